@@ -1,0 +1,1 @@
+"""Reunite: street snapshots into leads for families of missing children."""

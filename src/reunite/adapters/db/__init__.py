@@ -1,0 +1,1 @@
+"""PostgreSQL + pgvector: tables, migrations, the embedded server and the unit of work."""

@@ -1,0 +1,147 @@
+"""Read-side SQL for pages and the API (implements ``domain.ports.ReadModel``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Engine, text
+
+from reunite.adapters.db.uow import vector_literal
+from reunite.domain.errors import NotFound
+from reunite.domain.model import AgeRange, CandidateStatus, SightingFilter
+from reunite.domain.scoring import Score, explain
+
+SIGHTING_COLUMNS = (
+    "s.id, s.seen_at, s.lat, s.lon, s.place_text, s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
+    "s.description, s.created_at, "
+    "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id) AS photo_count, "
+    "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
+    "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
+    "(SELECT min(f.id) FROM faces f WHERE f.sighting_id = s.id) AS first_face_id"
+)
+
+
+def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
+    clauses, params = ["TRUE"], {}
+    if query.near:
+        clauses.append(
+            "s.lat IS NOT NULL AND earth_box(ll_to_earth(:lat, :lon), :radius) @> ll_to_earth(s.lat, s.lon) "
+            "AND earth_distance(ll_to_earth(:lat, :lon), ll_to_earth(s.lat, s.lon)) <= :radius"
+        )
+        params.update(lat=query.near.lat, lon=query.near.lon, radius=query.radius_km * 1000)
+    if query.seen_from:
+        clauses.append("s.seen_at >= :seen_from")
+        params["seen_from"] = query.seen_from
+    if query.seen_to:
+        clauses.append("s.seen_at <= :seen_to")
+        params["seen_to"] = query.seen_to
+    if query.age is not None:
+        clauses.append("s.apparent_age_low <= :age AND s.apparent_age_high >= :age")
+        params["age"] = query.age
+    if query.sex is not None:
+        clauses.append("s.apparent_sex = :sex")
+        params["sex"] = query.sex.value
+    return " AND ".join(clauses), params
+
+
+def _status(row: dict[str, Any]) -> str:
+    if row["pending_photos"]:
+        return "processing"
+    return "faces found" if row["face_count"] else "no face found"
+
+
+class SqlReadModel:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(text(sql), params)]
+
+    def _one(self, sql: str, what: str, **params: Any) -> dict[str, Any]:
+        rows = self._all(sql, **params)
+        if not rows:
+            raise NotFound(f"{what} does not exist")
+        return rows[0]
+
+    def sightings(self, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:
+        where, params = _where(query)
+        total = self._one(f"SELECT count(*) AS n FROM sightings s WHERE {where}", "count", **params)["n"]
+        rows = self._all(
+            f"SELECT {SIGHTING_COLUMNS} FROM sightings s WHERE {where} ORDER BY s.seen_at DESC, s.id DESC "
+            "LIMIT :limit OFFSET :offset", **params, limit=query.limit, offset=query.offset,
+        )
+        for row in rows:
+            row["status"] = _status(row)
+        return int(total), rows
+
+    def sighting(self, sighting_id: int) -> dict[str, Any]:
+        row = self._one(f"SELECT {SIGHTING_COLUMNS} FROM sightings s WHERE s.id = :id", f"sighting {sighting_id}",
+                        id=sighting_id)
+        row["status"] = _status(row)
+        row["photos"] = self._all(
+            "SELECT id, width, height, face_count, processed_at FROM photos WHERE sighting_id = :id ORDER BY id",
+            id=sighting_id,
+        )
+        row["faces"] = self._all(
+            "SELECT id, photo_id, box_left, box_top, box_right, box_bottom, quality, detector FROM faces "
+            "WHERE sighting_id = :id ORDER BY id", id=sighting_id,
+        )
+        return row
+
+    def case(self, case_id: int) -> dict[str, Any]:
+        row = self._one(
+            "SELECT id, given_name, family_name, nicknames, sex, birth_date, missing_since, last_seen_lat, "
+            "last_seen_lon, last_seen_text, description, marks, status, created_at FROM cases WHERE id = :id",
+            f"case {case_id}", id=case_id,
+        )
+        row["photos"] = self._all(
+            "SELECT id, taken_on, face_count, processed_at FROM photos WHERE case_id = :id ORDER BY taken_on, id",
+            id=case_id,
+        )
+        return row
+
+    def candidates(self, case_id: int, status: CandidateStatus | None) -> list[dict[str, Any]]:
+        rows = self._all(
+            "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.case_face_id, c.score, c.face_score, "
+            "c.age_score, c.time_score, c.place_score, c.sex_score, c.expected_age, c.distance_km, "
+            "c.elapsed_days, c.status, c.review_reason, c.reviewed_by, c.reviewed_at, "
+            "s.apparent_age_low, s.apparent_age_high, s.seen_at, s.place_text "
+            "FROM candidates c JOIN sightings s ON s.id = c.sighting_id "
+            "WHERE c.case_id = :case_id AND (CAST(:status AS text) IS NULL OR c.status = :status) "
+            "ORDER BY c.score DESC, c.id",
+            case_id=case_id, status=status.value if status else None,
+        )
+        for row in rows:
+            row["explanation"] = _explain(row)
+        return rows
+
+    def photo_key(self, photo_id: int) -> str:
+        return str(self._one("SELECT storage_key FROM photos WHERE id = :id", f"photo {photo_id}",
+                             id=photo_id)["storage_key"])
+
+    def face_crop_key(self, face_id: int) -> str:
+        return str(self._one("SELECT crop_key FROM faces WHERE id = :id", f"face {face_id}", id=face_id)["crop_key"])
+
+    def similar_sighting_faces(self, embedding: Sequence[float], limit: int) -> list[dict[str, Any]]:
+        with self.engine.begin() as conn:
+            conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")
+            conn.exec_driver_sql("SET LOCAL hnsw.ef_search = 200")
+            rows = conn.execute(text(
+                "SELECT f.id AS face_id, f.sighting_id, 1 - (f.embedding <=> CAST(:q AS vector)) AS similarity, "
+                "s.seen_at, s.place_text FROM faces f JOIN sightings s ON s.id = f.sighting_id "
+                "WHERE f.sighting_id IS NOT NULL ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit"
+            ), {"q": vector_literal(embedding), "limit": limit})
+            return [dict(r._mapping) for r in rows]
+
+
+def _explain(row: dict[str, Any]) -> str:
+    score = Score(
+        row["score"], row["face_score"], row["age_score"], row["time_score"], row["place_score"],
+        row["sex_score"], row["case_face_id"], row["expected_age"], row["distance_km"], row["elapsed_days"],
+    )
+    apparent = None
+    if row["apparent_age_low"] is not None:
+        apparent = AgeRange(row["apparent_age_low"], row["apparent_age_high"])
+    return explain(score, apparent)

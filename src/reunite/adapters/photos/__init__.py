@@ -1,0 +1,1 @@
+"""Photo codec (Pillow) and photo stores."""

@@ -1,0 +1,126 @@
+"""Decoding and checking uploaded photos with Pillow; clean, metadata-free copies for display."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from datetime import UTC, datetime, timedelta, timezone
+
+import numpy as np
+import pillow_heif
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from reunite.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
+from reunite.domain.model import GeoPoint, PhotoFacts
+
+pillow_heif.register_heif_opener()
+
+FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heic"}
+EXIF_IFD, GPS_IFD = 0x8769, 0x8825
+DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL = 36867, 36881
+
+
+class PillowPhotoCodec:
+    """Implements ``domain.ports.PhotoCodec``."""
+
+    def __init__(self, max_bytes: int, max_pixels: int) -> None:
+        self.max_bytes = max_bytes
+        self.max_pixels = max_pixels
+
+    def open(self, data: bytes) -> Image.Image:
+        """Open and fully decode a photo, or raise an error that names the problem."""
+        if not data:
+            raise InvalidInput("the photo is empty")
+        if len(data) > self.max_bytes:
+            raise PayloadTooLarge(
+                f"the photo is {len(data) / 1e6:.1f} MB; the largest accepted is {self.max_bytes / 1e6:.0f} MB"
+            )
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+                image = Image.open(io.BytesIO(data))
+                self._check_header(image)
+                image.load()
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+            raise PayloadTooLarge(f"the photo has too many pixels to be a real photo ({exc})") from exc
+        except UnidentifiedImageError as exc:
+            raise UnsupportedMedia("this file is not a photo: send a JPEG, PNG, WebP or HEIC image") from exc
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise InvalidInput(f"the photo is truncated or corrupt and cannot be read ({exc})") from exc
+        return image
+
+    def _check_header(self, image: Image.Image) -> None:
+        if image.format not in FORMATS:
+            raise UnsupportedMedia(f"{image.format} images are not accepted: send a JPEG, PNG, WebP or HEIC photo")
+        pixels = image.width * image.height
+        if pixels > self.max_pixels:
+            raise PayloadTooLarge(
+                f"the photo is {image.width}×{image.height} pixels; the limit is {self.max_pixels / 1e6:.0f} megapixels"
+            )
+
+    def inspect(self, data: bytes) -> PhotoFacts:
+        image = self.open(data)
+        oriented = ImageOps.exif_transpose(image) or image
+        exif = image.getexif()
+        return PhotoFacts(
+            sha256=hashlib.sha256(data).hexdigest(),
+            width=oriented.width,
+            height=oriented.height,
+            mime=FORMATS[str(image.format)],
+            taken_at=_exif_time(exif),
+            place=_exif_place(exif),
+        )
+
+    def rgb(self, data: bytes, max_side: int | None = None) -> tuple[np.ndarray, float]:
+        """Upright RGB pixels, scaled so the longer side is at most ``max_side``; and that scale."""
+        image = self.open(data)
+        image = (ImageOps.exif_transpose(image) or image).convert("RGB")
+        scale = 1.0
+        if max_side and max(image.size) > max_side:
+            scale = max_side / max(image.size)
+            image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+        return np.asarray(image), scale
+
+    def clean_copy(self, data: bytes, max_side: int | None = None) -> bytes:
+        pixels, _ = self.rgb(data, max_side)
+        return encode_jpeg(pixels)
+
+
+def encode_jpeg(pixels: np.ndarray, quality: int = 85) -> bytes:
+    """JPEG from raw pixels: nothing but the picture goes in (no EXIF, no ICC, no comments)."""
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="JPEG", quality=quality, optimize=True)
+    return out.getvalue()
+
+
+def _exif_time(exif: Image.Exif) -> datetime | None:
+    ifd = exif.get_ifd(EXIF_IFD)
+    raw = ifd.get(DATETIME_ORIGINAL) or exif.get(306)
+    if not isinstance(raw, str):
+        return None
+    try:
+        naive = datetime.strptime(raw.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+    except ValueError:
+        return None
+    tz: timezone = UTC
+    offset = ifd.get(OFFSET_TIME_ORIGINAL)
+    if isinstance(offset, str) and len(offset) == 6 and offset[0] in "+-":
+        sign = 1 if offset[0] == "+" else -1
+        tz = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
+    return naive.replace(tzinfo=tz).astimezone(UTC)
+
+
+def _exif_place(exif: Image.Exif) -> GeoPoint | None:
+    gps = exif.get_ifd(GPS_IFD)
+    try:
+        lat = _degrees(gps[2]) * (-1 if gps.get(1) == "S" else 1)
+        lon = _degrees(gps[4]) * (-1 if gps.get(3) == "W" else 1)
+        return GeoPoint(lat, lon)
+    except (KeyError, TypeError, ValueError, ZeroDivisionError, InvalidInput):
+        return None
+
+
+def _degrees(dms: tuple[float, float, float]) -> float:
+    d, m, s = (float(x) for x in dms)
+    return d + m / 60 + s / 3600

@@ -1,0 +1,81 @@
+"""The composition root: the one place that knows which adapter implements which port."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import partial
+
+from sqlalchemy import Engine, create_engine
+
+from reunite.adapters.clock import SystemClock
+from reunite.adapters.db import migrate
+from reunite.adapters.db.readmodel import SqlReadModel
+from reunite.adapters.db.server import APP_DATABASE, EmbeddedPostgres, ensure_database, libpq_url, sqlalchemy_url
+from reunite.adapters.db.uow import SqlUnitOfWork
+from reunite.adapters.faces.dlib_engine import DlibFaceEngine, DlibOptions
+from reunite.adapters.photos.codec import PillowPhotoCodec
+from reunite.adapters.photos.local import LocalPhotoStore
+from reunite.config import Settings
+from reunite.domain.ports import Clock
+from reunite.domain.scoring import MatchPolicy
+from reunite.services.deps import Deps, Limits
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    """Everything an entry point needs, built once per process."""
+
+    settings: Settings
+    engine: Engine
+    database_uri: str  # libpq form, for procrastinate
+    deps: Deps
+    embedded: EmbeddedPostgres | None = None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def database_uri(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
+    """The operator's server, or the embedded one started (or joined) in the data folder."""
+    if settings.database_url:
+        return libpq_url(settings.database_url), None
+    embedded = EmbeddedPostgres(settings.pgdata_path())
+    ensure_database(embedded.admin_uri, APP_DATABASE)
+    return embedded.uri_for(APP_DATABASE), embedded
+
+
+def policy_from(settings: Settings) -> MatchPolicy:
+    return MatchPolicy(min_score=settings.candidate_min_score, shortlist=settings.candidates_per_query)
+
+
+def build_face_engine(settings: Settings, codec: PillowPhotoCodec) -> DlibFaceEngine:
+    options = DlibOptions(
+        upsample=settings.detector_upsample, cnn_fallback=settings.cnn_fallback, max_side=settings.detect_max_side,
+        flip=settings.flip_average,
+    )
+    if not settings.adaptation:
+        options = DlibOptions(**{**options.__dict__, "adaptation": None})
+    return DlibFaceEngine(codec, options)
+
+
+def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True, clock: Clock | None = None) -> Container:
+    settings = settings or Settings()
+    uri, embedded = database_uri(settings)
+    engine = create_engine(sqlalchemy_url(uri), pool_pre_ping=True, pool_size=5, max_overflow=10)
+    if run_migrations:
+        migrate.upgrade(engine)
+    codec = PillowPhotoCodec(settings.max_photo_bytes, settings.max_photo_pixels)
+    deps = Deps(
+        uow=partial(SqlUnitOfWork, engine),
+        read=SqlReadModel(engine),
+        photos=LocalPhotoStore(settings.photos_path()),
+        codec=codec,
+        faces=build_face_engine(settings, codec),
+        clock=clock or SystemClock(),
+        policy=policy_from(settings),
+        limits=Limits(max_photos_per_report=settings.max_photos_per_report, ann_neighbours=settings.ann_neighbours),
+    )
+    return Container(settings, engine, uri, deps, embedded)

@@ -1,0 +1,54 @@
+"""One validated settings object. Every knob is an environment variable with prefix ``REUNITE_``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir("reunite", appauthor=False))
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from ``REUNITE_*`` environment variables (and ``.env``)."""
+
+    model_config = SettingsConfigDict(env_prefix="REUNITE_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir, description="Embedded database and photos live here.")
+    database_url: str | None = Field(
+        default=None,
+        description="postgresql:// URL of a server with pgvector. Unset: the embedded server in data_dir/pgdata.",
+    )
+    photo_dir: Path | None = Field(default=None, description="Local photo store; default data_dir/photos.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    in_process_worker: bool = Field(default=True, description="`serve` also runs a job worker.")
+    worker_concurrency: int = 1
+
+    # Uploads
+    max_upload_bytes: int = Field(default=25 * 1024 * 1024, description="Largest accepted request body.")
+    max_photo_bytes: int = Field(default=20 * 1024 * 1024, description="Largest accepted single photo.")
+    max_photo_pixels: int = Field(default=60_000_000, description="Decompression-bomb guard.")
+    max_photos_per_report: int = 10
+
+    # Face pipeline
+    detector_upsample: int = Field(default=1, ge=0, le=3, description="HOG upsampling: finds smaller faces.")
+    cnn_fallback: bool = Field(default=True, description="Run the CNN detector when HOG finds no face.")
+    detect_max_side: int = Field(default=1600, description="Photos are scaled down to this side before detection.")
+    flip_average: bool = Field(default=True, description="Average the embedding with the mirrored face's.")
+    adaptation: bool = Field(default=True, description="Apply the bundled linear embedding adaptation.")
+
+    # Matching
+    candidate_min_score: float = Field(default=0.0, description="Candidates scoring below this are not proposed.")
+    candidates_per_query: int = Field(default=30, description="Shortlist length kept per searched face.")
+    ann_neighbours: int = Field(default=200, description="Faces fetched from the vector index per query.")
+
+    def photos_path(self) -> Path:
+        return self.photo_dir or self.data_dir / "photos"
+
+    def pgdata_path(self) -> Path:
+        return self.data_dir / "pgdata"

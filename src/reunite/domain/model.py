@@ -1,0 +1,176 @@
+"""Entities and value objects of cases, sightings and faces."""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from reunite.domain.errors import InvalidInput
+
+
+class Sex(enum.StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+    UNKNOWN = "unknown"
+
+
+class CaseStatus(enum.StrEnum):
+    OPEN = "open"
+    REUNITED = "reunited"
+    CLOSED = "closed"
+
+
+class CandidateStatus(enum.StrEnum):
+    PROPOSED = "proposed"
+    CONFIRMED = "confirmed"
+    DISMISSED = "dismissed"
+
+
+class PhotoOwner(enum.StrEnum):
+    CASE = "case"
+    SIGHTING = "sighting"
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    lat: float
+    lon: float
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.lat) and -90.0 <= self.lat <= 90.0):
+            raise InvalidInput(f"latitude {self.lat} is out of range (-90 to 90)", field="lat")
+        if not (math.isfinite(self.lon) and -180.0 <= self.lon <= 180.0):
+            raise InvalidInput(f"longitude {self.lon} is out of range (-180 to 180)", field="lon")
+
+    def distance_km(self, other: GeoPoint) -> float:
+        """Great-circle distance (haversine, mean Earth radius)."""
+        p1, p2 = math.radians(self.lat), math.radians(other.lat)
+        dp, dl = p2 - p1, math.radians(other.lon - self.lon)
+        a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+        return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class AgeRange:
+    """An apparent age as a reporter gives it: 'about 8 to 10'."""
+
+    low: int
+    high: int
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.low <= self.high <= 25):
+            raise InvalidInput(
+                f"apparent age {self.low}-{self.high} is not a valid range (0 to 25 years, low before high)",
+                field="apparent_age",
+            )
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A photo as received: raw bytes and the name the sender gave it (never shown to others)."""
+
+    data: bytes
+    filename: str = ""
+    taken_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PhotoFacts:
+    """What the photo adapter learned from a decoded photo."""
+
+    sha256: str
+    width: int
+    height: int
+    mime: str
+    taken_at: datetime | None = None
+    place: GeoPoint | None = None
+
+
+@dataclass(frozen=True)
+class NewCase:
+    """A missing child as a family, police or NGO registers it."""
+
+    given_name: str
+    family_name: str
+    sex: Sex
+    birth_date: date
+    missing_since: datetime
+    last_seen_place: GeoPoint | None
+    last_seen_text: str = ""
+    description: str = ""
+    marks: str = ""
+    police_report: str = ""
+    nicknames: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NewSighting:
+    """A child seen in the street, as a reporter describes it."""
+
+    seen_at: datetime | None
+    place: GeoPoint | None
+    place_text: str = ""
+    apparent_age: AgeRange | None = None
+    apparent_sex: Sex = Sex.UNKNOWN
+    description: str = ""
+    reporter_contact: str = ""
+
+
+@dataclass(frozen=True)
+class BoundingBox:
+    left: int
+    top: int
+    right: int
+    bottom: int
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    @property
+    def height(self) -> int:
+        return self.bottom - self.top
+
+
+@dataclass(frozen=True)
+class DetectedFace:
+    """One face found in a photo, with its embedding and the model that made it."""
+
+    box: BoundingBox
+    landmarks: tuple[tuple[int, int], ...]
+    detection_score: float
+    quality: float
+    embedding: tuple[float, ...]
+    model: str
+    model_version: str
+    detector: str
+    crop_jpeg: bytes = field(repr=False, default=b"")
+
+
+def age_in_years(birth: date, when: date) -> float:
+    """Age as a decimal number of years."""
+    return (when - birth).days / 365.25
+
+
+@dataclass(frozen=True)
+class SightingFilter:
+    """How people narrow the sightings they browse."""
+
+    near: GeoPoint | None = None
+    radius_km: float = 50.0
+    seen_from: datetime | None = None
+    seen_to: datetime | None = None
+    age: int | None = None
+    sex: Sex | None = None
+    limit: int = 50
+    offset: int = 0
+
+    def __post_init__(self) -> None:
+        if not 0 < self.radius_km <= 20_000:
+            raise InvalidInput("the radius must be between 0 and 20,000 km", field="radius_km")
+        if self.seen_from and self.seen_to and self.seen_from > self.seen_to:
+            raise InvalidInput("the date range ends before it starts", field="seen_to")
+        if not 1 <= self.limit <= 200 or self.offset < 0:
+            raise InvalidInput("page size must be 1 to 200 and offset not negative", field="limit")

@@ -1,0 +1,196 @@
+"""Ports: what the services need from the outside world, as typed Protocols.
+
+Only ``bootstrap.py`` knows which adapter implements each one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from reunite.domain.model import (
+    CandidateStatus,
+    DetectedFace,
+    NewCase,
+    NewSighting,
+    PhotoFacts,
+    PhotoOwner,
+    SightingFilter,
+)
+from reunite.domain.scoring import CaseFacts, Score, SightingFacts
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware UTC."""
+        ...
+
+
+class PhotoCodec(Protocol):
+    """Decodes and checks uploaded photos, and makes the clean copies people see."""
+
+    def inspect(self, data: bytes) -> PhotoFacts:
+        """Validate a photo fully (format, size, truncation, bombs) and read its EXIF time and place.
+        Raises InvalidInput, UnsupportedMedia or PayloadTooLarge naming the problem."""
+        ...
+
+    def clean_copy(self, data: bytes, max_side: int | None = None) -> bytes:
+        """A JPEG re-encoded from the pixels alone: orientation applied, all metadata stripped."""
+        ...
+
+
+class FaceEngine(Protocol):
+    """Finds every face in a photo and embeds it. Records its model name and version."""
+
+    model: str
+    version: str
+
+    def detect(self, data: bytes) -> list[DetectedFace]:
+        """All faces in the photo, each with box, landmarks, quality, embedding and a crop."""
+        ...
+
+
+class PhotoStore(Protocol):
+    """Where photo bytes live: a local folder or S3-compatible storage."""
+
+    def put(self, key: str, data: bytes) -> None: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def delete(self, key: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class PhotoToProcess:
+    photo_id: int
+    owner: PhotoOwner
+    owner_id: int
+    storage_key: str
+    processed: bool
+
+
+@dataclass(frozen=True)
+class StoredFace:
+    face_id: int
+    photo_id: int
+    embedding: Sequence[float]
+
+
+@dataclass(frozen=True)
+class CaseHitRow:
+    """A case face found near a sighting face by the vector index."""
+
+    case_id: int
+    case_face_id: int
+    similarity: float
+    photo_taken_on: date | None
+
+
+@dataclass(frozen=True)
+class SightingHitRow:
+    """A sighting face found near a case face by the vector index."""
+
+    sighting_id: int
+    sighting_face_id: int
+    embedding: Sequence[float]
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    case_id: int
+    sighting_id: int
+    sighting_face_id: int
+    score: Score
+
+
+class UnitOfWork(Protocol):
+    """One database transaction. Nothing is written until ``commit``; leaving the block without it
+    rolls everything back, jobs included."""
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None: ...
+
+    def enqueue(self, task: str, *, lock: str | None = None, **args: Any) -> None:
+        """Defer a background job in this same transaction."""
+        ...
+
+    def audit(self, actor: str, action: str, subject: str, subject_id: int, **detail: Any) -> None:
+        """Append to the audit log: who did what to which record."""
+        ...
+
+    def add_case(self, case: NewCase, created_at: datetime) -> int: ...
+
+    def add_sighting(self, sighting: NewSighting, seen_at: datetime, created_at: datetime) -> int: ...
+
+    def add_photo(
+        self, owner: PhotoOwner, owner_id: int, facts: PhotoFacts, storage_key: str, taken_on: date | None
+    ) -> int: ...
+
+    def photos_of(self, owner: PhotoOwner, owner_id: int) -> list[PhotoToProcess]: ...
+
+    def photo(self, photo_id: int) -> PhotoToProcess: ...
+
+    def replace_faces(self, photo_id: int, faces: Sequence[DetectedFace], crop_keys: Sequence[str]) -> list[int]:
+        """Store the photo's faces, replacing any from an earlier run, and mark it processed."""
+        ...
+
+    def case_facts(self, case_id: int) -> CaseFacts: ...
+
+    def sighting_facts(self, sighting_id: int) -> SightingFacts: ...
+
+    def faces_of(self, owner: PhotoOwner, owner_id: int) -> list[StoredFace]: ...
+
+    def near_case_faces(self, embedding: Sequence[float], seen_at: datetime, limit: int) -> list[CaseHitRow]:
+        """Faces of open cases whose child went missing before ``seen_at``, nearest first."""
+        ...
+
+    def case_face_hits(self, embedding: Sequence[float], case_ids: Sequence[int]) -> list[CaseHitRow]:
+        """Exact similarities to every face of the given cases."""
+        ...
+
+    def near_sighting_faces(
+        self, embedding: Sequence[float], seen_after: datetime, limit: int
+    ) -> list[SightingHitRow]: ...
+
+    def save_candidates(self, rows: Sequence[CandidateRow]) -> int:
+        """Insert or refresh candidates; a reviewed candidate keeps its decision. Returns new ones."""
+        ...
+
+    def set_candidate_status(
+        self, candidate_id: int, status: CandidateStatus, reason: str, reviewer: str, at: datetime
+    ) -> int:
+        """Record a review; returns the candidate's case id."""
+        ...
+
+    def all_ids(self, owner: PhotoOwner) -> list[int]: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> AbstractContextManager[UnitOfWork]: ...
+
+
+class ReadModel(Protocol):
+    """Queries behind the pages and the API. Returns plain, JSON-ready records."""
+
+    def sightings(self, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:
+        """Total count and one page, newest first."""
+        ...
+
+    def sighting(self, sighting_id: int) -> dict[str, Any]: ...
+
+    def case(self, case_id: int) -> dict[str, Any]: ...
+
+    def candidates(self, case_id: int, status: CandidateStatus | None) -> list[dict[str, Any]]:
+        """The case's candidates, best first, with every score component."""
+        ...
+
+    def photo_key(self, photo_id: int) -> str: ...
+
+    def face_crop_key(self, face_id: int) -> str: ...
+
+    def similar_sighting_faces(self, embedding: Sequence[float], limit: int) -> list[dict[str, Any]]: ...

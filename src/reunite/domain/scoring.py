@@ -1,0 +1,178 @@
+"""How a (case, sighting face) pair is scored: face similarity fused over the case's photos,
+combined with age, time, place and sex plausibility. Every component is kept so the
+ranking can be explained to the people who review it. A score is a lead, never a verdict."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from reunite.domain.model import AgeRange, GeoPoint, Sex, age_in_years
+
+
+@dataclass(frozen=True)
+class MatchPolicy:
+    """Weights and limits of the ranking. Thresholds belong here, not in the face engine."""
+
+    age_weight: float = 0.06
+    time_weight: float = 0.02
+    place_weight: float = 0.02
+    sex_weight: float = 0.04
+    fusion_age_sigma: float = 6.0
+    fusion_temperature: float = 0.02
+    min_score: float = 0.0
+    shortlist: int = 30
+    reach_base_km: float = 50.0
+    reach_speed_kmh: float = 100.0
+    place_half_km: float = 500.0
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    case_id: int
+    birth_date: date
+    sex: Sex
+    missing_since: datetime
+    last_seen: GeoPoint | None
+
+
+@dataclass(frozen=True)
+class SightingFacts:
+    sighting_id: int
+    seen_at: datetime
+    place: GeoPoint | None
+    apparent_age: AgeRange | None
+    apparent_sex: Sex
+
+
+@dataclass(frozen=True)
+class FaceHit:
+    """One case face compared with one sighting face."""
+
+    case_face_id: int
+    similarity: float
+    photo_taken_on: date | None
+
+
+@dataclass(frozen=True)
+class Score:
+    total: float
+    face: float
+    age: float | None
+    time: float | None
+    place: float | None
+    sex: float | None
+    best_case_face_id: int
+    expected_age: float
+    distance_km: float | None
+    elapsed_days: float
+
+
+def fuse_faces(policy: MatchPolicy, hits: Sequence[FaceHit], birth: date, seen_on: date) -> tuple[float, int]:
+    """Fuse the similarities of a case's several photos into one.
+
+    Each photo is weighted by how close the child's age in it is to the expected age at the
+    sighting (the photo closest in age counts most) and, softly, by its similarity, so one
+    strong match is not drowned by weak ones. Returns the fused similarity and the best photo.
+    """
+    expected = age_in_years(birth, seen_on)
+    weights: list[float] = []
+    for hit in hits:
+        photo_age = age_in_years(birth, hit.photo_taken_on) if hit.photo_taken_on else expected
+        gap = abs(expected - photo_age)
+        weights.append(-gap / policy.fusion_age_sigma + hit.similarity / policy.fusion_temperature)
+    top = max(weights)
+    exp_w = [math.exp(w - top) for w in weights]
+    fused = sum(w * h.similarity for w, h in zip(exp_w, hits, strict=True)) / sum(exp_w)
+    best = hits[max(range(len(hits)), key=lambda i: weights[i])]
+    return fused, best.case_face_id
+
+
+def age_plausibility(expected: float, apparent: AgeRange | None) -> float | None:
+    """1 when the expected age lies in the reporter's range widened by how badly people judge
+    children's ages; falls off smoothly outside. None when the reporter gave no age."""
+    if apparent is None:
+        return None
+    tolerance = 1.5 + 0.15 * expected
+    gap = max(apparent.low - tolerance - expected, expected - apparent.high - tolerance, 0.0)
+    return max(0.02, math.exp(-0.5 * (gap / tolerance) ** 2))
+
+
+def sex_plausibility(case_sex: Sex, apparent: Sex, expected_age: float) -> float | None:
+    """A mismatch counts less for small children, whose sex strangers often misjudge."""
+    if Sex.UNKNOWN in (case_sex, apparent):
+        return None
+    if case_sex == apparent:
+        return 1.0
+    return 0.6 if expected_age < 6 else 0.3
+
+
+def place_plausibility(policy: MatchPolicy, distance_km: float | None) -> float | None:
+    """Nearer is likelier, but a child can be anywhere: halves every ``place_half_km``."""
+    if distance_km is None:
+        return None
+    return 1.0 / (1.0 + distance_km / policy.place_half_km)
+
+
+def time_plausibility(policy: MatchPolicy, distance_km: float | None, elapsed_hours: float) -> float | None:
+    """Could the child have travelled that far in the time since last seen?"""
+    if elapsed_hours < 0:
+        return 0.0
+    if distance_km is None:
+        return None
+    reach = policy.reach_base_km + policy.reach_speed_kmh * elapsed_hours
+    if distance_km <= reach:
+        return 1.0
+    return max(0.01, math.exp(-(distance_km - reach) / reach))
+
+
+def _log_term(weight: float, value: float | None) -> float:
+    return 0.0 if value is None else weight * math.log(max(value, 1e-6))
+
+
+def score_pair(policy: MatchPolicy, case: CaseFacts, sighting: SightingFacts, hits: Sequence[FaceHit]) -> Score:
+    """Score one case against one sighting face, given that face's hits among the case's faces."""
+    seen_on = sighting.seen_at.date()
+    face, best = fuse_faces(policy, hits, case.birth_date, seen_on)
+    expected = age_in_years(case.birth_date, seen_on)
+    elapsed_h = (sighting.seen_at - case.missing_since).total_seconds() / 3600.0
+    distance = case.last_seen.distance_km(sighting.place) if case.last_seen and sighting.place else None
+    age = age_plausibility(expected, sighting.apparent_age)
+    time = time_plausibility(policy, distance, elapsed_h)
+    place = place_plausibility(policy, distance)
+    sex = sex_plausibility(case.sex, sighting.apparent_sex, expected)
+    total = (
+        face
+        + _log_term(policy.age_weight, age)
+        + _log_term(policy.time_weight, time)
+        + _log_term(policy.place_weight, place)
+        + _log_term(policy.sex_weight, sex)
+    )
+    return Score(total, face, age, time, place, sex, best, expected, distance, elapsed_h / 24.0)
+
+
+def explain(score: Score, apparent: AgeRange | None) -> str:
+    """The ranking in words, for the reviewer: 'seen 340 km from where last seen, 3 years later; ...'."""
+    parts = []
+    if score.distance_km is not None:
+        parts.append(f"seen {score.distance_km:,.0f} km from where last seen")
+    parts.append(_elapsed_words(score.elapsed_days) + (" later" if score.elapsed_days >= 0 else " before"))
+    age_words = f"expected age {score.expected_age:.0f}"
+    if apparent is not None:
+        age_words = f"apparent age {apparent.low}–{apparent.high}, expected {score.expected_age:.0f}"
+    parts.append(age_words)
+    parts.append(f"face similarity {score.face:.2f}")
+    return "; ".join(parts)
+
+
+def _elapsed_words(days: float) -> str:
+    days = abs(days)
+    if days < 2:
+        return f"{days * 24:.0f} hours"
+    if days < 60:
+        return f"{days:.0f} days"
+    if days < 730:
+        return f"{days / 30.44:.0f} months"
+    return f"{days / 365.25:.0f} years"

@@ -1,0 +1,1 @@
+"""Entry points: API, pages, CLI and worker. Thin: they translate and call services."""

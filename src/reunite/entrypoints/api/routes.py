@@ -1,0 +1,193 @@
+"""API routes. Each one parses input, calls one service, and shapes the answer."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from reunite.domain.errors import InvalidInput
+from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, SightingFilter
+from reunite.domain.model import Upload
+from reunite.entrypoints.api import schemas
+from reunite.services import intake, queries, review
+from reunite.services.deps import Deps
+
+router = APIRouter(prefix="/api")
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": schemas.Problem} for code in (404, 413, 415, 422)
+}
+
+
+def get_deps(request: Request) -> Deps:
+    deps: Deps = request.app.state.container.deps
+    return deps
+
+
+DepsDep = Annotated[Deps, Depends(get_deps)]
+PhotosIn = Annotated[list[UploadFile], File(description="JPEG, PNG, WebP or HEIC photos")]
+
+
+def utc(value: datetime | None) -> datetime | None:
+    """Times without a zone are taken as UTC."""
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def point(lat: float | None, lon: float | None) -> GeoPoint | None:
+    if (lat is None) != (lon is None):
+        raise InvalidInput("give both latitude and longitude, or neither", field="lat")
+    return GeoPoint(lat, lon) if lat is not None and lon is not None else None
+
+
+def age_range(low: int | None, high: int | None) -> AgeRange | None:
+    if low is None and high is None:
+        return None
+    return AgeRange(low if low is not None else high or 0, high if high is not None else low or 0)
+
+
+def read_uploads(files: list[UploadFile]) -> list[Upload]:
+    return [Upload(data=f.file.read(), filename=f.filename or "") for f in files]
+
+
+@router.post("/sightings", status_code=202, response_model=schemas.SightingAccepted, responses=ERRORS)
+def report_sighting(
+    deps: DepsDep,
+    photos: PhotosIn,
+    seen_at: Annotated[datetime | None, Form(description="When the child was seen (ISO 8601)")] = None,
+    lat: Annotated[float | None, Form()] = None,
+    lon: Annotated[float | None, Form()] = None,
+    place_text: Annotated[str, Form(max_length=500)] = "",
+    apparent_age_low: Annotated[int | None, Form()] = None,
+    apparent_age_high: Annotated[int | None, Form()] = None,
+    apparent_sex: Annotated[Sex, Form()] = Sex.UNKNOWN,
+    description: Annotated[str, Form(max_length=4000)] = "",
+    contact: Annotated[str, Form(max_length=500)] = "",
+) -> schemas.SightingAccepted:
+    """Report a child seen in the street. Returns at once; faces are found and matched in the background."""
+    sighting = NewSighting(
+        seen_at=utc(seen_at), place=point(lat, lon), place_text=place_text,
+        apparent_age=age_range(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
+        description=description, reporter_contact=contact,
+    )
+    receipt = intake.report_sighting(deps, sighting, read_uploads(photos), actor="anonymous")
+    return schemas.SightingAccepted(
+        id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
+        time_from_photo=receipt.time_from_photo, place_from_photo=receipt.place_from_photo,
+        message="Thank you. The photos are being checked for faces and compared with missing children.",
+    )
+
+
+@router.get("/sightings", response_model=schemas.SightingPage, responses=ERRORS)
+def list_sightings(
+    deps: DepsDep,
+    lat: float | None = None,
+    lon: float | None = None,
+    radius_km: float = 50.0,
+    seen_from: datetime | None = None,
+    seen_to: datetime | None = None,
+    age: Annotated[int | None, Query(ge=0, le=25)] = None,
+    sex: Sex | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> schemas.SightingPage:
+    """Sightings, newest first, filtered by region (radius around a point), dates, apparent age and sex."""
+    query = SightingFilter(point(lat, lon), radius_km, utc(seen_from), utc(seen_to), age, sex, limit, offset)
+    total, rows = queries.list_sightings(deps, query)
+    return schemas.SightingPage(total=total, items=[schemas.SightingOut(**r) for r in rows])
+
+
+@router.get("/sightings/{sighting_id}", response_model=schemas.SightingDetail, responses=ERRORS)
+def get_sighting(deps: DepsDep, sighting_id: int) -> schemas.SightingDetail:
+    return schemas.SightingDetail(**queries.get_sighting(deps, sighting_id))
+
+
+@router.post("/cases", status_code=201, response_model=schemas.CaseAccepted, responses=ERRORS)
+def register_case(
+    deps: DepsDep,
+    photos: PhotosIn,
+    given_name: Annotated[str, Form(min_length=1, max_length=200)],
+    sex: Annotated[Sex, Form()],
+    birth_date: Annotated[date, Form()],
+    missing_since: Annotated[datetime, Form()],
+    family_name: Annotated[str, Form(max_length=200)] = "",
+    nicknames: Annotated[str, Form(max_length=500, description="Comma-separated")] = "",
+    last_seen_lat: Annotated[float | None, Form()] = None,
+    last_seen_lon: Annotated[float | None, Form()] = None,
+    last_seen_text: Annotated[str, Form(max_length=500)] = "",
+    description: Annotated[str, Form(max_length=4000)] = "",
+    marks: Annotated[str, Form(max_length=2000)] = "",
+    police_report: Annotated[str, Form(max_length=200)] = "",
+    photo_dates: Annotated[list[str] | None, Form(description="Date each photo was taken, YYYY-MM-DD or blank")] = None,
+) -> schemas.CaseAccepted:
+    """Register a missing child with photos at known dates."""
+    case = NewCase(
+        given_name=given_name.strip(), family_name=family_name.strip(), sex=sex, birth_date=birth_date,
+        missing_since=utc(missing_since) or missing_since, last_seen_place=point(last_seen_lat, last_seen_lon),
+        last_seen_text=last_seen_text, description=description, marks=marks, police_report=police_report,
+        nicknames=tuple(n.strip() for n in nicknames.split(",") if n.strip()),
+    )
+    taken = parse_dates(photo_dates or [], len(photos))
+    receipt = intake.register_case(deps, case, read_uploads(photos), taken, actor="anonymous")
+    return schemas.CaseAccepted(
+        id=receipt.case_id, photo_ids=receipt.photo_ids,
+        message="The case is registered. Its photos are being compared with every sighting.",
+    )
+
+
+def parse_dates(values: list[str], count: int) -> list[date | None]:
+    values = values + [""] * (count - len(values))
+    try:
+        return [date.fromisoformat(v) if v.strip() else None for v in values]
+    except ValueError as exc:
+        raise InvalidInput(f"photo dates must be YYYY-MM-DD ({exc})", field="photo_dates") from exc
+
+
+@router.get("/cases/{case_id}", response_model=schemas.CaseOut, responses=ERRORS)
+def get_case(deps: DepsDep, case_id: int) -> schemas.CaseOut:
+    return schemas.CaseOut(**queries.get_case(deps, case_id))
+
+
+@router.get("/cases/{case_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)
+def case_candidates(deps: DepsDep, case_id: int, status: CandidateStatus | None = None) -> list[schemas.CandidateOut]:
+    """The case's shortlist, best first, with each score component and the ranking in words."""
+    return [schemas.CandidateOut(**r) for r in queries.case_candidates(deps, case_id, status)]
+
+
+@router.post("/candidates/{candidate_id}/review", status_code=204, responses=ERRORS)
+def review_candidate(deps: DepsDep, candidate_id: int, body: schemas.ReviewIn) -> Response:
+    """A person confirms or dismisses (with a reason) a machine candidate."""
+    decisions = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}
+    if body.decision not in decisions:
+        raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
+    review.review_candidate(deps, candidate_id, decisions[body.decision], body.reason, reviewer="reviewer")
+    return Response(status_code=204)
+
+
+@router.post("/search", response_model=list[schemas.SearchHit], responses=ERRORS)
+def search_by_photo(
+    deps: DepsDep, photo: Annotated[UploadFile, File()], limit: Annotated[int, Query(ge=1, le=200)] = 50
+) -> list[schemas.SearchHit]:
+    """Upload a child's photo; get sighting faces ranked by similarity. The photo is not kept."""
+    return [schemas.SearchHit(**h) for h in queries.search_by_photo(deps, photo.file.read(), limit)]
+
+
+@router.get("/photos/{photo_id}", response_class=Response, responses=ERRORS)
+def photo(deps: DepsDep, photo_id: int, max_side: Annotated[int | None, Query(ge=64, le=4096)] = None) -> Response:
+    """A clean copy of a photo: re-encoded, with EXIF and every other metadata stripped."""
+    return Response(queries.photo_bytes(deps, photo_id, max_side), media_type="image/jpeg",
+                    headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/faces/{face_id}/crop", response_class=Response, responses=ERRORS)
+def face_crop(deps: DepsDep, face_id: int) -> Response:
+    return Response(queries.face_crop(deps, face_id), media_type="image/jpeg",
+                    headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/health")
+def health() -> dict[str, str]:
+    return {"status": "ok"}

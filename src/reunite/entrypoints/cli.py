@@ -1,0 +1,118 @@
+"""The ``reunite`` command: serve, worker, db upgrade, import-sightings, rematch."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from fastapi import FastAPI
+from tqdm import tqdm
+
+from reunite.bootstrap import bootstrap
+from reunite.domain.errors import ReuniteError
+from reunite.domain.model import NewSighting, Upload
+from reunite.services import intake, review
+
+app = typer.Typer(help="Reunite: street snapshots into leads for families of missing children.", no_args_is_help=True)
+db_app = typer.Typer(help="Database administration.")
+app.add_typer(db_app, name="db")
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
+
+
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Default: REUNITE_HOST")] = None,
+    port: Annotated[int | None, typer.Option(help="Default: REUNITE_PORT")] = None,
+) -> None:
+    """Start the web server (and, unless REUNITE_IN_PROCESS_WORKER=false, a job worker in the same process)."""
+    import uvicorn
+
+    from reunite.entrypoints.api.app import create_app
+    from reunite.entrypoints.worker.tasks import make_app, run_worker
+
+    _logging()
+    container = bootstrap()
+    settings = container.settings
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        worker = None
+        if settings.in_process_worker:
+            jobs = make_app(container.database_uri, container.deps)
+            worker = asyncio.create_task(
+                run_worker(jobs, settings.worker_concurrency, install_signal_handlers=False)
+            )
+        yield
+        if worker:
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+
+    web = create_app(container, lifespan)
+    typer.echo(f"Reunite is serving on http://{host or settings.host}:{port or settings.port}  (API docs at /docs)")
+    uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_level="info")
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once in this process")] = 1,
+    until_empty: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
+    heartbeat: Annotated[float, typer.Option(help="Seconds between heartbeats")] = 10.0,
+    stalled_after: Annotated[float, typer.Option(help="A worker silent this long is dead; its jobs rerun")] = 30.0,
+) -> None:
+    """Run background jobs (face detection, matching). Start as many as you like, on any machine
+    that reaches the database."""
+    from reunite.entrypoints.worker.tasks import make_app, run_worker
+
+    _logging()
+    container = bootstrap()
+    jobs = make_app(container.database_uri, container.deps)
+    asyncio.run(run_worker(jobs, concurrency, heartbeat=heartbeat, stalled_after=stalled_after,
+                           wait=not until_empty))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the schema to the latest version."""
+    bootstrap(run_migrations=True)
+    typer.echo("database is up to date")
+
+
+@app.command("import-sightings")
+def import_sightings(
+    directory: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Folder of photos")],
+    place_text: Annotated[str, typer.Option(help="Place written on every sighting")] = "",
+) -> None:
+    """Bulk-report every photo in a folder as one sighting each (time and place from EXIF)."""
+    container = bootstrap()
+    files = sorted(p for p in directory.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    accepted, refused = 0, []
+    for path in tqdm(files, desc="importing", unit="photo"):
+        sighting = NewSighting(seen_at=None, place=None, place_text=place_text)
+        try:
+            intake.report_sighting(container.deps, sighting, [Upload(path.read_bytes(), path.name)], actor="cli")
+            accepted += 1
+        except ReuniteError as exc:
+            refused.append(f"{path}: {exc.message}")
+    typer.echo(f"{accepted} sightings accepted, {len(refused)} refused")
+    for line in refused:
+        typer.echo(f"  {line}", err=True)
+    if refused:
+        raise typer.Exit(1)
+
+
+@app.command()
+def rematch() -> None:
+    """Re-run matching for every case and sighting (after changing the model or the policy)."""
+    container = bootstrap()
+    count = review.rematch_all(container.deps, actor="cli")
+    typer.echo(f"{count} matching jobs queued; a worker will run them")

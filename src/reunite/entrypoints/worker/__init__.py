@@ -1,0 +1,1 @@
+"""procrastinate tasks and the worker loop. Tasks take ids, call services, log ids only."""

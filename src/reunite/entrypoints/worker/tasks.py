@@ -1,0 +1,60 @@
+"""The background jobs. Each task takes ids only and calls one service; all are idempotent."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import procrastinate
+from procrastinate import PsycopgConnector, RetryStrategy
+
+from reunite.adapters.db.uow import QUEUE
+from reunite.domain.model import PhotoOwner
+from reunite.services.deps import Deps
+from reunite.services.matching import process_and_match
+
+log = logging.getLogger("reunite.worker")
+RETRY = RetryStrategy(max_attempts=5, exponential_wait=2)
+
+
+def make_app(database_uri: str, deps: Deps) -> procrastinate.App:
+    """The procrastinate app with Reunite's tasks bound to ``deps``."""
+    app = procrastinate.App(connector=PsycopgConnector(conninfo=database_uri))
+
+    @app.task(name="faces.process_sighting", queue=QUEUE, retry=RETRY)
+    def process_sighting(sighting_id: int) -> None:
+        new = process_and_match(deps, PhotoOwner.SIGHTING, sighting_id)
+        log.info("sighting %d processed, %d new candidates", sighting_id, new)
+
+    @app.task(name="faces.process_case", queue=QUEUE, retry=RETRY)
+    def process_case(case_id: int) -> None:
+        new = process_and_match(deps, PhotoOwner.CASE, case_id)
+        log.info("case %d processed, %d new candidates", case_id, new)
+
+    return app
+
+
+async def recover_stalled_jobs(app: procrastinate.App, timeout: float, every: float) -> None:
+    """Jobs left 'doing' by a worker that died (kill -9, power loss) go back to the queue.
+    Safe because every task is idempotent."""
+    while True:
+        for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=timeout):
+            log.warning("retrying job %s left by a stalled worker", job.id)
+            await app.job_manager.retry_job(job)
+        await asyncio.sleep(every)
+
+
+async def run_worker(
+    app: procrastinate.App, concurrency: int = 1, *, heartbeat: float = 10.0, stalled_after: float = 30.0,
+    wait: bool = True, install_signal_handlers: bool = True,
+) -> None:
+    """Run jobs until cancelled (or, with ``wait=False``, until the queue is empty)."""
+    async with app.open_async():
+        recovery = asyncio.create_task(recover_stalled_jobs(app, stalled_after, max(heartbeat, 1.0)))
+        try:
+            await app.run_worker_async(
+                queues=[QUEUE], concurrency=concurrency, wait=wait, update_heartbeat_interval=heartbeat,
+                stalled_worker_timeout=stalled_after, install_signal_handlers=install_signal_handlers,
+            )
+        finally:
+            recovery.cancel()

@@ -1,0 +1,132 @@
+"""Accepting reports: a sighting from the street, a missing child's case. Uploads return at once:
+the photos are stored, the records written and the face jobs deferred in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.model import NewCase, NewSighting, PhotoFacts, PhotoOwner, Upload
+from reunite.services.deps import Deps
+
+EARLIEST = datetime(1950, 1, 1).astimezone()
+CLOCK_SKEW = timedelta(minutes=15)
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
+
+
+@dataclass(frozen=True)
+class SightingReceipt:
+    sighting_id: int
+    photo_ids: list[int]
+    seen_at: datetime
+    time_from_photo: bool
+    place_from_photo: bool
+
+
+@dataclass(frozen=True)
+class CaseReceipt:
+    case_id: int
+    photo_ids: list[int]
+
+
+def _inspect_all(deps: Deps, uploads: Sequence[Upload]) -> list[PhotoFacts]:
+    if not uploads:
+        raise InvalidInput("add at least one photo", field="photos")
+    if len(uploads) > deps.limits.max_photos_per_report:
+        raise InvalidInput(f"at most {deps.limits.max_photos_per_report} photos per report", field="photos")
+    facts = []
+    for number, upload in enumerate(uploads, start=1):
+        try:
+            facts.append(deps.codec.inspect(upload.data))
+        except ReuniteError as exc:
+            exc.message = f"photo {number}: {exc.message}"
+            exc.args = (exc.message,)
+            exc.field = "photos"
+            raise
+    return facts
+
+
+def _store_originals(deps: Deps, uploads: Sequence[Upload], facts: Sequence[PhotoFacts]) -> list[str]:
+    """Content-addressed: storing the same photo twice writes one file. Written before the
+    transaction so that a committed record never points at a missing file."""
+    keys = []
+    for upload, fact in zip(uploads, facts, strict=True):
+        key = f"originals/{fact.sha256[:2]}/{fact.sha256}.{EXTENSIONS[fact.mime]}"
+        deps.photos.put(key, upload.data)
+        keys.append(key)
+    return keys
+
+
+def _check_time(when: datetime, now: datetime, what: str) -> None:
+    if when.tzinfo is None:
+        raise InvalidInput(f"{what} needs a time zone", field=what.replace(" ", "_"))
+    if when > now + CLOCK_SKEW:
+        raise InvalidInput(f"{what} {when:%Y-%m-%d %H:%M} is in the future", field=what.replace(" ", "_"))
+    if when < EARLIEST:
+        raise InvalidInput(f"{what} {when:%Y-%m-%d} is too long ago", field=what.replace(" ", "_"))
+
+
+def report_sighting(deps: Deps, sighting: NewSighting, uploads: Sequence[Upload], actor: str) -> SightingReceipt:
+    """Accept a sighting. Time and place come from the reporter, else the photos' EXIF, else now."""
+    facts = _inspect_all(deps, uploads)
+    now = deps.clock.now()
+    exif_time = next((f.taken_at for f in facts if f.taken_at and EARLIEST <= f.taken_at <= now + CLOCK_SKEW), None)
+    seen_at = sighting.seen_at or exif_time or now
+    _check_time(seen_at, now, "seen at")
+    exif_place = next((f.place for f in facts if f.place), None)
+    if sighting.place is None and exif_place is not None:
+        sighting = replace(sighting, place=exif_place)
+    keys = _store_originals(deps, uploads, facts)
+    with deps.uow() as uow:
+        sighting_id = uow.add_sighting(sighting, seen_at, now)
+        photo_ids = [
+            uow.add_photo(PhotoOwner.SIGHTING, sighting_id, fact, key, seen_at.date())
+            for fact, key in zip(facts, keys, strict=True)
+        ]
+        uow.audit(actor, "sighting.reported", "sighting", sighting_id, photos=len(photo_ids))
+        uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
+        uow.commit()
+    return SightingReceipt(
+        sighting_id, photo_ids, seen_at,
+        time_from_photo=sighting.seen_at is None and exif_time is not None,
+        place_from_photo=sighting.place is exif_place and exif_place is not None,
+    )
+
+
+def _check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> None:
+    _check_time(case.missing_since, now, "missing since")
+    if not case.given_name.strip():
+        raise InvalidInput("the child's given name is required", field="given_name")
+    if case.birth_date > now.date():
+        raise InvalidInput("the birth date is in the future", field="birth_date")
+    if case.birth_date > case.missing_since.date():
+        raise InvalidInput("the child went missing before the birth date", field="missing_since")
+    if (case.missing_since.date() - case.birth_date).days > 18 * 365.25:
+        raise InvalidInput("Reunite registers children: the child must have been under 18 when missing",
+                           field="birth_date")
+    for number, day in enumerate(taken, start=1):
+        if day is not None and not case.birth_date <= day <= now.date():
+            raise InvalidInput(f"photo {number}: the date taken must lie between birth and today", field="photos")
+
+
+def register_case(
+    deps: Deps, case: NewCase, uploads: Sequence[Upload], taken: Sequence[date | None], actor: str
+) -> CaseReceipt:
+    """Register a missing child with photos at known dates (unknown dates count as the date missing)."""
+    if len(taken) != len(uploads):
+        raise InvalidInput("give one date taken per photo (or leave each blank)", field="photos")
+    _check_case(case, taken, deps.clock.now())
+    facts = _inspect_all(deps, uploads)
+    keys = _store_originals(deps, uploads, facts)
+    with deps.uow() as uow:
+        case_id = uow.add_case(case, deps.clock.now())
+        photo_ids = [
+            uow.add_photo(PhotoOwner.CASE, case_id, fact, key, day or case.missing_since.date())
+            for fact, key, day in zip(facts, keys, taken, strict=True)
+        ]
+        uow.audit(actor, "case.registered", "case", case_id, photos=len(photo_ids))
+        uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
+        uow.commit()
+    return CaseReceipt(case_id, photo_ids)

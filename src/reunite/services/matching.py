@@ -1,0 +1,106 @@
+"""Face processing and matching: the worker's use cases. Every function is idempotent, so a job
+that is retried after a crash changes nothing it already did."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from reunite.domain.model import PhotoOwner
+from reunite.domain.ports import CandidateRow, CaseHitRow, UnitOfWork
+from reunite.domain.scoring import CaseFacts, FaceHit, Score, SightingFacts, score_pair
+from reunite.services.deps import Deps
+
+SYSTEM = "system"
+
+
+def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int) -> int:
+    """Detect and embed every face of every unprocessed photo of a case or sighting.
+
+    Detection runs outside any transaction; each photo's faces are then written in one, replacing
+    any from an interrupted run. Returns how many faces were stored."""
+    with deps.uow() as uow:
+        todo = [p for p in uow.photos_of(owner, owner_id) if not p.processed]
+    stored = 0
+    for photo in todo:
+        found = deps.faces.detect(deps.photos.get(photo.storage_key))
+        keys = []
+        for number, face in enumerate(found):
+            key = f"faces/{photo.photo_id}-{number}.jpg"
+            deps.photos.put(key, face.crop_jpeg)
+            keys.append(key)
+        with deps.uow() as uow:
+            uow.replace_faces(photo.photo_id, found, keys)
+            uow.audit(SYSTEM, "photo.faces_detected", "photo", photo.photo_id, faces=len(found))
+            uow.commit()
+        stored += len(found)
+    return stored
+
+
+def _hits(rows: Sequence[CaseHitRow]) -> dict[int, list[FaceHit]]:
+    grouped: dict[int, list[FaceHit]] = defaultdict(list)
+    for row in rows:
+        grouped[row.case_id].append(FaceHit(row.case_face_id, row.similarity, row.photo_taken_on))
+    return grouped
+
+
+def _shortlist(deps: Deps, rows: list[CandidateRow]) -> list[CandidateRow]:
+    """The best ``policy.shortlist`` candidates at or above ``policy.min_score``."""
+    keep = [r for r in rows if r.score.total >= deps.policy.min_score]
+    keep.sort(key=lambda r: r.score.total, reverse=True)
+    return keep[: deps.policy.shortlist]
+
+
+def match_sighting(deps: Deps, sighting_id: int) -> int:
+    """Search each face of a sighting against all open cases; store the shortlist. Returns new candidates."""
+    with deps.uow() as uow:
+        sighting = uow.sighting_facts(sighting_id)
+        new = 0
+        for face in uow.faces_of(PhotoOwner.SIGHTING, sighting_id):
+            near = uow.near_case_faces(face.embedding, sighting.seen_at, deps.limits.ann_neighbours)
+            case_ids = list(dict.fromkeys(row.case_id for row in near))
+            # fuse over all of each nearby case's photos, not only those the index returned
+            exact = _hits(uow.case_face_hits(face.embedding, case_ids))
+            rows = [
+                CandidateRow(case_id, sighting_id, face.face_id,
+                             score_pair(deps.policy, uow.case_facts(case_id), sighting, hits))
+                for case_id, hits in exact.items()
+            ]
+            new += uow.save_candidates(_shortlist(deps, rows))
+        uow.audit(SYSTEM, "sighting.matched", "sighting", sighting_id, new_candidates=new)
+        uow.commit()
+    return new
+
+
+def match_case(deps: Deps, case_id: int) -> int:
+    """Search a case's faces against all sightings since the child went missing. Returns new candidates."""
+    with deps.uow() as uow:
+        case = uow.case_facts(case_id)
+        case_faces = uow.faces_of(PhotoOwner.CASE, case_id)
+        rows: dict[int, CandidateRow] = {}
+        for face in case_faces:
+            for hit in uow.near_sighting_faces(face.embedding, case.missing_since, deps.limits.ann_neighbours):
+                if hit.sighting_face_id in rows:
+                    continue
+                score = _score_sighting_face(deps, uow, case, hit.sighting_id, hit.embedding)
+                rows[hit.sighting_face_id] = CandidateRow(case_id, hit.sighting_id, hit.sighting_face_id, score)
+        new = uow.save_candidates(_shortlist(deps, list(rows.values())))
+        uow.audit(SYSTEM, "case.matched", "case", case_id, new_candidates=new)
+        uow.commit()
+    return new
+
+
+def _score_sighting_face(
+    deps: Deps, uow: UnitOfWork, case: CaseFacts, sighting_id: int, embedding: Sequence[float]
+) -> Score:
+    sighting: SightingFacts = uow.sighting_facts(sighting_id)
+    hits = _hits(uow.case_face_hits(embedding, [case.case_id]))[case.case_id]
+    return score_pair(deps.policy, case, sighting, hits)
+
+
+def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int) -> int:
+    """The job behind every upload: faces first, then the search in the right direction."""
+    process_photos(deps, owner, owner_id)
+    if owner is PhotoOwner.SIGHTING:
+        return match_sighting(deps, owner_id)
+    return match_case(deps, owner_id)
