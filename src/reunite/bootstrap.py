@@ -17,7 +17,7 @@ from reunite.adapters.faces.dlib_engine import DlibFaceEngine, DlibOptions
 from reunite.adapters.photos.codec import PillowPhotoCodec
 from reunite.adapters.photos.local import LocalPhotoStore
 from reunite.config import Settings
-from reunite.domain.ports import Clock
+from reunite.domain.ports import Clock, FaceEngine
 from reunite.domain.scoring import MatchPolicy
 from reunite.services.deps import Deps, Limits
 
@@ -61,7 +61,13 @@ def build_face_engine(settings: Settings, codec: PillowPhotoCodec) -> DlibFaceEn
     return DlibFaceEngine(codec, options)
 
 
-def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True, clock: Clock | None = None) -> Container:
+def bootstrap(
+    settings: Settings | None = None,
+    *,
+    run_migrations: bool = True,
+    clock: Clock | None = None,
+    faces: FaceEngine | None = None,
+) -> Container:
     settings = settings or Settings()
     uri, embedded = database_uri(settings)
     engine = create_engine(sqlalchemy_url(uri), pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -73,7 +79,7 @@ def bootstrap(settings: Settings | None = None, *, run_migrations: bool = True, 
         read=SqlReadModel(engine),
         photos=LocalPhotoStore(settings.photos_path()),
         codec=codec,
-        faces=build_face_engine(settings, codec),
+        faces=faces or build_face_engine(settings, codec),
         clock=clock or SystemClock(),
         policy=policy_from(settings),
         limits=Limits(max_photos_per_report=settings.max_photos_per_report, ann_neighbours=settings.ann_neighbours),

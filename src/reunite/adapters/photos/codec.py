@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 import pillow_heif
@@ -99,16 +99,13 @@ def _exif_time(exif: Image.Exif) -> datetime | None:
     raw = ifd.get(DATETIME_ORIGINAL) or exif.get(306)
     if not isinstance(raw, str):
         return None
+    offset = ifd.get(OFFSET_TIME_ORIGINAL)
+    if not (isinstance(offset, str) and len(offset) == 6 and offset[0] in "+-"):
+        offset = "+00:00"  # cameras without a zone: taken as UTC (at most a few hours off)
     try:
-        naive = datetime.strptime(raw.strip("\x00 "), "%Y:%m:%d %H:%M:%S")
+        return datetime.strptime(raw.strip("\x00 ") + offset, "%Y:%m:%d %H:%M:%S%z").astimezone(UTC)
     except ValueError:
         return None
-    tz: timezone = UTC
-    offset = ifd.get(OFFSET_TIME_ORIGINAL)
-    if isinstance(offset, str) and len(offset) == 6 and offset[0] in "+-":
-        sign = 1 if offset[0] == "+" else -1
-        tz = timezone(sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6])))
-    return naive.replace(tzinfo=tz).astimezone(UTC)
 
 
 def _exif_place(exif: Image.Exif) -> GeoPoint | None:

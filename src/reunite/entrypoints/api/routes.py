@@ -9,8 +9,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from reunite.domain.errors import InvalidInput
-from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, SightingFilter
-from reunite.domain.model import Upload
+from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, SightingFilter, Upload
 from reunite.entrypoints.api import schemas
 from reunite.services import intake, queries, review
 from reunite.services.deps import Deps
@@ -103,6 +102,12 @@ def list_sightings(
 @router.get("/sightings/{sighting_id}", response_model=schemas.SightingDetail, responses=ERRORS)
 def get_sighting(deps: DepsDep, sighting_id: int) -> schemas.SightingDetail:
     return schemas.SightingDetail(**queries.get_sighting(deps, sighting_id))
+
+
+@router.get("/sightings/{sighting_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)
+def sighting_candidates(deps: DepsDep, sighting_id: int) -> list[schemas.CandidateOut]:
+    """The open cases this sighting may show, best first."""
+    return [schemas.CandidateOut(**r) for r in queries.sighting_candidates(deps, sighting_id)]
 
 
 @router.post("/cases", status_code=201, response_model=schemas.CaseAccepted, responses=ERRORS)

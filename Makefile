@@ -1,0 +1,40 @@
+# make run  — install and start Reunite on the embedded PostgreSQL
+# make test — install and run every test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+CORPUS ?= ../shared/corpus/fgnet-dev
+
+.PHONY: install run test lint typecheck bench clean
+
+$(STAMP): pyproject.toml scripts/system-deps.sh
+	./scripts/system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/reunite serve
+
+test: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check src tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/accuracy.py $(CORPUS)
+	$(BIN)/python bench/ingest.py $(CORPUS)
+	$(BIN)/python bench/search.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
