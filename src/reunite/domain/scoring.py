@@ -97,7 +97,7 @@ def age_plausibility(expected: float, apparent: AgeRange | None) -> float | None
         return None
     tolerance = 1.5 + 0.15 * expected
     gap = max(apparent.low - tolerance - expected, expected - apparent.high - tolerance, 0.0)
-    return max(0.02, math.exp(-0.5 * (gap / tolerance) ** 2))
+    return max(0.02, math.exp(-0.5 * (gap / (tolerance / 2)) ** 2))
 
 
 def sex_plausibility(case_sex: Sex, apparent: Sex, expected_age: float) -> float | None:

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, insert, select, text, update
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import Connection, Engine, column, func, insert, select, text, update
 
-from reunite.adapters.db.tables import audit_log, candidates, cases, faces, photos, sightings
+from reunite.adapters.db.tables import EMBEDDING_DIM, audit_log, candidates, cases, faces, photos, sightings
 from reunite.domain.errors import NotFound
 from reunite.domain.model import (
     AgeRange,
@@ -249,7 +250,7 @@ class SqlUnitOfWork:
                 "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 "WHERE f.sighting_id IS NOT NULL AND s.seen_at >= :after "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit"
-            ),
+            ).columns(column("sighting_id"), column("id"), column("embedding", Vector(EMBEDDING_DIM))),
             {"q": vector_literal(embedding), "after": seen_after, "limit": limit},
         )
         return [SightingHitRow(r.sighting_id, r.id, [float(v) for v in r.embedding]) for r in rows]

@@ -1,0 +1,116 @@
+"""Shared fixtures: one embedded PostgreSQL per test session, a fresh database per test (copied
+from a migrated template), the real dlib engine loaded once, and helpers to run the worker."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+from sqlalchemy import create_engine
+
+from reunite.adapters.db import migrate
+from reunite.adapters.db.server import EmbeddedPostgres, ensure_database, sqlalchemy_url
+from reunite.adapters.faces.dlib_engine import DlibFaceEngine
+from reunite.adapters.photos.codec import PillowPhotoCodec
+from reunite.bootstrap import Container, bootstrap, build_face_engine
+from reunite.config import Settings
+from reunite.entrypoints.api.app import create_app
+from reunite.entrypoints.worker.tasks import make_app, run_worker
+
+TEMPLATE = "reunite_template"
+_db_numbers = itertools.count()
+
+
+def corpus_dir() -> Path:
+    return Path(os.environ.get("REUNITE_CORPUS", Path(__file__).parents[1] / "../shared/corpus")).resolve()
+
+
+@pytest.fixture(scope="session")
+def fgnet() -> Path:
+    """The fgnet-dev corpus folder; tests that need it skip, saying why, when it is absent."""
+    folder = corpus_dir() / "fgnet-dev"
+    if not (folder / "manifest.csv").exists():
+        pytest.skip(f"face corpus not found at {folder} (set REUNITE_CORPUS)")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedPostgres:
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "pgdata")
+    ensure_database(server.admin_uri, TEMPLATE)
+    engine = create_engine(sqlalchemy_url(server.uri_for(TEMPLATE)))
+    migrate.upgrade(engine)
+    engine.dispose()
+    return server
+
+
+@pytest.fixture
+def database_uri(postgres: EmbeddedPostgres) -> Iterator[str]:
+    name = f"test_{os.getpid()}_{next(_db_numbers)}"
+    ensure_database(postgres.admin_uri, name, template=TEMPLATE)
+    yield postgres.uri_for(name)
+    with psycopg.connect(postgres.admin_uri, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def face_engine() -> DlibFaceEngine:
+    settings = Settings()
+    return build_face_engine(settings, PillowPhotoCodec(settings.max_photo_bytes, settings.max_photo_pixels))
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_uri: str) -> Settings:
+    return Settings(data_dir=tmp_path / "data", database_url=database_uri, _env_file=None)  # type: ignore[call-arg]
+
+
+@pytest.fixture
+def container(settings: Settings, face_engine: DlibFaceEngine) -> Iterator[Container]:
+    built = bootstrap(settings, run_migrations=False, faces=face_engine)
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container)) as test_client:
+        yield test_client
+
+
+def run_jobs(container: Container) -> None:
+    """Run the worker until the queue is empty, as production would in the background."""
+    jobs = make_app(container.database_uri, container.deps)
+    asyncio.run(run_worker(jobs, 1, wait=False, install_signal_handlers=False))
+    with container.engine.connect() as conn:
+        unfinished = conn.exec_driver_sql(
+            "SELECT task_name, status, attempts FROM procrastinate_jobs WHERE status <> 'succeeded'"
+        ).fetchall()
+    assert not unfinished, f"jobs did not succeed: {unfinished}"
+
+
+def jpeg(pixels: np.ndarray, exif: Image.Exif | None = None) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="JPEG", exif=exif or Image.Exif())
+    return out.getvalue()
+
+
+def plain_photo(width: int = 320, height: int = 240, seed: int = 0) -> bytes:
+    """A neutral, face-free photo (smooth noise)."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(60, 200, size=(height // 16, width // 16, 3), dtype=np.uint8)
+    pixels = np.asarray(Image.fromarray(small).resize((width, height), Image.Resampling.BICUBIC))
+    return jpeg(pixels)
+
+
+def count_rows(container: Container, table: str) -> int:
+    with container.engine.connect() as conn:
+        return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one())

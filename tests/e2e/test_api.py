@@ -1,0 +1,233 @@
+"""The core loop through HTTP and the real worker: report, detect, match, review, search, browse."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from reunite.bootstrap import Container
+from tests.conftest import count_rows, jpeg, plain_photo, run_jobs
+from tests.integration.test_codec import phone_exif
+
+
+def photo(fgnet: Path, name: str) -> tuple[str, bytes, str]:
+    return (name, (fgnet / "images" / name).read_bytes(), "image/jpeg")
+
+
+def report(client: TestClient, files: list[tuple[str, bytes, str]], **form: Any) -> Any:
+    return client.post("/api/sightings", files=[("photos", f) for f in files], data=form)
+
+
+def register(client: TestClient, fgnet: Path, name: str, **form: Any) -> int:
+    fields = {"given_name": "Child", "sex": "female", "birth_date": "2000-01-01",
+              "missing_since": "2002-06-01T08:00:00Z", "photo_dates": "2002-01-01",
+              "last_seen_lat": 31.23, "last_seen_lon": 121.47} | form
+    response = client.post("/api/cases", files=[("photos", photo(fgnet, name))], data=fields)
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def test_sighting_is_accepted_at_once_then_processed(client: TestClient, container: Container, fgnet: Path) -> None:
+    response = report(client, [photo(fgnet, "001a05.jpg")], seen_at="2005-06-01T10:00:00+08:00",
+                      lat=30.59, lon=114.31, place_text="Hankou station", apparent_age_low=4, apparent_age_high=6)
+    assert response.status_code == 202, response.text
+    sighting_id = response.json()["id"]
+    assert client.get(f"/api/sightings/{sighting_id}").json()["status"] == "processing"
+
+    run_jobs(container)
+
+    detail = client.get(f"/api/sightings/{sighting_id}").json()
+    assert detail["status"] == "faces found" and detail["face_count"] == 1
+    assert detail["seen_at"] == "2005-06-01T02:00:00Z"
+    crop = client.get(f"/api/faces/{detail['faces'][0]['id']}/crop")
+    assert crop.status_code == 200 and Image.open(io.BytesIO(crop.content)).format == "JPEG"
+
+
+def test_photo_with_no_face_is_kept_and_says_so(client: TestClient, container: Container) -> None:
+    response = report(client, [("street.jpg", plain_photo(), "image/jpeg")])
+    assert response.status_code == 202
+    run_jobs(container)
+    detail = client.get(f"/api/sightings/{response.json()['id']}").json()
+    assert detail["status"] == "no face found" and detail["photo_count"] == 1
+
+
+def test_time_and_place_come_from_the_photo_when_not_given(client: TestClient) -> None:
+    data = jpeg(np.full((120, 160, 3), 90, np.uint8), phone_exif())
+    body = report(client, [("IMG_0001.jpg", data, "image/jpeg")]).json()
+    assert body["time_from_photo"] and body["place_from_photo"]
+    assert body["seen_at"] == "2024-05-06T06:30:00Z"
+    detail = client.get(f"/api/sightings/{body['id']}").json()
+    assert detail["lat"] == pytest.approx(30.59, abs=0.01)
+
+
+def test_photos_shown_are_stripped_of_exif(client: TestClient) -> None:
+    data = jpeg(np.full((120, 160, 3), 90, np.uint8), phone_exif())
+    body = report(client, [("IMG_0001.jpg", data, "image/jpeg")]).json()
+    shown = client.get(f"/api/photos/{body['photo_ids'][0]}")
+    assert shown.status_code == 200
+    assert len(Image.open(io.BytesIO(shown.content)).getexif()) == 0
+    assert b"PhoneMaker" not in shown.content
+
+
+BAD_REPORTS = {
+    "not an image": ([("notes.txt", b"just some text", "text/plain")], {}, 415, "not a photo"),
+    "truncated jpeg": ([("cut.jpg", plain_photo(640, 480)[:3000], "image/jpeg")], {}, 422, "truncated"),
+    "no photo": ([], {"place_text": "market"}, 422, ""),
+    "future date": ([("a.jpg", plain_photo(), "image/jpeg")], {"seen_at": "2099-01-01T00:00:00Z"}, 422, "future"),
+    "latitude out of range": ([("a.jpg", plain_photo(), "image/jpeg")], {"lat": 95, "lon": 10}, 422, "latitude"),
+    "only a longitude": ([("a.jpg", plain_photo(), "image/jpeg")], {"lon": 10}, 422, "both latitude"),
+    "reversed age range": ([("a.jpg", plain_photo(), "image/jpeg")],
+                           {"apparent_age_low": 9, "apparent_age_high": 3}, 422, "apparent age"),
+    "unknown sex": ([("a.jpg", plain_photo(), "image/jpeg")], {"apparent_sex": "x"}, 422, ""),
+    "second photo broken": ([("a.jpg", plain_photo(), "image/jpeg"), ("b.jpg", b"\xff\xd8\xff broken", "image/jpeg")],
+                            {}, 415, "photo 2"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_REPORTS.values(), ids=BAD_REPORTS.keys())
+def test_bad_reports_get_a_clear_error_and_store_nothing(
+    client: TestClient, container: Container, case: tuple[Any, dict[str, Any], int, str]
+) -> None:
+    files, form, status, words = case
+    report(client, [("a.jpg", plain_photo(seed=5), "image/jpeg")])  # something already stored
+    response = report(client, files, **form)
+    assert response.status_code == status, response.text
+    assert words in str(response.json()["detail"])
+    assert count_rows(container, "sightings") == 1 and count_rows(container, "photos") == 1
+    assert count_rows(container, "procrastinate_jobs") == 1
+
+
+def test_100_mb_upload_is_refused_without_storing(client: TestClient, container: Container) -> None:
+    huge = b"\xff\xd8" + bytes(100 * 1024 * 1024)
+    response = report(client, [("huge.jpg", huge, "image/jpeg")])
+    assert response.status_code == 413
+    assert "larger than" in response.json()["detail"]
+    assert count_rows(container, "sightings") == 0
+
+
+def test_decompression_bomb_upload_is_refused(client: TestClient, container: Container) -> None:
+    out = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(out, format="PNG")  # 400 megapixels, ~50 kB on disk
+    response = report(client, [("bomb.png", out.getvalue(), "image/png")])
+    assert response.status_code == 413 and "pixels" in response.json()["detail"]
+    assert count_rows(container, "sightings") == 0
+
+
+@pytest.mark.parametrize(("form", "words"), [
+    ({"birth_date": "2003-01-01"}, "before the birth date"),
+    ({"birth_date": "2090-01-01"}, "future"),
+    ({"photo_dates": "1990-01-01"}, "between birth and today"),
+    ({"birth_date": "1970-01-01"}, "under 18"),
+    ({"photo_dates": "last spring"}, "YYYY-MM-DD"),
+])
+def test_impossible_case_dates_are_refused(
+    client: TestClient, container: Container, fgnet: Path, form: dict[str, str], words: str
+) -> None:
+    fields = {"given_name": "Lin", "sex": "female", "birth_date": "2000-01-01",
+              "missing_since": "2002-06-01T08:00:00Z", "photo_dates": "2002-01-01"} | form
+    response = client.post("/api/cases", files=[("photos", photo(fgnet, "001a02.jpg"))], data=fields)
+    assert response.status_code == 422 and words in response.json()["detail"], response.text
+    assert count_rows(container, "cases") == 0
+
+
+def test_new_sighting_is_ranked_against_open_cases_and_reviewed(
+    client: TestClient, container: Container, fgnet: Path
+) -> None:
+    right = register(client, fgnet, "001a02.jpg", given_name="Right")
+    for name in ("009a01.jpg", "013a00.jpg", "019a03.jpg", "023a03.jpg"):
+        register(client, fgnet, name, given_name="Other")
+    sighting = report(client, [photo(fgnet, "001a05.jpg")], seen_at="2005-03-01T10:00:00Z",
+                      lat=30.59, lon=114.31, apparent_age_low=4, apparent_age_high=6).json()["id"]
+    run_jobs(container)
+
+    ranked = client.get(f"/api/sightings/{sighting}/candidates").json()
+    assert ranked[0]["case_id"] == right
+    top = client.get(f"/api/cases/{right}/candidates").json()[0]
+    assert top["status"] == "proposed" and top["sighting_id"] == sighting
+    assert top["age_score"] == 1.0 and top["distance_km"] == pytest.approx(687, abs=5)
+    assert "3 years later" in top["explanation"] and "apparent age 4–6, expected 5" in top["explanation"]
+
+    assert client.post(f"/api/candidates/{top['id']}/review", json={"decision": "dismiss"}).status_code == 422
+    assert client.post(f"/api/candidates/{top['id']}/review", json={"decision": "confirm"}).status_code == 204
+    confirmed = client.get(f"/api/cases/{right}/candidates", params={"status": "confirmed"}).json()
+    assert [c["id"] for c in confirmed] == [top["id"]]
+
+
+def test_new_case_finds_past_sightings_but_not_earlier_ones(
+    client: TestClient, container: Container, fgnet: Path
+) -> None:
+    before = report(client, [photo(fgnet, "001a02.jpg")], seen_at="2001-01-01T00:00:00Z").json()["id"]
+    after = report(client, [photo(fgnet, "001a08.jpg")], seen_at="2008-01-01T00:00:00Z").json()["id"]
+    run_jobs(container)
+    case_id = register(client, fgnet, "001a05.jpg", birth_date="2000-01-01",
+                       missing_since="2005-06-01T00:00:00Z", photo_dates="2005-01-01")
+    run_jobs(container)
+    found = {c["sighting_id"] for c in client.get(f"/api/cases/{case_id}/candidates").json()}
+    assert after in found and before not in found
+
+
+def test_rematch_is_idempotent_and_keeps_reviews(client: TestClient, container: Container, fgnet: Path) -> None:
+    case_id = register(client, fgnet, "001a02.jpg")
+    report(client, [photo(fgnet, "001a08.jpg")], seen_at="2008-01-01T00:00:00Z")
+    report(client, [photo(fgnet, "009a13.jpg")], seen_at="2008-01-01T00:00:00Z")
+    run_jobs(container)
+    before = client.get(f"/api/cases/{case_id}/candidates").json()
+    client.post(f"/api/candidates/{before[0]['id']}/review", json={"decision": "dismiss", "reason": "different ears"})
+    faces = count_rows(container, "faces")
+
+    from reunite.services.review import rematch_all
+    rematch_all(container.deps, actor="test")
+    run_jobs(container)
+
+    after = client.get(f"/api/cases/{case_id}/candidates").json()
+    assert [c["id"] for c in after] == [c["id"] for c in before]
+    assert after[0]["status"] == "dismissed" and after[0]["review_reason"] == "different ears"
+    assert count_rows(container, "faces") == faces
+
+
+def test_search_by_photo_ranks_the_same_child_first(client: TestClient, container: Container, fgnet: Path) -> None:
+    wanted = report(client, [photo(fgnet, "001a08.jpg")]).json()["id"]
+    for name in ("009a13.jpg", "013a08.jpg", "017a07.jpg"):
+        report(client, [photo(fgnet, name)])
+    run_jobs(container)
+    hits = client.post("/api/search", files={"photo": photo(fgnet, "001a10.jpg")}).json()
+    assert hits[0]["sighting_id"] == wanted
+    assert count_rows(container, "photos") == 4  # the searched photo is not kept
+
+
+def test_search_with_a_faceless_photo_says_so(client: TestClient) -> None:
+    response = client.post("/api/search", files={"photo": ("a.jpg", plain_photo(), "image/jpeg")})
+    assert response.status_code == 422 and "no face" in response.json()["detail"]
+
+
+def test_browse_filters_by_region_dates_age_and_sex(client: TestClient) -> None:
+    def add(lat: float, lon: float, when: str, low: int, high: int, sex: str) -> int:
+        return int(report(client, [("a.jpg", plain_photo(seed=int(lat * 100)), "image/jpeg")], lat=lat, lon=lon, seen_at=when,
+                          apparent_age_low=low, apparent_age_high=high, apparent_sex=sex).json()["id"])
+
+    wuhan = add(30.59, 114.31, "2024-03-01T00:00:00Z", 6, 8, "male")
+    near_wuhan = add(30.62, 114.25, "2024-05-01T00:00:00Z", 10, 12, "female")
+    add(31.23, 121.47, "2024-04-01T00:00:00Z", 6, 8, "male")  # Shanghai
+
+    def ids(**params: Any) -> list[int]:
+        return [s["id"] for s in client.get("/api/sightings", params=params).json()["items"]]
+
+    assert ids(lat=30.59, lon=114.31, radius_km=20) == [near_wuhan, wuhan]
+    assert ids(lat=30.59, lon=114.31, radius_km=20, age=7) == [wuhan]
+    assert ids(lat=30.59, lon=114.31, radius_km=20, sex="female") == [near_wuhan]
+    assert ids(seen_from="2024-04-15T00:00:00Z") == [near_wuhan]
+    assert client.get("/api/sightings", params={"limit": 1}).json()["total"] == 3
+    assert client.get("/api/sightings", params={"radius_km": -1, "lat": 1, "lon": 1}).status_code == 422
+
+
+def test_unknown_records_are_404(client: TestClient) -> None:
+    for path in ("/api/sightings/999", "/api/cases/999", "/api/cases/999/candidates", "/api/photos/999"):
+        response = client.get(path)
+        assert response.status_code == 404 and "does not exist" in response.json()["detail"]
+    assert client.post("/api/candidates/999/review", json={"decision": "confirm"}).status_code == 404

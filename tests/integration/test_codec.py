@@ -1,0 +1,103 @@
+"""Photo intake with real Pillow: what is accepted, what is refused and why, what is read from EXIF,
+and that every copy shown is stripped of metadata."""
+
+from __future__ import annotations
+
+import io
+import zlib
+from datetime import UTC, datetime
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from reunite.adapters.photos.codec import GPS_IFD, PillowPhotoCodec
+from reunite.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
+from tests.conftest import jpeg, plain_photo
+
+CODEC = PillowPhotoCodec(max_bytes=5_000_000, max_pixels=40_000_000)
+
+
+def phone_exif() -> Image.Exif:
+    """EXIF as a phone writes it: time with zone, GPS in Wuhan, camera make, rotated 90°."""
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"
+    exif[0x0112] = 6  # rotate 90° clockwise to view
+    exif.get_ifd(0x8769).update({36867: "2024:05:06 14:30:00", 36881: "+08:00"})
+    exif.get_ifd(GPS_IFD).update({
+        1: "N", 2: (Fraction(30), Fraction(35), Fraction(2412, 100)),
+        3: "E", 4: (Fraction(114), Fraction(18), Fraction(36)),
+    })
+    return exif
+
+
+def test_exif_time_place_and_orientation_are_read() -> None:
+    data = jpeg(np.full((100, 200, 3), 128, np.uint8), phone_exif())
+    facts = CODEC.inspect(data)
+    assert facts.taken_at == datetime(2024, 5, 6, 6, 30, tzinfo=UTC)
+    assert facts.place is not None
+    assert facts.place.lat == pytest.approx(30.5901, abs=1e-3) and facts.place.lon == pytest.approx(114.31, abs=1e-3)
+    assert (facts.width, facts.height) == (100, 200)  # upright after the EXIF rotation
+    assert facts.mime == "image/jpeg"
+
+
+def test_clean_copy_has_no_metadata_at_all() -> None:
+    data = jpeg(np.full((100, 200, 3), 128, np.uint8), phone_exif())
+    clean = Image.open(io.BytesIO(CODEC.clean_copy(data)))
+    assert len(clean.getexif()) == 0
+    assert "exif" not in clean.info and "icc_profile" not in clean.info
+    assert clean.size == (100, 200)
+    assert b"PhoneMaker" not in CODEC.clean_copy(data)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP", "HEIF"])
+def test_png_webp_and_heic_are_accepted(fmt: str) -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (80, 60), (10, 200, 30)).save(out, format=fmt)
+    facts = CODEC.inspect(out.getvalue())
+    assert (facts.width, facts.height) == (80, 60)
+
+
+def test_not_an_image_is_refused_as_unsupported() -> None:
+    with pytest.raises(UnsupportedMedia, match="not a photo"):
+        CODEC.inspect(b"%PDF-1.4 this is a document")
+
+
+def test_gif_is_refused_by_name() -> None:
+    out = io.BytesIO()
+    Image.new("RGB", (10, 10)).save(out, format="GIF")
+    with pytest.raises(UnsupportedMedia, match="GIF images are not accepted"):
+        CODEC.inspect(out.getvalue())
+
+
+def test_truncated_jpeg_is_refused() -> None:
+    data = plain_photo(640, 480)
+    with pytest.raises(InvalidInput, match="truncated or corrupt"):
+        CODEC.inspect(data[: len(data) // 2])
+
+
+def test_decompression_bomb_is_refused_before_decoding(tmp_path: Path) -> None:
+    # A 30000×30000 PNG (900 megapixels) that compresses to a few hundred kilobytes.
+    width = height = 30_000
+    row = b"\x00" + b"\x00" * width
+    body = zlib.compress(row * 2000, 9)  # enough rows for a valid start; the header is what counts
+
+    def chunk(kind: bytes, payload: bytes) -> bytes:
+        return len(payload).to_bytes(4, "big") + kind + payload + zlib.crc32(kind + payload).to_bytes(4, "big")
+
+    ihdr = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([8, 0, 0, 0, 0])
+    bomb = b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
+    with pytest.raises(PayloadTooLarge, match="pixels"):
+        CODEC.inspect(bomb)
+
+
+def test_oversized_file_is_refused() -> None:
+    with pytest.raises(PayloadTooLarge, match="MB"):
+        CODEC.inspect(b"\xff\xd8" + b"\0" * 6_000_000)
+
+
+def test_empty_file_is_refused() -> None:
+    with pytest.raises(InvalidInput, match="empty"):
+        CODEC.inspect(b"")

@@ -1,0 +1,65 @@
+"""The dlib engine on real photos from the shared corpus."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from reunite.adapters.faces.dlib_engine import MODEL, DlibFaceEngine
+from tests.conftest import jpeg, plain_photo
+
+
+def load(folder: Path, name: str) -> np.ndarray:
+    return np.asarray(Image.open(folder / "images" / name).convert("RGB"))
+
+
+def side_by_side(*images: np.ndarray, height: int = 400) -> bytes:
+    scaled = [np.asarray(Image.fromarray(im).resize((round(im.shape[1] * height / im.shape[0]), height)))
+              for im in images]
+    return jpeg(np.concatenate(scaled, axis=1))
+
+
+def test_one_face_with_embedding_crop_and_model_version(face_engine: DlibFaceEngine, fgnet: Path) -> None:
+    faces = face_engine.detect((fgnet / "images" / "001a14.jpg").read_bytes())
+    assert len(faces) == 1
+    face = faces[0]
+    vector = np.array(face.embedding)
+    assert vector.shape == (128,) and np.linalg.norm(vector) == pytest.approx(1.0)
+    assert face.model == MODEL and face.model_version
+    assert 0.0 < face.quality <= 1.0
+    assert len(face.landmarks) == 68
+    crop = Image.open(io.BytesIO(face.crop_jpeg))
+    assert crop.format == "JPEG" and 40 < crop.width <= 400
+
+
+def test_every_face_in_a_group_photo_is_kept(face_engine: DlibFaceEngine, fgnet: Path) -> None:
+    # an adult holding two children's hands: three faces, three entries
+    photo = side_by_side(load(fgnet, "003a35.jpg"), load(fgnet, "001a08.jpg"), load(fgnet, "015a07.jpg"))
+    faces = face_engine.detect(photo)
+    assert len(faces) == 3
+    lefts = sorted(f.box.left for f in faces)
+    assert lefts[0] < lefts[1] < lefts[2]
+
+
+def test_no_face_gives_an_empty_list(face_engine: DlibFaceEngine) -> None:
+    assert face_engine.detect(plain_photo(400, 300)) == []
+
+
+def test_same_child_is_closer_than_another_child(face_engine: DlibFaceEngine, fgnet: Path) -> None:
+    def embed(name: str) -> np.ndarray:
+        return np.array(face_engine.detect((fgnet / "images" / name).read_bytes())[0].embedding)
+
+    a1, a2, other = embed("001a14.jpg"), embed("001a16.jpg"), embed("009a13.jpg")
+    assert a1 @ a2 > a1 @ other
+
+
+def test_rotated_phone_photo_is_turned_upright_before_detection(face_engine: DlibFaceEngine, fgnet: Path) -> None:
+    upright = load(fgnet, "001a14.jpg")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored on its side, shown upright by viewers
+    sideways = jpeg(np.ascontiguousarray(np.rot90(upright, k=1)), exif)
+    assert len(face_engine.detect(sideways)) == 1

@@ -1,0 +1,116 @@
+"""The ranking rules that reviewers rely on, checked without any I/O."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from reunite.domain.errors import InvalidInput
+from reunite.domain.model import AgeRange, GeoPoint, Sex
+from reunite.domain.scoring import (
+    CaseFacts,
+    FaceHit,
+    MatchPolicy,
+    SightingFacts,
+    age_plausibility,
+    explain,
+    fuse_faces,
+    score_pair,
+    sex_plausibility,
+    time_plausibility,
+)
+
+POLICY = MatchPolicy()
+SHANGHAI, WUHAN = GeoPoint(31.23, 121.47), GeoPoint(30.59, 114.31)
+
+
+def case(**kw: object) -> CaseFacts:
+    base: dict[str, object] = dict(
+        case_id=1, birth_date=date(2010, 1, 1), sex=Sex.FEMALE,
+        missing_since=datetime(2014, 1, 1, tzinfo=UTC), last_seen=SHANGHAI,
+    )
+    base.update(kw)
+    return CaseFacts(**base)  # type: ignore[arg-type]
+
+
+def sighting(**kw: object) -> SightingFacts:
+    base: dict[str, object] = dict(
+        sighting_id=7, seen_at=datetime(2019, 1, 1, tzinfo=UTC), place=WUHAN,
+        apparent_age=AgeRange(8, 10), apparent_sex=Sex.FEMALE,
+    )
+    base.update(kw)
+    return SightingFacts(**base)  # type: ignore[arg-type]
+
+
+def test_age_inside_the_reporters_range_is_fully_plausible() -> None:
+    assert age_plausibility(9.0, AgeRange(8, 10)) == 1.0
+
+
+def test_age_far_outside_the_range_is_implausible_and_worse_the_further() -> None:
+    near, far = age_plausibility(9.0, AgeRange(14, 16)), age_plausibility(9.0, AgeRange(20, 25))
+    assert near is not None and far is not None
+    assert far < near < 0.5
+
+
+def test_no_apparent_age_gives_no_age_term() -> None:
+    assert age_plausibility(9.0, None) is None
+
+
+def test_sex_mismatch_counts_less_for_small_children() -> None:
+    toddler = sex_plausibility(Sex.FEMALE, Sex.MALE, 3.0)
+    older = sex_plausibility(Sex.FEMALE, Sex.MALE, 12.0)
+    assert toddler is not None and older is not None and older < toddler < 1.0
+    assert sex_plausibility(Sex.FEMALE, Sex.UNKNOWN, 12.0) is None
+
+
+def test_far_away_hours_after_disappearance_is_implausible_years_later_it_is_not() -> None:
+    far = 2000.0
+    assert time_plausibility(POLICY, far, elapsed_hours=2) < 0.1
+    assert time_plausibility(POLICY, far, elapsed_hours=24 * 365) == 1.0
+    assert time_plausibility(POLICY, None, elapsed_hours=-1) == 0.0
+
+
+def test_fusion_favours_the_photo_closest_in_age() -> None:
+    birth = date(2010, 1, 1)
+    hits = [FaceHit(1, 0.80, date(2011, 1, 1)), FaceHit(2, 0.80, date(2018, 1, 1))]
+    fused, best = fuse_faces(POLICY, hits, birth, date(2019, 1, 1))
+    assert best == 2
+    assert fused == pytest.approx(0.80)
+
+
+def test_fusion_is_not_drowned_by_weak_photos() -> None:
+    birth = date(2010, 1, 1)
+    hits = [FaceHit(1, 0.95, date(2014, 1, 1))] + [FaceHit(i, 0.6, date(2014, 1, 1)) for i in range(2, 6)]
+    fused, best = fuse_faces(POLICY, hits, birth, date(2019, 1, 1))
+    assert best == 1 and fused > 0.9
+
+
+def test_plausibility_reorders_two_equal_faces() -> None:
+    hits = [FaceHit(1, 0.9, date(2014, 1, 1))]
+    fitting = score_pair(POLICY, case(), sighting(), hits)
+    wrong_age = score_pair(POLICY, case(), sighting(apparent_age=AgeRange(16, 18)), hits)
+    assert fitting.total > wrong_age.total
+    assert fitting.face == wrong_age.face
+
+
+def test_score_keeps_every_component_for_explanation() -> None:
+    score = score_pair(POLICY, case(), sighting(), [FaceHit(1, 0.9, date(2014, 1, 1))])
+    assert score.age == 1.0 and score.sex == 1.0 and score.time == 1.0
+    assert score.distance_km == pytest.approx(687, abs=5)
+    assert score.expected_age == pytest.approx(9.0, abs=0.01)
+    words = explain(score, AgeRange(8, 10))
+    assert "687 km from where last seen" in words
+    assert "5 years later" in words
+    assert "apparent age 8–10, expected 9" in words
+
+
+@pytest.mark.parametrize(("lat", "lon"), [(91, 0), (-91, 0), (0, 181), (0, -180.5), (float("nan"), 0)])
+def test_impossible_coordinates_are_refused(lat: float, lon: float) -> None:
+    with pytest.raises(InvalidInput, match="out of range"):
+        GeoPoint(lat, lon)
+
+
+def test_age_range_must_be_ordered() -> None:
+    with pytest.raises(InvalidInput):
+        AgeRange(10, 8)
