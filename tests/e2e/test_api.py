@@ -208,8 +208,9 @@ def test_search_with_a_faceless_photo_says_so(client: TestClient) -> None:
 
 def test_browse_filters_by_region_dates_age_and_sex(client: TestClient) -> None:
     def add(lat: float, lon: float, when: str, low: int, high: int, sex: str) -> int:
-        return int(report(client, [("a.jpg", plain_photo(seed=int(lat * 100)), "image/jpeg")], lat=lat, lon=lon, seen_at=when,
-                          apparent_age_low=low, apparent_age_high=high, apparent_sex=sex).json()["id"])
+        files = [("a.jpg", plain_photo(seed=int(lat * 100)), "image/jpeg")]
+        return int(report(client, files, lat=lat, lon=lon, seen_at=when, apparent_age_low=low,
+                          apparent_age_high=high, apparent_sex=sex).json()["id"])
 
     wuhan = add(30.59, 114.31, "2024-03-01T00:00:00Z", 6, 8, "male")
     near_wuhan = add(30.62, 114.25, "2024-05-01T00:00:00Z", 10, 12, "female")

@@ -26,19 +26,19 @@ SHANGHAI, WUHAN = GeoPoint(31.23, 121.47), GeoPoint(30.59, 114.31)
 
 
 def case(**kw: object) -> CaseFacts:
-    base: dict[str, object] = dict(
-        case_id=1, birth_date=date(2010, 1, 1), sex=Sex.FEMALE,
-        missing_since=datetime(2014, 1, 1, tzinfo=UTC), last_seen=SHANGHAI,
-    )
+    base: dict[str, object] = {
+        "case_id": 1, "birth_date": date(2010, 1, 1), "sex": Sex.FEMALE,
+        "missing_since": datetime(2014, 1, 1, tzinfo=UTC), "last_seen": SHANGHAI,
+    }
     base.update(kw)
     return CaseFacts(**base)  # type: ignore[arg-type]
 
 
 def sighting(**kw: object) -> SightingFacts:
-    base: dict[str, object] = dict(
-        sighting_id=7, seen_at=datetime(2019, 1, 1, tzinfo=UTC), place=WUHAN,
-        apparent_age=AgeRange(8, 10), apparent_sex=Sex.FEMALE,
-    )
+    base: dict[str, object] = {
+        "sighting_id": 7, "seen_at": datetime(2019, 1, 1, tzinfo=UTC), "place": WUHAN,
+        "apparent_age": AgeRange(8, 10), "apparent_sex": Sex.FEMALE,
+    }
     base.update(kw)
     return SightingFacts(**base)  # type: ignore[arg-type]
 
