@@ -11,7 +11,7 @@ from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.model import NewCase, NewSighting, PhotoFacts, PhotoOwner, Upload
 from reunite.services.deps import Deps
 
-EARLIEST = datetime(1950, 1, 1).astimezone()
+EARLIEST = datetime(1900, 1, 1).astimezone()
 CLOCK_SKEW = timedelta(minutes=15)
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
 

@@ -1,0 +1,135 @@
+"""Cross-age search accuracy of Reunite's own pipeline and ranking against plain dlib.
+
+    python bench/accuracy.py CORPUS [--age-noise 3] [--folds 5] [--out FILE]
+
+Implements the protocol of shared/corpus/README.md for any corpus in that layout and prints one
+JSON object with every figure, the baseline's beside the project's."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import time
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time as clock_time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench.baseline import embed_baseline
+from bench.corpus import Photo, load
+from bench.embed import Embedded, embed_all, engine
+from bench.protocol import MISSING, Protocol, Scorer, birth_dates, photo_date
+from reunite.adapters.faces.dlib_engine import DlibOptions
+from reunite.domain.model import AgeRange, Sex
+from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, SightingFacts, score_pair
+
+LONG_AGO = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def at_noon(day: date) -> datetime:
+    return datetime.combine(day, clock_time(12), tzinfo=UTC)
+
+
+def apparent_age(photo: Photo, noise: int | None) -> AgeRange | None:
+    """The reporter's estimate, simulated as the true age ± ``noise`` years (children only)."""
+    if noise is None or photo.age is None or photo.age > 25:
+        return None
+    return AgeRange(max(0, photo.age - noise), min(25, photo.age + noise))
+
+
+def project_scorer(
+    vectors: dict[Path, np.ndarray], births: dict[str, date], policy: MatchPolicy, age_noise: int | None
+) -> Scorer:
+    """Reunite's ranking (``score_pair``: fusion over the case's photos and plausibility terms)."""
+
+    def score(sighting: Photo, case_photos: Sequence[Photo]) -> float:
+        query = vectors.get(sighting.path)
+        if query is None:
+            return MISSING
+        birth = births[case_photos[0].subject]
+        hits = [FaceHit(i, float(query @ vectors[p.path]), photo_date(birth, p))
+                for i, p in enumerate(case_photos) if p.path in vectors]
+        if not hits:
+            return MISSING
+        case = CaseFacts(0, birth, Sex.UNKNOWN, LONG_AGO, None)
+        seen = at_noon(photo_date(births[sighting.subject], sighting))
+        facts = SightingFacts(0, seen, None, apparent_age(sighting, age_noise), Sex.UNKNOWN)
+        return score_pair(policy, case, facts, hits).total
+
+    return score
+
+
+def baseline_scorer(vectors: dict[Path, np.ndarray]) -> Scorer:
+    """Minus the euclidean distance to the case's single (youngest) photo, as face_recognition does."""
+
+    def score(sighting: Photo, case_photos: Sequence[Photo]) -> float:
+        query, case = vectors.get(sighting.path), vectors.get(case_photos[0].path)
+        if query is None or case is None:
+            return MISSING
+        return -float(np.linalg.norm(query - case))
+
+    return score
+
+
+def speed(embedded: Embedded, photos: int) -> dict[str, Any]:
+    return {
+        "photos_without_face": len(embedded.no_face),
+        "faces_found": embedded.faces,
+        "embed_seconds": round(embedded.seconds, 1),
+        "photos_per_second": round(photos / embedded.seconds, 3) if embedded.seconds else None,
+    }
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    import os
+    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+def evaluate(corpus: Path, age_noise: int | None, use_cache: bool) -> dict[str, Any]:
+    start = time.perf_counter()
+    photos = load(corpus)
+    births = birth_dates(photos)
+    protocol = Protocol(photos)
+
+    reunite = embed_all(photos, engine(DlibOptions()), use_cache)
+    base = embed_baseline(photos)
+    policy = MatchPolicy()
+    result: dict[str, Any] = {
+        "corpus": str(corpus), "photos": len(photos), "subjects": len(protocol.groups),
+        "sightings": len(protocol.queries), "machine": machine(),
+        "reunite": speed(reunite, len(photos)) | protocol.all_figures(
+            project_scorer(reunite.vectors, births, policy, None)),
+        "baseline": speed(base, len(photos)) | protocol.all_figures(baseline_scorer(base.vectors)),
+    }
+    if age_noise is not None:
+        with_age = project_scorer(reunite.vectors, births, policy, age_noise)
+        result[f"reunite_with_age_pm{age_noise}"] = {
+            "sighting_to_case": protocol.sighting_to_case(with_age), "dense": protocol.dense(with_age),
+        }
+    result["wall_seconds"] = round(time.perf_counter() - start, 1)
+    result["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--age-noise", type=int, default=3, help="simulate reporters' age estimates (±years)")
+    parser.add_argument("--no-cache", action="store_true", help="recompute embeddings")
+    parser.add_argument("--out", type=Path, help="also write the JSON here")
+    args = parser.parse_args()
+    result = evaluate(args.corpus.resolve(), args.age_noise, not args.no_cache)
+    text = json.dumps(result, indent=1)
+    print(text)
+    if args.out:
+        args.out.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

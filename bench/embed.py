@@ -1,0 +1,52 @@
+"""Embeddings of every corpus photo through a face engine, cached per engine version."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bench.corpus import Photo
+from reunite.adapters.faces.dlib_engine import DlibFaceEngine, DlibOptions
+from reunite.adapters.photos.codec import PillowPhotoCodec
+
+CACHE = Path(__file__).parent / "out" / "cache"
+
+
+@dataclass
+class Embedded:
+    vectors: dict[Path, np.ndarray]  # one per photo where a face was found (the largest face)
+    no_face: list[Path]
+    seconds: float
+    faces: int
+
+
+def engine(options: DlibOptions) -> DlibFaceEngine:
+    return DlibFaceEngine(PillowPhotoCodec(50_000_000, 100_000_000), options)
+
+
+def embed_all(photos: list[Photo], face_engine: DlibFaceEngine, use_cache: bool = True) -> Embedded:
+    key = hashlib.sha256((face_engine.version + "".join(str(p.path) for p in photos)).encode()).hexdigest()[:16]
+    cache = CACHE / f"{key}.npz"
+    if use_cache and cache.exists():
+        with np.load(cache, allow_pickle=True) as data:
+            vectors = dict(zip([Path(p) for p in data["paths"]], data["vectors"], strict=True))
+            return Embedded(vectors, [Path(p) for p in data["no_face"]], float(data["seconds"]), int(data["faces"]))
+    vectors, no_face, faces = {}, [], 0
+    start = time.perf_counter()
+    for photo in photos:
+        found = face_engine.detect(photo.path.read_bytes())
+        faces += len(found)
+        if not found:
+            no_face.append(photo.path)
+            continue
+        largest = max(found, key=lambda f: f.box.width * f.box.height)
+        vectors[photo.path] = np.array(largest.embedding)
+    seconds = time.perf_counter() - start
+    CACHE.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, paths=np.array([str(p) for p in vectors]), vectors=np.array(list(vectors.values())),
+             no_face=np.array([str(p) for p in no_face]), seconds=seconds, faces=faces)
+    return Embedded(vectors, no_face, seconds, faces)
