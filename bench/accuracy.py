@@ -9,21 +9,27 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import resource
+import sys
 import time
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time as clock_time
+from datetime import UTC, date, datetime
+from datetime import time as clock_time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script from anywhere
+
+from bench.adaptation import SHRINKAGE, adapt, corpus_fingerprint, fit_wccn, raw_engine_options
 from bench.baseline import embed_baseline
 from bench.corpus import Photo, load
 from bench.embed import Embedded, embed_all, engine
 from bench.protocol import MISSING, Protocol, Scorer, birth_dates, photo_date
-from reunite.adapters.faces.dlib_engine import DlibOptions
+from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE
 from reunite.domain.model import AgeRange, Sex
 from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, SightingFacts, score_pair
 
@@ -87,31 +93,76 @@ def speed(embedded: Embedded, photos: int) -> dict[str, Any]:
 def machine() -> str:
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor())
-    import os
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{cpu}, {os.cpu_count()} cores, {system}, Python {platform.python_version()}"
 
 
-def evaluate(corpus: Path, age_noise: int | None, use_cache: bool) -> dict[str, Any]:
+def pool(parts: list[Any]) -> Any:
+    """Combine per-fold figures: recalls weighted by their query counts, other numbers averaged."""
+    first = parts[0]
+    if isinstance(first, dict):
+        if "n" in first:
+            n = sum(p["n"] for p in parts)
+            return {k: (n if k == "n" else round(sum(p[k] * p["n"] for p in parts) / n, 4) if n else first[k])
+                    for k in first}
+        return {k: pool([p[k] for p in parts]) for k in first}
+    if isinstance(first, int | float):
+        return round(float(np.mean(parts)), 4)
+    return first
+
+
+def folds(photos: list[Photo], k: int) -> list[set[str]]:
+    subjects = sorted({p.subject for p in photos})
+    order = np.random.default_rng(2026).permutation(len(subjects))
+    return [{subjects[i] for i in order[f::k]} for f in range(k)]
+
+
+def figures(photos: list[Photo], vectors: dict[Path, np.ndarray], age_noise: int | None,
+            subjects: set[str] | None = None) -> dict[str, Any]:
+    protocol = Protocol(photos, subjects)
+    births = birth_dates(photos)
+    out = protocol.all_figures(project_scorer(vectors, births, MatchPolicy(), None))
+    if age_noise is not None:
+        with_age = project_scorer(vectors, births, MatchPolicy(), age_noise)
+        out[f"with_age_pm{age_noise}"] = {"sighting_to_case": protocol.sighting_to_case(with_age),
+                                          "dense": protocol.dense(with_age)}
+    return out
+
+
+def reunite_figures(photos: list[Photo], raw: dict[Path, np.ndarray], age_noise: int | None, k: int) -> dict[str, Any]:
+    """The default pipeline. Its adaptation matrix, if trained on this very corpus, is re-fitted
+    per fold on the other subjects only (subject-disjoint cross-validation); else the bundled one is used."""
+    bundled, meta = load_bundled()
+    if bundled is None:
+        return {"adaptation": "none"} | figures(photos, raw, age_noise)
+    if meta.get("corpus_fingerprint") != corpus_fingerprint(photos):
+        return {"adaptation": "bundled"} | figures(photos, adapt(raw, bundled), age_noise)
+    parts = []
+    for held_out in folds(photos, k):
+        matrix = fit_wccn(raw, [p for p in photos if p.subject not in held_out], meta.get("shrinkage", SHRINKAGE))
+        parts.append(figures(photos, adapt(raw, matrix), age_noise, held_out))
+    return {"adaptation": f"{k}-fold subject-disjoint cross-validation"} | pool(parts)
+
+
+def load_bundled() -> tuple[np.ndarray | None, dict[str, Any]]:
+    if not ADAPTATION_FILE.exists():
+        return None, {}
+    with np.load(ADAPTATION_FILE) as data:
+        return np.asarray(data["matrix"], dtype=np.float64), json.loads(str(data["meta"]))
+
+
+def evaluate(corpus: Path, age_noise: int | None, use_cache: bool, k: int) -> dict[str, Any]:
     start = time.perf_counter()
     photos = load(corpus)
-    births = birth_dates(photos)
-    protocol = Protocol(photos)
-
-    reunite = embed_all(photos, engine(DlibOptions()), use_cache)
+    raw = embed_all(photos, engine(raw_engine_options()), use_cache)
     base = embed_baseline(photos)
-    policy = MatchPolicy()
     result: dict[str, Any] = {
-        "corpus": str(corpus), "photos": len(photos), "subjects": len(protocol.groups),
-        "sightings": len(protocol.queries), "machine": machine(),
-        "reunite": speed(reunite, len(photos)) | protocol.all_figures(
-            project_scorer(reunite.vectors, births, policy, None)),
-        "baseline": speed(base, len(photos)) | protocol.all_figures(baseline_scorer(base.vectors)),
+        "corpus": str(corpus), "photos": len(photos), "subjects": len({p.subject for p in photos}),
+        "sightings": len(Protocol(photos).queries), "machine": machine(),
+        "reunite": speed(raw, len(photos)) | reunite_figures(photos, raw.vectors, age_noise, k),
+        "reunite_without_adaptation": figures(photos, raw.vectors, None),
+        "baseline": speed(base, len(photos)) | Protocol(photos).all_figures(baseline_scorer(base.vectors)),
     }
-    if age_noise is not None:
-        with_age = project_scorer(reunite.vectors, births, policy, age_noise)
-        result[f"reunite_with_age_pm{age_noise}"] = {
-            "sighting_to_case": protocol.sighting_to_case(with_age), "dense": protocol.dense(with_age),
-        }
     result["wall_seconds"] = round(time.perf_counter() - start, 1)
     result["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     return result
@@ -122,9 +173,10 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--age-noise", type=int, default=3, help="simulate reporters' age estimates (±years)")
     parser.add_argument("--no-cache", action="store_true", help="recompute embeddings")
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds for trained steps")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
     args = parser.parse_args()
-    result = evaluate(args.corpus.resolve(), args.age_noise, not args.no_cache)
+    result = evaluate(args.corpus.resolve(), args.age_noise, not args.no_cache, args.folds)
     text = json.dumps(result, indent=1)
     print(text)
     if args.out:

@@ -3,14 +3,16 @@
 The youngest photo of each fgnet-dev subject becomes a case; every later photo is reported as a
 sighting. For most sightings the right case must be in the top 10 of that sighting's shortlist.
 
-Figure held: at least 0.75 of the sightings whose child has a case. Why: the plain-dlib baseline
-reaches about 0.77 top-10 on this 41-case gallery without any filtering (issue 6); this pipeline
-measured 0.86 or better here (docs/benchmarks.md), and guessing would give about 10/39 = 0.26.
-0.75 leaves room for dlib's CPU builds to differ slightly while still failing on any real regression
-(a broken embedding, filter or fusion drops it well below)."""
+Figure held: at least 0.70 of the sightings whose child has a case. Why: the bundled embedding
+adaptation was fitted on this very corpus, so the test runs the pipeline without it (in-sample figures
+would flatter); without it the pipeline measured 0.735 here and the plain-dlib baseline 0.71 on the
+same 41-case gallery (docs/benchmarks.md), while guessing would give about 10/39 = 0.26. 0.70 fails on
+any real regression (a broken embedding, filter or fusion falls far below) yet tolerates small
+differences between dlib builds."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,7 +20,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from bench.corpus import load, split
-from reunite.bootstrap import Container
+from reunite.adapters.faces.dlib_engine import DlibFaceEngine, DlibOptions
+from reunite.adapters.photos.codec import PillowPhotoCodec
+from reunite.bootstrap import Container, bootstrap
+from reunite.config import Settings
+from reunite.entrypoints.api.app import create_app
 from tests.conftest import run_jobs
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
@@ -32,7 +38,17 @@ def at_age(birth: date, years: int, days: int = 0) -> date:
     return birth.replace(year=birth.year + years) + timedelta(days=days)
 
 
-def test_right_case_in_top_10_for_most_sightings(client: TestClient, container: Container, fgnet: Path) -> None:
+@pytest.fixture
+def unadapted(settings: Settings) -> Iterator[tuple[TestClient, Container]]:
+    codec = PillowPhotoCodec(settings.max_photo_bytes, settings.max_photo_pixels)
+    container = bootstrap(settings, run_migrations=False, faces=DlibFaceEngine(codec, DlibOptions(adaptation=None)))
+    with TestClient(create_app(container)) as client:
+        yield client, container
+    container.close()
+
+
+def test_right_case_in_top_10_for_most_sightings(unadapted: tuple[TestClient, Container], fgnet: Path) -> None:
+    client, container = unadapted
     cases, sightings = split(load(fgnet))
     births = {subject: birth_of(i) for i, subject in enumerate(sorted(cases))}
     case_ids = {}
@@ -68,4 +84,4 @@ def test_right_case_in_top_10_for_most_sightings(client: TestClient, container: 
     recall = hits / len(truth)
     print(f"\nright case in top 10: {hits}/{len(truth)} = {recall:.3f}")
     assert len(case_ids) >= 35 and len(truth) >= 400
-    assert recall >= 0.75
+    assert recall >= 0.70
