@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
-import resource
 import sys
 import time
 from collections.abc import Sequence
@@ -26,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script
 
 from bench.adaptation import SHRINKAGE, adapt, corpus_fingerprint, fit_wccn, raw_engine_options
 from bench.baseline import embed_baseline
+from bench.common import machine, peak_memory_mb
 from bench.corpus import Photo, load
 from bench.embed import Embedded, embed_all, engine
 from bench.protocol import MISSING, Protocol, Scorer, birth_dates, photo_date
@@ -88,13 +86,6 @@ def speed(embedded: Embedded, photos: int) -> dict[str, Any]:
         "embed_seconds": round(embedded.seconds, 1),
         "photos_per_second": round(photos / embedded.seconds, 3) if embedded.seconds else None,
     }
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    system = f"{platform.system()} {platform.release()}"
-    return f"{cpu}, {os.cpu_count()} cores, {system}, Python {platform.python_version()}"
 
 
 def pool(parts: list[Any]) -> Any:
@@ -164,7 +155,7 @@ def evaluate(corpus: Path, age_noise: int | None, use_cache: bool, k: int) -> di
         "baseline": speed(base, len(photos)) | Protocol(photos).all_figures(baseline_scorer(base.vectors)),
     }
     result["wall_seconds"] = round(time.perf_counter() - start, 1)
-    result["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    result["peak_memory_mb"] = peak_memory_mb()
     return result
 
 

@@ -1,0 +1,35 @@
+"""Helpers shared by the benchmarks: a throw-away Reunite instance on the embedded PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import platform
+import resource
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from reunite.bootstrap import Container, bootstrap
+from reunite.config import Settings
+from reunite.domain.ports import FaceEngine
+
+
+def scratch_instance(faces: FaceEngine | None = None) -> Container:
+    """A fresh data folder, embedded PostgreSQL and migrated schema (deleted by the OS's tmp cleaning)."""
+    folder = Path(tempfile.mkdtemp(prefix="reunite-bench-"))
+    os.chmod(folder, 0o755)
+    settings = Settings(data_dir=folder, database_url=None, _env_file=None)  # type: ignore[call-arg]
+    return bootstrap(settings, faces=faces)
+
+
+def peak_memory_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    system = f"{platform.system()} {platform.release()}"
+    return f"{cpu}, {os.cpu_count()} cores, {system}, Python {platform.python_version()}"
