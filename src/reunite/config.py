@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     in_process_worker: bool = Field(default=True, description="`serve` also runs a job worker.")
     worker_concurrency: int = 1
 
+    tile_url: str = Field(
+        default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        description="Map tiles for pages; empty for none (pages work without a map).",
+    )
+
     # Uploads
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, description="Largest accepted request body.")
     max_photo_bytes: int = Field(default=20 * 1024 * 1024, description="Largest accepted single photo.")

@@ -1,4 +1,7 @@
-"""Errors that carry the HTTP status an entry point should answer with."""
+"""Errors that carry the HTTP status an entry point should answer with.
+
+A message is a template with named values, so that pages can show it in the reader's language:
+``InvalidInput("latitude {lat} is out of range (-90 to 90)", field="lat", lat=95)``."""
 
 from __future__ import annotations
 
@@ -8,10 +11,29 @@ class ReuniteError(Exception):
 
     status_code = 400
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, *, field: str | None = None, **params: object) -> None:
+        self.template = template
+        self.params = params
         self.field = field
+        self.context: tuple[str, dict[str, object]] | None = None
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        text = self.template.format(**self.params)
+        if self.context:
+            template, params = self.context
+            return template.format(**params) + text
+        return text
+
+    def within(self, template: str, **params: object) -> ReuniteError:
+        """Say where the problem is, e.g. ``exc.within("photo {number}: ", number=2)``."""
+        self.context = (template, params)
+        self.args = (self.message,)
+        return self
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class InvalidInput(ReuniteError):

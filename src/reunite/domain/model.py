@@ -40,9 +40,9 @@ class GeoPoint:
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.lat) and -90.0 <= self.lat <= 90.0):
-            raise InvalidInput(f"latitude {self.lat} is out of range (-90 to 90)", field="lat")
+            raise InvalidInput("latitude {lat} is out of range (-90 to 90)", field="lat", lat=self.lat)
         if not (math.isfinite(self.lon) and -180.0 <= self.lon <= 180.0):
-            raise InvalidInput(f"longitude {self.lon} is out of range (-180 to 180)", field="lon")
+            raise InvalidInput("longitude {lon} is out of range (-180 to 180)", field="lon", lon=self.lon)
 
     def distance_km(self, other: GeoPoint) -> float:
         """Great-circle distance (haversine, mean Earth radius)."""
@@ -62,8 +62,8 @@ class AgeRange:
     def __post_init__(self) -> None:
         if not (0 <= self.low <= self.high <= 25):
             raise InvalidInput(
-                f"apparent age {self.low}-{self.high} is not a valid range (0 to 25 years, low before high)",
-                field="apparent_age",
+                "apparent age {low}-{high} is not a valid range (0 to 25 years, low before high)",
+                field="apparent_age", low=self.low, high=self.high,
             )
 
 
@@ -102,6 +102,7 @@ class NewCase:
     description: str = ""
     marks: str = ""
     police_report: str = ""
+    family_contact: str = ""  # never shown publicly: the platform mediates contact
     nicknames: tuple[str, ...] = ()
 
 
@@ -160,6 +161,7 @@ class SightingFilter:
 
     near: GeoPoint | None = None
     radius_km: float = 50.0
+    place: str = ""  # words in the place description, e.g. a street or station name
     seen_from: datetime | None = None
     seen_to: datetime | None = None
     age: int | None = None

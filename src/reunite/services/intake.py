@@ -35,16 +35,14 @@ def _inspect_all(deps: Deps, uploads: Sequence[Upload]) -> list[PhotoFacts]:
     if not uploads:
         raise InvalidInput("add at least one photo", field="photos")
     if len(uploads) > deps.limits.max_photos_per_report:
-        raise InvalidInput(f"at most {deps.limits.max_photos_per_report} photos per report", field="photos")
+        raise InvalidInput("at most {limit} photos per report", field="photos", limit=deps.limits.max_photos_per_report)
     facts = []
     for number, upload in enumerate(uploads, start=1):
         try:
             facts.append(deps.codec.inspect(upload.data))
         except ReuniteError as exc:
-            exc.message = f"photo {number}: {exc.message}"
-            exc.args = (exc.message,)
             exc.field = "photos"
-            raise
+            raise exc.within("photo {number}: ", number=number) from None
     return facts
 
 
@@ -59,13 +57,13 @@ def _store_originals(deps: Deps, uploads: Sequence[Upload], facts: Sequence[Phot
     return keys
 
 
-def _check_time(when: datetime, now: datetime, what: str) -> None:
+def _check_time(when: datetime, now: datetime, field: str) -> None:
     if when.tzinfo is None:
-        raise InvalidInput(f"{what} needs a time zone", field=what.replace(" ", "_"))
+        raise InvalidInput("the time needs a time zone", field=field)
     if when > now + CLOCK_SKEW:
-        raise InvalidInput(f"{what} {when:%Y-%m-%d %H:%M} is in the future", field=what.replace(" ", "_"))
+        raise InvalidInput("{when} is in the future", field=field, when=f"{when:%Y-%m-%d %H:%M}")
     if when < EARLIEST:
-        raise InvalidInput(f"{what} {when:%Y-%m-%d} is too long ago", field=what.replace(" ", "_"))
+        raise InvalidInput("{when} is too long ago", field=field, when=f"{when:%Y-%m-%d}")
 
 
 def report_sighting(deps: Deps, sighting: NewSighting, uploads: Sequence[Upload], actor: str) -> SightingReceipt:
@@ -74,7 +72,7 @@ def report_sighting(deps: Deps, sighting: NewSighting, uploads: Sequence[Upload]
     now = deps.clock.now()
     exif_time = next((f.taken_at for f in facts if f.taken_at and EARLIEST <= f.taken_at <= now + CLOCK_SKEW), None)
     seen_at = sighting.seen_at or exif_time or now
-    _check_time(seen_at, now, "seen at")
+    _check_time(seen_at, now, "seen_at")
     exif_place = next((f.place for f in facts if f.place), None)
     if sighting.place is None and exif_place is not None:
         sighting = replace(sighting, place=exif_place)
@@ -96,7 +94,7 @@ def report_sighting(deps: Deps, sighting: NewSighting, uploads: Sequence[Upload]
 
 
 def _check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> None:
-    _check_time(case.missing_since, now, "missing since")
+    _check_time(case.missing_since, now, "missing_since")
     if not case.given_name.strip():
         raise InvalidInput("the child's given name is required", field="given_name")
     if case.birth_date > now.date():
@@ -108,7 +106,8 @@ def _check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> N
                            field="birth_date")
     for number, day in enumerate(taken, start=1):
         if day is not None and not case.birth_date <= day <= now.date():
-            raise InvalidInput(f"photo {number}: the date taken must lie between birth and today", field="photos")
+            raise InvalidInput("the date taken must lie between birth and today", field="photos").within(
+                "photo {number}: ", number=number)
 
 
 def register_case(

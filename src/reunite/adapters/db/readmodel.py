@@ -31,6 +31,9 @@ def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
             "AND earth_distance(ll_to_earth(:lat, :lon), ll_to_earth(s.lat, s.lon)) <= :radius"
         )
         params.update(lat=query.near.lat, lon=query.near.lon, radius=query.radius_km * 1000)
+    if query.place:
+        clauses.append("s.place_text ILIKE :place")
+        params["place"] = "%" + query.place.replace("\\", "").replace("%", "").replace("_", "") + "%"
     if query.seen_from:
         clauses.append("s.seen_at >= :seen_from")
         params["seen_from"] = query.seen_from
@@ -60,15 +63,16 @@ class SqlReadModel:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(text(sql), params)]
 
-    def _one(self, sql: str, what: str, **params: Any) -> dict[str, Any]:
+    def _one(self, sql: str, missing: str, **params: Any) -> dict[str, Any]:
+        """The one row, or NotFound with the ``missing`` message (formatted with ``params``)."""
         rows = self._all(sql, **params)
         if not rows:
-            raise NotFound(f"{what} does not exist")
+            raise NotFound(missing, **params)
         return rows[0]
 
     def sightings(self, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:
         where, params = _where(query)
-        total = self._one(f"SELECT count(*) AS n FROM sightings s WHERE {where}", "count", **params)["n"]
+        total = self._all(f"SELECT count(*) AS n FROM sightings s WHERE {where}", **params)[0]["n"]
         rows = self._all(
             f"SELECT {SIGHTING_COLUMNS} FROM sightings s WHERE {where} ORDER BY s.seen_at DESC, s.id DESC "
             "LIMIT :limit OFFSET :offset", **params, limit=query.limit, offset=query.offset,
@@ -78,7 +82,7 @@ class SqlReadModel:
         return int(total), rows
 
     def sighting(self, sighting_id: int) -> dict[str, Any]:
-        row = self._one(f"SELECT {SIGHTING_COLUMNS} FROM sightings s WHERE s.id = :id", f"sighting {sighting_id}",
+        row = self._one(f"SELECT {SIGHTING_COLUMNS} FROM sightings s WHERE s.id = :id", "sighting {id} does not exist",
                         id=sighting_id)
         row["status"] = _status(row)
         row["photos"] = self._all(
@@ -95,7 +99,7 @@ class SqlReadModel:
         row = self._one(
             "SELECT id, given_name, family_name, nicknames, sex, birth_date, missing_since, last_seen_lat, "
             "last_seen_lon, last_seen_text, description, marks, status, created_at FROM cases WHERE id = :id",
-            f"case {case_id}", id=case_id,
+            "case {id} does not exist", id=case_id,
         )
         row["photos"] = self._all(
             "SELECT id, taken_on, face_count, processed_at FROM photos WHERE case_id = :id ORDER BY taken_on, id",
@@ -123,11 +127,12 @@ class SqlReadModel:
         return rows
 
     def photo_key(self, photo_id: int) -> str:
-        return str(self._one("SELECT storage_key FROM photos WHERE id = :id", f"photo {photo_id}",
+        return str(self._one("SELECT storage_key FROM photos WHERE id = :id", "photo {id} does not exist",
                              id=photo_id)["storage_key"])
 
     def face_crop_key(self, face_id: int) -> str:
-        return str(self._one("SELECT crop_key FROM faces WHERE id = :id", f"face {face_id}", id=face_id)["crop_key"])
+        return str(self._one("SELECT crop_key FROM faces WHERE id = :id", "face {id} does not exist",
+                             id=face_id)["crop_key"])
 
     def similar_sighting_faces(self, embedding: Sequence[float], limit: int) -> list[dict[str, Any]]:
         with self.engine.begin() as conn:

@@ -57,6 +57,7 @@ cases = Table(
     Column("description", Text, nullable=False, server_default=""),
     Column("marks", Text, nullable=False, server_default=""),
     Column("police_report", Text, nullable=False, server_default=""),
+    Column("family_contact", Text, nullable=False, server_default=""),
     Column("status", String(16), nullable=False, server_default="open"),
     _created(),
     CheckConstraint("status IN ('open', 'reunited', 'closed')", name="status"),

@@ -83,7 +83,7 @@ class SqlUnitOfWork:
                 sex=case.sex.value, birth_date=case.birth_date, missing_since=case.missing_since,
                 last_seen_lat=place.lat if place else None, last_seen_lon=place.lon if place else None,
                 last_seen_text=case.last_seen_text, description=case.description, marks=case.marks,
-                police_report=case.police_report, created_at=created_at,
+                police_report=case.police_report, family_contact=case.family_contact, created_at=created_at,
             ).returning(cases.c.id)
         ).scalar_one())
 
@@ -169,7 +169,7 @@ class SqlUnitOfWork:
             .returning(candidates.c.case_id)
         ).scalar_one_or_none()
         if case_id is None:
-            raise NotFound(f"candidate {candidate_id} does not exist")
+            raise NotFound("candidate {id} does not exist", id=candidate_id)
         return int(case_id)
 
     # -- reads used by services ---------------------------------------------------------
@@ -186,20 +186,20 @@ class SqlUnitOfWork:
     def photo(self, photo_id: int) -> PhotoToProcess:
         row = self.conn.execute(select(photos).where(photos.c.id == photo_id)).one_or_none()
         if row is None:
-            raise NotFound(f"photo {photo_id} does not exist")
+            raise NotFound("photo {id} does not exist", id=photo_id)
         return self._photo_row(row)
 
     def case_facts(self, case_id: int) -> CaseFacts:
         row = self.conn.execute(select(cases).where(cases.c.id == case_id)).one_or_none()
         if row is None:
-            raise NotFound(f"case {case_id} does not exist")
+            raise NotFound("case {id} does not exist", id=case_id)
         return CaseFacts(row.id, row.birth_date, Sex(row.sex), row.missing_since,
                          _point(row.last_seen_lat, row.last_seen_lon))
 
     def sighting_facts(self, sighting_id: int) -> SightingFacts:
         row = self.conn.execute(select(sightings).where(sightings.c.id == sighting_id)).one_or_none()
         if row is None:
-            raise NotFound(f"sighting {sighting_id} does not exist")
+            raise NotFound("sighting {id} does not exist", id=sighting_id)
         age = None
         if row.apparent_age_low is not None:
             age = AgeRange(row.apparent_age_low, row.apparent_age_high)

@@ -34,7 +34,8 @@ class PillowPhotoCodec:
             raise InvalidInput("the photo is empty")
         if len(data) > self.max_bytes:
             raise PayloadTooLarge(
-                f"the photo is {len(data) / 1e6:.1f} MB; the largest accepted is {self.max_bytes / 1e6:.0f} MB"
+                "the photo is {size} MB; the largest accepted is {limit} MB",
+                size=f"{len(data) / 1e6:.1f}", limit=f"{self.max_bytes / 1e6:.0f}",
             )
         try:
             with warnings.catch_warnings():
@@ -43,20 +44,22 @@ class PillowPhotoCodec:
                 self._check_header(image)
                 image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-            raise PayloadTooLarge(f"the photo has too many pixels to be a real photo ({exc})") from exc
+            raise PayloadTooLarge("the photo has too many pixels to be a real photo") from exc
         except UnidentifiedImageError as exc:
             raise UnsupportedMedia("this file is not a photo: send a JPEG, PNG, WebP or HEIC image") from exc
         except (OSError, SyntaxError, ValueError) as exc:
-            raise InvalidInput(f"the photo is truncated or corrupt and cannot be read ({exc})") from exc
+            raise InvalidInput("the photo is truncated or corrupt and cannot be read") from exc
         return image
 
     def _check_header(self, image: Image.Image) -> None:
         if image.format not in FORMATS:
-            raise UnsupportedMedia(f"{image.format} images are not accepted: send a JPEG, PNG, WebP or HEIC photo")
+            raise UnsupportedMedia(
+                "{format} images are not accepted: send a JPEG, PNG, WebP or HEIC photo", format=image.format)
         pixels = image.width * image.height
         if pixels > self.max_pixels:
             raise PayloadTooLarge(
-                f"the photo is {image.width}×{image.height} pixels; the limit is {self.max_pixels / 1e6:.0f} megapixels"
+                "the photo is {width}×{height} pixels; the limit is {limit} megapixels",
+                width=image.width, height=image.height, limit=f"{self.max_pixels / 1e6:.0f}",
             )
 
     def inspect(self, data: bytes) -> PhotoFacts:

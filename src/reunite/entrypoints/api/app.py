@@ -7,12 +7,17 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from xstatic.pkg import leaflet, leaflet_markercluster
 
 from reunite.bootstrap import Container
 from reunite.domain.errors import ReuniteError
 from reunite.entrypoints.api import routes
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
+from reunite.entrypoints.web import pages
+from reunite.entrypoints.web.i18n import LANGUAGES
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -29,14 +34,26 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         lifespan=lifespan or default_lifespan,
     )
     app.state.container = container
+    app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_upload_bytes)
 
     @app.exception_handler(ReuniteError)
-    async def reunite_error(_: Request, exc: ReuniteError) -> JSONResponse:
+    async def reunite_error(request: Request, exc: ReuniteError) -> Response:
+        if not request.url.path.startswith("/api/"):
+            lang = pages.language(request)
+            return HTMLResponse(
+                pages.templates.get_template("error.html").render(
+                    lang=lang, _=lang.gettext, languages=LANGUAGES, path=request.url.path,
+                    message=lang.error(exc)),
+                status_code=exc.status_code)
         content: dict[str, Any] = {"detail": exc.message}
         if exc.field:
             content["field"] = exc.field
         return JSONResponse(content, status_code=exc.status_code)
 
     app.include_router(routes.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    app.mount("/vendor/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
+    app.mount("/vendor/markercluster", StaticFiles(directory=leaflet_markercluster.BASE_DIR), name="markercluster")
     return app

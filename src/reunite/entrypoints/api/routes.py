@@ -90,11 +90,13 @@ def list_sightings(
     seen_to: datetime | None = None,
     age: Annotated[int | None, Query(ge=0, le=25)] = None,
     sex: Sex | None = None,
+    place: Annotated[str, Query(max_length=200, description="Words in the place description")] = "",
     limit: int = 50,
     offset: int = 0,
 ) -> schemas.SightingPage:
     """Sightings, newest first, filtered by region (radius around a point), dates, apparent age and sex."""
-    query = SightingFilter(point(lat, lon), radius_km, utc(seen_from), utc(seen_to), age, sex, limit, offset)
+    query = SightingFilter(near=point(lat, lon), radius_km=radius_km, place=place, seen_from=utc(seen_from),
+                           seen_to=utc(seen_to), age=age, sex=sex, limit=limit, offset=offset)
     total, rows = queries.list_sightings(deps, query)
     return schemas.SightingPage(total=total, items=[schemas.SightingOut(**r) for r in rows])
 
@@ -148,7 +150,7 @@ def parse_dates(values: list[str], count: int) -> list[date | None]:
     try:
         return [date.fromisoformat(v) if v.strip() else None for v in values]
     except ValueError as exc:
-        raise InvalidInput(f"photo dates must be YYYY-MM-DD ({exc})", field="photo_dates") from exc
+        raise InvalidInput("photo dates must be YYYY-MM-DD", field="photo_dates") from exc
 
 
 @router.get("/cases/{case_id}", response_model=schemas.CaseOut, responses=ERRORS)

@@ -1,0 +1,65 @@
+"""Keep the message catalogs in step with the code.
+
+    python scripts/messages.py          # add new messages to every catalog (empty translation)
+    python scripts/messages.py --check  # exit 1 if a message lacks a translation (run by the tests)
+
+Messages are the ``_("...")`` strings of the page templates and the error templates raised by the
+domain, services and adapters (``InvalidInput("...")`` and friends), which pages translate."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parents[1] / "src" / "reunite"
+LOCALES = ROOT / "entrypoints" / "web" / "locale"
+TEMPLATE_CALL = re.compile(r"""_\(\s*"((?:[^"\\]|\\.)*)"|_\(\s*'((?:[^'\\]|\\.)*)'""")
+ERROR_CALL = re.compile(
+    r"""(?:InvalidInput|NotFound|Conflict|PayloadTooLarge|UnsupportedMedia)\(\s*\n?\s*"((?:[^"\\]|\\.)*)"|"""
+    r"""(?:\.within|gettext)\(\s*\n?\s*"((?:[^"\\]|\\.)*)\"""")
+STATUS_WORDS = ("processing", "faces found", "no face found")  # sighting statuses shown through _()
+
+
+def messages() -> list[str]:
+    found: dict[str, None] = {}
+    for template in sorted((ROOT / "entrypoints" / "web" / "templates").glob("*.html")):
+        for match in TEMPLATE_CALL.finditer(template.read_text()):
+            found[match.group(1) or match.group(2)] = None
+    for source in sorted(ROOT.rglob("*.py")):
+        for match in ERROR_CALL.finditer(source.read_text()):
+            found[match.group(1) or match.group(2)] = None
+    for word in STATUS_WORDS:
+        found[word] = None
+    return list(found)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    wanted = messages()
+    missing = []
+    for po in sorted(LOCALES.glob("*/LC_MESSAGES/messages.po")):
+        with po.open("rb") as f:
+            old = read_po(f)
+        if args.check:
+            missing += [f"{po.parent.parent.name}: {m}" for m in wanted if not (old.get(m) and old.get(m).string)]
+            continue
+        new = Catalog(locale=old.locale, project="Reunite")
+        for message in wanted:
+            existing = old.get(message)
+            new.add(message, existing.string if existing else "")
+        with po.open("wb") as f:
+            write_po(f, new, width=120, omit_header=False)
+    for line in missing:
+        print(f"untranslated: {line}")
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Languages: English and Simplified Chinese, from Babel message catalogs (``locale/*/messages.po``),
+compiled in memory at start-up so no binary file lives in the repository."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.support import NullTranslations, Translations
+
+from reunite.domain.errors import ReuniteError
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = {"en": "English", "zh_CN": "中文"}
+DEFAULT = "en"
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=language)
+    mo = io.BytesIO()
+    write_mo(mo, catalog)
+    mo.seek(0)
+    return Translations(mo)
+
+
+def negotiate(query_lang: str | None, cookie_lang: str | None, accept_language: str) -> str:
+    """``?lang=`` first, then the cookie, then the browser's Accept-Language."""
+    for choice in (query_lang, cookie_lang):
+        normal = _normal(choice)
+        if normal:
+            return normal
+    for part in accept_language.split(","):
+        normal = _normal(part.split(";")[0].strip())
+        if normal:
+            return normal
+    return DEFAULT
+
+
+def _normal(tag: str | None) -> str | None:
+    if not tag:
+        return None
+    tag = tag.replace("-", "_")
+    if tag in LANGUAGES:
+        return tag
+    if tag.lower().startswith("zh"):
+        return "zh_CN"
+    if tag.lower().startswith("en"):
+        return "en"
+    return None
+
+
+@dataclass(frozen=True)
+class Language:
+    """What a template needs to speak the reader's language."""
+
+    code: str
+
+    @property
+    def html_lang(self) -> str:
+        return self.code.replace("_", "-")
+
+    def gettext(self, message: str, **params: Any) -> str:
+        text = translations(self.code).gettext(message)
+        return text.format(**params) if params else text
+
+    def error(self, exc: ReuniteError) -> str:
+        text = self.gettext(exc.template, **exc.params)
+        if exc.context:
+            template, params = exc.context
+            text = self.gettext(template, **params) + text
+        return text
+
+    def datetime(self, value: datetime | None) -> str:
+        return format_datetime(value, "medium", locale=Locale.parse(self.code)) if value else ""
+
+    def date(self, value: date | None) -> str:
+        return format_date(value, "medium", locale=Locale.parse(self.code)) if value else ""
+
+    def number(self, value: float, digits: int = 0) -> str:
+        return format_decimal(round(value, digits), locale=Locale.parse(self.code))

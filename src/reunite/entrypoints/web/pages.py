@@ -1,0 +1,275 @@
+"""The pages people use. Each handler parses a form or query, calls one service, renders a template."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData, UploadFile
+
+from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.model import (
+    AgeRange,
+    CandidateStatus,
+    GeoPoint,
+    NewCase,
+    NewSighting,
+    Sex,
+    SightingFilter,
+    Upload,
+    age_in_years,
+)
+from reunite.entrypoints.web.i18n import LANGUAGES, Language, negotiate
+from reunite.services import intake, queries, review
+from reunite.services.deps import Deps
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+STATIC = Path(__file__).parent / "static"
+PAGE_SIZE = 24
+
+
+def language(request: Request) -> Language:
+    return Language(negotiate(request.query_params.get("lang"), request.cookies.get("lang"),
+                              request.headers.get("accept-language", "")))
+
+
+def get_deps(request: Request) -> Deps:
+    deps: Deps = request.app.state.container.deps
+    return deps
+
+
+LangDep = Annotated[Language, Depends(language)]
+DepsDep = Annotated[Deps, Depends(get_deps)]
+
+
+def render(request: Request, lang: Language, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    settings = request.app.state.container.settings
+    context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "tile_url": settings.tile_url,
+                "path": request.url.path}
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+# -- form parsing -------------------------------------------------------------------------
+def text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def number(form: FormData, name: str, kind: type[int] | type[float] = float) -> Any:
+    raw = text(form, name)
+    if not raw:
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        raise InvalidInput("{name} must be a number", field=name, name=name) from None
+
+
+def local_time(form: FormData, name: str) -> datetime | None:
+    """A datetime-local field, shifted by the browser's UTC offset (``tz_offset`` minutes; UTC without JS)."""
+    raw = text(form, name)
+    if not raw:
+        return None
+    try:
+        naive = datetime.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("the date and time are not valid", field=name) from None
+    offset = number(form, "tz_offset", int) or 0
+    return (naive + timedelta(minutes=offset)).replace(tzinfo=UTC)
+
+
+def a_date(raw: str, field: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("the date is not valid", field=field) from None
+
+
+def place(form: FormData, lat: str = "lat", lon: str = "lon") -> GeoPoint | None:
+    la, lo = number(form, lat), number(form, lon)
+    return GeoPoint(la, lo) if la is not None and lo is not None else None
+
+
+async def uploads(form: FormData, dates: str | None = None) -> tuple[list[Upload], list[date | None]]:
+    """Files actually chosen (browsers send empty parts for empty inputs), with their dates if asked."""
+    files = form.getlist("photos")
+    days = form.getlist(dates) if dates else []
+    chosen, taken = [], []
+    for index, item in enumerate(files):
+        if not isinstance(item, UploadFile) or not item.filename:
+            continue
+        data = await item.read()
+        if not data:
+            continue
+        chosen.append(Upload(data, item.filename))
+        raw = days[index] if index < len(days) else ""
+        taken.append(a_date(raw.strip() if isinstance(raw, str) else "", "photo_dates"))
+    return chosen, taken
+
+
+def sex(form: FormData, name: str) -> Sex:
+    try:
+        return Sex(text(form, name) or "unknown")
+    except ValueError:
+        raise InvalidInput("choose a sex from the list", field=name) from None
+
+
+# -- snapshot -----------------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+def snapshot_form(request: Request, lang: LangDep) -> HTMLResponse:
+    return render(request, lang, "snapshot.html", form={})
+
+
+@router.post("/report", response_class=HTMLResponse)
+async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
+    form = await request.form()
+    try:
+        files, _ = await uploads(form)
+        low, high = number(form, "age_low", int), number(form, "age_high", int)
+        age = AgeRange(low if low is not None else high, high if high is not None else low) \
+            if low is not None or high is not None else None
+        sighting = NewSighting(
+            seen_at=local_time(form, "seen_at"), place=place(form), place_text=text(form, "place_text")[:500],
+            apparent_age=age, apparent_sex=sex(form, "sex"),
+            description="\n".join(filter(None, [text(form, "doing"), text(form, "with")]))[:4000],
+            reporter_contact=text(form, "contact")[:500],
+        )
+        receipt = intake.report_sighting(deps, sighting, files, actor="anonymous")
+    except ReuniteError as exc:
+        return render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
+                      error=lang.error(exc), error_field=exc.field)
+    shown = [base64.b64encode(deps.codec.clean_copy(f.data, 480)).decode() for f in files]
+    return render(request, lang, "thanks.html", receipt=receipt, photos=shown)
+
+
+# -- cases --------------------------------------------------------------------------------
+@router.get("/cases/new", response_class=HTMLResponse)
+def case_form(request: Request, lang: LangDep) -> HTMLResponse:
+    return render(request, lang, "case_new.html", form={})
+
+
+@router.post("/cases/new", response_class=HTMLResponse, response_model=None)
+async def case_send(request: Request, lang: LangDep, deps: DepsDep) -> Response:
+    form = await request.form()
+    try:
+        files, taken = await uploads(form, dates="photo_dates")
+        birth = a_date(text(form, "birth_date"), "birth_date")
+        missing = local_time(form, "missing_since")
+        if birth is None or missing is None:
+            raise InvalidInput("the birth date and the time last seen are required", field="birth_date")
+        case = NewCase(
+            given_name=text(form, "given_name")[:200], family_name=text(form, "family_name")[:200],
+            sex=sex(form, "sex"), birth_date=birth, missing_since=missing,
+            last_seen_place=place(form), last_seen_text=text(form, "place_text")[:500],
+            description=text(form, "description")[:4000], marks=text(form, "marks")[:2000],
+            police_report=text(form, "police_report")[:200], family_contact=text(form, "family_contact")[:500],
+            nicknames=tuple(n.strip() for n in text(form, "nicknames").split(",") if n.strip()),
+        )
+        receipt = intake.register_case(deps, case, files, taken, actor="family")
+    except ReuniteError as exc:
+        return render(request, lang, "case_new.html", status=exc.status_code, form=dict(form),
+                      error=lang.error(exc), error_field=exc.field)
+    return RedirectResponse(f"/cases/{receipt.case_id}?registered=1", status_code=303)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTMLResponse:
+    case = queries.get_case(deps, case_id)
+    for photo in case["photos"]:
+        photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
+    candidates = queries.case_candidates(deps, case_id)
+    return render(request, lang, "case.html", case=case, candidates=candidates,
+                  registered=request.query_params.get("registered") == "1")
+
+
+@router.post("/candidates/{candidate_id}/review", response_model=None)
+async def review_send(request: Request, lang: LangDep, deps: DepsDep, candidate_id: int) -> Response:
+    form = await request.form()
+    decision = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}.get(text(form, "decision"))
+    case_id = number(form, "case_id", int)
+    try:
+        if decision is None:
+            raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
+        review.review_candidate(deps, candidate_id, decision, text(form, "reason"), reviewer="reviewer")
+    except ReuniteError as exc:
+        case = queries.get_case(deps, case_id) if case_id else None
+        if case is None:
+            raise
+        return render(request, lang, "case.html", status=exc.status_code, case=case, registered=False,
+                      candidates=queries.case_candidates(deps, case["id"]), error=lang.error(exc))
+    return RedirectResponse(f"/cases/{case_id}#candidate-{candidate_id}", status_code=303)
+
+
+# -- browse and search --------------------------------------------------------------------
+@router.get("/sightings", response_class=HTMLResponse)
+def browse(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
+    q = request.query_params
+    page = max(1, int(q.get("page") or 1)) if (q.get("page") or "1").isdigit() else 1
+    try:
+        near = GeoPoint(float(q["lat"]), float(q["lon"])) if q.get("lat") and q.get("lon") else None
+        query = SightingFilter(
+            near=near, radius_km=float(q.get("radius_km") or 50), place=(q.get("place") or "").strip(),
+            seen_from=_day_start(q.get("from")), seen_to=_day_start(q.get("to"), end=True),
+            age=int(q["age"]) if (q.get("age") or "").isdigit() else None,
+            sex=Sex(q["sex"]) if q.get("sex") in {"female", "male"} else None,
+            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+        )
+        total, rows = queries.list_sightings(deps, query)
+        error = None
+    except (ReuniteError, ValueError) as exc:
+        total, rows = 0, []
+        error = lang.error(exc) if isinstance(exc, ReuniteError) else lang.gettext("the filter is not valid")
+    points = [{"id": r["id"], "lat": r["lat"], "lon": r["lon"]} for r in rows if r["lat"] is not None]
+    return render(request, lang, "sightings.html", rows=rows, total=total, page=page,
+                  pages=max(1, math.ceil(total / PAGE_SIZE)), q=dict(q), points=json.dumps(points), error=error)
+
+
+def _day_start(raw: str | None, end: bool = False) -> datetime | None:
+    day = a_date((raw or "").strip(), "from")
+    if day is None:
+        return None
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return start + timedelta(days=1) - timedelta(microseconds=1) if end else start
+
+
+@router.get("/sightings/{sighting_id}", response_class=HTMLResponse)
+def sighting_page(request: Request, lang: LangDep, deps: DepsDep, sighting_id: int) -> HTMLResponse:
+    return render(request, lang, "sighting.html", s=queries.get_sighting(deps, sighting_id),
+                  candidates=queries.sighting_candidates(deps, sighting_id))
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_form(request: Request, lang: LangDep) -> HTMLResponse:
+    return render(request, lang, "search.html", hits=None)
+
+
+@router.post("/search", response_class=HTMLResponse)
+async def search_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
+    form = await request.form()
+    try:
+        files, _ = await uploads(form)
+        if not files:
+            raise InvalidInput("add at least one photo", field="photos")
+        hits = queries.search_by_photo(deps, files[0].data, limit=48)
+    except ReuniteError as exc:
+        return render(request, lang, "search.html", status=exc.status_code, hits=None, error=lang.error(exc))
+    return render(request, lang, "search.html", hits=hits)
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, next: str = "/") -> RedirectResponse:
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    if code in LANGUAGES:
+        response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+    return response
