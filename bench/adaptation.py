@@ -52,6 +52,17 @@ def adapt(vectors: dict[Path, np.ndarray], matrix: np.ndarray) -> dict[Path, np.
     return out
 
 
+def impostor_quantiles(vectors: dict[Path, np.ndarray], photos: list[Photo]) -> tuple[np.ndarray, np.ndarray]:
+    """Where a similarity falls among pairs of different people: shown to reviewers, never used to rank."""
+    kept = [p for p in photos if p.path in vectors]
+    matrix = np.array([vectors[p.path] for p in kept])
+    subjects = np.array([p.subject for p in kept])
+    upper = np.triu_indices(len(kept), 1)
+    different = (subjects[:, None] != subjects[None, :])[upper]
+    levels = np.concatenate([np.arange(0, 99, 1.0), np.arange(99, 100, 0.1), [100.0]])
+    return levels, np.percentile((matrix @ matrix.T)[upper][different], levels)
+
+
 def corpus_fingerprint(photos: list[Photo]) -> str:
     return hashlib.sha256("".join(sorted(f"{p.path.name}:{p.subject}" for p in photos)).encode()).hexdigest()[:16]
 
@@ -65,10 +76,12 @@ def main() -> None:
     face_engine = engine(raw_engine_options())
     vectors = embed_all(photos, face_engine).vectors
     matrix = fit_wccn(vectors, photos)
+    levels, values = impostor_quantiles(adapt(vectors, matrix), photos)
     meta = {"method": "wccn", "shrinkage": SHRINKAGE, "corpus": args.corpus.name,
             "corpus_fingerprint": corpus_fingerprint(photos), "subjects": len({p.subject for p in photos}),
             "trained_on_engine": face_engine.version}
-    np.savez(args.out, matrix=matrix.astype(np.float32), meta=json.dumps(meta))
+    np.savez(args.out, matrix=matrix.astype(np.float32), meta=json.dumps(meta),
+             impostor_levels=levels, impostor_values=values)
     print(json.dumps(meta | {"file": str(args.out)}))
 
 

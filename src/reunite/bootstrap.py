@@ -13,7 +13,7 @@ from reunite.adapters.db import migrate
 from reunite.adapters.db.readmodel import SqlReadModel
 from reunite.adapters.db.server import APP_DATABASE, EmbeddedPostgres, ensure_database, libpq_url, sqlalchemy_url
 from reunite.adapters.db.uow import SqlUnitOfWork
-from reunite.adapters.faces.dlib_engine import DlibFaceEngine, DlibOptions
+from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, DlibFaceEngine, DlibOptions, load_impostor_curve
 from reunite.adapters.photos.codec import PillowPhotoCodec
 from reunite.adapters.photos.local import LocalPhotoStore
 from reunite.config import Settings
@@ -48,7 +48,9 @@ def database_uri(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
 
 
 def policy_from(settings: Settings) -> MatchPolicy:
-    return MatchPolicy(min_score=settings.candidate_min_score, shortlist=settings.candidates_per_query)
+    curve = load_impostor_curve(ADAPTATION_FILE) if settings.adaptation else ()
+    return MatchPolicy(min_score=settings.candidate_min_score, shortlist=settings.candidates_per_query,
+                       impostor_curve=curve)
 
 
 def build_face_engine(settings: Settings, codec: PillowPhotoCodec) -> DlibFaceEngine:

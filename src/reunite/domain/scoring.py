@@ -4,6 +4,7 @@ ranking can be explained to the people who review it. A score is a lead, never a
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ class MatchPolicy:
     reach_base_km: float = 50.0
     reach_speed_kmh: float = 100.0
     place_half_km: float = 500.0
+    # (similarity, percentile) points: where a face similarity falls among pairs of different people
+    impostor_curve: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -151,6 +154,20 @@ def score_pair(policy: MatchPolicy, case: CaseFacts, sighting: SightingFacts, hi
         + _log_term(policy.sex_weight, sex)
     )
     return Score(total, face, age, time, place, sex, best, expected, distance, elapsed_h / 24.0)
+
+
+def impostor_percentile(policy: MatchPolicy, similarity: float) -> float | None:
+    """The share (0-100) of pairs of different people whose faces are less similar than this.
+    An honest reading of a raw similarity, which alone means little. None without a calibration."""
+    curve = policy.impostor_curve
+    if not curve:
+        return None
+    if similarity <= curve[0][0]:
+        return curve[0][1]
+    for (s0, p0), (s1, p1) in itertools.pairwise(curve):
+        if similarity <= s1:
+            return p0 + (p1 - p0) * (similarity - s0) / (s1 - s0) if s1 > s0 else p1
+    return curve[-1][1]
 
 
 def explain(score: Score, apparent: AgeRange | None) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CandidateStatus, SightingFilter
+from reunite.domain.scoring import impostor_percentile
 from reunite.services.deps import Deps
 
 
@@ -21,14 +22,20 @@ def get_case(deps: Deps, case_id: int) -> dict[str, Any]:
     return deps.read.case(case_id)
 
 
+def _with_percentile(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["face_percentile"] = impostor_percentile(deps.policy, row["face_score"])
+    return rows
+
+
 def case_candidates(deps: Deps, case_id: int, status: CandidateStatus | None = None) -> list[dict[str, Any]]:
     deps.read.case(case_id)  # 404 for an unknown case rather than an empty list
-    return deps.read.candidates(case_id, status)
+    return _with_percentile(deps, deps.read.candidates(case_id, status))
 
 
 def sighting_candidates(deps: Deps, sighting_id: int) -> list[dict[str, Any]]:
     deps.read.sighting(sighting_id)
-    return deps.read.candidates(None, None, sighting_id=sighting_id)
+    return _with_percentile(deps, deps.read.candidates(None, None, sighting_id=sighting_id))
 
 
 def search_by_photo(deps: Deps, data: bytes, limit: int = 50) -> list[dict[str, Any]]:

@@ -111,6 +111,7 @@ class CandidateOut(BaseModel):
     expected_age: float
     distance_km: float | None
     elapsed_days: float
+    face_percentile: float | None = None
     status: str
     review_reason: str
     explanation: str
