@@ -7,6 +7,7 @@ import asyncio
 import io
 import itertools
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,7 +90,10 @@ def client(container: Container) -> Iterator[TestClient]:
 def run_jobs(container: Container) -> None:
     """Run the worker until the queue is empty, as production would in the background."""
     jobs = make_app(container.database_uri, container.deps)
-    asyncio.run(run_worker(jobs, 1, wait=False, install_signal_handlers=False))
+    # in a thread of its own: Playwright's sync API keeps an event loop running in this one
+    worker = threading.Thread(target=asyncio.run, args=(run_worker(jobs, 1, wait=False, install_signal_handlers=False),))
+    worker.start()
+    worker.join()
     with container.engine.connect() as conn:
         unfinished = conn.exec_driver_sql(
             "SELECT task_name, status, attempts FROM procrastinate_jobs WHERE status <> 'succeeded'"

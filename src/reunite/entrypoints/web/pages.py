@@ -8,6 +8,7 @@ import math
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -53,8 +54,16 @@ DepsDep = Annotated[Deps, Depends(get_deps)]
 def render(request: Request, lang: Language, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     settings = request.app.state.container.settings
     context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "tile_url": settings.tile_url,
-                "path": request.url.path}
+                "path": page_path(request)}
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def page_path(request: Request) -> str:
+    """The page a reader is on: after a form is sent, the page the form was on (for links back)."""
+    if request.method == "GET":
+        return request.url.path
+    referer = urlsplit(request.headers.get("referer", ""))
+    return referer.path if referer.netloc == request.url.netloc and referer.path else "/"
 
 
 # -- form parsing -------------------------------------------------------------------------
@@ -182,13 +191,16 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep) -> Response:
     return RedirectResponse(f"/cases/{receipt.case_id}?registered=1", status_code=303)
 
 
-@router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTMLResponse:
+def case_context(deps: Deps, case_id: int) -> dict[str, Any]:
     case = queries.get_case(deps, case_id)
     for photo in case["photos"]:
         photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
-    candidates = queries.case_candidates(deps, case_id)
-    return render(request, lang, "case.html", case=case, candidates=candidates,
+    return {"case": case, "candidates": queries.case_candidates(deps, case_id)}
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTMLResponse:
+    return render(request, lang, "case.html", **case_context(deps, case_id),
                   registered=request.query_params.get("registered") == "1")
 
 
@@ -202,11 +214,10 @@ async def review_send(request: Request, lang: LangDep, deps: DepsDep, candidate_
             raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
         review.review_candidate(deps, candidate_id, decision, text(form, "reason"), reviewer="reviewer")
     except ReuniteError as exc:
-        case = queries.get_case(deps, case_id) if case_id else None
-        if case is None:
+        if not case_id:
             raise
-        return render(request, lang, "case.html", status=exc.status_code, case=case, registered=False,
-                      candidates=queries.case_candidates(deps, case["id"]), error=lang.error(exc))
+        return render(request, lang, "case.html", status=exc.status_code, **case_context(deps, case_id),
+                      registered=False, error=lang.error(exc))
     return RedirectResponse(f"/cases/{case_id}#candidate-{candidate_id}", status_code=303)
 
 

@@ -1,0 +1,127 @@
+"""Each page's main path in real Chromium: report, browse, register, review, search, languages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, Page, expect
+
+from reunite.bootstrap import Container
+from tests.browser.conftest import screenshots
+from tests.conftest import plain_photo, run_jobs
+
+
+def corpus_photo(fgnet: Path, name: str) -> str:
+    return str(fgnet / "images" / name)
+
+
+def test_report_a_sighting_and_see_it_in_the_gallery(
+    page: Page, server: str, container: Container, fgnet: Path
+) -> None:
+    page.goto(server + "/")
+    screenshots(page, "snapshot")
+    page.set_input_files("input[name=photos]", corpus_photo(fgnet, "001a08.jpg"))
+    page.fill("input[name=place_text]", "Hankou railway station")
+    page.click("text=More about the child (optional)")
+    page.fill("input[name=age_low]", "6")
+    page.fill("input[name=age_high]", "9")
+    page.click("button.primary")
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    assert page.locator("img[src^='data:image/jpeg']").count() == 1
+    screenshots(page, "thanks")
+
+    run_jobs(container)
+    page.goto(server + "/sightings")
+    card = page.locator(".gallery .card").first
+    expect(card).to_contain_text("Hankou railway station")
+    expect(card.locator("img")).to_have_attribute("src", re.compile(r"/api/faces/\d+/crop"))
+    screenshots(page, "sightings")
+    card.click()
+    expect(page.locator(".facts")).to_contain_text("faces found")
+    screenshots(page, "sighting")
+
+
+def test_snapshot_works_without_javascript(browser: Browser, server: str, container: Container) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "/")
+    page.set_input_files("input[name=photos]", files=[{"name": "street.jpg", "mimeType": "image/jpeg",
+                                                        "buffer": plain_photo()}])
+    page.click("button.primary")
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    context.close()
+
+
+def test_snapshot_page_is_light(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    page.wait_for_load_state("networkidle")
+    size = page.evaluate("""() => performance.getEntriesByType('navigation').concat(
+        performance.getEntriesByType('resource')).reduce((total, e) => total + e.transferSize, 0)""")
+    assert 0 < size < 100_000
+
+
+def test_register_a_case_then_review_its_candidates(
+    page: Page, server: str, client: TestClient, container: Container, fgnet: Path
+) -> None:
+    for name in ("001a05.jpg", "009a13.jpg"):
+        files = {"photos": (name, (fgnet / "images" / name).read_bytes(), "image/jpeg")}
+        client.post("/api/sightings", files=files, data={"seen_at": "2008-06-01T10:00:00Z"})
+    run_jobs(container)
+
+    page.goto(server + "/cases/new")
+    screenshots(page, "case-new")
+    page.fill("input[name=given_name]", "Lin")
+    page.select_option("select[name=sex]", "female")
+    page.fill("input[name=birth_date]", "2000-01-01")
+    page.fill("input[name=missing_since]", "2002-06-01T08:00")
+    page.fill("input[name=place_text]", "Shanghai, People's Square")
+    page.locator("input[name=photos]").first.set_input_files(corpus_photo(fgnet, "001a02.jpg"))
+    page.locator("input[name=photo_dates]").first.fill("2002-01-01")
+    page.fill("input[name=family_contact]", "+86 138 0000 0000")
+    page.click("button.primary")
+    expect(page.locator("[role=status]")).to_contain_text("The case is registered")
+    assert "+86 138" not in page.content()
+
+    run_jobs(container)
+    page.reload()
+    candidates = page.locator("ol.candidates > li")
+    expect(candidates.first).to_be_visible()
+    expect(candidates.first).to_contain_text("years after the child went missing")
+    screenshots(page, "case")
+
+    candidates.first.get_by_role("button", name="Dismiss").click()
+    expect(page.locator("#form-error")).to_contain_text("say why the candidate is dismissed")
+    page.locator("ol.candidates > li").first.get_by_role("button", name="Confirm: this is the child").click()
+    expect(page.locator("ol.candidates > li").first).to_contain_text("Confirmed")
+
+
+def test_search_by_photo(page: Page, server: str, client: TestClient, container: Container, fgnet: Path) -> None:
+    ids = {}
+    for name in ("001a08.jpg", "009a13.jpg", "013a08.jpg"):
+        files = {"photos": (name, (fgnet / "images" / name).read_bytes(), "image/jpeg")}
+        ids[name] = client.post("/api/sightings", files=files).json()["id"]
+    run_jobs(container)
+    page.goto(server + "/search")
+    page.set_input_files("input[name=photos]", corpus_photo(fgnet, "001a10.jpg"))
+    page.click("button.primary")
+    first = page.locator("ol.results a.card").first
+    expect(first).to_have_attribute("href", f"/sightings/{ids['001a08.jpg']}")
+    screenshots(page, "search")
+
+
+def test_switch_language_and_errors_in_the_readers_language(page: Page, server: str) -> None:
+    page.goto(server + "/")
+    page.click("a[lang=zh-CN]")
+    expect(page.get_by_role("heading", level=1)).to_have_text("报告您看到的孩子")
+    assert page.locator("html").get_attribute("lang") == "zh-CN"
+    page.set_input_files("input[name=photos]", files=[{"name": "a.jpg", "mimeType": "image/jpeg",
+                                                        "buffer": plain_photo()}])
+    page.fill("#lat", "95")
+    page.fill("#lon", "10")
+    page.click("button.primary")
+    expect(page.locator("#form-error")).to_contain_text("纬度 95.0 超出范围")
+    screenshots(page, "snapshot-zh")
+    page.click("a[lang=en]")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report a child you saw")
