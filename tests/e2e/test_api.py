@@ -232,3 +232,19 @@ def test_unknown_records_are_404(client: TestClient) -> None:
         response = client.get(path)
         assert response.status_code == 404 and "does not exist" in response.json()["detail"]
     assert client.post("/api/candidates/999/review", json={"decision": "confirm"}).status_code == 404
+
+
+def test_two_faces_in_one_photo_are_two_children(client: TestClient, container: Container, fgnet: Path) -> None:
+    from tests.integration.test_face_engine import load, side_by_side
+
+    case_id = register(client, fgnet, "001a02.jpg")
+    group = side_by_side(load(fgnet, "015a07.jpg"), load(fgnet, "001a05.jpg"))
+    sighting = report(client, [("group.jpg", group, "image/jpeg")], seen_at="2005-03-01T10:00:00Z").json()["id"]
+    run_jobs(container)
+
+    assert client.get(f"/api/sightings/{sighting}").json()["face_count"] == 2
+    candidates = client.get(f"/api/cases/{case_id}/candidates").json()
+    assert len(candidates) == 1  # not both faces: at most one of them can be this child
+    faces = client.get(f"/api/sightings/{sighting}").json()["faces"]
+    right_face = max(faces, key=lambda f: f["box_left"])["id"]  # 001a05 is on the right
+    assert candidates[0]["sighting_face_id"] == right_face

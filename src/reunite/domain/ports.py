@@ -94,6 +94,7 @@ class SightingHitRow:
 
     sighting_id: int
     sighting_face_id: int
+    photo_id: int
     embedding: Sequence[float]
 
 

@@ -51,22 +51,37 @@ def _shortlist(deps: Deps, rows: list[CandidateRow]) -> list[CandidateRow]:
     return keep[: deps.policy.shortlist]
 
 
+def one_face_per_photo(rows: list[CandidateRow], photo_of: dict[int, int]) -> list[CandidateRow]:
+    """Two faces in one photo are two different children: for each case, keep only the photo's
+    best-scoring face (the other faces are someone else)."""
+    best: dict[tuple[int, int], CandidateRow] = {}
+    for row in rows:
+        key = (row.case_id, photo_of[row.sighting_face_id])
+        if key not in best or row.score.total > best[key].score.total:
+            best[key] = row
+    return list(best.values())
+
+
 def match_sighting(deps: Deps, sighting_id: int) -> int:
     """Search each face of a sighting against all open cases; store the shortlist. Returns new candidates."""
     with deps.uow() as uow:
         sighting = uow.sighting_facts(sighting_id)
-        new = 0
-        for face in uow.faces_of(PhotoOwner.SIGHTING, sighting_id):
+        faces = uow.faces_of(PhotoOwner.SIGHTING, sighting_id)
+        rows: list[CandidateRow] = []
+        for face in faces:
             near = uow.near_case_faces(face.embedding, sighting.seen_at, deps.limits.ann_neighbours)
             case_ids = list(dict.fromkeys(row.case_id for row in near))
             # fuse over all of each nearby case's photos, not only those the index returned
             exact = _hits(uow.case_face_hits(face.embedding, case_ids))
-            rows = [
+            rows += [
                 CandidateRow(case_id, sighting_id, face.face_id,
                              score_pair(deps.policy, uow.case_facts(case_id), sighting, hits))
                 for case_id, hits in exact.items()
             ]
-            new += uow.save_candidates(_shortlist(deps, rows))
+        kept = one_face_per_photo(rows, {face.face_id: face.photo_id for face in faces})
+        new = 0
+        for face in faces:
+            new += uow.save_candidates(_shortlist(deps, [r for r in kept if r.sighting_face_id == face.face_id]))
         uow.audit(SYSTEM, "sighting.matched", "sighting", sighting_id, new_candidates=new)
         uow.commit()
     return new
@@ -78,13 +93,15 @@ def match_case(deps: Deps, case_id: int) -> int:
         case = uow.case_facts(case_id)
         case_faces = uow.faces_of(PhotoOwner.CASE, case_id)
         rows: dict[int, CandidateRow] = {}
+        photo_of: dict[int, int] = {}
         for face in case_faces:
             for hit in uow.near_sighting_faces(face.embedding, case.missing_since, deps.limits.ann_neighbours):
                 if hit.sighting_face_id in rows:
                     continue
                 score = _score_sighting_face(deps, uow, case, hit.sighting_id, hit.embedding)
                 rows[hit.sighting_face_id] = CandidateRow(case_id, hit.sighting_id, hit.sighting_face_id, score)
-        new = uow.save_candidates(_shortlist(deps, list(rows.values())))
+                photo_of[hit.sighting_face_id] = hit.photo_id
+        new = uow.save_candidates(_shortlist(deps, one_face_per_photo(list(rows.values()), photo_of)))
         uow.audit(SYSTEM, "case.matched", "case", case_id, new_candidates=new)
         uow.commit()
     return new

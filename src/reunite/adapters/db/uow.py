@@ -246,14 +246,15 @@ class SqlUnitOfWork:
         self._ann()
         rows = self.conn.execute(
             text(
-                "SELECT f.sighting_id, f.id, f.embedding "
+                "SELECT f.sighting_id, f.id, f.photo_id, f.embedding "
                 "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 "WHERE f.sighting_id IS NOT NULL AND s.seen_at >= :after "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit"
-            ).columns(column("sighting_id"), column("id"), column("embedding", Vector(EMBEDDING_DIM))),
+            ).columns(column("sighting_id"), column("id"), column("photo_id"),
+                     column("embedding", Vector(EMBEDDING_DIM))),
             {"q": vector_literal(embedding), "after": seen_after, "limit": limit},
         )
-        return [SightingHitRow(r.sighting_id, r.id, [float(v) for v in r.embedding]) for r in rows]
+        return [SightingHitRow(r.sighting_id, r.id, r.photo_id, [float(v) for v in r.embedding]) for r in rows]
 
     def all_ids(self, owner: PhotoOwner) -> list[int]:
         table = cases if owner is PhotoOwner.CASE else sightings
