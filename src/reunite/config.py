@@ -34,6 +34,10 @@ class Settings(BaseSettings):
         description="Map tiles for pages; empty for none (pages work without a map).",
     )
 
+    public_url: str = Field(default="", description="This site's address, for shared links (Open Graph, posters).")
+    contact_phone: str = Field(default="110", description="The platform's (or police) number printed on posters.")
+    contact_email: str = Field(default="", description="The platform's address printed on posters.")
+
     # Uploads
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, description="Largest accepted request body.")
     max_photo_bytes: int = Field(default=20 * 1024 * 1024, description="Largest accepted single photo.")
@@ -41,7 +45,10 @@ class Settings(BaseSettings):
     max_photos_per_report: int = 10
 
     # Face pipeline
-    detector_upsample: int = Field(default=1, ge=0, le=3, description="HOG upsampling: finds smaller faces.")
+    detector_upsample: int = Field(
+        default=1, ge=0, le=3,
+        description="Most HOG upsampling tried, in turn, when a photo shows no face at its own scale.",
+    )
     cnn_fallback: bool = Field(default=True, description="Run the CNN detector when HOG finds no face.")
     detect_max_side: int = Field(default=1600, description="Photos are scaled down to this side before detection.")
     flip_average: bool = Field(default=True, description="Average the embedding with the mirrored face's.")

@@ -110,6 +110,20 @@ def import_sightings(
         raise typer.Exit(1)
 
 
+@app.command("verify-case")
+def verify_case(
+    case_id: Annotated[int, typer.Argument(help="The case's number")],
+    by: Annotated[str, typer.Option(help="Who checked it")],
+    evidence: Annotated[str, typer.Option(help="What was checked: police report, documents")],
+) -> None:
+    """Mark a case as checked (police report number or documents): its public poster goes live."""
+    from reunite.services.cases import verify_case as verify
+
+    container = bootstrap()
+    verify(container.deps, case_id, by, evidence)
+    typer.echo(f"case {case_id} verified; its poster is at /p/{case_id}")
+
+
 @app.command()
 def rematch() -> None:
     """Re-run matching for every case and sighting (after changing the model or the policy)."""

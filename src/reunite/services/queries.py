@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from reunite.domain.errors import InvalidInput
-from reunite.domain.model import CandidateStatus, SightingFilter
+from reunite.domain.errors import InvalidInput, NotFound
+from reunite.domain.model import CandidateStatus, SightingFilter, age_in_years
 from reunite.domain.scoring import impostor_percentile
 from reunite.services.deps import Deps
 
@@ -53,6 +53,23 @@ def search_by_photo(deps: Deps, data: bytes, limit: int = 50) -> list[dict[str, 
                 best[hit["face_id"]] = hit
     ranked = sorted(best.values(), key=lambda h: h["similarity"], reverse=True)
     return ranked[:limit]
+
+
+def poster(deps: Deps, case_id: int) -> dict[str, Any]:
+    """What a public poster shows of a verified, open case: first name, ages, when and where last seen.
+    Never the family's name or contact."""
+    row = deps.read.poster(case_id)
+    now = deps.clock.now().date()
+    row["age_then"] = int(age_in_years(row["birth_date"], row["missing_since"].date()))
+    row["age_now"] = int(age_in_years(row["birth_date"], now))
+    return row
+
+
+def poster_photo(deps: Deps, case_id: int) -> bytes:
+    photo_id = deps.read.poster(case_id)["photo_id"]
+    if photo_id is None:
+        raise NotFound("case {id} has no photo", id=case_id)
+    return photo_bytes(deps, photo_id, max_side=800)
 
 
 def photo_bytes(deps: Deps, photo_id: int, max_side: int | None = None) -> bytes:

@@ -146,6 +146,18 @@ class SqlReadModel:
             return [dict(r._mapping) for r in rows]
 
 
+    def poster(self, case_id: int) -> dict[str, Any]:
+        row = self._one(
+            "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.last_seen_text, c.description, "
+            "(SELECT p.id FROM photos p WHERE p.case_id = c.id ORDER BY p.taken_on DESC NULLS LAST, p.id DESC "
+            "LIMIT 1) AS photo_id, (SELECT p.taken_on FROM photos p WHERE p.case_id = c.id "
+            "ORDER BY p.taken_on DESC NULLS LAST, p.id DESC LIMIT 1) AS photo_taken_on "
+            "FROM cases c WHERE c.id = :id AND c.verified_at IS NOT NULL AND c.status = 'open'",
+            "case {id} does not exist", id=case_id,
+        )
+        return row
+
+
 def _explain(row: dict[str, Any]) -> str:
     score = Score(
         row["score"], row["face_score"], row["age_score"], row["time_score"], row["place_score"],

@@ -59,6 +59,8 @@ cases = Table(
     Column("police_report", Text, nullable=False, server_default=""),
     Column("family_contact", Text, nullable=False, server_default=""),
     Column("status", String(16), nullable=False, server_default="open"),
+    Column("verified_at", DateTime(timezone=True)),
+    Column("verified_by", Text),
     _created(),
     CheckConstraint("status IN ('open', 'reunited', 'closed')", name="status"),
     CheckConstraint("sex IN ('female', 'male', 'unknown')", name="sex"),

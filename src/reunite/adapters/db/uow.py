@@ -256,6 +256,13 @@ class SqlUnitOfWork:
         )
         return [SightingHitRow(r.sighting_id, r.id, r.photo_id, [float(v) for v in r.embedding]) for r in rows]
 
+    def mark_verified(self, case_id: int, verifier: str, at: datetime) -> None:
+        done = self.conn.execute(
+            update(cases).where(cases.c.id == case_id).values(verified_at=at, verified_by=verifier)
+        ).rowcount
+        if not done:
+            raise NotFound("case {id} does not exist", id=case_id)
+
     def all_ids(self, owner: PhotoOwner) -> list[int]:
         table = cases if owner is PhotoOwner.CASE else sightings
         return [int(i) for i in self.conn.execute(select(table.c.id).order_by(table.c.id)).scalars()]

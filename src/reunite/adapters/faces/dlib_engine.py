@@ -74,7 +74,7 @@ class DlibFaceEngine:
         self._net = dlib.face_recognition_model_v1(_model_path("dlib_face_recognition_resnet_model_v1.dat"))
         self._adapt, adapt_id = load_adaptation(self.options.adaptation)
         o = self.options
-        self.version = f"1;lm{o.landmarks};pad{o.padding};flip{int(o.flip)};jit{o.jitter};adapt-{adapt_id}"
+        self.version = f"2;lm{o.landmarks};pad{o.padding};flip{int(o.flip)};jit{o.jitter};adapt-{adapt_id}"
         self._lock = threading.Lock()
 
     def detect(self, data: bytes) -> list[DetectedFace]:
@@ -84,9 +84,14 @@ class DlibFaceEngine:
             return [self._describe(pixels, scale, rect, score, detector) for rect, score in found]
 
     def _find(self, pixels: np.ndarray) -> tuple[list[tuple[dlib.rectangle, float]], str]:
-        rects, scores, _ = self._hog.run(pixels, self.options.upsample, 0.0)
-        if len(rects) or not self.options.cnn_fallback:
-            return list(zip(rects, scores, strict=True)), "hog"
+        """HOG at the photo's own scale; upsampled (for small faces) only when that finds nothing;
+        the CNN detector last. Each step costs about four times the one before."""
+        for upsample in range(self.options.upsample + 1):
+            rects, scores, _ = self._hog.run(pixels, upsample, 0.0)
+            if len(rects):
+                return list(zip(rects, scores, strict=True)), "hog" if upsample == 0 else f"hog-up{upsample}"
+        if not self.options.cnn_fallback:
+            return [], "hog"
         if self._cnn is None:
             self._cnn = dlib.cnn_face_detection_model_v1(_model_path("mmod_human_face_detector.dat"))
         small, factor = _shrink(pixels, 800)
@@ -153,5 +158,5 @@ def face_quality(face_px: int, chip: np.ndarray, score: float, detector: str) ->
     grey = chip.mean(axis=2)
     lap = grey[1:-1, 1:-1] * 4 - grey[:-2, 1:-1] - grey[2:, 1:-1] - grey[1:-1, :-2] - grey[1:-1, 2:]
     sharp_q = float(np.clip(lap.var() / 400.0, 0.0, 1.0))
-    det_q = float(1 / (1 + np.exp(-2 * score))) if detector == "hog" else float(np.clip(score, 0.0, 1.0))
+    det_q = float(np.clip(score, 0.0, 1.0)) if detector == "cnn" else float(1 / (1 + np.exp(-2 * score)))
     return round(0.4 * size_q + 0.35 * sharp_q + 0.25 * det_q, 3)

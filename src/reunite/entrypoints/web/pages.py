@@ -277,6 +277,21 @@ async def search_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLRes
     return render(request, lang, "search.html", hits=hits)
 
 
+@router.get("/p/{case_id}", response_class=HTMLResponse)
+def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTMLResponse:
+    """The public poster of a verified case: safe to share (no family name, no family contact)."""
+    settings = request.app.state.container.settings
+    base = settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+    return render(request, lang, "poster.html", c=queries.poster(deps, case_id), base=base,
+                  phone=settings.contact_phone, email=settings.contact_email)
+
+
+@router.get("/p/{case_id}/photo.jpg")
+def poster_photo(deps: DepsDep, case_id: int) -> Response:
+    return Response(queries.poster_photo(deps, case_id), media_type="image/jpeg",
+                    headers={"Cache-Control": "public, max-age=3600"})
+
+
 @router.get("/lang/{code}")
 def switch_language(code: str, next: str = "/") -> RedirectResponse:
     target = next if next.startswith("/") and not next.startswith("//") else "/"

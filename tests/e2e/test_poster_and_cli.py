@@ -1,0 +1,81 @@
+"""The public poster of a verified case, and the command line."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+from typer.testing import CliRunner
+
+from reunite.bootstrap import Container
+from reunite.config import Settings
+from reunite.entrypoints.cli import app as cli
+from reunite.services.cases import verify_case
+from tests.conftest import count_rows
+
+
+def register(client: TestClient, fgnet: Path) -> int:
+    response = client.post("/api/cases", files=[("photos", ("kid.jpg", (fgnet / "images" / "001a02.jpg").read_bytes()))],
+                           data={"given_name": "Lin", "family_name": "Zhangsan", "sex": "female",
+                                 "birth_date": "2015-01-01", "missing_since": "2019-06-01T08:00:00Z",
+                                 "photo_dates": "2019-01-01", "last_seen_text": "Wuchang district",
+                                 "family_contact": "+86 138 1234 5678"})
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])
+
+
+def test_poster_only_for_verified_cases_and_without_family_details(
+    client: TestClient, container: Container, fgnet: Path
+) -> None:
+    case_id = register(client, fgnet)
+    assert client.get(f"/p/{case_id}").status_code == 404
+    with pytest.raises(Exception, match="say what was checked"):
+        verify_case(container.deps, case_id, "officer Wang", "  ")
+
+    verify_case(container.deps, case_id, "officer Wang", "police report 2019-0601 checked")
+    page = client.get(f"/p/{case_id}")
+    assert page.status_code == 200
+    html = page.text
+    assert "<h1>Lin</h1>" in html and "Wuchang district" in html
+    assert re.search(r"Age when last seen</dt><dd>4<", html)
+    assert re.search(rf'<meta property="og:image" content="http://testserver/p/{case_id}/photo.jpg">', html)
+    assert "Zhangsan" not in html and "138 1234" not in html
+    assert "Call 110" in html
+    photo = client.get(f"/p/{case_id}/photo.jpg")
+    assert photo.status_code == 200 and len(Image.open(io.BytesIO(photo.content)).getexif()) == 0
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("REUNITE_DATABASE_URL", str(settings.database_url))
+    monkeypatch.setenv("REUNITE_DATA_DIR", str(settings.data_dir))
+    return CliRunner()
+
+
+def test_import_sightings_reports_each_photo_and_names_the_refused(
+    cli_env: CliRunner, container: Container, fgnet: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for name in ("001a05.jpg", "009a13.jpg", "013a08.jpg"):
+        (folder / name).write_bytes((fgnet / "images" / name).read_bytes())
+    (folder / "broken.jpg").write_bytes(b"not a photo at all")
+    result = cli_env.invoke(cli, ["import-sightings", str(folder), "--place-text", "Hankou"])
+    assert result.exit_code == 1
+    assert "3 sightings accepted, 1 refused" in result.output
+    assert re.search(r"broken.jpg: .*this file is not a photo", result.output)
+    assert count_rows(container, "sightings") == 3 and count_rows(container, "procrastinate_jobs") == 3
+
+
+def test_db_upgrade_verify_case_and_rematch(
+    cli_env: CliRunner, client: TestClient, container: Container, fgnet: Path
+) -> None:
+    assert "up to date" in cli_env.invoke(cli, ["db", "upgrade"]).output
+    case_id = register(client, fgnet)
+    result = cli_env.invoke(cli, ["verify-case", str(case_id), "--by", "officer Wang", "--evidence", "report seen"])
+    assert result.exit_code == 0 and client.get(f"/p/{case_id}").status_code == 200
+    assert "1 matching jobs queued" in cli_env.invoke(cli, ["rematch"]).output
