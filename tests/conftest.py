@@ -91,7 +91,8 @@ def run_jobs(container: Container) -> None:
     """Run the worker until the queue is empty, as production would in the background."""
     jobs = make_app(container.database_uri, container.deps)
     # in a thread of its own: Playwright's sync API keeps an event loop running in this one
-    worker = threading.Thread(target=asyncio.run, args=(run_worker(jobs, 1, wait=False, install_signal_handlers=False),))
+    until_empty = run_worker(jobs, 1, wait=False, install_signal_handlers=False)
+    worker = threading.Thread(target=asyncio.run, args=(until_empty,))
     worker.start()
     worker.join()
     with container.engine.connect() as conn:

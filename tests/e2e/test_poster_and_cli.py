@@ -19,7 +19,8 @@ from tests.conftest import count_rows
 
 
 def register(client: TestClient, fgnet: Path) -> int:
-    response = client.post("/api/cases", files=[("photos", ("kid.jpg", (fgnet / "images" / "001a02.jpg").read_bytes()))],
+    photo = ("kid.jpg", (fgnet / "images" / "001a02.jpg").read_bytes())
+    response = client.post("/api/cases", files=[("photos", photo)],
                            data={"given_name": "Lin", "family_name": "Zhangsan", "sex": "female",
                                  "birth_date": "2015-01-01", "missing_since": "2019-06-01T08:00:00Z",
                                  "photo_dates": "2019-01-01", "last_seen_text": "Wuchang district",
