@@ -16,6 +16,7 @@ import numpy as np
 from bench.corpus import Photo, by_subject, is_later
 
 Scorer = Callable[[Photo, Sequence[Photo]], float]
+CURVE_KS = tuple(range(1, 51))
 GAP_BINS = (("0-2", 0, 2), ("3-5", 3, 5), ("6-10", 6, 10), ("11+", 11, 999))
 MISSING = -1e9
 
@@ -48,8 +49,10 @@ def _rank(true_score: float, others: Sequence[float]) -> float:
 
 
 def _breakdown(rows: list[tuple[float, int | None, int | None]], ks: Sequence[int]) -> dict[str, Any]:
-    """rows: (rank, age gap, case photo age)."""
-    out: dict[str, Any] = {"all": _recall([r for r, _, _ in rows], ks) | {"n": len(rows)}}
+    """rows: (rank, age gap, case photo age). ``curve`` holds recall@K for K = 1..50 (for plots)."""
+    ranks = [r for r, _, _ in rows]
+    out: dict[str, Any] = {"all": _recall(ranks, ks) | {"n": len(rows)},
+                           "curve": _recall(ranks, CURVE_KS) | {"n": len(rows)}}
     for name, low, high in GAP_BINS:
         sub = [r for r, gap, _ in rows if gap is not None and low <= gap <= high]
         out[f"gap {name}"] = _recall(sub, ks) | {"n": len(sub)}

@@ -1,0 +1,84 @@
+"""One change at a time: what each step of the pipeline adds, under subject-disjoint cross-validation.
+
+    python bench/ablation.py CORPUS [--out FILE]
+
+Prints a Markdown table (and JSON with --out): recall of the three search directions and the cost in
+photos per second of each step, from plain dlib to the default pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.accuracy import baseline_scorer, figures, folds, pool
+from bench.adaptation import adapt, fit_wccn
+from bench.baseline import embed_baseline
+from bench.corpus import Photo, load
+from bench.embed import embed_all, engine
+from bench.protocol import Protocol
+from reunite.adapters.faces.dlib_engine import DlibOptions
+
+PLAIN = DlibOptions(upsample=0, cnn_fallback=False, landmarks=5, flip=False, adaptation=None)
+FALLBACKS = replace(PLAIN, upsample=1, cnn_fallback=True)
+STEPS = [
+    ("project pipeline, plain settings (HOG, 5 landmarks, cosine)", PLAIN),
+    ("+ small-face fallbacks (HOG upsampled, then CNN, when none found)", FALLBACKS),
+    ("+ 68-point alignment", replace(FALLBACKS, landmarks=68)),
+    ("+ mirrored-face averaging", replace(FALLBACKS, landmarks=68, flip=True)),
+]
+COLUMNS = [("dense", "r@1"), ("dense", "r@10"), ("dense", "r@20"), ("sighting_to_case", "r@1"),
+           ("sighting_to_case", "r@10"), ("case_to_sightings", "r@1"), ("case_to_sightings", "r@10"),
+           ("case_to_sightings", "r@20")]
+
+
+def cross_validated(photos: list[Photo], vectors: dict[Path, Any], age_noise: int | None, k: int) -> dict[str, Any]:
+    parts = []
+    for held_out in folds(photos, k):
+        matrix = fit_wccn(vectors, [p for p in photos if p.subject not in held_out])
+        parts.append(figures(photos, adapt(vectors, matrix), age_noise, held_out))
+    return pool(parts)
+
+
+def row(name: str, figs: dict[str, Any], speed: float | None) -> dict[str, Any]:
+    values = {f"{d} {m}": figs[d]["all"][m] for d, m in COLUMNS}
+    return {"step": name, **values, "photos_per_second": speed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    photos = load(args.corpus.resolve())
+    base = embed_baseline(photos)
+    rows = [row("plain dlib baseline (face_recognition usage)", Protocol(photos).all_figures(
+        baseline_scorer(base.vectors)), round(len(photos) / base.seconds, 2))]
+    last = None
+    for name, options in STEPS:
+        last = embed_all(photos, engine(options))
+        rows.append(row(name, figures(photos, last.vectors, None), round(len(photos) / last.seconds, 2)))
+    assert last is not None
+    speed = round(len(photos) / last.seconds, 2)
+    adapted = cross_validated(photos, last.vectors, None, args.folds)
+    rows.append(row("+ WCCN adaptation (default; cross-validated)", adapted, speed))
+    with_age = cross_validated(photos, last.vectors, 3, args.folds)["with_age_pm3"]
+    rows.append(row("+ reporter's age estimate (true age ± 3 years)", adapted | with_age, speed))
+    header = "| step | " + " | ".join(f"{d.replace('_', ' ')} {m}" for d, m in COLUMNS) + " | photos/s |"
+    print(header)
+    print("|" + "---|" * (len(COLUMNS) + 2))
+    for r in rows:
+        cells = [f"{r[f'{d} {m}']:.3f}" for d, m in COLUMNS]
+        print(f"| {r['step']} | " + " | ".join(cells) + f" | {r['photos_per_second']} |")
+    if args.out:
+        args.out.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()
