@@ -73,7 +73,6 @@ class Upload:
 
     data: bytes
     filename: str = ""
-    taken_at: datetime | None = None
 
 
 @dataclass(frozen=True)
