@@ -4,8 +4,9 @@
 
 Faces are synthetic but face-like (identities clustered in a cone, as dlib's embeddings are; uniform
 random vectors make every ANN index look broken). The query is ``near_case_faces``: HNSW with the
-filters 'case open' and 'missing before the sighting', iterative scan on. Recall@10 is measured against
-the same query run as an exact scan."""
+filters 'case open' and 'missing before the sighting', iterative scan on, fetching as many faces as
+matching does (``ann_neighbours``, 200) and keeping the best 10. Recall@10 is measured against the same
+query run as an exact scan."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import machine, peak_memory_mb, scratch_instance
 from reunite.adapters.db.uow import SqlUnitOfWork, vector_literal
 from reunite.bootstrap import Container
+from reunite.config import Settings
 
 FACES_PER_CASE = 4
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
@@ -72,7 +74,7 @@ def load_faces(container: Container, vectors: np.ndarray, rng: np.random.Generat
         conn.exec_driver_sql("ANALYZE")
 
 
-def measure(container: Container, size: int, queries: int, seed: int) -> dict[str, Any]:
+def measure(container: Container, size: int, queries: int, seed: int, fetch: int) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     vectors = face_like(rng, size // FACES_PER_CASE, FACES_PER_CASE)
     started = time.perf_counter()
@@ -95,7 +97,7 @@ def measure(container: Container, size: int, queries: int, seed: int) -> dict[st
         seen_at = NOW - timedelta(days=int(rng.integers(0, 1800)))
         with SqlUnitOfWork(container.engine) as uow:
             t = time.perf_counter()
-            approx = uow.near_case_faces(list(probe), seen_at, 10)
+            approx = uow.near_case_faces(list(probe), seen_at, fetch)[:10]  # as matching does: fetch, rescore
             latencies.append((time.perf_counter() - t) * 1000)
             uow.conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
             exact = uow.near_case_faces(list(probe), seen_at, 10)
@@ -105,7 +107,7 @@ def measure(container: Container, size: int, queries: int, seed: int) -> dict[st
         "faces": size, "load_seconds": round(loaded - started, 1), "index_build_seconds": round(built - loaded, 1),
         "p50_ms": round(float(np.percentile(latencies, 50)), 2),
         "p95_ms": round(float(np.percentile(latencies, 95)), 2),
-        "recall_at_10": round(float(np.mean(recalls)), 4), "queries": queries,
+        "recall_at_10": round(float(np.mean(recalls)), 4), "queries": queries, "fetched": fetch,
     }
 
 
@@ -113,10 +115,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--fetch", type=int, default=Settings().ann_neighbours,
+                        help="faces fetched per query before the top 10 is taken (REUNITE_ANN_NEIGHBOURS)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     container = scratch_instance()
-    results = [measure(container, size, args.queries, seed=size) for size in args.sizes]
+    results = [measure(container, size, args.queries, seed=size, fetch=args.fetch) for size in args.sizes]
     text = json.dumps({"machine": machine(), "results": results, "peak_memory_mb": peak_memory_mb()}, indent=1)
     print(text)
     if args.out:
