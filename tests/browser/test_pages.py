@@ -95,6 +95,8 @@ def test_register_a_case_then_review_its_candidates(
     expect(page.locator("#form-error")).to_contain_text("say why the candidate is dismissed")
     page.locator("ol.candidates > li").first.get_by_role("button", name="Confirm: this is the child").click()
     expect(page.locator("ol.candidates > li").first).to_contain_text("Confirmed")
+    expect(page.locator("ol.timeline")).to_contain_text("Case registered")
+    expect(page.locator("ol.timeline")).to_contain_text("A reviewer confirmed a candidate")
 
 
 def test_search_by_photo(page: Page, server: str, client: TestClient, container: Container, fgnet: Path) -> None:

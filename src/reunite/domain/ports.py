@@ -202,6 +202,10 @@ class ReadModel(Protocol):
 
     def similar_sighting_faces(self, embedding: Sequence[float], limit: int) -> list[dict[str, Any]]: ...
 
+    def case_timeline(self, case_id: int) -> list[dict[str, Any]]:
+        """What happened to a case, oldest first: registered, verified, candidates reviewed."""
+        ...
+
     def poster(self, case_id: int) -> dict[str, Any]:
         """The public fields of a verified, open case (NotFound otherwise)."""
         ...

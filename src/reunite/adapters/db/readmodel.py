@@ -146,6 +146,14 @@ class SqlReadModel:
             return [dict(r._mapping) for r in rows]
 
 
+    def case_timeline(self, case_id: int) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT at, action, detail FROM audit_log WHERE (subject = 'case' AND subject_id = :id "
+            "AND action IN ('case.registered', 'case.verified')) OR (subject = 'candidate' "
+            "AND action IN ('candidate.confirmed', 'candidate.dismissed') AND (detail->>'case_id')::bigint = :id) "
+            "ORDER BY at, id", id=case_id,
+        )
+
     def poster(self, case_id: int) -> dict[str, Any]:
         row = self._one(
             "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.last_seen_text, c.description, "

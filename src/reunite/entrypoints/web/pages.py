@@ -195,7 +195,8 @@ def case_context(deps: Deps, case_id: int) -> dict[str, Any]:
     case = queries.get_case(deps, case_id)
     for photo in case["photos"]:
         photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
-    return {"case": case, "candidates": queries.case_candidates(deps, case_id)}
+    return {"case": case, "candidates": queries.case_candidates(deps, case_id),
+            "timeline": deps.read.case_timeline(case_id)}
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
