@@ -93,8 +93,9 @@ def pool(parts: list[Any]) -> Any:
     first = parts[0]
     if isinstance(first, dict):
         if "n" in first:
-            n = sum(p["n"] for p in parts)
-            return {k: (n if k == "n" else round(sum(p[k] * p["n"] for p in parts) / n, 4) if n else first[k])
+            counted = [p for p in parts if p["n"]]  # a fold with no such query has no figure (nan)
+            n = sum(p["n"] for p in counted)
+            return {k: (n if k == "n" else round(sum(p[k] * p["n"] for p in counted) / n, 4) if n else first[k])
                     for k in first}
         return {k: pool([p[k] for p in parts]) for k in first}
     if isinstance(first, int | float):
