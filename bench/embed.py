@@ -29,7 +29,9 @@ def engine(options: DlibOptions) -> DlibFaceEngine:
 
 
 def embed_all(photos: list[Photo], face_engine: DlibFaceEngine, use_cache: bool = True) -> Embedded:
-    key = hashlib.sha256((face_engine.version + "".join(str(p.path) for p in photos)).encode()).hexdigest()[:16]
+    # the version names how a face is embedded; the options also say which faces are found
+    recipe = face_engine.version + repr(face_engine.options)
+    key = hashlib.sha256((recipe + "".join(str(p.path) for p in photos)).encode()).hexdigest()[:16]
     cache = CACHE / f"{key}.npz"
     if use_cache and cache.exists():
         with np.load(cache, allow_pickle=True) as data:
