@@ -59,6 +59,16 @@ class AgeRange:
     low: int
     high: int
 
+    @classmethod
+    def of(cls, low: int | None, high: int | None) -> AgeRange | None:
+        """From optional bounds: one bound alone means that exact age; none means no estimate."""
+        if low is None and high is None:
+            return None
+        low = high if low is None else low
+        high = low if high is None else high
+        assert low is not None and high is not None
+        return cls(low, high)
+
     def __post_init__(self) -> None:
         if not (0 <= self.low <= self.high <= 25):
             raise InvalidInput(

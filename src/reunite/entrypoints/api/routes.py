@@ -42,12 +42,6 @@ def point(lat: float | None, lon: float | None) -> GeoPoint | None:
     return GeoPoint(lat, lon) if lat is not None and lon is not None else None
 
 
-def age_range(low: int | None, high: int | None) -> AgeRange | None:
-    if low is None and high is None:
-        return None
-    return AgeRange(low if low is not None else high or 0, high if high is not None else low or 0)
-
-
 def read_uploads(files: list[UploadFile]) -> list[Upload]:
     return [Upload(data=f.file.read(), filename=f.filename or "") for f in files]
 
@@ -69,7 +63,7 @@ def report_sighting(
     """Report a child seen in the street. Returns at once; faces are found and matched in the background."""
     sighting = NewSighting(
         seen_at=utc(seen_at), place=point(lat, lon), place_text=place_text,
-        apparent_age=age_range(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
+        apparent_age=AgeRange.of(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
         description=description, reporter_contact=contact,
     )
     receipt = intake.report_sighting(deps, sighting, read_uploads(photos), actor="anonymous")

@@ -144,9 +144,7 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLR
     form = await request.form()
     try:
         files, _ = await uploads(form)
-        low, high = number(form, "age_low", int), number(form, "age_high", int)
-        age = AgeRange(low if low is not None else high, high if high is not None else low) \
-            if low is not None or high is not None else None
+        age = AgeRange.of(number(form, "age_low", int), number(form, "age_high", int))
         sighting = NewSighting(
             seen_at=local_time(form, "seen_at"), place=place(form), place_text=text(form, "place_text")[:500],
             apparent_age=age, apparent_sex=sex(form, "sex"),
