@@ -181,7 +181,7 @@ def test_rematch_is_idempotent_and_keeps_reviews(client: TestClient, container: 
     client.post(f"/api/candidates/{before[0]['id']}/review", json={"decision": "dismiss", "reason": "different ears"})
     faces = count_rows(container, "faces")
 
-    from reunite.services.review import rematch_all
+    from reunite.services.matching import rematch_all
     rematch_all(container.deps, actor="test")
     run_jobs(container)
 

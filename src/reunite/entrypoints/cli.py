@@ -16,7 +16,7 @@ from tqdm import tqdm
 from reunite.bootstrap import bootstrap
 from reunite.domain.errors import ReuniteError
 from reunite.domain.model import NewSighting, Upload
-from reunite.services import intake, review
+from reunite.services import intake, matching
 
 app = typer.Typer(help="Reunite: street snapshots into leads for families of missing children.", no_args_is_help=True)
 db_app = typer.Typer(help="Database administration.")
@@ -128,5 +128,5 @@ def verify_case(
 def rematch() -> None:
     """Re-run matching for every case and sighting (after changing the model or the policy)."""
     container = bootstrap()
-    count = review.rematch_all(container.deps, actor="cli")
+    count = matching.rematch_all(container.deps, actor="cli")
     typer.echo(f"{count} matching jobs queued; a worker will run them")

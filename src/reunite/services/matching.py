@@ -121,3 +121,18 @@ def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int) -> int:
     if owner is PhotoOwner.SIGHTING:
         return match_sighting(deps, owner_id)
     return match_case(deps, owner_id)
+
+
+def rematch_all(deps: Deps, actor: str) -> int:
+    """Re-run matching for every sighting and case (after a model or policy change). Idempotent:
+    reviewed candidates keep their decisions. Returns the number of jobs deferred."""
+    with deps.uow() as uow:
+        sighting_ids = uow.all_ids(PhotoOwner.SIGHTING)
+        case_ids = uow.all_ids(PhotoOwner.CASE)
+        for sighting_id in sighting_ids:
+            uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
+        for case_id in case_ids:
+            uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
+        uow.audit(actor, "matching.rematch", "system", 0, sightings=len(sighting_ids), cases=len(case_ids))
+        uow.commit()
+    return len(sighting_ids) + len(case_ids)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reunite.domain.errors import InvalidInput
-from reunite.domain.model import CandidateStatus, PhotoOwner
+from reunite.domain.model import CandidateStatus
 from reunite.services.deps import Deps
 
 
@@ -19,17 +19,3 @@ def review_candidate(deps: Deps, candidate_id: int, decision: CandidateStatus, r
         uow.audit(reviewer, f"candidate.{decision.value}", "candidate", candidate_id, case_id=case_id)
         uow.commit()
 
-
-def rematch_all(deps: Deps, actor: str) -> int:
-    """Re-run matching for every sighting and case (after a model or policy change). Idempotent:
-    reviewed candidates keep their decisions. Returns the number of jobs deferred."""
-    with deps.uow() as uow:
-        sighting_ids = uow.all_ids(PhotoOwner.SIGHTING)
-        case_ids = uow.all_ids(PhotoOwner.CASE)
-        for sighting_id in sighting_ids:
-            uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
-        for case_id in case_ids:
-            uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
-        uow.audit(actor, "matching.rematch", "system", 0, sightings=len(sighting_ids), cases=len(case_ids))
-        uow.commit()
-    return len(sighting_ids) + len(case_ids)
