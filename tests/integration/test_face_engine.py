@@ -31,7 +31,7 @@ def test_one_face_with_embedding_crop_and_model_version(face_engine: DlibFaceEng
     assert vector.shape == (128,) and np.linalg.norm(vector) == pytest.approx(1.0)
     assert face.model == MODEL and face.model_version
     assert 0.0 < face.quality <= 1.0
-    assert len(face.landmarks) == 68
+    assert len(face.landmarks) == 5
     crop = Image.open(io.BytesIO(face.crop_jpeg))
     assert crop.format == "JPEG" and 40 < crop.width <= 400
 
