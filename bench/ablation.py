@@ -31,7 +31,7 @@ STEPS = [
     ("+ small-face fallbacks (HOG upsampled, then CNN, when none found): kept", FALLBACKS),
     ("+ 68-point alignment: rejected (worse at dense @10/@20 and case → sightings @20)",
      replace(FALLBACKS, landmarks=68)),
-    ("+ 68 points and mirrored-face averaging: rejected (1.75× slower for +0.01)",
+    ("+ 68 points and mirrored-face averaging: rejected (1.4× slower for +0.01)",
      replace(FALLBACKS, landmarks=68, flip=True)),
 ]
 DEFAULT_STEP = 1  # the default pipeline: 5-point alignment with the small-face fallbacks

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     cnn_fallback: bool = Field(default=True, description="Run the CNN detector when HOG finds no face.")
     detect_max_side: int = Field(default=1600, description="Photos are scaled down to this side before detection.")
     flip_average: bool = Field(
-        default=False, description="Average the embedding with the mirrored face's (slightly better, 1.75× slower)."
+        default=False, description="Average the embedding with the mirrored face's (slightly better, 1.4× slower)."
     )
     adaptation: bool = Field(default=True, description="Apply the bundled linear embedding adaptation.")
 

@@ -26,7 +26,7 @@ class DlibOptions:
     cnn_fallback: bool = True
     max_side: int = 1600
     landmarks: int = 5  # 68-point alignment measured worse under cross-validation (docs/benchmarks.md)
-    flip: bool = False  # +0.01 dense recall@10 for 1.75× the time: off by default (docs/benchmarks.md)
+    flip: bool = False  # +0.01 dense recall@10 for 1.4× the time: off by default (docs/benchmarks.md)
     jitter: int = 0
     padding: float = 0.25
     adaptation: Path | None = ADAPTATION_FILE
