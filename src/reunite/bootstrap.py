@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 from sqlalchemy import Engine, create_engine
@@ -58,9 +58,7 @@ def build_face_engine(settings: Settings, codec: PillowPhotoCodec) -> DlibFaceEn
         upsample=settings.detector_upsample, cnn_fallback=settings.cnn_fallback, max_side=settings.detect_max_side,
         flip=settings.flip_average,
     )
-    if not settings.adaptation:
-        options = DlibOptions(**{**options.__dict__, "adaptation": None})
-    return DlibFaceEngine(codec, options)
+    return DlibFaceEngine(codec, options if settings.adaptation else replace(options, adaptation=None))
 
 
 def bootstrap(

@@ -68,16 +68,17 @@ def match_sighting(deps: Deps, sighting_id: int) -> int:
         sighting = uow.sighting_facts(sighting_id)
         faces = uow.faces_of(PhotoOwner.SIGHTING, sighting_id)
         rows: list[CandidateRow] = []
+        cases: dict[int, CaseFacts] = {}
         for face in faces:
             near = uow.near_case_faces(face.embedding, sighting.seen_at, deps.limits.ann_neighbours)
             case_ids = list(dict.fromkeys(row.case_id for row in near))
             # fuse over all of each nearby case's photos, not only those the index returned
             exact = _hits(uow.case_face_hits(face.embedding, case_ids))
-            rows += [
-                CandidateRow(case_id, sighting_id, face.face_id,
-                             score_pair(deps.policy, uow.case_facts(case_id), sighting, hits))
-                for case_id, hits in exact.items()
-            ]
+            for case_id, hits in exact.items():
+                if case_id not in cases:
+                    cases[case_id] = uow.case_facts(case_id)
+                score = score_pair(deps.policy, cases[case_id], sighting, hits)
+                rows.append(CandidateRow(case_id, sighting_id, face.face_id, score))
         kept = one_face_per_photo(rows, {face.face_id: face.photo_id for face in faces})
         new = 0
         for face in faces:
