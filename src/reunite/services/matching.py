@@ -7,8 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from reunite.domain.model import PhotoOwner
-from reunite.domain.ports import CandidateRow, CaseHitRow, UnitOfWork
-from reunite.domain.scoring import CaseFacts, FaceHit, Score, SightingFacts, score_pair
+from reunite.domain.ports import CandidateRow, CaseHitRow
+from reunite.domain.scoring import CaseFacts, FaceHit, SightingFacts, score_pair
 from reunite.services.deps import Deps
 
 SYSTEM = "system"
@@ -95,25 +95,21 @@ def match_case(deps: Deps, case_id: int) -> int:
         case_faces = uow.faces_of(PhotoOwner.CASE, case_id)
         rows: dict[int, CandidateRow] = {}
         photo_of: dict[int, int] = {}
+        sightings: dict[int, SightingFacts] = {}
         for face in case_faces:
             for hit in uow.near_sighting_faces(face.embedding, case.missing_since, deps.limits.ann_neighbours):
                 if hit.sighting_face_id in rows:
                     continue
-                score = _score_sighting_face(deps, uow, case, hit.sighting_id, hit.embedding)
+                if hit.sighting_id not in sightings:
+                    sightings[hit.sighting_id] = uow.sighting_facts(hit.sighting_id)
+                hits = _hits(uow.case_face_hits(hit.embedding, [case_id]))[case_id]
+                score = score_pair(deps.policy, case, sightings[hit.sighting_id], hits)
                 rows[hit.sighting_face_id] = CandidateRow(case_id, hit.sighting_id, hit.sighting_face_id, score)
                 photo_of[hit.sighting_face_id] = hit.photo_id
         new = uow.save_candidates(_shortlist(deps, one_face_per_photo(list(rows.values()), photo_of)))
         uow.audit(SYSTEM, "case.matched", "case", case_id, new_candidates=new)
         uow.commit()
     return new
-
-
-def _score_sighting_face(
-    deps: Deps, uow: UnitOfWork, case: CaseFacts, sighting_id: int, embedding: Sequence[float]
-) -> Score:
-    sighting: SightingFacts = uow.sighting_facts(sighting_id)
-    hits = _hits(uow.case_face_hits(embedding, [case.case_id]))[case.case_id]
-    return score_pair(deps.policy, case, sighting, hits)
 
 
 def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int) -> int:

@@ -183,12 +183,6 @@ class SqlUnitOfWork:
         rows = self.conn.execute(select(photos).where(col == owner_id).order_by(photos.c.id))
         return [self._photo_row(r) for r in rows]
 
-    def photo(self, photo_id: int) -> PhotoToProcess:
-        row = self.conn.execute(select(photos).where(photos.c.id == photo_id)).one_or_none()
-        if row is None:
-            raise NotFound("photo {id} does not exist", id=photo_id)
-        return self._photo_row(row)
-
     def case_facts(self, case_id: int) -> CaseFacts:
         row = self.conn.execute(select(cases).where(cases.c.id == case_id)).one_or_none()
         if row is None:
