@@ -24,8 +24,10 @@ from reunite.adapters.faces.dlib_engine import DlibFaceEngine
 from reunite.adapters.photos.codec import PillowPhotoCodec
 from reunite.bootstrap import Container, bootstrap, build_face_engine
 from reunite.config import Settings
+from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.worker.tasks import make_app, run_worker
+from reunite.services.accounts import issue_token, sign_in, sign_up
 
 TEMPLATE = "reunite_template"
 _db_numbers = itertools.count()
@@ -81,10 +83,31 @@ def container(settings: Settings, face_engine: DlibFaceEngine) -> Iterator[Conta
     built.close()
 
 
+def admin_token(container: Container) -> str:
+    """A partner token with every scope: what a police registry's integration would hold."""
+    return issue_token(container.deps, OPERATOR, "test police registry", [Scope.ADMIN])
+
+
 @pytest.fixture
 def client(container: Container) -> Iterator[TestClient]:
+    """The API as a police registry with an admin-scoped token sees it."""
+    headers = {"Authorization": f"Bearer {admin_token(container)}"}
+    with TestClient(create_app(container), headers=headers) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anonymous(container: Container) -> Iterator[TestClient]:
+    """The API and pages as someone without an account or token sees them."""
     with TestClient(create_app(container)) as test_client:
         yield test_client
+
+
+def session_for(container: Container, role: Role, email: str | None = None) -> tuple[int, str]:
+    """An account with this role and a signed-in session token for it."""
+    email = email or f"{role.value}-{next(_db_numbers)}@example.org"
+    account_id = sign_up(container.deps, email, "correct horse battery", role.value.title(), role=role)
+    return account_id, sign_in(container.deps, email, "correct horse battery")
 
 
 def run_jobs(container: Container) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from functools import partial
 
 from sqlalchemy import Engine, create_engine
@@ -14,6 +15,7 @@ from reunite.adapters.db.readmodel import SqlReadModel
 from reunite.adapters.db.server import APP_DATABASE, EmbeddedPostgres, ensure_database, libpq_url, sqlalchemy_url
 from reunite.adapters.db.uow import SqlUnitOfWork
 from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, DlibFaceEngine, DlibOptions, load_impostor_curve
+from reunite.adapters.passwords import Argon2Passwords
 from reunite.adapters.photos.codec import PillowPhotoCodec
 from reunite.adapters.photos.local import LocalPhotoStore
 from reunite.config import Settings
@@ -53,6 +55,20 @@ def policy_from(settings: Settings) -> MatchPolicy:
                        impostor_curve=curve)
 
 
+def limits_from(settings: Settings) -> Limits:
+    return Limits(
+        max_photos_per_report=settings.max_photos_per_report, ann_neighbours=settings.ann_neighbours,
+        reports_per_hour=settings.reports_per_hour,
+        reports_per_hour_without_proof=settings.reports_per_hour_without_proof,
+        searches_per_hour=settings.searches_per_hour, messages_per_hour=settings.messages_per_hour,
+        partner_requests_per_hour=settings.partner_requests_per_hour,
+        proof_of_work_bits=settings.proof_of_work_bits, session_lifetime=timedelta(days=settings.session_days),
+        sighting_retention=timedelta(days=settings.sighting_retention_days),
+        closed_case_retention=timedelta(days=settings.closed_case_retention_days),
+        queue_alert_threshold=settings.queue_alert_threshold,
+    )
+
+
 def build_face_engine(settings: Settings, codec: PillowPhotoCodec) -> DlibFaceEngine:
     options = DlibOptions(
         upsample=settings.detector_upsample, cnn_fallback=settings.cnn_fallback, max_side=settings.detect_max_side,
@@ -82,6 +98,8 @@ def bootstrap(
         faces=faces or build_face_engine(settings, codec),
         clock=clock or SystemClock(),
         policy=policy_from(settings),
-        limits=Limits(max_photos_per_report=settings.max_photos_per_report, ann_neighbours=settings.ann_neighbours),
+        limits=limits_from(settings),
+        passwords=Argon2Passwords(),
+        secret=settings.secret(),
     )
     return Container(settings, engine, uri, deps, embedded)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 import platformdirs
@@ -60,6 +62,33 @@ class Settings(BaseSettings):
     candidate_min_score: float = Field(default=0.0, description="Candidates scoring below this are not proposed.")
     candidates_per_query: int = Field(default=30, description="Shortlist length kept per searched face.")
     ann_neighbours: int = Field(default=200, description="Faces fetched from the vector index per query.")
+
+    # Accounts and abuse resistance
+    secret_key: str = Field(
+        default="", description="Signs CSRF and proof-of-work tokens; default: a random key kept in data_dir.")
+    session_days: int = Field(default=14, ge=1, description="How long a sign-in lasts.")
+    reports_per_hour: int = Field(default=10, description="Reports per hour per account, or per IP with proof-of-work.")
+    reports_per_hour_without_proof: int = Field(
+        default=3, description="Reports per hour per IP from anonymous senders without proof-of-work (no JavaScript).")
+    searches_per_hour: int = 30
+    messages_per_hour: int = 20
+    partner_requests_per_hour: int = Field(default=5000, description="Reports and searches per hour per API token.")
+    proof_of_work_bits: int = Field(default=14, ge=0, le=24, description="Difficulty of the anonymous report puzzle.")
+    sighting_retention_days: int = Field(default=730, description="Sightings are blanked after this many days.")
+    closed_case_retention_days: int = Field(default=180, description="Closed cases are blanked after this many days.")
+    queue_alert_threshold: int = Field(default=50, description="Moderators are alerted when a queue grows past it.")
+
+    def secret(self) -> bytes:
+        """The signing key: the configured one, else one made once and kept (mode 0600) in data_dir."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_hex(32))
+        return path.read_text().strip().encode()
 
     def photos_path(self) -> Path:
         return self.photo_dir or self.data_dir / "photos"

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from reunite.bootstrap import Container
+from reunite.domain.access import Role
 from reunite.entrypoints.api.app import create_app
+from reunite.services.accounts import sign_up
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -68,3 +70,15 @@ def screenshots(page: Page, name: str) -> None:
         page.set_viewport_size({"width": width, "height": 800})
         page.screenshot(path=SHOTS / f"{name}-{label}.png", full_page=True)
     page.set_viewport_size({"width": WIDTHS["phone"], "height": 800})
+
+
+def sign_in(page: Page, server: str, container: Container, role: Role) -> str:
+    """Make an account with this role and sign in through the login page; returns its email."""
+    email = f"{role.value}-{time.monotonic_ns()}@example.org"
+    sign_up(container.deps, email, "correct horse battery", f"Test {role.value}", role=role)
+    page.goto(server + "/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", "correct horse battery")
+    page.click("main button.primary")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My account")
+    return email

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, expect
 
 from reunite.bootstrap import Container
-from tests.browser.conftest import screenshots
+from reunite.domain.access import Role
+from tests.browser.conftest import screenshots, sign_in
 from tests.conftest import plain_photo, run_jobs
 
 
@@ -33,6 +34,14 @@ def test_report_a_sighting_and_see_it_in_the_gallery(
     screenshots(page, "thanks")
 
     run_jobs(container)
+    sign_in(page, server, container, Role.MODERATOR)
+    page.goto(server + "/moderation")
+    row = page.locator("table.queue tbody tr").first
+    expect(row).to_contain_text("Hankou railway station")
+    screenshots(page, "moderation")
+    row.locator("input[type=checkbox]").check()
+    page.get_by_role("button", name="Approve chosen").click()
+    expect(page.locator("[role=status]")).to_contain_text("Done")
     page.goto(server + "/sightings")
     card = page.locator(".gallery .card").first
     expect(card).to_contain_text("Hankou railway station")
@@ -40,6 +49,7 @@ def test_report_a_sighting_and_see_it_in_the_gallery(
     screenshots(page, "sightings")
     card.click()
     expect(page.locator(".facts")).to_contain_text("faces found")
+    expect(page.locator(".facts")).to_contain_text("Hankou railway station")
     screenshots(page, "sighting")
 
 
@@ -70,7 +80,12 @@ def test_register_a_case_then_review_its_candidates(
         client.post("/api/sightings", files=files, data={"seen_at": "2008-06-01T10:00:00Z"})
     run_jobs(container)
 
-    page.goto(server + "/cases/new")
+    page.goto(server + "/cases/new")  # a family without an account is asked to make one
+    page.click("text=Make an account")
+    page.fill("input[name=email]", "lin.family@example.org")
+    page.fill("input[name=name]", "Lin's mother")
+    page.fill("input[name=password]", "a long enough password")
+    page.click("main button.primary")
     screenshots(page, "case-new")
     page.fill("input[name=given_name]", "Lin")
     page.select_option("select[name=sex]", "female")
@@ -80,12 +95,23 @@ def test_register_a_case_then_review_its_candidates(
     page.locator("input[name=photos]").first.set_input_files(corpus_photo(fgnet, "001a02.jpg"))
     page.locator("input[name=photo_dates]").first.fill("2002-01-01")
     page.fill("input[name=family_contact]", "+86 138 0000 0000")
-    page.click("button.primary")
-    expect(page.locator("[role=status]")).to_contain_text("The case is registered")
-    assert "+86 138" not in page.content()
-
+    page.click("main button.primary")
+    expect(page.locator("[role=status]").first).to_contain_text("The case is registered")
+    expect(page.locator("[role=status]").last).to_contain_text("Waiting for a moderator")
+    case_url = page.url.split("?")[0]
     run_jobs(container)
     page.reload()
+    expect(page.locator("ol.candidates > li")).to_have_count(0)  # not matched before verification
+
+    family = page.context.cookies()
+    page.context.clear_cookies()
+    sign_in(page, server, container, Role.MODERATOR)
+    page.goto(server + "/moderation")
+    page.fill("#cases ~ div input[name=evidence]", "police report 2002-0601 seen")
+    page.locator("#cases ~ div").first.get_by_role("button", name="Verify").click()
+    run_jobs(container)
+    page.goto(case_url)
+    expect(page.locator(".facts")).to_contain_text("+86 138 0000 0000")  # reviewers reach the family
     candidates = page.locator("ol.candidates > li")
     expect(candidates.first).to_be_visible()
     expect(candidates.first).to_contain_text("years after the child went missing")
@@ -97,6 +123,15 @@ def test_register_a_case_then_review_its_candidates(
     expect(page.locator("ol.candidates > li").first).to_contain_text("Confirmed")
     expect(page.locator("ol.timeline")).to_contain_text("Case registered")
     expect(page.locator("ol.timeline")).to_contain_text("A reviewer confirmed a candidate")
+    page.fill("textarea[name=body]", "Please call the station tomorrow.")
+    page.get_by_role("button", name="Send").click()
+
+    page.context.clear_cookies()
+    page.context.add_cookies(family)
+    page.goto(case_url)
+    expect(page.locator("ol.candidates > li")).to_have_count(1)  # only the confirmed one
+    expect(page.locator("ul.messages")).to_contain_text("Please call the station tomorrow.")
+    screenshots(page, "case-family")
 
 
 def test_search_by_photo(page: Page, server: str, client: TestClient, container: Container, fgnet: Path) -> None:
@@ -105,6 +140,7 @@ def test_search_by_photo(page: Page, server: str, client: TestClient, container:
         files = {"photos": (name, (fgnet / "images" / name).read_bytes(), "image/jpeg")}
         ids[name] = client.post("/api/sightings", files=files).json()["id"]
     run_jobs(container)
+    sign_in(page, server, container, Role.POLICE)
     page.goto(server + "/search")
     page.set_input_files("input[name=photos]", corpus_photo(fgnet, "001a10.jpg"))
     page.click("button.primary")

@@ -38,12 +38,12 @@ def test_sighting_is_accepted_at_once_then_processed(client: TestClient, contain
                       lat=30.59, lon=114.31, place_text="Hankou station", apparent_age_low=4, apparent_age_high=6)
     assert response.status_code == 202, response.text
     sighting_id = response.json()["id"]
-    assert client.get(f"/api/sightings/{sighting_id}").json()["status"] == "processing"
+    assert client.get(f"/api/sightings/{sighting_id}").json()["state"] == "processing"
 
     run_jobs(container)
 
     detail = client.get(f"/api/sightings/{sighting_id}").json()
-    assert detail["status"] == "faces found" and detail["face_count"] == 1
+    assert detail["state"] == "faces found" and detail["face_count"] == 1
     assert detail["seen_at"] == "2005-06-01T02:00:00Z"
     crop = client.get(f"/api/faces/{detail['faces'][0]['id']}/crop")
     assert crop.status_code == 200 and Image.open(io.BytesIO(crop.content)).format == "JPEG"
@@ -54,7 +54,7 @@ def test_photo_with_no_face_is_kept_and_says_so(client: TestClient, container: C
     assert response.status_code == 202
     run_jobs(container)
     detail = client.get(f"/api/sightings/{response.json()['id']}").json()
-    assert detail["status"] == "no face found" and detail["photo_count"] == 1
+    assert detail["state"] == "no face found" and detail["photo_count"] == 1
 
 
 def test_time_and_place_come_from_the_photo_when_not_given(client: TestClient) -> None:

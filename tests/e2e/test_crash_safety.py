@@ -13,6 +13,7 @@ from pathlib import Path
 
 from reunite.bootstrap import Container
 from reunite.config import Settings
+from reunite.domain.access import ANONYMOUS
 from reunite.domain.model import NewSighting, Upload
 from reunite.services.intake import report_sighting
 
@@ -44,7 +45,7 @@ def test_killed_worker_loses_nothing_and_repeats_nothing(
     per_sighting = 4  # each job takes several photos' time, so the kill lands inside one
     for start in range(0, len(names), per_sighting):
         uploads = [Upload((fgnet / "images" / n).read_bytes(), n) for n in names[start:start + per_sighting]]
-        report_sighting(container.deps, NewSighting(seen_at=None, place=None), uploads, actor="test")
+        report_sighting(container.deps, ANONYMOUS, NewSighting(seen_at=None, place=None), uploads)
     processed = "SELECT count(*) FROM photos WHERE processed_at IS NOT NULL"
 
     first = start_worker(settings, database_uri)

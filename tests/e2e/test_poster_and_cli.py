@@ -13,14 +13,20 @@ from typer.testing import CliRunner
 
 from reunite.bootstrap import Container
 from reunite.config import Settings
+from reunite.domain.access import OPERATOR, Principal, Role, Scope
 from reunite.entrypoints.cli import app as cli
-from reunite.services.cases import verify_case
+from reunite.services.accounts import issue_token
+from reunite.services.moderation import verify_case
 from tests.conftest import count_rows
+
+POLICE = Principal(role=Role.POLICE, account_id=7, name="officer Wang")
 
 
 def register(client: TestClient, fgnet: Path) -> int:
+    """A case sent by a partner that may write but not verify: it waits for verification."""
+    token = issue_token(client.app.state.container.deps, OPERATOR, "NGO", [Scope.WRITE])  # type: ignore[attr-defined]
     photo = ("kid.jpg", (fgnet / "images" / "001a02.jpg").read_bytes())
-    response = client.post("/api/cases", files=[("photos", photo)],
+    response = client.post("/api/cases", files=[("photos", photo)], headers={"Authorization": f"Bearer {token}"},
                            data={"given_name": "Lin", "family_name": "Zhangsan", "sex": "female",
                                  "birth_date": "2015-01-01", "missing_since": "2019-06-01T08:00:00Z",
                                  "photo_dates": "2019-01-01", "last_seen_text": "Wuchang district",
@@ -35,9 +41,9 @@ def test_poster_only_for_verified_cases_and_without_family_details(
     case_id = register(client, fgnet)
     assert client.get(f"/p/{case_id}").status_code == 404
     with pytest.raises(Exception, match="say what was checked"):
-        verify_case(container.deps, case_id, "officer Wang", "  ")
+        verify_case(container.deps, POLICE, case_id, "  ")
 
-    verify_case(container.deps, case_id, "officer Wang", "police report 2019-0601 checked")
+    verify_case(container.deps, POLICE, case_id, "police report 2019-0601 checked")
     page = client.get(f"/p/{case_id}")
     assert page.status_code == 200
     html = page.text

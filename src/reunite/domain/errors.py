@@ -54,3 +54,15 @@ class PayloadTooLarge(ReuniteError):
 
 class UnsupportedMedia(ReuniteError):
     status_code = 415
+
+
+class NotSignedIn(ReuniteError):
+    status_code = 401
+
+
+class Forbidden(ReuniteError):
+    status_code = 403
+
+
+class TooManyRequests(ReuniteError):
+    status_code = 429

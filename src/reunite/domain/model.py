@@ -20,6 +20,16 @@ class CaseStatus(enum.StrEnum):
     OPEN = "open"
     REUNITED = "reunited"
     CLOSED = "closed"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+
+class SightingStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    REMOVED = "removed"  # taken down on request
+    EXPIRED = "expired"
 
 
 class CandidateStatus(enum.StrEnum):
@@ -177,6 +187,7 @@ class SightingFilter:
     sex: Sex | None = None
     limit: int = 50
     offset: int = 0
+    statuses: tuple[str, ...] = ("approved",)  # moderators also see pending and rejected reports
 
     def __post_init__(self) -> None:
         if not 0 < self.radius_km <= 20_000:

@@ -36,8 +36,11 @@ class PhotoCodec(Protocol):
         Raises InvalidInput, UnsupportedMedia or PayloadTooLarge naming the problem."""
         ...
 
-    def clean_copy(self, data: bytes, max_side: int | None = None) -> bytes:
-        """A JPEG re-encoded from the pixels alone: orientation applied, all metadata stripped."""
+    def clean_copy(
+        self, data: bytes, max_side: int | None = None, blur: Sequence[tuple[int, int, int, int]] = ()
+    ) -> bytes:
+        """A JPEG re-encoded from the pixels alone: orientation applied, all metadata stripped, and
+        the ``blur`` boxes (left, top, right, bottom in the upright photo) made unrecognisable."""
         ...
 
 
@@ -106,7 +109,100 @@ class CandidateRow:
     score: Score
 
 
-class UnitOfWork(Protocol):
+@dataclass(frozen=True)
+class AccountRow:
+    id: int
+    email: str
+    display_name: str
+    password_hash: str
+    role: str
+    language: str
+    disabled: bool
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+
+    def verify(self, hashed: str, password: str) -> bool: ...
+
+
+class PeopleStore(Protocol):
+    """Accounts, sessions, tokens, invitations, rate counters: written inside a unit of work."""
+
+    def add_account(self, email: str, display_name: str, password_hash: str, role: str, language: str) -> int:
+        """Raises Conflict when the email is taken."""
+        ...
+
+    def account_by_email(self, email: str) -> AccountRow | None: ...
+
+    def add_session(self, token_hash: str, account_id: int, expires_at: datetime) -> None: ...
+
+    def end_session(self, token_hash: str) -> None: ...
+
+    def add_api_token(
+        self, name: str, token_hash: str, scopes: Sequence[str], domains: Sequence[str], created_by: str
+    ) -> int: ...
+
+    def revoke_api_token(self, token_id: int, at: datetime) -> None: ...
+
+    def add_invitation(self, token_hash: str, email: str, role: str, invited_by: int, expires_at: datetime) -> int: ...
+
+    def take_invitation(self, token_hash: str, now: datetime) -> tuple[str, str] | None:
+        """Mark an unused, unexpired invitation used; its (email, role), or None."""
+        ...
+
+    def add_case_owner(self, case_id: int, account_id: int) -> None: ...
+
+    def count_hit(self, key: str, window_start: datetime) -> int:
+        """Add one to the counter of ``key`` in this window; the count so far."""
+        ...
+
+
+class ModerationStore(Protocol):
+    """State changes made by moderators, police and families, inside a unit of work."""
+
+    def moderate_sighting(self, sighting_id: int, status: str, reason: str, by: str, at: datetime) -> None: ...
+
+    def set_child_face(self, sighting_id: int, face_id: int | None) -> None: ...
+
+    def set_case_status(self, case_id: int, status: str, at: datetime, keep_data: bool = True) -> None: ...
+
+    def case_is_active(self, case_id: int) -> bool:
+        """Open and verified: matched, alerted, postered."""
+        ...
+
+    def add_message(self, case_id: int, author: str, from_family: bool, body: str) -> int: ...
+
+    def add_verification(
+        self, case_id: int, candidate_id: int | None, method: str, result: str, notes: str, by: str
+    ) -> int: ...
+
+    def remove_photos(self, owner: PhotoOwner, owner_id: int) -> list[str]:
+        """Delete the photos and faces (and so candidates) of a record; the storage keys to delete."""
+        ...
+
+    def blank_sighting(self, sighting_id: int, status: str, at: datetime) -> None:
+        """Leave a placeholder: the id, the date and the status; nothing personal."""
+        ...
+
+    def blank_case(self, case_id: int, status: str, at: datetime) -> None: ...
+
+    def add_takedown(self, subject: str, subject_id: int, requester: str, relation: str, reason: str) -> int: ...
+
+    def resolve_takedown(self, takedown_id: int, status: str, evidence: str, by: str, at: datetime) -> tuple[str, int]:
+        """Record the decision; the (subject, subject_id) it was about."""
+        ...
+
+    def expired(self, sightings_before: datetime, cases_closed_before: datetime) -> tuple[list[int], list[int]]:
+        """Sighting ids reported before, and case ids closed before, the cut-offs, not yet blanked."""
+        ...
+
+    def storage_keys_unused(self, keys: Sequence[str]) -> list[str]:
+        """Of these keys (content-addressed), those no remaining photo or face refers to."""
+        ...
+
+
+class UnitOfWork(PeopleStore, ModerationStore, Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 
@@ -126,7 +222,10 @@ class UnitOfWork(Protocol):
 
     def add_case(self, case: NewCase, created_at: datetime) -> int: ...
 
-    def add_sighting(self, sighting: NewSighting, seen_at: datetime, created_at: datetime) -> int: ...
+    def add_sighting(
+        self, sighting: NewSighting, seen_at: datetime, created_at: datetime, status: str,
+        reporter_account_id: int | None,
+    ) -> int: ...
 
     def add_photo(
         self, owner: PhotoOwner, owner_id: int, facts: PhotoFacts, storage_key: str, taken_on: date | None
@@ -194,11 +293,35 @@ class ReadModel(Protocol):
         """Candidates of a case (or of a sighting), best first, with every score component."""
         ...
 
-    def photo_key(self, photo_id: int) -> str: ...
+    def photo(self, photo_id: int) -> dict[str, Any]:
+        """Where a photo is stored, its owner, and (for sightings) its faces and the child's face."""
+        ...
 
-    def face_crop_key(self, face_id: int) -> str: ...
+    def face(self, face_id: int) -> dict[str, Any]:
+        """Where a face crop is stored, its owner, and the cases it is a confirmed match for."""
+        ...
 
-    def similar_sighting_faces(self, embedding: Sequence[float], limit: int) -> list[dict[str, Any]]: ...
+    def similar_sighting_faces(
+        self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",)
+    ) -> list[dict[str, Any]]: ...
+
+    def session_principal(self, token_hash: str, now: datetime) -> dict[str, Any] | None: ...
+
+    def token_principal(self, token_hash: str) -> dict[str, Any] | None: ...
+
+    def api_tokens(self) -> list[dict[str, Any]]: ...
+
+    def invitations(self) -> list[dict[str, Any]]: ...
+
+    def queue(self, name: str, limit: int = 100) -> list[dict[str, Any]]:
+        """A moderation queue (sightings, cases, candidates, takedowns), oldest first."""
+        ...
+
+    def queue_counts(self) -> dict[str, int]: ...
+
+    def messages(self, case_id: int) -> list[dict[str, Any]]: ...
+
+    def verifications(self, case_id: int) -> list[dict[str, Any]]: ...
 
     def case_timeline(self, case_id: int) -> list[dict[str, Any]]:
         """What happened to a case, oldest first: registered, verified, candidates reviewed."""

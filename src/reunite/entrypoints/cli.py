@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from tqdm import tqdm
 
 from reunite.bootstrap import bootstrap
+from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.errors import ReuniteError
 from reunite.domain.model import NewSighting, Upload
 from reunite.services import intake, matching
@@ -99,7 +100,7 @@ def import_sightings(
     for path in tqdm(files, desc="importing", unit="photo"):
         sighting = NewSighting(seen_at=None, place=None, place_text=place_text)
         try:
-            intake.report_sighting(container.deps, sighting, [Upload(path.read_bytes(), path.name)], actor="cli")
+            intake.report_sighting(container.deps, OPERATOR, sighting, [Upload(path.read_bytes(), path.name)])
             accepted += 1
         except ReuniteError as exc:
             refused.append(f"{path}: {exc.message}")
@@ -116,12 +117,58 @@ def verify_case(
     by: Annotated[str, typer.Option(help="Who checked it")],
     evidence: Annotated[str, typer.Option(help="What was checked: police report, documents")],
 ) -> None:
-    """Mark a case as checked (police report number or documents): its public poster goes live."""
-    from reunite.services.cases import verify_case as verify
+    """Mark a case as checked (police report number or documents): it is matched, its family may
+    browse sightings, and its public poster goes live."""
+    from reunite.services.moderation import verify_case as verify
 
     container = bootstrap()
-    verify(container.deps, case_id, by, evidence)
+    verify(container.deps, OPERATOR, case_id, f"{evidence.strip()} (checked by {by})" if evidence.strip() else "")
     typer.echo(f"case {case_id} verified; its poster is at /p/{case_id}")
+
+
+@app.command("create-account")
+def create_account(
+    email: Annotated[str, typer.Option(help="Sign-in email")],
+    role: Annotated[Role, typer.Option(help="admin, police, moderator or reporter")] = Role.ADMIN,
+    name: Annotated[str, typer.Option(help="Display name")] = "",
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          envvar="REUNITE_NEW_PASSWORD", help="At least 10 characters")] = "",
+) -> None:
+    """Make an account directly (the first admin; after that, admins invite people from /admin)."""
+    from reunite.services.accounts import sign_up
+
+    if role in {Role.ANONYMOUS, Role.PARTNER}:
+        raise typer.BadParameter("accounts are reporters, families, moderators, police or admins")
+    container = bootstrap()
+    try:
+        account_id = sign_up(container.deps, email, password, name, role=role)
+    except ReuniteError as exc:
+        raise typer.BadParameter(exc.message) from None
+    typer.echo(f"account {account_id} ({role.value}) created for {email}")
+
+
+@app.command("issue-token")
+def issue_token(
+    name: Annotated[str, typer.Option(help="The partner organisation")],
+    scope: Annotated[list[Scope], typer.Option(help="Repeat for several: read:cases, read:sightings, write, "
+                                                    "export, admin")],
+    domain: Annotated[list[str] | None, typer.Option(help="PFIF domain it may write; repeat for several")] = None,
+) -> None:
+    """Issue an API token with explicit scopes. It is printed once and stored only as a hash."""
+    from reunite.services.accounts import issue_token as issue
+
+    container = bootstrap()
+    typer.echo(issue(container.deps, OPERATOR, name, scope, domain or []))
+
+
+@app.command()
+def expire() -> None:
+    """Blank sightings and closed cases past their retention period (the worker also does this daily)."""
+    from reunite.services.retention import expire as run
+
+    container = bootstrap()
+    sightings, cases = run(container.deps)
+    typer.echo(f"{sightings} sightings and {cases} cases expired")
 
 
 @app.command()

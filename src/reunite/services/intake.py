@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput, ReuniteError
-from reunite.domain.model import NewCase, NewSighting, PhotoFacts, PhotoOwner, Upload
+from reunite.domain.model import NewCase, NewSighting, PhotoFacts, PhotoOwner, SightingStatus, Upload
 from reunite.services.deps import Deps
 
 EARLIEST = datetime(1900, 1, 1).astimezone()
@@ -66,8 +67,10 @@ def _check_time(when: datetime, now: datetime, field: str) -> None:
         raise InvalidInput("{when} is too long ago", field=field, when=f"{when:%Y-%m-%d}")
 
 
-def report_sighting(deps: Deps, sighting: NewSighting, uploads: Sequence[Upload], actor: str) -> SightingReceipt:
-    """Accept a sighting. Time and place come from the reporter, else the photos' EXIF, else now."""
+def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: Sequence[Upload]) -> SightingReceipt:
+    """Accept a sighting. Time and place come from the reporter, else the photos' EXIF, else now.
+    It waits for a moderator before anyone but reviewers sees it (reviewers' own reports do not)."""
+    require(who, Permission.REPORT_SIGHTING)
     facts = _inspect_all(deps, uploads)
     now = deps.clock.now()
     exif_time = next((f.taken_at for f in facts if f.taken_at and EARLIEST <= f.taken_at <= now + CLOCK_SKEW), None)
@@ -78,12 +81,13 @@ def report_sighting(deps: Deps, sighting: NewSighting, uploads: Sequence[Upload]
         sighting = replace(sighting, place=exif_place)
     keys = _store_originals(deps, uploads, facts)
     with deps.uow() as uow:
-        sighting_id = uow.add_sighting(sighting, seen_at, now)
+        status = SightingStatus.APPROVED if who.can(Permission.MODERATE) else SightingStatus.PENDING
+        sighting_id = uow.add_sighting(sighting, seen_at, now, status.value, who.account_id)
         photo_ids = [
             uow.add_photo(PhotoOwner.SIGHTING, sighting_id, fact, key, seen_at.date())
             for fact, key in zip(facts, keys, strict=True)
         ]
-        uow.audit(actor, "sighting.reported", "sighting", sighting_id, photos=len(photo_ids))
+        uow.audit(who.actor, "sighting.reported", "sighting", sighting_id, photos=len(photo_ids))
         uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
         uow.commit()
     return SightingReceipt(
@@ -111,9 +115,11 @@ def _check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> N
 
 
 def register_case(
-    deps: Deps, case: NewCase, uploads: Sequence[Upload], taken: Sequence[date | None], actor: str
+    deps: Deps, who: Principal, case: NewCase, uploads: Sequence[Upload], taken: Sequence[date | None]
 ) -> CaseReceipt:
-    """Register a missing child with photos at known dates (unknown dates count as the date missing)."""
+    """Register a missing child with photos at known dates (unknown dates count as the date missing).
+    A family's registration waits for verification; police and moderators registering one verify it."""
+    require(who, Permission.REGISTER_CASE)
     if len(taken) != len(uploads):
         raise InvalidInput("give one date taken per photo (or leave each blank)", field="photos")
     _check_case(case, taken, deps.clock.now())
@@ -125,7 +131,13 @@ def register_case(
             uow.add_photo(PhotoOwner.CASE, case_id, fact, key, day or case.missing_since.date())
             for fact, key, day in zip(facts, keys, taken, strict=True)
         ]
-        uow.audit(actor, "case.registered", "case", case_id, photos=len(photo_ids))
+        uow.audit(who.actor, "case.registered", "case", case_id, photos=len(photo_ids))
+        if who.account_id is not None and not who.can(Permission.VERIFY_CASE):
+            uow.add_case_owner(case_id, who.account_id)
+        if who.can(Permission.VERIFY_CASE):
+            uow.mark_verified(case_id, who.actor, deps.clock.now())
+            uow.audit(who.actor, "case.verified", "case", case_id, evidence="registered by a reviewer")
+            uow.enqueue("reach.case_activated", case_id=case_id)
         uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
         uow.commit()
     return CaseReceipt(case_id, photo_ids)

@@ -91,6 +91,8 @@ def match_sighting(deps: Deps, sighting_id: int) -> int:
 def match_case(deps: Deps, case_id: int) -> int:
     """Search a case's faces against all sightings since the child went missing. Returns new candidates."""
     with deps.uow() as uow:
+        if not uow.case_is_active(case_id):
+            return 0  # matched once a moderator verifies it (verification defers this job again)
         case = uow.case_facts(case_id)
         case_faces = uow.faces_of(PhotoOwner.CASE, case_id)
         rows: dict[int, CandidateRow] = {}

@@ -1,25 +1,58 @@
-"""Reads for pages and the API, including search by a child's photo."""
+"""Reads for pages and the API. Every record passes through ``domain.access`` before it is returned,
+and every read of a sighting, an exact place or a contact is written to the audit log."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from reunite.domain.errors import InvalidInput, NotFound
+from reunite.domain import access
+from reunite.domain.access import Permission, Principal, require, require_case
+from reunite.domain.errors import Forbidden, InvalidInput, NotFound
 from reunite.domain.model import CandidateStatus, SightingFilter, age_in_years
 from reunite.domain.scoring import impostor_percentile
 from reunite.services.deps import Deps
 
-
-def list_sightings(deps: Deps, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:
-    return deps.read.sightings(query)
+REVIEWER_STATUSES = ("pending", "approved", "rejected")
 
 
-def get_sighting(deps: Deps, sighting_id: int) -> dict[str, Any]:
-    return deps.read.sighting(sighting_id)
+def _audit_read(deps: Deps, who: Principal, action: str, subject: str, subject_id: int, **detail: Any) -> None:
+    with deps.uow() as uow:
+        uow.audit(who.actor, action, subject, subject_id, **detail)
+        uow.commit()
 
 
-def get_case(deps: Deps, case_id: int) -> dict[str, Any]:
-    return deps.read.case(case_id)
+def _statuses(who: Principal) -> tuple[str, ...]:
+    return REVIEWER_STATUSES if who.can(Permission.MODERATE) else ("approved",)
+
+
+def list_sightings(deps: Deps, who: Principal, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:
+    require(who, Permission.BROWSE_SIGHTINGS)
+    total, rows = deps.read.sightings(
+        SightingFilter(**{**query.__dict__, "statuses": _statuses(who)}))
+    shown = [access.sighting_view(who, r) for r in rows]
+    if shown:
+        _audit_read(deps, who, "sightings.listed", "sighting", shown[0]["id"], ids=[r["id"] for r in shown],
+                    exact_places=who.can(Permission.SEE_EXACT_PLACES))
+    return total, shown
+
+
+def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]:
+    require(who, Permission.BROWSE_SIGHTINGS)
+    row = deps.read.sighting(sighting_id)
+    if not access.sighting_visible(who, row["status"]):
+        raise NotFound("sighting {id} does not exist", id=sighting_id)
+    shown = access.sighting_view(who, row)
+    _audit_read(deps, who, "sighting.viewed", "sighting", sighting_id, exact_place=shown["place_precise"],
+                contact="reporter_contact" in shown)
+    return shown
+
+
+def get_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
+    require_case(who, case_id)
+    shown = access.case_view(who, deps.read.case(case_id))
+    if "family_contact" in shown and not who.owns(case_id):
+        _audit_read(deps, who, "case.contact_viewed", "case", case_id)
+    return shown
 
 
 def _with_percentile(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -28,36 +61,45 @@ def _with_percentile(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, A
     return rows
 
 
-def case_candidates(deps: Deps, case_id: int, status: CandidateStatus | None = None) -> list[dict[str, Any]]:
+def case_candidates(
+    deps: Deps, who: Principal, case_id: int, status: CandidateStatus | None = None
+) -> list[dict[str, Any]]:
+    """The case's shortlist: every candidate for reviewers, only confirmed ones for the family."""
+    require_case(who, case_id)
     deps.read.case(case_id)  # 404 for an unknown case rather than an empty list
-    return _with_percentile(deps, deps.read.candidates(case_id, status))
+    rows = [r for r in deps.read.candidates(case_id, status) if access.candidate_visible(who, r["status"])]
+    return _with_percentile(deps, rows)
 
 
-def sighting_candidates(deps: Deps, sighting_id: int) -> list[dict[str, Any]]:
+def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[dict[str, Any]]:
+    require(who, Permission.REVIEW_CANDIDATES)
     deps.read.sighting(sighting_id)
     return _with_percentile(deps, deps.read.candidates(None, None, sighting_id=sighting_id))
 
 
-def search_by_photo(deps: Deps, data: bytes, limit: int = 50) -> list[dict[str, Any]]:
+def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50) -> list[dict[str, Any]]:
     """Rank sighting faces by similarity to the face(s) in a photo a family uploads. The photo is
     not stored. With several faces, each face's results are merged (best similarity wins)."""
+    require(who, Permission.SEARCH_BY_PHOTO)
     deps.codec.inspect(data)
     faces = deps.faces.detect(data)
     if not faces:
         raise InvalidInput("no face was found in this photo: try a clearer, front-facing photo", field="photo")
     best: dict[int, dict[str, Any]] = {}
     for number, face in enumerate(faces):
-        for hit in deps.read.similar_sighting_faces(face.embedding, limit):
+        for hit in deps.read.similar_sighting_faces(face.embedding, limit, _statuses(who)):
             hit["query_face"] = number
             if hit["face_id"] not in best or hit["similarity"] > best[hit["face_id"]]["similarity"]:
                 best[hit["face_id"]] = hit
-    ranked = sorted(best.values(), key=lambda h: h["similarity"], reverse=True)
-    return ranked[:limit]
+    ranked = sorted(best.values(), key=lambda h: h["similarity"], reverse=True)[:limit]
+    _audit_read(deps, who, "sightings.searched", "sighting", ranked[0]["sighting_id"] if ranked else 0,
+                ids=[h["sighting_id"] for h in ranked])
+    return ranked
 
 
 def poster(deps: Deps, case_id: int) -> dict[str, Any]:
     """What a public poster shows of a verified, open case: first name, ages, when and where last seen.
-    Never the family's name or contact."""
+    Never the family's name or contact. Public: no principal needed."""
     row = deps.read.poster(case_id)
     now = deps.clock.now().date()
     row["age_then"] = int(age_in_years(row["birth_date"], row["missing_since"].date()))
@@ -69,13 +111,54 @@ def poster_photo(deps: Deps, case_id: int) -> bytes:
     photo_id = deps.read.poster(case_id)["photo_id"]
     if photo_id is None:
         raise NotFound("case {id} has no photo", id=case_id)
-    return photo_bytes(deps, photo_id, max_side=800)
+    return deps.codec.clean_copy(deps.photos.get(deps.read.photo(photo_id)["storage_key"]), 800)
 
 
-def photo_bytes(deps: Deps, photo_id: int, max_side: int | None = None) -> bytes:
-    """A clean copy of a stored photo: re-encoded, EXIF and all other metadata stripped."""
-    return deps.codec.clean_copy(deps.photos.get(deps.read.photo_key(photo_id)), max_side)
+def _may_see_sighting_record(who: Principal, row: dict[str, Any]) -> bool:
+    return access.sighting_visible(who, row["sighting_status"]) or bool(
+        who.own_cases & set(row.get("confirmed_for") or ()))
 
 
-def face_crop(deps: Deps, face_id: int) -> bytes:
-    return deps.photos.get(deps.read.face_crop_key(face_id))
+def photo_bytes(deps: Deps, who: Principal, photo_id: int, max_side: int | None = None) -> bytes:
+    """A clean copy of a stored photo: re-encoded, metadata stripped, and for everyone but police and
+    moderators, every face but the child's blurred."""
+    row = deps.read.photo(photo_id)
+    if row["case_id"] is not None:
+        require_case(who, row["case_id"])
+        blur: list[tuple[int, int, int, int]] = []
+    else:
+        require(who, Permission.BROWSE_SIGHTINGS)
+        if not access.sighting_visible(who, row["sighting_status"]):
+            raise NotFound("photo {id} does not exist", id=photo_id)
+        child = access.child_face({"child_face_id": row["child_face_id"], "faces": row["sighting_faces"]})
+        blur = [(f["box_left"], f["box_top"], f["box_right"], f["box_bottom"])
+                for f in access.blur_faces(who, row["faces"], child)]
+        _audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
+                    unblurred=not blur and len(row["faces"]) > 1)
+    return deps.codec.clean_copy(deps.photos.get(row["storage_key"]), max_side, blur)
+
+
+def face_crop(deps: Deps, who: Principal, face_id: int) -> bytes:
+    """A face crop: a case's faces for its family and reviewers; of a sighting, the child's face (or
+    one a reviewer confirmed as the family's child); a bystander's only for police and moderators."""
+    row = deps.read.face(face_id)
+    if row["case_id"] is not None:
+        require_case(who, row["case_id"])
+    else:
+        if not who.signed_in:
+            require(who, Permission.BROWSE_SIGHTINGS)
+        child = access.child_face({"child_face_id": row["child_face_id"], "faces": row["sighting_faces"]})
+        confirmed_for_mine = bool(who.own_cases & set(row["confirmed_for"] or ()))
+        visible = who.can(Permission.SEE_ORIGINALS) or confirmed_for_mine or (
+            _may_see_sighting_record(who, row) and face_id == child)
+        if not visible:
+            raise Forbidden("this face is not shown to your account")
+    return deps.photos.get(row["crop_key"])
+
+
+def case_messages(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:
+    """The conversation on a case: for the family and reviewers only."""
+    require_case(who, case_id)
+    if not (who.owns(case_id) or who.can(Permission.REVIEW_CANDIDATES)):
+        raise Forbidden("only the family and reviewers read the messages of a case")
+    return deps.read.messages(case_id)

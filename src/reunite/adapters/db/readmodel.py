@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from reunite.adapters.db.moderation import ModerationReads
+from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.uow import vector_literal
 from reunite.domain.errors import NotFound
 from reunite.domain.model import AgeRange, CandidateStatus, SightingFilter
@@ -14,7 +16,7 @@ from reunite.domain.scoring import Score, explain
 
 SIGHTING_COLUMNS = (
     "s.id, s.seen_at, s.lat, s.lon, s.place_text, s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
-    "s.description, s.created_at, "
+    "s.description, s.created_at, s.status, s.child_face_id, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id) AS photo_count, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
     "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
@@ -23,8 +25,8 @@ SIGHTING_COLUMNS = (
 
 
 def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
-    clauses: list[str] = ["TRUE"]
-    params: dict[str, Any] = {}
+    clauses: list[str] = ["s.status = ANY(:statuses)"]
+    params: dict[str, Any] = {"statuses": list(query.statuses)}
     if query.near:
         clauses.append(
             "s.lat IS NOT NULL AND earth_box(ll_to_earth(:lat, :lon), :radius) @> ll_to_earth(s.lat, s.lon) "
@@ -50,12 +52,14 @@ def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
 
 
 def _status(row: dict[str, Any]) -> str:
+    if row["status"] != "approved":
+        return str(row["status"])
     if row["pending_photos"]:
         return "processing"
     return "faces found" if row["face_count"] else "no face found"
 
 
-class SqlReadModel:
+class SqlReadModel(PeopleReads, ModerationReads):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
@@ -78,13 +82,14 @@ class SqlReadModel:
             "LIMIT :limit OFFSET :offset", **params, limit=query.limit, offset=query.offset,
         )
         for row in rows:
-            row["status"] = _status(row)
+            row["state"] = _status(row)
         return int(total), rows
 
     def sighting(self, sighting_id: int) -> dict[str, Any]:
-        row = self._one(f"SELECT {SIGHTING_COLUMNS} FROM sightings s WHERE s.id = :id", "sighting {id} does not exist",
-                        id=sighting_id)
-        row["status"] = _status(row)
+        row = self._one(
+            f"SELECT {SIGHTING_COLUMNS}, s.reporter_contact, s.moderation_reason FROM sightings s WHERE s.id = :id",
+            "sighting {id} does not exist", id=sighting_id)
+        row["state"] = _status(row)
         row["photos"] = self._all(
             "SELECT id, width, height, face_count, processed_at FROM photos WHERE sighting_id = :id ORDER BY id",
             id=sighting_id,
@@ -98,7 +103,8 @@ class SqlReadModel:
     def case(self, case_id: int) -> dict[str, Any]:
         row = self._one(
             "SELECT id, given_name, family_name, nicknames, sex, birth_date, missing_since, last_seen_lat, "
-            "last_seen_lon, last_seen_text, description, marks, status, created_at FROM cases WHERE id = :id",
+            "last_seen_lon, last_seen_text, description, marks, status, created_at, family_contact, police_report, "
+            "verified_at, closed_at FROM cases WHERE id = :id",
             "case {id} does not exist", id=case_id,
         )
         row["photos"] = self._all(
@@ -126,25 +132,41 @@ class SqlReadModel:
             row["explanation"] = _explain(row)
         return rows
 
-    def photo_key(self, photo_id: int) -> str:
-        return str(self._one("SELECT storage_key FROM photos WHERE id = :id", "photo {id} does not exist",
-                             id=photo_id)["storage_key"])
+    def photo(self, photo_id: int) -> dict[str, Any]:
+        row = self._one(
+            "SELECT p.storage_key, p.case_id, p.sighting_id, s.status AS sighting_status, s.child_face_id "
+            "FROM photos p LEFT JOIN sightings s ON s.id = p.sighting_id WHERE p.id = :id",
+            "photo {id} does not exist", id=photo_id)
+        row["faces"] = self._all(
+            "SELECT id, box_left, box_top, box_right, box_bottom FROM faces WHERE photo_id = :id ORDER BY id",
+            id=photo_id) if row["sighting_id"] else []
+        row["sighting_faces"] = self._all("SELECT id FROM faces WHERE sighting_id = :id",
+                                          id=row["sighting_id"]) if row["sighting_id"] else []
+        return row
 
-    def face_crop_key(self, face_id: int) -> str:
-        return str(self._one("SELECT crop_key FROM faces WHERE id = :id", "face {id} does not exist",
-                             id=face_id)["crop_key"])
+    def face(self, face_id: int) -> dict[str, Any]:
+        row = self._one(
+            "SELECT f.crop_key, f.case_id, f.sighting_id, s.status AS sighting_status, s.child_face_id, "
+            "ARRAY(SELECT c.case_id FROM candidates c WHERE c.sighting_face_id = f.id AND c.status = 'confirmed') "
+            "AS confirmed_for FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id WHERE f.id = :id",
+            "face {id} does not exist", id=face_id)
+        row["sighting_faces"] = self._all("SELECT id FROM faces WHERE sighting_id = :id",
+                                          id=row["sighting_id"]) if row["sighting_id"] else []
+        return row
 
-    def similar_sighting_faces(self, embedding: Sequence[float], limit: int) -> list[dict[str, Any]]:
+    def similar_sighting_faces(
+        self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",)
+    ) -> list[dict[str, Any]]:
         with self.engine.begin() as conn:
             conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")
             conn.exec_driver_sql("SET LOCAL hnsw.ef_search = 200")
             rows = conn.execute(text(
                 "SELECT f.id AS face_id, f.sighting_id, 1 - (f.embedding <=> CAST(:q AS vector)) AS similarity, "
                 "s.seen_at, s.place_text FROM faces f JOIN sightings s ON s.id = f.sighting_id "
-                "WHERE f.sighting_id IS NOT NULL ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit"
-            ), {"q": vector_literal(embedding), "limit": limit})
+                "WHERE f.sighting_id IS NOT NULL AND s.status = ANY(:statuses) "
+                "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit"
+            ), {"q": vector_literal(embedding), "limit": limit, "statuses": list(statuses)})
             return [dict(r._mapping) for r in rows]
-
 
     def case_timeline(self, case_id: int) -> list[dict[str, Any]]:
         return self._all(

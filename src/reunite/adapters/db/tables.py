@@ -5,6 +5,7 @@ from __future__ import annotations
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -61,8 +62,10 @@ cases = Table(
     Column("status", String(16), nullable=False, server_default="open"),
     Column("verified_at", DateTime(timezone=True)),
     Column("verified_by", Text),
+    Column("closed_at", DateTime(timezone=True)),
+    Column("keep_data", Boolean, nullable=False, server_default=text("true")),
     _created(),
-    CheckConstraint("status IN ('open', 'reunited', 'closed')", name="status"),
+    CheckConstraint("status IN ('open', 'reunited', 'closed', 'rejected', 'expired')", name="status"),
     CheckConstraint("sex IN ('female', 'male', 'unknown')", name="sex"),
 )
 
@@ -79,6 +82,12 @@ sightings = Table(
     Column("apparent_sex", String(8), nullable=False, server_default="unknown"),
     Column("description", Text, nullable=False, server_default=""),
     Column("reporter_contact", Text, nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("moderation_reason", Text, nullable=False, server_default=""),
+    Column("moderated_by", Text),
+    Column("moderated_at", DateTime(timezone=True)),
+    Column("child_face_id", BigInteger),
+    Column("reporter_account_id", BigInteger, ForeignKey("accounts.id", ondelete="SET NULL")),
     _created(),
     CheckConstraint("apparent_sex IN ('female', 'male', 'unknown')", name="apparent_sex"),
     Index("ix_sightings_seen_at", "seen_at"),
@@ -177,4 +186,107 @@ audit_log = Table(
     Column("subject_id", BigInteger, nullable=False),
     Column("detail", JSONB, nullable=False, server_default="{}"),
     Index("ix_audit_log_subject", "subject", "subject_id"),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("display_name", Text, nullable=False, server_default=""),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("language", String(8), nullable=False, server_default="en"),
+    Column("disabled_at", DateTime(timezone=True)),
+    _created(),
+)
+
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    _created(),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scopes", ARRAY(Text), nullable=False),
+    Column("allowed_domains", ARRAY(Text), nullable=False, server_default="{}"),
+    Column("created_by", Text, nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    _created(),
+)
+
+invitations = Table(
+    "invitations",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("email", Text, nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("invited_by", BigInteger, ForeignKey("accounts.id"), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    _created(),
+)
+
+case_owners = Table(
+    "case_owners",
+    metadata,
+    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
+)
+
+messages = Table(
+    "messages",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("author", Text, nullable=False),
+    Column("from_family", Boolean, nullable=False),
+    Column("body", Text, nullable=False),
+    _created(),
+)
+
+verifications = Table(
+    "verifications",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("candidate_id", BigInteger, ForeignKey("candidates.id", ondelete="SET NULL")),
+    Column("method", String(16), nullable=False),
+    Column("result", String(16), nullable=False),
+    Column("notes", Text, nullable=False, server_default=""),
+    Column("recorded_by", Text, nullable=False),
+    _created(),
+)
+
+takedowns = Table(
+    "takedowns",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("subject", String(16), nullable=False),
+    Column("subject_id", BigInteger, nullable=False),
+    Column("requester", Text, nullable=False),
+    Column("relation", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("identity_evidence", Text, nullable=False, server_default=""),
+    Column("resolved_by", Text),
+    Column("resolved_at", DateTime(timezone=True)),
+    _created(),
+)
+
+rate_counters = Table(
+    "rate_counters",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("window_start", DateTime(timezone=True), primary_key=True),
+    Column("hits", Integer, nullable=False),
 )

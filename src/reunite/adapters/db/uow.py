@@ -10,6 +10,8 @@ from typing import Any
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import Connection, Engine, column, func, insert, select, text, update
 
+from reunite.adapters.db.moderation import ModerationSql
+from reunite.adapters.db.people import PeopleSql
 from reunite.adapters.db.tables import EMBEDDING_DIM, audit_log, candidates, cases, faces, photos, sightings
 from reunite.domain.errors import NotFound
 from reunite.domain.model import (
@@ -37,7 +39,7 @@ def vector_literal(values: Sequence[float]) -> str:
     return "[" + ",".join(f"{v:.7g}" for v in values) + "]"
 
 
-class SqlUnitOfWork:
+class SqlUnitOfWork(PeopleSql, ModerationSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine) -> None:
@@ -87,7 +89,10 @@ class SqlUnitOfWork:
             ).returning(cases.c.id)
         ).scalar_one())
 
-    def add_sighting(self, sighting: NewSighting, seen_at: datetime, created_at: datetime) -> int:
+    def add_sighting(
+        self, sighting: NewSighting, seen_at: datetime, created_at: datetime, status: str,
+        reporter_account_id: int | None,
+    ) -> int:
         age, place = sighting.apparent_age, sighting.place
         return int(self.conn.execute(
             insert(sightings).values(
@@ -95,7 +100,7 @@ class SqlUnitOfWork:
                 place_text=sighting.place_text, apparent_age_low=age.low if age else None,
                 apparent_age_high=age.high if age else None, apparent_sex=sighting.apparent_sex.value,
                 description=sighting.description, reporter_contact=sighting.reporter_contact,
-                created_at=created_at,
+                created_at=created_at, status=status, reporter_account_id=reporter_account_id,
             ).returning(sightings.c.id)
         ).scalar_one())
 
@@ -217,7 +222,8 @@ class SqlUnitOfWork:
             text(
                 "SELECT f.case_id, f.id, 1 - (f.embedding <=> CAST(:q AS vector)) AS sim, p.taken_on "
                 "FROM faces f JOIN cases c ON c.id = f.case_id JOIN photos p ON p.id = f.photo_id "
-                "WHERE f.case_id IS NOT NULL AND c.status = 'open' AND c.missing_since <= :seen_at "
+                "WHERE f.case_id IS NOT NULL AND c.status = 'open' AND c.verified_at IS NOT NULL "
+                "AND c.missing_since <= :seen_at "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit"
             ),
             {"q": vector_literal(embedding), "seen_at": seen_at, "limit": limit},
@@ -242,7 +248,7 @@ class SqlUnitOfWork:
             text(
                 "SELECT f.sighting_id, f.id, f.photo_id, f.embedding "
                 "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
-                "WHERE f.sighting_id IS NOT NULL AND s.seen_at >= :after "
+                "WHERE f.sighting_id IS NOT NULL AND s.seen_at >= :after AND s.status IN ('pending', 'approved') "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit"
             ).columns(column("sighting_id"), column("id"), column("photo_id"),
                      column("embedding", Vector(EMBEDDING_DIM))),

@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import numpy as np
 import pillow_heif
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from reunite.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from reunite.domain.model import GeoPoint, PhotoFacts
@@ -85,9 +86,29 @@ class PillowPhotoCodec:
             image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
         return np.asarray(image), scale
 
-    def clean_copy(self, data: bytes, max_side: int | None = None) -> bytes:
-        pixels, _ = self.rgb(data, max_side)
+    def clean_copy(
+        self, data: bytes, max_side: int | None = None, blur: Sequence[tuple[int, int, int, int]] = ()
+    ) -> bytes:
+        pixels, scale = self.rgb(data, max_side)
+        if blur:
+            pixels = blur_regions(pixels, [tuple(round(v * scale) for v in box) for box in blur])
         return encode_jpeg(pixels)
+
+
+def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: float = 0.3) -> np.ndarray:
+    """Faces made unrecognisable: each box, grown by ``margin``, pixelated to 6×6 blocks then blurred.
+    Irreversible: the copy carries no trace of the original pixels beyond the coarse blocks."""
+    image = Image.fromarray(pixels)
+    for left, top, right, bottom in boxes:
+        grow_x, grow_y = int((right - left) * margin), int((bottom - top) * margin)
+        region = (max(0, left - grow_x), max(0, top - grow_y),
+                  min(image.width, right + grow_x), min(image.height, bottom + grow_y))
+        if region[2] - region[0] < 2 or region[3] - region[1] < 2:
+            continue
+        patch = image.crop(region)
+        coarse = patch.resize((6, 6), Image.Resampling.BOX).resize(patch.size, Image.Resampling.NEAREST)
+        image.paste(coarse.filter(ImageFilter.GaussianBlur(max(2, patch.width // 12))), region[:2])
+    return np.asarray(image)
 
 
 def encode_jpeg(pixels: np.ndarray, quality: int = 85) -> bytes:

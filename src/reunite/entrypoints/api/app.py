@@ -5,19 +5,20 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from xstatic.pkg import leaflet, leaflet_markercluster
 
 from reunite.bootstrap import Container
-from reunite.domain.errors import ReuniteError
-from reunite.entrypoints.api import routes
+from reunite.domain.errors import NotSignedIn, ReuniteError
+from reunite.entrypoints.api import review_routes, routes
+from reunite.entrypoints.api.auth import security_headers
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
-from reunite.entrypoints.web import pages
-from reunite.entrypoints.web.i18n import LANGUAGES
+from reunite.entrypoints.web import pages, people, review
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -34,25 +35,28 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         lifespan=lifespan or default_lifespan,
     )
     app.state.container = container
+    settings = container.settings
+    app.middleware("http")(security_headers(settings.tile_url, settings.public_url.startswith("https://")))
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_upload_bytes)
 
     @app.exception_handler(ReuniteError)
     async def reunite_error(request: Request, exc: ReuniteError) -> Response:
         if not request.url.path.startswith("/api/"):
+            if isinstance(exc, NotSignedIn) and request.method == "GET":
+                return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
             lang = pages.language(request)
-            return HTMLResponse(
-                pages.templates.get_template("error.html").render(
-                    lang=lang, _=lang.gettext, languages=LANGUAGES, path=request.url.path,
-                    message=lang.error(exc)),
-                status_code=exc.status_code)
+            return pages.render(request, lang, "error.html", status=exc.status_code, message=lang.error(exc))
         content: dict[str, Any] = {"detail": exc.message}
         if exc.field:
             content["field"] = exc.field
         return JSONResponse(content, status_code=exc.status_code)
 
     app.include_router(routes.router)
+    app.include_router(review_routes.router)
     app.include_router(pages.router)
+    app.include_router(people.router)
+    app.include_router(review.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     app.mount("/vendor/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/vendor/markercluster", StaticFiles(directory=leaflet_markercluster.BASE_DIR), name="markercluster")

@@ -8,24 +8,26 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
 
+from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, SightingFilter, Upload
 from reunite.entrypoints.api import schemas
-from reunite.services import intake, queries, review
+from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
+from reunite.services import intake, queries, review, throttle
 from reunite.services.deps import Deps
 
 router = APIRouter(prefix="/api")
 ERRORS: dict[int | str, dict[str, object]] = {
-    code: {"model": schemas.Problem} for code in (404, 413, 415, 422)
+    code: {"model": schemas.Problem} for code in (401, 403, 404, 413, 415, 422, 429)
 }
 
 
-def get_deps(request: Request) -> Deps:
-    deps: Deps = request.app.state.container.deps
-    return deps
-
-
 DepsDep = Annotated[Deps, Depends(get_deps)]
+Reporter = Annotated[Principal, Depends(allow(Permission.REPORT_SIGHTING))]
+Registrar = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
+Browser = Annotated[Principal, Depends(allow(Permission.BROWSE_SIGHTINGS))]
+Searcher = Annotated[Principal, Depends(allow(Permission.SEARCH_BY_PHOTO))]
+Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
 PhotosIn = Annotated[list[UploadFile], File(description="JPEG, PNG, WebP or HEIC photos")]
 
 
@@ -48,7 +50,9 @@ def read_uploads(files: list[UploadFile]) -> list[Upload]:
 
 @router.post("/sightings", status_code=202, response_model=schemas.SightingAccepted, responses=ERRORS)
 def report_sighting(
+    request: Request,
     deps: DepsDep,
+    who: Reporter,
     photos: PhotosIn,
     seen_at: Annotated[datetime | None, Form(description="When the child was seen (ISO 8601)")] = None,
     lat: Annotated[float | None, Form()] = None,
@@ -59,14 +63,19 @@ def report_sighting(
     apparent_sex: Annotated[Sex, Form()] = Sex.UNKNOWN,
     description: Annotated[str, Form(max_length=4000)] = "",
     contact: Annotated[str, Form(max_length=500)] = "",
+    pow_challenge: Annotated[str, Form(description="From GET /api/pow (anonymous senders)")] = "",
+    pow_nonce: Annotated[str, Form(description="The puzzle's solution")] = "",
 ) -> schemas.SightingAccepted:
-    """Report a child seen in the street. Returns at once; faces are found and matched in the background."""
+    """Report a child seen in the street. Returns at once; faces are found and matched in the background.
+    Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit."""
+    proof = (pow_challenge, pow_nonce) if pow_challenge else None
+    throttle.report_limit(deps, who, client_ip(request), proof)
     sighting = NewSighting(
         seen_at=utc(seen_at), place=point(lat, lon), place_text=place_text,
         apparent_age=AgeRange.of(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
         description=description, reporter_contact=contact,
     )
-    receipt = intake.report_sighting(deps, sighting, read_uploads(photos), actor="anonymous")
+    receipt = intake.report_sighting(deps, who, sighting, read_uploads(photos))
     return schemas.SightingAccepted(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
         time_from_photo=receipt.time_from_photo, place_from_photo=receipt.place_from_photo,
@@ -77,6 +86,7 @@ def report_sighting(
 @router.get("/sightings", response_model=schemas.SightingPage, responses=ERRORS)
 def list_sightings(
     deps: DepsDep,
+    who: Browser,
     lat: float | None = None,
     lon: float | None = None,
     radius_km: float = 50.0,
@@ -91,24 +101,25 @@ def list_sightings(
     """Sightings, newest first, filtered by region (radius around a point), dates, apparent age and sex."""
     query = SightingFilter(near=point(lat, lon), radius_km=radius_km, place=place, seen_from=utc(seen_from),
                            seen_to=utc(seen_to), age=age, sex=sex, limit=limit, offset=offset)
-    total, rows = queries.list_sightings(deps, query)
+    total, rows = queries.list_sightings(deps, who, query)
     return schemas.SightingPage(total=total, items=[schemas.SightingOut(**r) for r in rows])
 
 
 @router.get("/sightings/{sighting_id}", response_model=schemas.SightingDetail, responses=ERRORS)
-def get_sighting(deps: DepsDep, sighting_id: int) -> schemas.SightingDetail:
-    return schemas.SightingDetail(**queries.get_sighting(deps, sighting_id))
+def get_sighting(deps: DepsDep, who: Browser, sighting_id: int) -> schemas.SightingDetail:
+    return schemas.SightingDetail(**queries.get_sighting(deps, who, sighting_id))
 
 
 @router.get("/sightings/{sighting_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)
-def sighting_candidates(deps: DepsDep, sighting_id: int) -> list[schemas.CandidateOut]:
+def sighting_candidates(deps: DepsDep, who: Reviewer, sighting_id: int) -> list[schemas.CandidateOut]:
     """The open cases this sighting may show, best first."""
-    return [schemas.CandidateOut(**r) for r in queries.sighting_candidates(deps, sighting_id)]
+    return [schemas.CandidateOut(**r) for r in queries.sighting_candidates(deps, who, sighting_id)]
 
 
 @router.post("/cases", status_code=201, response_model=schemas.CaseAccepted, responses=ERRORS)
 def register_case(
     deps: DepsDep,
+    who: Registrar,
     photos: PhotosIn,
     given_name: Annotated[str, Form(min_length=1, max_length=200)],
     sex: Annotated[Sex, Form()],
@@ -132,7 +143,7 @@ def register_case(
         nicknames=tuple(n.strip() for n in nicknames.split(",") if n.strip()),
     )
     taken = parse_dates(photo_dates or [], len(photos))
-    receipt = intake.register_case(deps, case, read_uploads(photos), taken, actor="anonymous")
+    receipt = intake.register_case(deps, who, case, read_uploads(photos), taken)
     return schemas.CaseAccepted(
         id=receipt.case_id, photo_ids=receipt.photo_ids,
         message="The case is registered. Its photos are being compared with every sighting.",
@@ -148,45 +159,62 @@ def parse_dates(values: list[str], count: int) -> list[date | None]:
 
 
 @router.get("/cases/{case_id}", response_model=schemas.CaseOut, responses=ERRORS)
-def get_case(deps: DepsDep, case_id: int) -> schemas.CaseOut:
-    return schemas.CaseOut(**queries.get_case(deps, case_id))
+def get_case(deps: DepsDep, who: PrincipalDep, case_id: int) -> schemas.CaseOut:
+    """A case, for its family and reviewers (the family's contact only for them)."""
+    return schemas.CaseOut(**queries.get_case(deps, who, case_id))
 
 
 @router.get("/cases/{case_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)
-def case_candidates(deps: DepsDep, case_id: int, status: CandidateStatus | None = None) -> list[schemas.CandidateOut]:
-    """The case's shortlist, best first, with each score component and the ranking in words."""
-    return [schemas.CandidateOut(**r) for r in queries.case_candidates(deps, case_id, status)]
+def case_candidates(
+    deps: DepsDep, who: PrincipalDep, case_id: int, status: CandidateStatus | None = None
+) -> list[schemas.CandidateOut]:
+    """The case's shortlist, best first, with each score component and the ranking in words.
+    Reviewers see every candidate; the family only those a reviewer confirmed."""
+    return [schemas.CandidateOut(**r) for r in queries.case_candidates(deps, who, case_id, status)]
 
 
 @router.post("/candidates/{candidate_id}/review", status_code=204, responses=ERRORS)
-def review_candidate(deps: DepsDep, candidate_id: int, body: schemas.ReviewIn) -> Response:
+def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: schemas.ReviewIn) -> Response:
     """A person confirms or dismisses (with a reason) a machine candidate."""
     decisions = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}
     if body.decision not in decisions:
         raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
-    review.review_candidate(deps, candidate_id, decisions[body.decision], body.reason, reviewer="reviewer")
+    review.review_candidate(deps, who, candidate_id, decisions[body.decision], body.reason)
     return Response(status_code=204)
 
 
 @router.post("/search", response_model=list[schemas.SearchHit], responses=ERRORS)
 def search_by_photo(
-    deps: DepsDep, photo: Annotated[UploadFile, File()], limit: Annotated[int, Query(ge=1, le=200)] = 50
+    request: Request, deps: DepsDep, who: Searcher, photo: Annotated[UploadFile, File()],
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[schemas.SearchHit]:
     """Upload a child's photo; get sighting faces ranked by similarity. The photo is not kept."""
-    return [schemas.SearchHit(**h) for h in queries.search_by_photo(deps, photo.file.read(), limit)]
+    throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
+    return [schemas.SearchHit(**h) for h in queries.search_by_photo(deps, who, photo.file.read(), limit)]
 
 
 @router.get("/photos/{photo_id}", response_class=Response, responses=ERRORS)
-def photo(deps: DepsDep, photo_id: int, max_side: Annotated[int | None, Query(ge=64, le=4096)] = None) -> Response:
-    """A clean copy of a photo: re-encoded, with EXIF and every other metadata stripped."""
-    return Response(queries.photo_bytes(deps, photo_id, max_side), media_type="image/jpeg",
+def photo(
+    deps: DepsDep, who: PrincipalDep, photo_id: int, max_side: Annotated[int | None, Query(ge=64, le=4096)] = None
+) -> Response:
+    """A clean copy of a photo: re-encoded, with EXIF and every other metadata stripped, and every
+    face but the child's blurred for anyone but police and moderators."""
+    return Response(queries.photo_bytes(deps, who, photo_id, max_side), media_type="image/jpeg",
                     headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/faces/{face_id}/crop", response_class=Response, responses=ERRORS)
-def face_crop(deps: DepsDep, face_id: int) -> Response:
-    return Response(queries.face_crop(deps, face_id), media_type="image/jpeg",
+def face_crop(deps: DepsDep, who: PrincipalDep, face_id: int) -> Response:
+    return Response(queries.face_crop(deps, who, face_id), media_type="image/jpeg",
                     headers={"Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/pow", response_model=schemas.PowChallenge)
+def proof_of_work(deps: DepsDep) -> schemas.PowChallenge:
+    """A puzzle for an anonymous report: find ``nonce`` so that sha256(challenge + ":" + nonce) starts
+    with ``bits`` zero bits, and send both with the report."""
+    challenge = throttle.challenge(deps)
+    return schemas.PowChallenge(challenge=challenge, bits=int(challenge.split(".")[1]))
 
 
 @router.get("/health")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from reunite.domain.access import Scope
 
 
 class Problem(BaseModel):
@@ -59,7 +61,11 @@ class SightingOut(BaseModel):
     photo_count: int
     face_count: int
     first_face_id: int | None
-    status: str
+    status: str = Field(description="Moderation: pending, approved or rejected")
+    state: str = Field(description="Processing: processing, faces found or no face found")
+    place_precise: bool = Field(description="False: the place is coarsened to about 1 km for this reader")
+    child_face_id: int | None = None
+    reporter_contact: str | None = Field(default=None, description="Only for police and moderators")
 
 
 class SightingDetail(SightingOut):
@@ -93,7 +99,10 @@ class CaseOut(BaseModel):
     description: str
     marks: str
     status: str
+    verified_at: datetime | None
     photos: list[CasePhoto]
+    family_contact: str | None = Field(default=None, description="Only for the family and reviewers")
+    police_report: str | None = Field(default=None, description="Only for the family and reviewers")
 
 
 class CandidateOut(BaseModel):
@@ -129,3 +138,68 @@ class SearchHit(BaseModel):
 class ReviewIn(BaseModel):
     decision: str
     reason: str = ""
+
+
+class PowChallenge(BaseModel):
+    challenge: str
+    bits: int
+
+
+class ModerateIn(BaseModel):
+    ids: list[int]
+    approve: bool
+    reason: str = ""
+
+
+class ChildFaceIn(BaseModel):
+    face_id: int | None
+
+
+class EvidenceIn(BaseModel):
+    evidence: str
+
+
+class ReasonIn(BaseModel):
+    reason: str
+
+
+class MessageIn(BaseModel):
+    body: str
+
+
+class MessageOut(BaseModel):
+    id: int
+    from_family: bool
+    body: str
+    created_at: datetime
+
+
+class VerificationIn(BaseModel):
+    candidate_id: int | None = None
+    method: str = Field(description="dna, document or interview")
+    result: str = Field(description="match, no_match or pending")
+    notes: str = ""
+
+
+class CloseIn(BaseModel):
+    reunited: bool
+    keep_data: bool = False
+
+
+class TakedownIn(BaseModel):
+    subject: str = Field(description="sighting or case")
+    subject_id: int
+    requester: str = Field(description="How a moderator can reach you to check your identity")
+    relation: str = ""
+    reason: str
+
+
+class DecisionIn(BaseModel):
+    approve: bool
+    evidence: str
+
+
+class TokenIn(BaseModel):
+    name: str
+    scopes: list[Scope]
+    domains: list[str] = []

@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData, UploadFile
 
+from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.model import (
     AgeRange,
@@ -27,8 +28,9 @@ from reunite.domain.model import (
     Upload,
     age_in_years,
 )
+from reunite.entrypoints.api.auth import PrincipalDep, allow, check_csrf, client_ip, csrf_token, get_deps
 from reunite.entrypoints.web.i18n import LANGUAGES, Language, negotiate
-from reunite.services import intake, queries, review
+from reunite.services import intake, queries, review, throttle
 from reunite.services.deps import Deps
 
 router = APIRouter(include_in_schema=False)
@@ -42,19 +44,19 @@ def language(request: Request) -> Language:
                               request.headers.get("accept-language", "")))
 
 
-def get_deps(request: Request) -> Deps:
-    deps: Deps = request.app.state.container.deps
-    return deps
-
-
 LangDep = Annotated[Language, Depends(language)]
 DepsDep = Annotated[Deps, Depends(get_deps)]
+Registrar = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
+Browser = Annotated[Principal, Depends(allow(Permission.BROWSE_SIGHTINGS))]
+Searcher = Annotated[Principal, Depends(allow(Permission.SEARCH_BY_PHOTO))]
+Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
 
 
 def render(request: Request, lang: Language, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     settings = request.app.state.container.settings
+    who: Principal = getattr(request.state, "principal", None) or Principal()
     context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "tile_url": settings.tile_url,
-                "path": page_path(request)}
+                "path": page_path(request), "csrf": csrf_token(request), "who": who}
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
@@ -67,6 +69,14 @@ def page_path(request: Request) -> str:
 
 
 # -- form parsing -------------------------------------------------------------------------
+async def checked_form(request: Request) -> FormData:
+    """The form a page sent, once its CSRF token is checked."""
+    form = await request.form()
+    check_csrf(request, form)
+    return form
+
+
+
 def text(form: FormData, name: str) -> str:
     value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
@@ -135,14 +145,17 @@ def sex(form: FormData, name: str) -> Sex:
 
 # -- snapshot -----------------------------------------------------------------------------
 @router.get("/", response_class=HTMLResponse)
-def snapshot_form(request: Request, lang: LangDep) -> HTMLResponse:
-    return render(request, lang, "snapshot.html", form={})
+def snapshot_form(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
+    return render(request, lang, "snapshot.html", form={},
+                  pow=None if who.signed_in else throttle.challenge(deps))
 
 
 @router.post("/report", response_class=HTMLResponse)
-async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
-    form = await request.form()
+async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
+    form = await checked_form(request)
     try:
+        proof = (text(form, "pow_challenge"), text(form, "pow_nonce")) if text(form, "pow_nonce") else None
+        throttle.report_limit(deps, who, client_ip(request), proof)
         files, _ = await uploads(form)
         age = AgeRange.of(number(form, "age_low", int), number(form, "age_high", int))
         sighting = NewSighting(
@@ -151,23 +164,24 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLR
             description="\n".join(filter(None, [text(form, "doing"), text(form, "with")]))[:4000],
             reporter_contact=text(form, "contact")[:500],
         )
-        receipt = intake.report_sighting(deps, sighting, files, actor="anonymous")
+        receipt = intake.report_sighting(deps, who, sighting, files)
     except ReuniteError as exc:
         return render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
-                      error=lang.error(exc), error_field=exc.field)
+                      error=lang.error(exc), error_field=exc.field,
+                      pow=None if who.signed_in else throttle.challenge(deps))
     shown = [base64.b64encode(deps.codec.clean_copy(f.data, 480)).decode() for f in files]
     return render(request, lang, "thanks.html", receipt=receipt, photos=shown)
 
 
 # -- cases --------------------------------------------------------------------------------
 @router.get("/cases/new", response_class=HTMLResponse)
-def case_form(request: Request, lang: LangDep) -> HTMLResponse:
+def case_form(request: Request, lang: LangDep, who: Registrar) -> HTMLResponse:
     return render(request, lang, "case_new.html", form={})
 
 
 @router.post("/cases/new", response_class=HTMLResponse, response_model=None)
-async def case_send(request: Request, lang: LangDep, deps: DepsDep) -> Response:
-    form = await request.form()
+async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registrar) -> Response:
+    form = await checked_form(request)
     try:
         files, taken = await uploads(form, dates="photo_dates")
         birth = a_date(text(form, "birth_date"), "birth_date")
@@ -182,47 +196,57 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep) -> Response:
             police_report=text(form, "police_report")[:200], family_contact=text(form, "family_contact")[:500],
             nicknames=tuple(n.strip() for n in text(form, "nicknames").split(",") if n.strip()),
         )
-        receipt = intake.register_case(deps, case, files, taken, actor="family")
+        receipt = intake.register_case(deps, who, case, files, taken)
     except ReuniteError as exc:
         return render(request, lang, "case_new.html", status=exc.status_code, form=dict(form),
                       error=lang.error(exc), error_field=exc.field)
     return RedirectResponse(f"/cases/{receipt.case_id}?registered=1", status_code=303)
 
 
-def case_context(deps: Deps, case_id: int) -> dict[str, Any]:
-    case = queries.get_case(deps, case_id)
+def case_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
+    case = queries.get_case(deps, who, case_id)
     for photo in case["photos"]:
         photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
-    return {"case": case, "candidates": queries.case_candidates(deps, case_id),
-            "timeline": deps.read.case_timeline(case_id)}
+    return {"case": case, "candidates": queries.case_candidates(deps, who, case_id),
+            "timeline": deps.read.case_timeline(case_id), **reunion_context(deps, who, case_id)}
+
+
+def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
+    """Messages (family and reviewers), verification records and the actions this reader may take."""
+    talk = who.owns(case_id) or who.can(Permission.REVIEW_CANDIDATES)
+    follow = who.owns(case_id) or who.can(Permission.RECORD_REUNION)
+    return {"messages": queries.case_messages(deps, who, case_id) if talk else [], "can_talk": talk,
+            "verifications": deps.read.verifications(case_id) if follow else [],
+            "can_verify": who.can(Permission.VERIFY_CASE), "can_close": who.can(Permission.RECORD_REUNION),
+            "can_review": who.can(Permission.REVIEW_CANDIDATES)}
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTMLResponse:
-    return render(request, lang, "case.html", **case_context(deps, case_id),
+def case_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, case_id: int) -> HTMLResponse:
+    return render(request, lang, "case.html", **case_context(deps, who, case_id),
                   registered=request.query_params.get("registered") == "1")
 
 
 @router.post("/candidates/{candidate_id}/review", response_model=None)
-async def review_send(request: Request, lang: LangDep, deps: DepsDep, candidate_id: int) -> Response:
-    form = await request.form()
+async def review_send(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer, candidate_id: int) -> Response:
+    form = await checked_form(request)
     decision = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}.get(text(form, "decision"))
     case_id = number(form, "case_id", int)
     try:
         if decision is None:
             raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
-        review.review_candidate(deps, candidate_id, decision, text(form, "reason"), reviewer="reviewer")
+        review.review_candidate(deps, who, candidate_id, decision, text(form, "reason"))
     except ReuniteError as exc:
         if not case_id:
             raise
-        return render(request, lang, "case.html", status=exc.status_code, **case_context(deps, case_id),
+        return render(request, lang, "case.html", status=exc.status_code, **case_context(deps, who, case_id),
                       registered=False, error=lang.error(exc))
     return RedirectResponse(f"/cases/{case_id}#candidate-{candidate_id}", status_code=303)
 
 
 # -- browse and search --------------------------------------------------------------------
 @router.get("/sightings", response_class=HTMLResponse)
-def browse(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
+def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTMLResponse:
     q = request.query_params
     page = max(1, int(q.get("page") or 1)) if (q.get("page") or "1").isdigit() else 1
     try:
@@ -234,7 +258,7 @@ def browse(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
             sex=Sex(q["sex"]) if q.get("sex") in {"female", "male"} else None,
             limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
         )
-        total, rows = queries.list_sightings(deps, query)
+        total, rows = queries.list_sightings(deps, who, query)
         error = None
     except (ReuniteError, ValueError) as exc:
         total, rows = 0, []
@@ -253,24 +277,26 @@ def _day_start(raw: str | None, end: bool = False) -> datetime | None:
 
 
 @router.get("/sightings/{sighting_id}", response_class=HTMLResponse)
-def sighting_page(request: Request, lang: LangDep, deps: DepsDep, sighting_id: int) -> HTMLResponse:
-    return render(request, lang, "sighting.html", s=queries.get_sighting(deps, sighting_id),
-                  candidates=queries.sighting_candidates(deps, sighting_id))
+def sighting_page(request: Request, lang: LangDep, deps: DepsDep, who: Browser, sighting_id: int) -> HTMLResponse:
+    reviewer = who.can(Permission.REVIEW_CANDIDATES)
+    return render(request, lang, "sighting.html", s=queries.get_sighting(deps, who, sighting_id),
+                  candidates=queries.sighting_candidates(deps, who, sighting_id) if reviewer else [])
 
 
 @router.get("/search", response_class=HTMLResponse)
-def search_form(request: Request, lang: LangDep) -> HTMLResponse:
+def search_form(request: Request, lang: LangDep, who: Searcher) -> HTMLResponse:
     return render(request, lang, "search.html", hits=None)
 
 
 @router.post("/search", response_class=HTMLResponse)
-async def search_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
-    form = await request.form()
+async def search_send(request: Request, lang: LangDep, deps: DepsDep, who: Searcher) -> HTMLResponse:
+    form = await checked_form(request)
     try:
+        throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
         files, _ = await uploads(form)
         if not files:
             raise InvalidInput("add at least one photo", field="photos")
-        hits = queries.search_by_photo(deps, files[0].data, limit=48)
+        hits = queries.search_by_photo(deps, who, files[0].data, limit=48)
     except ReuniteError as exc:
         return render(request, lang, "search.html", status=exc.status_code, hits=None, error=lang.error(exc))
     return render(request, lang, "search.html", hits=hits)

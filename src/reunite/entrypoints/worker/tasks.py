@@ -31,6 +31,18 @@ def make_app(database_uri: str, deps: Deps) -> procrastinate.App:
         new = process_and_match(deps, PhotoOwner.CASE, case_id)
         log.info("case %d processed, %d new candidates", case_id, new)
 
+    @app.task(name="reach.case_activated", queue=QUEUE, retry=RETRY)
+    def case_activated(case_id: int) -> None:
+        log.info("case %d is active", case_id)
+
+    @app.task(name="reach.candidate_confirmed", queue=QUEUE, retry=RETRY)
+    def candidate_confirmed(candidate_id: int, case_id: int) -> None:
+        log.info("candidate %d of case %d confirmed", candidate_id, case_id)
+
+    @app.task(name="reach.message_sent", queue=QUEUE, retry=RETRY)
+    def message_sent(message_id: int, case_id: int) -> None:
+        log.info("message %d on case %d", message_id, case_id)
+
     return app
 
 

@@ -1,0 +1,169 @@
+"""SQL for moderation, messages, reunion, takedowns and expiry (mixed into the unit of work), and
+the queues moderators work through (read side)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from reunite.adapters.db.tables import cases, faces, messages, photos, sightings, takedowns, verifications
+from reunite.domain.errors import InvalidInput, NotFound
+from reunite.domain.model import PhotoOwner
+
+
+class ModerationSql:
+    conn: Connection
+
+    def moderate_sighting(self, sighting_id: int, status: str, reason: str, by: str, at: datetime) -> None:
+        done = self.conn.execute(
+            update(sightings).where(sightings.c.id == sighting_id, sightings.c.status.in_(["pending", "approved",
+                                                                                           "rejected"]))
+            .values(status=status, moderation_reason=reason, moderated_by=by, moderated_at=at)
+        ).rowcount
+        if not done:
+            raise NotFound("sighting {id} does not exist", id=sighting_id)
+
+    def set_child_face(self, sighting_id: int, face_id: int | None) -> None:
+        if face_id is not None:
+            owner = self.conn.execute(select(faces.c.sighting_id).where(faces.c.id == face_id)).scalar()
+            if owner != sighting_id:
+                raise InvalidInput("face {face} is not in sighting {id}", field="face_id", face=face_id,
+                                   id=sighting_id)
+        done = self.conn.execute(
+            update(sightings).where(sightings.c.id == sighting_id).values(child_face_id=face_id)).rowcount
+        if not done:
+            raise NotFound("sighting {id} does not exist", id=sighting_id)
+
+    def set_case_status(self, case_id: int, status: str, at: datetime, keep_data: bool = True) -> None:
+        closed = at if status != "open" else None
+        done = self.conn.execute(
+            update(cases).where(cases.c.id == case_id).values(status=status, closed_at=closed, keep_data=keep_data)
+        ).rowcount
+        if not done:
+            raise NotFound("case {id} does not exist", id=case_id)
+
+    def case_is_active(self, case_id: int) -> bool:
+        return bool(self.conn.execute(
+            select(cases.c.id).where(cases.c.id == case_id, cases.c.status == "open", cases.c.verified_at.isnot(None))
+        ).first())
+
+    def add_message(self, case_id: int, author: str, from_family: bool, body: str) -> int:
+        return int(self.conn.execute(
+            insert(messages).values(case_id=case_id, author=author, from_family=from_family, body=body)
+            .returning(messages.c.id)
+        ).scalar_one())
+
+    def add_verification(
+        self, case_id: int, candidate_id: int | None, method: str, result: str, notes: str, by: str
+    ) -> int:
+        return int(self.conn.execute(
+            insert(verifications).values(case_id=case_id, candidate_id=candidate_id, method=method, result=result,
+                                         notes=notes, recorded_by=by).returning(verifications.c.id)
+        ).scalar_one())
+
+    def remove_photos(self, owner: PhotoOwner, owner_id: int) -> list[str]:
+        col = photos.c.case_id if owner is PhotoOwner.CASE else photos.c.sighting_id
+        ids = [r.id for r in self.conn.execute(select(photos.c.id).where(col == owner_id))]
+        crops = self.conn.execute(select(faces.c.crop_key).where(faces.c.photo_id.in_(ids))).scalars().all()
+        keys = self.conn.execute(
+            photos.delete().where(photos.c.id.in_(ids)).returning(photos.c.storage_key)).scalars().all()
+        return [*keys, *crops]
+
+    def storage_keys_unused(self, keys: Sequence[str]) -> list[str]:
+        used = set(self.conn.execute(select(photos.c.storage_key).where(photos.c.storage_key.in_(keys))).scalars())
+        used |= set(self.conn.execute(select(faces.c.crop_key).where(faces.c.crop_key.in_(keys))).scalars())
+        return [k for k in keys if k not in used]
+
+    def blank_sighting(self, sighting_id: int, status: str, at: datetime) -> None:
+        self.conn.execute(
+            update(sightings).where(sightings.c.id == sighting_id).values(
+                status=status, lat=None, lon=None, place_text="", description="", reporter_contact="",
+                apparent_age_low=None, apparent_age_high=None, child_face_id=None, moderated_at=at,
+                reporter_account_id=None)
+        )
+
+    def blank_case(self, case_id: int, status: str, at: datetime) -> None:
+        self.conn.execute(
+            update(cases).where(cases.c.id == case_id).values(
+                status=status, family_name="", nicknames=[], last_seen_lat=None, last_seen_lon=None,
+                description="", marks="", family_contact="", closed_at=at)
+        )
+        self.conn.execute(messages.delete().where(messages.c.case_id == case_id))
+
+    def add_takedown(self, subject: str, subject_id: int, requester: str, relation: str, reason: str) -> int:
+        return int(self.conn.execute(
+            insert(takedowns).values(subject=subject, subject_id=subject_id, requester=requester,
+                                     relation=relation, reason=reason).returning(takedowns.c.id)
+        ).scalar_one())
+
+    def resolve_takedown(self, takedown_id: int, status: str, evidence: str, by: str, at: datetime) -> tuple[str, int]:
+        row = self.conn.execute(
+            update(takedowns).where(takedowns.c.id == takedown_id, takedowns.c.status == "pending")
+            .values(status=status, identity_evidence=evidence, resolved_by=by, resolved_at=at)
+            .returning(takedowns.c.subject, takedowns.c.subject_id)
+        ).first()
+        if row is None:
+            raise NotFound("takedown request {id} does not exist or is already decided", id=takedown_id)
+        return str(row.subject), int(row.subject_id)
+
+    def expired(self, sightings_before: datetime, cases_closed_before: datetime) -> tuple[list[int], list[int]]:
+        old_sightings = self.conn.execute(
+            select(sightings.c.id).where(sightings.c.created_at < sightings_before,
+                                         sightings.c.status.notin_(["removed", "expired"]))
+        ).scalars().all()
+        old_cases = self.conn.execute(
+            select(cases.c.id).where(cases.c.closed_at < cases_closed_before, cases.c.status != "expired")
+        ).scalars().all()
+        return [int(i) for i in old_sightings], [int(i) for i in old_cases]
+
+
+QUEUE_SQL = {
+    "sightings": (
+        "SELECT s.id, s.created_at, s.seen_at, s.place_text, s.description, s.apparent_sex, s.child_face_id, "
+        "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count "
+        "FROM sightings s WHERE s.status = 'pending' ORDER BY s.created_at, s.id LIMIT :limit",
+        "SELECT count(*) FROM sightings WHERE status = 'pending'",
+    ),
+    "cases": (
+        "SELECT id, created_at, given_name, family_name, birth_date, missing_since, last_seen_text, police_report "
+        "FROM cases WHERE verified_at IS NULL AND status = 'open' ORDER BY created_at, id LIMIT :limit",
+        "SELECT count(*) FROM cases WHERE verified_at IS NULL AND status = 'open'",
+    ),
+    "candidates": (
+        "SELECT c.id, c.case_id, c.sighting_id, c.score, c.face_score, c.created_at, k.given_name "
+        "FROM candidates c JOIN cases k ON k.id = c.case_id WHERE c.status = 'proposed' AND k.status = 'open' "
+        "ORDER BY c.created_at, c.id LIMIT :limit",
+        "SELECT count(*) FROM candidates c JOIN cases k ON k.id = c.case_id "
+        "WHERE c.status = 'proposed' AND k.status = 'open'",
+    ),
+    "takedowns": (
+        "SELECT id, created_at, subject, subject_id, requester, relation, reason FROM takedowns "
+        "WHERE status = 'pending' ORDER BY created_at, id LIMIT :limit",
+        "SELECT count(*) FROM takedowns WHERE status = 'pending'",
+    ),
+}
+
+
+class ModerationReads:
+    def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def queue(self, name: str, limit: int = 100) -> list[dict[str, Any]]:
+        """A moderation queue, oldest first."""
+        return self._all(QUEUE_SQL[name][0], limit=limit)
+
+    def queue_counts(self) -> dict[str, int]:
+        return {name: int(self._all(sql[1])[0]["count"]) for name, sql in QUEUE_SQL.items()}
+
+    def messages(self, case_id: int) -> list[dict[str, Any]]:
+        return self._all("SELECT id, author, from_family, body, created_at FROM messages WHERE case_id = :id "
+                         "ORDER BY created_at, id", id=case_id)
+
+    def verifications(self, case_id: int) -> list[dict[str, Any]]:
+        return self._all("SELECT id, candidate_id, method, result, notes, recorded_by, created_at "
+                         "FROM verifications WHERE case_id = :id ORDER BY created_at, id", id=case_id)
+
+

@@ -1,0 +1,119 @@
+"""SQL for accounts, sessions, API tokens, invitations and rate counters (mixed into the unit of work)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from reunite.adapters.db.tables import accounts, api_tokens, case_owners, invitations, sessions
+from reunite.domain.errors import Conflict
+from reunite.domain.ports import AccountRow
+
+
+class PeopleSql:
+    conn: Connection
+
+    def add_account(self, email: str, display_name: str, password_hash: str, role: str, language: str) -> int:
+        exists = self.conn.execute(
+            select(accounts.c.id).where(func.lower(accounts.c.email) == email.lower())
+        ).first()
+        if exists:
+            raise Conflict("an account with this email already exists", field="email")
+        try:
+            with self.conn.begin_nested():
+                return int(self.conn.execute(
+                    insert(accounts).values(email=email, display_name=display_name, password_hash=password_hash,
+                                            role=role, language=language).returning(accounts.c.id)
+                ).scalar_one())
+        except IntegrityError as exc:  # a concurrent sign-up with the same email
+            raise Conflict("an account with this email already exists", field="email") from exc
+
+    def account_by_email(self, email: str) -> AccountRow | None:
+        row = self.conn.execute(
+            select(accounts).where(func.lower(accounts.c.email) == email.lower())
+        ).first()
+        if row is None:
+            return None
+        return AccountRow(row.id, row.email, row.display_name, row.password_hash, row.role, row.language,
+                          row.disabled_at is not None)
+
+    def add_session(self, token_hash: str, account_id: int, expires_at: datetime) -> None:
+        self.conn.execute(insert(sessions).values(token_hash=token_hash, account_id=account_id,
+                                                  expires_at=expires_at))
+
+    def end_session(self, token_hash: str) -> None:
+        self.conn.execute(sessions.delete().where(sessions.c.token_hash == token_hash))
+
+    def add_api_token(
+        self, name: str, token_hash: str, scopes: Sequence[str], domains: Sequence[str], created_by: str
+    ) -> int:
+        return int(self.conn.execute(
+            insert(api_tokens).values(name=name, token_hash=token_hash, scopes=list(scopes),
+                                      allowed_domains=list(domains), created_by=created_by)
+            .returning(api_tokens.c.id)
+        ).scalar_one())
+
+    def revoke_api_token(self, token_id: int, at: datetime) -> None:
+        self.conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=at))
+
+    def add_invitation(self, token_hash: str, email: str, role: str, invited_by: int, expires_at: datetime) -> int:
+        return int(self.conn.execute(
+            insert(invitations).values(token_hash=token_hash, email=email, role=role, invited_by=invited_by,
+                                       expires_at=expires_at).returning(invitations.c.id)
+        ).scalar_one())
+
+    def take_invitation(self, token_hash: str, now: datetime) -> tuple[str, str] | None:
+        row = self.conn.execute(
+            update(invitations)
+            .where(invitations.c.token_hash == token_hash, invitations.c.used_at.is_(None),
+                   invitations.c.expires_at > now)
+            .values(used_at=now).returning(invitations.c.email, invitations.c.role)
+        ).first()
+        return (row.email, row.role) if row else None
+
+    def add_case_owner(self, case_id: int, account_id: int) -> None:
+        self.conn.execute(insert(case_owners).values(case_id=case_id, account_id=account_id))
+
+    def count_hit(self, key: str, window_start: datetime) -> int:
+        return int(self.conn.execute(text(
+            "INSERT INTO rate_counters (key, window_start, hits) VALUES (:key, :start, 1) "
+            "ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits"
+        ), {"key": key, "start": window_start}).scalar_one())
+
+
+class PeopleReads:
+    """Who a session or token belongs to (read side)."""
+
+    def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def session_principal(self, token_hash: str, now: datetime) -> dict[str, Any] | None:
+        rows = self._all(
+            "SELECT a.id, a.role, a.display_name, a.language, "
+            "ARRAY(SELECT o.case_id FROM case_owners o WHERE o.account_id = a.id) AS own_cases, "
+            "ARRAY(SELECT o.case_id FROM case_owners o JOIN cases c ON c.id = o.case_id "
+            "      WHERE o.account_id = a.id AND c.verified_at IS NOT NULL) AS verified_cases "
+            "FROM sessions s JOIN accounts a ON a.id = s.account_id "
+            "WHERE s.token_hash = :hash AND s.expires_at > :now AND a.disabled_at IS NULL",
+            hash=token_hash, now=now,
+        )
+        return rows[0] if rows else None
+
+    def token_principal(self, token_hash: str) -> dict[str, Any] | None:
+        rows = self._all(
+            "SELECT id, name, scopes, allowed_domains FROM api_tokens WHERE token_hash = :hash "
+            "AND revoked_at IS NULL", hash=token_hash,
+        )
+        return rows[0] if rows else None
+
+    def api_tokens(self) -> list[dict[str, Any]]:
+        return self._all("SELECT id, name, scopes, allowed_domains, created_by, created_at, revoked_at "
+                         "FROM api_tokens ORDER BY id DESC")
+
+    def invitations(self) -> list[dict[str, Any]]:
+        return self._all("SELECT id, email, role, created_at, expires_at, used_at FROM invitations "
+                         "ORDER BY id DESC LIMIT 100")

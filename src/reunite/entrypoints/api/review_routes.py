@@ -1,0 +1,107 @@
+"""API routes for reviewers, caseworkers, admins and removal requests. Same services as the pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from reunite.domain.access import Permission, Principal
+from reunite.entrypoints.api import schemas
+from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
+from reunite.entrypoints.api.routes import ERRORS
+from reunite.services import accounts, moderation, queries, retention, reunion, throttle
+from reunite.services.deps import Deps
+
+router = APIRouter(prefix="/api")
+DepsDep = Annotated[Deps, Depends(get_deps)]
+Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
+Verifier = Annotated[Principal, Depends(allow(Permission.VERIFY_CASE))]
+Caseworker = Annotated[Principal, Depends(allow(Permission.RECORD_REUNION))]
+Admin = Annotated[Principal, Depends(allow(Permission.ADMINISTER))]
+
+
+@router.get("/moderation/queues", responses=ERRORS)
+def queues(deps: DepsDep, who: Moderator, limit: int = 100) -> dict[str, Any]:
+    """Counts and the oldest waiting items of each queue: reports, cases, candidates, removal requests."""
+    return moderation.queue_overview(deps, who, min(max(limit, 1), 500))
+
+
+@router.post("/moderation/sightings", status_code=204, responses=ERRORS)
+def moderate(deps: DepsDep, who: Moderator, body: schemas.ModerateIn) -> Response:
+    """Approve or reject (with a reason) one or many reports."""
+    moderation.moderate_sightings(deps, who, body.ids, body.approve, body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/sightings/{sighting_id}/child-face", status_code=204, responses=ERRORS)
+def child_face(deps: DepsDep, who: Moderator, sighting_id: int, body: schemas.ChildFaceIn) -> Response:
+    """Mark which face is the child's; every other face is blurred for families."""
+    moderation.mark_child_face(deps, who, sighting_id, body.face_id)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/verify", status_code=204, responses=ERRORS)
+def verify(deps: DepsDep, who: Verifier, case_id: int, body: schemas.EvidenceIn) -> Response:
+    moderation.verify_case(deps, who, case_id, body.evidence)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/reject", status_code=204, responses=ERRORS)
+def reject(deps: DepsDep, who: Verifier, case_id: int, body: schemas.ReasonIn) -> Response:
+    moderation.reject_case(deps, who, case_id, body.reason)
+    return Response(status_code=204)
+
+
+@router.get("/cases/{case_id}/messages", response_model=list[schemas.MessageOut], responses=ERRORS)
+def messages(deps: DepsDep, who: PrincipalDep, case_id: int) -> list[schemas.MessageOut]:
+    return [schemas.MessageOut(**m) for m in queries.case_messages(deps, who, case_id)]
+
+
+@router.post("/cases/{case_id}/messages", status_code=201, responses=ERRORS)
+def message(
+    request: Request, deps: DepsDep, who: PrincipalDep, case_id: int, body: schemas.MessageIn
+) -> dict[str, int]:
+    """Write to the family (as a reviewer) or to the reviewers (as the family)."""
+    throttle.action_limit(deps, who, "message", client_ip(request), deps.limits.messages_per_hour)
+    return {"id": reunion.send_message(deps, who, case_id, body.body)}
+
+
+@router.post("/cases/{case_id}/verifications", status_code=201, responses=ERRORS)
+def verification(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.VerificationIn) -> dict[str, int]:
+    """Record a DNA result, an identity document or an interview."""
+    return {"id": reunion.record_verification(deps, who, case_id, body.candidate_id, body.method, body.result,
+                                              body.notes)}
+
+
+@router.post("/cases/{case_id}/close", status_code=204, responses=ERRORS)
+def close(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.CloseIn) -> Response:
+    """Close as reunited (after a matching verification) or for another reason."""
+    reunion.close_case(deps, who, case_id, body.reunited, body.keep_data)
+    return Response(status_code=204)
+
+
+@router.post("/takedowns", status_code=202, responses=ERRORS)
+def request_takedown(deps: DepsDep, body: schemas.TakedownIn) -> dict[str, int]:
+    """Anyone may ask for a removal; a moderator checks identity before anything is removed."""
+    return {"id": retention.request_takedown(deps, body.subject, body.subject_id, body.requester, body.relation,
+                                             body.reason)}
+
+
+@router.post("/takedowns/{takedown_id}/decision", status_code=204, responses=ERRORS)
+def decide(deps: DepsDep, who: Moderator, takedown_id: int, body: schemas.DecisionIn) -> Response:
+    retention.decide_takedown(deps, who, takedown_id, body.approve, body.evidence)
+    return Response(status_code=204)
+
+
+@router.post("/tokens", status_code=201, responses=ERRORS)
+def issue_token(deps: DepsDep, who: Admin, body: schemas.TokenIn) -> dict[str, str]:
+    """A scoped token for a partner organisation. The token is shown only in this answer."""
+    return {"token": accounts.issue_token(deps, who, body.name, body.scopes, body.domains)}
+
+
+@router.delete("/tokens/{token_id}", status_code=204, responses=ERRORS)
+def revoke_token(deps: DepsDep, who: Admin, token_id: int) -> Response:
+    accounts.revoke_token(deps, who, token_id)
+    return Response(status_code=204)

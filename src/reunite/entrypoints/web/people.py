@@ -1,0 +1,118 @@
+"""Pages for people's accounts: sign up, sign in and out, invitations, one's own cases; and the
+public pages every visitor may read: who sees what, and asking for a removal."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from reunite.domain.errors import NotSignedIn, ReuniteError
+from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep
+from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, render, text
+from reunite.services import accounts, queries, retention
+
+router = APIRouter(include_in_schema=False)
+
+
+def _next(raw: str) -> str:
+    return raw if raw.startswith("/") and not raw.startswith("//") else "/account"
+
+
+def _signed_in(request: Request, token: str, target: str) -> Response:
+    response = RedirectResponse(_next(target), status_code=303)
+    settings = request.app.state.container.settings
+    secure = request.url.scheme == "https" or settings.public_url.startswith("https://")
+    response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="lax", secure=secure,
+                        max_age=int(request.app.state.container.deps.limits.session_lifetime.total_seconds()))
+    return response
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, lang: LangDep, next: str = "/account") -> HTMLResponse:
+    return render(request, lang, "login.html", next=_next(next), form={})
+
+
+@router.post("/login", response_class=HTMLResponse, response_model=None)
+async def login_send(request: Request, lang: LangDep, deps: DepsDep) -> Response:
+    form = await checked_form(request)
+    try:
+        token = accounts.sign_in(deps, text(form, "email"), str(form.get("password") or ""))
+    except ReuniteError as exc:
+        return render(request, lang, "login.html", status=exc.status_code, next=_next(text(form, "next")),
+                      form={"email": text(form, "email")}, error=lang.error(exc))
+    return _signed_in(request, token, text(form, "next"))
+
+
+@router.post("/logout")
+async def logout(request: Request, deps: DepsDep) -> RedirectResponse:
+    await checked_form(request)
+    if token := request.cookies.get(SESSION_COOKIE):
+        accounts.sign_out(deps, token)
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_form(request: Request, lang: LangDep) -> HTMLResponse:
+    return render(request, lang, "signup.html", form={}, invitation=None)
+
+
+@router.post("/signup", response_class=HTMLResponse, response_model=None)
+async def signup_send(request: Request, lang: LangDep, deps: DepsDep) -> Response:
+    form = await checked_form(request)
+    email, password = text(form, "email"), str(form.get("password") or "")
+    try:
+        accounts.sign_up(deps, email, password, text(form, "name"), lang.code)
+        token = accounts.sign_in(deps, email, password)
+    except ReuniteError as exc:
+        return render(request, lang, "signup.html", status=exc.status_code, invitation=None,
+                      form={"email": email, "name": text(form, "name")}, error=lang.error(exc))
+    return _signed_in(request, token, "/cases/new")
+
+
+@router.get("/invite/{token}", response_class=HTMLResponse)
+def invitation_form(request: Request, lang: LangDep, token: str) -> HTMLResponse:
+    return render(request, lang, "signup.html", form={}, invitation=token)
+
+
+@router.post("/invite/{token}", response_class=HTMLResponse, response_model=None)
+async def invitation_send(request: Request, lang: LangDep, deps: DepsDep, token: str) -> Response:
+    form = await checked_form(request)
+    try:
+        accounts.accept_invitation(deps, token, str(form.get("password") or ""), text(form, "name"), lang.code)
+    except ReuniteError as exc:
+        return render(request, lang, "signup.html", status=exc.status_code, invitation=token,
+                      form={"name": text(form, "name")}, error=lang.error(exc))
+    return RedirectResponse("/login?next=/moderation", status_code=303)
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
+    if not who.signed_in:
+        raise NotSignedIn("sign in to see your account")
+    cases = [queries.get_case(deps, who, case_id) for case_id in sorted(who.own_cases)]
+    return render(request, lang, "account.html", cases=cases)
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy(request: Request, lang: LangDep) -> HTMLResponse:
+    return render(request, lang, "privacy.html")
+
+
+@router.get("/takedown", response_class=HTMLResponse)
+def takedown_form(request: Request, lang: LangDep) -> HTMLResponse:
+    return render(request, lang, "takedown.html", form=dict(request.query_params), sent=False)
+
+
+@router.post("/takedown", response_class=HTMLResponse)
+async def takedown_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
+    form = await checked_form(request)
+    try:
+        subject_id = int(text(form, "subject_id") or "0")
+        retention.request_takedown(deps, text(form, "subject"), subject_id, text(form, "requester"),
+                                   text(form, "relation"), text(form, "reason"))
+    except (ReuniteError, ValueError) as exc:
+        message = lang.error(exc) if isinstance(exc, ReuniteError) else lang.gettext("the number is not valid")
+        return render(request, lang, "takedown.html", status=422, form=dict(form), sent=False, error=message)
+    return render(request, lang, "takedown.html", form={}, sent=True)

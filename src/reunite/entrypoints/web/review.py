@@ -1,0 +1,154 @@
+"""Pages for reviewers and admins: moderation queues, case verification, the child's face, messages
+with the family, verification and reunion, takedown decisions, invitations and API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from reunite.domain.access import Permission, Principal, Role, Scope
+from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip
+from reunite.entrypoints.web.pages import DepsDep, LangDep, case_context, checked_form, number, render, text
+from reunite.services import accounts, moderation, retention, reunion, throttle
+
+router = APIRouter(include_in_schema=False)
+Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
+Verifier = Annotated[Principal, Depends(allow(Permission.VERIFY_CASE))]
+Caseworker = Annotated[Principal, Depends(allow(Permission.RECORD_REUNION))]
+Admin = Annotated[Principal, Depends(allow(Permission.ADMINISTER))]
+Action = Callable[[FormData], object]
+
+
+def ids(form: FormData) -> list[int]:
+    try:
+        return [int(v) for v in form.getlist("ids") if isinstance(v, str) and v.strip()]
+    except ValueError:
+        raise InvalidInput("the chosen reports are not valid", field="ids") from None
+
+
+@router.get("/moderation", response_class=HTMLResponse)
+def queues(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HTMLResponse:
+    return render(request, lang, "moderation.html", q=moderation.queue_overview(deps, who),
+                  done=request.query_params.get("done"))
+
+
+async def _moderate(request: Request, lang: LangDep, deps: DepsDep, who: Principal, action: Action) -> Response:
+    """Run one reviewer action from a form; back to the queue (or the page named in ``back``)."""
+    form = await checked_form(request)
+    back = text(form, "back") if text(form, "back").startswith("/") else "/moderation"
+    try:
+        action(form)
+    except ReuniteError as exc:
+        return render(request, lang, "moderation.html", status=exc.status_code,
+                      q=moderation.queue_overview(deps, who), done=None, error=lang.error(exc))
+    return RedirectResponse(f"{back}{'&' if '?' in back else '?'}done=1", status_code=303)
+
+
+@router.post("/moderation/sightings", response_model=None)
+async def moderate_sightings(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> Response:
+    return await _moderate(request, lang, deps, who, lambda f: moderation.moderate_sightings(
+        deps, who, ids(f), text(f, "action") == "approve", text(f, "reason")))
+
+
+@router.post("/sightings/{sighting_id}/child-face", response_model=None)
+async def child_face(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, sighting_id: int) -> Response:
+    return await _moderate(request, lang, deps, who, lambda f: moderation.mark_child_face(
+        deps, who, sighting_id, number(f, "face_id", int)))
+
+
+@router.post("/cases/{case_id}/verify", response_model=None)
+async def verify(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
+    return await _moderate(request, lang, deps, who, lambda f: moderation.verify_case(
+        deps, who, case_id, text(f, "evidence")))
+
+
+@router.post("/cases/{case_id}/reject", response_model=None)
+async def reject(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
+    return await _moderate(request, lang, deps, who, lambda f: moderation.reject_case(
+        deps, who, case_id, text(f, "reason")))
+
+
+@router.post("/moderation/takedowns/{takedown_id}", response_model=None)
+async def takedown(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, takedown_id: int) -> Response:
+    return await _moderate(request, lang, deps, who, lambda f: retention.decide_takedown(
+        deps, who, takedown_id, text(f, "decision") == "approve", text(f, "evidence")))
+
+
+async def _on_case(request: Request, lang: LangDep, deps: DepsDep, who: Principal, case_id: int,
+                   action: Action) -> Response:
+    form = await checked_form(request)
+    try:
+        action(form)
+    except ReuniteError as exc:
+        return render(request, lang, "case.html", status=exc.status_code, **case_context(deps, who, case_id),
+                      registered=False, error=lang.error(exc))
+    return RedirectResponse(f"/cases/{case_id}#reunion", status_code=303)
+
+
+@router.post("/cases/{case_id}/messages", response_model=None)
+async def message(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, case_id: int) -> Response:
+    def send(form: FormData) -> None:
+        throttle.action_limit(deps, who, "message", client_ip(request), deps.limits.messages_per_hour)
+        reunion.send_message(deps, who, case_id, text(form, "body"))
+
+    return await _on_case(request, lang, deps, who, case_id, send)
+
+
+@router.post("/cases/{case_id}/verifications", response_model=None)
+async def verification(request: Request, lang: LangDep, deps: DepsDep, who: Caseworker, case_id: int) -> Response:
+    return await _on_case(request, lang, deps, who, case_id, lambda f: reunion.record_verification(
+        deps, who, case_id, number(f, "candidate_id", int), text(f, "method"), text(f, "result"), text(f, "notes")))
+
+
+@router.post("/cases/{case_id}/close", response_model=None)
+async def close(request: Request, lang: LangDep, deps: DepsDep, who: Caseworker, case_id: int) -> Response:
+    return await _on_case(request, lang, deps, who, case_id, lambda f: reunion.close_case(
+        deps, who, case_id, text(f, "outcome") == "reunited", text(f, "keep_data") == "yes"))
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLResponse:
+    return render(request, lang, "admin.html", tokens=deps.read.api_tokens(), invitations=deps.read.invitations(),
+                  scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES), shown=None)
+
+
+@router.post("/admin/invitations", response_class=HTMLResponse)
+async def invite(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLResponse:
+    form = await checked_form(request)
+    shown, error = None, None
+    try:
+        role = Role(text(form, "role")) if text(form, "role") in {r.value for r in Role} else Role.ANONYMOUS
+        token = accounts.invite(deps, who, text(form, "email"), role)
+        base = request.app.state.container.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+        shown = f"{base}/invite/{token}"
+    except ReuniteError as exc:
+        error = lang.error(exc)
+    return render(request, lang, "admin.html", status=422 if error else 200, tokens=deps.read.api_tokens(),
+                  invitations=deps.read.invitations(), scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES),
+                  shown=shown, error=error)
+
+
+@router.post("/admin/tokens", response_class=HTMLResponse)
+async def issue(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLResponse:
+    form = await checked_form(request)
+    shown, error = None, None
+    try:
+        chosen = [Scope(v) for v in form.getlist("scopes") if isinstance(v, str) and v in {s.value for s in Scope}]
+        shown = accounts.issue_token(deps, who, text(form, "name"), chosen, text(form, "domains").split(","))
+    except ReuniteError as exc:
+        error = lang.error(exc)
+    return render(request, lang, "admin.html", status=422 if error else 200, tokens=deps.read.api_tokens(),
+                  invitations=deps.read.invitations(), scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES),
+                  shown=shown, error=error)
+
+
+@router.post("/admin/tokens/{token_id}/revoke")
+async def revoke(request: Request, deps: DepsDep, who: Admin, token_id: int) -> RedirectResponse:
+    await checked_form(request)
+    accounts.revoke_token(deps, who, token_id)
+    return RedirectResponse("/admin", status_code=303)

@@ -1,0 +1,139 @@
+"""Accounts, sessions, invitations and API tokens; and who a request comes from."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from reunite.domain.abuse import new_token, token_hash
+from reunite.domain.access import Permission, Principal, Role, Scope, require
+from reunite.domain.errors import Forbidden, InvalidInput, NotSignedIn
+from reunite.services.deps import Deps
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD = 10
+INVITED_ROLES = {Role.MODERATOR, Role.POLICE, Role.ADMIN}
+# verifying against a throwaway hash when the email is unknown keeps sign-in time the same either way
+_DUMMY: dict[str, str] = {}
+
+
+def _check(email: str, password: str) -> str:
+    email = email.strip()
+    if not EMAIL.match(email) or len(email) > 254:
+        raise InvalidInput("enter a valid email address", field="email")
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput("the password needs at least {n} characters", field="password", n=MIN_PASSWORD)
+    if len(password) > 1000:
+        raise InvalidInput("the password is too long", field="password")
+    return email
+
+
+def sign_up(deps: Deps, email: str, password: str, name: str, language: str = "en",
+            role: Role = Role.REPORTER) -> int:
+    """A new account. Anyone may make a reporter's account (which becomes a family's when it
+    registers a case); other roles come by invitation or from the command line."""
+    email = _check(email, password)
+    with deps.uow() as uow:
+        account_id = uow.add_account(email, name.strip()[:200], deps.passwords.hash(password), role.value, language)
+        uow.audit(f"account:{account_id}", "account.created", "account", account_id, role=role.value)
+        uow.commit()
+    return account_id
+
+
+def sign_in(deps: Deps, email: str, password: str) -> str:
+    """A new session token (the caller sets it as a cookie); 401 for a wrong email or password."""
+    with deps.uow() as uow:
+        account = uow.account_by_email(email.strip())
+        if account is None or account.disabled:
+            deps.passwords.verify(_DUMMY.setdefault("hash", deps.passwords.hash("not a password")), password)
+            raise NotSignedIn("the email or password is not right", field="email")
+        if not deps.passwords.verify(account.password_hash, password):
+            uow.audit(f"account:{account.id}", "account.sign_in_failed", "account", account.id)
+            uow.commit()
+            raise NotSignedIn("the email or password is not right", field="email")
+        token = new_token()
+        uow.add_session(token_hash(token), account.id, deps.clock.now() + deps.limits.session_lifetime)
+        uow.audit(f"account:{account.id}", "account.signed_in", "account", account.id)
+        uow.commit()
+    return token
+
+
+def sign_out(deps: Deps, token: str) -> None:
+    with deps.uow() as uow:
+        uow.end_session(token_hash(token))
+        uow.commit()
+
+
+def from_session(deps: Deps, token: str) -> Principal | None:
+    row = deps.read.session_principal(token_hash(token), deps.clock.now())
+    if row is None:
+        return None
+    role = Role(row["role"])
+    if role is Role.REPORTER and row["own_cases"]:
+        role = Role.FAMILY
+    return Principal(role=role, account_id=int(row["id"]), name=str(row["display_name"]),
+                     own_cases=frozenset(row["own_cases"]), verified_cases=frozenset(row["verified_cases"]))
+
+
+def from_api_token(deps: Deps, token: str) -> Principal | None:
+    row = deps.read.token_principal(token_hash(token))
+    if row is None:
+        return None
+    return Principal(role=Role.PARTNER, token_id=int(row["id"]), name=str(row["name"]),
+                     scopes=frozenset(Scope(s) for s in row["scopes"]))
+
+
+def invite(deps: Deps, who: Principal, email: str, role: Role) -> str:
+    """An invitation for a moderator, police officer or admin; the token goes in the link sent."""
+    require(who, Permission.ADMINISTER)
+    if role not in INVITED_ROLES:
+        raise InvalidInput("invitations are for moderators, police and admins", field="role")
+    if not EMAIL.match(email.strip()):
+        raise InvalidInput("enter a valid email address", field="email")
+    if who.account_id is None:
+        raise Forbidden("invitations are sent by an admin's account")
+    token = new_token()
+    with deps.uow() as uow:
+        invitation = uow.add_invitation(token_hash(token), email.strip(), role.value, who.account_id,
+                                        deps.clock.now() + deps.limits.invitation_lifetime)
+        uow.audit(who.actor, "invitation.created", "invitation", invitation, role=role.value)
+        uow.commit()
+    return token
+
+
+def accept_invitation(deps: Deps, token: str, password: str, name: str, language: str = "en") -> int:
+    with deps.uow() as uow:
+        taken = uow.take_invitation(token_hash(token), deps.clock.now())
+        if taken is None:
+            raise InvalidInput("this invitation is not valid: it was used, has expired, or the link is wrong",
+                               field="token")
+        email, role = taken
+        email = _check(email, password)
+        account_id = uow.add_account(email, name.strip()[:200], deps.passwords.hash(password), role, language)
+        uow.audit(f"account:{account_id}", "account.created", "account", account_id, role=role, invited=True)
+        uow.commit()
+    return account_id
+
+
+def issue_token(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], domains: Sequence[str] = ()) -> str:
+    """An API token for a partner organisation, with explicit scopes. Shown once; stored hashed."""
+    require(who, Permission.ADMINISTER)
+    if not name.strip():
+        raise InvalidInput("name the organisation the token is for", field="name")
+    if not scopes:
+        raise InvalidInput("choose at least one scope", field="scopes")
+    token = new_token()
+    with deps.uow() as uow:
+        token_id = uow.add_api_token(name.strip(), token_hash(token), [s.value for s in scopes],
+                                     [d.strip() for d in domains if d.strip()], who.actor)
+        uow.audit(who.actor, "token.issued", "api_token", token_id, scopes=[s.value for s in scopes])
+        uow.commit()
+    return token
+
+
+def revoke_token(deps: Deps, who: Principal, token_id: int) -> None:
+    require(who, Permission.ADMINISTER)
+    with deps.uow() as uow:
+        uow.revoke_api_token(token_id, deps.clock.now())
+        uow.audit(who.actor, "token.revoked", "api_token", token_id)
+        uow.commit()

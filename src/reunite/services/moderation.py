@@ -1,0 +1,78 @@
+"""Moderators' decisions: reports approved or rejected, the child's face marked, cases verified or
+rejected. Nothing a reporter sends is shown to families before a moderator approves it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from reunite.domain.access import Permission, Principal, require
+from reunite.domain.errors import InvalidInput
+from reunite.domain.model import CaseStatus, SightingStatus
+from reunite.services.deps import Deps
+
+REJECT_REASONS = ("not relevant", "no child in the photos", "abusive", "duplicate", "unsafe to show")
+
+
+def moderate_sightings(
+    deps: Deps, who: Principal, sighting_ids: Sequence[int], approve: bool, reason: str = ""
+) -> int:
+    """Approve or reject (with a reason) one or many reports in one transaction; how many changed."""
+    require(who, Permission.MODERATE)
+    if not sighting_ids:
+        raise InvalidInput("choose at least one report", field="ids")
+    reason = reason.strip()
+    if not approve and not reason:
+        raise InvalidInput("say why the report is rejected", field="reason")
+    status = SightingStatus.APPROVED if approve else SightingStatus.REJECTED
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        for sighting_id in sighting_ids:
+            uow.moderate_sighting(sighting_id, status.value, reason, who.actor, now)
+            uow.audit(who.actor, f"sighting.{status.value}", "sighting", sighting_id, reason=reason)
+        uow.commit()
+    return len(sighting_ids)
+
+
+def mark_child_face(deps: Deps, who: Principal, sighting_id: int, face_id: int | None) -> None:
+    """Say which face is the child's: every other face is blurred on copies shown to families."""
+    require(who, Permission.MODERATE)
+    with deps.uow() as uow:
+        uow.set_child_face(sighting_id, face_id)
+        uow.audit(who.actor, "sighting.child_face_marked", "sighting", sighting_id, face=face_id)
+        uow.commit()
+
+
+def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str) -> None:
+    """A person confirms the case is real (police report number checked, documents seen). Only then is
+    it matched against sightings, its family may browse them, and it gets a public poster."""
+    require(who, Permission.VERIFY_CASE)
+    if not evidence.strip():
+        raise InvalidInput("say what was checked (police report, documents)", field="evidence")
+    with deps.uow() as uow:
+        uow.mark_verified(case_id, who.actor, deps.clock.now())
+        uow.audit(who.actor, "case.verified", "case", case_id, evidence=evidence.strip())
+        uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
+        uow.enqueue("reach.case_activated", case_id=case_id)
+        uow.commit()
+
+
+def reject_case(deps: Deps, who: Principal, case_id: int, reason: str) -> None:
+    """A registration that could not be verified (or is a false report) is closed, never matched."""
+    require(who, Permission.VERIFY_CASE)
+    if not reason.strip():
+        raise InvalidInput("say why the case is rejected", field="reason")
+    with deps.uow() as uow:
+        uow.set_case_status(case_id, CaseStatus.REJECTED.value, deps.clock.now())
+        uow.audit(who.actor, "case.rejected", "case", case_id, reason=reason.strip())
+        uow.commit()
+
+
+def queue_overview(deps: Deps, who: Principal, limit: int = 100) -> dict[str, object]:
+    require(who, Permission.MODERATE)
+    counts = deps.read.queue_counts()
+    return {
+        "counts": counts,
+        "over_threshold": [n for n, c in counts.items() if c > deps.limits.queue_alert_threshold],
+        "threshold": deps.limits.queue_alert_threshold,
+        **{name: deps.read.queue(name, limit) for name in counts},
+    }

@@ -1,0 +1,72 @@
+"""Takedown on request and expiry after a set time. Both leave a placeholder (id, date, status) so
+that links and the audit log still make sense, and delete everything personal."""
+
+from __future__ import annotations
+
+from reunite.domain.access import Permission, Principal, require
+from reunite.domain.errors import InvalidInput
+from reunite.domain.model import PhotoOwner
+from reunite.domain.ports import UnitOfWork
+from reunite.services.deps import Deps
+
+SUBJECTS = ("sighting", "case")
+
+
+def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, relation: str, reason: str) -> int:
+    """Anyone may ask that a sighting (their own photo, their child) or a case be removed. A moderator
+    checks their identity before deciding; the request alone changes nothing."""
+    if subject not in SUBJECTS:
+        raise InvalidInput("say whether it is a sighting or a case", field="subject")
+    if not requester.strip() or not reason.strip():
+        raise InvalidInput("give a way to reach you and the reason", field="requester")
+    with deps.uow() as uow:
+        takedown = uow.add_takedown(subject, subject_id, requester.strip()[:500], relation.strip()[:200],
+                                    reason.strip()[:4000])
+        uow.audit("anonymous", "takedown.requested", subject, subject_id, takedown=takedown)
+        uow.commit()
+    return takedown
+
+
+def _blank(deps: Deps, uow: UnitOfWork, subject: str, subject_id: int, status: str) -> list[str]:
+    owner = PhotoOwner.SIGHTING if subject == "sighting" else PhotoOwner.CASE
+    keys = uow.remove_photos(owner, subject_id)
+    if owner is PhotoOwner.SIGHTING:
+        uow.blank_sighting(subject_id, status, deps.clock.now())
+    else:
+        uow.blank_case(subject_id, status, deps.clock.now())
+    return uow.storage_keys_unused(keys) if keys else []
+
+
+def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool, evidence: str) -> None:
+    """Approve (identity checked: say how) and the record is blanked; or refuse, saying why."""
+    require(who, Permission.MODERATE)
+    if not evidence.strip():
+        raise InvalidInput("say how the requester's identity was checked, or why the request is refused",
+                           field="evidence")
+    with deps.uow() as uow:
+        subject, subject_id = uow.resolve_takedown(takedown_id, "done" if approve else "refused", evidence.strip(),
+                                                   who.actor, deps.clock.now())
+        unused = _blank(deps, uow, subject, subject_id, "removed" if subject == "sighting" else "closed") \
+            if approve else []
+        uow.audit(who.actor, "takedown.done" if approve else "takedown.refused", subject, subject_id,
+                  takedown=takedown_id)
+        uow.commit()
+    for key in unused:
+        deps.photos.delete(key)
+
+
+def expire(deps: Deps) -> tuple[int, int]:
+    """Blank sightings older than the retention period and cases closed longer than theirs."""
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        sighting_ids, case_ids = uow.expired(now - deps.limits.sighting_retention,
+                                             now - deps.limits.closed_case_retention)
+        unused = [key for i in sighting_ids for key in _blank(deps, uow, "sighting", i, "expired")]
+        unused += [key for i in case_ids for key in _blank(deps, uow, "case", i, "expired")]
+        for subject, ids in (("sighting", sighting_ids), ("case", case_ids)):
+            for record in ids:
+                uow.audit("operator", f"{subject}.expired", subject, record)
+        uow.commit()
+    for key in unused:
+        deps.photos.delete(key)
+    return len(sighting_ids), len(case_ids)

@@ -1,0 +1,66 @@
+"""After a reviewer confirms a candidate: messages between reviewers and the family through the
+platform, verification (DNA, documents, interview), and closing the case as reunited."""
+
+from __future__ import annotations
+
+from reunite.domain.access import Permission, Principal, require, require_case
+from reunite.domain.errors import Forbidden, InvalidInput
+from reunite.domain.model import CaseStatus, PhotoOwner
+from reunite.services.deps import Deps
+
+METHODS = ("dna", "document", "interview")
+RESULTS = ("match", "no_match", "pending")
+
+
+def send_message(deps: Deps, who: Principal, case_id: int, body: str) -> int:
+    """The family and reviewers write to each other on the case; nobody sees the other's contact."""
+    require_case(who, case_id)
+    if not (who.owns(case_id) or who.can(Permission.REVIEW_CANDIDATES)):
+        raise Forbidden("only the family and reviewers write on a case")
+    body = body.strip()
+    if not body:
+        raise InvalidInput("write a message", field="body")
+    if len(body) > 4000:
+        raise InvalidInput("the message is too long (at most 4,000 characters)", field="body")
+    with deps.uow() as uow:
+        message_id = uow.add_message(case_id, who.actor, who.owns(case_id), body)
+        uow.audit(who.actor, "case.message", "case", case_id, message=message_id)
+        uow.enqueue("reach.message_sent", message_id=message_id, case_id=case_id)
+        uow.commit()
+    return message_id
+
+
+def record_verification(
+    deps: Deps, who: Principal, case_id: int, candidate_id: int | None, method: str, result: str, notes: str
+) -> int:
+    """A DNA result, an identity document seen, or a caseworker's interview, with notes."""
+    require(who, Permission.RECORD_REUNION)
+    if method not in METHODS:
+        raise InvalidInput("the method is DNA, document or interview", field="method")
+    if result not in RESULTS:
+        raise InvalidInput("the result is match, no match or pending", field="result")
+    with deps.uow() as uow:
+        verification = uow.add_verification(case_id, candidate_id, method, result, notes.strip()[:4000], who.actor)
+        uow.audit(who.actor, "case.verification_recorded", "case", case_id, method=method, result=result,
+                  candidate=candidate_id)
+        uow.commit()
+    return verification
+
+
+def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_data: bool) -> None:
+    """Close a case: as reunited (needs a verification that matched) or for another reason. Alerts
+    stop and the poster is withdrawn at once (both only serve open cases); photos and faces are
+    deleted unless the family chose to keep them."""
+    require(who, Permission.RECORD_REUNION)
+    if reunited and not any(v["result"] == "match" for v in deps.read.verifications(case_id)):
+        raise InvalidInput("record a verification that matched (DNA, document or interview) first",
+                           field="reunited")
+    status = CaseStatus.REUNITED if reunited else CaseStatus.CLOSED
+    with deps.uow() as uow:
+        uow.set_case_status(case_id, status.value, deps.clock.now(), keep_data)
+        keys = [] if keep_data else uow.remove_photos(PhotoOwner.CASE, case_id)
+        unused = uow.storage_keys_unused(keys) if keys else []
+        uow.audit(who.actor, f"case.{status.value}", "case", case_id, kept_data=keep_data)
+        uow.commit()
+    for key in unused:
+        deps.photos.delete(key)

@@ -1,0 +1,54 @@
+"""Rate limits (fixed windows counted in PostgreSQL, so every server and worker shares them) and the
+proof-of-work that lets an anonymous reporter send more than a handful of reports an hour."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from reunite.domain.abuse import pow_challenge, pow_valid, window_start
+from reunite.domain.access import Principal
+from reunite.domain.errors import TooManyRequests
+from reunite.services.deps import Deps
+
+HOUR = timedelta(hours=1)
+
+
+def who_key(who: Principal, ip: str) -> str:
+    """Signed-in people and partners are counted by account or token; everyone else by address."""
+    return who.actor if who.signed_in else f"ip:{ip}"
+
+
+def hit(deps: Deps, key: str, limit: int, window: timedelta = HOUR, at: datetime | None = None) -> None:
+    """Count one request (in the window holding ``at``, default now); 429 once ``key`` passes
+    ``limit`` there. Counted in a transaction of its own, so refused attempts count too."""
+    with deps.uow() as uow:
+        count = uow.count_hit(key, window_start(at or deps.clock.now(), window))
+        uow.commit()
+    if count > limit:
+        minutes = int(window.total_seconds() // 60)
+        raise TooManyRequests("too many requests: at most {limit} in {minutes} minutes; please try again later",
+                              limit=limit, minutes=minutes)
+
+
+def action_limit(deps: Deps, who: Principal, action: str, ip: str, per_hour: int) -> None:
+    limit = deps.limits.partner_requests_per_hour if who.token_id is not None else per_hour
+    hit(deps, f"{action}:{who_key(who, ip)}", limit)
+
+
+def challenge(deps: Deps) -> str:
+    return pow_challenge(deps.secret, deps.clock.now(), deps.limits.proof_of_work_bits)
+
+
+def report_limit(deps: Deps, who: Principal, ip: str, proof: tuple[str, str] | None) -> None:
+    """Reports: the normal hourly limit with a solved, unused puzzle (or when signed in); a much
+    smaller one for anonymous senders without it (no JavaScript, or a script that skips it)."""
+    if who.signed_in:
+        action_limit(deps, who, "report", ip, deps.limits.reports_per_hour)
+        return
+    solved = proof is not None and pow_valid(deps.secret, proof[0], proof[1], deps.clock.now())
+    if solved and proof is not None:
+        issued = datetime.fromtimestamp(int(proof[0].split(".")[0]), tz=UTC)
+        hit(deps, f"pow:{proof[0]}", 1, timedelta(days=1), at=issued)  # each puzzle buys one report
+        hit(deps, f"report:ip:{ip}", deps.limits.reports_per_hour)
+    else:
+        hit(deps, f"report-unproved:ip:{ip}", deps.limits.reports_per_hour_without_proof)
