@@ -14,6 +14,7 @@ from typing import Any
 
 from reunite.domain.errors import Forbidden, NotSignedIn
 
+REVIEWABLE = ("pending", "approved", "rejected")
 PLACE_GRID_DEG = 0.01  # about 1.1 km of latitude: the precision families and partners see
 
 
@@ -152,10 +153,11 @@ def coarsen(value: float | None) -> float | None:
 
 
 def sighting_visible(who: Principal, status: str) -> bool:
-    """Moderators and police see every report; others only reports a moderator approved."""
+    """Moderators and police see every report still held (pending, approved, rejected); others only
+    reports a moderator approved. Removed and expired reports are placeholders nobody browses."""
     if not who.can(P.BROWSE_SIGHTINGS):
         return False
-    return who.can(P.MODERATE) or status == "approved"
+    return status in REVIEWABLE if who.can(P.MODERATE) else status == "approved"
 
 
 def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
@@ -209,3 +211,10 @@ def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
 def candidate_visible(who: Principal, status: str) -> bool:
     """Reviewers see every candidate; a family only those a reviewer confirmed."""
     return who.can(P.REVIEW_CANDIDATES) or status == "confirmed"
+
+
+def require_correspondent(who: Principal, case_id: int) -> None:
+    """The family and reviewers write to each other on a case; nobody else reads or writes there."""
+    require_case(who, case_id)
+    if not (who.owns(case_id) or who.can(P.REVIEW_CANDIDATES)):
+        raise Forbidden("only the family and reviewers write on a case")

@@ -86,12 +86,12 @@ def from_api_token(deps: Deps, token: str) -> Principal | None:
 def invite(deps: Deps, who: Principal, email: str, role: Role) -> str:
     """An invitation for a moderator, police officer or admin; the token goes in the link sent."""
     require(who, Permission.ADMINISTER)
+    if who.account_id is None:
+        raise Forbidden("invitations are sent by an admin's account")
     if role not in INVITED_ROLES:
         raise InvalidInput("invitations are for moderators, police and admins", field="role")
     if not EMAIL.match(email.strip()):
         raise InvalidInput("enter a valid email address", field="email")
-    if who.account_id is None:
-        raise Forbidden("invitations are sent by an admin's account")
     token = new_token()
     with deps.uow() as uow:
         invitation = uow.add_invitation(token_hash(token), email.strip(), role.value, who.account_id,

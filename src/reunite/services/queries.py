@@ -12,9 +12,6 @@ from reunite.domain.model import CandidateStatus, SightingFilter, age_in_years
 from reunite.domain.scoring import impostor_percentile
 from reunite.services.deps import Deps
 
-REVIEWER_STATUSES = ("pending", "approved", "rejected")
-
-
 def _audit_read(deps: Deps, who: Principal, action: str, subject: str, subject_id: int, **detail: Any) -> None:
     with deps.uow() as uow:
         uow.audit(who.actor, action, subject, subject_id, **detail)
@@ -22,7 +19,7 @@ def _audit_read(deps: Deps, who: Principal, action: str, subject: str, subject_i
 
 
 def _statuses(who: Principal) -> tuple[str, ...]:
-    return REVIEWER_STATUSES if who.can(Permission.MODERATE) else ("approved",)
+    return access.REVIEWABLE if who.can(Permission.MODERATE) else ("approved",)
 
 
 def list_sightings(deps: Deps, who: Principal, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:
@@ -158,7 +155,5 @@ def face_crop(deps: Deps, who: Principal, face_id: int) -> bytes:
 
 def case_messages(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:
     """The conversation on a case: for the family and reviewers only."""
-    require_case(who, case_id)
-    if not (who.owns(case_id) or who.can(Permission.REVIEW_CANDIDATES)):
-        raise Forbidden("only the family and reviewers read the messages of a case")
+    access.require_correspondent(who, case_id)
     return deps.read.messages(case_id)

@@ -3,8 +3,8 @@ platform, verification (DNA, documents, interview), and closing the case as reun
 
 from __future__ import annotations
 
-from reunite.domain.access import Permission, Principal, require, require_case
-from reunite.domain.errors import Forbidden, InvalidInput
+from reunite.domain.access import Permission, Principal, require, require_correspondent
+from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CaseStatus, PhotoOwner
 from reunite.services.deps import Deps
 
@@ -14,9 +14,7 @@ RESULTS = ("match", "no_match", "pending")
 
 def send_message(deps: Deps, who: Principal, case_id: int, body: str) -> int:
     """The family and reviewers write to each other on the case; nobody sees the other's contact."""
-    require_case(who, case_id)
-    if not (who.owns(case_id) or who.can(Permission.REVIEW_CANDIDATES)):
-        raise Forbidden("only the family and reviewers write on a case")
+    require_correspondent(who, case_id)
     body = body.strip()
     if not body:
         raise InvalidInput("write a message", field="body")

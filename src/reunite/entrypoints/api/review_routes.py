@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from reunite.domain.access import Permission, Principal
+from reunite.domain.access import Permission, Principal, require_correspondent
 from reunite.entrypoints.api import schemas
-from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
+from reunite.entrypoints.api.auth import allow, client_ip, current_principal, get_deps
 from reunite.entrypoints.api.routes import ERRORS
 from reunite.services import accounts, moderation, queries, retention, reunion, throttle
 from reunite.services.deps import Deps
@@ -20,6 +20,16 @@ Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
 Verifier = Annotated[Principal, Depends(allow(Permission.VERIFY_CASE))]
 Caseworker = Annotated[Principal, Depends(allow(Permission.RECORD_REUNION))]
 Admin = Annotated[Principal, Depends(allow(Permission.ADMINISTER))]
+
+
+def correspondent(request: Request, case_id: int) -> Principal:
+    """The case's family or a reviewer (checked before the body is read)."""
+    who = current_principal(request)
+    require_correspondent(who, case_id)
+    return who
+
+
+Correspondent = Annotated[Principal, Depends(correspondent)]
 
 
 @router.get("/moderation/queues", responses=ERRORS)
@@ -55,13 +65,13 @@ def reject(deps: DepsDep, who: Verifier, case_id: int, body: schemas.ReasonIn) -
 
 
 @router.get("/cases/{case_id}/messages", response_model=list[schemas.MessageOut], responses=ERRORS)
-def messages(deps: DepsDep, who: PrincipalDep, case_id: int) -> list[schemas.MessageOut]:
+def messages(deps: DepsDep, who: Correspondent, case_id: int) -> list[schemas.MessageOut]:
     return [schemas.MessageOut(**m) for m in queries.case_messages(deps, who, case_id)]
 
 
 @router.post("/cases/{case_id}/messages", status_code=201, responses=ERRORS)
 def message(
-    request: Request, deps: DepsDep, who: PrincipalDep, case_id: int, body: schemas.MessageIn
+    request: Request, deps: DepsDep, who: Correspondent, case_id: int, body: schemas.MessageIn
 ) -> dict[str, int]:
     """Write to the family (as a reviewer) or to the reviewers (as the family)."""
     throttle.action_limit(deps, who, "message", client_ip(request), deps.limits.messages_per_hour)

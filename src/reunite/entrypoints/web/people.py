@@ -38,7 +38,7 @@ async def login_send(request: Request, lang: LangDep, deps: DepsDep) -> Response
     try:
         token = accounts.sign_in(deps, text(form, "email"), str(form.get("password") or ""))
     except ReuniteError as exc:
-        return render(request, lang, "login.html", status=exc.status_code, next=_next(text(form, "next")),
+        return render(request, lang, "login.html", status=422, next=_next(text(form, "next")),
                       form={"email": text(form, "email")}, error=lang.error(exc))
     return _signed_in(request, token, text(form, "next"))
 

@@ -120,15 +120,15 @@ def admin(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLRes
 @router.post("/admin/invitations", response_class=HTMLResponse)
 async def invite(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLResponse:
     form = await checked_form(request)
-    shown, error = None, None
+    shown, error, status = None, None, 200
     try:
         role = Role(text(form, "role")) if text(form, "role") in {r.value for r in Role} else Role.ANONYMOUS
         token = accounts.invite(deps, who, text(form, "email"), role)
         base = request.app.state.container.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
         shown = f"{base}/invite/{token}"
     except ReuniteError as exc:
-        error = lang.error(exc)
-    return render(request, lang, "admin.html", status=422 if error else 200, tokens=deps.read.api_tokens(),
+        error, status = lang.error(exc), exc.status_code
+    return render(request, lang, "admin.html", status=status, tokens=deps.read.api_tokens(),
                   invitations=deps.read.invitations(), scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES),
                   shown=shown, error=error)
 
@@ -136,13 +136,13 @@ async def invite(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> 
 @router.post("/admin/tokens", response_class=HTMLResponse)
 async def issue(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLResponse:
     form = await checked_form(request)
-    shown, error = None, None
+    shown, error, status = None, None, 200
     try:
         chosen = [Scope(v) for v in form.getlist("scopes") if isinstance(v, str) and v in {s.value for s in Scope}]
         shown = accounts.issue_token(deps, who, text(form, "name"), chosen, text(form, "domains").split(","))
     except ReuniteError as exc:
-        error = lang.error(exc)
-    return render(request, lang, "admin.html", status=422 if error else 200, tokens=deps.read.api_tokens(),
+        error, status = lang.error(exc), exc.status_code
+    return render(request, lang, "admin.html", status=status, tokens=deps.read.api_tokens(),
                   invitations=deps.read.invitations(), scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES),
                   shown=shown, error=error)
 

@@ -11,6 +11,7 @@ from procrastinate import PsycopgConnector, RetryStrategy
 from reunite.adapters.db.uow import QUEUE
 from reunite.domain.model import PhotoOwner
 from reunite.services.deps import Deps
+from reunite.services import retention
 from reunite.services.matching import process_and_match
 
 log = logging.getLogger("reunite.worker")
@@ -42,6 +43,12 @@ def make_app(database_uri: str, deps: Deps) -> procrastinate.App:
     @app.task(name="reach.message_sent", queue=QUEUE, retry=RETRY)
     def message_sent(message_id: int, case_id: int) -> None:
         log.info("message %d on case %d", message_id, case_id)
+
+    @app.periodic(cron="17 3 * * *", periodic_id="daily-expiry")
+    @app.task(name="retention.expire", queue=QUEUE, retry=RETRY)
+    def expire(timestamp: int) -> None:
+        sightings, cases = retention.expire(deps)
+        log.info("expiry: %d sightings and %d cases blanked", sightings, cases)
 
     return app
 

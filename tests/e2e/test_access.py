@@ -1,0 +1,264 @@
+"""Who may do what, and what nobody may see: every route of the app × every role and token scope,
+and a walk of every readable route looking for private values."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import psycopg
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from PIL import Image
+from starlette.routing import Mount, Route
+
+from reunite.adapters.db.server import EmbeddedPostgres, ensure_database
+from reunite.adapters.faces.dlib_engine import DlibFaceEngine
+from reunite.bootstrap import bootstrap
+from reunite.config import Settings
+from reunite.domain import access
+from reunite.entrypoints.api.app import create_app
+from tests.conftest import TEMPLATE
+from tests.e2e import world as w
+
+ALL = frozenset(w.PRINCIPALS)
+SESSIONS = frozenset(w.ROLES) - {"anonymous"}
+TOKEN_ADMIN = frozenset({"token_admin"})
+REVIEWERS = w.REVIEWERS
+RECORDERS = frozenset({"police", "admin", "token_admin"})
+ADMINS = frozenset({"admin", "token_admin"})
+REPORTERS = ALL - {"token_read_cases", "token_read_sightings", "token_export"}
+REGISTRARS = frozenset({"reporter", "family", "family_unverified", "moderator", "police", "admin", "token_write",
+                        "token_admin"})
+CASE_READERS = frozenset({"family", "moderator", "police", "admin", "token_read_cases", "token_admin"})
+BROWSERS = frozenset({"family", "moderator", "police", "admin", "token_read_sightings", "token_admin"})
+API_SEARCHERS = frozenset({"token_read_sightings", "token_admin"})
+
+# (method, path) → who is let through. Adding a route without a line here fails the matrix test.
+RULES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/openapi.json"): ALL, ("GET", "/docs"): ALL, ("GET", "/docs/oauth2-redirect"): ALL,
+    ("GET", "/redoc"): ALL,
+    ("GET", "/api/health"): ALL, ("GET", "/api/pow"): ALL,
+    ("POST", "/api/sightings"): REPORTERS,  # API changes ignore cookies: sessions count as anonymous
+    ("GET", "/api/sightings"): BROWSERS,
+    ("GET", "/api/sightings/{sighting_id}"): BROWSERS,
+    ("GET", "/api/sightings/{sighting_id}/candidates"): REVIEWERS,
+    ("POST", "/api/cases"): frozenset({"token_write", "token_admin"}),
+    ("GET", "/api/cases/{case_id}"): CASE_READERS,
+    ("GET", "/api/cases/{case_id}/candidates"): CASE_READERS,
+    ("POST", "/api/candidates/{candidate_id}/review"): TOKEN_ADMIN,
+    ("POST", "/api/search"): API_SEARCHERS,
+    ("GET", "/api/photos/{photo_id}"): BROWSERS,
+    ("GET", "/api/faces/{face_id}/crop"): BROWSERS,
+    ("GET", "/api/moderation/queues"): REVIEWERS,
+    ("POST", "/api/moderation/sightings"): TOKEN_ADMIN,
+    ("POST", "/api/sightings/{sighting_id}/child-face"): TOKEN_ADMIN,
+    ("POST", "/api/cases/{case_id}/verify"): TOKEN_ADMIN,
+    ("POST", "/api/cases/{case_id}/reject"): TOKEN_ADMIN,
+    ("GET", "/api/cases/{case_id}/messages"): frozenset({"family"}) | REVIEWERS,
+    ("POST", "/api/cases/{case_id}/messages"): TOKEN_ADMIN,
+    ("POST", "/api/cases/{case_id}/verifications"): TOKEN_ADMIN,
+    ("POST", "/api/cases/{case_id}/close"): TOKEN_ADMIN,
+    ("POST", "/api/takedowns"): ALL,
+    ("POST", "/api/takedowns/{takedown_id}/decision"): TOKEN_ADMIN,
+    ("POST", "/api/tokens"): TOKEN_ADMIN,
+    ("DELETE", "/api/tokens/{token_id}"): TOKEN_ADMIN,
+    ("GET", "/"): ALL, ("POST", "/report"): REPORTERS,
+    ("GET", "/cases/new"): REGISTRARS, ("POST", "/cases/new"): REGISTRARS,
+    ("GET", "/cases/{case_id}"): CASE_READERS,
+    ("POST", "/candidates/{candidate_id}/review"): REVIEWERS,
+    ("GET", "/sightings"): BROWSERS, ("GET", "/sightings/{sighting_id}"): BROWSERS,
+    ("GET", "/search"): BROWSERS, ("POST", "/search"): BROWSERS,
+    ("GET", "/p/{case_id}"): ALL, ("GET", "/p/{case_id}/photo.jpg"): ALL,
+    ("GET", "/lang/{code}"): ALL,
+    ("GET", "/login"): ALL, ("POST", "/login"): ALL, ("POST", "/logout"): ALL,
+    ("GET", "/signup"): ALL, ("POST", "/signup"): ALL,
+    ("GET", "/invite/{token}"): ALL, ("POST", "/invite/{token}"): ALL,
+    ("GET", "/account"): SESSIONS | frozenset(w.TOKENS),
+    ("GET", "/privacy"): ALL, ("GET", "/takedown"): ALL, ("POST", "/takedown"): ALL,
+    ("GET", "/moderation"): REVIEWERS, ("POST", "/moderation/sightings"): REVIEWERS,
+    ("POST", "/sightings/{sighting_id}/child-face"): REVIEWERS,
+    ("POST", "/cases/{case_id}/verify"): REVIEWERS, ("POST", "/cases/{case_id}/reject"): REVIEWERS,
+    ("POST", "/moderation/takedowns/{takedown_id}"): REVIEWERS,
+    ("POST", "/cases/{case_id}/messages"): frozenset({"family"}) | REVIEWERS,
+    ("POST", "/cases/{case_id}/verifications"): RECORDERS,
+    ("POST", "/cases/{case_id}/close"): RECORDERS,
+    ("GET", "/admin"): ADMINS, ("POST", "/admin/invitations"): frozenset({"admin"}),
+    ("POST", "/admin/tokens"): ADMINS, ("POST", "/admin/tokens/{token_id}/revoke"): ADMINS,
+}
+# Writes whose harmless probe needs a record that does not exist (so an allowed caller changes nothing)
+PROBE_MISSING = {"/cases/{case_id}/close", "/admin/tokens/{token_id}/revoke", "/api/tokens/{token_id}",
+                 "/sightings/{sighting_id}/child-face"}
+
+
+def app_routes(app: FastAPI) -> set[tuple[str, str]]:
+    """Every (method, path) the app answers, routers included; mounts are the static folders only."""
+    found: set[tuple[str, str]] = set()
+    for route in app.routes:
+        contexts = getattr(route, "effective_route_contexts", None)
+        entries = list(contexts()) if contexts else [route]
+        for entry in entries:
+            if isinstance(route, Mount):
+                assert route.path in {"/static", "/vendor/leaflet", "/vendor/markercluster"}, route.path
+                continue
+            assert isinstance(entry, APIRoute | Route) or hasattr(entry, "methods"), entry
+            found |= {(m, entry.path) for m in entry.methods or () if m != "HEAD"}
+    return found
+
+
+@pytest.fixture(scope="module")
+def world(postgres: EmbeddedPostgres, face_engine: DlibFaceEngine, fgnet: Path,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[w.World]:
+    name = f"access_{os.getpid()}"
+    ensure_database(postgres.admin_uri, name, template=TEMPLATE)
+    settings = Settings(data_dir=tmp_path_factory.mktemp("access"), database_url=postgres.uri_for(name),
+                        _env_file=None)  # type: ignore[call-arg]
+    container = bootstrap(settings, run_migrations=False, faces=face_engine)
+    yield w.build(container, fgnet)
+    container.close()
+    with psycopg.connect(postgres.admin_uri, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def fill(path: str, values: dict[str, int | str]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), path)
+
+
+def denied(response: object) -> bool:
+    status = response.status_code  # type: ignore[attr-defined]
+    location = response.headers.get("location", "")  # type: ignore[attr-defined]
+    return status in (401, 403) or (status == 303 and location.startswith("/login"))
+
+
+def probe(client: TestClient, method: str, path: str, world: w.World) -> object:
+    values: dict[str, int | str] = {**world.ids(), "code": "en", "token": "not-an-invitation"}
+    if path in PROBE_MISSING:
+        values |= {"case_id": 999_999, "token_id": 999_999, "sighting_id": 999_999}
+    url = fill(path, values)
+    if method == "GET":
+        return client.get(url, follow_redirects=False)
+    if url.startswith("/api/"):
+        return client.request(method, url, json={} if method != "DELETE" else None, follow_redirects=False)
+    client.get("/privacy")  # a page visit gives the browser its CSRF cookie
+    return client.post(url, data={"csrf": client.cookies.get("reunite_csrf") or ""}, follow_redirects=False)
+
+
+def test_every_route_has_a_rule(world: w.World) -> None:
+    routes = app_routes(create_app(world.container))
+    assert routes - RULES.keys() == set(), "routes without an access rule: add them to RULES"
+    assert RULES.keys() - routes == set(), "rules for routes that no longer exist"
+
+
+def readable_urls(world: w.World) -> Iterator[str]:
+    """Every GET route with every record of the world in its path."""
+    choices: dict[str, list[int | str]] = {
+        "case_id": [world.case_a, world.case_b, world.case_unverified],
+        "sighting_id": [world.sighting, world.pending],
+        "photo_id": [world.photo_of_sighting, world.photo_of_case_a],
+        "face_id": [world.child_face, world.bystander_face],
+        "code": ["en"], "token": ["x"],
+    }
+    for method, path in RULES:
+        if method != "GET" or path.startswith("/docs") or path == "/redoc":
+            continue
+        names = re.findall(r"\{(\w+)\}", path)
+        for combo in itertools.product(*(choices[n] for n in names)):
+            yield fill(path, dict(zip(names, combo, strict=True)))
+    yield "/api/sightings?limit=200"
+    yield f"/api/cases/{world.case_a}/candidates?status=proposed"
+
+
+def leaks(world: w.World, who: str) -> list[str]:
+    """Private values a principal's responses show that the policy says it may not see."""
+    forbidden = [w.ORIGINAL_NAME]
+    if who not in REVIEWERS:
+        forbidden += [w.REPORTER_CONTACT, *w.EXACT_MARKS, w.FAMILY_B_CONTACT]
+    if who not in REVIEWERS | {"family"}:
+        forbidden += [w.FAMILY_A_CONTACT, w.POLICE_REPORT_A]
+    found = []
+    with world.client(who) as client:
+        for url in readable_urls(world):
+            response = client.get(url, follow_redirects=False)
+            if response.headers.get("content-type", "").startswith("image/"):
+                image = Image.open(io.BytesIO(response.content))
+                if len(image.getexif()) or image.info.get("exif") or b"Exif" in response.content[:4096]:
+                    found.append(f"{url}: a photo with EXIF")
+                continue
+            found += [f"{url}: {value}" for value in forbidden if value in response.text]
+    return found
+
+
+@pytest.mark.parametrize("who", w.PRINCIPALS)
+def test_nothing_private_leaks(world: w.World, who: str) -> None:
+    assert leaks(world, who) == []
+
+
+def test_the_leak_test_catches_a_leak(world: w.World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Proof that the walk would notice: skip the policy's redaction of sightings, and it fails."""
+    monkeypatch.setattr(access, "sighting_view", lambda who, row: {**row, "place_precise": True})
+    found = leaks(world, "family")
+    assert any(w.REPORTER_CONTACT in f for f in found) and any("31.2345" in f for f in found)
+
+
+def face_region(content: bytes, box: dict[str, int]) -> np.ndarray:
+    pixels = np.asarray(Image.open(io.BytesIO(content)).convert("L"), dtype=float)
+    return pixels[box["box_top"]:box["box_bottom"], box["box_left"]:box["box_right"]]
+
+
+def test_bystanders_are_blurred_for_families_not_for_police(world: w.World) -> None:
+    faces = {f["id"]: f for f in world.container.deps.read.sighting(world.sighting)["faces"]}
+    url = f"/api/photos/{world.photo_of_sighting}"
+    with world.client("family") as family, world.client("police") as police:
+        shown, original = family.get(url).content, police.get(url).content
+        assert family.get(f"/api/faces/{world.bystander_face}/crop").status_code == 403
+        assert family.get(f"/api/faces/{world.child_face}/crop").status_code == 200
+    bystander, child = faces[world.bystander_face], faces[world.child_face]
+    detail = lambda content, box: np.abs(np.diff(face_region(content, box), axis=1)).mean()  # noqa: E731
+    assert detail(shown, bystander) < 0.35 * detail(original, bystander)  # the bystander's face is gone
+    assert detail(shown, child) > 0.8 * detail(original, child)  # the child's face is intact
+
+
+def test_families_see_places_to_about_a_kilometre_and_reads_are_audited(world: w.World) -> None:
+    with world.client("family") as family, world.client("police") as police:
+        coarse = family.get(f"/api/sightings/{world.sighting}").json()
+        exact = police.get(f"/api/sightings/{world.sighting}").json()
+    assert exact["lat"] == pytest.approx(w.EXACT_LAT) and exact["reporter_contact"] == w.REPORTER_CONTACT
+    assert coarse["place_precise"] is False and coarse["reporter_contact"] is None
+    assert 0 < abs(coarse["lat"] - w.EXACT_LAT) < 0.01 and abs(coarse["lon"] - w.EXACT_LON) < 0.01
+    with world.container.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT actor, detail->>'exact_place', detail->>'contact' FROM audit_log "
+            "WHERE action = 'sighting.viewed' AND subject_id = %s ORDER BY id", (world.sighting,)).fetchall()
+    assert {(r[1], r[2]) for r in rows} >= {("false", "false"), ("true", "true")}
+    assert all(re.fullmatch(r"account:\d+|token:\d+", r[0]) for r in rows)
+
+
+def test_families_see_only_confirmed_candidates_and_pending_reports_stay_hidden(world: w.World) -> None:
+    with world.client("family") as family, world.client("moderator") as moderator:
+        mine = family.get(f"/api/cases/{world.case_a}/candidates").json()
+        listed = {s["id"] for s in family.get("/api/sightings").json()["items"]}
+        assert family.get(f"/api/sightings/{world.pending}").status_code == 404
+        everything = {s["id"] for s in moderator.get("/api/sightings").json()["items"]}
+    assert [c["status"] for c in mine] == ["confirmed"]
+    assert world.pending not in listed and world.sighting in listed
+    assert world.pending in everything
+
+
+def test_authorization_matrix(world: w.World) -> None:
+    """Runs last: its probes are harmless, but they do touch the world (a signed-out session)."""
+    wrong = []
+    order = sorted(RULES, key=lambda rule: (rule == ("POST", "/logout"), rule))
+    for who in w.PRINCIPALS:
+        with world.client(who) as client:
+            for method, path in order:
+                response = probe(client, method, path, world)
+                if denied(response) == (who in RULES[method, path]):
+                    wrong.append(f"{method} {path} as {who}: {response.status_code}")  # type: ignore[attr-defined]
+    assert not wrong, "\n".join(wrong)

@@ -1,0 +1,155 @@
+"""A small, complete world for access tests: two families' cases, an approved sighting with a
+bystander in the photo, a pending sighting, a confirmed and a proposed candidate, messages, a
+removal request; one signed-in client per role and one per partner-token scope.
+
+Private values are sentinels, so a test can search every response for them."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from reunite.bootstrap import Container
+from reunite.domain.access import OPERATOR, Principal, Role, Scope
+from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, Upload
+from reunite.entrypoints.api.app import create_app
+from reunite.services import intake, moderation, retention, reunion, review
+from reunite.services.accounts import from_session, issue_token
+from tests.conftest import run_jobs, session_for
+from tests.integration.test_codec import phone_exif
+
+FAMILY_A_CONTACT = "FAMILY-A-CONTACT-7781"
+FAMILY_B_CONTACT = "FAMILY-B-CONTACT-9932"
+FAMILY_B_CHILD = "Otherfamilychild"
+POLICE_REPORT_A = f"PR-{FAMILY_A_CONTACT}"
+REPORTER_CONTACT = "REPORTER-SECRET-5521"
+EXACT_LAT, EXACT_LON = 31.2345678, 121.4567891
+EXACT_MARKS = ("31.2345", "121.4567", "31.23457", "121.45679")
+ORIGINAL_NAME = "IMG_private_name_0420"
+
+ROLES = ("anonymous", "reporter", "family", "family_unverified", "moderator", "police", "admin")
+TOKENS = {f"token_{s.name.lower()}": s for s in Scope}
+PRINCIPALS = ROLES + tuple(TOKENS)
+REVIEWERS = frozenset({"moderator", "police", "admin", "token_admin"})
+
+
+@dataclass
+class World:
+    container: Container
+    case_a: int = 0
+    case_b: int = 0
+    case_unverified: int = 0
+    sighting: int = 0
+    pending: int = 0
+    confirmed: int = 0
+    proposed: int = 0
+    takedown: int = 0
+    photo_of_sighting: int = 0
+    photo_of_case_a: int = 0
+    child_face: int = 0
+    bystander_face: int = 0
+    token_id: int = 0
+    cookies: dict[str, str] = field(default_factory=dict)
+    bearer: dict[str, str] = field(default_factory=dict)
+
+    def client(self, who: str) -> TestClient:
+        """A client as ``who`` (a role with a session, or a partner token)."""
+        test = TestClient(create_app(self.container))
+        if who in self.cookies:
+            test.cookies.set("reunite_session", self.cookies[who])
+        if who in self.bearer:
+            test.headers["Authorization"] = f"Bearer {self.bearer[who]}"
+        return test
+
+    def ids(self) -> dict[str, int]:
+        return {"case_id": self.case_a, "sighting_id": self.sighting, "photo_id": self.photo_of_sighting,
+                "face_id": self.child_face, "candidate_id": self.proposed, "takedown_id": self.takedown,
+                "token_id": self.token_id}
+
+
+def two_faces(fgnet: Path, height: int = 480, gap: int = 40) -> bytes:
+    """The child (left) with someone else beside them (right), EXIF time and GPS included."""
+    people = [Image.open(fgnet / "images" / name).convert("RGB") for name in ("001a05.jpg", "021a30.jpg")]
+    people = [p.resize((round(p.width * height / p.height), height)) for p in people]
+    both = Image.new("RGB", (people[0].width + gap + people[1].width, height), (128, 128, 128))
+    both.paste(people[0], (0, 0))
+    both.paste(people[1], (people[0].width + gap, 0))
+    exif = phone_exif()
+    del exif[0x0112]  # keep it upright
+    out = io.BytesIO()
+    both.save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def _case(container: Container, who: Principal, fgnet: Path, name: str, child: str, contact: str) -> int:
+    case = NewCase(given_name=child, family_name="Family", sex=Sex.FEMALE, birth_date=_date(2000),
+                   missing_since=_when(2002), last_seen_place=GeoPoint(31.2, 121.4), police_report=f"PR-{contact}",
+                   family_contact=contact)
+    data = (fgnet / "images" / name).read_bytes()
+    return intake.register_case(container.deps, who, case, [Upload(data, name)], [_date(2002)]).case_id
+
+
+def _date(year: int) -> date:
+    return date(year, 1, 1)
+
+
+def _when(year: int) -> datetime:
+    return datetime(year, 6, 1, 8, tzinfo=UTC)
+
+
+def build(container: Container, fgnet: Path) -> World:
+    world = World(container)
+    deps = container.deps
+    principals: dict[str, Principal] = {}
+    for role in ROLES[1:]:
+        account = Role.REPORTER if role.startswith("family") else Role(role)
+        _, token = session_for(container, account)
+        world.cookies[role] = token
+        found = from_session(deps, token)
+        assert found is not None
+        principals[role] = found
+    world.case_a = _case(container, principals["family"], fgnet, "001a02.jpg", "Lin", FAMILY_A_CONTACT)
+    world.case_b = _case(container, OPERATOR, fgnet, "013a08.jpg", FAMILY_B_CHILD, FAMILY_B_CONTACT)
+    world.case_unverified = _case(container, principals["family_unverified"], fgnet, "021a05.jpg", "Mei", "x")
+    moderation.verify_case(deps, OPERATOR, world.case_a, "police report checked")
+
+    sighting = NewSighting(seen_at=_when(2005), place=GeoPoint(EXACT_LAT, EXACT_LON), place_text="Hankou station",
+                           reporter_contact=REPORTER_CONTACT)
+    receipt = intake.report_sighting(deps, principals["reporter"], sighting,
+                                     [Upload(two_faces(fgnet), f"{ORIGINAL_NAME}.jpg")])
+    world.sighting, world.photo_of_sighting = receipt.sighting_id, receipt.photo_ids[0]
+    pending = NewSighting(seen_at=_when(2006), place=GeoPoint(EXACT_LAT, EXACT_LON), reporter_contact=REPORTER_CONTACT)
+    data = (fgnet / "images" / "013a16.jpg").read_bytes()
+    world.pending = intake.report_sighting(deps, principals["reporter"], pending, [Upload(data, "p.jpg")]).sighting_id
+    run_jobs(container)
+
+    moderation.moderate_sightings(deps, OPERATOR, [world.sighting], approve=True)
+    faces = deps.read.sighting(world.sighting)["faces"]
+    assert len(faces) == 2, "the composed photo should show two faces"
+    child, bystander = sorted(faces, key=lambda f: f["box_left"])
+    world.child_face, world.bystander_face = child["id"], bystander["id"]
+    moderation.mark_child_face(deps, OPERATOR, world.sighting, world.child_face)
+    world.photo_of_case_a = deps.read.case(world.case_a)["photos"][0]["id"]
+
+    candidates = deps.read.candidates(world.case_a, None)
+    assert candidates, "the child's sighting should be a candidate for case A"
+    world.confirmed = candidates[0]["id"]
+    review.review_candidate(deps, OPERATOR, world.confirmed, CandidateStatus.CONFIRMED, "")
+    moderation.verify_case(deps, OPERATOR, world.case_b, "checked")
+    intake.report_sighting(deps, OPERATOR, NewSighting(seen_at=_when(2007), place=None),
+                           [Upload((fgnet / "images" / "013a16.jpg").read_bytes(), "b.jpg")])
+    run_jobs(container)
+    proposed = [c for c in deps.read.candidates(world.case_b, None) if c["status"] == "proposed"]
+    assert proposed, "case B should have a proposed candidate"
+    world.proposed = proposed[0]["id"]
+    reunion.send_message(deps, principals["moderator"], world.case_a, "We may have found her.")
+    world.takedown = retention.request_takedown(deps, "sighting", world.pending, "me@example.org", "parent", "mine")
+    for name, scope in TOKENS.items():
+        world.bearer[name] = issue_token(deps, OPERATOR, name, [scope])
+    world.token_id = int(deps.read.api_tokens()[-1]["id"])
+    return world

@@ -1,0 +1,77 @@
+"""The visibility policy and the offline throttles, on their own."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from reunite.domain.abuse import pow_challenge, pow_valid, solve, window_start
+from reunite.domain.access import (
+    ANONYMOUS,
+    Permission,
+    Principal,
+    Role,
+    Scope,
+    candidate_visible,
+    case_view,
+    coarsen,
+    require,
+    sighting_view,
+)
+from reunite.domain.errors import Forbidden, NotSignedIn
+
+NOW = datetime(2026, 11, 29, 8, tzinfo=UTC)
+SECRET = b"test secret"
+FAMILY = Principal(role=Role.FAMILY, account_id=1, own_cases=frozenset({5}), verified_cases=frozenset({5}))
+UNVERIFIED = Principal(role=Role.FAMILY, account_id=2, own_cases=frozenset({6}))
+POLICE = Principal(role=Role.POLICE, account_id=3)
+ROW = {"id": 9, "lat": 31.2345678, "lon": 121.4567891, "reporter_contact": "+86 139", "child_face_id": 2,
+       "faces": [{"id": 1}, {"id": 2}], "first_face_id": 1, "face_count": 2}
+
+
+def test_families_see_places_within_a_kilometre_cell_and_no_reporter_contact() -> None:
+    shown = sighting_view(FAMILY, ROW)
+    assert shown["lat"] == 31.235 and shown["lon"] == 121.455
+    assert abs(shown["lat"] - ROW["lat"]) < 0.01 and "reporter_contact" not in shown
+    assert [f["id"] for f in shown["faces"]] == [2] and shown["first_face_id"] == 2
+    assert sighting_view(POLICE, ROW)["lat"] == ROW["lat"] and sighting_view(POLICE, ROW)["reporter_contact"]
+
+
+def test_coarse_cells_do_not_shift_with_the_point_inside_them() -> None:
+    assert coarsen(31.2301) == coarsen(31.2399) == 31.235
+    assert coarsen(-0.001) == -0.005 and coarsen(None) is None
+
+
+def test_family_contact_only_for_the_family_and_reviewers() -> None:
+    case = {"id": 5, "given_name": "Lin", "family_contact": "+86 138", "police_report": "PR-1"}
+    assert case_view(FAMILY, case)["family_contact"] == "+86 138"
+    assert "family_contact" not in case_view(UNVERIFIED, case) and "police_report" not in case_view(ANONYMOUS, case)
+    assert case_view(POLICE, case)["police_report"] == "PR-1"
+
+
+def test_unverified_families_and_scopes_grant_only_what_they_say() -> None:
+    assert FAMILY.can(Permission.BROWSE_SIGHTINGS) and not UNVERIFIED.can(Permission.BROWSE_SIGHTINGS)
+    with pytest.raises(Forbidden, match="once a moderator has verified"):
+        require(UNVERIFIED, Permission.SEARCH_BY_PHOTO)
+    with pytest.raises(NotSignedIn):
+        require(ANONYMOUS, Permission.BROWSE_SIGHTINGS)
+    reader = Principal(role=Role.PARTNER, token_id=4, scopes=frozenset({Scope.READ_CASES}))
+    assert reader.can(Permission.VIEW_ALL_CASES) and not reader.can(Permission.SEE_CONTACTS)
+    assert not reader.can(Permission.REPORT_SIGHTING) and reader.actor == "token:4"
+    assert not candidate_visible(FAMILY, "proposed") and candidate_visible(FAMILY, "confirmed")
+
+
+def test_proof_of_work_is_checked_signed_and_expires() -> None:
+    challenge = pow_challenge(SECRET, NOW, 8)
+    nonce = solve(challenge)
+    assert pow_valid(SECRET, challenge, nonce, NOW + timedelta(minutes=5))
+    assert not pow_valid(b"other secret", challenge, nonce, NOW)
+    assert not pow_valid(SECRET, challenge.replace(".8.", ".1.", 1), nonce, NOW)  # easier puzzle: bad signature
+    assert not pow_valid(SECRET, challenge, nonce, NOW + timedelta(hours=3))
+    wrong = next(str(n) for n in range(1000) if not pow_valid(SECRET, challenge, str(n), NOW))
+    assert not pow_valid(SECRET, challenge, wrong, NOW)
+
+
+def test_rate_windows_are_fixed_hours() -> None:
+    assert window_start(NOW + timedelta(minutes=59), timedelta(hours=1)) == NOW
