@@ -16,13 +16,19 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
+from reunite.domain.access import Permission
+
 ROOT = Path(__file__).resolve().parents[1] / "src" / "reunite"
 LOCALES = ROOT / "entrypoints" / "web" / "locale"
 TEMPLATE_CALL = re.compile(r"""_\(\s*"((?:[^"\\]|\\.)*)"|_\(\s*'((?:[^'\\]|\\.)*)'""")
 ERROR_CALL = re.compile(
-    r"""(?:InvalidInput|NotFound|Conflict|PayloadTooLarge|UnsupportedMedia)\(\s*\n?\s*"((?:[^"\\]|\\.)*)"|"""
+    r"""(?:InvalidInput|NotFound|Conflict|PayloadTooLarge|UnsupportedMedia|NotSignedIn|Forbidden|TooManyRequests)"""
+    r"""\(\s*\n?\s*"((?:[^"\\]|\\.)*)"|"""
     r"""(?:\.within|gettext)\(\s*\n?\s*"((?:[^"\\]|\\.)*)\"""")
-STATUS_WORDS = ("processing", "faces found", "no face found")  # sighting statuses shown through _()
+# words shown through _() from data: processing and moderation states, case states, roles, verification
+STATUS_WORDS = ("processing", "faces found", "no face found", "pending", "approved", "rejected", "removed", "expired",
+                "open", "reunited", "closed", "sighting", "case", "reporter", "family", "moderator", "police",
+                "admin", "partner", "dna", "document", "interview", "match", "no_match")
 
 
 def messages() -> list[str]:
@@ -35,6 +41,8 @@ def messages() -> list[str]:
             found[match.group(1) or match.group(2)] = None
     for word in STATUS_WORDS:
         found[word] = None
+    for permission in Permission:
+        found[permission.value] = None  # permission names appear inside "sign in to {what}" errors
     return list(found)
 
 

@@ -12,6 +12,7 @@ from reunite.domain.model import CandidateStatus, SightingFilter, age_in_years
 from reunite.domain.scoring import impostor_percentile
 from reunite.services.deps import Deps
 
+
 def _audit_read(deps: Deps, who: Principal, action: str, subject: str, subject_id: int, **detail: Any) -> None:
     with deps.uow() as uow:
         uow.audit(who.actor, action, subject, subject_id, **detail)

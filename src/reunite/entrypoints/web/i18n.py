@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from reunite.domain.access import Permission
 from reunite.domain.errors import ReuniteError
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -63,6 +64,9 @@ def _normal(tag: str | None) -> str | None:
     return None
 
 
+WORDS = frozenset(p.value for p in Permission)
+
+
 @dataclass(frozen=True)
 class Language:
     """What a template needs to speak the reader's language."""
@@ -78,7 +82,9 @@ class Language:
         return text.format(**params) if params else text
 
     def error(self, exc: ReuniteError) -> str:
-        text = self.gettext(exc.template, **exc.params)
+        """The error in this language; word-like values (a permission's name) are translated too."""
+        params = {k: self.gettext(v) if isinstance(v, str) and v in WORDS else v for k, v in exc.params.items()}
+        text = self.gettext(exc.template, **params)
         if exc.context:
             template, params = exc.context
             text = self.gettext(template, **params) + text

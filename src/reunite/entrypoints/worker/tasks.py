@@ -10,8 +10,8 @@ from procrastinate import PsycopgConnector, RetryStrategy
 
 from reunite.adapters.db.uow import QUEUE
 from reunite.domain.model import PhotoOwner
-from reunite.services.deps import Deps
 from reunite.services import retention
+from reunite.services.deps import Deps
 from reunite.services.matching import process_and_match
 
 log = logging.getLogger("reunite.worker")
