@@ -19,25 +19,30 @@ from babel.messages.pofile import read_po, write_po
 from reunite.domain.access import Permission
 
 ROOT = Path(__file__).resolve().parents[1] / "src" / "reunite"
-LOCALES = ROOT / "entrypoints" / "web" / "locale"
+LOCALES = ROOT / "locale"
 TEMPLATE_CALL = re.compile(r"""_\(\s*"((?:[^"\\]|\\.)*)"|_\(\s*'((?:[^'\\]|\\.)*)'""")
 ERROR_CALL = re.compile(
     r"""(?:InvalidInput|NotFound|Conflict|PayloadTooLarge|UnsupportedMedia|NotSignedIn|Forbidden|TooManyRequests)"""
     r"""\(\s*\n?\s*"((?:[^"\\]|\\.)*)"|"""
     r"""(?:\.within|gettext)\(\s*\n?\s*"((?:[^"\\]|\\.)*)\"""")
 # words shown through _() from data: processing and moderation states, case states, roles, verification
+GETTEXT_CALL = re.compile(r"""reader\.gettext\(\s*"((?:[^"\\]|\\.)*)"()""")  # poster labels in Python
 STATUS_WORDS = ("processing", "faces found", "no face found", "pending", "approved", "rejected", "removed", "expired",
                 "open", "reunited", "closed", "sighting", "case", "reporter", "family", "moderator", "police",
-                "admin", "partner", "dna", "document", "interview", "match", "no_match")
+                "admin", "partner", "dna", "document", "interview", "match", "no_match", "sightings", "cases",
+                "candidates", "takedowns")
 
 
 def messages() -> list[str]:
     found: dict[str, None] = {}
-    for template in sorted((ROOT / "entrypoints" / "web" / "templates").glob("*.html")):
+    templates = sorted((ROOT / "entrypoints" / "web" / "templates").glob("*.*"))
+    for template in templates + sorted((ROOT / "adapters" / "notify" / "templates").glob("*.txt")):
         for match in TEMPLATE_CALL.finditer(template.read_text()):
             found[match.group(1) or match.group(2)] = None
     for source in sorted(ROOT.rglob("*.py")):
         for match in ERROR_CALL.finditer(source.read_text()):
+            found[match.group(1) or match.group(2)] = None
+        for match in GETTEXT_CALL.finditer(source.read_text()):
             found[match.group(1) or match.group(2)] = None
     for word in STATUS_WORDS:
         found[word] = None

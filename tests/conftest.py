@@ -8,7 +8,9 @@ import io
 import itertools
 import os
 import threading
+import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -112,7 +114,7 @@ def session_for(container: Container, role: Role, email: str | None = None) -> t
 
 def run_jobs(container: Container) -> None:
     """Run the worker until the queue is empty, as production would in the background."""
-    jobs = make_app(container.database_uri, container.deps)
+    jobs = make_app(container.database_uri, container.deps, periodic=False)
     # in a thread of its own: Playwright's sync API keeps an event loop running in this one
     until_empty = run_worker(jobs, 1, wait=False, install_signal_handlers=False)
     worker = threading.Thread(target=asyncio.run, args=(until_empty,))
@@ -123,6 +125,35 @@ def run_jobs(container: Container) -> None:
             "SELECT task_name, status, attempts FROM procrastinate_jobs WHERE status <> 'succeeded'"
         ).fetchall()
     assert not unfinished, f"jobs did not succeed: {unfinished}"
+
+
+def run_jobs_settled(container: Container, timeout: float = 60.0) -> None:
+    """Run jobs until none is waiting, including retries scheduled a few seconds ahead."""
+    deadline = time.monotonic() + timeout
+    while True:
+        jobs = make_app(container.database_uri, container.deps, periodic=False)
+        thread = threading.Thread(target=asyncio.run, args=(run_worker(jobs, 1, wait=False,
+                                                                        install_signal_handlers=False),))
+        thread.start()
+        thread.join()
+        with container.engine.connect() as conn:
+            waiting = conn.exec_driver_sql(
+                "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing') "
+                "AND (scheduled_at IS NULL OR scheduled_at < now() + interval '30 seconds')").scalar_one()
+        if not waiting:
+            return
+        assert time.monotonic() < deadline, "jobs still waiting"
+        time.sleep(0.5)
+
+
+class SettableClock:
+    """A clock a test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
 
 
 def jpeg(pixels: np.ndarray, exif: Image.Exif | None = None) -> bytes:

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, create_engine
 
@@ -14,14 +15,20 @@ from reunite.adapters.db import migrate
 from reunite.adapters.db.readmodel import SqlReadModel
 from reunite.adapters.db.server import APP_DATABASE, EmbeddedPostgres, ensure_database, libpq_url, sqlalchemy_url
 from reunite.adapters.db.uow import SqlUnitOfWork
+from reunite.adapters.exchange.pfif import PfifXml
+from reunite.adapters.exchange.tables import Spreadsheets
 from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, DlibFaceEngine, DlibOptions, load_impostor_curve
+from reunite.adapters.notify.mail import SmtpMailer
+from reunite.adapters.notify.webhook import HttpWebhooks
 from reunite.adapters.passwords import Argon2Passwords
 from reunite.adapters.photos.codec import PillowPhotoCodec
 from reunite.adapters.photos.local import LocalPhotoStore
+from reunite.adapters.posters.pdf import PdfPosters
 from reunite.config import Settings
 from reunite.domain.ports import Clock, FaceEngine
+from reunite.domain.reach import parse_schedule
 from reunite.domain.scoring import MatchPolicy
-from reunite.services.deps import Deps, Limits
+from reunite.services.deps import Deps, Limits, Site
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +76,13 @@ def limits_from(settings: Settings) -> Limits:
     )
 
 
+def site_from(settings: Settings) -> Site:
+    base = settings.base_url()
+    return Site(base_url=base, pfif_domain=settings.pfif_domain or urlsplit(base).hostname or "reunite.local",
+                contact_phone=settings.contact_phone, contact_email=settings.contact_email,
+                alert_schedule=parse_schedule(settings.alert_schedule))
+
+
 def build_face_engine(settings: Settings, codec: PillowPhotoCodec) -> DlibFaceEngine:
     options = DlibOptions(
         upsample=settings.detector_upsample, cnn_fallback=settings.cnn_fallback, max_side=settings.detect_max_side,
@@ -101,5 +115,12 @@ def bootstrap(
         limits=limits_from(settings),
         passwords=Argon2Passwords(),
         secret=settings.secret(),
+        mailer=SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.smtp_user,
+                          settings.smtp_password, settings.smtp_starttls),
+        webhooks=HttpWebhooks(),
+        posters=PdfPosters(settings.poster_font),
+        pfif=PfifXml(),
+        tables=Spreadsheets(),
+        site=site_from(settings),
     )
     return Container(settings, engine, uri, deps, embedded)

@@ -10,6 +10,8 @@ import platformdirs
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from reunite.domain.reach import DEFAULT_SCHEDULE
+
 
 def _default_data_dir() -> Path:
     return Path(platformdirs.user_data_dir("reunite", appauthor=False))
@@ -77,6 +79,22 @@ class Settings(BaseSettings):
     sighting_retention_days: int = Field(default=730, description="Sightings are blanked after this many days.")
     closed_case_retention_days: int = Field(default=180, description="Closed cases are blanked after this many days.")
     queue_alert_threshold: int = Field(default=50, description="Moderators are alerted when a queue grows past it.")
+
+    # Reach and exchange
+    smtp_host: str = Field(default="", description="SMTP server for alerts and notices; empty: emails are not sent.")
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_sender: str = Field(default="reunite@localhost", description="The From: address of every email.")
+    alert_schedule: str = Field(
+        default=DEFAULT_SCHEDULE,
+        description="Alert radius by time since the disappearance: 'HOURSh:KM,…,*:KM' (Tuanyuan's default).")
+    pfif_domain: str = Field(default="", description="Domain of this site's PFIF record ids (default: public_url's).")
+    poster_font: str = Field(default="", description="A TTF/TTC font with Chinese glyphs for PDF posters.")
+
+    def base_url(self) -> str:
+        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
 
     def secret(self) -> bytes:
         """The signing key: the configured one, else one made once and kept (mode 0600) in data_dir."""

@@ -75,3 +75,15 @@ def test_proof_of_work_is_checked_signed_and_expires() -> None:
 
 def test_rate_windows_are_fixed_hours() -> None:
     assert window_start(NOW + timedelta(minutes=59), timedelta(hours=1)) == NOW
+
+
+def test_alert_radius_widens_with_time_since_the_disappearance() -> None:
+    from reunite.domain.reach import DEFAULT_SCHEDULE, alert_radius, next_widening, parse_schedule
+
+    steps = parse_schedule(DEFAULT_SCHEDULE)
+    radii = [alert_radius(steps, timedelta(minutes=m)) for m in (0, 59, 60, 119, 150, 180, 10_000)]
+    assert radii == [100, 100, 200, 200, 300, 500, 500]
+    assert next_widening(steps, timedelta(minutes=20)) == timedelta(minutes=40)
+    assert next_widening(steps, timedelta(hours=5)) is None
+    with pytest.raises(Exception, match="end with"):
+        parse_schedule("2h:100,1h:200")

@@ -89,6 +89,7 @@ class Principal:
     own_cases: frozenset[int] = frozenset()
     verified_cases: frozenset[int] = frozenset()
     scopes: frozenset[Scope] = field(default_factory=frozenset)
+    domains: frozenset[str] = frozenset()  # PFIF record domains a partner's token may write
 
     @property
     def actor(self) -> str:
@@ -211,6 +212,12 @@ def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
 def candidate_visible(who: Principal, status: str) -> bool:
     """Reviewers see every candidate; a family only those a reviewer confirmed."""
     return who.can(P.REVIEW_CANDIDATES) or status == "confirmed"
+
+
+def may_write_domain(who: Principal, domain: str) -> bool:
+    """A partner writes PFIF records only of the domains its token names; admins' accounts and the
+    operator's command line write any."""
+    return (who.can(P.ADMINISTER) and who.token_id is None) or domain in who.domains
 
 
 def require_correspondent(who: Principal, case_id: int) -> None:

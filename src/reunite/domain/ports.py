@@ -109,6 +109,44 @@ class CandidateRow:
     score: Score
 
 
+class Mailer(Protocol):
+    @property
+    def configured(self) -> bool:
+        """False when no server is set up: nothing can be sent."""
+        ...
+
+    def send(self, to: str, kind: str, language: str, context: dict[str, Any],
+             headers: dict[str, str] | None = None) -> str:
+        """Render the ``kind`` email in ``language`` and send it; its subject. Raises on failure."""
+        ...
+
+
+class WebhookSender(Protocol):
+    def post(self, url: str, secret: str, timestamp: str, payload: dict[str, Any]) -> None:
+        """POST the JSON payload signed with HMAC-SHA256; raises unless the receiver answers 2xx."""
+        ...
+
+
+class PosterRenderer(Protocol):
+    def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str) -> bytes:
+        """An A4 PDF poster."""
+        ...
+
+
+class PfifCodec(Protocol):
+    def parse(self, data: bytes) -> tuple[str, list[dict[str, str]], list[dict[str, str]]]:
+        """(version, persons, notes) with 1.4 field names."""
+        ...
+
+    def write(self, persons: list[dict[str, str]], notes: list[dict[str, str]]) -> bytes: ...
+
+
+class TableCodec(Protocol):
+    def read_rows(self, data: bytes) -> list[dict[str, str]]: ...
+
+    def write_csv(self, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes: ...
+
+
 @dataclass(frozen=True)
 class AccountRow:
     id: int
@@ -202,7 +240,59 @@ class ModerationStore(Protocol):
         ...
 
 
-class UnitOfWork(PeopleStore, ModerationStore, Protocol):
+class ReachStore(Protocol):
+    """Subscriptions, alerts, the outbox, and PFIF records, inside a unit of work."""
+
+    def add_subscription(self, values: dict[str, Any]) -> int: ...
+
+    def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> bool:
+        """Move a subscription to ``status``; False if it does not exist."""
+        ...
+
+    def subscription(self, subscription_id: int) -> dict[str, Any] | None: ...
+
+    def alert_subscribers(self, case_id: int, radius_km: float) -> list[tuple[int, bool]]:
+        """Record an alert for every active subscriber whose area meets the circle of ``radius_km``
+        around the case's last known place (or whose region the place names), once per case and
+        subscriber; the new alerts' ids, each with whether its subscriber wants a daily digest."""
+        ...
+
+    def alert(self, alert_id: int) -> dict[str, Any]: ...
+
+    def mark_alert_sent(self, alert_id: int, at: datetime) -> None: ...
+
+    def digest_due(self, since: datetime) -> list[dict[str, Any]]:
+        """Digest subscribers with unsent alerts since ``since``: subscription fields + ``alert_ids``."""
+        ...
+
+    def add_outbox(self, channel: str, recipient: str, kind: str) -> int: ...
+
+    def outbox_done(self, outbox_id: int, status: str, subject: str, error: str, at: datetime) -> None: ...
+
+    def owner_emails(self, case_id: int) -> list[tuple[str, str]]:
+        """(email, language) of the accounts that own a case."""
+        ...
+
+    def reviewer_emails(self) -> list[tuple[str, str]]: ...
+
+    def case_by_record(self, record_id: str) -> int | None: ...
+
+    def upsert_imported_case(self, record_id: str, case: NewCase, source: str, source_date: datetime,
+                             expiry: datetime | None) -> tuple[int, bool]:
+        """Insert or update the case with this PFIF record id; (case id, created)."""
+        ...
+
+    def add_note(self, values: dict[str, Any]) -> bool:
+        """Store a PFIF note unless its record id is known; True if new."""
+        ...
+
+    def link_notes_and_duplicates(self) -> int:
+        """Attach notes to cases imported later, fill empty last-seen places from notes, and link
+        cases that notes mark as duplicates; how many links were made."""
+        ...
+
+
+class UnitOfWork(PeopleStore, ModerationStore, ReachStore, Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 
@@ -212,8 +302,8 @@ class UnitOfWork(PeopleStore, ModerationStore, Protocol):
 
     def commit(self) -> None: ...
 
-    def enqueue(self, task: str, *, lock: str | None = None, **args: Any) -> None:
-        """Defer a background job in this same transaction."""
+    def enqueue(self, task: str, *, lock: str | None = None, at: datetime | None = None, **args: Any) -> None:
+        """Defer a background job in this same transaction (to run at ``at``, default now)."""
         ...
 
     def audit(self, actor: str, action: str, subject: str, subject_id: int, **detail: Any) -> None:
@@ -318,6 +408,14 @@ class ReadModel(Protocol):
         ...
 
     def queue_counts(self) -> dict[str, int]: ...
+
+    def active_cases(self, region: str, before: datetime | None, limit: int) -> list[dict[str, Any]]:
+        """Verified, open cases, most recently verified first: public fields only (feeds)."""
+        ...
+
+    def export_cases(self) -> list[dict[str, Any]]: ...
+
+    def export_notes(self) -> list[dict[str, Any]]: ...
 
     def messages(self, case_id: int) -> list[dict[str, Any]]: ...
 

@@ -18,6 +18,7 @@ from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.errors import ReuniteError
 from reunite.domain.model import NewSighting, Upload
 from reunite.services import intake, matching
+from reunite.services.exchange import ImportReport
 
 app = typer.Typer(help="Reunite: street snapshots into leads for families of missing children.", no_args_is_help=True)
 db_app = typer.Typer(help="Database administration.")
@@ -109,6 +110,51 @@ def import_sightings(
         typer.echo(f"  {line}", err=True)
     if refused:
         raise typer.Exit(1)
+
+
+def _print_report(report: ImportReport) -> None:
+    typer.echo(f"{report.created} created, {report.updated} updated, {report.notes_added} notes added "
+               f"({report.notes_known} already known), {report.linked} duplicates linked, "
+               f"{len(report.problems)} problems")
+    for record, reason in report.problems:
+        typer.echo(f"  {record}: {reason}", err=True)
+
+
+@app.command("import-cases")
+def import_cases(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX, one case per row")],
+    dry_run: Annotated[bool, typer.Option(help="Check every row and write nothing")] = False,
+) -> None:
+    """Register cases from a spreadsheet (they wait for verification). Columns: docs/exchange.md."""
+    from reunite.services.exchange import import_cases_table
+
+    container = bootstrap()
+    data = path.read_bytes()
+    rows = len(container.deps.tables.read_rows(data))
+    with tqdm(total=rows, desc="checking" if dry_run else "importing", unit="row") as bar:
+        report = import_cases_table(container.deps, OPERATOR, data, dry_run, bar.update)
+    _print_report(report)
+    if report.problems:
+        raise typer.Exit(1)
+
+
+@app.command("import-pfif")
+def import_pfif(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PFIF 1.1–1.4 file")]) -> None:
+    """Import persons and notes from another registry (Google Person Finder, Sahana, …)."""
+    from reunite.services.exchange import import_pfif as run
+
+    container = bootstrap()
+    _print_report(run(container.deps, OPERATOR, path.read_bytes()))
+
+
+@app.command("export-pfif")
+def export_pfif(path: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the PFIF 1.4 file")]) -> None:
+    """Export every case and note as PFIF 1.4 (closed and expired cases as placeholders)."""
+    from reunite.services.exchange import export_pfif as run
+
+    container = bootstrap()
+    path.write_bytes(run(container.deps, OPERATOR))
+    typer.echo(f"written {path}")
 
 
 @app.command("verify-case")

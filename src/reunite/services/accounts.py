@@ -80,7 +80,7 @@ def from_api_token(deps: Deps, token: str) -> Principal | None:
     if row is None:
         return None
     return Principal(role=Role.PARTNER, token_id=int(row["id"]), name=str(row["name"]),
-                     scopes=frozenset(Scope(s) for s in row["scopes"]))
+                     scopes=frozenset(Scope(s) for s in row["scopes"]), domains=frozenset(row["allowed_domains"]))
 
 
 def invite(deps: Deps, who: Principal, email: str, role: Role) -> str:

@@ -8,12 +8,18 @@ from datetime import timedelta
 from reunite.domain.ports import (
     Clock,
     FaceEngine,
+    Mailer,
     PasswordHasher,
+    PfifCodec,
     PhotoCodec,
     PhotoStore,
+    PosterRenderer,
     ReadModel,
+    TableCodec,
     UnitOfWorkFactory,
+    WebhookSender,
 )
+from reunite.domain.reach import DEFAULT_SCHEDULE, Step, parse_schedule
 from reunite.domain.scoring import MatchPolicy
 
 
@@ -37,6 +43,17 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Site:
+    """What messages, posters and exports say about this installation."""
+
+    base_url: str = "http://127.0.0.1:8000"
+    pfif_domain: str = "reunite.local"  # the domain part of the PFIF record ids this site writes
+    contact_phone: str = "110"
+    contact_email: str = ""
+    alert_schedule: tuple[Step, ...] = parse_schedule(DEFAULT_SCHEDULE)
+
+
+@dataclass(frozen=True)
 class Deps:
     uow: UnitOfWorkFactory
     read: ReadModel
@@ -48,3 +65,9 @@ class Deps:
     limits: Limits
     passwords: PasswordHasher
     secret: bytes
+    mailer: Mailer
+    webhooks: WebhookSender
+    posters: PosterRenderer
+    pfif: PfifCodec
+    tables: TableCodec
+    site: Site

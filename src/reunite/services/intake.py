@@ -97,7 +97,7 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
     )
 
 
-def _check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> None:
+def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> None:
     _check_time(case.missing_since, now, "missing_since")
     if not case.given_name.strip():
         raise InvalidInput("the child's given name is required", field="given_name")
@@ -122,7 +122,7 @@ def register_case(
     require(who, Permission.REGISTER_CASE)
     if len(taken) != len(uploads):
         raise InvalidInput("give one date taken per photo (or leave each blank)", field="photos")
-    _check_case(case, taken, deps.clock.now())
+    check_case(case, taken, deps.clock.now())
     facts = _inspect_all(deps, uploads)
     keys = _store_originals(deps, uploads, facts)
     with deps.uow() as uow:

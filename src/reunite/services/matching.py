@@ -84,6 +84,7 @@ def match_sighting(deps: Deps, sighting_id: int) -> int:
         for face in faces:
             new += uow.save_candidates(_shortlist(deps, [r for r in kept if r.sighting_face_id == face.face_id]))
         uow.audit(SYSTEM, "sighting.matched", "sighting", sighting_id, new_candidates=new)
+        uow.enqueue("reach.tell_reviewers")  # new candidates, or a report queue grown past its threshold
         uow.commit()
     return new
 
@@ -110,6 +111,8 @@ def match_case(deps: Deps, case_id: int) -> int:
                 photo_of[hit.sighting_face_id] = hit.photo_id
         new = uow.save_candidates(_shortlist(deps, one_face_per_photo(list(rows.values()), photo_of)))
         uow.audit(SYSTEM, "case.matched", "case", case_id, new_candidates=new)
+        if new:
+            uow.enqueue("reach.tell_reviewers")
         uow.commit()
     return new
 

@@ -64,6 +64,11 @@ cases = Table(
     Column("verified_by", Text),
     Column("closed_at", DateTime(timezone=True)),
     Column("keep_data", Boolean, nullable=False, server_default=text("true")),
+    Column("record_id", Text, unique=True),  # PFIF person_record_id (domain/local-id) of imported cases
+    Column("source", Text, nullable=False, server_default=""),
+    Column("source_date", DateTime(timezone=True)),
+    Column("expiry_date", DateTime(timezone=True)),
+    Column("linked_case_id", BigInteger, ForeignKey("cases.id", ondelete="SET NULL")),
     _created(),
     CheckConstraint("status IN ('open', 'reunited', 'closed', 'rejected', 'expired')", name="status"),
     CheckConstraint("sex IN ('female', 'male', 'unknown')", name="sex"),
@@ -289,4 +294,70 @@ rate_counters = Table(
     Column("key", Text, primary_key=True),
     Column("window_start", DateTime(timezone=True), primary_key=True),
     Column("hits", Integer, nullable=False),
+)
+
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("channel", String(8), nullable=False),
+    Column("address", Text, nullable=False),
+    Column("lat", Float),
+    Column("lon", Float),
+    Column("radius_km", Float, nullable=False, server_default="0"),
+    Column("region", Text, nullable=False, server_default=""),
+    Column("language", String(8), nullable=False, server_default="en"),
+    Column("digest", Boolean, nullable=False, server_default=text("false")),
+    Column("secret", Text, nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("created_by", Text, nullable=False),
+    Column("confirmed_at", DateTime(timezone=True)),
+    Column("unsubscribed_at", DateTime(timezone=True)),
+    _created(),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("subscription_id", BigInteger, ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False),
+    Column("radius_km", Float, nullable=False),
+    Column("distance_km", Float),
+    Column("sent_at", DateTime(timezone=True)),
+    _created(),
+    UniqueConstraint("case_id", "subscription_id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("channel", String(8), nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("subject", Text, nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="queued"),
+    Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("error", Text, nullable=False, server_default=""),
+    Column("sent_at", DateTime(timezone=True)),
+    _created(),
+)
+
+case_notes = Table(
+    "case_notes",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("record_id", Text, nullable=False, unique=True),
+    Column("person_record_id", Text, nullable=False),
+    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE")),
+    Column("linked_person_record_id", Text, nullable=False, server_default=""),
+    Column("author_name", Text, nullable=False, server_default=""),
+    Column("author_made_contact", Boolean),
+    Column("status", String(32), nullable=False, server_default=""),
+    Column("last_known_location", Text, nullable=False, server_default=""),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("source_date", DateTime(timezone=True), nullable=False),
+    Column("entry_date", DateTime(timezone=True), nullable=False),
+    Column("source", Text, nullable=False, server_default=""),
 )

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, column, func, insert, select, text, u
 
 from reunite.adapters.db.moderation import ModerationSql
 from reunite.adapters.db.people import PeopleSql
+from reunite.adapters.db.reach import ReachSql
 from reunite.adapters.db.tables import EMBEDDING_DIM, audit_log, candidates, cases, faces, photos, sightings
 from reunite.domain.errors import NotFound
 from reunite.domain.model import (
@@ -39,7 +40,7 @@ def vector_literal(values: Sequence[float]) -> str:
     return "[" + ",".join(f"{v:.7g}" for v in values) + "]"
 
 
-class SqlUnitOfWork(PeopleSql, ModerationSql):
+class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine) -> None:
@@ -60,13 +61,13 @@ class SqlUnitOfWork(PeopleSql, ModerationSql):
         self._tx.commit()
 
     # -- jobs and audit ---------------------------------------------------------------
-    def enqueue(self, task: str, *, lock: str | None = None, **args: Any) -> None:
+    def enqueue(self, task: str, *, lock: str | None = None, at: datetime | None = None, **args: Any) -> None:
         self.conn.execute(
             text(
                 "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, :lock, NULL, "
-                "CAST(:args AS jsonb), NULL)::procrastinate_job_to_defer_v1])"
+                "CAST(:args AS jsonb), CAST(:at AS timestamptz))::procrastinate_job_to_defer_v1])"
             ),
-            {"queue": QUEUE, "task": task, "lock": lock, "args": json.dumps(args)},
+            {"queue": QUEUE, "task": task, "lock": lock, "args": json.dumps(args), "at": at},
         )
 
     def audit(self, actor: str, action: str, subject: str, subject_id: int, **detail: Any) -> None:

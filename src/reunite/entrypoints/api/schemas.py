@@ -203,3 +203,14 @@ class TokenIn(BaseModel):
     name: str
     scopes: list[Scope]
     domains: list[str] = []
+
+
+class SubscriptionIn(BaseModel):
+    channel: str = Field(default="email", description="email or webhook")
+    address: str = Field(description="An email address, or the webhook's http(s) URL")
+    lat: float | None = None
+    lon: float | None = None
+    radius_km: float = Field(default=10, description="The subscriber's own area around the point")
+    region: str = Field(default="", description="Or a region's name, matched against where a child was last seen")
+    language: str = "en"
+    digest: bool = Field(default=False, description="One email a day instead of one per case")

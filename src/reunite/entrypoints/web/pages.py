@@ -29,7 +29,7 @@ from reunite.domain.model import (
     age_in_years,
 )
 from reunite.entrypoints.api.auth import PrincipalDep, allow, check_csrf, client_ip, csrf_token, get_deps
-from reunite.entrypoints.web.i18n import LANGUAGES, Language, negotiate
+from reunite.i18n import LANGUAGES, Language, negotiate
 from reunite.services import intake, queries, review, throttle
 from reunite.services.deps import Deps
 

@@ -10,15 +10,17 @@ from procrastinate import PsycopgConnector, RetryStrategy
 
 from reunite.adapters.db.uow import QUEUE
 from reunite.domain.model import PhotoOwner
-from reunite.services import retention
+from reunite.services import reach, retention
 from reunite.services.deps import Deps
 from reunite.services.matching import process_and_match
 
 log = logging.getLogger("reunite.worker")
 RETRY = RetryStrategy(max_attempts=5, exponential_wait=2)
+# emails and webhooks: retried 2, 4, 8 … 1024 s apart (about half an hour in all); the outbox keeps each try
+DELIVERY_RETRY = RetryStrategy(max_attempts=10, exponential_wait=2)
 
 
-def make_app(database_uri: str, deps: Deps) -> procrastinate.App:
+def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastinate.App:
     """The procrastinate app with Reunite's tasks bound to ``deps``."""
     app = procrastinate.App(connector=PsycopgConnector(conninfo=database_uri))
 
@@ -34,21 +36,44 @@ def make_app(database_uri: str, deps: Deps) -> procrastinate.App:
 
     @app.task(name="reach.case_activated", queue=QUEUE, retry=RETRY)
     def case_activated(case_id: int) -> None:
-        log.info("case %d is active", case_id)
+        log.info("case %d active: %d alerts", case_id, reach.alert_round(deps, case_id))
 
-    @app.task(name="reach.candidate_confirmed", queue=QUEUE, retry=RETRY)
+    @app.task(name="reach.alert_round", queue=QUEUE, retry=RETRY)
+    def alert_round(case_id: int) -> None:
+        log.info("case %d: %d more alerts", case_id, reach.alert_round(deps, case_id))
+
+    @app.task(name="reach.deliver_alert", queue=QUEUE, retry=DELIVERY_RETRY)
+    def deliver_alert(alert_id: int) -> None:
+        reach.deliver_alert(deps, alert_id)
+
+    @app.task(name="reach.confirm_subscription", queue=QUEUE, retry=DELIVERY_RETRY)
+    def confirm_subscription(subscription_id: int) -> None:
+        reach.send_confirmation(deps, subscription_id)
+
+    @app.task(name="reach.candidate_confirmed", queue=QUEUE, retry=DELIVERY_RETRY)
     def candidate_confirmed(candidate_id: int, case_id: int) -> None:
-        log.info("candidate %d of case %d confirmed", candidate_id, case_id)
+        reach.candidate_confirmed(deps, case_id)
 
-    @app.task(name="reach.message_sent", queue=QUEUE, retry=RETRY)
+    @app.task(name="reach.message_sent", queue=QUEUE, retry=DELIVERY_RETRY)
     def message_sent(message_id: int, case_id: int) -> None:
-        log.info("message %d on case %d", message_id, case_id)
+        reach.message_sent(deps, message_id, case_id)
 
-    @app.periodic(cron="17 3 * * *", periodic_id="daily-expiry")
+    @app.task(name="reach.tell_reviewers", queue=QUEUE, retry=DELIVERY_RETRY)
+    def tell_reviewers() -> None:
+        reach.tell_reviewers(deps)
+
+    @app.task(name="reach.digests", queue=QUEUE, retry=DELIVERY_RETRY)
+    def digests(timestamp: int) -> None:
+        log.info("digests: %d sent", reach.send_digests(deps))
+
     @app.task(name="retention.expire", queue=QUEUE, retry=RETRY)
     def expire(timestamp: int) -> None:
         sightings, cases = retention.expire(deps)
         log.info("expiry: %d sightings and %d cases blanked", sightings, cases)
+
+    if periodic:  # daily, at times of little traffic (tests run without them)
+        app.periodic(cron="7 8 * * *", periodic_id="daily-digest")(digests)
+        app.periodic(cron="17 3 * * *", periodic_id="daily-expiry")(expire)
 
     return app
 

@@ -1,0 +1,172 @@
+"""SQL for alerts, subscriptions, the outbox and PFIF records (mixed into the unit of work), and the
+read side of feeds and exports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text, update
+
+from reunite.adapters.db.tables import accounts, alerts, case_owners, cases, outbox, subscriptions
+from reunite.domain.model import NewCase
+
+# Subscribers whose area meets the alert circle: the index narrows by a box as wide as the alert
+# radius plus the largest subscriber radius; the exact distance test follows. Region subscribers
+# match when the case's place words contain their region.
+ALERT_SQL = """
+WITH c AS (SELECT id, last_seen_lat AS lat, last_seen_lon AS lon, last_seen_text FROM cases WHERE id = :case_id),
+reach AS (SELECT coalesce(max(radius_km), 0) AS widest FROM subscriptions WHERE status = 'active'),
+found AS (
+  SELECT s.id, earth_distance(ll_to_earth(c.lat, c.lon), ll_to_earth(s.lat, s.lon)) / 1000 AS km
+  FROM subscriptions s, c, reach
+  WHERE s.status = 'active' AND s.lat IS NOT NULL AND c.lat IS NOT NULL
+    AND earth_box(ll_to_earth(c.lat, c.lon), (:radius + reach.widest) * 1000) @> ll_to_earth(s.lat, s.lon)
+    AND earth_distance(ll_to_earth(c.lat, c.lon), ll_to_earth(s.lat, s.lon)) <= (:radius + s.radius_km) * 1000
+  UNION
+  SELECT s.id, NULL FROM subscriptions s, c
+  WHERE s.status = 'active' AND s.region <> '' AND strpos(lower(c.last_seen_text), lower(s.region)) > 0
+)
+INSERT INTO alerts (case_id, subscription_id, radius_km, distance_km)
+SELECT :case_id, found.id, :radius, min(found.km) FROM found GROUP BY found.id
+ON CONFLICT (case_id, subscription_id) DO NOTHING
+RETURNING id, (SELECT digest FROM subscriptions WHERE subscriptions.id = alerts.subscription_id)
+"""
+
+
+class ReachSql:
+    conn: Connection
+
+    def add_subscription(self, values: dict[str, Any]) -> int:
+        return int(self.conn.execute(insert(subscriptions).values(**values).returning(subscriptions.c.id))
+                   .scalar_one())
+
+    def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> bool:
+        stamp = {"active": {"confirmed_at": at}, "unsubscribed": {"unsubscribed_at": at}}.get(status, {})
+        done = self.conn.execute(update(subscriptions).where(subscriptions.c.id == subscription_id)
+                                 .values(status=status, **stamp)).rowcount
+        return bool(done)
+
+    def subscription(self, subscription_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(select(subscriptions).where(subscriptions.c.id == subscription_id)).first()
+        return dict(row._mapping) if row else None
+
+    def alert_subscribers(self, case_id: int, radius_km: float) -> list[tuple[int, bool]]:
+        rows = self.conn.execute(text(ALERT_SQL), {"case_id": case_id, "radius": radius_km})
+        return [(int(r[0]), bool(r[1])) for r in rows]
+
+    def alert(self, alert_id: int) -> dict[str, Any]:
+        row = self.conn.execute(
+            select(alerts.c.id, alerts.c.case_id, alerts.c.distance_km, alerts.c.sent_at,
+                   subscriptions.c.id.label("subscription_id"), subscriptions.c.channel, subscriptions.c.address,
+                   subscriptions.c.language, subscriptions.c.secret, subscriptions.c.status)
+            .join(subscriptions, subscriptions.c.id == alerts.c.subscription_id).where(alerts.c.id == alert_id)
+        ).one()
+        return dict(row._mapping)
+
+    def mark_alert_sent(self, alert_id: int, at: datetime) -> None:
+        self.conn.execute(update(alerts).where(alerts.c.id == alert_id).values(sent_at=at))
+
+    def digest_due(self, since: datetime) -> list[dict[str, Any]]:
+        rows = self.conn.execute(text(
+            "SELECT s.id, s.address, s.language, array_agg(a.id ORDER BY a.id) AS alert_ids "
+            "FROM alerts a JOIN subscriptions s ON s.id = a.subscription_id "
+            "WHERE s.digest AND s.status = 'active' AND s.channel = 'email' AND a.sent_at IS NULL "
+            "AND a.created_at >= :since GROUP BY s.id"), {"since": since})
+        return [dict(r._mapping) for r in rows]
+
+    def add_outbox(self, channel: str, recipient: str, kind: str) -> int:
+        return int(self.conn.execute(insert(outbox).values(channel=channel, recipient=recipient, kind=kind)
+                                     .returning(outbox.c.id)).scalar_one())
+
+    def outbox_done(self, outbox_id: int, status: str, subject: str, error: str, at: datetime) -> None:
+        self.conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(
+            status=status, subject=subject, error=error[:1000], attempts=outbox.c.attempts + 1,
+            sent_at=at if status == "sent" else None))
+
+    def owner_emails(self, case_id: int) -> list[tuple[str, str]]:
+        rows = self.conn.execute(
+            select(accounts.c.email, accounts.c.language).join(case_owners, case_owners.c.account_id == accounts.c.id)
+            .where(case_owners.c.case_id == case_id, accounts.c.disabled_at.is_(None)))
+        return [(r.email, r.language) for r in rows]
+
+    def reviewer_emails(self) -> list[tuple[str, str]]:
+        rows = self.conn.execute(select(accounts.c.email, accounts.c.language).where(
+            accounts.c.role.in_(["moderator", "police"]), accounts.c.disabled_at.is_(None)))
+        return [(r.email, r.language) for r in rows]
+
+    def case_by_record(self, record_id: str) -> int | None:
+        found = self.conn.execute(select(cases.c.id).where(cases.c.record_id == record_id)).scalar()
+        return int(found) if found is not None else None
+
+    def upsert_imported_case(self, record_id: str, case: NewCase, source: str, source_date: datetime,
+                             expiry: datetime | None) -> tuple[int, bool]:
+        values = {
+            "given_name": case.given_name, "family_name": case.family_name, "nicknames": list(case.nicknames),
+            "sex": case.sex.value, "birth_date": case.birth_date, "missing_since": case.missing_since,
+            "last_seen_text": case.last_seen_text, "description": case.description, "source": source,
+            "source_date": source_date, "expiry_date": expiry,
+        }
+        existing = self.case_by_record(record_id)
+        if existing is not None:
+            self.conn.execute(update(cases).where(cases.c.id == existing).values(**values))
+            return existing, False
+        created = self.conn.execute(insert(cases).values(record_id=record_id, **values).returning(cases.c.id))
+        return int(created.scalar_one()), True
+
+    def add_note(self, values: dict[str, Any]) -> bool:
+        added = self.conn.execute(
+            text("INSERT INTO case_notes (record_id, person_record_id, case_id, linked_person_record_id, "
+                 "author_name, author_made_contact, status, last_known_location, text, source_date, entry_date, "
+                 "source) VALUES (:record_id, :person_record_id, (SELECT id FROM cases WHERE record_id = "
+                 ":person_record_id), :linked_person_record_id, :author_name, :author_made_contact, :status, "
+                 ":last_known_location, :text, :source_date, :entry_date, :source) "
+                 "ON CONFLICT (record_id) DO NOTHING RETURNING id"), values).first()
+        return added is not None
+
+    def link_notes_and_duplicates(self) -> int:
+        self.conn.execute(text(
+            "UPDATE case_notes n SET case_id = c.id FROM cases c "
+            "WHERE n.case_id IS NULL AND c.record_id = n.person_record_id"))
+        self.conn.execute(text(
+            "UPDATE cases c SET last_seen_text = n.last_known_location FROM ("
+            "  SELECT DISTINCT ON (case_id) case_id, last_known_location FROM case_notes "
+            "  WHERE last_known_location <> '' AND case_id IS NOT NULL ORDER BY case_id, source_date DESC) n "
+            "WHERE c.id = n.case_id AND c.last_seen_text = ''"))
+        linked = self.conn.execute(text(
+            "UPDATE cases c SET linked_case_id = other.id FROM case_notes n JOIN cases other "
+            "ON other.record_id = n.linked_person_record_id "
+            "WHERE n.case_id = c.id AND n.linked_person_record_id <> '' AND other.id <> c.id "
+            "AND c.linked_case_id IS DISTINCT FROM other.id"))
+        return int(linked.rowcount or 0)
+
+
+PUBLIC_CASE = (
+    "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.last_seen_text, c.description, "
+    "c.verified_at, (SELECT p.id FROM photos p WHERE p.case_id = c.id ORDER BY p.taken_on DESC NULLS LAST, "
+    "p.id DESC LIMIT 1) AS photo_id FROM cases c "
+)
+
+
+class ReachReads:
+    def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def active_cases(self, region: str, before: datetime | None, limit: int) -> list[dict[str, Any]]:
+        """Verified, open cases newest first (by verification), for feeds: public fields only."""
+        return self._all(
+            PUBLIC_CASE + "WHERE c.status = 'open' AND c.verified_at IS NOT NULL "
+            "AND (CAST(:before AS timestamptz) IS NULL OR c.verified_at < :before) "
+            "AND (:region = '' OR strpos(lower(c.last_seen_text), lower(:region)) > 0) "
+            "ORDER BY c.verified_at DESC, c.id DESC LIMIT :limit", region=region, before=before, limit=limit)
+
+    def export_cases(self) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT id, record_id, given_name, family_name, nicknames, sex, birth_date, missing_since, "
+            "last_seen_text, description, marks, status, verified_at, closed_at, expiry_date, source, source_date, "
+            "created_at FROM cases ORDER BY id")
+
+    def export_notes(self) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT n.*, c.record_id AS case_record_id FROM case_notes n LEFT JOIN cases c ON c.id = n.case_id "
+            "ORDER BY n.source_date, n.id")

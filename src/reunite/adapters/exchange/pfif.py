@@ -1,0 +1,107 @@
+"""PFIF (People Finder Interchange Format) 1.1 to 1.4: parsed safely (defusedxml), normalised to
+1.4 field names, and written as 1.4. See docs/exchange.md for the mapping to Reunite's cases."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from reunite.domain.errors import InvalidInput
+
+NAMESPACES = {f"http://zesty.ca/pfif/{v}": v for v in ("1.1", "1.2", "1.3", "1.4")}
+NS14 = "http://zesty.ca/pfif/1.4"
+# Older names → 1.4 names (1.4 renamed first/last_name, found and other; 1.2 renamed home_zip)
+RENAMED = {"first_name": "given_name", "last_name": "family_name", "found": "author_made_contact",
+           "other": "description", "home_zip": "home_postal_code"}
+PERSON_FIELDS = (
+    "person_record_id", "entry_date", "expiry_date", "author_name", "author_email", "author_phone", "source_name",
+    "source_date", "source_url", "full_name", "given_name", "family_name", "alternate_names", "description", "sex",
+    "date_of_birth", "age", "home_street", "home_neighborhood", "home_city", "home_state", "home_postal_code",
+    "home_country", "photo_url", "profile_urls",
+)
+NOTE_FIELDS = (
+    "note_record_id", "person_record_id", "linked_person_record_id", "entry_date", "author_name", "author_email",
+    "author_phone", "source_date", "author_made_contact", "status", "email_of_found_person",
+    "phone_of_found_person", "last_known_location", "text", "photo_url",
+)
+
+
+@dataclass
+class PfifDocument:
+    version: str
+    persons: list[dict[str, str]] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)
+
+
+def _fields(element: ET.Element, ns: str) -> dict[str, str]:
+    values = {}
+    for child in element:
+        if not child.tag.startswith(f"{{{ns}}}") or child.tag.endswith("}note"):
+            continue
+        name = child.tag.split("}", 1)[1]
+        values[RENAMED.get(name, name)] = (child.text or "").strip()
+    return values
+
+
+def parse(data: bytes) -> PfifDocument:
+    """Persons and notes of a PFIF 1.1–1.4 document. Notes nested in a person get its id."""
+    try:
+        root = fromstring(data, forbid_dtd=True)
+    except (ET.ParseError, DefusedXmlException, ValueError) as exc:
+        raise InvalidInput("the PFIF document is not well-formed or safe XML: {reason}", field="file",
+                           reason=str(exc)[:200]) from None
+    ns = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else ""
+    if ns not in NAMESPACES or not root.tag.endswith("}pfif"):
+        raise InvalidInput("this is not a PFIF 1.1–1.4 document (root {tag})", field="file", tag=root.tag[:120])
+    document = PfifDocument(NAMESPACES[ns])
+    for element in root:
+        if element.tag == f"{{{ns}}}person":
+            person = _fields(element, ns)
+            document.persons.append(person)
+            for nested in element.findall(f"{{{ns}}}note"):
+                note = _fields(nested, ns)
+                note.setdefault("person_record_id", person.get("person_record_id", ""))
+                document.notes.append(note)
+        elif element.tag == f"{{{ns}}}note":
+            document.notes.append(_fields(element, ns))
+    return document
+
+
+def write(persons: list[dict[str, str]], notes: list[dict[str, str]]) -> bytes:
+    """A PFIF 1.4 document; each person's notes nested after its fields, in 1.4 field order."""
+    ET.register_namespace("pfif", NS14)
+    root = ET.Element(f"{{{NS14}}}pfif")
+    by_person: dict[str, list[dict[str, str]]] = {}
+    for note in notes:
+        by_person.setdefault(note.get("person_record_id", ""), []).append(note)
+    for person in persons:
+        element = ET.SubElement(root, f"{{{NS14}}}person")
+        _append(element, person, PERSON_FIELDS)
+        for note in by_person.pop(person["person_record_id"], []):
+            _append(ET.SubElement(element, f"{{{NS14}}}note"), note, NOTE_FIELDS)
+    for orphans in by_person.values():
+        for note in orphans:
+            _append(ET.SubElement(root, f"{{{NS14}}}note"), note, NOTE_FIELDS)
+    ET.indent(root)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
+
+
+def _append(parent: ET.Element, values: dict[str, str], order: tuple[str, ...]) -> None:
+    for name in order:
+        if values.get(name):
+            ET.SubElement(parent, f"{{{NS14}}}{name}").text = values[name]
+
+
+class PfifXml:
+    """Implements ``domain.ports.PfifCodec``."""
+
+    def parse(self, data: bytes) -> tuple[str, list[dict[str, str]], list[dict[str, str]]]:
+        document = parse(data)
+        return document.version, document.persons, document.notes
+
+    def write(self, persons: list[dict[str, str]], notes: list[dict[str, str]]) -> bytes:
+        return write(persons, notes)

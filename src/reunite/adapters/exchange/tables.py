@@ -1,0 +1,84 @@
+"""Spreadsheets in and out: CSV (UTF-8, with or without BOM) and XLSX (first sheet), header row first."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from openpyxl import load_workbook
+
+from reunite.domain.errors import InvalidInput, UnsupportedMedia
+
+XLSX_MAGIC = b"PK\x03\x04"
+MAX_ROWS = 50_000
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _safe(text: str) -> str:
+    """No cell a spreadsheet would run as a formula (CSV injection): such text gets a leading quote."""
+    return "'" + text if text[:1] in ("=", "+", "@", "\t", "\r") or (text[:1] == "-" and not _number(text)) else text
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def read_rows(data: bytes) -> list[dict[str, str]]:
+    """Rows as dicts keyed by the header's lower-cased names. XLSX is recognised by its content."""
+    if data.startswith(XLSX_MAGIC):
+        try:
+            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+        except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+            raise UnsupportedMedia("the spreadsheet cannot be read: save it as XLSX or CSV") from exc
+        table = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise UnsupportedMedia("the CSV file must be UTF-8 text") from exc
+        table = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
+    table = [row for row in table if any(row)]
+    if not table:
+        raise InvalidInput("the file is empty: the first row names the columns", field="file")
+    if len(table) > MAX_ROWS + 1:
+        raise InvalidInput("at most {n} rows per file", field="file", n=MAX_ROWS)
+    header = [h.strip().lower() for h in table[0]]
+    return [dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)) for row in table[1:]]
+
+
+def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: _safe(_cell(row.get(k))) for k in columns})
+    return ("\ufeff" + out.getvalue()).encode()  # BOM: spreadsheet programs then read UTF-8 as UTF-8
+
+
+class Spreadsheets:
+    """Implements ``domain.ports.TableCodec``."""
+
+    def read_rows(self, data: bytes) -> list[dict[str, str]]:
+        return read_rows(data)
+
+    def write_csv(self, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
+        return write_csv(rows, columns)

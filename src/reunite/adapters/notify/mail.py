@@ -1,0 +1,58 @@
+"""Emails: rendered from text templates in the recipient's language, sent through SMTP."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import make_msgid
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from reunite.i18n import Language
+
+TEMPLATES = Path(__file__).parent / "templates"
+POLICY = SMTP.clone(max_line_length=998)  # long links (List-Unsubscribe) stay on one line, unencoded
+_env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,  # noqa: S701
+                   keep_trailing_newline=True)
+
+
+def render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
+    """The subject (the template's first line) and the plain-text body."""
+    lang = Language(language)
+    text = _env.get_template(f"{kind}.txt").render(_=lang.gettext, lang=lang, **context)
+    subject, _, body = text.partition("\n")
+    return subject.strip(), body.strip() + "\n"
+
+
+class SmtpMailer:
+    """Implements ``domain.ports.Mailer``. Without a host it sends nothing and says so."""
+
+    def __init__(self, host: str, port: int, sender: str, user: str = "", password: str = "",
+                 starttls: bool = False, timeout: float = 20.0) -> None:
+        self.host, self.port, self.sender = host, port, sender
+        self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+    def send(self, to: str, kind: str, language: str, context: dict[str, Any],
+             headers: dict[str, str] | None = None) -> str:
+        """Send one email; returns its subject. Raises OSError / SMTPException on failure."""
+        subject, body = render(kind, language, context)
+        message = EmailMessage(policy=POLICY)
+        message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
+        for name, value in (headers or {}).items():
+            message[name] = value
+        message.set_content(body)
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.user:
+                smtp.login(self.user, self.password)
+            smtp.send_message(message)
+        return subject

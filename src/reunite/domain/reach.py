@@ -1,0 +1,51 @@
+"""How far an alert reaches: a radius around the place last seen that widens with the time since
+the child disappeared (China's Tuanyuan default: 100 km in the first hour, 200 km by two hours,
+300 km by three, 500 km after)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from reunite.domain.errors import InvalidInput
+
+DEFAULT_SCHEDULE = "1h:100,2h:200,3h:300,*:500"
+
+
+@dataclass(frozen=True)
+class Step:
+    until: timedelta | None  # None: from then on
+    radius_km: float
+
+
+def parse_schedule(text: str) -> tuple[Step, ...]:
+    """``"1h:100,2h:200,3h:300,*:500"``: up to 1 hour 100 km, …, after that 500 km."""
+    steps = []
+    for part in text.split(","):
+        limit, _, radius = part.strip().partition(":")
+        try:
+            km = float(radius)
+            until = None if limit == "*" else timedelta(hours=float(limit.removesuffix("h")))
+        except ValueError:
+            raise InvalidInput("alert schedule step {step} is not 'HOURSh:KM' or '*:KM'", step=part) from None
+        steps.append(Step(until, km))
+    bounded = [s.until for s in steps if s.until is not None]
+    if steps[-1].until is not None or bounded != sorted(bounded) or len(bounded) != len(steps) - 1:
+        raise InvalidInput("the alert schedule must rise step by step and end with '*:KM'")
+    return tuple(steps)
+
+
+def alert_radius(schedule: tuple[Step, ...], elapsed: timedelta) -> float:
+    """The radius for a case missing for ``elapsed``."""
+    for step in schedule:
+        if step.until is None or elapsed < step.until:
+            return step.radius_km
+    return schedule[-1].radius_km
+
+
+def next_widening(schedule: tuple[Step, ...], elapsed: timedelta) -> timedelta | None:
+    """How long until the radius next grows; None once it is at its widest."""
+    for step in schedule:
+        if step.until is not None and elapsed < step.until:
+            return step.until - elapsed
+    return None

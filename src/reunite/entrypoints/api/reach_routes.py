@@ -1,0 +1,69 @@
+"""API routes for reach and exchange: alert subscriptions, PFIF 1.4 export and import, spreadsheet
+import (with a dry run) and CSV export for authorised partners."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.responses import Response
+
+from reunite.domain.access import Permission, Principal
+from reunite.domain.model import GeoPoint
+from reunite.entrypoints.api import schemas
+from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
+from reunite.entrypoints.api.routes import ERRORS
+from reunite.services import exchange, reach, throttle
+from reunite.services.deps import Deps
+
+router = APIRouter(prefix="/api")
+DepsDep = Annotated[Deps, Depends(get_deps)]
+Exporter = Annotated[Principal, Depends(allow(Permission.EXPORT))]
+Importer = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
+
+
+def report_json(report: exchange.ImportReport) -> dict[str, Any]:
+    body = asdict(report)
+    body["problems"] = [{"record": record, "reason": reason} for record, reason in report.problems]
+    return body
+
+
+@router.post("/subscriptions", status_code=201, responses=ERRORS)
+def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, body: schemas.SubscriptionIn) -> dict[str, Any]:
+    """Alerts for an area (a point and radius, or a region's name) by email (confirmed through a link
+    sent to the address) or by signed webhook (partners' tokens; the secret is in this answer only)."""
+    throttle.action_limit(deps, who, "subscribe", client_ip(request), deps.limits.messages_per_hour)
+    near = GeoPoint(body.lat, body.lon) if body.lat is not None and body.lon is not None else None
+    subscription_id, secret = reach.subscribe(deps, who, body.channel, body.address, near, body.radius_km,
+                                              body.region, body.language, body.digest)
+    return {"id": subscription_id, "secret": secret or None,
+            "status": "active" if secret else "waiting for the confirmation link sent by email"}
+
+
+@router.get("/pfif", response_class=Response, responses=ERRORS)
+def export_pfif(deps: DepsDep, who: Exporter) -> Response:
+    """Every case and note as PFIF 1.4 (closed and expired cases as placeholders)."""
+    return Response(exchange.export_pfif(deps, who), media_type="application/xml",
+                    headers={"Content-Disposition": 'attachment; filename="reunite-pfif.xml"'})
+
+
+@router.post("/pfif", responses=ERRORS)
+def import_pfif(deps: DepsDep, who: Importer, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
+    """Import a PFIF 1.1–1.4 document: persons become cases waiting for verification."""
+    return report_json(exchange.import_pfif(deps, who, file.file.read()))
+
+
+@router.post("/cases/import", responses=ERRORS)
+def import_cases(
+    deps: DepsDep, who: Importer, file: Annotated[UploadFile, File(description="CSV or XLSX")],
+    dry_run: Annotated[bool, Query(description="Check every row, write nothing")] = True,
+) -> dict[str, Any]:
+    """Register cases from a spreadsheet, one per row; a dry run (the default) reports each row's errors."""
+    return report_json(exchange.import_cases_table(deps, who, file.file.read(), dry_run))
+
+
+@router.get("/cases.csv", response_class=Response, responses=ERRORS)
+def export_cases(deps: DepsDep, who: Exporter) -> Response:
+    return Response(exchange.export_cases_csv(deps, who), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="reunite-cases.csv"'})

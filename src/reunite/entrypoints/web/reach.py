@@ -1,0 +1,93 @@
+"""Public pages of reach: alert subscriptions (with their signed confirm and unsubscribe links),
+Atom feeds of active cases, and printable PDF posters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.entrypoints.api.auth import PrincipalDep, client_ip
+from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, number, place, render, templates, text
+from reunite.i18n import Language
+from reunite.services import queries, reach, throttle
+
+router = APIRouter(include_in_schema=False)
+FEED_PAGE = 50
+
+
+@router.get("/subscribe", response_class=HTMLResponse)
+def subscribe_form(request: Request, lang: LangDep) -> HTMLResponse:
+    return render(request, lang, "subscribe.html", form={}, sent=False)
+
+
+@router.post("/subscribe", response_class=HTMLResponse)
+async def subscribe_send(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
+    form = await checked_form(request)
+    try:
+        throttle.action_limit(deps, who, "subscribe", client_ip(request), deps.limits.messages_per_hour)
+        reach.subscribe(deps, who, "email", text(form, "email"), place(form), number(form, "radius_km") or 10,
+                        text(form, "region"), lang.code, text(form, "digest") == "yes")
+    except ReuniteError as exc:
+        return render(request, lang, "subscribe.html", status=exc.status_code, form=dict(form), sent=False,
+                      error=lang.error(exc), error_field=exc.field)
+    return render(request, lang, "subscribe.html", form={}, sent=True)
+
+
+@router.get("/subscriptions/{subscription_id}/{purpose}", response_class=HTMLResponse)
+def subscription_link(request: Request, lang: LangDep, subscription_id: int, purpose: str,
+                      t: str = "") -> HTMLResponse:
+    """The page behind an email's link: one button, so that mail scanners following links change nothing."""
+    if purpose not in ("confirm", "unsubscribe"):
+        raise InvalidInput("this link is not valid: copy the whole link from the email")
+    return render(request, lang, "subscription.html", purpose=purpose, token=t, done=False,
+                  action=f"/subscriptions/{subscription_id}/{purpose}")
+
+
+@router.post("/subscriptions/{subscription_id}/{purpose}", response_class=HTMLResponse)
+async def subscription_change(request: Request, lang: LangDep, deps: DepsDep, subscription_id: int,
+                              purpose: str, t: str = "") -> HTMLResponse:
+    """Signed by the link's token, so it needs no CSRF token: mail clients' one-click unsubscribe
+    (RFC 8058) posts here directly."""
+    form = await request.form()
+    token = t or text(form, "t")
+    reach.set_status(deps, subscription_id, purpose, token)
+    return render(request, lang, "subscription.html", purpose=purpose, token="", done=True, action="")
+
+
+@router.get("/feeds/cases.atom")
+def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, Query(max_length=100)] = "",
+         before: datetime | None = None) -> Response:
+    """Active (verified, open) cases, newest first, with a link to the next page of older ones.
+    Public fields only: the same as the posters."""
+    rows = deps.read.active_cases(region.strip(), before, FEED_PAGE + 1)
+    entries = [queries.poster(deps, row["id"]) | {"verified_at": row["verified_at"]} for row in rows[:FEED_PAGE]]
+    base = deps.site.base_url
+    body = templates.get_template("feed.xml").render(
+        _=lang.gettext, lang=lang, entries=entries, base=base, region=region.strip(),
+        updated=entries[0]["verified_at"] if entries else deps.clock.now(),
+        next=rows[FEED_PAGE - 1]["verified_at"].isoformat() if len(rows) > FEED_PAGE else None,
+        self_url=str(request.url), phone=deps.site.contact_phone)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/p/{case_id}/poster.pdf")
+def poster_pdf(deps: DepsDep, case_id: int, lang: str = "") -> Response:
+    """A printable A4 poster: photo, given name, ages, when and where last seen, the platform's
+    contact and a QR code to the public page. Never the family's name or contact."""
+    reader = Language(lang if lang in ("en", "zh_CN") else "en")
+    case = queries.poster(deps, case_id)
+    facts = [reader.gettext("Age {then} when last seen, {now} now", then=case["age_then"], now=case["age_now"]),
+             reader.gettext("Missing since {date}", date=reader.date(case["missing_since"]))]
+    if case["last_seen_text"]:
+        facts.append(reader.gettext("Last seen: {place}", place=case["last_seen_text"]))
+    call = reader.gettext("Seen this child? Do not approach. Call {phone}.", phone=deps.site.contact_phone)
+    labels = {"title": reader.gettext("Missing child"), "facts": "\n".join(facts),
+              "call": call + (f"\n{deps.site.contact_email}" if deps.site.contact_email else "")}
+    photo = queries.poster_photo(deps, case_id) if case["photo_id"] else None
+    pdf = deps.posters.render(labels, case, photo, f"{deps.site.base_url}/p/{case_id}")
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="missing-{case_id}.pdf"'})

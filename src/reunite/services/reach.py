@@ -1,0 +1,242 @@
+"""Reach: alerts to subscribers near a new case, with a radius that widens with time, and the notices
+people get (families when a reviewer confirms a candidate or writes; reviewers when work waits).
+
+Every email and webhook goes through the outbox (what was sent to whom, and whether it worked).
+Messages carry public case fields only; a family hears of a candidate only once a reviewer confirmed it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from reunite.domain.abuse import new_token, sign, signature_valid
+from reunite.domain.access import Permission, Principal
+from reunite.domain.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
+from reunite.domain.model import GeoPoint
+from reunite.domain.reach import alert_radius, next_widening
+from reunite.services import queries
+from reunite.services.accounts import EMAIL
+from reunite.services.deps import Deps
+from reunite.services.throttle import hit
+
+WEBHOOK_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
+LANGUAGES = ("en", "zh_CN")
+
+
+def subscribe(
+    deps: Deps, who: Principal, channel: str, address: str, near: GeoPoint | None, radius_km: float,
+    region: str = "", language: str = "en", digest: bool = False,
+) -> tuple[int, str]:
+    """A subscription to alerts for an area (a point and radius, or a region's name). Email
+    subscriptions wait for the link sent to the address; webhooks (partners' tokens and admins) start
+    at once. Returns the id and, for webhooks, the signing secret (shown once)."""
+    address, region = address.strip(), region.strip()[:200]
+    if channel == "email" and not EMAIL.match(address):
+        raise InvalidInput("enter a valid email address", field="address")
+    if channel == "webhook":
+        if not (who.token_id is not None or who.can(Permission.ADMINISTER)):
+            raise Forbidden("webhooks are for partner organisations with an API token")
+        if not WEBHOOK_URL.match(address):
+            raise InvalidInput("the webhook address must be an http(s) URL", field="address")
+    elif channel != "email":
+        raise InvalidInput("the channel is email or webhook", field="channel")
+    if near is None and not region:
+        raise InvalidInput("choose a place on the map or name a region", field="region")
+    if not 0 <= radius_km <= 1000:
+        raise InvalidInput("the radius must be between 0 and 1,000 km", field="radius_km")
+    secret = new_token() if channel == "webhook" else ""
+    with deps.uow() as uow:
+        subscription_id = uow.add_subscription({
+            "channel": channel, "address": address, "lat": near.lat if near else None,
+            "lon": near.lon if near else None, "radius_km": radius_km, "region": region,
+            "language": language if language in LANGUAGES else "en", "digest": digest, "secret": secret,
+            "status": "active" if channel == "webhook" else "pending", "created_by": who.actor,
+        })
+        uow.audit(who.actor, "subscription.created", "subscription", subscription_id, channel=channel)
+        if channel == "email":
+            uow.enqueue("reach.confirm_subscription", subscription_id=subscription_id)
+        uow.commit()
+    return subscription_id, secret
+
+
+def link(deps: Deps, subscription_id: int, purpose: str) -> str:
+    """A signed one-click link: ``confirm`` or ``unsubscribe``."""
+    token = sign(deps.secret, purpose, str(subscription_id))
+    return f"{deps.site.base_url}/subscriptions/{subscription_id}/{purpose}?t={token}"
+
+
+def set_status(deps: Deps, subscription_id: int, purpose: str, token: str) -> None:
+    """Confirm or unsubscribe through a signed link."""
+    if purpose not in ("confirm", "unsubscribe") or not signature_valid(deps.secret, purpose, str(subscription_id),
+                                                                         token):
+        raise InvalidInput("this link is not valid: copy the whole link from the email", field="t")
+    with deps.uow() as uow:
+        if not uow.set_subscription_status(subscription_id, "active" if purpose == "confirm" else "unsubscribed",
+                                           deps.clock.now()):
+            raise NotFound("subscription {id} does not exist", id=subscription_id)
+        uow.audit("subscriber", f"subscription.{purpose}", "subscription", subscription_id)
+        uow.commit()
+
+
+def _email(deps: Deps, to: str, kind: str, language: str, context: dict[str, Any],
+           headers: dict[str, str] | None = None) -> None:
+    """Send through the outbox. Without an SMTP server the message is recorded as not sent; a failure
+    raises so that the job is retried with backoff."""
+    with deps.uow() as uow:
+        outbox_id = uow.add_outbox("email", to, kind)
+        uow.commit()
+    status, subject, error = "skipped", "", "no SMTP server is configured (REUNITE_SMTP_HOST)"
+    try:
+        if deps.mailer.configured:
+            subject, status, error = deps.mailer.send(to, kind, language, context, headers), "sent", ""
+    except Exception as exc:
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        with deps.uow() as uow:
+            uow.outbox_done(outbox_id, status, subject, error, deps.clock.now())
+            uow.commit()
+
+
+def send_confirmation(deps: Deps, subscription_id: int) -> None:
+    with deps.uow() as uow:
+        sub = uow.subscription(subscription_id)
+    if sub is None or sub["status"] != "pending":
+        return
+    area = sub["region"] or f"{sub['lat']:.2f}, {sub['lon']:.2f} (+{sub['radius_km']:.0f} km)"
+    _email(deps, sub["address"], "confirm_subscription", sub["language"],
+           {"area": area, "confirm_url": link(deps, subscription_id, "confirm")})
+
+
+def _public_case(deps: Deps, case_id: int) -> dict[str, Any]:
+    case = queries.poster(deps, case_id)
+    case["poster_url"] = f"{deps.site.base_url}/p/{case_id}"
+    case["photo_url"] = f"{deps.site.base_url}/p/{case_id}/photo.jpg" if case["photo_id"] else None
+    return case
+
+
+def alert_round(deps: Deps, case_id: int) -> int:
+    """Alert every subscriber inside the case's current radius who was not alerted yet; plan the next
+    round for when the radius widens. Stops when the case is no longer active. New alerts: how many."""
+    with deps.uow() as uow:
+        if not uow.case_is_active(case_id):
+            return 0
+        facts = uow.case_facts(case_id)
+        elapsed = max(deps.clock.now() - facts.missing_since, timedelta(0))
+        radius = alert_radius(deps.site.alert_schedule, elapsed)
+        new = uow.alert_subscribers(case_id, radius)
+        for alert_id, digest in new:
+            if not digest:
+                uow.enqueue("reach.deliver_alert", alert_id=alert_id)
+        wait = next_widening(deps.site.alert_schedule, elapsed)
+        if wait is not None:
+            uow.enqueue("reach.alert_round", at=deps.clock.now() + wait, case_id=case_id)
+        uow.audit("system", "case.alerted", "case", case_id, radius_km=radius, new_alerts=len(new))
+        uow.commit()
+    return len(new)
+
+
+def deliver_alert(deps: Deps, alert_id: int) -> None:
+    """One alert to one subscriber, by email or signed webhook; not at all once the case is closed."""
+    with deps.uow() as uow:
+        alert = uow.alert(alert_id)
+        active = uow.case_is_active(alert["case_id"])
+    if alert["sent_at"] or alert["status"] != "active" or not active:
+        return
+    case = _public_case(deps, alert["case_id"])
+    if alert["channel"] == "email":
+        unsubscribe = link(deps, alert["subscription_id"], "unsubscribe")
+        _email(deps, alert["address"], "case_alert", alert["language"],
+               {"case": case, "distance_km": alert["distance_km"], "poster_url": case["poster_url"],
+                "report_url": f"{deps.site.base_url}/", "phone": deps.site.contact_phone,
+                "unsubscribe_url": unsubscribe},
+               {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    else:
+        _webhook(deps, alert, {"event": "case.alert", "alert_id": alert_id, "distance_km": alert["distance_km"],
+                               "case": {k: case[k] for k in ("id", "given_name", "sex", "age_then", "age_now",
+                                                             "missing_since", "last_seen_text", "description",
+                                                             "poster_url", "photo_url")}})
+    with deps.uow() as uow:
+        uow.mark_alert_sent(alert_id, deps.clock.now())
+        uow.commit()
+
+
+def _webhook(deps: Deps, alert: dict[str, Any], payload: dict[str, Any]) -> None:
+    with deps.uow() as uow:
+        outbox_id = uow.add_outbox("webhook", alert["address"], "case_alert")
+        uow.commit()
+    status, error = "sent", ""
+    try:
+        deps.webhooks.post(alert["address"], alert["secret"], str(int(deps.clock.now().timestamp())), payload)
+    except Exception as exc:
+        status, error = "failed", f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        with deps.uow() as uow:
+            uow.outbox_done(outbox_id, status, "", error, deps.clock.now())
+            uow.commit()
+
+
+def send_digests(deps: Deps) -> int:
+    """One email a day to digest subscribers, listing the cases they were alerted to."""
+    since = deps.clock.now() - timedelta(days=2)
+    with deps.uow() as uow:
+        due = uow.digest_due(since)
+        cases = {sub["id"]: [uow.alert(a) for a in sub["alert_ids"]] for sub in due}
+    for sub in due:
+        listed = [_public_case(deps, a["case_id"]) for a in cases[sub["id"]] if _active(deps, a["case_id"])]
+        if listed:
+            _email(deps, sub["address"], "digest", sub["language"],
+                   {"cases": listed, "phone": deps.site.contact_phone,
+                    "unsubscribe_url": link(deps, sub["id"], "unsubscribe")})
+        with deps.uow() as uow:
+            for alert in cases[sub["id"]]:
+                uow.mark_alert_sent(alert["id"], deps.clock.now())
+            uow.commit()
+    return len(due)
+
+
+def _active(deps: Deps, case_id: int) -> bool:
+    with deps.uow() as uow:
+        return uow.case_is_active(case_id)
+
+
+def _case_note(deps: Deps, case_id: int, kind: str) -> None:
+    """Tell the family (by their accounts' emails) that something happened on their case. The email
+    says only that: details are behind sign-in."""
+    case = queries.poster(deps, case_id) if _active(deps, case_id) else None
+    if case is None:
+        return
+    with deps.uow() as uow:
+        owners = uow.owner_emails(case_id)
+    for address, language in owners:
+        _email(deps, address, kind, language, {"case": case, "case_url": f"{deps.site.base_url}/cases/{case_id}"})
+
+
+def candidate_confirmed(deps: Deps, case_id: int) -> None:
+    _case_note(deps, case_id, "candidate_confirmed")
+
+
+def message_sent(deps: Deps, message_id: int, case_id: int) -> None:
+    """Families are told of reviewers' messages (reviewers read families' on the case page)."""
+    message = next((m for m in deps.read.messages(case_id) if m["id"] == message_id), None)
+    if message is not None and not message["from_family"]:
+        _case_note(deps, case_id, "new_message")
+
+
+def tell_reviewers(deps: Deps) -> bool:
+    """Email reviewers when candidates or reports wait, at most once an hour; True if sent."""
+    counts = deps.read.queue_counts()
+    if not (counts["candidates"] or counts["sightings"] > deps.limits.queue_alert_threshold):
+        return False
+    try:
+        hit(deps, "notice:reviewers", 1)
+    except TooManyRequests:  # already told this hour
+        return False
+    with deps.uow() as uow:
+        reviewers = uow.reviewer_emails()
+    for address, language in reviewers:
+        _email(deps, address, "reviewer_queue", language,
+               {"counts": counts, "moderation_url": f"{deps.site.base_url}/moderation"})
+    return True

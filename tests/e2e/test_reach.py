@@ -1,0 +1,265 @@
+"""Alerts with a widening radius, emails through a real SMTP server, signed webhooks with retries,
+digests, and the notices families and reviewers get."""
+
+from __future__ import annotations
+
+import email
+import email.header
+import hashlib
+import hmac
+import json
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
+
+from reunite.bootstrap import Container, bootstrap
+from reunite.config import Settings
+from reunite.domain.access import OPERATOR, Principal, Role
+from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, Upload
+from reunite.entrypoints.api.app import create_app
+from reunite.services import intake, reach, review
+from reunite.services.accounts import from_session
+from reunite.services.moderation import verify_case
+from reunite.services.reunion import send_message
+from tests.browser.conftest import free_port
+from tests.conftest import SettableClock, run_jobs_settled, session_for
+
+T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+WUHAN = GeoPoint(30.59, 114.31)
+POLICE = Principal(role=Role.POLICE, account_id=None, name="officer")
+KM_PER_DEGREE = 111.2
+
+
+def north(km: float) -> GeoPoint:
+    return GeoPoint(WUHAN.lat + km / KM_PER_DEGREE, WUHAN.lon)
+
+
+def missing_case(container: Container, fgnet: Path, who: Principal = OPERATOR, name: str = "小林",
+                 since: datetime = T0, contact: str = "+86 138 0000 1111") -> int:
+    case = NewCase(given_name=name, family_name="Zhang", sex=Sex.FEMALE, birth_date=date(2018, 3, 1),
+                   missing_since=since, last_seen_place=WUHAN, last_seen_text="Wuhan, Hankou station",
+                   family_contact=contact)
+    photo = Upload((fgnet / "images" / "001a02.jpg").read_bytes(), "kid.jpg")
+    return intake.register_case(container.deps, who, case, [photo], [None]).case_id
+
+
+def test_the_alert_radius_widens_with_time_and_each_subscriber_hears_once(
+    container: Container, fgnet: Path
+) -> None:
+    clock = SettableClock(T0 + timedelta(minutes=30))
+    deps = replace(container.deps, clock=clock)
+    far = {km: reach.subscribe(deps, OPERATOR, "webhook", f"https://partner.example/{km}", north(km), 0)[0]
+           for km in (50, 150, 250, 400, 700)}
+    by_region = reach.subscribe(deps, OPERATOR, "webhook", "https://partner.example/wuhan", None, 0, "wuhan")[0]
+    case_id = missing_case(container, fgnet)
+
+    def alerted() -> set[int]:
+        with container.engine.connect() as conn:
+            return set(conn.exec_driver_sql("SELECT subscription_id FROM alerts WHERE case_id = %s",
+                                            (case_id,)).scalars())
+
+    assert reach.alert_round(deps, case_id) == 2
+    assert alerted() == {far[50], by_region}
+    with container.engine.connect() as conn:
+        planned = conn.exec_driver_sql("SELECT scheduled_at FROM procrastinate_jobs WHERE task_name = "
+                                       "'reach.alert_round' ORDER BY id DESC LIMIT 1").scalar_one()
+    assert planned == T0 + timedelta(hours=1)  # the next round, when the radius widens
+    assert reach.alert_round(deps, case_id) == 0  # once per case and subscriber
+    for minutes, newly in ((90, far[150]), (150, far[250]), (240, far[400])):
+        clock.current = T0 + timedelta(minutes=minutes)
+        assert reach.alert_round(deps, case_id) == 1
+        assert newly in alerted()
+    clock.current = T0 + timedelta(days=3)
+    assert reach.alert_round(deps, case_id) == 0 and far[700] not in alerted()  # 500 km at most
+
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE cases SET status = 'reunited' WHERE id = %s", (case_id,))
+    reach.subscribe(deps, OPERATOR, "webhook", "https://partner.example/late", north(10), 0)
+    assert reach.alert_round(deps, case_id) == 0  # alerts stop when the case closes
+
+
+class Inbox:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+        self.port = free_port()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def text_of(message: Message) -> str:
+    payload = message.get_payload(decode=True)
+    assert isinstance(payload, bytes)
+    return payload.decode(message.get_content_charset() or "utf-8")
+
+
+def subject_of(message: Message) -> str:
+    return str(email.header.make_header(email.header.decode_header(message["Subject"])))
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    kept = Inbox()
+    controller = Controller(kept, hostname="127.0.0.1", port=kept.port)
+    controller.start()
+    yield kept
+    controller.stop()
+
+
+@pytest.fixture
+def mailing(settings: Settings, inbox: Inbox, face_engine: Any) -> Iterator[Container]:
+    """The app wired to the local SMTP server, at a public https address."""
+    wired = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": inbox.port,
+                                        "public_url": "https://reunite.test"})
+    built = bootstrap(wired, run_migrations=False, faces=face_engine)
+    yield built
+    built.close()
+
+
+def local(url: str) -> str:
+    return url.removeprefix("https://reunite.test")
+
+
+def follow(client: TestClient, link: str) -> None:
+    """What a person does with an emailed link: open the page, press its one button."""
+    page = client.get(local(link))
+    assert page.status_code == 200
+    token = re.search(r'name="t" value="([^"]+)"', page.text)
+    assert token, page.text
+    assert client.post(local(link).split("?")[0], data={"t": token.group(1)}).status_code == 200
+
+
+def test_email_alerts_confirm_arrive_and_unsubscribe(mailing: Container, inbox: Inbox, fgnet: Path) -> None:
+    with TestClient(create_app(mailing)) as anonymous:
+        created = anonymous.post("/api/subscriptions", json={"address": "neighbour@example.org",
+                                                             "lat": north(20).lat, "lon": north(20).lon,
+                                                             "radius_km": 5, "language": "zh_CN"})
+        assert created.status_code == 201 and created.json()["secret"] is None
+        run_jobs_settled(mailing)
+        confirmation = inbox.to("neighbour@example.org")
+        assert len(confirmation) == 1 and "确认" in subject_of(confirmation[0])
+        confirm = re.search(r"https://reunite\.test/subscriptions/\d+/confirm\?t=\w+", text_of(confirmation[0]))
+        assert confirm
+        follow(anonymous, confirm.group(0))
+
+        case_id = missing_case(mailing, fgnet, since=datetime.now(UTC) - timedelta(minutes=20))
+        run_jobs_settled(mailing)
+        alerts = inbox.to("neighbour@example.org")[1:]
+        assert len(alerts) == 1
+        alert, text = alerts[0], text_of(alerts[0])
+        assert "小林" in subject_of(alert) and "Wuhan, Hankou station" in text
+        assert f"https://reunite.test/p/{case_id}" in text and "110" in text
+        assert "Zhang" not in text and "138 0000" not in text  # never the family's name or contact
+        unsubscribe = re.search(r"https://reunite\.test/subscriptions/\d+/unsubscribe\?t=\w+", text)
+        assert unsubscribe and alert["List-Unsubscribe"] == f"<{unsubscribe.group(0)}>"
+        assert alert["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+        forged = unsubscribe.group(0)[:-4] + "0000"
+        assert anonymous.post(local(forged)).status_code == 422
+        assert anonymous.post(local(unsubscribe.group(0))).status_code == 200  # one click, as mail clients do
+
+        missing_case(mailing, fgnet, name="小明", since=datetime.now(UTC) - timedelta(minutes=5))
+        run_jobs_settled(mailing)
+        assert len(inbox.to("neighbour@example.org")) == 2  # nothing after unsubscribing
+
+
+def test_families_hear_of_confirmed_candidates_only_and_reviewers_of_waiting_work(
+    mailing: Container, inbox: Inbox, fgnet: Path
+) -> None:
+    deps = mailing.deps
+    _, session = session_for(mailing, Role.REPORTER, "mother@example.org")
+    family = from_session(deps, session)
+    session_for(mailing, Role.MODERATOR, "volunteer@example.org")
+    assert family is not None
+    case_id = missing_case(mailing, fgnet, who=family, since=datetime(2019, 6, 1, tzinfo=UTC))
+    verify_case(deps, OPERATOR, case_id, "police report seen")
+    photo = Upload((fgnet / "images" / "001a05.jpg").read_bytes(), "street.jpg")
+    intake.report_sighting(deps, OPERATOR, NewSighting(seen_at=datetime(2024, 1, 1, tzinfo=UTC), place=None),
+                           [photo])
+    run_jobs_settled(mailing)
+    assert inbox.to("mother@example.org") == []  # an unreviewed candidate: the family hears nothing
+    queue = inbox.to("volunteer@example.org")
+    assert len(queue) == 1 and "/moderation" in text_of(queue[0])
+
+    candidate = deps.read.candidates(case_id, None)[0]
+    review.review_candidate(deps, OPERATOR, candidate["id"], CandidateStatus.CONFIRMED, "")
+    moderator = Principal(role=Role.MODERATOR, account_id=None, name="volunteer")
+    send_message(deps, moderator, case_id, "Please call the station.")
+    run_jobs_settled(mailing)
+    told = [subject_of(m) for m in inbox.to("mother@example.org")]
+    assert told == ["News about 小林", "A new message about 小林"]
+    assert "Please call" not in text_of(inbox.to("mother@example.org")[1])  # details stay behind sign-in
+
+
+def test_daily_digest_lists_the_days_cases_in_one_email(mailing: Container, inbox: Inbox, fgnet: Path) -> None:
+    deps = mailing.deps
+    subscription_id, _ = reach.subscribe(deps, OPERATOR, "email", "digest@example.org", north(30), 10, digest=True)
+    reach.set_status(deps, subscription_id, "confirm", local(reach.link(deps, subscription_id, "confirm"))
+                     .split("t=")[1])
+    for name in ("小林", "小明"):
+        missing_case(mailing, fgnet, name=name, since=datetime.now(UTC) - timedelta(minutes=10))
+    run_jobs_settled(mailing)
+    assert inbox.to("digest@example.org")[1:] == []  # the confirmation only
+    assert reach.send_digests(deps) == 1
+    digest = inbox.to("digest@example.org")[-1]
+    assert "2" in subject_of(digest) and "小林" in text_of(digest) and "小明" in text_of(digest)
+    assert reach.send_digests(deps) == 0
+
+
+class Receiver(BaseHTTPRequestHandler):
+    """A partner's webhook endpoint: fails the first delivery, accepts the next."""
+
+    received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
+
+    def do_POST(self) -> None:
+        data = self.rfile.read(int(self.headers["Content-Length"]))
+        Receiver.received.append((dict(self.headers), data))
+        self.send_response(500 if len(Receiver.received) == 1 else 204)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        return
+
+
+def test_webhooks_are_signed_and_retried_after_a_failure(client: TestClient, container: Container,
+                                                           fgnet: Path) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    Receiver.received = []
+    url = f"http://127.0.0.1:{server.server_address[1]}/alerts"
+    created = client.post("/api/subscriptions", json={"channel": "webhook", "address": url,
+                                                      "lat": north(80).lat, "lon": north(80).lon, "radius_km": 30})
+    assert created.status_code == 201
+    secret = created.json()["secret"]
+    case_id = missing_case(container, fgnet, since=datetime.now(UTC) - timedelta(minutes=5))
+    run_jobs_settled(container, timeout=90)
+    server.shutdown()
+    assert len(Receiver.received) == 2  # refused once, delivered on the retry
+    headers, data = Receiver.received[-1]
+    expected = "sha256=" + hmac.new(secret.encode(), headers["X-Reunite-Timestamp"].encode() + b"." + data,
+                                    hashlib.sha256).hexdigest()
+    assert headers["X-Reunite-Signature"] == expected
+    payload = json.loads(data)
+    assert payload["event"] == "case.alert" and payload["case"]["id"] == case_id
+    assert "family_name" not in payload["case"] and "138" not in data.decode()
+    with container.engine.connect() as conn:
+        tries = conn.exec_driver_sql("SELECT status FROM outbox WHERE channel = 'webhook' ORDER BY id").scalars()
+        assert list(tries) == ["failed", "sent"]
+    anonymous = TestClient(create_app(container))
+    refused = anonymous.post("/api/subscriptions", json={"channel": "webhook", "address": url, "region": "x"})
+    assert refused.status_code == 403
