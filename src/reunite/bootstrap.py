@@ -78,7 +78,8 @@ def limits_from(settings: Settings) -> Limits:
 
 def site_from(settings: Settings) -> Site:
     base = settings.base_url()
-    return Site(base_url=base, pfif_domain=settings.pfif_domain or urlsplit(base).hostname or "reunite.local",
+    domain = settings.pfif_domain or urlsplit(settings.public_url).hostname or "reunite.local"
+    return Site(base_url=base, pfif_domain=domain,
                 contact_phone=settings.contact_phone, contact_email=settings.contact_email,
                 alert_schedule=parse_schedule(settings.alert_schedule))
 

@@ -17,6 +17,7 @@ from reunite.services.intake import check_case
 
 SEXES = {"female": Sex.FEMALE, "male": Sex.MALE, "f": Sex.FEMALE, "m": Sex.MALE, "女": Sex.FEMALE, "男": Sex.MALE}
 AGE = re.compile(r"^(\d{1,3})(?:-(\d{1,3}))?$")
+OTHER_AGE = re.compile(r"(?im)^\s*age:\s*(\d{1,3}(?:-\d{1,3})?)\s*$")
 CSV_COLUMNS = ("id", "record_id", "given_name", "family_name", "nicknames", "sex", "birth_date", "missing_since",
                "last_seen_text", "description", "marks", "status", "verified_at", "source")
 CHILD_YEARS = 18
@@ -54,7 +55,7 @@ def _iso(value: datetime | date | None) -> str:
 
 def _birth(person: dict[str, str], when: datetime) -> date | None:
     """From date_of_birth (YYYY, YYYY-MM or YYYY-MM-DD: the first day) or from age (NN or a range
-    NN-MM: the middle) at the record's source date."""
+    NN-MM: the middle; in 1.1 records, an ``age:`` line of the description) at the source date."""
     dob = person.get("date_of_birth", "")
     parts = dob.split("-")
     if dob and all(p.isdigit() for p in parts) and len(parts) <= 3:
@@ -63,7 +64,8 @@ def _birth(person: dict[str, str], when: datetime) -> date | None:
             return date(numbers[0], numbers[1], numbers[2])
         except ValueError:
             return None
-    match = AGE.match(person.get("age", ""))
+    found = OTHER_AGE.search(person.get("description", ""))  # PFIF 1.1 kept such facts in 'other'
+    match = AGE.match(person.get("age", "") or (found.group(1) if found else ""))
     if match:
         low, high = int(match.group(1)), int(match.group(2) or match.group(1))
         return (when - timedelta(days=365.25 * (low + high) / 2 + 182)).date()
