@@ -25,7 +25,7 @@ from reunite.adapters.photos.codec import PillowPhotoCodec
 from reunite.bootstrap import Container, bootstrap
 from reunite.config import Settings
 from reunite.entrypoints.api.app import create_app
-from tests.conftest import run_jobs
+from tests.conftest import admin_token, run_jobs
 
 pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
@@ -42,7 +42,8 @@ def at_age(birth: date, years: int, days: int = 0) -> date:
 def unadapted(settings: Settings) -> Iterator[tuple[TestClient, Container]]:
     codec = PillowPhotoCodec(settings.max_photo_bytes, settings.max_photo_pixels)
     container = bootstrap(settings, run_migrations=False, faces=DlibFaceEngine(codec, DlibOptions(adaptation=None)))
-    with TestClient(create_app(container)) as client:
+    headers = {"Authorization": f"Bearer {admin_token(container)}"}  # a police registry's integration
+    with TestClient(create_app(container), headers=headers) as client:
         yield client, container
     container.close()
 
