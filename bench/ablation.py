@@ -14,6 +14,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.accuracy import baseline_scorer, figures, folds, pool
@@ -23,6 +25,8 @@ from bench.corpus import Photo, load
 from bench.embed import embed_all, engine
 from bench.protocol import Protocol
 from reunite.adapters.faces.dlib_engine import DlibOptions
+from reunite.adapters.faces.hubness import Hubness
+from reunite.domain.scoring import MatchPolicy
 
 PLAIN = DlibOptions(upsample=0, cnn_fallback=False, landmarks=5, flip=False, adaptation=None)
 FALLBACKS = replace(PLAIN, upsample=1, cnn_fallback=True)
@@ -34,17 +38,26 @@ STEPS = [
     ("+ 68 points and mirrored-face averaging: rejected (1.4× slower for +0.01)",
      replace(FALLBACKS, landmarks=68, flip=True)),
 ]
+HUB_WEIGHTS = (0.5, 1.0, 2.0)
 DEFAULT_STEP = 1  # the default pipeline: 5-point alignment with the small-face fallbacks
 COLUMNS = [("dense", "r@1"), ("dense", "r@10"), ("dense", "r@20"), ("sighting_to_case", "r@1"),
            ("sighting_to_case", "r@10"), ("case_to_sightings", "r@1"), ("case_to_sightings", "r@10"),
            ("case_to_sightings", "r@20")]
 
 
-def cross_validated(photos: list[Photo], vectors: dict[Path, Any], age_noise: int | None, k: int) -> dict[str, Any]:
+def cross_validated(
+    photos: list[Photo], vectors: dict[Path, Any], age_noise: int | None, k: int, hub_weight: float | None = None
+) -> dict[str, Any]:
+    """WCCN (and, with ``hub_weight``, the hubness reference) fitted on the other subjects of each fold."""
     parts = []
     for held_out in folds(photos, k):
-        matrix = fit_wccn(vectors, [p for p in photos if p.subject not in held_out])
-        parts.append(figures(photos, adapt(vectors, matrix), age_noise, held_out))
+        training = [p for p in photos if p.subject not in held_out]
+        adapted = adapt(vectors, fit_wccn(vectors, training))
+        reference = None
+        if hub_weight is not None:
+            reference = Hubness.fit(np.stack([adapted[p.path] for p in training if p.path in adapted]))
+        policy = MatchPolicy(hubness_weight=hub_weight or 0.0)
+        parts.append(figures(photos, adapted, age_noise, held_out, reference, policy))
     return pool(parts)
 
 
@@ -71,9 +84,13 @@ def main() -> None:
     default = embedded[DEFAULT_STEP]
     speed = round(len(photos) / default.seconds, 2)
     adapted = cross_validated(photos, default.vectors, None, args.folds)
-    rows.append(row("small-face fallbacks + WCCN adaptation: the default (cross-validated)", adapted, speed))
-    with_age = cross_validated(photos, default.vectors, 3, args.folds)["with_age_pm3"]
-    rows.append(row("+ reporter's age estimate (true age ± 3 years)", adapted | with_age, speed))
+    rows.append(row("small-face fallbacks + WCCN adaptation (cross-validated)", adapted, speed))
+    for weight in HUB_WEIGHTS:
+        hub = cross_validated(photos, default.vectors, None, args.folds, weight)
+        label = "the default" if weight == MatchPolicy().hubness_weight else "rejected"
+        rows.append(row(f"+ sighting-face hubness, weight {weight}: {label}", hub, speed))
+    with_age = cross_validated(photos, default.vectors, 3, args.folds, MatchPolicy().hubness_weight)
+    rows.append(row("+ reporter's age estimate (true age ± 3 years)", with_age | with_age["with_age_pm3"], speed))
     header = "| step | " + " | ".join(f"{d.replace('_', ' ')} {m}" for d, m in COLUMNS) + " | photos/s |"
     print(header)
     print("|" + "---|" * (len(COLUMNS) + 2))

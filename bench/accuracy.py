@@ -27,7 +27,8 @@ from bench.common import machine, peak_memory_mb
 from bench.corpus import Photo, load
 from bench.embed import Embedded, embed_all, engine
 from bench.protocol import MISSING, Protocol, Scorer, birth_dates, photo_date
-from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE
+from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, load_hubness
+from reunite.adapters.faces.hubness import Hubness
 from reunite.domain.model import AgeRange, Sex
 from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, SightingFacts, score_pair
 
@@ -46,9 +47,11 @@ def apparent_age(photo: Photo, noise: int | None) -> AgeRange | None:
 
 
 def project_scorer(
-    vectors: dict[Path, np.ndarray], births: dict[str, date], policy: MatchPolicy, age_noise: int | None
+    vectors: dict[Path, np.ndarray], births: dict[str, date], policy: MatchPolicy, age_noise: int | None,
+    hubness: dict[Path, float] | None = None,
 ) -> Scorer:
-    """Reunite's ranking (``score_pair``: fusion over the case's photos and plausibility terms)."""
+    """Reunite's ranking (``score_pair``: fusion over the case's photos, the sighting face's
+    hubness and plausibility terms)."""
 
     def score(sighting: Photo, case_photos: Sequence[Photo]) -> float:
         query = vectors.get(sighting.path)
@@ -62,9 +65,16 @@ def project_scorer(
         case = CaseFacts(0, birth, Sex.UNKNOWN, LONG_AGO, None)
         seen = at_noon(photo_date(births[sighting.subject], sighting))
         facts = SightingFacts(0, seen, None, apparent_age(sighting, age_noise), Sex.UNKNOWN)
-        return score_pair(policy, case, facts, hits).total
+        return score_pair(policy, case, facts, hits, (hubness or {}).get(sighting.path, 0.0)).total
 
     return score
+
+
+def hubness_of(vectors: dict[Path, np.ndarray], reference: Hubness | None) -> dict[Path, float] | None:
+    if reference is None:
+        return None
+    paths = list(vectors)
+    return dict(zip(paths, reference(np.stack([vectors[p] for p in paths])).tolist(), strict=True))
 
 
 def baseline_scorer(vectors: dict[Path, np.ndarray]) -> Scorer:
@@ -110,12 +120,14 @@ def folds(photos: list[Photo], k: int) -> list[set[str]]:
 
 
 def figures(photos: list[Photo], vectors: dict[Path, np.ndarray], age_noise: int | None,
-            subjects: set[str] | None = None) -> dict[str, Any]:
+            subjects: set[str] | None = None, reference: Hubness | None = None,
+            policy: MatchPolicy | None = None) -> dict[str, Any]:
     protocol = Protocol(photos, subjects)
     births = birth_dates(photos)
-    out = protocol.all_figures(project_scorer(vectors, births, MatchPolicy(), None))
+    hubs, policy = hubness_of(vectors, reference), policy or MatchPolicy()
+    out = protocol.all_figures(project_scorer(vectors, births, policy, None, hubs))
     if age_noise is not None:
-        with_age = project_scorer(vectors, births, MatchPolicy(), age_noise)
+        with_age = project_scorer(vectors, births, policy, age_noise, hubs)
         out[f"with_age_pm{age_noise}"] = {"sighting_to_case": protocol.sighting_to_case(with_age),
                                           "dense": protocol.dense(with_age)}
     return out
@@ -128,11 +140,15 @@ def reunite_figures(photos: list[Photo], raw: dict[Path, np.ndarray], age_noise:
     if bundled is None:
         return {"adaptation": "none"} | figures(photos, raw, age_noise)
     if meta.get("corpus_fingerprint") != corpus_fingerprint(photos):
-        return {"adaptation": "bundled"} | figures(photos, adapt(raw, bundled), age_noise)
+        return {"adaptation": "bundled"} | figures(photos, adapt(raw, bundled), age_noise, None,
+                                                  load_hubness(ADAPTATION_FILE))
     parts = []
     for held_out in folds(photos, k):
-        matrix = fit_wccn(raw, [p for p in photos if p.subject not in held_out], meta.get("shrinkage", SHRINKAGE))
-        parts.append(figures(photos, adapt(raw, matrix), age_noise, held_out))
+        training = [p for p in photos if p.subject not in held_out]
+        matrix = fit_wccn(raw, training, meta.get("shrinkage", SHRINKAGE))
+        adapted = adapt(raw, matrix)
+        reference = Hubness.fit(np.stack([adapted[p.path] for p in training if p.path in adapted]))
+        parts.append(figures(photos, adapted, age_noise, held_out, reference))
     return {"adaptation": f"{k}-fold subject-disjoint cross-validation"} | pool(parts)
 
 

@@ -3,8 +3,9 @@
     python bench/adaptation.py CORPUS   # writes src/reunite/adapters/faces/adaptation.npz
 
 The matrix whitens the directions in which one person's embeddings vary across ages (shrunk
-towards the identity so that 41 subjects cannot overfit it). It is an aggregate statistic of the
-development corpus: no face and no embedding of any person is stored."""
+towards the identity so that 41 subjects cannot overfit it). Beside it: 32 k-means centroids of the
+adapted embeddings, the reference for hubness (adapters/faces/hubness.py). Both are aggregate
+statistics of the development corpus: no face and no embedding of any person is stored."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script
 from bench.corpus import Photo, load
 from bench.embed import embed_all, engine
 from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, DlibOptions
+from reunite.adapters.faces.hubness import Hubness
 
 SHRINKAGE = 2.0  # chosen by subject-disjoint 5-fold cross-validation (docs/benchmarks.md)
 
@@ -76,12 +78,16 @@ def main() -> None:
     face_engine = engine(raw_engine_options())
     vectors = embed_all(photos, face_engine).vectors
     matrix = fit_wccn(vectors, photos)
-    levels, values = impostor_quantiles(adapt(vectors, matrix), photos)
-    meta = {"method": "wccn", "shrinkage": SHRINKAGE, "corpus": args.corpus.name,
+    adapted = adapt(vectors, matrix)
+    levels, values = impostor_quantiles(adapted, photos)
+    hub = Hubness.fit(np.stack(list(adapted.values())))
+    meta = {"method": "wccn + hubness centroids", "shrinkage": SHRINKAGE, "hub_centroids": len(hub.centroids),
+            "corpus": args.corpus.name,
             "corpus_fingerprint": corpus_fingerprint(photos), "subjects": len({p.subject for p in photos}),
             "trained_on_engine": face_engine.version}
     np.savez(args.out, matrix=matrix.astype(np.float32), meta=json.dumps(meta),
-             impostor_levels=levels, impostor_values=values)
+             impostor_levels=levels, impostor_values=values, hub_centroids=hub.centroids.astype(np.float32),
+             hub_offset=hub.offset, hub_top=hub.top)
     print(json.dumps(meta | {"file": str(args.out)}))
 
 

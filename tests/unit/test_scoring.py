@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pytest
 
 from reunite.domain.errors import InvalidInput
@@ -122,3 +123,24 @@ def test_similarity_is_read_against_pairs_of_different_people() -> None:
     assert impostor_percentile(policy, 0.925) == pytest.approx(74.5)
     assert impostor_percentile(policy, 0.5) == 50.0 and impostor_percentile(policy, 0.99) == 100.0
     assert impostor_percentile(MatchPolicy(), 0.95) is None
+
+
+def test_a_face_that_resembles_many_people_is_ranked_down_and_the_reviewer_told() -> None:
+    hits = [FaceHit(1, 0.9, date(2014, 1, 1))]
+    plain = score_pair(POLICY, case(), sighting(), hits)
+    hub = score_pair(POLICY, case(), sighting(), hits, hubness=0.08)
+    assert hub.total == pytest.approx(plain.total - 0.08) and hub.face == plain.face
+    assert "resembles many people" in explain(hub, None) and "resembles" not in explain(plain, None)
+
+
+def test_hubness_is_high_for_faces_near_everyone_and_zero_on_average() -> None:
+    from reunite.adapters.faces.hubness import Hubness
+
+    rng = np.random.default_rng(3)
+    people = rng.normal(size=(400, 16)) + 0.8  # a crowd with a common direction
+    people /= np.linalg.norm(people, axis=1, keepdims=True)
+    reference = Hubness.fit(people, k=8, top=2)
+    centre = people.mean(axis=0) / np.linalg.norm(people.mean(axis=0))
+    loner = -centre
+    assert reference(people).mean() == pytest.approx(0.0, abs=1e-9)
+    assert reference(centre)[0] > reference(people).max() - 1e-9 and reference(loner)[0] < reference(people).min()

@@ -167,6 +167,7 @@ class DetectedFace:
     model_version: str
     detector: str
     crop_jpeg: bytes = field(repr=False, default=b"")
+    hubness: float = 0.0  # how much the face resembles many people at once (0: a typical face)
 
 
 def age_in_years(birth: date, when: date) -> float:

@@ -79,6 +79,7 @@ class StoredFace:
     face_id: int
     photo_id: int
     embedding: Sequence[float]
+    hubness: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ class SightingHitRow:
     sighting_face_id: int
     photo_id: int
     embedding: Sequence[float]
+    hubness: float = 0.0
 
 
 @dataclass(frozen=True)

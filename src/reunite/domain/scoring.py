@@ -28,6 +28,9 @@ class MatchPolicy:
     reach_base_km: float = 50.0
     reach_speed_kmh: float = 100.0
     place_half_km: float = 500.0
+    # a sighting face that resembles many people at once is ranked down by its hubness (docs/benchmarks.md)
+    hubness_weight: float = 1.0
+    hub_words_above: float = 0.05  # from here on the explanation says so
     # (similarity, percentile) points: where a face similarity falls among pairs of different people
     impostor_curve: tuple[tuple[float, float], ...] = ()
 
@@ -71,6 +74,7 @@ class Score:
     expected_age: float
     distance_km: float | None
     elapsed_days: float
+    hubness: float = 0.0
 
 
 def fuse_faces(policy: MatchPolicy, hits: Sequence[FaceHit], birth: date, seen_on: date) -> tuple[float, int]:
@@ -135,8 +139,11 @@ def _log_term(weight: float, value: float | None) -> float:
     return 0.0 if value is None else weight * math.log(max(value, 1e-6))
 
 
-def score_pair(policy: MatchPolicy, case: CaseFacts, sighting: SightingFacts, hits: Sequence[FaceHit]) -> Score:
-    """Score one case against one sighting face, given that face's hits among the case's faces."""
+def score_pair(
+    policy: MatchPolicy, case: CaseFacts, sighting: SightingFacts, hits: Sequence[FaceHit], hubness: float = 0.0
+) -> Score:
+    """Score one case against one sighting face, given that face's hits among the case's faces and
+    the sighting face's hubness (how much it resembles many people at once)."""
     seen_on = sighting.seen_at.date()
     face, best = fuse_faces(policy, hits, case.birth_date, seen_on)
     expected = age_in_years(case.birth_date, seen_on)
@@ -148,12 +155,13 @@ def score_pair(policy: MatchPolicy, case: CaseFacts, sighting: SightingFacts, hi
     sex = sex_plausibility(case.sex, sighting.apparent_sex, expected)
     total = (
         face
+        - policy.hubness_weight * hubness
         + _log_term(policy.age_weight, age)
         + _log_term(policy.time_weight, time)
         + _log_term(policy.place_weight, place)
         + _log_term(policy.sex_weight, sex)
     )
-    return Score(total, face, age, time, place, sex, best, expected, distance, elapsed_h / 24.0)
+    return Score(total, face, age, time, place, sex, best, expected, distance, elapsed_h / 24.0, hubness)
 
 
 def impostor_percentile(policy: MatchPolicy, similarity: float) -> float | None:
@@ -170,7 +178,7 @@ def impostor_percentile(policy: MatchPolicy, similarity: float) -> float | None:
     return curve[-1][1]
 
 
-def explain(score: Score, apparent: AgeRange | None) -> str:
+def explain(score: Score, apparent: AgeRange | None, policy: MatchPolicy | None = None) -> str:
     """The ranking in words, for the reviewer: 'seen 340 km from where last seen, 3 years later; ...'."""
     parts = []
     if score.distance_km is not None:
@@ -181,6 +189,8 @@ def explain(score: Score, apparent: AgeRange | None) -> str:
         age_words = f"apparent age {apparent.low}–{apparent.high}, expected {score.expected_age:.0f}"
     parts.append(age_words)
     parts.append(f"face similarity {score.face:.2f}")
+    if score.hubness > (policy or MatchPolicy()).hub_words_above:
+        parts.append("this face resembles many people's, so it is ranked lower")
     return "; ".join(parts)
 
 

@@ -77,7 +77,7 @@ def match_sighting(deps: Deps, sighting_id: int) -> int:
             for case_id, hits in exact.items():
                 if case_id not in cases:
                     cases[case_id] = uow.case_facts(case_id)
-                score = score_pair(deps.policy, cases[case_id], sighting, hits)
+                score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)
                 rows.append(CandidateRow(case_id, sighting_id, face.face_id, score))
         kept = one_face_per_photo(rows, {face.face_id: face.photo_id for face in faces})
         new = 0
@@ -106,7 +106,7 @@ def match_case(deps: Deps, case_id: int) -> int:
                 if hit.sighting_id not in sightings:
                     sightings[hit.sighting_id] = uow.sighting_facts(hit.sighting_id)
                 hits = _hits(uow.case_face_hits(hit.embedding, [case_id]))[case_id]
-                score = score_pair(deps.policy, case, sightings[hit.sighting_id], hits)
+                score = score_pair(deps.policy, case, sightings[hit.sighting_id], hits, hit.hubness)
                 rows[hit.sighting_face_id] = CandidateRow(case_id, hit.sighting_id, hit.sighting_face_id, score)
                 photo_of[hit.sighting_face_id] = hit.photo_id
         new = uow.save_candidates(_shortlist(deps, one_face_per_photo(list(rows.values()), photo_of)))

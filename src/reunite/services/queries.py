@@ -56,6 +56,7 @@ def get_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
 def _with_percentile(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         row["face_percentile"] = impostor_percentile(deps.policy, row["face_score"])
+        row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
     return rows
 
 

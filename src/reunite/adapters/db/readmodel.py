@@ -120,7 +120,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads):
         rows = self._all(
             "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.case_face_id, c.score, c.face_score, "
             "c.age_score, c.time_score, c.place_score, c.sex_score, c.expected_age, c.distance_km, "
-            "c.elapsed_days, c.status, c.review_reason, c.reviewed_by, c.reviewed_at, "
+            "c.elapsed_days, c.hubness, c.status, c.review_reason, c.reviewed_by, c.reviewed_at, "
             "s.apparent_age_low, s.apparent_age_high, s.seen_at, s.place_text "
             "FROM candidates c JOIN sightings s ON s.id = c.sighting_id "
             "WHERE (CAST(:case_id AS bigint) IS NULL OR c.case_id = :case_id) "
@@ -193,6 +193,7 @@ def _explain(row: dict[str, Any]) -> str:
     score = Score(
         row["score"], row["face_score"], row["age_score"], row["time_score"], row["place_score"],
         row["sex_score"], row["case_face_id"], row["expected_age"], row["distance_km"], row["elapsed_days"],
+        row["hubness"],
     )
     apparent = None
     if row["apparent_age_low"] is not None:

@@ -130,7 +130,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql):
                     box_left=box.left, box_top=box.top, box_right=box.right, box_bottom=box.bottom,
                     landmarks=[list(p) for p in face.landmarks], detection_score=face.detection_score,
                     quality=face.quality, detector=face.detector, embedding=list(face.embedding),
-                    model=face.model, model_version=face.model_version, crop_key=crop_key,
+                    model=face.model, model_version=face.model_version, crop_key=crop_key, hubness=face.hubness,
                 ).returning(faces.c.id)
             ).scalar_one()))
         self.conn.execute(
@@ -145,20 +145,21 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql):
             values = {
                 "case_face_id": s.best_case_face_id, "score": s.total, "face_score": s.face, "age_score": s.age,
                 "time_score": s.time, "place_score": s.place, "sex_score": s.sex, "expected_age": s.expected_age,
-                "distance_km": s.distance_km, "elapsed_days": s.elapsed_days,
+                "distance_km": s.distance_km, "elapsed_days": s.elapsed_days, "hubness": s.hubness,
             }
             inserted = self.conn.execute(
                 text(
                     "INSERT INTO candidates (case_id, sighting_id, sighting_face_id, case_face_id, score, "
                     "face_score, age_score, time_score, place_score, sex_score, expected_age, distance_km, "
-                    "elapsed_days) VALUES (:case_id, :sighting_id, :sighting_face_id, :case_face_id, :score, "
-                    ":face_score, :age_score, :time_score, :place_score, :sex_score, :expected_age, "
-                    ":distance_km, :elapsed_days) "
+                    "elapsed_days, hubness) VALUES (:case_id, :sighting_id, :sighting_face_id, :case_face_id, "
+                    ":score, :face_score, :age_score, :time_score, :place_score, :sex_score, :expected_age, "
+                    ":distance_km, :elapsed_days, :hubness) "
                     "ON CONFLICT (case_id, sighting_face_id) DO UPDATE SET case_face_id = EXCLUDED.case_face_id, "
                     "score = EXCLUDED.score, face_score = EXCLUDED.face_score, age_score = EXCLUDED.age_score, "
                     "time_score = EXCLUDED.time_score, place_score = EXCLUDED.place_score, "
                     "sex_score = EXCLUDED.sex_score, expected_age = EXCLUDED.expected_age, "
-                    "distance_km = EXCLUDED.distance_km, elapsed_days = EXCLUDED.elapsed_days, updated_at = now() "
+                    "distance_km = EXCLUDED.distance_km, elapsed_days = EXCLUDED.elapsed_days, "
+                    "hubness = EXCLUDED.hubness, updated_at = now() "
                     "RETURNING (xmax = 0) AS inserted"
                 ),
                 dict(values, case_id=row.case_id, sighting_id=row.sighting_id, sighting_face_id=row.sighting_face_id),
@@ -208,9 +209,10 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql):
     def faces_of(self, owner: PhotoOwner, owner_id: int) -> list[StoredFace]:
         col = faces.c.case_id if owner is PhotoOwner.CASE else faces.c.sighting_id
         rows = self.conn.execute(
-            select(faces.c.id, faces.c.photo_id, faces.c.embedding).where(col == owner_id).order_by(faces.c.id)
+            select(faces.c.id, faces.c.photo_id, faces.c.embedding, faces.c.hubness).where(col == owner_id)
+            .order_by(faces.c.id)
         )
-        return [StoredFace(r.id, r.photo_id, [float(v) for v in r.embedding]) for r in rows]
+        return [StoredFace(r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness) for r in rows]
 
     def _ann(self) -> None:
         # Filtered HNSW returns too few rows unless the scan may continue past the first candidates.
@@ -247,15 +249,16 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql):
         self._ann()
         rows = self.conn.execute(
             text(
-                "SELECT f.sighting_id, f.id, f.photo_id, f.embedding "
+                "SELECT f.sighting_id, f.id, f.photo_id, f.embedding, f.hubness "
                 "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 "WHERE f.sighting_id IS NOT NULL AND s.seen_at >= :after AND s.status IN ('pending', 'approved') "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit"
             ).columns(column("sighting_id"), column("id"), column("photo_id"),
-                     column("embedding", Vector(EMBEDDING_DIM))),
+                     column("embedding", Vector(EMBEDDING_DIM)), column("hubness")),
             {"q": vector_literal(embedding), "after": seen_after, "limit": limit},
         )
-        return [SightingHitRow(r.sighting_id, r.id, r.photo_id, [float(v) for v in r.embedding]) for r in rows]
+        return [SightingHitRow(r.sighting_id, r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness)
+                for r in rows]
 
     def mark_verified(self, case_id: int, verifier: str, at: datetime) -> None:
         done = self.conn.execute(

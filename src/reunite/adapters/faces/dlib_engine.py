@@ -13,6 +13,7 @@ from pathlib import Path
 import dlib
 import numpy as np
 
+from reunite.adapters.faces.hubness import Hubness
 from reunite.adapters.photos.codec import PillowPhotoCodec, encode_jpeg
 from reunite.domain.model import BoundingBox, DetectedFace
 
@@ -50,6 +51,17 @@ def load_impostor_curve(path: Path | None) -> tuple[tuple[float, float], ...]:
         return tuple(zip(data["impostor_values"].tolist(), data["impostor_levels"].tolist(), strict=True))
 
 
+def load_hubness(path: Path | None) -> Hubness | None:
+    """The hubness reference stored beside the adaptation matrix, if any."""
+    if path is None or not path.exists():
+        return None
+    with np.load(path) as data:
+        if "hub_centroids" not in data:
+            return None
+        return Hubness(np.asarray(data["hub_centroids"], dtype=np.float64), float(data["hub_offset"]),
+                       int(data["hub_top"]))
+
+
 def load_adaptation(path: Path | None) -> tuple[np.ndarray | None, str]:
     """The optional linear map applied to embeddings (trained by ``bench/train_adaptation.py``)."""
     if path is None or not path.exists():
@@ -73,6 +85,7 @@ class DlibFaceEngine:
         self._shape = dlib.shape_predictor(_model_path(f"shape_predictor_{points}.dat"))
         self._net = dlib.face_recognition_model_v1(_model_path("dlib_face_recognition_resnet_model_v1.dat"))
         self._adapt, adapt_id = load_adaptation(self.options.adaptation)
+        self._hubness = load_hubness(self.options.adaptation)
         o = self.options
         self.version = f"2;lm{o.landmarks};pad{o.padding};flip{int(o.flip)};jit{o.jitter};adapt-{adapt_id}"
         self._lock = threading.Lock()
@@ -118,6 +131,7 @@ class DlibFaceEngine:
             quality=face_quality(min(box.width, box.height), chip, score, detector),
             embedding=tuple(float(v) for v in vector), model=self.model, model_version=self.version,
             detector=detector, crop_jpeg=encode_jpeg(face_crop(pixels, rect)),
+            hubness=float(self._hubness(vector)[0]) if self._hubness else 0.0,
         )
 
     def embed_chip(self, chip: np.ndarray) -> np.ndarray:
