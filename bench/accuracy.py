@@ -39,11 +39,16 @@ def at_noon(day: date) -> datetime:
     return datetime.combine(day, clock_time(12), tzinfo=UTC)
 
 
+ESTIMATED_AGES: dict[str, int] = {}  # photo file → age estimated from the face (--estimated-ages)
+
+
 def apparent_age(photo: Photo, noise: int | None) -> AgeRange | None:
-    """The reporter's estimate, simulated as the true age ± ``noise`` years (children only)."""
-    if noise is None or photo.age is None or photo.age > 25:
+    """The reporter's estimate, simulated as the true age ± ``noise`` years (children only); or,
+    with ``--estimated-ages``, the age estimated from the face ± ``noise``."""
+    age = ESTIMATED_AGES.get(photo.path.name, photo.age) if ESTIMATED_AGES else photo.age
+    if noise is None or age is None or age > 25:
         return None
-    return AgeRange(max(0, photo.age - noise), min(25, photo.age + noise))
+    return AgeRange(max(0, age - noise), min(25, age + noise))
 
 
 def project_scorer(
@@ -183,7 +188,12 @@ def main() -> None:
     parser.add_argument("--no-cache", action="store_true", help="recompute embeddings")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds for trained steps")
     parser.add_argument("--out", type=Path, help="also write the JSON here")
+    parser.add_argument("--estimated-ages", type=Path, help="ages estimated from faces (bench/estimate_age.py) "
+                                                              "in place of the simulated reporter")
     args = parser.parse_args()
+    if args.estimated_ages:
+        estimates = json.loads(args.estimated_ages.read_text())["estimates"]
+        ESTIMATED_AGES.update({name: int(e["age"]) for name, e in estimates.items()})
     result = evaluate(args.corpus.resolve(), args.age_noise, not args.no_cache, args.folds)
     text = json.dumps(result, indent=1)
     print(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
@@ -26,8 +27,21 @@ app.add_typer(db_app, name="db")
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 
 
+SECRET_IN_URL = re.compile(r"(/invite/|[?&]t=)[^\s&\"/]+")
+
+
+class RedactSecrets(logging.Filter):
+    """Invitation and subscription links carry one-time tokens in the URL: keep them out of logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(SECRET_IN_URL.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
 def _logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
 
 
 @app.command()
@@ -61,7 +75,7 @@ def serve(
 
     web = create_app(container, lifespan)
     typer.echo(f"Reunite is serving on http://{host or settings.host}:{port or settings.port}  (API docs at /docs)")
-    uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_level="info")
+    uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_level="info", log_config=None)
 
 
 @app.command()
