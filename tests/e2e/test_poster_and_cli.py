@@ -86,3 +86,21 @@ def test_db_upgrade_verify_case_and_rematch(
     result = cli_env.invoke(cli, ["verify-case", str(case_id), "--by", "officer Wang", "--evidence", "report seen"])
     assert result.exit_code == 0 and client.get(f"/p/{case_id}").status_code == 200
     assert "1 matching jobs queued" in cli_env.invoke(cli, ["rematch"]).output
+
+
+def test_import_cases_dry_run_then_export_pfif_from_the_command_line(
+    cli_env: CliRunner, container: Container, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "cases.csv"
+    sheet.write_text("given_name,sex,birth_date,missing_since\n"
+                     "Lin,female,2015-01-01,2019-06-01T08:00:00Z\n"
+                     ",male,2016-01-01,2020-01-01T00:00:00Z\n", encoding="utf-8")
+    dry = cli_env.invoke(cli, ["import-cases", str(sheet), "--dry-run"])
+    assert dry.exit_code == 1 and "1 created" in dry.output
+    assert "row 3: the child's given name is required" in dry.output
+    assert count_rows(container, "cases") == 0
+    sheet.write_text("given_name,sex,birth_date,missing_since\nLin,female,2015-01-01,2019-06-01T08:00:00Z\n")
+    assert cli_env.invoke(cli, ["import-cases", str(sheet)]).exit_code == 0
+    out = tmp_path / "pfif.xml"
+    assert cli_env.invoke(cli, ["export-pfif", str(out)]).exit_code == 0
+    assert b"<pfif:given_name>Lin</pfif:given_name>" in out.read_bytes()
