@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from reunite.adapters.db.tables import accounts, api_tokens, case_owners, invitations, sessions
 from reunite.domain.errors import Conflict
-from reunite.domain.ports import AccountRow
+from reunite.domain.stores import AccountRow
 
 
 class PeopleSql:

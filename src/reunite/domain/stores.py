@@ -1,0 +1,152 @@
+"""The parts of the unit of work that serve people rather than matching: accounts and sessions,
+moderation and follow-up, reach and exchange. ``ports.UnitOfWork`` combines them with the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from reunite.domain.model import NewCase, PhotoOwner
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    id: int
+    email: str
+    display_name: str
+    password_hash: str
+    role: str
+    language: str
+    disabled: bool
+
+
+class PeopleStore(Protocol):
+    """Accounts, sessions, tokens, invitations, rate counters: written inside a unit of work."""
+
+    def add_account(self, email: str, display_name: str, password_hash: str, role: str, language: str) -> int:
+        """Raises Conflict when the email is taken."""
+        ...
+
+    def account_by_email(self, email: str) -> AccountRow | None: ...
+
+    def add_session(self, token_hash: str, account_id: int, expires_at: datetime) -> None: ...
+
+    def end_session(self, token_hash: str) -> None: ...
+
+    def add_api_token(
+        self, name: str, token_hash: str, scopes: Sequence[str], domains: Sequence[str], created_by: str
+    ) -> int: ...
+
+    def revoke_api_token(self, token_id: int, at: datetime) -> None: ...
+
+    def add_invitation(self, token_hash: str, email: str, role: str, invited_by: int, expires_at: datetime) -> int: ...
+
+    def take_invitation(self, token_hash: str, now: datetime) -> tuple[str, str] | None:
+        """Mark an unused, unexpired invitation used; its (email, role), or None."""
+        ...
+
+    def add_case_owner(self, case_id: int, account_id: int) -> None: ...
+
+    def count_hit(self, key: str, window_start: datetime) -> int:
+        """Add one to the counter of ``key`` in this window; the count so far."""
+        ...
+
+
+class ModerationStore(Protocol):
+    """State changes made by moderators, police and families, inside a unit of work."""
+
+    def moderate_sighting(self, sighting_id: int, status: str, reason: str, by: str, at: datetime) -> None: ...
+
+    def set_child_face(self, sighting_id: int, face_id: int | None) -> None: ...
+
+    def set_case_status(self, case_id: int, status: str, at: datetime, keep_data: bool = True) -> None: ...
+
+    def case_is_active(self, case_id: int) -> bool:
+        """Open and verified: matched, alerted, postered."""
+        ...
+
+    def add_message(self, case_id: int, author: str, from_family: bool, body: str) -> int: ...
+
+    def add_verification(
+        self, case_id: int, candidate_id: int | None, method: str, result: str, notes: str, by: str
+    ) -> int: ...
+
+    def remove_photos(self, owner: PhotoOwner, owner_id: int) -> list[str]:
+        """Delete the photos and faces (and so candidates) of a record; the storage keys to delete."""
+        ...
+
+    def blank_sighting(self, sighting_id: int, status: str, at: datetime) -> None:
+        """Leave a placeholder: the id, the date and the status; nothing personal."""
+        ...
+
+    def blank_case(self, case_id: int, status: str, at: datetime) -> None: ...
+
+    def add_takedown(self, subject: str, subject_id: int, requester: str, relation: str, reason: str) -> int: ...
+
+    def resolve_takedown(self, takedown_id: int, status: str, evidence: str, by: str, at: datetime) -> tuple[str, int]:
+        """Record the decision; the (subject, subject_id) it was about."""
+        ...
+
+    def expired(self, sightings_before: datetime, cases_closed_before: datetime) -> tuple[list[int], list[int]]:
+        """Sighting ids reported before, and case ids closed before, the cut-offs, not yet blanked."""
+        ...
+
+    def storage_keys_unused(self, keys: Sequence[str]) -> list[str]:
+        """Of these keys (content-addressed), those no remaining photo or face refers to."""
+        ...
+
+
+class ReachStore(Protocol):
+    """Subscriptions, alerts, the outbox, and PFIF records, inside a unit of work."""
+
+    def add_subscription(self, values: dict[str, Any]) -> int: ...
+
+    def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> bool:
+        """Move a subscription to ``status``; False if it does not exist."""
+        ...
+
+    def subscription(self, subscription_id: int) -> dict[str, Any] | None: ...
+
+    def alert_subscribers(self, case_id: int, radius_km: float) -> list[tuple[int, bool]]:
+        """Record an alert for every active subscriber whose area meets the circle of ``radius_km``
+        around the case's last known place (or whose region the place names), once per case and
+        subscriber; the new alerts' ids, each with whether its subscriber wants a daily digest."""
+        ...
+
+    def alert(self, alert_id: int) -> dict[str, Any]: ...
+
+    def mark_alert_sent(self, alert_id: int, at: datetime) -> None: ...
+
+    def digest_due(self, since: datetime) -> list[dict[str, Any]]:
+        """Digest subscribers with unsent alerts since ``since``: subscription fields + ``alert_ids``."""
+        ...
+
+    def add_outbox(self, channel: str, recipient: str, kind: str) -> int: ...
+
+    def outbox_done(self, outbox_id: int, status: str, subject: str, error: str, at: datetime) -> None: ...
+
+    def owner_emails(self, case_id: int) -> list[tuple[str, str]]:
+        """(email, language) of the accounts that own a case."""
+        ...
+
+    def reviewer_emails(self) -> list[tuple[str, str]]: ...
+
+    def case_by_record(self, record_id: str) -> int | None: ...
+
+    def upsert_imported_case(self, record_id: str, case: NewCase, source: str, source_date: datetime,
+                             expiry: datetime | None) -> tuple[int, bool]:
+        """Insert or update the case with this PFIF record id; (case id, created)."""
+        ...
+
+    def add_note(self, values: dict[str, Any]) -> bool:
+        """Store a PFIF note unless its record id is known; True if new."""
+        ...
+
+    def link_notes_and_duplicates(self) -> int:
+        """Attach notes to cases imported later, fill empty last-seen places from notes, and link
+        cases that notes mark as duplicates; how many links were made."""
+        ...
+
+
