@@ -53,7 +53,7 @@ def apparent_age(photo: Photo, noise: int | None) -> AgeRange | None:
 
 def project_scorer(
     vectors: dict[Path, np.ndarray], births: dict[str, date], policy: MatchPolicy, age_noise: int | None,
-    hubness: dict[Path, float] | None = None,
+    hubness: dict[Path, float] | None = None, quality: dict[Path, float] | None = None,
 ) -> Scorer:
     """Reunite's ranking (``score_pair``: fusion over the case's photos, the sighting face's
     hubness and plausibility terms)."""
@@ -63,7 +63,7 @@ def project_scorer(
         if query is None:
             return MISSING
         birth = births[case_photos[0].subject]
-        hits = [FaceHit(i, float(query @ vectors[p.path]), photo_date(birth, p))
+        hits = [FaceHit(i, float(query @ vectors[p.path]), photo_date(birth, p), (quality or {}).get(p.path, 1.0))
                 for i, p in enumerate(case_photos) if p.path in vectors]
         if not hits:
             return MISSING
@@ -126,13 +126,13 @@ def folds(photos: list[Photo], k: int) -> list[set[str]]:
 
 def figures(photos: list[Photo], vectors: dict[Path, np.ndarray], age_noise: int | None,
             subjects: set[str] | None = None, reference: Hubness | None = None,
-            policy: MatchPolicy | None = None) -> dict[str, Any]:
+            policy: MatchPolicy | None = None, quality: dict[Path, float] | None = None) -> dict[str, Any]:
     protocol = Protocol(photos, subjects)
     births = birth_dates(photos)
     hubs, policy = hubness_of(vectors, reference), policy or MatchPolicy()
-    out = protocol.all_figures(project_scorer(vectors, births, policy, None, hubs))
+    out = protocol.all_figures(project_scorer(vectors, births, policy, None, hubs, quality))
     if age_noise is not None:
-        with_age = project_scorer(vectors, births, policy, age_noise, hubs)
+        with_age = project_scorer(vectors, births, policy, age_noise, hubs, quality)
         out[f"with_age_pm{age_noise}"] = {"sighting_to_case": protocol.sighting_to_case(with_age),
                                           "dense": protocol.dense(with_age)}
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ class Embedded:
     no_face: list[Path]
     seconds: float
     faces: int
+    quality: dict[Path, float] = field(default_factory=dict)  # of that face
 
 
 def engine(options: DlibOptions) -> DlibFaceEngine:
@@ -30,14 +31,17 @@ def engine(options: DlibOptions) -> DlibFaceEngine:
 
 def embed_all(photos: list[Photo], face_engine: DlibFaceEngine, use_cache: bool = True) -> Embedded:
     # the version names how a face is embedded; the options also say which faces are found
-    recipe = face_engine.version + repr(face_engine.options)
+    recipe = face_engine.version + repr(face_engine.options) + "+quality"
     key = hashlib.sha256((recipe + "".join(str(p.path) for p in photos)).encode()).hexdigest()[:16]
     cache = CACHE / f"{key}.npz"
     if use_cache and cache.exists():
         with np.load(cache, allow_pickle=True) as data:
-            vectors = dict(zip([Path(p) for p in data["paths"]], data["vectors"], strict=True))
-            return Embedded(vectors, [Path(p) for p in data["no_face"]], float(data["seconds"]), int(data["faces"]))
-    vectors, no_face, faces = {}, [], 0
+            paths = [Path(p) for p in data["paths"]]
+            vectors = dict(zip(paths, data["vectors"], strict=True))
+            quality = dict(zip(paths, data["quality"].tolist(), strict=True))
+            return Embedded(vectors, [Path(p) for p in data["no_face"]], float(data["seconds"]), int(data["faces"]),
+                            quality)
+    vectors, no_face, faces, quality = {}, [], 0, {}
     start = time.perf_counter()
     for photo in photos:
         found = face_engine.detect(photo.path.read_bytes())
@@ -47,8 +51,10 @@ def embed_all(photos: list[Photo], face_engine: DlibFaceEngine, use_cache: bool 
             continue
         largest = max(found, key=lambda f: f.box.width * f.box.height)
         vectors[photo.path] = np.array(largest.embedding)
+        quality[photo.path] = largest.quality
     seconds = time.perf_counter() - start
     CACHE.mkdir(parents=True, exist_ok=True)
     np.savez(cache, paths=np.array([str(p) for p in vectors]), vectors=np.array(list(vectors.values())),
-             no_face=np.array([str(p) for p in no_face]), seconds=seconds, faces=faces)
-    return Embedded(vectors, no_face, seconds, faces)
+             no_face=np.array([str(p) for p in no_face]), seconds=seconds, faces=faces,
+             quality=np.array(list(quality.values())))
+    return Embedded(vectors, no_face, seconds, faces, quality)

@@ -23,6 +23,7 @@ class MatchPolicy:
     sex_weight: float = 0.04
     fusion_age_sigma: float = 6.0
     fusion_temperature: float = 0.02
+    fusion_quality_weight: float = 0.0  # measured and not adopted (docs/benchmarks.md)
     min_score: float = 0.0
     shortlist: int = 30
     reach_base_km: float = 50.0
@@ -60,6 +61,7 @@ class FaceHit:
     case_face_id: int
     similarity: float
     photo_taken_on: date | None
+    quality: float = 1.0  # of the case photo's face, 0..1
 
 
 @dataclass(frozen=True)
@@ -89,7 +91,8 @@ def fuse_faces(policy: MatchPolicy, hits: Sequence[FaceHit], birth: date, seen_o
     for hit in hits:
         photo_age = age_in_years(birth, hit.photo_taken_on) if hit.photo_taken_on else expected
         gap = abs(expected - photo_age)
-        weights.append(-gap / policy.fusion_age_sigma + hit.similarity / policy.fusion_temperature)
+        weights.append(-gap / policy.fusion_age_sigma + hit.similarity / policy.fusion_temperature
+                       + policy.fusion_quality_weight * math.log(max(hit.quality, 0.01)))
     top = max(weights)
     exp_w = [math.exp(w - top) for w in weights]
     fused = sum(w * h.similarity for w, h in zip(exp_w, hits, strict=True)) / sum(exp_w)
