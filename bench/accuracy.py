@@ -12,6 +12,7 @@ import json
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -54,17 +55,19 @@ def apparent_age(photo: Photo, noise: int | None) -> AgeRange | None:
 def project_scorer(
     vectors: dict[Path, np.ndarray], births: dict[str, date], policy: MatchPolicy, age_noise: int | None,
     hubness: dict[Path, float] | None = None, quality: dict[Path, float] | None = None,
+    case_vectors: dict[Path, np.ndarray] | None = None,
 ) -> Scorer:
     """Reunite's ranking (``score_pair``: fusion over the case's photos, the sighting face's
-    hubness and plausibility terms)."""
+    hubness and plausibility terms). ``case_vectors``: case photos' own (thorough) embeddings."""
+    cases = case_vectors if case_vectors is not None else vectors
 
     def score(sighting: Photo, case_photos: Sequence[Photo]) -> float:
         query = vectors.get(sighting.path)
         if query is None:
             return MISSING
         birth = births[case_photos[0].subject]
-        hits = [FaceHit(i, float(query @ vectors[p.path]), photo_date(birth, p), (quality or {}).get(p.path, 1.0))
-                for i, p in enumerate(case_photos) if p.path in vectors]
+        hits = [FaceHit(i, float(query @ cases[p.path]), photo_date(birth, p), (quality or {}).get(p.path, 1.0))
+                for i, p in enumerate(case_photos) if p.path in cases]
         if not hits:
             return MISSING
         case = CaseFacts(0, birth, Sex.UNKNOWN, LONG_AGO, None)
@@ -126,34 +129,40 @@ def folds(photos: list[Photo], k: int) -> list[set[str]]:
 
 def figures(photos: list[Photo], vectors: dict[Path, np.ndarray], age_noise: int | None,
             subjects: set[str] | None = None, reference: Hubness | None = None,
-            policy: MatchPolicy | None = None, quality: dict[Path, float] | None = None) -> dict[str, Any]:
+            policy: MatchPolicy | None = None, quality: dict[Path, float] | None = None,
+            case_vectors: dict[Path, np.ndarray] | None = None) -> dict[str, Any]:
     protocol = Protocol(photos, subjects)
     births = birth_dates(photos)
     hubs, policy = hubness_of(vectors, reference), policy or MatchPolicy()
-    out = protocol.all_figures(project_scorer(vectors, births, policy, None, hubs, quality))
+    out = protocol.all_figures(project_scorer(vectors, births, policy, None, hubs, quality, case_vectors))
     if age_noise is not None:
-        with_age = project_scorer(vectors, births, policy, age_noise, hubs, quality)
+        with_age = project_scorer(vectors, births, policy, age_noise, hubs, quality, case_vectors)
         out[f"with_age_pm{age_noise}"] = {"sighting_to_case": protocol.sighting_to_case(with_age),
                                           "dense": protocol.dense(with_age)}
     return out
 
 
-def reunite_figures(photos: list[Photo], raw: dict[Path, np.ndarray], age_noise: int | None, k: int) -> dict[str, Any]:
-    """The default pipeline. Its adaptation matrix, if trained on this very corpus, is re-fitted
-    per fold on the other subjects only (subject-disjoint cross-validation); else the bundled one is used."""
+def reunite_figures(photos: list[Photo], raw: dict[Path, np.ndarray], age_noise: int | None, k: int,
+                    case_raw: dict[Path, np.ndarray] | None = None) -> dict[str, Any]:
+    """The default pipeline (``case_raw``: the thorough embeddings the engine makes of case photos).
+    Its adaptation matrix and hubness centroids, if trained on this very corpus, are re-fitted per
+    fold on the other subjects only (subject-disjoint cross-validation); else the bundled ones are used."""
+    case_raw = case_raw if case_raw is not None else raw
     bundled, meta = load_bundled()
     if bundled is None:
-        return {"adaptation": "none"} | figures(photos, raw, age_noise)
+        return {"adaptation": "none"} | figures(photos, raw, age_noise, case_vectors=case_raw)
     if meta.get("corpus_fingerprint") != corpus_fingerprint(photos):
         return {"adaptation": "bundled"} | figures(photos, adapt(raw, bundled), age_noise, None,
-                                                  load_hubness(ADAPTATION_FILE))
+                                                  load_hubness(ADAPTATION_FILE),
+                                                  case_vectors=adapt(case_raw, bundled))
     parts = []
     for held_out in folds(photos, k):
         training = [p for p in photos if p.subject not in held_out]
         matrix = fit_wccn(raw, training, meta.get("shrinkage", SHRINKAGE))
         adapted = adapt(raw, matrix)
         reference = Hubness.fit(np.stack([adapted[p.path] for p in training if p.path in adapted]))
-        parts.append(figures(photos, adapted, age_noise, held_out, reference))
+        parts.append(figures(photos, adapted, age_noise, held_out, reference,
+                             case_vectors=adapt(case_raw, matrix)))
     return {"adaptation": f"{k}-fold subject-disjoint cross-validation"} | pool(parts)
 
 
@@ -167,12 +176,15 @@ def load_bundled() -> tuple[np.ndarray | None, dict[str, Any]]:
 def evaluate(corpus: Path, age_noise: int | None, use_cache: bool, k: int) -> dict[str, Any]:
     start = time.perf_counter()
     photos = load(corpus)
-    raw = embed_all(photos, engine(raw_engine_options()), use_cache)
+    options = raw_engine_options()
+    raw = embed_all(photos, engine(options), use_cache)
+    thorough = embed_all(photos, engine(replace(options, jitter=options.case_jitter)), use_cache)
     base = embed_baseline(photos)
     result: dict[str, Any] = {
         "corpus": str(corpus), "photos": len(photos), "subjects": len({p.subject for p in photos}),
         "sightings": len(Protocol(photos).queries), "machine": machine(),
-        "reunite": speed(raw, len(photos)) | reunite_figures(photos, raw.vectors, age_noise, k),
+        "reunite": speed(raw, len(photos)) | {"case_photos_per_second": speed(thorough, len(photos))[
+            "photos_per_second"]} | reunite_figures(photos, raw.vectors, age_noise, k, thorough.vectors),
         "reunite_without_adaptation": figures(photos, raw.vectors, None),
         "baseline": speed(base, len(photos)) | Protocol(photos).all_figures(baseline_scorer(base.vectors)),
     }

@@ -87,7 +87,7 @@ def site_from(settings: Settings) -> Site:
 def build_face_engine(settings: Settings, codec: PillowPhotoCodec) -> DlibFaceEngine:
     options = DlibOptions(
         upsample=settings.detector_upsample, cnn_fallback=settings.cnn_fallback, max_side=settings.detect_max_side,
-        flip=settings.flip_average,
+        flip=settings.flip_average, case_jitter=settings.case_jitter,
     )
     return DlibFaceEngine(codec, options if settings.adaptation else replace(options, adaptation=None))
 

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
         default=False, description="Average the embedding with the mirrored face's (slightly better, 1.4× slower)."
     )
     adaptation: bool = Field(default=True, description="Apply the bundled linear embedding adaptation.")
+    case_jitter: int = Field(default=3, ge=0, le=20, description=(
+        "Jittered copies averaged into each case photo's embedding (cases are few; sightings are not jittered)."))
 
     # Matching
     candidate_min_score: float = Field(default=0.0, description="Candidates scoring below this are not proposed.")

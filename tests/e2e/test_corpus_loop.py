@@ -5,8 +5,9 @@ sighting. For most sightings the right case must be in the top 10 of that sighti
 
 Figure held: at least 0.70 of the sightings whose child has a case. Why: the bundled embedding
 adaptation was fitted on this very corpus, so the test runs the pipeline without it (in-sample figures
-would flatter); without it the pipeline measured 0.761 here (328 of 431), while plain dlib reaches 0.71
-top-10 on the same 41-case gallery (docs/benchmarks.md) and guessing would give about 10/39 = 0.26.
+would flatter); without it (case photos jittered as by default) the pipeline measured 0.770 here
+(332 of 431), while plain dlib reaches 0.71 top-10 on the same 41-case gallery (docs/benchmarks.md)
+and guessing would give about 10/39 = 0.26.
 0.70 fails on any real regression (a broken embedding, filter or fusion falls far below) yet tolerates
 small differences between dlib builds."""
 

@@ -63,3 +63,12 @@ def test_rotated_phone_photo_is_turned_upright_before_detection(face_engine: Dli
     exif[0x0112] = 6  # stored on its side, shown upright by viewers
     sideways = jpeg(np.ascontiguousarray(np.rot90(upright, k=1)), exif)
     assert len(face_engine.detect(sideways)) == 1
+
+
+def test_thorough_embedding_of_case_photos_is_jittered_and_recorded(face_engine: DlibFaceEngine, fgnet: Path) -> None:
+    data = (fgnet / "images" / "001a14.jpg").read_bytes()
+    quick, thorough = face_engine.detect(data)[0], face_engine.detect(data, thorough=True)[0]
+    assert "jit0" in quick.model_version and "jit3" in thorough.model_version
+    similarity = float(np.dot(quick.embedding, thorough.embedding))
+    assert 0.9 < similarity < 0.9999  # the same face, embedded differently
+    assert thorough.box == quick.box

@@ -51,8 +51,10 @@ class FaceEngine(Protocol):
     model: str
     version: str
 
-    def detect(self, data: bytes) -> list[DetectedFace]:
-        """All faces in the photo, each with box, landmarks, quality, embedding and a crop."""
+    def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
+        """All faces in the photo, each with box, landmarks, quality, embedding and a crop.
+        ``thorough``: spend more time on a better embedding (a missing child's photos: few, and
+        searched against every sighting for years)."""
         ...
 
 

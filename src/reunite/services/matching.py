@@ -23,7 +23,7 @@ def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int) -> int:
         todo = [p for p in uow.photos_of(owner, owner_id) if not p.processed]
     stored = 0
     for photo in todo:
-        found = deps.faces.detect(deps.photos.get(photo.storage_key))
+        found = deps.faces.detect(deps.photos.get(photo.storage_key), thorough=owner is PhotoOwner.CASE)
         keys = []
         for number, face in enumerate(found):
             key = f"faces/{photo.photo_id}-{number}.jpg"

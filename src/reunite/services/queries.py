@@ -81,7 +81,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50) ->
     not stored. With several faces, each face's results are merged (best similarity wins)."""
     require(who, Permission.SEARCH_BY_PHOTO)
     deps.codec.inspect(data)
-    faces = deps.faces.detect(data)
+    faces = deps.faces.detect(data, thorough=True)  # the family's photo plays the case's part
     if not faces:
         raise InvalidInput("no face was found in this photo: try a clearer, front-facing photo", field="photo")
     best: dict[int, dict[str, Any]] = {}

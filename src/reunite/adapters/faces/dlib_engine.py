@@ -29,6 +29,7 @@ class DlibOptions:
     landmarks: int = 5  # 68-point alignment measured worse under cross-validation (docs/benchmarks.md)
     flip: bool = False  # +0.01 dense recall@10 for 1.4× the time: off by default (docs/benchmarks.md)
     jitter: int = 0
+    case_jitter: int = 3  # missing children's photos: 3 jittered copies averaged (docs/benchmarks.md)
     padding: float = 0.25
     adaptation: Path | None = ADAPTATION_FILE
 
@@ -88,13 +89,15 @@ class DlibFaceEngine:
         self._hubness = load_hubness(self.options.adaptation)
         o = self.options
         self.version = f"2;lm{o.landmarks};pad{o.padding};flip{int(o.flip)};jit{o.jitter};adapt-{adapt_id}"
+        self.thorough_version = self.version.replace(f"jit{o.jitter}", f"jit{o.case_jitter}")
         self._lock = threading.Lock()
 
-    def detect(self, data: bytes) -> list[DetectedFace]:
+    def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
         pixels, scale = self.codec.rgb(data, self.options.max_side)
+        jitter = self.options.case_jitter if thorough else self.options.jitter
         with self._lock:
             found, detector = self._find(pixels)
-            return [self._describe(pixels, scale, rect, score, detector) for rect, score in found]
+            return [self._describe(pixels, scale, rect, score, detector, jitter) for rect, score in found]
 
     def _find(self, pixels: np.ndarray) -> tuple[list[tuple[dlib.rectangle, float]], str]:
         """HOG at the photo's own scale; upsampled (for small faces) only when that finds nothing;
@@ -117,11 +120,11 @@ class DlibFaceEngine:
         return found, "cnn"
 
     def _describe(
-        self, pixels: np.ndarray, scale: float, rect: dlib.rectangle, score: float, detector: str
+        self, pixels: np.ndarray, scale: float, rect: dlib.rectangle, score: float, detector: str, jitter: int
     ) -> DetectedFace:
         shape = self._shape(pixels, rect)
         chip = dlib.get_face_chip(pixels, shape, size=150, padding=self.options.padding)
-        vector = self.embed_chip(chip)
+        vector = self.embed_chip(chip, jitter)
         h, w = pixels.shape[:2]
         box = BoundingBox(*(round(v / scale) for v in (
             max(rect.left(), 0), max(rect.top(), 0), min(rect.right(), w), min(rect.bottom(), h))))
@@ -129,14 +132,15 @@ class DlibFaceEngine:
         return DetectedFace(
             box=box, landmarks=landmarks, detection_score=float(score),
             quality=face_quality(min(box.width, box.height), chip, score, detector),
-            embedding=tuple(float(v) for v in vector), model=self.model, model_version=self.version,
+            embedding=tuple(float(v) for v in vector), model=self.model,
+            model_version=self.version if jitter == self.options.jitter else self.thorough_version,
             detector=detector, crop_jpeg=encode_jpeg(face_crop(pixels, rect)),
             hubness=float(self._hubness(vector)[0]) if self._hubness else 0.0,
         )
 
-    def embed_chip(self, chip: np.ndarray) -> np.ndarray:
-        """The (adapted, unit-length) embedding of an aligned 150×150 face chip."""
-        jitter = self.options.jitter
+    def embed_chip(self, chip: np.ndarray, jitter: int = 0) -> np.ndarray:
+        """The (adapted, unit-length) embedding of an aligned 150×150 face chip, averaged over
+        ``jitter`` randomly shifted, rotated and mirrored copies when it is not 0."""
         vector = np.array(self._net.compute_face_descriptor(chip, jitter))
         if self.options.flip:
             vector = vector + np.array(self._net.compute_face_descriptor(np.ascontiguousarray(chip[:, ::-1]), jitter))
