@@ -93,6 +93,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/account"): SESSIONS | frozenset(w.TOKENS),
     ("GET", "/privacy"): ALL, ("GET", "/takedown"): ALL, ("POST", "/takedown"): ALL,
     ("GET", "/moderation"): REVIEWERS, ("POST", "/moderation/sightings"): REVIEWERS,
+    ("POST", "/moderation/candidates"): REVIEWERS,
     ("POST", "/sightings/{sighting_id}/child-face"): REVIEWERS,
     ("POST", "/cases/{case_id}/verify"): REVIEWERS, ("POST", "/cases/{case_id}/reject"): REVIEWERS,
     ("POST", "/moderation/takedowns/{takedown_id}"): REVIEWERS,

@@ -16,6 +16,7 @@ from reunite.bootstrap import Container
 from reunite.domain.abuse import solve
 from reunite.domain.access import Role
 from reunite.domain.errors import InvalidInput
+from reunite.entrypoints.api.app import create_app
 from reunite.services import accounts, retention
 from tests.conftest import count_rows, plain_photo, run_jobs, session_for
 
@@ -154,3 +155,28 @@ def test_reunion_needs_a_matching_verification_then_withdraws_the_poster(
     assert client.get(f"/api/cases/{case_id}").json()["status"] == "reunited"
     assert count_rows(container, "photos") == 0 and count_rows(container, "faces") == 0
     assert retention.expire(container.deps) == (0, 0)  # closed today: kept until its retention ends
+
+
+def test_moderators_dismiss_candidates_in_bulk_with_a_reason(
+    client: TestClient, container: Container, fgnet: Path
+) -> None:
+    files = [("photos", ("kid.jpg", (fgnet / "images" / "001a02.jpg").read_bytes(), "image/jpeg"))]
+    client.post("/api/cases", files=files, data=POLICE_FORM)
+    for name in ("001a05.jpg", "009a13.jpg"):
+        client.post("/api/sightings", files=[("photos", (name, (fgnet / "images" / name).read_bytes(), "image/jpeg"))],
+                    data={"seen_at": "2008-06-01T10:00:00Z"})
+    run_jobs(container)
+    ids = [str(c["id"]) for c in client.get("/api/moderation/queues").json()["candidates"]]
+    assert len(ids) == 2
+    moderator = TestClient(create_app(container))
+    moderator.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+    csrf = re.search(r'name="csrf" value="([^"]+)"', moderator.get("/moderation").text)
+    assert csrf
+    refused = moderator.post("/moderation/candidates", data={"csrf": csrf.group(1), "ids": ids})
+    assert refused.status_code == 422 and "say why" in refused.text
+    done = moderator.post("/moderation/candidates", data={"csrf": csrf.group(1), "ids": ids, "reason": "other child"},
+                          follow_redirects=False)
+    assert done.status_code == 303
+    with container.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT status, review_reason FROM candidates").fetchall()
+    assert {tuple(r) for r in rows} == {("dismissed", "other child")}

@@ -14,7 +14,7 @@ from reunite.domain.access import Permission, Principal, Role, Scope
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip
 from reunite.entrypoints.web.pages import DepsDep, LangDep, case_context, checked_form, number, render, text
-from reunite.services import accounts, moderation, retention, reunion, throttle
+from reunite.services import accounts, moderation, retention, reunion, review, throttle
 
 router = APIRouter(include_in_schema=False)
 Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
@@ -53,6 +53,12 @@ async def _moderate(request: Request, lang: LangDep, deps: DepsDep, who: Princip
 async def moderate_sightings(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.moderate_sightings(
         deps, who, ids(f), text(f, "action") == "approve", text(f, "reason")))
+
+
+@router.post("/moderation/candidates", response_model=None)
+async def dismiss_candidates(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> Response:
+    return await _moderate(request, lang, deps, who, lambda f: review.dismiss_candidates(
+        deps, who, ids(f), text(f, "reason")))
 
 
 @router.post("/sightings/{sighting_id}/child-face", response_model=None)
