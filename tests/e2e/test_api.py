@@ -248,3 +248,33 @@ def test_two_faces_in_one_photo_are_two_children(client: TestClient, container: 
     faces = client.get(f"/api/sightings/{sighting}").json()["faces"]
     right_face = max(faces, key=lambda f: f["box_left"])["id"]  # 001a05 is on the right
     assert candidates[0]["sighting_face_id"] == right_face
+
+
+def test_reembedding_after_a_model_change_keeps_faces_and_reviews(
+    client: TestClient, container: Container, fgnet: Path
+) -> None:
+    case_id = register(client, fgnet, "001a02.jpg")
+    report(client, [photo(fgnet, "001a08.jpg")], seen_at="2008-01-01T00:00:00Z")
+    run_jobs(container)
+    candidate = client.get(f"/api/cases/{case_id}/candidates").json()[0]
+    client.post(f"/api/candidates/{candidate['id']}/review", json={"decision": "dismiss", "reason": "other ears"})
+    with container.engine.begin() as conn:  # as a database from before hubness and case jitter would be
+        conn.exec_driver_sql("UPDATE faces SET hubness = 0, model_version = 'old', "
+                             "embedding = (SELECT embedding FROM faces ORDER BY id LIMIT 1)")
+        face_ids = conn.exec_driver_sql("SELECT id FROM faces ORDER BY id").scalars().all()
+
+    from reunite.services.matching import rematch_all
+    rematch_all(container.deps, actor="test", reembed=True)
+    run_jobs(container)
+
+    with container.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT id, model_version, hubness FROM faces ORDER BY id").fetchall()
+    assert [r.id for r in rows] == face_ids  # the same faces, embedded anew
+    assert all(r.model_version == container.deps.faces.version or "jit3" in r.model_version for r in rows)
+    assert any(r.hubness != 0 for r in rows)
+    after = client.get(f"/api/cases/{case_id}/candidates").json()
+    kept = next(c for c in after if c["id"] == candidate["id"])
+    assert kept["status"] == "dismissed" and kept["review_reason"] == "other ears"
+    # scores recomputed from the re-embedded faces (not the overwritten ones); jittered copies are
+    # random, so the case face's embedding is close to, not equal to, the first one
+    assert kept["face_score"] == pytest.approx(candidate["face_score"], abs=0.01)

@@ -232,8 +232,11 @@ def expire() -> None:
 
 
 @app.command()
-def rematch() -> None:
+def rematch(
+    reembed: Annotated[bool, typer.Option(help="Embed every face again first (after a model change); "
+                                               "reviewed candidates keep their decisions")] = False,
+) -> None:
     """Re-run matching for every case and sighting (after changing the model or the policy)."""
     container = bootstrap()
-    count = matching.rematch_all(container.deps, actor="cli")
+    count = matching.rematch_all(container.deps, actor="cli", reembed=reembed)
     typer.echo(f"{count} matching jobs queued; a worker will run them")

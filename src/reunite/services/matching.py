@@ -14,16 +14,25 @@ from reunite.services.deps import Deps
 SYSTEM = "system"
 
 
-def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int) -> int:
+def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool = False) -> int:
     """Detect and embed every face of every unprocessed photo of a case or sighting.
 
     Detection runs outside any transaction; each photo's faces are then written in one, replacing
-    any from an interrupted run. Returns how many faces were stored."""
+    any from an interrupted run. With ``reembed``, processed photos are embedded again too (after a
+    model change): faces found in the same places keep their ids, so reviewed candidates keep their
+    decisions. Returns how many faces were stored."""
     with deps.uow() as uow:
-        todo = [p for p in uow.photos_of(owner, owner_id) if not p.processed]
+        todo = [p for p in uow.photos_of(owner, owner_id) if reembed or not p.processed]
     stored = 0
     for photo in todo:
         found = deps.faces.detect(deps.photos.get(photo.storage_key), thorough=owner is PhotoOwner.CASE)
+        if photo.processed:
+            with deps.uow() as uow:
+                if uow.refresh_faces(photo.photo_id, found):
+                    uow.audit(SYSTEM, "photo.faces_reembedded", "photo", photo.photo_id, faces=len(found))
+                    uow.commit()
+                    stored += len(found)
+                    continue
         keys = []
         for number, face in enumerate(found):
             key = f"faces/{photo.photo_id}-{number}.jpg"
@@ -117,24 +126,27 @@ def match_case(deps: Deps, case_id: int) -> int:
     return new
 
 
-def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int) -> int:
+def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool = False) -> int:
     """The job behind every upload: faces first, then the search in the right direction."""
-    process_photos(deps, owner, owner_id)
+    process_photos(deps, owner, owner_id, reembed)
     if owner is PhotoOwner.SIGHTING:
         return match_sighting(deps, owner_id)
     return match_case(deps, owner_id)
 
 
-def rematch_all(deps: Deps, actor: str) -> int:
-    """Re-run matching for every sighting and case (after a model or policy change). Idempotent:
-    reviewed candidates keep their decisions. Returns the number of jobs deferred."""
+def rematch_all(deps: Deps, actor: str, reembed: bool = False) -> int:
+    """Re-run matching for every sighting and case (after a model or policy change; with
+    ``reembed``, embedding every face again first). Idempotent: reviewed candidates keep their
+    decisions. Returns the number of jobs deferred."""
     with deps.uow() as uow:
         sighting_ids = uow.all_ids(PhotoOwner.SIGHTING)
         case_ids = uow.all_ids(PhotoOwner.CASE)
         for sighting_id in sighting_ids:
-            uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
+            uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id,
+                        reembed=reembed)
         for case_id in case_ids:
-            uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
-        uow.audit(actor, "matching.rematch", "system", 0, sightings=len(sighting_ids), cases=len(case_ids))
+            uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id, reembed=reembed)
+        uow.audit(actor, "matching.rematch", "system", 0, sightings=len(sighting_ids), cases=len(case_ids),
+                  reembed=reembed)
         uow.commit()
     return len(sighting_ids) + len(case_ids)

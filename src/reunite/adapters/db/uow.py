@@ -138,6 +138,20 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql):
         )
         return ids
 
+    def refresh_faces(self, photo_id: int, found: Sequence[DetectedFace]) -> bool:
+        stored = self.conn.execute(
+            select(faces.c.id, faces.c.box_left, faces.c.box_top, faces.c.box_right, faces.c.box_bottom)
+            .where(faces.c.photo_id == photo_id).order_by(faces.c.id).with_for_update()
+        ).all()
+        boxes = [(f.box.left, f.box.top, f.box.right, f.box.bottom) for f in found]
+        if not stored or [tuple(r[1:]) for r in stored] != boxes:
+            return False
+        for row, face in zip(stored, found, strict=True):
+            self.conn.execute(update(faces).where(faces.c.id == row.id).values(
+                embedding=list(face.embedding), hubness=face.hubness, quality=face.quality,
+                model=face.model, model_version=face.model_version))
+        return True
+
     def save_candidates(self, rows: Sequence[CandidateRow]) -> int:
         new = 0
         for row in rows:

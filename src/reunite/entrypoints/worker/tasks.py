@@ -25,13 +25,13 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastin
     app = procrastinate.App(connector=PsycopgConnector(conninfo=database_uri))
 
     @app.task(name="faces.process_sighting", queue=QUEUE, retry=RETRY)
-    def process_sighting(sighting_id: int) -> None:
-        new = process_and_match(deps, PhotoOwner.SIGHTING, sighting_id)
+    def process_sighting(sighting_id: int, reembed: bool = False) -> None:
+        new = process_and_match(deps, PhotoOwner.SIGHTING, sighting_id, reembed)
         log.info("sighting %d processed, %d new candidates", sighting_id, new)
 
     @app.task(name="faces.process_case", queue=QUEUE, retry=RETRY)
-    def process_case(case_id: int) -> None:
-        new = process_and_match(deps, PhotoOwner.CASE, case_id)
+    def process_case(case_id: int, reembed: bool = False) -> None:
+        new = process_and_match(deps, PhotoOwner.CASE, case_id, reembed)
         log.info("case %d processed, %d new candidates", case_id, new)
 
     @app.task(name="reach.case_activated", queue=QUEUE, retry=RETRY)
