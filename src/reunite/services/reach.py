@@ -7,6 +7,7 @@ Messages carry public case fields only; a family hears of a candidate only once 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -79,17 +80,16 @@ def set_status(deps: Deps, subscription_id: int, purpose: str, token: str) -> No
         uow.commit()
 
 
-def _email(deps: Deps, to: str, kind: str, language: str, context: dict[str, Any],
-           headers: dict[str, str] | None = None) -> None:
-    """Send through the outbox. Without an SMTP server the message is recorded as not sent; a failure
-    raises so that the job is retried with backoff."""
+def _through_outbox(deps: Deps, channel: str, recipient: str, kind: str, send: Callable[[], str] | None) -> None:
+    """Record a delivery in the outbox and make it: ``send`` returns the subject (None: no server is
+    configured, recorded as skipped). A failure is recorded, then raised so that the job is retried."""
     with deps.uow() as uow:
-        outbox_id = uow.add_outbox("email", to, kind)
+        outbox_id = uow.add_outbox(channel, recipient, kind)
         uow.commit()
     status, subject, error = "skipped", "", "no SMTP server is configured (REUNITE_SMTP_HOST)"
     try:
-        if deps.mailer.configured:
-            subject, status, error = deps.mailer.send(to, kind, language, context, headers), "sent", ""
+        if send is not None:
+            subject, status, error = send(), "sent", ""
     except Exception as exc:
         status, error = "failed", f"{type(exc).__name__}: {exc}"
         raise
@@ -97,6 +97,14 @@ def _email(deps: Deps, to: str, kind: str, language: str, context: dict[str, Any
         with deps.uow() as uow:
             uow.outbox_done(outbox_id, status, subject, error, deps.clock.now())
             uow.commit()
+
+
+def _email(deps: Deps, to: str, kind: str, language: str, context: dict[str, Any],
+           headers: dict[str, str] | None = None) -> None:
+    def send() -> str:
+        return deps.mailer.send(to, kind, language, context, headers)
+
+    _through_outbox(deps, "email", to, kind, send if deps.mailer.configured else None)
 
 
 def send_confirmation(deps: Deps, subscription_id: int) -> None:
@@ -163,19 +171,11 @@ def deliver_alert(deps: Deps, alert_id: int) -> None:
 
 
 def _webhook(deps: Deps, alert: dict[str, Any], payload: dict[str, Any]) -> None:
-    with deps.uow() as uow:
-        outbox_id = uow.add_outbox("webhook", alert["address"], "case_alert")
-        uow.commit()
-    status, error = "sent", ""
-    try:
+    def send() -> str:
         deps.webhooks.post(alert["address"], alert["secret"], str(int(deps.clock.now().timestamp())), payload)
-    except Exception as exc:
-        status, error = "failed", f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        with deps.uow() as uow:
-            uow.outbox_done(outbox_id, status, "", error, deps.clock.now())
-            uow.commit()
+        return ""
+
+    _through_outbox(deps, "webhook", alert["address"], "case_alert", send)
 
 
 def send_digests(deps: Deps) -> int:
