@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,10 +182,13 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
 
 def child_face(row: dict[str, Any]) -> int | None:
     """The face a reporter or moderator marked as the child's; a photo set with one face: that one."""
-    if row.get("child_face_id"):
-        return int(row["child_face_id"])
-    faces = row.get("faces") or []
-    return int(faces[0]["id"]) if len(faces) == 1 else None
+    return child_face_of(row.get("child_face_id"), [f["id"] for f in row.get("faces") or []])
+
+
+def child_face_of(marked: int | None, sighting_face_ids: Sequence[int]) -> int | None:
+    if marked:
+        return int(marked)
+    return int(sighting_face_ids[0]) if len(sighting_face_ids) == 1 else None
 
 
 def blur_faces(who: Principal, faces: Iterable[dict[str, Any]], child: int | None) -> list[dict[str, Any]]:

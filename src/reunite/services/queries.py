@@ -3,6 +3,7 @@ and every read of a sighting, an exact place or a contact is written to the audi
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from reunite.domain import access
@@ -25,8 +26,7 @@ def _statuses(who: Principal) -> tuple[str, ...]:
 
 def list_sightings(deps: Deps, who: Principal, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:
     require(who, Permission.BROWSE_SIGHTINGS)
-    total, rows = deps.read.sightings(
-        SightingFilter(**{**query.__dict__, "statuses": _statuses(who)}))
+    total, rows = deps.read.sightings(replace(query, statuses=_statuses(who)))
     shown = [access.sighting_view(who, r) for r in rows]
     if shown:
         _audit_read(deps, who, "sightings.listed", "sighting", shown[0]["id"], ids=[r["id"] for r in shown],
@@ -113,11 +113,6 @@ def poster_photo(deps: Deps, case_id: int) -> bytes:
     return deps.codec.clean_copy(deps.photos.get(deps.read.photo(photo_id)["storage_key"]), 800)
 
 
-def _may_see_sighting_record(who: Principal, row: dict[str, Any]) -> bool:
-    return access.sighting_visible(who, row["sighting_status"]) or bool(
-        who.own_cases & set(row.get("confirmed_for") or ()))
-
-
 def photo_bytes(deps: Deps, who: Principal, photo_id: int, max_side: int | None = None) -> bytes:
     """A clean copy of a stored photo: re-encoded, metadata stripped, and for everyone but police and
     moderators, every face but the child's blurred."""
@@ -129,7 +124,7 @@ def photo_bytes(deps: Deps, who: Principal, photo_id: int, max_side: int | None 
         require(who, Permission.BROWSE_SIGHTINGS)
         if not access.sighting_visible(who, row["sighting_status"]):
             raise NotFound("photo {id} does not exist", id=photo_id)
-        child = access.child_face({"child_face_id": row["child_face_id"], "faces": row["sighting_faces"]})
+        child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
         blur = [(f["box_left"], f["box_top"], f["box_right"], f["box_bottom"])
                 for f in access.blur_faces(who, row["faces"], child)]
         _audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
@@ -144,13 +139,12 @@ def face_crop(deps: Deps, who: Principal, face_id: int) -> bytes:
     if row["case_id"] is not None:
         require_case(who, row["case_id"])
     else:
-        if not who.signed_in:
-            require(who, Permission.BROWSE_SIGHTINGS)
-        child = access.child_face({"child_face_id": row["child_face_id"], "faces": row["sighting_faces"]})
-        confirmed_for_mine = bool(who.own_cases & set(row["confirmed_for"] or ()))
-        visible = who.can(Permission.SEE_ORIGINALS) or confirmed_for_mine or (
-            _may_see_sighting_record(who, row) and face_id == child)
+        child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
+        visible = (who.can(Permission.SEE_ORIGINALS) or bool(who.own_cases & set(row["confirmed_for"] or ()))
+                   or (access.sighting_visible(who, row["sighting_status"]) and face_id == child))
         if not visible:
+            if not who.signed_in:
+                require(who, Permission.BROWSE_SIGHTINGS)  # 401: sign in
             raise Forbidden("this face is not shown to your account")
     return deps.photos.get(row["crop_key"])
 

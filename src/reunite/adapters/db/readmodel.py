@@ -141,8 +141,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads):
         row["faces"] = self._all(
             "SELECT id, box_left, box_top, box_right, box_bottom FROM faces WHERE photo_id = :id ORDER BY id",
             id=photo_id) if row["sighting_id"] else []
-        row["sighting_faces"] = self._all("SELECT id FROM faces WHERE sighting_id = :id",
-                                          id=row["sighting_id"]) if row["sighting_id"] else []
+        row["sighting_face_ids"] = self._sighting_face_ids(row["sighting_id"])
         return row
 
     def face(self, face_id: int) -> dict[str, Any]:
@@ -151,9 +150,14 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads):
             "ARRAY(SELECT c.case_id FROM candidates c WHERE c.sighting_face_id = f.id AND c.status = 'confirmed') "
             "AS confirmed_for FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id WHERE f.id = :id",
             "face {id} does not exist", id=face_id)
-        row["sighting_faces"] = self._all("SELECT id FROM faces WHERE sighting_id = :id",
-                                          id=row["sighting_id"]) if row["sighting_id"] else []
+        row["sighting_face_ids"] = self._sighting_face_ids(row["sighting_id"])
         return row
+
+    def _sighting_face_ids(self, sighting_id: int | None) -> list[int]:
+        """Every face of the sighting (not only of one photo): the child's face is decided over them all."""
+        if sighting_id is None:
+            return []
+        return [r["id"] for r in self._all("SELECT id FROM faces WHERE sighting_id = :id ORDER BY id", id=sighting_id)]
 
     def similar_sighting_faces(
         self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",)
