@@ -117,40 +117,45 @@ async def close(request: Request, lang: LangDep, deps: DepsDep, who: Caseworker,
         deps, who, case_id, text(f, "outcome") == "reunited", text(f, "keep_data") == "yes"))
 
 
+def _admin_page(request: Request, lang: LangDep, deps: DepsDep, make: Callable[[], str] | None = None) -> HTMLResponse:
+    """The admin page; ``make`` (an invitation link or a token) is shown once, or its error."""
+    shown, error, status = None, None, 200
+    try:
+        shown = make() if make else None
+    except ReuniteError as exc:
+        error, status = lang.error(exc), exc.status_code
+    return render(request, lang, "admin.html", status=status, tokens=deps.read.api_tokens(),
+                  invitations=deps.read.invitations(), scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES),
+                  shown=shown, error=error)
+
+
 @router.get("/admin", response_class=HTMLResponse)
 def admin(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLResponse:
-    return render(request, lang, "admin.html", tokens=deps.read.api_tokens(), invitations=deps.read.invitations(),
-                  scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES), shown=None)
+    return _admin_page(request, lang, deps)
 
 
 @router.post("/admin/invitations", response_class=HTMLResponse)
 async def invite(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLResponse:
     form = await checked_form(request)
-    shown, error, status = None, None, 200
-    try:
+
+    def link() -> str:
         role = Role(text(form, "role")) if text(form, "role") in {r.value for r in Role} else Role.ANONYMOUS
         token = accounts.invite(deps, who, text(form, "email"), role)
         base = request.app.state.container.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
-        shown = f"{base}/invite/{token}"
-    except ReuniteError as exc:
-        error, status = lang.error(exc), exc.status_code
-    return render(request, lang, "admin.html", status=status, tokens=deps.read.api_tokens(),
-                  invitations=deps.read.invitations(), scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES),
-                  shown=shown, error=error)
+        return f"{base}/invite/{token}"
+
+    return _admin_page(request, lang, deps, link)
 
 
 @router.post("/admin/tokens", response_class=HTMLResponse)
 async def issue(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLResponse:
     form = await checked_form(request)
-    shown, error, status = None, None, 200
-    try:
+
+    def token() -> str:
         chosen = [Scope(v) for v in form.getlist("scopes") if isinstance(v, str) and v in {s.value for s in Scope}]
-        shown = accounts.issue_token(deps, who, text(form, "name"), chosen, text(form, "domains").split(","))
-    except ReuniteError as exc:
-        error, status = lang.error(exc), exc.status_code
-    return render(request, lang, "admin.html", status=status, tokens=deps.read.api_tokens(),
-                  invitations=deps.read.invitations(), scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES),
-                  shown=shown, error=error)
+        return accounts.issue_token(deps, who, text(form, "name"), chosen, text(form, "domains").split(","))
+
+    return _admin_page(request, lang, deps, token)
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
