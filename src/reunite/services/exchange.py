@@ -7,11 +7,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from reunite.domain.access import Permission, Principal, may_write_domain, require
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.model import GeoPoint, NewCase, Sex
+from reunite.domain.ports import UnitOfWork
 from reunite.services.deps import Deps
 from reunite.services.intake import check_case
 
@@ -134,7 +134,7 @@ def import_pfif(deps: Deps, who: Principal, data: bytes) -> ImportReport:
     return report
 
 
-def _import_note(uow: Any, who: Principal, note: dict[str, str], report: ImportReport) -> None:
+def _import_note(uow: UnitOfWork, who: Principal, note: dict[str, str], report: ImportReport) -> None:
     record = note.get("note_record_id", "")
     if not may_write_domain(who, _domain(record)):
         report.problems.append((record, f"domain {_domain(record) or '?'} is not one this key may write"))
