@@ -14,18 +14,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.accuracy import baseline_scorer, figures, folds, pool
-from bench.adaptation import adapt, fit_wccn
+from bench.accuracy import baseline_scorer, figures, fitted_on, folds, pool
 from bench.baseline import embed_baseline
 from bench.corpus import Photo, load
 from bench.embed import embed_all, engine
 from bench.protocol import Protocol
 from reunite.adapters.faces.dlib_engine import DlibOptions
-from reunite.adapters.faces.hubness import Hubness
 from reunite.domain.scoring import MatchPolicy
 
 PLAIN = DlibOptions(upsample=0, cnn_fallback=False, landmarks=5, flip=False, adaptation=None)
@@ -50,13 +46,9 @@ def cross_validated(
 ) -> dict[str, Any]:
     """WCCN (and, with ``hub_weight``, the hubness reference) fitted on the other subjects of each fold."""
     parts = []
+    policy = MatchPolicy(hubness_weight=hub_weight or 0.0)
     for held_out in folds(photos, k):
-        training = [p for p in photos if p.subject not in held_out]
-        adapted = adapt(vectors, fit_wccn(vectors, training))
-        reference = None
-        if hub_weight is not None:
-            reference = Hubness.fit(np.stack([adapted[p.path] for p in training if p.path in adapted]))
-        policy = MatchPolicy(hubness_weight=hub_weight or 0.0)
+        _, adapted, reference = fitted_on(vectors, [p for p in photos if p.subject not in held_out])
         parts.append(figures(photos, adapted, age_noise, held_out, reference, policy))
     return pool(parts)
 

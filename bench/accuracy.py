@@ -157,13 +157,20 @@ def reunite_figures(photos: list[Photo], raw: dict[Path, np.ndarray], age_noise:
                                                   case_vectors=adapt(case_raw, bundled))
     parts = []
     for held_out in folds(photos, k):
-        training = [p for p in photos if p.subject not in held_out]
-        matrix = fit_wccn(raw, training, meta.get("shrinkage", SHRINKAGE))
-        adapted = adapt(raw, matrix)
-        reference = Hubness.fit(np.stack([adapted[p.path] for p in training if p.path in adapted]))
+        matrix, adapted, reference = fitted_on(raw, [p for p in photos if p.subject not in held_out],
+                                               meta.get("shrinkage", SHRINKAGE))
         parts.append(figures(photos, adapted, age_noise, held_out, reference,
                              case_vectors=adapt(case_raw, matrix)))
     return {"adaptation": f"{k}-fold subject-disjoint cross-validation"} | pool(parts)
+
+
+def fitted_on(
+    raw: dict[Path, np.ndarray], training: list[Photo], shrinkage: float = SHRINKAGE
+) -> tuple[np.ndarray, dict[Path, np.ndarray], Hubness]:
+    """The WCCN matrix, the adapted embeddings and the hubness reference, fitted on ``training`` only."""
+    matrix = fit_wccn(raw, training, shrinkage)
+    adapted = adapt(raw, matrix)
+    return matrix, adapted, Hubness.fit(np.stack([adapted[p.path] for p in training if p.path in adapted]))
 
 
 def load_bundled() -> tuple[np.ndarray | None, dict[str, Any]]:

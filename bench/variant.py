@@ -12,16 +12,13 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script from anywhere
 
-from bench.accuracy import figures, folds, pool
-from bench.adaptation import adapt, fit_wccn, raw_engine_options
+from bench.accuracy import figures, fitted_on, folds, pool
+from bench.adaptation import raw_engine_options
 from bench.common import peak_memory_mb
 from bench.corpus import load
 from bench.embed import embed_all, engine
-from reunite.adapters.faces.hubness import Hubness
 from reunite.domain.scoring import MatchPolicy
 
 COLUMNS = ("dense", "dense_multi", "sighting_to_case", "sighting_to_case_multi", "case_to_sightings")
@@ -39,9 +36,7 @@ def main() -> None:
     policy = MatchPolicy(fusion_quality_weight=args.quality_weight)
     parts = []
     for held_out in folds(photos, 5):
-        training = [p for p in photos if p.subject not in held_out]
-        adapted = adapt(embedded.vectors, fit_wccn(embedded.vectors, training))
-        reference = Hubness.fit(np.stack([adapted[p.path] for p in training if p.path in adapted]))
+        _, adapted, reference = fitted_on(embedded.vectors, [p for p in photos if p.subject not in held_out])
         parts.append(figures(photos, adapted, None, held_out, reference, policy, embedded.quality))
     result = pool(parts)
     print(json.dumps({"options": vars(args) | {"corpus": str(args.corpus)},
