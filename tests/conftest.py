@@ -48,6 +48,23 @@ def fgnet() -> Path:
     return folder
 
 
+@pytest.fixture(autouse=True)
+def pfif_exports_conform(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every PFIF document any test makes Reunite write is checked against the 1.4 specification."""
+    from reunite.adapters.exchange import pfif as codec
+    from tests import pfif_conformance
+
+    written = codec.write
+
+    def checked(persons: list[dict[str, str]], notes: list[dict[str, str]]) -> bytes:
+        document = written(persons, notes)
+        problems = pfif_conformance.check(document)
+        assert not problems, "the PFIF export does not conform:\n" + "\n".join(problems)
+        return document
+
+    monkeypatch.setattr(codec, "write", checked)
+
+
 @pytest.fixture(scope="session")
 def postgres(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedPostgres:
     server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "pgdata")

@@ -88,6 +88,11 @@ def test_db_upgrade_verify_case_and_rematch(
     assert "1 matching jobs queued" in cli_env.invoke(cli, ["rematch"]).output
 
 
+def read_one(container: Container, sql: str) -> object:
+    with container.engine.connect() as conn:
+        return conn.exec_driver_sql(sql).scalar_one()
+
+
 def test_import_cases_dry_run_then_export_pfif_from_the_command_line(
     cli_env: CliRunner, container: Container, tmp_path: Path
 ) -> None:
@@ -102,5 +107,19 @@ def test_import_cases_dry_run_then_export_pfif_from_the_command_line(
     sheet.write_text("given_name,sex,birth_date,missing_since\nLin,female,2015-01-01,2019-06-01T08:00:00Z\n")
     assert cli_env.invoke(cli, ["import-cases", str(sheet)]).exit_code == 0
     out = tmp_path / "pfif.xml"
+    empty = cli_env.invoke(cli, ["export-pfif", str(out)])  # nothing verified: no empty, invalid document
+    assert empty.exit_code == 0 and "nothing to export" in empty.output and not out.exists()
+    case_id = str(read_one(container, "SELECT id FROM cases"))
+    assert cli_env.invoke(cli, ["verify-case", case_id, "--by", "officer Wang", "--evidence", "seen"]).exit_code == 0
     assert cli_env.invoke(cli, ["export-pfif", str(out)]).exit_code == 0
     assert b"<pfif:given_name>Lin</pfif:given_name>" in out.read_bytes()
+    adult = tmp_path / "adult.xml"
+    adult.write_text('<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4"><pfif:person><pfif:person_record_id>'
+                     "p.org/1</pfif:person_record_id><pfif:source_date>2026-01-01T00:00:00Z</pfif:source_date>"
+                     "<pfif:full_name>Paul</pfif:full_name><pfif:age>40</pfif:age></pfif:person></pfif:pfif>")
+    refused = cli_env.invoke(cli, ["import-pfif", str(adult)])
+    assert refused.exit_code == 1 and "p.org/1: went missing as an adult" in refused.output
+    junk = tmp_path / "junk.xml"
+    junk.write_text("not xml at all")
+    broken = cli_env.invoke(cli, ["import-pfif", str(junk)])
+    assert broken.exit_code == 2 and "not well-formed" in broken.output and "Traceback" not in broken.output

@@ -20,7 +20,7 @@ from reunite.domain.model import (
     SightingFilter,
 )
 from reunite.domain.scoring import CaseFacts, Score, SightingFacts
-from reunite.domain.stores import ModerationStore, PeopleStore, ReachStore
+from reunite.domain.stores import ModerationStore, PeopleStore, PfifStore, ReachStore
 
 
 class Clock(Protocol):
@@ -147,7 +147,9 @@ class PfifCodec(Protocol):
 
 
 class TableCodec(Protocol):
-    def read_rows(self, data: bytes) -> list[dict[str, str]]: ...
+    def read_rows(self, data: bytes) -> list[tuple[int, dict[str, str]]]:
+        """(row number as the spreadsheet shows it, values by lower-cased column name), blank rows skipped."""
+        ...
 
     def write_csv(self, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes: ...
 
@@ -158,7 +160,7 @@ class PasswordHasher(Protocol):
     def verify(self, hashed: str, password: str) -> bool: ...
 
 
-class UnitOfWork(PeopleStore, ModerationStore, ReachStore, Protocol):
+class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 
@@ -284,9 +286,13 @@ class ReadModel(Protocol):
         """Verified, open cases, most recently verified first: public fields only (feeds)."""
         ...
 
-    def export_cases(self) -> list[dict[str, Any]]: ...
+    def export_cases(self) -> list[dict[str, Any]]:
+        """Verified cases with every column an export needs (``pfif``: the fields a partner sent)."""
+        ...
 
-    def export_notes(self) -> list[dict[str, Any]]: ...
+    def export_notes(self) -> list[dict[str, Any]]:
+        """Notes attached to verified cases, with ``case_record_id`` and ``case_status``."""
+        ...
 
     def messages(self, case_id: int) -> list[dict[str, Any]]: ...
 

@@ -89,8 +89,10 @@ class ModerationStore(Protocol):
         """Record the decision; the (subject, subject_id) it was about."""
         ...
 
-    def expired(self, sightings_before: datetime, cases_closed_before: datetime) -> tuple[list[int], list[int]]:
-        """Sighting ids reported before, and case ids closed before, the cut-offs, not yet blanked."""
+    def expired(self, sightings_before: datetime, cases_closed_before: datetime,
+                now: datetime) -> tuple[list[int], list[int]]:
+        """Sighting ids reported before, and case ids closed before, the cut-offs, and cases whose own
+        ``expiry_date`` (PFIF) has passed, not yet blanked."""
         ...
 
     def storage_keys_unused(self, keys: Sequence[str]) -> list[str]:
@@ -133,20 +135,40 @@ class ReachStore(Protocol):
 
     def reviewer_emails(self) -> list[tuple[str, str]]: ...
 
-    def case_by_record(self, record_id: str) -> int | None: ...
 
-    def upsert_imported_case(self, record_id: str, case: NewCase, source: str, source_date: datetime,
-                             expiry: datetime | None) -> tuple[int, bool]:
-        """Insert or update the case with this PFIF record id; (case id, created)."""
+class PfifStore(Protocol):
+    """PFIF records inside a unit of work: imported cases with every field sent, notes, refused persons."""
+
+    def case_for_record(self, record_id: str, local_id: int | None) -> dict[str, Any] | None:
+        """``id``, ``status``, ``source_date`` and ``pfif`` (the fields as sent) of the case with this PFIF
+        record id, or of this site's own case ``local_id``."""
         ...
+
+    def add_imported_case(self, record_id: str, case: NewCase, fields: dict[str, str], source: str,
+                          source_date: datetime, expiry: datetime | None, at: datetime) -> int: ...
+
+    def update_imported_case(self, case_id: int, case: NewCase, fields: dict[str, str], source: str,
+                             source_date: datetime, expiry: datetime | None, at: datetime) -> None: ...
 
     def add_note(self, values: dict[str, Any]) -> bool:
         """Store a PFIF note unless its record id is known; True if new."""
         ...
 
-    def link_notes_and_duplicates(self) -> int:
-        """Attach notes to cases imported later, fill empty last-seen places from notes, and link
-        cases that notes mark as duplicates; how many links were made."""
+    def refuse_person(self, record_id: str) -> None:
+        """Remember that this person is no case here (only the id) and drop notes waiting for it."""
         ...
 
+    def person_refused(self, record_id: str) -> bool: ...
 
+    def link_notes_and_duplicates(self) -> int:
+        """Attach waiting notes to cases imported since, take an imported case's last-seen place from its
+        latest note, and link cases that notes mark as duplicates; how many links were made."""
+        ...
+
+    def blank_notes(self, case_id: int) -> None:
+        """Leave a closed or expired case's notes as placeholders (ids and dates)."""
+        ...
+
+    def drop_stray_notes(self, before: datetime) -> int:
+        """Delete notes stored before ``before`` whose person never arrived; how many."""
+        ...

@@ -127,9 +127,9 @@ def import_sightings(
 
 
 def _print_report(report: ImportReport) -> None:
-    typer.echo(f"{report.created} created, {report.updated} updated, {report.notes_added} notes added "
-               f"({report.notes_known} already known), {report.linked} duplicates linked, "
-               f"{len(report.problems)} problems")
+    typer.echo(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+               f"{report.expired} expired, {report.notes_added} notes added ({report.notes_known} already known), "
+               f"{report.linked} duplicates linked, {len(report.problems)} problems")
     for record, reason in report.problems:
         typer.echo(f"  {record}: {reason}", err=True)
 
@@ -154,20 +154,32 @@ def import_cases(
 
 @app.command("import-pfif")
 def import_pfif(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PFIF 1.1–1.4 file")]) -> None:
-    """Import persons and notes from another registry (Google Person Finder, Sahana, …)."""
-    from reunite.services.exchange import import_pfif as run
+    """Import persons and notes from another registry (Google Person Finder, Sahana, …). Exits 1 when
+    some records were not taken (each is listed with the reason), 2 when the file is no PFIF."""
+    from reunite.services.pfif import import_pfif as run
 
     container = bootstrap()
-    _print_report(run(container.deps, OPERATOR, path.read_bytes()))
+    try:
+        report = run(container.deps, OPERATOR, path.read_bytes())
+    except ReuniteError as exc:
+        typer.echo(f"{path}: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    _print_report(report)
+    if report.problems:
+        raise typer.Exit(1)
 
 
 @app.command("export-pfif")
 def export_pfif(path: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the PFIF 1.4 file")]) -> None:
-    """Export every case and note as PFIF 1.4 (closed and expired cases as placeholders)."""
-    from reunite.services.exchange import export_pfif as run
+    """Export verified cases and their notes as PFIF 1.4 (closed and expired cases as placeholders)."""
+    from reunite.services.pfif import export_pfif as run
 
     container = bootstrap()
-    path.write_bytes(run(container.deps, OPERATOR))
+    document = run(container.deps, OPERATOR)
+    if document is None:
+        typer.echo("nothing to export: no case has been verified yet (no file written)")
+        return
+    path.write_bytes(document)
     typer.echo(f"written {path}")
 
 

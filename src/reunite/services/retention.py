@@ -3,6 +3,8 @@ that links and the audit log still make sense, and delete everything personal.""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import PhotoOwner
@@ -10,6 +12,7 @@ from reunite.domain.ports import UnitOfWork
 from reunite.services.deps import Deps
 
 SUBJECTS = ("sighting", "case")
+STRAY_NOTES = timedelta(days=30)  # a PFIF note whose person never arrives is deleted after this long
 
 
 def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, relation: str, reason: str) -> int:
@@ -56,11 +59,16 @@ def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool,
 
 
 def expire(deps: Deps) -> tuple[int, int]:
-    """Blank sightings older than the retention period and cases closed longer than theirs."""
+    """Blank sightings older than the retention period, cases closed longer than theirs and cases past
+    their own expiry date (PFIF records); their notes become placeholders. PFIF notes still waiting for
+    their person after ``STRAY_NOTES`` are deleted."""
     now = deps.clock.now()
     with deps.uow() as uow:
         sighting_ids, case_ids = uow.expired(now - deps.limits.sighting_retention,
-                                             now - deps.limits.closed_case_retention)
+                                             now - deps.limits.closed_case_retention, now)
+        for case_id in case_ids:
+            uow.blank_notes(case_id)
+        uow.drop_stray_notes(now - STRAY_NOTES)
         unused = [key for i in sighting_ids for key in _blank(deps, uow, "sighting", i, "expired")]
         unused += [key for i in case_ids for key in _blank(deps, uow, "case", i, "expired")]
         for subject, ids in (("sighting", sighting_ids), ("case", case_ids)):

@@ -89,7 +89,7 @@ class ModerationSql:
         self.conn.execute(
             update(cases).where(cases.c.id == case_id).values(
                 status=status, family_name="", nicknames=[], last_seen_lat=None, last_seen_lon=None,
-                description="", marks="", family_contact="", closed_at=at)
+                description="", marks="", family_contact="", pfif={}, closed_at=at)
         )
         self.conn.execute(messages.delete().where(messages.c.case_id == case_id))
 
@@ -109,13 +109,15 @@ class ModerationSql:
             raise NotFound("takedown request {id} does not exist or is already decided", id=takedown_id)
         return str(row.subject), int(row.subject_id)
 
-    def expired(self, sightings_before: datetime, cases_closed_before: datetime) -> tuple[list[int], list[int]]:
+    def expired(self, sightings_before: datetime, cases_closed_before: datetime,
+                now: datetime) -> tuple[list[int], list[int]]:
         old_sightings = self.conn.execute(
             select(sightings.c.id).where(sightings.c.created_at < sightings_before,
                                          sightings.c.status.notin_(["removed", "expired"]))
         ).scalars().all()
         old_cases = self.conn.execute(
-            select(cases.c.id).where(cases.c.closed_at < cases_closed_before, cases.c.status != "expired")
+            select(cases.c.id).where((cases.c.closed_at < cases_closed_before) | (cases.c.expiry_date <= now),
+                                     cases.c.status != "expired")
         ).scalars().all()
         return [int(i) for i in old_sightings], [int(i) for i in old_cases]
 

@@ -1,5 +1,5 @@
-"""SQL for alerts, subscriptions, the outbox and PFIF records (mixed into the unit of work), and the
-read side of feeds and exports."""
+"""SQL for alerts, subscriptions and the outbox (mixed into the unit of work), and the read side of
+feeds."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
 
-from reunite.adapters.db.tables import accounts, alerts, case_owners, cases, outbox, subscriptions
-from reunite.domain.model import NewCase
+from reunite.adapters.db.tables import accounts, alerts, case_owners, outbox, subscriptions
 
 # Subscribers whose area meets the alert circle: the index narrows by a box as wide as the alert
 # radius plus the largest subscriber radius; the exact distance test follows. Region subscribers
@@ -95,51 +94,6 @@ class ReachSql:
             accounts.c.role.in_(["moderator", "police"]), accounts.c.disabled_at.is_(None)))
         return [(r.email, r.language) for r in rows]
 
-    def case_by_record(self, record_id: str) -> int | None:
-        found = self.conn.execute(select(cases.c.id).where(cases.c.record_id == record_id)).scalar()
-        return int(found) if found is not None else None
-
-    def upsert_imported_case(self, record_id: str, case: NewCase, source: str, source_date: datetime,
-                             expiry: datetime | None) -> tuple[int, bool]:
-        values = {
-            "given_name": case.given_name, "family_name": case.family_name, "nicknames": list(case.nicknames),
-            "sex": case.sex.value, "birth_date": case.birth_date, "missing_since": case.missing_since,
-            "last_seen_text": case.last_seen_text, "description": case.description, "source": source,
-            "source_date": source_date, "expiry_date": expiry,
-        }
-        existing = self.case_by_record(record_id)
-        if existing is not None:
-            self.conn.execute(update(cases).where(cases.c.id == existing).values(**values))
-            return existing, False
-        created = self.conn.execute(insert(cases).values(record_id=record_id, **values).returning(cases.c.id))
-        return int(created.scalar_one()), True
-
-    def add_note(self, values: dict[str, Any]) -> bool:
-        added = self.conn.execute(
-            text("INSERT INTO case_notes (record_id, person_record_id, case_id, linked_person_record_id, "
-                 "author_name, author_made_contact, status, last_known_location, text, source_date, entry_date, "
-                 "source) VALUES (:record_id, :person_record_id, (SELECT id FROM cases WHERE record_id = "
-                 ":person_record_id), :linked_person_record_id, :author_name, :author_made_contact, :status, "
-                 ":last_known_location, :text, :source_date, :entry_date, :source) "
-                 "ON CONFLICT (record_id) DO NOTHING RETURNING id"), values).first()
-        return added is not None
-
-    def link_notes_and_duplicates(self) -> int:
-        self.conn.execute(text(
-            "UPDATE case_notes n SET case_id = c.id FROM cases c "
-            "WHERE n.case_id IS NULL AND c.record_id = n.person_record_id"))
-        self.conn.execute(text(
-            "UPDATE cases c SET last_seen_text = n.last_known_location FROM ("
-            "  SELECT DISTINCT ON (case_id) case_id, last_known_location FROM case_notes "
-            "  WHERE last_known_location <> '' AND case_id IS NOT NULL ORDER BY case_id, source_date DESC) n "
-            "WHERE c.id = n.case_id AND c.last_seen_text = ''"))
-        linked = self.conn.execute(text(
-            "UPDATE cases c SET linked_case_id = other.id FROM case_notes n JOIN cases other "
-            "ON other.record_id = n.linked_person_record_id "
-            "WHERE n.case_id = c.id AND n.linked_person_record_id <> '' AND other.id <> c.id "
-            "AND c.linked_case_id IS DISTINCT FROM other.id"))
-        return int(linked.rowcount or 0)
-
 
 PUBLIC_CASE = (
     "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.last_seen_text, c.description, "
@@ -159,14 +113,3 @@ class ReachReads:
             "AND (CAST(:before AS timestamptz) IS NULL OR c.verified_at < :before) "
             "AND (:region = '' OR strpos(lower(c.last_seen_text), lower(:region)) > 0) "
             "ORDER BY c.verified_at DESC, c.id DESC LIMIT :limit", region=region, before=before, limit=limit)
-
-    def export_cases(self) -> list[dict[str, Any]]:
-        return self._all(
-            "SELECT id, record_id, given_name, family_name, nicknames, sex, birth_date, missing_since, "
-            "last_seen_text, description, marks, status, verified_at, closed_at, expiry_date, source, source_date, "
-            "created_at FROM cases ORDER BY id")
-
-    def export_notes(self) -> list[dict[str, Any]]:
-        return self._all(
-            "SELECT n.*, c.record_id AS case_record_id FROM case_notes n LEFT JOIN cases c ON c.id = n.case_id "
-            "ORDER BY n.source_date, n.id")

@@ -69,6 +69,8 @@ cases = Table(
     Column("source_date", DateTime(timezone=True)),
     Column("expiry_date", DateTime(timezone=True)),
     Column("linked_case_id", BigInteger, ForeignKey("cases.id", ondelete="SET NULL")),
+    Column("pfif", JSONB, nullable=False, server_default="{}"),  # every PFIF field a partner sent, as sent
+    Column("entry_date", DateTime(timezone=True)),  # when an import last changed the record here
     _created(),
     CheckConstraint("status IN ('open', 'reunited', 'closed', 'rejected', 'expired')", name="status"),
     CheckConstraint("sex IN ('female', 'male', 'unknown')", name="sex"),
@@ -362,4 +364,12 @@ case_notes = Table(
     Column("source_date", DateTime(timezone=True), nullable=False),
     Column("entry_date", DateTime(timezone=True), nullable=False),
     Column("source", Text, nullable=False, server_default=""),
+    Column("pfif", JSONB, nullable=False, server_default="{}"),  # every PFIF field the note came with
+)
+
+pfif_refused = Table(
+    "pfif_refused",  # persons that are no case here (adults, no age): their notes are refused too
+    metadata,
+    Column("record_id", Text, primary_key=True),
+    Column("refused_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

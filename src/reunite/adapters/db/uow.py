@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, column, func, insert, select, text, u
 
 from reunite.adapters.db.moderation import ModerationSql
 from reunite.adapters.db.people import PeopleSql
+from reunite.adapters.db.pfif import PfifSql
 from reunite.adapters.db.reach import ReachSql
 from reunite.adapters.db.tables import EMBEDDING_DIM, audit_log, candidates, cases, faces, photos, sightings
 from reunite.domain.errors import NotFound
@@ -40,7 +41,7 @@ def vector_literal(values: Sequence[float]) -> str:
     return "[" + ",".join(f"{v:.7g}" for v in values) + "]"
 
 
-class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql):
+class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine) -> None:

@@ -10,23 +10,14 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from reunite.domain.errors import InvalidInput
+from reunite.domain.pfif import NOTE_FIELDS, PERSON_FIELDS
 
 NAMESPACES = {f"http://zesty.ca/pfif/{v}": v for v in ("1.1", "1.2", "1.3", "1.4")}
 NS14 = "http://zesty.ca/pfif/1.4"
 # Older names → 1.4 names (1.4 renamed first/last_name, found and other; 1.2 renamed home_zip)
 RENAMED = {"first_name": "given_name", "last_name": "family_name", "found": "author_made_contact",
            "other": "description", "home_zip": "home_postal_code"}
-PERSON_FIELDS = (
-    "person_record_id", "entry_date", "expiry_date", "author_name", "author_email", "author_phone", "source_name",
-    "source_date", "source_url", "full_name", "given_name", "family_name", "alternate_names", "description", "sex",
-    "date_of_birth", "age", "home_street", "home_neighborhood", "home_city", "home_state", "home_postal_code",
-    "home_country", "photo_url", "profile_urls",
-)
-NOTE_FIELDS = (
-    "note_record_id", "person_record_id", "linked_person_record_id", "entry_date", "author_name", "author_email",
-    "author_phone", "source_date", "author_made_contact", "status", "email_of_found_person",
-    "phone_of_found_person", "last_known_location", "text", "photo_url",
-)
+OTHER_LABEL = "description:"
 
 
 @dataclass
@@ -42,12 +33,22 @@ def _fields(element: ET.Element, ns: str) -> dict[str, str]:
         if not child.tag.startswith(f"{{{ns}}}") or child.tag.endswith("}note"):
             continue
         name = child.tag.split("}", 1)[1]
-        values[RENAMED.get(name, name)] = (child.text or "").strip()
+        text = (child.text or "").strip()
+        values[RENAMED.get(name, name)] = _other(text) if name == "other" else text
     return values
 
 
+def _other(text: str) -> str:
+    """A 1.1–1.3 ``other``: its lines without the XML's indentation and without the conventional
+    ``description:`` label, which 1.4 made a field of its own."""
+    lines = [line.strip() for line in text.splitlines()]
+    if lines and lines[0].lower().startswith(OTHER_LABEL):
+        lines[0] = lines[0][len(OTHER_LABEL):].strip()
+    return "\n".join(lines).strip()
+
+
 def parse(data: bytes) -> PfifDocument:
-    """Persons and notes of a PFIF 1.1–1.4 document. Notes nested in a person get its id."""
+    """Persons and notes of a PFIF 1.1–1.4 document. Notes nested in a person belong to it."""
     try:
         root = fromstring(data, forbid_dtd=True)
     except (ET.ParseError, DefusedXmlException, ValueError) as exc:
@@ -63,7 +64,8 @@ def parse(data: bytes) -> PfifDocument:
             document.persons.append(person)
             for nested in element.findall(f"{{{ns}}}note"):
                 note = _fields(nested, ns)
-                note.setdefault("person_record_id", person.get("person_record_id", ""))
+                # PFIF: a note inside a person belongs to that person, whatever id it names
+                note["person_record_id"] = person.get("person_record_id", "")
                 document.notes.append(note)
         elif element.tag == f"{{{ns}}}note":
             document.notes.append(_fields(element, ns))

@@ -42,8 +42,9 @@ def _number(text: str) -> bool:
     return True
 
 
-def read_rows(data: bytes) -> list[dict[str, str]]:
-    """Rows as dicts keyed by the header's lower-cased names. XLSX is recognised by its content."""
+def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """(row number as a spreadsheet program shows it, the row keyed by the header's lower-cased names);
+    blank rows are skipped but still counted. XLSX is recognised by its content."""
     if data.startswith(XLSX_MAGIC):
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
@@ -56,13 +57,14 @@ def read_rows(data: bytes) -> list[dict[str, str]]:
         except UnicodeDecodeError as exc:
             raise UnsupportedMedia("the CSV file must be UTF-8 text") from exc
         table = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    table = [row for row in table if any(row)]
-    if not table:
+    numbered = [(number, row) for number, row in enumerate(table, start=1) if any(row)]
+    if not numbered:
         raise InvalidInput("the file is empty: the first row names the columns", field="file")
-    if len(table) > MAX_ROWS + 1:
+    if len(numbered) > MAX_ROWS + 1:
         raise InvalidInput("at most {n} rows per file", field="file", n=MAX_ROWS)
-    header = [h.strip().lower() for h in table[0]]
-    return [dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)) for row in table[1:]]
+    header = [h.strip().lower() for h in numbered[0][1]]
+    return [(number, dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)))
+            for number, row in numbered[1:]]
 
 
 def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
@@ -77,7 +79,7 @@ def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
 class Spreadsheets:
     """Implements ``domain.ports.TableCodec``."""
 
-    def read_rows(self, data: bytes) -> list[dict[str, str]]:
+    def read_rows(self, data: bytes) -> list[tuple[int, dict[str, str]]]:
         return read_rows(data)
 
     def write_csv(self, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:

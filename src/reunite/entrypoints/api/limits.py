@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from starlette.exceptions import HTTPException
-
 
 class BodyLimitMiddleware:
-    """413 for a declared Content-Length over the limit; for chunked bodies, 413 as soon as the
-    bytes received pass it (raised inside the route, so the API's error handling answers)."""
+    """413 for a declared Content-Length over the limit. For a chunked body, once the bytes received
+    pass the limit the app is told the client left, and whatever it answers is replaced by the 413: the
+    same answer whichever way the body came and whatever parser read it."""
 
     def __init__(self, app: Any, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
-    def message(self) -> str:
-        return f"the upload is larger than the {self.max_bytes / 1e6:.0f} MB limit"
+    async def refuse(self, send: Any) -> None:
+        body = json.dumps({"detail": f"the upload is larger than the {self.max_bytes / 1e6:.0f} MB limit"}).encode()
+        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                   (b"connection", b"close")]
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -25,21 +28,34 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            body = json.dumps({"detail": self.message()}).encode()
-            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                       (b"connection", b"close")]
-            await send({"type": "http.response.start", "status": 413, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+            await self.refuse(send)
             return
-        seen = 0
+        seen, exceeded, answered = 0, False, False
 
         async def limited_receive() -> Any:
-            nonlocal seen
+            nonlocal seen, exceeded
+            if exceeded:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise HTTPException(413, self.message())
+                    exceeded = True
+                    return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, limited_receive, send)
+        async def guarded_send(message: Any) -> None:
+            nonlocal answered
+            if not exceeded:
+                await send(message)
+            elif message["type"] == "http.response.start" and not answered:
+                answered = True
+                await self.refuse(send)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not exceeded:
+                raise
+        if exceeded and not answered:
+            await self.refuse(send)

@@ -7,14 +7,17 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
+from starlette.datastructures import UploadFile as StarletteUpload
 
 from reunite.domain.access import Permission, Principal
+from reunite.domain.errors import InvalidInput
 from reunite.domain.model import GeoPoint
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
 from reunite.entrypoints.api.routes import ERRORS
-from reunite.services import exchange, reach, throttle
+from reunite.services import exchange, pfif, reach, throttle
 from reunite.services.deps import Deps
 
 router = APIRouter(prefix="/api")
@@ -41,17 +44,40 @@ def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, body: schemas.
             "status": "active" if secret else "waiting for the confirmation link sent by email"}
 
 
-@router.get("/pfif", response_class=Response, responses=ERRORS)
+PFIF_XML = ("application/xml", "text/xml")
+PFIF_BODY = {"requestBody": {"required": True, "content": {
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+                                       "properties": {"file": {"type": "string", "format": "binary"}}}},
+    **{kind: {"schema": {"type": "string"}} for kind in PFIF_XML},
+}}}
+
+
+@router.get("/pfif", response_class=Response, responses={
+    **ERRORS, 200: {"content": {"application/xml": {}}, "description": "A PFIF 1.4 document"},
+    204: {"description": "No verified case yet: nothing to export"}})
 def export_pfif(deps: DepsDep, who: Exporter) -> Response:
-    """Every case and note as PFIF 1.4 (closed and expired cases as placeholders)."""
-    return Response(exchange.export_pfif(deps, who), media_type="application/xml",
+    """Verified cases and their notes as PFIF 1.4 (closed and expired cases as placeholders)."""
+    document = pfif.export_pfif(deps, who)
+    if document is None:
+        return Response(status_code=204)
+    return Response(document, media_type="application/xml",
                     headers={"Content-Disposition": 'attachment; filename="reunite-pfif.xml"'})
 
 
-@router.post("/pfif", responses=ERRORS)
-def import_pfif(deps: DepsDep, who: Importer, file: Annotated[UploadFile, File()]) -> dict[str, Any]:
-    """Import a PFIF 1.1–1.4 document: persons become cases waiting for verification."""
-    return report_json(exchange.import_pfif(deps, who, file.file.read()))
+@router.post("/pfif", responses=ERRORS, openapi_extra=PFIF_BODY)
+async def import_pfif(request: Request, deps: DepsDep, who: Importer) -> dict[str, Any]:
+    """Import a PFIF 1.1–1.4 document, as a multipart ``file`` or as the raw XML body (``Content-Type:
+    application/xml``, as Person Finder's API takes it): persons who went missing as children become
+    cases waiting for verification; the report lists every record not taken, with the reason."""
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() in PFIF_XML:
+        data = await request.body()
+    else:
+        upload = (await request.form()).get("file")
+        if not isinstance(upload, StarletteUpload):
+            raise InvalidInput("send the PFIF document as the multipart field 'file' or as an application/xml body",
+                               field="file")
+        data = await upload.read()
+    return report_json(await run_in_threadpool(pfif.import_pfif, deps, who, data))
 
 
 @router.post("/cases/import", responses=ERRORS)

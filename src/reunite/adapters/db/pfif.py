@@ -1,0 +1,110 @@
+"""SQL for PFIF records (mixed into the unit of work and the read model): imported cases with every
+field their registry sent, notes, refused persons, and what an export reads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from reunite.adapters.db.tables import case_notes, cases, pfif_refused
+from reunite.domain.model import NewCase
+
+
+def _case_values(case: NewCase) -> dict[str, Any]:
+    return {
+        "given_name": case.given_name, "family_name": case.family_name, "nicknames": list(case.nicknames),
+        "sex": case.sex.value, "birth_date": case.birth_date, "missing_since": case.missing_since,
+        "last_seen_text": case.last_seen_text, "description": case.description,
+    }
+
+
+class PfifSql:
+    conn: Connection
+
+    def case_for_record(self, record_id: str, local_id: int | None) -> dict[str, Any] | None:
+        row = self.conn.execute(
+            select(cases.c.id, cases.c.status, cases.c.source_date, cases.c.pfif).where(
+                (cases.c.record_id == record_id) | (cases.c.record_id.is_(None) & (cases.c.id == (local_id or -1)))
+            )
+        ).first()
+        return dict(row._mapping) if row else None
+
+    def add_imported_case(self, record_id: str, case: NewCase, fields: dict[str, str], source: str,
+                          source_date: datetime, expiry: datetime | None, at: datetime) -> int:
+        return int(self.conn.execute(insert(cases).values(
+            record_id=record_id, pfif=fields, source=source, source_date=source_date, expiry_date=expiry,
+            entry_date=at, **_case_values(case)).returning(cases.c.id)).scalar_one())
+
+    def update_imported_case(self, case_id: int, case: NewCase, fields: dict[str, str], source: str,
+                             source_date: datetime, expiry: datetime | None, at: datetime) -> None:
+        self.conn.execute(update(cases).where(cases.c.id == case_id).values(
+            pfif=fields, source=source, source_date=source_date, expiry_date=expiry, entry_date=at,
+            **_case_values(case)))
+
+    def add_note(self, values: dict[str, Any]) -> bool:
+        """Store a note unless its record id is known (notes never change); True if new."""
+        added = self.conn.execute(pg_insert(case_notes).values(**values)
+                                  .on_conflict_do_nothing(index_elements=["record_id"]).returning(case_notes.c.id))
+        return added.first() is not None
+
+    def refuse_person(self, record_id: str) -> None:
+        self.conn.execute(text("INSERT INTO pfif_refused (record_id) VALUES (:r) ON CONFLICT DO NOTHING"),
+                          {"r": record_id})
+        self.conn.execute(case_notes.delete().where(case_notes.c.case_id.is_(None),
+                                                    case_notes.c.person_record_id == record_id))
+
+    def person_refused(self, record_id: str) -> bool:
+        return self.conn.execute(select(pfif_refused.c.record_id).where(
+            pfif_refused.c.record_id == record_id)).first() is not None
+
+    def link_notes_and_duplicates(self) -> int:
+        self.conn.execute(text(
+            "UPDATE case_notes n SET case_id = c.id FROM cases c "
+            "WHERE n.case_id IS NULL AND c.record_id = n.person_record_id AND c.status = 'open'"))
+        self.conn.execute(text(  # an imported person was last seen where its latest note says
+            "UPDATE cases c SET last_seen_text = n.last_known_location FROM ("
+            "  SELECT DISTINCT ON (case_id) case_id, last_known_location FROM case_notes "
+            "  WHERE last_known_location <> '' AND case_id IS NOT NULL ORDER BY case_id, source_date DESC, id DESC) n "
+            "WHERE c.id = n.case_id AND c.record_id IS NOT NULL AND c.status = 'open' "
+            "AND c.last_seen_text <> n.last_known_location"))
+        linked = self.conn.execute(text(
+            "UPDATE cases c SET linked_case_id = other.id FROM case_notes n JOIN cases other "
+            "ON other.record_id = n.linked_person_record_id "
+            "WHERE n.case_id = c.id AND n.linked_person_record_id <> '' AND other.id <> c.id "
+            "AND c.linked_case_id IS DISTINCT FROM other.id"))
+        return int(linked.rowcount or 0)
+
+    def blank_notes(self, case_id: int) -> None:
+        """A closed or expired case's notes become placeholders: ids and dates only."""
+        self.conn.execute(update(case_notes).where(case_notes.c.case_id == case_id).values(
+            linked_person_record_id="", author_name="", author_made_contact=None, status="",
+            last_known_location="", text="", pfif={}))
+
+    def drop_stray_notes(self, before: datetime) -> int:
+        """Notes whose person never arrived (nor was refused) are deleted after a while."""
+        return int(self.conn.execute(case_notes.delete().where(
+            case_notes.c.case_id.is_(None), case_notes.c.entry_date < before)).rowcount or 0)
+
+
+class PfifReads:
+    def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def export_cases(self) -> list[dict[str, Any]]:
+        """Verified cases only: a record nobody checked never reaches another registry."""
+        return self._all(
+            "SELECT c.id, c.record_id, c.given_name, c.family_name, c.nicknames, c.sex, c.birth_date, "
+            "c.missing_since, c.last_seen_text, c.description, c.marks, c.status, c.verified_at, c.closed_at, "
+            "c.expiry_date, c.source, c.source_date, c.created_at, c.entry_date, c.pfif, "
+            "EXISTS (SELECT 1 FROM photos p WHERE p.case_id = c.id) AS has_photo "
+            "FROM cases c WHERE c.verified_at IS NOT NULL ORDER BY c.id")
+
+    def export_notes(self) -> list[dict[str, Any]]:
+        """Notes of verified cases, with their case's record id (or id) and status."""
+        return self._all(
+            "SELECT n.*, c.id AS case_id, c.record_id AS case_record_id, c.status AS case_status "
+            "FROM case_notes n JOIN cases c ON c.id = n.case_id WHERE c.verified_at IS NOT NULL "
+            "ORDER BY n.source_date, n.id")

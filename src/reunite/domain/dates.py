@@ -1,0 +1,40 @@
+"""Dates as people and other systems write them: ``2016-07-08``, ``2016/07/08``, ``2016.7.8``,
+``2024年5月1日``, partial dates (``2004-05``, ``2004``) with their precision, and spreadsheet serial
+numbers (days since 1899-12-30, as Excel and LibreOffice count)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+
+NUMERIC = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?$")
+CHINESE = re.compile(r"^(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?$")
+SERIAL_EPOCH = date(1899, 12, 30)
+SERIAL_DIGITS = 5  # 10000 .. 99999: 1927 to 2173; shorter numbers are years, not serials
+
+
+def loose_date(text: str) -> tuple[date, str] | None:
+    """(the first day it spans, "day" | "month" | "year"), or None when it is no date. A date and time
+    in ISO 8601 gives its date."""
+    text = text.strip()
+    if len(text) > 10 and text[10:11] in ("T", " "):
+        try:
+            return datetime.fromisoformat(text.replace("Z", "+00:00")).date(), "day"
+        except ValueError:
+            return None
+    found = NUMERIC.match(text) or CHINESE.match(text)
+    if not found:
+        return None
+    year, month, day = (int(g) if g else 0 for g in found.groups())
+    try:
+        return date(year, month or 1, day or 1), "day" if day else "month" if month else "year"
+    except ValueError:
+        return None
+
+
+def serial_date(text: str) -> date | None:
+    """A spreadsheet's serial day number (``45413`` is 2024-05-01)."""
+    text = text.strip().removesuffix(".0")
+    if not (text.isdigit() and len(text) == SERIAL_DIGITS):
+        return None
+    return SERIAL_EPOCH + timedelta(days=int(text))

@@ -1,0 +1,200 @@
+"""PFIF records as Reunite reads them: the 1.4 fields, how a person becomes the case of someone who went
+missing as a child, how a note is read, and which fields never leave Reunite. Pure rules: the XML
+lives in ``adapters/exchange/pfif.py``, the storage and sync in ``services/pfif.py``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from reunite.domain.dates import loose_date
+from reunite.domain.errors import InvalidInput
+from reunite.domain.model import NewCase, Sex
+
+PERSON_FIELDS = (
+    "person_record_id", "entry_date", "expiry_date", "author_name", "author_email", "author_phone", "source_name",
+    "source_date", "source_url", "full_name", "given_name", "family_name", "alternate_names", "description", "sex",
+    "date_of_birth", "age", "home_street", "home_neighborhood", "home_city", "home_state", "home_postal_code",
+    "home_country", "photo_url", "profile_urls",
+)
+NOTE_FIELDS = (
+    "note_record_id", "person_record_id", "linked_person_record_id", "entry_date", "author_name", "author_email",
+    "author_phone", "source_date", "author_made_contact", "status", "email_of_found_person",
+    "phone_of_found_person", "last_known_location", "text", "photo_url",
+)
+NOTE_STATUSES = frozenset({"information_sought", "is_note_author", "believed_alive", "believed_missing",
+                           "believed_dead"})
+# A placeholder (an expired, closed or removed record) keeps only these (PFIF 1.3+).
+PERSON_PLACEHOLDER = ("person_record_id", "entry_date", "expiry_date", "source_date")
+NOTE_PLACEHOLDER = ("note_record_id", "person_record_id", "entry_date", "source_date")
+# Kept for police and moderators, never exported: other people's contacts and exact home addresses.
+NEVER_EXPORTED = frozenset({"author_email", "author_phone", "email_of_found_person", "phone_of_found_person",
+                            "home_street"})
+SEXES = {"female": Sex.FEMALE, "male": Sex.MALE, "f": Sex.FEMALE, "m": Sex.MALE, "女": Sex.FEMALE, "男": Sex.MALE}
+CHILD_YEARS = 18
+AGE = re.compile(r"^\s*(\d{1,3})\s*(?:-\s*(\d{1,3}))?\s*$")
+OTHER_AGE = re.compile(r"(?im)^\s*age\s*:\s*(\d{1,3}(?:\s*-\s*\d{1,3})?)\s*$")
+MISSING_LINE = re.compile(r"(?im)^\s*(?:missing since|date missing|went missing(?: on)?|走失(?:时间|日期)|"
+                          r"失踪(?:时间|日期))\s*[:：]?\s*(.+?)\s*$")
+TRUE_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+
+
+def instant(value: str) -> datetime | None:
+    """A PFIF date and time (``yyyy-mm-ddThh:mm:ssZ``; offsets and fractions tolerated, no zone = UTC)."""
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def pfif_time(value: datetime | None) -> str:
+    """The one form PFIF accepts: UTC, whole seconds, ``Z``."""
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
+
+
+def flag(value: str) -> bool | None:
+    """``author_made_contact`` (``found`` before 1.4): true or false, read leniently; else unknown."""
+    return TRUE_WORDS.get(value.strip().lower())
+
+
+@dataclass(frozen=True)
+class Birth:
+    """When a person was born, as far as the record says: ``day`` is the estimate matching uses, the
+    record's own words (``2004-05``, age ``6-8``) are kept and exported unchanged."""
+
+    day: date
+    precision: str  # "day", "month", "year" or "age"
+
+
+def birth(person: dict[str, str], at: datetime) -> Birth | None:
+    """From ``date_of_birth`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the middle of what it spans), else
+    from ``age`` (``NN`` or ``NN-MM``, as of the record's source date; in 1.1 an ``age:`` line of
+    ``other``). An invalid date of birth beside a valid age gives way to the age."""
+    found = loose_date(person.get("date_of_birth", ""))
+    if found is not None:
+        day, precision = found
+        middle = {"day": day, "month": day + timedelta(days=14), "year": day + timedelta(days=182)}[precision]
+        return Birth(middle, precision)
+    other = OTHER_AGE.search(person.get("description", ""))
+    match = AGE.match(person.get("age", "") or (other.group(1) if other else ""))
+    if not match:
+        return None
+    low, high = int(match.group(1)), int(match.group(2) or match.group(1))
+    if high < low:
+        return None
+    return Birth((at - timedelta(days=365.25 * (low + high) / 2 + 182)).date(), "age")
+
+
+def missing_since(person: dict[str, str], recorded: datetime) -> datetime:
+    """When the person went missing: a ``missing since: …`` (``走失时间：…``) line of the description,
+    else the record's own date. Adults looking for the family they lost as children say it this way."""
+    line = MISSING_LINE.search(person.get("description", ""))
+    if line is None:
+        return recorded
+    found = loose_date(line.group(1))
+    return instant(line.group(1)) or (datetime.combine(found[0], datetime.min.time(), UTC) if found else recorded)
+
+
+def names(person: dict[str, str]) -> tuple[str, str]:
+    """(given, family): the PFIF fields, else the whole ``full_name`` (its first line) as the given name:
+    names are not split on spaces ("Maria de la Cruz Santos" stays whole)."""
+    given, family = person.get("given_name", "").strip(), person.get("family_name", "").strip()
+    if given or family:
+        return given or family, family if given else ""
+    full = person.get("full_name", "").strip().splitlines()
+    return (full[0].strip() if full else ""), ""
+
+
+def is_placeholder(person: dict[str, str]) -> bool:
+    """A record with nothing but ids and dates: what a registry sends once a record expires."""
+    return not any(person.get(name, "").strip() for name in PERSON_FIELDS if name not in PERSON_PLACEHOLDER)
+
+
+def person_case(person: dict[str, str]) -> tuple[NewCase, datetime]:
+    """A PFIF person as the case of someone who went missing as a child (whatever their age now),
+    with the record's source date; InvalidInput says why a person cannot be one."""
+    recorded = instant(person.get("source_date", "")) or instant(person.get("entry_date", ""))
+    if recorded is None:
+        raise InvalidInput("no source_date or entry_date")
+    given, family = names(person)
+    if not given:
+        raise InvalidInput("no name")
+    born = birth(person, recorded)
+    if born is None:
+        raise InvalidInput("no date of birth or age: Reunite registers people who went missing as children")
+    missing = missing_since(person, recorded)
+    if born.day > missing.date():
+        raise InvalidInput("the date of birth is after the date missing")
+    if (missing.date() - born.day).days > CHILD_YEARS * 365.25:
+        raise InvalidInput("went missing as an adult: Reunite registers people who went missing as children")
+    case = NewCase(
+        given_name=given[:200], family_name=family[:200], sex=SEXES.get(person.get("sex", "").strip().lower(),
+                                                                          Sex.UNKNOWN),
+        birth_date=born.day, missing_since=missing, last_seen_place=None,  # last seen: from notes, not home
+        description=person.get("description", "")[:4000],
+        nicknames=tuple(n.strip() for n in person.get("alternate_names", "").splitlines() if n.strip()),
+    )
+    return case, recorded
+
+
+def full_name(given: str, family: str) -> str:
+    """A name as its culture writes it: Chinese, Japanese and Korean family name first, without a space."""
+    if any("\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in given + family):
+        return f"{family}{given}"
+    return f"{given} {family}".strip()
+
+
+FORMATS = {
+    "date_of_birth": re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$"),
+    "age": re.compile(r"^\d{1,3}(-\d{1,3})?$"),
+    "home_country": re.compile(r"^[A-Z]{2}$"),
+    "source_url": re.compile(r"^https?://\S+$"),
+    "photo_url": re.compile(r"^https?://\S+$"),
+    "linked_person_record_id": re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?/\S+$"),
+}
+TIMES = ("entry_date", "expiry_date", "source_date")
+
+
+def canonical(values: dict[str, str], order: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
+    """A record's fields in the form PFIF 1.4 writes them (``Female`` → ``female``, ``yes`` → ``true``,
+    times in UTC with ``Z``), and the names of fields that have no such form and are not kept."""
+    kept: dict[str, str] = {}
+    dropped: list[str] = []
+    for name in order:
+        value = values.get(name, "").strip() if name not in ("description", "text") else values.get(name, "")
+        if not value:
+            continue
+        if name in TIMES:
+            value = pfif_time(instant(value))
+        elif name == "sex":
+            sex = SEXES.get(value.lower())
+            value = sex.value if sex else "other" if value.lower() == "other" else ""
+        elif name == "author_made_contact":
+            made = flag(value)
+            value = "" if made is None else str(made).lower()
+        elif name == "home_country":
+            value = value.upper()
+        elif name == "linked_person_record_id" and "/" in value:
+            domain, local = value.split("/", 1)
+            value = f"{domain.lower()}/{local}"
+        if value and name in FORMATS and not FORMATS[name].match(value):
+            value = ""
+        if value:
+            kept[name] = value
+        else:
+            dropped.append(name)
+    return kept, dropped
+
+
+def exportable(values: dict[str, str], order: tuple[str, ...]) -> dict[str, str]:
+    """The fields of a stored record that may leave Reunite, in PFIF order."""
+    return {name: values[name] for name in order if values.get(name) and name not in NEVER_EXPORTED}
+
+
+def record_domain(record_id: str) -> str:
+    return record_id.split("/", 1)[0].lower() if "/" in record_id else ""

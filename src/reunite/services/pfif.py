@@ -1,0 +1,266 @@
+"""PFIF exchange with partner registries, both ways and without loss.
+
+Import (1.1–1.4): a person who went missing as a child becomes a case pending verification, with every
+field the partner sent kept as sent; anyone else is refused and nothing of theirs is stored, notes
+included. Records are identified by ``person_record_id``; a newer ``source_date`` wins; ``expiry_date``
+is honoured; this site's own records coming back are recognised, never duplicated; a note follows the
+person it is nested in. Export (1.4): verified cases only; open ones in full but for the fields the
+privacy rules keep here (``domain.pfif.NEVER_EXPORTED``), closed and expired ones as placeholders, their
+notes too. See docs/exchange.md for every field."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from reunite.domain.access import Permission, Principal, may_write_domain, require
+from reunite.domain.errors import ReuniteError
+from reunite.domain.model import NewCase, PhotoOwner
+from reunite.domain.pfif import (
+    MISSING_LINE,
+    NOTE_FIELDS,
+    NOTE_PLACEHOLDER,
+    NOTE_STATUSES,
+    PERSON_FIELDS,
+    canonical,
+    exportable,
+    flag,
+    full_name,
+    instant,
+    is_placeholder,
+    person_case,
+    pfif_time,
+    record_domain,
+)
+from reunite.domain.ports import UnitOfWork
+from reunite.services.deps import Deps
+from reunite.services.exchange import ImportReport
+from reunite.services.intake import check_case
+
+MAX_FIELD = 10_000
+OWN_CASE = re.compile(r"^case\.(\d{1,18})$")
+
+
+def _own_case_id(record_id: str, domain: str) -> int | None:
+    """The case number of one of this site's own records (``{domain}/case.{id}``)."""
+    if record_domain(record_id) != domain.lower():
+        return None
+    found = OWN_CASE.match(record_id.split("/", 1)[1])
+    return int(found.group(1)) if found else None
+
+
+def _kept(values: dict[str, str], names: tuple[str, ...], record: str, report: ImportReport) -> dict[str, str]:
+    """The record's fields as PFIF writes them; a field with no PFIF form is reported and not kept."""
+    fields, dropped = canonical(values, names)
+    for name in dropped:
+        report.problems.append((record, f"{name} is not in PFIF's format: not kept"))
+    return {name: value[:MAX_FIELD] for name, value in fields.items()}
+
+
+def import_pfif(deps: Deps, who: Principal, data: bytes) -> ImportReport:
+    """Import a PFIF 1.1–1.4 document in one transaction (see the module's docstring)."""
+    require(who, Permission.REGISTER_CASE)
+    version, persons, notes = deps.pfif.parse(data)
+    report = ImportReport()
+    with deps.uow() as uow:
+        for person in persons:
+            _import_person(deps, uow, who, person, version, report)
+        for note in notes:
+            _import_note(deps, uow, who, note, report)
+        report.linked = uow.link_notes_and_duplicates()
+        uow.commit()
+    return report
+
+
+def _writable(who: Principal, record: str, kind: str, report: ImportReport) -> bool:
+    if not record:
+        report.problems.append(("?", f"a {kind} needs a {kind}_record_id"))
+        return False
+    if not may_write_domain(who, record_domain(record)):
+        report.problems.append((record, f"domain {record_domain(record) or '?'} is not one this key may write"))
+        return False
+    return True
+
+
+def _import_person(deps: Deps, uow: UnitOfWork, who: Principal, person: dict[str, str], version: str,
+                   report: ImportReport) -> None:
+    record, now = person.get("person_record_id", "").strip(), deps.clock.now()
+    if record and record_domain(record) == deps.site.pfif_domain.lower():
+        report.unchanged += 1  # this site's own record coming back: it changes here, not by imports
+        return
+    if not _writable(who, record, "person", report):
+        return
+    existing = uow.case_for_record(record, None)
+    expiry = instant(person.get("expiry_date", ""))
+    if is_placeholder(person) or (expiry is not None and expiry <= now):
+        _expire(deps, uow, who, record, existing, report)
+        return
+    if existing is not None and existing["status"] != "open":
+        report.problems.append((record, "closed or expired here: an import does not reopen it"))
+        return
+    try:
+        case, recorded = person_case(person)
+        check_case(case, [], now)
+    except ReuniteError as exc:
+        report.problems.append((record, exc.message))
+        if existing is None:
+            uow.refuse_person(record)
+        return
+    _store_person(deps, uow, who, record, person, _without_missing_line(case), recorded, expiry, existing, report,
+                  version)
+
+
+def _store_person(deps: Deps, uow: UnitOfWork, who: Principal, record: str, person: dict[str, str], case: NewCase,
+                  recorded: datetime, expiry: datetime | None, existing: dict[str, Any] | None,
+                  report: ImportReport, version: str) -> None:
+    """A new case, or the update of the one here when the record's source_date is newer: newer wins."""
+    fields = _kept(person, PERSON_FIELDS, record, report)
+    source = person.get("source_name", "").strip() or record_domain(record)
+    now = deps.clock.now()
+    if existing is None:
+        case_id = uow.add_imported_case(record, case, fields, source[:200], recorded, expiry, now)
+        report.created += 1
+    elif existing["source_date"] is not None and recorded < existing["source_date"]:
+        report.problems.append((record, "older than the copy here (source_date): the newer one is kept"))
+        return
+    elif existing["source_date"] is not None and recorded == existing["source_date"]:
+        report.unchanged += 1  # the same version (a re-sent feed, or this site's export coming back)
+        return
+    else:
+        case_id = existing["id"]
+        uow.update_imported_case(case_id, case, fields, source[:200], recorded, expiry, now)
+        report.updated += 1
+    uow.audit(who.actor, "case.imported" if existing is None else "case.reimported", "case", case_id,
+              record=record, pfif=version)
+
+
+def _without_missing_line(case: NewCase) -> NewCase:
+    """The description shown here without the ``missing since:`` line (the field keeps it as sent)."""
+    return replace(case, description=MISSING_LINE.sub("", case.description).strip())
+
+
+def _expire(deps: Deps, uow: UnitOfWork, who: Principal, record: str, existing: dict[str, Any] | None,
+            report: ImportReport) -> None:
+    """A placeholder or an expired record: the copy here expires with it; nothing new is stored."""
+    if existing is None:
+        uow.refuse_person(record)
+        report.problems.append((record, "expired or a placeholder: nothing to import"))
+        return
+    if existing["status"] == "open":
+        for key in uow.storage_keys_unused(uow.remove_photos(PhotoOwner.CASE, existing["id"])):
+            deps.photos.delete(key)
+        uow.blank_case(existing["id"], "expired", deps.clock.now())
+        uow.blank_notes(existing["id"])
+        uow.audit(who.actor, "case.expired", "case", existing["id"], record=record)
+        report.expired += 1
+
+
+def _import_note(deps: Deps, uow: UnitOfWork, who: Principal, note: dict[str, str], report: ImportReport) -> None:
+    record, person = note.get("note_record_id", "").strip(), note.get("person_record_id", "").strip()
+    if record and record_domain(record) == deps.site.pfif_domain.lower():
+        report.unchanged += 1  # a note this site wrote
+        return
+    if not _writable(who, record, "note", report):
+        return
+    if not person:
+        report.problems.append((record, "a note needs the person_record_id of its person"))
+        return
+    case = uow.case_for_record(person, _own_case_id(person, deps.site.pfif_domain))
+    if uow.person_refused(person) or (case is None and _own_case_id(person, deps.site.pfif_domain) is not None):
+        report.problems.append((record, "its person is not a case here: the note is not kept"))
+        return
+    if case is not None and case["status"] != "open":
+        report.problems.append((record, "its person is closed or expired here: the note is not kept"))
+        return
+    status = note.get("status", "").strip().lower()
+    if status and status not in NOTE_STATUSES:
+        report.problems.append((record, f"status {status[:40]} is not a PFIF status: the note is kept without it"))
+        status = ""
+    entry = instant(note.get("entry_date", "")) or deps.clock.now()  # as Person Finder does on import
+    fields = _kept(note | {"status": status, "entry_date": pfif_time(entry)}, NOTE_FIELDS, record, report)
+    added = uow.add_note({
+        "record_id": record, "person_record_id": person, "case_id": case["id"] if case else None,
+        "linked_person_record_id": note.get("linked_person_record_id", "").strip(),
+        "author_name": note.get("author_name", "")[:200], "author_made_contact": flag(
+            note.get("author_made_contact", "")), "status": status,
+        "last_known_location": note.get("last_known_location", "")[:500], "text": note.get("text", "")[:4000],
+        "source_date": instant(note.get("source_date", "")) or entry, "entry_date": entry,
+        "source": record_domain(record), "pfif": fields,
+    })
+    report.notes_added += added
+    report.notes_known += not added
+
+
+def export_pfif(deps: Deps, who: Principal) -> bytes | None:
+    """Verified cases as PFIF 1.4 persons with their notes; None when there is nothing to export (a PFIF
+    document needs at least one record)."""
+    require(who, Permission.EXPORT)
+    domain, now = deps.site.pfif_domain, deps.clock.now()
+    persons: list[dict[str, str]] = []
+    notes: list[dict[str, str]] = []
+    gone: set[int] = set()
+    for case in deps.read.export_cases():
+        record = case["record_id"] or f"{domain}/case.{case['id']}"
+        if case["status"] != "open" or (case["expiry_date"] and case["expiry_date"] <= now):
+            persons.append(_placeholder(case, record, now))
+            gone.add(case["id"])
+            continue
+        persons.append(_person(deps, case, record))
+        if not case["record_id"]:
+            notes.append(_own_note(deps, case, record))
+    for note in deps.read.export_notes():
+        record = note["case_record_id"] or f"{domain}/case.{note['case_id']}"
+        fields = {**note["pfif"], "note_record_id": note["record_id"], "person_record_id": record,
+                  "entry_date": pfif_time(note["entry_date"]), "source_date": pfif_time(note["source_date"])}
+        if note["case_id"] in gone:
+            notes.append({name: fields[name] for name in NOTE_PLACEHOLDER})
+            continue
+        fields.setdefault("author_name", note["source"] or record_domain(note["record_id"]))  # required in PFIF
+        fields.setdefault("text", note["status"] or "-")
+        notes.append(exportable(fields, NOTE_FIELDS))
+    return deps.pfif.write(persons, notes) if persons else None
+
+
+def _placeholder(case: dict[str, Any], record: str, now: datetime) -> dict[str, str]:
+    """A closed or expired record as PFIF 1.3+ placeholders look: ids and dates only, set when it closed,
+    and an expiry date that has passed (so that partners delete their copy)."""
+    closed = case["closed_at"] or case["expiry_date"] or case["entry_date"] or case["created_at"]
+    expiry = min(d for d in (case["expiry_date"], closed, now) if d is not None)
+    return {"person_record_id": record, "entry_date": pfif_time(closed), "expiry_date": pfif_time(expiry),
+            "source_date": pfif_time(closed)}
+
+
+def _person(deps: Deps, case: dict[str, Any], record: str) -> dict[str, str]:
+    changed = case["entry_date"] or case["verified_at"] or case["created_at"]
+    dates = {"person_record_id": record, "entry_date": pfif_time(changed),
+             "expiry_date": pfif_time(case["expiry_date"])}
+    name = full_name(case["given_name"], case["family_name"])
+    if case["record_id"]:  # a partner's record: as it was sent, less what stays here
+        sent = dict(case["pfif"])
+        sent.setdefault("full_name", name)
+        return exportable({**sent, **dates, "source_date": pfif_time(case["source_date"] or changed)}, PERSON_FIELDS)
+    base, missing = deps.site.base_url, pfif_time(case["missing_since"])
+    description = "\n".join(v for v in (case["description"], f"Missing since: {missing}") if v)
+    return exportable({
+        **dates, "source_date": pfif_time(changed), "author_name": "Reunite", "source_name": deps.site.pfif_domain,
+        "source_url": f"{base}/p/{case['id']}", "full_name": name, "given_name": case["given_name"],
+        "family_name": case["family_name"], "alternate_names": "\n".join(case["nicknames"]),
+        "description": description, "sex": case["sex"] if case["sex"] != "unknown" else "",
+        "date_of_birth": case["birth_date"].isoformat(),
+        "photo_url": f"{base}/p/{case['id']}/photo.jpg" if case["has_photo"] else "",
+    }, PERSON_FIELDS)
+
+
+def _own_note(deps: Deps, case: dict[str, Any], record: str) -> dict[str, str]:
+    """The note this site writes for its own case: where and when the child was last seen."""
+    missing = pfif_time(case["missing_since"])
+    text = case["marks"] or f"Missing since {missing[:10]}" + (f", last seen: {case['last_seen_text']}"
+                                                               if case["last_seen_text"] else "")
+    return exportable({
+        "note_record_id": f"{deps.site.pfif_domain}/note.case.{case['id']}", "person_record_id": record,
+        "entry_date": pfif_time(case["verified_at"] or case["created_at"]), "author_name": "Reunite",
+        "source_date": missing, "status": "information_sought", "last_known_location": case["last_seen_text"],
+        "text": text,
+    }, NOTE_FIELDS)
