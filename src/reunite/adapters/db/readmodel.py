@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 from reunite.adapters.db.moderation import ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.reach import ReachReads
+from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.uow import vector_literal
 from reunite.domain.errors import NotFound
 from reunite.domain.model import AgeRange, CandidateStatus, SightingFilter
@@ -60,7 +61,7 @@ def _status(row: dict[str, Any]) -> str:
     return "faces found" if row["face_count"] else "no face found"
 
 
-class SqlReadModel(PeopleReads, ModerationReads, ReachReads):
+class SqlReadModel(PeopleReads, ModerationReads, ReachReads, SourcesReads):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, column, func, insert, select, text, u
 from reunite.adapters.db.moderation import ModerationSql
 from reunite.adapters.db.people import PeopleSql
 from reunite.adapters.db.reach import ReachSql
+from reunite.adapters.db.sources import SourcesSql
 from reunite.adapters.db.tables import EMBEDDING_DIM, audit_log, candidates, cases, faces, photos, sightings
 from reunite.domain.errors import NotFound
 from reunite.domain.model import (
@@ -40,7 +41,7 @@ def vector_literal(values: Sequence[float]) -> str:
     return "[" + ",".join(f"{v:.7g}" for v in values) + "]"
 
 
-class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql):
+class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, SourcesSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine) -> None:
@@ -112,7 +113,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql):
         return int(self.conn.execute(
             insert(photos).values({
                 owner_col: owner_id, "storage_key": storage_key, "sha256": facts.sha256, "mime": facts.mime,
-                "width": facts.width, "height": facts.height, "taken_on": taken_on,
+                "width": facts.width, "height": facts.height, "taken_on": taken_on, "phash": facts.phash,
             }).returning(photos.c.id)
         ).scalar_one())
 
