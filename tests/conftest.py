@@ -92,7 +92,10 @@ def face_engine() -> DlibFaceEngine:
 
 @pytest.fixture
 def settings(tmp_path: Path, database_uri: str) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=database_uri, _env_file=None)  # type: ignore[call-arg]
+    # tests report the same few photos again and again as different sightings: a repeated picture joins the
+    # earlier sighting only where a test asks for it (tests/e2e/test_sources.py)
+    return Settings(data_dir=tmp_path / "data", database_url=database_uri,  # type: ignore[call-arg]
+                    collapse_repeated_photos=False, _env_file=None)
 
 
 @pytest.fixture

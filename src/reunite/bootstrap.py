@@ -24,6 +24,8 @@ from reunite.adapters.passwords import Argon2Passwords
 from reunite.adapters.photos.codec import PillowPhotoCodec
 from reunite.adapters.photos.local import LocalPhotoStore
 from reunite.adapters.posters.pdf import PdfPosters
+from reunite.adapters.sources.parse import Gazetteer
+from reunite.adapters.sources.web import SourceWeb
 from reunite.config import Settings
 from reunite.domain.ports import Clock, FaceEngine
 from reunite.domain.reach import parse_schedule
@@ -73,6 +75,7 @@ def limits_from(settings: Settings) -> Limits:
         sighting_retention=timedelta(days=settings.sighting_retention_days),
         closed_case_retention=timedelta(days=settings.closed_case_retention_days),
         queue_alert_threshold=settings.queue_alert_threshold,
+        collapse_repeated_photos=settings.collapse_repeated_photos,
     )
 
 
@@ -123,5 +126,7 @@ def bootstrap(
         pfif=PfifXml(),
         tables=Spreadsheets(),
         site=site_from(settings),
+        sources=SourceWeb(settings.sources_allow_private, settings.max_photo_bytes),
+        places=Gazetteer(),
     )
     return Container(settings, engine, uri, deps, embedded)

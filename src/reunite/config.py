@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     sighting_retention_days: int = Field(default=730, description="Sightings are blanked after this many days.")
     closed_case_retention_days: int = Field(default=180, description="Closed cases are blanked after this many days.")
     queue_alert_threshold: int = Field(default=50, description="Moderators are alerted when a queue grows past it.")
+    collapse_repeated_photos: bool = Field(
+        default=True, description="A picture reported again (reposted, resubmitted) joins the earlier sighting.")
+    sources_allow_private: bool = Field(
+        default=False, description="Let sources (feeds, timelines) be read from loopback or private addresses.")
+    mail_intake_address: str = Field(default="", description="The address people email sightings to (shown).")
 
     # Reach and exchange
     smtp_host: str = Field(default="", description="SMTP server for alerts and notices; empty: emails are not sent.")

@@ -102,10 +102,16 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/cases/{case_id}/close"): RECORDERS,
     ("GET", "/admin"): ADMINS, ("POST", "/admin/invitations"): frozenset({"admin"}),
     ("POST", "/admin/tokens"): ADMINS, ("POST", "/admin/tokens/{token_id}/revoke"): ADMINS,
+    ("GET", "/api/sources"): REVIEWERS, ("POST", "/api/sources"): TOKEN_ADMIN,
+    ("POST", "/api/sources/{source_id}/pause"): TOKEN_ADMIN, ("POST", "/api/sources/{source_id}/resume"): TOKEN_ADMIN,
+    ("GET", "/moderation/sources"): REVIEWERS, ("POST", "/moderation/sources"): REVIEWERS,
+    ("POST", "/moderation/sources/{source_id}/{state}"): REVIEWERS, ("GET", "/moderation/dashboard"): REVIEWERS,
+    ("GET", "/stats"): ALL, ("GET", "/api/stats"): ALL,
 }
 # Writes whose harmless probe needs a record that does not exist (so an allowed caller changes nothing)
 PROBE_MISSING = {"/cases/{case_id}/close", "/admin/tokens/{token_id}/revoke", "/api/tokens/{token_id}",
-                 "/sightings/{sighting_id}/child-face"}
+                 "/sightings/{sighting_id}/child-face", "/api/sources/{source_id}/pause",
+                 "/api/sources/{source_id}/resume", "/moderation/sources/{source_id}/{state}"}
 
 
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -151,7 +157,8 @@ def probe(client: TestClient, method: str, path: str, world: w.World) -> object:
     values: dict[str, int | str] = {**world.ids(), "code": "en", "token": "not-an-invitation",
                                     "subscription_id": 1, "purpose": "unsubscribe"}
     if path in PROBE_MISSING:
-        values |= {"case_id": 999_999, "token_id": 999_999, "sighting_id": 999_999}
+        values |= {"case_id": 999_999, "token_id": 999_999, "sighting_id": 999_999, "source_id": 999_999,
+                   "state": "pause"}
     url = fill(path, values)
     if method == "GET":
         return client.get(url, follow_redirects=False)

@@ -105,6 +105,18 @@ class PhotoFacts:
     mime: str
     taken_at: datetime | None = None
     place: GeoPoint | None = None
+    phash: int | None = None  # perceptual hash (64 bits, signed): the same picture re-encoded or resized
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a report came from when it was not typed into the form: a public post or an email."""
+
+    kind: str  # "post" | "email" | "form"
+    url: str = ""
+    author: str = ""
+    posted_at: datetime | None = None
+    source_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ from reunite.domain.model import (
     SightingFilter,
 )
 from reunite.domain.scoring import CaseFacts, Score, SightingFacts
-from reunite.domain.stores import ModerationStore, PeopleStore, PfifStore, ReachStore
+from reunite.domain.sources import Page, SourceKind
+from reunite.domain.stores import ModerationStore, PeopleStore, PfifStore, ReachStore, SourcesStore
 
 
 class Clock(Protocol):
@@ -132,6 +133,30 @@ class WebhookSender(Protocol):
         ...
 
 
+class SourceReader(Protocol):
+    """Public feeds and timelines, and their photos (adapters/sources)."""
+
+    def read(self, kind: SourceKind, url: str, etag: str, last_modified: str, cursor: str) -> Page:
+        """Posts newer than what ``etag``, ``last_modified`` or ``cursor`` say was read; raises SourceFailed."""
+        ...
+
+    def image(self, url: str) -> bytes:
+        """A post's photo; raises SourceFailed (unreachable, too large)."""
+        ...
+
+    def check(self, url: str) -> None:
+        """Raise InvalidInput unless ``url`` may be read (http(s), a public address)."""
+        ...
+
+
+class PlaceNames(Protocol):
+    """An offline gazetteer (adapters/sources/parse.py)."""
+
+    def region(self, words: str) -> str:
+        """The province (or state) that place words name, '' when none: coarse enough to publish."""
+        ...
+
+
 class PosterRenderer(Protocol):
     def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str) -> bytes:
         """An A4 PDF poster."""
@@ -160,7 +185,7 @@ class PasswordHasher(Protocol):
     def verify(self, hashed: str, password: str) -> bool: ...
 
 
-class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, Protocol):
+class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 
@@ -292,6 +317,22 @@ class ReadModel(Protocol):
 
     def export_notes(self) -> list[dict[str, Any]]:
         """Notes attached to verified cases, with ``case_record_id`` and ``case_status``."""
+        ...
+
+    def sources(self) -> list[dict[str, Any]]:
+        """Every source with its state (for /admin and the reviewers' dashboard)."""
+        ...
+
+    def sighting_provenance(self, sighting_id: int) -> list[dict[str, Any]]:
+        """Where a sighting came from: posts, emails, repeated forms (for reviewers)."""
+        ...
+
+    def statistics(self, now: datetime) -> dict[str, Any]:
+        """Raw counts behind the public statistics page (services/stats.py makes them fit to publish)."""
+        ...
+
+    def review_dashboard(self, now: datetime) -> dict[str, Any]:
+        """Queue ages and reviewers' throughput."""
         ...
 
     def messages(self, case_id: int) -> list[dict[str, Any]]: ...

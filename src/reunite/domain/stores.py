@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from reunite.domain.model import NewCase, PhotoOwner
+from reunite.domain.model import NewCase, PhotoOwner, Provenance
 
 
 @dataclass(frozen=True)
@@ -171,4 +171,27 @@ class PfifStore(Protocol):
 
     def drop_stray_notes(self, before: datetime) -> int:
         """Delete notes stored before ``before`` whose person never arrived; how many."""
+class SourcesStore(Protocol):
+    """Sources read for sightings, where each sighting came from, reposted pictures."""
+
+    def add_source(self, kind: str, url: str, name: str, interval_s: int, by: str) -> int:
+        """The source with this URL (added unless it exists); its id."""
+        ...
+
+    def set_source_status(self, source_id: int, status: str) -> bool: ...
+
+    def due_sources(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """Active sources due for a poll, locked against other workers (skip locked)."""
+        ...
+
+    def source_polled(self, source_id: int, values: dict[str, Any]) -> None: ...
+
+    def sighting_of_post(self, url: str) -> int | None: ...
+
+    def sighting_with_photo(self, phashes: list[int]) -> int | None:
+        """A sighting (not removed) that already holds one of these pictures (perceptual hashes)."""
+        ...
+
+    def add_provenance(self, sighting_id: int, provenance: Provenance) -> bool:
+        """Record where a sighting came from; False if that post was already recorded."""
         ...

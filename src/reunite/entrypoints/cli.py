@@ -183,6 +183,28 @@ def export_pfif(path: Annotated[Path, typer.Argument(dir_okay=False, help="Where
     typer.echo(f"written {path}")
 
 
+@app.command("mail-intake")
+def mail_intake(
+    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="SMTP port")] = 2525,
+) -> None:
+    """Take sightings by email: an SMTP server whose messages with photos become reports waiting for
+    moderation (a reply tells the sender what happens next). Runs until stopped."""
+    import time
+
+    from reunite.entrypoints.mail import serve as start
+
+    _logging()
+    container = bootstrap()
+    controller = start(container.deps, host, port, container.settings.max_upload_bytes)
+    typer.echo(f"taking sightings by email on {host}:{port}")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        controller.stop()
+
+
 @app.command("verify-case")
 def verify_case(
     case_id: Annotated[int, typer.Argument(help="The case's number")],

@@ -13,8 +13,10 @@ from reunite.domain.ports import (
     PfifCodec,
     PhotoCodec,
     PhotoStore,
+    PlaceNames,
     PosterRenderer,
     ReadModel,
+    SourceReader,
     TableCodec,
     UnitOfWorkFactory,
     WebhookSender,
@@ -40,6 +42,7 @@ class Limits:
     sighting_retention: timedelta = timedelta(days=730)
     closed_case_retention: timedelta = timedelta(days=180)
     queue_alert_threshold: int = 50
+    collapse_repeated_photos: bool = True
 
 
 @dataclass(frozen=True)
@@ -71,3 +74,5 @@ class Deps:
     pfif: PfifCodec
     tables: TableCodec
     site: Site
+    sources: SourceReader
+    places: PlaceNames

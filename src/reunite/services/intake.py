@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput, ReuniteError
-from reunite.domain.model import NewCase, NewSighting, PhotoFacts, PhotoOwner, SightingStatus, Upload
+from reunite.domain.model import NewCase, NewSighting, PhotoFacts, PhotoOwner, Provenance, SightingStatus, Upload
+from reunite.domain.ports import UnitOfWork
 from reunite.services.deps import Deps
 
 EARLIEST = datetime(1900, 1, 1).astimezone()
@@ -24,6 +25,7 @@ class SightingReceipt:
     seen_at: datetime
     time_from_photo: bool
     place_from_photo: bool
+    repeated: bool = False  # the same picture was reported before: this report joined that sighting
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,12 @@ def _check_time(when: datetime, now: datetime, field: str) -> None:
         raise InvalidInput("{when} is too long ago", field=field, when=f"{when:%Y-%m-%d}")
 
 
-def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: Sequence[Upload]) -> SightingReceipt:
+def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: Sequence[Upload],
+                    provenance: Provenance | None = None) -> SightingReceipt:
     """Accept a sighting. Time and place come from the reporter, else the photos' EXIF, else now.
-    It waits for a moderator before anyone but reviewers sees it (reviewers' own reports do not)."""
+    It waits for a moderator before anyone but reviewers sees it (reviewers' own reports do not).
+    A picture reported before (the same photo reposted or sent again) joins that sighting instead of
+    making a second one: reviewers and matching see it once, with every place it came from."""
     require(who, Permission.REPORT_SIGHTING)
     facts = _inspect_all(deps, uploads)
     now = deps.clock.now()
@@ -81,12 +86,17 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
         sighting = replace(sighting, place=exif_place)
     keys = _store_originals(deps, uploads, facts)
     with deps.uow() as uow:
+        repeated = _repeated(deps, uow, who, facts, keys, provenance)
+        if repeated is not None:
+            return SightingReceipt(repeated, [], seen_at, False, False, repeated=True)
         status = SightingStatus.APPROVED if who.can(Permission.MODERATE) else SightingStatus.PENDING
         sighting_id = uow.add_sighting(sighting, seen_at, now, status.value, who.account_id)
         photo_ids = [
             uow.add_photo(PhotoOwner.SIGHTING, sighting_id, fact, key, seen_at.date())
             for fact, key in zip(facts, keys, strict=True)
         ]
+        if provenance is not None:
+            uow.add_provenance(sighting_id, provenance)
         uow.audit(who.actor, "sighting.reported", "sighting", sighting_id, photos=len(photo_ids))
         uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
         uow.commit()
@@ -95,6 +105,23 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
         time_from_photo=sighting.seen_at is None and exif_time is not None,
         place_from_photo=sighting.place is exif_place and exif_place is not None,
     )
+
+
+def _repeated(deps: Deps, uow: UnitOfWork, who: Principal, facts: Sequence[PhotoFacts], keys: Sequence[str],
+              provenance: Provenance | None) -> int | None:
+    """The sighting that already holds one of these pictures, now also recorded as coming from here."""
+    if provenance is None and not deps.limits.collapse_repeated_photos:
+        return None
+    found = uow.sighting_with_photo([f.phash for f in facts if f.phash is not None])
+    if found is None:
+        return None
+    uow.add_provenance(found, provenance or Provenance("form"))
+    uow.audit(who.actor, "sighting.repeated", "sighting", found)
+    unused = uow.storage_keys_unused(keys)
+    uow.commit()
+    for key in unused:
+        deps.photos.delete(key)
+    return found
 
 
 def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> None:

@@ -11,6 +11,7 @@ from reunite.adapters.db.moderation import ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.reach import ReachReads
+from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.uow import vector_literal
 from reunite.domain.errors import NotFound
 from reunite.domain.model import AgeRange, CandidateStatus, SightingFilter
@@ -61,7 +62,7 @@ def _status(row: dict[str, Any]) -> str:
     return "faces found" if row["face_count"] else "no face found"
 
 
-class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads):
+class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesReads):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 

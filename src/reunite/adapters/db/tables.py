@@ -116,6 +116,7 @@ photos = Table(
     Column("taken_on", Date),
     Column("processed_at", DateTime(timezone=True)),
     Column("face_count", SmallInteger),
+    Column("phash", BigInteger),  # perceptual hash (imagehash pHash, 64 bits): reposts of the same photo
     _created(),
     CheckConstraint("(case_id IS NULL) <> (sighting_id IS NULL)", name="one_owner"),
 )
@@ -372,4 +373,41 @@ pfif_refused = Table(
     metadata,
     Column("record_id", Text, primary_key=True),
     Column("refused_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)
+
+sources = Table(
+    "sources",  # public feeds and timelines read for sightings (docs/sources.md)
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("url", Text, nullable=False, unique=True),
+    Column("name", Text, nullable=False, server_default=""),
+    Column("status", String(16), nullable=False, server_default="active"),
+    Column("interval_s", Integer, nullable=False, server_default="900"),
+    Column("etag", Text, nullable=False, server_default=""),
+    Column("last_modified", Text, nullable=False, server_default=""),
+    Column("cursor", Text, nullable=False, server_default=""),
+    Column("next_poll_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("last_error", Text, nullable=False, server_default=""),
+    Column("last_ok_at", DateTime(timezone=True)),
+    Column("posts_seen", Integer, nullable=False, server_default="0"),
+    Column("created_by", Text, nullable=False, server_default=""),
+    _created(),
+    CheckConstraint("kind IN ('feed', 'mastodon')", name="kind"),
+    CheckConstraint("status IN ('active', 'paused')", name="status"),
+)
+
+sighting_sources = Table(
+    "sighting_sources",  # where a sighting came from: one row per post, email or repeated form
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("source_id", BigInteger, ForeignKey("sources.id", ondelete="SET NULL")),
+    Column("url", Text, nullable=False, server_default=""),
+    Column("author", Text, nullable=False, server_default=""),
+    Column("posted_at", DateTime(timezone=True)),
+    _created(),
+    CheckConstraint("kind IN ('form', 'post', 'email')", name="kind"),
 )

@@ -14,6 +14,7 @@ from reunite.adapters.db.moderation import ModerationSql
 from reunite.adapters.db.people import PeopleSql
 from reunite.adapters.db.pfif import PfifSql
 from reunite.adapters.db.reach import ReachSql
+from reunite.adapters.db.sources import SourcesSql
 from reunite.adapters.db.tables import EMBEDDING_DIM, audit_log, candidates, cases, faces, photos, sightings
 from reunite.domain.errors import NotFound
 from reunite.domain.model import (
@@ -41,7 +42,7 @@ def vector_literal(values: Sequence[float]) -> str:
     return "[" + ",".join(f"{v:.7g}" for v in values) + "]"
 
 
-class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql):
+class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine) -> None:
@@ -113,7 +114,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql):
         return int(self.conn.execute(
             insert(photos).values({
                 owner_col: owner_id, "storage_key": storage_key, "sha256": facts.sha256, "mime": facts.mime,
-                "width": facts.width, "height": facts.height, "taken_on": taken_on,
+                "width": facts.width, "height": facts.height, "taken_on": taken_on, "phash": facts.phash,
             }).returning(photos.c.id)
         ).scalar_one())
 

@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+import imagehash
 import numpy as np
 import pillow_heif
 from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
@@ -74,6 +75,7 @@ class PillowPhotoCodec:
             mime=FORMATS[str(image.format)],
             taken_at=_exif_time(exif),
             place=_exif_place(exif),
+            phash=perceptual_hash(oriented),
         )
 
     def rgb(self, data: bytes, max_side: int | None = None) -> tuple[np.ndarray, float]:
@@ -93,6 +95,13 @@ class PillowPhotoCodec:
         if blur:
             pixels = blur_regions(pixels, [tuple(round(v * scale) for v in box) for box in blur])
         return encode_jpeg(pixels)
+
+
+def perceptual_hash(image: Image.Image) -> int:
+    """pHash (imagehash) as a signed 64-bit number: near-identical for the same picture resized,
+    re-encoded or lightly cropped, as reposts are."""
+    bits = int(str(imagehash.phash(image.convert("L"))), 16)
+    return bits - (1 << 64) if bits >= 1 << 63 else bits
 
 
 def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: float = 0.3) -> np.ndarray:

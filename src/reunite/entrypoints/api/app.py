@@ -15,10 +15,11 @@ from xstatic.pkg import leaflet, leaflet_markercluster
 
 from reunite.bootstrap import Container
 from reunite.domain.errors import NotSignedIn, ReuniteError
-from reunite.entrypoints.api import reach_routes, review_routes, routes
+from reunite.entrypoints.api import reach_routes, review_routes, routes, source_routes
 from reunite.entrypoints.api.auth import security_headers
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
 from reunite.entrypoints.web import pages, people, reach, review
+from reunite.entrypoints.web import sources as web_sources
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -55,10 +56,12 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.include_router(routes.router)
     app.include_router(review_routes.router)
     app.include_router(reach_routes.router)
+    app.include_router(source_routes.router)
     app.include_router(pages.router)
     app.include_router(people.router)
     app.include_router(review.router)
     app.include_router(reach.router)
+    app.include_router(web_sources.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     app.mount("/vendor/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/vendor/markercluster", StaticFiles(directory=leaflet_markercluster.BASE_DIR), name="markercluster")

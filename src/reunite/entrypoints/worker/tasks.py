@@ -10,7 +10,7 @@ from procrastinate import PsycopgConnector, RetryStrategy
 
 from reunite.adapters.db.uow import QUEUE
 from reunite.domain.model import PhotoOwner
-from reunite.services import reach, retention
+from reunite.services import reach, retention, sources
 from reunite.services.deps import Deps
 from reunite.services.matching import process_and_match
 
@@ -71,9 +71,14 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastin
         sightings, cases = retention.expire(deps)
         log.info("expiry: %d sightings and %d cases blanked", sightings, cases)
 
-    if periodic:  # daily, at times of little traffic (tests run without them)
+    @app.task(name="sources.poll", queue=QUEUE, retry=RETRY)
+    def poll_sources(timestamp: int) -> None:
+        log.info("sources: %d new sightings", sources.poll_due(deps))
+
+    if periodic:  # daily, at times of little traffic (tests run without them); sources every minute
         app.periodic(cron="7 8 * * *", periodic_id="daily-digest")(digests)
         app.periodic(cron="17 3 * * *", periodic_id="daily-expiry")(expire)
+        app.periodic(cron="* * * * *", periodic_id="poll-sources")(poll_sources)
 
     return app
 

@@ -1,0 +1,114 @@
+"""SQL for sources, sightings' provenance and reposted photos (mixed into the unit of work), and the
+read side of sources' health and public statistics."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text, update
+
+from reunite.adapters.db.tables import sighting_sources, sources
+from reunite.domain.model import Provenance
+
+REPOST_BITS = 6  # photos whose perceptual hashes differ in at most this many of 64 bits are the same picture
+
+
+class SourcesSql:
+    conn: Connection
+
+    def add_source(self, kind: str, url: str, name: str, interval_s: int, by: str) -> int:
+        found = self.conn.execute(select(sources.c.id).where(sources.c.url == url)).scalar()
+        if found is not None:
+            return int(found)
+        return int(self.conn.execute(insert(sources).values(
+            kind=kind, url=url, name=name, interval_s=interval_s, created_by=by).returning(sources.c.id)).scalar_one())
+
+    def set_source_status(self, source_id: int, status: str) -> bool:
+        changed = self.conn.execute(update(sources).where(sources.c.id == source_id).values(status=status))
+        return bool(changed.rowcount)
+
+    def due_sources(self, now: datetime, limit: int) -> list[dict[str, Any]]:
+        """Active sources whose time has come, locked so that two workers never poll the same one."""
+        rows = self.conn.execute(select(sources).where(sources.c.status == "active", sources.c.next_poll_at <= now)
+                                 .order_by(sources.c.next_poll_at).limit(limit).with_for_update(skip_locked=True))
+        return [dict(r._mapping) for r in rows]
+
+    def source_polled(self, source_id: int, values: dict[str, Any]) -> None:
+        self.conn.execute(update(sources).where(sources.c.id == source_id).values(**values))
+
+    def sighting_of_post(self, url: str) -> int | None:
+        found = self.conn.execute(select(sighting_sources.c.sighting_id).where(sighting_sources.c.url == url)).scalar()
+        return int(found) if found is not None else None
+
+    def sighting_with_photo(self, phashes: list[int]) -> int | None:
+        """A sighting (not removed) that already holds one of these pictures."""
+        found = self.conn.execute(text(
+            "SELECT p.sighting_id FROM photos p JOIN sightings s ON s.id = p.sighting_id, "
+            "unnest(CAST(:hashes AS bigint[])) AS h "
+            "WHERE p.phash IS NOT NULL AND s.status NOT IN ('removed', 'expired') "
+            "AND bit_count((p.phash # h)::bit(64)) <= :bits ORDER BY p.sighting_id LIMIT 1"),
+            {"hashes": phashes, "bits": REPOST_BITS}).scalar()
+        return int(found) if found is not None else None
+
+    def add_provenance(self, sighting_id: int, provenance: Provenance) -> bool:
+        """Record where a sighting came from (again); False if this post was already recorded."""
+        if provenance.url and self.sighting_of_post(provenance.url) is not None:
+            return False
+        self.conn.execute(insert(sighting_sources).values(
+            sighting_id=sighting_id, kind=provenance.kind, source_id=provenance.source_id, url=provenance.url,
+            author=provenance.author[:200], posted_at=provenance.posted_at))
+        return True
+
+
+class SourcesReads:
+    def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def sources(self) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT s.*, (SELECT count(DISTINCT ss.sighting_id) FROM sighting_sources ss WHERE ss.source_id = s.id) "
+            "AS sightings FROM sources s ORDER BY s.status, s.id")
+
+    def sighting_provenance(self, sighting_id: int) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT ss.kind, ss.url, ss.author, ss.posted_at, ss.created_at, s.name AS source_name "
+            "FROM sighting_sources ss LEFT JOIN sources s ON s.id = ss.source_id "
+            "WHERE ss.sighting_id = :id ORDER BY ss.created_at, ss.id", id=sighting_id)
+
+    def statistics(self, now: datetime) -> dict[str, Any]:
+        """Counts only (no record leaves this query); places as the words people typed."""
+        since = now - timedelta(weeks=12)
+        return {
+            "cases": self._all(
+                "SELECT status, last_seen_text AS place, count(*) AS n, "
+                "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - created_at) / 86400) "
+                "FILTER (WHERE status = 'reunited') AS median_days FROM cases WHERE verified_at IS NOT NULL "
+                "OR status = 'rejected' GROUP BY status, last_seen_text"),
+            "sightings": self._all(
+                "SELECT status, place_text AS place, count(*) AS n FROM sightings GROUP BY status, place_text"),
+            "weeks": self._all(
+                "SELECT date_trunc('week', created_at) AS week, count(*) AS received, "
+                "count(*) FILTER (WHERE moderated_at IS NOT NULL) AS reviewed FROM sightings "
+                "WHERE created_at >= :since GROUP BY 1 ORDER BY 1", since=since),
+            "median_days": self._all(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - created_at) "
+                "/ 86400) AS days, count(*) AS n FROM cases WHERE status = 'reunited' AND closed_at IS NOT NULL"),
+        }
+
+    def review_dashboard(self, now: datetime) -> dict[str, Any]:
+        return {
+            "queues": self._all(
+                "SELECT 'sightings' AS queue, count(*) AS waiting, min(created_at) AS oldest FROM sightings "
+                "WHERE status = 'pending' UNION ALL "
+                "SELECT 'cases', count(*), min(created_at) FROM cases WHERE verified_at IS NULL AND status = 'open' "
+                "UNION ALL SELECT 'candidates', count(*), min(created_at) FROM candidates WHERE status = 'proposed'"),
+            "throughput": self._all(
+                "SELECT d::date AS day, "
+                "(SELECT count(*) FROM sightings s WHERE s.moderated_at >= d "
+                "AND s.moderated_at < d + interval '1 day') AS reports, "
+                "(SELECT count(*) FROM candidates c WHERE c.reviewed_at >= d "
+                "AND c.reviewed_at < d + interval '1 day') AS candidates "
+                "FROM generate_series(date_trunc('day', CAST(:now AS timestamptz)) - interval '6 days', "
+                "date_trunc('day', CAST(:now AS timestamptz)), interval '1 day') AS d ORDER BY d", now=now),
+        }

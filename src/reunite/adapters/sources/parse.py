@@ -1,0 +1,144 @@
+"""Posts with photos out of RSS 2.0, Atom and JSON Feed documents (``feedparser``, JSON Feed by hand)
+and out of Mastodon API timelines. Post text is kept as plain text."""
+
+from __future__ import annotations
+
+import calendar
+import html
+import json
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+import feedparser
+
+from reunite.domain.errors import InvalidInput
+from reunite.domain.sources import Post
+
+TAG = re.compile(r"<[^>]+>")
+IMG = re.compile(r"""<img\b[^>]*\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+CJK = re.compile(r"[\u3400-\u9fff]")
+MAX_IMAGES = 4
+
+
+def plain_text(markup: str) -> str:
+    """HTML as the words a person reads: tags dropped, entities decoded, breaks kept as new lines."""
+    markup = re.sub(r"(?i)<br\s*/?>|</p>", "\n", markup)
+    return re.sub(r"[ \t]+", " ", html.unescape(TAG.sub("", markup))).strip()
+
+
+def _when(value: Any) -> datetime | None:
+    if value:
+        return datetime.fromtimestamp(calendar.timegm(value), UTC)
+    return None
+
+
+def _iso(value: str) -> datetime | None:
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (ValueError, AttributeError):
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _unique(urls: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(u for u in urls if u.startswith(("http://", "https://"))))[:MAX_IMAGES]
+
+
+def feed_posts(data: bytes, base: str) -> list[Post]:
+    """Posts of a feed; raises InvalidInput when the document is no feed at all."""
+    if data.lstrip()[:1] == b"{":
+        return _json_feed(data, base)
+    parsed = feedparser.parse(data)
+    problem = parsed.get("bozo_exception")
+    if (parsed.bozo and not isinstance(problem, feedparser.CharacterEncodingOverride)) or not parsed.get("version"):
+        # a broken document is reported (the source shows as unhealthy), not half read
+        raise InvalidInput("not a feed: {reason}", field="url", reason=str(problem or "unknown format")[:200])
+    posts = []
+    for entry in parsed.entries:
+        markup = " ".join(c.get("value", "") for c in entry.get("content", [])) or entry.get("summary", "")
+        images = [e.get("href", "") for e in entry.get("enclosures", []) if e.get("type", "").startswith("image/")]
+        images += [m.get("url", "") for m in entry.get("media_content", [])
+                   if m.get("medium") == "image" or m.get("type", "").startswith("image/")]
+        images += IMG.findall(markup)
+        url = entry.get("link") or entry.get("id", "")
+        text = "\n".join(t for t in (entry.get("title", ""), plain_text(markup)) if t)
+        posts.append(Post(url=urljoin(base, url), author=entry.get("author", ""),
+                          posted_at=_when(entry.get("published_parsed") or entry.get("updated_parsed")), text=text,
+                          image_urls=_unique([urljoin(base, i) for i in images])))
+    return posts
+
+
+def _json_feed(data: bytes, base: str) -> list[Post]:
+    try:
+        document = json.loads(data)
+        items = document["items"]
+    except (ValueError, KeyError, TypeError):
+        raise InvalidInput("not a feed: {reason}", field="url", reason="a JSON document without items") from None
+    posts = []
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        authors = item.get("authors") or ([item["author"]] if isinstance(item.get("author"), dict) else [])
+        images = [a.get("url", "") for a in item.get("attachments", []) if str(a.get("mime_type", "")).startswith(
+            "image/")] + [item.get("image", "")] + IMG.findall(item.get("content_html", ""))
+        text = "\n".join(t for t in (item.get("title", ""), item.get("content_text") or plain_text(
+            item.get("content_html", ""))) if t)
+        posts.append(Post(url=urljoin(base, str(item.get("url") or item.get("id", ""))),
+                          author=str(authors[0].get("name", "")) if authors else "",
+                          posted_at=_iso(str(item.get("date_published", ""))), text=text,
+                          image_urls=_unique([urljoin(base, str(i)) for i in images if i])))
+    return posts
+
+
+def mastodon_posts(data: bytes) -> list[Post]:
+    """Statuses of a Mastodon API timeline, newest first as the API gives them. A boost becomes a post
+    of the boosting account that names the original (``reposted_from``)."""
+    try:
+        statuses = json.loads(data)
+    except ValueError:
+        raise InvalidInput("not a feed: {reason}", field="url", reason="the timeline is not JSON") from None
+    if not isinstance(statuses, list):
+        raise InvalidInput("not a feed: {reason}", field="url", reason="the timeline is not a list of posts")
+    posts = []
+    for status in statuses:
+        if not isinstance(status, dict):
+            continue
+        original = status.get("reblog") if isinstance(status.get("reblog"), dict) else None
+        shown = original or status
+        images = [m.get("url", "") for m in shown.get("media_attachments", []) if m.get("type") == "image"]
+        posts.append(Post(url=str(status.get("url") or status.get("uri", "")),
+                          author=str((status.get("account") or {}).get("acct", "")),
+                          posted_at=_iso(str(status.get("created_at", ""))), text=plain_text(shown.get("content", "")),
+                          image_urls=_unique(images), reposted_from=str(original.get("url", "")) if original else ""))
+    return posts
+
+
+def place_words(text: str) -> str:
+    """The province and city a Chinese post names (``cpca``'s offline gazetteer), e.g. 四川省成都市;
+    nothing finer, and '' when it names none."""
+    if not CJK.search(text):
+        return ""
+    import cpca
+
+    row = cpca.transform([text[:500]]).iloc[0]
+    words = [row[k] for k in ("省", "市") if isinstance(row[k], str) and row[k]]
+    return "".join(dict.fromkeys(words))
+
+
+def with_places(posts: list[Post]) -> list[Post]:
+    return [replace(post, place_text=place_words(post.text)) for post in posts]
+
+
+class Gazetteer:
+    """Implements ``domain.ports.PlaceNames`` with ``cpca`` (Chinese provinces, cities and districts)."""
+
+    def region(self, words: str) -> str:
+        if not CJK.search(words):
+            return ""
+        import cpca
+
+        province = cpca.transform([words[:500]]).iloc[0]["省"]
+        return province if isinstance(province, str) else ""

@@ -1,0 +1,142 @@
+"""Fetching feeds, timelines and their photos politely and safely: conditional requests (ETag,
+Last-Modified), timeouts, size limits, no redirects, and, unless the operator allows it, only public
+addresses (a source must not make Reunite reach into its own network)."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import socket
+from dataclasses import dataclass, replace
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+
+from reunite.adapters.sources.parse import feed_posts, mastodon_posts, with_places
+from reunite.domain.errors import InvalidInput
+from reunite.domain.sources import Page, SourceFailed, SourceKind
+
+MAX_FEED_BYTES = 5 * 1024 * 1024
+USER_AGENT = "Reunite (+https://github.com/reunite; reads public posts for sightings of missing children)"
+TAG_PATH = re.compile(r"^/tags/([^/?#]+)/?$")
+ACCOUNT_PATH = re.compile(r"^/@([^/?#]+)/?$")
+PAGES = 5  # newer pages read per poll of a timeline
+
+
+@dataclass(frozen=True)
+class Fetched:
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+
+def check_public(url: str, allow_private: bool) -> None:
+    """Refuse URLs that are not http(s) or whose host resolves to a loopback, private, link-local or
+    reserved address (checked again at every request)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput("the address must start with http:// or https://", field="url")
+    if allow_private:
+        return
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+    except OSError:
+        raise InvalidInput("the address's host cannot be found", field="url") from None
+    for address in addresses:
+        ip = ipaddress.ip_address(str(address).split("%")[0])
+        if not ip.is_global or ip.is_multicast:
+            raise InvalidInput("the address points into a private network", field="url")
+
+
+@dataclass
+class SourceWeb:
+    """Implements ``domain.ports.SourceReader``."""
+
+    allow_private: bool = False
+    max_image_bytes: int = 20 * 1024 * 1024
+    timeout: float = 10.0
+
+    def _get(self, url: str, limit: int, headers: dict[str, str] | None = None) -> Fetched:
+        try:
+            check_public(url, self.allow_private)
+        except InvalidInput as exc:
+            raise SourceFailed(exc.message) from None
+        try:
+            with httpx.Client(timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0)),
+                              follow_redirects=False,
+                              headers={"User-Agent": USER_AGENT, **(headers or {})}) as client, \
+                    client.stream("GET", url) as response:
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > limit:
+                        raise SourceFailed(f"larger than {limit // 1_000_000} MB")
+                return Fetched(response.status_code, response.headers, bytes(body))
+        except httpx.HTTPError as exc:
+            raise SourceFailed(f"{type(exc).__name__}: {exc}"[:300]) from None
+
+    def read(self, kind: SourceKind, url: str, etag: str, last_modified: str, cursor: str) -> Page:
+        try:
+            page = self._timeline(url, cursor) if kind is SourceKind.MASTODON else self._feed(url, etag,
+                                                                                                  last_modified)
+        except InvalidInput as exc:
+            raise SourceFailed(exc.message) from None
+        except ValueError as exc:  # JSON that is not
+            raise SourceFailed(f"unreadable: {exc}"[:300]) from None
+        return replace(page, posts=with_places(page.posts))
+
+    def _feed(self, url: str, etag: str, last_modified: str) -> Page:
+        conditional = {k: v for k, v in (("If-None-Match", etag), ("If-Modified-Since", last_modified)) if v}
+        response = self._get(url, MAX_FEED_BYTES, conditional)
+        if response.status_code == 304:
+            return Page(etag=etag, last_modified=last_modified, not_modified=True)
+        if response.status_code != 200:
+            raise SourceFailed(f"HTTP {response.status_code}")
+        return Page(posts=feed_posts(response.content, url), etag=response.headers.get("etag", ""),
+                    last_modified=response.headers.get("last-modified", ""))
+
+    def _timeline(self, url: str, cursor: str) -> Page:
+        """A hashtag (``https://host/tags/name``) or account (``https://host/@name``) timeline through the
+        public API, newer than ``cursor`` (the newest status id seen), a few pages at a time."""
+        parts = urlsplit(url)
+        base = f"{parts.scheme}://{parts.netloc}"
+        tag, account = TAG_PATH.match(parts.path), ACCOUNT_PATH.match(parts.path)
+        if tag:
+            endpoint = f"{base}/api/v1/timelines/tag/{tag.group(1)}"
+        elif account:
+            found = self._json(f"{base}/api/v1/accounts/lookup?{urlencode({'acct': account.group(1)})}")
+            endpoint = f"{base}/api/v1/accounts/{found.get('id')}/statuses"
+        else:
+            raise SourceFailed("a Mastodon source is https://host/tags/NAME or https://host/@NAME")
+        posts, newest = [], cursor
+        for _ in range(PAGES):
+            query = {"limit": 40, **({"min_id": newest} if newest else {})}
+            response = self._get(f"{endpoint}?{urlencode(query)}", MAX_FEED_BYTES)
+            if response.status_code != 200:
+                raise SourceFailed(f"HTTP {response.status_code}")
+            page = mastodon_posts(response.content)
+            ids = [str(status.get("id", "")) for status in json.loads(response.content) if isinstance(status, dict)]
+            if not page:
+                break
+            posts += page
+            newest = max(ids, key=lambda i: (len(i), i))
+            if not cursor:
+                break  # the first poll takes the latest page only
+        return Page(posts=posts, cursor=newest)
+
+    def _json(self, url: str) -> dict[str, object]:
+        response = self._get(url, MAX_FEED_BYTES)
+        if response.status_code != 200:
+            raise SourceFailed(f"HTTP {response.status_code}")
+        found = json.loads(response.content)
+        return found if isinstance(found, dict) else {}
+
+    def image(self, url: str) -> bytes:
+        response = self._get(url, self.max_image_bytes)
+        if response.status_code != 200:
+            raise SourceFailed(f"HTTP {response.status_code}")
+        return response.content
+
+    def check(self, url: str) -> None:
+        check_public(url, self.allow_private)

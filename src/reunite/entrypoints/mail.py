@@ -1,0 +1,63 @@
+"""An SMTP server that takes sightings by email (aiosmtpd): ``reunite mail-intake``. Point an MX record,
+or a forwarding rule of an existing mailbox, at it; every message goes through services/mail_intake."""
+
+from __future__ import annotations
+
+import asyncio
+import email
+import email.policy
+import logging
+import re
+from email.message import EmailMessage
+from email.utils import parseaddr
+from typing import Any
+
+from reunite.domain.errors import TooManyRequests
+from reunite.domain.model import Upload
+from reunite.services import mail_intake
+from reunite.services.deps import Deps
+
+log = logging.getLogger("reunite.mail")
+CJK = re.compile(r"[\u3400-\u9fff]")
+MAX_PHOTOS = 10
+
+
+def read_message(raw: bytes) -> tuple[str, str, str, list[Upload], str]:
+    """(sender, subject, text, photos, message id) of an email; photos are its image parts."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    assert isinstance(message, EmailMessage)
+    sender = parseaddr(str(message.get("Reply-To") or message.get("From") or ""))[1]
+    photos = [Upload(part.get_content(), part.get_filename() or f"photo-{number}")
+              for number, part in enumerate(message.walk(), start=1)
+              if part.get_content_maintype() == "image" and isinstance(part.get_content(), bytes)][:MAX_PHOTOS]
+    body = message.get_body(preferencelist=("plain", "html"))
+    text = body.get_content() if body is not None else ""
+    return sender, str(message.get("Subject") or ""), str(text).strip(), photos, str(message.get("Message-ID") or "")
+
+
+class IntakeHandler:
+    """aiosmtpd handler: one sighting per message; 450 while a sender is over the hourly limit."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps = deps
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        sender, subject, text, photos, message_id = read_message(envelope.content)
+        sender = sender or str(envelope.mail_from or "")
+        language = "zh_CN" if CJK.search(subject + text) else "en"
+        try:
+            kind = await asyncio.to_thread(mail_intake.receive, self.deps, sender, subject, text, photos, language,
+                                           message_id)
+        except TooManyRequests:
+            return "450 Too many reports from this address: please try again in an hour"
+        log.info("emailed sighting from a sender: %s", kind)
+        return "250 Message accepted"
+
+
+def serve(deps: Deps, host: str, port: int, max_bytes: int) -> Any:
+    """Start the SMTP intake server in the background; the running controller (``.stop()`` ends it)."""
+    from aiosmtpd.controller import Controller
+
+    controller = Controller(IntakeHandler(deps), hostname=host, port=port, data_size_limit=max_bytes)
+    controller.start()
+    return controller

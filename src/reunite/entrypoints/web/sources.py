@@ -1,0 +1,62 @@
+"""Pages for sources (moderators and admins add, pause and watch them), the reviewers' dashboard and
+the public statistics page (server-drawn SVG charts: no script needed)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from reunite.domain.access import Permission, Principal
+from reunite.domain.errors import ReuniteError
+from reunite.entrypoints.api.auth import allow
+from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, number, render, text
+from reunite.services import sources, stats
+
+router = APIRouter(include_in_schema=False)
+Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
+
+
+def _sources_page(request: Request, lang: LangDep, deps: DepsDep, who: Principal, status: int = 200,
+                  error: str | None = None) -> HTMLResponse:
+    return render(request, lang, "sources.html", status=status, sources=sources.list_sources(deps, who),
+                  error=error, done=request.query_params.get("done"))
+
+
+@router.get("/moderation/sources", response_class=HTMLResponse)
+def sources_page(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HTMLResponse:
+    return _sources_page(request, lang, deps, who)
+
+
+@router.post("/moderation/sources", response_model=None)
+async def add_source(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> Response:
+    form = await checked_form(request)
+    try:
+        sources.add_source(deps, who, text(form, "kind"), text(form, "url"), text(form, "name"),
+                           number(form, "interval", int) or 15)
+    except ReuniteError as exc:
+        return _sources_page(request, lang, deps, who, exc.status_code, lang.error(exc))
+    return RedirectResponse("/moderation/sources?done=1", status_code=303)
+
+
+@router.post("/moderation/sources/{source_id}/{state}", response_model=None)
+async def pause_or_resume(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, source_id: int,
+                          state: str) -> Response:
+    await checked_form(request)
+    try:
+        sources.set_active(deps, who, source_id, state == "resume")
+    except ReuniteError as exc:
+        return _sources_page(request, lang, deps, who, exc.status_code, lang.error(exc))
+    return RedirectResponse("/moderation/sources?done=1", status_code=303)
+
+
+@router.get("/moderation/dashboard", response_class=HTMLResponse)
+def dashboard(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HTMLResponse:
+    return render(request, lang, "dashboard.html", d=stats.review_dashboard(deps, who))
+
+
+@router.get("/stats", response_class=HTMLResponse)
+def statistics(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
+    """Numbers in public: counts only, small ones hidden."""
+    return render(request, lang, "stats.html", s=stats.public_statistics(deps))

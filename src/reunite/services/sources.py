@@ -1,0 +1,128 @@
+"""Sightings from public posts (the 2011 campaign's microblog posts, done by machine): moderators and
+admins add sources; a periodic job polls each politely; every new post with photos becomes a
+**pending** sighting with its provenance, never approved automatically and never published back.
+A repost of a known post, or of a known picture, joins the sighting it repeats."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from reunite.domain.access import Permission, Principal, Role, require
+from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
+from reunite.domain.model import NewSighting, Provenance, Upload
+from reunite.domain.sources import Post, SourceFailed, SourceKind, healthy, next_poll, time_in_text
+from reunite.services import intake
+from reunite.services.deps import Deps
+
+log = logging.getLogger("reunite.sources")
+POLL_LEASE = timedelta(minutes=10)  # a worker that dies mid-poll leaves the source to others after this
+MAX_TEXT = 2000
+POSTERS_ZONE = ZoneInfo("Asia/Shanghai")  # where the campaign's posters write their local times
+
+
+def add_source(deps: Deps, who: Principal, kind: str, url: str, name: str, interval_minutes: int) -> int:
+    """A feed (RSS, Atom, JSON Feed) or Mastodon timeline (``https://host/tags/NAME``, ``https://host/@NAME``)."""
+    require(who, Permission.MODERATE)
+    if kind not in SourceKind.__members__.values():
+        raise InvalidInput("the kind of source is feed or mastodon", field="kind")
+    if not 5 <= interval_minutes <= 24 * 60:
+        raise InvalidInput("poll every 5 to 1440 minutes", field="interval")
+    deps.sources.check(url.strip())
+    with deps.uow() as uow:
+        source_id = uow.add_source(kind, url.strip(), name.strip()[:200], interval_minutes * 60, who.actor)
+        uow.audit(who.actor, "source.added", "source", source_id, url=url.strip())
+        uow.commit()
+    return source_id
+
+
+def set_active(deps: Deps, who: Principal, source_id: int, active: bool) -> None:
+    require(who, Permission.MODERATE)
+    with deps.uow() as uow:
+        if not uow.set_source_status(source_id, "active" if active else "paused"):
+            raise NotFound("source {id} does not exist", id=source_id)
+        uow.audit(who.actor, "source.resumed" if active else "source.paused", "source", source_id)
+        uow.commit()
+
+
+def list_sources(deps: Deps, who: Principal) -> list[dict[str, Any]]:
+    """Every source with whether it is healthy (answering, not backing off)."""
+    require(who, Permission.MODERATE)
+    now = deps.clock.now()
+    return [row | {"healthy": healthy(row["failures"], row["last_ok_at"], timedelta(seconds=row["interval_s"]), now)}
+            for row in deps.read.sources()]
+
+
+def poll_due(deps: Deps, limit: int = 10) -> int:
+    """Poll the sources whose time has come; how many new sightings they brought."""
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        due = uow.due_sources(now, limit)
+        for source in due:
+            uow.source_polled(source["id"], {"next_poll_at": now + POLL_LEASE})
+        uow.commit()
+    return sum(_poll(deps, source) for source in due)
+
+
+def _poll(deps: Deps, source: dict[str, Any]) -> int:
+    now, interval = deps.clock.now(), timedelta(seconds=source["interval_s"])
+    try:
+        page = deps.sources.read(SourceKind(source["kind"]), source["url"], source["etag"], source["last_modified"],
+                                 source["cursor"])
+    except SourceFailed as exc:
+        failures = source["failures"] + 1
+        log.warning("source %d failed (%d in a row): %s", source["id"], failures, exc)
+        _record(deps, source["id"], {"failures": failures, "last_error": str(exc)[:500],
+                                     "next_poll_at": next_poll(now, interval, failures)})
+        return 0
+    new = sum(_ingest(deps, source["id"], post) for post in reversed(page.posts))  # oldest first
+    _record(deps, source["id"], {
+        "failures": 0, "last_error": "", "last_ok_at": now, "next_poll_at": next_poll(now, interval, 0),
+        "etag": page.etag, "last_modified": page.last_modified, "cursor": page.cursor or source["cursor"],
+        "posts_seen": source["posts_seen"] + len(page.posts)})
+    return new
+
+
+def _record(deps: Deps, source_id: int, values: dict[str, Any]) -> None:
+    with deps.uow() as uow:
+        uow.source_polled(source_id, values)
+        uow.commit()
+
+
+def _ingest(deps: Deps, source_id: int, post: Post) -> int:
+    """1 when the post became a new pending sighting; 0 when known, a repost, or without usable photos."""
+    if not post.url:
+        return 0
+    provenance = Provenance("post", post.url, post.author, post.posted_at, source_id)
+    with deps.uow() as uow:
+        if uow.sighting_of_post(post.url) is not None:
+            return 0
+        original = uow.sighting_of_post(post.reposted_from) if post.reposted_from else None
+        if original is not None:
+            uow.add_provenance(original, provenance)
+            uow.audit(f"source:{source_id}", "sighting.reposted", "sighting", original, url=post.url)
+            uow.commit()
+            return 0
+    uploads = []
+    for number, url in enumerate(post.image_urls, start=1):
+        try:
+            uploads.append(Upload(deps.sources.image(url), f"post-{number}"))
+        except SourceFailed as exc:
+            log.info("photo %s of %s not read: %s", url, post.url, exc)
+    if not uploads:
+        return 0
+    seen = (time_in_text(post.text, post.posted_at, POSTERS_ZONE) or post.posted_at) if post.posted_at else None
+    sighting = NewSighting(seen_at=seen, place=None, place_text=post.place_text[:500],
+                           description=post.text[:MAX_TEXT])
+    try:
+        receipt = intake.report_sighting(deps, READER, sighting, uploads, provenance)
+    except ReuniteError as exc:
+        log.info("post %s not taken: %s", post.url, exc.message)
+        return 0
+    return 0 if receipt.repeated else 1
+
+
+READER = Principal(role=Role.ANONYMOUS, name="sources")  # reports like a passer-by: pending, never approved
+

@@ -1,0 +1,290 @@
+"""Sightings from public posts, by email, and the numbers in public. A local HTTP server the test starts
+serves feeds and a Mastodon-API timeline written here (RSS 2.0, Atom, JSON Feed, media attachments,
+pagination, a repost, a deleted post, a malformed feed, a 10 MB image, a slow server)."""
+
+from __future__ import annotations
+
+import io
+import json
+import smtplib
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import numpy as np
+import pytest
+from aiosmtpd.controller import Controller
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from reunite.adapters.sources.web import SourceWeb
+from reunite.bootstrap import Container, bootstrap
+from reunite.config import Settings
+from reunite.domain.access import OPERATOR
+from reunite.entrypoints.api.app import create_app
+from reunite.entrypoints.mail import serve as mail_intake
+from reunite.services import sources
+from tests.conftest import plain_photo
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def noise_png(megabytes: float) -> bytes:
+    side = int((megabytes * 1e6 / 3) ** 0.5)
+    pixels = np.random.default_rng(1).integers(0, 255, (side, side, 3), dtype=np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format="PNG", compress_level=0)
+    return out.getvalue()
+
+
+def reencoded(data: bytes, quality: int) -> bytes:
+    """The same picture as a repost carries it: decoded, shrunk a little, saved again."""
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    out = io.BytesIO()
+    image.resize((image.width * 9 // 10, image.height * 9 // 10)).save(out, format="JPEG", quality=quality)
+    return out.getvalue()
+
+
+class Web:
+    """What the local server serves (path → (status, content type, body, delay)); every request is logged."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[int, str, bytes, float]] = {}
+        self.requests: list[tuple[str, str]] = []
+
+    def serve(self, path: str, body: bytes | str, kind: str = "application/xml", status: int = 200,
+              delay: float = 0.0) -> None:
+        self.routes[path] = (status, kind, body.encode() if isinstance(body, str) else body, delay)
+
+
+@pytest.fixture
+def web() -> Iterator[tuple[Web, str]]:
+    state = Web()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            state.requests.append(("GET", self.path))
+            status, kind, body, delay = state.routes.get(self.path.split("?")[0] if self.path.split("?")[0] in
+                                                         state.routes else self.path, (404, "text/plain", b"", 0))
+            time.sleep(delay)
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("ETag", '"v1"')
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:
+            state.requests.append(("POST", self.path))
+            self.send_response(405)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture
+def reading(container: Container) -> Container:
+    """The container as deployed with sources on this machine's loopback (tests only) and a short timeout."""
+    deps = replace(container.deps, sources=SourceWeb(allow_private=True, timeout=1.5),
+                   limits=replace(container.deps.limits, collapse_repeated_photos=True))
+    return replace(container, deps=deps)
+
+
+def sightings(container: Container) -> list[Any]:
+    with container.engine.connect() as conn:
+        return list(conn.exec_driver_sql(
+            "SELECT s.id, s.status, s.description, s.place_text, s.seen_at, "
+            "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id) AS photos, "
+            "(SELECT array_agg(ss.url ORDER BY ss.id) FROM sighting_sources ss WHERE ss.sighting_id = s.id) AS urls "
+            "FROM sightings s ORDER BY s.id").fetchall())
+
+
+def poll_now(container: Container) -> int:
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE sources SET next_poll_at = now() - interval '1 second' WHERE status = 'active'")
+    return sources.poll_due(container.deps)
+
+
+RSS = """<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
+<title>随手拍解救乞讨儿童</title><link>{base}/</link>
+<item><title>今天下午3点在四川成都春熙路看到一个乞讨的小女孩</title><link>{base}/p/1</link>
+<author>walker@example.org</author><pubDate>Mon, 30 Nov 2026 09:00:00 +0000</pubDate>
+<enclosure url="{base}/img/a.jpg" type="image/jpeg" length="1"/></item>
+<item><title>No photo in this one</title><link>{base}/p/2</link>
+<pubDate>Mon, 30 Nov 2026 10:00:00 +0000</pubDate></item>
+</channel></rss>"""
+ATOM = """<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>t</title>
+<id>urn:t</id><updated>2026-11-30T11:00:00Z</updated>
+<entry><title>Boy by the station</title><id>{base}/p/3</id><link href="{base}/p/3"/>
+<updated>2026-11-30T11:00:00Z</updated><author><name>someone</name></author>
+<content type="html">&lt;p&gt;boy&lt;/p&gt;&lt;img src="{base}/img/b.jpg"&gt;</content></entry>
+</feed>"""
+
+
+def statuses(base: str, ids: list[int]) -> str:
+    def status(i: int) -> dict[str, Any]:
+        post = {"id": str(i), "url": f"{base}/@kai/{i}", "created_at": "2026-11-30T12:00:00Z",
+                "account": {"acct": "kai@example.social"}, "content": f"<p>孩子 {i}</p>", "reblog": None,
+                "media_attachments": [{"type": "image", "url": f"{base}/img/m{i}.jpg"}]}
+        if i == 13:  # a boost of the RSS post's picture, reposted from elsewhere
+            post["reblog"] = {"url": f"{base}/@orig/99", "content": "<p>转发</p>",
+                              "media_attachments": [{"type": "image", "url": f"{base}/img/a-repost.jpg"}]}
+        return post
+
+    return json.dumps([status(i) for i in sorted(ids, reverse=True)])
+
+
+def test_posts_become_pending_sightings_once_and_reposts_collapse(reading: Container, web: tuple[Web, str]) -> None:
+    state, base = web
+    picture = plain_photo(480, 360, seed=11)
+    state.serve("/rss.xml", RSS.format(base=base))
+    state.serve("/atom.xml", ATOM.format(base=base))
+    state.serve("/feed.json", json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": [
+        {"id": "j1", "url": f"{base}/p/j1", "content_text": "girl near the market",
+         "date_published": "2026-11-30T08:00:00Z", "authors": [{"name": "ann"}],
+         "attachments": [{"url": f"{base}/img/c.jpg", "mime_type": "image/jpeg"}]}]}), "application/feed+json")
+    for name, seed in (("b", 12), ("c", 13), ("m11", 14), ("m12", 15)):
+        state.serve(f"/img/{name}.jpg", plain_photo(480, 360, seed=seed), "image/jpeg")
+    state.serve("/img/a.jpg", picture, "image/jpeg")
+    state.serve("/img/a-repost.jpg", reencoded(picture, 70), "image/jpeg")
+    state.serve("/img/m13.jpg", reencoded(picture, 60), "image/jpeg")
+    state.serve("/api/v1/timelines/tag/kids", statuses(base, [11, 12]), "application/json")
+    for path, kind in (("/rss.xml", "feed"), ("/atom.xml", "feed"), ("/feed.json", "feed"), ("/tags/kids", "mastodon")):
+        sources.add_source(reading.deps, OPERATOR, kind, base + path, path, 15)
+
+    assert poll_now(reading) == 5  # RSS (one post has no photo), Atom, JSON Feed, two statuses
+    # the timeline moves on: a new status, a boost of the RSS photo, and status 12 deleted
+    state.serve("/api/v1/timelines/tag/kids", statuses(base, [13, 14]), "application/json")
+    state.serve("/img/m14.jpg", reencoded(picture, 80), "image/jpeg")  # the same picture posted again
+    assert poll_now(reading) == 0 and poll_now(reading) == 0
+    rows = sightings(reading)
+    assert len(rows) == 5 and {r.status for r in rows} == {"pending"}
+    first = next(r for r in rows if r.urls[0] == f"{base}/p/1")
+    assert first.place_text == "四川省成都市" and "春熙路" in first.description
+    # "今天下午3点" in the poster's zone (UTC+8): the post came at 17:00 there, so 15:00 the same day
+    assert first.seen_at == datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    assert set(first.urls) == {f"{base}/p/1", f"{base}/@kai/13", f"{base}/@kai/14"}  # one picture, three posts
+    assert all(method == "GET" for method, _ in state.requests)  # nothing is ever published back
+    assert any("min_id=12" in path for _, path in state.requests)  # the timeline is read from where it was left
+
+
+def test_a_failing_source_backs_off_and_shows_as_unhealthy(reading: Container, web: tuple[Web, str]) -> None:
+    state, base = web
+    state.serve("/broken.xml", "<rss><channel><item><title>unclosed")
+    state.serve("/down.xml", "", status=500)
+    state.serve("/slow.xml", RSS.format(base=base), delay=3)
+    for path in ("/broken.xml", "/down.xml", "/slow.xml"):
+        sources.add_source(reading.deps, OPERATOR, "feed", base + path, path, 15)
+    waits = []
+    for _ in range(3):
+        assert poll_now(reading) == 0
+        with reading.engine.connect() as conn:
+            waits.append(conn.exec_driver_sql(
+                "SELECT max(next_poll_at - now()) FROM sources WHERE strpos(url, 'down.xml') > 0").scalar_one())
+    assert waits[0] < waits[1] < waits[2]  # the wait doubles after each failure
+    listed = {row["name"]: row for row in sources.list_sources(reading.deps, OPERATOR)}
+    assert {name: row["healthy"] for name, row in listed.items()} == {"/broken.xml": False, "/down.xml": False,
+                                                                      "/slow.xml": False}
+    assert "HTTP 500" in listed["/down.xml"]["last_error"] and "Timeout" in listed["/slow.xml"]["last_error"]
+    assert sightings(reading) == []
+
+
+def test_a_big_photo_and_private_addresses(reading: Container, web: tuple[Web, str], container: Container) -> None:
+    state, base = web
+    state.serve("/big.xml", f"""<rss version="2.0"><channel><item><title>big</title><link>{base}/p/big</link>
+<enclosure url="{base}/img/big.png" type="image/png" length="1"/></item></channel></rss>""")
+    state.serve("/img/big.png", noise_png(10), "image/png")
+    sources.add_source(reading.deps, OPERATOR, "feed", base + "/big.xml", "big", 15)
+    assert poll_now(reading) == 1
+    assert sightings(reading)[0].photos == 1
+    # as deployed, a source may not point into the server's own network
+    with pytest.raises(Exception, match="private network"):
+        sources.add_source(container.deps, OPERATOR, "feed", base + "/rss.xml", "loopback", 15)
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        import email
+        import email.policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))  # type: ignore[arg-type]
+        return "250 OK"
+
+
+def test_sightings_by_email_with_a_reply(settings: Settings, container: Container) -> None:
+    inbox, out_port, in_port = Inbox(), free_port(), free_port()
+    outgoing = Controller(inbox, hostname="127.0.0.1", port=out_port)
+    outgoing.start()
+    mailing = bootstrap(settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": out_port,
+                                                    "smtp_sender": "reunite@example.org"}),
+                        run_migrations=False, faces=container.deps.faces)
+    intake = mail_intake(mailing.deps, "127.0.0.1", in_port, 25_000_000)
+    try:
+        with_photos = EmailMessage()
+        with_photos["From"], with_photos["To"] = "Walker <walker@example.org>", "sightings@example.org"
+        with_photos["Subject"] = "Girl begging at Chunxi Road"
+        with_photos.set_content("Seen at 3 pm today, red coat.")
+        for seed in (21, 22):
+            with_photos.add_attachment(plain_photo(seed=seed), maintype="image", subtype="jpeg", filename=f"{seed}.jpg")
+        without = EmailMessage()
+        without["From"], without["To"], without["Subject"] = "anna@example.org", "sightings@example.org", "看到孩子"
+        without.set_content("在成都看到一个孩子")
+        with smtplib.SMTP("127.0.0.1", in_port) as smtp:
+            smtp.send_message(with_photos)
+            smtp.send_message(without)
+    finally:
+        intake.stop()
+    rows = sightings(mailing)
+    assert len(rows) == 1 and rows[0].status == "pending" and rows[0].photos == 2
+    assert "Chunxi Road" in rows[0].description
+    replies = {str(m["To"]): m for m in inbox.messages}
+    deadline = time.monotonic() + 5
+    while len(replies) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        replies = {str(m["To"]): m for m in inbox.messages}
+    outgoing.stop()
+    mailing.close()
+    assert f"number {rows[0].id}" in str(replies["walker@example.org"]["Subject"])
+    assert "没有附带照片" in str(replies["anna@example.org"]["Subject"])  # in the sender's language
+
+
+def test_numbers_in_public_hide_small_counts(container: Container) -> None:
+    with container.engine.begin() as conn:
+        for place, n in (("四川省成都市", 3), ("湖北省武汉市", 7)):
+            for i in range(n):
+                conn.exec_driver_sql(
+                    "INSERT INTO cases (given_name, sex, birth_date, missing_since, last_seen_text, status, "
+                    "verified_at) VALUES (%s, 'female', '2015-01-01', '2020-01-01', %s, 'open', now())",
+                    (f"c{place}{i}", place))
+        conn.exec_driver_sql(
+            "INSERT INTO cases (given_name, sex, birth_date, missing_since, status, verified_at, closed_at, "
+            "created_at) VALUES ('r', 'male', '2015-01-01', '2020-01-01', 'reunited', now(), now(), "
+            "now() - interval '40 days')")
+    anonymous = TestClient(create_app(container))
+    numbers = anonymous.get("/api/stats").json()
+    assert numbers["open_cases"] == 10 and numbers["reunited"] is None and numbers["median_days_to_reunion"] is None
+    assert {r["region"]: r["count"] for r in numbers["regions"]["cases"]} == {"湖北省": 5, "四川省": None}
+    english = anonymous.get("/stats").text
+    chinese = anonymous.get("/stats", params={"lang": "zh_CN"}).text
+    assert "fewer than 5" in english and "<svg" in english and "<script" not in english.split("<main")[1]
+    assert "少于 5" in chinese and "c四川省成都市0" not in english + chinese

@@ -1,0 +1,33 @@
+"""Polling politely, times named in posts, and numbers fit to publish."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from reunite.domain.sources import healthy, next_poll, public_count, time_in_text
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+POSTED = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai
+
+
+def test_a_time_named_in_the_text_is_read_in_the_posters_zone() -> None:
+    assert time_in_text("今天下午3点在春熙路", POSTED, SHANGHAI) == datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    assert time_in_text("昨天晚上8:30看到", POSTED, SHANGHAI) == datetime(2026, 11, 29, 12, 30, tzinfo=UTC)
+    # 21:00 is later than the post (17:00): the evening before
+    assert time_in_text("seen at 9pm", POSTED, SHANGHAI) == datetime(2026, 11, 29, 13, 0, tzinfo=UTC)
+    assert time_in_text("about 3 children", POSTED, SHANGHAI) is None
+    assert time_in_text("门牌号 12号", POSTED, SHANGHAI) is None
+
+
+def test_polls_back_off_and_sources_turn_unhealthy() -> None:
+    now, every = POSTED, timedelta(minutes=15)
+    waits = [next_poll(now, every, failures) - now for failures in range(8)]
+    assert waits[0] == every and waits[1] == 2 * every and waits[2] == 4 * every
+    assert max(waits) == timedelta(hours=12)
+    assert healthy(0, now - timedelta(minutes=10), every, now)
+    assert not healthy(3, now - timedelta(minutes=10), every, now)
+
+
+def test_small_counts_are_never_published_exactly() -> None:
+    assert [public_count(n) for n in (0, 1, 4, 5, 7, 8, 12, 1003)] == [None, None, None, 5, 5, 10, 10, 1005]
