@@ -72,7 +72,9 @@ def project_scorer(
             return MISSING
         case = CaseFacts(0, birth, Sex.UNKNOWN, LONG_AGO, None)
         seen = at_noon(photo_date(births[sighting.subject], sighting))
-        facts = SightingFacts(0, seen, None, apparent_age(sighting, age_noise), Sex.UNKNOWN)
+        # a case whose corpus gives no ages has no birth date to judge an apparent age by: no age term
+        ageless = all(p.age is None for p in case_photos)
+        facts = SightingFacts(0, seen, None, None if ageless else apparent_age(sighting, age_noise), Sex.UNKNOWN)
         return score_pair(policy, case, facts, hits, (hubness or {}).get(sighting.path, 0.0)).total
 
     return score
@@ -214,7 +216,7 @@ def main() -> None:
         estimates = json.loads(args.estimated_ages.read_text())["estimates"]
         ESTIMATED_AGES.update({name: int(e["age"]) for name, e in estimates.items()})
     result = evaluate(args.corpus.resolve(), args.age_noise, not args.no_cache, args.folds)
-    text = json.dumps(result, indent=1)
+    text = json.dumps(result, indent=1, allow_nan=False)
     print(text)
     if args.out:
         args.out.write_text(text)

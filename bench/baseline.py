@@ -1,5 +1,6 @@
-"""The baseline: plain dlib as the `face_recognition` package uses it (HOG without upsampling,
-5-point landmarks, one descriptor without mirroring, euclidean distance)."""
+"""The baseline: plain dlib exactly as the `face_recognition` package uses it by default
+(``face_locations``: HOG, upsampled once; ``face_encodings``: the 5-point "small" landmarks, one
+descriptor, no jitter; euclidean distance)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def embed_baseline(photos: list[Photo]) -> Embedded:
     start = time.perf_counter()
     for photo in photos:
         pixels = np.asarray(Image.open(photo.path).convert("RGB"))  # face_recognition.load_image_file
-        rects = detector(pixels, 0)
+        rects = detector(pixels, 1)  # face_recognition's number_of_times_to_upsample=1
         faces += len(rects)
         if not rects:
             no_face.append(photo.path)

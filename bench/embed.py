@@ -29,18 +29,30 @@ def engine(options: DlibOptions) -> DlibFaceEngine:
     return DlibFaceEngine(PillowPhotoCodec(50_000_000, 100_000_000), options)
 
 
+def photos_key(recipe: str, photos: list[Photo]) -> str:
+    """The cache key: the recipe and the photos' contents (not their paths, so the same corpus reached
+    through another path or a link hits the cache)."""
+    digest = hashlib.sha256(recipe.encode())
+    for photo in photos:
+        digest.update(hashlib.sha256(photo.path.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
 def embed_all(photos: list[Photo], face_engine: DlibFaceEngine, use_cache: bool = True) -> Embedded:
     # the version names how a face is embedded; the options also say which faces are found
     recipe = face_engine.version + repr(face_engine.options) + "+quality"
-    key = hashlib.sha256((recipe + "".join(str(p.path) for p in photos)).encode()).hexdigest()[:16]
+    key = photos_key(recipe, photos)
     cache = CACHE / f"{key}.npz"
     if use_cache and cache.exists():
         with np.load(cache, allow_pickle=True) as data:
-            paths = [Path(p) for p in data["paths"]]
+            # stored by index into the photo list (the key covers order and content), not by path
+            paths = [photos[int(i)].path for i in data["indexes"]] if "indexes" in data else [
+                Path(p) for p in data["paths"]]
             vectors = dict(zip(paths, data["vectors"], strict=True))
             quality = dict(zip(paths, data["quality"].tolist(), strict=True))
-            return Embedded(vectors, [Path(p) for p in data["no_face"]], float(data["seconds"]), int(data["faces"]),
-                            quality)
+            no_face = [photos[int(i)].path for i in data["no_face_indexes"]] if "no_face_indexes" in data else [
+                Path(p) for p in data["no_face"]]
+            return Embedded(vectors, no_face, float(data["seconds"]), int(data["faces"]), quality)
     vectors, no_face, faces, quality = {}, [], 0, {}
     start = time.perf_counter()
     for photo in photos:
@@ -54,7 +66,8 @@ def embed_all(photos: list[Photo], face_engine: DlibFaceEngine, use_cache: bool 
         quality[photo.path] = largest.quality
     seconds = time.perf_counter() - start
     CACHE.mkdir(parents=True, exist_ok=True)
-    np.savez(cache, paths=np.array([str(p) for p in vectors]), vectors=np.array(list(vectors.values())),
-             no_face=np.array([str(p) for p in no_face]), seconds=seconds, faces=faces,
+    index = {photo.path: i for i, photo in enumerate(photos)}
+    np.savez(cache, indexes=np.array([index[p] for p in vectors]), vectors=np.array(list(vectors.values())),
+             no_face_indexes=np.array([index[p] for p in no_face], dtype=int), seconds=seconds, faces=faces,
              quality=np.array(list(quality.values())))
     return Embedded(vectors, no_face, seconds, faces, quality)

@@ -27,19 +27,33 @@ class Query:
     truth: str  # subject
 
 
+BIRTHS_FROM, BIRTHS_SPAN = date(1970, 1, 1), 3653  # simulated births: one day each over ten years
+
+
 def birth_dates(photos: Sequence[Photo]) -> dict[str, date]:
-    """Simulated birth dates (the corpus gives ages only); spread so no two subjects share one."""
-    return {s: date(1960, 1, 1) + timedelta(days=97 * i) for i, s in enumerate(sorted({p.subject for p in photos}))}
+    """Simulated birth dates (corpora give ages, or stages, never dates): a different day for each subject
+    within ten years, so that photo dates stay in the past whatever the corpus's size."""
+    subjects = sorted({p.subject for p in photos})
+    return {s: BIRTHS_FROM + timedelta(days=(97 * i) % BIRTHS_SPAN) for i, s in enumerate(subjects)}
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day ``years`` later; 29 February becomes 28 February in a year without one."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def photo_date(birth: date, photo: Photo) -> date:
     years = photo.age if photo.age is not None else (8 if photo.stage == "young" else 30)
-    return birth.replace(year=birth.year + years)
+    return years_after(birth, years)
 
 
-def _recall(ranks: Sequence[float], ks: Sequence[int]) -> dict[str, float]:
+def _recall(ranks: Sequence[float], ks: Sequence[int]) -> dict[str, float | None]:
+    """Recall@K; None (JSON null, never a bare NaN) for an empty cell."""
     arr = np.asarray(ranks, dtype=float)
-    return {f"r@{k}": round(float(np.mean(arr <= k)), 4) if len(arr) else float("nan") for k in ks}
+    return {f"r@{k}": round(float(np.mean(arr <= k)), 4) if len(arr) else None for k in ks}
 
 
 def _rank(true_score: float, others: Sequence[float]) -> float:
