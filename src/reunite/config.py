@@ -80,7 +80,12 @@ class Settings(BaseSettings):
     proof_of_work_bits: int = Field(default=14, ge=0, le=24, description="Difficulty of the anonymous report puzzle.")
     sighting_retention_days: int = Field(default=730, description="Sightings are blanked after this many days.")
     closed_case_retention_days: int = Field(default=180, description="Closed cases are blanked after this many days.")
-    queue_alert_threshold: int = Field(default=50, description="Moderators are alerted when a queue grows past it.")
+    reviews_per_day: int = Field(default=300, ge=1, description=(
+        "Decisions one reviewer makes in a day; a queue alarms when the week's active reviewers cannot clear it "
+        "within queue_max_wait_hours at this pace."))
+    queue_max_wait_hours: float = Field(default=24, gt=0, description="Longest an item should wait in a queue.")
+    four_eyes: bool = Field(default=False, description=(
+        "A second reviewer must confirm a candidate before the family is told."))
     collapse_repeated_photos: bool = Field(
         default=True, description="A picture reported again (reposted, resubmitted) joins the earlier sighting.")
     sources_allow_private: bool = Field(

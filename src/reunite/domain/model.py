@@ -201,6 +201,7 @@ class SightingFilter:
     limit: int = 50
     offset: int = 0
     statuses: tuple[str, ...] = ("approved",)  # moderators also see pending and rejected reports
+    include_unknown: bool = True  # an age or sex filter keeps reports that do not say (labelled "unknown")
 
     def __post_init__(self) -> None:
         if not 0 < self.radius_km <= 20_000:

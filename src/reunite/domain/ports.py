@@ -22,6 +22,7 @@ from reunite.domain.model import (
 from reunite.domain.scoring import CaseFacts, Score, SightingFacts
 from reunite.domain.sources import Page, SourceKind
 from reunite.domain.stores import ModerationStore, PeopleStore, PfifStore, ReachStore, SourcesStore
+from reunite.domain.workbench import WorkbenchReads, WorkbenchStore
 
 
 class Clock(Protocol):
@@ -185,7 +186,7 @@ class PasswordHasher(Protocol):
     def verify(self, hashed: str, password: str) -> bool: ...
 
 
-class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, Protocol):
+class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 
@@ -264,7 +265,7 @@ class UnitOfWorkFactory(Protocol):
     def __call__(self) -> AbstractContextManager[UnitOfWork]: ...
 
 
-class ReadModel(Protocol):
+class ReadModel(WorkbenchReads, Protocol):
     """Queries behind the pages and the API. Returns plain, JSON-ready records."""
 
     def sightings(self, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:

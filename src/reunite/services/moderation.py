@@ -4,13 +4,14 @@ rejected. Nothing a reporter sends is shown to families before a moderator appro
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CaseStatus, SightingStatus
+from reunite.domain.workbench import REJECT_REASONS, reason_of
+from reunite.services import workbench
 from reunite.services.deps import Deps
-
-REJECT_REASONS = ("not relevant", "no child in the photos", "abusive", "duplicate", "unsafe to show")
 
 
 def moderate_sightings(
@@ -20,7 +21,7 @@ def moderate_sightings(
     require(who, Permission.MODERATE)
     if not sighting_ids:
         raise InvalidInput("choose at least one report", field="ids")
-    reason = reason.strip()
+    reason = reason_of(reason, REJECT_REASONS)
     if not approve and not reason:
         raise InvalidInput("say why the report is rejected", field="reason")
     status = SightingStatus.APPROVED if approve else SightingStatus.REJECTED
@@ -70,9 +71,9 @@ def reject_case(deps: Deps, who: Principal, case_id: int, reason: str) -> None:
 def queue_overview(deps: Deps, who: Principal, limit: int = 100) -> dict[str, object]:
     require(who, Permission.MODERATE)
     counts = deps.read.queue_counts()
+    loads = workbench.queue_loads(deps)
     return {
         "counts": counts,
-        "over_threshold": [n for n, c in counts.items() if c > deps.limits.queue_alert_threshold],
-        "threshold": deps.limits.queue_alert_threshold,
+        "alarms": [asdict(load) for load in loads if load.alarm],
         **{name: deps.read.queue(name, limit) for name in counts},
     }

@@ -66,7 +66,8 @@ def case_candidates(
     """The case's shortlist: every candidate for reviewers, only confirmed ones for the family."""
     require_case(who, case_id)
     deps.read.case(case_id)  # 404 for an unknown case rather than an empty list
-    rows = [r for r in deps.read.candidates(case_id, status) if access.candidate_visible(who, r["status"])]
+    rows = [access.sighting_view(who, r) for r in deps.read.candidates(case_id, status)
+            if access.candidate_visible(who, r["status"])]
     return _with_percentile(deps, rows)
 
 

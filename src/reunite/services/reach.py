@@ -16,7 +16,7 @@ from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
 from reunite.domain.model import GeoPoint
 from reunite.domain.reach import alert_radius, next_widening
-from reunite.services import queries
+from reunite.services import queries, workbench
 from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
 from reunite.services.throttle import hit
@@ -214,7 +214,14 @@ def _case_note(deps: Deps, case_id: int, kind: str) -> None:
         _email(deps, address, kind, language, {"case": case, "case_url": f"{deps.site.base_url}/cases/{case_id}"})
 
 
-def candidate_confirmed(deps: Deps, case_id: int) -> None:
+def candidate_confirmed(deps: Deps, case_id: int, candidate_id: int | None = None) -> None:
+    """Tell the family, unless the confirmation was undone (or its report removed) meanwhile."""
+    if candidate_id is not None:
+        try:
+            if deps.read.workbench_item(candidate_id)["status"] != "confirmed":
+                return
+        except NotFound:
+            return
     _case_note(deps, case_id, "candidate_confirmed")
 
 
@@ -228,7 +235,8 @@ def message_sent(deps: Deps, message_id: int, case_id: int) -> None:
 def tell_reviewers(deps: Deps) -> bool:
     """Email reviewers when candidates or reports wait, at most once an hour; True if sent."""
     counts = deps.read.queue_counts()
-    if not (counts["candidates"] or counts["sightings"] > deps.limits.queue_alert_threshold):
+    overloaded = any(load.alarm for load in workbench.queue_loads(deps) if load.name == "sightings")
+    if not (counts["candidates"] or overloaded):
         return False
     try:
         hit(deps, "notice:reviewers", 1)

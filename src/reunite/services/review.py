@@ -7,25 +7,20 @@ from collections.abc import Sequence
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CandidateStatus
+from reunite.domain.workbench import Action
+from reunite.services import workbench
 from reunite.services.deps import Deps
 
 
 def review_candidate(deps: Deps, who: Principal, candidate_id: int, decision: CandidateStatus, reason: str) -> None:
     """Confirm (this is the child: next, verification by DNA or documents) or dismiss with a reason.
-    Only a confirmed candidate is shown, and announced, to the family."""
-    require(who, Permission.REVIEW_CANDIDATES)
+    Only a confirmed candidate is shown, and announced, to the family. The workbench's rules hold
+    here too: a candidate another reviewer holds is refused, and four eyes when asked for."""
     if decision is CandidateStatus.PROPOSED:
+        require(who, Permission.REVIEW_CANDIDATES)
         raise InvalidInput("a review either confirms or dismisses", field="decision")
-    reason = reason.strip()
-    if decision is CandidateStatus.DISMISSED and not reason:
-        raise InvalidInput("say why the candidate is dismissed", field="reason")
-    with deps.uow() as uow:
-        case_id = uow.set_candidate_status(candidate_id, decision, reason, who.actor, deps.clock.now())
-        uow.audit(who.actor, f"candidate.{decision.value}", "candidate", candidate_id, case_id=case_id)
-        if decision is CandidateStatus.CONFIRMED:
-            uow.enqueue("reach.candidate_confirmed", candidate_id=candidate_id, case_id=case_id)
-        uow.commit()
-
+    action = Action.CONFIRM if decision is CandidateStatus.CONFIRMED else Action.DISMISS
+    workbench.decide(deps, who, candidate_id, action, reason, delay_notice=False)
 
 
 def dismiss_candidates(deps: Deps, who: Principal, candidate_ids: Sequence[int], reason: str) -> int:

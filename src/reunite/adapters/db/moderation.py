@@ -125,7 +125,9 @@ class ModerationSql:
 QUEUE_SQL = {
     "sightings": (
         "SELECT s.id, s.created_at, s.seen_at, s.place_text, s.description, s.apparent_sex, s.child_face_id, "
-        "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count "
+        "s.apparent_age_low, s.apparent_age_high, s.lat, s.lon, "
+        "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
+        "ARRAY(SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.id) AS photo_ids "
         "FROM sightings s WHERE s.status = 'pending' ORDER BY s.created_at, s.id LIMIT :limit",
         "SELECT count(*) FROM sightings WHERE status = 'pending'",
     ),
@@ -135,11 +137,12 @@ QUEUE_SQL = {
         "SELECT count(*) FROM cases WHERE verified_at IS NULL AND status = 'open'",
     ),
     "candidates": (
-        "SELECT c.id, c.case_id, c.sighting_id, c.score, c.face_score, c.created_at, k.given_name "
-        "FROM candidates c JOIN cases k ON k.id = c.case_id WHERE c.status = 'proposed' AND k.status = 'open' "
+        "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.score, c.face_score, c.created_at, "
+        "k.given_name FROM candidates c JOIN cases k ON k.id = c.case_id JOIN sightings s ON s.id = c.sighting_id "
+        "WHERE c.status = 'proposed' AND k.status = 'open' AND s.status = 'approved' "
         "ORDER BY c.created_at, c.id LIMIT :limit",
-        "SELECT count(*) FROM candidates c JOIN cases k ON k.id = c.case_id "
-        "WHERE c.status = 'proposed' AND k.status = 'open'",
+        "SELECT count(*) FROM candidates c JOIN cases k ON k.id = c.case_id JOIN sightings s ON s.id = c.sighting_id "
+        "WHERE c.status = 'proposed' AND k.status = 'open' AND s.status = 'approved'",
     ),
     "takedowns": (
         "SELECT id, created_at, subject, subject_id, requester, relation, reason FROM takedowns "

@@ -13,6 +13,7 @@ from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.reach import ReachReads
 from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.uow import vector_literal
+from reunite.adapters.db.workbench import WorkbenchReadSql
 from reunite.domain.errors import NotFound
 from reunite.domain.model import AgeRange, CandidateStatus, SightingFilter
 from reunite.domain.scoring import Score, explain
@@ -25,6 +26,9 @@ SIGHTING_COLUMNS = (
     "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
     "(SELECT min(f.id) FROM faces f WHERE f.sighting_id = s.id) AS first_face_id"
 )
+
+
+LIVE_REPORTS = "('pending', 'approved')"  # a rejected, removed or expired report's candidates are gone
 
 
 def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
@@ -45,12 +49,13 @@ def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
     if query.seen_to:
         clauses.append("s.seen_at <= :seen_to")
         params["seen_to"] = query.seen_to
+    unknown_age = "s.apparent_age_low IS NULL OR " if query.include_unknown else ""
     if query.age is not None:
-        clauses.append("s.apparent_age_low <= :age AND s.apparent_age_high >= :age")
+        clauses.append(f"({unknown_age}(s.apparent_age_low <= :age AND s.apparent_age_high >= :age))")
         params["age"] = query.age
     if query.sex is not None:
-        clauses.append("s.apparent_sex = :sex")
-        params["sex"] = query.sex.value
+        clauses.append("s.apparent_sex = ANY(:sexes)")
+        params["sexes"] = [query.sex.value, "unknown"] if query.include_unknown else [query.sex.value]
     return " AND ".join(clauses), params
 
 
@@ -62,7 +67,7 @@ def _status(row: dict[str, Any]) -> str:
     return "faces found" if row["face_count"] else "no face found"
 
 
-class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesReads):
+class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesReads, WorkbenchReadSql):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
@@ -119,17 +124,31 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def candidates(
         self, case_id: int | None, status: CandidateStatus | None, sighting_id: int | None = None
     ) -> list[dict[str, Any]]:
+        return self._candidate_rows(
+            "(CAST(:case_id AS bigint) IS NULL OR c.case_id = :case_id) "
+            "AND (CAST(:sighting_id AS bigint) IS NULL OR c.sighting_id = :sighting_id) "
+            "AND (CAST(:status AS text) IS NULL OR c.status = :status)",
+            case_id=case_id, sighting_id=sighting_id, status=status.value if status else None,
+        )
+
+    def workbench_item(self, candidate_id: int) -> dict[str, Any]:
+        rows = self._candidate_rows("c.id = :id", id=candidate_id)
+        if not rows:
+            raise NotFound("candidate {id} does not exist", id=candidate_id)
+        return rows[0]
+
+    def _candidate_rows(self, where: str, **params: Any) -> list[dict[str, Any]]:
+        """Candidates with the sighting's facts; a rejected or removed report's candidates leave
+        every list (queues, case pages, families, the API)."""
         rows = self._all(
             "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.case_face_id, c.score, c.face_score, "
             "c.age_score, c.time_score, c.place_score, c.sex_score, c.expected_age, c.distance_km, "
             "c.elapsed_days, c.hubness, c.status, c.review_reason, c.reviewed_by, c.reviewed_at, "
-            "s.apparent_age_low, s.apparent_age_high, s.seen_at, s.place_text "
-            "FROM candidates c JOIN sightings s ON s.id = c.sighting_id "
-            "WHERE (CAST(:case_id AS bigint) IS NULL OR c.case_id = :case_id) "
-            "AND (CAST(:sighting_id AS bigint) IS NULL OR c.sighting_id = :sighting_id) "
-            "AND (CAST(:status AS text) IS NULL OR c.status = :status) "
-            "ORDER BY c.score DESC, c.id",
-            case_id=case_id, sighting_id=sighting_id, status=status.value if status else None,
+            "c.claimed_by, c.claim_expires_at, c.first_confirmed_by, c.family_answer, c.family_note, "
+            "c.family_answered_at, c.proposed_by, s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
+            "s.seen_at, s.place_text, s.lat, s.lon, s.description, s.status AS sighting_status "
+            f"FROM candidates c JOIN sightings s ON s.id = c.sighting_id WHERE {where} "
+            f"AND s.status IN {LIVE_REPORTS} ORDER BY c.score DESC, c.id", **params,
         )
         for row in rows:
             row["explanation"] = _explain(row)
@@ -149,7 +168,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def face(self, face_id: int) -> dict[str, Any]:
         row = self._one(
             "SELECT f.crop_key, f.case_id, f.sighting_id, s.status AS sighting_status, s.child_face_id, "
-            "ARRAY(SELECT c.case_id FROM candidates c WHERE c.sighting_face_id = f.id AND c.status = 'confirmed') "
+            "ARRAY(SELECT c.case_id FROM candidates c WHERE c.sighting_face_id = f.id AND c.status = 'confirmed' "
+            f"AND s.status IN {LIVE_REPORTS}) "
             "AS confirmed_for FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id WHERE f.id = :id",
             "face {id} does not exist", id=face_id)
         row["sighting_face_ids"] = self._sighting_face_ids(row["sighting_id"])

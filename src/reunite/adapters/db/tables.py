@@ -180,9 +180,28 @@ candidates = Table(
     Column("reviewed_at", DateTime(timezone=True)),
     _created(),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # the workbench (migration 0011): who holds it until when, the first of two reviewers, the family's word
+    Column("claimed_by", Text),
+    Column("claim_expires_at", DateTime(timezone=True)),
+    Column("first_confirmed_by", Text),
+    Column("first_confirmed_at", DateTime(timezone=True)),
+    Column("family_answer", String(8)),
+    Column("family_note", Text, nullable=False, server_default=""),
+    Column("family_answered_at", DateTime(timezone=True)),
+    Column("proposed_by", String(8), nullable=False, server_default="machine"),
     UniqueConstraint("case_id", "sighting_face_id"),
     CheckConstraint("status IN ('proposed', 'confirmed', 'dismissed')", name="status"),
+    CheckConstraint("family_answer IN ('maybe', 'not')", name="family_answer"),
+    CheckConstraint("proposed_by IN ('machine', 'family')", name="proposed_by"),
     Index("ix_candidates_case_id_score", "case_id", text("score DESC")),
+)
+
+review_passes = Table(  # a reviewer's "skip" (until far ahead) or "later" (until soon) on a candidate
+    "review_passes",
+    metadata,
+    Column("candidate_id", BigInteger, ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True),
+    Column("reviewer", Text, primary_key=True),
+    Column("until", DateTime(timezone=True), nullable=False),
 )
 
 audit_log = Table(

@@ -18,7 +18,7 @@ from reunite.domain.errors import NotSignedIn, ReuniteError
 from reunite.entrypoints.api import reach_routes, review_routes, routes, source_routes
 from reunite.entrypoints.api.auth import security_headers
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
-from reunite.entrypoints.web import pages, people, reach, review
+from reunite.entrypoints.web import pages, people, reach, review, workbench
 from reunite.entrypoints.web import sources as web_sources
 
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -60,6 +60,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.include_router(pages.router)
     app.include_router(people.router)
     app.include_router(review.router)
+    app.include_router(workbench.router)
     app.include_router(reach.router)
     app.include_router(web_sources.router)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")

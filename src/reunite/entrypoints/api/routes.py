@@ -13,7 +13,7 @@ from reunite.domain.errors import InvalidInput
 from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, SightingFilter, Upload
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
-from reunite.services import intake, queries, review, throttle
+from reunite.services import families, intake, queries, review, throttle
 from reunite.services.deps import Deps
 
 router = APIRouter(prefix="/api")
@@ -97,10 +97,12 @@ def list_sightings(
     place: Annotated[str, Query(max_length=200, description="Words in the place description")] = "",
     limit: int = 50,
     offset: int = 0,
+    include_unknown: Annotated[bool, Query(description="age and sex filters keep reports that do not say")] = True,
 ) -> schemas.SightingPage:
     """Sightings, newest first, filtered by region (radius around a point), dates, apparent age and sex."""
     query = SightingFilter(near=point(lat, lon), radius_km=radius_km, place=place, seen_from=utc(seen_from),
-                           seen_to=utc(seen_to), age=age, sex=sex, limit=limit, offset=offset)
+                           seen_to=utc(seen_to), age=age, sex=sex, limit=limit, offset=offset,
+                           include_unknown=include_unknown)
     total, rows = queries.list_sightings(deps, who, query)
     return schemas.SightingPage(total=total, items=[schemas.SightingOut(**r) for r in rows])
 
@@ -180,6 +182,13 @@ def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: sche
     if body.decision not in decisions:
         raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
     review.review_candidate(deps, who, candidate_id, decisions[body.decision], body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/candidates/{candidate_id}/answer", status_code=204, responses=ERRORS)
+def answer_lead(deps: DepsDep, who: PrincipalDep, candidate_id: int, body: schemas.AnswerIn) -> Response:
+    """The family's word on a confirmed lead: ``maybe`` (this may be my child) or ``not``."""
+    families.answer_lead(deps, who, candidate_id, body.answer, body.note)
     return Response(status_code=204)
 
 

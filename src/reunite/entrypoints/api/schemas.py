@@ -124,6 +124,9 @@ class CandidateOut(BaseModel):
     status: str
     review_reason: str
     explanation: str
+    family_answer: str | None = None
+    family_note: str = ""
+    proposed_by: str = "machine"
 
 
 class SearchHit(BaseModel):
@@ -138,6 +141,11 @@ class SearchHit(BaseModel):
 class ReviewIn(BaseModel):
     decision: str
     reason: str = ""
+
+
+class AnswerIn(BaseModel):
+    answer: str = Field(description="maybe (this may be my child) or not (not my child)")
+    note: str = Field(default="", max_length=2000)
 
 
 class PowChallenge(BaseModel):

@@ -30,7 +30,7 @@ from reunite.domain.model import (
 )
 from reunite.entrypoints.api.auth import PrincipalDep, allow, check_csrf, client_ip, csrf_token, get_deps
 from reunite.i18n import LANGUAGES, Language, negotiate
-from reunite.services import intake, queries, review, throttle
+from reunite.services import families, intake, queries, review, throttle
 from reunite.services.deps import Deps
 
 router = APIRouter(include_in_schema=False)
@@ -203,11 +203,18 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
     return RedirectResponse(f"/cases/{receipt.case_id}?registered=1", status_code=303)
 
 
-def case_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
+CANDIDATES_SHOWN = 10  # a case page stays short: the rest on further pages (and in the workbench)
+
+
+def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1) -> dict[str, Any]:
     case = queries.get_case(deps, who, case_id)
     for photo in case["photos"]:
         photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
-    return {"case": case, "candidates": queries.case_candidates(deps, who, case_id),
+    candidates = queries.case_candidates(deps, who, case_id)
+    pages = max(1, math.ceil(len(candidates) / CANDIDATES_SHOWN))
+    page = min(max(1, page), pages)
+    return {"case": case, "candidates": candidates, "cpage": page, "cpages": pages,
+            "shown": candidates[(page - 1) * CANDIDATES_SHOWN: page * CANDIDATES_SHOWN],
             "timeline": deps.read.case_timeline(case_id), **reunion_context(deps, who, case_id)}
 
 
@@ -223,8 +230,10 @@ def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, case_id: int) -> HTMLResponse:
-    return render(request, lang, "case.html", **case_context(deps, who, case_id),
-                  registered=request.query_params.get("registered") == "1")
+    raw = request.query_params.get("cp") or "1"
+    return render(request, lang, "case.html", **case_context(deps, who, case_id, int(raw) if raw.isdigit() else 1),
+                  registered=request.query_params.get("registered") == "1",
+                  answered=request.query_params.get("answered") == "1")
 
 
 @router.post("/candidates/{candidate_id}/review", response_model=None)
@@ -256,16 +265,18 @@ def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTML
             seen_from=_day_start(q.get("from")), seen_to=_day_start(q.get("to"), end=True),
             age=int(q["age"]) if (q.get("age") or "").isdigit() else None,
             sex=Sex(q["sex"]) if q.get("sex") in {"female", "male"} else None,
-            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
+            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, include_unknown=q.get("known_only") != "1",
         )
         total, rows = queries.list_sightings(deps, who, query)
+        emptied = families.empty_because(deps, who, query) if not total else []
         error = None
     except (ReuniteError, ValueError) as exc:
-        total, rows = 0, []
+        total, rows, emptied = 0, [], []
         error = lang.error(exc) if isinstance(exc, ReuniteError) else lang.gettext("the filter is not valid")
     points = [{"id": r["id"], "lat": r["lat"], "lon": r["lon"]} for r in rows if r["lat"] is not None]
     return render(request, lang, "sightings.html", rows=rows, total=total, page=page,
-                  pages=max(1, math.ceil(total / PAGE_SIZE)), q=dict(q), points=json.dumps(points), error=error)
+                  pages=max(1, math.ceil(total / PAGE_SIZE)), q=dict(q), points=json.dumps(points), error=error,
+                  emptied=emptied)
 
 
 def _day_start(raw: str | None, end: bool = False) -> datetime | None:
@@ -279,8 +290,10 @@ def _day_start(raw: str | None, end: bool = False) -> datetime | None:
 @router.get("/sightings/{sighting_id}", response_class=HTMLResponse)
 def sighting_page(request: Request, lang: LangDep, deps: DepsDep, who: Browser, sighting_id: int) -> HTMLResponse:
     reviewer = who.can(Permission.REVIEW_CANDIDATES)
+    mine = [deps.read.case(case_id) for case_id in sorted(who.verified_cases & who.own_cases)]
     return render(request, lang, "sighting.html", s=queries.get_sighting(deps, who, sighting_id),
-                  candidates=queries.sighting_candidates(deps, who, sighting_id) if reviewer else [])
+                  candidates=queries.sighting_candidates(deps, who, sighting_id) if reviewer else [],
+                  my_cases=[c for c in mine if c["status"] == "open"], sent=request.query_params.get("sent") == "1")
 
 
 @router.get("/search", response_class=HTMLResponse)

@@ -52,7 +52,7 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastin
 
     @app.task(name="reach.candidate_confirmed", queue=QUEUE, retry=DELIVERY_RETRY)
     def candidate_confirmed(candidate_id: int, case_id: int) -> None:
-        reach.candidate_confirmed(deps, case_id)
+        reach.candidate_confirmed(deps, case_id, candidate_id)
 
     @app.task(name="reach.message_sent", queue=QUEUE, retry=DELIVERY_RETRY)
     def message_sent(message_id: int, case_id: int) -> None:

@@ -1,0 +1,121 @@
+"""SQL of the reviewers' workbench: claims with expiry, passes, the first of two confirmations, the
+families' answers (mixed into the unit of work), and the reads behind the workbench page."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from reunite.adapters.db.tables import candidates, review_passes
+from reunite.domain.errors import NotFound
+from reunite.domain.workbench import CLAIM, Held
+
+# a candidate reviewers can act on: proposed, its report approved, its case open
+OPEN = "c.status = 'proposed' AND s.status = 'approved' AND k.status = 'open'"
+FOR_ME = (
+    f"{OPEN} AND (c.claimed_by IS NULL OR c.claim_expires_at < :now OR c.claimed_by = :me) "
+    "AND c.first_confirmed_by IS DISTINCT FROM :me AND NOT EXISTS (SELECT 1 FROM review_passes r "
+    "WHERE r.candidate_id = c.id AND r.reviewer = :me AND r.until > :now)"
+)
+FROM = "FROM candidates c JOIN sightings s ON s.id = c.sighting_id JOIN cases k ON k.id = c.case_id"
+
+
+class WorkbenchSql:
+    conn: Connection
+
+    def claim_next(self, reviewer: str, now: datetime) -> int | None:
+        # mine first, then what a second reviewer or the family waits on, then the strongest leads
+        found = self.conn.execute(text(
+            f"UPDATE candidates SET claimed_by = :me, claim_expires_at = :until WHERE id = ("
+            f"SELECT c.id {FROM} WHERE {FOR_ME} ORDER BY (c.claimed_by = :me AND c.claim_expires_at >= :now) "
+            "IS TRUE DESC, (c.first_confirmed_by IS NOT NULL) DESC, (c.family_answer = 'maybe') IS TRUE DESC, "
+            "c.score DESC, c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED) RETURNING id"
+        ), {"me": reviewer, "now": now, "until": now + CLAIM}).scalar()
+        return int(found) if found is not None else None
+
+    def hold(self, candidate_id: int) -> Held:
+        row = self.conn.execute(
+            select(candidates.c.case_id, candidates.c.status, candidates.c.claimed_by, candidates.c.claim_expires_at,
+                   candidates.c.first_confirmed_by).where(candidates.c.id == candidate_id).with_for_update()
+        ).first()
+        if row is None:
+            raise NotFound("candidate {id} does not exist", id=candidate_id)
+        return Held(int(row.case_id), str(row.status), row.claimed_by, row.claim_expires_at, row.first_confirmed_by)
+
+    def set_claim(self, candidate_id: int, reviewer: str | None, until: datetime | None) -> None:
+        self.conn.execute(update(candidates).where(candidates.c.id == candidate_id)
+                          .values(claimed_by=reviewer, claim_expires_at=until))
+
+    def add_pass(self, candidate_id: int, reviewer: str, until: datetime) -> None:
+        self.conn.execute(
+            pg_insert(review_passes).values(candidate_id=candidate_id, reviewer=reviewer, until=until)
+            .on_conflict_do_update(index_elements=["candidate_id", "reviewer"], set_={"until": until}))
+
+    def first_confirm(self, candidate_id: int, reviewer: str | None, at: datetime | None) -> None:
+        self.conn.execute(update(candidates).where(candidates.c.id == candidate_id)
+                          .values(first_confirmed_by=reviewer, first_confirmed_at=at))
+
+    def reopen(self, candidate_id: int, at: datetime) -> None:
+        self.conn.execute(update(candidates).where(candidates.c.id == candidate_id).values(
+            status="proposed", review_reason="", reviewed_by=None, reviewed_at=None, first_confirmed_by=None,
+            first_confirmed_at=None, updated_at=at))
+
+    def last_decision(self, reviewer: str, since: datetime) -> int | None:
+        found = self.conn.execute(text(
+            "SELECT id FROM (SELECT id, reviewed_at AS at FROM candidates WHERE reviewed_by = :me "
+            "AND reviewed_at >= :since UNION ALL SELECT id, first_confirmed_at FROM candidates "
+            "WHERE first_confirmed_by = :me AND first_confirmed_at >= :since AND status = 'proposed') d "
+            "ORDER BY at DESC, id DESC LIMIT 1"), {"me": reviewer, "since": since}).scalar()
+        return int(found) if found is not None else None
+
+    def set_family_answer(self, candidate_id: int, answer: str, note: str, at: datetime) -> int:
+        case_id = self.conn.execute(
+            update(candidates).where(candidates.c.id == candidate_id)
+            .values(family_answer=answer, family_note=note, family_answered_at=at).returning(candidates.c.case_id)
+        ).scalar()
+        if case_id is None:
+            raise NotFound("candidate {id} does not exist", id=candidate_id)
+        return int(case_id)
+
+    def add_family_candidate(self, case_id: int, sighting_id: int, sighting_face_id: int,
+                             values: dict[str, Any], note: str, at: datetime) -> int:
+        existing = self.conn.execute(select(candidates.c.id).where(
+            candidates.c.case_id == case_id, candidates.c.sighting_face_id == sighting_face_id)).scalar()
+        family = {"family_answer": "maybe", "family_note": note, "family_answered_at": at, "updated_at": at}
+        if existing is not None:  # the machine had it: back to the reviewers, with the family's word
+            self.reopen(int(existing), at)
+            self.conn.execute(update(candidates).where(candidates.c.id == existing).values(**family))
+            return int(existing)
+        return int(self.conn.execute(insert(candidates).values(
+            case_id=case_id, sighting_id=sighting_id, sighting_face_id=sighting_face_id, proposed_by="family",
+            **values, **family).returning(candidates.c.id)).scalar_one())
+
+
+class WorkbenchReadSql:
+    def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def workbench_progress(self, reviewer: str, now: datetime, since: datetime) -> dict[str, int]:
+        left = self._all(f"SELECT count(*) AS n {FROM} WHERE {FOR_ME}", me=reviewer, now=now)[0]["n"]
+        done = self._all(
+            "SELECT count(*) AS n FROM candidates WHERE (reviewed_by = :me AND reviewed_at >= :since) "
+            "OR (first_confirmed_by = :me AND first_confirmed_at >= :since AND status = 'proposed')",
+            me=reviewer, since=since)[0]["n"]
+        return {"left": int(left), "done": int(done)}
+
+    def queue_oldest_hours(self, now: datetime) -> dict[str, float]:
+        row = self._all(
+            "SELECT (SELECT min(created_at) FROM sightings WHERE status = 'pending') AS sightings, "
+            "(SELECT min(created_at) FROM cases WHERE verified_at IS NULL AND status = 'open') AS cases, "
+            f"(SELECT min(c.created_at) {FROM} WHERE {OPEN}) AS candidates, "
+            "(SELECT min(created_at) FROM takedowns WHERE status = 'pending') AS takedowns")[0]
+        return {name: (now - at) / timedelta(hours=1) if at else 0.0 for name, at in row.items()}
+
+    def active_reviewers(self, since: datetime) -> int:
+        return int(self._all(
+            "SELECT count(DISTINCT actor) AS n FROM audit_log WHERE at >= :since AND actor LIKE 'account:%' "
+            "AND action IN ('candidate.confirmed', 'candidate.dismissed', 'candidate.first_confirmed', "
+            "'sighting.approved', 'sighting.rejected', 'case.verified')", since=since)[0]["n"])

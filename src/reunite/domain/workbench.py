@@ -1,0 +1,124 @@
+"""Rules of the reviewers' workbench: how long a claim holds, the one-key reasons, how long a decision
+may be undone, when a queue is overloaded for the people working it; and the store it needs."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+CLAIM = timedelta(minutes=10)  # a reviewer holds the candidate on screen; then anyone may take it
+LATER = timedelta(hours=1)  # "next": back in this reviewer's queue after the others
+SKIP = timedelta(days=3650)  # "skip": not for this reviewer; others still see it
+UNDO = timedelta(minutes=2)  # a decision may be undone this long; the family is told only after it
+
+# one key each (1..5) on the workbench; stored as written here, shown translated
+DISMISS_REASONS = ("a different child", "the face is not clear enough", "the age does not fit",
+                   "the time or place does not fit", "a duplicate of another lead")
+REJECT_REASONS = ("not relevant", "no child in the photos", "abusive", "duplicate", "unsafe to show")
+
+
+class Action(enum.StrEnum):
+    CONFIRM = "confirm"
+    DISMISS = "dismiss"
+    SKIP = "skip"
+    LATER = "later"
+
+
+class FamilyAnswer(enum.StrEnum):
+    MAYBE = "maybe"  # "this may be my child"
+    NOT = "not"  # "not my child"
+
+
+def reason_of(raw: str, reasons: tuple[str, ...]) -> str:
+    """A reason typed, or chosen by its key (1..n)."""
+    raw = raw.strip()
+    if raw.isdigit() and 1 <= int(raw) <= len(reasons):
+        return reasons[int(raw) - 1]
+    return raw[:1000]
+
+
+@dataclass(frozen=True)
+class QueueLoad:
+    """A queue's backlog against the reviewers who work it."""
+
+    name: str
+    waiting: int
+    oldest_hours: float
+    reviewers: int  # active in the last week (at least one)
+    days_of_work: float
+    alarm: bool
+
+
+def queue_load(name: str, waiting: int, oldest_hours: float, reviewers: int, per_reviewer_per_day: int,
+               max_wait_hours: float) -> QueueLoad:
+    """Alarm when the people at hand cannot clear the queue within ``max_wait_hours`` at their usual
+    pace, or when its oldest item already waited longer: the bar rises with the reviewers, and a
+    single old item in a short queue still counts."""
+    people = max(1, reviewers)
+    days = waiting / (people * max(1, per_reviewer_per_day))
+    alarm = days * 24 > max_wait_hours or (waiting > 0 and oldest_hours > max_wait_hours)
+    return QueueLoad(name, waiting, round(oldest_hours, 1), people, round(days, 2), alarm)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A candidate as the workbench holds it in a transaction (row locked)."""
+
+    case_id: int
+    status: str
+    claimed_by: str | None
+    claim_expires_at: datetime | None
+    first_confirmed_by: str | None
+
+
+class WorkbenchStore(Protocol):
+    """Claims, passes, two-reviewer confirmation and families' answers, inside a unit of work."""
+
+    def claim_next(self, reviewer: str, now: datetime) -> int | None:
+        """Claim (until ``now + CLAIM``) the next candidate this reviewer may decide, keeping one they
+        already hold; its id, or None when nothing is left for them."""
+        ...
+
+    def hold(self, candidate_id: int) -> Held:
+        """Lock the candidate's row; NotFound when it does not exist."""
+        ...
+
+    def set_claim(self, candidate_id: int, reviewer: str | None, until: datetime | None) -> None: ...
+
+    def add_pass(self, candidate_id: int, reviewer: str, until: datetime) -> None: ...
+
+    def first_confirm(self, candidate_id: int, reviewer: str | None, at: datetime | None) -> None: ...
+
+    def reopen(self, candidate_id: int, at: datetime) -> None:
+        """Back to proposed: the review undone (the first reviewer's confirmation too)."""
+        ...
+
+    def last_decision(self, reviewer: str, since: datetime) -> int | None:
+        """The candidate this reviewer decided (or first-confirmed) most recently after ``since``."""
+        ...
+
+    def set_family_answer(self, candidate_id: int, answer: str, note: str, at: datetime) -> int:
+        """Record the family's word on a lead; returns the case id."""
+        ...
+
+    def add_family_candidate(self, case_id: int, sighting_id: int, sighting_face_id: int,
+                             values: dict[str, Any], note: str, at: datetime) -> int:
+        """A candidate a family proposed (or, if the machine already had it, that one back in the
+        queue with the family's note); its id."""
+        ...
+
+
+class WorkbenchReads(Protocol):
+    def workbench_item(self, candidate_id: int) -> dict[str, Any]:
+        """One candidate with its case (photos with dates) and its sighting (photos, faces)."""
+        ...
+
+    def workbench_progress(self, reviewer: str, now: datetime, since: datetime) -> dict[str, int]:
+        """``left`` (candidates this reviewer may still take) and ``done`` (decided by them since)."""
+        ...
+
+    def queue_oldest_hours(self, now: datetime) -> dict[str, float]: ...
+
+    def active_reviewers(self, since: datetime) -> int: ...

@@ -1,0 +1,122 @@
+"""The reviewers' workbench (one candidate at a time), the reports queue (every photo, one key per
+decision) and the families' answers on leads. Forms first; static/workbench.js adds the keys."""
+
+from __future__ import annotations
+
+from typing import Annotated, cast
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from reunite.domain.access import Permission, Principal
+from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.workbench import DISMISS_REASONS, REJECT_REASONS, Action
+from reunite.entrypoints.api.auth import PrincipalDep, allow
+from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, number, render, text
+from reunite.services import families, moderation, workbench
+
+router = APIRouter(include_in_schema=False)
+Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
+Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
+Browser = Annotated[Principal, Depends(allow(Permission.BROWSE_SIGHTINGS))]
+REPORTS_SHOWN = 20
+OUTCOMES = ("confirmed", "first_confirmed", "dismissed", "skipped", "later", "undone")
+
+
+@router.get("/workbench", response_model=None)
+def next_item(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer) -> Response:
+    """Claim the next candidate and show it; or say nothing is left."""
+    done = request.query_params.get("done")
+    done = done if done in OUTCOMES else None
+    found = workbench.next_candidate(deps, who)
+    if found is None:
+        return render(request, lang, "workbench.html", c=None, done=done, reasons=DISMISS_REASONS)
+    return RedirectResponse(f"/workbench/{found}" + (f"?done={done}" if done else ""), status_code=303)
+
+
+def _show(request: Request, lang: LangDep, deps: DepsDep, who: Principal, candidate_id: int,
+          status: int = 200, error: str | None = None) -> HTMLResponse:
+    done = request.query_params.get("done")
+    return render(request, lang, "workbench.html", status=status, **workbench.item(deps, who, candidate_id),
+                  done=done if done in OUTCOMES else None, reasons=DISMISS_REASONS, error=error)
+
+
+@router.get("/workbench/{candidate_id}", response_class=HTMLResponse)
+def show(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer, candidate_id: int) -> HTMLResponse:
+    return _show(request, lang, deps, who, candidate_id)
+
+
+@router.post("/workbench/undo", response_model=None)
+async def undo(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer) -> Response:
+    await checked_form(request)
+    try:
+        candidate_id = workbench.undo(deps, who)
+    except ReuniteError as exc:
+        return render(request, lang, "workbench.html", status=exc.status_code, c=None, done=None,
+                      reasons=DISMISS_REASONS, error=lang.error(exc))
+    return RedirectResponse(f"/workbench/{candidate_id}?done=undone", status_code=303)
+
+
+@router.post("/workbench/{candidate_id}", response_model=None)
+async def decide(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer, candidate_id: int) -> Response:
+    form = await checked_form(request)
+    try:
+        try:
+            action = Action(text(form, "action"))
+        except ValueError:
+            raise InvalidInput("choose confirm, dismiss, skip or later", field="action") from None
+        outcome = workbench.decide(deps, who, candidate_id, action, text(form, "reason"))
+    except ReuniteError as exc:
+        return _show(request, lang, deps, who, candidate_id, exc.status_code, lang.error(exc))
+    return RedirectResponse(f"/workbench?done={outcome}", status_code=303)
+
+
+# -- reports ------------------------------------------------------------------------------------
+@router.get("/moderation/reports", response_class=HTMLResponse)
+def reports(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HTMLResponse:
+    return _reports(request, lang, deps, who)
+
+
+def _reports(request: Request, lang: LangDep, deps: DepsDep, who: Principal, status: int = 200,
+             error: str | None = None, done: str | None = None) -> HTMLResponse:
+    q = moderation.queue_overview(deps, who, REPORTS_SHOWN)
+    counts = cast(dict[str, int], q["counts"])
+    return render(request, lang, "reports.html", status=status, rows=q["sightings"], left=counts["sightings"],
+                  reasons=REJECT_REASONS, error=error, done=done or request.query_params.get("done"))
+
+
+@router.post("/moderation/reports/{verdict}", response_model=None)
+async def decide_reports(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, verdict: str) -> Response:
+    """Approve or reject one report (its own buttons), the chosen ones, or all shown."""
+    form = await checked_form(request)
+    try:
+        if verdict not in ("approve", "reject"):
+            raise InvalidInput("choose approve or reject", field="action")
+        one = text(form, "one")
+        chosen = [one] if one else [v for v in form.getlist("all" if text(form, "scope") == "all" else "ids")
+                                    if isinstance(v, str)]
+        ids = [int(v) for v in chosen if v.strip().isdigit()]
+        if not ids:
+            raise InvalidInput("choose at least one report", field="ids")
+        done = moderation.moderate_sightings(deps, who, ids, verdict == "approve", text(form, "reason"))
+    except ReuniteError as exc:
+        return _reports(request, lang, deps, who, exc.status_code, lang.error(exc))
+    return RedirectResponse(f"/moderation/reports?done={done}", status_code=303)
+
+
+# -- families -------------------------------------------------------------------------------------
+@router.post("/candidates/{candidate_id}/answer", response_model=None)
+async def answer(request: Request, deps: DepsDep, who: PrincipalDep, candidate_id: int) -> Response:
+    form = await checked_form(request)
+    case_id = families.answer_lead(deps, who, candidate_id, text(form, "answer"), text(form, "note"))
+    return RedirectResponse(f"/cases/{case_id}?answered=1#candidate-{candidate_id}", status_code=303)
+
+
+@router.post("/sightings/{sighting_id}/mine", response_model=None)
+async def mine(request: Request, lang: LangDep, deps: DepsDep, who: Browser, sighting_id: int) -> Response:
+    form = await checked_form(request)
+    case_id = number(form, "case_id", int)
+    if case_id is None:
+        raise InvalidInput("choose your case", field="case_id")
+    families.propose_sighting(deps, who, sighting_id, case_id, text(form, "note"))
+    return RedirectResponse(f"/sightings/{sighting_id}?sent=1", status_code=303)

@@ -1,0 +1,99 @@
+"""Families in the loop: their word on a lead ("this may be my child" / "not my child"), a sighting
+they found in browse sent to the reviewers as a candidate, and which filter emptied their search."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from reunite.domain import access
+from reunite.domain.access import Permission, Principal, require, require_case
+from reunite.domain.errors import Forbidden, InvalidInput, NotFound
+from reunite.domain.model import PhotoOwner, SightingFilter
+from reunite.domain.scoring import FaceHit, score_pair
+from reunite.domain.workbench import FamilyAnswer
+from reunite.services.deps import Deps
+
+
+def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note: str) -> int:
+    """The family's word on a confirmed lead, for the reviewers; returns the case id."""
+    try:
+        chosen = FamilyAnswer(answer)
+    except ValueError:
+        raise InvalidInput("answer 'this may be my child' or 'not my child'", field="answer") from None
+    row = deps.read.workbench_item(candidate_id)
+    if not who.owns(row["case_id"]):
+        require_case(who, row["case_id"])
+        raise Forbidden("only the child's family answers on a lead")
+    if row["status"] != "confirmed":
+        raise NotFound("candidate {id} does not exist", id=candidate_id)
+    with deps.uow() as uow:
+        case_id = uow.set_family_answer(candidate_id, chosen.value, note.strip()[:2000], deps.clock.now())
+        uow.audit(who.actor, "candidate.family_answered", "candidate", candidate_id, case_id=case_id,
+                  answer=chosen.value)
+        uow.enqueue("reach.tell_reviewers")
+        uow.commit()
+    return case_id
+
+
+def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int, note: str) -> int:
+    """A family marks a sighting it browsed as possibly its child: it reaches the reviewers as a
+    candidate (scored like the machine's) with the family's note. Returns the candidate id."""
+    require(who, Permission.BROWSE_SIGHTINGS)
+    if case_id not in who.verified_cases:
+        raise Forbidden("only the child's family answers on a lead")
+    sighting = deps.read.sighting(sighting_id)
+    if not access.sighting_visible(who, sighting["status"]):
+        raise NotFound("sighting {id} does not exist", id=sighting_id)
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        if not uow.case_is_active(case_id):
+            raise Forbidden("only the child's family answers on a lead")
+        faces = uow.faces_of(PhotoOwner.SIGHTING, sighting_id)
+        child = access.child_face_of(sighting["child_face_id"], [f.face_id for f in faces])
+        faces = [f for f in faces if child is None or f.face_id == child]
+        case, facts = uow.case_facts(case_id), uow.sighting_facts(sighting_id)
+        scored = []
+        for face in faces:
+            hits = [FaceHit(h.case_face_id, h.similarity, h.photo_taken_on)
+                    for h in uow.case_face_hits(face.embedding, [case_id])]
+            if hits:
+                scored.append((score_pair(deps.policy, case, facts, hits, face.hubness), face.face_id))
+        if not scored:
+            raise InvalidInput("no face to compare in this sighting or in your child's photos",
+                               field="sighting_id")
+        score, face_id = max(scored, key=lambda pair: pair[0].total)
+        values = {"case_face_id": score.best_case_face_id, "score": score.total, "face_score": score.face,
+                  "age_score": score.age, "time_score": score.time, "place_score": score.place,
+                  "sex_score": score.sex, "expected_age": score.expected_age, "distance_km": score.distance_km,
+                  "elapsed_days": score.elapsed_days, "hubness": score.hubness}
+        candidate_id = uow.add_family_candidate(case_id, sighting_id, face_id, values, note.strip()[:2000], now)
+        uow.audit(who.actor, "candidate.family_proposed", "candidate", candidate_id, case_id=case_id,
+                  sighting=sighting_id)
+        uow.enqueue("reach.tell_reviewers")
+        uow.commit()
+    return candidate_id
+
+
+FILTERS: dict[str, Callable[[SightingFilter], SightingFilter]] = {  # each filter's name, and the query without it
+    "place": lambda q: replace(q, place=""),
+    "dates": lambda q: replace(q, seen_from=None, seen_to=None),
+    "age": lambda q: replace(q, age=None),
+    "sex": lambda q: replace(q, sex=None),
+    "map area": lambda q: replace(q, near=None),
+    "only known age and sex": lambda q: replace(q, include_unknown=True),
+}
+
+
+def empty_because(deps: Deps, who: Principal, query: SightingFilter) -> list[str]:
+    """When a browse finds nothing: the filters that, each left out alone, would find something.
+    Counts only what this reader may browse anyway, and says no number."""
+    require(who, Permission.BROWSE_SIGHTINGS)
+    base = replace(query, statuses=access.REVIEWABLE if who.can(Permission.MODERATE) else ("approved",),
+                   limit=1, offset=0)
+    found = []
+    for name, without in FILTERS.items():
+        relaxed = without(base)
+        if relaxed != base and deps.read.sightings(relaxed)[0] > 0:
+            found.append(name)
+    return found

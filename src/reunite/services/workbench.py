@@ -1,0 +1,143 @@
+"""The reviewers' workbench: one candidate at a time, claimed so two reviewers never take the same
+one; confirm, dismiss (one-key reasons), skip, later, undo; a second reviewer's agreement before the
+family is told when four eyes are asked for; queue alarms sized to the reviewers at hand."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from reunite.domain import access
+from reunite.domain.access import Permission, Principal, require
+from reunite.domain.errors import Conflict, InvalidInput, NotFound
+from reunite.domain.model import CandidateStatus, age_in_years
+from reunite.domain.ports import UnitOfWork
+from reunite.domain.scoring import impostor_percentile
+from reunite.domain.workbench import (
+    CLAIM,
+    DISMISS_REASONS,
+    LATER,
+    SKIP,
+    UNDO,
+    Action,
+    QueueLoad,
+    queue_load,
+    reason_of,
+)
+from reunite.services.deps import Deps
+
+SESSION = timedelta(hours=12)  # "done" in the progress line counts decisions of the last 12 hours
+
+
+def next_candidate(deps: Deps, who: Principal) -> int | None:
+    """Claim the next candidate for this reviewer (or the one they hold); None when none is left."""
+    require(who, Permission.REVIEW_CANDIDATES)
+    with deps.uow() as uow:
+        found = uow.claim_next(who.actor, deps.clock.now())
+        uow.commit()
+    return found
+
+
+def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
+    """What the workbench shows of one candidate: the sighting (as this reviewer may see it, its
+    photos and the face), every case photo by age, the explanation, the family's word, progress."""
+    require(who, Permission.REVIEW_CANDIDATES)
+    row = access.sighting_view(who, deps.read.workbench_item(candidate_id))
+    row["face_percentile"] = impostor_percentile(deps.policy, row["face_score"])
+    row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
+    case = access.case_view(who, deps.read.case(row["case_id"]))
+    for photo in case["photos"]:
+        photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
+    case["photos"].sort(key=lambda p: (p["age"] is None, p["age"] or 0))
+    sighting = access.sighting_view(who, deps.read.sighting(row["sighting_id"]))
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        uow.audit(who.actor, "sighting.viewed", "sighting", row["sighting_id"], candidate=candidate_id,
+                  exact_place=sighting["place_precise"], via="workbench")
+        uow.commit()
+    return {"c": row, "case": case, "sighting": sighting,
+            "held_by_other": _held_by_other(row["claimed_by"], row["claim_expires_at"], who.actor, now),
+            "progress": deps.read.workbench_progress(who.actor, now, now - SESSION),
+            "four_eyes": deps.limits.four_eyes}
+
+
+def _held_by_other(claimed_by: str | None, until: Any, me: str, now: Any) -> bool:
+    return claimed_by is not None and claimed_by != me and until is not None and until >= now
+
+
+def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason: str = "",
+           delay_notice: bool = True) -> str:
+    """One reviewer's decision on one candidate; what happened: ``confirmed``, ``first_confirmed``
+    (four eyes: a second reviewer must agree), ``dismissed``, ``skipped`` or ``later``.
+
+    A candidate another reviewer holds (claim not expired) is refused. With ``delay_notice`` the
+    family's notice waits out the undo window (the job checks the candidate is still confirmed)."""
+    require(who, Permission.REVIEW_CANDIDATES)
+    deps.read.workbench_item(candidate_id)  # NotFound once its report is rejected or removed
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        held = uow.hold(candidate_id)
+        if _held_by_other(held.claimed_by, held.claim_expires_at, who.actor, now):
+            raise Conflict("another reviewer is looking at this candidate: take the next one")
+        if action in (Action.SKIP, Action.LATER):
+            uow.add_pass(candidate_id, who.actor, now + (SKIP if action is Action.SKIP else LATER))
+            outcome = "skipped" if action is Action.SKIP else "later"
+        else:
+            if held.status != CandidateStatus.PROPOSED.value:
+                raise Conflict("this candidate was already decided")
+            outcome = _review(deps, uow, who, candidate_id, held.case_id, held.first_confirmed_by, action, reason,
+                              delay_notice)
+        uow.set_claim(candidate_id, None, None)
+        uow.commit()
+    return outcome
+
+
+def _review(deps: Deps, uow: UnitOfWork, who: Principal, candidate_id: int, case_id: int,
+            first_by: str | None, action: Action, reason: str, delay_notice: bool) -> str:
+    now = deps.clock.now()
+    if action is Action.DISMISS:
+        reason = reason_of(reason, DISMISS_REASONS)
+        if not reason:
+            raise InvalidInput("say why the candidate is dismissed", field="reason")
+        uow.set_candidate_status(candidate_id, CandidateStatus.DISMISSED, reason, who.actor, now)
+        uow.audit(who.actor, "candidate.dismissed", "candidate", candidate_id, case_id=case_id, reason=reason)
+        return "dismissed"
+    if deps.limits.four_eyes and first_by is None:
+        uow.first_confirm(candidate_id, who.actor, now)
+        uow.audit(who.actor, "candidate.first_confirmed", "candidate", candidate_id, case_id=case_id)
+        return "first_confirmed"
+    if deps.limits.four_eyes and first_by == who.actor:
+        raise Conflict("a second reviewer must confirm this candidate before the family is told")
+    uow.set_candidate_status(candidate_id, CandidateStatus.CONFIRMED, reason.strip()[:1000], who.actor, now)
+    uow.audit(who.actor, "candidate.confirmed", "candidate", candidate_id, case_id=case_id,
+              **({"first_confirmed_by": first_by} if first_by else {}))
+    uow.enqueue("reach.candidate_confirmed", candidate_id=candidate_id, case_id=case_id,
+                at=now + UNDO if delay_notice else None)
+    return "confirmed"
+
+
+def undo(deps: Deps, who: Principal) -> int:
+    """Undo this reviewer's latest decision of the last few minutes: the candidate is proposed again
+    and back in their hands. Its id; NotFound when there is nothing left to undo."""
+    require(who, Permission.REVIEW_CANDIDATES)
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        candidate_id = uow.last_decision(who.actor, now - UNDO)
+        if candidate_id is None:
+            raise NotFound("there is no decision of the last minutes to undo")
+        held = uow.hold(candidate_id)
+        uow.reopen(candidate_id, now)
+        uow.set_claim(candidate_id, who.actor, now + CLAIM)
+        uow.audit(who.actor, "candidate.undone", "candidate", candidate_id, case_id=held.case_id, was=held.status)
+        uow.commit()
+    return candidate_id
+
+
+def queue_loads(deps: Deps) -> list[QueueLoad]:
+    """Each queue's backlog against the reviewers active this week and their usual pace."""
+    now = deps.clock.now()
+    counts = deps.read.queue_counts()
+    oldest = deps.read.queue_oldest_hours(now)
+    reviewers = deps.read.active_reviewers(now - timedelta(days=7))
+    return [queue_load(name, count, oldest.get(name, 0.0), reviewers, deps.limits.reviews_per_day,
+                       deps.limits.queue_max_wait_hours) for name, count in counts.items()]
