@@ -1,0 +1,141 @@
+"""Reviewers drive the reports queue and the workbench with the keyboard alone, in both languages at
+phone and desktop widths; a family's browse filters with unknown ages still find their child."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from reunite.bootstrap import Container
+from reunite.domain.access import OPERATOR, Principal, Role
+from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
+from reunite.services import intake, moderation
+from reunite.services.accounts import from_session
+from tests.browser.conftest import screenshots
+from tests.conftest import run_jobs, session_for
+
+WORDS = {
+    "en": {"reports": "Reports to check", "bench": "Workbench", "nothing": "Nothing waiting.", "left": "2 of 2 left",
+           "undone": "Undone", "empty": "Nothing left for you to review", "sightings": "2 sightings",
+           "unknown": "age unknown", "none": "0 sightings", "known": "only known age and sex"},
+    "zh_CN": {"reports": "待检查的报告", "bench": "审核台", "nothing": "没有待处理项", "left": "共 2 项，剩余 2 项",
+              "undone": "已撤销", "empty": "您已没有待审核的候选", "sightings": "2",
+              "unknown": "年龄不详", "none": "0", "known": "只看年龄和性别已知"},
+}
+VIEWS = [("en", 360), ("zh_CN", 1280)]
+
+
+def signed_in(browser: Browser, server: str, container: Container, role: Role, language: str, width: int,
+              ) -> tuple[Page, Principal]:
+    """A browser page as a new account of this role, in this language and width."""
+    _, token = session_for(container, role)
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en-US")
+    context.add_cookies([{"name": "reunite_session", "value": token, "url": server},
+                         {"name": "lang", "value": language, "url": server}])
+    who = from_session(container.deps, token)
+    assert who is not None
+    return context.new_page(), who
+
+
+def no_sideways_scroll(page: Page) -> None:
+    for width in (320, 360):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"sideways scroll at {width} px"
+
+
+def family_case(container: Container, family: Principal, fgnet: Path) -> int:
+    case = NewCase(given_name="Lin", family_name="Family", sex=Sex.MALE, birth_date=date(1998, 1, 1),
+                   missing_since=datetime(2000, 6, 1, tzinfo=UTC), last_seen_place=GeoPoint(31.2, 121.4))
+    data = (fgnet / "images" / "001a02.jpg").read_bytes()
+    case_id = intake.register_case(container.deps, family, case, [Upload(data, "a.jpg")], [date(2000, 1, 1)]).case_id
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
+    return case_id
+
+
+def street_reports(container: Container, fgnet: Path, names: tuple[str, ...], who: Principal) -> list[int]:
+    """Reports without an apparent age or sex, as most passers-by send them."""
+    ids = []
+    for number, name in enumerate(names):
+        seen = NewSighting(seen_at=datetime(2006, 6, 1 + number, tzinfo=UTC), place=GeoPoint(30.5, 114.3),
+                           place_text=f"Hankou station gate {number + 1}")
+        ids.append(intake.report_sighting(container.deps, who, seen,
+                                          [Upload((fgnet / "images" / name).read_bytes(), name)]).sighting_id)
+    return ids
+
+
+@pytest.mark.parametrize(("language", "width"), VIEWS)
+def test_reviewer_works_reports_then_candidates_with_the_keyboard_only(
+    browser: Browser, server: str, container: Container, fgnet: Path, language: str, width: int
+) -> None:
+    words = WORDS[language]
+    _, reporter_token = session_for(container, Role.REPORTER)
+    reporter = from_session(container.deps, reporter_token)
+    assert reporter is not None
+    family_case(container, OPERATOR, fgnet)
+    first, other_child, second = street_reports(container, fgnet, ("001a05.jpg", "013a08.jpg", "001a08.jpg"),
+                                                reporter)
+    run_jobs(container)
+    page, _ = signed_in(browser, server, container, Role.MODERATOR, language, width)
+
+    page.goto(server + "/moderation/reports")
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["reports"])
+    expect(page.locator(f"#report-{first} img")).to_have_count(1)  # every photo shown
+    no_sideways_scroll(page)
+    screenshots(page, f"reports-{language}")
+    page.keyboard.press("a")  # approve the first (focused) report
+    expect(page.locator(".report").first).to_have_id(f"report-{other_child}")
+    expect(page.locator(".report").first).to_be_focused()  # moved on to the next one
+    page.keyboard.press("3")  # reject it: reason 3, "abusive"
+    expect(page.locator(".report")).to_have_count(1)
+    page.keyboard.press("*")  # choose all, approve the chosen
+    page.keyboard.press("a")
+    expect(page.locator("main")).to_contain_text(words["nothing"])
+    statuses = {s: container.deps.read.sighting(s)["status"] for s in (first, other_child, second)}
+    assert statuses == {first: "approved", other_child: "rejected", second: "approved"}
+
+    page.goto(server + "/workbench")  # the rejected report's candidate is in no queue: 2 candidates
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["bench"])
+    expect(page.locator(".progress")).to_contain_text(words["left"])
+    expect(page.locator(".case-photos figure")).to_have_count(1)
+    no_sideways_scroll(page)
+    screenshots(page, f"workbench-{language}")
+    held = page.url
+    page.keyboard.press("c")  # confirm
+    expect(page).not_to_have_url(held)
+    page.keyboard.press("1")  # dismiss the next: "a different child"
+    expect(page.locator("main")).to_contain_text(words["empty"])
+    page.keyboard.press("u")  # undo: it comes back
+    expect(page.locator("[role=status]").first).to_contain_text(words["undone"])
+    page.keyboard.press("s")  # skip it: left for others
+    expect(page.locator("main")).to_contain_text(words["empty"])
+    reviewed = {c["sighting_id"]: c["status"] for c in container.deps.read.candidates(None, None)}
+    assert other_child not in reviewed  # gone with its report
+    assert sorted(reviewed.values()) == ["confirmed", "proposed"]
+
+
+@pytest.mark.parametrize(("language", "width"), VIEWS)
+def test_family_filters_with_unknown_ages_still_find_their_child(
+    browser: Browser, server: str, container: Container, fgnet: Path, language: str, width: int
+) -> None:
+    words = WORDS[language]
+    page, family = signed_in(browser, server, container, Role.REPORTER, language, width)
+    family_case(container, family, fgnet)
+    street_reports(container, fgnet, ("001a05.jpg", "001a08.jpg"), OPERATOR)
+    run_jobs(container)
+
+    page.goto(server + "/sightings")
+    page.select_option("select[name=sex]", "male")
+    page.fill("input[name=age]", "10")
+    page.press("input[name=age]", "Enter")
+    expect(page.locator(".gallery .card")).to_have_count(2)
+    expect(page.locator("main")).to_contain_text(words["sightings"])
+    expect(page.locator(".gallery .card").first).to_contain_text(words["unknown"])
+    no_sideways_scroll(page)
+    screenshots(page, f"browse-unknown-{language}")
+    page.check("input[name=known_only]")
+    page.press("input[name=age]", "Enter")
+    expect(page.locator(".gallery .card")).to_have_count(0)
+    expect(page.locator(".alert")).to_contain_text(words["known"])

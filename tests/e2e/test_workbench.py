@@ -1,0 +1,201 @@
+"""The reviewers' workbench and families in the loop, through the pages and the API with the real
+worker: claims, four eyes, undo, a rejected report leaving every queue, families' answers and
+marks, browse filters that keep unknown ages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from reunite.bootstrap import Container
+from reunite.domain.access import OPERATOR, Principal, Role
+from reunite.domain.errors import Conflict, NotFound
+from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
+from reunite.domain.workbench import Action
+from reunite.entrypoints.api.app import create_app
+from reunite.services import intake, moderation, workbench
+from reunite.services.accounts import from_session
+from tests.conftest import run_jobs, session_for
+
+
+@dataclass
+class Loop:
+    container: Container
+    case_id: int
+    sightings: list[int]
+    family: Principal
+    family_token: str
+
+
+def _client(container: Container, token: str) -> TestClient:
+    client = TestClient(create_app(container))
+    client.cookies.set("reunite_session", token)
+    return client
+
+
+def _form(client: TestClient, url: str, **data: str) -> Response:
+    csrf = client.cookies.get("reunite_csrf") or re.findall(r'name="csrf" value="([^"]+)"', client.get("/").text)[0]
+    return client.post(url, data={"csrf": csrf, **data}, follow_redirects=False)
+
+
+def loop(container: Container, fgnet: Path, photos: tuple[str, ...] = ("001a05.jpg", "001a08.jpg", "001a10.jpg"),
+         ages: bool = True) -> Loop:
+    """A family's verified case (subject 001, a boy) and approved reports of him from the street."""
+    deps = container.deps
+    _, token = session_for(container, Role.REPORTER)
+    family = from_session(deps, token)
+    assert family is not None
+    case = NewCase(given_name="Lin", family_name="Family", sex=Sex.MALE, birth_date=date(1998, 1, 1),
+                   missing_since=datetime(2000, 6, 1, tzinfo=UTC), last_seen_place=GeoPoint(31.2, 121.4))
+    data = (fgnet / "images" / "001a02.jpg").read_bytes()
+    case_id = intake.register_case(deps, family, case, [Upload(data, "a.jpg")], [date(2000, 1, 1)]).case_id
+    moderation.verify_case(deps, OPERATOR, case_id, "police report seen")
+    sightings = []
+    for number, name in enumerate(photos):
+        seen = NewSighting(seen_at=datetime(2006, 6, 1 + number, tzinfo=UTC), place=GeoPoint(30.5, 114.3),
+                           place_text="Hankou station")
+        upload = [Upload((fgnet / "images" / name).read_bytes(), name)]
+        sightings.append(intake.report_sighting(deps, OPERATOR, seen, upload).sighting_id)
+    run_jobs(container)
+    family = from_session(deps, token)  # now with a verified case
+    assert family is not None
+    return Loop(container, case_id, sightings, family, token)
+
+
+def test_two_reviewers_never_hold_the_same_candidate_and_a_held_one_is_refused(
+    container: Container, fgnet: Path
+) -> None:
+    world = loop(container, fgnet)
+    first, second = (_client(container, session_for(container, Role.MODERATOR)[1]) for _ in range(2))
+    one = first.get("/workbench", follow_redirects=False).headers["location"]
+    other = second.get("/workbench", follow_redirects=False).headers["location"]
+    assert one.startswith("/workbench/") and other.startswith("/workbench/") and one != other
+    assert first.get("/workbench", follow_redirects=False).headers["location"] == one  # still mine
+    page = first.get(one)
+    free = len(world.sightings) - 1  # the other reviewer holds one
+    assert "Lin" in page.text and f"{free} of {free} left" in page.text
+    refused = _form(second, one, action="confirm")
+    assert refused.status_code == 409 and "another reviewer" in refused.text
+    done = _form(first, one, action="dismiss", reason="1")  # one key: "a different child"
+    assert done.headers["location"] == "/workbench?done=dismissed"
+    candidate_id = int(one.rsplit("/", 1)[1])
+    row = container.deps.read.workbench_item(candidate_id)
+    assert row["status"] == "dismissed" and row["review_reason"] == "a different child"
+    undone = _form(first, "/workbench/undo")
+    assert undone.headers["location"] == f"{one}?done=undone"
+    assert container.deps.read.workbench_item(candidate_id)["status"] == "proposed"
+
+
+def test_skip_and_later_pass_a_candidate_on_and_four_eyes_wait_for_a_second_reviewer(
+    container: Container, fgnet: Path
+) -> None:
+    world = loop(container, fgnet, photos=("001a05.jpg", "001a08.jpg"))
+    deps = replace(container.deps, limits=replace(container.deps.limits, four_eyes=True))
+    ann, bo = (Principal(role=Role.MODERATOR, account_id=n) for n in (901, 902))
+    first = workbench.next_candidate(deps, ann)
+    assert first is not None
+    assert workbench.decide(deps, ann, first, Action.LATER) == "later"
+    later = workbench.next_candidate(deps, ann)
+    assert later is not None and later != first  # the other one first; the passed one comes back in an hour
+    assert workbench.decide(deps, ann, later, Action.CONFIRM) == "first_confirmed"
+    with pytest.raises(Conflict):
+        workbench.decide(deps, ann, later, Action.CONFIRM)
+    assert deps.read.workbench_item(later)["status"] == "proposed"
+    assert workbench.next_candidate(deps, bo) == later  # the second look comes first
+    assert workbench.decide(deps, bo, later, Action.CONFIRM) == "confirmed"
+    assert deps.read.workbench_item(later)["status"] == "confirmed"
+    assert world.case_id == deps.read.workbench_item(later)["case_id"]
+    assert workbench.decide(deps, bo, first, Action.SKIP) == "skipped"
+    assert workbench.next_candidate(deps, bo) is None  # skipped: never again for bo
+    assert workbench.next_candidate(deps, Principal(role=Role.MODERATOR, account_id=903)) == first
+
+
+def test_a_rejected_report_leaves_every_queue(container: Container, fgnet: Path) -> None:
+    world = loop(container, fgnet, photos=("001a05.jpg", "001a08.jpg"))
+    deps = container.deps
+    _, token = session_for(container, Role.MODERATOR)
+    reviewer = _client(container, token)
+    family = _client(container, world.family_token)
+    candidates = deps.read.candidates(world.case_id, None)
+    assert len(candidates) == 2
+    gone, kept = (c for c in sorted(candidates, key=lambda c: c["sighting_id"]))
+    workbench.decide(deps, OPERATOR, gone["id"], Action.CONFIRM, delay_notice=False)
+    workbench.decide(deps, OPERATOR, kept["id"], Action.CONFIRM, delay_notice=False)
+    assert len(family.get(f"/api/cases/{world.case_id}/candidates").json()) == 2
+
+    moderation.moderate_sightings(deps, OPERATOR, [gone["sighting_id"]], approve=False, reason="abusive")
+
+    queue = reviewer.get("/api/moderation/queues").json()
+    assert all(c["id"] != gone["id"] for c in queue["candidates"])
+    for who in (reviewer, family):
+        shown = who.get(f"/api/cases/{world.case_id}/candidates").json()
+        assert [c["id"] for c in shown] == [kept["id"]]
+        assert f'id="candidate-{gone["id"]}"' not in who.get(f"/cases/{world.case_id}").text
+    assert family.get(f"/api/faces/{gone['sighting_face_id']}/crop").status_code in (403, 404)
+    assert reviewer.get(f"/workbench/{gone['id']}").status_code == 404
+    with pytest.raises(NotFound):
+        workbench.decide(deps, OPERATOR, gone["id"], Action.DISMISS, "x")
+
+
+def test_a_family_answers_on_a_lead_and_marks_a_sighting_as_possibly_theirs(
+    container: Container, fgnet: Path
+) -> None:
+    world = loop(container, fgnet, photos=("001a05.jpg", "013a08.jpg"))
+    deps = container.deps
+    family = _client(container, world.family_token)
+    machine = {c["sighting_id"]: c for c in deps.read.candidates(world.case_id, None)}
+    lead = machine[world.sightings[0]]
+    workbench.decide(deps, OPERATOR, lead["id"], Action.CONFIRM, delay_notice=False)
+    page = family.get(f"/cases/{world.case_id}").text
+    assert "What happens next" in page and "Hankou station" in page and "to about 1 km" in page
+    answered = _form(family, f"/candidates/{lead['id']}/answer", answer="maybe", note="his ears")
+    assert answered.status_code == 303
+    row = deps.read.workbench_item(lead["id"])
+    assert (row["family_answer"], row["family_note"]) == ("maybe", "his ears")
+    _, stranger = session_for(container, Role.REPORTER)
+    assert _form(_client(container, stranger), f"/candidates/{lead['id']}/answer", answer="not").status_code == 403
+
+    other = world.sightings[1]  # another child's report: the family thinks it is theirs
+    for c in deps.read.candidates(world.case_id, None):
+        if c["sighting_id"] == other:
+            workbench.decide(deps, OPERATOR, c["id"], Action.DISMISS, "a different child")
+    assert "Is this your child?" in family.get(f"/sightings/{other}").text
+    sent = _form(family, f"/sightings/{other}/mine", case_id=str(world.case_id), note="same jacket")
+    assert sent.headers["location"] == f"/sightings/{other}?sent=1"
+    proposed = [c for c in deps.read.candidates(world.case_id, None) if c["sighting_id"] == other]
+    assert [(c["status"], c["family_note"]) for c in proposed] == [("proposed", "same jacket")]
+    _, token = session_for(container, Role.MODERATOR)
+    reviewer = _client(container, token)
+    shown = reviewer.get("/workbench")
+    assert "same jacket" in shown.text and "The family" in shown.text
+
+
+def test_browse_keeps_unknown_ages_and_sexes_and_names_the_filter_that_emptied_it(
+    container: Container, fgnet: Path
+) -> None:
+    world = loop(container, fgnet, photos=("001a05.jpg", "001a08.jpg"))  # reported without age or sex
+    family = _client(container, world.family_token)
+    found = family.get("/sightings", params={"age": "10", "sex": "male"})
+    assert "2 sightings" in found.text and "age unknown" in found.text and "sex unknown" in found.text
+    api = family.get("/api/sightings", params={"age": 10, "sex": "male"}).json()
+    assert api["total"] == 2
+    strict = family.get("/sightings", params={"age": "10", "sex": "male", "known_only": "1"})
+    assert "0 sightings" in strict.text and "only known age and sex" in strict.text
+    assert family.get("/api/sightings", params={"age": 10, "include_unknown": False}).json()["total"] == 0
+    nowhere = family.get("/sightings", params={"place": "Chengdu"}).text
+    assert "Each of these, left out, would find sightings" in nowhere and "<strong>place</strong>" in nowhere
+
+
+def test_queue_alarm_scales_with_the_reviewers(container: Container, fgnet: Path) -> None:
+    loop(container, fgnet, photos=("001a05.jpg",))
+    deps = container.deps
+    loads = {load.name: load for load in workbench.queue_loads(deps)}
+    assert loads["candidates"].waiting == 1 and not loads["candidates"].alarm
+    few = replace(deps, limits=replace(deps.limits, reviews_per_day=1, queue_max_wait_hours=0.5))
+    assert {load.name for load in workbench.queue_loads(few) if load.alarm} == {"candidates"}
