@@ -100,6 +100,11 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/cases/{case_id}/messages"): frozenset({"family"}) | REVIEWERS,
     ("POST", "/cases/{case_id}/verifications"): RECORDERS,
     ("POST", "/cases/{case_id}/close"): RECORDERS,
+    ("GET", "/workbench"): REVIEWERS, ("GET", "/workbench/{candidate_id}"): REVIEWERS,
+    ("POST", "/workbench/{candidate_id}"): REVIEWERS, ("POST", "/workbench/undo"): REVIEWERS,
+    ("GET", "/moderation/reports"): REVIEWERS, ("POST", "/moderation/reports/{verdict}"): REVIEWERS,
+    ("POST", "/candidates/{candidate_id}/answer"): frozenset({"family"}),  # probed on the family's own lead
+    ("POST", "/sightings/{sighting_id}/mine"): BROWSERS,
     ("GET", "/admin"): ADMINS, ("POST", "/admin/invitations"): frozenset({"admin"}),
     ("POST", "/admin/tokens"): ADMINS, ("POST", "/admin/tokens/{token_id}/revoke"): ADMINS,
     ("GET", "/api/sources"): REVIEWERS, ("POST", "/api/sources"): TOKEN_ADMIN,
@@ -155,7 +160,9 @@ def denied(response: object) -> bool:
 
 def probe(client: TestClient, method: str, path: str, world: w.World) -> object:
     values: dict[str, int | str] = {**world.ids(), "code": "en", "token": "not-an-invitation",
-                                    "subscription_id": 1, "purpose": "unsubscribe"}
+                                    "subscription_id": 1, "purpose": "unsubscribe", "verdict": "reject"}
+    if path == "/candidates/{candidate_id}/answer":
+        values["candidate_id"] = world.confirmed
     if path in PROBE_MISSING:
         values |= {"case_id": 999_999, "token_id": 999_999, "sighting_id": 999_999, "source_id": 999_999,
                    "state": "pause"}
@@ -182,6 +189,7 @@ def readable_urls(world: w.World) -> Iterator[str]:
         "photo_id": [world.photo_of_sighting, world.photo_of_case_a],
         "face_id": [world.child_face, world.bystander_face],
         "code": ["en"], "token": ["x"], "subscription_id": [1], "purpose": ["confirm"],
+        "candidate_id": [world.proposed, world.confirmed],
     }
     for method, path in RULES:
         if method != "GET" or path.startswith("/docs") or path == "/redoc":

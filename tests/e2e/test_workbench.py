@@ -13,6 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
 
+from bench import reviewer_effort
+from bench.corpus import load
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Principal, Role
 from reunite.domain.errors import Conflict, NotFound
@@ -199,3 +201,11 @@ def test_queue_alarm_scales_with_the_reviewers(container: Container, fgnet: Path
     assert loads["candidates"].waiting == 1 and not loads["candidates"].alarm
     few = replace(deps, limits=replace(deps.limits, reviews_per_day=1, queue_max_wait_hours=0.5))
     assert {load.name for load in workbench.queue_loads(few) if load.alarm} == {"candidates"}
+
+
+def test_the_reviewer_effort_benchmark_measures_real_decisions(container: Container, fgnet: Path) -> None:
+    chosen, seen = reviewer_effort.world(load(fgnet), cases=1, sightings=4)
+    result = reviewer_effort.measure(container, chosen, seen)
+    assert result["report_pages"] == 1 and result["report_keys"] == 2
+    assert 0 < result["true_matches_confirmed"] <= result["candidate_decisions"]
+    assert result["true_sightings"] == sum(p.subject == chosen[0][0].subject for p in seen)

@@ -17,14 +17,14 @@ from reunite.services.deps import Deps
 
 def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note: str) -> int:
     """The family's word on a confirmed lead, for the reviewers; returns the case id."""
-    try:
-        chosen = FamilyAnswer(answer)
-    except ValueError:
-        raise InvalidInput("answer 'this may be my child' or 'not my child'", field="answer") from None
     row = deps.read.workbench_item(candidate_id)
     if not who.owns(row["case_id"]):
         require_case(who, row["case_id"])
         raise Forbidden("only the child's family answers on a lead")
+    try:
+        chosen = FamilyAnswer(answer)
+    except ValueError:
+        raise InvalidInput("answer 'this may be my child' or 'not my child'", field="answer") from None
     if row["status"] != "confirmed":
         raise NotFound("candidate {id} does not exist", id=candidate_id)
     with deps.uow() as uow:

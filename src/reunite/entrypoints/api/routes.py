@@ -13,7 +13,7 @@ from reunite.domain.errors import InvalidInput
 from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, SightingFilter, Upload
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
-from reunite.services import families, intake, queries, review, throttle
+from reunite.services import intake, queries, review, throttle
 from reunite.services.deps import Deps
 
 router = APIRouter(prefix="/api")
@@ -182,13 +182,6 @@ def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: sche
     if body.decision not in decisions:
         raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
     review.review_candidate(deps, who, candidate_id, decisions[body.decision], body.reason)
-    return Response(status_code=204)
-
-
-@router.post("/candidates/{candidate_id}/answer", status_code=204, responses=ERRORS)
-def answer_lead(deps: DepsDep, who: PrincipalDep, candidate_id: int, body: schemas.AnswerIn) -> Response:
-    """The family's word on a confirmed lead: ``maybe`` (this may be my child) or ``not``."""
-    families.answer_lead(deps, who, candidate_id, body.answer, body.note)
     return Response(status_code=204)
 
 

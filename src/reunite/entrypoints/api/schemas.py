@@ -143,11 +143,6 @@ class ReviewIn(BaseModel):
     reason: str = ""
 
 
-class AnswerIn(BaseModel):
-    answer: str = Field(description="maybe (this may be my child) or not (not my child)")
-    note: str = Field(default="", max_length=2000)
-
-
 class PowChallenge(BaseModel):
     challenge: str
     bits: int

@@ -1,0 +1,158 @@
+"""Reviewer effort: decisions and key presses per true match found, at the default matching policy,
+through the real flow (intake, worker, reports queue, workbench pages) on a corpus.
+
+    python bench/reviewer_effort.py CORPUS [--cases 20] [--sightings 300] [--out FILE]
+
+Cases: the first subjects (by id) with a later photo; each case holds the subject's youngest photo.
+Sightings: every later photo of those subjects (the true sightings), then other subjects' photos as
+distractors up to ``--sightings``; reported by a passer-by without age, sex or place, as most are.
+A moderator clears the reports page by page with "*" then "a" (select all, approve); then an oracle
+reviewer works the workbench until it is empty: "c" when the sighting is the case's child, "1"
+("a different child") otherwise. One decision is one key press; page loads are not counted."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.common import machine, scratch_instance
+from bench.corpus import Photo, by_subject, load
+from bench.embed import engine
+from reunite.adapters.faces.dlib_engine import DlibOptions
+from reunite.bootstrap import Container
+from reunite.domain.access import OPERATOR, Role
+from reunite.domain.model import NewCase, NewSighting, Sex, Upload
+from reunite.entrypoints.api.app import create_app
+from reunite.entrypoints.worker.tasks import make_app, run_worker
+from reunite.services import intake, moderation
+from reunite.services.accounts import from_session, sign_in, sign_up
+
+BIRTH = date(1970, 1, 1)
+
+
+def on(age: int | None, days: int = 0) -> datetime:
+    start = datetime(BIRTH.year + (age or 0), 1, 1, tzinfo=UTC)
+    return start + timedelta(days=days)
+
+
+def world(photos: list[Photo], cases: int, sightings: int) -> tuple[list[list[Photo]], list[Photo]]:
+    """The case subjects' photos (youngest first), and the sightings (true ones, then distractors)."""
+    subjects = [sorted(p, key=lambda x: x.order) for _, p in sorted(by_subject(photos).items())]
+    chosen = [s for s in subjects if len(s) > 1 and s[-1].order[0] > s[0].order[0]][:cases]
+    true = [p for s in chosen for p in s[1:] if p.order[0] > s[0].order[0]]
+    names = {s[0].subject for s in chosen}
+    others = [p for s in subjects if s[0].subject not in names for p in s]
+    return chosen, (true + others)[:sightings]
+
+
+def client_for(container: Container, role: Role) -> TestClient:
+    email = f"{role.value}@bench.example.org"
+    sign_up(container.deps, email, "correct horse battery", role.value, role=role)
+    client = TestClient(create_app(container))
+    client.cookies.set("reunite_session", sign_in(container.deps, email, "correct horse battery"))
+    client.get("/privacy")  # the CSRF cookie
+    return client
+
+
+def post(client: TestClient, url: str, **data: Any) -> Any:
+    return client.post(url, data={"csrf": client.cookies.get("reunite_csrf"), **data}, follow_redirects=False)
+
+
+def run(corpus: Path, cases: int, sightings: int) -> dict[str, Any]:
+    chosen, seen = world(load(corpus), cases, sightings)
+    container = scratch_instance(engine(DlibOptions()))
+    try:
+        return measure(container, chosen, seen) | {"machine": machine(),
+                                                    "date": datetime.now(UTC).date().isoformat()}
+    finally:
+        container.close()
+
+
+def measure(container: Container, chosen: list[list[Photo]], seen: list[Photo]) -> dict[str, Any]:
+    """Register, report, moderate and review on this instance; the counts."""
+    deps = container.deps
+    start = time.perf_counter()
+    subject_of_case: dict[int, str] = {}
+    for photos in chosen:
+        youngest = photos[0]
+        case = NewCase(given_name=youngest.subject, family_name="", sex=Sex.UNKNOWN, birth_date=BIRTH,
+                       last_seen_place=None,
+                       missing_since=on(youngest.age, 30))
+        upload = [Upload(youngest.path.read_bytes(), youngest.path.name)]
+        case_id = intake.register_case(deps, OPERATOR, case, upload, [on(youngest.age).date()]).case_id
+        moderation.verify_case(deps, OPERATOR, case_id, "bench")
+        subject_of_case[case_id] = youngest.subject
+    reporter_email = "reporter@bench.example.org"
+    sign_up(deps, reporter_email, "correct horse battery", "reporter", role=Role.REPORTER)
+    reporter = from_session(deps, sign_in(deps, reporter_email, "correct horse battery"))
+    assert reporter is not None
+    subject_of_sighting: dict[int, str] = {}
+    for number, photo in enumerate(seen):
+        when = on(photo.age, 60) if photo.subject in {c[0].subject for c in chosen} else on(45, number)
+        receipt = intake.report_sighting(deps, reporter, NewSighting(seen_at=when, place=None),
+                                         [Upload(photo.path.read_bytes(), photo.path.name)])
+        subject_of_sighting[receipt.sighting_id] = photo.subject
+    asyncio.run(run_worker(make_app(container.database_uri, deps, periodic=False), 1, wait=False,
+                           install_signal_handlers=False))
+    ingest_s = time.perf_counter() - start
+
+    moderator = client_for(container, Role.MODERATOR)
+    report_keys = report_pages = 0
+    while True:
+        ids = re.findall(r'name="all" value="(\d+)"', moderator.get("/moderation/reports").text)
+        if not ids:
+            break
+        post(moderator, "/moderation/reports/approve", scope="all", all=ids)
+        report_keys, report_pages = report_keys + 2, report_pages + 1  # "*" then "a"
+
+    decisions = confirmed = 0
+    reviewer = client_for(container, Role.MODERATOR)
+    while True:
+        location = reviewer.get("/workbench", follow_redirects=False).headers.get("location", "")
+        match = re.match(r"/workbench/(\d+)", location)
+        if not match:
+            break
+        candidate = deps.read.workbench_item(int(match.group(1)))
+        same = subject_of_case[candidate["case_id"]] == subject_of_sighting[candidate["sighting_id"]]
+        answer = {"action": "confirm"} if same else {"action": "dismiss", "reason": "1"}
+        assert post(reviewer, location, **answer).status_code == 303
+        decisions, confirmed = decisions + 1, confirmed + same
+    true_pairs = sum(1 for s in subject_of_sighting.values() if s in subject_of_case.values())
+    return {
+        "cases": len(chosen), "sightings": len(seen), "true_sightings": true_pairs, "ingest_s": round(ingest_s),
+        "report_pages": report_pages, "report_keys": report_keys, "candidate_decisions": decisions,
+        "true_matches_confirmed": confirmed, "share_of_true_sightings_found": round(confirmed / true_pairs, 3),
+        "decisions_per_true_match": round(decisions / max(1, confirmed), 2),
+        "keys_per_true_match": round((decisions + report_keys) / max(1, confirmed), 2),
+        "candidates_per_case": round(decisions / max(1, len(chosen)), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--cases", type=int, default=20)
+    parser.add_argument("--sightings", type=int, default=300)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    result = run(args.corpus, args.cases, args.sightings)
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text)
+
+
+if __name__ == "__main__":
+    main()
