@@ -3,7 +3,7 @@ through the real flow (intake, worker, reports queue, workbench pages) on a corp
 
     python bench/reviewer_effort.py CORPUS [--cases 20] [--sightings 300] [--out FILE]
 
-Cases: the first subjects (by id) with a later photo; each case holds the subject's youngest photo.
+Cases: the first subjects (by id) photographed under 17 and later; each holds the youngest photo.
 Sightings: every later photo of those subjects (the true sightings), then other subjects' photos as
 distractors up to ``--sightings``; reported by a passer-by without age, sex or place, as most are.
 A moderator clears the reports page by page with "*" then "a" (select all, approve); then an oracle
@@ -49,15 +49,15 @@ def on(age: int | None, days: int = 0) -> datetime:
 def world(photos: list[Photo], cases: int, sightings: int) -> tuple[list[list[Photo]], list[Photo]]:
     """The case subjects' photos (youngest first), and the sightings (true ones, then distractors)."""
     subjects = [sorted(p, key=lambda x: x.order) for _, p in sorted(by_subject(photos).items())]
-    chosen = [s for s in subjects if len(s) > 1 and s[-1].order[0] > s[0].order[0]][:cases]
+    chosen = [s for s in subjects if len(s) > 1 and s[-1].order[0] > s[0].order[0] and s[0].order[0] < 17][:cases]
     true = [p for s in chosen for p in s[1:] if p.order[0] > s[0].order[0]]
     names = {s[0].subject for s in chosen}
     others = [p for s in subjects if s[0].subject not in names for p in s]
     return chosen, (true + others)[:sightings]
 
 
-def client_for(container: Container, role: Role) -> TestClient:
-    email = f"{role.value}@bench.example.org"
+def client_for(container: Container, role: Role, name: str) -> TestClient:
+    email = f"{name}@bench.example.org"
     sign_up(container.deps, email, "correct horse battery", role.value, role=role)
     client = TestClient(create_app(container))
     client.cookies.set("reunite_session", sign_in(container.deps, email, "correct horse battery"))
@@ -107,7 +107,7 @@ def measure(container: Container, chosen: list[list[Photo]], seen: list[Photo]) 
                            install_signal_handlers=False))
     ingest_s = time.perf_counter() - start
 
-    moderator = client_for(container, Role.MODERATOR)
+    moderator = client_for(container, Role.MODERATOR, "moderator")
     report_keys = report_pages = 0
     while True:
         ids = re.findall(r'name="all" value="(\d+)"', moderator.get("/moderation/reports").text)
@@ -117,7 +117,7 @@ def measure(container: Container, chosen: list[list[Photo]], seen: list[Photo]) 
         report_keys, report_pages = report_keys + 2, report_pages + 1  # "*" then "a"
 
     decisions = confirmed = 0
-    reviewer = client_for(container, Role.MODERATOR)
+    reviewer = client_for(container, Role.MODERATOR, "reviewer")
     while True:
         location = reviewer.get("/workbench", follow_redirects=False).headers.get("location", "")
         match = re.match(r"/workbench/(\d+)", location)
