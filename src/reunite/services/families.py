@@ -40,7 +40,7 @@ def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int,
     """A family marks a sighting it browsed as possibly its child: it reaches the reviewers as a
     candidate (scored like the machine's) with the family's note. Returns the candidate id."""
     require(who, Permission.BROWSE_SIGHTINGS)
-    if case_id not in who.verified_cases:
+    if not (who.owns(case_id) and case_id in who.verified_cases):
         raise Forbidden("only the child's family answers on a lead")
     sighting = deps.read.sighting(sighting_id)
     if not access.sighting_visible(who, sighting["status"]):
