@@ -21,6 +21,7 @@ from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.domain.workbench import Action
 from reunite.entrypoints.api.app import create_app
+from reunite.entrypoints.web import pages
 from reunite.services import intake, moderation, workbench
 from reunite.services.accounts import from_session
 from tests.conftest import run_jobs, session_for
@@ -194,9 +195,19 @@ def test_browse_keeps_unknown_ages_and_sexes_and_names_the_filter_that_emptied_i
     assert "Each of these, left out, would find sightings" in nowhere and "<strong>place</strong>" in nowhere
 
 
-def test_queue_alarm_scales_with_the_reviewers(container: Container, fgnet: Path) -> None:
-    loop(container, fgnet, photos=("001a05.jpg",))
+def test_queue_alarm_scales_with_the_reviewers_and_case_pages_stay_short(
+    container: Container, fgnet: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    world = loop(container, fgnet, photos=("001a05.jpg",))
     deps = container.deps
+    real = deps.read.candidates(world.case_id, None)[0]
+    many = [real | {"id": real["id"] + n} for n in range(25)]  # a case with 25 candidates
+    monkeypatch.setattr(pages.queries, "case_candidates", lambda *_args: many)
+    reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
+    first = reviewer.get(f"/cases/{world.case_id}").text
+    assert first.count('class="candidate ') == 10 and f"/cases/{world.case_id}?cp=3" in first
+    assert reviewer.get(f"/cases/{world.case_id}?cp=3").text.count('class="candidate ') == 5
+    monkeypatch.undo()
     loads = {load.name: load for load in workbench.queue_loads(deps)}
     assert loads["candidates"].waiting == 1 and not loads["candidates"].alarm
     few = replace(deps, limits=replace(deps.limits, reviews_per_day=1, queue_max_wait_hours=0.5))
