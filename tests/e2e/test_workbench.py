@@ -200,7 +200,7 @@ def test_queue_alarm_scales_with_the_reviewers_and_case_pages_stay_short(
 ) -> None:
     world = loop(container, fgnet, photos=("001a05.jpg",))
     deps = container.deps
-    real = deps.read.candidates(world.case_id, None)[0]
+    real = deps.read.candidates(world.case_id, None)[0] | {"face_percentile": None, "resembles_many": False}
     many = [real | {"id": real["id"] + n} for n in range(25)]  # a case with 25 candidates
     monkeypatch.setattr(pages.queries, "case_candidates", lambda *_args: many)
     reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
