@@ -1,18 +1,24 @@
-"""Candidate search latency and recall at 10k, 100k and 1M faces, with the production query.
+"""Candidate search latency and recall at 10k, 100k and 1M faces, with the production query, for a
+table of index parameters (HNSW m, ef_construction; ef_search at query time).
 
-    python bench/search.py [--sizes 10000 100000 1000000] [--queries 200] [--out FILE]
+    python bench/search.py [--sizes 10000 100000] [--builds 16:64 24:128] [--ef-search 100 200]
+                           [--queries 200] [--out FILE]
 
 Faces are synthetic but face-like (identities clustered in a cone, as dlib's embeddings are; uniform
-random vectors make every ANN index look broken). The query is ``near_case_faces``: HNSW with the
-filters 'case open' and 'missing before the sighting', iterative scan on, fetching as many faces as
-matching does (``ann_neighbours``, 200) and keeping the best 10. Recall@10 is measured against the same
-query run as an exact scan."""
+random vectors make every ANN index look broken). Cases are loaded open and verified, as the production
+query requires; the bench stops if that query, run as an exact scan, does not return 10 faces for
+every probe (it once measured recall 0.0 because it did not). The query is ``near_case_faces``: HNSW
+with the filters 'case open and verified' and 'missing before the sighting', iterative scan on,
+fetching as many faces as matching does (``ann_neighbours``, 200), sorted by exact distance, keeping
+the best 10. Recall@10 is measured against the same query run as an exact scan (no index). The
+machine's load average is recorded with every row: other processes share the cores."""
 
 from __future__ import annotations
 
 import argparse
 import io
 import json
+import os
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -24,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import machine, peak_memory_mb, scratch_instance
+from reunite.adapters.db.ann import EF_SEARCH, HNSW_EF_CONSTRUCTION, HNSW_M
 from reunite.adapters.db.uow import SqlUnitOfWork, vector_literal
 from reunite.bootstrap import Container
 from reunite.config import Settings
@@ -58,8 +65,10 @@ def load_faces(container: Container, vectors: np.ndarray, rng: np.random.Generat
     status = np.where(rng.random(cases) < 0.9, "open", "closed")
     buf = io.StringIO()
     for i in range(cases):
-        buf.write(f"{i + 1}\tchild\tunknown\t2010-01-01\t{missing[i].isoformat()}\t{status[i]}\n")
-    copy_rows(container, "cases", "id, given_name, sex, birth_date, missing_since, status", buf)
+        buf.write(f"{i + 1}\tchild\tunknown\t2010-01-01\t{missing[i].isoformat()}\t{status[i]}\t"
+                  f"{missing[i].isoformat()}\tbench\n")
+    copy_rows(container, "cases", "id, given_name, sex, birth_date, missing_since, status, verified_at, verified_by",
+              buf)
     buf = io.StringIO()
     for i in range(cases):
         buf.write(f"{i + 1}\t{i + 1}\tk\t{'0' * 64}\timage/jpeg\t1\t1\t2010-01-01\n")
@@ -74,53 +83,106 @@ def load_faces(container: Container, vectors: np.ndarray, rng: np.random.Generat
         conn.exec_driver_sql("ANALYZE")
 
 
-def measure(container: Container, size: int, queries: int, seed: int, fetch: int) -> dict[str, Any]:
+class NothingToFind(RuntimeError):
+    """The production query returns fewer than 10 faces for a probe: the bench would measure nothing."""
+
+
+def load(container: Container, size: int, queries: int, seed: int) -> tuple[np.ndarray, list[datetime]]:
+    """Load ``size`` faces without any vector index; returns the probes and their sighting times."""
     rng = np.random.default_rng(seed)
     vectors = face_like(rng, size // FACES_PER_CASE, FACES_PER_CASE)
-    started = time.perf_counter()
     with container.engine.begin() as conn:
-        conn.exec_driver_sql("DROP INDEX ix_faces_case_embedding")
+        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_faces_case_embedding")
         conn.exec_driver_sql("TRUNCATE cases, photos, faces RESTART IDENTITY CASCADE")
     load_faces(container, vectors, rng)
-    loaded = time.perf_counter()
-    with container.engine.begin() as conn:
-        conn.exec_driver_sql("SET maintenance_work_mem = '2GB'")
-        conn.exec_driver_sql("SET max_parallel_maintenance_workers = 2")
-        conn.exec_driver_sql(
-            "CREATE INDEX ix_faces_case_embedding ON faces USING hnsw (embedding vector_cosine_ops) "
-            "WITH (m = 16, ef_construction = 64) WHERE case_id IS NOT NULL")
-    built = time.perf_counter()
     probes = vectors[rng.choice(len(vectors), queries, replace=False)]
     probes = probes + rng.standard_normal(probes.shape) * 0.3 / np.sqrt(128)
+    seen = [NOW - timedelta(days=int(d)) for d in rng.integers(0, 1800, queries)]
+    return probes, seen
+
+
+def exact_truth(container: Container, probes: np.ndarray, seen: list[datetime]) -> list[set[int]]:
+    """The production query's top 10 for each probe as an exact scan (call while no index exists)."""
+    truth = []
+    with SqlUnitOfWork(container.engine) as uow:
+        uow.conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
+        for probe, seen_at in zip(probes, seen, strict=True):
+            found = {r.case_face_id for r in uow.near_case_faces(list(probe), seen_at, 10)}
+            if len(found) < 10:
+                raise NothingToFind(f"the production query found {len(found)} faces, not 10: are the cases "
+                                    "loaded open and verified?")
+            truth.append(found)
+    return truth
+
+
+def build_index(container: Container, m: int, ef_construction: int) -> float:
+    started = time.perf_counter()
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_faces_case_embedding")
+        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '2GB'")
+        conn.exec_driver_sql("SET LOCAL max_parallel_maintenance_workers = 2")
+        conn.exec_driver_sql(
+            "CREATE INDEX ix_faces_case_embedding ON faces USING hnsw (embedding vector_cosine_ops) "
+            f"WITH (m = {int(m)}, ef_construction = {int(ef_construction)}) WHERE case_id IS NOT NULL")
+    return time.perf_counter() - started
+
+
+def query(container: Container, probes: np.ndarray, seen: list[datetime], truth: list[set[int]],
+          ef_search: int, fetch: int) -> dict[str, float]:
     latencies, recalls = [], []
-    for probe in probes:
-        seen_at = NOW - timedelta(days=int(rng.integers(0, 1800)))
-        with SqlUnitOfWork(container.engine) as uow:
+    for probe, seen_at, best in zip(probes, seen, truth, strict=True):
+        with SqlUnitOfWork(container.engine, ef_search=ef_search) as uow:
             t = time.perf_counter()
-            approx = uow.near_case_faces(list(probe), seen_at, fetch)[:10]  # as matching does: fetch, rescore
+            approx = uow.near_case_faces(list(probe), seen_at, fetch)[:10]  # as matching does: fetch, sorted
             latencies.append((time.perf_counter() - t) * 1000)
-            uow.conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
-            exact = uow.near_case_faces(list(probe), seen_at, 10)
-        truth = {r.case_face_id for r in exact}
-        recalls.append(len(truth & {r.case_face_id for r in approx}) / max(len(truth), 1))
-    return {
-        "faces": size, "load_seconds": round(loaded - started, 1), "index_build_seconds": round(built - loaded, 1),
-        "p50_ms": round(float(np.percentile(latencies, 50)), 2),
-        "p95_ms": round(float(np.percentile(latencies, 95)), 2),
-        "recall_at_10": round(float(np.mean(recalls)), 4), "queries": queries, "fetched": fetch,
-    }
+        recalls.append(len(best & {r.case_face_id for r in approx}) / 10)
+    return {"p50_ms": round(float(np.percentile(latencies, 50)), 2),
+            "p95_ms": round(float(np.percentile(latencies, 95)), 2),
+            "recall_at_10": round(float(np.mean(recalls)), 4)}
+
+
+def measure(container: Container, size: int, queries: int, builds: list[tuple[int, int]], efs: list[int],
+            fetch: int, seed: int | None = None) -> list[dict[str, Any]]:
+    """One row per (m, ef_construction, ef_search) at this size."""
+    started = time.perf_counter()
+    probes, seen = load(container, size, queries, seed if seed is not None else size)
+    loaded = time.perf_counter()
+    truth = exact_truth(container, probes, seen)
+    rows = []
+    for m, ef_construction in builds:
+        load_before = os.getloadavg()[0]
+        build = build_index(container, m, ef_construction)
+        for ef_search in efs:
+            rows.append({
+                "faces": size, "m": m, "ef_construction": ef_construction, "ef_search": ef_search,
+                "load_seconds": round(loaded - started, 1), "index_build_seconds": round(build, 1),
+                **query(container, probes, seen, truth, ef_search, fetch),
+                "queries": queries, "fetched": fetch,
+                "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
+            })
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
+def build_pair(text: str) -> tuple[int, int]:
+    m, ef_construction = text.split(":")
+    return int(m), int(ef_construction)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--builds", type=build_pair, nargs="+", default=[(HNSW_M, HNSW_EF_CONSTRUCTION)],
+                        help="index builds to compare, as m:ef_construction")
+    parser.add_argument("--ef-search", type=int, nargs="+", default=[EF_SEARCH])
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--fetch", type=int, default=Settings().ann_neighbours,
                         help="faces fetched per query before the top 10 is taken (REUNITE_ANN_NEIGHBOURS)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     container = scratch_instance()
-    results = [measure(container, size, args.queries, seed=size, fetch=args.fetch) for size in args.sizes]
+    results = [row for size in args.sizes
+               for row in measure(container, size, args.queries, args.builds, args.ef_search, args.fetch)]
     text = json.dumps({"machine": machine(), "results": results, "peak_memory_mb": peak_memory_mb()}, indent=1)
     print(text)
     if args.out:

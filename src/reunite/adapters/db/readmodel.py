@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
+from reunite.adapters.db.ann import EF_SEARCH, ann_scan
 from reunite.adapters.db.moderation import ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
@@ -185,13 +186,14 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",)
     ) -> list[dict[str, Any]]:
         with self.engine.begin() as conn:
-            conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")
-            conn.exec_driver_sql("SET LOCAL hnsw.ef_search = 200")
+            ann_scan(conn, EF_SEARCH)
             rows = conn.execute(text(
-                "SELECT f.id AS face_id, f.sighting_id, 1 - (f.embedding <=> CAST(:q AS vector)) AS similarity, "
+                "WITH near AS MATERIALIZED (SELECT f.id AS face_id, f.sighting_id, "
+                "1 - (f.embedding <=> CAST(:q AS vector)) AS similarity, "
                 "s.seen_at, s.place_text FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 "WHERE f.sighting_id IS NOT NULL AND s.status = ANY(:statuses) "
-                "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit"
+                "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
+                "SELECT * FROM near ORDER BY similarity DESC, face_id"
             ), {"q": vector_literal(embedding), "limit": limit, "statuses": list(statuses)})
             return [dict(r._mapping) for r in rows]
 

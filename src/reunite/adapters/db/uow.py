@@ -10,6 +10,7 @@ from typing import Any
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import Connection, Engine, column, func, insert, select, text, update
 
+from reunite.adapters.db.ann import EF_SEARCH, ann_scan
 from reunite.adapters.db.moderation import ModerationSql
 from reunite.adapters.db.people import PeopleSql
 from reunite.adapters.db.pfif import PfifSql
@@ -46,8 +47,9 @@ def vector_literal(values: Sequence[float]) -> str:
 class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, ef_search: int = EF_SEARCH) -> None:
         self._engine = engine
+        self.ef_search = ef_search
         self.conn: Connection
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -231,20 +233,19 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
         )
         return [StoredFace(r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness) for r in rows]
 
-    def _ann(self) -> None:
-        # Filtered HNSW returns too few rows unless the scan may continue past the first candidates.
-        self.conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")
-        self.conn.exec_driver_sql("SET LOCAL hnsw.ef_search = 200")
-
     def near_case_faces(self, embedding: Sequence[float], seen_at: datetime, limit: int) -> list[CaseHitRow]:
-        self._ann()
+        """The ``limit`` open, verified cases' faces nearest to ``embedding``, most similar first."""
+        ann_scan(self.conn, self.ef_search)
         rows = self.conn.execute(
             text(
-                "SELECT f.case_id, f.id, 1 - (f.embedding <=> CAST(:q AS vector)) AS sim, p.taken_on "
-                "FROM faces f JOIN cases c ON c.id = f.case_id JOIN photos p ON p.id = f.photo_id "
+                "WITH near AS MATERIALIZED (SELECT f.case_id, f.id, f.photo_id, "
+                "f.embedding <=> CAST(:q AS vector) AS distance "
+                "FROM faces f JOIN cases c ON c.id = f.case_id "
                 "WHERE f.case_id IS NOT NULL AND c.status = 'open' AND c.verified_at IS NOT NULL "
                 "AND c.missing_since <= :seen_at "
-                "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit"
+                "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
+                "SELECT n.case_id, n.id, 1 - n.distance AS sim, p.taken_on FROM near n "
+                "JOIN photos p ON p.id = n.photo_id ORDER BY n.distance, n.id"
             ),
             {"q": vector_literal(embedding), "seen_at": seen_at, "limit": limit},
         )
@@ -263,13 +264,15 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
     def near_sighting_faces(
         self, embedding: Sequence[float], seen_after: datetime, limit: int
     ) -> list[SightingHitRow]:
-        self._ann()
+        ann_scan(self.conn, self.ef_search)
         rows = self.conn.execute(
             text(
-                "SELECT f.sighting_id, f.id, f.photo_id, f.embedding, f.hubness "
+                "WITH near AS MATERIALIZED (SELECT f.sighting_id, f.id, f.photo_id, f.embedding, f.hubness, "
+                "f.embedding <=> CAST(:q AS vector) AS distance "
                 "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 "WHERE f.sighting_id IS NOT NULL AND s.seen_at >= :after AND s.status IN ('pending', 'approved') "
-                "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit"
+                "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
+                "SELECT sighting_id, id, photo_id, embedding, hubness FROM near ORDER BY distance, id"
             ).columns(column("sighting_id"), column("id"), column("photo_id"),
                      column("embedding", Vector(EMBEDDING_DIM)), column("hubness")),
             {"q": vector_literal(embedding), "after": seen_after, "limit": limit},

@@ -1,0 +1,18 @@
+"""The face index's parameters and scan settings, chosen from bench/search.py's measured table
+(docs/benchmarks.md, "Search"): every vector query and the migration that builds the indexes use them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection
+
+HNSW_M = 16  # links per node
+HNSW_EF_CONSTRUCTION = 64  # candidates kept while building
+EF_SEARCH = 200  # candidates kept while searching (at least the rows fetched: ann_neighbours)
+
+
+def ann_scan(conn: Connection, ef_search: int = EF_SEARCH) -> None:
+    """Settings for the next vector queries of this transaction. A filtered HNSW scan returns too few
+    rows unless it may continue past its first candidates (iterative scan); relaxed order is why every
+    query re-sorts what the index returned by exact distance."""
+    conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")
+    conn.exec_driver_sql(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
