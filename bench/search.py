@@ -80,6 +80,8 @@ def load_faces(container: Container, vectors: np.ndarray, rng: np.random.Generat
     copy_rows(container, "faces", "photo_id, case_id, box_left, box_top, box_right, box_bottom, landmarks, "
               "detection_score, quality, detector, embedding, model, model_version, crop_key", buf)
     with container.engine.begin() as conn:
+        for table in ("cases", "photos"):  # rows added later (uploads) take the next ids
+            conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")
         conn.exec_driver_sql("ANALYZE")
 
 
