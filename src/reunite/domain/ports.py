@@ -228,7 +228,15 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
 
     def case_facts(self, case_id: int) -> CaseFacts: ...
 
+    def case_facts_of(self, case_ids: Sequence[int]) -> dict[int, CaseFacts]:
+        """The facts of every existing case of ``case_ids``, in one read."""
+        ...
+
     def sighting_facts(self, sighting_id: int) -> SightingFacts: ...
+
+    def sighting_facts_of(self, sighting_ids: Sequence[int]) -> dict[int, SightingFacts]:
+        """The facts of every existing sighting of ``sighting_ids``, in one read."""
+        ...
 
     def faces_of(self, owner: PhotoOwner, owner_id: int) -> list[StoredFace]: ...
 
@@ -237,7 +245,11 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
         ...
 
     def case_face_hits(self, embedding: Sequence[float], case_ids: Sequence[int]) -> list[CaseHitRow]:
-        """Exact similarities to every face of the given cases."""
+        """Exact similarities to every face of the given cases (one ``= ANY`` read)."""
+        ...
+
+    def case_face_hits_each(self, embeddings: Sequence[Sequence[float]], case_id: int) -> list[list[CaseHitRow]]:
+        """For each embedding, exact similarities to every face of one case, in one read."""
         ...
 
     def near_sighting_faces(
@@ -245,7 +257,8 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
     ) -> list[SightingHitRow]: ...
 
     def save_candidates(self, rows: Sequence[CandidateRow]) -> int:
-        """Insert or refresh candidates; a reviewed candidate keeps its decision. Returns new ones."""
+        """Insert or refresh candidates in one statement; a reviewed candidate keeps its decision.
+        Returns new ones."""
         ...
 
     def set_candidate_status(

@@ -72,7 +72,10 @@ def one_face_per_photo(rows: list[CandidateRow], photo_of: dict[int, int]) -> li
 
 
 def match_sighting(deps: Deps, sighting_id: int) -> int:
-    """Search each face of a sighting against all open cases; store the shortlist. Returns new candidates."""
+    """Search each face of a sighting against all open cases; store the shortlist. Returns new candidates.
+
+    A constant number of queries per face, however many cases are near: the index read, one read of
+    every face of the nearby cases, one read of the facts of cases not yet seen; one write at the end."""
     with deps.uow() as uow:
         sighting = uow.sighting_facts(sighting_id)
         faces = uow.faces_of(PhotoOwner.SIGHTING, sighting_id)
@@ -83,15 +86,15 @@ def match_sighting(deps: Deps, sighting_id: int) -> int:
             case_ids = list(dict.fromkeys(row.case_id for row in near))
             # fuse over all of each nearby case's photos, not only those the index returned
             exact = _hits(uow.case_face_hits(face.embedding, case_ids))
+            cases.update(uow.case_facts_of([c for c in exact if c not in cases]))
             for case_id, hits in exact.items():
-                if case_id not in cases:
-                    cases[case_id] = uow.case_facts(case_id)
                 score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)
                 rows.append(CandidateRow(case_id, sighting_id, face.face_id, score))
         kept = one_face_per_photo(rows, {face.face_id: face.photo_id for face in faces})
-        new = 0
-        for face in faces:
-            new += uow.save_candidates(_shortlist(deps, [r for r in kept if r.sighting_face_id == face.face_id]))
+        by_face: dict[int, list[CandidateRow]] = defaultdict(list)
+        for row in kept:
+            by_face[row.sighting_face_id].append(row)
+        new = uow.save_candidates([row for face_rows in by_face.values() for row in _shortlist(deps, face_rows)])
         uow.audit(SYSTEM, "sighting.matched", "sighting", sighting_id, new_candidates=new)
         uow.enqueue("reach.tell_reviewers")  # new candidates, or a report queue grown past its threshold
         uow.commit()
@@ -108,14 +111,13 @@ def match_case(deps: Deps, case_id: int) -> int:
         rows: dict[int, CandidateRow] = {}
         photo_of: dict[int, int] = {}
         sightings: dict[int, SightingFacts] = {}
-        for face in case_faces:
-            for hit in uow.near_sighting_faces(face.embedding, case.missing_since, deps.limits.ann_neighbours):
-                if hit.sighting_face_id in rows:
-                    continue
-                if hit.sighting_id not in sightings:
-                    sightings[hit.sighting_id] = uow.sighting_facts(hit.sighting_id)
-                hits = _hits(uow.case_face_hits(hit.embedding, [case_id]))[case_id]
-                score = score_pair(deps.policy, case, sightings[hit.sighting_id], hits, hit.hubness)
+        for face in case_faces:  # a constant number of queries per case face, however many hits
+            near = uow.near_sighting_faces(face.embedding, case.missing_since, deps.limits.ann_neighbours)
+            fresh = list({hit.sighting_face_id: hit for hit in near if hit.sighting_face_id not in rows}.values())
+            sightings.update(uow.sighting_facts_of([h.sighting_id for h in fresh if h.sighting_id not in sightings]))
+            each = uow.case_face_hits_each([h.embedding for h in fresh], case_id)
+            for hit, hits in zip(fresh, each, strict=True):
+                score = score_pair(deps.policy, case, sightings[hit.sighting_id], _hits(hits)[case_id], hit.hubness)
                 rows[hit.sighting_face_id] = CandidateRow(case_id, hit.sighting_id, hit.sighting_face_id, score)
                 photo_of[hit.sighting_face_id] = hit.photo_id
         new = uow.save_candidates(_shortlist(deps, one_face_per_photo(list(rows.values()), photo_of)))

@@ -8,7 +8,8 @@ from datetime import date, datetime
 from typing import Any
 
 from pgvector.sqlalchemy import Vector
-from sqlalchemy import Connection, Engine, column, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, column, func, insert, literal_column, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from reunite.adapters.db.ann import EF_SEARCH, ann_scan
 from reunite.adapters.db.moderation import ModerationSql
@@ -42,6 +43,10 @@ def _point(lat: float | None, lon: float | None) -> GeoPoint | None:
 
 def vector_literal(values: Sequence[float]) -> str:
     return "[" + ",".join(f"{v:.7g}" for v in values) + "]"
+
+
+_SCORE_COLUMNS = ("case_face_id", "score", "face_score", "age_score", "time_score", "place_score", "sex_score",
+                  "expected_age", "distance_km", "elapsed_days", "hubness")
 
 
 class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql):
@@ -158,33 +163,23 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
         return True
 
     def save_candidates(self, rows: Sequence[CandidateRow]) -> int:
-        new = 0
-        for row in rows:
-            s = row.score
-            values = {
-                "case_face_id": s.best_case_face_id, "score": s.total, "face_score": s.face, "age_score": s.age,
-                "time_score": s.time, "place_score": s.place, "sex_score": s.sex, "expected_age": s.expected_age,
-                "distance_km": s.distance_km, "elapsed_days": s.elapsed_days, "hubness": s.hubness,
-            }
-            inserted = self.conn.execute(
-                text(
-                    "INSERT INTO candidates (case_id, sighting_id, sighting_face_id, case_face_id, score, "
-                    "face_score, age_score, time_score, place_score, sex_score, expected_age, distance_km, "
-                    "elapsed_days, hubness) VALUES (:case_id, :sighting_id, :sighting_face_id, :case_face_id, "
-                    ":score, :face_score, :age_score, :time_score, :place_score, :sex_score, :expected_age, "
-                    ":distance_km, :elapsed_days, :hubness) "
-                    "ON CONFLICT (case_id, sighting_face_id) DO UPDATE SET case_face_id = EXCLUDED.case_face_id, "
-                    "score = EXCLUDED.score, face_score = EXCLUDED.face_score, age_score = EXCLUDED.age_score, "
-                    "time_score = EXCLUDED.time_score, place_score = EXCLUDED.place_score, "
-                    "sex_score = EXCLUDED.sex_score, expected_age = EXCLUDED.expected_age, "
-                    "distance_km = EXCLUDED.distance_km, elapsed_days = EXCLUDED.elapsed_days, "
-                    "hubness = EXCLUDED.hubness, updated_at = now() "
-                    "RETURNING (xmax = 0) AS inserted"
-                ),
-                dict(values, case_id=row.case_id, sighting_id=row.sighting_id, sighting_face_id=row.sighting_face_id),
-            ).scalar_one()
-            new += bool(inserted)
-        return new
+        """One statement for all rows: insert, or refresh the scores of an existing candidate (its
+        review stays). Returns how many were new."""
+        if not rows:
+            return 0
+        values = [{
+            "case_id": row.case_id, "sighting_id": row.sighting_id, "sighting_face_id": row.sighting_face_id,
+            "case_face_id": s.best_case_face_id, "score": s.total, "face_score": s.face, "age_score": s.age,
+            "time_score": s.time, "place_score": s.place, "sex_score": s.sex, "expected_age": s.expected_age,
+            "distance_km": s.distance_km, "elapsed_days": s.elapsed_days, "hubness": s.hubness,
+        } for row in rows for s in (row.score,)]
+        statement = pg_insert(candidates).values(values)
+        refreshed = {name: statement.excluded[name] for name in _SCORE_COLUMNS}
+        inserted: Sequence[bool] = self.conn.execute(statement.on_conflict_do_update(
+            index_elements=[candidates.c.case_id, candidates.c.sighting_face_id],
+            set_=dict(refreshed, updated_at=func.now()),
+        ).returning(literal_column("xmax = 0"))).scalars().all()
+        return sum(bool(new) for new in inserted)
 
     def set_candidate_status(
         self, candidate_id: int, status: CandidateStatus, reason: str, reviewer: str, at: datetime
@@ -210,20 +205,31 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
         return [self._photo_row(r) for r in rows]
 
     def case_facts(self, case_id: int) -> CaseFacts:
-        row = self.conn.execute(select(cases).where(cases.c.id == case_id)).one_or_none()
-        if row is None:
+        found = self.case_facts_of([case_id])
+        if case_id not in found:
             raise NotFound("case {id} does not exist", id=case_id)
-        return CaseFacts(row.id, row.birth_date, Sex(row.sex), row.missing_since,
-                         _point(row.last_seen_lat, row.last_seen_lon))
+        return found[case_id]
+
+    def case_facts_of(self, case_ids: Sequence[int]) -> dict[int, CaseFacts]:
+        rows = self.conn.execute(select(cases).where(cases.c.id == func.any(list(case_ids))))
+        return {row.id: CaseFacts(row.id, row.birth_date, Sex(row.sex), row.missing_since,
+                                  _point(row.last_seen_lat, row.last_seen_lon)) for row in rows}
 
     def sighting_facts(self, sighting_id: int) -> SightingFacts:
-        row = self.conn.execute(select(sightings).where(sightings.c.id == sighting_id)).one_or_none()
-        if row is None:
+        found = self.sighting_facts_of([sighting_id])
+        if sighting_id not in found:
             raise NotFound("sighting {id} does not exist", id=sighting_id)
-        age = None
-        if row.apparent_age_low is not None:
-            age = AgeRange(row.apparent_age_low, row.apparent_age_high)
-        return SightingFacts(row.id, row.seen_at, _point(row.lat, row.lon), age, Sex(row.apparent_sex))
+        return found[sighting_id]
+
+    def sighting_facts_of(self, sighting_ids: Sequence[int]) -> dict[int, SightingFacts]:
+        rows = self.conn.execute(select(sightings).where(sightings.c.id == func.any(list(sighting_ids))))
+        found = {}
+        for row in rows:
+            age = None
+            if row.apparent_age_low is not None:
+                age = AgeRange(row.apparent_age_low, row.apparent_age_high)
+            found[row.id] = SightingFacts(row.id, row.seen_at, _point(row.lat, row.lon), age, Sex(row.apparent_sex))
+        return found
 
     def faces_of(self, owner: PhotoOwner, owner_id: int) -> list[StoredFace]:
         col = faces.c.case_id if owner is PhotoOwner.CASE else faces.c.sighting_id
@@ -260,6 +266,25 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             {"q": vector_literal(embedding), "ids": list(case_ids)},
         )
         return [CaseHitRow(r.case_id, r.id, float(r.sim), r.taken_on) for r in rows]
+
+    def case_face_hits_each(
+        self, embeddings: Sequence[Sequence[float]], case_id: int
+    ) -> list[list[CaseHitRow]]:
+        """For each embedding, exact similarities to every face of one case (one query for all)."""
+        if not embeddings:
+            return []
+        rows = self.conn.execute(
+            text(
+                "SELECT q.n, f.case_id, f.id, 1 - (f.embedding <=> q.v) AS sim, p.taken_on "
+                "FROM unnest(CAST(:qs AS vector[])) WITH ORDINALITY AS q(v, n) "
+                "CROSS JOIN faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = :case ORDER BY q.n, f.id"
+            ),
+            {"qs": [vector_literal(e) for e in embeddings], "case": case_id},
+        )
+        each: list[list[CaseHitRow]] = [[] for _ in embeddings]
+        for r in rows:
+            each[r.n - 1].append(CaseHitRow(r.case_id, r.id, float(r.sim), r.taken_on))
+        return each
 
     def near_sighting_faces(
         self, embedding: Sequence[float], seen_after: datetime, limit: int

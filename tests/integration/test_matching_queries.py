@@ -1,0 +1,77 @@
+"""Matching reads and writes in a constant number of queries per face, however many cases lie near
+it (it once read each nearby case on its own: up to 200 queries per face)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import numpy as np
+from sqlalchemy import event
+
+from bench.search import FACES_PER_CASE, NOW, build_index, face_like, load_faces
+from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M
+from reunite.bootstrap import Container
+from reunite.domain.model import BoundingBox, DetectedFace, NewSighting, PhotoFacts, PhotoOwner
+from reunite.services.matching import match_case, match_sighting
+
+
+def gallery(container: Container, faces: int) -> np.ndarray:
+    rng = np.random.default_rng(11)
+    vectors = face_like(rng, faces // FACES_PER_CASE, FACES_PER_CASE)
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_faces_case_embedding")
+    load_faces(container, vectors, rng)
+    build_index(container, HNSW_M, HNSW_EF_CONSTRUCTION)
+    return vectors
+
+
+def sighting_with_faces(container: Container, vectors: np.ndarray) -> int:
+    with container.deps.uow() as uow:
+        sighting_id = uow.add_sighting(NewSighting(None, None), NOW + timedelta(days=1), NOW, "approved", None)
+        photo_id = uow.add_photo(PhotoOwner.SIGHTING, sighting_id, PhotoFacts("0" * 64, 9, 9, "image/jpeg"),
+                                 "k", None)
+        found = [DetectedFace(BoundingBox(i, 0, i + 1, 1), (), 1.0, 1.0, tuple(float(v) for v in vector), "m", "v",
+                              "hog") for i, vector in enumerate(vectors)]
+        uow.replace_faces(photo_id, found, ["k"] * len(found))
+        uow.commit()
+    return sighting_id
+
+
+def statements(container: Container, run: object) -> int:
+    seen: list[str] = []
+
+    def count(*args: object) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(container.engine, "before_cursor_execute", count)
+    try:
+        run()  # type: ignore[operator]
+    finally:
+        event.remove(container.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_matching_queries_do_not_grow_with_the_cases_near_a_face(container: Container) -> None:
+    vectors = gallery(container, 800)  # 200 cases: the 200 nearest faces span dozens of cases
+    few = sighting_with_faces(container, vectors[:1])
+    many = sighting_with_faces(container, vectors[:3] + 0.01)
+    one_face = statements(container, lambda: match_sighting(container.deps, few))
+    three_faces = statements(container, lambda: match_sighting(container.deps, many))
+    with container.engine.connect() as conn:
+        nearby = conn.exec_driver_sql("SELECT count(DISTINCT case_id) FROM candidates").scalar_one()
+    assert nearby >= 2  # the shortlist came from many nearby cases
+    assert one_face <= 12
+    assert three_faces - one_face <= 2 * 5  # a few statements per extra face, not one per nearby case
+    case_faces = statements(container, lambda: match_case(container.deps, 1))  # 4 faces, 200 sighting faces
+    assert case_faces <= 6 + 5 * FACES_PER_CASE
+
+
+def test_rematching_refreshes_candidates_without_duplicating_them(container: Container) -> None:
+    vectors = gallery(container, 400)
+    sighting = sighting_with_faces(container, vectors[:2])
+    first = match_sighting(container.deps, sighting)
+    assert first > 0
+    assert match_sighting(container.deps, sighting) == 0
+    with container.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT count(*) FROM candidates").scalar_one()
+    assert rows == first
