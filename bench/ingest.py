@@ -92,8 +92,9 @@ def run(name: str, options: DlibOptions, photos: list[bytes], gallery_faces: int
                            install_signal_handlers=False))
     total = time.perf_counter() - start
     with container.engine.connect() as conn:
-        faces = int(conn.exec_driver_sql("SELECT count(*) FROM faces").scalar_one())
-        pending = int(conn.exec_driver_sql("SELECT count(*) FROM photos WHERE processed_at IS NULL").scalar_one())
+        faces = int(conn.exec_driver_sql("SELECT count(*) FROM faces WHERE sighting_id IS NOT NULL").scalar_one())
+        pending = int(conn.exec_driver_sql(
+            "SELECT count(*) FROM photos WHERE sighting_id IS NOT NULL AND processed_at IS NULL").scalar_one())
     match_ms = match_all(container)
     container.close()
     return {
