@@ -14,6 +14,7 @@ from PIL import Image
 from reunite.bootstrap import Container
 from tests.conftest import count_rows, jpeg, plain_photo, run_jobs
 from tests.integration.test_codec import phone_exif
+from tests.photos import face_jpeg
 
 
 def photo(fgnet: Path, name: str) -> tuple[str, bytes, str]:
@@ -33,8 +34,8 @@ def register(client: TestClient, fgnet: Path, name: str, **form: Any) -> int:
     return int(response.json()["id"])
 
 
-def test_sighting_is_accepted_at_once_then_processed(client: TestClient, container: Container, fgnet: Path) -> None:
-    response = report(client, [photo(fgnet, "001a05.jpg")], seen_at="2005-06-01T10:00:00+08:00",
+def test_sighting_is_accepted_at_once_then_processed(client: TestClient, container: Container) -> None:
+    response = report(client, [("face.jpg", face_jpeg(), "image/jpeg")], seen_at="2005-06-01T10:00:00+08:00",
                       lat=30.59, lon=114.31, place_text="Hankou station", apparent_age_low=4, apparent_age_high=6)
     assert response.status_code == 202, response.text
     sighting_id = response.json()["id"]

@@ -18,14 +18,15 @@ from reunite.entrypoints.cli import app as cli
 from reunite.services.accounts import issue_token
 from reunite.services.moderation import verify_case
 from tests.conftest import count_rows
+from tests.photos import face_jpeg
 
 POLICE = Principal(role=Role.POLICE, account_id=7, name="officer Wang")
 
 
-def register(client: TestClient, fgnet: Path) -> int:
+def register(client: TestClient) -> int:
     """A case sent by a partner that may write but not verify: it waits for verification."""
     token = issue_token(client.app.state.container.deps, OPERATOR, "NGO", [Scope.WRITE])  # type: ignore[attr-defined]
-    photo = ("kid.jpg", (fgnet / "images" / "001a02.jpg").read_bytes())
+    photo = ("kid.jpg", face_jpeg())
     response = client.post("/api/cases", files=[("photos", photo)], headers={"Authorization": f"Bearer {token}"},
                            data={"given_name": "Lin", "family_name": "Zhangsan", "sex": "female",
                                  "birth_date": "2015-01-01", "missing_since": "2019-06-01T08:00:00Z",
@@ -35,10 +36,8 @@ def register(client: TestClient, fgnet: Path) -> int:
     return int(response.json()["id"])
 
 
-def test_poster_only_for_verified_cases_and_without_family_details(
-    client: TestClient, container: Container, fgnet: Path
-) -> None:
-    case_id = register(client, fgnet)
+def test_poster_only_for_verified_cases_and_without_family_details(client: TestClient, container: Container) -> None:
+    case_id = register(client)
     assert client.get(f"/p/{case_id}").status_code == 404
     with pytest.raises(Exception, match="say what was checked"):
         verify_case(container.deps, POLICE, case_id, "  ")
@@ -64,12 +63,12 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 
 def test_import_sightings_reports_each_photo_and_names_the_refused(
-    cli_env: CliRunner, container: Container, fgnet: Path, tmp_path: Path
+    cli_env: CliRunner, container: Container, tmp_path: Path
 ) -> None:
     folder = tmp_path / "batch"
     folder.mkdir()
-    for name in ("001a05.jpg", "009a13.jpg", "013a08.jpg"):
-        (folder / name).write_bytes((fgnet / "images" / name).read_bytes())
+    for number, name in enumerate(("001a05.jpg", "009a13.jpg", "013a08.jpg")):
+        (folder / name).write_bytes(face_jpeg(height=300 + 20 * number))
     (folder / "broken.jpg").write_bytes(b"not a photo at all")
     result = cli_env.invoke(cli, ["import-sightings", str(folder), "--place-text", "Hankou"])
     assert result.exit_code == 1
@@ -79,10 +78,10 @@ def test_import_sightings_reports_each_photo_and_names_the_refused(
 
 
 def test_db_upgrade_verify_case_and_rematch(
-    cli_env: CliRunner, client: TestClient, container: Container, fgnet: Path
+    cli_env: CliRunner, client: TestClient, container: Container
 ) -> None:
     assert "up to date" in cli_env.invoke(cli, ["db", "upgrade"]).output
-    case_id = register(client, fgnet)
+    case_id = register(client)
     result = cli_env.invoke(cli, ["verify-case", str(case_id), "--by", "officer Wang", "--evidence", "report seen"])
     assert result.exit_code == 0 and client.get(f"/p/{case_id}").status_code == 200
     assert "1 matching jobs queued" in cli_env.invoke(cli, ["rematch"]).output

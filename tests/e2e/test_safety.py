@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from reunite.domain.errors import InvalidInput
 from reunite.entrypoints.api.app import create_app
 from reunite.services import accounts, retention
 from tests.conftest import count_rows, plain_photo, run_jobs, session_for
+from tests.photos import face_jpeg
 
 POLICE_FORM = {"given_name": "Lin", "sex": "female", "birth_date": "2000-01-01",
                "missing_since": "2002-06-01T08:00:00Z", "photo_dates": "2002-01-01", "family_contact": "+86 138"}
@@ -102,10 +102,8 @@ def test_invitations_make_moderators_once(container: Container) -> None:
         accounts.invite(container.deps, moderator, "x@example.org", Role.ADMIN)
 
 
-def test_takedown_leaves_a_placeholder_and_deletes_the_photos(
-    client: TestClient, container: Container, fgnet: Path
-) -> None:
-    files = [("photos", ("a.jpg", (fgnet / "images" / "013a16.jpg").read_bytes(), "image/jpeg"))]
+def test_takedown_leaves_a_placeholder_and_deletes_the_photos(client: TestClient, container: Container) -> None:
+    files = [("photos", ("a.jpg", face_jpeg(), "image/jpeg"))]
     sighting = client.post("/api/sightings", files=files, data={"contact": "+86 139", "place_text": "Gate 3"})
     sighting_id = sighting.json()["id"]
     run_jobs(container)
@@ -126,9 +124,7 @@ def test_takedown_leaves_a_placeholder_and_deletes_the_photos(
     assert client.post(decision, json={"approve": True, "evidence": "again"}).status_code == 404
 
 
-def test_expiry_blanks_old_sightings_and_long_closed_cases(
-    client: TestClient, container: Container, fgnet: Path
-) -> None:
+def test_expiry_blanks_old_sightings_and_long_closed_cases(client: TestClient, container: Container) -> None:
     client.post("/api/sightings", files=[("photos", ("a.jpg", plain_photo(), "image/jpeg"))],
                 data={"description": "boy in red"})
     shifted = replace(container.deps, clock=Later(container.deps.limits.sighting_retention + timedelta(days=1)))
@@ -139,9 +135,9 @@ def test_expiry_blanks_old_sightings_and_long_closed_cases(
 
 
 def test_reunion_needs_a_matching_verification_then_withdraws_the_poster(
-    client: TestClient, container: Container, fgnet: Path
+    client: TestClient, container: Container
 ) -> None:
-    files = [("photos", ("kid.jpg", (fgnet / "images" / "001a02.jpg").read_bytes(), "image/jpeg"))]
+    files = [("photos", ("kid.jpg", face_jpeg(), "image/jpeg"))]
     case_id = client.post("/api/cases", files=files, data=POLICE_FORM).json()["id"]
     run_jobs(container)
     assert client.get(f"/p/{case_id}").status_code == 200
@@ -157,13 +153,11 @@ def test_reunion_needs_a_matching_verification_then_withdraws_the_poster(
     assert retention.expire(container.deps) == (0, 0)  # closed today: kept until its retention ends
 
 
-def test_moderators_dismiss_candidates_in_bulk_with_a_reason(
-    client: TestClient, container: Container, fgnet: Path
-) -> None:
-    files = [("photos", ("kid.jpg", (fgnet / "images" / "001a02.jpg").read_bytes(), "image/jpeg"))]
+def test_moderators_dismiss_candidates_in_bulk_with_a_reason(client: TestClient, container: Container) -> None:
+    files = [("photos", ("kid.jpg", face_jpeg(), "image/jpeg"))]
     client.post("/api/cases", files=files, data=POLICE_FORM)
-    for name in ("001a05.jpg", "009a13.jpg"):
-        client.post("/api/sightings", files=[("photos", (name, (fgnet / "images" / name).read_bytes(), "image/jpeg"))],
+    for name, data in (("a.jpg", face_jpeg(mirror=True)), ("b.jpg", face_jpeg(height=300))):
+        client.post("/api/sightings", files=[("photos", (name, data, "image/jpeg"))],
                     data={"seen_at": "2008-06-01T10:00:00Z"})
     run_jobs(container)
     ids = [str(c["id"]) for c in client.get("/api/moderation/queues").json()["candidates"]]
