@@ -27,7 +27,7 @@ from reunite.adapters.posters.pdf import PdfPosters
 from reunite.adapters.sources.parse import Gazetteer
 from reunite.adapters.sources.web import SourceWeb
 from reunite.config import Settings
-from reunite.domain.ports import Clock, FaceEngine
+from reunite.domain.ports import Clock, FaceEngine, PhotoStore
 from reunite.domain.reach import parse_schedule
 from reunite.domain.scoring import MatchPolicy
 from reunite.services.deps import Deps, Limits, Site
@@ -88,6 +88,18 @@ def site_from(settings: Settings) -> Site:
                 alert_schedule=parse_schedule(settings.alert_schedule))
 
 
+def photo_store(settings: Settings) -> PhotoStore:
+    """S3-compatible storage when a bucket is configured (several machines), else the local folder."""
+    if settings.s3_bucket:
+        from reunite.adapters.photos.s3 import S3PhotoStore
+
+        return S3PhotoStore.connect(
+            settings.s3_bucket, endpoint_url=settings.s3_endpoint_url, region=settings.s3_region,
+            access_key=settings.s3_access_key, secret_key=settings.s3_secret_key, prefix=settings.s3_prefix,
+        )
+    return LocalPhotoStore(settings.photos_path())
+
+
 def build_face_engine(settings: Settings, codec: PillowPhotoCodec) -> DlibFaceEngine:
     options = DlibOptions(
         upsample=settings.detector_upsample, cnn_fallback=settings.cnn_fallback, max_side=settings.detect_max_side,
@@ -112,7 +124,7 @@ def bootstrap(
     deps = Deps(
         uow=partial(SqlUnitOfWork, engine),
         read=SqlReadModel(engine),
-        photos=LocalPhotoStore(settings.photos_path()),
+        photos=photo_store(settings),
         codec=codec,
         faces=faces or build_face_engine(settings, codec),
         clock=clock or SystemClock(),

@@ -28,6 +28,12 @@ class Settings(BaseSettings):
         description="postgresql:// URL of a server with pgvector. Unset: the embedded server in data_dir/pgdata.",
     )
     photo_dir: Path | None = Field(default=None, description="Local photo store; default data_dir/photos.")
+    s3_bucket: str = Field(default="", description="Keep photos in this S3-compatible bucket instead of photo_dir.")
+    s3_endpoint_url: str | None = Field(default=None, description="S3 endpoint (SeaweedFS, Ceph...); unset: AWS.")
+    s3_region: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_prefix: str = Field(default="", description="Prefix of every photo key in the bucket.")
     host: str = "127.0.0.1"
     port: int = 8000
     in_process_worker: bool = Field(default=True, description="`serve` also runs a job worker.")
