@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from sqlalchemy import Connection
 
-HNSW_M = 16  # links per node
-HNSW_EF_CONSTRUCTION = 64  # candidates kept while building
-EF_SEARCH = 200  # candidates kept while searching (at least the rows fetched: ann_neighbours)
+HNSW_M = 24  # links per node
+HNSW_EF_CONSTRUCTION = 128  # candidates kept while building
+EF_SEARCH = 400  # candidates kept while searching (at least the rows fetched: ann_neighbours)
 
 
 def ann_scan(conn: Connection, ef_search: int = EF_SEARCH) -> None:

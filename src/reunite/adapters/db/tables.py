@@ -25,6 +25,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
+from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M
+
 EMBEDDING_DIM = 128
 
 metadata = MetaData(
@@ -146,12 +148,12 @@ faces = Table(
     Index("ix_faces_sighting_id", "sighting_id", postgresql_where=text("sighting_id IS NOT NULL")),
     Index(
         "ix_faces_case_embedding", "embedding", postgresql_using="hnsw",
-        postgresql_with={"m": 16, "ef_construction": 64},
+        postgresql_with={"m": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION},
         postgresql_ops={"embedding": "vector_cosine_ops"}, postgresql_where=text("case_id IS NOT NULL"),
     ),
     Index(
         "ix_faces_sighting_embedding", "embedding", postgresql_using="hnsw",
-        postgresql_with={"m": 16, "ef_construction": 64},
+        postgresql_with={"m": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION},
         postgresql_ops={"embedding": "vector_cosine_ops"}, postgresql_where=text("sighting_id IS NOT NULL"),
     ),
 )
