@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     s3_access_key: str | None = None
     s3_secret_key: str | None = None
     s3_prefix: str = Field(default="", description="Prefix of every photo key in the bucket.")
+    metrics_token: str = Field(default="", description="Bearer token for /metrics; unset: loopback clients only.")
     host: str = "127.0.0.1"
     port: int = 8000
     in_process_worker: bool = Field(default=True, description="`serve` also runs a job worker.")

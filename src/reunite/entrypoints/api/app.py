@@ -15,7 +15,7 @@ from xstatic.pkg import leaflet, leaflet_markercluster
 
 from reunite.bootstrap import Container
 from reunite.domain.errors import NotSignedIn, ReuniteError
-from reunite.entrypoints.api import reach_routes, review_routes, routes, source_routes
+from reunite.entrypoints.api import metrics_route, reach_routes, review_routes, routes, source_routes
 from reunite.entrypoints.api.auth import security_headers
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
 from reunite.entrypoints.web import pages, people, reach, review, workbench
@@ -54,6 +54,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         return JSONResponse(content, status_code=exc.status_code)
 
     app.include_router(routes.router)
+    app.include_router(metrics_route.router)
     app.include_router(review_routes.router)
     app.include_router(reach_routes.router)
     app.include_router(source_routes.router)

@@ -1,0 +1,64 @@
+"""Operational figures for Prometheus, read from the database on each scrape (so every web process
+reports the same numbers, whichever one is scraped): queue depth and age, job durations, faces
+stored per second, review backlog. Counts only: nothing about any case, sighting or person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import Engine
+
+WINDOW_SECONDS = 300  # recent rates and durations are over the last five minutes
+
+
+class DatabaseCollector(Collector):
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        with self.engine.connect() as conn:
+            queue = conn.exec_driver_sql(
+                "SELECT j.queue_name, j.status::text, count(*), "
+                "COALESCE(EXTRACT(EPOCH FROM now() - min(COALESCE(j.scheduled_at, e.at))), 0) "
+                "FROM procrastinate_jobs j LEFT JOIN LATERAL (SELECT min(at) AS at FROM procrastinate_events "
+                "WHERE job_id = j.id AND type = 'deferred') e ON true "
+                "WHERE j.status IN ('todo', 'doing') GROUP BY 1, 2").all()
+            durations = conn.exec_driver_sql(
+                "SELECT j.task_name, count(*), EXTRACT(EPOCH FROM avg(done.at - started.at)), "
+                "EXTRACT(EPOCH FROM percentile_cont(0.95) WITHIN GROUP (ORDER BY done.at - started.at)) "
+                "FROM procrastinate_events done JOIN procrastinate_jobs j ON j.id = done.job_id "
+                "JOIN LATERAL (SELECT max(at) AS at FROM procrastinate_events WHERE job_id = done.job_id "
+                "AND type = 'started' AND at <= done.at) started ON true "
+                "WHERE done.type IN ('succeeded', 'failed') AND done.at > now() - make_interval(secs => %(w)s) "
+                "GROUP BY 1", {"w": WINDOW_SECONDS}).all()
+            faces = conn.exec_driver_sql(
+                "SELECT count(*) FROM faces WHERE created_at > now() - make_interval(secs => %(w)s)",
+                {"w": WINDOW_SECONDS}).scalar_one()
+            backlog = conn.exec_driver_sql(
+                "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) FROM candidates "
+                "WHERE status = 'proposed'").one()
+        depth = GaugeMetricFamily("reunite_queue_jobs", "Jobs waiting (todo) or running (doing)",
+                                  labels=["queue", "status"])
+        age = GaugeMetricFamily("reunite_queue_oldest_job_age_seconds", "Age of the oldest waiting or running job",
+                                labels=["queue", "status"])
+        for name, status, count, oldest in queue:
+            depth.add_metric([name, status], count)
+            age.add_metric([name, status], float(oldest))
+        done = GaugeMetricFamily("reunite_jobs_finished", f"Jobs finished in the last {WINDOW_SECONDS} s",
+                                 labels=["task"])
+        mean = GaugeMetricFamily("reunite_job_duration_seconds_mean",
+                                 f"Mean job duration over the last {WINDOW_SECONDS} s", labels=["task"])
+        p95 = GaugeMetricFamily("reunite_job_duration_seconds_p95",
+                                f"95th percentile job duration over the last {WINDOW_SECONDS} s", labels=["task"])
+        for task, count, average, slow in durations:
+            done.add_metric([task], count)
+            mean.add_metric([task], float(average or 0))
+            p95.add_metric([task], float(slow or 0))
+        yield from (depth, age, done, mean, p95)
+        yield GaugeMetricFamily("reunite_faces_per_second", f"Faces stored per second over the last {WINDOW_SECONDS} s",
+                                value=faces / WINDOW_SECONDS)
+        yield GaugeMetricFamily("reunite_review_backlog", "Candidates waiting for review", value=backlog[0])
+        yield GaugeMetricFamily("reunite_review_backlog_oldest_seconds", "Age of the oldest candidate waiting",
+                                value=float(backlog[1]))
