@@ -88,7 +88,7 @@ def test_web_and_two_workers_share_only_the_database_and_the_bucket(
         face = web.get(f"/api/sightings/{sighting_id}").json()["faces"][0]["id"]
         crop = web.get(f"/api/faces/{face}/crop")  # written by a worker, served by the web, via the bucket
         assert crop.status_code == 200 and crop.content[:2] == b"\xff\xd8"
-        stored = S3PhotoStore.connect("photos", endpoint_url=s3, access_key="any", secret_key="any").keys()
+        stored = S3PhotoStore.connect("photos", endpoint_url=s3, access_key="any", secret_key="any").list_keys()
         assert len(stored) == 4  # two photos, two face crops
         assert not any((tmp_path / name / "photos").exists() for name in ("web", "worker1", "worker2"))
         with container.engine.connect() as conn:

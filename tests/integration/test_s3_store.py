@@ -29,7 +29,7 @@ def test_photos_round_trip_through_s3_and_a_missing_one_is_not_found(s3_endpoint
     store.put("sightings/1/a.jpg", b"\xff\xd8 photo bytes")
     store.put("faces/1-0.jpg", b"crop")
     assert store.get("sightings/1/a.jpg") == b"\xff\xd8 photo bytes"
-    assert sorted(store.keys()) == ["faces/1-0.jpg", "sightings/1/a.jpg"]
+    assert sorted(store.list_keys()) == ["faces/1-0.jpg", "sightings/1/a.jpg"]
     assert not (tmp_path / "photos").exists()  # nothing written to the local folder
     store.delete("faces/1-0.jpg")
     store.delete("faces/1-0.jpg")  # deleting twice is harmless (a retried job)

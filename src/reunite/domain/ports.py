@@ -69,6 +69,10 @@ class PhotoStore(Protocol):
 
     def delete(self, key: str) -> None: ...
 
+    def list_keys(self) -> list[str]:
+        """Every stored key (for backups)."""
+        ...
+
 
 @dataclass(frozen=True)
 class PhotoToProcess:

@@ -96,6 +96,32 @@ def worker(
                            wait=not until_empty))
 
 
+@app.command("backup")
+def backup_command(folder: Annotated[Path, typer.Argument(help="New folder to write the backup into")]) -> None:
+    """Back up the database (pg_dump) and every photo into FOLDER."""
+    from reunite.adapters.backup import backup
+
+    container = bootstrap(run_migrations=False)
+    made = backup(container.database_uri, container.deps.photos, folder)
+    typer.echo(f"backed up the database ({made['database_bytes']} bytes) and {made['photos']} photos to {folder}")
+
+
+@app.command("restore")
+def restore_command(
+    folder: Annotated[Path, typer.Argument(help="A folder written by `reunite backup`")],
+    yes: Annotated[bool, typer.Option("--yes", help="Replace this instance's data without asking")] = False,
+) -> None:
+    """Replace this instance's database and photos with a backup."""
+    from reunite.adapters.backup import restore
+
+    if not yes:
+        typer.confirm("This replaces every case, sighting and account of this instance. Continue?", abort=True)
+    container = bootstrap(run_migrations=False)
+    container.engine.dispose()  # no open connection while the schema is replaced
+    done = restore(folder, container.database_uri, container.deps.photos)
+    typer.echo(f"restored the database and {done['photos']} photos from {folder}")
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the schema to the latest version."""

@@ -54,7 +54,7 @@ class S3PhotoStore:
     def delete(self, key: str) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=self._key(key))
 
-    def keys(self) -> list[str]:
+    def list_keys(self) -> list[str]:
         """Every stored key (for backups), without the prefix."""
         found: list[str] = []
         for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix):
