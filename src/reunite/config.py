@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     s3_access_key: str | None = None
     s3_secret_key: str | None = None
     s3_prefix: str = Field(default="", description="Prefix of every photo key in the bucket.")
+    log_json: bool = Field(default=False, description="Log one JSON object per line (for a log collector).")
     metrics_token: str = Field(default="", description="Bearer token for /metrics; unset: loopback clients only.")
     host: str = "127.0.0.1"
     port: int = 8000

@@ -40,7 +40,10 @@ class RedactSecrets(logging.Filter):
 
 
 def _logging() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from reunite.config import Settings
+    from reunite.entrypoints.logs import configure
+
+    configure(Settings().log_json)
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
 
 
