@@ -39,6 +39,16 @@ def corpus_dir() -> Path:
     return Path(os.environ.get("REUNITE_CORPUS", Path(__file__).parents[1] / "../shared/corpus")).resolve()
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly how many tests the missing corpus skipped, and that only those did."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    corpus = [r for r in skipped if "face corpus not found" in str(getattr(r, "longrepr", ""))]
+    if corpus:
+        terminalreporter.write_line(
+            f"{len(corpus)} of {len(skipped)} skipped tests need the shared face corpus (cross-age tests) and it "
+            f"was not found at {corpus_dir()}: set REUNITE_CORPUS to run them.", yellow=True)
+
+
 @pytest.fixture(scope="session")
 def fgnet() -> Path:
     """The fgnet-dev corpus folder; tests that need it skip, saying why, when it is absent."""
