@@ -117,7 +117,8 @@ def bootstrap(
 ) -> Container:
     settings = settings or Settings()
     uri, embedded = database_uri(settings)
-    engine = create_engine(sqlalchemy_url(uri), pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(sqlalchemy_url(uri), pool_pre_ping=True, pool_size=settings.db_pool_size,
+                           max_overflow=settings.db_max_overflow)
     if run_migrations:
         migrate.upgrade(engine)
     codec = PillowPhotoCodec(settings.max_photo_bytes, settings.max_photo_pixels)

@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     s3_access_key: str | None = None
     s3_secret_key: str | None = None
     s3_prefix: str = Field(default="", description="Prefix of every photo key in the bucket.")
+    db_pool_size: int = Field(default=5, description="Database connections kept open per process.")
+    db_max_overflow: int = Field(default=10, description="Extra connections a process may open at peaks.")
     log_json: bool = Field(default=False, description="Log one JSON object per line (for a log collector).")
     metrics_token: str = Field(default="", description="Bearer token for /metrics; unset: loopback clients only.")
     host: str = "127.0.0.1"

@@ -106,3 +106,43 @@ def test_web_and_two_workers_share_only_the_database_and_the_bucket(
                 process.kill()
                 process.wait()
         container.close()
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_serve_with_several_web_processes_answers_from_each(database_uri: str, tmp_path: Path) -> None:
+    port = free_ports(1)[0]
+    env = dict(os.environ, REUNITE_DATABASE_URL=database_uri, REUNITE_DATA_DIR=str(tmp_path), REUNITE_SECRET_KEY=SECRET)
+    server = subprocess.Popen([sys.executable, "-m", "reunite", "serve", "--workers", "2", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        web = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+
+        def answers() -> bool:
+            try:
+                return web.get("/api/sightings").status_code < 500
+            except httpx.TransportError:
+                return False
+
+        wait_for(answers, 300, "the web processes")  # each imports and loads the models: slow on a busy machine
+        assert all(web.get("/api/sightings").status_code < 500 for _ in range(20))
+        web_processes = [pid for pid in children(server.pid)
+                         if "spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")]
+        assert len(web_processes) == 2
+    finally:
+        server.terminate()
+        try:
+            server.wait(20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
