@@ -51,25 +51,16 @@ def _logging() -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: REUNITE_HOST")] = None,
     port: Annotated[int | None, typer.Option(help="Default: REUNITE_PORT")] = None,
-    workers: Annotated[int, typer.Option(help="Web processes; above 1, run jobs with `reunite worker`")] = 1,
 ) -> None:
-    """Start the web server (with one process, and unless REUNITE_IN_PROCESS_WORKER=false, a job worker
-    in the same process; with several, web processes only)."""
+    """Start the web server (and, unless REUNITE_IN_PROCESS_WORKER=false, a job worker in the same process)."""
     import uvicorn
 
     from reunite.entrypoints.api.app import create_app
     from reunite.entrypoints.worker.tasks import make_app, run_worker
 
     _logging()
-    container = bootstrap()  # migrates once, before any web process starts
+    container = bootstrap()
     settings = container.settings
-    address = f"http://{host or settings.host}:{port or settings.port}"
-    if workers > 1:
-        container.close()
-        typer.echo(f"Reunite is serving on {address} with {workers} web processes; start `reunite worker` for jobs")
-        uvicorn.run("reunite.entrypoints.api.factory:web", factory=True, workers=workers,
-                    host=host or settings.host, port=port or settings.port, log_level="info", log_config=None)
-        return
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -86,7 +77,7 @@ def serve(
                 await worker
 
     web = create_app(container, lifespan)
-    typer.echo(f"Reunite is serving on {address}  (API docs at /docs)")
+    typer.echo(f"Reunite is serving on http://{host or settings.host}:{port or settings.port}  (API docs at /docs)")
     uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_level="info", log_config=None)
 
 
