@@ -71,7 +71,7 @@ def test_web_and_two_workers_share_only_the_database_and_the_bucket(
             except httpx.TransportError:
                 return False
 
-        wait_for(answers, 120, "the web process")
+        wait_for(answers, 300, "the web process")  # it imports and loads the models: slow on a busy machine
         case = web.post("/api/cases", files=[("photos", ("kid.jpg", face_jpeg(), "image/jpeg"))], data={
             "given_name": "Lin", "sex": "female", "birth_date": "2000-01-01",
             "missing_since": "2002-06-01T08:00:00Z", "photo_dates": "2002-01-01"})
