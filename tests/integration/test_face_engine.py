@@ -15,6 +15,10 @@ from tests.conftest import jpeg, plain_photo
 from tests.photos import face_jpeg, face_pixels
 
 
+def load(folder: Path, name: str) -> np.ndarray:
+    return np.asarray(Image.open(folder / "images" / name).convert("RGB"))
+
+
 def side_by_side(*images: np.ndarray, height: int = 400) -> bytes:
     scaled = [np.asarray(Image.fromarray(im).resize((round(im.shape[1] * height / im.shape[0]), height)))
               for im in images]
