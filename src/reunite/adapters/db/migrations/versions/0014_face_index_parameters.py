@@ -5,13 +5,13 @@ raised recall@10 at 100k faces from 0.87 to 0.99.
 Rebuilding takes minutes per million faces; matching waits meanwhile (run it in a quiet hour).
 
 Revision ID: 0014
-Revises: 0016
+Revises: 0011
 """
 
 from alembic import op
 
 revision = "0014"
-down_revision = "0016"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
