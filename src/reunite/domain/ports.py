@@ -21,7 +21,7 @@ from reunite.domain.model import (
 )
 from reunite.domain.scoring import CaseFacts, Score, SightingFacts
 from reunite.domain.sources import Page, SourceKind
-from reunite.domain.stores import ModerationStore, PeopleStore, PfifStore, ReachStore, SourcesStore
+from reunite.domain.stores import ModerationStore, PeopleStore, PfifStore, ReachStore, ShortlistStore, SourcesStore
 
 
 class Clock(Protocol):
@@ -113,6 +113,9 @@ class CandidateRow:
     sighting_id: int
     sighting_face_id: int
     score: Score
+    rank: int | None = None  # among the open cases searched for this sighting face
+    rank_of: int | None = None
+    impostor_share: float | None = None
 
 
 class Mailer(Protocol):
@@ -185,7 +188,7 @@ class PasswordHasher(Protocol):
     def verify(self, hashed: str, password: str) -> bool: ...
 
 
-class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, Protocol):
+class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, ShortlistStore, Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 
@@ -345,4 +348,12 @@ class ReadModel(Protocol):
 
     def poster(self, case_id: int) -> dict[str, Any]:
         """The public fields of a verified, open case (NotFound otherwise)."""
+        ...
+
+    def group_trail(self, group_id: int, statuses: Sequence[str]) -> list[dict[str, Any]]:
+        """The sightings of one group with these statuses, oldest first."""
+        ...
+
+    def duplicates(self, status: str = "open") -> list[dict[str, Any]]:
+        """Pairs of cases flagged as possibly one child registered twice, likeliest first."""
         ...

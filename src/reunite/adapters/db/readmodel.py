@@ -12,6 +12,7 @@ from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.reach import ReachReads
 from reunite.adapters.db.sources import SourcesReads
+from reunite.adapters.db.shortlist import ShortlistReads
 from reunite.adapters.db.uow import vector_literal
 from reunite.domain.errors import NotFound
 from reunite.domain.model import AgeRange, CandidateStatus, SightingFilter
@@ -19,7 +20,7 @@ from reunite.domain.scoring import Score, explain
 
 SIGHTING_COLUMNS = (
     "s.id, s.seen_at, s.lat, s.lon, s.place_text, s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
-    "s.description, s.created_at, s.status, s.child_face_id, "
+    "s.description, s.created_at, s.status, s.child_face_id, s.group_id, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id) AS photo_count, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
     "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
@@ -62,7 +63,7 @@ def _status(row: dict[str, Any]) -> str:
     return "faces found" if row["face_count"] else "no face found"
 
 
-class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesReads):
+class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesReads, ShortlistReads):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
@@ -123,7 +124,9 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.case_face_id, c.score, c.face_score, "
             "c.age_score, c.time_score, c.place_score, c.sex_score, c.expected_age, c.distance_km, "
             "c.elapsed_days, c.hubness, c.status, c.review_reason, c.reviewed_by, c.reviewed_at, "
-            "s.apparent_age_low, s.apparent_age_high, s.seen_at, s.place_text "
+            "c.rank, c.rank_of, c.impostor_share, c.gap_years, "
+            "s.apparent_age_low, s.apparent_age_high, s.seen_at, s.place_text, s.group_id, "
+            "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id) AS group_size "
             "FROM candidates c JOIN sightings s ON s.id = c.sighting_id "
             "WHERE (CAST(:case_id AS bigint) IS NULL OR c.case_id = :case_id) "
             "AND (CAST(:sighting_id AS bigint) IS NULL OR c.sighting_id = :sighting_id) "
@@ -169,7 +172,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             conn.exec_driver_sql("SET LOCAL hnsw.ef_search = 200")
             rows = conn.execute(text(
                 "SELECT f.id AS face_id, f.sighting_id, 1 - (f.embedding <=> CAST(:q AS vector)) AS similarity, "
-                "s.seen_at, s.place_text FROM faces f JOIN sightings s ON s.id = f.sighting_id "
+                "f.hubness, s.seen_at, s.place_text, s.group_id FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 "WHERE f.sighting_id IS NOT NULL AND s.status = ANY(:statuses) "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit"
             ), {"q": vector_literal(embedding), "limit": limit, "statuses": list(statuses)})

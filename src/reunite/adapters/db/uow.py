@@ -15,6 +15,7 @@ from reunite.adapters.db.people import PeopleSql
 from reunite.adapters.db.pfif import PfifSql
 from reunite.adapters.db.reach import ReachSql
 from reunite.adapters.db.sources import SourcesSql
+from reunite.adapters.db.shortlist import ShortlistSql
 from reunite.adapters.db.tables import EMBEDDING_DIM, audit_log, candidates, cases, faces, photos, sightings
 from reunite.domain.errors import NotFound
 from reunite.domain.model import (
@@ -42,7 +43,7 @@ def vector_literal(values: Sequence[float]) -> str:
     return "[" + ",".join(f"{v:.7g}" for v in values) + "]"
 
 
-class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql):
+class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, ShortlistSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine) -> None:
@@ -162,20 +163,24 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql):
                 "case_face_id": s.best_case_face_id, "score": s.total, "face_score": s.face, "age_score": s.age,
                 "time_score": s.time, "place_score": s.place, "sex_score": s.sex, "expected_age": s.expected_age,
                 "distance_km": s.distance_km, "elapsed_days": s.elapsed_days, "hubness": s.hubness,
+                "rank": row.rank, "rank_of": row.rank_of, "impostor_share": row.impostor_share,
+                "gap_years": s.gap_years,
             }
             inserted = self.conn.execute(
                 text(
                     "INSERT INTO candidates (case_id, sighting_id, sighting_face_id, case_face_id, score, "
                     "face_score, age_score, time_score, place_score, sex_score, expected_age, distance_km, "
-                    "elapsed_days, hubness) VALUES (:case_id, :sighting_id, :sighting_face_id, :case_face_id, "
-                    ":score, :face_score, :age_score, :time_score, :place_score, :sex_score, :expected_age, "
-                    ":distance_km, :elapsed_days, :hubness) "
+                    "elapsed_days, hubness, rank, rank_of, impostor_share, gap_years) VALUES (:case_id, :sighting_id, "
+                    ":sighting_face_id, :case_face_id, :score, :face_score, :age_score, :time_score, :place_score, "
+                    ":sex_score, :expected_age, :distance_km, :elapsed_days, :hubness, :rank, :rank_of, "
+                    ":impostor_share, :gap_years) "
                     "ON CONFLICT (case_id, sighting_face_id) DO UPDATE SET case_face_id = EXCLUDED.case_face_id, "
                     "score = EXCLUDED.score, face_score = EXCLUDED.face_score, age_score = EXCLUDED.age_score, "
                     "time_score = EXCLUDED.time_score, place_score = EXCLUDED.place_score, "
                     "sex_score = EXCLUDED.sex_score, expected_age = EXCLUDED.expected_age, "
                     "distance_km = EXCLUDED.distance_km, elapsed_days = EXCLUDED.elapsed_days, "
-                    "hubness = EXCLUDED.hubness, updated_at = now() "
+                    "hubness = EXCLUDED.hubness, rank = EXCLUDED.rank, rank_of = EXCLUDED.rank_of, "
+                    "impostor_share = EXCLUDED.impostor_share, gap_years = EXCLUDED.gap_years, updated_at = now() "
                     "RETURNING (xmax = 0) AS inserted"
                 ),
                 dict(values, case_id=row.case_id, sighting_id=row.sighting_id, sighting_face_id=row.sighting_face_id),
