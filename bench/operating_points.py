@@ -7,7 +7,8 @@ subject's youngest photo and every photo of every other subject (each a separate
 proposed when its calibrated impostor share (``domain.leads``: the share of pairs of different
 children of similar ages and age gap scoring as high) is at most the operating point, and it is among
 the sighting's ``per_sighting`` best. WCCN, hubness and the calibration are fitted per fold on the
-other subjects (5-fold subject-disjoint cross-validation). ``bundled``: the shipped files, fitted on
+other subjects (5-fold subject-disjoint cross-validation); the calibration's hubness values are themselves
+cross-fitted (a face's hubness against centroids fitted without it). ``bundled``: the shipped files, fitted on
 this very corpus (in-sample: what the volume test in tests/e2e checks).
 
 Grouping: a sighting's group is fused (mean of the adapted embeddings) before it is ranked. "close
@@ -23,6 +24,7 @@ import json
 import sys
 import time
 from dataclasses import replace
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +37,7 @@ from bench.adaptation import adapt, raw_engine_options
 from bench.common import machine, peak_memory_mb
 from bench.corpus import Photo, by_subject, is_later, load
 from bench.embed import embed_all, engine
-from reunite.adapters.faces.calibration import CALIBRATION_FILE, save_calibration
+from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibration, save_calibration
 from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, load_hubness
 from reunite.adapters.faces.hubness import Hubness
 from reunite.domain.grouping import GROUP_AGE_YEARS, same_child_by_face
@@ -64,6 +66,19 @@ def calibrate(photos: list[Photo], query: dict[Path, np.ndarray], case: dict[Pat
             cell = in_gap & (ages[None, :] >= a[0]) & (ages[None, :] < a[1])
             bands.append(fit_band(a, g, scores[cell].tolist()))
     return Calibration(tuple(bands))
+
+
+def crossfit_hubness(photos: list[Photo], vectors: dict[Path, np.ndarray], k: int = 5) -> dict[Path, float]:
+    """Each photo's hubness against centroids fitted without its subject: a face's similarity to
+    centroids it helped fit is too high, and would make the calibration's impostors look too low."""
+    out: dict[Path, float] = {}
+    for part in folds(photos, k):
+        rest = [vectors[p.path] for p in photos if p.subject not in part and p.path in vectors]
+        mine = [p.path for p in photos if p.subject in part and p.path in vectors]
+        if mine:
+            values = Hubness.fit(np.stack(rest))(np.stack([vectors[m] for m in mine]))
+            out.update(zip(mine, values.tolist(), strict=True))
+    return out
 
 
 class Fold:
@@ -184,9 +199,8 @@ def run(photos: list[Photo], raw: dict[Path, np.ndarray], thorough: dict[Path, n
         else:
             matrix, query, reference = fitted_on(raw, [p for p in photos if p.subject not in held_out])
         case = adapt(thorough, matrix)
-        hub = dict(zip(query, reference(np.stack(list(query.values()))).tolist(), strict=True)) if reference \
-            else dict.fromkeys(query, 0.0)
         training = [p for p in photos if p.subject not in held_out]
+        hub = crossfit_hubness(training, query) if reference is not None else dict.fromkeys(query, 0.0)
         fold = Fold(photos, query, case, reference, calibrate(training, query, case, hub))
         queries = [p for p in queries_all if (bundled or p.subject in held_out) and p.path in query]
         parts.append(evaluate(fold, queries, cap))
@@ -194,6 +208,51 @@ def run(photos: list[Photo], raw: dict[Path, np.ndarray], thorough: dict[Path, n
         group_parts["group found by the face rule"].append(grouped(fold, queries, True, default))
     cases = len({p.subject for p in queries_all})
     return summarise(parts, group_parts, cases)
+
+
+def volume_selection(photos: list[Photo], cases: int = 20, sightings: int = 300) -> tuple[list[Photo], list[Photo]]:
+    """The volume test's world (tests/e2e/test_volume.py): the youngest photo of the first ``cases``
+    subjects photographed again later (as children), and ``sightings`` later photos of anyone."""
+    groups = by_subject(photos)
+    chosen = [ps[0] for ps in groups.values() if (ps[0].age or 0) < 18 and any(is_later(p, ps[0]) for p in ps)]
+    later = [p for ps in groups.values() for p in ps[1:] if is_later(p, ps[0])]
+    picked = np.random.default_rng(2026).choice(len(later), sightings, replace=False)
+    return chosen[:cases], [later[i] for i in sorted(picked)]
+
+
+def volume_births(photos: list[Photo]) -> dict[str, date]:
+    """The volume test's simulated births (the corpus gives ages only), 97 days apart by subject."""
+    return {s: date(1940, 1, 1) + timedelta(days=97 * i) for i, s in enumerate(sorted({p.subject for p in photos}))}
+
+
+def volume(photos: list[Photo], raw: dict[Path, np.ndarray], thorough: dict[Path, np.ndarray]) -> dict[str, Any]:
+    """The volume test's prediction: its 20 cases and 300 sightings with the shipped files."""
+    matrix, _ = load_bundled()
+    calibration = load_calibration(CALIBRATION_FILE)
+    reference = load_hubness(ADAPTATION_FILE)
+    assert matrix is not None and calibration is not None and reference is not None, "no shipped files"
+    cases, sightings = volume_selection(photos)
+    query, case = adapt(raw, matrix), adapt(thorough, matrix)
+    policy, births = LeadPolicy(), volume_births(photos)
+    true, proposed_true, false = 0, 0, 0
+    for s in sightings:
+        if s.path not in query:
+            continue
+        vector = query[s.path]
+        scores = np.array([case[c.path] @ vector for c in cases]) - float(reference(vector[None, :])[0])
+        # the case's child's age at the sighting's date, as the service computes it
+        gaps = [(s.age or 0) + (births[s.subject] - births[c.subject]).days / 365.25 - (c.age or 0) for c in cases]
+        shares = np.array([calibration.band_for(c.age, gap).share(float(x))
+                           for c, gap, x in zip(cases, gaps, scores, strict=True)])
+        passing = np.flatnonzero(shares <= policy.propose_share)
+        passing = passing[np.argsort(-scores[passing])][: policy.per_sighting]
+        truth = [i for i, c in enumerate(cases) if c.subject == s.subject]
+        true += bool(truth)
+        proposed_true += bool(truth) and truth[0] in passing
+        false += sum(1 for i in passing if not truth or i != truth[0])
+    return {"cases": len(cases), "sightings": len(sightings), "true_sightings": true,
+            "true_proposed": round(proposed_true / true, 3), "false_proposals": false,
+            "false_per_case_per_sighting": round(false / (len(cases) * len(sightings)), 5)}
 
 
 def main() -> None:
@@ -209,20 +268,21 @@ def main() -> None:
     photos = load(args.corpus.resolve())
     options = raw_engine_options()
     raw = embed_all(photos, engine(options)).vectors
-    thorough = raw if args.no_case_jitter else embed_all(photos, engine(replace(options, jitter=options.case_jitter))).vectors
+    jittered = replace(options, jitter=options.case_jitter)
+    thorough = raw if args.no_case_jitter else embed_all(photos, engine(jittered)).vectors
     photos = [p for p in photos if p.age is not None]
     if args.write_calibration:
         matrix, _ = load_bundled()
         assert matrix is not None
-        query, case, reference = adapt(raw, matrix), adapt(thorough, matrix), load_hubness(ADAPTATION_FILE)
-        assert reference is not None
-        hub = dict(zip(query, reference(np.stack(list(query.values()))).tolist(), strict=True))
+        query, case = adapt(raw, matrix), adapt(thorough, matrix)
+        hub = crossfit_hubness(photos, query)
         save_calibration(CALIBRATION_FILE, calibrate(photos, query, case, hub), args.corpus.name)
     result = {
         "corpus": str(args.corpus), "machine": machine(), "policy": vars(LeadPolicy()),
         "case_jitter": not args.no_case_jitter,
         "cross_validated": run(photos, raw, thorough, args.folds, bundled=False),
         "bundled": run(photos, raw, thorough, args.folds, bundled=True),
+        "volume_test": volume(photos, raw, thorough),
         "wall_seconds": round(time.perf_counter() - start, 1), "peak_memory_mb": peak_memory_mb(),
         "load_average": [round(x, 2) for x in __import__("os").getloadavg()],
     }

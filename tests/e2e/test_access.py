@@ -25,7 +25,7 @@ from reunite.bootstrap import bootstrap
 from reunite.config import Settings
 from reunite.domain import access
 from reunite.entrypoints.api.app import create_app
-from tests.conftest import TEMPLATE
+from tests.conftest import FLOW_OPERATING_POINT, TEMPLATE
 from tests.e2e import world as w
 
 ALL = frozenset(w.PRINCIPALS)
@@ -135,7 +135,7 @@ def world(postgres: EmbeddedPostgres, face_engine: DlibFaceEngine, fgnet: Path,
     name = f"access_{os.getpid()}"
     ensure_database(postgres.admin_uri, name, template=TEMPLATE)
     settings = Settings(data_dir=tmp_path_factory.mktemp("access"), database_url=postgres.uri_for(name),
-                        _env_file=None)  # type: ignore[call-arg]
+                        _env_file=None, propose_one_in=FLOW_OPERATING_POINT)  # type: ignore[call-arg]
     container = bootstrap(settings, run_migrations=False, faces=face_engine)
     yield w.build(container, fgnet)
     container.close()

@@ -64,10 +64,9 @@ def fit_band(case_age: tuple[float, float] | None, gap: tuple[float, float] | No
     ordered = sorted(impostor_scores, reverse=True)
     n = len(ordered)
     points: list[tuple[float, float]] = []
-    share = 0.5
-    while n and share * n >= 1:
+    levels = [round(m * 10.0 ** -e, 12) for e in range(0, 9) for m in (0.5, 0.2, 0.1)]  # 0.5, 0.2, 0.1, 0.05, …
+    for share in (level for level in dict.fromkeys(levels) if level * n >= 1):
         points.append((ordered[max(int(share * n) - 1, 0)], share))
-        share /= 2 if len(points) % 2 else 2.5  # 0.5, 0.25, 0.1, 0.05, 0.02, 0.01, 0.005, ...
     if n:
         points.append((ordered[0], 1.0 / n))
     points.sort()
@@ -85,9 +84,9 @@ class Strength(StrEnum):
 class LeadPolicy:
     """The operating point (docs/benchmarks.md chose it) and the bands' limits."""
 
-    propose_share: float = 0.002  # proposed when at most this share of different children score as high
-    strong_share: float = 0.0005
-    possible_share: float = 0.002
+    propose_share: float = 0.002  # proposed when at most 1 in 500 different children score as high
+    strong_share: float = 0.0002  # 1 in 5,000
+    possible_share: float = 0.0005  # 1 in 2,000; proposed but above it: a weak lead
     long_gap_years: float = 6.0  # from here on the words warn, and the band drops one step
     per_sighting: int = 3  # cases proposed per sighting face
     per_case: int = 25  # proposals waiting per case; a better one replaces the weakest

@@ -13,10 +13,11 @@ CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
 
 def save_calibration(path: Path, calibration: Calibration, corpus: str) -> None:
-    bands = [{"case_age": b.case_age, "gap": b.gap, "pairs": b.pairs,
-              "curve": [[round(s, 5), p] for s, p in b.curve]} for b in calibration.bands if b.pairs]
-    path.write_text(json.dumps({"corpus": corpus, "score": "face similarity - hubness", "bands": bands},
-                               indent=0) + "\n")
+    bands = [json.dumps({"case_age": b.case_age, "gap": b.gap, "pairs": b.pairs,
+                         "curve": [[round(s, 5), float(f"{p:.4g}")] for s, p in b.curve]})
+             for b in calibration.bands if b.pairs]
+    head = json.dumps({"corpus": corpus, "score": "face similarity - hubness (cross-fitted)"})[:-1]
+    path.write_text(head + ', "bands": [\n' + ",\n".join(bands) + "\n]}\n")
 
 
 def load_calibration(path: Path | None) -> Calibration | None:
