@@ -60,6 +60,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/photos/{photo_id}"): BROWSERS,
     ("GET", "/api/faces/{face_id}/crop"): BROWSERS,
     ("GET", "/api/moderation/queues"): REVIEWERS,
+    ("GET", "/api/moderation/duplicates"): REVIEWERS,
+    ("POST", "/api/moderation/duplicates/{flag_id}"): TOKEN_ADMIN,
     ("POST", "/api/moderation/sightings"): TOKEN_ADMIN,
     ("POST", "/api/sightings/{sighting_id}/child-face"): TOKEN_ADMIN,
     ("POST", "/api/cases/{case_id}/verify"): TOKEN_ADMIN,
@@ -93,7 +95,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/account"): SESSIONS | frozenset(w.TOKENS),
     ("GET", "/privacy"): ALL, ("GET", "/takedown"): ALL, ("POST", "/takedown"): ALL,
     ("GET", "/moderation"): REVIEWERS, ("POST", "/moderation/sightings"): REVIEWERS,
-    ("POST", "/moderation/candidates"): REVIEWERS,
+    ("POST", "/moderation/candidates"): REVIEWERS, ("POST", "/moderation/duplicates/{flag_id}"): REVIEWERS,
     ("POST", "/sightings/{sighting_id}/child-face"): REVIEWERS,
     ("POST", "/cases/{case_id}/verify"): REVIEWERS, ("POST", "/cases/{case_id}/reject"): REVIEWERS,
     ("POST", "/moderation/takedowns/{takedown_id}"): REVIEWERS,
@@ -155,7 +157,7 @@ def denied(response: object) -> bool:
 
 def probe(client: TestClient, method: str, path: str, world: w.World) -> object:
     values: dict[str, int | str] = {**world.ids(), "code": "en", "token": "not-an-invitation",
-                                    "subscription_id": 1, "purpose": "unsubscribe"}
+                                    "subscription_id": 1, "purpose": "unsubscribe", "flag_id": 999_999}
     if path in PROBE_MISSING:
         values |= {"case_id": 999_999, "token_id": 999_999, "sighting_id": 999_999, "source_id": 999_999,
                    "state": "pause"}

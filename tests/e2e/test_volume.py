@@ -1,7 +1,7 @@
 """Volume: 20 cases and 300 sightings of the real corpus through the real engine, worker and
 database, with the shipped adaptation, calibration and operating point.
 
-The 20 cases are the youngest photos of 20 fgnet-dev subjects (missing since long before); the 300
+The 20 cases are the youngest photos of 20 fgnet-dev subjects (missing since birth); the 300
 sightings are later photos of every subject (so most are other children), chosen by the benchmark's
 ``volume_selection``. What a reviewer and a
 family would notice:
@@ -72,7 +72,7 @@ def test_shortlists_stay_short_and_find_what_the_benchmark_predicts(shipped: Con
         birth = births[photo.subject]
         assert photo.age is not None
         new = NewCase(given_name=photo.subject, family_name="Volume", sex=Sex.UNKNOWN, birth_date=birth,
-                      missing_since=noon(date(1900, 1, 1)), last_seen_place=None, police_report="PR-volume")
+                      missing_since=noon(birth), last_seen_place=None, police_report="PR-volume")
         case_of[photo.subject] = intake.register_case(
             deps, OPERATOR, new, [Upload(photo.path.read_bytes(), photo.path.name)], [at_age(birth, photo.age)]).case_id
     truth: dict[int, int] = {}
