@@ -46,7 +46,10 @@ FALSE_ALLOWED = PREDICTED_FALSE + 4
 
 
 def at_age(birth: date, years: int) -> date:
-    return date(birth.year + years, birth.month, min(birth.day, 28))
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:  # born on 29 February
+        return birth.replace(year=birth.year + years, day=28)
 
 
 def noon(day: date) -> datetime:

@@ -6,7 +6,6 @@ import base64
 import json
 import math
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -37,6 +36,7 @@ from reunite.wording import lead_words
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals["lead_words"] = lead_words  # lead_words(lang, lead), in macros too
 STATIC = Path(__file__).parent / "static"
 PAGE_SIZE = 24
 
@@ -57,8 +57,7 @@ Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
 def render(request: Request, lang: Language, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     settings = request.app.state.container.settings
     who: Principal = getattr(request.state, "principal", None) or Principal()
-    context |= {"lang": lang, "_": lang.gettext, "lead_words": partial(lead_words, lang), "languages": LANGUAGES,
-                "tile_url": settings.tile_url,
+    context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "tile_url": settings.tile_url,
                 "path": page_path(request), "csrf": csrf_token(request), "who": who}
     return templates.TemplateResponse(request, name, context, status_code=status)
 
