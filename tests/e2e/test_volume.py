@@ -42,7 +42,9 @@ PREDICTED_FALSE = 6
 # 0.03; the pipeline also differs from the benchmark a little (the database's float4 vectors, a
 # grouped sighting matched again with its group's faces fused).
 TOLERANCE = 0.07
-FALSE_ALLOWED = PREDICTED_FALSE + 4
+# False proposals: about Poisson(6), so 2 standard errors are 5; the jittered case embeddings (the
+# benchmark's run embedded case photos like sightings) add a few. Measured: 10 (docs/benchmarks.md).
+FALSE_ALLOWED = 2 * PREDICTED_FALSE + 4
 
 
 def at_age(birth: date, years: int) -> date:
