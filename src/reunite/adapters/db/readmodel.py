@@ -11,8 +11,8 @@ from reunite.adapters.db.moderation import ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.reach import ReachReads
-from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.shortlist import ShortlistReads
+from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.uow import vector_literal
 from reunite.domain.errors import NotFound
 from reunite.domain.model import AgeRange, CandidateStatus, SightingFilter

@@ -14,8 +14,8 @@ from reunite.adapters.db.moderation import ModerationSql
 from reunite.adapters.db.people import PeopleSql
 from reunite.adapters.db.pfif import PfifSql
 from reunite.adapters.db.reach import ReachSql
-from reunite.adapters.db.sources import SourcesSql
 from reunite.adapters.db.shortlist import ShortlistSql
+from reunite.adapters.db.sources import SourcesSql
 from reunite.adapters.db.tables import EMBEDDING_DIM, audit_log, candidates, cases, faces, photos, sightings
 from reunite.domain.errors import NotFound
 from reunite.domain.model import (
