@@ -35,6 +35,7 @@ bench: install
 	$(BIN)/python bench/accuracy.py $(CORPUS)
 	$(BIN)/python bench/ingest.py $(CORPUS)
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/operating_points.py $(CORPUS) --out bench/out/operating_points.json
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

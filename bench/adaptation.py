@@ -54,17 +54,6 @@ def adapt(vectors: dict[Path, np.ndarray], matrix: np.ndarray) -> dict[Path, np.
     return out
 
 
-def impostor_quantiles(vectors: dict[Path, np.ndarray], photos: list[Photo]) -> tuple[np.ndarray, np.ndarray]:
-    """Where a similarity falls among pairs of different people: shown to reviewers, never used to rank."""
-    kept = [p for p in photos if p.path in vectors]
-    matrix = np.array([vectors[p.path] for p in kept])
-    subjects = np.array([p.subject for p in kept])
-    upper = np.triu_indices(len(kept), 1)
-    different = (subjects[:, None] != subjects[None, :])[upper]
-    levels = np.concatenate([np.arange(0, 99, 1.0), np.arange(99, 100, 0.1), [100.0]])
-    return levels, np.percentile((matrix @ matrix.T)[upper][different], levels)
-
-
 def corpus_fingerprint(photos: list[Photo]) -> str:
     return hashlib.sha256("".join(sorted(f"{p.path.name}:{p.subject}" for p in photos)).encode()).hexdigest()[:16]
 
@@ -79,14 +68,13 @@ def main() -> None:
     vectors = embed_all(photos, face_engine).vectors
     matrix = fit_wccn(vectors, photos)
     adapted = adapt(vectors, matrix)
-    levels, values = impostor_quantiles(adapted, photos)
     hub = Hubness.fit(np.stack(list(adapted.values())))
     meta = {"method": "wccn + hubness centroids", "shrinkage": SHRINKAGE, "hub_centroids": len(hub.centroids),
             "corpus": args.corpus.name,
             "corpus_fingerprint": corpus_fingerprint(photos), "subjects": len({p.subject for p in photos}),
             "trained_on_engine": face_engine.version}
     np.savez(args.out, matrix=matrix.astype(np.float32), meta=json.dumps(meta),
-             impostor_levels=levels, impostor_values=values, hub_centroids=hub.centroids.astype(np.float32),
+             hub_centroids=hub.centroids.astype(np.float32),
              hub_offset=hub.offset, hub_top=hub.top)
     print(json.dumps(meta | {"file": str(args.out)}))
 

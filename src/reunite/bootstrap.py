@@ -17,7 +17,8 @@ from reunite.adapters.db.server import APP_DATABASE, EmbeddedPostgres, ensure_da
 from reunite.adapters.db.uow import SqlUnitOfWork
 from reunite.adapters.exchange.pfif import PfifXml
 from reunite.adapters.exchange.tables import Spreadsheets
-from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, DlibFaceEngine, DlibOptions, load_impostor_curve
+from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibration
+from reunite.adapters.faces.dlib_engine import DlibFaceEngine, DlibOptions
 from reunite.adapters.notify.mail import SmtpMailer
 from reunite.adapters.notify.webhook import HttpWebhooks
 from reunite.adapters.passwords import Argon2Passwords
@@ -27,6 +28,7 @@ from reunite.adapters.posters.pdf import PdfPosters
 from reunite.adapters.sources.parse import Gazetteer
 from reunite.adapters.sources.web import SourceWeb
 from reunite.config import Settings
+from reunite.domain.leads import LeadPolicy
 from reunite.domain.ports import Clock, FaceEngine, PhotoStore
 from reunite.domain.reach import parse_schedule
 from reunite.domain.scoring import MatchPolicy
@@ -59,9 +61,12 @@ def database_uri(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
 
 
 def policy_from(settings: Settings) -> MatchPolicy:
-    curve = load_impostor_curve(ADAPTATION_FILE) if settings.adaptation else ()
-    return MatchPolicy(min_score=settings.candidate_min_score, shortlist=settings.candidates_per_query,
-                       impostor_curve=curve)
+    """The calibration belongs to the adapted embeddings: without the adaptation there is none, and
+    every candidate within the caps is proposed."""
+    leads = LeadPolicy(propose_share=1.0 / settings.propose_one_in, per_sighting=settings.candidates_per_sighting,
+                       per_case=settings.candidates_per_case)
+    return MatchPolicy(min_score=settings.candidate_min_score, leads=leads,
+                       calibration=load_calibration(CALIBRATION_FILE) if settings.adaptation else None)
 
 
 def limits_from(settings: Settings) -> Limits:

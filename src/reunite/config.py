@@ -74,7 +74,12 @@ class Settings(BaseSettings):
 
     # Matching
     candidate_min_score: float = Field(default=0.0, description="Candidates scoring below this are not proposed.")
-    candidates_per_query: int = Field(default=30, description="Shortlist length kept per searched face.")
+    propose_one_in: float = Field(default=500, gt=1, description=(
+        "The operating point: a candidate is proposed when at most 1 in this many pairs of different children "
+        "of similar ages and age gap score as high (docs/benchmarks.md chose it)."))
+    candidates_per_sighting: int = Field(default=3, ge=1, description="Cases proposed per sighting face at most.")
+    candidates_per_case: int = Field(default=25, ge=1, description=(
+        "Proposals waiting per case at most; a better one replaces the weakest."))
     ann_neighbours: int = Field(default=200, description="Faces fetched from the vector index per query.")
 
     # Accounts and abuse resistance

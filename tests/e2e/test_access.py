@@ -25,7 +25,7 @@ from reunite.bootstrap import bootstrap
 from reunite.config import Settings
 from reunite.domain import access
 from reunite.entrypoints.api.app import create_app
-from tests.conftest import TEMPLATE
+from tests.conftest import FLOW_OPERATING_POINT, TEMPLATE
 from tests.e2e import world as w
 
 ALL = frozenset(w.PRINCIPALS)
@@ -60,6 +60,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/photos/{photo_id}"): BROWSERS,
     ("GET", "/api/faces/{face_id}/crop"): BROWSERS,
     ("GET", "/api/moderation/queues"): REVIEWERS,
+    ("GET", "/api/moderation/duplicates"): REVIEWERS,
+    ("POST", "/api/moderation/duplicates/{flag_id}"): TOKEN_ADMIN,
     ("POST", "/api/moderation/sightings"): TOKEN_ADMIN,
     ("POST", "/api/sightings/{sighting_id}/child-face"): TOKEN_ADMIN,
     ("POST", "/api/cases/{case_id}/verify"): TOKEN_ADMIN,
@@ -93,7 +95,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/account"): SESSIONS | frozenset(w.TOKENS),
     ("GET", "/privacy"): ALL, ("GET", "/takedown"): ALL, ("POST", "/takedown"): ALL,
     ("GET", "/moderation"): REVIEWERS, ("POST", "/moderation/sightings"): REVIEWERS,
-    ("POST", "/moderation/candidates"): REVIEWERS,
+    ("POST", "/moderation/candidates"): REVIEWERS, ("POST", "/moderation/duplicates/{flag_id}"): REVIEWERS,
     ("POST", "/sightings/{sighting_id}/child-face"): REVIEWERS,
     ("POST", "/cases/{case_id}/verify"): REVIEWERS, ("POST", "/cases/{case_id}/reject"): REVIEWERS,
     ("POST", "/moderation/takedowns/{takedown_id}"): REVIEWERS,
@@ -140,7 +142,7 @@ def world(postgres: EmbeddedPostgres, face_engine: DlibFaceEngine, fgnet: Path,
     name = f"access_{os.getpid()}"
     ensure_database(postgres.admin_uri, name, template=TEMPLATE)
     settings = Settings(data_dir=tmp_path_factory.mktemp("access"), database_url=postgres.uri_for(name),
-                        _env_file=None)  # type: ignore[call-arg]
+                        _env_file=None, propose_one_in=FLOW_OPERATING_POINT)  # type: ignore[call-arg]
     container = bootstrap(settings, run_migrations=False, faces=face_engine)
     yield w.build(container, fgnet)
     container.close()
@@ -160,7 +162,8 @@ def denied(response: object) -> bool:
 
 def probe(client: TestClient, method: str, path: str, world: w.World) -> object:
     values: dict[str, int | str] = {**world.ids(), "code": "en", "token": "not-an-invitation",
-                                    "subscription_id": 1, "purpose": "unsubscribe", "verdict": "reject"}
+                                    "subscription_id": 1, "purpose": "unsubscribe", "verdict": "reject",
+                                    "flag_id": 999_999}
     if path == "/candidates/{candidate_id}/answer":
         values["candidate_id"] = world.confirmed
     if path in PROBE_MISSING:

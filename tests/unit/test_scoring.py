@@ -17,7 +17,6 @@ from reunite.domain.scoring import (
     age_plausibility,
     explain,
     fuse_faces,
-    impostor_percentile,
     score_pair,
     sex_plausibility,
     time_plausibility,
@@ -116,13 +115,6 @@ def test_impossible_coordinates_are_refused(lat: float, lon: float) -> None:
 def test_age_range_must_be_ordered() -> None:
     with pytest.raises(InvalidInput):
         AgeRange(10, 8)
-
-
-def test_similarity_is_read_against_pairs_of_different_people() -> None:
-    policy = MatchPolicy(impostor_curve=((0.90, 50.0), (0.95, 99.0), (0.98, 100.0)))
-    assert impostor_percentile(policy, 0.925) == pytest.approx(74.5)
-    assert impostor_percentile(policy, 0.5) == 50.0 and impostor_percentile(policy, 0.99) == 100.0
-    assert impostor_percentile(MatchPolicy(), 0.95) is None
 
 
 def test_a_face_that_resembles_many_people_is_ranked_down_and_the_reviewer_told() -> None:

@@ -21,7 +21,7 @@ from reunite.domain.model import (
 )
 from reunite.domain.scoring import CaseFacts, Score, SightingFacts
 from reunite.domain.sources import Page, SourceKind
-from reunite.domain.stores import ModerationStore, PeopleStore, PfifStore, ReachStore, SourcesStore
+from reunite.domain.stores import ModerationStore, PeopleStore, PfifStore, ReachStore, ShortlistStore, SourcesStore
 from reunite.domain.workbench import WorkbenchReads, WorkbenchStore
 
 
@@ -118,6 +118,9 @@ class CandidateRow:
     sighting_id: int
     sighting_face_id: int
     score: Score
+    rank: int | None = None  # among the open cases searched for this sighting face
+    rank_of: int | None = None
+    impostor_share: float | None = None
 
 
 class Mailer(Protocol):
@@ -190,7 +193,8 @@ class PasswordHasher(Protocol):
     def verify(self, hashed: str, password: str) -> bool: ...
 
 
-class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, Protocol):
+class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, ShortlistStore,
+                 Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 
@@ -363,4 +367,12 @@ class ReadModel(WorkbenchReads, Protocol):
 
     def poster(self, case_id: int) -> dict[str, Any]:
         """The public fields of a verified, open case (NotFound otherwise)."""
+        ...
+
+    def group_trail(self, group_id: int, statuses: Sequence[str]) -> list[dict[str, Any]]:
+        """The sightings of one group with these statuses, oldest first."""
+        ...
+
+    def duplicates(self, status: str = "open") -> list[dict[str, Any]]:
+        """Pairs of cases flagged as possibly one child registered twice, likeliest first."""
         ...

@@ -4,12 +4,14 @@ ranking can be explained to the people who review it. A score is a lead, never a
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from reunite.domain import leads
+from reunite.domain.grouping import GroupPolicy
+from reunite.domain.leads import Calibration, LeadPolicy
 from reunite.domain.model import AgeRange, GeoPoint, Sex, age_in_years
 
 
@@ -25,15 +27,16 @@ class MatchPolicy:
     fusion_temperature: float = 0.02
     fusion_quality_weight: float = 0.0  # measured and not adopted (docs/benchmarks.md)
     min_score: float = 0.0
-    shortlist: int = 30
     reach_base_km: float = 50.0
     reach_speed_kmh: float = 100.0
     place_half_km: float = 500.0
     # a sighting face that resembles many people at once is ranked down by its hubness (docs/benchmarks.md)
     hubness_weight: float = 1.0
     hub_words_above: float = 0.05  # from here on the explanation says so
-    # (similarity, percentile) points: where a face similarity falls among pairs of different people
-    impostor_curve: tuple[tuple[float, float], ...] = ()
+    # the operating point, caps and bands (domain/leads.py), and the impostor calibration by age and gap
+    leads: LeadPolicy = field(default_factory=LeadPolicy)
+    groups: GroupPolicy = field(default_factory=GroupPolicy)
+    calibration: Calibration | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,12 @@ class Score:
     distance_km: float | None
     elapsed_days: float
     hubness: float = 0.0
+    photo_age: float | None = None  # the child's age in the best case photo
+
+    @property
+    def gap_years(self) -> float | None:
+        """Years between the best case photo and the sighting."""
+        return None if self.photo_age is None else max(self.expected_age - self.photo_age, 0.0)
 
 
 def fuse_faces(policy: MatchPolicy, hits: Sequence[FaceHit], birth: date, seen_on: date) -> tuple[float, int]:
@@ -149,6 +158,8 @@ def score_pair(
     the sighting face's hubness (how much it resembles many people at once)."""
     seen_on = sighting.seen_at.date()
     face, best = fuse_faces(policy, hits, case.birth_date, seen_on)
+    taken_on = next(h.photo_taken_on for h in hits if h.case_face_id == best)
+    photo_age = age_in_years(case.birth_date, taken_on) if taken_on else None
     expected = age_in_years(case.birth_date, seen_on)
     elapsed_h = (sighting.seen_at - case.missing_since).total_seconds() / 3600.0
     distance = case.last_seen.distance_km(sighting.place) if case.last_seen and sighting.place else None
@@ -164,25 +175,28 @@ def score_pair(
         + _log_term(policy.place_weight, place)
         + _log_term(policy.sex_weight, sex)
     )
-    return Score(total, face, age, time, place, sex, best, expected, distance, elapsed_h / 24.0, hubness)
+    return Score(total, face, age, time, place, sex, best, expected, distance, elapsed_h / 24.0, hubness, photo_age)
 
 
-def impostor_percentile(policy: MatchPolicy, similarity: float) -> float | None:
-    """The share (0-100) of pairs of different people whose faces are less similar than this.
-    An honest reading of a raw similarity, which alone means little. None without a calibration."""
-    curve = policy.impostor_curve
-    if not curve:
-        return None
-    if similarity <= curve[0][0]:
-        return curve[0][1]
-    for (s0, p0), (s1, p1) in itertools.pairwise(curve):
-        if similarity <= s1:
-            return p0 + (p1 - p0) * (similarity - s0) / (s1 - s0) if s1 > s0 else p1
-    return curve[-1][1]
+def impostor_share(policy: MatchPolicy, score: Score) -> float | None:
+    """The share of pairs of different children (of this case photo's age and this age gap) that score
+    at least this high: the calibrated reading of a score. None without a calibration."""
+    return leads.impostor_share(policy.calibration, score.total, score.photo_age, score.gap_years)
+
+
+def lead_for(policy: MatchPolicy, share: float | None, expected_age: float, gap_years: float | None,
+             rank: int | None = None, rank_of: int | None = None) -> leads.Lead:
+    """A stored candidate's lead: its band, "1 in N" bounded by its calibration cell's sample."""
+    pairs = None
+    if policy.calibration is not None and policy.calibration.bands:
+        photo_age = None if gap_years is None else expected_age - gap_years
+        pairs = policy.calibration.band_for(photo_age, gap_years).pairs
+    return leads.lead(policy.leads, share, pairs, gap_years, rank, rank_of)
 
 
 def explain(score: Score, apparent: AgeRange | None, policy: MatchPolicy | None = None) -> str:
-    """The ranking in words, for the reviewer: 'seen 340 km from where last seen, 3 years later; ...'."""
+    """The ranking in words, for the reviewer: 'seen 340 km from where last seen, 3 years later; ...'.
+    The face's part is told by the lead (``domain.leads``), never as a raw similarity."""
     parts = []
     if score.distance_km is not None:
         parts.append(f"seen {score.distance_km:,.0f} km from where last seen")
@@ -191,7 +205,6 @@ def explain(score: Score, apparent: AgeRange | None, policy: MatchPolicy | None 
     if apparent is not None:
         age_words = f"apparent age {apparent.low}–{apparent.high}, expected {score.expected_age:.0f}"
     parts.append(age_words)
-    parts.append(f"face similarity {score.face:.2f}")
     if score.hubness > (policy or MatchPolicy()).hub_words_above:
         parts.append("this face resembles many people's, so it is ranked lower")
     return "; ".join(parts)

@@ -195,3 +195,38 @@ class SourcesStore(Protocol):
     def add_provenance(self, sighting_id: int, provenance: Provenance) -> bool:
         """Record where a sighting came from; False if that post was already recorded."""
         ...
+
+
+class ShortlistStore(Protocol):
+    """What keeps the shortlist short and honest: ranks and caps, groups of sightings of one child,
+    cases registered twice."""
+
+    def open_cases_count(self, seen_at: datetime) -> int:
+        """Open, verified cases whose child went missing before ``seen_at`` (the "of N" of a rank)."""
+        ...
+
+    def withdraw_proposals(self, sighting_id: int, keep: Sequence[tuple[int, int]]) -> int:
+        """Delete the sighting's unreviewed candidates but ``keep`` ((case id, face id) pairs)."""
+        ...
+
+    def trim_proposals(self, case_id: int, keep: int) -> int:
+        """Delete the case's unreviewed candidates beyond its ``keep`` best (the per-case cap)."""
+        ...
+
+    def group_of(self, sighting_id: int) -> int | None: ...
+
+    def join_group(self, sighting_id: int, other_sighting_id: int) -> int:
+        """Put the sighting in the other's group (created when it has none); returns the group id."""
+        ...
+
+    def group_child_faces(self, group_id: int) -> list[tuple[int, int, Sequence[float], float]]:
+        """(sighting id, face id, embedding, hubness) of each member's child face (marked, or its only face)."""
+        ...
+
+    def flag_duplicate(self, case_id: int, other_case_id: int, impostor_share: float) -> bool:
+        """Record that two cases look like one child; False when already flagged or decided."""
+        ...
+
+    def decide_duplicate(self, flag_id: int, status: str, actor: str, at: datetime) -> tuple[int, int]:
+        """Link or dismiss (or reopen) a flag; sets or clears the cases' links. Returns the two case ids."""
+        ...

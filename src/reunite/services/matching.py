@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 
+from reunite.domain.leads import proposable
 from reunite.domain.model import PhotoOwner
-from reunite.domain.ports import CandidateRow, CaseHitRow
-from reunite.domain.scoring import CaseFacts, FaceHit, SightingFacts, score_pair
+from reunite.domain.ports import CandidateRow, CaseHitRow, UnitOfWork
+from reunite.domain.scoring import CaseFacts, FaceHit, SightingFacts, impostor_share, score_pair
 from reunite.services.deps import Deps
+from reunite.services.grouping import flag_duplicates, fused_faces, group_sighting
 
 SYSTEM = "system"
 
@@ -53,11 +56,17 @@ def _hits(rows: Sequence[CaseHitRow]) -> dict[int, list[FaceHit]]:
     return grouped
 
 
-def _shortlist(deps: Deps, rows: list[CandidateRow]) -> list[CandidateRow]:
-    """The best ``policy.shortlist`` candidates at or above ``policy.min_score``."""
-    keep = [r for r in rows if r.score.total >= deps.policy.min_score]
-    keep.sort(key=lambda r: r.score.total, reverse=True)
-    return keep[: deps.policy.shortlist]
+def shortlist(deps: Deps, rows: list[CandidateRow], rank_of: int) -> list[CandidateRow]:
+    """One sighting face's proposals: every scored case ranked (the rank is kept), then those
+    plausible at the operating point (calibrated impostor share), at most ``per_sighting``."""
+    policy = deps.policy
+    ranked = sorted(rows, key=lambda r: r.score.total, reverse=True)
+    out = []
+    for rank, row in enumerate(ranked, start=1):
+        share = impostor_share(policy, row.score)
+        if row.score.total >= policy.min_score and proposable(policy.leads, share):
+            out.append(replace(row, rank=rank, rank_of=max(rank_of, len(ranked)), impostor_share=share))
+    return out[: policy.leads.per_sighting]
 
 
 def one_face_per_photo(rows: list[CandidateRow], photo_of: dict[int, int]) -> list[CandidateRow]:
@@ -78,7 +87,7 @@ def match_sighting(deps: Deps, sighting_id: int) -> int:
     every face of the nearby cases, one read of the facts of cases not yet seen; one write at the end."""
     with deps.uow() as uow:
         sighting = uow.sighting_facts(sighting_id)
-        faces = uow.faces_of(PhotoOwner.SIGHTING, sighting_id)
+        faces = fused_faces(deps, uow, sighting_id, uow.faces_of(PhotoOwner.SIGHTING, sighting_id))
         rows: list[CandidateRow] = []
         cases: dict[int, CaseFacts] = {}
         for face in faces:
@@ -91,18 +100,32 @@ def match_sighting(deps: Deps, sighting_id: int) -> int:
                 score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)
                 rows.append(CandidateRow(case_id, sighting_id, face.face_id, score))
         kept = one_face_per_photo(rows, {face.face_id: face.photo_id for face in faces})
+        open_cases = uow.open_cases_count(sighting.seen_at)
         by_face: dict[int, list[CandidateRow]] = defaultdict(list)
         for row in kept:
             by_face[row.sighting_face_id].append(row)
-        new = uow.save_candidates([row for face_rows in by_face.values() for row in _shortlist(deps, face_rows)])
+        proposed = [row for face_rows in by_face.values() for row in shortlist(deps, face_rows, open_cases)]
+        new = save_within_caps(deps, uow, sighting_id, proposed)
         uow.audit(SYSTEM, "sighting.matched", "sighting", sighting_id, new_candidates=new)
         uow.enqueue("reach.tell_reviewers")  # new candidates, or a report queue grown past its threshold
         uow.commit()
     return new
 
 
+def save_within_caps(deps: Deps, uow: UnitOfWork, sighting_id: int, proposed: list[CandidateRow]) -> int:
+    """Store a sighting's proposals, withdraw its unreviewed ones no longer proposed, and keep each
+    case's waiting proposals within ``per_case`` (a better one replaces the weakest)."""
+    new = uow.save_candidates(proposed)
+    uow.withdraw_proposals(sighting_id, [(r.case_id, r.sighting_face_id) for r in proposed])
+    for case_id in {r.case_id for r in proposed}:
+        uow.trim_proposals(case_id, deps.policy.leads.per_case)
+    return new
+
+
 def match_case(deps: Deps, case_id: int) -> int:
-    """Search a case's faces against all sightings since the child went missing. Returns new candidates."""
+    """Search a case's faces against all sightings since the child went missing; each sighting
+    found plausible is then matched again against every open case, so its rank among them and
+    the per-sighting cap hold whichever side arrived last. Returns new candidates."""
     with deps.uow() as uow:
         if not uow.case_is_active(case_id):
             return 0  # matched once a moderator verifies it (verification defers this job again)
@@ -120,19 +143,22 @@ def match_case(deps: Deps, case_id: int) -> int:
                 score = score_pair(deps.policy, case, sightings[hit.sighting_id], _hits(hits)[case_id], hit.hubness)
                 rows[hit.sighting_face_id] = CandidateRow(case_id, hit.sighting_id, hit.sighting_face_id, score)
                 photo_of[hit.sighting_face_id] = hit.photo_id
-        new = uow.save_candidates(_shortlist(deps, one_face_per_photo(list(rows.values()), photo_of)))
-        uow.audit(SYSTEM, "case.matched", "case", case_id, new_candidates=new)
-        if new:
-            uow.enqueue("reach.tell_reviewers")
+        plausible = {r.sighting_id for r in one_face_per_photo(list(rows.values()), photo_of)
+                     if proposable(deps.policy.leads, impostor_share(deps.policy, r.score))}
+        uow.audit(SYSTEM, "case.matched", "case", case_id, sightings=len(plausible))
         uow.commit()
-    return new
+    flag_duplicates(deps, case_id)
+    return sum(match_sighting(deps, sighting_id) for sighting_id in sorted(plausible))
 
 
 def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool = False) -> int:
     """The job behind every upload: faces first, then the search in the right direction."""
     process_photos(deps, owner, owner_id, reembed)
     if owner is PhotoOwner.SIGHTING:
-        return match_sighting(deps, owner_id)
+        new = match_sighting(deps, owner_id)
+        if group_sighting(deps, owner_id) is not None:
+            new += match_sighting(deps, owner_id)  # again, with the group's faces fused
+        return new
     return match_case(deps, owner_id)
 
 

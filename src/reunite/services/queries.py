@@ -3,14 +3,15 @@ and every read of a sighting, an exact place or a contact is written to the audi
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from typing import Any
 
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require, require_case
 from reunite.domain.errors import Forbidden, InvalidInput, NotFound
+from reunite.domain.leads import impostor_share, proposable
 from reunite.domain.model import CandidateStatus, SightingFilter, age_in_years
-from reunite.domain.scoring import impostor_percentile
+from reunite.domain.scoring import lead_for
 from reunite.services.deps import Deps
 
 
@@ -40,8 +41,11 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]
     if not access.sighting_visible(who, row["status"]):
         raise NotFound("sighting {id} does not exist", id=sighting_id)
     shown = access.sighting_view(who, row)
+    shown["trail"] = []
+    if row["group_id"] is not None:  # one child seen several times: where and when, as this reader may see
+        shown["trail"] = [access.sighting_view(who, r) for r in deps.read.group_trail(row["group_id"], _statuses(who))]
     _audit_read(deps, who, "sighting.viewed", "sighting", sighting_id, exact_place=shown["place_precise"],
-                contact="reporter_contact" in shown)
+                contact="reporter_contact" in shown, trail=[r["id"] for r in shown["trail"]])
     return shown
 
 
@@ -53,9 +57,11 @@ def get_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
     return shown
 
 
-def _with_percentile(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each candidate's lead (band, "1 in N", rank, long-gap caveat): what a person is shown."""
     for row in rows:
-        row["face_percentile"] = impostor_percentile(deps.policy, row["face_score"])
+        row["lead"] = asdict(lead_for(deps.policy, row["impostor_share"], row["expected_age"], row["gap_years"],
+                                      row["rank"], row["rank_of"]))
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
     return rows
 
@@ -68,18 +74,19 @@ def case_candidates(
     deps.read.case(case_id)  # 404 for an unknown case rather than an empty list
     rows = [access.sighting_view(who, r) for r in deps.read.candidates(case_id, status)
             if access.candidate_visible(who, r["status"])]
-    return _with_percentile(deps, rows)
+    return with_lead(deps, rows)
 
 
 def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[dict[str, Any]]:
     require(who, Permission.REVIEW_CANDIDATES)
     deps.read.sighting(sighting_id)
-    return _with_percentile(deps, deps.read.candidates(None, None, sighting_id=sighting_id))
+    return with_lead(deps, deps.read.candidates(None, None, sighting_id=sighting_id))
 
 
 def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50) -> list[dict[str, Any]]:
-    """Rank sighting faces by similarity to the face(s) in a photo a family uploads. The photo is
-    not stored. With several faces, each face's results are merged (best similarity wins)."""
+    """Rank sighting faces by similarity to the face(s) in a photo a family uploads, keeping those
+    plausible at the operating point. The photo is not stored. With several faces, each face's
+    results are merged (best similarity wins)."""
     require(who, Permission.SEARCH_BY_PHOTO)
     deps.codec.inspect(data)
     faces = deps.faces.detect(data, thorough=True)  # the family's photo plays the case's part
@@ -91,10 +98,19 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50) ->
             hit["query_face"] = number
             if hit["face_id"] not in best or hit["similarity"] > best[hit["face_id"]]["similarity"]:
                 best[hit["face_id"]] = hit
-    ranked = sorted(best.values(), key=lambda h: h["similarity"], reverse=True)[:limit]
+    ranked = sorted(best.values(), key=lambda h: h["similarity"], reverse=True)
+    ranked = [h for h in ranked if _plausible(deps, h)][:limit]
     _audit_read(deps, who, "sightings.searched", "sighting", ranked[0]["sighting_id"] if ranked else 0,
                 ids=[h["sighting_id"] for h in ranked])
     return ranked
+
+
+def _plausible(deps: Deps, hit: dict[str, Any]) -> bool:
+    """A search result is shown only when it would be proposed as a candidate: at the operating
+    point (the family's photo has no known age, so the calibration over all ages and gaps)."""
+    share = impostor_share(deps.policy.calibration, hit["similarity"] - hit["hubness"], None, None)
+    hit["lead"] = asdict(lead_for(deps.policy, share, 0.0, None))
+    return proposable(deps.policy.leads, share)
 
 
 def poster(deps: Deps, case_id: int) -> dict[str, Any]:

@@ -12,7 +12,6 @@ from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, InvalidInput, NotFound
 from reunite.domain.model import CandidateStatus, age_in_years
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.scoring import impostor_percentile
 from reunite.domain.workbench import (
     CLAIM,
     DISMISS_REASONS,
@@ -25,6 +24,7 @@ from reunite.domain.workbench import (
     reason_of,
 )
 from reunite.services.deps import Deps
+from reunite.services.queries import with_lead
 
 SESSION = timedelta(hours=12)  # "done" in the progress line counts decisions of the last 12 hours
 
@@ -43,8 +43,7 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
     photos and the face), every case photo by age, the explanation, the family's word, progress."""
     require(who, Permission.REVIEW_CANDIDATES)
     row = access.sighting_view(who, deps.read.workbench_item(candidate_id))
-    row["face_percentile"] = impostor_percentile(deps.policy, row["face_score"])
-    row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
+    with_lead(deps, [row])
     case = access.case_view(who, deps.read.case(row["case_id"]))
     for photo in case["photos"]:
         photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None

@@ -12,6 +12,7 @@ from reunite.adapters.db.moderation import ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.reach import ReachReads
+from reunite.adapters.db.shortlist import ShortlistReads
 from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.uow import vector_literal
 from reunite.adapters.db.workbench import WorkbenchReadSql
@@ -21,7 +22,7 @@ from reunite.domain.scoring import Score, explain
 
 SIGHTING_COLUMNS = (
     "s.id, s.seen_at, s.lat, s.lon, s.place_text, s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
-    "s.description, s.created_at, s.status, s.child_face_id, "
+    "s.description, s.created_at, s.status, s.child_face_id, s.group_id, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id) AS photo_count, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
     "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
@@ -68,7 +69,8 @@ def _status(row: dict[str, Any]) -> str:
     return "faces found" if row["face_count"] else "no face found"
 
 
-class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesReads, WorkbenchReadSql):
+class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesReads, WorkbenchReadSql,
+                   ShortlistReads):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
@@ -146,8 +148,10 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "c.age_score, c.time_score, c.place_score, c.sex_score, c.expected_age, c.distance_km, "
             "c.elapsed_days, c.hubness, c.status, c.review_reason, c.reviewed_by, c.reviewed_at, "
             "c.claimed_by, c.claim_expires_at, c.first_confirmed_by, c.family_answer, c.family_note, "
-            "c.family_answered_at, c.proposed_by, s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
-            "s.seen_at, s.place_text, s.lat, s.lon, s.description, s.status AS sighting_status "
+            "c.family_answered_at, c.proposed_by, c.rank, c.rank_of, c.impostor_share, c.gap_years, "
+            "s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
+            "s.seen_at, s.place_text, s.lat, s.lon, s.description, s.status AS sighting_status, s.group_id, "
+            "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id) AS group_size "
             f"FROM candidates c JOIN sightings s ON s.id = c.sighting_id WHERE {where} "
             f"AND s.status IN {LIVE_REPORTS} ORDER BY c.score DESC, c.id", **params,
         )
@@ -190,7 +194,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             rows = conn.execute(text(
                 "WITH near AS MATERIALIZED (SELECT f.id AS face_id, f.sighting_id, "
                 "1 - (f.embedding <=> CAST(:q AS vector)) AS similarity, "
-                "s.seen_at, s.place_text FROM faces f JOIN sightings s ON s.id = f.sighting_id "
+                "f.hubness, s.seen_at, s.place_text, s.group_id FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 "WHERE f.sighting_id IS NOT NULL AND s.status = ANY(:statuses) "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
                 "SELECT * FROM near ORDER BY similarity DESC, face_id"

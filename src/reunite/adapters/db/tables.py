@@ -78,6 +78,13 @@ cases = Table(
     CheckConstraint("sex IN ('female', 'male', 'unknown')", name="sex"),
 )
 
+sighting_groups = Table(  # sightings of one unknown child (domain/grouping.py)
+    "sighting_groups",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    _created(),
+)
+
 sightings = Table(
     "sightings",
     metadata,
@@ -97,7 +104,9 @@ sightings = Table(
     Column("moderated_at", DateTime(timezone=True)),
     Column("child_face_id", BigInteger),
     Column("reporter_account_id", BigInteger, ForeignKey("accounts.id", ondelete="SET NULL")),
+    Column("group_id", BigInteger, ForeignKey("sighting_groups.id", ondelete="SET NULL")),
     _created(),
+    Index("ix_sightings_group_id", "group_id", postgresql_where=text("group_id IS NOT NULL")),
     CheckConstraint("apparent_sex IN ('female', 'male', 'unknown')", name="apparent_sex"),
     Index("ix_sightings_seen_at", "seen_at"),
     Index("ix_sightings_earth", text("ll_to_earth(lat, lon)"), postgresql_using="gist",
@@ -176,6 +185,10 @@ candidates = Table(
     Column("distance_km", Float),
     Column("elapsed_days", Float, nullable=False),
     Column("hubness", Float, nullable=False, server_default="0"),
+    Column("rank", Integer),  # among the open cases searched for this sighting face
+    Column("rank_of", Integer),
+    Column("impostor_share", Float),  # calibrated: share of different children's pairs scoring as high
+    Column("gap_years", Float),  # between the best case photo and the sighting
     Column("status", String(16), nullable=False, server_default="proposed"),
     Column("review_reason", Text, nullable=False, server_default=""),
     Column("reviewed_by", Text),
@@ -204,6 +217,22 @@ review_passes = Table(  # a reviewer's "skip" (until far ahead) or "later" (unti
     Column("candidate_id", BigInteger, ForeignKey("candidates.id", ondelete="CASCADE"), primary_key=True),
     Column("reviewer", Text, primary_key=True),
     Column("until", DateTime(timezone=True), nullable=False),
+)
+
+case_duplicates = Table(  # cases that look like one child registered twice, for moderators to link
+    "case_duplicates",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("other_case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("impostor_share", Float, nullable=False),
+    Column("status", String(16), nullable=False, server_default="open"),
+    Column("decided_by", Text),
+    Column("decided_at", DateTime(timezone=True)),
+    _created(),
+    UniqueConstraint("case_id", "other_case_id"),
+    CheckConstraint("case_id < other_case_id", name="ordered"),
+    CheckConstraint("status IN ('open', 'linked', 'dismissed')", name="status"),
 )
 
 audit_log = Table(

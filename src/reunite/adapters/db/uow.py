@@ -16,6 +16,7 @@ from reunite.adapters.db.moderation import ModerationSql
 from reunite.adapters.db.people import PeopleSql
 from reunite.adapters.db.pfif import PfifSql
 from reunite.adapters.db.reach import ReachSql
+from reunite.adapters.db.shortlist import ShortlistSql
 from reunite.adapters.db.sources import SourcesSql
 from reunite.adapters.db.tables import EMBEDDING_DIM, audit_log, candidates, cases, faces, photos, sightings
 from reunite.adapters.db.workbench import WorkbenchSql
@@ -46,10 +47,11 @@ def vector_literal(values: Sequence[float]) -> str:
 
 
 _SCORE_COLUMNS = ("case_face_id", "score", "face_score", "age_score", "time_score", "place_score", "sex_score",
-                  "expected_age", "distance_km", "elapsed_days", "hubness")
+                  "expected_age", "distance_km", "elapsed_days", "hubness", "rank", "rank_of",
+                  "impostor_share", "gap_years")
 
 
-class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql):
+class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql, ShortlistSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine, ef_search: int = EF_SEARCH) -> None:
@@ -172,6 +174,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             "case_face_id": s.best_case_face_id, "score": s.total, "face_score": s.face, "age_score": s.age,
             "time_score": s.time, "place_score": s.place, "sex_score": s.sex, "expected_age": s.expected_age,
             "distance_km": s.distance_km, "elapsed_days": s.elapsed_days, "hubness": s.hubness,
+            "rank": row.rank, "rank_of": row.rank_of, "impostor_share": row.impostor_share, "gap_years": s.gap_years,
         } for row in rows for s in (row.score,)]
         statement = pg_insert(candidates).values(values)
         refreshed = {name: statement.excluded[name] for name in _SCORE_COLUMNS}

@@ -42,16 +42,6 @@ def _model_path(name: str) -> str:
     return str(Path(next(iter(spec.submodule_search_locations))) / "models" / name)
 
 
-def load_impostor_curve(path: Path | None) -> tuple[tuple[float, float], ...]:
-    """The (similarity, percentile) calibration stored beside the adaptation matrix, if any."""
-    if path is None or not path.exists():
-        return ()
-    with np.load(path) as data:
-        if "impostor_values" not in data:
-            return ()
-        return tuple(zip(data["impostor_values"].tolist(), data["impostor_levels"].tolist(), strict=True))
-
-
 def load_hubness(path: Path | None) -> Hubness | None:
     """The hubness reference stored beside the adaptation matrix, if any."""
     if path is None or not path.exists():

@@ -10,9 +10,10 @@ from fastapi.responses import Response
 from reunite.domain.access import Permission, Principal, require_correspondent
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import allow, client_ip, current_principal, get_deps
-from reunite.entrypoints.api.routes import ERRORS
-from reunite.services import accounts, moderation, queries, retention, reunion, throttle
+from reunite.entrypoints.api.routes import ERRORS, Reader
+from reunite.services import accounts, grouping, moderation, queries, retention, reunion, throttle
 from reunite.services.deps import Deps
+from reunite.wording import lead_words
 
 router = APIRouter(prefix="/api")
 DepsDep = Annotated[Deps, Depends(get_deps)]
@@ -42,6 +43,19 @@ def queues(deps: DepsDep, who: Moderator, limit: int = 100) -> dict[str, Any]:
 def moderate(deps: DepsDep, who: Moderator, body: schemas.ModerateIn) -> Response:
     """Approve or reject (with a reason) one or many reports."""
     moderation.moderate_sightings(deps, who, body.ids, body.approve, body.reason)
+    return Response(status_code=204)
+
+
+@router.get("/moderation/duplicates", response_model=list[schemas.DuplicateOut], responses=ERRORS)
+def duplicates(deps: DepsDep, who: Moderator, lang: Reader) -> list[schemas.DuplicateOut]:
+    """Cases that look like the same child registered twice (a family and the police), likeliest first."""
+    return [schemas.DuplicateOut(**r, lead_words=lead_words(lang, r["lead"])) for r in grouping.duplicates(deps, who)]
+
+
+@router.post("/moderation/duplicates/{flag_id}", status_code=204, responses=ERRORS)
+def decide_duplicate(deps: DepsDep, who: Moderator, flag_id: int, body: schemas.DuplicateIn) -> Response:
+    """Link the two cases as one child (as PFIF's linked_person_record_id), dismiss the flag, or reopen it."""
+    grouping.decide_duplicate(deps, who, flag_id, body.decision)
     return Response(status_code=204)
 
 

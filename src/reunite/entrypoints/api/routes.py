@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import Response
@@ -13,8 +13,10 @@ from reunite.domain.errors import InvalidInput
 from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, SightingFilter, Upload
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
+from reunite.i18n import Language, negotiate
 from reunite.services import intake, queries, review, throttle
 from reunite.services.deps import Deps
+from reunite.wording import lead_words
 
 router = APIRouter(prefix="/api")
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -112,10 +114,22 @@ def get_sighting(deps: DepsDep, who: Browser, sighting_id: int) -> schemas.Sight
     return schemas.SightingDetail(**queries.get_sighting(deps, who, sighting_id))
 
 
+def reader(request: Request) -> Language:
+    """The language of words meant for people: ``?lang=``, else Accept-Language."""
+    return Language(negotiate(request.query_params.get("lang"), None, request.headers.get("accept-language", "")))
+
+
+Reader = Annotated[Language, Depends(reader)]
+
+
+def candidate_out(lang: Language, row: dict[str, Any]) -> schemas.CandidateOut:
+    return schemas.CandidateOut.model_validate(row | {"lead_words": lead_words(lang, row["lead"])})
+
+
 @router.get("/sightings/{sighting_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)
-def sighting_candidates(deps: DepsDep, who: Reviewer, sighting_id: int) -> list[schemas.CandidateOut]:
-    """The open cases this sighting may show, best first."""
-    return [schemas.CandidateOut(**r) for r in queries.sighting_candidates(deps, who, sighting_id)]
+def sighting_candidates(deps: DepsDep, who: Reviewer, lang: Reader, sighting_id: int) -> list[schemas.CandidateOut]:
+    """The open cases this sighting may show, best first, each with its rank and lead in words."""
+    return [candidate_out(lang, r) for r in queries.sighting_candidates(deps, who, sighting_id)]
 
 
 @router.post("/cases", status_code=201, response_model=schemas.CaseAccepted, responses=ERRORS)
@@ -168,11 +182,12 @@ def get_case(deps: DepsDep, who: PrincipalDep, case_id: int) -> schemas.CaseOut:
 
 @router.get("/cases/{case_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)
 def case_candidates(
-    deps: DepsDep, who: PrincipalDep, case_id: int, status: CandidateStatus | None = None
+    deps: DepsDep, who: PrincipalDep, lang: Reader, case_id: int, status: CandidateStatus | None = None
 ) -> list[schemas.CandidateOut]:
-    """The case's shortlist, best first, with each score component and the ranking in words.
+    """The case's shortlist, best first, with each score component, its rank among open cases and
+    the lead in words (band, "about 1 in N different children look this similar", long-gap caveat).
     Reviewers see every candidate; the family only those a reviewer confirmed."""
-    return [schemas.CandidateOut(**r) for r in queries.case_candidates(deps, who, case_id, status)]
+    return [candidate_out(lang, r) for r in queries.case_candidates(deps, who, case_id, status)]
 
 
 @router.post("/candidates/{candidate_id}/review", status_code=204, responses=ERRORS)
@@ -187,12 +202,14 @@ def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: sche
 
 @router.post("/search", response_model=list[schemas.SearchHit], responses=ERRORS)
 def search_by_photo(
-    request: Request, deps: DepsDep, who: Searcher, photo: Annotated[UploadFile, File()],
+    request: Request, deps: DepsDep, who: Searcher, lang: Reader, photo: Annotated[UploadFile, File()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[schemas.SearchHit]:
-    """Upload a child's photo; get sighting faces ranked by similarity. The photo is not kept."""
+    """Upload a child's photo; get the sighting faces alike enough to be proposed (the same operating
+    point as candidates), most similar first, each with its lead in words. The photo is not kept."""
     throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
-    return [schemas.SearchHit(**h) for h in queries.search_by_photo(deps, who, photo.file.read(), limit)]
+    return [schemas.SearchHit(**h, lead_words=lead_words(lang, h["lead"]))
+            for h in queries.search_by_photo(deps, who, photo.file.read(), limit)]
 
 
 @router.get("/photos/{photo_id}", response_class=Response, responses=ERRORS)

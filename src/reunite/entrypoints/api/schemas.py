@@ -66,11 +66,23 @@ class SightingOut(BaseModel):
     place_precise: bool = Field(description="False: the place is coarsened to about 1 km for this reader")
     child_face_id: int | None = None
     reporter_contact: str | None = Field(default=None, description="Only for police and moderators")
+    group_id: int | None = Field(default=None, description="Sightings that look like the same child share a group")
+
+
+class TrailPoint(BaseModel):
+    id: int
+    seen_at: datetime
+    lat: float | None
+    lon: float | None
+    place_text: str
+    place_precise: bool
 
 
 class SightingDetail(SightingOut):
     photos: list[SightingPhoto]
     faces: list[SightingFace]
+    trail: list[TrailPoint] = Field(default=[], description=(
+        "Every sighting of the same group (this one included), oldest first: one child's places and times"))
 
 
 class SightingPage(BaseModel):
@@ -105,6 +117,17 @@ class CaseOut(BaseModel):
     police_report: str | None = Field(default=None, description="Only for the family and reviewers")
 
 
+class Lead(BaseModel):
+    strength: str = Field(description="strong, possible or weak")
+    one_in: int | None = Field(description=(
+        "About 1 in this many pairs of different children of similar ages and age gap look this similar"))
+    bounded: bool = Field(description="True: fewer than 1 in one_in, the calibration sample's size")
+    gap_years: float | None
+    long_gap: bool
+    rank: int | None
+    rank_of: int | None
+
+
 class CandidateOut(BaseModel):
     id: int
     case_id: int
@@ -120,13 +143,33 @@ class CandidateOut(BaseModel):
     expected_age: float
     distance_km: float | None
     elapsed_days: float
-    face_percentile: float | None = None
     status: str
     review_reason: str
     explanation: str
     family_answer: str | None = None
     family_note: str = ""
     proposed_by: str = "machine"
+    rank: int | None = Field(default=None, description="Among the open cases searched for this sighting face")
+    rank_of: int | None = None
+    lead: Lead
+    lead_words: list[str] = Field(description="The lead in words, in the request's language (Accept-Language)")
+    group_id: int | None = Field(default=None, description="The sighting's group (one child seen several times)")
+    group_size: int | None = None
+
+
+class DuplicateOut(BaseModel):
+    id: int
+    case_id: int
+    other_case_id: int
+    case_name: str
+    other_name: str
+    status: str
+    lead: Lead
+    lead_words: list[str]
+
+
+class DuplicateIn(BaseModel):
+    decision: str = Field(description="link, dismiss or reopen")
 
 
 class SearchHit(BaseModel):
@@ -136,6 +179,9 @@ class SearchHit(BaseModel):
     seen_at: datetime
     place_text: str
     query_face: int
+    lead: Lead
+    lead_words: list[str]
+    group_id: int | None = None
 
 
 class ReviewIn(BaseModel):

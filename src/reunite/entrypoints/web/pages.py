@@ -32,9 +32,11 @@ from reunite.entrypoints.api.auth import PrincipalDep, allow, check_csrf, client
 from reunite.i18n import LANGUAGES, Language, negotiate
 from reunite.services import families, intake, queries, review, throttle
 from reunite.services.deps import Deps
+from reunite.wording import lead_words
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+templates.env.globals["lead_words"] = lead_words  # lead_words(lang, lead), in macros too
 STATIC = Path(__file__).parent / "static"
 PAGE_SIZE = 24
 

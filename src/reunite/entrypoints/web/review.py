@@ -14,7 +14,7 @@ from reunite.domain.access import Permission, Principal, Role, Scope
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip
 from reunite.entrypoints.web.pages import DepsDep, LangDep, case_context, checked_form, number, render, text
-from reunite.services import accounts, moderation, retention, reunion, review, throttle
+from reunite.services import accounts, grouping, moderation, retention, reunion, review, throttle
 
 router = APIRouter(include_in_schema=False)
 Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
@@ -34,7 +34,7 @@ def ids(form: FormData) -> list[int]:
 @router.get("/moderation", response_class=HTMLResponse)
 def queues(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HTMLResponse:
     return render(request, lang, "moderation.html", q=moderation.queue_overview(deps, who),
-                  done=request.query_params.get("done"))
+                  duplicates=grouping.duplicates(deps, who), done=request.query_params.get("done"))
 
 
 async def _moderate(request: Request, lang: LangDep, deps: DepsDep, who: Principal, action: Action) -> Response:
@@ -44,8 +44,8 @@ async def _moderate(request: Request, lang: LangDep, deps: DepsDep, who: Princip
     try:
         action(form)
     except ReuniteError as exc:
-        return render(request, lang, "moderation.html", status=exc.status_code,
-                      q=moderation.queue_overview(deps, who), done=None, error=lang.error(exc))
+        return render(request, lang, "moderation.html", status=exc.status_code, q=moderation.queue_overview(deps, who),
+                      duplicates=grouping.duplicates(deps, who), done=None, error=lang.error(exc))
     return RedirectResponse(f"{back}{'&' if '?' in back else '?'}done=1", status_code=303)
 
 
@@ -59,6 +59,12 @@ async def moderate_sightings(request: Request, lang: LangDep, deps: DepsDep, who
 async def dismiss_candidates(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: review.dismiss_candidates(
         deps, who, ids(f), text(f, "reason")))
+
+
+@router.post("/moderation/duplicates/{flag_id}", response_model=None)
+async def decide_duplicate(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, flag_id: int) -> Response:
+    return await _moderate(request, lang, deps, who, lambda f: grouping.decide_duplicate(
+        deps, who, flag_id, text(f, "decision")))
 
 
 @router.post("/sightings/{sighting_id}/child-face", response_model=None)

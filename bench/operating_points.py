@@ -1,0 +1,325 @@
+"""Operating points of the shortlist, and what grouping sightings of one child does to recall.
+
+    python bench/operating_points.py ../shared/corpus/fgnet-dev [--write-calibration] [--out FILE]
+
+Dense protocol (shared/corpus/README.md): each later photo is a sighting, ranked against its
+subject's youngest photo and every photo of every other subject (each a separate case). A pair is
+proposed when its calibrated impostor share (``domain.leads``: the share of pairs of different
+children of similar ages and age gap scoring as high) is at most the operating point, and it is among
+the sighting's ``per_sighting`` best. WCCN, hubness and the calibration are fitted per fold on the
+other subjects (5-fold subject-disjoint cross-validation); the calibration's hubness values are themselves
+cross-fitted (a face's hubness against centroids fitted without it). ``bundled``: the shipped files, fitted on
+this very corpus (in-sample: what the volume test in tests/e2e checks).
+
+Grouping: a sighting's group is fused (mean of the adapted embeddings) before it is ranked. "close
+in time" groups take the subject's other sightings within 2 years of age (a street group spans
+days, not decades); "found" groups are those the face rule (``domain.grouping``) joins among every
+sighting within 2 years of age, other children included. ``--write-calibration`` writes the bundled
+calibration (adapters/faces/calibration.json) fitted on the whole corpus."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script from anywhere
+
+from bench.accuracy import fitted_on, folds, load_bundled
+from bench.adaptation import adapt, raw_engine_options
+from bench.common import machine, peak_memory_mb
+from bench.corpus import Photo, by_subject, is_later, load
+from bench.embed import embed_all, engine
+from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibration, save_calibration
+from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, load_hubness
+from reunite.adapters.faces.hubness import Hubness
+from reunite.domain.grouping import GROUP_AGE_YEARS, same_child_by_face
+from reunite.domain.leads import AGE_BANDS, GAP_BANDS, Calibration, LeadPolicy, fit_band
+
+OPS = (0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005, 0.0002)
+KS = (1, 10, 20)
+
+
+def calibrate(photos: list[Photo], query: dict[Path, np.ndarray], case: dict[Path, np.ndarray],
+              hub: dict[Path, float]) -> Calibration:
+    """Impostor pairs (a photo of one child against a younger-or-same-age photo of another)."""
+    kept = [p for p in photos if p.path in query and p.age is not None]
+    q = np.stack([query[p.path] for p in kept])
+    c = np.stack([case[p.path] for p in kept])
+    scores = q @ c.T - np.array([hub[p.path] for p in kept])[:, None]
+    ages = np.array([p.age for p in kept], dtype=float)
+    subjects = np.array([p.subject for p in kept])
+    gap = ages[:, None] - ages[None, :]
+    valid = (subjects[:, None] != subjects[None, :]) & (gap >= 0)
+    bands = [fit_band(None, None, scores[valid].tolist())]
+    for g in GAP_BANDS:
+        in_gap = valid & (gap >= g[0]) & (gap < g[1])
+        bands.append(fit_band(None, g, scores[in_gap].tolist()))
+        for a in AGE_BANDS:
+            cell = in_gap & (ages[None, :] >= a[0]) & (ages[None, :] < a[1])
+            bands.append(fit_band(a, g, scores[cell].tolist()))
+    return Calibration(tuple(bands))
+
+
+def crossfit_hubness(photos: list[Photo], vectors: dict[Path, np.ndarray], k: int = 5) -> dict[Path, float]:
+    """Each photo's hubness against centroids fitted without its subject: a face's similarity to
+    centroids it helped fit is too high, and would make the calibration's impostors look too low."""
+    out: dict[Path, float] = {}
+    for part in folds(photos, k):
+        rest = [vectors[p.path] for p in photos if p.subject not in part and p.path in vectors]
+        mine = [p.path for p in photos if p.subject in part and p.path in vectors]
+        if mine:
+            values = Hubness.fit(np.stack(rest))(np.stack([vectors[m] for m in mine]))
+            out.update(zip(mine, values.tolist(), strict=True))
+    return out
+
+
+class Fold:
+    """Vectors, hubness and calibration of one fold, and the dense evaluation of its sightings."""
+
+    def __init__(self, photos: list[Photo], query: dict[Path, np.ndarray], case: dict[Path, np.ndarray],
+                 reference: Hubness | None, calibration: Calibration) -> None:
+        self.photos = [p for p in photos if p.path in query]
+        self.query, self.case, self.reference, self.calibration = query, case, reference, calibration
+        self.groups = by_subject(self.photos)
+
+    def hub(self, vector: np.ndarray) -> float:
+        return float(self.reference(vector[None, :])[0]) if self.reference is not None else 0.0
+
+    def rank(self, vector: np.ndarray, sighting: Photo) -> dict[str, Any]:
+        """The true case and every photo of other subjects: scores, shares, the truth's rank."""
+        truth = self.groups[sighting.subject][0]
+        gallery = [truth] + [p for s, ps in self.groups.items() if s != sighting.subject for p in ps]
+        scores = np.stack([self.case[p.path] for p in gallery]) @ vector - self.hub(vector)
+        age = sighting.age or 0
+        shares = np.array([self.calibration.band_for(p.age, age - (p.age or 0)).share(float(s))
+                           for p, s in zip(gallery, scores, strict=True)])
+        return {"scores": scores, "shares": shares, "rank": int(1 + np.sum(scores[1:] > scores[0]))}
+
+
+def proposals(ranked: dict[str, Any], op: float, cap: int | None) -> tuple[bool, int]:
+    """(true case proposed, false proposals) at an operating point with a per-sighting cap."""
+    passing = np.flatnonzero(ranked["shares"] <= op)
+    passing = passing[np.argsort(-ranked["scores"][passing])][:cap]
+    return bool(np.any(passing == 0)), int(np.sum(passing != 0))
+
+
+def evaluate(fold: Fold, queries: list[Photo], cap: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"sightings": 0, "gallery": 0, "ranks": [], "ops": {}}
+    for sighting in queries:
+        ranked = fold.rank(fold.query[sighting.path], sighting)
+        out["sightings"] += 1
+        out["gallery"] = len(ranked["scores"])
+        out["ranks"].append(ranked["rank"])
+        for op in OPS:
+            cell = out["ops"].setdefault(op, {"true": 0, "false": 0, "true_uncapped": 0, "false_uncapped": 0})
+            hit, false = proposals(ranked, op, cap)
+            cell["true"] += hit
+            cell["false"] += false
+            hit, false = proposals(ranked, op, None)
+            cell["true_uncapped"] += hit
+            cell["false_uncapped"] += false
+    return out
+
+
+def grouped(fold: Fold, queries: list[Photo], found: bool, op: float) -> dict[str, Any]:
+    """Dense ranks and proposals when each sighting is fused with its group."""
+    nearby = [p for p in fold.photos if any(is_later(p, ps[0]) for ps in [fold.groups[p.subject]])]
+    ranks, proposed, sizes, wrong = [], 0, [], 0
+    for sighting in queries:
+        close = [p for p in nearby if p != sighting and abs((p.age or 0) - (sighting.age or 0)) <= GROUP_AGE_YEARS]
+        if found:
+            v = fold.query[sighting.path]
+            members = [p for p in close if same_child_by_face(
+                fold.calibration, float(v @ fold.query[p.path]) - max(fold.hub(v), fold.hub(fold.query[p.path])),
+                abs((p.age or 0) - (sighting.age or 0)), op)]
+        else:
+            members = [p for p in close if p.subject == sighting.subject]
+        wrong += sum(p.subject != sighting.subject for p in members)
+        sizes.append(1 + len(members))
+        fused = np.mean([fold.query[p.path] for p in [sighting, *members]], axis=0)
+        ranked = fold.rank(fused / np.linalg.norm(fused), sighting)
+        ranks.append(ranked["rank"])
+        proposed += proposals(ranked, op, LeadPolicy().per_sighting)[0]
+    return {"ranks": ranks, "proposed": proposed, "sizes": sizes, "wrong_members": wrong}
+
+
+def recall(ranks: list[int]) -> dict[str, float]:
+    arr = np.asarray(ranks)
+    return {f"r@{k}": round(float(np.mean(arr <= k)), 3) for k in KS}
+
+
+def summarise(parts: list[dict[str, Any]], group_parts: dict[str, list[dict[str, Any]]], cases: int) -> dict[str, Any]:
+    sightings = sum(p["sightings"] for p in parts)
+    gallery = parts[0]["gallery"]
+    table = []
+    for op in OPS:
+        cells = [p["ops"][op] for p in parts]
+        true, false = sum(c["true"] for c in cells), sum(c["false"] for c in cells)
+        false_u = sum(c["false_uncapped"] for c in cells)
+        table.append({
+            "one_in": round(1 / op), "true_proposed": round(true / sightings, 3),
+            "true_proposed_uncapped": round(sum(c["true_uncapped"] for c in cells) / sightings, 3),
+            "false_per_1000_sightings": round(1000 * false / sightings, 1),
+            "false_per_case": round(false / gallery, 2),
+            "false_per_case_per_1000_sightings": round(1000 * false_u / sightings / gallery, 2),
+            "measured_false_match_rate": round(false_u / (sightings * (gallery - 1)), 5),
+        })
+    single = [r for p in parts for r in p["ranks"]]
+    grouping = {"single sighting": recall(single) | {"n": len(single)}}
+    for name, gparts in group_parts.items():
+        ranks = [r for g in gparts for r in g["ranks"]]
+        sizes = [s for g in gparts for s in g["sizes"]]
+        grouping[name] = recall(ranks) | {
+            "true_proposed_at_default": round(sum(g["proposed"] for g in gparts) / len(ranks), 3),
+            "mean_group_size": round(float(np.mean(sizes)), 2),
+            "wrong_members": sum(g["wrong_members"] for g in gparts)}
+    return {"sightings": sightings, "gallery": gallery, "cases_with_sightings": cases, "table": table,
+            "grouping": grouping}
+
+
+def run(photos: list[Photo], raw: dict[Path, np.ndarray], thorough: dict[Path, np.ndarray], k: int,
+        bundled: bool) -> dict[str, Any]:
+    cap, default = LeadPolicy().per_sighting, LeadPolicy().propose_share
+    parts, group_parts = [], {"group close in time (true)": [], "group found by the face rule": []}
+    queries_all = [p for s, ps in by_subject(photos).items() for p in ps[1:] if is_later(p, ps[0])]
+    splits = [set()] if bundled else folds(photos, k)
+    for held_out in splits:
+        if bundled:
+            matrix, _ = load_bundled()
+            assert matrix is not None, "no bundled adaptation"
+            query, reference = adapt(raw, matrix), load_hubness(ADAPTATION_FILE)
+        else:
+            matrix, query, reference = fitted_on(raw, [p for p in photos if p.subject not in held_out])
+        case = adapt(thorough, matrix)
+        training = [p for p in photos if p.subject not in held_out]
+        hub = crossfit_hubness(training, query) if reference is not None else dict.fromkeys(query, 0.0)
+        fold = Fold(photos, query, case, reference, calibrate(training, query, case, hub))
+        queries = [p for p in queries_all if (bundled or p.subject in held_out) and p.path in query]
+        parts.append(evaluate(fold, queries, cap))
+        group_parts["group close in time (true)"].append(grouped(fold, queries, False, default))
+        group_parts["group found by the face rule"].append(grouped(fold, queries, True, default))
+    cases = len({p.subject for p in queries_all})
+    return summarise(parts, group_parts, cases)
+
+
+def volume_selection(photos: list[Photo], cases: int = 20, sightings: int = 300) -> tuple[list[Photo], list[Photo]]:
+    """The volume test's world (tests/e2e/test_volume.py): the youngest photo of the first ``cases``
+    subjects photographed again later (as children), and ``sightings`` later photos of anyone."""
+    groups = by_subject(photos)
+    chosen = [ps[0] for ps in groups.values() if (ps[0].age or 0) < 18 and any(is_later(p, ps[0]) for p in ps)]
+    later = [p for ps in groups.values() for p in ps[1:] if is_later(p, ps[0])]
+    picked = np.random.default_rng(2026).choice(len(later), sightings, replace=False)
+    return chosen[:cases], [later[i] for i in sorted(picked)]
+
+
+def volume_births(photos: list[Photo]) -> dict[str, date]:
+    """The volume test's simulated births (the corpus gives ages only), 97 days apart by subject."""
+    return {s: date(1940, 1, 1) + timedelta(days=97 * i) for i, s in enumerate(sorted({p.subject for p in photos}))}
+
+
+def volume(photos: list[Photo], raw: dict[Path, np.ndarray], thorough: dict[Path, np.ndarray]) -> dict[str, Any]:
+    """The volume test's prediction: its 20 cases and 300 sightings with the shipped files."""
+    matrix, _ = load_bundled()
+    calibration = load_calibration(CALIBRATION_FILE)
+    reference = load_hubness(ADAPTATION_FILE)
+    assert matrix is not None and calibration is not None and reference is not None, "no shipped files"
+    cases, sightings = volume_selection(photos)
+    query, case = adapt(raw, matrix), adapt(thorough, matrix)
+    policy, births = LeadPolicy(), volume_births(photos)
+    true, proposed_true, false = 0, 0, 0
+    for s in sightings:
+        if s.path not in query:
+            continue
+        vector = query[s.path]
+        scores = np.array([case[c.path] @ vector for c in cases]) - float(reference(vector[None, :])[0])
+        # the case's child's age at the sighting's date, as the service computes it
+        gaps = [(s.age or 0) + (births[s.subject] - births[c.subject]).days / 365.25 - (c.age or 0) for c in cases]
+        shares = np.array([calibration.band_for(c.age, gap).share(float(x))
+                           for c, gap, x in zip(cases, gaps, scores, strict=True)])
+        passing = np.flatnonzero(shares <= policy.propose_share)
+        passing = passing[np.argsort(-scores[passing])][: policy.per_sighting]
+        # a case is searched only by sightings after the child went missing (here: since birth)
+        shares[[(s.age or 0) * 365.25 + (births[s.subject] - births[c.subject]).days < 0 for c in cases]] = 1.0
+        truth = [i for i, c in enumerate(cases) if c.subject == s.subject]
+        true += bool(truth)
+        proposed_true += bool(truth) and truth[0] in passing
+        false += sum(1 for i in passing if not truth or i != truth[0])
+    return {"cases": len(cases), "sightings": len(sightings), "true_sightings": true,
+            "true_proposed": round(proposed_true / true, 3), "false_proposals": false,
+            "false_per_case_per_sighting": round(false / (len(cases) * len(sightings)), 5)}
+
+
+def markdown(result: dict[str, Any]) -> str:
+    """The tables of docs/benchmarks.md from the JSON this script writes."""
+    lines = []
+    for name in ("cross_validated", "bundled"):
+        r = result[name]
+        lines += [f"{name} ({r['sightings']} sightings, {r['gallery']} cases):", "",
+                  "| proposed when at most | true matches proposed (≤ 3 per sighting) | uncapped | false proposals "
+                  "per 1,000 sightings | per case | per case per 1,000 sightings | measured false-match rate |",
+                  "|---|---|---|---|---|---|---|"]
+        for row in r["table"]:
+            lines.append(f"| 1 in {row['one_in']:,} | {row['true_proposed']:.3f} | {row['true_proposed_uncapped']:.3f} "
+                         f"| {row['false_per_1000_sightings']:,.0f} | {row['false_per_case']:.2f} "
+                         f"| {row['false_per_case_per_1000_sightings']:.2f} | {row['measured_false_match_rate']:.5f} |")
+        lines += ["", "| sightings matched as | dense @1 | @10 | @20 | true proposed at the default | mean group "
+                  "| members of another child |", "|---|---|---|---|---|---|---|"]
+        for g, v in r["grouping"].items():
+            lines.append(f"| {g} | {v['r@1']:.3f} | {v['r@10']:.3f} | {v['r@20']:.3f} "
+                         f"| {v.get('true_proposed_at_default', '')} | {v.get('mean_group_size', 1)} "
+                         f"| {v.get('wrong_members', '')} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--write-calibration", action="store_true")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--markdown", type=Path, help="print the tables of an earlier run's JSON and stop")
+    parser.add_argument("--no-case-jitter", action="store_true",
+                        help="case photos embedded like sightings (quicker; the default jitters them)")
+    args = parser.parse_args()
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return
+    start = time.perf_counter()
+    photos = load(args.corpus.resolve())
+    options = raw_engine_options()
+    raw = embed_all(photos, engine(options)).vectors
+    jittered = replace(options, jitter=options.case_jitter)
+    thorough = raw if args.no_case_jitter else embed_all(photos, engine(jittered)).vectors
+    photos = [p for p in photos if p.age is not None]
+    if args.write_calibration:
+        matrix, _ = load_bundled()
+        assert matrix is not None
+        query, case = adapt(raw, matrix), adapt(thorough, matrix)
+        hub = crossfit_hubness(photos, query)
+        save_calibration(CALIBRATION_FILE, calibrate(photos, query, case, hub), args.corpus.name)
+    result = {
+        "corpus": str(args.corpus), "machine": machine(), "policy": vars(LeadPolicy()),
+        "case_jitter": not args.no_case_jitter,
+        "cross_validated": run(photos, raw, thorough, args.folds, bundled=False),
+        "bundled": run(photos, raw, thorough, args.folds, bundled=True),
+        "volume_test": volume(photos, raw, thorough),
+        "wall_seconds": round(time.perf_counter() - start, 1), "peak_memory_mb": peak_memory_mb(),
+        "load_average": [round(x, 2) for x in __import__("os").getloadavg()],
+    }
+    text = json.dumps(result, indent=1)
+    print(text)
+    if args.out:
+        args.out.write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""SQL of the shortlist's caps and ranks, groups of sightings, and cases registered twice
+(implements ``domain.stores.ShortlistStore``, and the reads behind their pages)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pgvector.sqlalchemy import Vector
+from sqlalchemy import Connection, column, text
+
+from reunite.adapters.db.tables import EMBEDDING_DIM
+from reunite.domain.errors import NotFound
+
+# a machine proposal nobody has touched: not a family's own, not answered by the family, not half-confirmed
+# (four eyes), not in a reviewer's hands right now; only such proposals are withdrawn or trimmed
+UNTOUCHED = ("status = 'proposed' AND reviewed_at IS NULL AND proposed_by = 'machine' AND first_confirmed_by IS NULL "
+             "AND family_answer IS NULL AND (claim_expires_at IS NULL OR claim_expires_at < now())")
+
+
+class ShortlistSql:
+    conn: Connection
+
+    def open_cases_count(self, seen_at: datetime) -> int:
+        return int(self.conn.execute(text(
+            "SELECT count(*) FROM cases WHERE status = 'open' AND verified_at IS NOT NULL "
+            "AND missing_since <= :at"), {"at": seen_at}).scalar_one())
+
+    def withdraw_proposals(self, sighting_id: int, keep: Sequence[tuple[int, int]]) -> int:
+        kept = [f"{c}:{f}" for c, f in keep]
+        return int(self.conn.execute(text(
+            f"DELETE FROM candidates WHERE sighting_id = :s AND {UNTOUCHED} "
+            "AND NOT (case_id::text || ':' || sighting_face_id::text = ANY(:keep))"),
+            {"s": sighting_id, "keep": kept}).rowcount)
+
+    def trim_proposals(self, case_id: int, keep: int) -> int:
+        return int(self.conn.execute(text(
+            "DELETE FROM candidates WHERE id IN (SELECT id FROM candidates WHERE case_id = :c "
+            f"AND {UNTOUCHED} ORDER BY score DESC, id OFFSET :keep)"),
+            {"c": case_id, "keep": keep}).rowcount)
+
+    def group_of(self, sighting_id: int) -> int | None:
+        value = self.conn.execute(text("SELECT group_id FROM sightings WHERE id = :s"), {"s": sighting_id}).scalar()
+        return None if value is None else int(value)
+
+    def join_group(self, sighting_id: int, other_sighting_id: int) -> int:
+        group = self.group_of(other_sighting_id)
+        if group is None:
+            group = int(self.conn.execute(text("INSERT INTO sighting_groups DEFAULT VALUES RETURNING id")).scalar_one())
+            self.conn.execute(text("UPDATE sightings SET group_id = :g WHERE id = :s"),
+                              {"g": group, "s": other_sighting_id})
+        self.conn.execute(text("UPDATE sightings SET group_id = :g WHERE id = :s"), {"g": group, "s": sighting_id})
+        return group
+
+    def group_child_faces(self, group_id: int) -> list[tuple[int, int, Sequence[float], float]]:
+        rows = self.conn.execute(text(
+            "SELECT s.id AS sighting_id, f.id, f.embedding, f.hubness FROM sightings s JOIN faces f "
+            "ON f.id = COALESCE(s.child_face_id, (SELECT min(g.id) FROM faces g WHERE g.sighting_id = s.id "
+            "HAVING count(*) = 1)) WHERE s.group_id = :g AND s.status IN ('pending', 'approved') ORDER BY s.id"
+        ).columns(column("sighting_id"), column("id"), column("embedding", Vector(EMBEDDING_DIM)), column("hubness")),
+            {"g": group_id})
+        return [(r.sighting_id, r.id, [float(v) for v in r.embedding], r.hubness) for r in rows]
+
+    def flag_duplicate(self, case_id: int, other_case_id: int, impostor_share: float) -> bool:
+        low, high = sorted((case_id, other_case_id))
+        return bool(self.conn.execute(text(
+            "INSERT INTO case_duplicates (case_id, other_case_id, impostor_share) VALUES (:a, :b, :s) "
+            "ON CONFLICT (case_id, other_case_id) DO NOTHING"), {"a": low, "b": high, "s": impostor_share}).rowcount)
+
+    def decide_duplicate(self, flag_id: int, status: str, actor: str, at: datetime) -> tuple[int, int]:
+        row = self.conn.execute(text(
+            "UPDATE case_duplicates SET status = :st, decided_by = :by, decided_at = :at WHERE id = :id "
+            "RETURNING case_id, other_case_id"), {"st": status, "by": actor, "at": at, "id": flag_id}).one_or_none()
+        if row is None:
+            raise NotFound("duplicate flag {id} does not exist", id=flag_id)
+        a, b = int(row.case_id), int(row.other_case_id)
+        if status == "linked":  # as PFIF's linked_person_record_id: each case points at the other
+            self.conn.execute(text("UPDATE cases SET linked_case_id = CASE id WHEN :a THEN :b ELSE :a END "
+                                   "WHERE id IN (:a, :b)"), {"a": a, "b": b})
+        else:
+            self.conn.execute(text("UPDATE cases SET linked_case_id = NULL WHERE (id = :a AND linked_case_id = :b) "
+                                   "OR (id = :b AND linked_case_id = :a)"), {"a": a, "b": b})
+        return a, b
+
+
+class ShortlistReads:
+    def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def group_trail(self, group_id: int, statuses: Sequence[str]) -> list[dict[str, Any]]:
+        """The group's sightings, oldest first: when and where (coarse place text) each was seen."""
+        return self._all(
+            "SELECT s.id, s.seen_at, s.lat, s.lon, s.place_text, s.status, s.child_face_id, "
+            "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
+            "(SELECT min(f.id) FROM faces f WHERE f.sighting_id = s.id) AS first_face_id "
+            "FROM sightings s WHERE s.group_id = :g AND s.status = ANY(:st) ORDER BY s.seen_at, s.id",
+            g=group_id, st=list(statuses))
+
+    def duplicates(self, status: str = "open") -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT d.id, d.case_id, d.other_case_id, d.impostor_share, d.status, d.created_at, "
+            "a.given_name AS case_name, b.given_name AS other_name, "
+            "(SELECT min(f.id) FROM faces f WHERE f.case_id = a.id) AS case_face_id, "
+            "(SELECT min(f.id) FROM faces f WHERE f.case_id = b.id) AS other_face_id "
+            "FROM case_duplicates d JOIN cases a ON a.id = d.case_id JOIN cases b ON b.id = d.other_case_id "
+            "WHERE d.status = :st ORDER BY d.impostor_share, d.id", st=status)

@@ -1,0 +1,50 @@
+"""Many sightings, one child: two sightings are grouped when their faces are as alike as the
+calibration says few different children are, and one could have travelled from one place to the
+other in the time between them. Reviewers and families then see one child with a trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from reunite.domain.leads import Calibration
+from reunite.domain.model import GeoPoint
+
+GROUP_AGE_YEARS = 2.0  # sightings further apart in time are not grouped (a face changes)
+
+
+@dataclass(frozen=True)
+class GroupPolicy:
+    share: float = 0.002  # at most this share of different children's pairs look as alike
+    fuse: bool = True  # a grouped sighting is matched with its group's faces averaged (docs/benchmarks.md)
+    base_km: float = 50.0
+    speed_kmh: float = 100.0
+
+
+@dataclass(frozen=True)
+class Seen:
+    sighting_id: int
+    seen_at: datetime
+    place: GeoPoint | None
+
+
+def same_child_by_face(calibration: Calibration | None, score: float, gap_years: float, share: float) -> bool:
+    """Without a calibration nothing is grouped: a raw similarity alone means too little."""
+    if calibration is None or not calibration.bands:
+        return False
+    return calibration.band_for(None, gap_years).share(score) <= share
+
+
+def reachable(policy: GroupPolicy, a: Seen, b: Seen) -> bool:
+    """Could one child be at both? Unknown places never rule it out; time apart is bounded."""
+    hours = abs((a.seen_at - b.seen_at).total_seconds()) / 3600.0
+    if hours > GROUP_AGE_YEARS * 365.25 * 24:
+        return False
+    if a.place is None or b.place is None:
+        return True
+    return a.place.distance_km(b.place) <= policy.base_km + policy.speed_kmh * hours
+
+
+def pair_score(similarity: float, hubness_a: float, hubness_b: float) -> float:
+    """The calibrated score of two sighting faces: the more common-looking face's hubness counts."""
+    return similarity - max(hubness_a, hubness_b)

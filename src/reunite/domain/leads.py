@@ -1,0 +1,138 @@
+"""What a score means to a person: how often different children look this similar (calibrated on
+impostor pairs of children of similar ages and age gaps), the band a parent understands (strong,
+possible or weak lead), the rank among open cases and the caveat of long gaps. A number shown to
+a person means what it says: never "100%", never more certainty than the calibration sample holds."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+AGE_BANDS: tuple[tuple[float, float], ...] = ((0, 5), (5, 10), (10, 18), (18, 200))
+GAP_BANDS: tuple[tuple[float, float], ...] = ((0, 3), (3, 6), (6, 11), (11, 200))
+MIN_PAIRS = 2000  # a cell with fewer impostor pairs falls back to a wider one
+
+
+@dataclass(frozen=True)
+class Band:
+    """The impostor score distribution of one cell (case photo age × age gap; None: any)."""
+
+    case_age: tuple[float, float] | None
+    gap: tuple[float, float] | None
+    pairs: int
+    curve: tuple[tuple[float, float], ...]  # (score, share of impostor pairs scoring at least this), ascending
+
+    def share(self, score: float) -> float:
+        """The share of different children's pairs scoring at least ``score``, never below 1/pairs."""
+        floor = 1.0 / self.pairs
+        if not self.curve or score <= self.curve[0][0]:
+            return 1.0 if not self.curve else self.curve[0][1]
+        for (s0, p0), (s1, p1) in zip(self.curve, self.curve[1:], strict=False):
+            if score <= s1:
+                t = (score - s0) / (s1 - s0) if s1 > s0 else 1.0
+                return max(floor, math.exp(math.log(p0) + t * (math.log(p1) - math.log(p0))))
+        return floor
+
+
+def _within(value: float, band: tuple[float, float] | None) -> bool:
+    return band is None or band[0] <= value < band[1]
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Per-cell impostor curves; the first cell that covers a pair and holds MIN_PAIRS is used."""
+
+    bands: tuple[Band, ...]
+
+    def band_for(self, case_age: float | None, gap: float | None) -> Band:
+        gap = None if gap is None else max(gap, 0.0)
+        order = [(case_age, gap), (None, gap), (None, None)]
+        for age, g in order:
+            for band in self.bands:
+                exact = (band.case_age is None) == (age is None) and (band.gap is None) == (g is None)
+                if exact and (age is None or _within(age, band.case_age)) and (g is None or _within(g, band.gap)) \
+                        and band.pairs >= MIN_PAIRS:
+                    return band
+        return max(self.bands, key=lambda b: b.pairs)
+
+
+def fit_band(case_age: tuple[float, float] | None, gap: tuple[float, float] | None,
+             impostor_scores: Sequence[float]) -> Band:
+    """The curve of one cell from its impostor pairs' scores (tail shares down to 1/pairs)."""
+    ordered = sorted(impostor_scores, reverse=True)
+    n = len(ordered)
+    points: list[tuple[float, float]] = []
+    levels = [round(m * 10.0 ** -e, 12) for e in range(0, 9) for m in (0.5, 0.2, 0.1)]  # 0.5, 0.2, 0.1, 0.05, …
+    for share in (level for level in dict.fromkeys(levels) if level * n >= 1):
+        points.append((ordered[max(int(share * n) - 1, 0)], share))
+    if n:
+        points.append((ordered[0], 1.0 / n))
+    points.sort()
+    curve = tuple((s, p) for i, (s, p) in enumerate(points) if i == 0 or s > points[i - 1][0])
+    return Band(case_age, gap, n, curve)
+
+
+class Strength(StrEnum):
+    STRONG = "strong"
+    POSSIBLE = "possible"
+    WEAK = "weak"
+
+
+@dataclass(frozen=True)
+class LeadPolicy:
+    """The operating point (docs/benchmarks.md chose it) and the bands' limits."""
+
+    propose_share: float = 0.002  # proposed when at most 1 in 500 different children score as high
+    strong_share: float = 0.0002  # 1 in 5,000
+    possible_share: float = 0.0005  # 1 in 2,000; proposed but above it: a weak lead
+    long_gap_years: float = 6.0  # from here on the words warn, and the band drops one step
+    per_sighting: int = 3  # cases proposed per sighting face
+    per_case: int = 25  # proposals waiting per case; a better one replaces the weakest
+
+
+@dataclass(frozen=True)
+class Lead:
+    strength: Strength
+    one_in: int | None  # "about 1 in N different children look this similar"; None without calibration
+    bounded: bool  # N is the calibration sample's size: "fewer than 1 in N"
+    gap_years: float | None
+    long_gap: bool
+    rank: int | None
+    rank_of: int | None
+
+
+def impostor_share(calibration: Calibration | None, score: float, case_age: float | None,
+                   gap: float | None) -> float | None:
+    if calibration is None or not calibration.bands:
+        return None
+    return calibration.band_for(case_age, gap).share(score)
+
+
+def proposable(policy: LeadPolicy, share: float | None) -> bool:
+    """Without a calibration every candidate within the caps is proposed (the operator chose so)."""
+    return share is None or share <= policy.propose_share
+
+
+def _readable(n: float) -> int:
+    """Two significant digits: 1 in 1,300 rather than 1 in 1,287 (the calibration is not that exact)."""
+    if n < 10:
+        return max(1, round(n))
+    digits = 10 ** (int(math.log10(n)) - 1)
+    return int(round(n / digits) * digits)
+
+
+def lead(policy: LeadPolicy, share: float | None, pairs: int | None, gap_years: float | None,
+         rank: int | None = None, rank_of: int | None = None) -> Lead:
+    """The words' facts for one candidate, from its calibrated impostor share."""
+    long_gap = gap_years is not None and gap_years >= policy.long_gap_years
+    if share is None:
+        return Lead(Strength.WEAK, None, False, gap_years, long_gap, rank, rank_of)
+    steps = [Strength.STRONG, Strength.POSSIBLE, Strength.WEAK]
+    level = 0 if share <= policy.strong_share else 1 if share <= policy.possible_share else 2
+    if long_gap:
+        level = min(level + 1, 2)
+    bounded = pairs is not None and share * pairs <= 1.0 + 1e-9
+    one_in = pairs if bounded and pairs else _readable(1.0 / share)
+    return Lead(steps[level], one_in, bounded, gap_years, long_gap, rank, rank_of)

@@ -1,0 +1,120 @@
+"""Many sightings, one child: the worker groups a sighting with the most alike sighting that the
+same child could have been at (``domain.grouping``), and a grouped sighting is matched with its
+group's faces fused. Cases that look like one child registered twice are flagged for moderators."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from reunite.domain.access import Permission, Principal, require
+from reunite.domain.errors import InvalidInput
+from reunite.domain.grouping import GROUP_AGE_YEARS, Seen, pair_score, reachable, same_child_by_face
+from reunite.domain.leads import impostor_share
+from reunite.domain.model import PhotoOwner
+from reunite.domain.ports import StoredFace, UnitOfWork
+from reunite.domain.scoring import lead_for
+from reunite.services.deps import Deps
+
+SYSTEM = "system"
+NEIGHBOURS = 20
+FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+def _dot(a: Sequence[float], b: Sequence[float]) -> float:
+    return float(sum(x * y for x, y in zip(a, b, strict=True)))
+
+
+def group_sighting(deps: Deps, sighting_id: int) -> int | None:
+    """Join the sighting to the group of the most alike plausible sighting (creating the group).
+    Returns the group id, or None when it stays alone (or no calibration says what 'alike' means)."""
+    policy = deps.policy
+    if policy.calibration is None:
+        return None
+    with deps.uow() as uow:
+        me = uow.sighting_facts(sighting_id)
+        here = Seen(sighting_id, me.seen_at, me.place)
+        best: tuple[float, int] | None = None
+        for face in uow.faces_of(PhotoOwner.SIGHTING, sighting_id):
+            since = me.seen_at - timedelta(days=365.25 * GROUP_AGE_YEARS)
+            for hit in uow.near_sighting_faces(face.embedding, since, NEIGHBOURS):
+                if hit.sighting_id == sighting_id:
+                    continue
+                other = uow.sighting_facts(hit.sighting_id)
+                years = abs((other.seen_at - me.seen_at).days) / 365.25
+                score = pair_score(_dot(face.embedding, hit.embedding), face.hubness, hit.hubness)
+                if (same_child_by_face(policy.calibration, score, years, policy.groups.share)
+                        and reachable(policy.groups, here, Seen(other.sighting_id, other.seen_at, other.place))
+                        and (best is None or score > best[0])):
+                    best = (score, hit.sighting_id)
+        if best is None:
+            return None
+        group = uow.join_group(sighting_id, best[1])
+        uow.audit(SYSTEM, "sighting.grouped", "sighting", sighting_id, group=group, with_sighting=best[1])
+        uow.commit()
+    return group
+
+
+def fused_faces(deps: Deps, uow: UnitOfWork, sighting_id: int, faces: list[StoredFace]) -> list[StoredFace]:
+    """The sighting's faces, its child's face replaced by the mean of its group's child faces."""
+    group = uow.group_of(sighting_id) if deps.policy.groups.fuse else None
+    members = uow.group_child_faces(group) if group is not None else []
+    mine = [face_id for owner, face_id, _, _ in members if owner == sighting_id]
+    if len(members) < 2 or not mine:
+        return faces
+    dims = len(members[0][2])
+    mean = [sum(m[2][i] for m in members) / len(members) for i in range(dims)]
+    norm = sum(v * v for v in mean) ** 0.5 or 1.0
+    hubness = sum(m[3] for m in members) / len(members)
+    return [replace(f, embedding=[v / norm for v in mean], hubness=hubness) if f.face_id == mine[0] else f
+            for f in faces]
+
+
+def flag_duplicates(deps: Deps, case_id: int) -> int:
+    """Flag open cases whose faces are as alike as a strong lead, born within a year of this one."""
+    policy = deps.policy
+    if policy.calibration is None:
+        return 0
+    flagged = 0
+    with deps.uow() as uow:
+        me = uow.case_facts(case_id)
+        for face in uow.faces_of(PhotoOwner.CASE, case_id):
+            for hit in uow.near_case_faces(face.embedding, FAR_FUTURE, NEIGHBOURS):
+                if hit.case_id == case_id:
+                    continue
+                other = uow.case_facts(hit.case_id)
+                if abs((other.birth_date - me.birth_date).days) > 366:
+                    continue
+                share = impostor_share(policy.calibration, hit.similarity - face.hubness, None, None)
+                if share is not None and share <= policy.leads.strong_share \
+                        and uow.flag_duplicate(case_id, hit.case_id, share):
+                    uow.audit(SYSTEM, "case.duplicate_flagged", "case", case_id, other_case_id=hit.case_id)
+                    flagged += 1
+        uow.commit()
+    return flagged
+
+
+DECISIONS = {"link": "linked", "dismiss": "dismissed", "reopen": "open"}
+
+
+def duplicates(deps: Deps, who: Principal) -> list[dict[str, Any]]:
+    """Cases flagged as one child registered twice, for moderators to link or dismiss."""
+    require(who, Permission.MODERATE)
+    rows = deps.read.duplicates()
+    for row in rows:
+        row["lead"] = asdict(lead_for(deps.policy, row["impostor_share"], 0.0, None))
+    return rows
+
+
+def decide_duplicate(deps: Deps, who: Principal, flag_id: int, decision: str) -> None:
+    """Link two cases as one child (each points at the other, as PFIF's linked_person_record_id),
+    dismiss the flag, or reopen it (unlinking)."""
+    require(who, Permission.MODERATE)
+    if decision not in DECISIONS:
+        raise InvalidInput("decision must be 'link', 'dismiss' or 'reopen'", field="decision")
+    with deps.uow() as uow:
+        a, b = uow.decide_duplicate(flag_id, DECISIONS[decision], who.actor, deps.clock.now())
+        uow.audit(who.actor, f"case.duplicate_{DECISIONS[decision]}", "case", a, other_case_id=b, flag=flag_id)
+        uow.commit()

@@ -1,0 +1,48 @@
+"""A lead in words a parent understands, in the reader's language: the band (strong, possible or
+weak lead), how often different children look this similar ("about 1 in 1,300"), the rank among
+open cases ("2nd of 1,051 open cases") and the caveat of long gaps. Never a percentage: a score is
+a lead, not a certainty. Pages, the API and emails all speak through here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reunite.i18n import Language
+
+
+def band(lang: Language, strength: str) -> str:
+    words = {"strong": lang.gettext("Strong lead"), "possible": lang.gettext("Possible lead"),
+             "weak": lang.gettext("Weak lead")}
+    return words[strength]
+
+
+def ordinal(lang: Language, n: int) -> str:
+    """1st, 2nd, 3rd, 11th … in English; 第 1, 第 2 … in Chinese."""
+    if lang.code.startswith("zh"):
+        return f"第 {n}"
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{lang.number(n)}{suffix}"
+
+
+def lead_words(lang: Language, lead: dict[str, Any]) -> list[str]:
+    """The sentences shown beside a candidate or a search result, most important first."""
+    words = [band(lang, lead["strength"])]
+    if lead.get("rank") and lead.get("rank_of"):
+        words.append(lang.gettext("{ordinal} of {n} open cases", ordinal=ordinal(lang, lead["rank"]),
+                                  n=lang.number(lead["rank_of"])))
+    if lead.get("one_in") is None:
+        words.append(lang.gettext("not calibrated: compare the faces yourself"))
+    elif lead.get("bounded"):
+        words.append(lang.gettext("fewer than 1 in {n} different children look this similar (our test limit)",
+                                  n=lang.number(lead["one_in"])))
+    else:
+        words.append(lang.gettext("about 1 in {n} different children look this similar",
+                                  n=lang.number(lead["one_in"])))
+    if lead.get("long_gap") and lead.get("gap_years") is not None:
+        words.append(lang.gettext("photos {n} years apart: faces change a lot, so this is a weaker lead",
+                                  n=round(lead["gap_years"])))
+    return words
+
+
+def lead_summary(lang: Language, lead: dict[str, Any]) -> str:
+    return ("；" if lang.code.startswith("zh") else "; ").join(lead_words(lang, lead))

@@ -1,0 +1,76 @@
+"""One child seen several times is one trail; one child registered twice is flagged for moderators;
+every candidate carries its rank and its lead in the reader's language, never a percentage."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from reunite.bootstrap import Container
+from tests.conftest import run_jobs
+from tests.e2e.test_api import photo, register, report
+
+
+def test_sightings_of_one_child_by_different_people_become_one_trail(
+    client: TestClient, container: Container, fgnet: Path
+) -> None:
+    case = register(client, fgnet, "001a02.jpg", given_name="Lin")
+    first = report(client, [photo(fgnet, "001a05.jpg")], seen_at="2005-03-01T10:00:00Z", lat=30.59, lon=114.31,
+                   place_text="Hankou station").json()["id"]
+    second = report(client, [photo(fgnet, "001a05.jpg")], seen_at="2005-03-01T15:00:00Z", lat=30.60, lon=114.30,
+                    place_text="Jianghan road").json()["id"]
+    elsewhere = report(client, [photo(fgnet, "001a05.jpg")], seen_at="2005-03-01T16:00:00Z", lat=43.83, lon=87.62,
+                       place_text="Urumqi").json()["id"]  # 2,700 km in an hour: not the same child's journey
+    run_jobs(container)
+
+    shown = client.get(f"/api/sightings/{second}").json()
+    assert shown["group_id"] is not None
+    assert [t["id"] for t in shown["trail"]] == [first, second]
+    assert [t["place_text"] for t in shown["trail"]] == ["Hankou station", "Jianghan road"]
+    assert client.get(f"/api/sightings/{elsewhere}").json()["group_id"] != shown["group_id"]
+
+    candidates = client.get(f"/api/cases/{case}/candidates", headers={"Accept-Language": "zh-CN"}).json()
+    grouped = [c for c in candidates if c["sighting_id"] == second]
+    assert grouped and grouped[0]["group_size"] == 2
+    words = " ".join(grouped[0]["lead_words"])
+    assert "个未结案件中排第 1" in words and "%" not in words
+    assert grouped[0]["rank"] == 1 and grouped[0]["rank_of"] == 1
+
+    case_page = client.get(f"/cases/{case}?lang=en").text
+    assert "1st of 1 open cases" in case_page and "one child seen 2 times" in case_page
+    assert not re.search(r"\d\s*%", case_page) and not re.search(r"similarity \d", case_page)
+    sighting_page = client.get(f"/sightings/{second}?lang=zh_CN").text
+    assert "同一个孩子被看到 2 次" in sighting_page and "Jianghan road" in sighting_page
+
+
+def test_one_child_registered_twice_is_flagged_then_linked_and_unlinked(
+    client: TestClient, container: Container, fgnet: Path
+) -> None:
+    family = register(client, fgnet, "001a02.jpg", given_name="Lin")
+    police = register(client, fgnet, "001a02.jpg", given_name="Lin Wang", birth_date="2000-03-01")
+    other = register(client, fgnet, "013a08.jpg", given_name="Other", birth_date="1994-01-01")
+    run_jobs(container)
+
+    flags = client.get("/api/moderation/duplicates").json()
+    assert [(f["case_id"], f["other_case_id"]) for f in flags] == [(family, police)]
+    assert flags[0]["lead"]["strength"] == "strong" and "1 in" in " ".join(flags[0]["lead_words"])
+    assert other not in (flags[0]["case_id"], flags[0]["other_case_id"])
+
+    page = client.get("/moderation")
+    assert page.status_code == 200 and f"/moderation/duplicates/{flags[0]['id']}" in page.text
+
+    assert client.post(f"/api/moderation/duplicates/{flags[0]['id']}", json={"decision": "link"}).status_code == 204
+    with container.engine.connect() as conn:
+        rows = conn.exec_driver_sql(f"SELECT id, linked_case_id FROM cases WHERE id IN ({family}, {police})").all()
+    links = {int(a): b for a, b in rows}
+    assert links == {family: police, police: family}
+    assert client.get("/api/moderation/duplicates").json() == []
+
+    assert client.post(f"/api/moderation/duplicates/{flags[0]['id']}", json={"decision": "reopen"}).status_code == 204
+    with container.engine.connect() as conn:
+        unlinked = conn.exec_driver_sql(f"SELECT linked_case_id FROM cases WHERE id IN ({family}, {police})").all()
+    assert unlinked == [(None,), (None,)]
+    bad = client.post(f"/api/moderation/duplicates/{flags[0]['id']}", json={"decision": "merge"})
+    assert bad.status_code == 422

@@ -1,0 +1,138 @@
+"""What a family reads about a lead: calibrated bands, "1 in N" bounded by the calibration sample,
+the rank among open cases in both languages, the caveat of long gaps, never a percentage."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+import pytest
+
+from reunite.domain.grouping import GroupPolicy, Seen, reachable, same_child_by_face
+from reunite.domain.leads import Calibration, LeadPolicy, Strength, fit_band, lead, proposable
+from reunite.domain.model import GeoPoint
+from reunite.domain.ports import CandidateRow
+from reunite.domain.scoring import MatchPolicy, Score, impostor_share, lead_for
+from reunite.i18n import Language
+from reunite.services.matching import shortlist
+from reunite.wording import lead_summary, lead_words, ordinal
+
+EN, ZH = Language("en"), Language("zh_CN")
+RNG = np.random.default_rng(11)
+IMPOSTORS = RNG.normal(0.5, 0.1, 20_000).tolist()  # scores of pairs of different children
+YOUNG_IMPOSTORS = RNG.normal(0.7, 0.1, 5_000).tolist()  # small children look more alike
+CALIBRATION = Calibration((
+    fit_band(None, None, IMPOSTORS + YOUNG_IMPOSTORS),
+    fit_band(None, (0, 3), IMPOSTORS),
+    fit_band((0, 5), (0, 3), YOUNG_IMPOSTORS),
+))
+
+
+def test_share_of_impostors_scoring_as_high_follows_the_sample() -> None:
+    band = CALIBRATION.band_for(30, 1)
+    assert band.case_age is None and band.gap == (0, 3)
+    for score in (0.6, 0.7, 0.8):
+        measured = np.mean(np.asarray(IMPOSTORS) >= score)
+        assert band.share(score) == pytest.approx(measured, rel=0.35)
+    assert band.share(0.9) < band.share(0.8) < band.share(0.7)
+
+
+def test_small_childrens_pairs_are_read_against_small_children() -> None:
+    """The same score is far more common among small children: a weaker lead for them."""
+    young, older = CALIBRATION.band_for(3, 1), CALIBRATION.band_for(12, 1)
+    assert young.case_age == (0, 5)
+    assert young.share(0.85) > 10 * older.share(0.85)
+
+
+def test_one_in_n_never_claims_more_than_the_calibration_sample_holds() -> None:
+    band = CALIBRATION.band_for(30, 1)
+    share = band.share(5.0)  # beyond every impostor in the sample
+    assert share == pytest.approx(1 / band.pairs)
+    facts = lead(LeadPolicy(), share, band.pairs, 1.0)
+    assert facts.bounded and facts.one_in == band.pairs
+    assert "fewer than 1 in 20,000" in lead_summary(EN, asdict(facts))
+
+
+def test_bands_follow_the_operating_point() -> None:
+    policy = LeadPolicy(strong_share=0.001, possible_share=0.01, propose_share=0.01)
+    assert lead(policy, 0.0005, 20_000, 1.0).strength is Strength.STRONG
+    assert lead(policy, 0.005, 20_000, 1.0).strength is Strength.POSSIBLE
+    assert lead(policy, 0.05, 20_000, 1.0).strength is Strength.WEAK
+    assert proposable(policy, 0.005) and not proposable(policy, 0.05)
+    assert lead(policy, 0.005, 20_000, 1.0).one_in == 200
+
+
+def test_long_gap_is_said_and_weakens_the_lead() -> None:
+    policy = LeadPolicy(strong_share=0.001, possible_share=0.01)
+    facts = asdict(lead(policy, 0.0005, 20_000, 7.2))
+    assert facts["strength"] == "possible"
+    assert "photos 7 years apart: faces change a lot" in lead_summary(EN, facts)
+    assert "照片相隔 7 年" in lead_summary(ZH, facts)
+    assert "apart" not in lead_summary(EN, asdict(lead(policy, 0.0005, 20_000, 2.0)))
+
+
+@pytest.mark.parametrize(("n", "english"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"),
+                                            (12, "12th"), (13, "13th"), (21, "21st"), (22, "22nd"), (111, "111th")])
+def test_rank_ordinals(n: int, english: str) -> None:
+    assert ordinal(EN, n) == english
+    assert ordinal(ZH, n) == f"第 {n}"
+
+
+def test_rank_among_open_cases_in_both_languages() -> None:
+    facts = asdict(lead(LeadPolicy(), 0.0001, 20_000, 1.0, rank=2, rank_of=1051))
+    assert "2nd of 1,051 open cases" in lead_words(EN, facts)
+    assert "在 1,051 个未结案件中排第 2" in lead_words(ZH, facts)
+    assert lead_words(EN, facts)[0] == "Strong lead" and lead_words(ZH, facts)[0] == "有力线索"
+
+
+@pytest.mark.parametrize("share", [1e-9, 1e-5, 0.0005, 0.003, 0.2, 0.5, 1.0])
+@pytest.mark.parametrize("lang", [EN, ZH])
+def test_never_a_percentage_or_certainty(share: float, lang: Language) -> None:
+    text = lead_summary(lang, asdict(lead(LeadPolicy(), share, 20_000, 3.0, 1, 40)))
+    assert "%" not in text and "100" not in text.replace("1,000", "").replace("20,000", "")
+    assert "certain" not in text and "99.9" not in text
+
+
+def test_without_calibration_the_words_say_so() -> None:
+    facts = asdict(lead(LeadPolicy(), None, None, 2.0))
+    assert "not calibrated" in lead_summary(EN, facts) and "未经校准" in lead_summary(ZH, facts)
+
+
+def score(total: float) -> Score:
+    return Score(total, total, None, None, None, None, 1, 9.0, None, 100.0, 0.0, 8.0)
+
+
+def test_a_sighting_proposes_only_plausible_cases_and_at_most_per_sighting_but_keeps_rank() -> None:
+    class Fake:
+        policy = MatchPolicy(leads=LeadPolicy(propose_share=0.01, per_sighting=2), calibration=CALIBRATION)
+
+    rows = [CandidateRow(case_id, 1, 1, score(total)) for case_id, total in
+            enumerate([0.95, 0.55, 0.99, 0.6, 0.9, 0.4])]
+    kept = shortlist(Fake(), rows, 1051)  # type: ignore[arg-type]
+    assert [r.case_id for r in kept] == [2, 0]
+    assert [r.rank for r in kept] == [1, 2] and {r.rank_of for r in kept} == {1051}
+    assert all(r.impostor_share is not None and r.impostor_share <= 0.01 for r in kept)
+    nothing_alike = [CandidateRow(c, 1, 1, score(0.5)) for c in range(30)]
+    assert shortlist(Fake(), nothing_alike, 1051) == []  # type: ignore[arg-type]
+
+
+def test_stored_share_reads_back_as_the_same_lead() -> None:
+    policy = MatchPolicy(calibration=CALIBRATION)
+    share = impostor_share(policy, score(0.9))
+    facts = lead_for(policy, share, 9.0, 1.0, 3, 20)
+    assert facts.rank == 3 and facts.one_in is not None and facts.one_in > 100
+
+
+def test_groups_need_alike_faces_and_a_journey_one_child_could_make() -> None:
+    start = datetime(2026, 5, 1, 9, tzinfo=UTC)
+    shanghai, suzhou, urumqi = GeoPoint(31.23, 121.47), GeoPoint(31.30, 120.58), GeoPoint(43.83, 87.62)
+    here = Seen(1, start, shanghai)
+    assert reachable(GroupPolicy(), here, Seen(2, start + timedelta(hours=1), suzhou))
+    assert not reachable(GroupPolicy(), here, Seen(3, start + timedelta(hours=2), urumqi))
+    assert reachable(GroupPolicy(), here, Seen(3, start + timedelta(days=3), urumqi))
+    assert reachable(GroupPolicy(), here, Seen(4, start + timedelta(hours=2), None))
+    assert not reachable(GroupPolicy(), here, Seen(5, start + timedelta(days=3 * 365), shanghai))
+    assert same_child_by_face(CALIBRATION, 0.95, 0.0, 0.002)
+    assert not same_child_by_face(CALIBRATION, 0.6, 0.0, 0.002)
+    assert not same_child_by_face(None, 0.99, 0.0, 0.002)  # uncalibrated: never grouped
