@@ -24,6 +24,7 @@ from reunite.services.exchange import ImportReport
 app = typer.Typer(help="Reunite: street snapshots into leads for families of missing children.", no_args_is_help=True)
 db_app = typer.Typer(help="Database administration.")
 app.add_typer(db_app, name="db")
+SHUTDOWN_SECONDS = 3  # requests and the in-process worker get this long; the whole stop stays under 10 s
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 
 
@@ -53,29 +54,33 @@ def serve(
     import uvicorn
 
     from reunite.entrypoints.api.app import create_app
-    from reunite.entrypoints.worker.tasks import make_app, run_worker
+    from reunite.entrypoints.worker.tasks import make_app, run_worker_until_cancelled
 
     _logging()
     container = bootstrap()
     settings = container.settings
 
     @contextlib.asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(web: FastAPI) -> AsyncIterator[None]:
         worker = None
         if settings.in_process_worker:
             jobs = make_app(container.database_uri, container.deps)
             worker = asyncio.create_task(
-                run_worker(jobs, settings.worker_concurrency, install_signal_handlers=False)
-            )
+                run_worker_until_cancelled(jobs, settings.worker_concurrency, install_signal_handlers=False))
+            web.state.worker = worker  # /readyz reports a dead worker
         yield
         if worker:
             worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
+                await asyncio.wait_for(worker, SHUTDOWN_SECONDS)
 
     web = create_app(container, lifespan)
     typer.echo(f"Reunite is serving on http://{host or settings.host}:{port or settings.port}  (API docs at /docs)")
-    uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_level="info", log_config=None)
+    try:  # SIGINT and SIGTERM end uvicorn's loop; open connections get a few seconds to finish
+        uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_level="info", log_config=None,
+                    timeout_graceful_shutdown=SHUTDOWN_SECONDS)
+    finally:
+        container.close()  # and the embedded PostgreSQL this process started, unless another still uses it
 
 
 @app.command()
@@ -87,13 +92,16 @@ def worker(
 ) -> None:
     """Run background jobs (face detection, matching). Start as many as you like, on any machine
     that reaches the database."""
-    from reunite.entrypoints.worker.tasks import make_app, run_worker
+    from reunite.entrypoints.worker.tasks import make_app, run_worker, run_worker_until_cancelled
 
     _logging()
     container = bootstrap()
     jobs = make_app(container.database_uri, container.deps)
-    asyncio.run(run_worker(jobs, concurrency, heartbeat=heartbeat, stalled_after=stalled_after,
-                           wait=not until_empty))
+    run = run_worker if until_empty else run_worker_until_cancelled  # a long-running one outlives outages
+    try:
+        asyncio.run(run(jobs, concurrency, heartbeat=heartbeat, stalled_after=stalled_after, wait=not until_empty))
+    finally:
+        container.close()
 
 
 @db_app.command("upgrade")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import psutil
 import psycopg
 from psycopg import sql
 
@@ -29,6 +31,16 @@ class EmbeddedPostgres:
 
     def uri_for(self, database: str) -> str:
         return with_database(self.admin_uri, database)
+
+    def close(self) -> None:
+        """Stop the server, unless another live process (a worker, another web server) still uses it.
+        Processes that died without saying so (kill -9) are forgotten first, so they cannot keep an
+        orphaned server running for ever. Safe to call twice (the exit hook calls it again)."""
+        handles = self._server.global_process_id_list
+        with self._server._lock:
+            handles.put([pid for pid in handles.get() if pid == os.getpid() or psutil.pid_exists(pid)])
+        self._server.cleanup()
+        log.info("embedded PostgreSQL released")
 
 
 def with_database(uri: str, database: str) -> str:

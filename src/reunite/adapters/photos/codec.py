@@ -39,6 +39,8 @@ class PillowPhotoCodec:
                 "the photo is {size} MB; the largest accepted is {limit} MB",
                 size=f"{len(data) / 1e6:.1f}", limit=f"{self.max_bytes / 1e6:.0f}",
             )
+        if not looks_like_photo(data):
+            raise UnsupportedMedia("this file is not a photo: send a JPEG, PNG, WebP or HEIC image")
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -85,7 +87,8 @@ class PillowPhotoCodec:
         scale = 1.0
         if max_side and max(image.size) > max_side:
             scale = max_side / max(image.size)
-            image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+            size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))  # 20000×10 too
+            image = image.resize(size, Image.Resampling.LANCZOS)
         return np.asarray(image), scale
 
     def clean_copy(
@@ -102,6 +105,17 @@ def perceptual_hash(image: Image.Image) -> int:
     re-encoded or lightly cropped, as reposts are."""
     bits = int(str(imagehash.phash(image.convert("L"))), 16)
     return bits - (1 << 64) if bits >= 1 << 63 else bits
+
+
+def looks_like_photo(data: bytes) -> bool:
+    """The file starts as a JPEG, PNG, WebP or HEIC file does. Checked before any header is parsed, so
+    that a text file that happens to start with ``GIF89a`` is called what it is, not "too many pixels"."""
+    return (data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"))
+            or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
+            or (data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS))
+
+
+HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
 
 
 def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: float = 0.3) -> np.ndarray:

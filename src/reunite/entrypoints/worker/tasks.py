@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 import procrastinate
+import psycopg_pool
 from procrastinate import PsycopgConnector, RetryStrategy
 
 from reunite.adapters.db.uow import QUEUE
@@ -22,7 +23,9 @@ DELIVERY_RETRY = RetryStrategy(max_attempts=10, exponential_wait=2)
 
 def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastinate.App:
     """The procrastinate app with Reunite's tasks bound to ``deps``."""
-    app = procrastinate.App(connector=PsycopgConnector(conninfo=database_uri))
+    # connections are checked when taken from the pool, so a database restart costs no failed job
+    connector = PsycopgConnector(conninfo=database_uri, check=psycopg_pool.AsyncConnectionPool.check_connection)
+    app = procrastinate.App(connector=connector)
 
     @app.task(name="faces.process_sighting", queue=QUEUE, retry=RETRY)
     def process_sighting(sighting_id: int, reembed: bool = False) -> None:
@@ -107,3 +110,18 @@ async def run_worker(
             )
         finally:
             recovery.cancel()
+
+
+async def run_worker_until_cancelled(app: procrastinate.App, concurrency: int = 1, *, retry_after: float = 2.0,
+                                     **options: float | bool) -> None:
+    """``run_worker`` that outlives database outages: when the worker fails (the server was restarted,
+    the network dropped) it starts again a few seconds later instead of leaving jobs unprocessed."""
+    while True:
+        try:
+            await run_worker(app, concurrency, **options)  # type: ignore[arg-type]
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # any failure: log it, wait, start again
+            log.warning("worker stopped (%s: %s); starting again in %.0f s", exc.__class__.__name__, exc, retry_after)
+            await asyncio.sleep(retry_after)
