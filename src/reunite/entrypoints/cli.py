@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
+import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated
@@ -45,6 +48,14 @@ def _logging() -> None:
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
 
 
+class _Stopped(Exception):
+    """SIGINT or SIGTERM, raised again by uvicorn once it has shut down."""
+
+
+def _exit_cleanly(signum: int, _frame: object) -> None:
+    raise _Stopped(signum)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: REUNITE_HOST")] = None,
@@ -76,11 +87,22 @@ def serve(
 
     web = create_app(container, lifespan)
     typer.echo(f"Reunite is serving on http://{host or settings.host}:{port or settings.port}  (API docs at /docs)")
-    try:  # SIGINT and SIGTERM end uvicorn's loop; open connections get a few seconds to finish
+    # SIGINT and SIGTERM end uvicorn's loop (open connections get a few seconds to finish); uvicorn then
+    # raises the signal again, which these handlers turn into a clean exit through the ``finally``
+    for stop_signal in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop_signal, _exit_cleanly)
+    try:
         uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_level="info", log_config=None,
                     timeout_graceful_shutdown=SHUTDOWN_SECONDS)
+    except _Stopped:
+        pass
     finally:
         container.close()  # and the embedded PostgreSQL this process started, unless another still uses it
+    # everything is released: skip the interpreter's teardown of the native libraries (dlib), which
+    # otherwise takes ~10 s on two busy cores, so that a supervisor's SIGTERM ends the process in time
+    logging.shutdown()
+    sys.stdout.flush()
+    os._exit(0)
 
 
 @app.command()
@@ -97,9 +119,12 @@ def worker(
     _logging()
     container = bootstrap()
     jobs = make_app(container.database_uri, container.deps)
-    run = run_worker if until_empty else run_worker_until_cancelled  # a long-running one outlives outages
     try:
-        asyncio.run(run(jobs, concurrency, heartbeat=heartbeat, stalled_after=stalled_after, wait=not until_empty))
+        if until_empty:
+            asyncio.run(run_worker(jobs, concurrency, heartbeat=heartbeat, stalled_after=stalled_after, wait=False))
+        else:  # a long-running worker outlives database outages
+            asyncio.run(run_worker_until_cancelled(jobs, concurrency, heartbeat=heartbeat,
+                                                   stalled_after=stalled_after))
     finally:
         container.close()
 

@@ -6,7 +6,6 @@ import asyncio
 import logging
 
 import procrastinate
-import psycopg_pool
 from procrastinate import PsycopgConnector, RetryStrategy
 
 from reunite.adapters.db.uow import QUEUE
@@ -23,9 +22,8 @@ DELIVERY_RETRY = RetryStrategy(max_attempts=10, exponential_wait=2)
 
 def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastinate.App:
     """The procrastinate app with Reunite's tasks bound to ``deps``."""
-    # connections are checked when taken from the pool, so a database restart costs no failed job
-    connector = PsycopgConnector(conninfo=database_uri, check=psycopg_pool.AsyncConnectionPool.check_connection)
-    app = procrastinate.App(connector=connector)
+    # procrastinate's pool checks each connection when it is taken (a restarted database costs no job)
+    app = procrastinate.App(connector=PsycopgConnector(conninfo=database_uri))
 
     @app.task(name="faces.process_sighting", queue=QUEUE, retry=RETRY)
     def process_sighting(sighting_id: int, reembed: bool = False) -> None:
@@ -114,14 +112,15 @@ async def run_worker(
 
 async def run_worker_until_cancelled(app: procrastinate.App, concurrency: int = 1, *, retry_after: float = 2.0,
                                      **options: float | bool) -> None:
-    """``run_worker`` that outlives database outages: when the worker fails (the server was restarted,
-    the network dropped) it starts again a few seconds later instead of leaving jobs unprocessed."""
+    """``run_worker`` that outlives database outages: when the worker fails or stops by itself (the
+    server was restarted, the network dropped) it starts again a few seconds later, instead of leaving
+    jobs unprocessed until someone restarts the process. Only cancelling it ends it."""
     while True:
         try:
             await run_worker(app, concurrency, **options)  # type: ignore[arg-type]
-            return
+            log.warning("worker stopped by itself; starting again in %.0f s", retry_after)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # any failure: log it, wait, start again
             log.warning("worker stopped (%s: %s); starting again in %.0f s", exc.__class__.__name__, exc, retry_after)
-            await asyncio.sleep(retry_after)
+        await asyncio.sleep(retry_after)
