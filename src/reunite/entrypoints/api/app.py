@@ -10,12 +10,12 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from xstatic.pkg import leaflet, leaflet_markercluster
 
 from reunite.bootstrap import Container
-from reunite.domain.errors import InvalidInput, ReuniteError, ServiceUnavailable
-from reunite.entrypoints.api import health, reach_routes, review_routes, routes, source_routes
+from reunite.domain.errors import InvalidInput, NotFound, ReuniteError, ServiceUnavailable
+from reunite.entrypoints.api import health, openapi_doc, reach_routes, review_routes, routes, source_routes
 from reunite.entrypoints.api.auth import security_headers
 from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
@@ -23,6 +23,7 @@ from reunite.entrypoints.web import pages, people, reach, review
 from reunite.entrypoints.web import sources as web_sources
 
 log = logging.getLogger(__name__)
+FOREIGN_KEY_VIOLATION = "23503"
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
@@ -54,6 +55,13 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         log.warning("refused a value the database cannot store: %s", str(exc.orig).splitlines()[0])
         return error_response(request, InvalidInput("a value is out of range or cannot be stored"))
 
+    @app.exception_handler(IntegrityError)
+    async def refers_to_nothing(request: Request, exc: IntegrityError) -> Response:
+        """A write that names a record that does not exist (or no longer does) is answered 404."""
+        if getattr(exc.orig, "sqlstate", None) != FOREIGN_KEY_VIOLATION:
+            raise exc
+        return error_response(request, NotFound("a record this request refers to does not exist"))
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     async def database_down(request: Request, exc: DBAPIError) -> Response:
@@ -74,6 +82,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.include_router(review.router)
     app.include_router(reach.router)
     app.include_router(web_sources.router)
+    openapi_doc.install(app)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     app.mount("/vendor/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/vendor/markercluster", StaticFiles(directory=leaflet_markercluster.BASE_DIR), name="markercluster")
