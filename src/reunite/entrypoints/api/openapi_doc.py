@@ -31,7 +31,8 @@ COMMON = {
     "422": ("InputProblem", "The input is invalid: a sentence, or a list of problems"),
     "503": ("Problem", "The database is briefly unavailable; try again after Retry-After seconds"),
 }
-WITH_BODY = {"413": ("Problem", "The request body is larger than the limit")}
+WITH_BODY = {"400": ("Problem", "The body cannot be parsed (malformed JSON or multipart)"),
+             "413": ("Problem", "The request body is larger than the limit")}
 
 
 def install(app: FastAPI) -> None:
