@@ -39,17 +39,21 @@ class PillowPhotoCodec:
                 "the photo is {size} MB; the largest accepted is {limit} MB",
                 size=f"{len(data) / 1e6:.1f}", limit=f"{self.max_bytes / 1e6:.0f}",
             )
-        if not looks_like_photo(data):
-            raise UnsupportedMedia("this file is not a photo: send a JPEG, PNG, WebP or HEIC image")
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
-                image = Image.open(io.BytesIO(data))
+                # only the accepted formats' parsers read the header: another format's (or a text file
+                # that starts like one) cannot be taken for "too many pixels"
+                image = Image.open(io.BytesIO(data), formats=list(FORMATS))
                 self._check_header(image)
                 image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise PayloadTooLarge("the photo has too many pixels to be a real photo") from exc
         except UnidentifiedImageError as exc:
+            other = unaccepted_format(data)
+            if other:
+                raise UnsupportedMedia(
+                    "{format} images are not accepted: send a JPEG, PNG, WebP or HEIC photo", format=other) from exc
             raise UnsupportedMedia("this file is not a photo: send a JPEG, PNG, WebP or HEIC image") from exc
         except (OSError, SyntaxError, ValueError) as exc:
             raise InvalidInput("the photo is truncated or corrupt and cannot be read") from exc
@@ -107,15 +111,17 @@ def perceptual_hash(image: Image.Image) -> int:
     return bits - (1 << 64) if bits >= 1 << 63 else bits
 
 
-def looks_like_photo(data: bytes) -> bool:
-    """The file starts as a JPEG, PNG, WebP or HEIC file does. Checked before any header is parsed, so
-    that a text file that happens to start with ``GIF89a`` is called what it is, not "too many pixels"."""
-    return (data.startswith((b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n"))
-            or (data[:4] == b"RIFF" and data[8:12] == b"WEBP")
-            or (data[4:8] == b"ftyp" and data[8:12] in HEIF_BRANDS))
-
-
-HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
+def unaccepted_format(data: bytes) -> str | None:
+    """The name of a real image format we do not accept (GIF, BMP, TIFF …), or None when the file is
+    no image at all (a text file starting with ``GIF89a`` included)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image.load()
+            return str(image.format)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, SyntaxError, ValueError):
+        return None
 
 
 def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: float = 0.3) -> np.ndarray:
