@@ -77,7 +77,8 @@ def test_api_report_and_case_honour_the_idempotency_key(client: TestClient, cont
     assert first.status_code == second.status_code == 202
     assert first.json()["id"] == second.json()["id"] and first.json()["photo_ids"] == second.json()["photo_ids"]
     assert count_rows(container, "sightings") == 1 and count_rows(container, "procrastinate_jobs") == 1
-    other = client.post("/api/sightings", files=files, headers={"Idempotency-Key": "another"})
+    another_photo = [("photos", ("b.jpg", plain_photo(seed=9), "image/jpeg"))]  # the same picture would join
+    other = client.post("/api/sightings", files=another_photo, headers={"Idempotency-Key": "another"})
     assert other.json()["id"] != first.json()["id"]
 
     form = {"given_name": "Lin", "sex": "female", "birth_date": "2015-01-01", "missing_since": "2020-06-01T08:00:00Z"}
@@ -92,7 +93,8 @@ def test_someone_elses_idempotency_key_does_not_return_their_receipt(
 ) -> None:
     files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
     mine = client.post("/api/sightings", files=files, headers={"Idempotency-Key": "shared-guess"}).json()
-    theirs = anonymous.post("/api/sightings", files=files, headers={"Idempotency-Key": "shared-guess"})
+    their_photo = [("photos", ("b.jpg", plain_photo(seed=9), "image/jpeg"))]
+    theirs = anonymous.post("/api/sightings", files=their_photo, headers={"Idempotency-Key": "shared-guess"})
     assert theirs.status_code == 202 and theirs.json()["id"] != mine["id"]
 
 
