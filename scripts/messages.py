@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1] / "src" / "reunite"
 LOCALES = ROOT / "locale"
 TEMPLATE_CALL = re.compile(r"""_\(\s*"((?:[^"\\]|\\.)*)"|_\(\s*'((?:[^'\\]|\\.)*)'""")
 ERROR_CALL = re.compile(
-    r"""(?:InvalidInput|NotFound|Conflict|PayloadTooLarge|UnsupportedMedia|NotSignedIn|Forbidden|TooManyRequests)"""
+    r"""(?:InvalidInput|NotFound|Conflict|PayloadTooLarge|UnsupportedMedia|NotSignedIn|Forbidden|TooManyRequests|ServiceUnavailable)"""
     r"""\(\s*\n?\s*"((?:[^"\\]|\\.)*)"|"""
     r"""(?:\.within|gettext)\(\s*\n?\s*"((?:[^"\\]|\\.)*)\"""")
 # words shown through _() from data: processing and moderation states, case states, roles, verification

@@ -48,7 +48,10 @@ class Container:
     embedded: EmbeddedPostgres | None = None
 
     def close(self) -> None:
+        """Release the connections and the embedded server (when no other process still uses it)."""
         self.engine.dispose()
+        if self.embedded is not None:
+            self.embedded.close()
 
 
 def database_uri(settings: Settings) -> tuple[str, EmbeddedPostgres | None]:
@@ -122,8 +125,9 @@ def bootstrap(
 ) -> Container:
     settings = settings or Settings()
     uri, embedded = database_uri(settings)
+    # pre-ping: connections broken by a database restart are replaced, not handed to a request
     engine = create_engine(sqlalchemy_url(uri), pool_pre_ping=True, pool_size=settings.db_pool_size,
-                           max_overflow=settings.db_max_overflow)
+                           max_overflow=settings.db_max_overflow, connect_args={"connect_timeout": 5})
     if run_migrations:
         migrate.upgrade(engine)
     codec = PillowPhotoCodec(settings.max_photo_bytes, settings.max_photo_pixels)

@@ -66,3 +66,7 @@ class Forbidden(ReuniteError):
 
 class TooManyRequests(ReuniteError):
     status_code = 429
+
+
+class ServiceUnavailable(ReuniteError):
+    status_code = 503

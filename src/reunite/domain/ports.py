@@ -193,8 +193,18 @@ class PasswordHasher(Protocol):
     def verify(self, hashed: str, password: str) -> bool: ...
 
 
+class IdempotencyStore(Protocol):
+    def remembered_result(self, key: str) -> dict[str, Any] | None:
+        """The answer first given under this key, if any."""
+        ...
+
+    def remember_result(self, key: str, result: dict[str, Any]) -> bool:
+        """Keep the answer under the key; False when another transaction took the key first."""
+        ...
+
+
 class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, ShortlistStore,
-                 Protocol):
+                 IdempotencyStore, Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 

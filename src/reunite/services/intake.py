@@ -4,13 +4,15 @@ the photos are stored, the records written and the face jobs deferred in one tra
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.model import NewCase, NewSighting, PhotoFacts, PhotoOwner, Provenance, SightingStatus, Upload
 from reunite.domain.ports import UnitOfWork
+from reunite.services import idempotency
 from reunite.services.deps import Deps
 
 EARLIEST = datetime(1900, 1, 1).astimezone()
@@ -27,11 +29,36 @@ class SightingReceipt:
     place_from_photo: bool
     repeated: bool = False  # the same picture was reported before: this report joined that sighting
 
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self) | {"seen_at": self.seen_at.isoformat()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SightingReceipt:
+        return cls(**(data | {"seen_at": datetime.fromisoformat(data["seen_at"])}))
+
 
 @dataclass(frozen=True)
 class CaseReceipt:
     case_id: int
     photo_ids: list[int]
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CaseReceipt:
+        return cls(**data)
+
+
+def earlier_sighting(deps: Deps, key: str | None) -> SightingReceipt | None:
+    """The receipt of the report first sent under this key (see ``services.idempotency``)."""
+    found = idempotency.earlier(deps, key)
+    return SightingReceipt.from_json(found) if found else None
+
+
+def earlier_case(deps: Deps, key: str | None) -> CaseReceipt | None:
+    found = idempotency.earlier(deps, key)
+    return CaseReceipt.from_json(found) if found else None
 
 
 def _inspect_all(deps: Deps, uploads: Sequence[Upload]) -> list[PhotoFacts]:
@@ -70,12 +97,15 @@ def _check_time(when: datetime, now: datetime, field: str) -> None:
 
 
 def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: Sequence[Upload],
-                    provenance: Provenance | None = None) -> SightingReceipt:
+                    provenance: Provenance | None = None, key: str | None = None) -> SightingReceipt:
     """Accept a sighting. Time and place come from the reporter, else the photos' EXIF, else now.
     It waits for a moderator before anyone but reviewers sees it (reviewers' own reports do not).
     A picture reported before (the same photo reposted or sent again) joins that sighting instead of
-    making a second one: reviewers and matching see it once, with every place it came from."""
+    making a second one: reviewers and matching see it once, with every place it came from.
+    With an idempotency ``key`` (scoped), a retry returns the first receipt and stores nothing."""
     require(who, Permission.REPORT_SIGHTING)
+    if first := earlier_sighting(deps, key):
+        return first
     facts = _inspect_all(deps, uploads)
     now = deps.clock.now()
     exif_time = next((f.taken_at for f in facts if f.taken_at and EARLIEST <= f.taken_at <= now + CLOCK_SKEW), None)
@@ -99,12 +129,15 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
             uow.add_provenance(sighting_id, provenance)
         uow.audit(who.actor, "sighting.reported", "sighting", sighting_id, photos=len(photo_ids))
         uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
+        receipt = SightingReceipt(
+            sighting_id, photo_ids, seen_at,
+            time_from_photo=sighting.seen_at is None and exif_time is not None,
+            place_from_photo=sighting.place is exif_place and exif_place is not None,
+        )
+        if key and not uow.remember_result(key, receipt.as_json()):
+            return SightingReceipt.from_json(uow.remembered_result(key) or {})  # a concurrent retry won
         uow.commit()
-    return SightingReceipt(
-        sighting_id, photo_ids, seen_at,
-        time_from_photo=sighting.seen_at is None and exif_time is not None,
-        place_from_photo=sighting.place is exif_place and exif_place is not None,
-    )
+    return receipt
 
 
 def _repeated(deps: Deps, uow: UnitOfWork, who: Principal, facts: Sequence[PhotoFacts], keys: Sequence[str],
@@ -142,11 +175,14 @@ def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> No
 
 
 def register_case(
-    deps: Deps, who: Principal, case: NewCase, uploads: Sequence[Upload], taken: Sequence[date | None]
+    deps: Deps, who: Principal, case: NewCase, uploads: Sequence[Upload], taken: Sequence[date | None],
+    key: str | None = None,
 ) -> CaseReceipt:
     """Register a missing child with photos at known dates (unknown dates count as the date missing).
     A family's registration waits for verification; police and moderators registering one verify it."""
     require(who, Permission.REGISTER_CASE)
+    if first := earlier_case(deps, key):
+        return first
     if len(taken) != len(uploads):
         raise InvalidInput("give one date taken per photo (or leave each blank)", field="photos")
     check_case(case, taken, deps.clock.now())
@@ -166,5 +202,8 @@ def register_case(
             uow.audit(who.actor, "case.verified", "case", case_id, evidence="registered by a reviewer")
             uow.enqueue("reach.case_activated", case_id=case_id)
         uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
+        receipt = CaseReceipt(case_id, photo_ids)
+        if key and not uow.remember_result(key, receipt.as_json()):
+            return CaseReceipt.from_json(uow.remembered_result(key) or {})  # a concurrent retry won
         uow.commit()
-    return CaseReceipt(case_id, photo_ids)
+    return receipt

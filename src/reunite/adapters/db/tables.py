@@ -461,3 +461,11 @@ sighting_sources = Table(
     _created(),
     CheckConstraint("kind IN ('form', 'post', 'email')", name="kind"),
 )
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", Text, primary_key=True),  # sha256 of who, what and the sender's key
+    Column("result", JSONB, nullable=False),
+    _created(),
+)

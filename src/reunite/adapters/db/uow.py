@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, column, func, insert, literal_column,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from reunite.adapters.db.ann import EF_SEARCH, ann_scan
+from reunite.adapters.db.idempotency import IdempotencySql
 from reunite.adapters.db.moderation import ModerationSql
 from reunite.adapters.db.people import PeopleSql
 from reunite.adapters.db.pfif import PfifSql
@@ -51,7 +52,8 @@ _SCORE_COLUMNS = ("case_face_id", "score", "face_score", "age_score", "time_scor
                   "impostor_share", "gap_years")
 
 
-class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql, ShortlistSql):
+class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql, ShortlistSql,
+                    IdempotencySql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine, ef_search: int = EF_SEARCH) -> None:

@@ -42,12 +42,18 @@ class PillowPhotoCodec:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("error", Image.DecompressionBombWarning)
-                image = Image.open(io.BytesIO(data))
+                # only the accepted formats' parsers read the header: another format's (or a text file
+                # that starts like one) cannot be taken for "too many pixels"
+                image = Image.open(io.BytesIO(data), formats=list(FORMATS))
                 self._check_header(image)
                 image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise PayloadTooLarge("the photo has too many pixels to be a real photo") from exc
         except UnidentifiedImageError as exc:
+            other = unaccepted_format(data)
+            if other:
+                raise UnsupportedMedia(
+                    "{format} images are not accepted: send a JPEG, PNG, WebP or HEIC photo", format=other) from exc
             raise UnsupportedMedia("this file is not a photo: send a JPEG, PNG, WebP or HEIC image") from exc
         except (OSError, SyntaxError, ValueError) as exc:
             raise InvalidInput("the photo is truncated or corrupt and cannot be read") from exc
@@ -85,7 +91,8 @@ class PillowPhotoCodec:
         scale = 1.0
         if max_side and max(image.size) > max_side:
             scale = max_side / max(image.size)
-            image = image.resize((round(image.width * scale), round(image.height * scale)), Image.Resampling.LANCZOS)
+            size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))  # 20000×10 too
+            image = image.resize(size, Image.Resampling.LANCZOS)
         return np.asarray(image), scale
 
     def clean_copy(
@@ -102,6 +109,19 @@ def perceptual_hash(image: Image.Image) -> int:
     re-encoded or lightly cropped, as reposts are."""
     bits = int(str(imagehash.phash(image.convert("L"))), 16)
     return bits - (1 << 64) if bits >= 1 << 63 else bits
+
+
+def unaccepted_format(data: bytes) -> str | None:
+    """The name of a real image format we do not accept (GIF, BMP, TIFF …), or None when the file is
+    no image at all (a text file starting with ``GIF89a`` included)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+            image.load()
+            return str(image.format)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning, OSError, SyntaxError, ValueError):
+        return None
 
 
 def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: float = 0.3) -> np.ndarray:

@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Any
-from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from xstatic.pkg import leaflet, leaflet_markercluster
 
 from reunite.bootstrap import Container
-from reunite.domain.errors import NotSignedIn, ReuniteError
-from reunite.entrypoints.api import metrics_route, reach_routes, review_routes, routes, source_routes
+from reunite.domain.errors import InvalidInput, NotFound, ReuniteError, ServiceUnavailable
+from reunite.entrypoints.api import (
+    health,
+    metrics_route,
+    openapi_doc,
+    reach_routes,
+    review_routes,
+    routes,
+    source_routes,
+)
 from reunite.entrypoints.api.auth import security_headers
+from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
 from reunite.entrypoints.web import pages, people, reach, review, workbench
 from reunite.entrypoints.web import sources as web_sources
 
+log = logging.getLogger(__name__)
+FOREIGN_KEY_VIOLATION = "23503"
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
@@ -37,22 +48,39 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     )
     app.state.container = container
     settings = container.settings
+    app.add_middleware(InputGuardMiddleware)  # innermost: after the body limit, with the page's CSRF state
     app.middleware("http")(security_headers(settings.tile_url, settings.public_url.startswith("https://")))
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_upload_bytes)
 
     @app.exception_handler(ReuniteError)
     async def reunite_error(request: Request, exc: ReuniteError) -> Response:
-        if not request.url.path.startswith("/api/"):
-            if isinstance(exc, NotSignedIn) and request.method == "GET":
-                return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-            lang = pages.language(request)
-            return pages.render(request, lang, "error.html", status=exc.status_code, message=lang.error(exc))
-        content: dict[str, Any] = {"detail": exc.message}
-        if exc.field:
-            content["field"] = exc.field
-        return JSONResponse(content, status_code=exc.status_code)
+        return error_response(request, exc)
 
+    @app.exception_handler(DataError)
+    async def unstorable_value(request: Request, exc: DataError) -> Response:
+        """The last line behind the input guard: a value the database refuses is the sender's error."""
+        log.warning("refused a value the database cannot store: %s", str(exc.orig).splitlines()[0])
+        return error_response(request, InvalidInput("a value is out of range or cannot be stored"))
+
+    @app.exception_handler(IntegrityError)
+    async def refers_to_nothing(request: Request, exc: IntegrityError) -> Response:
+        """A write that names a record that does not exist (or no longer does) is answered 404."""
+        if getattr(exc.orig, "sqlstate", None) != FOREIGN_KEY_VIOLATION:
+            raise exc
+        return error_response(request, NotFound("a record this request refers to does not exist"))
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def database_down(request: Request, exc: DBAPIError) -> Response:
+        """The database is unreachable (restarting, network): 503 with Retry-After, never a 500; the pool
+        reconnects by itself when it returns."""
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        response = error_response(request, ServiceUnavailable("the service is briefly unavailable: try again soon"))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    app.include_router(health.router)
     app.include_router(routes.router)
     app.include_router(metrics_route.router)
     app.include_router(review_routes.router)
@@ -64,6 +92,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.include_router(workbench.router)
     app.include_router(reach.router)
     app.include_router(web_sources.router)
+    openapi_doc.install(app)
     app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
     app.mount("/vendor/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/vendor/markercluster", StaticFiles(directory=leaflet_markercluster.BASE_DIR), name="markercluster")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import Response
 
 from reunite.domain.access import Permission, Principal
@@ -14,7 +14,7 @@ from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewCase, N
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
 from reunite.i18n import Language, negotiate
-from reunite.services import intake, queries, review, throttle
+from reunite.services import idempotency, intake, queries, review, throttle
 from reunite.services.deps import Deps
 from reunite.wording import lead_words
 
@@ -30,6 +30,8 @@ Registrar = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
 Browser = Annotated[Principal, Depends(allow(Permission.BROWSE_SIGHTINGS))]
 Searcher = Annotated[Principal, Depends(allow(Permission.SEARCH_BY_PHOTO))]
 Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200, description=(
+    "A one-time key of your choosing: a retry with the same key returns the first answer, never a duplicate"))]
 PhotosIn = Annotated[list[UploadFile], File(description="JPEG, PNG, WebP or HEIC photos")]
 
 
@@ -67,17 +69,22 @@ def report_sighting(
     contact: Annotated[str, Form(max_length=500)] = "",
     pow_challenge: Annotated[str, Form(description="From GET /api/pow (anonymous senders)")] = "",
     pow_nonce: Annotated[str, Form(description="The puzzle's solution")] = "",
+    idempotency_key: IdempotencyKey = None,
 ) -> schemas.SightingAccepted:
     """Report a child seen in the street. Returns at once; faces are found and matched in the background.
-    Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit."""
-    proof = (pow_challenge, pow_nonce) if pow_challenge else None
-    throttle.report_limit(deps, who, client_ip(request), proof)
-    sighting = NewSighting(
-        seen_at=utc(seen_at), place=point(lat, lon), place_text=place_text,
-        apparent_age=AgeRange.of(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
-        description=description, reporter_contact=contact,
-    )
-    receipt = intake.report_sighting(deps, who, sighting, read_uploads(photos))
+    Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit.
+    Sent again with the same ``Idempotency-Key``, it answers the first receipt and stores nothing."""
+    key = idempotency.scoped(who, "sighting", idempotency_key)
+    receipt = intake.earlier_sighting(deps, key)
+    if receipt is None:
+        proof = (pow_challenge, pow_nonce) if pow_challenge else None
+        throttle.report_limit(deps, who, client_ip(request), proof)
+        sighting = NewSighting(
+            seen_at=utc(seen_at), place=point(lat, lon), place_text=place_text,
+            apparent_age=AgeRange.of(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
+            description=description, reporter_contact=contact,
+        )
+        receipt = intake.report_sighting(deps, who, sighting, read_uploads(photos), key=key)
     return schemas.SightingAccepted(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
         time_from_photo=receipt.time_from_photo, place_from_photo=receipt.place_from_photo,
@@ -150,8 +157,10 @@ def register_case(
     marks: Annotated[str, Form(max_length=2000)] = "",
     police_report: Annotated[str, Form(max_length=200)] = "",
     photo_dates: Annotated[list[str] | None, Form(description="Date each photo was taken, YYYY-MM-DD or blank")] = None,
+    idempotency_key: IdempotencyKey = None,
 ) -> schemas.CaseAccepted:
-    """Register a missing child with photos at known dates."""
+    """Register a missing child with photos at known dates. Sent again with the same
+    ``Idempotency-Key``, it answers the first receipt and stores nothing."""
     case = NewCase(
         given_name=given_name.strip(), family_name=family_name.strip(), sex=sex, birth_date=birth_date,
         missing_since=utc(missing_since) or missing_since, last_seen_place=point(last_seen_lat, last_seen_lon),
@@ -159,7 +168,8 @@ def register_case(
         nicknames=tuple(n.strip() for n in nicknames.split(",") if n.strip()),
     )
     taken = parse_dates(photo_dates or [], len(photos))
-    receipt = intake.register_case(deps, who, case, read_uploads(photos), taken)
+    key = idempotency.scoped(who, "case", idempotency_key)
+    receipt = intake.register_case(deps, who, case, read_uploads(photos), taken, key)
     return schemas.CaseAccepted(
         id=receipt.case_id, photo_ids=receipt.photo_ids,
         message="The case is registered. Its photos are being compared with every sighting.",
@@ -234,8 +244,3 @@ def proof_of_work(deps: DepsDep) -> schemas.PowChallenge:
     with ``bits`` zero bits, and send both with the report."""
     challenge = throttle.challenge(deps)
     return schemas.PowChallenge(challenge=challenge, bits=int(challenge.split(".")[1]))
-
-
-@router.get("/health")
-def health() -> dict[str, str]:
-    return {"status": "ok"}

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from reunite.domain.access import Scope
+from reunite.entrypoints.api.guard import Id
 
 
 class Problem(BaseModel):
@@ -195,13 +196,13 @@ class PowChallenge(BaseModel):
 
 
 class ModerateIn(BaseModel):
-    ids: list[int]
+    ids: list[Id] = Field(max_length=500)
     approve: bool
     reason: str = ""
 
 
 class ChildFaceIn(BaseModel):
-    face_id: int | None
+    face_id: Id | None
 
 
 class EvidenceIn(BaseModel):
@@ -224,7 +225,7 @@ class MessageOut(BaseModel):
 
 
 class VerificationIn(BaseModel):
-    candidate_id: int | None = None
+    candidate_id: Id | None = None
     method: str = Field(description="dna, document or interview")
     result: str = Field(description="match, no_match or pending")
     notes: str = ""
@@ -237,7 +238,7 @@ class CloseIn(BaseModel):
 
 class TakedownIn(BaseModel):
     subject: str = Field(description="sighting or case")
-    subject_id: int
+    subject_id: Id
     requester: str = Field(description="How a moderator can reach you to check your identity")
     relation: str = ""
     reason: str

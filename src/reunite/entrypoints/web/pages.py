@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import secrets
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,7 +31,7 @@ from reunite.domain.model import (
 )
 from reunite.entrypoints.api.auth import PrincipalDep, allow, check_csrf, client_ip, csrf_token, get_deps
 from reunite.i18n import LANGUAGES, Language, negotiate
-from reunite.services import families, intake, queries, review, throttle
+from reunite.services import families, idempotency, intake, queries, review, throttle
 from reunite.services.deps import Deps
 from reunite.wording import lead_words
 
@@ -58,7 +59,8 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **con
     settings = request.app.state.container.settings
     who: Principal = getattr(request.state, "principal", None) or Principal()
     context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "tile_url": settings.tile_url,
-                "path": page_path(request), "csrf": csrf_token(request), "who": who}
+                "path": page_path(request), "csrf": csrf_token(request), "who": who,
+                "once": secrets.token_urlsafe(18)}  # a form's one-time idempotency key
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
@@ -156,22 +158,28 @@ def snapshot_form(request: Request, lang: LangDep, deps: DepsDep, who: Principal
 async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
     form = await checked_form(request)
     try:
-        proof = (text(form, "pow_challenge"), text(form, "pow_nonce")) if text(form, "pow_nonce") else None
-        throttle.report_limit(deps, who, client_ip(request), proof)
+        key = idempotency.scoped(who, "sighting", text(form, "idempotency_key"))
+        receipt = intake.earlier_sighting(deps, key)  # the form sent again: the first answer, nothing new
+        if receipt is None:
+            proof = (text(form, "pow_challenge"), text(form, "pow_nonce")) if text(form, "pow_nonce") else None
+            throttle.report_limit(deps, who, client_ip(request), proof)
         files, _ = await uploads(form)
-        age = AgeRange.of(number(form, "age_low", int), number(form, "age_high", int))
-        sighting = NewSighting(
-            seen_at=local_time(form, "seen_at"), place=place(form), place_text=text(form, "place_text")[:500],
-            apparent_age=age, apparent_sex=sex(form, "sex"),
-            description="\n".join(filter(None, [text(form, "doing"), text(form, "with")]))[:4000],
-            reporter_contact=text(form, "contact")[:500],
-        )
-        receipt = intake.report_sighting(deps, who, sighting, files)
+        # the copies shown on the thank-you page are made first: a photo that cannot be shown is refused
+        # before anything is stored (a failure after storing would invite a duplicating retry)
+        shown = [base64.b64encode(deps.codec.clean_copy(f.data, 480)).decode() for f in files]
+        if receipt is None:
+            age = AgeRange.of(number(form, "age_low", int), number(form, "age_high", int))
+            sighting = NewSighting(
+                seen_at=local_time(form, "seen_at"), place=place(form), place_text=text(form, "place_text")[:500],
+                apparent_age=age, apparent_sex=sex(form, "sex"),
+                description="\n".join(filter(None, [text(form, "doing"), text(form, "with")]))[:4000],
+                reporter_contact=text(form, "contact")[:500],
+            )
+            receipt = intake.report_sighting(deps, who, sighting, files, key=key)
     except ReuniteError as exc:
         return render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
                       error=lang.error(exc), error_field=exc.field,
                       pow=None if who.signed_in else throttle.challenge(deps))
-    shown = [base64.b64encode(deps.codec.clean_copy(f.data, 480)).decode() for f in files]
     return render(request, lang, "thanks.html", receipt=receipt, photos=shown)
 
 
@@ -185,6 +193,7 @@ def case_form(request: Request, lang: LangDep, who: Registrar) -> HTMLResponse:
 async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registrar) -> Response:
     form = await checked_form(request)
     try:
+        key = idempotency.scoped(who, "case", text(form, "idempotency_key"))
         files, taken = await uploads(form, dates="photo_dates")
         birth = a_date(text(form, "birth_date"), "birth_date")
         missing = local_time(form, "missing_since")
@@ -198,7 +207,7 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
             police_report=text(form, "police_report")[:200], family_contact=text(form, "family_contact")[:500],
             nicknames=tuple(n.strip() for n in text(form, "nicknames").split(",") if n.strip()),
         )
-        receipt = intake.register_case(deps, who, case, files, taken)
+        receipt = intake.register_case(deps, who, case, files, taken, key)
     except ReuniteError as exc:
         return render(request, lang, "case_new.html", status=exc.status_code, form=dict(form),
                       error=lang.error(exc), error_field=exc.field)

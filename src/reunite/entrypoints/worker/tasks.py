@@ -22,6 +22,7 @@ DELIVERY_RETRY = RetryStrategy(max_attempts=10, exponential_wait=2)
 
 def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastinate.App:
     """The procrastinate app with Reunite's tasks bound to ``deps``."""
+    # procrastinate's pool checks each connection when it is taken (a restarted database costs no job)
     app = procrastinate.App(connector=PsycopgConnector(conninfo=database_uri))
 
     @app.task(name="faces.process_sighting", queue=QUEUE, retry=RETRY)
@@ -107,3 +108,19 @@ async def run_worker(
             )
         finally:
             recovery.cancel()
+
+
+async def run_worker_until_cancelled(app: procrastinate.App, concurrency: int = 1, *, retry_after: float = 2.0,
+                                     **options: float | bool) -> None:
+    """``run_worker`` that outlives database outages: when the worker fails or stops by itself (the
+    server was restarted, the network dropped) it starts again a few seconds later, instead of leaving
+    jobs unprocessed until someone restarts the process. Only cancelling it ends it."""
+    while True:
+        try:
+            await run_worker(app, concurrency, **options)  # type: ignore[arg-type]
+            log.warning("worker stopped by itself; starting again in %.0f s", retry_after)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # any failure: log it, wait, start again
+            log.warning("worker stopped (%s: %s); starting again in %.0f s", exc.__class__.__name__, exc, retry_after)
+        await asyncio.sleep(retry_after)

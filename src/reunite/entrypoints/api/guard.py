@@ -1,0 +1,167 @@
+"""Input that no route can store, refused at the boundary before any route sees it: NUL characters
+(PostgreSQL text cannot hold them) anywhere in the path, query, form or JSON body, and whole numbers
+beyond PostgreSQL's bigint (every id is one). Answered 422 in the reader's language, as an API
+problem or a page, so a bad value is a clear error and never a server error. Routes use ``Id`` for
+ids in bodies so that the OpenAPI document says the same."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, unquote
+
+from fastapi import Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from pydantic import Field
+from starlette.exceptions import HTTPException
+
+from reunite.domain.errors import InvalidInput, NotSignedIn, ReuniteError
+
+BIGINT_MAX = 2**63 - 1
+Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="A record's id")]
+NUMBER = re.compile(rb"^[+-]?\d+$")
+CHECKED_BODIES = ("application/x-www-form-urlencoded", "application/json", "multipart/form-data")
+
+
+def error_response(request: Request, exc: ReuniteError) -> Response:
+    """A ReuniteError as the reader sees it: an API problem (JSON) or the error page, in their language."""
+    from reunite.entrypoints.web import pages  # pages import the API's helpers: imported when first needed
+
+    lang = pages.language(request)
+    if not request.url.path.startswith("/api/"):
+        if isinstance(exc, NotSignedIn) and request.method == "GET":
+            from urllib.parse import quote
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        return pages.render(request, lang, "error.html", status=exc.status_code, message=lang.error(exc))
+    content: dict[str, Any] = {"detail": lang.error(exc)}
+    if exc.field:
+        content["field"] = exc.field
+    return JSONResponse(content, status_code=exc.status_code)
+
+
+def problem(text: str, field: str) -> InvalidInput | None:
+    if "\x00" in text:
+        return InvalidInput("{name} contains a NUL character, which cannot be stored", field=field, name=field)
+    return None
+
+
+def number_problem(value: int, field: str) -> InvalidInput | None:
+    if abs(value) > BIGINT_MAX:
+        return InvalidInput("{name} is too large a number", field=field, name=field)
+    return None
+
+
+def check_pairs(pairs: list[tuple[str, str]]) -> InvalidInput | None:
+    for name, value in pairs:
+        found = problem(name + value, name) or (
+            number_problem(int(value), name) if NUMBER.match(value.strip().encode()) else None)
+        if found:
+            return found
+    return None
+
+
+def check_json(value: Any, field: str = "body") -> InvalidInput | None:
+    if isinstance(value, str):
+        return problem(value, field)
+    if isinstance(value, bool) or not isinstance(value, int | list | dict):
+        return None
+    if isinstance(value, int):
+        return number_problem(value, field)
+    items = value.items() if isinstance(value, dict) else ((field, v) for v in value)
+    for key, item in items:
+        found = problem(str(key), field) or check_json(item, str(key))
+        if found:
+            return found
+    return None
+
+
+def check_multipart(body: bytes, content_type: str) -> InvalidInput | None:
+    """Text parts only: files may hold any bytes."""
+    boundary = content_type.partition("boundary=")[2].split(";")[0].strip().strip('"')
+    if not boundary:
+        return None
+    for part in body.split(b"--" + boundary.encode()):
+        head, _, content = part.partition(b"\r\n\r\n")
+        if b"filename=" in head or b"name=" not in head:
+            continue
+        name = head.partition(b'name="')[2].partition(b'"')[0].decode(errors="replace")
+        text = content.removesuffix(b"\r\n").decode(errors="replace")
+        found = problem(text, name) or (number_problem(int(text), name) if NUMBER.match(text.strip().encode())
+                                        else None)
+        if found:
+            return found
+    return None
+
+
+def check_body(body: bytes, content_type: str) -> InvalidInput | None:
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        return check_pairs(parse_qsl(body.decode(errors="replace"), keep_blank_values=True))
+    if content_type.startswith("application/json"):
+        try:
+            return check_json(json.loads(body))
+        except ValueError:
+            return None  # not JSON: the route's own validation says so
+    if content_type.startswith("multipart/form-data"):
+        return check_multipart(body, content_type)
+    return None
+
+
+def check_target(scope: dict[str, Any]) -> InvalidInput | None:
+    for segment in scope["path"].split("/"):
+        found = problem(segment, "path") or (
+            number_problem(int(segment), "id") if NUMBER.match(segment.encode()) else None)
+        if found:
+            return found
+    query = unquote(scope.get("query_string", b"").decode(errors="replace"))
+    if "\x00" in query:
+        return InvalidInput("{name} contains a NUL character, which cannot be stored", field="query", name="query")
+    return check_pairs(parse_qsl(scope.get("query_string", b"").decode(errors="replace"), keep_blank_values=True))
+
+
+class InputGuardMiddleware:
+    """Checks the path, the query and (form, JSON) bodies; the body is read once and replayed."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        found = check_target(scope)
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"").decode(errors="replace").lower()
+        replay = receive
+        if found is None and content_type.startswith(CHECKED_BODIES):
+            try:
+                body, replay = await buffered(receive)
+            except HTTPException as exc:  # the body passed the size limit while it was read
+                await JSONResponse({"detail": exc.detail}, status_code=exc.status_code)(scope, receive, send)
+                return
+            found = check_body(body, content_type)
+        if found is not None:
+            await error_response(Request(scope), found)(scope, receive, send)
+            return
+        await self.app(scope, replay, send)
+
+
+async def buffered(receive: Any) -> tuple[bytes, Any]:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay() -> Any:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay

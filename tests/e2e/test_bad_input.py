@@ -1,0 +1,165 @@
+"""Issue 10, findings 10, 11 and 16, tried the way the outside probe tried them: half-answered writes,
+retried forms and API calls, ids beyond bigint and NUL characters anywhere, a text file posing as a GIF.
+Each answer is a clear 4xx in the reader's language (or a success), never a 500 and never a duplicate."""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from reunite.bootstrap import Container
+from reunite.domain.access import Role
+from reunite.entrypoints.api.app import create_app
+from tests.conftest import count_rows, plain_photo, session_for
+
+HUGE_ID = str(2**63)  # one past PostgreSQL's bigint
+HUGER_ID = "9" * 30
+
+
+def long_thin_png(width: int = 20_000, height: int = 10) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (120, 90, 60)).save(out, format="PNG")
+    return out.getvalue()
+
+
+def page_client(container: Container, role: Role | None = None, language: str = "en") -> TestClient:
+    browser = TestClient(create_app(container), headers={"Accept-Language": language})
+    if role is not None:
+        browser.cookies.set("reunite_session", session_for(container, role)[1])
+    return browser
+
+
+def form_fields(browser: TestClient, path: str) -> dict[str, str]:
+    page = browser.get(path).text
+    return dict(re.findall(r'name="(csrf|idempotency_key)" value="([^"]*)"', page))
+
+
+def test_long_thin_photo_through_the_web_form_is_stored_once_and_shown_at_every_size(
+    client: TestClient, container: Container
+) -> None:
+    browser = page_client(container, Role.MODERATOR)
+    fields = form_fields(browser, "/")
+    assert fields.get("idempotency_key"), "the form carries a one-time key"
+    files = [("photos", ("strip.png", long_thin_png(), "image/png"))]
+    first = browser.post("/report", files=files, data=fields)
+    assert first.status_code == 200, first.text[:500]
+    again = browser.post("/report", files=files, data=fields)  # the browser retries the same form
+    assert again.status_code == 200
+    assert count_rows(container, "sightings") == 1 and count_rows(container, "photos") == 1
+    with container.engine.connect() as conn:
+        photo_id = conn.exec_driver_sql("SELECT id FROM photos").scalar_one()
+    for side in (None, 64, 480, 4096):
+        query = f"?max_side={side}" if side else ""
+        shown = client.get(f"/api/photos/{photo_id}{query}")
+        assert shown.status_code == 200, (side, shown.text[:200])
+        width, height = Image.open(io.BytesIO(shown.content)).size
+        assert height >= 1 and width <= (side or 20_000)
+
+
+def test_a_new_form_gets_a_new_key_so_a_second_report_is_not_swallowed(container: Container) -> None:
+    browser = page_client(container, Role.MODERATOR)
+    for seed in (1, 2):
+        files = [("photos", ("a.jpg", plain_photo(seed=seed), "image/jpeg"))]
+        assert browser.post("/report", files=files, data=form_fields(browser, "/")).status_code == 200
+    assert count_rows(container, "sightings") == 2
+
+
+def test_api_report_and_case_honour_the_idempotency_key(client: TestClient, container: Container) -> None:
+    files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
+    headers = {"Idempotency-Key": "retry-me-7f3a"}
+    first = client.post("/api/sightings", files=files, headers=headers)
+    second = client.post("/api/sightings", files=files, headers=headers)
+    assert first.status_code == second.status_code == 202
+    assert first.json()["id"] == second.json()["id"] and first.json()["photo_ids"] == second.json()["photo_ids"]
+    assert count_rows(container, "sightings") == 1 and count_rows(container, "procrastinate_jobs") == 1
+    another_photo = [("photos", ("b.jpg", plain_photo(seed=9), "image/jpeg"))]  # the same picture would join
+    other = client.post("/api/sightings", files=another_photo, headers={"Idempotency-Key": "another"})
+    assert other.json()["id"] != first.json()["id"]
+
+    form = {"given_name": "Lin", "sex": "female", "birth_date": "2015-01-01", "missing_since": "2020-06-01T08:00:00Z"}
+    cases = [client.post("/api/cases", files=files, data=form, headers={"Idempotency-Key": "case-1"})
+             for _ in range(2)]
+    assert [c.status_code for c in cases] == [201, 201] and cases[0].json()["id"] == cases[1].json()["id"]
+    assert count_rows(container, "cases") == 1
+
+
+def test_someone_elses_idempotency_key_does_not_return_their_receipt(
+    client: TestClient, anonymous: TestClient, container: Container
+) -> None:
+    files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
+    mine = client.post("/api/sightings", files=files, headers={"Idempotency-Key": "shared-guess"}).json()
+    their_photo = [("photos", ("b.jpg", plain_photo(seed=9), "image/jpeg"))]
+    theirs = anonymous.post("/api/sightings", files=their_photo, headers={"Idempotency-Key": "shared-guess"})
+    assert theirs.status_code == 202 and theirs.json()["id"] != mine["id"]
+
+
+def test_a_text_file_starting_like_a_gif_is_called_not_a_photo(client: TestClient) -> None:
+    fake = b"GIF89a" + b"these are my notes, not a picture\n" * 20
+    response = client.post("/api/sightings", files=[("photos", ("notes.gif", fake, "image/gif"))])
+    assert response.status_code == 415
+    assert "not a photo" in response.json()["detail"] and "pixels" not in response.json()["detail"]
+    chinese = client.post("/api/sightings", files=[("photos", ("notes.gif", fake, "image/gif"))],
+                          headers={"Accept-Language": "zh-CN"})
+    assert chinese.status_code == 415 and "照片" in chinese.json()["detail"]
+
+
+# -- ids beyond bigint and NUL characters, everywhere --------------------------------------------------
+JSON_PROBES: list[tuple[str, str, dict[str, Any]]] = [
+    ("post", "/api/moderation/sightings", {"ids": [int(HUGE_ID)], "approve": True}),
+    ("post", "/api/sightings/1/child-face", {"face_id": int(HUGER_ID)}),
+    ("post", "/api/takedowns", {"subject": "sighting", "subject_id": int(HUGE_ID), "requester": "me@example.org",
+                                "reason": "that is me"}),
+    ("post", "/api/takedowns", {"subject": "sighting", "subject_id": 1, "requester": "me\x00@example.org",
+                                "reason": "that is me"}),
+    ("post", "/api/cases/1/messages", {"body": "hello\x00there"}),
+    ("post", "/api/cases/1/verifications", {"candidate_id": int(HUGE_ID), "method": "dna", "result": "match"}),
+    ("post", "/api/tokens", {"name": "x\x00", "scopes": ["read:cases"]}),
+]
+PATH_PROBES = [
+    f"/api/sightings/{HUGE_ID}", f"/api/cases/{HUGER_ID}", f"/api/photos/{HUGE_ID}", f"/api/faces/{HUGE_ID}/crop",
+    f"/api/cases/{HUGE_ID}/candidates", f"/api/sightings/{HUGE_ID}/candidates", f"/api/cases/{HUGE_ID}/messages",
+    "/api/sightings?place=market%00square", f"/api/sightings?limit={HUGE_ID}", f"/api/sightings?offset={HUGER_ID}",
+    f"/api/sightings?age={HUGE_ID}",
+]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), JSON_PROBES, ids=[f"{m} {p} {i}" for i, (m, p, _) in
+                                                                        enumerate(JSON_PROBES)])
+def test_json_bodies_with_huge_ids_or_nul_are_refused_clearly(
+    client: TestClient, container: Container, method: str, path: str, body: dict[str, Any]
+) -> None:
+    response = getattr(client, method)(path, json=body)
+    assert response.status_code == 422, response.text
+    assert count_rows(container, "takedowns") == 0 and count_rows(container, "api_tokens") == 1
+
+
+@pytest.mark.parametrize("path", PATH_PROBES)
+def test_paths_and_queries_with_huge_ids_or_nul_are_refused_clearly(client: TestClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"]
+    revoke = client.delete(f"/api/tokens/{HUGE_ID}")
+    assert revoke.status_code == 422
+
+
+def test_form_fields_with_nul_or_huge_numbers_are_refused_in_the_readers_language(container: Container) -> None:
+    browser = page_client(container, Role.MODERATOR, language="zh-CN")
+    fields = form_fields(browser, "/")
+    files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
+    nul = browser.post("/report", files=files, data=fields | {"place_text": "market\x00"})
+    assert nul.status_code == 422 and "NUL" in nul.text and "<html" in nul.text.lower()
+    huge = browser.post("/moderation/sightings", data={"csrf": fields["csrf"], "ids": HUGE_ID, "approve": "1"})
+    assert huge.status_code == 422
+    takedown = browser.post("/takedown", data={"csrf": fields["csrf"], "subject": "sighting", "subject_id": HUGER_ID,
+                                               "requester": "me", "reason": "me"})
+    assert takedown.status_code == 422
+    filtered = browser.get("/sightings?place=a%00b")
+    assert filtered.status_code == 422 and "无法" in filtered.text
+    api = TestClient(create_app(container)).post("/api/sightings", files=files, data={"description": "x\x00y"})
+    assert api.status_code == 422 and "NUL" in api.json()["detail"]
+    assert count_rows(container, "sightings") == 0
