@@ -7,7 +7,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from reunite.domain.model import AgeRange, GeoPoint, Sex, age_in_years
@@ -165,6 +165,16 @@ def score_pair(
         + _log_term(policy.sex_weight, sex)
     )
     return Score(total, face, age, time, place, sex, best, expected, distance, elapsed_h / 24.0, hubness)
+
+
+def with_distance(policy: MatchPolicy, score: Score, distance_km: float | None) -> Score:
+    """The same score had the sighting been ``distance_km`` from where last seen: the place and
+    time terms (and so the total, to 4 decimals) recomputed from that distance alone."""
+    time = time_plausibility(policy, distance_km, score.elapsed_days * 24.0)
+    place = place_plausibility(policy, distance_km)
+    total = (score.total - _log_term(policy.time_weight, score.time) - _log_term(policy.place_weight, score.place)
+             + _log_term(policy.time_weight, time) + _log_term(policy.place_weight, place))
+    return replace(score, total=round(total, 4), time=time, place=place, distance_km=distance_km)
 
 
 def impostor_percentile(policy: MatchPolicy, similarity: float) -> float | None:
