@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from reunite.bootstrap import Container
-from reunite.domain.access import OPERATOR, Role, Scope
+from reunite.domain.access import OPERATOR, PLACE_GRID_DEG, Role, Scope, coarsen
 from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
 from reunite.services import intake, moderation, pfif
@@ -141,6 +141,14 @@ def test_radii_are_coarse_listings_are_limited_and_audited_as_they_ran(container
             "SELECT detail->'near', detail->'radius_km', detail->>'exact_places' FROM audit_log "
             "WHERE action = 'sightings.listed' ORDER BY id DESC LIMIT 1").one()
     assert near == [CELL_CENTRE.lat, CELL_CENTRE.lon] and radius == 5 and exact == "false"
+
+    # the database puts a place in the same cell as the one shown, even where decimals do not divide evenly
+    tricky = [31.23, 0.29, 121.46, -0.07, 45.67, 89.99, -179.99]
+    with container.engine.connect() as conn:
+        in_sql = [conn.exec_driver_sql("SELECT floor(%s / %s) * %s + %s / 2", (v, PLACE_GRID_DEG, PLACE_GRID_DEG,
+                                                                                  PLACE_GRID_DEG)).scalar_one()
+                  for v in tricky]
+    assert [round(v, 3) for v in in_sql] == [coarsen(v) for v in tricky]
 
     limits = replace(container.deps.limits, listings_per_hour=3)
     container.deps = replace(container.deps, limits=limits)
