@@ -180,7 +180,7 @@ def sighting_filter(who: Principal, query: SightingFilter) -> SightingFilter:
     (which rows match, the count) is computed from grid cells only: the point asked about snapped
     to its cell's centre, the radius widened to a coarse step, and each sighting's place replaced
     by its cell's centre, so that no sequence of questions tells two places of one cell apart."""
-    statuses = REVIEWABLE if who.can(P.MODERATE) else ("approved",)
+    statuses = browsable_statuses(who)
     if who.can(P.SEE_EXACT_PLACES):
         return replace(query, statuses=statuses, grid_deg=None)
     radius = coarse_radius(query.radius_km) if query.near else query.radius_km
@@ -192,6 +192,11 @@ def coarse_distance_km(a: GeoPoint | None, b: GeoPoint | None) -> float | None:
     """The distance between two places' grid cells, in whole kilometres."""
     ca, cb = coarse_point(a), coarse_point(b)
     return float(round(ca.distance_km(cb))) if ca is not None and cb is not None else None
+
+
+def browsable_statuses(who: Principal) -> tuple[str, ...]:
+    """The report states ``who`` browses and searches (see ``sighting_visible``)."""
+    return REVIEWABLE if who.can(P.MODERATE) else ("approved",)
 
 
 def sighting_visible(who: Principal, status: str) -> bool:

@@ -1,5 +1,6 @@
 """Reads for pages and the API. Every record passes through ``domain.access`` before it is returned,
-and every read of a sighting, an exact place or a contact is written to the audit log."""
+and every read of personal data by anyone but its subject is written to the audit log, saying what
+was really read."""
 
 from __future__ import annotations
 
@@ -18,10 +19,6 @@ def _audit_read(deps: Deps, who: Principal, action: str, subject: str, subject_i
     with deps.uow() as uow:
         uow.audit(who.actor, action, subject, subject_id, **detail)
         uow.commit()
-
-
-def _statuses(who: Principal) -> tuple[str, ...]:
-    return access.REVIEWABLE if who.can(Permission.MODERATE) else ("approved",)
 
 
 def list_sightings(deps: Deps, who: Principal, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:
@@ -101,7 +98,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50) ->
         raise InvalidInput("no face was found in this photo: try a clearer, front-facing photo", field="photo")
     best: dict[int, dict[str, Any]] = {}
     for number, face in enumerate(faces):
-        for hit in deps.read.similar_sighting_faces(face.embedding, limit, _statuses(who)):
+        for hit in deps.read.similar_sighting_faces(face.embedding, limit, access.browsable_statuses(who)):
             hit["query_face"] = number
             if hit["face_id"] not in best or hit["similarity"] > best[hit["face_id"]]["similarity"]:
                 best[hit["face_id"]] = hit
