@@ -134,6 +134,9 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("GET", "/p/{case_id}"): "a poster: public by the family's choice, verified cases only",
     ("GET", "/p/{case_id}/photo.jpg"): "a poster's photo", ("GET", "/p/{case_id}/poster.pdf"): "a poster",
     ("GET", "/feeds/cases.atom"): "posters' public fields",
+    ("GET", "/api/stats"): "counts by province, small ones hidden", ("GET", "/stats"): "the same counts",
+    ("GET", "/api/sources"): "feeds polled (addresses of public feeds)", ("GET", "/moderation/sources"): "the same",
+    ("GET", "/moderation/dashboard"): "queue sizes and decisions per day",
 }
 # writes answer with what was written, never with others' data: their audit row is the change's own
 WRITES_RETURNING_DATA = {("POST", "/api/search"), ("POST", "/search")}
