@@ -120,6 +120,9 @@ AUDITED: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/search"): ("family", "sightings.searched"),
     ("GET", "/moderation"): ("moderator", "queues.viewed"),
     ("GET", "/admin"): ("admin", "admin.viewed"),
+    ("GET", "/moderation/reports"): ("moderator", "queues.viewed"),
+    ("GET", "/workbench"): ("moderator", "sighting.viewed"),  # claims the next candidate and shows it
+    ("GET", "/workbench/{candidate_id}"): ("moderator", "sighting.viewed"),
 }
 # routes that read and show no one's personal data, or only the reader's own, or what is public by design
 NOT_PERSONAL: dict[tuple[str, str], str] = {
