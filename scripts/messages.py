@@ -17,6 +17,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from reunite.domain.access import Permission
+from reunite.services.matching import UNREADABLE
 
 ROOT = Path(__file__).resolve().parents[1] / "src" / "reunite"
 LOCALES = ROOT / "locale"
@@ -30,7 +31,9 @@ GETTEXT_CALL = re.compile(r"""reader\.gettext\(\s*"((?:[^"\\]|\\.)*)"()""")  # p
 STATUS_WORDS = ("processing", "faces found", "no face found", "pending", "approved", "rejected", "removed", "expired",
                 "open", "reunited", "closed", "sighting", "case", "reporter", "family", "moderator", "police",
                 "admin", "partner", "dna", "document", "interview", "match", "no_match", "sightings", "cases",
-                "candidates", "takedowns")
+                "candidates", "takedowns",
+                "faces could not be searched for",  # a sighting whose photos failed for good (services/matching)
+                UNREADABLE)
 
 
 def messages() -> list[str]:

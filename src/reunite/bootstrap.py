@@ -78,7 +78,7 @@ def limits_from(settings: Settings) -> Limits:
         reports_per_hour=settings.reports_per_hour,
         reports_per_hour_without_proof=settings.reports_per_hour_without_proof,
         searches_per_hour=settings.searches_per_hour, messages_per_hour=settings.messages_per_hour,
-        partner_requests_per_hour=settings.partner_requests_per_hour,
+        partner_requests_per_hour=settings.partner_requests_per_hour, listings_per_hour=settings.listings_per_hour,
         proof_of_work_bits=settings.proof_of_work_bits, session_lifetime=timedelta(days=settings.session_days),
         sighting_retention=timedelta(days=settings.sighting_retention_days),
         closed_case_retention=timedelta(days=settings.closed_case_retention_days),

@@ -92,6 +92,8 @@ class Settings(BaseSettings):
     searches_per_hour: int = 30
     messages_per_hour: int = 20
     partner_requests_per_hour: int = Field(default=5000, description="Reports and searches per hour per API token.")
+    listings_per_hour: int = Field(
+        default=600, description="Sighting listings per hour per family account or partner token.")
     proof_of_work_bits: int = Field(default=14, ge=0, le=24, description="Difficulty of the anonymous report puzzle.")
     sighting_retention_days: int = Field(default=730, description="Sightings are blanked after this many days.")
     closed_case_retention_days: int = Field(default=180, description="Closed cases are blanked after this many days.")

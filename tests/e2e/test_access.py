@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import io
 import itertools
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import numpy as np
-import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -19,13 +16,8 @@ from fastapi.testclient import TestClient
 from PIL import Image
 from starlette.routing import Mount, Route
 
-from reunite.adapters.db.server import EmbeddedPostgres, ensure_database
-from reunite.adapters.faces.dlib_engine import DlibFaceEngine
-from reunite.bootstrap import bootstrap
-from reunite.config import Settings
 from reunite.domain import access
 from reunite.entrypoints.api.app import create_app
-from tests.conftest import FLOW_OPERATING_POINT, TEMPLATE
 from tests.e2e import world as w
 
 ALL = frozenset(w.PRINCIPALS)
@@ -134,20 +126,6 @@ def app_routes(app: FastAPI) -> set[tuple[str, str]]:
             assert isinstance(entry, APIRoute | Route) or hasattr(entry, "methods"), entry
             found |= {(m, entry.path) for m in entry.methods or () if m != "HEAD"}
     return found
-
-
-@pytest.fixture(scope="module")
-def world(postgres: EmbeddedPostgres, face_engine: DlibFaceEngine, fgnet: Path,
-          tmp_path_factory: pytest.TempPathFactory) -> Iterator[w.World]:
-    name = f"access_{os.getpid()}"
-    ensure_database(postgres.admin_uri, name, template=TEMPLATE)
-    settings = Settings(data_dir=tmp_path_factory.mktemp("access"), database_url=postgres.uri_for(name),
-                        _env_file=None, propose_one_in=FLOW_OPERATING_POINT)  # type: ignore[call-arg]
-    container = bootstrap(settings, run_migrations=False, faces=face_engine)
-    yield w.build(container, fgnet)
-    container.close()
-    with psycopg.connect(postgres.admin_uri, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def fill(path: str, values: dict[str, int | str]) -> str:

@@ -9,13 +9,19 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reunite.domain.errors import Forbidden, NotSignedIn
+from reunite.domain.model import AgeRange, GeoPoint, SightingFilter
+from reunite.domain.scoring import MatchPolicy, Score, explain, impostor_share, with_distance
 
 REVIEWABLE = ("pending", "approved", "rejected")
 PLACE_GRID_DEG = 0.01  # about 1.1 km of latitude: the precision families and partners see
+# Radii of a place filter for anyone without exact places: a request is widened to the next step
+COARSE_RADII_KM = (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 20000)
+# A case gives its family browsing and search only while it is verified and in one of these states
+ACTIVE_CASE_STATUSES = ("open",)
 
 
 class Role(enum.StrEnum):
@@ -87,6 +93,8 @@ class Principal:
     token_id: int | None = None
     name: str = ""
     own_cases: frozenset[int] = frozenset()
+    # the own cases that are verified and still active (ACTIVE_CASE_STATUSES), read on every request:
+    # rights follow the case's current status
     verified_cases: frozenset[int] = frozenset()
     scopes: frozenset[Scope] = field(default_factory=frozenset)
     domains: frozenset[str] = frozenset()  # PFIF record domains a partner's token may write
@@ -147,10 +155,48 @@ def require_case(who: Principal, case_id: int) -> None:
 
 
 def coarsen(value: float | None) -> float | None:
-    """A coordinate snapped to the centre of its ~1 km grid cell."""
+    """A coordinate snapped to the centre of its ~1 km grid cell. The database computes the same
+    cell (``floor(value / grid)`` in double precision) when it filters for such principals."""
     if value is None:
         return None
     return round(math.floor(value / PLACE_GRID_DEG) * PLACE_GRID_DEG + PLACE_GRID_DEG / 2, 3)
+
+
+def coarse_point(point: GeoPoint | None) -> GeoPoint | None:
+    if point is None:
+        return None
+    lat, lon = coarsen(point.lat), coarsen(point.lon)
+    assert lat is not None and lon is not None
+    return GeoPoint(min(lat, 90.0), min(lon, 180.0))
+
+
+def coarse_radius(radius_km: float) -> float:
+    """The smallest coarse step at least as wide as the radius asked for."""
+    return float(next((step for step in COARSE_RADII_KM if step >= radius_km), COARSE_RADII_KM[-1]))
+
+
+def sighting_filter(who: Principal, query: SightingFilter) -> SightingFilter:
+    """A browse filter as this principal may ask it. Without exact places, everything place-derived
+    (which rows match, the count) is computed from grid cells only: the point asked about snapped
+    to its cell's centre, the radius widened to a coarse step, and each sighting's place replaced
+    by its cell's centre, so that no sequence of questions tells two places of one cell apart."""
+    statuses = browsable_statuses(who)
+    if who.can(P.SEE_EXACT_PLACES):
+        return replace(query, statuses=statuses, grid_deg=None)
+    radius = coarse_radius(query.radius_km) if query.near else query.radius_km
+    return replace(query, statuses=statuses, near=coarse_point(query.near), radius_km=radius,
+                   grid_deg=PLACE_GRID_DEG)
+
+
+def coarse_distance_km(a: GeoPoint | None, b: GeoPoint | None) -> float | None:
+    """The distance between two places' grid cells, in whole kilometres."""
+    ca, cb = coarse_point(a), coarse_point(b)
+    return float(round(ca.distance_km(cb))) if ca is not None and cb is not None else None
+
+
+def browsable_statuses(who: Principal) -> tuple[str, ...]:
+    """The report states ``who`` browses and searches (see ``sighting_visible``)."""
+    return REVIEWABLE if who.can(P.MODERATE) else ("approved",)
 
 
 def sighting_visible(who: Principal, status: str) -> bool:
@@ -172,12 +218,21 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
         shown["place_precise"] = True
     if not who.can(P.SEE_CONTACTS):
         shown.pop("reporter_contact", None)
+    if "photos" in row and not who.can(P.SEE_ORIGINALS):
+        shown["photos"] = [{k: v for k, v in p.items() if k != "failed_reason"} for p in row["photos"]
+                           if photo_shown(who, p)]
     if "faces" in row and not who.can(P.SEE_ORIGINALS):
         shown["faces"] = [f for f in row["faces"] if f["id"] == child_face(row)]
     if "first_face_id" in row and not who.can(P.SEE_ORIGINALS):  # the face a gallery card shows
         shown["first_face_id"] = row.get("child_face_id") or (row["first_face_id"] if row["face_count"] == 1
                                                                else None)
     return shown
+
+
+def photo_shown(who: Principal, photo: dict[str, Any]) -> bool:
+    """A sighting's photo reaches anyone but police and moderators only once its faces are known
+    (so that every bystander can be blurred); never when they could not be searched for."""
+    return who.can(P.SEE_ORIGINALS) or (photo.get("processed_at") is not None and not photo.get("failed_reason"))
 
 
 def child_face(row: dict[str, Any]) -> int | None:
@@ -204,17 +259,56 @@ CASE_PRIVATE = ("family_contact", "police_report")
 
 def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     """A case as this principal may see it: the family's contact and the police report number only
-    for the family itself and for reviewers."""
+    for the family itself and for reviewers; the place last seen to its grid cell for anyone but
+    the family and those who see exact places."""
     shown = dict(row)
-    if not (who.can(P.SEE_CONTACTS) or who.owns(int(row["id"]))):
+    mine = who.owns(int(row["id"]))
+    if not (who.can(P.SEE_CONTACTS) or mine):
         for name in CASE_PRIVATE:
             shown.pop(name, None)
+    if not (who.can(P.SEE_EXACT_PLACES) or mine):
+        shown["last_seen_lat"], shown["last_seen_lon"] = coarsen(row.get("last_seen_lat")), coarsen(
+            row.get("last_seen_lon"))
     return shown
 
 
-def candidate_visible(who: Principal, status: str) -> bool:
-    """Reviewers see every candidate; a family only those a reviewer confirmed."""
-    return who.can(P.REVIEW_CANDIDATES) or status == "confirmed"
+def candidate_visible(who: Principal, status: str, case_id: int | None = None) -> bool:
+    """Reviewers see every candidate; a family only those a reviewer confirmed, and only while its
+    case is verified and active."""
+    if who.can(P.REVIEW_CANDIDATES):
+        return True
+    return status == "confirmed" and (case_id is None or case_id in who.verified_cases)
+
+
+CANDIDATE_PLACES = ("case_lat", "case_lon")  # the sighting's place (lat, lon) is shaped by sighting_view
+
+
+def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
+    """A candidate as this principal may see it. Without exact places, the distance and everything
+    derived from it (place and time plausibility, the total, its words) come from the two places'
+    grid cells, in whole kilometres: never an arc around the place the family typed."""
+    shown = {k: v for k, v in row.items() if k not in CANDIDATE_PLACES}
+    if who.can(P.SEE_EXACT_PLACES) or row.get("distance_km") is None:
+        return shown
+    gap = row.get("gap_years")
+    exact = Score(row["score"], row["face_score"], row["age_score"], row["time_score"], row["place_score"],
+                  row["sex_score"], row["case_face_id"], row["expected_age"], row["distance_km"],
+                  row["elapsed_days"], row["hubness"], None if gap is None else row["expected_age"] - gap)
+    coarse = with_distance(policy, exact, coarse_distance_km(_point(row, "case_"), _point(row, "")))
+    # the calibrated reading (band, "1 in N") follows the coarse total too: nothing from the exact place
+    shown |= {"score": coarse.total, "time_score": coarse.time, "place_score": coarse.place,
+              "distance_km": coarse.distance_km, "explanation": explain(coarse, _apparent(row)),
+              "impostor_share": impostor_share(policy, coarse)}
+    return shown
+
+
+def _point(row: dict[str, Any], prefix: str) -> GeoPoint | None:
+    lat, lon = row.get(f"{prefix}lat"), row.get(f"{prefix}lon")
+    return GeoPoint(lat, lon) if lat is not None and lon is not None else None
+
+
+def _apparent(row: dict[str, Any]) -> AgeRange | None:
+    return AgeRange.of(row.get("apparent_age_low"), row.get("apparent_age_high"))
 
 
 def may_write_domain(who: Principal, domain: str) -> bool:

@@ -202,6 +202,7 @@ class SightingFilter:
     offset: int = 0
     statuses: tuple[str, ...] = ("approved",)  # moderators also see pending and rejected reports
     include_unknown: bool = True  # an age or sex filter keeps reports that do not say (labelled "unknown")
+    grid_deg: float | None = None  # set: places compared by grid cell only (access.sighting_filter)
 
     def __post_init__(self) -> None:
         if not 0 < self.radius_km <= 20_000:

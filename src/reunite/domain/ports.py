@@ -239,6 +239,10 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
         """Store the photo's faces, replacing any from an earlier run, and mark it processed."""
         ...
 
+    def photo_failed(self, photo_id: int, reason: str) -> None:
+        """Mark the photo done without faces: they could not be searched for (``reason``), for good."""
+        ...
+
     def refresh_faces(self, photo_id: int, faces: Sequence[DetectedFace]) -> bool:
         """Give the photo's stored faces new embeddings in place (same ids, so candidates and their
         reviews stay) when the new faces have the same boxes; False, changing nothing, otherwise."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from reunite.domain import leads
@@ -192,6 +192,16 @@ def lead_for(policy: MatchPolicy, share: float | None, expected_age: float, gap_
         photo_age = None if gap_years is None else expected_age - gap_years
         pairs = policy.calibration.band_for(photo_age, gap_years).pairs
     return leads.lead(policy.leads, share, pairs, gap_years, rank, rank_of)
+
+
+def with_distance(policy: MatchPolicy, score: Score, distance_km: float | None) -> Score:
+    """The same score had the sighting been ``distance_km`` from where last seen: the place and
+    time terms (and so the total, to 4 decimals) recomputed from that distance alone."""
+    time = time_plausibility(policy, distance_km, score.elapsed_days * 24.0)
+    place = place_plausibility(policy, distance_km)
+    total = (score.total - _log_term(policy.time_weight, score.time) - _log_term(policy.place_weight, score.place)
+             + _log_term(policy.time_weight, time) + _log_term(policy.place_weight, place))
+    return replace(score, total=round(total, 4), time=time, place=place, distance_km=distance_km)
 
 
 def explain(score: Score, apparent: AgeRange | None, policy: MatchPolicy | None = None) -> str:

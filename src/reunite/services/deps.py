@@ -35,6 +35,7 @@ class Limits:
     searches_per_hour: int = 30
     messages_per_hour: int = 20
     partner_requests_per_hour: int = 5000
+    listings_per_hour: int = 600  # sighting listings by families and partners (places by grid cell)
     proof_of_work_bits: int = 14
     # sessions and retention
     session_lifetime: timedelta = timedelta(days=14)

@@ -104,4 +104,12 @@ def export_cases_csv(deps: Deps, who: Principal) -> bytes:
     rows = [dict(case, nicknames=", ".join(case["nicknames"])) if case["status"] == "open" else
             {"id": case["id"], "record_id": case["record_id"], "status": case["status"]}
             for case in deps.read.export_cases()]
+    audit_export(deps, who, "csv", len(rows))
     return deps.tables.write_csv(rows, CSV_COLUMNS)
+
+
+def audit_export(deps: Deps, who: Principal, kind: str, records: int) -> None:
+    """Every export of cases is a read of personal data: written to the audit log."""
+    with deps.uow() as uow:
+        uow.audit(who.actor, "cases.exported", "case", 0, format=kind, records=records)
+        uow.commit()

@@ -3,10 +3,12 @@ that is retried after a crash changes nothing it already did."""
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 
+from reunite.domain.errors import ReuniteError
 from reunite.domain.leads import proposable
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import CandidateRow, CaseHitRow, UnitOfWork
@@ -15,6 +17,8 @@ from reunite.services.deps import Deps
 from reunite.services.grouping import flag_duplicates, fused_faces, group_sighting
 
 SYSTEM = "system"
+UNREADABLE = "the face detector cannot read this photo (too small, or of an unusual shape)"
+log = logging.getLogger("reunite.worker")
 
 
 def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool = False) -> int:
@@ -28,7 +32,14 @@ def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool =
         todo = [p for p in uow.photos_of(owner, owner_id) if reembed or not p.processed]
     stored = 0
     for photo in todo:
-        found = deps.faces.detect(deps.photos.get(photo.storage_key), thorough=owner is PhotoOwner.CASE)
+        data = deps.photos.get(photo.storage_key)  # a store that is down fails the job, which is retried
+        try:
+            found = deps.faces.detect(data, thorough=owner is PhotoOwner.CASE)
+        except MemoryError:
+            raise
+        except Exception as exc:  # the same bytes fail the same way: done, without faces, and hidden
+            _failed(deps, photo.photo_id, exc)
+            continue
         if photo.processed:
             with deps.uow() as uow:
                 if uow.refresh_faces(photo.photo_id, found):
@@ -47,6 +58,17 @@ def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool =
             uow.commit()
         stored += len(found)
     return stored
+
+
+def _failed(deps: Deps, photo_id: int, exc: Exception) -> None:
+    """A photo whose faces cannot be searched for: kept from families and partners (its bystanders
+    could not be blurred), with the reason moderators see."""
+    reason = exc.message if isinstance(exc, ReuniteError) else UNREADABLE
+    log.warning("photo %d: faces could not be searched for: %r", photo_id, exc)
+    with deps.uow() as uow:
+        uow.photo_failed(photo_id, reason)
+        uow.audit(SYSTEM, "photo.faces_failed", "photo", photo_id, reason=reason[:500])
+        uow.commit()
 
 
 def _hits(rows: Sequence[CaseHitRow]) -> dict[int, list[FaceHit]]:

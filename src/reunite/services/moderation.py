@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from reunite.domain.access import Permission, Principal, require
-from reunite.domain.errors import InvalidInput
+from reunite.domain.errors import Conflict, InvalidInput
 from reunite.domain.model import CaseStatus, SightingStatus
 from reunite.domain.workbench import REJECT_REASONS, reason_of
 from reunite.services import workbench
@@ -28,6 +28,9 @@ def moderate_sightings(
     now = deps.clock.now()
     with deps.uow() as uow:
         for sighting_id in sighting_ids:
+            if approve and uow.unprocessed_photos(sighting_id):
+                raise Conflict("report {id} is still being searched for faces: approve it once that is done",
+                               field="ids", id=sighting_id)
             uow.moderate_sighting(sighting_id, status.value, reason, who.actor, now)
             uow.audit(who.actor, f"sighting.{status.value}", "sighting", sighting_id, reason=reason)
         uow.commit()
@@ -72,6 +75,9 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100) -> dict[str, ob
     require(who, Permission.MODERATE)
     counts = deps.read.queue_counts()
     loads = workbench.queue_loads(deps)
+    with deps.uow() as uow:  # the queues show reports, cases and removal requests: a read of personal data
+        uow.audit(who.actor, "queues.viewed", "system", 0, counts=counts)
+        uow.commit()
     return {
         "counts": counts,
         "alarms": [asdict(load) for load in loads if load.alarm],

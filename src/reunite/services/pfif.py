@@ -36,7 +36,7 @@ from reunite.domain.pfif import (
 )
 from reunite.domain.ports import UnitOfWork
 from reunite.services.deps import Deps
-from reunite.services.exchange import ImportReport
+from reunite.services.exchange import ImportReport, audit_export
 from reunite.services.intake import check_case
 
 MAX_FIELD = 10_000
@@ -220,6 +220,7 @@ def export_pfif(deps: Deps, who: Principal) -> bytes | None:
         fields.setdefault("author_name", note["source"] or record_domain(note["record_id"]))  # required in PFIF
         fields.setdefault("text", note["status"] or "-")
         notes.append(exportable(fields, NOTE_FIELDS))
+    audit_export(deps, who, "pfif", len(persons))
     return deps.pfif.write(persons, notes) if persons else None
 
 

@@ -1,9 +1,10 @@
 """Reads for pages and the API. Every record passes through ``domain.access`` before it is returned,
-and every read of a sighting, an exact place or a contact is written to the audit log."""
+and every read of personal data by anyone but its subject is written to the audit log, saying what
+was really read."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from typing import Any
 
 from reunite.domain import access
@@ -12,6 +13,7 @@ from reunite.domain.errors import Forbidden, InvalidInput, NotFound
 from reunite.domain.leads import impostor_share, proposable
 from reunite.domain.model import CandidateStatus, SightingFilter, age_in_years
 from reunite.domain.scoring import lead_for
+from reunite.services import throttle
 from reunite.services.deps import Deps
 
 
@@ -21,17 +23,21 @@ def _audit_read(deps: Deps, who: Principal, action: str, subject: str, subject_i
         uow.commit()
 
 
-def _statuses(who: Principal) -> tuple[str, ...]:
-    return access.REVIEWABLE if who.can(Permission.MODERATE) else ("approved",)
-
-
 def list_sightings(deps: Deps, who: Principal, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:
+    """Sightings as ``who`` may filter and see them (``access.sighting_filter``). Without exact places,
+    each listing counts against an hourly limit, and every listing, empty or not, is audited with
+    the filter that really ran."""
     require(who, Permission.BROWSE_SIGHTINGS)
-    total, rows = deps.read.sightings(replace(query, statuses=_statuses(who)))
+    asked = access.sighting_filter(who, query)
+    if asked.grid_deg is not None:
+        throttle.hit(deps, f"browse:{who.actor}", deps.limits.listings_per_hour)
+    total, rows = deps.read.sightings(asked)
     shown = [access.sighting_view(who, r) for r in rows]
-    if shown:
-        _audit_read(deps, who, "sightings.listed", "sighting", shown[0]["id"], ids=[r["id"] for r in shown],
-                    exact_places=who.can(Permission.SEE_EXACT_PLACES))
+    near = asked.near
+    _audit_read(deps, who, "sightings.listed", "sighting", shown[0]["id"] if shown else 0,
+                ids=[r["id"] for r in shown], total=total, exact_places=asked.grid_deg is None,
+                near=[near.lat, near.lon] if near else None, radius_km=asked.radius_km if near else None,
+                place=asked.place or None)
     return total, shown
 
 
@@ -43,7 +49,7 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]
     shown = access.sighting_view(who, row)
     shown["trail"] = []
     if row["group_id"] is not None:  # one child seen several times: where and when, as this reader may see
-        shown["trail"] = [access.sighting_view(who, r) for r in deps.read.group_trail(row["group_id"], _statuses(who))]
+        shown["trail"] = [access.sighting_view(who, r) for r in deps.read.group_trail(row["group_id"], access.browsable_statuses(who))]
     _audit_read(deps, who, "sighting.viewed", "sighting", sighting_id, exact_place=shown["place_precise"],
                 contact="reporter_contact" in shown, trail=[r["id"] for r in shown["trail"]])
     return shown
@@ -52,8 +58,8 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]
 def get_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
     require_case(who, case_id)
     shown = access.case_view(who, deps.read.case(case_id))
-    if "family_contact" in shown and not who.owns(case_id):
-        _audit_read(deps, who, "case.contact_viewed", "case", case_id)
+    if not who.owns(case_id):
+        _audit_read(deps, who, "case.viewed", "case", case_id, contact="family_contact" in shown)
     return shown
 
 
@@ -72,15 +78,21 @@ def case_candidates(
     """The case's shortlist: every candidate for reviewers, only confirmed ones for the family."""
     require_case(who, case_id)
     deps.read.case(case_id)  # 404 for an unknown case rather than an empty list
-    rows = [access.sighting_view(who, r) for r in deps.read.candidates(case_id, status)
-            if access.candidate_visible(who, r["status"])]
+    rows = [access.sighting_view(who, access.candidate_view(who, r, deps.policy))
+            for r in deps.read.candidates(case_id, status) if access.candidate_visible(who, r["status"], case_id)]
+    rows.sort(key=lambda r: (-r["score"], r["id"]))
+    _audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
+                exact_places=who.can(Permission.SEE_EXACT_PLACES))
     return with_lead(deps, rows)
 
 
 def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[dict[str, Any]]:
     require(who, Permission.REVIEW_CANDIDATES)
     deps.read.sighting(sighting_id)
-    return with_lead(deps, deps.read.candidates(None, None, sighting_id=sighting_id))
+    rows = [access.candidate_view(who, r, deps.policy) for r in deps.read.candidates(None, None, sighting_id)]
+    _audit_read(deps, who, "candidates.viewed", "sighting", sighting_id, ids=[r["id"] for r in rows],
+                exact_places=who.can(Permission.SEE_EXACT_PLACES))
+    return with_lead(deps, rows)
 
 
 def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50) -> list[dict[str, Any]]:
@@ -94,7 +106,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50) ->
         raise InvalidInput("no face was found in this photo: try a clearer, front-facing photo", field="photo")
     best: dict[int, dict[str, Any]] = {}
     for number, face in enumerate(faces):
-        for hit in deps.read.similar_sighting_faces(face.embedding, limit, _statuses(who)):
+        for hit in deps.read.similar_sighting_faces(face.embedding, limit, access.browsable_statuses(who)):
             hit["query_face"] = number
             if hit["face_id"] not in best or hit["similarity"] > best[hit["face_id"]]["similarity"]:
                 best[hit["face_id"]] = hit
@@ -137,10 +149,15 @@ def photo_bytes(deps: Deps, who: Principal, photo_id: int, max_side: int | None 
     if row["case_id"] is not None:
         require_case(who, row["case_id"])
         blur: list[tuple[int, int, int, int]] = []
+        if not who.owns(row["case_id"]):
+            _audit_read(deps, who, "photo.viewed", "case", row["case_id"], photo=photo_id)
     else:
         require(who, Permission.BROWSE_SIGHTINGS)
         if not access.sighting_visible(who, row["sighting_status"]):
             raise NotFound("photo {id} does not exist", id=photo_id)
+        if not access.photo_shown(who, row):
+            raise NotFound("photo {id} is not shown: its faces are not known yet, so bystanders cannot be blurred",
+                           id=photo_id)
         child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
         blur = [(f["box_left"], f["box_top"], f["box_right"], f["box_bottom"])
                 for f in access.blur_faces(who, row["faces"], child)]
@@ -155,18 +172,32 @@ def face_crop(deps: Deps, who: Principal, face_id: int) -> bytes:
     row = deps.read.face(face_id)
     if row["case_id"] is not None:
         require_case(who, row["case_id"])
+        if not who.owns(row["case_id"]):
+            _audit_read(deps, who, "face.viewed", "case", row["case_id"], face=face_id)
     else:
         child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
-        visible = (who.can(Permission.SEE_ORIGINALS) or bool(who.own_cases & set(row["confirmed_for"] or ()))
+        visible = (who.can(Permission.SEE_ORIGINALS) or bool(who.verified_cases & set(row["confirmed_for"] or ()))
                    or (access.sighting_visible(who, row["sighting_status"]) and face_id == child))
         if not visible:
             if not who.signed_in:
                 require(who, Permission.BROWSE_SIGHTINGS)  # 401: sign in
             raise Forbidden("this face is not shown to your account")
+        _audit_read(deps, who, "face.viewed", "sighting", row["sighting_id"], face=face_id,
+                    bystander=face_id != child)
     return deps.photos.get(row["crop_key"])
 
 
 def case_messages(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:
     """The conversation on a case: for the family and reviewers only."""
     access.require_correspondent(who, case_id)
-    return deps.read.messages(case_id)
+    found = deps.read.messages(case_id)
+    _audit_read(deps, who, "case.messages_read", "case", case_id, messages=len(found))
+    return found
+
+
+def admin_lists(deps: Deps, who: Principal) -> dict[str, list[dict[str, Any]]]:
+    """API tokens and invitations (invitees' emails) for the admin page."""
+    require(who, Permission.ADMINISTER)
+    lists = {"tokens": deps.read.api_tokens(), "invitations": deps.read.invitations()}
+    _audit_read(deps, who, "admin.viewed", "system", 0, invitations=len(lists["invitations"]))
+    return lists

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from reunite.adapters.db.tables import cases, faces, messages, photos, sightings, takedowns, verifications
 from reunite.domain.errors import InvalidInput, NotFound
@@ -25,6 +25,10 @@ class ModerationSql:
         ).rowcount
         if not done:
             raise NotFound("sighting {id} does not exist", id=sighting_id)
+
+    def unprocessed_photos(self, sighting_id: int) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(photos).where(
+            photos.c.sighting_id == sighting_id, photos.c.processed_at.is_(None))).scalar_one())
 
     def set_child_face(self, sighting_id: int, face_id: int | None) -> None:
         if face_id is not None:

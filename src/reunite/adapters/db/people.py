@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from reunite.adapters.db.tables import accounts, api_tokens, case_owners, invitations, sessions
+from reunite.domain.access import ACTIVE_CASE_STATUSES
 from reunite.domain.errors import Conflict
 from reunite.domain.stores import AccountRow
 
@@ -96,10 +97,10 @@ class PeopleReads:
             "SELECT a.id, a.role, a.display_name, a.language, "
             "ARRAY(SELECT o.case_id FROM case_owners o WHERE o.account_id = a.id) AS own_cases, "
             "ARRAY(SELECT o.case_id FROM case_owners o JOIN cases c ON c.id = o.case_id "
-            "      WHERE o.account_id = a.id AND c.verified_at IS NOT NULL) AS verified_cases "
-            "FROM sessions s JOIN accounts a ON a.id = s.account_id "
+            "      WHERE o.account_id = a.id AND c.verified_at IS NOT NULL AND c.status = ANY(:active)) "
+            "AS verified_cases FROM sessions s JOIN accounts a ON a.id = s.account_id "
             "WHERE s.token_hash = :hash AND s.expires_at > :now AND a.disabled_at IS NULL",
-            hash=token_hash, now=now,
+            hash=token_hash, now=now, active=list(ACTIVE_CASE_STATUSES),
         )
         return rows[0] if rows else None
 

@@ -25,6 +25,7 @@ SIGHTING_COLUMNS = (
     "s.description, s.created_at, s.status, s.child_face_id, s.group_id, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id) AS photo_count, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
+    "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.failed_reason IS NOT NULL) AS failed_photos, "
     "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
     "(SELECT min(f.id) FROM faces f WHERE f.sighting_id = s.id) AS first_face_id"
 )
@@ -36,7 +37,15 @@ LIVE_REPORTS = "('pending', 'approved')"  # a rejected, removed or expired repor
 def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
     clauses: list[str] = ["s.status = ANY(:statuses)"]
     params: dict[str, Any] = {"statuses": list(query.statuses)}
-    if query.near:
+    if query.near and query.grid_deg:  # by grid cell: the box (index) is widened by a cell's diagonal
+        clauses.append(
+            "s.lat IS NOT NULL AND earth_box(ll_to_earth(:lat, :lon), :radius + :slack) @> ll_to_earth(s.lat, s.lon) "
+            "AND earth_distance(ll_to_earth(:lat, :lon), ll_to_earth(floor(s.lat / :grid) * :grid + :grid / 2, "
+            "floor(s.lon / :grid) * :grid + :grid / 2)) <= :radius"
+        )
+        params.update(lat=query.near.lat, lon=query.near.lon, radius=query.radius_km * 1000,
+                      grid=query.grid_deg, slack=query.grid_deg * 111_320 * 2)
+    elif query.near:
         clauses.append(
             "s.lat IS NOT NULL AND earth_box(ll_to_earth(:lat, :lon), :radius) @> ll_to_earth(s.lat, s.lon) "
             "AND earth_distance(ll_to_earth(:lat, :lon), ll_to_earth(s.lat, s.lon)) <= :radius"
@@ -66,6 +75,8 @@ def _status(row: dict[str, Any]) -> str:
         return str(row["status"])
     if row["pending_photos"]:
         return "processing"
+    if row["failed_photos"] and not row["face_count"]:
+        return "faces could not be searched for"
     return "faces found" if row["face_count"] else "no face found"
 
 
@@ -102,7 +113,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "sighting {id} does not exist", id=sighting_id)
         row["state"] = _status(row)
         row["photos"] = self._all(
-            "SELECT id, width, height, face_count, processed_at FROM photos WHERE sighting_id = :id ORDER BY id",
+            "SELECT id, width, height, face_count, processed_at, failed_reason FROM photos WHERE sighting_id = :id "
+            "ORDER BY id",
             id=sighting_id,
         )
         row["faces"] = self._all(
@@ -151,8 +163,10 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "c.family_answered_at, c.proposed_by, c.rank, c.rank_of, c.impostor_share, c.gap_years, "
             "s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
             "s.seen_at, s.place_text, s.lat, s.lon, s.description, s.status AS sighting_status, s.group_id, "
-            "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id) AS group_size "
-            f"FROM candidates c JOIN sightings s ON s.id = c.sighting_id WHERE {where} "
+            "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id) AS group_size, "
+            "k.last_seen_lat AS case_lat, k.last_seen_lon AS case_lon "
+            "FROM candidates c JOIN sightings s ON s.id = c.sighting_id JOIN cases k ON k.id = c.case_id "
+            f"WHERE {where} "
             f"AND s.status IN {LIVE_REPORTS} ORDER BY c.score DESC, c.id", **params,
         )
         for row in rows:
@@ -161,7 +175,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
 
     def photo(self, photo_id: int) -> dict[str, Any]:
         row = self._one(
-            "SELECT p.storage_key, p.case_id, p.sighting_id, s.status AS sighting_status, s.child_face_id "
+            "SELECT p.storage_key, p.case_id, p.sighting_id, p.processed_at, p.failed_reason, "
+            "s.status AS sighting_status, s.child_face_id "
             "FROM photos p LEFT JOIN sightings s ON s.id = p.sighting_id WHERE p.id = :id",
             "photo {id} does not exist", id=photo_id)
         row["faces"] = self._all(

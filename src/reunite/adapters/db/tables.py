@@ -128,6 +128,7 @@ photos = Table(
     Column("processed_at", DateTime(timezone=True)),
     Column("face_count", SmallInteger),
     Column("phash", BigInteger),  # perceptual hash (imagehash pHash, 64 bits): reposts of the same photo
+    Column("failed_reason", Text),  # set (with processed_at) when faces could not be searched for good
     _created(),
     CheckConstraint("(case_id IS NULL) <> (sighting_id IS NULL)", name="one_owner"),
 )

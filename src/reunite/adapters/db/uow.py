@@ -152,6 +152,11 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
         )
         return ids
 
+    def photo_failed(self, photo_id: int, reason: str) -> None:
+        self.conn.execute(faces.delete().where(faces.c.photo_id == photo_id))
+        self.conn.execute(update(photos).where(photos.c.id == photo_id).values(
+            processed_at=func.now(), face_count=None, failed_reason=reason[:500]))
+
     def refresh_faces(self, photo_id: int, found: Sequence[DetectedFace]) -> bool:
         stored = self.conn.execute(
             select(faces.c.id, faces.c.box_left, faces.c.box_top, faces.c.box_right, faces.c.box_bottom)

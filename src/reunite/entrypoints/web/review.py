@@ -14,7 +14,7 @@ from reunite.domain.access import Permission, Principal, Role, Scope
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip
 from reunite.entrypoints.web.pages import DepsDep, LangDep, case_context, checked_form, number, render, text
-from reunite.services import accounts, grouping, moderation, retention, reunion, review, throttle
+from reunite.services import accounts, grouping, moderation, queries, retention, reunion, review, throttle
 
 router = APIRouter(include_in_schema=False)
 Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
@@ -130,9 +130,8 @@ def _admin_page(request: Request, lang: LangDep, deps: DepsDep, make: Callable[[
         shown = make() if make else None
     except ReuniteError as exc:
         error, status = lang.error(exc), exc.status_code
-    return render(request, lang, "admin.html", status=status, tokens=deps.read.api_tokens(),
-                  invitations=deps.read.invitations(), scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES),
-                  shown=shown, error=error)
+    return render(request, lang, "admin.html", status=status, **queries.admin_lists(deps, request.state.principal),
+                  scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES), shown=shown, error=error)
 
 
 @router.get("/admin", response_class=HTMLResponse)

@@ -1,0 +1,182 @@
+"""Attacks of the outside probe (issue 10) on the access world: rights that outlive a case (finding 2),
+reads of personal data that leave no audit row (9), and candidates' distances (1)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from reunite.domain.access import OPERATOR
+from reunite.entrypoints.api.app import create_app
+from reunite.services import moderation, reunion
+from tests.e2e import world as w
+from tests.e2e.test_access import app_routes, fill
+
+# --- finding 2: what a family may still see, for every state its case can be in -------------------
+
+
+def set_status(status: str) -> Callable[[w.World], None]:
+    def change(world: w.World) -> None:
+        with world.container.deps.uow() as uow:
+            uow.set_case_status(world.case_a, status, world.container.deps.clock.now())
+            uow.commit()
+    return change
+
+
+def reject(world: w.World) -> None:
+    moderation.reject_case(world.container.deps, OPERATOR, world.case_a, "a false report")
+
+
+def close(world: w.World) -> None:
+    reunion.close_case(world.container.deps, OPERATOR, world.case_a, reunited=False, keep_data=True)
+
+
+# how the case gets there → whether its family may still browse, open photos and search
+TRANSITIONS: dict[str, tuple[Callable[[w.World], None], bool]] = {
+    "verified and open": (set_status("open"), True),
+    "rejected as a false report": (reject, False),
+    "closed": (close, False),
+    "reunited": (set_status("reunited"), False),
+    "expired": (set_status("expired"), False),
+    "reopened after rejection": (set_status("open"), True),
+}
+
+
+def family_sees(world: w.World, family: TestClient) -> dict[str, bool]:
+    """Each thing a verified family may see, asked as the family (its session cookie unchanged)."""
+    candidates = family.get(f"/api/cases/{world.case_a}/candidates")
+    return {
+        "sightings (API)": family.get("/api/sightings").status_code == 200,
+        "sightings (page)": family.get("/sightings").status_code == 200,
+        "a sighting": family.get(f"/api/sightings/{world.sighting}").status_code == 200,
+        "a sighting's photo": family.get(f"/api/photos/{world.photo_of_sighting}").status_code == 200,
+        "the child's face": family.get(f"/api/faces/{world.child_face}/crop").status_code == 200,
+        "search": family.get("/search").status_code == 200,
+        "confirmed candidates": candidates.status_code == 200 and bool(candidates.json()),
+    }
+
+
+@pytest.fixture
+def reopened(world: w.World) -> Iterator[None]:
+    yield
+    set_status("open")(world)
+
+
+@pytest.mark.parametrize("state", TRANSITIONS)
+def test_a_family_sees_sightings_only_while_its_case_is_verified_and_open(
+    world: w.World, reopened: None, state: str
+) -> None:
+    change, allowed = TRANSITIONS[state]
+    change(world)
+    with world.client("family") as family:
+        seen = family_sees(world, family)
+        assert seen == dict.fromkeys(seen, allowed)
+        assert family.get(f"/api/cases/{world.case_a}").status_code == 200  # its own case, always
+
+
+def test_a_family_whose_case_is_not_verified_yet_sees_nothing(world: w.World) -> None:
+    with world.client("family_unverified") as family:
+        assert family.get("/api/sightings").status_code == 403
+        assert family.get(f"/api/photos/{world.photo_of_sighting}").status_code == 403
+
+
+# --- finding 1: a family's candidates -------------------------------------------------------------
+
+
+def test_candidates_show_families_whole_kilometres_between_grid_cells(world: w.World) -> None:
+    with world.client("family") as family, world.client("police") as police:
+        mine = family.get(f"/api/cases/{world.case_a}/candidates").json()[0]
+        exact = police.get(f"/api/cases/{world.case_a}/candidates").json()
+    exact_one = next(c for c in exact if c["id"] == mine["id"])
+    assert exact_one["distance_km"] != round(exact_one["distance_km"])  # the exact distance (6.6… km)
+    assert mine["distance_km"] == round(mine["distance_km"]) and abs(mine["distance_km"] - exact_one["distance_km"]) < 2
+    assert f"seen {mine['distance_km']:.0f} km" in mine["explanation"]
+
+
+# --- finding 9: every route that returns personal data writes an audit row ------------------------
+
+# (method, path) → who reads it in the test, and the audit action that read must write
+AUDITED: dict[tuple[str, str], tuple[str, str]] = {
+    ("GET", "/api/sightings"): ("token_read_sightings", "sightings.listed"),
+    ("GET", "/api/sightings/{sighting_id}"): ("family", "sighting.viewed"),
+    ("GET", "/api/sightings/{sighting_id}/candidates"): ("moderator", "candidates.viewed"),
+    ("GET", "/api/cases/{case_id}"): ("token_read_cases", "case.viewed"),
+    ("GET", "/api/cases/{case_id}/candidates"): ("family", "candidates.viewed"),
+    ("GET", "/api/cases/{case_id}/messages"): ("family", "case.messages_read"),
+    ("POST", "/api/search"): ("token_read_sightings", "sightings.searched"),
+    ("GET", "/api/photos/{photo_id}"): ("family", "photo.viewed"),
+    ("GET", "/api/faces/{face_id}/crop"): ("police", "face.viewed"),  # a bystander's face
+    ("GET", "/api/moderation/queues"): ("moderator", "queues.viewed"),
+    ("GET", "/api/pfif"): ("token_export", "cases.exported"),
+    ("GET", "/api/cases.csv"): ("token_export", "cases.exported"),
+    ("GET", "/sightings"): ("family", "sightings.listed"),
+    ("GET", "/sightings/{sighting_id}"): ("police", "sighting.viewed"),
+    ("GET", "/cases/{case_id}"): ("police", "case.viewed"),
+    ("POST", "/search"): ("family", "sightings.searched"),
+    ("GET", "/moderation"): ("moderator", "queues.viewed"),
+    ("GET", "/admin"): ("admin", "admin.viewed"),
+    ("GET", "/moderation/reports"): ("moderator", "queues.viewed"),
+    ("GET", "/workbench"): ("moderator", "sighting.viewed"),  # claims the next candidate and shows it
+    ("GET", "/workbench/{candidate_id}"): ("moderator", "sighting.viewed"),
+}
+# routes that read and show no one's personal data, or only the reader's own, or what is public by design
+NOT_PERSONAL: dict[tuple[str, str], str] = {
+    ("GET", "/openapi.json"): "the API's description", ("GET", "/docs"): "the API's description",
+    ("GET", "/docs/oauth2-redirect"): "the API's description", ("GET", "/redoc"): "the API's description",
+    ("GET", "/api/health"): "status", ("GET", "/api/pow"): "a puzzle",
+    ("GET", "/"): "a form", ("GET", "/cases/new"): "a form", ("GET", "/search"): "a form",
+    ("GET", "/subscribe"): "a form", ("GET", "/takedown"): "a form", ("GET", "/privacy"): "text",
+    ("GET", "/login"): "a form", ("GET", "/signup"): "a form", ("GET", "/invite/{token}"): "a form",
+    ("GET", "/lang/{code}"): "a redirect", ("GET", "/subscriptions/{subscription_id}/{purpose}"): "a button",
+    ("GET", "/account"): "the reader's own account and cases",
+    ("GET", "/p/{case_id}"): "a poster: public by the family's choice, verified cases only",
+    ("GET", "/p/{case_id}/photo.jpg"): "a poster's photo", ("GET", "/p/{case_id}/poster.pdf"): "a poster",
+    ("GET", "/feeds/cases.atom"): "posters' public fields",
+    ("GET", "/api/stats"): "counts by province, small ones hidden", ("GET", "/stats"): "the same counts",
+    ("GET", "/api/sources"): "feeds polled (addresses of public feeds)", ("GET", "/moderation/sources"): "the same",
+    ("GET", "/moderation/dashboard"): "queue sizes and decisions per day",
+}
+# writes answer with what was written, never with others' data: their audit row is the change's own
+WRITES_RETURNING_DATA = {("POST", "/api/search"), ("POST", "/search")}
+
+
+def test_every_route_that_reads_is_classified(world: w.World) -> None:
+    reads = {r for r in app_routes(create_app(world.container)) if r[0] == "GET"} | WRITES_RETURNING_DATA
+    assert reads - AUDITED.keys() - NOT_PERSONAL.keys() == set(), "say whether these routes return personal data"
+    assert (AUDITED.keys() | NOT_PERSONAL.keys()) - reads == set(), "entries for routes that no longer exist"
+
+
+def read(world: w.World, client: TestClient, method: str, path: str, face: bytes) -> Response:
+    url = fill(path, {**world.ids(), "face_id": world.bystander_face})
+    if path == "/api/search":
+        return client.post(url, files={"photo": ("kid.jpg", face, "image/jpeg")})
+    if path == "/search":
+        client.get("/privacy")
+        return client.post(url, data={"csrf": client.cookies.get("reunite_csrf") or ""},
+                           files={"photos": ("kid.jpg", face, "image/jpeg")})
+    return client.get(url)
+
+
+def audit_rows(world: w.World, action: str, after: int) -> list[str]:
+    with world.container.engine.connect() as conn:
+        found = conn.exec_driver_sql("SELECT actor FROM audit_log WHERE action = %s AND id > %s",
+                                     (action, after)).fetchall()
+    return [row[0] for row in found]
+
+
+@pytest.mark.parametrize("route", AUDITED, ids=lambda r: f"{r[0]} {r[1]}")
+def test_every_read_of_personal_data_is_audited(world: w.World, fgnet: Path, route: tuple[str, str]) -> None:
+    who, action = AUDITED[route]
+    face = (fgnet / "images" / "001a05.jpg").read_bytes()
+    with world.container.engine.connect() as conn:
+        last = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM audit_log").scalar_one())
+    with world.client(who) as client:
+        answer = read(world, client, *route, face)
+    assert answer.status_code == 200, f"{route} as {who}: {answer.status_code}"
+    actors = audit_rows(world, action, last)
+    assert actors and all(re.fullmatch(r"(account|token):\d+", actor) for actor in actors), (route, actors)

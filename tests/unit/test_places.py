@@ -1,0 +1,100 @@
+"""Places without exact-place rights, on their own: every value derived from a sighting's place is a
+function of its grid cell only, so no answer tells two places of one cell apart."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from reunite.domain.access import (
+    PLACE_GRID_DEG,
+    Principal,
+    Role,
+    Scope,
+    candidate_view,
+    candidate_visible,
+    case_view,
+    coarse_radius,
+    photo_shown,
+    sighting_filter,
+    sighting_view,
+)
+from reunite.domain.errors import InvalidInput
+from reunite.domain.model import AgeRange, GeoPoint, Sex, SightingFilter
+from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, SightingFacts, explain, score_pair
+
+FAMILY = Principal(role=Role.FAMILY, account_id=1, own_cases=frozenset({5}), verified_cases=frozenset({5}))
+PARTNER = Principal(role=Role.PARTNER, token_id=2, scopes=frozenset({Scope.READ_SIGHTINGS}))
+POLICE = Principal(role=Role.POLICE, account_id=3)
+POLICY = MatchPolicy()
+LAST_SEEN = GeoPoint(31.2, 121.4)  # the point the family typed
+# two sightings in one ~1 km cell, at opposite corners
+CORNER_A, CORNER_B = GeoPoint(31.2301, 121.4501), GeoPoint(31.2399, 121.4599)
+
+
+def candidate(place: GeoPoint) -> dict[str, object]:
+    """A candidate row as the read model gives it, scored from the exact places."""
+    seen = SightingFacts(7, datetime(2005, 6, 1, tzinfo=UTC), place, AgeRange(4, 6), Sex.FEMALE)
+    case = CaseFacts(5, datetime(2000, 1, 1).date(), Sex.FEMALE, datetime(2002, 6, 1, tzinfo=UTC), LAST_SEEN)
+    score = score_pair(POLICY, case, seen, [FaceHit(11, 0.62, None)])
+    return {"id": 1, "case_id": 5, "sighting_id": 7, "sighting_face_id": 3, "case_face_id": 11,
+            "score": score.total, "face_score": score.face, "age_score": score.age, "time_score": score.time,
+            "place_score": score.place, "sex_score": score.sex, "expected_age": score.expected_age,
+            "distance_km": score.distance_km, "elapsed_days": score.elapsed_days, "hubness": 0.0,
+            "status": "confirmed", "apparent_age_low": 4, "apparent_age_high": 6,
+            "explanation": explain(score, AgeRange(4, 6)), "case_lat": LAST_SEEN.lat, "case_lon": LAST_SEEN.lon,
+            "lat": place.lat, "lon": place.lon}
+
+
+@pytest.mark.parametrize("who", [FAMILY, PARTNER])
+def test_a_candidate_reads_the_same_wherever_in_its_cell_the_child_was_seen(who: Principal) -> None:
+    a, b = candidate(CORNER_A), candidate(CORNER_B)
+    assert a["distance_km"] != b["distance_km"]  # the exact distances differ (by about 1.5 km)
+    shown_a, shown_b = (sighting_view(who, candidate_view(who, row, POLICY)) for row in (a, b))  # as queries do
+    assert shown_a == shown_b
+    assert shown_a["distance_km"] == round(float(shown_a["distance_km"]))  # whole kilometres
+    assert not {"case_lat", "case_lon"} & shown_a.keys()
+    assert f"seen {shown_a['distance_km']:,.0f} km" in str(shown_a["explanation"])
+
+
+def test_reviewers_keep_the_exact_distance() -> None:
+    row = candidate(CORNER_A)
+    assert candidate_view(POLICE, row, POLICY)["distance_km"] == row["distance_km"]
+
+
+def test_a_filter_without_exact_places_runs_on_cells_and_coarse_radii() -> None:
+    asked = SightingFilter(near=GeoPoint(31.23456, 121.45678), radius_km=0.002)
+    coarse = sighting_filter(FAMILY, asked)
+    assert coarse.grid_deg == PLACE_GRID_DEG and coarse.radius_km == 5
+    assert (coarse.near.lat, coarse.near.lon) == (31.235, 121.455)  # type: ignore[union-attr]
+    assert sighting_filter(FAMILY, SightingFilter(near=GeoPoint(31.2301, 121.4501), radius_km=7)) == \
+        sighting_filter(FAMILY, SightingFilter(near=GeoPoint(31.2399, 121.4599), radius_km=10))
+    exact = sighting_filter(POLICE, asked)
+    assert exact.grid_deg is None and exact.radius_km == 0.002 and exact.near == asked.near
+    assert [coarse_radius(r) for r in (1, 5, 5.01, 49, 51, 19_999)] == [5, 5, 10, 50, 100, 20_000]
+    with pytest.raises(InvalidInput):
+        SightingFilter(near=asked.near, radius_km=0)
+
+
+def test_a_case_place_is_coarse_for_partners_and_exact_for_its_family() -> None:
+    case = {"id": 5, "last_seen_lat": 31.2345678, "last_seen_lon": 121.4567891}
+    partner = Principal(role=Role.PARTNER, token_id=4, scopes=frozenset({Scope.READ_CASES}))
+    assert case_view(partner, case)["last_seen_lat"] == 31.235
+    assert case_view(FAMILY, case)["last_seen_lat"] == 31.2345678
+
+
+def test_confirmed_candidates_only_while_the_family_case_is_active() -> None:
+    closed = Principal(role=Role.FAMILY, account_id=1, own_cases=frozenset({5}))
+    assert candidate_visible(FAMILY, "confirmed", 5) and not candidate_visible(FAMILY, "proposed", 5)
+    assert not candidate_visible(closed, "confirmed", 5)
+    assert not candidate_visible(PARTNER, "confirmed", 5)
+    assert candidate_visible(POLICE, "proposed", 5)
+
+
+def test_photos_reach_families_only_once_their_faces_are_known() -> None:
+    done = datetime(2026, 1, 1, tzinfo=UTC)
+    assert not photo_shown(FAMILY, {"processed_at": None, "failed_reason": None})
+    assert not photo_shown(FAMILY, {"processed_at": done, "failed_reason": "unreadable"})
+    assert photo_shown(FAMILY, {"processed_at": done, "failed_reason": None})
+    assert photo_shown(POLICE, {"processed_at": None, "failed_reason": None})
