@@ -85,7 +85,7 @@ def site_from(settings: Settings) -> Site:
     domain = settings.pfif_domain or urlsplit(settings.public_url).hostname or "reunite.local"
     return Site(base_url=base, pfif_domain=domain,
                 contact_phone=settings.contact_phone, contact_email=settings.contact_email,
-                alert_schedule=parse_schedule(settings.alert_schedule))
+                alert_schedule=parse_schedule(settings.alert_schedule), timezone=settings.timezone)
 
 
 def build_face_engine(settings: Settings, codec: PillowPhotoCodec) -> DlibFaceEngine:

@@ -103,7 +103,7 @@ class PhotoFacts:
     width: int
     height: int
     mime: str
-    taken_at: datetime | None = None
+    taken_at: datetime | None = None  # with the camera's offset, or naive (wall-clock) when it wrote none
     place: GeoPoint | None = None
     phash: int | None = None  # perceptual hash (64 bits, signed): the same picture re-encoded or resized
 

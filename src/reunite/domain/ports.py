@@ -347,3 +347,11 @@ class ReadModel(WorkbenchReads, Protocol):
     def poster(self, case_id: int) -> dict[str, Any]:
         """The public fields of a verified, open case (NotFound otherwise)."""
         ...
+
+    def poster_outcome(self, case_id: int) -> str | None:
+        """How a once-public case (verified, then closed) ended: 'reunited' or 'closed'; None otherwise."""
+        ...
+
+    def verification_hours(self, since: datetime) -> float | None:
+        """The median hours from registration to verification of cases verified since then (None: too few)."""
+        ...

@@ -52,6 +52,7 @@ cases = Table(
     Column("sex", String(8), nullable=False),
     Column("birth_date", Date, nullable=False),
     Column("missing_since", DateTime(timezone=True), nullable=False),
+    Column("missing_since_offset", SmallInteger),  # minutes east of UTC it was given in; NULL: unknown
     Column("last_seen_lat", Float),
     Column("last_seen_lon", Float),
     Column("last_seen_text", Text, nullable=False, server_default=""),
@@ -81,6 +82,7 @@ sightings = Table(
     metadata,
     Column("id", BigInteger, primary_key=True),
     Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at_offset", SmallInteger),  # minutes east of UTC it was given in; NULL: unknown
     Column("lat", Float),
     Column("lon", Float),
     Column("place_text", Text, nullable=False, server_default=""),
@@ -163,7 +165,8 @@ candidates = Table(
     Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
     Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("sighting_face_id", BigInteger, ForeignKey("faces.id", ondelete="CASCADE"), nullable=False),
-    Column("case_face_id", BigInteger, ForeignKey("faces.id", ondelete="CASCADE"), nullable=False),
+    # NULL once the family's photos are deleted: a confirmed lead stays in the case's history
+    Column("case_face_id", BigInteger, ForeignKey("faces.id", ondelete="SET NULL")),
     Column("score", Float, nullable=False),
     Column("face_score", Float, nullable=False),
     Column("age_score", Float),

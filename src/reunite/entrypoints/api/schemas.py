@@ -110,7 +110,7 @@ class CandidateOut(BaseModel):
     case_id: int
     sighting_id: int
     sighting_face_id: int
-    case_face_id: int
+    case_face_id: int | None = Field(description="None once the family's photos were deleted (closed case)")
     score: float
     face_score: float
     age_score: float | None
