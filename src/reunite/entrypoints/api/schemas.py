@@ -186,7 +186,7 @@ class VerificationIn(BaseModel):
 
 class CloseIn(BaseModel):
     reunited: bool
-    keep_data: bool = False
+    keep_data: bool = Field(default=True, description="False deletes the family's photos and faces for good")
 
 
 class TakedownIn(BaseModel):

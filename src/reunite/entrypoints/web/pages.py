@@ -148,7 +148,10 @@ async def uploads(form: FormData, dates: str | None = None) -> tuple[list[Upload
     return chosen, taken
 
 
-def sex(form: FormData, name: str) -> Sex:
+def sex(form: FormData, name: str, required: bool = False) -> Sex:
+    """A sex from a list; a required one has no default (a child's case must say, "unknown" included)."""
+    if required and not text(form, name):
+        raise InvalidInput("choose the child's sex (or “Not known”)", field=name)
     try:
         return Sex(text(form, name) or "unknown")
     except ValueError:
@@ -202,7 +205,7 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
             raise InvalidInput("the birth date and the time last seen are required", field="birth_date")
         case = NewCase(
             given_name=text(form, "given_name")[:200], family_name=text(form, "family_name")[:200],
-            sex=sex(form, "sex"), birth_date=birth, missing_since=missing,
+            sex=sex(form, "sex", required=True), birth_date=birth, missing_since=missing,
             last_seen_place=place(form), last_seen_text=text(form, "place_text")[:500],
             description=text(form, "description")[:4000], marks=text(form, "marks")[:2000],
             police_report=text(form, "police_report")[:200], family_contact=text(form, "family_contact")[:500],

@@ -113,8 +113,14 @@ async def verification(request: Request, lang: LangDep, deps: DepsDep, who: Case
 
 @router.post("/cases/{case_id}/close", response_model=None)
 async def close(request: Request, lang: LangDep, deps: DepsDep, who: Caseworker, case_id: int) -> Response:
-    return await _on_case(request, lang, deps, who, case_id, lambda f: reunion.close_case(
-        deps, who, case_id, text(f, "outcome") == "reunited", text(f, "keep_data") == "yes"))
+    def close_it(form: FormData) -> None:
+        if text(form, "keep_data") not in {"yes", "no"}:
+            raise InvalidInput("choose whether to keep or delete the family's photos", field="keep_data")
+        if text(form, "confirm") != "yes":
+            raise InvalidInput("tick the box to confirm that the case should be closed", field="confirm")
+        reunion.close_case(deps, who, case_id, text(form, "outcome") == "reunited", text(form, "keep_data") == "yes")
+
+    return await _on_case(request, lang, deps, who, case_id, close_it)
 
 
 def _admin_page(request: Request, lang: LangDep, deps: DepsDep, make: Callable[[], str] | None = None) -> HTMLResponse:
