@@ -1,0 +1,109 @@
+"""A family registering a case and a caseworker closing it, through the pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from reunite.bootstrap import Container
+from reunite.domain.access import Role
+from reunite.entrypoints.api.app import create_app
+from tests.conftest import count_rows, plain_photo, run_jobs, session_for
+
+CASE_FORM = {"given_name": "浩然", "family_name": "王", "birth_date": "2018-03-01",
+             "missing_since": "2026-06-01T17:30", "tz": "Asia/Shanghai",
+             "description": "Red jacket, 110 cm, a blue backpack", "police_report": "PR-1"}
+
+
+def as_role(container: Container, role: Role) -> TestClient:
+    client = TestClient(create_app(container))
+    client.cookies.set("reunite_session", session_for(container, role)[1])
+    return client
+
+
+def csrf(client: TestClient, path: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    assert found
+    return found.group(1)
+
+
+def register(family: TestClient, **extra: str) -> TestClient | int:
+    files = [("photos", ("kid.jpg", plain_photo(), "image/jpeg"))]
+    return family.post("/cases/new", files=files, data=CASE_FORM | {"csrf": csrf(family, "/cases/new")} | extra,
+                       follow_redirects=False)
+
+
+def test_registration_asks_for_the_sex_and_shows_the_case_back_coherently(container: Container) -> None:
+    family = as_role(container, Role.FAMILY)
+    form = family.get("/cases/new").text
+    assert re.search(r'<select name="sex" required>\s*<option value="" disabled selected>', form)  # no default
+    refused = register(family)
+    assert refused.status_code == 422 and "choose the child" in refused.text
+    assert count_rows(container, "cases") == 0
+
+    sent = register(family, sex="unknown")
+    assert sent.status_code == 303
+    page = family.get(sent.headers["location"]).text
+    assert "<h1>王浩然</h1>" in page  # family name first, as Chinese names are written
+    assert "Red jacket, 110 cm, a blue backpack" in page  # what the family typed, shown back
+    banner = re.findall(r'id="case-state"', page)
+    assert len(banner) == 1 and "Matching starts once the case is verified" in page
+    assert "being compared" not in page
+    assert "this page changes as soon as that is done" in page  # too few verified cases to quote a median
+
+    case_id = int(sent.headers["location"].split("/")[2].split("?")[0])
+    police = as_role(container, Role.POLICE)
+    verified = police.post(f"/cases/{case_id}/verify",
+                           data={"csrf": csrf(police, f"/cases/{case_id}"), "evidence": "called the station"})
+    assert verified.status_code == 200
+    page = family.get(f"/cases/{case_id}").text
+    assert f'href="/p/{case_id}"' in page and "Poster to print and share" in page
+    assert "Matching starts once" not in page
+
+
+def test_closing_a_case_asks_to_confirm_and_the_poster_then_says_found(container: Container, fgnet: Path) -> None:
+    admin = as_role(container, Role.ADMIN)
+    files = [("photos", ("kid.jpg", (fgnet / "images" / "001a02.jpg").read_bytes(), "image/jpeg"))]
+    token = csrf(admin, "/cases/new")
+    sent = admin.post("/cases/new", files=files, data=CASE_FORM | {"csrf": token, "sex": "male",
+                                                                    "birth_date": "2000-01-01",
+                                                                    "missing_since": "2002-06-01T08:00"},
+                      follow_redirects=False)
+    case_id = int(sent.headers["location"].split("/")[2].split("?")[0])
+    admin.post(f"/cases/{case_id}/verify", data={"csrf": token, "evidence": "ok"})
+    sighting = [("photos", ("s.jpg", (fgnet / "images" / "001a05.jpg").read_bytes(), "image/jpeg"))]
+    admin.post("/report", files=sighting, data={"csrf": token, "seen_at": "2005-06-01T10:00", "tz": "Asia/Shanghai"})
+    run_jobs(container)
+    page = admin.get(f"/cases/{case_id}").text
+    candidate = re.search(r'id="candidate-(\d+)"', page)
+    assert candidate
+    admin.post(f"/candidates/{candidate.group(1)}/review", data={"csrf": token, "decision": "confirm",
+                                                                 "case_id": str(case_id)})
+    admin.post(f"/cases/{case_id}/verifications", data={"csrf": token, "method": "dna", "result": "match"})
+
+    form = admin.get(f"/cases/{case_id}").text
+    close_form = form[form.index('action="/cases/%d/close"' % case_id):]
+    close_form = close_form[:close_form.index("</form>")]
+    assert not re.search(r"<input[^>]*\bchecked", close_form)  # nothing chosen for the caseworker
+    assert 'name="confirm"' in close_form
+
+    close = f"/cases/{case_id}/close"
+    unconfirmed = admin.post(close, data={"csrf": token, "outcome": "reunited", "keep_data": "no"})
+    assert unconfirmed.status_code == 422 and "tick the box" in unconfirmed.text
+    unchosen = admin.post(close, data={"csrf": token, "outcome": "reunited", "confirm": "yes"})
+    assert unchosen.status_code == 422 and "keep or delete" in unchosen.text
+    assert admin.get(f"/api/cases/{case_id}").json()["status"] == "open"
+
+    done = admin.post(close, data={"csrf": token, "outcome": "reunited", "keep_data": "no", "confirm": "yes"})
+    assert done.status_code == 200
+    assert count_rows(container, "photos") == 1  # the family's photo is gone; the sighting's stays
+    poster = TestClient(create_app(container)).get(f"/p/{case_id}")
+    assert poster.status_code == 200 and "Found — thank you" in poster.text
+    assert "浩然" not in poster.text  # the poster no longer names the child
+    page = admin.get(f"/cases/{case_id}").text
+    assert "Found and reunited" in page
+    assert f'id="candidate-{candidate.group(1)}"' in page  # the confirmed lead stays in the history
+    assert "photos were deleted when the case closed" in page
+    assert TestClient(create_app(container)).get("/p/999").status_code == 404
