@@ -84,7 +84,7 @@ def test_closing_a_case_asks_to_confirm_and_the_poster_then_says_found(container
     admin.post(f"/cases/{case_id}/verifications", data={"csrf": token, "method": "dna", "result": "match"})
 
     form = admin.get(f"/cases/{case_id}").text
-    close_form = form[form.index('action="/cases/%d/close"' % case_id):]
+    close_form = form[form.index(f'action="/cases/{case_id}/close"'):]
     close_form = close_form[:close_form.index("</form>")]
     assert not re.search(r"<input[^>]*\bchecked", close_form)  # nothing chosen for the caseworker
     assert 'name="confirm"' in close_form
@@ -107,3 +107,29 @@ def test_closing_a_case_asks_to_confirm_and_the_poster_then_says_found(container
     assert f'id="candidate-{candidate.group(1)}"' in page  # the confirmed lead stays in the history
     assert "photos were deleted when the case closed" in page
     assert TestClient(create_app(container)).get("/p/999").status_code == 404
+
+
+def test_police_get_the_exact_place_as_map_links_a_phone_to_tap_and_each_answer_apart(
+    anonymous: TestClient, container: Container
+) -> None:
+    files = [("photos", ("street.jpg", plain_photo(), "image/jpeg"))]
+    form = {"csrf": csrf(anonymous, "/"), "seen_at": "2026-06-01T17:30", "tz": "Asia/Shanghai", "lat": "31.2345678",
+            "lon": "121.4567891", "sex": "female", "doing": "crying at the bus stop", "with": "a tall man in grey",
+            "contact": "Wang, 138 0013 8000 or wang@example.org"}
+    assert anonymous.post("/report", files=files, data=form).status_code == 200
+    with container.engine.connect() as conn:
+        sighting = int(conn.exec_driver_sql("SELECT id FROM sightings").scalar_one())
+    page = as_role(container, Role.POLICE).get(f"/sightings/{sighting}").text
+    assert 'href="geo:31.234568,121.456789?q=31.234568,121.456789"' in page
+    assert "https://www.openstreetmap.org/?mlat=31.234568&amp;mlon=121.456789" in page
+    assert "openstreetmap.org/directions?route=%3B31.234568%2C121.456789" in page
+    assert 'href="tel:13800138000"' in page and 'href="mailto:wang@example.org"' in page
+    assert re.search(r"What the child was doing</dt><dd[^>]*>crying at the bus stop</dd>", page)
+    assert re.search(r"Who was with the child</dt><dd[^>]*>a tall man in grey</dd>", page)
+    assert re.search(r"Sex, as the reporter saw it</dt><dd>Girl</dd>", page)
+
+    moderation = as_role(container, Role.MODERATOR)
+    moderation.post("/moderation/sightings", data={"csrf": csrf(moderation, "/moderation"), "ids": str(sighting),
+                                                   "action": "approve"})
+    family = as_role(container, Role.FAMILY).get(f"/sightings/{sighting}")
+    assert "geo:" not in family.text and "tel:" not in family.text  # exact places and contacts stay with police

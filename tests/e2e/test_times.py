@@ -124,8 +124,8 @@ def test_the_sites_zone_changes_how_plausible_a_zoneless_photo_time_is(container
     seen = photo_with_time("2024:05:06 18:30:00", source=(fgnet / "images" / "001a05.jpg").read_bytes())
     far = {"lat": "31.8", "lon": "116.4"}  # 900 km south
     for zone in ("Asia/Shanghai", "America/Los_Angeles"):
-        sent = police(in_zone(container, zone)).post("/api/sightings", files=[("photos", ("s.jpg", seen, "image/jpeg"))],
-                                                     data=far)
+        photos = [("photos", ("s.jpg", seen, "image/jpeg"))]
+        sent = police(in_zone(container, zone)).post("/api/sightings", files=photos, data=far)
         assert sent.status_code == 202
     run_jobs(container)
     with container.engine.connect() as conn:

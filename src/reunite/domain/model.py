@@ -146,8 +146,9 @@ class NewSighting:
     place_text: str = ""
     apparent_age: AgeRange | None = None
     apparent_sex: Sex = Sex.UNKNOWN
-    description: str = ""
+    description: str = ""  # what the child was doing, wearing
     reporter_contact: str = ""
+    with_whom: str = ""  # who the child was with
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ class ModerationSql:
     def blank_sighting(self, sighting_id: int, status: str, at: datetime) -> None:
         self.conn.execute(
             update(sightings).where(sightings.c.id == sighting_id).values(
-                status=status, lat=None, lon=None, place_text="", description="", reporter_contact="",
+                status=status, lat=None, lon=None, place_text="", description="", with_whom="", reporter_contact="",
                 apparent_age_low=None, apparent_age_high=None, child_face_id=None, moderated_at=at,
                 reporter_account_id=None)
         )

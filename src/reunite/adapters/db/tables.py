@@ -89,7 +89,8 @@ sightings = Table(
     Column("apparent_age_low", SmallInteger),
     Column("apparent_age_high", SmallInteger),
     Column("apparent_sex", String(8), nullable=False, server_default="unknown"),
-    Column("description", Text, nullable=False, server_default=""),
+    Column("description", Text, nullable=False, server_default=""),  # what the child was doing, wearing
+    Column("with_whom", Text, nullable=False, server_default=""),
     Column("reporter_contact", Text, nullable=False, server_default=""),
     Column("status", String(16), nullable=False, server_default="pending"),
     Column("moderation_reason", Text, nullable=False, server_default=""),

@@ -106,7 +106,8 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
                 lat=place.lat if place else None, lon=place.lon if place else None,
                 place_text=sighting.place_text, apparent_age_low=age.low if age else None,
                 apparent_age_high=age.high if age else None, apparent_sex=sighting.apparent_sex.value,
-                description=sighting.description, reporter_contact=sighting.reporter_contact,
+                description=sighting.description, with_whom=sighting.with_whom,
+                reporter_contact=sighting.reporter_contact,
                 created_at=created_at, status=status, reporter_account_id=reporter_account_id,
             ).returning(sightings.c.id)
         ).scalar_one())

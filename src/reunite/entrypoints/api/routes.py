@@ -60,7 +60,8 @@ def report_sighting(
     apparent_age_low: Annotated[int | None, Form()] = None,
     apparent_age_high: Annotated[int | None, Form()] = None,
     apparent_sex: Annotated[Sex, Form()] = Sex.UNKNOWN,
-    description: Annotated[str, Form(max_length=4000)] = "",
+    description: Annotated[str, Form(max_length=4000, description="What the child was doing, wearing")] = "",
+    with_whom: Annotated[str, Form(max_length=1000, description="Who the child was with")] = "",
     contact: Annotated[str, Form(max_length=500)] = "",
     pow_challenge: Annotated[str, Form(description="From GET /api/pow (anonymous senders)")] = "",
     pow_nonce: Annotated[str, Form(description="The puzzle's solution")] = "",
@@ -72,7 +73,7 @@ def report_sighting(
     sighting = NewSighting(
         seen_at=aware(seen_at, deps), place=point(lat, lon), place_text=place_text,
         apparent_age=AgeRange.of(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
-        description=description, reporter_contact=contact,
+        description=description, with_whom=with_whom, reporter_contact=contact,
     )
     receipt = intake.report_sighting(deps, who, sighting, read_uploads(photos))
     return schemas.SightingAccepted(

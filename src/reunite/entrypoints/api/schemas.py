@@ -57,7 +57,8 @@ class SightingOut(BaseModel):
     apparent_age_low: int | None
     apparent_age_high: int | None
     apparent_sex: str
-    description: str
+    description: str = Field(description="What the child was doing, wearing")
+    with_whom: str = Field(default="", description="Who the child was with")
     photo_count: int
     face_count: int
     first_face_id: int | None

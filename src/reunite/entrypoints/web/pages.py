@@ -32,13 +32,14 @@ from reunite.domain.model import (
 from reunite.domain.names import full_name
 from reunite.domain.times import from_browser, zone
 from reunite.entrypoints.api.auth import PrincipalDep, allow, check_csrf, client_ip, csrf_token, get_deps
+from reunite.entrypoints.web.links import contact_links, place_links
 from reunite.i18n import LANGUAGES, Language, negotiate
 from reunite.services import families, intake, queries, review, throttle
 from reunite.services.deps import Deps
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.globals["full_name"] = full_name
+templates.env.globals |= {"full_name": full_name, "contact_links": contact_links, "place_links": place_links}
 STATIC = Path(__file__).parent / "static"
 PAGE_SIZE = 24
 
@@ -176,7 +177,7 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
         sighting = NewSighting(
             seen_at=local_time(form, "seen_at", lang), place=place(form), place_text=text(form, "place_text")[:500],
             apparent_age=age, apparent_sex=sex(form, "sex"),
-            description="\n".join(filter(None, [text(form, "doing"), text(form, "with")]))[:4000],
+            description=text(form, "doing")[:4000], with_whom=text(form, "with")[:1000],
             reporter_contact=text(form, "contact")[:500],
         )
         receipt = intake.report_sighting(deps, who, sighting, files)
