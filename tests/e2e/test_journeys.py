@@ -133,3 +133,34 @@ def test_police_get_the_exact_place_as_map_links_a_phone_to_tap_and_each_answer_
                                                    "action": "approve"})
     family = as_role(container, Role.FAMILY).get(f"/sightings/{sighting}")
     assert "geo:" not in family.text and "tel:" not in family.text  # exact places and contacts stay with police
+
+
+def test_without_smtp_nobody_is_promised_an_email_and_invitations_say_who_for(
+    anonymous: TestClient, container: Container
+) -> None:
+    assert not container.deps.mailer.configured  # tests run without REUNITE_SMTP_HOST
+    alerts = anonymous.get("/subscribe").text
+    assert "email alerts are off" in alerts and 'action="/subscribe"' not in alerts
+    assert 'href="/feeds/cases.atom"' in alerts  # what to do instead
+    refused = anonymous.post("/api/subscriptions", json={"address": "n@example.org", "region": "Wuhan"})
+    assert refused.status_code == 422 and "cannot send email" in refused.json()["detail"]
+
+    family = as_role(container, Role.FAMILY)
+    sent = register(family, sex="female")
+    assert 'id="mail-off"' in family.get(sent.headers["location"]).text  # news shows on the case page
+
+    admin = as_role(container, Role.ADMIN)
+    page = admin.get("/admin").text
+    assert 'id="mail-off"' in page and "REUNITE_SMTP_HOST is not set" in page
+    made = admin.post("/admin/invitations", data={"csrf": csrf(admin, "/admin"), "email": "officer@example.org",
+                                                  "role": "police"}).text
+    assert "Invitation for officer@example.org as police" in made
+    link = re.search(r'id="shown">[^<]*(/invite/[^<\s]+)<', made)
+    assert link
+    invited = TestClient(create_app(container))
+    form = invited.get(link.group(1)).text
+    assert "You are invited as police with the email officer@example.org" in form
+    accepted = invited.post(link.group(1), data={"csrf": csrf(invited, link.group(1)), "name": "Officer Li",
+                                                 "password": "correct horse battery"})
+    assert accepted.status_code == 200 and "Your account is created and you are signed in." in accepted.text
+    assert invited.get(link.group(1)).status_code == 422  # used: it says so rather than inviting again

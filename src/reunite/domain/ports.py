@@ -302,6 +302,14 @@ class ReadModel(WorkbenchReads, Protocol):
 
     def invitations(self) -> list[dict[str, Any]]: ...
 
+    def invitation(self, token_hash: str, now: datetime) -> dict[str, Any] | None:
+        """An invitation still open (email, role, expires_at), by its token's hash."""
+        ...
+
+    def outbox_skipped(self) -> int:
+        """Emails recorded as not sent because no SMTP server is configured."""
+        ...
+
     def queue(self, name: str, limit: int = 100) -> list[dict[str, Any]]:
         """A moderation queue (sightings, cases, candidates, takedowns), oldest first."""
         ...

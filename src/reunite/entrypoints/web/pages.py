@@ -64,7 +64,8 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **con
     settings = request.app.state.container.settings
     who: Principal = getattr(request.state, "principal", None) or Principal()
     context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "tile_url": settings.tile_url,
-                "path": page_path(request), "csrf": csrf_token(request), "who": who}
+                "path": page_path(request), "csrf": csrf_token(request), "who": who,
+                "mail_on": request.app.state.container.deps.mailer.configured}
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
