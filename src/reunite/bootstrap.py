@@ -121,7 +121,7 @@ def bootstrap(
         passwords=Argon2Passwords(),
         secret=settings.secret(),
         mailer=SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.smtp_user,
-                          settings.smtp_password, settings.smtp_starttls),
+                          settings.smtp_password, settings.smtp_starttls, zone=settings.timezone),
         webhooks=HttpWebhooks(),
         posters=PdfPosters(settings.poster_font),
         pfif=PfifXml(),

@@ -44,7 +44,7 @@ def test_sighting_is_accepted_at_once_then_processed(client: TestClient, contain
 
     detail = client.get(f"/api/sightings/{sighting_id}").json()
     assert detail["state"] == "faces found" and detail["face_count"] == 1
-    assert detail["seen_at"] == "2005-06-01T02:00:00Z"
+    assert detail["seen_at"] == "2005-06-01T10:00:00+08:00"  # the offset it was given in
     crop = client.get(f"/api/faces/{detail['faces'][0]['id']}/crop")
     assert crop.status_code == 200 and Image.open(io.BytesIO(crop.content)).format == "JPEG"
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -48,7 +48,7 @@ def language(request: Request) -> Language:
     """The reader's language, and time zone: their browser's (a cookie ``static/tz.js`` sets), else the site's."""
     code = negotiate(request.query_params.get("lang"), request.cookies.get("lang"),
                      request.headers.get("accept-language", ""))
-    cookie = request.cookies.get("tz")
+    cookie = unquote(request.cookies.get("tz") or "")
     return Language(code, cookie if cookie and zone(cookie) else request.app.state.container.settings.timezone)
 
 

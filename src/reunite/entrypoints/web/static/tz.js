@@ -3,9 +3,9 @@
 (function () {
   var zone = "";
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
-  if (!zone) return;
-  if (document.cookie.indexOf("tz=" + encodeURIComponent(zone)) < 0) {
-    document.cookie = "tz=" + encodeURIComponent(zone) + ";path=/;max-age=31536000;samesite=lax";
+  if (!/^[A-Za-z0-9_\/+\-]+$/.test(zone)) return;  // IANA names: safe in a cookie as they are
+  if (("; " + document.cookie + ";").indexOf("; tz=" + zone + ";") < 0) {
+    document.cookie = "tz=" + zone + ";path=/;max-age=31536000;samesite=lax";
   }
   Array.prototype.forEach.call(document.querySelectorAll("input[name=tz]"), function (el) { el.value = zone; });
 })();
