@@ -61,7 +61,7 @@ def test_time_and_place_come_from_the_photo_when_not_given(client: TestClient) -
     data = jpeg(np.full((120, 160, 3), 90, np.uint8), phone_exif())
     body = report(client, [("IMG_0001.jpg", data, "image/jpeg")]).json()
     assert body["time_from_photo"] and body["place_from_photo"]
-    assert body["seen_at"] == "2024-05-06T06:30:00Z"
+    assert body["seen_at"] == "2024-05-06T14:30:00+08:00"  # with the offset the camera wrote
     detail = client.get(f"/api/sightings/{body['id']}").json()
     assert detail["lat"] == pytest.approx(30.59, abs=0.01)
 
