@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from reunite.domain.names import full_name
+from reunite.domain.pfif import full_name
 from reunite.domain.times import from_browser, offset_minutes, with_offset, zone
 from reunite.entrypoints.web.links import contact_links, place_links
 

@@ -6,7 +6,7 @@ deployment's (``REUNITE_TIMEZONE``). Pages show every time in the reader's zone,
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "Asia/Shanghai"
@@ -36,7 +36,7 @@ def with_offset(instant: datetime, minutes: int | None) -> datetime:
     return instant.astimezone(timezone(timedelta(minutes=minutes)))
 
 
-def localize(wall: datetime, where: ZoneInfo) -> datetime:
+def localize(wall: datetime, where: tzinfo) -> datetime:
     """A wall-clock time read in a zone; a time that already carries an offset keeps it."""
     return wall if wall.tzinfo else wall.replace(tzinfo=where)
 

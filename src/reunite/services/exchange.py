@@ -56,7 +56,9 @@ def _row_case(row: dict[str, str], where: tzinfo) -> NewCase:
         raise InvalidInput("{name} must be a date such as 2016-07-08, 2016/07/08 or 2016年7月8日", field="birth_date",
                            name="birth_date")
     day = _day(row, "missing_since")
-    missing = _sheet_time(row.get("missing_since", ""), where) or (datetime.combine(day, time(), where) if day else None)
+    missing = _sheet_time(row.get("missing_since", ""), where)
+    if missing is None and day:
+        missing = datetime.combine(day, time(), where)
     if missing is None:
         raise InvalidInput("missing_since must be a date, or a date and time (ISO 8601)", field="missing_since")
     if not row.get("given_name", "").strip():

@@ -29,7 +29,7 @@ from reunite.domain.model import (
     Upload,
     age_in_years,
 )
-from reunite.domain.names import full_name
+from reunite.domain.pfif import full_name
 from reunite.domain.times import from_browser, zone
 from reunite.entrypoints.api.auth import PrincipalDep, allow, check_csrf, client_ip, csrf_token, get_deps
 from reunite.entrypoints.web.links import contact_links, place_links
