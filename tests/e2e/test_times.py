@@ -9,13 +9,12 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 from fastapi.testclient import TestClient
-from PIL import Image
+from PIL import Image, ImageOps
 
 from reunite.bootstrap import Container
 from reunite.entrypoints.api.app import create_app
-from tests.conftest import admin_token, jpeg, plain_photo, run_jobs
+from tests.conftest import admin_token, plain_photo, run_jobs
 from tests.integration.test_codec import phone_exif
 
 
@@ -35,8 +34,9 @@ def csrf(client: TestClient, path: str = "/") -> str:
     return found.group(1)
 
 
-def photo_with_time(wall: str, offset: str | None = None, source: bytes | None = None) -> bytes:
-    """A photo whose EXIF says it was taken at ``wall`` ("YYYY:MM:DD HH:MM:SS"), with or without an offset."""
+def photo_with_time(wall: str, offset: str | None = None, source: bytes | None = None, mirror: bool = False) -> bytes:
+    """A photo whose EXIF says it was taken at ``wall`` ("YYYY:MM:DD HH:MM:SS"), with or without an offset
+    (``mirror``: flipped, so that it is not taken for the same picture sent again)."""
     exif = phone_exif()
     del exif[0x0112]  # upright
     ifd = exif.get_ifd(0x8769)
@@ -45,10 +45,9 @@ def photo_with_time(wall: str, offset: str | None = None, source: bytes | None =
         ifd[36881] = offset
     else:
         del ifd[36881]
-    if source is None:
-        return jpeg(np.full((120, 160, 3), 128, np.uint8), exif)
+    picture = Image.open(io.BytesIO(source or plain_photo())).convert("RGB")
     out = io.BytesIO()
-    Image.open(io.BytesIO(source)).convert("RGB").save(out, format="JPEG", exif=exif)
+    (ImageOps.mirror(picture) if mirror else picture).save(out, format="JPEG", exif=exif)
     return out.getvalue()
 
 
@@ -97,17 +96,19 @@ def test_exif_time_keeps_its_offset_and_a_zoneless_one_is_read_in_the_sites_zone
         answer = police(site).post("/api/sightings", files=[("photos", ("p.jpg", photo, "image/jpeg"))]).json()
         return answer["seen_at"], answer["time_from_photo"]
 
-    with_offset = photo_with_time("2024:05:06 14:30:00", "-05:00")
+    with_offset = photo_with_time("2024:05:06 14:30:00", "-05:00", plain_photo(seed=1))
     assert reported(container, with_offset) == ("2024-05-06T14:30:00-05:00", True)
-    zoneless = photo_with_time("2024:05:06 14:30:00")
+    zoneless = photo_with_time("2024:05:06 14:30:00", source=plain_photo(seed=2))
     assert reported(container, zoneless) == ("2024-05-06T14:30:00+08:00", True)  # default zone: Asia/Shanghai
+    zoneless = photo_with_time("2024:05:06 14:30:00", source=plain_photo(seed=3))
     assert reported(in_zone(container, "Europe/London"), zoneless) == ("2024-05-06T14:30:00+01:00", True)
 
 
 def test_api_times_without_an_offset_are_read_in_the_sites_zone(client: TestClient) -> None:
-    files = [("photos", ("p.jpg", plain_photo(), "image/jpeg"))]
+    files = [("photos", ("p.jpg", plain_photo(seed=4), "image/jpeg"))]
     answer = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-01T08:00:00"}).json()
     assert answer["seen_at"] == "2026-03-01T08:00:00+08:00"
+    files = [("photos", ("p.jpg", plain_photo(seed=5), "image/jpeg"))]
     answer = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-01T08:00:00-03:00"}).json()
     assert answer["seen_at"] == "2026-03-01T08:00:00-03:00"
 
@@ -121,9 +122,10 @@ def test_the_sites_zone_changes_how_plausible_a_zoneless_photo_time_is(container
         "given_name": "Lin", "sex": "male", "birth_date": "2019-01-01", "missing_since": "2024-05-06T16:00:00+08:00",
         "last_seen_lat": "39.9", "last_seen_lon": "116.4", "photo_dates": "2021-01-01"})
     assert registered.status_code == 201
-    seen = photo_with_time("2024:05:06 18:30:00", source=(fgnet / "images" / "001a05.jpg").read_bytes())
+    street = (fgnet / "images" / "001a05.jpg").read_bytes()
     far = {"lat": "31.8", "lon": "116.4"}  # 900 km south
-    for zone in ("Asia/Shanghai", "America/Los_Angeles"):
+    for zone, mirror in (("Asia/Shanghai", False), ("America/Los_Angeles", True)):
+        seen = photo_with_time("2024:05:06 18:30:00", source=street, mirror=mirror)  # two pictures, not one resent
         photos = [("photos", ("s.jpg", seen, "image/jpeg"))]
         sent = police(in_zone(container, zone)).post("/api/sightings", files=photos, data=far)
         assert sent.status_code == 202
