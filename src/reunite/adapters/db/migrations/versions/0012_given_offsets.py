@@ -8,14 +8,14 @@ Confirmed candidates outlive the family's photos: when a case closes and its pho
 confirmed lead stays in the case's history without the case face (``case_face_id`` becomes NULL).
 
 Revision ID: 0012
-Revises: 0016
+Revises: 0011
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0016"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
