@@ -93,7 +93,7 @@ def site_from(settings: Settings) -> Site:
     domain = settings.pfif_domain or urlsplit(settings.public_url).hostname or "reunite.local"
     return Site(base_url=base, pfif_domain=domain,
                 contact_phone=settings.contact_phone, contact_email=settings.contact_email,
-                alert_schedule=parse_schedule(settings.alert_schedule))
+                alert_schedule=parse_schedule(settings.alert_schedule), timezone=settings.timezone)
 
 
 def photo_store(settings: Settings) -> PhotoStore:
@@ -143,7 +143,7 @@ def bootstrap(
         passwords=Argon2Passwords(),
         secret=settings.secret(),
         mailer=SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_sender, settings.smtp_user,
-                          settings.smtp_password, settings.smtp_starttls),
+                          settings.smtp_password, settings.smtp_starttls, zone=settings.timezone),
         webhooks=HttpWebhooks(),
         posters=PdfPosters(settings.poster_font),
         pfif=PfifXml(),

@@ -7,10 +7,11 @@ import secrets
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reunite.domain.reach import DEFAULT_SCHEDULE
+from reunite.domain.times import DEFAULT_ZONE, zone
 
 
 def _default_data_dir() -> Path:
@@ -46,6 +47,12 @@ class Settings(BaseSettings):
     tile_url: str = Field(
         default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
         description="Map tiles for pages; empty for none (pages work without a map).",
+    )
+
+    timezone: str = Field(
+        default=DEFAULT_ZONE,
+        description="IANA zone for times given without one (no JavaScript, cameras without an offset, "
+                    "spreadsheets) and for readers whose browser has not said theirs.",
     )
 
     public_url: str = Field(default="", description="This site's address, for shared links (Open Graph, posters).")
@@ -121,6 +128,13 @@ class Settings(BaseSettings):
         description="Alert radius by time since the disappearance: 'HOURSh:KM,…,*:KM' (Tuanyuan's default).")
     pfif_domain: str = Field(default="", description="Domain of this site's PFIF record ids (default: public_url's).")
     poster_font: str = Field(default="", description="A TTF/TTC font with Chinese glyphs for PDF posters.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        if zone(value) is None:
+            raise ValueError(f"unknown time zone {value!r}: give an IANA name such as Asia/Shanghai or Europe/London")
+        return value
 
     def base_url(self) -> str:
         return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"

@@ -6,12 +6,14 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
+from datetime import datetime as Instant
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_time, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -19,6 +21,7 @@ from babel.support import NullTranslations, Translations
 
 from reunite.domain.access import Permission
 from reunite.domain.errors import ReuniteError
+from reunite.domain.times import DEFAULT_ZONE, zone
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = {"en": "English", "zh_CN": "中文"}
@@ -72,6 +75,7 @@ class Language:
     """What a template needs to speak the reader's language."""
 
     code: str
+    zone: str = DEFAULT_ZONE  # the reader's IANA time zone: every time is shown in it, named
 
     @property
     def html_lang(self) -> str:
@@ -90,10 +94,29 @@ class Language:
             text = self.gettext(template, **params) + text
         return text
 
+    @property
+    def tzinfo(self) -> ZoneInfo:
+        return zone(self.zone) or ZoneInfo(DEFAULT_ZONE)
+
     def datetime(self, value: datetime | None) -> str:
-        return format_datetime(value, "medium", locale=Locale.parse(self.code)) if value else ""
+        """The instant in the reader's zone, zone named: "Jun 1, 2026, 10:30 AM British Summer Time"."""
+        if not value:
+            return ""
+        local = value.astimezone(self.tzinfo)
+        locale = Locale.parse(self.code)
+        shown = str(locale.datetime_formats["medium"]).format(
+            format_time(local, "short", tzinfo=self.tzinfo, locale=locale), format_date(local, "medium", locale=locale))
+        return f"{shown} {self.zone_name(local)}"
+
+    def zone_name(self, value: Instant | None = None) -> str:
+        """The reader's zone as people say it ("China Standard Time", "中国标准时间")."""
+        local = (value or Instant.now(self.tzinfo)).astimezone(self.tzinfo)
+        return str(get_timezone_name(local, "long", locale=Locale.parse(self.code)))
 
     def date(self, value: date | None) -> str:
+        """A day; an instant's day is the one in the reader's zone."""
+        if isinstance(value, Instant):
+            value = value.astimezone(self.tzinfo).date()
         return format_date(value, "medium", locale=Locale.parse(self.code)) if value else ""
 
     def number(self, value: float, digits: int = 0) -> str:

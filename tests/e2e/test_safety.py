@@ -147,7 +147,7 @@ def test_reunion_needs_a_matching_verification_then_withdraws_the_poster(
     assert client.post(f"/api/cases/{case_id}/verifications",
                        json={"method": "dna", "result": "match", "notes": "lab 2026-11"}).status_code == 201
     assert client.post(close, json={"reunited": True, "keep_data": False}).status_code == 204
-    assert client.get(f"/p/{case_id}").status_code == 404
+    assert "Found — thank you" in client.get(f"/p/{case_id}").text  # posters on walls say so
     assert client.get(f"/api/cases/{case_id}").json()["status"] == "reunited"
     assert count_rows(container, "photos") == 0 and count_rows(container, "faces") == 0
     assert retention.expire(container.deps) == (0, 0)  # closed today: kept until its retention ends

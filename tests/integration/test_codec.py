@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 
@@ -37,10 +37,20 @@ def test_exif_time_place_and_orientation_are_read() -> None:
     data = jpeg(np.full((100, 200, 3), 128, np.uint8), phone_exif())
     facts = CODEC.inspect(data)
     assert facts.taken_at == datetime(2024, 5, 6, 6, 30, tzinfo=UTC)
+    assert facts.taken_at is not None and facts.taken_at.utcoffset() == timedelta(hours=8)  # the camera's offset
     assert facts.place is not None
     assert facts.place.lat == pytest.approx(30.5901, abs=1e-3) and facts.place.lon == pytest.approx(114.31, abs=1e-3)
     assert (facts.width, facts.height) == (100, 200)  # upright after the EXIF rotation
     assert facts.mime == "image/jpeg"
+
+
+def test_exif_time_without_offset_stays_wall_clock() -> None:
+    """A camera that writes no OffsetTimeOriginal: the time is the camera's wall clock, not UTC."""
+    exif = phone_exif()
+    del exif.get_ifd(0x8769)[36881]
+    facts = CODEC.inspect(jpeg(np.full((60, 80, 3), 128, np.uint8), exif))
+    assert facts.taken_at == datetime(2024, 5, 6, 14, 30)
+    assert facts.taken_at.tzinfo is None
 
 
 def test_clean_copy_has_no_metadata_at_all() -> None:

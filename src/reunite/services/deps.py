@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from reunite.domain.ports import (
     Clock,
@@ -23,6 +24,7 @@ from reunite.domain.ports import (
 )
 from reunite.domain.reach import DEFAULT_SCHEDULE, Step, parse_schedule
 from reunite.domain.scoring import MatchPolicy
+from reunite.domain.times import DEFAULT_ZONE, zone
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,11 @@ class Site:
     contact_phone: str = "110"
     contact_email: str = ""
     alert_schedule: tuple[Step, ...] = parse_schedule(DEFAULT_SCHEDULE)
+    timezone: str = DEFAULT_ZONE  # read times given without an offset in this IANA zone
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return zone(self.timezone) or ZoneInfo(DEFAULT_ZONE)
 
 
 @dataclass(frozen=True)

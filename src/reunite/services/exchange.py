@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time, tzinfo
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.dates import loose_date, serial_date
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.model import GeoPoint, NewCase, Sex
-from reunite.domain.pfif import SEXES, instant
+from reunite.domain.pfif import SEXES
+from reunite.domain.times import localize
 from reunite.services.deps import Deps
 from reunite.services.intake import check_case
 
@@ -40,13 +41,24 @@ def _day(row: dict[str, str], name: str) -> date | None:
     return found[0] if found and found[1] == "day" else serial_date(value)
 
 
-def _row_case(row: dict[str, str]) -> NewCase:
+def _sheet_time(value: str, where: tzinfo) -> datetime | None:
+    """An ISO 8601 date and time typed in a sheet; without an offset, read in the site's zone."""
+    try:
+        return localize(datetime.fromisoformat(value.strip().replace("Z", "+00:00")), where)
+    except ValueError:
+        return None
+
+
+def _row_case(row: dict[str, str], where: tzinfo) -> NewCase:
+    """A spreadsheet row; times without an offset are read in the site's zone (``where``)."""
     birth = _day(row, "birth_date")
     if birth is None:
         raise InvalidInput("{name} must be a date such as 2016-07-08, 2016/07/08 or 2016年7月8日", field="birth_date",
                            name="birth_date")
     day = _day(row, "missing_since")
-    missing = instant(row.get("missing_since", "")) or (datetime.combine(day, time(), UTC) if day else None)
+    missing = _sheet_time(row.get("missing_since", ""), where)
+    if missing is None and day:
+        missing = datetime.combine(day, time(), where)
     if missing is None:
         raise InvalidInput("missing_since must be a date, or a date and time (ISO 8601)", field="missing_since")
     if not row.get("given_name", "").strip():
@@ -78,7 +90,7 @@ def import_cases_table(
     valid: list[tuple[int, NewCase]] = []
     for number, row in rows:
         try:
-            case = _row_case(row)
+            case = _row_case(row, deps.site.zone)
             check_case(case, [], deps.clock.now())
             valid.append((number, case))
         except ReuniteError as exc:

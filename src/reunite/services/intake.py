@@ -12,6 +12,7 @@ from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.model import NewCase, NewSighting, PhotoFacts, PhotoOwner, Provenance, SightingStatus, Upload
 from reunite.domain.ports import UnitOfWork
+from reunite.domain.times import localize
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 
@@ -96,6 +97,12 @@ def _check_time(when: datetime, now: datetime, field: str) -> None:
         raise InvalidInput("{when} is too long ago", field=field, when=f"{when:%Y-%m-%d}")
 
 
+def photo_time(deps: Deps, facts: Sequence[PhotoFacts], now: datetime) -> datetime | None:
+    """The first plausible time a photo was taken; a camera's zone-less time is read in the deployment's zone."""
+    times = (localize(f.taken_at, deps.site.zone) for f in facts if f.taken_at)
+    return next((t for t in times if EARLIEST <= t <= now + CLOCK_SKEW), None)
+
+
 def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: Sequence[Upload],
                     provenance: Provenance | None = None, key: str | None = None) -> SightingReceipt:
     """Accept a sighting. Time and place come from the reporter, else the photos' EXIF, else now.
@@ -108,8 +115,8 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
         return first
     facts = _inspect_all(deps, uploads)
     now = deps.clock.now()
-    exif_time = next((f.taken_at for f in facts if f.taken_at and EARLIEST <= f.taken_at <= now + CLOCK_SKEW), None)
-    seen_at = sighting.seen_at or exif_time or now
+    exif_time = photo_time(deps, facts, now)
+    seen_at = sighting.seen_at or exif_time or now.astimezone(deps.site.zone)
     _check_time(seen_at, now, "seen_at")
     exif_place = next((f.place for f in facts if f.place), None)
     if sighting.place is None and exif_place is not None:

@@ -49,7 +49,8 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]
     shown = access.sighting_view(who, row)
     shown["trail"] = []
     if row["group_id"] is not None:  # one child seen several times: where and when, as this reader may see
-        shown["trail"] = [access.sighting_view(who, r) for r in deps.read.group_trail(row["group_id"], access.browsable_statuses(who))]
+        trail = deps.read.group_trail(row["group_id"], access.browsable_statuses(who))
+        shown["trail"] = [access.sighting_view(who, r) for r in trail]
     _audit_read(deps, who, "sighting.viewed", "sighting", sighting_id, exact_place=shown["place_precise"],
                 contact="reporter_contact" in shown, trail=[r["id"] for r in shown["trail"]])
     return shown

@@ -33,6 +33,9 @@ def subscribe(
     subscriptions wait for the link sent to the address; webhooks (partners' tokens and admins) start
     at once. Returns the id and, for webhooks, the signing secret (shown once)."""
     address, region = address.strip(), region.strip()[:200]
+    if channel == "email" and not deps.mailer.configured:
+        raise InvalidInput("this site cannot send email, so email alerts are off: follow the feed instead",
+                           field="address")
     if channel == "email" and not EMAIL.match(address):
         raise InvalidInput("enter a valid email address", field="address")
     if channel == "webhook":

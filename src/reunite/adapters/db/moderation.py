@@ -9,9 +9,18 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from reunite.adapters.db.tables import cases, faces, messages, photos, sightings, takedowns, verifications
+from reunite.adapters.db.tables import (
+    candidates,
+    cases,
+    faces,
+    messages,
+    photos,
+    sightings,
+    takedowns,
+    verifications,
+)
 from reunite.domain.errors import InvalidInput, NotFound
-from reunite.domain.model import PhotoOwner
+from reunite.domain.model import CandidateStatus, PhotoOwner
 
 
 class ModerationSql:
@@ -70,6 +79,9 @@ class ModerationSql:
 
     def remove_photos(self, owner: PhotoOwner, owner_id: int) -> list[str]:
         col = photos.c.case_id if owner is PhotoOwner.CASE else photos.c.sighting_id
+        if owner is PhotoOwner.CASE:  # confirmed leads stay in the case's history, without the case face
+            self.conn.execute(candidates.delete().where(
+                (candidates.c.case_id == owner_id) & (candidates.c.status != CandidateStatus.CONFIRMED.value)))
         ids = [r.id for r in self.conn.execute(select(photos.c.id).where(col == owner_id))]
         crops = self.conn.execute(select(faces.c.crop_key).where(faces.c.photo_id.in_(ids))).scalars().all()
         keys = self.conn.execute(
@@ -84,7 +96,7 @@ class ModerationSql:
     def blank_sighting(self, sighting_id: int, status: str, at: datetime) -> None:
         self.conn.execute(
             update(sightings).where(sightings.c.id == sighting_id).values(
-                status=status, lat=None, lon=None, place_text="", description="", reporter_contact="",
+                status=status, lat=None, lon=None, place_text="", description="", with_whom="", reporter_contact="",
                 apparent_age_low=None, apparent_age_high=None, child_face_id=None, moderated_at=at,
                 reporter_account_id=None)
         )
@@ -156,6 +168,9 @@ QUEUE_SQL = {
 }
 
 
+MIN_VERIFIED_FOR_MEDIAN = 5  # fewer verified cases say too little about how long it takes
+
+
 class ModerationReads:
     def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         raise NotImplementedError
@@ -174,5 +189,17 @@ class ModerationReads:
     def verifications(self, case_id: int) -> list[dict[str, Any]]:
         return self._all("SELECT id, candidate_id, method, result, notes, recorded_by, created_at "
                          "FROM verifications WHERE case_id = :id ORDER BY created_at, id", id=case_id)
+
+    def poster_outcome(self, case_id: int) -> str | None:
+        rows = self._all("SELECT status FROM cases WHERE id = :id AND verified_at IS NOT NULL "
+                         "AND status IN ('reunited', 'closed')", id=case_id)
+        return str(rows[0]["status"]) if rows else None
+
+    def verification_hours(self, since: datetime) -> float | None:
+        row = self._all(
+            "SELECT count(*) AS n, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM "
+            "verified_at - created_at)) / 3600 AS hours FROM cases WHERE verified_at >= :since "
+            "AND verified_at >= created_at", since=since)[0]
+        return float(row["hours"]) if row["n"] >= MIN_VERIFIED_FOR_MEDIAN else None
 
 

@@ -115,6 +115,11 @@ class PeopleReads:
         return self._all("SELECT id, name, scopes, allowed_domains, created_by, created_at, revoked_at "
                          "FROM api_tokens ORDER BY id DESC")
 
+    def invitation(self, token_hash: str, now: datetime) -> dict[str, Any] | None:
+        rows = self._all("SELECT email, role, expires_at FROM invitations WHERE token_hash = :h AND used_at IS NULL "
+                         "AND expires_at > :now", h=token_hash, now=now)
+        return rows[0] if rows else None
+
     def invitations(self) -> list[dict[str, Any]]:
         return self._all("SELECT id, email, role, created_at, expires_at, used_at FROM invitations "
                          "ORDER BY id DESC LIMIT 100")

@@ -106,6 +106,9 @@ class ReachReads:
     def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         raise NotImplementedError
 
+    def outbox_skipped(self) -> int:
+        return int(self._all("SELECT count(*) AS n FROM outbox WHERE status = 'skipped'")[0]["n"])
+
     def active_cases(self, region: str, before: datetime | None, limit: int) -> list[dict[str, Any]]:
         """Verified, open cases newest first (by verification), for feeds: public fields only."""
         return self._all(

@@ -19,10 +19,11 @@ from reunite.adapters.db.workbench import WorkbenchReadSql
 from reunite.domain.errors import NotFound
 from reunite.domain.model import AgeRange, CandidateStatus, SightingFilter
 from reunite.domain.scoring import Score, explain
+from reunite.domain.times import with_offset
 
 SIGHTING_COLUMNS = (
-    "s.id, s.seen_at, s.lat, s.lon, s.place_text, s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
-    "s.description, s.created_at, s.status, s.child_face_id, s.group_id, "
+    "s.id, s.seen_at, s.seen_at_offset, s.lat, s.lon, s.place_text, s.apparent_age_low, s.apparent_age_high, "
+    "s.apparent_sex, s.description, s.with_whom, s.created_at, s.status, s.child_face_id, s.group_id, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id) AS photo_count, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.failed_reason IS NOT NULL) AS failed_photos, "
@@ -70,6 +71,15 @@ def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
     return " AND ".join(clauses), params
 
 
+def _given_offsets(row: dict[str, Any]) -> dict[str, Any]:
+    """Times read back with the offset they were given in (``X_offset`` columns beside ``X``)."""
+    for key in [k for k in row if k.endswith("_offset") and k[:-7] in row]:
+        minutes = row.pop(key)
+        if row[key[:-7]] is not None:
+            row[key[:-7]] = with_offset(row[key[:-7]], minutes)
+    return row
+
+
 def _status(row: dict[str, Any]) -> str:
     if row["status"] != "approved":
         return str(row["status"])
@@ -87,7 +97,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
 
     def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(text(sql), params)]
+            return [_given_offsets(dict(r._mapping)) for r in conn.execute(text(sql), params)]
 
     def _one(self, sql: str, missing: str, **params: Any) -> dict[str, Any]:
         """The one row, or NotFound with the ``missing`` message (formatted with ``params``)."""
@@ -125,7 +135,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
 
     def case(self, case_id: int) -> dict[str, Any]:
         row = self._one(
-            "SELECT id, given_name, family_name, nicknames, sex, birth_date, missing_since, last_seen_lat, "
+            "SELECT id, given_name, family_name, nicknames, sex, birth_date, missing_since, missing_since_offset, "
+            "last_seen_lat, "
             "last_seen_lon, last_seen_text, description, marks, status, created_at, family_contact, police_report, "
             "verified_at, closed_at FROM cases WHERE id = :id",
             "case {id} does not exist", id=case_id,
@@ -162,7 +173,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "c.claimed_by, c.claim_expires_at, c.first_confirmed_by, c.family_answer, c.family_note, "
             "c.family_answered_at, c.proposed_by, c.rank, c.rank_of, c.impostor_share, c.gap_years, "
             "s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
-            "s.seen_at, s.place_text, s.lat, s.lon, s.description, s.status AS sighting_status, s.group_id, "
+            "s.seen_at, s.seen_at_offset, s.place_text, s.lat, s.lon, s.description, s.status AS sighting_status, "
+            "s.group_id, "
             "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id) AS group_size, "
             "k.last_seen_lat AS case_lat, k.last_seen_lon AS case_lon "
             "FROM candidates c JOIN sightings s ON s.id = c.sighting_id JOIN cases k ON k.id = c.case_id "

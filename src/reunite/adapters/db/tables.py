@@ -54,6 +54,7 @@ cases = Table(
     Column("sex", String(8), nullable=False),
     Column("birth_date", Date, nullable=False),
     Column("missing_since", DateTime(timezone=True), nullable=False),
+    Column("missing_since_offset", SmallInteger),  # minutes east of UTC it was given in; NULL: unknown
     Column("last_seen_lat", Float),
     Column("last_seen_lon", Float),
     Column("last_seen_text", Text, nullable=False, server_default=""),
@@ -90,13 +91,15 @@ sightings = Table(
     metadata,
     Column("id", BigInteger, primary_key=True),
     Column("seen_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at_offset", SmallInteger),  # minutes east of UTC it was given in; NULL: unknown
     Column("lat", Float),
     Column("lon", Float),
     Column("place_text", Text, nullable=False, server_default=""),
     Column("apparent_age_low", SmallInteger),
     Column("apparent_age_high", SmallInteger),
     Column("apparent_sex", String(8), nullable=False, server_default="unknown"),
-    Column("description", Text, nullable=False, server_default=""),
+    Column("description", Text, nullable=False, server_default=""),  # what the child was doing, wearing
+    Column("with_whom", Text, nullable=False, server_default=""),
     Column("reporter_contact", Text, nullable=False, server_default=""),
     Column("status", String(16), nullable=False, server_default="pending"),
     Column("moderation_reason", Text, nullable=False, server_default=""),
@@ -175,7 +178,8 @@ candidates = Table(
     Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
     Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("sighting_face_id", BigInteger, ForeignKey("faces.id", ondelete="CASCADE"), nullable=False),
-    Column("case_face_id", BigInteger, ForeignKey("faces.id", ondelete="CASCADE"), nullable=False),
+    # NULL once the family's photos are deleted: a confirmed lead stays in the case's history
+    Column("case_face_id", BigInteger, ForeignKey("faces.id", ondelete="SET NULL")),
     Column("score", Float, nullable=False),
     Column("face_score", Float, nullable=False),
     Column("age_score", Float),

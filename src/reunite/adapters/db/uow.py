@@ -35,6 +35,7 @@ from reunite.domain.model import (
 )
 from reunite.domain.ports import CandidateRow, CaseHitRow, PhotoToProcess, SightingHitRow, StoredFace
 from reunite.domain.scoring import CaseFacts, SightingFacts
+from reunite.domain.times import offset_minutes
 
 QUEUE = "reunite"
 
@@ -98,6 +99,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             insert(cases).values(
                 given_name=case.given_name, family_name=case.family_name, nicknames=list(case.nicknames),
                 sex=case.sex.value, birth_date=case.birth_date, missing_since=case.missing_since,
+                missing_since_offset=offset_minutes(case.missing_since),
                 last_seen_lat=place.lat if place else None, last_seen_lon=place.lon if place else None,
                 last_seen_text=case.last_seen_text, description=case.description, marks=case.marks,
                 police_report=case.police_report, family_contact=case.family_contact, created_at=created_at,
@@ -111,10 +113,12 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
         age, place = sighting.apparent_age, sighting.place
         return int(self.conn.execute(
             insert(sightings).values(
-                seen_at=seen_at, lat=place.lat if place else None, lon=place.lon if place else None,
+                seen_at=seen_at, seen_at_offset=offset_minutes(seen_at),
+                lat=place.lat if place else None, lon=place.lon if place else None,
                 place_text=sighting.place_text, apparent_age_low=age.low if age else None,
                 apparent_age_high=age.high if age else None, apparent_sex=sighting.apparent_sex.value,
-                description=sighting.description, reporter_contact=sighting.reporter_contact,
+                description=sighting.description, with_whom=sighting.with_whom,
+                reporter_contact=sighting.reporter_contact,
                 created_at=created_at, status=status, reporter_account_id=reporter_account_id,
             ).returning(sightings.c.id)
         ).scalar_one())

@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from reunite.domain.times import DEFAULT_ZONE
 from reunite.i18n import Language
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -19,9 +20,9 @@ _env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined
                    keep_trailing_newline=True)
 
 
-def render(kind: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
-    """The subject (the template's first line) and the plain-text body."""
-    lang = Language(language)
+def render(kind: str, language: str, context: dict[str, Any], zone: str = DEFAULT_ZONE) -> tuple[str, str]:
+    """The subject (the template's first line) and the plain-text body; times in ``zone`` (the site's)."""
+    lang = Language(language, zone)
     text = _env.get_template(f"{kind}.txt").render(_=lang.gettext, lang=lang, **context)
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip() + "\n"
@@ -31,7 +32,8 @@ class SmtpMailer:
     """Implements ``domain.ports.Mailer``. Without a host it sends nothing and says so."""
 
     def __init__(self, host: str, port: int, sender: str, user: str = "", password: str = "",
-                 starttls: bool = False, timeout: float = 20.0) -> None:
+                 starttls: bool = False, timeout: float = 20.0, zone: str = DEFAULT_ZONE) -> None:
+        self.zone = zone
         self.host, self.port, self.sender = host, port, sender
         self.user, self.password, self.starttls, self.timeout = user, password, starttls, timeout
 
@@ -42,7 +44,7 @@ class SmtpMailer:
     def send(self, to: str, kind: str, language: str, context: dict[str, Any],
              headers: dict[str, str] | None = None) -> str:
         """Send one email; returns its subject. Raises OSError / SMTPException on failure."""
-        subject, body = render(kind, language, context)
+        subject, body = render(kind, language, context, self.zone)
         message = EmailMessage(policy=POLICY)
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)

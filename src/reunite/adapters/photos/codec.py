@@ -6,7 +6,7 @@ import hashlib
 import io
 import warnings
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 
 import imagehash
 import numpy as np
@@ -148,17 +148,22 @@ def encode_jpeg(pixels: np.ndarray, quality: int = 85) -> bytes:
 
 
 def _exif_time(exif: Image.Exif) -> datetime | None:
+    """When the photo was taken: with its offset when the camera wrote ``OffsetTimeOriginal``, else
+    the camera's wall-clock time without a zone (the caller reads it in the deployment's zone)."""
     ifd = exif.get_ifd(EXIF_IFD)
     raw = ifd.get(DATETIME_ORIGINAL) or exif.get(306)
     if not isinstance(raw, str):
         return None
-    offset = ifd.get(OFFSET_TIME_ORIGINAL)
-    if not (isinstance(offset, str) and len(offset) == 6 and offset[0] in "+-"):
-        offset = "+00:00"  # cameras without a zone: taken as UTC (at most a few hours off)
     try:
-        return datetime.strptime(raw.strip("\x00 ") + offset, "%Y:%m:%d %H:%M:%S%z").astimezone(UTC)
+        wall = datetime.strptime(raw.strip("\x00 "), "%Y:%m:%d %H:%M:%S")  # noqa: DTZ007 (the camera's wall clock)
     except ValueError:
         return None
+    offset = ifd.get(OFFSET_TIME_ORIGINAL)
+    offset = offset.strip("\x00 ") if isinstance(offset, str) else ""
+    try:
+        return wall.replace(tzinfo=datetime.strptime(offset, "%z").tzinfo) if len(offset) == 6 else wall
+    except ValueError:
+        return wall
 
 
 def _exif_place(exif: Image.Exif) -> GeoPoint | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, SightingFilter, Upload
+from reunite.domain.times import localize
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
 from reunite.i18n import Language, negotiate
@@ -35,11 +36,9 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 PhotosIn = Annotated[list[UploadFile], File(description="JPEG, PNG, WebP or HEIC photos")]
 
 
-def utc(value: datetime | None) -> datetime | None:
-    """Times without a zone are taken as UTC."""
-    if value is None:
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+def aware(value: datetime | None, deps: Deps) -> datetime | None:
+    """Times keep the offset they are given with; one without is read in the site's zone (REUNITE_TIMEZONE)."""
+    return None if value is None else localize(value, deps.site.zone)
 
 
 def point(lat: float | None, lon: float | None) -> GeoPoint | None:
@@ -65,7 +64,8 @@ def report_sighting(
     apparent_age_low: Annotated[int | None, Form()] = None,
     apparent_age_high: Annotated[int | None, Form()] = None,
     apparent_sex: Annotated[Sex, Form()] = Sex.UNKNOWN,
-    description: Annotated[str, Form(max_length=4000)] = "",
+    description: Annotated[str, Form(max_length=4000, description="What the child was doing, wearing")] = "",
+    with_whom: Annotated[str, Form(max_length=1000, description="Who the child was with")] = "",
     contact: Annotated[str, Form(max_length=500)] = "",
     pow_challenge: Annotated[str, Form(description="From GET /api/pow (anonymous senders)")] = "",
     pow_nonce: Annotated[str, Form(description="The puzzle's solution")] = "",
@@ -80,9 +80,9 @@ def report_sighting(
         proof = (pow_challenge, pow_nonce) if pow_challenge else None
         throttle.report_limit(deps, who, client_ip(request), proof)
         sighting = NewSighting(
-            seen_at=utc(seen_at), place=point(lat, lon), place_text=place_text,
+            seen_at=aware(seen_at, deps), place=point(lat, lon), place_text=place_text,
             apparent_age=AgeRange.of(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
-            description=description, reporter_contact=contact,
+            description=description, with_whom=with_whom, reporter_contact=contact,
         )
         receipt = intake.report_sighting(deps, who, sighting, read_uploads(photos), key=key)
     return schemas.SightingAccepted(
@@ -109,8 +109,8 @@ def list_sightings(
     include_unknown: Annotated[bool, Query(description="age and sex filters keep reports that do not say")] = True,
 ) -> schemas.SightingPage:
     """Sightings, newest first, filtered by region (radius around a point), dates, apparent age and sex."""
-    query = SightingFilter(near=point(lat, lon), radius_km=radius_km, place=place, seen_from=utc(seen_from),
-                           seen_to=utc(seen_to), age=age, sex=sex, limit=limit, offset=offset,
+    query = SightingFilter(near=point(lat, lon), radius_km=radius_km, place=place, seen_from=aware(seen_from, deps),
+                           seen_to=aware(seen_to, deps), age=age, sex=sex, limit=limit, offset=offset,
                            include_unknown=include_unknown)
     total, rows = queries.list_sightings(deps, who, query)
     return schemas.SightingPage(total=total, items=[schemas.SightingOut(**r) for r in rows])
@@ -163,7 +163,7 @@ def register_case(
     ``Idempotency-Key``, it answers the first receipt and stores nothing."""
     case = NewCase(
         given_name=given_name.strip(), family_name=family_name.strip(), sex=sex, birth_date=birth_date,
-        missing_since=utc(missing_since) or missing_since, last_seen_place=point(last_seen_lat, last_seen_lon),
+        missing_since=localize(missing_since, deps.site.zone), last_seen_place=point(last_seen_lat, last_seen_lon),
         last_seen_text=last_seen_text, description=description, marks=marks, police_report=police_report,
         nicknames=tuple(n.strip() for n in nicknames.split(",") if n.strip()),
     )

@@ -58,7 +58,8 @@ class SightingOut(BaseModel):
     apparent_age_low: int | None
     apparent_age_high: int | None
     apparent_sex: str
-    description: str
+    description: str = Field(description="What the child was doing, wearing")
+    with_whom: str = Field(default="", description="Who the child was with")
     photo_count: int
     face_count: int
     first_face_id: int | None
@@ -134,7 +135,7 @@ class CandidateOut(BaseModel):
     case_id: int
     sighting_id: int
     sighting_face_id: int
-    case_face_id: int
+    case_face_id: int | None = Field(description="None once the family's photos were deleted (closed case)")
     score: float
     face_score: float
     age_score: float | None
@@ -233,7 +234,7 @@ class VerificationIn(BaseModel):
 
 class CloseIn(BaseModel):
     reunited: bool
-    keep_data: bool = False
+    keep_data: bool = Field(default=True, description="False deletes the family's photos and faces for good")
 
 
 class TakedownIn(BaseModel):

@@ -6,10 +6,11 @@ import base64
 import json
 import math
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -17,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData, UploadFile
 
 from reunite.domain.access import Permission, Principal
-from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
 from reunite.domain.model import (
     AgeRange,
     CandidateStatus,
@@ -29,7 +30,10 @@ from reunite.domain.model import (
     Upload,
     age_in_years,
 )
+from reunite.domain.pfif import full_name
+from reunite.domain.times import from_browser, zone
 from reunite.entrypoints.api.auth import PrincipalDep, allow, check_csrf, client_ip, csrf_token, get_deps
+from reunite.entrypoints.web.links import contact_links, place_links
 from reunite.i18n import LANGUAGES, Language, negotiate
 from reunite.services import families, idempotency, intake, queries, review, throttle
 from reunite.services.deps import Deps
@@ -38,13 +42,17 @@ from reunite.wording import lead_words
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["lead_words"] = lead_words  # lead_words(lang, lead), in macros too
+templates.env.globals |= {"full_name": full_name, "contact_links": contact_links, "place_links": place_links}
 STATIC = Path(__file__).parent / "static"
 PAGE_SIZE = 24
 
 
 def language(request: Request) -> Language:
-    return Language(negotiate(request.query_params.get("lang"), request.cookies.get("lang"),
-                              request.headers.get("accept-language", "")))
+    """The reader's language, and time zone: their browser's (a cookie ``static/tz.js`` sets), else the site's."""
+    code = negotiate(request.query_params.get("lang"), request.cookies.get("lang"),
+                     request.headers.get("accept-language", ""))
+    cookie = unquote(request.cookies.get("tz") or "")
+    return Language(code, cookie if cookie and zone(cookie) else request.app.state.container.settings.timezone)
 
 
 LangDep = Annotated[Language, Depends(language)]
@@ -60,7 +68,8 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **con
     who: Principal = getattr(request.state, "principal", None) or Principal()
     context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "tile_url": settings.tile_url,
                 "path": page_path(request), "csrf": csrf_token(request), "who": who,
-                "once": secrets.token_urlsafe(18)}  # a form's one-time idempotency key
+                "once": secrets.token_urlsafe(18),  # a form's one-time idempotency key
+                "mail_on": request.app.state.container.deps.mailer.configured}
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
@@ -96,8 +105,9 @@ def number(form: FormData, name: str, kind: type[int] | type[float] = float) -> 
         raise InvalidInput("{name} must be a number", field=name, name=name) from None
 
 
-def local_time(form: FormData, name: str) -> datetime | None:
-    """A datetime-local field, shifted by the browser's UTC offset (``tz_offset`` minutes; UTC without JS)."""
+def local_time(form: FormData, name: str, lang: Language) -> datetime | None:
+    """A datetime-local field, read in the browser's zone (``tz``, or its ``tz_offset``), else in the
+    reader's zone as the page showed it (the site's without JavaScript)."""
     raw = text(form, name)
     if not raw:
         return None
@@ -105,8 +115,12 @@ def local_time(form: FormData, name: str) -> datetime | None:
         naive = datetime.fromisoformat(raw)
     except ValueError:
         raise InvalidInput("the date and time are not valid", field=name) from None
-    offset = number(form, "tz_offset", int) or 0
-    return (naive + timedelta(minutes=offset)).replace(tzinfo=UTC)
+    return from_browser(naive, text(form, "tz"), number(form, "tz_offset", int), lang.tzinfo)
+
+
+def form_language(form: FormData, lang: Language) -> Language:
+    """The reader's language, in the zone their form was sent from (their next page shows times in it)."""
+    return replace(lang, zone=text(form, "tz")) if zone(text(form, "tz")) else lang
 
 
 def a_date(raw: str, field: str) -> date | None:
@@ -140,7 +154,10 @@ async def uploads(form: FormData, dates: str | None = None) -> tuple[list[Upload
     return chosen, taken
 
 
-def sex(form: FormData, name: str) -> Sex:
+def sex(form: FormData, name: str, required: bool = False) -> Sex:
+    """A sex from a list; a required one has no default (a child's case must say, "unknown" included)."""
+    if required and not text(form, name):
+        raise InvalidInput("choose the child's sex (or “Not known”)", field=name)
     try:
         return Sex(text(form, name) or "unknown")
     except ValueError:
@@ -170,9 +187,10 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
         if receipt is None:
             age = AgeRange.of(number(form, "age_low", int), number(form, "age_high", int))
             sighting = NewSighting(
-                seen_at=local_time(form, "seen_at"), place=place(form), place_text=text(form, "place_text")[:500],
+                seen_at=local_time(form, "seen_at", lang), place=place(form),
+                place_text=text(form, "place_text")[:500],
                 apparent_age=age, apparent_sex=sex(form, "sex"),
-                description="\n".join(filter(None, [text(form, "doing"), text(form, "with")]))[:4000],
+                description=text(form, "doing")[:4000], with_whom=text(form, "with")[:1000],
                 reporter_contact=text(form, "contact")[:500],
             )
             receipt = intake.report_sighting(deps, who, sighting, files, key=key)
@@ -180,7 +198,7 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
         return render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
                       error=lang.error(exc), error_field=exc.field,
                       pow=None if who.signed_in else throttle.challenge(deps))
-    return render(request, lang, "thanks.html", receipt=receipt, photos=shown)
+    return render(request, form_language(form, lang), "thanks.html", receipt=receipt, photos=shown)
 
 
 # -- cases --------------------------------------------------------------------------------
@@ -196,12 +214,12 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
         key = idempotency.scoped(who, "case", text(form, "idempotency_key"))
         files, taken = await uploads(form, dates="photo_dates")
         birth = a_date(text(form, "birth_date"), "birth_date")
-        missing = local_time(form, "missing_since")
+        missing = local_time(form, "missing_since", lang)
         if birth is None or missing is None:
             raise InvalidInput("the birth date and the time last seen are required", field="birth_date")
         case = NewCase(
             given_name=text(form, "given_name")[:200], family_name=text(form, "family_name")[:200],
-            sex=sex(form, "sex"), birth_date=birth, missing_since=missing,
+            sex=sex(form, "sex", required=True), birth_date=birth, missing_since=missing,
             last_seen_place=place(form), last_seen_text=text(form, "place_text")[:500],
             description=text(form, "description")[:4000], marks=text(form, "marks")[:2000],
             police_report=text(form, "police_report")[:200], family_contact=text(form, "family_contact")[:500],
@@ -224,8 +242,11 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1) -> dic
     candidates = queries.case_candidates(deps, who, case_id)
     pages = max(1, math.ceil(len(candidates) / CANDIDATES_SHOWN))
     page = min(max(1, page), pages)
+    waiting = case["status"] == "open" and not case["verified_at"]
+    hours = deps.read.verification_hours(deps.clock.now() - timedelta(days=90)) if waiting else None
     return {"case": case, "candidates": candidates, "cpage": page, "cpages": pages,
             "shown": candidates[(page - 1) * CANDIDATES_SHOWN: page * CANDIDATES_SHOWN],
+            "verify_hours": hours and max(1, round(hours)),
             "timeline": deps.read.case_timeline(case_id), **reunion_context(deps, who, case_id)}
 
 
@@ -273,7 +294,7 @@ def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTML
         near = GeoPoint(float(q["lat"]), float(q["lon"])) if q.get("lat") and q.get("lon") else None
         query = SightingFilter(
             near=near, radius_km=float(q.get("radius_km") or 50), place=(q.get("place") or "").strip(),
-            seen_from=_day_start(q.get("from")), seen_to=_day_start(q.get("to"), end=True),
+            seen_from=_day_start(q.get("from"), lang), seen_to=_day_start(q.get("to"), lang, end=True),
             age=int(q["age"]) if (q.get("age") or "").isdigit() else None,
             sex=Sex(q["sex"]) if q.get("sex") in {"female", "male"} else None,
             limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, include_unknown=q.get("known_only") != "1",
@@ -290,11 +311,12 @@ def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTML
                   emptied=emptied)
 
 
-def _day_start(raw: str | None, end: bool = False) -> datetime | None:
+def _day_start(raw: str | None, lang: Language, end: bool = False) -> datetime | None:
+    """The start (or end) of a day in the reader's zone."""
     day = a_date((raw or "").strip(), "from")
     if day is None:
         return None
-    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    start = datetime(day.year, day.month, day.day, tzinfo=lang.tzinfo)
     return start + timedelta(days=1) - timedelta(microseconds=1) if end else start
 
 
@@ -331,8 +353,15 @@ def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTML
     """The public poster of a verified case: safe to share (no family name, no family contact)."""
     settings = request.app.state.container.settings
     base = settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
-    return render(request, lang, "poster.html", c=queries.poster(deps, case_id), base=base,
-                  phone=settings.contact_phone, email=settings.contact_email)
+    try:
+        c = queries.poster(deps, case_id)
+    except NotFound:
+        outcome = deps.read.poster_outcome(case_id)  # a poster still on a wall, of a case now closed
+        if outcome is None:
+            raise
+        return render(request, lang, "poster_closed.html", outcome=outcome)
+    return render(request, lang, "poster.html", c=c, base=base, phone=settings.contact_phone,
+                  email=settings.contact_email)
 
 
 @router.get("/p/{case_id}/photo.jpg")

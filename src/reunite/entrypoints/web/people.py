@@ -55,7 +55,7 @@ async def logout(request: Request, deps: DepsDep) -> RedirectResponse:
 
 @router.get("/signup", response_class=HTMLResponse)
 def signup_form(request: Request, lang: LangDep) -> HTMLResponse:
-    return render(request, lang, "signup.html", form={}, invitation=None)
+    return render(request, lang, "signup.html", form={}, invitation=None, invited=None)
 
 
 @router.post("/signup", response_class=HTMLResponse, response_model=None)
@@ -66,25 +66,28 @@ async def signup_send(request: Request, lang: LangDep, deps: DepsDep) -> Respons
         accounts.sign_up(deps, email, password, text(form, "name"), lang.code)
         token = accounts.sign_in(deps, email, password)
     except ReuniteError as exc:
-        return render(request, lang, "signup.html", status=exc.status_code, invitation=None,
+        return render(request, lang, "signup.html", status=exc.status_code, invitation=None, invited=None,
                       form={"email": email, "name": text(form, "name")}, error=lang.error(exc))
     return _signed_in(request, token, "/cases/new")
 
 
 @router.get("/invite/{token}", response_class=HTMLResponse)
-def invitation_form(request: Request, lang: LangDep, token: str) -> HTMLResponse:
-    return render(request, lang, "signup.html", form={}, invitation=token)
+def invitation_form(request: Request, lang: LangDep, deps: DepsDep, token: str) -> HTMLResponse:
+    return render(request, lang, "signup.html", form={}, invitation=token, invited=accounts.invitation(deps, token))
 
 
 @router.post("/invite/{token}", response_class=HTMLResponse, response_model=None)
 async def invitation_send(request: Request, lang: LangDep, deps: DepsDep, token: str) -> Response:
     form = await checked_form(request)
+    password = str(form.get("password") or "")
     try:
-        accounts.accept_invitation(deps, token, str(form.get("password") or ""), text(form, "name"), lang.code)
+        invited = accounts.invitation(deps, token)
+        accounts.accept_invitation(deps, token, password, text(form, "name"), lang.code)
+        session = accounts.sign_in(deps, invited["email"], password)
     except ReuniteError as exc:
-        return render(request, lang, "signup.html", status=exc.status_code, invitation=token,
+        return render(request, lang, "signup.html", status=exc.status_code, invitation=token, invited=None,
                       form={"name": text(form, "name")}, error=lang.error(exc))
-    return RedirectResponse("/login?next=/moderation", status_code=303)
+    return _signed_in(request, session, "/account?created=1")
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -92,7 +95,7 @@ def account_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalD
     if not who.signed_in:
         raise NotSignedIn("sign in to see your account")
     cases = [queries.get_case(deps, who, case_id) for case_id in sorted(who.own_cases)]
-    return render(request, lang, "account.html", cases=cases)
+    return render(request, lang, "account.html", cases=cases, created=request.query_params.get("created") == "1")
 
 
 @router.get("/privacy", response_class=HTMLResponse)

@@ -78,7 +78,7 @@ def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, 
 def poster_pdf(deps: DepsDep, case_id: int, lang: str = "") -> Response:
     """A printable A4 poster: photo, given name, ages, when and where last seen, the platform's
     contact and a QR code to the public page. Never the family's name or contact."""
-    reader = Language(lang if lang in ("en", "zh_CN") else "en")
+    reader = Language(lang if lang in ("en", "zh_CN") else "en", deps.site.timezone)
     case = queries.poster(deps, case_id)
     facts = [reader.gettext("Age {then} when last seen, {now} now", then=case["age_then"], now=case["age_now"]),
              reader.gettext("Missing since {date}", date=reader.date(case["missing_since"]))]

@@ -119,19 +119,27 @@ async def verification(request: Request, lang: LangDep, deps: DepsDep, who: Case
 
 @router.post("/cases/{case_id}/close", response_model=None)
 async def close(request: Request, lang: LangDep, deps: DepsDep, who: Caseworker, case_id: int) -> Response:
-    return await _on_case(request, lang, deps, who, case_id, lambda f: reunion.close_case(
-        deps, who, case_id, text(f, "outcome") == "reunited", text(f, "keep_data") == "yes"))
+    def close_it(form: FormData) -> None:
+        if text(form, "keep_data") not in {"yes", "no"}:
+            raise InvalidInput("choose whether to keep or delete the family's photos", field="keep_data")
+        if text(form, "confirm") != "yes":
+            raise InvalidInput("tick the box to confirm that the case should be closed", field="confirm")
+        reunion.close_case(deps, who, case_id, text(form, "outcome") == "reunited", text(form, "keep_data") == "yes")
+
+    return await _on_case(request, lang, deps, who, case_id, close_it)
 
 
-def _admin_page(request: Request, lang: LangDep, deps: DepsDep, make: Callable[[], str] | None = None) -> HTMLResponse:
-    """The admin page; ``make`` (an invitation link or a token) is shown once, or its error."""
+def _admin_page(request: Request, lang: LangDep, deps: DepsDep, make: Callable[[], str] | None = None,
+                invited: dict[str, str] | None = None) -> HTMLResponse:
+    """The admin page; ``make`` (an invitation link, for ``invited``, or a token) is shown once, or its error."""
     shown, error, status = None, None, 200
     try:
         shown = make() if make else None
     except ReuniteError as exc:
         error, status = lang.error(exc), exc.status_code
     return render(request, lang, "admin.html", status=status, **queries.admin_lists(deps, request.state.principal),
-                  scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES), shown=shown, error=error)
+                  scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES), shown=shown, error=error,
+                  invited=invited if shown else None, mail_skipped=deps.read.outbox_skipped())
 
 
 @router.get("/admin", response_class=HTMLResponse)
@@ -143,13 +151,14 @@ def admin(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLRes
 async def invite(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLResponse:
     form = await checked_form(request)
 
+    role = Role(text(form, "role")) if text(form, "role") in {r.value for r in Role} else Role.ANONYMOUS
+
     def link() -> str:
-        role = Role(text(form, "role")) if text(form, "role") in {r.value for r in Role} else Role.ANONYMOUS
         token = accounts.invite(deps, who, text(form, "email"), role)
         base = request.app.state.container.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
         return f"{base}/invite/{token}"
 
-    return _admin_page(request, lang, deps, link)
+    return _admin_page(request, lang, deps, link, invited={"email": text(form, "email"), "role": role.value})
 
 
 @router.post("/admin/tokens", response_class=HTMLResponse)

@@ -2,14 +2,14 @@
 photo counts as done, is never shown to families and partners, and moderators are told why.
 
 Revision ID: 0007
-Revises: 0011
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0011"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

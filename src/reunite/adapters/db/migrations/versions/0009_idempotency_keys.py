@@ -3,7 +3,7 @@ chose (a hidden one-time key in each form, the ``Idempotency-Key`` header in the
 retried request gets that answer again instead of storing a duplicate.
 
 Revision ID: 0009
-Revises: 0016
+Revises: 0010
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision = "0009"
-down_revision = "0016"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

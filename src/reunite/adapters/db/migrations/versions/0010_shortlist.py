@@ -5,14 +5,14 @@ same child registered twice, flagged for moderators to link.
 Candidates stored before this migration keep NULL rank and share until `reunite rematch`.
 
 Revision ID: 0010
-Revises: 0016
+Revises: 0014
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0016"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,11 @@
+// The reader's time zone: kept in a cookie so pages show times in it, and sent with forms so the times
+// typed are read in it (pages fall back to the site's zone without JavaScript, and say which zone).
+(function () {
+  var zone = "";
+  try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
+  if (!/^[A-Za-z0-9_\/+\-]+$/.test(zone)) return;  // IANA names: safe in a cookie as they are
+  if (("; " + document.cookie + ";").indexOf("; tz=" + zone + ";") < 0) {
+    document.cookie = "tz=" + zone + ";path=/;max-age=31536000;samesite=lax";
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("input[name=tz]"), function (el) { el.value = zone; });
+})();

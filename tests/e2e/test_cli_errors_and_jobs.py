@@ -1,0 +1,82 @@
+"""The command line as an operator meets it: one-line errors, imports with time, place and contact,
+following background jobs, and warnings where a setting is missing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reunite.bootstrap import Container
+from reunite.config import Settings
+from reunite.entrypoints.cli import app as cli
+from tests.conftest import plain_photo, run_jobs
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("REUNITE_DATABASE_URL", str(settings.database_url))
+    monkeypatch.setenv("REUNITE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.delenv("REUNITE_PUBLIC_URL", raising=False)
+    return CliRunner()
+
+
+def one_line_error(output: str) -> str:
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in output, output
+    return lines[0]
+
+
+def test_bad_input_and_bad_settings_give_one_clear_line(cli_env: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    missing = cli_env.invoke(cli, ["verify-case", "999", "--by", "me", "--evidence", "seen"])
+    assert missing.exit_code == 1 and one_line_error(missing.output) == "error: case 999 does not exist"
+    monkeypatch.setenv("REUNITE_TIMEZONE", "Mars/Olympus")
+    zone = cli_env.invoke(cli, ["expire"])
+    assert zone.exit_code == 1 and "REUNITE_TIMEZONE: " in one_line_error(zone.output)
+    monkeypatch.delenv("REUNITE_TIMEZONE")
+    monkeypatch.setenv("REUNITE_DATABASE_URL", "postgresql://nobody@127.0.0.1:9/none")
+    down = cli_env.invoke(cli, ["expire"])
+    assert down.exit_code == 1 and "cannot reach the database" in one_line_error(down.output)
+
+
+def test_import_sightings_sets_time_place_and_contact_and_says_it_skips_moderation(
+    cli_env: CliRunner, container: Container, tmp_path: Path
+) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(plain_photo(seed=1))
+    result = cli_env.invoke(cli, ["import-sightings", str(folder), "--seen-at", "2026-05-04T09:15",
+                                  "--lat", "30.6", "--lon", "114.3", "--contact", "+86 27 1234"])
+    assert result.exit_code == 0, result.output
+    assert "imports skip moderation" in result.output and "reunite jobs --wait" in result.output
+    with container.engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT seen_at, seen_at_offset, lat, lon, reporter_contact, status "
+                                   "FROM sightings").one()
+    assert row.seen_at.isoformat() == "2026-05-04T01:15:00+00:00" and row.seen_at_offset == 480  # REUNITE_TIMEZONE
+    assert (row.lat, row.lon, row.reporter_contact, row.status) == (30.6, 114.3, "+86 27 1234", "approved")
+
+    (folder / "a.jpg").write_bytes(plain_photo(seed=2))
+    queued = cli_env.invoke(cli, ["import-sightings", str(folder), "--moderate"])
+    assert queued.exit_code == 0 and "waiting in the moderation queue" in queued.output
+    half = cli_env.invoke(cli, ["import-sightings", str(folder), "--lat", "30.6"])
+    assert half.exit_code == 2 and "--lon" in half.output
+
+
+def test_jobs_are_followed_until_done_and_a_missing_worker_is_named(
+    cli_env: CliRunner, container: Container, tmp_path: Path
+) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(plain_photo(seed=3))
+    stalled = cli_env.invoke(cli, ["import-sightings", str(folder), "--wait", "--stall", "1"])
+    assert stalled.exit_code == 1 and "is a worker running" in stalled.output  # nobody processes the queue here
+    assert "1 jobs waiting" in cli_env.invoke(cli, ["jobs"]).output
+    run_jobs(container)
+    done = cli_env.invoke(cli, ["jobs", "--wait"])
+    assert done.exit_code == 0 and "0 jobs waiting" in done.output and "(0 failed)" in done.output
+
+
+def test_export_pfif_warns_when_the_public_address_is_unset(cli_env: CliRunner, tmp_path: Path) -> None:
+    result = cli_env.invoke(cli, ["export-pfif", str(tmp_path / "out.xml")])
+    assert result.exit_code == 0 and "REUNITE_PUBLIC_URL is not set" in result.output

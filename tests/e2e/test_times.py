@@ -1,0 +1,138 @@
+"""Times across zones: kept as instants with the offset they were given in, shown in the reader's zone
+with the zone named, read from EXIF in the deployment's zone when the camera wrote none, and
+matched on the true instants."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import replace
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from PIL import Image, ImageOps
+
+from reunite.bootstrap import Container
+from reunite.entrypoints.api.app import create_app
+from tests.conftest import admin_token, plain_photo, run_jobs
+from tests.integration.test_codec import phone_exif
+
+
+def in_zone(container: Container, zone: str) -> Container:
+    """The same installation with REUNITE_TIMEZONE set to ``zone``."""
+    deps = replace(container.deps, site=replace(container.deps.site, timezone=zone))
+    return replace(container, settings=container.settings.model_copy(update={"timezone": zone}), deps=deps)
+
+
+def police(container: Container) -> TestClient:
+    return TestClient(create_app(container), headers={"Authorization": f"Bearer {admin_token(container)}"})
+
+
+def csrf(client: TestClient, path: str = "/") -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    assert found
+    return found.group(1)
+
+
+def photo_with_time(wall: str, offset: str | None = None, source: bytes | None = None, mirror: bool = False) -> bytes:
+    """A photo whose EXIF says it was taken at ``wall`` ("YYYY:MM:DD HH:MM:SS"), with or without an offset
+    (``mirror``: flipped, so that it is not taken for the same picture sent again)."""
+    exif = phone_exif()
+    del exif[0x0112]  # upright
+    ifd = exif.get_ifd(0x8769)
+    ifd[36867] = wall
+    if offset:
+        ifd[36881] = offset
+    else:
+        del ifd[36881]
+    picture = Image.open(io.BytesIO(source or plain_photo())).convert("RGB")
+    out = io.BytesIO()
+    (ImageOps.mirror(picture) if mirror else picture).save(out, format="JPEG", exif=exif)
+    return out.getvalue()
+
+
+def shown(response: object) -> str:
+    """A page's text with Unicode's narrow spaces (babel puts one before AM/PM) as plain spaces."""
+    return str(getattr(response, "text", "")).replace("\u202f", " ").replace("\xa0", " ")
+
+
+def only_sighting_id(container: Container) -> int:
+    with container.engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT max(id) FROM sightings").scalar_one())
+
+
+def test_a_report_made_in_shanghai_reads_right_in_london_in_both_languages(
+    anonymous: TestClient, client: TestClient, container: Container
+) -> None:
+    files = [("photos", ("street.jpg", plain_photo(), "image/jpeg"))]
+    form = {"csrf": csrf(anonymous), "seen_at": "2026-06-01T17:30", "tz": "Asia/Shanghai", "tz_offset": "-480"}
+    thanks = anonymous.post("/report", files=files, data=form)
+    assert thanks.status_code == 200
+    assert "5:30 PM China Standard Time" in shown(thanks)  # what the reporter typed, in their zone, named
+    sighting = only_sighting_id(container)
+
+    assert client.get(f"/api/sightings/{sighting}").json()["seen_at"] == "2026-06-01T17:30:00+08:00"
+    client.cookies.set("tz", "Europe/London")
+    page = client.get(f"/sightings/{sighting}")
+    assert "10:30 AM British Summer Time" in shown(page)
+    assert "10:30 英国夏令时间" in shown(client.get(f"/sightings/{sighting}?lang=zh_CN"))
+    client.cookies.set("tz", "Not/AZone")  # a forged cookie falls back to the site's zone
+    assert "5:30 PM China Standard Time" in shown(client.get(f"/sightings/{sighting}"))
+
+
+def test_a_form_sent_without_javascript_is_read_in_the_sites_zone(anonymous: TestClient, container: Container) -> None:
+    london = TestClient(create_app(in_zone(container, "Europe/London")))
+    files = [("photos", ("street.jpg", plain_photo(), "image/jpeg"))]
+    thanks = london.post("/report", files=files, data={"csrf": csrf(london), "seen_at": "2026-01-10T09:33"})
+    assert "9:33 AM Greenwich Mean Time" in shown(thanks)
+    assert "Time zone: Greenwich Mean Time" in london.get("/").text  # the form says which zone it reads
+    with container.engine.connect() as conn:
+        seen, offset = conn.exec_driver_sql("SELECT seen_at, seen_at_offset FROM sightings").one()
+    assert (seen.isoformat(), offset) == ("2026-01-10T09:33:00+00:00", 0)
+
+
+def test_exif_time_keeps_its_offset_and_a_zoneless_one_is_read_in_the_sites_zone(container: Container) -> None:
+    def reported(site: Container, photo: bytes) -> tuple[str, bool]:
+        answer = police(site).post("/api/sightings", files=[("photos", ("p.jpg", photo, "image/jpeg"))]).json()
+        return answer["seen_at"], answer["time_from_photo"]
+
+    with_offset = photo_with_time("2024:05:06 14:30:00", "-05:00", plain_photo(seed=1))
+    assert reported(container, with_offset) == ("2024-05-06T14:30:00-05:00", True)
+    zoneless = photo_with_time("2024:05:06 14:30:00", source=plain_photo(seed=2))
+    assert reported(container, zoneless) == ("2024-05-06T14:30:00+08:00", True)  # default zone: Asia/Shanghai
+    zoneless = photo_with_time("2024:05:06 14:30:00", source=plain_photo(seed=3))
+    assert reported(in_zone(container, "Europe/London"), zoneless) == ("2024-05-06T14:30:00+01:00", True)
+
+
+def test_api_times_without_an_offset_are_read_in_the_sites_zone(client: TestClient) -> None:
+    files = [("photos", ("p.jpg", plain_photo(seed=4), "image/jpeg"))]
+    answer = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-01T08:00:00"}).json()
+    assert answer["seen_at"] == "2026-03-01T08:00:00+08:00"
+    files = [("photos", ("p.jpg", plain_photo(seed=5), "image/jpeg"))]
+    answer = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-01T08:00:00-03:00"}).json()
+    assert answer["seen_at"] == "2026-03-01T08:00:00-03:00"
+
+
+def test_the_sites_zone_changes_how_plausible_a_zoneless_photo_time_is(container: Container, fgnet: Path) -> None:
+    """The child went missing in Beijing at 16:00 (+08:00); a camera without an offset says 18:30 at a
+    place 900 km away. Read in Shanghai that is 2.5 hours later (too far to have travelled); read in
+    Los Angeles it is 17.5 hours later (easily). The ranking uses the true instants."""
+    case_photo = (fgnet / "images" / "001a02.jpg").read_bytes()
+    registered = police(container).post("/api/cases", files=[("photos", ("kid.jpg", case_photo, "image/jpeg"))], data={
+        "given_name": "Lin", "sex": "male", "birth_date": "2019-01-01", "missing_since": "2024-05-06T16:00:00+08:00",
+        "last_seen_lat": "39.9", "last_seen_lon": "116.4", "photo_dates": "2021-01-01"})
+    assert registered.status_code == 201
+    street = (fgnet / "images" / "001a05.jpg").read_bytes()
+    far = {"lat": "31.8", "lon": "116.4"}  # 900 km south
+    for zone, mirror in (("Asia/Shanghai", False), ("America/Los_Angeles", True)):
+        seen = photo_with_time("2024:05:06 18:30:00", source=street, mirror=mirror)  # two pictures, not one resent
+        photos = [("photos", ("s.jpg", seen, "image/jpeg"))]
+        sent = police(in_zone(container, zone)).post("/api/sightings", files=photos, data=far)
+        assert sent.status_code == 202
+    run_jobs(container)
+    with container.engine.connect() as conn:
+        scores = dict(conn.exec_driver_sql(
+            "SELECT s.seen_at_offset, c.time_score FROM candidates c JOIN sightings s ON s.id = c.sighting_id").all())
+    assert set(scores) == {480, -420}
+    assert scores[480] < 0.2  # 2.5 h for 900 km: hardly plausible
+    assert scores[-420] == 1.0  # 17.5 h: plausible
