@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from reunite.domain.access import Permission, Principal, Role, require
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
@@ -20,7 +19,6 @@ from reunite.services.deps import Deps
 log = logging.getLogger("reunite.sources")
 POLL_LEASE = timedelta(minutes=10)  # a worker that dies mid-poll leaves the source to others after this
 MAX_TEXT = 2000
-POSTERS_ZONE = ZoneInfo("Asia/Shanghai")  # where the campaign's posters write their local times
 
 
 def add_source(deps: Deps, who: Principal, kind: str, url: str, name: str, interval_minutes: int) -> int:
@@ -113,7 +111,7 @@ def _ingest(deps: Deps, source_id: int, post: Post) -> int:
             log.info("photo %s of %s not read: %s", url, post.url, exc)
     if not uploads:
         return 0
-    seen = (time_in_text(post.text, post.posted_at, POSTERS_ZONE) or post.posted_at) if post.posted_at else None
+    seen = (time_in_text(post.text, post.posted_at, deps.site.zone) or post.posted_at) if post.posted_at else None
     sighting = NewSighting(seen_at=seen, place=None, place_text=post.place_text[:500],
                            description=post.text[:MAX_TEXT])
     try:
