@@ -21,7 +21,7 @@ from reunite.domain.model import (
 )
 from reunite.domain.scoring import CaseFacts, Score, SightingFacts
 from reunite.domain.sources import Page, SourceKind
-from reunite.domain.stores import ModerationStore, PeopleStore, PfifStore, ReachStore, SourcesStore
+from reunite.domain.stores import ModerationStore, PeopleStore, PfifStore, ReachStore, ReportStore, SourcesStore
 from reunite.domain.workbench import WorkbenchReads, WorkbenchStore
 
 
@@ -40,10 +40,18 @@ class PhotoCodec(Protocol):
         ...
 
     def clean_copy(
-        self, data: bytes, max_side: int | None = None, blur: Sequence[tuple[int, int, int, int]] = ()
+        self, data: bytes, max_side: int | None = None, blur: Sequence[tuple[int, int, int, int]] = (),
+        keep: tuple[int, int, int, int] | None = None,
     ) -> bytes:
         """A JPEG re-encoded from the pixels alone: orientation applied, all metadata stripped, and
-        the ``blur`` boxes (left, top, right, bottom in the upright photo) made unrecognisable."""
+        the ``blur`` boxes (left, top, right, bottom in the upright photo) made unrecognisable,
+        except where they overlap ``keep`` (the child's face, never blurred)."""
+        ...
+
+    def face_copy(
+        self, data: bytes, face: tuple[int, int, int, int], blur: Sequence[tuple[int, int, int, int]] = ()
+    ) -> bytes:
+        """A crop around ``face`` cut from the photo after the ``blur`` boxes were blurred."""
         ...
 
 
@@ -186,7 +194,8 @@ class PasswordHasher(Protocol):
     def verify(self, hashed: str, password: str) -> bool: ...
 
 
-class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, Protocol):
+class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, ReportStore,
+                 Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 
@@ -347,3 +356,5 @@ class ReadModel(WorkbenchReads, Protocol):
     def poster(self, case_id: int) -> dict[str, Any]:
         """The public fields of a verified, open case (NotFound otherwise)."""
         ...
+
+    def reunion_count(self) -> int: ...

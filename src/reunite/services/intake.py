@@ -11,6 +11,7 @@ from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.model import NewCase, NewSighting, PhotoFacts, PhotoOwner, Provenance, SightingStatus, Upload
 from reunite.domain.ports import UnitOfWork
+from reunite.services import reports
 from reunite.services.deps import Deps
 
 EARLIEST = datetime(1900, 1, 1).astimezone()
@@ -26,6 +27,8 @@ class SightingReceipt:
     time_from_photo: bool
     place_from_photo: bool
     repeated: bool = False  # the same picture was reported before: this report joined that sighting
+    receipt: str = ""  # the reporter's receipt number (none when the report joined another's sighting)
+    resent: bool = False  # the phone had sent this report already: nothing new was stored
 
 
 @dataclass(frozen=True)
@@ -70,18 +73,22 @@ def _check_time(when: datetime, now: datetime, field: str) -> None:
 
 
 def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: Sequence[Upload],
-                    provenance: Provenance | None = None) -> SightingReceipt:
-    """Accept a sighting. Time and place come from the reporter, else the photos' EXIF, else now.
+                    provenance: Provenance | None = None, client_key: str | None = None) -> SightingReceipt:
+    """Accept a sighting. Time and place come from the reporter, else the photos' EXIF (read by the
+    server, or by the phone before it shrank the photo), else now.
     It waits for a moderator before anyone but reviewers sees it (reviewers' own reports do not).
     A picture reported before (the same photo reposted or sent again) joins that sighting instead of
-    making a second one: reviewers and matching see it once, with every place it came from."""
+    making a second one: reviewers and matching see it once, with every place it came from.
+    ``client_key``: the phone's key for this report; sent again (a queue retrying), the first
+    report's receipt comes back (``resent_report``)."""
     require(who, Permission.REPORT_SIGHTING)
     facts = _inspect_all(deps, uploads)
     now = deps.clock.now()
-    exif_time = next((f.taken_at for f in facts if f.taken_at and EARLIEST <= f.taken_at <= now + CLOCK_SKEW), None)
+    taken = [f.taken_at for f in facts] + [sighting.photo_taken_at]
+    exif_time = next((t for t in taken if t and t.tzinfo and EARLIEST <= t <= now + CLOCK_SKEW), None)
     seen_at = sighting.seen_at or exif_time or now
     _check_time(seen_at, now, "seen_at")
-    exif_place = next((f.place for f in facts if f.place), None)
+    exif_place = next((f.place for f in facts if f.place), None) or sighting.photo_place
     if sighting.place is None and exif_place is not None:
         sighting = replace(sighting, place=exif_place)
     keys = _store_originals(deps, uploads, facts)
@@ -97,13 +104,14 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
         ]
         if provenance is not None:
             uow.add_provenance(sighting_id, provenance)
+        receipt = reports.issue(uow, sighting_id, client_key)
         uow.audit(who.actor, "sighting.reported", "sighting", sighting_id, photos=len(photo_ids))
         uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
         uow.commit()
     return SightingReceipt(
         sighting_id, photo_ids, seen_at,
         time_from_photo=sighting.seen_at is None and exif_time is not None,
-        place_from_photo=sighting.place is exif_place and exif_place is not None,
+        place_from_photo=sighting.place is exif_place and exif_place is not None, receipt=receipt,
     )
 
 
@@ -122,6 +130,16 @@ def _repeated(deps: Deps, uow: UnitOfWork, who: Principal, facts: Sequence[Photo
     for key in unused:
         deps.photos.delete(key)
     return found
+
+
+def resent_report(deps: Deps, client_key: str | None) -> SightingReceipt | None:
+    """The receipt of a report this phone already sent under ``client_key`` (checked before any
+    rate limit: a resent report is not a new one)."""
+    row = reports.already_sent(deps, client_key)
+    if row is None:
+        return None
+    return SightingReceipt(row["id"], [], row["seen_at"], time_from_photo=False, place_from_photo=False,
+                           receipt=row["receipt"], resent=True)
 
 
 def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 from datetime import UTC, date, datetime, timedelta
@@ -18,11 +17,9 @@ from starlette.datastructures import FormData, UploadFile
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.model import (
-    AgeRange,
     CandidateStatus,
     GeoPoint,
     NewCase,
-    NewSighting,
     Sex,
     SightingFilter,
     Upload,
@@ -55,7 +52,8 @@ Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
 def render(request: Request, lang: Language, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     settings = request.app.state.container.settings
     who: Principal = getattr(request.state, "principal", None) or Principal()
-    context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "tile_url": settings.tile_url,
+    context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "map_tiles": settings.map_tiles_url,
+                "map_attribution": settings.map_attribution,
                 "path": page_path(request), "csrf": csrf_token(request), "who": who}
     return templates.TemplateResponse(request, name, context, status_code=status)
 
@@ -141,36 +139,6 @@ def sex(form: FormData, name: str) -> Sex:
         return Sex(text(form, name) or "unknown")
     except ValueError:
         raise InvalidInput("choose a sex from the list", field=name) from None
-
-
-# -- snapshot -----------------------------------------------------------------------------
-@router.get("/", response_class=HTMLResponse)
-def snapshot_form(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
-    return render(request, lang, "snapshot.html", form={},
-                  pow=None if who.signed_in else throttle.challenge(deps))
-
-
-@router.post("/report", response_class=HTMLResponse)
-async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
-    form = await checked_form(request)
-    try:
-        proof = (text(form, "pow_challenge"), text(form, "pow_nonce")) if text(form, "pow_nonce") else None
-        throttle.report_limit(deps, who, client_ip(request), proof)
-        files, _ = await uploads(form)
-        age = AgeRange.of(number(form, "age_low", int), number(form, "age_high", int))
-        sighting = NewSighting(
-            seen_at=local_time(form, "seen_at"), place=place(form), place_text=text(form, "place_text")[:500],
-            apparent_age=age, apparent_sex=sex(form, "sex"),
-            description="\n".join(filter(None, [text(form, "doing"), text(form, "with")]))[:4000],
-            reporter_contact=text(form, "contact")[:500],
-        )
-        receipt = intake.report_sighting(deps, who, sighting, files)
-    except ReuniteError as exc:
-        return render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
-                      error=lang.error(exc), error_field=exc.field,
-                      pow=None if who.signed_in else throttle.challenge(deps))
-    shown = [base64.b64encode(deps.codec.clean_copy(f.data, 480)).decode() for f in files]
-    return render(request, lang, "thanks.html", receipt=receipt, photos=shown)
 
 
 # -- cases --------------------------------------------------------------------------------
