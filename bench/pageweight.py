@@ -1,13 +1,18 @@
-"""Snapshot page weight and time to interactive on a throttled phone profile, in real Chromium.
+"""Snapshot page weight and time to interactive on a throttled phone profile, in real Chromium; and
+the whole snapshot journey on slow 3G with a 12-megapixel, 3 MB phone photo, from page load to the
+receipt.
 
     python bench/pageweight.py [--out FILE]
 
-Profile: 'slow 4G' (400 ms round trip, 1.6 Mbit/s down, 750 kbit/s up) and a CPU slowed 4×, as
-Lighthouse emulates a cheap phone. Transfer size counts every byte on the wire before any photo."""
+Pages: 'slow 4G' (400 ms round trip, 1.6 Mbit/s down, 750 kbit/s up) and a CPU slowed 4×, as
+Lighthouse emulates a cheap phone. Transfer size counts every byte on the wire before any photo.
+Journey: Chrome DevTools' 'Slow 3G' preset (2 s round trip, 400 kbit/s each way; CDP network
+emulation), the same CPU slowdown; the photo is made here (4000×3000 JPEG with EXIF time and GPS)."""
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import socket
 import sys
@@ -16,7 +21,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import uvicorn
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -26,7 +33,28 @@ from reunite.entrypoints.api.app import create_app
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PAGES = ["/", "/cases/new", "/sightings", "/search"]
+PAGES = ["/", "/report", "/cases/new", "/sightings", "/search"]
+SLOW_3G = {"offline": False, "latency": 2000, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
+SLOW_4G = {"offline": False, "latency": 400, "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8}
+
+
+def phone_photo(width: int = 4000, height: int = 3000, target_bytes: int = 3_000_000) -> bytes:
+    """A camera-like JPEG: smooth shapes plus sensor-like grain (so it compresses like a real photo,
+    about ``target_bytes``), with EXIF DateTimeOriginal, OffsetTimeOriginal and a GPS position."""
+    rng = np.random.default_rng(7)
+    small = rng.integers(0, 255, (height // 40, width // 40, 3), dtype=np.uint8)
+    base = np.asarray(Image.fromarray(small).resize((width, height), Image.Resampling.BICUBIC), dtype=np.int16)
+    exif = Image.Exif()
+    exif.get_ifd(0x8769).update({36867: "2026:11:30 09:33:00", 36881: "+08:00"})
+    exif.get_ifd(0x8825).update({1: "N", 2: (30.0, 39.0, 36.0), 3: "E", 4: (104.0, 3.0, 36.0)})
+    grain = 9
+    while True:
+        noisy = np.clip(base + rng.normal(0, grain, base.shape), 0, 255).astype(np.uint8)
+        out = io.BytesIO()
+        Image.fromarray(noisy).save(out, format="JPEG", quality=90, exif=exif)
+        if out.tell() >= target_bytes * 0.9 or grain > 60:
+            return out.getvalue()
+        grain = int(grain * 1.5)
 
 
 def serve() -> str:
@@ -49,8 +77,7 @@ def measure(base: str, path: str, runs: int = 3) -> dict[str, Any]:
             page = context.new_page()
             cdp = context.new_cdp_session(page)
             cdp.send("Network.enable")
-            cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 400,
-                     "downloadThroughput": 1_600_000 / 8, "uploadThroughput": 750_000 / 8})
+            cdp.send("Network.emulateNetworkConditions", SLOW_4G)
             cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
             page.goto(base + path, wait_until="load")
             timing = page.evaluate("""() => {
@@ -67,13 +94,50 @@ def measure(base: str, path: str, runs: int = 3) -> dict[str, Any]:
             "time_to_interactive_ms": round(best["interactive_ms"]), "load_ms": round(best["load_ms"])}
 
 
+def journey(base: str, photo: bytes, network: dict[str, Any] | None = SLOW_3G, cpu: float = 4,
+            runs: int = 1) -> dict[str, Any]:
+    """Seconds from opening the report page to the receipt on screen, with ``photo`` chosen and sent;
+    and the bytes the report's upload actually carried (the photo as shrunk on the phone)."""
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        results = []
+        for _ in range(runs):
+            context = browser.new_context(viewport={"width": 360, "height": 740}, service_workers="block")
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            if network:
+                cdp.send("Network.emulateNetworkConditions", network)
+            if cpu > 1:
+                cdp.send("Emulation.setCPUThrottlingRate", {"rate": cpu})
+            sent: list[int] = []
+            page.on("request", lambda r, sent=sent: sent.append(len(r.post_data_buffer or b""))
+                    if r.method == "POST" and r.url.endswith("/report") else None)
+            start = time.monotonic()
+            page.goto(base + "/report", wait_until="domcontentloaded")
+            page.set_input_files("#photos", files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg",
+                                                    "buffer": photo}])
+            page.click("#send")
+            receipt = page.locator(".receipt-no").inner_text(timeout=180_000)
+            results.append({"seconds": round(time.monotonic() - start, 1), "receipt": receipt,
+                            "upload_bytes": sum(sent)})
+            context.close()
+        browser.close()
+    best = min(results, key=lambda r: r["seconds"])
+    return {"photo_bytes": len(photo), **best}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     base = serve()
+    photo = phone_photo()
     text = json.dumps({"machine": machine(), "profile": "slow 4G, CPU 4x slower",
-                       "results": [measure(base, path) for path in PAGES]}, indent=1)
+                       "results": [measure(base, path) for path in PAGES],
+                       "journey": {"profile": "DevTools 'Slow 3G' (2 s RTT, 400 kbit/s each way), CPU 4x slower",
+                                   "photo": "4000x3000 JPEG with EXIF", **journey(base, photo, runs=2)}},
+                      indent=1)
     print(text)
     if args.out:
         args.out.write_text(text)

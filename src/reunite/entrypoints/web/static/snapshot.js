@@ -256,7 +256,7 @@
       }
     }
     if (ifd0[0x8825]) {
-      var gps = entries(ifd0[0x8825]);
+      var gps = entries(ifd0[0x8825].value);
       if (gps[2] && gps[4]) {
         out.lat = degrees(gps[2]) * (gps[1] && String.fromCharCode(gps[1].first) === "S" ? -1 : 1);
         out.lon = degrees(gps[4]) * (gps[3] && String.fromCharCode(gps[3].first) === "W" ? -1 : 1);
