@@ -159,6 +159,7 @@ def test_switch_language_and_errors_in_the_readers_language(page: Page, server: 
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     page.set_input_files("input[name=photos]", files=[{"name": "a.jpg", "mimeType": "image/jpeg",
                                                         "buffer": plain_photo()}])
+    page.click("details.advanced summary")  # coordinates are an advanced option
     page.fill("#lat", "95")
     page.fill("#lon", "10")
     page.click("button.primary")

@@ -100,7 +100,7 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
                       error=lang.error(exc), error_field=exc.field,
                       pow=None if who.signed_in else throttle.challenge(deps))
     shown = [] if receipt.resent else [
-        base64.b64encode(deps.codec.clean_copy(f.data, 480)).decode() for f in files]
+        base64.b64encode(deps.codec.clean_copy(f.data, 320)).decode() for f in files]
     link = reports.private_path(deps, receipt.receipt)
     response = render(request, lang, "thanks.html", receipt=receipt, photos=shown, link=link,
                       base=deps.site.base_url)

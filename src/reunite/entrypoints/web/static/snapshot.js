@@ -74,7 +74,10 @@
       bar.hidden = false; label.textContent = text;
       if (value === undefined) meter.removeAttribute("value"); else meter.value = value;
     }
-    if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(function () {});
+    if ("serviceWorker" in navigator) {  // after the page has loaded: its caching must not slow the page
+      var register = function () { navigator.serviceWorker.register("/sw.js").catch(function () {}); };
+      if (document.readyState === "complete") register(); else window.addEventListener("load", register);
+    }
     if (window.reuniteQueue) {
       var flushQueue = function () {
         reuniteQueue.flush().then(function (sent) { sent.forEach(shown); });
@@ -197,7 +200,7 @@
       var canvas = document.createElement("canvas");
       canvas.width = Math.round(img.width * scale); canvas.height = Math.round(img.height * scale);
       canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
-      return new Promise(function (ok) { canvas.toBlob(function (b) { ok(b && b.size < file.size ? b : null); }, "image/jpeg", 0.85); });
+      return new Promise(function (ok) { canvas.toBlob(function (b) { ok(b && b.size < file.size ? b : null); }, "image/jpeg", 0.8); });
     }, function () { return null; });
   }
   // EXIF DateTimeOriginal (+ OffsetTimeOriginal) and GPS position from a JPEG's first bytes.
