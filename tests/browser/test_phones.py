@@ -21,8 +21,10 @@ from reunite.services import intake, reports
 from tests.browser.conftest import sign_in
 from tests.conftest import count_rows, plain_photo
 
-PUBLIC = ["/", "/report", "/login", "/signup", "/privacy", "/takedown", "/subscribe", "/no-such-page"]
-SIGNED_IN = ["/cases/new", "/moderation", "/sightings", "/search", "/admin", "/account"]
+PUBLIC = ["/", "/report", "/login", "/signup", "/privacy", "/takedown", "/subscribe", "/stats", "/invite/not-a-token",
+          "/no-such-page"]
+SIGNED_IN = ["/cases/new", "/moderation", "/moderation/sources", "/moderation/dashboard", "/sightings", "/search",
+             "/admin", "/account"]
 LANGS = ["en", "zh_CN"]
 
 

@@ -101,10 +101,11 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
                       pow=None if who.signed_in else throttle.challenge(deps))
     shown = [] if receipt.resent else [
         base64.b64encode(deps.codec.clean_copy(f.data, 320)).decode() for f in files]
-    link = reports.private_path(deps, receipt.receipt)
+    link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
     response = render(request, lang, "thanks.html", receipt=receipt, photos=shown, link=link,
                       base=deps.site.base_url)
-    response.headers["X-Reunite-Receipt"] = link
+    if link:
+        response.headers["X-Reunite-Receipt"] = link
     return response
 
 
