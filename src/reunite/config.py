@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 
 import platformdirs
-from pydantic import Field, field_validator
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reunite.domain.reach import DEFAULT_SCHEDULE
@@ -21,7 +21,7 @@ def _default_data_dir() -> Path:
 class Settings(BaseSettings):
     """Runtime configuration, read from ``REUNITE_*`` environment variables (and ``.env``)."""
 
-    model_config = SettingsConfigDict(env_prefix="REUNITE_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="REUNITE_", env_file=".env", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(default_factory=_default_data_dir, description="Embedded database and photos live here.")
     database_url: str | None = Field(
@@ -44,10 +44,15 @@ class Settings(BaseSettings):
     in_process_worker: bool = Field(default=True, description="`serve` also runs a job worker.")
     worker_concurrency: int = 1
 
-    tile_url: str = Field(
+    map_tiles_url: str = Field(
         default="https://tile.openstreetmap.org/{z}/{x}/{y}.png",
-        description="Map tiles for pages; empty for none (pages work without a map).",
+        validation_alias=AliasChoices("REUNITE_MAP_TILES_URL", "REUNITE_TILE_URL"),
+        description=("Map tiles for pages ({z}/{x}/{y} template), e.g. your own tile server where the public "
+                     "one is unreachable; empty for no map (pages work without one: places are typed)."),
     )
+    map_attribution: str = Field(
+        default="© OpenStreetMap contributors", validation_alias="REUNITE_MAP_ATTRIBUTION",
+        description="The credit the tile provider requires, shown on every map.")
 
     timezone: str = Field(
         default=DEFAULT_ZONE,

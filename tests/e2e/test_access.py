@@ -73,7 +73,10 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/subscriptions/{subscription_id}/{purpose}"): ALL,
     ("POST", "/subscriptions/{subscription_id}/{purpose}"): ALL,  # signed links instead of sign-in
     ("GET", "/feeds/cases.atom"): ALL, ("GET", "/p/{case_id}/poster.pdf"): ALL,
-    ("GET", "/"): ALL, ("POST", "/report"): REPORTERS,
+    ("GET", "/"): ALL, ("GET", "/report"): ALL, ("POST", "/report"): REPORTERS,
+    ("GET", "/reports/{receipt}/{token}"): ALL,  # the reporter's private link: its secret is the right
+    ("POST", "/reports/{receipt}/{token}/details"): ALL, ("POST", "/reports/{receipt}/{token}/withdraw"): ALL,
+    ("GET", "/sw.js"): ALL, ("GET", "/favicon.ico"): ALL,
     ("GET", "/cases/new"): REGISTRARS, ("POST", "/cases/new"): REGISTRARS,
     ("GET", "/cases/{case_id}"): CASE_READERS,
     ("POST", "/candidates/{candidate_id}/review"): REVIEWERS,
@@ -141,7 +144,7 @@ def denied(response: object) -> bool:
 def probe(client: TestClient, method: str, path: str, world: w.World) -> object:
     values: dict[str, int | str] = {**world.ids(), "code": "en", "token": "not-an-invitation",
                                     "subscription_id": 1, "purpose": "unsubscribe", "verdict": "reject",
-                                    "flag_id": 999_999}
+                                    "flag_id": 999_999, "receipt": "NONE-0000"}
     if path == "/candidates/{candidate_id}/answer":
         values["candidate_id"] = world.confirmed
     if path in PROBE_MISSING:
@@ -169,7 +172,7 @@ def readable_urls(world: w.World) -> Iterator[str]:
         "sighting_id": [world.sighting, world.pending],
         "photo_id": [world.photo_of_sighting, world.photo_of_case_a],
         "face_id": [world.child_face, world.bystander_face],
-        "code": ["en"], "token": ["x"], "subscription_id": [1], "purpose": ["confirm"],
+        "code": ["en"], "token": ["x"], "subscription_id": [1], "purpose": ["confirm"], "receipt": ["NONE-0000"],
         "candidate_id": [world.proposed, world.confirmed],
     }
     for method, path in RULES:
@@ -193,7 +196,8 @@ def leaks(world: w.World, who: str) -> list[str]:
     with world.client(who) as client:
         for url in readable_urls(world):
             response = client.get(url, follow_redirects=False)
-            if response.headers.get("content-type", "").startswith("image/"):
+            kind = response.headers.get("content-type", "")
+            if kind.startswith("image/") and not kind.startswith("image/svg"):  # photos; the icon is text
                 image = Image.open(io.BytesIO(response.content))
                 if len(image.getexif()) or image.info.get("exif") or b"Exif" in response.content[:4096]:
                     found.append(f"{url}: a photo with EXIF")

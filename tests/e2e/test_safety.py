@@ -54,7 +54,7 @@ def test_anonymous_reports_are_throttled_and_proof_of_work_lifts_the_limit(anony
 
 
 def test_pages_refuse_forms_without_their_csrf_token_and_send_security_headers(anonymous: TestClient) -> None:
-    page = anonymous.get("/")
+    page = anonymous.get("/report")
     headers = page.headers
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
     assert "script-src 'self'" in headers["content-security-policy"]

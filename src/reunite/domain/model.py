@@ -29,6 +29,7 @@ class SightingStatus(enum.StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     REMOVED = "removed"  # taken down on request
+    WITHDRAWN = "withdrawn"  # taken back by its reporter (private link on the receipt)
     EXPIRED = "expired"
 
 
@@ -149,6 +150,10 @@ class NewSighting:
     description: str = ""  # what the child was doing, wearing
     reporter_contact: str = ""
     with_whom: str = ""  # who the child was with
+    # What the reporter's phone read from the photo's EXIF before shrinking it (the shrunk copy has
+    # none): used like the photo's own time and place, checked the same way.
+    photo_taken_at: datetime | None = None
+    photo_place: GeoPoint | None = None
 
 
 @dataclass(frozen=True)

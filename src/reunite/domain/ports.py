@@ -21,7 +21,15 @@ from reunite.domain.model import (
 )
 from reunite.domain.scoring import CaseFacts, Score, SightingFacts
 from reunite.domain.sources import Page, SourceKind
-from reunite.domain.stores import ModerationStore, PeopleStore, PfifStore, ReachStore, ShortlistStore, SourcesStore
+from reunite.domain.stores import (
+    ModerationStore,
+    PeopleStore,
+    PfifStore,
+    ReachStore,
+    ReportStore,
+    ShortlistStore,
+    SourcesStore,
+)
 from reunite.domain.workbench import WorkbenchReads, WorkbenchStore
 
 
@@ -40,10 +48,18 @@ class PhotoCodec(Protocol):
         ...
 
     def clean_copy(
-        self, data: bytes, max_side: int | None = None, blur: Sequence[tuple[int, int, int, int]] = ()
+        self, data: bytes, max_side: int | None = None, blur: Sequence[tuple[int, int, int, int]] = (),
+        keep: tuple[int, int, int, int] | None = None,
     ) -> bytes:
         """A JPEG re-encoded from the pixels alone: orientation applied, all metadata stripped, and
-        the ``blur`` boxes (left, top, right, bottom in the upright photo) made unrecognisable."""
+        the ``blur`` boxes (left, top, right, bottom in the upright photo) made unrecognisable,
+        except where they overlap ``keep`` (the child's face, never blurred)."""
+        ...
+
+    def face_copy(
+        self, data: bytes, face: tuple[int, int, int, int], blur: Sequence[tuple[int, int, int, int]] = ()
+    ) -> bytes:
+        """A crop around ``face`` cut from the photo after the ``blur`` boxes were blurred."""
         ...
 
 
@@ -204,7 +220,7 @@ class IdempotencyStore(Protocol):
 
 
 class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, ShortlistStore,
-                 IdempotencyStore, Protocol):
+                 IdempotencyStore, ReportStore, Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 
@@ -406,3 +422,4 @@ class ReadModel(WorkbenchReads, Protocol):
     def verification_hours(self, since: datetime) -> float | None:
         """The median hours from registration to verification of cases verified since then (None: too few)."""
         ...
+    def reunion_count(self) -> int: ...

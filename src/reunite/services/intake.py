@@ -13,7 +13,7 @@ from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.model import NewCase, NewSighting, PhotoFacts, PhotoOwner, Provenance, SightingStatus, Upload
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import localize
-from reunite.services import idempotency
+from reunite.services import idempotency, reports
 from reunite.services.deps import Deps
 
 EARLIEST = datetime(1900, 1, 1).astimezone()
@@ -29,6 +29,8 @@ class SightingReceipt:
     time_from_photo: bool
     place_from_photo: bool
     repeated: bool = False  # the same picture was reported before: this report joined that sighting
+    receipt: str = ""  # the reporter's receipt number (none when the report joined another's sighting)
+    resent: bool = False  # the phone had sent this report already: nothing new was stored
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self) | {"seen_at": self.seen_at.isoformat()}
@@ -104,21 +106,27 @@ def photo_time(deps: Deps, facts: Sequence[PhotoFacts], now: datetime) -> dateti
 
 
 def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: Sequence[Upload],
-                    provenance: Provenance | None = None, key: str | None = None) -> SightingReceipt:
-    """Accept a sighting. Time and place come from the reporter, else the photos' EXIF, else now.
+                    provenance: Provenance | None = None, key: str | None = None,
+                    client_key: str | None = None) -> SightingReceipt:
+    """Accept a sighting. Time and place come from the reporter, else the photos' EXIF (read by the
+    server, or by the phone before it shrank the photo), else now.
     It waits for a moderator before anyone but reviewers sees it (reviewers' own reports do not).
     A picture reported before (the same photo reposted or sent again) joins that sighting instead of
     making a second one: reviewers and matching see it once, with every place it came from.
-    With an idempotency ``key`` (scoped), a retry returns the first receipt and stores nothing."""
+    With an idempotency ``key`` (scoped; the API's Idempotency-Key), a retry returns the first receipt
+    and stores nothing; ``client_key`` is the phone's key for a report it queued (``resent_report``)."""
     require(who, Permission.REPORT_SIGHTING)
     if first := earlier_sighting(deps, key):
         return first
     facts = _inspect_all(deps, uploads)
     now = deps.clock.now()
     exif_time = photo_time(deps, facts, now)
+    phone = sighting.photo_taken_at  # read by the phone before it shrank the photo (the copy has no EXIF)
+    if exif_time is None and phone is not None and phone.tzinfo and EARLIEST <= phone <= now + CLOCK_SKEW:
+        exif_time = phone
     seen_at = sighting.seen_at or exif_time or now.astimezone(deps.site.zone)
     _check_time(seen_at, now, "seen_at")
-    exif_place = next((f.place for f in facts if f.place), None)
+    exif_place = next((f.place for f in facts if f.place), None) or sighting.photo_place
     if sighting.place is None and exif_place is not None:
         sighting = replace(sighting, place=exif_place)
     keys = _store_originals(deps, uploads, facts)
@@ -134,12 +142,13 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
         ]
         if provenance is not None:
             uow.add_provenance(sighting_id, provenance)
+        number = reports.issue(uow, sighting_id, client_key)
         uow.audit(who.actor, "sighting.reported", "sighting", sighting_id, photos=len(photo_ids))
         uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
         receipt = SightingReceipt(
             sighting_id, photo_ids, seen_at,
             time_from_photo=sighting.seen_at is None and exif_time is not None,
-            place_from_photo=sighting.place is exif_place and exif_place is not None,
+            place_from_photo=sighting.place is exif_place and exif_place is not None, receipt=number,
         )
         if key and not uow.remember_result(key, receipt.as_json()):
             return SightingReceipt.from_json(uow.remembered_result(key) or {})  # a concurrent retry won
@@ -162,6 +171,16 @@ def _repeated(deps: Deps, uow: UnitOfWork, who: Principal, facts: Sequence[Photo
     for key in unused:
         deps.photos.delete(key)
     return found
+
+
+def resent_report(deps: Deps, client_key: str | None) -> SightingReceipt | None:
+    """The receipt of a report this phone already sent under ``client_key`` (checked before any
+    rate limit: a resent report is not a new one)."""
+    row = reports.already_sent(deps, client_key)
+    if row is None:
+        return None
+    return SightingReceipt(row["id"], [], row["seen_at"], time_from_photo=False, place_from_photo=False,
+                           receipt=row["receipt"], resent=True)
 
 
 def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> None:

@@ -136,6 +136,12 @@ def poster(deps: Deps, case_id: int) -> dict[str, Any]:
     return row
 
 
+def front_page(deps: Deps, limit: int = 24) -> dict[str, Any]:
+    """What anyone sees first: how many children were reunited and the posters of verified cases."""
+    posters = [poster(deps, row["id"]) for row in deps.read.active_cases("", None, limit)]
+    return {"reunions": deps.read.reunion_count(), "posters": posters}
+
+
 def poster_photo(deps: Deps, case_id: int) -> bytes:
     photo_id = deps.read.poster(case_id)["photo_id"]
     if photo_id is None:
@@ -160,11 +166,16 @@ def photo_bytes(deps: Deps, who: Principal, photo_id: int, max_side: int | None 
             raise NotFound("photo {id} is not shown: its faces are not known yet, so bystanders cannot be blurred",
                            id=photo_id)
         child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
-        blur = [(f["box_left"], f["box_top"], f["box_right"], f["box_bottom"])
-                for f in access.blur_faces(who, row["faces"], child)]
+        blur = [_box(f) for f in access.blur_faces(who, row["faces"], child)]
+        keep = next((_box(f) for f in row["faces"] if f["id"] == child), None)
         _audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
                     unblurred=not blur and len(row["faces"]) > 1)
+        return deps.codec.clean_copy(deps.photos.get(row["storage_key"]), max_side, blur, keep)
     return deps.codec.clean_copy(deps.photos.get(row["storage_key"]), max_side, blur)
+
+
+def _box(face: dict[str, Any]) -> tuple[int, int, int, int]:
+    return int(face["box_left"]), int(face["box_top"]), int(face["box_right"]), int(face["box_bottom"])
 
 
 def face_crop(deps: Deps, who: Principal, face_id: int) -> bytes:
@@ -185,6 +196,10 @@ def face_crop(deps: Deps, who: Principal, face_id: int) -> bytes:
             raise Forbidden("this face is not shown to your account")
         _audit_read(deps, who, "face.viewed", "sighting", row["sighting_id"], face=face_id,
                     bystander=face_id != child)
+        if not who.can(Permission.SEE_ORIGINALS):  # cut from the photo with every other face blurred first
+            photo = deps.read.photo(row["photo_id"])
+            others = [_box(f) for f in photo["faces"] if f["id"] != face_id]
+            return deps.codec.face_copy(deps.photos.get(photo["storage_key"]), _box(row), others)
     return deps.photos.get(row["crop_key"])
 
 

@@ -16,6 +16,7 @@ from reunite.adapters.db.shortlist import ShortlistReads
 from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.uow import vector_literal
 from reunite.adapters.db.workbench import WorkbenchReadSql
+from reunite.adapters.places import place_variants
 from reunite.domain.errors import NotFound
 from reunite.domain.model import AgeRange, CandidateStatus, SightingFilter
 from reunite.domain.scoring import Score, explain
@@ -53,8 +54,9 @@ def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
         )
         params.update(lat=query.near.lat, lon=query.near.lon, radius=query.radius_km * 1000)
     if query.place:
-        clauses.append("s.place_text ILIKE :place")
-        params["place"] = "%" + query.place.replace("\\", "").replace("%", "").replace("_", "") + "%"
+        clauses.append("s.place_text ILIKE ANY(:places)")  # 成都, 成都市, Chengdu, 漢口 and 汉口 alike
+        params["places"] = ["%" + w.replace("\\", "").replace("%", "").replace("_", "") + "%"
+                            for w in place_variants(query.place)]
     if query.seen_from:
         clauses.append("s.seen_at >= :seen_from")
         params["seen_from"] = query.seen_from
@@ -200,6 +202,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def face(self, face_id: int) -> dict[str, Any]:
         row = self._one(
             "SELECT f.crop_key, f.case_id, f.sighting_id, s.status AS sighting_status, s.child_face_id, "
+            "f.photo_id, f.box_left, f.box_top, f.box_right, f.box_bottom, "
             "ARRAY(SELECT c.case_id FROM candidates c WHERE c.sighting_face_id = f.id AND c.status = 'confirmed' "
             f"AND s.status IN {LIVE_REPORTS}) "
             "AS confirmed_for FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id WHERE f.id = :id",

@@ -108,9 +108,13 @@ sightings = Table(
     Column("child_face_id", BigInteger),
     Column("reporter_account_id", BigInteger, ForeignKey("accounts.id", ondelete="SET NULL")),
     Column("group_id", BigInteger, ForeignKey("sighting_groups.id", ondelete="SET NULL")),
+    Column("receipt", String(16)),  # the reporter's receipt number (0013)
+    Column("client_key", String(64)),  # the phone's key for this report: a resent report is stored once
     _created(),
     Index("ix_sightings_group_id", "group_id", postgresql_where=text("group_id IS NOT NULL")),
     CheckConstraint("apparent_sex IN ('female', 'male', 'unknown')", name="apparent_sex"),
+    Index("ux_sightings_receipt", "receipt", unique=True),
+    Index("ux_sightings_client_key", "client_key", unique=True),
     Index("ix_sightings_seen_at", "seen_at"),
     Index("ix_sightings_earth", text("ll_to_earth(lat, lon)"), postgresql_using="gist",
           postgresql_where=text("lat IS NOT NULL")),

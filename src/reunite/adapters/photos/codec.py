@@ -96,13 +96,27 @@ class PillowPhotoCodec:
         return np.asarray(image), scale
 
     def clean_copy(
-        self, data: bytes, max_side: int | None = None, blur: Sequence[tuple[int, int, int, int]] = ()
+        self, data: bytes, max_side: int | None = None, blur: Sequence[Box] = (), keep: Box | None = None
     ) -> bytes:
         pixels, scale = self.rgb(data, max_side)
         if blur:
-            pixels = blur_regions(pixels, [tuple(round(v * scale) for v in box) for box in blur])
+            pixels = blur_regions(pixels, [_scaled(box, scale) for box in blur],
+                                  keep=_scaled(keep, scale) if keep else None)
         return encode_jpeg(pixels)
 
+    def face_copy(self, data: bytes, face: Box, blur: Sequence[Box] = (), margin: float = 0.4,
+                  size: int = 200) -> bytes:
+        """One face with some context, cut from the photo *after* the ``blur`` boxes were blurred
+        (a neighbour's face beside the child's stays unrecognisable in the crop too)."""
+        pixels, _ = self.rgb(data)
+        if blur:
+            pixels = blur_regions(pixels, blur, keep=face)
+        left, top, right, bottom = face
+        mx, my = int((right - left) * margin), int((bottom - top) * margin)
+        h, w = pixels.shape[:2]
+        crop = Image.fromarray(pixels[max(top - my, 0):min(bottom + my, h), max(left - mx, 0):min(right + mx, w)])
+        crop.thumbnail((size, size), Image.Resampling.LANCZOS)
+        return encode_jpeg(np.asarray(crop))
 
 def perceptual_hash(image: Image.Image) -> int:
     """pHash (imagehash) as a signed 64-bit number: near-identical for the same picture resized,
@@ -124,10 +138,23 @@ def unaccepted_format(data: bytes) -> str | None:
         return None
 
 
-def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: float = 0.3) -> np.ndarray:
+Box = tuple[int, int, int, int]
+
+
+def _scaled(box: Sequence[int], scale: float) -> Box:
+    left, top, right, bottom = (round(v * scale) for v in box)
+    return left, top, right, bottom
+
+
+def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: float = 0.3,
+                 keep: Sequence[int] | None = None) -> np.ndarray:
     """Faces made unrecognisable: each box, grown by ``margin``, pixelated to 6×6 blocks then blurred.
-    Irreversible: the copy carries no trace of the original pixels beyond the coarse blocks."""
+    Irreversible: the copy carries no trace of the original pixels beyond the coarse blocks.
+    ``keep`` (the child's face box) is never blurred: its pixels are put back after the others."""
     image = Image.fromarray(pixels)
+    kept = None
+    if keep is not None and keep[2] > keep[0] and keep[3] > keep[1]:
+        kept = image.crop((keep[0], keep[1], keep[2], keep[3]))
     for left, top, right, bottom in boxes:
         grow_x, grow_y = int((right - left) * margin), int((bottom - top) * margin)
         region = (max(0, left - grow_x), max(0, top - grow_y),
@@ -137,6 +164,8 @@ def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: flo
         patch = image.crop(region)
         coarse = patch.resize((6, 6), Image.Resampling.BOX).resize(patch.size, Image.Resampling.NEAREST)
         image.paste(coarse.filter(ImageFilter.GaussianBlur(max(2, patch.width // 12))), region[:2])
+    if kept is not None and keep is not None:
+        image.paste(kept, (keep[0], keep[1]))
     return np.asarray(image)
 
 

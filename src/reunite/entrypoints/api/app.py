@@ -8,9 +8,10 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from xstatic.pkg import leaflet, leaflet_markercluster
 
 from reunite.bootstrap import Container
@@ -27,7 +28,7 @@ from reunite.entrypoints.api import (
 from reunite.entrypoints.api.auth import security_headers
 from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
-from reunite.entrypoints.web import pages, people, reach, review, workbench
+from reunite.entrypoints.web import pages, people, reach, review, snapshot, workbench
 from reunite.entrypoints.web import sources as web_sources
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.state.container = container
     settings = container.settings
     app.add_middleware(InputGuardMiddleware)  # innermost: after the body limit, with the page's CSRF state
-    app.middleware("http")(security_headers(settings.tile_url, settings.public_url.startswith("https://")))
+    app.middleware("http")(security_headers(settings.map_tiles_url, settings.public_url.startswith("https://")))
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_upload_bytes)
 
@@ -81,11 +82,27 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         return response
 
     app.include_router(health.router)
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """Unknown addresses and wrong methods: a page in the reader's language for browsers, JSON for /api/."""
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+        lang = pages.language(request)
+        message = lang.gettext("This page does not exist. The link may be mistyped or out of date.") \
+            if exc.status_code == 404 else lang.gettext("This request cannot be answered.")
+        return pages.render(request, lang, "error.html", status=exc.status_code, message=message)
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(pages.STATIC / "favicon.svg", media_type="image/svg+xml",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
     app.include_router(routes.router)
     app.include_router(metrics_route.router)
     app.include_router(review_routes.router)
     app.include_router(reach_routes.router)
     app.include_router(source_routes.router)
+    app.include_router(snapshot.router)
     app.include_router(pages.router)
     app.include_router(people.router)
     app.include_router(review.router)

@@ -88,9 +88,9 @@ def security_headers(tile_url: str, https_only: bool) -> Callable[[Request, Call
     """CSP (scripts and styles only from this site), no framing, no sniffing, no referrer beyond the
     origin, HSTS on TLS; and the CSRF cookie every form needs."""
     tiles = ""
-    if tile_url.startswith("https://"):
-        host = tile_url.split("/")[2].replace("{s}", "*")
-        tiles = f" https://{host}"
+    if tile_url.startswith(("https://", "http://")):
+        scheme, _, host = tile_url.split("/")[:3]
+        tiles = f" {scheme}//{host.replace('{s}', '*')}"
     policy = (
         "default-src 'self'; script-src 'self'; style-src 'self'; "
         f"img-src 'self' data: blob:{tiles}; connect-src 'self'; object-src 'none'; base-uri 'none'; "

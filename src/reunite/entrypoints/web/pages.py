@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import math
 import secrets
@@ -20,11 +19,9 @@ from starlette.datastructures import FormData, UploadFile
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
 from reunite.domain.model import (
-    AgeRange,
     CandidateStatus,
     GeoPoint,
     NewCase,
-    NewSighting,
     Sex,
     SightingFilter,
     Upload,
@@ -66,7 +63,8 @@ Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
 def render(request: Request, lang: Language, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     settings = request.app.state.container.settings
     who: Principal = getattr(request.state, "principal", None) or Principal()
-    context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "tile_url": settings.tile_url,
+    context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "map_tiles": settings.map_tiles_url,
+                "map_attribution": settings.map_attribution,
                 "path": page_path(request), "csrf": csrf_token(request), "who": who,
                 "once": secrets.token_urlsafe(18),  # a form's one-time idempotency key
                 "mail_on": request.app.state.container.deps.mailer.configured}
@@ -162,43 +160,6 @@ def sex(form: FormData, name: str, required: bool = False) -> Sex:
         return Sex(text(form, name) or "unknown")
     except ValueError:
         raise InvalidInput("choose a sex from the list", field=name) from None
-
-
-# -- snapshot -----------------------------------------------------------------------------
-@router.get("/", response_class=HTMLResponse)
-def snapshot_form(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
-    return render(request, lang, "snapshot.html", form={},
-                  pow=None if who.signed_in else throttle.challenge(deps))
-
-
-@router.post("/report", response_class=HTMLResponse)
-async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
-    form = await checked_form(request)
-    try:
-        key = idempotency.scoped(who, "sighting", text(form, "idempotency_key"))
-        receipt = intake.earlier_sighting(deps, key)  # the form sent again: the first answer, nothing new
-        if receipt is None:
-            proof = (text(form, "pow_challenge"), text(form, "pow_nonce")) if text(form, "pow_nonce") else None
-            throttle.report_limit(deps, who, client_ip(request), proof)
-        files, _ = await uploads(form)
-        # the copies shown on the thank-you page are made first: a photo that cannot be shown is refused
-        # before anything is stored (a failure after storing would invite a duplicating retry)
-        shown = [base64.b64encode(deps.codec.clean_copy(f.data, 480)).decode() for f in files]
-        if receipt is None:
-            age = AgeRange.of(number(form, "age_low", int), number(form, "age_high", int))
-            sighting = NewSighting(
-                seen_at=local_time(form, "seen_at", lang), place=place(form),
-                place_text=text(form, "place_text")[:500],
-                apparent_age=age, apparent_sex=sex(form, "sex"),
-                description=text(form, "doing")[:4000], with_whom=text(form, "with")[:1000],
-                reporter_contact=text(form, "contact")[:500],
-            )
-            receipt = intake.report_sighting(deps, who, sighting, files, key=key)
-    except ReuniteError as exc:
-        return render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
-                      error=lang.error(exc), error_field=exc.field,
-                      pow=None if who.signed_in else throttle.challenge(deps))
-    return render(request, form_language(form, lang), "thanks.html", receipt=receipt, photos=shown)
 
 
 # -- cases --------------------------------------------------------------------------------

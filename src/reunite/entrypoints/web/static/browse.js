@@ -1,11 +1,10 @@
 // The sightings map: clustered markers for the page's sightings; a click sets the region filter.
 (function () {
   var box = document.getElementById("map");
-  if (!box || !window.L) return;
+  if (!box || !window.L || !window.reuniteMap) return;
   var points = JSON.parse(box.dataset.points || "[]");
   var lat = document.getElementById("lat"), lon = document.getElementById("lon");
-  var map = L.map(box).setView(lat.value ? [+lat.value, +lon.value] : [35, 105], lat.value ? 9 : 4);
-  if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, {maxZoom: 18, attribution: "© OpenStreetMap"}).addTo(map);
+  var map = reuniteMap(box, lat.value ? [+lat.value, +lon.value] : [35, 105], lat.value ? 9 : 4);
   var cluster = L.markerClusterGroup();
   points.forEach(function (p) {
     cluster.addLayer(L.marker([p.lat, p.lon]).on("click", function () { location.href = "/sightings/" + p.id; }));

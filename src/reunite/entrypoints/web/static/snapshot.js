@@ -1,18 +1,25 @@
-// Progressive enhancement for the report and registration forms: local time, location, map pin, draft.
+// Progressive enhancement for the report, registration and alert forms: local time, location, map
+// pin, draft; and for the report: photo time and place read on the phone, photos shrunk before
+// upload, progress, and reports kept on the phone while there is no signal.
 (function () {
   document.documentElement.classList.add("js");
   var tz = document.getElementById("tz_offset");
   if (tz) tz.value = new Date().getTimezoneOffset();
-  var when = document.getElementById("seen_at");
-  if (when && !when.value) {
-    var now = new Date(Date.now() - new Date().getTimezoneOffset() * 60000);
-    when.value = now.toISOString().slice(0, 16);
-  }
   var lat = document.getElementById("lat"), lon = document.getElementById("lon");
+  var placeStatus = document.getElementById("place-status");
+  function say(text) { if (placeStatus) placeStatus.textContent = text; }
   function setPlace(a, b) { lat.value = a.toFixed(6); lon.value = b.toFixed(6); }
   var locate = document.getElementById("locate");
-  if (locate && navigator.geolocation) locate.addEventListener("click", function () {
-    navigator.geolocation.getCurrentPosition(function (p) { setPlace(p.coords.latitude, p.coords.longitude); });
+  if (locate) locate.addEventListener("click", function () {
+    var d = locate.dataset;
+    if (!navigator.geolocation) { say(d.unavailable || ""); return; }
+    navigator.geolocation.getCurrentPosition(function (p) {
+      setPlace(p.coords.latitude, p.coords.longitude);
+      if (d.found) say(d.found.replace("{m}", Math.round(p.coords.accuracy)));
+      if (window.pinMap) window.pinMap(p.coords.latitude, p.coords.longitude);
+    }, function (err) {
+      say(err.code === 1 ? (d.denied || "") : (d.unavailable || ""));
+    }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
   });
   var pick = document.getElementById("pick"), box = document.getElementById("map");
   if (pick && box) pick.addEventListener("click", function () {
@@ -22,54 +29,242 @@
     var js = document.createElement("script"); js.src = "/vendor/leaflet/leaflet.js";
     js.onload = function () {
       var start = lat.value ? [+lat.value, +lon.value] : [35, 105];
-      var map = L.map(box).setView(start, lat.value ? 12 : 4), marker = null;
-      if (box.dataset.tiles) L.tileLayer(box.dataset.tiles, {maxZoom: 18, attribution: "© OpenStreetMap"}).addTo(map);
-      map.on("click", function (e) {
-        setPlace(e.latlng.lat, e.latlng.lng);
-        if (marker) marker.setLatLng(e.latlng); else marker = L.marker(e.latlng).addTo(map);
-      });
+      var map = reuniteMap(box, start, lat.value ? 14 : 4), marker = null;
+      window.pinMap = function (a, b) {
+        if (marker) marker.setLatLng([a, b]); else marker = L.marker([a, b]).addTo(map);
+        map.setView([a, b], Math.max(map.getZoom(), 14));
+      };
+      if (lat.value) window.pinMap(+lat.value, +lon.value);
+      map.on("click", function (e) { setPlace(e.latlng.lat, e.latlng.lng); window.pinMap(e.latlng.lat, e.latlng.lng); });
     };
     document.head.appendChild(js);
   }, {once: true});
-  var form = document.querySelector("form[data-draft]");
-  if (form && window.localStorage) {
-    var key = "reunite-draft-" + form.dataset.draft, status = document.getElementById("draft-status");
+  var draft = document.querySelector("form[data-draft]");
+  if (draft && window.localStorage) {
+    var key = "reunite-draft-" + draft.dataset.draft, status = document.getElementById("draft-status");
     var saved = JSON.parse(localStorage.getItem(key) || "{}");
-    Array.prototype.forEach.call(form.elements, function (el) {
+    Array.prototype.forEach.call(draft.elements, function (el) {
       if (el.name && el.type !== "file" && el.type !== "hidden" && saved[el.name] && !el.value) el.value = saved[el.name];
     });
-    form.addEventListener("input", function () {
+    draft.addEventListener("input", function () {
       var data = {};
-      Array.prototype.forEach.call(form.elements, function (el) {
+      Array.prototype.forEach.call(draft.elements, function (el) {
         if (el.name && el.type !== "file" && el.type !== "hidden" && el.value) data[el.name] = el.value;
       });
       localStorage.setItem(key, JSON.stringify(data));
       if (status) status.textContent = status.dataset.saved || "✓";
     });
-    form.addEventListener("submit", function () { localStorage.removeItem(key); });
+    draft.addEventListener("submit", function () { localStorage.removeItem(key); });
   }
-  // Anonymous reports: solve the server's small proof-of-work puzzle while the form is filled in.
-  var challenge = document.getElementById("pow_challenge"), nonce = document.getElementById("pow_nonce");
-  if (challenge && nonce && window.crypto && crypto.subtle && window.TextEncoder) {
-    var bits = +challenge.value.split(".")[1], enc = new TextEncoder(), solved = null;
-    var zeros = function (b) {
+  var report = document.getElementById("snapshot");
+  if (report) reportForm(report);
+
+  function reportForm(form) {
+    var nonce = document.getElementById("pow_nonce"), challenge = document.getElementById("pow_challenge");
+    var solved = Promise.resolve();
+    if (challenge && nonce && window.crypto && crypto.subtle && window.TextEncoder) solved = solve(challenge, nonce);
+    var clientKey = document.getElementById("client_key");
+    clientKey.value = newKey();
+    var photos = document.getElementById("photos"), when = document.getElementById("seen_at");
+    var shrunk = [], reading = Promise.resolve();
+    photos.addEventListener("change", function () { reading = readPhotos(Array.prototype.slice.call(photos.files)); });
+    var send = document.getElementById("send"), bar = document.getElementById("progress");
+    var meter = bar.querySelector("progress"), label = document.getElementById("progress-text");
+    function show(text, value) {
+      bar.hidden = false; label.textContent = text;
+      if (value === undefined) meter.removeAttribute("value"); else meter.value = value;
+    }
+    if ("serviceWorker" in navigator) {  // after the page has loaded: its caching must not slow the page
+      var register = function () { navigator.serviceWorker.register("/sw.js").catch(function () {}); };
+      if (document.readyState === "complete") register(); else window.addEventListener("load", register);
+    }
+    if (window.reuniteQueue) {
+      var flushQueue = function () {
+        reuniteQueue.flush().then(function (sent) { sent.forEach(shown); });
+      };
+      window.addEventListener("online", flushQueue);
+      if (navigator.onLine) flushQueue();  // a report kept from an earlier visit
+      if (navigator.serviceWorker) navigator.serviceWorker.addEventListener("message", function (e) {
+        if (e.data && e.data.sent) show(form.dataset.sentQueued, 100);
+      });
+    }
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (!form.reportValidity()) return;
+      send.disabled = true;
+      show(form.dataset.preparing);
+      Promise.all([reading, Promise.race([solved, wait(15000)])]).then(function () {
+        var data = new FormData(form);
+        if (shrunk.length) {
+          data.delete("photos");
+          shrunk.forEach(function (f) { data.append("photos", f.blob, f.name); });
+        }
+        upload(data);
+      });
+    });
+
+    function upload(data) {
+      var xhr = new XMLHttpRequest();
+      xhr.open("POST", form.action);
+      xhr.upload.onprogress = function (e) {
+        if (e.lengthComputable) show(form.dataset.sending + " " + Math.round(100 * e.loaded / e.total) + "%",
+                                     Math.round(100 * e.loaded / e.total));
+      };
+      xhr.onload = function () {
+        if (xhr.status >= 500) { send.disabled = false; show(form.dataset.failed); return; }
+        replacePage(xhr.responseText, xhr.responseURL);
+      };
+      xhr.onerror = function () { keep(data); };
+      show(form.dataset.sending, 0);
+      xhr.send(data);
+    }
+
+    function keep(data) {  // no signal: keep the report on the phone, send it when the network is back
+      if (!window.reuniteQueue || !window.indexedDB) { send.disabled = false; show(form.dataset.failed); return; }
+      var entry = {key: clientKey.value, action: form.action, fields: [], files: []};
+      data.forEach(function (value, name) {
+        if (value instanceof Blob) entry.files.push([name, value, value.name || "photo.jpg"]);
+        else entry.fields.push([name, value]);
+      });
+      reuniteQueue.put(entry).then(function () {
+        show(form.dataset.queued, 100);
+        if (navigator.serviceWorker && navigator.serviceWorker.ready) {
+          navigator.serviceWorker.ready.then(function (reg) { if (reg.sync) return reg.sync.register("reunite-reports"); })
+            .catch(function () {});
+        }
+      }, function () { send.disabled = false; show(form.dataset.failed); });
+    }
+
+    function shown(response) {
+      response.text().then(function (html) { replacePage(html, response.url); });
+    }
+
+    function readPhotos(files) {
+      shrunk = [];
+      return files.reduce(function (done, file, index) {
+        return done.then(function () {
+          return file.slice(0, 256 * 1024).arrayBuffer().then(function (head) {
+            var exif = readExif(new DataView(head));
+            if (index === 0 || !document.getElementById("photo_taken_at").value) usePhotoFacts(exif);
+            return shrink(file);
+          }).then(function (blob) {
+            shrunk.push(blob ? {blob: blob, name: file.name.replace(/\.\w+$/, "") + ".jpg"} : {blob: file, name: file.name});
+          }, function () { shrunk.push({blob: file, name: file.name}); });
+        });
+      }, Promise.resolve());
+    }
+
+    function usePhotoFacts(exif) {
+      if (exif.time) {
+        document.getElementById("photo_taken_at").value = exif.time.iso;
+        var help = document.getElementById("when-help");  // shown, never written over the reporter's own
+        if (help && help.dataset.photo) help.textContent = help.dataset.photo.replace("{time}", exif.time.local.replace("T", " "));
+      }
+      if (exif.lat !== undefined) {
+        document.getElementById("photo_lat").value = exif.lat.toFixed(6);
+        document.getElementById("photo_lon").value = exif.lon.toFixed(6);
+        if (!lat.value) say(locate ? locate.dataset.photo : "");
+      }
+    }
+  }
+
+  function replacePage(html, url) {
+    document.open(); document.write(html); document.close();
+    if (url && url !== location.href) history.replaceState(null, "", url);
+  }
+  function wait(ms) { return new Promise(function (ok) { setTimeout(ok, ms); }); }
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    return Date.now().toString(36) + Math.random().toString(36).slice(2);
+  }
+  function solve(challenge, nonce) {  // the server's small proof-of-work for anonymous reports
+    var bits = +challenge.value.split(".")[1], enc = new TextEncoder();
+    function zeros(b) {
       var n = 0;
       for (var i = 0; i < b.length; i++) { if (b[i] === 0) { n += 8; continue; } return n + Math.clz32(b[i]) - 24; }
       return n;
-    };
-    solved = (async function () {
+    }
+    return (async function () {
       for (var i = 0; ; i++) {
         var d = new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(challenge.value + ":" + i)));
         if (zeros(d) >= bits) { nonce.value = String(i); return; }
       }
     })();
-    var report = document.getElementById("snapshot");
-    report.addEventListener("submit", function (e) {
-      if (nonce.value) return;
-      e.preventDefault();
-      var sent = false, send = function () { if (!sent) { sent = true; report.submit(); } };
-      solved.then(send);
-      setTimeout(send, 15000);
-    });
+  }
+  // A photo shrunk to at most 1600 px and re-encoded as JPEG (the server would shrink it anyway);
+  // null when the browser cannot decode it (HEIC on most phones): then it is sent as it is.
+  function shrink(file) {
+    if (!window.createImageBitmap || !/^image\/(jpeg|png|webp)$/.test(file.type)) return Promise.resolve(null);
+    return createImageBitmap(file, {imageOrientation: "from-image"}).then(function (img) {
+      var scale = Math.min(1, 1600 / Math.max(img.width, img.height));
+      var canvas = document.createElement("canvas");
+      canvas.width = Math.round(img.width * scale); canvas.height = Math.round(img.height * scale);
+      canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+      return new Promise(function (ok) { canvas.toBlob(function (b) { ok(b && b.size < file.size ? b : null); }, "image/jpeg", 0.8); });
+    }, function () { return null; });
+  }
+  // EXIF DateTimeOriginal (+ OffsetTimeOriginal) and GPS position from a JPEG's first bytes.
+  function readExif(view) {
+    var out = {};
+    try {
+      if (view.getUint16(0) !== 0xFFD8) return out;
+      var pos = 2;
+      while (pos + 4 < view.byteLength) {
+        var marker = view.getUint16(pos), size = view.getUint16(pos + 2);
+        if (marker === 0xFFE1 && view.getUint32(pos + 4) === 0x45786966) { tiff(view, pos + 10, out); break; }
+        if ((marker & 0xFF00) !== 0xFF00) break;
+        pos += 2 + size;
+      }
+    } catch (err) { /* a photo without readable EXIF: the server reads what it can */ }
+    return out;
+  }
+  function tiff(view, start, out) {
+    var little = view.getUint16(start) === 0x4949;
+    var u16 = function (p) { return view.getUint16(start + p, little); };
+    var u32 = function (p) { return view.getUint32(start + p, little); };
+    function entries(ifd) {
+      var found = {}, n = u16(ifd);
+      for (var i = 0; i < n; i++) {
+        var e = ifd + 2 + i * 12, type = u16(e + 2), count = u32(e + 4);
+        var bytes = count * ({1: 1, 2: 1, 3: 2, 4: 4, 5: 8}[type] || 1);
+        var at = bytes > 4 ? u32(e + 8) : e + 8;
+        found[u16(e)] = {type: type, count: count, at: at, value: type === 3 ? u16(e + 8) : u32(e + 8),
+                         first: view.getUint8(start + e + 8)};
+      }
+      return found;
+    }
+    function ascii(entry) {
+      var s = "";
+      for (var i = 0; i < entry.count - 1; i++) s += String.fromCharCode(view.getUint8(start + entry.at + i));
+      return s;
+    }
+    function degrees(entry) {
+      var v = 0;
+      for (var i = 0; i < 3; i++) v += u32(entry.at + i * 8) / u32(entry.at + i * 8 + 4) / Math.pow(60, i);
+      return v;
+    }
+    var ifd0 = entries(u32(4));
+    if (ifd0[0x8769]) {
+      var exif = entries(ifd0[0x8769].value), raw = exif[0x9003] ? ascii(exif[0x9003]) : "";
+      var m = /^(\d{4}):(\d\d):(\d\d) (\d\d):(\d\d):(\d\d)/.exec(raw);
+      if (m) {
+        var local = m[1] + "-" + m[2] + "-" + m[3] + "T" + m[4] + ":" + m[5];
+        var offset = exif[0x9011] ? ascii(exif[0x9011]) : "";
+        if (!/^[+-]\d\d:\d\d$/.test(offset)) {  // no zone in the photo: the phone's own zone then
+          var minutes = -new Date(+m[1], m[2] - 1, +m[3], +m[4], +m[5]).getTimezoneOffset();
+          var abs = Math.abs(minutes);
+          offset = (minutes < 0 ? "-" : "+") + String(Math.floor(abs / 60)).padStart(2, "0") + ":" + String(abs % 60).padStart(2, "0");
+        }
+        out.time = {local: local, iso: local + ":" + m[6] + offset};
+      }
+    }
+    if (ifd0[0x8825]) {
+      var gps = entries(ifd0[0x8825].value);
+      if (gps[2] && gps[4]) {
+        out.lat = degrees(gps[2]) * (gps[1] && String.fromCharCode(gps[1].first) === "S" ? -1 : 1);
+        out.lon = degrees(gps[4]) * (gps[3] && String.fromCharCode(gps[3].first) === "W" ? -1 : 1);
+        if (!isFinite(out.lat) || !isFinite(out.lon)) { delete out.lat; delete out.lon; }
+      }
+    }
   }
 })();

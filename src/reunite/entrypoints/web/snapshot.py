@@ -1,0 +1,153 @@
+"""The front page and a passer-by's report: the snapshot form, its receipt and the reporter's
+private link (add details, withdraw), and the service worker that queues reports without signal."""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
+
+from reunite.domain.access import Principal
+from reunite.domain.errors import Conflict, InvalidInput, ReuniteError
+from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Upload
+from reunite.entrypoints.api.auth import PrincipalDep, client_ip
+from reunite.entrypoints.web.pages import (
+    STATIC,
+    DepsDep,
+    LangDep,
+    checked_form,
+    form_language,
+    local_time,
+    number,
+    place,
+    render,
+    sex,
+    text,
+    uploads,
+)
+from reunite.i18n import Language
+from reunite.services import intake, queries, reports, throttle
+from reunite.services.deps import Deps
+from reunite.services.intake import SightingReceipt
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
+    return render(request, lang, "home.html", **queries.front_page(deps))
+
+
+@router.get("/report", response_class=HTMLResponse)
+def snapshot_form(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
+    return render(request, lang, "snapshot.html", form={}, pow=None if who.signed_in else throttle.challenge(deps))
+
+
+def photo_exif(form: FormData) -> tuple[datetime | None, GeoPoint | None]:
+    """The time (ISO 8601 with its offset) and place the phone read from the photo's EXIF before
+    shrinking it: checked like any field, and used only as the photo's own would be."""
+    raw = text(form, "photo_taken_at")[:40]
+    when = None
+    if raw:
+        try:
+            when = datetime.fromisoformat(raw)
+        except ValueError:
+            raise InvalidInput("the date and time are not valid", field="photos") from None
+        if when.tzinfo is None:
+            raise InvalidInput("the time needs a time zone", field="photos")
+    return when, place(form, "photo_lat", "photo_lon")
+
+
+def sighting_of(form: FormData, lang: Language) -> NewSighting:
+    photo_time, photo_place = photo_exif(form)
+    return NewSighting(
+        seen_at=local_time(form, "seen_at", lang), place=place(form), place_text=text(form, "place_text")[:500],
+        apparent_age=AgeRange.of(number(form, "age_low", int), number(form, "age_high", int)),
+        apparent_sex=sex(form, "sex"),
+        description=text(form, "doing")[:4000], with_whom=text(form, "with")[:1000],
+        reporter_contact=text(form, "contact")[:500],
+        photo_taken_at=photo_time,
+        photo_place=photo_place,
+    )
+
+
+def _send(deps: Deps, who: Principal, ip: str, form: FormData, files: list[Upload], lang: Language) -> SightingReceipt:
+    # the phone's key (the offline queue sets it); without a script, the key the form was served with:
+    # a report sent twice either way is stored once
+    key = text(form, "client_key")[:64] or text(form, "idempotency_key")[:64] or None
+    resent = intake.resent_report(deps, key)
+    if resent is not None:
+        return resent
+    proof = (text(form, "pow_challenge"), text(form, "pow_nonce")) if text(form, "pow_nonce") else None
+    throttle.report_limit(deps, who, ip, proof)
+    try:
+        return intake.report_sighting(deps, who, sighting_of(form, lang), files, client_key=key)
+    except Conflict:  # the same report arrived twice at once: the other one was stored
+        again = intake.resent_report(deps, key)
+        if again is None:
+            raise
+        return again
+
+
+@router.post("/report", response_class=HTMLResponse)
+async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
+    form = await checked_form(request)
+    try:
+        files, _ = await uploads(form)
+        # the copies shown on the thank-you page are made first: a photo that cannot be shown is refused
+        # before anything is stored (a failure after storing would invite a duplicating retry)
+        copies = [base64.b64encode(deps.codec.clean_copy(f.data, 320)).decode() for f in files]
+        receipt = _send(deps, who, client_ip(request), form, files, lang)
+    except ReuniteError as exc:
+        return render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
+                      error=lang.error(exc), error_field=exc.field,
+                      pow=None if who.signed_in else throttle.challenge(deps))
+    shown = [] if receipt.resent else copies
+    link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
+    response = render(request, form_language(form, lang), "thanks.html", receipt=receipt, photos=shown, link=link,
+                      base=deps.site.base_url)
+    if link:
+        response.headers["X-Reunite-Receipt"] = link
+    return response
+
+
+def _receipt_page(request: Request, lang: Language, deps: Deps, receipt: str, token: str, status: int = 200,
+                  **context: object) -> HTMLResponse:
+    report = reports.open_report(deps, receipt, token)
+    return render(request, lang, "report.html", status=status, report=report,
+                  link=reports.private_path(deps, report["receipt"]), **context)
+
+
+@router.get("/reports/{receipt}/{token}", response_class=HTMLResponse)
+def report_page(request: Request, lang: LangDep, deps: DepsDep, receipt: str, token: str) -> HTMLResponse:
+    response = _receipt_page(request, lang, deps, receipt, token)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/reports/{receipt}/{token}/details", response_class=HTMLResponse, response_model=None)
+async def report_details(request: Request, lang: LangDep, deps: DepsDep, receipt: str, token: str) -> Response:
+    form = await checked_form(request)
+    try:
+        reports.add_details(deps, receipt, token, text(form, "details"), text(form, "contact"))
+    except InvalidInput as exc:
+        return _receipt_page(request, lang, deps, receipt, token, status=exc.status_code, error=lang.error(exc))
+    return RedirectResponse(f"/reports/{receipt}/{token}?added=1", status_code=303)
+
+
+@router.post("/reports/{receipt}/{token}/withdraw", response_model=None)
+async def report_withdraw(request: Request, deps: DepsDep, receipt: str, token: str) -> Response:
+    await checked_form(request)
+    reports.withdraw(deps, receipt, token)
+    return RedirectResponse(f"/reports/{receipt}/{token}", status_code=303)
+
+
+@router.get("/sw.js")
+def service_worker() -> FileResponse:
+    """At the site's root so that it may keep the report page and its queue working offline."""
+    return FileResponse(STATIC / "sw.js", media_type="text/javascript",
+                        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})

@@ -1,0 +1,27 @@
+// Service worker: keeps the report page working without signal, and sends reports kept on the
+// phone when the network comes back (background sync), even after the page was closed.
+importScripts("/static/queue.js");
+var CACHE = "reunite-v1";
+var KEEP = ["/report", "/static/app.css", "/static/queue.js", "/static/snapshot.js", "/static/map.js",
+            "/favicon.ico"];
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(KEEP); }).then(function () {
+    return self.skipWaiting();
+  }));
+});
+self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+self.addEventListener("fetch", function (event) {
+  var url = new URL(event.request.url);
+  if (event.request.method !== "GET" || url.origin !== location.origin || KEEP.indexOf(url.pathname) < 0) return;
+  event.respondWith(fetch(event.request).then(function (response) {  // network first, the kept copy offline
+    if (response.ok) { var copy = response.clone(); caches.open(CACHE).then(function (c) { c.put(url.pathname, copy); }); }
+    return response;
+  }, function () { return caches.match(url.pathname); }));
+});
+self.addEventListener("sync", function (event) {
+  if (event.tag === "reunite-reports") event.waitUntil(reuniteQueue.flush().then(function (sent) {
+    return self.clients.matchAll().then(function (clients) {
+      clients.forEach(function (c) { c.postMessage({sent: sent.length}); });
+    });
+  }));
+});

@@ -1,0 +1,92 @@
+"""A reporter's hold on their own report: a receipt number and a private link. The link's secret is
+derived from the receipt with the site's key (never stored), so it can be shown again when a phone
+resends a report it queued offline, and it opens the report to add details or withdraw it."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from datetime import datetime
+from typing import Any
+
+from reunite.domain.errors import InvalidInput, NotFound
+from reunite.domain.model import PhotoOwner, SightingStatus
+from reunite.domain.ports import UnitOfWork
+from reunite.services.deps import Deps
+
+ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or typed from a screen
+OPEN = (SightingStatus.PENDING, SightingStatus.APPROVED)
+
+
+def new_receipt() -> str:
+    code = "".join(secrets.choice(ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+def link_token(deps: Deps, receipt: str) -> str:
+    digest = hmac.new(deps.secret, f"report-receipt:{receipt}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:18]).decode()
+
+
+def private_path(deps: Deps, receipt: str) -> str:
+    return f"/reports/{receipt}/{link_token(deps, receipt)}"
+
+
+def issue(uow: UnitOfWork, sighting_id: int, client_key: str | None) -> str:
+    """Give a new report its receipt (inside the transaction that stores it)."""
+    receipt = new_receipt()
+    uow.set_receipt(sighting_id, receipt, client_key)
+    return receipt
+
+
+def already_sent(deps: Deps, client_key: str | None) -> dict[str, Any] | None:
+    """The report a phone already sent under this key (a queued report sent again), if any."""
+    if not client_key:
+        return None
+    with deps.uow() as uow:
+        return uow.report_by_client_key(client_key[:64])
+
+
+def open_report(deps: Deps, receipt: str, token: str) -> dict[str, Any]:
+    """The report behind a private link; 404 for a wrong receipt or secret alike."""
+    with deps.uow() as uow:
+        row = uow.report_by_receipt(receipt.upper()[:16])
+    if row is None or not hmac.compare_digest(token.encode(), link_token(deps, row["receipt"]).encode()):
+        raise NotFound("this report link is not valid")
+    row["open"] = row["status"] in OPEN
+    return row
+
+
+def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str) -> None:
+    """The reporter adds to the description (appended, dated) and may leave or change a contact."""
+    row = open_report(deps, receipt, token)
+    if not row["open"]:
+        raise InvalidInput("this report was withdrawn or removed: nothing can be added", field="details")
+    details, contact = details.strip()[:2000], contact.strip()[:500]
+    if not details and not contact:
+        raise InvalidInput("write what you want to add", field="details")
+    now: datetime = deps.clock.now()
+    description = row["description"]
+    if details:
+        description = f"{description}\n[{now:%Y-%m-%d %H:%M} UTC] {details}".strip()[:8000]
+    with deps.uow() as uow:
+        uow.add_report_details(row["id"], description, contact or row["reporter_contact"])
+        uow.audit("reporter", "sighting.details_added", "sighting", row["id"], contact=bool(contact))
+        uow.commit()
+
+
+def withdraw(deps: Deps, receipt: str, token: str) -> None:
+    """The reporter takes the report back: its photos, faces and words are deleted at once."""
+    row = open_report(deps, receipt, token)
+    if not row["open"]:
+        return  # withdrawn already: the same answer again
+    with deps.uow() as uow:
+        keys = uow.remove_photos(PhotoOwner.SIGHTING, row["id"])
+        uow.blank_sighting(row["id"], SightingStatus.WITHDRAWN.value, deps.clock.now())
+        uow.audit("reporter", "sighting.withdrawn", "sighting", row["id"])
+        unused = uow.storage_keys_unused(keys) if keys else []
+        uow.commit()
+    for key in unused:
+        deps.photos.delete(key)

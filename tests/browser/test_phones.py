@@ -1,0 +1,183 @@
+"""Every page on a 320 and a 360 px phone in both languages: nothing scrolls sideways, axe-core finds
+no serious or critical violation; the report page's button above the fold; a report made without
+signal arrives once when the signal returns; the map says when its tiles cannot load."""
+
+from __future__ import annotations
+
+import io
+import re
+import time
+from collections.abc import Iterator
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from reunite.bootstrap import Container
+from reunite.domain.access import Principal, Role
+from reunite.domain.model import NewCase, NewSighting, Sex, Upload
+from reunite.services import intake, reports
+from tests.browser.conftest import sign_in
+from tests.conftest import count_rows, plain_photo
+
+PUBLIC = ["/", "/report", "/login", "/signup", "/privacy", "/takedown", "/subscribe", "/stats", "/invite/not-a-token",
+          "/no-such-page"]
+SIGNED_IN = ["/cases/new", "/moderation", "/moderation/sources", "/moderation/dashboard", "/sightings", "/search",
+             "/admin", "/account"]
+LANGS = ["en", "zh_CN"]
+
+
+def seed(container: Container) -> dict[str, str]:
+    """A verified case, a pending sighting and its reporter's private link."""
+    from datetime import UTC, date, datetime
+
+    police = Principal(role=Role.POLICE, account_id=None, name="test")
+    case = intake.register_case(container.deps, police, NewCase(
+        given_name="Lin", family_name="Wang", sex=Sex.FEMALE, birth_date=date(2015, 3, 1),
+        missing_since=datetime(2024, 6, 1, tzinfo=UTC), last_seen_place=None,
+        last_seen_text="Chengdu, Chunxi Road near the long pedestrian street entrance",
+        family_contact="+86 138 0000 0000"), [Upload(plain_photo())], [None])
+    receipt = intake.report_sighting(container.deps, Principal(), NewSighting(
+        seen_at=None, place=None, place_text="Hankou railway station, north square, by the long taxi queue",
+        description="A girl in a red coat holding a man's hand"), [Upload(plain_photo(seed=3))])
+    return {"case": f"/cases/{case.case_id}", "poster": f"/p/{case.case_id}",
+            "sighting": f"/sightings/{receipt.sighting_id}",
+            "receipt": reports.private_path(container.deps, receipt.receipt)}
+
+
+@pytest.fixture
+def axe_context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, bypass_csp=True)
+    yield context
+    context.close()
+
+
+def too_wide(page: Page) -> str:
+    width = page.evaluate("() => [document.scrollingElement.scrollWidth, window.innerWidth]")
+    if width[0] <= width[1]:
+        return ""
+    culprits = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1)
+        .slice(0, 3).map(e => e.tagName + '.' + e.className + '#' + e.id)""")
+    return f"{width[0]} px wide: {culprits}"
+
+
+def test_no_page_scrolls_sideways_and_axe_finds_nothing_serious(
+    axe_context: BrowserContext, server: str, container: Container
+) -> None:
+    made = seed(container)
+    page = axe_context.new_page()
+    axe = Axe()
+    anonymous = [*PUBLIC, made["poster"], made["receipt"]]
+    sign_in(page, server, container, Role.ADMIN)
+    signed = [*SIGNED_IN, made["case"], made["sighting"]]
+    problems: list[str] = []
+    for lang in LANGS:
+        axe_context.add_cookies([{"name": "lang", "value": lang, "url": server}])
+        for path in signed + anonymous:
+            if path == anonymous[0]:
+                cookies = [c for c in axe_context.cookies() if c["name"] == "lang"]
+                axe_context.clear_cookies()
+                axe_context.add_cookies(cookies)  # the public pages as a passer-by sees them
+            page.set_viewport_size({"width": 360, "height": 740})
+            page.goto(server + path)
+            found = axe.run(page, options={"runOnly": ["wcag2a", "wcag2aa", "best-practice"]}).response
+            for v in found["violations"]:
+                if v["impact"] in ("serious", "critical"):
+                    problems.append(f"{lang} {path}: axe {v['id']} {[n['target'] for n in v['nodes'][:3]]}")
+            for width in (320, 360):
+                page.set_viewport_size({"width": width, "height": 740})
+                wide = too_wide(page)
+                if wide:
+                    problems.append(f"{lang} {path} at {width}: {wide}")
+        if lang != LANGS[-1]:
+            axe_context.clear_cookies()
+            sign_in(page, server, container, Role.ADMIN)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_send_report_is_above_the_fold_and_location_refusal_is_explained(
+    browser: Browser, server: str, lang: str
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US")
+    context.add_cookies([{"name": "lang", "value": lang, "url": server}])
+    page = context.new_page()
+    page.goto(server + "/report")
+    box = page.locator("#send").bounding_box()
+    assert box and box["y"] + box["height"] <= 740
+    assert page.locator("#lat").is_hidden()  # coordinates are in an advanced section, closed
+    assert page.locator("#seen_at").input_value() == ""  # never silently 'now'
+    page.click("#locate")  # no permission given to this context: refused
+    expect(page.locator("#place-status")).to_contain_text("定位" if lang == "zh_CN" else "refused")
+    context.close()
+
+
+def exif_photo(width: int = 4000, height: int = 3000) -> bytes:
+    """A phone-sized photo with its time (and zone) and GPS position in EXIF."""
+    image = Image.frombytes("RGB", (width // 8, height // 8), bytes(range(256)) * (width * height * 3 // 64 // 256 + 1))
+    image = image.resize((width, height))
+    exif = Image.Exif()
+    exif_ifd = exif.get_ifd(0x8769)
+    exif_ifd[36867] = "2026:11:30 09:33:00"
+    exif_ifd[36881] = "+08:00"
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "N", 2: (30.0, 39.0, 36.0), 3: "E", 4: (104.0, 3.0, 36.0)})
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=92, exif=exif)
+    return out.getvalue()
+
+
+def test_a_report_made_without_signal_arrives_once_when_the_signal_returns(
+    browser: Browser, server: str, container: Container
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(server + "/report")
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.set_input_files("#photos", files=[{"name": "street.jpg", "mimeType": "image/jpeg", "buffer": exif_photo()}])
+    page.fill("input[name=place_text]", "Chunxi Road")
+    expect(page.locator("#when-help")).to_contain_text("2026-11-30 09:33")  # read on the phone
+    context.set_offline(True)
+    page.click("#send")
+    expect(page.locator("#progress-text")).to_contain_text("No signal")
+    assert page.locator("#send").is_disabled()
+    assert count_rows(container, "sightings") == 0
+    time.sleep(1)
+    context.set_offline(False)
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=30_000)
+    expect(page.locator(".receipt-no")).to_have_text(re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}"))
+    page.goto(server + "/report")  # a later visit finds nothing left to send
+    time.sleep(2)
+    assert count_rows(container, "sightings") == 1
+    with container.engine.connect() as conn:
+        width, height = conn.exec_driver_sql("SELECT width, height FROM photos").one()
+        seen_at, lat = conn.exec_driver_sql("SELECT seen_at, lat FROM sightings").one()
+    assert max(width, height) <= 1600  # shrunk on the phone before upload
+    assert seen_at.isoformat().startswith("2026-11-30T01:33") and abs(lat - 30.66) < 0.01  # EXIF kept as fields
+    context.close()
+
+
+def test_the_map_says_when_its_tiles_cannot_load(browser: Browser, container: Container, server: str,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(container.settings, "map_tiles_url", "http://127.0.0.1:9/{z}/{x}/{y}.png")
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US")
+    page = context.new_page()
+    page.goto(server + "/report")
+    page.click("#pick")
+    expect(page.locator("#map-note")).to_contain_text("The map could not be loaded", timeout=20_000)
+    expect(page.locator(".leaflet-control-zoom-in")).to_have_attribute("title", "Zoom in")
+    context.close()
+
+
+def test_the_private_link_from_the_receipt_withdraws_the_report(page: Page, server: str, container: Container) -> None:
+    page.goto(server + "/report")
+    page.set_input_files("#photos", files=[{"name": "a.jpg", "mimeType": "image/jpeg", "buffer": plain_photo()}])
+    page.click("#send")
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
+    page.click("#private-link")
+    page.check("input[name=sure]")
+    page.get_by_role("button", name="Withdraw my report").click()
+    expect(page.locator(".alert")).to_contain_text("withdrawn")
+    assert count_rows(container, "photos") == 0

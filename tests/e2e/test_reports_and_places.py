@@ -1,0 +1,157 @@
+"""A reporter's receipt and private link, a queued report sent twice, the front page, HTML errors,
+map settings and place words across languages and scripts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from reunite.adapters.places import place_variants
+from reunite.bootstrap import Container
+from reunite.config import Settings
+from reunite.domain.access import Role
+from reunite.domain.model import SightingFilter
+from tests.conftest import count_rows, plain_photo, session_for
+
+
+def csrf(client: TestClient) -> str:
+    page = client.get("/report")
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found
+    return found.group(1)
+
+
+def send(client: TestClient, key: str = "", seed: int = 0, **fields: str) -> tuple[int, str]:
+    files = [("photos", ("street.jpg", plain_photo(seed=seed), "image/jpeg"))]
+    response = client.post("/report", files=files, data={"csrf": csrf(client), "client_key": key, **fields})
+    return response.status_code, response.text
+
+
+def private_link(html: str) -> str:
+    found = re.search(r'id="private-link">[^<]*?(/reports/[^<"]+)<', html)
+    assert found, html[:2000]
+    return found.group(1)
+
+
+def test_a_report_sent_twice_from_a_phone_queue_is_stored_once(anonymous: TestClient, container: Container) -> None:
+    status, first = send(anonymous, key="phone-key-1", place_text="Hankou")
+    assert status == 200
+    status, again = send(anonymous, key="phone-key-1", place_text="Hankou")
+    assert status == 200
+    assert count_rows(container, "sightings") == 1
+    assert private_link(first) == private_link(again)  # the same receipt, shown again
+    receipt = re.search(r'class="receipt-no">([A-Z0-9-]+)<', first)
+    assert receipt and receipt.group(1) in private_link(first)
+    send(anonymous, key="phone-key-2", seed=1)
+    assert count_rows(container, "sightings") == 2
+
+
+def test_the_private_link_adds_details_and_withdraws_and_nothing_else_opens_it(
+    anonymous: TestClient, container: Container
+) -> None:
+    _, thanks = send(anonymous, key="k", place_text="People's Square")
+    link = private_link(thanks)
+    page = anonymous.get(link)
+    assert page.status_code == 200 and "Withdraw my report" in page.text
+    assert anonymous.get(link[:-3] + "xyz").status_code == 404  # a guessed secret opens nothing
+    token = csrf(anonymous)
+    added = anonymous.post(link + "/details", data={"csrf": token, "details": "red coat, went north",
+                                                    "contact": "+86 139 0000 0000"})
+    assert added.status_code == 200 and "Your details were added" in added.text
+    with container.engine.connect() as conn:
+        description, contact = conn.exec_driver_sql("SELECT description, reporter_contact FROM sightings").one()
+    assert "red coat, went north" in description and contact == "+86 139 0000 0000"
+    gone = anonymous.post(link + "/withdraw", data={"csrf": token, "sure": "1"})
+    assert gone.status_code == 200 and "withdrawn" in gone.text
+    assert count_rows(container, "photos") == 0
+    with container.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT status, place_text FROM sightings").one() == ("withdrawn", "")
+    assert anonymous.post(link + "/details", data={"csrf": token, "details": "x"}).status_code == 422
+
+
+def test_exif_read_on_the_phone_is_used_and_checked(anonymous: TestClient, container: Container) -> None:
+    status, _ = send(anonymous, key="a", photo_taken_at="2026-11-30T09:33:00+08:00", photo_lat="30.6",
+                     photo_lon="104.06")
+    assert status == 200
+    with container.engine.connect() as conn:
+        seen_at, lat = conn.exec_driver_sql("SELECT seen_at, lat FROM sightings").one()
+    assert seen_at.isoformat().startswith("2026-11-30T01:33") and lat == pytest.approx(30.6)
+    status, page = send(anonymous, key="b", photo_taken_at="2026-11-30T09:33:00")  # no zone: refused
+    assert status == 422 and "time zone" in page
+    status, _ = send(anonymous, key="c", photo_lat="95", photo_lon="10")
+    assert status == 422
+
+
+def test_front_page_offers_two_choices_counts_reunions_and_lists_posters(
+    anonymous: TestClient, client: TestClient, container: Container
+) -> None:
+    files = {"photos": ("lin.jpg", plain_photo(), "image/jpeg")}
+    made = client.post("/api/cases", files=files, data={
+        "given_name": "Lin", "family_name": "Wang", "sex": "female", "birth_date": "2015-01-01",
+        "missing_since": "2024-06-01T08:00:00+08:00", "last_seen_text": "Chengdu"})
+    assert made.status_code in (200, 201, 202), made.text
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE cases SET status = 'reunited' WHERE id <> %s", (made.json()["id"],))
+    page = anonymous.get("/")
+    assert 'href="/report"' in page.text and 'href="/cases/new"' in page.text
+    assert "I saw a child" in page.text and "My child is missing" in page.text
+    assert f'href="/p/{made.json()["id"]}"' in page.text and "Wang" not in page.text
+    assert re.search(r"reunited with their families so far: 0", page.text)
+    zh = anonymous.get("/?lang=zh_CN")
+    assert "我看到了一个孩子" in zh.text
+
+
+def test_unknown_addresses_answer_a_page_for_browsers_and_json_for_the_api(anonymous: TestClient) -> None:
+    page = anonymous.get("/no-such-page", headers={"accept": "text/html"})
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "This page does not exist" in page.text and '<html lang="en">' in page.text
+    assert "页面不存在" in anonymous.get("/no-such-page?lang=zh_CN").text
+    api = anonymous.get("/api/no-such-thing")
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    icon = anonymous.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg")
+
+
+def test_map_tiles_and_credit_are_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    monkeypatch.setenv("REUNITE_MAP_TILES_URL", "http://tiles.example.cn/{z}/{x}/{y}.png")
+    monkeypatch.setenv("REUNITE_MAP_ATTRIBUTION", "© Example Maps")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.map_tiles_url == "http://tiles.example.cn/{z}/{x}/{y}.png"
+    assert settings.map_attribution == "© Example Maps"
+
+
+def test_map_pages_carry_the_tile_settings_and_allow_the_tile_server(anonymous: TestClient) -> None:
+    page = anonymous.get("/report")
+    assert 'data-tiles="https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in page.text
+    assert "data-attribution=" in page.text and "data-failed=" in page.text
+    assert "https://tile.openstreetmap.org" in page.headers["content-security-policy"]
+
+
+def test_place_words_match_across_languages_and_scripts() -> None:
+    assert {"成都", "Chengdu"} <= set(place_variants("Chengdu"))
+    assert "Chengdu" in place_variants("成都") and "Chengdu" in place_variants("四川成都")
+    assert "汉口" in place_variants("漢口") and "漢口" in place_variants("汉口")
+    assert "Wuhan" in place_variants("武漢")
+    assert "Chengdu" not in place_variants("成都市武侯区")  # a district is not widened to its city
+    assert place_variants("Hankou railway station") == ["Hankou railway station"]
+
+
+def test_chengdu_in_either_script_finds_the_same_sightings(container: Container) -> None:
+    account, _ = session_for(container, Role.MODERATOR)
+    from reunite.domain.access import Principal
+    from reunite.domain.model import NewSighting, Upload
+    from reunite.services import intake
+
+    reporter = Principal(account_id=account, role=Role.MODERATOR)
+    for seed, place in enumerate(["成都市春熙路", "Chengdu, Chunxi Road", "漢口火車站", "Shanghai"]):
+        intake.report_sighting(container.deps, reporter, NewSighting(seen_at=None, place=None, place_text=place),
+                               [Upload(plain_photo(seed=seed))])
+
+    def found(word: str) -> set[str]:
+        _, rows = container.deps.read.sightings(SightingFilter(place=word))
+        return {r["place_text"] for r in rows}
+
+    assert found("成都") == found("Chengdu") == found("成都市") == {"成都市春熙路", "Chengdu, Chunxi Road"}
+    assert found("汉口") == {"漢口火車站"}
