@@ -43,7 +43,7 @@ def test_long_thin_photo_through_the_web_form_is_stored_once_and_shown_at_every_
     client: TestClient, container: Container
 ) -> None:
     browser = page_client(container, Role.MODERATOR)
-    fields = form_fields(browser, "/")
+    fields = form_fields(browser, "/report")
     assert fields.get("idempotency_key"), "the form carries a one-time key"
     files = [("photos", ("strip.png", long_thin_png(), "image/png"))]
     first = browser.post("/report", files=files, data=fields)
@@ -65,7 +65,7 @@ def test_a_new_form_gets_a_new_key_so_a_second_report_is_not_swallowed(container
     browser = page_client(container, Role.MODERATOR)
     for seed in (1, 2):
         files = [("photos", ("a.jpg", plain_photo(seed=seed), "image/jpeg"))]
-        assert browser.post("/report", files=files, data=form_fields(browser, "/")).status_code == 200
+        assert browser.post("/report", files=files, data=form_fields(browser, "/report")).status_code == 200
     assert count_rows(container, "sightings") == 2
 
 
@@ -149,7 +149,7 @@ def test_paths_and_queries_with_huge_ids_or_nul_are_refused_clearly(client: Test
 
 def test_form_fields_with_nul_or_huge_numbers_are_refused_in_the_readers_language(container: Container) -> None:
     browser = page_client(container, Role.MODERATOR, language="zh-CN")
-    fields = form_fields(browser, "/")
+    fields = form_fields(browser, "/report")
     files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
     nul = browser.post("/report", files=files, data=fields | {"place_text": "market\x00"})
     assert nul.status_code == 422 and "NUL" in nul.text and "<html" in nul.text.lower()

@@ -14,6 +14,8 @@ from urllib.parse import parse_qsl, unquote
 from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import Field
+from python_multipart.exceptions import MultipartParseError
+from python_multipart.multipart import MultipartParser
 from starlette.exceptions import HTTPException
 
 from reunite.domain.errors import InvalidInput, NotSignedIn, ReuniteError
@@ -77,16 +79,49 @@ def check_json(value: Any, field: str = "body") -> InvalidInput | None:
 
 
 def check_multipart(body: bytes, content_type: str) -> InvalidInput | None:
-    """Text parts only: files may hold any bytes."""
+    """Text parts only (a part without a file name); files may hold any bytes. Parsed with the same
+    multipart parser the routes use, so the guard and the route see the same parts."""
     boundary = content_type.partition("boundary=")[2].split(";")[0].strip().strip('"')
     if not boundary:
         return None
-    for part in body.split(b"--" + boundary.encode()):
-        head, _, content = part.partition(b"\r\n\r\n")
-        if b"filename=" in head or b"name=" not in head:
-            continue
-        name = head.partition(b'name="')[2].partition(b'"')[0].decode(errors="replace")
-        text = content.removesuffix(b"\r\n").decode(errors="replace")
+    fields: list[tuple[str, bytearray]] = []
+    current: dict[str, Any] = {}
+
+    def header_field(data: bytes, start: int, end: int) -> None:
+        current["field"] = current.get("field", b"") + data[start:end]
+
+    def header_value(data: bytes, start: int, end: int) -> None:
+        current["value"] = current.get("value", b"") + data[start:end]
+
+    def header_end() -> None:
+        if current.get("field", b"").lower() == b"content-disposition":
+            current["disposition"] = current.get("value", b"")
+        current["field"], current["value"] = b"", b""
+
+    def part_begin() -> None:
+        current.clear()
+
+    def headers_finished() -> None:
+        disposition = current.get("disposition", b"")
+        if b"filename=" not in disposition and b"name=" in disposition:
+            name = disposition.partition(b'name="')[2].partition(b'"')[0].decode(errors="replace")
+            fields.append((name, bytearray()))
+            current["text"] = True
+
+    def part_data(data: bytes, start: int, end: int) -> None:
+        if current.get("text"):
+            fields[-1][1].extend(data[start:end])
+
+    parser = MultipartParser(boundary.encode(), {
+        "on_part_begin": part_begin, "on_header_field": header_field, "on_header_value": header_value,
+        "on_header_end": header_end, "on_headers_finished": headers_finished, "on_part_data": part_data})
+    try:
+        parser.write(body)
+        parser.finalize()
+    except MultipartParseError:
+        return None  # the route's own parser answers a broken body
+    for name, raw in fields:
+        text = raw.decode(errors="replace")
         found = problem(text, name) or (number_problem(int(text), name) if NUMBER.match(text.strip().encode())
                                         else None)
         if found:

@@ -74,7 +74,8 @@ def report_sighting(
     """Report a child seen in the street. Returns at once; faces are found and matched in the background.
     Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit.
     Sent again with the same ``Idempotency-Key``, it answers the first receipt and stores nothing."""
-    key = idempotency.scoped(who, "sighting", idempotency_key)
+    uploads = read_uploads(photos)
+    key = idempotency.scoped(who, "sighting", idempotency_key, uploads)
     receipt = intake.earlier_sighting(deps, key)
     if receipt is None:
         proof = (pow_challenge, pow_nonce) if pow_challenge else None
@@ -84,7 +85,7 @@ def report_sighting(
             apparent_age=AgeRange.of(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
             description=description, with_whom=with_whom, reporter_contact=contact,
         )
-        receipt = intake.report_sighting(deps, who, sighting, read_uploads(photos), key=key)
+        receipt = intake.report_sighting(deps, who, sighting, uploads, key=key)
     return schemas.SightingAccepted(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
         time_from_photo=receipt.time_from_photo, place_from_photo=receipt.place_from_photo,
@@ -168,8 +169,9 @@ def register_case(
         nicknames=tuple(n.strip() for n in nicknames.split(",") if n.strip()),
     )
     taken = parse_dates(photo_dates or [], len(photos))
-    key = idempotency.scoped(who, "case", idempotency_key)
-    receipt = intake.register_case(deps, who, case, read_uploads(photos), taken, key)
+    uploads = read_uploads(photos)
+    key = idempotency.scoped(who, "case", idempotency_key, uploads)
+    receipt = intake.register_case(deps, who, case, uploads, taken, key)
     return schemas.CaseAccepted(
         id=receipt.case_id, photo_ids=receipt.photo_ids,
         message="The case is registered. Its photos are being compared with every sighting.",

@@ -172,8 +172,8 @@ def case_form(request: Request, lang: LangDep, who: Registrar) -> HTMLResponse:
 async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registrar) -> Response:
     form = await checked_form(request)
     try:
-        key = idempotency.scoped(who, "case", text(form, "idempotency_key"))
         files, taken = await uploads(form, dates="photo_dates")
+        key = idempotency.scoped(who, "case", text(form, "idempotency_key"), files)
         birth = a_date(text(form, "birth_date"), "birth_date")
         missing = local_time(form, "missing_since", lang)
         if birth is None or missing is None:

@@ -29,7 +29,7 @@ from reunite.entrypoints.web.pages import (
     uploads,
 )
 from reunite.i18n import Language
-from reunite.services import intake, queries, reports, throttle
+from reunite.services import idempotency, intake, queries, reports, throttle
 from reunite.services.deps import Deps
 from reunite.services.intake import SightingReceipt
 
@@ -76,8 +76,10 @@ def sighting_of(form: FormData, lang: Language) -> NewSighting:
 
 def _send(deps: Deps, who: Principal, ip: str, form: FormData, files: list[Upload], lang: Language) -> SightingReceipt:
     # the phone's key (the offline queue sets it); without a script, the key the form was served with:
-    # a report sent twice either way is stored once
-    key = text(form, "client_key")[:64] or text(form, "idempotency_key")[:64] or None
+    # a report sent twice either way is stored once. Bound to the photos sent, so that a key seen by
+    # someone else never returns this report's receipt (and private link) for another report
+    raw = text(form, "client_key")[:64] or text(form, "idempotency_key")[:64]
+    key = (idempotency.scoped(who, "report", raw, files) or "")[:64] or None
     resent = intake.resent_report(deps, key)
     if resent is not None:
         return resent
