@@ -106,6 +106,20 @@ class Settings(BaseSettings):
     partner_requests_per_hour: int = Field(default=5000, description="Reports and searches per hour per API token.")
     listings_per_hour: int = Field(
         default=600, description="Sighting listings per hour per family account or partner token.")
+    sign_in_failures_per_account: int = Field(
+        default=5, ge=1, description="Wrong passwords in a row for one email before sign-in is locked for a while.")
+    sign_in_failures_per_address: int = Field(
+        default=20, ge=1, description="Failed sign-ins in a row from one address before it is locked for a while.")
+    sign_in_lockout_seconds: int = Field(default=30, ge=1, description="First lock; it doubles with each failure.")
+    sign_in_lockout_max_minutes: int = Field(default=60, ge=1, description="The longest lock.")
+    sign_ups_per_hour: int = Field(default=5, description="Sign-up requests per hour per address.")
+    takedowns_per_hour: int = Field(default=5, description="Removal requests per hour per address.")
+    trusted_proxies: str = Field(default="", description=(
+        "Comma-separated addresses or networks of your reverse proxies. Only from these are "
+        "X-Forwarded-For and X-Forwarded-Proto believed; default: none (the connecting address counts)."))
+    webhook_allowed_hosts: str = Field(default="", description=(
+        "Comma-separated host names or addresses that webhooks may reach although they are private or "
+        "local (a partner inside your own network). Default: none; public addresses only."))
     proof_of_work_bits: int = Field(default=14, ge=0, le=24, description="Difficulty of the anonymous report puzzle.")
     sighting_retention_days: int = Field(default=730, description="Sightings are blanked after this many days.")
     closed_case_retention_days: int = Field(default=180, description="Closed cases are blanked after this many days.")
@@ -155,6 +169,12 @@ class Settings(BaseSettings):
             with os.fdopen(fd, "w") as out:
                 out.write(secrets.token_hex(32))
         return path.read_text().strip().encode()
+
+    def trusted_proxy_list(self) -> list[str]:
+        return [p.strip() for p in self.trusted_proxies.split(",") if p.strip()]
+
+    def webhook_allowed_host_list(self) -> list[str]:
+        return [h.strip().lower() for h in self.webhook_allowed_hosts.split(",") if h.strip()]
 
     def photos_path(self) -> Path:
         return self.photo_dir or self.data_dir / "photos"

@@ -85,3 +85,12 @@ def sign(secret: bytes, purpose: str, value: str) -> str:
 
 def signature_valid(secret: bytes, purpose: str, value: str, signature: str) -> bool:
     return hmac.compare_digest(sign(secret, purpose, value), signature)
+
+
+def lockout(failures: int, free: int, first: timedelta, longest: timedelta) -> timedelta | None:
+    """How long to refuse further attempts after ``failures`` failures in a row: not at all for the
+    first ``free - 1``, then ``first``, doubling with each further failure, up to ``longest``."""
+    if failures < free:
+        return None
+    doubled: timedelta = first * (2 ** min(failures - free, 20))
+    return min(doubled, longest)

@@ -39,6 +39,7 @@ class Scope(enum.StrEnum):
     READ_SIGHTINGS = "read:sightings"
     WRITE = "write"
     EXPORT = "export"
+    WEBHOOKS = "webhooks"
     ADMIN = "admin"
 
 
@@ -56,6 +57,7 @@ class Permission(enum.StrEnum):
     SEE_CONTACTS = "see reporters' and families' contacts"
     SEE_ORIGINALS = "see original, unblurred photos"
     EXPORT = "export records"
+    SUBSCRIBE_WEBHOOKS = "subscribe webhooks"
     ADMINISTER = "invite people and issue API tokens"
 
 
@@ -79,6 +81,7 @@ SCOPE_PERMISSIONS: dict[Scope, frozenset[Permission]] = {
     Scope.READ_SIGHTINGS: frozenset({P.BROWSE_SIGHTINGS, P.SEARCH_BY_PHOTO}),
     Scope.WRITE: frozenset({P.REPORT_SIGHTING, P.REGISTER_CASE}),
     Scope.EXPORT: frozenset({P.EXPORT}),
+    Scope.WEBHOOKS: frozenset({P.SUBSCRIBE_WEBHOOKS}),
     Scope.ADMIN: frozenset(Permission),
 }
 FAMILY_NEEDS_VERIFIED_CASE = frozenset({P.BROWSE_SIGHTINGS, P.SEARCH_BY_PHOTO})

@@ -67,6 +67,10 @@ class Forbidden(ReuniteError):
 class TooManyRequests(ReuniteError):
     status_code = 429
 
+    def __init__(self, template: str, *, retry_after: int = 60, field: str | None = None, **params: object) -> None:
+        self.retry_after = max(1, retry_after)  # seconds, for the Retry-After header
+        super().__init__(template, field=field, **params)
+
 
 class ServiceUnavailable(ReuniteError):
     status_code = 503

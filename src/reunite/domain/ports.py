@@ -152,6 +152,10 @@ class Mailer(Protocol):
 
 
 class WebhookSender(Protocol):
+    def check(self, url: str) -> None:
+        """InvalidInput unless the URL is http(s) and its host resolves to public addresses only."""
+        ...
+
     def post(self, url: str, secret: str, timestamp: str, payload: dict[str, Any]) -> None:
         """POST the JSON payload signed with HMAC-SHA256; raises unless the receiver answers 2xx."""
         ...
@@ -207,6 +211,11 @@ class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
 
     def verify(self, hashed: str, password: str) -> bool: ...
+
+    def verify_dummy(self, password: str) -> bool:
+        """As long as ``verify`` takes, against a hash made once at start-up; always False (for
+        unknown accounts, so that sign-in takes the same time whether the email exists or not)."""
+        ...
 
 
 class IdempotencyStore(Protocol):

@@ -36,10 +36,16 @@ class PeopleStore(Protocol):
     def end_session(self, token_hash: str) -> None: ...
 
     def add_api_token(
-        self, name: str, token_hash: str, scopes: Sequence[str], domains: Sequence[str], created_by: str
-    ) -> int: ...
+        self, name: str, token_hash: str, scopes: Sequence[str], domains: Sequence[str], created_by: str,
+        issued_by: int | None = None,
+    ) -> int:
+        """A new token; with ``issued_by``, only while that token is still valid (else NotFound)."""
+        ...
 
-    def revoke_api_token(self, token_id: int, at: datetime) -> None: ...
+    def revoke_api_token(self, token_id: int, at: datetime) -> list[int] | None:
+        """Revoke a token and every token issued from it, down the line; the ids newly revoked
+        (empty when it already was), or None when no such token exists."""
+        ...
 
     def add_invitation(self, token_hash: str, email: str, role: str, invited_by: int, expires_at: datetime) -> int: ...
 
@@ -52,6 +58,14 @@ class PeopleStore(Protocol):
     def count_hit(self, key: str, window_start: datetime) -> int:
         """Add one to the counter of ``key`` in this window; the count so far."""
         ...
+
+    def backoff(self, key: str) -> tuple[int, datetime | None, datetime] | None:
+        """(failures, locked until, last failure) of ``key``, locked for update; None if none."""
+        ...
+
+    def set_backoff(self, key: str, failures: int, locked_until: datetime | None, at: datetime) -> None: ...
+
+    def clear_backoff(self, key: str) -> None: ...
 
 
 class ModerationStore(Protocol):

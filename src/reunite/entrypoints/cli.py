@@ -63,7 +63,7 @@ SHUTDOWN_SECONDS = 3  # requests and the in-process worker get this long; the wh
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 
 
-SECRET_IN_URL = re.compile(r"(/invite/|[?&]t=)[^\s&\"/]+")
+SECRET_IN_URL = re.compile(r"(/invite/|/signup/|[?&]t=)[^\s&\"/]+")
 
 
 class RedactSecrets(logging.Filter):
@@ -128,8 +128,10 @@ def serve(
     for stop_signal in (signal.SIGINT, signal.SIGTERM):
         signal.signal(stop_signal, _exit_cleanly)
     try:
+        # uvicorn's own proxy headers are off (by default it believes X-Forwarded-For from 127.0.0.1):
+        # the app believes them only from REUNITE_TRUSTED_PROXIES (entrypoints/api/proxies.py)
         uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_level="info", log_config=None,
-                    timeout_graceful_shutdown=SHUTDOWN_SECONDS)
+                    timeout_graceful_shutdown=SHUTDOWN_SECONDS, proxy_headers=False, forwarded_allow_ips="")
     except _Stopped:
         pass
     finally:
@@ -393,7 +395,7 @@ def create_account(
 def issue_token(
     name: Annotated[str, typer.Option(help="The partner organisation")],
     scope: Annotated[list[Scope], typer.Option(help="Repeat for several: read:cases, read:sightings, write, "
-                                                    "export, admin")],
+                                                    "export, webhooks, admin")],
     domain: Annotated[list[str] | None, typer.Option(help="PFIF domain it may write; repeat for several")] = None,
 ) -> None:
     """Issue an API token with explicit scopes. It is printed once and stored only as a hash."""

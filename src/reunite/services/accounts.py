@@ -8,14 +8,13 @@ from typing import Any
 
 from reunite.domain.abuse import new_token, token_hash
 from reunite.domain.access import Permission, Principal, Role, Scope, require
-from reunite.domain.errors import Forbidden, InvalidInput, NotSignedIn
+from reunite.domain.errors import Forbidden, InvalidInput, NotFound, NotSignedIn
+from reunite.services import throttle
 from reunite.services.deps import Deps
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
 INVITED_ROLES = {Role.MODERATOR, Role.POLICE, Role.ADMIN}
-# verifying against a throwaway hash when the email is unknown keeps sign-in time the same either way
-_DUMMY: dict[str, str] = {}
 
 
 def _check(email: str, password: str) -> str:
@@ -41,17 +40,34 @@ def sign_up(deps: Deps, email: str, password: str, name: str, language: str = "e
     return account_id
 
 
-def sign_in(deps: Deps, email: str, password: str) -> str:
-    """A new session token (the caller sets it as a cookie); 401 for a wrong email or password."""
+def sign_in_keys(deps: Deps, email: str, ip: str) -> list[tuple[str, int]]:
+    """The backoff counters a sign-in attempt counts against: the email (known or not, so that a
+    lock reveals nothing; stored hashed) and the address, each with the failures it allows."""
+    keys = [(f"sign-in:email:{token_hash(email.strip().lower())}", deps.limits.sign_in_failures_per_account)]
+    if ip:
+        keys.append((f"sign-in:ip:{ip}", deps.limits.sign_in_failures_per_address))
+    return keys
+
+
+def sign_in(deps: Deps, email: str, password: str, ip: str = "") -> str:
+    """A new session token (the caller sets it as a cookie); 401 for a wrong email or password, the
+    same answer in the same time whether the email has an account or not. After failures in a row
+    (per email and per address) further attempts are refused for a while that doubles each time,
+    before any password is hashed (429)."""
+    keys = sign_in_keys(deps, email, ip)
+    throttle.refuse_while_locked(deps, [key for key, _ in keys])
     with deps.uow() as uow:
         account = uow.account_by_email(email.strip())
-        if account is None or account.disabled:
-            deps.passwords.verify(_DUMMY.setdefault("hash", deps.passwords.hash("not a password")), password)
-            raise NotSignedIn("the email or password is not right", field="email")
-        if not deps.passwords.verify(account.password_hash, password):
+        right = deps.passwords.verify(account.password_hash, password) if account and not account.disabled \
+            else deps.passwords.verify_dummy(password)
+        if account is not None and not right:
             uow.audit(f"account:{account.id}", "account.sign_in_failed", "account", account.id)
             uow.commit()
-            raise NotSignedIn("the email or password is not right", field="email")
+    if account is None or account.disabled or not right:
+        throttle.failed(deps, keys)
+        raise NotSignedIn("the email or password is not right", field="email")
+    throttle.succeeded(deps, keys[0][0])
+    with deps.uow() as uow:
         token = new_token()
         uow.add_session(token_hash(token), account.id, deps.clock.now() + deps.limits.session_lifetime)
         uow.audit(f"account:{account.id}", "account.signed_in", "account", account.id)
@@ -126,24 +142,36 @@ def accept_invitation(deps: Deps, token: str, password: str, name: str, language
 
 
 def issue_token(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], domains: Sequence[str] = ()) -> str:
-    """An API token for a partner organisation, with explicit scopes. Shown once; stored hashed."""
+    """An API token for a partner organisation, with explicit scopes. Shown once; stored hashed.
+
+    A token may issue tokens (an ``admin``-scoped integration provisioning its partners), but never an
+    ``admin`` one: only an admin's account or the command line makes those. What a token issues is
+    recorded as its own, and revoking a token revokes everything issued from it, down the line."""
     require(who, Permission.ADMINISTER)
     if not name.strip():
         raise InvalidInput("name the organisation the token is for", field="name")
     if not scopes:
         raise InvalidInput("choose at least one scope", field="scopes")
+    if who.token_id is not None and Scope.ADMIN in scopes:
+        raise Forbidden("a token cannot issue admin tokens: an admin's account can", field="scopes")
     token = new_token()
     with deps.uow() as uow:
         token_id = uow.add_api_token(name.strip(), token_hash(token), [s.value for s in scopes],
-                                     [d.strip() for d in domains if d.strip()], who.actor)
+                                     [d.strip() for d in domains if d.strip()], who.actor, issued_by=who.token_id)
         uow.audit(who.actor, "token.issued", "api_token", token_id, scopes=[s.value for s in scopes])
         uow.commit()
     return token
 
 
 def revoke_token(deps: Deps, who: Principal, token_id: int) -> None:
+    """Revoke a token and every token it issued (404 for a token that does not exist; revoking one
+    already revoked changes and records nothing)."""
     require(who, Permission.ADMINISTER)
     with deps.uow() as uow:
-        uow.revoke_api_token(token_id, deps.clock.now())
-        uow.audit(who.actor, "token.revoked", "api_token", token_id)
+        revoked = uow.revoke_api_token(token_id, deps.clock.now())
+        if revoked is None:
+            raise NotFound("token {id} does not exist", id=token_id)
+        if revoked:
+            uow.audit(who.actor, "token.revoked", "api_token", token_id,
+                      with_issued=sorted(set(revoked) - {token_id}))
         uow.commit()

@@ -39,6 +39,13 @@ class Limits:
     partner_requests_per_hour: int = 5000
     listings_per_hour: int = 600  # sighting listings by families and partners (places by grid cell)
     proof_of_work_bits: int = 14
+    # sign-in backoff: failures in a row allowed per account and per address, then a lock that doubles
+    sign_in_failures_per_account: int = 5
+    sign_in_failures_per_address: int = 20
+    sign_in_lockout: timedelta = timedelta(seconds=30)
+    sign_in_lockout_max: timedelta = timedelta(hours=1)
+    sign_ups_per_hour: int = 5  # per address (and 3 per email address)
+    takedowns_per_hour: int = 5  # per address
     # sessions and retention
     session_lifetime: timedelta = timedelta(days=14)
     invitation_lifetime: timedelta = timedelta(days=7)

@@ -30,8 +30,9 @@ def subscribe(
     region: str = "", language: str = "en", digest: bool = False,
 ) -> tuple[int, str]:
     """A subscription to alerts for an area (a point and radius, or a region's name). Email
-    subscriptions wait for the link sent to the address; webhooks (partners' tokens and admins) start
-    at once. Returns the id and, for webhooks, the signing secret (shown once)."""
+    subscriptions wait for the link sent to the address; webhooks (tokens of the ``webhooks`` scope,
+    admins) start at once, to public addresses only. Returns the id and, for webhooks, the signing
+    secret (shown once)."""
     address, region = address.strip(), region.strip()[:200]
     if channel == "email" and not deps.mailer.configured:
         raise InvalidInput("this site cannot send email, so email alerts are off: follow the feed instead",
@@ -39,10 +40,11 @@ def subscribe(
     if channel == "email" and not EMAIL.match(address):
         raise InvalidInput("enter a valid email address", field="address")
     if channel == "webhook":
-        if not (who.token_id is not None or who.can(Permission.ADMINISTER)):
-            raise Forbidden("webhooks are for partner organisations with an API token")
+        if not who.can(Permission.SUBSCRIBE_WEBHOOKS):
+            raise Forbidden("webhooks are for partner organisations with a token of the webhooks scope")
         if not WEBHOOK_URL.match(address):
             raise InvalidInput("the webhook address must be an http(s) URL", field="address")
+        deps.webhooks.check(address)  # public addresses only (checked again at each delivery)
     elif channel != "email":
         raise InvalidInput("the channel is email or webhook", field="channel")
     if near is None and not region:
@@ -251,3 +253,8 @@ def tell_reviewers(deps: Deps) -> bool:
         _email(deps, address, "reviewer_queue", language,
                {"counts": counts, "moderation_url": f"{deps.site.base_url}/moderation"})
     return True
+
+
+def send_email(deps: Deps, to: str, kind: str, language: str, context: dict[str, Any]) -> None:
+    """One email through the outbox, for other services' notices (sign-up links)."""
+    _email(deps, to, kind, language, context)

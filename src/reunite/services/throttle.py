@@ -3,14 +3,17 @@ proof-of-work that lets an anonymous reporter send more than a handful of report
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from reunite.domain.abuse import pow_challenge, pow_valid, window_start
+from reunite.domain.abuse import lockout, pow_challenge, pow_valid, window_start
 from reunite.domain.access import Principal
 from reunite.domain.errors import TooManyRequests
 from reunite.services.deps import Deps
 
 HOUR = timedelta(hours=1)
+FORGET_FAILURES = timedelta(hours=24)  # a day without failures starts the count again
 
 
 def who_key(who: Principal, ip: str) -> str:
@@ -21,13 +24,15 @@ def who_key(who: Principal, ip: str) -> str:
 def hit(deps: Deps, key: str, limit: int, window: timedelta = HOUR, at: datetime | None = None) -> None:
     """Count one request (in the window holding ``at``, default now); 429 once ``key`` passes
     ``limit`` there. Counted in a transaction of its own, so refused attempts count too."""
+    start = window_start(at or deps.clock.now(), window)
     with deps.uow() as uow:
-        count = uow.count_hit(key, window_start(at or deps.clock.now(), window))
+        count = uow.count_hit(key, start)
         uow.commit()
     if count > limit:
         minutes = int(window.total_seconds() // 60)
+        wait = (start + window - deps.clock.now()).total_seconds()
         raise TooManyRequests("too many requests: at most {limit} in {minutes} minutes; please try again later",
-                              limit=limit, minutes=minutes)
+                              retry_after=math.ceil(wait), limit=limit, minutes=minutes)
 
 
 def action_limit(deps: Deps, who: Principal, action: str, ip: str, per_hour: int) -> None:
@@ -52,3 +57,33 @@ def report_limit(deps: Deps, who: Principal, ip: str, proof: tuple[str, str] | N
         hit(deps, f"report:ip:{ip}", deps.limits.reports_per_hour)
     else:
         hit(deps, f"report-unproved:ip:{ip}", deps.limits.reports_per_hour_without_proof)
+
+
+def refuse_while_locked(deps: Deps, keys: Sequence[str]) -> None:
+    """429 (with how long to wait) while any of ``keys`` is locked after failures in a row. Checked
+    before any costly work, so a locked attacker costs one small query per attempt."""
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        until = max((row[1] for key in keys if (row := uow.backoff(key)) and row[1] and row[1] > now), default=None)
+    if until is not None:
+        seconds = math.ceil((until - now).total_seconds())
+        raise TooManyRequests("too many failed sign-ins: wait {minutes} min and try again",
+                              retry_after=seconds, minutes=math.ceil(seconds / 60))
+
+
+def failed(deps: Deps, keys: Sequence[tuple[str, int]]) -> None:
+    """One more failure in a row for each (key, failures allowed before a lock)."""
+    now, limits = deps.clock.now(), deps.limits
+    with deps.uow() as uow:
+        for key, free in keys:
+            row = uow.backoff(key)
+            failures = row[0] + 1 if row and now - row[2] < FORGET_FAILURES else 1
+            lock = lockout(failures, free, limits.sign_in_lockout, limits.sign_in_lockout_max)
+            uow.set_backoff(key, failures, now + lock if lock else None, now)
+        uow.commit()
+
+
+def succeeded(deps: Deps, key: str) -> None:
+    with deps.uow() as uow:
+        uow.clear_backoff(key)
+        uow.commit()

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from reunite.adapters.db.tables import accounts, api_tokens, case_owners, invitations, sessions
+from reunite.adapters.db.tables import accounts, api_tokens, backoffs, case_owners, invitations, sessions
 from reunite.domain.access import ACTIVE_CASE_STATUSES
-from reunite.domain.errors import Conflict
+from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.stores import AccountRow
 
 
@@ -50,16 +51,28 @@ class PeopleSql:
         self.conn.execute(sessions.delete().where(sessions.c.token_hash == token_hash))
 
     def add_api_token(
-        self, name: str, token_hash: str, scopes: Sequence[str], domains: Sequence[str], created_by: str
+        self, name: str, token_hash: str, scopes: Sequence[str], domains: Sequence[str], created_by: str,
+        issued_by: int | None = None,
     ) -> int:
+        if issued_by is not None:  # the issuer's row is locked, so it cannot be revoked half-way through
+            alive = self.conn.execute(select(api_tokens.c.id).where(
+                api_tokens.c.id == issued_by, api_tokens.c.revoked_at.is_(None)).with_for_update()).first()
+            if alive is None:
+                raise NotFound("the token that asks was revoked")
         return int(self.conn.execute(
             insert(api_tokens).values(name=name, token_hash=token_hash, scopes=list(scopes),
-                                      allowed_domains=list(domains), created_by=created_by)
+                                      allowed_domains=list(domains), created_by=created_by, issued_by=issued_by)
             .returning(api_tokens.c.id)
         ).scalar_one())
 
-    def revoke_api_token(self, token_id: int, at: datetime) -> None:
-        self.conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=at))
+    def revoke_api_token(self, token_id: int, at: datetime) -> list[int] | None:
+        if self.conn.execute(select(api_tokens.c.id).where(api_tokens.c.id == token_id)).first() is None:
+            return None
+        return [int(i) for i in self.conn.execute(text(
+            "WITH RECURSIVE line(id) AS (SELECT CAST(:id AS bigint) UNION "
+            "  SELECT t.id FROM api_tokens t JOIN line ON t.issued_by = line.id) "
+            "UPDATE api_tokens SET revoked_at = :at WHERE id IN (SELECT id FROM line) AND revoked_at IS NULL "
+            "RETURNING id"), {"id": token_id, "at": at}).scalars()]
 
     def add_invitation(self, token_hash: str, email: str, role: str, invited_by: int, expires_at: datetime) -> int:
         return int(self.conn.execute(
@@ -84,6 +97,18 @@ class PeopleSql:
             "INSERT INTO rate_counters (key, window_start, hits) VALUES (:key, :start, 1) "
             "ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits"
         ), {"key": key, "start": window_start}).scalar_one())
+
+    def backoff(self, key: str) -> tuple[int, datetime | None, datetime] | None:
+        row = self.conn.execute(select(backoffs).where(backoffs.c.key == key).with_for_update()).first()
+        return (int(row.failures), row.locked_until, row.last_failure_at) if row else None
+
+    def set_backoff(self, key: str, failures: int, locked_until: datetime | None, at: datetime) -> None:
+        values = {"failures": failures, "locked_until": locked_until, "last_failure_at": at}
+        self.conn.execute(pg_insert(backoffs).values(key=key, **values)
+                          .on_conflict_do_update(index_elements=[backoffs.c.key], set_=values))
+
+    def clear_backoff(self, key: str) -> None:
+        self.conn.execute(backoffs.delete().where(backoffs.c.key == key))
 
 
 class PeopleReads:

@@ -289,6 +289,7 @@ api_tokens = Table(
     Column("allowed_domains", ARRAY(Text), nullable=False, server_default="{}"),
     Column("created_by", Text, nullable=False),
     Column("revoked_at", DateTime(timezone=True)),
+    Column("issued_by", BigInteger, ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True),
     _created(),
 )
 
@@ -350,6 +351,15 @@ takedowns = Table(
     Column("resolved_by", Text),
     Column("resolved_at", DateTime(timezone=True)),
     _created(),
+)
+
+backoffs = Table(
+    "backoffs",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("locked_until", DateTime(timezone=True)),
+    Column("last_failure_at", DateTime(timezone=True), nullable=False),
 )
 
 rate_counters = Table(

@@ -1,16 +1,33 @@
-"""Webhooks: a JSON body POSTed with an HMAC-SHA256 signature the receiver can check."""
+"""Webhooks: a JSON body POSTed with an HMAC-SHA256 signature the receiver can check, only ever to
+public internet addresses.
+
+An address is checked when a partner subscribes and again at every delivery, after resolving the
+host name: the request then goes to the very address that was checked (no second lookup a DNS
+rebinding could answer differently), with the original name in the Host header and TLS SNI, so
+certificates are still verified for the name. Redirects are never followed (a 3xx is a failed
+delivery). Loopback, private, shared, link-local, multicast, reserved and unspecified addresses are
+refused, IPv4 and IPv6 alike, including IPv4 inside IPv6 (mapped, 6to4, Teredo, NAT64) and the
+numeric forms a resolver accepts (``2130706433``, ``0x7f000001``, ``127.1``), which resolve to
+what they mean before they are checked."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import httpx
 
+from reunite.domain.errors import InvalidInput
+
 SIGNATURE_HEADER = "X-Reunite-Signature"
 TIMESTAMP_HEADER = "X-Reunite-Timestamp"
+NAT64 = ipaddress.ip_network("64:ff9b::/96")
+Resolver = Callable[[str, int], list[str]]
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -18,16 +35,83 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
-class HttpWebhooks:
-    """Implements ``domain.ports.WebhookSender``."""
+def system_resolve(host: str, port: int) -> list[str]:
+    """Every address the system resolver gives for ``host`` (numeric forms included)."""
+    return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)})
 
-    def __init__(self, timeout: float = 10.0) -> None:
+
+def public(address: str) -> bool:
+    """True only for a globally routable unicast address (and for IPv6, any IPv4 inside it too)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    inner: list[ipaddress.IPv4Address] = []
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = ip.__class__(str(ip).split("%")[0])  # a zone id says nothing about reach
+        inner += [a for a in (ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None) if a]
+        if ip in NAT64:
+            inner.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    for one in (ip, *inner):
+        if (one.is_loopback or one.is_private or one.is_link_local or one.is_multicast or one.is_reserved
+                or one.is_unspecified or not one.is_global):
+            return False
+    return True
+
+
+class RefusedAddress(Exception):
+    """A delivery to a host that now resolves to a private or local address (the job records it)."""
+
+
+class HttpWebhooks:
+    """Implements ``domain.ports.WebhookSender``. ``allowed_hosts``: names or addresses let through
+    although not public (REUNITE_WEBHOOK_ALLOWED_HOSTS: a partner inside the operator's own network,
+    or a test's receiver); empty by default."""
+
+    def __init__(self, timeout: float = 10.0, allowed_hosts: Iterable[str] = (),
+                 resolve: Resolver = system_resolve) -> None:
         self.timeout = timeout
+        self.allowed = frozenset(h.lower() for h in allowed_hosts)
+        self.resolve = resolve
+
+    def _address(self, url: str) -> tuple[httpx.URL, str]:
+        """The URL and the one checked address to connect to; InvalidInput if it may not be reached."""
+        try:
+            parsed = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError, ValueError):
+            parsed = None
+        if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host or parsed.userinfo:
+            raise InvalidInput("the webhook address must be an http(s) URL", field="address")
+        host = parsed.host.lower()
+        try:
+            addresses = self.resolve(host, parsed.port or (443 if parsed.scheme == "https" else 80))
+        except (OSError, UnicodeError):
+            addresses = []
+        if not addresses:
+            raise InvalidInput("the webhook's host {host} could not be found", field="address", host=host)
+        if host not in self.allowed and not all(public(a) for a in addresses):
+            raise InvalidInput("webhooks go to public internet addresses only, and {host} is not one",
+                               field="address", host=host)
+        return parsed, addresses[0]
+
+    def check(self, url: str) -> None:
+        self._address(url)
 
     def post(self, url: str, secret: str, timestamp: str, payload: dict[str, Any]) -> None:
-        """Deliver once; raises ``httpx.HTTPError`` unless the receiver answers 2xx (the job retries)."""
+        """Deliver once; raises unless the receiver answers 2xx (the job retries), and
+        ``RefusedAddress`` without connecting when the host no longer resolves to a public address."""
+        try:
+            parsed, address = self._address(url)
+        except InvalidInput as exc:
+            raise RefusedAddress(exc.message) from None
         body = json.dumps(payload, default=str, ensure_ascii=False).encode()
-        headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp,
+        headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp, "Host": parsed.netloc.decode(),
                    SIGNATURE_HEADER: signature(secret, timestamp, body), "User-Agent": "Reunite-Webhook/1"}
-        response = httpx.post(url, content=body, headers=headers, timeout=self.timeout, follow_redirects=False)
+        extensions = {"sni_hostname": parsed.host} if parsed.scheme == "https" else {}
+        with httpx.Client(trust_env=False, follow_redirects=False, timeout=self.timeout) as client:
+            response = client.post(parsed.copy_with(host=address), content=body, headers=headers,
+                                   extensions=extensions)
         response.raise_for_status()
+        if not response.is_success:  # a redirect is not followed, and not a delivery
+            raise httpx.HTTPStatusError(f"answered {response.status_code}", request=response.request,
+                                        response=response)

@@ -28,6 +28,7 @@ from reunite.entrypoints.api import (
 from reunite.entrypoints.api.auth import security_headers
 from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
+from reunite.entrypoints.api.proxies import TrustedProxies
 from reunite.entrypoints.web import pages, people, reach, review, snapshot, workbench
 from reunite.entrypoints.web import sources as web_sources
 
@@ -50,9 +51,11 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.state.container = container
     settings = container.settings
     app.add_middleware(InputGuardMiddleware)  # innermost: after the body limit, with the page's CSRF state
-    app.middleware("http")(security_headers(settings.map_tiles_url, settings.public_url.startswith("https://")))
+    app.middleware("http")(security_headers(settings.map_tiles_url, settings.public_url.startswith("https://"),
+                                             container.deps.secret))
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_upload_bytes)
+    app.add_middleware(TrustedProxies, trusted=settings.trusted_proxy_list())  # outermost: before any limit
 
     @app.exception_handler(ReuniteError)
     async def reunite_error(request: Request, exc: ReuniteError) -> Response:

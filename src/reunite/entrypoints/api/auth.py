@@ -12,13 +12,14 @@ from fastapi import Depends, Request
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
+from reunite.domain.abuse import sign, signature_valid, token_hash
 from reunite.domain.access import ANONYMOUS, Permission, Principal, require
-from reunite.domain.errors import Forbidden, NotSignedIn
+from reunite.domain.errors import Forbidden, NotSignedIn, ReuniteError
 from reunite.services import accounts
 from reunite.services.deps import Deps
 
 SESSION_COOKIE = "reunite_session"
-CSRF_COOKIE = "reunite_csrf"
+CSRF_COOKIE = "reunite_csrf"  # a signed pre-session id; forms carry an HMAC bound to it or to the session
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
@@ -67,26 +68,45 @@ def allow(permission: Permission) -> Callable[[Request], Principal]:
 
 
 def client_ip(request: Request) -> str:
+    """The connecting address; a proxy's X-Forwarded-For only from REUNITE_TRUSTED_PROXIES (applied
+    to the request by ``proxies.TrustedProxies`` before anything else reads it)."""
     return request.client.host if request.client else "unknown"
 
 
+def _presession(secret: bytes, cookie: str | None) -> str | None:
+    """The id inside a pre-session cookie this server issued (``id.signature``); None if forged."""
+    value, _, signature = (cookie or "").partition(".")
+    return value if value and signature and signature_valid(secret, "pre-session", value, signature) else None
+
+
 def csrf_token(request: Request) -> str:
-    token: str = request.state.csrf
-    return token
+    """The token a page's forms carry: an HMAC, with the server's key, of the signed-in session (or,
+    for anyone not signed in, of the pre-session id the server issued in a signed cookie). A value
+    planted in a cookie is worth nothing: the token cannot be made without the key."""
+    who: Principal | None = getattr(request.state, "principal", None)
+    if who is None:
+        try:
+            who = current_principal(request)
+        except ReuniteError:
+            who = ANONYMOUS
+    session = request.cookies.get(SESSION_COOKIE)
+    bound = f"session:{token_hash(session)}" if who.account_id is not None and session \
+        else f"pre:{request.state.presession}"
+    return sign(get_deps(request).secret, "csrf", bound)
 
 
 def check_csrf(request: Request, form: FormData) -> None:
-    """Every form a page sends carries the token that its page was given (double-submit cookie)."""
+    """Every form a page sends carries the token its page was given, for this very session."""
     sent = form.get("csrf")
-    cookie = request.cookies.get(CSRF_COOKIE, "")
-    if not (isinstance(sent, str) and cookie and hmac.compare_digest(sent, cookie)):
+    if not (isinstance(sent, str) and hmac.compare_digest(sent.encode(), csrf_token(request).encode())):
         raise Forbidden("this form has expired or came from another site: reload the page and send it again")
 
 
-def security_headers(tile_url: str, https_only: bool) -> Callable[[Request, Callable[[Request], Awaitable[Response]]],
-                                                                 Awaitable[Response]]:
+def security_headers(
+    tile_url: str, https_only: bool, secret: bytes
+) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
     """CSP (scripts and styles only from this site), no framing, no sniffing, no referrer beyond the
-    origin, HSTS on TLS; and the CSRF cookie every form needs."""
+    origin, HSTS on TLS; and the signed pre-session cookie that anonymous forms are bound to."""
     tiles = ""
     if tile_url.startswith(("https://", "http://")):
         scheme, _, host = tile_url.split("/")[:3]
@@ -98,8 +118,8 @@ def security_headers(tile_url: str, https_only: bool) -> Callable[[Request, Call
     )
 
     async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        existing = request.cookies.get(CSRF_COOKIE)
-        request.state.csrf = existing or secrets.token_urlsafe(24)
+        existing = _presession(secret, request.cookies.get(CSRF_COOKIE))
+        request.state.presession = existing or secrets.token_urlsafe(18)
         response = await call_next(request)
         headers = response.headers
         headers.setdefault("Content-Security-Policy", policy)
@@ -111,8 +131,9 @@ def security_headers(tile_url: str, https_only: bool) -> Callable[[Request, Call
         if secure:
             headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
         if not existing:
-            response.set_cookie(CSRF_COOKIE, request.state.csrf, httponly=True, samesite="strict", secure=secure,
-                                max_age=30 * 24 * 3600)
+            value = request.state.presession
+            response.set_cookie(CSRF_COOKIE, f"{value}.{sign(secret, 'pre-session', value)}", httponly=True,
+                                samesite="strict", secure=secure, max_age=30 * 24 * 3600)
         return response
 
     return middleware

@@ -18,7 +18,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser
 from starlette.exceptions import HTTPException
 
-from reunite.domain.errors import InvalidInput, NotSignedIn, ReuniteError
+from reunite.domain.errors import InvalidInput, NotSignedIn, ReuniteError, TooManyRequests
 
 BIGINT_MAX = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="A record's id")]
@@ -31,15 +31,20 @@ def error_response(request: Request, exc: ReuniteError) -> Response:
     from reunite.entrypoints.web import pages  # pages import the API's helpers: imported when first needed
 
     lang = pages.language(request)
+    response: Response
     if not request.url.path.startswith("/api/"):
         if isinstance(exc, NotSignedIn) and request.method == "GET":
             from urllib.parse import quote
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-        return pages.render(request, lang, "error.html", status=exc.status_code, message=lang.error(exc))
-    content: dict[str, Any] = {"detail": lang.error(exc)}
-    if exc.field:
-        content["field"] = exc.field
-    return JSONResponse(content, status_code=exc.status_code)
+        response = pages.render(request, lang, "error.html", status=exc.status_code, message=lang.error(exc))
+    else:
+        content: dict[str, Any] = {"detail": lang.error(exc)}
+        if exc.field:
+            content["field"] = exc.field
+        response = JSONResponse(content, status_code=exc.status_code)
+    if isinstance(exc, TooManyRequests):  # a throttle says when to try again
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def problem(text: str, field: str) -> InvalidInput | None:

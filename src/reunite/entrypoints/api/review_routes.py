@@ -107,8 +107,10 @@ def close(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.CloseIn) -
 
 
 @router.post("/takedowns", status_code=202, responses=ERRORS)
-def request_takedown(deps: DepsDep, body: schemas.TakedownIn) -> dict[str, int]:
-    """Anyone may ask for a removal; a moderator checks identity before anything is removed."""
+def request_takedown(request: Request, deps: DepsDep, body: schemas.TakedownIn) -> dict[str, int]:
+    """Anyone may ask for a removal; a moderator checks identity before anything is removed. At most
+    a few an hour from one address (429 with Retry-After beyond)."""
+    throttle.hit(deps, f"takedown:ip:{client_ip(request)}", deps.limits.takedowns_per_hour)
     return {"id": retention.request_takedown(deps, body.subject, body.subject_id, body.requester, body.relation,
                                              body.reason)}
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from reunite.domain.errors import NotSignedIn, ReuniteError
-from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep
+from reunite.domain.errors import NotSignedIn, ReuniteError, TooManyRequests
+from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
 from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, render, text
-from reunite.services import accounts, queries, retention
+from reunite.services import accounts, queries, retention, signup, throttle
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,11 +36,19 @@ def login_form(request: Request, lang: LangDep, next: str = "/account") -> HTMLR
 async def login_send(request: Request, lang: LangDep, deps: DepsDep) -> Response:
     form = await checked_form(request)
     try:
-        token = accounts.sign_in(deps, text(form, "email"), str(form.get("password") or ""))
+        token = accounts.sign_in(deps, text(form, "email"), str(form.get("password") or ""), client_ip(request))
     except ReuniteError as exc:
-        return render(request, lang, "login.html", status=422, next=_next(text(form, "next")),
-                      form={"email": text(form, "email")}, error=lang.error(exc))
+        return _refused(render(request, lang, "login.html", status=422, next=_next(text(form, "next")),
+                               form={"email": text(form, "email")}, error=lang.error(exc)), exc)
     return _signed_in(request, token, text(form, "next"))
+
+
+def _refused(page: HTMLResponse, exc: ReuniteError) -> HTMLResponse:
+    """A form shown again with its error; a throttle's 429 says when to try again."""
+    if isinstance(exc, TooManyRequests):
+        page.status_code = 429
+        page.headers["Retry-After"] = str(exc.retry_after)
+    return page
 
 
 @router.post("/logout")
@@ -55,20 +63,44 @@ async def logout(request: Request, deps: DepsDep) -> RedirectResponse:
 
 @router.get("/signup", response_class=HTMLResponse)
 def signup_form(request: Request, lang: LangDep) -> HTMLResponse:
-    return render(request, lang, "signup.html", form={}, invitation=None, invited=None)
+    return render(request, lang, "signup.html", form={}, invitation=None, invited=None, mail=_mail_works(request))
 
 
 @router.post("/signup", response_class=HTMLResponse, response_model=None)
 async def signup_send(request: Request, lang: LangDep, deps: DepsDep) -> Response:
+    """The same page whether the address has an account or not: a link (or a note) goes by email."""
     form = await checked_form(request)
-    email, password = text(form, "email"), str(form.get("password") or "")
+    email = text(form, "email")
     try:
-        accounts.sign_up(deps, email, password, text(form, "name"), lang.code)
-        token = accounts.sign_in(deps, email, password)
+        signup.start(deps, email, lang.code, client_ip(request))
     except ReuniteError as exc:
-        return render(request, lang, "signup.html", status=exc.status_code, invitation=None, invited=None,
-                      form={"email": email, "name": text(form, "name")}, error=lang.error(exc))
-    return _signed_in(request, token, "/cases/new")
+        return _refused(render(request, lang, "signup.html", status=exc.status_code, invitation=None, invited=None,
+                               mail=_mail_works(request), form={"email": email}, error=lang.error(exc)), exc)
+    return render(request, lang, "signup.html", form={"email": email}, invitation=None, invited=None, sent=True,
+                  mail=_mail_works(request))
+
+
+def _mail_works(request: Request) -> bool:
+    return bool(request.app.state.container.deps.mailer.configured)
+
+
+@router.get("/signup/{token}", response_class=HTMLResponse)
+def signup_link(request: Request, lang: LangDep, deps: DepsDep, token: str) -> HTMLResponse:
+    email = signup.email_of(deps, token)
+    return render(request, lang, "signup.html", form={"email": email}, invitation=None, invited=None, link=token)
+
+
+@router.post("/signup/{token}", response_class=HTMLResponse, response_model=None)
+async def signup_finish(request: Request, lang: LangDep, deps: DepsDep, token: str) -> Response:
+    form = await checked_form(request)
+    try:
+        session = signup.finish(deps, token, str(form.get("password") or ""), text(form, "name"), lang.code,
+                                client_ip(request))
+    except ReuniteError as exc:
+        return _refused(render(request, lang, "signup.html", status=exc.status_code, invitation=None, invited=None,
+                               link=token, form={"email": signup.email_of(deps, token), "name": text(form, "name")},
+                               error=lang.error(exc)), exc)
+    return _signed_in(request, session, "/cases/new")
 
 
 @router.get("/invite/{token}", response_class=HTMLResponse)
@@ -83,7 +115,7 @@ async def invitation_send(request: Request, lang: LangDep, deps: DepsDep, token:
     try:
         invited = accounts.invitation(deps, token)
         accounts.accept_invitation(deps, token, password, text(form, "name"), lang.code)
-        session = accounts.sign_in(deps, invited["email"], password)
+        session = accounts.sign_in(deps, invited["email"], password, client_ip(request))
     except ReuniteError as exc:
         return render(request, lang, "signup.html", status=exc.status_code, invitation=token, invited=None,
                       form={"name": text(form, "name")}, error=lang.error(exc))
@@ -112,10 +144,12 @@ def takedown_form(request: Request, lang: LangDep) -> HTMLResponse:
 async def takedown_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
     form = await checked_form(request)
     try:
+        throttle.hit(deps, f"takedown:ip:{client_ip(request)}", deps.limits.takedowns_per_hour)
         subject_id = int(text(form, "subject_id") or "0")
         retention.request_takedown(deps, text(form, "subject"), subject_id, text(form, "requester"),
                                    text(form, "relation"), text(form, "reason"))
     except (ReuniteError, ValueError) as exc:
         message = lang.error(exc) if isinstance(exc, ReuniteError) else lang.gettext("the number is not valid")
-        return render(request, lang, "takedown.html", status=422, form=dict(form), sent=False, error=message)
+        page = render(request, lang, "takedown.html", status=422, form=dict(form), sent=False, error=message)
+        return _refused(page, exc) if isinstance(exc, ReuniteError) else page
     return render(request, lang, "takedown.html", form={}, sent=True)

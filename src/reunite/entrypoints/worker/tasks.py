@@ -10,7 +10,7 @@ from procrastinate import PsycopgConnector, RetryStrategy
 
 from reunite.adapters.db.uow import QUEUE
 from reunite.domain.model import PhotoOwner
-from reunite.services import reach, retention, sources
+from reunite.services import reach, retention, signup, sources
 from reunite.services.deps import Deps
 from reunite.services.matching import process_and_match
 
@@ -58,6 +58,10 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastin
     @app.task(name="reach.message_sent", queue=QUEUE, retry=DELIVERY_RETRY)
     def message_sent(message_id: int, case_id: int) -> None:
         reach.message_sent(deps, message_id, case_id)
+
+    @app.task(name="accounts.sign_up_link", queue=QUEUE, retry=DELIVERY_RETRY)
+    def sign_up_link(email: str, language: str) -> None:
+        signup.send_link(deps, email, language)
 
     @app.task(name="reach.tell_reviewers", queue=QUEUE, retry=DELIVERY_RETRY)
     def tell_reviewers() -> None:
