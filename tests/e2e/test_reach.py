@@ -22,6 +22,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 
+from reunite.adapters.notify.webhook import HttpWebhooks
 from reunite.bootstrap import Container, bootstrap
 from reunite.config import Settings
 from reunite.domain.access import OPERATOR, Principal, Role
@@ -57,7 +58,7 @@ def test_the_alert_radius_widens_with_time_and_each_subscriber_hears_once(
     container: Container, fgnet: Path
 ) -> None:
     clock = SettableClock(T0 + timedelta(minutes=30))
-    deps = replace(container.deps, clock=clock)
+    deps = replace(container.deps, clock=clock, webhooks=HttpWebhooks(resolve=lambda host, port: ["93.184.216.34"]))
     far = {km: reach.subscribe(deps, OPERATOR, "webhook", f"https://partner.example/{km}", north(km), 0)[0]
            for km in (50, 150, 250, 400, 700)}
     by_region = reach.subscribe(deps, OPERATOR, "webhook", "https://partner.example/wuhan", None, 0, "wuhan")[0]
@@ -240,6 +241,8 @@ def test_webhooks_are_signed_and_retried_after_a_failure(client: TestClient, con
                                                            fgnet: Path) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    # the test's receiver is on loopback, which webhooks refuse unless the operator allows the host
+    container.deps = replace(container.deps, webhooks=HttpWebhooks(allowed_hosts=["127.0.0.1"]))
     Receiver.received = []
     url = f"http://127.0.0.1:{server.server_address[1]}/alerts"
     created = client.post("/api/subscriptions", json={"channel": "webhook", "address": url,

@@ -72,7 +72,7 @@ def test_sign_in_sign_out_and_wrong_passwords(anonymous: TestClient, container: 
     accounts.sign_up(container.deps, "mother@example.org", "a long enough password", "Mother")
     with pytest.raises(Exception, match="already exists"):
         accounts.sign_up(container.deps, "MOTHER@example.org", "another long password", "Someone")
-    csrf = anonymous.get("/login").cookies.get("reunite_csrf") or anonymous.cookies.get("reunite_csrf")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', anonymous.get("/login").text).group(1)
     wrong = anonymous.post("/login", data={"csrf": csrf, "email": "mother@example.org", "password": "wrong one!"})
     assert wrong.status_code == 422 and "not right" in wrong.text
     signed = anonymous.post("/login", data={"csrf": csrf, "email": "mother@example.org",
@@ -80,8 +80,11 @@ def test_sign_in_sign_out_and_wrong_passwords(anonymous: TestClient, container: 
                             follow_redirects=False)
     assert signed.status_code == 303 and signed.headers["location"] == "/account"  # no open redirect
     assert "HttpOnly" in signed.headers["set-cookie"]
-    assert anonymous.get("/account").status_code == 200
-    anonymous.post("/logout", data={"csrf": csrf})
+    account = anonymous.get("/account")
+    assert account.status_code == 200
+    signed_in_csrf = re.search(r'name="csrf" value="([^"]+)"', account.text).group(1)
+    assert signed_in_csrf != csrf  # forms are bound to the session now
+    anonymous.post("/logout", data={"csrf": signed_in_csrf})
     assert anonymous.get("/account", follow_redirects=False).headers["location"].startswith("/login")
     with container.engine.connect() as conn:
         hashes = conn.exec_driver_sql("SELECT password_hash FROM accounts").scalars().all()

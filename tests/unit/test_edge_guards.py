@@ -1,0 +1,61 @@
+"""The address rules at the edge: webhook targets must be public, whatever form the address takes;
+proxy headers count only from trusted proxies."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from reunite.adapters.notify.webhook import HttpWebhooks, public
+from reunite.domain.errors import InvalidInput
+from reunite.entrypoints.api.proxies import TrustedProxies
+
+LOCAL_FORMS = [
+    "http://127.0.0.1/", "http://localhost:8080/x", "http://2130706433/", "http://0x7f000001/", "http://127.1/",
+    "http://0177.0.0.1/", "http://0/", "http://0.0.0.0/", "http://[::1]/", "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:7f00:1]/", "http://[::]/", "http://10.1.2.3/", "http://172.16.0.1/", "http://192.168.1.1/",
+    "http://100.64.0.1/", "http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/", "http://[fc00::1]/",
+    "http://224.0.0.1/", "http://[ff02::1]/", "http://240.0.0.1/", "http://255.255.255.255/",
+    "http://[2002:7f00:1::]/", "http://[64:ff9b::a00:1]/", "https://192.0.2.1/", "ftp://8.8.8.8/",
+    "http://user:pw@8.8.8.8/", "not a url",
+]
+
+
+@pytest.mark.parametrize("url", LOCAL_FORMS)
+def test_webhooks_refuse_every_form_of_a_local_or_private_address(url: str) -> None:
+    with pytest.raises(InvalidInput):
+        HttpWebhooks().check(url)
+
+
+def test_webhooks_accept_public_addresses_and_only_the_configured_exceptions() -> None:
+    assert public("8.8.8.8") and public("2606:4700:4700::1111")
+    HttpWebhooks(resolve=lambda host, port: ["93.184.216.34"]).check("https://partner.example/hook")
+    mixed = HttpWebhooks(resolve=lambda host, port: ["93.184.216.34", "127.0.0.1"])
+    with pytest.raises(InvalidInput, match="public"):  # one private answer among public ones is enough
+        mixed.check("https://partner.example/hook")
+    HttpWebhooks(allowed_hosts=["127.0.0.1"]).check("http://127.0.0.1:9/hook")
+    with pytest.raises(InvalidInput):  # the exception is for that host, not for loopback in general
+        HttpWebhooks(allowed_hosts=["127.0.0.1"]).check("http://2130706433:9/hook")
+
+
+def client_seen(trusted: list[str], peer: str, headers: dict[str, str]) -> tuple[str, str]:
+    seen: dict[str, Any] = {}
+
+    async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        seen.update(scope)
+
+    scope = {"type": "http", "client": (peer, 5555), "scheme": "http",
+             "headers": [(k.lower().encode(), v.encode()) for k, v in headers.items()]}
+    asyncio.run(TrustedProxies(app, trusted)(scope, None, None))
+    return seen["client"][0], seen["scheme"]
+
+
+def test_forwarded_headers_count_only_from_trusted_proxies() -> None:
+    spoof = {"X-Forwarded-For": "6.6.6.6", "X-Forwarded-Proto": "https"}
+    assert client_seen([], "127.0.0.1", spoof) == ("127.0.0.1", "http")  # default: nobody is trusted
+    assert client_seen(["10.0.0.0/8"], "203.0.113.9", spoof) == ("203.0.113.9", "http")
+    chain = {"X-Forwarded-For": "6.6.6.6, 198.51.100.7, 10.0.0.3", "X-Forwarded-Proto": "https"}
+    # the right-most address not a trusted proxy: what the client put first is not believed
+    assert client_seen(["10.0.0.0/8"], "10.0.0.2", chain) == ("198.51.100.7", "https")
