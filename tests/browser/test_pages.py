@@ -10,6 +10,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from reunite.bootstrap import Container
 from reunite.domain.access import Role
+from reunite.services import signup
 from tests.browser.conftest import screenshots, sign_in
 from tests.conftest import plain_photo, run_jobs
 
@@ -86,6 +87,9 @@ def test_register_a_case_then_review_its_candidates(
     page.goto(server + "/cases/new")  # a family without an account is asked to make one
     page.click("text=Make an account")
     page.fill("input[name=email]", "lin.family@example.org")
+    page.click("main button.primary")
+    expect(page.locator("[role=status]")).to_contain_text("a message is on its way")
+    page.goto(f"{server}/signup/{signup.link_token(container.deps, 'lin.family@example.org')}")  # the emailed link
     page.fill("input[name=name]", "Lin's mother")
     page.fill("input[name=password]", "a long enough password")
     page.click("main button.primary")
