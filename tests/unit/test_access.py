@@ -94,7 +94,7 @@ def test_one_time_tokens_in_urls_never_reach_the_access_log() -> None:
 
     from reunite.entrypoints.cli import RedactSecrets
 
-    for path in ("/subscriptions/3/unsubscribe?t=f00dcafe", "/invite/s3cr3t-token"):
+    for path in ("/subscriptions/3/unsubscribe?t=f00dcafe", "/invite/s3cr3t-token", "/signup/s3cr3t.f00dcafe"):
         record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s" %d',
                                    ("1.2.3.4", "GET", path, 200), None)
         assert RedactSecrets().filter(record)
