@@ -43,7 +43,7 @@ def _client(container: Container, token: str) -> TestClient:
 
 
 def _form(client: TestClient, url: str, **data: str) -> Response:
-    csrf = client.cookies.get("reunite_csrf") or re.findall(r'name="csrf" value="([^"]+)"', client.get("/").text)[0]
+    csrf = re.findall(r'name="csrf" value="([^"]+)"', client.get("/").text)[0]  # bound to this session
     return client.post(url, data={"csrf": csrf, **data}, follow_redirects=False)
 
 
