@@ -132,6 +132,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("GET", "/"): "a form", ("GET", "/cases/new"): "a form", ("GET", "/search"): "a form",
     ("GET", "/subscribe"): "a form", ("GET", "/takedown"): "a form", ("GET", "/privacy"): "text",
     ("GET", "/login"): "a form", ("GET", "/signup"): "a form", ("GET", "/invite/{token}"): "a form",
+    ("GET", "/signup/{token}"): "a form showing the address its signed link was sent to",
     ("GET", "/lang/{code}"): "a redirect", ("GET", "/subscriptions/{subscription_id}/{purpose}"): "a button",
     ("GET", "/account"): "the reader's own account and cases",
     ("GET", "/p/{case_id}"): "a poster: public by the family's choice, verified cases only",
@@ -156,8 +157,8 @@ def read(world: w.World, client: TestClient, method: str, path: str, face: bytes
     if path == "/api/search":
         return client.post(url, files={"photo": ("kid.jpg", face, "image/jpeg")})
     if path == "/search":
-        client.get("/privacy")
-        return client.post(url, data={"csrf": client.cookies.get("reunite_csrf") or ""},
+        token = re.search(r'name="csrf" value="([^"]+)"', client.get("/takedown").text)  # bound to the session
+        return client.post(url, data={"csrf": token.group(1) if token else ""},
                            files={"photos": ("kid.jpg", face, "image/jpeg")})
     return client.get(url)
 
