@@ -42,7 +42,10 @@ def at_age(birth: date, years: int, days: int = 0) -> date:
 @pytest.fixture
 def unadapted(settings: Settings) -> Iterator[tuple[TestClient, Container]]:
     codec = PillowPhotoCodec(settings.max_photo_bytes, settings.max_photo_pixels)
-    settings = settings.model_copy(update={"candidates_per_sighting": 10})  # the ranking's top 10, not the shortlist
+    # the ranking's top 10, not the shortlist: no operating point (the calibration belongs to the adapted
+    # embeddings) and no per-case cap (each case has many true sightings here)
+    settings = settings.model_copy(update={"candidates_per_sighting": 10, "candidates_per_case": 100_000,
+                                           "adaptation": False})
     container = bootstrap(settings, run_migrations=False, faces=DlibFaceEngine(codec, DlibOptions(adaptation=None)))
     headers = {"Authorization": f"Bearer {admin_token(container)}"}  # a police registry's integration
     with TestClient(create_app(container), headers=headers) as client:

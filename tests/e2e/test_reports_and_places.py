@@ -155,3 +155,10 @@ def test_chengdu_in_either_script_finds_the_same_sightings(container: Container)
 
     assert found("成都") == found("Chengdu") == found("成都市") == {"成都市春熙路", "Chengdu, Chunxi Road"}
     assert found("汉口") == {"漢口火車站"}
+
+
+def test_a_page_address_that_names_no_record_is_a_page_not_found(anonymous: TestClient) -> None:
+    for path in ("/p/abc", "/p/1.5/photo.jpg", "/cases/abc"):
+        page = anonymous.get(path, headers={"Accept": "text/html"}, follow_redirects=False)
+        assert page.status_code == 404 and page.headers["content-type"].startswith("text/html"), path
+    assert anonymous.get("/api/sightings/abc").headers["content-type"].startswith("application/json")

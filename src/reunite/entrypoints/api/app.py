@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -35,6 +37,18 @@ from reunite.entrypoints.web import sources as web_sources
 log = logging.getLogger(__name__)
 FOREIGN_KEY_VIOLATION = "23503"
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+    """The API answers the list of problems (documented in OpenAPI); a page whose address names no
+    record (``/p/abc``) is a page that does not exist, in the reader's language."""
+    if request.url.path.startswith("/api/"):
+        return await request_validation_exception_handler(request, exc)
+    lang = pages.language(request)
+    in_path = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
+    status, message = (404, lang.gettext("This page does not exist. The link may be mistyped or out of date.")) \
+        if in_path else (422, lang.gettext("This request cannot be answered."))
+    return pages.render(request, lang, "error.html", status=status, message=message)
 
 
 def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAPI:
@@ -85,6 +99,9 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         return response
 
     app.include_router(health.router)
+
+    app.add_exception_handler(RequestValidationError, invalid_request)  # type: ignore[arg-type]
+
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         """Unknown addresses and wrong methods: a page in the reader's language for browsers, JSON for /api/."""
