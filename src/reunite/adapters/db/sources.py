@@ -87,10 +87,12 @@ class SourcesReads:
                 "OR status = 'rejected' GROUP BY status, last_seen_text"),
             "sightings": self._all(
                 "SELECT status, place_text AS place, count(*) AS n FROM sightings GROUP BY status, place_text"),
-            "weeks": self._all(
-                "SELECT date_trunc('week', created_at) AS week, count(*) AS received, "
-                "count(*) FILTER (WHERE moderated_at IS NOT NULL) AS reviewed FROM sightings "
-                "WHERE created_at >= :since GROUP BY 1 ORDER BY 1", since=since),
+            "weeks": self._all(  # every week, empty ones too: a row's presence reveals nothing
+                "SELECT w.week, count(s.id) AS received, count(s.moderated_at) AS reviewed "
+                "FROM generate_series(date_trunc('week', CAST(:since AS timestamptz)), "
+                "date_trunc('week', CAST(:now AS timestamptz)), interval '1 week') AS w(week) "
+                "LEFT JOIN sightings s ON date_trunc('week', s.created_at) = w.week "
+                "GROUP BY w.week ORDER BY w.week", since=since, now=now),
             "median_days": self._all(
                 "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - created_at) "
                 "/ 86400) AS days, count(*) AS n FROM cases WHERE status = 'reunited' AND closed_at IS NOT NULL"),
