@@ -39,7 +39,9 @@ API_WRITERS = frozenset({"token_write", "token_admin"})
 RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/openapi.json"): ALL, ("GET", "/docs"): ALL, ("GET", "/docs/oauth2-redirect"): ALL,
     ("GET", "/redoc"): ALL,
-    ("GET", "/healthz"): ALL, ("GET", "/readyz"): ALL, ("GET", "/api/pow"): ALL,
+    ("GET", "/healthz"): ALL, ("GET", "/readyz"): ALL,
+    # /metrics answers only its token or loopback (404 to the rest): nobody is "denied"
+    ("GET", "/metrics"): ALL, ("GET", "/api/pow"): ALL,
     ("POST", "/api/sightings"): REPORTERS,  # API changes ignore cookies: sessions count as anonymous
     ("GET", "/api/sightings"): BROWSERS,
     ("GET", "/api/sightings/{sighting_id}"): BROWSERS,

@@ -123,12 +123,16 @@ AUDITED: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/moderation/reports"): ("moderator", "queues.viewed"),
     ("GET", "/workbench"): ("moderator", "sighting.viewed"),  # claims the next candidate and shows it
     ("GET", "/workbench/{candidate_id}"): ("moderator", "sighting.viewed"),
+    ("GET", "/api/moderation/duplicates"): ("moderator", "duplicates.viewed"),
 }
 # routes that read and show no one's personal data, or only the reader's own, or what is public by design
 NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("GET", "/openapi.json"): "the API's description", ("GET", "/docs"): "the API's description",
     ("GET", "/docs/oauth2-redirect"): "the API's description", ("GET", "/redoc"): "the API's description",
-    ("GET", "/api/health"): "status", ("GET", "/api/pow"): "a puzzle",
+    ("GET", "/healthz"): "status", ("GET", "/readyz"): "status", ("GET", "/api/pow"): "a puzzle",
+    ("GET", "/metrics"): "counts for the operator's scraper (its token or loopback only)",
+    ("GET", "/favicon.ico"): "an icon", ("GET", "/sw.js"): "the offline queue's script", ("GET", "/report"): "a form",
+    ("GET", "/reports/{receipt}/{token}"): "the reporter's own report, through its signed private link",
     ("GET", "/"): "a form", ("GET", "/cases/new"): "a form", ("GET", "/search"): "a form",
     ("GET", "/subscribe"): "a form", ("GET", "/takedown"): "a form", ("GET", "/privacy"): "text",
     ("GET", "/login"): "a form", ("GET", "/signup"): "a form", ("GET", "/invite/{token}"): "a form",

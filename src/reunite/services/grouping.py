@@ -105,6 +105,9 @@ def duplicates(deps: Deps, who: Principal) -> list[dict[str, Any]]:
     rows = deps.read.duplicates()
     for row in rows:
         row["lead"] = asdict(lead_for(deps.policy, row["impostor_share"], 0.0, None))
+    with deps.uow() as uow:  # children's names of two cases: a read of personal data, audited
+        uow.audit(who.actor, "duplicates.viewed", "case", 0, flags=[row["id"] for row in rows])
+        uow.commit()
     return rows
 
 
