@@ -113,7 +113,8 @@ def test_police_get_the_exact_place_as_map_links_a_phone_to_tap_and_each_answer_
     anonymous: TestClient, container: Container
 ) -> None:
     files = [("photos", ("street.jpg", plain_photo(), "image/jpeg"))]
-    form = {"csrf": csrf(anonymous, "/"), "seen_at": "2026-06-01T17:30", "tz": "Asia/Shanghai", "lat": "31.2345678",
+    form = {"csrf": csrf(anonymous, "/report"), "seen_at": "2026-06-01T17:30", "tz": "Asia/Shanghai",
+            "lat": "31.2345678",
             "lon": "121.4567891", "sex": "female", "doing": "crying at the bus stop", "with": "a tall man in grey",
             "contact": "Wang, 138 0013 8000 or wang@example.org"}
     assert anonymous.post("/report", files=files, data=form).status_code == 200

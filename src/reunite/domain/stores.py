@@ -227,8 +227,8 @@ class ShortlistStore(Protocol):
         """Delete the sighting's unreviewed candidates but ``keep`` ((case id, face id) pairs)."""
         ...
 
-    def trim_proposals(self, case_id: int, keep: int) -> int:
-        """Delete the case's unreviewed candidates beyond its ``keep`` best (the per-case cap)."""
+    def trim_proposals(self, case_ids: Sequence[int], keep: int) -> int:
+        """Delete each case's unreviewed candidates beyond its ``keep`` best (the per-case cap), in one go."""
         ...
 
     def group_of(self, sighting_id: int) -> int | None: ...

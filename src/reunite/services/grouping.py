@@ -81,10 +81,11 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
     with deps.uow() as uow:
         me = uow.case_facts(case_id)
         for face in uow.faces_of(PhotoOwner.CASE, case_id):
-            for hit in uow.near_case_faces(face.embedding, FAR_FUTURE, NEIGHBOURS):
-                if hit.case_id == case_id:
-                    continue
-                other = uow.case_facts(hit.case_id)
+            near = [hit for hit in uow.near_case_faces(face.embedding, FAR_FUTURE, NEIGHBOURS)
+                    if hit.case_id != case_id]
+            others = uow.case_facts_of(list({hit.case_id for hit in near}))  # one read for all nearby cases
+            for hit in near:
+                other = others[hit.case_id]
                 if abs((other.birth_date - me.birth_date).days) > 366:
                     continue
                 share = impostor_share(policy.calibration, hit.similarity - face.hubness, None, None)

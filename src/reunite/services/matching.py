@@ -139,8 +139,7 @@ def save_within_caps(deps: Deps, uow: UnitOfWork, sighting_id: int, proposed: li
     case's waiting proposals within ``per_case`` (a better one replaces the weakest)."""
     new = uow.save_candidates(proposed)
     uow.withdraw_proposals(sighting_id, [(r.case_id, r.sighting_face_id) for r in proposed])
-    for case_id in {r.case_id for r in proposed}:
-        uow.trim_proposals(case_id, deps.policy.leads.per_case)
+    uow.trim_proposals(sorted({r.case_id for r in proposed}), deps.policy.leads.per_case)
     return new
 
 

@@ -34,11 +34,12 @@ class ShortlistSql:
             "AND NOT (case_id::text || ':' || sighting_face_id::text = ANY(:keep))"),
             {"s": sighting_id, "keep": kept}).rowcount)
 
-    def trim_proposals(self, case_id: int, keep: int) -> int:
+    def trim_proposals(self, case_ids: Sequence[int], keep: int) -> int:
         return int(self.conn.execute(text(
-            "DELETE FROM candidates WHERE id IN (SELECT id FROM candidates WHERE case_id = :c "
-            f"AND {UNTOUCHED} ORDER BY score DESC, id OFFSET :keep)"),
-            {"c": case_id, "keep": keep}).rowcount)
+            "DELETE FROM candidates WHERE id IN (SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY case_id "
+            f"ORDER BY score DESC, id) AS place FROM candidates WHERE case_id = ANY(:c) AND {UNTOUCHED}) ranked "
+            "WHERE place > :keep)"),
+            {"c": list(case_ids), "keep": keep}).rowcount)
 
     def group_of(self, sighting_id: int) -> int | None:
         value = self.conn.execute(text("SELECT group_id FROM sightings WHERE id = :s"), {"s": sighting_id}).scalar()
