@@ -160,9 +160,16 @@ def worker(
     try:
         if until_empty:
             asyncio.run(run_worker(jobs, concurrency, heartbeat=heartbeat, stalled_after=stalled_after, wait=False))
-        else:  # a long-running worker outlives database outages
-            asyncio.run(run_worker_until_cancelled(jobs, concurrency, heartbeat=heartbeat,
-                                                   stalled_after=stalled_after))
+        else:  # a long-running worker outlives database outages; SIGTERM or Ctrl-C ends it
+            async def until_signalled() -> None:
+                task, loop = asyncio.current_task(), asyncio.get_running_loop()
+                for signum in (signal.SIGTERM, signal.SIGINT):
+                    loop.add_signal_handler(signum, task.cancel)  # type: ignore[union-attr]
+                with contextlib.suppress(asyncio.CancelledError):  # a job cut short is re-run (idempotent)
+                    await run_worker_until_cancelled(jobs, concurrency, heartbeat=heartbeat,
+                                                     stalled_after=stalled_after, install_signal_handlers=False)
+
+            asyncio.run(until_signalled())
     finally:
         container.close()
 
