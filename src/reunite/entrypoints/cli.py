@@ -125,22 +125,26 @@ def serve(
     typer.echo(f"Reunite is serving on http://{host or settings.host}:{port or settings.port}  (API docs at /docs)")
     # SIGINT and SIGTERM end uvicorn's loop (open connections get a few seconds to finish); uvicorn then
     # raises the signal again, which these handlers turn into a clean exit through the ``finally``
-    for stop_signal in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(stop_signal, _exit_cleanly)
+    previous = {stop_signal: signal.signal(stop_signal, _exit_cleanly) for stop_signal in (signal.SIGINT,
+                                                                                             signal.SIGTERM)}
+    stopped = False
     try:
         # uvicorn's own proxy headers are off (by default it believes X-Forwarded-For from 127.0.0.1):
         # the app believes them only from REUNITE_TRUSTED_PROXIES (entrypoints/api/proxies.py)
         uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_level="info", log_config=None,
                     timeout_graceful_shutdown=SHUTDOWN_SECONDS, proxy_headers=False, forwarded_allow_ips="")
     except _Stopped:
-        pass
+        stopped = True
     finally:
         container.close()  # and the embedded PostgreSQL this process started, unless another still uses it
-    # everything is released: skip the interpreter's teardown of the native libraries (dlib), which
-    # otherwise takes ~10 s on two busy cores, so that a supervisor's SIGTERM ends the process in time
-    logging.shutdown()
-    sys.stdout.flush()
-    os._exit(0)
+        for stop_signal, handler in previous.items():
+            signal.signal(stop_signal, handler)
+    if stopped:
+        # everything is released: skip the interpreter's teardown of the native libraries (dlib), which
+        # otherwise takes ~10 s on two busy cores, so that a supervisor's SIGTERM ends the process in time
+        logging.shutdown()
+        sys.stdout.flush()
+        os._exit(0)
 
 
 @app.command()
