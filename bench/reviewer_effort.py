@@ -61,7 +61,7 @@ def client_for(container: Container, role: Role, name: str) -> TestClient:
     sign_up(container.deps, email, "correct horse battery", role.value, role=role)
     client = TestClient(create_app(container))
     client.cookies.set("reunite_session", sign_in(container.deps, email, "correct horse battery"))
-    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/").text)  # the form token, bound to the session
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get("/report").text)  # form token, bound to the session
     assert found, "the page carries no CSRF token"
     CSRF[id(client)] = found.group(1)
     return client

@@ -28,7 +28,7 @@ def police(container: Container) -> TestClient:
     return TestClient(create_app(container), headers={"Authorization": f"Bearer {admin_token(container)}"})
 
 
-def csrf(client: TestClient, path: str = "/") -> str:
+def csrf(client: TestClient, path: str = "/report") -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
     assert found
     return found.group(1)
@@ -85,7 +85,7 @@ def test_a_form_sent_without_javascript_is_read_in_the_sites_zone(anonymous: Tes
     files = [("photos", ("street.jpg", plain_photo(), "image/jpeg"))]
     thanks = london.post("/report", files=files, data={"csrf": csrf(london), "seen_at": "2026-01-10T09:33"})
     assert "9:33 AM Greenwich Mean Time" in shown(thanks)
-    assert "Time zone: Greenwich Mean Time" in london.get("/").text  # the form says which zone it reads
+    assert "Time zone: Greenwich Mean Time" in london.get("/report").text  # the form says which zone it reads
     with container.engine.connect() as conn:
         seen, offset = conn.exec_driver_sql("SELECT seen_at, seen_at_offset FROM sightings").one()
     assert (seen.isoformat(), offset) == ("2026-01-10T09:33:00+00:00", 0)

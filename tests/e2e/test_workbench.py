@@ -43,7 +43,7 @@ def _client(container: Container, token: str) -> TestClient:
 
 
 def _form(client: TestClient, url: str, **data: str) -> Response:
-    csrf = re.findall(r'name="csrf" value="([^"]+)"', client.get("/").text)[0]  # bound to this session
+    csrf = re.findall(r'name="csrf" value="([^"]+)"', client.get("/report").text)[0]  # bound to this session
     return client.post(url, data={"csrf": csrf, **data}, follow_redirects=False)
 
 
@@ -200,7 +200,7 @@ def test_queue_alarm_scales_with_the_reviewers_and_case_pages_stay_short(
 ) -> None:
     world = loop(container, fgnet, photos=("001a05.jpg",))
     deps = container.deps
-    real = deps.read.candidates(world.case_id, None)[0] | {"face_percentile": None, "resembles_many": False}
+    real = pages.queries.with_lead(deps, deps.read.candidates(world.case_id, None))[0]  # as the page shows it
     many = [real | {"id": real["id"] + n} for n in range(25)]  # a case with 25 candidates
     monkeypatch.setattr(pages.queries, "case_candidates", lambda *_args: many)
     reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
