@@ -4,15 +4,14 @@ addresses (a source must not make Reunite reach into its own network)."""
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
-import socket
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 
+from reunite.adapters.notify.webhook import public, system_resolve
 from reunite.adapters.sources.parse import feed_posts, mastodon_posts, with_places
 from reunite.domain.errors import InvalidInput
 from reunite.domain.sources import Page, SourceFailed, SourceKind
@@ -40,13 +39,11 @@ def check_public(url: str, allow_private: bool) -> None:
     if allow_private:
         return
     try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(parts.hostname, parts.port or 443)}
+        addresses = system_resolve(parts.hostname, parts.port or 443)
     except OSError:
         raise InvalidInput("the address's host cannot be found", field="url") from None
-    for address in addresses:
-        ip = ipaddress.ip_address(str(address).split("%")[0])
-        if not ip.is_global or ip.is_multicast:
-            raise InvalidInput("the address points into a private network", field="url")
+    if not all(public(address) for address in addresses):  # the webhooks' one rule for a public address
+        raise InvalidInput("the address points into a private network", field="url")
 
 
 @dataclass
