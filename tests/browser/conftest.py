@@ -24,7 +24,9 @@ SHOTS = Path(__file__).parents[2] / "test-artifacts" / "screenshots"
 WIDTHS = {"phone": 360, "desktop": 1280}
 
 
-@pytest.fixture(scope="session")
+# package scope: the sync API keeps an event loop running in this thread until it stops, which would
+# break every later test that calls asyncio.run
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     assert CHROMIUM.exists(), "Chromium is missing: `make test` installs Debian's chromium (scripts/system-deps.sh)"
     with sync_playwright() as playwright:
