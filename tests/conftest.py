@@ -108,10 +108,8 @@ FLOW_OPERATING_POINT = 2.0
 
 @pytest.fixture
 def settings(tmp_path: Path, database_uri: str) -> Settings:
-    # tests report the same few photos again and again as different sightings: a repeated picture joins the
-    # earlier sighting only where a test asks for it (tests/e2e/test_sources.py)
     return Settings(data_dir=tmp_path / "data", database_url=database_uri,  # type: ignore[call-arg]
-                    collapse_repeated_photos=False, _env_file=None, propose_one_in=FLOW_OPERATING_POINT)
+                    _env_file=None, propose_one_in=FLOW_OPERATING_POINT)
 
 
 @pytest.fixture

@@ -129,8 +129,6 @@ class Settings(BaseSettings):
     queue_max_wait_hours: float = Field(default=24, gt=0, description="Longest an item should wait in a queue.")
     four_eyes: bool = Field(default=False, description=(
         "A second reviewer must confirm a candidate before the family is told."))
-    collapse_repeated_photos: bool = Field(
-        default=True, description="A picture reported again (reposted, resubmitted) joins the earlier sighting.")
     sources_allow_private: bool = Field(
         default=False, description="Let sources (feeds, timelines) be read from loopback or private addresses.")
     mail_intake_address: str = Field(default="", description="The address people email sightings to (shown).")

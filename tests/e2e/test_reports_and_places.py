@@ -48,6 +48,23 @@ def test_a_report_sent_twice_from_a_phone_queue_is_stored_once(anonymous: TestCl
     assert count_rows(container, "sightings") == 2
 
 
+def test_a_second_witness_with_the_same_picture_keeps_their_own_report(
+    anonymous: TestClient, container: Container
+) -> None:
+    _, first = send(anonymous, key="witness-1", seed=7, place_text="Hankou station", doing="begging, blue coat")
+    _, second = send(anonymous, key="witness-2", seed=7, place_text="Wuchang bus stop", doing="with a woman")
+    assert private_link(first) != private_link(second)  # each witness has a receipt of their own
+    with container.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT id, place_text, description FROM sightings ORDER BY id").fetchall()
+    assert [(r[1], r[2]) for r in rows] == [("Hankou station", "begging, blue coat"),
+                                            ("Wuchang bus stop", "with a woman")]
+    reviewer = TestClient(anonymous.app)
+    reviewer.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+    page = reviewer.get(f"/sightings/{rows[1][0]}")
+    assert "The same picture also in" in page.text and f'href="/sightings/{rows[0][0]}"' in page.text
+    assert f'href="/sightings/{rows[1][0]}"' in reviewer.get(f"/sightings/{rows[0][0]}").text
+
+
 def test_the_private_link_adds_details_and_withdraws_and_nothing_else_opens_it(
     anonymous: TestClient, container: Container
 ) -> None:

@@ -102,8 +102,7 @@ def web() -> Iterator[tuple[Web, str]]:
 @pytest.fixture
 def reading(container: Container) -> Container:
     """The container as deployed with sources on this machine's loopback (tests only) and a short timeout."""
-    deps = replace(container.deps, sources=SourceWeb(allow_private=True, timeout=1.5),
-                   limits=replace(container.deps.limits, collapse_repeated_photos=True))
+    deps = replace(container.deps, sources=SourceWeb(allow_private=True, timeout=1.5))
     return replace(container, deps=deps)
 
 

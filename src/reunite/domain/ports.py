@@ -393,7 +393,11 @@ class ReadModel(WorkbenchReads, Protocol):
         ...
 
     def sighting_provenance(self, sighting_id: int) -> list[dict[str, Any]]:
-        """Where a sighting came from: posts, emails, repeated forms (for reviewers)."""
+        """Where a sighting came from: posts and emails (for reviewers)."""
+        ...
+
+    def same_picture(self, sighting_id: int) -> list[int]:
+        """Other sightings holding the same picture (another witness sent it, or it was reposted)."""
         ...
 
     def statistics(self, now: datetime) -> dict[str, Any]:

@@ -51,7 +51,6 @@ class Limits:
     invitation_lifetime: timedelta = timedelta(days=7)
     sighting_retention: timedelta = timedelta(days=730)
     closed_case_retention: timedelta = timedelta(days=180)
-    collapse_repeated_photos: bool = True
     # reviewers' queues: their pace, the longest wait before an alarm, two reviewers per confirmation
     reviews_per_day: int = 300
     queue_max_wait_hours: float = 24.0

@@ -111,8 +111,9 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
     """Accept a sighting. Time and place come from the reporter, else the photos' EXIF (read by the
     server, or by the phone before it shrank the photo), else now.
     It waits for a moderator before anyone but reviewers sees it (reviewers' own reports do not).
-    A picture reported before (the same photo reposted or sent again) joins that sighting instead of
-    making a second one: reviewers and matching see it once, with every place it came from.
+    A public post whose picture was reported before (a repost) joins that sighting as another source;
+    a person's report (form, API, email) always stands as its own sighting with its own time, place and
+    description, even with a picture seen before: a second witness is evidence, not a duplicate.
     With an idempotency ``key`` (scoped; the API's Idempotency-Key), a retry returns the first receipt
     and stores nothing; ``client_key`` is the phone's key for a report it queued (``resent_report``)."""
     require(who, Permission.REPORT_SIGHTING)
@@ -158,13 +159,14 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
 
 def _repeated(deps: Deps, uow: UnitOfWork, who: Principal, facts: Sequence[PhotoFacts], keys: Sequence[str],
               provenance: Provenance | None) -> int | None:
-    """The sighting that already holds one of these pictures, now also recorded as coming from here."""
-    if provenance is None and not deps.limits.collapse_repeated_photos:
+    """For a public post: the sighting that already holds one of these pictures, now also recorded as
+    coming from this post."""
+    if provenance is None or provenance.kind != "post":
         return None
     found = uow.sighting_with_photo([f.phash for f in facts if f.phash is not None])
     if found is None:
         return None
-    uow.add_provenance(found, provenance or Provenance("form"))
+    uow.add_provenance(found, provenance)
     uow.audit(who.actor, "sighting.repeated", "sighting", found)
     unused = uow.storage_keys_unused(keys)
     uow.commit()

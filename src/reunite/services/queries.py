@@ -48,6 +48,9 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]
         raise NotFound("sighting {id} does not exist", id=sighting_id)
     shown = access.sighting_view(who, row)
     shown["trail"] = []
+    if who.can(Permission.REVIEW_CANDIDATES):  # reviewers weigh where a report came from and who else sent it
+        shown["sources"] = deps.read.sighting_provenance(sighting_id)
+        shown["same_picture"] = deps.read.same_picture(sighting_id)
     if row["group_id"] is not None:  # one child seen several times: where and when, as this reader may see
         trail = deps.read.group_trail(row["group_id"], access.browsable_statuses(who))
         shown["trail"] = [access.sighting_view(who, r) for r in trail]

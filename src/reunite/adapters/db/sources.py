@@ -76,6 +76,15 @@ class SourcesReads:
             "FROM sighting_sources ss LEFT JOIN sources s ON s.id = ss.source_id "
             "WHERE ss.sighting_id = :id ORDER BY ss.created_at, ss.id", id=sighting_id)
 
+    def same_picture(self, sighting_id: int) -> list[int]:
+        """Other sightings (not removed) holding a picture of this one: another witness, or a repost."""
+        rows = self._all(
+            "SELECT DISTINCT o.sighting_id AS id FROM photos p JOIN photos o ON o.sighting_id <> p.sighting_id "
+            "AND bit_count((o.phash # p.phash)::bit(64)) <= :bits JOIN sightings s ON s.id = o.sighting_id "
+            "WHERE p.sighting_id = :id AND p.phash IS NOT NULL AND o.phash IS NOT NULL "
+            "AND s.status NOT IN ('removed', 'expired') ORDER BY o.sighting_id", id=sighting_id, bits=REPOST_BITS)
+        return [int(r["id"]) for r in rows]
+
     def statistics(self, now: datetime) -> dict[str, Any]:
         """Counts only (no record leaves this query); places as the words people typed."""
         since = now - timedelta(weeks=12)
