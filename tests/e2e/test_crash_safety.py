@@ -19,8 +19,7 @@ from reunite.services.intake import report_sighting
 
 
 def start_worker(settings: Settings, database_uri: str) -> subprocess.Popen[bytes]:
-    env = os.environ | {"REUNITE_DATABASE_URL": database_uri, "REUNITE_DATA_DIR": str(settings.data_dir),
-                         "REUNITE_COLLAPSE_REPEATED_PHOTOS": "false"}
+    env = os.environ | {"REUNITE_DATABASE_URL": database_uri, "REUNITE_DATA_DIR": str(settings.data_dir)}
     return subprocess.Popen(
         [sys.executable, "-m", "reunite", "worker", "--heartbeat", "1", "--stalled-after", "3"],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

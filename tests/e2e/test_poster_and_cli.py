@@ -59,7 +59,6 @@ def test_poster_only_for_verified_cases_and_without_family_details(client: TestC
 def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.setenv("REUNITE_DATABASE_URL", str(settings.database_url))
     monkeypatch.setenv("REUNITE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setenv("REUNITE_COLLAPSE_REPEATED_PHOTOS", "false")  # as the settings fixture: tests reuse photos
     return CliRunner()
 
 
