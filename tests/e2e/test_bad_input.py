@@ -151,8 +151,10 @@ def test_form_fields_with_nul_or_huge_numbers_are_refused_in_the_readers_languag
     browser = page_client(container, Role.MODERATOR, language="zh-CN")
     fields = form_fields(browser, "/report")
     files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
-    nul = browser.post("/report", files=files, data=fields | {"place_text": "market\x00"})
+    nul = browser.post("/report", files=files, data=fields | {"place_text": "market\x00"},
+                       headers={"referer": "http://testserver/report"})
     assert nul.status_code == 422 and "NUL" in nul.text and "<html" in nul.text.lower()
+    assert 'href="/report" data-back' in nul.text and "返回表单" in nul.text  # back to what they typed
     huge = browser.post("/moderation/sightings", data={"csrf": fields["csrf"], "ids": HUGE_ID, "approve": "1"})
     assert huge.status_code == 422
     takedown = browser.post("/takedown", data={"csrf": fields["csrf"], "subject": "sighting", "subject_id": HUGER_ID,
@@ -163,3 +165,16 @@ def test_form_fields_with_nul_or_huge_numbers_are_refused_in_the_readers_languag
     api = TestClient(create_app(container)).post("/api/sightings", files=files, data={"description": "x\x00y"})
     assert api.status_code == 422 and "NUL" in api.json()["detail"]
     assert count_rows(container, "sightings") == 0
+
+
+def test_api_validation_errors_name_the_field_in_the_readers_language(anonymous: TestClient) -> None:
+    body = {"channel": "email", "address": "a@example.org", "lat": "north", "radius_km": 99999}
+    chinese = anonymous.post("/api/subscriptions", json=body, headers={"Accept-Language": "zh-CN"})
+    assert chinese.status_code == 422
+    messages = {tuple(e["loc"]): e["msg"] for e in chinese.json()["detail"]}
+    assert messages[("body", "lat")] == "lat 必须是数字", messages
+    english = anonymous.post("/api/subscriptions", json=body, headers={"Accept-Language": "en"})
+    said = " / ".join(e["msg"] for e in english.json()["detail"])
+    assert "lat must be a number" in said and "north" not in said  # the input is not echoed
+    broken = anonymous.post("/api/subscriptions", content=b"{not json", headers={"Content-Type": "application/json"})
+    assert broken.status_code == 422 and broken.json()["detail"][0]["msg"] == "the body is not valid JSON"

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
@@ -31,6 +30,7 @@ from reunite.entrypoints.api.auth import security_headers
 from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
 from reunite.entrypoints.api.proxies import TrustedProxies
+from reunite.entrypoints.api.validation import localized
 from reunite.entrypoints.web import pages, people, reach, review, snapshot, workbench
 from reunite.entrypoints.web import sources as web_sources
 
@@ -40,11 +40,11 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-    """The API answers the list of problems (documented in OpenAPI); a page whose address names no
-    record (``/p/abc``) is a page that does not exist, in the reader's language."""
-    if request.url.path.startswith("/api/"):
-        return await request_validation_exception_handler(request, exc)
+    """The API answers the list of problems (documented in OpenAPI), a page whose address names no record
+    (``/p/abc``) is a page that does not exist: both in the reader's language."""
     lang = pages.language(request)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"detail": localized(exc.errors(), lang)}, status_code=422)
     in_path = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
     status, message = (404, lang.gettext("This page does not exist. The link may be mistyped or out of date.")) \
         if in_path else (422, lang.gettext("This request cannot be answered."))

@@ -9,3 +9,10 @@
   }
   Array.prototype.forEach.call(document.querySelectorAll("input[name=tz]"), function (el) { el.value = zone; });
 })();
+// "Back to the form" on an error page: the browser's own back keeps what was typed (the link's address,
+// the form's page, is the fallback without JavaScript)
+Array.prototype.forEach.call(document.querySelectorAll("a[data-back]"), function (link) {
+  link.addEventListener("click", function (event) {
+    if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+  });
+});
