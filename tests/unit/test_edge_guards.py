@@ -59,3 +59,35 @@ def test_forwarded_headers_count_only_from_trusted_proxies() -> None:
     chain = {"X-Forwarded-For": "6.6.6.6, 198.51.100.7, 10.0.0.3", "X-Forwarded-Proto": "https"}
     # the right-most address not a trusted proxy: what the client put first is not believed
     assert client_seen(["10.0.0.0/8"], "10.0.0.2", chain) == ("198.51.100.7", "https")
+
+
+def test_a_feed_is_fetched_from_the_address_that_was_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """DNS rebinding: a name that resolves to a public address when checked and a private one a moment
+    later must not be fetched from the second. The fetch connects to the checked address itself: a name
+    nobody else can resolve (``feeds.invalid``) is read from where the one check said, and only once."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from reunite.adapters.sources import web
+
+    seen: list[str] = []
+
+    class Feed(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers["Host"])
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<rss version='2.0'><channel><title>t</title></channel></rss>")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    asked: list[str] = []
+    monkeypatch.setattr(web, "system_resolve", lambda host, port: asked.append(host) or ["127.0.0.1"])
+    monkeypatch.setattr(web, "public", lambda address: True)  # as a public address would be judged
+    port = server.server_address[1]
+    fetched = web.SourceWeb(timeout=3)._get(f"http://feeds.invalid:{port}/feed.xml", 10_000)
+    server.shutdown()
+    assert fetched.status_code == 200 and asked == ["feeds.invalid"] and seen == [f"feeds.invalid:{port}"]

@@ -59,6 +59,14 @@ def public(address: str) -> bool:
     return True
 
 
+def pinned(parsed: httpx.URL, address: str) -> tuple[httpx.URL, dict[str, str], dict[str, Any]]:
+    """A request for ``parsed`` that connects to exactly ``address``, the one that was checked, so a
+    resolver answering differently the second time (DNS rebinding) cannot send it elsewhere; the Host
+    header and the TLS server name (certificate checked against it) stay the URL's."""
+    extensions: dict[str, Any] = {"sni_hostname": parsed.host} if parsed.scheme == "https" else {}
+    return parsed.copy_with(host=address), {"Host": parsed.netloc.decode()}, extensions
+
+
 class RefusedAddress(Exception):
     """A delivery to a host that now resolves to a private or local address (the job records it)."""
 
@@ -105,12 +113,11 @@ class HttpWebhooks:
         except InvalidInput as exc:
             raise RefusedAddress(exc.message) from None
         body = json.dumps(payload, default=str, ensure_ascii=False).encode()
-        headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp, "Host": parsed.netloc.decode(),
+        target, host, extensions = pinned(parsed, address)
+        headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp, **host,
                    SIGNATURE_HEADER: signature(secret, timestamp, body), "User-Agent": "Reunite-Webhook/1"}
-        extensions = {"sni_hostname": parsed.host} if parsed.scheme == "https" else {}
         with httpx.Client(trust_env=False, follow_redirects=False, timeout=self.timeout) as client:
-            response = client.post(parsed.copy_with(host=address), content=body, headers=headers,
-                                   extensions=extensions)
+            response = client.post(target, content=body, headers=headers, extensions=extensions)
         response.raise_for_status()
         if not response.is_success:  # a redirect is not followed, and not a delivery
             raise httpx.HTTPStatusError(f"answered {response.status_code}", request=response.request,

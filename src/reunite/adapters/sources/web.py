@@ -11,7 +11,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 
-from reunite.adapters.notify.webhook import public, system_resolve
+from reunite.adapters.notify.webhook import pinned, public, system_resolve
 from reunite.adapters.sources.parse import feed_posts, mastodon_posts, with_places
 from reunite.domain.errors import InvalidInput
 from reunite.domain.sources import Page, SourceFailed, SourceKind
@@ -30,20 +30,22 @@ class Fetched:
     content: bytes
 
 
-def check_public(url: str, allow_private: bool) -> None:
+def check_public(url: str, allow_private: bool) -> str | None:
     """Refuse URLs that are not http(s) or whose host resolves to a loopback, private, link-local or
-    reserved address (checked again at every request)."""
+    reserved address (checked again at every request); the checked address to connect to (None where the
+    operator allows private addresses: the resolver's choice)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput("the address must start with http:// or https://", field="url")
     if allow_private:
-        return
+        return None
     try:
-        addresses = system_resolve(parts.hostname, parts.port or 443)
-    except OSError:
+        addresses = system_resolve(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    except (OSError, UnicodeError):
         raise InvalidInput("the address's host cannot be found", field="url") from None
-    if not all(public(address) for address in addresses):  # the webhooks' one rule for a public address
+    if not addresses or not all(public(address) for address in addresses):  # the webhooks' one rule
         raise InvalidInput("the address points into a private network", field="url")
+    return addresses[0]
 
 
 @dataclass
@@ -56,14 +58,15 @@ class SourceWeb:
 
     def _get(self, url: str, limit: int, headers: dict[str, str] | None = None) -> Fetched:
         try:
-            check_public(url, self.allow_private)
-        except InvalidInput as exc:
-            raise SourceFailed(exc.message) from None
+            address = check_public(url, self.allow_private)
+            target, host, extensions = pinned(httpx.URL(url), address) if address else (httpx.URL(url), {}, {})
+        except (InvalidInput, httpx.InvalidURL) as exc:
+            raise SourceFailed(str(getattr(exc, "message", exc))) from None
         try:
             with httpx.Client(timeout=httpx.Timeout(self.timeout, connect=min(self.timeout, 5.0)),
-                              follow_redirects=False,
-                              headers={"User-Agent": USER_AGENT, **(headers or {})}) as client, \
-                    client.stream("GET", url) as response:
+                              follow_redirects=False, trust_env=False,
+                              headers={"User-Agent": USER_AGENT, **host, **(headers or {})}) as client, \
+                    client.stream("GET", target, extensions=extensions) as response:
                 body = bytearray()
                 for chunk in response.iter_bytes():
                     body += chunk
