@@ -227,6 +227,10 @@ class IdempotencyStore(Protocol):
         """Keep the answer under the key; False when another transaction took the key first."""
         ...
 
+    def forget_results(self, before: datetime) -> int:
+        """Drop answers remembered before this instant (a retry comes within minutes, not weeks)."""
+        ...
+
 
 class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, ShortlistStore,
                  IdempotencyStore, ReportStore, Protocol):

@@ -13,6 +13,7 @@ from reunite.services.deps import Deps
 
 SUBJECTS = ("sighting", "case")
 STRAY_NOTES = timedelta(days=30)  # a PFIF note whose person never arrives is deleted after this long
+RETRIES_WITHIN = timedelta(days=7)  # a retried request (an API client, a form sent again) comes within this
 
 
 def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, relation: str, reason: str) -> int:
@@ -69,6 +70,7 @@ def expire(deps: Deps) -> tuple[int, int]:
         for case_id in case_ids:
             uow.blank_notes(case_id)
         uow.drop_stray_notes(now - STRAY_NOTES)
+        uow.forget_results(now - RETRIES_WITHIN)
         unused = [key for i in sighting_ids for key in _blank(deps, uow, "sighting", i, "expired")]
         unused += [key for i in case_ids for key in _blank(deps, uow, "case", i, "expired")]
         for subject, ids in (("sighting", sighting_ids), ("case", case_ids)):

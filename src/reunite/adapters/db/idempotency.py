@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -24,3 +25,7 @@ class IdempotencySql:
             .returning(idempotency_keys.c.key)
         ).first()
         return inserted is not None
+
+    def forget_results(self, before: datetime) -> int:
+        return int(self.conn.execute(
+            idempotency_keys.delete().where(idempotency_keys.c.created_at < before)).rowcount or 0)
