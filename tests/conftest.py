@@ -31,6 +31,9 @@ from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.worker.tasks import make_app, run_worker
 from reunite.services.accounts import issue_token, sign_in, sign_up
 
+# A reviewer's confirmation reaches the family at once in tests (every Settings, worker processes too);
+# the tests of the undo window set their own (tests/e2e/test_workbench.py).
+os.environ.setdefault("REUNITE_UNDO_MINUTES", "0")
 TEMPLATE = "reunite_template"
 _db_numbers = itertools.count()
 

@@ -127,6 +127,8 @@ class Settings(BaseSettings):
         "Decisions one reviewer makes in a day; a queue alarms when the week's active reviewers cannot clear it "
         "within queue_max_wait_hours at this pace."))
     queue_max_wait_hours: float = Field(default=24, gt=0, description="Longest an item should wait in a queue.")
+    undo_minutes: float = Field(default=2, ge=0, le=60, description=(
+        "A reviewer may undo a decision this long; a family sees and hears of a confirmed lead only after it."))
     four_eyes: bool = Field(default=False, description=(
         "A second reviewer must confirm a candidate before the family is told."))
     sources_allow_private: bool = Field(

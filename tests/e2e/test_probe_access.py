@@ -185,3 +185,20 @@ def test_every_read_of_personal_data_is_audited(world: w.World, fgnet: Path, rou
     assert answer.status_code == 200, f"{route} as {who}: {answer.status_code}"
     actors = audit_rows(world, action, last)
     assert actors and all(re.fullmatch(r"(account|token):\d+", actor) for actor in actors), (route, actors)
+
+
+def test_a_partner_sees_a_case_only_once_it_is_verified_and_never_a_false_report(world: w.World) -> None:
+    deps = world.container.deps
+    unchecked = world.case_unverified
+    photo = deps.read.case(unchecked)["photos"][0]["id"]
+    with world.client("token_read_cases") as partner, world.client("moderator") as moderator, \
+            world.client("family_unverified") as family:
+        for reader, allowed in ((partner, False), (moderator, True), (family, True)):
+            assert (reader.get(f"/api/cases/{unchecked}").status_code == 200) is allowed
+            assert (reader.get(f"/api/photos/{photo}").status_code == 200) is allowed
+        assert partner.get(f"/api/cases/{unchecked}").json()["detail"] == f"case {unchecked} does not exist"
+        moderation.verify_case(deps, OPERATOR, unchecked, "police report seen")
+        assert partner.get(f"/api/cases/{unchecked}").status_code == 200
+        moderation.reject_case(deps, OPERATOR, unchecked, "a false report")
+        assert partner.get(f"/api/cases/{unchecked}").status_code == 404
+        assert partner.get(f"/api/photos/{photo}").status_code == 404

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,9 +22,10 @@ from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.domain.workbench import Action
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.web import pages
-from reunite.services import intake, moderation, workbench
+from reunite.services import intake, moderation, reach, workbench
 from reunite.services.accounts import from_session
-from tests.conftest import run_jobs, session_for
+from tests.conftest import count_rows, run_jobs, session_for
+from tests.e2e.test_safety import Later
 
 
 @dataclass
@@ -71,9 +72,16 @@ def loop(container: Container, fgnet: Path, photos: tuple[str, ...] = ("001a05.j
     return Loop(container, case_id, sightings, family, token)
 
 
+def with_undo(container: Container) -> Container:
+    """The deployment's default: a decision may be undone for 2 minutes, and the family waits that long."""
+    limits = replace(container.deps.limits, undo_window=timedelta(minutes=2))
+    return replace(container, deps=replace(container.deps, limits=limits))
+
+
 def test_two_reviewers_never_hold_the_same_candidate_and_a_held_one_is_refused(
     container: Container, fgnet: Path
 ) -> None:
+    container = with_undo(container)
     world = loop(container, fgnet)
     first, second = (_client(container, session_for(container, Role.MODERATOR)[1]) for _ in range(2))
     one = first.get("/workbench", follow_redirects=False).headers["location"]
@@ -128,8 +136,8 @@ def test_a_rejected_report_leaves_every_queue(container: Container, fgnet: Path)
     candidates = deps.read.candidates(world.case_id, None)
     assert len(candidates) == 2
     gone, kept = (c for c in sorted(candidates, key=lambda c: c["sighting_id"]))
-    workbench.decide(deps, OPERATOR, gone["id"], Action.CONFIRM, delay_notice=False)
-    workbench.decide(deps, OPERATOR, kept["id"], Action.CONFIRM, delay_notice=False)
+    workbench.decide(deps, OPERATOR, gone["id"], Action.CONFIRM)
+    workbench.decide(deps, OPERATOR, kept["id"], Action.CONFIRM)
     assert len(family.get(f"/api/cases/{world.case_id}/candidates").json()) == 2
 
     moderation.moderate_sightings(deps, OPERATOR, [gone["sighting_id"]], approve=False, reason="abusive")
@@ -146,6 +154,44 @@ def test_a_rejected_report_leaves_every_queue(container: Container, fgnet: Path)
         workbench.decide(deps, OPERATOR, gone["id"], Action.DISMISS, "x")
 
 
+def test_a_lead_reaches_the_family_only_approved_and_once_it_can_no_longer_be_undone(
+    container: Container, fgnet: Path
+) -> None:
+    container = with_undo(container)
+    world = loop(container, fgnet, photos=("001a05.jpg", "001a08.jpg"))
+    deps = container.deps
+    waiting = intake.report_sighting(deps, Principal(), NewSighting(
+        seen_at=datetime(2006, 7, 1, tzinfo=UTC), place=GeoPoint(30.5, 114.3), place_text="Hankou station"),
+        [Upload((fgnet / "images" / "001a10.jpg").read_bytes(), "a.jpg")]).sighting_id  # a passer-by's, pending
+    run_jobs(container)
+    family = _client(container, world.family_token)
+    reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
+    machine = {c["sighting_id"]: c for c in deps.read.candidates(world.case_id, None)}
+    unchecked = machine[waiting]
+    refused = _form(reviewer, f"/candidates/{unchecked['id']}/review", decision="confirm")
+    assert refused.status_code == 409 and "approve" in refused.text
+    assert deps.read.workbench_item(unchecked["id"])["status"] == "proposed"
+    assert family.get(f"/api/faces/{unchecked['sighting_face_id']}/crop").status_code in (403, 404)
+
+    lead = machine[world.sightings[0]]
+    assert _form(reviewer, f"/candidates/{lead['id']}/review", decision="confirm").status_code == 303
+    assert family.get(f"/api/cases/{world.case_id}/candidates").json() == []  # it may still be undone
+    assert "A reviewer confirmed" not in family.get(f"/cases/{world.case_id}").text
+    assert _form(reviewer, "/workbench/undo").status_code == 303
+    assert deps.read.workbench_item(lead["id"])["status"] == "proposed"
+    later = replace(container, deps=replace(deps, clock=Later(timedelta(minutes=3))))
+    assert _client(later, world.family_token).get(f"/api/cases/{world.case_id}/candidates").json() == []
+    reach.candidate_confirmed(later.deps, world.case_id, lead["id"])  # the delayed notice, run after the undo
+    assert count_rows(container, "outbox WHERE kind = 'candidate_confirmed'") == 0
+
+    assert _form(reviewer, f"/candidates/{lead['id']}/review", decision="confirm").status_code == 303  # again
+    settled = _client(later, world.family_token)
+    assert [c["id"] for c in settled.get(f"/api/cases/{world.case_id}/candidates").json()] == [lead["id"]]
+    assert settled.get(f"/cases/{world.case_id}").text.count("A reviewer confirmed") == 1
+    reach.candidate_confirmed(later.deps, world.case_id, lead["id"])
+    assert count_rows(container, "outbox WHERE kind = 'candidate_confirmed'") == 1  # told once, after the window
+
+
 def test_a_family_answers_on_a_lead_and_marks_a_sighting_as_possibly_theirs(
     container: Container, fgnet: Path
 ) -> None:
@@ -154,7 +200,7 @@ def test_a_family_answers_on_a_lead_and_marks_a_sighting_as_possibly_theirs(
     family = _client(container, world.family_token)
     machine = {c["sighting_id"]: c for c in deps.read.candidates(world.case_id, None)}
     lead = machine[world.sightings[0]]
-    workbench.decide(deps, OPERATOR, lead["id"], Action.CONFIRM, delay_notice=False)
+    workbench.decide(deps, OPERATOR, lead["id"], Action.CONFIRM)
     page = family.get(f"/cases/{world.case_id}").text
     assert "What happens next" in page and "Hankou station" in page and "to about 1 km" in page
     answered = _form(family, f"/candidates/{lead['id']}/answer", answer="maybe", note="his ears")

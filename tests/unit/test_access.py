@@ -59,7 +59,11 @@ def test_unverified_families_and_scopes_grant_only_what_they_say() -> None:
     reader = Principal(role=Role.PARTNER, token_id=4, scopes=frozenset({Scope.READ_CASES}))
     assert reader.can(Permission.VIEW_ALL_CASES) and not reader.can(Permission.SEE_CONTACTS)
     assert not reader.can(Permission.REPORT_SIGHTING) and reader.actor == "token:4"
-    assert not candidate_visible(FAMILY, "proposed") and candidate_visible(FAMILY, "confirmed")
+    now = datetime(2026, 12, 2, 12, tzinfo=UTC)
+    lead = {"status": "confirmed", "sighting_status": "approved", "reviewed_at": now - timedelta(minutes=5)}
+    assert candidate_visible(FAMILY, lead, now) and not candidate_visible(FAMILY, lead | {"status": "proposed"}, now)
+    assert not candidate_visible(FAMILY, lead | {"sighting_status": "pending"}, now)  # no moderator has looked
+    assert not candidate_visible(FAMILY, lead, now - timedelta(minutes=6))  # still within the undo window
 
 
 def test_proof_of_work_is_checked_signed_and_expires() -> None:

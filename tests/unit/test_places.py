@@ -86,10 +86,13 @@ def test_a_case_place_is_coarse_for_partners_and_exact_for_its_family() -> None:
 
 def test_confirmed_candidates_only_while_the_family_case_is_active() -> None:
     closed = Principal(role=Role.FAMILY, account_id=1, own_cases=frozenset({5}))
-    assert candidate_visible(FAMILY, "confirmed", 5) and not candidate_visible(FAMILY, "proposed", 5)
-    assert not candidate_visible(closed, "confirmed", 5)
-    assert not candidate_visible(PARTNER, "confirmed", 5)
-    assert candidate_visible(POLICE, "proposed", 5)
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    lead = {"status": "confirmed", "sighting_status": "approved", "reviewed_at": now}
+    assert candidate_visible(FAMILY, lead, now, 5)
+    assert not candidate_visible(FAMILY, lead | {"status": "proposed"}, now, 5)
+    assert not candidate_visible(closed, lead, now, 5)
+    assert not candidate_visible(PARTNER, lead, now, 5)
+    assert candidate_visible(POLICE, lead | {"status": "proposed"}, now, 5)
 
 
 def test_photos_reach_families_only_once_their_faces_are_known() -> None:

@@ -10,6 +10,7 @@ import enum
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
 from reunite.domain.errors import Forbidden, NotSignedIn
@@ -157,6 +158,14 @@ def require_case(who: Principal, case_id: int) -> None:
     raise Forbidden("only the family and reviewers may see this case")
 
 
+def case_checked_for(who: Principal, case: dict[str, Any]) -> bool:
+    """A case nobody has checked yet, or one found to be false, exists only for its family and for those
+    who check cases (moderators, police): a partner's token sees verified cases only."""
+    if who.owns(int(case["id"])) or who.can(P.VERIFY_CASE):
+        return True
+    return case.get("verified_at") is not None and case.get("status") != "rejected"
+
+
 def coarsen(value: float | None) -> float | None:
     """A coordinate snapped to the centre of its ~1 km grid cell. The database computes the same
     cell (``floor(value / grid)`` in double precision) when it filters for such principals."""
@@ -275,12 +284,17 @@ def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def candidate_visible(who: Principal, status: str, case_id: int | None = None) -> bool:
-    """Reviewers see every candidate; a family only those a reviewer confirmed, and only while its
-    case is verified and active."""
+def candidate_visible(who: Principal, row: dict[str, Any], settled_before: datetime,
+                      case_id: int | None = None) -> bool:
+    """Reviewers see every candidate. A family only one a reviewer confirmed, of a report a moderator
+    approved, once the reviewer's undo window is over (confirmed at or before ``settled_before``), and
+    only while its case is verified and active."""
     if who.can(P.REVIEW_CANDIDATES):
         return True
-    return status == "confirmed" and (case_id is None or case_id in who.verified_cases)
+    reviewed = row.get("reviewed_at")
+    return (row["status"] == "confirmed" and row.get("sighting_status") == "approved"
+            and reviewed is not None and reviewed <= settled_before
+            and (case_id is None or case_id in who.verified_cases))
 
 
 CANDIDATE_PLACES = ("case_lat", "case_lon")  # the sighting's place (lat, lon) is shaped by sighting_view

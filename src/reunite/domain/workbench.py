@@ -11,7 +11,6 @@ from typing import Any, Protocol
 CLAIM = timedelta(minutes=10)  # a reviewer holds the candidate on screen; then anyone may take it
 LATER = timedelta(hours=1)  # "next": back in this reviewer's queue after the others
 SKIP = timedelta(days=3650)  # "skip": not for this reviewer; others still see it
-UNDO = timedelta(minutes=2)  # a decision may be undone this long; the family is told only after it
 
 # one key each (1..5) on the workbench; stored as written here, shown translated
 DISMISS_REASONS = ("a different child", "the face is not clear enough", "the age does not fit",

@@ -55,6 +55,8 @@ class Limits:
     reviews_per_day: int = 300
     queue_max_wait_hours: float = 24.0
     four_eyes: bool = False
+    # a confirmation can be undone this long; the family sees and hears of it only after
+    undo_window: timedelta = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)

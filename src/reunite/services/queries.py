@@ -59,12 +59,31 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]
     return shown
 
 
-def get_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
+def checked_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
+    """The case, if this reader may see it at all (its family, reviewers; partners once it is verified)."""
     require_case(who, case_id)
-    shown = access.case_view(who, deps.read.case(case_id))
+    row = deps.read.case(case_id)
+    if not access.case_checked_for(who, row):
+        raise NotFound("case {id} does not exist", id=case_id)
+    return row
+
+
+def get_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
+    shown = access.case_view(who, checked_case(deps, who, case_id))
     if not who.owns(case_id):
         _audit_read(deps, who, "case.viewed", "case", case_id, contact="family_contact" in shown)
     return shown
+
+
+def case_timeline(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:
+    """A case's history as this reader may see it: a family learns of a reviewer's confirmation only
+    once it can no longer be undone, as with the lead itself."""
+    checked_case(deps, who, case_id)
+    entries = deps.read.case_timeline(case_id)
+    if who.can(Permission.REVIEW_CANDIDATES):
+        return entries
+    settled = deps.clock.now() - deps.limits.undo_window
+    return [e for e in entries if e["action"] != "candidate.confirmed" or e["at"] <= settled]
 
 
 def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -80,10 +99,10 @@ def case_candidates(
     deps: Deps, who: Principal, case_id: int, status: CandidateStatus | None = None
 ) -> list[dict[str, Any]]:
     """The case's shortlist: every candidate for reviewers, only confirmed ones for the family."""
-    require_case(who, case_id)
-    deps.read.case(case_id)  # 404 for an unknown case rather than an empty list
+    checked_case(deps, who, case_id)  # 404 for an unknown case rather than an empty list
+    settled = deps.clock.now() - deps.limits.undo_window
     rows = [access.sighting_view(who, access.candidate_view(who, r, deps.policy))
-            for r in deps.read.candidates(case_id, status) if access.candidate_visible(who, r["status"], case_id)]
+            for r in deps.read.candidates(case_id, status) if access.candidate_visible(who, r, settled, case_id)]
     rows.sort(key=lambda r: (-r["score"], r["id"]))
     _audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
                 exact_places=who.can(Permission.SEE_EXACT_PLACES))
@@ -157,7 +176,7 @@ def photo_bytes(deps: Deps, who: Principal, photo_id: int, max_side: int | None 
     moderators, every face but the child's blurred."""
     row = deps.read.photo(photo_id)
     if row["case_id"] is not None:
-        require_case(who, row["case_id"])
+        checked_case(deps, who, row["case_id"])
         blur: list[tuple[int, int, int, int]] = []
         if not who.owns(row["case_id"]):
             _audit_read(deps, who, "photo.viewed", "case", row["case_id"], photo=photo_id)
@@ -186,7 +205,7 @@ def face_crop(deps: Deps, who: Principal, face_id: int) -> bytes:
     one a reviewer confirmed as the family's child); a bystander's only for police and moderators."""
     row = deps.read.face(face_id)
     if row["case_id"] is not None:
-        require_case(who, row["case_id"])
+        checked_case(deps, who, row["case_id"])
         if not who.owns(row["case_id"]):
             _audit_read(deps, who, "face.viewed", "case", row["case_id"], face=face_id)
     else:

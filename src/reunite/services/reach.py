@@ -23,6 +23,7 @@ from reunite.services.throttle import hit
 
 WEBHOOK_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 LANGUAGES = ("en", "zh_CN")
+CLOCKS_APART = timedelta(seconds=30)  # the job queue's clock (the database's) and this one may differ a little
 
 
 def subscribe(
@@ -220,12 +221,15 @@ def _case_note(deps: Deps, case_id: int, kind: str) -> None:
 
 
 def candidate_confirmed(deps: Deps, case_id: int, candidate_id: int | None = None) -> None:
-    """Tell the family, unless the confirmation was undone (or its report removed) meanwhile."""
+    """Tell the family, unless the confirmation was undone (or its report removed) meanwhile, or this
+    notice was for an earlier confirmation that was undone (a later one has its own notice)."""
     if candidate_id is not None:
         try:
-            if deps.read.workbench_item(candidate_id)["status"] != "confirmed":
-                return
+            item = deps.read.workbench_item(candidate_id)
         except NotFound:
+            return
+        settled = deps.clock.now() - deps.limits.undo_window + CLOCKS_APART
+        if item["status"] != "confirmed" or item["reviewed_at"] is None or item["reviewed_at"] > settled:
             return
     _case_note(deps, case_id, "candidate_confirmed")
 

@@ -20,7 +20,7 @@ def review_candidate(deps: Deps, who: Principal, candidate_id: int, decision: Ca
         require(who, Permission.REVIEW_CANDIDATES)
         raise InvalidInput("a review either confirms or dismisses", field="decision")
     action = Action.CONFIRM if decision is CandidateStatus.CONFIRMED else Action.DISMISS
-    workbench.decide(deps, who, candidate_id, action, reason, delay_notice=False)
+    workbench.decide(deps, who, candidate_id, action, reason)
 
 
 def dismiss_candidates(deps: Deps, who: Principal, candidate_ids: Sequence[int], reason: str) -> int:

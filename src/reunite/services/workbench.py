@@ -17,7 +17,6 @@ from reunite.domain.workbench import (
     DISMISS_REASONS,
     LATER,
     SKIP,
-    UNDO,
     Action,
     QueueLoad,
     queue_load,
@@ -64,15 +63,17 @@ def _held_by_other(claimed_by: str | None, until: Any, me: str, now: Any) -> boo
     return claimed_by is not None and claimed_by != me and until is not None and until >= now
 
 
-def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason: str = "",
-           delay_notice: bool = True) -> str:
+def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason: str = "") -> str:
     """One reviewer's decision on one candidate; what happened: ``confirmed``, ``first_confirmed``
     (four eyes: a second reviewer must agree), ``dismissed``, ``skipped`` or ``later``.
 
-    A candidate another reviewer holds (claim not expired) is refused. With ``delay_notice`` the
-    family's notice waits out the undo window (the job checks the candidate is still confirmed)."""
+    A candidate another reviewer holds (claim not expired) is refused, and so is confirming one whose
+    report no moderator has approved yet (its photo unchecked, its bystanders not settled). However it is
+    confirmed, the family's notice waits out the undo window (the job checks it is still confirmed)."""
     require(who, Permission.REVIEW_CANDIDATES)
-    deps.read.workbench_item(candidate_id)  # NotFound once its report is rejected or removed
+    item = deps.read.workbench_item(candidate_id)  # NotFound once its report is rejected or removed
+    if action is Action.CONFIRM and item["sighting_status"] != "approved":
+        raise Conflict("this report has not been approved yet: approve it before confirming its candidates")
     now = deps.clock.now()
     with deps.uow() as uow:
         held = uow.hold(candidate_id)
@@ -84,15 +85,14 @@ def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason
         else:
             if held.status != CandidateStatus.PROPOSED.value:
                 raise Conflict("this candidate was already decided")
-            outcome = _review(deps, uow, who, candidate_id, held.case_id, held.first_confirmed_by, action, reason,
-                              delay_notice)
+            outcome = _review(deps, uow, who, candidate_id, held.case_id, held.first_confirmed_by, action, reason)
         uow.set_claim(candidate_id, None, None)
         uow.commit()
     return outcome
 
 
 def _review(deps: Deps, uow: UnitOfWork, who: Principal, candidate_id: int, case_id: int,
-            first_by: str | None, action: Action, reason: str, delay_notice: bool) -> str:
+            first_by: str | None, action: Action, reason: str) -> str:
     now = deps.clock.now()
     if action is Action.DISMISS:
         reason = reason_of(reason, DISMISS_REASONS)
@@ -110,8 +110,9 @@ def _review(deps: Deps, uow: UnitOfWork, who: Principal, candidate_id: int, case
     uow.set_candidate_status(candidate_id, CandidateStatus.CONFIRMED, reason.strip()[:1000], who.actor, now)
     uow.audit(who.actor, "candidate.confirmed", "candidate", candidate_id, case_id=case_id,
               **({"first_confirmed_by": first_by} if first_by else {}))
+    window = deps.limits.undo_window
     uow.enqueue("reach.candidate_confirmed", candidate_id=candidate_id, case_id=case_id,
-                at=now + UNDO if delay_notice else None)
+                at=now + window if window else None)
     return "confirmed"
 
 
@@ -121,7 +122,7 @@ def undo(deps: Deps, who: Principal) -> int:
     require(who, Permission.REVIEW_CANDIDATES)
     now = deps.clock.now()
     with deps.uow() as uow:
-        candidate_id = uow.last_decision(who.actor, now - UNDO)
+        candidate_id = uow.last_decision(who.actor, now - deps.limits.undo_window)
         if candidate_id is None:
             raise NotFound("there is no decision of the last minutes to undo")
         held = uow.hold(candidate_id)

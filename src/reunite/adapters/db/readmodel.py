@@ -204,7 +204,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "SELECT f.crop_key, f.case_id, f.sighting_id, s.status AS sighting_status, s.child_face_id, "
             "f.photo_id, f.box_left, f.box_top, f.box_right, f.box_bottom, "
             "ARRAY(SELECT c.case_id FROM candidates c WHERE c.sighting_face_id = f.id AND c.status = 'confirmed' "
-            f"AND s.status IN {LIVE_REPORTS}) "
+            "AND s.status = 'approved') "
             "AS confirmed_for FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id WHERE f.id = :id",
             "face {id} does not exist", id=face_id)
         row["sighting_face_ids"] = self._sighting_face_ids(row["sighting_id"])
@@ -232,11 +232,14 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             return [dict(r._mapping) for r in rows]
 
     def case_timeline(self, case_id: int) -> list[dict[str, Any]]:
+        """What happened to a case; a reviewer's decision that was then undone never happened."""
         return self._all(
-            "SELECT at, action, detail FROM audit_log WHERE (subject = 'case' AND subject_id = :id "
-            "AND action IN ('case.registered', 'case.verified')) OR (subject = 'candidate' "
-            "AND action IN ('candidate.confirmed', 'candidate.dismissed') AND (detail->>'case_id')::bigint = :id) "
-            "ORDER BY at, id", id=case_id,
+            "SELECT a.at, a.action, a.detail FROM audit_log a WHERE (a.subject = 'case' AND a.subject_id = :id "
+            "AND a.action IN ('case.registered', 'case.verified')) OR (a.subject = 'candidate' "
+            "AND a.action IN ('candidate.confirmed', 'candidate.dismissed') "
+            "AND (a.detail->>'case_id')::bigint = :id AND NOT EXISTS (SELECT 1 FROM audit_log u "
+            "WHERE u.subject = 'candidate' AND u.subject_id = a.subject_id AND u.action = 'candidate.undone' "
+            "AND u.id > a.id)) ORDER BY a.at, a.id", id=case_id,
         )
 
     def poster(self, case_id: int) -> dict[str, Any]:

@@ -208,7 +208,7 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1) -> dic
     return {"case": case, "candidates": candidates, "cpage": page, "cpages": pages,
             "shown": candidates[(page - 1) * CANDIDATES_SHOWN: page * CANDIDATES_SHOWN],
             "verify_hours": hours and max(1, round(hours)),
-            "timeline": deps.read.case_timeline(case_id), **reunion_context(deps, who, case_id)}
+            "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id)}
 
 
 def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
