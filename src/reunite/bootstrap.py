@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, create_engine
@@ -18,12 +19,13 @@ from reunite.adapters.db.uow import SqlUnitOfWork
 from reunite.adapters.exchange.pfif import PfifXml
 from reunite.adapters.exchange.tables import Spreadsheets
 from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibration
-from reunite.adapters.faces.dlib_engine import DlibFaceEngine, DlibOptions
+from reunite.adapters.faces.lazy import LazyFaceEngine
 from reunite.adapters.notify.mail import SmtpMailer
 from reunite.adapters.notify.webhook import HttpWebhooks
 from reunite.adapters.passwords import Argon2Passwords
 from reunite.adapters.photos.codec import PillowPhotoCodec
 from reunite.adapters.photos.local import LocalPhotoStore
+from reunite.adapters.photos.renditions import MemoryRenditions
 from reunite.adapters.posters.pdf import PdfPosters
 from reunite.adapters.sources.parse import Gazetteer
 from reunite.adapters.sources.web import SourceWeb
@@ -33,6 +35,9 @@ from reunite.domain.ports import Clock, FaceEngine, PhotoStore
 from reunite.domain.reach import parse_schedule
 from reunite.domain.scoring import MatchPolicy
 from reunite.services.deps import Deps, Limits, Site
+
+if TYPE_CHECKING:
+    from reunite.adapters.faces.dlib_engine import DlibFaceEngine
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +119,8 @@ def photo_store(settings: Settings) -> PhotoStore:
 
 
 def build_face_engine(settings: Settings, codec: PillowPhotoCodec) -> DlibFaceEngine:
+    from reunite.adapters.faces.dlib_engine import DlibFaceEngine, DlibOptions  # dlib only where faces are found
+
     options = DlibOptions(
         upsample=settings.detector_upsample, cnn_fallback=settings.cnn_fallback, max_side=settings.detect_max_side,
         flip=settings.flip_average, case_jitter=settings.case_jitter,
@@ -141,7 +148,7 @@ def bootstrap(
         read=SqlReadModel(engine),
         photos=photo_store(settings),
         codec=codec,
-        faces=faces or build_face_engine(settings, codec),
+        faces=faces or LazyFaceEngine(partial(build_face_engine, settings, codec)),
         clock=clock or SystemClock(),
         policy=policy_from(settings),
         limits=limits_from(settings),
@@ -156,5 +163,6 @@ def bootstrap(
         site=site_from(settings),
         sources=SourceWeb(settings.sources_allow_private, settings.max_photo_bytes),
         places=Gazetteer(),
+        renditions=MemoryRenditions(settings.rendition_cache_mb * 1024 * 1024),
     )
     return Container(settings, engine, uri, deps, embedded)

@@ -37,11 +37,16 @@ class Settings(BaseSettings):
     s3_prefix: str = Field(default="", description="Prefix of every photo key in the bucket.")
     db_pool_size: int = Field(default=5, description="Database connections kept open per process.")
     db_max_overflow: int = Field(default=10, description="Extra connections a process may open at peaks.")
+    rendition_cache_mb: int = Field(default=64, ge=0, description=(
+        "Memory per web process for photos as served (scaled, bystanders blurred), so each is made once."))
     log_json: bool = Field(default=False, description="Log one JSON object per line (for a log collector).")
     metrics_token: str = Field(default="", description="Bearer token for /metrics; unset: loopback clients only.")
     host: str = "127.0.0.1"
     port: int = 8000
-    in_process_worker: bool = Field(default=True, description="`serve` also runs a job worker.")
+    web_workers: int = Field(default=0, ge=0, description="Web processes `reunite serve` starts; 0: one per core.")
+    in_process_worker: bool = Field(default=True, description=(
+        "`serve` also runs a job worker: in a process of its own beside several web processes, in the "
+        "web process itself with one."))
     worker_concurrency: int = 1
 
     map_tiles_url: str = Field(

@@ -76,6 +76,23 @@ def test_photos_shown_are_stripped_of_exif(client: TestClient) -> None:
     assert b"PhoneMaker" not in shown.content
 
 
+def test_a_photo_the_browser_holds_is_not_sent_again_and_each_showing_is_audited(
+    client: TestClient, container: Container
+) -> None:
+    body = report(client, [("a.jpg", plain_photo(), "image/jpeg")]).json()
+    url = f"/api/photos/{body['photo_ids'][0]}"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["cache-control"] == "private, max-age=3600"
+    again = client.get(url, headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304 and again.content == b""
+    smaller = client.get(url + "?max_side=64", headers={"If-None-Match": first.headers["etag"]})
+    assert smaller.status_code == 200 and smaller.headers["etag"] != first.headers["etag"]
+    assert client.get(url).content == first.content  # made once, the same bytes again
+    with container.engine.connect() as conn:
+        shown = conn.exec_driver_sql("SELECT count(*) FROM audit_log WHERE action = 'photo.viewed'").scalar_one()
+    assert shown == 4
+
+
 BAD_REPORTS = {
     "not an image": ([("notes.txt", b"just some text", "text/plain")], {}, 415, "not a photo"),
     "truncated jpeg": ([("cut.jpg", plain_photo(640, 480)[:3000], "image/jpeg")], {}, 422, "truncated"),

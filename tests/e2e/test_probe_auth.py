@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 from reunite.adapters.notify.webhook import HttpWebhooks, RefusedAddress
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
-from reunite.entrypoints import cli
+from reunite.entrypoints import cli, serving
 from reunite.entrypoints.api.app import create_app
 from reunite.services import accounts, reach
 from tests.conftest import SettableClock, count_rows, run_jobs, session_for
@@ -131,8 +131,9 @@ def test_serve_leaves_proxy_headers_to_the_trusted_list(container: Container,
     seen: dict[str, Any] = {}
     monkeypatch.setattr(cli, "bootstrap", lambda: container)
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs))
-    assert typer.testing.CliRunner().invoke(cli.app, ["serve"]).exit_code == 0
+    assert typer.testing.CliRunner().invoke(cli.app, ["serve", "--workers", "1"]).exit_code == 0
     assert seen["proxy_headers"] is False  # uvicorn would otherwise believe 127.0.0.1
+    assert serving.web_config("127.0.0.1", 8000, 2, 3).proxy_headers is False  # several web processes alike
 
 
 # 6. Who has an account

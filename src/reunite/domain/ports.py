@@ -66,14 +66,26 @@ class PhotoCodec(Protocol):
 class FaceEngine(Protocol):
     """Finds every face in a photo and embeds it. Records its model name and version."""
 
-    model: str
-    version: str
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
 
     def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
         """All faces in the photo, each with box, landmarks, quality, embedding and a crop.
         ``thorough``: spend more time on a better embedding (a missing child's photos: few, and
         searched against every sighting for years)."""
         ...
+
+
+class RenditionCache(Protocol):
+    """Photos as served (re-encoded, scaled, bystanders blurred), kept so that each is made once.
+    Looked up only after the reader's rights were checked; keys name everything the bytes depend on."""
+
+    def get(self, key: str) -> bytes | None: ...
+
+    def put(self, key: str, data: bytes) -> None: ...
 
 
 class PhotoStore(Protocol):

@@ -96,15 +96,40 @@ def _exit_cleanly(signum: int, _frame: object) -> None:
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: REUNITE_HOST")] = None,
     port: Annotated[int | None, typer.Option(help="Default: REUNITE_PORT")] = None,
+    workers: Annotated[int | None, typer.Option(
+        min=1, help="Web processes. Default: REUNITE_WEB_WORKERS, else one per core")] = None,
 ) -> None:
-    """Start the web server (and, unless REUNITE_IN_PROCESS_WORKER=false, a job worker in the same process)."""
+    """Start the web server: several web processes (one per core by default) and, unless
+    REUNITE_IN_PROCESS_WORKER=false, a job worker in a process of its own. With --workers 1, one
+    process that runs the job worker itself."""
+    from reunite.entrypoints.serving import default_workers, serve_many
+
+    _logging()
+    container = bootstrap()
+    settings = container.settings
+    count = workers or settings.web_workers or default_workers()
+    if count == 1:
+        _serve_one(container, host or settings.host, port or settings.port)
+        return
+    worker = " and a job worker process" if settings.in_process_worker else ""
+    typer.echo(f"Reunite is serving on http://{host or settings.host}:{port or settings.port} with {count} web "
+               f"processes{worker}  (API docs at /docs)")
+    previous = {stop_signal: signal.getsignal(stop_signal) for stop_signal in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        serve_many(container, host or settings.host, port or settings.port, count, SHUTDOWN_SECONDS)
+    finally:
+        container.close()  # and the embedded PostgreSQL, once every child has stopped
+        for stop_signal, handler in previous.items():
+            signal.signal(stop_signal, handler)
+
+
+def _serve_one(container: Container, host: str, port: int) -> None:
+    """One process: the web server, and the job worker in it (unless REUNITE_IN_PROCESS_WORKER=false)."""
     import uvicorn
 
     from reunite.entrypoints.api.app import create_app
     from reunite.entrypoints.worker.tasks import make_app, run_worker_until_cancelled
 
-    _logging()
-    container = bootstrap()
     settings = container.settings
 
     @contextlib.asynccontextmanager
@@ -122,7 +147,7 @@ def serve(
                 await asyncio.wait_for(worker, SHUTDOWN_SECONDS)
 
     web = create_app(container, lifespan)
-    typer.echo(f"Reunite is serving on http://{host or settings.host}:{port or settings.port}  (API docs at /docs)")
+    typer.echo(f"Reunite is serving on http://{host}:{port}  (API docs at /docs)")
     # SIGINT and SIGTERM end uvicorn's loop (open connections get a few seconds to finish); uvicorn then
     # raises the signal again, which these handlers turn into a clean exit through the ``finally``
     previous = {stop_signal: signal.signal(stop_signal, _exit_cleanly) for stop_signal in (signal.SIGINT,
@@ -131,7 +156,7 @@ def serve(
     try:
         # uvicorn's own proxy headers are off (by default it believes X-Forwarded-For from 127.0.0.1):
         # the app believes them only from REUNITE_TRUSTED_PROXIES (entrypoints/api/proxies.py)
-        uvicorn.run(web, host=host or settings.host, port=port or settings.port, log_level="info", log_config=None,
+        uvicorn.run(web, host=host, port=port, log_level="info", log_config=None,
                     timeout_graceful_shutdown=SHUTDOWN_SECONDS, proxy_headers=False, forwarded_allow_ips="")
     except _Stopped:
         stopped = True

@@ -17,6 +17,7 @@ from reunite.domain.ports import (
     PlaceNames,
     PosterRenderer,
     ReadModel,
+    RenditionCache,
     SourceReader,
     TableCodec,
     UnitOfWorkFactory,
@@ -95,3 +96,4 @@ class Deps:
     site: Site
     sources: SourceReader
     places: PlaceNames
+    renditions: RenditionCache

@@ -4,7 +4,9 @@ was really read."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import hashlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from reunite.domain import access
@@ -15,6 +17,30 @@ from reunite.domain.model import CandidateStatus, SightingFilter, age_in_years
 from reunite.domain.scoring import lead_for
 from reunite.services import throttle
 from reunite.services.deps import Deps
+
+RENDERING = 1  # bump when the way photos are re-encoded, scaled or blurred changes: older copies are not served
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """A photo as served, and its entity tag; ``data`` is None when the reader already has these bytes."""
+
+    data: bytes | None
+    etag: str
+
+
+def _rendition(deps: Deps, known: str | None, render: Callable[[], bytes], *key: object) -> Rendition:
+    """Made once and kept (``deps.renditions``), keyed by everything the bytes depend on: the stored
+    original, the size, the boxes blurred and kept. Called after the rights were checked and the read
+    audited; ``known`` is the reader's If-None-Match, answered without the bytes when it still holds."""
+    etag = hashlib.sha256(repr((RENDERING, *key)).encode()).hexdigest()[:32]
+    if known == etag:
+        return Rendition(None, etag)
+    data = deps.renditions.get(etag)
+    if data is None:
+        data = render()
+        deps.renditions.put(etag, data)
+    return Rendition(data, etag)
 
 
 def _audit_read(deps: Deps, who: Principal, action: str, subject: str, subject_id: int, **detail: Any) -> None:
@@ -168,16 +194,22 @@ def poster_photo(deps: Deps, case_id: int) -> bytes:
     photo_id = deps.read.poster(case_id)["photo_id"]
     if photo_id is None:
         raise NotFound("case {id} has no photo", id=case_id)
-    return deps.codec.clean_copy(deps.photos.get(deps.read.photo(photo_id)["storage_key"]), 800)
+    key = deps.read.photo(photo_id)["storage_key"]
+    made = _rendition(deps, None, lambda: deps.codec.clean_copy(deps.photos.get(key), 800), key, 800)
+    assert made.data is not None
+    return made.data
 
 
-def photo_bytes(deps: Deps, who: Principal, photo_id: int, max_side: int | None = None) -> bytes:
+def photo_bytes(
+    deps: Deps, who: Principal, photo_id: int, max_side: int | None = None, known: str | None = None
+) -> Rendition:
     """A clean copy of a stored photo: re-encoded, metadata stripped, and for everyone but police and
     moderators, every face but the child's blurred."""
     row = deps.read.photo(photo_id)
+    blur: list[tuple[int, int, int, int]] = []
+    keep = None
     if row["case_id"] is not None:
         checked_case(deps, who, row["case_id"])
-        blur: list[tuple[int, int, int, int]] = []
         if not who.owns(row["case_id"]):
             _audit_read(deps, who, "photo.viewed", "case", row["case_id"], photo=photo_id)
     else:
@@ -189,18 +221,19 @@ def photo_bytes(deps: Deps, who: Principal, photo_id: int, max_side: int | None 
                            id=photo_id)
         child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
         blur = [_box(f) for f in access.blur_faces(who, row["faces"], child)]
-        keep = next((_box(f) for f in row["faces"] if f["id"] == child), None)
+        keep = next((_box(f) for f in row["faces"] if f["id"] == child), None) if blur else None
         _audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
                     unblurred=not blur and len(row["faces"]) > 1)
-        return deps.codec.clean_copy(deps.photos.get(row["storage_key"]), max_side, blur, keep)
-    return deps.codec.clean_copy(deps.photos.get(row["storage_key"]), max_side, blur)
+    key = row["storage_key"]
+    return _rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), max_side, blur, keep),
+                      "photo", key, max_side, blur, keep)
 
 
 def _box(face: dict[str, Any]) -> tuple[int, int, int, int]:
     return int(face["box_left"]), int(face["box_top"]), int(face["box_right"]), int(face["box_bottom"])
 
 
-def face_crop(deps: Deps, who: Principal, face_id: int) -> bytes:
+def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None) -> Rendition:
     """A face crop: a case's faces for its family and reviewers; of a sighting, the child's face (or
     one a reviewer confirmed as the family's child); a bystander's only for police and moderators."""
     row = deps.read.face(face_id)
@@ -221,8 +254,11 @@ def face_crop(deps: Deps, who: Principal, face_id: int) -> bytes:
         if not who.can(Permission.SEE_ORIGINALS):  # cut from the photo with every other face blurred first
             photo = deps.read.photo(row["photo_id"])
             others = [_box(f) for f in photo["faces"] if f["id"] != face_id]
-            return deps.codec.face_copy(deps.photos.get(photo["storage_key"]), _box(row), others)
-    return deps.photos.get(row["crop_key"])
+            key = photo["storage_key"]
+            return _rendition(deps, known, lambda: deps.codec.face_copy(deps.photos.get(key), _box(row), others),
+                              "face", key, _box(row), others)
+    crop = row["crop_key"]
+    return _rendition(deps, known, lambda: deps.photos.get(crop), "crop", crop)
 
 
 def case_messages(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:

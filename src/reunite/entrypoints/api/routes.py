@@ -224,20 +224,34 @@ def search_by_photo(
             for h in queries.search_by_photo(deps, who, photo.file.read(), limit)]
 
 
+def if_none_match(request: Request) -> str | None:
+    """The entity tag the reader's browser holds (``"tag"`` or ``W/"tag"``), if one."""
+    sent = request.headers.get("if-none-match", "").strip()
+    return sent.removeprefix("W/").strip('"') or None
+
+
+def image(made: queries.Rendition) -> Response:
+    """The JPEG, or 304 when the reader's copy is current: private (never kept by a shared cache),
+    revalidated after an hour, since rights follow the current state on every request."""
+    headers = {"Cache-Control": "private, max-age=3600", "ETag": f'"{made.etag}"'}
+    if made.data is None:
+        return Response(status_code=304, headers=headers)
+    return Response(made.data, media_type="image/jpeg", headers=headers)
+
+
 @router.get("/photos/{photo_id}", response_class=Response, responses=ERRORS)
 def photo(
-    deps: DepsDep, who: PrincipalDep, photo_id: int, max_side: Annotated[int | None, Query(ge=64, le=4096)] = None
+    request: Request, deps: DepsDep, who: PrincipalDep, photo_id: int,
+    max_side: Annotated[int | None, Query(ge=64, le=4096)] = None,
 ) -> Response:
     """A clean copy of a photo: re-encoded, with EXIF and every other metadata stripped, and every
     face but the child's blurred for anyone but police and moderators."""
-    return Response(queries.photo_bytes(deps, who, photo_id, max_side), media_type="image/jpeg",
-                    headers={"Cache-Control": "private, max-age=3600"})
+    return image(queries.photo_bytes(deps, who, photo_id, max_side, if_none_match(request)))
 
 
 @router.get("/faces/{face_id}/crop", response_class=Response, responses=ERRORS)
-def face_crop(deps: DepsDep, who: PrincipalDep, face_id: int) -> Response:
-    return Response(queries.face_crop(deps, who, face_id), media_type="image/jpeg",
-                    headers={"Cache-Control": "private, max-age=3600"})
+def face_crop(request: Request, deps: DepsDep, who: PrincipalDep, face_id: int) -> Response:
+    return image(queries.face_crop(deps, who, face_id, if_none_match(request)))
 
 
 @router.get("/pow", response_model=schemas.PowChallenge)

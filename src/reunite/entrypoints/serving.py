@@ -1,0 +1,137 @@
+"""`reunite serve --workers N`: several web processes behind one listening socket, and the job
+worker in a process of its own beside them, so that face work never runs in a web process.
+
+The parent process starts (or joins) the database and runs the migrations once; it then hands the
+database's address to its children, which only connect to it: the embedded PostgreSQL is started
+once, by the parent, and stopped by it last. Its children are uvicorn's (``uvicorn.supervisors``,
+restarted when one dies) and, unless ``REUNITE_IN_PROCESS_WORKER=false``, one ``reunite worker``
+(restarted too). SIGINT or SIGTERM to the parent stops them all, then the database."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import subprocess
+import sys
+import threading
+from typing import Any
+
+from fastapi import FastAPI
+
+from reunite.bootstrap import Container
+
+log = logging.getLogger(__name__)
+WEB_APP = "reunite.entrypoints.serving:web_app"
+
+
+def default_workers() -> int:
+    """One web process per core this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def web_app() -> FastAPI:
+    """The application of one web process (uvicorn's factory, called in each child): no job worker,
+    no face models loaded unless a request needs them, its own connection pool."""
+    import contextlib
+    from collections.abc import AsyncIterator
+
+    from reunite.bootstrap import bootstrap
+    from reunite.entrypoints.api.app import create_app
+    from reunite.entrypoints.cli import _logging
+
+    _logging()
+    container = bootstrap(run_migrations=False)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        container.close()
+
+    return create_app(container, lifespan)
+
+
+class JobWorker:
+    """``reunite worker`` beside the web processes, started again (after a pause) when it dies."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.env = env
+        self.process: subprocess.Popen[bytes] | None = None
+        self.stopping = threading.Event()
+        self._thread = threading.Thread(target=self._keep_running, name="job-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _keep_running(self) -> None:
+        while not self.stopping.is_set():
+            self.process = subprocess.Popen([sys.executable, "-m", "reunite", "worker"], env=self.env)
+            code = self.process.wait()
+            if not self.stopping.is_set():
+                log.warning("the job worker stopped (exit code %s); starting it again in 5 s", code)
+                self.stopping.wait(5)
+
+    def ask_to_stop(self) -> None:
+        self.stopping.set()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+
+    def stop(self, timeout: float) -> None:
+        """SIGTERM (a job cut short is run again: jobs are idempotent), then SIGKILL after ``timeout``."""
+        self.ask_to_stop()
+        if self.process is not None:
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._thread.join(timeout)
+
+
+def web_config(host: str, port: int, workers: int, shutdown_seconds: int) -> Any:
+    """uvicorn's settings for the web processes. Its own proxy headers are off (by default it believes
+    X-Forwarded-For from 127.0.0.1): the app believes them only from REUNITE_TRUSTED_PROXIES."""
+    import uvicorn
+
+    return uvicorn.Config(WEB_APP, factory=True, host=host, port=port, workers=workers, log_level="info",
+                          log_config=None, timeout_graceful_shutdown=shutdown_seconds, proxy_headers=False,
+                          forwarded_allow_ips="")
+
+
+def serve_many(container: Container, host: str, port: int, workers: int, shutdown_seconds: int) -> None:
+    """Several web processes on one socket (and the job worker, if configured, in its own process)."""
+    from uvicorn.supervisors import Multiprocess
+
+    children = dict(os.environ, REUNITE_DATABASE_URL=container.database_uri)  # they connect; they start nothing
+    saved = os.environ.get("REUNITE_DATABASE_URL")
+    os.environ["REUNITE_DATABASE_URL"] = container.database_uri  # uvicorn's children inherit this environment
+    container.engine.dispose()  # the parent serves nothing: no connection held
+    job = JobWorker(children) if container.settings.in_process_worker else None
+
+    class Supervisor(Multiprocess):
+        def terminate_all(self) -> None:  # the worker stops alongside the web processes, not after them
+            if job is not None:
+                job.ask_to_stop()
+            super().terminate_all()
+
+    config = web_config(host, port, workers, shutdown_seconds)
+    sock: socket.socket = config.bind_socket()
+    try:
+        if job is not None:
+            job.start()
+        Supervisor(config, sockets=[sock]).run()
+    finally:
+        sock.close()
+        if job is not None:
+            job.stop(shutdown_seconds)
+        _restore("REUNITE_DATABASE_URL", saved)
+
+
+def _restore(name: str, value: Any) -> None:
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = value
