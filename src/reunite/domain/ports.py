@@ -253,7 +253,10 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
 
     def __exit__(self, *exc: object) -> None: ...
 
-    def commit(self) -> None: ...
+    def commit(self, durable: bool = True) -> None:
+        """``durable=False``: do not wait for the disk (a database crash may lose the last fraction of a
+        second of such commits; never a state change: only records of reads and rate counters)."""
+        ...
 
     def enqueue(self, task: str, *, lock: str | None = None, at: datetime | None = None, **args: Any) -> None:
         """Defer a background job in this same transaction (to run at ``at``, default now)."""

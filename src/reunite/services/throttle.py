@@ -27,7 +27,7 @@ def hit(deps: Deps, key: str, limit: int, window: timedelta = HOUR, at: datetime
     start = window_start(at or deps.clock.now(), window)
     with deps.uow() as uow:
         count = uow.count_hit(key, start)
-        uow.commit()
+        uow.commit(durable=False)  # a counter: not worth a wait for the disk on every request
     if count > limit:
         minutes = int(window.total_seconds() // 60)
         wait = (start + window - deps.clock.now()).total_seconds()

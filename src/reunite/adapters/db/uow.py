@@ -73,7 +73,9 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             self._tx.rollback()
         self.conn.close()
 
-    def commit(self) -> None:
+    def commit(self, durable: bool = True) -> None:
+        if not durable:  # this transaction only: its COMMIT returns before the WAL is on disk
+            self.conn.exec_driver_sql("SET LOCAL synchronous_commit TO off")
         self._tx.commit()
 
     # -- jobs and audit ---------------------------------------------------------------
