@@ -35,20 +35,29 @@ def default_workers() -> int:
 
 def web_app() -> FastAPI:
     """The application of one web process (uvicorn's factory, called in each child): no job worker,
-    no face models loaded unless a request needs them, its own connection pool."""
+    its own connection pool, and a face engine in a helper process started by the first search by
+    photo (the only face work a request asks for), so no face is ever detected in a web process."""
     import contextlib
     from collections.abc import AsyncIterator
+    from functools import partial
 
-    from reunite.bootstrap import bootstrap
+    from reunite.adapters.faces.lazy import HelperProcessFaceEngine
+    from reunite.adapters.photos.codec import PillowPhotoCodec
+    from reunite.bootstrap import bootstrap, build_face_engine
+    from reunite.config import Settings
     from reunite.entrypoints.api.app import create_app
     from reunite.entrypoints.cli import _logging
 
     _logging()
-    container = bootstrap(run_migrations=False)
+    settings = Settings()
+    codec = PillowPhotoCodec(settings.max_photo_bytes, settings.max_photo_pixels)
+    faces = HelperProcessFaceEngine(partial(build_face_engine, settings, codec))  # search by photo
+    container = bootstrap(settings, run_migrations=False, faces=faces)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        faces.close()
         container.close()
 
     return create_app(container, lifespan)

@@ -110,11 +110,11 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
 
     def sightings(self, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:
         where, params = _where(query)
-        total = self._all(f"SELECT count(*) AS n FROM sightings s WHERE {where}", **params)[0]["n"]
-        rows = self._all(
-            f"SELECT {SIGHTING_COLUMNS} FROM sightings s WHERE {where} ORDER BY s.seen_at DESC, s.id DESC "
-            "LIMIT :limit OFFSET :offset", **params, limit=query.limit, offset=query.offset,
-        )
+        with self.engine.connect() as conn:  # one connection for both: a page costs one checkout
+            total = conn.execute(text(f"SELECT count(*) FROM sightings s WHERE {where}"), params).scalar_one()
+            rows = [_given_offsets(dict(r._mapping)) for r in conn.execute(text(
+                f"SELECT {SIGHTING_COLUMNS} FROM sightings s WHERE {where} ORDER BY s.seen_at DESC, s.id DESC "
+                "LIMIT :limit OFFSET :offset"), {**params, "limit": query.limit, "offset": query.offset})]
         for row in rows:
             row["state"] = _status(row)
         return int(total), rows

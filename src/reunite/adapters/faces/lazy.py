@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 
 from reunite.domain.model import DetectedFace
 from reunite.domain.ports import FaceEngine
@@ -38,3 +40,54 @@ class LazyFaceEngine:
 
     def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
         return self.engine().detect(data, thorough)
+
+
+_HERE: dict[str, FaceEngine] = {}  # in the helper process: the engine its initializer built
+
+
+def _build_here(build: Callable[[], FaceEngine]) -> None:
+    _HERE["engine"] = build()
+
+
+def _detect_here(data: bytes, thorough: bool) -> list[DetectedFace]:
+    return _HERE["engine"].detect(data, thorough)
+
+
+class HelperProcessFaceEngine:
+    """Implements ``domain.ports.FaceEngine`` in a helper process of its own, started on first use:
+    what a web process uses, so that no face is ever detected in a web process (search by photo)
+    and its requests never wait behind dlib. ``build`` must be picklable (a module-level function,
+    or a ``functools.partial`` of one)."""
+
+    def __init__(self, build: Callable[[], FaceEngine]) -> None:
+        self._build = build
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+
+    def _helper(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_build_here, initargs=(self._build,))
+            return self._pool
+
+    @property
+    def model(self) -> str:
+        return str(self._helper().submit(_attribute, "model").result())
+
+    @property
+    def version(self) -> str:
+        return str(self._helper().submit(_attribute, "version").result())
+
+    def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
+        return self._helper().submit(_detect_here, data, thorough).result()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=True)
+                self._pool = None
+
+
+def _attribute(name: str) -> str:
+    return str(getattr(_HERE["engine"], name))

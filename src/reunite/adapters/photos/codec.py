@@ -109,10 +109,12 @@ class PillowPhotoCodec:
         """One face with some context, cut from the photo *after* the ``blur`` boxes were blurred
         (a neighbour's face beside the child's stays unrecognisable in the crop too)."""
         pixels, _ = self.rgb(data)
-        if blur:
-            pixels = blur_regions(pixels, blur, keep=face)
         left, top, right, bottom = face
         mx, my = int((right - left) * margin), int((bottom - top) * margin)
+        cut = (left - mx, top - my, right + mx, bottom + my)
+        near = [box for box in blur if _overlap(_grown(box, BLUR_MARGIN), cut)]  # the rest never reaches the cut
+        if near:
+            pixels = blur_regions(pixels, near, keep=face)
         h, w = pixels.shape[:2]
         crop = Image.fromarray(pixels[max(top - my, 0):min(bottom + my, h), max(left - mx, 0):min(right + mx, w)])
         crop.thumbnail((size, size), Image.Resampling.LANCZOS)
@@ -146,7 +148,20 @@ def _scaled(box: Sequence[int], scale: float) -> Box:
     return left, top, right, bottom
 
 
-def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: float = 0.3,
+BLUR_MARGIN = 0.3  # a blurred face's box grows by this share of its size on each side
+
+
+def _grown(box: Sequence[int], margin: float) -> tuple[int, int, int, int]:
+    left, top, right, bottom = box
+    grow_x, grow_y = int((right - left) * margin), int((bottom - top) * margin)
+    return left - grow_x, top - grow_y, right + grow_x, bottom + grow_y
+
+
+def _overlap(a: Sequence[int], b: Sequence[int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: float = BLUR_MARGIN,
                  keep: Sequence[int] | None = None) -> np.ndarray:
     """Faces made unrecognisable: each box, grown by ``margin``, pixelated to 6×6 blocks then blurred.
     Irreversible: the copy carries no trace of the original pixels beyond the coarse blocks.
@@ -155,10 +170,9 @@ def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: flo
     kept = None
     if keep is not None and keep[2] > keep[0] and keep[3] > keep[1]:
         kept = image.crop((keep[0], keep[1], keep[2], keep[3]))
-    for left, top, right, bottom in boxes:
-        grow_x, grow_y = int((right - left) * margin), int((bottom - top) * margin)
-        region = (max(0, left - grow_x), max(0, top - grow_y),
-                  min(image.width, right + grow_x), min(image.height, bottom + grow_y))
+    for box in boxes:
+        left, top, right, bottom = _grown(box, margin)
+        region = (max(0, left), max(0, top), min(image.width, right), min(image.height, bottom))
         if region[2] - region[0] < 2 or region[3] - region[1] < 2:
             continue
         patch = image.crop(region)
