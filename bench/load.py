@@ -71,6 +71,7 @@ def drive(host: str, users: int, seconds: float, warmup: float, think: tuple[flo
     runner = env.create_local_runner()
     runner.start(users, spawn_rate=max(users / max(warmup, 1.0), 1.0))
     gevent.sleep(warmup)
+    ramp = env.stats.total.num_requests
     env.stats.reset_all()
     started = time.monotonic()
     gevent.sleep(seconds)
@@ -82,7 +83,7 @@ def drive(host: str, users: int, seconds: float, warmup: float, think: tuple[flo
                      **{f"p{q}": entry.get_response_time_percentile(q / 100) for q in (50, 95, 99)}}
     errors = {str(e.error)[:200]: e.occurrences for e in env.stats.errors.values()}
     runner.quit()
-    print(json.dumps({"endpoints": out, "errors": errors}))
+    print(json.dumps({"endpoints": out, "errors": errors, "all_requests": ramp + env.stats.total.num_requests}))
 
 
 # -- the instance ----------------------------------------------------------------------------------
@@ -222,8 +223,42 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@dataclass
+class Server:
+    base: str
+    pid: int  # `reunite serve`: its process and its children are the web's CPU
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU of a process and its living children (0 when it is gone)."""
+    import psutil
+
+    if pid is None:
+        return 0.0
+    try:
+        tree = [psutil.Process(pid), *psutil.Process(pid).children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0.0
+    for process in tree:
+        try:
+            times = process.cpu_times()
+            total += times.user + times.system
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def postmaster(container: object) -> int | None:
+    """The embedded PostgreSQL's pid (its CPU is the database's), None for an external server."""
+    embedded = getattr(container, "embedded", None)
+    if embedded is None:
+        return None
+    return int((Path(embedded._server.pgdata) / "postmaster.pid").read_text().split()[0])
+
+
 @contextmanager
-def processes(env: dict[str, str], web_workers: int | None, worker: bool, name: str) -> Iterator[str]:
+def processes(env: dict[str, str], web_workers: int | None, worker: bool, name: str) -> Iterator[Server]:
     """`reunite serve` (and `reunite worker`) as separate processes; the server's address once ready."""
     import httpx
 
@@ -245,7 +280,7 @@ def processes(env: dict[str, str], web_workers: int | None, worker: bool, name: 
             if time.monotonic() > deadline or started[0].poll() is not None:
                 raise SystemExit(f"the server did not start; see {log.name}")
             time.sleep(0.5)
-        yield base
+        yield Server(base, started[0].pid)
     finally:
         for process in started:
             process.terminate()
@@ -257,9 +292,11 @@ def processes(env: dict[str, str], web_workers: int | None, worker: bool, name: 
         log.close()
 
 
-def level(name: str, base: str, users: int, args: argparse.Namespace, clients: Path,
-          feeder: Feeder) -> dict[str, object]:
+def level(name: str, server: Server, users: int, args: argparse.Namespace, clients: Path,
+          feeder: Feeder, database: int | None) -> dict[str, object]:
     jobs_before, load_before = feeder.done(), os.getloadavg()[0]
+    web_before, db_before = cpu_seconds(server.pid), cpu_seconds(database)
+    base = server.base
     child = subprocess.run(
         [sys.executable, str(HERE), "drive", "--host", base, "--users", str(users), "--duration", str(args.duration),
          "--warmup", str(args.warmup), "--think", args.think, "--clients", str(clients)],
@@ -267,22 +304,27 @@ def level(name: str, base: str, users: int, args: argparse.Namespace, clients: P
     if child.returncode != 0:
         raise SystemExit(f"the load driver failed:\n{child.stderr[-3000:]}")
     result: dict[str, object] = json.loads(child.stdout.strip().splitlines()[-1])
-    result.update(server=name, clients=users, face_jobs_done=feeder.done() - jobs_before, load_1min=[load_before,
-                                                                                          os.getloadavg()[0]])
+    served = int(result["all_requests"]) or 1  # type: ignore[call-overload]  # ramp-up included, as the CPU is
+    result.update(server=name, clients=users, face_jobs_done=feeder.done() - jobs_before,
+                  load_1min=[load_before, os.getloadavg()[0]],
+                  # CPU per request: what the server costs, whatever else the machine runs
+                  web_cpu_ms=1000 * (cpu_seconds(server.pid) - web_before) / served,
+                  db_cpu_ms=1000 * (cpu_seconds(database) - db_before) / served)
     return result
 
 
 def report(results: list[dict[str, object]]) -> list[str]:
     """The table, and every problem (a level with no request, or with errors)."""
     print(f"{'server':<8} {'clients':>7}  {'endpoint':<14} {'requests':>8} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} "
-          f"{'p99 ms':>7} {'errors':>6}  worker jobs  load")
+          f"{'p99 ms':>7} {'errors':>6}  worker jobs  load   web/db CPU ms per request")
     problems = []
     for result in results:
         endpoints: dict[str, dict[str, float]] = result["endpoints"]  # type: ignore[assignment]
         for name, e in endpoints.items():
             print(f"{result['server']:<8} {result['clients']:>7}  {name:<14} {e['requests']:>8} {e['rps']:>6.1f} "
                   f"{e['p50']:>7.0f} {e['p95']:>7.0f} {e['p99']:>7.0f} {e['errors']:>6}  "
-                  f"{result['face_jobs_done']:>11}  {result['load_1min'][1]:.2f}")  # type: ignore[index]
+                  f"{result['face_jobs_done']:>11}  {result['load_1min'][1]:5.2f}  "
+                  f"{result['web_cpu_ms']:.1f} / {result['db_cpu_ms']:.1f}")  # type: ignore[index]
             if not e["requests"] or e["errors"]:
                 problems.append(f"{result['clients']} clients, {name}: {e['requests']} requests, {e['errors']} errors")
         if result["errors"]:
@@ -334,8 +376,8 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_worker:
                 feeder.start()
             print(f"machine: {machine()}; load before: {os.getloadavg()}")
-            results = [level(name, base, users, args, clients, feeder) for users in levels
-                       for name, base in servers.items()]
+            results = [level(name, server, users, args, clients, feeder, postmaster(container)) for users in levels
+                       for name, server in servers.items()]
             feeder.stop.set()
     finally:
         container.close()
