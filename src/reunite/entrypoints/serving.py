@@ -23,6 +23,9 @@ from reunite.bootstrap import Container
 
 log = logging.getLogger(__name__)
 WEB_APP = "reunite.entrypoints.serving:web_app"
+# a web process that does not answer the supervisor's ping this long is killed and replaced: uvicorn's
+# 5 s killed processes still starting (imports) on two busy cores, again and again
+HEALTHCHECK_SECONDS = 60
 
 
 def default_workers() -> int:
@@ -107,7 +110,7 @@ def web_config(host: str, port: int, workers: int, shutdown_seconds: int) -> Any
 
     return uvicorn.Config(WEB_APP, factory=True, host=host, port=port, workers=workers, log_level="info",
                           log_config=None, timeout_graceful_shutdown=shutdown_seconds, proxy_headers=False,
-                          forwarded_allow_ips="")
+                          forwarded_allow_ips="", timeout_worker_healthcheck=HEALTHCHECK_SECONDS)
 
 
 def serve_many(container: Container, host: str, port: int, workers: int, shutdown_seconds: int) -> None:
