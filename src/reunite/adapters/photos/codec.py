@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import warnings
 from collections.abc import Sequence
 from datetime import datetime
@@ -32,6 +33,11 @@ class PillowPhotoCodec:
 
     def open(self, data: bytes) -> Image.Image:
         """Open and fully decode a photo, or raise an error that names the problem."""
+        return self._decode(data)[0]
+
+    def _decode(self, data: bytes, draft: float | None = None, longest: int | None = None) -> tuple[Image.Image, float]:
+        """The photo decoded; a JPEG at the smallest of ½, ¼ or ⅛ of its size that keeps the ``draft``
+        share of its resolution (or its longer side at least ``longest``), and that scale."""
         if not data:
             raise InvalidInput("the photo is empty")
         if len(data) > self.max_bytes:
@@ -46,6 +52,10 @@ class PillowPhotoCodec:
                 # that starts like one) cannot be taken for "too many pixels"
                 image = Image.open(io.BytesIO(data), formats=list(FORMATS))
                 self._check_header(image)
+                full = image.width
+                share = draft if longest is None else longest / max(image.size)
+                if share is not None and share <= 0.5 and image.format == "JPEG":  # decoded smaller, in the DCT
+                    image.draft("RGB", (math.ceil(image.width * share), math.ceil(image.height * share)))
                 image.load()
         except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
             raise PayloadTooLarge("the photo has too many pixels to be a real photo") from exc
@@ -57,7 +67,7 @@ class PillowPhotoCodec:
             raise UnsupportedMedia("this file is not a photo: send a JPEG, PNG, WebP or HEIC image") from exc
         except (OSError, SyntaxError, ValueError) as exc:
             raise InvalidInput("the photo is truncated or corrupt and cannot be read") from exc
-        return image
+        return image, image.width / full
 
     def _check_header(self, image: Image.Image) -> None:
         if image.format not in FORMATS:
@@ -84,21 +94,23 @@ class PillowPhotoCodec:
             phash=perceptual_hash(oriented),
         )
 
-    def rgb(self, data: bytes, max_side: int | None = None) -> tuple[np.ndarray, float]:
-        """Upright RGB pixels, scaled so the longer side is at most ``max_side``; and that scale."""
-        image = self.open(data)
+    def rgb(self, data: bytes, max_side: int | None = None, draft: float | None = None) -> tuple[np.ndarray, float]:
+        """Upright RGB pixels, scaled so the longer side is at most ``max_side``; and that scale.
+        ``draft``: the share of the photo's resolution the caller needs; a JPEG is then decoded at the
+        smallest of ½, ¼ or ⅛ that keeps it, several times faster (for photos as served, not for faces)."""
+        image, scale = self._decode(data, draft, max_side if draft is not None else None)
         image = (ImageOps.exif_transpose(image) or image).convert("RGB")
-        scale = 1.0
         if max_side and max(image.size) > max_side:
-            scale = max_side / max(image.size)
-            size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))  # 20000×10 too
+            factor = max_side / max(image.size)
+            scale *= factor
+            size = (max(1, round(image.width * factor)), max(1, round(image.height * factor)))  # 20000×10 too
             image = image.resize(size, Image.Resampling.LANCZOS)
         return np.asarray(image), scale
 
     def clean_copy(
         self, data: bytes, max_side: int | None = None, blur: Sequence[Box] = (), keep: Box | None = None
     ) -> bytes:
-        pixels, scale = self.rgb(data, max_side)
+        pixels, scale = self.rgb(data, max_side, draft=1.0)  # with max_side: decoded at about that size
         if blur:
             pixels = blur_regions(pixels, [_scaled(box, scale) for box in blur],
                                   keep=_scaled(keep, scale) if keep else None)
@@ -108,13 +120,16 @@ class PillowPhotoCodec:
                   size: int = 200) -> bytes:
         """One face with some context, cut from the photo *after* the ``blur`` boxes were blurred
         (a neighbour's face beside the child's stays unrecognisable in the crop too)."""
-        pixels, _ = self.rgb(data)
         left, top, right, bottom = face
         mx, my = int((right - left) * margin), int((bottom - top) * margin)
         cut = (left - mx, top - my, right + mx, bottom + my)
         near = [box for box in blur if _overlap(_grown(box, BLUR_MARGIN), cut)]  # the rest never reaches the cut
+        pixels, scale = self.rgb(data, draft=size / max(cut[2] - cut[0], cut[3] - cut[1], 1))
+        face = _scaled(face, scale)
         if near:
-            pixels = blur_regions(pixels, near, keep=face)
+            pixels = blur_regions(pixels, [_scaled(box, scale) for box in near], keep=face)
+        left, top, right, bottom = face
+        mx, my = int((right - left) * margin), int((bottom - top) * margin)
         h, w = pixels.shape[:2]
         crop = Image.fromarray(pixels[max(top - my, 0):min(bottom + my, h), max(left - mx, 0):min(right + mx, w)])
         crop.thumbnail((size, size), Image.Resampling.LANCZOS)
