@@ -1,4 +1,4 @@
-# make run  — install and start Reunite on the embedded PostgreSQL
+# make run  — install and start Reunite: the embedded PostgreSQL, one web process per core and a job worker process (docs/deploy.md)
 # make test — install and run every test
 PYTHON ?= python3
 VENV   := .venv
