@@ -249,14 +249,6 @@ def cpu_seconds(pid: int | None) -> float:
     return total
 
 
-def postmaster(container: object) -> int | None:
-    """The embedded PostgreSQL's pid (its CPU is the database's), None for an external server."""
-    embedded = getattr(container, "embedded", None)
-    if embedded is None:
-        return None
-    return int((Path(embedded._server.pgdata) / "postmaster.pid").read_text().split()[0])
-
-
 @contextmanager
 def processes(env: dict[str, str], web_workers: int | None, worker: bool, name: str) -> Iterator[Server]:
     """`reunite serve` (and `reunite worker`) as separate processes; the server's address once ready."""
@@ -293,9 +285,9 @@ def processes(env: dict[str, str], web_workers: int | None, worker: bool, name: 
 
 
 def level(name: str, server: Server, users: int, args: argparse.Namespace, clients: Path,
-          feeder: Feeder, database: int | None) -> dict[str, object]:
+          feeder: Feeder) -> dict[str, object]:
     jobs_before, load_before = feeder.done(), os.getloadavg()[0]
-    web_before, db_before = cpu_seconds(server.pid), cpu_seconds(database)
+    web_before = cpu_seconds(server.pid)
     base = server.base
     child = subprocess.run(
         [sys.executable, str(HERE), "drive", "--host", base, "--users", str(users), "--duration", str(args.duration),
@@ -308,23 +300,21 @@ def level(name: str, server: Server, users: int, args: argparse.Namespace, clien
     result.update(server=name, clients=users, face_jobs_done=feeder.done() - jobs_before,
                   load_1min=[load_before, os.getloadavg()[0]],
                   # CPU per request: what the server costs, whatever else the machine runs
-                  web_cpu_ms=1000 * (cpu_seconds(server.pid) - web_before) / served,
-                  db_cpu_ms=1000 * (cpu_seconds(database) - db_before) / served)
+                  web_cpu_ms=1000 * (cpu_seconds(server.pid) - web_before) / served)
     return result
 
 
 def report(results: list[dict[str, object]]) -> list[str]:
     """The table, and every problem (a level with no request, or with errors)."""
     print(f"{'server':<8} {'clients':>7}  {'endpoint':<14} {'requests':>8} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} "
-          f"{'p99 ms':>7} {'errors':>6}  worker jobs  load   web/db CPU ms per request")
+          f"{'p99 ms':>7} {'errors':>6}  worker jobs  load   web CPU ms/request")
     problems = []
     for result in results:
         endpoints: dict[str, dict[str, float]] = result["endpoints"]  # type: ignore[assignment]
         for name, e in endpoints.items():
             print(f"{result['server']:<8} {result['clients']:>7}  {name:<14} {e['requests']:>8} {e['rps']:>6.1f} "
                   f"{e['p50']:>7.0f} {e['p95']:>7.0f} {e['p99']:>7.0f} {e['errors']:>6}  "
-                  f"{result['face_jobs_done']:>11}  {result['load_1min'][1]:5.2f}  "
-                  f"{result['web_cpu_ms']:.1f} / {result['db_cpu_ms']:.1f}")  # type: ignore[index]
+                  f"{result['face_jobs_done']:>11}  {result['load_1min'][1]:5.2f}  {result['web_cpu_ms']:.1f}")  # type: ignore[index]
             if not e["requests"] or e["errors"]:
                 problems.append(f"{result['clients']} clients, {name}: {e['requests']} requests, {e['errors']} errors")
         if result["errors"]:
@@ -376,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
             if not args.no_worker:
                 feeder.start()
             print(f"machine: {machine()}; load before: {os.getloadavg()}")
-            results = [level(name, server, users, args, clients, feeder, postmaster(container)) for users in levels
+            results = [level(name, server, users, args, clients, feeder) for users in levels
                        for name, server in servers.items()]
             feeder.stop.set()
     finally:

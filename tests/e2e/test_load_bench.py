@@ -34,7 +34,7 @@ def test_the_load_bench_fails_when_it_measured_nothing() -> None:
     from bench.load import report
 
     nothing = {"server": "this", "clients": 10, "face_jobs_done": 0, "load_1min": [0.0, 0.0], "errors": {},
-               "web_cpu_ms": 0.0, "db_cpu_ms": 0.0,
+               "web_cpu_ms": 0.0,
                "endpoints": {"browse page": {"requests": 0, "errors": 0, "rps": 0, "p50": 0, "p95": 0, "p99": 0}}}
     refused = {**nothing, "errors": {"429": 12},
                "endpoints": {"browse page": {"requests": 12, "errors": 12, "rps": 1, "p50": 5, "p95": 9, "p99": 9}}}
