@@ -116,11 +116,14 @@ def serve(
                f"processes{worker}  (API docs at /docs)")
     previous = {stop_signal: signal.getsignal(stop_signal) for stop_signal in (signal.SIGINT, signal.SIGTERM)}
     try:
-        serve_many(container, host or settings.host, port or settings.port, count, SHUTDOWN_SECONDS)
+        stopped = serve_many(container, host or settings.host, port or settings.port, count, SHUTDOWN_SECONDS)
     finally:
         container.close()  # and the embedded PostgreSQL, once every child has stopped
         for stop_signal, handler in previous.items():
             signal.signal(stop_signal, handler)
+    if not stopped:
+        fail("a web process could not start; see the log above")
+    _exit_now()
 
 
 def _serve_one(container: Container, host: str, port: int) -> None:
@@ -165,11 +168,16 @@ def _serve_one(container: Container, host: str, port: int) -> None:
         for stop_signal, handler in previous.items():
             signal.signal(stop_signal, handler)
     if stopped:
-        # everything is released: skip the interpreter's teardown of the native libraries (dlib), which
-        # otherwise takes ~10 s on two busy cores, so that a supervisor's SIGTERM ends the process in time
-        logging.shutdown()
-        sys.stdout.flush()
-        os._exit(0)
+        _exit_now()
+
+
+def _exit_now() -> NoReturn:
+    """Everything is released: skip the interpreter's teardown (native libraries, the gazetteers' large
+    tables), which otherwise takes ~10 s on two busy cores, so that a supervisor's SIGTERM ends the
+    process in time."""
+    logging.shutdown()
+    sys.stdout.flush()
+    os._exit(0)
 
 
 @app.command()

@@ -113,8 +113,9 @@ def web_config(host: str, port: int, workers: int, shutdown_seconds: int) -> Any
                           forwarded_allow_ips="", timeout_worker_healthcheck=HEALTHCHECK_SECONDS)
 
 
-def serve_many(container: Container, host: str, port: int, workers: int, shutdown_seconds: int) -> None:
-    """Several web processes on one socket (and the job worker, if configured, in its own process)."""
+def serve_many(container: Container, host: str, port: int, workers: int, shutdown_seconds: int) -> bool:
+    """Several web processes on one socket (and the job worker, if configured, in its own process),
+    until SIGINT or SIGTERM (then True) or until a web process cannot start (False)."""
     from uvicorn.supervisors import Multiprocess
 
     children = dict(os.environ, REUNITE_DATABASE_URL=container.database_uri)  # they connect; they start nothing
@@ -123,7 +124,17 @@ def serve_many(container: Container, host: str, port: int, workers: int, shutdow
     container.engine.dispose()  # the parent serves nothing: no connection held
     job = JobWorker(children) if container.settings.in_process_worker else None
 
+    signalled = threading.Event()
+
     class Supervisor(Multiprocess):
+        def handle_int(self) -> None:
+            signalled.set()
+            super().handle_int()
+
+        def handle_term(self) -> None:
+            signalled.set()
+            super().handle_term()
+
         def terminate_all(self) -> None:  # the worker stops alongside the web processes, not after them
             if job is not None:
                 job.ask_to_stop()
@@ -140,6 +151,7 @@ def serve_many(container: Container, host: str, port: int, workers: int, shutdow
         if job is not None:
             job.stop(shutdown_seconds)
         _restore("REUNITE_DATABASE_URL", saved)
+    return signalled.is_set()
 
 
 def _restore(name: str, value: Any) -> None:
