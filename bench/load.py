@@ -347,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     data = Path(tempfile.mkdtemp(prefix="reunite-load-"))
     secret = "load-bench-secret"
     settings = Settings(data_dir=data, database_url=args.database_url, secret_key=secret,  # type: ignore[call-arg]
-                        collapse_repeated_photos=False, _env_file=None)
+                        _env_file=None)
     container = bootstrap(settings, faces=object())  # type: ignore[arg-type]  # the bench itself finds no face
     env = dict(os.environ, REUNITE_DATABASE_URL=container.database_uri, REUNITE_DATA_DIR=str(data),
                REUNITE_SECRET_KEY=secret, REUNITE_IN_PROCESS_WORKER="false", PYTHONPATH=str(HERE.parents[1] / "src"))
