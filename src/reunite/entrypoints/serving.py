@@ -69,8 +69,8 @@ def web_app() -> FastAPI:
 class JobWorker:
     """``reunite worker`` beside the web processes, started again (after a pause) when it dies."""
 
-    def __init__(self, env: dict[str, str]) -> None:
-        self.env = env
+    def __init__(self, env: dict[str, str], concurrency: int) -> None:
+        self.env, self.concurrency = env, concurrency
         self.process: subprocess.Popen[bytes] | None = None
         self.stopping = threading.Event()
         self._thread = threading.Thread(target=self._keep_running, name="job-worker", daemon=True)
@@ -80,7 +80,10 @@ class JobWorker:
 
     def _keep_running(self) -> None:
         while not self.stopping.is_set():
-            self.process = subprocess.Popen([sys.executable, "-m", "reunite", "worker"], env=self.env)
+            self.process = subprocess.Popen(  # noqa: S603 - this interpreter, a number from the settings
+                [sys.executable, "-m", "reunite", "worker", "--concurrency", str(self.concurrency)], env=self.env)
+            if self.stopping.is_set():  # asked to stop while it was starting
+                self.process.terminate()
             code = self.process.wait()
             if not self.stopping.is_set():
                 log.warning("the job worker stopped (exit code %s); starting it again in 5 s", code)
@@ -122,7 +125,8 @@ def serve_many(container: Container, host: str, port: int, workers: int, shutdow
     saved = os.environ.get("REUNITE_DATABASE_URL")
     os.environ["REUNITE_DATABASE_URL"] = container.database_uri  # uvicorn's children inherit this environment
     container.engine.dispose()  # the parent serves nothing: no connection held
-    job = JobWorker(children) if container.settings.in_process_worker else None
+    settings = container.settings
+    job = JobWorker(children, settings.worker_concurrency) if settings.in_process_worker else None
 
     signalled = threading.Event()
 
