@@ -110,12 +110,15 @@
         if (e.lengthComputable) show(form.dataset.sending + " " + Math.round(100 * e.loaded / e.total) + "%",
                                      Math.round(100 * e.loaded / e.total));
       };
+      xhr.upload.onload = function () { mark("uploaded"); };
       xhr.onload = function () {
+        mark("answered");
         if (xhr.status >= 500) { send.disabled = false; show(form.dataset.failed); return; }
         replacePage(xhr.responseText, xhr.responseURL);
       };
       xhr.onerror = function () { keep(data); };
       show(form.dataset.sending, 0);
+      mark("upload");
       xhr.send(data);
     }
 
@@ -145,9 +148,11 @@
         return done.then(function () {
           return file.slice(0, 256 * 1024).arrayBuffer().then(function (head) {
             var exif = readExif(new DataView(head));
+            mark("photo-read");
             if (index === 0 || !document.getElementById("photo_taken_at").value) usePhotoFacts(exif);
             return shrink(file);
           }).then(function (blob) {
+            mark("photo-shrunk");
             shrunk.push(blob ? {blob: blob, name: file.name.replace(/\.\w+$/, "") + ".jpg"} : {blob: file, name: file.name});
           }, function () { shrunk.push({blob: file, name: file.name}); });
         });
@@ -172,6 +177,7 @@
     document.open(); document.write(html); document.close();
     if (url && url !== location.href) history.replaceState(null, "", url);
   }
+  function mark(name) { if (window.performance && performance.mark) performance.mark("reunite:" + name); }
   function wait(ms) { return new Promise(function (ok) { setTimeout(ok, ms); }); }
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -187,7 +193,7 @@
     return (async function () {
       for (var i = 0; ; i++) {
         var d = new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(challenge.value + ":" + i)));
-        if (zeros(d) >= bits) { nonce.value = String(i); return; }
+        if (zeros(d) >= bits) { nonce.value = String(i); mark("proof"); return; }
       }
     })();
   }
