@@ -177,7 +177,10 @@ def journey(base: str, photos: list[bytes], network: dict[str, Any] | None = SLO
                 raise RuntimeError(f"no receipt after 180 s; the page says {shown}") from None
             seconds = time.monotonic() - start
             phases = page.evaluate(PHASES)
+            copy = page.evaluate("""() => { const img = document.querySelector('.thumbs img');
+                return img ? (img.src.startsWith('blob:') ? 'made on the phone' : 'sent by the server') : null; }""")
             results.append({"seconds": round(seconds, 1), "receipt": receipt, "photo_bytes": len(photo),
+                            "copy_shown": copy,
                             "requests_before_ready": phases["requests_before_ready"],
                             "phases_s": {k: round(v / 1000, 2) for k, v in sorted(phases["at"].items(),
                                                                                    key=lambda kv: kv[1])}})

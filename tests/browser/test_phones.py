@@ -148,6 +148,7 @@ def test_a_report_made_without_signal_arrives_once_when_the_signal_returns(
     context.set_offline(False)
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=30_000)
     expect(page.locator(".receipt-no")).to_have_text(re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}"))
+    expect(page.locator("#phone-copies img[src^='blob:']")).to_have_count(1)  # the copy it kept, shown
     page.goto(server + "/report")  # a later visit finds nothing left to send
     time.sleep(2)
     assert count_rows(container, "sightings") == 1

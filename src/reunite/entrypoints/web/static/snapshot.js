@@ -98,6 +98,9 @@
         if (shrunk.length) {
           data.delete("photos");
           shrunk.forEach(function (f) { data.append("photos", f.blob, f.name); });
+          // every photo re-encoded here (so without its hidden data): the thank-you page shows these
+          // copies, and the server need not send its own back over a slow network
+          if (shrunk.every(function (f) { return f.clean; })) data.set("copies", "phone");
         }
         upload(data);
       });
@@ -114,7 +117,7 @@
       xhr.onload = function () {
         mark("answered");
         if (xhr.status >= 500) { send.disabled = false; show(form.dataset.failed); return; }
-        replacePage(xhr.responseText, xhr.responseURL);
+        replacePage(xhr.responseText, xhr.responseURL, blobsOf(data));
       };
       xhr.onerror = function () { keep(data); };
       show(form.dataset.sending, 0);
@@ -138,8 +141,13 @@
       }, function () { send.disabled = false; show(form.dataset.failed); });
     }
 
-    function shown(response) {
-      response.text().then(function (html) { replacePage(html, response.url); });
+    function shown(sent) {
+      sent.response.text().then(function (html) {
+        replacePage(html, sent.response.url, sent.entry.files.map(function (f) { return f[1]; }));
+      });
+    }
+    function blobsOf(data) {
+      return data.getAll("photos").filter(function (value) { return value instanceof Blob; });
     }
 
     function readPhotos(files) {
@@ -153,7 +161,8 @@
             return shrink(file);
           }).then(function (blob) {
             mark("photo-shrunk");
-            shrunk.push(blob ? {blob: blob, name: file.name.replace(/\.\w+$/, "") + ".jpg"} : {blob: file, name: file.name});
+            shrunk.push(blob ? {blob: blob, name: file.name.replace(/\.\w+$/, "") + ".jpg", clean: true}
+                             : {blob: file, name: file.name});
           }, function () { shrunk.push({blob: file, name: file.name}); });
         });
       }, Promise.resolve());
@@ -173,9 +182,20 @@
     }
   }
 
-  function replacePage(html, url) {
+  // The answer replaces the page (no further request); photos re-encoded on the phone are shown in
+  // the place the thank-you page keeps for them
+  function replacePage(html, url, blobs) {
     document.open(); document.write(html); document.close();
     if (url && url !== location.href) history.replaceState(null, "", url);
+    var place = document.getElementById("phone-copies");
+    if (!place || !blobs || !blobs.length) return;
+    var list = place.querySelector(".thumbs");
+    blobs.forEach(function (blob) {
+      var img = document.createElement("img");
+      img.src = URL.createObjectURL(blob); img.alt = place.dataset.alt;
+      list.appendChild(img);
+    });
+    place.hidden = false;
   }
   function mark(name) { if (window.performance && performance.mark) performance.mark("reunite:" + name); }
   function wait(ms) { return new Promise(function (ok) { setTimeout(ok, ms); }); }
@@ -190,10 +210,17 @@
       for (var i = 0; i < b.length; i++) { if (b[i] === 0) { n += 8; continue; } return n + Math.clz32(b[i]) - 24; }
       return n;
     }
+    // digests asked for in batches: one at a time, each waits a turn of the event loop (4x slower on a
+    // slow phone); the first nonce in order that meets the difficulty, as the server checks it
+    var BATCH = 256;
     return (async function () {
-      for (var i = 0; ; i++) {
-        var d = new Uint8Array(await crypto.subtle.digest("SHA-256", enc.encode(challenge.value + ":" + i)));
-        if (zeros(d) >= bits) { nonce.value = String(i); mark("proof"); return; }
+      for (var start = 0; ; start += BATCH) {
+        var batch = [];
+        for (var i = start; i < start + BATCH; i++) batch.push(crypto.subtle.digest("SHA-256", enc.encode(challenge.value + ":" + i)));
+        var digests = await Promise.all(batch);
+        for (var j = 0; j < BATCH; j++) {
+          if (zeros(new Uint8Array(digests[j])) >= bits) { nonce.value = String(start + j); mark("proof"); return; }
+        }
       }
     })();
   }
