@@ -87,10 +87,10 @@ def check_json(value: Any, field: str = "body") -> InvalidInput | None:
 def check_multipart(body: bytes, content_type: str) -> InvalidInput | None:
     """Text parts only (a part without a file name); files may hold any bytes. Parsed with the same
     multipart parser the routes use, so the guard and the route see the same parts."""
-    found = BOUNDARY.search(content_type)
-    if not found:
+    given = BOUNDARY.search(content_type)
+    if not given:
         return None
-    boundary = found.group(1).strip().strip('"')
+    boundary = given.group(1).strip().strip('"')
     fields: list[tuple[str, bytearray]] = []
     current: dict[str, Any] = {}
 
