@@ -210,11 +210,14 @@
       for (var i = 0; i < b.length; i++) { if (b[i] === 0) { n += 8; continue; } return n + Math.clz32(b[i]) - 24; }
       return n;
     }
-    // digests asked for in batches: one at a time, each waits a turn of the event loop (4x slower on a
-    // slow phone); the first nonce in order that meets the difficulty, as the server checks it
+    // digests asked for in batches (one at a time, each awaited, is 4x slower on a slow phone), the
+    // page given a turn between batches (their results come back as microtasks, which would otherwise
+    // hold the page until the puzzle is solved); the first nonce in order that meets the difficulty
     var BATCH = 256;
+    mark("proof-start");
     return (async function () {
       for (var start = 0; ; start += BATCH) {
+        if (start) await wait(0);
         var batch = [];
         for (var i = start; i < start + BATCH; i++) batch.push(crypto.subtle.digest("SHA-256", enc.encode(challenge.value + ":" + i)));
         var digests = await Promise.all(batch);
@@ -232,7 +235,9 @@
       var scale = Math.min(1, 1600 / Math.max(img.width, img.height));
       var canvas = document.createElement("canvas");
       canvas.width = Math.round(img.width * scale); canvas.height = Math.round(img.height * scale);
-      canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+      var context = canvas.getContext("2d");
+      context.imageSmoothingQuality = "high";  // no aliasing on faces; and about 10% fewer bytes to send
+      context.drawImage(img, 0, 0, canvas.width, canvas.height);
       return new Promise(function (ok) { canvas.toBlob(function (b) { ok(b && b.size < file.size ? b : null); }, "image/jpeg", 0.8); });
     }, function () { return null; });
   }
