@@ -2,12 +2,14 @@
 the whole snapshot journey on slow 3G with a 12-megapixel, 3 MB phone photo, from page load to the
 receipt.
 
-    python bench/pageweight.py [--out FILE]
+    python bench/pageweight.py [--out FILE] [--runs N] [--journey-only]
 
 Pages: 'slow 4G' (400 ms round trip, 1.6 Mbit/s down, 750 kbit/s up) and a CPU slowed 4×, as
 Lighthouse emulates a cheap phone. Transfer size counts every byte on the wire before any photo.
 Journey: Chrome DevTools' 'Slow 3G' preset (2 s round trip, 400 kbit/s each way; CDP network
-emulation), the same CPU slowdown; the photo is made here (4000×3000 JPEG with EXIF time and GPS)."""
+emulation), the same CPU slowdown; the photo is made here (4000×3000 JPEG with EXIF time and GPS),
+another one each run; the median of N runs, with each phase's end (page, scripts, photo read and
+shrunk, proof-of-work, upload, answer), the server's own time and the machine's load average."""
 
 from __future__ import annotations
 
