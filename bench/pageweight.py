@@ -47,7 +47,7 @@ SLOW_4G = {"offline": False, "latency": 400, "downloadThroughput": 1_600_000 / 8
 def phone_photo(width: int = 4000, height: int = 3000, target_bytes: int = 3_000_000, seed: int = 7) -> bytes:
     """A camera-like JPEG: smooth shapes plus sensor-like grain (so it compresses like a real photo,
     about ``target_bytes``), with EXIF DateTimeOriginal, OffsetTimeOriginal and a GPS position. Another
-    ``seed``, another picture (the server joins a picture sent twice to its first report)."""
+    ``seed``, another picture (each run a different reporter's)."""
     rng = np.random.default_rng(seed)
     small = rng.integers(0, 255, (height // 40, width // 40, 3), dtype=np.uint8)
     base = np.asarray(Image.fromarray(small).resize((width, height), Image.Resampling.BICUBIC), dtype=np.int16)
