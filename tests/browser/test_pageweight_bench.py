@@ -13,8 +13,9 @@ from tests.conftest import count_rows
 def test_the_journey_benchmark_times_a_report_that_really_arrives(server: str, container: Container) -> None:
     photo = phone_photo(2400, 1800, target_bytes=1_000_000)
     with ThreadPoolExecutor(1) as other:  # its own Playwright, beside the tests' browser
-        result = other.submit(journey, server, photo, None, 1).result(timeout=300)
+        result = other.submit(journey, server, [photo], None, 1).result(timeout=300)
     assert result["receipt"] and result["seconds"] > 0
+    assert result["copy_shown"] == "made on the phone"  # the thank-you page shows the phone's own copy
     assert count_rows(container, "sightings") == 1
     received = stored_photos(container)
     assert len(received) == 1 and received[0]["bytes"] < len(photo)  # shrunk on the phone before upload

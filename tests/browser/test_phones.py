@@ -1,6 +1,7 @@
 """Every page on a 320 and a 360 px phone in both languages: nothing scrolls sideways, axe-core finds
 no serious or critical violation; the report page's button above the fold; a report made without
-signal arrives once when the signal returns; the map says when its tiles cannot load."""
+signal arrives once when the signal returns, also by background sync after its page was closed; the
+map says when its tiles cannot load."""
 
 from __future__ import annotations
 
@@ -148,6 +149,7 @@ def test_a_report_made_without_signal_arrives_once_when_the_signal_returns(
     context.set_offline(False)
     expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=30_000)
     expect(page.locator(".receipt-no")).to_have_text(re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}"))
+    expect(page.locator("#phone-copies img[src^='blob:']")).to_have_count(1)  # the copy it kept, shown
     page.goto(server + "/report")  # a later visit finds nothing left to send
     time.sleep(2)
     assert count_rows(container, "sightings") == 1
@@ -156,6 +158,44 @@ def test_a_report_made_without_signal_arrives_once_when_the_signal_returns(
         seen_at, lat = conn.exec_driver_sql("SELECT seen_at, lat FROM sightings").one()
     assert max(width, height) <= 1600  # shrunk on the phone before upload
     assert seen_at.isoformat().startswith("2026-11-30T01:33") and abs(lat - 30.66) < 0.01  # EXIF kept as fields
+    context.close()
+
+
+def test_a_report_kept_offline_is_sent_by_background_sync_after_the_page_was_closed(
+    browser: Browser, server: str, container: Container
+) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.goto(server + "/report")
+    page.evaluate("() => navigator.serviceWorker.ready")
+    page.set_input_files("#photos", files=[{"name": "street.jpg", "mimeType": "image/jpeg", "buffer": exif_photo()}])
+    expect(page.locator("#when-help")).to_contain_text("2026-11-30 09:33")
+    context.set_offline(True)
+    page.click("#send")
+    expect(page.locator("#progress-text")).to_contain_text("No signal")
+    page.close()  # the reporter leaves; only the service worker is left to send it
+    context.set_offline(False)
+    other = context.new_page()  # a page of the site without the report form, to reach the worker
+    other.goto(server + "/privacy")
+    cdp = context.new_cdp_session(other)
+    registrations: list[dict[str, str]] = []
+    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
+    cdp.send("ServiceWorker.enable")
+    deadline = time.monotonic() + 10
+    while not registrations and time.monotonic() < deadline:
+        other.wait_for_timeout(100)
+    assert registrations, "the service worker is not registered"
+    # what the browser does when the network returns (headless Chromium sees no real change of network)
+    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": server, "registrationId": registrations[0]["registrationId"],
+                                                  "tag": "reunite-reports", "lastChance": False})
+    deadline = time.monotonic() + 30
+    while count_rows(container, "sightings") == 0 and time.monotonic() < deadline:
+        other.wait_for_timeout(200)
+    assert count_rows(container, "sightings") == 1
+    again = context.new_page()
+    again.goto(server + "/report")  # the form's own flush finds nothing left: no second copy
+    again.wait_for_timeout(2000)
+    assert count_rows(container, "sightings") == 1
     context.close()
 
 

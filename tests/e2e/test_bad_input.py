@@ -178,3 +178,19 @@ def test_api_validation_errors_name_the_field_in_the_readers_language(anonymous:
     assert "lat must be a number" in said and "north" not in said  # the input is not echoed
     broken = anonymous.post("/api/subscriptions", content=b"{not json", headers={"Content-Type": "application/json"})
     assert broken.status_code == 422 and broken.json()["detail"][0]["msg"] == "the body is not valid JSON"
+
+
+def test_a_browsers_multipart_form_with_nul_is_refused_before_anything_is_stored(container: Container) -> None:
+    """Browsers' multipart boundaries have capitals (----WebKitFormBoundary…): the guard reads them as sent."""
+    browser = page_client(container)
+    fields = form_fields(browser, "/report") | {"place_text": "market\x00"}
+    boundary = "----WebKitFormBoundaryQ7xZpL3mNa9KwYcE"
+    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+             for k, v in fields.items()]
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="a.jpg"\r\n'
+                 "Content-Type: image/jpeg\r\n\r\n".encode() + plain_photo() + b"\r\n")
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    sent = browser.post("/report", content=body,
+                        headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert sent.status_code == 422 and "NUL" in sent.text
+    assert count_rows(container, "sightings") == 0 and not any(container.settings.data_dir.rglob("*.jpg"))

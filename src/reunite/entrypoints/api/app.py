@@ -31,7 +31,7 @@ from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
 from reunite.entrypoints.api.proxies import TrustedProxies
 from reunite.entrypoints.api.validation import localized
-from reunite.entrypoints.web import pages, people, reach, review, snapshot, workbench
+from reunite.entrypoints.web import assets, pages, people, reach, review, snapshot, workbench
 from reunite.entrypoints.web import sources as web_sources
 
 log = logging.getLogger(__name__)
@@ -66,7 +66,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     settings = container.settings
     app.add_middleware(InputGuardMiddleware)  # innermost: after the body limit, with the page's CSRF state
     app.middleware("http")(security_headers(settings.map_tiles_url, settings.public_url.startswith("https://"),
-                                             container.deps.secret))
+                                             container.deps.secret, assets.csp_hashes()))
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_upload_bytes)
     app.add_middleware(TrustedProxies, trusted=settings.trusted_proxy_list())  # outermost: before any limit
@@ -114,7 +114,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:
-        return FileResponse(pages.STATIC / "favicon.svg", media_type="image/svg+xml",
+        return FileResponse(assets.STATIC / "favicon.svg", media_type="image/svg+xml",
                             headers={"Cache-Control": "public, max-age=86400"})
 
     app.include_router(routes.router)
@@ -130,7 +130,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.include_router(reach.router)
     app.include_router(web_sources.router)
     openapi_doc.install(app)
-    app.mount("/static", StaticFiles(directory=pages.STATIC), name="static")
+    app.mount("/static", StaticFiles(directory=assets.STATIC), name="static")
     app.mount("/vendor/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")
     app.mount("/vendor/markercluster", StaticFiles(directory=leaflet_markercluster.BASE_DIR), name="markercluster")
     return app

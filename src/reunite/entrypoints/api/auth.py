@@ -103,16 +103,17 @@ def check_csrf(request: Request, form: FormData) -> None:
 
 
 def security_headers(
-    tile_url: str, https_only: bool, secret: bytes
+    tile_url: str, https_only: bool, secret: bytes, inline: tuple[str, str] = ("", "")
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
-    """CSP (scripts and styles only from this site), no framing, no sniffing, no referrer beyond the
-    origin, HSTS on TLS; and the signed pre-session cookie that anonymous forms are bound to."""
+    """CSP (scripts and styles only from this site, and the ``inline`` ones its pages carry, by their
+    hashes: scripts', styles'), no framing, no sniffing, no referrer beyond the origin, HSTS on TLS;
+    and the signed pre-session cookie that anonymous forms are bound to."""
     tiles = ""
     if tile_url.startswith(("https://", "http://")):
         scheme, _, host = tile_url.split("/")[:3]
         tiles = f" {scheme}//{host.replace('{s}', '*')}"
     policy = (
-        "default-src 'self'; script-src 'self'; style-src 'self'; "
+        f"default-src 'self'; script-src 'self' {inline[0]}; style-src 'self' {inline[1]}; "
         f"img-src 'self' data: blob:{tiles}; connect-src 'self'; object-src 'none'; base-uri 'none'; "
         "form-action 'self'; frame-ancestors 'none'"
     )

@@ -24,6 +24,7 @@ BIGINT_MAX = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="A record's id")]
 NUMBER = re.compile(rb"^[+-]?\d+$")
 CHECKED_BODIES = ("application/x-www-form-urlencoded", "application/json", "multipart/form-data")
+BOUNDARY = re.compile(r"boundary=([^;]+)", re.IGNORECASE)  # its value keeps its case
 
 
 def error_response(request: Request, exc: ReuniteError) -> Response:
@@ -86,9 +87,10 @@ def check_json(value: Any, field: str = "body") -> InvalidInput | None:
 def check_multipart(body: bytes, content_type: str) -> InvalidInput | None:
     """Text parts only (a part without a file name); files may hold any bytes. Parsed with the same
     multipart parser the routes use, so the guard and the route see the same parts."""
-    boundary = content_type.partition("boundary=")[2].split(";")[0].strip().strip('"')
-    if not boundary:
+    given = BOUNDARY.search(content_type)
+    if not given:
         return None
+    boundary = given.group(1).strip().strip('"')
     fields: list[tuple[str, bytearray]] = []
     current: dict[str, Any] = {}
 
@@ -135,14 +137,15 @@ def check_multipart(body: bytes, content_type: str) -> InvalidInput | None:
 
 
 def check_body(body: bytes, content_type: str) -> InvalidInput | None:
-    if content_type.startswith("application/x-www-form-urlencoded"):
+    kind = content_type.lower()
+    if kind.startswith("application/x-www-form-urlencoded"):
         return check_pairs(parse_qsl(body.decode(errors="replace"), keep_blank_values=True))
-    if content_type.startswith("application/json"):
+    if kind.startswith("application/json"):
         try:
             return check_json(json.loads(body))
         except ValueError:
             return None  # not JSON: the route's own validation says so
-    if content_type.startswith("multipart/form-data"):
+    if kind.startswith("multipart/form-data"):
         return check_multipart(body, content_type)
     return None
 
@@ -170,9 +173,10 @@ class InputGuardMiddleware:
             await self.app(scope, receive, send)
             return
         found = check_target(scope)
-        content_type = dict(scope.get("headers", [])).get(b"content-type", b"").decode(errors="replace").lower()
+        # the media type is case-insensitive, a multipart boundary is not (browsers' have capitals)
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"").decode(errors="replace")
         replay = receive
-        if found is None and content_type.startswith(CHECKED_BODIES):
+        if found is None and content_type.lower().startswith(CHECKED_BODIES):
             try:
                 body, replay = await buffered(receive)
             except HTTPException as exc:  # the body passed the size limit while it was read

@@ -30,6 +30,7 @@ from reunite.domain.model import (
 from reunite.domain.pfif import full_name
 from reunite.domain.times import from_browser, zone
 from reunite.entrypoints.api.auth import PrincipalDep, allow, check_csrf, client_ip, csrf_token, get_deps
+from reunite.entrypoints.web import assets
 from reunite.entrypoints.web.links import contact_links, place_links
 from reunite.i18n import LANGUAGES, Language, negotiate
 from reunite.services import families, idempotency, intake, queries, review, throttle
@@ -39,8 +40,8 @@ from reunite.wording import lead_words
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals["lead_words"] = lead_words  # lead_words(lang, lead), in macros too
-templates.env.globals |= {"full_name": full_name, "contact_links": contact_links, "place_links": place_links}
-STATIC = Path(__file__).parent / "static"
+templates.env.globals |= {"full_name": full_name, "contact_links": contact_links, "place_links": place_links,
+                          "inline": assets.inline}
 PAGE_SIZE = 24
 
 
@@ -67,6 +68,7 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **con
                 "map_attribution": settings.map_attribution,
                 "path": page_path(request), "csrf": csrf_token(request), "who": who,
                 "once": secrets.token_urlsafe(18),  # a form's one-time idempotency key
+                "inline_assets": name in assets.PAGES,
                 "mail_on": request.app.state.container.deps.mailer.configured}
     return templates.TemplateResponse(request, name, context, status_code=status)
 

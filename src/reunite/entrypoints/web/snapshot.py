@@ -14,8 +14,8 @@ from reunite.domain.access import Principal
 from reunite.domain.errors import Conflict, InvalidInput, ReuniteError
 from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Upload
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
+from reunite.entrypoints.web.assets import STATIC
 from reunite.entrypoints.web.pages import (
-    STATIC,
     DepsDep,
     LangDep,
     checked_form,
@@ -100,8 +100,10 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
     try:
         files, _ = await uploads(form)
         # the copies shown on the thank-you page are made first: a photo that cannot be shown is refused
-        # before anything is stored (a failure after storing would invite a duplicating retry)
-        copies = [base64.b64encode(deps.codec.clean_copy(f.data, 320)).decode() for f in files]
+        # before anything is stored (a failure after storing would invite a duplicating retry). None
+        # when the page's script re-encoded every photo on the phone: it shows its own copies
+        on_phone = text(form, "copies") == "phone"
+        copies = [] if on_phone else [base64.b64encode(deps.codec.clean_copy(f.data, 320)).decode() for f in files]
         receipt = _send(deps, who, client_ip(request), form, files, lang)
     except ReuniteError as exc:
         return render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
@@ -110,7 +112,7 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
     shown = [] if receipt.resent else copies
     link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
     response = render(request, form_language(form, lang), "thanks.html", receipt=receipt, photos=shown, link=link,
-                      base=deps.site.base_url)
+                      base=deps.site.base_url, photos_on_phone=on_phone)
     if link:
         response.headers["X-Reunite-Receipt"] = link
     return response

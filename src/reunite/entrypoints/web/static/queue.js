@@ -30,7 +30,7 @@ var reuniteQueue = (function () {
     return data;
   }
   var flushing = null;
-  // Send every kept report once; resolves with the responses of those the server answered.
+  // Send every kept report once; resolves with [{response, entry}] for those the server answered.
   function flush() {
     if (flushing) return flushing;
     flushing = all().then(function (entries) {
@@ -39,7 +39,7 @@ var reuniteQueue = (function () {
           return fetch(entry.action, {method: "POST", body: body(entry), credentials: "same-origin"})
             .then(function (response) {
               if (response.status >= 500) return sent;  // try again later
-              return remove(entry.key).then(function () { sent.push(response); return sent; });
+              return remove(entry.key).then(function () { sent.push({response: response, entry: entry}); return sent; });
             }, function () { return sent; });  // still no signal
         });
       }, Promise.resolve([]));

@@ -1,15 +1,18 @@
 // Service worker: keeps the report page working without signal, and sends reports kept on the
 // phone when the network comes back (background sync), even after the page was closed.
 importScripts("/static/queue.js");
-var CACHE = "reunite-v1";
-var KEEP = ["/report", "/static/app.css", "/static/queue.js", "/static/snapshot.js", "/static/map.js",
-            "/favicon.ico"];
+var CACHE = "reunite-v2";
+var KEEP = ["/report", "/favicon.ico"];  // the report page carries its scripts and styles inline
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(KEEP); }).then(function () {
     return self.skipWaiting();
   }));
 });
-self.addEventListener("activate", function (event) { event.waitUntil(self.clients.claim()); });
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (names) {  // copies an earlier version kept
+    return Promise.all(names.filter(function (n) { return n !== CACHE; }).map(function (n) { return caches.delete(n); }));
+  }).then(function () { return self.clients.claim(); }));
+});
 self.addEventListener("fetch", function (event) {
   var url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== location.origin || KEEP.indexOf(url.pathname) < 0) return;
@@ -23,5 +26,7 @@ self.addEventListener("sync", function (event) {
     return self.clients.matchAll().then(function (clients) {
       clients.forEach(function (c) { c.postMessage({sent: sent.length}); });
     });
+  }).then(reuniteQueue.all).then(function (left) {  // a failed sync is tried again by the browser later
+    if (left.length) throw new Error(left.length + " reports still kept: no signal yet");
   }));
 });
