@@ -3,7 +3,8 @@ phone and desktop widths; a family's browse filters with unknown ages still find
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -64,6 +65,13 @@ def street_reports(container: Container, fgnet: Path, names: tuple[str, ...], wh
         ids.append(intake.report_sighting(container.deps, who, seen,
                                           [Upload((fgnet / "images" / name).read_bytes(), name)]).sighting_id)
     return ids
+
+
+@pytest.fixture
+def container(container: Container) -> Container:
+    """The deployment's default undo window (tests elsewhere tell families at once)."""
+    limits = replace(container.deps.limits, undo_window=timedelta(minutes=2))
+    return replace(container, deps=replace(container.deps, limits=limits))
 
 
 @pytest.mark.parametrize(("language", "width"), VIEWS)
