@@ -196,6 +196,7 @@ class DetectedFace:
     crop_jpeg: bytes = field(repr=False, default=b"")
     hubness: float = 0.0  # how much the face resembles many people at once (0: a typical face)
     extra: tuple[ExtraEmbedding, ...] = ()  # the operator's second model's embeddings, if one is configured
+    sharpness: float | None = None  # variance of the Laplacian of the aligned chip (domain/quality.py)
 
 
 def age_in_years(birth: date, when: date) -> float:

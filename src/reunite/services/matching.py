@@ -13,6 +13,7 @@ from reunite.domain.fusion import Spread, fused_similarity
 from reunite.domain.leads import proposable
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import CandidateRow, CaseHitRow, UnitOfWork
+from reunite.domain.quality import FaceProblem, photo_problem
 from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, SightingFacts, impostor_share, score_pair
 from reunite.services.deps import Deps
 from reunite.services.grouping import flag_duplicates, fused_faces, group_sighting
@@ -42,9 +43,11 @@ def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool =
         except Exception as exc:  # the same bytes fail the same way: done, without faces, and hidden
             _failed(deps, photo.photo_id, exc)
             continue
+        problem = photo_problem(found)
         if photo.processed:
             with deps.uow() as uow:
                 if uow.refresh_faces(photo.photo_id, found):
+                    uow.set_face_problem(photo.photo_id, problem)
                     uow.audit(SYSTEM, "photo.faces_reembedded", "photo", photo.photo_id, faces=len(found))
                     uow.commit()
                     stored += len(found)
@@ -56,6 +59,7 @@ def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool =
             keys.append(key)
         with deps.uow() as uow:
             uow.replace_faces(photo.photo_id, found, keys)
+            uow.set_face_problem(photo.photo_id, problem)  # what the reporter is told (domain/quality.py)
             uow.audit(SYSTEM, "photo.faces_detected", "photo", photo.photo_id, faces=len(found))
             uow.commit()
         stored += len(found)
@@ -69,6 +73,7 @@ def _failed(deps: Deps, photo_id: int, exc: Exception) -> None:
     log.warning("photo %d: faces could not be searched for: %r", photo_id, exc)
     with deps.uow() as uow:
         uow.photo_failed(photo_id, reason)
+        uow.set_face_problem(photo_id, FaceProblem.NONE.value)
         uow.audit(SYSTEM, "photo.faces_failed", "photo", photo_id, reason=reason[:500])
         uow.commit()
 
