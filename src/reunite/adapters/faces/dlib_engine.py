@@ -119,10 +119,13 @@ class DlibFaceEngine:
         box = BoundingBox(*(round(v / scale) for v in (
             max(rect.left(), 0), max(rect.top(), 0), min(rect.right(), w), min(rect.bottom(), h))))
         landmarks = tuple((round(p.x / scale), round(p.y / scale)) for p in shape.parts())
-        sharpness = chip_sharpness(chip)
+        # the gate's sharpness: the face itself, inside the padding (where the photo's edge, filled black,
+        # would read as sharp detail on tightly framed photos)
+        inner = self.options.padding / (1 + 2 * self.options.padding)
         return DetectedFace(
-            box=box, landmarks=landmarks, detection_score=float(score), sharpness=round(sharpness, 2),
-            quality=face_quality(min(box.width, box.height), sharpness, score, detector),
+            box=box, landmarks=landmarks, detection_score=float(score),
+            sharpness=round(chip_sharpness(chip, inner), 2),
+            quality=face_quality(min(box.width, box.height), chip_sharpness(chip), score, detector),
             embedding=tuple(float(v) for v in vector), model=self.model,
             model_version=self.version if jitter == self.options.jitter else self.thorough_version,
             detector=detector, crop_jpeg=encode_jpeg(face_crop(pixels, rect)),
@@ -161,9 +164,11 @@ def face_crop(pixels: np.ndarray, rect: dlib.rectangle, margin: float = 0.4, siz
     return np.ascontiguousarray(crop[::step, ::step])
 
 
-def chip_sharpness(chip: np.ndarray) -> float:
-    """The variance of the Laplacian of the aligned chip's grey levels (sharp faces: hundreds)."""
-    grey = chip.mean(axis=2)
+def chip_sharpness(chip: np.ndarray, margin: float = 0.0) -> float:
+    """The variance of the Laplacian of the aligned chip's grey levels (sharp faces: hundreds), leaving
+    out ``margin`` of its side on each edge."""
+    cut = round(chip.shape[0] * margin)
+    grey = chip[cut:chip.shape[0] - cut, cut:chip.shape[1] - cut].mean(axis=2)
     lap = grey[1:-1, 1:-1] * 4 - grey[:-2, 1:-1] - grey[2:, 1:-1] - grey[1:-1, :-2] - grey[1:-1, 2:]
     return float(lap.var())
 
