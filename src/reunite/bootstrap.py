@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine
 
 from reunite.adapters.clock import SystemClock
 from reunite.adapters.db import migrate
+from reunite.adapters.db.extra_faces import ExtraModel, ensure_indexes
 from reunite.adapters.db.readmodel import SqlReadModel
 from reunite.adapters.db.server import APP_DATABASE, EmbeddedPostgres, ensure_database, libpq_url, sqlalchemy_url
 from reunite.adapters.db.uow import SqlUnitOfWork
@@ -20,6 +21,7 @@ from reunite.adapters.exchange.pfif import PfifXml
 from reunite.adapters.exchange.tables import Spreadsheets
 from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibration
 from reunite.adapters.faces.lazy import LazyFaceEngine
+from reunite.adapters.faces.onnx_engine import OnnxFaceEngine, OnnxModel
 from reunite.adapters.notify.mail import SmtpMailer
 from reunite.adapters.notify.webhook import HttpWebhooks
 from reunite.adapters.passwords import Argon2Passwords
@@ -73,7 +75,7 @@ def policy_from(settings: Settings) -> MatchPolicy:
     every candidate within the caps is proposed."""
     leads = LeadPolicy(propose_share=1.0 / settings.propose_one_in, per_sighting=settings.candidates_per_sighting,
                        per_case=settings.candidates_per_case)
-    return MatchPolicy(min_score=settings.candidate_min_score, leads=leads,
+    return MatchPolicy(min_score=settings.candidate_min_score, leads=leads, extra_weight=settings.onnx_weight,
                        calibration=load_calibration(CALIBRATION_FILE) if settings.adaptation else None)
 
 
@@ -128,6 +130,29 @@ def build_face_engine(settings: Settings, codec: PillowPhotoCodec) -> DlibFaceEn
     return DlibFaceEngine(codec, options if settings.adaptation else replace(options, adaptation=None))
 
 
+def with_second_model(settings: Settings, faces: FaceEngine) -> FaceEngine:
+    """dlib's engine with the operator's ONNX model added (``REUNITE_ONNX_MODEL``); raises ModelRefused
+    when the file is missing or its sha256 is not the expected one."""
+    from reunite.adapters.faces.dlib_engine import DlibFaceEngine
+
+    if settings.onnx_model is None or not isinstance(faces, DlibFaceEngine):
+        return faces
+    return OnnxFaceEngine(faces, OnnxModel(settings.onnx_model, settings.onnx_sha256))
+
+
+def build_engines(settings: Settings, codec: PillowPhotoCodec) -> FaceEngine:
+    """What a process that finds faces builds on first use: dlib, and the operator's model if any."""
+    return with_second_model(settings, build_face_engine(settings, codec))
+
+
+def second_model(settings: Settings) -> ExtraModel | None:
+    """The operator's model, checked now (file, sha256, that it runs) so that a refused one stops every
+    process at start-up; its session is not kept (processes that find faces load their own)."""
+    if settings.onnx_model is None:
+        return None
+    return OnnxModel(settings.onnx_model, settings.onnx_sha256).info
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -136,19 +161,23 @@ def bootstrap(
     faces: FaceEngine | None = None,
 ) -> Container:
     settings = settings or Settings()
+    codec = PillowPhotoCodec(settings.max_photo_bytes, settings.max_photo_pixels)
+    extra = second_model(settings)  # a refused model: stop here
+    faces = with_second_model(settings, faces) if faces is not None else None
     uri, embedded = database_uri(settings)
     # pre-ping: connections broken by a database restart are replaced, not handed to a request
     engine = create_engine(sqlalchemy_url(uri), pool_pre_ping=True, pool_size=settings.db_pool_size,
                            max_overflow=settings.db_max_overflow, connect_args={"connect_timeout": 5})
     if run_migrations:
         migrate.upgrade(engine)
-    codec = PillowPhotoCodec(settings.max_photo_bytes, settings.max_photo_pixels)
+    if extra is not None:
+        ensure_indexes(engine, extra)
     deps = Deps(
-        uow=partial(SqlUnitOfWork, engine),
+        uow=partial(SqlUnitOfWork, engine, extra_model=extra),
         read=SqlReadModel(engine),
         photos=photo_store(settings),
         codec=codec,
-        faces=faces or LazyFaceEngine(partial(build_face_engine, settings, codec)),
+        faces=faces or LazyFaceEngine(partial(build_engines, settings, codec)),
         clock=clock or SystemClock(),
         policy=policy_from(settings),
         limits=limits_from(settings),

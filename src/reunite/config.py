@@ -89,6 +89,14 @@ class Settings(BaseSettings):
     case_jitter: int = Field(default=3, ge=0, le=20, description=(
         "Jittered copies averaged into each case photo's embedding (cases are few; sightings are not jittered)."))
 
+    onnx_model: Path | None = Field(default=None, description=(
+        "A second face model you provide: an ArcFace-style ONNX file (docs/models.md). Its embeddings are fused "
+        "with dlib's; run `reunite rematch --reembed` after setting or changing it."))
+    onnx_sha256: str = Field(default="", description=(
+        "The expected sha256 of onnx_model: a file that does not match is refused at start-up."))
+    onnx_weight: float = Field(default=0.5, ge=0, le=1, description=(
+        "The second model's share of the fused face similarity (0: stored and indexed, not counted)."))
+
     # Matching
     candidate_min_score: float = Field(default=0.0, description="Candidates scoring below this are not proposed.")
     propose_one_in: float = Field(default=500, gt=1, description=(

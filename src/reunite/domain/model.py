@@ -173,6 +173,15 @@ class BoundingBox:
 
 
 @dataclass(frozen=True)
+class ExtraEmbedding:
+    """The same face embedded by a second model the operator added (``adapters/faces/onnx_engine.py``)."""
+
+    model: str
+    version: str
+    vector: tuple[float, ...] = field(repr=False)
+
+
+@dataclass(frozen=True)
 class DetectedFace:
     """One face found in a photo, with its embedding and the model that made it."""
 
@@ -186,6 +195,8 @@ class DetectedFace:
     detector: str
     crop_jpeg: bytes = field(repr=False, default=b"")
     hubness: float = 0.0  # how much the face resembles many people at once (0: a typical face)
+    extra: tuple[ExtraEmbedding, ...] = ()  # the operator's second model's embeddings, if one is configured
+    sharpness: float | None = None  # variance of the Laplacian of the aligned chip (domain/quality.py)
 
 
 def age_in_years(birth: date, when: date) -> float:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
+from reunite.domain.fusion import ExtraFaceStore
 from reunite.domain.model import (
     CandidateStatus,
     DetectedFace,
@@ -117,6 +118,7 @@ class StoredFace:
     photo_id: int
     embedding: Sequence[float]
     hubness: float = 0.0
+    extra: Sequence[float] | None = None  # by the operator's second model, when it has embedded this face
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,7 @@ class SightingHitRow:
     photo_id: int
     embedding: Sequence[float]
     hubness: float = 0.0
+    extra: Sequence[float] | None = None
 
 
 @dataclass(frozen=True)
@@ -245,7 +248,7 @@ class IdempotencyStore(Protocol):
 
 
 class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, ShortlistStore,
-                 IdempotencyStore, ReportStore, Protocol):
+                 IdempotencyStore, ReportStore, ExtraFaceStore, Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 

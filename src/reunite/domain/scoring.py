@@ -33,6 +33,10 @@ class MatchPolicy:
     # a sighting face that resembles many people at once is ranked down by its hubness (docs/benchmarks.md)
     hubness_weight: float = 1.0
     hub_words_above: float = 0.05  # from here on the explanation says so
+    # an operator's second face model (docs/models.md): its share of the fused face similarity, and how
+    # many pairs of case and sighting faces it must have embedded before its scores can be read
+    extra_weight: float = 0.5
+    extra_min_pairs: int = 100
     # the operating point, caps and bands (domain/leads.py), and the impostor calibration by age and gap
     leads: LeadPolicy = field(default_factory=LeadPolicy)
     groups: GroupPolicy = field(default_factory=GroupPolicy)

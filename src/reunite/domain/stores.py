@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from reunite.domain.model import NewCase, PhotoOwner, Provenance
+from reunite.domain.quality import ReportPhoto
 
 
 @dataclass(frozen=True)
@@ -260,3 +261,11 @@ class ReportStore(Protocol):
     def report_by_receipt(self, receipt: str) -> dict[str, Any] | None: ...
 
     def add_report_details(self, sighting_id: int, description: str, contact: str) -> None: ...
+
+    def set_face_problem(self, photo_id: int, problem: str | None) -> None:
+        """Why the photo's faces are poor for matching (``domain.quality``); None: fine."""
+        ...
+
+    def report_photos(self, sighting_id: int) -> list[ReportPhoto]:
+        """Each photo of a report, oldest first."""
+        ...

@@ -157,6 +157,33 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
     return receipt
 
 
+def add_report_photos(deps: Deps, receipt: str, token: str, uploads: Sequence[Upload]) -> int:
+    """A closer photo the reporter adds through their private link (invited when the first showed no face
+    fit to match): kept with the report and matched. A photo the report has already is not added twice
+    (a resent form). Returns how many were added."""
+    row = reports.open_report(deps, receipt, token)
+    if not row["open"]:
+        raise InvalidInput("this report was withdrawn or removed: nothing can be added", field="photos")
+    facts = _inspect_all(deps, uploads)
+    with deps.uow() as uow:
+        have = uow.report_photos(row["id"])
+    known = {p.sha256 for p in have}
+    fresh = [(u, f) for u, f in zip(uploads, facts, strict=True) if f.sha256 not in known]
+    fresh = list({f.sha256: (u, f) for u, f in fresh}.values())
+    if len(have) + len(fresh) > deps.limits.max_photos_per_report:
+        raise InvalidInput("at most {limit} photos per report", field="photos", limit=deps.limits.max_photos_per_report)
+    if not fresh:
+        return 0
+    keys = _store_originals(deps, [u for u, _ in fresh], [f for _, f in fresh])
+    with deps.uow() as uow:
+        for (_, fact), key in zip(fresh, keys, strict=True):
+            uow.add_photo(PhotoOwner.SIGHTING, row["id"], fact, key, row["seen_at"].date())
+        uow.audit("reporter", "sighting.photos_added", "sighting", row["id"], photos=len(fresh))
+        uow.enqueue("faces.process_sighting", lock=f"sighting-{row['id']}", sighting_id=row["id"])
+        uow.commit()
+    return len(fresh)
+
+
 def _repeated(deps: Deps, uow: UnitOfWork, who: Principal, facts: Sequence[PhotoFacts], keys: Sequence[str],
               provenance: Provenance | None) -> int | None:
     """For a public post: the sighting that already holds one of these pictures, now also recorded as

@@ -9,13 +9,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from reunite.domain.errors import ReuniteError
+from reunite.domain.fusion import Spread, fused_similarity
 from reunite.domain.leads import proposable
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import CandidateRow, CaseHitRow, UnitOfWork
-from reunite.domain.scoring import CaseFacts, FaceHit, SightingFacts, impostor_share, score_pair
+from reunite.domain.quality import FaceProblem, photo_problem
+from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, SightingFacts, impostor_share, score_pair
 from reunite.services.deps import Deps
 from reunite.services.grouping import flag_duplicates, fused_faces, group_sighting
 
+Fusion = tuple[MatchPolicy, Spread | None]
 SYSTEM = "system"
 UNREADABLE = "the face detector cannot read this photo (too small, or of an unusual shape)"
 log = logging.getLogger("reunite.worker")
@@ -40,9 +43,11 @@ def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool =
         except Exception as exc:  # the same bytes fail the same way: done, without faces, and hidden
             _failed(deps, photo.photo_id, exc)
             continue
+        problem = photo_problem(found)
         if photo.processed:
             with deps.uow() as uow:
                 if uow.refresh_faces(photo.photo_id, found):
+                    uow.set_face_problem(photo.photo_id, problem)
                     uow.audit(SYSTEM, "photo.faces_reembedded", "photo", photo.photo_id, faces=len(found))
                     uow.commit()
                     stored += len(found)
@@ -54,6 +59,7 @@ def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool =
             keys.append(key)
         with deps.uow() as uow:
             uow.replace_faces(photo.photo_id, found, keys)
+            uow.set_face_problem(photo.photo_id, problem)  # what the reporter is told (domain/quality.py)
             uow.audit(SYSTEM, "photo.faces_detected", "photo", photo.photo_id, faces=len(found))
             uow.commit()
         stored += len(found)
@@ -67,14 +73,20 @@ def _failed(deps: Deps, photo_id: int, exc: Exception) -> None:
     log.warning("photo %d: faces could not be searched for: %r", photo_id, exc)
     with deps.uow() as uow:
         uow.photo_failed(photo_id, reason)
+        uow.set_face_problem(photo_id, FaceProblem.NONE.value)
         uow.audit(SYSTEM, "photo.faces_failed", "photo", photo_id, reason=reason[:500])
         uow.commit()
 
 
-def _hits(rows: Sequence[CaseHitRow]) -> dict[int, list[FaceHit]]:
+def _hits(rows: Sequence[CaseHitRow], fuse: Fusion | None = None,
+          extra: dict[int, float] | None = None) -> dict[int, list[FaceHit]]:
+    """Hits by case; with the second model's similarities (``extra``, by case face), fused with dlib's."""
     grouped: dict[int, list[FaceHit]] = defaultdict(list)
     for row in rows:
-        grouped[row.case_id].append(FaceHit(row.case_face_id, row.similarity, row.photo_taken_on))
+        similarity = row.similarity
+        if fuse is not None and extra:
+            similarity = fused_similarity(fuse[0], fuse[1], similarity, extra.get(row.case_face_id))
+        grouped[row.case_id].append(FaceHit(row.case_face_id, similarity, row.photo_taken_on))
     return grouped
 
 
@@ -112,11 +124,16 @@ def match_sighting(deps: Deps, sighting_id: int) -> int:
         faces = fused_faces(deps, uow, sighting_id, uow.faces_of(PhotoOwner.SIGHTING, sighting_id))
         rows: list[CandidateRow] = []
         cases: dict[int, CaseFacts] = {}
+        fuse = (deps.policy, uow.extra_spread())
         for face in faces:
             near = uow.near_case_faces(face.embedding, sighting.seen_at, deps.limits.ann_neighbours)
+            if face.extra is not None:  # the second model's index finds cases dlib's may miss
+                near += uow.near_case_faces_extra(face.extra, sighting.seen_at, deps.limits.ann_neighbours)
             case_ids = list(dict.fromkeys(row.case_id for row in near))
             # fuse over all of each nearby case's photos, not only those the index returned
-            exact = _hits(uow.case_face_hits(face.embedding, case_ids))
+            found = uow.case_face_hits(face.embedding, case_ids)
+            extra = uow.extra_similarities(face.extra, [r.case_face_id for r in found]) if face.extra else {}
+            exact = _hits(found, fuse, extra)
             cases.update(uow.case_facts_of([c for c in exact if c not in cases]))
             for case_id, hits in exact.items():
                 score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)
@@ -155,13 +172,18 @@ def match_case(deps: Deps, case_id: int) -> int:
         rows: dict[int, CandidateRow] = {}
         photo_of: dict[int, int] = {}
         sightings: dict[int, SightingFacts] = {}
+        fuse = (deps.policy, uow.extra_spread())
         for face in case_faces:  # a constant number of queries per case face, however many hits
             near = uow.near_sighting_faces(face.embedding, case.missing_since, deps.limits.ann_neighbours)
+            if face.extra is not None:
+                near += uow.near_sighting_faces_extra(face.extra, case.missing_since, deps.limits.ann_neighbours)
             fresh = list({hit.sighting_face_id: hit for hit in near if hit.sighting_face_id not in rows}.values())
             sightings.update(uow.sighting_facts_of([h.sighting_id for h in fresh if h.sighting_id not in sightings]))
             each = uow.case_face_hits_each([h.embedding for h in fresh], case_id)
-            for hit, hits in zip(fresh, each, strict=True):
-                score = score_pair(deps.policy, case, sightings[hit.sighting_id], _hits(hits)[case_id], hit.hubness)
+            extras = uow.extra_similarities_each([h.extra for h in fresh], [f.face_id for f in case_faces])
+            for hit, hits, extra in zip(fresh, each, extras, strict=True):
+                fused = _hits(hits, fuse, extra)[case_id]
+                score = score_pair(deps.policy, case, sightings[hit.sighting_id], fused, hit.hubness)
                 rows[hit.sighting_face_id] = CandidateRow(case_id, hit.sighting_id, hit.sighting_face_id, score)
                 photo_of[hit.sighting_face_id] = hit.photo_id
         plausible = {r.sighting_id for r in one_face_per_photo(list(rows.values()), photo_of)
@@ -188,6 +210,7 @@ def rematch_all(deps: Deps, actor: str, reembed: bool = False) -> int:
     ``reembed``, embedding every face again first). Idempotent: reviewed candidates keep their
     decisions. Returns the number of jobs deferred."""
     with deps.uow() as uow:
+        forgotten = uow.forget_other_models() if reembed else 0  # a model removed or replaced
         sighting_ids = uow.all_ids(PhotoOwner.SIGHTING)
         case_ids = uow.all_ids(PhotoOwner.CASE)
         for sighting_id in sighting_ids:
@@ -196,6 +219,6 @@ def rematch_all(deps: Deps, actor: str, reembed: bool = False) -> int:
         for case_id in case_ids:
             uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id, reembed=reembed)
         uow.audit(actor, "matching.rematch", "system", 0, sightings=len(sighting_ids), cases=len(case_ids),
-                  reembed=reembed)
+                  reembed=reembed, embeddings_forgotten=forgotten)
         uow.commit()
     return len(sighting_ids) + len(case_ids)

@@ -14,6 +14,7 @@ from typing import Any
 from reunite.domain.errors import InvalidInput, NotFound
 from reunite.domain.model import PhotoOwner, SightingStatus
 from reunite.domain.ports import UnitOfWork
+from reunite.domain.quality import report_verdict
 from reunite.services.deps import Deps
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or typed from a screen
@@ -57,6 +58,15 @@ def open_report(deps: Deps, receipt: str, token: str) -> dict[str, Any]:
         raise NotFound("this report link is not valid")
     row["open"] = row["status"] in OPEN
     return row
+
+
+def face_check(deps: Deps, receipt: str, token: str) -> str:
+    """Whether the report's photos show a face fit to match (``domain.quality.report_verdict``)."""
+    row = open_report(deps, receipt, token)
+    if not row["open"]:
+        return "closed"
+    with deps.uow() as uow:
+        return report_verdict(uow.report_photos(row["id"]))
 
 
 def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str) -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Connection
 
 HNSW_M = 24  # links per node
@@ -16,3 +18,8 @@ def ann_scan(conn: Connection, ef_search: int = EF_SEARCH) -> None:
     query re-sorts what the index returned by exact distance."""
     conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")
     conn.exec_driver_sql(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
+
+
+def vector_literal(values: Sequence[float]) -> str:
+    """A vector as pgvector's text form, for a ``CAST(:q AS vector)`` parameter."""
+    return "[" + ",".join(f"{v:.7g}" for v in values) + "]"

@@ -7,14 +7,13 @@ from typing import Any
 
 from sqlalchemy import Engine, text
 
-from reunite.adapters.db.ann import EF_SEARCH, ann_scan
+from reunite.adapters.db.ann import EF_SEARCH, ann_scan, vector_literal
 from reunite.adapters.db.moderation import ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.reach import ReachReads
 from reunite.adapters.db.shortlist import ShortlistReads
 from reunite.adapters.db.sources import SourcesReads
-from reunite.adapters.db.uow import vector_literal
 from reunite.adapters.db.workbench import WorkbenchReadSql
 from reunite.adapters.places import place_variants
 from reunite.domain.errors import NotFound

@@ -7,8 +7,9 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 from sqlalchemy.exc import IntegrityError
 
-from reunite.adapters.db.tables import sightings
+from reunite.adapters.db.tables import photos, sightings
 from reunite.domain.errors import Conflict
+from reunite.domain.quality import ReportPhoto
 
 COLUMNS = (sightings.c.id, sightings.c.receipt, sightings.c.status, sightings.c.seen_at, sightings.c.created_at,
            sightings.c.place_text, sightings.c.description, sightings.c.reporter_contact)
@@ -36,3 +37,11 @@ class ReportSql:
     def add_report_details(self, sighting_id: int, description: str, contact: str) -> None:
         self.conn.execute(update(sightings).where(sightings.c.id == sighting_id).values(
             description=description, reporter_contact=contact))
+
+    def set_face_problem(self, photo_id: int, problem: str | None) -> None:
+        self.conn.execute(update(photos).where(photos.c.id == photo_id).values(face_problem=problem))
+
+    def report_photos(self, sighting_id: int) -> list[ReportPhoto]:
+        rows = self.conn.execute(select(photos.c.processed_at, photos.c.face_problem, photos.c.sha256)
+                                 .where(photos.c.sighting_id == sighting_id).order_by(photos.c.id))
+        return [ReportPhoto(r.processed_at is not None, r.face_problem, r.sha256) for r in rows]

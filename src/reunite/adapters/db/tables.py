@@ -136,6 +136,8 @@ photos = Table(
     Column("face_count", SmallInteger),
     Column("phash", BigInteger),  # perceptual hash (imagehash pHash, 64 bits): reposts of the same photo
     Column("failed_reason", Text),  # set (with processed_at) when faces could not be searched for good
+    # why the photo's best face is poor for matching ('small', 'blurred', 'turned', 'none'); NULL: fine
+    Column("face_problem", String(16)),
     _created(),
     CheckConstraint("(case_id IS NULL) <> (sighting_id IS NULL)", name="one_owner"),
 )
@@ -173,6 +175,21 @@ faces = Table(
         postgresql_with={"m": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION},
         postgresql_ops={"embedding": "vector_cosine_ops"}, postgresql_where=text("sighting_id IS NOT NULL"),
     ),
+)
+
+# Embeddings by an operator's second model (docs/models.md): one row per face and model. The vector has no
+# fixed dimension (models differ); each model's HNSW indexes are on a cast to its dimension, made when the
+# model is configured (adapters/db/extra_faces.py). case_id / sighting_id copy the face's, for those indexes.
+face_embeddings = Table(
+    "face_embeddings",
+    metadata,
+    Column("face_id", BigInteger, ForeignKey("faces.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(64), primary_key=True),
+    Column("model_version", String(64), nullable=False),
+    Column("case_id", BigInteger),
+    Column("sighting_id", BigInteger),
+    Column("embedding", Vector(), nullable=False),
+    _created(),
 )
 
 candidates = Table(

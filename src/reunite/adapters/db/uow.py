@@ -11,7 +11,8 @@ from pgvector.sqlalchemy import Vector
 from sqlalchemy import Connection, Engine, column, func, insert, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from reunite.adapters.db.ann import EF_SEARCH, ann_scan
+from reunite.adapters.db.ann import EF_SEARCH, ann_scan, vector_literal
+from reunite.adapters.db.extra_faces import ExtraFacesSql, ExtraModel
 from reunite.adapters.db.idempotency import IdempotencySql
 from reunite.adapters.db.moderation import ModerationSql
 from reunite.adapters.db.people import PeopleSql
@@ -45,22 +46,19 @@ def _point(lat: float | None, lon: float | None) -> GeoPoint | None:
     return GeoPoint(lat, lon) if lat is not None and lon is not None else None
 
 
-def vector_literal(values: Sequence[float]) -> str:
-    return "[" + ",".join(f"{v:.7g}" for v in values) + "]"
-
-
 _SCORE_COLUMNS = ("case_face_id", "score", "face_score", "age_score", "time_score", "place_score", "sex_score",
                   "expected_age", "distance_km", "elapsed_days", "hubness", "rank", "rank_of",
                   "impostor_share", "gap_years")
 
 
 class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql, ShortlistSql,
-                    IdempotencySql, ReportSql):
+                    IdempotencySql, ReportSql, ExtraFacesSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
-    def __init__(self, engine: Engine, ef_search: int = EF_SEARCH) -> None:
+    def __init__(self, engine: Engine, ef_search: int = EF_SEARCH, extra_model: ExtraModel | None = None) -> None:
         self._engine = engine
         self.ef_search = ef_search
+        self.extra_model = extra_model
         self.conn: Connection
 
     def __enter__(self) -> SqlUnitOfWork:
@@ -145,7 +143,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
         ids = []
         for face, crop_key in zip(found, crop_keys, strict=True):
             box = face.box
-            ids.append(int(self.conn.execute(
+            face_id = int(self.conn.execute(
                 insert(faces).values(
                     photo_id=photo_id, case_id=photo.case_id, sighting_id=photo.sighting_id,
                     box_left=box.left, box_top=box.top, box_right=box.right, box_bottom=box.bottom,
@@ -153,7 +151,9 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
                     quality=face.quality, detector=face.detector, embedding=list(face.embedding),
                     model=face.model, model_version=face.model_version, crop_key=crop_key, hubness=face.hubness,
                 ).returning(faces.c.id)
-            ).scalar_one()))
+            ).scalar_one())
+            self.store_extra(face_id, photo.case_id, photo.sighting_id, face)
+            ids.append(face_id)
         self.conn.execute(
             update(photos).where(photos.c.id == photo_id).values(processed_at=func.now(), face_count=len(ids))
         )
@@ -166,16 +166,18 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
 
     def refresh_faces(self, photo_id: int, found: Sequence[DetectedFace]) -> bool:
         stored = self.conn.execute(
-            select(faces.c.id, faces.c.box_left, faces.c.box_top, faces.c.box_right, faces.c.box_bottom)
+            select(faces.c.id, faces.c.box_left, faces.c.box_top, faces.c.box_right, faces.c.box_bottom,
+                   faces.c.case_id, faces.c.sighting_id)
             .where(faces.c.photo_id == photo_id).order_by(faces.c.id).with_for_update()
         ).all()
         boxes = [(f.box.left, f.box.top, f.box.right, f.box.bottom) for f in found]
-        if not stored or [tuple(r[1:]) for r in stored] != boxes:
+        if not stored or [tuple(r[1:5]) for r in stored] != boxes:
             return False
         for row, face in zip(stored, found, strict=True):
             self.conn.execute(update(faces).where(faces.c.id == row.id).values(
                 embedding=list(face.embedding), hubness=face.hubness, quality=face.quality,
                 model=face.model, model_version=face.model_version))
+            self.store_extra(row.id, row.case_id, row.sighting_id, face)
         return True
 
     def save_candidates(self, rows: Sequence[CandidateRow]) -> int:
@@ -253,8 +255,10 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
         rows = self.conn.execute(
             select(faces.c.id, faces.c.photo_id, faces.c.embedding, faces.c.hubness).where(col == owner_id)
             .order_by(faces.c.id)
-        )
-        return [StoredFace(r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness) for r in rows]
+        ).all()
+        extras = self.extra_embeddings([r.id for r in rows])
+        return [StoredFace(r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness, extras.get(r.id))
+                for r in rows]
 
     def near_case_faces(self, embedding: Sequence[float], seen_at: datetime, limit: int) -> list[CaseHitRow]:
         """The ``limit`` open, verified cases' faces nearest to ``embedding``, most similar first."""
@@ -318,9 +322,10 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             ).columns(column("sighting_id"), column("id"), column("photo_id"),
                      column("embedding", Vector(EMBEDDING_DIM)), column("hubness")),
             {"q": vector_literal(embedding), "after": seen_after, "limit": limit},
-        )
-        return [SightingHitRow(r.sighting_id, r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness)
-                for r in rows]
+        ).all()
+        extras = self.extra_embeddings([r.id for r in rows])
+        return [SightingHitRow(r.sighting_id, r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness,
+                               extras.get(r.id)) for r in rows]
 
     def mark_verified(self, case_id: int, verifier: str, at: datetime) -> None:
         done = self.conn.execute(

@@ -119,9 +119,13 @@ class DlibFaceEngine:
         box = BoundingBox(*(round(v / scale) for v in (
             max(rect.left(), 0), max(rect.top(), 0), min(rect.right(), w), min(rect.bottom(), h))))
         landmarks = tuple((round(p.x / scale), round(p.y / scale)) for p in shape.parts())
+        # the gate's sharpness: the face itself, inside the padding (where the photo's edge, filled black,
+        # would read as sharp detail on tightly framed photos)
+        inner = self.options.padding / (1 + 2 * self.options.padding)
         return DetectedFace(
             box=box, landmarks=landmarks, detection_score=float(score),
-            quality=face_quality(min(box.width, box.height), chip, score, detector),
+            sharpness=round(chip_sharpness(chip, inner), 2),
+            quality=face_quality(min(box.width, box.height), chip_sharpness(chip), score, detector),
             embedding=tuple(float(v) for v in vector), model=self.model,
             model_version=self.version if jitter == self.options.jitter else self.thorough_version,
             detector=detector, crop_jpeg=encode_jpeg(face_crop(pixels, rect)),
@@ -160,11 +164,18 @@ def face_crop(pixels: np.ndarray, rect: dlib.rectangle, margin: float = 0.4, siz
     return np.ascontiguousarray(crop[::step, ::step])
 
 
-def face_quality(face_px: int, chip: np.ndarray, score: float, detector: str) -> float:
+def chip_sharpness(chip: np.ndarray, margin: float = 0.0) -> float:
+    """The variance of the Laplacian of the aligned chip's grey levels (sharp faces: hundreds), leaving
+    out ``margin`` of its side on each edge."""
+    cut = round(chip.shape[0] * margin)
+    grey = chip[cut:chip.shape[0] - cut, cut:chip.shape[1] - cut].mean(axis=2)
+    lap = grey[1:-1, 1:-1] * 4 - grey[:-2, 1:-1] - grey[2:, 1:-1] - grey[1:-1, :-2] - grey[1:-1, 2:]
+    return float(lap.var())
+
+
+def face_quality(face_px: int, sharpness: float, score: float, detector: str) -> float:
     """0..1 from face size, sharpness (variance of the Laplacian) and detector confidence."""
     size_q = float(np.clip((face_px - 24) / 96, 0.0, 1.0))
-    grey = chip.mean(axis=2)
-    lap = grey[1:-1, 1:-1] * 4 - grey[:-2, 1:-1] - grey[2:, 1:-1] - grey[1:-1, :-2] - grey[1:-1, 2:]
-    sharp_q = float(np.clip(lap.var() / 400.0, 0.0, 1.0))
+    sharp_q = float(np.clip(sharpness / 400.0, 0.0, 1.0))
     det_q = float(np.clip(score, 0.0, 1.0)) if detector == "cnn" else float(1 / (1 + np.exp(-2 * score)))
     return round(0.4 * size_q + 0.35 * sharp_q + 0.25 * det_q, 3)

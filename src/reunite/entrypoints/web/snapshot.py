@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from starlette.datastructures import FormData
 
 from reunite.domain.access import Principal
-from reunite.domain.errors import Conflict, InvalidInput, ReuniteError
+from reunite.domain.errors import Conflict, InvalidInput, PayloadTooLarge, ReuniteError, UnsupportedMedia
 from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Upload
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
 from reunite.entrypoints.web.assets import STATIC
@@ -112,7 +112,9 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
     shown = [] if receipt.resent else copies
     link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
     response = render(request, form_language(form, lang), "thanks.html", receipt=receipt, photos=shown, link=link,
-                      base=deps.site.base_url, photos_on_phone=on_phone)
+                      base=deps.site.base_url, photos_on_phone=on_phone,
+                      verdict=reports.face_check(deps, receipt.receipt, reports.link_token(deps, receipt.receipt))
+                      if link else "closed")
     if link:
         response.headers["X-Reunite-Receipt"] = link
     return response
@@ -122,15 +124,40 @@ def _receipt_page(request: Request, lang: Language, deps: Deps, receipt: str, to
                   **context: object) -> HTMLResponse:
     report = reports.open_report(deps, receipt, token)
     return render(request, lang, "report.html", status=status, report=report,
-                  link=reports.private_path(deps, report["receipt"]), **context)
+                  link=reports.private_path(deps, report["receipt"]),
+                  verdict=reports.face_check(deps, receipt, token), **context)
+
+
+def _private(response: HTMLResponse) -> HTMLResponse:
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.get("/reports/{receipt}/{token}", response_class=HTMLResponse)
 def report_page(request: Request, lang: LangDep, deps: DepsDep, receipt: str, token: str) -> HTMLResponse:
-    response = _receipt_page(request, lang, deps, receipt, token)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _private(_receipt_page(request, lang, deps, receipt, token))
+
+
+@router.get("/reports/{receipt}/{token}/check", response_class=HTMLResponse)
+def report_face_check(request: Request, lang: LangDep, deps: DepsDep, receipt: str, token: str) -> HTMLResponse:
+    """Whether the report's photos show a face fit to match (the thank-you page asks until it knows)."""
+    verdict = reports.face_check(deps, receipt, token)
+    return _private(render(request, lang, "_face_check.html", verdict=verdict, on_report=False,
+                           link=reports.private_path(deps, receipt.upper())))
+
+
+@router.post("/reports/{receipt}/{token}/photos", response_class=HTMLResponse, response_model=None)
+async def report_photos(request: Request, lang: LangDep, deps: DepsDep, receipt: str, token: str) -> Response:
+    """A closer photo, added to the report (invited when the first showed no face fit to match)."""
+    form = await checked_form(request)
+    try:
+        files, _ = await uploads(form)
+        intake.add_report_photos(deps, receipt, token, files)
+    except (InvalidInput, UnsupportedMedia, PayloadTooLarge) as exc:
+        return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
+                                      error=lang.error(exc)))
+    return RedirectResponse(f"/reports/{receipt}/{token}?photo=1", status_code=303)
 
 
 @router.post("/reports/{receipt}/{token}/details", response_class=HTMLResponse, response_model=None)
