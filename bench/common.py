@@ -16,9 +16,12 @@ from reunite.config import Settings
 from reunite.domain.ports import FaceEngine
 
 
-def scratch_instance(faces: FaceEngine | None = None) -> Container:
-    """A fresh data folder, embedded PostgreSQL and migrated schema (deleted by the OS's tmp cleaning)."""
-    folder = Path(tempfile.mkdtemp(prefix="reunite-bench-"))
+def scratch_instance(faces: FaceEngine | None = None, folder: Path | None = None) -> Container:
+    """A fresh data folder (or ``folder``, kept and reused), embedded PostgreSQL and migrated schema
+    (a fresh one is deleted by the OS's tmp cleaning)."""
+    if folder is None:
+        folder = Path(tempfile.mkdtemp(prefix="reunite-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
     os.chmod(folder, 0o755)
     settings = Settings(data_dir=folder, database_url=None, _env_file=None)  # type: ignore[call-arg]
     return bootstrap(settings, faces=faces)

@@ -21,6 +21,7 @@ import json
 import os
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -59,26 +60,47 @@ def copy_rows(container: Container, table: str, columns: str, rows: io.StringIO)
         raw.close()
 
 
-def load_faces(container: Container, vectors: np.ndarray, rng: np.random.Generator) -> None:
+@dataclass
+class Dataset:
+    """What one (size, seed) loads and asks: the faces, their cases, the probes and the sighting times."""
+
+    vectors: np.ndarray
+    missing: list[datetime]
+    open_: np.ndarray
+    probes: np.ndarray
+    seen: list[datetime]
+
+
+def synthesise(size: int, queries: int, seed: int) -> Dataset:
+    rng = np.random.default_rng(seed)
+    vectors = face_like(rng, size // FACES_PER_CASE, FACES_PER_CASE)
     cases = len(vectors) // FACES_PER_CASE
     missing = [NOW - timedelta(days=int(d)) for d in rng.integers(0, 3650, cases)]
-    status = np.where(rng.random(cases) < 0.9, "open", "closed")
+    open_ = rng.random(cases) < 0.9
+    probes = vectors[rng.choice(len(vectors), queries, replace=False)]
+    probes = probes + rng.standard_normal(probes.shape) * 0.3 / np.sqrt(128)
+    seen = [NOW - timedelta(days=int(d)) for d in rng.integers(0, 1800, queries)]
+    return Dataset(vectors, missing, open_, probes, seen)
+
+
+def load_faces(container: Container, data: Dataset) -> None:
     buf = io.StringIO()
-    for i in range(cases):
-        buf.write(f"{i + 1}\tchild\tunknown\t2010-01-01\t{missing[i].isoformat()}\t{status[i]}\t"
-                  f"{missing[i].isoformat()}\tbench\n")
+    for i, (missing, is_open) in enumerate(zip(data.missing, data.open_, strict=True)):
+        buf.write(f"{i + 1}\tchild\tunknown\t2010-01-01\t{missing.isoformat()}\t{'open' if is_open else 'closed'}\t"
+                  f"{missing.isoformat()}\tbench\n")
     copy_rows(container, "cases", "id, given_name, sex, birth_date, missing_since, status, verified_at, verified_by",
               buf)
     buf = io.StringIO()
-    for i in range(cases):
+    for i in range(len(data.missing)):
         buf.write(f"{i + 1}\t{i + 1}\tk\t{'0' * 64}\timage/jpeg\t1\t1\t2010-01-01\n")
     copy_rows(container, "photos", "id, case_id, storage_key, sha256, mime, width, height, taken_on", buf)
-    buf = io.StringIO()
-    for j, vector in enumerate(vectors):
-        case = j // FACES_PER_CASE + 1
-        buf.write(f"{case}\t{case}\t0\t0\t1\t1\t[]\t1\t1\thog\t{vector_literal(vector)}\tm\tv\tk\n")
-    copy_rows(container, "faces", "photo_id, case_id, box_left, box_top, box_right, box_bottom, landmarks, "
-              "detection_score, quality, detector, embedding, model, model_version, crop_key", buf)
+    for start in range(0, len(data.vectors), 100_000):  # in slices: the text of 1M vectors is 2 GB
+        buf = io.StringIO()
+        for j in range(start, min(start + 100_000, len(data.vectors))):
+            case = j // FACES_PER_CASE + 1
+            buf.write(f"{case}\t{case}\t0\t0\t1\t1\t[]\t1\t1\thog\t{vector_literal(data.vectors[j])}\tm\tv\tk\n")
+        copy_rows(container, "faces", "photo_id, case_id, box_left, box_top, box_right, box_bottom, landmarks, "
+                  "detection_score, quality, detector, embedding, model, model_version, crop_key", buf)
     with container.engine.begin() as conn:
         for table in ("cases", "photos"):  # rows added later (uploads) take the next ids
             conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")
@@ -89,22 +111,26 @@ class NothingToFind(RuntimeError):
     """The production query returns fewer than 10 faces for a probe: the bench would measure nothing."""
 
 
-def load(container: Container, size: int, queries: int, seed: int) -> tuple[np.ndarray, list[datetime]]:
-    """Load ``size`` faces without any vector index; returns the probes and their sighting times."""
-    rng = np.random.default_rng(seed)
-    vectors = face_like(rng, size // FACES_PER_CASE, FACES_PER_CASE)
-    with container.engine.begin() as conn:
-        conn.exec_driver_sql("DROP INDEX IF EXISTS ix_faces_case_embedding")
-        conn.exec_driver_sql("TRUNCATE cases, photos, faces RESTART IDENTITY CASCADE")
-    load_faces(container, vectors, rng)
-    probes = vectors[rng.choice(len(vectors), queries, replace=False)]
-    probes = probes + rng.standard_normal(probes.shape) * 0.3 / np.sqrt(128)
-    seen = [NOW - timedelta(days=int(d)) for d in rng.integers(0, 1800, queries)]
-    return probes, seen
+def load(container: Container, size: int, queries: int, seed: int, keep: Path | None = None
+         ) -> tuple[np.ndarray, list[datetime]]:
+    """Load ``size`` faces without any vector index; returns the probes and their sighting times. With
+    ``keep`` (the instance's kept folder) faces loaded by an earlier run of the same size and seed stay."""
+    data = synthesise(size, queries, seed)
+    marker = keep / f"loaded-{size}-{seed}" if keep else None
+    if marker is None or not marker.exists():
+        with container.engine.begin() as conn:
+            conn.exec_driver_sql("DROP INDEX IF EXISTS ix_faces_case_embedding")
+            conn.exec_driver_sql("TRUNCATE cases, photos, faces RESTART IDENTITY CASCADE")
+        for stale in keep.glob("loaded-*") if keep else ():
+            stale.unlink()
+        load_faces(container, data)
+        if marker is not None:
+            marker.touch()
+    return data.probes, data.seen
 
 
 def exact_truth(container: Container, probes: np.ndarray, seen: list[datetime]) -> list[set[int]]:
-    """The production query's top 10 for each probe as an exact scan (call while no index exists)."""
+    """The production query's top 10 for each probe as an exact scan (index scans off)."""
     truth = []
     with SqlUnitOfWork(container.engine) as uow:
         uow.conn.exec_driver_sql("SET LOCAL enable_indexscan = off")
@@ -117,11 +143,32 @@ def exact_truth(container: Container, probes: np.ndarray, seen: list[datetime]) 
     return truth
 
 
+def cached_truth(container: Container, probes: np.ndarray, seen: list[datetime], path: Path | None
+                 ) -> list[set[int]]:
+    if path is not None and path.exists():
+        return [set(ids) for ids in json.loads(path.read_text())]
+    truth = exact_truth(container, probes, seen)
+    if path is not None:
+        path.write_text(json.dumps([sorted(ids) for ids in truth]))
+    return truth
+
+
+def index_parameters(container: Container) -> tuple[int, int] | None:
+    """The (m, ef_construction) of the case faces' index as it is, None without one."""
+    with container.engine.connect() as conn:
+        options = conn.exec_driver_sql(
+            "SELECT reloptions FROM pg_class WHERE relname = 'ix_faces_case_embedding'").scalar()
+    if options is None:
+        return None
+    given = dict(option.split("=") for option in options)
+    return int(given.get("m", 16)), int(given.get("ef_construction", 64))
+
+
 def build_index(container: Container, m: int, ef_construction: int) -> float:
     started = time.perf_counter()
     with container.engine.begin() as conn:
         conn.exec_driver_sql("DROP INDEX IF EXISTS ix_faces_case_embedding")
-        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '2GB'")
+        conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '3GB'")  # the whole graph: 1M faces at m 24 ~1.2 GB
         conn.exec_driver_sql("SET LOCAL max_parallel_maintenance_workers = 2")
         conn.exec_driver_sql(
             "CREATE INDEX ix_faces_case_embedding ON faces USING hnsw (embedding vector_cosine_ops) "
@@ -129,31 +176,53 @@ def build_index(container: Container, m: int, ef_construction: int) -> float:
     return time.perf_counter() - started
 
 
+def cached_build(container: Container, m: int, ef_construction: int, keep: Path | None, size: int) -> float:
+    """Build the index, or keep the one a previous run built with the same parameters (its time recorded)."""
+    record = keep / f"built-{size}-{m}-{ef_construction}" if keep else None
+    if record is not None and record.exists() and index_parameters(container) == (m, ef_construction):
+        return float(record.read_text())
+    seconds = build_index(container, m, ef_construction)
+    if record is not None:
+        record.write_text(str(round(seconds, 1)))
+    return seconds
+
+
+def backend_cpu_ns(pid: int) -> int:
+    """CPU time the database backend ``pid`` has run (ns): what a query costs whatever else the cores do."""
+    return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+
+
 def query(container: Container, probes: np.ndarray, seen: list[datetime], truth: list[set[int]],
           ef_search: int, fetch: int) -> dict[str, float]:
-    latencies, recalls = [], []
+    latencies, cpu, recalls = [], [], []
     for probe, seen_at, best in zip(probes, seen, truth, strict=True):
         with SqlUnitOfWork(container.engine, ef_search=ef_search) as uow:
-            t = time.perf_counter()
+            pid = int(uow.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+            c, t = backend_cpu_ns(pid), time.perf_counter()
             approx = uow.near_case_faces(list(probe), seen_at, fetch)[:10]  # as matching does: fetch, sorted
             latencies.append((time.perf_counter() - t) * 1000)
+            cpu.append((backend_cpu_ns(pid) - c) / 1e6)
         recalls.append(len(best & {r.case_face_id for r in approx}) / 10)
     return {"p50_ms": round(float(np.percentile(latencies, 50)), 2),
             "p95_ms": round(float(np.percentile(latencies, 95)), 2),
+            "cpu_p50_ms": round(float(np.percentile(cpu, 50)), 2),
+            "cpu_p95_ms": round(float(np.percentile(cpu, 95)), 2),
             "recall_at_10": round(float(np.mean(recalls)), 4)}
 
 
 def measure(container: Container, size: int, queries: int, builds: list[tuple[int, int]], efs: list[int],
-            fetch: int, seed: int | None = None) -> list[dict[str, Any]]:
-    """One row per (m, ef_construction, ef_search) at this size."""
+            fetch: int, seed: int | None = None, keep: Path | None = None) -> list[dict[str, Any]]:
+    """One row per (m, ef_construction, ef_search) at this size. With ``keep`` (the instance's folder,
+    kept between runs) the loaded faces, the exact answers and a built index are reused."""
+    seed = seed if seed is not None else size
     started = time.perf_counter()
-    probes, seen = load(container, size, queries, seed if seed is not None else size)
+    probes, seen = load(container, size, queries, seed, keep)
     loaded = time.perf_counter()
-    truth = exact_truth(container, probes, seen)
+    truth = cached_truth(container, probes, seen, keep / f"truth-{size}-{seed}-{queries}.json" if keep else None)
     rows = []
     for m, ef_construction in builds:
         load_before = os.getloadavg()[0]
-        build = build_index(container, m, ef_construction)
+        build = cached_build(container, m, ef_construction, keep, size)
         for ef_search in efs:
             rows.append({
                 "faces": size, "m": m, "ef_construction": ef_construction, "ef_search": ef_search,
@@ -181,10 +250,13 @@ def main() -> None:
     parser.add_argument("--fetch", type=int, default=Settings().ann_neighbours,
                         help="faces fetched per query before the top 10 is taken (REUNITE_ANN_NEIGHBOURS)")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--keep", type=Path, help="the instance's folder, kept: a later run with the same size "
+                        "reuses its faces, exact answers and index (1M faces take an hour to load and index)")
     args = parser.parse_args()
-    container = scratch_instance()
+    container = scratch_instance(folder=args.keep)
     results = [row for size in args.sizes
-               for row in measure(container, size, args.queries, args.builds, args.ef_search, args.fetch)]
+               for row in measure(container, size, args.queries, args.builds, args.ef_search, args.fetch,
+                                  keep=args.keep)]
     text = json.dumps({"machine": machine(), "results": results, "peak_memory_mb": peak_memory_mb()}, indent=1)
     print(text)
     if args.out:
