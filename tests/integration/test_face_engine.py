@@ -1,5 +1,5 @@
-"""The dlib engine on real photos: a public-domain portrait shipped by scikit-image, and the shared corpus
-only where telling two children apart is the point."""
+"""The dlib engine on real photos: public-domain portraits shipped by registry packages (tests/photos.py),
+and the shared corpus only where telling two children apart across ages is the point."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibration
 from reunite.adapters.faces.dlib_engine import MODEL, DlibFaceEngine
+from reunite.domain.leads import LeadPolicy
 from tests.conftest import jpeg, plain_photo
-from tests.photos import face_jpeg, face_pixels
+from tests.photos import PEOPLE, TAKES, face_jpeg, face_pixels, portrait
 
 
 def load(folder: Path, name: str) -> np.ndarray:
@@ -58,6 +60,26 @@ def test_same_child_is_closer_than_another_child(face_engine: DlibFaceEngine, fg
 
     a1, a2, other = embed("001a14.jpg"), embed("001a16.jpg"), embed("009a13.jpg")
     assert a1 @ a2 > a1 @ other
+
+
+def test_the_public_domain_people_are_each_one_person_and_two_different_people(face_engine: DlibFaceEngine) -> None:
+    """What lets flow tests run without the corpus: every take of a person is proposed as that person
+    at the shipped operating point (1 in 500), and the two people score like typical different children."""
+    calibration = load_calibration(CALIBRATION_FILE)
+    assert calibration is not None
+    impostors = calibration.band_for(None, None)
+    embedded = {}
+    for person in PEOPLE:
+        for take in range(len(TAKES)):
+            faces = face_engine.detect(portrait(person, take))
+            assert len(faces) == 1, (person, take)
+            embedded[person, take] = np.array(faces[0].embedding)
+    same = [impostors.share(float(a @ b)) for (p, t), a in embedded.items()
+            for (q, u), b in embedded.items() if p == q and t < u]
+    different = [impostors.share(float(a @ b)) for (p, _), a in embedded.items()
+                 for (q, _), b in embedded.items() if p < q]
+    assert max(same) <= LeadPolicy().propose_share
+    assert min(different) >= 0.1  # at least 1 in 10 pairs of different children look more alike
 
 
 def test_rotated_phone_photo_is_turned_upright_before_detection(face_engine: DlibFaceEngine) -> None:
