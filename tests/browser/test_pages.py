@@ -13,18 +13,22 @@ from reunite.domain.access import Role
 from reunite.services import signup
 from tests.browser.conftest import screenshots, sign_in
 from tests.conftest import plain_photo, run_jobs
+from tests.photos import portrait, upload
 
 
-def corpus_photo(fgnet: Path, name: str) -> str:
-    return str(fgnet / "images" / name)
+def photo_file(folder: Path, person: str = "collins", take: int = 0) -> str:
+    """A public-domain portrait (tests/photos.py) as a file the browser can pick."""
+    path = folder / f"{person}-{take}.jpg"
+    path.write_bytes(portrait(person, take))
+    return str(path)
 
 
 def test_report_a_sighting_and_see_it_in_the_gallery(
-    page: Page, server: str, container: Container, fgnet: Path
+    page: Page, server: str, container: Container, tmp_path: Path
 ) -> None:
     page.goto(server + "/report")
     screenshots(page, "snapshot")
-    page.set_input_files("input[name=photos]", corpus_photo(fgnet, "001a08.jpg"))
+    page.set_input_files("input[name=photos]", photo_file(tmp_path, "collins", 2))
     page.fill("input[name=place_text]", "Hankou railway station")
     page.click("text=More about the child (optional)")
     page.fill("input[name=age_low]", "6")
@@ -86,10 +90,10 @@ def test_snapshot_page_is_light(page: Page, server: str) -> None:
 
 
 def test_register_a_case_then_review_its_candidates(
-    page: Page, server: str, client: TestClient, container: Container, fgnet: Path
+    page: Page, server: str, client: TestClient, container: Container, tmp_path: Path
 ) -> None:
-    for name in ("001a05.jpg", "009a13.jpg"):
-        files = {"photos": (name, (fgnet / "images" / name).read_bytes(), "image/jpeg")}
+    for person, take in (("collins", 1), ("hopper", 2)):
+        files = {"photos": upload(person, take)}
         client.post("/api/sightings", files=files, data={"seen_at": "2008-06-01T10:00:00Z"})
     run_jobs(container)
 
@@ -108,7 +112,7 @@ def test_register_a_case_then_review_its_candidates(
     page.fill("input[name=birth_date]", "2000-01-01")
     page.fill("input[name=missing_since]", "2002-06-01T08:00")
     page.fill("input[name=place_text]", "Shanghai, People's Square")
-    page.locator("input[name=photos]").first.set_input_files(corpus_photo(fgnet, "001a02.jpg"))
+    page.locator("input[name=photos]").first.set_input_files(photo_file(tmp_path))
     page.locator("input[name=photo_dates]").first.fill("2002-01-01")
     page.fill("input[name=family_contact]", "+86 138 0000 0000")
     page.click("main button.primary")
@@ -150,18 +154,17 @@ def test_register_a_case_then_review_its_candidates(
     screenshots(page, "case-family")
 
 
-def test_search_by_photo(page: Page, server: str, client: TestClient, container: Container, fgnet: Path) -> None:
+def test_search_by_photo(page: Page, server: str, client: TestClient, container: Container, tmp_path: Path) -> None:
     ids = {}
-    for name in ("001a08.jpg", "009a13.jpg", "013a08.jpg"):
-        files = {"photos": (name, (fgnet / "images" / name).read_bytes(), "image/jpeg")}
-        ids[name] = client.post("/api/sightings", files=files).json()["id"]
+    for person, take in (("collins", 2), ("hopper", 2), ("hopper", 0)):
+        ids[person, take] = client.post("/api/sightings", files={"photos": upload(person, take)}).json()["id"]
     run_jobs(container)
     sign_in(page, server, container, Role.POLICE)
     page.goto(server + "/search")
-    page.set_input_files("input[name=photos]", corpus_photo(fgnet, "001a10.jpg"))
+    page.set_input_files("input[name=photos]", photo_file(tmp_path, "collins", 3))
     page.click("button.primary")
     first = page.locator("ol.results a.card").first
-    expect(first).to_have_attribute("href", f"/sightings/{ids['001a08.jpg']}")
+    expect(first).to_have_attribute("href", f"/sightings/{ids['collins', 2]}")
     screenshots(page, "search")
 
 

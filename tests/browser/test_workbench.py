@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -17,6 +16,7 @@ from reunite.services import intake, moderation
 from reunite.services.accounts import from_session
 from tests.browser.conftest import screenshots
 from tests.conftest import run_jobs, session_for
+from tests.photos import portrait
 
 WORDS = {
     "en": {"reports": "Reports to check", "bench": "Workbench", "nothing": "Nothing waiting.", "left": "2 of 2 left",
@@ -47,23 +47,23 @@ def no_sideways_scroll(page: Page) -> None:
         assert page.evaluate("document.documentElement.scrollWidth") <= width, f"sideways scroll at {width} px"
 
 
-def family_case(container: Container, family: Principal, fgnet: Path) -> int:
+def family_case(container: Container, family: Principal) -> int:
     case = NewCase(given_name="Lin", family_name="Family", sex=Sex.MALE, birth_date=date(1998, 1, 1),
                    missing_since=datetime(2000, 6, 1, tzinfo=UTC), last_seen_place=GeoPoint(31.2, 121.4))
-    data = (fgnet / "images" / "001a02.jpg").read_bytes()
+    data = portrait()
     case_id = intake.register_case(container.deps, family, case, [Upload(data, "a.jpg")], [date(2000, 1, 1)]).case_id
     moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
     return case_id
 
 
-def street_reports(container: Container, fgnet: Path, names: tuple[str, ...], who: Principal) -> list[int]:
-    """Reports without an apparent age or sex, as most passers-by send them."""
+def street_reports(container: Container, people: tuple[tuple[str, int], ...], who: Principal) -> list[int]:
+    """Reports without an apparent age or sex, as most passers-by send them (photos: tests/photos.py)."""
     ids = []
-    for number, name in enumerate(names):
+    for number, (person, take) in enumerate(people):
         seen = NewSighting(seen_at=datetime(2006, 6, 1 + number, tzinfo=UTC), place=GeoPoint(30.5, 114.3),
                            place_text=f"Hankou station gate {number + 1}")
         ids.append(intake.report_sighting(container.deps, who, seen,
-                                          [Upload((fgnet / "images" / name).read_bytes(), name)]).sighting_id)
+                                          [Upload(portrait(person, take), f"{person}.jpg")]).sighting_id)
     return ids
 
 
@@ -76,14 +76,14 @@ def container(container: Container) -> Container:
 
 @pytest.mark.parametrize(("language", "width"), VIEWS)
 def test_reviewer_works_reports_then_candidates_with_the_keyboard_only(
-    browser: Browser, server: str, container: Container, fgnet: Path, language: str, width: int
+    browser: Browser, server: str, container: Container, language: str, width: int
 ) -> None:
     words = WORDS[language]
     _, reporter_token = session_for(container, Role.REPORTER)
     reporter = from_session(container.deps, reporter_token)
     assert reporter is not None
-    family_case(container, OPERATOR, fgnet)
-    first, other_child, second = street_reports(container, fgnet, ("001a05.jpg", "013a08.jpg", "001a08.jpg"),
+    family_case(container, OPERATOR)
+    first, other_child, second = street_reports(container, (("collins", 1), ("hopper", 0), ("collins", 2)),
                                                 reporter)
     run_jobs(container)
     page, _ = signed_in(browser, server, container, Role.MODERATOR, language, width)
@@ -126,12 +126,12 @@ def test_reviewer_works_reports_then_candidates_with_the_keyboard_only(
 
 @pytest.mark.parametrize(("language", "width"), VIEWS)
 def test_family_filters_with_unknown_ages_still_find_their_child(
-    browser: Browser, server: str, container: Container, fgnet: Path, language: str, width: int
+    browser: Browser, server: str, container: Container, language: str, width: int
 ) -> None:
     words = WORDS[language]
     page, family = signed_in(browser, server, container, Role.REPORTER, language, width)
-    family_case(container, family, fgnet)
-    street_reports(container, fgnet, ("001a05.jpg", "001a08.jpg"), OPERATOR)
+    family_case(container, family)
+    street_reports(container, (("collins", 1), ("collins", 2)), OPERATOR)
     run_jobs(container)
 
     page.goto(server + "/sightings")

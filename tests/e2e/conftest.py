@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -18,14 +17,14 @@ from tests.e2e import world as w
 
 
 @pytest.fixture(scope="module")
-def world(postgres: EmbeddedPostgres, face_engine: DlibFaceEngine, fgnet: Path,
-          tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[w.World]:
+def world(postgres: EmbeddedPostgres, face_engine: DlibFaceEngine, tmp_path_factory: pytest.TempPathFactory,
+          request: pytest.FixtureRequest) -> Iterator[w.World]:
     name = f"access_{os.getpid()}_{request.module.__name__.rsplit('.', 1)[-1]}"
     ensure_database(postgres.admin_uri, name, template=TEMPLATE)
     settings = Settings(data_dir=tmp_path_factory.mktemp("access"), database_url=postgres.uri_for(name),
                         _env_file=None, propose_one_in=FLOW_OPERATING_POINT)  # type: ignore[call-arg]
     container = bootstrap(settings, run_migrations=False, faces=face_engine)
-    yield w.build(container, fgnet)
+    yield w.build(container)
     container.close()
     with psycopg.connect(postgres.admin_uri, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

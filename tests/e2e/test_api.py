@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,22 +13,18 @@ from PIL import Image
 from reunite.bootstrap import Container
 from tests.conftest import count_rows, jpeg, plain_photo, run_jobs
 from tests.integration.test_codec import phone_exif
-from tests.photos import face_jpeg
-
-
-def photo(fgnet: Path, name: str) -> tuple[str, bytes, str]:
-    return (name, (fgnet / "images" / name).read_bytes(), "image/jpeg")
+from tests.photos import face_jpeg, portrait, side_by_side, upload
 
 
 def report(client: TestClient, files: list[tuple[str, bytes, str]], **form: Any) -> Any:
     return client.post("/api/sightings", files=[("photos", f) for f in files], data=form)
 
 
-def register(client: TestClient, fgnet: Path, name: str, **form: Any) -> int:
+def register(client: TestClient, photo: tuple[str, bytes, str], **form: Any) -> int:
     fields = {"given_name": "Child", "sex": "female", "birth_date": "2000-01-01",
               "missing_since": "2002-06-01T08:00:00Z", "photo_dates": "2002-01-01",
               "last_seen_lat": 31.23, "last_seen_lon": 121.47} | form
-    response = client.post("/api/cases", files=[("photos", photo(fgnet, name))], data=fields)
+    response = client.post("/api/cases", files=[("photos", photo)], data=fields)
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
 
@@ -145,22 +140,20 @@ def test_decompression_bomb_upload_is_refused(client: TestClient, container: Con
     ({"photo_dates": "last spring"}, "YYYY-MM-DD"),
 ])
 def test_impossible_case_dates_are_refused(
-    client: TestClient, container: Container, fgnet: Path, form: dict[str, str], words: str
+    client: TestClient, container: Container, form: dict[str, str], words: str
 ) -> None:
     fields = {"given_name": "Lin", "sex": "female", "birth_date": "2000-01-01",
               "missing_since": "2002-06-01T08:00:00Z", "photo_dates": "2002-01-01"} | form
-    response = client.post("/api/cases", files=[("photos", photo(fgnet, "001a02.jpg"))], data=fields)
+    response = client.post("/api/cases", files=[("photos", upload())], data=fields)
     assert response.status_code == 422 and words in response.json()["detail"], response.text
     assert count_rows(container, "cases") == 0
 
 
-def test_new_sighting_is_ranked_against_open_cases_and_reviewed(
-    client: TestClient, container: Container, fgnet: Path
-) -> None:
-    right = register(client, fgnet, "001a02.jpg", given_name="Right")
-    for name in ("009a01.jpg", "013a00.jpg", "019a03.jpg", "023a03.jpg"):
-        register(client, fgnet, name, given_name="Other")
-    sighting = report(client, [photo(fgnet, "001a05.jpg")], seen_at="2005-03-01T10:00:00Z",
+def test_new_sighting_is_ranked_against_open_cases_and_reviewed(client: TestClient, container: Container) -> None:
+    right = register(client, upload("collins", 0), given_name="Right")
+    for take in range(3):
+        register(client, upload("hopper", take), given_name="Other")
+    sighting = report(client, [upload("collins", 1)], seen_at="2005-03-01T10:00:00Z",
                       lat=30.59, lon=114.31, apparent_age_low=4, apparent_age_high=6).json()["id"]
     run_jobs(container)
 
@@ -177,23 +170,21 @@ def test_new_sighting_is_ranked_against_open_cases_and_reviewed(
     assert [c["id"] for c in confirmed] == [top["id"]]
 
 
-def test_new_case_finds_past_sightings_but_not_earlier_ones(
-    client: TestClient, container: Container, fgnet: Path
-) -> None:
-    before = report(client, [photo(fgnet, "001a02.jpg")], seen_at="2001-01-01T00:00:00Z").json()["id"]
-    after = report(client, [photo(fgnet, "001a08.jpg")], seen_at="2008-01-01T00:00:00Z").json()["id"]
+def test_new_case_finds_past_sightings_but_not_earlier_ones(client: TestClient, container: Container) -> None:
+    before = report(client, [upload("collins", 0)], seen_at="2001-01-01T00:00:00Z").json()["id"]
+    after = report(client, [upload("collins", 1)], seen_at="2008-01-01T00:00:00Z").json()["id"]
     run_jobs(container)
-    case_id = register(client, fgnet, "001a05.jpg", birth_date="2000-01-01",
+    case_id = register(client, upload("collins", 2), birth_date="2000-01-01",
                        missing_since="2005-06-01T00:00:00Z", photo_dates="2005-01-01")
     run_jobs(container)
     found = {c["sighting_id"] for c in client.get(f"/api/cases/{case_id}/candidates").json()}
     assert after in found and before not in found
 
 
-def test_rematch_is_idempotent_and_keeps_reviews(client: TestClient, container: Container, fgnet: Path) -> None:
-    case_id = register(client, fgnet, "001a02.jpg")
-    report(client, [photo(fgnet, "001a08.jpg")], seen_at="2008-01-01T00:00:00Z")
-    report(client, [photo(fgnet, "009a13.jpg")], seen_at="2008-01-01T00:00:00Z")
+def test_rematch_is_idempotent_and_keeps_reviews(client: TestClient, container: Container) -> None:
+    case_id = register(client, upload("collins", 0))
+    report(client, [upload("collins", 1)], seen_at="2008-01-01T00:00:00Z")
+    report(client, [upload("hopper", 0)], seen_at="2008-01-01T00:00:00Z")
     run_jobs(container)
     before = client.get(f"/api/cases/{case_id}/candidates").json()
     client.post(f"/api/candidates/{before[0]['id']}/review", json={"decision": "dismiss", "reason": "different ears"})
@@ -209,12 +200,12 @@ def test_rematch_is_idempotent_and_keeps_reviews(client: TestClient, container: 
     assert count_rows(container, "faces") == faces
 
 
-def test_search_by_photo_ranks_the_same_child_first(client: TestClient, container: Container, fgnet: Path) -> None:
-    wanted = report(client, [photo(fgnet, "001a08.jpg")]).json()["id"]
-    for name in ("009a13.jpg", "013a08.jpg", "017a07.jpg"):
-        report(client, [photo(fgnet, name)])
+def test_search_by_photo_ranks_the_same_child_first(client: TestClient, container: Container) -> None:
+    wanted = report(client, [upload("collins", 1)]).json()["id"]
+    for take in range(3):
+        report(client, [upload("hopper", take)])
     run_jobs(container)
-    hits = client.post("/api/search", files={"photo": photo(fgnet, "001a10.jpg")}).json()
+    hits = client.post("/api/search", files={"photo": upload("collins", 2)}).json()
     assert hits[0]["sighting_id"] == wanted
     assert count_rows(container, "photos") == 4  # the searched photo is not kept
 
@@ -252,11 +243,9 @@ def test_unknown_records_are_404(client: TestClient) -> None:
     assert client.post("/api/candidates/999/review", json={"decision": "confirm"}).status_code == 404
 
 
-def test_two_faces_in_one_photo_are_two_children(client: TestClient, container: Container, fgnet: Path) -> None:
-    from tests.integration.test_face_engine import load, side_by_side
-
-    case_id = register(client, fgnet, "001a02.jpg")
-    group = side_by_side(load(fgnet, "015a07.jpg"), load(fgnet, "001a05.jpg"))
+def test_two_faces_in_one_photo_are_two_children(client: TestClient, container: Container) -> None:
+    case_id = register(client, upload("collins", 0))
+    group = side_by_side(portrait("hopper", 0), portrait("collins", 1))
     sighting = report(client, [("group.jpg", group, "image/jpeg")], seen_at="2005-03-01T10:00:00Z").json()["id"]
     run_jobs(container)
 
@@ -264,15 +253,13 @@ def test_two_faces_in_one_photo_are_two_children(client: TestClient, container: 
     candidates = client.get(f"/api/cases/{case_id}/candidates").json()
     assert len(candidates) == 1  # not both faces: at most one of them can be this child
     faces = client.get(f"/api/sightings/{sighting}").json()["faces"]
-    right_face = max(faces, key=lambda f: f["box_left"])["id"]  # 001a05 is on the right
+    right_face = max(faces, key=lambda f: f["box_left"])["id"]  # the child of the case is on the right
     assert candidates[0]["sighting_face_id"] == right_face
 
 
-def test_reembedding_after_a_model_change_keeps_faces_and_reviews(
-    client: TestClient, container: Container, fgnet: Path
-) -> None:
-    case_id = register(client, fgnet, "001a02.jpg")
-    report(client, [photo(fgnet, "001a08.jpg")], seen_at="2008-01-01T00:00:00Z")
+def test_reembedding_after_a_model_change_keeps_faces_and_reviews(client: TestClient, container: Container) -> None:
+    case_id = register(client, upload("collins", 0))
+    report(client, [upload("collins", 1)], seen_at="2008-01-01T00:00:00Z")
     run_jobs(container)
     candidate = client.get(f"/api/cases/{case_id}/candidates").json()[0]
     client.post(f"/api/candidates/{candidate['id']}/review", json={"decision": "dismiss", "reason": "other ears"})

@@ -9,13 +9,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from reunite.bootstrap import Container
 from reunite.config import Settings
 from reunite.domain.access import ANONYMOUS
 from reunite.domain.model import NewSighting, Upload
 from reunite.services.intake import report_sighting
+from tests.photos import PEOPLE, face_jpeg
 
 
 def start_worker(settings: Settings, database_uri: str) -> subprocess.Popen[bytes]:
@@ -39,12 +39,14 @@ def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
 
 
 def test_killed_worker_loses_nothing_and_repeats_nothing(
-    container: Container, settings: Settings, database_uri: str, fgnet: Path
+    container: Container, settings: Settings, database_uri: str
 ) -> None:
-    names = sorted(p.name for p in (fgnet / "images").glob("0[0-3]*.jpg"))[:16]
+    photos = {f"{person}-{size}.jpg": face_jpeg(height=size, mirror=size % 40 == 0, person=person)
+              for person in PEOPLE for size in range(300, 460, 20)}  # 16 different photos
+    names = sorted(photos)
     per_sighting = 4  # each job takes several photos' time, so the kill lands inside one
     for start in range(0, len(names), per_sighting):
-        uploads = [Upload((fgnet / "images" / n).read_bytes(), n) for n in names[start:start + per_sighting]]
+        uploads = [Upload(photos[n], n) for n in names[start:start + per_sighting]]
         report_sighting(container.deps, ANONYMOUS, NewSighting(seen_at=None, place=None), uploads)
     processed = "SELECT count(*) FROM photos WHERE processed_at IS NOT NULL"
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from reunite.domain.model import NewCase, Sex, Upload
 from reunite.entrypoints.api.app import create_app
 from reunite.services import intake, moderation, pfif
 from reunite.services.accounts import issue_token
+from tests.photos import portrait
 
 UNVERIFIED = """<?xml version="1.0" encoding="UTF-8"?>
 <pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4"><pfif:person>
@@ -90,11 +90,11 @@ def test_spreadsheet_rows_keep_their_numbers_and_dates_are_read_as_people_write_
 
 
 def test_atom_feed_pages_by_date_and_filters_by_region(client: TestClient, container: Container,
-                                                       fgnet: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from reunite.entrypoints.web import reach as pages
 
     monkeypatch.setattr(pages, "FEED_PAGE", 2)
-    photo = Upload((fgnet / "images" / "001a02.jpg").read_bytes(), "kid.jpg")
+    photo = Upload(portrait(), "kid.jpg")
     for name, place in (("A", "Wuhan"), ("B", "Shanghai"), ("C", "Wuhan, Hankou")):
         case = NewCase(given_name=name, family_name="Secretname", sex=Sex.FEMALE, birth_date=date(2015, 1, 1),
                        missing_since=datetime(2019, 6, 1, tzinfo=UTC), last_seen_place=None, last_seen_text=place,
@@ -113,9 +113,8 @@ def test_atom_feed_pages_by_date_and_filters_by_region(client: TestClient, conta
     assert wuhan.text.count("<entry>") == 2 and "Missing: B" not in wuhan.text
 
 
-def test_pdf_poster_renders_chinese_and_never_the_family(client: TestClient, container: Container,
-                                                         fgnet: Path) -> None:
-    photo = Upload((fgnet / "images" / "001a02.jpg").read_bytes(), "kid.jpg")
+def test_pdf_poster_renders_chinese_and_never_the_family(client: TestClient, container: Container) -> None:
+    photo = Upload(portrait(), "kid.jpg")
     case = NewCase(given_name="小林", family_name="张", sex=Sex.FEMALE, birth_date=date(2015, 1, 1),
                    missing_since=datetime(2019, 6, 1, 8, tzinfo=UTC), last_seen_place=None,
                    last_seen_text="武汉汉口火车站", family_contact="+86 138 0000 3333")

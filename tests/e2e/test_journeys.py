@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 
@@ -11,6 +10,7 @@ from reunite.bootstrap import Container
 from reunite.domain.access import Role
 from reunite.entrypoints.api.app import create_app
 from tests.conftest import count_rows, plain_photo, run_jobs, session_for
+from tests.photos import portrait
 
 CASE_FORM = {"given_name": "浩然", "family_name": "王", "birth_date": "2018-03-01",
              "missing_since": "2026-06-01T17:30", "tz": "Asia/Shanghai",
@@ -63,9 +63,9 @@ def test_registration_asks_for_the_sex_and_shows_the_case_back_coherently(contai
     assert "Matching starts once" not in page
 
 
-def test_closing_a_case_asks_to_confirm_and_the_poster_then_says_found(container: Container, fgnet: Path) -> None:
+def test_closing_a_case_asks_to_confirm_and_the_poster_then_says_found(container: Container) -> None:
     admin = as_role(container, Role.ADMIN)
-    files = [("photos", ("kid.jpg", (fgnet / "images" / "001a02.jpg").read_bytes(), "image/jpeg"))]
+    files = [("photos", ("kid.jpg", portrait(), "image/jpeg"))]
     token = csrf(admin, "/cases/new")
     sent = admin.post("/cases/new", files=files, data=CASE_FORM | {"csrf": token, "sex": "male",
                                                                     "birth_date": "2000-01-01",
@@ -73,7 +73,7 @@ def test_closing_a_case_asks_to_confirm_and_the_poster_then_says_found(container
                       follow_redirects=False)
     case_id = int(sent.headers["location"].split("/")[2].split("?")[0])
     admin.post(f"/cases/{case_id}/verify", data={"csrf": token, "evidence": "ok"})
-    sighting = [("photos", ("s.jpg", (fgnet / "images" / "001a05.jpg").read_bytes(), "image/jpeg"))]
+    sighting = [("photos", ("s.jpg", portrait("collins", 1), "image/jpeg"))]
     admin.post("/report", files=sighting, data={"csrf": token, "seen_at": "2005-06-01T10:00", "tz": "Asia/Shanghai"})
     run_jobs(container)
     page = admin.get(f"/cases/{case_id}").text

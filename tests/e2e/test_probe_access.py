@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +15,7 @@ from reunite.entrypoints.api.app import create_app
 from reunite.services import moderation, reunion
 from tests.e2e import world as w
 from tests.e2e.test_access import app_routes, fill
+from tests.photos import portrait
 
 # --- finding 2: what a family may still see, for every state its case can be in -------------------
 
@@ -175,9 +175,9 @@ def audit_rows(world: w.World, action: str, after: int) -> list[str]:
 
 
 @pytest.mark.parametrize("route", AUDITED, ids=lambda r: f"{r[0]} {r[1]}")
-def test_every_read_of_personal_data_is_audited(world: w.World, fgnet: Path, route: tuple[str, str]) -> None:
+def test_every_read_of_personal_data_is_audited(world: w.World, route: tuple[str, str]) -> None:
     who, action = AUDITED[route]
-    face = (fgnet / "images" / "001a05.jpg").read_bytes()
+    face = portrait("collins", 1)
     with world.container.engine.connect() as conn:
         last = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM audit_log").scalar_one())
     with world.client(who) as client:

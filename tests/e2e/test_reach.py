@@ -15,7 +15,6 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
@@ -34,6 +33,7 @@ from reunite.services.moderation import verify_case
 from reunite.services.reunion import send_message
 from tests.browser.conftest import free_port
 from tests.conftest import SettableClock, run_jobs_settled, session_for
+from tests.photos import portrait
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
 WUHAN = GeoPoint(30.59, 114.31)
@@ -45,24 +45,24 @@ def north(km: float) -> GeoPoint:
     return GeoPoint(WUHAN.lat + km / KM_PER_DEGREE, WUHAN.lon)
 
 
-def missing_case(container: Container, fgnet: Path, who: Principal = OPERATOR, name: str = "小林",
+def missing_case(container: Container, who: Principal = OPERATOR, name: str = "小林",
                  since: datetime = T0, contact: str = "+86 138 0000 1111") -> int:
     case = NewCase(given_name=name, family_name="Zhang", sex=Sex.FEMALE, birth_date=date(2018, 3, 1),
                    missing_since=since, last_seen_place=WUHAN, last_seen_text="Wuhan, Hankou station",
                    family_contact=contact)
-    photo = Upload((fgnet / "images" / "001a02.jpg").read_bytes(), "kid.jpg")
+    photo = Upload(portrait(), "kid.jpg")
     return intake.register_case(container.deps, who, case, [photo], [None]).case_id
 
 
 def test_the_alert_radius_widens_with_time_and_each_subscriber_hears_once(
-    container: Container, fgnet: Path
+    container: Container
 ) -> None:
     clock = SettableClock(T0 + timedelta(minutes=30))
     deps = replace(container.deps, clock=clock, webhooks=HttpWebhooks(resolve=lambda host, port: ["93.184.216.34"]))
     far = {km: reach.subscribe(deps, OPERATOR, "webhook", f"https://partner.example/{km}", north(km), 0)[0]
            for km in (50, 150, 250, 400, 700)}
     by_region = reach.subscribe(deps, OPERATOR, "webhook", "https://partner.example/wuhan", None, 0, "wuhan")[0]
-    case_id = missing_case(container, fgnet)
+    case_id = missing_case(container)
 
     def alerted() -> set[int]:
         with container.engine.connect() as conn:
@@ -146,7 +146,7 @@ def follow(client: TestClient, link: str) -> None:
     assert client.post(local(link).split("?")[0], data={"t": token.group(1)}).status_code == 200
 
 
-def test_email_alerts_confirm_arrive_and_unsubscribe(mailing: Container, inbox: Inbox, fgnet: Path) -> None:
+def test_email_alerts_confirm_arrive_and_unsubscribe(mailing: Container, inbox: Inbox) -> None:
     with TestClient(create_app(mailing)) as anonymous:
         created = anonymous.post("/api/subscriptions", json={"address": "neighbour@example.org",
                                                              "lat": north(20).lat, "lon": north(20).lon,
@@ -159,7 +159,7 @@ def test_email_alerts_confirm_arrive_and_unsubscribe(mailing: Container, inbox: 
         assert confirm
         follow(anonymous, confirm.group(0))
 
-        case_id = missing_case(mailing, fgnet, since=datetime.now(UTC) - timedelta(minutes=20))
+        case_id = missing_case(mailing, since=datetime.now(UTC) - timedelta(minutes=20))
         run_jobs_settled(mailing)
         alerts = inbox.to("neighbour@example.org")[1:]
         assert len(alerts) == 1
@@ -174,22 +174,22 @@ def test_email_alerts_confirm_arrive_and_unsubscribe(mailing: Container, inbox: 
         assert anonymous.post(local(forged)).status_code == 422
         assert anonymous.post(local(unsubscribe.group(0))).status_code == 200  # one click, as mail clients do
 
-        missing_case(mailing, fgnet, name="小明", since=datetime.now(UTC) - timedelta(minutes=5))
+        missing_case(mailing, name="小明", since=datetime.now(UTC) - timedelta(minutes=5))
         run_jobs_settled(mailing)
         assert len(inbox.to("neighbour@example.org")) == 2  # nothing after unsubscribing
 
 
 def test_families_hear_of_confirmed_candidates_only_and_reviewers_of_waiting_work(
-    mailing: Container, inbox: Inbox, fgnet: Path
+    mailing: Container, inbox: Inbox
 ) -> None:
     deps = mailing.deps
     _, session = session_for(mailing, Role.REPORTER, "mother@example.org")
     family = from_session(deps, session)
     session_for(mailing, Role.MODERATOR, "volunteer@example.org")
     assert family is not None
-    case_id = missing_case(mailing, fgnet, who=family, since=datetime(2019, 6, 1, tzinfo=UTC))
+    case_id = missing_case(mailing, who=family, since=datetime(2019, 6, 1, tzinfo=UTC))
     verify_case(deps, OPERATOR, case_id, "police report seen")
-    photo = Upload((fgnet / "images" / "001a05.jpg").read_bytes(), "street.jpg")
+    photo = Upload(portrait("collins", 1), "street.jpg")
     intake.report_sighting(deps, OPERATOR, NewSighting(seen_at=datetime(2024, 1, 1, tzinfo=UTC), place=None),
                            [photo])
     run_jobs_settled(mailing)
@@ -207,13 +207,13 @@ def test_families_hear_of_confirmed_candidates_only_and_reviewers_of_waiting_wor
     assert "Please call" not in text_of(inbox.to("mother@example.org")[1])  # details stay behind sign-in
 
 
-def test_daily_digest_lists_the_days_cases_in_one_email(mailing: Container, inbox: Inbox, fgnet: Path) -> None:
+def test_daily_digest_lists_the_days_cases_in_one_email(mailing: Container, inbox: Inbox) -> None:
     deps = mailing.deps
     subscription_id, _ = reach.subscribe(deps, OPERATOR, "email", "digest@example.org", north(30), 10, digest=True)
     reach.set_status(deps, subscription_id, "confirm", local(reach.link(deps, subscription_id, "confirm"))
                      .split("t=")[1])
     for name in ("小林", "小明"):
-        missing_case(mailing, fgnet, name=name, since=datetime.now(UTC) - timedelta(minutes=10))
+        missing_case(mailing, name=name, since=datetime.now(UTC) - timedelta(minutes=10))
     run_jobs_settled(mailing)
     assert inbox.to("digest@example.org")[1:] == []  # the confirmation only
     assert reach.send_digests(deps) == 1
@@ -237,8 +237,7 @@ class Receiver(BaseHTTPRequestHandler):
         return
 
 
-def test_webhooks_are_signed_and_retried_after_a_failure(client: TestClient, container: Container,
-                                                           fgnet: Path) -> None:
+def test_webhooks_are_signed_and_retried_after_a_failure(client: TestClient, container: Container) -> None:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     # the test's receiver is on loopback, which webhooks refuse unless the operator allows the host
@@ -249,7 +248,7 @@ def test_webhooks_are_signed_and_retried_after_a_failure(client: TestClient, con
                                                       "lat": north(80).lat, "lon": north(80).lon, "radius_km": 30})
     assert created.status_code == 201
     secret = created.json()["secret"]
-    case_id = missing_case(container, fgnet, since=datetime.now(UTC) - timedelta(minutes=5))
+    case_id = missing_case(container, since=datetime.now(UTC) - timedelta(minutes=5))
     run_jobs_settled(container, timeout=90)
     server.shutdown()
     assert len(Receiver.received) == 2  # refused once, delivered on the retry

@@ -4,24 +4,24 @@ every candidate carries its rank and its lead in the reader's language, never a 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
 from tests.conftest import run_jobs
-from tests.e2e.test_api import photo, register, report
+from tests.e2e.test_api import register, report
+from tests.photos import upload
 
 
 def test_sightings_of_one_child_by_different_people_become_one_trail(
-    client: TestClient, container: Container, fgnet: Path
+    client: TestClient, container: Container
 ) -> None:
-    case = register(client, fgnet, "001a02.jpg", given_name="Lin")
-    first = report(client, [photo(fgnet, "001a05.jpg")], seen_at="2005-03-01T10:00:00Z", lat=30.59, lon=114.31,
+    case = register(client, upload(), given_name="Lin")
+    first = report(client, [upload("collins", 1)], seen_at="2005-03-01T10:00:00Z", lat=30.59, lon=114.31,
                    place_text="Hankou station").json()["id"]
-    second = report(client, [photo(fgnet, "001a05.jpg")], seen_at="2005-03-01T15:00:00Z", lat=30.60, lon=114.30,
+    second = report(client, [upload("collins", 1)], seen_at="2005-03-01T15:00:00Z", lat=30.60, lon=114.30,
                     place_text="Jianghan road").json()["id"]
-    elsewhere = report(client, [photo(fgnet, "001a05.jpg")], seen_at="2005-03-01T16:00:00Z", lat=43.83, lon=87.62,
+    elsewhere = report(client, [upload("collins", 1)], seen_at="2005-03-01T16:00:00Z", lat=43.83, lon=87.62,
                        place_text="Urumqi").json()["id"]  # 2,700 km in an hour: not the same child's journey
     run_jobs(container)
 
@@ -46,11 +46,11 @@ def test_sightings_of_one_child_by_different_people_become_one_trail(
 
 
 def test_one_child_registered_twice_is_flagged_then_linked_and_unlinked(
-    client: TestClient, container: Container, fgnet: Path
+    client: TestClient, container: Container
 ) -> None:
-    family = register(client, fgnet, "001a02.jpg", given_name="Lin")
-    police = register(client, fgnet, "001a02.jpg", given_name="Lin Wang", birth_date="2000-03-01")
-    other = register(client, fgnet, "013a08.jpg", given_name="Other", birth_date="1994-01-01")
+    family = register(client, upload(), given_name="Lin")
+    police = register(client, upload(), given_name="Lin Wang", birth_date="2000-03-01")
+    other = register(client, upload("hopper", 0), given_name="Other", birth_date="1994-01-01")
     run_jobs(container)
 
     flags = client.get("/api/moderation/duplicates").json()

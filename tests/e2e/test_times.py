@@ -7,7 +7,6 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import replace
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 from PIL import Image, ImageOps
@@ -16,6 +15,7 @@ from reunite.bootstrap import Container
 from reunite.entrypoints.api.app import create_app
 from tests.conftest import admin_token, plain_photo, run_jobs
 from tests.integration.test_codec import phone_exif
+from tests.photos import portrait
 
 
 def in_zone(container: Container, zone: str) -> Container:
@@ -113,16 +113,16 @@ def test_api_times_without_an_offset_are_read_in_the_sites_zone(client: TestClie
     assert answer["seen_at"] == "2026-03-01T08:00:00-03:00"
 
 
-def test_the_sites_zone_changes_how_plausible_a_zoneless_photo_time_is(container: Container, fgnet: Path) -> None:
+def test_the_sites_zone_changes_how_plausible_a_zoneless_photo_time_is(container: Container) -> None:
     """The child went missing in Beijing at 16:00 (+08:00); a camera without an offset says 18:30 at a
     place 900 km away. Read in Shanghai that is 2.5 hours later (too far to have travelled); read in
     Los Angeles it is 17.5 hours later (easily). The ranking uses the true instants."""
-    case_photo = (fgnet / "images" / "001a02.jpg").read_bytes()
+    case_photo = portrait()
     registered = police(container).post("/api/cases", files=[("photos", ("kid.jpg", case_photo, "image/jpeg"))], data={
         "given_name": "Lin", "sex": "male", "birth_date": "2019-01-01", "missing_since": "2024-05-06T16:00:00+08:00",
         "last_seen_lat": "39.9", "last_seen_lon": "116.4", "photo_dates": "2021-01-01"})
     assert registered.status_code == 201
-    street = (fgnet / "images" / "001a05.jpg").read_bytes()
+    street = portrait("collins", 1)
     far = {"lat": "31.8", "lon": "116.4"}  # 900 km south
     for zone, mirror in (("Asia/Shanghai", False), ("America/Los_Angeles", True)):
         seen = photo_with_time("2024:05:06 18:30:00", source=street, mirror=mirror)  # two pictures, not one resent

@@ -26,6 +26,7 @@ from reunite.services import intake, moderation, reach, workbench
 from reunite.services.accounts import from_session
 from tests.conftest import count_rows, run_jobs, session_for
 from tests.e2e.test_safety import Later
+from tests.photos import portrait
 
 
 @dataclass
@@ -48,23 +49,24 @@ def _form(client: TestClient, url: str, **data: str) -> Response:
     return client.post(url, data={"csrf": csrf, **data}, follow_redirects=False)
 
 
-def loop(container: Container, fgnet: Path, photos: tuple[str, ...] = ("001a05.jpg", "001a08.jpg", "001a10.jpg"),
+def loop(container: Container, photos: tuple[tuple[str, int], ...] = (("collins", 1), ("collins", 2), ("collins", 3)),
          ages: bool = True) -> Loop:
-    """A family's verified case (subject 001, a boy) and approved reports of him from the street."""
+    """A family's verified case (a boy, played by a public-domain portrait: tests/photos.py) and approved
+    reports of him (or, where a test says so, of someone else) from the street."""
     deps = container.deps
     _, token = session_for(container, Role.REPORTER)
     family = from_session(deps, token)
     assert family is not None
     case = NewCase(given_name="Lin", family_name="Family", sex=Sex.MALE, birth_date=date(1998, 1, 1),
                    missing_since=datetime(2000, 6, 1, tzinfo=UTC), last_seen_place=GeoPoint(31.2, 121.4))
-    data = (fgnet / "images" / "001a02.jpg").read_bytes()
+    data = portrait()
     case_id = intake.register_case(deps, family, case, [Upload(data, "a.jpg")], [date(2000, 1, 1)]).case_id
     moderation.verify_case(deps, OPERATOR, case_id, "police report seen")
     sightings = []
-    for number, name in enumerate(photos):
+    for number, (person, take) in enumerate(photos):
         seen = NewSighting(seen_at=datetime(2006, 6, 1 + number, tzinfo=UTC), place=GeoPoint(30.5, 114.3),
                            place_text="Hankou station")
-        upload = [Upload((fgnet / "images" / name).read_bytes(), name)]
+        upload = [Upload(portrait(person, take), f"{person}-{take}.jpg")]
         sightings.append(intake.report_sighting(deps, OPERATOR, seen, upload).sighting_id)
     run_jobs(container)
     family = from_session(deps, token)  # now with a verified case
@@ -79,10 +81,10 @@ def with_undo(container: Container) -> Container:
 
 
 def test_two_reviewers_never_hold_the_same_candidate_and_a_held_one_is_refused(
-    container: Container, fgnet: Path
+    container: Container
 ) -> None:
     container = with_undo(container)
-    world = loop(container, fgnet)
+    world = loop(container)
     first, second = (_client(container, session_for(container, Role.MODERATOR)[1]) for _ in range(2))
     one = first.get("/workbench", follow_redirects=False).headers["location"]
     other = second.get("/workbench", follow_redirects=False).headers["location"]
@@ -104,9 +106,9 @@ def test_two_reviewers_never_hold_the_same_candidate_and_a_held_one_is_refused(
 
 
 def test_skip_and_later_pass_a_candidate_on_and_four_eyes_wait_for_a_second_reviewer(
-    container: Container, fgnet: Path
+    container: Container
 ) -> None:
-    world = loop(container, fgnet, photos=("001a05.jpg", "001a08.jpg"))
+    world = loop(container, photos=(("collins", 1), ("collins", 2)))
     deps = replace(container.deps, limits=replace(container.deps.limits, four_eyes=True))
     ann, bo = (Principal(role=Role.MODERATOR, account_id=n) for n in (901, 902))
     first = workbench.next_candidate(deps, ann)
@@ -127,8 +129,8 @@ def test_skip_and_later_pass_a_candidate_on_and_four_eyes_wait_for_a_second_revi
     assert workbench.next_candidate(deps, Principal(role=Role.MODERATOR, account_id=903)) == first
 
 
-def test_a_rejected_report_leaves_every_queue(container: Container, fgnet: Path) -> None:
-    world = loop(container, fgnet, photos=("001a05.jpg", "001a08.jpg"))
+def test_a_rejected_report_leaves_every_queue(container: Container) -> None:
+    world = loop(container, photos=(("collins", 1), ("collins", 2)))
     deps = container.deps
     _, token = session_for(container, Role.MODERATOR)
     reviewer = _client(container, token)
@@ -155,14 +157,14 @@ def test_a_rejected_report_leaves_every_queue(container: Container, fgnet: Path)
 
 
 def test_a_lead_reaches_the_family_only_approved_and_once_it_can_no_longer_be_undone(
-    container: Container, fgnet: Path
+    container: Container
 ) -> None:
     container = with_undo(container)
-    world = loop(container, fgnet, photos=("001a05.jpg", "001a08.jpg"))
+    world = loop(container, photos=(("collins", 1), ("collins", 2)))
     deps = container.deps
     waiting = intake.report_sighting(deps, Principal(), NewSighting(
         seen_at=datetime(2006, 7, 1, tzinfo=UTC), place=GeoPoint(30.5, 114.3), place_text="Hankou station"),
-        [Upload((fgnet / "images" / "001a10.jpg").read_bytes(), "a.jpg")]).sighting_id  # a passer-by's, pending
+        [Upload(portrait("collins", 3), "a.jpg")]).sighting_id  # a passer-by's, pending
     run_jobs(container)
     family = _client(container, world.family_token)
     reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
@@ -193,9 +195,9 @@ def test_a_lead_reaches_the_family_only_approved_and_once_it_can_no_longer_be_un
 
 
 def test_a_family_answers_on_a_lead_and_marks_a_sighting_as_possibly_theirs(
-    container: Container, fgnet: Path
+    container: Container
 ) -> None:
-    world = loop(container, fgnet, photos=("001a05.jpg", "013a08.jpg"))
+    world = loop(container, photos=(("collins", 1), ("hopper", 0)))
     deps = container.deps
     family = _client(container, world.family_token)
     machine = {c["sighting_id"]: c for c in deps.read.candidates(world.case_id, None)}
@@ -226,9 +228,9 @@ def test_a_family_answers_on_a_lead_and_marks_a_sighting_as_possibly_theirs(
 
 
 def test_browse_keeps_unknown_ages_and_sexes_and_names_the_filter_that_emptied_it(
-    container: Container, fgnet: Path
+    container: Container
 ) -> None:
-    world = loop(container, fgnet, photos=("001a05.jpg", "001a08.jpg"))  # reported without age or sex
+    world = loop(container, photos=(("collins", 1), ("collins", 2)))  # reported without age or sex
     family = _client(container, world.family_token)
     found = family.get("/sightings", params={"age": "10", "sex": "male"})
     assert "2 sightings" in found.text and "age unknown" in found.text and "sex unknown" in found.text
@@ -242,9 +244,9 @@ def test_browse_keeps_unknown_ages_and_sexes_and_names_the_filter_that_emptied_i
 
 
 def test_queue_alarm_scales_with_the_reviewers_and_case_pages_stay_short(
-    container: Container, fgnet: Path, monkeypatch: pytest.MonkeyPatch
+    container: Container, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    world = loop(container, fgnet, photos=("001a05.jpg",))
+    world = loop(container, photos=(("collins", 1),))
     deps = container.deps
     real = pages.queries.with_lead(deps, deps.read.candidates(world.case_id, None))[0]  # as the page shows it
     many = [real | {"id": real["id"] + n} for n in range(25)]  # a case with 25 candidates

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -22,6 +21,7 @@ from reunite.services import intake, moderation, retention, reunion, review
 from reunite.services.accounts import from_session, issue_token
 from tests.conftest import run_jobs, session_for
 from tests.integration.test_codec import phone_exif
+from tests.photos import portrait
 
 FAMILY_A_CONTACT = "FAMILY-A-CONTACT-7781"
 FAMILY_B_CONTACT = "FAMILY-B-CONTACT-9932"
@@ -72,9 +72,9 @@ class World:
                 "token_id": self.token_id}
 
 
-def two_faces(fgnet: Path, height: int = 480, gap: int = 40) -> bytes:
+def two_faces(height: int = 480, gap: int = 40) -> bytes:
     """The child (left) with someone else beside them (right), EXIF time and GPS included."""
-    people = [Image.open(fgnet / "images" / name).convert("RGB") for name in ("001a05.jpg", "021a30.jpg")]
+    people = [Image.open(io.BytesIO(portrait(*who))).convert("RGB") for who in (("collins", 1), ("hopper", 3))]
     people = [p.resize((round(p.width * height / p.height), height)) for p in people]
     both = Image.new("RGB", (people[0].width + gap + people[1].width, height), (128, 128, 128))
     both.paste(people[0], (0, 0))
@@ -86,12 +86,12 @@ def two_faces(fgnet: Path, height: int = 480, gap: int = 40) -> bytes:
     return out.getvalue()
 
 
-def _case(container: Container, who: Principal, fgnet: Path, name: str, child: str, contact: str) -> int:
+def _case(container: Container, who: Principal, photo: tuple[str, int], child: str, contact: str) -> int:
     case = NewCase(given_name=child, family_name="Family", sex=Sex.FEMALE, birth_date=_date(2000),
                    missing_since=_when(2002), last_seen_place=GeoPoint(31.2, 121.4), police_report=f"PR-{contact}",
                    family_contact=contact)
-    data = (fgnet / "images" / name).read_bytes()
-    return intake.register_case(container.deps, who, case, [Upload(data, name)], [_date(2002)]).case_id
+    return intake.register_case(container.deps, who, case, [Upload(portrait(*photo), "case.jpg")],
+                                [_date(2002)]).case_id
 
 
 def _date(year: int) -> date:
@@ -102,7 +102,9 @@ def _when(year: int) -> datetime:
     return datetime(year, 6, 1, 8, tzinfo=UTC)
 
 
-def build(container: Container, fgnet: Path) -> World:
+def build(container: Container) -> World:
+    """The people are public-domain portraits (tests/photos.py): the child of case A is one person; case B's
+    child, the bystander and the unverified case's child are the other."""
     world = World(container)
     deps = container.deps
     principals: dict[str, Principal] = {}
@@ -113,19 +115,19 @@ def build(container: Container, fgnet: Path) -> World:
         found = from_session(deps, token)
         assert found is not None
         principals[role] = found
-    world.case_a = _case(container, principals["family"], fgnet, "001a02.jpg", "Lin", FAMILY_A_CONTACT)
-    world.case_b = _case(container, OPERATOR, fgnet, "013a08.jpg", FAMILY_B_CHILD, FAMILY_B_CONTACT)
-    world.case_unverified = _case(container, principals["family_unverified"], fgnet, "021a05.jpg", "Mei", "x")
+    world.case_a = _case(container, principals["family"], ("collins", 0), "Lin", FAMILY_A_CONTACT)
+    world.case_b = _case(container, OPERATOR, ("hopper", 0), FAMILY_B_CHILD, FAMILY_B_CONTACT)
+    world.case_unverified = _case(container, principals["family_unverified"], ("hopper", 2), "Mei", "x")
     moderation.verify_case(deps, OPERATOR, world.case_a, "police report checked")
 
     sighting = NewSighting(seen_at=_when(2005), place=GeoPoint(EXACT_LAT, EXACT_LON), place_text="Hankou station",
                            reporter_contact=REPORTER_CONTACT)
     receipt = intake.report_sighting(deps, principals["reporter"], sighting,
-                                     [Upload(two_faces(fgnet), f"{ORIGINAL_NAME}.jpg")])
+                                     [Upload(two_faces(), f"{ORIGINAL_NAME}.jpg")])
     world.sighting, world.photo_of_sighting = receipt.sighting_id, receipt.photo_ids[0]
     pending = NewSighting(seen_at=_when(2006), place=GeoPoint(EXACT_LAT, EXACT_LON), reporter_contact=REPORTER_CONTACT)
-    data = (fgnet / "images" / "013a16.jpg").read_bytes()
-    world.pending = intake.report_sighting(deps, principals["reporter"], pending, [Upload(data, "p.jpg")]).sighting_id
+    world.pending = intake.report_sighting(deps, principals["reporter"], pending,
+                                           [Upload(portrait("hopper", 1), "p.jpg")]).sighting_id
     run_jobs(container)
 
     moderation.moderate_sightings(deps, OPERATOR, [world.sighting], approve=True)
@@ -142,7 +144,7 @@ def build(container: Container, fgnet: Path) -> World:
     review.review_candidate(deps, OPERATOR, world.confirmed, CandidateStatus.CONFIRMED, "")
     moderation.verify_case(deps, OPERATOR, world.case_b, "checked")
     intake.report_sighting(deps, OPERATOR, NewSighting(seen_at=_when(2007), place=None),
-                           [Upload((fgnet / "images" / "013a16.jpg").read_bytes(), "b.jpg")])
+                           [Upload(portrait("hopper", 1), "b.jpg")])
     run_jobs(container)
     proposed = [c for c in deps.read.candidates(world.case_b, None) if c["status"] == "proposed"]
     assert proposed, "case B should have a proposed candidate"
