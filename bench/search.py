@@ -235,6 +235,29 @@ def measure(container: Container, size: int, queries: int, builds: list[tuple[in
     return rows
 
 
+def instance(keep: Path | None, shared_buffers: str | None) -> Container:
+    """The bench's embedded server (restarted once when ``shared_buffers`` is to change)."""
+    container = scratch_instance(folder=keep)
+    if shared_buffers is None:
+        return container
+    with container.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        now = conn.exec_driver_sql("SHOW shared_buffers").scalar()
+        if now != shared_buffers:
+            conn.exec_driver_sql(f"ALTER SYSTEM SET shared_buffers = '{shared_buffers}'")
+    if now == shared_buffers:
+        return container
+    container.close()
+    return scratch_instance(folder=container.settings.data_dir)
+
+
+def settings_row(container: Container) -> dict[str, str]:
+    with container.engine.connect() as conn:
+        return {name: str(conn.exec_driver_sql(f"SHOW {name}").scalar())
+                for name in ("shared_buffers", "server_version")} | {
+            "pgvector": str(conn.exec_driver_sql("SELECT extversion FROM pg_extension WHERE extname = 'vector'")
+                            .scalar())}
+
+
 def build_pair(text: str) -> tuple[int, int]:
     m, ef_construction = text.split(":")
     return int(m), int(ef_construction)
@@ -252,12 +275,15 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--keep", type=Path, help="the instance's folder, kept: a later run with the same size "
                         "reuses its faces, exact answers and index (1M faces take an hour to load and index)")
+    parser.add_argument("--shared-buffers", help="the embedded server's shared_buffers, e.g. 3GB (PostgreSQL's "
+                        "default, 128MB, holds a tenth of a 1M-face index)")
     args = parser.parse_args()
-    container = scratch_instance(folder=args.keep)
+    container = instance(args.keep, args.shared_buffers)
     results = [row for size in args.sizes
                for row in measure(container, size, args.queries, args.builds, args.ef_search, args.fetch,
                                   keep=args.keep)]
-    text = json.dumps({"machine": machine(), "results": results, "peak_memory_mb": peak_memory_mb()}, indent=1)
+    text = json.dumps({"machine": machine(), "database": settings_row(container), "results": results,
+                       "peak_memory_mb": peak_memory_mb()}, indent=1)
     print(text)
     if args.out:
         args.out.write_text(text)
