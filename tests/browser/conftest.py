@@ -66,7 +66,7 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def screenshots(page: Page, name: str) -> None:
-    """The page at phone and desktop widths, into test-artifacts/ (never committed: they show corpus faces)."""
+    """The page at phone and desktop widths, into test-artifacts/ (never committed: build output showing faces)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     for label, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": 800})
