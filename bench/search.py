@@ -72,6 +72,13 @@ class Dataset:
     open_: np.ndarray
     probes: np.ndarray
     seen: list[datetime]
+    sources: np.ndarray  # the face each probe is a new photo of
+
+
+def own_faces(source: int) -> set[int]:
+    """The ids of the faces of the probe's own person (faces are loaded in order, ids from 1)."""
+    first = source // FACES_PER_CASE * FACES_PER_CASE + 1
+    return set(range(first, first + FACES_PER_CASE))
 
 
 def synthesise(size: int, queries: int, seed: int) -> Dataset:
@@ -80,10 +87,10 @@ def synthesise(size: int, queries: int, seed: int) -> Dataset:
     cases = len(vectors) // FACES_PER_CASE
     missing = [NOW - timedelta(days=int(d)) for d in rng.integers(0, 3650, cases)]
     open_ = rng.random(cases) < 0.9
-    probes = vectors[rng.choice(len(vectors), queries, replace=False)]
-    probes = probes + rng.standard_normal(probes.shape) * 0.3 / np.sqrt(128)
+    sources = rng.choice(len(vectors), queries, replace=False)
+    probes = vectors[sources] + rng.standard_normal((queries, vectors.shape[1])) * 0.3 / np.sqrt(128)
     seen = [NOW - timedelta(days=int(d)) for d in rng.integers(0, 1800, queries)]
-    return Dataset(vectors, missing, open_, probes, seen)
+    return Dataset(vectors, missing, open_, probes, seen, sources)
 
 
 def load_faces(container: Container, data: Dataset) -> None:
@@ -114,9 +121,8 @@ class NothingToFind(RuntimeError):
     """The production query returns fewer than 10 faces for a probe: the bench would measure nothing."""
 
 
-def load(container: Container, size: int, queries: int, seed: int, keep: Path | None = None
-         ) -> tuple[np.ndarray, list[datetime]]:
-    """Load ``size`` faces without any vector index; returns the probes and their sighting times. With
+def load(container: Container, size: int, queries: int, seed: int, keep: Path | None = None) -> Dataset:
+    """Load ``size`` faces without any vector index; returns them with the probes. With
     ``keep`` (the instance's kept folder) faces loaded by an earlier run of the same size and seed stay."""
     data = synthesise(size, queries, seed)
     marker = keep / f"loaded-{size}-{seed}" if keep else None
@@ -129,7 +135,7 @@ def load(container: Container, size: int, queries: int, seed: int, keep: Path | 
         load_faces(container, data)
         if marker is not None:
             marker.touch()
-    return data.probes, data.seen
+    return data
 
 
 def exact_truth(container: Container, probes: np.ndarray, seen: list[datetime]) -> list[set[int]]:
@@ -195,22 +201,27 @@ def backend_cpu_ns(pid: int) -> int:
     return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
 
 
-def query(container: Container, probes: np.ndarray, seen: list[datetime], truth: list[set[int]],
-          ef_search: int, fetch: int) -> dict[str, float]:
+def query(container: Container, data: Dataset, truth: list[set[int]], ef_search: int, fetch: int
+          ) -> dict[str, float]:
     latencies, cpu, recalls = [], [], []
-    for probe, seen_at, best in zip(probes, seen, truth, strict=True):
+    own_found, own_wanted = 0, 0
+    for probe, seen_at, best, source in zip(data.probes, data.seen, truth, data.sources, strict=True):
         with SqlUnitOfWork(container.engine, ef_search=ef_search) as uow:
             pid = int(uow.conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
             c, t = backend_cpu_ns(pid), time.perf_counter()
             approx = uow.near_case_faces(list(probe), seen_at, fetch)[:10]  # as matching does: fetch, sorted
             latencies.append((time.perf_counter() - t) * 1000)
             cpu.append((backend_cpu_ns(pid) - c) / 1e6)
-        recalls.append(len(best & {r.case_face_id for r in approx}) / 10)
+        found = {r.case_face_id for r in approx}
+        recalls.append(len(best & found) / 10)
+        own = own_faces(int(source)) & best  # the person's own faces the exact query returns
+        own_found, own_wanted = own_found + len(own & found), own_wanted + len(own)
     return {"p50_ms": round(float(np.percentile(latencies, 50)), 2),
             "p95_ms": round(float(np.percentile(latencies, 95)), 2),
             "cpu_p50_ms": round(float(np.percentile(cpu, 50)), 2),
             "cpu_p95_ms": round(float(np.percentile(cpu, 95)), 2),
-            "recall_at_10": round(float(np.mean(recalls)), 4)}
+            "recall_at_10": round(float(np.mean(recalls)), 4),
+            "own_faces_found": round(own_found / own_wanted, 4) if own_wanted else 0.0}
 
 
 def measure(container: Container, size: int, queries: int, builds: list[tuple[int, int]], efs: list[int],
@@ -219,9 +230,10 @@ def measure(container: Container, size: int, queries: int, builds: list[tuple[in
     kept between runs) the loaded faces, the exact answers and a built index are reused."""
     seed = seed if seed is not None else size
     started = time.perf_counter()
-    probes, seen = load(container, size, queries, seed, keep)
+    data = load(container, size, queries, seed, keep)
     loaded = time.perf_counter()
-    truth = cached_truth(container, probes, seen, keep / f"truth-{size}-{seed}-{queries}.json" if keep else None)
+    answers = keep / f"truth-{size}-{seed}-{queries}.json" if keep else None
+    truth = cached_truth(container, data.probes, data.seen, answers)
     rows = []
     for m, ef_construction in builds:
         load_before = os.getloadavg()[0]
@@ -230,7 +242,7 @@ def measure(container: Container, size: int, queries: int, builds: list[tuple[in
             rows.append({
                 "faces": size, "m": m, "ef_construction": ef_construction, "ef_search": ef_search,
                 "load_seconds": round(loaded - started, 1), "index_build_seconds": round(build, 1),
-                **query(container, probes, seen, truth, ef_search, fetch),
+                **query(container, data, truth, ef_search, fetch),
                 "queries": queries, "fetched": fetch,
                 "load_avg_1m": [round(load_before, 2), round(os.getloadavg()[0], 2)],
             })
