@@ -1,132 +1,289 @@
-"""Ingest speed end to end: upload through the API until every face is indexed and matched.
+"""Ingest side by side with the peer: the `face_recognition` CLI and Reunite on the same photos and cores.
 
-    python bench/ingest.py CORPUS [--limit N] [--phone 30] [--gallery 20000] [--pipelines default] [--out FILE]
+    python bench/ingest.py CORPUS [--rounds 2] [--cpus 2] [--subjects N] [--out FILE]
 
-Measured for the default pipeline and the plain-dlib-like one (HOG without upsampling, no CNN
-fallback, 5 landmarks, no mirroring), on the corpus photos and on phone-sized 12-megapixel photos.
-Sightings are matched against a gallery of open, verified cases with synthetic face-like embeddings
-(bench/search.py's), so matching does the work it does in production: each face reads the 200 nearest
-case faces. ``match_ms_per_sighting`` times matching alone (every sighting matched again, idempotent)."""
+The corpus protocol's photos (shared/corpus/README.md): each subject's youngest photo is a case, every
+later photo a sighting. The peer is what a volunteer would script: ``face_recognition --cpus 2 cases/
+sightings/`` (HOG upsampled once, 5 landmarks, one embedding per face, every sighting compared with
+every case photo). Reunite does its whole job: the cases and then the sightings are uploaded through
+the API (``TestClient``, in this process) while ``reunite worker --processes CPUS`` detects, embeds,
+stores and matches until its queue is empty. The clock runs from the first upload (or the peer's
+start) to the last job done; CPU counts every process involved: this one, the worker processes and,
+for Reunite, the PostgreSQL server. Runs alternate (peer, Reunite, Reunite, peer, ...) so load from
+other work falls on both; the ratios are per round and their median.
+
+Leads, for a sense of accuracy on the side (bench/accuracy.py is the measure): the peer "names" a case
+when its distance is within tolerance 0.6; Reunite proposes candidates at its operating point.
+
+The peer is installed apart, since it is a script and not a dependency:
+``pip install --no-deps face_recognition`` (`make bench` does it); without it only Reunite runs."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import io
+import ctypes
 import json
 import os
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from fastapi.testclient import TestClient
-from PIL import Image
+import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import machine, peak_memory_mb, scratch_instance
-from bench.corpus import load
-from bench.embed import engine
-from bench.search import FACES_PER_CASE, build_index, face_like, load_faces
-from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M
-from reunite.adapters.faces.dlib_engine import DlibOptions
+from bench.common import machine, scratch_instance
+from bench.corpus import Photo, load, split
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Scope
-from reunite.entrypoints.api.app import create_app
-from reunite.entrypoints.worker.tasks import make_app, run_worker
+from reunite.domain.model import DetectedFace
 from reunite.services.accounts import issue_token
-from reunite.services.matching import match_sighting
 
-PIPELINES = {
-    "default": DlibOptions(),
-    "plain-dlib": DlibOptions(upsample=0, cnn_fallback=False, landmarks=5, flip=False, adaptation=None),
-}
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+BIRTH = date(1950, 1, 1)  # every subject's; FG-NET ages then give the times (the latest sighting: 2019)
 
 
-def phone_photo(face: Path, seed: int) -> bytes:
-    """A 4032×3024 street-like photo with the corpus face in it, saved as a phone would (JPEG q90)."""
-    rng = np.random.default_rng(seed)
-    scene = rng.integers(40, 220, size=(24, 32, 3), dtype=np.uint8)
-    canvas = Image.fromarray(scene).resize((4032, 3024), Image.Resampling.BICUBIC)
-    person = Image.open(face).convert("RGB")
-    person = person.resize((round(person.width * 900 / person.height), 900))
-    canvas.paste(person, (int(rng.integers(0, 4032 - person.width)), int(rng.integers(0, 3024 - 900))))
-    out = io.BytesIO()
-    canvas.save(out, format="JPEG", quality=90)
-    return out.getvalue()
+class NoFaces:
+    """The web process never detects faces (the worker processes do): no models loaded here."""
+
+    model = version = "none"
+
+    def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
+        raise AssertionError("faces are found by the worker processes")
+
+    def preload(self) -> None:
+        pass
 
 
-def gallery(container: Container, faces: int) -> None:
-    """Open, verified cases with ``faces`` face-like embeddings, indexed as in production."""
-    rng = np.random.default_rng(faces)
-    with container.engine.begin() as conn:
-        conn.exec_driver_sql("DROP INDEX ix_faces_case_embedding")
-    load_faces(container, face_like(rng, faces // FACES_PER_CASE, FACES_PER_CASE), rng)
-    build_index(container, HNSW_M, HNSW_EF_CONSTRUCTION)
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+
+    def row(self, photos: int) -> dict[str, float]:
+        return {"seconds": round(self.wall, 1), "photos_per_second": round(photos / self.wall, 3),
+                "cpu_seconds": round(self.cpu, 1), "cpu_per_photo": round(self.cpu / photos, 3)}
 
 
-def match_all(container: Container) -> float:
-    """Milliseconds per sighting to match every sighting again (matching alone)."""
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def self_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def tree_cpu(pid: int) -> float:
+    """CPU of a process that is not ours (the PostgreSQL server): itself, its ended and its live children."""
+    root = psutil.Process(pid)
+    times = root.cpu_times()
+    live = sum(sum(c.cpu_times()[:2]) for c in root.children(recursive=True) if c.is_running())
+    return times.user + times.system + times.children_user + times.children_system + live
+
+
+def peer_command() -> str | None:
+    beside = Path(sys.executable).with_name("face_recognition")
+    return str(beside) if beside.exists() else shutil.which("face_recognition")
+
+
+def folders(cases: dict[str, Photo], sightings: list[Photo]) -> Path:
+    """The peer's two folders, of links to the corpus (a case photo is named after its subject)."""
+    root = Path(tempfile.mkdtemp(prefix="reunite-peer-"))
+    (root / "cases").mkdir()
+    (root / "sightings").mkdir()
+    for subject, photo in cases.items():
+        (root / "cases" / f"{subject}{photo.path.suffix}").symlink_to(photo.path)
+    for photo in sightings:
+        (root / "sightings" / photo.path.name).symlink_to(photo.path)
+    return root
+
+
+@contextmanager
+def subreaper() -> Iterator[None]:
+    """Descendants orphaned meanwhile (the peer's forkserver and pool processes) become this process's
+    children, so waiting for them adds their CPU to ours: else it would be lost with their parent."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    try:
+        yield
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                pid, _ = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                break
+            if not pid:
+                time.sleep(0.05)
+    finally:
+        libc.prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0)
+
+
+def run_peer(command: str, root: Path, cpus: int, cases: dict[str, Photo], sightings: list[Photo]) -> dict[str, Any]:
+    before, start = children_cpu(), time.perf_counter()
+    with subreaper():
+        out = subprocess.run([command, "--cpus", str(cpus), str(root / "cases"), str(root / "sightings")],
+                             capture_output=True, text=True, check=True).stdout
+        wall = time.perf_counter() - start
+    run = Run(wall, children_cpu() - before)
+    subject_of = {p.path.name: p.subject for p in sightings}
+    names: dict[str, set[str]] = {name: set() for name in subject_of}
+    for line in out.splitlines():
+        path, _, name = line.rpartition(",")
+        if Path(path).name in names:
+            names[Path(path).name].add(name)
+    no_face = sum(1 for found in names.values() if found == {"no_persons_found"})
+    right = sum(1 for name, found in names.items() if subject_of[name] in found)
+    leads = sum(len(found - {"no_persons_found", "unknown_person"}) for found in names.values())
+    return {"side": "peer", **run.row(len(cases) + len(sightings)), "sightings_without_face": no_face,
+            "true_case_named": right, "leads": leads}
+
+
+def years(age: int | None) -> timedelta:
+    return timedelta(days=round(365.25 * (age or 0)))
+
+
+def upload_cases(client: Any, cases: dict[str, Photo]) -> dict[int, str]:
+    subject_of = {}
+    for subject, photo in cases.items():
+        taken = BIRTH + years(photo.age)
+        missing = datetime.combine(min(taken, BIRTH + years(17)) + timedelta(days=1), datetime.min.time(), UTC)
+        response = client.post("/api/cases", files={"photos": (photo.path.name, photo.path.read_bytes(),
+                                                               "image/jpeg")},
+                               data={"given_name": subject, "sex": "unknown", "birth_date": BIRTH.isoformat(),
+                                     "missing_since": missing.isoformat(), "photo_dates": [taken.isoformat()]})
+        response.raise_for_status()
+        subject_of[int(response.json()["id"])] = photo.subject
+    return subject_of
+
+
+def upload_sightings(client: Any, sightings: list[Photo]) -> dict[int, str]:
+    subject_of = {}
+    for photo in sightings:
+        seen = datetime.combine(BIRTH + years(photo.age) + timedelta(days=30), datetime.min.time(), UTC)
+        response = client.post("/api/sightings", data={"seen_at": seen.isoformat()},
+                               files={"photos": (photo.path.name, photo.path.read_bytes(), "image/jpeg")})
+        response.raise_for_status()
+        subject_of[int(response.json()["id"])] = photo.subject
+    return subject_of
+
+
+def queue_empty(container: Container) -> bool:
     with container.engine.connect() as conn:
-        ids = [int(i) for i in conn.exec_driver_sql("SELECT id FROM sightings ORDER BY id").scalars()]
-    start = time.perf_counter()
-    for sighting_id in ids:
-        match_sighting(container.deps, sighting_id)
-    return (time.perf_counter() - start) * 1000 / max(len(ids), 1)
+        return not conn.exec_driver_sql(
+            "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')"
+            " AND (scheduled_at IS NULL OR scheduled_at <= now())").scalar_one()
 
 
-def run(name: str, options: DlibOptions, photos: list[bytes], gallery_faces: int) -> dict[str, Any]:
-    container = scratch_instance(engine(options))
-    if gallery_faces:
-        gallery(container, gallery_faces)
+@contextmanager
+def worker(container: Container, processes: int) -> Iterator[subprocess.Popen[bytes]]:
+    env = os.environ | {"REUNITE_DATA_DIR": str(container.settings.data_dir),
+                        "REUNITE_DATABASE_URL": container.database_uri, "REUNITE_IN_PROCESS_WORKER": "false"}
+    proc = subprocess.Popen([sys.executable, "-m", "reunite", "worker", "--processes", str(processes)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        yield proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, errors = proc.communicate(timeout=60)
+        if proc.returncode not in (0, -signal.SIGTERM):
+            raise RuntimeError(f"the worker failed ({proc.returncode}): {errors.decode()[-2000:]}")
+
+
+def run_reunite(cases: dict[str, Photo], sightings: list[Photo], processes: int) -> dict[str, Any]:
+    from fastapi.testclient import TestClient
+
+    from reunite.entrypoints.api.app import create_app
+
+    container = scratch_instance(NoFaces())
     token = issue_token(container.deps, OPERATOR, "bench", [Scope.ADMIN])  # a partner: not throttled per hour
+    postmaster = int((container.settings.pgdata_path() / "postmaster.pid").read_text().split()[0])
+    client = TestClient(create_app(container), headers={"Authorization": f"Bearer {token}"})
+    before = children_cpu() + self_cpu() + tree_cpu(postmaster)
     start = time.perf_counter()
-    with TestClient(create_app(container), headers={"Authorization": f"Bearer {token}"}) as client:
-        for number, data in enumerate(photos):
-            response = client.post("/api/sightings", files={"photos": (f"{number}.jpg", data, "image/jpeg")})
-            response.raise_for_status()
-    accepted = time.perf_counter() - start
-    asyncio.run(run_worker(make_app(container.database_uri, container.deps), 1, wait=False,
-                           install_signal_handlers=False))
-    total = time.perf_counter() - start
-    with container.engine.connect() as conn:
-        faces = int(conn.exec_driver_sql("SELECT count(*) FROM faces WHERE sighting_id IS NOT NULL").scalar_one())
-        pending = int(conn.exec_driver_sql(
-            "SELECT count(*) FROM photos WHERE sighting_id IS NOT NULL AND processed_at IS NULL").scalar_one())
-    match_ms = match_all(container)
+    with worker(container, processes) as proc:
+        case_of = upload_cases(client, cases)
+        sighting_of = upload_sightings(client, sightings)
+        while not queue_empty(container):
+            if proc.poll() is not None:
+                raise RuntimeError("the worker stopped before the queue was empty")
+            time.sleep(0.25)
+        wall = time.perf_counter() - start
+    run = Run(wall, children_cpu() + self_cpu() + tree_cpu(postmaster) - before)
+    result = {"side": "reunite", **run.row(len(cases) + len(sightings)), **leads(container, case_of, sighting_of)}
+    client.close()
     container.close()
-    return {
-        "pipeline": name, "photos": len(photos), "faces": faces, "unprocessed": pending,
-        "gallery_faces": gallery_faces, "match_ms_per_sighting": round(match_ms, 1),
-        "upload_photos_per_second": round(len(photos) / accepted, 2),
-        "end_to_end_seconds": round(total, 1),
-        "photos_per_second": round(len(photos) / total, 3),
-        "faces_per_second": round(faces / total, 3),
-        "peak_memory_mb": peak_memory_mb(),
-    }
+    return result
+
+
+def leads(container: Container, case_of: dict[int, str], sighting_of: dict[int, str]) -> dict[str, int]:
+    with container.engine.connect() as conn:
+        pairs = conn.exec_driver_sql("SELECT case_id, sighting_id FROM candidates WHERE status <> 'withdrawn'").all()
+        no_face = conn.exec_driver_sql(
+            "SELECT count(*) FROM photos p WHERE p.sighting_id IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM faces f WHERE f.photo_id = p.id)").scalar_one()
+        unprocessed = conn.exec_driver_sql("SELECT count(*) FROM photos WHERE processed_at IS NULL").scalar_one()
+    right = {s for c, s in pairs if case_of.get(c) == sighting_of.get(s)}
+    return {"sightings_without_face": int(no_face), "true_case_named": len(right), "leads": len(pairs),
+            "unprocessed_photos": int(unprocessed)}
+
+
+def ratios(peer: dict[str, Any], ours: dict[str, Any]) -> dict[str, float]:
+    """Above 1 is Reunite faster; below 1 is Reunite cheaper."""
+    return {"photos_per_second": round(ours["photos_per_second"] / peer["photos_per_second"], 3),
+            "cpu_per_photo": round(ours["cpu_per_photo"] / peer["cpu_per_photo"], 3)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", type=Path)
-    parser.add_argument("--limit", type=int, default=200, help="corpus photos to ingest")
-    parser.add_argument("--phone", type=int, default=30, help="phone-sized photos to ingest")
-    parser.add_argument("--gallery", type=int, default=20_000, help="case faces to match against")
-    parser.add_argument("--pipelines", nargs="+", choices=sorted(PIPELINES), default=sorted(PIPELINES))
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--cpus", type=int, default=2, help="the peer's --cpus and Reunite's worker processes")
+    parser.add_argument("--subjects", type=int, default=0, help="only the first N subjects (0: all)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    corpus = [p.path for p in load(args.corpus.resolve())][: args.limit]
-    sets = {"corpus": [p.read_bytes() for p in corpus],
-            "phone-12MP": [phone_photo(p, i) for i, p in enumerate(corpus[: args.phone])]}
-    sets = {label: photos for label, photos in sets.items() if photos}
-    results = [run(name, PIPELINES[name], photos, args.gallery) | {"photo_set": label}
-               for label, photos in sets.items() for name in args.pipelines]
-    text = json.dumps({"machine": machine(), "load_avg": os.getloadavg(), "results": results}, indent=1)
+    cases, sightings = split(load(args.corpus.resolve()))
+    if args.subjects:
+        cases = dict(list(cases.items())[: args.subjects])
+        sightings = [p for p in sightings if p.subject in cases]
+    peer = peer_command()
+    if peer is None:
+        print("the peer is not installed (pip install --no-deps face_recognition): measuring Reunite alone",
+              file=sys.stderr)
+    root = folders(cases, sightings)
+    rounds = []
+    for number in range(args.rounds):
+        order = ["peer", "reunite"] if number % 2 == 0 else ["reunite", "peer"]
+        load_before = os.getloadavg()[0]
+        results = {side: run_peer(peer, root, args.cpus, cases, sightings) if side == "peer" else
+                   run_reunite(cases, sightings, args.cpus) for side in order if side == "reunite" or peer}
+        row: dict[str, Any] = {"round": number + 1, "load_1min": [load_before, os.getloadavg()[0]], **results}
+        if peer:
+            row["ratio"] = ratios(results["peer"], results["reunite"])
+        rounds.append(row)
+        print(json.dumps(row), file=sys.stderr)
+    summary: dict[str, Any] = {"machine": machine(), "cases": len(cases), "sightings": len(sightings),
+                               "cpus": args.cpus, "rounds": rounds}
+    if peer:
+        summary["median_ratio"] = {key: statistics.median(r["ratio"][key] for r in rounds)
+                                   for key in ("photos_per_second", "cpu_per_photo")}
+    text = json.dumps(summary, indent=1)
     print(text)
     if args.out:
         args.out.write_text(text)
+    shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":

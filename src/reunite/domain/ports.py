@@ -79,6 +79,10 @@ class FaceEngine(Protocol):
         searched against every sighting for years)."""
         ...
 
+    def preload(self) -> None:
+        """Load every model now, not on first use (before forking processes that share them)."""
+        ...
+
 
 class RenditionCache(Protocol):
     """Photos as served (re-encoded, scaled, bystanders blurred), kept so that each is made once.

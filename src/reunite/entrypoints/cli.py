@@ -182,33 +182,54 @@ def _exit_now() -> NoReturn:
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(help="Jobs run at once in this process")] = 1,
+    concurrency: Annotated[int, typer.Option(help="Jobs run at once in each process")] = 1,
+    processes: Annotated[int, typer.Option(help="Worker processes sharing one copy of the face models "
+                                                 "(forked once they are loaded); one per core")] = 1,
     until_empty: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
     heartbeat: Annotated[float, typer.Option(help="Seconds between heartbeats")] = 10.0,
     stalled_after: Annotated[float, typer.Option(help="A worker silent this long is dead; its jobs rerun")] = 30.0,
 ) -> None:
     """Run background jobs (face detection, matching). Start as many as you like, on any machine
     that reaches the database."""
-    from reunite.entrypoints.worker.tasks import make_app, run_worker, run_worker_until_cancelled
+    from reunite.entrypoints.worker.processes import run_forked
 
     _logging()
     container = bootstrap()
-    jobs = make_app(container.database_uri, container.deps)
-    try:
-        if until_empty:
-            asyncio.run(run_worker(jobs, concurrency, heartbeat=heartbeat, stalled_after=stalled_after, wait=False))
-        else:  # a long-running worker outlives database outages; SIGTERM or Ctrl-C ends it
-            async def until_signalled() -> None:
-                task, loop = asyncio.current_task(), asyncio.get_running_loop()
-                for signum in (signal.SIGTERM, signal.SIGINT):
-                    loop.add_signal_handler(signum, task.cancel)  # type: ignore[union-attr]
-                with contextlib.suppress(asyncio.CancelledError):  # a job cut short is re-run (idempotent)
-                    await run_worker_until_cancelled(jobs, concurrency, heartbeat=heartbeat,
-                                                     stalled_after=stalled_after, install_signal_handlers=False)
 
-            asyncio.run(until_signalled())
+    def jobs() -> None:
+        _run_jobs(container, concurrency, until_empty, heartbeat, stalled_after)
+
+    try:
+        if processes <= 1:
+            jobs()
+            return
+        container.deps.faces.preload()  # every model now, so the processes share them
+        container.engine.dispose()  # no database connection crosses the fork
+        failed = run_forked(processes, jobs, respawn=not until_empty)
+        if failed and until_empty:
+            raise typer.Exit(1)
     finally:
         container.close()
+
+
+def _run_jobs(container: Container, concurrency: int, until_empty: bool, heartbeat: float,
+              stalled_after: float) -> None:
+    from reunite.entrypoints.worker.tasks import make_app, run_worker, run_worker_until_cancelled
+
+    jobs = make_app(container.database_uri, container.deps)
+    if until_empty:
+        asyncio.run(run_worker(jobs, concurrency, heartbeat=heartbeat, stalled_after=stalled_after, wait=False))
+        return
+
+    async def until_signalled() -> None:  # a long-running worker outlives database outages
+        task, loop = asyncio.current_task(), asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, task.cancel)  # type: ignore[union-attr]
+        with contextlib.suppress(asyncio.CancelledError):  # a job cut short is re-run (idempotent)
+            await run_worker_until_cancelled(jobs, concurrency, heartbeat=heartbeat,
+                                             stalled_after=stalled_after, install_signal_handlers=False)
+
+    asyncio.run(until_signalled())
 
 
 @app.command("backup")

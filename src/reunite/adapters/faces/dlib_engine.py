@@ -12,6 +12,7 @@ from pathlib import Path
 
 import dlib
 import numpy as np
+from PIL import Image
 
 from reunite.adapters.faces.hubness import Hubness
 from reunite.adapters.photos.codec import PillowPhotoCodec, encode_jpeg
@@ -29,6 +30,7 @@ class DlibOptions:
     landmarks: int = 5  # 68-point alignment measured worse under cross-validation (docs/benchmarks.md)
     flip: bool = False  # +0.01 dense recall@10 for 1.4× the time: off by default (docs/benchmarks.md)
     jitter: int = 0
+    cnn_side: int = 320  # the CNN fallback's first look, at this size (docs/benchmarks.md)
     case_jitter: int = 3  # missing children's photos: 3 jittered copies averaged (docs/benchmarks.md)
     padding: float = 0.25
     adaptation: Path | None = ADAPTATION_FILE
@@ -82,6 +84,15 @@ class DlibFaceEngine:
         self.thorough_version = self.version.replace(f"jit{o.jitter}", f"jit{o.case_jitter}")
         self._lock = threading.Lock()
 
+    def preload(self) -> None:
+        if self.options.cnn_fallback:
+            self._cnn_detector()
+
+    def _cnn_detector(self) -> dlib.cnn_face_detection_model_v1:
+        if self._cnn is None:
+            self._cnn = dlib.cnn_face_detection_model_v1(_model_path("mmod_human_face_detector.dat"))
+        return self._cnn
+
     def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
         pixels, scale = self.codec.rgb(data, self.options.max_side)
         jitter = self.options.case_jitter if thorough else self.options.jitter
@@ -98,16 +109,23 @@ class DlibFaceEngine:
                 return list(zip(rects, scores, strict=True)), "hog" if upsample == 0 else f"hog-up{upsample}"
         if not self.options.cnn_fallback:
             return [], "hog"
-        if self._cnn is None:
-            self._cnn = dlib.cnn_face_detection_model_v1(_model_path("mmod_human_face_detector.dat"))
-        small, factor = _shrink(pixels, 800)
-        upsample = 1 if max(small.shape[:2]) < 500 else 0
-        found = []
-        for det in self._cnn(small, upsample):
-            r = det.rect
-            rect = dlib.rectangle(*(round(v / factor) for v in (r.left(), r.top(), r.right(), r.bottom())))
-            found.append((rect, float(det.confidence)))
-        return found, "cnn"
+        return self._cnn_find(pixels), "cnn"
+
+    def _cnn_find(self, pixels: np.ndarray) -> list[tuple[dlib.rectangle, float]]:
+        """The CNN detector on a small copy first: a face HOG missed at full size is most often a large
+        one, turned or blurred, and at 320 px the CNN finds it for a tenth of the time (measured:
+        docs/benchmarks.md). Where it finds nothing, the CNN looks again at 800 px (upsampled when smaller)."""
+        for side in (self.options.cnn_side, 800):
+            small, factor = _resized(pixels, side)
+            upsample = 1 if side == 800 and max(small.shape[:2]) < 500 else 0
+            found = []
+            for det in self._cnn_detector()(small, upsample):
+                r = det.rect
+                rect = dlib.rectangle(*(round(v / factor) for v in (r.left(), r.top(), r.right(), r.bottom())))
+                found.append((rect, float(det.confidence)))
+            if found:
+                return found
+        return []
 
     def _describe(
         self, pixels: np.ndarray, scale: float, rect: dlib.rectangle, score: float, detector: str, jitter: int
@@ -143,12 +161,14 @@ class DlibFaceEngine:
         return np.asarray(vector / np.linalg.norm(vector))
 
 
-def _shrink(pixels: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
-    side = max(pixels.shape[:2])
-    if side <= max_side:
+def _resized(pixels: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
+    """A copy whose longer side is ``max_side`` (never enlarged), and its scale."""
+    height, width = pixels.shape[:2]
+    scale = max_side / max(height, width)
+    if scale >= 1:
         return pixels, 1.0
-    step = int(np.ceil(side / max_side))
-    return np.ascontiguousarray(pixels[::step, ::step]), 1.0 / step
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BILINEAR)), scale
 
 
 def face_crop(pixels: np.ndarray, rect: dlib.rectangle, margin: float = 0.4, size: int = 200) -> np.ndarray:

@@ -1,0 +1,79 @@
+"""Several worker processes that share one copy of the face models: the parent loads them, then forks.
+
+dlib's models are read-only once loaded, so the children share their memory pages (copy-on-write)
+and start at once instead of paying seconds of CPU each to import and load; each child runs its own
+procrastinate worker with its own database connections. Jobs run one at a time per process (dlib
+holds a lock), so processes, not ``--concurrency``, are what scales with cores. A child that dies
+(killed for memory, a crash) is replaced, unless the pool is stopping or ends with the queue."""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import os
+import signal
+import time
+from collections.abc import Callable
+from types import FrameType
+
+log = logging.getLogger("reunite.worker")
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+
+
+def run_forked(processes: int, child: Callable[[], None], *, respawn: bool = True) -> int:
+    """Run ``child`` in ``processes`` forked processes until they end; SIGTERM or SIGINT stops them
+    all. Returns how many ended with an error. Whatever the children must not share (database
+    connections, pools, threads) must be closed or not yet opened when this is called."""
+    children: dict[int, int] = {}
+    stopping = False
+
+    def stop(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+        for pid in children:
+            _kill(pid, signum)
+
+    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+    gc.freeze()  # objects made so far stay put: the collector does not write to (and so copy) their pages
+    failed = 0
+    try:
+        for _ in range(processes):
+            children[_spawn(child)] = 0
+        while children:
+            pid, status = os.wait()
+            if children.pop(pid, None) is None:
+                continue
+            code = os.waitstatus_to_exitcode(status)
+            if code not in (0, -signal.SIGTERM, -signal.SIGINT):
+                failed += 1
+                log.warning("worker process %d ended with %d", pid, code)
+                if respawn and not stopping:
+                    time.sleep(1.0)  # a child failing at once does not spin the machine
+                    children[_spawn(child)] = 0
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        gc.unfreeze()
+    return failed
+
+
+def _spawn(child: Callable[[], None]) -> int:
+    pid = os.fork()
+    if pid:
+        return pid
+    code = 1
+    try:
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, signal.SIG_DFL)  # the child's worker installs its own
+        child()
+        code = 0
+    except BaseException:  # anything: say so, and leave with an error status
+        log.exception("worker process failed")
+    finally:
+        os._exit(code)  # never back into the parent's code (nor its atexit handlers: the embedded server)
+
+
+def _kill(pid: int, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError):  # it ended already
+        os.kill(pid, signum)
