@@ -202,30 +202,37 @@ def worker(container: Container, processes: int) -> Iterator[subprocess.Popen[by
             raise RuntimeError(f"the worker failed ({proc.returncode}): {errors.decode()[-2000:]}")
 
 
-def run_reunite(cases: dict[str, Photo], sightings: list[Photo], processes: int) -> dict[str, Any]:
+def run_reunite(container: Container, cases: dict[str, Photo], sightings: list[Photo], processes: int,
+                postmaster: int | None) -> dict[str, Any]:
+    """Reunite's side on a fresh database; ``postmaster``: the PostgreSQL server's process, whose CPU counts."""
     from fastapi.testclient import TestClient
 
     from reunite.entrypoints.api.app import create_app
 
-    container = scratch_instance(NoFaces())
     token = issue_token(container.deps, OPERATOR, "bench", [Scope.ADMIN])  # a partner: not throttled per hour
-    postmaster = int((container.settings.pgdata_path() / "postmaster.pid").read_text().split()[0])
-    client = TestClient(create_app(container), headers={"Authorization": f"Bearer {token}"})
-    before = children_cpu() + self_cpu() + tree_cpu(postmaster)
-    start = time.perf_counter()
-    with worker(container, processes) as proc:
-        case_of = upload_cases(client, cases)
-        sighting_of = upload_sightings(client, sightings)
-        while not queue_empty(container):
-            if proc.poll() is not None:
-                raise RuntimeError("the worker stopped before the queue was empty")
-            time.sleep(0.25)
-        wall = time.perf_counter() - start
-    run = Run(wall, children_cpu() + self_cpu() + tree_cpu(postmaster) - before)
-    result = {"side": "reunite", **run.row(len(cases) + len(sightings)), **leads(container, case_of, sighting_of)}
-    client.close()
-    container.close()
-    return result
+    with TestClient(create_app(container), headers={"Authorization": f"Bearer {token}"}) as client:
+        database = (lambda: tree_cpu(postmaster)) if postmaster else (lambda: 0.0)
+        before = children_cpu() + self_cpu() + database()
+        start = time.perf_counter()
+        with worker(container, processes) as proc:
+            case_of = upload_cases(client, cases)
+            sighting_of = upload_sightings(client, sightings)
+            while not queue_empty(container):
+                if proc.poll() is not None:
+                    raise RuntimeError("the worker stopped before the queue was empty")
+                time.sleep(0.25)
+            wall = time.perf_counter() - start
+        run = Run(wall, children_cpu() + self_cpu() + database() - before)
+    return {"side": "reunite", **run.row(len(cases) + len(sightings)), **leads(container, case_of, sighting_of)}
+
+
+def reunite_on_scratch(cases: dict[str, Photo], sightings: list[Photo], processes: int) -> dict[str, Any]:
+    container = scratch_instance(NoFaces())
+    try:
+        postmaster = int((container.settings.pgdata_path() / "postmaster.pid").read_text().split()[0])
+        return run_reunite(container, cases, sightings, processes, postmaster)
+    finally:
+        container.close()
 
 
 def leads(container: Container, case_of: dict[int, str], sighting_of: dict[int, str]) -> dict[str, int]:
@@ -268,7 +275,7 @@ def main() -> None:
         order = ["peer", "reunite"] if number % 2 == 0 else ["reunite", "peer"]
         load_before = os.getloadavg()[0]
         results = {side: run_peer(peer, root, args.cpus, cases, sightings) if side == "peer" else
-                   run_reunite(cases, sightings, args.cpus) for side in order if side == "reunite" or peer}
+                   reunite_on_scratch(cases, sightings, args.cpus) for side in order if side == "reunite" or peer}
         row: dict[str, Any] = {"round": number + 1, "load_1min": [load_before, os.getloadavg()[0]], **results}
         if peer:
             row["ratio"] = ratios(results["peer"], results["reunite"])

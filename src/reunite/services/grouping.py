@@ -37,12 +37,14 @@ def group_sighting(deps: Deps, sighting_id: int) -> int | None:
         me = uow.sighting_facts(sighting_id)
         here = Seen(sighting_id, me.seen_at, me.place)
         best: tuple[float, int] | None = None
-        for face in uow.faces_of(PhotoOwner.SIGHTING, sighting_id):
-            since = me.seen_at - timedelta(days=365.25 * GROUP_AGE_YEARS)
-            for hit in uow.near_sighting_faces(face.embedding, since, NEIGHBOURS):
-                if hit.sighting_id == sighting_id:
+        since = me.seen_at - timedelta(days=365.25 * GROUP_AGE_YEARS)
+        for face in uow.faces_of(PhotoOwner.SIGHTING, sighting_id):  # two queries per face, however many hits
+            hits = uow.near_sighting_faces(face.embedding, since, NEIGHBOURS)
+            facts = uow.sighting_facts_of(sorted({h.sighting_id for h in hits} - {sighting_id}))
+            for hit in hits:
+                other = facts.get(hit.sighting_id)
+                if other is None:  # this sighting's own face, or one blanked meanwhile
                     continue
-                other = uow.sighting_facts(hit.sighting_id)
                 years = abs((other.seen_at - me.seen_at).days) / 365.25
                 score = pair_score(_dot(face.embedding, hit.embedding), face.hubness, hit.hubness)
                 if (same_child_by_face(policy.calibration, score, years, policy.groups.share)
