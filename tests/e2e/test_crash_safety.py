@@ -69,7 +69,7 @@ def test_killed_worker_loses_nothing_and_repeats_nothing(
     once = "SELECT count(*) FROM (SELECT subject_id FROM audit_log WHERE action = '{}' GROUP BY subject_id " \
            "HAVING count(*) <> 1) AS repeated"
     assert scalar(container, once.format("photo.faces_detected")) == 0
-    # a sighting is matched once, and once more with its group's faces when it joins a group of one child
+    # a sighting is matched once (after grouping), twice only where the kill fell between its match and its job's end
     twice = once.replace("<> 1", "> 2")
     assert scalar(container, twice.format("sighting.matched")) == 0
     assert 4 <= scalar(container, "SELECT count(*) FROM audit_log WHERE action = 'sighting.matched'") <= 8

@@ -40,7 +40,7 @@ PREDICTED_TRUE_PROPOSED = 0.068
 PREDICTED_FALSE = 6
 # About 140 of the 300 sightings show the 20 children: the share's binomial standard error is about
 # 0.03; the pipeline also differs from the benchmark a little (the database's float4 vectors, a
-# grouped sighting matched again with its group's faces fused).
+# grouped sighting matched with its group's faces fused).
 TOLERANCE = 0.07
 # False proposals: about Poisson(6), so 2 standard errors are 5; the jittered case embeddings (the
 # benchmark's run embedded case photos like sightings) add a few. Measured: 10 (docs/benchmarks.md).

@@ -146,7 +146,8 @@ def match_sighting(deps: Deps, sighting_id: int) -> int:
         proposed = [row for face_rows in by_face.values() for row in shortlist(deps, face_rows, open_cases)]
         new = save_within_caps(deps, uow, sighting_id, proposed)
         uow.audit(SYSTEM, "sighting.matched", "sighting", sighting_id, new_candidates=new)
-        uow.enqueue("reach.tell_reviewers")  # new candidates, or a report queue grown past its threshold
+        # new candidates, or a report queue grown past its threshold (one notice job waiting is enough)
+        uow.enqueue("reach.tell_reviewers", unless_waiting=True)
         uow.commit()
     return new
 
@@ -198,10 +199,8 @@ def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: boo
     """The job behind every upload: faces first, then the search in the right direction."""
     process_photos(deps, owner, owner_id, reembed)
     if owner is PhotoOwner.SIGHTING:
-        new = match_sighting(deps, owner_id)
-        if group_sighting(deps, owner_id) is not None:
-            new += match_sighting(deps, owner_id)  # again, with the group's faces fused
-        return new
+        group_sighting(deps, owner_id)  # first: a grouped sighting is matched once, with its group's faces fused
+        return match_sighting(deps, owner_id)
     return match_case(deps, owner_id)
 
 

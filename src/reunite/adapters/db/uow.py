@@ -77,11 +77,14 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
         self._tx.commit()
 
     # -- jobs and audit ---------------------------------------------------------------
-    def enqueue(self, task: str, *, lock: str | None = None, at: datetime | None = None, **args: Any) -> None:
+    def enqueue(self, task: str, *, lock: str | None = None, at: datetime | None = None, unless_waiting: bool = False,
+                **args: Any) -> None:
+        waiting = (" WHERE NOT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE task_name = :task AND status = 'todo')"
+                   if unless_waiting else "")
         self.conn.execute(
             text(
                 "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, :lock, NULL, "
-                "CAST(:args AS jsonb), CAST(:at AS timestamptz))::procrastinate_job_to_defer_v1])"
+                "CAST(:args AS jsonb), CAST(:at AS timestamptz))::procrastinate_job_to_defer_v1])" + waiting
             ),
             {"queue": QUEUE, "task": task, "lock": lock, "args": json.dumps(args), "at": at},
         )
