@@ -21,6 +21,7 @@ The peer is installed apart, since it is a script and not a dependency:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import ctypes
 import json
 import os
@@ -70,10 +71,28 @@ class NoFaces:
 class Run:
     wall: float
     cpu: float
+    memory_mb: float
 
     def row(self, photos: int) -> dict[str, float]:
         return {"seconds": round(self.wall, 1), "photos_per_second": round(photos / self.wall, 3),
-                "cpu_seconds": round(self.cpu, 1), "cpu_per_photo": round(self.cpu / photos, 3)}
+                "cpu_seconds": round(self.cpu, 1), "cpu_per_photo": round(self.cpu / photos, 3),
+                "face_processes_pss_mb": round(self.memory_mb)}
+
+
+class Memory:
+    """The largest proportional set size (shared pages split between sharers) of a process and its
+    descendants, sampled every few seconds (reading it costs CPU that would count)."""
+
+    def __init__(self, pid: int, every: float = 5.0) -> None:
+        self.root, self.every, self.last, self.peak = psutil.Process(pid), every, 0.0, 0.0
+
+    def sample(self) -> None:
+        if time.monotonic() - self.last < self.every:
+            return
+        self.last = time.monotonic()
+        with contextlib.suppress(psutil.Error):
+            tree = [self.root, *self.root.children(recursive=True)]
+            self.peak = max(self.peak, sum(p.memory_full_info().pss for p in tree) / 2**20)
 
 
 def children_cpu() -> float:
@@ -133,11 +152,19 @@ def subreaper() -> Iterator[None]:
 
 def run_peer(command: str, root: Path, cpus: int, cases: dict[str, Photo], sightings: list[Photo]) -> dict[str, Any]:
     before, start = children_cpu(), time.perf_counter()
-    with subreaper():
-        out = subprocess.run([command, "--cpus", str(cpus), str(root / "cases"), str(root / "sightings")],
-                             capture_output=True, text=True, check=True).stdout
+    with subreaper(), tempfile.TemporaryFile("w+") as stdout:
+        proc = subprocess.Popen([command, "--cpus", str(cpus), str(root / "cases"), str(root / "sightings")],
+                                stdout=stdout, stderr=subprocess.DEVNULL, text=True)
+        memory = Memory(proc.pid)
+        while proc.poll() is None:
+            memory.sample()
+            time.sleep(0.25)
         wall = time.perf_counter() - start
-    run = Run(wall, children_cpu() - before)
+        if proc.returncode:
+            raise RuntimeError(f"the peer failed ({proc.returncode})")
+        stdout.seek(0)
+        out = stdout.read()
+    run = Run(wall, children_cpu() - before, memory.peak)
     subject_of = {p.path.name: p.subject for p in sightings}
     names: dict[str, set[str]] = {name: set() for name in subject_of}
     for line in out.splitlines():
@@ -215,14 +242,16 @@ def run_reunite(container: Container, cases: dict[str, Photo], sightings: list[P
         before = children_cpu() + self_cpu() + database()
         start = time.perf_counter()
         with worker(container, processes) as proc:
+            memory = Memory(proc.pid)
             case_of = upload_cases(client, cases)
             sighting_of = upload_sightings(client, sightings)
             while not queue_empty(container):
                 if proc.poll() is not None:
                     raise RuntimeError("the worker stopped before the queue was empty")
+                memory.sample()
                 time.sleep(0.25)
             wall = time.perf_counter() - start
-        run = Run(wall, children_cpu() + self_cpu() + database() - before)
+        run = Run(wall, children_cpu() + self_cpu() + database() - before, memory.peak)
     return {"side": "reunite", **run.row(len(cases) + len(sightings)), **leads(container, case_of, sighting_of)}
 
 

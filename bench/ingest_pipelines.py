@@ -1,6 +1,7 @@
-"""Ingest speed end to end: upload through the API until every face is indexed and matched.
+"""Ingest speed end to end per pipeline setting: upload through the API until every face is indexed and matched.
 
-    python bench/ingest.py CORPUS [--limit N] [--phone 30] [--gallery 20000] [--pipelines default] [--out FILE]
+    python bench/ingest_pipelines.py CORPUS [--limit N] [--phone 30] [--gallery 20000] [--pipelines default]
+        [--out FILE]
 
 Measured for the default pipeline and the plain-dlib-like one (HOG without upsampling, no CNN
 fallback, 5 landmarks, no mirroring), on the corpus photos and on phone-sized 12-megapixel photos.
