@@ -218,15 +218,17 @@ def queue_empty(container: Container) -> bool:
 def worker(container: Container, processes: int) -> Iterator[subprocess.Popen[bytes]]:
     env = os.environ | {"REUNITE_DATA_DIR": str(container.settings.data_dir),
                         "REUNITE_DATABASE_URL": container.database_uri, "REUNITE_IN_PROCESS_WORKER": "false"}
-    proc = subprocess.Popen([sys.executable, "-m", "reunite", "worker", "--processes", str(processes)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        yield proc
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        _, errors = proc.communicate(timeout=60)
-        if proc.returncode not in (0, -signal.SIGTERM):
-            raise RuntimeError(f"the worker failed ({proc.returncode}): {errors.decode()[-2000:]}")
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe: a full pipe would stop the worker mid-log
+        proc = subprocess.Popen([sys.executable, "-m", "reunite", "worker", "--processes", str(processes)],
+                                env=env, stdout=subprocess.DEVNULL, stderr=log)
+        try:
+            yield proc
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=60)
+            if proc.returncode not in (0, -signal.SIGTERM):
+                log.seek(0)
+                raise RuntimeError(f"the worker failed ({proc.returncode}): {log.read().decode()[-2000:]}")
 
 
 def run_reunite(container: Container, cases: dict[str, Photo], sightings: list[Photo], processes: int,
