@@ -21,7 +21,7 @@ PROCESSED = "SELECT count(*) FROM photos WHERE processed_at IS NOT NULL"
 
 def start_pool(settings: Settings, database_uri: str) -> subprocess.Popen[bytes]:
     env = os.environ | {"REUNITE_DATABASE_URL": database_uri, "REUNITE_DATA_DIR": str(settings.data_dir),
-                        "REUNITE_COLLAPSE_REPEATED_PHOTOS": "false", "REUNITE_IN_PROCESS_WORKER": "false"}
+                        "REUNITE_IN_PROCESS_WORKER": "false"}
     return subprocess.Popen([sys.executable, "-m", "reunite", "worker", "--processes", "2"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
