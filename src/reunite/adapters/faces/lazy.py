@@ -41,6 +41,10 @@ class LazyFaceEngine:
     def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
         return self.engine().detect(data, thorough)
 
+    def preload(self) -> None:
+        """Build the engine now, with every model (``reunite worker --processes`` forks after this)."""
+        self.engine().preload()
+
 
 _HERE: dict[str, FaceEngine] = {}  # in the helper process: the engine its initializer built
 
@@ -81,6 +85,10 @@ class HelperProcessFaceEngine:
 
     def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
         return self._helper().submit(_detect_here, data, thorough).result()
+
+    def preload(self) -> None:
+        """Start the helper now; it builds the engine as it starts."""
+        self._helper().submit(_attribute, "model").result()
 
     def close(self) -> None:
         """Stop the helper at once, when its web process stops: it keeps nothing, and a graceful exit
