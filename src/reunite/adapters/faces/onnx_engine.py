@@ -126,6 +126,9 @@ class OnnxFaceEngine:
         self.model, self.version = base.model, base.version
         self.extra_model = model.info
 
+    def preload(self) -> None:
+        self.base.preload()  # the ONNX session is built already
+
     def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
         found = self.base.detect(data, thorough)
         if not found:
