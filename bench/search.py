@@ -81,12 +81,18 @@ def own_faces(source: int) -> set[int]:
     return set(range(first, first + FACES_PER_CASE))
 
 
+def gallery_of(vectors: np.ndarray, rng: np.random.Generator) -> Dataset:
+    """Cases for these faces (``FACES_PER_CASE`` each, verified, 9 in 10 open), without probes."""
+    cases = len(vectors) // FACES_PER_CASE
+    missing = [NOW - timedelta(days=int(d)) for d in rng.integers(0, 3650, cases)]
+    return Dataset(vectors, missing, rng.random(cases) < 0.9, vectors[:0], [], np.zeros(0, dtype=int))
+
+
 def synthesise(size: int, queries: int, seed: int) -> Dataset:
     rng = np.random.default_rng(seed)
     vectors = face_like(rng, size // FACES_PER_CASE, FACES_PER_CASE)
-    cases = len(vectors) // FACES_PER_CASE
-    missing = [NOW - timedelta(days=int(d)) for d in rng.integers(0, 3650, cases)]
-    open_ = rng.random(cases) < 0.9
+    gallery = gallery_of(vectors, rng)
+    missing, open_ = gallery.missing, gallery.open_
     sources = rng.choice(len(vectors), queries, replace=False)
     probes = vectors[sources] + rng.standard_normal((queries, vectors.shape[1])) * 0.3 / np.sqrt(128)
     seen = [NOW - timedelta(days=int(d)) for d in rng.integers(0, 1800, queries)]

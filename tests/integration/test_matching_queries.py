@@ -8,7 +8,7 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy import event
 
-from bench.search import FACES_PER_CASE, NOW, build_index, face_like, load_faces
+from bench.search import FACES_PER_CASE, NOW, build_index, face_like, gallery_of, load_faces
 from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M
 from reunite.bootstrap import Container
 from reunite.domain.model import BoundingBox, DetectedFace, NewSighting, PhotoFacts, PhotoOwner
@@ -20,7 +20,7 @@ def gallery(container: Container, faces: int) -> np.ndarray:
     vectors = face_like(rng, faces // FACES_PER_CASE, FACES_PER_CASE)
     with container.engine.begin() as conn:
         conn.exec_driver_sql("DROP INDEX ix_faces_case_embedding")
-    load_faces(container, vectors, rng)
+    load_faces(container, gallery_of(vectors, rng))
     build_index(container, HNSW_M, HNSW_EF_CONSTRUCTION)
     return vectors
 
