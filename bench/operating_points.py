@@ -37,6 +37,7 @@ from bench.adaptation import adapt, raw_engine_options
 from bench.common import machine, peak_memory_mb
 from bench.corpus import Photo, by_subject, is_later, load
 from bench.embed import embed_all, engine
+from bench.fitted import shipped_config
 from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibration, save_calibration
 from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, load_hubness
 from reunite.adapters.faces.hubness import Hubness
@@ -73,10 +74,14 @@ def crossfit_hubness(photos: list[Photo], vectors: dict[Path, np.ndarray], k: in
     centroids it helped fit is too high, and would make the calibration's impostors look too low."""
     out: dict[Path, float] = {}
     for part in folds(photos, k):
-        rest = [vectors[p.path] for p in photos if p.subject not in part and p.path in vectors]
+        rest = [p for p in photos if p.subject not in part and p.path in vectors]
         mine = [p.path for p in photos if p.subject in part and p.path in vectors]
         if mine:
-            values = Hubness.fit(np.stack(rest))(np.stack([vectors[m] for m in mine]))
+            recipe = shipped_config()
+            reference = Hubness.fit(np.stack([vectors[p.path] for p in rest]), recipe.hub_k,
+                                    people=np.array([p.subject for p in rest]))
+            reference.weight = recipe.hub_weight
+            values = reference(np.stack([vectors[m] for m in mine]))
             out.update(zip(mine, values.tolist(), strict=True))
     return out
 

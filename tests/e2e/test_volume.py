@@ -36,14 +36,15 @@ pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 CASES = 20
 # bench/operating_points.py "volume_test": these very cases and sightings, the shipped files, the
 # default operating point (docs/benchmarks.md)
-PREDICTED_TRUE_PROPOSED = 0.068
-PREDICTED_FALSE = 6
+PREDICTED_TRUE_PROPOSED = 0.185  # issue 14's shipped files (age directions removed, hubness re-chosen)
+PREDICTED_FALSE = 23
 # About 140 of the 300 sightings show the 20 children: the share's binomial standard error is about
 # 0.03; the pipeline also differs from the benchmark a little (the database's float4 vectors, a
 # grouped sighting matched again with its group's faces fused).
 TOLERANCE = 0.07
-# False proposals: about Poisson(6), so 2 standard errors are 5; the jittered case embeddings (the
-# benchmark's run embedded case photos like sightings) add a few. Measured: 10 (docs/benchmarks.md).
+# False proposals: about Poisson(23), so 2 standard errors are about 10; the jittered case embeddings
+# (the benchmark's run embedded case photos like sightings) add a few (with the files before issue 14:
+# predicted 6, measured 10; docs/benchmarks.md).
 FALSE_ALLOWED = 2 * PREDICTED_FALSE + 4
 
 
