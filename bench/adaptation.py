@@ -96,13 +96,14 @@ SHIPPED_STEPS = ("+ WCCN", "+ age directions", "+ hubness, corpus average")  # t
 
 
 def main() -> None:
-    from dataclasses import asdict
+    from dataclasses import asdict, replace
 
     from bench.fitted import fit
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--out", type=Path, default=ADAPTATION_FILE)
+    parser.add_argument("--no-hubness", action="store_true", help="ship no hubness reference (every face's 0)")
     parser.add_argument("--from-nested", type=Path, help="a bench/nested.py JSON: ship the values most of its "
                         "outer folds chose (else: chosen by folds of the whole corpus)")
     args = parser.parse_args()
@@ -110,16 +111,20 @@ def main() -> None:
     face_engine = engine(raw_engine_options())
     vectors = embed_all(photos, face_engine).vectors
     config = modal_recipe(args.from_nested) if args.from_nested else choose_recipe(photos, vectors)
+    if args.no_hubness:
+        config = replace(config, hub_weight=0.0)
     model = fit(config, vectors, photos)
-    assert model.matrix is not None and model.hub_centroids is not None and model.hub_offsets is not None
+    assert model.matrix is not None
     matrix = model.matrix / np.linalg.norm(model.matrix, 2)
+    centroids = model.hub_centroids if model.hub_centroids is not None else np.zeros((0, len(matrix)))
     meta = {"method": "wccn, age directions removed, hubness centroids", "config": asdict(config),
-            "shrinkage": config.shrinkage, "hub_centroids": len(model.hub_centroids), "corpus": args.corpus.name,
+            "shrinkage": config.shrinkage, "hub_centroids": len(centroids), "corpus": args.corpus.name,
             "corpus_fingerprint": corpus_fingerprint(photos), "subjects": len({p.subject for p in photos}),
             "trained_on_engine": face_engine.version}
-    np.savez(args.out, matrix=matrix.astype(np.float32), meta=json.dumps(meta),
-             hub_centroids=model.hub_centroids.astype(np.float32),
-             hub_offset=float(model.hub_offsets[0]), hub_top=TOP, hub_weight=config.hub_weight)
+    hub = {} if model.hub_offsets is None else {  # without centroids every face's hubness is 0
+        "hub_centroids": centroids.astype(np.float32), "hub_offset": float(model.hub_offsets[0]), "hub_top": TOP,
+        "hub_weight": config.hub_weight}
+    np.savez(args.out, matrix=matrix.astype(np.float32), meta=json.dumps(meta), **hub)
     print(json.dumps(meta | {"file": str(args.out)}))
 
 
