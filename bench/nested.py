@@ -240,7 +240,8 @@ STEPS: list[tuple[str, list[dict[str, Any]]]] = [
     ("+ age drift of the case photo toward the expected age (0, 0.5, 1, 1.5)",
      [{"drift": d} for d in (0.0, 0.5, 1.0, 1.5)]),
 ]
-FIXED = {"previous recipe (WCCN shrinkage 2, hubness weight 1, 32 centroids), fitted per fold": PREVIOUS}
+FIXED = {"previous recipe (WCCN shrinkage 2, hubness weight 1, 32 centroids, now of ≥ 5 people), fitted per fold":
+         PREVIOUS}
 KEPT = "kept steps, chosen inside (the default candidate)"
 SHIPPED = "shipped recipe (the values most outer folds chose), fitted per fold"
 
