@@ -20,6 +20,7 @@ from bench.accuracy import baseline_scorer, figures, fitted_on, folds, pool
 from bench.baseline import embed_baseline
 from bench.corpus import Photo, load
 from bench.embed import embed_all, engine
+from bench.fitted import shipped_config
 from bench.protocol import Protocol
 from reunite.adapters.faces.dlib_engine import DlibOptions
 from reunite.domain.scoring import MatchPolicy
@@ -48,7 +49,8 @@ def cross_validated(
     parts = []
     policy = MatchPolicy(hubness_weight=hub_weight or 0.0)
     for held_out in folds(photos, k):
-        _, adapted, reference = fitted_on(vectors, [p for p in photos if p.subject not in held_out])
+        recipe = replace(shipped_config(), hub_weight=1.0)  # the policy's weight below is the one measured
+        _, adapted, reference = fitted_on(vectors, [p for p in photos if p.subject not in held_out], recipe)
         parts.append(figures(photos, adapted, age_noise, held_out, reference, policy))
     return pool(parts)
 

@@ -22,11 +22,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script from anywhere
 
-from bench.adaptation import SHRINKAGE, adapt, corpus_fingerprint, fit_wccn, raw_engine_options
+from bench.adaptation import adapt, corpus_fingerprint, raw_engine_options
 from bench.baseline import embed_baseline
 from bench.common import machine, peak_memory_mb
 from bench.corpus import Photo, load
 from bench.embed import Embedded, embed_all, engine
+from bench.fitted import Config, fit, shipped_config
 from bench.protocol import MISSING, Protocol, Scorer, birth_dates, photo_date
 from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, load_hubness
 from reunite.adapters.faces.hubness import Hubness
@@ -159,20 +160,20 @@ def reunite_figures(photos: list[Photo], raw: dict[Path, np.ndarray], age_noise:
                                                   case_vectors=adapt(case_raw, bundled))
     parts = []
     for held_out in folds(photos, k):
-        matrix, adapted, reference = fitted_on(raw, [p for p in photos if p.subject not in held_out],
-                                               meta.get("shrinkage", SHRINKAGE))
+        matrix, adapted, reference = fitted_on(raw, [p for p in photos if p.subject not in held_out])
         parts.append(figures(photos, adapted, age_noise, held_out, reference,
                              case_vectors=adapt(case_raw, matrix)))
     return {"adaptation": f"{k}-fold subject-disjoint cross-validation"} | pool(parts)
 
 
 def fitted_on(
-    raw: dict[Path, np.ndarray], training: list[Photo], shrinkage: float = SHRINKAGE
-) -> tuple[np.ndarray, dict[Path, np.ndarray], Hubness]:
-    """The WCCN matrix, the adapted embeddings and the hubness reference, fitted on ``training`` only."""
-    matrix = fit_wccn(raw, training, shrinkage)
-    adapted = adapt(raw, matrix)
-    return matrix, adapted, Hubness.fit(np.stack([adapted[p.path] for p in training if p.path in adapted]))
+    raw: dict[Path, np.ndarray], training: list[Photo], config: Config | None = None
+) -> tuple[np.ndarray, dict[Path, np.ndarray], Hubness | None]:
+    """The adaptation matrix, the adapted embeddings and the hubness reference, fitted on ``training``
+    only with the shipped recipe (bench/fitted.py; WCCN, age directions removed, hubness centroids)."""
+    model = fit(config or shipped_config(), raw, training)
+    matrix = model.matrix if model.matrix is not None else np.eye(len(next(iter(raw.values()))))
+    return matrix, adapt(raw, matrix), model.reference()
 
 
 def load_bundled() -> tuple[np.ndarray | None, dict[str, Any]]:

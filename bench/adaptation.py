@@ -3,9 +3,12 @@
     python bench/adaptation.py CORPUS   # writes src/reunite/adapters/faces/adaptation.npz
 
 The matrix whitens the directions in which one person's embeddings vary across ages (shrunk
-towards the identity so that 41 subjects cannot overfit it). Beside it: 32 k-means centroids of the
-adapted embeddings, the reference for hubness (adapters/faces/hubness.py). Both are aggregate
-statistics of the development corpus: no face and no embedding of any person is stored."""
+towards the identity so that 41 subjects cannot overfit it), then removes the few directions along
+which faces move most with age (bench/fitted.py). Beside it: k-means centroids of the adapted
+embeddings, the reference for hubness (adapters/faces/hubness.py). Each step's value (shrinkage,
+directions removed, centroids, hubness weight) is chosen by subject-disjoint folds (bench/nested.py
+measures that choice under nested cross-validation). All are aggregate statistics of the development
+corpus: no face and no embedding of any person is stored."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ import json
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -23,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script
 from bench.corpus import Photo, load
 from bench.embed import embed_all, engine
 from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, DlibOptions
-from reunite.adapters.faces.hubness import Hubness
+from reunite.adapters.faces.hubness import TOP
 
 SHRINKAGE = 2.0  # chosen by subject-disjoint 5-fold cross-validation (docs/benchmarks.md)
 
@@ -58,24 +62,69 @@ def corpus_fingerprint(photos: list[Photo]) -> str:
     return hashlib.sha256("".join(sorted(f"{p.path.name}:{p.subject}" for p in photos)).encode()).hexdigest()[:16]
 
 
+def modal_recipe(nested: Path) -> Any:
+    """The value most outer folds of a bench/nested.py run chose for each shipped step (each chosen
+    inside its training folds only); the steps not kept stay off."""
+    from collections import Counter
+
+    from bench.fitted import Config
+    from bench.nested import KEPT
+
+    chosen = json.loads(nested.read_text())["rows"][KEPT]["chosen"]
+    mode = {key: Counter(c[key] for c in chosen).most_common(1)[0][0] for key in ("shrinkage", "age_dirs",
+                                                                                   "hub_weight")}
+    hub_k = Counter(c["hub_k"] for c in chosen if c["hub_weight"]).most_common(1)
+    return Config(**mode, hub_k=hub_k[0][0] if hub_k else 32)
+
+
+def choose_recipe(photos: list[Photo], raw: dict[Path, np.ndarray], k: int = 5) -> Any:
+    """The shipped recipe: each step's value chosen, in the order of bench/nested.py, by k
+    subject-disjoint folds of the whole corpus (the outer folds of bench/nested.py measure this choice)."""
+    from dataclasses import replace
+
+    from bench.fitted import Config
+    from bench.nested import STEPS, World, choose
+
+    world, chosen = World(photos, raw, raw), Config()
+    for name, grid in STEPS:
+        if name.startswith(SHIPPED_STEPS):
+            chosen = choose(world, photos, [replace(chosen, **g) for g in grid], k)
+    return chosen
+
+
+SHIPPED_STEPS = ("+ WCCN", "+ age directions", "+ hubness, corpus average")  # the others: measured, not kept
+
+
 def main() -> None:
+    from dataclasses import asdict, replace
+
+    from bench.fitted import fit
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--out", type=Path, default=ADAPTATION_FILE)
+    parser.add_argument("--no-hubness", action="store_true", help="ship no hubness reference (every face's 0)")
+    parser.add_argument("--from-nested", type=Path, help="a bench/nested.py JSON: ship the values most of its "
+                        "outer folds chose (else: chosen by folds of the whole corpus)")
     args = parser.parse_args()
     photos = load(args.corpus.resolve())
     face_engine = engine(raw_engine_options())
     vectors = embed_all(photos, face_engine).vectors
-    matrix = fit_wccn(vectors, photos)
-    adapted = adapt(vectors, matrix)
-    hub = Hubness.fit(np.stack(list(adapted.values())))
-    meta = {"method": "wccn + hubness centroids", "shrinkage": SHRINKAGE, "hub_centroids": len(hub.centroids),
-            "corpus": args.corpus.name,
+    config = modal_recipe(args.from_nested) if args.from_nested else choose_recipe(photos, vectors)
+    if args.no_hubness:
+        config = replace(config, hub_weight=0.0)
+    model = fit(config, vectors, photos)
+    assert model.matrix is not None
+    matrix = model.matrix / np.linalg.norm(model.matrix, 2)
+    centroids = model.hub_centroids if model.hub_centroids is not None else np.zeros((0, len(matrix)))
+    meta = {"method": "wccn, age directions removed, hubness centroids", "config": asdict(config),
+            "shrinkage": config.shrinkage, "hub_centroids": len(centroids), "corpus": args.corpus.name,
             "corpus_fingerprint": corpus_fingerprint(photos), "subjects": len({p.subject for p in photos}),
             "trained_on_engine": face_engine.version}
-    np.savez(args.out, matrix=matrix.astype(np.float32), meta=json.dumps(meta),
-             hub_centroids=hub.centroids.astype(np.float32),
-             hub_offset=hub.offset, hub_top=hub.top)
+    hub = {} if model.hub_offsets is None else {  # without centroids every face's hubness is 0
+        "hub_centroids": centroids.astype(np.float32), "hub_offset": float(model.hub_offsets[0]), "hub_top": TOP,
+        "hub_weight": config.hub_weight}
+    np.savez(args.out, matrix=matrix.astype(np.float32), meta=json.dumps(meta), **hub)
     print(json.dumps(meta | {"file": str(args.out)}))
 
 

@@ -37,6 +37,7 @@ from bench.adaptation import adapt, raw_engine_options
 from bench.common import machine, peak_memory_mb
 from bench.corpus import Photo, by_subject, is_later, load
 from bench.embed import embed_all, engine
+from bench.fitted import shipped_config
 from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibration, save_calibration
 from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, load_hubness
 from reunite.adapters.faces.hubness import Hubness
@@ -73,10 +74,14 @@ def crossfit_hubness(photos: list[Photo], vectors: dict[Path, np.ndarray], k: in
     centroids it helped fit is too high, and would make the calibration's impostors look too low."""
     out: dict[Path, float] = {}
     for part in folds(photos, k):
-        rest = [vectors[p.path] for p in photos if p.subject not in part and p.path in vectors]
+        rest = [p for p in photos if p.subject not in part and p.path in vectors]
         mine = [p.path for p in photos if p.subject in part and p.path in vectors]
         if mine:
-            values = Hubness.fit(np.stack(rest))(np.stack([vectors[m] for m in mine]))
+            recipe = shipped_config()
+            reference = Hubness.fit(np.stack([vectors[p.path] for p in rest]), recipe.hub_k,
+                                    people=np.array([p.subject for p in rest]))
+            reference.weight = recipe.hub_weight
+            values = reference(np.stack([vectors[m] for m in mine]))
             out.update(zip(mine, values.tolist(), strict=True))
     return out
 
@@ -101,7 +106,8 @@ class Fold:
         age = sighting.age or 0
         shares = np.array([self.calibration.band_for(p.age, age - (p.age or 0)).share(float(s))
                            for p, s in zip(gallery, scores, strict=True)])
-        return {"scores": scores, "shares": shares, "rank": int(1 + np.sum(scores[1:] > scores[0]))}
+        return {"scores": scores, "shares": shares, "rank": int(1 + np.sum(scores[1:] > scores[0])),
+                "cells": [(p.age or 0, age - (p.age or 0)) for p in gallery]}
 
 
 def proposals(ranked: dict[str, Any], op: float, cap: int | None) -> tuple[bool, int]:
@@ -111,12 +117,27 @@ def proposals(ranked: dict[str, Any], op: float, cap: int | None) -> tuple[bool,
     return bool(np.any(passing == 0)), int(np.sum(passing != 0))
 
 
+def by_band(bands: dict[str, list[int]], ranked: dict[str, Any], op: float) -> None:
+    """False matches passing ``op`` (uncapped) and pairs, by the calibration's cells: the case photo's
+    age band and the age gap's band (the true case, first in the gallery, left out)."""
+    for (age, gap), share in zip(ranked["cells"][1:], ranked["shares"][1:], strict=True):
+        if gap < 0:
+            continue
+        a = next(f"{lo:g}-{hi:g}" for lo, hi in AGE_BANDS if lo <= age < hi)
+        g = next(f"{lo:g}-{hi:g}" for lo, hi in GAP_BANDS if lo <= gap < hi)
+        for key in (f"case age {a}", f"gap {g}"):
+            cell = bands.setdefault(key, [0, 0])
+            cell[0] += bool(share <= op)
+            cell[1] += 1
+
+
 def evaluate(fold: Fold, queries: list[Photo], cap: int) -> dict[str, Any]:
     out: dict[str, Any] = {"sightings": 0, "gallery": 0, "ranks": [], "ops": {}}
     for sighting in queries:
         ranked = fold.rank(fold.query[sighting.path], sighting)
         out["sightings"] += 1
         out["gallery"] = len(ranked["scores"])
+        by_band(out.setdefault("bands", {}), ranked, LeadPolicy().propose_share)
         out["ranks"].append(ranked["rank"])
         for op in OPS:
             cell = out["ops"].setdefault(op, {"true": 0, "false": 0, "true_uncapped": 0, "false_uncapped": 0})
@@ -181,7 +202,16 @@ def summarise(parts: list[dict[str, Any]], group_parts: dict[str, list[dict[str,
             "true_proposed_at_default": round(sum(g["proposed"] for g in gparts) / len(ranks), 3),
             "mean_group_size": round(float(np.mean(sizes)), 2),
             "wrong_members": sum(g["wrong_members"] for g in gparts)}
+    bands: dict[str, list[int]] = {}
+    for p in parts:
+        for key, (false, pairs) in p.get("bands", {}).items():
+            cell = bands.setdefault(key, [0, 0])
+            cell[0] += false
+            cell[1] += pairs
+    at_default = {k: {"pairs": n, "measured_false_match_rate": round(f / n, 5) if n else None}
+                  for k, (f, n) in sorted(bands.items())}
     return {"sightings": sightings, "gallery": gallery, "cases_with_sightings": cases, "table": table,
+            "false_match_rate_by_cell_at_default": at_default,
             "grouping": grouping}
 
 
@@ -270,6 +300,11 @@ def markdown(result: dict[str, Any]) -> str:
             lines.append(f"| 1 in {row['one_in']:,} | {row['true_proposed']:.3f} | {row['true_proposed_uncapped']:.3f} "
                          f"| {row['false_per_1000_sightings']:,.0f} | {row['false_per_case']:.2f} "
                          f"| {row['false_per_case_per_1000_sightings']:.2f} | {row['measured_false_match_rate']:.5f} |")
+        cells = r.get("false_match_rate_by_cell_at_default", {})
+        if cells:
+            lines += ["", "| calibration cell | impostor pairs | measured false-match rate at the default |",
+                      "|---|---|---|"]
+            lines += [f"| {k} | {v['pairs']:,} | {v['measured_false_match_rate']} |" for k, v in cells.items()]
         lines += ["", "| sightings matched as | dense @1 | @10 | @20 | true proposed at the default | mean group "
                   "| members of another child |", "|---|---|---|---|---|---|---|"]
         for g, v in r["grouping"].items():

@@ -9,6 +9,7 @@ import numpy as np
 
 from bench.corpus import Photo
 from bench.operating_points import OPS, run
+from reunite.domain.leads import MIN_PAIRS
 
 
 def synthetic(subjects: int = 24, per: int = 5, noise: float = 0.6,
@@ -39,3 +40,6 @@ def test_operating_points_trade_true_matches_for_false_proposals() -> None:
     for row in table[:4]:  # the calibration, fitted on other people, holds on these: about 1 in N
         assert row["measured_false_match_rate"] <= 3 / row["one_in"]
     assert result["grouping"]["single sighting"]["n"] == 96
+    cells = result["false_match_rate_by_cell_at_default"]  # the calibration by age band, checked band by band
+    assert len(cells) >= 6  # cells as large as the calibration's own (MIN_PAIRS) hold about 1 in N too
+    assert all(c["measured_false_match_rate"] <= 3 * OPS[4] for c in cells.values() if c["pairs"] >= MIN_PAIRS)

@@ -136,3 +136,23 @@ def test_hubness_is_high_for_faces_near_everyone_and_zero_on_average() -> None:
     loner = -centre
     assert reference(people).mean() == pytest.approx(0.0, abs=1e-9)
     assert reference(centre)[0] > reference(people).max() - 1e-9 and reference(loner)[0] < reference(people).min()
+
+
+def test_no_hubness_centroid_stands_for_fewer_than_five_people() -> None:
+    """A centroid that is one person's mean face would be that person's embedding, shipped; and it
+    would rank that very person's photos down (docs/benchmarks.md, issue 14)."""
+    from reunite.adapters.faces.hubness import Hubness
+
+    rng = np.random.default_rng(4)
+    crowd = rng.normal(size=(300, 16)) + 0.8
+    loner = -0.8 + 0.05 * rng.normal(size=(40, 16))  # one person's 40 photos, far from the crowd
+    faces = np.vstack([crowd, loner])
+    faces /= np.linalg.norm(faces, axis=1, keepdims=True)
+    people = np.array([f"p{i % 60}" for i in range(300)] + ["loner"] * 40)
+    free = Hubness.fit(faces, k=8, top=2)
+    guarded = Hubness.fit(faces, k=8, top=2, people=people)
+    nearest = np.argmax(faces @ free.centroids.T, axis=1)
+    assert any(set(people[nearest == c]) == {"loner"} for c in range(len(free.centroids)))  # the risk is real
+    nearest = np.argmax(faces @ guarded.centroids.T, axis=1)
+    assert 0 < len(guarded.centroids) < len(free.centroids)
+    assert all(len(set(people[nearest == c])) >= 5 for c in range(len(guarded.centroids)))
