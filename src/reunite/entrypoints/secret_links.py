@@ -25,7 +25,8 @@ def _pattern(route: str) -> str:
 
 
 _IN_PATH = re.compile("|".join(f"(?:{_pattern(route)})" for route in SECRET_ROUTES))
-_IN_QUERY = re.compile(r"([?&](?:%s)=)[^\s&#\"]+" % "|".join(map(re.escape, SECRET_QUERY_PARAMETERS)))
+_NAMES = "|".join(map(re.escape, SECRET_QUERY_PARAMETERS))
+_IN_QUERY = re.compile(rf"([?&](?:{_NAMES})=)[^\s&#\"]+")
 
 
 def redact(text: str) -> str:
