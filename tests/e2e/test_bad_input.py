@@ -88,6 +88,33 @@ def test_api_report_and_case_honour_the_idempotency_key(client: TestClient, cont
     assert count_rows(container, "cases") == 1
 
 
+def test_a_key_sent_again_with_another_request_is_refused_not_answered_with_the_first(
+    client: TestClient, container: Container
+) -> None:
+    files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
+    first = client.post("/api/sightings", files=files, data={"description": "boy in red"},
+                        headers={"Idempotency-Key": "k-1"})
+    other = client.post("/api/sightings", files=files, data={"description": "girl in blue"},
+                        headers={"Idempotency-Key": "k-1", "Accept-Language": "zh-CN"})
+    assert first.status_code == 202 and other.status_code == 422
+    assert "幂等" in str(other.json()["detail"]) and str(first.json()["id"]) not in str(other.json())
+    form = {"given_name": "Lin", "sex": "female", "birth_date": "2015-01-01", "missing_since": "2020-06-01T08:00:00Z"}
+    assert client.post("/api/cases", files=files, data=form, headers={"Idempotency-Key": "c-1"}).status_code == 201
+    changed = client.post("/api/cases", files=files, data=form | {"given_name": "Mei"},
+                          headers={"Idempotency-Key": "c-1"})
+    assert changed.status_code == 422 and "different request" in str(changed.json()["detail"])
+    assert count_rows(container, "sightings") == 1 and count_rows(container, "cases") == 1
+
+    browser = page_client(container, Role.MODERATOR, language="zh-CN")
+    fields = form_fields(browser, "/report") | {"client_key": "phone-1"}
+    assert browser.post("/report", files=files, data=fields | {"doing": "begging"}).status_code == 200
+    again = browser.post("/report", files=files, data=fields | {"doing": "begging"})  # the queue resends it
+    assert again.status_code == 200 and count_rows(container, "sightings") == 2
+    another = browser.post("/report", files=files, data=fields | {"doing": "sleeping"})
+    assert another.status_code == 422 and "幂等" in another.text and "sleeping" in another.text  # kept in the form
+    assert count_rows(container, "sightings") == 2
+
+
 def test_someone_elses_idempotency_key_does_not_return_their_receipt(
     client: TestClient, anonymous: TestClient, container: Container
 ) -> None:

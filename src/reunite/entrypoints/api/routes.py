@@ -75,16 +75,16 @@ def report_sighting(
     Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit.
     Sent again with the same ``Idempotency-Key``, it answers the first receipt and stores nothing."""
     uploads = read_uploads(photos)
-    key = idempotency.scoped(who, "sighting", idempotency_key, uploads)
+    sighting = NewSighting(
+        seen_at=aware(seen_at, deps), place=point(lat, lon), place_text=place_text,
+        apparent_age=AgeRange.of(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
+        description=description, with_whom=with_whom, reporter_contact=contact,
+    )
+    key = idempotency.scoped(who, "sighting", idempotency_key, [("sighting", repr(sighting))], uploads)
     receipt = intake.earlier_sighting(deps, key)
     if receipt is None:
         proof = (pow_challenge, pow_nonce) if pow_challenge else None
         throttle.report_limit(deps, who, client_ip(request), proof)
-        sighting = NewSighting(
-            seen_at=aware(seen_at, deps), place=point(lat, lon), place_text=place_text,
-            apparent_age=AgeRange.of(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
-            description=description, with_whom=with_whom, reporter_contact=contact,
-        )
         receipt = intake.report_sighting(deps, who, sighting, uploads, key=key)
     return schemas.SightingAccepted(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
@@ -170,7 +170,7 @@ def register_case(
     )
     taken = parse_dates(photo_dates or [], len(photos))
     uploads = read_uploads(photos)
-    key = idempotency.scoped(who, "case", idempotency_key, uploads)
+    key = idempotency.scoped(who, "case", idempotency_key, [("case", repr(case)), ("taken", repr(taken))], uploads)
     receipt = intake.register_case(deps, who, case, uploads, taken, key)
     return schemas.CaseAccepted(
         id=receipt.case_id, photo_ids=receipt.photo_ids,
