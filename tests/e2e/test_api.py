@@ -124,6 +124,25 @@ def test_100_mb_upload_is_refused_without_storing(client: TestClient, container:
     assert count_rows(container, "sightings") == 0
 
 
+def test_too_large_uploads_are_refused_in_the_readers_language_as_a_page_or_json(
+    client: TestClient, container: Container
+) -> None:
+    from reunite.domain.access import Role
+    from tests.conftest import session_for
+
+    big = [("photos", ("big.jpg", b"\xff\xd8" + bytes(27 * 1024 * 1024), "image/jpeg"))]
+    chinese = {"Accept-Language": "zh-CN"}
+    api = client.post("/api/sightings", files=big, headers=chinese)
+    assert api.status_code == 413 and "上限" in api.json()["detail"]
+    browser = TestClient(client.app, headers=chinese)
+    browser.cookies.set("reunite_session", session_for(container, Role.FAMILY)[1])
+    for path in ("/report", "/cases/new"):
+        page = browser.post(path, files=big, data={"csrf": "x"}, headers={"Referer": f"http://testserver{path}"})
+        assert page.status_code == 413 and page.headers["content-type"].startswith("text/html"), path
+        assert "上限" in page.text and "data-back" in page.text  # back to the form, with what was typed
+    assert count_rows(container, "sightings") == 0 and count_rows(container, "cases") == 0
+
+
 def test_decompression_bomb_upload_is_refused(client: TestClient, container: Container) -> None:
     out = io.BytesIO()
     Image.new("1", (20_000, 20_000)).save(out, format="PNG")  # 400 megapixels, ~50 kB on disk
