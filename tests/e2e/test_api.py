@@ -229,6 +229,28 @@ def test_search_by_photo_ranks_the_same_child_first(client: TestClient, containe
     assert count_rows(container, "photos") == 4  # the searched photo is not kept
 
 
+def test_the_same_photo_searched_twice_by_page_or_api_gives_the_same_numbers_and_the_given_offset(
+    client: TestClient, container: Container, fgnet: Path
+) -> None:
+    import re
+
+    from reunite.domain.access import Role
+    from tests.conftest import session_for
+
+    report(client, [photo(fgnet, "001a08.jpg")], seen_at="2008-01-01T15:00:00+08:00")
+    run_jobs(container)
+    searched = photo(fgnet, "001a10.jpg")
+    first, again = (client.post("/api/search", files={"photo": searched}).json() for _ in range(2))
+    assert first[0]["lead_words"] == again[0]["lead_words"] and first[0]["seen_at"] == "2008-01-01T15:00:00+08:00"
+    browser = TestClient(client.app)
+    browser.cookies.set("reunite_session", session_for(container, Role.POLICE)[1])
+    token = re.search(r'name="csrf" value="([^"]+)"', browser.get("/search").text)
+    assert token
+    page = browser.post("/search", files={"photos": searched}, data={"csrf": token.group(1)})
+    one_in = next(w for w in first[0]["lead_words"] if "1 in" in w)
+    assert one_in in page.text
+
+
 def test_search_with_a_faceless_photo_says_so(client: TestClient) -> None:
     response = client.post("/api/search", files={"photo": ("a.jpg", plain_photo(), "image/jpeg")})
     assert response.status_code == 422 and "no face" in response.json()["detail"]
