@@ -221,3 +221,31 @@ def test_a_browsers_multipart_form_with_nul_is_refused_before_anything_is_stored
                         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert sent.status_code == 422 and "NUL" in sent.text
     assert count_rows(container, "sightings") == 0 and not any(container.settings.data_dir.rglob("*.jpg"))
+
+
+def test_api_answers_are_in_the_readers_language_and_promise_only_what_happens(
+    client: TestClient, container: Container
+) -> None:
+    zh = {"Accept-Language": "zh-CN"}
+    files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
+    accepted = client.post("/api/sightings", files=files, headers=zh)
+    assert accepted.status_code == 202 and "谢谢" in accepted.json()["message"]
+    for path in ("/api/faces/0/crop", "/api/nope"):
+        missing = client.get(path, headers=zh)
+        assert missing.status_code == 404 and re.search(r"[\u4e00-\u9fff]", missing.json()["detail"]), path
+    from dataclasses import replace
+
+    from reunite.adapters.notify.webhook import HttpWebhooks
+    container.deps = replace(container.deps, webhooks=HttpWebhooks(allowed_hosts=["127.0.0.1"]))
+    subscribed = client.post("/api/subscriptions", headers=zh, json={
+        "channel": "webhook", "address": "http://127.0.0.1:9/alerts", "lat": 30.6, "lon": 104.06, "radius_km": 10})
+    assert subscribed.status_code == 201, subscribed.text
+    assert re.search(r"[\u4e00-\u9fff]", subscribed.json()["status"])
+
+    from reunite.domain.access import OPERATOR, Scope
+    from reunite.services.accounts import issue_token
+    writer = {"Authorization": f"Bearer {issue_token(container.deps, OPERATOR, 'charity', [Scope.WRITE])}"}
+    family = TestClient(client.app, headers=writer)
+    form = {"given_name": "Lin", "sex": "female", "birth_date": "2015-01-01", "missing_since": "2020-06-01T08:00:00Z"}
+    waiting = family.post("/api/cases", files=files, data=form).json()["message"]
+    assert "verif" in waiting and "being compared with every sighting" not in waiting

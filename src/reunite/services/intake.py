@@ -44,6 +44,7 @@ class SightingReceipt:
 class CaseReceipt:
     case_id: int
     photo_ids: list[int]
+    verified: bool = False  # registered by police or a moderator: active (compared with sightings) at once
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -259,7 +260,7 @@ def register_case(
             uow.audit(who.actor, "case.verified", "case", case_id, evidence="registered by a reviewer")
             uow.enqueue("reach.case_activated", case_id=case_id)
         uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
-        receipt = CaseReceipt(case_id, photo_ids)
+        receipt = CaseReceipt(case_id, photo_ids, verified=who.can(Permission.VERIFY_CASE))
         if (won := idempotency.remember(uow, key, receipt.as_json())) is not None:
             return CaseReceipt.from_json(won)  # a concurrent retry won
         uow.commit()
