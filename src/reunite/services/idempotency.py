@@ -54,8 +54,8 @@ def check(key: Key | None, remembered: dict[str, Any] | None) -> dict[str, Any] 
     if key is None or remembered is None:
         return None
     if remembered.pop(REQUEST, key.request) != key.request:
-        raise InvalidInput("this idempotency key was already used for a different request: "
-                           "send a new request with a new key", field="idempotency_key")
+        message = "this idempotency key was already used for a different request: send a new request with a new key"
+        raise InvalidInput(message, field="idempotency_key")
     return remembered
 
 
