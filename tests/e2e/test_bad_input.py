@@ -249,3 +249,22 @@ def test_api_answers_are_in_the_readers_language_and_promise_only_what_happens(
     form = {"given_name": "Lin", "sex": "female", "birth_date": "2015-01-01", "missing_since": "2020-06-01T08:00:00Z"}
     waiting = family.post("/api/cases", files=files, data=form).json()["message"]
     assert "verif" in waiting and "being compared with every sighting" not in waiting
+
+
+def test_subscriptions_to_unknown_regions_and_malformed_mastodon_sources_are_refused_at_once(
+    client: TestClient, container: Container
+) -> None:
+    from dataclasses import replace
+
+    from reunite.adapters.notify.webhook import HttpWebhooks
+    container.deps = replace(container.deps, webhooks=HttpWebhooks(allowed_hosts=["127.0.0.1"]))
+    hook = {"channel": "webhook", "address": "http://127.0.0.1:9/alerts"}
+    unknown = client.post("/api/subscriptions", json=hook | {"region": "Xyzzyland"},
+                          headers={"Accept-Language": "zh-CN"})
+    assert unknown.status_code == 422 and "Xyzzyland" in unknown.json()["detail"] and "地方" in unknown.json()["detail"]
+    for region in ("Sichuan", "成都", "四川省", "Chengdu"):
+        assert client.post("/api/subscriptions", json=hook | {"region": region}).status_code == 201, region
+    assert count_rows(container, "subscriptions") == 4
+    for url in ("https://mastodon.example/", "not a url", "https://mastodon.example/explore"):
+        refused = client.post("/api/sources", json={"kind": "mastodon", "url": url})
+        assert refused.status_code == 422 and "tags/NAME" in str(refused.json()["detail"]), url

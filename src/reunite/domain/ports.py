@@ -199,6 +199,10 @@ class PlaceNames(Protocol):
         """The province (or state) that place words name, '' when none: coarse enough to publish."""
         ...
 
+    def known(self, name: str) -> bool:
+        """Whether ``name`` is a place the gazetteer knows (a province, city, state or country)."""
+        ...
+
 
 class PosterRenderer(Protocol):
     def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str) -> bytes:

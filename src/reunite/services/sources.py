@@ -12,13 +12,24 @@ from typing import Any
 from reunite.domain.access import Permission, Principal, Role, require
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
 from reunite.domain.model import NewSighting, Provenance, Upload
-from reunite.domain.sources import Post, SourceFailed, SourceKind, healthy, next_poll, time_in_text
+from reunite.domain.sources import (
+    Post,
+    SourceFailed,
+    SourceKind,
+    healthy,
+    is_mastodon_timeline,
+    next_poll,
+    time_in_text,
+)
 from reunite.services import intake
 from reunite.services.deps import Deps
 
 log = logging.getLogger("reunite.sources")
 POLL_LEASE = timedelta(minutes=10)  # a worker that dies mid-poll leaves the source to others after this
 MAX_TEXT = 2000
+
+
+MASTODON_URL = "a Mastodon source is a hashtag or account address: https://host/tags/NAME or https://host/@NAME"
 
 
 def add_source(deps: Deps, who: Principal, kind: str, url: str, name: str, interval_minutes: int) -> int:
@@ -28,6 +39,8 @@ def add_source(deps: Deps, who: Principal, kind: str, url: str, name: str, inter
         raise InvalidInput("the kind of source is feed or mastodon", field="kind")
     if not 5 <= interval_minutes <= 24 * 60:
         raise InvalidInput("poll every 5 to 1440 minutes", field="interval")
+    if kind == SourceKind.MASTODON and not is_mastodon_timeline(url.strip()):
+        raise InvalidInput(MASTODON_URL, field="url")
     deps.sources.check(url.strip())
     with deps.uow() as uow:
         source_id = uow.add_source(kind, url.strip(), name.strip()[:200], interval_minutes * 60, who.actor)
