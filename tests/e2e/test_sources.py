@@ -288,3 +288,26 @@ def test_numbers_in_public_hide_small_counts(container: Container) -> None:
     assert "fewer than 5" in english and "<svg" in english
     assert "<script" not in english.split("<main")[1].split("</main>")[0]  # charts drawn by the server
     assert "少于 5" in chinese and "c四川省成都市0" not in english + chinese
+
+
+def test_a_repost_listed_after_its_original_only_adds_a_source(reading: Container, web: tuple[Web, str]) -> None:
+    """Feeds list posts in either order: the first post of a picture gives the sighting its time, place
+    and words; a later repost of the picture (resized) is one more source, not the sighting's text."""
+    state, base = web
+    picture = plain_photo(480, 360, seed=21)
+    state.serve("/oldest-first.xml", f"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>今天下午3点 在四川省成都市春熙路看到一个乞讨的小女孩</title><link>{base}/post/1</link>
+<author>alice@example.org</author><pubDate>Mon, 30 Nov 2026 08:00:00 +0000</pubDate>
+<enclosure url="{base}/img/a.jpg" type="image/jpeg" length="1"/></item>
+<item><title>转发</title><link>{base}/post/2</link>
+<author>bob@example.org</author><pubDate>Mon, 30 Nov 2026 09:00:00 +0000</pubDate>
+<enclosure url="{base}/img/a-small.jpg" type="image/jpeg" length="1"/></item>
+</channel></rss>""")
+    state.serve("/img/a.jpg", picture, "image/jpeg")
+    state.serve("/img/a-small.jpg", reencoded(picture, 70), "image/jpeg")
+    sources.add_source(reading.deps, OPERATOR, "feed", base + "/oldest-first.xml", "t", 15)
+    assert poll_now(reading) == 1
+    [only] = sightings(reading)
+    assert "春熙路" in only.description and "转发" not in only.description
+    assert only.place_text == "四川省成都市" and only.seen_at == datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    assert only.urls == [f"{base}/post/1", f"{base}/post/2"]

@@ -88,12 +88,18 @@ def _poll(deps: Deps, source: dict[str, Any]) -> int:
         _record(deps, source["id"], {"failures": failures, "last_error": str(exc)[:500],
                                      "next_poll_at": next_poll(now, interval, failures)})
         return 0
-    new = sum(_ingest(deps, source["id"], post) for post in reversed(page.posts))  # oldest first
+    new = sum(_ingest(deps, source["id"], post) for post in oldest_first(page.posts))
     _record(deps, source["id"], {
         "failures": 0, "last_error": "", "last_ok_at": now, "next_poll_at": next_poll(now, interval, 0),
         "etag": page.etag, "last_modified": page.last_modified, "cursor": page.cursor or source["cursor"],
         "posts_seen": source["posts_seen"] + len(page.posts)})
     return new
+
+
+def oldest_first(posts: list[Post]) -> list[Post]:
+    """Posts in the order they were written, whatever order the feed lists them in: the first post of
+    a picture becomes the sighting (its time, place and words); a later repost only adds a source."""
+    return sorted(posts, key=lambda post: (post.posted_at is None, post.posted_at.timestamp() if post.posted_at else 0))
 
 
 def _record(deps: Deps, source_id: int, values: dict[str, Any]) -> None:
