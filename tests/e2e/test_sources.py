@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -241,21 +242,34 @@ def test_sightings_by_email_with_a_reply(settings: Settings, container: Containe
     try:
         with_photos = EmailMessage()
         with_photos["From"], with_photos["To"] = "Walker <walker@example.org>", "sightings@example.org"
+        with_photos["Authentication-Results"] = "mx.example.net; spf=pass smtp.mailfrom=walker@example.org"
         with_photos["Subject"] = "Girl begging at Chunxi Road"
         with_photos.set_content("Seen at 3 pm today, red coat.")
         for seed in (21, 22):
             with_photos.add_attachment(plain_photo(seed=seed), maintype="image", subtype="jpeg", filename=f"{seed}.jpg")
         without = EmailMessage()
         without["From"], without["To"], without["Subject"] = "anna@example.org", "sightings@example.org", "看到孩子"
+        without["Authentication-Results"] = "mx.example.net; dkim=pass header.d=example.org; dmarc=pass"
         without.set_content("在成都看到一个孩子")
+        forged = EmailMessage()  # From someone else's address: no server vouched for it (nor a lower header)
+        forged["Authentication-Results"] = "mx.example.net; spf=fail smtp.mailfrom=victim@example.org"
+        forged["From"], forged["To"], forged["Subject"] = "victim@example.org", "sightings@example.org", "孩子"
+        forged.set_content("今天下午3点在成都市春熙路看到一个乞讨的孩子")
+        forged.add_attachment(plain_photo(seed=23), maintype="image", subtype="jpeg", filename="23.jpg")
         with smtplib.SMTP("127.0.0.1", in_port) as smtp:
             smtp.send_message(with_photos)
             smtp.send_message(without)
+            smtp.send_message(forged)
     finally:
         intake.stop()
     rows = sightings(mailing)
-    assert len(rows) == 1 and rows[0].status == "pending" and rows[0].photos == 2
+    assert len(rows) == 2 and rows[0].status == "pending" and rows[0].photos == 2
     assert "Chunxi Road" in rows[0].description
+    # the words' time and place are read as a post's are; the unvouched contact is marked for reviewers
+    assert rows[1].place_text == "四川省成都市" and rows[1].seen_at.astimezone(ZoneInfo("Asia/Shanghai")).hour == 15
+    with mailing.engine.connect() as conn:
+        contacts = [r[0] for r in conn.exec_driver_sql("SELECT reporter_contact FROM sightings ORDER BY id")]
+    assert contacts[0] == "walker@example.org" and "not verified" in contacts[1]
     replies = {str(m["To"]): m for m in inbox.messages}
     deadline = time.monotonic() + 5
     while len(replies) < 2 and time.monotonic() < deadline:
@@ -265,6 +279,7 @@ def test_sightings_by_email_with_a_reply(settings: Settings, container: Containe
     mailing.close()
     assert f"number {rows[0].id}" in str(replies["walker@example.org"]["Subject"])
     assert "没有附带照片" in str(replies["anna@example.org"]["Subject"])  # in the sender's language
+    assert "victim@example.org" not in replies  # a forged From gets no mail
 
 
 def test_numbers_in_public_hide_small_counts(container: Container) -> None:

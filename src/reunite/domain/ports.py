@@ -199,6 +199,10 @@ class PlaceNames(Protocol):
         """The province (or state) that place words name, '' when none: coarse enough to publish."""
         ...
 
+    def words(self, text: str) -> str:
+        """The province and city a free text names (四川省成都市), '' when none."""
+        ...
+
     def known(self, name: str) -> bool:
         """Whether ``name`` is a place the gazetteer knows (a province, city, state or country)."""
         ...

