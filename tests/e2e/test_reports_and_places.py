@@ -147,7 +147,7 @@ def test_unknown_addresses_answer_a_page_for_browsers_and_json_for_the_api(anony
     assert "This page does not exist" in page.text and '<html lang="en">' in page.text
     assert "页面不存在" in anonymous.get("/no-such-page?lang=zh_CN").text
     api = anonymous.get("/api/no-such-thing")
-    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    assert api.status_code == 404 and "does not exist" in api.json()["detail"]
     icon = anonymous.get("/favicon.ico")
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg")
 
