@@ -230,16 +230,16 @@ def test_search_by_photo_ranks_the_same_child_first(client: TestClient, containe
 
 
 def test_the_same_photo_searched_twice_by_page_or_api_gives_the_same_numbers_and_the_given_offset(
-    client: TestClient, container: Container, fgnet: Path
+    client: TestClient, container: Container
 ) -> None:
     import re
 
     from reunite.domain.access import Role
     from tests.conftest import session_for
 
-    report(client, [photo(fgnet, "001a08.jpg")], seen_at="2008-01-01T15:00:00+08:00")
+    report(client, [upload("collins", 1)], seen_at="2008-01-01T15:00:00+08:00")
     run_jobs(container)
-    searched = photo(fgnet, "001a10.jpg")
+    searched = upload("collins", 2)
     first, again = (client.post("/api/search", files={"photo": searched}).json() for _ in range(2))
     assert first[0]["lead_words"] == again[0]["lead_words"] and first[0]["seen_at"] == "2008-01-01T15:00:00+08:00"
     browser = TestClient(client.app)
