@@ -124,6 +124,25 @@ def test_100_mb_upload_is_refused_without_storing(client: TestClient, container:
     assert count_rows(container, "sightings") == 0
 
 
+def test_too_large_uploads_are_refused_in_the_readers_language_as_a_page_or_json(
+    client: TestClient, container: Container
+) -> None:
+    from reunite.domain.access import Role
+    from tests.conftest import session_for
+
+    big = [("photos", ("big.jpg", b"\xff\xd8" + bytes(27 * 1024 * 1024), "image/jpeg"))]
+    chinese = {"Accept-Language": "zh-CN"}
+    api = client.post("/api/sightings", files=big, headers=chinese)
+    assert api.status_code == 413 and "上限" in api.json()["detail"]
+    browser = TestClient(client.app, headers=chinese)
+    browser.cookies.set("reunite_session", session_for(container, Role.FAMILY)[1])
+    for path in ("/report", "/cases/new"):
+        page = browser.post(path, files=big, data={"csrf": "x"}, headers={"Referer": f"http://testserver{path}"})
+        assert page.status_code == 413 and page.headers["content-type"].startswith("text/html"), path
+        assert "上限" in page.text and "data-back" in page.text  # back to the form, with what was typed
+    assert count_rows(container, "sightings") == 0 and count_rows(container, "cases") == 0
+
+
 def test_decompression_bomb_upload_is_refused(client: TestClient, container: Container) -> None:
     out = io.BytesIO()
     Image.new("1", (20_000, 20_000)).save(out, format="PNG")  # 400 megapixels, ~50 kB on disk
@@ -208,6 +227,28 @@ def test_search_by_photo_ranks_the_same_child_first(client: TestClient, containe
     hits = client.post("/api/search", files={"photo": upload("collins", 2)}).json()
     assert hits[0]["sighting_id"] == wanted
     assert count_rows(container, "photos") == 4  # the searched photo is not kept
+
+
+def test_the_same_photo_searched_twice_by_page_or_api_gives_the_same_numbers_and_the_given_offset(
+    client: TestClient, container: Container
+) -> None:
+    import re
+
+    from reunite.domain.access import Role
+    from tests.conftest import session_for
+
+    report(client, [upload("collins", 1)], seen_at="2008-01-01T15:00:00+08:00")
+    run_jobs(container)
+    searched = upload("collins", 2)
+    first, again = (client.post("/api/search", files={"photo": searched}).json() for _ in range(2))
+    assert first[0]["lead_words"] == again[0]["lead_words"] and first[0]["seen_at"] == "2008-01-01T15:00:00+08:00"
+    browser = TestClient(client.app)
+    browser.cookies.set("reunite_session", session_for(container, Role.POLICE)[1])
+    token = re.search(r'name="csrf" value="([^"]+)"', browser.get("/search").text)
+    assert token
+    page = browser.post("/search", files={"photos": searched}, data={"csrf": token.group(1)})
+    one_in = next(w for w in first[0]["lead_words"] if "1 in" in w)
+    assert one_in in page.text
 
 
 def test_search_with_a_faceless_photo_says_so(client: TestClient) -> None:

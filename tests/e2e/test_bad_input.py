@@ -88,6 +88,33 @@ def test_api_report_and_case_honour_the_idempotency_key(client: TestClient, cont
     assert count_rows(container, "cases") == 1
 
 
+def test_a_key_sent_again_with_another_request_is_refused_not_answered_with_the_first(
+    client: TestClient, container: Container
+) -> None:
+    files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
+    first = client.post("/api/sightings", files=files, data={"description": "boy in red"},
+                        headers={"Idempotency-Key": "k-1"})
+    other = client.post("/api/sightings", files=files, data={"description": "girl in blue"},
+                        headers={"Idempotency-Key": "k-1", "Accept-Language": "zh-CN"})
+    assert first.status_code == 202 and other.status_code == 422
+    assert "幂等" in str(other.json()["detail"]) and str(first.json()["id"]) not in str(other.json())
+    form = {"given_name": "Lin", "sex": "female", "birth_date": "2015-01-01", "missing_since": "2020-06-01T08:00:00Z"}
+    assert client.post("/api/cases", files=files, data=form, headers={"Idempotency-Key": "c-1"}).status_code == 201
+    changed = client.post("/api/cases", files=files, data=form | {"given_name": "Mei"},
+                          headers={"Idempotency-Key": "c-1"})
+    assert changed.status_code == 422 and "different request" in str(changed.json()["detail"])
+    assert count_rows(container, "sightings") == 1 and count_rows(container, "cases") == 1
+
+    browser = page_client(container, Role.MODERATOR, language="zh-CN")
+    fields = form_fields(browser, "/report") | {"client_key": "phone-1"}
+    assert browser.post("/report", files=files, data=fields | {"doing": "begging"}).status_code == 200
+    again = browser.post("/report", files=files, data=fields | {"doing": "begging"})  # the queue resends it
+    assert again.status_code == 200 and count_rows(container, "sightings") == 2
+    another = browser.post("/report", files=files, data=fields | {"doing": "sleeping"})
+    assert another.status_code == 422 and "幂等" in another.text and "sleeping" in another.text  # kept in the form
+    assert count_rows(container, "sightings") == 2
+
+
 def test_someone_elses_idempotency_key_does_not_return_their_receipt(
     client: TestClient, anonymous: TestClient, container: Container
 ) -> None:
@@ -194,3 +221,50 @@ def test_a_browsers_multipart_form_with_nul_is_refused_before_anything_is_stored
                         headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
     assert sent.status_code == 422 and "NUL" in sent.text
     assert count_rows(container, "sightings") == 0 and not any(container.settings.data_dir.rglob("*.jpg"))
+
+
+def test_api_answers_are_in_the_readers_language_and_promise_only_what_happens(
+    client: TestClient, container: Container
+) -> None:
+    zh = {"Accept-Language": "zh-CN"}
+    files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
+    accepted = client.post("/api/sightings", files=files, headers=zh)
+    assert accepted.status_code == 202 and "谢谢" in accepted.json()["message"]
+    for path in ("/api/faces/0/crop", "/api/nope"):
+        missing = client.get(path, headers=zh)
+        assert missing.status_code == 404 and re.search(r"[\u4e00-\u9fff]", missing.json()["detail"]), path
+    from dataclasses import replace
+
+    from reunite.adapters.notify.webhook import HttpWebhooks
+    container.deps = replace(container.deps, webhooks=HttpWebhooks(allowed_hosts=["127.0.0.1"]))
+    subscribed = client.post("/api/subscriptions", headers=zh, json={
+        "channel": "webhook", "address": "http://127.0.0.1:9/alerts", "lat": 30.6, "lon": 104.06, "radius_km": 10})
+    assert subscribed.status_code == 201, subscribed.text
+    assert re.search(r"[\u4e00-\u9fff]", subscribed.json()["status"])
+
+    from reunite.domain.access import OPERATOR, Scope
+    from reunite.services.accounts import issue_token
+    writer = {"Authorization": f"Bearer {issue_token(container.deps, OPERATOR, 'charity', [Scope.WRITE])}"}
+    family = TestClient(client.app, headers=writer)
+    form = {"given_name": "Lin", "sex": "female", "birth_date": "2015-01-01", "missing_since": "2020-06-01T08:00:00Z"}
+    waiting = family.post("/api/cases", files=files, data=form).json()["message"]
+    assert "verif" in waiting and "being compared with every sighting" not in waiting
+
+
+def test_subscriptions_to_unknown_regions_and_malformed_mastodon_sources_are_refused_at_once(
+    client: TestClient, container: Container
+) -> None:
+    from dataclasses import replace
+
+    from reunite.adapters.notify.webhook import HttpWebhooks
+    container.deps = replace(container.deps, webhooks=HttpWebhooks(allowed_hosts=["127.0.0.1"]))
+    hook = {"channel": "webhook", "address": "http://127.0.0.1:9/alerts"}
+    unknown = client.post("/api/subscriptions", json=hook | {"region": "Xyzzyland"},
+                          headers={"Accept-Language": "zh-CN"})
+    assert unknown.status_code == 422 and "Xyzzyland" in unknown.json()["detail"] and "地方" in unknown.json()["detail"]
+    for region in ("Sichuan", "成都", "四川省", "Chengdu"):
+        assert client.post("/api/subscriptions", json=hook | {"region": region}).status_code == 201, region
+    assert count_rows(container, "subscriptions") == 4
+    for url in ("https://mastodon.example/", "not a url", "https://mastodon.example/explore"):
+        refused = client.post("/api/sources", json={"kind": "mastodon", "url": url})
+        assert refused.status_code == 422 and "tags/NAME" in str(refused.json()["detail"]), url

@@ -312,3 +312,26 @@ def test_a_planted_csrf_cookie_or_another_sessions_token_is_refused(container: C
     fresh.cookies.set("reunite_csrf", "planted.0123456789abcdef0123456789abcdef")
     issued = fresh.get("/takedown").headers["set-cookie"]  # a forged one is replaced by one the server signs
     assert issued.startswith("reunite_csrf=") and "planted" not in issued
+
+
+def test_a_successful_sign_in_ends_the_addresss_run_of_failures_and_the_email_lock_stays(
+    container: Container,
+) -> None:
+    """"20 failures in a row from an address": people sharing one address (a school, a carrier's NAT)
+    who sign in between typos are not locked out together; each email still locks after its own 5."""
+    from reunite.domain.errors import NotSignedIn, TooManyRequests
+    from reunite.services.accounts import sign_in, sign_up
+
+    deps = container.deps
+    sign_up(deps, "teacher@example.org", "correct horse battery", "Teacher")
+    per_address = deps.limits.sign_in_failures_per_address
+    for round_ in range(3):
+        for i in range(per_address - 1):
+            with pytest.raises(NotSignedIn):
+                sign_in(deps, f"pupil{round_}-{i}@example.org", "wrong password", ip="10.0.0.1")
+        assert sign_in(deps, "teacher@example.org", "correct horse battery", ip="10.0.0.1")
+    for _ in range(deps.limits.sign_in_failures_per_account):
+        with pytest.raises(NotSignedIn):
+            sign_in(deps, "teacher@example.org", "wrong password", ip=f"10.0.1.{_}")
+    with pytest.raises(TooManyRequests):
+        sign_in(deps, "teacher@example.org", "correct horse battery", ip="10.0.2.1")

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -241,21 +242,34 @@ def test_sightings_by_email_with_a_reply(settings: Settings, container: Containe
     try:
         with_photos = EmailMessage()
         with_photos["From"], with_photos["To"] = "Walker <walker@example.org>", "sightings@example.org"
+        with_photos["Authentication-Results"] = "mx.example.net; spf=pass smtp.mailfrom=walker@example.org"
         with_photos["Subject"] = "Girl begging at Chunxi Road"
         with_photos.set_content("Seen at 3 pm today, red coat.")
         for seed in (21, 22):
             with_photos.add_attachment(plain_photo(seed=seed), maintype="image", subtype="jpeg", filename=f"{seed}.jpg")
         without = EmailMessage()
         without["From"], without["To"], without["Subject"] = "anna@example.org", "sightings@example.org", "看到孩子"
+        without["Authentication-Results"] = "mx.example.net; dkim=pass header.d=example.org; dmarc=pass"
         without.set_content("在成都看到一个孩子")
+        forged = EmailMessage()  # From someone else's address: no server vouched for it (nor a lower header)
+        forged["Authentication-Results"] = "mx.example.net; spf=fail smtp.mailfrom=victim@example.org"
+        forged["From"], forged["To"], forged["Subject"] = "victim@example.org", "sightings@example.org", "孩子"
+        forged.set_content("今天下午3点在成都市春熙路看到一个乞讨的孩子")
+        forged.add_attachment(plain_photo(seed=23), maintype="image", subtype="jpeg", filename="23.jpg")
         with smtplib.SMTP("127.0.0.1", in_port) as smtp:
             smtp.send_message(with_photos)
             smtp.send_message(without)
+            smtp.send_message(forged)
     finally:
         intake.stop()
     rows = sightings(mailing)
-    assert len(rows) == 1 and rows[0].status == "pending" and rows[0].photos == 2
+    assert len(rows) == 2 and rows[0].status == "pending" and rows[0].photos == 2
     assert "Chunxi Road" in rows[0].description
+    # the words' time and place are read as a post's are; the unvouched contact is marked for reviewers
+    assert rows[1].place_text == "四川省成都市" and rows[1].seen_at.astimezone(ZoneInfo("Asia/Shanghai")).hour == 15
+    with mailing.engine.connect() as conn:
+        contacts = [r[0] for r in conn.exec_driver_sql("SELECT reporter_contact FROM sightings ORDER BY id")]
+    assert contacts[0] == "walker@example.org" and "not verified" in contacts[1]
     replies = {str(m["To"]): m for m in inbox.messages}
     deadline = time.monotonic() + 5
     while len(replies) < 2 and time.monotonic() < deadline:
@@ -265,6 +279,7 @@ def test_sightings_by_email_with_a_reply(settings: Settings, container: Containe
     mailing.close()
     assert f"number {rows[0].id}" in str(replies["walker@example.org"]["Subject"])
     assert "没有附带照片" in str(replies["anna@example.org"]["Subject"])  # in the sender's language
+    assert "victim@example.org" not in replies  # a forged From gets no mail
 
 
 def test_numbers_in_public_hide_small_counts(container: Container) -> None:
@@ -288,3 +303,26 @@ def test_numbers_in_public_hide_small_counts(container: Container) -> None:
     assert "fewer than 5" in english and "<svg" in english
     assert "<script" not in english.split("<main")[1].split("</main>")[0]  # charts drawn by the server
     assert "少于 5" in chinese and "c四川省成都市0" not in english + chinese
+
+
+def test_a_repost_listed_after_its_original_only_adds_a_source(reading: Container, web: tuple[Web, str]) -> None:
+    """Feeds list posts in either order: the first post of a picture gives the sighting its time, place
+    and words; a later repost of the picture (resized) is one more source, not the sighting's text."""
+    state, base = web
+    picture = plain_photo(480, 360, seed=21)
+    state.serve("/oldest-first.xml", f"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>今天下午3点 在四川省成都市春熙路看到一个乞讨的小女孩</title><link>{base}/post/1</link>
+<author>alice@example.org</author><pubDate>Mon, 30 Nov 2026 08:00:00 +0000</pubDate>
+<enclosure url="{base}/img/a.jpg" type="image/jpeg" length="1"/></item>
+<item><title>转发</title><link>{base}/post/2</link>
+<author>bob@example.org</author><pubDate>Mon, 30 Nov 2026 09:00:00 +0000</pubDate>
+<enclosure url="{base}/img/a-small.jpg" type="image/jpeg" length="1"/></item>
+</channel></rss>""")
+    state.serve("/img/a.jpg", picture, "image/jpeg")
+    state.serve("/img/a-small.jpg", reencoded(picture, 70), "image/jpeg")
+    sources.add_source(reading.deps, OPERATOR, "feed", base + "/oldest-first.xml", "t", 15)
+    assert poll_now(reading) == 1
+    [only] = sightings(reading)
+    assert "春熙路" in only.description and "转发" not in only.description
+    assert only.place_text == "四川省成都市" and only.seen_at == datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
+    assert only.urls == [f"{base}/post/1", f"{base}/post/2"]

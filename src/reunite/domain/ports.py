@@ -203,6 +203,14 @@ class PlaceNames(Protocol):
         """The province (or state) that place words name, '' when none: coarse enough to publish."""
         ...
 
+    def words(self, text: str) -> str:
+        """The province and city a free text names (四川省成都市), '' when none."""
+        ...
+
+    def known(self, name: str) -> bool:
+        """Whether ``name`` is a place the gazetteer knows (a province, city, state or country)."""
+        ...
+
 
 class PosterRenderer(Protocol):
     def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str) -> bytes:

@@ -8,6 +8,7 @@ import enum
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
+from urllib.parse import urlsplit
 
 MIN_INTERVAL = timedelta(minutes=1)
 MAX_BACKOFF = timedelta(hours=12)
@@ -93,3 +94,14 @@ def public_count(count: int) -> int | None:
     if count < SMALL_COUNT:
         return None
     return SMALL_COUNT * round(count / SMALL_COUNT)
+
+
+TAG_PATH = re.compile(r"^/tags/([^/?#]+)/?$")
+ACCOUNT_PATH = re.compile(r"^/@([^/?#]+)/?$")
+
+
+def is_mastodon_timeline(url: str) -> bool:
+    """``https://host/tags/NAME`` or ``https://host/@NAME``: the two timelines a Mastodon source follows."""
+    parts = urlsplit(url)
+    return (parts.scheme in ("https", "http") and bool(parts.hostname) and not parts.query
+            and bool(TAG_PATH.match(parts.path) or ACCOUNT_PATH.match(parts.path)))

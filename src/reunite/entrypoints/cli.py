@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -28,6 +27,7 @@ from reunite.domain.errors import ReuniteError
 from reunite.domain.model import GeoPoint, NewSighting, Upload
 from reunite.domain.times import localize
 from reunite.entrypoints import jobwatch
+from reunite.entrypoints.secret_links import redact
 from reunite.services import intake, matching
 from reunite.services.exchange import ImportReport
 
@@ -63,15 +63,15 @@ SHUTDOWN_SECONDS = 3  # requests and the in-process worker get this long; the wh
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 
 
-SECRET_IN_URL = re.compile(r"(/invite/|/signup/|[?&]t=)[^\s&\"/]+")
-
-
 class RedactSecrets(logging.Filter):
-    """Invitation and subscription links carry one-time tokens in the URL: keep them out of logs."""
+    """Invitation, sign-up, subscription and private report links carry secrets in the URL
+    (``secret_links.SECRET_ROUTES``): keep them out of logs."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.args, tuple):
-            record.args = tuple(SECRET_IN_URL.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args)
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = redact(record.msg)
         return True
 
 

@@ -22,17 +22,38 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 MAX_PHOTOS = 10
 
 
-def read_message(raw: bytes) -> tuple[str, str, str, list[Upload], str]:
-    """(sender, subject, text, photos, message id) of an email; photos are its image parts."""
+RESULT = re.compile(r"\b(spf|dkim|dmarc)=(\w+)([^;]*)", re.I)
+DOMAIN_OF = re.compile(r"(?:header\.from|header\.d|header\.i|smtp\.mailfrom)=\S*?([\w.-]+\.[a-z]{2,})\b", re.I)
+
+
+def vouched_for(message: EmailMessage, sender: str) -> bool:
+    """Whether the receiving server's ``Authentication-Results`` (the topmost one: the server that took
+    the message from the Internet adds it above any the sender wrote) say SPF, DKIM or DMARC passed for
+    the From address's domain."""
+    results = message.get_all("Authentication-Results") or []
+    domain = sender.rpartition("@")[2].lower()
+    if not results or not domain:
+        return False
+    for method, verdict, details in RESULT.findall(str(results[0])):
+        named = {d.lower() for d in DOMAIN_OF.findall(details)}
+        if verdict.lower() == "pass" and (method.lower() == "dmarc" or domain in named):
+            return True
+    return False
+
+
+def read_message(raw: bytes) -> tuple[str, str, str, list[Upload], str, bool]:
+    """(sender, subject, text, photos, message id, whether the sender is vouched for) of an email;
+    photos are its image parts. The sender is the From address (what authentication vouches for)."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
-    sender = parseaddr(str(message.get("Reply-To") or message.get("From") or ""))[1]
+    sender = parseaddr(str(message.get("From") or ""))[1]
     photos = [Upload(part.get_content(), part.get_filename() or f"photo-{number}")
               for number, part in enumerate(message.walk(), start=1)
               if part.get_content_maintype() == "image" and isinstance(part.get_content(), bytes)][:MAX_PHOTOS]
     body = message.get_body(preferencelist=("plain", "html"))
     text = body.get_content() if body is not None else ""
-    return sender, str(message.get("Subject") or ""), str(text).strip(), photos, str(message.get("Message-ID") or "")
+    return (sender, str(message.get("Subject") or ""), str(text).strip(), photos, str(message.get("Message-ID") or ""),
+            vouched_for(message, sender))
 
 
 class IntakeHandler:
@@ -42,12 +63,11 @@ class IntakeHandler:
         self.deps = deps
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        sender, subject, text, photos, message_id = read_message(envelope.content)
-        sender = sender or str(envelope.mail_from or "")
+        sender, subject, text, photos, message_id, verified = read_message(envelope.content)
         language = "zh_CN" if CJK.search(subject + text) else "en"
         try:
             kind = await asyncio.to_thread(mail_intake.receive, self.deps, sender, subject, text, photos, language,
-                                           message_id)
+                                           message_id, verified)
         except TooManyRequests:
             return "450 Too many reports from this address: please try again in an hour"
         log.info("emailed sighting from a sender: %s", kind)

@@ -66,7 +66,7 @@ def sign_in(deps: Deps, email: str, password: str, ip: str = "") -> str:
     if account is None or account.disabled or not right:
         throttle.failed(deps, keys)
         raise NotSignedIn("the email or password is not right", field="email")
-    throttle.succeeded(deps, keys[0][0])
+    throttle.succeeded(deps, [key for key, _ in keys])  # the email's and the address's runs both end
     with deps.uow() as uow:
         token = new_token()
         uow.add_session(token_hash(token), account.id, deps.clock.now() + deps.limits.session_lifetime)

@@ -1,39 +1,75 @@
-"""Idempotent writes: a sender's key (the form's hidden one-time key, the API's ``Idempotency-Key``
-header) names one intended write. The first success is remembered under the key, in the write's own
-transaction; a retry with the same key gets that first answer, and stores nothing."""
+"""Idempotent writes: a sender's key (the form's hidden one-time key, the phone's ``client_key``, the
+API's ``Idempotency-Key`` header) names one intended write. The first success is remembered under the
+key, in the write's own transaction, with a fingerprint of the request; a retry (the same request under
+the same key) gets that first answer and stores nothing. The key sent again with a different request
+is refused (422, as Stripe does): the sender reused a key, and answering the first receipt would
+silently drop the second write."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import Upload
+from reunite.domain.ports import UnitOfWork
 from reunite.services.deps import Deps
 
 MAX_KEY = 200
+REQUEST = "_request"  # where the fingerprint is kept inside the remembered answer
 
 
-def scoped(who: Principal, operation: str, key: str | None, uploads: Sequence[Upload] = ()) -> str | None:
-    """The key as stored: bound to who sends it, to what, and to the photos sent with it. Everyone
-    anonymous is one actor, so the photos are what tells a retry (the same bytes again) from someone
-    else's report under a guessed or reused key: that one is a new write, never the first answer."""
+@dataclass(frozen=True)
+class Key:
+    name: str  # hex SHA-256 of actor, operation and the sender's key: 64 characters
+    request: str  # hex SHA-256 of what was asked: the fields and the photos' bytes
+
+
+def fingerprint(fields: Iterable[tuple[str, object]], uploads: Sequence[Upload] = ()) -> str:
+    digest = hashlib.sha256()
+    for name, value in sorted((name, str(value)) for name, value in fields):
+        digest.update(f"{name}\0{value}\0".encode())
+    for upload in uploads:
+        digest.update(hashlib.sha256(upload.data).digest())
+    return digest.hexdigest()
+
+
+def scoped(who: Principal, operation: str, key: str | None, fields: Iterable[tuple[str, object]] = (),
+           uploads: Sequence[Upload] = ()) -> Key | None:
+    """The key as stored: bound to who sends it and to what, with the request's fingerprint."""
     if not key:
         return None
     if len(key) > MAX_KEY or not key.isprintable():
         raise InvalidInput("the idempotency key must be at most {limit} printable characters",
                            field="idempotency_key", limit=MAX_KEY)
-    digest = hashlib.sha256()
-    for upload in uploads:
-        digest.update(hashlib.sha256(upload.data).digest())
-    return hashlib.sha256(f"{who.actor}\n{operation}\n{key}\n{digest.hexdigest()}".encode()).hexdigest()
+    name = hashlib.sha256(f"{who.actor}\n{operation}\n{key}".encode()).hexdigest()
+    return Key(name, fingerprint(fields, uploads))
 
 
-def earlier(deps: Deps, key: str | None) -> dict[str, Any] | None:
+def check(key: Key | None, remembered: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The first answer when this is a retry of the same request; 422 when the key named another."""
+    if key is None or remembered is None:
+        return None
+    if remembered.pop(REQUEST, key.request) != key.request:
+        message = "this idempotency key was already used for a different request: send a new request with a new key"
+        raise InvalidInput(message, field="idempotency_key")
+    return remembered
+
+
+def earlier(deps: Deps, key: Key | None) -> dict[str, Any] | None:
     """The first answer given under this (scoped) key, if that write happened."""
     if key is None:
         return None
     with deps.uow() as uow:
-        return uow.remembered_result(key)
+        return check(key, uow.remembered_result(key.name))
+
+
+def remember(uow: UnitOfWork, key: Key | None, answer: dict[str, Any]) -> dict[str, Any] | None:
+    """Keep ``answer`` under ``key`` in the write's transaction; the first answer instead when a
+    concurrent retry committed first (after waiting for it)."""
+    if key is None or uow.remember_result(key.name, answer | {REQUEST: key.request}):
+        return None
+    return check(key, uow.remembered_result(key.name)) or {}

@@ -44,6 +44,7 @@ class SightingReceipt:
 class CaseReceipt:
     case_id: int
     photo_ids: list[int]
+    verified: bool = False  # registered by police or a moderator: active (compared with sightings) at once
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -53,13 +54,13 @@ class CaseReceipt:
         return cls(**data)
 
 
-def earlier_sighting(deps: Deps, key: str | None) -> SightingReceipt | None:
+def earlier_sighting(deps: Deps, key: idempotency.Key | None) -> SightingReceipt | None:
     """The receipt of the report first sent under this key (see ``services.idempotency``)."""
     found = idempotency.earlier(deps, key)
     return SightingReceipt.from_json(found) if found else None
 
 
-def earlier_case(deps: Deps, key: str | None) -> CaseReceipt | None:
+def earlier_case(deps: Deps, key: idempotency.Key | None) -> CaseReceipt | None:
     found = idempotency.earlier(deps, key)
     return CaseReceipt.from_json(found) if found else None
 
@@ -106,7 +107,7 @@ def photo_time(deps: Deps, facts: Sequence[PhotoFacts], now: datetime) -> dateti
 
 
 def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: Sequence[Upload],
-                    provenance: Provenance | None = None, key: str | None = None,
+                    provenance: Provenance | None = None, key: idempotency.Key | None = None,
                     client_key: str | None = None) -> SightingReceipt:
     """Accept a sighting. Time and place come from the reporter, else the photos' EXIF (read by the
     server, or by the phone before it shrank the photo), else now.
@@ -115,7 +116,8 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
     a person's report (form, API, email) always stands as its own sighting with its own time, place and
     description, even with a picture seen before: a second witness is evidence, not a duplicate.
     With an idempotency ``key`` (scoped; the API's Idempotency-Key), a retry returns the first receipt
-    and stores nothing; ``client_key`` is the phone's key for a report it queued (``resent_report``)."""
+    and stores nothing, and another request under that key is refused; ``client_key`` is the phone's key
+    for a report it queued (``resent_report``)."""
     require(who, Permission.REPORT_SIGHTING)
     if first := earlier_sighting(deps, key):
         return first
@@ -151,8 +153,8 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
             time_from_photo=sighting.seen_at is None and exif_time is not None,
             place_from_photo=sighting.place is exif_place and exif_place is not None, receipt=number,
         )
-        if key and not uow.remember_result(key, receipt.as_json()):
-            return SightingReceipt.from_json(uow.remembered_result(key) or {})  # a concurrent retry won
+        if (won := idempotency.remember(uow, key, receipt.as_json())) is not None:
+            return SightingReceipt.from_json(won)  # a concurrent retry won
         uow.commit()
     return receipt
 
@@ -202,10 +204,11 @@ def _repeated(deps: Deps, uow: UnitOfWork, who: Principal, facts: Sequence[Photo
     return found
 
 
-def resent_report(deps: Deps, client_key: str | None) -> SightingReceipt | None:
-    """The receipt of a report this phone already sent under ``client_key`` (checked before any
-    rate limit: a resent report is not a new one)."""
-    row = reports.already_sent(deps, client_key)
+def resent_report(deps: Deps, key: idempotency.Key | None) -> SightingReceipt | None:
+    """The receipt of a report this phone (or form) already sent under ``key`` (checked before any
+    rate limit: a resent report is not a new one); 422 when that key was sent with another report."""
+    idempotency.earlier(deps, key)
+    row = reports.already_sent(deps, key.name if key else None)
     if row is None:
         return None
     return SightingReceipt(row["id"], [], row["seen_at"], time_from_photo=False, place_from_photo=False,
@@ -231,7 +234,7 @@ def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> No
 
 def register_case(
     deps: Deps, who: Principal, case: NewCase, uploads: Sequence[Upload], taken: Sequence[date | None],
-    key: str | None = None,
+    key: idempotency.Key | None = None,
 ) -> CaseReceipt:
     """Register a missing child with photos at known dates (unknown dates count as the date missing).
     A family's registration waits for verification; police and moderators registering one verify it."""
@@ -257,8 +260,8 @@ def register_case(
             uow.audit(who.actor, "case.verified", "case", case_id, evidence="registered by a reviewer")
             uow.enqueue("reach.case_activated", case_id=case_id)
         uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
-        receipt = CaseReceipt(case_id, photo_ids)
-        if key and not uow.remember_result(key, receipt.as_json()):
-            return CaseReceipt.from_json(uow.remembered_result(key) or {})  # a concurrent retry won
+        receipt = CaseReceipt(case_id, photo_ids, verified=who.can(Permission.VERIFY_CASE))
+        if (won := idempotency.remember(uow, key, receipt.as_json())) is not None:
+            return CaseReceipt.from_json(won)  # a concurrent retry won
         uow.commit()
     return receipt

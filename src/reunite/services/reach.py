@@ -26,6 +26,9 @@ LANGUAGES = ("en", "zh_CN")
 CLOCKS_APART = timedelta(seconds=30)  # the job queue's clock (the database's) and this one may differ a little
 
 
+UNKNOWN_REGION = "“{region}” is not a place we know: name a city, province or country, or choose a place on the map"
+
+
 def subscribe(
     deps: Deps, who: Principal, channel: str, address: str, near: GeoPoint | None, radius_km: float,
     region: str = "", language: str = "en", digest: bool = False,
@@ -50,6 +53,8 @@ def subscribe(
         raise InvalidInput("the channel is email or webhook", field="channel")
     if near is None and not region:
         raise InvalidInput("choose a place on the map or name a region", field="region")
+    if region and not deps.places.known(region):  # a name no case's place will ever carry: no alert, ever
+        raise InvalidInput(UNKNOWN_REGION, field="region", region=region[:80])
     if not 0 <= radius_km <= 1000:
         raise InvalidInput("the radius must be between 0 and 1,000 km", field="radius_km")
     secret = new_token() if channel == "webhook" else ""

@@ -12,13 +12,24 @@ from typing import Any
 from reunite.domain.access import Permission, Principal, Role, require
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
 from reunite.domain.model import NewSighting, Provenance, Upload
-from reunite.domain.sources import Post, SourceFailed, SourceKind, healthy, next_poll, time_in_text
+from reunite.domain.sources import (
+    Post,
+    SourceFailed,
+    SourceKind,
+    healthy,
+    is_mastodon_timeline,
+    next_poll,
+    time_in_text,
+)
 from reunite.services import intake
 from reunite.services.deps import Deps
 
 log = logging.getLogger("reunite.sources")
 POLL_LEASE = timedelta(minutes=10)  # a worker that dies mid-poll leaves the source to others after this
 MAX_TEXT = 2000
+
+
+MASTODON_URL = "a Mastodon source is a hashtag or account address: https://host/tags/NAME or https://host/@NAME"
 
 
 def add_source(deps: Deps, who: Principal, kind: str, url: str, name: str, interval_minutes: int) -> int:
@@ -28,6 +39,8 @@ def add_source(deps: Deps, who: Principal, kind: str, url: str, name: str, inter
         raise InvalidInput("the kind of source is feed or mastodon", field="kind")
     if not 5 <= interval_minutes <= 24 * 60:
         raise InvalidInput("poll every 5 to 1440 minutes", field="interval")
+    if kind == SourceKind.MASTODON and not is_mastodon_timeline(url.strip()):
+        raise InvalidInput(MASTODON_URL, field="url")
     deps.sources.check(url.strip())
     with deps.uow() as uow:
         source_id = uow.add_source(kind, url.strip(), name.strip()[:200], interval_minutes * 60, who.actor)
@@ -75,12 +88,18 @@ def _poll(deps: Deps, source: dict[str, Any]) -> int:
         _record(deps, source["id"], {"failures": failures, "last_error": str(exc)[:500],
                                      "next_poll_at": next_poll(now, interval, failures)})
         return 0
-    new = sum(_ingest(deps, source["id"], post) for post in reversed(page.posts))  # oldest first
+    new = sum(_ingest(deps, source["id"], post) for post in oldest_first(page.posts))
     _record(deps, source["id"], {
         "failures": 0, "last_error": "", "last_ok_at": now, "next_poll_at": next_poll(now, interval, 0),
         "etag": page.etag, "last_modified": page.last_modified, "cursor": page.cursor or source["cursor"],
         "posts_seen": source["posts_seen"] + len(page.posts)})
     return new
+
+
+def oldest_first(posts: list[Post]) -> list[Post]:
+    """Posts in the order they were written, whatever order the feed lists them in: the first post of
+    a picture becomes the sighting (its time, place and words); a later repost only adds a source."""
+    return sorted(posts, key=lambda post: (post.posted_at is None, post.posted_at.timestamp() if post.posted_at else 0))
 
 
 def _record(deps: Deps, source_id: int, values: dict[str, Any]) -> None:

@@ -83,7 +83,9 @@ def failed(deps: Deps, keys: Sequence[tuple[str, int]]) -> None:
         uow.commit()
 
 
-def succeeded(deps: Deps, key: str) -> None:
+def succeeded(deps: Deps, keys: Sequence[str]) -> None:
+    """A success ends the run of failures for each key: counts are of failures in a row."""
     with deps.uow() as uow:
-        uow.clear_backoff(key)
+        for key in keys:
+            uow.clear_backoff(key)
         uow.commit()

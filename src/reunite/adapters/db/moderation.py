@@ -140,15 +140,16 @@ class ModerationSql:
 
 QUEUE_SQL = {
     "sightings": (
-        "SELECT s.id, s.created_at, s.seen_at, s.place_text, s.description, s.apparent_sex, s.child_face_id, "
-        "s.apparent_age_low, s.apparent_age_high, s.lat, s.lon, "
+        "SELECT s.id, s.created_at, s.seen_at, s.seen_at_offset, s.place_text, s.description, s.apparent_sex, "
+        "s.child_face_id, s.apparent_age_low, s.apparent_age_high, s.lat, s.lon, "
         "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.id) AS photo_ids "
         "FROM sightings s WHERE s.status = 'pending' ORDER BY s.created_at, s.id LIMIT :limit",
         "SELECT count(*) FROM sightings WHERE status = 'pending'",
     ),
     "cases": (
-        "SELECT id, created_at, given_name, family_name, birth_date, missing_since, last_seen_text, police_report "
+        "SELECT id, created_at, given_name, family_name, birth_date, missing_since, missing_since_offset, "
+        "last_seen_text, police_report "
         "FROM cases WHERE verified_at IS NULL AND status = 'open' ORDER BY created_at, id LIMIT :limit",
         "SELECT count(*) FROM cases WHERE verified_at IS NULL AND status = 'open'",
     ),

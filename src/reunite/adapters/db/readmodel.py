@@ -223,12 +223,13 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             rows = conn.execute(text(
                 "WITH near AS MATERIALIZED (SELECT f.id AS face_id, f.sighting_id, "
                 "1 - (f.embedding <=> CAST(:q AS vector)) AS similarity, "
-                "f.hubness, s.seen_at, s.place_text, s.group_id FROM faces f JOIN sightings s ON s.id = f.sighting_id "
+                "f.hubness, s.seen_at, s.seen_at_offset, s.place_text, s.group_id "
+                "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 "WHERE f.sighting_id IS NOT NULL AND s.status = ANY(:statuses) "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
                 "SELECT * FROM near ORDER BY similarity DESC, face_id"
             ), {"q": vector_literal(embedding), "limit": limit, "statuses": list(statuses)})
-            return [dict(r._mapping) for r in rows]
+            return [_given_offsets(dict(r._mapping)) for r in rows]
 
     def case_timeline(self, case_id: int) -> list[dict[str, Any]]:
         """What happened to a case; a reviewer's decision that was then undone never happened."""
@@ -243,7 +244,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
 
     def poster(self, case_id: int) -> dict[str, Any]:
         row = self._one(
-            "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.last_seen_text, c.description, "
+            "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
+            "c.last_seen_text, c.description, "
             "(SELECT p.id FROM photos p WHERE p.case_id = c.id ORDER BY p.taken_on DESC NULLS LAST, p.id DESC "
             "LIMIT 1) AS photo_id, (SELECT p.taken_on FROM photos p WHERE p.case_id = c.id "
             "ORDER BY p.taken_on DESC NULLS LAST, p.id DESC LIMIT 1) AS photo_taken_on "

@@ -20,6 +20,7 @@ from reunite.domain.model import BoundingBox, DetectedFace
 
 MODEL = "dlib_face_recognition_resnet_model_v1"
 ADAPTATION_FILE = Path(__file__).with_name("adaptation.npz")
+JITTER_SEED = 2011
 
 
 @dataclass(frozen=True)
@@ -152,13 +153,38 @@ class DlibFaceEngine:
 
     def embed_chip(self, chip: np.ndarray, jitter: int = 0) -> np.ndarray:
         """The (adapted, unit-length) embedding of an aligned 150×150 face chip, averaged over
-        ``jitter`` randomly shifted, rotated and mirrored copies when it is not 0."""
-        vector = np.array(self._net.compute_face_descriptor(chip, jitter))
+        ``jitter`` shifted, rotated and mirrored copies when it is not 0."""
+        vector = self._descriptor(chip, jitter)
         if self.options.flip:
-            vector = vector + np.array(self._net.compute_face_descriptor(np.ascontiguousarray(chip[:, ::-1]), jitter))
+            vector = vector + self._descriptor(np.ascontiguousarray(chip[:, ::-1]), jitter)
         if self._adapt is not None:
             vector = self._adapt @ (vector / np.linalg.norm(vector))
         return np.asarray(vector / np.linalg.norm(vector))
+
+    def _descriptor(self, chip: np.ndarray, jitter: int) -> np.ndarray:
+        if not jitter:
+            return np.array(self._net.compute_face_descriptor(chip))
+        copies = [np.array(self._net.compute_face_descriptor(copy)) for copy in jittered(chip, jitter)]
+        return np.asarray(np.mean(copies, axis=0))
+
+
+def jittered(chip: np.ndarray, count: int) -> list[np.ndarray]:
+    """``count`` copies of a face chip shifted (±2 %), scaled (97-100 %), turned (±3°) and mirrored
+    at random as dlib's own jitter does, but from a fixed seed: the same photo always gives the same
+    embedding, so a search or a case's photo gives the same numbers each time (dlib's jitter does not)."""
+    rng = np.random.default_rng(JITTER_SEED)
+    side = chip.shape[0]
+    inner = side - 6  # dlib's shrink_rect(get_rect(img), 3)
+    copies = []
+    for _ in range(count):
+        dx, dy = rng.uniform(-0.02, 0.02, 2) * inner
+        box = inner / rng.uniform(0.97, 0.99999)
+        cx, cy = (side - 1) / 2 + dx, (side - 1) / 2 + dy
+        angle = float(np.deg2rad(rng.uniform(-3.0, 3.0)))
+        rect = dlib.drectangle(cx - box / 2, cy - box / 2, cx + box / 2, cy + box / 2)
+        copy = dlib.extract_image_chip(chip, dlib.chip_details(rect, side * side, angle))
+        copies.append(np.ascontiguousarray(copy[:, ::-1] if rng.random() > 0.5 else copy))
+    return copies
 
 
 def _resized(pixels: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:

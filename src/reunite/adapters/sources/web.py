@@ -5,7 +5,6 @@ addresses (a source must not make Reunite reach into its own network)."""
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, replace
 from urllib.parse import urlencode, urlsplit
 
@@ -14,12 +13,10 @@ import httpx
 from reunite.adapters.notify.webhook import pinned, public, system_resolve
 from reunite.adapters.sources.parse import feed_posts, mastodon_posts, with_places
 from reunite.domain.errors import InvalidInput
-from reunite.domain.sources import Page, SourceFailed, SourceKind
+from reunite.domain.sources import ACCOUNT_PATH, TAG_PATH, Page, SourceFailed, SourceKind
 
 MAX_FEED_BYTES = 5 * 1024 * 1024
 USER_AGENT = "Reunite (+https://github.com/reunite; reads public posts for sightings of missing children)"
-TAG_PATH = re.compile(r"^/tags/([^/?#]+)/?$")
-ACCOUNT_PATH = re.compile(r"^/@([^/?#]+)/?$")
 PAGES = 5  # newer pages read per poll of a timeline
 
 

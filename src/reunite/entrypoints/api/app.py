@@ -105,9 +105,12 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         """Unknown addresses and wrong methods: a page in the reader's language for browsers, JSON for /api/."""
-        if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
         lang = pages.language(request)
+        if request.url.path.startswith("/api/"):
+            words = {404: "This address does not exist in the API: see /docs for the list of addresses.",
+                     405: "This method is not allowed at this address."}.get(exc.status_code)
+            detail = lang.gettext(words) if words else exc.detail
+            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
         message = lang.gettext("This page does not exist. The link may be mistyped or out of date.") \
             if exc.status_code == 404 else lang.gettext("This request cannot be answered.")
         return pages.render(request, lang, "error.html", status=exc.status_code, message=message)

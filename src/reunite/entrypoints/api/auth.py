@@ -15,6 +15,7 @@ from starlette.responses import Response
 from reunite.domain.abuse import sign, signature_valid, token_hash
 from reunite.domain.access import ANONYMOUS, Permission, Principal, require
 from reunite.domain.errors import Forbidden, NotSignedIn, ReuniteError
+from reunite.entrypoints.secret_links import carries_secret
 from reunite.services import accounts
 from reunite.services.deps import Deps
 
@@ -106,8 +107,9 @@ def security_headers(
     tile_url: str, https_only: bool, secret: bytes, inline: tuple[str, str] = ("", "")
 ) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:
     """CSP (scripts and styles only from this site, and the ``inline`` ones its pages carry, by their
-    hashes: scripts', styles'), no framing, no sniffing, no referrer beyond the origin, HSTS on TLS;
-    and the signed pre-session cookie that anonymous forms are bound to."""
+    hashes: scripts', styles'), no framing, no sniffing, no referrer beyond the origin (none at all, and
+    no caching, from an address holding a secret), HSTS on TLS; and the signed pre-session cookie that
+    anonymous forms are bound to."""
     tiles = ""
     if tile_url.startswith(("https://", "http://")):
         scheme, _, host = tile_url.split("/")[:3]
@@ -126,7 +128,11 @@ def security_headers(
         headers.setdefault("Content-Security-Policy", policy)
         headers["X-Content-Type-Options"] = "nosniff"
         headers["X-Frame-Options"] = "DENY"
-        headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        if carries_secret(request.url.path, request.url.query):
+            headers["Referrer-Policy"] = "no-referrer"  # the address is the secret: no other site may see it
+            headers["Cache-Control"] = "no-store"
+        else:
+            headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
         headers["Permissions-Policy"] = "camera=(self), geolocation=(self), microphone=()"
         secure = https_only or request.url.scheme == "https"
         if secure:

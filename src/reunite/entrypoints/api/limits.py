@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-import json
+import secrets
 from typing import Any
+
+from starlette.requests import Request
+
+from reunite.domain.errors import PayloadTooLarge
 
 
 class BodyLimitMiddleware:
@@ -15,12 +19,18 @@ class BodyLimitMiddleware:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def refuse(self, send: Any) -> None:
-        body = json.dumps({"detail": f"the upload is larger than the {self.max_bytes / 1e6:.0f} MB limit"}).encode()
-        headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                   (b"connection", b"close")]
-        await send({"type": "http.response.start", "status": 413, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+    async def refuse(self, scope: dict[str, Any], send: Any) -> None:
+        """Answered as any error is: JSON for the API, the error page (with the way back to the form and
+        what was typed in it) for pages, in the reader's language."""
+        from reunite.entrypoints.api.guard import error_response
+
+        request = Request(scope)
+        request.state.presession = secrets.token_urlsafe(18)  # the page's forms: no cookie read yet
+        error = PayloadTooLarge("the upload is larger than the {limit} MB limit", field="photos",
+                                limit=f"{self.max_bytes / 1e6:.0f}")
+        response = error_response(request, error)
+        response.headers["connection"] = "close"
+        await response(scope, _nothing, send)
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -28,7 +38,7 @@ class BodyLimitMiddleware:
             return
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self.refuse(send)
+            await self.refuse(scope, send)
             return
         seen, exceeded, answered = 0, False, False
 
@@ -50,7 +60,7 @@ class BodyLimitMiddleware:
                 await send(message)
             elif message["type"] == "http.response.start" and not answered:
                 answered = True
-                await self.refuse(send)
+                await self.refuse(scope, send)
 
         try:
             await self.app(scope, limited_receive, guarded_send)
@@ -58,4 +68,8 @@ class BodyLimitMiddleware:
             if not exceeded:
                 raise
         if exceeded and not answered:
-            await self.refuse(send)
+            await self.refuse(scope, send)
+
+
+async def _nothing() -> dict[str, Any]:
+    return {"type": "http.disconnect"}

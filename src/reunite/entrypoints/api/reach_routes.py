@@ -16,7 +16,7 @@ from reunite.domain.errors import InvalidInput
 from reunite.domain.model import GeoPoint
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
-from reunite.entrypoints.api.routes import ERRORS
+from reunite.entrypoints.api.routes import ERRORS, Reader
 from reunite.services import exchange, pfif, reach, throttle
 from reunite.services.deps import Deps
 
@@ -33,7 +33,8 @@ def report_json(report: exchange.ImportReport) -> dict[str, Any]:
 
 
 @router.post("/subscriptions", status_code=201, responses=ERRORS)
-def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, body: schemas.SubscriptionIn) -> dict[str, Any]:
+def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, lang: Reader,
+              body: schemas.SubscriptionIn) -> dict[str, Any]:
     """Alerts for an area (a point and radius, or a region's name) by email (confirmed through a link
     sent to the address) or by signed webhook (partners' tokens; the secret is in this answer only)."""
     throttle.action_limit(deps, who, "subscribe", client_ip(request), deps.limits.messages_per_hour)
@@ -41,7 +42,7 @@ def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, body: schemas.
     subscription_id, secret = reach.subscribe(deps, who, body.channel, body.address, near, body.radius_km,
                                               body.region, body.language, body.digest)
     return {"id": subscription_id, "secret": secret or None,
-            "status": "active" if secret else "waiting for the confirmation link sent by email"}
+            "status": lang.gettext("active" if secret else "waiting for the confirmation link sent by email")}
 
 
 PFIF_XML = ("application/xml", "text/xml")

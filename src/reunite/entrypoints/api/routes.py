@@ -47,6 +47,14 @@ def point(lat: float | None, lon: float | None) -> GeoPoint | None:
     return GeoPoint(lat, lon) if lat is not None and lon is not None else None
 
 
+def reader(request: Request) -> Language:
+    """The language of words meant for people: ``?lang=``, else Accept-Language."""
+    return Language(negotiate(request.query_params.get("lang"), None, request.headers.get("accept-language", "")))
+
+
+Reader = Annotated[Language, Depends(reader)]
+
+
 def read_uploads(files: list[UploadFile]) -> list[Upload]:
     return [Upload(data=f.file.read(), filename=f.filename or "") for f in files]
 
@@ -55,6 +63,7 @@ def read_uploads(files: list[UploadFile]) -> list[Upload]:
 def report_sighting(
     request: Request,
     deps: DepsDep,
+    lang: Reader,
     who: Reporter,
     photos: PhotosIn,
     seen_at: Annotated[datetime | None, Form(description="When the child was seen (ISO 8601)")] = None,
@@ -75,21 +84,21 @@ def report_sighting(
     Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit.
     Sent again with the same ``Idempotency-Key``, it answers the first receipt and stores nothing."""
     uploads = read_uploads(photos)
-    key = idempotency.scoped(who, "sighting", idempotency_key, uploads)
+    sighting = NewSighting(
+        seen_at=aware(seen_at, deps), place=point(lat, lon), place_text=place_text,
+        apparent_age=AgeRange.of(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
+        description=description, with_whom=with_whom, reporter_contact=contact,
+    )
+    key = idempotency.scoped(who, "sighting", idempotency_key, [("sighting", repr(sighting))], uploads)
     receipt = intake.earlier_sighting(deps, key)
     if receipt is None:
         proof = (pow_challenge, pow_nonce) if pow_challenge else None
         throttle.report_limit(deps, who, client_ip(request), proof)
-        sighting = NewSighting(
-            seen_at=aware(seen_at, deps), place=point(lat, lon), place_text=place_text,
-            apparent_age=AgeRange.of(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
-            description=description, with_whom=with_whom, reporter_contact=contact,
-        )
         receipt = intake.report_sighting(deps, who, sighting, uploads, key=key)
     return schemas.SightingAccepted(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
         time_from_photo=receipt.time_from_photo, place_from_photo=receipt.place_from_photo,
-        message="Thank you. The photos are being checked for faces and compared with missing children.",
+        message=lang.gettext("Thank you. The photos are being checked for faces and compared with missing children."),
     )
 
 
@@ -122,14 +131,6 @@ def get_sighting(deps: DepsDep, who: Browser, sighting_id: int) -> schemas.Sight
     return schemas.SightingDetail(**queries.get_sighting(deps, who, sighting_id))
 
 
-def reader(request: Request) -> Language:
-    """The language of words meant for people: ``?lang=``, else Accept-Language."""
-    return Language(negotiate(request.query_params.get("lang"), None, request.headers.get("accept-language", "")))
-
-
-Reader = Annotated[Language, Depends(reader)]
-
-
 def candidate_out(lang: Language, row: dict[str, Any]) -> schemas.CandidateOut:
     return schemas.CandidateOut.model_validate(row | {"lead_words": lead_words(lang, row["lead"])})
 
@@ -143,6 +144,7 @@ def sighting_candidates(deps: DepsDep, who: Reviewer, lang: Reader, sighting_id:
 @router.post("/cases", status_code=201, response_model=schemas.CaseAccepted, responses=ERRORS)
 def register_case(
     deps: DepsDep,
+    lang: Reader,
     who: Registrar,
     photos: PhotosIn,
     given_name: Annotated[str, Form(min_length=1, max_length=200)],
@@ -170,12 +172,12 @@ def register_case(
     )
     taken = parse_dates(photo_dates or [], len(photos))
     uploads = read_uploads(photos)
-    key = idempotency.scoped(who, "case", idempotency_key, uploads)
+    key = idempotency.scoped(who, "case", idempotency_key, [("case", repr(case)), ("taken", repr(taken))], uploads)
     receipt = intake.register_case(deps, who, case, uploads, taken, key)
-    return schemas.CaseAccepted(
-        id=receipt.case_id, photo_ids=receipt.photo_ids,
-        message="The case is registered. Its photos are being compared with every sighting.",
-    )
+    message = "The case is registered. Its photos are being compared with every sighting." if receipt.verified \
+        else "The case is registered and waits for a moderator to verify it; its photos are compared with " \
+             "sightings once it is verified."
+    return schemas.CaseAccepted(id=receipt.case_id, photo_ids=receipt.photo_ids, message=lang.gettext(message))
 
 
 def parse_dates(values: list[str], count: int) -> list[date | None]:

@@ -95,6 +95,16 @@ def text(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+NOT_THE_REQUEST = {"csrf", "client_key", "idempotency_key", "pow_challenge", "pow_nonce"}
+
+
+def request_fields(form: FormData) -> list[tuple[str, str]]:
+    """What a form asks for (its text fields, not its keys and tokens): a key sent again with other
+    fields names another request (``services.idempotency``)."""
+    return [(name, value) for name, value in form.multi_items()
+            if isinstance(value, str) and name not in NOT_THE_REQUEST]
+
+
 def number(form: FormData, name: str, kind: type[int] | type[float] = float) -> Any:
     raw = text(form, name)
     if not raw:
@@ -175,7 +185,7 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
     form = await checked_form(request)
     try:
         files, taken = await uploads(form, dates="photo_dates")
-        key = idempotency.scoped(who, "case", text(form, "idempotency_key"), files)
+        key = idempotency.scoped(who, "case", text(form, "idempotency_key"), request_fields(form), files)
         birth = a_date(text(form, "birth_date"), "birth_date")
         missing = local_time(form, "missing_since", lang)
         if birth is None or missing is None:

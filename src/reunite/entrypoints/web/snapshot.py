@@ -24,6 +24,7 @@ from reunite.entrypoints.web.pages import (
     number,
     place,
     render,
+    request_fields,
     sex,
     text,
     uploads,
@@ -76,17 +77,18 @@ def sighting_of(form: FormData, lang: Language) -> NewSighting:
 
 def _send(deps: Deps, who: Principal, ip: str, form: FormData, files: list[Upload], lang: Language) -> SightingReceipt:
     # the phone's key (the offline queue sets it); without a script, the key the form was served with:
-    # a report sent twice either way is stored once. Bound to the photos sent, so that a key seen by
-    # someone else never returns this report's receipt (and private link) for another report
+    # a report sent twice either way is stored once. With the fingerprint of the report, so that a key
+    # sent again with another report is refused rather than answered with this report's receipt
     raw = text(form, "client_key")[:64] or text(form, "idempotency_key")[:64]
-    key = (idempotency.scoped(who, "report", raw, files) or "")[:64] or None
+    key = idempotency.scoped(who, "report", raw, request_fields(form), files)
     resent = intake.resent_report(deps, key)
     if resent is not None:
         return resent
     proof = (text(form, "pow_challenge"), text(form, "pow_nonce")) if text(form, "pow_nonce") else None
     throttle.report_limit(deps, who, ip, proof)
     try:
-        return intake.report_sighting(deps, who, sighting_of(form, lang), files, client_key=key)
+        return intake.report_sighting(deps, who, sighting_of(form, lang), files, key=key,
+                                      client_key=key.name if key else None)
     except Conflict:  # the same report arrived twice at once: the other one was stored
         again = intake.resent_report(deps, key)
         if again is None:
