@@ -133,6 +133,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("GET", "/metrics"): "counts for the operator's scraper (its token or loopback only)",
     ("GET", "/favicon.ico"): "an icon", ("GET", "/sw.js"): "the offline queue's script", ("GET", "/report"): "a form",
     ("GET", "/reports/{receipt}/{token}"): "the reporter's own report, through its signed private link",
+    ("GET", "/reports/{receipt}/{token}/check"): "the verdict on the reporter's own photo, through its link",
     ("GET", "/"): "a form", ("GET", "/cases/new"): "a form", ("GET", "/search"): "a form",
     ("GET", "/subscribe"): "a form", ("GET", "/takedown"): "a form", ("GET", "/privacy"): "text",
     ("GET", "/login"): "a form", ("GET", "/signup"): "a form", ("GET", "/invite/{token}"): "a form",
