@@ -17,6 +17,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
 from reunite.domain.access import Permission
+from reunite.domain.lifecycle import REFUSALS, CaseState
 from reunite.services.matching import UNREADABLE
 
 ROOT = Path(__file__).resolve().parents[1] / "src" / "reunite"
@@ -51,6 +52,10 @@ def messages() -> list[str]:
         found[word] = None
     for permission in Permission:
         found[permission.value] = None  # permission names appear inside "sign in to {what}" errors
+    for refusal in REFUSALS.values():  # a status change the lifecycle refuses, and the state it names
+        found[refusal] = None
+    for state in CaseState:
+        found[state.value] = None
     return list(found)
 
 

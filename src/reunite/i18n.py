@@ -21,6 +21,7 @@ from babel.support import NullTranslations, Translations
 
 from reunite.domain.access import Permission
 from reunite.domain.errors import ReuniteError
+from reunite.domain.lifecycle import CaseState
 from reunite.domain.times import DEFAULT_ZONE, zone
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -67,7 +68,7 @@ def _normal(tag: str | None) -> str | None:
     return None
 
 
-WORDS = frozenset(p.value for p in Permission)
+WORDS = frozenset(p.value for p in Permission) | frozenset(s.value for s in CaseState)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,14 @@ class ModerationStore(Protocol):
 
     def set_case_status(self, case_id: int, status: str, at: datetime, keep_data: bool = True) -> None: ...
 
+    def case_state(self, case_id: int) -> tuple[str, bool]:
+        """The case's status and whether it was verified, locked until the transaction ends (NotFound)."""
+        ...
+
+    def reopen_case(self, case_id: int) -> None:
+        """Open again, waiting for verification (verified and closed dates cleared)."""
+        ...
+
     def case_is_active(self, case_id: int) -> bool:
         """Open and verified: matched, alerted, postered."""
         ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import logging
 import os
 import signal
@@ -17,7 +18,7 @@ import psycopg
 import typer
 from fastapi import FastAPI
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from tqdm import tqdm
 from typer.core import TyperGroup
 
@@ -45,8 +46,23 @@ class FriendlyGroup(TyperGroup):
         except (OperationalError, psycopg.OperationalError) as exc:
             first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"])[0]
             fail(f"cannot reach the database ({first}); check REUNITE_DATABASE_URL")
+        except DataError as exc:  # a value the database cannot hold (a number past its range)
+            fail(f"a value is out of range ({str(exc.orig).strip().splitlines()[0]})")
         except (OSError, ValueError) as exc:
             fail(str(exc))
+
+
+ID_MAX = 2**63 - 1  # record numbers are PostgreSQL bigints
+
+
+class AccountRole(enum.StrEnum):
+    """The roles an account may have (anonymous visitors and partners' tokens are not accounts)."""
+
+    ADMIN = Role.ADMIN.value
+    POLICE = Role.POLICE.value
+    MODERATOR = Role.MODERATOR.value
+    FAMILY = Role.FAMILY.value
+    REPORTER = Role.REPORTER.value
 
 
 def fail(message: str) -> NoReturn:
@@ -56,8 +72,8 @@ def fail(message: str) -> NoReturn:
 
 
 app = typer.Typer(help="Reunite: street snapshots into leads for families of missing children.", no_args_is_help=True,
-                  cls=FriendlyGroup, pretty_exceptions_enable=False)
-db_app = typer.Typer(help="Database administration.")
+                  cls=FriendlyGroup, pretty_exceptions_enable=False, rich_markup_mode=None)
+db_app = typer.Typer(help="Database administration.", rich_markup_mode=None)  # usage errors: plain Click text
 app.add_typer(db_app, name="db")
 SHUTDOWN_SECONDS = 3  # requests and the in-process worker get this long; the whole stop stays under 10 s
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
@@ -422,7 +438,7 @@ def mail_intake(
 
 @app.command("verify-case")
 def verify_case(
-    case_id: Annotated[int, typer.Argument(help="The case's number")],
+    case_id: Annotated[int, typer.Argument(help="The case's number", min=1, max=ID_MAX)],
     by: Annotated[str, typer.Option(help="Who checked it")],
     evidence: Annotated[str, typer.Option(help="What was checked: police report, documents")],
 ) -> None:
@@ -438,7 +454,7 @@ def verify_case(
 @app.command("create-account")
 def create_account(
     email: Annotated[str, typer.Option(help="Sign-in email")],
-    role: Annotated[Role, typer.Option(help="admin, police, moderator or reporter")] = Role.ADMIN,
+    role: Annotated[AccountRole, typer.Option(help="Who the account is for")] = AccountRole.ADMIN,
     name: Annotated[str, typer.Option(help="Display name")] = "",
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
                                           envvar="REUNITE_NEW_PASSWORD", help="At least 10 characters")] = "",
@@ -446,11 +462,9 @@ def create_account(
     """Make an account directly (the first admin; after that, admins invite people from /admin)."""
     from reunite.services.accounts import sign_up
 
-    if role in {Role.ANONYMOUS, Role.PARTNER}:
-        raise typer.BadParameter("accounts are reporters, families, moderators, police or admins")
     container = bootstrap()
     try:
-        account_id = sign_up(container.deps, email, password, name, role=role)
+        account_id = sign_up(container.deps, email, password, name, role=Role(role.value))
     except ReuniteError as exc:
         raise typer.BadParameter(exc.message) from None
     typer.echo(f"account {account_id} ({role.value}) created for {email}")

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, tzinfo
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.dates import loose_date, serial_date
-from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
 from reunite.domain.model import GeoPoint, NewCase, Sex
 from reunite.domain.pfif import SEXES
 from reunite.domain.times import localize
@@ -78,6 +78,20 @@ def _row_case(row: dict[str, str], where: tzinfo) -> NewCase:
     )
 
 
+REQUIRED_COLUMNS = ("given_name", "birth_date", "missing_since")
+
+
+def _check_columns(rows: list[tuple[int, dict[str, str]]]) -> None:
+    """One clear error for a file that is not a table of cases, rather than one per row."""
+    missing = [name for name in REQUIRED_COLUMNS if rows and name not in rows[0][1]]
+    if missing == list(REQUIRED_COLUMNS):
+        raise UnsupportedMedia("not a CSV or XLSX table of cases: its first row must name the columns",
+                               field="file")
+    if missing:
+        raise InvalidInput("the first row names no column {names}: every case needs it", field="file",
+                           names=", ".join(missing))
+
+
 def import_cases_table(
     deps: Deps, who: Principal, data: bytes, dry_run: bool, progress: Callable[[int], object] | None = None
 ) -> ImportReport:
@@ -86,6 +100,7 @@ def import_cases_table(
     without photos) in one transaction and the others reported with the reason."""
     require(who, Permission.REGISTER_CASE)
     rows = deps.tables.read_rows(data)
+    _check_columns(rows)
     report = ImportReport()
     valid: list[tuple[int, NewCase]] = []
     for number, row in rows:

@@ -8,7 +8,9 @@ from dataclasses import asdict
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, InvalidInput
-from reunite.domain.model import CaseStatus, SightingStatus
+from reunite.domain.lifecycle import CaseAction, CaseState, state_of, transition
+from reunite.domain.model import SightingStatus
+from reunite.domain.ports import UnitOfWork
 from reunite.domain.workbench import REJECT_REASONS, reason_of
 from reunite.services import workbench
 from reunite.services.deps import Deps
@@ -46,6 +48,13 @@ def mark_child_face(deps: Deps, who: Principal, sighting_id: int, face_id: int |
         uow.commit()
 
 
+def move_case(uow: UnitOfWork, case_id: int, action: CaseAction) -> CaseState:
+    """The case's state after ``action`` (domain.lifecycle's table), its row locked until the commit;
+    Conflict when the case may not change so. The caller writes the change."""
+    status, verified = uow.case_state(case_id)
+    return transition(case_id, state_of(status, verified), action)
+
+
 def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str) -> None:
     """A person confirms the case is real (police report number checked, documents seen). Only then is
     it matched against sightings, its family may browse them, and it gets a public poster."""
@@ -53,6 +62,7 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str) -> None
     if not evidence.strip():
         raise InvalidInput("say what was checked (police report, documents)", field="evidence")
     with deps.uow() as uow:
+        move_case(uow, case_id, CaseAction.VERIFY)
         uow.mark_verified(case_id, who.actor, deps.clock.now())
         uow.audit(who.actor, "case.verified", "case", case_id, evidence=evidence.strip())
         uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
@@ -66,8 +76,22 @@ def reject_case(deps: Deps, who: Principal, case_id: int, reason: str) -> None:
     if not reason.strip():
         raise InvalidInput("say why the case is rejected", field="reason")
     with deps.uow() as uow:
-        uow.set_case_status(case_id, CaseStatus.REJECTED.value, deps.clock.now())
-        uow.audit(who.actor, "case.rejected", "case", case_id, reason=reason.strip())
+        state = move_case(uow, case_id, CaseAction.REJECT)
+        uow.set_case_status(case_id, state.status, deps.clock.now())
+        uow.audit(who.actor, "case.rejected", "case", case_id, reason=reason.strip()[:4000])
+        uow.commit()
+
+
+def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str) -> None:
+    """Undo a rejection or a closing made in error: the case waits for verification again (verifying it
+    then restarts matching, alerts and the poster). An expired case is blanked and cannot come back."""
+    require(who, Permission.MODERATE)
+    if not reason.strip():
+        raise InvalidInput("say why the case is reopened", field="reason")
+    with deps.uow() as uow:
+        move_case(uow, case_id, CaseAction.REOPEN)
+        uow.reopen_case(case_id)
+        uow.audit(who.actor, "case.reopened", "case", case_id, reason=reason.strip()[:4000])
         uow.commit()
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from reunite.domain.access import Permission, Principal, may_write_domain, require
 from reunite.domain.errors import ReuniteError
+from reunite.domain.lifecycle import CaseAction, allowed, state_of
 from reunite.domain.model import NewCase, PhotoOwner
 from reunite.domain.pfif import (
     MISSING_LINE,
@@ -84,6 +85,10 @@ def _writable(who: Principal, record: str, kind: str, report: ImportReport) -> b
     return True
 
 
+def _may(case: dict[str, Any], action: CaseAction) -> bool:
+    return allowed(state_of(case["status"], case["verified_at"] is not None), action)
+
+
 def _import_person(deps: Deps, uow: UnitOfWork, who: Principal, person: dict[str, str], version: str,
                    report: ImportReport) -> None:
     record, now = person.get("person_record_id", "").strip(), deps.clock.now()
@@ -97,7 +102,7 @@ def _import_person(deps: Deps, uow: UnitOfWork, who: Principal, person: dict[str
     if is_placeholder(person) or (expiry is not None and expiry <= now):
         _expire(deps, uow, who, record, existing, report)
         return
-    if existing is not None and existing["status"] != "open":
+    if existing is not None and not _may(existing, CaseAction.IMPORT):
         report.problems.append((record, "closed or expired here: an import does not reopen it"))
         return
     try:
@@ -148,7 +153,7 @@ def _expire(deps: Deps, uow: UnitOfWork, who: Principal, record: str, existing: 
         uow.refuse_person(record)
         report.problems.append((record, "expired or a placeholder: nothing to import"))
         return
-    if existing["status"] == "open":
+    if _may(existing, CaseAction.WITHDRAW):
         for key in uow.storage_keys_unused(uow.remove_photos(PhotoOwner.CASE, existing["id"])):
             deps.photos.delete(key)
         uow.blank_case(existing["id"], "expired", deps.clock.now())

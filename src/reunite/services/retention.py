@@ -7,9 +7,11 @@ from datetime import timedelta
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput
+from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
 from reunite.services.deps import Deps
+from reunite.services.moderation import move_case
 
 SUBJECTS = ("sighting", "case")
 STRAY_NOTES = timedelta(days=30)  # a PFIF note whose person never arrives is deleted after this long
@@ -37,7 +39,8 @@ def _blank(deps: Deps, uow: UnitOfWork, subject: str, subject_id: int, status: s
     if owner is PhotoOwner.SIGHTING:
         uow.blank_sighting(subject_id, status, deps.clock.now())
     else:
-        uow.blank_case(subject_id, status, deps.clock.now())
+        action = CaseAction.EXPIRE if status == "expired" else CaseAction.TAKE_DOWN
+        uow.blank_case(subject_id, move_case(uow, subject_id, action).status, deps.clock.now())
     return uow.storage_keys_unused(keys) if keys else []
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from reunite.domain.access import Permission, Principal, require, require_correspondent
 from reunite.domain.errors import InvalidInput
-from reunite.domain.model import CaseStatus, PhotoOwner
+from reunite.domain.lifecycle import CaseAction
+from reunite.domain.model import PhotoOwner
 from reunite.services.deps import Deps
+from reunite.services.moderation import move_case
 
 METHODS = ("dna", "document", "interview")
 RESULTS = ("match", "no_match", "pending")
@@ -53,12 +55,12 @@ def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_da
     if reunited and not any(v["result"] == "match" for v in deps.read.verifications(case_id)):
         raise InvalidInput("record a verification that matched (DNA, document or interview) first",
                            field="reunited")
-    status = CaseStatus.REUNITED if reunited else CaseStatus.CLOSED
     with deps.uow() as uow:
-        uow.set_case_status(case_id, status.value, deps.clock.now(), keep_data)
+        status = move_case(uow, case_id, CaseAction.REUNITE if reunited else CaseAction.CLOSE).status
+        uow.set_case_status(case_id, status, deps.clock.now(), keep_data)
         keys = [] if keep_data else uow.remove_photos(PhotoOwner.CASE, case_id)
         unused = uow.storage_keys_unused(keys) if keys else []
-        uow.audit(who.actor, f"case.{status.value}", "case", case_id, kept_data=keep_data)
+        uow.audit(who.actor, f"case.{status}", "case", case_id, kept_data=keep_data)
         uow.commit()
     for key in unused:
         deps.photos.delete(key)

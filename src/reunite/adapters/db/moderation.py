@@ -58,6 +58,17 @@ class ModerationSql:
         if not done:
             raise NotFound("case {id} does not exist", id=case_id)
 
+    def case_state(self, case_id: int) -> tuple[str, bool]:
+        row = self.conn.execute(select(cases.c.status, cases.c.verified_at).where(cases.c.id == case_id)
+                                .with_for_update()).first()
+        if row is None:
+            raise NotFound("case {id} does not exist", id=case_id)
+        return str(row.status), row.verified_at is not None
+
+    def reopen_case(self, case_id: int) -> None:
+        self.conn.execute(update(cases).where(cases.c.id == case_id).values(
+            status="open", closed_at=None, verified_at=None, verified_by=None))
+
     def case_is_active(self, case_id: int) -> bool:
         return bool(self.conn.execute(
             select(cases.c.id).where(cases.c.id == case_id, cases.c.status == "open", cases.c.verified_at.isnot(None))

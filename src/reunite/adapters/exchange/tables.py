@@ -51,6 +51,8 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
             raise UnsupportedMedia("the spreadsheet cannot be read: save it as XLSX or CSV") from exc
         table = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    elif data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"<", b"{", b"[") or data.startswith(b"%PDF"):
+        raise UnsupportedMedia("not a CSV or XLSX file (this looks like XML, HTML, JSON or PDF)")
     else:
         try:
             text = data.decode("utf-8-sig")

@@ -78,6 +78,13 @@ def reject(deps: DepsDep, who: Verifier, case_id: int, body: schemas.ReasonIn) -
     return Response(status_code=204)
 
 
+@router.post("/cases/{case_id}/reopen", status_code=204, responses=ERRORS)
+def reopen(deps: DepsDep, who: Moderator, case_id: int, body: schemas.ReasonIn) -> Response:
+    """Reopen a reunited, closed or rejected case (closed in error): it waits for verification again."""
+    moderation.reopen_case(deps, who, case_id, body.reason)
+    return Response(status_code=204)
+
+
 @router.get("/cases/{case_id}/messages", response_model=list[schemas.MessageOut], responses=ERRORS)
 def messages(deps: DepsDep, who: Correspondent, case_id: int) -> list[schemas.MessageOut]:
     return [schemas.MessageOut(**m) for m in queries.case_messages(deps, who, case_id)]

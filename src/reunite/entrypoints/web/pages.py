@@ -230,6 +230,7 @@ def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
     return {"messages": queries.case_messages(deps, who, case_id) if talk else [], "can_talk": talk,
             "verifications": deps.read.verifications(case_id) if follow else [],
             "can_verify": who.can(Permission.VERIFY_CASE), "can_close": who.can(Permission.RECORD_REUNION),
+            "can_reopen": who.can(Permission.MODERATE),
             "can_review": who.can(Permission.REVIEW_CANDIDATES)}
 
 

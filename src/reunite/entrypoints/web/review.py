@@ -85,6 +85,12 @@ async def reject(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, 
         deps, who, case_id, text(f, "reason")))
 
 
+@router.post("/cases/{case_id}/reopen", response_model=None)
+async def reopen(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, case_id: int) -> Response:
+    return await _on_case(request, lang, deps, who, case_id, lambda f: moderation.reopen_case(
+        deps, who, case_id, text(f, "reason")))
+
+
 @router.post("/moderation/takedowns/{takedown_id}", response_model=None)
 async def takedown(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, takedown_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: retention.decide_takedown(
@@ -124,6 +130,8 @@ async def close(request: Request, lang: LangDep, deps: DepsDep, who: Caseworker,
             raise InvalidInput("choose whether to keep or delete the family's photos", field="keep_data")
         if text(form, "confirm") != "yes":
             raise InvalidInput("tick the box to confirm that the case should be closed", field="confirm")
+        if text(form, "outcome") not in {"reunited", "closed"}:
+            raise InvalidInput("choose how the case ended: reunited, or closed for another reason", field="outcome")
         reunion.close_case(deps, who, case_id, text(form, "outcome") == "reunited", text(form, "keep_data") == "yes")
 
     return await _on_case(request, lang, deps, who, case_id, close_it)

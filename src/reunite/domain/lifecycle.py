@@ -1,0 +1,89 @@
+"""A case's life: the one table of the status changes allowed, used by every service that changes one.
+
+A case is waiting (registered, not yet verified), active (verified and open: matched, on a poster),
+or ended: reunited, closed, rejected (not real, or not verifiable) or expired (blanked, for good).
+Anything the table does not list is refused with a reason (409)."""
+
+from __future__ import annotations
+
+import enum
+
+from reunite.domain.errors import Conflict
+
+
+class CaseState(enum.StrEnum):
+    """Where a case stands; the values are the words shown to people (translated)."""
+
+    WAITING = "waiting for verification"
+    ACTIVE = "verified and open"
+    REUNITED = "reunited"
+    CLOSED = "closed"
+    REJECTED = "rejected"
+    EXPIRED = "expired"
+
+    @property
+    def status(self) -> str:
+        """The case's stored status (``cases.status``)."""
+        return "open" if self in (CaseState.WAITING, CaseState.ACTIVE) else self.value
+
+    @property
+    def verified(self) -> bool:
+        return self is CaseState.ACTIVE
+
+
+class CaseAction(enum.StrEnum):
+    VERIFY = "verify"  # a moderator checked the police report or documents
+    REJECT = "reject"  # a moderator found it false or could not verify it
+    CLOSE = "close"  # a caseworker ends it for another reason than a reunion
+    REUNITE = "reunite"  # a caseworker ends it as reunited (after a verification that matched)
+    REOPEN = "reopen"  # a moderator undoes an ending: the case waits for verification again
+    IMPORT = "import"  # a partner registry sends a newer version of its record (PFIF)
+    WITHDRAW = "withdraw"  # a partner registry's record expired or became a placeholder (PFIF)
+    EXPIRE = "expire"  # retention: blanked for good
+    TAKE_DOWN = "take down"  # a takedown request approved: blanked, closed
+
+
+W, A, U, C, R, X = (CaseState.WAITING, CaseState.ACTIVE, CaseState.REUNITED, CaseState.CLOSED,
+                    CaseState.REJECTED, CaseState.EXPIRED)
+TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
+    (W, CaseAction.VERIFY): A,
+    (W, CaseAction.REJECT): R, (A, CaseAction.REJECT): R,
+    (W, CaseAction.CLOSE): C, (A, CaseAction.CLOSE): C,
+    (A, CaseAction.REUNITE): U,
+    (U, CaseAction.REOPEN): W, (C, CaseAction.REOPEN): W, (R, CaseAction.REOPEN): W,
+    (W, CaseAction.IMPORT): W, (A, CaseAction.IMPORT): A,
+    (W, CaseAction.WITHDRAW): X, (A, CaseAction.WITHDRAW): X,
+    **{(s, CaseAction.EXPIRE): X for s in (W, A, U, C, R)},
+    **{(s, CaseAction.TAKE_DOWN): C for s in (W, A, U, C, R)},
+}
+del W, A, U, C, R, X
+
+REFUSALS = {  # why an action is refused, whatever the state ({state}: where the case stands)
+    CaseAction.VERIFY: "case {id} is {state}: only a case waiting for verification can be verified",
+    CaseAction.REJECT: "case {id} is {state}: only a case that is still open can be rejected",
+    CaseAction.CLOSE: "case {id} is {state}: only an open case can be closed",
+    CaseAction.REUNITE: "case {id} is {state}: only a verified open case can be closed as reunited",
+    CaseAction.REOPEN: "case {id} is {state}: only a reunited, closed or rejected case can be reopened",
+    CaseAction.IMPORT: "case {id} is {state}: an import does not change or reopen it",
+    CaseAction.WITHDRAW: "case {id} is {state}: only an open case expires with its partner's record",
+    CaseAction.EXPIRE: "case {id} is {state}: it has already expired",
+    CaseAction.TAKE_DOWN: "case {id} is {state}: it has already expired",
+}
+
+
+def state_of(status: str, verified: bool) -> CaseState:
+    if status == "open":
+        return CaseState.ACTIVE if verified else CaseState.WAITING
+    return CaseState(status)
+
+
+def allowed(state: CaseState, action: CaseAction) -> bool:
+    return (state, action) in TRANSITIONS
+
+
+def transition(case_id: int, state: CaseState, action: CaseAction) -> CaseState:
+    """The state after ``action``; Conflict (409, saying why) when the table does not allow it."""
+    after = TRANSITIONS.get((state, action))
+    if after is None:
+        raise Conflict(REFUSALS[action], field="status", id=case_id, state=state.value)
+    return after

@@ -1,0 +1,131 @@
+"""Issue 11, finding 2: only the status changes the lifecycle table allows succeed, over the API, the
+web forms and the command line; the timeline says what happened; a moderator can reopen a case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from reunite.bootstrap import Container
+from reunite.config import Settings
+from reunite.domain.access import OPERATOR, Role
+from reunite.entrypoints.cli import app as cli
+from reunite.services import moderation, reunion
+from tests.e2e.test_journeys import as_role, csrf
+from tests.e2e.test_poster_and_cli import register
+
+
+def jobs(container: Container) -> int:
+    with container.engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT count(*) FROM procrastinate_jobs").scalar_one())
+
+
+def status(container: Container, case_id: int) -> str:
+    with container.engine.connect() as conn:
+        return str(conn.exec_driver_sql(f"SELECT status FROM cases WHERE id = {case_id}").scalar_one())
+
+
+def reunited(client: TestClient, container: Container) -> int:
+    case_id = register(client)
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
+    reunion.record_verification(container.deps, OPERATOR, case_id, None, "dna", "match", "")
+    reunion.close_case(container.deps, OPERATOR, case_id, reunited=True, keep_data=True)
+    return case_id
+
+
+def test_an_ended_case_is_neither_rejected_nor_verified_again(client: TestClient, container: Container) -> None:
+    found = reunited(client, container)
+    refused = client.post(f"/api/cases/{found}/reject", json={"reason": "x"})
+    assert refused.status_code == 409 and "is reunited" in refused.json()["detail"]
+    assert status(container, found) == "reunited"
+    assert "Found" in client.get(f"/p/{found}").text  # the "found, thank you" poster stays
+
+    rejected = register(client)
+    assert client.post(f"/api/cases/{rejected}/reject", json={"reason": "a false report"}).status_code == 204
+    before = jobs(container)
+    again = client.post(f"/api/cases/{rejected}/verify", json={"evidence": "seen"}, headers={"Accept-Language": "zh"})
+    assert again.status_code == 409 and "已驳回" in again.json()["detail"]
+    assert jobs(container) == before  # no face search, no alerts queued for a rejected case
+    assert client.get(f"/p/{rejected}").status_code == 404
+
+
+def test_moderator_forms_refuse_what_the_page_does_not_offer_and_reopen_a_case(
+    client: TestClient, container: Container
+) -> None:
+    case_id = register(client)
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
+    police = as_role(container, Role.POLICE)
+    token = csrf(police, f"/cases/{case_id}")
+    bogus = police.post(f"/cases/{case_id}/close", data={"csrf": token, "outcome": "bogus", "keep_data": "yes",
+                                                          "confirm": "yes"}, follow_redirects=False)
+    assert bogus.status_code == 422 and "choose how the case ended" in bogus.text
+    assert status(container, case_id) == "open"
+    closed = police.post(f"/cases/{case_id}/close", data={"csrf": token, "outcome": "closed", "keep_data": "yes",
+                                                           "confirm": "yes"}, follow_redirects=False)
+    assert closed.status_code == 303 and status(container, case_id) == "closed"
+
+    moderator = as_role(container, Role.MODERATOR)
+    page = moderator.get(f"/cases/{case_id}").text
+    assert f'action="/cases/{case_id}/reject"' not in page and 'id="reopen"' in page
+    token = csrf(moderator, f"/cases/{case_id}")
+    for action, field in (("reject", "reason"), ("verify", "evidence")):
+        sent = moderator.post(f"/cases/{case_id}/{action}", data={"csrf": token, field: "x"}, follow_redirects=False)
+        assert sent.status_code == 409 and f"case {case_id} is closed" in sent.text
+    assert status(container, case_id) == "closed"
+
+    reopened = moderator.post(f"/cases/{case_id}/reopen", data={"csrf": token, "reason": "closed by mistake"},
+                              follow_redirects=False)
+    assert reopened.status_code == 303 and status(container, case_id) == "open"
+    page = moderator.get(f"/cases/{case_id}").text
+    assert "Waiting for a moderator to check the police report" in page  # verified again before it is matched
+    for line in ("Case verified by a caseworker", "Case closed", "Case reopened by a moderator"):
+        assert line in page
+    assert moderator.post(f"/cases/{case_id}/reopen", data={"csrf": token, "reason": "again"},
+                          follow_redirects=False).status_code == 409
+    moderation.reject_case(container.deps, OPERATOR, case_id, "no such report at the station")
+    assert "Case rejected by a moderator" in moderator.get(f"/cases/{case_id}").text
+    family = as_role(container, Role.FAMILY)
+    assert family.post(f"/cases/{case_id}/reopen", data={"csrf": csrf(family, "/cases/new"), "reason": "x"},
+                       follow_redirects=False).status_code == 403
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("REUNITE_DATABASE_URL", str(settings.database_url))
+    monkeypatch.setenv("REUNITE_DATA_DIR", str(settings.data_dir))
+    return CliRunner()
+
+
+def test_the_command_line_refuses_in_one_line_and_offers_only_valid_roles(
+    cli_env: CliRunner, client: TestClient, container: Container, tmp_path: Path
+) -> None:
+    case_id = register(client)
+    moderation.reject_case(container.deps, OPERATOR, case_id, "a false report")
+    refused = cli_env.invoke(cli, ["verify-case", str(case_id), "--by", "nobody@x", "--evidence", "e"])
+    assert refused.exit_code == 1 and "poster" not in refused.output
+    assert refused.output.strip() == f"error: case {case_id} is rejected: only a case waiting for verification " \
+                                     "can be verified"
+    huge = cli_env.invoke(cli, ["verify-case", "99999999999999999999", "--by", "x", "--evidence", "e"])
+    assert huge.exit_code == 2 and "Traceback" not in huge.output and "╭" not in huge.output
+    assert "Error: Invalid value for 'case_id'" in huge.output and "9223372036854775807" in huge.output
+
+    usage = cli_env.invoke(cli, ["create-account", "--help"])
+    assert "reporter" in usage.output and "anonymous" not in usage.output and "partner" not in usage.output
+    partner = cli_env.invoke(cli, ["create-account", "--email", "p@example.org", "--role", "partner"],
+                             env={"REUNITE_NEW_PASSWORD": "correct horse battery"})
+    assert partner.exit_code == 2 and "'partner' is not one of" in partner.output
+
+    xml = tmp_path / "partner.xml"
+    xml.write_text('<?xml version="1.0"?>\n<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4">\n'
+                   + "<pfif:person></pfif:person>\n" * 40 + "</pfif:pfif>\n")
+    wrong = cli_env.invoke(cli, ["import-cases", str(xml)])
+    assert wrong.exit_code == 1 and wrong.output.strip() == "error: not a CSV or XLSX file (this looks like XML, " \
+                                                            "HTML, JSON or PDF)"
+    sheet = tmp_path / "other.csv"
+    sheet.write_text("name,age\nLin,4\n" * 3)
+    other = cli_env.invoke(cli, ["import-cases", str(sheet)])
+    assert other.exit_code == 1 and "row 2" not in other.output  # one error for the file, none per row
+    assert other.output.strip().endswith("error: not a CSV or XLSX table of cases: its first row must name the columns")
