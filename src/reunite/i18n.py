@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from datetime import date as Day
 from datetime import datetime as Instant
 from functools import cache
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_time, get_timezone_name
+from babel.dates import format_date, format_skeleton, format_time, get_timezone_name
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -119,6 +120,25 @@ class Language:
         if isinstance(value, Instant):
             value = value.astimezone(self.tzinfo).date()
         return format_date(value, "medium", locale=Locale.parse(self.code)) if value else ""
+
+    def partial_date(self, value: Day | None, precision: str = "day") -> str:
+        """A date as precisely as it is known: "Mar 15, 2015", "March 2015", "2015", or "about 2015" (a
+        birth year from an age)."""
+        if not value:
+            return ""
+        locale = Locale.parse(self.code)
+        if precision == "month":
+            return str(format_skeleton("yMMMM", value, locale=locale))
+        if precision in ("year", "age"):
+            year = str(format_skeleton("y", value, locale=locale))
+            return self.gettext("about {year}", year=year) if precision == "age" else year
+        return str(format_date(value, "medium", locale=locale))
+
+    def when(self, value: Instant | None, precision: str = "instant") -> str:
+        """An instant in the reader's zone, or a day (month, year) given without a time, as given."""
+        if not value or precision == "instant":
+            return self.datetime(value)
+        return self.partial_date(value.astimezone(UTC).date(), precision)
 
     def number(self, value: float, digits: int = 0) -> str:
         return format_decimal(round(value, digits), locale=Locale.parse(self.code))

@@ -15,6 +15,7 @@ from typing import Any
 
 from reunite.domain.errors import Forbidden, NotSignedIn
 from reunite.domain.model import AgeRange, GeoPoint, SightingFilter
+from reunite.domain.pfif import NOTE_CONTACTS, PERSON_CONTACTS
 from reunite.domain.scoring import MatchPolicy, Score, explain, impostor_share, with_distance
 
 REVIEWABLE = ("pending", "approved", "rejected")
@@ -271,17 +272,30 @@ CASE_PRIVATE = ("family_contact", "police_report")
 
 def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     """A case as this principal may see it: the family's contact and the police report number only
-    for the family itself and for reviewers; the place last seen to its grid cell for anyone but
-    the family and those who see exact places."""
-    shown = dict(row)
+    for the family itself and for reviewers; what a partner registry's record said about contacts and
+    the family's home, and its notes (they name people and places), only for reviewers; the place last
+    seen to its grid cell for anyone but the family and those who see exact places."""
+    shown = {k: v for k, v in row.items() if k not in ("pfif", "notes")}
     mine = who.owns(int(row["id"]))
-    if not (who.can(P.SEE_CONTACTS) or mine):
+    contacts = who.can(P.SEE_CONTACTS)
+    if contacts:
+        sent = row.get("pfif") or {}
+        shown["imported_contacts"] = {name: sent[name] for name in PERSON_CONTACTS if sent.get(name)}
+        shown["notes"] = [note_view(note) for note in row.get("notes", [])]
+    if not (contacts or mine):
         for name in CASE_PRIVATE:
             shown.pop(name, None)
     if not (who.can(P.SEE_EXACT_PLACES) or mine):
         shown["last_seen_lat"], shown["last_seen_lon"] = coarsen(row.get("last_seen_lat")), coarsen(
             row.get("last_seen_lon"))
     return shown
+
+
+def note_view(note: dict[str, Any]) -> dict[str, Any]:
+    """A partner's note on a case, with the contacts it came with (for reviewers: see case_view)."""
+    sent = note.get("pfif") or {}
+    return {**{k: v for k, v in note.items() if k != "pfif"},
+            "contacts": {name: sent[name] for name in NOTE_CONTACTS if sent.get(name)}}
 
 
 def candidate_visible(who: Principal, row: dict[str, Any], settled_before: datetime,

@@ -25,6 +25,11 @@ NOTE_FIELDS = (
 )
 NOTE_STATUSES = frozenset({"information_sought", "is_note_author", "believed_alive", "believed_missing",
                            "believed_dead"})
+# What a partner's record says about whom to contact and where the family lives: police and moderators
+# see it on the case (domain.access.case_view); nobody else, and it is never exported.
+PERSON_CONTACTS = ("author_name", "author_email", "author_phone", "home_street", "home_neighborhood", "home_city",
+                   "home_state", "home_postal_code", "home_country")
+NOTE_CONTACTS = ("author_email", "author_phone", "email_of_found_person", "phone_of_found_person")
 # A placeholder (an expired, closed or removed record) keeps only these (PFIF 1.3+).
 PERSON_PLACEHOLDER = ("person_record_id", "entry_date", "expiry_date", "source_date")
 NOTE_PLACEHOLDER = ("note_record_id", "person_record_id", "entry_date", "source_date")
@@ -98,6 +103,17 @@ def missing_since(person: dict[str, str], recorded: datetime) -> datetime:
         return recorded
     found = loose_date(line.group(1))
     return instant(line.group(1)) or (datetime.combine(found[0], datetime.min.time(), UTC) if found else recorded)
+
+
+def precisions(person: dict[str, str]) -> tuple[str, str]:
+    """How precise a partner's dates were, so that they are shown as sent: the birth date ("day", "month",
+    "year", or "age" when only an age was given) and the date missing ("instant", or "day", "month",
+    "year" for a ``missing since:`` line without a time). A case typed here: ("day", "instant")."""
+    found = loose_date(person.get("date_of_birth", ""))
+    born = found[1] if found else "age" if person.get("age", "").strip() else "day"
+    line = MISSING_LINE.search(person.get("description", ""))
+    when = loose_date(line.group(1)) if line and len(line.group(1)) <= len("yyyy-mm-dd") else None  # no time
+    return born, when[1] if when else "instant"
 
 
 def names(person: dict[str, str]) -> tuple[str, str]:

@@ -14,6 +14,7 @@ from reunite.domain.access import Permission, Principal, require, require_case
 from reunite.domain.errors import Forbidden, InvalidInput, NotFound
 from reunite.domain.leads import impostor_share, proposable
 from reunite.domain.model import CandidateStatus, SightingFilter, age_in_years
+from reunite.domain.pfif import precisions
 from reunite.domain.scoring import lead_for
 from reunite.services import throttle
 from reunite.services.deps import Deps
@@ -96,9 +97,13 @@ def checked_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
 
 
 def get_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
-    shown = access.case_view(who, checked_case(deps, who, case_id))
+    row = checked_case(deps, who, case_id)
+    shown = access.case_view(who, row)
+    shown["birth_date_precision"], shown["missing_since_precision"] = precisions(row.get("pfif") or {})
     if not who.owns(case_id):
-        _audit_read(deps, who, "case.viewed", "case", case_id, contact="family_contact" in shown)
+        _audit_read(deps, who, "case.viewed", "case", case_id, contact="family_contact" in shown,
+                    imported_contacts=sorted(shown.get("imported_contacts", {})),
+                    notes=[note["id"] for note in shown.get("notes", [])])
     return shown
 
 

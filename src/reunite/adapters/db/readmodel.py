@@ -139,9 +139,12 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "SELECT id, given_name, family_name, nicknames, sex, birth_date, missing_since, missing_since_offset, "
             "last_seen_lat, "
             "last_seen_lon, last_seen_text, description, marks, status, created_at, family_contact, police_report, "
-            "verified_at, closed_at FROM cases WHERE id = :id",
+            "verified_at, closed_at, pfif FROM cases WHERE id = :id",
             "case {id} does not exist", id=case_id,
         )
+        row["notes"] = self._all(
+            "SELECT id, author_name, status, last_known_location, text, source_date, source, pfif FROM case_notes "
+            "WHERE case_id = :id ORDER BY source_date, id", id=case_id)
         row["photos"] = self._all(
             "SELECT id, taken_on, face_count, processed_at FROM photos WHERE case_id = :id ORDER BY taken_on, id",
             id=case_id,

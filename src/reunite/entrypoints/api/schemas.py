@@ -99,6 +99,17 @@ class CasePhoto(BaseModel):
     processed_at: datetime | None
 
 
+class NoteOut(BaseModel):
+    id: int
+    author_name: str
+    status: str
+    last_known_location: str
+    text: str
+    source_date: datetime
+    source: str
+    contacts: dict[str, str] = Field(description="author_email, author_phone, email_/phone_of_found_person")
+
+
 class CaseOut(BaseModel):
     id: int
     given_name: str
@@ -117,6 +128,15 @@ class CaseOut(BaseModel):
     photos: list[CasePhoto]
     family_contact: str | None = Field(default=None, description="Only for the family and reviewers")
     police_report: str | None = Field(default=None, description="Only for the family and reviewers")
+    birth_date_precision: str = Field(default="day", description=(
+        "How precisely the birth date is known: day, month, year, or age (estimated from an age); a partial "
+        "date is stored as the middle of what it spans"))
+    missing_since_precision: str = Field(default="instant", description=(
+        "instant, or day, month, year when a partner registry gave the date missing without a time"))
+    imported_contacts: dict[str, str] | None = Field(default=None, description=(
+        "Only for reviewers: what a partner registry's PFIF record said about its author's contacts and the "
+        "family's home (author_name, author_email, author_phone, home_*)"))
+    notes: list[NoteOut] | None = Field(default=None, description="Only for reviewers: a partner registry's notes")
 
 
 class Lead(BaseModel):
