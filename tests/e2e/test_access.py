@@ -92,6 +92,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/signup/{token}"): ALL, ("POST", "/signup/{token}"): ALL,  # the signed link sent by email
     ("GET", "/invite/{token}"): ALL, ("POST", "/invite/{token}"): ALL,
     ("GET", "/account"): SESSIONS | frozenset(w.TOKENS),
+    ("POST", "/account/password"): SESSIONS,  # the current password is asked too
+    ("GET", "/reset"): ALL, ("POST", "/reset"): ALL,
+    ("GET", "/reset/{token}"): ALL, ("POST", "/reset/{token}"): ALL,  # the signed link sent by email
     ("GET", "/privacy"): ALL, ("GET", "/takedown"): ALL, ("POST", "/takedown"): ALL,
     ("GET", "/moderation"): REVIEWERS, ("POST", "/moderation/sightings"): REVIEWERS,
     ("POST", "/moderation/candidates"): REVIEWERS, ("POST", "/moderation/duplicates/{flag_id}"): REVIEWERS,

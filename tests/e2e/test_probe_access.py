@@ -138,6 +138,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("GET", "/subscribe"): "a form", ("GET", "/takedown"): "a form", ("GET", "/privacy"): "text",
     ("GET", "/login"): "a form", ("GET", "/signup"): "a form", ("GET", "/invite/{token}"): "a form",
     ("GET", "/signup/{token}"): "a form showing the address its signed link was sent to",
+    ("GET", "/reset"): "a form", ("GET", "/reset/{token}"): "a form showing the address its signed link was sent to",
     ("GET", "/lang/{code}"): "a redirect", ("GET", "/subscriptions/{subscription_id}/{purpose}"): "a button",
     ("GET", "/account"): "the reader's own account and cases",
     ("GET", "/p/{case_id}"): "a poster: public by the family's choice, verified cases only",

@@ -36,6 +36,14 @@ class PeopleStore(Protocol):
 
     def end_session(self, token_hash: str) -> None: ...
 
+    def account_by_id(self, account_id: int) -> AccountRow | None: ...
+
+    def set_password(self, account_id: int, password_hash: str) -> None: ...
+
+    def end_sessions(self, account_id: int, keep: str | None = None) -> int:
+        """Sign the account out everywhere but the session whose token hash is ``keep``; how many ended."""
+        ...
+
     def add_api_token(
         self, name: str, token_hash: str, scopes: Sequence[str], domains: Sequence[str], created_by: str,
         issued_by: int | None = None,

@@ -21,11 +21,16 @@ def _check(email: str, password: str) -> str:
     email = email.strip()
     if not EMAIL.match(email) or len(email) > 254:
         raise InvalidInput("enter a valid email address", field="email")
+    check_password(password)
+    return email
+
+
+def check_password(password: str) -> None:
+    """The rules every new password follows (sign-up, invitation, reset, change)."""
     if len(password) < MIN_PASSWORD:
         raise InvalidInput("the password needs at least {n} characters", field="password", n=MIN_PASSWORD)
     if len(password) > 1000:
         raise InvalidInput("the password is too long", field="password")
-    return email
 
 
 def sign_up(deps: Deps, email: str, password: str, name: str, language: str = "en",

@@ -50,6 +50,22 @@ class PeopleSql:
     def end_session(self, token_hash: str) -> None:
         self.conn.execute(sessions.delete().where(sessions.c.token_hash == token_hash))
 
+    def account_by_id(self, account_id: int) -> AccountRow | None:
+        row = self.conn.execute(select(accounts).where(accounts.c.id == account_id).with_for_update()).first()
+        if row is None:
+            return None
+        return AccountRow(row.id, row.email, row.display_name, row.password_hash, row.role, row.language,
+                          row.disabled_at is not None)
+
+    def set_password(self, account_id: int, password_hash: str) -> None:
+        self.conn.execute(update(accounts).where(accounts.c.id == account_id).values(password_hash=password_hash))
+
+    def end_sessions(self, account_id: int, keep: str | None = None) -> int:
+        ended = sessions.delete().where(sessions.c.account_id == account_id)
+        if keep is not None:
+            ended = ended.where(sessions.c.token_hash != keep)
+        return int(self.conn.execute(ended).rowcount)
+
     def add_api_token(
         self, name: str, token_hash: str, scopes: Sequence[str], domains: Sequence[str], created_by: str,
         issued_by: int | None = None,

@@ -31,7 +31,7 @@ from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
 from reunite.entrypoints.api.proxies import TrustedProxies
 from reunite.entrypoints.api.validation import localized
-from reunite.entrypoints.web import assets, pages, people, reach, review, snapshot, workbench
+from reunite.entrypoints.web import assets, pages, people, reach, recovery, review, snapshot, workbench
 from reunite.entrypoints.web import sources as web_sources
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.include_router(snapshot.router)
     app.include_router(pages.router)
     app.include_router(people.router)
+    app.include_router(recovery.router)
     app.include_router(review.router)
     app.include_router(workbench.router)
     app.include_router(reach.router)

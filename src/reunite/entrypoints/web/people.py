@@ -127,7 +127,8 @@ def account_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalD
     if not who.signed_in:
         raise NotSignedIn("sign in to see your account")
     cases = [queries.get_case(deps, who, case_id) for case_id in sorted(who.own_cases)]
-    return render(request, lang, "account.html", cases=cases, created=request.query_params.get("created") == "1")
+    return render(request, lang, "account.html", cases=cases, created=request.query_params.get("created") == "1",
+                  changed=request.query_params.get("changed") == "1" or request.query_params.get("reset") == "1")
 
 
 @router.get("/privacy", response_class=HTMLResponse)

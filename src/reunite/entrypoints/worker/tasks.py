@@ -10,7 +10,7 @@ from procrastinate import PsycopgConnector, RetryStrategy
 
 from reunite.adapters.db.uow import QUEUE
 from reunite.domain.model import PhotoOwner
-from reunite.services import reach, retention, signup, sources
+from reunite.services import reach, recovery, retention, signup, sources
 from reunite.services.deps import Deps
 from reunite.services.matching import process_and_match
 
@@ -62,6 +62,10 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastin
     @app.task(name="accounts.sign_up_link", queue=QUEUE, retry=DELIVERY_RETRY)
     def sign_up_link(email: str, language: str) -> None:
         signup.send_link(deps, email, language)
+
+    @app.task(name="accounts.reset_link", queue=QUEUE, retry=DELIVERY_RETRY)
+    def reset_link(email: str, language: str) -> None:
+        recovery.send_link(deps, email, language)
 
     @app.task(name="reach.tell_reviewers", queue=QUEUE, retry=DELIVERY_RETRY)
     def tell_reviewers() -> None:

@@ -1,0 +1,70 @@
+"""Pages to reset a forgotten password (a link by email) and to change one's password."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from reunite.domain.errors import NotSignedIn, ReuniteError
+from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
+from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, render, text
+from reunite.entrypoints.web.people import _mail_works, _refused, _signed_in
+from reunite.services import queries, recovery
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/reset", response_class=HTMLResponse)
+def reset_form(request: Request, lang: LangDep) -> HTMLResponse:
+    return render(request, lang, "reset.html", form={}, mail=_mail_works(request))
+
+
+@router.post("/reset", response_class=HTMLResponse, response_model=None)
+async def reset_send(request: Request, lang: LangDep, deps: DepsDep) -> Response:
+    """The same page whether the address has an account or not."""
+    form = await checked_form(request)
+    email = text(form, "email")
+    try:
+        recovery.start(deps, email, lang.code, client_ip(request))
+    except ReuniteError as exc:
+        return _refused(render(request, lang, "reset.html", status=exc.status_code, form={"email": email},
+                               mail=_mail_works(request), error=lang.error(exc)), exc)
+    return render(request, lang, "reset.html", form={"email": email}, sent=True, mail=_mail_works(request))
+
+
+@router.get("/reset/{token}", response_class=HTMLResponse)
+def reset_link(request: Request, lang: LangDep, deps: DepsDep, token: str) -> HTMLResponse:
+    try:
+        email = recovery.email_of(deps, token)
+    except ReuniteError as exc:
+        return render(request, lang, "reset.html", status=exc.status_code, form={}, bad_link=True,
+                      error=lang.error(exc))
+    return render(request, lang, "reset.html", form={"email": email}, link=token)
+
+
+@router.post("/reset/{token}", response_class=HTMLResponse, response_model=None)
+async def reset_finish(request: Request, lang: LangDep, deps: DepsDep, token: str) -> Response:
+    form = await checked_form(request)
+    try:
+        session = recovery.finish(deps, token, str(form.get("password") or ""), client_ip(request))
+    except ReuniteError as exc:
+        bad = exc.field == "token"
+        email = "" if bad else recovery.email_of(deps, token)
+        return _refused(render(request, lang, "reset.html", status=exc.status_code, form={"email": email},
+                               link=None if bad else token, bad_link=bad, error=lang.error(exc)), exc)
+    return _signed_in(request, session, "/account?reset=1")
+
+
+@router.post("/account/password", response_class=HTMLResponse, response_model=None)
+async def change_password(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> Response:
+    form = await checked_form(request)
+    if not who.signed_in:
+        raise NotSignedIn("sign in to change your password")
+    try:
+        recovery.change_password(deps, who, request.cookies.get(SESSION_COOKIE, ""), str(form.get("current") or ""),
+                                 str(form.get("password") or ""))
+    except ReuniteError as exc:
+        cases = [queries.get_case(deps, who, case_id) for case_id in sorted(who.own_cases)]
+        return _refused(render(request, lang, "account.html", status=exc.status_code, cases=cases, created=False,
+                               changed=False, error=lang.error(exc)), exc)
+    return RedirectResponse("/account?changed=1#password", status_code=303)
