@@ -17,6 +17,7 @@ from reunite.wording import lead_words
 
 router = APIRouter(prefix="/api")
 DepsDep = Annotated[Deps, Depends(get_deps)]
+STATUS_CHANGE = {**ERRORS, 409: {"model": schemas.Problem, "description": "The case's status does not allow it"}}
 Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
 Verifier = Annotated[Principal, Depends(allow(Permission.VERIFY_CASE))]
 Caseworker = Annotated[Principal, Depends(allow(Permission.RECORD_REUNION))]
@@ -66,19 +67,19 @@ def child_face(deps: DepsDep, who: Moderator, sighting_id: int, body: schemas.Ch
     return Response(status_code=204)
 
 
-@router.post("/cases/{case_id}/verify", status_code=204, responses=ERRORS)
+@router.post("/cases/{case_id}/verify", status_code=204, responses=STATUS_CHANGE)
 def verify(deps: DepsDep, who: Verifier, case_id: int, body: schemas.EvidenceIn) -> Response:
     moderation.verify_case(deps, who, case_id, body.evidence)
     return Response(status_code=204)
 
 
-@router.post("/cases/{case_id}/reject", status_code=204, responses=ERRORS)
+@router.post("/cases/{case_id}/reject", status_code=204, responses=STATUS_CHANGE)
 def reject(deps: DepsDep, who: Verifier, case_id: int, body: schemas.ReasonIn) -> Response:
     moderation.reject_case(deps, who, case_id, body.reason)
     return Response(status_code=204)
 
 
-@router.post("/cases/{case_id}/reopen", status_code=204, responses=ERRORS)
+@router.post("/cases/{case_id}/reopen", status_code=204, responses=STATUS_CHANGE)
 def reopen(deps: DepsDep, who: Moderator, case_id: int, body: schemas.ReasonIn) -> Response:
     """Reopen a reunited, closed or rejected case (closed in error): it waits for verification again."""
     moderation.reopen_case(deps, who, case_id, body.reason)
@@ -106,7 +107,7 @@ def verification(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.Ver
                                               body.notes)}
 
 
-@router.post("/cases/{case_id}/close", status_code=204, responses=ERRORS)
+@router.post("/cases/{case_id}/close", status_code=204, responses=STATUS_CHANGE)
 def close(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.CloseIn) -> Response:
     """Close as reunited (after a matching verification) or for another reason."""
     reunion.close_case(deps, who, case_id, body.reunited, body.keep_data)
