@@ -10,6 +10,7 @@ import re
 SECRET_ROUTES = (
     "/invite/{secret}",
     "/signup/{secret}",
+    "/reset/{secret}",
     "/reports/{receipt}/{secret}",
 )
 SECRET_QUERY_PARAMETERS = ("t", "token")
