@@ -17,25 +17,17 @@ from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInput, NotSignedIn
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.stores import AccountRow
-from reunite.services import accounts, reach, throttle
+from reunite.services import accounts, reach, signup, throttle
 from reunite.services.deps import Deps
 
 LINK_LIFETIME = timedelta(hours=1)
-REQUESTS_PER_ADDRESS = 3  # an hour, per email address: nobody is flooded with links
 CHANGES_PER_HOUR = 10  # tries of the current password on /account, per account
 PURPOSE = "password-reset"
 
 
 def start(deps: Deps, email: str, language: str, ip: str) -> None:
     """Ask for a link: the same answer (nothing) whether the email has an account or not."""
-    email = email.strip()
-    if not accounts.EMAIL.match(email) or len(email) > 254:
-        raise InvalidInput("enter a valid email address", field="email")
-    throttle.hit(deps, f"reset:ip:{ip}", deps.limits.sign_ups_per_hour)
-    throttle.hit(deps, f"reset:email:{token_hash(email.lower())}", REQUESTS_PER_ADDRESS)
-    with deps.uow() as uow:
-        uow.enqueue("accounts.reset_link", email=email, language=language)
-        uow.commit()
+    signup.ask_for_link(deps, "reset", "accounts.reset_link", email, language, ip)
 
 
 def send_link(deps: Deps, email: str, language: str) -> None:

@@ -24,13 +24,20 @@ REQUESTS_PER_ADDRESS = 3  # an hour, per email address: nobody is flooded with l
 
 def start(deps: Deps, email: str, language: str, ip: str) -> None:
     """Ask for an account: the same answer (nothing) whether the email has an account or not."""
+    ask_for_link(deps, "sign-up", "accounts.sign_up_link", email, language, ip)
+
+
+def ask_for_link(deps: Deps, purpose: str, job: str, email: str, language: str, ip: str) -> None:
+    """A link by email, asked for on a page: the address checked, both the asker's address and the email
+    rate-limited, and the look-up left to ``job`` so that the answer (nothing) never says whether an
+    account exists."""
     email = email.strip()
     if not accounts.EMAIL.match(email) or len(email) > 254:
         raise InvalidInput("enter a valid email address", field="email")
-    throttle.hit(deps, f"sign-up:ip:{ip}", deps.limits.sign_ups_per_hour)
-    throttle.hit(deps, f"sign-up:email:{token_hash(email.lower())}", REQUESTS_PER_ADDRESS)
+    throttle.hit(deps, f"{purpose}:ip:{ip}", deps.limits.sign_ups_per_hour)
+    throttle.hit(deps, f"{purpose}:email:{token_hash(email.lower())}", REQUESTS_PER_ADDRESS)
     with deps.uow() as uow:
-        uow.enqueue("accounts.sign_up_link", email=email, language=language)
+        uow.enqueue(job, email=email, language=language)
         uow.commit()
 
 
