@@ -130,9 +130,8 @@ def exif_photo(width: int = 4000, height: int = 3000) -> bytes:
     return out.getvalue()
 
 
-def test_a_report_made_without_signal_arrives_once_when_the_signal_returns(
-    browser: Browser, server: str, container: Container
-) -> None:
+def report_without_signal(browser: Browser, server: str) -> tuple[BrowserContext, Page]:
+    """A phone (360 px) sends a report with an EXIF-dated photo while it has no signal: kept on the phone."""
     context = browser.new_context(viewport={"width": 360, "height": 740})
     page = context.new_page()
     page.goto(server + "/report")
@@ -143,6 +142,13 @@ def test_a_report_made_without_signal_arrives_once_when_the_signal_returns(
     context.set_offline(True)
     page.click("#send")
     expect(page.locator("#progress-text")).to_contain_text("No signal")
+    return context, page
+
+
+def test_a_report_made_without_signal_arrives_once_when_the_signal_returns(
+    browser: Browser, server: str, container: Container
+) -> None:
+    context, page = report_without_signal(browser, server)
     assert page.locator("#send").is_disabled()
     assert count_rows(container, "sightings") == 0
     time.sleep(1)
@@ -164,15 +170,7 @@ def test_a_report_made_without_signal_arrives_once_when_the_signal_returns(
 def test_a_report_kept_offline_is_sent_by_background_sync_after_the_page_was_closed(
     browser: Browser, server: str, container: Container
 ) -> None:
-    context = browser.new_context(viewport={"width": 360, "height": 740})
-    page = context.new_page()
-    page.goto(server + "/report")
-    page.evaluate("() => navigator.serviceWorker.ready")
-    page.set_input_files("#photos", files=[{"name": "street.jpg", "mimeType": "image/jpeg", "buffer": exif_photo()}])
-    expect(page.locator("#when-help")).to_contain_text("2026-11-30 09:33")
-    context.set_offline(True)
-    page.click("#send")
-    expect(page.locator("#progress-text")).to_contain_text("No signal")
+    context, page = report_without_signal(browser, server)
     page.close()  # the reporter leaves; only the service worker is left to send it
     context.set_offline(False)
     other = context.new_page()  # a page of the site without the report form, to reach the worker

@@ -35,8 +35,11 @@ KINDS = {  # the validator's error type, by prefix, to what the reader is told
 }
 
 
+MOST_SPECIFIC_FIRST = sorted(KINDS, key=len, reverse=True)
+
+
 def _template(kind: str) -> str:
-    for prefix in sorted(KINDS, key=len, reverse=True):  # the most specific name first
+    for prefix in MOST_SPECIFIC_FIRST:
         if kind == prefix or kind.startswith(prefix + "_"):
             return KINDS[prefix]
     return "{field} is not valid"
