@@ -12,7 +12,6 @@ import json
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -22,11 +21,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script from anywhere
 
-from bench.adaptation import adapt, corpus_fingerprint, raw_engine_options
+from bench.adaptation import adapt, corpus_fingerprint, embed_unadapted
 from bench.baseline import embed_baseline
 from bench.common import machine, peak_memory_mb
 from bench.corpus import Photo, load
-from bench.embed import Embedded, embed_all, engine
+from bench.embed import Embedded
 from bench.fitted import Config, fit, shipped_config
 from bench.protocol import MISSING, Protocol, Scorer, birth_dates, photo_date
 from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, load_hubness
@@ -186,9 +185,7 @@ def load_bundled() -> tuple[np.ndarray | None, dict[str, Any]]:
 def evaluate(corpus: Path, age_noise: int | None, use_cache: bool, k: int) -> dict[str, Any]:
     start = time.perf_counter()
     photos = load(corpus)
-    options = raw_engine_options()
-    raw = embed_all(photos, engine(options), use_cache)
-    thorough = embed_all(photos, engine(replace(options, jitter=options.case_jitter)), use_cache)
+    raw, thorough = embed_unadapted(photos, use_cache=use_cache)
     base = embed_baseline(photos)
     result: dict[str, Any] = {
         "corpus": str(corpus), "photos": len(photos), "subjects": len({p.subject for p in photos}),

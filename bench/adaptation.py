@@ -17,6 +17,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script from anywhere
 
 from bench.corpus import Photo, load
-from bench.embed import embed_all, engine
+from bench.embed import Embedded, embed_all, engine
 from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, DlibOptions
 from reunite.adapters.faces.hubness import TOP
 
@@ -35,6 +36,16 @@ SHRINKAGE = 2.0  # chosen by subject-disjoint 5-fold cross-validation (docs/benc
 def raw_engine_options() -> DlibOptions:
     """The default pipeline without any adaptation: what the matrix is trained on."""
     return DlibOptions(adaptation=None)
+
+
+def embed_unadapted(photos: list[Photo], case_jitter: bool = True, use_cache: bool = True) -> tuple[Embedded, Embedded]:
+    """Every photo embedded without adaptation twice: as a sighting, and as a case photo (averaged over
+    jittered copies as the engine does, or like a sighting with ``case_jitter=False``, quicker)."""
+    options = raw_engine_options()
+    raw = embed_all(photos, engine(options), use_cache)
+    if not case_jitter:
+        return raw, raw
+    return raw, embed_all(photos, engine(replace(options, jitter=options.case_jitter)), use_cache)
 
 
 def fit_wccn(vectors: dict[Path, np.ndarray], photos: Iterable[Photo], shrinkage: float = SHRINKAGE) -> np.ndarray:

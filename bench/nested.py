@@ -28,10 +28,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script from anywhere
 
 from bench.accuracy import folds
-from bench.adaptation import raw_engine_options
+from bench.adaptation import embed_unadapted
 from bench.common import machine, peak_memory_mb
 from bench.corpus import Photo, by_subject, is_later, load
-from bench.embed import embed_all, engine
 from bench.fitted import PREVIOUS, Config, Model, age_features, fit, shipped_config
 from bench.protocol import birth_dates
 from reunite.adapters.faces.hubness import Hubness
@@ -349,9 +348,7 @@ def main() -> None:
         return
     start = time.perf_counter()
     photos = load(args.corpus.resolve())
-    options = raw_engine_options()
-    raw = embed_all(photos, engine(options))
-    thorough = raw if args.no_case_jitter else embed_all(photos, engine(replace(options, jitter=options.case_jitter)))
+    raw, thorough = embed_unadapted(photos, case_jitter=not args.no_case_jitter)
     result = {"corpus": str(args.corpus), "machine": machine(), "outer": args.outer, "inner": args.inner,
               "case_jitter": not args.no_case_jitter, "load_average": [round(x, 2) for x in os.getloadavg()],
               "sightings_photos_per_second": round(len(photos) / raw.seconds, 2),

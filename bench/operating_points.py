@@ -23,7 +23,6 @@ import argparse
 import json
 import sys
 import time
-from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,10 +32,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script from anywhere
 
 from bench.accuracy import fitted_on, folds, load_bundled
-from bench.adaptation import adapt, raw_engine_options
+from bench.adaptation import adapt, embed_unadapted
 from bench.common import machine, peak_memory_mb
 from bench.corpus import Photo, by_subject, is_later, load
-from bench.embed import embed_all, engine
 from bench.fitted import shipped_config
 from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibration, save_calibration
 from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, load_hubness
@@ -330,10 +328,8 @@ def main() -> None:
         return
     start = time.perf_counter()
     photos = load(args.corpus.resolve())
-    options = raw_engine_options()
-    raw = embed_all(photos, engine(options)).vectors
-    jittered = replace(options, jitter=options.case_jitter)
-    thorough = raw if args.no_case_jitter else embed_all(photos, engine(jittered)).vectors
+    raw_embedded, case_embedded = embed_unadapted(photos, case_jitter=not args.no_case_jitter)
+    raw, thorough = raw_embedded.vectors, case_embedded.vectors
     photos = [p for p in photos if p.age is not None]
     if args.write_calibration:
         matrix, _ = load_bundled()
