@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+from typer.testing import CliRunner
 
 from reunite.adapters.db.server import EmbeddedPostgres, ensure_database
 from reunite.adapters.faces.dlib_engine import DlibFaceEngine
@@ -14,6 +15,16 @@ from reunite.bootstrap import bootstrap
 from reunite.config import Settings
 from tests.conftest import FLOW_OPERATING_POINT, TEMPLATE
 from tests.e2e import world as w
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """The command line run in-process against this test's database and photo folder (no public address
+    set, as on a fresh install)."""
+    monkeypatch.setenv("REUNITE_DATABASE_URL", str(settings.database_url))
+    monkeypatch.setenv("REUNITE_DATA_DIR", str(settings.data_dir))
+    monkeypatch.delenv("REUNITE_PUBLIC_URL", raising=False)
+    return CliRunner()
 
 
 @pytest.fixture(scope="module")

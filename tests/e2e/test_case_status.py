@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from reunite.bootstrap import Container
-from reunite.config import Settings
 from reunite.domain.access import OPERATOR, Role
 from reunite.entrypoints.cli import app as cli
 from reunite.services import moderation, reunion
@@ -90,13 +88,6 @@ def test_moderator_forms_refuse_what_the_page_does_not_offer_and_reopen_a_case(
     family = as_role(container, Role.FAMILY)
     assert family.post(f"/cases/{case_id}/reopen", data={"csrf": csrf(family, "/cases/new"), "reason": "x"},
                        follow_redirects=False).status_code == 403
-
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("REUNITE_DATABASE_URL", str(settings.database_url))
-    monkeypatch.setenv("REUNITE_DATA_DIR", str(settings.data_dir))
-    return CliRunner()
 
 
 def test_the_command_line_refuses_in_one_line_and_offers_only_valid_roles(

@@ -9,17 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from reunite.bootstrap import Container
-from reunite.config import Settings
 from reunite.entrypoints.cli import app as cli
 from tests.conftest import plain_photo, run_jobs
-
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("REUNITE_DATABASE_URL", str(settings.database_url))
-    monkeypatch.setenv("REUNITE_DATA_DIR", str(settings.data_dir))
-    monkeypatch.delenv("REUNITE_PUBLIC_URL", raising=False)
-    return CliRunner()
 
 
 def one_line_error(output: str) -> str:

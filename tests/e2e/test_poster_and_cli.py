@@ -12,7 +12,6 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from reunite.bootstrap import Container
-from reunite.config import Settings
 from reunite.domain.access import OPERATOR, Principal, Role, Scope
 from reunite.entrypoints.cli import app as cli
 from reunite.services.accounts import issue_token
@@ -53,13 +52,6 @@ def test_poster_only_for_verified_cases_and_without_family_details(client: TestC
     assert "Call 110" in html
     photo = client.get(f"/p/{case_id}/photo.jpg")
     assert photo.status_code == 200 and len(Image.open(io.BytesIO(photo.content)).getexif()) == 0
-
-
-@pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("REUNITE_DATABASE_URL", str(settings.database_url))
-    monkeypatch.setenv("REUNITE_DATA_DIR", str(settings.data_dir))
-    return CliRunner()
 
 
 def test_import_sightings_reports_each_photo_and_names_the_refused(
