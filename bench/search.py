@@ -19,6 +19,7 @@ run reuses its faces, exact answers and index."""
 from __future__ import annotations
 
 import argparse
+import hashlib
 import io
 import json
 import os
@@ -34,6 +35,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import machine, peak_memory_mb, scratch_instance
+from bench.synthetic_faces import Spread, cone, corpus_faces, describe, shaped_like, unit
 from reunite.adapters.db.ann import EF_SEARCH, HNSW_EF_CONSTRUCTION, HNSW_M
 from reunite.adapters.db.uow import SqlUnitOfWork, vector_literal
 from reunite.bootstrap import Container
@@ -41,14 +43,6 @@ from reunite.config import Settings
 
 FACES_PER_CASE = 4
 NOW = datetime(2026, 11, 1, tzinfo=UTC)
-
-
-def face_like(rng: np.random.Generator, identities: int, per: int) -> np.ndarray:
-    axis = rng.standard_normal(128)
-    axis /= np.linalg.norm(axis)
-    centres = axis * 1.7 + rng.standard_normal((identities, 128)) / np.sqrt(128)
-    faces = np.repeat(centres, per, axis=0) + rng.standard_normal((identities * per, 128)) * 0.35 / np.sqrt(128)
-    return faces / np.linalg.norm(faces, axis=1, keepdims=True)
 
 
 def copy_rows(container: Container, table: str, columns: str, rows: io.StringIO) -> None:
@@ -88,15 +82,24 @@ def gallery_of(vectors: np.ndarray, rng: np.random.Generator) -> Dataset:
     return Dataset(vectors, missing, rng.random(cases) < 0.9, vectors[:0], [], np.zeros(0, dtype=int))
 
 
-def synthesise(size: int, queries: int, seed: int) -> Dataset:
+def synthesise(size: int, queries: int, seed: int, spread: Spread | None = None) -> Dataset:
+    """``size`` faces, ``FACES_PER_CASE`` a person, and ``queries`` probes: with ``spread``, dlib-like
+    people and each probe a new photo of one of them; without, the cone and each probe a face nudged."""
     rng = np.random.default_rng(seed)
-    vectors = face_like(rng, size // FACES_PER_CASE, FACES_PER_CASE)
+    people = size // FACES_PER_CASE
+    if spread is None:
+        vectors, _ = cone(rng, people, FACES_PER_CASE)
+    else:
+        centres = spread.people(rng, people)
+        vectors = spread.photos(rng, np.repeat(centres, FACES_PER_CASE, axis=0))
     gallery = gallery_of(vectors, rng)
-    missing, open_ = gallery.missing, gallery.open_
     sources = rng.choice(len(vectors), queries, replace=False)
-    probes = vectors[sources] + rng.standard_normal((queries, vectors.shape[1])) * 0.3 / np.sqrt(128)
+    if spread is None:
+        probes = unit(vectors[sources] + rng.standard_normal((queries, vectors.shape[1])) * 0.3 / np.sqrt(128))
+    else:
+        probes = spread.photos(rng, centres[sources // FACES_PER_CASE])
     seen = [NOW - timedelta(days=int(d)) for d in rng.integers(0, 1800, queries)]
-    return Dataset(vectors, missing, open_, probes, seen, sources)
+    return Dataset(vectors, gallery.missing, gallery.open_, probes, seen, sources)
 
 
 def load_faces(container: Container, data: Dataset) -> None:
@@ -127,11 +130,18 @@ class NothingToFind(RuntimeError):
     """The production query returns fewer than 10 faces for a probe: the bench would measure nothing."""
 
 
-def load(container: Container, size: int, queries: int, seed: int, keep: Path | None = None) -> Dataset:
+def faces_tag(spread: Spread | None) -> str:
+    """Names the generator (and the corpus a spread was fitted on) in the kept instance's records."""
+    return "cone" if spread is None else "dlib-like-" + hashlib.sha256(spread.mean.tobytes()).hexdigest()[:8]
+
+
+def load(container: Container, size: int, queries: int, seed: int, keep: Path | None = None,
+         spread: Spread | None = None) -> Dataset:
     """Load ``size`` faces without any vector index; returns them with the probes. With
-    ``keep`` (the instance's kept folder) faces loaded by an earlier run of the same size and seed stay."""
-    data = synthesise(size, queries, seed)
-    marker = keep / f"loaded-{size}-{seed}" if keep else None
+    ``keep`` (the instance's kept folder) faces loaded by an earlier run of the same size, seed and
+    generator stay."""
+    data = synthesise(size, queries, seed, spread)
+    marker = keep / f"loaded-{size}-{seed}-{faces_tag(spread)}" if keep else None
     if marker is None or not marker.exists():
         with container.engine.begin() as conn:
             conn.exec_driver_sql("DROP INDEX IF EXISTS ix_faces_case_embedding")
@@ -231,14 +241,15 @@ def query(container: Container, data: Dataset, truth: list[set[int]], ef_search:
 
 
 def measure(container: Container, size: int, queries: int, builds: list[tuple[int, int]], efs: list[int],
-            fetch: int, seed: int | None = None, keep: Path | None = None) -> list[dict[str, Any]]:
+            fetch: int, seed: int | None = None, keep: Path | None = None, spread: Spread | None = None
+            ) -> list[dict[str, Any]]:
     """One row per (m, ef_construction, ef_search) at this size. With ``keep`` (the instance's folder,
     kept between runs) the loaded faces, the exact answers and a built index are reused."""
     seed = seed if seed is not None else size
     started = time.perf_counter()
-    data = load(container, size, queries, seed, keep)
+    data = load(container, size, queries, seed, keep, spread)
     loaded = time.perf_counter()
-    answers = keep / f"truth-{size}-{seed}-{queries}.json" if keep else None
+    answers = keep / f"truth-{size}-{seed}-{queries}-{faces_tag(spread)}.json" if keep else None
     truth = cached_truth(container, data.probes, data.seen, answers)
     rows = []
     for m, ef_construction in builds:
@@ -298,13 +309,29 @@ def main() -> None:
                         "reuses its faces, exact answers and index (1M faces take an hour to load and index)")
     parser.add_argument("--shared-buffers", help="the embedded server's shared_buffers, e.g. 3GB (PostgreSQL's "
                         "default, 128MB, holds a tenth of a 1M-face index)")
+    parser.add_argument("--faces", choices=["dlib-like", "cone"], default="dlib-like",
+                        help="dlib-like: people and photos drawn from the covariances of real dlib embeddings "
+                        "fitted on --like; cone: the isotropic stress set (bench/synthetic_faces.py)")
+    corpus = Path(os.environ.get("REUNITE_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+    parser.add_argument("--like", type=Path, default=corpus / "fgnet-dev",
+                        help="the corpus whose faces dlib-like faces resemble (default $REUNITE_CORPUS/fgnet-dev)")
     args = parser.parse_args()
+    spread, realism, people = None, {}, np.repeat(np.arange(41), 12)  # the cone's shape: fgnet-dev's
+    if args.faces == "dlib-like":
+        if not (args.like / "manifest.csv").exists():
+            parser.error(f"--faces dlib-like is fitted on a corpus, and {args.like} has none: give --like CORPUS "
+                         "or --faces cone")
+        vectors, people = corpus_faces(args.like)
+        spread = Spread.fit(vectors, people)
+        realism = {"corpus": str(args.like), "real": describe(vectors, people)}
+    realism["synthetic, same shape"] = describe(*shaped_like(people, spread))
+    print(json.dumps({"faces": args.faces, **realism}), file=sys.stderr, flush=True)
     container = instance(args.keep, args.shared_buffers)
     results = [row for size in args.sizes
                for row in measure(container, size, args.queries, args.builds, args.ef_search, args.fetch,
-                                  keep=args.keep)]
-    text = json.dumps({"machine": machine(), "database": settings_row(container), "results": results,
-                       "peak_memory_mb": peak_memory_mb()}, indent=1)
+                                  keep=args.keep, spread=spread)]
+    text = json.dumps({"machine": machine(), "database": settings_row(container), "faces": args.faces,
+                       "realism": realism, "results": results, "peak_memory_mb": peak_memory_mb()}, indent=1)
     print(text)
     if args.out:
         args.out.write_text(text)
