@@ -26,6 +26,9 @@ def test_reopening_sends_a_case_back_to_verification() -> None:
         after = transition(2, ended, CaseAction.REOPEN)
         assert after is CaseState.WAITING and (after.status, after.verified) == ("open", False)
     assert transition(2, CaseState.WAITING, CaseAction.VERIFY) is CaseState.ACTIVE
+    taken_down = transition(2, CaseState.ACTIVE, CaseAction.TAKE_DOWN)  # blanked: nothing left to reopen
+    with pytest.raises(Conflict, match="only a reunited, closed or rejected case can be reopened"):
+        transition(2, taken_down, CaseAction.REOPEN)
     assert state_of("open", True) is CaseState.ACTIVE and state_of("rejected", True) is CaseState.REJECTED
 
 

@@ -1,7 +1,8 @@
 """A case's life: the one table of the status changes allowed, used by every service that changes one.
 
 A case is waiting (registered, not yet verified), active (verified and open: matched, on a poster),
-or ended: reunited, closed, rejected (not real, or not verifiable) or expired (blanked, for good).
+or ended: reunited, closed, rejected (not real, or not verifiable) or expired (blanked, for good: its
+retention ended or a takedown removed it; nothing is left to reopen).
 Anything the table does not list is refused with a reason (409)."""
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class CaseAction(enum.StrEnum):
     IMPORT = "import"  # a partner registry sends a newer version of its record (PFIF)
     WITHDRAW = "withdraw"  # a partner registry's record expired or became a placeholder (PFIF)
     EXPIRE = "expire"  # retention: blanked for good
-    TAKE_DOWN = "take down"  # a takedown request approved: blanked, closed
+    TAKE_DOWN = "take down"  # a takedown request approved: blanked for good
 
 
 W, A, U, C, R, X = (CaseState.WAITING, CaseState.ACTIVE, CaseState.REUNITED, CaseState.CLOSED,
@@ -54,7 +55,7 @@ TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
     (W, CaseAction.IMPORT): W, (A, CaseAction.IMPORT): A,
     (W, CaseAction.WITHDRAW): X, (A, CaseAction.WITHDRAW): X,
     **{(s, CaseAction.EXPIRE): X for s in (W, A, U, C, R)},
-    **{(s, CaseAction.TAKE_DOWN): C for s in (W, A, U, C, R)},
+    **{(s, CaseAction.TAKE_DOWN): X for s in (W, A, U, C, R)},
 }
 del W, A, U, C, R, X
 
