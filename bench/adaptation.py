@@ -134,7 +134,7 @@ def main() -> None:
             "trained_on_engine": face_engine.version}
     hub = {} if model.hub_offsets is None else {  # without centroids every face's hubness is 0
         "hub_centroids": centroids.astype(np.float32), "hub_offset": float(model.hub_offsets[0]), "hub_top": TOP,
-        "hub_weight": config.hub_weight}
+        "hub_weight": config.hub_weight, "hub_people": model.hub_people}
     np.savez(args.out, matrix=matrix.astype(np.float32), meta=json.dumps(meta), **hub)
     print(json.dumps(meta | {"file": str(args.out)}))
 
