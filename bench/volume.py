@@ -23,14 +23,26 @@ NEIGHBOURS = 20  # services.grouping.NEIGHBOURS
 EPOCH = date(1940, 1, 1)
 
 
-def volume_selection(photos: list[Photo], cases: int = 20, sightings: int = 300) -> tuple[list[Photo], list[Photo]]:
+def volume_selection(photos: list[Photo], cases: int = 20, sightings: int = 300,
+                     seed: int | None = None) -> tuple[list[Photo], list[Photo]]:
     """The youngest photo of the first ``cases`` subjects photographed again later (as children), and
-    ``sightings`` later photos of anyone."""
+    ``sightings`` later photos of anyone; with ``seed``, ``cases`` such subjects drawn at random
+    instead, and another draw of sightings (variations of the test's world)."""
     groups = by_subject(photos)
     chosen = [ps[0] for ps in groups.values() if (ps[0].age or 0) < 18 and any(is_later(p, ps[0]) for p in ps)]
     later = [p for ps in groups.values() for p in ps[1:] if is_later(p, ps[0])]
-    picked = np.random.default_rng(2026).choice(len(later), sightings, replace=False)
+    rng = np.random.default_rng(2026 if seed is None else seed)
+    if seed is not None:
+        chosen = [chosen[i] for i in sorted(rng.choice(len(chosen), cases, replace=False))]
+    picked = rng.choice(len(later), sightings, replace=False)
     return chosen[:cases], [later[i] for i in sorted(picked)]
+
+
+def impostor_pairs(cases: list[Photo], sightings: list[Photo], births: dict[str, date]) -> int:
+    """Pairs of a sighting and an open case of another child (a case is searched from its child's
+    birth): each may be falsely proposed with probability at most the operating point."""
+    return sum(1 for s in sightings for c in cases
+               if c.subject != s.subject and births[c.subject] <= at_age(births[s.subject], s.age or 0))
 
 
 def volume_births(photos: list[Photo]) -> dict[str, date]:
@@ -61,11 +73,13 @@ def _adapt(vector: np.ndarray, matrix: np.ndarray) -> np.ndarray:
 
 
 def replay(photos: list[Photo], raw: dict[Path, np.ndarray], thorough: dict[Path, np.ndarray], files: Files,
-           fuse: str | None = "mean", policy: LeadPolicy | None = None) -> dict[str, Any]:
-    """The volume test through the pipeline's steps; ``fuse``: grouped sightings matched fused."""
+           fuse: str | None = "mean", policy: LeadPolicy | None = None, seed: int | None = None) -> dict[str, Any]:
+    """The volume test through the pipeline's steps; ``fuse``: grouped sightings matched fused
+    ("mean": as the worker does; "normalized": as it did before; None: not at all); ``seed``: a
+    variation of the test's world (``volume_selection``)."""
     policy = policy or LeadPolicy()
     group_share = GroupPolicy().share
-    cases, sightings = volume_selection(photos)
+    cases, sightings = volume_selection(photos, seed=seed)
     births = volume_births(photos)
     sightings = [s for s in sightings if s.path in raw]
     cases = [c for c in cases if c.path in thorough]
@@ -107,6 +121,7 @@ def replay(photos: list[Photo], raw: dict[Path, np.ndarray], thorough: dict[Path
     found = len({j for _, c, j in proposals if truth[j] == c})
     per_case = [sum(c == k for _, c, _ in proposals) for k in range(len(cases))]
     return {"cases": len(cases), "sightings": len(sightings), "true_sightings": true_sightings,
+            "impostor_pairs": impostor_pairs(cases, sightings, births),
             "true_proposed": round(found / true_sightings, 3),
             "false_proposals": sum(truth[j] != c for _, c, j in proposals), "most_per_case": max(per_case),
             "grouped_matched": len(sizes), "mean_fused_group": round(float(np.mean(sizes)), 2) if sizes else 1.0,

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from bench.corpus import load
-from bench.volume import at_age, volume_births, volume_selection
+from bench.volume import at_age, impostor_pairs, volume_births, volume_selection
 from reunite.adapters.faces.dlib_engine import DlibFaceEngine
 from reunite.bootstrap import Container, bootstrap
 from reunite.config import Settings
@@ -97,12 +97,10 @@ def test_shortlists_stay_short_and_find_what_the_benchmark_predicts(shipped: Con
         assert all(r["rank"] is not None and 1 <= r["rank"] <= r["rank_of"] for r in rows)
     share = found / len(truth)
     bound = deps.policy.leads.per_case
-    # pairs of a sighting and an open case of another child (a case is searched from its child's birth)
-    impostor_pairs = sum(1 for s in sightings for c in cases if c.subject != s.subject
-                         and births[c.subject] <= at_age(births[s.subject], s.age or 0))
-    allowed = promised_false(impostor_pairs, deps.policy.leads.propose_share)
+    pairs = impostor_pairs(cases, sightings, births)
+    allowed = promised_false(pairs, deps.policy.leads.propose_share)
     print(f"\ntrue sightings proposed {found}/{len(truth)} = {share:.3f} (predicted {PREDICTED_TRUE_PROPOSED}); "
-          f"false proposals {false} (calibration: at most {allowed:.1f} of {impostor_pairs} pairs); "
+          f"false proposals {false} (calibration: at most {allowed:.1f} of {pairs} pairs); "
           f"most per case {max(per_case.values())} "
           f"(bound {bound})")
     assert len(case_of) == CASES and len(truth) >= 100
