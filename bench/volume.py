@@ -99,22 +99,17 @@ def replay(photos: list[Photo], raw: dict[Path, np.ndarray], thorough: dict[Path
     for j in range(len(sightings)):
         _join(j, vectors, hub, seen, group, files.calibration, group_share)
         members = [i for i in range(j + 1) if j in group and group.get(i) == group[j]] if fuse else []
+        vector, h = _face(vectors, hub, members or [j], fuse)
         if len(members) >= 2:
-            fused = vectors[members].mean(axis=0)
-            vector, h = (fused if fuse == "mean" else fused / np.linalg.norm(fused)), float(hub[members].mean())
             sizes.append(len(members))
             mixed += len({sightings[i].subject for i in members}) > 1
-        else:
-            vector, h = vectors[j], float(hub[j])
         open_cases = np.flatnonzero(case_birth <= seen[j])
         scores = case_vectors[open_cases] @ vector - h
         gaps = np.maximum(seen[j] - case_birth[open_cases] - case_age[open_cases], 0.0)
         shares = np.array([files.calibration.band_for(a, g).share(float(x))
                            for a, g, x in zip(case_age[open_cases], gaps, scores, strict=True)])
-        order = np.argsort(-scores)
-        kept = [i for i in order if shares[i] <= policy.propose_share and scores[i] >= 0][: policy.per_sighting]
-        proposals += [(float(scores[i]), int(open_cases[i]), j) for i in kept]
-        proposals = _trim(proposals, policy.per_case)
+        kept = _shortlist(scores, shares, policy)
+        proposals = _trim(proposals + [(float(scores[i]), int(open_cases[i]), j) for i in kept], policy.per_case)
     truth = {j: next((c for c, case in enumerate(cases) if case.subject == s.subject), None)
              for j, s in enumerate(sightings)}
     true_sightings = sum(t is not None for t in truth.values())
@@ -126,6 +121,21 @@ def replay(photos: list[Photo], raw: dict[Path, np.ndarray], thorough: dict[Path
             "false_proposals": sum(truth[j] != c for _, c, j in proposals), "most_per_case": max(per_case),
             "grouped_matched": len(sizes), "mean_fused_group": round(float(np.mean(sizes)), 2) if sizes else 1.0,
             "fused_groups_of_several_children": mixed}
+
+
+def _face(vectors: np.ndarray, hub: np.ndarray, members: list[int], fuse: str | None) -> tuple[np.ndarray, float]:
+    """The face a sighting is matched with, and its hubness: its own, or its group's fused
+    (``domain.grouping.fuse_group``: the unnormalised mean, so its scores are the members' mean)."""
+    if len(members) < 2:
+        return vectors[members[0]], float(hub[members[0]])
+    fused = vectors[members].mean(axis=0)
+    return (fused if fuse == "mean" else fused / np.linalg.norm(fused)), float(hub[members].mean())
+
+
+def _shortlist(scores: np.ndarray, shares: np.ndarray, policy: LeadPolicy) -> list[int]:
+    """``services.matching.shortlist``: the best-scoring cases proposable at the operating point."""
+    order = np.argsort(-scores)
+    return [int(i) for i in order if shares[i] <= policy.propose_share and scores[i] >= 0][: policy.per_sighting]
 
 
 def _join(j: int, vectors: np.ndarray, hub: np.ndarray, seen: np.ndarray, group: dict[int, int],
