@@ -1,6 +1,6 @@
 """Within-class covariance normalisation (WCCN) of face embeddings, and its training script.
 
-    python bench/adaptation.py CORPUS   # writes src/reunite/adapters/faces/adaptation.npz
+    python bench/adaptation.py CORPUS [--from-nested NESTED.json | --config JSON]   # writes adaptation.npz
 
 The matrix whitens the directions in which one person's embeddings vary across ages (shrunk
 towards the identity so that 41 subjects cannot overfit it), then removes the few directions along
@@ -117,11 +117,18 @@ def main() -> None:
     parser.add_argument("--no-hubness", action="store_true", help="ship no hubness reference (every face's 0)")
     parser.add_argument("--from-nested", type=Path, help="a bench/nested.py JSON: ship the values most of its "
                         "outer folds chose (else: chosen by folds of the whole corpus)")
+    parser.add_argument("--config", help='the recipe itself, as JSON (bench.fitted.Config), e.g. '
+                        '\'{"shrinkage": 4, "age_dirs": 2, "hub_weight": 0.5, "hub_k": 16}\'')
     args = parser.parse_args()
     photos = load(args.corpus.resolve())
     face_engine = engine(raw_engine_options())
     vectors = embed_all(photos, face_engine).vectors
-    config = modal_recipe(args.from_nested) if args.from_nested else choose_recipe(photos, vectors)
+    if args.config:
+        from bench.fitted import Config
+
+        config = Config(**json.loads(args.config))
+    else:
+        config = modal_recipe(args.from_nested) if args.from_nested else choose_recipe(photos, vectors)
     if args.no_hubness:
         config = replace(config, hub_weight=0.0)
     model = fit(config, vectors, photos)
@@ -134,7 +141,7 @@ def main() -> None:
             "trained_on_engine": face_engine.version}
     hub = {} if model.hub_offsets is None else {  # without centroids every face's hubness is 0
         "hub_centroids": centroids.astype(np.float32), "hub_offset": float(model.hub_offsets[0]), "hub_top": TOP,
-        "hub_weight": config.hub_weight}
+        "hub_weight": config.hub_weight, "hub_people": model.hub_people}
     np.savez(args.out, matrix=matrix.astype(np.float32), meta=json.dumps(meta), **hub)
     print(json.dumps(meta | {"file": str(args.out)}))
 

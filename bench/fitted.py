@@ -73,6 +73,7 @@ class Model:
     matrix: np.ndarray | None
     hub_centroids: np.ndarray | None = None
     hub_offsets: np.ndarray | None = None  # one per centroid ("local") or a single one
+    hub_people: np.ndarray | None = None  # how many people's faces each centroid is nearest to
     drift_beta: np.ndarray | None = None  # 2 × dim
     extra: dict[str, float] = field(default_factory=dict)
 
@@ -146,7 +147,7 @@ def fit(config: Config, raw: dict[Path, np.ndarray], training: list[Photo]) -> M
     young = ages < 18 if config.hub_mode == "children" else np.ones(len(y), bool)
     hub = Hubness.fit(y[young], config.hub_k, people=subjects[young]) if config.hub_weight else None
     if hub is not None and len(hub.centroids) and config.hub_mode != "gallery":
-        model.hub_centroids = hub.centroids
+        model.hub_centroids, model.hub_people = hub.centroids, hub.people
         raw_h = raw_hubness(y, hub.centroids)
         if config.hub_mode == "local":
             assign = np.argmax(y @ hub.centroids.T, axis=1)

@@ -136,3 +136,35 @@ def test_groups_need_alike_faces_and_a_journey_one_child_could_make() -> None:
     assert same_child_by_face(CALIBRATION, 0.95, 0.0, 0.002)
     assert not same_child_by_face(CALIBRATION, 0.6, 0.0, 0.002)
     assert not same_child_by_face(None, 0.99, 0.0, 0.002)  # uncalibrated: never grouped
+
+
+def test_a_case_photos_age_band_holds_whatever_the_gap() -> None:
+    """The shipped calibration has one curve per case photo age band, not per gap: the pipeline's gap
+    (the missing child's expected age at the sighting) says nothing of another child's age in the
+    sighting, so a baby's case photo is read against babies' impostors at every gap."""
+    by_age = Calibration((fit_band(None, None, IMPOSTORS + YOUNG_IMPOSTORS), fit_band((0, 5), None, YOUNG_IMPOSTORS)))
+    assert by_age.band_for(1, 0.5) is by_age.band_for(1, 14.0) is by_age.bands[1]
+    assert by_age.band_for(12, 3.0) is by_age.bands[0]
+
+
+def test_a_group_of_sightings_is_no_likelier_proposed_for_another_child_than_its_members() -> None:
+    """A grouped sighting is matched as one face whose score is its members' mean score: the
+    calibration describes one face's scores, and the normalised mean of several photos resembles
+    everyone more than any of them does (docs/benchmarks.md: 30 false proposals became 61)."""
+    from reunite.domain.grouping import fuse_group
+
+    rng = np.random.default_rng(12)
+    common = rng.normal(size=16)  # what all faces share, as dlib's embeddings do
+    child = common + 0.5 * rng.normal(size=16)
+    members = [child + 0.8 * rng.normal(size=16) for _ in range(3)]
+    members = [m / np.linalg.norm(m) for m in members]
+    others = [common + 0.5 * rng.normal(size=16) for _ in range(200)]  # other children's case photos
+    others = [o / np.linalg.norm(o) for o in others]
+    fused = fuse_group([m.tolist() for m in members], [0.01, 0.02, 0.03])
+    unit = np.array(fused.embedding)
+    assert np.linalg.norm(unit) == pytest.approx(1.0) and fused.hubness == pytest.approx(0.02)
+    for other in others:
+        each = [float(m @ other) for m in members]
+        assert fused.scale * float(unit @ other) == pytest.approx(np.mean(each))
+    normalised_above_best = sum(float(unit @ o) > max(float(m @ o) for m in members) for o in others)
+    assert normalised_above_best > len(others) / 2  # the risk is real: the unscaled mean beats every member

@@ -4,6 +4,8 @@ other in the time between them. Reviewers and families then see one child with a
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,6 +45,27 @@ def reachable(policy: GroupPolicy, a: Seen, b: Seen) -> bool:
     if a.place is None or b.place is None:
         return True
     return a.place.distance_km(b.place) <= policy.base_km + policy.speed_kmh * hours
+
+
+@dataclass(frozen=True)
+class FusedFace:
+    """A group's faces as one: the direction of their mean, and what its similarities are scaled by."""
+
+    embedding: list[float]  # unit length, for the vector index
+    scale: float  # the mean's length: scale × cosine = the mean of the members' similarities
+    hubness: float  # the members' mean
+
+
+def fuse_group(embeddings: Sequence[Sequence[float]], hubness: Sequence[float]) -> FusedFace:
+    """Several sightings of one child matched as one face whose score against a case face is the mean
+    of its members' scores. The calibration describes one face's scores; the cosine of the normalised
+    mean is not one (averaging removes each photo's noise, so it rises against every face, other
+    children's included: twice the false proposals in the volume test, docs/benchmarks.md). The mean
+    of scores ranks the cases exactly as the normalised mean does, and is never above the members' best."""
+    dims = len(embeddings[0])
+    mean = [sum(e[i] for e in embeddings) / len(embeddings) for i in range(dims)]
+    norm = math.sqrt(sum(v * v for v in mean)) or 1.0
+    return FusedFace([v / norm for v in mean], norm, sum(hubness) / len(hubness))
 
 
 def pair_score(similarity: float, hubness_a: float, hubness_b: float) -> float:

@@ -1,5 +1,5 @@
 """What a score means to a person: how often different children look this similar (calibrated on
-impostor pairs of children of similar ages and age gaps), the band a parent understands (strong,
+impostor pairs by the age in the case photo), the band a parent understands (strong,
 possible or weak lead), the rank among open cases and the caveat of long gaps. A number shown to
 a person means what it says: never "100%", never more certainty than the calibration sample holds."""
 
@@ -17,7 +17,8 @@ MIN_PAIRS = 2000  # a cell with fewer impostor pairs falls back to a wider one
 
 @dataclass(frozen=True)
 class Band:
-    """The impostor score distribution of one cell (case photo age × age gap; None: any)."""
+    """The impostor score distribution of one cell (case photo age × age gap; None: any). The shipped
+    calibration has no gap cells (bench/operating_points.py ``calibrate`` says why)."""
 
     case_age: tuple[float, float] | None
     gap: tuple[float, float] | None
@@ -48,7 +49,7 @@ class Calibration:
 
     def band_for(self, case_age: float | None, gap: float | None) -> Band:
         gap = None if gap is None else max(gap, 0.0)
-        order = [(case_age, gap), (None, gap), (None, None)]
+        order = [(case_age, gap), (case_age, None), (None, gap), (None, None)]
         for age, g in order:
             for band in self.bands:
                 exact = (band.case_age is None) == (age is None) and (band.gap is None) == (g is None)

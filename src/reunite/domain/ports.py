@@ -123,6 +123,7 @@ class StoredFace:
     embedding: Sequence[float]
     hubness: float = 0.0
     extra: Sequence[float] | None = None  # by the operator's second model, when it has embedded this face
+    scale: float = 1.0  # a group's fused face: its similarities times this are its members' mean
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from typing import Any
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput
-from reunite.domain.grouping import GROUP_AGE_YEARS, Seen, pair_score, reachable, same_child_by_face
+from reunite.domain.grouping import GROUP_AGE_YEARS, Seen, fuse_group, pair_score, reachable, same_child_by_face
 from reunite.domain.leads import impostor_share
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import StoredFace, UnitOfWork
@@ -60,18 +60,16 @@ def group_sighting(deps: Deps, sighting_id: int) -> int | None:
 
 
 def fused_faces(deps: Deps, uow: UnitOfWork, sighting_id: int, faces: list[StoredFace]) -> list[StoredFace]:
-    """The sighting's faces, its child's face replaced by the mean of its group's child faces."""
+    """The sighting's faces, its child's face replaced by its group's child faces fused
+    (``domain.grouping.fuse_group``: scored as the mean of their scores)."""
     group = uow.group_of(sighting_id) if deps.policy.groups.fuse else None
     members = uow.group_child_faces(group) if group is not None else []
     mine = [face_id for owner, face_id, _, _ in members if owner == sighting_id]
     if len(members) < 2 or not mine:
         return faces
-    dims = len(members[0][2])
-    mean = [sum(m[2][i] for m in members) / len(members) for i in range(dims)]
-    norm = sum(v * v for v in mean) ** 0.5 or 1.0
-    hubness = sum(m[3] for m in members) / len(members)
-    return [replace(f, embedding=[v / norm for v in mean], hubness=hubness) if f.face_id == mine[0] else f
-            for f in faces]
+    fused = fuse_group([m[2] for m in members], [m[3] for m in members])
+    return [replace(f, embedding=fused.embedding, hubness=fused.hubness, scale=fused.scale) if f.face_id == mine[0]
+            else f for f in faces]
 
 
 def flag_duplicates(deps: Deps, case_id: int) -> int:

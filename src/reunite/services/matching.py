@@ -79,11 +79,12 @@ def _failed(deps: Deps, photo_id: int, exc: Exception) -> None:
 
 
 def _hits(rows: Sequence[CaseHitRow], fuse: Fusion | None = None,
-          extra: dict[int, float] | None = None) -> dict[int, list[FaceHit]]:
-    """Hits by case; with the second model's similarities (``extra``, by case face), fused with dlib's."""
+          extra: dict[int, float] | None = None, scale: float = 1.0) -> dict[int, list[FaceHit]]:
+    """Hits by case; with the second model's similarities (``extra``, by case face), fused with dlib's;
+    ``scale``: a group's fused face's (``StoredFace.scale``)."""
     grouped: dict[int, list[FaceHit]] = defaultdict(list)
     for row in rows:
-        similarity = row.similarity
+        similarity = scale * row.similarity
         if fuse is not None and extra:
             similarity = fused_similarity(fuse[0], fuse[1], similarity, extra.get(row.case_face_id))
         grouped[row.case_id].append(FaceHit(row.case_face_id, similarity, row.photo_taken_on))
@@ -133,7 +134,7 @@ def match_sighting(deps: Deps, sighting_id: int) -> int:
             # fuse over all of each nearby case's photos, not only those the index returned
             found = uow.case_face_hits(face.embedding, case_ids)
             extra = uow.extra_similarities(face.extra, [r.case_face_id for r in found]) if face.extra else {}
-            exact = _hits(found, fuse, extra)
+            exact = _hits(found, fuse, extra, face.scale)
             cases.update(uow.case_facts_of([c for c in exact if c not in cases]))
             for case_id, hits in exact.items():
                 score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)

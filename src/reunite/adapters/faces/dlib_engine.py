@@ -53,7 +53,8 @@ def load_hubness(path: Path | None) -> Hubness | None:
         if "hub_centroids" not in data:
             return None
         return Hubness(np.asarray(data["hub_centroids"], dtype=np.float64), float(data["hub_offset"]),
-                       int(data["hub_top"]), float(data["hub_weight"]) if "hub_weight" in data else 1.0)
+                       int(data["hub_top"]), float(data["hub_weight"]) if "hub_weight" in data else 1.0,
+                       np.asarray(data["hub_people"]) if "hub_people" in data else None)
 
 
 def load_adaptation(path: Path | None) -> tuple[np.ndarray | None, str]:

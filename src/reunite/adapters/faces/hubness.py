@@ -29,6 +29,14 @@ def fit_centroids(vectors: np.ndarray, k: int = CENTROIDS, rounds: int = 30, see
     return centroids
 
 
+def people_per_centroid(vectors: np.ndarray, centroids: np.ndarray, people: np.ndarray) -> np.ndarray:
+    """How many different people's faces each centroid is the nearest centroid to."""
+    if not len(centroids):
+        return np.zeros(0, dtype=int)
+    assign = np.argmax(vectors @ centroids.T, axis=1)
+    return np.array([len(set(people[assign == c].tolist())) for c in range(len(centroids))], dtype=int)
+
+
 def raw_hubness(vectors: np.ndarray, centroids: np.ndarray, top: int = TOP) -> np.ndarray:
     if not len(centroids):  # every centroid stood for too few people: no reference, no hubness
         return np.zeros(len(np.atleast_2d(vectors)))
@@ -39,9 +47,13 @@ def raw_hubness(vectors: np.ndarray, centroids: np.ndarray, top: int = TOP) -> n
 class Hubness:
     """Centroids and the corpus's average, as stored beside the adaptation matrix."""
 
-    def __init__(self, centroids: np.ndarray, offset: float, top: int = TOP, weight: float = 1.0) -> None:
-        """``weight``: how much of the hubness the ranking subtracts (chosen with the centroids)."""
+    def __init__(self, centroids: np.ndarray, offset: float, top: int = TOP, weight: float = 1.0,
+                 people: np.ndarray | None = None) -> None:
+        """``weight``: how much of the hubness the ranking subtracts (chosen with the centroids);
+        ``people``: how many different people's faces each centroid is nearest to (stored with them,
+        so the file itself shows that no centroid stands for fewer than ``MIN_PEOPLE``)."""
         self.centroids, self.offset, self.top, self.weight = centroids, offset, top, weight
+        self.people = people
 
     @classmethod
     def fit(cls, vectors: np.ndarray, k: int = CENTROIDS, top: int = TOP, people: np.ndarray | None = None,
@@ -49,11 +61,12 @@ class Hubness:
         """``people``: whose face each vector is; a centroid nearest to fewer than ``min_people``
         different people's faces is dropped, so that no centroid is close to one person's face."""
         centroids = fit_centroids(vectors, k)
+        counts = None
         if people is not None:
-            assign = np.argmax(vectors @ centroids.T, axis=1)
-            centroids = centroids[[c for c in range(len(centroids))
-                                   if len(set(people[assign == c].tolist())) >= min_people]]
-        return cls(centroids, float(raw_hubness(vectors, centroids, top).mean()), top)
+            centroids = centroids[people_per_centroid(vectors, centroids, people) >= min_people]
+            # the faces of a dropped centroid move to kept ones, which so only gain people: count again
+            counts = people_per_centroid(vectors, centroids, people)
+        return cls(centroids, float(raw_hubness(vectors, centroids, top).mean()), top, people=counts)
 
     def __call__(self, vectors: np.ndarray) -> np.ndarray:
         return self.weight * (raw_hubness(vectors, self.centroids, self.top) - self.offset)
