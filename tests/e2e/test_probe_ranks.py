@@ -3,7 +3,7 @@ alike in everything but where their children were last seen, as far west of one 
 of it, and the same child seen twice in that cell, at its opposite corners: by the exact places, each
 sighting ranks the case it is nearer first, so a rank would say which half of the cell the child was in.
 Everything a family reads of the two leads (rank, score, words, order, group) is the same; police still
-read the exact figures."""
+read the exact figures. Whether two sightings are one child's trail follows their cells too."""
 
 from __future__ import annotations
 
@@ -88,3 +88,19 @@ def test_two_sightings_in_one_cell_read_the_same_to_the_family(container: Contai
     assert re.findall(r"\d+\w\w of 2 open cases", family_page) == ["1st of 2 open cases"] * 2
     assert sorted(re.findall(r"\d+\w\w of 2 open cases", police_page)) == ["1st of 2 open cases",
                                                                             "2nd of 2 open cases"]
+
+
+@pytest.mark.parametrize(("west", "east", "one_child"), [
+    (121.4599, 121.9801, False),  # 49.5 km apart, in cells 50.4 km apart
+    (121.4501, 121.9899, False),  # 51.3 km apart, in the same cells
+    (121.4599, 121.9701, True),  # 48.5 km apart, in cells 49.4 km apart
+    (121.4501, 121.9799, True),  # 50.4 km apart, in the same cells
+])
+def test_one_childs_trail_follows_the_cells_not_the_exact_places(container: Container, west: float, east: float,
+                                                                 one_child: bool) -> None:
+    """Seen at one moment (so at most 50 km apart to be one child): the trail families see joins the two
+    sightings when their cells are near enough, wherever in the cells the child was."""
+    first, second = seen_at(container, GeoPoint(31.235, west)), seen_at(container, GeoPoint(31.235, east))
+    run_jobs(container)
+    groups = [container.deps.read.sighting(s)["group_id"] for s in (first, second)]
+    assert (groups[0] is not None and groups[0] == groups[1]) is one_child
