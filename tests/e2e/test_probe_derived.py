@@ -1,9 +1,11 @@
-"""What a sequence of a family's allowed questions tells about where a child was seen. Two open cases
-alike in everything but where their children were last seen, as far west of one ~1 km grid cell as east
-of it, and the same child seen twice in that cell, at its opposite corners: by the exact places, each
-sighting ranks the case it is nearer first, so a rank would say which half of the cell the child was in.
-Everything a family reads of the two leads (rank, score, words, order, group) is the same; police still
-read the exact figures. Whether two sightings are one child's trail follows their cells too."""
+"""What a sequence of a family's allowed questions tells about where a child was seen: every answer
+derived from a sighting's place (a lead's rank, score, words and order, whether two sightings are one
+child's trail, the browse page's hints) must be the same for two exact places of one ~1 km grid cell.
+
+The leads: two open cases alike in everything but where their children were last seen, as far west of
+one cell as east of it, and the same child seen twice in that cell, at its opposite corners. By the exact
+places each sighting ranks the case it is nearer first, so a rank would say which half of the cell the
+child was in; families read the same of both leads, police still read the exact figures."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting
 from reunite.services import intake, moderation, review
 from reunite.services.accounts import from_session
 from tests.conftest import run_jobs, session_for
-from tests.e2e.test_probe_places import CORNER_A, CORNER_B, client
+from tests.e2e.test_probe_places import CORNER_A, CORNER_B, attack, client, verified_family
 from tests.photos import portrait
 
 WEST, EAST = GeoPoint(31.235, 121.4012), GeoPoint(31.235, 121.5088)
@@ -104,3 +106,30 @@ def test_one_childs_trail_follows_the_cells_not_the_exact_places(container: Cont
     run_jobs(container)
     groups = [container.deps.read.sighting(s)["group_id"] for s in (first, second)]
     assert (groups[0] is not None and groups[0] == groups[1]) is one_child
+
+
+def test_the_browse_pages_hints_tell_no_more_than_the_cell(container: Container) -> None:
+    """When nothing matches, the browse page names the filters that, each left out, would find sightings.
+    Asked with dates that find nothing, its "dates" hint says whether the map area alone finds one: the
+    radius bisected around three points. The same questions get the same answers whichever corner of the
+    cell the child was seen at, so the guess is no closer than the cell."""
+    cookie, _ = verified_family(container)
+    page = client(container, cookie)
+    answers: list[list[tuple[set[int], int]]] = []
+    guesses = []
+    for corner in (CORNER_A, CORNER_B):
+        target = seen_at(container, corner)
+        run_jobs(container)
+
+        def ask(centre: GeoPoint, radius_km: float, target: int = target) -> set[int]:
+            shown = page.get("/sightings", params={"lat": centre.lat, "lon": centre.lon, "radius_km": radius_km,
+                                                   "to": "2000-01-01", "lang": "en"})
+            assert shown.status_code == 200
+            return {target} if "<strong>dates</strong>" in shown.text else set()
+
+        answers.append([])
+        guesses.append(attack(ask, target, answers[-1]))
+        moderation.moderate_sightings(container.deps, OPERATOR, [target], approve=False, reason="test: next corner")
+    assert [bool(found) for found, _ in answers[0]] == [bool(found) for found, _ in answers[1]]
+    assert any(found for found, _ in answers[0])  # the hint is given (here, at every radius: 5 km at least)
+    assert guesses[0] == guesses[1] and max(guesses[0].distance_km(CORNER_A), guesses[0].distance_km(CORNER_B)) > 0.7
