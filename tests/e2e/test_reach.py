@@ -46,9 +46,9 @@ def north(km: float) -> GeoPoint:
 
 
 def missing_case(container: Container, who: Principal = OPERATOR, name: str = "小林",
-                 since: datetime = T0, contact: str = "+86 138 0000 1111") -> int:
+                 since: datetime = T0, contact: str = "+86 138 0000 1111", place: GeoPoint = WUHAN) -> int:
     case = NewCase(given_name=name, family_name="Zhang", sex=Sex.FEMALE, birth_date=date(2018, 3, 1),
-                   missing_since=since, last_seen_place=WUHAN, last_seen_text="Wuhan, Hankou station",
+                   missing_since=since, last_seen_place=place, last_seen_text="Wuhan, Hankou station",
                    family_contact=contact)
     photo = Upload(portrait(), "kid.jpg")
     return intake.register_case(container.deps, who, case, [photo], [None]).case_id
@@ -87,6 +87,25 @@ def test_the_alert_radius_widens_with_time_and_each_subscriber_hears_once(
         conn.exec_driver_sql("UPDATE cases SET status = 'reunited' WHERE id = %s", (case_id,))
     reach.subscribe(deps, OPERATOR, "webhook", "https://partner.example/late", north(10), 0)
     assert reach.alert_round(deps, case_id) == 0  # alerts stop when the case closes
+
+
+def test_what_alerts_tell_follows_the_cell_where_the_child_was_last_seen(container: Container) -> None:
+    """Subscribers (anyone, partners) see where a child was last seen to its ~1 km cell: however many
+    points and radii they subscribe, whether an alert comes and how far it says the place is are the same
+    wherever in the cell (30.59–30.60, 114.31–114.32) the child was last seen."""
+    deps = replace(container.deps, clock=SettableClock(T0 + timedelta(minutes=30)),
+                   webhooks=HttpWebhooks(resolve=lambda host, port: ["93.184.216.34"]))
+    points = [reach.subscribe(deps, OPERATOR, "webhook", f"https://partner.example/{km}", north(km), 0)[0]
+              for km in (99.2, 99.6, 100.0, 100.4, 100.8)]  # across the first hour's 100 km, north of the cell
+    told = []
+    for corner in (GeoPoint(30.5901, 114.3101), GeoPoint(30.5999, 114.3199)):
+        case_id = missing_case(container, place=corner)
+        reach.alert_round(deps, case_id)
+        with container.engine.connect() as conn:
+            told.append(dict(conn.exec_driver_sql("SELECT subscription_id, distance_km FROM alerts "
+                                                  "WHERE case_id = %s", (case_id,)).all()))
+    assert told[0] == told[1]
+    assert points[0] in told[0] and points[-1] not in told[0]
 
 
 class Inbox:

@@ -109,12 +109,12 @@ def test_a_sighting_proposes_only_plausible_cases_and_at_most_per_sighting_but_k
 
     rows = [CandidateRow(case_id, 1, 1, score(total)) for case_id, total in
             enumerate([0.95, 0.55, 0.99, 0.6, 0.9, 0.4])]
-    kept = shortlist(Fake(), rows, 1051)  # type: ignore[arg-type]
+    kept = shortlist(Fake(), rows, 1051, None, {})  # type: ignore[arg-type]
     assert [r.case_id for r in kept] == [2, 0]
     assert [r.rank for r in kept] == [1, 2] and {r.rank_of for r in kept} == {1051}
     assert all(r.impostor_share is not None and r.impostor_share <= 0.01 for r in kept)
     nothing_alike = [CandidateRow(c, 1, 1, score(0.5)) for c in range(30)]
-    assert shortlist(Fake(), nothing_alike, 1051) == []  # type: ignore[arg-type]
+    assert shortlist(Fake(), nothing_alike, 1051, None, {}) == []  # type: ignore[arg-type]
 
 
 def test_stored_share_reads_back_as_the_same_lead() -> None:

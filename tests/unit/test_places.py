@@ -3,6 +3,7 @@ function of its grid cell only, so no answer tells two places of one cell apart.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -22,7 +23,9 @@ from reunite.domain.access import (
 )
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import AgeRange, GeoPoint, Sex, SightingFilter
-from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, SightingFacts, explain, score_pair
+from reunite.domain.ports import CandidateRow
+from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, Score, SightingFacts, explain, score_pair
+from reunite.services.matching import shortlist
 
 FAMILY = Principal(role=Role.FAMILY, account_id=1, own_cases=frozenset({5}), verified_cases=frozenset({5}))
 PARTNER = Principal(role=Role.PARTNER, token_id=2, scopes=frozenset({Scope.READ_SIGHTINGS}))
@@ -33,11 +36,17 @@ LAST_SEEN = GeoPoint(31.2, 121.4)  # the point the family typed
 CORNER_A, CORNER_B = GeoPoint(31.2301, 121.4501), GeoPoint(31.2399, 121.4599)
 
 
+def scored(place: GeoPoint | None, last_seen: GeoPoint | None = LAST_SEEN, case_id: int = 5,
+           missing_since: datetime = datetime(2002, 6, 1, tzinfo=UTC)) -> Score:
+    """A case and a sighting face, alike as in ``candidate``, scored from the exact places."""
+    seen = SightingFacts(7, datetime(2005, 6, 1, tzinfo=UTC), place, AgeRange(4, 6), Sex.FEMALE)
+    case = CaseFacts(case_id, datetime(2000, 1, 1).date(), Sex.FEMALE, missing_since, last_seen)
+    return score_pair(POLICY, case, seen, [FaceHit(11, 0.62, None)])
+
+
 def candidate(place: GeoPoint) -> dict[str, object]:
     """A candidate row as the read model gives it, scored from the exact places."""
-    seen = SightingFacts(7, datetime(2005, 6, 1, tzinfo=UTC), place, AgeRange(4, 6), Sex.FEMALE)
-    case = CaseFacts(5, datetime(2000, 1, 1).date(), Sex.FEMALE, datetime(2002, 6, 1, tzinfo=UTC), LAST_SEEN)
-    score = score_pair(POLICY, case, seen, [FaceHit(11, 0.62, None)])
+    score = scored(place)
     return {"id": 1, "case_id": 5, "sighting_id": 7, "sighting_face_id": 3, "case_face_id": 11,
             "score": score.total, "face_score": score.face, "age_score": score.age, "time_score": score.time,
             "place_score": score.place, "sex_score": score.sex, "expected_age": score.expected_age,
@@ -61,6 +70,56 @@ def test_a_candidate_reads_the_same_wherever_in_its_cell_the_child_was_seen(who:
 def test_reviewers_keep_the_exact_distance() -> None:
     row = candidate(CORNER_A)
     assert candidate_view(POLICE, row, POLICY)["distance_km"] == row["distance_km"]
+
+
+# two cases alike in all but where last seen: as far west of the cell above as east of it
+WEST, EAST = GeoPoint(31.235, 121.4012), GeoPoint(31.235, 121.5088)
+
+
+class Matching:
+    policy = POLICY
+
+
+def ranks(place: GeoPoint | None, last_seen: dict[int, GeoPoint | None],
+          missing_since: datetime = datetime(2002, 6, 1, tzinfo=UTC),
+          given: dict[int, Score] | None = None) -> dict[int, tuple[int | None, int | None]]:
+    """Each case's (exact rank, rank families read) for one sighting face seen at ``place``; the cases of
+    ``given`` with that score."""
+    rows = [CandidateRow(case_id, 7, 3, (given or {}).get(case_id) or scored(place, where, case_id, missing_since))
+            for case_id, where in last_seen.items()]
+    kept = shortlist(Matching(), rows, 40, place, last_seen)  # type: ignore[arg-type]
+    return {row.case_id: (row.rank, row.coarse_rank) for row in kept}
+
+
+@pytest.mark.parametrize("missing_since", [datetime(2002, 6, 1, tzinfo=UTC), datetime(2005, 6, 1, 1, tzinfo=UTC)])
+def test_the_rank_families_read_is_the_same_wherever_in_its_cell_the_child_was_seen(missing_since: datetime) -> None:
+    """The exact rank says which half of the cell the child was seen in (nearer the west case, or the
+    east one), through the place term or, seen an hour after going missing, the time term too; the rank
+    families read is the same for both corners, and for the cell's centre."""
+    both = {1: WEST, 2: EAST}
+    at_a, at_b, centre = (ranks(p, both, missing_since) for p in (CORNER_A, CORNER_B, GeoPoint(31.235, 121.455)))
+    assert at_a[1][0] == 1 and at_b[1][0] == 2  # police and moderators: the nearer case first
+    assert read(at_a) == read(at_b) == read(centre) == {1: 1, 2: 2}  # equal cells' distances: by case id
+    # a case without a place still ranks among cases with one: scored between the west case's totals at
+    # the two corners, its exact rank says which corner; the rank families read does not
+    between = (scored(CORNER_A, WEST, 2, missing_since).total + scored(CORNER_B, WEST, 2, missing_since).total) / 2
+    mixed, placeless = {1: None, 2: WEST}, {1: replace(scored(None, None, 1, missing_since), total=between)}
+    assert ranks(CORNER_A, mixed, missing_since, placeless)[1][0] == 2
+    assert ranks(CORNER_B, mixed, missing_since, placeless)[1][0] == 1
+    assert read(ranks(CORNER_A, mixed, missing_since, placeless)) == read(ranks(CORNER_B, mixed, missing_since,
+                                                                                placeless))
+
+
+def read(ranked: dict[int, tuple[int | None, int | None]]) -> dict[int, int | None]:
+    return {case_id: coarse for case_id, (_, coarse) in ranked.items()}
+
+
+def test_a_candidate_shows_the_rank_of_the_viewers_places() -> None:
+    row = candidate(CORNER_A) | {"rank": 1, "rank_of": 40, "coarse_rank": 2}
+    for shown in (candidate_view(FAMILY, row, POLICY), candidate_view(PARTNER, row, POLICY),
+                  candidate_view(FAMILY, row | {"distance_km": None, "lat": None, "lon": None}, POLICY)):
+        assert (shown["rank"], shown["rank_of"]) == (2, 40) and "coarse_rank" not in shown
+    assert candidate_view(POLICE, row, POLICY)["rank"] == 1 and "coarse_rank" not in candidate_view(POLICE, row, POLICY)
 
 
 def test_a_filter_without_exact_places_runs_on_cells_and_coarse_radii() -> None:

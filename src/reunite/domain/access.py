@@ -311,21 +311,33 @@ def candidate_visible(who: Principal, row: dict[str, Any], settled_before: datet
             and (case_id is None or case_id in who.verified_cases))
 
 
-CANDIDATE_PLACES = ("case_lat", "case_lon")  # the sighting's place (lat, lon) is shaped by sighting_view
+# the sighting's place (lat, lon) is shaped by sighting_view; the rank shown is one of the two ranks
+CANDIDATE_HIDDEN = ("case_lat", "case_lon", "coarse_rank")
+
+
+def coarse_score(policy: MatchPolicy, score: Score, last_seen: GeoPoint | None, seen: GeoPoint | None) -> Score:
+    """A score as anyone without exact places reads it: the place and time terms, and so the total,
+    from the distance between the two places' grid cells. Ranks and orders shown to them use this."""
+    return with_distance(policy, score, coarse_distance_km(last_seen, seen))
 
 
 def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
     """A candidate as this principal may see it. Without exact places, the distance and everything
-    derived from it (place and time plausibility, the total, its words) come from the two places'
-    grid cells, in whole kilometres: never an arc around the place the family typed."""
-    shown = {k: v for k, v in row.items() if k not in CANDIDATE_PLACES}
-    if who.can(P.SEE_EXACT_PLACES) or row.get("distance_km") is None:
+    derived from it (place and time plausibility, the total, its words, the rank among the cases
+    searched: ``coarse_rank``, stored by matching) come from the two places' grid cells, the
+    distance in whole kilometres: never an arc around the place the family typed."""
+    shown = {k: v for k, v in row.items() if k not in CANDIDATE_HIDDEN}
+    if who.can(P.SEE_EXACT_PLACES):
+        return shown
+    # even a candidate without a place: its rank among the other cases follows their distances
+    shown["rank"] = row.get("coarse_rank")
+    if row.get("distance_km") is None:
         return shown
     gap = row.get("gap_years")
     exact = Score(row["score"], row["face_score"], row["age_score"], row["time_score"], row["place_score"],
                   row["sex_score"], row["case_face_id"], row["expected_age"], row["distance_km"],
                   row["elapsed_days"], row["hubness"], None if gap is None else row["expected_age"] - gap)
-    coarse = with_distance(policy, exact, coarse_distance_km(_point(row, "case_"), _point(row, "")))
+    coarse = coarse_score(policy, exact, _point(row, "case_"), _point(row, ""))
     # the calibrated reading (band, "1 in N") follows the coarse total too: nothing from the exact place
     shown |= {"score": coarse.total, "time_score": coarse.time, "place_score": coarse.place,
               "distance_km": coarse.distance_km, "explanation": explain(coarse, _apparent(row)),

@@ -27,7 +27,7 @@ class GroupPolicy:
 class Seen:
     sighting_id: int
     seen_at: datetime
-    place: GeoPoint | None
+    place: GeoPoint | None  # its grid cell's centre: families see the groups (services/grouping.py)
 
 
 def same_child_by_face(calibration: Calibration | None, score: float, gap_years: float, share: float) -> bool:

@@ -156,6 +156,9 @@ class CandidateRow:
     score: Score
     rank: int | None = None  # among the open cases searched for this sighting face
     rank_of: int | None = None
+    # the rank by every case's total with the distance between the places' grid cells: what anyone without
+    # exact places is shown (the exact rank is derived from the sighting's exact place)
+    coarse_rank: int | None = None
     impostor_share: float | None = None
 
 

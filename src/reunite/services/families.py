@@ -87,10 +87,10 @@ FILTERS: dict[str, Callable[[SightingFilter], SightingFilter]] = {  # each filte
 
 def empty_because(deps: Deps, who: Principal, query: SightingFilter) -> list[str]:
     """When a browse finds nothing: the filters that, each left out alone, would find something.
-    Counts only what this reader may browse anyway, and says no number."""
+    Counts only what this reader may browse anyway, as this reader's browse does (places by grid
+    cell without exact places: ``access.sighting_filter``), and says no number."""
     require(who, Permission.BROWSE_SIGHTINGS)
-    base = replace(query, statuses=access.REVIEWABLE if who.can(Permission.MODERATE) else ("approved",),
-                   limit=1, offset=0)
+    base = replace(access.sighting_filter(who, query), limit=1, offset=0)
     found = []
     for name, without in FILTERS.items():
         relaxed = without(base)

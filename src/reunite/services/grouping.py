@@ -9,7 +9,7 @@ from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from reunite.domain.access import Permission, Principal, require
+from reunite.domain.access import Permission, Principal, coarse_point, require
 from reunite.domain.errors import InvalidInput
 from reunite.domain.grouping import GROUP_AGE_YEARS, Seen, fuse_group, pair_score, reachable, same_child_by_face
 from reunite.domain.leads import impostor_share
@@ -29,13 +29,16 @@ def _dot(a: Sequence[float], b: Sequence[float]) -> float:
 
 def group_sighting(deps: Deps, sighting_id: int) -> int | None:
     """Join the sighting to the group of the most alike plausible sighting (creating the group).
-    Returns the group id, or None when it stays alone (or no calibration says what 'alike' means)."""
+    Returns the group id, or None when it stays alone (or no calibration says what 'alike' means).
+
+    Whether one child could have been at both is judged between the places' grid cells: families see
+    the groups (a sighting's trail, "one child seen N times"), so no group follows an exact place."""
     policy = deps.policy
     if policy.calibration is None:
         return None
     with deps.uow() as uow:
         me = uow.sighting_facts(sighting_id)
-        here = Seen(sighting_id, me.seen_at, me.place)
+        here = Seen(sighting_id, me.seen_at, coarse_point(me.place))
         best: tuple[float, int] | None = None
         since = me.seen_at - timedelta(days=365.25 * GROUP_AGE_YEARS)
         for face in uow.faces_of(PhotoOwner.SIGHTING, sighting_id):  # two queries per face, however many hits
@@ -47,8 +50,9 @@ def group_sighting(deps: Deps, sighting_id: int) -> int | None:
                     continue
                 years = abs((other.seen_at - me.seen_at).days) / 365.25
                 score = pair_score(_dot(face.embedding, hit.embedding), face.hubness, hit.hubness)
+                there = Seen(other.sighting_id, other.seen_at, coarse_point(other.place))
                 if (same_child_by_face(policy.calibration, score, years, policy.groups.share)
-                        and reachable(policy.groups, here, Seen(other.sighting_id, other.seen_at, other.place))
+                        and reachable(policy.groups, here, there)
                         and (best is None or score > best[0])):
                     best = (score, hit.sighting_id)
         if best is None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from reunite.domain import access
 from reunite.domain.errors import ReuniteError
 from reunite.domain.fusion import Spread, fused_similarity
 from reunite.domain.leads import proposable
-from reunite.domain.model import PhotoOwner
+from reunite.domain.model import GeoPoint, PhotoOwner
 from reunite.domain.ports import CandidateRow, CaseHitRow, UnitOfWork
 from reunite.domain.quality import FaceProblem, photo_problem
 from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, SightingFacts, impostor_share, score_pair
@@ -91,16 +92,25 @@ def _hits(rows: Sequence[CaseHitRow], fuse: Fusion | None = None,
     return grouped
 
 
-def shortlist(deps: Deps, rows: list[CandidateRow], rank_of: int) -> list[CandidateRow]:
+def shortlist(deps: Deps, rows: list[CandidateRow], rank_of: int, seen: GeoPoint | None,
+              last_seen: Mapping[int, GeoPoint | None]) -> list[CandidateRow]:
     """One sighting face's proposals: every scored case ranked (the rank is kept), then those
-    plausible at the operating point (calibrated impostor share), at most ``per_sighting``."""
+    plausible at the operating point (calibrated impostor share), at most ``per_sighting``.
+
+    Each keeps two ranks: by the exact totals (for police and moderators), and by every case's total
+    with the distance between the grid cells of where it was ``last_seen`` (by case) and where the
+    child was ``seen``: what everyone else sees, so no rank they read moves with a place within its cell."""
     policy = deps.policy
     ranked = sorted(rows, key=lambda r: r.score.total, reverse=True)
+    by_cells = sorted(rows, key=lambda r: (-access.coarse_score(policy, r.score, last_seen.get(r.case_id), seen).total,
+                                           r.case_id))
+    coarse_rank = {row.case_id: rank for rank, row in enumerate(by_cells, start=1)}
     out = []
     for rank, row in enumerate(ranked, start=1):
         share = impostor_share(policy, row.score)
         if row.score.total >= policy.min_score and proposable(policy.leads, share):
-            out.append(replace(row, rank=rank, rank_of=max(rank_of, len(ranked)), impostor_share=share))
+            out.append(replace(row, rank=rank, rank_of=max(rank_of, len(ranked)), coarse_rank=coarse_rank[row.case_id],
+                               impostor_share=share))
     return out[: policy.leads.per_sighting]
 
 
@@ -144,7 +154,9 @@ def match_sighting(deps: Deps, sighting_id: int) -> int:
         by_face: dict[int, list[CandidateRow]] = defaultdict(list)
         for row in kept:
             by_face[row.sighting_face_id].append(row)
-        proposed = [row for face_rows in by_face.values() for row in shortlist(deps, face_rows, open_cases)]
+        last_seen = {case_id: facts.last_seen for case_id, facts in cases.items()}
+        proposed = [row for face_rows in by_face.values()
+                    for row in shortlist(deps, face_rows, open_cases, sighting.place, last_seen)]
         new = save_within_caps(deps, uow, sighting_id, proposed)
         uow.audit(SYSTEM, "sighting.matched", "sighting", sighting_id, new_candidates=new)
         # new candidates, or a report queue grown past its threshold (one notice job waiting is enough)

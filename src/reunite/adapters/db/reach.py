@@ -9,12 +9,17 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text, update
 
 from reunite.adapters.db.tables import accounts, alerts, case_owners, outbox, subscriptions
+from reunite.domain.access import PLACE_GRID_DEG
 
 # Subscribers whose area meets the alert circle: the index narrows by a box as wide as the alert
 # radius plus the largest subscriber radius; the exact distance test follows. Region subscribers
-# match when the case's place words contain their region.
+# match when the case's place words contain their region. Subscribers are the public and partners,
+# who see where a child was last seen to its grid cell only (``domain.access.case_view``): the circle,
+# and the distance the alert tells, are centred on the cell's centre (as ``access.coarse_point``).
 ALERT_SQL = """
-WITH c AS (SELECT id, last_seen_lat AS lat, last_seen_lon AS lon, last_seen_text FROM cases WHERE id = :case_id),
+WITH c AS (SELECT id, least(floor(last_seen_lat / :grid) * :grid + :grid / 2, 90) AS lat,
+                  least(floor(last_seen_lon / :grid) * :grid + :grid / 2, 180) AS lon, last_seen_text
+           FROM cases WHERE id = :case_id),
 reach AS (SELECT coalesce(max(radius_km), 0) AS widest FROM subscriptions WHERE status = 'active'),
 found AS (
   SELECT s.id, earth_distance(ll_to_earth(c.lat, c.lon), ll_to_earth(s.lat, s.lon)) / 1000 AS km
@@ -51,7 +56,7 @@ class ReachSql:
         return dict(row._mapping) if row else None
 
     def alert_subscribers(self, case_id: int, radius_km: float) -> list[tuple[int, bool]]:
-        rows = self.conn.execute(text(ALERT_SQL), {"case_id": case_id, "radius": radius_km})
+        rows = self.conn.execute(text(ALERT_SQL), {"case_id": case_id, "radius": radius_km, "grid": PLACE_GRID_DEG})
         return [(int(r[0]), bool(r[1])) for r in rows]
 
     def alert(self, alert_id: int) -> dict[str, Any]:

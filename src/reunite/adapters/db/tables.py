@@ -213,6 +213,7 @@ candidates = Table(
     Column("hubness", Float, nullable=False, server_default="0"),
     Column("rank", Integer),  # among the open cases searched for this sighting face
     Column("rank_of", Integer),
+    Column("coarse_rank", Integer),  # the same from the places' grid cells: what families and partners see
     Column("impostor_share", Float),  # calibrated: share of different children's pairs scoring as high
     Column("gap_years", Float),  # between the best case photo and the sighting
     Column("status", String(16), nullable=False, server_default="proposed"),

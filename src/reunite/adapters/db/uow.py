@@ -48,7 +48,7 @@ def _point(lat: float | None, lon: float | None) -> GeoPoint | None:
 
 _SCORE_COLUMNS = ("case_face_id", "score", "face_score", "age_score", "time_score", "place_score", "sex_score",
                   "expected_age", "distance_km", "elapsed_days", "hubness", "rank", "rank_of",
-                  "impostor_share", "gap_years")
+                  "coarse_rank", "impostor_share", "gap_years")
 
 
 class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql, ShortlistSql,
@@ -193,7 +193,8 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             "case_face_id": s.best_case_face_id, "score": s.total, "face_score": s.face, "age_score": s.age,
             "time_score": s.time, "place_score": s.place, "sex_score": s.sex, "expected_age": s.expected_age,
             "distance_km": s.distance_km, "elapsed_days": s.elapsed_days, "hubness": s.hubness,
-            "rank": row.rank, "rank_of": row.rank_of, "impostor_share": row.impostor_share, "gap_years": s.gap_years,
+            "rank": row.rank, "rank_of": row.rank_of, "coarse_rank": row.coarse_rank,
+            "impostor_share": row.impostor_share, "gap_years": s.gap_years,
         } for row in rows for s in (row.score,)]
         statement = pg_insert(candidates).values(values)
         refreshed = {name: statement.excluded[name] for name in _SCORE_COLUMNS}

@@ -171,7 +171,9 @@ class CandidateOut(BaseModel):
     family_answer: str | None = None
     family_note: str = ""
     proposed_by: str = "machine"
-    rank: int | None = Field(default=None, description="Among the open cases searched for this sighting face")
+    rank: int | None = Field(default=None, description=(
+        "Among the open cases searched for this sighting face; for anyone who does not see exact places, "
+        "ranked by the scores from the places' ~1 km grid cells (as `score`)"))
     rank_of: int | None = None
     lead: Lead
     lead_words: list[str] = Field(description="The lead in words, in the request's language (Accept-Language)")
