@@ -173,7 +173,7 @@ def bootstrap(
     if extra is not None:
         ensure_indexes(engine, extra)
     deps = Deps(
-        uow=partial(SqlUnitOfWork, engine, extra_model=extra),
+        uow=partial(SqlUnitOfWork, engine, ef_search=settings.ann_ef_search, extra_model=extra),
         read=SqlReadModel(engine),
         photos=photo_store(settings),
         codec=codec,

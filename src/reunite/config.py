@@ -10,6 +10,7 @@ import platformdirs
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from reunite.adapters.db.ann import EF_SEARCH
 from reunite.domain.reach import DEFAULT_SCHEDULE
 from reunite.domain.times import DEFAULT_ZONE, zone
 
@@ -106,6 +107,9 @@ class Settings(BaseSettings):
     candidates_per_case: int = Field(default=25, ge=1, description=(
         "Proposals waiting per case at most; a better one replaces the weakest."))
     ann_neighbours: int = Field(default=200, description="Faces fetched from the vector index per query.")
+    ann_ef_search: int = Field(default=EF_SEARCH, ge=10, le=1000, description=(
+        "Candidates the vector index keeps while searching (pgvector's hnsw.ef_search, at most 1,000): "
+        "400 holds recall@10 above 0.98 up to ~100k faces per index, 800 up to 1M (docs/benchmarks.md)."))
 
     # Accounts and abuse resistance
     secret_key: str = Field(

@@ -12,7 +12,9 @@ from bench.search import NOW, NothingToFind, exact_truth, load, measure
 from bench.synthetic_faces import Spread, describe, shaped_like
 from reunite.adapters.db.ann import EF_SEARCH, HNSW_EF_CONSTRUCTION, HNSW_M
 from reunite.adapters.db.uow import SqlUnitOfWork
-from reunite.bootstrap import Container
+from reunite.adapters.faces.dlib_engine import DlibFaceEngine
+from reunite.bootstrap import Container, bootstrap
+from reunite.config import Settings
 
 
 def test_search_bench_recall_at_10_is_at_least_0_9(container: Container) -> None:
@@ -67,3 +69,14 @@ def test_search_bench_on_dlib_like_faces_measures_the_production_query(container
     rows = measure(container, 2000, 20, [(HNSW_M, HNSW_EF_CONSTRUCTION)], [EF_SEARCH], fetch=200, seed=9,
                    spread=spread)
     assert rows[0]["recall_at_10"] >= 0.9, rows
+
+
+def test_a_deployment_sets_how_widely_the_index_searches(settings: Settings, face_engine: DlibFaceEngine) -> None:
+    """REUNITE_ANN_EF_SEARCH reaches every vector query (a million faces needs 800: docs/benchmarks.md)."""
+    wide = bootstrap(settings.model_copy(update={"ann_ef_search": 800}), run_migrations=False, faces=face_engine)
+    try:
+        with wide.deps.uow() as uow:
+            uow.near_case_faces([0.1] * 128, NOW, 5)
+            assert uow.conn.exec_driver_sql("SHOW hnsw.ef_search").scalar() == "800"
+    finally:
+        wide.close()
