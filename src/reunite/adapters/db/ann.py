@@ -9,7 +9,8 @@ from sqlalchemy import Connection
 
 HNSW_M = 24  # links per node
 HNSW_EF_CONSTRUCTION = 128  # candidates kept while building
-EF_SEARCH = 400  # candidates kept while searching (at least the rows fetched: ann_neighbours)
+EF_SEARCH = 800  # candidates kept while searching (at least the rows fetched: ann_neighbours); 400 gave
+# recall@10 0.976 at a million dlib-like faces, 800 gives 0.993 (docs/benchmarks.md, 1M faces)
 
 
 def ann_scan(conn: Connection, ef_search: int = EF_SEARCH) -> None:
