@@ -18,6 +18,7 @@ from reunite.domain.quality import FaceProblem, photo_problem
 from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, SightingFacts, impostor_share, score_pair
 from reunite.services.deps import Deps
 from reunite.services.grouping import flag_duplicates, fused_faces, join_likeliest_group
+from reunite.services.reach import reviewers_told
 
 Fusion = tuple[MatchPolicy, Spread | None]
 SYSTEM = "system"
@@ -180,8 +181,10 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
                 for row in shortlist(deps, face_rows, open_cases, sighting.place, last_seen)]
     new = save_within_caps(deps, uow, sighting_id, proposed)
     uow.audit(SYSTEM, "sighting.matched", "sighting", sighting_id, new_candidates=new)
-    # new candidates, or a report queue grown past its threshold (one notice job waiting is enough)
-    uow.enqueue("reach.tell_reviewers", unless_waiting=True)
+    # new candidates, or a report queue grown past its threshold (one notice job waiting is enough;
+    # none once this hour's notice went out)
+    if not reviewers_told(deps, uow):
+        uow.enqueue("reach.tell_reviewers", unless_waiting=True)
     return new
 
 
