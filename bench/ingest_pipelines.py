@@ -30,7 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.common import machine, peak_memory_mb, scratch_instance
 from bench.corpus import load
 from bench.embed import engine
-from bench.search import FACES_PER_CASE, build_index, face_like, gallery_of, load_faces
+from bench.search import FACES_PER_CASE, build_index, gallery_of, load_faces
+from bench.synthetic_faces import cone
 from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M
 from reunite.adapters.faces.dlib_engine import DlibOptions
 from reunite.bootstrap import Container
@@ -64,7 +65,7 @@ def gallery(container: Container, faces: int) -> None:
     rng = np.random.default_rng(faces)
     with container.engine.begin() as conn:
         conn.exec_driver_sql("DROP INDEX ix_faces_case_embedding")
-    load_faces(container, gallery_of(face_like(rng, faces // FACES_PER_CASE, FACES_PER_CASE), rng))
+    load_faces(container, gallery_of(cone(rng, faces // FACES_PER_CASE, FACES_PER_CASE)[0], rng))
     build_index(container, HNSW_M, HNSW_EF_CONSTRUCTION)
 
 

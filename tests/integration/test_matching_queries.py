@@ -8,7 +8,8 @@ from datetime import timedelta
 import numpy as np
 from sqlalchemy import event
 
-from bench.search import FACES_PER_CASE, NOW, build_index, face_like, gallery_of, load_faces
+from bench.search import FACES_PER_CASE, NOW, build_index, gallery_of, load_faces
+from bench.synthetic_faces import cone
 from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M
 from reunite.bootstrap import Container
 from reunite.domain.model import BoundingBox, DetectedFace, NewSighting, PhotoFacts, PhotoOwner
@@ -19,7 +20,7 @@ from reunite.services.throttle import HOUR, hit
 
 def gallery(container: Container, faces: int) -> np.ndarray:
     rng = np.random.default_rng(11)
-    vectors = face_like(rng, faces // FACES_PER_CASE, FACES_PER_CASE)
+    vectors, _ = cone(rng, faces // FACES_PER_CASE, FACES_PER_CASE)
     with container.engine.begin() as conn:
         conn.exec_driver_sql("DROP INDEX ix_faces_case_embedding")
     load_faces(container, gallery_of(vectors, rng))
