@@ -49,13 +49,17 @@ def test_killed_worker_loses_nothing_and_repeats_nothing(
         uploads = [Upload(photos[n], n) for n in names[start:start + per_sighting]]
         report_sighting(container.deps, ANONYMOUS, NewSighting(seen_at=None, place=None), uploads)
     processed = "SELECT count(*) FROM photos WHERE processed_at IS NOT NULL"
+    doing = "SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'"
 
     first = start_worker(settings, database_uri)
-    wait_for(lambda: scalar(container, processed) % per_sighting != 0, 120, "a job to be half-way through")
+    wait_for(lambda: scalar(container, processed) >= per_sighting and scalar(container, doing) == 1, 120,
+             "a job to be under way after the first one")
     first.send_signal(signal.SIGKILL)
     first.wait()
     assert scalar(container, processed) < len(names), "the batch finished before the kill: nothing was tested"
-    assert scalar(container, "SELECT count(*) FROM procrastinate_jobs WHERE status = 'doing'") == 1
+    assert scalar(container, doing) == 1
+    # a job's photos are stored together: none of the killed job's is half there
+    assert scalar(container, processed) % per_sighting == 0
 
     second = start_worker(settings, database_uri)
     try:

@@ -9,13 +9,15 @@ from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
 
+import imagehash
 import numpy as np
 import pytest
 from PIL import Image
 
-from reunite.adapters.photos.codec import GPS_IFD, PillowPhotoCodec
+from reunite.adapters.photos.codec import GPS_IFD, PillowPhotoCodec, perceptual_hash
 from reunite.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from tests.conftest import jpeg, plain_photo
+from tests.photos import PEOPLE, face_jpeg
 
 CODEC = PillowPhotoCodec(max_bytes=5_000_000, max_pixels=40_000_000)
 
@@ -111,3 +113,13 @@ def test_oversized_file_is_refused() -> None:
 def test_empty_file_is_refused() -> None:
     with pytest.raises(InvalidInput, match="empty"):
         CODEC.inspect(b"")
+
+
+def test_perceptual_hash_is_imagehash_phash_on_real_photos() -> None:
+    """Reposts are found by pHash distance to the hashes stored so far: ours must be imagehash's bits,
+    else photos stored before and after a change would no longer compare (reposts missed)."""
+    for person in PEOPLE:
+        for height, mirror in ((180, False), (420, True), (900, False)):
+            image = Image.open(io.BytesIO(face_jpeg(height=height, mirror=mirror, person=person)))
+            theirs = int(str(imagehash.phash(image.convert("L"))), 16)
+            assert perceptual_hash(image) & (2**64 - 1) == theirs

@@ -14,6 +14,8 @@ from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M
 from reunite.bootstrap import Container
 from reunite.domain.model import BoundingBox, DetectedFace, NewSighting, PhotoFacts, PhotoOwner
 from reunite.services.matching import match_case, match_sighting
+from reunite.services.reach import REVIEWERS_NOTICE
+from reunite.services.throttle import HOUR, hit
 
 
 def gallery(container: Container, faces: int) -> np.ndarray:
@@ -61,7 +63,7 @@ def test_matching_queries_do_not_grow_with_the_cases_near_a_face(container: Cont
     with container.engine.connect() as conn:
         nearby = conn.exec_driver_sql("SELECT count(DISTINCT case_id) FROM candidates").scalar_one()
     assert nearby >= 2  # the shortlist came from many nearby cases
-    assert one_face <= 14  # with the shortlist's count of open cases and its withdraw-and-trim statements
+    assert one_face <= 15  # with the count of open cases, the withdraw-and-trim statements, the notice check
     assert three_faces - one_face <= 2 * 5  # a few statements per extra face, not one per nearby case
     case_faces = statements(container, lambda: match_case(container.deps, 1))  # 4 faces, 200 sighting faces
     with container.engine.connect() as conn:  # each plausible sighting is matched again against every case
@@ -80,3 +82,19 @@ def test_rematching_refreshes_candidates_without_duplicating_them(container: Con
     with container.engine.connect() as conn:
         rows = conn.exec_driver_sql("SELECT count(*) FROM candidates").scalar_one()
     assert rows == first
+
+
+def test_no_reviewers_notice_job_per_sighting_once_this_hours_notice_went_out(container: Container) -> None:
+    """A notice job deferred after each matched sighting would only find the hourly notice sent and stop:
+    once it went out, matching defers none (one job per sighting was half of a busy worker's jobs)."""
+    vectors = gallery(container, 400)
+    waiting = ("SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'reach.tell_reviewers' "
+               "AND status = 'todo'")
+    match_sighting(container.deps, sighting_with_faces(container, vectors[:1]))
+    with container.engine.begin() as conn:
+        assert conn.exec_driver_sql(waiting).scalar_one() == 1  # not told yet this hour: a notice is due
+        conn.exec_driver_sql("DELETE FROM procrastinate_jobs")
+    hit(container.deps, REVIEWERS_NOTICE, 1, HOUR)  # the hour's notice went out
+    match_sighting(container.deps, sighting_with_faces(container, vectors[1:2]))
+    with container.engine.connect() as conn:
+        assert conn.exec_driver_sql(waiting).scalar_one() == 0

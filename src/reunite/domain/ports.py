@@ -274,7 +274,8 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
 
     def commit(self, durable: bool = True) -> None:
         """``durable=False``: do not wait for the disk (a database crash may lose the last fraction of a
-        second of such commits; never a state change: only records of reads and rate counters)."""
+        second of such commits; never a person's state change: only records of reads, rate counters,
+        and a background job's own idempotent writes, which a crash leaves to be redone)."""
         ...
 
     def enqueue(self, task: str, *, lock: str | None = None, at: datetime | None = None, unless_waiting: bool = False,
@@ -300,8 +301,10 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
 
     def photos_of(self, owner: PhotoOwner, owner_id: int) -> list[PhotoToProcess]: ...
 
-    def replace_faces(self, photo_id: int, faces: Sequence[DetectedFace], crop_keys: Sequence[str]) -> list[int]:
-        """Store the photo's faces, replacing any from an earlier run, and mark it processed."""
+    def replace_faces(self, photo_id: int, faces: Sequence[DetectedFace], crop_keys: Sequence[str],
+                      problem: str | None = None) -> list[int]:
+        """Store the photo's faces, replacing any from an earlier run, and mark it processed with the
+        ``problem`` of its faces (``domain.quality``: what the reporter is told)."""
         ...
 
     def photo_failed(self, photo_id: int, reason: str) -> None:

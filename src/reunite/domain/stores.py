@@ -68,6 +68,10 @@ class PeopleStore(Protocol):
         """Add one to the counter of ``key`` in this window; the count so far."""
         ...
 
+    def hits(self, key: str, window_start: datetime) -> int:
+        """How many times ``key`` was counted in that window so far (0 if never); counts nothing."""
+        ...
+
     def backoff(self, key: str) -> tuple[int, datetime | None, datetime] | None:
         """(failures, locked until, last failure) of ``key``, locked for update; None if none."""
         ...

@@ -12,11 +12,10 @@ import sys
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import psycopg
 import typer
-from fastapi import FastAPI
 from pydantic import ValidationError
 from sqlalchemy.exc import DataError, OperationalError
 from tqdm import tqdm
@@ -31,6 +30,9 @@ from reunite.entrypoints import jobwatch
 from reunite.entrypoints.secret_links import redact
 from reunite.services import intake, matching
 from reunite.services.exchange import ImportReport
+
+if TYPE_CHECKING:  # the web framework is imported by the commands that serve, not by the worker
+    from fastapi import FastAPI
 
 
 class FriendlyGroup(TyperGroup):

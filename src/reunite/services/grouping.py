@@ -15,7 +15,7 @@ from reunite.domain.grouping import GROUP_AGE_YEARS, Seen, fuse_group, pair_scor
 from reunite.domain.leads import impostor_share
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import StoredFace, UnitOfWork
-from reunite.domain.scoring import lead_for
+from reunite.domain.scoring import SightingFacts, lead_for
 from reunite.services.deps import Deps
 
 SYSTEM = "system"
@@ -33,33 +33,43 @@ def group_sighting(deps: Deps, sighting_id: int) -> int | None:
 
     Whether one child could have been at both is judged between the places' grid cells: families see
     the groups (a sighting's trail, "one child seen N times"), so no group follows an exact place."""
-    policy = deps.policy
-    if policy.calibration is None:
+    if deps.policy.calibration is None:
         return None
     with deps.uow() as uow:
         me = uow.sighting_facts(sighting_id)
-        here = Seen(sighting_id, me.seen_at, coarse_point(me.place))
-        best: tuple[float, int] | None = None
-        since = me.seen_at - timedelta(days=365.25 * GROUP_AGE_YEARS)
-        for face in uow.faces_of(PhotoOwner.SIGHTING, sighting_id):  # two queries per face, however many hits
-            hits = uow.near_sighting_faces(face.embedding, since, NEIGHBOURS)
-            facts = uow.sighting_facts_of(sorted({h.sighting_id for h in hits} - {sighting_id}))
-            for hit in hits:
-                other = facts.get(hit.sighting_id)
-                if other is None:  # this sighting's own face, or one blanked meanwhile
-                    continue
-                years = abs((other.seen_at - me.seen_at).days) / 365.25
-                score = pair_score(_dot(face.embedding, hit.embedding), face.hubness, hit.hubness)
-                there = Seen(other.sighting_id, other.seen_at, coarse_point(other.place))
-                if (same_child_by_face(policy.calibration, score, years, policy.groups.share)
-                        and reachable(policy.groups, here, there)
-                        and (best is None or score > best[0])):
-                    best = (score, hit.sighting_id)
-        if best is None:
-            return None
-        group = uow.join_group(sighting_id, best[1])
-        uow.audit(SYSTEM, "sighting.grouped", "sighting", sighting_id, group=group, with_sighting=best[1])
-        uow.commit()
+        group = join_likeliest_group(deps, uow, me, uow.faces_of(PhotoOwner.SIGHTING, sighting_id))
+        if group is not None:
+            uow.commit()
+    return group
+
+
+def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: Sequence[StoredFace]) -> int | None:
+    """``group_sighting`` inside the caller's transaction, with the sighting's facts and faces read already."""
+    policy = deps.policy
+    if policy.calibration is None:
+        return None
+    sighting_id = me.sighting_id
+    here = Seen(sighting_id, me.seen_at, coarse_point(me.place))
+    best: tuple[float, int] | None = None
+    since = me.seen_at - timedelta(days=365.25 * GROUP_AGE_YEARS)
+    for face in faces:  # two queries per face, however many hits
+        hits = uow.near_sighting_faces(face.embedding, since, NEIGHBOURS)
+        facts = uow.sighting_facts_of(sorted({h.sighting_id for h in hits} - {sighting_id}))
+        for hit in hits:
+            other = facts.get(hit.sighting_id)
+            if other is None:  # this sighting's own face, or one blanked meanwhile
+                continue
+            years = abs((other.seen_at - me.seen_at).days) / 365.25
+            score = pair_score(_dot(face.embedding, hit.embedding), face.hubness, hit.hubness)
+            there = Seen(other.sighting_id, other.seen_at, coarse_point(other.place))
+            if (same_child_by_face(policy.calibration, score, years, policy.groups.share)
+                    and reachable(policy.groups, here, there)
+                    and (best is None or score > best[0])):
+                best = (score, hit.sighting_id)
+    if best is None:
+        return None
+    group = uow.join_group(sighting_id, best[1])
+    uow.audit(SYSTEM, "sighting.grouped", "sighting", sighting_id, group=group, with_sighting=best[1])
     return group
 
 

@@ -12,71 +12,85 @@ from reunite.domain import access
 from reunite.domain.errors import ReuniteError
 from reunite.domain.fusion import Spread, fused_similarity
 from reunite.domain.leads import proposable
-from reunite.domain.model import GeoPoint, PhotoOwner
-from reunite.domain.ports import CandidateRow, CaseHitRow, UnitOfWork
+from reunite.domain.model import DetectedFace, GeoPoint, PhotoOwner
+from reunite.domain.ports import CandidateRow, CaseHitRow, PhotoToProcess, StoredFace, UnitOfWork
 from reunite.domain.quality import FaceProblem, photo_problem
 from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, SightingFacts, impostor_share, score_pair
 from reunite.services.deps import Deps
-from reunite.services.grouping import flag_duplicates, fused_faces, group_sighting
+from reunite.services.grouping import flag_duplicates, fused_faces, join_likeliest_group
+from reunite.services.reach import reviewers_told
 
 Fusion = tuple[MatchPolicy, Spread | None]
 SYSTEM = "system"
 UNREADABLE = "the face detector cannot read this photo (too small, or of an unusual shape)"
 log = logging.getLogger("reunite.worker")
 
+# A face job's transactions commit without waiting for the disk (``synchronous_commit`` off for them
+# alone). A database crash may lose the last fraction of a second of such commits; it then loses the
+# job's completion mark too, which procrastinate commits after them, durably, on the same server: WAL
+# is written and flushed in order, so any later durable commit (that mark, a reviewer's decision)
+# makes every earlier one durable as well. A lost suffix therefore leaves the job unfinished, and the
+# stalled-job recovery runs it again; every step is idempotent (faces replaced, candidates upserted).
+JOB_DURABLE = False
+
 
 def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool = False) -> int:
     """Detect and embed every face of every unprocessed photo of a case or sighting.
 
-    Detection runs outside any transaction; each photo's faces are then written in one, replacing
+    Detection runs outside any transaction; then every photo's faces are written in one, replacing
     any from an interrupted run. With ``reembed``, processed photos are embedded again too (after a
     model change): faces found in the same places keep their ids, so reviewed candidates keep their
     decisions. Returns how many faces were stored."""
     with deps.uow() as uow:
         todo = [p for p in uow.photos_of(owner, owner_id) if reembed or not p.processed]
-    stored = 0
-    for photo in todo:
-        data = deps.photos.get(photo.storage_key)  # a store that is down fails the job, which is retried
-        try:
-            found = deps.faces.detect(data, thorough=owner is PhotoOwner.CASE)
-        except MemoryError:
-            raise
-        except Exception as exc:  # the same bytes fail the same way: done, without faces, and hidden
-            _failed(deps, photo.photo_id, exc)
-            continue
-        problem = photo_problem(found)
-        if photo.processed:
-            with deps.uow() as uow:
-                if uow.refresh_faces(photo.photo_id, found):
-                    uow.set_face_problem(photo.photo_id, problem)
-                    uow.audit(SYSTEM, "photo.faces_reembedded", "photo", photo.photo_id, faces=len(found))
-                    uow.commit()
-                    stored += len(found)
-                    continue
-        keys = []
-        for number, face in enumerate(found):
-            key = f"faces/{photo.photo_id}-{number}.jpg"
-            deps.photos.put(key, face.crop_jpeg)
-            keys.append(key)
-        with deps.uow() as uow:
-            uow.replace_faces(photo.photo_id, found, keys)
-            uow.set_face_problem(photo.photo_id, problem)  # what the reporter is told (domain/quality.py)
-            uow.audit(SYSTEM, "photo.faces_detected", "photo", photo.photo_id, faces=len(found))
-            uow.commit()
-        stored += len(found)
+    if not todo:
+        return 0
+    found = [(photo, _detect(deps, owner, photo)) for photo in todo]
+    with deps.uow() as uow:
+        stored = sum(_store_faces(deps, uow, photo, faces) for photo, faces in found)
+        uow.commit(durable=JOB_DURABLE)
     return stored
 
 
-def _failed(deps: Deps, photo_id: int, exc: Exception) -> None:
+
+def _detect(deps: Deps, owner: PhotoOwner, photo: PhotoToProcess) -> list[DetectedFace] | Exception:
+    """The photo's faces, or why the detector cannot read it (the same bytes fail the same way)."""
+    data = deps.photos.get(photo.storage_key)  # a store that is down fails the job, which is retried
+    try:
+        return deps.faces.detect(data, thorough=owner is PhotoOwner.CASE)
+    except MemoryError:
+        raise
+    except Exception as exc:  # done, without faces, and hidden
+        return exc
+
+
+def _store_faces(deps: Deps, uow: UnitOfWork, photo: PhotoToProcess, found: list[DetectedFace] | Exception) -> int:
+    if isinstance(found, Exception):
+        _failed(uow, photo.photo_id, found)
+        return 0
+    problem = photo_problem(found)  # what the reporter is told (domain/quality.py)
+    if photo.processed and uow.refresh_faces(photo.photo_id, found):
+        uow.set_face_problem(photo.photo_id, problem)
+        uow.audit(SYSTEM, "photo.faces_reembedded", "photo", photo.photo_id, faces=len(found))
+        return len(found)
+    keys = []
+    for number, face in enumerate(found):
+        key = f"faces/{photo.photo_id}-{number}.jpg"
+        deps.photos.put(key, face.crop_jpeg)  # before the commit: a committed face never lacks its crop
+        keys.append(key)
+    uow.replace_faces(photo.photo_id, found, keys, problem)
+    uow.audit(SYSTEM, "photo.faces_detected", "photo", photo.photo_id, faces=len(found))
+    return len(found)
+
+
+def _failed(uow: UnitOfWork, photo_id: int, exc: Exception) -> None:
     """A photo whose faces cannot be searched for: kept from families and partners (its bystanders
     could not be blurred), with the reason moderators see."""
     reason = exc.message if isinstance(exc, ReuniteError) else UNREADABLE
     log.warning("photo %d: faces could not be searched for: %r", photo_id, exc)
-    with deps.uow() as uow:
-        uow.photo_failed(photo_id, reason)
-        uow.set_face_problem(photo_id, FaceProblem.NONE.value)
-        uow.audit(SYSTEM, "photo.faces_failed", "photo", photo_id, reason=reason[:500])
-        uow.commit()
+    uow.photo_failed(photo_id, reason)
+    uow.set_face_problem(photo_id, FaceProblem.NONE.value)
+    uow.audit(SYSTEM, "photo.faces_failed", "photo", photo_id, reason=reason[:500])
 
 
 def _hits(rows: Sequence[CaseHitRow], fuse: Fusion | None = None,
@@ -126,42 +140,51 @@ def one_face_per_photo(rows: list[CandidateRow], photo_of: dict[int, int]) -> li
 
 
 def match_sighting(deps: Deps, sighting_id: int) -> int:
-    """Search each face of a sighting against all open cases; store the shortlist. Returns new candidates.
+    """Search each face of a sighting against all open cases; store the shortlist. Returns new candidates."""
+    with deps.uow() as uow:
+        new = _match_sighting(deps, uow, uow.sighting_facts(sighting_id),
+                              uow.faces_of(PhotoOwner.SIGHTING, sighting_id))
+        uow.commit(durable=JOB_DURABLE)
+    return new
+
+
+def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: list[StoredFace]) -> int:
+    """``match_sighting`` in the caller's transaction, the sighting's facts and faces read already.
 
     A constant number of queries per face, however many cases are near: the index read, one read of
     every face of the nearby cases, one read of the facts of cases not yet seen; one write at the end."""
-    with deps.uow() as uow:
-        sighting = uow.sighting_facts(sighting_id)
-        faces = fused_faces(deps, uow, sighting_id, uow.faces_of(PhotoOwner.SIGHTING, sighting_id))
-        rows: list[CandidateRow] = []
-        cases: dict[int, CaseFacts] = {}
-        fuse = (deps.policy, uow.extra_spread())
-        for face in faces:
-            near = uow.near_case_faces(face.embedding, sighting.seen_at, deps.limits.ann_neighbours)
-            if face.extra is not None:  # the second model's index finds cases dlib's may miss
-                near += uow.near_case_faces_extra(face.extra, sighting.seen_at, deps.limits.ann_neighbours)
-            case_ids = list(dict.fromkeys(row.case_id for row in near))
-            # fuse over all of each nearby case's photos, not only those the index returned
-            found = uow.case_face_hits(face.embedding, case_ids)
-            extra = uow.extra_similarities(face.extra, [r.case_face_id for r in found]) if face.extra else {}
-            exact = _hits(found, fuse, extra, face.scale)
-            cases.update(uow.case_facts_of([c for c in exact if c not in cases]))
-            for case_id, hits in exact.items():
-                score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)
-                rows.append(CandidateRow(case_id, sighting_id, face.face_id, score))
-        kept = one_face_per_photo(rows, {face.face_id: face.photo_id for face in faces})
-        open_cases = uow.open_cases_count(sighting.seen_at)
-        by_face: dict[int, list[CandidateRow]] = defaultdict(list)
-        for row in kept:
-            by_face[row.sighting_face_id].append(row)
-        last_seen = {case_id: facts.last_seen for case_id, facts in cases.items()}
-        proposed = [row for face_rows in by_face.values()
-                    for row in shortlist(deps, face_rows, open_cases, sighting.place, last_seen)]
-        new = save_within_caps(deps, uow, sighting_id, proposed)
-        uow.audit(SYSTEM, "sighting.matched", "sighting", sighting_id, new_candidates=new)
-        # new candidates, or a report queue grown past its threshold (one notice job waiting is enough)
+    sighting_id = sighting.sighting_id
+    faces = fused_faces(deps, uow, sighting_id, own)
+    rows: list[CandidateRow] = []
+    cases: dict[int, CaseFacts] = {}
+    fuse = (deps.policy, uow.extra_spread())
+    for face in faces:
+        near = uow.near_case_faces(face.embedding, sighting.seen_at, deps.limits.ann_neighbours)
+        if face.extra is not None:  # the second model's index finds cases dlib's may miss
+            near += uow.near_case_faces_extra(face.extra, sighting.seen_at, deps.limits.ann_neighbours)
+        case_ids = list(dict.fromkeys(row.case_id for row in near))
+        # fuse over all of each nearby case's photos, not only those the index returned
+        found = uow.case_face_hits(face.embedding, case_ids)
+        extra = uow.extra_similarities(face.extra, [r.case_face_id for r in found]) if face.extra else {}
+        exact = _hits(found, fuse, extra, face.scale)
+        cases.update(uow.case_facts_of([c for c in exact if c not in cases]))
+        for case_id, hits in exact.items():
+            score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)
+            rows.append(CandidateRow(case_id, sighting_id, face.face_id, score))
+    kept = one_face_per_photo(rows, {face.face_id: face.photo_id for face in faces})
+    open_cases = uow.open_cases_count(sighting.seen_at)
+    by_face: dict[int, list[CandidateRow]] = defaultdict(list)
+    for row in kept:
+        by_face[row.sighting_face_id].append(row)
+    last_seen = {case_id: facts.last_seen for case_id, facts in cases.items()}
+    proposed = [row for face_rows in by_face.values()
+                for row in shortlist(deps, face_rows, open_cases, sighting.place, last_seen)]
+    new = save_within_caps(deps, uow, sighting_id, proposed)
+    uow.audit(SYSTEM, "sighting.matched", "sighting", sighting_id, new_candidates=new)
+    # new candidates, or a report queue grown past its threshold (one notice job waiting is enough;
+    # none once this hour's notice went out)
+    if not reviewers_told(deps, uow):
         uow.enqueue("reach.tell_reviewers", unless_waiting=True)
-        uow.commit()
     return new
 
 
@@ -203,7 +226,7 @@ def match_case(deps: Deps, case_id: int) -> int:
         plausible = {r.sighting_id for r in one_face_per_photo(list(rows.values()), photo_of)
                      if proposable(deps.policy.leads, impostor_share(deps.policy, r.score))}
         uow.audit(SYSTEM, "case.matched", "case", case_id, sightings=len(plausible))
-        uow.commit()
+        uow.commit(durable=JOB_DURABLE)
     flag_duplicates(deps, case_id)
     return sum(match_sighting(deps, sighting_id) for sighting_id in sorted(plausible))
 
@@ -211,10 +234,18 @@ def match_case(deps: Deps, case_id: int) -> int:
 def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool = False) -> int:
     """The job behind every upload: faces first, then the search in the right direction."""
     process_photos(deps, owner, owner_id, reembed)
-    if owner is PhotoOwner.SIGHTING:
-        group_sighting(deps, owner_id)  # first: a grouped sighting is matched once, with its group's faces fused
-        return match_sighting(deps, owner_id)
-    return match_case(deps, owner_id)
+    if owner is not PhotoOwner.SIGHTING:
+        return match_case(deps, owner_id)
+    # grouped and matched in one transaction, apart from the faces' own: another worker's grouping
+    # must see this sighting's faces while this one looks for its group (else two sightings processed
+    # at once could each miss the other)
+    with deps.uow() as uow:
+        sighting = uow.sighting_facts(owner_id)
+        faces = uow.faces_of(PhotoOwner.SIGHTING, owner_id)
+        join_likeliest_group(deps, uow, sighting, faces)  # first: a grouped sighting is matched once, fused
+        new = _match_sighting(deps, uow, sighting, faces)
+        uow.commit(durable=JOB_DURABLE)
+    return new
 
 
 def rematch_all(deps: Deps, actor: str, reembed: bool = False) -> int:

@@ -11,15 +11,16 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from reunite.domain.abuse import new_token, sign, signature_valid
+from reunite.domain.abuse import new_token, sign, signature_valid, window_start
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
 from reunite.domain.model import GeoPoint
+from reunite.domain.ports import UnitOfWork
 from reunite.domain.reach import alert_radius, next_widening
 from reunite.services import queries, workbench
 from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
-from reunite.services.throttle import hit
+from reunite.services.throttle import HOUR, hit
 
 WEBHOOK_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 LANGUAGES = ("en", "zh_CN")
@@ -246,6 +247,15 @@ def message_sent(deps: Deps, message_id: int, case_id: int) -> None:
         _case_note(deps, case_id, "new_message")
 
 
+REVIEWERS_NOTICE = "notice:reviewers"  # the hourly counter of reviewers' notices
+
+
+def reviewers_told(deps: Deps, uow: UnitOfWork) -> bool:
+    """Reviewers had their notice this hour: a ``tell_reviewers`` job now would send nothing (a worker
+    matching many sightings then defers none, instead of one per sighting that only reads and stops)."""
+    return uow.hits(REVIEWERS_NOTICE, window_start(deps.clock.now(), HOUR)) > 0
+
+
 def tell_reviewers(deps: Deps) -> bool:
     """Email reviewers when candidates or reports wait, at most once an hour; True if sent."""
     counts = deps.read.queue_counts()
@@ -253,7 +263,7 @@ def tell_reviewers(deps: Deps) -> bool:
     if not (counts["candidates"] or overloaded):
         return False
     try:
-        hit(deps, "notice:reviewers", 1)
+        hit(deps, REVIEWERS_NOTICE, 1, HOUR)
     except TooManyRequests:  # already told this hour
         return False
     with deps.uow() as uow:

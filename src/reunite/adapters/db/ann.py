@@ -17,8 +17,9 @@ def ann_scan(conn: Connection, ef_search: int = EF_SEARCH) -> None:
     """Settings for the next vector queries of this transaction. A filtered HNSW scan returns too few
     rows unless it may continue past its first candidates (iterative scan); relaxed order is why every
     query re-sorts what the index returned by exact distance."""
-    conn.exec_driver_sql("SET LOCAL hnsw.iterative_scan = relaxed_order")
-    conn.exec_driver_sql(f"SET LOCAL hnsw.ef_search = {int(ef_search)}")
+    conn.exec_driver_sql(  # SET LOCAL, both in one statement
+        f"SELECT set_config('hnsw.iterative_scan', 'relaxed_order', true), "
+        f"set_config('hnsw.ef_search', '{int(ef_search)}', true)")
 
 
 def vector_literal(values: Sequence[float]) -> str:

@@ -114,6 +114,11 @@ class PeopleSql:
             "ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits"
         ), {"key": key, "start": window_start}).scalar_one())
 
+    def hits(self, key: str, window_start: datetime) -> int:
+        return int(self.conn.execute(text(
+            "SELECT coalesce(max(hits), 0) FROM rate_counters WHERE key = :key AND window_start = :start"
+        ), {"key": key, "start": window_start}).scalar_one())
+
     def backoff(self, key: str) -> tuple[int, datetime | None, datetime] | None:
         row = self.conn.execute(select(backoffs).where(backoffs.c.key == key).with_for_update()).first()
         return (int(row.failures), row.locked_until, row.last_failure_at) if row else None

@@ -64,7 +64,14 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
     def __enter__(self) -> SqlUnitOfWork:
         self.conn = self._engine.connect()
         self._tx = self.conn.begin()
+        self._scan_set = False
         return self
+
+    def _ann_scan(self) -> None:
+        """``ann_scan`` once per transaction (its settings last until the commit)."""
+        if not self._scan_set:
+            ann_scan(self.conn, self.ef_search)
+            self._scan_set = True
 
     def __exit__(self, *exc: object) -> None:
         if self._tx.is_active:
@@ -138,7 +145,8 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             }).returning(photos.c.id)
         ).scalar_one())
 
-    def replace_faces(self, photo_id: int, found: Sequence[DetectedFace], crop_keys: Sequence[str]) -> list[int]:
+    def replace_faces(self, photo_id: int, found: Sequence[DetectedFace], crop_keys: Sequence[str],
+                      problem: str | None = None) -> list[int]:
         photo = self.conn.execute(
             select(photos.c.case_id, photos.c.sighting_id).where(photos.c.id == photo_id).with_for_update()
         ).one()
@@ -158,7 +166,8 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             self.store_extra(face_id, photo.case_id, photo.sighting_id, face)
             ids.append(face_id)
         self.conn.execute(
-            update(photos).where(photos.c.id == photo_id).values(processed_at=func.now(), face_count=len(ids))
+            update(photos).where(photos.c.id == photo_id)
+            .values(processed_at=func.now(), face_count=len(ids), face_problem=problem)
         )
         return ids
 
@@ -266,7 +275,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
 
     def near_case_faces(self, embedding: Sequence[float], seen_at: datetime, limit: int) -> list[CaseHitRow]:
         """The ``limit`` open, verified cases' faces nearest to ``embedding``, most similar first."""
-        ann_scan(self.conn, self.ef_search)
+        self._ann_scan()
         rows = self.conn.execute(
             text(
                 "WITH near AS MATERIALIZED (SELECT f.case_id, f.id, f.photo_id, "
@@ -314,7 +323,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
     def near_sighting_faces(
         self, embedding: Sequence[float], seen_after: datetime, limit: int
     ) -> list[SightingHitRow]:
-        ann_scan(self.conn, self.ef_search)
+        self._ann_scan()
         rows = self.conn.execute(
             text(
                 "WITH near AS MATERIALIZED (SELECT f.sighting_id, f.id, f.photo_id, f.embedding, f.hubness, "

@@ -9,8 +9,6 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import load_workbook
-
 from reunite.domain.errors import InvalidInput, UnsupportedMedia
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -46,6 +44,8 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
     """(row number as a spreadsheet program shows it, the row keyed by the header's lower-cased names);
     blank rows are skipped but still counted. XLSX is recognised by its content."""
     if data.startswith(XLSX_MAGIC):
+        from openpyxl import load_workbook  # here: only an import of a spreadsheet needs it
+
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import segno
-from fpdf import FPDF
 
 # Fonts with Chinese glyphs that Debian packages install; the first found is used.
 FONT_CANDIDATES = (
@@ -32,6 +31,8 @@ class PdfPosters:
         self.font = font  # found when the first poster is made, so a server without fonts still starts
 
     def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str) -> bytes:
+        from fpdf import FPDF  # here: the worker and most commands never print a poster
+
         pdf = FPDF(format="A4")
         pdf.set_auto_page_break(auto=False)
         pdf.add_font("cjk", fname=str(find_font(self.font)))
