@@ -82,7 +82,7 @@ def test_a_family_sees_sightings_only_while_its_case_is_verified_and_open(
 def test_a_family_whose_case_is_not_verified_yet_sees_nothing(world: w.World) -> None:
     with world.client("family_unverified") as family:
         assert family.get("/api/sightings").status_code == 403
-        assert family.get(f"/api/photos/{world.photo_of_sighting}").status_code == 403
+        assert family.get(f"/api/photos/{world.photo_of_sighting}").status_code == 404  # as if it did not exist
 
 
 # --- finding 1: a family's candidates -------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from reunite.domain.errors import Forbidden, NotSignedIn
+from reunite.domain.errors import Forbidden, NotFound, NotSignedIn
 from reunite.domain.model import AgeRange, GeoPoint, SightingFilter
 from reunite.domain.pfif import NOTE_CONTACTS, PERSON_CONTACTS
 from reunite.domain.scoring import MatchPolicy, Score, explain, impostor_share, with_distance
@@ -151,20 +151,22 @@ def require(who: Principal, permission: Permission) -> None:
 
 
 def require_case(who: Principal, case_id: int) -> None:
-    """The family that owns a case, and reviewers, may see it; nobody else."""
+    """The family that owns a case, and reviewers, may see it; nobody else: for them it does not
+    exist (the same answer as for an id nobody uses, so that ids tell nothing)."""
     if who.may_view_case(case_id):
         return
     if not who.signed_in:
         raise NotSignedIn("sign in to see this case")
-    raise Forbidden("only the family and reviewers may see this case")
+    raise NotFound("case {id} does not exist", id=case_id)
 
 
 def case_checked_for(who: Principal, case: dict[str, Any]) -> bool:
-    """A case nobody has checked yet, or one found to be false, exists only for its family and for those
-    who check cases (moderators, police): a partner's token sees verified cases only."""
+    """A case nobody has checked yet, one found to be false, or one expired (a placeholder: retention or
+    a takedown blanked it) exists only for its family and for those who check cases (moderators,
+    police): a partner's token sees verified cases only, never a placeholder."""
     if who.owns(int(case["id"])) or who.can(P.VERIFY_CASE):
         return True
-    return case.get("verified_at") is not None and case.get("status") != "rejected"
+    return case.get("verified_at") is not None and case.get("status") not in ("rejected", "expired")
 
 
 def coarsen(value: float | None) -> float | None:
@@ -268,13 +270,18 @@ def blur_faces(who: Principal, faces: Iterable[dict[str, Any]], child: int | Non
 
 
 CASE_PRIVATE = ("family_contact", "police_report")
+# all that is left of an expired case, for anyone: the rest was deleted (services.retention.blank_case)
+CASE_PLACEHOLDER = ("id", "status", "created_at", "verified_at", "closed_at")
 
 
 def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     """A case as this principal may see it: the family's contact and the police report number only
     for the family itself and for reviewers; what a partner registry's record said about contacts and
     the family's home, and its notes (they name people and places), only for reviewers; the place last
-    seen to its grid cell for anyone but the family and those who see exact places."""
+    seen to its grid cell for anyone but the family and those who see exact places. Of an expired case,
+    only its placeholder (id, dates, status), whoever asks."""
+    if row.get("status") == "expired":
+        return {**{k: row.get(k) for k in CASE_PLACEHOLDER}, "photos": []}
     shown = {k: v for k, v in row.items() if k not in ("pfif", "notes")}
     mine = who.owns(int(row["id"]))
     contacts = who.can(P.SEE_CONTACTS)

@@ -88,3 +88,9 @@ def transition(case_id: int, state: CaseState, action: CaseAction) -> CaseState:
     if after is None:
         raise Conflict(REFUSALS[action], field="status", id=case_id, state=state.value)
     return after
+
+
+def require_kept(case_id: int, state: CaseState) -> None:
+    """An expired case is a placeholder for good: nothing (a message, a verification) is added to it."""
+    if state is CaseState.EXPIRED:
+        raise Conflict("case {id} has expired: nothing can be added to it", id=case_id)

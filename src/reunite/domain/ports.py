@@ -380,9 +380,12 @@ class ReadModel(WorkbenchReads, Protocol):
     def case(self, case_id: int) -> dict[str, Any]: ...
 
     def candidates(
-        self, case_id: int | None, status: CandidateStatus | None, sighting_id: int | None = None
+        self, case_id: int | None, status: CandidateStatus | None, sighting_id: int | None = None,
+        group_statuses: Sequence[str] = ("approved",),
     ) -> list[dict[str, Any]]:
-        """Candidates of a case (or of a sighting), best first, with every score component."""
+        """Candidates of a case (or of a sighting), best first, with every score component; each one's
+        ``group_size`` counts its group's sightings in ``group_statuses`` (the reader's: see
+        ``access.browsable_statuses``), as the trail shows them."""
         ...
 
     def photo(self, photo_id: int) -> dict[str, Any]:

@@ -4,6 +4,7 @@ may be undone, when a queue is overloaded for the people working it; and the sto
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -110,7 +111,7 @@ class WorkbenchStore(Protocol):
 
 
 class WorkbenchReads(Protocol):
-    def workbench_item(self, candidate_id: int) -> dict[str, Any]:
+    def workbench_item(self, candidate_id: int, group_statuses: Sequence[str] = ("approved",)) -> dict[str, Any]:
         """One candidate with its case (photos with dates) and its sighting (photos, faces)."""
         ...
 

@@ -8,7 +8,7 @@ from dataclasses import asdict
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, InvalidInput
-from reunite.domain.lifecycle import CaseAction, CaseState, state_of, transition
+from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, state_of, transition
 from reunite.domain.model import SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.workbench import REJECT_REASONS, reason_of
@@ -53,6 +53,13 @@ def move_case(uow: UnitOfWork, case_id: int, action: CaseAction) -> CaseState:
     Conflict when the case may not change so. The caller writes the change."""
     status, verified = uow.case_state(case_id)
     return transition(case_id, state_of(status, verified), action)
+
+
+def kept_case(uow: UnitOfWork, case_id: int) -> None:
+    """Conflict when the case has expired (a placeholder): nothing is added to it; its row locked
+    until the commit, so that it cannot expire meanwhile."""
+    status, verified = uow.case_state(case_id)
+    require_kept(case_id, state_of(status, verified))
 
 
 def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str) -> None:

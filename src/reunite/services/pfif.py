@@ -18,7 +18,7 @@ from typing import Any
 from reunite.domain.access import Permission, Principal, may_write_domain, require
 from reunite.domain.errors import ReuniteError
 from reunite.domain.lifecycle import CaseAction, allowed, state_of
-from reunite.domain.model import NewCase, PhotoOwner
+from reunite.domain.model import NewCase
 from reunite.domain.pfif import (
     MISSING_LINE,
     NOTE_FIELDS,
@@ -39,6 +39,7 @@ from reunite.domain.ports import UnitOfWork
 from reunite.services.deps import Deps
 from reunite.services.exchange import ImportReport, audit_export
 from reunite.services.intake import check_case
+from reunite.services.retention import blank_case
 
 MAX_FIELD = 10_000
 OWN_CASE = re.compile(r"^case\.(\d{1,18})$")
@@ -154,10 +155,8 @@ def _expire(deps: Deps, uow: UnitOfWork, who: Principal, record: str, existing: 
         report.problems.append((record, "expired or a placeholder: nothing to import"))
         return
     if _may(existing, CaseAction.WITHDRAW):
-        for key in uow.storage_keys_unused(uow.remove_photos(PhotoOwner.CASE, existing["id"])):
+        for key in blank_case(deps, uow, existing["id"], CaseAction.WITHDRAW):
             deps.photos.delete(key)
-        uow.blank_case(existing["id"], "expired", deps.clock.now())
-        uow.blank_notes(existing["id"])
         uow.audit(who.actor, "case.expired", "case", existing["id"], record=record)
         report.expired += 1
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require, require_case
-from reunite.domain.errors import Forbidden, InvalidInput, NotFound
+from reunite.domain.errors import InvalidInput, NotFound, NotSignedIn
 from reunite.domain.leads import impostor_share, proposable
 from reunite.domain.model import CandidateStatus, SightingFilter, age_in_years
 from reunite.domain.pfif import precisions
@@ -134,7 +134,8 @@ def case_candidates(
     checked_case(deps, who, case_id)  # 404 for an unknown case rather than an empty list
     settled = deps.clock.now() - deps.limits.undo_window
     rows = [access.sighting_view(who, access.candidate_view(who, r, deps.policy))
-            for r in deps.read.candidates(case_id, status) if access.candidate_visible(who, r, settled, case_id)]
+            for r in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who))
+            if access.candidate_visible(who, r, settled, case_id)]
     rows.sort(key=lambda r: (-r["score"], r["id"]))
     _audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
                 exact_places=who.can(Permission.SEE_EXACT_PLACES))
@@ -144,7 +145,8 @@ def case_candidates(
 def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[dict[str, Any]]:
     require(who, Permission.REVIEW_CANDIDATES)
     deps.read.sighting(sighting_id)
-    rows = [access.candidate_view(who, r, deps.policy) for r in deps.read.candidates(None, None, sighting_id)]
+    found = deps.read.candidates(None, None, sighting_id, access.browsable_statuses(who))
+    rows = [access.candidate_view(who, r, deps.policy) for r in found]
     _audit_read(deps, who, "candidates.viewed", "sighting", sighting_id, ids=[r["id"] for r in rows],
                 exact_places=who.can(Permission.SEE_EXACT_PLACES))
     return with_lead(deps, rows)
@@ -210,16 +212,18 @@ def photo_bytes(
     deps: Deps, who: Principal, photo_id: int, max_side: int | None = None, known: str | None = None
 ) -> Rendition:
     """A clean copy of a stored photo: re-encoded, metadata stripped, and for everyone but police and
-    moderators, every face but the child's blurred."""
+    moderators, every face but the child's blurred. A photo this reader may not see answers as one
+    that does not exist."""
+    _signed_in(who)
     row = deps.read.photo(photo_id)
     blur: list[tuple[int, int, int, int]] = []
     keep = None
     if row["case_id"] is not None:
-        checked_case(deps, who, row["case_id"])
+        if not _sees_case(deps, who, row["case_id"]):
+            raise NotFound("photo {id} does not exist", id=photo_id)
         if not who.owns(row["case_id"]):
             _audit_read(deps, who, "photo.viewed", "case", row["case_id"], photo=photo_id)
     else:
-        require(who, Permission.BROWSE_SIGHTINGS)
         if not access.sighting_visible(who, row["sighting_status"]):
             raise NotFound("photo {id} does not exist", id=photo_id)
         if not access.photo_shown(who, row):
@@ -235,16 +239,32 @@ def photo_bytes(
                       "photo", key, max_side, blur, keep)
 
 
+def _sees_case(deps: Deps, who: Principal, case_id: int) -> bool:
+    """Whether this reader may see the case a photo or face belongs to (``checked_case``'s rule),
+    asked without naming the case: a photo's answer never tells which case it is of."""
+    return who.may_view_case(case_id) and access.case_checked_for(who, deps.read.case(case_id))
+
+
+def _signed_in(who: Principal) -> None:
+    """Nobody signed out sees a stored photo or face (posters have their own copy): asked before the
+    record is read, so that the answer is the same whether the id exists or not."""
+    if not who.signed_in:
+        raise NotSignedIn("sign in to see this photo")
+
+
 def _box(face: dict[str, Any]) -> tuple[int, int, int, int]:
     return int(face["box_left"]), int(face["box_top"]), int(face["box_right"]), int(face["box_bottom"])
 
 
 def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None) -> Rendition:
     """A face crop: a case's faces for its family and reviewers; of a sighting, the child's face (or
-    one a reviewer confirmed as the family's child); a bystander's only for police and moderators."""
+    one a reviewer confirmed as the family's child); a bystander's only for police and moderators.
+    A face this reader may not see answers as one that does not exist."""
+    _signed_in(who)
     row = deps.read.face(face_id)
     if row["case_id"] is not None:
-        checked_case(deps, who, row["case_id"])
+        if not _sees_case(deps, who, row["case_id"]):
+            raise NotFound("face {id} does not exist", id=face_id)
         if not who.owns(row["case_id"]):
             _audit_read(deps, who, "face.viewed", "case", row["case_id"], face=face_id)
     else:
@@ -252,9 +272,7 @@ def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None
         visible = (who.can(Permission.SEE_ORIGINALS) or bool(who.verified_cases & set(row["confirmed_for"] or ()))
                    or (access.sighting_visible(who, row["sighting_status"]) and face_id == child))
         if not visible:
-            if not who.signed_in:
-                require(who, Permission.BROWSE_SIGHTINGS)  # 401: sign in
-            raise Forbidden("this face is not shown to your account")
+            raise NotFound("face {id} does not exist", id=face_id)
         _audit_read(deps, who, "face.viewed", "sighting", row["sighting_id"], face=face_id,
                     bystander=face_id != child)
         if not who.can(Permission.SEE_ORIGINALS):  # cut from the photo with every other face blurred first

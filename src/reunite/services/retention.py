@@ -33,15 +33,29 @@ def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, 
     return takedown
 
 
-def _blank(deps: Deps, uow: UnitOfWork, subject: str, subject_id: int, status: str) -> list[str]:
-    owner = PhotoOwner.SIGHTING if subject == "sighting" else PhotoOwner.CASE
-    keys = uow.remove_photos(owner, subject_id)
-    if owner is PhotoOwner.SIGHTING:
-        uow.blank_sighting(subject_id, status, deps.clock.now())
-    else:
-        action = CaseAction.EXPIRE if status == "expired" else CaseAction.TAKE_DOWN
-        uow.blank_case(subject_id, move_case(uow, subject_id, action).status, deps.clock.now())
+def blank_case(deps: Deps, uow: UnitOfWork, case_id: int, action: CaseAction) -> list[str]:
+    """The one way a case is blanked, whatever ends it (retention, an approved takedown, a partner's
+    record withdrawn): the lifecycle's move to expired, then its photos, faces, messages, verification
+    notes, partner notes and every personal field deleted; a placeholder (id, dates, status) stays.
+    Returns the stored files nothing else uses, to delete once committed."""
+    status = move_case(uow, case_id, action).status
+    keys = uow.remove_photos(PhotoOwner.CASE, case_id)
+    uow.blank_case(case_id, status, deps.clock.now())
+    uow.blank_notes(case_id)
     return uow.storage_keys_unused(keys) if keys else []
+
+
+def _blank_sighting(deps: Deps, uow: UnitOfWork, sighting_id: int, status: str) -> list[str]:
+    keys = uow.remove_photos(PhotoOwner.SIGHTING, sighting_id)
+    uow.blank_sighting(sighting_id, status, deps.clock.now())
+    return uow.storage_keys_unused(keys) if keys else []
+
+
+def _blank(deps: Deps, uow: UnitOfWork, subject: str, subject_id: int) -> list[str]:
+    """An approved takedown: a sighting is removed, a case expires for good."""
+    if subject == "sighting":
+        return _blank_sighting(deps, uow, subject_id, "removed")
+    return blank_case(deps, uow, subject_id, CaseAction.TAKE_DOWN)
 
 
 def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool, evidence: str) -> None:
@@ -53,8 +67,7 @@ def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool,
     with deps.uow() as uow:
         subject, subject_id = uow.resolve_takedown(takedown_id, "done" if approve else "refused", evidence.strip(),
                                                    who.actor, deps.clock.now())
-        unused = _blank(deps, uow, subject, subject_id, "removed" if subject == "sighting" else "closed") \
-            if approve else []
+        unused = _blank(deps, uow, subject, subject_id) if approve else []
         uow.audit(who.actor, "takedown.done" if approve else "takedown.refused", subject, subject_id,
                   takedown=takedown_id)
         uow.commit()
@@ -70,12 +83,10 @@ def expire(deps: Deps) -> tuple[int, int]:
     with deps.uow() as uow:
         sighting_ids, case_ids = uow.expired(now - deps.limits.sighting_retention,
                                              now - deps.limits.closed_case_retention, now)
-        for case_id in case_ids:
-            uow.blank_notes(case_id)
         uow.drop_stray_notes(now - STRAY_NOTES)
         uow.forget_results(now - RETRIES_WITHIN)
-        unused = [key for i in sighting_ids for key in _blank(deps, uow, "sighting", i, "expired")]
-        unused += [key for i in case_ids for key in _blank(deps, uow, "case", i, "expired")]
+        unused = [key for i in sighting_ids for key in _blank_sighting(deps, uow, i, "expired")]
+        unused += [key for i in case_ids for key in blank_case(deps, uow, i, CaseAction.EXPIRE)]
         for subject, ids in (("sighting", sighting_ids), ("case", case_ids)):
             for record in ids:
                 uow.audit("operator", f"{subject}.expired", subject, record)

@@ -8,7 +8,7 @@ from reunite.domain.errors import InvalidInput
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.services.deps import Deps
-from reunite.services.moderation import move_case
+from reunite.services.moderation import kept_case, move_case
 
 METHODS = ("dna", "document", "interview")
 RESULTS = ("match", "no_match", "pending")
@@ -23,6 +23,7 @@ def send_message(deps: Deps, who: Principal, case_id: int, body: str) -> int:
     if len(body) > 4000:
         raise InvalidInput("the message is too long (at most 4,000 characters)", field="body")
     with deps.uow() as uow:
+        kept_case(uow, case_id)
         message_id = uow.add_message(case_id, who.actor, who.owns(case_id), body)
         uow.audit(who.actor, "case.message", "case", case_id, message=message_id)
         uow.enqueue("reach.message_sent", message_id=message_id, case_id=case_id)
@@ -40,6 +41,7 @@ def record_verification(
     if result not in RESULTS:
         raise InvalidInput("the result is match, no match or pending", field="result")
     with deps.uow() as uow:
+        kept_case(uow, case_id)
         verification = uow.add_verification(case_id, candidate_id, method, result, notes.strip()[:4000], who.actor)
         uow.audit(who.actor, "case.verification_recorded", "case", case_id, method=method, result=result,
                   candidate=candidate_id)

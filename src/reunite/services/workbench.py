@@ -41,7 +41,7 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
     """What the workbench shows of one candidate: the sighting (as this reviewer may see it, its
     photos and the face), every case photo by age, the explanation, the family's word, progress."""
     require(who, Permission.REVIEW_CANDIDATES)
-    row = access.sighting_view(who, deps.read.workbench_item(candidate_id))
+    row = access.sighting_view(who, deps.read.workbench_item(candidate_id, access.browsable_statuses(who)))
     with_lead(deps, [row])
     case = access.case_view(who, deps.read.case(row["case_id"]))
     for photo in case["photos"]:

@@ -115,10 +115,13 @@ class ModerationSql:
     def blank_case(self, case_id: int, status: str, at: datetime) -> None:
         self.conn.execute(
             update(cases).where(cases.c.id == case_id).values(
-                status=status, family_name="", nicknames=[], last_seen_lat=None, last_seen_lon=None,
-                description="", marks="", family_contact="", pfif={}, closed_at=at)
+                status=status, given_name="", family_name="", nicknames=[], sex="unknown", birth_date=None,
+                missing_since=None, missing_since_offset=None, last_seen_lat=None, last_seen_lon=None,
+                last_seen_text="", description="", marks="", police_report="", family_contact="", pfif={},
+                linked_case_id=None, closed_at=at)
         )
         self.conn.execute(messages.delete().where(messages.c.case_id == case_id))
+        self.conn.execute(update(verifications).where(verifications.c.case_id == case_id).values(notes=""))
 
     def add_takedown(self, subject: str, subject_id: int, requester: str, relation: str, reason: str) -> int:
         return int(self.conn.execute(

@@ -152,24 +152,26 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         return row
 
     def candidates(
-        self, case_id: int | None, status: CandidateStatus | None, sighting_id: int | None = None
+        self, case_id: int | None, status: CandidateStatus | None, sighting_id: int | None = None,
+        group_statuses: Sequence[str] = ("approved",),
     ) -> list[dict[str, Any]]:
         return self._candidate_rows(
             "(CAST(:case_id AS bigint) IS NULL OR c.case_id = :case_id) "
             "AND (CAST(:sighting_id AS bigint) IS NULL OR c.sighting_id = :sighting_id) "
-            "AND (CAST(:status AS text) IS NULL OR c.status = :status)",
+            "AND (CAST(:status AS text) IS NULL OR c.status = :status)", group_statuses,
             case_id=case_id, sighting_id=sighting_id, status=status.value if status else None,
         )
 
-    def workbench_item(self, candidate_id: int) -> dict[str, Any]:
-        rows = self._candidate_rows("c.id = :id", id=candidate_id)
+    def workbench_item(self, candidate_id: int, group_statuses: Sequence[str] = ("approved",)) -> dict[str, Any]:
+        rows = self._candidate_rows("c.id = :id", group_statuses, id=candidate_id)
         if not rows:
             raise NotFound("candidate {id} does not exist", id=candidate_id)
         return rows[0]
 
-    def _candidate_rows(self, where: str, **params: Any) -> list[dict[str, Any]]:
+    def _candidate_rows(self, where: str, group_statuses: Sequence[str], **params: Any) -> list[dict[str, Any]]:
         """Candidates with the sighting's facts; a rejected or removed report's candidates leave
-        every list (queues, case pages, families, the API)."""
+        every list (queues, case pages, families, the API). ``group_size`` counts the sightings of
+        the group in ``group_statuses`` only: those the reader sees in the trail."""
         rows = self._all(
             "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.case_face_id, c.score, c.face_score, "
             "c.age_score, c.time_score, c.place_score, c.sex_score, c.expected_age, c.distance_km, "
@@ -179,11 +181,13 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
             "s.seen_at, s.seen_at_offset, s.place_text, s.lat, s.lon, s.description, s.status AS sighting_status, "
             "s.group_id, "
-            "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id) AS group_size, "
+            "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id AND g.status = ANY(:group_statuses)) "
+            "AS group_size, "
             "k.last_seen_lat AS case_lat, k.last_seen_lon AS case_lon "
             "FROM candidates c JOIN sightings s ON s.id = c.sighting_id JOIN cases k ON k.id = c.case_id "
             f"WHERE {where} "
-            f"AND s.status IN {LIVE_REPORTS} ORDER BY c.score DESC, c.id", **params,
+            f"AND s.status IN {LIVE_REPORTS} ORDER BY c.score DESC, c.id", group_statuses=list(group_statuses),
+            **params,
         )
         for row in rows:
             row["explanation"] = _explain(row)

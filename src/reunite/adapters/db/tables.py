@@ -52,8 +52,8 @@ cases = Table(
     Column("family_name", Text, nullable=False, server_default=""),
     Column("nicknames", ARRAY(Text), nullable=False, server_default="{}"),
     Column("sex", String(8), nullable=False),
-    Column("birth_date", Date, nullable=False),
-    Column("missing_since", DateTime(timezone=True), nullable=False),
+    Column("birth_date", Date),  # NULL only once blanked (expired)
+    Column("missing_since", DateTime(timezone=True)),  # NULL only once blanked (expired)
     Column("missing_since_offset", SmallInteger),  # minutes east of UTC it was given in; NULL: unknown
     Column("last_seen_lat", Float),
     Column("last_seen_lon", Float),

@@ -111,20 +111,24 @@ class NoteOut(BaseModel):
 
 
 class CaseOut(BaseModel):
+    """A case; of an expired one (retention, a takedown), only the placeholder: id, status, dates
+    (every other field null, no photos)."""
+
     id: int
-    given_name: str
-    family_name: str
-    nicknames: list[str]
-    sex: str
-    birth_date: date
-    missing_since: datetime
-    last_seen_lat: float | None
-    last_seen_lon: float | None
-    last_seen_text: str
-    description: str
-    marks: str
+    given_name: str | None = None
+    family_name: str | None = None
+    nicknames: list[str] | None = None
+    sex: str | None = None
+    birth_date: date | None = None
+    missing_since: datetime | None = None
+    last_seen_lat: float | None = None
+    last_seen_lon: float | None = None
+    last_seen_text: str | None = None
+    description: str | None = None
+    marks: str | None = None
     status: str
     verified_at: datetime | None
+    closed_at: datetime | None = None
     photos: list[CasePhoto]
     family_contact: str | None = Field(default=None, description="Only for the family and reviewers")
     police_report: str | None = Field(default=None, description="Only for the family and reviewers")
