@@ -16,7 +16,7 @@ from typing import Any
 from reunite.domain.errors import Forbidden, NotSignedIn
 from reunite.domain.model import AgeRange, GeoPoint, SightingFilter
 from reunite.domain.pfif import NOTE_CONTACTS, PERSON_CONTACTS
-from reunite.domain.scoring import MatchPolicy, Score, explain, impostor_share, with_distance
+from reunite.domain.scoring import MatchPolicy, Score, explain, with_distance
 
 REVIEWABLE = ("pending", "approved", "rejected")
 PLACE_GRID_DEG = 0.01  # about 1.1 km of latitude: the precision families and partners see
@@ -338,10 +338,9 @@ def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> 
                   row["sex_score"], row["case_face_id"], row["expected_age"], row["distance_km"],
                   row["elapsed_days"], row["hubness"], None if gap is None else row["expected_age"] - gap)
     coarse = coarse_score(policy, exact, _point(row, "case_"), _point(row, ""))
-    # the calibrated reading (band, "1 in N") follows the coarse total too: nothing from the exact place
+    # the calibrated reading (band, "1 in N": ``scoring.read_stored``) follows the coarse total too
     shown |= {"score": coarse.total, "time_score": coarse.time, "place_score": coarse.place,
-              "distance_km": coarse.distance_km, "explanation": explain(coarse, _apparent(row)),
-              "impostor_share": impostor_share(policy, coarse)}
+              "distance_km": coarse.distance_km, "explanation": explain(coarse, _apparent(row))}
     return shown
 
 
