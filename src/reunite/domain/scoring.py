@@ -222,30 +222,3 @@ def with_distance(policy: MatchPolicy, score: Score, distance_km: float | None) 
     total = (score.total - _log_term(policy.time_weight, score.time) - _log_term(policy.place_weight, score.place)
              + _log_term(policy.time_weight, time) + _log_term(policy.place_weight, place))
     return replace(score, total=round(total, 4), time=time, place=place, distance_km=distance_km)
-
-
-def explain(score: Score, apparent: AgeRange | None, policy: MatchPolicy | None = None) -> str:
-    """The ranking in words, for the reviewer: 'seen 340 km from where last seen, 3 years later; ...'.
-    The face's part is told by the lead (``domain.leads``), never as a raw similarity."""
-    parts = []
-    if score.distance_km is not None:
-        parts.append(f"seen {score.distance_km:,.0f} km from where last seen")
-    parts.append(_elapsed_words(score.elapsed_days) + (" later" if score.elapsed_days >= 0 else " before"))
-    age_words = f"expected age {score.expected_age:.0f}"
-    if apparent is not None:
-        age_words = f"apparent age {apparent.low}–{apparent.high}, expected {score.expected_age:.0f}"
-    parts.append(age_words)
-    if score.hubness > (policy or MatchPolicy()).hub_words_above:
-        parts.append("this face resembles many people's, so it is ranked lower")
-    return "; ".join(parts)
-
-
-def _elapsed_words(days: float) -> str:
-    days = abs(days)
-    if days < 2:
-        return f"{days * 24:.0f} hours"
-    if days < 60:
-        return f"{days:.0f} days"
-    if days < 730:
-        return f"{days / 30.44:.0f} months"
-    return f"{days / 365.25:.0f} years"
