@@ -102,8 +102,8 @@ def test_a_search_without_a_case_never_reads_the_pooled_curve(world: w.World) ->
         assert not lead["bounded"] or lead["one_in"] in cells
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_a_familys_proposal_is_calibrated_for_the_reviewers_and_the_family_alike(world: w.World, lang: str) -> None:
+def _family_proposal(world: w.World) -> int:
+    """A confirmed candidate the family of case A proposed (once per module's world)."""
     deps = world.container.deps
     if not hasattr(world, "family_proposal"):
         other = intake.report_sighting(deps, OPERATOR, NewSighting(seen_at=w._when(2006), place=None),
@@ -117,7 +117,12 @@ def test_a_familys_proposal_is_calibrated_for_the_reviewers_and_the_family_alike
         proposal = families.propose_sighting(deps, family, other, world.case_a, "her coat")
         review.review_candidate(deps, OPERATOR, proposal, CandidateStatus.CONFIRMED, "")
         world.family_proposal = proposal  # type: ignore[attr-defined]
-    proposal = world.family_proposal  # type: ignore[attr-defined]
+    return int(world.family_proposal)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_familys_proposal_is_calibrated_for_the_reviewers_and_the_family_alike(world: w.World, lang: str) -> None:
+    proposal = _family_proposal(world)
     read = {}
     for who in ("family", "police"):
         with world.client(who) as client:
@@ -140,3 +145,21 @@ def test_the_api_explains_a_candidate_in_the_readers_language(world: w.World) ->
     assert re.search(r"[\u4e00-\u9fff]", chinese["explanation"]) and "missing" not in chinese["explanation"]
     for part in chinese["explanation"].split("；"):
         assert f"<li>{part}</li>" in page
+
+
+def test_a_familys_proposal_stored_without_its_gap_gets_it_back(world: w.World) -> None:
+    """Migration 0019: proposals stored before this fix had no gap, so they read the cautious cell."""
+    from alembic import command
+
+    from reunite.adapters.db.migrate import alembic_config, upgrade
+
+    proposal = _family_proposal(world)
+    engine = world.container.engine
+    with engine.begin() as conn:
+        stored = conn.exec_driver_sql("SELECT gap_years FROM candidates WHERE id = %s", (proposal,)).scalar()
+        conn.exec_driver_sql("UPDATE candidates SET gap_years = NULL WHERE id = %s", (proposal,))
+    command.downgrade(alembic_config(engine), "0018_coarse_rank")
+    upgrade(engine)
+    with engine.begin() as conn:
+        again = conn.exec_driver_sql("SELECT gap_years FROM candidates WHERE id = %s", (proposal,)).scalar()
+    assert stored is not None and again == pytest.approx(stored, abs=0.01)
