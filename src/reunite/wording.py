@@ -5,6 +5,7 @@ a lead, not a certainty. Pages, the API and emails all speak through here."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from reunite.i18n import Language
@@ -46,3 +47,39 @@ def lead_words(lang: Language, lead: dict[str, Any]) -> list[str]:
 
 def lead_summary(lang: Language, lead: dict[str, Any]) -> str:
     return ("；" if lang.code.startswith("zh") else "; ").join(lead_words(lang, lead))
+
+
+def _whole(x: float) -> int:
+    return math.floor(x + 0.5)
+
+
+def elapsed(lang: Language, days: float) -> str:
+    days = abs(days)
+    if days < 2:
+        return lang.gettext("{n} hours", n=_whole(days * 24))
+    if days < 60:
+        return lang.gettext("{n} days", n=_whole(days))
+    if days < 730:
+        return lang.gettext("{n} months", n=_whole(days / 30.44))
+    return lang.gettext("{n} years", n=_whole(days / 365.25))
+
+
+def why(lang: Language, c: dict[str, Any]) -> list[str]:
+    """A candidate's ranking in words (place, time, age, a face like many), as this reader sees it:
+    the case page's list, and the API's ``explanation``. The face's part is told by the lead."""
+    words = []
+    if c.get("distance_km") is not None:
+        words.append(lang.gettext("seen {km} km from where last seen", km=lang.number(c["distance_km"])))
+    words.append(lang.gettext("{elapsed} after the child went missing", elapsed=elapsed(lang, c["elapsed_days"])))
+    if c.get("apparent_age_low") is not None:
+        words.append(lang.gettext("apparent age {low}–{high}, expected {expected}", low=c["apparent_age_low"],
+                                  high=c["apparent_age_high"], expected=_whole(c["expected_age"])))
+    else:
+        words.append(lang.gettext("expected age {expected}", expected=_whole(c["expected_age"])))
+    if c.get("resembles_many"):
+        words.append(lang.gettext("this face resembles many people's, so it is ranked lower"))
+    return words
+
+
+def explanation(lang: Language, c: dict[str, Any]) -> str:
+    return ("；" if lang.code.startswith("zh") else "; ").join(why(lang, c))

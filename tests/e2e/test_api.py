@@ -181,7 +181,8 @@ def test_new_sighting_is_ranked_against_open_cases_and_reviewed(client: TestClie
     top = client.get(f"/api/cases/{right}/candidates").json()[0]
     assert top["status"] == "proposed" and top["sighting_id"] == sighting
     assert top["age_score"] == 1.0 and top["distance_km"] == pytest.approx(687, abs=5)
-    assert "3 years later" in top["explanation"] and "apparent age 4–6, expected 5" in top["explanation"]
+    assert "3 years after the child went missing" in top["explanation"]
+    assert "apparent age 4–6, expected 5" in top["explanation"]
 
     assert client.post(f"/api/candidates/{top['id']}/review", json={"decision": "dismiss"}).status_code == 422
     assert client.post(f"/api/candidates/{top['id']}/review", json={"decision": "confirm"}).status_code == 204

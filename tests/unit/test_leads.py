@@ -168,3 +168,43 @@ def test_a_group_of_sightings_is_no_likelier_proposed_for_another_child_than_its
         assert fused.scale * float(unit @ other) == pytest.approx(np.mean(each))
     normalised_above_best = sum(float(unit @ o) > max(float(m @ o) for m in members) for o in others)
     assert normalised_above_best > len(others) / 2  # the risk is real: the unscaled mean beats every member
+
+
+def test_no_reading_claims_a_floor_larger_than_the_sample_of_the_cell_that_read_it() -> None:
+    """The shipped calibration, read at every score and case photo age (unknown too): a bounded
+    "fewer than 1 in N" names exactly the sample of the cell whose curve gave the share, and a pair of
+    unknown age is read by the child cell that is most cautious at its score, never the pooled curve."""
+    from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibration
+    from reunite.domain.leads import reading
+
+    shipped = load_calibration(CALIBRATION_FILE)
+    assert shipped is not None
+    pooled = shipped.band_for(None, None)
+    for age in (None, 1.0, 7.0, 12.0, 30.0):
+        for total in np.linspace(0.9, 1.05, 61):
+            read = reading(shipped, LeadPolicy(), float(total), age, None)
+            cell = shipped.cell(float(total), age, None)
+            assert read.share is not None and read.share >= 1 / cell.pairs - 1e-12
+            assert read.lead.one_in is not None
+            if read.lead.bounded:
+                assert read.lead.one_in == cell.pairs
+            else:
+                assert read.lead.one_in <= cell.pairs
+            if age is None:
+                assert cell is not pooled and cell.case_age is not None
+                assert read.share == max(b.share(float(total)) for b in shipped.bands if b.case_age is not None)
+    beyond = reading(shipped, LeadPolicy(), 1.0, None, None).lead
+    assert beyond.bounded and beyond.one_in == min(b.pairs for b in shipped.bands if b.case_age is not None)
+    assert "fewer than 1 in 41,413" in lead_summary(EN, asdict(beyond))
+
+
+def test_a_stored_candidate_reads_as_its_pair_does() -> None:
+    """The case page's reading (stored total, expected age, gap) is the search's (the pair's score)."""
+    from reunite.domain.scoring import read_pair, read_stored
+
+    policy = MatchPolicy(calibration=CALIBRATION)
+    for total in (0.7, 0.8, 0.9, 1.2):
+        pair = score(total)
+        assert read_stored(policy, pair.total, pair.expected_age, pair.gap_years) == read_pair(policy, pair)
+        unknown = Score(total, total, None, None, None, None, 1, 9.0, None, 100.0, 0.0, None)
+        assert read_stored(policy, total, 9.0, None) == read_pair(policy, unknown)

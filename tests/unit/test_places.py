@@ -24,8 +24,10 @@ from reunite.domain.access import (
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import AgeRange, GeoPoint, Sex, SightingFilter
 from reunite.domain.ports import CandidateRow
-from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, Score, SightingFacts, explain, score_pair
+from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, Score, SightingFacts, score_pair
+from reunite.i18n import Language
 from reunite.services.matching import shortlist
+from reunite.wording import explanation
 
 FAMILY = Principal(role=Role.FAMILY, account_id=1, own_cases=frozenset({5}), verified_cases=frozenset({5}))
 PARTNER = Principal(role=Role.PARTNER, token_id=2, scopes=frozenset({Scope.READ_SIGHTINGS}))
@@ -52,7 +54,7 @@ def candidate(place: GeoPoint) -> dict[str, object]:
             "place_score": score.place, "sex_score": score.sex, "expected_age": score.expected_age,
             "distance_km": score.distance_km, "elapsed_days": score.elapsed_days, "hubness": 0.0,
             "status": "confirmed", "apparent_age_low": 4, "apparent_age_high": 6,
-            "explanation": explain(score, AgeRange(4, 6)), "case_lat": LAST_SEEN.lat, "case_lon": LAST_SEEN.lon,
+            "case_lat": LAST_SEEN.lat, "case_lon": LAST_SEEN.lon,
             "lat": place.lat, "lon": place.lon}
 
 
@@ -64,7 +66,7 @@ def test_a_candidate_reads_the_same_wherever_in_its_cell_the_child_was_seen(who:
     assert shown_a == shown_b
     assert shown_a["distance_km"] == round(float(shown_a["distance_km"]))  # whole kilometres
     assert not {"case_lat", "case_lon"} & shown_a.keys()
-    assert f"seen {shown_a['distance_km']:,.0f} km" in str(shown_a["explanation"])
+    assert f"seen {shown_a['distance_km']:,.0f} km" in explanation(Language("en"), shown_a)
 
 
 def test_reviewers_keep_the_exact_distance() -> None:

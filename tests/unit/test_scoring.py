@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -15,12 +16,13 @@ from reunite.domain.scoring import (
     MatchPolicy,
     SightingFacts,
     age_plausibility,
-    explain,
     fuse_faces,
     score_pair,
     sex_plausibility,
     time_plausibility,
 )
+from reunite.i18n import Language
+from reunite.wording import explanation
 
 POLICY = MatchPolicy()
 SHANGHAI, WUHAN = GeoPoint(31.23, 121.47), GeoPoint(30.59, 114.31)
@@ -100,10 +102,12 @@ def test_score_keeps_every_component_for_explanation() -> None:
     assert score.age == 1.0 and score.sex == 1.0 and score.time == 1.0
     assert score.distance_km == pytest.approx(687, abs=5)
     assert score.expected_age == pytest.approx(9.0, abs=0.01)
-    words = explain(score, AgeRange(8, 10))
+    words = explanation(Language("en"), asdict(score) | {"apparent_age_low": 8, "apparent_age_high": 10})
     assert "687 km from where last seen" in words
-    assert "5 years later" in words
+    assert "5 years after the child went missing" in words
     assert "apparent age 8–10, expected 9" in words
+    chinese = explanation(Language("zh_CN"), asdict(score) | {"apparent_age_low": 8, "apparent_age_high": 10})
+    assert "687" in chinese and "years" not in chinese and "；" in chinese
 
 
 @pytest.mark.parametrize(("lat", "lon"), [(91, 0), (-91, 0), (0, 181), (0, -180.5), (float("nan"), 0)])
@@ -122,7 +126,9 @@ def test_a_face_that_resembles_many_people_is_ranked_down_and_the_reviewer_told(
     plain = score_pair(POLICY, case(), sighting(), hits)
     hub = score_pair(POLICY, case(), sighting(), hits, hubness=0.08)
     assert hub.total == pytest.approx(plain.total - 0.08) and hub.face == plain.face
-    assert "resembles many people" in explain(hub, None) and "resembles" not in explain(plain, None)
+    said = [explanation(Language("en"), asdict(s) | {"resembles_many": s.hubness > POLICY.hub_words_above})
+            for s in (hub, plain)]
+    assert "resembles many people" in said[0] and "resembles" not in said[1]
 
 
 def test_hubness_is_high_for_faces_near_everyone_and_zero_on_average() -> None:

@@ -14,9 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from reunite.domain.errors import Forbidden, NotFound, NotSignedIn
-from reunite.domain.model import AgeRange, GeoPoint, SightingFilter
+from reunite.domain.model import GeoPoint, SightingFilter
 from reunite.domain.pfif import NOTE_CONTACTS, PERSON_CONTACTS
-from reunite.domain.scoring import MatchPolicy, Score, explain, impostor_share, with_distance
+from reunite.domain.scoring import MatchPolicy, Score, with_distance
 
 REVIEWABLE = ("pending", "approved", "rejected")
 PLACE_GRID_DEG = 0.01  # about 1.1 km of latitude: the precision families and partners see
@@ -345,20 +345,15 @@ def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> 
                   row["sex_score"], row["case_face_id"], row["expected_age"], row["distance_km"],
                   row["elapsed_days"], row["hubness"], None if gap is None else row["expected_age"] - gap)
     coarse = coarse_score(policy, exact, _point(row, "case_"), _point(row, ""))
-    # the calibrated reading (band, "1 in N") follows the coarse total too: nothing from the exact place
+    # the calibrated reading (band, "1 in N": ``scoring.read_stored``) follows the coarse total too
     shown |= {"score": coarse.total, "time_score": coarse.time, "place_score": coarse.place,
-              "distance_km": coarse.distance_km, "explanation": explain(coarse, _apparent(row)),
-              "impostor_share": impostor_share(policy, coarse)}
+              "distance_km": coarse.distance_km}
     return shown
 
 
 def _point(row: dict[str, Any], prefix: str) -> GeoPoint | None:
     lat, lon = row.get(f"{prefix}lat"), row.get(f"{prefix}lon")
     return GeoPoint(lat, lon) if lat is not None and lon is not None else None
-
-
-def _apparent(row: dict[str, Any]) -> AgeRange | None:
-    return AgeRange.of(row.get("apparent_age_low"), row.get("apparent_age_high"))
 
 
 def may_write_domain(who: Principal, domain: str) -> bool:

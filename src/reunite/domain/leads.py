@@ -58,6 +58,25 @@ class Calibration:
                     return band
         return max(self.bands, key=lambda b: b.pairs)
 
+    def cell(self, score: float, case_age: float | None, gap: float | None) -> Band:
+        """The cell a pair is read against: its case photo's age band; with that age unknown, the
+        age band that reads this score most cautiously (the largest share, its own sample's floor),
+        never the pooled curve, whose sample holds adults' pairs and more pairs than any child cell."""
+        if case_age is not None:
+            return self.band_for(case_age, gap)
+        ages = sorted({b.case_age for b in self.bands if b.case_age is not None and b.pairs >= MIN_PAIRS})
+        cells = [self.band_for(low, gap) for low, _ in ages]
+        if not cells:
+            return self.band_for(None, gap)
+        return max(cells, key=lambda b: (b.share(score), -b.pairs))
+
+    def smallest_pairs(self, case_age: float | None, gap: float | None) -> int:
+        """The sample a stored share of unknown case photo age may claim: the smallest age cell's."""
+        if case_age is not None:
+            return self.band_for(case_age, gap).pairs
+        cells = [b.pairs for b in self.bands if b.case_age is not None and b.pairs >= MIN_PAIRS]
+        return min(cells) if cells else self.band_for(None, gap).pairs
+
 
 def fit_band(case_age: tuple[float, float] | None, gap: tuple[float, float] | None,
              impostor_scores: Sequence[float]) -> Band:
@@ -104,11 +123,30 @@ class Lead:
     rank_of: int | None
 
 
+@dataclass(frozen=True)
+class Reading:
+    """A pair's calibrated reading: its impostor share (None without calibration) and its lead."""
+
+    share: float | None
+    lead: Lead
+
+
 def impostor_share(calibration: Calibration | None, score: float, case_age: float | None,
                    gap: float | None) -> float | None:
     if calibration is None or not calibration.bands:
         return None
-    return calibration.band_for(case_age, gap).share(score)
+    return calibration.cell(score, case_age, gap).share(score)
+
+
+def reading(calibration: Calibration | None, policy: LeadPolicy, score: float, case_age: float | None,
+            gap: float | None, rank: int | None = None, rank_of: int | None = None) -> Reading:
+    """The one reading of a pair's score: the share and "1 in N" from one cell, so a bounded "fewer
+    than 1 in N" never names more pairs than the cell that gave the share holds."""
+    if calibration is None or not calibration.bands:
+        return Reading(None, lead(policy, None, None, gap, rank, rank_of))
+    band = calibration.cell(score, case_age, gap)
+    share = band.share(score)
+    return Reading(share, lead(policy, share, band.pairs, gap, rank, rank_of))
 
 
 def proposable(policy: LeadPolicy, share: float | None) -> bool:

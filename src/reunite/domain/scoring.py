@@ -182,19 +182,35 @@ def score_pair(
     return Score(total, face, age, time, place, sex, best, expected, distance, elapsed_h / 24.0, hubness, photo_age)
 
 
+def read_pair(policy: MatchPolicy, score: Score, rank: int | None = None,
+              rank_of: int | None = None) -> leads.Reading:
+    """The reading of a pair (search, case pages, the API, the shortlist): the share of pairs of
+    different children (of this case photo's age; the most cautious age cell when unknown) that score
+    at least this high, and the lead in a parent's words. None share without a calibration."""
+    return leads.reading(policy.calibration, policy.leads, score.total, score.photo_age, score.gap_years,
+                         rank, rank_of)
+
+
 def impostor_share(policy: MatchPolicy, score: Score) -> float | None:
-    """The share of pairs of different children (of this case photo's age and this age gap) that score
-    at least this high: the calibrated reading of a score. None without a calibration."""
-    return leads.impostor_share(policy.calibration, score.total, score.photo_age, score.gap_years)
+    return read_pair(policy, score).share
+
+
+def read_stored(policy: MatchPolicy, total: float, expected_age: float, gap_years: float | None,
+                rank: int | None = None, rank_of: int | None = None) -> leads.Reading:
+    """A stored candidate's reading, from its stored total, expected age and gap (the case photo's
+    age is the expected age less the gap; unknown without a gap), read as ``read_pair`` reads it."""
+    photo_age = None if gap_years is None else expected_age - gap_years
+    return leads.reading(policy.calibration, policy.leads, total, photo_age, gap_years, rank, rank_of)
 
 
 def lead_for(policy: MatchPolicy, share: float | None, expected_age: float, gap_years: float | None,
              rank: int | None = None, rank_of: int | None = None) -> leads.Lead:
-    """A stored candidate's lead: its band, "1 in N" bounded by its calibration cell's sample."""
+    """The lead of a share stored without its score (duplicate cases): "1 in N" bounded by the
+    smallest sample the share could have come from."""
     pairs = None
     if policy.calibration is not None and policy.calibration.bands:
         photo_age = None if gap_years is None else expected_age - gap_years
-        pairs = policy.calibration.band_for(photo_age, gap_years).pairs
+        pairs = policy.calibration.smallest_pairs(photo_age, gap_years)
     return leads.lead(policy.leads, share, pairs, gap_years, rank, rank_of)
 
 
@@ -206,30 +222,3 @@ def with_distance(policy: MatchPolicy, score: Score, distance_km: float | None) 
     total = (score.total - _log_term(policy.time_weight, score.time) - _log_term(policy.place_weight, score.place)
              + _log_term(policy.time_weight, time) + _log_term(policy.place_weight, place))
     return replace(score, total=round(total, 4), time=time, place=place, distance_km=distance_km)
-
-
-def explain(score: Score, apparent: AgeRange | None, policy: MatchPolicy | None = None) -> str:
-    """The ranking in words, for the reviewer: 'seen 340 km from where last seen, 3 years later; ...'.
-    The face's part is told by the lead (``domain.leads``), never as a raw similarity."""
-    parts = []
-    if score.distance_km is not None:
-        parts.append(f"seen {score.distance_km:,.0f} km from where last seen")
-    parts.append(_elapsed_words(score.elapsed_days) + (" later" if score.elapsed_days >= 0 else " before"))
-    age_words = f"expected age {score.expected_age:.0f}"
-    if apparent is not None:
-        age_words = f"apparent age {apparent.low}–{apparent.high}, expected {score.expected_age:.0f}"
-    parts.append(age_words)
-    if score.hubness > (policy or MatchPolicy()).hub_words_above:
-        parts.append("this face resembles many people's, so it is ranked lower")
-    return "; ".join(parts)
-
-
-def _elapsed_words(days: float) -> str:
-    days = abs(days)
-    if days < 2:
-        return f"{days * 24:.0f} hours"
-    if days < 60:
-        return f"{days:.0f} days"
-    if days < 730:
-        return f"{days / 30.44:.0f} months"
-    return f"{days / 365.25:.0f} years"

@@ -10,9 +10,11 @@ from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Forbidden, InvalidInput, NotFound
 from reunite.domain.model import PhotoOwner, SightingFilter
-from reunite.domain.scoring import FaceHit, score_pair
+from reunite.domain.scoring import impostor_share, score_pair
 from reunite.domain.workbench import FamilyAnswer
 from reunite.services.deps import Deps
+from reunite.services.grouping import fused_faces
+from reunite.services.matching import face_hits
 
 
 def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note: str) -> int:
@@ -56,20 +58,25 @@ def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int,
         child = access.child_face_of(sighting["child_face_id"], [f.face_id for f in faces])
         faces = [f for f in faces if child is None or f.face_id == child]
         case, facts = uow.case_facts(case_id), uow.sighting_facts(sighting_id)
+        faces = fused_faces(deps, uow, sighting_id, faces)  # as matching reads a grouped sighting's face
+        fuse = (deps.policy, uow.extra_spread())
         scored = []
         for face in faces:
-            hits = [FaceHit(h.case_face_id, h.similarity, h.photo_taken_on)
-                    for h in uow.case_face_hits(face.embedding, [case_id])]
+            rows = uow.case_face_hits(face.embedding, [case_id])
+            extra = uow.extra_similarities(face.extra, [r.case_face_id for r in rows]) if face.extra else {}
+            hits = face_hits(rows, fuse, extra, face.scale).get(case_id)
             if hits:
                 scored.append((score_pair(deps.policy, case, facts, hits, face.hubness), face.face_id))
         if not scored:
             raise InvalidInput("no face to compare in this sighting or in your child's photos",
                                field="sighting_id")
         score, face_id = max(scored, key=lambda pair: pair[0].total)
+        # calibrated as matching's candidates are: reviewers and the family read the same lead
         values = {"case_face_id": score.best_case_face_id, "score": score.total, "face_score": score.face,
                   "age_score": score.age, "time_score": score.time, "place_score": score.place,
                   "sex_score": score.sex, "expected_age": score.expected_age, "distance_km": score.distance_km,
-                  "elapsed_days": score.elapsed_days, "hubness": score.hubness}
+                  "elapsed_days": score.elapsed_days, "hubness": score.hubness, "gap_years": score.gap_years,
+                  "impostor_share": impostor_share(deps.policy, score)}
         candidate_id = uow.add_family_candidate(case_id, sighting_id, face_id, values, note.strip()[:2000], now)
         uow.audit(who.actor, "candidate.family_proposed", "candidate", candidate_id, case_id=case_id,
                   sighting=sighting_id)

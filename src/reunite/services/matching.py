@@ -93,7 +93,7 @@ def _failed(uow: UnitOfWork, photo_id: int, exc: Exception) -> None:
     uow.audit(SYSTEM, "photo.faces_failed", "photo", photo_id, reason=reason[:500])
 
 
-def _hits(rows: Sequence[CaseHitRow], fuse: Fusion | None = None,
+def face_hits(rows: Sequence[CaseHitRow], fuse: Fusion | None = None,
           extra: dict[int, float] | None = None, scale: float = 1.0) -> dict[int, list[FaceHit]]:
     """Hits by case; with the second model's similarities (``extra``, by case face), fused with dlib's;
     ``scale``: a group's fused face's (``StoredFace.scale``)."""
@@ -166,7 +166,7 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
         # fuse over all of each nearby case's photos, not only those the index returned
         found = uow.case_face_hits(face.embedding, case_ids)
         extra = uow.extra_similarities(face.extra, [r.case_face_id for r in found]) if face.extra else {}
-        exact = _hits(found, fuse, extra, face.scale)
+        exact = face_hits(found, fuse, extra, face.scale)
         cases.update(uow.case_facts_of([c for c in exact if c not in cases]))
         for case_id, hits in exact.items():
             score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)
@@ -219,7 +219,7 @@ def match_case(deps: Deps, case_id: int) -> int:
             each = uow.case_face_hits_each([h.embedding for h in fresh], case_id)
             extras = uow.extra_similarities_each([h.extra for h in fresh], [f.face_id for f in case_faces])
             for hit, hits, extra in zip(fresh, each, extras, strict=True):
-                fused = _hits(hits, fuse, extra)[case_id]
+                fused = face_hits(hits, fuse, extra)[case_id]
                 score = score_pair(deps.policy, case, sightings[hit.sighting_id], fused, hit.hubness)
                 rows[hit.sighting_face_id] = CandidateRow(case_id, hit.sighting_id, hit.sighting_face_id, score)
                 photo_of[hit.sighting_face_id] = hit.photo_id

@@ -11,11 +11,10 @@ from typing import Any
 
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require, require_case
-from reunite.domain.errors import InvalidInput, NotFound, NotSignedIn
-from reunite.domain.leads import impostor_share, proposable
+from reunite.domain.errors import NotFound, NotSignedIn
 from reunite.domain.model import CandidateStatus, SightingFilter, age_in_years
 from reunite.domain.pfif import precisions
-from reunite.domain.scoring import lead_for
+from reunite.domain.scoring import read_stored
 from reunite.services import throttle
 from reunite.services.deps import Deps
 
@@ -44,7 +43,7 @@ def _rendition(deps: Deps, known: str | None, render: Callable[[], bytes], *key:
     return Rendition(data, etag)
 
 
-def _audit_read(deps: Deps, who: Principal, action: str, subject: str, subject_id: int, **detail: Any) -> None:
+def audit_read(deps: Deps, who: Principal, action: str, subject: str, subject_id: int, **detail: Any) -> None:
     """One row, committed without waiting for the disk: a read never queues behind WAL flushes."""
     with deps.uow() as uow:
         uow.audit(who.actor, action, subject, subject_id, **detail)
@@ -62,7 +61,7 @@ def list_sightings(deps: Deps, who: Principal, query: SightingFilter) -> tuple[i
     total, rows = deps.read.sightings(asked)
     shown = [access.sighting_view(who, r) for r in rows]
     near = asked.near
-    _audit_read(deps, who, "sightings.listed", "sighting", shown[0]["id"] if shown else 0,
+    audit_read(deps, who, "sightings.listed", "sighting", shown[0]["id"] if shown else 0,
                 ids=[r["id"] for r in shown], total=total, exact_places=asked.grid_deg is None,
                 near=[near.lat, near.lon] if near else None, radius_km=asked.radius_km if near else None,
                 place=asked.place or None)
@@ -82,7 +81,7 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]
     if row["group_id"] is not None:  # one child seen several times: where and when, as this reader may see
         trail = deps.read.group_trail(row["group_id"], access.browsable_statuses(who))
         shown["trail"] = [access.sighting_view(who, r) for r in trail]
-    _audit_read(deps, who, "sighting.viewed", "sighting", sighting_id, exact_place=shown["place_precise"],
+    audit_read(deps, who, "sighting.viewed", "sighting", sighting_id, exact_place=shown["place_precise"],
                 contact="reporter_contact" in shown, trail=[r["id"] for r in shown["trail"]])
     return shown
 
@@ -101,7 +100,7 @@ def get_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
     shown = access.case_view(who, row)
     shown["birth_date_precision"], shown["missing_since_precision"] = precisions(row.get("pfif") or {})
     if not who.owns(case_id):
-        _audit_read(deps, who, "case.viewed", "case", case_id, contact="family_contact" in shown,
+        audit_read(deps, who, "case.viewed", "case", case_id, contact="family_contact" in shown,
                     imported_contacts=sorted(shown.get("imported_contacts", {})),
                     notes=[note["id"] for note in shown.get("notes", [])])
     return shown
@@ -119,10 +118,12 @@ def case_timeline(deps: Deps, who: Principal, case_id: int) -> list[dict[str, An
 
 
 def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each candidate's lead (band, "1 in N", rank, long-gap caveat): what a person is shown."""
+    """Each candidate's lead (band, "1 in N", rank, long-gap caveat): what a person is shown, read from
+    the score this reader sees (``access.candidate_view``) as search reads a pair (``scoring.read_pair``)."""
     for row in rows:
-        row["lead"] = asdict(lead_for(deps.policy, row["impostor_share"], row["expected_age"], row["gap_years"],
-                                      row["rank"], row["rank_of"]))
+        reading = read_stored(deps.policy, row["score"], row["expected_age"], row["gap_years"], row["rank"],
+                              row["rank_of"])
+        row["impostor_share"], row["lead"] = reading.share, asdict(reading.lead)
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
     return rows
 
@@ -137,7 +138,7 @@ def case_candidates(
             for r in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who))
             if access.candidate_visible(who, r, settled, case_id)]
     rows.sort(key=lambda r: (-r["score"], r["id"]))
-    _audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
+    audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
                 exact_places=who.can(Permission.SEE_EXACT_PLACES))
     return with_lead(deps, rows)
 
@@ -147,39 +148,9 @@ def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[di
     deps.read.sighting(sighting_id)
     found = deps.read.candidates(None, None, sighting_id, access.browsable_statuses(who))
     rows = [access.candidate_view(who, r, deps.policy) for r in found]
-    _audit_read(deps, who, "candidates.viewed", "sighting", sighting_id, ids=[r["id"] for r in rows],
+    audit_read(deps, who, "candidates.viewed", "sighting", sighting_id, ids=[r["id"] for r in rows],
                 exact_places=who.can(Permission.SEE_EXACT_PLACES))
     return with_lead(deps, rows)
-
-
-def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50) -> list[dict[str, Any]]:
-    """Rank sighting faces by similarity to the face(s) in a photo a family uploads, keeping those
-    plausible at the operating point. The photo is not stored. With several faces, each face's
-    results are merged (best similarity wins)."""
-    require(who, Permission.SEARCH_BY_PHOTO)
-    deps.codec.inspect(data)
-    faces = deps.faces.detect(data, thorough=True)  # the family's photo plays the case's part
-    if not faces:
-        raise InvalidInput("no face was found in this photo: try a clearer, front-facing photo", field="photo")
-    best: dict[int, dict[str, Any]] = {}
-    for number, face in enumerate(faces):
-        for hit in deps.read.similar_sighting_faces(face.embedding, limit, access.browsable_statuses(who)):
-            hit["query_face"] = number
-            if hit["face_id"] not in best or hit["similarity"] > best[hit["face_id"]]["similarity"]:
-                best[hit["face_id"]] = hit
-    ranked = sorted(best.values(), key=lambda h: h["similarity"], reverse=True)
-    ranked = [h for h in ranked if _plausible(deps, h)][:limit]
-    _audit_read(deps, who, "sightings.searched", "sighting", ranked[0]["sighting_id"] if ranked else 0,
-                ids=[h["sighting_id"] for h in ranked])
-    return ranked
-
-
-def _plausible(deps: Deps, hit: dict[str, Any]) -> bool:
-    """A search result is shown only when it would be proposed as a candidate: at the operating
-    point (the family's photo has no known age, so the calibration over all ages and gaps)."""
-    share = impostor_share(deps.policy.calibration, hit["similarity"] - hit["hubness"], None, None)
-    hit["lead"] = asdict(lead_for(deps.policy, share, 0.0, None))
-    return proposable(deps.policy.leads, share)
 
 
 def poster(deps: Deps, case_id: int) -> dict[str, Any]:
@@ -222,7 +193,7 @@ def photo_bytes(
         if not _sees_case(deps, who, row["case_id"]):
             raise NotFound("photo {id} does not exist", id=photo_id)
         if not who.owns(row["case_id"]):
-            _audit_read(deps, who, "photo.viewed", "case", row["case_id"], photo=photo_id)
+            audit_read(deps, who, "photo.viewed", "case", row["case_id"], photo=photo_id)
     else:
         if not access.sighting_visible(who, row["sighting_status"]):
             raise NotFound("photo {id} does not exist", id=photo_id)
@@ -232,7 +203,7 @@ def photo_bytes(
         child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
         blur = [_box(f) for f in access.blur_faces(who, row["faces"], child)]
         keep = next((_box(f) for f in row["faces"] if f["id"] == child), None) if blur else None
-        _audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
+        audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
                     unblurred=not blur and len(row["faces"]) > 1)
     key = row["storage_key"]
     return _rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), max_side, blur, keep),
@@ -266,14 +237,14 @@ def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None
         if not _sees_case(deps, who, row["case_id"]):
             raise NotFound("face {id} does not exist", id=face_id)
         if not who.owns(row["case_id"]):
-            _audit_read(deps, who, "face.viewed", "case", row["case_id"], face=face_id)
+            audit_read(deps, who, "face.viewed", "case", row["case_id"], face=face_id)
     else:
         child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
         visible = (who.can(Permission.SEE_ORIGINALS) or bool(who.verified_cases & set(row["confirmed_for"] or ()))
                    or (access.sighting_visible(who, row["sighting_status"]) and face_id == child))
         if not visible:
             raise NotFound("face {id} does not exist", id=face_id)
-        _audit_read(deps, who, "face.viewed", "sighting", row["sighting_id"], face=face_id,
+        audit_read(deps, who, "face.viewed", "sighting", row["sighting_id"], face=face_id,
                     bystander=face_id != child)
         if not who.can(Permission.SEE_ORIGINALS):  # cut from the photo with every other face blurred first
             photo = deps.read.photo(row["photo_id"])
@@ -289,7 +260,7 @@ def case_messages(deps: Deps, who: Principal, case_id: int) -> list[dict[str, An
     """The conversation on a case: for the family and reviewers only."""
     access.require_correspondent(who, case_id)
     found = deps.read.messages(case_id)
-    _audit_read(deps, who, "case.messages_read", "case", case_id, messages=len(found))
+    audit_read(deps, who, "case.messages_read", "case", case_id, messages=len(found))
     return found
 
 
@@ -297,5 +268,5 @@ def admin_lists(deps: Deps, who: Principal) -> dict[str, list[dict[str, Any]]]:
     """API tokens and invitations (invitees' emails) for the admin page."""
     require(who, Permission.ADMINISTER)
     lists = {"tokens": deps.read.api_tokens(), "invitations": deps.read.invitations()}
-    _audit_read(deps, who, "admin.viewed", "system", 0, invitations=len(lists["invitations"]))
+    audit_read(deps, who, "admin.viewed", "system", 0, invitations=len(lists["invitations"]))
     return lists

@@ -17,8 +17,7 @@ from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.workbench import WorkbenchReadSql
 from reunite.adapters.places import place_variants
 from reunite.domain.errors import NotFound
-from reunite.domain.model import AgeRange, CandidateStatus, SightingFilter
-from reunite.domain.scoring import Score, explain
+from reunite.domain.model import CandidateStatus, SightingFilter
 from reunite.domain.times import with_offset
 
 SIGHTING_COLUMNS = (
@@ -189,8 +188,6 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             f"AND s.status IN {LIVE_REPORTS} ORDER BY c.score DESC, c.id", group_statuses=list(group_statuses),
             **params,
         )
-        for row in rows:
-            row["explanation"] = _explain(row)
         return rows
 
     def photo(self, photo_id: int) -> dict[str, Any]:
@@ -261,15 +258,3 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "case {id} does not exist", id=case_id,
         )
         return row
-
-
-def _explain(row: dict[str, Any]) -> str:
-    score = Score(
-        row["score"], row["face_score"], row["age_score"], row["time_score"], row["place_score"],
-        row["sex_score"], row["case_face_id"], row["expected_age"], row["distance_km"], row["elapsed_days"],
-        row["hubness"],
-    )
-    apparent = None
-    if row["apparent_age_low"] is not None:
-        apparent = AgeRange(row["apparent_age_low"], row["apparent_age_high"])
-    return explain(score, apparent)

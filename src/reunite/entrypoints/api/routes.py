@@ -15,9 +15,9 @@ from reunite.domain.times import localize
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
 from reunite.i18n import Language, negotiate
-from reunite.services import idempotency, intake, queries, review, throttle
+from reunite.services import idempotency, intake, queries, review, search, throttle
 from reunite.services.deps import Deps
-from reunite.wording import lead_words
+from reunite.wording import explanation, lead_words
 
 router = APIRouter(prefix="/api")
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -132,7 +132,8 @@ def get_sighting(deps: DepsDep, who: Browser, sighting_id: int) -> schemas.Sight
 
 
 def candidate_out(lang: Language, row: dict[str, Any]) -> schemas.CandidateOut:
-    return schemas.CandidateOut.model_validate(row | {"lead_words": lead_words(lang, row["lead"])})
+    return schemas.CandidateOut.model_validate(row | {"lead_words": lead_words(lang, row["lead"]),
+                                                      "explanation": explanation(lang, row)})
 
 
 @router.get("/sightings/{sighting_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)
@@ -218,12 +219,17 @@ def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: sche
 def search_by_photo(
     request: Request, deps: DepsDep, who: Searcher, lang: Reader, photo: Annotated[UploadFile, File()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    case_id: Annotated[int | None, Query(description=(
+        "The case whose child the photo shows (one you may read): each sighting is then read as that "
+        "case's candidate would be, the case's photos fused with this one"))] = None,
 ) -> list[schemas.SearchHit]:
     """Upload a child's photo; get the sighting faces alike enough to be proposed (the same operating
-    point as candidates), most similar first, each with its lead in words. The photo is not kept."""
+    point as candidates), most alike first, each with its lead in words, read as matching reads the
+    pair. Without a case the photo's age is unknown, so the most cautious age band reads it. The photo
+    is not kept."""
     throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
     return [schemas.SearchHit(**h, lead_words=lead_words(lang, h["lead"]))
-            for h in queries.search_by_photo(deps, who, photo.file.read(), limit)]
+            for h in search.search_by_photo(deps, who, photo.file.read(), limit, case_id)]
 
 
 def if_none_match(request: Request) -> str | None:

@@ -33,13 +33,13 @@ from reunite.entrypoints.api.auth import PrincipalDep, allow, check_csrf, client
 from reunite.entrypoints.web import assets
 from reunite.entrypoints.web.links import contact_links, place_links
 from reunite.i18n import LANGUAGES, Language, negotiate
-from reunite.services import families, idempotency, intake, queries, review, throttle
+from reunite.services import families, idempotency, intake, queries, review, search, throttle
 from reunite.services.deps import Deps
-from reunite.wording import lead_words
+from reunite.wording import lead_words, why
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-templates.env.globals["lead_words"] = lead_words  # lead_words(lang, lead), in macros too
+templates.env.globals |= {"lead_words": lead_words, "why": why}  # (lang, …), in macros too
 templates.env.globals |= {"full_name": full_name, "contact_links": contact_links, "place_links": place_links,
                           "inline": assets.inline}
 PAGE_SIZE = 24
@@ -303,23 +303,35 @@ def sighting_page(request: Request, lang: LangDep, deps: DepsDep, who: Browser, 
                   my_cases=[c for c in mine if c["status"] == "open"], sent=request.query_params.get("sent") == "1")
 
 
+def _search_cases(deps: Deps, who: Principal) -> list[dict[str, Any]]:
+    """The family's open, verified cases: a search for one reads each sighting as its case page does."""
+    mine = [deps.read.case(case_id) for case_id in sorted(who.verified_cases & who.own_cases)]
+    return [c for c in mine if c["status"] == "open"]
+
+
 @router.get("/search", response_class=HTMLResponse)
-def search_form(request: Request, lang: LangDep, who: Searcher) -> HTMLResponse:
-    return render(request, lang, "search.html", hits=None)
+def search_form(request: Request, lang: LangDep, deps: DepsDep, who: Searcher) -> HTMLResponse:
+    return render(request, lang, "search.html", hits=None, my_cases=_search_cases(deps, who), chosen=None)
 
 
 @router.post("/search", response_class=HTMLResponse)
 async def search_send(request: Request, lang: LangDep, deps: DepsDep, who: Searcher) -> HTMLResponse:
     form = await checked_form(request)
+    my_cases = _search_cases(deps, who)
+    chosen = str(form.get("case_id") or "").strip()
     try:
         throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
         files, _ = await uploads(form)
         if not files:
             raise InvalidInput("add at least one photo", field="photos")
-        hits = queries.search_by_photo(deps, who, files[0].data, limit=48)
+        if chosen and not chosen.isdigit():
+            raise InvalidInput("choose one of your cases", field="case_id")
+        case_id = int(chosen) if chosen else None  # a case this reader may read (checked by the search)
+        hits = search.search_by_photo(deps, who, files[0].data, limit=48, case_id=case_id)
     except ReuniteError as exc:
-        return render(request, lang, "search.html", status=exc.status_code, hits=None, error=lang.error(exc))
-    return render(request, lang, "search.html", hits=hits)
+        return render(request, lang, "search.html", status=exc.status_code, hits=None, error=lang.error(exc),
+                      my_cases=my_cases, chosen=chosen)
+    return render(request, lang, "search.html", hits=hits, my_cases=my_cases, chosen=chosen)
 
 
 @router.get("/p/{case_id}", response_class=HTMLResponse)

@@ -1,0 +1,130 @@
+"""Search by photo: sighting faces alike a photo a family (or a partner) uploads, each read as matching
+reads a pair (``scoring.read_pair``): the sighting's face as matching sees it (its group's faces fused,
+its hubness subtracted, a second model's similarity fused), and for a named case, the case's photos
+fused with the searched one and its age, time, place and sex plausibility, so a sighting reads the
+same band and "1 in N" here as on the case page (a sighting face that is already the case's
+candidate reads as that candidate, from its stored score). Without a case, the photo's age is unknown and the
+most cautious age cell reads it. The photo is not stored."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from reunite.domain import access
+from reunite.domain.access import Permission, Principal, require
+from reunite.domain.errors import InvalidInput
+from reunite.domain.fusion import Spread, fused_similarity
+from reunite.domain.leads import proposable
+from reunite.domain.model import DetectedFace, PhotoOwner
+from reunite.domain.ports import StoredFace, UnitOfWork
+from reunite.domain.scoring import CaseFacts, FaceHit, Score, SightingFacts, read_pair, score_pair
+from reunite.services.deps import Deps
+from reunite.services.grouping import fused_faces
+from reunite.services.matching import face_hits
+from reunite.services.queries import audit_read, checked_case, with_lead
+
+SAME_PHOTO = 0.995  # a searched face this alike one of the case's faces is that photo (its date is known)
+SEARCHED = 0  # the searched photo's face among a case's faces (no stored face has id 0)
+
+
+def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return dot / norm if norm else 0.0
+
+
+def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
+                    case_id: int | None = None) -> list[dict[str, Any]]:
+    """Rank sighting faces by similarity to the face(s) in the photo, keeping those proposable at the
+    operating point, each with the lead matching would give the pair (for ``case_id``: the pair of
+    that case and the sighting face, as its case page reads it). With several faces in the photo,
+    each sighting face keeps its best reading."""
+    require(who, Permission.SEARCH_BY_PHOTO)
+    if case_id is not None:
+        checked_case(deps, who, case_id)
+    deps.codec.inspect(data)
+    faces = deps.faces.detect(data, thorough=True)  # the searched photo plays a case photo's part
+    if not faces:
+        raise InvalidInput("no face was found in this photo: try a clearer, front-facing photo", field="photo")
+    found: dict[int, dict[str, Any]] = {}
+    for face in faces:
+        for hit in deps.read.similar_sighting_faces(face.embedding, limit, access.browsable_statuses(who)):
+            found.setdefault(hit["face_id"], hit)
+    best: dict[int, dict[str, Any]] = {}
+    with deps.uow() as uow:
+        read = _Reader(deps, who, uow, case_id, [h["sighting_id"] for h in found.values()])
+        for number, face in enumerate(faces):
+            for face_id, hit in found.items():
+                scored = read.score(face, hit["sighting_id"], face_id)
+                if scored is not None and (face_id not in best or scored.total > best[face_id]["score"]):
+                    best[face_id] = hit | {"query_face": number, "score": scored.total}
+                    reading = read_pair(deps.policy, scored)
+                    best[face_id]["lead"] = asdict(reading.lead)
+                    best[face_id]["impostor_share"] = reading.share
+    if case_id is not None:
+        _as_candidates(deps, who, case_id, best)
+    ranked = sorted(best.values(), key=lambda h: (-h["score"], h["face_id"]))
+    ranked = [h for h in ranked if proposable(deps.policy.leads, h["impostor_share"])][:limit]
+    audit_read(deps, who, "sightings.searched", "sighting", ranked[0]["sighting_id"] if ranked else 0,
+               ids=[h["sighting_id"] for h in ranked], case=case_id)
+    return ranked
+
+
+def _as_candidates(deps: Deps, who: Principal, case_id: int, best: dict[int, dict[str, Any]]) -> None:
+    """A sighting face already the case's candidate (one this reader sees on the case page) reads as
+    that candidate: its stored score, read by ``queries.with_lead`` as the case page reads it."""
+    settled = deps.clock.now() - deps.limits.undo_window
+    rows = [access.candidate_view(who, r, deps.policy) for r in deps.read.candidates(case_id, None)
+            if r["sighting_face_id"] in best and access.candidate_visible(who, r, settled, case_id)]
+    for row in with_lead(deps, rows):
+        hit = best[row["sighting_face_id"]]
+        hit |= {"score": row["score"], "impostor_share": row["impostor_share"],
+                "lead": row["lead"] | {"rank": None, "rank_of": None}, "candidate_id": row["id"]}
+
+
+class _Reader:
+    """Scores the searched faces against sighting faces as matching scores a pair."""
+
+    def __init__(self, deps: Deps, who: Principal, uow: UnitOfWork, case_id: int | None,
+                 sighting_ids: list[int]) -> None:
+        self.deps, self.who, self.uow = deps, who, uow
+        self.spread: Spread | None = uow.extra_spread()
+        self.case: CaseFacts | None = uow.case_facts(case_id) if case_id is not None else None
+        self.case_faces = uow.faces_of(PhotoOwner.CASE, case_id) if case_id is not None else []
+        self.sightings: dict[int, SightingFacts] = uow.sighting_facts_of(sorted(set(sighting_ids)))
+        self.faces: dict[int, StoredFace] = {}
+        for sighting_id in self.sightings:
+            stored = fused_faces(deps, uow, sighting_id, uow.faces_of(PhotoOwner.SIGHTING, sighting_id))
+            self.faces |= {f.face_id: f for f in stored}
+
+    def score(self, query: DetectedFace, sighting_id: int, face_id: int) -> Score | None:
+        face, sighting = self.faces.get(face_id), self.sightings.get(sighting_id)
+        if face is None or sighting is None:
+            return None
+        policy = self.deps.policy
+        mine = face.scale * _cosine(query.embedding, face.embedding)
+        query_extra = query.extra[0].vector if query.extra else None
+        if query_extra is not None and face.extra is not None:
+            mine = fused_similarity(policy, self.spread, mine, _cosine(query_extra, face.extra))
+        if self.case is None:  # the photo's age is unknown: matching's score without case facts
+            return Score(mine - policy.hubness_weight * face.hubness, mine, None, None, None, None, SEARCHED,
+                         0.0, None, 0.0, face.hubness, None)
+        hits = self._case_hits(face)
+        if not any(_cosine(query.embedding, f.embedding) >= SAME_PHOTO for f in self.case_faces):
+            hits.append(FaceHit(SEARCHED, mine, None))  # another photo of the child, of unknown date
+        if not hits:
+            return None
+        scored = score_pair(policy, self.case, sighting, hits, face.hubness)
+        if self.who.can(Permission.SEE_EXACT_PLACES):
+            return scored
+        return access.coarse_score(policy, scored, self.case.last_seen, sighting.place)
+
+    def _case_hits(self, face: StoredFace) -> list[FaceHit]:
+        """The sighting face's hits among the case's faces, exactly as ``match_sighting`` reads them."""
+        assert self.case is not None
+        rows = self.uow.case_face_hits(face.embedding, [self.case.case_id])
+        extra = self.uow.extra_similarities(face.extra, [r.case_face_id for r in rows]) if face.extra else {}
+        return list(face_hits(rows, (self.deps.policy, self.spread), extra, face.scale).get(self.case.case_id, []))
