@@ -105,6 +105,12 @@ def request_fields(form: FormData) -> list[tuple[str, str]]:
             if isinstance(value, str) and name not in NOT_THE_REQUEST]
 
 
+def form_key(who: Principal, operation: str, form: FormData) -> idempotency.Key | None:
+    """The form's one-time key (a hidden field), bound to who sends it and what it asks: the same form
+    sent twice (a double click, a resend after a lost answer) is done once."""
+    return idempotency.scoped(who, operation, text(form, "idempotency_key")[:64], request_fields(form))
+
+
 def number(form: FormData, name: str, kind: type[int] | type[float] = float) -> Any:
     raw = text(form, name)
     if not raw:
