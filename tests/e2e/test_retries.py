@@ -175,3 +175,14 @@ def test_tokens_verifications_sources_and_imports_retried_with_a_key_are_made_on
                for _ in range(2)]
     assert imports[0].json() == imports[1].json() and imports[0].json()["created"] == 1
     assert count_rows(container, "cases") == cases + 1
+
+
+def test_every_post_that_creates_something_documents_the_idempotency_key(client: TestClient) -> None:
+    spec = client.app.openapi()  # type: ignore[attr-defined]
+    creating = [(path, operation) for path, operations in spec["paths"].items()
+                for method, operation in operations.items() if method == "post"
+                and ({"201", "202"} & set(operation["responses"]) or path in ("/api/pfif", "/api/cases/import"))]
+    assert len(creating) >= 10
+    for path, operation in creating:
+        assert "Idempotency-Key" in {p["name"] for p in operation.get("parameters", [])}, path
+    assert "Idempotency-Key" in spec["info"]["description"]
