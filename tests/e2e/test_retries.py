@@ -186,3 +186,17 @@ def test_every_post_that_creates_something_documents_the_idempotency_key(client:
     for path, operation in creating:
         assert "Idempotency-Key" in {p["name"] for p in operation.get("parameters", [])}, path
     assert "Idempotency-Key" in spec["info"]["description"]
+
+
+def test_copies_of_one_request_sent_at_once_make_one_thing(container: Container) -> None:
+    """A double click sends both copies at the same moment: they look for each other one at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reunite.services import retention
+
+    def ask(_: int) -> int:
+        return retention.request_takedown(container.deps, "sighting", 9, "me@example.org", "", "that is me")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = set(pool.map(ask, range(12)))
+    assert len(answers) == 1 and count_rows(container, "takedowns") == 1
