@@ -18,6 +18,8 @@ from babel.messages.pofile import read_po, write_po
 
 from reunite.domain.access import Permission
 from reunite.domain.lifecycle import REFUSALS, CaseState
+from reunite.entrypoints.api.validation import FIELD_NAMES, KINDS
+from reunite.entrypoints.web import filters
 from reunite.services.matching import UNREADABLE
 
 ROOT = Path(__file__).resolve().parents[1] / "src" / "reunite"
@@ -56,7 +58,12 @@ def messages() -> list[str]:
         found[refusal] = None
     for state in CaseState:
         found[state.value] = None
+    for message in [*KINDS.values(), *filters.MESSAGES, *filters.LABELS.values()]:  # sentences chosen at run time
+        found[message] = None
     return list(found)
+
+
+FIELD = "field"  # the context of a field's name as readers call it (``Language.field_name``)
 
 
 def main() -> int:
@@ -70,11 +77,16 @@ def main() -> int:
             old = read_po(f)
         if args.check:
             missing += [f"{po.parent.parent.name}: {m}" for m in wanted if not (old.get(m) and old.get(m).string)]
+            missing += [f"{po.parent.parent.name}: the field {name}" for name in FIELD_NAMES
+                        if not ((found := old.get(name, context=FIELD)) and found.string)]
             continue
         new = Catalog(locale=old.locale, project="Reunite")
         for message in wanted:
             existing = old.get(message)
             new.add(message, existing.string if existing else "")
+        for name in FIELD_NAMES:
+            existing = old.get(name, context=FIELD)
+            new.add(name, existing.string if existing else "", context=FIELD)
         with po.open("wb") as f:
             write_po(f, new, width=120, omit_header=False)
     for line in missing:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time, get_timezone_name
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -69,6 +70,7 @@ def _normal(tag: str | None) -> str | None:
     return None
 
 
+FIELD_CONTEXT = "field"  # the catalogs' context of fields' names (scripts/messages.py)
 WORDS = frozenset(p.value for p in Permission) | frozenset(s.value for s in CaseState)
 
 
@@ -87,9 +89,30 @@ class Language:
         text = translations(self.code).gettext(message)
         return text.format(**params) if params else text
 
+    def field_name(self, name: str) -> str:
+        """A field as the reader calls it ("lat": "纬度"); its own name where no catalog names it (English)."""
+        return str(translations(self.code).pgettext(FIELD_CONTEXT, name))
+
+    def one_of(self, items: list[str]) -> str:
+        """"a, b or c" with this language's joiner ("a、b或c")."""
+        return str(format_list(items, style="or", locale=self.code)) if items else ""
+
+    def value(self, value: object, field: str | None = None) -> object:
+        """A value inside a message: an instant in the reader's zone, zone named; a day; a word translated;
+        the name of the field in error as the reader calls it."""
+        if isinstance(value, Instant):
+            return self.datetime(value)
+        if isinstance(value, Day):
+            return self.date(value)
+        if isinstance(value, str) and value in WORDS:
+            return self.gettext(value)
+        if isinstance(value, str) and value == field:
+            return self.field_name(value)
+        return value
+
     def error(self, exc: ReuniteError) -> str:
-        """The error in this language; word-like values (a permission's name) are translated too."""
-        params = {k: self.gettext(v) if isinstance(v, str) and v in WORDS else v for k, v in exc.params.items()}
+        """The error in this language; its values as ``value`` shows them."""
+        params = {k: self.value(v, exc.field) for k, v in exc.params.items()}
         text = self.gettext(exc.template, **params)
         if exc.context:
             template, params = exc.context

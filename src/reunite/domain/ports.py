@@ -262,6 +262,11 @@ class IdempotencyStore(Protocol):
         """Drop answers remembered before this instant (a retry comes within minutes, not weeks)."""
         ...
 
+    def one_at_a_time(self, name: str) -> None:
+        """Hold a lock named ``name`` until this unit of work ends: two copies of one request sent at once
+        (a double click, a client's retry) look for each other's write one after the other."""
+        ...
+
 
 class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, ShortlistStore,
                  IdempotencyStore, ReportStore, ExtraFaceStore, Protocol):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from reunite.domain.model import NewCase, PhotoOwner, Provenance
@@ -108,6 +108,11 @@ class ModerationStore(Protocol):
 
     def add_message(self, case_id: int, author: str, from_family: bool, body: str) -> int: ...
 
+    def repeated_message(self, case_id: int, author: str, body: str, within: timedelta) -> int | None:
+        """The case's last message, when it is this author's with this body, written within ``within``
+        (nobody wrote since: the same message sent again is a retry)."""
+        ...
+
     def add_verification(
         self, case_id: int, candidate_id: int | None, method: str, result: str, notes: str, by: str
     ) -> int: ...
@@ -126,6 +131,10 @@ class ModerationStore(Protocol):
         ...
 
     def add_takedown(self, subject: str, subject_id: int, requester: str, relation: str, reason: str) -> int: ...
+
+    def pending_takedown(self, subject: str, subject_id: int, requester: str) -> int | None:
+        """A request still waiting about this record from this requester (compared without case)."""
+        ...
 
     def resolve_takedown(self, takedown_id: int, status: str, evidence: str, by: str, at: datetime) -> tuple[str, int]:
         """Record the decision; the (subject, subject_id) it was about."""
@@ -146,6 +155,11 @@ class ReachStore(Protocol):
     """Subscriptions, alerts, the outbox, and PFIF records, inside a unit of work."""
 
     def add_subscription(self, values: dict[str, Any]) -> int: ...
+
+    def pending_subscription(self, values: dict[str, Any]) -> tuple[int, timedelta] | None:
+        """An unconfirmed subscription of the same channel, address (without case) and area: its id and
+        how long ago its confirmation link was last asked for (its creation, or the last resend)."""
+        ...
 
     def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> bool:
         """Move a subscription to ``status``; False if it does not exist."""

@@ -9,7 +9,7 @@ from typing import Any
 from reunite.domain.abuse import new_token, token_hash
 from reunite.domain.access import Permission, Principal, Role, Scope, require
 from reunite.domain.errors import Forbidden, InvalidInput, NotFound, NotSignedIn
-from reunite.services import throttle
+from reunite.services import idempotency, throttle
 from reunite.services.deps import Deps
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -105,9 +105,12 @@ def from_api_token(deps: Deps, token: str) -> Principal | None:
                      scopes=frozenset(Scope(s) for s in row["scopes"]), domains=frozenset(row["allowed_domains"]))
 
 
-def invite(deps: Deps, who: Principal, email: str, role: Role) -> str:
-    """An invitation for a moderator, police officer or admin; the token goes in the link sent."""
+def invite(deps: Deps, who: Principal, email: str, role: Role, key: idempotency.Key | None = None) -> str:
+    """An invitation for a moderator, police officer or admin; the token goes in the link sent (a retry
+    under the same ``key`` answers the same link: one invitation, not two)."""
     require(who, Permission.ADMINISTER)
+    if (first := idempotency.earlier(deps, key)) is not None and key is not None:
+        return idempotency.unseal(deps.secret, key, str(first["token"]))
     if who.account_id is None:
         raise Forbidden("invitations are sent by an admin's account")
     if role not in INVITED_ROLES:
@@ -119,6 +122,9 @@ def invite(deps: Deps, who: Principal, email: str, role: Role) -> str:
         invitation = uow.add_invitation(token_hash(token), email.strip(), role.value, who.account_id,
                                         deps.clock.now() + deps.limits.invitation_lifetime)
         uow.audit(who.actor, "invitation.created", "invitation", invitation, role=role.value)
+        won = idempotency.remember(uow, key, {"id": invitation, "token": idempotency.seal(deps.secret, key, token)})
+        if won is not None and key is not None:
+            return idempotency.unseal(deps.secret, key, str(won["token"]))
         uow.commit()
     return token
 
@@ -146,13 +152,17 @@ def accept_invitation(deps: Deps, token: str, password: str, name: str, language
     return account_id
 
 
-def issue_token(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], domains: Sequence[str] = ()) -> str:
-    """An API token for a partner organisation, with explicit scopes. Shown once; stored hashed.
+def issue_token(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], domains: Sequence[str] = (),
+                key: idempotency.Key | None = None) -> str:
+    """An API token for a partner organisation, with explicit scopes. Shown once; stored hashed. A retry
+    under the same ``key`` answers the same token (kept sealed by the sender's key, which is not stored).
 
     A token may issue tokens (an ``admin``-scoped integration provisioning its partners), but never an
     ``admin`` one: only an admin's account or the command line makes those. What a token issues is
     recorded as its own, and revoking a token revokes everything issued from it, down the line."""
     require(who, Permission.ADMINISTER)
+    if (first := idempotency.earlier(deps, key)) is not None and key is not None:
+        return idempotency.unseal(deps.secret, key, str(first["token"]))
     if not name.strip():
         raise InvalidInput("name the organisation the token is for", field="name")
     if not scopes:
@@ -164,6 +174,9 @@ def issue_token(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], 
         token_id = uow.add_api_token(name.strip(), token_hash(token), [s.value for s in scopes],
                                      [d.strip() for d in domains if d.strip()], who.actor, issued_by=who.token_id)
         uow.audit(who.actor, "token.issued", "api_token", token_id, scopes=[s.value for s in scopes])
+        won = idempotency.remember(uow, key, {"id": token_id, "token": idempotency.seal(deps.secret, key, token)})
+        if won is not None and key is not None:
+            return idempotency.unseal(deps.secret, key, str(won["token"]))
         uow.commit()
     return token
 

@@ -4,15 +4,18 @@ imports share (PFIF itself: ``services/pfif.py``). Imported cases wait for verif
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, tzinfo
+from typing import Any
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.dates import loose_date, serial_date
 from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
 from reunite.domain.model import GeoPoint, NewCase, Sex
 from reunite.domain.pfif import SEXES
+from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import localize
+from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.intake import check_case
 
@@ -32,6 +35,22 @@ class ImportReport:
     unchanged: int = 0  # records already here as sent, or this site's own records coming back
     expired: int = 0  # cases here that expired because their registry sent a placeholder
     problems: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def remembered(cls, deps: Deps, key: idempotency.Key | None) -> ImportReport | None:
+        """The report the first import under ``key`` gave (a retried import writes nothing again)."""
+        found = idempotency.earlier(deps, key)
+        return None if found is None else cls.from_json(found)
+
+    @classmethod
+    def from_json(cls, found: dict[str, Any]) -> ImportReport:
+        return cls(**{**found, "problems": [(str(a), str(b)) for a, b in found.get("problems", [])]})
+
+    def kept(self, uow: UnitOfWork, key: idempotency.Key | None) -> ImportReport | None:
+        """Remember this report under ``key`` in the import's transaction; the first report instead when a
+        concurrent retry committed first."""
+        won = idempotency.remember(uow, key, asdict(self))
+        return None if won is None else ImportReport.from_json(won)
 
 
 def _day(row: dict[str, str], name: str) -> date | None:
@@ -93,12 +112,15 @@ def _check_columns(rows: list[tuple[int, dict[str, str]]]) -> None:
 
 
 def import_cases_table(
-    deps: Deps, who: Principal, data: bytes, dry_run: bool, progress: Callable[[int], object] | None = None
+    deps: Deps, who: Principal, data: bytes, dry_run: bool, progress: Callable[[int], object] | None = None,
+    key: idempotency.Key | None = None,
 ) -> ImportReport:
     """Cases from a CSV or XLSX sheet (one row each; columns as in docs/exchange.md). A dry run
     checks every row and writes nothing; otherwise valid rows are registered (pending verification,
     without photos) in one transaction and the others reported with the reason."""
     require(who, Permission.REGISTER_CASE)
+    if not dry_run and (first := ImportReport.remembered(deps, key)) is not None:
+        return first
     rows = deps.tables.read_rows(data)
     _check_columns(rows)
     report = ImportReport()
@@ -120,6 +142,8 @@ def import_cases_table(
             case_id = uow.add_case(case, deps.clock.now())
             uow.audit(who.actor, "case.imported", "case", case_id, row=number)
             report.created += 1
+        if (won := report.kept(uow, key)) is not None:
+            return won
         uow.commit()
     return report
 

@@ -7,6 +7,7 @@ silently drop the second write."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ REQUEST = "_request"  # where the fingerprint is kept inside the remembered answ
 class Key:
     name: str  # hex SHA-256 of actor, operation and the sender's key: 64 characters
     request: str  # hex SHA-256 of what was asked: the fields and the photos' bytes
+    sealing: bytes = b""  # another digest of the sender's key, never stored: seals an answer shown once
 
 
 def fingerprint(fields: Iterable[tuple[str, object]], uploads: Sequence[Upload] = ()) -> str:
@@ -46,7 +48,26 @@ def scoped(who: Principal, operation: str, key: str | None, fields: Iterable[tup
         raise InvalidInput("the idempotency key must be at most {limit} printable characters",
                            field="idempotency_key", limit=MAX_KEY)
     name = hashlib.sha256(f"{who.actor}\n{operation}\n{key}".encode()).hexdigest()
-    return Key(name, fingerprint(fields, uploads))
+    sealing = hashlib.sha256(f"seal\n{who.actor}\n{operation}\n{key}".encode()).digest()
+    return Key(name, fingerprint(fields, uploads), sealing)
+
+
+def _stream(secret: bytes, key: Key, size: int) -> bytes:
+    return hashlib.shake_256(secret + key.sealing).digest(size)
+
+
+def seal(secret: bytes, key: Key | None, value: str) -> str:
+    """A secret shown once (an API token), kept for a retry so that only that retry can read it: sealed
+    with the site's secret and the sender's key, which is never stored."""
+    if key is None:
+        return ""
+    data = value.encode()
+    return base64.b64encode(bytes(a ^ b for a, b in zip(data, _stream(secret, key, len(data)), strict=True))).decode()
+
+
+def unseal(secret: bytes, key: Key, sealed: str) -> str:
+    data = base64.b64decode(sealed)
+    return bytes(a ^ b for a, b in zip(data, _stream(secret, key, len(data)), strict=True)).decode()
 
 
 def check(key: Key | None, remembered: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -73,3 +94,16 @@ def remember(uow: UnitOfWork, key: Key | None, answer: dict[str, Any]) -> dict[s
     if key is None or uow.remember_result(key.name, answer | {REQUEST: key.request}):
         return None
     return check(key, uow.remembered_result(key.name)) or {}
+
+
+def earlier_id(deps: Deps, key: Key | None) -> int | None:
+    """The id the first write under this key answered, for writes that answer an id."""
+    found = earlier(deps, key)
+    return None if found is None else int(found["id"])
+
+
+def remember_id(uow: UnitOfWork, key: Key | None, new_id: int) -> int | None:
+    """As ``remember`` for a write that answers an id: None when this write stands (commit it), else
+    the first write's id (a concurrent retry won: roll this one back)."""
+    won = remember(uow, key, {"id": new_id})
+    return None if won is None else int(won.get("id", new_id))

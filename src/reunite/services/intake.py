@@ -95,9 +95,9 @@ def _check_time(when: datetime, now: datetime, field: str) -> None:
     if when.tzinfo is None:
         raise InvalidInput("the time needs a time zone", field=field)
     if when > now + CLOCK_SKEW:
-        raise InvalidInput("{when} is in the future", field=field, when=f"{when:%Y-%m-%d %H:%M}")
+        raise InvalidInput("{when} is in the future", field=field, when=when)  # shown in the reader's zone, named
     if when < EARLIEST:
-        raise InvalidInput("{when} is too long ago", field=field, when=f"{when:%Y-%m-%d}")
+        raise InvalidInput("{when} is too long ago", field=field, when=when.date())
 
 
 def photo_time(deps: Deps, facts: Sequence[PhotoFacts], now: datetime) -> datetime | None:

@@ -36,6 +36,7 @@ from reunite.domain.pfif import (
     record_domain,
 )
 from reunite.domain.ports import UnitOfWork
+from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.exchange import ImportReport, audit_export
 from reunite.services.intake import check_case
@@ -61,9 +62,13 @@ def _kept(values: dict[str, str], names: tuple[str, ...], record: str, report: I
     return {name: value[:MAX_FIELD] for name, value in fields.items()}
 
 
-def import_pfif(deps: Deps, who: Principal, data: bytes) -> ImportReport:
-    """Import a PFIF 1.1–1.4 document in one transaction (see the module's docstring)."""
+def import_pfif(deps: Deps, who: Principal, data: bytes, key: idempotency.Key | None = None) -> ImportReport:
+    """Import a PFIF 1.1–1.4 document in one transaction (see the module's docstring). Records already
+    here as sent are left unchanged, so a document sent again adds nothing; under the same ``key`` the
+    retry answers the first import's report."""
     require(who, Permission.REGISTER_CASE)
+    if (first := ImportReport.remembered(deps, key)) is not None:
+        return first
     version, persons, notes = deps.pfif.parse(data)
     report = ImportReport()
     with deps.uow() as uow:
@@ -72,6 +77,8 @@ def import_pfif(deps: Deps, who: Principal, data: bytes) -> ImportReport:
         for note in notes:
             _import_note(deps, uow, who, note, report)
         report.linked = uow.link_notes_and_duplicates()
+        if (won := report.kept(uow, key)) is not None:
+            return won
         uow.commit()
     return report
 

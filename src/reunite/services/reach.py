@@ -17,28 +17,22 @@ from reunite.domain.errors import Forbidden, InvalidInput, NotFound, TooManyRequ
 from reunite.domain.model import GeoPoint
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reach import alert_radius, next_widening
-from reunite.services import queries, workbench
+from reunite.services import idempotency, queries, workbench
 from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
 from reunite.services.throttle import HOUR, hit
 
 WEBHOOK_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 LANGUAGES = ("en", "zh_CN")
+RESEND_AFTER = timedelta(hours=1)  # the confirmation link, asked for again, is resent at most this often
 CLOCKS_APART = timedelta(seconds=30)  # the job queue's clock (the database's) and this one may differ a little
 
 
 UNKNOWN_REGION = "“{region}” is not a place we know: name a city, province or country, or choose a place on the map"
 
 
-def subscribe(
-    deps: Deps, who: Principal, channel: str, address: str, near: GeoPoint | None, radius_km: float,
-    region: str = "", language: str = "en", digest: bool = False,
-) -> tuple[int, str]:
-    """A subscription to alerts for an area (a point and radius, or a region's name). Email
-    subscriptions wait for the link sent to the address; webhooks (tokens of the ``webhooks`` scope,
-    admins) start at once, to public addresses only. Returns the id and, for webhooks, the signing
-    secret (shown once)."""
-    address, region = address.strip(), region.strip()[:200]
+def _check_subscription(deps: Deps, who: Principal, channel: str, address: str, near: GeoPoint | None,
+                        radius_km: float, region: str) -> None:
     if channel == "email" and not deps.mailer.configured:
         raise InvalidInput("this site cannot send email, so email alerts are off: follow the feed instead",
                            field="address")
@@ -58,19 +52,52 @@ def subscribe(
         raise InvalidInput(UNKNOWN_REGION, field="region", region=region[:80])
     if not 0 <= radius_km <= 1000:
         raise InvalidInput("the radius must be between 0 and 1,000 km", field="radius_km")
+
+
+def subscribe(
+    deps: Deps, who: Principal, channel: str, address: str, near: GeoPoint | None, radius_km: float,
+    region: str = "", language: str = "en", digest: bool = False, key: idempotency.Key | None = None,
+) -> tuple[int, str]:
+    """A subscription to alerts for an area (a point and radius, or a region's name). Email
+    subscriptions wait for the link sent to the address; webhooks (tokens of the ``webhooks`` scope,
+    admins) start at once, to public addresses only. Returns the id and, for webhooks, the signing
+    secret (shown once; a retry under the same ``key`` answers it again).
+
+    Asked again for an address and area still waiting for confirmation, no second subscription is made:
+    the waiting one's link is sent again, at most once an hour (an address gets no flood of emails)."""
+    if (first := idempotency.earlier(deps, key)) is not None:
+        return int(first["id"]), str(first.get("secret") or "")
+    address, region = address.strip(), region.strip()[:200]
+    _check_subscription(deps, who, channel, address, near, radius_km, region)
     secret = new_token() if channel == "webhook" else ""
+    values = {
+        "channel": channel, "address": address, "lat": near.lat if near else None,
+        "lon": near.lon if near else None, "radius_km": radius_km, "region": region,
+        "language": language if language in LANGUAGES else "en", "digest": digest, "secret": secret,
+        "status": "active" if channel == "webhook" else "pending", "created_by": who.actor,
+    }
     with deps.uow() as uow:
-        subscription_id = uow.add_subscription({
-            "channel": channel, "address": address, "lat": near.lat if near else None,
-            "lon": near.lon if near else None, "radius_km": radius_km, "region": region,
-            "language": language if language in LANGUAGES else "en", "digest": digest, "secret": secret,
-            "status": "active" if channel == "webhook" else "pending", "created_by": who.actor,
-        })
+        uow.one_at_a_time(f"subscription:{address.lower()}")
+        if channel == "email" and (waiting := uow.pending_subscription(values)) is not None:
+            _resend_confirmation(uow, who, *waiting)
+            return waiting[0], ""
+        subscription_id = uow.add_subscription(values)
         uow.audit(who.actor, "subscription.created", "subscription", subscription_id, channel=channel)
         if channel == "email":
             uow.enqueue("reach.confirm_subscription", subscription_id=subscription_id)
+        if (won := idempotency.remember(uow, key, {"id": subscription_id, "secret": secret})) is not None:
+            return int(won["id"]), str(won.get("secret") or "")
         uow.commit()
     return subscription_id, secret
+
+
+def _resend_confirmation(uow: UnitOfWork, who: Principal, subscription_id: int, asked_ago: timedelta) -> None:
+    """The waiting subscription's confirmation link again, unless it was asked for within the hour."""
+    if asked_ago < RESEND_AFTER:
+        return
+    uow.audit(who.actor, "subscription.confirmation_resent", "subscription", subscription_id)
+    uow.enqueue("reach.confirm_subscription", subscription_id=subscription_id)
+    uow.commit()
 
 
 def link(deps: Deps, subscription_id: int, purpose: str) -> str:

@@ -10,6 +10,7 @@ from reunite.domain.errors import InvalidInput
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
+from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.moderation import move_case
 
@@ -18,17 +19,27 @@ STRAY_NOTES = timedelta(days=30)  # a PFIF note whose person never arrives is de
 RETRIES_WITHIN = timedelta(days=7)  # a retried request (an API client, a form sent again) comes within this
 
 
-def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, relation: str, reason: str) -> int:
+def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, relation: str, reason: str,
+                     key: idempotency.Key | None = None) -> int:
     """Anyone may ask that a sighting (their own photo, their child) or a case be removed. A moderator
-    checks their identity before deciding; the request alone changes nothing."""
+    checks their identity before deciding; the request alone changes nothing. Asked again (the same
+    ``key``, or the same requester about the same record while their request waits), the answer is
+    the waiting request's id: one request, not two."""
+    if (first := idempotency.earlier_id(deps, key)) is not None:
+        return first
     if subject not in SUBJECTS:
         raise InvalidInput("say whether it is a sighting or a case", field="subject")
     if not requester.strip() or not reason.strip():
         raise InvalidInput("give a way to reach you and the reason", field="requester")
+    requester = requester.strip()[:500]
     with deps.uow() as uow:
-        takedown = uow.add_takedown(subject, subject_id, requester.strip()[:500], relation.strip()[:200],
-                                    reason.strip()[:4000])
+        uow.one_at_a_time(f"takedown:{subject}:{subject_id}")
+        if (waiting := uow.pending_takedown(subject, subject_id, requester)) is not None:
+            return waiting
+        takedown = uow.add_takedown(subject, subject_id, requester, relation.strip()[:200], reason.strip()[:4000])
         uow.audit("anonymous", "takedown.requested", subject, subject_id, takedown=takedown)
+        if (won := idempotency.remember_id(uow, key, takedown)) is not None:
+            return won
         uow.commit()
     return takedown
 

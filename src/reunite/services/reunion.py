@@ -3,20 +3,28 @@ platform, verification (DNA, documents, interview), and closing the case as reun
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from reunite.domain.access import Permission, Principal, require, require_correspondent
 from reunite.domain.errors import InvalidInput
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
+from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.moderation import kept_case, move_case
 
 METHODS = ("dna", "document", "interview")
 RESULTS = ("match", "no_match", "pending")
+SAID_AGAIN = timedelta(hours=1)  # the same message sent again within this, nobody writing between: a retry
 
 
-def send_message(deps: Deps, who: Principal, case_id: int, body: str) -> int:
-    """The family and reviewers write to each other on the case; nobody sees the other's contact."""
+def send_message(deps: Deps, who: Principal, case_id: int, body: str, key: idempotency.Key | None = None) -> int:
+    """The family and reviewers write to each other on the case; nobody sees the other's contact.
+    A retry (the same ``key``; or, without one, the same message again while it is still the last one
+    on the case, within an hour) answers the first message's id and sends nothing twice."""
     require_correspondent(who, case_id)
+    if (first := idempotency.earlier_id(deps, key)) is not None:
+        return first
     body = body.strip()
     if not body:
         raise InvalidInput("write a message", field="body")
@@ -24,18 +32,27 @@ def send_message(deps: Deps, who: Principal, case_id: int, body: str) -> int:
         raise InvalidInput("the message is too long (at most 4,000 characters)", field="body")
     with deps.uow() as uow:
         kept_case(uow, case_id)
+        uow.one_at_a_time(f"message:{case_id}")
+        if (same := uow.repeated_message(case_id, who.actor, body, SAID_AGAIN)) is not None:
+            return same
         message_id = uow.add_message(case_id, who.actor, who.owns(case_id), body)
         uow.audit(who.actor, "case.message", "case", case_id, message=message_id)
         uow.enqueue("reach.message_sent", message_id=message_id, case_id=case_id)
+        if (won := idempotency.remember_id(uow, key, message_id)) is not None:
+            return won
         uow.commit()
     return message_id
 
 
 def record_verification(
-    deps: Deps, who: Principal, case_id: int, candidate_id: int | None, method: str, result: str, notes: str
+    deps: Deps, who: Principal, case_id: int, candidate_id: int | None, method: str, result: str, notes: str,
+    key: idempotency.Key | None = None,
 ) -> int:
-    """A DNA result, an identity document seen, or a caseworker's interview, with notes."""
+    """A DNA result, an identity document seen, or a caseworker's interview, with notes (recorded once
+    per ``key``: a retry answers the first record's id)."""
     require(who, Permission.RECORD_REUNION)
+    if (first := idempotency.earlier_id(deps, key)) is not None:
+        return first
     if method not in METHODS:
         raise InvalidInput("the method is DNA, document or interview", field="method")
     if result not in RESULTS:
@@ -45,6 +62,8 @@ def record_verification(
         verification = uow.add_verification(case_id, candidate_id, method, result, notes.strip()[:4000], who.actor)
         uow.audit(who.actor, "case.verification_recorded", "case", case_id, method=method, result=result,
                   candidate=candidate_id)
+        if (won := idempotency.remember_id(uow, key, verification)) is not None:
+            return won
         uow.commit()
     return verification
 

@@ -21,7 +21,7 @@ from reunite.domain.sources import (
     next_poll,
     time_in_text,
 )
-from reunite.services import intake
+from reunite.services import idempotency, intake
 from reunite.services.deps import Deps
 
 log = logging.getLogger("reunite.sources")
@@ -32,9 +32,13 @@ MAX_TEXT = 2000
 MASTODON_URL = "a Mastodon source is a hashtag or account address: https://host/tags/NAME or https://host/@NAME"
 
 
-def add_source(deps: Deps, who: Principal, kind: str, url: str, name: str, interval_minutes: int) -> int:
-    """A feed (RSS, Atom, JSON Feed) or Mastodon timeline (``https://host/tags/NAME``, ``https://host/@NAME``)."""
+def add_source(deps: Deps, who: Principal, kind: str, url: str, name: str, interval_minutes: int,
+               key: idempotency.Key | None = None) -> int:
+    """A feed (RSS, Atom, JSON Feed) or Mastodon timeline (``https://host/tags/NAME``, ``https://host/@NAME``).
+    A source already read (the same address) is answered with its id, not added twice."""
     require(who, Permission.MODERATE)
+    if (first := idempotency.earlier_id(deps, key)) is not None:
+        return first
     if kind not in SourceKind.__members__.values():
         raise InvalidInput("the kind of source is feed or mastodon", field="kind")
     if not 5 <= interval_minutes <= 24 * 60:
@@ -45,6 +49,8 @@ def add_source(deps: Deps, who: Principal, kind: str, url: str, name: str, inter
     with deps.uow() as uow:
         source_id = uow.add_source(kind, url.strip(), name.strip()[:200], interval_minutes * 60, who.actor)
         uow.audit(who.actor, "source.added", "source", source_id, url=url.strip())
+        if (won := idempotency.remember_id(uow, key, source_id)) is not None:
+            return won
         uow.commit()
     return source_id
 

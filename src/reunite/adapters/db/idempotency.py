@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from reunite.adapters.db.tables import idempotency_keys
@@ -29,3 +29,6 @@ class IdempotencySql:
     def forget_results(self, before: datetime) -> int:
         return int(self.conn.execute(
             idempotency_keys.delete().where(idempotency_keys.c.created_at < before)).rowcount or 0)
+
+    def one_at_a_time(self, name: str) -> None:
+        self.conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": f"reunite.once.{name}"})

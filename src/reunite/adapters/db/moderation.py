@@ -4,7 +4,7 @@ the queues moderators work through (read side)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
@@ -80,6 +80,15 @@ class ModerationSql:
             .returning(messages.c.id)
         ).scalar_one())
 
+    def repeated_message(self, case_id: int, author: str, body: str, within: timedelta) -> int | None:
+        last = self.conn.execute(
+            select(messages.c.id, messages.c.author, messages.c.body, messages.c.created_at)
+            .where(messages.c.case_id == case_id).order_by(messages.c.id.desc()).limit(1)).first()
+        if last is None or last.author != author or last.body != body:
+            return None
+        recent = self.conn.execute(select(func.now() - last.created_at <= within)).scalar()
+        return int(last.id) if recent else None
+
     def add_verification(
         self, case_id: int, candidate_id: int | None, method: str, result: str, notes: str, by: str
     ) -> int:
@@ -128,6 +137,14 @@ class ModerationSql:
             insert(takedowns).values(subject=subject, subject_id=subject_id, requester=requester,
                                      relation=relation, reason=reason).returning(takedowns.c.id)
         ).scalar_one())
+
+    def pending_takedown(self, subject: str, subject_id: int, requester: str) -> int | None:
+        found = self.conn.execute(
+            select(takedowns.c.id).where(takedowns.c.subject == subject, takedowns.c.subject_id == subject_id,
+                                         takedowns.c.status == "pending",
+                                         func.lower(takedowns.c.requester) == requester.lower())
+            .order_by(takedowns.c.id).limit(1)).scalar()
+        return None if found is None else int(found)
 
     def resolve_takedown(self, takedown_id: int, status: str, evidence: str, by: str, at: datetime) -> tuple[str, int]:
         row = self.conn.execute(

@@ -3,12 +3,12 @@ feeds."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, text, update
 
-from reunite.adapters.db.tables import accounts, alerts, case_owners, outbox, subscriptions
+from reunite.adapters.db.tables import accounts, alerts, audit_log, case_owners, outbox, subscriptions
 from reunite.domain.access import PLACE_GRID_DEG
 
 # Subscribers whose area meets the alert circle: the index narrows by a box as wide as the alert
@@ -36,6 +36,7 @@ SELECT :case_id, found.id, :radius, min(found.km) FROM found GROUP BY found.id
 ON CONFLICT (case_id, subscription_id) DO NOTHING
 RETURNING id, (SELECT digest FROM subscriptions WHERE subscriptions.id = alerts.subscription_id)
 """
+AREA = ("lat", "lon", "radius_km", "region")  # what makes two subscriptions of one address the same
 
 
 class ReachSql:
@@ -44,6 +45,20 @@ class ReachSql:
     def add_subscription(self, values: dict[str, Any]) -> int:
         return int(self.conn.execute(insert(subscriptions).values(**values).returning(subscriptions.c.id))
                    .scalar_one())
+
+    def pending_subscription(self, values: dict[str, Any]) -> tuple[int, timedelta] | None:
+        same = [subscriptions.c[name].is_not_distinct_from(values[name]) for name in AREA]
+        found = self.conn.execute(
+            select(subscriptions.c.id).where(
+                subscriptions.c.status == "pending", subscriptions.c.channel == values["channel"],
+                func.lower(subscriptions.c.address) == str(values["address"]).lower(), *same)
+            .order_by(subscriptions.c.id).limit(1)).scalar()
+        if found is None:
+            return None
+        asked = self.conn.execute(select(func.now() - func.max(audit_log.c.at)).where(
+            audit_log.c.subject == "subscription", audit_log.c.subject_id == found,
+            audit_log.c.action.in_(["subscription.created", "subscription.confirmation_resent"]))).scalar()
+        return int(found), asked if isinstance(asked, timedelta) else timedelta.max
 
     def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> bool:
         stamp = {"active": {"confirmed_at": at}, "unsubscribed": {"unsubscribed_at": at}}.get(status, {})

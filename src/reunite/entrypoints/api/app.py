@@ -46,9 +46,12 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> Resp
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": localized(exc.errors(), lang)}, status_code=422)
     in_path = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
-    status, message = (404, lang.gettext("This page does not exist. The link may be mistyped or out of date.")) \
-        if in_path else (422, lang.gettext("This request cannot be answered."))
-    return pages.render(request, lang, "error.html", status=status, message=message)
+    if in_path:
+        message = lang.gettext("This page does not exist. The link may be mistyped or out of date.")
+        return pages.render(request, lang, "error.html", status=404, message=message)
+    problems = "; ".join(problem["msg"] for problem in localized(exc.errors(), lang))
+    message = lang.gettext("This request cannot be answered: {problems}.", problems=problems)
+    return pages.render(request, lang, "error.html", status=422, message=message)
 
 
 def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAPI:
@@ -59,6 +62,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app = FastAPI(
         title="Reunite",
         summary="Street snapshots into leads for families of missing children.",
+        description=openapi_doc.DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan or default_lifespan,
     )

@@ -27,6 +27,24 @@ class InputProblem(BaseModel):
     field: str | None = None
 
 
+DESCRIPTION = """\
+**Retries.** Every `POST` that creates something (a sighting, a case, a subscription, a message, a
+verification, a removal request, a token, a source, an import) accepts an `Idempotency-Key` header: a
+one-time key of your choosing. Sent again with the same key and the same request, it answers the first
+answer (with the same id, token or secret) and stores nothing; the same key with a different request is
+refused with 422. Keys are kept for seven days and are scoped to the sender.
+
+Without a key, the natural duplicates are harmless too: an email subscription to an area still waiting
+for confirmation is answered with that subscription (its confirmation link is sent again at most once an
+hour); a removal request by the same requester about the same record, while it waits, is answered with
+that request; the same message again while it is still the case's last (within an hour) is answered
+with that message; a source already read is answered with its id; PFIF records already here as sent are
+left unchanged.
+
+**Errors** are in the reader's language (`?lang=` or `Accept-Language`: English or Chinese), with the
+field named as readers call it and every time shown with its zone named.
+"""
+
 COMMON = {
     "422": ("InputProblem", "The input is invalid: a sentence, or a list of problems"),
     "503": ("Problem", "The database is briefly unavailable; try again after Retry-After seconds"),
@@ -41,7 +59,8 @@ def install(app: FastAPI) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
-        document = get_openapi(title=app.title, version=app.version, summary=app.summary, routes=app.routes)
+        document = get_openapi(title=app.title, version=app.version, summary=app.summary,
+                               description=app.description, routes=app.routes)
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         for model in (ValidationIssue, InputProblem):
             schema = model.model_json_schema(ref_template="#/components/schemas/{model}")

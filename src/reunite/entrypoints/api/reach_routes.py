@@ -3,6 +3,7 @@ import (with a dry run) and CSV export for authorised partners."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -16,8 +17,8 @@ from reunite.domain.errors import InvalidInput
 from reunite.domain.model import GeoPoint
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
-from reunite.entrypoints.api.routes import ERRORS, Reader
-from reunite.services import exchange, pfif, reach, throttle
+from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
+from reunite.services import exchange, idempotency, pfif, reach, throttle
 from reunite.services.deps import Deps
 
 router = APIRouter(prefix="/api")
@@ -34,13 +35,17 @@ def report_json(report: exchange.ImportReport) -> dict[str, Any]:
 
 @router.post("/subscriptions", status_code=201, responses=ERRORS)
 def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, lang: Reader,
-              body: schemas.SubscriptionIn) -> dict[str, Any]:
+              body: schemas.SubscriptionIn, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """Alerts for an area (a point and radius, or a region's name) by email (confirmed through a link
-    sent to the address) or by signed webhook (partners' tokens; the secret is in this answer only)."""
-    throttle.action_limit(deps, who, "subscribe", client_ip(request), deps.limits.messages_per_hour)
+    sent to the address) or by signed webhook (partners' tokens; the secret is in this answer only, and
+    in a retry's under the same ``Idempotency-Key``). Asked again for an address and area still waiting
+    for confirmation, it answers that subscription and sends its link again at most once an hour."""
+    key = idempotency.scoped(who, "subscription", idempotency_key, [("body", body.model_dump_json())])
+    if (first := idempotency.earlier(deps, key)) is None:
+        throttle.action_limit(deps, who, "subscribe", client_ip(request), deps.limits.messages_per_hour)
     near = GeoPoint(body.lat, body.lon) if body.lat is not None and body.lon is not None else None
-    subscription_id, secret = reach.subscribe(deps, who, body.channel, body.address, near, body.radius_km,
-                                              body.region, body.language, body.digest)
+    subscription_id, secret = (int(first["id"]), str(first.get("secret") or "")) if first else reach.subscribe(
+        deps, who, body.channel, body.address, near, body.radius_km, body.region, body.language, body.digest, key)
     return {"id": subscription_id, "secret": secret or None,
             "status": lang.gettext("active" if secret else "waiting for the confirmation link sent by email")}
 
@@ -66,10 +71,13 @@ def export_pfif(deps: DepsDep, who: Exporter) -> Response:
 
 
 @router.post("/pfif", responses=ERRORS, openapi_extra=PFIF_BODY)
-async def import_pfif(request: Request, deps: DepsDep, who: Importer) -> dict[str, Any]:
+async def import_pfif(request: Request, deps: DepsDep, who: Importer,
+                      idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """Import a PFIF 1.1–1.4 document, as a multipart ``file`` or as the raw XML body (``Content-Type:
     application/xml``, as Person Finder's API takes it): persons who went missing as children become
-    cases waiting for verification; the report lists every record not taken, with the reason."""
+    cases waiting for verification; the report lists every record not taken, with the reason. Records
+    already here as sent are left unchanged; under the same ``Idempotency-Key`` a retry answers the
+    first report."""
     if request.headers.get("content-type", "").split(";")[0].strip().lower() in PFIF_XML:
         data = await request.body()
     else:
@@ -78,16 +86,21 @@ async def import_pfif(request: Request, deps: DepsDep, who: Importer) -> dict[st
             raise InvalidInput("send the PFIF document as the multipart field 'file' or as an application/xml body",
                                field="file")
         data = await upload.read()
-    return report_json(await run_in_threadpool(pfif.import_pfif, deps, who, data))
+    key = idempotency.scoped(who, "pfif", idempotency_key, [("document", hashlib.sha256(data).hexdigest())])
+    return report_json(await run_in_threadpool(pfif.import_pfif, deps, who, data, key))
 
 
 @router.post("/cases/import", responses=ERRORS)
 def import_cases(
     deps: DepsDep, who: Importer, file: Annotated[UploadFile, File(description="CSV or XLSX")],
     dry_run: Annotated[bool, Query(description="Check every row, write nothing")] = True,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
-    """Register cases from a spreadsheet, one per row; a dry run (the default) reports each row's errors."""
-    return report_json(exchange.import_cases_table(deps, who, file.file.read(), dry_run))
+    """Register cases from a spreadsheet, one per row; a dry run (the default) reports each row's errors.
+    Under the same ``Idempotency-Key``, a retried import answers the first report and registers nothing."""
+    data = file.file.read()
+    key = idempotency.scoped(who, "cases-import", idempotency_key, [("sheet", hashlib.sha256(data).hexdigest())])
+    return report_json(exchange.import_cases_table(deps, who, data, dry_run, key=key))
 
 
 @router.get("/cases.csv", response_class=Response, responses=ERRORS)

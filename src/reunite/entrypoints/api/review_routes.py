@@ -10,8 +10,8 @@ from fastapi.responses import Response
 from reunite.domain.access import Permission, Principal, require_correspondent
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import allow, client_ip, current_principal, get_deps
-from reunite.entrypoints.api.routes import ERRORS, Reader
-from reunite.services import accounts, grouping, moderation, queries, retention, reunion, throttle
+from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
+from reunite.services import accounts, grouping, idempotency, moderation, queries, retention, reunion, throttle
 from reunite.services.deps import Deps
 from reunite.wording import lead_words
 
@@ -93,18 +93,26 @@ def messages(deps: DepsDep, who: Correspondent, case_id: int) -> list[schemas.Me
 
 @router.post("/cases/{case_id}/messages", status_code=201, responses=ERRORS)
 def message(
-    request: Request, deps: DepsDep, who: Correspondent, case_id: int, body: schemas.MessageIn
+    request: Request, deps: DepsDep, who: Correspondent, case_id: int, body: schemas.MessageIn,
+    idempotency_key: IdempotencyKey = None,
 ) -> dict[str, int]:
-    """Write to the family (as a reviewer) or to the reviewers (as the family)."""
+    """Write to the family (as a reviewer) or to the reviewers (as the family). A retry (the same
+    ``Idempotency-Key``; without one, the same text again while it is the case's last message, within
+    an hour) answers the first message's id."""
+    key = idempotency.scoped(who, f"message:{case_id}", idempotency_key, [("body", body.body)])
+    if (first := idempotency.earlier_id(deps, key)) is not None:
+        return {"id": first}
     throttle.action_limit(deps, who, "message", client_ip(request), deps.limits.messages_per_hour)
-    return {"id": reunion.send_message(deps, who, case_id, body.body)}
+    return {"id": reunion.send_message(deps, who, case_id, body.body, key)}
 
 
 @router.post("/cases/{case_id}/verifications", status_code=201, responses=ERRORS)
-def verification(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.VerificationIn) -> dict[str, int]:
-    """Record a DNA result, an identity document or an interview."""
+def verification(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.VerificationIn,
+                 idempotency_key: IdempotencyKey = None) -> dict[str, int]:
+    """Record a DNA result, an identity document or an interview (once per ``Idempotency-Key``)."""
+    key = idempotency.scoped(who, f"verification:{case_id}", idempotency_key, [("body", body.model_dump_json())])
     return {"id": reunion.record_verification(deps, who, case_id, body.candidate_id, body.method, body.result,
-                                              body.notes)}
+                                              body.notes, key)}
 
 
 @router.post("/cases/{case_id}/close", status_code=204, responses=STATUS_CHANGE)
@@ -115,12 +123,19 @@ def close(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.CloseIn) -
 
 
 @router.post("/takedowns", status_code=202, responses=ERRORS)
-def request_takedown(request: Request, deps: DepsDep, body: schemas.TakedownIn) -> dict[str, int]:
+def request_takedown(request: Request, deps: DepsDep, body: schemas.TakedownIn,
+                     idempotency_key: IdempotencyKey = None) -> dict[str, int]:
     """Anyone may ask for a removal; a moderator checks identity before anything is removed. At most
-    a few an hour from one address (429 with Retry-After beyond)."""
+    a few an hour from one address (429 with Retry-After beyond). Asked again (the same
+    ``Idempotency-Key``, or the same requester about the same record while the request waits), it
+    answers the waiting request's id."""
+    key = idempotency.scoped(current_principal(request), "takedown", idempotency_key,
+                             [("body", body.model_dump_json())])
+    if (first := idempotency.earlier_id(deps, key)) is not None:
+        return {"id": first}
     throttle.hit(deps, f"takedown:ip:{client_ip(request)}", deps.limits.takedowns_per_hour)
     return {"id": retention.request_takedown(deps, body.subject, body.subject_id, body.requester, body.relation,
-                                             body.reason)}
+                                             body.reason, key)}
 
 
 @router.post("/takedowns/{takedown_id}/decision", status_code=204, responses=ERRORS)
@@ -130,9 +145,12 @@ def decide(deps: DepsDep, who: Moderator, takedown_id: int, body: schemas.Decisi
 
 
 @router.post("/tokens", status_code=201, responses=ERRORS)
-def issue_token(deps: DepsDep, who: Admin, body: schemas.TokenIn) -> dict[str, str]:
-    """A scoped token for a partner organisation. The token is shown only in this answer."""
-    return {"token": accounts.issue_token(deps, who, body.name, body.scopes, body.domains)}
+def issue_token(deps: DepsDep, who: Admin, body: schemas.TokenIn,
+                idempotency_key: IdempotencyKey = None) -> dict[str, str]:
+    """A scoped token for a partner organisation. The token is shown only in this answer (and in a
+    retry's under the same ``Idempotency-Key``: one token, never two)."""
+    key = idempotency.scoped(who, "token", idempotency_key, [("body", body.model_dump_json())])
+    return {"token": accounts.issue_token(deps, who, body.name, body.scopes, body.domains, key)}
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=ERRORS)

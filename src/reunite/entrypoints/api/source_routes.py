@@ -9,8 +9,8 @@ from pydantic import BaseModel, Field
 
 from reunite.domain.access import Permission, Principal
 from reunite.entrypoints.api.auth import allow, get_deps
-from reunite.entrypoints.api.routes import ERRORS
-from reunite.services import sources, stats
+from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey
+from reunite.services import idempotency, sources, stats
 from reunite.services.deps import Deps
 
 router = APIRouter(prefix="/api")
@@ -34,9 +34,11 @@ def list_sources(deps: DepsDep, who: Moderator) -> list[dict[str, Any]]:
 
 
 @router.post("/sources", status_code=201, responses=ERRORS)
-def add_source(deps: DepsDep, who: Moderator, body: SourceIn) -> dict[str, int]:
-    """Read a public feed or Mastodon timeline for sightings (each becomes a report waiting for moderation)."""
-    return {"id": sources.add_source(deps, who, body.kind, body.url, body.name, body.interval_minutes)}
+def add_source(deps: DepsDep, who: Moderator, body: SourceIn, idempotency_key: IdempotencyKey = None) -> dict[str, int]:
+    """Read a public feed or Mastodon timeline for sightings (each becomes a report waiting for moderation).
+    A source already read (the same address) is answered with its id, with or without an ``Idempotency-Key``."""
+    key = idempotency.scoped(who, "source", idempotency_key, [("body", body.model_dump_json())])
+    return {"id": sources.add_source(deps, who, body.kind, body.url, body.name, body.interval_minutes, key)}
 
 
 @router.post("/sources/{source_id}/pause", status_code=204, responses=ERRORS)

@@ -1,9 +1,12 @@
 """The framework's validation errors in the reader's language: the API keeps the documented shape
 (``detail``: a list of ``loc``, ``msg``, ``type``) but every ``msg`` is a sentence the reader can act on,
-in English or Chinese, instead of the validator's English."""
+in English or Chinese, instead of the validator's English. Fields are named as the reader calls them
+(``Language.field_name``: every name in ``FIELD_NAMES`` has a translation), lists of choices are joined
+as the reader's language joins them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,6 +38,23 @@ KINDS = {  # the validator's error type, by prefix, to what the reader is told
 }
 
 
+# every input of the API and of the pages' forms that a message may name (the catalogs translate each, in
+# the context "field"; a test checks that the API's inputs are all here)
+FIELD_NAMES = (
+    "Idempotency-Key", "address", "age", "age_high", "age_low", "apparent_age_high", "apparent_age_low",
+    "apparent_sex", "approve", "before", "birth_date", "body", "candidate_id", "case_id", "channel", "contact",
+    "decision",
+    "description", "digest", "domains", "dry_run", "evidence", "face_id", "family_name", "file", "flag_id",
+    "given_name", "id", "ids", "include_unknown", "interval", "interval_minutes", "keep_data", "kind", "language",
+    "last_seen_lat", "last_seen_lon", "last_seen_text", "lat", "limit", "lon", "marks", "max_side", "method",
+    "missing_since", "name", "nicknames", "notes", "offset", "page", "path", "photo", "photo_dates", "photo_id",
+    "photos", "place", "place_text", "police_report", "pow_challenge", "pow_nonce", "radius_km", "reason", "region",
+    "relation", "requester", "result", "reunited", "scopes", "seen_at", "seen_from", "seen_to", "sex", "sighting_id",
+    "source_id", "status", "subject", "subject_id", "takedown_id", "token_id", "tz_offset", "url", "with_whom",
+)
+QUOTED = re.compile(r"'([^']*)'")
+
+
 MOST_SPECIFIC_FIRST = sorted(KINDS, key=len, reverse=True)
 
 
@@ -47,7 +67,17 @@ def _template(kind: str) -> str:
 
 def _field(loc: Sequence[Any], lang: Language) -> str:
     names = [str(part) for part in loc[1:] if not isinstance(part, int)]
-    return names[-1] if names else lang.gettext("the request body")
+    return lang.field_name(names[-1]) if names else lang.gettext("the request body")
+
+
+def _params(error: dict[str, Any], lang: Language) -> dict[str, Any]:
+    """The validator's context for the sentence; the choices of an enum or literal as the reader's
+    language lists them (the validator joins them with an English "or")."""
+    params = {key: value for key, value in (error.get("ctx") or {}).items() if isinstance(value, int | float | str)}
+    expected = params.get("expected")
+    if isinstance(expected, str) and (choices := QUOTED.findall(expected)):
+        params["expected"] = lang.one_of([f"'{choice}'" for choice in choices])
+    return params
 
 
 def localized(errors: Sequence[dict[str, Any]], lang: Language) -> list[dict[str, Any]]:
@@ -55,7 +85,7 @@ def localized(errors: Sequence[dict[str, Any]], lang: Language) -> list[dict[str
     shown = []
     for error in errors:
         loc = list(error.get("loc", ()))
-        params = {key: value for key, value in (error.get("ctx") or {}).items() if isinstance(value, int | float | str)}
+        params = _params(error, lang)
         params["field"] = _field(loc, lang)
         try:
             message = lang.gettext(_template(str(error.get("type", ""))), **params)

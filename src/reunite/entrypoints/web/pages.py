@@ -23,14 +23,13 @@ from reunite.domain.model import (
     GeoPoint,
     NewCase,
     Sex,
-    SightingFilter,
     Upload,
     age_in_years,
 )
 from reunite.domain.pfif import full_name
 from reunite.domain.times import from_browser, zone
 from reunite.entrypoints.api.auth import PrincipalDep, allow, check_csrf, client_ip, csrf_token, get_deps
-from reunite.entrypoints.web import assets
+from reunite.entrypoints.web import assets, filters
 from reunite.entrypoints.web.links import contact_links, place_links
 from reunite.i18n import LANGUAGES, Language, negotiate
 from reunite.services import families, idempotency, intake, queries, review, search, throttle
@@ -42,7 +41,7 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals |= {"lead_words": lead_words, "why": why}  # (lang, …), in macros too
 templates.env.globals |= {"full_name": full_name, "contact_links": contact_links, "place_links": place_links,
                           "inline": assets.inline}
-PAGE_SIZE = 24
+PAGE_SIZE = filters.PAGE_SIZE
 
 
 def language(request: Request) -> Language:
@@ -103,6 +102,12 @@ def request_fields(form: FormData) -> list[tuple[str, str]]:
     fields names another request (``services.idempotency``)."""
     return [(name, value) for name, value in form.multi_items()
             if isinstance(value, str) and name not in NOT_THE_REQUEST]
+
+
+def form_key(who: Principal, operation: str, form: FormData) -> idempotency.Key | None:
+    """The form's one-time key (a hidden field), bound to who sends it and what it asks: the same form
+    sent twice (a double click, a resend after a lost answer) is done once."""
+    return idempotency.scoped(who, operation, text(form, "idempotency_key")[:64], request_fields(form))
 
 
 def number(form: FormData, name: str, kind: type[int] | type[float] = float) -> Any:
@@ -236,8 +241,12 @@ def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, case_id: int) -> HTMLResponse:
-    raw = request.query_params.get("cp") or "1"
-    return render(request, lang, "case.html", **case_context(deps, who, case_id, int(raw) if raw.isdigit() else 1),
+    raw = (request.query_params.get("cp") or "1").strip()
+    page = int(raw) if raw.isdigit() and 1 <= int(raw) <= filters.MAX_PAGE else None
+    error = None if page else lang.gettext("“{field}” must be between {low} and {high}", field=lang.gettext("Page"),
+                                           low=1, high=lang.number(filters.MAX_PAGE))
+    return render(request, lang, "case.html", status=422 if error else 200,
+                  **case_context(deps, who, case_id, page or 1), error=error,
                   registered=request.query_params.get("registered") == "1",
                   answered=request.query_params.get("answered") == "1")
 
@@ -262,36 +271,17 @@ async def review_send(request: Request, lang: LangDep, deps: DepsDep, who: Revie
 # -- browse and search --------------------------------------------------------------------
 @router.get("/sightings", response_class=HTMLResponse)
 def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTMLResponse:
+    """Sightings by the filters in the address; a filter that cannot be read is named, with why (422)."""
     q = request.query_params
-    page = max(1, int(q.get("page") or 1)) if (q.get("page") or "1").isdigit() else 1
-    try:
-        near = GeoPoint(float(q["lat"]), float(q["lon"])) if q.get("lat") and q.get("lon") else None
-        query = SightingFilter(
-            near=near, radius_km=float(q.get("radius_km") or 50), place=(q.get("place") or "").strip(),
-            seen_from=_day_start(q.get("from"), lang), seen_to=_day_start(q.get("to"), lang, end=True),
-            age=int(q["age"]) if (q.get("age") or "").isdigit() else None,
-            sex=Sex(q["sex"]) if q.get("sex") in {"female", "male"} else None,
-            limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, include_unknown=q.get("known_only") != "1",
-        )
-        total, rows = queries.list_sightings(deps, who, query)
-        emptied = families.empty_because(deps, who, query) if not total else []
-        error = None
-    except (ReuniteError, ValueError) as exc:
-        total, rows, emptied = 0, [], []
-        error = lang.error(exc) if isinstance(exc, ReuniteError) else lang.gettext("the filter is not valid")
+    asked = filters.read_browse(q, lang)
+    total, rows, emptied = 0, list[dict[str, Any]](), list[str]()
+    if asked.query is not None:
+        total, rows = queries.list_sightings(deps, who, asked.query)
+        emptied = families.empty_because(deps, who, asked.query) if not total else []
     points = [{"id": r["id"], "lat": r["lat"], "lon": r["lon"]} for r in rows if r["lat"] is not None]
-    return render(request, lang, "sightings.html", rows=rows, total=total, page=page,
-                  pages=max(1, math.ceil(total / PAGE_SIZE)), q=dict(q), points=json.dumps(points), error=error,
-                  emptied=emptied)
-
-
-def _day_start(raw: str | None, lang: Language, end: bool = False) -> datetime | None:
-    """The start (or end) of a day in the reader's zone."""
-    day = a_date((raw or "").strip(), "from")
-    if day is None:
-        return None
-    start = datetime(day.year, day.month, day.day, tzinfo=lang.tzinfo)
-    return start + timedelta(days=1) - timedelta(microseconds=1) if end else start
+    return render(request, lang, "sightings.html", status=422 if asked.problems else 200, rows=rows, total=total,
+                  page=asked.page, pages=max(1, math.ceil(total / PAGE_SIZE)), q=dict(q), points=json.dumps(points),
+                  problems=asked.problems, emptied=emptied)
 
 
 @router.get("/sightings/{sighting_id}", response_class=HTMLResponse)

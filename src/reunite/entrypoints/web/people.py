@@ -6,10 +6,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from reunite.domain.access import Principal
 from reunite.domain.errors import NotSignedIn, ReuniteError, TooManyRequests
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
-from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, render, text
-from reunite.services import accounts, queries, retention, signup, throttle
+from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, form_key, render, text
+from reunite.services import accounts, idempotency, queries, retention, signup, throttle
 
 router = APIRouter(include_in_schema=False)
 
@@ -145,10 +146,12 @@ def takedown_form(request: Request, lang: LangDep) -> HTMLResponse:
 async def takedown_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
     form = await checked_form(request)
     try:
-        throttle.hit(deps, f"takedown:ip:{client_ip(request)}", deps.limits.takedowns_per_hour)
         subject_id = int(text(form, "subject_id") or "0")
-        retention.request_takedown(deps, text(form, "subject"), subject_id, text(form, "requester"),
-                                   text(form, "relation"), text(form, "reason"))
+        key = form_key(Principal(), "takedown", form)
+        if idempotency.earlier_id(deps, key) is None:  # the form sent twice: asked once already
+            throttle.hit(deps, f"takedown:ip:{client_ip(request)}", deps.limits.takedowns_per_hour)
+            retention.request_takedown(deps, text(form, "subject"), subject_id, text(form, "requester"),
+                                       text(form, "relation"), text(form, "reason"), key)
     except (ReuniteError, ValueError) as exc:
         message = lang.error(exc) if isinstance(exc, ReuniteError) else lang.gettext("the number is not valid")
         page = render(request, lang, "takedown.html", status=422, form=dict(form), sent=False, error=message)

@@ -11,9 +11,19 @@ from fastapi.responses import HTMLResponse, Response
 
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
-from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, number, place, render, templates, text
+from reunite.entrypoints.web.pages import (
+    DepsDep,
+    LangDep,
+    checked_form,
+    form_key,
+    number,
+    place,
+    render,
+    templates,
+    text,
+)
 from reunite.i18n import Language
-from reunite.services import queries, reach, throttle
+from reunite.services import idempotency, queries, reach, throttle
 
 router = APIRouter(include_in_schema=False)
 FEED_PAGE = 50
@@ -28,9 +38,11 @@ def subscribe_form(request: Request, lang: LangDep) -> HTMLResponse:
 async def subscribe_send(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
     form = await checked_form(request)
     try:
-        throttle.action_limit(deps, who, "subscribe", client_ip(request), deps.limits.messages_per_hour)
-        reach.subscribe(deps, who, "email", text(form, "email"), place(form), number(form, "radius_km") or 10,
-                        text(form, "region"), lang.code, text(form, "digest") == "yes")
+        key = form_key(who, "subscription", form)
+        if idempotency.earlier(deps, key) is None:  # the form sent twice: done once already
+            throttle.action_limit(deps, who, "subscribe", client_ip(request), deps.limits.messages_per_hour)
+            reach.subscribe(deps, who, "email", text(form, "email"), place(form), number(form, "radius_km") or 10,
+                            text(form, "region"), lang.code, text(form, "digest") == "yes", key)
     except ReuniteError as exc:
         return render(request, lang, "subscribe.html", status=exc.status_code, form=dict(form), sent=False,
                       error=lang.error(exc), error_field=exc.field)

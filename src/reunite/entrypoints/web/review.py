@@ -13,8 +13,17 @@ from starlette.datastructures import FormData
 from reunite.domain.access import Permission, Principal, Role, Scope
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip
-from reunite.entrypoints.web.pages import DepsDep, LangDep, case_context, checked_form, number, render, text
-from reunite.services import accounts, grouping, moderation, queries, retention, reunion, review, throttle
+from reunite.entrypoints.web.pages import (
+    DepsDep,
+    LangDep,
+    case_context,
+    checked_form,
+    form_key,
+    number,
+    render,
+    text,
+)
+from reunite.services import accounts, grouping, idempotency, moderation, queries, retention, reunion, review, throttle
 
 router = APIRouter(include_in_schema=False)
 Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
@@ -111,8 +120,10 @@ async def _on_case(request: Request, lang: LangDep, deps: DepsDep, who: Principa
 @router.post("/cases/{case_id}/messages", response_model=None)
 async def message(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, case_id: int) -> Response:
     def send(form: FormData) -> None:
-        throttle.action_limit(deps, who, "message", client_ip(request), deps.limits.messages_per_hour)
-        reunion.send_message(deps, who, case_id, text(form, "body"))
+        key = form_key(who, f"message:{case_id}", form)
+        if idempotency.earlier_id(deps, key) is None:  # the form sent twice: sent once already
+            throttle.action_limit(deps, who, "message", client_ip(request), deps.limits.messages_per_hour)
+            reunion.send_message(deps, who, case_id, text(form, "body"), key)
 
     return await _on_case(request, lang, deps, who, case_id, send)
 
@@ -120,7 +131,8 @@ async def message(request: Request, lang: LangDep, deps: DepsDep, who: Principal
 @router.post("/cases/{case_id}/verifications", response_model=None)
 async def verification(request: Request, lang: LangDep, deps: DepsDep, who: Caseworker, case_id: int) -> Response:
     return await _on_case(request, lang, deps, who, case_id, lambda f: reunion.record_verification(
-        deps, who, case_id, number(f, "candidate_id", int), text(f, "method"), text(f, "result"), text(f, "notes")))
+        deps, who, case_id, number(f, "candidate_id", int), text(f, "method"), text(f, "result"), text(f, "notes"),
+        form_key(who, f"verification:{case_id}", f)))
 
 
 @router.post("/cases/{case_id}/close", response_model=None)
@@ -162,7 +174,7 @@ async def invite(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> 
     role = Role(text(form, "role")) if text(form, "role") in {r.value for r in Role} else Role.ANONYMOUS
 
     def link() -> str:
-        token = accounts.invite(deps, who, text(form, "email"), role)
+        token = accounts.invite(deps, who, text(form, "email"), role, form_key(who, "invitation", form))
         base = request.app.state.container.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
         return f"{base}/invite/{token}"
 
@@ -175,7 +187,8 @@ async def issue(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> H
 
     def token() -> str:
         chosen = [Scope(v) for v in form.getlist("scopes") if isinstance(v, str) and v in {s.value for s in Scope}]
-        return accounts.issue_token(deps, who, text(form, "name"), chosen, text(form, "domains").split(","))
+        return accounts.issue_token(deps, who, text(form, "name"), chosen, text(form, "domains").split(","),
+                                    form_key(who, "token", form))
 
     return _admin_page(request, lang, deps, token)
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import ReuniteError
 from reunite.entrypoints.api.auth import allow
-from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, number, render, text
+from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, form_key, number, render, text
 from reunite.services import sources, stats
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +34,7 @@ async def add_source(request: Request, lang: LangDep, deps: DepsDep, who: Modera
     form = await checked_form(request)
     try:
         sources.add_source(deps, who, text(form, "kind"), text(form, "url"), text(form, "name"),
-                           number(form, "interval", int) or 15)
+                           number(form, "interval", int) or 15, form_key(who, "source", form))
     except ReuniteError as exc:
         return _sources_page(request, lang, deps, who, exc.status_code, lang.error(exc))
     return RedirectResponse("/moderation/sources?done=1", status_code=303)

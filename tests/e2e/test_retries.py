@@ -1,0 +1,202 @@
+"""Finding F7: a request sent again (a client's retry, a double click, a resent form) creates one thing.
+Every POST that creates something honours ``Idempotency-Key``; without a key, the natural duplicates are
+harmless: the same subscription waiting for confirmation (its link resent at most once an hour), the
+same removal request while it waits, the same message while it is the case's last one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from reunite.adapters.notify.webhook import HttpWebhooks
+from reunite.bootstrap import Container
+from reunite.domain.access import Role
+from reunite.entrypoints.api.app import create_app
+from tests.conftest import count_rows, plain_photo, run_jobs, session_for
+
+
+class Inbox:
+    """A mailer that keeps what it is asked to send."""
+
+    configured = True
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+
+    def send(self, to: str, kind: str, language: str, context: dict[str, Any],
+             headers: dict[str, str] | None = None) -> str:
+        self.sent.append((to, kind))
+        return kind
+
+
+def page_client(container: Container, role: Role | None = None) -> TestClient:
+    browser = TestClient(create_app(container))
+    if role is not None:
+        browser.cookies.set("reunite_session", session_for(container, role)[1])
+    return browser
+
+
+def form_fields(browser: TestClient, path: str, action: str) -> dict[str, str]:
+    """The hidden fields (CSRF token, one-time key) of the form posting to ``action`` on ``path``."""
+    page = browser.get(path).text
+    form = page[page.index(f'action="{action}"'):]
+    form = form[:form.index("</form>")]
+    return dict(re.findall(r'name="(csrf|idempotency_key)" value="([^"]*)"', form))
+
+
+def new_case(client: TestClient) -> int:
+    form = {"given_name": "Lin", "sex": "female", "birth_date": "2015-01-01", "missing_since": "2020-06-01T08:00:00Z"}
+    files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
+    return int(client.post("/api/cases", files=files, data=form).json()["id"])
+
+
+def test_an_email_subscription_asked_for_again_is_one_subscription_with_its_link_resent_once_an_hour(
+    anonymous: TestClient, container: Container
+) -> None:
+    inbox = Inbox()
+    container.deps = replace(container.deps, mailer=inbox)
+    body = {"address": "Mum@example.org", "region": "Wuhan"}
+    answers = [anonymous.post("/api/subscriptions", json=body) for _ in range(5)]
+    assert [a.status_code for a in answers] == [201] * 5
+    assert len({a.json()["id"] for a in answers}) == 1
+    run_jobs(container)
+    assert count_rows(container, "subscriptions") == 1 and inbox.sent == [("Mum@example.org", "confirm_subscription")]
+
+    with container.engine.begin() as conn:  # two hours pass
+        conn.exec_driver_sql("UPDATE audit_log SET at = at - interval '2 hours'")
+    for _ in range(3):  # two hours later: the link is sent again, once
+        again = anonymous.post("/api/subscriptions", json=body | {"address": "mum@EXAMPLE.org"})
+        assert again.json()["id"] == answers[0].json()["id"]
+    run_jobs(container)
+    assert count_rows(container, "subscriptions") == 1 and len(inbox.sent) == 2
+
+    other_area = anonymous.post("/api/subscriptions", json=body | {"region": "Chengdu"})
+    assert other_area.json()["id"] != answers[0].json()["id"]  # another area is another subscription
+
+    browser = page_client(container)
+    fields = form_fields(browser, "/subscribe", "/subscribe")
+    assert fields.get("idempotency_key"), "the form carries a one-time key"
+    sent = [browser.post("/subscribe", data=fields | {"email": "dad@example.org", "region": "Wuhan"})
+            for _ in range(2)]
+    assert [s.status_code for s in sent] == [200, 200]
+    assert count_rows(container, "subscriptions") == 3
+
+
+def test_a_webhook_subscription_retried_with_its_key_answers_the_same_secret(
+    client: TestClient, container: Container
+) -> None:
+    container.deps = replace(container.deps, webhooks=HttpWebhooks(allowed_hosts=["127.0.0.1"]))
+    hook = {"channel": "webhook", "address": "http://127.0.0.1:9/alerts", "region": "Wuhan"}
+    first, second = (client.post("/api/subscriptions", json=hook, headers={"Idempotency-Key": "hook-1"})
+                     for _ in range(2))
+    assert first.status_code == second.status_code == 201
+    assert first.json()["id"] == second.json()["id"] and first.json()["secret"] == second.json()["secret"]
+    assert count_rows(container, "subscriptions") == 1
+    reused = client.post("/api/subscriptions", json=hook | {"region": "Chengdu"}, headers={"Idempotency-Key": "hook-1"})
+    assert reused.status_code == 422 and count_rows(container, "subscriptions") == 1
+
+
+def test_a_removal_request_sent_again_is_the_one_waiting(anonymous: TestClient, container: Container) -> None:
+    body = {"subject": "sighting", "subject_id": 7, "requester": "me@example.org", "reason": "that is me"}
+    first, second = (anonymous.post("/api/takedowns", json=body) for _ in range(2))
+    assert first.status_code == second.status_code == 202 and first.json() == second.json()
+    shouted = anonymous.post("/api/takedowns", json=body | {"requester": " ME@example.org ", "reason": "please"})
+    assert shouted.json() == first.json()
+    assert count_rows(container, "takedowns") == 1
+    someone_else = anonymous.post("/api/takedowns", json=body | {"requester": "aunt@example.org"})
+    assert someone_else.json() != first.json() and count_rows(container, "takedowns") == 2
+
+    keyed = body | {"subject_id": 8}
+    sent = [anonymous.post("/api/takedowns", json=keyed, headers={"Idempotency-Key": "td-1"}) for _ in range(2)]
+    assert sent[0].json() == sent[1].json() and count_rows(container, "takedowns") == 3
+
+    with container.engine.begin() as conn:  # an hour passes: the address may ask again
+        conn.exec_driver_sql("DELETE FROM rate_counters")
+    browser = page_client(container)
+    fields = form_fields(browser, "/takedown", "/takedown")
+    form = fields | {"subject": "case", "subject_id": "3", "requester": "+86 138 0000 2222", "reason": "found"}
+    assert [browser.post("/takedown", data=form).status_code for _ in range(2)] == [200, 200]
+    assert count_rows(container, "takedowns") == 4
+
+
+def test_a_message_sent_again_is_one_message_and_one_notice(client: TestClient, container: Container) -> None:
+    case_id = new_case(client)
+    jobs = count_rows(container, "procrastinate_jobs")
+    path = f"/api/cases/{case_id}/messages"
+    first, second = (client.post(path, json={"body": "Please call us"}) for _ in range(2))
+    assert first.status_code == second.status_code == 201 and first.json() == second.json()
+    assert count_rows(container, "messages") == 1
+    assert count_rows(container, "procrastinate_jobs") == jobs + 1  # one notice to the family
+
+    keyed = [client.post(path, json={"body": "Any news?"}, headers={"Idempotency-Key": "m-1"}) for _ in range(2)]
+    assert keyed[0].json() == keyed[1].json() and count_rows(container, "messages") == 2
+    changed = client.post(path, json={"body": "Other words"}, headers={"Idempotency-Key": "m-1"})
+    assert changed.status_code == 422 and count_rows(container, "messages") == 2
+    # said again after another message is a new message, not a retry
+    assert client.post(path, json={"body": "Please call us"}).json() != first.json()
+    assert count_rows(container, "messages") == 3
+
+    browser = page_client(container, Role.MODERATOR)
+    page = f"/cases/{case_id}/messages"
+    fields = form_fields(browser, f"/cases/{case_id}", page)
+    assert fields.get("idempotency_key")
+    for _ in range(2):
+        sent = browser.post(page, data=fields | {"body": "We are checking a lead"}, follow_redirects=False)
+        assert sent.status_code == 303
+    assert count_rows(container, "messages") == 4
+
+
+def test_tokens_verifications_sources_and_imports_retried_with_a_key_are_made_once(
+    client: TestClient, container: Container
+) -> None:
+    token = {"name": "charity", "scopes": ["read:cases"]}
+    tokens = [client.post("/api/tokens", json=token, headers={"Idempotency-Key": "t-1"}) for _ in range(2)]
+    issued = count_rows(container, "api_tokens")
+    assert tokens[0].status_code == tokens[1].status_code == 201
+    assert tokens[0].json()["token"] == tokens[1].json()["token"]  # the retry can still read the token
+    with container.engine.connect() as conn:
+        kept = conn.exec_driver_sql("SELECT result::text FROM idempotency_keys").scalars().all()
+    assert not any(tokens[0].json()["token"] in row for row in kept), "the token is never stored readable"
+    assert client.post("/api/tokens", json=token, headers={"Idempotency-Key": "t-2"}).json() != tokens[0].json()
+    assert count_rows(container, "api_tokens") == issued + 1
+
+    case_id = new_case(client)
+    check = {"method": "interview", "result": "pending", "notes": "met the family"}
+    made = [client.post(f"/api/cases/{case_id}/verifications", json=check, headers={"Idempotency-Key": "v-1"})
+            for _ in range(2)]
+    assert made[0].json() == made[1].json() and count_rows(container, "verifications") == 1
+
+    sheet = {"file": ("c.csv", b"given_name,sex,birth_date,missing_since\nMing,male,2014-03-03,2021-05-05\n")}
+    cases = count_rows(container, "cases")
+    imports = [client.post("/api/cases/import?dry_run=false", files=sheet, headers={"Idempotency-Key": "i-1"})
+               for _ in range(2)]
+    assert imports[0].json() == imports[1].json() and imports[0].json()["created"] == 1
+    assert count_rows(container, "cases") == cases + 1
+
+
+def test_every_post_that_creates_something_documents_the_idempotency_key(client: TestClient) -> None:
+    spec = client.app.openapi()  # type: ignore[attr-defined]
+    creating = [(path, operation) for path, operations in spec["paths"].items()
+                for method, operation in operations.items() if method == "post"
+                and ({"201", "202"} & set(operation["responses"]) or path in ("/api/pfif", "/api/cases/import"))]
+    assert len(creating) >= 10
+    for path, operation in creating:
+        assert "Idempotency-Key" in {p["name"] for p in operation.get("parameters", [])}, path
+    assert "Idempotency-Key" in spec["info"]["description"]
+
+
+def test_copies_of_one_request_sent_at_once_make_one_thing(container: Container) -> None:
+    """A double click sends both copies at the same moment: they look for each other one at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reunite.services import retention
+
+    def ask(_: int) -> int:
+        return retention.request_takedown(container.deps, "sighting", 9, "me@example.org", "", "that is me")
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = set(pool.map(ask, range(12)))
+    assert len(answers) == 1 and count_rows(container, "takedowns") == 1
