@@ -174,6 +174,13 @@ def test_paths_and_queries_with_huge_ids_or_nul_are_refused_clearly(client: Test
     assert revoke.status_code == 422
 
 
+@pytest.mark.parametrize(("query", "field"), [("offset=-5", "offset"), ("limit=0", "limit"), ("limit=201", "limit")])
+def test_a_bad_page_of_sightings_names_the_value_that_is_wrong(client: TestClient, query: str, field: str) -> None:
+    response = client.get(f"/api/sightings?{query}")
+    assert response.status_code == 422, response.text
+    assert response.json()["field"] == field
+
+
 def test_form_fields_with_nul_or_huge_numbers_are_refused_in_the_readers_language(container: Container) -> None:
     browser = page_client(container, Role.MODERATOR, language="zh-CN")
     fields = form_fields(browser, "/report")

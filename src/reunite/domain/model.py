@@ -226,5 +226,7 @@ class SightingFilter:
             raise InvalidInput("the radius must be between 0 and 20,000 km", field="radius_km")
         if self.seen_from and self.seen_to and self.seen_from > self.seen_to:
             raise InvalidInput("the date range ends before it starts", field="seen_to")
-        if not 1 <= self.limit <= 200 or self.offset < 0:
-            raise InvalidInput("page size must be 1 to 200 and offset not negative", field="limit")
+        if not 1 <= self.limit <= 200:
+            raise InvalidInput("the page size must be 1 to 200", field="limit")
+        if self.offset < 0:
+            raise InvalidInput("the offset must not be negative", field="offset")
