@@ -14,7 +14,7 @@ from reunite.domain.scoring import impostor_share, score_pair
 from reunite.domain.workbench import FamilyAnswer
 from reunite.services.deps import Deps
 from reunite.services.grouping import fused_faces
-from reunite.services.matching import face_hits
+from reunite.services.matching import hits_by_case
 
 
 def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note: str) -> int:
@@ -62,9 +62,7 @@ def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int,
         fuse = (deps.policy, uow.extra_spread())
         scored = []
         for face in faces:
-            rows = uow.case_face_hits(face.embedding, [case_id])
-            extra = uow.extra_similarities(face.extra, [r.case_face_id for r in rows]) if face.extra else {}
-            hits = face_hits(rows, fuse, extra, face.scale).get(case_id)
+            hits = hits_by_case(uow, face, [case_id], fuse).get(case_id)
             if hits:
                 scored.append((score_pair(deps.policy, case, facts, hits, face.hubness), face.face_id))
         if not scored:

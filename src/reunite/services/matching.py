@@ -94,7 +94,7 @@ def _failed(uow: UnitOfWork, photo_id: int, exc: Exception) -> None:
 
 
 def face_hits(rows: Sequence[CaseHitRow], fuse: Fusion | None = None,
-          extra: dict[int, float] | None = None, scale: float = 1.0) -> dict[int, list[FaceHit]]:
+              extra: dict[int, float] | None = None, scale: float = 1.0) -> dict[int, list[FaceHit]]:
     """Hits by case; with the second model's similarities (``extra``, by case face), fused with dlib's;
     ``scale``: a group's fused face's (``StoredFace.scale``)."""
     grouped: dict[int, list[FaceHit]] = defaultdict(list)
@@ -104,6 +104,14 @@ def face_hits(rows: Sequence[CaseHitRow], fuse: Fusion | None = None,
             similarity = fused_similarity(fuse[0], fuse[1], similarity, extra.get(row.case_face_id))
         grouped[row.case_id].append(FaceHit(row.case_face_id, similarity, row.photo_taken_on))
     return grouped
+
+
+def hits_by_case(uow: UnitOfWork, face: StoredFace, case_ids: Sequence[int], fuse: Fusion) -> dict[int, list[FaceHit]]:
+    """A sighting face's exact similarities to every face of these cases, as matching scores them
+    (fused with the second model's, scaled for a group's fused face), by case."""
+    rows = uow.case_face_hits(face.embedding, case_ids)
+    extra = uow.extra_similarities(face.extra, [r.case_face_id for r in rows]) if face.extra else {}
+    return face_hits(rows, fuse, extra, face.scale)
 
 
 def shortlist(deps: Deps, rows: list[CandidateRow], rank_of: int, seen: GeoPoint | None,
@@ -163,10 +171,7 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
         if face.extra is not None:  # the second model's index finds cases dlib's may miss
             near += uow.near_case_faces_extra(face.extra, sighting.seen_at, deps.limits.ann_neighbours)
         case_ids = list(dict.fromkeys(row.case_id for row in near))
-        # fuse over all of each nearby case's photos, not only those the index returned
-        found = uow.case_face_hits(face.embedding, case_ids)
-        extra = uow.extra_similarities(face.extra, [r.case_face_id for r in found]) if face.extra else {}
-        exact = face_hits(found, fuse, extra, face.scale)
+        exact = hits_by_case(uow, face, case_ids, fuse)  # all of each nearby case's photos, not only those found
         cases.update(uow.case_facts_of([c for c in exact if c not in cases]))
         for case_id, hits in exact.items():
             score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)

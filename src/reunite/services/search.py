@@ -23,7 +23,7 @@ from reunite.domain.ports import StoredFace, UnitOfWork
 from reunite.domain.scoring import CaseFacts, FaceHit, Score, SightingFacts, read_pair, score_pair
 from reunite.services.deps import Deps
 from reunite.services.grouping import fused_faces
-from reunite.services.matching import face_hits
+from reunite.services.matching import hits_by_case
 from reunite.services.queries import audit_read, checked_case, with_lead
 
 SAME_PHOTO = 0.995  # a searched face this alike one of the case's faces is that photo (its date is known)
@@ -125,6 +125,5 @@ class _Reader:
     def _case_hits(self, face: StoredFace) -> list[FaceHit]:
         """The sighting face's hits among the case's faces, exactly as ``match_sighting`` reads them."""
         assert self.case is not None
-        rows = self.uow.case_face_hits(face.embedding, [self.case.case_id])
-        extra = self.uow.extra_similarities(face.extra, [r.case_face_id for r in rows]) if face.extra else {}
-        return list(face_hits(rows, (self.deps.policy, self.spread), extra, face.scale).get(self.case.case_id, []))
+        return hits_by_case(self.uow, face, [self.case.case_id], (self.deps.policy, self.spread)).get(
+            self.case.case_id, [])
