@@ -109,8 +109,8 @@ def invite(deps: Deps, who: Principal, email: str, role: Role, key: idempotency.
     """An invitation for a moderator, police officer or admin; the token goes in the link sent (a retry
     under the same ``key`` answers the same link: one invitation, not two)."""
     require(who, Permission.ADMINISTER)
-    if (first := idempotency.earlier(deps, key)) is not None and key is not None:
-        return idempotency.unseal(deps.secret, key, str(first["token"]))
+    if (first := idempotency.earlier_secret(deps, key)) is not None:
+        return first
     if who.account_id is None:
         raise Forbidden("invitations are sent by an admin's account")
     if role not in INVITED_ROLES:
@@ -122,9 +122,8 @@ def invite(deps: Deps, who: Principal, email: str, role: Role, key: idempotency.
         invitation = uow.add_invitation(token_hash(token), email.strip(), role.value, who.account_id,
                                         deps.clock.now() + deps.limits.invitation_lifetime)
         uow.audit(who.actor, "invitation.created", "invitation", invitation, role=role.value)
-        won = idempotency.remember(uow, key, {"id": invitation, "token": idempotency.seal(deps.secret, key, token)})
-        if won is not None and key is not None:
-            return idempotency.unseal(deps.secret, key, str(won["token"]))
+        if (won := idempotency.remember_secret(deps, uow, key, invitation, token)) is not None:
+            return won
         uow.commit()
     return token
 
@@ -161,8 +160,8 @@ def issue_token(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], 
     ``admin`` one: only an admin's account or the command line makes those. What a token issues is
     recorded as its own, and revoking a token revokes everything issued from it, down the line."""
     require(who, Permission.ADMINISTER)
-    if (first := idempotency.earlier(deps, key)) is not None and key is not None:
-        return idempotency.unseal(deps.secret, key, str(first["token"]))
+    if (first := idempotency.earlier_secret(deps, key)) is not None:
+        return first
     if not name.strip():
         raise InvalidInput("name the organisation the token is for", field="name")
     if not scopes:
@@ -174,9 +173,8 @@ def issue_token(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], 
         token_id = uow.add_api_token(name.strip(), token_hash(token), [s.value for s in scopes],
                                      [d.strip() for d in domains if d.strip()], who.actor, issued_by=who.token_id)
         uow.audit(who.actor, "token.issued", "api_token", token_id, scopes=[s.value for s in scopes])
-        won = idempotency.remember(uow, key, {"id": token_id, "token": idempotency.seal(deps.secret, key, token)})
-        if won is not None and key is not None:
-            return idempotency.unseal(deps.secret, key, str(won["token"]))
+        if (won := idempotency.remember_secret(deps, uow, key, token_id, token)) is not None:
+            return won
         uow.commit()
     return token
 

@@ -107,3 +107,16 @@ def remember_id(uow: UnitOfWork, key: Key | None, new_id: int) -> int | None:
     the first write's id (a concurrent retry won: roll this one back)."""
     won = remember(uow, key, {"id": new_id})
     return None if won is None else int(won.get("id", new_id))
+
+
+def earlier_secret(deps: Deps, key: Key | None) -> str | None:
+    """The secret (shown once) the first write under this key answered, unsealed for this retry."""
+    found = earlier(deps, key)
+    return None if found is None or key is None else unseal(deps.secret, key, str(found["secret"]))
+
+
+def remember_secret(deps: Deps, uow: UnitOfWork, key: Key | None, new_id: int, secret: str) -> str | None:
+    """As ``remember_id`` for a write that answers a secret shown once: kept sealed by the sender's key;
+    None when this write stands, else the first write's secret."""
+    won = remember(uow, key, {"id": new_id, "secret": seal(deps.secret, key, secret)})
+    return None if won is None or key is None else unseal(deps.secret, key, str(won["secret"]))
