@@ -18,19 +18,21 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from reunite.bootstrap import Container
 from reunite.domain.access import Principal, Role
 from reunite.domain.model import NewCase, NewSighting, Sex, Upload
-from reunite.services import intake, reports
+from reunite.services import intake, reports, retention
 from tests.browser.conftest import sign_in
 from tests.conftest import count_rows, plain_photo
 
 PUBLIC = ["/", "/report", "/login", "/signup", "/privacy", "/takedown", "/subscribe", "/stats", "/invite/not-a-token",
           "/no-such-page"]
 SIGNED_IN = ["/cases/new", "/moderation", "/moderation/sources", "/moderation/dashboard", "/sightings", "/search",
-             "/admin", "/account"]
+             "/admin", "/account",
+             "/sightings?lat=abc&lon=1&radius_km=-1&from=notadate&age=-1"]  # every filter named as unreadable
 LANGS = ["en", "zh_CN"]
 
 
 def seed(container: Container) -> dict[str, str]:
-    """A verified case, a pending sighting and its reporter's private link."""
+    """A verified case, a pending sighting and its reporter's private link; a case taken down (its
+    placeholder page)."""
     from datetime import UTC, date, datetime
 
     police = Principal(role=Role.POLICE, account_id=None, name="test")
@@ -42,7 +44,14 @@ def seed(container: Container) -> dict[str, str]:
     receipt = intake.report_sighting(container.deps, Principal(), NewSighting(
         seen_at=None, place=None, place_text="Hankou railway station, north square, by the long taxi queue",
         description="A girl in a red coat holding a man's hand"), [Upload(plain_photo(seed=3))])
-    return {"case": f"/cases/{case.case_id}", "poster": f"/p/{case.case_id}",
+    gone = intake.register_case(container.deps, police, NewCase(
+        given_name="Mei", family_name="Li", sex=Sex.FEMALE, birth_date=date(2016, 1, 1),
+        missing_since=datetime(2024, 1, 1, tzinfo=UTC), last_seen_place=None, last_seen_text="Wuhan",
+        family_contact="+86 139 0000 0000"), [Upload(plain_photo(seed=5))], [None])
+    takedown = retention.request_takedown(container.deps, "case", gone.case_id, "mother@example.org", "mother",
+                                          "please remove my daughter's case")
+    retention.decide_takedown(container.deps, police, takedown, True, "identity card checked")
+    return {"case": f"/cases/{case.case_id}", "expired": f"/cases/{gone.case_id}", "poster": f"/p/{case.case_id}",
             "sighting": f"/sightings/{receipt.sighting_id}",
             "receipt": reports.private_path(container.deps, receipt.receipt)}
 
@@ -72,7 +81,7 @@ def test_no_page_scrolls_sideways_and_axe_finds_nothing_serious(
     axe = Axe()
     anonymous = [*PUBLIC, made["poster"], made["receipt"]]
     sign_in(page, server, container, Role.ADMIN)
-    signed = [*SIGNED_IN, made["case"], made["sighting"]]
+    signed = [*SIGNED_IN, made["case"], made["expired"], made["sighting"]]
     problems: list[str] = []
     for lang in LANGS:
         axe_context.add_cookies([{"name": "lang", "value": lang, "url": server}])
