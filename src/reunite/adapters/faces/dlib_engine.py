@@ -14,6 +14,7 @@ import dlib
 import numpy as np
 from PIL import Image
 
+from reunite.adapters.faces.dlib_resnet import DlibResnet
 from reunite.adapters.faces.hubness import Hubness
 from reunite.adapters.photos.codec import PillowPhotoCodec, encode_jpeg
 from reunite.domain.model import BoundingBox, DetectedFace
@@ -78,7 +79,7 @@ class DlibFaceEngine:
         self._cnn: dlib.cnn_face_detection_model_v1 | None = None
         points = "68_face_landmarks" if self.options.landmarks == 68 else "5_face_landmarks"
         self._shape = dlib.shape_predictor(_model_path(f"shape_predictor_{points}.dat"))
-        self._net = dlib.face_recognition_model_v1(_model_path("dlib_face_recognition_resnet_model_v1.dat"))
+        self._net = DlibResnet(Path(_model_path("dlib_face_recognition_resnet_model_v1.dat")))
         self._adapt, adapt_id = load_adaptation(self.options.adaptation)
         self._hubness = load_hubness(self.options.adaptation)
         o = self.options
@@ -163,10 +164,8 @@ class DlibFaceEngine:
         return np.asarray(vector / np.linalg.norm(vector))
 
     def _descriptor(self, chip: np.ndarray, jitter: int) -> np.ndarray:
-        if not jitter:
-            return np.array(self._net.compute_face_descriptor(chip))
-        copies = [np.array(self._net.compute_face_descriptor(copy)) for copy in jittered(chip, jitter)]
-        return np.asarray(np.mean(copies, axis=0))
+        """dlib's descriptor of the chip, or the mean over its jittered copies (one batch)."""
+        return np.asarray(self._net(jittered(chip, jitter) if jitter else [chip]).mean(axis=0))
 
 
 def jittered(chip: np.ndarray, count: int) -> list[np.ndarray]:
