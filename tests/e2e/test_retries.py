@@ -15,7 +15,9 @@ from reunite.adapters.notify.webhook import HttpWebhooks
 from reunite.bootstrap import Container
 from reunite.domain.access import Role
 from reunite.entrypoints.api.app import create_app
+from reunite.services import accounts, signup
 from tests.conftest import count_rows, plain_photo, run_jobs, session_for
+from tests.e2e.test_probe_auth import PASSWORD
 
 
 class Inbox:
@@ -122,6 +124,36 @@ def test_a_removal_request_sent_again_is_the_one_waiting(anonymous: TestClient, 
     assert count_rows(container, "takedowns") == 4
 
 
+def test_a_link_by_email_asked_for_twice_at_once_is_one_email_and_the_same_page(container: Container) -> None:
+    """A double click on "Send me the link" (sign-up, forgotten password), with the form's one-time key or
+    without it: one email, the same page both times, and the copy is not counted against the limit."""
+    inbox = Inbox()
+    container.deps = replace(container.deps, mailer=inbox)
+    accounts.sign_up(container.deps, "mum@example.org", PASSWORD, "Mum")
+    browser = page_client(container)
+
+    def page(answer: Any) -> tuple[int, str]:  # what the reader sees: the one-time keys of other forms aside
+        return answer.status_code, re.sub(r'name="idempotency_key" value="[^"]*"', "", answer.text)
+
+    for path in ("/signup", "/reset"):
+        fields = form_fields(browser, path, path)
+        assert fields.get("idempotency_key"), "the form carries a one-time key"
+        for form in (fields | {"email": "mum@example.org"}, {"csrf": fields["csrf"], "email": "dad@example.org"}):
+            first, second = (page(browser.post(path, data=form)) for _ in range(2))
+            assert first == second and first[0] == 200 and "on its way" in first[1]
+    run_jobs(container)
+    assert sorted(inbox.sent) == [("dad@example.org", "confirm_sign_up"), ("mum@example.org", "account_exists"),
+                                  ("mum@example.org", "reset_password")]  # dad has no account to reset
+
+    for _ in range(signup.REQUESTS_PER_ADDRESS - 1):  # asked again minutes later: sent again, up to the limit
+        with container.engine.begin() as conn:
+            conn.exec_driver_sql("UPDATE idempotency_keys SET created_at = created_at - interval '2 minutes'")
+        again = browser.post("/reset", data={"csrf": fields["csrf"], "email": "mum@example.org"})
+        assert again.status_code == 200
+    run_jobs(container)
+    assert inbox.sent.count(("mum@example.org", "reset_password")) == signup.REQUESTS_PER_ADDRESS
+
+
 def test_a_message_sent_again_is_one_message_and_one_notice(client: TestClient, container: Container) -> None:
     case_id = new_case(client)
     jobs = count_rows(container, "procrastinate_jobs")
@@ -200,3 +232,16 @@ def test_copies_of_one_request_sent_at_once_make_one_thing(container: Container)
     with ThreadPoolExecutor(max_workers=6) as pool:
         answers = set(pool.map(ask, range(12)))
     assert len(answers) == 1 and count_rows(container, "takedowns") == 1
+
+
+def test_two_copies_of_one_link_asked_for_at_once_send_one_email(container: Container) -> None:
+    """A double click's two copies at the same moment: both answered alike, one of them sends."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    jobs = count_rows(container, "procrastinate_jobs")
+    for email in ("a@example.org", "b@example.org", "c@example.org"):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            copies = [container.deps] * 2, [email] * 2, ["en"] * 2, [f"ip of {email}"] * 2
+            answers = list(pool.map(signup.start, *copies))
+        assert answers == [None, None]
+    assert count_rows(container, "procrastinate_jobs") == jobs + 3

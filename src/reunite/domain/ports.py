@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from reunite.domain.fusion import ExtraFaceStore
@@ -250,12 +250,13 @@ class PasswordHasher(Protocol):
 
 
 class IdempotencyStore(Protocol):
-    def remembered_result(self, key: str) -> dict[str, Any] | None:
-        """The answer first given under this key, if any."""
+    def remembered_result(self, key: str, within: timedelta | None = None) -> dict[str, Any] | None:
+        """The answer first given under this key, if any (given within this long ago, when ``within`` is given)."""
         ...
 
-    def remember_result(self, key: str, result: dict[str, Any]) -> bool:
-        """Keep the answer under the key; False when another transaction took the key first."""
+    def remember_result(self, key: str, result: dict[str, Any], replacing_older_than: timedelta | None = None) -> bool:
+        """Keep the answer under the key; False when another transaction took the key first. With
+        ``replacing_older_than``, an answer that old is replaced: False only when the key was taken since."""
         ...
 
     def forget_results(self, before: datetime) -> int:

@@ -17,7 +17,7 @@ from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInput, NotSignedIn
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.stores import AccountRow
-from reunite.services import accounts, reach, signup, throttle
+from reunite.services import accounts, idempotency, reach, signup, throttle
 from reunite.services.deps import Deps
 
 LINK_LIFETIME = timedelta(hours=1)
@@ -25,9 +25,9 @@ CHANGES_PER_HOUR = 10  # tries of the current password on /account, per account
 PURPOSE = "password-reset"
 
 
-def start(deps: Deps, email: str, language: str, ip: str) -> None:
+def start(deps: Deps, email: str, language: str, ip: str, key: idempotency.Key | None = None) -> None:
     """Ask for a link: the same answer (nothing) whether the email has an account or not."""
-    signup.ask_for_link(deps, "reset", "accounts.reset_link", email, language, ip)
+    signup.ask_for_link(deps, "reset", "accounts.reset_link", email, language, ip, key)
 
 
 def send_link(deps: Deps, email: str, language: str) -> None:

@@ -15,30 +15,40 @@ from datetime import UTC, datetime, timedelta
 
 from reunite.domain.abuse import sign, signature_valid, token_hash
 from reunite.domain.errors import InvalidInput
-from reunite.services import accounts, reach, throttle
+from reunite.services import accounts, idempotency, reach, throttle
 from reunite.services.deps import Deps
 
 LINK_LIFETIME = timedelta(days=1)
 REQUESTS_PER_ADDRESS = 3  # an hour, per email address: nobody is flooded with links
+ASKED_AGAIN_WITHIN = timedelta(minutes=1)  # the same link asked for this soon is a double click or a retry
 
 
-def start(deps: Deps, email: str, language: str, ip: str) -> None:
+def start(deps: Deps, email: str, language: str, ip: str, key: idempotency.Key | None = None) -> None:
     """Ask for an account: the same answer (nothing) whether the email has an account or not."""
-    ask_for_link(deps, "sign-up", "accounts.sign_up_link", email, language, ip)
+    ask_for_link(deps, "sign-up", "accounts.sign_up_link", email, language, ip, key)
 
 
-def ask_for_link(deps: Deps, purpose: str, job: str, email: str, language: str, ip: str) -> None:
+def ask_for_link(deps: Deps, purpose: str, job: str, email: str, language: str, ip: str,
+                 key: idempotency.Key | None = None) -> None:
     """A link by email, asked for on a page: the address checked, both the asker's address and the email
     rate-limited, and the look-up left to ``job`` so that the answer (nothing) never says whether an
-    account exists."""
+    account exists. The same request again (under the form's ``key``, or for the same address within
+    a minute: a double click, a retry) sends nothing more and is not counted against the limits."""
     email = email.strip()
     if not accounts.EMAIL.match(email) or len(email) > 254:
         raise InvalidInput("enter a valid email address", field="email")
+    asked = token_hash(f"asked\n{purpose}\n{email.lower()}")
+    with deps.uow() as uow:
+        again = uow.remembered_result(asked, within=ASKED_AGAIN_WITHIN) is not None
+    if again or idempotency.earlier(deps, key) is not None:
+        return
     throttle.hit(deps, f"{purpose}:ip:{ip}", deps.limits.sign_ups_per_hour)
     throttle.hit(deps, f"{purpose}:email:{token_hash(email.lower())}", REQUESTS_PER_ADDRESS)
-    with deps.uow() as uow:
-        uow.enqueue(job, email=email, language=language)
-        uow.commit()
+    with deps.uow() as uow:  # a copy sent at the same moment finds the other's mark, after waiting for it
+        if uow.remember_result(asked, {}, replacing_older_than=ASKED_AGAIN_WITHIN) and \
+                idempotency.remember(uow, key, {}) is None:
+            uow.enqueue(job, email=email, language=language)
+            uow.commit()
 
 
 def send_link(deps: Deps, email: str, language: str) -> None:

@@ -73,7 +73,7 @@ async def signup_send(request: Request, lang: LangDep, deps: DepsDep) -> Respons
     form = await checked_form(request)
     email = text(form, "email")
     try:
-        signup.start(deps, email, lang.code, client_ip(request))
+        signup.start(deps, email, lang.code, client_ip(request), form_key(Principal(), "sign-up", form))
     except ReuniteError as exc:
         return _refused(render(request, lang, "signup.html", status=exc.status_code, invitation=None, invited=None,
                                mail=_mail_works(request), form={"email": email}, error=lang.error(exc)), exc)

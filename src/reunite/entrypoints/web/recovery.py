@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from reunite.domain.access import Principal
 from reunite.domain.errors import NotSignedIn, ReuniteError
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
-from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, render, text
+from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, form_key, render, text
 from reunite.entrypoints.web.people import _mail_works, _refused, _signed_in
 from reunite.services import queries, recovery
 
@@ -25,7 +26,7 @@ async def reset_send(request: Request, lang: LangDep, deps: DepsDep) -> Response
     form = await checked_form(request)
     email = text(form, "email")
     try:
-        recovery.start(deps, email, lang.code, client_ip(request))
+        recovery.start(deps, email, lang.code, client_ip(request), form_key(Principal(), "reset", form))
     except ReuniteError as exc:
         return _refused(render(request, lang, "reset.html", status=exc.status_code, form={"email": email},
                                mail=_mail_works(request), error=lang.error(exc)), exc)
