@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po, write_po
 
 from reunite.domain.access import Permission
 from reunite.domain.lifecycle import REFUSALS, CaseState
-from reunite.entrypoints.api.validation import FIELD_NAMES, KINDS
+from reunite.entrypoints.api.validation import FIELD_NAMES, GLOSS, KINDS, VALUE_WORDS
 from reunite.entrypoints.web import filters
 from reunite.services.matching import UNREADABLE
 
@@ -58,7 +58,8 @@ def messages() -> list[str]:
         found[refusal] = None
     for state in CaseState:
         found[state.value] = None
-    for message in [*KINDS.values(), *filters.MESSAGES, *filters.LABELS.values()]:  # sentences chosen at run time
+    for message in [*KINDS.values(), *filters.MESSAGES, *filters.LABELS.values(),  # sentences chosen at run time
+                    GLOSS, *VALUE_WORDS]:
         found[message] = None
     return list(found)
 

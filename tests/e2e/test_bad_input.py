@@ -214,6 +214,19 @@ def test_api_validation_errors_name_the_field_in_the_readers_language(anonymous:
     assert broken.status_code == 422 and broken.json()["detail"][0]["msg"] == "the body is not valid JSON"
 
 
+def test_a_bad_choice_names_the_allowed_values_in_the_readers_language(client: TestClient) -> None:
+    files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
+    form = {"given_name": "Lin", "sex": "girl", "birth_date": "2015-01-01", "missing_since": "2020-06-01T08:00:00Z"}
+    said = {}
+    for language in ("zh-CN", "en"):
+        answer = client.post("/api/cases", files=files, data=form, headers={"Accept-Language": language})
+        assert answer.status_code == 422
+        said[language] = {tuple(e["loc"]): e["msg"] for e in answer.json()["detail"]}[("body", "sex")]
+    # the values to send, each named in Chinese, joined as Chinese joins a list
+    assert said["zh-CN"] == "“性别”必须是以下之一：'female'（女）、'male'（男）或'unknown'（不详）", said
+    assert said["en"] == "sex must be one of: 'female', 'male', or 'unknown'"
+
+
 def test_a_browsers_multipart_form_with_nul_is_refused_before_anything_is_stored(container: Container) -> None:
     """Browsers' multipart boundaries have capitals (----WebKitFormBoundary…): the guard reads them as sent."""
     browser = page_client(container)

@@ -2,7 +2,7 @@
 (``detail``: a list of ``loc``, ``msg``, ``type``) but every ``msg`` is a sentence the reader can act on,
 in English or Chinese, instead of the validator's English. Fields are named as the reader calls them
 (``Language.field_name``: every name in ``FIELD_NAMES`` has a translation), lists of choices are joined
-as the reader's language joins them."""
+as the reader's language joins them, each value named in the reader's words where they differ."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from reunite.domain.model import Sex
 from reunite.i18n import Language
 
 KINDS = {  # the validator's error type, by prefix, to what the reader is told
@@ -53,6 +54,8 @@ FIELD_NAMES = (
     "source_id", "status", "subject", "subject_id", "takedown_id", "token_id", "tz_offset", "url", "with_whom",
 )
 QUOTED = re.compile(r"'([^']*)'")
+GLOSS = "{value} ({word})"  # a value to send, with what it means in the reader's words: 'female'（女）
+VALUE_WORDS = tuple(sex.value for sex in Sex)  # values that the catalogs name as words (scripts/messages.py)
 
 
 MOST_SPECIFIC_FIRST = sorted(KINDS, key=len, reverse=True)
@@ -76,8 +79,15 @@ def _params(error: dict[str, Any], lang: Language) -> dict[str, Any]:
     params = {key: value for key, value in (error.get("ctx") or {}).items() if isinstance(value, int | float | str)}
     expected = params.get("expected")
     if isinstance(expected, str) and (choices := QUOTED.findall(expected)):
-        params["expected"] = lang.one_of([f"'{choice}'" for choice in choices])
+        params["expected"] = lang.one_of([_choice(choice, lang) for choice in choices])
     return params
+
+
+def _choice(value: str, lang: Language) -> str:
+    """A value the reader may send, quoted as sent, and named in the reader's language where its
+    catalog has other words for it ('female'（女）); the English reader reads the value alone."""
+    word = lang.gettext(value)
+    return f"'{value}'" if word == value else lang.gettext(GLOSS, value=f"'{value}'", word=word)
 
 
 def localized(errors: Sequence[dict[str, Any]], lang: Language) -> list[dict[str, Any]]:
