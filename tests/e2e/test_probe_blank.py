@@ -14,12 +14,14 @@ from fastapi.testclient import TestClient
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.model import GeoPoint, NewCase, Sex, Upload
+from reunite.domain.workbench import Action
 from reunite.entrypoints.api.app import create_app
-from reunite.services import intake, moderation, pfif, retention
+from reunite.services import intake, moderation, pfif, retention, workbench
 from reunite.services.accounts import from_session, issue_token
 from tests.conftest import run_jobs, session_for
 from tests.e2e import world as w
 from tests.e2e.test_pfif_sync import PARTNER, RECENT, doc, note, person
+from tests.e2e.test_workbench import loop
 from tests.photos import portrait
 
 NAME, PLACE, REPORT, CONTACT = "Sentinelname", "Sentinel lake gate", "PR-SENTINEL-4471", "sentinel@family.example"
@@ -113,6 +115,25 @@ def test_a_takedown_blanks_a_partner_case_and_its_notes_as_expiry_does(container
         case = conn.exec_driver_sql("SELECT status, given_name, pfif::text FROM cases").one()
     assert [tuple(r) for r in left] == [("", "", "", "{}")]
     assert tuple(case) == ("expired", "", "{}")
+
+
+def test_the_workbench_names_a_taken_down_cases_confirmed_candidate_by_its_number(container: Container) -> None:
+    """A confirmed candidate stays after its case is taken down: the workbench shows the placeholder
+    ("Case 1", as the case page does), never an empty name."""
+    made = loop(container)
+    with container.engine.connect() as conn:
+        candidate_id = conn.exec_driver_sql("SELECT min(id) FROM candidates").scalar_one()
+    assert workbench.decide(container.deps, OPERATOR, candidate_id, Action.CONFIRM) == "confirmed"
+    _take_down(container, made.case_id)
+    _, session = session_for(container, Role.MODERATOR)
+    for lang, placeholder, expired in (("en", f"Case {made.case_id}", "This case has expired"),
+                                       ("zh-CN", f"案件 {made.case_id}", "此案件已过期")):
+        page = _client(container, session=session, lang=lang).get(f"/workbench/{candidate_id}")
+        assert page.status_code == 200 and expired in page.text
+        status = re.search(r'<p class="progress" role="status">(.*?)</p>', page.text, re.S)
+        heading = re.search(r'<h2 id="case-h">(.*?)</h2>', page.text, re.S)
+        assert status and heading
+        assert f"· {placeholder} ·" in status.group(1) and heading.group(1).startswith(f"{placeholder} · ")
 
 
 def _as(world: w.World, who: str) -> TestClient:
