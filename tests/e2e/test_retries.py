@@ -245,3 +245,28 @@ def test_two_copies_of_one_link_asked_for_at_once_send_one_email(container: Cont
             answers = list(pool.map(signup.start, *copies))
         assert answers == [None, None]
     assert count_rows(container, "procrastinate_jobs") == jobs + 3
+
+
+def test_a_retry_is_answered_even_when_the_limit_is_reached(anonymous: TestClient, container: Container) -> None:
+    """A replay under its key is not a new request: it gets its first answer, never the 429 that the
+    same sender's next new request gets (removal requests, messages, subscriptions alike)."""
+    limit = container.deps.limits.takedowns_per_hour
+    body = {"subject": "sighting", "subject_id": 1, "requester": "me@example.org", "reason": "that is me"}
+    first = anonymous.post("/api/takedowns", json=body, headers={"Idempotency-Key": "first"})
+    for n in range(2, limit + 1):
+        assert anonymous.post("/api/takedowns", json=body | {"subject_id": n}).status_code == 202
+    assert anonymous.post("/api/takedowns", json=body | {"subject_id": 99}).status_code == 429
+    again = anonymous.post("/api/takedowns", json=body, headers={"Idempotency-Key": "first"})
+    assert again.status_code == 202 and again.json() == first.json()
+
+    container.deps = replace(container.deps, mailer=Inbox())
+    browser = page_client(container)
+    fields = form_fields(browser, "/subscribe", "/subscribe")
+    form = fields | {"email": "dad@example.org", "region": "Wuhan"}
+    assert browser.post("/subscribe", data=form).status_code == 200
+    with container.engine.begin() as conn:  # the hour's other subscriptions from this address
+        conn.exec_driver_sql("UPDATE rate_counters SET hits = 1000 WHERE starts_with(key, 'subscribe:')")
+    assert browser.post("/subscribe", data=form).status_code == 200  # the form sent again
+    other = form_fields(browser, "/subscribe", "/subscribe") | {"email": "mum@example.org", "region": "Wuhan"}
+    assert browser.post("/subscribe", data=other).status_code == 429
+    assert count_rows(container, "subscriptions") == 1

@@ -6,10 +6,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from reunite.domain.abuse import lockout, pow_challenge, pow_valid, window_start
 from reunite.domain.access import Principal
 from reunite.domain.errors import TooManyRequests
+from reunite.services import idempotency
 from reunite.services.deps import Deps
 
 HOUR = timedelta(hours=1)
@@ -38,6 +40,15 @@ def hit(deps: Deps, key: str, limit: int, window: timedelta = HOUR, at: datetime
 def action_limit(deps: Deps, who: Principal, action: str, ip: str, per_hour: int) -> None:
     limit = deps.limits.partner_requests_per_hour if who.token_id is not None else per_hour
     hit(deps, f"{action}:{who_key(who, ip)}", limit)
+
+
+def retry_or_count(deps: Deps, key: idempotency.Key | None, who: Principal, action: str, ip: str,
+                   per_hour: int) -> dict[str, Any] | None:
+    """The first answer under ``key`` when this request is its retry: a replay, which no limit counts.
+    Otherwise None, once the request is counted as ``action_limit`` counts it (429 past the limit)."""
+    if (first := idempotency.earlier(deps, key)) is None:
+        action_limit(deps, who, action, ip, per_hour)
+    return first
 
 
 def challenge(deps: Deps) -> str:

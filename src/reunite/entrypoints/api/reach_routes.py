@@ -41,8 +41,7 @@ def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, lang: Reader,
     in a retry's under the same ``Idempotency-Key``). Asked again for an address and area still waiting
     for confirmation, it answers that subscription and sends its link again at most once an hour."""
     key = idempotency.scoped(who, "subscription", idempotency_key, [("body", body.model_dump_json())])
-    if (first := idempotency.earlier(deps, key)) is None:
-        throttle.action_limit(deps, who, "subscribe", client_ip(request), deps.limits.messages_per_hour)
+    first = throttle.retry_or_count(deps, key, who, "subscribe", client_ip(request), deps.limits.messages_per_hour)
     near = GeoPoint(body.lat, body.lon) if body.lat is not None and body.lon is not None else None
     subscription_id, secret = (int(first["id"]), str(first.get("secret") or "")) if first else reach.subscribe(
         deps, who, body.channel, body.address, near, body.radius_km, body.region, body.language, body.digest, key)

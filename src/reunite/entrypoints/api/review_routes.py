@@ -100,9 +100,9 @@ def message(
     ``Idempotency-Key``; without one, the same text again while it is the case's last message, within
     an hour) answers the first message's id."""
     key = idempotency.scoped(who, f"message:{case_id}", idempotency_key, [("body", body.body)])
-    if (first := idempotency.earlier_id(deps, key)) is not None:
-        return {"id": first}
-    throttle.action_limit(deps, who, "message", client_ip(request), deps.limits.messages_per_hour)
+    if (first := throttle.retry_or_count(deps, key, who, "message", client_ip(request),
+                                         deps.limits.messages_per_hour)) is not None:
+        return {"id": int(first["id"])}
     return {"id": reunion.send_message(deps, who, case_id, body.body, key)}
 
 
@@ -131,9 +131,10 @@ def request_takedown(request: Request, deps: DepsDep, body: schemas.TakedownIn,
     answers the waiting request's id."""
     key = idempotency.scoped(current_principal(request), "takedown", idempotency_key,
                              [("body", body.model_dump_json())])
-    if (first := idempotency.earlier_id(deps, key)) is not None:
-        return {"id": first}
-    throttle.hit(deps, f"takedown:ip:{client_ip(request)}", deps.limits.takedowns_per_hour)
+    # counted by address, whoever asks
+    if (first := throttle.retry_or_count(deps, key, Principal(), "takedown", client_ip(request),
+                                         deps.limits.takedowns_per_hour)) is not None:
+        return {"id": int(first["id"])}
     return {"id": retention.request_takedown(deps, body.subject, body.subject_id, body.requester, body.relation,
                                              body.reason, key)}
 

@@ -10,7 +10,7 @@ from reunite.domain.access import Principal
 from reunite.domain.errors import NotSignedIn, ReuniteError, TooManyRequests
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
 from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, form_key, render, text
-from reunite.services import accounts, idempotency, queries, retention, signup, throttle
+from reunite.services import accounts, queries, retention, signup, throttle
 
 router = APIRouter(include_in_schema=False)
 
@@ -148,8 +148,8 @@ async def takedown_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLR
     try:
         subject_id = int(text(form, "subject_id") or "0")
         key = form_key(Principal(), "takedown", form)
-        if idempotency.earlier_id(deps, key) is None:  # the form sent twice: asked once already
-            throttle.hit(deps, f"takedown:ip:{client_ip(request)}", deps.limits.takedowns_per_hour)
+        if throttle.retry_or_count(deps, key, Principal(), "takedown", client_ip(request),
+                                   deps.limits.takedowns_per_hour) is None:  # else the form sent twice: asked once
             retention.request_takedown(deps, text(form, "subject"), subject_id, text(form, "requester"),
                                        text(form, "relation"), text(form, "reason"), key)
     except (ReuniteError, ValueError) as exc:

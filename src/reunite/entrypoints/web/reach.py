@@ -23,7 +23,7 @@ from reunite.entrypoints.web.pages import (
     text,
 )
 from reunite.i18n import Language
-from reunite.services import idempotency, queries, reach, throttle
+from reunite.services import queries, reach, throttle
 
 router = APIRouter(include_in_schema=False)
 FEED_PAGE = 50
@@ -39,8 +39,8 @@ async def subscribe_send(request: Request, lang: LangDep, deps: DepsDep, who: Pr
     form = await checked_form(request)
     try:
         key = form_key(who, "subscription", form)
-        if idempotency.earlier(deps, key) is None:  # the form sent twice: done once already
-            throttle.action_limit(deps, who, "subscribe", client_ip(request), deps.limits.messages_per_hour)
+        if throttle.retry_or_count(deps, key, who, "subscribe", client_ip(request),
+                                   deps.limits.messages_per_hour) is None:  # else the form sent twice: done once
             reach.subscribe(deps, who, "email", text(form, "email"), place(form), number(form, "radius_km") or 10,
                             text(form, "region"), lang.code, text(form, "digest") == "yes", key)
     except ReuniteError as exc:

@@ -23,7 +23,7 @@ from reunite.entrypoints.web.pages import (
     render,
     text,
 )
-from reunite.services import accounts, grouping, idempotency, moderation, queries, retention, reunion, review, throttle
+from reunite.services import accounts, grouping, moderation, queries, retention, reunion, review, throttle
 
 router = APIRouter(include_in_schema=False)
 Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
@@ -121,8 +121,8 @@ async def _on_case(request: Request, lang: LangDep, deps: DepsDep, who: Principa
 async def message(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, case_id: int) -> Response:
     def send(form: FormData) -> None:
         key = form_key(who, f"message:{case_id}", form)
-        if idempotency.earlier_id(deps, key) is None:  # the form sent twice: sent once already
-            throttle.action_limit(deps, who, "message", client_ip(request), deps.limits.messages_per_hour)
+        if throttle.retry_or_count(deps, key, who, "message", client_ip(request),
+                                   deps.limits.messages_per_hour) is None:  # else the form sent twice: sent once
             reunion.send_message(deps, who, case_id, text(form, "body"), key)
 
     return await _on_case(request, lang, deps, who, case_id, send)
