@@ -7,10 +7,12 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
+from sqlalchemy import event
 
 from bench.search import NOW, NothingToFind, exact_truth, load, measure
 from bench.synthetic_faces import Spread, describe, shaped_like
 from reunite.adapters.db.ann import EF_SEARCH, HNSW_EF_CONSTRUCTION, HNSW_M
+from reunite.adapters.db.extra_faces import ExtraModel, ensure_indexes
 from reunite.adapters.db.uow import SqlUnitOfWork
 from reunite.adapters.faces.dlib_engine import DlibFaceEngine
 from reunite.bootstrap import Container, bootstrap
@@ -81,3 +83,26 @@ def test_a_deployment_sets_how_widely_the_index_searches(settings: Settings, fac
             assert uow.conn.exec_driver_sql("SHOW hnsw.ef_search").scalar() == "300"
     finally:
         narrow.close()
+
+
+def test_the_second_models_queries_search_as_widely_set_once_a_transaction(container: Container) -> None:
+    """The second face model's searches take the deployment's scan settings like dlib's, set once in a
+    transaction whichever query comes first (a matching job runs both)."""
+    model = ExtraModel("probe", 4)
+    ensure_indexes(container.engine, model)
+    settings: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        settings.extend(["hnsw"] if "hnsw.ef_search" in statement and "set_config" in statement else [])
+
+    event.listen(container.engine, "before_cursor_execute", seen)
+    try:
+        for _ in range(2):  # each transaction sets them again
+            with SqlUnitOfWork(container.engine, 300, model) as uow:
+                uow.near_sighting_faces_extra([0.5] * 4, NOW - timedelta(days=1), 5)
+                assert uow.conn.exec_driver_sql("SHOW hnsw.ef_search").scalar() == "300"
+                uow.near_case_faces_extra([0.5] * 4, NOW, 5)
+                uow.near_case_faces([0.1] * 128, NOW, 5)
+    finally:
+        event.remove(container.engine, "before_cursor_execute", seen)
+    assert settings == ["hnsw", "hnsw"]

@@ -22,6 +22,20 @@ def ann_scan(conn: Connection, ef_search: int = EF_SEARCH) -> None:
         f"set_config('hnsw.ef_search', '{int(ef_search)}', true)")
 
 
+class AnnScanOnce:
+    """``ann_scan`` once per transaction (its settings last until the commit), for the unit of work and
+    every mixin of it that runs a vector query. The unit of work clears ``scan_set`` as it begins."""
+
+    conn: Connection
+    ef_search: int
+    scan_set: bool = False
+
+    def _ann_scan(self) -> None:
+        if not self.scan_set:
+            ann_scan(self.conn, self.ef_search)
+            self.scan_set = True
+
+
 def vector_literal(values: Sequence[float]) -> str:
     """A vector as pgvector's text form, for a ``CAST(:q AS vector)`` parameter."""
     return "[" + ",".join(f"{v:.7g}" for v in values) + "]"

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M, ann_scan, vector_literal
+from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M, AnnScanOnce, vector_literal
 from reunite.adapters.db.tables import face_embeddings
 from reunite.domain.fusion import Spread
 from reunite.domain.model import DetectedFace
@@ -57,11 +57,9 @@ def ensure_indexes(engine: Engine, model: ExtraModel) -> None:
                 f"WHERE model = '{model.name}' AND {owner}_id IS NOT NULL")
 
 
-class ExtraFacesSql:
+class ExtraFacesSql(AnnScanOnce):
     """Mixed into ``SqlUnitOfWork``; ``extra_model`` None: no second model, every answer empty."""
 
-    conn: Connection
-    ef_search: int
     extra_model: ExtraModel | None
 
     def store_extra(self, face_id: int, case_id: int | None, sighting_id: int | None, face: DetectedFace) -> None:
@@ -109,7 +107,7 @@ class ExtraFacesSql:
     def _near(self, query: Sequence[float], where: str, limit: int, **params: Any) -> Sequence[Any]:
         model = self.extra_model
         assert model is not None
-        ann_scan(self.conn, self.ef_search)
+        self._ann_scan()
         distance = f"{model.column} <=> CAST(:q AS vector({model.dim}))"
         return self._rows(
             f"WITH near AS MATERIALIZED (SELECT e.face_id, {distance} AS distance FROM face_embeddings e "

@@ -11,7 +11,7 @@ from pgvector.sqlalchemy import Vector
 from sqlalchemy import Connection, Engine, column, func, insert, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from reunite.adapters.db.ann import EF_SEARCH, ann_scan, vector_literal
+from reunite.adapters.db.ann import EF_SEARCH, vector_literal
 from reunite.adapters.db.extra_faces import ExtraFacesSql, ExtraModel
 from reunite.adapters.db.idempotency import IdempotencySql
 from reunite.adapters.db.moderation import ModerationSql
@@ -64,14 +64,8 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
     def __enter__(self) -> SqlUnitOfWork:
         self.conn = self._engine.connect()
         self._tx = self.conn.begin()
-        self._scan_set = False
+        self.scan_set = False  # ``AnnScanOnce``: the vector settings are set again in this transaction
         return self
-
-    def _ann_scan(self) -> None:
-        """``ann_scan`` once per transaction (its settings last until the commit)."""
-        if not self._scan_set:
-            ann_scan(self.conn, self.ef_search)
-            self._scan_set = True
 
     def __exit__(self, *exc: object) -> None:
         if self._tx.is_active:
