@@ -1,5 +1,6 @@
-"""Every page on a 320 and a 360 px phone in both languages: nothing scrolls sideways, axe-core finds
-no serious or critical violation; the report page's button above the fold; a report made without
+"""Every page on a 320 and a 360 px phone in both languages, as an admin, a family (the search page's
+case chooser) and a passer-by see it: nothing scrolls sideways, axe-core finds no serious or critical
+violation; the report page's button above the fold; a report made without
 signal arrives once when the signal returns, also by background sync after its page was closed; the
 map says when its tiles cannot load."""
 
@@ -16,17 +17,19 @@ from PIL import Image
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from reunite.bootstrap import Container
-from reunite.domain.access import Principal, Role
+from reunite.domain.access import OPERATOR, Principal, Role
 from reunite.domain.model import NewCase, NewSighting, Sex, Upload
-from reunite.services import intake, reports, retention
+from reunite.services import intake, moderation, reports, retention
+from reunite.services.accounts import from_session
 from tests.browser.conftest import sign_in
-from tests.conftest import count_rows, plain_photo
+from tests.conftest import count_rows, plain_photo, session_for
 
 PUBLIC = ["/", "/report", "/login", "/signup", "/privacy", "/takedown", "/subscribe", "/stats", "/invite/not-a-token",
           "/no-such-page"]
 SIGNED_IN = ["/cases/new", "/moderation", "/moderation/sources", "/moderation/dashboard", "/sightings", "/search",
              "/admin", "/account",
              "/sightings?lat=abc&lon=1&radius_km=-1&from=notadate&age=-1"]  # every filter named as unreadable
+FAMILY = ["/search"]  # a family's pages that differ from an admin's: search by photo chooses among its cases
 LANGS = ["en", "zh_CN"]
 
 
@@ -73,38 +76,76 @@ def too_wide(page: Page) -> str:
     return f"{width[0]} px wide: {culprits}"
 
 
+def family_session(container: Container) -> str:
+    """A family with two verified, open cases under long names: the search page's case chooser."""
+    from datetime import UTC, date, datetime
+
+    _, token = session_for(container, Role.REPORTER)
+    family = from_session(container.deps, token)
+    assert family is not None
+    for given, surname in (("Annabelle-Xiaoyu Konstantina", "Featherstonehaugh-Montgomery"),
+                           ("欧阳思思琪琪安娜贝尔", "司马慕容诸葛")):
+        case = intake.register_case(container.deps, family, NewCase(
+            given_name=given, family_name=surname, sex=Sex.FEMALE, birth_date=date(2015, 3, 1),
+            missing_since=datetime(2024, 6, 1, tzinfo=UTC), last_seen_place=None, last_seen_text="Chengdu",
+            family_contact="+86 138 0000 0001"), [Upload(plain_photo(seed=7))], [None])
+        moderation.verify_case(container.deps, OPERATOR, case.case_id, "police report seen")
+    return token
+
+
 def test_no_page_scrolls_sideways_and_axe_finds_nothing_serious(
     axe_context: BrowserContext, server: str, container: Container
 ) -> None:
     made = seed(container)
+    family = family_session(container)
     page = axe_context.new_page()
     axe = Axe()
-    anonymous = [*PUBLIC, made["poster"], made["receipt"]]
-    sign_in(page, server, container, Role.ADMIN)
-    signed = [*SIGNED_IN, made["case"], made["expired"], made["sighting"]]
+    readers = [("admin", [*SIGNED_IN, made["case"], made["expired"], made["sighting"]]),
+               ("family", FAMILY),  # the search page's case chooser, with long names
+               ("anonymous", [*PUBLIC, made["poster"], made["receipt"]])]  # as a passer-by sees them
     problems: list[str] = []
     for lang in LANGS:
-        axe_context.add_cookies([{"name": "lang", "value": lang, "url": server}])
-        for path in signed + anonymous:
-            if path == anonymous[0]:
-                cookies = [c for c in axe_context.cookies() if c["name"] == "lang"]
-                axe_context.clear_cookies()
-                axe_context.add_cookies(cookies)  # the public pages as a passer-by sees them
-            page.set_viewport_size({"width": 360, "height": 740})
-            page.goto(server + path)
-            found = axe.run(page, options={"runOnly": ["wcag2a", "wcag2aa", "best-practice"]}).response
-            for v in found["violations"]:
-                if v["impact"] in ("serious", "critical"):
-                    problems.append(f"{lang} {path}: axe {v['id']} {[n['target'] for n in v['nodes'][:3]]}")
-            for width in (320, 360):
-                page.set_viewport_size({"width": width, "height": 740})
-                wide = too_wide(page)
-                if wide:
-                    problems.append(f"{lang} {path} at {width}: {wide}")
-        if lang != LANGS[-1]:
+        for reader, paths in readers:
             axe_context.clear_cookies()
-            sign_in(page, server, container, Role.ADMIN)
+            if reader == "admin":
+                sign_in(page, server, container, Role.ADMIN)  # through the login page, in English
+            elif reader == "family":
+                axe_context.add_cookies([{"name": "reunite_session", "value": family, "url": server}])
+            axe_context.add_cookies([{"name": "lang", "value": lang, "url": server}])
+            for path in paths:
+                problems += page_problems(page, axe, server, f"{lang} {reader}", path)
     assert problems == [], "\n".join(problems)
+
+
+def page_problems(page: Page, axe: Axe, server: str, who: str, path: str) -> list[str]:
+    """What axe-core finds serious or critical on the page, and whether it scrolls sideways at 320 or 360 px."""
+    problems = []
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(server + path)
+    found = axe.run(page, options={"runOnly": ["wcag2a", "wcag2aa", "best-practice"]}).response
+    for v in found["violations"]:
+        if v["impact"] in ("serious", "critical"):
+            problems.append(f"{who} {path}: axe {v['id']} {[n['target'] for n in v['nodes'][:3]]}")
+    for width in (320, 360):
+        page.set_viewport_size({"width": width, "height": 740})
+        if wide := too_wide(page):
+            problems.append(f"{who} {path} at {width}: {wide}")
+    return problems
+
+
+def test_the_search_page_offers_the_familys_cases_on_a_phone(
+    axe_context: BrowserContext, server: str, container: Container
+) -> None:
+    """The chooser the phone pages test above walks through is there, each long name whole in it."""
+    axe_context.add_cookies([{"name": "reunite_session", "value": family_session(container), "url": server}])
+    page = axe_context.new_page()
+    page.set_viewport_size({"width": 320, "height": 740})
+    page.goto(server + "/search")
+    chooser = page.locator("select[name=case_id]")
+    expect(chooser.locator("option")).to_have_count(3)  # both cases and "Not one of my cases"
+    expect(chooser.locator("option").first).to_have_text("Annabelle-Xiaoyu Konstantina Featherstonehaugh-Montgomery")
+    box = chooser.bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 320
 
 
 @pytest.mark.parametrize("lang", LANGS)
