@@ -163,8 +163,10 @@ def match_sighting(deps: Deps, sighting_id: int) -> int:
     return new
 
 
-def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: list[StoredFace]) -> int:
-    """``match_sighting`` in the caller's transaction, the sighting's facts and faces read already.
+def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: list[StoredFace],
+                    audited: str = "sighting.matched") -> int:
+    """``match_sighting`` in the caller's transaction, the sighting's facts and faces read already
+    (``audited``: the audit's action, ``sighting.rescored`` when its group changed).
 
     A constant number of queries per face, however many cases are near: the index read, one read of
     every face of the nearby cases, one read of the facts of cases not yet seen; then one read of the
@@ -204,7 +206,7 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
         stale = existing - _pairs(chosen)
         refreshed += [r for r in ranks if _key(r) in stale]
     new = save_within_caps(deps, uow, sighting_id, proposed, refreshed)
-    uow.audit(SYSTEM, "sighting.matched", "sighting", sighting_id, new_candidates=new, rescored=len(refreshed))
+    uow.audit(SYSTEM, audited, "sighting", sighting_id, new_candidates=new, refreshed=len(refreshed))
     # new candidates, or a report queue grown past its threshold (one notice job waiting is enough;
     # none once this hour's notice went out)
     if not reviewers_told(deps, uow):
@@ -307,8 +309,8 @@ def rescore_members(deps: Deps, uow: UnitOfWork, group_id: int, but: int | None 
     """Match every reported member of a group (``but`` one) again in the caller's transaction: each is
     matched with the group's fused face of now, so its stored candidates' scores and bands, and its
     proposals, follow the group's members (reviews kept, nothing stored twice). Returns new candidates."""
-    return sum(_match_sighting(deps, uow, uow.sighting_facts(member), uow.faces_of(PhotoOwner.SIGHTING, member))
-               for member in uow.group_members(group_id) if member != but)
+    return sum(_match_sighting(deps, uow, uow.sighting_facts(member), uow.faces_of(PhotoOwner.SIGHTING, member),
+                               "sighting.rescored") for member in uow.group_members(group_id) if member != but)
 
 
 def rescore_group(deps: Deps, group_id: int) -> int:
