@@ -14,11 +14,11 @@ from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Principal, Role
-from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, Upload
+from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting, PhotoOwner, Sex, Upload
 from reunite.entrypoints.api.app import create_app
 from reunite.services import intake, moderation, review, search
 from reunite.services.accounts import from_session
-from reunite.services.matching import rescore_group
+from reunite.services.matching import process_and_match, rescore_group
 from tests.conftest import run_jobs, session_for
 from tests.photos import portrait, side_by_side
 
@@ -122,7 +122,8 @@ def test_a_second_sighting_joining_the_group_rescores_its_candidates_for_everyon
 
     _same_for_everyone(_everyone_reads(client, family, candidate_id, face_id))
 
-    assert rescore_group(container.deps, group) == 0  # the job run again: nothing new, nothing moved
+    assert rescore_group(container.deps, group) == 0  # the jobs run again: nothing new, nothing moved
+    assert process_and_match(container.deps, PhotoOwner.SIGHTING, second) == 0
     assert _candidates(container) == after
 
 

@@ -227,11 +227,11 @@ def _score_pairs(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, faces: li
     """These (case, sighting face) pairs scored as matching scores every pair: stored candidates the
     nearest cases left out (reviewed ones, a family's proposals, a pair whose group's fused face moved
     away), so that each stored candidate holds its pair's score of now, whatever its review."""
+    if not pairs:
+        return []
     by_face: dict[int, list[int]] = defaultdict(list)
     for case_id, face_id in pairs:
         by_face[face_id].append(case_id)
-    if not pairs:
-        return []
     cases.update(uow.case_facts_of(sorted({c for c, _ in pairs} - set(cases))))
     return [CandidateRow(case_id, sighting.sighting_id, face.face_id,
                          score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness))
@@ -287,7 +287,7 @@ def match_case(deps: Deps, case_id: int) -> int:
 
 def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool = False) -> int:
     """The job behind every upload: faces first, then the search in the right direction."""
-    process_photos(deps, owner, owner_id, reembed)
+    stored = process_photos(deps, owner, owner_id, reembed)
     if owner is not PhotoOwner.SIGHTING:
         return match_case(deps, owner_id)
     # grouped and matched in one transaction, apart from the faces' own: another worker's grouping
@@ -296,11 +296,16 @@ def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: boo
     with deps.uow() as uow:
         sighting = uow.sighting_facts(owner_id)
         faces = uow.faces_of(PhotoOwner.SIGHTING, owner_id)
+        before = uow.group_of(owner_id)
         join_likeliest_group(deps, uow, sighting, faces)  # first: a grouped sighting is matched once, fused
         new = _match_sighting(deps, uow, sighting, faces)
-        group = uow.group_of(owner_id) if deps.policy.groups.fuse else None
-        if group is not None:  # its group's fused face changed: the others' candidates follow it, in this transaction
-            new += rescore_members(deps, uow, group, but=owner_id)
+        after = uow.group_of(owner_id)
+        # a group it joined, left, or whose fused face its new faces moved: the other members' candidates
+        # follow, in this transaction
+        moved = deps.policy.groups.fuse and (stored > 0 or before != after)
+        for group in dict.fromkeys((before, after)) if moved else ():
+            if group is not None:
+                new += rescore_members(deps, uow, group, but=owner_id)
         uow.commit(durable=JOB_DURABLE)
     return new
 
