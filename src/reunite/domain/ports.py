@@ -357,6 +357,10 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
         Returns new ones."""
         ...
 
+    def refresh_candidates(self, rows: Sequence[CandidateRow]) -> int:
+        """Refresh the scores (and ranks) of existing candidates, keeping every review; adds none."""
+        ...
+
     def set_candidate_status(
         self, candidate_id: int, status: CandidateStatus, reason: str, reviewer: str, at: datetime
     ) -> int:

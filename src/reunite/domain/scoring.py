@@ -184,11 +184,9 @@ def score_pair(
 
 def read_pair(policy: MatchPolicy, score: Score, rank: int | None = None,
               rank_of: int | None = None) -> leads.Reading:
-    """The reading of a pair (search, case pages, the API, the shortlist): the share of pairs of
-    different children (of this case photo's age; the most cautious age cell when unknown) that score
-    at least this high, and the lead in a parent's words. None share without a calibration."""
-    return leads.reading(policy.calibration, policy.leads, score.total, score.photo_age, score.gap_years,
-                         rank, rank_of)
+    """The reading of a pair scored just now (search, the shortlist): exactly ``read_stored`` of the
+    values a candidate stores, so a pair reads the same fresh as stored."""
+    return read_stored(policy, score.total, score.expected_age, score.gap_years, rank, rank_of)
 
 
 def impostor_share(policy: MatchPolicy, score: Score) -> float | None:
@@ -197,8 +195,11 @@ def impostor_share(policy: MatchPolicy, score: Score) -> float | None:
 
 def read_stored(policy: MatchPolicy, total: float, expected_age: float, gap_years: float | None,
                 rank: int | None = None, rank_of: int | None = None) -> leads.Reading:
-    """A stored candidate's reading, from its stored total, expected age and gap (the case photo's
-    age is the expected age less the gap; unknown without a gap), read as ``read_pair`` reads it."""
+    """The one reading of a pair (case pages, the workbench, the API, alerts, search, the shortlist):
+    the share of pairs of different children (of this case photo's age; the most cautious age cell when
+    unknown) that score at least ``total``, and the lead in a parent's words; None share without a
+    calibration. From what a candidate stores: the case photo's age is the expected age less the gap
+    (a photo taken after the sighting reads as of the sighting's age, its gap 0)."""
     photo_age = None if gap_years is None else expected_age - gap_years
     return leads.reading(policy.calibration, policy.leads, total, photo_age, gap_years, rank, rank_of)
 

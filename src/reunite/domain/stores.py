@@ -275,6 +275,14 @@ class ShortlistStore(Protocol):
         """Put the sighting in the other's group (created when it has none); returns the group id."""
         ...
 
+    def group_members(self, group_id: int) -> list[int]:
+        """The group's sightings still reported (pending or approved), by id."""
+        ...
+
+    def candidate_pairs(self, sighting_id: int) -> list[tuple[int, int]]:
+        """(case id, sighting face id) of every stored candidate of the sighting, reviewed or not."""
+        ...
+
     def group_child_faces(self, group_id: int) -> list[tuple[int, int, Sequence[float], float]]:
         """(sighting id, face id, embedding, hubness) of each member's child face (marked, or its only face)."""
         ...

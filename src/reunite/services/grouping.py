@@ -39,6 +39,7 @@ def group_sighting(deps: Deps, sighting_id: int) -> int | None:
         me = uow.sighting_facts(sighting_id)
         group = join_likeliest_group(deps, uow, me, uow.faces_of(PhotoOwner.SIGHTING, sighting_id))
         if group is not None:
+            group_changed(deps, uow, sighting_id)
             uow.commit()
     return group
 
@@ -74,16 +75,44 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
 
 
 def fused_faces(deps: Deps, uow: UnitOfWork, sighting_id: int, faces: list[StoredFace]) -> list[StoredFace]:
-    """The sighting's faces, its child's face replaced by its group's child faces fused
-    (``domain.grouping.fuse_group``: scored as the mean of their scores)."""
+    """The sighting's faces, its child's face replaced by the child faces fused of the group's members
+    that look like that same child (``domain.grouping.fuse_group``: scored as the mean of their scores).
+    A sighting may have joined its group by another face of its photo (a bystander as alike as another
+    sighting's child): once its child's face is marked, that face is never averaged with a different child's."""
     group = uow.group_of(sighting_id) if deps.policy.groups.fuse else None
     members = uow.group_child_faces(group) if group is not None else []
-    mine = [face_id for owner, face_id, _, _ in members if owner == sighting_id]
-    if len(members) < 2 or not mine:
+    mine = next((m for m in members if m[0] == sighting_id), None)
+    alike = _same_child(deps, uow, mine, members) if mine is not None and len(members) > 1 else []
+    if mine is None or len(alike) < 2:
         return faces
-    fused = fuse_group([m[2] for m in members], [m[3] for m in members])
-    return [replace(f, embedding=fused.embedding, hubness=fused.hubness, scale=fused.scale) if f.face_id == mine[0]
+    fused = fuse_group([m[2] for m in alike], [m[3] for m in alike])
+    return [replace(f, embedding=fused.embedding, hubness=fused.hubness, scale=fused.scale) if f.face_id == mine[1]
             else f for f in faces]
+
+
+Member = tuple[int, int, Sequence[float], float]  # (sighting id, child face id, embedding, hubness)
+
+
+def _same_child(deps: Deps, uow: UnitOfWork, mine: Member, members: list[Member]) -> list[Member]:
+    """The members whose child face is as alike ``mine`` as grouping asks of two sightings (itself included)."""
+    policy = deps.policy
+    seen = {s: facts.seen_at for s, facts in uow.sighting_facts_of([m[0] for m in members]).items()}
+    alike = []
+    for member in members:
+        years = abs((seen[member[0]] - seen[mine[0]]).days) / 365.25
+        score = pair_score(_dot(mine[2], member[2]), mine[3], member[3])
+        if member is mine or same_child_by_face(policy.calibration, score, years, policy.groups.share):
+            alike.append(member)
+    return alike
+
+
+def group_changed(deps: Deps, uow: UnitOfWork, sighting_id: int) -> None:
+    """A grouped sighting's child face was marked, or it left or rejoined the reports (rejected, approved,
+    removed, expired): its group's fused faces change, so its members' candidates are scored again by a
+    job enqueued in the caller's transaction (``matching.rescore_group``)."""
+    group = uow.group_of(sighting_id) if deps.policy.groups.fuse else None
+    if group is not None:
+        uow.enqueue("matching.rescore_group", lock=f"group-{group}", group_id=group)
 
 
 def flag_duplicates(deps: Deps, case_id: int) -> int:

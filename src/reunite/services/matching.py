@@ -114,26 +114,33 @@ def hits_by_case(uow: UnitOfWork, face: StoredFace, case_ids: Sequence[int], fus
     return face_hits(rows, fuse, extra, face.scale)
 
 
-def shortlist(deps: Deps, rows: list[CandidateRow], rank_of: int, seen: GeoPoint | None,
-              last_seen: Mapping[int, GeoPoint | None]) -> list[CandidateRow]:
-    """One sighting face's proposals: every scored case ranked (the rank is kept), then those
-    plausible at the operating point (calibrated impostor share), at most ``per_sighting``.
-
-    Each keeps two ranks: by the exact totals (for police and moderators), and by every case's total
-    with the distance between the grid cells of where it was ``last_seen`` (by case) and where the
-    child was ``seen``: what everyone else sees, so no rank they read moves with a place within its cell."""
+def ranked(deps: Deps, rows: list[CandidateRow], rank_of: int, seen: GeoPoint | None,
+           last_seen: Mapping[int, GeoPoint | None]) -> list[CandidateRow]:
+    """One sighting face's scored cases, best first, each with its calibrated impostor share and two
+    ranks: by the exact totals (for police and moderators), and by every case's total with the distance
+    between the grid cells of where it was ``last_seen`` (by case) and where the child was ``seen``: what
+    everyone else sees, so no rank they read moves with a place within its cell."""
     policy = deps.policy
-    ranked = sorted(rows, key=lambda r: r.score.total, reverse=True)
+    by_total = sorted(rows, key=lambda r: r.score.total, reverse=True)
     by_cells = sorted(rows, key=lambda r: (-access.coarse_score(policy, r.score, last_seen.get(r.case_id), seen).total,
                                            r.case_id))
     coarse_rank = {row.case_id: rank for rank, row in enumerate(by_cells, start=1)}
-    out = []
-    for rank, row in enumerate(ranked, start=1):
-        share = impostor_share(policy, row.score)
-        if row.score.total >= policy.min_score and proposable(policy.leads, share):
-            out.append(replace(row, rank=rank, rank_of=max(rank_of, len(ranked)), coarse_rank=coarse_rank[row.case_id],
-                               impostor_share=share))
+    return [replace(row, rank=rank, rank_of=max(rank_of, len(by_total)), coarse_rank=coarse_rank[row.case_id],
+                    impostor_share=impostor_share(policy, row.score)) for rank, row in enumerate(by_total, start=1)]
+
+
+def proposals(policy: MatchPolicy, ranked_rows: list[CandidateRow]) -> list[CandidateRow]:
+    """Of one face's ranked cases, those plausible at the operating point, at most ``per_sighting``."""
+    out = [row for row in ranked_rows
+           if row.score.total >= policy.min_score and proposable(policy.leads, row.impostor_share)]
     return out[: policy.leads.per_sighting]
+
+
+def shortlist(deps: Deps, rows: list[CandidateRow], rank_of: int, seen: GeoPoint | None,
+              last_seen: Mapping[int, GeoPoint | None]) -> list[CandidateRow]:
+    """One sighting face's proposals: every scored case ranked (``ranked``: the ranks are kept), then
+    those plausible at the operating point (calibrated impostor share), at most ``per_sighting``."""
+    return proposals(deps.policy, ranked(deps, rows, rank_of, seen, last_seen))
 
 
 def one_face_per_photo(rows: list[CandidateRow], photo_of: dict[int, int]) -> list[CandidateRow]:
@@ -156,11 +163,15 @@ def match_sighting(deps: Deps, sighting_id: int) -> int:
     return new
 
 
-def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: list[StoredFace]) -> int:
-    """``match_sighting`` in the caller's transaction, the sighting's facts and faces read already.
+def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: list[StoredFace],
+                    audited: str = "sighting.matched") -> int:
+    """``match_sighting`` in the caller's transaction, the sighting's facts and faces read already
+    (``audited``: the audit's action, ``sighting.rescored`` when its group changed).
 
     A constant number of queries per face, however many cases are near: the index read, one read of
-    every face of the nearby cases, one read of the facts of cases not yet seen; one write at the end."""
+    every face of the nearby cases, one read of the facts of cases not yet seen; then one read of the
+    stored candidates (each is scored again, reviewed or not: a stored score is always its pair's score
+    of now) and the writes at the end. Idempotent: run again, it changes nothing."""
     sighting_id = sighting.sighting_id
     faces = fused_faces(deps, uow, sighting_id, own)
     rows: list[CandidateRow] = []
@@ -177,15 +188,25 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
             score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)
             rows.append(CandidateRow(case_id, sighting_id, face.face_id, score))
     kept = one_face_per_photo(rows, {face.face_id: face.photo_id for face in faces})
+    existing = set(uow.candidate_pairs(sighting_id))
+    left_out = existing - _pairs(kept)  # stored candidates no nearby case's pair kept: scored all the same
+    extra = [r for r in rows if _key(r) in left_out] + _score_pairs(
+        deps, uow, sighting, faces, left_out - _pairs(rows), cases, fuse)
     open_cases = uow.open_cases_count(sighting.seen_at)
     by_face: dict[int, list[CandidateRow]] = defaultdict(list)
-    for row in kept:
+    for row in kept + extra:
         by_face[row.sighting_face_id].append(row)
     last_seen = {case_id: facts.last_seen for case_id, facts in cases.items()}
-    proposed = [row for face_rows in by_face.values()
-                for row in shortlist(deps, face_rows, open_cases, sighting.place, last_seen)]
-    new = save_within_caps(deps, uow, sighting_id, proposed)
-    uow.audit(SYSTEM, "sighting.matched", "sighting", sighting_id, new_candidates=new)
+    proposed: list[CandidateRow] = []
+    refreshed: list[CandidateRow] = []
+    for face_rows in by_face.values():
+        ranks = ranked(deps, face_rows, open_cases, sighting.place, last_seen)
+        chosen = proposals(deps.policy, [r for r in ranks if _key(r) not in left_out])
+        proposed += chosen
+        stale = existing - _pairs(chosen)
+        refreshed += [r for r in ranks if _key(r) in stale]
+    new = save_within_caps(deps, uow, sighting_id, proposed, refreshed)
+    uow.audit(SYSTEM, audited, "sighting", sighting_id, new_candidates=new, refreshed=len(refreshed))
     # new candidates, or a report queue grown past its threshold (one notice job waiting is enough;
     # none once this hour's notice went out)
     if not reviewers_told(deps, uow):
@@ -193,10 +214,38 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
     return new
 
 
-def save_within_caps(deps: Deps, uow: UnitOfWork, sighting_id: int, proposed: list[CandidateRow]) -> int:
-    """Store a sighting's proposals, withdraw its unreviewed ones no longer proposed, and keep each
-    case's waiting proposals within ``per_case`` (a better one replaces the weakest)."""
+def _key(row: CandidateRow) -> tuple[int, int]:
+    return row.case_id, row.sighting_face_id
+
+
+def _pairs(rows: Sequence[CandidateRow]) -> set[tuple[int, int]]:
+    return {_key(row) for row in rows}
+
+
+def _score_pairs(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, faces: list[StoredFace],
+                 pairs: set[tuple[int, int]], cases: dict[int, CaseFacts], fuse: Fusion) -> list[CandidateRow]:
+    """These (case, sighting face) pairs scored as matching scores every pair: stored candidates the
+    nearest cases left out (reviewed ones, a family's proposals, a pair whose group's fused face moved
+    away), so that each stored candidate holds its pair's score of now, whatever its review."""
+    if not pairs:
+        return []
+    by_face: dict[int, list[int]] = defaultdict(list)
+    for case_id, face_id in pairs:
+        by_face[face_id].append(case_id)
+    cases.update(uow.case_facts_of(sorted({c for c, _ in pairs} - set(cases))))
+    return [CandidateRow(case_id, sighting.sighting_id, face.face_id,
+                         score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness))
+            for face in faces if face.face_id in by_face
+            for case_id, hits in hits_by_case(uow, face, sorted(by_face[face.face_id]), fuse).items()]
+
+
+def save_within_caps(deps: Deps, uow: UnitOfWork, sighting_id: int, proposed: list[CandidateRow],
+                     refreshed: Sequence[CandidateRow] = ()) -> int:
+    """Store a sighting's proposals, refresh the scores of its other stored candidates (``refreshed``;
+    their reviews stay), withdraw its unreviewed ones no longer proposed, and keep each case's waiting
+    proposals within ``per_case`` (a better one replaces the weakest)."""
     new = uow.save_candidates(proposed)
+    uow.refresh_candidates(refreshed)
     uow.withdraw_proposals(sighting_id, [(r.case_id, r.sighting_face_id) for r in proposed])
     uow.trim_proposals(sorted({r.case_id for r in proposed}), deps.policy.leads.per_case)
     return new
@@ -238,7 +287,7 @@ def match_case(deps: Deps, case_id: int) -> int:
 
 def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool = False) -> int:
     """The job behind every upload: faces first, then the search in the right direction."""
-    process_photos(deps, owner, owner_id, reembed)
+    stored = process_photos(deps, owner, owner_id, reembed)
     if owner is not PhotoOwner.SIGHTING:
         return match_case(deps, owner_id)
     # grouped and matched in one transaction, apart from the faces' own: another worker's grouping
@@ -247,8 +296,33 @@ def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: boo
     with deps.uow() as uow:
         sighting = uow.sighting_facts(owner_id)
         faces = uow.faces_of(PhotoOwner.SIGHTING, owner_id)
+        before = uow.group_of(owner_id)
         join_likeliest_group(deps, uow, sighting, faces)  # first: a grouped sighting is matched once, fused
         new = _match_sighting(deps, uow, sighting, faces)
+        after = uow.group_of(owner_id)
+        # a group it joined, left, or whose fused face its new faces moved: the other members' candidates
+        # follow, in this transaction
+        moved = deps.policy.groups.fuse and (stored > 0 or before != after)
+        for group in dict.fromkeys((before, after)) if moved else ():
+            if group is not None:
+                new += rescore_members(deps, uow, group, but=owner_id)
+        uow.commit(durable=JOB_DURABLE)
+    return new
+
+
+def rescore_members(deps: Deps, uow: UnitOfWork, group_id: int, but: int | None = None) -> int:
+    """Match every reported member of a group (``but`` one) again in the caller's transaction: each is
+    matched with the group's fused face of now, so its stored candidates' scores and bands, and its
+    proposals, follow the group's members (reviews kept, nothing stored twice). Returns new candidates."""
+    return sum(_match_sighting(deps, uow, uow.sighting_facts(member), uow.faces_of(PhotoOwner.SIGHTING, member),
+                               "sighting.rescored") for member in uow.group_members(group_id) if member != but)
+
+
+def rescore_group(deps: Deps, group_id: int) -> int:
+    """The job behind ``grouping.group_changed``: a group's members matched again, in one transaction."""
+    with deps.uow() as uow:
+        new = rescore_members(deps, uow, group_id)
+        uow.audit(SYSTEM, "group.rescored", "sighting_group", group_id, new_candidates=new)
         uow.commit(durable=JOB_DURABLE)
     return new
 

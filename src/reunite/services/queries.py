@@ -119,7 +119,7 @@ def case_timeline(deps: Deps, who: Principal, case_id: int) -> list[dict[str, An
 
 def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each candidate's lead (band, "1 in N", rank, long-gap caveat): what a person is shown, read from
-    the score this reader sees (``access.candidate_view``) as search reads a pair (``scoring.read_pair``)."""
+    the score this reader sees (``access.candidate_view``) by the one reading of a pair (``scoring.read_stored``)."""
     for row in rows:
         reading = read_stored(deps.policy, row["score"], row["expected_age"], row["gap_years"], row["rank"],
                               row["rank_of"])

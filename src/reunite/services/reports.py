@@ -16,6 +16,7 @@ from reunite.domain.model import PhotoOwner, SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import report_verdict
 from reunite.services.deps import Deps
+from reunite.services.grouping import group_changed
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or typed from a screen
 OPEN = (SightingStatus.PENDING, SightingStatus.APPROVED)
@@ -96,6 +97,7 @@ def withdraw(deps: Deps, receipt: str, token: str) -> None:
         keys = uow.remove_photos(PhotoOwner.SIGHTING, row["id"])
         uow.blank_sighting(row["id"], SightingStatus.WITHDRAWN.value, deps.clock.now())
         uow.audit("reporter", "sighting.withdrawn", "sighting", row["id"])
+        group_changed(deps, uow, row["id"])  # its face leaves the group's fused face
         unused = uow.storage_keys_unused(keys) if keys else []
         uow.commit()
     for key in unused:

@@ -2,9 +2,10 @@
 reads a pair (``scoring.read_pair``): the sighting's face as matching sees it (its group's faces fused,
 its hubness subtracted, a second model's similarity fused), and for a named case, the case's photos
 fused with the searched one and its age, time, place and sex plausibility, so a sighting reads the
-same band and "1 in N" here as on the case page (a sighting face that is already the case's
-candidate reads as that candidate, from its stored score). Without a case, the photo's age is unknown and the
-most cautious age cell reads it. The photo is not stored."""
+same band and "1 in N" here as on the case page: a candidate's stored score is its pair's score of now
+(matching scores a group's candidates again whenever the group changes), and both are read by the one
+``scoring.read_stored``. A photo of the child the case does not hold yet counts as one more case photo.
+Without a case, the photo's age is unknown and the most cautious age cell reads it. The photo is not stored."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from reunite.domain.scoring import CaseFacts, FaceHit, Score, SightingFacts, rea
 from reunite.services.deps import Deps
 from reunite.services.grouping import fused_faces
 from reunite.services.matching import hits_by_case
-from reunite.services.queries import audit_read, checked_case, with_lead
+from reunite.services.queries import audit_read, checked_case
 
 SAME_PHOTO = 0.995  # a searched face this alike one of the case's faces is that photo (its date is known)
 SEARCHED = 0  # the searched photo's face among a case's faces (no stored face has id 0)
@@ -74,15 +75,13 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
 
 
 def _as_candidates(deps: Deps, who: Principal, case_id: int, best: dict[int, dict[str, Any]]) -> None:
-    """A sighting face already the case's candidate (one this reader sees on the case page) reads as
-    that candidate: its stored score, read by ``queries.with_lead`` as the case page reads it."""
+    """A sighting face already the case's candidate (one this reader sees on the case page) names that
+    candidate. Its reading is the pair's of now, as every hit's: the candidate's stored score is the same
+    number, since matching scores a group's stored candidates again whenever the group changes."""
     settled = deps.clock.now() - deps.limits.undo_window
-    rows = [access.candidate_view(who, r, deps.policy) for r in deps.read.candidates(case_id, None)
-            if r["sighting_face_id"] in best and access.candidate_visible(who, r, settled, case_id)]
-    for row in with_lead(deps, rows):
-        hit = best[row["sighting_face_id"]]
-        hit |= {"score": row["score"], "impostor_share": row["impostor_share"],
-                "lead": row["lead"] | {"rank": None, "rank_of": None}, "candidate_id": row["id"]}
+    for row in deps.read.candidates(case_id, None):
+        if row["sighting_face_id"] in best and access.candidate_visible(who, row, settled, case_id):
+            best[row["sighting_face_id"]]["candidate_id"] = row["id"]
 
 
 class _Reader:

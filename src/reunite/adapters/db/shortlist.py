@@ -54,6 +54,16 @@ class ShortlistSql:
         self.conn.execute(text("UPDATE sightings SET group_id = :g WHERE id = :s"), {"g": group, "s": sighting_id})
         return group
 
+    def group_members(self, group_id: int) -> list[int]:
+        return [int(i) for i in self.conn.execute(text(
+            "SELECT id FROM sightings WHERE group_id = :g AND status IN ('pending', 'approved') ORDER BY id"),
+            {"g": group_id}).scalars()]
+
+    def candidate_pairs(self, sighting_id: int) -> list[tuple[int, int]]:
+        return [(int(r.case_id), int(r.sighting_face_id)) for r in self.conn.execute(text(
+            "SELECT case_id, sighting_face_id FROM candidates WHERE sighting_id = :s ORDER BY id"),
+            {"s": sighting_id})]
+
     def group_child_faces(self, group_id: int) -> list[tuple[int, int, Sequence[float], float]]:
         rows = self.conn.execute(text(
             "SELECT s.id AS sighting_id, f.id, f.embedding, f.hubness FROM sightings s JOIN faces f "

@@ -51,6 +51,18 @@ _SCORE_COLUMNS = ("case_face_id", "score", "face_score", "age_score", "time_scor
                   "coarse_rank", "impostor_share", "gap_years")
 
 
+def _candidate_values(row: CandidateRow) -> dict[str, Any]:
+    s = row.score
+    return {
+        "case_id": row.case_id, "sighting_id": row.sighting_id, "sighting_face_id": row.sighting_face_id,
+        "case_face_id": s.best_case_face_id, "score": s.total, "face_score": s.face, "age_score": s.age,
+        "time_score": s.time, "place_score": s.place, "sex_score": s.sex, "expected_age": s.expected_age,
+        "distance_km": s.distance_km, "elapsed_days": s.elapsed_days, "hubness": s.hubness,
+        "rank": row.rank, "rank_of": row.rank_of, "coarse_rank": row.coarse_rank,
+        "impostor_share": row.impostor_share, "gap_years": s.gap_years,
+    }
+
+
 class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql, ShortlistSql,
                     IdempotencySql, ReportSql, ExtraFacesSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
@@ -191,21 +203,24 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
         review stays). Returns how many were new."""
         if not rows:
             return 0
-        values = [{
-            "case_id": row.case_id, "sighting_id": row.sighting_id, "sighting_face_id": row.sighting_face_id,
-            "case_face_id": s.best_case_face_id, "score": s.total, "face_score": s.face, "age_score": s.age,
-            "time_score": s.time, "place_score": s.place, "sex_score": s.sex, "expected_age": s.expected_age,
-            "distance_km": s.distance_km, "elapsed_days": s.elapsed_days, "hubness": s.hubness,
-            "rank": row.rank, "rank_of": row.rank_of, "coarse_rank": row.coarse_rank,
-            "impostor_share": row.impostor_share, "gap_years": s.gap_years,
-        } for row in rows for s in (row.score,)]
-        statement = pg_insert(candidates).values(values)
+        statement = pg_insert(candidates).values([_candidate_values(row) for row in rows])
         refreshed = {name: statement.excluded[name] for name in _SCORE_COLUMNS}
         inserted: Sequence[bool] = self.conn.execute(statement.on_conflict_do_update(
             index_elements=[candidates.c.case_id, candidates.c.sighting_face_id],
             set_=dict(refreshed, updated_at=func.now()),
         ).returning(literal_column("xmax = 0"))).scalars().all()
         return sum(bool(new) for new in inserted)
+
+    def refresh_candidates(self, rows: Sequence[CandidateRow]) -> int:
+        """Refresh the scores of existing candidates (never their review); adds none. Returns how many."""
+        if not rows:
+            return 0
+        names = ("case_id", "sighting_face_id", *_SCORE_COLUMNS)
+        sets = ", ".join(f"{name} = :{name}" for name in _SCORE_COLUMNS)
+        values = [{name: value for name, value in _candidate_values(row).items() if name in names} for row in rows]
+        return int(self.conn.execute(text(
+            f"UPDATE candidates SET {sets}, updated_at = now() "
+            "WHERE case_id = :case_id AND sighting_face_id = :sighting_face_id"), values).rowcount)
 
     def set_candidate_status(
         self, candidate_id: int, status: CandidateStatus, reason: str, reviewer: str, at: datetime

@@ -12,7 +12,7 @@ from reunite.adapters.db.uow import QUEUE
 from reunite.domain.model import PhotoOwner
 from reunite.services import reach, recovery, retention, signup, sources
 from reunite.services.deps import Deps
-from reunite.services.matching import process_and_match
+from reunite.services.matching import process_and_match, rescore_group
 
 log = logging.getLogger("reunite.worker")
 RETRY = RetryStrategy(max_attempts=5, exponential_wait=2)
@@ -34,6 +34,10 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastin
     def process_case(case_id: int, reembed: bool = False) -> None:
         new = process_and_match(deps, PhotoOwner.CASE, case_id, reembed)
         log.info("case %d processed, %d new candidates", case_id, new)
+
+    @app.task(name="matching.rescore_group", queue=QUEUE, retry=RETRY)
+    def rescore(group_id: int) -> None:
+        log.info("group %d scored again, %d new candidates", group_id, rescore_group(deps, group_id))
 
     @app.task(name="reach.case_activated", queue=QUEUE, retry=RETRY)
     def case_activated(case_id: int) -> None:
