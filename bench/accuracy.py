@@ -123,9 +123,9 @@ def pool(parts: list[Any]) -> Any:
     return first
 
 
-def folds(photos: list[Photo], k: int) -> list[set[str]]:
+def folds(photos: list[Photo], k: int, seed: int = 2026) -> list[set[str]]:
     subjects = sorted({p.subject for p in photos})
-    order = np.random.default_rng(2026).permutation(len(subjects))
+    order = np.random.default_rng(seed).permutation(len(subjects))
     return [{subjects[i] for i in order[f::k]} for f in range(k)]
 
 

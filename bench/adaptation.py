@@ -38,12 +38,15 @@ def raw_engine_options() -> DlibOptions:
     return DlibOptions(adaptation=None)
 
 
-def embed_unadapted(photos: list[Photo], case_jitter: bool = True, use_cache: bool = True) -> tuple[Embedded, Embedded]:
+def embed_unadapted(photos: list[Photo], case_jitter: bool = True, use_cache: bool = True,
+                    options: DlibOptions | None = None) -> tuple[Embedded, Embedded]:
     """Every photo embedded without adaptation twice: as a sighting, and as a case photo (averaged over
-    jittered copies as the engine does, or like a sighting with ``case_jitter=False``, quicker)."""
-    options = raw_engine_options()
+    jittered copies as the engine does, or like a sighting with ``case_jitter=False``, quicker).
+    ``options``: the engine's test-time augmentation to measure (mirrored copy, jittered copies of
+    sightings and of case photos, padding of the chip), otherwise the default's; never an adaptation."""
+    options = replace(options or raw_engine_options(), adaptation=None)
     raw = embed_all(photos, engine(options), use_cache)
-    if not case_jitter:
+    if not case_jitter or options.case_jitter == options.jitter:
         return raw, raw
     return raw, embed_all(photos, engine(replace(options, jitter=options.case_jitter)), use_cache)
 

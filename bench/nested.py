@@ -1,13 +1,16 @@
 """Nested cross-validation of every fitted step (issue 14): the one-change table.
 
-    python bench/nested.py CORPUS [--outer 5] [--inner 4] [--out FILE]
+    python bench/nested.py CORPUS [--outer 5] [--inner 4] [--out FILE] [--flip] [--jitter N]
+                          [--case-jitter N] [--padding P] [--shipped-steps-only]
 
 Outer folds are subject-disjoint; every hyper-parameter (WCCN shrinkage, age directions removed,
 hubness weight, centroids and mode, drift) is chosen by inner subject-disjoint folds of the outer
 training subjects only, and the step's matrix, centroids or drift refitted on all of them; figures are
 on the held-out subjects. Steps are added one at a time, each choosing among its own values (``0``:
 the step off) given the steps before it. Face only (no apparent age, place or sex), case photos embedded
-thoroughly (3 jittered copies) as the engine does, unless ``--no-case-jitter``. Besides the protocol's
+thoroughly (3 jittered copies) as the engine does, unless ``--no-case-jitter``; ``--flip``, ``--jitter``,
+``--case-jitter`` and ``--padding`` measure the engine's test-time augmentation (every fitted step is
+re-fitted inside the folds on the augmented embeddings). Besides the protocol's
 figures: case → sightings in a **mixed gallery** (only the child's sightings under 18 count as found;
 every other person's photos, adults' included, are distractors) and the fusion figures (several case
 photos taken before the sighting, several photos of one sighting, a group of sightings of one child)."""
@@ -19,7 +22,7 @@ import json
 import os
 import sys
 import time
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script from anywhere
 
 from bench.accuracy import folds
-from bench.adaptation import embed_unadapted
+from bench.adaptation import SHIPPED_STEPS, embed_unadapted, raw_engine_options
 from bench.common import machine, peak_memory_mb
 from bench.corpus import Photo, by_subject, is_later, load
 from bench.fitted import PREVIOUS, Config, Model, age_features, fit, shipped_config
@@ -207,8 +210,8 @@ def objective(ranks: dict[str, np.ndarray]) -> float:
     return float(np.mean(d <= 10) + np.mean(d <= 20) + np.mean(m <= 1) + np.mean(m <= 20)) / 4
 
 
-def choose(world: World, training: list[Photo], grid: list[Config], inner: int) -> Config:
-    parts = folds(training, inner)
+def choose(world: World, training: list[Photo], grid: list[Config], inner: int, seed: int = 2026) -> Config:
+    parts = folds(training, inner, seed)
     best, best_value = grid[0], -1.0
     for config in grid:
         pooled: dict[str, list[np.ndarray]] = {}
@@ -246,14 +249,15 @@ SHIPPED = "shipped recipe (the values most outer folds chose), fitted per fold"
 
 
 def run(photos: list[Photo], raw: dict[Path, np.ndarray], case: dict[Path, np.ndarray], outer: int,
-        inner: int, steps: list[tuple[str, list[dict[str, Any]]]] = STEPS, alternatives: tuple[int, ...] = (3, 4)
-        ) -> dict[str, Any]:
+        inner: int, steps: list[tuple[str, list[dict[str, Any]]]] = STEPS, alternatives: tuple[int, ...] = (3, 4),
+        seed: int = 2026) -> dict[str, Any]:
     """Rows of the one-change table. Step indexes in ``alternatives`` replace the step before them
-    instead of adding to it (two variants of one step); the next step builds on the better one."""
+    instead of adding to it (two variants of one step); the next step builds on the better one.
+    ``seed``: which random partition of the subjects makes the folds (another one gauges fold noise)."""
     world = World(photos, raw, case)
     rows: dict[str, dict[str, list[np.ndarray]]] = {}
     chosen_log: dict[str, list[dict[str, Any]]] = {}
-    for held in folds(photos, outer):
+    for held in folds(photos, outer, seed):
         training = [p for p in photos if p.subject not in held]
         everyone = {p.subject for p in photos}
         configs: list[tuple[str, Config]] = [("small-face fallbacks, cosine (nothing fitted)", Config())]
@@ -262,10 +266,10 @@ def run(photos: list[Photo], raw: dict[Path, np.ndarray], case: dict[Path, np.nd
         before = chosen
         for n, (name, grid) in enumerate(steps):
             base = before if n in alternatives else chosen
-            candidate = choose(world, training, [replace(base, **g) for g in grid], inner)
+            candidate = choose(world, training, [replace(base, **g) for g in grid], inner, seed)
             configs.append((name, candidate))
             if n in alternatives:  # keep the better of the variants, judged inside
-                chosen = choose(world, training, [chosen, candidate], inner)
+                chosen = choose(world, training, [chosen, candidate], inner, seed)
             else:
                 before, chosen = chosen, candidate
         configs.append((KEPT, chosen))
@@ -285,6 +289,7 @@ def run(photos: list[Photo], raw: dict[Path, np.ndarray], case: dict[Path, np.nd
     out = {}
     for name, parts in rows.items():
         out[name] = {k: recall(np.concatenate(v), (1, 5, 10, 20)) for k, v in parts.items()}
+        out[name]["per_fold"] = {f"{k} {m}": [recall(v, (1, 10, 20))[m] for v in parts[k]] for k, m in COLUMNS}
         out[name]["chosen"] = chosen_log[name]
         out[name]["parameters"] = max(Config(**c).parameters() for c in chosen_log[name])
     return out
@@ -341,6 +346,16 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--no-case-jitter", action="store_true",
                         help="case photos embedded like sightings (quicker; the engine jitters them)")
+    parser.add_argument("--flip", action="store_true", help="every face also embedded mirrored (DlibOptions.flip)")
+    parser.add_argument("--jitter", type=int, default=0, help="jittered copies averaged for every photo as a sighting")
+    parser.add_argument("--case-jitter", type=int, default=raw_engine_options().case_jitter,
+                        help="jittered copies averaged for case photos")
+    parser.add_argument("--padding", type=float, default=raw_engine_options().padding,
+                        help="the aligned chip's padding around the face")
+    parser.add_argument("--shipped-steps-only", action="store_true",
+                        help="only the steps the shipped recipe has (WCCN, age directions, hubness): quicker")
+    parser.add_argument("--fold-seed", type=int, default=2026,
+                        help="the random partition of subjects into folds (others gauge the fold noise)")
     parser.add_argument("--markdown", type=Path, help="print the tables of an earlier run's JSON and stop")
     args = parser.parse_args()
     if args.markdown:
@@ -348,12 +363,18 @@ def main() -> None:
         return
     start = time.perf_counter()
     photos = load(args.corpus.resolve())
-    raw, thorough = embed_unadapted(photos, case_jitter=not args.no_case_jitter)
+    options = replace(raw_engine_options(), flip=args.flip, jitter=args.jitter, case_jitter=args.case_jitter,
+                      padding=args.padding)
+    raw, thorough = embed_unadapted(photos, case_jitter=not args.no_case_jitter, options=options)
+    steps = [s for s in STEPS if s[0].startswith(SHIPPED_STEPS)] if args.shipped_steps_only else STEPS
     result = {"corpus": str(args.corpus), "machine": machine(), "outer": args.outer, "inner": args.inner,
-              "case_jitter": not args.no_case_jitter, "load_average": [round(x, 2) for x in os.getloadavg()],
+              "case_jitter": not args.no_case_jitter, "fold_seed": args.fold_seed,
+              "load_average": [round(x, 2) for x in os.getloadavg()],
+              "engine": {f.name: getattr(options, f.name) for f in fields(options) if f.name != "adaptation"},
               "sightings_photos_per_second": round(len(photos) / raw.seconds, 2),
               "case_photos_per_second": round(len(photos) / thorough.seconds, 2),
-              "rows": run(photos, raw.vectors, thorough.vectors, args.outer, args.inner)}
+              "rows": run(photos, raw.vectors, thorough.vectors, args.outer, args.inner, steps,
+                          () if args.shipped_steps_only else (3, 4), args.fold_seed)}
     result |= {"wall_seconds": round(time.perf_counter() - start, 1), "peak_memory_mb": peak_memory_mb()}
     text = json.dumps(result, indent=1, allow_nan=False)
     print(text)
