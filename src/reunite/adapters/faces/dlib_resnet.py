@@ -6,7 +6,7 @@ layer: 29 convolutions with their affine (batch-norm) layers, ReLUs, poolings, r
 the final 256 → 128 projection) and writes the same computation as an ONNX graph, in memory. Nothing
 is downloaded and no weight is changed: the embeddings agree with dlib's ``compute_face_descriptor``
 to within float rounding (``tests/integration/test_dlib_resnet.py``), so they keep dlib's model name
-and version. What changes is the arithmetic library: onnxruntime's convolutions take about a quarter of
+and version. What changes is the arithmetic library: onnxruntime's convolutions take about a twelfth of
 dlib's CPU time (docs/benchmarks.md), and several chips (a face's jittered copies) run as one batch.
 
 dlib's format, as it applies here: integers are a control byte (low 4 bits: byte count, 0x80:
