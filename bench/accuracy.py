@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script
 
 from bench.adaptation import adapt, corpus_fingerprint, embed_unadapted
 from bench.baseline import embed_baseline
-from bench.common import machine, peak_memory_mb
+from bench.common import emit, machine, peak_memory_mb
 from bench.corpus import Photo, load
 from bench.embed import Embedded
 from bench.fitted import Config, fit, shipped_config
@@ -214,10 +214,7 @@ def main() -> None:
         estimates = json.loads(args.estimated_ages.read_text())["estimates"]
         ESTIMATED_AGES.update({name: int(e["age"]) for name, e in estimates.items()})
     result = evaluate(args.corpus.resolve(), args.age_noise, not args.no_cache, args.folds)
-    text = json.dumps(result, indent=1, allow_nan=False)
-    print(text)
-    if args.out:
-        args.out.write_text(text)
+    emit(result, args.out)
 
 
 if __name__ == "__main__":

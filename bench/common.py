@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import resource
@@ -36,3 +37,11 @@ def machine() -> str:
                 if line.startswith("model name")), platform.processor())
     system = f"{platform.system()} {platform.release()}"
     return f"{cpu}, {os.cpu_count()} cores, {system}, Python {platform.python_version()}"
+
+
+def emit(result: dict, out: Path | None) -> None:
+    """Print a bench's result as JSON (NaN refused) and write it to ``out`` when given."""
+    text = json.dumps(result, indent=1, allow_nan=False)
+    print(text)
+    if out:
+        out.write_text(text)

@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script
 
 from bench.accuracy import folds
 from bench.adaptation import SHIPPED_STEPS, embed_unadapted, raw_engine_options
-from bench.common import machine, peak_memory_mb
+from bench.common import emit, machine, peak_memory_mb
 from bench.corpus import Photo, by_subject, is_later, load
 from bench.fitted import PREVIOUS, Config, Model, age_features, fit, shipped_config
 from bench.protocol import birth_dates
@@ -376,10 +376,7 @@ def main() -> None:
               "rows": run(photos, raw.vectors, thorough.vectors, args.outer, args.inner, steps,
                           () if args.shipped_steps_only else (3, 4), args.fold_seed)}
     result |= {"wall_seconds": round(time.perf_counter() - start, 1), "peak_memory_mb": peak_memory_mb()}
-    text = json.dumps(result, indent=1, allow_nan=False)
-    print(text)
-    if args.out:
-        args.out.write_text(text)
+    emit(result, args.out)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # runs as a script
 
 from bench.accuracy import folds
 from bench.adaptation import embed_unadapted, raw_engine_options
+from bench.common import emit
 from bench.corpus import Photo, load
 from bench.fitted import Config, fit, shipped_config
 from bench.nested import Evaluation, World
@@ -114,10 +115,7 @@ def main() -> None:
     embedded = {name: embedded_variant(photos, options) for name, options in variants.items()}
     result = {"corpus": str(args.corpus), "seeds": args.seeds, "variants": variants,
               "figures": compare(photos, embedded, shipped_config(), args.seeds)}
-    text = json.dumps(result, indent=1, allow_nan=False)
-    print(text)
-    if args.out:
-        args.out.write_text(text)
+    emit(result, args.out)
 
 
 if __name__ == "__main__":
