@@ -3,15 +3,19 @@ the stored embeddings keep meaning what they meant (same model, same version, sa
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 from pathlib import Path
 
 import dlib
 import numpy as np
 import pytest
 
-from reunite.adapters.faces.dlib_engine import _model_path, jittered
-from reunite.adapters.faces.dlib_resnet import DlibResnet, ModelFormatError, read_resnet
+from reunite.adapters.faces import dlib_engine
+from reunite.adapters.faces.dlib_engine import DlibFaceEngine, _model_path, jittered
+from reunite.adapters.faces.dlib_resnet import _LAYER, DlibResnet, ModelFormatError, read_resnet
+from reunite.domain.errors import FaceEngineUnavailable
 from tests.photos import PEOPLE, TAKES, face_pixels
 
 NET = Path(_model_path("dlib_face_recognition_resnet_model_v1.dat"))
@@ -55,3 +59,40 @@ def test_another_file_is_refused_with_a_reason(tmp_path: Path) -> None:
     other.write_bytes(Path(_model_path("shape_predictor_5_face_landmarks.dat")).read_bytes())
     with pytest.raises(ModelFormatError, match="input layer"):
         read_resnet(other)
+
+
+@pytest.mark.parametrize("share", [0.3, 0.999])
+def test_a_truncated_copy_is_named_as_truncated_and_the_engine_unavailable(tmp_path: Path, share: float) -> None:
+    cut = tmp_path / "dlib_face_recognition_resnet_model_v1.dat"
+    data = NET.read_bytes()
+    cut.write_bytes(data[:round(len(data) * share)])
+    with pytest.raises(ModelFormatError, match=f"{re.escape(str(cut))} is truncated.*ends at byte {cut.stat().st_size}"):
+        read_resnet(cut)
+    with pytest.raises(FaceEngineUnavailable, match=f"{re.escape(str(cut))} is truncated.*reinstall face-recognition"):
+        DlibResnet(cut)
+
+
+@pytest.mark.parametrize("layers_left_out", [1, 5])
+def test_a_file_cut_between_two_layers_is_named(tmp_path: Path, layers_left_out: int) -> None:
+    data = NET.read_bytes()
+    cut = tmp_path / "net.dat"
+    cut.write_bytes(data[:[m.start() for m in _LAYER.finditer(data)][-layers_left_out]])
+    with pytest.raises(FaceEngineUnavailable, match=f"{re.escape(str(cut))} is truncated.*found the end"):
+        DlibResnet(cut)
+
+
+def test_a_missing_model_file_or_package_says_what_to_reinstall(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, face_engine: DlibFaceEngine
+) -> None:
+    with pytest.raises(FaceEngineUnavailable, match=r"model file .*models/gone\.dat is missing: reinstall face-recog"):
+        _model_path("gone.dat")
+    cut = tmp_path / "shape_predictor_5_face_landmarks.dat"
+    whole = Path(_model_path(cut.name)).read_bytes()
+    cut.write_bytes(whole[:len(whole) // 2])
+    monkeypatch.setattr(dlib_engine, "_model_path", lambda name: str(cut))
+    with pytest.raises(FaceEngineUnavailable, match=f"dlib cannot load {re.escape(str(cut))}, truncated or damaged"):
+        DlibFaceEngine(face_engine.codec)
+    monkeypatch.undo()  # the real _model_path, with no package to find
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(FaceEngineUnavailable, match="face-recognition-models package is not installed: install it"):
+        _model_path("dlib_face_recognition_resnet_model_v1.dat")

@@ -74,3 +74,19 @@ class TooManyRequests(ReuniteError):
 
 class ServiceUnavailable(ReuniteError):
     status_code = 503
+
+
+class FaceEngineUnavailable(ServiceUnavailable):
+    """The face engine cannot be loaded or run: a model file missing, truncated or damaged, a package
+    missing, out of memory. A fault of the installation, never of the photo it was given: a photo is
+    never marked unreadable for it, and its job is retried until the operator mends the engine.
+    ``detail`` names the file and the cause, for the operator (logs, the command line); readers are
+    told only that faces cannot be searched for now."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__("faces cannot be searched for at the moment: try again later")
+        self.args = (detail,)  # pickled across processes (the web's helper) as its detail
+
+    def __str__(self) -> str:
+        return f"the face engine is unavailable: {self.detail}"

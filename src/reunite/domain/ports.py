@@ -114,6 +114,7 @@ class PhotoToProcess:
     owner_id: int
     storage_key: str
     processed: bool
+    failed: bool = False  # processed, but its faces could not be searched for (``failed_reason``)
 
 
 @dataclass(frozen=True)
@@ -310,11 +311,13 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
     def replace_faces(self, photo_id: int, faces: Sequence[DetectedFace], crop_keys: Sequence[str],
                       problem: str | None = None) -> list[int]:
         """Store the photo's faces, replacing any from an earlier run, and mark it processed with the
-        ``problem`` of its faces (``domain.quality``: what the reporter is told)."""
+        ``problem`` of its faces (``domain.quality``: what the reporter is told); a photo marked failed
+        before (``photo_failed``) is not any more."""
         ...
 
     def photo_failed(self, photo_id: int, reason: str) -> None:
-        """Mark the photo done without faces: they could not be searched for (``reason``), for good."""
+        """Mark the photo done without faces: they could not be searched for (``reason``), until
+        ``reunite rematch --reembed`` looks again."""
         ...
 
     def refresh_faces(self, photo_id: int, faces: Sequence[DetectedFace]) -> bool:

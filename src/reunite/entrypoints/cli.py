@@ -23,7 +23,7 @@ from typer.core import TyperGroup
 
 from reunite.bootstrap import Container, bootstrap
 from reunite.domain.access import OPERATOR, Principal, Role, Scope
-from reunite.domain.errors import ReuniteError
+from reunite.domain.errors import FaceEngineUnavailable, ReuniteError
 from reunite.domain.model import GeoPoint, NewSighting, Upload
 from reunite.domain.times import localize
 from reunite.entrypoints import jobwatch
@@ -41,6 +41,8 @@ class FriendlyGroup(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except FaceEngineUnavailable as exc:  # the operator's to mend: the file and the cause
+            fail(str(exc))
         except ReuniteError as exc:
             fail(exc.message)
         except ValidationError as exc:  # a REUNITE_* setting

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from reunite.domain import access
-from reunite.domain.errors import ReuniteError
+from reunite.domain.errors import FaceEngineUnavailable, ReuniteError
 from reunite.domain.fusion import Spread, fused_similarity
 from reunite.domain.leads import proposable
 from reunite.domain.model import DetectedFace, GeoPoint, PhotoOwner
@@ -23,6 +23,7 @@ from reunite.services.reach import reviewers_told
 Fusion = tuple[MatchPolicy, Spread | None]
 SYSTEM = "system"
 UNREADABLE = "the face detector cannot read this photo (too small, or of an unusual shape)"
+ENGINE_UNAVAILABLE = "faces.engine_unavailable"  # the audit's action when the engine could not load or run
 log = logging.getLogger("reunite.worker")
 
 # A face job's transactions commit without waiting for the disk (``synchronous_commit`` off for them
@@ -52,16 +53,33 @@ def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool =
     return stored
 
 
-
 def _detect(deps: Deps, owner: PhotoOwner, photo: PhotoToProcess) -> list[DetectedFace] | Exception:
-    """The photo's faces, or why the detector cannot read it (the same bytes fail the same way)."""
+    """The photo's faces, or why the detector cannot read it (the same bytes fail the same way).
+
+    An engine that cannot load or run (``FaceEngineUnavailable``: a model file missing or damaged,
+    out of memory) is no fault of the photo: nothing is written, the job fails and is retried, and the
+    photo waits, unprocessed, until the engine is mended."""
     data = deps.photos.get(photo.storage_key)  # a store that is down fails the job, which is retried
     try:
         return deps.faces.detect(data, thorough=owner is PhotoOwner.CASE)
-    except MemoryError:
+    except FaceEngineUnavailable as exc:
+        engine_failed(deps, photo, exc)
         raise
+    except MemoryError as exc:
+        unavailable = FaceEngineUnavailable(f"out of memory while finding faces ({exc})")
+        engine_failed(deps, photo, unavailable)
+        raise unavailable from exc
     except Exception as exc:  # done, without faces, and hidden
         return exc
+
+
+def engine_failed(deps: Deps, photo: PhotoToProcess, exc: FaceEngineUnavailable) -> None:
+    """Say once, in the log and the audit (which /metrics counts), that a photo waits for the engine."""
+    log.error("photo %d waits, its job to be retried: %s", photo.photo_id, exc)
+    with deps.uow() as uow:
+        # one subject for every failure, which /metrics counts by its index
+        uow.audit(SYSTEM, ENGINE_UNAVAILABLE, "face_engine", 0, photo=photo.photo_id, detail=exc.detail[:500])
+        uow.commit()
 
 
 def _store_faces(deps: Deps, uow: UnitOfWork, photo: PhotoToProcess, found: list[DetectedFace] | Exception) -> int:
@@ -78,8 +96,9 @@ def _store_faces(deps: Deps, uow: UnitOfWork, photo: PhotoToProcess, found: list
         key = f"faces/{photo.photo_id}-{number}.jpg"
         deps.photos.put(key, face.crop_jpeg)  # before the commit: a committed face never lacks its crop
         keys.append(key)
-    uow.replace_faces(photo.photo_id, found, keys, problem)
-    uow.audit(SYSTEM, "photo.faces_detected", "photo", photo.photo_id, faces=len(found))
+    uow.replace_faces(photo.photo_id, found, keys, problem)  # a photo that had failed is read now
+    uow.audit(SYSTEM, "photo.faces_detected", "photo", photo.photo_id, faces=len(found),
+              **({"recovered": True} if photo.failed else {}))
     return len(found)
 
 

@@ -1,6 +1,6 @@
 """Operational figures for Prometheus, read from the database on each scrape (so every web process
 reports the same numbers, whichever one is scraped): queue depth and age, job durations, faces
-stored per second, review backlog. Counts only: nothing about any case, sighting or person."""
+stored per second, face engine failures, review backlog. Counts only: nothing about any case, sighting or person."""
 
 from __future__ import annotations
 
@@ -36,6 +36,10 @@ class DatabaseCollector(Collector):
             faces = conn.exec_driver_sql(
                 "SELECT count(*) FROM faces WHERE created_at > now() - make_interval(secs => %(w)s)",
                 {"w": WINDOW_SECONDS}).scalar_one()
+            engine_failures = conn.exec_driver_sql(  # services.matching.engine_failed (by the subject's index)
+                "SELECT count(*) FROM audit_log WHERE subject = 'face_engine' AND subject_id = 0 "
+                "AND action = 'faces.engine_unavailable' AND at > now() - make_interval(secs => %(w)s)",
+                {"w": WINDOW_SECONDS}).scalar_one()
             backlog = conn.exec_driver_sql(
                 "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) FROM candidates "
                 "WHERE status = 'proposed'").one()
@@ -59,6 +63,10 @@ class DatabaseCollector(Collector):
         yield from (depth, age, done, mean, p95)
         yield GaugeMetricFamily("reunite_faces_per_second", f"Faces stored per second over the last {WINDOW_SECONDS} s",
                                 value=faces / WINDOW_SECONDS)
+        yield GaugeMetricFamily("reunite_face_engine_failures",
+                                f"Photos the face engine could not load or run for (model file missing or damaged, "
+                                f"out of memory) in the last {WINDOW_SECONDS} s: each waits, its job retried",
+                                value=engine_failures)
         yield GaugeMetricFamily("reunite_review_backlog", "Candidates waiting for review", value=backlog[0])
         yield GaugeMetricFamily("reunite_review_backlog_oldest_seconds", "Age of the oldest candidate waiting",
                                 value=float(backlog[1]))

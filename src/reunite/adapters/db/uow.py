@@ -173,7 +173,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             ids.append(face_id)
         self.conn.execute(
             update(photos).where(photos.c.id == photo_id)
-            .values(processed_at=func.now(), face_count=len(ids), face_problem=problem)
+            .values(processed_at=func.now(), face_count=len(ids), face_problem=problem, failed_reason=None)
         )
         return ids
 
@@ -238,7 +238,8 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
     def _photo_row(self, row: Any) -> PhotoToProcess:
         owner = PhotoOwner.CASE if row.case_id is not None else PhotoOwner.SIGHTING
         owner_id = row.case_id or row.sighting_id
-        return PhotoToProcess(row.id, owner, owner_id, row.storage_key, row.processed_at is not None)
+        return PhotoToProcess(row.id, owner, owner_id, row.storage_key, row.processed_at is not None,
+                              row.failed_reason is not None)
 
     def photos_of(self, owner: PhotoOwner, owner_id: int) -> list[PhotoToProcess]:
         col = photos.c.case_id if owner is PhotoOwner.CASE else photos.c.sighting_id

@@ -7,8 +7,10 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import dlib
 import numpy as np
@@ -17,9 +19,11 @@ from PIL import Image
 from reunite.adapters.faces.dlib_resnet import DlibResnet
 from reunite.adapters.faces.hubness import Hubness
 from reunite.adapters.photos.codec import PillowPhotoCodec, encode_jpeg
+from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import BoundingBox, DetectedFace
 
 MODEL = "dlib_face_recognition_resnet_model_v1"
+Model = TypeVar("Model")
 ADAPTATION_FILE = Path(__file__).with_name("adaptation.npz")
 JITTER_SEED = 2011
 
@@ -38,12 +42,32 @@ class DlibOptions:
     adaptation: Path | None = ADAPTATION_FILE
 
 
+REINSTALL = "reinstall face-recognition-models (pip install --force-reinstall face-recognition-models)"
+
+
 def _model_path(name: str) -> str:
+    """The model file ``name`` of the face-recognition-models wheel; ``FaceEngineUnavailable`` naming
+    the package, or the file, when it is not there."""
     # The package's __init__ needs pkg_resources, gone from current setuptools: locate its files only.
     spec = importlib.util.find_spec("face_recognition_models")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the face-recognition-models package is not installed")
-    return str(Path(next(iter(spec.submodule_search_locations))) / "models" / name)
+        raise FaceEngineUnavailable("the face-recognition-models package is not installed: install it "
+                                    "(pip install face-recognition-models)")
+    path = Path(next(iter(spec.submodule_search_locations))) / "models" / name
+    if not path.is_file():
+        raise FaceEngineUnavailable(f"the model file {path} is missing: {REINSTALL}")
+    return str(path)
+
+
+def _dlib_model(load: Callable[[str], Model], name: str) -> Model:
+    """One of dlib's own models (detector, landmarks) loaded from its file; a file dlib cannot read
+    (truncated, damaged) raises ``FaceEngineUnavailable`` naming it."""
+    path = _model_path(name)
+    try:
+        return load(path)
+    except (RuntimeError, OSError, MemoryError) as exc:  # dlib's "Error deserializing …" is a RuntimeError
+        raise FaceEngineUnavailable(f"dlib cannot load {path}, truncated or damaged "
+                                    f"({exc.__class__.__name__}: {' '.join(str(exc).split())}): {REINSTALL}") from exc
 
 
 def load_hubness(path: Path | None) -> Hubness | None:
@@ -78,7 +102,7 @@ class DlibFaceEngine:
         self._hog = dlib.get_frontal_face_detector()
         self._cnn: dlib.cnn_face_detection_model_v1 | None = None
         points = "68_face_landmarks" if self.options.landmarks == 68 else "5_face_landmarks"
-        self._shape = dlib.shape_predictor(_model_path(f"shape_predictor_{points}.dat"))
+        self._shape = _dlib_model(dlib.shape_predictor, f"shape_predictor_{points}.dat")
         self._net = DlibResnet(Path(_model_path("dlib_face_recognition_resnet_model_v1.dat")))
         self._adapt, adapt_id = load_adaptation(self.options.adaptation)
         self._hubness = load_hubness(self.options.adaptation)
@@ -93,7 +117,7 @@ class DlibFaceEngine:
 
     def _cnn_detector(self) -> dlib.cnn_face_detection_model_v1:
         if self._cnn is None:
-            self._cnn = dlib.cnn_face_detection_model_v1(_model_path("mmod_human_face_detector.dat"))
+            self._cnn = _dlib_model(dlib.cnn_face_detection_model_v1, "mmod_human_face_detector.dat")
         return self._cnn
 
     def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:

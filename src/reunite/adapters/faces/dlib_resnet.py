@@ -25,6 +25,8 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from reunite.domain.errors import FaceEngineUnavailable
+
 SIDE = 150  # the network's input: an aligned 150×150 RGB chip
 _LAYER = re.compile(rb"\x01[\x04-\x0d](con_4|affine_|relu_|max_pool_2|avg_pool_2|add_prev_|fc_2)")
 
@@ -46,19 +48,26 @@ class _Reader:
     def __init__(self, data: bytes, position: int = 0) -> None:
         self.data, self.position = data, position
 
-    def integer(self) -> int:
-        control = self.data[self.position]
-        size = control & 0x0F
-        start = self.position + 1
-        value = int.from_bytes(self.data[start:start + size], "little")
+    def _take(self, size: int, what: str) -> int:
+        """Where the next ``size`` bytes start; the file is truncated where they are not all there."""
+        start = self.position
+        if start + size > len(self.data):
+            raise ModelFormatError(f"it ends at byte {len(self.data)}, inside {what} of {size} bytes "
+                                   f"starting at byte {start}")
         self.position = start + size
+        return start
+
+    def integer(self) -> int:
+        control = self.data[self._take(1, "an integer")]
+        size = control & 0x0F
+        start = self._take(size, "an integer")
+        value = int.from_bytes(self.data[start:start + size], "little")
         return -value if control & 0x80 else value
 
     def text(self) -> str:
         size = self.integer()
-        text = self.data[self.position:self.position + size]
-        self.position += size
-        return text.decode("ascii")
+        start = self._take(size, "a layer's name")
+        return self.data[start:start + size].decode("ascii")
 
     def real(self) -> float:
         mantissa, exponent = self.integer(), self.integer()
@@ -69,9 +78,10 @@ class _Reader:
             raise ModelFormatError("unknown dlib tensor version")
         shape = [self.integer() for _ in range(4)]
         count = int(np.prod(shape))
-        values = np.frombuffer(self.data, dtype="<f4", count=count, offset=self.position)
-        self.position += 4 * count
-        return values.astype(np.float32)
+        if count < 0:
+            raise ModelFormatError(f"a tensor of shape {shape}")
+        start = self._take(4 * count, "a tensor")
+        return np.frombuffer(self.data, dtype="<f4", count=count, offset=start).astype(np.float32)
 
     def alias(self) -> list[int]:
         if self.integer() != 1:
@@ -80,17 +90,27 @@ class _Reader:
 
 
 def read_resnet(path: Path) -> tuple[tuple[float, float, float], list[Layer]]:
-    """The input layer's mean colour and the layers, input first."""
+    """The input layer's mean colour and the layers, input first. A file cut short, or not dlib's
+    network, raises ``ModelFormatError`` naming it (and ``OSError`` one that cannot be read)."""
     data = path.read_bytes()
-    start = data.find(b"input_rgb_image_sized")
-    if start < 0:
-        raise ModelFormatError(f"{path.name} has no 150×150 RGB input layer")
-    reader = _Reader(data, start - 2)
-    reader.text()
-    mean = (reader.real(), reader.real(), reader.real())
-    if (reader.integer(), reader.integer()) != (SIDE, SIDE):
-        raise ModelFormatError(f"{path.name} does not take {SIDE}×{SIDE} chips")
-    return mean, [_layer(_Reader(data, match.start())) for match in _LAYER.finditer(data, reader.position)]
+    try:
+        start = data.find(b"input_rgb_image_sized")
+        if start < 0:
+            raise ModelFormatError("it has no 150×150 RGB input layer")
+        reader = _Reader(data, start - 2)
+        reader.text()
+        mean = (reader.real(), reader.real(), reader.real())
+        if (reader.integer(), reader.integer()) != (SIDE, SIDE):
+            raise ModelFormatError(f"it does not take {SIDE}×{SIDE} chips")
+        return mean, [_layer(_Reader(data, match.start())) for match in _LAYER.finditer(data, reader.position)]
+    except ModelFormatError as exc:
+        raise unusable(path, exc) from exc
+
+
+def unusable(path: Path, problem: ModelFormatError) -> ModelFormatError:
+    """The file's problem, naming it, and what mends it."""
+    return ModelFormatError(f"{path} is truncated or is not dlib's face recognition network ({problem}): "
+                            "reinstall face-recognition-models (pip install --force-reinstall face-recognition-models)")
 
 
 def _layer(reader: _Reader) -> Layer:
@@ -180,7 +200,7 @@ def to_onnx(mean: tuple[float, float, float], layers: list[Layer]) -> onnx.Model
         skip, skip_shape = x, shape
         for kind in ("conv", "affine", "relu", "conv", "affine"):
             x, shape = step(x, shape, take(kind))
-        if pending[0].kind == "avg":
+        if pending and pending[0].kind == "avg":
             skip, skip_shape = step(skip, skip_shape, take("avg"))
         take("add")
         x, shape = _add(g, x, shape, skip, skip_shape)
@@ -222,14 +242,33 @@ class DlibResnet:
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1
-        self._session = onnxruntime.InferenceSession(
-            to_onnx(*read_resnet(path)).SerializeToString(), options, providers=["CPUExecutionProvider"])
+        self.path = path
+        try:
+            mean, layers = read_resnet(path)  # its errors name the file
+        except ModelFormatError as exc:
+            raise FaceEngineUnavailable(str(exc)) from exc
+        except (OSError, MemoryError) as exc:
+            raise FaceEngineUnavailable(f"{path} cannot be read ({exc.__class__.__name__}: {exc})") from exc
+        try:
+            model = to_onnx(mean, layers).SerializeToString()  # a file cut between two layers: too few
+        except ModelFormatError as exc:
+            raise FaceEngineUnavailable(str(unusable(path, exc))) from exc
+        try:
+            self._session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime's own errors (out of memory among them) have no common base
+            raise FaceEngineUnavailable(f"onnxruntime cannot run the network of {path} "
+                                        f"({exc.__class__.__name__}: {exc})") from exc
         _give_back_freed_memory()  # the file, the graph and its bytes (~57 MB) are garbage now
 
     def __call__(self, chips: list[np.ndarray]) -> np.ndarray:
-        """The 128-d descriptors (float64, not normalised, as dlib returns them) of 150×150 RGB chips."""
+        """The 128-d descriptors (float64, not normalised, as dlib returns them) of 150×150 RGB chips.
+        Chips are always 150×150: a failure here is the engine's (``FaceEngineUnavailable``), never the photo's."""
         batch = np.stack([np.ascontiguousarray(chip, dtype=np.uint8) for chip in chips])
-        return np.asarray(self._session.run(None, {"chips": batch})[0], dtype=np.float64)
+        try:
+            return np.asarray(self._session.run(None, {"chips": batch})[0], dtype=np.float64)
+        except Exception as exc:
+            raise FaceEngineUnavailable(f"onnxruntime failed running the network of {self.path} "
+                                        f"({exc.__class__.__name__}: {exc})") from exc
 
 
 def _give_back_freed_memory() -> None:

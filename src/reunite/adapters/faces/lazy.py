@@ -3,13 +3,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TypeVar
 
+from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import DetectedFace
 from reunite.domain.ports import FaceEngine
+
+Result = TypeVar("Result")
+
+
+def built(build: Callable[[], FaceEngine]) -> FaceEngine:
+    """``build()``; whatever stops it (a model file missing or damaged, a package missing, out of
+    memory) raised as ``FaceEngineUnavailable``, naming the cause: a fault of the installation, which
+    no photo is to be blamed for."""
+    try:
+        return build()
+    except FaceEngineUnavailable:
+        raise
+    except Exception as exc:  # ImportError (dlib, onnxruntime), ModelRefused, MemoryError, dlib's RuntimeError
+        raise FaceEngineUnavailable(f"the face engine cannot be built ({exc.__class__.__name__}: {exc})") from exc
 
 
 class LazyFaceEngine:
@@ -25,9 +43,11 @@ class LazyFaceEngine:
         return self._engine is not None
 
     def engine(self) -> FaceEngine:
+        """The engine, built now if it is not yet; one that fails to build is tried again next time
+        (the operator may have mended it meanwhile)."""
         with self._lock:
             if self._engine is None:
-                self._engine = self._build()
+                self._engine = built(self._build)
             return self._engine
 
     @property
@@ -46,15 +66,21 @@ class LazyFaceEngine:
         self.engine().preload()
 
 
-_HERE: dict[str, FaceEngine] = {}  # in the helper process: the engine its initializer built
+_HERE: dict[str, LazyFaceEngine] = {}  # in the helper process: its engine, built by its initializer
 
 
 def _build_here(build: Callable[[], FaceEngine]) -> None:
-    _HERE["engine"] = build()
+    _HERE["lazy"] = LazyFaceEngine(build)
+    with contextlib.suppress(FaceEngineUnavailable):  # said to the first caller, and tried again then
+        _HERE["lazy"].engine()
+
+
+def _engine_here() -> FaceEngine:
+    return _HERE["lazy"].engine()
 
 
 def _detect_here(data: bytes, thorough: bool) -> list[DetectedFace]:
-    return _HERE["engine"].detect(data, thorough)
+    return _engine_here().detect(data, thorough)
 
 
 class HelperProcessFaceEngine:
@@ -75,20 +101,28 @@ class HelperProcessFaceEngine:
                                                  initializer=_build_here, initargs=(self._build,))
             return self._pool
 
+    def _result(self, future: Callable[[ProcessPoolExecutor], Future[Result]]) -> Result:
+        """What the helper answers; a helper that died (killed for memory) is replaced next time."""
+        try:
+            return future(self._helper()).result()
+        except BrokenProcessPool as exc:
+            self.close()
+            raise FaceEngineUnavailable(f"the face engine's helper process stopped ({exc})") from exc
+
     @property
     def model(self) -> str:
-        return str(self._helper().submit(_attribute, "model").result())
+        return self._result(lambda pool: pool.submit(_attribute, "model"))
 
     @property
     def version(self) -> str:
-        return str(self._helper().submit(_attribute, "version").result())
+        return self._result(lambda pool: pool.submit(_attribute, "version"))
 
     def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
-        return self._helper().submit(_detect_here, data, thorough).result()
+        return self._result(lambda pool: pool.submit(_detect_here, data, thorough))
 
     def preload(self) -> None:
         """Start the helper now; it builds the engine as it starts."""
-        self._helper().submit(_attribute, "model").result()
+        self._result(lambda pool: pool.submit(_attribute, "model"))
 
     def close(self) -> None:
         """Stop the helper at once, when its web process stops: it keeps nothing, and a graceful exit
@@ -104,4 +138,4 @@ class HelperProcessFaceEngine:
 
 
 def _attribute(name: str) -> str:
-    return str(getattr(_HERE["engine"], name))
+    return str(getattr(_engine_here(), name))

@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image
 
 from reunite.adapters.db.extra_faces import ExtraModel
+from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import DetectedFace, ExtraEmbedding
 
 if TYPE_CHECKING:  # dlib is loaded only by processes that find faces (adapters/faces/lazy.py)
@@ -85,6 +86,7 @@ class OnnxModel:
     def __init__(self, path: Path, sha256: str) -> None:
         import onnxruntime  # only where an operator configured a model
 
+        self.path = path
         if not path.is_file():
             raise ModelRefused(f"the face model {path} does not exist (REUNITE_ONNX_MODEL)")
         actual = file_sha256(path)
@@ -106,12 +108,17 @@ class OnnxModel:
         self.version = f"{path.stem[:40]};{self.size}px;align{ALIGNMENT}"
 
     def embed(self, crop: np.ndarray) -> np.ndarray:
-        """The unit-length embedding of an aligned RGB crop."""
+        """The unit-length embedding of an aligned RGB crop (always of the model's size: a failure to
+        run is the engine's, ``FaceEngineUnavailable``, never the photo's)."""
         batch = ((crop.astype(np.float32) - 127.5) / 128.0)[None]
         if self.channels_first:
             batch = batch.transpose(0, 3, 1, 2)
         feed = {self.session.get_inputs()[0].name: np.ascontiguousarray(batch)}
-        vector = np.asarray(self.session.run(None, feed)[0], dtype=np.float64).reshape(-1)
+        try:
+            vector = np.asarray(self.session.run(None, feed)[0], dtype=np.float64).reshape(-1)
+        except Exception as exc:  # onnxruntime's errors (out of memory among them) have no common base
+            raise FaceEngineUnavailable(f"onnxruntime failed running the face model {self.path} "
+                                        f"({exc.__class__.__name__}: {exc})") from exc
         norm = float(np.linalg.norm(vector))
         if not vector.size or not np.isfinite(norm):
             raise ModelRefused("the face model's output is not an embedding")

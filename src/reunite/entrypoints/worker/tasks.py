@@ -6,9 +6,11 @@ import asyncio
 import logging
 
 import procrastinate
-from procrastinate import PsycopgConnector, RetryStrategy
+from procrastinate import BaseRetryStrategy, PsycopgConnector, RetryDecision, RetryStrategy
+from procrastinate.jobs import Job
 
 from reunite.adapters.db.uow import QUEUE
+from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import PhotoOwner
 from reunite.services import reach, recovery, retention, signup, sources
 from reunite.services.deps import Deps
@@ -18,6 +20,22 @@ log = logging.getLogger("reunite.worker")
 RETRY = RetryStrategy(max_attempts=5, exponential_wait=2)
 # emails and webhooks: retried 2, 4, 8 … 1024 s apart (about half an hour in all); the outbox keeps each try
 DELIVERY_RETRY = RetryStrategy(max_attempts=10, exponential_wait=2)
+ENGINE_WAIT_MAX = 3600  # seconds
+
+
+class FaceJobRetry(BaseRetryStrategy):
+    """Face jobs: a face engine that cannot load or run (``FaceEngineUnavailable``) is the
+    installation's fault, mended by the operator in minutes or days: its jobs are retried 2, 4, 8 …
+    seconds apart, then hourly, for as long as it takes, and never given up (their photos wait,
+    unprocessed, and /metrics counts the failures). Any other failure: ``RETRY``."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        if isinstance(exception, FaceEngineUnavailable):
+            return RetryDecision(retry_in={"seconds": min(ENGINE_WAIT_MAX, 2 ** min(job.attempts + 1, 12))})
+        return RETRY.get_retry_decision(exception=exception, job=job)
+
+
+FACE_RETRY = FaceJobRetry()
 
 
 def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastinate.App:
@@ -25,12 +43,12 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastin
     # procrastinate's pool checks each connection when it is taken (a restarted database costs no job)
     app = procrastinate.App(connector=PsycopgConnector(conninfo=database_uri))
 
-    @app.task(name="faces.process_sighting", queue=QUEUE, retry=RETRY)
+    @app.task(name="faces.process_sighting", queue=QUEUE, retry=FACE_RETRY)
     def process_sighting(sighting_id: int, reembed: bool = False) -> None:
         new = process_and_match(deps, PhotoOwner.SIGHTING, sighting_id, reembed)
         log.info("sighting %d processed, %d new candidates", sighting_id, new)
 
-    @app.task(name="faces.process_case", queue=QUEUE, retry=RETRY)
+    @app.task(name="faces.process_case", queue=QUEUE, retry=FACE_RETRY)
     def process_case(case_id: int, reembed: bool = False) -> None:
         new = process_and_match(deps, PhotoOwner.CASE, case_id, reembed)
         log.info("case %d processed, %d new candidates", case_id, new)
