@@ -1,0 +1,146 @@
+"""A face engine that cannot load (a truncated model file) is the installation's fault, never the
+photo's: the photo waits, its job is retried, the operator is told which file; once the engine is
+mended the photo is matched. Photos marked unreadable before this was so are read again by
+``reunite rematch --reembed``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from reunite.adapters.faces.dlib_engine import DlibFaceEngine, _model_path
+from reunite.adapters.faces.dlib_resnet import DlibResnet
+from reunite.adapters.faces.lazy import LazyFaceEngine
+from reunite.bootstrap import Container, bootstrap
+from reunite.config import Settings
+from reunite.domain.access import Role
+from reunite.domain.ports import FaceEngine
+from reunite.entrypoints.api.app import create_app
+from reunite.entrypoints.cli import app as cli
+from reunite.entrypoints.worker.tasks import make_app, run_worker
+from reunite.services.matching import UNREADABLE
+from tests.conftest import run_jobs, session_for
+from tests.photos import face_jpeg
+
+TOKEN = "scraper-secret"
+
+
+class Installation:
+    """The face engine as a worker builds it: from a truncated copy of dlib's network while ``broken``."""
+
+    def __init__(self, engine: DlibFaceEngine, cut: Path) -> None:
+        self.engine, self.cut, self.broken = engine, cut, True
+
+    def build(self) -> FaceEngine:
+        if self.broken:
+            DlibResnet(self.cut)  # raises, naming the file
+        return self.engine
+
+
+@pytest.fixture
+def installation(face_engine: DlibFaceEngine, tmp_path: Path) -> Installation:
+    net = Path(_model_path("dlib_face_recognition_resnet_model_v1.dat")).read_bytes()
+    cut = tmp_path / "dlib_face_recognition_resnet_model_v1.dat"
+    cut.write_bytes(net[:len(net) // 3])
+    return Installation(face_engine, cut)
+
+
+@pytest.fixture
+def broken(settings: Settings, installation: Installation) -> Iterator[Container]:
+    settings.metrics_token = TOKEN
+    built = bootstrap(settings, run_migrations=False, faces=LazyFaceEngine(installation.build))
+    yield built
+    built.close()
+
+
+def run_once(container: Container) -> None:
+    """The worker until nothing is due (a retry scheduled later waits)."""
+    asyncio.run(run_worker(make_app(container.database_uri, container.deps, periodic=False), 1, wait=False,
+                           install_signal_handlers=False))
+
+
+def moderator(container: Container) -> TestClient:
+    test = TestClient(create_app(container))
+    test.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+    return test
+
+
+def report(client: TestClient) -> int:
+    answer = client.post("/api/sightings", files=[("photos", ("s.jpg", face_jpeg(mirror=True), "image/jpeg"))],
+                         data={"seen_at": "2005-03-01T10:00:00Z"})
+    assert answer.is_success, answer.text
+    return int(answer.json()["id"])
+
+
+def photo_row(container: Container, sighting_id: int) -> tuple[object, ...]:
+    with container.engine.connect() as conn:
+        return tuple(conn.exec_driver_sql("SELECT processed_at IS NOT NULL, failed_reason, face_count FROM photos "
+                                          "WHERE sighting_id = %s", (sighting_id,)).one())
+
+
+def test_a_broken_face_model_leaves_the_photo_waiting_and_names_the_file_until_it_is_mended(
+    client: TestClient, container: Container, broken: Container, installation: Installation,
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    form = {"given_name": "Lin", "sex": "female", "birth_date": "2000-01-01", "missing_since": "2002-06-01T08:00:00Z"}
+    assert client.post("/api/cases", files=[("photos", ("k.jpg", face_jpeg(), "image/jpeg"))], data=form).is_success
+    run_jobs(container)  # the family's case was read before the model file broke
+
+    sighting_id = report(client)
+    with caplog.at_level(logging.ERROR, logger="reunite.worker"):
+        run_once(broken)  # a worker started since
+
+    assert photo_row(broken, sighting_id) == (False, None, None)  # waiting, not marked unreadable
+    said = [r.getMessage() for r in caplog.records if r.name == "reunite.worker" and r.levelno == logging.ERROR]
+    assert len(said) == 1 and str(installation.cut) in said[0] and "truncated" in said[0], said
+    with broken.engine.connect() as conn:
+        status, attempts, due_in = conn.exec_driver_sql(
+            "SELECT status::text, attempts, EXTRACT(EPOCH FROM scheduled_at - now()) FROM procrastinate_jobs "
+            "WHERE task_name = 'faces.process_sighting'").one()
+    assert (status, attempts) == ("todo", 1) and 0 < due_in <= 4  # retried, after a wait
+    page = moderator(broken).get(f"/sightings/{sighting_id}").text
+    assert "faces are still being searched for in this photo" in page
+    assert "could not be searched for" not in page and UNREADABLE not in page
+    metrics = TestClient(create_app(broken)).get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
+    assert re.search(r"^reunite_face_engine_failures 1\.0$", metrics, re.MULTILINE), metrics
+
+    installation.broken = False  # the operator reinstalls face-recognition-models
+    with broken.engine.begin() as conn:  # the retry's wait is over
+        conn.exec_driver_sql("UPDATE procrastinate_jobs SET scheduled_at = now() WHERE status = 'todo'")
+    run_jobs(broken)
+    assert photo_row(broken, sighting_id) == (True, None, 1)
+    with broken.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM candidates c JOIN faces f ON f.id = c.sighting_face_id "
+                                    "WHERE f.sighting_id = %s", (sighting_id,)).scalar_one() == 1
+
+
+def test_rematch_reembed_reads_again_a_photo_once_wrongly_marked_unreadable(
+    client: TestClient, container: Container, cli_env: CliRunner
+) -> None:
+    sighting_id = report(client)
+    run_jobs(container)
+    with container.engine.begin() as conn:  # what a broken model did to photos before this was fixed
+        photo_id = conn.exec_driver_sql("SELECT id FROM photos WHERE sighting_id = %s", (sighting_id,)).scalar_one()
+        conn.exec_driver_sql("DELETE FROM faces WHERE photo_id = %s", (photo_id,))
+        conn.exec_driver_sql("UPDATE photos SET failed_reason = %s, face_count = NULL WHERE id = %s",
+                             (UNREADABLE, photo_id))
+    assert "faces could not be searched for in this photo" in moderator(container).get(f"/sightings/{sighting_id}").text
+
+    result = cli_env.invoke(cli, ["rematch", "--reembed"])
+    assert result.exit_code == 0, result.output
+    run_jobs(container)
+
+    assert photo_row(container, sighting_id) == (True, None, 1)
+    assert "could not be searched for" not in moderator(container).get(f"/sightings/{sighting_id}").text
+    with container.engine.connect() as conn:
+        recovered = conn.exec_driver_sql("SELECT count(*) FROM audit_log WHERE action = 'photo.faces_detected' "
+                                         "AND subject_id = %s AND detail->>'recovered' = 'true'",
+                                         (photo_id,)).scalar_one()
+    assert recovered == 1
