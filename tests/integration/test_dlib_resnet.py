@@ -66,7 +66,8 @@ def test_a_truncated_copy_is_named_as_truncated_and_the_engine_unavailable(tmp_p
     cut = tmp_path / "dlib_face_recognition_resnet_model_v1.dat"
     data = NET.read_bytes()
     cut.write_bytes(data[:round(len(data) * share)])
-    with pytest.raises(ModelFormatError, match=f"{re.escape(str(cut))} is truncated.*ends at byte {cut.stat().st_size}"):
+    size = cut.stat().st_size
+    with pytest.raises(ModelFormatError, match=f"{re.escape(str(cut))} is truncated.*ends at byte {size}"):
         read_resnet(cut)
     with pytest.raises(FaceEngineUnavailable, match=f"{re.escape(str(cut))} is truncated.*reinstall face-recognition"):
         DlibResnet(cut)
