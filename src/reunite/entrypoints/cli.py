@@ -500,8 +500,9 @@ def expire() -> None:
 
 @app.command()
 def rematch(
-    reembed: Annotated[bool, typer.Option(help="Embed every face again first (after a model change); "
-                                               "reviewed candidates keep their decisions")] = False,
+    reembed: Annotated[bool, typer.Option(help="Embed every face again first (after a model change), and look "
+                                               "again at photos marked unreadable; reviewed candidates keep "
+                                               "their decisions")] = False,
     wait: Annotated[bool, typer.Option(help=WAIT_HELP)] = False,
     stall: Annotated[float, typer.Option(help="With --wait: give up when no job moves for this many seconds")] = 60.0,
 ) -> None:

@@ -348,7 +348,8 @@ def rescore_group(deps: Deps, group_id: int) -> int:
 
 def rematch_all(deps: Deps, actor: str, reembed: bool = False) -> int:
     """Re-run matching for every sighting and case (after a model or policy change; with
-    ``reembed``, embedding every face again first). Idempotent: reviewed candidates keep their
+    ``reembed``, embedding every face again first, and detecting again in photos marked unreadable:
+    one whose faces are found now loses its mark). Idempotent: reviewed candidates keep their
     decisions. Returns the number of jobs deferred."""
     with deps.uow() as uow:
         forgotten = uow.forget_other_models() if reembed else 0  # a model removed or replaced
