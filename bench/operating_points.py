@@ -16,7 +16,9 @@ does) before it is ranked. "close
 in time" groups take the subject's other sightings within 2 years of age (a street group spans
 days, not decades); "found" groups are those the face rule (``domain.grouping``) joins among every
 sighting within 2 years of age, other children included. ``--write-calibration`` writes the bundled
-calibration (adapters/faces/calibration.json) fitted on the whole corpus. ``volume_test``: the
+calibration (adapters/faces/calibration.json) fitted on the whole corpus. ``cross_validated_by_sighting_age``:
+as ``cross_validated``, each sighting read with its true age as the reporter's apparent age (the
+calibration's case photo age × sighting age cells). ``volume_test``: the
 volume test's world replayed through the pipeline's steps (bench/volume.py), and in 10 other
 draws of its cases and sightings."""
 
