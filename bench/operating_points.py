@@ -16,7 +16,9 @@ does) before it is ranked. "close
 in time" groups take the subject's other sightings within 2 years of age (a street group spans
 days, not decades); "found" groups are those the face rule (``domain.grouping``) joins among every
 sighting within 2 years of age, other children included. ``--write-calibration`` writes the bundled
-calibration (adapters/faces/calibration.json) fitted on the whole corpus. ``volume_test``: the
+calibration (adapters/faces/calibration.json) fitted on the whole corpus. ``cross_validated_by_sighting_age``:
+as ``cross_validated``, each sighting read with its true age as the reporter's apparent age (the
+calibration's case photo age × sighting age cells). ``volume_test``: the
 volume test's world replayed through the pipeline's steps (bench/volume.py), and in 10 other
 draws of its cases and sightings."""
 
@@ -43,7 +45,7 @@ from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibratio
 from reunite.adapters.faces.dlib_engine import ADAPTATION_FILE, load_hubness
 from reunite.adapters.faces.hubness import Hubness
 from reunite.domain.grouping import GROUP_AGE_YEARS, same_child_by_face
-from reunite.domain.leads import AGE_BANDS, GAP_BANDS, Calibration, LeadPolicy, fit_band
+from reunite.domain.leads import AGE_BANDS, GAP_BANDS, MIN_PAIRS, SIGHTING_AGE_BANDS, Calibration, LeadPolicy, fit_band
 
 OPS = (0.05, 0.02, 0.01, 0.005, 0.002, 0.001, 0.0005, 0.0002)
 KS = (1, 10, 20)
@@ -52,7 +54,9 @@ KS = (1, 10, 20)
 def calibrate(photos: list[Photo], query: dict[Path, np.ndarray], case: dict[Path, np.ndarray],
               hub: dict[Path, float]) -> Calibration:
     """Impostor pairs as the pipeline meets them: a sighting (a photo taken after its subject's first)
-    of one child against any photo of another, by the case photo's age band. Not by the age gap: the
+    of one child against any photo of another, by the case photo's age band, and by case photo age ×
+    the sighting photo's true age (what a reporter's apparent age estimates; a cell with fewer than
+    MIN_PAIRS pairs is left out, and such a sighting read by its case photo's age). Not by the age gap: the
     pipeline's gap is the missing child's expected age at the sighting, which says nothing of how old
     another child in the sighting is (fitting cells on the impostor's own age gap, as before, had a
     2-year-old's sighting judged by the curve of 6-to-11-year gaps: 2.6 times the false proposals the
@@ -68,8 +72,12 @@ def calibrate(photos: list[Photo], query: dict[Path, np.ndarray], case: dict[Pat
     valid = (subjects[:, None] != subjects[None, :]) & sighting[:, None]
     bands = [fit_band(None, None, scores[valid].tolist())]
     for a in AGE_BANDS:
-        cell = valid & (ages[None, :] >= a[0]) & (ages[None, :] < a[1])
-        bands.append(fit_band(a, None, scores[cell].tolist()))
+        by_case = valid & (ages[None, :] >= a[0]) & (ages[None, :] < a[1])
+        bands.append(fit_band(a, None, scores[by_case].tolist()))
+        for s in SIGHTING_AGE_BANDS:
+            cell = by_case & (ages[:, None] >= s[0]) & (ages[:, None] < s[1])
+            if cell.sum() >= MIN_PAIRS:
+                bands.append(fit_band(a, None, scores[cell].tolist(), s))
     return Calibration(tuple(bands))
 
 
@@ -91,12 +99,15 @@ def crossfit_hubness(photos: list[Photo], vectors: dict[Path, np.ndarray], k: in
 
 
 class Fold:
-    """Vectors, hubness and calibration of one fold, and the dense evaluation of its sightings."""
+    """Vectors, hubness and calibration of one fold, and the dense evaluation of its sightings (read by
+    the sighting's true age as a reporter's apparent age when ``by_sighting_age``, else by the case
+    photo's age only)."""
 
     def __init__(self, photos: list[Photo], query: dict[Path, np.ndarray], case: dict[Path, np.ndarray],
-                 reference: Hubness | None, calibration: Calibration) -> None:
+                 reference: Hubness | None, calibration: Calibration, by_sighting_age: bool = False) -> None:
         self.photos = [p for p in photos if p.path in query]
         self.query, self.case, self.reference, self.calibration = query, case, reference, calibration
+        self.by_sighting_age = by_sighting_age
         self.groups = by_subject(self.photos)
 
     def hub(self, vector: np.ndarray) -> float:
@@ -109,10 +120,11 @@ class Fold:
         gallery = [truth] + [p for s, ps in self.groups.items() if s != sighting.subject for p in ps]
         scores = np.stack([self.case[p.path] for p in gallery]) @ vector - (self.hub(vector) if hub is None else hub)
         age = sighting.age or 0
-        shares = np.array([self.calibration.band_for(p.age, age - (p.age or 0)).share(float(s))
+        apparent = sighting.age if self.by_sighting_age else None
+        shares = np.array([self.calibration.band_for(p.age, age - (p.age or 0), apparent).share(float(s))
                            for p, s in zip(gallery, scores, strict=True)])
         return {"scores": scores, "shares": shares, "rank": int(1 + np.sum(scores[1:] > scores[0])),
-                "cells": [(p.age or 0, age - (p.age or 0)) for p in gallery]}
+                "cells": [(p.age or 0, age - (p.age or 0)) for p in gallery], "sighting_age": age}
 
 
 def proposals(ranked: dict[str, Any], op: float, cap: int | None) -> tuple[bool, int]:
@@ -124,15 +136,19 @@ def proposals(ranked: dict[str, Any], op: float, cap: int | None) -> tuple[bool,
 
 def by_band(bands: dict[str, list[int]], ranked: dict[str, Any], op: float) -> None:
     """False matches passing ``op`` (uncapped) and pairs, by the calibration's cells: the case photo's
-    age band and the age gap's band (the true case, first in the gallery, left out)."""
+    age band, the age gap's band, the sighting's age band and case photo age × sighting age (the true
+    case, first in the gallery, left out; the rows by the sighting's age count every case photo, younger
+    than the sighting or not, as the pipeline meets them; the others only the younger ones)."""
+    sighting = next(f"{lo:g}-{hi:g}" for lo, hi in SIGHTING_AGE_BANDS if lo <= ranked["sighting_age"] < hi)
     for (age, gap), share in zip(ranked["cells"][1:], ranked["shares"][1:], strict=True):
-        if gap < 0:
-            continue
+        passed = bool(share <= op)
         a = next(f"{lo:g}-{hi:g}" for lo, hi in AGE_BANDS if lo <= age < hi)
-        g = next(f"{lo:g}-{hi:g}" for lo, hi in GAP_BANDS if lo <= gap < hi)
-        for key in (f"case age {a}", f"gap {g}"):
+        keys = [f"sighting age {sighting}", f"case age {a} × sighting age {sighting}"]
+        if gap >= 0:
+            keys += [f"case age {a}", f"gap {next(f'{lo:g}-{hi:g}' for lo, hi in GAP_BANDS if lo <= gap < hi)}"]
+        for key in keys:
             cell = bands.setdefault(key, [0, 0])
-            cell[0] += bool(share <= op)
+            cell[0] += passed
             cell[1] += 1
 
 
@@ -227,7 +243,7 @@ def summarise(parts: list[dict[str, Any]], group_parts: dict[str, list[dict[str,
 
 
 def run(photos: list[Photo], raw: dict[Path, np.ndarray], thorough: dict[Path, np.ndarray], k: int,
-        bundled: bool) -> dict[str, Any]:
+        bundled: bool, by_sighting_age: bool = False) -> dict[str, Any]:
     cap, default = LeadPolicy().per_sighting, LeadPolicy().propose_share
     parts, group_parts = [], {"group close in time (true)": [], "group found by the face rule": []}
     queries_all = [p for s, ps in by_subject(photos).items() for p in ps[1:] if is_later(p, ps[0])]
@@ -242,7 +258,7 @@ def run(photos: list[Photo], raw: dict[Path, np.ndarray], thorough: dict[Path, n
         case = adapt(thorough, matrix)
         training = [p for p in photos if p.subject not in held_out]
         hub = crossfit_hubness(training, query) if reference is not None else dict.fromkeys(query, 0.0)
-        fold = Fold(photos, query, case, reference, calibrate(training, query, case, hub))
+        fold = Fold(photos, query, case, reference, calibrate(training, query, case, hub), by_sighting_age)
         queries = [p for p in queries_all if (bundled or p.subject in held_out) and p.path in query]
         parts.append(evaluate(fold, queries, cap))
         group_parts["group close in time (true)"].append(grouped(fold, queries, False, default))
@@ -272,7 +288,9 @@ def volume(photos: list[Photo], raw: dict[Path, np.ndarray], thorough: dict[Path
 def markdown(result: dict[str, Any]) -> str:
     """The tables of docs/benchmarks.md from the JSON this script writes."""
     lines = []
-    for name in ("cross_validated", "bundled"):
+    for name in ("cross_validated", "cross_validated_by_sighting_age", "bundled"):
+        if name not in result:
+            continue
         r = result[name]
         lines += [f"{name} ({r['sightings']} sightings, {r['gallery']} cases):", "",
                   "| proposed when at most | true matches proposed (≤ 3 per sighting) | uncapped | false proposals "
@@ -336,6 +354,7 @@ def main() -> None:
         "corpus": str(args.corpus), "machine": machine(), "policy": vars(LeadPolicy()),
         "case_jitter": not args.no_case_jitter,
         "cross_validated": run(photos, raw, thorough, args.folds, bundled=False),
+        "cross_validated_by_sighting_age": run(photos, raw, thorough, args.folds, bundled=False, by_sighting_age=True),
         "bundled": run(photos, raw, thorough, args.folds, bundled=True),
         "volume_test": volume(photos, raw, thorough),
         "wall_seconds": round(time.perf_counter() - start, 1), "peak_memory_mb": peak_memory_mb(),

@@ -192,9 +192,11 @@ def test_no_reading_claims_a_floor_larger_than_the_sample_of_the_cell_that_read_
                 assert read.lead.one_in <= cell.pairs
             if age is None:
                 assert cell is not pooled and cell.case_age is not None
-                assert read.share == max(b.share(float(total)) for b in shipped.bands if b.case_age is not None)
+                assert read.share == max(b.share(float(total)) for b in shipped.bands
+                                        if b.case_age is not None and b.sighting_age is None)
     beyond = reading(shipped, LeadPolicy(), 1.0, None, None).lead
-    assert beyond.bounded and beyond.one_in == min(b.pairs for b in shipped.bands if b.case_age is not None)
+    assert beyond.bounded and beyond.one_in == min(b.pairs for b in shipped.bands
+                                                   if b.case_age is not None and b.sighting_age is None)
     assert "fewer than 1 in 41,413" in lead_summary(EN, asdict(beyond))
 
 

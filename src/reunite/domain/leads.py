@@ -1,7 +1,8 @@
 """What a score means to a person: how often different children look this similar (calibrated on
-impostor pairs by the age in the case photo), the band a parent understands (strong,
-possible or weak lead), the rank among open cases and the caveat of long gaps. A number shown to
-a person means what it says: never "100%", never more certainty than the calibration sample holds."""
+impostor pairs by the age in the case photo and, when the reporter estimated it, the sighting's), the
+band a parent understands (strong, possible or weak lead), the rank among open cases and the caveat of
+long gaps. A number shown to a person means what it says: never "100%", never more certainty than the
+calibration sample holds."""
 
 from __future__ import annotations
 
@@ -12,18 +13,24 @@ from enum import StrEnum
 
 AGE_BANDS: tuple[tuple[float, float], ...] = ((0, 5), (5, 10), (10, 18), (18, 200))
 GAP_BANDS: tuple[tuple[float, float], ...] = ((0, 3), (3, 6), (6, 11), (11, 200))
+# of the child in the sighting (the reporter's apparent age): few photos after a child's first are of
+# toddlers, so these bands hold on fgnet-dev at least 1/strong_share (6,869+) pairs with each case photo
+# age band, and a cell's floor (1/pairs) never rules out a strong lead; 0-5 would hold 4,947
+SIGHTING_AGE_BANDS: tuple[tuple[float, float], ...] = ((0, 6), (6, 12), (12, 18), (18, 200))
 MIN_PAIRS = 2000  # a cell with fewer impostor pairs falls back to a wider one
 
 
 @dataclass(frozen=True)
 class Band:
-    """The impostor score distribution of one cell (case photo age × age gap; None: any). The shipped
-    calibration has no gap cells (bench/operating_points.py ``calibrate`` says why)."""
+    """The impostor score distribution of one cell (case photo age × age gap, or case photo age ×
+    the sighting's age; None: any). The shipped calibration has no gap cells (bench/operating_points.py
+    ``calibrate`` says why)."""
 
     case_age: tuple[float, float] | None
     gap: tuple[float, float] | None
     pairs: int
     curve: tuple[tuple[float, float], ...]  # (score, share of impostor pairs scoring at least this), ascending
+    sighting_age: tuple[float, float] | None = None  # the child's age in the sighting; None: any
 
     def share(self, score: float) -> float:
         """The share of different children's pairs scoring at least ``score``, never below 1/pairs."""
@@ -43,43 +50,58 @@ def _within(value: float, band: tuple[float, float] | None) -> bool:
 
 @dataclass(frozen=True)
 class Calibration:
-    """Per-cell impostor curves; the first cell that covers a pair and holds MIN_PAIRS is used."""
+    """Per-cell impostor curves; the first cell that covers a pair and holds MIN_PAIRS is used: with
+    the sighting's age, case photo age × sighting age; then case photo age × gap, case photo age, gap,
+    any. A file without sighting age cells reads every pair by its case photo's age."""
 
     bands: tuple[Band, ...]
 
-    def band_for(self, case_age: float | None, gap: float | None) -> Band:
+    def band_for(self, case_age: float | None, gap: float | None, sighting_age: float | None = None) -> Band:
+        if case_age is not None and sighting_age is not None:
+            for band in self.bands:
+                if band.sighting_age is not None and band.case_age is not None and band.gap is None \
+                        and _within(case_age, band.case_age) and _within(sighting_age, band.sighting_age) \
+                        and band.pairs >= MIN_PAIRS:
+                    return band
         gap = None if gap is None else max(gap, 0.0)
         order = [(case_age, gap), (case_age, None), (None, gap), (None, None)]
         for age, g in order:
             for band in self.bands:
-                exact = (band.case_age is None) == (age is None) and (band.gap is None) == (g is None)
+                exact = (band.case_age is None) == (age is None) and (band.gap is None) == (g is None) \
+                    and band.sighting_age is None
                 if exact and (age is None or _within(age, band.case_age)) and (g is None or _within(g, band.gap)) \
                         and band.pairs >= MIN_PAIRS:
                     return band
         return max(self.bands, key=lambda b: b.pairs)
 
-    def cell(self, score: float, case_age: float | None, gap: float | None) -> Band:
-        """The cell a pair is read against: its case photo's age band; with that age unknown, the
-        age band that reads this score most cautiously (the largest share, its own sample's floor),
-        never the pooled curve, whose sample holds adults' pairs and more pairs than any child cell."""
+    def cell(self, score: float, case_age: float | None, gap: float | None,
+             sighting_age: float | None = None) -> Band:
+        """The cell a pair is read against: its case photo's age band and, when the reporter estimated
+        it, the sighting's age band (``sighting_age``: the middle of the reporter's range,
+        ``model.AgeRange.middle``; a cell with too few pairs falls back to the case photo's age alone);
+        with the case photo's age unknown, the age band that reads this score most cautiously (the
+        largest share, its own sample's floor), never the pooled curve, whose sample holds adults'
+        pairs and more pairs than any child cell."""
         if case_age is not None:
-            return self.band_for(case_age, gap)
+            return self.band_for(case_age, gap, sighting_age)
         ages = sorted({b.case_age for b in self.bands if b.case_age is not None and b.pairs >= MIN_PAIRS})
-        cells = [self.band_for(low, gap) for low, _ in ages]
+        cells = [self.band_for(low, gap, sighting_age) for low, _ in ages]
         if not cells:
             return self.band_for(None, gap)
         return max(cells, key=lambda b: (b.share(score), -b.pairs))
 
     def smallest_pairs(self, case_age: float | None, gap: float | None) -> int:
-        """The sample a stored share of unknown case photo age may claim: the smallest age cell's."""
+        """The sample a stored share of unknown case photo age and sighting age may claim: the smallest
+        case photo age cell's."""
         if case_age is not None:
             return self.band_for(case_age, gap).pairs
-        cells = [b.pairs for b in self.bands if b.case_age is not None and b.pairs >= MIN_PAIRS]
+        cells = [b.pairs for b in self.bands
+                 if b.case_age is not None and b.sighting_age is None and b.pairs >= MIN_PAIRS]
         return min(cells) if cells else self.band_for(None, gap).pairs
 
 
 def fit_band(case_age: tuple[float, float] | None, gap: tuple[float, float] | None,
-             impostor_scores: Sequence[float]) -> Band:
+             impostor_scores: Sequence[float], sighting_age: tuple[float, float] | None = None) -> Band:
     """The curve of one cell from its impostor pairs' scores (tail shares down to 1/pairs)."""
     ordered = sorted(impostor_scores, reverse=True)
     n = len(ordered)
@@ -91,7 +113,7 @@ def fit_band(case_age: tuple[float, float] | None, gap: tuple[float, float] | No
         points.append((ordered[0], 1.0 / n))
     points.sort()
     curve = tuple((s, p) for i, (s, p) in enumerate(points) if i == 0 or s > points[i - 1][0])
-    return Band(case_age, gap, n, curve)
+    return Band(case_age, gap, n, curve, sighting_age)
 
 
 class Strength(StrEnum):
@@ -132,19 +154,20 @@ class Reading:
 
 
 def impostor_share(calibration: Calibration | None, score: float, case_age: float | None,
-                   gap: float | None) -> float | None:
+                   gap: float | None, sighting_age: float | None = None) -> float | None:
     if calibration is None or not calibration.bands:
         return None
-    return calibration.cell(score, case_age, gap).share(score)
+    return calibration.cell(score, case_age, gap, sighting_age).share(score)
 
 
 def reading(calibration: Calibration | None, policy: LeadPolicy, score: float, case_age: float | None,
-            gap: float | None, rank: int | None = None, rank_of: int | None = None) -> Reading:
-    """The one reading of a pair's score: the share and "1 in N" from one cell, so a bounded "fewer
-    than 1 in N" never names more pairs than the cell that gave the share holds."""
+            gap: float | None, rank: int | None = None, rank_of: int | None = None,
+            sighting_age: float | None = None) -> Reading:
+    """The one reading of a pair's score: the share and "1 in N" from one cell (``Calibration.cell``),
+    so a bounded "fewer than 1 in N" never names more pairs than the cell that gave the share holds."""
     if calibration is None or not calibration.bands:
         return Reading(None, lead(policy, None, None, gap, rank, rank_of))
-    band = calibration.cell(score, case_age, gap)
+    band = calibration.cell(score, case_age, gap, sighting_age)
     share = band.share(score)
     return Reading(share, lead(policy, share, band.pairs, gap, rank, rank_of))
 

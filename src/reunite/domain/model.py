@@ -80,6 +80,11 @@ class AgeRange:
         assert low is not None and high is not None
         return cls(low, high)
 
+    @property
+    def middle(self) -> float:
+        """The one age the calibration reads a sighting by (``leads.Calibration.cell``)."""
+        return (self.low + self.high) / 2
+
     def __post_init__(self) -> None:
         if not (0 <= self.low <= self.high <= 25):
             raise InvalidInput(

@@ -85,6 +85,7 @@ class Score:
     elapsed_days: float
     hubness: float = 0.0
     photo_age: float | None = None  # the child's age in the best case photo
+    sighting_age: float | None = None  # the middle of the reporter's apparent age, if given
 
     @property
     def gap_years(self) -> float | None:
@@ -179,14 +180,15 @@ def score_pair(
         + _log_term(policy.place_weight, place)
         + _log_term(policy.sex_weight, sex)
     )
-    return Score(total, face, age, time, place, sex, best, expected, distance, elapsed_h / 24.0, hubness, photo_age)
+    return Score(total, face, age, time, place, sex, best, expected, distance, elapsed_h / 24.0, hubness, photo_age,
+                 sighting.apparent_age.middle if sighting.apparent_age else None)
 
 
 def read_pair(policy: MatchPolicy, score: Score, rank: int | None = None,
               rank_of: int | None = None) -> leads.Reading:
     """The reading of a pair scored just now (search, the shortlist): exactly ``read_stored`` of the
     values a candidate stores, so a pair reads the same fresh as stored."""
-    return read_stored(policy, score.total, score.expected_age, score.gap_years, rank, rank_of)
+    return read_stored(policy, score.total, score.expected_age, score.gap_years, rank, rank_of, score.sighting_age)
 
 
 def impostor_share(policy: MatchPolicy, score: Score) -> float | None:
@@ -194,14 +196,18 @@ def impostor_share(policy: MatchPolicy, score: Score) -> float | None:
 
 
 def read_stored(policy: MatchPolicy, total: float, expected_age: float, gap_years: float | None,
-                rank: int | None = None, rank_of: int | None = None) -> leads.Reading:
+                rank: int | None = None, rank_of: int | None = None,
+                sighting_age: float | None = None) -> leads.Reading:
     """The one reading of a pair (case pages, the workbench, the API, alerts, search, the shortlist):
-    the share of pairs of different children (of this case photo's age; the most cautious age cell when
-    unknown) that score at least ``total``, and the lead in a parent's words; None share without a
-    calibration. From what a candidate stores: the case photo's age is the expected age less the gap
-    (a photo taken after the sighting reads as of the sighting's age, its gap 0)."""
+    the share of pairs of different children (of this case photo's age, and of the sighting's apparent
+    age when the reporter gave one; the most cautious age cell when the photo's age is unknown) that
+    score at least ``total``, and the lead in a parent's words; None share without a calibration. From
+    what a candidate stores and its sighting's apparent age (``sighting_age``: ``AgeRange.middle``): the
+    case photo's age is the expected age less the gap (a photo taken after the sighting reads as of
+    the sighting's age, its gap 0)."""
     photo_age = None if gap_years is None else expected_age - gap_years
-    return leads.reading(policy.calibration, policy.leads, total, photo_age, gap_years, rank, rank_of)
+    return leads.reading(policy.calibration, policy.leads, total, photo_age, gap_years, rank, rank_of,
+                         sighting_age)
 
 
 def lead_for(policy: MatchPolicy, share: float | None, expected_age: float, gap_years: float | None,

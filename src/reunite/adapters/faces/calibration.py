@@ -1,6 +1,8 @@
 """The calibration stored beside the adaptation: impostor score curves of pairs of different
-children by case photo age and age gap (``domain.leads``), written by bench/operating_points.py.
-Aggregate statistics only: no face and no embedding of anyone."""
+children by case photo age, age gap and the sighting's age (``domain.leads``), written by
+bench/operating_points.py. A file written before the sighting's age cells (no ``sighting_age`` key)
+still loads: every pair is then read by its case photo's age. Aggregate statistics only: no face and
+no embedding of anyone."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
 
 
 def save_calibration(path: Path, calibration: Calibration, corpus: str) -> None:
-    bands = [json.dumps({"case_age": b.case_age, "gap": b.gap, "pairs": b.pairs,
-                         "curve": [[round(s, 5), float(f"{p:.4g}")] for s, p in b.curve]})
+    bands = [json.dumps({"case_age": b.case_age, "gap": b.gap}
+                        | ({"sighting_age": b.sighting_age} if b.sighting_age else {})
+                        | {"pairs": b.pairs, "curve": [[round(s, 5), float(f"{p:.4g}")] for s, p in b.curve]})
              for b in calibration.bands if b.pairs]
     head = json.dumps({"corpus": corpus, "score": "face similarity - hubness (cross-fitted)"})[:-1]
     path.write_text(head + ', "bands": [\n' + ",\n".join(bands) + "\n]}\n")
@@ -25,6 +28,10 @@ def load_calibration(path: Path | None) -> Calibration | None:
         return None
     data = json.loads(path.read_text())
     return Calibration(tuple(
-        Band(tuple(b["case_age"]) if b["case_age"] else None, tuple(b["gap"]) if b["gap"] else None,
-             int(b["pairs"]), tuple((float(s), float(p)) for s, p in b["curve"]))
+        Band(_band(b["case_age"]), _band(b["gap"]), int(b["pairs"]),
+             tuple((float(s), float(p)) for s, p in b["curve"]), _band(b.get("sighting_age")))
         for b in data["bands"]))
+
+
+def _band(limits: list[float] | None) -> tuple[float, float] | None:
+    return (float(limits[0]), float(limits[1])) if limits else None
