@@ -20,6 +20,7 @@ from reunite.domain.model import (
     PhotoOwner,
     SightingFilter,
 )
+from reunite.domain.recipes import FaceRecipe, RecipeStore
 from reunite.domain.scoring import CaseFacts, Score, SightingFacts
 from reunite.domain.sources import Page, SourceKind
 from reunite.domain.stores import (
@@ -72,6 +73,11 @@ class FaceEngine(Protocol):
 
     @property
     def version(self) -> str: ...
+
+    @property
+    def recipe(self) -> FaceRecipe:
+        """The model and versions it writes on sighting faces and on cases' faces (and the second model's)."""
+        ...
 
     def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
         """All faces in the photo, each with box, landmarks, quality, embedding and a crop.
@@ -271,7 +277,7 @@ class IdempotencyStore(Protocol):
 
 
 class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, ShortlistStore,
-                 IdempotencyStore, ReportStore, ExtraFaceStore, Protocol):
+                 IdempotencyStore, ReportStore, ExtraFaceStore, RecipeStore, Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 

@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -28,7 +29,7 @@ from reunite.domain.model import GeoPoint, NewSighting, Upload
 from reunite.domain.times import localize
 from reunite.entrypoints import jobwatch
 from reunite.entrypoints.secret_links import redact
-from reunite.services import intake, matching
+from reunite.services import intake, matching, recipes
 from reunite.services.exchange import ImportReport
 
 if TYPE_CHECKING:  # the web framework is imported by the commands that serve, not by the worker
@@ -151,7 +152,7 @@ def _serve_one(container: Container, host: str, port: int) -> None:
     import uvicorn
 
     from reunite.entrypoints.api.app import create_app
-    from reunite.entrypoints.worker.tasks import make_app, run_worker_until_cancelled
+    from reunite.entrypoints.worker.tasks import make_app, run_worker_until_cancelled, warn_outdated_faces
 
     settings = container.settings
 
@@ -163,6 +164,8 @@ def _serve_one(container: Container, host: str, port: int) -> None:
             worker = asyncio.create_task(
                 run_worker_until_cancelled(jobs, settings.worker_concurrency, install_signal_handlers=False))
             web.state.worker = worker  # /readyz reports a dead worker
+            # loads the face engine (seconds), beside the web server, which does not wait for it
+            threading.Thread(target=warn_outdated_faces, args=(container.deps,), daemon=True).start()
         yield
         if worker:
             worker.cancel()
@@ -212,6 +215,7 @@ def worker(
     """Run background jobs (face detection, matching). Start as many as you like, on any machine
     that reaches the database."""
     from reunite.entrypoints.worker.processes import run_forked
+    from reunite.entrypoints.worker.tasks import warn_outdated_faces
 
     _logging()
     container = bootstrap()
@@ -220,10 +224,12 @@ def worker(
         _run_jobs(container, concurrency, until_empty, heartbeat, stalled_after)
 
     try:
+        if processes > 1:
+            container.deps.faces.preload()  # every model now, so the processes share them
+        warn_outdated_faces(container.deps)  # once, before any fork
         if processes <= 1:
             jobs()
             return
-        container.deps.faces.preload()  # every model now, so the processes share them
         container.engine.dispose()  # no database connection crosses the fork
         failed = run_forked(processes, jobs, respawn=not until_empty)
         if failed and until_empty:
@@ -511,4 +517,8 @@ def rematch(
     after = jobwatch.last_job_id(container.engine)
     count = matching.rematch_all(container.deps, actor="cli", reembed=reembed)
     typer.echo(f"{count} matching jobs queued; a worker will run them")
+    if not reembed:  # which would not mend faces made with another recipe
+        with contextlib.suppress(FaceEngineUnavailable):  # the workers say that
+            if line := recipes.warning(container.deps):
+                typer.echo(f"warning: {line}", err=True)
     _follow(container, after, wait, stall)

@@ -1,6 +1,7 @@
 """Operational figures for Prometheus, read from the database on each scrape (so every web process
 reports the same numbers, whichever one is scraped): queue depth and age, job durations, faces
-stored per second, face engine failures, review backlog. Counts only: nothing about any case, sighting or person."""
+stored per second, face engine failures, review backlog, faces embedded
+with another recipe than the workers' engine's. Counts only: nothing about any case, sighting or person."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections.abc import Iterator
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
+
+from reunite.adapters.db.recipes import count_outdated, read_recipe
 
 WINDOW_SECONDS = 300  # recent rates and durations are over the last five minutes
 
@@ -43,6 +46,9 @@ class DatabaseCollector(Collector):
             backlog = conn.exec_driver_sql(
                 "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) FROM candidates "
                 "WHERE status = 'proposed'").one()
+            recipe = read_recipe(conn)  # the workers' engine's, recorded as each starts
+            # a few index probes while every face is current; the outdated faces' index entries otherwise
+            outdated = count_outdated(conn, recipe, photos=False) if recipe else None
         depth = GaugeMetricFamily("reunite_queue_jobs", "Jobs waiting (todo) or running (doing)",
                                   labels=["queue", "status"])
         age = GaugeMetricFamily("reunite_queue_oldest_job_age_seconds", "Age of the oldest waiting or running job",
@@ -68,5 +74,13 @@ class DatabaseCollector(Collector):
                                 f"out of memory) in the last {WINDOW_SECONDS} s: each waits, its job retried",
                                 value=engine_failures)
         yield GaugeMetricFamily("reunite_review_backlog", "Candidates waiting for review", value=backlog[0])
+        if outdated is not None:  # unknown until a worker has started
+            yield GaugeMetricFamily("reunite_faces_outdated", "Stored faces embedded with another recipe than the "
+                                    "workers' face engine's: not comparable until `reunite rematch --reembed`",
+                                    value=outdated.faces)
+            if recipe and recipe.extra_model:
+                yield GaugeMetricFamily("reunite_faces_outdated_second_model", "Stored faces' embeddings by the "
+                                        "second face model with another version than the workers'",
+                                        value=outdated.extra)
         yield GaugeMetricFamily("reunite_review_backlog_oldest_seconds", "Age of the oldest candidate waiting",
                                 value=float(backlog[1]))

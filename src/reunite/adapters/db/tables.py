@@ -165,6 +165,10 @@ faces = Table(
     _created(),
     Index("ix_faces_case_id", "case_id", postgresql_where=text("case_id IS NOT NULL")),
     Index("ix_faces_sighting_id", "sighting_id", postgresql_where=text("sighting_id IS NOT NULL")),
+    # faces made with another recipe, counted from these alone (adapters/db/recipes.py)
+    Index("ix_faces_case_recipe", "model", "model_version", "photo_id", postgresql_where=text("case_id IS NOT NULL")),
+    Index("ix_faces_sighting_recipe", "model", "model_version", "photo_id",
+          postgresql_where=text("sighting_id IS NOT NULL")),
     Index(
         "ix_faces_case_embedding", "embedding", postgresql_using="hnsw",
         postgresql_with={"m": HNSW_M, "ef_construction": HNSW_EF_CONSTRUCTION},
@@ -190,6 +194,7 @@ face_embeddings = Table(
     Column("sighting_id", BigInteger),
     Column("embedding", Vector(), nullable=False),
     _created(),
+    Index("ix_face_embeddings_recipe", "model", "model_version"),
 )
 
 candidates = Table(
@@ -505,4 +510,12 @@ idempotency_keys = Table(
     Column("key", Text, primary_key=True),  # sha256 of who, what and the sender's key
     Column("result", JSONB, nullable=False),
     _created(),
+)
+
+recorded_settings = Table(
+    "recorded_settings",  # what one process records for the others: the workers' face recipe (0021)
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", JSONB, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

@@ -18,6 +18,7 @@ from reunite.adapters.db.moderation import ModerationSql
 from reunite.adapters.db.people import PeopleSql
 from reunite.adapters.db.pfif import PfifSql
 from reunite.adapters.db.reach import ReachSql
+from reunite.adapters.db.recipes import RecipeSql
 from reunite.adapters.db.reports import ReportSql
 from reunite.adapters.db.shortlist import ShortlistSql
 from reunite.adapters.db.sources import SourcesSql
@@ -64,7 +65,7 @@ def _candidate_values(row: CandidateRow) -> dict[str, Any]:
 
 
 class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql, ShortlistSql,
-                    IdempotencySql, ReportSql, ExtraFacesSql):
+                    IdempotencySql, ReportSql, ExtraFacesSql, RecipeSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine, ef_search: int = EF_SEARCH, extra_model: ExtraModel | None = None) -> None:

@@ -21,6 +21,7 @@ from reunite.adapters.faces.hubness import Hubness
 from reunite.adapters.photos.codec import PillowPhotoCodec, encode_jpeg
 from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import BoundingBox, DetectedFace
+from reunite.domain.recipes import FaceRecipe
 
 MODEL = "dlib_face_recognition_resnet_model_v1"
 Model = TypeVar("Model")
@@ -110,6 +111,10 @@ class DlibFaceEngine:
         self.version = f"2;lm{o.landmarks};pad{o.padding};flip{int(o.flip)};jit{o.jitter};adapt-{adapt_id}"
         self.thorough_version = self.version.replace(f"jit{o.jitter}", f"jit{o.case_jitter}")
         self._lock = threading.Lock()
+
+    @property
+    def recipe(self) -> FaceRecipe:
+        return FaceRecipe(self.model, self.version, self.thorough_version)
 
     def preload(self) -> None:
         if self.options.cnn_fallback:

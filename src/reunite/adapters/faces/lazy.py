@@ -14,6 +14,7 @@ from typing import TypeVar
 from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import DetectedFace
 from reunite.domain.ports import FaceEngine
+from reunite.domain.recipes import FaceRecipe
 
 Result = TypeVar("Result")
 
@@ -57,6 +58,10 @@ class LazyFaceEngine:
     @property
     def version(self) -> str:
         return self.engine().version
+
+    @property
+    def recipe(self) -> FaceRecipe:
+        return self.engine().recipe
 
     def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
         return self.engine().detect(data, thorough)
@@ -117,6 +122,10 @@ class HelperProcessFaceEngine:
     def version(self) -> str:
         return self._result(lambda pool: pool.submit(_attribute, "version"))
 
+    @property
+    def recipe(self) -> FaceRecipe:
+        return self._result(lambda pool: pool.submit(_recipe_here))
+
     def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
         return self._result(lambda pool: pool.submit(_detect_here, data, thorough))
 
@@ -135,6 +144,10 @@ class HelperProcessFaceEngine:
                     helper.terminate()
                     helper.join(5)
                 self._pool = None
+
+
+def _recipe_here() -> FaceRecipe:
+    return _engine_here().recipe
 
 
 def _attribute(name: str) -> str:

@@ -20,6 +20,7 @@ from PIL import Image
 from reunite.adapters.db.extra_faces import ExtraModel
 from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import DetectedFace, ExtraEmbedding
+from reunite.domain.recipes import FaceRecipe
 
 if TYPE_CHECKING:  # dlib is loaded only by processes that find faces (adapters/faces/lazy.py)
     from reunite.adapters.faces.dlib_engine import DlibFaceEngine
@@ -132,6 +133,10 @@ class OnnxFaceEngine:
         self.base, self.onnx = base, model
         self.model, self.version = base.model, base.version
         self.extra_model = model.info
+
+    @property
+    def recipe(self) -> FaceRecipe:
+        return replace(self.base.recipe, extra_model=self.extra_model.name, extra_version=self.onnx.version)
 
     def preload(self) -> None:
         self.base.preload()  # the ONNX session is built already

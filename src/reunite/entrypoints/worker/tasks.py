@@ -8,11 +8,12 @@ import logging
 import procrastinate
 from procrastinate import BaseRetryStrategy, PsycopgConnector, RetryDecision, RetryStrategy
 from procrastinate.jobs import Job
+from sqlalchemy.exc import SQLAlchemyError
 
 from reunite.adapters.db.uow import QUEUE
 from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import PhotoOwner
-from reunite.services import reach, recovery, retention, signup, sources
+from reunite.services import reach, recipes, recovery, retention, signup, sources
 from reunite.services.deps import Deps
 from reunite.services.matching import process_and_match, rescore_group
 
@@ -112,6 +113,18 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastin
         app.periodic(cron="* * * * *", periodic_id="poll-sources")(poll_sources)
 
     return app
+
+
+def warn_outdated_faces(deps: Deps) -> None:
+    """As a worker starts: its engine's recipe recorded (for /metrics), and one warning line when stored
+    faces were embedded with another (loads the engine, as its first photo would)."""
+    try:
+        line = recipes.warning(deps, record=True)
+    except (FaceEngineUnavailable, SQLAlchemyError) as exc:  # its face jobs say so too, and wait
+        log.warning("could not compare the stored faces with the face engine's recipe (%s)", exc)
+        return
+    if line:
+        log.warning(line)
 
 
 async def recover_stalled_jobs(app: procrastinate.App, timeout: float, every: float) -> None:
