@@ -5,8 +5,10 @@ them, and ``rematch --reembed`` brings the count to 0."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,7 +19,10 @@ from reunite.bootstrap import Container, bootstrap
 from reunite.config import Settings
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.cli import app as cli
+from reunite.services import recipes
+from reunite.services.matching import rematch_all
 from tests.conftest import admin_token, run_jobs
+from tests.e2e.test_onnx_engine import register_and_report, tiny_model, with_model
 from tests.photos import face_jpeg
 
 TOKEN = "scraper-secret"
@@ -33,11 +38,11 @@ def before_upgrade(settings: Settings, face_engine: DlibFaceEngine) -> Iterator[
     built.close()
 
 
-def outdated_metric(container: Container) -> float | None:
+def outdated_metric(container: Container, name: str = "reunite_faces_outdated") -> float | None:
     container.settings.metrics_token = TOKEN
     with TestClient(create_app(container)) as scraper:
         text = scraper.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
-    found = re.search(r"^reunite_faces_outdated ([0-9.e+-]+)$", text, re.MULTILINE)
+    found = re.search(rf"^{name} ([0-9.e+-]+)$", text, re.MULTILINE)
     return float(found.group(1)) if found else None
 
 
@@ -76,3 +81,31 @@ def test_faces_of_another_recipe_are_told_counted_and_mended_by_reembedding(
     again = cli_env.invoke(cli, ["worker", "--until-empty"])
     assert again.exit_code == 0 and not warnings(again.output)
     assert not warnings(cli_env.invoke(cli, ["rematch"]).output)
+
+
+def test_second_model_embeddings_of_another_version_are_counted_apart(
+    settings: Settings, face_engine: DlibFaceEngine, tmp_path: Path
+) -> None:
+    model = tmp_path / "tiny-arcface.onnx"
+    digest = tiny_model(model, seed=1)
+    before = bootstrap(with_model(settings, model, digest), run_migrations=False, faces=face_engine)
+    try:
+        with TestClient(create_app(before), headers={"Authorization": f"Bearer {admin_token(before)}"}) as client:
+            register_and_report(client)
+        run_jobs(before)
+    finally:
+        before.close()
+    renamed = shutil.copy(model, tmp_path / "tiny-arcface-v2.onnx")  # the same model, its version names the file
+    after = bootstrap(with_model(settings, Path(renamed), digest), run_migrations=False, faces=face_engine)
+    try:
+        line = recipes.warning(after.deps, record=True)
+        assert line and line.startswith("4 embeddings by the second face model were made with another")
+        assert outdated_metric(after) == 0  # dlib's are current
+        assert outdated_metric(after, "reunite_faces_outdated_second_model") == 4
+
+        rematch_all(after.deps, actor="test", reembed=True)
+        run_jobs(after)
+        assert outdated_metric(after, "reunite_faces_outdated_second_model") == 0
+        assert recipes.warning(after.deps) is None
+    finally:
+        after.close()
