@@ -1,7 +1,7 @@
 """Operational figures for Prometheus, read from the database on each scrape (so every web process
 reports the same numbers, whichever one is scraped): queue depth and age, job durations, faces
-stored per second, face engine failures, review backlog, faces embedded
-with another recipe than the workers' engine's. Counts only: nothing about any case, sighting or person."""
+stored per second, face engine failures, review backlog, faces embedded with another recipe than the
+workers' engine's. Counts only: nothing about any case, sighting or person."""
 
 from __future__ import annotations
 
@@ -74,6 +74,8 @@ class DatabaseCollector(Collector):
                                 f"out of memory) in the last {WINDOW_SECONDS} s: each waits, its job retried",
                                 value=engine_failures)
         yield GaugeMetricFamily("reunite_review_backlog", "Candidates waiting for review", value=backlog[0])
+        yield GaugeMetricFamily("reunite_review_backlog_oldest_seconds", "Age of the oldest candidate waiting",
+                                value=float(backlog[1]))
         if outdated is not None:  # unknown until a worker has started
             yield GaugeMetricFamily("reunite_faces_outdated", "Stored faces embedded with another recipe than the "
                                     "workers' face engine's: not comparable until `reunite rematch --reembed`",
@@ -82,5 +84,3 @@ class DatabaseCollector(Collector):
                 yield GaugeMetricFamily("reunite_faces_outdated_second_model", "Stored faces' embeddings by the "
                                         "second face model with another version than the workers'",
                                         value=outdated.extra)
-        yield GaugeMetricFamily("reunite_review_backlog_oldest_seconds", "Age of the oldest candidate waiting",
-                                value=float(backlog[1]))

@@ -194,7 +194,7 @@ face_embeddings = Table(
     Column("sighting_id", BigInteger),
     Column("embedding", Vector(), nullable=False),
     _created(),
-    Index("ix_face_embeddings_recipe", "model", "model_version"),
+    Index("ix_embeddings_recipe", "model", "model_version"),
 )
 
 candidates = Table(

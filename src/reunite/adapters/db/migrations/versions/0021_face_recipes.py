@@ -27,11 +27,12 @@ def upgrade() -> None:
     for owner in ("case", "sighting"):
         op.create_index(f"ix_faces_{owner}_recipe", "faces", ["model", "model_version", "photo_id"],
                         postgresql_where=sa.text(f"{owner}_id IS NOT NULL"))
-    op.create_index("ix_face_embeddings_recipe", "face_embeddings", ["model", "model_version"])
+    # not named ix_face_emb_…: those are the second models' own vector indexes (adapters/db/extra_faces.py)
+    op.create_index("ix_embeddings_recipe", "face_embeddings", ["model", "model_version"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_face_embeddings_recipe", "face_embeddings")
+    op.drop_index("ix_embeddings_recipe", "face_embeddings")
     for owner in ("case", "sighting"):
         op.drop_index(f"ix_faces_{owner}_recipe", "faces")
     op.drop_table("recorded_settings")
