@@ -97,12 +97,12 @@ def choose_recipe(photos: list[Photo], raw: dict[Path, np.ndarray], k: int = 5) 
     from dataclasses import replace
 
     from bench.fitted import Config
-    from bench.nested import STEPS, World, choose
+    from bench.nested import STEPS, Selection, World, choose
 
     world, chosen = World(photos, raw, raw), Config()
     for name, grid in STEPS:
         if name.startswith(SHIPPED_STEPS):
-            chosen = choose(world, photos, [replace(chosen, **g) for g in grid], k)
+            chosen = choose(world, photos, [replace(chosen, **g) for g in grid], Selection(k))
     return chosen
 
 

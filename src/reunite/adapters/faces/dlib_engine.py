@@ -40,6 +40,7 @@ class DlibOptions:
     cnn_side: int = 320  # the CNN fallback's first look, at this size (docs/benchmarks.md)
     case_jitter: int = 3  # missing children's photos: 3 jittered copies averaged (docs/benchmarks.md)
     padding: float = 0.25
+    tone: str = "colour"  # "grey": the chip's luminance in all three channels; "grey-eq": also equalised
     adaptation: Path | None = ADAPTATION_FILE
 
 
@@ -108,7 +109,8 @@ class DlibFaceEngine:
         self._adapt, adapt_id = load_adaptation(self.options.adaptation)
         self._hubness = load_hubness(self.options.adaptation)
         o = self.options
-        self.version = f"2;lm{o.landmarks};pad{o.padding};flip{int(o.flip)};jit{o.jitter};adapt-{adapt_id}"
+        tone = "" if o.tone == "colour" else f";{o.tone}"
+        self.version = f"2;lm{o.landmarks};pad{o.padding};flip{int(o.flip)};jit{o.jitter}{tone};adapt-{adapt_id}"
         self.thorough_version = self.version.replace(f"jit{o.jitter}", f"jit{o.case_jitter}")
         self._lock = threading.Lock()
 
@@ -185,6 +187,7 @@ class DlibFaceEngine:
     def embed_chip(self, chip: np.ndarray, jitter: int = 0) -> np.ndarray:
         """The (adapted, unit-length) embedding of an aligned 150×150 face chip, averaged over
         ``jitter`` shifted, rotated and mirrored copies when it is not 0."""
+        chip = toned(chip, self.options.tone)
         vector = self._descriptor(chip, jitter)
         if self.options.flip:
             vector = vector + self._descriptor(np.ascontiguousarray(chip[:, ::-1]), jitter)
@@ -214,6 +217,20 @@ def jittered(chip: np.ndarray, count: int) -> list[np.ndarray]:
         copy = dlib.extract_image_chip(chip, dlib.chip_details(rect, side * side, angle))
         copies.append(np.ascontiguousarray(copy[:, ::-1] if rng.random() > 0.5 else copy))
     return copies
+
+
+def toned(chip: np.ndarray, tone: str) -> np.ndarray:
+    """The chip as the network sees it: unchanged (``colour``), or its luminance in all three channels
+    (``grey``: old prints, sepia scans and phone photos alike), histogram-equalised (``grey-eq``)."""
+    if tone == "colour":
+        return chip
+    grey = chip.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+    if tone == "grey-eq":
+        order = np.sort(grey.ravel())
+        grey = np.searchsorted(order, grey, side="right") / order.size * 255.0
+    elif tone != "grey":
+        raise ValueError(f"unknown tone {tone!r}")
+    return np.ascontiguousarray(np.repeat(np.clip(grey, 0, 255).round().astype(np.uint8)[..., None], 3, axis=2))
 
 
 def _resized(pixels: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
