@@ -1,14 +1,16 @@
 """Nested cross-validation of every fitted step (issue 14): the one-change table.
 
-    python bench/nested.py CORPUS [--outer 5] [--inner 4] [--out FILE] [--flip] [--jitter N]
-                          [--case-jitter N] [--padding P] [--shipped-steps-only]
+    python bench/nested.py CORPUS [--outer 5] [--inner 4] [--out FILE] [--no-flip] [--jitter N]
+                          [--case-jitter N] [--padding P] [--shipped-steps-only] [--fold-seed S]
+                          [--objective targets|smooth] [--inner-repeats N]
 
 Outer folds are subject-disjoint; every hyper-parameter (WCCN shrinkage, age directions removed,
 hubness weight, centroids and mode, drift) is chosen by inner subject-disjoint folds of the outer
 training subjects only, and the step's matrix, centroids or drift refitted on all of them; figures are
 on the held-out subjects. Steps are added one at a time, each choosing among its own values (``0``:
 the step off) given the steps before it. Face only (no apparent age, place or sex), case photos embedded
-thoroughly (3 jittered copies) as the engine does, unless ``--no-case-jitter``; ``--flip``, ``--jitter``,
+thoroughly (3 jittered copies) as the engine does, unless ``--no-case-jitter``, and every face averaged
+with its mirror image, unless ``--no-flip``; ``--jitter``,
 ``--case-jitter`` and ``--padding`` measure the engine's test-time augmentation (every fitted step is
 re-fitted inside the folds on the augmented embeddings). Besides the protocol's
 figures: case → sightings in a **mixed gallery** (only the child's sightings under 18 count as found;
@@ -370,7 +372,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     parser.add_argument("--no-case-jitter", action="store_true",
                         help="case photos embedded like sightings (quicker; the engine jitters them)")
-    parser.add_argument("--flip", action="store_true", help="every face also embedded mirrored (DlibOptions.flip)")
+    parser.add_argument("--flip", action=argparse.BooleanOptionalAction, default=raw_engine_options().flip,
+                        help="every face also embedded mirrored (DlibOptions.flip; the default engine's: on)")
     parser.add_argument("--jitter", type=int, default=0, help="jittered copies averaged for every photo as a sighting")
     parser.add_argument("--case-jitter", type=int, default=raw_engine_options().case_jitter,
                         help="jittered copies averaged for case photos")

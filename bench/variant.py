@@ -2,7 +2,7 @@
 the given options, then WCCN and hubness re-fitted per fold on the other subjects (5-fold
 subject-disjoint cross-validation), the project's ranking, and photos/s (docs/benchmarks.md).
 
-    python bench/variant.py ../shared/corpus/fgnet-dev [--jitter N] [--flip] [--quality-weight W]"""
+    python bench/variant.py ../shared/corpus/fgnet-dev [--jitter N] [--no-flip] [--quality-weight W]"""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--jitter", type=int, default=0, help="dlib's num_jitters per embedding")
-    parser.add_argument("--flip", action="store_true", help="average with the mirrored face's embedding")
+    parser.add_argument("--flip", action=argparse.BooleanOptionalAction, default=raw_engine_options().flip,
+                        help="average with the mirrored face's embedding (the default engine's: on)")
     parser.add_argument("--quality-weight", type=float, default=0.0, help="face quality's weight in the fusion")
     args = parser.parse_args()
     photos = load(args.corpus.resolve())

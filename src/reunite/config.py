@@ -83,9 +83,10 @@ class Settings(BaseSettings):
     )
     cnn_fallback: bool = Field(default=True, description="Run the CNN detector when HOG finds no face.")
     detect_max_side: int = Field(default=1600, description="Photos are scaled down to this side before detection.")
-    flip_average: bool = Field(
-        default=False, description="Average the embedding with the mirrored face's (slightly better, 1.4× slower)."
-    )
+    flip_average: bool = Field(default=True, description=(
+        "Average each face's embedding with its mirror image's: better recall in every direction under nested "
+        "cross-validation, for about 7 ms a face (docs/benchmarks.md). The bundled adaptation and calibration "
+        "were fitted with it on; after changing it run `reunite rematch --reembed`."))
     adaptation: bool = Field(default=True, description="Apply the bundled linear embedding adaptation.")
     case_jitter: int = Field(default=3, ge=0, le=20, description=(
         "Jittered copies averaged into each case photo's embedding (cases are few; sightings are not jittered)."))

@@ -36,8 +36,9 @@ pytestmark = [pytest.mark.corpus, pytest.mark.slow]
 
 CASES = 20
 # bench/operating_points.py "volume_test" (bench.volume.replay): these very cases and sightings, the
-# shipped files, the default operating point (docs/benchmarks.md); it predicts 10 false proposals.
-PREDICTED_TRUE_PROPOSED = 0.137
+# shipped files, the default operating point (docs/benchmarks.md); it predicts 7 false proposals
+# (the real pipeline: 23 of 146 true sightings, 4 false, on 2026-12-03).
+PREDICTED_TRUE_PROPOSED = 0.171
 # About 146 of the 300 sightings show the 20 children: the share's binomial standard error is about
 # 0.03; the database's float4 vectors move a score near the cut now and then.
 TOLERANCE = 0.07

@@ -10,7 +10,7 @@ import numpy as np
 
 from bench.corpus import Photo
 from bench.fitted import Config, fit
-from bench.nested import Evaluation, World, run
+from bench.nested import Evaluation, Selection, World, run
 
 AGES = (2, 5, 9, 14, 20, 30)
 
@@ -47,7 +47,7 @@ def test_removing_the_age_direction_finds_more_children() -> None:
 def test_nested_folds_choose_the_step_and_report_every_figure() -> None:
     photos, vectors = growing_up()
     steps = [("+ WCCN", [{"shrinkage": 1.0}]), ("+ age directions", [{"age_dirs": r} for r in (0, 1)])]
-    rows = run(photos, vectors, vectors, outer=3, inner=3, steps=steps, alternatives=())
+    rows = run(photos, vectors, vectors, outer=3, selection=Selection(3), steps=steps, alternatives=())
     assert [c["age_dirs"] for c in rows["+ age directions"]["chosen"]] == [1, 1, 1]
     kept = rows["kept steps, chosen inside (the default candidate)"]
     assert kept["dense"]["n"] == 30 * (len(AGES) - 1) and kept["case_to_sightings"]["n"] == 30
