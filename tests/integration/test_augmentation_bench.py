@@ -39,3 +39,13 @@ def test_each_augmentation_option_changes_what_the_engine_embeds(tmp_path: Path)
     assert sightings is cases  # as many copies for sightings as for case photos: one pass
     for p in photos:
         assert np.linalg.norm(sightings.vectors[p.path] - plain_cases.vectors[p.path]) > 1e-3  # another padding
+
+
+def test_the_engine_cost_bench_times_each_variant_on_faces_it_found(tmp_path: Path) -> None:
+    from bench.engine_cost import cost
+    from reunite.adapters.faces.dlib_engine import DlibOptions
+
+    photos = [p.path.read_bytes() for p in mirrored_pair(tmp_path)]
+    result = cost({"mirrored": DlibOptions(), "not mirrored": DlibOptions(flip=False)}, photos, rounds=1)
+    assert all(r["faces"] == 2 for r in result.values())  # a variant that found no face measured nothing
+    assert all(r["sighting_cpu_ms_a_photo"] > 0 and r["case_photo_cpu_ms_a_photo"] > 0 for r in result.values())
