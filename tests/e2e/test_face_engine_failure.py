@@ -1,7 +1,7 @@
 """A face engine that cannot load (a truncated model file) is the installation's fault, never the
 photo's: the photo waits, its job is retried, the operator is told which file; once the engine is
-mended the photo is matched. Photos marked unreadable before this was so are read again by
-``reunite rematch --reembed``."""
+mended the photo is matched, and a worker that started while it was broken records the engine's recipe
+then. Photos marked unreadable before this was so are read again by ``reunite rematch --reembed``."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from reunite.domain.access import Role
 from reunite.domain.ports import FaceEngine
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.cli import app as cli
-from reunite.entrypoints.worker.tasks import make_app, run_worker
+from reunite.entrypoints.worker.tasks import OutdatedFacesCheck, make_app, run_worker
 from reunite.services.matching import UNREADABLE
 from tests.conftest import run_jobs, session_for
 from tests.photos import face_jpeg
@@ -55,15 +55,20 @@ def installation(face_engine: DlibFaceEngine, tmp_path: Path) -> Installation:
 @pytest.fixture
 def broken(settings: Settings, installation: Installation) -> Iterator[Container]:
     settings.metrics_token = TOKEN
-    built = bootstrap(settings, run_migrations=False, faces=LazyFaceEngine(installation.build))
+    # built again at every try (the test mends it at once, not seconds later as an operator would)
+    built = bootstrap(settings, run_migrations=False, faces=LazyFaceEngine(installation.build, rebuild_after=0))
     yield built
     built.close()
 
 
-def run_once(container: Container) -> None:
+def run_once(container: Container, outdated: OutdatedFacesCheck | None = None) -> None:
     """The worker until nothing is due (a retry scheduled later waits)."""
-    asyncio.run(run_worker(make_app(container.database_uri, container.deps, periodic=False), 1, wait=False,
-                           install_signal_handlers=False))
+    asyncio.run(run_worker(make_app(container.database_uri, container.deps, periodic=False, outdated=outdated), 1,
+                           wait=False, install_signal_handlers=False))
+
+
+def metrics(container: Container) -> str:
+    return TestClient(create_app(container)).get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
 
 
 def moderator(container: Container) -> TestClient:
@@ -94,12 +99,17 @@ def test_a_broken_face_model_leaves_the_photo_waiting_and_names_the_file_until_i
     run_jobs(container)  # the family's case was read before the model file broke
 
     sighting_id = report(client)
-    with caplog.at_level(logging.ERROR, logger="reunite.worker"):
-        run_once(broken)  # a worker started since
+    outdated = OutdatedFacesCheck(broken.deps)  # a worker started since
+    with caplog.at_level(logging.INFO):
+        outdated()
+        run_once(broken, outdated)
 
     assert photo_row(broken, sighting_id) == (False, None, None)  # waiting, not marked unreadable
     said = [r.getMessage() for r in caplog.records if r.name == "reunite.worker" and r.levelno == logging.ERROR]
     assert len(said) == 1 and str(installation.cut) in said[0] and "truncated" in said[0], said
+    # procrastinate says the job is to be retried, without a traceback burying that line
+    assert any("Error, to retry" in r.getMessage() for r in caplog.records if r.name.startswith("procrastinate"))
+    assert "Traceback" not in caplog.text and "could not compare the stored faces" in caplog.text
     with broken.engine.connect() as conn:
         status, attempts, due_in = conn.exec_driver_sql(
             "SELECT status::text, attempts, EXTRACT(EPOCH FROM scheduled_at - now()) FROM procrastinate_jobs "
@@ -108,14 +118,16 @@ def test_a_broken_face_model_leaves_the_photo_waiting_and_names_the_file_until_i
     page = moderator(broken).get(f"/sightings/{sighting_id}").text
     assert "faces are still being searched for in this photo" in page
     assert "could not be searched for" not in page and UNREADABLE not in page
-    metrics = TestClient(create_app(broken)).get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
-    assert re.search(r"^reunite_face_engine_failures 1\.0$", metrics, re.MULTILINE), metrics
+    measured = metrics(broken)
+    assert re.search(r"^reunite_face_engine_failures 1\.0$", measured, re.MULTILINE), measured
+    assert "reunite_faces_outdated " not in measured  # no worker could say what its engine writes
 
     installation.broken = False  # the operator reinstalls face-recognition-models
     with broken.engine.begin() as conn:  # the retry's wait is over
         conn.exec_driver_sql("UPDATE procrastinate_jobs SET scheduled_at = now() WHERE status = 'todo'")
-    run_jobs(broken)
+    run_once(broken, outdated)  # the same worker, not restarted
     assert photo_row(broken, sighting_id) == (True, None, 1)
+    assert outdated.done and re.search(r"^reunite_faces_outdated 0\.0$", metrics(broken), re.MULTILINE)
     with broken.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM candidates c JOIN faces f ON f.id = c.sighting_face_id "
                                     "WHERE f.sighting_id = %s", (sighting_id,)).scalar_one() == 1
@@ -144,3 +156,16 @@ def test_rematch_reembed_reads_again_a_photo_once_wrongly_marked_unreadable(
                                          "AND subject_id = %s AND detail->>'recovered' = 'true'",
                                          (photo_id,)).scalar_one()
     assert recovered == 1
+
+
+def test_forked_workers_refuse_to_start_with_a_broken_engine_a_single_worker_waits(
+    cli_env: CliRunner, installation: Installation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("reunite.bootstrap.build_engines", lambda *_: installation.build())
+    forked = cli_env.invoke(cli, ["worker", "--processes", "2", "--until-empty"])
+    assert forked.exit_code == 1  # a supervisor restarts it
+    [line] = [line for line in forked.output.splitlines() if " INFO " not in line]  # one line, besides migrations
+    assert line.startswith("error: the face engine is unavailable: ") and str(installation.cut) in line
+    single = cli_env.invoke(cli, ["worker", "--until-empty"])  # stays up (here: until the queue is empty)
+    assert single.exit_code == 0, single.output
+    assert "could not compare the stored faces" in single.output and "Traceback" not in single.output

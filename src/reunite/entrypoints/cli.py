@@ -35,6 +35,8 @@ from reunite.services.exchange import ImportReport
 if TYPE_CHECKING:  # the web framework is imported by the commands that serve, not by the worker
     from fastapi import FastAPI
 
+    from reunite.entrypoints.worker.tasks import OutdatedFacesCheck
+
 
 class FriendlyGroup(TyperGroup):
     """Bad input, a bad setting or an unreachable database: one clear line and exit code 1, no traceback."""
@@ -152,7 +154,7 @@ def _serve_one(container: Container, host: str, port: int) -> None:
     import uvicorn
 
     from reunite.entrypoints.api.app import create_app
-    from reunite.entrypoints.worker.tasks import make_app, run_worker_until_cancelled, warn_outdated_faces
+    from reunite.entrypoints.worker.tasks import OutdatedFacesCheck, make_app, run_worker_until_cancelled
 
     settings = container.settings
 
@@ -160,12 +162,13 @@ def _serve_one(container: Container, host: str, port: int) -> None:
     async def lifespan(web: FastAPI) -> AsyncIterator[None]:
         worker = None
         if settings.in_process_worker:
-            jobs = make_app(container.database_uri, container.deps)
+            outdated = OutdatedFacesCheck(container.deps)
+            jobs = make_app(container.database_uri, container.deps, outdated=outdated)
             worker = asyncio.create_task(
                 run_worker_until_cancelled(jobs, settings.worker_concurrency, install_signal_handlers=False))
             web.state.worker = worker  # /readyz reports a dead worker
             # loads the face engine (seconds), beside the web server, which does not wait for it
-            threading.Thread(target=warn_outdated_faces, args=(container.deps,), daemon=True).start()
+            threading.Thread(target=outdated, daemon=True).start()
         yield
         if worker:
             worker.cancel()
@@ -215,18 +218,19 @@ def worker(
     """Run background jobs (face detection, matching). Start as many as you like, on any machine
     that reaches the database."""
     from reunite.entrypoints.worker.processes import run_forked
-    from reunite.entrypoints.worker.tasks import warn_outdated_faces
+    from reunite.entrypoints.worker.tasks import OutdatedFacesCheck
 
     _logging()
     container = bootstrap()
+    outdated = OutdatedFacesCheck(container.deps)
 
     def jobs() -> None:
-        _run_jobs(container, concurrency, until_empty, heartbeat, stalled_after)
+        _run_jobs(container, outdated, concurrency, until_empty, heartbeat, stalled_after)
 
     try:
-        if processes > 1:
+        if processes > 1:  # a broken model: FaceEngineUnavailable, one line, exit 1 (a supervisor restarts it)
             container.deps.faces.preload()  # every model now, so the processes share them
-        warn_outdated_faces(container.deps)  # once, before any fork
+        outdated()  # once, before any fork; a single process whose engine is broken tries again later
         if processes <= 1:
             jobs()
             return
@@ -238,11 +242,11 @@ def worker(
         container.close()
 
 
-def _run_jobs(container: Container, concurrency: int, until_empty: bool, heartbeat: float,
-              stalled_after: float) -> None:
+def _run_jobs(container: Container, outdated: OutdatedFacesCheck, concurrency: int, until_empty: bool,
+              heartbeat: float, stalled_after: float) -> None:
     from reunite.entrypoints.worker.tasks import make_app, run_worker, run_worker_until_cancelled
 
-    jobs = make_app(container.database_uri, container.deps)
+    jobs = make_app(container.database_uri, container.deps, outdated=outdated)
     if until_empty:
         asyncio.run(run_worker(jobs, concurrency, heartbeat=heartbeat, stalled_after=stalled_after, wait=False))
         return

@@ -9,6 +9,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from reunite.domain.errors import FaceEngineUnavailable
+
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
@@ -20,6 +22,21 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+class WithoutEngineTraceback(logging.Filter):
+    """A job failed for ``FaceEngineUnavailable`` (a model file missing or damaged): its own error line
+    (``services.matching.engine_failed``) names the file and the cause, so procrastinate's line about the
+    job comes without the traceback, which would bury it at every try of every waiting job. Any other
+    failure keeps its traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], FaceEngineUnavailable):
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+ENGINE_FAILURES = WithoutEngineTraceback()
 
 
 class CurrentStderr(logging.StreamHandler[TextIO]):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -17,6 +18,7 @@ from reunite.domain.ports import FaceEngine
 from reunite.domain.recipes import FaceRecipe
 
 Result = TypeVar("Result")
+REBUILD_AFTER = 5.0  # seconds: an engine that failed to build is not built again sooner
 
 
 def built(build: Callable[[], FaceEngine]) -> FaceEngine:
@@ -34,10 +36,13 @@ def built(build: Callable[[], FaceEngine]) -> FaceEngine:
 class LazyFaceEngine:
     """Implements ``domain.ports.FaceEngine`` by building the real engine the first time it is asked."""
 
-    def __init__(self, build: Callable[[], FaceEngine]) -> None:
+    def __init__(self, build: Callable[[], FaceEngine], *, rebuild_after: float = REBUILD_AFTER,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self._build = build
         self._engine: FaceEngine | None = None
         self._lock = threading.Lock()
+        self._rebuild_after, self._clock = rebuild_after, clock
+        self._failed: tuple[float, str] | None = None  # when the last build failed, and why
 
     @property
     def loaded(self) -> bool:
@@ -45,10 +50,17 @@ class LazyFaceEngine:
 
     def engine(self) -> FaceEngine:
         """The engine, built now if it is not yet; one that fails to build is tried again next time
-        (the operator may have mended it meanwhile)."""
+        (the operator may have mended it meanwhile), though not within ``rebuild_after`` seconds of
+        the last failure (a build costs seconds of CPU; every waiting job's retry asks for one)."""
         with self._lock:
             if self._engine is None:
-                self._engine = built(self._build)
+                if self._failed and self._clock() - self._failed[0] < self._rebuild_after:
+                    raise FaceEngineUnavailable(self._failed[1])
+                try:
+                    self._engine = built(self._build)
+                except FaceEngineUnavailable as exc:
+                    self._failed = (self._clock(), exc.detail)
+                    raise
             return self._engine
 
     @property

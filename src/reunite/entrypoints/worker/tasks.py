@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 
 import procrastinate
 from procrastinate import BaseRetryStrategy, PsycopgConnector, RetryDecision, RetryStrategy
@@ -13,6 +14,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from reunite.adapters.db.uow import QUEUE
 from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import PhotoOwner
+from reunite.entrypoints.logs import ENGINE_FAILURES
 from reunite.services import reach, recipes, recovery, retention, signup, sources
 from reunite.services.deps import Deps
 from reunite.services.matching import process_and_match, rescore_group
@@ -39,20 +41,54 @@ class FaceJobRetry(BaseRetryStrategy):
 FACE_RETRY = FaceJobRetry()
 
 
-def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastinate.App:
-    """The procrastinate app with Reunite's tasks bound to ``deps``."""
+class OutdatedFacesCheck:
+    """Once per process: the engine's recipe recorded (for /metrics) and one warning line when stored
+    faces were embedded with another. Called as a worker starts (loading the engine, as its first photo
+    would); when the engine cannot be built then, tried again, quietly, after each face job that
+    succeeds, so that a model file mended without a restart is recorded too."""
+
+    def __init__(self, deps: Deps) -> None:
+        self.deps, self.done = deps, False
+        self._lock = threading.Lock()
+
+    def __call__(self, quiet: bool = False) -> None:
+        with self._lock:
+            if self.done:
+                return
+            try:
+                line = recipes.warning(self.deps, record=True)
+            except (FaceEngineUnavailable, SQLAlchemyError) as exc:  # its face jobs say so too, and wait
+                if not quiet:
+                    log.warning("could not compare the stored faces with the face engine's recipe (%s)", exc)
+                return
+            self.done = True
+        if line:
+            log.warning(line)
+
+
+def make_app(database_uri: str, deps: Deps, periodic: bool = True,
+             outdated: OutdatedFacesCheck | None = None) -> procrastinate.App:
+    """The procrastinate app with Reunite's tasks bound to ``deps``; ``outdated``: this process's check,
+    tried again after face jobs until it is done."""
     # procrastinate's pool checks each connection when it is taken (a restarted database costs no job)
     app = procrastinate.App(connector=PsycopgConnector(conninfo=database_uri))
+    logging.getLogger("procrastinate.worker").addFilter(ENGINE_FAILURES)  # once: the same filter is not added twice
+
+    def faces_done() -> None:
+        if outdated is not None and not outdated.done:
+            outdated(quiet=True)
 
     @app.task(name="faces.process_sighting", queue=QUEUE, retry=FACE_RETRY)
     def process_sighting(sighting_id: int, reembed: bool = False) -> None:
         new = process_and_match(deps, PhotoOwner.SIGHTING, sighting_id, reembed)
         log.info("sighting %d processed, %d new candidates", sighting_id, new)
+        faces_done()
 
     @app.task(name="faces.process_case", queue=QUEUE, retry=FACE_RETRY)
     def process_case(case_id: int, reembed: bool = False) -> None:
         new = process_and_match(deps, PhotoOwner.CASE, case_id, reembed)
         log.info("case %d processed, %d new candidates", case_id, new)
+        faces_done()
 
     @app.task(name="matching.rescore_group", queue=QUEUE, retry=RETRY)
     def rescore(group_id: int) -> None:
@@ -113,18 +149,6 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True) -> procrastin
         app.periodic(cron="* * * * *", periodic_id="poll-sources")(poll_sources)
 
     return app
-
-
-def warn_outdated_faces(deps: Deps) -> None:
-    """As a worker starts: its engine's recipe recorded (for /metrics), and one warning line when stored
-    faces were embedded with another (loads the engine, as its first photo would)."""
-    try:
-        line = recipes.warning(deps, record=True)
-    except (FaceEngineUnavailable, SQLAlchemyError) as exc:  # its face jobs say so too, and wait
-        log.warning("could not compare the stored faces with the face engine's recipe (%s)", exc)
-        return
-    if line:
-        log.warning(line)
 
 
 async def recover_stalled_jobs(app: procrastinate.App, timeout: float, every: float) -> None:
