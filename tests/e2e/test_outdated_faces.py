@@ -83,6 +83,24 @@ def test_faces_of_another_recipe_are_told_counted_and_mended_by_reembedding(
     assert not warnings(cli_env.invoke(cli, ["rematch"]).output)
 
 
+def test_plain_rematch_warns_against_the_recipe_the_workers_recorded_not_its_own(
+    before_upgrade: Container, container: Container, cli_env: CliRunner
+) -> None:
+    with TestClient(create_app(container), headers={"Authorization": f"Bearer {admin_token(container)}"}) as client:
+        assert client.post("/api/sightings", files=[("photos", ("s.jpg", face_jpeg(mirror=True), "image/jpeg"))],
+                           data={"seen_at": "2005-03-01T10:00:00Z"}).is_success
+    run_jobs(container)  # embedded as the command line's own engine would
+    assert not warnings(cli_env.invoke(cli, ["rematch"]).output)  # no worker recorded a recipe: its own
+
+    # the workers run with a setting changed in their service's environment only
+    assert recipes.warning(before_upgrade.deps, record=True)
+    plain = cli_env.invoke(cli, ["rematch"])
+    assert plain.exit_code == 0, plain.output
+    [line] = warnings(plain.output)
+    assert line.startswith("warning: 1 stored faces (in 1 photos)")
+    assert outdated_metric(container) == 1  # what /metrics counts too
+
+
 def test_second_model_embeddings_of_another_version_are_counted_apart(
     settings: Settings, face_engine: DlibFaceEngine, tmp_path: Path
 ) -> None:

@@ -523,6 +523,6 @@ def rematch(
     typer.echo(f"{count} matching jobs queued; a worker will run them")
     if not reembed:  # which would not mend faces made with another recipe
         with contextlib.suppress(FaceEngineUnavailable):  # the workers say that
-            if line := recipes.warning(container.deps):
+            if line := recipes.workers_warning(container.deps):
                 typer.echo(f"warning: {line}", err=True)
     _follow(container, after, wait, stall)

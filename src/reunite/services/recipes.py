@@ -24,3 +24,15 @@ def outdated_faces(deps: Deps, record: bool = False) -> OutdatedFaces:
 def warning(deps: Deps, record: bool = False) -> str | None:
     """The one line that tells the operator how many faces are outdated and what to run; None: none is."""
     return outdated_warning(outdated_faces(deps, record))
+
+
+def workers_warning(deps: Deps) -> str | None:
+    """``warning`` for a process that is not a worker (``reunite rematch``): against the recipe the
+    workers recorded (what /metrics counts against), which may differ from this process's own engine
+    (a setting changed only in the workers' environment); against its own engine only when no worker
+    has recorded one yet."""
+    with deps.uow() as uow:
+        recorded = uow.recorded_recipe()
+        if recorded is not None:
+            return outdated_warning(uow.outdated_faces(recorded))
+    return warning(deps)
