@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
 
@@ -13,18 +14,23 @@ from reunite.adapters.db.server import EmbeddedPostgres, ensure_database
 from reunite.adapters.faces.dlib_engine import DlibFaceEngine
 from reunite.bootstrap import bootstrap
 from reunite.config import Settings
+from reunite.entrypoints.logs import CurrentStderr
 from tests.conftest import FLOW_OPERATING_POINT, TEMPLATE
 from tests.e2e import world as w
 
 
 @pytest.fixture
-def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
     """The command line run in-process against this test's database and photo folder (no public address
-    set, as on a fresh install)."""
+    set, as on a fresh install). The log handler a command installs (``reunite worker``) goes with the
+    test, so that later commands' output holds no log lines of their own."""
     monkeypatch.setenv("REUNITE_DATABASE_URL", str(settings.database_url))
     monkeypatch.setenv("REUNITE_DATA_DIR", str(settings.data_dir))
     monkeypatch.delenv("REUNITE_PUBLIC_URL", raising=False)
-    return CliRunner()
+    yield CliRunner()
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if isinstance(h, CurrentStderr)]:
+        root.removeHandler(handler)
 
 
 @pytest.fixture(scope="module")
