@@ -43,7 +43,7 @@ def outdated_warning(outdated: OutdatedFaces) -> str | None:
         parts.append(f"{outdated.faces} stored faces (in {outdated.photos} photos)")
     if outdated.extra:
         parts.append(f"{outdated.extra} embeddings by the second face model")
-    return (f"{' and '.join(parts)} were made with another embedding recipe than this face engine's "
+    return (f"{' and '.join(parts)} were made with another embedding recipe than the face engine's now "
             f"(model, preprocessing or adaptation changed): their scores are wrong until you run "
             f"`{REEMBED_COMMAND}`")
 
