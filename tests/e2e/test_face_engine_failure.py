@@ -84,6 +84,14 @@ def report(client: TestClient) -> int:
     return int(answer.json()["id"])
 
 
+def report_card(container: Container, sighting_id: int, lang: str = "en") -> str:
+    """The report's card in the moderators' queue of reports."""
+    page = moderator(container).get(f"/moderation/reports?lang={lang}").text
+    found = re.search(rf'id="report-{sighting_id}".*?</article>', page, re.DOTALL)
+    assert found, page
+    return found.group(0)
+
+
 def photo_row(container: Container, sighting_id: int) -> tuple[object, ...]:
     with container.engine.connect() as conn:
         return tuple(conn.exec_driver_sql("SELECT processed_at IS NOT NULL, failed_reason, face_count FROM photos "
@@ -98,7 +106,7 @@ def test_a_broken_face_model_leaves_the_photo_waiting_and_names_the_file_until_i
     assert client.post("/api/cases", files=[("photos", ("k.jpg", face_jpeg(), "image/jpeg"))], data=form).is_success
     run_jobs(container)  # the family's case was read before the model file broke
 
-    sighting_id = report(client)
+    sighting_id = report(TestClient(create_app(container)))  # a passer-by's: it waits for a moderator
     outdated = OutdatedFacesCheck(broken.deps)  # a worker started since
     with caplog.at_level(logging.INFO):
         outdated()
@@ -118,6 +126,9 @@ def test_a_broken_face_model_leaves_the_photo_waiting_and_names_the_file_until_i
     page = moderator(broken).get(f"/sightings/{sighting_id}").text
     assert "faces are still being searched for in this photo" in page
     assert "could not be searched for" not in page and UNREADABLE not in page
+    card = report_card(broken, sighting_id)  # not "Faces 0", which reads as "no child in the photos"
+    assert "faces are still being searched for in this photo" in card and "<dd>0</dd>" not in card
+    assert "仍在这张照片中查找人脸" in report_card(broken, sighting_id, "zh_CN")
     measured = metrics(broken)
     assert re.search(r"^reunite_face_engine_failures 1\.0$", measured, re.MULTILINE), measured
     assert "reunite_faces_outdated " not in measured  # no worker could say what its engine writes
@@ -128,6 +139,8 @@ def test_a_broken_face_model_leaves_the_photo_waiting_and_names_the_file_until_i
     run_once(broken, outdated)  # the same worker, not restarted
     assert photo_row(broken, sighting_id) == (True, None, 1)
     assert outdated.done and re.search(r"^reunite_faces_outdated 0\.0$", metrics(broken), re.MULTILINE)
+    card = report_card(broken, sighting_id)
+    assert "<dd>1</dd>" in card and "still being searched" not in card
     with broken.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM candidates c JOIN faces f ON f.id = c.sighting_face_id "
                                     "WHERE f.sighting_id = %s", (sighting_id,)).scalar_one() == 1

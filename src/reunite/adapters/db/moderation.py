@@ -174,6 +174,7 @@ QUEUE_SQL = {
         "SELECT s.id, s.created_at, s.seen_at, s.seen_at_offset, s.place_text, s.description, s.apparent_sex, "
         "s.child_face_id, s.apparent_age_low, s.apparent_age_high, s.lat, s.lon, "
         "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
+        "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.id) AS photo_ids "
         "FROM sightings s WHERE s.status = 'pending' ORDER BY s.created_at, s.id LIMIT :limit",
         "SELECT count(*) FROM sightings WHERE status = 'pending'",
