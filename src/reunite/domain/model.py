@@ -205,8 +205,24 @@ class DetectedFace:
 
 
 def age_in_years(birth: date, when: date) -> float:
-    """Age as a decimal number of years."""
-    return (when - birth).days / 365.25
+    """Age by the calendar, as a decimal number of years: the full years since ``birth`` plus the share
+    of the current year of age gone by, so on the Nth birthday the age is exactly N (a 29 February
+    birthday falls on 1 March in other years). Negative when ``when`` comes before ``birth``."""
+    years = when.year - birth.year - ((when.month, when.day) < (birth.month, birth.day))
+    last, following = _anniversary(birth, years), _anniversary(birth, years + 1)
+    return years + (when - last).days / (following - last).days
+
+
+def years_between(a: date, b: date) -> float:
+    """How many years apart two days are, by the calendar (``age_in_years`` from the earlier)."""
+    return age_in_years(min(a, b), max(a, b))
+
+
+def _anniversary(birth: date, years: int) -> date:
+    try:
+        return birth.replace(year=birth.year + years)
+    except ValueError:  # 29 February in a common year
+        return date(birth.year + years, 3, 1)
 
 
 @dataclass(frozen=True)

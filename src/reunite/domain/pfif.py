@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from reunite.domain.dates import loose_date
 from reunite.domain.errors import InvalidInput
-from reunite.domain.model import NewCase, Sex
+from reunite.domain.model import NewCase, Sex, age_in_years
 
 PERSON_FIELDS = (
     "person_record_id", "entry_date", "expiry_date", "author_name", "author_email", "author_phone", "source_name",
@@ -146,7 +146,7 @@ def person_case(person: dict[str, str]) -> tuple[NewCase, datetime]:
     missing = missing_since(person, recorded)
     if born.day > missing.date():
         raise InvalidInput("the date of birth is after the date missing")
-    if (missing.date() - born.day).days > CHILD_YEARS * 365.25:
+    if age_in_years(born.day, missing.date()) >= CHILD_YEARS:
         raise InvalidInput("went missing as an adult: Reunite registers people who went missing as children")
     case = NewCase(
         given_name=given[:200], family_name=family[:200], sex=SEXES.get(person.get("sex", "").strip().lower(),

@@ -13,7 +13,7 @@ from reunite.domain.access import Permission, Principal, coarse_point, require
 from reunite.domain.errors import InvalidInput
 from reunite.domain.grouping import GROUP_AGE_YEARS, Seen, fuse_group, pair_score, reachable, same_child_by_face
 from reunite.domain.leads import impostor_share
-from reunite.domain.model import PhotoOwner
+from reunite.domain.model import PhotoOwner, years_between
 from reunite.domain.ports import StoredFace, UnitOfWork
 from reunite.domain.scoring import SightingFacts, lead_for
 from reunite.services.deps import Deps
@@ -60,7 +60,7 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
             other = facts.get(hit.sighting_id)
             if other is None:  # this sighting's own face, or one blanked meanwhile
                 continue
-            years = abs((other.seen_at - me.seen_at).days) / 365.25
+            years = years_between(other.seen_at.date(), me.seen_at.date())
             score = pair_score(_dot(face.embedding, hit.embedding), face.hubness, hit.hubness)
             there = Seen(other.sighting_id, other.seen_at, coarse_point(other.place))
             if (same_child_by_face(policy.calibration, score, years, policy.groups.share)
@@ -99,7 +99,7 @@ def _same_child(deps: Deps, uow: UnitOfWork, mine: Member, members: list[Member]
     seen = {s: facts.seen_at for s, facts in uow.sighting_facts_of([m[0] for m in members]).items()}
     alike = []
     for member in members:
-        years = abs((seen[member[0]] - seen[mine[0]]).days) / 365.25
+        years = years_between(seen[member[0]].date(), seen[mine[0]].date())
         score = pair_score(_dot(mine[2], member[2]), mine[3], member[3])
         if member is mine or same_child_by_face(policy.calibration, score, years, policy.groups.share):
             alike.append(member)

@@ -10,7 +10,16 @@ from typing import Any
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput, ReuniteError
-from reunite.domain.model import NewCase, NewSighting, PhotoFacts, PhotoOwner, Provenance, SightingStatus, Upload
+from reunite.domain.model import (
+    NewCase,
+    NewSighting,
+    PhotoFacts,
+    PhotoOwner,
+    Provenance,
+    SightingStatus,
+    Upload,
+    age_in_years,
+)
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import localize
 from reunite.services import idempotency, reports
@@ -223,7 +232,7 @@ def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> No
         raise InvalidInput("the birth date is in the future", field="birth_date")
     if case.birth_date > case.missing_since.date():
         raise InvalidInput("the child went missing before the birth date", field="missing_since")
-    if (case.missing_since.date() - case.birth_date).days > 18 * 365.25:
+    if age_in_years(case.birth_date, case.missing_since.date()) >= 18:
         raise InvalidInput("Reunite registers children: the child must have been under 18 when missing",
                            field="birth_date")
     for number, day in enumerate(taken, start=1):
