@@ -127,8 +127,8 @@ def test_a_broken_face_model_leaves_the_photo_waiting_and_names_the_file_until_i
     assert "faces are still being searched for in this photo" in page
     assert "could not be searched for" not in page and UNREADABLE not in page
     card = report_card(broken, sighting_id)  # not "Faces 0", which reads as "no child in the photos"
-    assert "faces are still being searched for in this photo" in card and "<dd>0</dd>" not in card
-    assert "仍在这张照片中查找人脸" in report_card(broken, sighting_id, "zh_CN")
+    assert "faces are still being searched for in its photos" in card and "<dd>0</dd>" not in card
+    assert "仍在其照片中查找人脸" in report_card(broken, sighting_id, "zh_CN")
     measured = metrics(broken)
     assert re.search(r"^reunite_face_engine_failures 1\.0$", measured, re.MULTILINE), measured
     assert "reunite_faces_outdated " not in measured  # no worker could say what its engine writes

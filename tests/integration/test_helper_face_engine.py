@@ -37,7 +37,8 @@ def test_an_engine_the_helper_cannot_build_is_unavailable_naming_the_file(tmp_pa
     cut = tmp_path / "dlib_face_recognition_resnet_model_v1.dat"
     whole = Path(_model_path(cut.name)).read_bytes()
     cut.write_bytes(whole[:len(whole) // 2])
-    helper = HelperProcessFaceEngine(partial(DlibResnet, cut))  # type: ignore[arg-type]
+    # rebuild_after=0: built again at each call (the default waits 5 s between builds)
+    helper = HelperProcessFaceEngine(partial(DlibResnet, cut), rebuild_after=0)  # type: ignore[arg-type]
     try:
         for _ in range(2):  # built again on the next call, and refused again
             with pytest.raises(FaceEngineUnavailable, match=f"{re.escape(str(cut))} is truncated"):

@@ -86,8 +86,8 @@ class LazyFaceEngine:
 _HERE: dict[str, LazyFaceEngine] = {}  # in the helper process: its engine, built by its initializer
 
 
-def _build_here(build: Callable[[], FaceEngine]) -> None:
-    _HERE["lazy"] = LazyFaceEngine(build)
+def _build_here(build: Callable[[], FaceEngine], rebuild_after: float) -> None:
+    _HERE["lazy"] = LazyFaceEngine(build, rebuild_after=rebuild_after)
     with contextlib.suppress(FaceEngineUnavailable):  # said to the first caller, and tried again then
         _HERE["lazy"].engine()
 
@@ -104,10 +104,10 @@ class HelperProcessFaceEngine:
     """Implements ``domain.ports.FaceEngine`` in a helper process of its own, started on first use:
     what a web process uses, so that no face is ever detected in a web process (search by photo)
     and its requests never wait behind dlib. ``build`` must be picklable (a module-level function,
-    or a ``functools.partial`` of one)."""
+    or a ``functools.partial`` of one); ``rebuild_after``: as ``LazyFaceEngine``'s, in the helper."""
 
-    def __init__(self, build: Callable[[], FaceEngine]) -> None:
-        self._build = build
+    def __init__(self, build: Callable[[], FaceEngine], *, rebuild_after: float = REBUILD_AFTER) -> None:
+        self._build, self._rebuild_after = build, rebuild_after
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -115,7 +115,7 @@ class HelperProcessFaceEngine:
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"),
-                                                 initializer=_build_here, initargs=(self._build,))
+                                                 initializer=_build_here, initargs=(self._build, self._rebuild_after))
             return self._pool
 
     def _result(self, future: Callable[[ProcessPoolExecutor], Future[Result]]) -> Result:
