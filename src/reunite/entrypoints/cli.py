@@ -1,4 +1,5 @@
-"""The ``reunite`` command: serve, worker, db upgrade, import-sightings, rematch."""
+"""The ``reunite`` command: serve, worker, jobs, backup, restore, db upgrade, accounts, tokens, rematch
+(the commands that bring records in and out are in ``cli_exchange``)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import signal
 import sys
 import threading
 from collections.abc import AsyncIterator
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -19,18 +19,14 @@ import psycopg
 import typer
 from pydantic import ValidationError
 from sqlalchemy.exc import DataError, OperationalError
-from tqdm import tqdm
 from typer.core import TyperGroup
 
 from reunite.bootstrap import Container, bootstrap
-from reunite.domain.access import OPERATOR, Principal, Role, Scope
+from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.errors import FaceEngineUnavailable, ReuniteError
-from reunite.domain.model import GeoPoint, NewSighting, Upload
-from reunite.domain.times import localize
 from reunite.entrypoints import jobwatch
 from reunite.entrypoints.secret_links import redact
-from reunite.services import intake, matching, recipes
-from reunite.services.exchange import ImportReport
+from reunite.services import matching, recipes
 
 if TYPE_CHECKING:  # the web framework is imported by the commands that serve, not by the worker
     from fastapi import FastAPI
@@ -83,7 +79,6 @@ app = typer.Typer(help="Reunite: street snapshots into leads for families of mis
 db_app = typer.Typer(help="Database administration.", rich_markup_mode=None)  # usage errors: plain Click text
 app.add_typer(db_app, name="db")
 SHUTDOWN_SECONDS = 3  # requests and the in-process worker get this long; the whole stop stays under 10 s
-IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 
 
 class RedactSecrets(logging.Filter):
@@ -312,49 +307,6 @@ def _follow(container: Container, after: int, wait: bool, stall: float) -> None:
         raise typer.Exit(1)
 
 
-@app.command("import-sightings")
-def import_sightings(
-    directory: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Folder of photos")],
-    place_text: Annotated[str, typer.Option(help="Place written on every sighting")] = "",
-    seen_at: Annotated[datetime | None, typer.Option(
-        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
-        help="When they were seen, ISO 8601 (without an offset: REUNITE_TIMEZONE); default: each photo's EXIF")] = None,
-    lat: Annotated[float | None, typer.Option(help="Where (with --lon); default: each photo's EXIF GPS")] = None,
-    lon: Annotated[float | None, typer.Option(help="Where (with --lat)")] = None,
-    contact: Annotated[str, typer.Option(help="The reporter's contact (only police and moderators see it)")] = "",
-    moderate: Annotated[bool, typer.Option(help="Put them in the moderation queue instead of approving them")] = False,
-    wait: Annotated[bool, typer.Option(help=WAIT_HELP)] = False,
-    stall: Annotated[float, typer.Option(help="With --wait: give up when no job moves for this many seconds")] = 60.0,
-) -> None:
-    """Bulk-report every photo in a folder as one sighting each (time and place from the options, else
-    EXIF). Imports are approved at once, skipping moderation, unless --moderate."""
-    if (lat is None) != (lon is None):
-        raise typer.BadParameter("give both --lat and --lon, or neither")
-    container = bootstrap()
-    where = GeoPoint(lat, lon) if lat is not None and lon is not None else None
-    when = localize(seen_at, container.deps.site.zone) if seen_at else None
-    who = Principal(role=Role.REPORTER, name="cli import") if moderate else OPERATOR
-    files = sorted(p for p in directory.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-    after = jobwatch.last_job_id(container.engine)
-    accepted, refused = 0, []
-    for path in tqdm(files, desc="importing", unit="photo"):
-        sighting = NewSighting(seen_at=when, place=where, place_text=place_text, reporter_contact=contact)
-        try:
-            intake.report_sighting(container.deps, who, sighting, [Upload(path.read_bytes(), path.name)])
-            accepted += 1
-        except ReuniteError as exc:
-            refused.append(f"{path}: {exc.message}")
-    state = ("waiting in the moderation queue" if moderate
-             else "approved at once (imports skip moderation; --moderate queues them)")
-    typer.echo(f"{accepted} sightings accepted, {len(refused)} refused; {state}")
-    for line in refused:
-        typer.echo(f"  {line}", err=True)
-    if accepted:
-        _follow(container, after, wait, stall)
-    if refused:
-        raise typer.Exit(1)
-
-
 @app.command()
 def jobs(
     wait: Annotated[bool, typer.Option(help="Show progress until no job waits")] = False,
@@ -366,88 +318,6 @@ def jobs(
     typer.echo(f"{now.waiting} jobs waiting, {now.done} finished ({now.failed} failed)")
     if wait and now.waiting:
         _follow(container, 0, wait, stall)
-
-
-def _print_report(report: ImportReport) -> None:
-    typer.echo(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
-               f"{report.expired} expired, {report.notes_added} notes added ({report.notes_known} already known), "
-               f"{report.linked} duplicates linked, {len(report.problems)} problems")
-    for record, reason in report.problems:
-        typer.echo(f"  {record}: {reason}", err=True)
-
-
-@app.command("import-cases")
-def import_cases(
-    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX, one case per row")],
-    dry_run: Annotated[bool, typer.Option(help="Check every row and write nothing")] = False,
-) -> None:
-    """Register cases from a spreadsheet (they wait for verification). Columns: docs/exchange.md."""
-    from reunite.services.exchange import import_cases_table
-
-    container = bootstrap()
-    data = path.read_bytes()
-    rows = len(container.deps.tables.read_rows(data))
-    with tqdm(total=rows, desc="checking" if dry_run else "importing", unit="row") as bar:
-        report = import_cases_table(container.deps, OPERATOR, data, dry_run, bar.update)
-    _print_report(report)
-    if report.problems:
-        raise typer.Exit(1)
-
-
-@app.command("import-pfif")
-def import_pfif(path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A PFIF 1.1–1.4 file")]) -> None:
-    """Import persons and notes from another registry (Google Person Finder, Sahana, …). Exits 1 when
-    some records were not taken (each is listed with the reason), 2 when the file is no PFIF."""
-    from reunite.services.pfif import import_pfif as run
-
-    container = bootstrap()
-    try:
-        report = run(container.deps, OPERATOR, path.read_bytes())
-    except ReuniteError as exc:
-        typer.echo(f"{path}: {exc.message}", err=True)
-        raise typer.Exit(2) from None
-    _print_report(report)
-    if report.problems:
-        raise typer.Exit(1)
-
-
-@app.command("export-pfif")
-def export_pfif(path: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the PFIF 1.4 file")]) -> None:
-    """Export verified cases and their notes as PFIF 1.4 (closed and expired cases as placeholders)."""
-    from reunite.services.pfif import export_pfif as run
-
-    container = bootstrap()
-    if not container.settings.public_url:
-        typer.echo(f"warning: REUNITE_PUBLIC_URL is not set, so the file links to {container.settings.base_url()}; "
-                   "set it to this site's public address", err=True)
-    document = run(container.deps, OPERATOR)
-    if document is None:
-        typer.echo("nothing to export: no case has been verified yet (no file written)")
-        return
-    path.write_bytes(document)
-    typer.echo(f"written {path}")
-
-
-@app.command("mail-intake")
-def mail_intake(
-    host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="SMTP port")] = 2525,
-) -> None:
-    """Take sightings by email: an SMTP server whose messages with photos become reports waiting for
-    moderation (a reply tells the sender what happens next). Runs until stopped."""
-    import time
-
-    from reunite.entrypoints.mail import serve as start
-
-    _logging()
-    container = bootstrap()
-    controller = start(container.deps, host, port, container.settings.max_upload_bytes)
-    typer.echo(f"taking sightings by email on {host}:{port}")
-    try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        controller.stop()
 
 
 @app.command("verify-case")
@@ -526,3 +396,6 @@ def rematch(
             if line := recipes.workers_warning(container.deps):
                 typer.echo(f"warning: {line}", err=True)
     _follow(container, after, wait, stall)
+
+
+from reunite.entrypoints import cli_exchange  # noqa: E402, F401  (its commands join ``app``)
