@@ -1,5 +1,6 @@
 """Reviewers drive the reports queue and the workbench with the keyboard alone, in both languages at
-phone and desktop widths; a family's browse filters with unknown ages still find their child."""
+phone and desktop widths; a report whose photo still waits for the face engine says so, not "0 faces";
+a family's browse filters with unknown ages still find their child."""
 
 from __future__ import annotations
 
@@ -21,10 +22,12 @@ from tests.photos import portrait
 WORDS = {
     "en": {"reports": "Reports to check", "bench": "Workbench", "nothing": "Nothing waiting.", "left": "2 of 2 left",
            "undone": "Undone", "empty": "Nothing left for you to review", "sightings": "2 sightings",
-           "unknown": "age unknown", "none": "0 sightings", "known": "only known age and sex"},
+           "unknown": "age unknown", "none": "0 sightings", "known": "only known age and sex",
+           "waiting": "faces are still being searched for in its photos", "faces": "Faces"},
     "zh_CN": {"reports": "待检查的报告", "bench": "审核台", "nothing": "没有待处理项", "left": "共 2 项，剩余 2 项",
               "undone": "已撤销", "empty": "您已没有待审核的候选", "sightings": "2",
-              "unknown": "年龄不详", "none": "0", "known": "只看年龄和性别已知"},
+              "unknown": "年龄不详", "none": "0", "known": "只看年龄和性别已知",
+              "waiting": "仍在其照片中查找人脸", "faces": "人脸"},
 }
 VIEWS = [("en", 360), ("zh_CN", 1280)]
 
@@ -73,6 +76,26 @@ def container(container: Container) -> Container:
     """The deployment's default undo window (tests elsewhere tell families at once)."""
     limits = replace(container.deps.limits, undo_window=timedelta(minutes=2))
     return replace(container, deps=replace(container.deps, limits=limits))
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_report_whose_photo_waits_for_the_face_engine_says_so_on_a_phone(
+    browser: Browser, server: str, container: Container, language: str
+) -> None:
+    words = WORDS[language]
+    _, reporter_token = session_for(container, Role.REPORTER)
+    reporter = from_session(container.deps, reporter_token)
+    assert reporter is not None
+    [waiting] = street_reports(container, (("collins", 1),), reporter)  # no job has run: not searched yet
+    page, _ = signed_in(browser, server, container, Role.MODERATOR, language, 360)
+    page.goto(server + "/moderation/reports")
+    card = page.locator(f"#report-{waiting}")
+    expect(card).to_contain_text(words["waiting"])  # not "0", which would read as "no face in it"
+    no_sideways_scroll(page)
+    run_jobs(container)
+    page.reload()
+    expect(card.locator("dt", has_text=words["faces"]).locator("+ dd")).to_have_text("1")
+    expect(card).not_to_contain_text(words["waiting"])
 
 
 @pytest.mark.parametrize(("language", "width"), VIEWS)
