@@ -16,7 +16,7 @@ import dlib
 import numpy as np
 from PIL import Image
 
-from reunite.adapters.faces.dlib_resnet import DlibResnet
+from reunite.adapters.faces.dlib_resnet import REINSTALL, DlibResnet
 from reunite.adapters.faces.hubness import Hubness
 from reunite.adapters.photos.codec import PillowPhotoCodec, encode_jpeg
 from reunite.domain.errors import FaceEngineUnavailable
@@ -42,9 +42,6 @@ class DlibOptions:
     padding: float = 0.25
     tone: str = "colour"  # "grey": the chip's luminance in all three channels; "grey-eq": also equalised
     adaptation: Path | None = ADAPTATION_FILE
-
-
-REINSTALL = "reinstall face-recognition-models (pip install --force-reinstall face-recognition-models)"
 
 
 def _model_path(name: str) -> str:

@@ -28,6 +28,7 @@ from onnx import TensorProto, helper, numpy_helper
 from reunite.domain.errors import FaceEngineUnavailable
 
 SIDE = 150  # the network's input: an aligned 150×150 RGB chip
+REINSTALL = "reinstall face-recognition-models (pip install --force-reinstall face-recognition-models)"
 _LAYER = re.compile(rb"\x01[\x04-\x0d](con_4|affine_|relu_|max_pool_2|avg_pool_2|add_prev_|fc_2)")
 
 
@@ -109,8 +110,7 @@ def read_resnet(path: Path) -> tuple[tuple[float, float, float], list[Layer]]:
 
 def unusable(path: Path, problem: ModelFormatError) -> ModelFormatError:
     """The file's problem, naming it, and what mends it."""
-    return ModelFormatError(f"{path} is truncated or is not dlib's face recognition network ({problem}): "
-                            "reinstall face-recognition-models (pip install --force-reinstall face-recognition-models)")
+    return ModelFormatError(f"{path} is truncated or is not dlib's face recognition network ({problem}): {REINSTALL}")
 
 
 def _layer(reader: _Reader) -> Layer:
