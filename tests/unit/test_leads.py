@@ -11,8 +11,8 @@ import pytest
 
 from reunite.domain.grouping import GroupPolicy, Seen, reachable, same_child_by_face
 from reunite.domain.leads import Calibration, LeadPolicy, Strength, fit_band, lead, proposable
+from reunite.domain.matching_store import CandidateRow
 from reunite.domain.model import GeoPoint
-from reunite.domain.ports import CandidateRow
 from reunite.domain.scoring import MatchPolicy, Score, impostor_share, lead_for
 from reunite.i18n import Language
 from reunite.services.matching import shortlist

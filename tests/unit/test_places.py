@@ -22,8 +22,8 @@ from reunite.domain.access import (
     sighting_view,
 )
 from reunite.domain.errors import InvalidInput
+from reunite.domain.matching_store import CandidateRow
 from reunite.domain.model import AgeRange, GeoPoint, Sex, SightingFilter
-from reunite.domain.ports import CandidateRow
 from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, Score, SightingFacts, score_pair
 from reunite.i18n import Language
 from reunite.services.matching import shortlist

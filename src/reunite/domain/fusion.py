@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from reunite.domain.scoring import MatchPolicy
 
 if TYPE_CHECKING:
-    from reunite.domain.ports import CaseHitRow, SightingHitRow
+    from reunite.domain.matching_store import CaseHitRow, SightingHitRow
 
 MIN_SPREAD = 1e-3
 

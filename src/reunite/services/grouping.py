@@ -13,8 +13,9 @@ from reunite.domain.access import Permission, Principal, coarse_point, require
 from reunite.domain.errors import InvalidInput
 from reunite.domain.grouping import GROUP_AGE_YEARS, Seen, fuse_group, pair_score, reachable, same_child_by_face
 from reunite.domain.leads import impostor_share
+from reunite.domain.matching_store import StoredFace
 from reunite.domain.model import PhotoOwner, years_between
-from reunite.domain.ports import StoredFace, UnitOfWork
+from reunite.domain.ports import UnitOfWork
 from reunite.domain.scoring import SightingFacts, lead_for
 from reunite.services.deps import Deps
 

@@ -12,8 +12,9 @@ from reunite.domain import access
 from reunite.domain.errors import FaceEngineUnavailable, ReuniteError
 from reunite.domain.fusion import Spread, fused_similarity
 from reunite.domain.leads import proposable
+from reunite.domain.matching_store import CandidateRow, CaseHitRow, PhotoToProcess, StoredFace
 from reunite.domain.model import DetectedFace, GeoPoint, PhotoOwner
-from reunite.domain.ports import CandidateRow, CaseHitRow, PhotoToProcess, StoredFace, UnitOfWork
+from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import FaceProblem, photo_problem
 from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, SightingFacts, impostor_share, score_pair
 from reunite.services.deps import Deps

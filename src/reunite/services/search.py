@@ -19,8 +19,9 @@ from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput
 from reunite.domain.fusion import Spread, fused_similarity
 from reunite.domain.leads import proposable
+from reunite.domain.matching_store import StoredFace
 from reunite.domain.model import DetectedFace, PhotoOwner
-from reunite.domain.ports import StoredFace, UnitOfWork
+from reunite.domain.ports import UnitOfWork
 from reunite.domain.scoring import CaseFacts, FaceHit, Score, SightingFacts, read_pair, score_pair
 from reunite.services.deps import Deps
 from reunite.services.grouping import fused_faces

@@ -19,8 +19,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M, AnnScanOnce, vector_literal
 from reunite.adapters.db.tables import face_embeddings
 from reunite.domain.fusion import Spread
+from reunite.domain.matching_store import CaseHitRow, SightingHitRow
 from reunite.domain.model import DetectedFace
-from reunite.domain.ports import CaseHitRow, SightingHitRow
 
 SAMPLE = 40  # recent case faces × recent sighting faces read for the spread: 1,600 pairs
 _SAFE = re.compile(r"^[a-z0-9_-]{1,48}$")

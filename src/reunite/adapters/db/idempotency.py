@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 
-from reunite.adapters.db.tables import idempotency_keys
+from reunite.adapters.db.people_tables import idempotency_keys
 
 
 class IdempotencySql:

@@ -9,16 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from reunite.adapters.db.tables import (
-    candidates,
-    cases,
-    faces,
-    messages,
-    photos,
-    sightings,
-    takedowns,
-    verifications,
-)
+from reunite.adapters.db.people_tables import messages, takedowns, verifications
+from reunite.adapters.db.tables import candidates, cases, faces, photos, sightings
 from reunite.domain.errors import InvalidInput, NotFound
 from reunite.domain.model import CandidateStatus, PhotoOwner
 

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
-from reunite.adapters.db.tables import accounts, api_tokens, backoffs, case_owners, invitations, sessions
+from reunite.adapters.db.people_tables import accounts, api_tokens, backoffs, case_owners, invitations, sessions
 from reunite.domain.access import ACTIVE_CASE_STATUSES
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.stores import AccountRow

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from reunite.adapters.db.tables import case_notes, cases, pfif_refused
+from reunite.adapters.db.people_tables import case_notes, pfif_refused
+from reunite.adapters.db.tables import cases
 from reunite.domain.model import NewCase
 
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text, update
 
-from reunite.adapters.db.tables import accounts, alerts, audit_log, case_owners, outbox, subscriptions
+from reunite.adapters.db.people_tables import accounts, alerts, case_owners, outbox, subscriptions
+from reunite.adapters.db.tables import audit_log
 from reunite.domain.access import PLACE_GRID_DEG
 
 # Subscribers whose area meets the alert circle: the index narrows by a box as wide as the alert

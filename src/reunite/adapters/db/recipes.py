@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from reunite.adapters.db.tables import recorded_settings
+from reunite.adapters.db.people_tables import recorded_settings
 from reunite.domain.recipes import FaceRecipe, OutdatedFaces
 
 RECIPE_KEY = "face_recipe"

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
 
-from reunite.adapters.db.tables import sighting_sources, sources
+from reunite.adapters.db.people_tables import sighting_sources, sources
 from reunite.domain.model import Provenance
 
 REPOST_BITS = 6  # photos whose perceptual hashes differ in at most this many of 64 bits are the same picture

@@ -40,7 +40,7 @@ metadata = MetaData(
 )
 
 
-def _created() -> Column[object]:
+def created_column() -> Column[object]:
     return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
 
 
@@ -74,7 +74,7 @@ cases = Table(
     Column("linked_case_id", BigInteger, ForeignKey("cases.id", ondelete="SET NULL")),
     Column("pfif", JSONB, nullable=False, server_default="{}"),  # every PFIF field a partner sent, as sent
     Column("entry_date", DateTime(timezone=True)),  # when an import last changed the record here
-    _created(),
+    created_column(),
     CheckConstraint("status IN ('open', 'reunited', 'closed', 'rejected', 'expired')", name="status"),
     CheckConstraint("sex IN ('female', 'male', 'unknown')", name="sex"),
 )
@@ -83,7 +83,7 @@ sighting_groups = Table(  # sightings of one unknown child (domain/grouping.py)
     "sighting_groups",
     metadata,
     Column("id", BigInteger, primary_key=True),
-    _created(),
+    created_column(),
 )
 
 sightings = Table(
@@ -110,7 +110,7 @@ sightings = Table(
     Column("group_id", BigInteger, ForeignKey("sighting_groups.id", ondelete="SET NULL")),
     Column("receipt", String(16)),  # the reporter's receipt number (0013)
     Column("client_key", String(64)),  # the phone's key for this report: a resent report is stored once
-    _created(),
+    created_column(),
     Index("ix_sightings_group_id", "group_id", postgresql_where=text("group_id IS NOT NULL")),
     CheckConstraint("apparent_sex IN ('female', 'male', 'unknown')", name="apparent_sex"),
     Index("ux_sightings_receipt", "receipt", unique=True),
@@ -138,7 +138,7 @@ photos = Table(
     Column("failed_reason", Text),  # set (with processed_at) when faces could not be searched for good
     # why the photo's best face is poor for matching ('small', 'blurred', 'turned', 'none'); NULL: fine
     Column("face_problem", String(16)),
-    _created(),
+    created_column(),
     CheckConstraint("(case_id IS NULL) <> (sighting_id IS NULL)", name="one_owner"),
 )
 
@@ -162,7 +162,7 @@ faces = Table(
     Column("model_version", String(64), nullable=False),
     Column("crop_key", Text, nullable=False),
     Column("hubness", Float, nullable=False, server_default="0"),
-    _created(),
+    created_column(),
     Index("ix_faces_case_id", "case_id", postgresql_where=text("case_id IS NOT NULL")),
     Index("ix_faces_sighting_id", "sighting_id", postgresql_where=text("sighting_id IS NOT NULL")),
     # faces made with another recipe, counted from these alone (adapters/db/recipes.py)
@@ -193,7 +193,7 @@ face_embeddings = Table(
     Column("case_id", BigInteger),
     Column("sighting_id", BigInteger),
     Column("embedding", Vector(), nullable=False),
-    _created(),
+    created_column(),
     Index("ix_embeddings_recipe", "model", "model_version"),
 )
 
@@ -225,7 +225,7 @@ candidates = Table(
     Column("review_reason", Text, nullable=False, server_default=""),
     Column("reviewed_by", Text),
     Column("reviewed_at", DateTime(timezone=True)),
-    _created(),
+    created_column(),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     # the workbench (migration 0011): who holds it until when, the first of two reviewers, the family's word
     Column("claimed_by", Text),
@@ -261,7 +261,7 @@ case_duplicates = Table(  # cases that look like one child registered twice, for
     Column("status", String(16), nullable=False, server_default="open"),
     Column("decided_by", Text),
     Column("decided_at", DateTime(timezone=True)),
-    _created(),
+    created_column(),
     UniqueConstraint("case_id", "other_case_id"),
     CheckConstraint("case_id < other_case_id", name="ordered"),
     CheckConstraint("status IN ('open', 'linked', 'dismissed')", name="status"),
@@ -278,244 +278,4 @@ audit_log = Table(
     Column("subject_id", BigInteger, nullable=False),
     Column("detail", JSONB, nullable=False, server_default="{}"),
     Index("ix_audit_log_subject", "subject", "subject_id"),
-)
-
-accounts = Table(
-    "accounts",
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("email", Text, nullable=False),
-    Column("display_name", Text, nullable=False, server_default=""),
-    Column("password_hash", Text, nullable=False),
-    Column("role", String(16), nullable=False),
-    Column("language", String(8), nullable=False, server_default="en"),
-    Column("disabled_at", DateTime(timezone=True)),
-    _created(),
-)
-
-sessions = Table(
-    "sessions",
-    metadata,
-    Column("token_hash", String(64), primary_key=True),
-    Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    _created(),
-)
-
-api_tokens = Table(
-    "api_tokens",
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("name", Text, nullable=False),
-    Column("token_hash", String(64), nullable=False, unique=True),
-    Column("scopes", ARRAY(Text), nullable=False),
-    Column("allowed_domains", ARRAY(Text), nullable=False, server_default="{}"),
-    Column("created_by", Text, nullable=False),
-    Column("revoked_at", DateTime(timezone=True)),
-    Column("issued_by", BigInteger, ForeignKey("api_tokens.id", ondelete="CASCADE"), index=True),
-    _created(),
-)
-
-invitations = Table(
-    "invitations",
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("token_hash", String(64), nullable=False, unique=True),
-    Column("email", Text, nullable=False),
-    Column("role", String(16), nullable=False),
-    Column("invited_by", BigInteger, ForeignKey("accounts.id"), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("used_at", DateTime(timezone=True)),
-    _created(),
-)
-
-case_owners = Table(
-    "case_owners",
-    metadata,
-    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
-    Column("account_id", BigInteger, ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True),
-)
-
-messages = Table(
-    "messages",
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
-    Column("author", Text, nullable=False),
-    Column("from_family", Boolean, nullable=False),
-    Column("body", Text, nullable=False),
-    _created(),
-)
-
-verifications = Table(
-    "verifications",
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
-    Column("candidate_id", BigInteger, ForeignKey("candidates.id", ondelete="SET NULL")),
-    Column("method", String(16), nullable=False),
-    Column("result", String(16), nullable=False),
-    Column("notes", Text, nullable=False, server_default=""),
-    Column("recorded_by", Text, nullable=False),
-    _created(),
-)
-
-takedowns = Table(
-    "takedowns",
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("subject", String(16), nullable=False),
-    Column("subject_id", BigInteger, nullable=False),
-    Column("requester", Text, nullable=False),
-    Column("relation", Text, nullable=False),
-    Column("reason", Text, nullable=False),
-    Column("status", String(16), nullable=False, server_default="pending"),
-    Column("identity_evidence", Text, nullable=False, server_default=""),
-    Column("resolved_by", Text),
-    Column("resolved_at", DateTime(timezone=True)),
-    _created(),
-)
-
-backoffs = Table(
-    "backoffs",
-    metadata,
-    Column("key", Text, primary_key=True),
-    Column("failures", Integer, nullable=False),
-    Column("locked_until", DateTime(timezone=True)),
-    Column("last_failure_at", DateTime(timezone=True), nullable=False),
-)
-
-rate_counters = Table(
-    "rate_counters",
-    metadata,
-    Column("key", Text, primary_key=True),
-    Column("window_start", DateTime(timezone=True), primary_key=True),
-    Column("hits", Integer, nullable=False),
-)
-
-subscriptions = Table(
-    "subscriptions",
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("channel", String(8), nullable=False),
-    Column("address", Text, nullable=False),
-    Column("lat", Float),
-    Column("lon", Float),
-    Column("radius_km", Float, nullable=False, server_default="0"),
-    Column("region", Text, nullable=False, server_default=""),
-    Column("language", String(8), nullable=False, server_default="en"),
-    Column("digest", Boolean, nullable=False, server_default=text("false")),
-    Column("secret", Text, nullable=False, server_default=""),
-    Column("status", String(16), nullable=False, server_default="pending"),
-    Column("created_by", Text, nullable=False),
-    Column("confirmed_at", DateTime(timezone=True)),
-    Column("unsubscribed_at", DateTime(timezone=True)),
-    _created(),
-)
-
-alerts = Table(
-    "alerts",
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
-    Column("subscription_id", BigInteger, ForeignKey("subscriptions.id", ondelete="CASCADE"), nullable=False),
-    Column("radius_km", Float, nullable=False),
-    Column("distance_km", Float),
-    Column("sent_at", DateTime(timezone=True)),
-    _created(),
-    UniqueConstraint("case_id", "subscription_id"),
-)
-
-outbox = Table(
-    "outbox",
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("channel", String(8), nullable=False),
-    Column("recipient", Text, nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("subject", Text, nullable=False, server_default=""),
-    Column("status", String(16), nullable=False, server_default="queued"),
-    Column("attempts", Integer, nullable=False, server_default="0"),
-    Column("error", Text, nullable=False, server_default=""),
-    Column("sent_at", DateTime(timezone=True)),
-    _created(),
-)
-
-case_notes = Table(
-    "case_notes",
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("record_id", Text, nullable=False, unique=True),
-    Column("person_record_id", Text, nullable=False),
-    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE")),
-    Column("linked_person_record_id", Text, nullable=False, server_default=""),
-    Column("author_name", Text, nullable=False, server_default=""),
-    Column("author_made_contact", Boolean),
-    Column("status", String(32), nullable=False, server_default=""),
-    Column("last_known_location", Text, nullable=False, server_default=""),
-    Column("text", Text, nullable=False, server_default=""),
-    Column("source_date", DateTime(timezone=True), nullable=False),
-    Column("entry_date", DateTime(timezone=True), nullable=False),
-    Column("source", Text, nullable=False, server_default=""),
-    Column("pfif", JSONB, nullable=False, server_default="{}"),  # every PFIF field the note came with
-)
-
-pfif_refused = Table(
-    "pfif_refused",  # persons that are no case here (adults, no age): their notes are refused too
-    metadata,
-    Column("record_id", Text, primary_key=True),
-    Column("refused_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-)
-
-sources = Table(
-    "sources",  # public feeds and timelines read for sightings (docs/sources.md)
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("kind", String(16), nullable=False),
-    Column("url", Text, nullable=False, unique=True),
-    Column("name", Text, nullable=False, server_default=""),
-    Column("status", String(16), nullable=False, server_default="active"),
-    Column("interval_s", Integer, nullable=False, server_default="900"),
-    Column("etag", Text, nullable=False, server_default=""),
-    Column("last_modified", Text, nullable=False, server_default=""),
-    Column("cursor", Text, nullable=False, server_default=""),
-    Column("next_poll_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("failures", Integer, nullable=False, server_default="0"),
-    Column("last_error", Text, nullable=False, server_default=""),
-    Column("last_ok_at", DateTime(timezone=True)),
-    Column("posts_seen", Integer, nullable=False, server_default="0"),
-    Column("created_by", Text, nullable=False, server_default=""),
-    _created(),
-    CheckConstraint("kind IN ('feed', 'mastodon')", name="kind"),
-    CheckConstraint("status IN ('active', 'paused')", name="status"),
-)
-
-sighting_sources = Table(
-    "sighting_sources",  # where a sighting came from: one row per post, email or repeated form
-    metadata,
-    Column("id", BigInteger, primary_key=True),
-    Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="CASCADE"), nullable=False),
-    Column("kind", String(16), nullable=False),
-    Column("source_id", BigInteger, ForeignKey("sources.id", ondelete="SET NULL")),
-    Column("url", Text, nullable=False, server_default=""),
-    Column("author", Text, nullable=False, server_default=""),
-    Column("posted_at", DateTime(timezone=True)),
-    _created(),
-    CheckConstraint("kind IN ('form', 'post', 'email')", name="kind"),
-)
-
-idempotency_keys = Table(
-    "idempotency_keys",
-    metadata,
-    Column("key", Text, primary_key=True),  # sha256 of who, what and the sender's key
-    Column("result", JSONB, nullable=False),
-    _created(),
-)
-
-recorded_settings = Table(
-    "recorded_settings",  # what one process records for the others: the workers' face recipe (0021)
-    metadata,
-    Column("key", Text, primary_key=True),
-    Column("value", JSONB, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )

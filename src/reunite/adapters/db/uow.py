@@ -25,6 +25,7 @@ from reunite.adapters.db.sources import SourcesSql
 from reunite.adapters.db.tables import EMBEDDING_DIM, audit_log, candidates, cases, faces, photos, sightings
 from reunite.adapters.db.workbench import WorkbenchSql
 from reunite.domain.errors import NotFound
+from reunite.domain.matching_store import CandidateRow, CaseHitRow, PhotoToProcess, SightingHitRow, StoredFace
 from reunite.domain.model import (
     AgeRange,
     CandidateStatus,
@@ -36,7 +37,6 @@ from reunite.domain.model import (
     PhotoOwner,
     Sex,
 )
-from reunite.domain.ports import CandidateRow, CaseHitRow, PhotoToProcess, SightingHitRow, StoredFace
 from reunite.domain.scoring import CaseFacts, SightingFacts
 from reunite.domain.times import offset_minutes
 

@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from reunite.adapters.db import people_tables  # noqa: F401  (its tables join the metadata)
 from reunite.adapters.db.tables import metadata
 
 engine = context.config.attributes["engine"]
