@@ -147,6 +147,18 @@ def test_the_api_explains_a_candidate_in_the_readers_language(world: w.World) ->
         assert f"<li>{part}</li>" in page
 
 
+def test_a_family_proposing_a_confirmed_lead_again_keeps_the_reviewers_decision(world: w.World) -> None:
+    proposal = _family_proposal(world)
+    deps = world.container.deps
+    before = next(c for c in deps.read.candidates(world.case_a, None) if c["id"] == proposal)
+    family = from_session(deps, world.cookies["family"])
+    assert family is not None
+    again = families.propose_sighting(deps, family, before["sighting_id"], world.case_a, "her coat, again")
+    after = next(c for c in deps.read.candidates(world.case_a, None) if c["id"] == proposal)
+    assert again == proposal and after["status"] == "confirmed"
+    assert (after["reviewed_by"], after["reviewed_at"]) == (before["reviewed_by"], before["reviewed_at"])
+
+
 def test_a_familys_proposal_stored_without_its_gap_gets_it_back(world: w.World) -> None:
     """Migration 0020: proposals stored before this fix had no gap, so they read the cautious cell."""
     from alembic import command

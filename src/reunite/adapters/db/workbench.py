@@ -82,13 +82,16 @@ class WorkbenchSql:
 
     def add_family_candidate(self, case_id: int, sighting_id: int, sighting_face_id: int,
                              values: dict[str, Any], note: str, at: datetime) -> int:
-        existing = self.conn.execute(select(candidates.c.id).where(
-            candidates.c.case_id == case_id, candidates.c.sighting_face_id == sighting_face_id)).scalar()
+        existing = self.conn.execute(select(candidates.c.id, candidates.c.status).where(
+            candidates.c.case_id == case_id, candidates.c.sighting_face_id == sighting_face_id)).first()
         family = {"family_answer": "maybe", "family_note": note, "family_answered_at": at, "updated_at": at}
-        if existing is not None:  # the machine had it: back to the reviewers, with the family's word
-            self.reopen(int(existing), at)
-            self.conn.execute(update(candidates).where(candidates.c.id == existing).values(**family))
-            return int(existing)
+        if existing is not None:
+            # the machine had it: the family's word joins it. A dismissed one goes back to the reviewers
+            # for a second look (the dismissal stays in the audit log); a confirmation stands.
+            if existing.status == "dismissed":
+                self.reopen(int(existing.id), at)
+            self.conn.execute(update(candidates).where(candidates.c.id == existing.id).values(**family))
+            return int(existing.id)
         return int(self.conn.execute(insert(candidates).values(
             case_id=case_id, sighting_id=sighting_id, sighting_face_id=sighting_face_id, proposed_by="family",
             **values, **family).returning(candidates.c.id)).scalar_one())
