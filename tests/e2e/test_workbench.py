@@ -193,6 +193,12 @@ def test_a_lead_reaches_the_family_only_approved_and_once_it_can_no_longer_be_un
     reach.candidate_confirmed(later.deps, world.case_id, lead["id"])
     assert count_rows(container, "outbox WHERE kind = 'candidate_confirmed'") == 1  # told once, after the window
 
+    # a dismissal never reaches the family: not the lead, not the timeline, not even once settled
+    other = machine[world.sightings[1]]
+    assert _form(reviewer, f"/candidates/{other['id']}/review", decision="dismiss", reason="1").status_code == 303
+    assert "A reviewer dismissed" in reviewer.get(f"/cases/{world.case_id}").text
+    assert "A reviewer dismissed" not in _client(later, world.family_token).get(f"/cases/{world.case_id}").text
+
 
 def test_a_family_answers_on_a_lead_and_marks_a_sighting_as_possibly_theirs(
     container: Container

@@ -108,13 +108,15 @@ def get_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
 
 def case_timeline(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:
     """A case's history as this reader may see it: a family learns of a reviewer's confirmation only
-    once it can no longer be undone, as with the lead itself."""
+    once it can no longer be undone, as with the lead itself, and never of a dismissal (dismissed
+    candidates are not shown to it: their mention would tell that a proposal existed)."""
     checked_case(deps, who, case_id)
     entries = deps.read.case_timeline(case_id)
     if who.can(Permission.REVIEW_CANDIDATES):
         return entries
     settled = deps.clock.now() - deps.limits.undo_window
-    return [e for e in entries if e["action"] != "candidate.confirmed" or e["at"] <= settled]
+    return [e for e in entries if e["action"] != "candidate.dismissed"
+            and (e["action"] != "candidate.confirmed" or e["at"] <= settled)]
 
 
 def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
