@@ -18,6 +18,7 @@ from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting
 from reunite.entrypoints.api.app import create_app
 from reunite.services import intake, moderation, review, search
 from reunite.services.accounts import from_session
+from reunite.services.grouping import group_changed
 from reunite.services.matching import process_and_match, rescore_group
 from tests.conftest import run_jobs, session_for
 from tests.photos import portrait, side_by_side
@@ -125,6 +126,16 @@ def test_a_second_sighting_joining_the_group_rescores_its_candidates_for_everyon
     assert rescore_group(container.deps, group) == 0  # the jobs run again: nothing new, nothing moved
     assert process_and_match(container.deps, PhotoOwner.SIGHTING, second) == 0
     assert _candidates(container) == after
+
+    # the group changing again and again before the job runs queues one job, not one per change
+    for _ in range(3):
+        with container.deps.uow() as uow:
+            group_changed(container.deps, uow, first)
+            uow.commit()
+    with container.engine.connect() as conn:
+        waiting = conn.exec_driver_sql("SELECT count(*) FROM procrastinate_jobs WHERE status = 'todo' "
+                                       "AND task_name = 'matching.rescore_group'").scalar()
+    assert waiting == 1
 
 
 def test_a_waiting_proposal_reads_as_in_the_familys_search_while_its_group_grows_and_shrinks(

@@ -237,7 +237,8 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
     def enqueue(self, task: str, *, lock: str | None = None, at: datetime | None = None, unless_waiting: bool = False,
                 **args: Any) -> None:
         """Defer a background job in this same transaction (to run at ``at``, default now); with
-        ``unless_waiting``, not when a job of this task is already waiting (it will do the same)."""
+        ``unless_waiting``, not when a job of this task with the same arguments is already waiting (it
+        will do the same)."""
         ...
 
     def audit(self, actor: str, action: str, subject: str, subject_id: int, **detail: Any) -> None:

@@ -113,7 +113,8 @@ def group_changed(deps: Deps, uow: UnitOfWork, sighting_id: int) -> None:
     job enqueued in the caller's transaction (``matching.rescore_group``)."""
     group = uow.group_of(sighting_id) if deps.policy.groups.fuse else None
     if group is not None:
-        uow.enqueue("matching.rescore_group", lock=f"group-{group}", group_id=group)
+        # one waiting job per group: it reads the group as it is when it runs
+        uow.enqueue("matching.rescore_group", lock=f"group-{group}", unless_waiting=True, group_id=group)
 
 
 def flag_duplicates(deps: Deps, case_id: int) -> int:

@@ -93,8 +93,8 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
     # -- jobs and audit ---------------------------------------------------------------
     def enqueue(self, task: str, *, lock: str | None = None, at: datetime | None = None, unless_waiting: bool = False,
                 **args: Any) -> None:
-        waiting = (" WHERE NOT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE task_name = :task AND status = 'todo')"
-                   if unless_waiting else "")
+        waiting = (" WHERE NOT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE task_name = :task AND status = 'todo' "
+                   "AND args = CAST(:args AS jsonb))" if unless_waiting else "")
         self.conn.execute(
             text(
                 "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, :lock, NULL, "
