@@ -29,6 +29,13 @@ def register(client: TestClient, photo: tuple[str, bytes, str], **form: Any) -> 
     return int(response.json()["id"])
 
 
+def test_an_honest_adult_age_estimate_is_accepted(client: TestClient) -> None:
+    """A child missing for years is an adult when seen again: a reporter's "24 to 28" is kept."""
+    response = report(client, [("face.jpg", face_jpeg(), "image/jpeg")], apparent_age_low=24, apparent_age_high=28)
+    assert response.status_code == 202, response.text
+    assert client.get(f"/api/sightings/{response.json()['id']}").json()["apparent_age_low"] == 24
+
+
 def test_sighting_is_accepted_at_once_then_processed(client: TestClient, container: Container) -> None:
     response = report(client, [("face.jpg", face_jpeg(), "image/jpeg")], seen_at="2005-06-01T10:00:00+08:00",
                       lat=30.59, lon=114.31, place_text="Hankou station", apparent_age_low=4, apparent_age_high=6)
@@ -97,6 +104,8 @@ BAD_REPORTS = {
     "only a longitude": ([("a.jpg", plain_photo(), "image/jpeg")], {"lon": 10}, 422, "both latitude"),
     "reversed age range": ([("a.jpg", plain_photo(), "image/jpeg")],
                            {"apparent_age_low": 9, "apparent_age_high": 3}, 422, "apparent age"),
+    "apparent age past 60": ([("a.jpg", plain_photo(), "image/jpeg")],
+                             {"apparent_age_low": 58, "apparent_age_high": 64}, 422, "0 to 60"),
     "unknown sex": ([("a.jpg", plain_photo(), "image/jpeg")], {"apparent_sex": "x"}, 422, ""),
     "second photo broken": ([("a.jpg", plain_photo(), "image/jpeg"), ("b.jpg", b"\xff\xd8\xff broken", "image/jpeg")],
                             {}, 415, "photo 2"),

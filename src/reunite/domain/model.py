@@ -63,6 +63,10 @@ class GeoPoint:
         return 2 * 6371.0088 * math.asin(min(1.0, math.sqrt(a)))
 
 
+# the oldest apparent age a reporter may give: children missing for years are adults when seen again
+MAX_APPARENT_AGE = 60
+
+
 @dataclass(frozen=True)
 class AgeRange:
     """An apparent age as a reporter gives it: 'about 8 to 10'."""
@@ -86,9 +90,9 @@ class AgeRange:
         return (self.low + self.high) / 2
 
     def __post_init__(self) -> None:
-        if not (0 <= self.low <= self.high <= 25):
+        if not (0 <= self.low <= self.high <= MAX_APPARENT_AGE):
             raise InvalidInput(
-                "apparent age {low}-{high} is not a valid range (0 to 25 years, low before high)",
+                "apparent age {low}-{high} is not a valid range (0 to 60 years, low before high)",
                 field="apparent_age", low=self.low, high=self.high,
             )
 

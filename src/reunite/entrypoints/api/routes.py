@@ -111,7 +111,7 @@ def list_sightings(
     radius_km: float = 50.0,
     seen_from: datetime | None = None,
     seen_to: datetime | None = None,
-    age: Annotated[int | None, Query(ge=0, le=25)] = None,
+    age: Annotated[int | None, Query(ge=0, le=60)] = None,
     sex: Sex | None = None,
     place: Annotated[str, Query(max_length=200, description="Words in the place description")] = "",
     limit: int = 50,
