@@ -154,6 +154,8 @@ def test_radii_are_coarse_listings_are_limited_and_audited_as_they_ran(container
     container.deps = replace(container.deps, limits=limits)
     answers = [family.get("/api/sightings").status_code for _ in range(4)]
     assert answers[-1] == 429
+    # reading sightings one by one, by id, draws on the same limit (existing or not: the same answer)
+    assert {family.get(f"/api/sightings/{i}").status_code for i in (1, 2, 999_999)} == {429}
     _, police = session_for(container, Role.POLICE)
     assert all(client(container, police).get("/api/sightings").status_code == 200 for _ in range(4))
 

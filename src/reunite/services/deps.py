@@ -38,7 +38,7 @@ class Limits:
     searches_per_hour: int = 30
     messages_per_hour: int = 20
     partner_requests_per_hour: int = 5000
-    listings_per_hour: int = 600  # sighting listings by families and partners (places by grid cell)
+    listings_per_hour: int = 600  # sighting listings and single reads by families and partners (places by grid cell)
     proof_of_work_bits: int = 14
     # sign-in backoff: failures in a row allowed per account and per address, then a lock that doubles
     sign_in_failures_per_account: int = 5

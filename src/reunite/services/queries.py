@@ -69,7 +69,12 @@ def list_sightings(deps: Deps, who: Principal, query: SightingFilter) -> tuple[i
 
 
 def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]:
+    """One sighting as ``who`` may see it. Without exact places, each read counts against the same
+    hourly limit as a listing (a listing of one: sequential ids must not bypass it), before anything
+    is read, whether the sighting exists or not."""
     require(who, Permission.BROWSE_SIGHTINGS)
+    if not who.can(Permission.SEE_EXACT_PLACES):
+        throttle.hit(deps, f"browse:{who.actor}", deps.limits.listings_per_hour)
     row = deps.read.sighting(sighting_id)
     if not access.sighting_visible(who, row["status"]):
         raise NotFound("sighting {id} does not exist", id=sighting_id)
