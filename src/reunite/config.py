@@ -124,7 +124,8 @@ class Settings(BaseSettings):
     messages_per_hour: int = 20
     partner_requests_per_hour: int = Field(default=5000, description="Reports and searches per hour per API token.")
     listings_per_hour: int = Field(
-        default=600, description="Sighting listings and single sighting reads per hour per family account or partner token.")
+        default=600,
+        description="Sighting listings and single sighting reads per hour per family account or partner token.")
     sign_in_failures_per_account: int = Field(
         default=5, ge=1, description="Wrong passwords in a row for one email before sign-in is locked for a while.")
     sign_in_failures_per_address: int = Field(
