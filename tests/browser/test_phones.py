@@ -160,6 +160,7 @@ def test_send_report_is_above_the_fold_and_location_refusal_is_explained(
     assert box and box["y"] + box["height"] <= 740
     assert page.locator("#lat").is_hidden()  # coordinates are in an advanced section, closed
     assert page.locator("#seen_at").input_value() == ""  # never silently 'now'
+    expect(page.locator("#progress")).to_be_hidden()  # no empty progress bar before anything is sent
     page.click("#locate")  # no permission given to this context: refused
     expect(page.locator("#place-status")).to_contain_text("定位" if lang == "zh_CN" else "refused")
     context.close()
