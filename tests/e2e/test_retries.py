@@ -177,8 +177,12 @@ def test_a_message_sent_again_is_one_message_and_one_notice(client: TestClient, 
     assert fields.get("idempotency_key")
     for _ in range(2):
         sent = browser.post(page, data=fields | {"body": "We are checking a lead"}, follow_redirects=False)
-        assert sent.status_code == 303
+        assert sent.status_code == 303 and sent.headers["location"].endswith("#messages")
     assert count_rows(container, "messages") == 4
+    # the same one-time key with other words is refused, and the words typed are still there to send
+    refused = browser.post(page, data=fields | {"body": "Other words typed later"})
+    assert refused.status_code == 422 and "Other words typed later</textarea>" in refused.text
+    assert "sent before, with other words" in refused.text and "idempotency key" not in refused.text
 
 
 def test_tokens_verifications_sources_and_imports_retried_with_a_key_are_made_once(

@@ -107,14 +107,20 @@ async def takedown(request: Request, lang: LangDep, deps: DepsDep, who: Moderato
 
 
 async def _on_case(request: Request, lang: LangDep, deps: DepsDep, who: Principal, case_id: int,
-                   action: Action) -> Response:
+                   action: Action, section: str = "reunion") -> Response:
+    """Do ``action`` with the posted form and go back to the case page's ``section``; a refusal is
+    shown on the case page with what was typed kept."""
     form = await checked_form(request)
     try:
         action(form)
     except ReuniteError as exc:
+        typed = {k: v for k, v in form.items() if isinstance(v, str)}
+        resent = "This form was sent before, with other words. What you typed is kept below: send it again to send it as new."  # noqa: E501
+        # the form's one-time key is nothing the reader typed: say what happened in their words
+        error = lang.gettext(resent) if exc.field == "idempotency_key" else lang.error(exc)
         return render(request, lang, "case.html", status=exc.status_code, **case_context(deps, who, case_id),
-                      registered=False, error=lang.error(exc))
-    return RedirectResponse(f"/cases/{case_id}#reunion", status_code=303)
+                      registered=False, error=error, typed=typed)
+    return RedirectResponse(f"/cases/{case_id}#{section}", status_code=303)
 
 
 @router.post("/cases/{case_id}/messages", response_model=None)
@@ -125,7 +131,7 @@ async def message(request: Request, lang: LangDep, deps: DepsDep, who: Principal
                                    deps.limits.messages_per_hour) is None:  # else the form sent twice: sent once
             reunion.send_message(deps, who, case_id, text(form, "body"), key)
 
-    return await _on_case(request, lang, deps, who, case_id, send)
+    return await _on_case(request, lang, deps, who, case_id, send, section="messages")
 
 
 @router.post("/cases/{case_id}/verifications", response_model=None)
