@@ -345,7 +345,8 @@ def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> 
                   row["sex_score"], row["case_face_id"], row["expected_age"], row["distance_km"],
                   row["elapsed_days"], row["hubness"], None if gap is None else row["expected_age"] - gap)
     coarse = coarse_score(policy, exact, _point(row, "case_"), _point(row, ""))
-    # the calibrated reading (band, "1 in N": ``scoring.read_stored``) follows the coarse total too
+    # the calibrated reading (band, "1 in N": ``scoring.read_stored``) reads the face evidence alone,
+    # which no place enters: the same for every reader
     shown |= {"score": coarse.total, "time_score": coarse.time, "place_score": coarse.place,
               "distance_km": coarse.distance_km}
     return shown
