@@ -220,9 +220,9 @@ def read_stored(policy: MatchPolicy, evidence: float, expected_age: float, gap_y
     the share of pairs of different children (of this case photo's age, and of the sighting's apparent
     age when the reporter gave one; the most cautious age cell when the photo's age is unknown) whose
     face evidence is at least ``evidence`` (``face_evidence``: never the total), and the lead in a
-    parent's words; None share without a calibration. From what a candidate stores and its sighting's apparent age (``sighting_age``: ``AgeRange.middle``): the
-    case photo's age is the expected age less the gap (a photo taken after the sighting reads as of
-    the sighting's age, its gap 0)."""
+    parent's words; None share without a calibration. From what a candidate stores and its sighting's
+    apparent age (``sighting_age``: ``AgeRange.middle``): the case photo's age is the expected age less
+    the gap (a photo taken after the sighting reads as of the sighting's age, its gap 0)."""
     photo_age = None if gap_years is None else expected_age - gap_years
     return leads.reading(policy.calibration, policy.leads, evidence, photo_age, gap_years, rank, rank_of,
                          sighting_age)
