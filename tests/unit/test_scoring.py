@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -172,7 +172,9 @@ def test_a_strong_face_far_away_or_without_a_place_is_still_proposed_and_nearnes
     stays unproposed however near."""
     from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibration
     from reunite.domain.leads import Strength, proposable
+    from reunite.domain.matching_store import CandidateRow
     from reunite.domain.scoring import read_pair
+    from reunite.services.matching import proposals
 
     policy = MatchPolicy(calibration=load_calibration(CALIBRATION_FILE))
     assert policy.calibration is not None
@@ -189,6 +191,11 @@ def test_a_strong_face_far_away_or_without_a_place_is_still_proposed_and_nearnes
         readings = [read_pair(policy, s) for s in (near, away, blank)]
         assert {r.lead.strength for r in readings} == {expected}
         assert {proposable(policy.leads, r.share) for r in readings} == {expected is Strength.STRONG}
+        # an operator's floor (REUNITE_CANDIDATE_MIN_SCORE) just under this face: far or blank, it passes
+        floored = replace(policy, min_score=face - 0.001)
+        pairs = zip((near, away, blank), readings, strict=True)
+        rows = [CandidateRow(1, 7, 1, s, impostor_share=r.share) for s, r in pairs]
+        assert len(proposals(floored, rows)) == (3 if expected is Strength.STRONG else 0)
     # hours after the disappearance, 2,500 km is a journey no child makes: ranked last, still read by its face
     hours_later = datetime(2014, 1, 1, 3, tzinfo=UTC)
     rushed = score_pair(policy, case(), sighting(place=far, seen_at=hours_later), [FaceHit(1, strong, taken)])
