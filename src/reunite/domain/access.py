@@ -330,7 +330,7 @@ def coarse_score(policy: MatchPolicy, score: Score, last_seen: GeoPoint | None, 
 
 def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
     """A candidate as this principal may see it. Without exact places, the distance and everything
-    derived from it (place and time plausibility, the total, its words, the rank among the cases
+    derived from it (place and time plausibility, the total, the rank among the cases
     searched: ``coarse_rank``, stored by matching) come from the two places' grid cells, the
     distance in whole kilometres: never an arc around the place the family typed."""
     shown = {k: v for k, v in row.items() if k not in CANDIDATE_HIDDEN}
