@@ -100,7 +100,9 @@ class Settings(BaseSettings):
         "The second model's share of the fused face similarity (0: stored and indexed, not counted)."))
 
     # Matching
-    candidate_min_score: float = Field(default=0.0, description="Candidates scoring below this are not proposed.")
+    candidate_min_score: float = Field(default=0.0, description=(
+        "Candidates whose face evidence (face similarity less hubness) is below this are not proposed; "
+        "place, time, age and sex only order them."))
     propose_one_in: float = Field(default=500, gt=1, description=(
         "The operating point: a candidate is proposed when at most 1 in this many pairs of different children "
         "of similar ages and age gap score as high (docs/benchmarks.md chose it)."))

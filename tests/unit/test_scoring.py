@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import UTC, date, datetime
 
 import numpy as np
@@ -162,3 +162,42 @@ def test_no_hubness_centroid_stands_for_fewer_than_five_people() -> None:
     nearest = np.argmax(faces @ guarded.centroids.T, axis=1)
     assert 0 < len(guarded.centroids) < len(free.centroids)
     assert all(len(set(people[nearest == c])) >= 5 for c in range(len(guarded.centroids)))
+
+
+def test_a_strong_face_far_away_or_without_a_place_is_still_proposed_and_nearness_makes_no_weak_face_strong() -> None:
+    """Place and time order candidates but are not face evidence: read against the face-only impostor
+    curve, a sighting 2,300 km away once read "1 in 4" where the same photo nearby read "fewer than 1 in
+    9,444", and was never proposed. The same face reads the same band at 0 km, 2,500 km and with no
+    place (a reporter who gives a place is never worse off), a near one still ranks first, and a weak face
+    stays unproposed however near."""
+    from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibration
+    from reunite.domain.leads import Strength, proposable
+    from reunite.domain.matching_store import CandidateRow
+    from reunite.domain.scoring import read_pair
+    from reunite.services.matching import proposals
+
+    policy = MatchPolicy(calibration=load_calibration(CALIBRATION_FILE))
+    assert policy.calibration is not None
+    far = GeoPoint(SHANGHAI.lat - 22.5, SHANGHAI.lon)
+    assert SHANGHAI.distance_km(far) == pytest.approx(2500, abs=30)
+    taken = date(2014, 1, 1)  # the case photo: the child at 4, the sighting at 9
+    cell = policy.calibration.cell(0.0, 4.0, None, AgeRange(8, 10).middle)
+    strong = min(s for s, share in cell.curve if share <= policy.leads.strong_share)
+    weak = max(s for s, share in cell.curve if share >= policy.leads.propose_share * 2)
+    for face, expected in ((strong, Strength.STRONG), (weak, Strength.WEAK)):
+        hits = [FaceHit(1, face, taken)]
+        near, away, blank = (score_pair(policy, case(), sighting(place=p), hits) for p in (SHANGHAI, far, None))
+        assert near.total > away.total  # nearer still ranks first
+        readings = [read_pair(policy, s) for s in (near, away, blank)]
+        assert {r.lead.strength for r in readings} == {expected}
+        assert {proposable(policy.leads, r.share) for r in readings} == {expected is Strength.STRONG}
+        # an operator's floor (REUNITE_CANDIDATE_MIN_SCORE) just under this face: far or blank, it passes
+        floored = replace(policy, min_score=face - 0.001)
+        pairs = zip((near, away, blank), readings, strict=True)
+        rows = [CandidateRow(1, 7, 1, s, impostor_share=r.share) for s, r in pairs]
+        assert len(proposals(floored, rows)) == (3 if expected is Strength.STRONG else 0)
+    # hours after the disappearance, 2,500 km is a journey no child makes: ranked last, still read by its face
+    hours_later = datetime(2014, 1, 1, 3, tzinfo=UTC)
+    rushed = score_pair(policy, case(), sighting(place=far, seen_at=hours_later), [FaceHit(1, strong, taken)])
+    assert rushed.time is not None and rushed.time < 0.05
+    assert proposable(policy.leads, read_pair(policy, rushed).share)

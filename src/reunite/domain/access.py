@@ -330,7 +330,7 @@ def coarse_score(policy: MatchPolicy, score: Score, last_seen: GeoPoint | None, 
 
 def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
     """A candidate as this principal may see it. Without exact places, the distance and everything
-    derived from it (place and time plausibility, the total, its words, the rank among the cases
+    derived from it (place and time plausibility, the total, the rank among the cases
     searched: ``coarse_rank``, stored by matching) come from the two places' grid cells, the
     distance in whole kilometres: never an arc around the place the family typed."""
     shown = {k: v for k, v in row.items() if k not in CANDIDATE_HIDDEN}
@@ -345,7 +345,8 @@ def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> 
                   row["sex_score"], row["case_face_id"], row["expected_age"], row["distance_km"],
                   row["elapsed_days"], row["hubness"], None if gap is None else row["expected_age"] - gap)
     coarse = coarse_score(policy, exact, _point(row, "case_"), _point(row, ""))
-    # the calibrated reading (band, "1 in N": ``scoring.read_stored``) follows the coarse total too
+    # the calibrated reading (band, "1 in N": ``scoring.read_stored``) reads the face evidence alone,
+    # which no place enters: the same for every reader
     shown |= {"score": coarse.total, "time_score": coarse.time, "place_score": coarse.place,
               "distance_km": coarse.distance_km}
     return shown

@@ -1,6 +1,14 @@
 """How a (case, sighting face) pair is scored: face similarity fused over the case's photos,
 combined with age, time, place and sex plausibility. Every component is kept so the
-ranking can be explained to the people who review it. A score is a lead, never a verdict."""
+ranking can be explained to the people who review it. A score is a lead, never a verdict.
+
+Two numbers come out of a pair: its total (face evidence and the plausibility terms), which orders
+candidates (ranks, the shortlist's choice among proposable cases), and its face evidence (the face
+similarity less the hubness term: what the impostor calibration was fitted on), which alone is read
+against the calibration (the share, "1 in N", the band, whether it is proposed). The plausibility
+terms are not face evidence: read against the face-only curve, where 0.01 of score is about a
+30-fold change in share, a place 2,300 km away turned "1 in 41,000" into "1 in 4" and ruled out
+every far sighting (docs/benchmarks.md, "Place and time are not face evidence")."""
 
 from __future__ import annotations
 
@@ -134,7 +142,8 @@ def sex_plausibility(case_sex: Sex, apparent: Sex, expected_age: float) -> float
 
 
 def place_plausibility(policy: MatchPolicy, distance_km: float | None) -> float | None:
-    """Nearer is likelier, but a child can be anywhere: halves every ``place_half_km``."""
+    """Nearer is likelier, but a child can be anywhere: 1 / (1 + d / ``place_half_km``), a half at
+    ``place_half_km``, a third at twice that. It orders candidates; it is never read as face evidence."""
     if distance_km is None:
         return None
     return 1.0 / (1.0 + distance_km / policy.place_half_km)
@@ -184,29 +193,38 @@ def score_pair(
                  sighting.apparent_age.middle if sighting.apparent_age else None)
 
 
+def face_evidence(policy: MatchPolicy, face: float, hubness: float) -> float:
+    """What the impostor calibration was fitted on (``bench/operating_points.py`` ``calibrate``: the
+    face similarity less the sighting face's hubness), and so the only score read against it. Age,
+    time, place and sex plausibility order candidates but are not face evidence: a place far away
+    or a missing place must read the same face the same."""
+    return face - policy.hubness_weight * hubness
+
+
 def read_pair(policy: MatchPolicy, score: Score, rank: int | None = None,
               rank_of: int | None = None) -> leads.Reading:
     """The reading of a pair scored just now (search, the shortlist): exactly ``read_stored`` of the
     values a candidate stores, so a pair reads the same fresh as stored."""
-    return read_stored(policy, score.total, score.expected_age, score.gap_years, rank, rank_of, score.sighting_age)
+    return read_stored(policy, face_evidence(policy, score.face, score.hubness), score.expected_age, score.gap_years,
+                       rank, rank_of, score.sighting_age)
 
 
 def impostor_share(policy: MatchPolicy, score: Score) -> float | None:
     return read_pair(policy, score).share
 
 
-def read_stored(policy: MatchPolicy, total: float, expected_age: float, gap_years: float | None,
+def read_stored(policy: MatchPolicy, evidence: float, expected_age: float, gap_years: float | None,
                 rank: int | None = None, rank_of: int | None = None,
                 sighting_age: float | None = None) -> leads.Reading:
     """The one reading of a pair (case pages, the workbench, the API, alerts, search, the shortlist):
     the share of pairs of different children (of this case photo's age, and of the sighting's apparent
-    age when the reporter gave one; the most cautious age cell when the photo's age is unknown) that
-    score at least ``total``, and the lead in a parent's words; None share without a calibration. From
-    what a candidate stores and its sighting's apparent age (``sighting_age``: ``AgeRange.middle``): the
-    case photo's age is the expected age less the gap (a photo taken after the sighting reads as of
-    the sighting's age, its gap 0)."""
+    age when the reporter gave one; the most cautious age cell when the photo's age is unknown) whose
+    face evidence is at least ``evidence`` (``face_evidence``: never the total), and the lead in a
+    parent's words; None share without a calibration. From what a candidate stores and its sighting's
+    apparent age (``sighting_age``: ``AgeRange.middle``): the case photo's age is the expected age less
+    the gap (a photo taken after the sighting reads as of the sighting's age, its gap 0)."""
     photo_age = None if gap_years is None else expected_age - gap_years
-    return leads.reading(policy.calibration, policy.leads, total, photo_age, gap_years, rank, rank_of,
+    return leads.reading(policy.calibration, policy.leads, evidence, photo_age, gap_years, rank, rank_of,
                          sighting_age)
 
 

@@ -16,7 +16,15 @@ from reunite.domain.matching_store import CandidateRow, CaseHitRow, PhotoToProce
 from reunite.domain.model import DetectedFace, GeoPoint, PhotoOwner
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import FaceProblem, photo_problem
-from reunite.domain.scoring import CaseFacts, FaceHit, MatchPolicy, SightingFacts, impostor_share, score_pair
+from reunite.domain.scoring import (
+    CaseFacts,
+    FaceHit,
+    MatchPolicy,
+    SightingFacts,
+    face_evidence,
+    impostor_share,
+    score_pair,
+)
 from reunite.services.deps import Deps
 from reunite.services.grouping import flag_duplicates, fused_faces, join_likeliest_group
 from reunite.services.reach import reviewers_told
@@ -150,9 +158,10 @@ def ranked(deps: Deps, rows: list[CandidateRow], rank_of: int, seen: GeoPoint | 
 
 
 def proposals(policy: MatchPolicy, ranked_rows: list[CandidateRow]) -> list[CandidateRow]:
-    """Of one face's ranked cases, those plausible at the operating point, at most ``per_sighting``."""
-    out = [row for row in ranked_rows
-           if row.score.total >= policy.min_score and proposable(policy.leads, row.impostor_share)]
+    """Of one face's ranked cases, those plausible at the operating point, at most ``per_sighting``, best
+    total first: the floor and the operating point read the face evidence alone (no place rules one out)."""
+    out = [row for row in ranked_rows if face_evidence(policy, row.score.face, row.score.hubness) >= policy.min_score
+           and proposable(policy.leads, row.impostor_share)]
     return out[: policy.leads.per_sighting]
 
 

@@ -14,7 +14,7 @@ from reunite.domain.access import Permission, Principal, require, require_case
 from reunite.domain.errors import NotFound, NotSignedIn
 from reunite.domain.model import AgeRange, CandidateStatus, SightingFilter, age_in_years
 from reunite.domain.pfif import precisions
-from reunite.domain.scoring import read_stored
+from reunite.domain.scoring import face_evidence, read_stored
 from reunite.services import throttle
 from reunite.services.deps import Deps
 
@@ -126,11 +126,13 @@ def case_timeline(deps: Deps, who: Principal, case_id: int) -> list[dict[str, An
 
 def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each candidate's lead (band, "1 in N", rank, long-gap caveat): what a person is shown, read from
-    the score this reader sees (``access.candidate_view``) and its sighting's apparent age by the one reading of a
-    pair (``scoring.read_stored``)."""
+    its face evidence (the same whoever reads it: places never enter it) and its sighting's apparent age by
+    the one reading of a pair (``scoring.read_stored``); the rank is the one this reader sees
+    (``access.candidate_view``)."""
     for row in rows:
         apparent = AgeRange.of(row.get("apparent_age_low"), row.get("apparent_age_high"))
-        reading = read_stored(deps.policy, row["score"], row["expected_age"], row["gap_years"], row["rank"],
+        evidence = face_evidence(deps.policy, row["face_score"], row["hubness"])
+        reading = read_stored(deps.policy, evidence, row["expected_age"], row["gap_years"], row["rank"],
                               row["rank_of"], apparent.middle if apparent else None)
         row["impostor_share"], row["lead"] = reading.share, asdict(reading.lead)
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
