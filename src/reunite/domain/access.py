@@ -261,6 +261,31 @@ def child_face_of(marked: int | None, sighting_face_ids: Sequence[int]) -> int |
     return int(sighting_face_ids[0]) if len(sighting_face_ids) == 1 else None
 
 
+Box = tuple[int, int, int, int]  # left, top, right, bottom, in the upright photo's pixels
+# What of a sighting photo stays sharp around the child's face for anyone but police and moderators:
+# the face box grown by these shares of its width (left, right) and height (top, bottom): hair, ears,
+# chin and neck. At least face_copy's crop margin (0.4), so that a face crop is all inside it.
+HEAD_MARGIN = (0.5, 0.7, 0.5, 0.6)
+
+
+def sharp_regions(who: Principal, faces: Iterable[dict[str, Any]], child: int | None) -> list[Box] | None:
+    """The parts of a sighting photo shown sharp to this principal: all of it (None) for police and
+    moderators; for everyone else only the child's head (the child's face box grown by HEAD_MARGIN),
+    everything else obscured, so that a face the detector missed (a passer-by too small or turned
+    away) is never shown recognisably. A photo with no face known to be the child's: nothing sharp."""
+    if who.can(P.SEE_ORIGINALS):
+        return None
+    regions = []
+    for face in faces:
+        if face["id"] == child:
+            left, top, right, bottom = (int(face[k]) for k in ("box_left", "box_top", "box_right", "box_bottom"))
+            width, height = right - left, bottom - top
+            ml, mt, mr, mb = HEAD_MARGIN
+            regions.append((max(0, left - round(width * ml)), max(0, top - round(height * mt)),
+                            right + round(width * mr), bottom + round(height * mb)))
+    return regions
+
+
 def blur_faces(who: Principal, faces: Iterable[dict[str, Any]], child: int | None) -> list[dict[str, Any]]:
     """The faces to blur on a sighting photo shown to this principal: everyone's but the child's,
     except for police and moderators, who see originals."""

@@ -50,11 +50,12 @@ class PhotoCodec(Protocol):
 
     def clean_copy(
         self, data: bytes, max_side: int | None = None, blur: Sequence[tuple[int, int, int, int]] = (),
-        keep: tuple[int, int, int, int] | None = None,
+        keep: tuple[int, int, int, int] | None = None, sharp: Sequence[tuple[int, int, int, int]] | None = None,
     ) -> bytes:
         """A JPEG re-encoded from the pixels alone: orientation applied, all metadata stripped, and
         the ``blur`` boxes (left, top, right, bottom in the upright photo) made unrecognisable,
-        except where they overlap ``keep`` (the child's face, never blurred)."""
+        except where they overlap ``keep`` (the child's face, never blurred). With ``sharp`` (a list,
+        even empty), everything outside those boxes is obscured too (``access.sharp_regions``)."""
         ...
 
     def face_copy(

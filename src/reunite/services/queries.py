@@ -18,7 +18,7 @@ from reunite.domain.scoring import face_evidence, read_stored
 from reunite.services import throttle
 from reunite.services.deps import Deps
 
-RENDERING = 1  # bump when the way photos are re-encoded, scaled or blurred changes: older copies are not served
+RENDERING = 2  # bump when the way photos are re-encoded, scaled or blurred changes: older copies are not served
 
 
 @dataclass(frozen=True)
@@ -194,12 +194,14 @@ def photo_bytes(
     deps: Deps, who: Principal, photo_id: int, max_side: int | None = None, known: str | None = None
 ) -> Rendition:
     """A clean copy of a stored photo: re-encoded, metadata stripped, and for everyone but police and
-    moderators, every face but the child's blurred. A photo this reader may not see answers as one
-    that does not exist."""
+    moderators, of a sighting, every face but the child's blurred and everything outside the child's
+    head obscured (``access.sharp_regions``: a face the detector missed is never shown). A photo this
+    reader may not see answers as one that does not exist."""
     _signed_in(who)
     row = deps.read.photo(photo_id)
-    blur: list[tuple[int, int, int, int]] = []
+    blur: list[access.Box] = []
     keep = None
+    sharp: list[access.Box] | None = None
     if row["case_id"] is not None:
         if not _sees_case(deps, who, row["case_id"]):
             raise NotFound("photo {id} does not exist", id=photo_id)
@@ -214,11 +216,14 @@ def photo_bytes(
         child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
         blur = [_box(f) for f in access.blur_faces(who, row["faces"], child)]
         keep = next((_box(f) for f in row["faces"] if f["id"] == child), None) if blur else None
+        sharp = access.sharp_regions(who, row["faces"], child)
         audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
-                    unblurred=not blur and len(row["faces"]) > 1)
+                    unblurred=sharp is None)
     key = row["storage_key"]
-    return _rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), max_side, blur, keep),
-                      "photo", key, max_side, blur, keep)
+    # the key names every box blurred, kept and left sharp: a copy made for one audience (police's,
+    # sharp None) is never served to another (a family's, sharp a list)
+    return _rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), max_side, blur, keep, sharp),
+                      "photo", key, max_side, blur, keep, sharp)
 
 
 def _sees_case(deps: Deps, who: Principal, case_id: int) -> bool:

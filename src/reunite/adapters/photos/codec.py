@@ -107,12 +107,15 @@ class PillowPhotoCodec:
         return np.asarray(image), scale
 
     def clean_copy(
-        self, data: bytes, max_side: int | None = None, blur: Sequence[Box] = (), keep: Box | None = None
+        self, data: bytes, max_side: int | None = None, blur: Sequence[Box] = (), keep: Box | None = None,
+        sharp: Sequence[Box] | None = None,
     ) -> bytes:
         pixels, scale = self.rgb(data, max_side, draft=1.0)  # with max_side: decoded at about that size
         if blur:
             pixels = blur_regions(pixels, [_scaled(box, scale) for box in blur],
                                   keep=_scaled(keep, scale) if keep else None)
+        if sharp is not None:
+            pixels = obscure_outside(pixels, [_scaled(box, scale) for box in sharp])
         return encode_jpeg(pixels)
 
     def face_copy(self, data: bytes, face: Box, blur: Sequence[Box] = (), margin: float = 0.4,
@@ -205,6 +208,27 @@ def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: flo
     if kept is not None and keep is not None:
         image.paste(kept, (keep[0], keep[1]))
     return np.asarray(image)
+
+
+OBSCURED_SIDE = 24  # everything outside the sharp regions keeps no more detail than a 24 px picture of it
+
+
+def obscure_outside(pixels: np.ndarray, sharp: Sequence[Sequence[int]]) -> np.ndarray:
+    """Everything but the ``sharp`` boxes made unrecognisable, whatever it shows (a face nobody
+    detected included): the photo shrunk to OBSCURED_SIDE px on its longer side, enlarged and blurred,
+    so that only the scene's colours and shapes are left; the boxes keep their original pixels."""
+    image = Image.fromarray(pixels)
+    factor = OBSCURED_SIDE / max(image.width, image.height)
+    small = image.resize((max(1, round(image.width * factor)), max(1, round(image.height * factor))),
+                         Image.Resampling.BOX)
+    obscured = small.resize(image.size, Image.Resampling.BILINEAR).filter(
+        ImageFilter.GaussianBlur(max(2, max(image.width, image.height) // (4 * OBSCURED_SIDE))))
+    mask = Image.new("L", image.size, 0)
+    for left, top, right, bottom in sharp:
+        box = (max(0, left), max(0, top), min(image.width, right), min(image.height, bottom))
+        if box[2] > box[0] and box[3] > box[1]:
+            mask.paste(255, box)
+    return np.asarray(Image.composite(image, obscured, mask))
 
 
 def encode_jpeg(pixels: np.ndarray, quality: int = 85) -> bytes:
