@@ -26,6 +26,7 @@ from reunite.services import intake, moderation, reach, workbench
 from reunite.services.accounts import from_session
 from tests.conftest import count_rows, run_jobs, session_for
 from tests.e2e.test_safety import Later
+from tests.e2e.world import two_faces
 from tests.photos import portrait
 
 
@@ -275,3 +276,32 @@ def test_the_reviewer_effort_benchmark_measures_real_decisions(container: Contai
     assert result["report_pages"] == 1 and result["report_keys"] == 2
     assert 0 < result["true_matches_confirmed"] <= result["candidate_decisions"]
     assert result["true_sightings"] == sum(p.subject == chosen[0][0].subject for p in seen)
+
+
+def test_a_confirmed_face_reaches_the_family_only_once_the_confirmation_can_no_longer_be_undone(
+    container: Container
+) -> None:
+    """Polling a face crop tells no more than the candidates list: 404 while the confirmation may still
+    be undone, and again after an undo (attacker probe, finding 2)."""
+    container = with_undo(container)
+    world = loop(container, photos=())
+    deps = container.deps
+    both = intake.report_sighting(deps, OPERATOR, NewSighting(seen_at=datetime(2006, 7, 1, tzinfo=UTC), place=None),
+                                  [Upload(two_faces(), "two.jpg")]).sighting_id  # the boy and a stranger
+    run_jobs(container)
+    lead = next(c for c in deps.read.candidates(world.case_id, None) if c["sighting_id"] == both)
+    crop = f"/api/faces/{lead['sighting_face_id']}/crop"
+    family = _client(container, world.family_token)
+    later = _client(replace(container, deps=replace(deps, clock=Later(timedelta(minutes=3)))), world.family_token)
+    reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
+    assert family.get(crop).status_code == 404  # two faces, neither marked: not shown as the child's
+
+    assert _form(reviewer, f"/candidates/{lead['id']}/review", decision="confirm").status_code == 303
+    assert family.get(f"/api/cases/{world.case_id}/candidates").json() == []  # it may still be undone
+    assert family.get(crop).status_code == 404  # and the face does not tell otherwise
+    assert [c["id"] for c in later.get(f"/api/cases/{world.case_id}/candidates").json()] == [lead["id"]]
+    assert later.get(crop).status_code == 200  # once settled, both at once
+
+    assert _form(reviewer, "/workbench/undo").status_code == 303
+    assert later.get(f"/api/cases/{world.case_id}/candidates").json() == []
+    assert later.get(crop).status_code == 404

@@ -293,7 +293,8 @@ class ReadModel(WorkbenchReads, Protocol):
         ...
 
     def face(self, face_id: int) -> dict[str, Any]:
-        """Where a face crop is stored, its owner, and the cases it is a confirmed match for."""
+        """Where a face crop is stored, its owner, and its confirmations (case, status, reviewed_at, the
+        report's status: what ``access.candidate_visible`` reads)."""
         ...
 
     def similar_sighting_faces(

@@ -256,7 +256,9 @@ def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None
             audit_read(deps, who, "face.viewed", "case", row["case_id"], face=face_id)
     else:
         child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
-        visible = (who.can(Permission.SEE_ORIGINALS) or bool(who.verified_cases & set(row["confirmed_for"] or ()))
+        settled = deps.clock.now() - deps.limits.undo_window  # the candidates list's rule, not a sooner one
+        visible = (who.can(Permission.SEE_ORIGINALS)
+                   or any(access.candidate_visible(who, c, settled, c["case_id"]) for c in row["confirmations"])
                    or (access.sighting_visible(who, row["sighting_status"]) and face_id == child))
         if not visible:
             raise NotFound("face {id} does not exist", id=face_id)

@@ -205,11 +205,14 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def face(self, face_id: int) -> dict[str, Any]:
         row = self._one(
             "SELECT f.crop_key, f.case_id, f.sighting_id, s.status AS sighting_status, s.child_face_id, "
-            "f.photo_id, f.box_left, f.box_top, f.box_right, f.box_bottom, "
-            "ARRAY(SELECT c.case_id FROM candidates c WHERE c.sighting_face_id = f.id AND c.status = 'confirmed' "
-            "AND s.status = 'approved') "
-            "AS confirmed_for FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id WHERE f.id = :id",
+            "f.photo_id, f.box_left, f.box_top, f.box_right, f.box_bottom "
+            "FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id WHERE f.id = :id",
             "face {id} does not exist", id=face_id)
+        # read by access.candidate_visible, as each candidate is: the undo window, the report's status
+        row["confirmations"] = self._all(
+            "SELECT c.case_id, c.status, c.reviewed_at, s.status AS sighting_status FROM candidates c "
+            "JOIN sightings s ON s.id = c.sighting_id WHERE c.sighting_face_id = :id AND c.status = 'confirmed'",
+            id=face_id)
         row["sighting_face_ids"] = self._sighting_face_ids(row["sighting_id"])
         return row
 
