@@ -278,6 +278,23 @@ def test_families_see_only_confirmed_candidates_and_pending_reports_stay_hidden(
     assert world.pending in everything
 
 
+def test_what_depends_on_who_asks_is_kept_by_no_cache_but_static_files_are(world: w.World) -> None:
+    """A police officer's page on a shared computer (an exact place, a family's phone number, a PFIF
+    export, a photo) is not left in the browser's cache or a proxy's (attacker probe, finding 3)."""
+    asked = {"police": [f"/sightings/{world.sighting}", f"/api/sightings/{world.sighting}", f"/cases/{world.case_a}",
+                        f"/api/cases/{world.case_a}", f"/api/photos/{world.photo_of_sighting}"],
+             "token_export": ["/api/pfif"], "family": [f"/api/faces/{world.child_face}/crop", "/"]}
+    for who, paths in asked.items():
+        with world.client(who) as client:
+            for path in paths:
+                response = client.get(path)
+                assert response.status_code == 200, (who, path)
+                assert response.headers["cache-control"] == "private, no-store", (who, path)
+    with world.client("police") as police:
+        asset = police.get("/static/app.css")
+    assert asset.status_code == 200 and "no-store" not in asset.headers.get("cache-control", "")
+
+
 def test_authorization_matrix(world: w.World) -> None:
     """Runs last: its probes are harmless, but they do touch the world (a signed-out session)."""
     wrong = []

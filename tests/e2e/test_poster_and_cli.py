@@ -16,6 +16,7 @@ from reunite.domain.access import OPERATOR, Principal, Role, Scope
 from reunite.entrypoints.cli import app as cli
 from reunite.services.accounts import issue_token
 from reunite.services.moderation import verify_case
+from reunite.services.retention import decide_takedown, request_takedown
 from tests.conftest import count_rows
 from tests.photos import face_jpeg
 
@@ -114,3 +115,20 @@ def test_import_cases_dry_run_then_export_pfif_from_the_command_line(
     junk.write_text("not xml at all")
     broken = cli_env.invoke(cli, ["import-pfif", str(junk)])
     assert broken.exit_code == 2 and "not well-formed" in broken.output and "Traceback" not in broken.output
+
+
+def test_a_poster_photo_taken_down_is_gone_at_the_next_showing(client: TestClient, container: Container) -> None:
+    """Public, but no cache may show it again without asking (attacker probe, finding 3): a poster taken
+    down answers 404 to a browser or a CDN revalidating its copy, not a 304 an hour long."""
+    case_id = register(client)
+    verify_case(container.deps, POLICE, case_id, "police report 2019-0601 checked")
+    url = f"/p/{case_id}/photo.jpg"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["cache-control"] == "public, no-cache"
+    held = {"If-None-Match": first.headers["etag"]}
+    assert client.get(url, headers=held).status_code == 304  # still current: no bytes sent again
+
+    taken = request_takedown(container.deps, "case", case_id, "mother@example.org", "parent", "she is home")
+    decide_takedown(container.deps, OPERATOR, taken, approve=True, evidence="called the mother")
+    gone = client.get(url, headers=held)
+    assert gone.status_code == 404 and "no-store" in gone.headers["cache-control"]

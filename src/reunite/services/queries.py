@@ -181,13 +181,19 @@ def front_page(deps: Deps, limit: int = 24) -> dict[str, Any]:
 
 
 def poster_photo(deps: Deps, case_id: int) -> bytes:
+    made = poster_rendition(deps, case_id)
+    assert made.data is not None
+    return made.data
+
+
+def poster_rendition(deps: Deps, case_id: int, known: str | None = None) -> Rendition:
+    """A poster's photo (public while the poster is): asked again at every showing, answered without
+    the bytes when the reader's copy (``known``) is still current."""
     photo_id = deps.read.poster(case_id)["photo_id"]
     if photo_id is None:
         raise NotFound("case {id} has no photo", id=case_id)
     key = deps.read.photo(photo_id)["storage_key"]
-    made = _rendition(deps, None, lambda: deps.codec.clean_copy(deps.photos.get(key), 800), key, 800)
-    assert made.data is not None
-    return made.data
+    return _rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), 800), key, 800)
 
 
 def photo_bytes(

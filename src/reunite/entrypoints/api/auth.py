@@ -22,6 +22,7 @@ from reunite.services.deps import Deps
 SESSION_COOKIE = "reunite_session"
 CSRF_COOKIE = "reunite_csrf"  # a signed pre-session id; forms carry an HMAC bound to it or to the session
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+STATIC_PATHS = ("/static/", "/vendor/")  # the same files for everyone: cacheable (app.create_app mounts them)
 
 
 def get_deps(request: Request) -> Deps:
@@ -133,6 +134,11 @@ def security_headers(
             headers["Cache-Control"] = "no-store"
         else:
             headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        if not request.url.path.startswith(STATIC_PATHS):
+            # what a page or an answer holds depends on who asks (session cookie, token): no cache,
+            # shared or the browser's own on a shared computer, keeps it; unless the route said
+            # otherwise (a poster's photo: public, revalidated)
+            headers.setdefault("Cache-Control", "private, no-store")
         headers["Permissions-Policy"] = "camera=(self), geolocation=(self), microphone=()"
         secure = https_only or request.url.scheme == "https"
         if secure:

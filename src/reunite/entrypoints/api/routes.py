@@ -238,10 +238,11 @@ def if_none_match(request: Request) -> str | None:
     return sent.removeprefix("W/").strip('"') or None
 
 
-def image(made: queries.Rendition) -> Response:
-    """The JPEG, or 304 when the reader's copy is current: private (never kept by a shared cache),
-    revalidated after an hour, since rights follow the current state on every request."""
-    headers = {"Cache-Control": "private, max-age=3600", "ETag": f'"{made.etag}"'}
+def image(made: queries.Rendition, cache: str | None = None) -> Response:
+    """The JPEG, or 304 when the reader's copy is current (its entity tag). Without ``cache``, the
+    middleware's ``private, no-store`` (``auth.security_headers``): which photo, and how blurred,
+    depends on who asks, and rights follow the current state on every request."""
+    headers = {"ETag": f'"{made.etag}"'} | ({"Cache-Control": cache} if cache else {})
     if made.data is None:
         return Response(status_code=304, headers=headers)
     return Response(made.data, media_type="image/jpeg", headers=headers)

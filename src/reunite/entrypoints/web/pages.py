@@ -29,6 +29,7 @@ from reunite.domain.model import (
 from reunite.domain.pfif import full_name
 from reunite.domain.times import from_browser, zone
 from reunite.entrypoints.api.auth import PrincipalDep, allow, check_csrf, client_ip, csrf_token, get_deps
+from reunite.entrypoints.api.routes import if_none_match, image
 from reunite.entrypoints.web import assets, filters
 from reunite.entrypoints.web.links import contact_links, place_links
 from reunite.i18n import LANGUAGES, Language, negotiate
@@ -341,9 +342,10 @@ def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTML
 
 
 @router.get("/p/{case_id}/photo.jpg")
-def poster_photo(deps: DepsDep, case_id: int) -> Response:
-    return Response(queries.poster_photo(deps, case_id), media_type="image/jpeg",
-                    headers={"Cache-Control": "public, max-age=3600"})
+def poster_photo(request: Request, deps: DepsDep, case_id: int) -> Response:
+    """Public, but revalidated at every use (no-cache, with its entity tag: a 304 costs no bytes), so
+    that a poster taken down leaves browsers and shared caches at once, not an hour later."""
+    return image(queries.poster_rendition(deps, case_id, if_none_match(request)), "public, no-cache")
 
 
 @router.get("/lang/{code}")
