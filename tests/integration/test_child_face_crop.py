@@ -45,3 +45,17 @@ def test_a_blur_box_overlapping_the_child_never_covers_the_childs_face() -> None
     shown = decode(CODEC.clean_copy(jpeg(street()), blur=[overlapping], keep=CHILD))
     assert detail(shown, (205, 105, 295, 195)) > 100  # the whole face stays sharp
     assert detail(shown, (305, 105, 375, 195)) < 20  # the bystander is blurred
+
+
+def test_outside_the_childs_head_nothing_is_recognisable_even_a_face_nobody_found() -> None:
+    head = (150, 30, 350, 260)  # the child's face box grown by access.HEAD_MARGIN
+    shown = decode(CODEC.clean_copy(jpeg(street()), blur=[NEIGHBOUR], keep=CHILD, sharp=[head]))
+    assert detail(shown, (205, 105, 295, 195)) > 100  # the child's face: untouched
+    assert detail(shown, (160, 40, 195, 250)) > 100  # the rest of the head (hair, ears, chin) too
+    for missed in ((10, 10, 60, 60), (500, 300, 590, 390), (200, 300, 300, 390)):  # faces the detector missed
+        assert detail(shown, missed) < 5, missed
+    assert detail(shown, (315, 105, 345, 195)) < 20  # a found neighbour inside the head's margin: still blurred
+    nothing = decode(CODEC.clean_copy(jpeg(street()), sharp=[]))  # no face known to be the child's
+    assert detail(nothing, (0, 0, 600, 400)) < 5
+    police = decode(CODEC.clean_copy(jpeg(street())))
+    assert detail(police, (10, 10, 60, 60)) > 100
