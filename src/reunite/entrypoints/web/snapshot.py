@@ -7,7 +7,7 @@ import base64
 from datetime import datetime
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from reunite.domain.access import Principal
@@ -45,6 +45,13 @@ def home(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
 @router.get("/report", response_class=HTMLResponse)
 def snapshot_form(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
     return render(request, lang, "snapshot.html", form={}, pow=None if who.signed_in else throttle.challenge(deps))
+
+
+@router.get("/report/challenge", response_class=PlainTextResponse)
+def snapshot_challenge(deps: DepsDep, who: PrincipalDep) -> PlainTextResponse:
+    """A fresh proof-of-work puzzle for a report sent later than its page was served (a page kept for
+    use without signal, the phone's queue): each puzzle still buys one report. Empty when signed in."""
+    return PlainTextResponse("" if who.signed_in else throttle.challenge(deps), headers={"Cache-Control": "no-store"})
 
 
 def photo_exif(form: FormData) -> tuple[datetime | None, GeoPoint | None]:

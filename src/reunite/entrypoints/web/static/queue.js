@@ -1,7 +1,10 @@
 // Reports kept on the phone while there is no signal (IndexedDB), sent when the network is back,
 // by the page or by the service worker. Each carries its client_key: the server stores it once.
+// An entry stays kept until the server accepts it or refuses it for good: then it keeps the answer
+// (receipt and private link, or the refusal with what was typed) for the report page to show.
 var reuniteQueue = (function () {
   var DB = "reunite", STORE = "reports";
+  var DEFINITIVE = [400, 403, 404, 409, 413, 415, 422];  // sending the same report again cannot help
   function open() {
     return new Promise(function (ok, fail) {
       var req = indexedDB.open(DB, 1);
@@ -19,7 +22,8 @@ var reuniteQueue = (function () {
       });
     });
   }
-  // entry: {key, action, fields: [[name, value]], files: [[name, Blob, filename]]}
+  // entry: {key, action, fields: [[name, value]], files: [[name, Blob, filename]], state: "waiting" |
+  // "sent" | "refused", tries, next (ms), link and receipt once sent, status and error once refused}
   function put(entry) { return run("readwrite", function (s) { s.put(entry); }); }
   function all() { return run("readonly", function (s) { return s.getAll(); }); }
   function remove(key) { return run("readwrite", function (s) { s.delete(key); }); }
@@ -29,22 +33,82 @@ var reuniteQueue = (function () {
     entry.files.forEach(function (f) { data.append(f[0], f[1], f[2]); });
     return data;
   }
+  function waiting(entry) { return !entry.state || entry.state === "waiting"; }
+  // the proof-of-work a page solved may be old or used already (a page kept offline carries the
+  // puzzle it was served with): each sending asks for a fresh one and solves it, so that each report
+  // still costs one solved puzzle
+  function freshProof(entry) {
+    if (!entry.fields.some(function (f) { return f[0] === "pow_challenge"; })) return Promise.resolve();
+    return fetch("/report/challenge", {credentials: "same-origin", cache: "no-store"}).then(function (r) {
+      if (!r.ok) throw new Error("no challenge: " + r.status);
+      return r.text();
+    }).then(function (challenge) {
+      return challenge ? solve(challenge).then(function (nonce) {
+        entry.fields = entry.fields.filter(function (f) { return f[0] !== "pow_challenge" && f[0] !== "pow_nonce"; })
+          .concat([["pow_challenge", challenge], ["pow_nonce", nonce]]);
+      }) : undefined;
+    });
+  }
+  function later(entry, seconds) {  // tried again later, waiting longer each time (at most an hour)
+    entry.tries = (entry.tries || 0) + 1;
+    var wait = seconds > 0 ? seconds : Math.min(3600, 15 * Math.pow(2, entry.tries - 1));
+    entry.next = Date.now() + wait * 1000;
+    return put(entry);
+  }
+  function answered(entry, response) {
+    if (response.ok) {
+      var link = response.headers.get("X-Reunite-Receipt") || "";
+      // sent: the photos and words leave the phone; the receipt and private link stay to be shown
+      var done = {key: entry.key, state: "sent", link: link, receipt: link.split("/")[2] || "", fields: [], files: []};
+      return put(done).then(function () { return {response: response, entry: entry}; });
+    }
+    if (response.status === 429 || response.status >= 500 || DEFINITIVE.indexOf(response.status) < 0) {
+      return later(entry, +response.headers.get("Retry-After") || 0);
+    }
+    return response.text().then(function (html) {
+      var page = new DOMParser().parseFromString(html, "text/html"), error = page.getElementById("form-error");
+      entry.state = "refused"; entry.status = response.status;
+      entry.error = error ? error.textContent.trim() : String(response.status);
+      return put(entry).then(function () { return {response: response, entry: entry}; });
+    });
+  }
   var flushing = null;
-  // Send every kept report once; resolves with [{response, entry}] for those the server answered.
+  // Send every kept report whose time has come; resolves with [{response, entry}] for those the
+  // server accepted or refused for good (those tried again later are not in it).
   function flush() {
     if (flushing) return flushing;
     flushing = all().then(function (entries) {
-      return entries.reduce(function (done, entry) {
-        return done.then(function (sent) {
-          return fetch(entry.action, {method: "POST", body: body(entry), credentials: "same-origin"})
-            .then(function (response) {
-              if (response.status >= 500) return sent;  // try again later
-              return remove(entry.key).then(function () { sent.push({response: response, entry: entry}); return sent; });
-            }, function () { return sent; });  // still no signal
+      var now = Date.now();
+      return entries.filter(function (e) { return waiting(e) && !(e.next > now); }).reduce(function (done, entry) {
+        return done.then(function (settled) {
+          return freshProof(entry).then(function () {
+            return fetch(entry.action, {method: "POST", body: body(entry), credentials: "same-origin"});
+          }).then(function (response) {
+            return answered(entry, response).then(function (result) { if (result) settled.push(result); return settled; });
+          }, function () { return later(entry, 0).then(function () { return settled; }); });  // still no signal
         });
       }, Promise.resolve([]));
     }).finally(function () { flushing = null; });
     return flushing;
   }
-  return {put: put, all: all, flush: flush, body: body};
+  function solve(challenge) {  // the server's small proof-of-work for anonymous reports: the nonce
+    var bits = +challenge.split(".")[1], enc = new TextEncoder(), BATCH = 256;
+    function zeros(b) {
+      var n = 0;
+      for (var i = 0; i < b.length; i++) { if (b[i] === 0) { n += 8; continue; } return n + Math.clz32(b[i]) - 24; }
+      return n;
+    }
+    // digests asked for in batches (one at a time, each awaited, is 4x slower on a slow phone), the
+    // page given a turn between batches; the first nonce in order that meets the difficulty
+    return (async function () {
+      for (var start = 0; ; start += BATCH) {
+        if (start) await new Promise(function (ok) { setTimeout(ok, 0); });
+        var batch = [];
+        for (var i = start; i < start + BATCH; i++) batch.push(crypto.subtle.digest("SHA-256", enc.encode(challenge + ":" + i)));
+        var digests = await Promise.all(batch);
+        for (var j = 0; j < BATCH; j++) if (zeros(new Uint8Array(digests[j])) >= bits) return String(start + j);
+      }
+    })();
+  }
+  return {put: put, all: all, remove: remove, flush: flush, body: body, waiting: waiting, solve: solve};
 })();

@@ -62,7 +62,7 @@
   function reportForm(form) {
     var nonce = document.getElementById("pow_nonce"), challenge = document.getElementById("pow_challenge");
     var solved = Promise.resolve();
-    if (challenge && nonce && window.crypto && crypto.subtle && window.TextEncoder) solved = solve(challenge, nonce);
+    if (challenge && nonce && window.reuniteQueue && window.crypto && crypto.subtle && window.TextEncoder) solved = solve(challenge, nonce);
     var clientKey = document.getElementById("client_key");
     clientKey.value = newKey();
     var photos = document.getElementById("photos"), when = document.getElementById("seen_at");
@@ -78,19 +78,25 @@
       var register = function () { navigator.serviceWorker.register("/sw.js").catch(function () {}); };
       if (document.readyState === "complete") register(); else window.addEventListener("load", register);
     }
+    var restored = null;  // the kept report the server refused, put back in the form to correct
     if (window.reuniteQueue) {
       var flushQueue = function () {
-        reuniteQueue.flush().then(function (sent) { sent.forEach(shown); });
+        reuniteQueue.flush().then(function (settled) {
+          var sent = settled.filter(function (s) { return s.response.ok; });
+          if (sent.length) shown(sent[0]); else showKept();
+        });
       };
       window.addEventListener("online", flushQueue);
+      showKept();
       if (navigator.onLine) flushQueue();  // a report kept from an earlier visit
       if (navigator.serviceWorker) navigator.serviceWorker.addEventListener("message", function (e) {
-        if (e.data && e.data.sent) show(form.dataset.sentQueued, 100);
+        if (e.data && e.data.queue) showKept();
       });
     }
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       if (!form.reportValidity()) return;
+      if (restored) { reuniteQueue.remove(restored); restored = null; }
       send.disabled = true;
       show(form.dataset.preparing);
       Promise.all([reading, Promise.race([solved, wait(15000)])]).then(function () {
@@ -106,6 +112,12 @@
       });
     });
 
+    var fresh = false;
+    function freshProof(data) {
+      fetch("/report/challenge", {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (c) {
+        return reuniteQueue.solve(c).then(function (n) { data.set("pow_challenge", c); data.set("pow_nonce", n); upload(data); });
+      }).catch(function () { keep(data); });
+    }
     function upload(data) {
       var xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
@@ -117,6 +129,9 @@
       xhr.onload = function () {
         mark("answered");
         if (xhr.status >= 500) { send.disabled = false; show(form.dataset.failed); return; }
+        // a page kept for use without signal carries the puzzle it was served with, perhaps used by
+        // now: once, a fresh puzzle is asked for and solved, and the report sent again
+        if (xhr.status === 429 && data.has("pow_challenge") && !fresh) { fresh = true; freshProof(data); return; }
         replacePage(xhr.responseText, xhr.responseURL, blobsOf(data));
       };
       xhr.onerror = function () { keep(data); };
@@ -127,7 +142,7 @@
 
     function keep(data) {  // no signal: keep the report on the phone, send it when the network is back
       if (!window.reuniteQueue || !window.indexedDB) { send.disabled = false; show(form.dataset.failed); return; }
-      var entry = {key: clientKey.value, action: form.action, fields: [], files: []};
+      var entry = {key: clientKey.value, action: form.action, fields: [], files: [], state: "waiting", tries: 0};
       data.forEach(function (value, name) {
         if (value instanceof Blob) entry.files.push([name, value, value.name || "photo.jpg"]);
         else entry.fields.push([name, value]);
@@ -145,6 +160,53 @@
       sent.response.text().then(function (html) {
         replacePage(html, sent.response.url, sent.entry.files.map(function (f) { return f[1]; }));
       });
+    }
+    // what became of the reports kept on this phone (sent by this page, an earlier one or the
+    // service worker): the receipt and private link of each one sent, until the reporter is done with
+    // them; a refusal said, and what was typed put back in the form
+    function showKept() {
+      reuniteQueue.all().then(function (entries) {
+        var box = document.getElementById("kept"), d = form.dataset;
+        box.textContent = "";
+        entries.forEach(function (entry) {
+          if (entry.state === "sent") box.appendChild(notice(entry, [d.sentQueued, d.receipt + ": " + entry.receipt, d.link], entry.link));
+          else if (entry.state === "refused") {
+            box.appendChild(notice(entry, [d.refused.replace("{error}", entry.error)]));
+            if (restored !== entry.key) putBack(entry);
+          }
+        });
+        box.hidden = !box.children.length;
+      });
+    }
+    function notice(entry, lines, link) {
+      var div = document.createElement("div");
+      div.className = entry.state === "sent" ? "receipt kept-sent" : "error kept-refused";
+      lines.forEach(function (line) { var p = document.createElement("p"); p.textContent = line; div.appendChild(p); });
+      if (link) {
+        var p = document.createElement("p"), a = document.createElement("a");
+        p.className = "token"; a.href = link; a.textContent = location.origin + link; a.className = "kept-link";
+        a.rel = "noreferrer"; p.appendChild(a); div.appendChild(p);
+      }
+      if (entry.state === "sent") {
+        var done = document.createElement("button");
+        done.type = "button"; done.textContent = form.dataset.dismiss;
+        done.addEventListener("click", function () { reuniteQueue.remove(entry.key).then(showKept); });
+        div.appendChild(done);
+      }
+      return div;
+    }
+    function putBack(entry) {
+      restored = entry.key;
+      entry.fields.forEach(function (f) {
+        var el = form.elements.namedItem(f[0]);
+        if (el && el.type !== "hidden" && el.type !== "file" && !el.value) el.value = f[1];
+      });
+      if (entry.files.length && window.DataTransfer) {
+        var files = new DataTransfer();
+        entry.files.forEach(function (f) { files.items.add(new File([f[1]], f[2], {type: f[1].type})); });
+        photos.files = files.files;
+        photos.dispatchEvent(new Event("change"));
+      }
     }
     function blobsOf(data) {
       return data.getAll("photos").filter(function (value) { return value instanceof Blob; });
@@ -204,28 +266,8 @@
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
   }
   function solve(challenge, nonce) {  // the server's small proof-of-work for anonymous reports
-    var bits = +challenge.value.split(".")[1], enc = new TextEncoder();
-    function zeros(b) {
-      var n = 0;
-      for (var i = 0; i < b.length; i++) { if (b[i] === 0) { n += 8; continue; } return n + Math.clz32(b[i]) - 24; }
-      return n;
-    }
-    // digests asked for in batches (one at a time, each awaited, is 4x slower on a slow phone), the
-    // page given a turn between batches (their results come back as microtasks, which would otherwise
-    // hold the page until the puzzle is solved); the first nonce in order that meets the difficulty
-    var BATCH = 256;
     mark("proof-start");
-    return (async function () {
-      for (var start = 0; ; start += BATCH) {
-        if (start) await wait(0);
-        var batch = [];
-        for (var i = start; i < start + BATCH; i++) batch.push(crypto.subtle.digest("SHA-256", enc.encode(challenge.value + ":" + i)));
-        var digests = await Promise.all(batch);
-        for (var j = 0; j < BATCH; j++) {
-          if (zeros(new Uint8Array(digests[j])) >= bits) { nonce.value = String(start + j); mark("proof"); return; }
-        }
-      }
-    })();
+    return reuniteQueue.solve(challenge.value).then(function (found) { nonce.value = found; mark("proof"); });
   }
   // A photo shrunk to at most 1600 px and re-encoded as JPEG (the server would shrink it anyway);
   // null when the browser cannot decode it (HEIC on most phones): then it is sent as it is.

@@ -1,7 +1,7 @@
 // Service worker: keeps the report page working without signal, and sends reports kept on the
 // phone when the network comes back (background sync), even after the page was closed.
 importScripts("/static/queue.js");
-var CACHE = "reunite-v2";
+var CACHE = "reunite-v3";
 var KEEP = ["/report", "/favicon.ico"];  // the report page carries its scripts and styles inline
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (c) { return c.addAll(KEEP); }).then(function () {
@@ -22,11 +22,12 @@ self.addEventListener("fetch", function (event) {
   }, function () { return caches.match(url.pathname); }));
 });
 self.addEventListener("sync", function (event) {
-  if (event.tag === "reunite-reports") event.waitUntil(reuniteQueue.flush().then(function (sent) {
-    return self.clients.matchAll().then(function (clients) {
-      clients.forEach(function (c) { c.postMessage({sent: sent.length}); });
+  if (event.tag === "reunite-reports") event.waitUntil(reuniteQueue.flush().then(function () {
+    return self.clients.matchAll().then(function (clients) {  // each open report page shows what became of them
+      clients.forEach(function (c) { c.postMessage({queue: true}); });
     });
-  }).then(reuniteQueue.all).then(function (left) {  // a failed sync is tried again by the browser later
-    if (left.length) throw new Error(left.length + " reports still kept: no signal yet");
+  }).then(reuniteQueue.all).then(function (entries) {  // a failed sync is tried again by the browser later
+    var left = entries.filter(reuniteQueue.waiting);
+    if (left.length) throw new Error(left.length + " reports still kept: not sent yet");
   }));
 });
