@@ -75,7 +75,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/subscriptions/{subscription_id}/{purpose}"): ALL,
     ("POST", "/subscriptions/{subscription_id}/{purpose}"): ALL,  # signed links instead of sign-in
     ("GET", "/feeds/cases.atom"): ALL, ("GET", "/p/{case_id}/poster.pdf"): ALL,
-    ("GET", "/"): ALL, ("GET", "/report"): ALL, ("POST", "/report"): REPORTERS,
+    ("GET", "/"): ALL, ("GET", "/report"): ALL, ("POST", "/report"): REPORTERS, ("GET", "/report/challenge"): ALL,
     ("GET", "/reports/{receipt}/{token}"): ALL,  # the reporter's private link: its secret is the right
     ("POST", "/reports/{receipt}/{token}/details"): ALL, ("POST", "/reports/{receipt}/{token}/withdraw"): ALL,
     ("GET", "/reports/{receipt}/{token}/check"): ALL, ("POST", "/reports/{receipt}/{token}/photos"): ALL,

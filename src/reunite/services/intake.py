@@ -190,6 +190,7 @@ def add_report_photos(deps: Deps, receipt: str, token: str, uploads: Sequence[Up
         for (_, fact), key in zip(fresh, keys, strict=True):
             uow.add_photo(PhotoOwner.SIGHTING, row["id"], fact, key, row["seen_at"].date())
         uow.audit("reporter", "sighting.photos_added", "sighting", row["id"], photos=len(fresh))
+        reports.held_again(deps, uow, row)
         uow.enqueue("faces.process_sighting", lock=f"sighting-{row['id']}", sighting_id=row["id"])
         uow.commit()
     return len(fresh)

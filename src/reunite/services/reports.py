@@ -85,7 +85,20 @@ def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str
     with deps.uow() as uow:
         uow.add_report_details(row["id"], description, contact or row["reporter_contact"])
         uow.audit("reporter", "sighting.details_added", "sighting", row["id"], contact=bool(contact))
+        held_again(deps, uow, row)
         uow.commit()
+
+
+def held_again(deps: Deps, uow: UnitOfWork, row: dict[str, Any]) -> None:
+    """An approved report the reporter adds to (words or a photo) goes back to the moderators' queue:
+    families see it again only once a moderator has approved it with what was added (anyone holding the
+    link could otherwise reach families with words or pictures no moderator has seen)."""
+    if row["status"] != SightingStatus.APPROVED.value:
+        return
+    uow.moderate_sighting(row["id"], SightingStatus.PENDING.value, "changed by the reporter", "reporter",
+                          deps.clock.now())
+    uow.audit("reporter", "sighting.held_for_moderation", "sighting", row["id"])
+    group_changed(deps, uow, row["id"])
 
 
 def withdraw(deps: Deps, receipt: str, token: str) -> None:
