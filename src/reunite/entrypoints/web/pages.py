@@ -183,7 +183,7 @@ def sex(form: FormData, name: str, required: bool = False) -> Sex:
 # -- cases --------------------------------------------------------------------------------
 @router.get("/cases/new", response_class=HTMLResponse)
 def case_form(request: Request, lang: LangDep, who: Registrar) -> HTMLResponse:
-    return render(request, lang, "case_new.html", form={})
+    return render(request, lang, "case_new.html", form={}, photo_dates=[])
 
 
 @router.post("/cases/new", response_class=HTMLResponse, response_model=None)
@@ -207,6 +207,7 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
         receipt = intake.register_case(deps, who, case, files, taken, key)
     except ReuniteError as exc:
         return render(request, lang, "case_new.html", status=exc.status_code, form=dict(form),
+                      photo_dates=[str(d) for d in form.getlist("photo_dates")],  # each photo's, in order
                       error=lang.error(exc), error_field=exc.field)
     return RedirectResponse(f"/cases/{receipt.case_id}?registered=1", status_code=303)
 

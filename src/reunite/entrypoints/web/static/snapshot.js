@@ -42,19 +42,24 @@
   var draft = document.querySelector("form[data-draft]");
   if (draft && window.localStorage) {
     var key = "reunite-draft-" + draft.dataset.draft, status = document.getElementById("draft-status");
-    var saved = JSON.parse(localStorage.getItem(key) || "{}");
+    var saved = JSON.parse(localStorage.getItem(key) || "{}"), seen = {};
+    // every field of a repeated name (a date for each photo) kept in order, blanks too
+    var kept = function (el) { return el.name && el.type !== "file" && el.type !== "hidden"; };
     Array.prototype.forEach.call(draft.elements, function (el) {
-      if (el.name && el.type !== "file" && el.type !== "hidden" && saved[el.name] && !el.value) el.value = saved[el.name];
+      if (!kept(el)) return;
+      var at = seen[el.name] = (seen[el.name] || 0) + 1, values = [].concat(saved[el.name] || []);
+      if (values[at - 1] && !el.value) el.value = values[at - 1];
     });
     draft.addEventListener("input", function () {
       var data = {};
       Array.prototype.forEach.call(draft.elements, function (el) {
-        if (el.name && el.type !== "file" && el.type !== "hidden" && el.value) data[el.name] = el.value;
+        if (kept(el)) (data[el.name] = data[el.name] || []).push(el.value);
       });
       localStorage.setItem(key, JSON.stringify(data));
       if (status) status.textContent = status.dataset.saved || "✓";
     });
-    draft.addEventListener("submit", function () { localStorage.removeItem(key); });
+    // removed once the server has accepted it (tz.js, on the next page): not when an error shows the form again
+    draft.addEventListener("submit", function () { sessionStorage.setItem("reunite-draft-sent", key); });
   }
   var report = document.getElementById("snapshot");
   if (report) reportForm(report);

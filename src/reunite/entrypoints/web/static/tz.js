@@ -16,3 +16,14 @@ Array.prototype.forEach.call(document.querySelectorAll("a[data-back]"), function
     if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
   });
 });
+// A form's draft (snapshot.js) is removed only once the server accepted the form: the page after a
+// sending without that form again (an error page shows the form again, and the draft stays)
+(function () {
+  try {
+    var sent = sessionStorage.getItem("reunite-draft-sent");
+    if (!sent) return;
+    var form = document.querySelector("form[data-draft]");
+    if (!form || "reunite-draft-" + form.dataset.draft !== sent) localStorage.removeItem(sent);
+    sessionStorage.removeItem("reunite-draft-sent");
+  } catch (e) { /* storage refused: drafts are not kept either */ }
+})();
