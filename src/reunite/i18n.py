@@ -4,6 +4,7 @@ compiled in memory at start-up so no binary file lives in the repository."""
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from datetime import date as Day
@@ -25,6 +26,8 @@ from reunite.domain.access import Permission
 from reunite.domain.errors import ReuniteError
 from reunite.domain.lifecycle import CaseState
 from reunite.domain.times import DEFAULT_ZONE, zone
+
+ADDED_AT = re.compile(r"\[(\d{4}-\d\d-\d\dT\d\d:\d\dZ)\]")  # an instant marked in a text (services.reports)
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = {"en": "English", "zh_CN": "中文"}
@@ -132,6 +135,12 @@ class Language:
         shown = str(locale.datetime_formats["medium"]).format(
             format_time(local, "short", tzinfo=self.tzinfo, locale=locale), format_date(local, "medium", locale=locale))
         return f"{shown} {self.zone_name(local)}"
+
+    def dated(self, text: str) -> str:
+        """A text with instants marked in it (``[2026-12-03T05:40Z]``: what a reporter added, and when)
+        with each shown in the reader's zone, zone named."""
+        return ADDED_AT.sub(lambda m: f"[{self.datetime(Instant.fromisoformat(m.group(1).replace('Z', '+00:00')))}]",
+                            text or "")
 
     def zone_name(self, value: Instant | None = None) -> str:
         """The reader's zone as people say it ("China Standard Time", "中国标准时间")."""

@@ -1,14 +1,17 @@
 """What a reporter adds through the private link: held for moderation when the report was approved
-(families never see words or photos no moderator has seen)."""
+(families never see words or photos no moderator has seen); added once when sent twice, its time shown
+in the reader's zone, and too long a text refused with what was typed kept."""
 
 from __future__ import annotations
+
+import re
 
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
-from reunite.domain.access import OPERATOR
+from reunite.domain.access import OPERATOR, Role
 from reunite.services import moderation
-from tests.conftest import plain_photo, run_jobs
+from tests.conftest import plain_photo, run_jobs, session_for
 from tests.e2e.test_probe_places import verified_family
 from tests.e2e.test_reports_and_places import csrf, private_link, send
 
@@ -52,3 +55,34 @@ def test_a_photo_added_to_an_approved_report_reaches_families_only_once_a_modera
     run_jobs(container)
     moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], approve=True)
     assert family.get(f"/api/sightings/{sighting_id}").status_code == 200
+
+
+def test_details_sent_twice_are_added_once_dated_in_the_readers_zone_and_too_long_is_refused_kept(
+    anonymous: TestClient, container: Container
+) -> None:
+    _, thanks = send(anonymous, key="k-details", place_text="Hankou")
+    link = private_link(thanks)
+    form = {"csrf": csrf(anonymous), "idempotency_key": "tap-1", "details": "red coat, went north"}
+    for _ in range(2):  # a double tap, or a resend after a lost answer
+        assert anonymous.post(link + "/details", data=form).status_code == 200
+    with container.engine.connect() as conn:
+        sighting_id, description = conn.exec_driver_sql("SELECT id, description FROM sightings").one()
+    assert description.count("red coat, went north") == 1
+    assert re.search(r"\[\d{4}-\d\d-\d\dT\d\d:\d\dZ\] red coat", description)  # the instant, as stored
+
+    long = "x" * 2001
+    refused = anonymous.post(link + "/details", data={"csrf": csrf(anonymous), "details": long})
+    assert refused.status_code == 422 and "at most 2000 characters" in refused.text
+    assert f">{long}</textarea>" in refused.text  # what was typed, kept to shorten
+    anonymous.cookies.set("lang", "zh_CN")
+    refused = anonymous.post(link + "/details", data={"csrf": csrf(anonymous), "details": long})
+    assert "每次最多可添加 2000 个字符" in refused.text
+    with container.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT description FROM sightings").scalar_one() == description
+
+    moderator = TestClient(anonymous.app)
+    moderator.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+    moderator.cookies.set("tz", "America/New_York")
+    page = moderator.get(f"/sightings/{sighting_id}").text
+    shown = re.search(r"\[([^\]]+)\] red coat", page)
+    assert shown and "Eastern" in shown.group(1) and "UTC" not in shown.group(1)  # the reader's zone, named

@@ -8,18 +8,20 @@ import base64
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from reunite.domain.errors import InvalidInput, NotFound
 from reunite.domain.model import PhotoOwner, SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import report_verdict
+from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.grouping import group_changed
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or typed from a screen
 OPEN = (SightingStatus.PENDING, SightingStatus.APPROVED)
+MAX_DESCRIPTION = 8000
 
 
 def new_receipt() -> str:
@@ -70,19 +72,34 @@ def face_check(deps: Deps, receipt: str, token: str) -> str:
         return report_verdict(uow.report_photos(row["id"]))
 
 
-def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str) -> None:
-    """The reporter adds to the description (appended, dated) and may leave or change a contact."""
+MAX_DETAILS = 2000
+
+
+def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str,
+                key: idempotency.Key | None = None) -> None:
+    """The reporter adds to the description (appended, marked with the instant it was added, which pages
+    show in the reader's zone) and may leave or change a contact. The same form sent twice (``key``) is
+    added once; too long a text is refused, never cut."""
     row = open_report(deps, receipt, token)
     if not row["open"]:
         raise InvalidInput("this report was withdrawn or removed: nothing can be added", field="details")
-    details, contact = details.strip()[:2000], contact.strip()[:500]
+    if idempotency.earlier(deps, key) is not None:
+        return  # a double tap or a resend: added already
+    details, contact = details.strip(), contact.strip()[:500]
+    if len(details) > MAX_DETAILS:
+        raise InvalidInput("at most {limit} characters can be added at a time: this text has {count}",
+                           field="details", limit=MAX_DETAILS, count=len(details))
     if not details and not contact:
         raise InvalidInput("write what you want to add", field="details")
     now: datetime = deps.clock.now()
     description = row["description"]
     if details:
-        description = f"{description}\n[{now:%Y-%m-%d %H:%M} UTC] {details}".strip()[:8000]
+        description = f"{description}\n[{now.astimezone(UTC):%Y-%m-%dT%H:%MZ}] {details}".strip()
+        if len(description) > MAX_DESCRIPTION:
+            raise InvalidInput("this report has no room for more details", field="details")
     with deps.uow() as uow:
+        if idempotency.remember(uow, key, {"added": True}) is not None:
+            return  # a concurrent resend was added first
         uow.add_report_details(row["id"], description, contact or row["reporter_contact"])
         uow.audit("reporter", "sighting.details_added", "sighting", row["id"], contact=bool(contact))
         held_again(deps, uow, row)

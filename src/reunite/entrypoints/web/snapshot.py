@@ -19,6 +19,7 @@ from reunite.entrypoints.web.pages import (
     DepsDep,
     LangDep,
     checked_form,
+    form_key,
     form_language,
     local_time,
     number,
@@ -132,6 +133,7 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
 def _receipt_page(request: Request, lang: Language, deps: Deps, receipt: str, token: str, status: int = 200,
                   **context: object) -> HTMLResponse:
     report = reports.open_report(deps, receipt, token)
+    context.setdefault("typed", {})
     return render(request, lang, "report.html", status=status, report=report,
                   link=reports.private_path(deps, report["receipt"]),
                   verdict=reports.face_check(deps, receipt, token), **context)
@@ -170,12 +172,15 @@ async def report_photos(request: Request, lang: LangDep, deps: DepsDep, receipt:
 
 
 @router.post("/reports/{receipt}/{token}/details", response_class=HTMLResponse, response_model=None)
-async def report_details(request: Request, lang: LangDep, deps: DepsDep, receipt: str, token: str) -> Response:
+async def report_details(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, receipt: str,
+                         token: str) -> Response:
     form = await checked_form(request)
     try:
-        reports.add_details(deps, receipt, token, text(form, "details"), text(form, "contact"))
-    except InvalidInput as exc:
-        return _receipt_page(request, lang, deps, receipt, token, status=exc.status_code, error=lang.error(exc))
+        reports.add_details(deps, receipt, token, text(form, "details"), text(form, "contact"),
+                            form_key(who, f"report-details:{receipt.upper()}", form))
+    except InvalidInput as exc:  # what was typed is shown again, to shorten or correct
+        return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
+                                      error=lang.error(exc), typed=dict(form)))
     return RedirectResponse(f"/reports/{receipt}/{token}?added=1", status_code=303)
 
 
