@@ -44,6 +44,8 @@ def test_a_report_kept_on_a_kept_page_is_sent_and_its_receipt_shown_even_later(
     receipt = page.locator(".receipt-no").inner_text()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", receipt)
     assert count_rows(container, "sightings") == 2
+    page.reload()  # the receipt's address is its private link: opened again, the receipt is still there
+    expect(page.locator(".receipt-no")).to_have_text(receipt)
     page.goto(server + "/report")  # reopened: the report sent from the phone's queue is still shown
     kept = page.locator("#kept .kept-sent")
     expect(kept).to_contain_text(receipt)

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role
+from reunite.entrypoints.secret_links import redact
 from reunite.services import moderation
 from tests.conftest import plain_photo, run_jobs, session_for
 from tests.e2e.test_probe_places import verified_family
@@ -86,3 +87,21 @@ def test_details_sent_twice_are_added_once_dated_in_the_readers_zone_and_too_lon
     page = moderator.get(f"/sightings/{sighting_id}").text
     shown = re.search(r"\[([^\]]+)\] red coat", page)
     assert shown and "Eastern" in shown.group(1) and "UTC" not in shown.group(1)  # the reader's zone, named
+
+
+def test_the_thank_you_page_survives_a_language_switch_without_its_link_leaking(
+    anonymous: TestClient, container: Container
+) -> None:
+    files = [("photos", ("street.jpg", plain_photo(), "image/jpeg"))]
+    thanks = anonymous.post("/report", files=files, data={"csrf": csrf(anonymous), "client_key": "k-lang"})
+    link = private_link(thanks.text)
+    receipt = re.search(r'class="receipt-no">([A-Z0-9-]+)<', thanks.text)
+    assert receipt
+    assert thanks.headers["Referrer-Policy"] == "no-referrer" and thanks.headers["Cache-Control"] == "no-store"
+    switch = re.search(r'href="(/lang/zh_CN\?next=[^"]+)"', thanks.text)
+    assert switch and link in switch.group(1)  # the language link leads to the receipt's own address
+    assert redact(switch.group(1)) == "/lang/zh_CN?next=" + link.rsplit("/", 1)[0] + "/…"  # never logged
+    page = anonymous.get(switch.group(1))
+    assert page.url.path == link and page.headers["Referrer-Policy"] == "no-referrer"
+    assert "回执编号" in page.text and receipt.group(1) in page.text and 'id="private-link"' in page.text
+    assert private_link(page.text) == link

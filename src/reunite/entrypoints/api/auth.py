@@ -132,8 +132,8 @@ def security_headers(
         if carries_secret(request.url.path, request.url.query):
             headers["Referrer-Policy"] = "no-referrer"  # the address is the secret: no other site may see it
             headers["Cache-Control"] = "no-store"
-        else:
-            headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        else:  # a page holding a secret in its body (a receipt's private link) may have said none already
+            headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
         if not request.url.path.startswith(STATIC_PATHS):
             # what a page or an answer holds depends on who asks (session cookie, token): no cache,
             # shared or the browser's own on a shared computer, keeps it; unless the route said

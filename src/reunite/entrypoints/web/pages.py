@@ -64,9 +64,10 @@ Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
 def render(request: Request, lang: Language, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     settings = request.app.state.container.settings
     who: Principal = getattr(request.state, "principal", None) or Principal()
+    path = context.pop("path", None) or page_path(request)  # a page may name its own address (for links back)
     context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "map_tiles": settings.map_tiles_url,
                 "map_attribution": settings.map_attribution,
-                "path": page_path(request), "csrf": csrf_token(request), "who": who,
+                "path": path, "csrf": csrf_token(request), "who": who,
                 "once": secrets.token_urlsafe(18),  # a form's one-time idempotency key
                 "inline_assets": name in assets.PAGES,
                 "mail_on": request.app.state.container.deps.mailer.configured}

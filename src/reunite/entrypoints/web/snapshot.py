@@ -121,20 +121,22 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
                       pow=None if who.signed_in else throttle.challenge(deps))
     shown = [] if receipt.resent else copies
     link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
+    # the private link is the receipt's address: a language switched (or the page opened again) there
+    # keeps the receipt and link; the page, holding the link, sends no referrer and is not stored
     response = render(request, form_language(form, lang), "thanks.html", receipt=receipt, photos=shown, link=link,
-                      base=deps.site.base_url, photos_on_phone=on_phone,
+                      base=deps.site.base_url, photos_on_phone=on_phone, path=link or None,
                       verdict=reports.face_check(deps, receipt.receipt, reports.link_token(deps, receipt.receipt))
                       if link else "closed")
     if link:
         response.headers["X-Reunite-Receipt"] = link
-    return response
+    return _private(response)
 
 
 def _receipt_page(request: Request, lang: Language, deps: Deps, receipt: str, token: str, status: int = 200,
                   **context: object) -> HTMLResponse:
     report = reports.open_report(deps, receipt, token)
     context.setdefault("typed", {})
-    return render(request, lang, "report.html", status=status, report=report,
+    return render(request, lang, "report.html", status=status, report=report, base=deps.site.base_url,
                   link=reports.private_path(deps, report["receipt"]),
                   verdict=reports.face_check(deps, receipt, token), **context)
 

@@ -253,6 +253,9 @@
   // the place the thank-you page keeps for them
   function replacePage(html, url, blobs) {
     document.open(); document.write(html); document.close();
+    // a receipt's address is its private link: opened again (or in another language) it shows the receipt
+    var receipt = document.getElementById("private-link");
+    if (receipt) url = receipt.getAttribute("href");
     if (url && url !== location.href) history.replaceState(null, "", url);
     var place = document.getElementById("phone-copies");
     if (!place || !blobs || !blobs.length) return;
