@@ -165,19 +165,21 @@ def test_a_waiting_proposal_reads_as_in_the_familys_search_while_its_group_grows
 
 
 def test_a_bystanders_look_alike_never_drags_the_childs_candidate(client: TestClient, container: Container) -> None:
-    """A photo of the child beside a stranger joins the group of the stranger's other sightings (by the
-    stranger's face); once the moderator marks the child's face, the child's candidate is not scored as the
-    mean of two different people, and reads the same for the reviewer as in the family's search."""
+    """A photo of the child beside a stranger never joins the group of the stranger's other sightings (by
+    the stranger's face): neither while its two faces are unmarked nor once the moderator marks the child's;
+    the child's candidate is never scored as the mean of two different people, and reads the same for the
+    reviewer as in the family's search."""
     family = Family(container)
     stranger = _sighting(container, portrait("hopper", 1), 9)
     both = _sighting(container, side_by_side(portrait("collins", 1), portrait("hopper", 3), gap=40), 10)
-    assert _group_of(container, both) == _group_of(container, stranger) is not None
+    assert _group_of(container, both) is None and _group_of(container, stranger) is None
     face_id = min(container.deps.read.sighting(both)["faces"], key=lambda f: f["box_left"])["id"]  # the child's
     [(candidate_id, (_, _, _, _, alone))] = [
         (i, row) for i, row in _candidates(container).items() if row[:2] == (family.case_id, face_id)]
     review.review_candidate(container.deps, OPERATOR, candidate_id, CandidateStatus.CONFIRMED, "")
     moderation.mark_child_face(container.deps, OPERATOR, both, face_id)
     run_jobs(container)
+    assert _group_of(container, both) is None and _group_of(container, stranger) is None
     assert _candidates(container)[candidate_id][4] == pytest.approx(alone, abs=1e-9)
     _same_for_everyone(_everyone_reads(client, family, candidate_id, face_id))
 

@@ -343,6 +343,16 @@ def candidate_visible(who: Principal, row: dict[str, Any], settled_before: datet
             and (case_id is None or case_id in who.verified_cases))
 
 
+def dismissed_for_family(who: Principal, row: dict[str, Any], settled_before: datetime) -> bool:
+    """A candidate reviewers dismissed for its case, no lead to offer the family any more (their search by
+    photo drops the sighting): once the dismissal is settled, the undo window over. Inside the window the
+    sighting reads as it did before, as on the case page, so that no family learns of a decision the
+    reviewer may still undo; the false hope lasts no longer than that window. Reviewers see every hit."""
+    reviewed = row.get("reviewed_at")
+    return (not who.can(P.REVIEW_CANDIDATES) and row["status"] == "dismissed"
+            and reviewed is not None and reviewed <= settled_before)
+
+
 # the sighting's place (lat, lon) is shaped by sighting_view; the rank shown is one of the two ranks
 CANDIDATE_HIDDEN = ("case_lat", "case_lon", "coarse_rank")
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from reunite.domain.matching_store import SightingHitRow
 from reunite.domain.model import NewCase, PhotoOwner, Provenance
 from reunite.domain.quality import ReportPhoto
 
@@ -271,12 +272,24 @@ class ShortlistStore(Protocol):
 
     def group_of(self, sighting_id: int) -> int | None: ...
 
+    def groupable_face(self, sighting_id: int) -> int | None:
+        """The face of an approved sighting that may be its child (marked, or its only face); None for a
+        report not approved, or one whose several faces no moderator has told apart: it is grouped with none."""
+        ...
+
+    def near_child_faces(self, embedding: Sequence[float], seen_after: datetime, limit: int) -> list[SightingHitRow]:
+        """The ``limit`` nearest faces of approved sightings seen since ``seen_after`` that may be their
+        child (``groupable_face``): never a bystander's, never a report's not approved."""
+        ...
+
+    def leave_group(self, sighting_id: int) -> None: ...
+
     def join_group(self, sighting_id: int, other_sighting_id: int) -> int:
         """Put the sighting in the other's group (created when it has none); returns the group id."""
         ...
 
     def group_members(self, group_id: int) -> list[int]:
-        """The group's sightings still reported (pending or approved), by id."""
+        """The group's approved sightings, by id."""
         ...
 
     def candidate_pairs(self, sighting_id: int) -> list[tuple[int, int]]:

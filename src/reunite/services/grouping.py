@@ -1,6 +1,7 @@
-"""Many sightings, one child: the worker groups a sighting with the most alike sighting that the
-same child could have been at (``domain.grouping``), and a grouped sighting is matched with its
-group's faces fused. Cases that look like one child registered twice are flagged for moderators."""
+"""Many sightings, one child: an approved sighting joins the group whose every member's child looks
+like its own and could have been reached (``domain.grouping``; only the face that may be each report's
+child takes part), and a grouped sighting is matched with its group's faces fused. Cases that look
+like one child registered twice are flagged for moderators."""
 
 from __future__ import annotations
 
@@ -46,33 +47,72 @@ def group_sighting(deps: Deps, sighting_id: int) -> int | None:
 
 
 def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: Sequence[StoredFace]) -> int | None:
-    """``group_sighting`` inside the caller's transaction, with the sighting's facts and faces read already."""
+    """``group_sighting`` inside the caller's transaction, with the sighting's facts and faces read already.
+
+    Only approved reports are grouped, and by the one face of each that may be its child
+    (``uow.groupable_face``: marked, or its only face): a bystander beside two children never makes them
+    one trail, and a report nobody approved never changes what anyone reads of a group. A sighting joins a
+    group only if its child looks like every member's child and each could have been reached: the best
+    alike sighting's group is checked whole, then the next best's, so that groups never chain."""
     policy = deps.policy
-    if policy.calibration is None:
+    mine = uow.groupable_face(me.sighting_id)
+    face = next((f for f in faces if f.face_id == mine), None)
+    if policy.calibration is None or face is None:
         return None
-    sighting_id = me.sighting_id
-    here = Seen(sighting_id, me.seen_at, coarse_point(me.place))
-    best: tuple[float, int] | None = None
+    here = Seen(me.sighting_id, me.seen_at, coarse_point(me.place))
     since = me.seen_at - timedelta(days=365.25 * GROUP_AGE_YEARS)
-    for face in faces:  # two queries per face, however many hits
-        hits = uow.near_sighting_faces(face.embedding, since, NEIGHBOURS)
-        facts = uow.sighting_facts_of(sorted({h.sighting_id for h in hits} - {sighting_id}))
-        for hit in hits:
-            other = facts.get(hit.sighting_id)
-            if other is None:  # this sighting's own face, or one blanked meanwhile
-                continue
-            years = years_between(other.seen_at.date(), me.seen_at.date())
-            score = pair_score(_dot(face.embedding, hit.embedding), face.hubness, hit.hubness)
-            there = Seen(other.sighting_id, other.seen_at, coarse_point(other.place))
-            if (same_child_by_face(policy.calibration, score, years, policy.groups.share)
-                    and reachable(policy.groups, here, there)
-                    and (best is None or score > best[0])):
-                best = (score, hit.sighting_id)
-    if best is None:
-        return None
-    group = uow.join_group(sighting_id, best[1])
-    uow.audit(SYSTEM, "sighting.grouped", "sighting", sighting_id, group=group, with_sighting=best[1])
+    hits = [h for h in uow.near_child_faces(face.embedding, since, NEIGHBOURS) if h.sighting_id != me.sighting_id]
+    facts = uow.sighting_facts_of(sorted({h.sighting_id for h in hits}))
+    alike = sorted(((_score(face, hit.embedding, hit.hubness), hit.sighting_id) for hit in hits
+                    if hit.sighting_id in facts and _alike(deps, here, face, hit.embedding, hit.hubness,
+                                                           facts[hit.sighting_id])), reverse=True)
+    for _, other in alike:
+        group = uow.group_of(other)
+        if group is None or _fits(deps, uow, here, face, group):
+            joined = uow.join_group(me.sighting_id, other)
+            uow.audit(SYSTEM, "sighting.grouped", "sighting", me.sighting_id, group=joined, with_sighting=other)
+            return joined
+    return None
+
+
+def _score(face: StoredFace, embedding: Sequence[float], hubness: float) -> float:
+    return pair_score(_dot(face.embedding, embedding), face.hubness, hubness)
+
+
+def _alike(deps: Deps, here: Seen, face: StoredFace, embedding: Sequence[float], hubness: float,
+           facts: SightingFacts) -> bool:
+    """Whether another sighting's child face is as alike ``face`` as one child's, and reachable from ``here``."""
+    policy = deps.policy
+    years = years_between(facts.seen_at.date(), here.seen_at.date())
+    there = Seen(facts.sighting_id, facts.seen_at, coarse_point(facts.place))
+    return (same_child_by_face(policy.calibration, _score(face, embedding, hubness), years, policy.groups.share)
+            and reachable(policy.groups, here, there))
+
+
+def _fits(deps: Deps, uow: UnitOfWork, here: Seen, face: StoredFace, group: int) -> bool:
+    """Whether the sighting is alike (and reachable from) every other member of the group."""
+    members = [m for m in uow.group_child_faces(group) if m[0] != here.sighting_id]
+    facts = uow.sighting_facts_of([m[0] for m in members])
+    return all(m[0] in facts and _alike(deps, here, face, m[2], m[3], facts[m[0]]) for m in members)
+
+
+def regroup(deps: Deps, uow: UnitOfWork, sighting_id: int) -> int | None:
+    """A sighting approved, rejected, taken down, or its child's face marked: it leaves its group (whose
+    members are scored again without it) and, approved with a child's face, joins the group it fits now
+    (scored again with it). Returns its group."""
+    leave_group(deps, uow, sighting_id)
+    group = join_likeliest_group(deps, uow, uow.sighting_facts(sighting_id),
+                                 uow.faces_of(PhotoOwner.SIGHTING, sighting_id))
+    if group is not None:
+        group_changed(deps, uow, sighting_id)
     return group
+
+
+def leave_group(deps: Deps, uow: UnitOfWork, sighting_id: int) -> None:
+    """The sighting leaves its group; the remaining members are scored again (``group_changed``)."""
+    if uow.group_of(sighting_id) is not None:
+        group_changed(deps, uow, sighting_id)
+        uow.leave_group(sighting_id)
 
 
 def fused_faces(deps: Deps, uow: UnitOfWork, sighting_id: int, faces: list[StoredFace]) -> list[StoredFace]:

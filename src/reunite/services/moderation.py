@@ -14,7 +14,7 @@ from reunite.domain.ports import UnitOfWork
 from reunite.domain.workbench import REJECT_REASONS, reason_of
 from reunite.services import workbench
 from reunite.services.deps import Deps
-from reunite.services.grouping import group_changed
+from reunite.services.grouping import regroup
 
 
 def moderate_sightings(
@@ -36,7 +36,7 @@ def moderate_sightings(
                                field="ids", id=sighting_id)
             uow.moderate_sighting(sighting_id, status.value, reason, who.actor, now)
             uow.audit(who.actor, f"sighting.{status.value}", "sighting", sighting_id, reason=reason)
-            group_changed(deps, uow, sighting_id)  # a rejected report leaves its group's fused face (or rejoins it)
+            regroup(deps, uow, sighting_id)  # only approved reports are grouped: a rejected one leaves its group
         uow.commit()
     return len(sighting_ids)
 
@@ -47,7 +47,7 @@ def mark_child_face(deps: Deps, who: Principal, sighting_id: int, face_id: int |
     with deps.uow() as uow:
         uow.set_child_face(sighting_id, face_id)
         uow.audit(who.actor, "sighting.child_face_marked", "sighting", sighting_id, face=face_id)
-        group_changed(deps, uow, sighting_id)  # the face its group fuses for it
+        regroup(deps, uow, sighting_id)  # the face it is grouped by, and its group fuses for it
         uow.commit()
 
 

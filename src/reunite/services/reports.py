@@ -17,7 +17,7 @@ from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import report_verdict
 from reunite.services import idempotency
 from reunite.services.deps import Deps
-from reunite.services.grouping import group_changed
+from reunite.services.grouping import leave_group
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or typed from a screen
 OPEN = (SightingStatus.PENDING, SightingStatus.APPROVED)
@@ -127,7 +127,7 @@ def withdraw(deps: Deps, receipt: str, token: str) -> None:
         keys = uow.remove_photos(PhotoOwner.SIGHTING, row["id"])
         uow.blank_sighting(row["id"], SightingStatus.WITHDRAWN.value, deps.clock.now())
         uow.audit("reporter", "sighting.withdrawn", "sighting", row["id"])
-        group_changed(deps, uow, row["id"])  # its face leaves the group's fused face
+        leave_group(deps, uow, row["id"])  # it leaves its group (and the group's fused face)
         unused = uow.storage_keys_unused(keys) if keys else []
         uow.commit()
     for key in unused:

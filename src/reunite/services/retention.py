@@ -12,7 +12,7 @@ from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
 from reunite.services import idempotency
 from reunite.services.deps import Deps
-from reunite.services.grouping import group_changed
+from reunite.services.grouping import leave_group
 from reunite.services.moderation import move_case
 
 SUBJECTS = ("sighting", "case")
@@ -60,7 +60,7 @@ def blank_case(deps: Deps, uow: UnitOfWork, case_id: int, action: CaseAction) ->
 def _blank_sighting(deps: Deps, uow: UnitOfWork, sighting_id: int, status: str) -> list[str]:
     keys = uow.remove_photos(PhotoOwner.SIGHTING, sighting_id)
     uow.blank_sighting(sighting_id, status, deps.clock.now())
-    group_changed(deps, uow, sighting_id)  # its face leaves the group's fused face
+    leave_group(deps, uow, sighting_id)  # it leaves its group (and the group's fused face)
     return uow.storage_keys_unused(keys) if keys else []
 
 

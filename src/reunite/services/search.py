@@ -78,11 +78,17 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
 def _as_candidates(deps: Deps, who: Principal, case_id: int, best: dict[int, dict[str, Any]]) -> None:
     """A sighting face already the case's candidate (one this reader sees on the case page) names that
     candidate. Its reading is the pair's of now, as every hit's: the candidate's stored score is the same
-    number, since matching scores a group's stored candidates again whenever the group changes."""
+    number, since matching scores a group's stored candidates again whenever the group changes.
+    A sighting reviewers dismissed for this case is no lead for its family (``access.dismissed_for_family``)."""
     settled = deps.clock.now() - deps.limits.undo_window
+    dismissed = set()
     for row in deps.read.candidates(case_id, None):
-        if row["sighting_face_id"] in best and access.candidate_visible(who, row, settled, case_id):
+        if access.dismissed_for_family(who, row, settled):
+            dismissed.add(row["sighting_id"])
+        elif row["sighting_face_id"] in best and access.candidate_visible(who, row, settled, case_id):
             best[row["sighting_face_id"]]["candidate_id"] = row["id"]
+    for face_id in [f for f, hit in best.items() if hit["sighting_id"] in dismissed]:
+        del best[face_id]
 
 
 class _Reader:

@@ -12,7 +12,7 @@ from reunite.adapters.db.moderation import ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.reach import ReachReads
-from reunite.adapters.db.shortlist import ShortlistReads
+from reunite.adapters.db.shortlist import CHILD_FACE, ShortlistReads
 from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.workbench import WorkbenchReadSql
 from reunite.adapters.places import place_variants
@@ -225,6 +225,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def similar_sighting_faces(
         self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",)
     ) -> list[dict[str, Any]]:
+        """The faces nearest ``embedding`` that may be their sighting's child (``shortlist.CHILD_FACE``):
+        a bystander, an adult beside the child, is never found by photo."""
         with self.engine.begin() as conn:
             ann_scan(conn, EF_SEARCH)
             rows = conn.execute(text(
@@ -232,7 +234,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
                 "1 - (f.embedding <=> CAST(:q AS vector)) AS similarity, "
                 "f.hubness, s.seen_at, s.seen_at_offset, s.place_text, s.group_id "
                 "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
-                "WHERE f.sighting_id IS NOT NULL AND s.status = ANY(:statuses) "
+                f"WHERE f.sighting_id IS NOT NULL AND s.status = ANY(:statuses) AND f.id = {CHILD_FACE} "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
                 "SELECT * FROM near ORDER BY similarity DESC, face_id"
             ), {"q": vector_literal(embedding), "limit": limit, "statuses": list(statuses)})

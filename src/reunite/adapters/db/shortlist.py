@@ -10,13 +10,23 @@ from typing import Any
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import Connection, column, text
 
+from reunite.adapters.db.ann import ann_scan, vector_literal
 from reunite.adapters.db.tables import EMBEDDING_DIM
 from reunite.domain.errors import NotFound
+from reunite.domain.matching_store import SightingHitRow
 
 # a machine proposal nobody has touched: not a family's own, not answered by the family, not half-confirmed
 # (four eyes), not in a reviewer's hands right now; only such proposals are withdrawn or trimmed
 UNTOUCHED = ("status = 'proposed' AND reviewed_at IS NULL AND proposed_by = 'machine' AND first_confirmed_by IS NULL "
              "AND family_answer IS NULL AND (claim_expires_at IS NULL OR claim_expires_at < now())")
+
+
+# the face of sighting ``s`` that may be the reported child (``domain.access.child_face_of``): the one a
+# moderator marked, else its only face; NULL when several faces are unmarked (no face there is known to
+# be the child's: the others are bystanders, adults among them). Only this face is searched by photo and
+# grouped.
+CHILD_FACE = ("COALESCE(s.child_face_id, (SELECT min(g.id) FROM faces g WHERE g.sighting_id = s.id "
+              "HAVING count(*) = 1))")
 
 
 class ShortlistSql:
@@ -45,6 +55,29 @@ class ShortlistSql:
         value = self.conn.execute(text("SELECT group_id FROM sightings WHERE id = :s"), {"s": sighting_id}).scalar()
         return None if value is None else int(value)
 
+    def groupable_face(self, sighting_id: int) -> int | None:
+        value = self.conn.execute(text(
+            f"SELECT {CHILD_FACE} FROM sightings s WHERE s.id = :s AND s.status = 'approved'"),
+            {"s": sighting_id}).scalar()
+        return None if value is None else int(value)
+
+    def near_child_faces(self, embedding: Sequence[float], seen_after: datetime, limit: int) -> list[SightingHitRow]:
+        ann_scan(self.conn)
+        rows = self.conn.execute(text(
+            "WITH near AS MATERIALIZED (SELECT f.sighting_id, f.id, f.photo_id, f.embedding, f.hubness, "
+            "f.embedding <=> CAST(:q AS vector) AS distance FROM faces f JOIN sightings s ON s.id = f.sighting_id "
+            f"WHERE s.status = 'approved' AND s.seen_at >= :after AND f.id = {CHILD_FACE} "
+            "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
+            "SELECT sighting_id, id, photo_id, embedding, hubness FROM near ORDER BY distance, id"
+        ).columns(column("sighting_id"), column("id"), column("photo_id"),
+                  column("embedding", Vector(EMBEDDING_DIM)), column("hubness")),
+            {"q": vector_literal(embedding), "after": seen_after, "limit": limit}).all()
+        return [SightingHitRow(r.sighting_id, r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness)
+                for r in rows]
+
+    def leave_group(self, sighting_id: int) -> None:
+        self.conn.execute(text("UPDATE sightings SET group_id = NULL WHERE id = :s"), {"s": sighting_id})
+
     def join_group(self, sighting_id: int, other_sighting_id: int) -> int:
         group = self.group_of(other_sighting_id)
         if group is None:
@@ -56,7 +89,7 @@ class ShortlistSql:
 
     def group_members(self, group_id: int) -> list[int]:
         return [int(i) for i in self.conn.execute(text(
-            "SELECT id FROM sightings WHERE group_id = :g AND status IN ('pending', 'approved') ORDER BY id"),
+            "SELECT id FROM sightings WHERE group_id = :g AND status = 'approved' ORDER BY id"),
             {"g": group_id}).scalars()]
 
     def candidate_pairs(self, sighting_id: int) -> list[tuple[int, int]]:
@@ -67,8 +100,7 @@ class ShortlistSql:
     def group_child_faces(self, group_id: int) -> list[tuple[int, int, Sequence[float], float]]:
         rows = self.conn.execute(text(
             "SELECT s.id AS sighting_id, f.id, f.embedding, f.hubness FROM sightings s JOIN faces f "
-            "ON f.id = COALESCE(s.child_face_id, (SELECT min(g.id) FROM faces g WHERE g.sighting_id = s.id "
-            "HAVING count(*) = 1)) WHERE s.group_id = :g AND s.status IN ('pending', 'approved') ORDER BY s.id"
+            f"ON f.id = {CHILD_FACE} WHERE s.group_id = :g AND s.status = 'approved' ORDER BY s.id"
         ).columns(column("sighting_id"), column("id"), column("embedding", Vector(EMBEDDING_DIM)), column("hubness")),
             {"g": group_id})
         return [(r.sighting_id, r.id, [float(v) for v in r.embedding], r.hubness) for r in rows]
