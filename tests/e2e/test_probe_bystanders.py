@@ -115,3 +115,15 @@ def test_a_sighting_dismissed_for_the_case_is_no_lead_in_the_familys_search(cont
     settled = _with_undo(container, timedelta(0))
     assert sighting not in found(settled, family.principal)
     assert sighting in found(settled, OPERATOR), "reviewers still find it"
+
+
+def test_a_sighting_joins_a_group_only_if_every_member_could_be_the_same_child(container: Container) -> None:
+    """Groups never chain: a sighting alike and reachable from one member, but 240 km from another seen
+    at the same hour, is not added to their group (before: it joined the best hit's whole group)."""
+    middle = _sighting(container, portrait("collins", 1), 10, GeoPoint(30.6, 115.55))
+    west = _sighting(container, portrait("collins", 2), 12, GeoPoint(30.6, 114.3))  # 120 km in 2 hours
+    group = _group_of(container, west)
+    assert group is not None and _group_of(container, middle) == group
+    east = _sighting(container, portrait("collins", 3), 12, GeoPoint(30.6, 116.8))  # 240 km from west, same hour
+    assert _group_of(container, east) != group
+    assert _group_of(container, middle) == _group_of(container, west) == group
