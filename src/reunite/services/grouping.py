@@ -66,12 +66,16 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
     alike = sorted(((_score(face, hit.embedding, hit.hubness), hit.sighting_id) for hit in hits
                     if hit.sighting_id in facts and _alike(deps, here, face, hit.embedding, hit.hubness,
                                                            facts[hit.sighting_id])), reverse=True)
+    refused: set[int] = set()  # groups checked whole and not fitted
     for _, other in alike:
         group = uow.group_of(other)
+        if group in refused:
+            continue
         if group is None or _fits(deps, uow, here, face, group):
             joined = uow.join_group(me.sighting_id, other)
             uow.audit(SYSTEM, "sighting.grouped", "sighting", me.sighting_id, group=joined, with_sighting=other)
             return joined
+        refused.add(group)
     return None
 
 
