@@ -115,7 +115,7 @@ def held_again(deps: Deps, uow: UnitOfWork, row: dict[str, Any]) -> None:
     uow.moderate_sighting(row["id"], SightingStatus.PENDING.value, "changed by the reporter", "reporter",
                           deps.clock.now())
     uow.audit("reporter", "sighting.held_for_moderation", "sighting", row["id"])
-    group_changed(deps, uow, row["id"])
+    leave_group(deps, uow, row["id"])  # pending again: in no group until a moderator approves it again
 
 
 def withdraw(deps: Deps, receipt: str, token: str) -> None:
