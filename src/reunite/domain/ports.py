@@ -162,6 +162,11 @@ class PlaceNames(Protocol):
         """The province and city a free text names (四川省成都市), '' when none."""
         ...
 
+    def city(self, text: str) -> str:
+        """The city (and province) a free text names, nothing finer, '' when none: what the public reads
+        of where a child was last seen (``domain.access.case_view``)."""
+        ...
+
     def known(self, name: str) -> bool:
         """Whether ``name`` is a place the gazetteer knows (a province, city, state or country)."""
         ...

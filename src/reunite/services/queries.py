@@ -97,7 +97,7 @@ def checked_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
     row = deps.read.case(case_id)
     if not access.case_checked_for(who, row):
         raise NotFound("case {id} does not exist", id=case_id)
-    return row
+    return row | {"last_seen_city": deps.places.city(row.get("last_seen_text") or "")}
 
 
 def get_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
@@ -115,7 +115,8 @@ def case_timeline(deps: Deps, who: Principal, case_id: int) -> list[dict[str, An
     """A case's history as this reader may see it: a family learns of a reviewer's confirmation only
     once it can no longer be undone, as with the lead itself, and never of a dismissal (dismissed
     candidates are not shown to it: their mention would tell that a proposal existed)."""
-    checked_case(deps, who, case_id)
+    if not access.case_in_full(who, checked_case(deps, who, case_id)):
+        return []  # a placeholder has no history to tell
     entries = deps.read.case_timeline(case_id)
     if who.can(Permission.REVIEW_CANDIDATES):
         return entries
@@ -168,6 +169,7 @@ def poster(deps: Deps, case_id: int) -> dict[str, Any]:
     """What a public poster shows of a verified, open case: first name, ages, when and where last seen.
     Never the family's name or contact. Public: no principal needed."""
     row = deps.read.poster(case_id)
+    row["last_seen_text"] = deps.places.city(row["last_seen_text"])  # the city, as case_view shows the public
     now = deps.clock.now().date()
     row["age_then"] = int(age_in_years(row["birth_date"], row["missing_since"].date()))
     row["age_now"] = int(age_in_years(row["birth_date"], now))
@@ -235,7 +237,10 @@ def photo_bytes(
 def _sees_case(deps: Deps, who: Principal, case_id: int) -> bool:
     """Whether this reader may see the case a photo or face belongs to (``checked_case``'s rule),
     asked without naming the case: a photo's answer never tells which case it is of."""
-    return who.may_view_case(case_id) and access.case_checked_for(who, deps.read.case(case_id))
+    if not who.may_view_case(case_id):
+        return False
+    case = deps.read.case(case_id)
+    return access.case_checked_for(who, case) and access.case_in_full(who, case)
 
 
 def _signed_in(who: Principal) -> None:
