@@ -328,7 +328,7 @@ class ReadModel(WorkbenchReads, Protocol):
 
     def queue_counts(self) -> dict[str, int]: ...
 
-    def active_cases(self, region: str, before: datetime | None, limit: int) -> list[dict[str, Any]]:
+    def active_cases(self, before: datetime | None, limit: int) -> list[dict[str, Any]]:
         """Verified, open cases, most recently verified first: public fields only (feeds)."""
         ...
 

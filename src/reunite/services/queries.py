@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from reunite.domain import access
@@ -18,6 +19,7 @@ from reunite.domain.scoring import face_evidence, read_stored
 from reunite.services import throttle
 from reunite.services.deps import Deps
 
+FEED_BATCH = 200  # cases read at a time while a feed looks for those of a region
 RENDERING = 2  # bump when the way photos are re-encoded, scaled or blurred changes: older copies are not served
 
 
@@ -178,8 +180,24 @@ def poster(deps: Deps, case_id: int) -> dict[str, Any]:
 
 def front_page(deps: Deps, limit: int = 24) -> dict[str, Any]:
     """What anyone sees first: how many children were reunited and the posters of verified cases."""
-    posters = [poster(deps, row["id"]) for row in deps.read.active_cases("", None, limit)]
+    posters = [poster(deps, row["id"]) for row in deps.read.active_cases(None, limit)]
     return {"reunions": deps.read.reunion_count(), "posters": posters}
+
+
+def feed_cases(deps: Deps, region: str, before: datetime | None, limit: int) -> list[dict[str, Any]]:
+    """Active cases for a feed, newest first; a region is matched against the place the public reads
+    (the city, as on the poster), never against the family's own words, so a feed tells no more."""
+    region = region.strip().lower()
+    if not region:
+        return deps.read.active_cases(before, limit)
+    found: list[dict[str, Any]] = []
+    while len(found) < limit:
+        rows = deps.read.active_cases(before, FEED_BATCH)
+        found += [r for r in rows if region in deps.places.city(r["last_seen_text"]).lower()]
+        if len(rows) < FEED_BATCH:
+            break
+        before = rows[-1]["verified_at"]
+    return found[:limit]
 
 
 def poster_photo(deps: Deps, case_id: int) -> bytes:
