@@ -123,7 +123,9 @@ def test_pdf_poster_renders_chinese_and_never_the_family(client: TestClient, con
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     page = PdfReader(io.BytesIO(pdf.content)).pages[0]
     text = page.extract_text()
-    assert "走失儿童" in text and "小林" in text and "武汉汉口火车站" in text and "110" in text
+    # where she was last seen: the city only, never the station the family named (docs/privacy.md)
+    assert "走失儿童" in text and "小林" in text and "湖北省武汉市" in text and "110" in text
+    assert "汉口" not in text and "火车站" not in text
     assert "失踪时 4 岁" in text and f"/p/{case_id}" in text
     assert "张" not in text.replace("小林", "") and "138 0000" not in text
     assert len(page.images) == 2  # the child's photo and the QR code

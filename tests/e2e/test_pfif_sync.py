@@ -29,6 +29,8 @@ from tests.conftest import TEMPLATE, SettableClock, plain_photo
 NS14 = "http://zesty.ca/pfif/1.4"
 PARTNER = Principal(role=Role.PARTNER, token_id=1, scopes=frozenset({Scope.WRITE}),
                     domains=frozenset({"partner.org"}))
+# a partner that also reads this site's cases: it may write notes on those it can read
+READING_PARTNER = replace(PARTNER, scopes=frozenset({Scope.WRITE, Scope.READ_CASES}))
 
 
 def doc(body: str, version: str = "1.4") -> bytes:
@@ -135,7 +137,8 @@ def test_fields_come_back_unchanged_except_what_stays_here(container: Container)
                                                                   notes=note("partner.org/n.7", **note_fields))))
     assert report.created == 1 and report.problems == []
     case = rows(container, "SELECT given_name, family_name, sex, birth_date, last_seen_text FROM cases")[0]
-    assert case == ("Ana Maria", "de la Cruz Santos", "female", date(2019, 5, 15), "Carrefour market")
+    # the note's place stays on the note (reviewers read it): never the case's public last-seen place
+    assert case == ("Ana Maria", "de la Cruz Santos", "female", date(2019, 5, 15), "")
     verify_all(container)
     persons, notes, document = exported(container)
     private = {"author_email", "author_phone", "home_street", "phone_of_found_person"}
@@ -268,7 +271,7 @@ def test_round_trip_through_a_simulated_partner(container: Container) -> None:
         _element("note_record_id", "partner.org/about-lin"), _element("person_record_id", ours),
         _element("entry_date", RECENT), _element("author_name", "Partner desk"), _element("source_date", RECENT),
         _element("text", "A caller saw her in Hankou")])
-    report: ImportReport = pfif.import_pfif(container.deps, PARTNER, ET.tostring(root))
+    report: ImportReport = pfif.import_pfif(container.deps, READING_PARTNER, ET.tostring(root))
     assert report.created == 0 and report.updated == 1 and report.expired == 1 and report.notes_added == 1
     assert report.problems == []
     assert rows(container, "SELECT record_id, status, description FROM cases WHERE record_id IS NOT NULL "
@@ -348,7 +351,7 @@ def fresh(postgres: EmbeddedPostgres, container: Container, tmp_path: Path) -> A
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-CASE_FIELDS = "given_name, family_name, nicknames, sex, birth_date, missing_since, last_seen_text, description"
+CASE_FIELDS = "given_name, family_name, nicknames, sex, birth_date, missing_since, description"
 
 
 def test_round_trip_into_a_fresh_installation(container: Container, fresh: Container) -> None:
@@ -368,6 +371,10 @@ def test_round_trip_into_a_fresh_installation(container: Container, fresh: Conta
     assert rows(fresh, "SELECT record_id FROM cases WHERE given_name = '琳'") == [(f"reunite.local/case.{lin}",)]
     notes = {r[0] for r in rows(fresh, "SELECT record_id FROM case_notes")}
     assert notes == {"partner.org/grown.n1", f"reunite.local/note.case.{lin}"}
+    # where she was last seen travels on the note (reviewers read it there), never onto the public case
+    assert rows(fresh, "SELECT last_known_location FROM case_notes WHERE starts_with(record_id, 'reunite.local/')") == [
+        ("Wuchang",)]
+    assert rows(fresh, "SELECT last_seen_text FROM cases") == [("",), ("",)]
     again = pfif.import_pfif(fresh.deps, OPERATOR, document)
     assert (again.created, again.updated, again.notes_added) == (0, 0, 0)
 

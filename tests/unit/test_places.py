@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from reunite.adapters.sources.parse import Gazetteer
 from reunite.domain.access import (
     PLACE_GRID_DEG,
     Principal,
@@ -139,10 +140,32 @@ def test_a_filter_without_exact_places_runs_on_cells_and_coarse_radii() -> None:
 
 
 def test_a_case_place_is_coarse_for_partners_and_exact_for_its_family() -> None:
-    case = {"id": 5, "last_seen_lat": 31.2345678, "last_seen_lon": 121.4567891}
+    case = {"id": 5, "status": "open", "last_seen_lat": 31.2345678, "last_seen_lon": 121.4567891,
+            "last_seen_text": "Behind the bakery on Jiefang Road, Wuhan", "last_seen_city": "Wuhan"}
     partner = Principal(role=Role.PARTNER, token_id=4, scopes=frozenset({Scope.READ_CASES}))
     assert case_view(partner, case)["last_seen_lat"] == 31.235
     assert case_view(FAMILY, case)["last_seen_lat"] == 31.2345678
+    # the words: the city they name for partners (nothing when the caller found none), as typed for the family
+    assert case_view(partner, case)["last_seen_text"] == "Wuhan"
+    assert case_view(partner, {**case, "last_seen_city": ""})["last_seen_text"] == ""
+    assert case_view(FAMILY, case)["last_seen_text"] == case["last_seen_text"]
+
+
+@pytest.mark.parametrize("status", ["closed", "reunited", "expired"])
+def test_a_case_no_longer_open_is_a_placeholder_for_partners_and_whole_for_its_family(status: str) -> None:
+    case = {"id": 5, "status": status, "given_name": "Lin", "verified_at": None, "created_at": None}
+    partner = Principal(role=Role.PARTNER, token_id=4, scopes=frozenset({Scope.READ_CASES}))
+    assert "given_name" not in case_view(partner, case)
+    assert ("given_name" in case_view(FAMILY, case)) is (status != "expired")
+
+
+@pytest.mark.parametrize(("words", "city"), [
+    ("Behind SECRETNOTELOC market stall 4", ""), ("near Chengdu railway station", "Chengdu"),
+    ("bus stop by the school, London", "London"), ("四川省成都市武侯区某街道", "四川省成都市"),
+    ("", ""),
+])
+def test_last_seen_words_reduce_to_their_city_or_to_nothing(words: str, city: str) -> None:
+    assert Gazetteer().city(words) == city
 
 
 def test_confirmed_candidates_only_while_the_family_case_is_active() -> None:

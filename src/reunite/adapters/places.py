@@ -106,3 +106,23 @@ def _region_names() -> frozenset[str]:
 def known_name(name: str) -> bool:
     """Whether a place name (in any script) is one the gazetteers know: a city, province, state or country."""
     return any(word.lower() in _region_names() for word in place_variants(name))
+
+
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+MAX_CITY_WORDS = 3
+
+
+def city_in(text: str) -> str:
+    """The one city a free Latin-script text names, as the gazetteer writes it (``near Chengdu railway
+    station`` → ``Chengdu``); '' when it names none or several. Nothing finer ever comes back: the
+    street, the market stall, the landmark are dropped."""
+    words = WORD.findall(text[:500])
+    index = _cities()
+    found: set[str] = set()
+    for size in range(MAX_CITY_WORDS, 0, -1):
+        for start in range(len(words) - size + 1):
+            key = " ".join(words[start:start + size]).lower()
+            for names in index.get(key, ())[:1]:
+                found.add(next((n for n in sorted(names) if n.lower() == key), key))
+    longest = {name for name in found if not any(name != other and name.lower() in other.lower() for other in found)}
+    return longest.pop() if len(longest) == 1 else ""

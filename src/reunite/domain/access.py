@@ -169,6 +169,16 @@ def case_checked_for(who: Principal, case: dict[str, Any]) -> bool:
     return case.get("verified_at") is not None and case.get("status") not in ("rejected", "expired")
 
 
+def case_in_full(who: Principal, case: dict[str, Any]) -> bool:
+    """Whether ``who`` reads more of a case than its placeholder (id, dates, status): its family and
+    those who check cases always; anyone else (the public, partners' tokens) only while it is active.
+    A closed, reunited or taken-down case reads as the placeholder the exports show, its photos as
+    missing: rights follow the case's status on every request."""
+    if who.owns(int(case["id"])) or who.can(P.VERIFY_CASE):
+        return case.get("status") != "expired"
+    return case.get("status") in ACTIVE_CASE_STATUSES
+
+
 def coarsen(value: float | None) -> float | None:
     """A coordinate snapped to the centre of its ~1 km grid cell. The database computes the same
     cell (``floor(value / grid)`` in double precision) when it filters for such principals."""
@@ -303,13 +313,16 @@ def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     """A case as this principal may see it: the family's contact and the police report number only
     for the family itself and for reviewers; what a partner registry's record said about contacts and
     the family's home, and its notes (they name people and places), only for reviewers; the place last
-    seen to its grid cell for anyone but the family and those who see exact places. Of an expired case,
-    only its placeholder (id, dates, status), whoever asks."""
-    if row.get("status") == "expired":
+    seen to its grid cell for anyone but the family and those who see exact places, and for them the
+    words the family typed about it reduced to the city they name (``last_seen_city``, which the caller
+    reads from the offline gazetteer; nothing when it is not given). Of an expired case, only its
+    placeholder (id, dates, status), whoever asks; of a case no longer active, the same for anyone but
+    its family and reviewers (``case_in_full``)."""
+    if not case_in_full(who, row):
         return {**{k: row.get(k) for k in CASE_PLACEHOLDER}, "photos": []}
-    shown = {k: v for k, v in row.items() if k not in ("pfif", "notes")}
+    shown = {k: v for k, v in row.items() if k not in ("pfif", "notes", "last_seen_city")}
     mine = who.owns(int(row["id"]))
-    contacts = who.can(P.SEE_CONTACTS)
+    contacts = notes_shown(who)
     if contacts:
         sent = row.get("pfif") or {}
         shown["imported_contacts"] = {name: sent[name] for name in PERSON_CONTACTS if sent.get(name)}
@@ -317,10 +330,28 @@ def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     if not (contacts or mine):
         for name in CASE_PRIVATE:
             shown.pop(name, None)
-    if not (who.can(P.SEE_EXACT_PLACES) or mine):
+    if not exact_last_seen(who, int(row["id"])):
         shown["last_seen_lat"], shown["last_seen_lon"] = coarsen(row.get("last_seen_lat")), coarsen(
             row.get("last_seen_lon"))
+        shown["last_seen_text"] = row.get("last_seen_city") or ""
     return shown
+
+
+def exact_last_seen(who: Principal, case_id: int) -> bool:
+    """Whether ``who`` reads the words the family typed about where the child was last seen (else only
+    the city they name): the family itself and those who see exact places."""
+    return who.can(P.SEE_EXACT_PLACES) or who.owns(case_id)
+
+
+def pfif_hidden(who: Principal) -> frozenset[str]:
+    """The PFIF fields an export to ``who`` leaves out, as ``case_view`` hides them from this reader: a
+    partner's record's contacts and the family's home for anyone but reviewers."""
+    return frozenset() if who.can(P.SEE_CONTACTS) else frozenset(PERSON_CONTACTS)
+
+
+def notes_shown(who: Principal) -> bool:
+    """Partners' notes name people and places: only reviewers read them (on the case, in exports)."""
+    return who.can(P.SEE_CONTACTS)
 
 
 def note_view(note: dict[str, Any]) -> dict[str, Any]:

@@ -33,7 +33,8 @@ NOTE_CONTACTS = ("author_email", "author_phone", "email_of_found_person", "phone
 # A placeholder (an expired, closed or removed record) keeps only these (PFIF 1.3+).
 PERSON_PLACEHOLDER = ("person_record_id", "entry_date", "expiry_date", "source_date")
 NOTE_PLACEHOLDER = ("note_record_id", "person_record_id", "entry_date", "source_date")
-# Kept for police and moderators, never exported: other people's contacts and exact home addresses.
+# Kept for police and moderators, never exported: other people's contacts and exact home addresses. The
+# rest of PERSON_CONTACTS, and partners' notes, reach only exports read by reviewers (access.pfif_hidden).
 NEVER_EXPORTED = frozenset({"author_email", "author_phone", "email_of_found_person", "phone_of_found_person",
                             "home_street"})
 SEXES = {"female": Sex.FEMALE, "male": Sex.MALE, "f": Sex.FEMALE, "m": Sex.MALE, "女": Sex.FEMALE, "男": Sex.MALE}
@@ -207,9 +208,11 @@ def canonical(values: dict[str, str], order: tuple[str, ...]) -> tuple[dict[str,
     return kept, dropped
 
 
-def exportable(values: dict[str, str], order: tuple[str, ...]) -> dict[str, str]:
-    """The fields of a stored record that may leave Reunite, in PFIF order."""
-    return {name: values[name] for name in order if values.get(name) and name not in NEVER_EXPORTED}
+def exportable(values: dict[str, str], order: tuple[str, ...],
+               hidden: frozenset[str] = NEVER_EXPORTED) -> dict[str, str]:
+    """The fields of a stored record that may leave Reunite, in PFIF order (``hidden``: what this reader
+    may not read, ``domain.access.pfif_hidden``)."""
+    return {name: values[name] for name in order if values.get(name) and name not in hidden | NEVER_EXPORTED}
 
 
 def record_domain(record_id: str) -> str:

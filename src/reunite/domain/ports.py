@@ -162,6 +162,11 @@ class PlaceNames(Protocol):
         """The province and city a free text names (四川省成都市), '' when none."""
         ...
 
+    def city(self, text: str) -> str:
+        """The city (and province) a free text names, nothing finer, '' when none: what the public reads
+        of where a child was last seen (``domain.access.case_view``)."""
+        ...
+
     def known(self, name: str) -> bool:
         """Whether ``name`` is a place the gazetteer knows (a province, city, state or country)."""
         ...
@@ -323,7 +328,7 @@ class ReadModel(WorkbenchReads, Protocol):
 
     def queue_counts(self) -> dict[str, int]: ...
 
-    def active_cases(self, region: str, before: datetime | None, limit: int) -> list[dict[str, Any]]:
+    def active_cases(self, before: datetime | None, limit: int) -> list[dict[str, Any]]:
         """Verified, open cases, most recently verified first: public fields only (feeds)."""
         ...
 

@@ -168,9 +168,10 @@ class ReachStore(Protocol):
 
     def subscription(self, subscription_id: int) -> dict[str, Any] | None: ...
 
-    def alert_subscribers(self, case_id: int, radius_km: float) -> list[tuple[int, bool]]:
+    def alert_subscribers(self, case_id: int, radius_km: float, place: str) -> list[tuple[int, bool]]:
         """Record an alert for every active subscriber whose area meets the circle of ``radius_km``
-        around the case's last known place (or whose region the place names), once per case and
+        around the case's last known place (or whose region ``place`` names: the words the public
+        reads of it, never the family's own), once per case and
         subscriber; the new alerts' ids, each with whether its subscriber wants a daily digest."""
         ...
 

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, tzinfo
 from typing import Any
 
-from reunite.domain.access import Permission, Principal, require
+from reunite.domain.access import Permission, Principal, exact_last_seen, require
 from reunite.domain.dates import loose_date, serial_date
 from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
 from reunite.domain.model import GeoPoint, NewCase, Sex
@@ -152,11 +152,18 @@ def export_cases_csv(deps: Deps, who: Principal) -> bytes:
     """Verified cases for authorised partners (no contacts, no police report numbers); closed and
     expired ones as placeholders (id, record id, status), as in PFIF."""
     require(who, Permission.EXPORT)
-    rows = [dict(case, nicknames=", ".join(case["nicknames"])) if case["status"] == "open" else
-            {"id": case["id"], "record_id": case["record_id"], "status": case["status"]}
+    rows = [dict(case, nicknames=", ".join(case["nicknames"]),
+                 last_seen_text=last_seen_as_read(deps, who, case["id"], case["last_seen_text"]))
+            if case["status"] == "open" else {k: case[k] for k in ("id", "record_id", "status")}
             for case in deps.read.export_cases()]
     audit_export(deps, who, "csv", len(rows))
     return deps.tables.write_csv(rows, CSV_COLUMNS)
+
+
+def last_seen_as_read(deps: Deps, who: Principal, case_id: int, words: str) -> str:
+    """Where a child was last seen, as ``who`` may read it: the family's words for the family and
+    reviewers (``access.exact_last_seen``), else only the city they name, or nothing."""
+    return words if exact_last_seen(who, case_id) else deps.places.city(words)
 
 
 def audit_export(deps: Deps, who: Principal, kind: str, records: int) -> None:

@@ -15,7 +15,15 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from reunite.domain.access import Permission, Principal, may_write_domain, require
+from reunite.domain.access import (
+    Permission,
+    Principal,
+    case_checked_for,
+    may_write_domain,
+    notes_shown,
+    pfif_hidden,
+    require,
+)
 from reunite.domain.errors import ReuniteError
 from reunite.domain.lifecycle import CaseAction, allowed, state_of
 from reunite.domain.model import NewCase
@@ -38,7 +46,7 @@ from reunite.domain.pfif import (
 from reunite.domain.ports import UnitOfWork
 from reunite.services import idempotency
 from reunite.services.deps import Deps
-from reunite.services.exchange import ImportReport, audit_export
+from reunite.services.exchange import ImportReport, audit_export, last_seen_as_read
 from reunite.services.intake import check_case
 from reunite.services.retention import blank_case
 
@@ -76,7 +84,8 @@ def import_pfif(deps: Deps, who: Principal, data: bytes, key: idempotency.Key | 
             _import_person(deps, uow, who, person, version, report)
         for note in notes:
             _import_note(deps, uow, who, note, report)
-        report.linked = uow.link_notes_and_duplicates()
+        linked = uow.link_notes_and_duplicates()
+        report.linked = linked if who.can(Permission.VIEW_ALL_CASES) else 0  # says nothing of unreadable cases
         if (won := report.kept(uow, key)) is not None:
             return won
         uow.commit()
@@ -168,6 +177,11 @@ def _expire(deps: Deps, uow: UnitOfWork, who: Principal, record: str, existing: 
         report.expired += 1
 
 
+def _readable(who: Principal, case: dict[str, Any]) -> bool:
+    """Whether ``who`` may read this case (GET /api/cases/{id}'s rule): only such a case takes a note."""
+    return who.may_view_case(int(case["id"])) and case_checked_for(who, case)
+
+
 def _import_note(deps: Deps, uow: UnitOfWork, who: Principal, note: dict[str, str], report: ImportReport) -> None:
     record, person = note.get("note_record_id", "").strip(), note.get("person_record_id", "").strip()
     if record and record_domain(record) == deps.site.pfif_domain.lower():
@@ -178,8 +192,11 @@ def _import_note(deps: Deps, uow: UnitOfWork, who: Principal, note: dict[str, st
     if not person:
         report.problems.append((record, "a note needs the person_record_id of its person"))
         return
-    case = uow.case_for_record(person, _own_case_id(person, deps.site.pfif_domain))
-    if uow.person_refused(person) or (case is None and _own_case_id(person, deps.site.pfif_domain) is not None):
+    own = _own_case_id(person, deps.site.pfif_domain)
+    case = uow.case_for_record(person, own)
+    if case is not None and not _readable(who, case):
+        case = None  # a case this key may not read answers as one that does not exist
+    if uow.person_refused(person) or (case is None and own is not None):
         report.problems.append((record, "its person is not a case here: the note is not kept"))
         return
     if case is not None and case["status"] != "open":
@@ -218,10 +235,10 @@ def export_pfif(deps: Deps, who: Principal) -> bytes | None:
             persons.append(_placeholder(case, record, now))
             gone.add(case["id"])
             continue
-        persons.append(_person(deps, case, record))
+        persons.append(_person(deps, who, case, record))
         if not case["record_id"]:
-            notes.append(_own_note(deps, case, record))
-    for note in deps.read.export_notes():
+            notes.append(_own_note(deps, who, case, record))
+    for note in deps.read.export_notes() if notes_shown(who) else ():  # as case_view: reviewers only
         record = note["case_record_id"] or f"{domain}/case.{note['case_id']}"
         fields = {**note["pfif"], "note_record_id": note["record_id"], "person_record_id": record,
                   "entry_date": pfif_time(note["entry_date"]), "source_date": pfif_time(note["source_date"])}
@@ -244,15 +261,18 @@ def _placeholder(case: dict[str, Any], record: str, now: datetime) -> dict[str, 
             "source_date": pfif_time(closed)}
 
 
-def _person(deps: Deps, case: dict[str, Any], record: str) -> dict[str, str]:
+def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> dict[str, str]:
     changed = case["entry_date"] or case["verified_at"] or case["created_at"]
     dates = {"person_record_id": record, "entry_date": pfif_time(changed),
              "expiry_date": pfif_time(case["expiry_date"])}
     name = full_name(case["given_name"], case["family_name"])
     if case["record_id"]:  # a partner's record: as it was sent, less what stays here
-        sent = dict(case["pfif"])
+        sent, hidden = dict(case["pfif"]), pfif_hidden(who)
         sent.setdefault("full_name", name)
-        return exportable({**sent, **dates, "source_date": pfif_time(case["source_date"] or changed)}, PERSON_FIELDS)
+        if "author_name" in hidden:  # PFIF wants an author: the registry, not the person who wrote
+            sent["author_name"] = case["source"] or record_domain(record)
+        return exportable({**sent, **dates, "source_date": pfif_time(case["source_date"] or changed)}, PERSON_FIELDS,
+                          hidden - {"author_name"})
     base, missing = deps.site.base_url, pfif_time(case["missing_since"])
     description = "\n".join(v for v in (case["description"], f"Missing since: {missing}") if v)
     return exportable({
@@ -265,14 +285,15 @@ def _person(deps: Deps, case: dict[str, Any], record: str) -> dict[str, str]:
     }, PERSON_FIELDS)
 
 
-def _own_note(deps: Deps, case: dict[str, Any], record: str) -> dict[str, str]:
-    """The note this site writes for its own case: where and when the child was last seen."""
+def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> dict[str, str]:
+    """The note this site writes for its own case: when the child was last seen and where, as this
+    reader may read it (``exchange.last_seen_as_read``)."""
     missing = pfif_time(case["missing_since"])
-    text = case["marks"] or f"Missing since {missing[:10]}" + (f", last seen: {case['last_seen_text']}"
-                                                               if case["last_seen_text"] else "")
+    place = last_seen_as_read(deps, who, case["id"], case["last_seen_text"])
+    text = case["marks"] or f"Missing since {missing[:10]}" + (f", last seen: {place}" if place else "")
     return exportable({
         "note_record_id": f"{deps.site.pfif_domain}/note.case.{case['id']}", "person_record_id": record,
         "entry_date": pfif_time(case["verified_at"] or case["created_at"]), "author_name": "Reunite",
-        "source_date": missing, "status": "information_sought", "last_known_location": case["last_seen_text"],
+        "source_date": missing, "status": "information_sought", "last_known_location": place,
         "text": text,
     }, NOTE_FIELDS)

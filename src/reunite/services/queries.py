@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from reunite.domain import access
@@ -18,6 +19,7 @@ from reunite.domain.scoring import face_evidence, read_stored
 from reunite.services import throttle
 from reunite.services.deps import Deps
 
+FEED_BATCH = 200  # cases read at a time while a feed looks for those of a region
 RENDERING = 2  # bump when the way photos are re-encoded, scaled or blurred changes: older copies are not served
 
 
@@ -97,7 +99,7 @@ def checked_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
     row = deps.read.case(case_id)
     if not access.case_checked_for(who, row):
         raise NotFound("case {id} does not exist", id=case_id)
-    return row
+    return row | {"last_seen_city": deps.places.city(row.get("last_seen_text") or "")}
 
 
 def get_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
@@ -115,7 +117,8 @@ def case_timeline(deps: Deps, who: Principal, case_id: int) -> list[dict[str, An
     """A case's history as this reader may see it: a family learns of a reviewer's confirmation only
     once it can no longer be undone, as with the lead itself, and never of a dismissal (dismissed
     candidates are not shown to it: their mention would tell that a proposal existed)."""
-    checked_case(deps, who, case_id)
+    if not access.case_in_full(who, checked_case(deps, who, case_id)):
+        return []  # a placeholder has no history to tell
     entries = deps.read.case_timeline(case_id)
     if who.can(Permission.REVIEW_CANDIDATES):
         return entries
@@ -168,6 +171,7 @@ def poster(deps: Deps, case_id: int) -> dict[str, Any]:
     """What a public poster shows of a verified, open case: first name, ages, when and where last seen.
     Never the family's name or contact. Public: no principal needed."""
     row = deps.read.poster(case_id)
+    row["last_seen_text"] = deps.places.city(row["last_seen_text"])  # the city, as case_view shows the public
     now = deps.clock.now().date()
     row["age_then"] = int(age_in_years(row["birth_date"], row["missing_since"].date()))
     row["age_now"] = int(age_in_years(row["birth_date"], now))
@@ -176,8 +180,24 @@ def poster(deps: Deps, case_id: int) -> dict[str, Any]:
 
 def front_page(deps: Deps, limit: int = 24) -> dict[str, Any]:
     """What anyone sees first: how many children were reunited and the posters of verified cases."""
-    posters = [poster(deps, row["id"]) for row in deps.read.active_cases("", None, limit)]
+    posters = [poster(deps, row["id"]) for row in deps.read.active_cases(None, limit)]
     return {"reunions": deps.read.reunion_count(), "posters": posters}
+
+
+def feed_cases(deps: Deps, region: str, before: datetime | None, limit: int) -> list[dict[str, Any]]:
+    """Active cases for a feed, newest first; a region is matched against the place the public reads
+    (the city, as on the poster), never against the family's own words, so a feed tells no more."""
+    region = region.strip().lower()
+    if not region:
+        return deps.read.active_cases(before, limit)
+    found: list[dict[str, Any]] = []
+    while len(found) < limit:
+        rows = deps.read.active_cases(before, FEED_BATCH)
+        found += [r for r in rows if region in deps.places.city(r["last_seen_text"]).lower()]
+        if len(rows) < FEED_BATCH:
+            break
+        before = rows[-1]["verified_at"]
+    return found[:limit]
 
 
 def poster_photo(deps: Deps, case_id: int) -> bytes:
@@ -235,7 +255,10 @@ def photo_bytes(
 def _sees_case(deps: Deps, who: Principal, case_id: int) -> bool:
     """Whether this reader may see the case a photo or face belongs to (``checked_case``'s rule),
     asked without naming the case: a photo's answer never tells which case it is of."""
-    return who.may_view_case(case_id) and access.case_checked_for(who, deps.read.case(case_id))
+    if not who.may_view_case(case_id):
+        return False
+    case = deps.read.case(case_id)
+    return access.case_checked_for(who, case) and access.case_in_full(who, case)
 
 
 def _signed_in(who: Principal) -> None:

@@ -172,7 +172,7 @@ def alert_round(deps: Deps, case_id: int) -> int:
         facts = uow.case_facts(case_id)
         elapsed = max(deps.clock.now() - facts.missing_since, timedelta(0))
         radius = alert_radius(deps.site.alert_schedule, elapsed)
-        new = uow.alert_subscribers(case_id, radius)
+        new = uow.alert_subscribers(case_id, radius, queries.poster(deps, case_id)["last_seen_text"])
         for alert_id, digest in new:
             if not digest:
                 uow.enqueue("reach.deliver_alert", alert_id=alert_id)

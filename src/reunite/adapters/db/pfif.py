@@ -65,16 +65,13 @@ class PfifSql:
         self.conn.execute(text(
             "UPDATE case_notes n SET case_id = c.id FROM cases c "
             "WHERE n.case_id IS NULL AND c.record_id = n.person_record_id AND c.status = 'open'"))
-        self.conn.execute(text(  # an imported person was last seen where its latest note says
-            "UPDATE cases c SET last_seen_text = n.last_known_location FROM ("
-            "  SELECT DISTINCT ON (case_id) case_id, last_known_location FROM case_notes "
-            "  WHERE last_known_location <> '' AND case_id IS NOT NULL ORDER BY case_id, source_date DESC, id DESC) n "
-            "WHERE c.id = n.case_id AND c.record_id IS NOT NULL AND c.status = 'open' "
-            "AND c.last_seen_text <> n.last_known_location"))
+        # a note's place stays on the note (reviewers read it): it never becomes the case's last-seen
+        # place, which the public reads. A link only to a case partners may read: a checked, live one.
         linked = self.conn.execute(text(
             "UPDATE cases c SET linked_case_id = other.id FROM case_notes n JOIN cases other "
             "ON other.record_id = n.linked_person_record_id "
             "WHERE n.case_id = c.id AND n.linked_person_record_id <> '' AND other.id <> c.id "
+            "AND other.verified_at IS NOT NULL AND other.status = 'open' "
             "AND c.linked_case_id IS DISTINCT FROM other.id"))
         return int(linked.rowcount or 0)
 

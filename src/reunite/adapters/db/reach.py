@@ -14,12 +14,13 @@ from reunite.domain.access import PLACE_GRID_DEG
 
 # Subscribers whose area meets the alert circle: the index narrows by a box as wide as the alert
 # radius plus the largest subscriber radius; the exact distance test follows. Region subscribers
-# match when the case's place words contain their region. Subscribers are the public and partners,
+# match when the place the public reads (the city of the case's words, ``PlaceNames.city``) contains
+# their region: never the family's own words. Subscribers are the public and partners,
 # who see where a child was last seen to its grid cell only (``domain.access.case_view``): the circle,
 # and the distance the alert tells, are centred on the cell's centre (as ``access.coarse_point``).
 ALERT_SQL = """
 WITH c AS (SELECT id, least(floor(last_seen_lat / :grid) * :grid + :grid / 2, 90) AS lat,
-                  least(floor(last_seen_lon / :grid) * :grid + :grid / 2, 180) AS lon, last_seen_text
+                  least(floor(last_seen_lon / :grid) * :grid + :grid / 2, 180) AS lon
            FROM cases WHERE id = :case_id),
 reach AS (SELECT coalesce(max(radius_km), 0) AS widest FROM subscriptions WHERE status = 'active'),
 found AS (
@@ -30,7 +31,7 @@ found AS (
     AND earth_distance(ll_to_earth(c.lat, c.lon), ll_to_earth(s.lat, s.lon)) <= (:radius + s.radius_km) * 1000
   UNION
   SELECT s.id, NULL FROM subscriptions s, c
-  WHERE s.status = 'active' AND s.region <> '' AND strpos(lower(c.last_seen_text), lower(s.region)) > 0
+  WHERE s.status = 'active' AND s.region <> '' AND strpos(lower(:place), lower(s.region)) > 0
 )
 INSERT INTO alerts (case_id, subscription_id, radius_km, distance_km)
 SELECT :case_id, found.id, :radius, min(found.km) FROM found GROUP BY found.id
@@ -71,8 +72,9 @@ class ReachSql:
         row = self.conn.execute(select(subscriptions).where(subscriptions.c.id == subscription_id)).first()
         return dict(row._mapping) if row else None
 
-    def alert_subscribers(self, case_id: int, radius_km: float) -> list[tuple[int, bool]]:
-        rows = self.conn.execute(text(ALERT_SQL), {"case_id": case_id, "radius": radius_km, "grid": PLACE_GRID_DEG})
+    def alert_subscribers(self, case_id: int, radius_km: float, place: str) -> list[tuple[int, bool]]:
+        rows = self.conn.execute(text(ALERT_SQL), {"case_id": case_id, "radius": radius_km, "grid": PLACE_GRID_DEG,
+                                                   "place": place})
         return [(int(r[0]), bool(r[1])) for r in rows]
 
     def alert(self, alert_id: int) -> dict[str, Any]:
@@ -131,13 +133,12 @@ class ReachReads:
     def outbox_skipped(self) -> int:
         return int(self._all("SELECT count(*) AS n FROM outbox WHERE status = 'skipped'")[0]["n"])
 
-    def active_cases(self, region: str, before: datetime | None, limit: int) -> list[dict[str, Any]]:
+    def active_cases(self, before: datetime | None, limit: int) -> list[dict[str, Any]]:
         """Verified, open cases newest first (by verification), for feeds: public fields only."""
         return self._all(
             PUBLIC_CASE + "WHERE c.status = 'open' AND c.verified_at IS NOT NULL "
             "AND (CAST(:before AS timestamptz) IS NULL OR c.verified_at < :before) "
-            "AND (:region = '' OR strpos(lower(c.last_seen_text), lower(:region)) > 0) "
-            "ORDER BY c.verified_at DESC, c.id DESC LIMIT :limit", region=region, before=before, limit=limit)
+            "ORDER BY c.verified_at DESC, c.id DESC LIMIT :limit", before=before, limit=limit)
 
     def reunion_count(self) -> int:
         """Children found and back with their family: a public figure."""

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from reunite.adapters.places import known_name
+from reunite.adapters.places import city_in, known_name
 from reunite.domain.errors import InvalidInput
 from reunite.domain.sources import Post
 
@@ -146,6 +146,10 @@ class Gazetteer:
 
     def words(self, text: str) -> str:
         return place_words(text)
+
+    def city(self, text: str) -> str:
+        """The city (with its province) a free text names, nothing finer; '' when it names none."""
+        return place_words(text) if CJK.search(text) else city_in(text)
 
     def known(self, name: str) -> bool:
         """A Chinese province, city or district (``cpca``), a city over 15,000 people in any of its

@@ -75,7 +75,7 @@ def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, 
          before: datetime | None = None) -> Response:
     """Active (verified, open) cases, newest first, with a link to the next page of older ones.
     Public fields only: the same as the posters."""
-    rows = deps.read.active_cases(region.strip(), before, FEED_PAGE + 1)
+    rows = queries.feed_cases(deps, region, before, FEED_PAGE + 1)
     entries = [queries.poster(deps, row["id"]) | {"verified_at": row["verified_at"]} for row in rows[:FEED_PAGE]]
     base = deps.site.base_url
     body = templates.get_template("feed.xml").render(
