@@ -239,7 +239,8 @@
       if (exif.time) {
         document.getElementById("photo_taken_at").value = exif.time.iso;
         var help = document.getElementById("when-help");  // shown, never written over the reporter's own
-        if (help && help.dataset.photo) help.textContent = help.dataset.photo.replace("{time}", exif.time.local.replace("T", " "));
+        if (help && help.dataset.photo) help.textContent = help.dataset.photo.replace("{time}",  // in the zone the label names (the browser's)
+          new Date(exif.time.iso).toLocaleString(document.documentElement.lang || undefined, {dateStyle: "medium", timeStyle: "short"}));
       }
       if (exif.lat !== undefined) {
         document.getElementById("photo_lat").value = exif.lat.toFixed(6);
