@@ -113,6 +113,29 @@ def test_atom_feed_pages_by_date_and_filters_by_region(client: TestClient, conta
     assert wuhan.text.count("<entry>") == 2 and "Missing: B" not in wuhan.text
 
 
+def test_a_feeds_region_finds_cases_in_it_whatever_script_either_is_written_in(
+        client: TestClient, container: Container) -> None:
+    """A feed for a city or a province lists the cases the gazetteer places there: 武汉市汉口 for Wuhan,
+    Chengdu for 成都, a place in Shenzhen for 广东 (Guangdong's cities), traditional characters too."""
+    photo = Upload(portrait(), "kid.jpg")
+    for name, place in (("A", "武汉市汉口"), ("B", "Chengdu"), ("C", "深圳 福田"), ("D", "成都 天府廣場"),
+                        ("E", "Shanghai")):
+        case = NewCase(given_name=name, family_name="F", sex=Sex.FEMALE, birth_date=date(2015, 1, 1),
+                       missing_since=datetime(2019, 6, 1, tzinfo=UTC), last_seen_place=None, last_seen_text=place,
+                       family_contact="+86 139 1111 2222")
+        intake.register_case(container.deps, OPERATOR, case, [photo], [None])
+    anonymous = TestClient(create_app(container))
+
+    def listed(region: str) -> set[str]:
+        feed = anonymous.get("/feeds/cases.atom", params={"region": region}).text
+        return {name for name in "ABCDE" if f"Missing: {name}<" in feed}
+
+    assert listed("Wuhan") == {"A"} and listed("湖北") == {"A"}
+    assert listed("成都") == {"B", "D"} == listed("Chengdu") == listed("成都市")
+    assert listed("Guangdong") == {"C"} == listed("广东") == listed("Shenzhen")
+    assert listed("上海") == {"E"}
+
+
 def test_pdf_poster_renders_chinese_and_never_the_family(client: TestClient, container: Container) -> None:
     photo = Upload(portrait(), "kid.jpg")
     case = NewCase(given_name="小林", family_name="张", sex=Sex.FEMALE, birth_date=date(2015, 1, 1),

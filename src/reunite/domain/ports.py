@@ -171,6 +171,11 @@ class PlaceNames(Protocol):
         """Whether ``name`` is a place the gazetteer knows (a province, city, state or country)."""
         ...
 
+    def covers(self, region: str, city: str) -> bool:
+        """Whether the region (a city, a province; any script) includes ``city``: what the public reads
+        of a case's place (``city``), never the family's own words. No city is in no region."""
+        ...
+
 
 class PosterRenderer(Protocol):
     def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str) -> bytes:

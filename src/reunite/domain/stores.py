@@ -168,11 +168,15 @@ class ReachStore(Protocol):
 
     def subscription(self, subscription_id: int) -> dict[str, Any] | None: ...
 
-    def alert_subscribers(self, case_id: int, radius_km: float, place: str) -> list[tuple[int, bool]]:
+    def region_subscriptions(self) -> list[tuple[int, str]]:
+        """Every active subscription by region: (id, region)."""
+        ...
+
+    def alert_subscribers(self, case_id: int, radius_km: float, by_region: list[int]) -> list[tuple[int, bool]]:
         """Record an alert for every active subscriber whose area meets the circle of ``radius_km``
-        around the case's last known place (or whose region ``place`` names: the words the public
-        reads of it, never the family's own), once per case and
-        subscriber; the new alerts' ids, each with whether its subscriber wants a daily digest."""
+        around the case's last known place, and for the subscriptions ``by_region`` (whose region
+        includes the city the public reads of the case, never the family's own words), once per case
+        and subscriber; the new alerts' ids, each with whether its subscriber wants a daily digest."""
         ...
 
     def alert(self, alert_id: int) -> dict[str, Any]: ...

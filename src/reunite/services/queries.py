@@ -185,15 +185,17 @@ def front_page(deps: Deps, limit: int = 24) -> dict[str, Any]:
 
 
 def feed_cases(deps: Deps, region: str, before: datetime | None, limit: int) -> list[dict[str, Any]]:
-    """Active cases for a feed, newest first; a region is matched against the place the public reads
-    (the city, as on the poster), never against the family's own words, so a feed tells no more."""
-    region = region.strip().lower()
+    """Active cases for a feed, newest first: with a region, those whose public place (the city their
+    last-seen words name, as on the poster) lies inside it (a city, or any city of a province, named
+    in any script), as alerts choose their subscribers. Never matched against the family's own words,
+    so a feed tells no more than the posters."""
+    region = region.strip()
     if not region:
         return deps.read.active_cases(before, limit)
     found: list[dict[str, Any]] = []
     while len(found) < limit:
         rows = deps.read.active_cases(before, FEED_BATCH)
-        found += [r for r in rows if region in deps.places.city(r["last_seen_text"]).lower()]
+        found += [r for r in rows if deps.places.covers(region, deps.places.city(r["last_seen_text"] or ""))]
         if len(rows) < FEED_BATCH:
             break
         before = rows[-1]["verified_at"]

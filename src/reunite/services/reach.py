@@ -172,7 +172,9 @@ def alert_round(deps: Deps, case_id: int) -> int:
         facts = uow.case_facts(case_id)
         elapsed = max(deps.clock.now() - facts.missing_since, timedelta(0))
         radius = alert_radius(deps.site.alert_schedule, elapsed)
-        new = uow.alert_subscribers(case_id, radius, queries.poster(deps, case_id)["last_seen_text"])
+        city = queries.poster(deps, case_id)["last_seen_text"]  # what the public reads: the city, never the words
+        by_region = [sub_id for sub_id, region in uow.region_subscriptions() if deps.places.covers(region, city)]
+        new = uow.alert_subscribers(case_id, radius, by_region)
         for alert_id, digest in new:
             if not digest:
                 uow.enqueue("reach.deliver_alert", alert_id=alert_id)

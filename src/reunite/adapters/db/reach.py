@@ -14,10 +14,11 @@ from reunite.domain.access import PLACE_GRID_DEG
 
 # Subscribers whose area meets the alert circle: the index narrows by a box as wide as the alert
 # radius plus the largest subscriber radius; the exact distance test follows. Region subscribers
-# match when the place the public reads (the city of the case's words, ``PlaceNames.city``) contains
-# their region: never the family's own words. Subscribers are the public and partners,
-# who see where a child was last seen to its grid cell only (``domain.access.case_view``): the circle,
-# and the distance the alert tells, are centred on the cell's centre (as ``access.coarse_point``).
+# come chosen (``services.reach``: the gazetteer places the city the public reads of the case,
+# ``PlaceNames.city``, in their region; never the family's own words). Subscribers are
+# the public and partners, who see where a child was last seen to its grid cell only
+# (``domain.access.case_view``): the circle, and the distance the alert tells, are centred on the
+# cell's centre (as ``access.coarse_point``).
 ALERT_SQL = """
 WITH c AS (SELECT id, least(floor(last_seen_lat / :grid) * :grid + :grid / 2, 90) AS lat,
                   least(floor(last_seen_lon / :grid) * :grid + :grid / 2, 180) AS lon
@@ -30,8 +31,8 @@ found AS (
     AND earth_box(ll_to_earth(c.lat, c.lon), (:radius + reach.widest) * 1000) @> ll_to_earth(s.lat, s.lon)
     AND earth_distance(ll_to_earth(c.lat, c.lon), ll_to_earth(s.lat, s.lon)) <= (:radius + s.radius_km) * 1000
   UNION
-  SELECT s.id, NULL FROM subscriptions s, c
-  WHERE s.status = 'active' AND s.region <> '' AND strpos(lower(:place), lower(s.region)) > 0
+  SELECT s.id, NULL FROM subscriptions s
+  WHERE s.status = 'active' AND s.id = ANY(CAST(:by_region AS bigint[]))
 )
 INSERT INTO alerts (case_id, subscription_id, radius_km, distance_km)
 SELECT :case_id, found.id, :radius, min(found.km) FROM found GROUP BY found.id
@@ -72,9 +73,14 @@ class ReachSql:
         row = self.conn.execute(select(subscriptions).where(subscriptions.c.id == subscription_id)).first()
         return dict(row._mapping) if row else None
 
-    def alert_subscribers(self, case_id: int, radius_km: float, place: str) -> list[tuple[int, bool]]:
+    def region_subscriptions(self) -> list[tuple[int, str]]:
+        rows = self.conn.execute(select(subscriptions.c.id, subscriptions.c.region).where(
+            subscriptions.c.status == "active", subscriptions.c.region != ""))
+        return [(int(r.id), str(r.region)) for r in rows]
+
+    def alert_subscribers(self, case_id: int, radius_km: float, by_region: list[int]) -> list[tuple[int, bool]]:
         rows = self.conn.execute(text(ALERT_SQL), {"case_id": case_id, "radius": radius_km, "grid": PLACE_GRID_DEG,
-                                                   "place": place})
+                                                   "by_region": by_region})
         return [(int(r[0]), bool(r[1])) for r in rows]
 
     def alert(self, alert_id: int) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 import feedparser
 
 from reunite.adapters.places import city_in, known_name
+from reunite.adapters.regions import NOWHERE, covers, resolve
 from reunite.domain.errors import InvalidInput
 from reunite.domain.sources import Post
 
@@ -164,5 +165,8 @@ class Gazetteer:
             row = cpca.transform([name[:200]]).iloc[0]
             if any(isinstance(row[k], str) and row[k] for k in ("省", "市", "区")):
                 return True
-        return known_name(name)
+        return resolve(name) != NOWHERE or known_name(name)
+
+    def covers(self, region: str, city: str) -> bool:
+        return covers(region, city)
 
