@@ -165,3 +165,23 @@ def test_without_smtp_nobody_is_promised_an_email_and_invitations_say_who_for(
                                                  "password": "correct horse battery"})
     assert accepted.status_code == 200 and "Your account is created and you are signed in." in accepted.text
     assert invited.get(link.group(1)).status_code == 422  # used: it says so rather than inviting again
+
+
+def test_without_smtp_sign_up_and_reset_say_how_else_and_promise_no_email(
+    anonymous: TestClient, container: Container
+) -> None:
+    """No form that leads nowhere, no "a message is on its way": the pages say whom to ask instead, in
+    the reader's language, and answer the same for an address with an account and one without."""
+    assert not container.deps.mailer.configured
+    for path in ("/signup", "/reset"):
+        page = anonymous.get(path).text
+        assert 'id="mail-off"' in page and 'type="email"' not in page and "ask the people who run this site" in page
+        answers = set()
+        for email in ("admin@example.org", "nobody@example.org"):
+            sent = anonymous.post(path, data={"csrf": csrf(anonymous, "/login"), "email": email})
+            assert sent.status_code == 200 and "on its way" not in sent.text and 'id="mail-off"' in sent.text
+            answers.add(re.sub(r'name="(csrf|idempotency_key)" value="[^"]*"', "", sent.text))
+        assert len(answers) == 1
+        chinese = anonymous.get(path, headers={"Accept-Language": "zh-CN"}).text
+        assert "本站无法发送电子邮件" in chinese and "请联系本站的管理人员" in chinese
+    assert "reunite create-account" in anonymous.get("/signup").text

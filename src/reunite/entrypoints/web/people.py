@@ -3,6 +3,8 @@ public pages every visitor may read: who sees what, and asking for a removal."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -64,25 +66,30 @@ async def logout(request: Request, deps: DepsDep) -> RedirectResponse:
 
 @router.get("/signup", response_class=HTMLResponse)
 def signup_form(request: Request, lang: LangDep) -> HTMLResponse:
-    return render(request, lang, "signup.html", form={}, invitation=None, invited=None, mail=_mail_works(request))
+    return render(request, lang, "signup.html", form={}, invitation=None, invited=None, **_mail_works(request))
 
 
 @router.post("/signup", response_class=HTMLResponse, response_model=None)
 async def signup_send(request: Request, lang: LangDep, deps: DepsDep) -> Response:
-    """The same page whether the address has an account or not: a link (or a note) goes by email."""
+    """The same page whether the address has an account or not: a link (or a note) goes by email.
+    Without email, nothing is sent and nothing said of the address: the page tells how else to get one."""
     form = await checked_form(request)
     email = text(form, "email")
+    if not _mail_works(request)["mail"]:
+        return render(request, lang, "signup.html", form={}, invitation=None, invited=None, **_mail_works(request))
     try:
         signup.start(deps, email, lang.code, client_ip(request), form_key(Principal(), "sign-up", form))
     except ReuniteError as exc:
         return _refused(render(request, lang, "signup.html", status=exc.status_code, invitation=None, invited=None,
-                               mail=_mail_works(request), form={"email": email}, error=lang.error(exc)), exc)
+                               form={"email": email}, error=lang.error(exc), **_mail_works(request)), exc)
     return render(request, lang, "signup.html", form={"email": email}, invitation=None, invited=None, sent=True,
-                  mail=_mail_works(request))
+                  **_mail_works(request))
 
 
-def _mail_works(request: Request) -> bool:
-    return bool(request.app.state.container.deps.mailer.configured)
+def _mail_works(request: Request) -> dict[str, Any]:
+    """Whether this site sends email, and whom to ask instead: for the sign-up and reset pages."""
+    container = request.app.state.container
+    return {"mail": bool(container.deps.mailer.configured), "contact_email": container.settings.contact_email}
 
 
 @router.get("/signup/{token}", response_class=HTMLResponse)

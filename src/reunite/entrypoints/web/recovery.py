@@ -17,20 +17,22 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/reset", response_class=HTMLResponse)
 def reset_form(request: Request, lang: LangDep) -> HTMLResponse:
-    return render(request, lang, "reset.html", form={}, mail=_mail_works(request))
+    return render(request, lang, "reset.html", form={}, **_mail_works(request))
 
 
 @router.post("/reset", response_class=HTMLResponse, response_model=None)
 async def reset_send(request: Request, lang: LangDep, deps: DepsDep) -> Response:
-    """The same page whether the address has an account or not."""
+    """The same page whether the address has an account or not (without email: how else to reset)."""
     form = await checked_form(request)
     email = text(form, "email")
+    if not _mail_works(request)["mail"]:
+        return render(request, lang, "reset.html", form={}, **_mail_works(request))
     try:
         recovery.start(deps, email, lang.code, client_ip(request), form_key(Principal(), "reset", form))
     except ReuniteError as exc:
         return _refused(render(request, lang, "reset.html", status=exc.status_code, form={"email": email},
-                               mail=_mail_works(request), error=lang.error(exc)), exc)
-    return render(request, lang, "reset.html", form={"email": email}, sent=True, mail=_mail_works(request))
+                               error=lang.error(exc), **_mail_works(request)), exc)
+    return render(request, lang, "reset.html", form={"email": email}, sent=True, **_mail_works(request))
 
 
 @router.get("/reset/{token}", response_class=HTMLResponse)
