@@ -40,3 +40,23 @@ def test_an_officer_in_london_reads_a_shanghai_report_in_london_time_and_taps_to
             box = page.get_by_role("link", name=link).bounding_box()
             assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, link
         context.close()
+
+
+def test_on_a_first_visit_the_time_zone_label_names_the_zone_typed_times_are_read_in(
+    browser: Browser, server: str, container: Container
+) -> None:
+    """A phone in New York opens the report form from a poster's QR code (no zone cookie yet): the
+    label beside "When" names New York's zone, as the time typed will be read, in the page's language."""
+    for locale, zone_words in (("en-US", "Eastern"), ("zh-CN", "北美东部")):
+        context = browser.new_context(locale=locale, timezone_id="America/New_York")
+        page = context.new_page()
+        page.goto(f"{server}/report")
+        expect(page.locator("small[data-zone]")).to_contain_text(zone_words)
+        assert "China" not in (page.locator("small[data-zone]").text_content() or "")
+        assert page.locator("input[name=tz]").first.input_value() == "America/New_York"
+        if locale == "en-US":
+            sign_in(page, server, container, Role.FAMILY)
+            page.evaluate("document.cookie = 'tz=; path=/; max-age=0'")  # a first visit to this form too
+            page.goto(f"{server}/cases/new")
+            expect(page.locator("small[data-zone]")).to_contain_text("Eastern")
+        context.close()

@@ -8,6 +8,18 @@
     document.cookie = "tz=" + zone + ";path=/;max-age=31536000;samesite=lax";
   }
   Array.prototype.forEach.call(document.querySelectorAll("input[name=tz]"), function (el) { el.value = zone; });
+  // Times typed are now read in this zone (the field above): the label next to them names it, in the
+  // page's language, even on a first visit (the page was written in the cookie's zone, or the site's)
+  var name = "";
+  try {
+    var parts = new Intl.DateTimeFormat(document.documentElement.lang || undefined,
+                                        { timeZone: zone, timeZoneName: "long" }).formatToParts(new Date());
+    parts.forEach(function (part) { if (part.type === "timeZoneName") name = part.value; });
+  } catch (e) { name = ""; }
+  if (!name) return;
+  Array.prototype.forEach.call(document.querySelectorAll("[data-zone]"), function (el) {
+    el.textContent = el.getAttribute("data-zone").replace("{zone}", name);
+  });
 })();
 // "Back to the form" on an error page: the browser's own back keeps what was typed (the link's address,
 // the form's page, is the fallback without JavaScript)
