@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from reunite.bootstrap import Container
 from reunite.domain.access import Role
 from reunite.entrypoints.api.app import create_app
+from reunite.i18n import Language
 from tests.conftest import count_rows, plain_photo, run_jobs, session_for
 from tests.photos import portrait
 
@@ -185,3 +186,31 @@ def test_without_smtp_sign_up_and_reset_say_how_else_and_promise_no_email(
         chinese = anonymous.get(path, headers={"Accept-Language": "zh-CN"}).text
         assert "本站无法发送电子邮件" in chinese and "请联系本站的管理人员" in chinese
     assert "reunite create-account" in anonymous.get("/signup").text
+
+
+def test_approving_reports_keeps_no_reason_and_a_rejections_reason_reads_in_the_readers_language(
+    anonymous: TestClient, container: Container
+) -> None:
+    """"Approve all shown" sits beside the list of reasons to reject: the approved report says only
+    "Approved", nothing of "not relevant"; a rejection's reason reads in Chinese to a Chinese reviewer."""
+    sent = [anonymous.post("/api/sightings", files=[("photos", ("s.jpg", plain_photo(seed=n), "image/jpeg"))],
+                           data={"seen_at": "2026-06-01T10:00:00Z"}).json()["id"] for n in range(2)]
+    run_jobs(container)
+    moderator = as_role(container, Role.MODERATOR)
+    token = csrf(moderator, "/moderation/reports")
+    approved = moderator.post("/moderation/reports/approve", follow_redirects=False,
+                              data={"csrf": token, "reason": "1", "scope": "all", "all": str(sent[0])})
+    assert approved.status_code == 303
+    rejected = moderator.post("/moderation/reports/reject", follow_redirects=False,
+                              data={"csrf": token, "reason": "1", "one": str(sent[1])})
+    assert rejected.status_code == 303
+    page = moderator.get(f"/sightings/{sent[0]}").text
+    assert "<p class=\"ok\">approved</p>" in page and "not relevant" not in page
+    with container.engine.connect() as conn:
+        reasons = dict(conn.exec_driver_sql("SELECT id, moderation_reason FROM sightings WHERE id = ANY(%s)",
+                                            (sent,)).all())
+        audited = conn.exec_driver_sql("SELECT detail::text FROM audit_log WHERE action = 'sighting.approved' "
+                                       "AND subject_id = %s", (sent[0],)).scalar_one()
+    assert not reasons[sent[0]] and "not relevant" not in audited
+    chinese = moderator.get(f"/sightings/{sent[1]}", headers={"Accept-Language": "zh-CN"}).text
+    assert Language("zh_CN").gettext("not relevant") in chinese and "not relevant" not in chinese

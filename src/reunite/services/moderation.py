@@ -20,11 +20,13 @@ from reunite.services.grouping import regroup
 def moderate_sightings(
     deps: Deps, who: Principal, sighting_ids: Sequence[int], approve: bool, reason: str = ""
 ) -> int:
-    """Approve or reject (with a reason) one or many reports in one transaction; how many changed."""
+    """Approve or reject (with a reason) one or many reports in one transaction; how many changed.
+    A reason is kept with a rejection only (a reason chosen from the list is kept as its English words,
+    which pages show in the reader's language)."""
     require(who, Permission.MODERATE)
     if not sighting_ids:
         raise InvalidInput("choose at least one report", field="ids")
-    reason = reason_of(reason, REJECT_REASONS)
+    reason = "" if approve else reason_of(reason, REJECT_REASONS)
     if not approve and not reason:
         raise InvalidInput("say why the report is rejected", field="reason")
     status = SightingStatus.APPROVED if approve else SightingStatus.REJECTED
@@ -35,7 +37,8 @@ def moderate_sightings(
                 raise Conflict("report {id} is still being searched for faces: approve it once that is done",
                                field="ids", id=sighting_id)
             uow.moderate_sighting(sighting_id, status.value, reason, who.actor, now)
-            uow.audit(who.actor, f"sighting.{status.value}", "sighting", sighting_id, reason=reason)
+            said = {} if approve else {"reason": reason}
+            uow.audit(who.actor, f"sighting.{status.value}", "sighting", sighting_id, **said)
             regroup(deps, uow, sighting_id)  # only approved reports are grouped: a rejected one leaves its group
         uow.commit()
     return len(sighting_ids)
