@@ -53,11 +53,25 @@ def negotiate(query_lang: str | None, cookie_lang: str | None, accept_language: 
         normal = _normal(choice)
         if normal:
             return normal
-    for part in accept_language.split(","):
-        normal = _normal(part.split(";")[0].strip())
-        if normal:
+    ranked = sorted(((_quality(part), -index, part.split(";")[0].strip())
+                     for index, part in enumerate(accept_language.split(","))), reverse=True)
+    for quality, _, tag in ranked:
+        normal = _normal(tag)
+        if normal and quality > 0:
             return normal
     return DEFAULT
+
+
+def _quality(part: str) -> float:
+    """An Accept-Language entry's weight (``q=``, 1 when absent; 0 for one that cannot be read)."""
+    for parameter in part.split(";")[1:]:
+        name, _, value = parameter.strip().partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return min(max(float(value), 0.0), 1.0)
+            except ValueError:
+                return 0.0
+    return 1.0
 
 
 def _normal(tag: str | None) -> str | None:
