@@ -247,6 +247,10 @@ def test_browse_keeps_unknown_ages_and_sexes_and_names_the_filter_that_emptied_i
     strict = family.get("/sightings", params={"age": "10", "sex": "male", "known_only": "1"})
     assert "0 sightings" in strict.text and "only known age and sex" in strict.text
     assert family.get("/api/sightings", params={"age": 10, "include_unknown": False}).json()["total"] == 0
+    alone = family.get("/sightings", params={"known_only": "1"}).text  # the box alone leaves out the unknown too
+    assert "0 sightings" in alone and "2 sightings" in family.get("/sightings").text
+    past = family.get("/sightings", params={"page": "999"}).text  # not an empty gallery that says nothing
+    assert 'id="past-the-end"' in past and "the last is page 1" in past and "page=1" in past
     nowhere = family.get("/sightings", params={"place": "Chengdu"}).text
     assert "Each of these, left out, would find sightings" in nowhere and "<strong>place</strong>" in nowhere
 

@@ -243,7 +243,7 @@ class SightingFilter:
     limit: int = 50
     offset: int = 0
     statuses: tuple[str, ...] = ("approved",)  # moderators also see pending and rejected reports
-    include_unknown: bool = True  # an age or sex filter keeps reports that do not say (labelled "unknown")
+    include_unknown: bool = True  # reports that do not say age or sex are kept (labelled "unknown")
     grid_deg: float | None = None  # set: places compared by grid cell only (access.sighting_filter)
 
     def __post_init__(self) -> None:

@@ -68,6 +68,9 @@ def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
     if query.sex is not None:
         clauses.append("s.apparent_sex = ANY(:sexes)")
         params["sexes"] = [query.sex.value, "unknown"] if query.include_unknown else [query.sex.value]
+    if not query.include_unknown:  # "only known age and sex" alone: no filter to narrow, still only the known
+        clauses += [] if query.age is not None else ["s.apparent_age_low IS NOT NULL"]
+        clauses += [] if query.sex is not None else ["s.apparent_sex <> 'unknown'"]
     return " AND ".join(clauses), params
 
 

@@ -116,7 +116,8 @@ def list_sightings(
     place: Annotated[str, Query(max_length=200, description="Words in the place description")] = "",
     limit: int = 50,
     offset: int = 0,
-    include_unknown: Annotated[bool, Query(description="age and sex filters keep reports that do not say")] = True,
+    include_unknown: Annotated[bool, Query(
+        description="keep reports that do not say age or sex (false: only those that say both)")] = True,
 ) -> schemas.SightingPage:
     """Sightings, newest first, filtered by region (radius around a point), dates, apparent age and sex."""
     query = SightingFilter(near=point(lat, lon), radius_km=radius_km, place=place, seen_from=aware(seen_from, deps),
