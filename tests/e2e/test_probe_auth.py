@@ -256,11 +256,13 @@ class KeptMail:
 
 def test_sign_ups_and_takedowns_are_throttled(anonymous: TestClient, container: Container) -> None:
     container.deps = replace(container.deps, mailer=KeptMail())  # without email, sign-up sends nothing to limit
-    statuses = []
-    for i in range(container.deps.limits.sign_ups_per_hour + 2):
-        statuses.append(anonymous.post("/signup", data={"csrf": csrf_of(anonymous.get("/signup").text),
-                                                        "email": f"someone{i}@example.org"}).status_code)
+    answers = [anonymous.post("/signup", data={"csrf": csrf_of(anonymous.get("/signup").text),
+                                               "email": f"someone{i}@example.org"})
+               for i in range(container.deps.limits.sign_ups_per_hour + 2)]
+    statuses = [answer.status_code for answer in answers]
     assert statuses[-2:] == [429, 429] and set(statuses[:-2]) == {200}
+    wait = int(answers[-1].headers["Retry-After"])  # the page says how long to wait, as the header does
+    assert 0 < wait <= 3600 and f"try again in {-(-wait // 60)} min" in answers[-1].text
     takedowns = []
     for i in range(30):  # each from another requester: the same one again is the request waiting (test_retries)
         token = csrf_of(anonymous.get("/takedown").text)

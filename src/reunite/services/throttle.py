@@ -33,8 +33,9 @@ def hit(deps: Deps, key: str, limit: int, window: timedelta = HOUR, at: datetime
     if count > limit:
         minutes = int(window.total_seconds() // 60)
         wait = (start + window - deps.clock.now()).total_seconds()
-        raise TooManyRequests("too many requests: at most {limit} in {minutes} minutes; please try again later",
-                              retry_after=math.ceil(wait), limit=limit, minutes=minutes)
+        raise TooManyRequests("too many requests: at most {limit} in {minutes} minutes; try again in {wait} min",
+                              retry_after=math.ceil(wait), limit=limit, minutes=minutes,
+                              wait=max(1, math.ceil(wait / 60)))
 
 
 def action_limit(deps: Deps, who: Principal, action: str, ip: str, per_hour: int) -> None:

@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData, UploadFile
 
 from reunite.domain.access import Permission, Principal
-from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
+from reunite.domain.errors import InvalidInput, NotFound, ReuniteError, TooManyRequests
 from reunite.domain.model import (
     CandidateStatus,
     GeoPoint,
@@ -72,6 +72,14 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **con
                 "inline_assets": name in assets.PAGES,
                 "mail_on": request.app.state.container.deps.mailer.configured}
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def refused(page: HTMLResponse, exc: ReuniteError) -> HTMLResponse:
+    """A form shown again with its error; a throttle's 429 says when to try again (Retry-After)."""
+    if isinstance(exc, TooManyRequests):
+        page.status_code = 429
+        page.headers["Retry-After"] = str(exc.retry_after)
+    return page
 
 
 def page_path(request: Request) -> str:
@@ -207,9 +215,9 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
         )
         receipt = intake.register_case(deps, who, case, files, taken, key)
     except ReuniteError as exc:
-        return render(request, lang, "case_new.html", status=exc.status_code, form=dict(form),
-                      photo_dates=[str(d) for d in form.getlist("photo_dates")],  # each photo's, in order
-                      error=lang.error(exc), error_field=exc.field)
+        return refused(render(request, lang, "case_new.html", status=exc.status_code, form=dict(form),
+                              photo_dates=[str(d) for d in form.getlist("photo_dates")],  # each photo's, in order
+                              error=lang.error(exc), error_field=exc.field), exc)
     return RedirectResponse(f"/cases/{receipt.case_id}?registered=1", status_code=303)
 
 
@@ -322,8 +330,8 @@ async def search_send(request: Request, lang: LangDep, deps: DepsDep, who: Searc
         case_id = int(chosen) if chosen else None  # a case this reader may read (checked by the search)
         hits = search.search_by_photo(deps, who, files[0].data, limit=48, case_id=case_id)
     except ReuniteError as exc:
-        return render(request, lang, "search.html", status=exc.status_code, hits=None, error=lang.error(exc),
-                      my_cases=my_cases, chosen=chosen)
+        return refused(render(request, lang, "search.html", status=exc.status_code, hits=None,
+                              error=lang.error(exc), my_cases=my_cases, chosen=chosen), exc)
     return render(request, lang, "search.html", hits=hits, my_cases=my_cases, chosen=chosen)
 
 

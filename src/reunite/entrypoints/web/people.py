@@ -9,9 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reunite.domain.access import Principal
-from reunite.domain.errors import NotSignedIn, ReuniteError, TooManyRequests
+from reunite.domain.errors import NotSignedIn, ReuniteError
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
-from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, form_key, render, text
+from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, form_key, refused, render, text
 from reunite.services import accounts, queries, retention, signup, throttle
 
 router = APIRouter(include_in_schema=False)
@@ -46,12 +46,7 @@ async def login_send(request: Request, lang: LangDep, deps: DepsDep) -> Response
     return _signed_in(request, token, text(form, "next"))
 
 
-def _refused(page: HTMLResponse, exc: ReuniteError) -> HTMLResponse:
-    """A form shown again with its error; a throttle's 429 says when to try again."""
-    if isinstance(exc, TooManyRequests):
-        page.status_code = 429
-        page.headers["Retry-After"] = str(exc.retry_after)
-    return page
+_refused = refused
 
 
 @router.post("/logout")

@@ -18,6 +18,7 @@ from reunite.entrypoints.web.pages import (
     form_key,
     number,
     place,
+    refused,
     render,
     templates,
     text,
@@ -44,8 +45,8 @@ async def subscribe_send(request: Request, lang: LangDep, deps: DepsDep, who: Pr
             reach.subscribe(deps, who, "email", text(form, "email"), place(form), number(form, "radius_km") or 10,
                             text(form, "region"), lang.code, text(form, "digest") == "yes", key)
     except ReuniteError as exc:
-        return render(request, lang, "subscribe.html", status=exc.status_code, form=dict(form), sent=False,
-                      error=lang.error(exc), error_field=exc.field)
+        return refused(render(request, lang, "subscribe.html", status=exc.status_code, form=dict(form), sent=False,
+                              error=lang.error(exc), error_field=exc.field), exc)
     return render(request, lang, "subscribe.html", form={}, sent=True)
 
 

@@ -24,6 +24,7 @@ from reunite.entrypoints.web.pages import (
     local_time,
     number,
     place,
+    refused,
     render,
     request_fields,
     sex,
@@ -116,9 +117,9 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
         copies = [] if on_phone else [base64.b64encode(deps.codec.clean_copy(f.data, 320)).decode() for f in files]
         receipt = _send(deps, who, client_ip(request), form, files, lang)
     except ReuniteError as exc:
-        return render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
-                      error=lang.error(exc), error_field=exc.field,
-                      pow=None if who.signed_in else throttle.challenge(deps))
+        return refused(render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
+                              error=lang.error(exc), error_field=exc.field,
+                              pow=None if who.signed_in else throttle.challenge(deps)), exc)
     shown = [] if receipt.resent else copies
     link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
     # the private link is the receipt's address: a language switched (or the page opened again) there
