@@ -93,7 +93,7 @@ def test_a_region_subscriber_hears_of_cases_in_their_city_or_province_in_any_scr
     container: Container
 ) -> None:
     """Subscriptions to Shenzhen, 深圳, Guangdong and 广东 all hear of a case last seen at 深圳 福田;
-    Wuhan and 北京 do not. A place no gazetteer knows is matched by its words, as before."""
+    Wuhan and 北京 do not. The case is placed by the city the public reads (广东省深圳市), not the words."""
     deps = replace(container.deps, clock=SettableClock(T0 + timedelta(minutes=30)),
                    webhooks=HttpWebhooks(resolve=lambda host, port: ["93.184.216.34"]))
     regions = ("Shenzhen", "深圳", "Guangdong", "广东", "廣東", "Wuhan", "北京")
