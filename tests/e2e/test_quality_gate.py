@@ -47,7 +47,7 @@ def test_a_tiny_face_is_told_at_once_a_closer_photo_is_invited_and_the_report_is
     told = anonymous.get(check)
     assert told.status_code == 200 and told.headers["cache-control"] == "no-store"
     assert "too small to compare well" in told.text and "Your report is kept" in told.text
-    assert f'href="{link}#closer"' in told.text and "data-poll" not in told.text  # known: asking stops
+    assert f'href="{link}?from=thanks#closer"' in told.text and "data-poll" not in told.text  # known: asking stops
     zh = anonymous.get(check.replace("lang=en", "lang=zh_CN"))
     assert "太小" in zh.text and "添加一张更近的照片" in zh.text
     assert count_rows(container, "sightings") == 1 and count_rows(container, "faces") == 1  # kept, searched
