@@ -132,6 +132,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): "status", ("GET", "/readyz"): "status", ("GET", "/api/pow"): "a puzzle",
     ("GET", "/metrics"): "counts for the operator's scraper (its token or loopback only)",
     ("GET", "/favicon.ico"): "an icon", ("GET", "/sw.js"): "the offline queue's script", ("GET", "/report"): "a form",
+    ("GET", "/report/challenge"): "a fresh proof-of-work puzzle for a report kept on a phone",
     ("GET", "/reports/{receipt}/{token}"): "the reporter's own report, through its signed private link",
     ("GET", "/reports/{receipt}/{token}/check"): "the verdict on the reporter's own photo, through its link",
     ("GET", "/"): "a form", ("GET", "/cases/new"): "a form", ("GET", "/search"): "a form",
