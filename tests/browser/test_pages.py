@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -13,6 +14,7 @@ from reunite.domain.access import Role
 from reunite.services import signup
 from tests.browser.conftest import screenshots, sign_in
 from tests.conftest import plain_photo, run_jobs
+from tests.e2e.test_retries import Inbox
 from tests.photos import portrait, upload
 
 
@@ -96,6 +98,7 @@ def test_register_a_case_then_review_its_candidates(
         files = {"photos": upload(person, take)}
         client.post("/api/sightings", files=files, data={"seen_at": "2008-06-01T10:00:00Z"})
     run_jobs(container)
+    container.deps = replace(container.deps, mailer=Inbox())  # a site that sends email: sign-up by link
 
     page.goto(server + "/cases/new")  # a family without an account is asked to make one
     page.click("text=Make an account")
