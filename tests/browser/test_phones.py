@@ -183,13 +183,13 @@ def exif_photo(width: int = 4000, height: int = 3000) -> bytes:
 
 def report_without_signal(browser: Browser, server: str) -> tuple[BrowserContext, Page]:
     """A phone (360 px) sends a report with an EXIF-dated photo while it has no signal: kept on the phone."""
-    context = browser.new_context(viewport={"width": 360, "height": 740})
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US", timezone_id="Asia/Shanghai")
     page = context.new_page()
     page.goto(server + "/report")
     page.evaluate("() => navigator.serviceWorker.ready")
     page.set_input_files("#photos", files=[{"name": "street.jpg", "mimeType": "image/jpeg", "buffer": exif_photo()}])
     page.fill("input[name=place_text]", "Chunxi Road")
-    expect(page.locator("#when-help")).to_contain_text("2026-11-30 09:33")  # read on the phone
+    expect(page.locator("#when-help")).to_contain_text("Nov 30, 2026, 9:33 AM")  # read on the phone, in its zone
     context.set_offline(True)
     page.click("#send")
     expect(page.locator("#progress-text")).to_contain_text("No signal")
