@@ -26,11 +26,11 @@ from reunite.adapters.regions import place_filter
 from reunite.bootstrap import Container
 from reunite.domain.model import SightingFilter
 
-CITIES = ["成都市", "Chengdu", "漢口", "Hankou", "武汉市洪山区", "Wuhan", "上海浦东", "Shanghai", "北京朝阳区", "Beijing",
-          "广州", "Guangzhou", "深圳 福田", "Shenzhen", "綿陽", "Mianyang", "重庆", "Chongqing", "西安", "Xi'an",
-          "杭州", "Hangzhou", "南京", "Nanjing", "苏州", "Suzhou", "长沙", "Changsha", "郑州", "Zhengzhou"]
-SPOTS = ["railway station", "火车站", "market stall 4", "bus stop", "天府广场", "Tianfu Square", "near the school gate", "地铁口",
-         "outside the bakery", "", "公园东门"]
+CITIES = ["成都市", "Chengdu", "漢口", "Hankou", "武汉市洪山区", "Wuhan", "上海浦东", "Shanghai", "北京朝阳区",
+          "Beijing", "广州", "Guangzhou", "深圳 福田", "Shenzhen", "綿陽", "Mianyang", "重庆", "Chongqing", "西安",
+          "Xi'an", "杭州", "Hangzhou", "南京", "Nanjing", "苏州", "Suzhou", "长沙", "Changsha", "郑州", "Zhengzhou"]
+SPOTS = ["railway station", "火车站", "market stall 4", "bus stop", "天府广场", "Tianfu Square", "near the school gate",
+         "地铁口", "outside the bakery", "", "公园东门"]
 QUERIES = ["Chengdu", "成都", "汉口", "Wuhan", "Sichuan", "Chengdu Tianfu Square", "Tianfu Square"]
 REPEATS = 5
 

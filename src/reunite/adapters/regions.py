@@ -12,8 +12,9 @@ as written (a street, a station), in either Chinese script."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from reunite.adapters.places import MUNICIPALITIES, NOWHERE, Place, locate, names, scripts
 
@@ -46,18 +47,28 @@ def covers(region: str, city: str) -> bool:
     return inside(area, place)
 
 
+@cache
+def _names_by_place() -> dict[Place, frozenset[str]]:
+    """Every name the gazetteers know (cpca's too), grouped by the place it names."""
+    import cpca
+
+    grouped: dict[Place, set[str]] = defaultdict(set)
+    index = names()
+    for name, place in [*index.latin.items(), *index.cjk.items()]:
+        grouped[place].add(name)
+    for name, (_, infos) in cpca.matcher.ac.items():
+        for info in infos:
+            grouped[_place_of(info.adcode)].add(name)
+    return {place: frozenset(found) for place, found in grouped.items()}
+
+
 @lru_cache(maxsize=256)
 def names_inside(area: Place) -> tuple[str, ...]:
     """Every name (both Chinese scripts, lower-case) whose place lies in ``area``: a stored text this
     area's filter admits contains one of them, so SQL narrows the rows before the gazetteer reads them."""
-    import cpca
-
-    index = names()
-    found = {name for name, place in [*index.latin.items(), *index.cjk.items()] if inside(area, place)}
-    for name, (_, infos) in cpca.matcher.ac.items():
-        if any(inside(area, _place_of(info.adcode)) for info in infos):
-            found.add(name)
-    return tuple(sorted({form.lower() for name in found for form in scripts(name)}))
+    grouped = _names_by_place()
+    found = [named for place, named in grouped.items() if inside(area, place)]
+    return tuple(sorted({form.lower() for named in found for name in named for form in scripts(name)}))
 
 
 @lru_cache(maxsize=4096)
