@@ -21,6 +21,7 @@ WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 LONGEST_NAME = 4  # words in a Latin place name (Ho Chi Minh City)
 LONGEST_CJK = 8  # characters in a Chinese name looked up outside cpca
 TEXT_READ = 500  # characters of a text read for its place
+BIG_CITY = 1_000_000  # people: a city outside China named in small letters (new york, not york or police)
 
 PROVINCES_PINYIN = {  # pinyin name: the Chinese name ``cpca`` knows it by
     "anhui": "安徽", "beijing": "北京", "chongqing": "重庆", "fujian": "福建", "gansu": "甘肃", "guangdong": "广东",
@@ -107,6 +108,7 @@ class Names(NamedTuple):
     latin: dict[str, Place]  # lower-cased Latin name: the place it names (the most populous of its cities)
     cjk: dict[str, Place]  # simplified Chinese name cpca does not know: its place
     english: dict[Place, str]  # a place's English name
+    plain: frozenset[str]  # Latin names that count written in small letters: China's, and big cities'
 
 
 @cache
@@ -167,18 +169,19 @@ def names() -> Names:
             cjk[alias] = _cpca_one(city_name)
         else:
             latin[alias] = (1 << 41, _cpca_one(city_name))
-    return Names({k: p for k, (_, p) in latin.items()}, cjk, {p: n for p, (_, n) in english.items()})
+    plain = frozenset(k for k, (people, p) in latin.items() if p.province or people >= BIG_CITY)
+    return Names({k: p for k, (_, p) in latin.items()}, cjk, {p: n for p, (_, n) in english.items()}, plain)
 
 
-def _latin(text: str, index: dict[str, Place]) -> Iterator[Mention]:
-    """Names of one to four words; in a text written with capitals, a name only as a capitalised word
-    (police station is no Police, Poland), in one written all in small letters (a search) any word."""
+def _latin(text: str, index: dict[str, Place], plain: frozenset[str]) -> Iterator[Mention]:
+    """Names of one to four words, as a capitalised word (police station is no Police, Poland); in a
+    text written all in small letters (a search box), also a place in China's or a big city's name."""
     words, any_case = list(WORD.finditer(text)), text.islower()
     for size in range(LONGEST_NAME, 0, -1):
         for first in range(len(words) - size + 1):
             span = words[first:first + size]
             key = " ".join(w.group() for w in span).lower()
-            if key in index and (any_case or span[0].group()[0].isupper()):
+            if key in index and (span[0].group()[0].isupper() or (any_case and key in plain)):
                 yield Mention(span[0].start(), span[-1].end(), index[key], True)
 
 
@@ -197,7 +200,7 @@ def mentions(text: str) -> list[Mention]:
     """Every place the text names, but a name inside a longer name (York in New York Penn Station)."""
     text = simplified(text[:TEXT_READ])
     index = names()
-    found = [*_latin(text, index.latin), *_chinese(text, index.cjk)]
+    found = [*_latin(text, index.latin, index.plain), *_chinese(text, index.cjk)]
     return [m for m in found if m.place != NOWHERE and not any(
         o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in found)]
 
