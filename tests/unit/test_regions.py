@@ -44,7 +44,8 @@ def test_a_case_whose_words_name_no_city_is_in_no_region() -> None:
     ("四川省成都市武侯区某街道", "四川省成都市"), ("Chengdu Tianfu Square", "Chengdu"),
     # a place in China over a common word that is a city elsewhere; lower-case words are no names in prose
     ("Police station, Chengdu", "Chengdu"), ("Bus stop by the police station", ""),
-    ("bus stop by the police station", ""), ("london", "London"), ("york", ""),
+    ("bus stop by the police station", ""), ("london", "London"), ("york", "York"),
+    ("near york minster", ""),
 ])
 def test_words_reduce_to_one_city_by_a_stated_rule(words: str, city: str) -> None:
     assert GAZETTEER.city(words) == city

@@ -175,13 +175,14 @@ def names() -> Names:
 
 def _latin(text: str, index: dict[str, Place], plain: frozenset[str]) -> Iterator[Mention]:
     """Names of one to four words, as a capitalised word (police station is no Police, Poland); in a
-    text written all in small letters (a search box), also a place in China's or a big city's name."""
+    text written all in small letters (a search box), also a place in China's or a big city's name,
+    and any name that is the whole text (york)."""
     words, any_case = list(WORD.finditer(text)), text.islower()
     for size in range(LONGEST_NAME, 0, -1):
         for first in range(len(words) - size + 1):
             span = words[first:first + size]
             key = " ".join(w.group() for w in span).lower()
-            if key in index and (span[0].group()[0].isupper() or (any_case and key in plain)):
+            if key in index and (span[0].group()[0].isupper() or (any_case and (key in plain or size == len(words)))):
                 yield Mention(span[0].start(), span[-1].end(), index[key], True)
 
 
