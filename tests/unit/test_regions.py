@@ -70,3 +70,9 @@ def test_a_place_filter_admits_by_the_public_city_and_words_only_for_exact_reade
     assert place.admits(stored) is admitted
     if admitted:  # SQL's narrowing keeps every row the filter admits
         assert re.search(place.pattern() or "(?!)", stored, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("region", ["Hankou", "漢口", "Wuchang", "New York", "Sichuan", "london"])
+def test_an_alert_region_named_by_a_former_town_or_in_small_letters_is_a_place_we_know(region: str) -> None:
+    assert GAZETTEER.known(region)
+    assert not GAZETTEER.known("Zorbleton") and not GAZETTEER.known("Tianfu Square")
