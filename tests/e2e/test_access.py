@@ -18,7 +18,10 @@ from starlette.routing import Mount, Route
 
 from reunite.domain import access
 from reunite.entrypoints.api.app import create_app
+from reunite.services import search
+from reunite.services.accounts import from_session
 from tests.e2e import world as w
+from tests.photos import portrait
 
 ALL = frozenset(w.PRINCIPALS)
 SESSIONS = frozenset(w.ROLES) - {"anonymous"}
@@ -205,7 +208,7 @@ def leaks(world: w.World, who: str) -> list[str]:
     """Private values a principal's responses show that the policy says it may not see."""
     forbidden = [w.ORIGINAL_NAME]
     if who not in REVIEWERS:
-        forbidden += [w.REPORTER_CONTACT, *w.EXACT_MARKS, w.FAMILY_B_CONTACT]
+        forbidden += [w.REPORTER_CONTACT, *w.EXACT_MARKS, w.EXACT_WORDS, w.FAMILY_B_CONTACT]
     if who not in REVIEWERS | {"family"}:
         forbidden += [w.FAMILY_A_CONTACT, w.POLICE_REPORT_A]
     found = []
@@ -259,12 +262,25 @@ def test_families_see_places_to_about_a_kilometre_and_reads_are_audited(world: w
     assert exact["lat"] == pytest.approx(w.EXACT_LAT) and exact["reporter_contact"] == w.REPORTER_CONTACT
     assert coarse["place_precise"] is False and coarse["reporter_contact"] is None
     assert 0 < abs(coarse["lat"] - w.EXACT_LAT) < 0.01 and abs(coarse["lon"] - w.EXACT_LON) < 0.01
+    # the reporter's words about the place: to the city they name (Hankou is a former town of Wuhan)
+    assert exact["place_text"] == f"Hankou station, {w.EXACT_WORDS}" and coarse["place_text"] == "Wuhan"
     with world.container.engine.connect() as conn:
         rows = conn.exec_driver_sql(
             "SELECT actor, detail->>'exact_place', detail->>'contact' FROM audit_log "
             "WHERE action = 'sighting.viewed' AND subject_id = %s ORDER BY id", (world.sighting,)).fetchall()
     assert {(r[1], r[2]) for r in rows} >= {("false", "false"), ("true", "true")}
     assert all(re.fullmatch(r"account:\d+|token:\d+", r[0]) for r in rows)
+
+
+def test_a_familys_search_by_photo_reads_the_reporters_place_words_to_the_city(world: w.World) -> None:
+    """Search by photo answers the place words as the sighting's own page does: the city for a family."""
+    deps, shown = world.container.deps, {}
+    for who in ("family", "police"):
+        principal = from_session(deps, world.cookies[who])
+        assert principal is not None
+        hits = search.search_by_photo(deps, principal, portrait("collins", 0), 50, world.case_a)
+        shown[who] = [h["place_text"] for h in hits if h["sighting_id"] == world.sighting]
+    assert shown == {"family": ["Wuhan"], "police": [f"Hankou station, {w.EXACT_WORDS}"]}
 
 
 def test_families_see_only_confirmed_candidates_and_pending_reports_stay_hidden(world: w.World) -> None:

@@ -30,6 +30,7 @@ POLICE_REPORT_A = f"PR-{FAMILY_A_CONTACT}"
 REPORTER_CONTACT = "REPORTER-SECRET-5521"
 EXACT_LAT, EXACT_LON = 31.2345678, 121.4567891
 EXACT_MARKS = ("31.2345", "121.4567", "31.23457", "121.45679")
+EXACT_WORDS = "stall 12 under the bridge"  # the reporter's words pin the place as well as the map
 ORIGINAL_NAME = "IMG_private_name_0420"
 
 ROLES = ("anonymous", "reporter", "family", "family_unverified", "moderator", "police", "admin")
@@ -120,7 +121,8 @@ def build(container: Container) -> World:
     world.case_unverified = _case(container, principals["family_unverified"], ("hopper", 2), "Mei", "x")
     moderation.verify_case(deps, OPERATOR, world.case_a, "police report checked")
 
-    sighting = NewSighting(seen_at=_when(2005), place=GeoPoint(EXACT_LAT, EXACT_LON), place_text="Hankou station",
+    sighting = NewSighting(seen_at=_when(2005), place=GeoPoint(EXACT_LAT, EXACT_LON),
+                           place_text=f"Hankou station, {EXACT_WORDS}",
                            reporter_contact=REPORTER_CONTACT)
     receipt = intake.report_sighting(deps, principals["reporter"], sighting,
                                      [Upload(two_faces(), f"{ORIGINAL_NAME}.jpg")])

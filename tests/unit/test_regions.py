@@ -46,6 +46,9 @@ def test_a_case_whose_words_name_no_city_is_in_no_region() -> None:
     ("Police station, Chengdu", "Chengdu"), ("Bus stop by the police station", ""),
     ("bus stop by the police station", ""), ("london", "London"), ("york", "York"),
     ("near york minster", ""),
+    # a street named after a city is a street (every Chinese city has a Nanjing Road)
+    ("outside 12 Nanjing Road, Shanghai", "Shanghai"), ("南京路12号门口，上海", "上海市"), ("Chengdu Rd", ""),
+    ("在成都路看见", ""),
 ])
 def test_words_reduce_to_one_city_by_a_stated_rule(words: str, city: str) -> None:
     assert GAZETTEER.city(words) == city

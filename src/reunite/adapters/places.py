@@ -21,6 +21,9 @@ WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 LONGEST_NAME = 4  # words in a Latin place name (Ho Chi Minh City)
 LONGEST_CJK = 8  # characters in a Chinese name looked up outside cpca
 TEXT_READ = 500  # characters of a text read for its place
+# a city's name followed by one of these is a street's (Nanjing Road, 南京路 in Shanghai), not the city
+STREET_AFTER = re.compile(r"\s*(?:road|rd|street|st|avenue|ave|lu|jie|dajie|lane|alley|hutong|boulevard|blvd)\b"
+                          r"|(?:路|街|大街|大道|巷|胡同|里弄)", re.IGNORECASE)
 BIG_CITY = 1_000_000  # people: a city outside China named in small letters (new york, not york or police)
 
 PROVINCES_PINYIN = {  # pinyin name: the Chinese name ``cpca`` knows it by
@@ -201,9 +204,20 @@ def mentions(text: str) -> list[Mention]:
     """Every place the text names, but a name inside a longer name (York in New York Penn Station)."""
     text = simplified(text[:TEXT_READ])
     index = names()
-    found = [*_latin(text, index.latin, index.plain), *_chinese(text, index.cjk)]
+    found = [m for m in [*_latin(text, index.latin, index.plain), *_chinese(text, index.cjk)]
+             if not _street(text, m)]
     return [m for m in found if m.place != NOWHERE and not any(
         o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in found)]
+
+
+def _street(text: str, mention: Mention) -> bool:
+    """Whether the name is a street's: Nanjing Road, 南京路 (cpca gives where a name starts, not where
+    it ends: its names are tried at that place)."""
+    if mention.latin or mention.end > mention.start + 1:
+        return STREET_AFTER.match(text, mention.end) is not None
+    forms = {f for name in mention.place if name for f in (name, name.removesuffix("市").removesuffix("省"))}
+    return any(text.startswith(f, mention.start) and STREET_AFTER.match(text, mention.start + len(f))
+               for f in forms if f)
 
 
 def first_city(found: list[Mention]) -> Mention | None:

@@ -59,6 +59,8 @@ def web_app() -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # the gazetteer's names load in about 3 s: before the first reader of a place needs them
+        threading.Thread(target=container.deps.places.city, args=("Chengdu",), daemon=True).start()
         yield
         faces.close()
         container.close()

@@ -61,13 +61,21 @@ def list_sightings(deps: Deps, who: Principal, query: SightingFilter) -> tuple[i
     if asked.grid_deg is not None:
         throttle.hit(deps, f"browse:{who.actor}", deps.limits.listings_per_hour)
     total, rows = deps.read.sightings(asked)
-    shown = [access.sighting_view(who, r) for r in rows]
+    shown = [sighting_shown(deps, who, r) for r in rows]
     near = asked.near
     audit_read(deps, who, "sightings.listed", "sighting", shown[0]["id"] if shown else 0,
                 ids=[r["id"] for r in shown], total=total, exact_places=asked.grid_deg is None,
                 near=[near.lat, near.lon] if near else None, radius_km=asked.radius_km if near else None,
                 place=asked.place or None)
     return total, shown
+
+
+def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any]) -> dict[str, Any]:
+    """A sighting as ``who`` may see it (``access.sighting_view``), given the city its place words name
+    for readers who may not see exact places."""
+    if not who.can(Permission.SEE_EXACT_PLACES):
+        row = row | {"place_city": deps.places.city(row.get("place_text") or "")}
+    return access.sighting_view(who, row)
 
 
 def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]:
@@ -80,14 +88,14 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]
     row = deps.read.sighting(sighting_id)
     if not access.sighting_visible(who, row["status"]):
         raise NotFound("sighting {id} does not exist", id=sighting_id)
-    shown = access.sighting_view(who, row)
+    shown = sighting_shown(deps, who, row)
     shown["trail"] = []
     if who.can(Permission.REVIEW_CANDIDATES):  # reviewers weigh where a report came from and who else sent it
         shown["sources"] = deps.read.sighting_provenance(sighting_id)
         shown["same_picture"] = deps.read.same_picture(sighting_id)
     if row["group_id"] is not None:  # one child seen several times: where and when, as this reader may see
         trail = deps.read.group_trail(row["group_id"], access.browsable_statuses(who))
-        shown["trail"] = [access.sighting_view(who, r) for r in trail]
+        shown["trail"] = [sighting_shown(deps, who, r) for r in trail]
     audit_read(deps, who, "sighting.viewed", "sighting", sighting_id, exact_place=shown["place_precise"],
                 contact="reporter_contact" in shown, trail=[r["id"] for r in shown["trail"]])
     return shown
@@ -148,7 +156,7 @@ def case_candidates(
     """The case's shortlist: every candidate for reviewers, only confirmed ones for the family."""
     checked_case(deps, who, case_id)  # 404 for an unknown case rather than an empty list
     settled = deps.clock.now() - deps.limits.undo_window
-    rows = [access.sighting_view(who, access.candidate_view(who, r, deps.policy))
+    rows = [sighting_shown(deps, who, access.candidate_view(who, r, deps.policy))
             for r in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who))
             if access.candidate_visible(who, r, settled, case_id)]
     rows.sort(key=lambda r: (-r["score"], r["id"]))

@@ -26,7 +26,7 @@ from reunite.domain.scoring import CaseFacts, FaceHit, Score, SightingFacts, rea
 from reunite.services.deps import Deps
 from reunite.services.grouping import fused_faces
 from reunite.services.matching import hits_by_case
-from reunite.services.queries import audit_read, checked_case
+from reunite.services.queries import audit_read, checked_case, sighting_shown
 
 SAME_PHOTO = 0.995  # a searched face this alike one of the case's faces is that photo (its date is known)
 SEARCHED = 0  # the searched photo's face among a case's faces (no stored face has id 0)
@@ -70,6 +70,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
         _as_candidates(deps, who, case_id, best)
     ranked = sorted(best.values(), key=lambda h: (-h["score"], h["face_id"]))
     ranked = [h for h in ranked if proposable(deps.policy.leads, h["impostor_share"])][:limit]
+    ranked = [sighting_shown(deps, who, h) for h in ranked]  # place words as this reader may read them
     audit_read(deps, who, "sightings.searched", "sighting", ranked[0]["sighting_id"] if ranked else 0,
                ids=[h["sighting_id"] for h in ranked], case=case_id)
     return ranked

@@ -23,7 +23,7 @@ from reunite.domain.workbench import (
     reason_of,
 )
 from reunite.services.deps import Deps
-from reunite.services.queries import with_lead
+from reunite.services.queries import sighting_shown, with_lead
 
 SESSION = timedelta(hours=12)  # "done" in the progress line counts decisions of the last 12 hours
 
@@ -41,13 +41,13 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
     """What the workbench shows of one candidate: the sighting (as this reviewer may see it, its
     photos and the face), every case photo by age, the explanation, the family's word, progress."""
     require(who, Permission.REVIEW_CANDIDATES)
-    row = access.sighting_view(who, deps.read.workbench_item(candidate_id, access.browsable_statuses(who)))
+    row = sighting_shown(deps, who, deps.read.workbench_item(candidate_id, access.browsable_statuses(who)))
     with_lead(deps, [row])
     case = access.case_view(who, deps.read.case(row["case_id"]))
     for photo in case["photos"]:
         photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
     case["photos"].sort(key=lambda p: (p["age"] is None, p["age"] or 0))
-    sighting = access.sighting_view(who, deps.read.sighting(row["sighting_id"]))
+    sighting = sighting_shown(deps, who, deps.read.sighting(row["sighting_id"]))
     now = deps.clock.now()
     with deps.uow() as uow:
         uow.audit(who.actor, "sighting.viewed", "sighting", row["sighting_id"], candidate=candidate_id,
