@@ -63,9 +63,10 @@ def _day(row: dict[str, str], name: str) -> date | None:
 def _sheet_time(value: str, where: tzinfo) -> datetime | None:
     """An ISO 8601 date and time typed in a sheet; without an offset, read in the site's zone."""
     try:
-        return localize(datetime.fromisoformat(value.strip().replace("Z", "+00:00")), where)
+        wall = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
+    return localize(wall, where, "missing_since")  # a time the clocks skipped is refused, saying so
 
 
 def _row_case(row: dict[str, str], where: tzinfo) -> NewCase:
