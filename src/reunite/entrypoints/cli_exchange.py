@@ -73,8 +73,8 @@ def _print_report(report: ImportReport) -> None:
     typer.echo(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
                f"{report.expired} expired, {report.notes_added} notes added ({report.notes_known} already known), "
                f"{report.linked} duplicates linked, {len(report.problems)} problems")
-    for record, reason in report.problems:
-        typer.echo(f"  {record}: {reason}", err=True)
+    for problem in report.problems:
+        typer.echo(f"  {problem.where}: {problem.message}", err=True)
 
 
 @app.command("import-cases")
