@@ -222,6 +222,9 @@ def test_a_family_answers_on_a_lead_and_marks_a_sighting_as_possibly_theirs(
     assert "What happens next" in page and "Hankou station" in page and "to about 1 km" in page
     answered = _form(family, f"/candidates/{lead['id']}/answer", answer="maybe", note="his ears")
     assert answered.status_code == 303
+    assert _form(family, f"/candidates/{lead['id']}/answer", answer="maybe", note="his ears").status_code == 303
+    said = f"audit_log WHERE action = 'candidate.family_answered' AND subject_id = {lead['id']}"
+    assert count_rows(container, said) == 1  # a double tap: one answer, reviewers told once
     row = deps.read.workbench_item(lead["id"])
     assert (row["family_answer"], row["family_note"]) == ("maybe", "his ears")
     _, stranger = session_for(container, Role.REPORTER)
