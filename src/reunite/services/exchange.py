@@ -78,6 +78,10 @@ class ImportReport:
     def from_json(cls, found: dict[str, Any]) -> ImportReport:
         return cls(**{**found, "problems": [Problem.from_json(p) for p in found.get("problems", [])]})
 
+    def reasons(self) -> dict[str, str]:
+        """Each record (or row) not taken whole, with the reason, in English (the command line, tests)."""
+        return {problem.where: problem.message for problem in self.problems}
+
     def problem(self, record: str, reason: str, **params: object) -> None:
         """Report a record not taken (whole): ``reason`` an English template, ``params`` its values."""
         self.problems.append(Problem(record, reason, {name: str(value) for name, value in params.items()}))
