@@ -306,3 +306,26 @@ def test_a_removal_decision_and_a_report_approval_sent_twice_are_made_once(
     taps = [moderator.post("/moderation/sightings", data=form, follow_redirects=False) for _ in range(2)]
     assert [t.status_code for t in taps] == [303, 303]
     assert count_rows(container, f"audit_log WHERE action = 'sighting.approved' AND subject_id = {sighting_id}") == 1
+
+
+def test_copies_of_one_closing_sent_at_once_close_the_case_once(client: TestClient, container: Container) -> None:
+    """A double tap's copies at the same moment, with the form's key or without one: every copy answers
+    as the first did (no 409), and the case is closed once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reunite.domain.access import OPERATOR
+    from reunite.services import idempotency, moderation, reunion
+
+    cases = [new_case(client) for _ in range(2)]
+    for case_id in cases:
+        moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
+    keyed = idempotency.scoped(OPERATOR, f"close:{cases[0]}", "once-1", [("outcome", "closed")])
+
+    def close(copy: int) -> None:
+        case_id = cases[copy % 2]
+        reunion.close_case(container.deps, OPERATOR, case_id, False, True, keyed if case_id == cases[0] else None)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(close, range(12)))  # none raises
+    for case_id in cases:
+        assert count_rows(container, f"audit_log WHERE action = 'case.closed' AND subject_id = {case_id}") == 1
