@@ -31,6 +31,8 @@ ERROR_CALL = re.compile(
     r"""(?:\.within|gettext)\(\s*\n?\s*"((?:[^"\\]|\\.)*)\"""")
 # words shown through _() from data: processing and moderation states, case states, roles, verification
 GETTEXT_CALL = re.compile(r"""reader\.gettext\(\s*"((?:[^"\\]|\\.)*)"()""")  # poster labels in Python
+# an import's problems (services.exchange.ImportReport.problem(record, "reason", ...)), shown translated
+PROBLEM_CALL = re.compile(r"""\.problem\([^,()]*,\s*\n?\s*"((?:[^"\\]|\\.)*)"()""")
 STATUS_WORDS = ("processing", "faces found", "no face found", "pending", "approved", "rejected", "removed", "expired",
                 "open", "reunited", "closed", "sighting", "case", "reporter", "family", "moderator", "police",
                 "admin", "partner", "dna", "document", "interview", "match", "no_match", "sightings", "cases",
@@ -48,7 +50,7 @@ def messages() -> list[str]:
     for source in sorted(ROOT.rglob("*.py")):
         for match in ERROR_CALL.finditer(source.read_text()):
             found[match.group(1) or match.group(2)] = None
-        for match in GETTEXT_CALL.finditer(source.read_text()):
+        for match in [*GETTEXT_CALL.finditer(source.read_text()), *PROBLEM_CALL.finditer(source.read_text())]:
             found[match.group(1) or match.group(2)] = None
     for word in STATUS_WORDS:
         found[word] = None

@@ -3,6 +3,7 @@ web forms and the command line; the timeline says what happened; a moderator can
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -12,6 +13,7 @@ from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role
 from reunite.entrypoints.cli import app as cli
 from reunite.services import moderation, reunion
+from tests.conftest import count_rows
 from tests.e2e.test_journeys import as_role, csrf
 from tests.e2e.test_poster_and_cli import register
 
@@ -124,3 +126,72 @@ def test_the_command_line_refuses_in_one_line_and_offers_only_valid_roles(
     other = cli_env.invoke(cli, ["import-cases", str(sheet)])
     assert other.exit_code == 1 and "row 2" not in other.output  # one error for the file, none per row
     assert other.output.strip().endswith("error: not a CSV or XLSX table of cases: its first row must name the columns")
+
+
+def audits(container: Container, action: str, case_id: int) -> int:
+    return count_rows(container, f"audit_log WHERE action = '{action}' AND subject_id = {case_id}")
+
+
+def form_once(page: str, action: str) -> str:
+    """The one-time key of the form posting to ``action`` on a page."""
+    found = re.search(rf'action="{re.escape(action)}"[^>]*>.*?name="idempotency_key" value="([^"]+)"', page, re.S)
+    assert found, action
+    return found.group(1)
+
+
+def test_a_case_closed_twice_is_closed_once_and_ended_otherwise_is_refused_in_the_readers_language(
+    client: TestClient, container: Container
+) -> None:
+    """A double tap on "Close the case" (the same form sent twice) and an API client's retry without a key
+    answer as the first did: one closing, one timeline line; a case ended otherwise is 409, in Chinese too."""
+    case_id = register(client)
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
+    police = as_role(container, Role.POLICE)
+    page = police.get(f"/cases/{case_id}").text
+    form = {"csrf": csrf(police, f"/cases/{case_id}"), "idempotency_key": form_once(page, f"/cases/{case_id}/close"),
+            "outcome": "closed", "keep_data": "yes"}
+    unsure = police.post(f"/cases/{case_id}/close", data=form, follow_redirects=False)  # the box not ticked
+    assert unsure.status_code == 422 and "tick the box" in unsure.text and status(container, case_id) == "open"
+    taps = [police.post(f"/cases/{case_id}/close", data=form | {"confirm": "yes"}, follow_redirects=False)
+            for _ in range(2)]
+    assert [t.status_code for t in taps] == [303, 303]
+    assert taps[0].headers["location"] == taps[1].headers["location"] == f"/cases/{case_id}#reunion"
+    again = client.post(f"/api/cases/{case_id}/close", json={"reunited": False, "keep_data": True})
+    assert again.status_code == 204  # a retry without a key: the case is closed so already
+    assert status(container, case_id) == "closed" and audits(container, "case.closed", case_id) == 1
+    assert police.get(f"/cases/{case_id}").text.count("Case closed") == 1
+
+    chinese = {"Accept-Language": "zh-CN"}
+    reunion.record_verification(container.deps, OPERATOR, case_id, None, "dna", "match", "")
+    other = client.post(f"/api/cases/{case_id}/close", json={"reunited": True, "keep_data": True}, headers=chinese)
+    assert other.status_code == 409 and other.json()["detail"].startswith(f"案件 {case_id}")
+    assert status(container, case_id) == "closed"
+    deleting = client.post(f"/api/cases/{case_id}/close", json={"reunited": False, "keep_data": False}, headers=chinese)
+    assert deleting.status_code == 409 and "照片已保留" in deleting.json()["detail"]
+    assert count_rows(container, f"photos WHERE case_id = {case_id}") > 0  # nothing deleted
+
+    found = reunited(client, container)
+    closing = client.post(f"/api/cases/{found}/close", json={"reunited": False, "keep_data": True}, headers=chinese)
+    assert closing.status_code == 409 and "只有进行中的案件才能结案" in closing.json()["detail"]
+    assert status(container, found) == "reunited"
+
+
+def test_verify_reject_and_reopen_sent_twice_are_done_once(client: TestClient, container: Container) -> None:
+    case_id = register(client)
+    before = jobs(container)
+    for _ in range(2):  # an API client's retry without a key
+        assert client.post(f"/api/cases/{case_id}/verify", json={"evidence": "seen"}).status_code == 204
+    assert audits(container, "case.verified", case_id) == 1 and jobs(container) == before + 2  # one search, one alert
+    for _ in range(2):
+        assert client.post(f"/api/cases/{case_id}/reject", json={"reason": "false"}).status_code == 204
+    assert audits(container, "case.rejected", case_id) == 1
+
+    moderator = as_role(container, Role.MODERATOR)
+    page = moderator.get(f"/cases/{case_id}").text
+    form = {"csrf": csrf(moderator, f"/cases/{case_id}"), "reason": "rejected by mistake",
+            "idempotency_key": form_once(page, f"/cases/{case_id}/reopen")}
+    taps = [moderator.post(f"/cases/{case_id}/reopen", data=form, follow_redirects=False) for _ in range(2)]
+    assert [t.status_code for t in taps] == [303, 303] and audits(container, "case.reopened", case_id) == 1
+    resent = client.post(f"/api/cases/{case_id}/reopen", json={"reason": "x"}, headers={"Idempotency-Key": "r-1"})
+    assert resent.status_code == 409  # a new request (no earlier one under this key): the case is not ended
+    assert "is waiting for verification" in resent.json()["detail"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -53,6 +54,10 @@ def test_spreadsheet_import_dry_run_reports_each_row_and_export_is_safe(
     assert dry.status_code == 200
     assert dry.json()["created"] == 1 and [p["record"] for p in dry.json()["problems"]] == ["row 3", "row 4", "row 5"]
     assert "given name is required" in dry.json()["problems"][0]["reason"]
+    chinese = client.post("/api/cases/import", files=upload, headers={"Accept-Language": "zh-CN"}).json()["problems"]
+    assert [p["record"] for p in chinese] == ["第 3 行", "第 4 行", "第 5 行"]  # in the reader's words
+    assert chinese[0]["reason"] == "孩子的名字为必填" and "出生日期" in chinese[1]["reason"]
+    assert all(re.search("[\u4e00-\u9fff]", p["reason"]) and "must" not in p["reason"] for p in chinese)
     assert rows(container, "SELECT count(*) FROM cases")[0][0] == 0  # a dry run writes nothing
     done = client.post("/api/cases/import?dry_run=false", files=upload)
     assert done.json()["created"] == 1

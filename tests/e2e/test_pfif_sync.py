@@ -103,7 +103,7 @@ def test_who_can_be_a_case_and_nothing_of_the_others_is_stored(container: Contai
                       author_name="Brother", source_date=RECENT, text="Another place")
     report = pfif.import_pfif(container.deps, PARTNER, doc(GROWN_UP + ADULT + NO_AGE + later_note))
     assert report.created == 1 and report.notes_added == 1
-    reasons = dict(report.problems)
+    reasons = report.reasons()
     assert "went missing as an adult" in reasons["partner.org/adult"]
     assert "no date of birth or age" in reasons["partner.org/noage"]
     assert "not a case here" in reasons["partner.org/adult.n1"] and "not a case here" in reasons["partner.org/adult.n2"]
@@ -116,7 +116,7 @@ def test_who_can_be_a_case_and_nothing_of_the_others_is_stored(container: Contai
     again = pfif.import_pfif(container.deps, PARTNER, doc(note(
         "partner.org/adult.n3", person_record_id="partner.org/adult", entry_date=RECENT, author_name="Brother",
         source_date=RECENT, text="Still looking")))
-    assert again.notes_added == 0 and "not a case here" in dict(again.problems)["partner.org/adult.n3"]
+    assert again.notes_added == 0 and "not a case here" in again.reasons()["partner.org/adult.n3"]
 
 
 def test_fields_come_back_unchanged_except_what_stays_here(container: Container) -> None:
@@ -162,8 +162,8 @@ def test_reading_is_lenient_where_pfif_allows_and_strict_where_it_must(container
     )
     report = pfif.import_pfif(container.deps, PARTNER, doc(body, "1.4").replace(b"found>", b"author_made_contact>"))
     assert report.created == 2
-    assert [reason for record, reason in report.problems if record == "?"] == ["a person needs a person_record_id"] * 2
-    assert "not a PFIF status" in dict(report.problems)["partner.org/a.n"]
+    assert [p.message for p in report.problems if p.record == "?"] == ["a person needs a person_record_id"] * 2
+    assert "not a PFIF status" in report.reasons()["partner.org/a.n"]
     maria = rows(container, "SELECT id, given_name, family_name, sex, birth_date FROM cases WHERE record_id = "
                             "'partner.org/a'")[0]
     assert maria[1:4] == ("Maria de la Cruz Santos", "", "female")
@@ -193,7 +193,7 @@ def test_sync_identity_newer_wins_entry_date_moves_and_expiry(container: Contain
     assert (same.created, same.updated, same.unchanged) == (0, 0, 1)
     assert pfif.import_pfif(deps, PARTNER, version(now - timedelta(days=1), "v2")).updated == 1
     stale = pfif.import_pfif(deps, PARTNER, version(now - timedelta(days=9), "v0"))
-    assert stale.updated == 0 and "older than the copy here" in dict(stale.problems)["partner.org/s"]
+    assert stale.updated == 0 and "older than the copy here" in stale.reasons()["partner.org/s"]
     assert rows(container, "SELECT description FROM cases") == [("v2",)]
     after = exported(container)[0]["partner.org/s"]
     assert after["entry_date"] > entry_before and after["description"] == "v2"
@@ -214,7 +214,7 @@ def test_expired_records_and_placeholders_from_a_partner(container: Container) -
                   notes=note("partner.org/live.n", entry_date=RECENT, author_name="A", source_date=RECENT,
                              text="seen at school"))
     report = pfif.import_pfif(container.deps, PARTNER, doc(old + live))
-    assert report.created == 1 and "expired" in dict(report.problems)["partner.org/old"]
+    assert report.created == 1 and "expired" in report.reasons()["partner.org/old"]
     assert rows(container, "SELECT record_id FROM cases") == [("partner.org/live",)]
     placeholder = person("partner.org/live", entry_date="2026-04-01T00:00:00Z", source_date="2026-04-01T00:00:00Z",
                          expiry_date="2026-04-01T00:00:00Z")
@@ -364,8 +364,8 @@ def test_round_trip_into_a_fresh_installation(container: Container, fresh: Conta
     _, _, document = exported(container)
     assert b"138 0000" not in document and b"PR-7" not in document
     report = pfif.import_pfif(fresh.deps, OPERATOR, document)
-    assert report.created == 2 and report.problems == [(f"reunite.local/case.{closed}",
-                                                        "expired or a placeholder: nothing to import")]
+    assert report.created == 2 and report.reasons() == {f"reunite.local/case.{closed}":
+                                                        "expired or a placeholder: nothing to import"}
     source = rows(container, f"SELECT {CASE_FIELDS} FROM cases WHERE status = 'open' ORDER BY given_name")
     assert rows(fresh, f"SELECT {CASE_FIELDS} FROM cases ORDER BY given_name") == source
     assert rows(fresh, "SELECT record_id FROM cases WHERE given_name = '琳'") == [(f"reunite.local/case.{lin}",)]

@@ -156,3 +156,23 @@ def test_a_closed_case_reads_as_its_placeholder_to_tokens_and_in_full_to_its_rev
     assert reader.get(f"/api/photos/{photo}").status_code == 404
     assert client.get(f"/api/cases/{lin}").json()["given_name"] == "Lin"  # reviewers as before
     assert client.get(f"/api/photos/{photo}").status_code == 200
+
+
+def test_every_problem_of_a_pfif_import_is_said_in_the_readers_language(container: Container) -> None:
+    """A partner reading Chinese is told why each record was not taken (or not whole) in Chinese, and one
+    reading English in English: the same import, the same records."""
+    body = doc(person("partner.org/adult", entry_date=RECENT, source_date=RECENT, full_name="王伟",
+                      date_of_birth="1960-01-01", description="Missing since: 2025-11-01")
+               + person("other.org/p1", entry_date=RECENT, source_date=RECENT, full_name="Li")
+               + note("partner.org/n1", entry_date=RECENT, text="seen")
+               + note("partner.org/n2", person_record_id="partner.org/adult", entry_date=RECENT, text="seen")
+               + note("partner.org/n3", person_record_id="partner.org/later", entry_date=RECENT, status="maybe"))
+    writer = token_client(container, Scope.WRITE, domains=("partner.org",))
+    chinese = report(writer.post("/api/pfif", headers=XML | {"Accept-Language": "zh-CN"}, content=body))
+    english = report(writer.post("/api/pfif", headers=XML | {"Accept-Language": "en"}, content=body))
+    assert set(chinese) == set(english) == {"partner.org/adult", "other.org/p1", "partner.org/n1", "partner.org/n2",
+                                            "partner.org/n3"}
+    assert "adult" in english["partner.org/adult"] and "other.org" in english["other.org/p1"]
+    for record, reason in chinese.items():
+        assert reason != english[record] and any("\u4e00" <= ch <= "\u9fff" for ch in reason), (record, reason)
+    assert "other.org" in chinese["other.org/p1"] and "maybe" in chinese["partner.org/n3"]  # values as they were

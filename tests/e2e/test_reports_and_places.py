@@ -80,6 +80,12 @@ def test_the_private_link_adds_details_and_withdraws_and_nothing_else_opens_it(
     with container.engine.connect() as conn:
         description, contact = conn.exec_driver_sql("SELECT description, reporter_contact FROM sightings").one()
     assert "red coat, went north" in description and contact == "+86 139 0000 0000"
+    photos = count_rows(container, "photos")
+    for language, said in (("en", "tick the box to confirm"), ("zh-CN", "请勾选")):  # the box left unticked
+        unsure = anonymous.post(link + "/withdraw", data={"csrf": token}, headers={"Accept-Language": language})
+        assert unsure.status_code == 422 and said in unsure.text and f"{link}/withdraw" in unsure.text
+        assert unsure.headers["Referrer-Policy"] == "no-referrer"
+    assert count_rows(container, "photos") == photos > 0  # nothing deleted
     gone = anonymous.post(link + "/withdraw", data={"csrf": token, "sure": "1"})
     assert gone.status_code == 200 and "withdrawn" in gone.text
     assert count_rows(container, "photos") == 0

@@ -13,9 +13,10 @@ from fastapi.testclient import TestClient
 
 from reunite.adapters.notify.webhook import HttpWebhooks
 from reunite.bootstrap import Container
-from reunite.domain.access import Role
+from reunite.domain.access import Principal, Role
+from reunite.domain.model import NewSighting, Upload
 from reunite.entrypoints.api.app import create_app
-from reunite.services import accounts, signup
+from reunite.services import accounts, intake, signup
 from tests.conftest import count_rows, plain_photo, run_jobs, session_for
 from tests.e2e.test_probe_auth import PASSWORD
 
@@ -274,3 +275,57 @@ def test_a_retry_is_answered_even_when_the_limit_is_reached(anonymous: TestClien
     other = form_fields(browser, "/subscribe", "/subscribe") | {"email": "mum@example.org", "region": "Wuhan"}
     assert browser.post("/subscribe", data=other).status_code == 429
     assert count_rows(container, "subscriptions") == 1
+
+
+def test_a_removal_decision_and_a_report_approval_sent_twice_are_made_once(
+    client: TestClient, container: Container
+) -> None:
+    """A moderator's double tap on "approve" (a removal request, a report) or an API client's retry answers
+    as the first did, with one audit line; the other decision on a decided request is refused (409), in
+    the reader's language."""
+    case_id = new_case(client)
+    asked = client.post("/api/takedowns", json={"subject": "case", "subject_id": case_id, "requester": "me@x.org",
+                                                "reason": "my child is home"}).json()["id"]
+    moderator = page_client(container, Role.MODERATOR)
+    fields = form_fields(moderator, "/moderation", f"/moderation/takedowns/{asked}")
+    assert "idempotency_key" in fields
+    form = fields | {"decision": "approve", "evidence": "ID card seen"}
+    taps = [moderator.post(f"/moderation/takedowns/{asked}", data=form, follow_redirects=False) for _ in range(2)]
+    assert [t.status_code for t in taps] == [303, 303]
+    decision = {"approve": True, "evidence": "ID card seen"}
+    assert client.post(f"/api/takedowns/{asked}/decision", json=decision).status_code == 204  # no key: so already
+    assert count_rows(container, f"audit_log WHERE action = 'takedown.done' AND subject_id = {case_id}") == 1
+    refused = client.post(f"/api/takedowns/{asked}/decision", json={"approve": False, "evidence": "no"},
+                          headers={"Accept-Language": "zh-CN"})
+    assert refused.status_code == 409 and "已批准" in refused.json()["detail"]
+
+    sighting_id = intake.report_sighting(container.deps, Principal(), NewSighting(None, None),
+                                         [Upload(plain_photo(seed=9), "s.jpg")]).sighting_id  # a passer-by's
+    run_jobs(container)
+    form = {"csrf": fields["csrf"], "ids": str(sighting_id), "action": "approve"}
+    taps = [moderator.post("/moderation/sightings", data=form, follow_redirects=False) for _ in range(2)]
+    assert [t.status_code for t in taps] == [303, 303]
+    assert count_rows(container, f"audit_log WHERE action = 'sighting.approved' AND subject_id = {sighting_id}") == 1
+
+
+def test_copies_of_one_closing_sent_at_once_close_the_case_once(client: TestClient, container: Container) -> None:
+    """A double tap's copies at the same moment, with the form's key or without one: every copy answers
+    as the first did (no 409), and the case is closed once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from reunite.domain.access import OPERATOR
+    from reunite.services import idempotency, moderation, reunion
+
+    cases = [new_case(client) for _ in range(2)]
+    for case_id in cases:
+        moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
+    keyed = idempotency.scoped(OPERATOR, f"close:{cases[0]}", "once-1", [("outcome", "closed")])
+
+    def close(copy: int) -> None:
+        case_id = cases[copy % 2]
+        reunion.close_case(container.deps, OPERATOR, case_id, False, True, keyed if case_id == cases[0] else None)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(close, range(12)))  # none raises
+    for case_id in cases:
+        assert count_rows(container, f"audit_log WHERE action = 'case.closed' AND subject_id = {case_id}") == 1

@@ -136,3 +136,30 @@ def test_the_sites_zone_changes_how_plausible_a_zoneless_photo_time_is(container
     assert set(scores) == {480, -420}
     assert scores[480] < 0.2  # 2.5 h for 900 km: hardly plausible
     assert scores[-420] == 1.0  # 17.5 h: plausible
+
+
+def test_a_time_typed_in_the_hour_summer_time_skips_is_refused_and_the_repeated_hour_is_named(
+    anonymous: TestClient, client: TestClient, container: Container
+) -> None:
+    """New York, 8 March 2026: clocks go from 02:00 to 03:00, so 02:30 never happened there. The form
+    comes back (422) saying so in the reader's language, nothing stored; 1 November's 01:30 happened
+    twice and is read as the first, its zone named (Eastern Daylight Time)."""
+    files = [("photos", ("street.jpg", plain_photo(seed=6), "image/jpeg"))]
+    form = {"csrf": csrf(anonymous), "seen_at": "2026-03-08T02:30", "tz": "America/New_York", "tz_offset": "300"}
+    refused = anonymous.post("/report", files=files, data=form)
+    assert refused.status_code == 422
+    assert "2026-03-08 02:30 never happened in America/New_York" in refused.text
+    assert "It was 2026-03-08 03:30 there then" in refused.text
+    chinese = anonymous.post("/report?lang=zh_CN", files=files, data={**form, "csrf": csrf(anonymous)})
+    assert chinese.status_code == 422
+    assert "夏令时" in chinese.text and "2026-03-08 03:30" in chinese.text
+    with container.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM sightings").scalar_one() == 0
+    sent = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-08T02:30:00"})
+    assert sent.status_code == 202  # the site's zone (Shanghai) has no summer time: it happened there
+
+    autumn = {**form, "csrf": csrf(anonymous), "seen_at": "2026-11-01T01:30"}
+    thanks = anonymous.post("/report", files=[("photos", ("s.jpg", plain_photo(seed=7), "image/jpeg"))], data=autumn)
+    assert thanks.status_code == 200
+    assert "1:30 AM Eastern Daylight Time" in shown(thanks)
+    assert client.get(f"/api/sightings/{only_sighting_id(container)}").json()["seen_at"] == "2026-11-01T01:30:00-04:00"

@@ -118,11 +118,17 @@ def test_skip_and_later_pass_a_candidate_on_and_four_eyes_wait_for_a_second_revi
     later = workbench.next_candidate(deps, ann)
     assert later is not None and later != first  # the other one first; the passed one comes back in an hour
     assert workbench.decide(deps, ann, later, Action.CONFIRM) == "first_confirmed"
-    with pytest.raises(Conflict):
-        workbench.decide(deps, ann, later, Action.CONFIRM)
+    # sent again (a double tap): the same answer, still waiting for a second reviewer, recorded once
+    assert workbench.decide(deps, ann, later, Action.CONFIRM) == "first_confirmed"
+    assert count_rows(container, f"audit_log WHERE action = 'candidate.first_confirmed' AND subject_id = {later}") == 1
     assert deps.read.workbench_item(later)["status"] == "proposed"
     assert workbench.next_candidate(deps, bo) == later  # the second look comes first
     assert workbench.decide(deps, bo, later, Action.CONFIRM) == "confirmed"
+    assert workbench.decide(deps, bo, later, Action.CONFIRM) == "confirmed"  # a retry: told once, audited once
+    assert count_rows(container, f"audit_log WHERE action = 'candidate.confirmed' AND subject_id = {later}") == 1
+    assert count_rows(container, "procrastinate_jobs WHERE task_name = 'reach.candidate_confirmed'") == 1
+    with pytest.raises(Conflict):  # the other decision on a decided candidate is refused
+        workbench.decide(deps, bo, later, Action.DISMISS, "1")
     assert deps.read.workbench_item(later)["status"] == "confirmed"
     assert world.case_id == deps.read.workbench_item(later)["case_id"]
     assert workbench.decide(deps, bo, first, Action.SKIP) == "skipped"
@@ -196,7 +202,9 @@ def test_a_lead_reaches_the_family_only_approved_and_once_it_can_no_longer_be_un
 
     # a dismissal never reaches the family: not the lead, not the timeline, not even once settled
     other = machine[world.sightings[1]]
-    assert _form(reviewer, f"/candidates/{other['id']}/review", decision="dismiss", reason="1").status_code == 303
+    for _ in range(2):  # a double tap: one dismissal
+        assert _form(reviewer, f"/candidates/{other['id']}/review", decision="dismiss", reason="1").status_code == 303
+    assert count_rows(container, f"audit_log WHERE action = 'candidate.dismissed' AND subject_id = {other['id']}") == 1
     assert "A reviewer dismissed" in reviewer.get(f"/cases/{world.case_id}").text
     assert "A reviewer dismissed" not in _client(later, world.family_token).get(f"/cases/{world.case_id}").text
 
@@ -214,6 +222,9 @@ def test_a_family_answers_on_a_lead_and_marks_a_sighting_as_possibly_theirs(
     assert "What happens next" in page and "Hankou station" in page and "to about 1 km" in page
     answered = _form(family, f"/candidates/{lead['id']}/answer", answer="maybe", note="his ears")
     assert answered.status_code == 303
+    assert _form(family, f"/candidates/{lead['id']}/answer", answer="maybe", note="his ears").status_code == 303
+    said = f"audit_log WHERE action = 'candidate.family_answered' AND subject_id = {lead['id']}"
+    assert count_rows(container, said) == 1  # a double tap: one answer, reviewers told once
     row = deps.read.workbench_item(lead["id"])
     assert (row["family_answer"], row["family_note"]) == ("maybe", "his ears")
     _, stranger = session_for(container, Role.REPORTER)

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from reunite.domain.errors import InvalidInput
 from reunite.domain.pfif import full_name
-from reunite.domain.times import from_browser, offset_minutes, with_offset, zone
+from reunite.domain.times import from_browser, localize, offset_minutes, real, with_offset, zone
 from reunite.entrypoints.web.links import contact_links, place_links
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -24,6 +27,29 @@ def test_a_typed_time_is_read_in_the_browsers_zone_then_its_offset_then_the_site
     assert from_browser(wall, None, 300, SHANGHAI).astimezone(UTC) == datetime(2026, 7, 1, 14, 33, tzinfo=UTC)
     assert from_browser(wall, "Not/AZone", None, SHANGHAI).astimezone(UTC) == datetime(2026, 7, 1, 1, 33, tzinfo=UTC)
     assert zone("../../etc/passwd") is None
+
+
+def test_a_typed_time_the_clocks_skipped_is_refused_naming_the_zone_and_the_real_time() -> None:
+    new_york = ZoneInfo("America/New_York")
+    with pytest.raises(InvalidInput) as refused:  # 02:00 became 03:00 that night: 02:30 never happened
+        from_browser(datetime(2026, 3, 8, 2, 30), "America/New_York", 300, SHANGHAI, "seen_at")
+    assert refused.value.field == "seen_at"
+    assert refused.value.message == ("2026-03-08 02:30 never happened in America/New_York: the clocks went forward "
+                                     "over it (summer time began). It was 2026-03-08 03:30 there then: check the "
+                                     "time and send it again")
+    with pytest.raises(InvalidInput):  # the same rule in the site's zone (a form without JavaScript, the API)
+        localize(datetime(2026, 3, 29, 1, 15), ZoneInfo("Europe/London"))
+    # a camera's clock is not refused: the real instant, written with the offset it really had
+    assert real(datetime(2026, 3, 8, 2, 30), new_york).isoformat() == "2026-03-08T03:30:00-04:00"
+    assert localize(datetime(2026, 3, 8, 3, 30), new_york).isoformat() == "2026-03-08T03:30:00-04:00"
+
+
+def test_a_typed_time_in_the_hour_repeated_in_autumn_is_its_first_occurrence() -> None:
+    wall = datetime(2026, 11, 1, 1, 30)  # New York: 01:00-02:00 happens twice (EDT, then EST)
+    first = from_browser(wall, "America/New_York", None, SHANGHAI)
+    assert first.astimezone(UTC) == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+    assert offset_minutes(first) == -240  # kept with that occurrence's offset: pages name it (EDT)
+    assert localize(wall.replace(fold=1), ZoneInfo("America/New_York")) == first  # whatever fold it came with
 
 
 def test_an_instant_is_written_back_with_the_offset_it_was_given_in() -> None:

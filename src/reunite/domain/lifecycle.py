@@ -3,7 +3,9 @@
 A case is waiting (registered, not yet verified), active (verified and open: matched, on a poster),
 or ended: reunited, closed, rejected (not real, or not verifiable) or expired (blanked, for good: its
 retention ended or a takedown removed it; nothing is left to reopen).
-Anything the table does not list is refused with a reason (409)."""
+Anything the table does not list is refused with a reason (409), except the same change asked again
+once it happened (a double tap, a retry after a lost answer): the case is already where it leads, and
+the answer is the first one's, with nothing written twice (``settled``)."""
 
 from __future__ import annotations
 
@@ -57,6 +59,8 @@ TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
     **{(s, CaseAction.EXPIRE): X for s in (W, A, U, C, R)},
     **{(s, CaseAction.TAKE_DOWN): X for s in (W, A, U, C, R)},
 }
+# where each ending action leaves the case: asked again there, it is a retry of what already happened
+SETTLED = {(A, CaseAction.VERIFY), (R, CaseAction.REJECT), (C, CaseAction.CLOSE), (U, CaseAction.REUNITE)}
 del W, A, U, C, R, X
 
 REFUSALS = {  # why an action is refused, whatever the state ({state}: where the case stands)
@@ -80,6 +84,12 @@ def state_of(status: str, verified: bool) -> CaseState:
 
 def allowed(state: CaseState, action: CaseAction) -> bool:
     return (state, action) in TRANSITIONS
+
+
+def settled(state: CaseState, action: CaseAction) -> bool:
+    """Whether the case already is where ``action`` leads: the same change asked again (not a reopen,
+    which leaves a case waiting as many a case is that was never ended)."""
+    return (state, action) in SETTLED
 
 
 def transition(case_id: int, state: CaseState, action: CaseAction) -> CaseState:

@@ -85,7 +85,9 @@ class PeopleStore(Protocol):
 class ModerationStore(Protocol):
     """State changes made by moderators, police and families, inside a unit of work."""
 
-    def moderate_sighting(self, sighting_id: int, status: str, reason: str, by: str, at: datetime) -> None: ...
+    def moderate_sighting(self, sighting_id: int, status: str, reason: str, by: str, at: datetime) -> bool:
+        """Set the moderation status; False when it already was so, for the same reason (nothing written)."""
+        ...
 
     def unprocessed_photos(self, sighting_id: int) -> int:
         """How many of the sighting's photos are still waiting for face detection."""
@@ -97,6 +99,10 @@ class ModerationStore(Protocol):
 
     def case_state(self, case_id: int) -> tuple[str, bool]:
         """The case's status and whether it was verified, locked until the transaction ends (NotFound)."""
+        ...
+
+    def case_keeps_data(self, case_id: int) -> bool:
+        """Whether the family's photos were kept when the case was closed (True for an open case)."""
         ...
 
     def reopen_case(self, case_id: int) -> None:
@@ -137,8 +143,10 @@ class ModerationStore(Protocol):
         """A request still waiting about this record from this requester (compared without case)."""
         ...
 
-    def resolve_takedown(self, takedown_id: int, status: str, evidence: str, by: str, at: datetime) -> tuple[str, int]:
-        """Record the decision; the (subject, subject_id) it was about."""
+    def resolve_takedown(self, takedown_id: int, status: str, evidence: str,
+                         by: str, at: datetime) -> tuple[str, int, str]:
+        """Record the decision of a waiting request: (subject, subject_id, "pending"). A request decided
+        already is left as it is: (subject, subject_id, its decision). NotFound for no such request."""
         ...
 
     def expired(self, sightings_before: datetime, cases_closed_before: datetime,

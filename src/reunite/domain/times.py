@@ -2,12 +2,21 @@
 
 A wall-clock time without an offset (a form without JavaScript, a camera that writes no
 ``OffsetTimeOriginal``, a spreadsheet cell) is read in a named zone: the sender's if known, else the
-deployment's (``REUNITE_TIMEZONE``). Pages show every time in the reader's zone, zone named."""
+deployment's (``REUNITE_TIMEZONE``). Pages show every time in the reader's zone, zone named.
+
+Summer time, decided once for every place a wall-clock time is read (as RFC 5545 and the calendars
+do): a time a person typed that never existed there (the hour skipped when clocks go forward) is
+refused, the message naming the zone, the skip and the time it was there then; a camera's such
+time is read with the offset before the skip (the real instant, written with the offset after).
+A time that happened twice (the hour repeated when clocks go back) is its first occurrence, kept
+with that occurrence's offset, so that pages show which one it was (zone named)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from reunite.domain.errors import InvalidInput
 
 DEFAULT_ZONE = "Asia/Shanghai"
 MAX_OFFSET_MINUTES = 14 * 60
@@ -36,18 +45,40 @@ def with_offset(instant: datetime, minutes: int | None) -> datetime:
     return instant.astimezone(timezone(timedelta(minutes=minutes)))
 
 
-def localize(wall: datetime, where: tzinfo) -> datetime:
-    """A wall-clock time read in a zone; a time that already carries an offset keeps it."""
-    return wall if wall.tzinfo else wall.replace(tzinfo=where)
+def real(wall: datetime, where: tzinfo) -> datetime:
+    """A zone-less wall-clock time read in a zone, as it really was there: the first occurrence of
+    a repeated one, and a skipped one read with the offset before the skip (02:30 on the night
+    clocks go from 02:00 to 03:00 is 03:30), each written with the offset it really had."""
+    first = wall.replace(tzinfo=where, fold=0)
+    return first.astimezone(UTC).astimezone(where)
 
 
-def from_browser(wall: datetime, zone_name: str | None, offset_west: int | None, fallback: ZoneInfo) -> datetime:
+def skipped(wall: datetime, where: tzinfo) -> bool:
+    """Whether this wall-clock time never happened in that zone (clocks jumped over it)."""
+    return real(wall, where).replace(tzinfo=None, fold=0) != wall.replace(tzinfo=None, fold=0)
+
+
+def localize(wall: datetime, where: tzinfo, field: str = "time") -> datetime:
+    """A typed wall-clock time read in a zone (a time that already carries an offset keeps it). A time
+    the clocks skipped there is refused, naming the zone and the time it was then (InvalidInput)."""
+    if wall.tzinfo:
+        return wall
+    if skipped(wall, where):
+        name = getattr(where, "key", None) or str(where)
+        raise InvalidInput("{wall} never happened in {zone}: the clocks went forward over it (summer time began). It was {real} there then: check the time and send it again",  # noqa: E501
+                           field=field, wall=wall.strftime("%Y-%m-%d %H:%M"), zone=name,
+                           real=real(wall, where).strftime("%Y-%m-%d %H:%M"))
+    return real(wall, where)
+
+
+def from_browser(wall: datetime, zone_name: str | None, offset_west: int | None, fallback: ZoneInfo,
+                 field: str = "time") -> datetime:
     """A ``datetime-local`` field's value: in the browser's named zone (right across summer time),
     else at the offset the browser gave (``Date.getTimezoneOffset``: minutes west of UTC), else in
     the deployment's zone (no JavaScript)."""
     named = zone(zone_name)
     if named is not None:
-        return localize(wall, named)
+        return localize(wall, named, field)
     if offset_west is not None and abs(offset_west) <= MAX_OFFSET_MINUTES:
         return wall.replace(tzinfo=timezone(timedelta(minutes=-offset_west)))
-    return localize(wall, fallback)
+    return localize(wall, fallback, field)

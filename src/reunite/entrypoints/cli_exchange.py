@@ -43,7 +43,10 @@ def import_sightings(
         raise typer.BadParameter("give both --lat and --lon, or neither")
     container = bootstrap()
     where = GeoPoint(lat, lon) if lat is not None and lon is not None else None
-    when = localize(seen_at, container.deps.site.zone) if seen_at else None
+    try:
+        when = localize(seen_at, container.deps.site.zone, "seen-at") if seen_at else None
+    except ReuniteError as exc:  # a time the clocks skipped in the site's zone
+        raise typer.BadParameter(exc.message, param_hint="--seen-at") from None
     who = Principal(role=Role.REPORTER, name="cli import") if moderate else OPERATOR
     files = sorted(p for p in directory.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     after = jobwatch.last_job_id(container.engine)
@@ -70,8 +73,8 @@ def _print_report(report: ImportReport) -> None:
     typer.echo(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
                f"{report.expired} expired, {report.notes_added} notes added ({report.notes_known} already known), "
                f"{report.linked} duplicates linked, {len(report.problems)} problems")
-    for record, reason in report.problems:
-        typer.echo(f"  {record}: {reason}", err=True)
+    for problem in report.problems:
+        typer.echo(f"  {problem.where}: {problem.message}", err=True)
 
 
 @app.command("import-cases")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, tzinfo
-from typing import Any
+from typing import Any, NamedTuple
 
 from reunite.domain.access import Permission, Principal, exact_last_seen, require
 from reunite.domain.dates import loose_date, serial_date
@@ -23,9 +23,41 @@ CSV_COLUMNS = ("id", "record_id", "given_name", "family_name", "nicknames", "sex
                "last_seen_text", "description", "marks", "status", "verified_at", "source")
 
 
+class Problem(NamedTuple):
+    """A record (or a sheet's row) not taken, or not taken whole, and why: ``reason`` is an English
+    message template and ``params`` its values, so that each reader is told in their own language."""
+
+    record: str  # the record's id; "" for a sheet's row
+    reason: str
+    params: dict[str, str]
+    row: int = 0  # the sheet's row number
+    field: str = ""  # the field (column) in error, named in the reader's words
+
+    @classmethod
+    def of(cls, record: str, exc: ReuniteError, row: int = 0) -> Problem:
+        params = {name: str(value) for name, value in exc.params.items()}
+        return cls(record, exc.template, params, row, exc.field or "")
+
+    @classmethod
+    def from_json(cls, found: list[Any]) -> Problem:
+        padded = [*found, {}, 0, ""] if len(found) == 2 else found  # remembered before problems had params
+        record, reason, params, row, field = padded
+        return cls(str(record), str(reason), dict(params), int(row), str(field))
+
+    @property
+    def where(self) -> str:
+        """The record or row, in English (the command line)."""
+        return f"row {self.row}" if self.row else self.record
+
+    @property
+    def message(self) -> str:
+        """The reason in English (the command line)."""
+        return self.reason.format(**self.params)
+
+
 @dataclass
 class ImportReport:
-    """What an import did, record by record: ``problems`` holds (record or row, reason)."""
+    """What an import did, record by record: ``problems`` holds each record or row not taken whole."""
 
     created: int = 0
     updated: int = 0
@@ -34,7 +66,7 @@ class ImportReport:
     linked: int = 0
     unchanged: int = 0  # records already here as sent, or this site's own records coming back
     expired: int = 0  # cases here that expired because their registry sent a placeholder
-    problems: list[tuple[str, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @classmethod
     def remembered(cls, deps: Deps, key: idempotency.Key | None) -> ImportReport | None:
@@ -44,7 +76,15 @@ class ImportReport:
 
     @classmethod
     def from_json(cls, found: dict[str, Any]) -> ImportReport:
-        return cls(**{**found, "problems": [(str(a), str(b)) for a, b in found.get("problems", [])]})
+        return cls(**{**found, "problems": [Problem.from_json(p) for p in found.get("problems", [])]})
+
+    def reasons(self) -> dict[str, str]:
+        """Each record (or row) not taken whole, with the reason, in English (the command line, tests)."""
+        return {problem.where: problem.message for problem in self.problems}
+
+    def problem(self, record: str, reason: str, **params: object) -> None:
+        """Report a record not taken (whole): ``reason`` an English template, ``params`` its values."""
+        self.problems.append(Problem(record, reason, {name: str(value) for name, value in params.items()}))
 
     def kept(self, uow: UnitOfWork, key: idempotency.Key | None) -> ImportReport | None:
         """Remember this report under ``key`` in the import's transaction; the first report instead when a
@@ -63,9 +103,10 @@ def _day(row: dict[str, str], name: str) -> date | None:
 def _sheet_time(value: str, where: tzinfo) -> datetime | None:
     """An ISO 8601 date and time typed in a sheet; without an offset, read in the site's zone."""
     try:
-        return localize(datetime.fromisoformat(value.strip().replace("Z", "+00:00")), where)
+        wall = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError:
         return None
+    return localize(wall, where, "missing_since")  # a time the clocks skipped is refused, saying so
 
 
 def _row_case(row: dict[str, str], where: tzinfo) -> NewCase:
@@ -131,7 +172,7 @@ def import_cases_table(
             check_case(case, [], deps.clock.now())
             valid.append((number, case))
         except ReuniteError as exc:
-            report.problems.append((f"row {number}", exc.message))
+            report.problems.append(Problem.of("", exc, row=number))
         if progress:
             progress(1)
     if dry_run:

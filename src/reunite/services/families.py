@@ -32,6 +32,8 @@ def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note
         chosen = FamilyAnswer(answer)
     except ValueError:
         raise InvalidInput("answer 'this may be my child' or 'not my child'", field="answer") from None
+    if (row["family_answer"], row["family_note"]) == (chosen.value, note.strip()[:2000]):
+        return int(row["case_id"])  # the same word sent again (a double tap): reviewers are told once
     with deps.uow() as uow:
         case_id = uow.set_family_answer(candidate_id, chosen.value, note.strip()[:2000], deps.clock.now())
         uow.audit(who.actor, "candidate.family_answered", "candidate", candidate_id, case_id=case_id,

@@ -96,6 +96,18 @@ def remember(uow: UnitOfWork, key: Key | None, answer: dict[str, Any]) -> dict[s
     return check(key, uow.remembered_result(key.name)) or {}
 
 
+def done(deps: Deps, key: Key | None) -> bool:
+    """Whether a state change that answers nothing (a case closed, a candidate decided) was already
+    made under this key: a retry, answered as the first was, with nothing done again."""
+    return earlier(deps, key) is not None
+
+
+def first(uow: UnitOfWork, key: Key | None) -> bool:
+    """For such a state change: remember it under ``key`` first thing in its transaction (a concurrent
+    twin waits here until this one ends); False when a twin under this key committed first: do nothing."""
+    return remember(uow, key, {"done": True}) is None
+
+
 def earlier_id(deps: Deps, key: Key | None) -> int | None:
     """The id the first write under this key answered, for writes that answer an id."""
     found = earlier(deps, key)

@@ -8,11 +8,11 @@ from dataclasses import asdict
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, InvalidInput
-from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, state_of, transition
+from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, settled, state_of, transition
 from reunite.domain.model import SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.workbench import REJECT_REASONS, reason_of
-from reunite.services import workbench
+from reunite.services import idempotency, workbench
 from reunite.services.deps import Deps
 from reunite.services.grouping import regroup
 
@@ -36,7 +36,8 @@ def moderate_sightings(
             if approve and uow.unprocessed_photos(sighting_id):
                 raise Conflict("report {id} is still being searched for faces: approve it once that is done",
                                field="ids", id=sighting_id)
-            uow.moderate_sighting(sighting_id, status.value, reason, who.actor, now)
+            if not uow.moderate_sighting(sighting_id, status.value, reason, who.actor, now):
+                continue  # so already (the form sent twice, another moderator first): nothing written again
             said = {} if approve else {"reason": reason}
             uow.audit(who.actor, f"sighting.{status.value}", "sighting", sighting_id, **said)
             regroup(deps, uow, sighting_id)  # only approved reports are grouped: a rejected one leaves its group
@@ -61,6 +62,14 @@ def move_case(uow: UnitOfWork, case_id: int, action: CaseAction) -> CaseState:
     return transition(case_id, state_of(status, verified), action)
 
 
+def change_case(uow: UnitOfWork, case_id: int, action: CaseAction) -> CaseState | None:
+    """As ``move_case``, but None when the case already is where ``action`` leads: the same change
+    asked again (a double tap, a retry without a key), answered as the first was with nothing written."""
+    status, verified = uow.case_state(case_id)
+    state = state_of(status, verified)
+    return None if settled(state, action) else transition(case_id, state, action)
+
+
 def kept_case(uow: UnitOfWork, case_id: int) -> None:
     """Conflict when the case has expired (a placeholder): nothing is added to it; its row locked
     until the commit, so that it cannot expire meanwhile."""
@@ -68,14 +77,18 @@ def kept_case(uow: UnitOfWork, case_id: int) -> None:
     require_kept(case_id, state_of(status, verified))
 
 
-def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str) -> None:
+def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: idempotency.Key | None = None) -> None:
     """A person confirms the case is real (police report number checked, documents seen). Only then is
-    it matched against sightings, its family may browse them, and it gets a public poster."""
+    it matched against sightings, its family may browse them, and it gets a public poster. Asked again
+    (the same ``key``, or a case verified already) it is done once: one audit, one search, one alert."""
     require(who, Permission.VERIFY_CASE)
+    if idempotency.done(deps, key):
+        return
     if not evidence.strip():
         raise InvalidInput("say what was checked (police report, documents)", field="evidence")
     with deps.uow() as uow:
-        move_case(uow, case_id, CaseAction.VERIFY)
+        if not idempotency.first(uow, key) or change_case(uow, case_id, CaseAction.VERIFY) is None:
+            return
         uow.mark_verified(case_id, who.actor, deps.clock.now())
         uow.audit(who.actor, "case.verified", "case", case_id, evidence=evidence.strip())
         uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
@@ -83,25 +96,34 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str) -> None
         uow.commit()
 
 
-def reject_case(deps: Deps, who: Principal, case_id: int, reason: str) -> None:
-    """A registration that could not be verified (or is a false report) is closed, never matched."""
+def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idempotency.Key | None = None) -> None:
+    """A registration that could not be verified (or is a false report) is closed, never matched (once:
+    asked again, the same ``key`` or a case rejected already, nothing is written twice)."""
     require(who, Permission.VERIFY_CASE)
+    if idempotency.done(deps, key):
+        return
     if not reason.strip():
         raise InvalidInput("say why the case is rejected", field="reason")
     with deps.uow() as uow:
-        state = move_case(uow, case_id, CaseAction.REJECT)
+        if not idempotency.first(uow, key) or (state := change_case(uow, case_id, CaseAction.REJECT)) is None:
+            return
         uow.set_case_status(case_id, state.status, deps.clock.now())
         uow.audit(who.actor, "case.rejected", "case", case_id, reason=reason.strip()[:4000])
         uow.commit()
 
 
-def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str) -> None:
+def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idempotency.Key | None = None) -> None:
     """Undo a rejection or a closing made in error: the case waits for verification again (verifying it
-    then restarts matching, alerts and the poster). An expired case is blanked and cannot come back."""
+    then restarts matching, alerts and the poster). An expired case is blanked and cannot come back.
+    Sent again under the same ``key`` it is done once; without one, a waiting case is refused (409)."""
     require(who, Permission.MODERATE)
+    if idempotency.done(deps, key):
+        return
     if not reason.strip():
         raise InvalidInput("say why the case is reopened", field="reason")
     with deps.uow() as uow:
+        if not idempotency.first(uow, key):
+            return
         move_case(uow, case_id, CaseAction.REOPEN)
         uow.reopen_case(case_id)
         uow.audit(who.actor, "case.reopened", "case", case_id, reason=reason.strip()[:4000])

@@ -46,7 +46,7 @@ from reunite.domain.pfif import (
 from reunite.domain.ports import UnitOfWork
 from reunite.services import idempotency
 from reunite.services.deps import Deps
-from reunite.services.exchange import ImportReport, audit_export, last_seen_as_read
+from reunite.services.exchange import ImportReport, Problem, audit_export, last_seen_as_read
 from reunite.services.intake import check_case
 from reunite.services.retention import blank_case
 
@@ -66,7 +66,7 @@ def _kept(values: dict[str, str], names: tuple[str, ...], record: str, report: I
     """The record's fields as PFIF writes them; a field with no PFIF form is reported and not kept."""
     fields, dropped = canonical(values, names)
     for name in dropped:
-        report.problems.append((record, f"{name} is not in PFIF's format: not kept"))
+        report.problem(record, "{name} is not in PFIF's format: not kept", name=name)
     return {name: value[:MAX_FIELD] for name, value in fields.items()}
 
 
@@ -93,11 +93,14 @@ def import_pfif(deps: Deps, who: Principal, data: bytes, key: idempotency.Key | 
 
 
 def _writable(who: Principal, record: str, kind: str, report: ImportReport) -> bool:
+    if not record and kind == "note":
+        report.problem("?", "a note needs a note_record_id")
+        return False
     if not record:
-        report.problems.append(("?", f"a {kind} needs a {kind}_record_id"))
+        report.problem("?", "a person needs a person_record_id")
         return False
     if not may_write_domain(who, record_domain(record)):
-        report.problems.append((record, f"domain {record_domain(record) or '?'} is not one this key may write"))
+        report.problem(record, "domain {domain} is not one this key may write", domain=record_domain(record) or "?")
         return False
     return True
 
@@ -120,13 +123,13 @@ def _import_person(deps: Deps, uow: UnitOfWork, who: Principal, person: dict[str
         _expire(deps, uow, who, record, existing, report)
         return
     if existing is not None and not _may(existing, CaseAction.IMPORT):
-        report.problems.append((record, "closed or expired here: an import does not reopen it"))
+        report.problem(record, "closed or expired here: an import does not reopen it")
         return
     try:
         case, recorded = person_case(person)
         check_case(case, [], now)
     except ReuniteError as exc:
-        report.problems.append((record, exc.message))
+        report.problems.append(Problem.of(record, exc))
         if existing is None:
             uow.refuse_person(record)
         return
@@ -145,7 +148,7 @@ def _store_person(deps: Deps, uow: UnitOfWork, who: Principal, record: str, pers
         case_id = uow.add_imported_case(record, case, fields, source[:200], recorded, expiry, now)
         report.created += 1
     elif existing["source_date"] is not None and recorded < existing["source_date"]:
-        report.problems.append((record, "older than the copy here (source_date): the newer one is kept"))
+        report.problem(record, "older than the copy here (source_date): the newer one is kept")
         return
     elif existing["source_date"] is not None and recorded == existing["source_date"]:
         report.unchanged += 1  # the same version (a re-sent feed, or this site's export coming back)
@@ -168,7 +171,7 @@ def _expire(deps: Deps, uow: UnitOfWork, who: Principal, record: str, existing: 
     """A placeholder or an expired record: the copy here expires with it; nothing new is stored."""
     if existing is None:
         uow.refuse_person(record)
-        report.problems.append((record, "expired or a placeholder: nothing to import"))
+        report.problem(record, "expired or a placeholder: nothing to import")
         return
     if _may(existing, CaseAction.WITHDRAW):
         for key in blank_case(deps, uow, existing["id"], CaseAction.WITHDRAW):
@@ -190,21 +193,21 @@ def _import_note(deps: Deps, uow: UnitOfWork, who: Principal, note: dict[str, st
     if not _writable(who, record, "note", report):
         return
     if not person:
-        report.problems.append((record, "a note needs the person_record_id of its person"))
+        report.problem(record, "a note needs the person_record_id of its person")
         return
     own = _own_case_id(person, deps.site.pfif_domain)
     case = uow.case_for_record(person, own)
     if case is not None and not _readable(who, case):
         case = None  # a case this key may not read answers as one that does not exist
     if uow.person_refused(person) or (case is None and own is not None):
-        report.problems.append((record, "its person is not a case here: the note is not kept"))
+        report.problem(record, "its person is not a case here: the note is not kept")
         return
     if case is not None and case["status"] != "open":
-        report.problems.append((record, "its person is closed or expired here: the note is not kept"))
+        report.problem(record, "its person is closed or expired here: the note is not kept")
         return
     status = note.get("status", "").strip().lower()
     if status and status not in NOTE_STATUSES:
-        report.problems.append((record, f"status {status[:40]} is not a PFIF status: the note is kept without it"))
+        report.problem(record, "status {status} is not a PFIF status: the note is kept without it", status=status[:40])
         status = ""
     entry = instant(note.get("entry_date", "")) or deps.clock.now()  # as Person Finder does on import
     fields = _kept(note | {"status": status, "entry_date": pfif_time(entry)}, NOTE_FIELDS, record, report)

@@ -118,11 +118,15 @@ def held_again(deps: Deps, uow: UnitOfWork, row: dict[str, Any]) -> None:
     leave_group(deps, uow, row["id"])  # pending again: in no group until a moderator approves it again
 
 
-def withdraw(deps: Deps, receipt: str, token: str) -> None:
-    """The reporter takes the report back: its photos, faces and words are deleted at once."""
+def withdraw(deps: Deps, receipt: str, token: str, sure: bool) -> None:
+    """The reporter takes the report back (``sure``: they ticked the box saying it cannot be undone):
+    its photos, faces and words are deleted at once."""
     row = open_report(deps, receipt, token)
     if not row["open"]:
         return  # withdrawn already: the same answer again
+    if not sure:
+        raise InvalidInput("tick the box to confirm that your report and its photos should be deleted",
+                           field="sure")
     with deps.uow() as uow:
         keys = uow.remove_photos(PhotoOwner.SIGHTING, row["id"])
         uow.blank_sighting(row["id"], SightingStatus.WITHDRAWN.value, deps.clock.now())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reunite.domain.access import Permission, Principal, require
-from reunite.domain.errors import InvalidInput
+from reunite.domain.errors import Conflict, InvalidInput
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
@@ -71,21 +71,35 @@ def _blank(deps: Deps, uow: UnitOfWork, subject: str, subject_id: int) -> list[s
     return blank_case(deps, uow, subject_id, CaseAction.TAKE_DOWN)
 
 
-def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool, evidence: str) -> None:
-    """Approve (identity checked: say how) and the record is blanked; or refuse, saying why."""
+def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool, evidence: str,
+                    key: idempotency.Key | None = None) -> None:
+    """Approve (identity checked: say how) and the record is blanked; or refuse, saying why. The same
+    decision again (the same ``key``, or a request decided so already) is made once; the other
+    decision on a decided request is refused (409)."""
     require(who, Permission.MODERATE)
+    if idempotency.done(deps, key):
+        return
     if not evidence.strip():
         raise InvalidInput("say how the requester's identity was checked, or why the request is refused",
                            field="evidence")
+    decision = "done" if approve else "refused"
     with deps.uow() as uow:
-        subject, subject_id = uow.resolve_takedown(takedown_id, "done" if approve else "refused", evidence.strip(),
-                                                   who.actor, deps.clock.now())
+        if not idempotency.first(uow, key):
+            return
+        subject, subject_id, before = uow.resolve_takedown(takedown_id, decision, evidence.strip(), who.actor,
+                                                           deps.clock.now())
+        if before == "done" and not approve:
+            raise Conflict("removal request {id} was already approved and the record removed: it cannot be refused now", id=takedown_id)  # noqa: E501
+        if before == decision:
+            return  # decided so already: the same answer, nothing done twice
+        if before not in ("pending", decision):
+            raise Conflict("removal request {id} was already refused: it cannot be approved now; a new request can be made", id=takedown_id)  # noqa: E501
         unused = _blank(deps, uow, subject, subject_id) if approve else []
         uow.audit(who.actor, "takedown.done" if approve else "takedown.refused", subject, subject_id,
                   takedown=takedown_id)
         uow.commit()
-    for key in unused:
-        deps.photos.delete(key)
+    for stored in unused:
+        deps.photos.delete(stored)
 
 
 def expire(deps: Deps) -> tuple[int, int]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reunite.domain.access import Permission, Principal, require, require_correspondent
-from reunite.domain.errors import InvalidInput
+from reunite.domain.errors import Conflict, InvalidInput
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.services import idempotency
 from reunite.services.deps import Deps
-from reunite.services.moderation import kept_case, move_case
+from reunite.services.moderation import change_case, kept_case
 
 METHODS = ("dna", "document", "interview")
 RESULTS = ("match", "no_match", "pending")
@@ -68,20 +68,33 @@ def record_verification(
     return verification
 
 
-def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_data: bool) -> None:
+def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_data: bool,
+               key: idempotency.Key | None = None) -> None:
     """Close a case: as reunited (needs a verification that matched) or for another reason. Alerts
     stop and the poster is withdrawn at once (both only serve open cases); photos and faces are
-    deleted unless the family chose to keep them."""
+    deleted unless the family chose to keep them. Asked again (the same ``key``, or a case already
+    ended so, its photos kept or deleted as asked) it is closed once; ended otherwise, refused (409)."""
     require(who, Permission.RECORD_REUNION)
+    if idempotency.done(deps, key):
+        return
     if reunited and not any(v["result"] == "match" for v in deps.read.verifications(case_id)):
         raise InvalidInput("record a verification that matched (DNA, document or interview) first",
                            field="reunited")
     with deps.uow() as uow:
-        status = move_case(uow, case_id, CaseAction.REUNITE if reunited else CaseAction.CLOSE).status
+        if not idempotency.first(uow, key):
+            return
+        state = change_case(uow, case_id, CaseAction.REUNITE if reunited else CaseAction.CLOSE)
+        if state is None:  # ended so already: the same answer, unless this asks otherwise for the photos
+            if keep_data and not uow.case_keeps_data(case_id):
+                raise Conflict("case {id} is already closed and the family's photos were deleted: they cannot be kept now", field="keep_data", id=case_id)  # noqa: E501
+            if not keep_data and uow.case_keeps_data(case_id):
+                raise Conflict("case {id} is already closed with the family's photos kept: nothing was deleted", field="keep_data", id=case_id)  # noqa: E501
+            return
+        status = state.status
         uow.set_case_status(case_id, status, deps.clock.now(), keep_data)
         keys = [] if keep_data else uow.remove_photos(PhotoOwner.CASE, case_id)
         unused = uow.storage_keys_unused(keys) if keys else []
         uow.audit(who.actor, f"case.{status}", "case", case_id, kept_data=keep_data)
         uow.commit()
-    for key in unused:
-        deps.photos.delete(key)
+    for stored in unused:
+        deps.photos.delete(stored)

@@ -33,6 +33,8 @@ def dismiss_candidates(deps: Deps, who: Principal, candidate_ids: Sequence[int],
         raise InvalidInput("say why the candidate is dismissed", field="reason")
     with deps.uow() as uow:
         for candidate_id in candidate_ids:
+            if uow.hold(candidate_id).status == CandidateStatus.DISMISSED.value:
+                continue  # dismissed already (the form sent twice): not dismissed, nor audited, again
             case_id = uow.set_candidate_status(candidate_id, CandidateStatus.DISMISSED, reason.strip(), who.actor,
                                                deps.clock.now())
             uow.audit(who.actor, "candidate.dismissed", "candidate", candidate_id, case_id=case_id, bulk=True)

@@ -84,11 +84,20 @@ def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason
             outcome = "skipped" if action is Action.SKIP else "later"
         else:
             if held.status != CandidateStatus.PROPOSED.value:
-                raise Conflict("this candidate was already decided")
+                return _decided_again(held.status, action)
             outcome = _review(deps, uow, who, candidate_id, held.case_id, held.first_confirmed_by, action, reason)
         uow.set_claim(candidate_id, None, None)
         uow.commit()
     return outcome
+
+
+def _decided_again(status: str, action: Action) -> str:
+    """A decided candidate decided again: the same decision is a retry (a double tap, a lost answer),
+    answered as the first was with nothing written; the other one is refused (409)."""
+    if (status, action) in ((CandidateStatus.CONFIRMED.value, Action.CONFIRM),
+                            (CandidateStatus.DISMISSED.value, Action.DISMISS)):
+        return status
+    raise Conflict("this candidate was already decided")
 
 
 def _review(deps: Deps, uow: UnitOfWork, who: Principal, candidate_id: int, case_id: int,
@@ -106,7 +115,7 @@ def _review(deps: Deps, uow: UnitOfWork, who: Principal, candidate_id: int, case
         uow.audit(who.actor, "candidate.first_confirmed", "candidate", candidate_id, case_id=case_id)
         return "first_confirmed"
     if deps.limits.four_eyes and first_by == who.actor:
-        raise Conflict("a second reviewer must confirm this candidate before the family is told")
+        return "first_confirmed"  # this reviewer's first confirmation sent again: it still waits for a second
     uow.set_candidate_status(candidate_id, CandidateStatus.CONFIRMED, reason.strip()[:1000], who.actor, now)
     uow.audit(who.actor, "candidate.confirmed", "candidate", candidate_id, case_id=case_id,
               **({"first_confirmed_by": first_by} if first_by else {}))

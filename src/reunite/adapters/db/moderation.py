@@ -18,14 +18,18 @@ from reunite.domain.model import CandidateStatus, PhotoOwner
 class ModerationSql:
     conn: Connection
 
-    def moderate_sighting(self, sighting_id: int, status: str, reason: str, by: str, at: datetime) -> None:
+    def moderate_sighting(self, sighting_id: int, status: str, reason: str, by: str, at: datetime) -> bool:
+        moderated = (sightings.c.id == sighting_id, sightings.c.status.in_(["pending", "approved", "rejected"]))
         done = self.conn.execute(
-            update(sightings).where(sightings.c.id == sighting_id, sightings.c.status.in_(["pending", "approved",
-                                                                                           "rejected"]))
+            update(sightings).where(*moderated, ~((sightings.c.status == status)
+                                                  & (func.coalesce(sightings.c.moderation_reason, "") == reason)))
             .values(status=status, moderation_reason=reason, moderated_by=by, moderated_at=at)
         ).rowcount
-        if not done:
+        if done:
+            return True
+        if self.conn.execute(select(sightings.c.id).where(*moderated)).first() is None:
             raise NotFound("sighting {id} does not exist", id=sighting_id)
+        return False  # so already: a form sent twice
 
     def unprocessed_photos(self, sighting_id: int) -> int:
         return int(self.conn.execute(select(func.count()).select_from(photos).where(
@@ -56,6 +60,9 @@ class ModerationSql:
         if row is None:
             raise NotFound("case {id} does not exist", id=case_id)
         return str(row.status), row.verified_at is not None
+
+    def case_keeps_data(self, case_id: int) -> bool:
+        return bool(self.conn.execute(select(cases.c.keep_data).where(cases.c.id == case_id)).scalar())
 
     def reopen_case(self, case_id: int) -> None:
         self.conn.execute(update(cases).where(cases.c.id == case_id).values(
@@ -138,15 +145,20 @@ class ModerationSql:
             .order_by(takedowns.c.id).limit(1)).scalar()
         return None if found is None else int(found)
 
-    def resolve_takedown(self, takedown_id: int, status: str, evidence: str, by: str, at: datetime) -> tuple[str, int]:
+    def resolve_takedown(self, takedown_id: int, status: str, evidence: str,
+                         by: str, at: datetime) -> tuple[str, int, str]:
         row = self.conn.execute(
             update(takedowns).where(takedowns.c.id == takedown_id, takedowns.c.status == "pending")
             .values(status=status, identity_evidence=evidence, resolved_by=by, resolved_at=at)
             .returning(takedowns.c.subject, takedowns.c.subject_id)
         ).first()
-        if row is None:
-            raise NotFound("takedown request {id} does not exist or is already decided", id=takedown_id)
-        return str(row.subject), int(row.subject_id)
+        if row is not None:
+            return str(row.subject), int(row.subject_id), "pending"
+        decided = self.conn.execute(select(takedowns.c.subject, takedowns.c.subject_id, takedowns.c.status)
+                                    .where(takedowns.c.id == takedown_id)).first()
+        if decided is None:
+            raise NotFound("takedown request {id} does not exist", id=takedown_id)
+        return str(decided.subject), int(decided.subject_id), str(decided.status)
 
     def expired(self, sightings_before: datetime, cases_closed_before: datetime,
                 now: datetime) -> tuple[list[int], list[int]]:

@@ -18,6 +18,7 @@ from reunite.domain.model import GeoPoint
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
+from reunite.i18n import Language
 from reunite.services import exchange, idempotency, pfif, reach, throttle
 from reunite.services.deps import Deps
 
@@ -27,9 +28,12 @@ Exporter = Annotated[Principal, Depends(allow(Permission.EXPORT))]
 Importer = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
 
 
-def report_json(report: exchange.ImportReport) -> dict[str, Any]:
+def report_json(report: exchange.ImportReport, lang: Language) -> dict[str, Any]:
+    """The import's report; each record (or row) not taken, and why, in the reader's language."""
     body = asdict(report)
-    body["problems"] = [{"record": record, "reason": reason} for record, reason in report.problems]
+    body["problems"] = [{"record": lang.gettext("row {number}", number=p.row) if p.row else p.record,
+                         "reason": lang.error(InvalidInput(p.reason, field=p.field or None, **p.params))}
+                        for p in report.problems]
     return body
 
 
@@ -70,7 +74,7 @@ def export_pfif(deps: DepsDep, who: Exporter) -> Response:
 
 
 @router.post("/pfif", responses=ERRORS, openapi_extra=PFIF_BODY)
-async def import_pfif(request: Request, deps: DepsDep, who: Importer,
+async def import_pfif(request: Request, deps: DepsDep, who: Importer, lang: Reader,
                       idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """Import a PFIF 1.1–1.4 document, as a multipart ``file`` or as the raw XML body (``Content-Type:
     application/xml``, as Person Finder's API takes it): persons who went missing as children become
@@ -86,12 +90,12 @@ async def import_pfif(request: Request, deps: DepsDep, who: Importer,
                                field="file")
         data = await upload.read()
     key = idempotency.scoped(who, "pfif", idempotency_key, [("document", hashlib.sha256(data).hexdigest())])
-    return report_json(await run_in_threadpool(pfif.import_pfif, deps, who, data, key))
+    return report_json(await run_in_threadpool(pfif.import_pfif, deps, who, data, key), lang)
 
 
 @router.post("/cases/import", responses=ERRORS)
 def import_cases(
-    deps: DepsDep, who: Importer, file: Annotated[UploadFile, File(description="CSV or XLSX")],
+    deps: DepsDep, who: Importer, lang: Reader, file: Annotated[UploadFile, File(description="CSV or XLSX")],
     dry_run: Annotated[bool, Query(description="Check every row, write nothing")] = True,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
@@ -99,7 +103,7 @@ def import_cases(
     Under the same ``Idempotency-Key``, a retried import answers the first report and registers nothing."""
     data = file.file.read()
     key = idempotency.scoped(who, "cases-import", idempotency_key, [("sheet", hashlib.sha256(data).hexdigest())])
-    return report_json(exchange.import_cases_table(deps, who, data, dry_run, key=key))
+    return report_json(exchange.import_cases_table(deps, who, data, dry_run, key=key), lang)
 
 
 @router.get("/cases.csv", response_class=Response, responses=ERRORS)

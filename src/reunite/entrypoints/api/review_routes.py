@@ -68,21 +68,32 @@ def child_face(deps: DepsDep, who: Moderator, sighting_id: int, body: schemas.Ch
 
 
 @router.post("/cases/{case_id}/verify", status_code=204, responses=STATUS_CHANGE)
-def verify(deps: DepsDep, who: Verifier, case_id: int, body: schemas.EvidenceIn) -> Response:
-    moderation.verify_case(deps, who, case_id, body.evidence)
+def verify(deps: DepsDep, who: Verifier, case_id: int, body: schemas.EvidenceIn,
+           idempotency_key: IdempotencyKey = None) -> Response:
+    """Verify a case waiting for verification; asked again (a case verified already, or the same
+    ``Idempotency-Key``) it answers 204 again and nothing is done twice."""
+    key = idempotency.scoped(who, f"verify:{case_id}", idempotency_key, [("body", body.model_dump_json())])
+    moderation.verify_case(deps, who, case_id, body.evidence, key)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/reject", status_code=204, responses=STATUS_CHANGE)
-def reject(deps: DepsDep, who: Verifier, case_id: int, body: schemas.ReasonIn) -> Response:
-    moderation.reject_case(deps, who, case_id, body.reason)
+def reject(deps: DepsDep, who: Verifier, case_id: int, body: schemas.ReasonIn,
+           idempotency_key: IdempotencyKey = None) -> Response:
+    """Reject a case still open; asked again (a case rejected already, or the same ``Idempotency-Key``)
+    it answers 204 again and nothing is done twice."""
+    key = idempotency.scoped(who, f"reject:{case_id}", idempotency_key, [("body", body.model_dump_json())])
+    moderation.reject_case(deps, who, case_id, body.reason, key)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/reopen", status_code=204, responses=STATUS_CHANGE)
-def reopen(deps: DepsDep, who: Moderator, case_id: int, body: schemas.ReasonIn) -> Response:
-    """Reopen a reunited, closed or rejected case (closed in error): it waits for verification again."""
-    moderation.reopen_case(deps, who, case_id, body.reason)
+def reopen(deps: DepsDep, who: Moderator, case_id: int, body: schemas.ReasonIn,
+           idempotency_key: IdempotencyKey = None) -> Response:
+    """Reopen a reunited, closed or rejected case (closed in error): it waits for verification again.
+    A retry under the same ``Idempotency-Key`` answers 204 again; without one, a waiting case is 409."""
+    key = idempotency.scoped(who, f"reopen:{case_id}", idempotency_key, [("body", body.model_dump_json())])
+    moderation.reopen_case(deps, who, case_id, body.reason, key)
     return Response(status_code=204)
 
 
@@ -116,9 +127,13 @@ def verification(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.Ver
 
 
 @router.post("/cases/{case_id}/close", status_code=204, responses=STATUS_CHANGE)
-def close(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.CloseIn) -> Response:
-    """Close as reunited (after a matching verification) or for another reason."""
-    reunion.close_case(deps, who, case_id, body.reunited, body.keep_data)
+def close(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.CloseIn,
+          idempotency_key: IdempotencyKey = None) -> Response:
+    """Close as reunited (after a matching verification) or for another reason. Asked again (a case
+    already ended so, or the same ``Idempotency-Key``) it answers 204 again and nothing is done twice;
+    a case ended otherwise is 409."""
+    key = idempotency.scoped(who, f"close:{case_id}", idempotency_key, [("body", body.model_dump_json())])
+    reunion.close_case(deps, who, case_id, body.reunited, body.keep_data, key)
     return Response(status_code=204)
 
 
@@ -139,9 +154,14 @@ def request_takedown(request: Request, deps: DepsDep, body: schemas.TakedownIn,
                                              body.reason, key)}
 
 
-@router.post("/takedowns/{takedown_id}/decision", status_code=204, responses=ERRORS)
-def decide(deps: DepsDep, who: Moderator, takedown_id: int, body: schemas.DecisionIn) -> Response:
-    retention.decide_takedown(deps, who, takedown_id, body.approve, body.evidence)
+@router.post("/takedowns/{takedown_id}/decision", status_code=204, responses={
+    **ERRORS, 409: {"model": schemas.Problem, "description": "The request was already decided otherwise"}})
+def decide(deps: DepsDep, who: Moderator, takedown_id: int, body: schemas.DecisionIn,
+           idempotency_key: IdempotencyKey = None) -> Response:
+    """Approve (the record is blanked) or refuse a removal request; the same decision sent again (or
+    under the same ``Idempotency-Key``) answers 204 again; the other decision on a decided request is 409."""
+    key = idempotency.scoped(who, f"takedown:{takedown_id}", idempotency_key, [("body", body.model_dump_json())])
+    retention.decide_takedown(deps, who, takedown_id, body.approve, body.evidence, key)
     return Response(status_code=204)
 
 

@@ -36,9 +36,10 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 PhotosIn = Annotated[list[UploadFile], File(description="JPEG, PNG, WebP or HEIC photos")]
 
 
-def aware(value: datetime | None, deps: Deps) -> datetime | None:
-    """Times keep the offset they are given with; one without is read in the site's zone (REUNITE_TIMEZONE)."""
-    return None if value is None else localize(value, deps.site.zone)
+def aware(value: datetime | None, deps: Deps, field: str) -> datetime | None:
+    """Times keep the offset they are given with; one without is read in the site's zone (REUNITE_TIMEZONE),
+    and refused if the clocks skipped it there (``domain.times.localize``)."""
+    return None if value is None else localize(value, deps.site.zone, field)
 
 
 def point(lat: float | None, lon: float | None) -> GeoPoint | None:
@@ -85,7 +86,7 @@ def report_sighting(
     Sent again with the same ``Idempotency-Key``, it answers the first receipt and stores nothing."""
     uploads = read_uploads(photos)
     sighting = NewSighting(
-        seen_at=aware(seen_at, deps), place=point(lat, lon), place_text=place_text,
+        seen_at=aware(seen_at, deps, "seen_at"), place=point(lat, lon), place_text=place_text,
         apparent_age=AgeRange.of(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
         description=description, with_whom=with_whom, reporter_contact=contact,
     )
@@ -120,8 +121,9 @@ def list_sightings(
         description="keep reports that do not say age or sex (false: only those that say both)")] = True,
 ) -> schemas.SightingPage:
     """Sightings, newest first, filtered by region (radius around a point), dates, apparent age and sex."""
-    query = SightingFilter(near=point(lat, lon), radius_km=radius_km, place=place, seen_from=aware(seen_from, deps),
-                           seen_to=aware(seen_to, deps), age=age, sex=sex, limit=limit, offset=offset,
+    query = SightingFilter(near=point(lat, lon), radius_km=radius_km, place=place,
+                           seen_from=aware(seen_from, deps, "seen_from"), seen_to=aware(seen_to, deps, "seen_to"),
+                           age=age, sex=sex, limit=limit, offset=offset,
                            include_unknown=include_unknown)
     total, rows = queries.list_sightings(deps, who, query)
     return schemas.SightingPage(total=total, items=[schemas.SightingOut(**r) for r in rows])
@@ -168,7 +170,8 @@ def register_case(
     ``Idempotency-Key``, it answers the first receipt and stores nothing."""
     case = NewCase(
         given_name=given_name.strip(), family_name=family_name.strip(), sex=sex, birth_date=birth_date,
-        missing_since=localize(missing_since, deps.site.zone), last_seen_place=point(last_seen_lat, last_seen_lon),
+        missing_since=localize(missing_since, deps.site.zone, "missing_since"),
+        last_seen_place=point(last_seen_lat, last_seen_lon),
         last_seen_text=last_seen_text, description=description, marks=marks, police_report=police_report,
         nicknames=tuple(n.strip() for n in nicknames.split(",") if n.strip()),
     )

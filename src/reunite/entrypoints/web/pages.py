@@ -140,7 +140,7 @@ def local_time(form: FormData, name: str, lang: Language) -> datetime | None:
         naive = datetime.fromisoformat(raw)
     except ValueError:
         raise InvalidInput("the date and time are not valid", field=name) from None
-    return from_browser(naive, text(form, "tz"), number(form, "tz_offset", int), lang.tzinfo)
+    return from_browser(naive, text(form, "tz"), number(form, "tz_offset", int), lang.tzinfo, name)
 
 
 def form_language(form: FormData, lang: Language) -> Language:

@@ -85,25 +85,26 @@ async def child_face(request: Request, lang: LangDep, deps: DepsDep, who: Modera
 @router.post("/cases/{case_id}/verify", response_model=None)
 async def verify(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.verify_case(
-        deps, who, case_id, text(f, "evidence")))
+        deps, who, case_id, text(f, "evidence"), form_key(who, f"verify:{case_id}", f)))
 
 
 @router.post("/cases/{case_id}/reject", response_model=None)
 async def reject(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.reject_case(
-        deps, who, case_id, text(f, "reason")))
+        deps, who, case_id, text(f, "reason"), form_key(who, f"reject:{case_id}", f)))
 
 
 @router.post("/cases/{case_id}/reopen", response_model=None)
 async def reopen(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, case_id: int) -> Response:
     return await _on_case(request, lang, deps, who, case_id, lambda f: moderation.reopen_case(
-        deps, who, case_id, text(f, "reason")))
+        deps, who, case_id, text(f, "reason"), form_key(who, f"reopen:{case_id}", f)))
 
 
 @router.post("/moderation/takedowns/{takedown_id}", response_model=None)
 async def takedown(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, takedown_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: retention.decide_takedown(
-        deps, who, takedown_id, text(f, "decision") == "approve", text(f, "evidence")))
+        deps, who, takedown_id, text(f, "decision") == "approve", text(f, "evidence"),
+        form_key(who, f"takedown:{takedown_id}", f)))
 
 
 async def _on_case(request: Request, lang: LangDep, deps: DepsDep, who: Principal, case_id: int,
@@ -150,7 +151,8 @@ async def close(request: Request, lang: LangDep, deps: DepsDep, who: Caseworker,
             raise InvalidInput("tick the box to confirm that the case should be closed", field="confirm")
         if text(form, "outcome") not in {"reunited", "closed"}:
             raise InvalidInput("choose how the case ended: reunited, or closed for another reason", field="outcome")
-        reunion.close_case(deps, who, case_id, text(form, "outcome") == "reunited", text(form, "keep_data") == "yes")
+        reunion.close_case(deps, who, case_id, text(form, "outcome") == "reunited", text(form, "keep_data") == "yes",
+                           form_key(who, f"close:{case_id}", form))
 
     return await _on_case(request, lang, deps, who, case_id, close_it)
 

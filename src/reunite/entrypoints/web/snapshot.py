@@ -188,9 +188,13 @@ async def report_details(request: Request, lang: LangDep, deps: DepsDep, who: Pr
 
 
 @router.post("/reports/{receipt}/{token}/withdraw", response_model=None)
-async def report_withdraw(request: Request, deps: DepsDep, receipt: str, token: str) -> Response:
-    await checked_form(request)
-    reports.withdraw(deps, receipt, token)
+async def report_withdraw(request: Request, lang: LangDep, deps: DepsDep, receipt: str, token: str) -> Response:
+    form = await checked_form(request)
+    try:
+        reports.withdraw(deps, receipt, token, text(form, "sure") == "1")
+    except InvalidInput as exc:  # the box not ticked: the page again, saying so, nothing deleted
+        return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
+                                      error=lang.error(exc)))
     return RedirectResponse(f"/reports/{receipt}/{token}", status_code=303)
 
 
