@@ -115,6 +115,14 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/sightings/{sighting_id}/mine"): BROWSERS,
     ("GET", "/admin"): ADMINS, ("POST", "/admin/invitations"): frozenset({"admin"}),
     ("POST", "/admin/tokens"): ADMINS, ("POST", "/admin/tokens/{token_id}/revoke"): ADMINS,
+    ("POST", "/admin/accounts/{account_id}/disable"): ADMINS, ("POST", "/admin/accounts/{account_id}/enable"): ADMINS,
+    ("POST", "/admin/accounts/{account_id}/role"): ADMINS,
+    ("POST", "/admin/invitations/{invitation_id}/withdraw"): ADMINS,
+    ("GET", "/api/accounts"): ADMINS, ("GET", "/api/tokens"): ADMINS,
+    ("POST", "/api/accounts/{account_id}/disable"): TOKEN_ADMIN,
+    ("POST", "/api/accounts/{account_id}/enable"): TOKEN_ADMIN,
+    ("PUT", "/api/accounts/{account_id}/role"): TOKEN_ADMIN,
+    ("DELETE", "/api/invitations/{invitation_id}"): TOKEN_ADMIN,
     ("GET", "/api/sources"): REVIEWERS, ("POST", "/api/sources"): TOKEN_ADMIN,
     ("POST", "/api/sources/{source_id}/pause"): TOKEN_ADMIN, ("POST", "/api/sources/{source_id}/resume"): TOKEN_ADMIN,
     ("GET", "/moderation/sources"): REVIEWERS, ("POST", "/moderation/sources"): REVIEWERS,
@@ -124,7 +132,11 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
 # Writes whose harmless probe needs a record that does not exist (so an allowed caller changes nothing)
 PROBE_MISSING = {"/cases/{case_id}/close", "/admin/tokens/{token_id}/revoke", "/api/tokens/{token_id}",
                  "/sightings/{sighting_id}/child-face", "/api/sources/{source_id}/pause",
-                 "/api/sources/{source_id}/resume", "/moderation/sources/{source_id}/{state}"}
+                 "/api/sources/{source_id}/resume", "/moderation/sources/{source_id}/{state}",
+                 "/admin/accounts/{account_id}/disable", "/admin/accounts/{account_id}/enable",
+                 "/admin/accounts/{account_id}/role", "/admin/invitations/{invitation_id}/withdraw",
+                 "/api/accounts/{account_id}/disable", "/api/accounts/{account_id}/enable",
+                 "/api/accounts/{account_id}/role", "/api/invitations/{invitation_id}"}
 
 
 def app_routes(app: FastAPI) -> set[tuple[str, str]]:
@@ -167,7 +179,7 @@ def probe(client: TestClient, method: str, path: str, world: w.World) -> object:
         values["candidate_id"] = world.confirmed
     if path in PROBE_MISSING:
         values |= {"case_id": 999_999, "token_id": 999_999, "sighting_id": 999_999, "source_id": 999_999,
-                   "state": "pause"}
+                   "state": "pause", "account_id": 999_999, "invitation_id": 999_999}
     url = fill(path, values)
     if method == "GET":
         return client.get(url, follow_redirects=False)

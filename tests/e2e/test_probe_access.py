@@ -120,6 +120,7 @@ AUDITED: dict[tuple[str, str], tuple[str, str]] = {
     ("POST", "/search"): ("family", "sightings.searched"),
     ("GET", "/moderation"): ("moderator", "queues.viewed"),
     ("GET", "/admin"): ("admin", "admin.viewed"),
+    ("GET", "/api/accounts"): ("admin", "admin.viewed"), ("GET", "/api/tokens"): ("admin", "admin.viewed"),
     ("GET", "/moderation/reports"): ("moderator", "queues.viewed"),
     ("GET", "/workbench"): ("moderator", "sighting.viewed"),  # claims the next candidate and shows it
     ("GET", "/workbench/{candidate_id}"): ("moderator", "sighting.viewed"),

@@ -320,7 +320,11 @@ class ReadModel(WorkbenchReads, Protocol):
     def invitations(self) -> list[dict[str, Any]]: ...
 
     def invitation(self, token_hash: str, now: datetime) -> dict[str, Any] | None:
-        """An invitation still open (email, role, expires_at), by its token's hash."""
+        """An invitation still open (email, role, expires_at, inviter_role, inviter_disabled), by its token's hash."""
+        ...
+
+    def staff_accounts(self) -> list[dict[str, Any]]:
+        """Admins, police, moderators and disabled accounts: id, email, display_name, role, disabled_at."""
         ...
 
     def outbox_skipped(self) -> int:

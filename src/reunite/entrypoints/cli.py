@@ -1,11 +1,11 @@
-"""The ``reunite`` command: serve, worker, jobs, backup, restore, db upgrade, accounts, tokens, rematch
-(the commands that bring records in and out are in ``cli_exchange``)."""
+"""The ``reunite`` command: serve, worker, jobs, backup, restore, db upgrade, verify-case, expire, rematch
+(the commands for accounts and tokens are in ``cli_accounts``, those that bring records in and out in
+``cli_exchange``)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import enum
 import logging
 import os
 import signal
@@ -22,7 +22,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from typer.core import TyperGroup
 
 from reunite.bootstrap import Container, bootstrap
-from reunite.domain.access import OPERATOR, Role, Scope
+from reunite.domain.access import OPERATOR
 from reunite.domain.errors import FaceEngineUnavailable, ReuniteError
 from reunite.entrypoints import jobwatch
 from reunite.entrypoints.secret_links import redact
@@ -56,16 +56,6 @@ class FriendlyGroup(TyperGroup):
 
 
 ID_MAX = 2**63 - 1  # record numbers are PostgreSQL bigints
-
-
-class AccountRole(enum.StrEnum):
-    """The roles an account may have (anonymous visitors and partners' tokens are not accounts)."""
-
-    ADMIN = Role.ADMIN.value
-    POLICE = Role.POLICE.value
-    MODERATOR = Role.MODERATOR.value
-    FAMILY = Role.FAMILY.value
-    REPORTER = Role.REPORTER.value
 
 
 def fail(message: str) -> NoReturn:
@@ -335,39 +325,6 @@ def verify_case(
     typer.echo(f"case {case_id} verified; its poster is at /p/{case_id}")
 
 
-@app.command("create-account")
-def create_account(
-    email: Annotated[str, typer.Option(help="Sign-in email")],
-    role: Annotated[AccountRole, typer.Option(help="Who the account is for")] = AccountRole.ADMIN,
-    name: Annotated[str, typer.Option(help="Display name")] = "",
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                          envvar="REUNITE_NEW_PASSWORD", help="At least 10 characters")] = "",
-) -> None:
-    """Make an account directly (the first admin; after that, admins invite people from /admin)."""
-    from reunite.services.accounts import sign_up
-
-    container = bootstrap()
-    try:
-        account_id = sign_up(container.deps, email, password, name, role=Role(role.value))
-    except ReuniteError as exc:
-        raise typer.BadParameter(exc.message) from None
-    typer.echo(f"account {account_id} ({role.value}) created for {email}")
-
-
-@app.command("issue-token")
-def issue_token(
-    name: Annotated[str, typer.Option(help="The partner organisation")],
-    scope: Annotated[list[Scope], typer.Option(help="Repeat for several: read:cases, read:sightings, write, "
-                                                    "export, webhooks, admin")],
-    domain: Annotated[list[str] | None, typer.Option(help="PFIF domain it may write; repeat for several")] = None,
-) -> None:
-    """Issue an API token with explicit scopes. It is printed once and stored only as a hash."""
-    from reunite.services.accounts import issue_token as issue
-
-    container = bootstrap()
-    typer.echo(issue(container.deps, OPERATOR, name, scope, domain or []))
-
-
 @app.command()
 def expire() -> None:
     """Blank sightings and closed cases past their retention period (the worker also does this daily)."""
@@ -398,4 +355,4 @@ def rematch(
     _follow(container, after, wait, stall)
 
 
-from reunite.entrypoints import cli_exchange  # noqa: E402, F401  (its commands join ``app``)
+from reunite.entrypoints import cli_accounts, cli_exchange  # noqa: E402, F401  (their commands join ``app``)

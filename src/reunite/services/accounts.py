@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from reunite.domain import staff
 from reunite.domain.abuse import new_token, token_hash
 from reunite.domain.access import Permission, Principal, Role, Scope, require
 from reunite.domain.errors import Forbidden, InvalidInput, NotFound, NotSignedIn
@@ -98,9 +99,14 @@ def from_session(deps: Deps, token: str) -> Principal | None:
 
 
 def from_api_token(deps: Deps, token: str) -> Principal | None:
+    """The token's partner, or None for a token unknown or revoked. A token holds only while the account
+    that issued its line still vouches for it (``staff.vouches``), read on every request: NotSignedIn
+    once that account is disabled or no longer an admin's."""
     row = deps.read.token_principal(token_hash(token))
     if row is None:
         return None
+    if row["issuer_account"] is not None and not staff.vouches(row["issuer_role"], row["issuer_disabled"]):
+        raise NotSignedIn("this API token no longer works: the account that issued it is disabled or no longer an admin's; ask an admin for a new token")  # noqa: E501
     return Principal(role=Role.PARTNER, token_id=int(row["id"]), name=str(row["name"]),
                      scopes=frozenset(Scope(s) for s in row["scopes"]), domains=frozenset(row["allowed_domains"]))
 
@@ -110,7 +116,7 @@ def invite(deps: Deps, who: Principal, email: str, role: Role, key: idempotency.
     under the same ``key`` answers the same link: one invitation, not two)."""
     require(who, Permission.ADMINISTER)
     if (first := idempotency.earlier_secret(deps, key)) is not None:
-        return first
+        return first[1]
     if who.account_id is None:
         raise Forbidden("invitations are sent by an admin's account")
     if role not in INVITED_ROLES:
@@ -123,7 +129,7 @@ def invite(deps: Deps, who: Principal, email: str, role: Role, key: idempotency.
                                         deps.clock.now() + deps.limits.invitation_lifetime)
         uow.audit(who.actor, "invitation.created", "invitation", invitation, role=role.value)
         if (won := idempotency.remember_secret(deps, uow, key, invitation, token)) is not None:
-            return won
+            return won[1]
         uow.commit()
     return token
 
@@ -134,7 +140,14 @@ def invitation(deps: Deps, token: str) -> dict[str, Any]:
     if found is None:
         raise InvalidInput("this invitation is not valid: it was used, has expired, or the link is wrong",
                            field="token")
+    _still_vouched(found["inviter_role"], found["inviter_disabled"])
     return found
+
+
+def _still_vouched(inviter_role: str, inviter_disabled: bool) -> None:
+    """An invitation holds only while the admin who sent it is enabled and still an admin."""
+    if not staff.vouches(inviter_role, inviter_disabled):
+        raise InvalidInput("this invitation no longer holds: the admin who sent it is disabled or no longer an admin; ask an admin for a new one", field="token")  # noqa: E501
 
 
 def accept_invitation(deps: Deps, token: str, password: str, name: str, language: str = "en") -> int:
@@ -143,7 +156,8 @@ def accept_invitation(deps: Deps, token: str, password: str, name: str, language
         if taken is None:
             raise InvalidInput("this invitation is not valid: it was used, has expired, or the link is wrong",
                                field="token")
-        email, role = taken
+        email, role, inviter = taken
+        _still_vouched(inviter.role, inviter.disabled)
         email = _check(email, password)
         account_id = uow.add_account(email, name.strip()[:200], deps.passwords.hash(password), role, language)
         uow.audit(f"account:{account_id}", "account.created", "account", account_id, role=role, invited=True)
@@ -151,10 +165,16 @@ def accept_invitation(deps: Deps, token: str, password: str, name: str, language
     return account_id
 
 
-def issue_token(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], domains: Sequence[str] = (),
-                key: idempotency.Key | None = None) -> str:
-    """An API token for a partner organisation, with explicit scopes. Shown once; stored hashed. A retry
-    under the same ``key`` answers the same token (kept sealed by the sender's key, which is not stored).
+def issue_token(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], domains: Sequence[str] = ()) -> str:
+    """The secret of a new API token (``issue``), for the command line."""
+    return issue(deps, who, name, scopes, domains)[1]
+
+
+def issue(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], domains: Sequence[str] = (),
+          key: idempotency.Key | None = None) -> tuple[int, str]:
+    """A new API token for a partner organisation, with explicit scopes: its id and its secret, shown once
+    and stored hashed. A retry under the same ``key`` answers the same token (kept sealed by the sender's
+    key, which is not stored). The token holds while the account that issued it vouches for it.
 
     A token may issue tokens (an ``admin``-scoped integration provisioning its partners), but never an
     ``admin`` one: only an admin's account or the command line makes those. What a token issues is
@@ -176,7 +196,7 @@ def issue_token(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], 
         if (won := idempotency.remember_secret(deps, uow, key, token_id, token)) is not None:
             return won
         uow.commit()
-    return token
+    return token_id, token
 
 
 def revoke_token(deps: Deps, who: Principal, token_id: int) -> None:

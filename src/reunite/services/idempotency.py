@@ -121,14 +121,16 @@ def remember_id(uow: UnitOfWork, key: Key | None, new_id: int) -> int | None:
     return None if won is None else int(won.get("id", new_id))
 
 
-def earlier_secret(deps: Deps, key: Key | None) -> str | None:
-    """The secret (shown once) the first write under this key answered, unsealed for this retry."""
+def earlier_secret(deps: Deps, key: Key | None) -> tuple[int, str] | None:
+    """The id and secret (shown once) the first write under this key answered, unsealed for this retry."""
     found = earlier(deps, key)
-    return None if found is None or key is None else unseal(deps.secret, key, str(found["secret"]))
+    return None if found is None or key is None else (int(found["id"]), unseal(deps.secret, key, str(found["secret"])))
 
 
-def remember_secret(deps: Deps, uow: UnitOfWork, key: Key | None, new_id: int, secret: str) -> str | None:
+def remember_secret(deps: Deps, uow: UnitOfWork, key: Key | None, new_id: int,
+                    secret: str) -> tuple[int, str] | None:
     """As ``remember_id`` for a write that answers a secret shown once: kept sealed by the sender's key;
-    None when this write stands, else the first write's secret."""
+    None when this write stands, else the first write's id and secret."""
     won = remember(uow, key, {"id": new_id, "secret": seal(deps.secret, key, secret)})
-    return None if won is None or key is None else unseal(deps.secret, key, str(won["secret"]))
+    return None if won is None or key is None else (int(won.get("id", new_id)),
+                                                     unseal(deps.secret, key, str(won["secret"])))

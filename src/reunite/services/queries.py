@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from reunite.domain import access
+from reunite.domain import access, staff
 from reunite.domain.access import Permission, Principal, require, require_case
 from reunite.domain.errors import NotFound, NotSignedIn
 from reunite.domain.model import AgeRange, CandidateStatus, SightingFilter, age_in_years
@@ -322,8 +322,14 @@ def case_messages(deps: Deps, who: Principal, case_id: int) -> list[dict[str, An
 
 
 def admin_lists(deps: Deps, who: Principal) -> dict[str, list[dict[str, Any]]]:
-    """API tokens and invitations (invitees' emails) for the admin page."""
+    """Staff accounts, API tokens and invitations (emails) for the admin page; each token and invitation
+    says who issued it and whether that account still vouches for it (``staff.vouches``)."""
     require(who, Permission.ADMINISTER)
-    lists = {"tokens": deps.read.api_tokens(), "invitations": deps.read.invitations()}
-    audit_read(deps, who, "admin.viewed", "system", 0, invitations=len(lists["invitations"]))
+    tokens = [t | {"vouched": t["issuer_account"] is None or staff.vouches(t["issuer_role"], t["issuer_disabled"])}
+              for t in deps.read.api_tokens()]
+    invitations = [i | {"vouched": staff.vouches(i["inviter_role"], i["inviter_disabled"]),
+                        "pending": i["used_at"] is None and i["expires_at"] > deps.clock.now()}
+                   for i in deps.read.invitations()]
+    lists = {"accounts": deps.read.staff_accounts(), "tokens": tokens, "invitations": invitations}
+    audit_read(deps, who, "admin.viewed", "system", 0, invitations=len(invitations), accounts=len(lists["accounts"]))
     return lists

@@ -96,14 +96,41 @@ class PeopleSql:
                                        expires_at=expires_at).returning(invitations.c.id)
         ).scalar_one())
 
-    def take_invitation(self, token_hash: str, now: datetime) -> tuple[str, str] | None:
+    def take_invitation(self, token_hash: str, now: datetime) -> tuple[str, str, AccountRow] | None:
         row = self.conn.execute(
             update(invitations)
             .where(invitations.c.token_hash == token_hash, invitations.c.used_at.is_(None),
                    invitations.c.expires_at > now)
-            .values(used_at=now).returning(invitations.c.email, invitations.c.role)
+            .values(used_at=now).returning(invitations.c.email, invitations.c.role, invitations.c.invited_by)
         ).first()
-        return (row.email, row.role) if row else None
+        if row is None:
+            return None
+        inviter = self.account_by_id(int(row.invited_by))  # locked: not disabled half-way through
+        assert inviter is not None  # invitations.invited_by is a foreign key
+        return row.email, row.role, inviter
+
+    def withdraw_invitation(self, invitation_id: int, now: datetime) -> str | None:
+        """End a pending invitation now (its link stops working); the invitee's email, or None when no
+        invitation with this id is pending."""
+        row = self.conn.execute(
+            update(invitations)
+            .where(invitations.c.id == invitation_id, invitations.c.used_at.is_(None), invitations.c.expires_at > now)
+            .values(expires_at=now).returning(invitations.c.email)
+        ).first()
+        return str(row.email) if row else None
+
+    def set_role(self, account_id: int, role: str) -> None:
+        self.conn.execute(update(accounts).where(accounts.c.id == account_id).values(role=role))
+
+    def set_disabled(self, account_id: int, at: datetime | None) -> None:
+        self.conn.execute(update(accounts).where(accounts.c.id == account_id).values(disabled_at=at))
+
+    def other_enabled_admins(self, account_id: int) -> int:
+        """The enabled admins other than this account, locked until the end of the transaction (two admins
+        demoting each other at once: the second waits, then counts what the first left)."""
+        return len(self.conn.execute(
+            select(accounts.c.id).where(accounts.c.role == "admin", accounts.c.disabled_at.is_(None),
+                                        accounts.c.id != account_id).with_for_update()).all())
 
     def add_case_owner(self, case_id: int, account_id: int) -> None:
         self.conn.execute(insert(case_owners).values(case_id=case_id, account_id=account_id))
@@ -151,21 +178,47 @@ class PeopleReads:
         return rows[0] if rows else None
 
     def token_principal(self, token_hash: str) -> dict[str, Any] | None:
-        rows = self._all(
-            "SELECT id, name, scopes, allowed_domains FROM api_tokens WHERE token_hash = :hash "
-            "AND revoked_at IS NULL", hash=token_hash,
+        rows = self._all(  # up the token's line to its first, and the account that issued that (if any)
+            "WITH RECURSIVE up(id, issued_by, created_by) AS (SELECT id, issued_by, created_by FROM api_tokens "
+            "  WHERE token_hash = :hash AND revoked_at IS NULL UNION ALL "
+            "  SELECT p.id, p.issued_by, p.created_by FROM api_tokens p JOIN up ON p.id = up.issued_by) "
+            f"SELECT t.id, t.name, t.scopes, t.allowed_domains, {_ISSUER} FROM api_tokens t "
+            "JOIN up r ON r.issued_by IS NULL LEFT JOIN accounts a ON r.created_by = 'account:' || a.id "
+            "WHERE t.token_hash = :hash AND t.revoked_at IS NULL", hash=token_hash,
         )
         return rows[0] if rows else None
 
     def api_tokens(self) -> list[dict[str, Any]]:
-        return self._all("SELECT id, name, scopes, allowed_domains, created_by, created_at, revoked_at "
-                         "FROM api_tokens ORDER BY id DESC")
+        return self._all(
+            f"{_LINE_ROOTS} SELECT t.id, t.name, t.scopes, t.allowed_domains, t.created_by, t.created_at, "
+            f"t.revoked_at, t.issued_by, {_ISSUER} FROM api_tokens t JOIN roots ON roots.id = t.id "
+            "JOIN api_tokens r ON r.id = roots.root LEFT JOIN accounts a ON r.created_by = 'account:' || a.id "
+            "ORDER BY t.id DESC")
 
     def invitation(self, token_hash: str, now: datetime) -> dict[str, Any] | None:
-        rows = self._all("SELECT email, role, expires_at FROM invitations WHERE token_hash = :h AND used_at IS NULL "
-                         "AND expires_at > :now", h=token_hash, now=now)
+        rows = self._all("SELECT i.email, i.role, i.expires_at, a.role AS inviter_role, "
+                         "a.disabled_at IS NOT NULL AS inviter_disabled FROM invitations i "
+                         "JOIN accounts a ON a.id = i.invited_by WHERE i.token_hash = :h AND i.used_at IS NULL "
+                         "AND i.expires_at > :now", h=token_hash, now=now)
         return rows[0] if rows else None
 
     def invitations(self) -> list[dict[str, Any]]:
-        return self._all("SELECT id, email, role, created_at, expires_at, used_at FROM invitations "
-                         "ORDER BY id DESC LIMIT 100")
+        return self._all("SELECT i.id, i.email, i.role, i.created_at, i.expires_at, i.used_at, a.email AS inviter, "
+                         "a.role AS inviter_role, a.disabled_at IS NOT NULL AS inviter_disabled FROM invitations i "
+                         "JOIN accounts a ON a.id = i.invited_by ORDER BY i.id DESC LIMIT 100")
+
+    def staff_accounts(self) -> list[dict[str, Any]]:
+        """Accounts with a staff role (admin, police, moderator) or disabled, admins first."""
+        return self._all("SELECT id, email, display_name, role, disabled_at, created_at FROM accounts "
+                         "WHERE role IN ('admin', 'police', 'moderator') OR disabled_at IS NOT NULL "
+                         "ORDER BY disabled_at IS NOT NULL, array_position(ARRAY['admin', 'police', 'moderator'], "
+                         "role::text), lower(email) LIMIT 1000")
+
+
+# every token with the first of its line (the token an account or the command line issued; a token issued
+# by a token is issued by that token's line), whose issuer's current state vouches for the whole line
+_LINE_ROOTS = (
+    "WITH RECURSIVE roots(id, root) AS (SELECT id, id FROM api_tokens WHERE issued_by IS NULL "
+    "UNION ALL SELECT t.id, roots.root FROM api_tokens t JOIN roots ON t.issued_by = roots.id)")
+_ISSUER = ("a.id AS issuer_account, a.email AS issuer_email, a.role AS issuer_role, "
+           "a.disabled_at IS NOT NULL AS issuer_disabled")

@@ -25,6 +25,7 @@ from reunite.entrypoints.api import (
     review_routes,
     routes,
     source_routes,
+    staff_routes,
 )
 from reunite.entrypoints.api.auth import security_headers
 from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response
@@ -124,19 +125,9 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         return FileResponse(assets.STATIC / "favicon.svg", media_type="image/svg+xml",
                             headers={"Cache-Control": "public, max-age=86400"})
 
-    app.include_router(routes.router)
-    app.include_router(metrics_route.router)
-    app.include_router(review_routes.router)
-    app.include_router(reach_routes.router)
-    app.include_router(source_routes.router)
-    app.include_router(snapshot.router)
-    app.include_router(pages.router)
-    app.include_router(people.router)
-    app.include_router(recovery.router)
-    app.include_router(review.router)
-    app.include_router(workbench.router)
-    app.include_router(reach.router)
-    app.include_router(web_sources.router)
+    for module in (routes, metrics_route, review_routes, reach_routes, source_routes, staff_routes, snapshot, pages,
+                   people, recovery, review, workbench, reach, web_sources):
+        app.include_router(module.router)
     openapi_doc.install(app)
     app.mount("/static", StaticFiles(directory=assets.STATIC), name="static")
     app.mount("/vendor/leaflet", StaticFiles(directory=leaflet.BASE_DIR), name="leaflet")

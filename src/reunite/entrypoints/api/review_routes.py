@@ -165,13 +165,15 @@ def decide(deps: DepsDep, who: Moderator, takedown_id: int, body: schemas.Decisi
     return Response(status_code=204)
 
 
-@router.post("/tokens", status_code=201, responses=ERRORS)
+@router.post("/tokens", status_code=201, response_model=schemas.TokenIssued, responses=ERRORS)
 def issue_token(deps: DepsDep, who: Admin, body: schemas.TokenIn,
-                idempotency_key: IdempotencyKey = None) -> dict[str, str]:
-    """A scoped token for a partner organisation. The token is shown only in this answer (and in a
-    retry's under the same ``Idempotency-Key``: one token, never two)."""
+                idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    """A scoped token for a partner organisation: its ``id`` (for ``DELETE /api/tokens/{id}``) and the
+    secret ``token``, shown only in this answer (and in a retry's under the same ``Idempotency-Key``: one
+    token, never two). It works while the account that issued it is enabled and an admin's."""
     key = idempotency.scoped(who, "token", idempotency_key, [("body", body.model_dump_json())])
-    return {"token": accounts.issue_token(deps, who, body.name, body.scopes, body.domains, key)}
+    token_id, token = accounts.issue(deps, who, body.name, body.scopes, body.domains, key)
+    return {"id": token_id, "token": token}
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=ERRORS)

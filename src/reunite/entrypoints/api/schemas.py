@@ -282,6 +282,11 @@ class TokenIn(BaseModel):
     domains: list[str] = []
 
 
+class TokenIssued(BaseModel):
+    id: int = Field(description="The token's number, for DELETE /api/tokens/{id}")
+    token: str = Field(description="The secret, shown only in this answer")
+
+
 class SubscriptionIn(BaseModel):
     channel: str = Field(default="email", description="email or webhook")
     address: str = Field(description="An email address, or the webhook's http(s) URL")

@@ -1,5 +1,5 @@
 """Pages for reviewers and admins: moderation queues, case verification, the child's face, messages
-with the family, verification and reunion, takedown decisions, invitations and API tokens."""
+with the family, verification and reunion, takedown decisions, invitations, staff accounts and API tokens."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
+from reunite.domain import staff
 from reunite.domain.access import Permission, Principal, Role, Scope
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip
@@ -24,6 +25,7 @@ from reunite.entrypoints.web.pages import (
     text,
 )
 from reunite.services import accounts, grouping, moderation, queries, retention, reunion, review, throttle
+from reunite.services import staff as staff_changes
 
 router = APIRouter(include_in_schema=False)
 Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
@@ -158,21 +160,57 @@ async def close(request: Request, lang: LangDep, deps: DepsDep, who: Caseworker,
 
 
 def _admin_page(request: Request, lang: LangDep, deps: DepsDep, make: Callable[[], str] | None = None,
-                invited: dict[str, str] | None = None) -> HTMLResponse:
-    """The admin page; ``make`` (an invitation link, for ``invited``, or a token) is shown once, or its error."""
-    shown, error, status = None, None, 200
+                invited: dict[str, str] | None = None, error: ReuniteError | None = None) -> HTMLResponse:
+    """The admin page; ``make`` (an invitation link, for ``invited``, or a token) is shown once, or its
+    error; or the ``error`` of a change refused."""
+    shown, failed = None, error
     try:
         shown = make() if make else None
     except ReuniteError as exc:
-        error, status = lang.error(exc), exc.status_code
+        failed = exc
+    error_text, status = (lang.error(failed), failed.status_code) if failed else (None, 200)
     return render(request, lang, "admin.html", status=status, **queries.admin_lists(deps, request.state.principal),
-                  scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES), shown=shown, error=error,
-                  invited=invited if shown else None, mail_skipped=deps.read.outbox_skipped())
+                  scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES), settable=staff.SETTABLE_ROLES,
+                  shown=shown, error=error_text, invited=invited if shown else None,
+                  mail_skipped=deps.read.outbox_skipped(), done=request.query_params.get("done"))
 
 
 @router.get("/admin", response_class=HTMLResponse)
 def admin(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLResponse:
     return _admin_page(request, lang, deps)
+
+
+async def _on_account(request: Request, lang: LangDep, deps: DepsDep, action: Action) -> Response:
+    """Run an admin's change to an account or invitation from a form: back to /admin, or the page with
+    the refusal (the only admin left, a token's limits, an invitation no longer pending)."""
+    form = await checked_form(request)
+    try:
+        action(form)
+    except ReuniteError as exc:
+        return _admin_page(request, lang, deps, error=exc)
+    return RedirectResponse("/admin?done=1#accounts", status_code=303)
+
+
+@router.post("/admin/accounts/{account_id}/disable", response_model=None)
+async def disable(request: Request, lang: LangDep, deps: DepsDep, who: Admin, account_id: int) -> Response:
+    return await _on_account(request, lang, deps, lambda f: staff_changes.set_disabled(deps, who, account_id, True))
+
+
+@router.post("/admin/accounts/{account_id}/enable", response_model=None)
+async def enable(request: Request, lang: LangDep, deps: DepsDep, who: Admin, account_id: int) -> Response:
+    return await _on_account(request, lang, deps, lambda f: staff_changes.set_disabled(deps, who, account_id, False))
+
+
+@router.post("/admin/accounts/{account_id}/role", response_model=None)
+async def change_role(request: Request, lang: LangDep, deps: DepsDep, who: Admin, account_id: int) -> Response:
+    return await _on_account(request, lang, deps, lambda f: staff_changes.set_role(
+        deps, who, account_id, staff.settable_role(text(f, "role"))))
+
+
+@router.post("/admin/invitations/{invitation_id}/withdraw", response_model=None)
+async def withdraw(request: Request, lang: LangDep, deps: DepsDep, who: Admin, invitation_id: int) -> Response:
+    return await _on_account(request, lang, deps, lambda f: staff_changes.withdraw_invitation(
+        deps, who, invitation_id))
 
 
 @router.post("/admin/invitations", response_class=HTMLResponse)
@@ -195,8 +233,8 @@ async def issue(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> H
 
     def token() -> str:
         chosen = [Scope(v) for v in form.getlist("scopes") if isinstance(v, str) and v in {s.value for s in Scope}]
-        return accounts.issue_token(deps, who, text(form, "name"), chosen, text(form, "domains").split(","),
-                                    form_key(who, "token", form))
+        return accounts.issue(deps, who, text(form, "name"), chosen, text(form, "domains").split(","),
+                              form_key(who, "token", form))[1]
 
     return _admin_page(request, lang, deps, token)
 

@@ -1,0 +1,76 @@
+"""Managing accounts: disable and enable one, change its role, withdraw a pending invitation (the rules
+are in ``domain.staff``). Each takes effect on the account's very next request: a session reads its
+account's role and state every time, and disabling also ends every session at once."""
+
+from __future__ import annotations
+
+from reunite.domain import staff
+from reunite.domain.access import Permission, Principal, Role, require
+from reunite.domain.errors import NotFound
+from reunite.domain.ports import UnitOfWork
+from reunite.domain.stores import AccountRow
+from reunite.services.deps import Deps
+
+
+def account_id(deps: Deps, email: str) -> int:
+    """The account with this sign-in email (for the command line), or NotFound."""
+    with deps.uow() as uow:
+        found = uow.account_by_email(email.strip())
+    if found is None:
+        raise NotFound("no account has the email {email}", email=email.strip())
+    return found.id
+
+
+def _account(uow: UnitOfWork, target: int) -> AccountRow:
+    found = uow.account_by_id(target)  # locked until the change is committed
+    if found is None:
+        raise NotFound("account {id} does not exist", id=target)
+    return found
+
+
+def set_disabled(deps: Deps, who: Principal, target: int, disabled: bool) -> bool:
+    """Disable an account (it is signed out everywhere at once, cannot sign in, and the invitations and
+    API tokens it issued stop holding) or enable it again. Whether anything changed (doing it twice
+    records nothing the second time)."""
+    with deps.uow() as uow:
+        account = _account(uow, target)
+        staff.check_change(who, account.role)
+        if account.disabled == disabled:
+            return False
+        if disabled:
+            staff.check_an_admin_stays(account.email, account.role, account.disabled, False,
+                                       uow.other_enabled_admins(target))
+        uow.set_disabled(target, deps.clock.now() if disabled else None)
+        ended = uow.end_sessions(target) if disabled else 0
+        uow.audit(who.actor, "account.disabled" if disabled else "account.enabled", "account", target,
+                  role=account.role, sessions_ended=ended)
+        uow.commit()
+    return True
+
+
+def set_role(deps: Deps, who: Principal, target: int, role: Role) -> bool:
+    """Change an account's role (admin, police, moderator, reporter); its open sessions carry the new
+    role from their next request. Whether anything changed."""
+    role = staff.settable_role(role.value)
+    with deps.uow() as uow:
+        account = _account(uow, target)
+        staff.check_change(who, account.role, role)
+        if account.role == role.value:
+            return False
+        staff.check_an_admin_stays(account.email, account.role, account.disabled, role is Role.ADMIN,
+                                   uow.other_enabled_admins(target))
+        uow.set_role(target, role.value)
+        uow.audit(who.actor, "account.role_changed", "account", target, before=account.role, after=role.value)
+        uow.commit()
+    return True
+
+
+def withdraw_invitation(deps: Deps, who: Principal, invitation_id: int) -> None:
+    """End a pending invitation now: its link no longer makes an account."""
+    require(who, Permission.ADMINISTER)
+    with deps.uow() as uow:
+        if uow.withdraw_invitation(invitation_id, deps.clock.now()) is None:
+            raise NotFound("invitation {id} is not pending: it was accepted, has expired or does not exist",
+                           id=invitation_id)
+        uow.audit(who.actor, "invitation.withdrawn", "invitation", invitation_id)
+        uow.commit()
