@@ -64,7 +64,8 @@ def test_an_admin_disables_a_moderator_on_the_page_and_every_session_ends_at_onc
     again = TestClient(create_app(container))
     signing = again.post("/login", data={"csrf": csrf(again, "/login"), "email": "mod@example.org",
                                          "password": PASSWORD}, follow_redirects=False)
-    assert signing.status_code != 303 and "reunite_session" not in again.cookies
+    assert signing.status_code == 422 and "reunite_session" not in again.cookies
+    assert "this account is disabled: an admin of this site can enable it again" in signing.text
     assert audited(container, "account.disabled") == [(f"account:{admin_id}", moderator_id,
                                                        {"role": "moderator", "sessions_ended": 2})]
     assert "disabled since" in admin.get("/admin").text

@@ -59,19 +59,23 @@ def sign_in(deps: Deps, email: str, password: str, ip: str = "") -> str:
     """A new session token (the caller sets it as a cookie); 401 for a wrong email or password, the
     same answer in the same time whether the email has an account or not. After failures in a row
     (per email and per address) further attempts are refused for a while that doubles each time,
-    before any password is hashed (429)."""
+    before any password is hashed (429). A disabled account with its right password is told it is
+    disabled (403): only its owner learns that."""
     keys = sign_in_keys(deps, email, ip)
     throttle.refuse_while_locked(deps, [key for key, _ in keys])
     with deps.uow() as uow:
         account = uow.account_by_email(email.strip())
-        right = deps.passwords.verify(account.password_hash, password) if account and not account.disabled \
+        right = deps.passwords.verify(account.password_hash, password) if account \
             else deps.passwords.verify_dummy(password)
-        if account is not None and not right:
-            uow.audit(f"account:{account.id}", "account.sign_in_failed", "account", account.id)
+        if account is not None and (account.disabled or not right):
+            uow.audit(f"account:{account.id}", "account.sign_in_refused" if right else "account.sign_in_failed",
+                      "account", account.id)
             uow.commit()
-    if account is None or account.disabled or not right:
+    if account is None or not right:
         throttle.failed(deps, keys)
         raise NotSignedIn("the email or password is not right", field="email")
+    if account.disabled:
+        raise Forbidden("this account is disabled: an admin of this site can enable it again", field="email")
     throttle.succeeded(deps, [key for key, _ in keys])  # the email's and the address's runs both end
     with deps.uow() as uow:
         token = new_token()

@@ -22,6 +22,9 @@ def account_id(deps: Deps, email: str) -> int:
 
 
 def _account(uow: UnitOfWork, target: int) -> AccountRow:
+    # one change to an account's role or state at a time: two admins demoting each other at once, the
+    # second counts the admins the first left (and the rows are never locked in crossing orders)
+    uow.one_at_a_time("staff")
     found = uow.account_by_id(target)  # locked until the change is committed
     if found is None:
         raise NotFound("account {id} does not exist", id=target)

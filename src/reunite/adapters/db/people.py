@@ -126,8 +126,7 @@ class PeopleSql:
         self.conn.execute(update(accounts).where(accounts.c.id == account_id).values(disabled_at=at))
 
     def other_enabled_admins(self, account_id: int) -> int:
-        """The enabled admins other than this account, locked until the end of the transaction (two admins
-        demoting each other at once: the second waits, then counts what the first left)."""
+        """The enabled admins other than this account, locked until the end of the transaction."""
         return len(self.conn.execute(
             select(accounts.c.id).where(accounts.c.role == "admin", accounts.c.disabled_at.is_(None),
                                         accounts.c.id != account_id).with_for_update()).all())
