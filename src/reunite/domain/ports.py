@@ -285,7 +285,17 @@ class ReadModel(WorkbenchReads, Protocol):
         """Total count and one page, newest first."""
         ...
 
+    def sighting_head(self, sighting_id: int) -> dict[str, Any] | None:
+        """Only what a sighting's visibility is decided from (id, status, child_face_id), in one statement
+        that reads nothing else (None: no such id), so that a refusal costs the same for a hidden and a
+        missing record; ``sighting`` reads the rest once access is granted. ``case_head`` likewise."""
+        ...
+
     def sighting(self, sighting_id: int) -> dict[str, Any]: ...
+
+    def sighting_faces(self, sighting_id: int) -> list[dict[str, Any]]: ...
+
+    def case_head(self, case_id: int) -> dict[str, Any] | None: ...
 
     def case(self, case_id: int) -> dict[str, Any]: ...
 
@@ -298,13 +308,14 @@ class ReadModel(WorkbenchReads, Protocol):
         ``access.browsable_statuses``), as the trail shows them."""
         ...
 
-    def photo(self, photo_id: int) -> dict[str, Any]:
-        """Where a photo is stored, its owner, and (for sightings) its faces and the child's face."""
+    def photo(self, photo_id: int) -> dict[str, Any] | None:
+        """A photo's storage key and owner with what access decides from (its sighting's status and
+        child's face; ``case``: its case's id, status, verified_at), one statement; None: no such id."""
         ...
 
-    def face(self, face_id: int) -> dict[str, Any]:
-        """Where a face crop is stored, its owner, and its confirmations (case, status, reviewed_at, the
-        report's status: what ``access.candidate_visible`` reads)."""
+    def face(self, face_id: int) -> dict[str, Any] | None:
+        """A face's crop, box, photo key and owner as ``photo``'s, its sighting's face ids, and its
+        confirmations (what ``access.candidate_visible`` reads): one statement; None: no such id."""
         ...
 
     def similar_sighting_faces(
