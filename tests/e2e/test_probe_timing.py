@@ -21,9 +21,13 @@ MISSING = 987_654  # no record of any kind has this id in the world
 IGNORED_HEADERS = {"date", "content-length"}  # the length follows the id, compared as the body is
 
 
-def _one(world: w.World, sql: str, *params: object) -> int:
+def _sql(world: w.World, sql: str, *params: object) -> Any:
     with world.container.engine.connect() as conn:
-        return int(conn.exec_driver_sql(sql, params).scalar_one())
+        return conn.exec_driver_sql(sql, params).scalar_one()
+
+
+def _one(world: w.World, sql: str, *params: object) -> int:
+    return int(_sql(world, sql, *params))
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +92,7 @@ def photo_reads(world: w.World, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return reads
 
 
-def asked(world: w.World, who: str, path: str, record_id: int, statements: list[str],
+def asked(world: w.World, who: str, path: str, record_id: int | str, statements: list[str],
           photo_reads: list[str]) -> dict[str, Any]:
     """One request: its answer (the id in the body written as {id}), its statements and photo reads."""
     with world.client(who) as client:
@@ -96,7 +100,7 @@ def asked(world: w.World, who: str, path: str, record_id: int, statements: list[
         statements.clear()
         photo_reads.clear()
         answer = client.get(path.format(record_id))
-    body = re.sub(rf"\b{record_id}\b", "{id}", answer.text)
+    body = re.sub(rf"\b{re.escape(str(record_id))}\b", "{id}", answer.text)
     headers = {k: v for k, v in answer.headers.items() if k not in IGNORED_HEADERS}
     return {"status": answer.status_code, "body": body, "headers": headers,
             "statements": list(statements), "photo reads": list(photo_reads)}
@@ -123,3 +127,16 @@ def test_the_spies_see_what_an_allowed_read_does(
     missing = asked(world, "family", "/api/faces/{}/crop", MISSING, statements, photo_reads)
     assert face["status"] == 200 and face["photo reads"]
     assert len(face["statements"]) > len(missing["statements"])
+
+
+def test_a_wrong_report_link_opens_nothing_by_the_same_work_for_a_receipt_that_exists(
+    world: w.World, statements: list[str], photo_reads: list[str],
+) -> None:
+    """A report's private link with a guessed secret: whether the receipt number is anyone's is not told,
+    not even by the database being asked (the secret signs the receipt, checked first)."""
+    receipt = str(_sql(world, "SELECT receipt FROM sightings WHERE id = %s", world.pending))
+    path = "/reports/{}/AAAAAAAAAAAAAAAAAAAAAAAA"
+    used = asked(world, "anonymous", path, receipt, statements, photo_reads)
+    unused = asked(world, "anonymous", path, "QQQQ-QQQQ", statements, photo_reads)
+    assert used["status"] == 404 and used == unused
+    assert not any("sightings" in sql for sql in used["statements"])
