@@ -286,9 +286,8 @@ class ReadModel(WorkbenchReads, Protocol):
         ...
 
     def sighting_head(self, sighting_id: int) -> dict[str, Any] | None:
-        """Only what a sighting's visibility is decided from (id, status, child_face_id), in one statement
-        that reads nothing else (None: no such id), so that a refusal costs the same for a hidden and a
-        missing record; ``sighting`` reads the rest once access is granted. ``case_head`` likewise."""
+        """Only what visibility is decided from (id, status, child_face_id; ``case_head``: id, status,
+        verified_at), one statement (None: no such id): a hidden and a missing record cost the same."""
         ...
 
     def sighting(self, sighting_id: int) -> dict[str, Any]: ...
@@ -309,14 +308,12 @@ class ReadModel(WorkbenchReads, Protocol):
         ...
 
     def photo(self, photo_id: int) -> dict[str, Any] | None:
-        """A photo's storage key and owner with what access decides from (its sighting's status and
-        child's face; ``case``: its case's id, status, verified_at), one statement; None: no such id."""
+        """Storage key, owner, its sighting's status and child's face, ``case`` (its case's head): one
+        statement, None for no such id. ``face``: the same, with its crop, box, photo key, sighting's
+        face ids and confirmations (what ``access.candidate_visible`` reads)."""
         ...
 
-    def face(self, face_id: int) -> dict[str, Any] | None:
-        """A face's crop, box, photo key and owner as ``photo``'s, its sighting's face ids, and its
-        confirmations (what ``access.candidate_visible`` reads): one statement; None: no such id."""
-        ...
+    def face(self, face_id: int) -> dict[str, Any] | None: ...
 
     def similar_sighting_faces(
         self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",)
