@@ -258,8 +258,7 @@ def photo_bytes(
     read only once access is granted."""
     _signed_in(who)
     row = deps.read.photo(photo_id)
-    if row is None or not (_sees_case(who, row["case"]) if row["case"] else
-                           access.sighting_visible(who, row["sighting_status"])):
+    if row is None or not _sees_photo(who, row):
         raise NotFound("photo {id} does not exist", id=photo_id)
     blur: list[access.Box] = []
     keep = None
@@ -291,6 +290,11 @@ def _sees_case(who: Principal, case: dict[str, Any]) -> bool:
     its head read with the photo: a photo's answer never tells which case it is of."""
     return (who.may_view_case(case["id"]) and access.case_checked_for(who, case)
             and access.case_in_full(who, case))
+
+
+def _sees_photo(who: Principal, row: dict[str, Any]) -> bool:
+    """A case's photos for those who see the case; a sighting's for those who see the sighting."""
+    return _sees_case(who, row["case"]) if row["case"] else access.sighting_visible(who, row["sighting_status"])
 
 
 def _signed_in(who: Principal) -> None:
