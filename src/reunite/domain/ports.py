@@ -310,10 +310,10 @@ class ReadModel(WorkbenchReads, Protocol):
     def photo(self, photo_id: int) -> dict[str, Any] | None:
         """Storage key, owner, its sighting's status and child's face, ``case`` (its case's head): one
         statement, None for no such id. ``face``: the same, with its crop, box, photo key, sighting's
-        face ids and confirmations (what ``access.candidate_visible`` reads)."""
+        face ids and confirmations by ``cases`` (what ``access.candidate_visible`` reads)."""
         ...
 
-    def face(self, face_id: int) -> dict[str, Any] | None: ...
+    def face(self, face_id: int, cases: Sequence[int]) -> dict[str, Any] | None: ...
 
     def similar_sighting_faces(
         self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",)

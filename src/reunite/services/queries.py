@@ -325,7 +325,9 @@ def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None
     does not exist, after the same one statement: the photo it was cut from is read only once access
     is granted."""
     _signed_in(who)
-    row = deps.read.face(face_id)
+    # a confirmation shows a face only to the family of its case (``access.candidate_visible``); the
+    # reviewers who read every confirmation see every face (SEE_ORIGINALS) whatever they say
+    row = deps.read.face(face_id, sorted(who.verified_cases))
     if row is None or not _sees_face(deps, who, row):
         raise NotFound("face {id} does not exist", id=face_id)
     if row["case"]:

@@ -34,6 +34,8 @@ SIGHTING_COLUMNS = (
 # the case a photo or face belongs to, as much as its visibility is decided from (``_owned``)
 OWNER_CASE = "k.status AS case_status, k.verified_at AS case_verified_at"
 
+CONFIRMED = ("FROM candidates c WHERE c.case_id = ANY(:cases) AND c.sighting_face_id = f.id "
+             "AND c.status = 'confirmed' ORDER BY c.case_id")
 LIVE_REPORTS = "('pending', 'approved')"  # a rejected, removed or expired report's candidates are gone
 
 
@@ -241,19 +243,18 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "FROM photos p LEFT JOIN sightings s ON s.id = p.sighting_id LEFT JOIN cases k ON k.id = p.case_id "
             "WHERE p.id = :id", id=photo_id))
 
-    def face(self, face_id: int) -> dict[str, Any] | None:
+    def face(self, face_id: int, cases: Sequence[int]) -> dict[str, Any] | None:
         # the confirmations are read by access.candidate_visible, as each candidate is: the undo window
-        # and the report's status (the face's own sighting's)
+        # and the report's status (the face's own sighting's); those of ``cases`` only, found through the
+        # (case, face) index: no scan of every candidate, whose time would grow with the table
         return _owned(self._all(
             "SELECT f.id, f.crop_key, f.case_id, f.sighting_id, f.photo_id, f.box_left, f.box_top, f.box_right, "
             f"f.box_bottom, s.status AS sighting_status, s.child_face_id, p.storage_key AS photo_key, {OWNER_CASE}, "
             "ARRAY(SELECT g.id FROM faces g WHERE g.sighting_id = f.sighting_id ORDER BY g.id) AS sighting_face_ids, "
-            "ARRAY(SELECT c.case_id FROM candidates c WHERE c.sighting_face_id = f.id AND c.status = 'confirmed' "
-            "ORDER BY c.id) AS confirmed_cases, "
-            "ARRAY(SELECT c.reviewed_at FROM candidates c WHERE c.sighting_face_id = f.id AND c.status = 'confirmed' "
-            "ORDER BY c.id) AS confirmed_at "
+            f"ARRAY(SELECT c.case_id {CONFIRMED}) AS confirmed_cases, "
+            f"ARRAY(SELECT c.reviewed_at {CONFIRMED}) AS confirmed_at "
             "FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id LEFT JOIN cases k ON k.id = f.case_id "
-            "LEFT JOIN photos p ON p.id = f.photo_id WHERE f.id = :id", id=face_id))
+            "LEFT JOIN photos p ON p.id = f.photo_id WHERE f.id = :id", id=face_id, cases=list(cases)))
 
     def similar_sighting_faces(
         self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",)
