@@ -206,3 +206,24 @@ def test_a_partner_sees_a_case_only_once_it_is_verified_and_never_a_false_report
         moderation.reject_case(deps, OPERATOR, unchecked, "a false report")
         assert partner.get(f"/api/cases/{unchecked}").status_code == 404
         assert partner.get(f"/api/photos/{photo}").status_code == 404
+
+
+def test_the_queues_audit_names_every_item_shown_with_its_exact_place(world: w.World) -> None:
+    """The moderators' queues show reports with their exact places, the family's words and removal
+    requesters: the audit row names each item shown, queue by queue, not only how many wait, and copies
+    none of what they said."""
+    with world.container.engine.connect() as conn:
+        last = int(conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM audit_log").scalar_one())
+    with world.client("moderator") as moderator:
+        shown = moderator.get("/api/moderation/queues", params={"limit": 2}).json()
+    with world.container.engine.connect() as conn:
+        detail, actor = conn.exec_driver_sql("SELECT detail, actor FROM audit_log WHERE action = 'queues.viewed' "
+                                             "AND id > %s", (last,)).one()
+    queues = ("sightings", "cases", "candidates", "takedowns")
+    assert detail["ids"] == {name: [item["id"] for item in shown[name]] for name in queues}
+    assert world.pending in detail["ids"]["sightings"] and shown["sightings"][0]["lat"] == w.EXACT_LAT
+    assert world.takedown in detail["ids"]["takedowns"]
+    assert detail["exact_places"] is True and detail["counts"] == shown["counts"]
+    assert actor.startswith("account:")
+    written = str(detail)
+    assert not any(secret in written for secret in (*w.EXACT_MARKS, w.REPORTER_CONTACT, "me@example.org"))

@@ -285,7 +285,16 @@ class ReadModel(WorkbenchReads, Protocol):
         """Total count and one page, newest first."""
         ...
 
+    def sighting_head(self, sighting_id: int) -> dict[str, Any] | None:
+        """Only what visibility is decided from (id, status, child_face_id; ``case_head``: id, status,
+        verified_at), one statement (None: no such id): a hidden and a missing record cost the same."""
+        ...
+
     def sighting(self, sighting_id: int) -> dict[str, Any]: ...
+
+    def sighting_faces(self, sighting_id: int) -> list[dict[str, Any]]: ...
+
+    def case_head(self, case_id: int) -> dict[str, Any] | None: ...
 
     def case(self, case_id: int) -> dict[str, Any]: ...
 
@@ -298,14 +307,13 @@ class ReadModel(WorkbenchReads, Protocol):
         ``access.browsable_statuses``), as the trail shows them."""
         ...
 
-    def photo(self, photo_id: int) -> dict[str, Any]:
-        """Where a photo is stored, its owner, and (for sightings) its faces and the child's face."""
+    def photo(self, photo_id: int) -> dict[str, Any] | None:
+        """Storage key, owner, its sighting's status and child's face, ``case`` (its case's head): one
+        statement, None for no such id. ``face``: the same, with its crop, box, photo key, sighting's
+        face ids and confirmations by ``cases`` (what ``access.candidate_visible`` reads)."""
         ...
 
-    def face(self, face_id: int) -> dict[str, Any]:
-        """Where a face crop is stored, its owner, and its confirmations (case, status, reviewed_at, the
-        report's status: what ``access.candidate_visible`` reads)."""
-        ...
+    def face(self, face_id: int, cases: Sequence[int]) -> dict[str, Any] | None: ...
 
     def similar_sighting_faces(
         self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",)

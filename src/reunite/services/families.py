@@ -15,6 +15,7 @@ from reunite.domain.workbench import FamilyAnswer
 from reunite.services.deps import Deps
 from reunite.services.grouping import fused_faces
 from reunite.services.matching import hits_by_case
+from reunite.services.queries import visible_sighting
 
 
 def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note: str) -> int:
@@ -49,9 +50,7 @@ def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int,
     require(who, Permission.BROWSE_SIGHTINGS)
     if not (who.owns(case_id) and case_id in who.verified_cases):
         raise Forbidden("only the child's family answers on a lead")
-    sighting = deps.read.sighting(sighting_id)
-    if not access.sighting_visible(who, sighting["status"]):
-        raise NotFound("sighting {id} does not exist", id=sighting_id)
+    sighting = visible_sighting(deps, who, sighting_id)
     now = deps.clock.now()
     with deps.uow() as uow:
         if not uow.case_is_active(case_id):

@@ -15,6 +15,7 @@ from reunite.domain.workbench import REJECT_REASONS, reason_of
 from reunite.services import idempotency, workbench
 from reunite.services.deps import Deps
 from reunite.services.grouping import regroup
+from reunite.services.queries import audit_read
 
 
 def moderate_sightings(
@@ -131,14 +132,14 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
 
 
 def queue_overview(deps: Deps, who: Principal, limit: int = 100) -> dict[str, object]:
+    """Each queue's size and its oldest waiting items. They show reports with their exact places,
+    cases with the family's words and police report, removal requests with who asked: a read of
+    personal data, audited with the ids of every item shown, queue by queue, as a listing is."""
     require(who, Permission.MODERATE)
     counts = deps.read.queue_counts()
     loads = workbench.queue_loads(deps)
-    with deps.uow() as uow:  # the queues show reports, cases and removal requests: a read of personal data
-        uow.audit(who.actor, "queues.viewed", "system", 0, counts=counts)
-        uow.commit()
-    return {
-        "counts": counts,
-        "alarms": [asdict(load) for load in loads if load.alarm],
-        **{name: deps.read.queue(name, limit) for name in counts},
-    }
+    shown = {name: deps.read.queue(name, limit) for name in counts}
+    audit_read(deps, who, "queues.viewed", "system", 0, counts=counts,
+               ids={name: [row["id"] for row in rows] for name, rows in shown.items()},
+               exact_places=who.can(Permission.SEE_EXACT_PLACES))
+    return {"counts": counts, "alarms": [asdict(load) for load in loads if load.alarm], **shown}

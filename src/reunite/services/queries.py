@@ -85,9 +85,8 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]
     require(who, Permission.BROWSE_SIGHTINGS)
     if not who.can(Permission.SEE_EXACT_PLACES):
         throttle.hit(deps, f"browse:{who.actor}", deps.limits.listings_per_hour)
+    visible_sighting(deps, who, sighting_id)
     row = deps.read.sighting(sighting_id)
-    if not access.sighting_visible(who, row["status"]):
-        raise NotFound("sighting {id} does not exist", id=sighting_id)
     shown = sighting_shown(deps, who, row)
     shown["trail"] = []
     if who.can(Permission.REVIEW_CANDIDATES):  # reviewers weigh where a report came from and who else sent it
@@ -101,12 +100,32 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]
     return shown
 
 
-def checked_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
-    """The case, if this reader may see it at all (its family, reviewers; partners once it is verified)."""
+def visible_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]:
+    """The sighting's head (id, status, child's face) if this reader may see it. One that exists but is
+    hidden from them is refused as one that does not exist, after the same one statement: what was
+    reported (its photos, faces, place) is read only once access is granted, so that not even the time
+    an answer takes tells the two apart."""
+    head = deps.read.sighting_head(sighting_id)
+    if head is None or not access.sighting_visible(who, head["status"]):
+        raise NotFound("sighting {id} does not exist", id=sighting_id)
+    return head
+
+
+def visible_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
+    """The case's head (id, status, verified_at) if this reader may see it at all (its family, reviewers;
+    partners once it is verified); refused as a missing case otherwise, by the same work (see
+    ``visible_sighting``)."""
     require_case(who, case_id)
-    row = deps.read.case(case_id)
-    if not access.case_checked_for(who, row):
+    head = deps.read.case_head(case_id)
+    if head is None or not access.case_checked_for(who, head):
         raise NotFound("case {id} does not exist", id=case_id)
+    return head
+
+
+def checked_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
+    """The case, read in full once ``visible_case`` granted it."""
+    visible_case(deps, who, case_id)
+    row = deps.read.case(case_id)
     return row | {"last_seen_city": deps.places.city(row.get("last_seen_text") or "")}
 
 
@@ -125,7 +144,7 @@ def case_timeline(deps: Deps, who: Principal, case_id: int) -> list[dict[str, An
     """A case's history as this reader may see it: a family learns of a reviewer's confirmation only
     once it can no longer be undone, as with the lead itself, and never of a dismissal (dismissed
     candidates are not shown to it: their mention would tell that a proposal existed)."""
-    if not access.case_in_full(who, checked_case(deps, who, case_id)):
+    if not access.case_in_full(who, visible_case(deps, who, case_id)):
         return []  # a placeholder has no history to tell
     entries = deps.read.case_timeline(case_id)
     if who.can(Permission.REVIEW_CANDIDATES):
@@ -154,7 +173,7 @@ def case_candidates(
     deps: Deps, who: Principal, case_id: int, status: CandidateStatus | None = None
 ) -> list[dict[str, Any]]:
     """The case's shortlist: every candidate for reviewers, only confirmed ones for the family."""
-    checked_case(deps, who, case_id)  # 404 for an unknown case rather than an empty list
+    visible_case(deps, who, case_id)  # 404 for an unknown case rather than an empty list
     settled = deps.clock.now() - deps.limits.undo_window
     rows = [sighting_shown(deps, who, access.candidate_view(who, r, deps.policy))
             for r in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who))
@@ -167,7 +186,7 @@ def case_candidates(
 
 def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[dict[str, Any]]:
     require(who, Permission.REVIEW_CANDIDATES)
-    deps.read.sighting(sighting_id)
+    visible_sighting(deps, who, sighting_id)
     found = deps.read.candidates(None, None, sighting_id, access.browsable_statuses(who))
     rows = [access.candidate_view(who, r, deps.policy) for r in found]
     audit_read(deps, who, "candidates.viewed", "sighting", sighting_id, ids=[r["id"] for r in rows],
@@ -222,7 +241,10 @@ def poster_rendition(deps: Deps, case_id: int, known: str | None = None) -> Rend
     photo_id = deps.read.poster(case_id)["photo_id"]
     if photo_id is None:
         raise NotFound("case {id} has no photo", id=case_id)
-    key = deps.read.photo(photo_id)["storage_key"]
+    photo = deps.read.photo(photo_id)
+    if photo is None:  # deleted since the poster was read
+        raise NotFound("case {id} has no photo", id=case_id)
+    key = photo["storage_key"]
     return _rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), 800), key, 800)
 
 
@@ -232,27 +254,28 @@ def photo_bytes(
     """A clean copy of a stored photo: re-encoded, metadata stripped, and for everyone but police and
     moderators, of a sighting, every face but the child's blurred and everything outside the child's
     head obscured (``access.sharp_regions``: a face the detector missed is never shown). A photo this
-    reader may not see answers as one that does not exist."""
+    reader may not see answers as one that does not exist, after the same one statement: its faces are
+    read only once access is granted."""
     _signed_in(who)
     row = deps.read.photo(photo_id)
+    if row is None or not _sees_photo(who, row):
+        raise NotFound("photo {id} does not exist", id=photo_id)
     blur: list[access.Box] = []
     keep = None
     sharp: list[access.Box] | None = None
-    if row["case_id"] is not None:
-        if not _sees_case(deps, who, row["case_id"]):
-            raise NotFound("photo {id} does not exist", id=photo_id)
+    if row["case"]:
         if not who.owns(row["case_id"]):
             audit_read(deps, who, "photo.viewed", "case", row["case_id"], photo=photo_id)
     else:
-        if not access.sighting_visible(who, row["sighting_status"]):
-            raise NotFound("photo {id} does not exist", id=photo_id)
         if not access.photo_shown(who, row):
             raise NotFound("photo {id} is not shown: its faces are not known yet, so bystanders cannot be blurred",
                            id=photo_id)
-        child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
-        blur = [_box(f) for f in access.blur_faces(who, row["faces"], child)]
-        keep = next((_box(f) for f in row["faces"] if f["id"] == child), None) if blur else None
-        sharp = access.sharp_regions(who, row["faces"], child)
+        faces = deps.read.sighting_faces(row["sighting_id"])
+        child = access.child_face_of(row["child_face_id"], [f["id"] for f in faces])
+        faces = [f for f in faces if f["photo_id"] == photo_id]
+        blur = [_box(f) for f in access.blur_faces(who, faces, child)]
+        keep = next((_box(f) for f in faces if f["id"] == child), None) if blur else None
+        sharp = access.sharp_regions(who, faces, child)
         audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
                     unblurred=sharp is None)
     key = row["storage_key"]
@@ -262,13 +285,16 @@ def photo_bytes(
                       "photo", key, max_side, blur, keep, sharp)
 
 
-def _sees_case(deps: Deps, who: Principal, case_id: int) -> bool:
-    """Whether this reader may see the case a photo or face belongs to (``checked_case``'s rule),
-    asked without naming the case: a photo's answer never tells which case it is of."""
-    if not who.may_view_case(case_id):
-        return False
-    case = deps.read.case(case_id)
-    return access.case_checked_for(who, case) and access.case_in_full(who, case)
+def _sees_case(who: Principal, case: dict[str, Any]) -> bool:
+    """Whether this reader may see the case a photo or face belongs to (``checked_case``'s rule), from
+    its head read with the photo: a photo's answer never tells which case it is of."""
+    return (who.may_view_case(case["id"]) and access.case_checked_for(who, case)
+            and access.case_in_full(who, case))
+
+
+def _sees_photo(who: Principal, row: dict[str, Any]) -> bool:
+    """A case's photos for those who see the case; a sighting's for those who see the sighting."""
+    return _sees_case(who, row["case"]) if row["case"] else access.sighting_visible(who, row["sighting_status"])
 
 
 def _signed_in(who: Principal) -> None:
@@ -282,31 +308,39 @@ def _box(face: dict[str, Any]) -> tuple[int, int, int, int]:
     return int(face["box_left"]), int(face["box_top"]), int(face["box_right"]), int(face["box_bottom"])
 
 
+def _sees_face(deps: Deps, who: Principal, row: dict[str, Any]) -> bool:
+    """A case's faces for its family and reviewers; of a sighting, the child's face (or one a reviewer
+    confirmed as the family's child); a bystander's only for police and moderators."""
+    if row["case"]:
+        return _sees_case(who, row["case"])
+    settled = deps.clock.now() - deps.limits.undo_window  # the candidates list's rule, not a sooner one
+    child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
+    return (who.can(Permission.SEE_ORIGINALS)
+            or any(access.candidate_visible(who, c, settled, c["case_id"]) for c in row["confirmations"])
+            or (access.sighting_visible(who, row["sighting_status"]) and row["id"] == child))
+
+
 def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None) -> Rendition:
-    """A face crop: a case's faces for its family and reviewers; of a sighting, the child's face (or
-    one a reviewer confirmed as the family's child); a bystander's only for police and moderators.
-    A face this reader may not see answers as one that does not exist."""
+    """A face crop, for those ``_sees_face`` names. A face this reader may not see answers as one that
+    does not exist, after the same one statement: the photo it was cut from is read only once access
+    is granted."""
     _signed_in(who)
-    row = deps.read.face(face_id)
-    if row["case_id"] is not None:
-        if not _sees_case(deps, who, row["case_id"]):
-            raise NotFound("face {id} does not exist", id=face_id)
+    # a confirmation shows a face only to the family of its case (``access.candidate_visible``); the
+    # reviewers who read every confirmation see every face (SEE_ORIGINALS) whatever they say
+    row = deps.read.face(face_id, sorted(who.verified_cases))
+    if row is None or not _sees_face(deps, who, row):
+        raise NotFound("face {id} does not exist", id=face_id)
+    if row["case"]:
         if not who.owns(row["case_id"]):
             audit_read(deps, who, "face.viewed", "case", row["case_id"], face=face_id)
     else:
         child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
-        settled = deps.clock.now() - deps.limits.undo_window  # the candidates list's rule, not a sooner one
-        visible = (who.can(Permission.SEE_ORIGINALS)
-                   or any(access.candidate_visible(who, c, settled, c["case_id"]) for c in row["confirmations"])
-                   or (access.sighting_visible(who, row["sighting_status"]) and face_id == child))
-        if not visible:
-            raise NotFound("face {id} does not exist", id=face_id)
         audit_read(deps, who, "face.viewed", "sighting", row["sighting_id"], face=face_id,
                     bystander=face_id != child)
         if not who.can(Permission.SEE_ORIGINALS):  # cut from the photo with every other face blurred first
-            photo = deps.read.photo(row["photo_id"])
-            others = [_box(f) for f in photo["faces"] if f["id"] != face_id]
-            key = photo["storage_key"]
+            others = [_box(f) for f in deps.read.sighting_faces(row["sighting_id"])
+                      if f["photo_id"] == row["photo_id"] and f["id"] != face_id]
+            key = row["photo_key"]
             return _rendition(deps, known, lambda: deps.codec.face_copy(deps.photos.get(key), _box(row), others),
                               "face", key, _box(row), others)
     crop = row["crop_key"]

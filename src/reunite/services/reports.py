@@ -54,10 +54,14 @@ def already_sent(deps: Deps, client_key: str | None) -> dict[str, Any] | None:
 
 
 def open_report(deps: Deps, receipt: str, token: str) -> dict[str, Any]:
-    """The report behind a private link; 404 for a wrong receipt or secret alike."""
+    """The report behind a private link; 404 for a wrong receipt or secret alike, and by the same work:
+    the link's token is checked (it signs the receipt) before anything is read."""
+    receipt = receipt.upper()[:16]
+    if not hmac.compare_digest(token.encode(), link_token(deps, receipt).encode()):
+        raise NotFound("this report link is not valid")
     with deps.uow() as uow:
-        row = uow.report_by_receipt(receipt.upper()[:16])
-    if row is None or not hmac.compare_digest(token.encode(), link_token(deps, row["receipt"]).encode()):
+        row = uow.report_by_receipt(receipt)
+    if row is None:
         raise NotFound("this report link is not valid")
     row["open"] = row["status"] in OPEN
     return row

@@ -26,7 +26,7 @@ from reunite.domain.scoring import CaseFacts, FaceHit, Score, SightingFacts, rea
 from reunite.services.deps import Deps
 from reunite.services.grouping import fused_faces
 from reunite.services.matching import hits_by_case
-from reunite.services.queries import audit_read, checked_case, sighting_shown
+from reunite.services.queries import audit_read, sighting_shown, visible_case
 
 SAME_PHOTO = 0.995  # a searched face this alike one of the case's faces is that photo (its date is known)
 SEARCHED = 0  # the searched photo's face among a case's faces (no stored face has id 0)
@@ -46,7 +46,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
     each sighting face keeps its best reading."""
     require(who, Permission.SEARCH_BY_PHOTO)
     if case_id is not None:
-        checked_case(deps, who, case_id)
+        visible_case(deps, who, case_id)
     deps.codec.inspect(data)
     faces = deps.faces.detect(data, thorough=True)  # the searched photo plays a case photo's part
     if not faces:

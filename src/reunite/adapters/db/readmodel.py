@@ -31,6 +31,11 @@ SIGHTING_COLUMNS = (
 )
 
 
+# the case a photo or face belongs to, as much as its visibility is decided from (``_owned``)
+OWNER_CASE = "k.status AS case_status, k.verified_at AS case_verified_at"
+
+CONFIRMED = ("FROM candidates c WHERE c.case_id = ANY(:cases) AND c.sighting_face_id = f.id "
+             "AND c.status = 'confirmed' ORDER BY c.case_id")
 LIVE_REPORTS = "('pending', 'approved')"  # a rejected, removed or expired report's candidates are gone
 
 
@@ -90,6 +95,21 @@ def _given_offsets(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
+def _owned(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """A photo's or face's row as access reads it: its case's head (``case``: id, status, verified_at)
+    and a face's confirmations as candidates; None for an id nobody uses."""
+    if not rows:
+        return None
+    row = rows[0]
+    status, verified_at = row.pop("case_status"), row.pop("case_verified_at")
+    row["case"] = {"id": row["case_id"], "status": status, "verified_at": verified_at} if row["case_id"] else None
+    if "confirmed_cases" in row:
+        confirmed = zip(row.pop("confirmed_cases"), row.pop("confirmed_at"), strict=True)
+        row["confirmations"] = [{"case_id": case_id, "status": "confirmed", "reviewed_at": at,
+                                 "sighting_status": row["sighting_status"]} for case_id, at in confirmed]
+    return row
+
+
 def _status(row: dict[str, Any]) -> str:
     if row["status"] != "approved":
         return str(row["status"])
@@ -130,6 +150,11 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             row["state"] = _status(row)
         return int(total), rows
 
+    def sighting_head(self, sighting_id: int) -> dict[str, Any] | None:
+        """What its visibility is decided from, in one statement: None for an id nobody uses."""
+        rows = self._all("SELECT id, status, child_face_id FROM sightings WHERE id = :id", id=sighting_id)
+        return rows[0] if rows else None
+
     def sighting(self, sighting_id: int) -> dict[str, Any]:
         row = self._one(
             f"SELECT {SIGHTING_COLUMNS}, s.reporter_contact, s.moderation_reason FROM sightings s WHERE s.id = :id",
@@ -140,11 +165,19 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "ORDER BY id",
             id=sighting_id,
         )
-        row["faces"] = self._all(
+        row["faces"] = self.sighting_faces(sighting_id)
+        return row
+
+    def sighting_faces(self, sighting_id: int) -> list[dict[str, Any]]:
+        return self._all(
             "SELECT id, photo_id, box_left, box_top, box_right, box_bottom, quality, detector FROM faces "
             "WHERE sighting_id = :id ORDER BY id", id=sighting_id,
         )
-        return row
+
+    def case_head(self, case_id: int) -> dict[str, Any] | None:
+        """What its visibility is decided from, in one statement: None for an id nobody uses."""
+        rows = self._all("SELECT id, status, verified_at FROM cases WHERE id = :id", id=case_id)
+        return rows[0] if rows else None
 
     def case(self, case_id: int) -> dict[str, Any]:
         row = self._one(
@@ -203,37 +236,25 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         )
         return rows
 
-    def photo(self, photo_id: int) -> dict[str, Any]:
-        row = self._one(
-            "SELECT p.storage_key, p.case_id, p.sighting_id, p.processed_at, p.failed_reason, "
-            "s.status AS sighting_status, s.child_face_id "
-            "FROM photos p LEFT JOIN sightings s ON s.id = p.sighting_id WHERE p.id = :id",
-            "photo {id} does not exist", id=photo_id)
-        row["faces"] = self._all(
-            "SELECT id, box_left, box_top, box_right, box_bottom FROM faces WHERE photo_id = :id ORDER BY id",
-            id=photo_id) if row["sighting_id"] else []
-        row["sighting_face_ids"] = self._sighting_face_ids(row["sighting_id"])
-        return row
+    def photo(self, photo_id: int) -> dict[str, Any] | None:
+        return _owned(self._all(
+            "SELECT p.id, p.storage_key, p.case_id, p.sighting_id, p.processed_at, p.failed_reason, "
+            f"s.status AS sighting_status, s.child_face_id, {OWNER_CASE} "
+            "FROM photos p LEFT JOIN sightings s ON s.id = p.sighting_id LEFT JOIN cases k ON k.id = p.case_id "
+            "WHERE p.id = :id", id=photo_id))
 
-    def face(self, face_id: int) -> dict[str, Any]:
-        row = self._one(
-            "SELECT f.crop_key, f.case_id, f.sighting_id, s.status AS sighting_status, s.child_face_id, "
-            "f.photo_id, f.box_left, f.box_top, f.box_right, f.box_bottom "
-            "FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id WHERE f.id = :id",
-            "face {id} does not exist", id=face_id)
-        # read by access.candidate_visible, as each candidate is: the undo window, the report's status
-        row["confirmations"] = self._all(
-            "SELECT c.case_id, c.status, c.reviewed_at, s.status AS sighting_status FROM candidates c "
-            "JOIN sightings s ON s.id = c.sighting_id WHERE c.sighting_face_id = :id AND c.status = 'confirmed'",
-            id=face_id)
-        row["sighting_face_ids"] = self._sighting_face_ids(row["sighting_id"])
-        return row
-
-    def _sighting_face_ids(self, sighting_id: int | None) -> list[int]:
-        """Every face of the sighting (not only of one photo): the child's face is decided over them all."""
-        if sighting_id is None:
-            return []
-        return [r["id"] for r in self._all("SELECT id FROM faces WHERE sighting_id = :id ORDER BY id", id=sighting_id)]
+    def face(self, face_id: int, cases: Sequence[int]) -> dict[str, Any] | None:
+        # the confirmations are read by access.candidate_visible, as each candidate is: the undo window
+        # and the report's status (the face's own sighting's); those of ``cases`` only, found through the
+        # (case, face) index: no scan of every candidate, whose time would grow with the table
+        return _owned(self._all(
+            "SELECT f.id, f.crop_key, f.case_id, f.sighting_id, f.photo_id, f.box_left, f.box_top, f.box_right, "
+            f"f.box_bottom, s.status AS sighting_status, s.child_face_id, p.storage_key AS photo_key, {OWNER_CASE}, "
+            "ARRAY(SELECT g.id FROM faces g WHERE g.sighting_id = f.sighting_id ORDER BY g.id) AS sighting_face_ids, "
+            f"ARRAY(SELECT c.case_id {CONFIRMED}) AS confirmed_cases, "
+            f"ARRAY(SELECT c.reviewed_at {CONFIRMED}) AS confirmed_at "
+            "FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id LEFT JOIN cases k ON k.id = f.case_id "
+            "LEFT JOIN photos p ON p.id = f.photo_id WHERE f.id = :id", id=face_id, cases=list(cases)))
 
     def similar_sighting_faces(
         self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",)
