@@ -219,7 +219,9 @@ def test_a_family_answers_on_a_lead_and_marks_a_sighting_as_possibly_theirs(
     lead = machine[world.sightings[0]]
     workbench.decide(deps, OPERATOR, lead["id"], Action.CONFIRM)
     page = family.get(f"/cases/{world.case_id}").text
-    assert "What happens next" in page and "Hankou station" in page and "to about 1 km" in page
+    # where: to about a kilometre, and the reporter's words as the city they name (Hankou is in Wuhan)
+    assert "What happens next" in page and "Wuhan" in page and "to about 1 km" in page
+    assert "Hankou station" not in page
     answered = _form(family, f"/candidates/{lead['id']}/answer", answer="maybe", note="his ears")
     assert answered.status_code == 303
     assert _form(family, f"/candidates/{lead['id']}/answer", answer="maybe", note="his ears").status_code == 303
