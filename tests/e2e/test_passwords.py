@@ -90,3 +90,43 @@ def test_the_owner_changes_the_password_with_the_current_one(container: Containe
 def test_without_mail_the_reset_page_says_no_link_can_arrive(container: Container) -> None:
     page = TestClient(create_app(container)).get("/reset", headers={"Accept-Language": "zh-CN"}).text
     assert "本站无法发送电子邮件" in page
+
+
+def _key_of(page: str) -> str:
+    found = re.search(r'name="idempotency_key" value="([^"]+)"', page)
+    assert found, "the form carries its one-time key"
+    return found.group(1)
+
+
+def test_a_password_form_sent_twice_is_one_change_and_both_answers_say_it_is_done(container: Container) -> None:
+    """A double tap on 'reset' or 'change password', or on 'sign out', answers the second as the first:
+    the person is never told a change failed that was made."""
+    accounts.sign_up(container.deps, "uncle@example.org", PASSWORD, "Uncle")
+    with container.deps.uow() as uow:
+        account = uow.account_by_email("uncle@example.org")
+    assert account is not None
+    link = f"/reset/{recovery.link_token(container.deps, account)}"
+    browser = TestClient(create_app(container), base_url="https://testserver")
+    page = browser.get(link).text
+    sent = {"csrf": csrf_of(page), "idempotency_key": _key_of(page), "password": NEW}
+    twin = TestClient(create_app(container), base_url="https://testserver", cookies=dict(browser.cookies))
+    # the twin sends before the first answer's cookie arrives, as a second tap does
+    answers = [client.post(link, data=sent, follow_redirects=False) for client in (twin, browser)]
+    assert [a.status_code for a in answers] == [303, 303]
+    assert {a.headers["location"] for a in answers} == {"/account?reset=1"}
+    assert browser.get("/account", follow_redirects=False).status_code == 200  # signed in by the second answer
+
+    page = browser.get("/account").text
+    sent = {"csrf": csrf_of(page), "idempotency_key": _key_of(page), "current": NEW, "password": "another passphrase"}
+    answers = [browser.post("/account/password", data=sent, follow_redirects=False) for _ in range(2)]
+    assert [(a.status_code, a.headers["location"]) for a in answers] == [(303, "/account?changed=1#password")] * 2
+    assert accounts.sign_in(container.deps, "uncle@example.org", "another passphrase")
+    with container.engine.connect() as conn:
+        made = conn.exec_driver_sql("SELECT action, count(*) FROM audit_log WHERE action IN "
+                                    "('account.password_reset', 'account.password_changed') GROUP BY action").all()
+    assert sorted(made) == [("account.password_changed", 1), ("account.password_reset", 1)]
+
+    page = browser.get("/account").text
+    answers = [browser.post("/logout", data={"csrf": csrf_of(page)}, follow_redirects=False) for _ in range(2)]
+    assert [(a.status_code, a.headers["location"]) for a in answers] == [(303, "/")] * 2
+    assert browser.get("/account", follow_redirects=False).status_code in (303, 401)

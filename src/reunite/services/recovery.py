@@ -76,29 +76,39 @@ def email_of(deps: Deps, token: str) -> str:
         return _account_of(deps, uow, token).email
 
 
-def finish(deps: Deps, token: str, password: str, ip: str) -> str:
-    """Set the new password, sign out every session of the account and sign in here; the new session."""
+def finish(deps: Deps, token: str, password: str, ip: str, key: idempotency.Key | None = None) -> str:
+    """Set the new password, sign out every session of the account and sign in here; the new session.
+    The form sent again under its key (a double tap) signs in with the session the first made."""
+    if (again := idempotency.earlier_secret(deps, key)) is not None:
+        return again[1]
     throttle.hit(deps, f"reset-finish:ip:{ip}", deps.limits.sign_ups_per_hour)  # each try hashes a password
+    session = new_token()
     with deps.uow() as uow:
+        if (won := idempotency.remember_secret(deps, uow, key, 0, session)) is not None:
+            return won[1]  # a twin sent at once made the change
         account = _account_of(deps, uow, token)
         accounts.check_password(password)
         uow.set_password(account.id, deps.passwords.hash(password))
         ended = uow.end_sessions(account.id)
-        session = new_token()
         uow.add_session(token_hash(session), account.id, deps.clock.now() + deps.limits.session_lifetime)
         uow.audit(f"account:{account.id}", "account.password_reset", "account", account.id, sessions_ended=ended)
         uow.commit()
     return session
 
 
-def change_password(deps: Deps, who: Principal, session: str, current: str, new: str) -> int:
+def change_password(deps: Deps, who: Principal, session: str, current: str, new: str,
+                    key: idempotency.Key | None = None) -> int:
     """The signed-in owner changes the password (the current one is asked); every other session of the
-    account is signed out. How many were."""
+    account is signed out. How many were. The form sent again under its key is the change made once."""
     if who.account_id is None:
         raise NotSignedIn("sign in to change your password")
+    if idempotency.done(deps, key):
+        return 0
     throttle.hit(deps, f"password-change:{who.account_id}", CHANGES_PER_HOUR)
     accounts.check_password(new)
     with deps.uow() as uow:
+        if not idempotency.first(uow, key):
+            return 0
         account = uow.account_by_id(who.account_id)
         if account is None or not deps.passwords.verify(account.password_hash, current):
             raise InvalidInput("the current password is not right", field="current")

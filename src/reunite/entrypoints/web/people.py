@@ -50,8 +50,9 @@ _refused = refused
 
 
 @router.post("/logout")
-async def logout(request: Request, deps: DepsDep) -> RedirectResponse:
-    await checked_form(request)
+async def logout(request: Request, deps: DepsDep, who: PrincipalDep) -> RedirectResponse:
+    if who.signed_in:  # signed out already (a double tap): nothing to protect, the same answer
+        await checked_form(request)
     if token := request.cookies.get(SESSION_COOKIE):
         accounts.sign_out(deps, token)
     response = RedirectResponse("/", status_code=303)

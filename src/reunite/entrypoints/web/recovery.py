@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from reunite.domain.access import Principal
 from reunite.domain.errors import NotSignedIn, ReuniteError
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
 from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, form_key, render, text
 from reunite.entrypoints.web.people import _mail_works, _refused, _signed_in
-from reunite.services import queries, recovery
+from reunite.services import idempotency, queries, recovery
 
 router = APIRouter(include_in_schema=False)
+
+
+def _password_key(who: Principal, operation: str, form: FormData) -> idempotency.Key | None:
+    """The form's one-time key, its fingerprint not made of the passwords it carries."""
+    return idempotency.scoped(who, operation, text(form, "idempotency_key")[:64])
 
 
 @router.get("/reset", response_class=HTMLResponse)
@@ -49,7 +55,8 @@ def reset_link(request: Request, lang: LangDep, deps: DepsDep, token: str) -> HT
 async def reset_finish(request: Request, lang: LangDep, deps: DepsDep, token: str) -> Response:
     form = await checked_form(request)
     try:
-        session = recovery.finish(deps, token, str(form.get("password") or ""), client_ip(request))
+        session = recovery.finish(deps, token, str(form.get("password") or ""), client_ip(request),
+                                  _password_key(Principal(), "reset-finish", form))
     except ReuniteError as exc:
         bad = exc.field == "token"
         email = "" if bad else recovery.email_of(deps, token)
@@ -65,7 +72,7 @@ async def change_password(request: Request, lang: LangDep, deps: DepsDep, who: P
         raise NotSignedIn("sign in to change your password")
     try:
         recovery.change_password(deps, who, request.cookies.get(SESSION_COOKIE, ""), str(form.get("current") or ""),
-                                 str(form.get("password") or ""))
+                                 str(form.get("password") or ""), _password_key(who, "password-change", form))
     except ReuniteError as exc:
         cases = [queries.get_case(deps, who, case_id) for case_id in sorted(who.own_cases)]
         return _refused(render(request, lang, "account.html", status=exc.status_code, cases=cases, created=False,
