@@ -321,6 +321,11 @@ class ShortlistStore(Protocol):
         """(case id, sighting face id) of every stored candidate of the sighting, reviewed or not."""
         ...
 
+    def held_pairs(self, sighting_id: int) -> list[tuple[int, int]]:
+        """The pairs of ``candidate_pairs`` a person touched (reviewed, half-confirmed, answered by the
+        family, a family's own, in a reviewer's hands): never withdrawn nor replaced by another face."""
+        ...
+
     def group_child_faces(self, group_id: int) -> list[tuple[int, int, Sequence[float], float]]:
         """(sighting id, face id, embedding, hubness) of each member's child face (marked, or its only face)."""
         ...

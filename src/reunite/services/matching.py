@@ -172,12 +172,20 @@ def shortlist(deps: Deps, rows: list[CandidateRow], rank_of: int, seen: GeoPoint
     return proposals(deps.policy, ranked(deps, rows, rank_of, seen, last_seen))
 
 
-def one_face_per_photo(rows: list[CandidateRow], photo_of: dict[int, int]) -> list[CandidateRow]:
-    """Two faces in one photo are two different children: for each case, keep only the photo's
-    best-scoring face (the other faces are someone else)."""
+def one_face_per_report(rows: list[CandidateRow], held: set[tuple[int, int]]) -> list[CandidateRow]:
+    """A report shows one child: for each (report, case), keep only its best-scoring face, so that two
+    photos of one child make one candidate and a moderator decides once (the other faces, in the same
+    photo or another, are someone else or the same child again). A face of a candidate a person already
+    touched (``held``: its (case, face) pairs) keeps the pair: its decision stands, and no other face of
+    the report is proposed for that case beside it."""
+    kept_faces: dict[int, set[int]] = defaultdict(set)
+    for case_id, face_id in held:
+        kept_faces[case_id].add(face_id)
     best: dict[tuple[int, int], CandidateRow] = {}
     for row in rows:
-        key = (row.case_id, photo_of[row.sighting_face_id])
+        if row.case_id in kept_faces and row.sighting_face_id not in kept_faces[row.case_id]:
+            continue
+        key = (row.case_id, row.sighting_id)
         if key not in best or row.score.total > best[key].score.total:
             best[key] = row
     return list(best.values())
@@ -216,8 +224,8 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
         for case_id, hits in exact.items():
             score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)
             rows.append(CandidateRow(case_id, sighting_id, face.face_id, score))
-    kept = one_face_per_photo(rows, {face.face_id: face.photo_id for face in faces})
     existing = set(uow.candidate_pairs(sighting_id))
+    kept = one_face_per_report(rows, set(uow.held_pairs(sighting_id)))
     left_out = existing - _pairs(kept)  # stored candidates no nearby case's pair kept: scored all the same
     extra = [r for r in rows if _key(r) in left_out] + _score_pairs(
         deps, uow, sighting, faces, left_out - _pairs(rows), cases, fuse)
@@ -290,7 +298,6 @@ def match_case(deps: Deps, case_id: int) -> int:
         case = uow.case_facts(case_id)
         case_faces = uow.faces_of(PhotoOwner.CASE, case_id)
         rows: dict[int, CandidateRow] = {}
-        photo_of: dict[int, int] = {}
         sightings: dict[int, SightingFacts] = {}
         fuse = (deps.policy, uow.extra_spread())
         for face in case_faces:  # a constant number of queries per case face, however many hits
@@ -305,8 +312,7 @@ def match_case(deps: Deps, case_id: int) -> int:
                 fused = face_hits(hits, fuse, extra)[case_id]
                 score = score_pair(deps.policy, case, sightings[hit.sighting_id], fused, hit.hubness)
                 rows[hit.sighting_face_id] = CandidateRow(case_id, hit.sighting_id, hit.sighting_face_id, score)
-                photo_of[hit.sighting_face_id] = hit.photo_id
-        plausible = {r.sighting_id for r in one_face_per_photo(list(rows.values()), photo_of)
+        plausible = {r.sighting_id for r in one_face_per_report(list(rows.values()), set())
                      if proposable(deps.policy.leads, impostor_share(deps.policy, r.score))}
         uow.audit(SYSTEM, "case.matched", "case", case_id, sightings=len(plausible))
         uow.commit(durable=JOB_DURABLE)

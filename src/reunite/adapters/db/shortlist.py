@@ -97,6 +97,11 @@ class ShortlistSql:
             "SELECT case_id, sighting_face_id FROM candidates WHERE sighting_id = :s ORDER BY id"),
             {"s": sighting_id})]
 
+    def held_pairs(self, sighting_id: int) -> list[tuple[int, int]]:
+        return [(int(r.case_id), int(r.sighting_face_id)) for r in self.conn.execute(text(
+            f"SELECT case_id, sighting_face_id FROM candidates WHERE sighting_id = :s AND NOT ({UNTOUCHED}) "
+            "ORDER BY id"), {"s": sighting_id})]
+
     def group_child_faces(self, group_id: int) -> list[tuple[int, int, Sequence[float], float]]:
         rows = self.conn.execute(text(
             "SELECT s.id AS sighting_id, f.id, f.embedding, f.hubness FROM sightings s JOIN faces f "
