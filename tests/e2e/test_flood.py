@@ -3,6 +3,7 @@ of one child are one workbench item per case, and a decision on it applies as a 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from reunite.bootstrap import Container
@@ -10,8 +11,8 @@ from reunite.domain.access import OPERATOR, Principal, Role
 from reunite.domain.model import GeoPoint, NewSighting, Upload
 from reunite.domain.workbench import Action
 from reunite.services import intake, moderation, reports, workbench
-from tests.conftest import run_jobs
-from tests.e2e.test_workbench import loop
+from tests.conftest import run_jobs, session_for
+from tests.e2e.test_workbench import _client, _form, loop, with_undo
 from tests.photos import portrait
 
 ANN = Principal(role=Role.MODERATOR, account_id=901)
@@ -53,3 +54,70 @@ def test_a_closer_photo_added_to_a_dismissed_report_does_not_ask_the_moderator_a
     rows = deps.read.candidates(world.case_id, None)
     assert [(r["sighting_id"], r["status"]) for r in rows] == [(sighting_id, "dismissed")]  # the decision stands
     assert workbench.next_candidate(deps, ANN) is None  # and nobody is asked again
+
+
+def _audited(container: Container, action: str) -> list[int]:
+    with container.engine.connect() as conn:
+        return [int(i) for i in conn.exec_driver_sql(
+            "SELECT subject_id FROM audit_log WHERE action = %(a)s ORDER BY subject_id", {"a": action}).scalars()]
+
+
+def test_a_trail_is_one_item_newest_first_and_a_dismissal_covers_it_member_by_member(container: Container) -> None:
+    container = with_undo(container)
+    world = loop(container)  # three reports of the boy at one station, days apart: one trail
+    deps = container.deps
+    assert len({deps.read.sighting(s)["group_id"] for s in world.sightings}) == 1
+    reviewer, other = (_client(container, session_for(container, Role.MODERATOR)[1]) for _ in range(2))
+    shown = reviewer.get("/workbench", follow_redirects=False).headers["location"]
+    assert other.get("/workbench", follow_redirects=False).status_code == 200  # nothing left for a second reviewer
+    page = reviewer.get(shown).text
+    assert "1 of 1 left" in page and "3 sightings for this case, newest first" in page
+    dates = [m.group(1) for m in re.finditer(r"Jun (\d), 2006", page.split("newest first", 1)[1].split("</ol>")[0])]
+    assert dates == ["3", "2", "1"]
+    done = _form(reviewer, shown, action="dismiss", reason="1")
+    assert done.headers["location"] == "/workbench?done=dismissed"
+    rows = deps.read.candidates(world.case_id, None)
+    assert [r["status"] for r in rows] == ["dismissed"] * 3
+    assert _audited(container, "candidate.dismissed") == sorted(r["id"] for r in rows)  # one record per sighting
+    _form(reviewer, "/workbench/undo")  # the whole item comes back, as it was
+    assert [r["status"] for r in deps.read.candidates(world.case_id, None)] == ["proposed"] * 3
+
+
+def test_confirming_a_trail_covers_the_ticked_sightings_and_keeps_each_ones_decision(container: Container) -> None:
+    world = loop(container)
+    deps = container.deps
+    reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
+    shown = reviewer.get("/workbench", follow_redirects=False).headers["location"]
+    lead = int(shown.rsplit("/", 1)[1])
+    members = [m["id"] for m in workbench.item(deps, ANN, lead)["members"]]
+    kept_back = next(m for m in members if m != lead)
+    ticked = [m for m in members if m != kept_back]
+    csrf = re.findall(r'name="csrf" value="([^"]+)"', reviewer.get("/report").text)[0]
+    done = reviewer.post(shown, data={"csrf": csrf, "action": "confirm", "trail": "1", "member": ticked},
+                         follow_redirects=False)
+    assert done.headers["location"] == "/workbench?done=confirmed"
+    status = {r["id"]: r["status"] for r in deps.read.candidates(world.case_id, None)}
+    assert status == {**dict.fromkeys(ticked, "confirmed"), kept_back: "proposed"}
+    again = reviewer.get("/workbench", follow_redirects=False).headers["location"]
+    assert again == f"/workbench/{kept_back}"  # the sighting left unticked waits, with its trail beside it
+    assert "confirmed" in reviewer.get(again).text
+    _form(reviewer, again, action="dismiss", reason="1")
+    status = {r["id"]: r["status"] for r in deps.read.candidates(world.case_id, None)}
+    assert status == {**dict.fromkeys(ticked, "confirmed"), kept_back: "dismissed"}  # confirmations stand
+
+
+def test_the_same_picture_reported_twice_is_one_item(container: Container) -> None:
+    world = loop(container, photos=())
+    deps = container.deps
+    for place, text in ((GeoPoint(30.5, 114.3), "Hankou"), (GeoPoint(39.9, 116.4), "Beijing")):
+        # an hour apart, 1,000 km apart: no child travels that fast, but it is the same picture
+        seen = NewSighting(seen_at=datetime(2006, 6, 1, 12, tzinfo=UTC), place=place, place_text=text)
+        intake.report_sighting(deps, OPERATOR, seen, [Upload(portrait("collins", 1), "shared.jpg")])
+    run_jobs(container)
+    assert len(deps.read.candidates(world.case_id, None)) == 2
+    first = workbench.next_candidate(deps, ANN)
+    assert first is not None
+    assert workbench.item(deps, ANN, first)["progress"]["left"] == 1
+    assert len(workbench.item(deps, ANN, first)["members"]) == 2
+    assert workbench.decide(deps, ANN, first, Action.DISMISS, "1") == "dismissed"
+    assert workbench.next_candidate(deps, ANN) is None

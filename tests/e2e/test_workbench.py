@@ -50,10 +50,16 @@ def _form(client: TestClient, url: str, **data: str) -> Response:
     return client.post(url, data={"csrf": csrf, **data}, follow_redirects=False)
 
 
+# three cities no child travels between in an hour: reports seen there an hour apart are separate trails
+APART = ((GeoPoint(30.5, 114.3), "Hankou station"), (GeoPoint(31.23, 121.47), "People's Square"),
+         (GeoPoint(39.9, 116.4), "Beijing West"))
+
+
 def loop(container: Container, photos: tuple[tuple[str, int], ...] = (("collins", 1), ("collins", 2), ("collins", 3)),
-         ages: bool = True) -> Loop:
+         ages: bool = True, apart: bool = False) -> Loop:
     """A family's verified case (a boy, played by a public-domain portrait: tests/photos.py) and approved
-    reports of him (or, where a test says so, of someone else) from the street."""
+    reports of him (or, where a test says so, of someone else) from the street: days apart at one station
+    (one trail: one workbench item), or with ``apart`` an hour apart in three cities (one item each)."""
     deps = container.deps
     _, token = session_for(container, Role.REPORTER)
     family = from_session(deps, token)
@@ -65,8 +71,9 @@ def loop(container: Container, photos: tuple[tuple[str, int], ...] = (("collins"
     moderation.verify_case(deps, OPERATOR, case_id, "police report seen")
     sightings = []
     for number, (person, take) in enumerate(photos):
-        seen = NewSighting(seen_at=datetime(2006, 6, 1 + number, tzinfo=UTC), place=GeoPoint(30.5, 114.3),
-                           place_text="Hankou station")
+        place, place_text = APART[number] if apart else (GeoPoint(30.5, 114.3), "Hankou station")
+        at = datetime(2006, 6, 1, number, tzinfo=UTC) if apart else datetime(2006, 6, 1 + number, tzinfo=UTC)
+        seen = NewSighting(seen_at=at, place=place, place_text=place_text)
         upload = [Upload(portrait(person, take), f"{person}-{take}.jpg")]
         sightings.append(intake.report_sighting(deps, OPERATOR, seen, upload).sighting_id)
     run_jobs(container)
@@ -85,7 +92,7 @@ def test_two_reviewers_never_hold_the_same_candidate_and_a_held_one_is_refused(
     container: Container
 ) -> None:
     container = with_undo(container)
-    world = loop(container)
+    world = loop(container, apart=True)
     first, second = (_client(container, session_for(container, Role.MODERATOR)[1]) for _ in range(2))
     one = first.get("/workbench", follow_redirects=False).headers["location"]
     other = second.get("/workbench", follow_redirects=False).headers["location"]
@@ -109,7 +116,7 @@ def test_two_reviewers_never_hold_the_same_candidate_and_a_held_one_is_refused(
 def test_skip_and_later_pass_a_candidate_on_and_four_eyes_wait_for_a_second_reviewer(
     container: Container
 ) -> None:
-    world = loop(container, photos=(("collins", 1), ("collins", 2)))
+    world = loop(container, photos=(("collins", 1), ("collins", 2)), apart=True)
     deps = replace(container.deps, limits=replace(container.deps.limits, four_eyes=True))
     ann, bo = (Principal(role=Role.MODERATOR, account_id=n) for n in (901, 902))
     first = workbench.next_candidate(deps, ann)

@@ -309,6 +309,11 @@ class ShortlistStore(Protocol):
 
     def leave_group(self, sighting_id: int) -> None: ...
 
+    def repost_of(self, sighting_id: int) -> int | None:
+        """The earliest seen other approved sighting holding one of this one's pictures (a repost, or
+        another witness's copy: its perceptual hash within a few bits)."""
+        ...
+
     def join_group(self, sighting_id: int, other_sighting_id: int) -> int:
         """Put the sighting in the other's group (created when it has none); returns the group id."""
         ...

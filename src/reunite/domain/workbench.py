@@ -78,7 +78,15 @@ class WorkbenchStore(Protocol):
 
     def claim_next(self, reviewer: str, now: datetime) -> int | None:
         """Claim (until ``now + CLAIM``) the next candidate this reviewer may decide, keeping one they
-        already hold; its id, or None when nothing is left for them."""
+        already hold, with every other candidate of its item (``item_candidates``); its id, or None when
+        nothing is left for them."""
+        ...
+
+    def item_candidates(self, candidate_id: int, reviewer: str, now: datetime) -> list[int]:
+        """Lock and list the candidates a decision on this one's workbench item covers: the proposed
+        candidates of its case and trail (its report, or its group's reports: one child seen again,
+        reposts of a picture), on approved reports, none held by another reviewer; itself included
+        while proposed."""
         ...
 
     def hold(self, candidate_id: int) -> Held:
@@ -95,8 +103,9 @@ class WorkbenchStore(Protocol):
         """Back to proposed: the review undone (the first reviewer's confirmation too)."""
         ...
 
-    def last_decision(self, reviewer: str, since: datetime) -> int | None:
-        """The candidate this reviewer decided (or first-confirmed) most recently after ``since``."""
+    def last_decision(self, reviewer: str, since: datetime) -> list[int]:
+        """The candidates of this reviewer's latest decision (or first confirmation) after ``since``:
+        one workbench item's, decided at one instant."""
         ...
 
     def set_family_answer(self, candidate_id: int, answer: str, note: str, at: datetime) -> int:
@@ -113,6 +122,11 @@ class WorkbenchStore(Protocol):
 class WorkbenchReads(Protocol):
     def workbench_item(self, candidate_id: int, group_statuses: Sequence[str] = ("approved",)) -> dict[str, Any]:
         """One candidate with its case (photos with dates) and its sighting (photos, faces)."""
+        ...
+
+    def item_members(self, candidate_id: int, group_statuses: Sequence[str] = ("approved",)) -> list[dict[str, Any]]:
+        """Every candidate (any status) of this one's workbench item: its case and its trail's reports,
+        as ``workbench_item`` reads each, newest sighting first."""
         ...
 
     def workbench_progress(self, reviewer: str, now: datetime, since: datetime) -> dict[str, int]:

@@ -51,12 +51,19 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
 
     Only approved reports are grouped, and by the one face of each that may be its child
     (``uow.groupable_face``: marked, or its only face): a bystander beside two children never makes them
-    one trail, and a report nobody approved never changes what anyone reads of a group. A sighting joins a
-    group only if its child looks like every member's child and each could have been reached: the best
-    alike sighting's group is checked whole, then the next best's, so that groups never chain."""
+    one trail, and a report nobody approved never changes what anyone reads of a group. A repost of an
+    approved sighting's picture (``repost_of``) joins that sighting's group: one picture, one child.
+    Else a sighting joins a group only if its child looks like every member's child and each could have
+    been reached: the best alike sighting's group is checked whole, then the next best's, so that groups
+    never chain."""
     policy = deps.policy
     mine = uow.groupable_face(me.sighting_id)
     face = next((f for f in faces if f.face_id == mine), None)
+    if face is not None and (original := uow.repost_of(me.sighting_id)) is not None:
+        joined = uow.join_group(me.sighting_id, original)  # the same picture: one child, one trail
+        uow.audit(SYSTEM, "sighting.grouped", "sighting", me.sighting_id, group=joined, with_sighting=original,
+                  repost=True)
+        return joined
     if policy.calibration is None or face is None:
         return None
     here = Seen(me.sighting_id, me.seen_at, coarse_point(me.place))

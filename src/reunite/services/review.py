@@ -15,12 +15,13 @@ from reunite.services.deps import Deps
 def review_candidate(deps: Deps, who: Principal, candidate_id: int, decision: CandidateStatus, reason: str) -> None:
     """Confirm (this is the child: next, verification by DNA or documents) or dismiss with a reason.
     Only a confirmed candidate is shown, and announced, to the family. The workbench's rules hold
-    here too: a candidate another reviewer holds is refused, and four eyes when asked for."""
+    here too: a candidate another reviewer holds is refused, and four eyes when asked for. This decides
+    the one candidate named (the workbench decides a whole trail's: ``workbench.decide``)."""
     if decision is CandidateStatus.PROPOSED:
         require(who, Permission.REVIEW_CANDIDATES)
         raise InvalidInput("a review either confirms or dismisses", field="decision")
     action = Action.CONFIRM if decision is CandidateStatus.CONFIRMED else Action.DISMISS
-    workbench.decide(deps, who, candidate_id, action, reason)
+    workbench.decide(deps, who, candidate_id, action, reason, whole=False)
 
 
 def dismiss_candidates(deps: Deps, who: Principal, candidate_ids: Sequence[int], reason: str) -> int:

@@ -4,7 +4,8 @@ family is told when four eyes are asked for; queue alarms sized to the reviewers
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from reunite.domain import access
@@ -38,11 +39,15 @@ def next_candidate(deps: Deps, who: Principal) -> int | None:
 
 
 def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
-    """What the workbench shows of one candidate: the sighting (as this reviewer may see it, its
-    photos and the face), every case photo by age, the explanation, the family's word, progress."""
+    """What the workbench shows of one item: the candidate's sighting (as this reviewer may see it, its
+    photos and the face), every case photo by age, the explanation, the family's word, progress; and
+    the item's ``members``: every candidate of the case on the same child's trail (its group's reports,
+    reposts among them), newest first, each with its own decision."""
     require(who, Permission.REVIEW_CANDIDATES)
-    row = sighting_shown(deps, who, deps.read.workbench_item(candidate_id, access.browsable_statuses(who)))
-    with_lead(deps, [row])
+    statuses = access.browsable_statuses(who)
+    row = sighting_shown(deps, who, deps.read.workbench_item(candidate_id, statuses))
+    members = [sighting_shown(deps, who, m) for m in deps.read.item_members(candidate_id, statuses)]
+    with_lead(deps, [row, *members])
     case = access.case_view(who, deps.read.case(row["case_id"]))
     for photo in case["photos"]:
         photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
@@ -52,8 +57,12 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
     with deps.uow() as uow:
         uow.audit(who.actor, "sighting.viewed", "sighting", row["sighting_id"], candidate=candidate_id,
                   exact_place=sighting["place_precise"], via="workbench")
+        for member in members:
+            if member["sighting_id"] != row["sighting_id"]:
+                uow.audit(who.actor, "sighting.viewed", "sighting", member["sighting_id"], candidate=member["id"],
+                          exact_place=member["place_precise"], via="workbench trail")
         uow.commit()
-    return {"c": row, "case": case, "sighting": sighting,
+    return {"c": row, "case": case, "sighting": sighting, "members": members if len(members) > 1 else [],
             "held_by_other": _held_by_other(row["claimed_by"], row["claim_expires_at"], who.actor, now),
             "progress": deps.read.workbench_progress(who.actor, now, now - SESSION),
             "four_eyes": deps.limits.four_eyes}
@@ -63,10 +72,15 @@ def _held_by_other(claimed_by: str | None, until: Any, me: str, now: Any) -> boo
     return claimed_by is not None and claimed_by != me and until is not None and until >= now
 
 
-def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason: str = "") -> str:
-    """One reviewer's decision on one candidate; what happened: ``confirmed``, ``first_confirmed``
+def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason: str = "",
+           members: Sequence[int] | None = None, whole: bool = True) -> str:
+    """One reviewer's decision on one workbench item; what happened: ``confirmed``, ``first_confirmed``
     (four eyes: a second reviewer must agree), ``dismissed``, ``skipped`` or ``later``.
 
+    The item is the candidate and, with ``whole``, the other proposed candidates of its case on the
+    same child's trail (``item_candidates``): a dismissal, a skip or "later" covers them all, each
+    recorded and audited on its own; a confirmation covers the ``members`` the reviewer looked at and
+    ticked (the candidate alone when not given). A candidate already decided keeps its decision.
     A candidate another reviewer holds (claim not expired) is refused, and so is confirming one whose
     report no moderator has approved yet (its photo unchecked, its bystanders not settled). However it is
     confirmed, the family's notice waits out the undo window (the job checks it is still confirmed)."""
@@ -79,14 +93,21 @@ def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason
         held = uow.hold(candidate_id)
         if _held_by_other(held.claimed_by, held.claim_expires_at, who.actor, now):
             raise Conflict("another reviewer is looking at this candidate: take the next one")
+        pending = uow.item_candidates(candidate_id, who.actor, now) if whole else []
         if action in (Action.SKIP, Action.LATER):
-            uow.add_pass(candidate_id, who.actor, now + (SKIP if action is Action.SKIP else LATER))
+            for each in dict.fromkeys([candidate_id, *pending]):
+                uow.add_pass(each, who.actor, now + (SKIP if action is Action.SKIP else LATER))
             outcome = "skipped" if action is Action.SKIP else "later"
         else:
             if held.status != CandidateStatus.PROPOSED.value:
                 return _decided_again(held.status, action)
-            outcome = _review(deps, uow, who, candidate_id, held.case_id, held.first_confirmed_by, action, reason)
-        uow.set_claim(candidate_id, None, None)
+            chosen = _chosen(candidate_id, action, pending, members)
+            # one instant for the whole item: undone together
+            outcomes = [_review(deps, uow, who, each, held.case_id, action, reason, now, notify=number == 0,
+                                item=candidate_id) for number, each in enumerate(chosen)]
+            outcome = outcomes[0]
+        for each in dict.fromkeys([candidate_id, *pending]):
+            uow.set_claim(each, None, None)
         uow.commit()
     return outcome
 
@@ -100,46 +121,63 @@ def _decided_again(status: str, action: Action) -> str:
     raise Conflict("this candidate was already decided")
 
 
-def _review(deps: Deps, uow: UnitOfWork, who: Principal, candidate_id: int, case_id: int,
-            first_by: str | None, action: Action, reason: str) -> str:
-    now = deps.clock.now()
+def _chosen(candidate_id: int, action: Action, pending: list[int], members: Sequence[int] | None) -> list[int]:
+    """The candidates a confirmation or dismissal covers, the reviewed one first."""
+    if action is Action.DISMISS:
+        return list(dict.fromkeys([candidate_id, *pending]))
+    if members is None:
+        return [candidate_id]
+    ticked = [m for m in dict.fromkeys(members) if m == candidate_id or m in pending]
+    if not ticked:
+        raise InvalidInput("tick at least one sighting of the trail to confirm", field="member")
+    return sorted(ticked, key=lambda m: m != candidate_id)
+
+
+def _review(deps: Deps, uow: UnitOfWork, who: Principal, candidate_id: int, case_id: int, action: Action,
+            reason: str, now: datetime, notify: bool = True, item: int | None = None) -> str:
+    on_item = {"item": item} if item is not None and item != candidate_id else {}
     if action is Action.DISMISS:
         reason = reason_of(reason, DISMISS_REASONS)
         if not reason:
             raise InvalidInput("say why the candidate is dismissed", field="reason")
         uow.set_candidate_status(candidate_id, CandidateStatus.DISMISSED, reason, who.actor, now)
-        uow.audit(who.actor, "candidate.dismissed", "candidate", candidate_id, case_id=case_id, reason=reason)
+        uow.audit(who.actor, "candidate.dismissed", "candidate", candidate_id, case_id=case_id, reason=reason,
+                  **on_item)
         return "dismissed"
+    first_by = uow.hold(candidate_id).first_confirmed_by
     if deps.limits.four_eyes and first_by is None:
         uow.first_confirm(candidate_id, who.actor, now)
-        uow.audit(who.actor, "candidate.first_confirmed", "candidate", candidate_id, case_id=case_id)
+        uow.audit(who.actor, "candidate.first_confirmed", "candidate", candidate_id, case_id=case_id, **on_item)
         return "first_confirmed"
     if deps.limits.four_eyes and first_by == who.actor:
         return "first_confirmed"  # this reviewer's first confirmation sent again: it still waits for a second
     uow.set_candidate_status(candidate_id, CandidateStatus.CONFIRMED, reason.strip()[:1000], who.actor, now)
     uow.audit(who.actor, "candidate.confirmed", "candidate", candidate_id, case_id=case_id,
-              **({"first_confirmed_by": first_by} if first_by else {}))
+              **({"first_confirmed_by": first_by} if first_by else {}), **on_item)
     window = deps.limits.undo_window
-    uow.enqueue("reach.candidate_confirmed", candidate_id=candidate_id, case_id=case_id,
-                at=now + window if window else None)
+    if notify:  # one notice for the item, however many of its sightings were confirmed
+        uow.enqueue("reach.candidate_confirmed", candidate_id=candidate_id, case_id=case_id,
+                    at=now + window if window else None)
     return "confirmed"
 
 
 def undo(deps: Deps, who: Principal) -> int:
-    """Undo this reviewer's latest decision of the last few minutes: the candidate is proposed again
-    and back in their hands. Its id; NotFound when there is nothing left to undo."""
+    """Undo this reviewer's latest decision of the last few minutes (every candidate of the item it
+    covered): they are proposed again and back in their hands. One of their ids (the page shows the
+    whole item); NotFound when there is nothing left to undo."""
     require(who, Permission.REVIEW_CANDIDATES)
     now = deps.clock.now()
     with deps.uow() as uow:
-        candidate_id = uow.last_decision(who.actor, now - deps.limits.undo_window)
-        if candidate_id is None:
+        decided = uow.last_decision(who.actor, now - deps.limits.undo_window)
+        if not decided:
             raise NotFound("there is no decision of the last minutes to undo")
-        held = uow.hold(candidate_id)
-        uow.reopen(candidate_id, now)
-        uow.set_claim(candidate_id, who.actor, now + CLAIM)
-        uow.audit(who.actor, "candidate.undone", "candidate", candidate_id, case_id=held.case_id, was=held.status)
+        for candidate_id in decided:
+            held = uow.hold(candidate_id)
+            uow.reopen(candidate_id, now)
+            uow.set_claim(candidate_id, who.actor, now + CLAIM)
+            uow.audit(who.actor, "candidate.undone", "candidate", candidate_id, case_id=held.case_id, was=held.status)
         uow.commit()
-    return candidate_id
+    return decided[0]
 
 
 def queue_loads(deps: Deps) -> list[QueueLoad]:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from reunite.adapters.db.people_tables import messages, takedowns, verifications
 from reunite.adapters.db.tables import candidates, cases, faces, photos, sightings
+from reunite.adapters.db.workbench import FROM, ITEM, OPEN
 from reunite.domain.errors import InvalidInput, NotFound
 from reunite.domain.model import CandidateStatus, PhotoOwner
 
@@ -194,8 +195,7 @@ QUEUE_SQL = {
         "k.given_name FROM candidates c JOIN cases k ON k.id = c.case_id JOIN sightings s ON s.id = c.sighting_id "
         "WHERE c.status = 'proposed' AND k.status = 'open' AND s.status = 'approved' "
         "ORDER BY c.created_at, c.id LIMIT :limit",
-        "SELECT count(*) FROM candidates c JOIN cases k ON k.id = c.case_id JOIN sightings s ON s.id = c.sighting_id "
-        "WHERE c.status = 'proposed' AND k.status = 'open' AND s.status = 'approved'",
+        f"SELECT count(DISTINCT {ITEM}) {FROM} WHERE {OPEN}",  # workbench items: one per case and trail
     ),
     "takedowns": (
         "SELECT id, created_at, subject, subject_id, requester, relation, reason FROM takedowns "

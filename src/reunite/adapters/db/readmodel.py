@@ -213,6 +213,13 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             raise NotFound("candidate {id} does not exist", id=candidate_id)
         return rows[0]
 
+    def item_members(self, candidate_id: int, group_statuses: Sequence[str] = ("approved",)) -> list[dict[str, Any]]:
+        rows = self._candidate_rows(
+            "c.case_id = (SELECT case_id FROM candidates WHERE id = :id) AND c.sighting_id IN (SELECT t.id "
+            "FROM candidates x JOIN sightings xs ON xs.id = x.sighting_id JOIN sightings t ON t.id = xs.id "
+            "OR t.group_id = xs.group_id WHERE x.id = :id)", group_statuses, id=candidate_id)
+        return sorted(rows, key=lambda r: (r["seen_at"], r["id"]), reverse=True)
+
     def _candidate_rows(self, where: str, group_statuses: Sequence[str], **params: Any) -> list[dict[str, Any]]:
         """Candidates with the sighting's facts; a rejected or removed report's candidates leave
         every list (queues, case pages, families, the API). ``group_size`` counts the sightings of

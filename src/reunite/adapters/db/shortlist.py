@@ -11,6 +11,7 @@ from pgvector.sqlalchemy import Vector
 from sqlalchemy import Connection, column, text
 
 from reunite.adapters.db.ann import ann_scan, vector_literal
+from reunite.adapters.db.sources import REPOST_BITS
 from reunite.adapters.db.tables import EMBEDDING_DIM
 from reunite.domain.errors import NotFound
 from reunite.domain.matching_store import SightingHitRow
@@ -74,6 +75,15 @@ class ShortlistSql:
             {"q": vector_literal(embedding), "after": seen_after, "limit": limit}).all()
         return [SightingHitRow(r.sighting_id, r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness)
                 for r in rows]
+
+    def repost_of(self, sighting_id: int) -> int | None:
+        value = self.conn.execute(text(
+            "SELECT o.sighting_id FROM photos p JOIN photos o ON o.sighting_id <> p.sighting_id "
+            "AND o.phash IS NOT NULL AND bit_count((o.phash # p.phash)::bit(64)) <= :bits "
+            "JOIN sightings s ON s.id = o.sighting_id WHERE p.sighting_id = :s AND p.phash IS NOT NULL "
+            "AND s.status = 'approved' ORDER BY s.seen_at, s.id LIMIT 1"),
+            {"s": sighting_id, "bits": REPOST_BITS}).scalar()
+        return None if value is None else int(value)
 
     def leave_group(self, sighting_id: int) -> None:
         self.conn.execute(text("UPDATE sightings SET group_id = NULL WHERE id = :s"), {"s": sighting_id})

@@ -15,10 +15,18 @@ from reunite.domain.workbench import CLAIM, Held
 
 # a candidate reviewers can act on: proposed, its report approved, its case open
 OPEN = "c.status = 'proposed' AND s.status = 'approved' AND k.status = 'open'"
+# One workbench item: a case and one child's trail (the sightings of a group: reposts of a picture and
+# sightings of one child; else a report alone), whatever the number of its candidates (``ITEM`` keys it
+# for candidate ``c`` of sighting ``s``; ``SIBLING``: candidate ``o`` of sighting ``so`` is of c's item).
+ITEM = "(c.case_id, COALESCE(-s.group_id, c.sighting_id))"
+SIBLING = "o.case_id = c.case_id AND (o.sighting_id = c.sighting_id OR so.group_id = s.group_id)"
+HELD_BY_OTHER = "o.claimed_by <> :me AND o.claim_expires_at >= :now"
 FOR_ME = (
     f"{OPEN} AND (c.claimed_by IS NULL OR c.claim_expires_at < :now OR c.claimed_by = :me) "
     "AND c.first_confirmed_by IS DISTINCT FROM :me AND NOT EXISTS (SELECT 1 FROM review_passes r "
-    "WHERE r.candidate_id = c.id AND r.reviewer = :me AND r.until > :now)"
+    "WHERE r.candidate_id = c.id AND r.reviewer = :me AND r.until > :now) "
+    "AND NOT EXISTS (SELECT 1 FROM candidates o JOIN sightings so ON so.id = o.sighting_id "
+    f"WHERE {SIBLING} AND o.status = 'proposed' AND {HELD_BY_OTHER})"
 )
 FROM = "FROM candidates c JOIN sightings s ON s.id = c.sighting_id JOIN cases k ON k.id = c.case_id"
 
@@ -34,7 +42,20 @@ class WorkbenchSql:
             "IS TRUE DESC, (c.first_confirmed_by IS NOT NULL) DESC, (c.family_answer = 'maybe') IS TRUE DESC, "
             "c.score DESC, c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED) RETURNING id"
         ), {"me": reviewer, "now": now, "until": now + CLAIM}).scalar()
-        return int(found) if found is not None else None
+        if found is None:
+            return None
+        for sibling in self.item_candidates(int(found), reviewer, now):  # the whole item is in my hands
+            self.set_claim(sibling, reviewer, now + CLAIM)
+        return int(found)
+
+    def item_candidates(self, candidate_id: int, reviewer: str, now: datetime) -> list[int]:
+        return [int(i) for i in self.conn.execute(text(
+            f"SELECT o.id FROM candidates c JOIN sightings s ON s.id = c.sighting_id, candidates o "
+            f"JOIN sightings so ON so.id = o.sighting_id JOIN cases ko ON ko.id = o.case_id WHERE c.id = :id "
+            f"AND {SIBLING} AND o.status = 'proposed' AND so.status = 'approved' AND ko.status = 'open' "
+            "AND (o.claimed_by IS NULL OR o.claimed_by = :me OR o.claim_expires_at < :now) "
+            "ORDER BY o.id FOR UPDATE OF o"),
+            {"id": candidate_id, "me": reviewer, "now": now}).scalars()]
 
     def hold(self, candidate_id: int) -> Held:
         row = self.conn.execute(
@@ -63,13 +84,13 @@ class WorkbenchSql:
             status="proposed", review_reason="", reviewed_by=None, reviewed_at=None, first_confirmed_by=None,
             first_confirmed_at=None, updated_at=at))
 
-    def last_decision(self, reviewer: str, since: datetime) -> int | None:
-        found = self.conn.execute(text(
-            "SELECT id FROM (SELECT id, reviewed_at AS at FROM candidates WHERE reviewed_by = :me "
+    def last_decision(self, reviewer: str, since: datetime) -> list[int]:
+        return [int(i) for i in self.conn.execute(text(
+            "WITH d AS (SELECT id, reviewed_at AS at FROM candidates WHERE reviewed_by = :me "
             "AND reviewed_at >= :since UNION ALL SELECT id, first_confirmed_at FROM candidates "
-            "WHERE first_confirmed_by = :me AND first_confirmed_at >= :since AND status = 'proposed') d "
-            "ORDER BY at DESC, id DESC LIMIT 1"), {"me": reviewer, "since": since}).scalar()
-        return int(found) if found is not None else None
+            "WHERE first_confirmed_by = :me AND first_confirmed_at >= :since AND status = 'proposed') "
+            "SELECT id FROM d WHERE at = (SELECT max(at) FROM d) ORDER BY id"),
+            {"me": reviewer, "since": since}).scalars()]
 
     def set_family_answer(self, candidate_id: int, answer: str, note: str, at: datetime) -> int:
         case_id = self.conn.execute(
@@ -102,7 +123,7 @@ class WorkbenchReadSql:
         raise NotImplementedError
 
     def workbench_progress(self, reviewer: str, now: datetime, since: datetime) -> dict[str, int]:
-        left = self._all(f"SELECT count(*) AS n {FROM} WHERE {FOR_ME}", me=reviewer, now=now)[0]["n"]
+        left = self._all(f"SELECT count(DISTINCT {ITEM}) AS n {FROM} WHERE {FOR_ME}", me=reviewer, now=now)[0]["n"]
         done = self._all(
             "SELECT count(*) AS n FROM candidates WHERE (reviewed_by = :me AND reviewed_at >= :since) "
             "OR (first_confirmed_by = :me AND first_confirmed_at >= :since AND status = 'proposed')",

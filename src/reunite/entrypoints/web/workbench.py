@@ -7,6 +7,7 @@ from typing import Annotated, cast
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, ReuniteError
@@ -65,10 +66,17 @@ async def decide(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer, 
             action = Action(text(form, "action"))
         except ValueError:
             raise InvalidInput("choose confirm, dismiss, skip or later", field="action") from None
-        outcome = workbench.decide(deps, who, candidate_id, action, text(form, "reason"))
+        outcome = workbench.decide(deps, who, candidate_id, action, text(form, "reason"), _ticked(form))
     except ReuniteError as exc:
         return _show(request, lang, deps, who, candidate_id, exc.status_code, lang.error(exc))
     return RedirectResponse(f"/workbench?done={outcome}", status_code=303)
+
+
+def _ticked(form: FormData) -> list[int] | None:
+    """The trail's sightings the reviewer ticked to confirm; None when the page listed no trail."""
+    if not text(form, "trail"):
+        return None
+    return [int(v) for v in form.getlist("member") if isinstance(v, str) and v.isdigit()]
 
 
 # -- reports ------------------------------------------------------------------------------------
