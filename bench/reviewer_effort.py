@@ -7,8 +7,10 @@ Cases: the first subjects (by id) photographed under 17 and later; each holds th
 Sightings: every later photo of those subjects (the true sightings), then other subjects' photos as
 distractors up to ``--sightings``; reported by a passer-by without age, sex or place, as most are.
 A moderator clears the reports page by page with "*" then "a" (select all, approve); then an oracle
-reviewer works the workbench until it is empty: "c" when the sighting is the case's child, "1"
-("a different child") otherwise. One decision is one key press; page loads are not counted."""
+reviewer works the workbench until it is empty, one item (a case and one child's trail of sightings)
+at a time: "c" with the case's child's sightings ticked, "1" ("a different child") when none is.
+One decision is one key press; page loads are not counted. ``candidates_waiting`` is what the
+workbench showed before it grouped a trail into one item (one item per candidate)."""
 
 from __future__ import annotations
 
@@ -120,6 +122,8 @@ def measure(container: Container, chosen: list[list[Photo]], seen: list[Photo]) 
         post(moderator, "/moderation/reports/approve", scope="all", all=ids)
         report_keys, report_pages = report_keys + 2, report_pages + 1  # "*" then "a"
 
+    waiting = deps.read.queue_counts()["candidates"]  # workbench items now (one per case and trail)
+    candidates = sum(1 for c in subject_of_case for r in deps.read.candidates(c, None) if r["status"] == "proposed")
     decisions = confirmed = 0
     reviewer = client_for(container, Role.MODERATOR, "reviewer")
     while True:
@@ -127,20 +131,36 @@ def measure(container: Container, chosen: list[list[Photo]], seen: list[Photo]) 
         match = re.match(r"/workbench/(\d+)", location)
         if not match:
             break
-        candidate = deps.read.workbench_item(int(match.group(1)))
-        same = subject_of_case[candidate["case_id"]] == subject_of_sighting[candidate["sighting_id"]]
-        answer = {"action": "confirm"} if same else {"action": "dismiss", "reason": "1"}
+        answer, true = oracle(deps, reviewer.get(location).text, int(match.group(1)), subject_of_case,
+                              subject_of_sighting)
         assert post(reviewer, location, **answer).status_code == 303
-        decisions, confirmed = decisions + 1, confirmed + same
+        decisions, confirmed = decisions + 1, confirmed + true
     true_pairs = sum(1 for s in subject_of_sighting.values() if s in subject_of_case.values())
     return {
         "cases": len(chosen), "sightings": len(seen), "true_sightings": true_pairs, "ingest_s": round(ingest_s),
-        "report_pages": report_pages, "report_keys": report_keys, "candidate_decisions": decisions,
+        "report_pages": report_pages, "report_keys": report_keys, "candidates_waiting": candidates,
+        "workbench_items_waiting": waiting, "candidate_decisions": decisions,
         "true_matches_confirmed": confirmed, "share_of_true_sightings_found": round(confirmed / true_pairs, 3),
         "decisions_per_true_match": round(decisions / max(1, confirmed), 2),
         "keys_per_true_match": round((decisions + report_keys) / max(1, confirmed), 2),
         "candidates_per_case": round(decisions / max(1, len(chosen)), 1),
     }
+
+
+def oracle(deps: Any, page: str, candidate_id: int, subject_of_case: dict[int, str],
+           subject_of_sighting: dict[int, str]) -> tuple[dict[str, Any], int]:
+    """What a reviewer who knows the truth presses on a workbench item, and how many true matches it
+    confirms: with a trail listed, the sightings of the case's child ticked and confirmed ("c"; the others
+    come back as an item of their own), or the whole trail dismissed ("1") when none is; alone, "c" or "1"."""
+    members = [int(m) for m in re.findall(r'name="member" value="(\d+)"', page)] or [candidate_id]
+    true = []
+    for member in members:
+        row = deps.read.workbench_item(member)
+        if subject_of_case[row["case_id"]] == subject_of_sighting[row["sighting_id"]]:
+            true.append(member)
+    if not true:
+        return {"action": "dismiss", "reason": "1"}, 0
+    return {"action": "confirm", "trail": "1", "member": true}, len(true)
 
 
 def main() -> None:

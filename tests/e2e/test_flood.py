@@ -6,11 +6,15 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from typer.testing import CliRunner
+
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Principal, Role
 from reunite.domain.model import GeoPoint, NewSighting, Upload
 from reunite.domain.workbench import Action
+from reunite.entrypoints.cli import app as cli
 from reunite.services import intake, moderation, reports, workbench
+from reunite.services.matching import rematch_all
 from tests.conftest import run_jobs, session_for
 from tests.e2e.test_workbench import _client, _form, loop, with_undo
 from tests.photos import portrait
@@ -121,3 +125,36 @@ def test_the_same_picture_reported_twice_is_one_item(container: Container) -> No
     assert len(workbench.item(deps, ANN, first)["members"]) == 2
     assert workbench.decide(deps, ANN, first, Action.DISMISS, "1") == "dismissed"
     assert workbench.next_candidate(deps, ANN) is None
+
+
+def _groups(container: Container, sightings: list[int]) -> list[int | None]:
+    return [container.deps.read.sighting(s)["group_id"] for s in sightings]
+
+
+def test_regroup_mends_groups_made_under_other_rules_keeps_decisions_and_changes_nothing_run_again(
+    container: Container, cli_env: CliRunner
+) -> None:
+    world = loop(container, photos=(("collins", 1), ("collins", 2), ("hopper", 0)))
+    deps = container.deps
+    boy, again, other = world.sightings
+    group = _groups(container, [boy])[0]
+    assert group is not None and _groups(container, world.sightings) == [group, group, None]
+    with container.engine.begin() as conn:  # as rules of an earlier version grouped them
+        conn.exec_driver_sql(f"UPDATE sightings SET group_id = NULL WHERE id = {again}")
+        conn.exec_driver_sql(f"UPDATE sightings SET group_id = {group} WHERE id = {other}")
+    mine = next(r["id"] for r in deps.read.candidates(world.case_id, None) if r["sighting_id"] == again)
+    assert workbench.decide(deps, ANN, mine, Action.CONFIRM) == "confirmed"
+    done = cli_env.invoke(cli, ["regroup"])
+    assert done.exit_code == 0, done.output
+    assert "3 approved sightings regrouped: 1 groups, 3 sightings changed trail" in done.output
+    assert _groups(container, world.sightings) == [group, group, None]  # the boy's trail, its id kept
+    run_jobs(container)  # the sightings whose trail changed, matched again
+    status = {r["sighting_id"]: r["status"] for r in deps.read.candidates(world.case_id, None)}
+    assert status[again] == "confirmed" and status[boy] == "proposed"  # the decision stands
+    lead = next(r["id"] for r in deps.read.candidates(world.case_id, None) if r["sighting_id"] == boy)
+    shown = workbench.item(deps, ANN, lead)
+    assert [(m["sighting_id"], m["status"]) for m in shown["members"]] == [(again, "confirmed"), (boy, "proposed")]
+    assert "0 sightings changed trail" in cli_env.invoke(cli, ["regroup"]).output  # run again: nothing moves
+    rematch_all(deps, actor="test")
+    run_jobs(container)  # a rematch matches again without regrouping in the order its jobs run
+    assert _groups(container, world.sightings) == [group, group, None]

@@ -298,7 +298,8 @@ def test_the_reviewer_effort_benchmark_measures_real_decisions(container: Contai
     chosen, seen = reviewer_effort.world(load(fgnet), cases=1, sightings=4)
     result = reviewer_effort.measure(container, chosen, seen)
     assert result["report_pages"] == 1 and result["report_keys"] == 2
-    assert 0 < result["true_matches_confirmed"] <= result["candidate_decisions"]
+    assert 0 < result["true_matches_confirmed"] <= result["candidates_waiting"]
+    assert 0 < result["workbench_items_waiting"] <= result["candidate_decisions"] <= result["candidates_waiting"]
     assert result["true_sightings"] == sum(p.subject == chosen[0][0].subject for p in seen)
 
 

@@ -309,6 +309,26 @@ class ShortlistStore(Protocol):
 
     def leave_group(self, sighting_id: int) -> None: ...
 
+    def grouped_sightings(self) -> dict[int, int]:
+        """Every grouped sighting's group, by sighting id (locked: a regrouping holds them)."""
+        ...
+
+    def approved_in_time_order(self) -> list[int]:
+        """Every approved sighting's id, by the time it was seen (then id)."""
+        ...
+
+    def ungroup_all(self) -> None:
+        """Every sighting out of its group (the groups' rows stay, to be relabelled or dropped)."""
+        ...
+
+    def relabel_group(self, group_id: int, as_group_id: int) -> None:
+        """The sightings of one group moved into another (an earlier id of the same trail)."""
+        ...
+
+    def drop_empty_groups(self) -> int:
+        """Delete groups no sighting is in; how many."""
+        ...
+
     def repost_of(self, sighting_id: int) -> int | None:
         """The earliest seen other approved sighting holding one of this one's pictures (a repost, or
         another witness's copy: its perceptual hash within a few bits)."""

@@ -1,6 +1,6 @@
 """The ``reunite`` command: serve, worker, jobs, backup, restore, db upgrade, verify-case, expire, rematch
 (the commands for accounts and tokens are in ``cli_accounts``, those that bring records in and out in
-``cli_exchange``)."""
+``cli_exchange``, regroup in ``cli_matching``)."""
 
 from __future__ import annotations
 
@@ -355,4 +355,4 @@ def rematch(
     _follow(container, after, wait, stall)
 
 
-from reunite.entrypoints import cli_accounts, cli_exchange  # noqa: E402, F401  (their commands join ``app``)
+from reunite.entrypoints import cli_accounts, cli_exchange, cli_matching  # noqa: E402, F401  (their commands join ``app``)

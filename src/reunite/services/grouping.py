@@ -46,7 +46,8 @@ def group_sighting(deps: Deps, sighting_id: int) -> int | None:
     return group
 
 
-def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: Sequence[StoredFace]) -> int | None:
+def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: Sequence[StoredFace],
+                         earlier_only: bool = False) -> int | None:
     """``group_sighting`` inside the caller's transaction, with the sighting's facts and faces read already.
 
     Only approved reports are grouped, and by the one face of each that may be its child
@@ -55,11 +56,17 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
     approved sighting's picture (``repost_of``) joins that sighting's group: one picture, one child.
     Else a sighting joins a group only if its child looks like every member's child and each could have
     been reached: the best alike sighting's group is checked whole, then the next best's, so that groups
-    never chain."""
+    never chain. With ``earlier_only`` (``services.regroup``: every sighting in the order they were seen)
+    only sightings seen before this one are looked at."""
     policy = deps.policy
     mine = uow.groupable_face(me.sighting_id)
     face = next((f for f in faces if f.face_id == mine), None)
-    if face is not None and (original := uow.repost_of(me.sighting_id)) is not None:
+
+    def earlier(other: SightingFacts) -> bool:
+        return not earlier_only or (other.seen_at, other.sighting_id) < (me.seen_at, me.sighting_id)
+
+    original = uow.repost_of(me.sighting_id) if face is not None else None
+    if original is not None and earlier(uow.sighting_facts(original)):
         joined = uow.join_group(me.sighting_id, original)  # the same picture: one child, one trail
         uow.audit(SYSTEM, "sighting.grouped", "sighting", me.sighting_id, group=joined, with_sighting=original,
                   repost=True)
@@ -71,8 +78,8 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
     hits = [h for h in uow.near_child_faces(face.embedding, since, NEIGHBOURS) if h.sighting_id != me.sighting_id]
     facts = uow.sighting_facts_of(sorted({h.sighting_id for h in hits}))
     alike = sorted(((_score(face, hit.embedding, hit.hubness), hit.sighting_id) for hit in hits
-                    if hit.sighting_id in facts and _alike(deps, here, face, hit.embedding, hit.hubness,
-                                                           facts[hit.sighting_id])), reverse=True)
+                    if hit.sighting_id in facts and earlier(facts[hit.sighting_id])
+                    and _alike(deps, here, face, hit.embedding, hit.hubness, facts[hit.sighting_id])), reverse=True)
     refused: set[int] = set()  # groups checked whole and not fitted
     for _, other in alike:
         group = uow.group_of(other)

@@ -332,7 +332,8 @@ def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: boo
         sighting = uow.sighting_facts(owner_id)
         faces = uow.faces_of(PhotoOwner.SIGHTING, owner_id)
         before = uow.group_of(owner_id)
-        join_likeliest_group(deps, uow, sighting, faces)  # first: a grouped sighting is matched once, fused
+        if before is None:  # first: a grouped sighting is matched once, fused. A grouped one stays (a rematch
+            join_likeliest_group(deps, uow, sighting, faces)  # never regroups in job order: ``reunite regroup``)
         new = _match_sighting(deps, uow, sighting, faces)
         after = uow.group_of(owner_id)
         # a group it joined, left, or whose fused face its new faces moved: the other members' candidates

@@ -76,6 +76,26 @@ class ShortlistSql:
         return [SightingHitRow(r.sighting_id, r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness)
                 for r in rows]
 
+    def grouped_sightings(self) -> dict[int, int]:
+        return {int(r.id): int(r.group_id) for r in self.conn.execute(text(
+            "SELECT id, group_id FROM sightings WHERE group_id IS NOT NULL ORDER BY id FOR UPDATE"))}
+
+    def approved_in_time_order(self) -> list[int]:
+        return [int(i) for i in self.conn.execute(text(
+            "SELECT id FROM sightings WHERE status = 'approved' ORDER BY seen_at, id")).scalars()]
+
+    def ungroup_all(self) -> None:
+        self.conn.execute(text("UPDATE sightings SET group_id = NULL WHERE group_id IS NOT NULL"))
+
+    def relabel_group(self, group_id: int, as_group_id: int) -> None:
+        self.conn.execute(text("UPDATE sightings SET group_id = :to WHERE group_id = :g"),
+                          {"to": as_group_id, "g": group_id})
+
+    def drop_empty_groups(self) -> int:
+        return int(self.conn.execute(text(
+            "DELETE FROM sighting_groups g WHERE NOT EXISTS (SELECT 1 FROM sightings s WHERE s.group_id = g.id)"
+        )).rowcount)
+
     def repost_of(self, sighting_id: int) -> int | None:
         value = self.conn.execute(text(
             "SELECT o.sighting_id FROM photos p JOIN photos o ON o.sighting_id <> p.sighting_id "

@@ -17,7 +17,7 @@ from reunite.domain.model import PhotoOwner
 from reunite.entrypoints.logs import ENGINE_FAILURES
 from reunite.services import reach, recipes, recovery, retention, signup, sources
 from reunite.services.deps import Deps
-from reunite.services.matching import process_and_match, rescore_group
+from reunite.services.matching import match_sighting, process_and_match, rescore_group
 
 log = logging.getLogger("reunite.worker")
 RETRY = RetryStrategy(max_attempts=5, exponential_wait=2)
@@ -93,6 +93,10 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True,
     @app.task(name="matching.rescore_group", queue=QUEUE, retry=RETRY)
     def rescore(group_id: int) -> None:
         log.info("group %d scored again, %d new candidates", group_id, rescore_group(deps, group_id))
+
+    @app.task(name="matching.rescore_sighting", queue=QUEUE, retry=RETRY)
+    def rescore_sighting(sighting_id: int) -> None:  # it left its group (``reunite regroup``)
+        log.info("sighting %d scored again, %d new candidates", sighting_id, match_sighting(deps, sighting_id))
 
     @app.task(name="reach.case_activated", queue=QUEUE, retry=RETRY)
     def case_activated(case_id: int) -> None:

@@ -1,0 +1,30 @@
+"""``reunite regroup``: the groups of sightings made again in the order the children were seen
+(registered on ``cli.app``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from reunite.bootstrap import bootstrap
+from reunite.entrypoints import jobwatch
+from reunite.entrypoints.cli import WAIT_HELP, _follow, app
+from reunite.services.regroup import regroup_all
+
+
+@app.command()
+def regroup(
+    wait: Annotated[bool, typer.Option(help=WAIT_HELP)] = False,
+    stall: Annotated[float, typer.Option(help="With --wait: give up when no job moves for this many seconds")] = 60.0,
+) -> None:
+    """Group every approved sighting again, in the order they were seen: the same groups whatever order
+    reports came in, were approved or matched (run it after a rematch --reembed, or once after upgrading
+    the grouping rules). One transaction; run again, it changes nothing; reviewed candidates keep their
+    decisions, and the sightings whose trail changed are matched again in the background."""
+    container = bootstrap()
+    after = jobwatch.last_job_id(container.engine)
+    done = regroup_all(container.deps, actor="cli")
+    typer.echo(f"{done.sightings} approved sightings regrouped: {done.groups} groups, "
+               f"{done.moved} sightings changed trail")
+    _follow(container, after, wait, stall)
