@@ -1,7 +1,7 @@
 """Reviewer effort: decisions and key presses per true match found, at the default matching policy,
 through the real flow (intake, worker, reports queue, workbench pages) on a corpus.
 
-    python bench/reviewer_effort.py CORPUS [--cases 20] [--sightings 300] [--out FILE]
+    python bench/reviewer_effort.py CORPUS [--cases 20] [--sightings 300] [--two-photos] [--reposts N] [--out FILE]
 
 Cases: the first subjects (by id) photographed under 17 and later; each holds the youngest photo.
 Sightings: every later photo of those subjects (the true sightings), then other subjects' photos as
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import json
 import re
 import sys
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
+from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -76,18 +78,30 @@ def post(client: TestClient, url: str, **data: Any) -> Any:
     return client.post(url, data={"csrf": CSRF[id(client)], **data}, follow_redirects=False)
 
 
-def run(corpus: Path, cases: int, sightings: int) -> dict[str, Any]:
+def run(corpus: Path, cases: int, sightings: int, two_photos: bool = False, reposts: int = 0) -> dict[str, Any]:
     chosen, seen = world(load(corpus), cases, sightings)
     container = scratch_instance(engine(DlibOptions()))
     try:
-        return measure(container, chosen, seen) | {"machine": machine(),
+        return measure(container, chosen, seen, two_photos, reposts) | {"two_photos": two_photos, "reposts": reposts,
+                                                                         "machine": machine(),
                                                     "date": datetime.now(UTC).date().isoformat()}
     finally:
         container.close()
 
 
-def measure(container: Container, chosen: list[list[Photo]], seen: list[Photo]) -> dict[str, Any]:
-    """Register, report, moderate and review on this instance; the counts."""
+def closer(data: bytes) -> bytes:
+    """The photo cropped to its middle 85%: a second shot of the same child a moment later."""
+    image = Image.open(io.BytesIO(data)).convert("RGB")
+    w, h = image.size
+    out = io.BytesIO()
+    image.crop((w * 15 // 200, h * 15 // 200, w - w * 15 // 200, h - h * 15 // 200)).save(out, "JPEG", quality=92)
+    return out.getvalue()
+
+
+def measure(container: Container, chosen: list[list[Photo]], seen: list[Photo], two_photos: bool = False,
+            reposts: int = 0) -> dict[str, Any]:
+    """Register, report, moderate and review on this instance; the counts. With ``two_photos`` every
+    report holds two shots of its child; the first ``reposts`` reports are sent twice (the same picture)."""
     deps = container.deps
     start = time.perf_counter()
     subject_of_case: dict[int, str] = {}
@@ -106,9 +120,13 @@ def measure(container: Container, chosen: list[list[Photo]], seen: list[Photo]) 
     subject_of_sighting: dict[int, str] = {}
     for number, photo in enumerate(seen):
         when = on(photo.age, 60) if photo.subject in {c[0].subject for c in chosen} else on(45, number)
-        receipt = intake.report_sighting(deps, reporter, NewSighting(seen_at=when, place=None),
-                                         [Upload(photo.path.read_bytes(), photo.path.name)])
-        subject_of_sighting[receipt.sighting_id] = photo.subject
+        uploads = [Upload(photo.path.read_bytes(), photo.path.name)]
+        if two_photos:  # a second shot of the same moment: the photo a little closer
+            uploads.append(Upload(closer(uploads[0].data), "closer.jpg"))
+        for copy in range(2 if number < reposts else 1):  # the same picture sent again by someone else
+            receipt = intake.report_sighting(deps, reporter, NewSighting(seen_at=when + timedelta(days=copy),
+                                                                         place=None), uploads)
+            subject_of_sighting[receipt.sighting_id] = photo.subject
     asyncio.run(run_worker(make_app(container.database_uri, deps, periodic=False), 1, wait=False,
                            install_signal_handlers=False))
     ingest_s = time.perf_counter() - start
@@ -168,9 +186,11 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--cases", type=int, default=20)
     parser.add_argument("--sightings", type=int, default=300)
+    parser.add_argument("--two-photos", action="store_true", help="every report holds two shots of its child")
+    parser.add_argument("--reposts", type=int, default=0, help="the first N reports are sent twice")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
-    result = run(args.corpus, args.cases, args.sightings)
+    result = run(args.corpus, args.cases, args.sightings, args.two_photos, args.reposts)
     text = json.dumps(result, indent=2)
     print(text)
     if args.out:

@@ -4,7 +4,7 @@ of one child are one workbench item per case, and a decision on it applies as a 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from typer.testing import CliRunner
 
@@ -71,7 +71,8 @@ def test_a_trail_is_one_item_newest_first_and_a_dismissal_covers_it_member_by_me
     world = loop(container)  # three reports of the boy at one station, days apart: one trail
     deps = container.deps
     assert len({deps.read.sighting(s)["group_id"] for s in world.sightings}) == 1
-    reviewer, other = (_client(container, session_for(container, Role.MODERATOR)[1]) for _ in range(2))
+    account, token = session_for(container, Role.MODERATOR)
+    reviewer, other = _client(container, token), _client(container, session_for(container, Role.MODERATOR)[1])
     shown = reviewer.get("/workbench", follow_redirects=False).headers["location"]
     assert other.get("/workbench", follow_redirects=False).status_code == 200  # nothing left for a second reviewer
     page = reviewer.get(shown).text
@@ -83,6 +84,8 @@ def test_a_trail_is_one_item_newest_first_and_a_dismissal_covers_it_member_by_me
     rows = deps.read.candidates(world.case_id, None)
     assert [r["status"] for r in rows] == ["dismissed"] * 3
     assert _audited(container, "candidate.dismissed") == sorted(r["id"] for r in rows)  # one record per sighting
+    now = deps.clock.now()
+    assert deps.read.workbench_progress(f"account:{account}", now, now - timedelta(hours=1))["done"] == 1
     _form(reviewer, "/workbench/undo")  # the whole item comes back, as it was
     assert [r["status"] for r in deps.read.candidates(world.case_id, None)] == ["proposed"] * 3
 

@@ -296,11 +296,12 @@ def test_queue_alarm_scales_with_the_reviewers_and_case_pages_stay_short(
 
 def test_the_reviewer_effort_benchmark_measures_real_decisions(container: Container, fgnet: Path) -> None:
     chosen, seen = reviewer_effort.world(load(fgnet), cases=1, sightings=4)
-    result = reviewer_effort.measure(container, chosen, seen)
+    result = reviewer_effort.measure(container, chosen, seen, two_photos=True, reposts=1)  # 5 reports, 10 photos
     assert result["report_pages"] == 1 and result["report_keys"] == 2
     assert 0 < result["true_matches_confirmed"] <= result["candidates_waiting"]
     assert 0 < result["workbench_items_waiting"] <= result["candidate_decisions"] <= result["candidates_waiting"]
-    assert result["true_sightings"] == sum(p.subject == chosen[0][0].subject for p in seen)
+    assert result["workbench_items_waiting"] < result["candidates_waiting"]  # the repost's pair is one item
+    assert result["true_sightings"] == sum(p.subject == chosen[0][0].subject for p in seen) + 1
 
 
 def test_a_confirmed_face_reaches_the_family_only_once_the_confirmation_can_no_longer_be_undone(

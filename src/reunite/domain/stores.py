@@ -331,7 +331,7 @@ class ShortlistStore(Protocol):
 
     def repost_of(self, sighting_id: int) -> int | None:
         """The earliest seen other approved sighting holding one of this one's pictures (a repost, or
-        another witness's copy: its perceptual hash within a few bits)."""
+        another witness's copy: its perceptual hash within a few bits); None unless this one is approved."""
         ...
 
     def join_group(self, sighting_id: int, other_sighting_id: int) -> int:

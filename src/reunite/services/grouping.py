@@ -52,8 +52,9 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
 
     Only approved reports are grouped, and by the one face of each that may be its child
     (``uow.groupable_face``: marked, or its only face): a bystander beside two children never makes them
-    one trail, and a report nobody approved never changes what anyone reads of a group. A repost of an
-    approved sighting's picture (``repost_of``) joins that sighting's group: one picture, one child.
+    one trail, and a report nobody approved never changes what anyone reads of a group. An approved
+    repost of an approved sighting's picture (``repost_of``) joins that sighting's group, even with no
+    face known to be the child's: one picture, one child.
     Else a sighting joins a group only if its child looks like every member's child and each could have
     been reached: the best alike sighting's group is checked whole, then the next best's, so that groups
     never chain. With ``earlier_only`` (``services.regroup``: every sighting in the order they were seen)
@@ -65,7 +66,7 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
     def earlier(other: SightingFacts) -> bool:
         return not earlier_only or (other.seen_at, other.sighting_id) < (me.seen_at, me.sighting_id)
 
-    original = uow.repost_of(me.sighting_id) if face is not None else None
+    original = uow.repost_of(me.sighting_id)  # whichever of its faces is the child: it is the same picture
     if original is not None and earlier(uow.sighting_facts(original)):
         joined = uow.join_group(me.sighting_id, original)  # the same picture: one child, one trail
         uow.audit(SYSTEM, "sighting.grouped", "sighting", me.sighting_id, group=joined, with_sighting=original,

@@ -100,8 +100,9 @@ class ShortlistSql:
         value = self.conn.execute(text(
             "SELECT o.sighting_id FROM photos p JOIN photos o ON o.sighting_id <> p.sighting_id "
             "AND o.phash IS NOT NULL AND bit_count((o.phash # p.phash)::bit(64)) <= :bits "
-            "JOIN sightings s ON s.id = o.sighting_id WHERE p.sighting_id = :s AND p.phash IS NOT NULL "
-            "AND s.status = 'approved' ORDER BY s.seen_at, s.id LIMIT 1"),
+            "JOIN sightings s ON s.id = o.sighting_id JOIN sightings me ON me.id = p.sighting_id "
+            "WHERE p.sighting_id = :s AND p.phash IS NOT NULL AND s.status = 'approved' AND me.status = 'approved' "
+            "ORDER BY s.seen_at, s.id LIMIT 1"),
             {"s": sighting_id, "bits": REPOST_BITS}).scalar()
         return None if value is None else int(value)
 

@@ -125,7 +125,9 @@ class WorkbenchReadSql:
     def workbench_progress(self, reviewer: str, now: datetime, since: datetime) -> dict[str, int]:
         left = self._all(f"SELECT count(DISTINCT {ITEM}) AS n {FROM} WHERE {FOR_ME}", me=reviewer, now=now)[0]["n"]
         done = self._all(
-            "SELECT count(*) AS n FROM candidates WHERE (reviewed_by = :me AND reviewed_at >= :since) "
+            # decisions, not candidates: a decision on an item covers its candidates at one instant
+            "SELECT count(DISTINCT (case_id, CASE WHEN reviewed_by = :me AND reviewed_at >= :since THEN reviewed_at "
+            "ELSE first_confirmed_at END)) AS n FROM candidates WHERE (reviewed_by = :me AND reviewed_at >= :since) "
             "OR (first_confirmed_by = :me AND first_confirmed_at >= :since AND status = 'proposed')",
             me=reviewer, since=since)[0]["n"]
         return {"left": int(left), "done": int(done)}
