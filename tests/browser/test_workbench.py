@@ -60,12 +60,16 @@ def family_case(container: Container, family: Principal) -> int:
     return case_id
 
 
-def street_reports(container: Container, people: tuple[tuple[str, int], ...], who: Principal) -> list[int]:
-    """Reports without an apparent age or sex, as most passers-by send them (photos: tests/photos.py)."""
+def street_reports(container: Container, people: tuple[tuple[str, int], ...], who: Principal,
+                   apart: bool = False) -> list[int]:
+    """Reports without an apparent age or sex, as most passers-by send them (photos: tests/photos.py):
+    days apart at one station (one child's reports there make one trail, one workbench item), or with
+    ``apart`` an hour apart, each 1,000 km from the last (separate trails)."""
     ids = []
     for number, (person, take) in enumerate(people):
-        seen = NewSighting(seen_at=datetime(2006, 6, 1 + number, tzinfo=UTC), place=GeoPoint(30.5, 114.3),
-                           place_text=f"Hankou station gate {number + 1}")
+        at = datetime(2006, 6, 1, number, tzinfo=UTC) if apart else datetime(2006, 6, 1 + number, tzinfo=UTC)
+        place = GeoPoint(30.5 + 9 * number, 114.3) if apart else GeoPoint(30.5, 114.3)
+        seen = NewSighting(seen_at=at, place=place, place_text=f"Hankou station gate {number + 1}")
         ids.append(intake.report_sighting(container.deps, who, seen,
                                           [Upload(portrait(person, take), f"{person}.jpg")]).sighting_id)
     return ids
@@ -108,7 +112,7 @@ def test_reviewer_works_reports_then_candidates_with_the_keyboard_only(
     assert reporter is not None
     family_case(container, OPERATOR)
     first, other_child, second = street_reports(container, (("collins", 1), ("hopper", 0), ("collins", 2)),
-                                                reporter)
+                                                reporter, apart=True)
     run_jobs(container)
     page, _ = signed_in(browser, server, container, Role.MODERATOR, language, width)
 
@@ -146,6 +150,25 @@ def test_reviewer_works_reports_then_candidates_with_the_keyboard_only(
     reviewed = {c["sighting_id"]: c["status"] for c in container.deps.read.candidates(None, None)}
     assert other_child not in reviewed  # gone with its report
     assert sorted(reviewed.values()) == ["confirmed", "proposed"]
+
+
+def test_a_childs_trail_is_one_item_on_a_phone_and_one_key_confirms_it(
+    browser: Browser, server: str, container: Container
+) -> None:
+    family_case(container, OPERATOR)
+    reports = street_reports(container, (("collins", 1), ("collins", 2)), OPERATOR)  # one station, days apart
+    run_jobs(container)
+    page, _ = signed_in(browser, server, container, Role.MODERATOR, "en", 320)
+    page.goto(server + "/workbench")
+    expect(page.locator(".progress")).to_contain_text("1 of 1 left")
+    expect(page.locator(".trail")).to_contain_text("2 sightings for this case, newest first")
+    expect(page.locator(".trail input[type=checkbox]:checked")).to_have_count(2)
+    no_sideways_scroll(page)
+    screenshots(page, "workbench-trail-en")
+    page.keyboard.press("c")  # confirm: both sightings, ticked
+    expect(page.locator("main")).to_contain_text("Nothing left for you to review")
+    statuses = {c["sighting_id"]: c["status"] for c in container.deps.read.candidates(None, None)}
+    assert statuses == dict.fromkeys(reports, "confirmed")
 
 
 @pytest.mark.parametrize(("language", "width"), VIEWS)
