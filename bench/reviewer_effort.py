@@ -142,17 +142,19 @@ def measure(container: Container, chosen: list[list[Photo]], seen: list[Photo], 
 
     waiting = deps.read.queue_counts()["candidates"]  # workbench items now (one per case and trail)
     candidates = sum(1 for c in subject_of_case for r in deps.read.candidates(c, None) if r["status"] == "proposed")
-    decisions = confirmed = 0
+    decisions = 0
     reviewer = client_for(container, Role.MODERATOR, "reviewer")
     while True:
         location = reviewer.get("/workbench", follow_redirects=False).headers.get("location", "")
         match = re.match(r"/workbench/(\d+)", location)
         if not match:
             break
-        answer, true = oracle(deps, reviewer.get(location).text, int(match.group(1)), subject_of_case,
-                              subject_of_sighting)
+        answer, _ = oracle(deps, reviewer.get(location).text, int(match.group(1)), subject_of_case,
+                           subject_of_sighting)
         assert post(reviewer, location, **answer).status_code == 303
-        decisions, confirmed = decisions + 1, confirmed + true
+        decisions += 1
+    confirmed = len({(r["case_id"], r["sighting_id"]) for case_id in subject_of_case  # sightings, not candidates
+                     for r in deps.read.candidates(case_id, None) if r["status"] == "confirmed"})
     true_pairs = sum(1 for s in subject_of_sighting.values() if s in subject_of_case.values())
     return {
         "cases": len(chosen), "sightings": len(seen), "true_sightings": true_pairs, "ingest_s": round(ingest_s),
