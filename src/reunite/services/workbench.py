@@ -1,6 +1,7 @@
-"""The reviewers' workbench: one candidate at a time, claimed so two reviewers never take the same
-one; confirm, dismiss (one-key reasons), skip, later, undo; a second reviewer's agreement before the
-family is told when four eyes are asked for; queue alarms sized to the reviewers at hand."""
+"""The reviewers' workbench: one item at a time (a case and one child's trail of candidates), claimed
+so two reviewers never take the same one; confirm, dismiss (one-key reasons), skip, later, undo; a
+second reviewer's agreement before the family is told when four eyes are asked for; queue alarms
+sized to the reviewers at hand."""
 
 from __future__ import annotations
 
