@@ -113,13 +113,14 @@ def test_confirming_a_trail_covers_the_ticked_sightings_and_keeps_each_ones_deci
     assert status == {**dict.fromkeys(ticked, "confirmed"), kept_back: "dismissed"}  # confirmations stand
 
 
-def test_the_same_picture_reported_twice_is_one_item(container: Container) -> None:
+def test_the_same_pictures_reported_twice_are_one_item(container: Container) -> None:
     world = loop(container, photos=())
     deps = container.deps
-    for place, text in ((GeoPoint(30.5, 114.3), "Hankou"), (GeoPoint(39.9, 116.4), "Beijing")):
-        # an hour apart, 1,000 km apart: no child travels that fast, but it is the same picture
-        seen = NewSighting(seen_at=datetime(2006, 6, 1, 12, tzinfo=UTC), place=place, place_text=text)
-        intake.report_sighting(deps, OPERATOR, seen, [Upload(portrait("collins", 1), "shared.jpg")])
+    pictures = [Upload(portrait("collins", 1), "a.jpg"), Upload(portrait("collins", 2), "b.jpg")]
+    for hour, text in ((12, "Hankou"), (15, "Jianghan road")):
+        # two faces in each report, none marked as the child's: no face groups them, the pictures do
+        seen = NewSighting(seen_at=datetime(2006, 6, 1, hour, tzinfo=UTC), place=GeoPoint(30.6, 114.3), place_text=text)
+        intake.report_sighting(deps, OPERATOR, seen, pictures)
     run_jobs(container)
     assert len(deps.read.candidates(world.case_id, None)) == 2
     first = workbench.next_candidate(deps, ANN)

@@ -53,8 +53,8 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
     Only approved reports are grouped, and by the one face of each that may be its child
     (``uow.groupable_face``: marked, or its only face): a bystander beside two children never makes them
     one trail, and a report nobody approved never changes what anyone reads of a group. An approved
-    repost of an approved sighting's picture (``repost_of``) joins that sighting's group, even with no
-    face known to be the child's: one picture, one child.
+    repost of an approved sighting's picture (``repost_of``) that one child could have reached joins that
+    sighting's group, even with no face known to be the child's: one picture, one child.
     Else a sighting joins a group only if its child looks like every member's child and each could have
     been reached: the best alike sighting's group is checked whole, then the next best's, so that groups
     never chain. With ``earlier_only`` (``services.regroup``: every sighting in the order they were seen)
@@ -66,15 +66,17 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
     def earlier(other: SightingFacts) -> bool:
         return not earlier_only or (other.seen_at, other.sighting_id) < (me.seen_at, me.sighting_id)
 
+    here = Seen(me.sighting_id, me.seen_at, coarse_point(me.place))
     original = uow.repost_of(me.sighting_id)  # whichever of its faces is the child: it is the same picture
-    if original is not None and earlier(uow.sighting_facts(original)):
-        joined = uow.join_group(me.sighting_id, original)  # the same picture: one child, one trail
-        uow.audit(SYSTEM, "sighting.grouped", "sighting", me.sighting_id, group=joined, with_sighting=original,
-                  repost=True)
+    first = uow.sighting_facts(original) if original is not None else None
+    if first is not None and earlier(first) and reachable(
+            policy.groups, here, Seen(first.sighting_id, first.seen_at, coarse_point(first.place))):
+        joined = uow.join_group(me.sighting_id, first.sighting_id)  # the same picture: one child, one trail
+        uow.audit(SYSTEM, "sighting.grouped", "sighting", me.sighting_id, group=joined,
+                  with_sighting=first.sighting_id, repost=True)
         return joined
     if policy.calibration is None or face is None:
         return None
-    here = Seen(me.sighting_id, me.seen_at, coarse_point(me.place))
     since = me.seen_at - timedelta(days=365.25 * GROUP_AGE_YEARS)
     hits = [h for h in uow.near_child_faces(face.embedding, since, NEIGHBOURS) if h.sighting_id != me.sighting_id]
     facts = uow.sighting_facts_of(sorted({h.sighting_id for h in hits}))
