@@ -144,7 +144,10 @@ class Language:
         """The instant in the reader's zone, zone named: "Jun 1, 2026, 10:30 AM British Summer Time"."""
         if not value:
             return ""
-        local = value.astimezone(self.tzinfo)
+        try:
+            local = value.astimezone(self.tzinfo)
+        except OverflowError:  # at the calendar's ends (year 1, year 9999) the zone cannot be reached
+            return value.isoformat(sep=" ", timespec="minutes")  # as given, with its offset
         locale = Locale.parse(self.code)
         shown = str(locale.datetime_formats["medium"]).format(
             format_time(local, "short", tzinfo=self.tzinfo, locale=locale), format_date(local, "medium", locale=locale))
@@ -164,7 +167,10 @@ class Language:
     def date(self, value: date | None) -> str:
         """A day; an instant's day is the one in the reader's zone."""
         if isinstance(value, Instant):
-            value = value.astimezone(self.tzinfo).date()
+            try:
+                value = value.astimezone(self.tzinfo).date()
+            except OverflowError:  # at the calendar's ends: the day as given
+                value = value.date()
         return format_date(value, "medium", locale=Locale.parse(self.code)) if value else ""
 
     def partial_date(self, value: Day | None, precision: str = "day") -> str:

@@ -20,6 +20,8 @@ from reunite.domain.errors import InvalidInput
 
 DEFAULT_ZONE = "Asia/Shanghai"
 MAX_OFFSET_MINUTES = 14 * 60
+YEARS = range(2, 9999)  # Python's calendar is years 1-9999: a time in the first or last year may not
+# convert to every zone (nor be shown in one), so a time is read only inside these years
 
 
 def zone(name: str | None) -> ZoneInfo | None:
@@ -60,7 +62,10 @@ def skipped(wall: datetime, where: tzinfo) -> bool:
 
 def localize(wall: datetime, where: tzinfo, field: str = "time") -> datetime:
     """A typed wall-clock time read in a zone (a time that already carries an offset keeps it). A time
-    the clocks skipped there is refused, naming the zone and the time it was then (InvalidInput)."""
+    the clocks skipped there is refused, naming the zone and the time it was then (InvalidInput). Every
+    typed or sent time passes here: one outside ``YEARS`` is refused (it could not be converted or shown)."""
+    if wall.year not in YEARS:
+        raise InvalidInput("the date and time are not valid", field=field)
     if wall.tzinfo:
         return wall
     if skipped(wall, where):
@@ -80,5 +85,5 @@ def from_browser(wall: datetime, zone_name: str | None, offset_west: int | None,
     if named is not None:
         return localize(wall, named, field)
     if offset_west is not None and abs(offset_west) <= MAX_OFFSET_MINUTES:
-        return wall.replace(tzinfo=timezone(timedelta(minutes=-offset_west)))
+        return localize(wall, timezone(timedelta(minutes=-offset_west)), field)
     return localize(wall, fallback, field)

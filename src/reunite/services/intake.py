@@ -21,7 +21,7 @@ from reunite.domain.model import (
     age_in_years,
 )
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.times import real
+from reunite.domain.times import YEARS, real
 from reunite.services import idempotency, reports
 from reunite.services.deps import Deps
 
@@ -112,7 +112,8 @@ def _check_time(when: datetime, now: datetime, field: str) -> None:
 def photo_time(deps: Deps, facts: Sequence[PhotoFacts], now: datetime) -> datetime | None:
     """The first plausible time a photo was taken; a camera's zone-less time is read in the deployment's zone
     (as it really was there: a camera's clock is not refused for a time summer time skipped)."""
-    times = (f.taken_at if f.taken_at.tzinfo else real(f.taken_at, deps.site.zone) for f in facts if f.taken_at)
+    times = (f.taken_at if f.taken_at.tzinfo else real(f.taken_at, deps.site.zone)
+             for f in facts if f.taken_at and f.taken_at.year in YEARS)
     return next((t for t in times if EARLIEST <= t <= now + CLOCK_SKEW), None)
 
 

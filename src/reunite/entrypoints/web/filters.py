@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from starlette.datastructures import QueryParams
 
@@ -98,7 +98,9 @@ def _instant(day: date | None, lang: Language, end: bool = False) -> datetime | 
     if day is None:
         return None
     start = datetime(day.year, day.month, day.day, tzinfo=lang.tzinfo)
-    return start + timedelta(days=1) - timedelta(microseconds=1) if end else start
+    if end:  # the calendar's last day has no next day: its last instant is datetime.max
+        return start.replace(hour=23, minute=59, second=59, microsecond=999_999)
+    return start
 
 
 def _pin(q: QueryParams, problems: Problems) -> GeoPoint | None:

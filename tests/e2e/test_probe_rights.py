@@ -1,0 +1,59 @@
+"""The outside probe of rights, bad input and times (findings/probe-rights.md), tried the way it tried
+them: each answer is a clear 4xx in the reader's language or a right page, never a 500."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+from fastapi.testclient import TestClient
+
+from reunite.bootstrap import Container
+from reunite.domain.access import Role
+from reunite.entrypoints.api.app import create_app
+from reunite.i18n import Language
+from tests.conftest import count_rows, plain_photo, session_for
+from tests.e2e.test_journeys import CASE_FORM, as_role, csrf
+
+
+def photos() -> list[tuple[str, tuple[str, bytes, str]]]:
+    return [("photos", ("kid.jpg", plain_photo(), "image/jpeg"))]
+
+
+def test_times_at_the_end_of_the_calendar_are_refused_in_the_readers_language(client: TestClient,
+                                                                             container: Container) -> None:
+    for seen_at in ("9999-12-31T20:00:00+00:00", "9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"):
+        sent = client.post("/api/sightings?lang=zh-CN", files=photos(), data={"seen_at": seen_at})
+        assert sent.status_code == 422, (seen_at, sent.text[:300])
+        assert "日期" in sent.text, sent.text  # said in Chinese
+    refused = client.post("/api/cases", files=photos(), data={
+        "given_name": "Li", "family_name": "Wang", "sex": "female", "birth_date": "2018-01-01",
+        "missing_since": "9999-12-31T23:00:00-12:00"})
+    assert refused.status_code == 422, refused.text[:300]
+    assert count_rows(container, "sightings") == 0 and count_rows(container, "cases") == 0
+
+
+def test_a_family_typing_year_9999_gets_its_form_back_with_what_it_typed(container: Container) -> None:
+    family = as_role(container, Role.FAMILY)
+    sent = family.post("/cases/new", files=photos(), follow_redirects=False, data=CASE_FORM | {
+        "csrf": csrf(family, "/cases/new"), "sex": "male", "missing_since": "9999-12-31T23:59", "tz": "Etc/GMT+12"})
+    assert sent.status_code == 422, sent.text[:300]
+    assert "not valid" in sent.text and "Red jacket, 110 cm, a blue backpack" in sent.text
+    assert count_rows(container, "cases") == 0
+
+
+def test_browsing_to_the_last_day_of_the_calendar_answers_a_page(container: Container) -> None:
+    browser = TestClient(create_app(container))
+    browser.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+    for query in ("to=9999-12-31", "from=0001-01-01&to=9999-12-31"):
+        page = browser.get(f"/sightings?{query}")
+        assert page.status_code == 200, (query, page.text[:300])
+    assert browser.get("/sightings").status_code == 200  # the connection still answers
+
+
+def test_an_instant_at_the_calendars_end_is_shown_rather_than_crashing_the_page() -> None:
+    last = datetime(9999, 12, 31, 23, 0, tzinfo=timezone(timedelta(hours=-12)))
+    for zone in ("Pacific/Kiritimati", "Asia/Shanghai", "America/New_York"):
+        shown = Language("zh_CN", zone).datetime(last)
+        assert "9999" in shown
+        assert Language("en", zone).date(last)
+    assert "2026" in Language("en", "Asia/Shanghai").datetime(datetime(2026, 6, 1, tzinfo=UTC))
