@@ -57,6 +57,9 @@ def record_verification(
         raise InvalidInput("the method is DNA, document or interview", field="method")
     if result not in RESULTS:
         raise InvalidInput("the result is match, no match or pending", field="result")
+    if candidate_id is not None and candidate_id not in {c["id"] for c in deps.read.candidates(case_id, None)}:
+        raise InvalidInput("candidate {candidate} is not a candidate of case {case}", field="candidate_id",
+                           candidate=candidate_id, case=case_id)
     with deps.uow() as uow:
         kept_case(uow, case_id)
         verification = uow.add_verification(case_id, candidate_id, method, result, notes.strip()[:4000], who.actor)
