@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 from pathlib import Path
 
 import platformdirs
@@ -178,7 +179,13 @@ class Settings(BaseSettings):
         return value
 
     def base_url(self) -> str:
-        return self.public_url.rstrip("/") or f"http://{self.host}:{self.port}"
+        """The public address; without one, the address served (never the Host header a request
+        names: a link in an email built from it could point anywhere). A wildcard host (0.0.0.0, ::)
+        is served as this machine's name."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = socket.gethostname() if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
+        return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
 
     def secret(self) -> bytes:
         """The signing key: the configured one, else one made once and kept (mode 0600) in data_dir."""

@@ -3,8 +3,15 @@ them: each answer is a clear 4xx in the reader's language or a right page, never
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 
+import httpx
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
@@ -13,6 +20,7 @@ from reunite.entrypoints.api.app import create_app
 from reunite.i18n import Language
 from tests.conftest import count_rows, plain_photo, session_for
 from tests.e2e.test_journeys import CASE_FORM, as_role, csrf
+from tests.s3server import free_ports
 
 
 def photos() -> list[tuple[str, tuple[str, bytes, str]]]:
@@ -57,3 +65,32 @@ def test_an_instant_at_the_calendars_end_is_shown_rather_than_crashing_the_page(
         assert "9999" in shown
         assert Language("en", zone).date(last)
     assert "2026" in Language("en", "Asia/Shanghai").datetime(datetime(2026, 6, 1, tzinfo=UTC))
+
+
+def test_served_on_another_port_the_reporters_private_link_points_at_that_port(database_uri: str,
+                                                                              tmp_path: Path) -> None:
+    port = free_ports(1)[0]
+    env = {k: v for k, v in os.environ.items() if k != "REUNITE_PUBLIC_URL"} | {
+        "REUNITE_DATABASE_URL": database_uri, "REUNITE_DATA_DIR": str(tmp_path / "data"),
+        "REUNITE_IN_PROCESS_WORKER": "false", "REUNITE_PROOF_OF_WORK_BITS": "0"}
+    server = subprocess.Popen([sys.executable, "-m", "reunite", "serve", "--port", str(port), "--workers", "1"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        web = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+        deadline = time.monotonic() + 300  # it imports and loads the models: slow on a busy machine
+        while True:
+            try:
+                form = web.get("/report")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and server.poll() is None, "the server did not start"
+                time.sleep(0.5)
+        fields = dict(re.findall(r'name="(csrf|idempotency_key)" value="([^"]*)"', form.text))
+        thanks = web.post("/report", files=photos(), data=fields)
+        assert thanks.status_code == 200, thanks.text[:500]
+        links = re.findall(r"(https?://[^/\s\"<]+)/reports/", thanks.text)
+        assert links and set(links) == {f"http://127.0.0.1:{port}"}, links
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=60)
+    assert b"REUNITE_PUBLIC_URL is not set" in err  # the operator is told what the links point at

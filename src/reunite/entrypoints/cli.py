@@ -110,11 +110,16 @@ def serve(
     """Start the web server: several web processes (one per core by default) and, unless
     REUNITE_IN_PROCESS_WORKER=false, a job worker in a process of its own. With --workers 1, one
     process that runs the job worker itself."""
-    from reunite.entrypoints.serving import default_workers, serve_many
+    from reunite.entrypoints.serving import default_workers, serve_many, served_at
 
     _logging()
+    served_at(host, port)  # before anything reads the settings: the links are built for this address
     container = bootstrap()
     settings = container.settings
+    if not settings.public_url:
+        typer.echo(f"warning: REUNITE_PUBLIC_URL is not set, so links in emails, posters and the reporters' "
+                   f"private links point at {settings.base_url()}; set it to the address people reach "
+                   "(behind a proxy, its https:// address)", err=True)
     count = workers or settings.web_workers or default_workers()
     if count == 1:
         _serve_one(container, host or settings.host, port or settings.port)

@@ -36,6 +36,16 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def served_at(host: str | None, port: int | None) -> None:
+    """``serve --host/--port`` become REUNITE_HOST/REUNITE_PORT of this process and so of every web
+    process and job worker it starts: without a public address (REUNITE_PUBLIC_URL), the links they
+    build (a reporter's private link, reset links, notices, feeds) point at the address served."""
+    if host:
+        os.environ["REUNITE_HOST"] = host
+    if port:
+        os.environ["REUNITE_PORT"] = str(port)
+
+
 def web_app() -> FastAPI:
     """The application of one web process (uvicorn's factory, called in each child): no job worker,
     its own connection pool, and a face engine in a helper process started by the first search by

@@ -338,8 +338,7 @@ async def search_send(request: Request, lang: LangDep, deps: DepsDep, who: Searc
 @router.get("/p/{case_id}", response_class=HTMLResponse)
 def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTMLResponse:
     """The public poster of a verified case: safe to share (no family name, no family contact)."""
-    settings = request.app.state.container.settings
-    base = settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
+    base = deps.site.base_url  # never the request's Host header (a shared cache would keep a forged one)
     try:
         c = queries.poster(deps, case_id)
     except NotFound:
@@ -347,6 +346,7 @@ def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTML
         if outcome is None:
             raise
         return render(request, lang, "poster_closed.html", outcome=outcome)
+    settings = request.app.state.container.settings
     return render(request, lang, "poster.html", c=c, base=base, phone=settings.contact_phone,
                   email=settings.contact_email)
 

@@ -221,8 +221,7 @@ async def invite(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> 
 
     def link() -> str:
         token = accounts.invite(deps, who, text(form, "email"), role, form_key(who, "invitation", form))
-        base = request.app.state.container.settings.public_url.rstrip("/") or str(request.base_url).rstrip("/")
-        return f"{base}/invite/{token}"
+        return f"{deps.site.base_url}/invite/{token}"  # the served address, never the request's Host header
 
     return _admin_page(request, lang, deps, link, invited={"email": text(form, "email"), "role": role.value})
 
