@@ -88,6 +88,15 @@ def _normal(tag: str | None) -> str | None:
 
 
 FIELD_CONTEXT = "field"  # the catalogs' context of fields' names (scripts/messages.py)
+ENGLISH_FIELDS = {  # fields whose name is not the English words for them (others: "birth_date" is “birth date”)
+    "lat": "latitude", "lon": "longitude", "photo_lat": "photo's latitude", "photo_lon": "photo's longitude",
+    "last_seen_lat": "latitude last seen", "last_seen_lon": "longitude last seen", "tz_offset": "time zone offset",
+    "age_low": "youngest age", "age_high": "oldest age", "apparent_age_low": "youngest apparent age",
+    "apparent_age_high": "oldest apparent age", "radius_km": "radius in km", "seen_at": "time seen",
+    "seen_to": "seen until", "pow_challenge": "puzzle", "pow_nonce": "puzzle's answer", "query": "search",
+    "doing": "what the child was doing", "with": "who the child was with", "family_contact": "family's contact",
+    "max_side": "largest side", "interval_minutes": "interval in minutes",
+}
 WORDS = frozenset(p.value for p in Permission) | frozenset(s.value for s in CaseState)
 
 
@@ -107,8 +116,10 @@ class Language:
         return text.format(**params) if params else text
 
     def field_name(self, name: str) -> str:
-        """A field as the reader calls it ("lat": "纬度"); its own name where no catalog names it (English)."""
-        return str(translations(self.code).pgettext(FIELD_CONTEXT, name))
+        """A field as the reader calls it ("lat": "“纬度”", "“latitude”"): the catalog's name, else its
+        English words (``ENGLISH_FIELDS``, else the name with spaces), quoted as the catalogs quote."""
+        found = str(translations(self.code).pgettext(FIELD_CONTEXT, name))
+        return found if found != name else f"“{ENGLISH_FIELDS.get(name, name.replace('_', ' '))}”"
 
     def one_of(self, items: list[str]) -> str:
         """"a, b or c" with this language's joiner ("a、b或c")."""

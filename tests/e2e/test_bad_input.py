@@ -209,7 +209,7 @@ def test_api_validation_errors_name_the_field_in_the_readers_language(anonymous:
     assert messages[("body", "lat")] == "“纬度”必须是数字", messages  # the field named in Chinese too
     english = anonymous.post("/api/subscriptions", json=body, headers={"Accept-Language": "en"})
     said = " / ".join(e["msg"] for e in english.json()["detail"])
-    assert "lat must be a number" in said and "north" not in said  # the input is not echoed
+    assert "“latitude” must be a number" in said and "north" not in said  # the input is not echoed
     broken = anonymous.post("/api/subscriptions", content=b"{not json", headers={"Content-Type": "application/json"})
     assert broken.status_code == 422 and broken.json()["detail"][0]["msg"] == "the body is not valid JSON"
 

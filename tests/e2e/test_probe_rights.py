@@ -94,3 +94,19 @@ def test_served_on_another_port_the_reporters_private_link_points_at_that_port(d
         server.terminate()
         _, err = server.communicate(timeout=60)
     assert b"REUNITE_PUBLIC_URL is not set" in err  # the operator is told what the links point at
+
+
+def test_an_over_long_name_is_refused_naming_the_field_never_cut_short(container: Container) -> None:
+    family = as_role(container, Role.FAMILY)
+    sent = family.post("/cases/new", files=photos(), follow_redirects=False, data=CASE_FORM | {
+        "csrf": csrf(family, "/cases/new"), "sex": "male", "given_name": "浩" * 300})
+    assert sent.status_code == 422, sent.text[:300]
+    assert "“given name” is too long (at most 200 characters)" in sent.text
+    assert "Red jacket, 110 cm, a blue backpack" in sent.text  # the form comes back with what was typed
+    assert count_rows(container, "cases") == 0
+    reporter = TestClient(create_app(container), headers={"Accept-Language": "zh-CN"})
+    reporter.cookies.set("reunite_session", session_for(container, Role.REPORTER)[1])
+    fields = dict(re.findall(r'name="(csrf|idempotency_key)" value="([^"]*)"', reporter.get("/report").text))
+    told = reporter.post("/report", files=photos(), data=fields | {"doing": "x" * 4001})
+    assert told.status_code == 422 and "“孩子在做什么”太长（最多 4000 个字符）" in told.text
+    assert count_rows(container, "sightings") == 0

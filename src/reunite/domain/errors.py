@@ -40,6 +40,15 @@ class InvalidInput(ReuniteError):
     status_code = 422
 
 
+def bounded(value: str, limit: int, field: str) -> str:
+    """A typed text, trimmed; one longer than ``limit`` is refused (422, naming the field and its limit),
+    never silently cut short."""
+    value = value.strip()
+    if len(value) > limit:
+        raise InvalidInput("{name} is too long (at most {limit} characters)", field=field, name=field, limit=limit)
+    return value
+
+
 class NotFound(ReuniteError):
     status_code = 404
 

@@ -9,7 +9,7 @@ from typing import Any
 from reunite.domain import staff
 from reunite.domain.abuse import new_token, token_hash
 from reunite.domain.access import Permission, Principal, Role, Scope, require
-from reunite.domain.errors import Forbidden, InvalidInput, NotFound, NotSignedIn
+from reunite.domain.errors import Forbidden, InvalidInput, NotFound, NotSignedIn, bounded
 from reunite.services import idempotency, throttle
 from reunite.services.deps import Deps
 
@@ -40,7 +40,8 @@ def sign_up(deps: Deps, email: str, password: str, name: str, language: str = "e
     registers a case); other roles come by invitation or from the command line."""
     email = _check(email, password)
     with deps.uow() as uow:
-        account_id = uow.add_account(email, name.strip()[:200], deps.passwords.hash(password), role.value, language)
+        account_id = uow.add_account(email, bounded(name, 200, "name"), deps.passwords.hash(password), role.value,
+                                     language)
         uow.audit(f"account:{account_id}", "account.created", "account", account_id, role=role.value)
         uow.commit()
     return account_id
@@ -163,7 +164,7 @@ def accept_invitation(deps: Deps, token: str, password: str, name: str, language
         email, role, inviter = taken
         _still_vouched(inviter.role, inviter.disabled)
         email = _check(email, password)
-        account_id = uow.add_account(email, name.strip()[:200], deps.passwords.hash(password), role, language)
+        account_id = uow.add_account(email, bounded(name, 200, "name"), deps.passwords.hash(password), role, language)
         uow.audit(f"account:{account_id}", "account.created", "account", account_id, role=role, invited=True)
         uow.commit()
     return account_id

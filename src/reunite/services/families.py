@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
-from reunite.domain.errors import Forbidden, InvalidInput, NotFound
+from reunite.domain.errors import Forbidden, InvalidInput, NotFound, bounded
 from reunite.domain.model import PhotoOwner, SightingFilter
 from reunite.domain.scoring import impostor_share, score_pair
 from reunite.domain.workbench import FamilyAnswer
@@ -36,7 +36,7 @@ def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note
     if (row["family_answer"], row["family_note"]) == (chosen.value, note.strip()[:2000]):
         return int(row["case_id"])  # the same word sent again (a double tap): reviewers are told once
     with deps.uow() as uow:
-        case_id = uow.set_family_answer(candidate_id, chosen.value, note.strip()[:2000], deps.clock.now())
+        case_id = uow.set_family_answer(candidate_id, chosen.value, bounded(note, 2000, "note"), deps.clock.now())
         uow.audit(who.actor, "candidate.family_answered", "candidate", candidate_id, case_id=case_id,
                   answer=chosen.value)
         uow.enqueue("reach.tell_reviewers")
@@ -76,7 +76,7 @@ def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int,
                   "sex_score": score.sex, "expected_age": score.expected_age, "distance_km": score.distance_km,
                   "elapsed_days": score.elapsed_days, "hubness": score.hubness, "gap_years": score.gap_years,
                   "impostor_share": impostor_share(deps.policy, score)}
-        candidate_id = uow.add_family_candidate(case_id, sighting_id, face_id, values, note.strip()[:2000], now)
+        candidate_id = uow.add_family_candidate(case_id, sighting_id, face_id, values, bounded(note, 2000, "note"), now)
         uow.audit(who.actor, "candidate.family_proposed", "candidate", candidate_id, case_id=case_id,
                   sighting=sighting_id)
         uow.enqueue("reach.tell_reviewers")

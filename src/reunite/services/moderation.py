@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from reunite.domain.access import Permission, Principal, require
-from reunite.domain.errors import Conflict, InvalidInput
+from reunite.domain.errors import Conflict, InvalidInput, bounded
 from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, settled, state_of, transition
 from reunite.domain.model import SightingStatus
 from reunite.domain.ports import UnitOfWork
@@ -109,7 +109,7 @@ def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         if not idempotency.first(uow, key) or (state := change_case(uow, case_id, CaseAction.REJECT)) is None:
             return
         uow.set_case_status(case_id, state.status, deps.clock.now())
-        uow.audit(who.actor, "case.rejected", "case", case_id, reason=reason.strip()[:4000])
+        uow.audit(who.actor, "case.rejected", "case", case_id, reason=bounded(reason, 4000, "reason"))
         uow.commit()
 
 
@@ -127,7 +127,7 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
             return
         move_case(uow, case_id, CaseAction.REOPEN)
         uow.reopen_case(case_id)
-        uow.audit(who.actor, "case.reopened", "case", case_id, reason=reason.strip()[:4000])
+        uow.audit(who.actor, "case.reopened", "case", case_id, reason=bounded(reason, 4000, "reason"))
         uow.commit()
 
 

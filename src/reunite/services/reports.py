@@ -11,7 +11,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from reunite.domain.errors import InvalidInput, NotFound
+from reunite.domain.errors import InvalidInput, NotFound, bounded
 from reunite.domain.model import PhotoOwner, SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import report_verdict
@@ -89,7 +89,7 @@ def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str
         raise InvalidInput("this report was withdrawn or removed: nothing can be added", field="details")
     if idempotency.earlier(deps, key) is not None:
         return  # a double tap or a resend: added already
-    details, contact = details.strip(), contact.strip()[:500]
+    details, contact = details.strip(), bounded(contact, 500, "contact")
     if len(details) > MAX_DETAILS:
         raise InvalidInput("at most {limit} characters can be added at a time: this text has {count}",
                            field="details", limit=MAX_DETAILS, count=len(details))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reunite.domain.access import Permission, Principal, require
-from reunite.domain.errors import Conflict, InvalidInput
+from reunite.domain.errors import Conflict, InvalidInput, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
@@ -32,12 +32,13 @@ def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, 
         raise InvalidInput("say whether it is a sighting or a case", field="subject")
     if not requester.strip() or not reason.strip():
         raise InvalidInput("give a way to reach you and the reason", field="requester")
-    requester = requester.strip()[:500]
+    requester = bounded(requester, 500, "requester")
     with deps.uow() as uow:
         uow.one_at_a_time(f"takedown:{subject}:{subject_id}")
         if (waiting := uow.pending_takedown(subject, subject_id, requester)) is not None:
             return waiting
-        takedown = uow.add_takedown(subject, subject_id, requester, relation.strip()[:200], reason.strip()[:4000])
+        takedown = uow.add_takedown(subject, subject_id, requester, bounded(relation, 200, "relation"),
+                                    bounded(reason, 4000, "reason"))
         uow.audit("anonymous", "takedown.requested", subject, subject_id, takedown=takedown)
         if (won := idempotency.remember_id(uow, key, takedown)) is not None:
             return won

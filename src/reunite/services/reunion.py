@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reunite.domain.access import Permission, Principal, require, require_correspondent
-from reunite.domain.errors import Conflict, InvalidInput
+from reunite.domain.errors import Conflict, InvalidInput, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.services import idempotency
@@ -62,7 +62,8 @@ def record_verification(
                            candidate=candidate_id, case=case_id)
     with deps.uow() as uow:
         kept_case(uow, case_id)
-        verification = uow.add_verification(case_id, candidate_id, method, result, notes.strip()[:4000], who.actor)
+        verification = uow.add_verification(case_id, candidate_id, method, result, bounded(notes, 4000, "notes"),
+                                            who.actor)
         uow.audit(who.actor, "case.verification_recorded", "case", case_id, method=method, result=result,
                   candidate=candidate_id)
         if (won := idempotency.remember_id(uow, key, verification)) is not None:

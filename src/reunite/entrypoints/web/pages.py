@@ -17,7 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData, UploadFile
 
 from reunite.domain.access import Permission, Principal
-from reunite.domain.errors import InvalidInput, NotFound, ReuniteError, TooManyRequests
+from reunite.domain.errors import InvalidInput, NotFound, ReuniteError, TooManyRequests, bounded
 from reunite.domain.model import (
     CandidateStatus,
     GeoPoint,
@@ -99,9 +99,11 @@ async def checked_form(request: Request) -> FormData:
 
 
 
-def text(form: FormData, name: str) -> str:
+def text(form: FormData, name: str, limit: int | None = None) -> str:
+    """A field's text, trimmed; longer than ``limit``: refused naming the field, never cut short."""
     value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    found = value.strip() if isinstance(value, str) else ""
+    return found if limit is None else bounded(found, limit, name)
 
 
 NOT_THE_REQUEST = {"csrf", "client_key", "idempotency_key", "pow_challenge", "pow_nonce"}
@@ -206,11 +208,11 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
         if birth is None or missing is None:
             raise InvalidInput("the birth date and the time last seen are required", field="birth_date")
         case = NewCase(
-            given_name=text(form, "given_name")[:200], family_name=text(form, "family_name")[:200],
+            given_name=text(form, "given_name", 200), family_name=text(form, "family_name", 200),
             sex=sex(form, "sex", required=True), birth_date=birth, missing_since=missing,
-            last_seen_place=place(form), last_seen_text=text(form, "place_text")[:500],
-            description=text(form, "description")[:4000], marks=text(form, "marks")[:2000],
-            police_report=text(form, "police_report")[:200], family_contact=text(form, "family_contact")[:500],
+            last_seen_place=place(form), last_seen_text=text(form, "place_text", 500),
+            description=text(form, "description", 4000), marks=text(form, "marks", 2000),
+            police_report=text(form, "police_report", 200), family_contact=text(form, "family_contact", 500),
             nicknames=tuple(n.strip() for n in text(form, "nicknames").split(",") if n.strip()),
         )
         receipt = intake.register_case(deps, who, case, files, taken, key)

@@ -74,11 +74,11 @@ def photo_exif(form: FormData) -> tuple[datetime | None, GeoPoint | None]:
 def sighting_of(form: FormData, lang: Language) -> NewSighting:
     photo_time, photo_place = photo_exif(form)
     return NewSighting(
-        seen_at=local_time(form, "seen_at", lang), place=place(form), place_text=text(form, "place_text")[:500],
+        seen_at=local_time(form, "seen_at", lang), place=place(form), place_text=text(form, "place_text", 500),
         apparent_age=AgeRange.of(number(form, "age_low", int), number(form, "age_high", int)),
         apparent_sex=sex(form, "sex"),
-        description=text(form, "doing")[:4000], with_whom=text(form, "with")[:1000],
-        reporter_contact=text(form, "contact")[:500],
+        description=text(form, "doing", 4000), with_whom=text(form, "with", 1000),
+        reporter_contact=text(form, "contact", 500),
         photo_taken_at=photo_time,
         photo_place=photo_place,
     )
