@@ -273,6 +273,8 @@ def test_browse_keeps_unknown_ages_and_sexes_and_names_the_filter_that_emptied_i
     assert 'id="past-the-end"' in past and "the last is page 1" in past and "page=1" in past
     nowhere = family.get("/sightings", params={"place": "Chengdu"}).text
     assert "Each of these, left out, would find sightings" in nowhere and "<strong>place</strong>" in nowhere
+    both = family.get("/sightings", params={"place": "Chengdu", "known_only": "1"}).text  # each alone still empties it
+    assert "No sighting yet" not in both and "no one of them left out would find any" in both
 
 
 def test_queue_alarm_scales_with_the_reviewers_and_case_pages_stay_short(

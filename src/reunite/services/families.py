@@ -106,3 +106,14 @@ def empty_because(deps: Deps, who: Principal, query: SightingFilter) -> list[str
         if relaxed != base and deps.read.sightings(relaxed)[0] > 0:
             found.append(name)
     return found
+
+
+def found_without_filters(deps: Deps, who: Principal, query: SightingFilter) -> bool:
+    """When no filter left out alone finds anything: whether leaving them all out would (so the page
+    says to clear the filters, not that there is no sighting yet). Says no number."""
+    require(who, Permission.BROWSE_SIGHTINGS)
+    base = replace(access.sighting_filter(who, query), limit=1, offset=0)
+    bare = base
+    for without in FILTERS.values():
+        bare = without(bare)
+    return bare != base and deps.read.sightings(bare)[0] > 0

@@ -287,14 +287,15 @@ def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTML
     """Sightings by the filters in the address; a filter that cannot be read is named, with why (422)."""
     q = request.query_params
     asked = filters.read_browse(q, lang)
-    total, rows, emptied = 0, list[dict[str, Any]](), list[str]()
+    total, rows, emptied, filtered_out = 0, list[dict[str, Any]](), list[str](), False
     if asked.query is not None:
         total, rows = queries.list_sightings(deps, who, asked.query)
         emptied = families.empty_because(deps, who, asked.query) if not total else []
+        filtered_out = not total and not emptied and families.found_without_filters(deps, who, asked.query)
     points = [{"id": r["id"], "lat": r["lat"], "lon": r["lon"]} for r in rows if r["lat"] is not None]
     return render(request, lang, "sightings.html", status=422 if asked.problems else 200, rows=rows, total=total,
                   page=asked.page, pages=max(1, math.ceil(total / PAGE_SIZE)), q=dict(q), points=json.dumps(points),
-                  problems=asked.problems, emptied=emptied)
+                  problems=asked.problems, emptied=emptied, filtered_out=filtered_out)
 
 
 @router.get("/sightings/{sighting_id}", response_class=HTMLResponse)
