@@ -101,6 +101,7 @@ class Principal:
     # the own cases that are verified and still active (ACTIVE_CASE_STATUSES), read on every request:
     # rights follow the case's current status
     verified_cases: frozenset[int] = frozenset()
+    ended_cases: frozenset[int] = frozenset()  # the own cases closed, reunited or expired
     scopes: frozenset[Scope] = field(default_factory=frozenset)
     domains: frozenset[str] = frozenset()  # PFIF record domains a partner's token may write
 
@@ -146,7 +147,12 @@ def require(who: Principal, permission: Permission) -> None:
     if not who.signed_in:
         raise NotSignedIn("sign in to {what}", what=permission.value)
     if who.role is Role.FAMILY and permission in FAMILY_NEEDS_VERIFIED_CASE:
+        if who.own_cases and who.own_cases <= who.ended_cases:
+            raise Forbidden("your case has ended (closed, reunited or expired), so you can no longer {what}",
+                            what=permission.value)
         raise Forbidden("families can {what} once a moderator has verified their case", what=permission.value)
+    if who.account_id is None and who.token_id is not None:
+        raise Forbidden("this API token may not {what}", what=permission.value)
     raise Forbidden("your account may not {what}", what=permission.value)
 
 
@@ -366,16 +372,17 @@ def note_view(note: dict[str, Any]) -> dict[str, Any]:
 
 
 def candidate_visible(who: Principal, row: dict[str, Any], settled_before: datetime,
-                      case_id: int | None = None) -> bool:
+                      case_id: int | None = None, ended: bool = False) -> bool:
     """Reviewers see every candidate. A family only one a reviewer confirmed, of a report a moderator
     approved, once the reviewer's undo window is over (confirmed at or before ``settled_before``), and
-    only while its case is verified and active."""
+    only while its case is verified and active; ``ended``: its own case was closed or reunited, and the
+    lead stays listed as a record (when, where to ~1 km, when confirmed), its photos no longer shown."""
     if who.can(P.REVIEW_CANDIDATES):
         return True
     reviewed = row.get("reviewed_at")
     return (row["status"] == "confirmed" and row.get("sighting_status") == "approved"
             and reviewed is not None and reviewed <= settled_before
-            and (case_id is None or case_id in who.verified_cases))
+            and (case_id is None or case_id in who.verified_cases or (ended and who.owns(case_id))))
 
 
 def dismissed_for_family(who: Principal, row: dict[str, Any], settled_before: datetime) -> bool:

@@ -100,7 +100,8 @@ def from_session(deps: Deps, token: str) -> Principal | None:
     if role is Role.REPORTER and row["own_cases"]:
         role = Role.FAMILY
     return Principal(role=role, account_id=int(row["id"]), name=str(row["display_name"]),
-                     own_cases=frozenset(row["own_cases"]), verified_cases=frozenset(row["verified_cases"]))
+                     own_cases=frozenset(row["own_cases"]), verified_cases=frozenset(row["verified_cases"]),
+                     ended_cases=frozenset(row["ended_cases"]))
 
 
 def from_api_token(deps: Deps, token: str) -> Principal | None:

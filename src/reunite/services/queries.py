@@ -13,7 +13,7 @@ from typing import Any
 from reunite.domain import access, staff
 from reunite.domain.access import Permission, Principal, require, require_case
 from reunite.domain.errors import NotFound, NotSignedIn
-from reunite.domain.model import AgeRange, CandidateStatus, SightingFilter, age_in_years
+from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SightingFilter, age_in_years
 from reunite.domain.pfif import precisions
 from reunite.domain.scoring import face_evidence, read_stored
 from reunite.services import throttle
@@ -173,11 +173,12 @@ def case_candidates(
     deps: Deps, who: Principal, case_id: int, status: CandidateStatus | None = None
 ) -> list[dict[str, Any]]:
     """The case's shortlist: every candidate for reviewers, only confirmed ones for the family."""
-    visible_case(deps, who, case_id)  # 404 for an unknown case rather than an empty list
+    case = visible_case(deps, who, case_id)  # 404 for an unknown case rather than an empty list
     settled = deps.clock.now() - deps.limits.undo_window
+    ended = case["status"] in (CaseStatus.CLOSED, CaseStatus.REUNITED)  # its confirmed leads stay listed
     rows = [sighting_shown(deps, who, access.candidate_view(who, r, deps.policy))
             for r in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who))
-            if access.candidate_visible(who, r, settled, case_id)]
+            if access.candidate_visible(who, r, settled, case_id, ended)]
     rows.sort(key=lambda r: (-r["score"], r["id"]))
     audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
                 exact_places=who.can(Permission.SEE_EXACT_PLACES))

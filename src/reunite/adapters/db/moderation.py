@@ -127,7 +127,7 @@ class ModerationSql:
                 status=status, given_name="", family_name="", nicknames=[], sex="unknown", birth_date=None,
                 missing_since=None, missing_since_offset=None, last_seen_lat=None, last_seen_lon=None,
                 last_seen_text="", description="", marks="", police_report="", family_contact="", pfif={},
-                linked_case_id=None, closed_at=at)
+                linked_case_id=None, closed_at=func.coalesce(cases.c.closed_at, at))  # the day it closed stays
         )
         self.conn.execute(messages.delete().where(messages.c.case_id == case_id))
         self.conn.execute(update(verifications).where(verifications.c.case_id == case_id).values(notes=""))

@@ -170,9 +170,12 @@ class PeopleReads:
             "ARRAY(SELECT o.case_id FROM case_owners o WHERE o.account_id = a.id) AS own_cases, "
             "ARRAY(SELECT o.case_id FROM case_owners o JOIN cases c ON c.id = o.case_id "
             "      WHERE o.account_id = a.id AND c.verified_at IS NOT NULL AND c.status = ANY(:active)) "
-            "AS verified_cases FROM sessions s JOIN accounts a ON a.id = s.account_id "
+            "AS verified_cases, "
+            "ARRAY(SELECT o.case_id FROM case_owners o JOIN cases c ON c.id = o.case_id "
+            "      WHERE o.account_id = a.id AND c.status = ANY(:ended)) AS ended_cases "
+            "FROM sessions s JOIN accounts a ON a.id = s.account_id "
             "WHERE s.token_hash = :hash AND s.expires_at > :now AND a.disabled_at IS NULL",
-            hash=token_hash, now=now, active=list(ACTIVE_CASE_STATUSES),
+            hash=token_hash, now=now, active=list(ACTIVE_CASE_STATUSES), ended=["closed", "reunited", "expired"],
         )
         return rows[0] if rows else None
 
