@@ -224,7 +224,7 @@ def test_a_bad_choice_names_the_allowed_values_in_the_readers_language(client: T
         said[language] = {tuple(e["loc"]): e["msg"] for e in answer.json()["detail"]}[("body", "sex")]
     # the values to send, each named in Chinese, joined as Chinese joins a list
     assert said["zh-CN"] == "“性别”必须是以下之一：'female'（女）、'male'（男）或'unknown'（不详）", said
-    assert said["en"] == "sex must be one of: 'female', 'male', or 'unknown'"
+    assert said["en"] == "“sex” must be one of: 'female', 'male', or 'unknown'"
 
 
 def test_a_browsers_multipart_form_with_nul_is_refused_before_anything_is_stored(container: Container) -> None:
