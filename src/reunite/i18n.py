@@ -93,7 +93,7 @@ ENGLISH_FIELDS = {  # fields whose name is not the English words for them (other
     "last_seen_lat": "latitude last seen", "last_seen_lon": "longitude last seen", "tz_offset": "time zone offset",
     "age_low": "youngest age", "age_high": "oldest age", "apparent_age_low": "youngest apparent age",
     "apparent_age_high": "oldest apparent age", "radius_km": "radius in km", "seen_at": "time seen",
-    "seen_to": "seen until", "pow_challenge": "puzzle", "pow_nonce": "puzzle's answer", "query": "search",
+    "seen_to": "seen until", "pow_challenge": "puzzle", "pow_nonce": "puzzle's answer", "query": "address's query",
     "doing": "what the child was doing", "with": "who the child was with", "family_contact": "family's contact",
     "max_side": "largest side", "interval_minutes": "interval in minutes",
 }

@@ -15,9 +15,10 @@ import httpx
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
-from reunite.domain.access import Role
+from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.entrypoints.api.app import create_app
 from reunite.i18n import Language
+from reunite.services.accounts import issue_token
 from tests.conftest import count_rows, plain_photo, session_for
 from tests.e2e.test_journeys import CASE_FORM, as_role, csrf
 from tests.s3server import free_ports
@@ -110,3 +111,39 @@ def test_an_over_long_name_is_refused_naming_the_field_never_cut_short(container
     told = reporter.post("/report", files=photos(), data=fields | {"doing": "x" * 4001})
     assert told.status_code == 422 and "“孩子在做什么”太长（最多 4000 个字符）" in told.text
     assert count_rows(container, "sightings") == 0
+
+
+def test_every_message_names_its_field_in_the_readers_words(client: TestClient, container: Container) -> None:
+    nul = TestClient(create_app(container)).get("/api/sightings?place=%00", headers={"Accept-Language": "zh-CN"})
+    assert nul.status_code == 422 and nul.json()["detail"].startswith("“网址的查询部分”含有 NUL")
+    for language, field, said in (("zh-CN", "photo_lat", "“照片的纬度”必须是数字"),
+                                  ("en", "lat", "“latitude” must be a number"),
+                                  ("en", "tz_offset", "“time zone offset” must be a number")):
+        reporter = TestClient(create_app(container), headers={"Accept-Language": language})
+        reporter.cookies.set("reunite_session", session_for(container, Role.REPORTER)[1])
+        fields = dict(re.findall(r'name="(csrf|idempotency_key)" value="([^"]*)"', reporter.get("/report").text))
+        typed = {field: "north", "seen_at": "2026-11-01T10:00"}
+        refused = reporter.post("/report", files=photos(), data=fields | typed)
+        assert refused.status_code == 422 and said in refused.text, (field, refused.text[-2000:])
+    ages = client.post("/api/sightings?lang=zh-CN", files=photos(),
+                       data={"apparent_age_low": "-5", "apparent_age_high": "-5"})
+    assert ages.status_code == 422 and "-5--5" not in ages.text and "从 -5 到 -5" in ages.text
+    many = client.post("/api/cases", files=photos() * 11, data={
+        "given_name": "Li", "sex": "female", "birth_date": "2018-01-01", "missing_since": "2024-01-01T08:00:00Z"})
+    assert many.status_code == 422 and "at most 10 photos per case" in many.text
+    assert count_rows(container, "sightings") == 0 and count_rows(container, "cases") == 0
+
+
+def test_an_error_page_shows_the_signed_in_reader_as_signed_in(container: Container) -> None:
+    browser = TestClient(create_app(container))
+    browser.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+    page = browser.get("/sightings?place=a%00")
+    assert page.status_code == 422 and "Sign out" in page.text and ">Sign in<" not in page.text
+
+
+def test_a_token_refused_is_told_about_the_token_not_an_account(container: Container) -> None:
+    reader = TestClient(create_app(container), headers={
+        "Authorization": f"Bearer {issue_token(container.deps, OPERATOR, 'reader', [Scope.READ_CASES])}"})
+    refused = reader.delete("/api/tokens/1")
+    assert refused.status_code == 403 and "this API token may not" in refused.text
+    assert "your account" not in refused.text

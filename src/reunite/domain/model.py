@@ -92,7 +92,7 @@ class AgeRange:
     def __post_init__(self) -> None:
         if not (0 <= self.low <= self.high <= MAX_APPARENT_AGE):
             raise InvalidInput(
-                "apparent age {low}-{high} is not a valid range (0 to 60 years, low before high)",
+                "apparent age from {low} to {high} is not a valid range (0 to 60 years, low before high)",
                 field="apparent_age", low=self.low, high=self.high,
             )
 

@@ -74,9 +74,11 @@ def earlier_case(deps: Deps, key: idempotency.Key | None) -> CaseReceipt | None:
     return CaseReceipt.from_json(found) if found else None
 
 
-def _inspect_all(deps: Deps, uploads: Sequence[Upload]) -> list[PhotoFacts]:
+def _inspect_all(deps: Deps, uploads: Sequence[Upload], case: bool = False) -> list[PhotoFacts]:
     if not uploads:
         raise InvalidInput("add at least one photo", field="photos")
+    if len(uploads) > deps.limits.max_photos_per_report and case:
+        raise InvalidInput("at most {limit} photos per case", field="photos", limit=deps.limits.max_photos_per_report)
     if len(uploads) > deps.limits.max_photos_per_report:
         raise InvalidInput("at most {limit} photos per report", field="photos", limit=deps.limits.max_photos_per_report)
     facts = []
@@ -256,7 +258,7 @@ def register_case(
     if len(taken) != len(uploads):
         raise InvalidInput("give one date taken per photo (or leave each blank)", field="photos")
     check_case(case, taken, deps.clock.now())
-    facts = _inspect_all(deps, uploads)
+    facts = _inspect_all(deps, uploads, case=True)
     keys = _store_originals(deps, uploads, facts)
     with deps.uow() as uow:
         case_id = uow.add_case(case, deps.clock.now())

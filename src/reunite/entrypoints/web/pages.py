@@ -28,7 +28,15 @@ from reunite.domain.model import (
 )
 from reunite.domain.pfif import full_name
 from reunite.domain.times import from_browser, zone
-from reunite.entrypoints.api.auth import PrincipalDep, allow, check_csrf, client_ip, csrf_token, get_deps
+from reunite.entrypoints.api.auth import (
+    PrincipalDep,
+    allow,
+    check_csrf,
+    client_ip,
+    csrf_token,
+    current_principal,
+    get_deps,
+)
 from reunite.entrypoints.api.routes import if_none_match, image
 from reunite.entrypoints.web import assets, filters
 from reunite.entrypoints.web.links import contact_links, place_links
@@ -61,9 +69,18 @@ Searcher = Annotated[Principal, Depends(allow(Permission.SEARCH_BY_PHOTO))]
 Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
 
 
+def reader(request: Request) -> Principal:
+    """Who reads the page, also when it is an error page answered before any route ran (its header
+    shows them signed in as they are); anonymous when their token or cookie cannot be read."""
+    try:
+        return current_principal(request)
+    except ReuniteError:
+        return Principal()
+
+
 def render(request: Request, lang: Language, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     settings = request.app.state.container.settings
-    who: Principal = getattr(request.state, "principal", None) or Principal()
+    who = reader(request)
     path = context.pop("path", None) or page_path(request)  # a page may name its own address (for links back)
     context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "map_tiles": settings.map_tiles_url,
                 "map_attribution": settings.map_attribution,
