@@ -18,6 +18,7 @@ from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.entrypoints.api.app import create_app
 from reunite.i18n import Language
+from reunite.services import retention
 from reunite.services.accounts import issue_token
 from tests.conftest import count_rows, plain_photo, session_for
 from tests.e2e.test_journeys import CASE_FORM, as_role, csrf
@@ -147,3 +148,40 @@ def test_a_token_refused_is_told_about_the_token_not_an_account(container: Conta
     refused = reader.delete("/api/tokens/1")
     assert refused.status_code == 403 and "this API token may not" in refused.text
     assert "your account" not in refused.text
+
+
+def test_bad_values_are_refused_rather_than_silently_replaced(client: TestClient, container: Container) -> None:
+    reporter = TestClient(create_app(container))
+    reporter.cookies.set("reunite_session", session_for(container, Role.REPORTER)[1])
+    for typed, said in (({"tz": "Mars/Olympus", "seen_at": "2026-11-01T10:00"}, "Mars/Olympus is not a time zone"),
+                        ({"tz_offset": "99999", "seen_at": "2026-11-01T10:00"}, "must be between -840 and 840"),
+                        ({"photo_taken_at": "9999-12-31T23:59:59-12:00"}, "the date and time are not valid")):
+        fields = dict(re.findall(r'name="(csrf|idempotency_key)" value="([^"]*)"', reporter.get("/report").text))
+        refused = reporter.post("/report", files=photos(), data=fields | typed)
+        assert refused.status_code == 422 and said in refused.text, (typed, refused.status_code)
+    assert count_rows(container, "sightings") == 0
+    family = as_role(container, Role.FAMILY)
+    nowhere = family.post("/cases/new", files=photos(), follow_redirects=False, data=CASE_FORM | {
+        "csrf": csrf(family, "/cases/new"), "sex": "male", "tz": "Nowhere/Land"})
+    assert nowhere.status_code == 422 and "Nowhere/Land is not a time zone" in nowhere.text
+    assert count_rows(container, "cases") == 0
+    klingon = client.post("/api/subscriptions", json={"address": "a@b.test", "region": "Chengdu",
+                                                      "language": "klingon"})
+    assert klingon.status_code == 422 and "not a language" in klingon.text
+    binary = b"\x7fELF\x02\x01\x01" + bytes(64)
+    garbage = client.post("/api/cases/import", files={"file": ("a.csv", binary, "text/csv")})
+    assert garbage.status_code == 422 and "no row could be read" in garbage.text, garbage.text
+    assert client.get("/api/moderation/queues?limit=-1").status_code == 422
+
+
+def test_a_removal_request_about_nothing_is_flagged_to_the_moderator(container: Container) -> None:
+    takedown = retention.request_takedown(container.deps, "sighting", 999, "me@example.org", "parent", "mine")
+    moderator = TestClient(create_app(container))
+    moderator.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+    token = re.search(r'name="csrf" value="([^"]+)"', moderator.get("/moderation").text)
+    assert token
+    decided = moderator.post(f"/moderation/takedowns/{takedown}", follow_redirects=False,
+                             data={"csrf": token.group(1), "decision": "approve", "evidence": "called them"})
+    assert decided.status_code == 422 and "sighting 999 does not exist" in decided.text
+    with container.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT status FROM takedowns").scalar_one() == "pending"

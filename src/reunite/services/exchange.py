@@ -142,7 +142,11 @@ REQUIRED_COLUMNS = ("given_name", "birth_date", "missing_since")
 
 
 def _check_columns(rows: list[tuple[int, dict[str, str]]]) -> None:
-    """One clear error for a file that is not a table of cases, rather than one per row."""
+    """One clear error for a file that is not a table of cases, rather than one per row (or none at
+    all: a file of which no row could be read is not 'nothing to do')."""
+    if not rows:
+        raise InvalidInput("no row could be read: the file is empty, or not a CSV or XLSX table of cases",
+                           field="file")
     missing = [name for name in REQUIRED_COLUMNS if rows and name not in rows[0][1]]
     if missing == list(REQUIRED_COLUMNS):
         raise UnsupportedMedia("not a CSV or XLSX table of cases: its first row must name the columns",

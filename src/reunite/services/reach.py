@@ -68,12 +68,16 @@ def subscribe(
     if (first := idempotency.earlier(deps, key)) is not None:
         return int(first["id"]), str(first.get("secret") or "")
     address, region = address.strip(), region.strip()[:200]
+    language = language.strip().replace("-", "_")
+    if language not in LANGUAGES:  # never silently another: the alerts would come in a language not asked for
+        raise InvalidInput("{value} is not a language alerts are written in: en or zh_CN", field="language",
+                           value=language[:20])
     _check_subscription(deps, who, channel, address, near, radius_km, region)
     secret = new_token() if channel == "webhook" else ""
     values = {
         "channel": channel, "address": address, "lat": near.lat if near else None,
         "lon": near.lon if near else None, "radius_km": radius_km, "region": region,
-        "language": language if language in LANGUAGES else "en", "digest": digest, "secret": secret,
+        "language": language, "digest": digest, "secret": secret,
         "status": "active" if channel == "webhook" else "pending", "created_by": who.actor,
     }
     with deps.uow() as uow:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from reunite.domain.access import Permission, Principal, require
-from reunite.domain.errors import Conflict, InvalidInput, bounded
+from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
@@ -66,10 +66,16 @@ def _blank_sighting(deps: Deps, uow: UnitOfWork, sighting_id: int, status: str) 
 
 
 def _blank(deps: Deps, uow: UnitOfWork, subject: str, subject_id: int) -> list[str]:
-    """An approved takedown: a sighting is removed, a case expires for good."""
-    if subject == "sighting":
-        return _blank_sighting(deps, uow, subject_id, "removed")
-    return blank_case(deps, uow, subject_id, CaseAction.TAKE_DOWN)
+    """An approved takedown: a sighting is removed, a case expires for good. A request about a record
+    that does not exist (the public form answers alike either way) is not 'done': the moderator is told."""
+    try:
+        if subject == "sighting":
+            deps.read.sighting(subject_id)
+            return _blank_sighting(deps, uow, subject_id, "removed")
+        return blank_case(deps, uow, subject_id, CaseAction.TAKE_DOWN)
+    except NotFound:
+        raise InvalidInput("{subject} {id} does not exist, so nothing can be removed: refuse the request, saying so",
+                           field="decision", subject=subject, id=subject_id) from None
 
 
 def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool, evidence: str,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from reunite.domain.access import Permission, Principal, require_correspondent
@@ -35,9 +35,9 @@ Correspondent = Annotated[Principal, Depends(correspondent)]
 
 
 @router.get("/moderation/queues", responses=ERRORS)
-def queues(deps: DepsDep, who: Moderator, limit: int = 100) -> dict[str, Any]:
+def queues(deps: DepsDep, who: Moderator, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
     """Counts and the oldest waiting items of each queue: reports, cases, candidates, removal requests."""
-    return moderation.queue_overview(deps, who, min(max(limit, 1), 500))
+    return moderation.queue_overview(deps, who, limit)
 
 
 @router.post("/moderation/sightings", status_code=204, responses=ERRORS)

@@ -13,6 +13,7 @@ from starlette.datastructures import FormData
 from reunite.domain.access import Principal
 from reunite.domain.errors import Conflict, InvalidInput, PayloadTooLarge, ReuniteError, UnsupportedMedia
 from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Upload
+from reunite.domain.times import YEARS
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
 from reunite.entrypoints.web.assets import STATIC
 from reunite.entrypoints.web.pages import (
@@ -68,6 +69,8 @@ def photo_exif(form: FormData) -> tuple[datetime | None, GeoPoint | None]:
             raise InvalidInput("the date and time are not valid", field="photos") from None
         if when.tzinfo is None:
             raise InvalidInput("the time needs a time zone", field="photos")
+        if when.year not in YEARS:  # not silently dropped: it could not be converted or shown
+            raise InvalidInput("the date and time are not valid", field="photos")
     return when, place(form, "photo_lat", "photo_lon")
 
 
