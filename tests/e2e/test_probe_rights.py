@@ -185,3 +185,18 @@ def test_a_removal_request_about_nothing_is_flagged_to_the_moderator(container: 
     assert decided.status_code == 422 and "sighting 999 does not exist" in decided.text
     with container.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT status FROM takedowns").scalar_one() == "pending"
+
+
+def test_every_output_gives_a_time_back_with_the_offset_it_was_given_in(client: TestClient) -> None:
+    refused = client.post("/api/sightings", files=photos(), data={"seen_at": "2026-11-01T10:00:00+14:30"})
+    assert refused.status_code == 422 and "between -14:00 and +14:00" in refused.text  # no offset could keep it
+    sent = client.post("/api/sightings", files=photos(), data={"seen_at": "2026-11-01T10:00:00+08:00"})
+    assert sent.status_code == 202, sent.text
+    sighting = sent.json()["id"]
+    assert client.get(f"/api/sightings/{sighting}").json()["seen_at"] == "2026-11-01T10:00:00+08:00"
+    case = client.post("/api/cases", files=photos(), data={
+        "given_name": "Li", "sex": "female", "birth_date": "2018-01-01", "missing_since": "2024-01-01T08:00:00+08:00"})
+    assert case.status_code == 201, case.text
+    assert client.get(f"/api/cases/{case.json()['id']}").json()["missing_since"] == "2024-01-01T08:00:00+08:00"
+    csv = client.get("/api/cases.csv").text
+    assert "2024-01-01T08:00:00+08:00" in csv and "2024-01-01T00:00:00+00:00" not in csv

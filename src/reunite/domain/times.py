@@ -66,6 +66,9 @@ def localize(wall: datetime, where: tzinfo, field: str = "time") -> datetime:
     typed or sent time passes here: one outside ``YEARS`` is refused (it could not be converted or shown)."""
     if wall.year not in YEARS:
         raise InvalidInput("the date and time are not valid", field=field)
+    offset = offset_minutes(wall)
+    if offset is not None and abs(offset) > MAX_OFFSET_MINUTES:  # it could not be kept, nor given back
+        raise InvalidInput("the time's UTC offset must be between -14:00 and +14:00", field=field)
     if wall.tzinfo:
         return wall
     if skipped(wall, where):

@@ -4,7 +4,7 @@ private link (add details, withdraw), and the service worker that queues reports
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -13,7 +13,7 @@ from starlette.datastructures import FormData
 from reunite.domain.access import Principal
 from reunite.domain.errors import Conflict, InvalidInput, PayloadTooLarge, ReuniteError, UnsupportedMedia
 from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Upload
-from reunite.domain.times import YEARS
+from reunite.domain.times import localize
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
 from reunite.entrypoints.web.assets import STATIC
 from reunite.entrypoints.web.pages import (
@@ -69,8 +69,7 @@ def photo_exif(form: FormData) -> tuple[datetime | None, GeoPoint | None]:
             raise InvalidInput("the date and time are not valid", field="photos") from None
         if when.tzinfo is None:
             raise InvalidInput("the time needs a time zone", field="photos")
-        if when.year not in YEARS:  # not silently dropped: it could not be converted or shown
-            raise InvalidInput("the date and time are not valid", field="photos")
+        when = localize(when, UTC, "photos")  # refused, not silently dropped, if it could not be kept
     return when, place(form, "photo_lat", "photo_lon")
 
 
