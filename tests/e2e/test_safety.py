@@ -48,7 +48,9 @@ def test_anonymous_reports_are_throttled_and_proof_of_work_lifts_the_limit(anony
     puzzle = anonymous.get("/api/pow").json()
     proof = {"pow_challenge": puzzle["challenge"], "pow_nonce": solve(puzzle["challenge"])}
     assert anonymous_report(anonymous, 4, **proof).status_code == 202
-    assert anonymous_report(anonymous, 5, **proof).status_code == 429  # one puzzle buys one report
+    used = anonymous_report(anonymous, 5, **proof)  # one puzzle buys one report
+    assert used.status_code == 429 and "this puzzle was used already" in used.json()["detail"]
+    assert "minutes" not in used.json()["detail"] and used.headers["retry-after"] == "1"
     forged = {"pow_challenge": puzzle["challenge"], "pow_nonce": "not-the-answer"}
     assert anonymous_report(anonymous, 6, **forged).status_code == 429
 

@@ -65,7 +65,11 @@ def report_limit(deps: Deps, who: Principal, ip: str, proof: tuple[str, str] | N
     solved = proof is not None and pow_valid(deps.secret, proof[0], proof[1], deps.clock.now())
     if solved and proof is not None:
         issued = datetime.fromtimestamp(int(proof[0].split(".")[0]), tz=UTC)
-        hit(deps, f"pow:{proof[0]}", 1, timedelta(days=1), at=issued)  # each puzzle buys one report
+        try:
+            hit(deps, f"pow:{proof[0]}", 1, timedelta(days=1), at=issued)  # each puzzle buys one report
+        except TooManyRequests:  # not a day's wait: a fresh puzzle lets the report through at once
+            raise TooManyRequests("this puzzle was used already: each one buys one report; fetch a new one (GET /api/pow; the report page fetches one itself) and send again",  # noqa: E501
+                                  retry_after=1, field="pow_challenge") from None
         hit(deps, f"report:ip:{ip}", deps.limits.reports_per_hour)
     else:
         hit(deps, f"report-unproved:ip:{ip}", deps.limits.reports_per_hour_without_proof)
