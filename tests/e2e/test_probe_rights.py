@@ -200,3 +200,23 @@ def test_every_output_gives_a_time_back_with_the_offset_it_was_given_in(client: 
     assert client.get(f"/api/cases/{case.json()['id']}").json()["missing_since"] == "2024-01-01T08:00:00+08:00"
     csv = client.get("/api/cases.csv").text
     assert "2024-01-01T08:00:00+08:00" in csv and "2024-01-01T00:00:00+00:00" not in csv
+
+
+def test_a_report_sent_again_from_another_browser_does_not_get_its_private_link(container: Container) -> None:
+    first, other = TestClient(create_app(container)), TestClient(create_app(container))
+    fields = dict(re.findall(r'name="(csrf|idempotency_key)" value="([^"]*)"', first.get("/report").text))
+    typed = {"doing": "walking with a man", "seen_at": "2026-11-01T10:00", "tz": "Asia/Shanghai"}
+    photo = [("photos", ("kid.jpg", plain_photo(seed=7), "image/jpeg"))]
+    sent = first.post("/report", files=photo, data=fields | typed)
+    link = re.search(r'id="private-link">[^<]*(/reports/[^<]+)<', sent.text)
+    assert sent.status_code == 200 and link
+    csrf_b = re.search(r'name="csrf" value="([^"]+)"', other.get("/report").text)
+    assert csrf_b
+    for key in ("idempotency_key", "client_key"):  # A's key (from the form, or the phone's queue), A's photo
+        replay = other.post("/report", files=photo, data=typed | {"csrf": csrf_b.group(1),
+                                                                  key: fields["idempotency_key"]})
+        assert replay.status_code == 200 and link.group(1) not in replay.text, key
+        assert "shown to whoever sent it first" in replay.text
+    again = first.post("/report", files=photo, data=fields | typed)  # the sender's own retry: the link again
+    assert again.status_code == 200 and link.group(1) in again.text
+    assert count_rows(container, "sightings") == 1

@@ -40,6 +40,12 @@ class SightingReceipt:
     repeated: bool = False  # the same picture was reported before: this report joined that sighting
     receipt: str = ""  # the reporter's receipt number (none when the report joined another's sighting)
     resent: bool = False  # the phone had sent this report already: nothing new was stored
+    sender: str = ""  # a digest of who sent it (an account, a browser's pre-session): only they get it again
+
+    def to(self, sender: str) -> SightingReceipt:
+        """This receipt as answered again to ``sender``: without the receipt number (the private link's
+        key) unless they sent the report, even with its key and its very photos."""
+        return self if sender == self.sender else replace(self, receipt="", sender="")
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self) | {"seen_at": self.seen_at.isoformat()}
@@ -63,10 +69,11 @@ class CaseReceipt:
         return cls(**data)
 
 
-def earlier_sighting(deps: Deps, key: idempotency.Key | None) -> SightingReceipt | None:
-    """The receipt of the report first sent under this key (see ``services.idempotency``)."""
+def earlier_sighting(deps: Deps, key: idempotency.Key | None, sender: str = "") -> SightingReceipt | None:
+    """The receipt of the report first sent under this key (see ``services.idempotency``), as ``sender``
+    may be given it (``SightingReceipt.to``)."""
     found = idempotency.earlier(deps, key)
-    return SightingReceipt.from_json(found) if found else None
+    return SightingReceipt.from_json(found).to(sender) if found else None
 
 
 def earlier_case(deps: Deps, key: idempotency.Key | None) -> CaseReceipt | None:
@@ -121,7 +128,7 @@ def photo_time(deps: Deps, facts: Sequence[PhotoFacts], now: datetime) -> dateti
 
 def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: Sequence[Upload],
                     provenance: Provenance | None = None, key: idempotency.Key | None = None,
-                    client_key: str | None = None) -> SightingReceipt:
+                    client_key: str | None = None, sender: str = "") -> SightingReceipt:
     """Accept a sighting. Time and place come from the reporter, else the photos' EXIF (read by the
     server, or by the phone before it shrank the photo), else now.
     It waits for a moderator before anyone but reviewers sees it (reviewers' own reports do not).
@@ -130,9 +137,9 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
     description, even with a picture seen before: a second witness is evidence, not a duplicate.
     With an idempotency ``key`` (scoped; the API's Idempotency-Key), a retry returns the first receipt
     and stores nothing, and another request under that key is refused; ``client_key`` is the phone's key
-    for a report it queued (``resent_report``)."""
+    for a report it queued (``resent_report``); ``sender``: who sent it (only they get its receipt again)."""
     require(who, Permission.REPORT_SIGHTING)
-    if first := earlier_sighting(deps, key):
+    if first := earlier_sighting(deps, key, sender):
         return first
     facts = _inspect_all(deps, uploads)
     now = deps.clock.now()
@@ -165,9 +172,10 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
             sighting_id, photo_ids, seen_at,
             time_from_photo=sighting.seen_at is None and exif_time is not None,
             place_from_photo=sighting.place is exif_place and exif_place is not None, receipt=number,
+            sender=sender,
         )
         if (won := idempotency.remember(uow, key, receipt.as_json())) is not None:
-            return SightingReceipt.from_json(won)  # a concurrent retry won
+            return SightingReceipt.from_json(won).to(sender)  # a concurrent retry won
         uow.commit()
     return receipt
 
@@ -218,15 +226,17 @@ def _repeated(deps: Deps, uow: UnitOfWork, who: Principal, facts: Sequence[Photo
     return found
 
 
-def resent_report(deps: Deps, key: idempotency.Key | None) -> SightingReceipt | None:
+def resent_report(deps: Deps, key: idempotency.Key | None, sender: str = "") -> SightingReceipt | None:
     """The receipt of a report this phone (or form) already sent under ``key`` (checked before any
-    rate limit: a resent report is not a new one); 422 when that key was sent with another report."""
-    idempotency.earlier(deps, key)
+    rate limit: a resent report is not a new one); 422 when that key was sent with another report.
+    Its receipt number (the private link) only to the ``sender`` who sent it first."""
+    first = idempotency.earlier(deps, key)
     row = reports.already_sent(deps, key.name if key else None)
     if row is None:
         return None
     return SightingReceipt(row["id"], [], row["seen_at"], time_from_photo=False, place_from_photo=False,
-                           receipt=row["receipt"], resent=True)
+                           receipt=row["receipt"], resent=True,
+                           sender=str(first.get("sender", "")) if first else "-").to(sender)
 
 
 def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> None:

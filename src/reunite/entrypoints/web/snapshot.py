@@ -4,6 +4,7 @@ private link (add details, withdraw), and the service worker that queues reports
 from __future__ import annotations
 
 import base64
+import hashlib
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request
@@ -86,22 +87,30 @@ def sighting_of(form: FormData, lang: Language) -> NewSighting:
     )
 
 
-def _send(deps: Deps, who: Principal, ip: str, form: FormData, files: list[Upload], lang: Language) -> SightingReceipt:
+def sender_of(request: Request, who: Principal) -> str:
+    """Who sends a report, as a digest: the account, else the browser's pre-session (the form's CSRF
+    token is bound to it). A report's private link is given again only to its sender."""
+    who_sent = who.actor if who.signed_in else f"pre:{request.state.presession}"
+    return hashlib.sha256(who_sent.encode()).hexdigest()
+
+
+def _send(deps: Deps, who: Principal, ip: str, form: FormData, files: list[Upload], lang: Language,
+          sender: str) -> SightingReceipt:
     # the phone's key (the offline queue sets it); without a script, the key the form was served with:
     # a report sent twice either way is stored once. With the fingerprint of the report, so that a key
     # sent again with another report is refused rather than answered with this report's receipt
     raw = text(form, "client_key")[:64] or text(form, "idempotency_key")[:64]
     key = idempotency.scoped(who, "report", raw, request_fields(form), files)
-    resent = intake.resent_report(deps, key)
+    resent = intake.resent_report(deps, key, sender)
     if resent is not None:
         return resent
     proof = (text(form, "pow_challenge"), text(form, "pow_nonce")) if text(form, "pow_nonce") else None
     throttle.report_limit(deps, who, ip, proof)
     try:
         return intake.report_sighting(deps, who, sighting_of(form, lang), files, key=key,
-                                      client_key=key.name if key else None)
+                                      client_key=key.name if key else None, sender=sender)
     except Conflict:  # the same report arrived twice at once: the other one was stored
-        again = intake.resent_report(deps, key)
+        again = intake.resent_report(deps, key, sender)
         if again is None:
             raise
         return again
@@ -117,7 +126,7 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
         # when the page's script re-encoded every photo on the phone: it shows its own copies
         on_phone = text(form, "copies") == "phone"
         copies = [] if on_phone else [base64.b64encode(deps.codec.clean_copy(f.data, 320)).decode() for f in files]
-        receipt = _send(deps, who, client_ip(request), form, files, lang)
+        receipt = _send(deps, who, client_ip(request), form, files, lang, sender_of(request, who))
     except ReuniteError as exc:
         return refused(render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
                               error=lang.error(exc), error_field=exc.field,
