@@ -178,10 +178,11 @@ class Language:
     def date(self, value: date | None) -> str:
         """A day; an instant's day is the one in the reader's zone."""
         if isinstance(value, Instant):
+            instant = value
             try:
-                value = value.astimezone(self.tzinfo).date()
+                value = instant.astimezone(self.tzinfo).date()
             except OverflowError:  # at the calendar's ends: the day as given
-                value = value.date()
+                value = instant.date()
         return format_date(value, "medium", locale=Locale.parse(self.code)) if value else ""
 
     def partial_date(self, value: Day | None, precision: str = "day") -> str:
