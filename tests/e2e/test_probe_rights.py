@@ -220,3 +220,13 @@ def test_a_report_sent_again_from_another_browser_does_not_get_its_private_link(
     again = first.post("/report", files=photo, data=fields | typed)  # the sender's own retry: the link again
     assert again.status_code == 200 and link.group(1) in again.text
     assert count_rows(container, "sightings") == 1
+
+
+def test_a_refused_future_time_is_said_in_the_zone_it_was_typed_in(container: Container) -> None:
+    reporter = TestClient(create_app(container))
+    reporter.cookies.set("reunite_session", session_for(container, Role.REPORTER)[1])
+    fields = dict(re.findall(r'name="(csrf|idempotency_key)" value="([^"]*)"', reporter.get("/report").text))
+    refused = reporter.post("/report", files=photos(), data=fields | {
+        "seen_at": "2099-12-31T17:59", "tz": "Pacific/Kiritimati"})
+    said = refused.text.replace("\u202f", " ")
+    assert refused.status_code == 422 and "Dec 31, 2099, 5:59 PM Line Islands Time is in the future" in said

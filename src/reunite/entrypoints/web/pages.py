@@ -244,7 +244,7 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
     except ReuniteError as exc:
         return refused(render(request, lang, "case_new.html", status=exc.status_code, form=dict(form),
                               photo_dates=[str(d) for d in form.getlist("photo_dates")],  # each photo's, in order
-                              error=lang.error(exc), error_field=exc.field), exc)
+                              error=form_language(form, lang).error(exc), error_field=exc.field), exc)
     return RedirectResponse(f"/cases/{receipt.case_id}?registered=1", status_code=303)
 
 

@@ -129,7 +129,7 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
         receipt = _send(deps, who, client_ip(request), form, files, lang, sender_of(request, who))
     except ReuniteError as exc:
         return refused(render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
-                              error=lang.error(exc), error_field=exc.field,
+                              error=form_language(form, lang).error(exc), error_field=exc.field,  # its zone
                               pow=None if who.signed_in else throttle.challenge(deps)), exc)
     shown = [] if receipt.resent else copies
     link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
