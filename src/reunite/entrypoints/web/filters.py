@@ -98,7 +98,7 @@ def _instant(day: date | None, lang: Language, end: bool = False) -> datetime | 
     if day is None:
         return None
     start = datetime(day.year, day.month, day.day, tzinfo=lang.tzinfo)
-    if end:  # the calendar's last day has no next day: its last instant is datetime.max
+    if end:  # its last microsecond (the calendar's last day has no next day to count back from)
         return start.replace(hour=23, minute=59, second=59, microsecond=999_999)
     return start
 
