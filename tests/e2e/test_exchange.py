@@ -91,7 +91,7 @@ def test_spreadsheet_rows_keep_their_numbers_and_dates_are_read_as_people_write_
              "Di,female,2016-13-01,2024-05-01\n")
     report = client.post("/api/cases/import", files={"file": ("c.csv", sheet.encode())}).json()
     assert report["created"] == 3
-    assert [(p["record"], "birth_date" in p["reason"]) for p in report["problems"]] == [("row 7", True)]
+    assert [(p["record"], "“birth date”" in p["reason"]) for p in report["problems"]] == [("row 7", True)]
 
 
 def test_atom_feed_pages_by_date_and_filters_by_region(client: TestClient, container: Container,
