@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.ensemble import bootstrap, mean_evaluation, run, shrinkage_estimate, variants
+from bench.ensemble import averaged_metric, bootstrap, mean_evaluation, run, shrinkage_estimate, variants
 from bench.fitted import Config, fit
 from bench.nested import Evaluation, World
 from tests.unit.test_nested_bench import AGES, growing_up
@@ -27,6 +27,8 @@ def test_an_ensemble_scores_the_mean_of_its_members() -> None:
     other = Evaluation(fit(removed, vectors, training), world, held, everyone)
     assert np.allclose(both.total, (alone.total + other.total) / 2)
     assert np.mean(both.dense() <= 1) > np.mean(alone.dense() <= 1) + 0.1
+    # one member's metric, averaged alone, is that member's map up to a rotation: the same ranks
+    assert np.array_equal(averaged_metric([(removed, training)], world, held, everyone, {}).dense(), other.dense())
 
 
 def test_every_variant_answers_every_held_out_query() -> None:
