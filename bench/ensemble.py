@@ -119,7 +119,7 @@ def mean_evaluation(members: list[tuple[Config, list[Photo]]], world: World, sub
     fitted on its photos), or with ``scale_on`` the mean of each divided by its spread between strangers
     of those subjects. Only its non-extended ranks are meaningful (fusion uses one member's vectors)."""
     out: Evaluation | None = None
-    face, hub, total_weight = 0.0, 0.0, 0.0
+    face, hub, total_weight = np.zeros((world.n, world.n)), np.zeros(world.n), 0.0
     cache = {} if cache is None else cache
     for config, photos in members:
         evaluation = Evaluation(fitted(config, photos, world, cache), world, subjects, gallery)
@@ -128,7 +128,7 @@ def mean_evaluation(members: list[tuple[Config, list[Photo]]], world: World, sub
         out = out or evaluation
     assert out is not None, "an ensemble of no member"
     out = copy.copy(out)
-    out.face, out.hub = np.asarray(face) / total_weight, np.asarray(hub) / total_weight
+    out.face, out.hub = face / total_weight, hub / total_weight
     out.total = out.face - out.hub[:, None]
     return out
 
@@ -204,7 +204,7 @@ def run(photos: list[Photo], raw: dict[Path, np.ndarray], case: dict[Path, np.nd
     shrinkages: dict[str, list[float]] = {}
     for fold, held in enumerate(folds(photos, outer, seed)):
         training = [p for p in photos if p.subject not in held]
-        names, cache = {p.subject for p in training}, {}
+        names, cache = {p.subject for p in training}, Fits()
         for key, variant in chosen.items():
             members = variant.members(training, raw, seed * 100 + fold)
             shrinkages[key] = [*shrinkages.get(key, []), *(c.shrinkage or 0.0 for c, _ in members[:1])]
