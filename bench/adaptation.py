@@ -51,13 +51,17 @@ def embed_unadapted(photos: list[Photo], case_jitter: bool = True, use_cache: bo
     return raw, embed_all(photos, engine(replace(options, jitter=options.case_jitter)), use_cache)
 
 
-def fit_wccn(vectors: dict[Path, np.ndarray], photos: Iterable[Photo], shrinkage: float = SHRINKAGE) -> np.ndarray:
+def within_deviations(vectors: dict[Path, np.ndarray], photos: Iterable[Photo]) -> np.ndarray:
+    """Each photo's embedding minus its person's mean (people with one photo left out)."""
     by_subject: dict[str, list[np.ndarray]] = {}
     for photo in photos:
         if photo.path in vectors:
             by_subject.setdefault(photo.subject, []).append(vectors[photo.path])
-    deviations = [v - np.mean(vs, axis=0) for vs in by_subject.values() if len(vs) > 1 for v in vs]
-    within = np.cov(np.array(deviations).T, bias=True)
+    return np.array([v - np.mean(vs, axis=0) for vs in by_subject.values() if len(vs) > 1 for v in vs])
+
+
+def fit_wccn(vectors: dict[Path, np.ndarray], photos: Iterable[Photo], shrinkage: float = SHRINKAGE) -> np.ndarray:
+    within = np.cov(within_deviations(vectors, photos).T, bias=True)
     within += shrinkage * np.trace(within) / len(within) * np.eye(len(within))
     values, vectors_ = np.linalg.eigh(within)
     matrix = vectors_ @ np.diag(values ** -0.5) @ vectors_.T
