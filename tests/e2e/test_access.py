@@ -276,6 +276,10 @@ def test_families_see_places_to_about_a_kilometre_and_reads_are_audited(world: w
     assert 0 < abs(coarse["lat"] - w.EXACT_LAT) < 0.01 and abs(coarse["lon"] - w.EXACT_LON) < 0.01
     # the reporter's words about the place: to the city they name (Hankou is a former town of Wuhan)
     assert exact["place_text"] == f"Hankou station, {w.EXACT_WORDS}" and coarse["place_text"] == "Wuhan"
+    # and the reporter's free words, which name it too, are withheld (the page says so)
+    assert w.EXACT_WORDS in exact["description"] and coarse["description"] == coarse["with_whom"] == ""
+    with world.client("family") as family:
+        assert "Read by moderators and police only" in family.get(f"/sightings/{world.sighting}").text
     with world.container.engine.connect() as conn:
         rows = conn.exec_driver_sql(
             "SELECT actor, detail->>'exact_place', detail->>'contact' FROM audit_log "

@@ -123,7 +123,8 @@ def build(container: Container) -> World:
 
     sighting = NewSighting(seen_at=_when(2005), place=GeoPoint(EXACT_LAT, EXACT_LON),
                            place_text=f"Hankou station, {EXACT_WORDS}",
-                           reporter_contact=REPORTER_CONTACT)
+                           description=f"begging at the {EXACT_WORDS} every morning",
+                           with_whom=f"a man who sells fruit at {EXACT_WORDS}", reporter_contact=REPORTER_CONTACT)
     receipt = intake.report_sighting(deps, principals["reporter"], sighting,
                                      [Upload(two_faces(), f"{ORIGINAL_NAME}.jpg")])
     world.sighting, world.photo_of_sighting = receipt.sighting_id, receipt.photo_ids[0]

@@ -238,16 +238,23 @@ def sighting_visible(who: Principal, status: str) -> bool:
     return status in REVIEWABLE if who.can(P.MODERATE) else status == "approved"
 
 
+REPORTER_WORDS = ("description", "with_whom")  # free text: read only by those who see exact places
+
+
 def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     """A sighting as this principal may see it: exact place and reporter contact only for reviewers;
     for everyone else, places coarsened to ~1 km, the reporter's place words reduced to the city they
     name (``place_city``, which the caller reads from the offline gazetteer; nothing when it is not
-    given: "outside 12 Nanjing Road" pins a child as well as a map pin) and only the child's face."""
+    given: "outside 12 Nanjing Road" pins a child as well as a map pin), the reporter's free words about
+    the child withheld (``words_withheld``) and only the child's face."""
     shown = {k: v for k, v in row.items() if k != "place_city"}
     if not who.can(P.SEE_EXACT_PLACES):
         shown["lat"], shown["lon"] = coarsen(row.get("lat")), coarsen(row.get("lon"))
         if "place_text" in row:
             shown["place_text"] = row.get("place_city") or ""
+        # the reporter's own words about the child can name the place too ("by the gate of No. 17")
+        shown["words_withheld"] = any(row.get(k) for k in REPORTER_WORDS)
+        shown.update({k: "" for k in REPORTER_WORDS if k in row})
         shown["place_precise"] = False
     else:
         shown["place_precise"] = True

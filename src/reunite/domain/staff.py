@@ -17,7 +17,8 @@ STAFF_ROLES = frozenset({Role.ADMIN.value, Role.POLICE.value, Role.MODERATOR.val
 
 def vouches(role: str, disabled: bool) -> bool:
     """Whether an account still stands behind the invitations and API tokens it issued: only while it
-    is an admin's and not disabled (re-enabling it, or making it an admin again, restores them)."""
+    is an admin's and not disabled. (Disabling or demoting it through the site also revokes them for
+    good, ``services.staff``; this holds for any other way its state changes.)"""
     return role == Role.ADMIN.value and not disabled
 
 
@@ -29,11 +30,11 @@ def settable_role(value: str) -> Role:
 
 def check_change(who: Principal, role: str, new_role: Role | None = None) -> None:
     """An admin (an account, an admin-scoped token or the command line) may disable, enable or change
-    the role of an account; a token may neither touch an admin's account nor make one (as it may not
-    issue admin tokens): people with every right are managed by people."""
+    the role of an account; a token may neither touch a staff account (admin, police, moderator) nor
+    give staff rights (as it may not issue admin tokens): people who see exact places are managed by people."""
     require(who, Permission.ADMINISTER)
-    if who.token_id is not None and Role.ADMIN.value in {role, new_role}:
-        raise Forbidden("a token cannot change an admin's account or make one an admin: an admin's account can",
+    if who.token_id is not None and ({role, new_role and new_role.value} & STAFF_ROLES):
+        raise Forbidden("a token cannot change a staff account or give staff rights: an admin's account can",
                         field="role")
 
 

@@ -32,8 +32,9 @@ def _account(uow: UnitOfWork, target: int) -> AccountRow:
 
 
 def set_disabled(deps: Deps, who: Principal, target: int, disabled: bool) -> bool:
-    """Disable an account (it is signed out everywhere at once, cannot sign in, and the invitations and
-    API tokens it issued stop holding) or enable it again. Whether anything changed (doing it twice
+    """Disable an account (it is signed out everywhere at once, cannot sign in, and the API tokens it
+    issued are revoked and its pending invitations ended, for good: enabling it again brings none back)
+    or enable it again. Whether anything changed (doing it twice
     records nothing the second time)."""
     with deps.uow() as uow:
         account = _account(uow, target)
@@ -45,8 +46,9 @@ def set_disabled(deps: Deps, who: Principal, target: int, disabled: bool) -> boo
                                        uow.other_enabled_admins(target))
         uow.set_disabled(target, deps.clock.now() if disabled else None)
         ended = uow.end_sessions(target) if disabled else 0
+        tokens, invitations = uow.end_issued(target, deps.clock.now()) if disabled else (0, 0)
         uow.audit(who.actor, "account.disabled" if disabled else "account.enabled", "account", target,
-                  role=account.role, sessions_ended=ended)
+                  role=account.role, sessions_ended=ended, tokens_revoked=tokens, invitations_ended=invitations)
         uow.commit()
     return True
 
@@ -63,7 +65,11 @@ def set_role(deps: Deps, who: Principal, target: int, role: Role) -> bool:
         staff.check_an_admin_stays(account.email, account.role, account.disabled, role is Role.ADMIN,
                                    uow.other_enabled_admins(target))
         uow.set_role(target, role.value)
-        uow.audit(who.actor, "account.role_changed", "account", target, before=account.role, after=role.value)
+        ended: dict[str, int] = {}
+        if account.role == Role.ADMIN.value:  # an admin no more: what it issued ends for good
+            ended["tokens_revoked"], ended["invitations_ended"] = uow.end_issued(target, deps.clock.now())
+        uow.audit(who.actor, "account.role_changed", "account", target, before=account.role, after=role.value,
+                  **ended)
         uow.commit()
     return True
 

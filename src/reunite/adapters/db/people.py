@@ -119,6 +119,20 @@ class PeopleSql:
         ).first()
         return str(row.email) if row else None
 
+    def end_issued(self, account_id: int, now: datetime) -> tuple[int, int]:
+        tokens = self.conn.execute(text(
+            "WITH RECURSIVE line(id) AS (SELECT id FROM api_tokens WHERE created_by = :by AND issued_by IS NULL "
+            "UNION SELECT t.id FROM api_tokens t JOIN line ON t.issued_by = line.id) "
+            "UPDATE api_tokens SET revoked_at = :at WHERE id IN (SELECT id FROM line) AND revoked_at IS NULL "
+            "RETURNING id"), {"by": f"account:{account_id}", "at": now}).all()
+        ended = self.conn.execute(
+            update(invitations)
+            .where(invitations.c.invited_by == account_id, invitations.c.used_at.is_(None),
+                   invitations.c.expires_at > now)
+            .values(expires_at=now).returning(invitations.c.id)
+        ).all()
+        return len(tokens), len(ended)
+
     def set_role(self, account_id: int, role: str) -> None:
         self.conn.execute(update(accounts).where(accounts.c.id == account_id).values(role=role))
 

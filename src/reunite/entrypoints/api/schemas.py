@@ -58,8 +58,10 @@ class SightingOut(BaseModel):
     apparent_age_low: int | None
     apparent_age_high: int | None
     apparent_sex: str
-    description: str = Field(description="What the child was doing, wearing")
-    with_whom: str = Field(default="", description="Who the child was with")
+    description: str = Field(description=(
+        "What the child was doing, wearing: the reporter's words, empty for readers without exact places "
+        "(they can name the place)"))
+    with_whom: str = Field(default="", description="Who the child was with (as description: reviewers only)")
     photo_count: int
     face_count: int
     first_face_id: int | None
