@@ -150,7 +150,7 @@ def test_regroup_mends_groups_made_under_other_rules_keeps_decisions_and_changes
     assert workbench.decide(deps, ANN, mine, Action.CONFIRM) == "confirmed"
     done = cli_env.invoke(cli, ["regroup"])
     assert done.exit_code == 0, done.output
-    assert "3 approved sightings regrouped: 1 groups, 3 sightings changed trail" in done.output
+    assert "approved sightings regrouped: 3; groups now: 1; sightings whose trail changed: 3" in done.output
     assert _groups(container, world.sightings) == [group, group, None]  # the boy's trail, its id kept
     run_jobs(container)  # the sightings whose trail changed, matched again
     status = {r["sighting_id"]: r["status"] for r in deps.read.candidates(world.case_id, None)}

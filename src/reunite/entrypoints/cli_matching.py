@@ -25,6 +25,6 @@ def regroup(
     container = bootstrap()
     after = jobwatch.last_job_id(container.engine)
     done = regroup_all(container.deps, actor="cli")
-    typer.echo(f"{done.sightings} approved sightings regrouped: {done.groups} groups, "
-               f"{done.moved} sightings changed trail")
+    typer.echo(f"approved sightings regrouped: {done.sightings}; groups now: {done.groups}; "
+               f"sightings whose trail changed: {done.moved}")
     _follow(container, after, wait, stall)
