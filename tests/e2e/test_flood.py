@@ -158,7 +158,7 @@ def test_regroup_mends_groups_made_under_other_rules_keeps_decisions_and_changes
     lead = next(r["id"] for r in deps.read.candidates(world.case_id, None) if r["sighting_id"] == boy)
     shown = workbench.item(deps, ANN, lead)
     assert [(m["sighting_id"], m["status"]) for m in shown["members"]] == [(again, "confirmed"), (boy, "proposed")]
-    assert "0 sightings changed trail" in cli_env.invoke(cli, ["regroup"]).output  # run again: nothing moves
+    assert "sightings whose trail changed: 0" in cli_env.invoke(cli, ["regroup"]).output  # run again: nothing moves
     rematch_all(deps, actor="test")
     run_jobs(container)  # a rematch matches again without regrouping in the order its jobs run
     assert _groups(container, world.sightings) == [group, group, None]
