@@ -68,6 +68,8 @@ class SightingOut(BaseModel):
     status: str = Field(description="Moderation: pending, approved or rejected")
     state: str = Field(description="Processing: processing, faces found or no face found")
     place_precise: bool = Field(description="False: the place is coarsened to about 1 km for this reader")
+    words_withheld: bool = Field(default=False, description=(
+        "True: the reporter wrote a description, withheld from this reader (it can name the place)"))
     child_face_id: int | None = None
     reporter_contact: str | None = Field(default=None, description="Only for police and moderators")
     group_id: int | None = Field(default=None, description="Sightings that look like the same child share a group")
