@@ -84,11 +84,15 @@ class PeopleSql:
     def revoke_api_token(self, token_id: int, at: datetime) -> list[int] | None:
         if self.conn.execute(select(api_tokens.c.id).where(api_tokens.c.id == token_id)).first() is None:
             return None
+        return self._revoke_lines("SELECT CAST(:id AS bigint)", {"id": token_id, "at": at})
+
+    def _revoke_lines(self, first: str, params: dict[str, object]) -> list[int]:
+        """Revoke the tokens ``first`` selects and every token issued from them, down the line; their ids."""
         return [int(i) for i in self.conn.execute(text(
-            "WITH RECURSIVE line(id) AS (SELECT CAST(:id AS bigint) UNION "
+            f"WITH RECURSIVE line(id) AS ({first} UNION "
             "  SELECT t.id FROM api_tokens t JOIN line ON t.issued_by = line.id) "
             "UPDATE api_tokens SET revoked_at = :at WHERE id IN (SELECT id FROM line) AND revoked_at IS NULL "
-            "RETURNING id"), {"id": token_id, "at": at}).scalars()]
+            "RETURNING id"), params).scalars()]
 
     def add_invitation(self, token_hash: str, email: str, role: str, invited_by: int, expires_at: datetime) -> int:
         return int(self.conn.execute(
@@ -120,11 +124,8 @@ class PeopleSql:
         return str(row.email) if row else None
 
     def end_issued(self, account_id: int, now: datetime) -> tuple[int, int]:
-        tokens = self.conn.execute(text(
-            "WITH RECURSIVE line(id) AS (SELECT id FROM api_tokens WHERE created_by = :by AND issued_by IS NULL "
-            "UNION SELECT t.id FROM api_tokens t JOIN line ON t.issued_by = line.id) "
-            "UPDATE api_tokens SET revoked_at = :at WHERE id IN (SELECT id FROM line) AND revoked_at IS NULL "
-            "RETURNING id"), {"by": f"account:{account_id}", "at": now}).all()
+        tokens = self._revoke_lines("SELECT id FROM api_tokens WHERE created_by = :by AND issued_by IS NULL",
+                                    {"by": f"account:{account_id}", "at": now})
         ended = self.conn.execute(
             update(invitations)
             .where(invitations.c.invited_by == account_id, invitations.c.used_at.is_(None),
