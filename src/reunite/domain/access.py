@@ -295,6 +295,10 @@ Box = tuple[int, int, int, int]  # left, top, right, bottom, in the upright phot
 HEAD_MARGIN = (0.5, 0.7, 0.5, 0.6)
 
 
+def box_of(face: dict[str, Any]) -> Box:
+    return int(face["box_left"]), int(face["box_top"]), int(face["box_right"]), int(face["box_bottom"])
+
+
 def sharp_regions(who: Principal, faces: Iterable[dict[str, Any]], child: int | None) -> list[Box] | None:
     """The parts of a sighting photo shown sharp to this principal: all of it (None) for police and
     moderators; for everyone else only the child's head (the child's face box grown by HEAD_MARGIN),
@@ -305,7 +309,7 @@ def sharp_regions(who: Principal, faces: Iterable[dict[str, Any]], child: int | 
     regions = []
     for face in faces:
         if face["id"] == child:
-            left, top, right, bottom = (int(face[k]) for k in ("box_left", "box_top", "box_right", "box_bottom"))
+            left, top, right, bottom = box_of(face)
             width, height = right - left, bottom - top
             ml, mt, mr, mb = HEAD_MARGIN
             regions.append((max(0, left - round(width * ml)), max(0, top - round(height * mt)),

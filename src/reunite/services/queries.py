@@ -274,8 +274,8 @@ def photo_bytes(
         faces = deps.read.sighting_faces(row["sighting_id"])
         child = access.child_face_of(row["child_face_id"], [f["id"] for f in faces])
         faces = [f for f in faces if f["photo_id"] == photo_id]
-        blur = [_box(f) for f in access.blur_faces(who, faces, child)]
-        keep = next((_box(f) for f in faces if f["id"] == child), None) if blur else None
+        blur = [access.box_of(f) for f in access.blur_faces(who, faces, child)]
+        keep = next((access.box_of(f) for f in faces if f["id"] == child), None) if blur else None
         sharp = access.sharp_regions(who, faces, child)
         audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
                     unblurred=sharp is None)
@@ -303,10 +303,6 @@ def _signed_in(who: Principal) -> None:
     record is read, so that the answer is the same whether the id exists or not."""
     if not who.signed_in:
         raise NotSignedIn("sign in to see this photo")
-
-
-def _box(face: dict[str, Any]) -> tuple[int, int, int, int]:
-    return int(face["box_left"]), int(face["box_top"]), int(face["box_right"]), int(face["box_bottom"])
 
 
 def _sees_face(deps: Deps, who: Principal, row: dict[str, Any]) -> bool:
@@ -339,11 +335,11 @@ def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None
         audit_read(deps, who, "face.viewed", "sighting", row["sighting_id"], face=face_id,
                     bystander=face_id != child)
         if not who.can(Permission.SEE_ORIGINALS):  # cut from the photo with every other face blurred first
-            others = [_box(f) for f in deps.read.sighting_faces(row["sighting_id"])
+            others = [access.box_of(f) for f in deps.read.sighting_faces(row["sighting_id"])
                       if f["photo_id"] == row["photo_id"] and f["id"] != face_id]
-            key = row["photo_key"]
-            return _rendition(deps, known, lambda: deps.codec.face_copy(deps.photos.get(key), _box(row), others),
-                              "face", key, _box(row), others)
+            key, box = row["photo_key"], access.box_of(row)
+            return _rendition(deps, known, lambda: deps.codec.face_copy(deps.photos.get(key), box, others),
+                              "face", key, box, others)
     crop = row["crop_key"]
     return _rendition(deps, known, lambda: deps.photos.get(crop), "crop", crop)
 
