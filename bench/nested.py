@@ -168,9 +168,11 @@ class Evaluation:
         ranks[true <= NEG / 2] = np.inf
         return ranks
 
-    def case_to_sightings(self, mixed: bool) -> np.ndarray:
+    def case_to_sightings(self, mixed: bool, adults: float = 1.0) -> np.ndarray:
         """For each case, the best of its true sightings among every sighting. ``mixed``: only the
-        child's sightings under 18 are true; every photo of other people (adults' too) a distractor."""
+        child's sightings under 18 are true; every photo of other people (adults' too) a distractor,
+        each adult's photo counted ``adults`` times (the expected rank in a gallery with that many
+        times more adults' faces, as in streets where most faces are adults')."""
         w, out = self.w, []
         for s in sorted(self.subjects):
             mine = (w.subject == s) & w.later & ((w.age < ADULT) if mixed else True)
@@ -179,7 +181,9 @@ class Evaluation:
             pool = self.in_gallery & (w.subject != s) & (w.later | (w.age >= ADULT) if mixed else w.later)
             column = self.total[:, w.case_of[s]]
             best = column[mine].max()
-            out.append(np.inf if best <= NEG / 2 else 1 + np.sum(column[pool] > best))
+            above = pool & (column > best)
+            rank = 1 + np.sum(above & (w.age < ADULT)) + adults * np.sum(above & (w.age >= ADULT))
+            out.append(np.inf if best <= NEG / 2 else rank)
         return np.asarray(out, dtype=float)
 
     def ranks(self, extended: bool = False) -> dict[str, np.ndarray]:

@@ -65,3 +65,23 @@ def test_the_mixed_gallery_leaves_out_cases_seen_only_as_adults() -> None:
     evaluation = Evaluation(fit(Config(), vectors, adults_only), world, everyone, everyone)
     assert len(evaluation.case_to_sightings(mixed=False)) == 6
     assert len(evaluation.case_to_sightings(mixed=True)) == 5
+
+
+
+def test_more_adults_in_the_gallery_rank_a_child_down_only_where_adults_are_above() -> None:
+    """bench/adult_heavy.py: each adult's photo above a child's best true sighting counts m times;
+    a case with no adult above keeps its rank."""
+    photos, vectors = growing_up(subjects=8)
+    world = World(photos, vectors, vectors)
+    everyone = {p.subject for p in photos}
+    evaluation = Evaluation(fit(Config(), vectors, photos), world, everyone, everyone)
+    adults = world.age >= 18
+    crowded = [s for s in sorted(everyone) if s < "004"]  # these cases get 3 other people's adult photos above
+    for s in crowded:
+        column = evaluation.total[:, world.case_of[s]]
+        mine = (world.subject == s) & world.later & ~adults
+        column[adults & (world.subject != s) & (world.subject < "004")] = column[mine].max() + 1.0
+    once, tenfold = (evaluation.case_to_sightings(mixed=True, adults=m) for m in (1, 10))
+    is_crowded = np.array([s in crowded for s in sorted(everyone)])
+    assert np.all(tenfold[is_crowded] - once[is_crowded] >= 9 * 6)  # two adults' photos of each of 3 people
+    assert np.array_equal(tenfold[~is_crowded], once[~is_crowded])
