@@ -95,7 +95,7 @@ ENGLISH_FIELDS = {  # fields whose name is not the English words for them (other
     "apparent_age_high": "oldest apparent age", "radius_km": "radius in km", "seen_at": "time seen",
     "seen_to": "seen until", "pow_challenge": "puzzle", "pow_nonce": "puzzle's answer", "query": "address's query",
     "doing": "what the child was doing", "with": "who the child was with", "family_contact": "family's contact",
-    "max_side": "largest side", "interval_minutes": "interval in minutes",
+    "max_side": "largest side", "interval_minutes": "interval in minutes", "family_summary": "words for families",
 }
 WORDS = frozenset(p.value for p in Permission) | frozenset(s.value for s in CaseState)
 

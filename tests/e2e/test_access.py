@@ -102,6 +102,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/moderation"): REVIEWERS, ("POST", "/moderation/sightings"): REVIEWERS,
     ("POST", "/moderation/candidates"): REVIEWERS, ("POST", "/moderation/duplicates/{flag_id}"): REVIEWERS,
     ("POST", "/sightings/{sighting_id}/child-face"): REVIEWERS,
+    ("POST", "/sightings/{sighting_id}/family-summary"): REVIEWERS,
+    ("PUT", "/api/sightings/{sighting_id}/family-summary"): TOKEN_ADMIN,
     ("POST", "/cases/{case_id}/verify"): REVIEWERS, ("POST", "/cases/{case_id}/reject"): REVIEWERS,
     ("POST", "/cases/{case_id}/reopen"): REVIEWERS,
     ("POST", "/moderation/takedowns/{takedown_id}"): REVIEWERS,
@@ -132,6 +134,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
 # Writes whose harmless probe needs a record that does not exist (so an allowed caller changes nothing)
 PROBE_MISSING = {"/cases/{case_id}/close", "/admin/tokens/{token_id}/revoke", "/api/tokens/{token_id}",
                  "/sightings/{sighting_id}/child-face", "/api/sources/{source_id}/pause",
+                 "/sightings/{sighting_id}/family-summary", "/api/sightings/{sighting_id}/family-summary",
                  "/api/sources/{source_id}/resume", "/moderation/sources/{source_id}/{state}",
                  "/admin/accounts/{account_id}/disable", "/admin/accounts/{account_id}/enable",
                  "/admin/accounts/{account_id}/role", "/admin/invitations/{invitation_id}/withdraw",

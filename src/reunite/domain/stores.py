@@ -112,6 +112,10 @@ class ModerationStore(Protocol):
 
     def set_child_face(self, sighting_id: int, face_id: int | None) -> None: ...
 
+    def set_family_summary(self, sighting_id: int, summary: str) -> bool:
+        """A moderator's words for families; False when they already were these (nothing written)."""
+        ...
+
     def set_case_status(self, case_id: int, status: str, at: datetime, keep_data: bool = True) -> None: ...
 
     def case_state(self, case_id: int) -> tuple[str, bool]:

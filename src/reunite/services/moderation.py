@@ -11,6 +11,7 @@ from reunite.domain.errors import Conflict, InvalidInput, bounded
 from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, settled, state_of, transition
 from reunite.domain.model import SightingStatus
 from reunite.domain.ports import UnitOfWork
+from reunite.domain.summary import SUMMARY_LIMIT, repeated_place
 from reunite.domain.workbench import REJECT_REASONS, reason_of
 from reunite.services import idempotency, workbench
 from reunite.services.deps import Deps
@@ -143,3 +144,23 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100) -> dict[str, ob
                ids={name: [row["id"] for row in rows] for name, rows in shown.items()},
                exact_places=who.can(Permission.SEE_EXACT_PLACES))
     return {"counts": counts, "alarms": [asdict(load) for load in loads if load.alarm], **shown}
+
+
+def write_family_summary(deps: Deps, who: Principal, sighting_id: int, summary: str) -> None:
+    """A moderator's words about the child for families and partners (what the child wore and was doing,
+    who was with the child), who may not read the reporter's own words; written again the same, nothing
+    changes. Words that repeat the reporter's place beyond its city are refused."""
+    require(who, Permission.MODERATE)
+    summary = bounded(summary, SUMMARY_LIMIT, "family_summary")
+    row = deps.read.sighting(sighting_id)
+    if row["status"] not in (SightingStatus.PENDING, SightingStatus.APPROVED):
+        raise Conflict("report {id} is not shown to families: there is nothing to write for them", id=sighting_id)
+    place = row.get("place_text") or ""
+    if (repeated := repeated_place(summary, place, deps.places.city(place))) is not None:
+        raise InvalidInput(
+            "these words repeat the place the reporter gave (“{words}”): families may read its city only",
+            field="family_summary", words=repeated)
+    with deps.uow() as uow:
+        if uow.set_family_summary(sighting_id, summary):
+            uow.audit(who.actor, "sighting.family_summary_written", "sighting", sighting_id, length=len(summary))
+        uow.commit()

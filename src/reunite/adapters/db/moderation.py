@@ -36,6 +36,14 @@ class ModerationSql:
         return int(self.conn.execute(select(func.count()).select_from(photos).where(
             photos.c.sighting_id == sighting_id, photos.c.processed_at.is_(None))).scalar_one())
 
+    def set_family_summary(self, sighting_id: int, summary: str) -> bool:
+        this = sightings.c.id == sighting_id
+        other = sightings.c.family_summary != summary
+        changed = self.conn.execute(update(sightings).where(this, other).values(family_summary=summary)).rowcount
+        if not changed and self.conn.execute(select(sightings.c.id).where(this)).first() is None:
+            raise NotFound("sighting {id} does not exist", id=sighting_id)
+        return bool(changed)
+
     def set_child_face(self, sighting_id: int, face_id: int | None) -> None:
         if face_id is not None:
             owner = self.conn.execute(select(faces.c.sighting_id).where(faces.c.id == face_id)).scalar()
@@ -116,8 +124,8 @@ class ModerationSql:
     def blank_sighting(self, sighting_id: int, status: str, at: datetime) -> None:
         self.conn.execute(
             update(sightings).where(sightings.c.id == sighting_id).values(
-                status=status, lat=None, lon=None, place_text="", description="", with_whom="", reporter_contact="",
-                apparent_age_low=None, apparent_age_high=None, child_face_id=None, moderated_at=at,
+                status=status, lat=None, lon=None, place_text="", description="", with_whom="", family_summary="",
+                reporter_contact="", apparent_age_low=None, apparent_age_high=None, child_face_id=None, moderated_at=at,
                 reporter_account_id=None)
         )
 

@@ -22,7 +22,8 @@ from reunite.domain.times import with_offset
 
 SIGHTING_COLUMNS = (
     "s.id, s.seen_at, s.seen_at_offset, s.lat, s.lon, s.place_text, s.apparent_age_low, s.apparent_age_high, "
-    "s.apparent_sex, s.description, s.with_whom, s.created_at, s.status, s.child_face_id, s.group_id, "
+    "s.apparent_sex, s.description, s.with_whom, s.family_summary, s.created_at, s.status, s.child_face_id, "
+    "s.group_id, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id) AS photo_count, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.failed_reason IS NOT NULL) AS failed_photos, "

@@ -100,6 +100,7 @@ sightings = Table(
     Column("apparent_sex", String(8), nullable=False, server_default="unknown"),
     Column("description", Text, nullable=False, server_default=""),  # what the child was doing, wearing
     Column("with_whom", Text, nullable=False, server_default=""),
+    Column("family_summary", Text, nullable=False, server_default=""),  # a moderator's words for families (0022)
     Column("reporter_contact", Text, nullable=False, server_default=""),
     Column("status", String(16), nullable=False, server_default="pending"),
     Column("moderation_reason", Text, nullable=False, server_default=""),

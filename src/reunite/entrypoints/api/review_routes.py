@@ -67,6 +67,14 @@ def child_face(deps: DepsDep, who: Moderator, sighting_id: int, body: schemas.Ch
     return Response(status_code=204)
 
 
+@router.put("/sightings/{sighting_id}/family-summary", status_code=204, responses=ERRORS)
+def family_summary(deps: DepsDep, who: Moderator, sighting_id: int, body: schemas.FamilySummaryIn) -> Response:
+    """Write what families and partners may read about the child (they never read the reporter's own
+    words, which can name the exact place); the same words again change nothing."""
+    moderation.write_family_summary(deps, who, sighting_id, body.family_summary)
+    return Response(status_code=204)
+
+
 @router.post("/cases/{case_id}/verify", status_code=204, responses=STATUS_CHANGE)
 def verify(deps: DepsDep, who: Verifier, case_id: int, body: schemas.EvidenceIn,
            idempotency_key: IdempotencyKey = None) -> Response:

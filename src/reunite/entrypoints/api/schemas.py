@@ -62,6 +62,9 @@ class SightingOut(BaseModel):
         "What the child was doing, wearing: the reporter's words, empty for readers without exact places "
         "(they can name the place)"))
     with_whom: str = Field(default="", description="Who the child was with (as description: reviewers only)")
+    family_summary: str = Field(default="", description=(
+        "A moderator's words about the child for every reader (clothes, what the child was doing, who was with "
+        "the child), never the place beyond its city; empty until a moderator writes them"))
     photo_count: int
     face_count: int
     first_face_id: int | None
@@ -234,6 +237,10 @@ class ModerateIn(BaseModel):
 
 class ChildFaceIn(BaseModel):
     face_id: Id | None
+
+
+class FamilySummaryIn(BaseModel):
+    family_summary: str = Field(description="What families may read about the child; empty: nothing")
 
 
 class EvidenceIn(BaseModel):

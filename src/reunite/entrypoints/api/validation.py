@@ -53,6 +53,7 @@ FIELD_NAMES = (
     "relation", "requester", "result", "reunited", "scopes", "seen_at", "seen_from", "seen_to", "sex", "sighting_id",
     "source_id", "status", "subject", "subject_id", "takedown_id", "token_id", "tz_offset", "url", "with_whom",
     "account_id", "invitation_id", "role",  # the accounts' routes
+    "family_summary",
     # the pages' forms' own names
     "doing", "family_contact", "note", "photo_lat", "photo_lon", "query", "with",
 )

@@ -325,11 +325,18 @@ def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTML
 
 @router.get("/sightings/{sighting_id}", response_class=HTMLResponse)
 def sighting_page(request: Request, lang: LangDep, deps: DepsDep, who: Browser, sighting_id: int) -> HTMLResponse:
+    return show_sighting(request, lang, deps, who, sighting_id)
+
+
+def show_sighting(request: Request, lang: Language, deps: Deps, who: Principal, sighting_id: int, status: int = 200,
+                  **context: Any) -> HTMLResponse:
+    """The sighting page (``context``: a refused form's error and what was typed in it)."""
     reviewer = who.can(Permission.REVIEW_CANDIDATES)
     mine = [deps.read.case(case_id) for case_id in sorted(who.verified_cases & who.own_cases)]
-    return render(request, lang, "sighting.html", s=queries.get_sighting(deps, who, sighting_id),
+    return render(request, lang, "sighting.html", status, s=queries.get_sighting(deps, who, sighting_id),
                   candidates=queries.sighting_candidates(deps, who, sighting_id) if reviewer else [],
-                  my_cases=[c for c in mine if c["status"] == "open"], sent=request.query_params.get("sent") == "1")
+                  my_cases=[c for c in mine if c["status"] == "open"], sent=request.query_params.get("sent") == "1",
+                  done=request.query_params.get("done") == "1", **context)
 
 
 def _search_cases(deps: Deps, who: Principal) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from reunite.entrypoints.web.pages import (
     form_key,
     number,
     render,
+    show_sighting,
     text,
 )
 from reunite.services import accounts, grouping, moderation, queries, retention, reunion, review, throttle
@@ -82,6 +83,18 @@ async def decide_duplicate(request: Request, lang: LangDep, deps: DepsDep, who: 
 async def child_face(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, sighting_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.mark_child_face(
         deps, who, sighting_id, number(f, "face_id", int)))
+
+
+@router.post("/sightings/{sighting_id}/family-summary", response_model=None)
+async def family_summary(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, sighting_id: int) -> Response:
+    """Refused words come back on the sighting page with the error, as typed."""
+    typed = text(await checked_form(request), "family_summary")
+    try:
+        moderation.write_family_summary(deps, who, sighting_id, typed)
+    except ReuniteError as exc:
+        return show_sighting(request, lang, deps, who, sighting_id, exc.status_code, error=lang.error(exc),
+                             summary_typed=typed)
+    return RedirectResponse(f"/sightings/{sighting_id}?done=1#family-summary", status_code=303)
 
 
 @router.post("/cases/{case_id}/verify", response_model=None)

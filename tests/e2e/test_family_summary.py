@@ -1,0 +1,116 @@
+"""Families never read a reporter's own words (they can name the exact place), so a moderator writes
+what helps a parent recognise the child: families and partner tokens read those words; words that
+repeat the reporter's place beyond its city are refused with what was typed kept; written twice, stored
+and audited once; only moderators write them."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from fastapi.testclient import TestClient
+
+from reunite.bootstrap import Container
+from reunite.domain.access import OPERATOR, Role, Scope
+from reunite.services import moderation, retention
+from reunite.services.accounts import issue_token
+from tests.conftest import run_jobs, session_for
+from tests.e2e.test_report_additions import approved_report
+from tests.e2e.test_reports_and_places import send
+
+SUMMARY = "Boy about 6, red jacket, limping; an older woman beside him asked for money."
+
+
+def moderator(anonymous: TestClient, container: Container) -> TestClient:
+    """A moderator signed in to the pages."""
+    client = TestClient(anonymous.app)
+    client.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+    return client
+
+
+def desk(anonymous: TestClient, container: Container) -> TestClient:
+    """A moderation desk's API client (the API's changes need a token; cookies only read)."""
+    token = issue_token(container.deps, OPERATOR, "moderation desk", [Scope.ADMIN])
+    return TestClient(anonymous.app, headers={"Authorization": f"Bearer {token}"})
+
+
+def page_csrf(client: TestClient, path: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(path).text)
+    assert found
+    return found.group(1)
+
+
+def audited(container: Container, sighting_id: int) -> int:
+    with container.engine.connect() as conn:
+        return int(conn.exec_driver_sql(
+            "SELECT count(*) FROM audit_log WHERE action = 'sighting.family_summary_written' AND subject_id = %s",
+            (sighting_id,)).scalar_one())
+
+
+def test_a_moderators_words_reach_the_family_and_partners_never_the_reporters(
+    anonymous: TestClient, container: Container
+) -> None:
+    _, sighting_id, family = approved_report(anonymous, container)
+    mod = moderator(anonymous, container)
+    path = f"/sightings/{sighting_id}"
+    sent = mod.post(f"{path}/family-summary", data={"csrf": page_csrf(mod, path), "family_summary": SUMMARY},
+                    follow_redirects=False)
+    assert sent.status_code == 303
+    page = family.get(path)
+    assert "red jacket, limping" in page.text and "blue coat" not in page.text  # the reporter's words stay withheld
+    assert family.get(f"/api/sightings/{sighting_id}").json()["family_summary"] == SUMMARY
+    partner = TestClient(anonymous.app, headers={
+        "Authorization": f"Bearer {issue_token(container.deps, OPERATOR, 'ngo', [Scope.READ_SIGHTINGS])}"})
+    listed = partner.get("/api/sightings").json()["items"]
+    assert [s["family_summary"] for s in listed if s["id"] == sighting_id] == [SUMMARY]
+    # the same words again (a double tap): stored and audited once
+    api = desk(anonymous, container)
+    assert api.put(f"/api/sightings/{sighting_id}/family-summary", json={"family_summary": SUMMARY}).status_code == 204
+    assert audited(container, sighting_id) == 1
+    # only moderators write them
+    tried = family.post(f"{path}/family-summary", data={"csrf": page_csrf(family, path), "family_summary": "x"})
+    assert tried.status_code == 403
+    assert partner.put(f"/api/sightings/{sighting_id}/family-summary", json={"family_summary": "x"}).status_code == 403
+    assert family.get(f"/api/sightings/{sighting_id}").json()["family_summary"] == SUMMARY
+    # a report taken down keeps nothing of them
+    takedown = retention.request_takedown(container.deps, "sighting", sighting_id, "a parent", "parent", "my son")
+    retention.decide_takedown(container.deps, OPERATOR, takedown, approve=True, evidence="ID card seen")
+    assert container.deps.read.sighting(sighting_id)["family_summary"] == ""
+
+
+def test_words_that_repeat_the_place_are_refused_in_the_readers_language_with_what_was_typed_kept(
+    anonymous: TestClient, container: Container
+) -> None:
+    _, sighting_id, family = approved_report(anonymous, container)  # reported at "People's Square"
+    mod = moderator(anonymous, container)
+    path = f"/sightings/{sighting_id}"
+    typed = "Boy in a red jacket begging at people's  square every evening"
+    refused = mod.post(f"{path}/family-summary", data={"csrf": page_csrf(mod, path), "family_summary": typed},
+                       headers={"Accept-Language": "zh-CN"})
+    assert refused.status_code == 422
+    assert "家属只能看到所在城市" in refused.text and typed in html.unescape(refused.text)  # in Chinese, words kept
+    too_long = desk(anonymous, container).put(f"/api/sightings/{sighting_id}/family-summary",
+                                              json={"family_summary": "a" * 1001})
+    assert too_long.status_code == 422 and "1000" in too_long.text
+    assert family.get(f"/api/sightings/{sighting_id}").json()["family_summary"] == ""  # nothing stored
+    assert audited(container, sighting_id) == 0
+
+
+def test_a_house_number_from_the_place_words_is_refused_and_a_rejected_report_gets_no_words(
+    anonymous: TestClient, container: Container
+) -> None:
+    send(anonymous, key="k-house", place_text="No. 17 Lane 3 Xinhua Road, Beijing", doing="grey hat")
+    run_jobs(container)
+    with container.engine.connect() as conn:
+        sighting_id = int(conn.exec_driver_sql("SELECT max(id) FROM sightings").scalar_one())
+    api = desk(anonymous, container)
+    numbered = api.put(f"/api/sightings/{sighting_id}/family-summary",
+                       json={"family_summary": "Girl in a grey hat near No. 17, with a man"})
+    assert numbered.status_code == 422
+    # the city alone is what every reader sees: naming it is fine (a pending report may be written for, too)
+    fine = api.put(f"/api/sightings/{sighting_id}/family-summary",
+                   json={"family_summary": "Girl in a grey hat, Beijing, with a man"})
+    assert fine.status_code == 204
+    moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], approve=False, reason="not a child")
+    rejected = api.put(f"/api/sightings/{sighting_id}/family-summary", json={"family_summary": "Girl"})
+    assert rejected.status_code == 409
