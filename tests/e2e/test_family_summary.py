@@ -59,6 +59,7 @@ def test_a_moderators_words_reach_the_family_and_partners_never_the_reporters(
     page = family.get(path)
     assert "red jacket, limping" in page.text and "blue coat" not in page.text  # the reporter's words stay withheld
     assert family.get(f"/api/sightings/{sighting_id}").json()["family_summary"] == SUMMARY
+    assert "red jacket, limping" in family.get("/sightings").text  # on the card a parent browses, too
     partner = TestClient(anonymous.app, headers={
         "Authorization": f"Bearer {issue_token(container.deps, OPERATOR, 'ngo', [Scope.READ_SIGHTINGS])}"})
     listed = partner.get("/api/sightings").json()["items"]
