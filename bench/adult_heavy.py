@@ -1,6 +1,7 @@
 """Case → sightings in mixed galleries where most faces are adults' (issue 14, item 3).
 
-    python bench/adult_heavy.py CORPUS [--fold-seeds 2026 1 2 3 4 5 6 7] [--multipliers 1 5 10 20] [--out FILE]
+    python bench/adult_heavy.py CORPUS [--fold-seeds 2026 1 2 3 4 5 6 7] [--multipliers 1 5 10 20]
+                                [--ensemble] [--out FILE]
 
 The issue's check on unseen faces found the hubness term, fitted on children, ranking a missing
 child's true sightings below adults' faces once adults are most of the gallery (as in street photos,
@@ -10,7 +11,8 @@ has: each held-out case's rank is 1 + the children's distractor photos above its
 m × the adults' photos above it (the expected rank if every adult's photo stood for m alike). The
 shipped recipe, re-fitted on the outer training subjects, against the same with hubness off, with
 its own region's average ("local"), fitted on children only, at half and twice the weight, and the
-recipe the issue measured (WCCN shrinkage 2, hubness weight 1 with 32 centroids, now of ≥ 5 people)."""
+recipe the issue measured (WCCN shrinkage 2, hubness weight 1 with 32 centroids, now of ≥ 5 people);
+``--ensemble`` adds bench/ensemble.py's grid ensemble as one averaged map (minutes a partition)."""
 
 from __future__ import annotations
 
@@ -29,8 +31,11 @@ from bench.accuracy import folds
 from bench.adaptation import embed_unadapted
 from bench.common import emit, machine, peak_memory_mb
 from bench.corpus import Photo, load
+from bench.ensemble import Fits, averaged_metric, grid
 from bench.fitted import PREVIOUS, Config, fit, shipped_config
 from bench.nested import Evaluation, World
+
+ENSEMBLE = "grid ensemble as one averaged map (bench/ensemble.py)"
 
 
 def variants(shipped: Config) -> dict[str, Config]:
@@ -43,15 +48,20 @@ def variants(shipped: Config) -> dict[str, Config]:
 
 
 def ranks(photos: list[Photo], world: World, configs: dict[str, Config], seeds: list[int],
-          multipliers: list[float], outer: int = 5) -> dict[str, dict[float, np.ndarray]]:
+          multipliers: list[float], outer: int = 5, ensemble: bool = False) -> dict[str, dict[float, np.ndarray]]:
     """Each configuration's mixed case → sightings ranks, pooled over every outer fold of every partition."""
     everyone = {p.subject for p in photos}
-    out: dict[str, dict[float, list[np.ndarray]]] = {name: {m: [] for m in multipliers} for name in configs}
+    names = [*configs, *([ENSEMBLE] if ensemble else [])]
+    out: dict[str, dict[float, list[np.ndarray]]] = {name: {m: [] for m in multipliers} for name in names}
     for seed in seeds:
         for held in folds(photos, outer, seed):
             training = [p for p in photos if p.subject not in held]
-            for name, config in configs.items():
-                evaluation = Evaluation(fit(config, world.raw_by_path, training), world, held, everyone)
+            evaluations = {name: Evaluation(fit(config, world.raw_by_path, training), world, held, everyone)
+                           for name, config in configs.items()}
+            if ensemble:
+                members = [(Config(**g), training) for g in grid()]
+                evaluations[ENSEMBLE] = averaged_metric(members, world, held, everyone, Fits())
+            for name, evaluation in evaluations.items():
                 for m in multipliers:
                     out[name][m].append(evaluation.case_to_sightings(mixed=True, adults=m))
     return {name: {m: np.concatenate(parts) for m, parts in by_m.items()} for name, by_m in out.items()}
@@ -75,13 +85,15 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--fold-seeds", type=int, nargs="+", default=[2026, 1, 2, 3, 4, 5, 6, 7])
     parser.add_argument("--multipliers", type=float, nargs="+", default=[1, 5, 10, 20])
+    parser.add_argument("--ensemble", action="store_true", help="add the grid ensemble (minutes a partition)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     start = time.perf_counter()
     photos = load(args.corpus.resolve())
     raw, thorough = embed_unadapted(photos)
     world = World(photos, raw.vectors, thorough.vectors)
-    result = ranks(photos, world, variants(shipped_config()), args.fold_seeds, args.multipliers)
+    result = ranks(photos, world, variants(shipped_config()), args.fold_seeds, args.multipliers,
+                   ensemble=args.ensemble)
     rows = table(result)
     emit({"corpus": str(args.corpus), "machine": machine(), "fold_seeds": args.fold_seeds,
           "cases": len(next(iter(next(iter(result.values())).values()))), "figures": rows,
