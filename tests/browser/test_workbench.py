@@ -102,6 +102,28 @@ def test_a_report_whose_photo_waits_for_the_face_engine_says_so_on_a_phone(
     expect(card).not_to_contain_text(words["waiting"])
 
 
+@pytest.mark.parametrize("width", [320, 1280])
+def test_a_report_moved_to_is_never_under_the_action_bar(
+    browser: Browser, server: str, container: Container, width: int
+) -> None:
+    _, reporter_token = session_for(container, Role.REPORTER)
+    reporter = from_session(container.deps, reporter_token)
+    assert reporter is not None
+    reports = street_reports(container, (("collins", 1), ("hopper", 0), ("collins", 2)), reporter, apart=True)
+    run_jobs(container)
+    page, _ = signed_in(browser, server, container, Role.MODERATOR, "zh_CN", width)
+    page.set_viewport_size({"width": width, "height": 640})
+    page.goto(server + "/moderation/reports")
+    for shown in reports[1:]:
+        page.keyboard.press("j")  # the next report, as a reviewer moves through them
+        box = page.locator(f"#report-{shown} input[name=ids]")
+        expect(page.locator(f"#report-{shown}")).to_be_focused()
+        hit = box.evaluate("""e => { const r = e.getBoundingClientRect();
+            const at = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return at === e || e.closest('label').contains(at); }""")
+        assert hit, f"report {shown}'s checkbox is covered at {width} px"
+
+
 @pytest.mark.parametrize(("language", "width"), VIEWS)
 def test_reviewer_works_reports_then_candidates_with_the_keyboard_only(
     browser: Browser, server: str, container: Container, language: str, width: int

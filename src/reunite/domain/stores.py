@@ -153,6 +153,10 @@ class ModerationStore(Protocol):
         """Leave a placeholder: the id, the date and the status; nothing personal."""
         ...
 
+    def confirmed_cases(self, sighting_id: int) -> list[int]:
+        """The cases for which a reviewer confirmed this sighting."""
+        ...
+
     def blank_case(self, case_id: int, status: str, at: datetime) -> None:
         """Every personal field emptied (names, dates, places, contacts, police report, partner record),
         its messages deleted and its verifications' notes emptied: id, dates and status stay."""

@@ -12,12 +12,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reunite.domain.errors import InvalidInput, NotFound, bounded
-from reunite.domain.model import PhotoOwner, SightingStatus
+from reunite.domain.model import SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import report_verdict
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.grouping import leave_group
+from reunite.services.retention import blank_sighting
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or typed from a screen
 OPEN = (SightingStatus.PENDING, SightingStatus.APPROVED)
@@ -132,11 +133,8 @@ def withdraw(deps: Deps, receipt: str, token: str, sure: bool) -> None:
         raise InvalidInput("tick the box to confirm that your report and its photos should be deleted",
                            field="sure")
     with deps.uow() as uow:
-        keys = uow.remove_photos(PhotoOwner.SIGHTING, row["id"])
-        uow.blank_sighting(row["id"], SightingStatus.WITHDRAWN.value, deps.clock.now())
+        unused = blank_sighting(deps, uow, row["id"], SightingStatus.WITHDRAWN.value)
         uow.audit("reporter", "sighting.withdrawn", "sighting", row["id"])
-        leave_group(deps, uow, row["id"])  # it leaves its group (and the group's fused face)
-        unused = uow.storage_keys_unused(keys) if keys else []
         uow.commit()
     for key in unused:
         deps.photos.delete(key)

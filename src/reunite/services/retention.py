@@ -58,7 +58,13 @@ def blank_case(deps: Deps, uow: UnitOfWork, case_id: int, action: CaseAction) ->
     return uow.storage_keys_unused(keys) if keys else []
 
 
-def _blank_sighting(deps: Deps, uow: UnitOfWork, sighting_id: int, status: str) -> list[str]:
+def blank_sighting(deps: Deps, uow: UnitOfWork, sighting_id: int, status: str) -> list[str]:
+    """The one way a sighting is blanked (removed on request, withdrawn by its reporter, expired): its
+    photos, faces, candidates and words deleted, a placeholder left; each case a reviewer had confirmed
+    it for is told in its history (``case.lead_removed``: its family and reviewers see why the lead is
+    gone). Returns the stored files nothing else uses, to delete once committed."""
+    for case_id in uow.confirmed_cases(sighting_id):
+        uow.audit("operator", "case.lead_removed", "case", case_id, sighting=sighting_id, why=status)
     keys = uow.remove_photos(PhotoOwner.SIGHTING, sighting_id)
     uow.blank_sighting(sighting_id, status, deps.clock.now())
     leave_group(deps, uow, sighting_id)  # it leaves its group (and the group's fused face)
@@ -71,7 +77,7 @@ def _blank(deps: Deps, uow: UnitOfWork, subject: str, subject_id: int) -> list[s
     try:
         if subject == "sighting":
             deps.read.sighting(subject_id)
-            return _blank_sighting(deps, uow, subject_id, "removed")
+            return blank_sighting(deps, uow, subject_id, "removed")
         return blank_case(deps, uow, subject_id, CaseAction.TAKE_DOWN)
     except NotFound:
         raise InvalidInput("{subject} {id} does not exist, so nothing can be removed: refuse the request, saying so",
@@ -119,7 +125,7 @@ def expire(deps: Deps) -> tuple[int, int]:
                                              now - deps.limits.closed_case_retention, now)
         uow.drop_stray_notes(now - STRAY_NOTES)
         uow.forget_results(now - RETRIES_WITHIN)
-        unused = [key for i in sighting_ids for key in _blank_sighting(deps, uow, i, "expired")]
+        unused = [key for i in sighting_ids for key in blank_sighting(deps, uow, i, "expired")]
         unused += [key for i in case_ids for key in blank_case(deps, uow, i, CaseAction.EXPIRE)]
         for subject, ids in (("sighting", sighting_ids), ("case", case_ids)):
             for record in ids:

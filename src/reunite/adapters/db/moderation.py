@@ -121,6 +121,11 @@ class ModerationSql:
         used |= set(self.conn.execute(select(faces.c.crop_key).where(faces.c.crop_key.in_(keys))).scalars())
         return [k for k in keys if k not in used]
 
+    def confirmed_cases(self, sighting_id: int) -> list[int]:
+        return list(self.conn.execute(select(candidates.c.case_id).distinct().where(
+            candidates.c.sighting_id == sighting_id, candidates.c.status == "confirmed").order_by(
+            candidates.c.case_id)).scalars())
+
     def blank_sighting(self, sighting_id: int, status: str, at: datetime) -> None:
         self.conn.execute(
             update(sightings).where(sightings.c.id == sighting_id).values(
@@ -194,20 +199,30 @@ QUEUE_SQL = {
     ),
     "cases": (
         "SELECT id, created_at, given_name, family_name, birth_date, missing_since, missing_since_offset, "
-        "last_seen_text, police_report "
+        "last_seen_text, police_report, "
+        "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = cases.id ORDER BY p.id) AS photo_ids "
         "FROM cases WHERE verified_at IS NULL AND status = 'open' ORDER BY created_at, id LIMIT :limit",
         "SELECT count(*) FROM cases WHERE verified_at IS NULL AND status = 'open'",
     ),
     "candidates": (
-        "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.score, c.face_score, c.created_at, "
+        "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.case_face_id, c.score, c.face_score, "
+        "c.created_at, "
         "k.given_name FROM candidates c JOIN cases k ON k.id = c.case_id JOIN sightings s ON s.id = c.sighting_id "
         "WHERE c.status = 'proposed' AND k.status = 'open' AND s.status = 'approved' "
         "ORDER BY c.created_at, c.id LIMIT :limit",
         f"SELECT count(DISTINCT {ITEM}) {FROM} WHERE {OPEN}",  # workbench items: one per case and trail
     ),
     "takedowns": (
-        "SELECT id, created_at, subject, subject_id, requester, relation, reason FROM takedowns "
-        "WHERE status = 'pending' ORDER BY created_at, id LIMIT :limit",
+        # what the moderator decides about: the record's photos, its state, and (a sighting) the confirmed
+        # leads that removing it takes from families
+        "SELECT t.id, t.created_at, t.subject, t.subject_id, t.requester, t.relation, t.reason, "
+        "ARRAY(SELECT p.id FROM photos p WHERE CASE t.subject WHEN 'sighting' THEN p.sighting_id ELSE p.case_id END "
+        "= t.subject_id ORDER BY p.id) AS photo_ids, "
+        "CASE t.subject WHEN 'sighting' THEN (SELECT s.status FROM sightings s WHERE s.id = t.subject_id) "
+        "ELSE (SELECT k.status FROM cases k WHERE k.id = t.subject_id) END AS subject_status, "
+        "(SELECT count(*) FROM candidates c WHERE c.status = 'confirmed' AND t.subject = 'sighting' "
+        "AND c.sighting_id = t.subject_id) AS confirmed "
+        "FROM takedowns t WHERE t.status = 'pending' ORDER BY t.created_at, t.id LIMIT :limit",
         "SELECT count(*) FROM takedowns WHERE status = 'pending'",
     ),
 }

@@ -7,11 +7,16 @@
   var chooseAll = document.getElementById("choose-all");
   var current = 0;
 
-  function focus(index) {
+  function focus(index, scroll) {
     if (!reports.length) return;
     current = Math.max(0, Math.min(reports.length - 1, index));
     reports.forEach(function (r, i) { r.classList.toggle("current", i === current); });
-    reports[current].focus();
+    reports[current].focus({ preventScroll: true });
+    if (scroll) {  // its top just below the action bar where the bar stays on screen, never under it
+      var bar = document.querySelector(".bulk");
+      var above = bar && getComputedStyle(bar).position === "sticky" ? bar.offsetHeight : 0;
+      window.scrollTo(0, reports[current].getBoundingClientRect().top + window.scrollY - above - 8);
+    }
   }
   function chosen() { return document.querySelectorAll(".report input[name=ids]:checked").length; }
   function act(kind) {
@@ -19,8 +24,8 @@
     (bulk || reports[current].querySelector("[data-act=" + kind + "]")).click();
   }
   function onReports(key) {
-    if (key === "j" || key === "ArrowDown") focus(current + 1);
-    else if (key === "k" || key === "ArrowUp") focus(current - 1);
+    if (key === "j" || key === "ArrowDown") focus(current + 1, true);
+    else if (key === "k" || key === "ArrowUp") focus(current - 1, true);
     else if (key === "x") { var box = reports[current].querySelector("input[name=ids]"); box.checked = !box.checked; }
     else if (key === "*") { chooseAll.checked = !chooseAll.checked; toggleAll(); }
     else if (key === "a") act("approve");
