@@ -63,6 +63,11 @@ class PeopleStore(Protocol):
         """Mark an unused, unexpired invitation used; its (email, role, inviter's account, locked), or None."""
         ...
 
+    def invitation_for_change(self, invitation_id: int) -> tuple[str, bool, datetime] | None:
+        """The invitation's role, whether it was accepted and when it ends, its row locked until the
+        commit; None when no invitation has this id."""
+        ...
+
     def withdraw_invitation(self, invitation_id: int, now: datetime) -> str | None:
         """End a pending invitation now; the invitee's email, or None when none with this id is pending."""
         ...

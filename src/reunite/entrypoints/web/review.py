@@ -223,7 +223,7 @@ async def change_role(request: Request, lang: LangDep, deps: DepsDep, who: Admin
 @router.post("/admin/invitations/{invitation_id}/withdraw", response_model=None)
 async def withdraw(request: Request, lang: LangDep, deps: DepsDep, who: Admin, invitation_id: int) -> Response:
     return await _on_account(request, lang, deps, lambda f: staff_changes.withdraw_invitation(
-        deps, who, invitation_id))
+        deps, who, invitation_id, form_key(who, f"withdraw:{invitation_id}", f)))
 
 
 @router.post("/admin/invitations", response_class=HTMLResponse)
