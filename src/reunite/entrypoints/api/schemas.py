@@ -222,6 +222,9 @@ class SearchHit(BaseModel):
 class ReviewIn(BaseModel):
     decision: str
     reason: str = ""
+    members: list[int] | None = Field(None, description=(
+        "To confirm with it: other candidates of the same case on this child's trail (as the workbench's "
+        "ticks); one not on the trail is refused (422) and nothing is confirmed"))
 
 
 class PowChallenge(BaseModel):
