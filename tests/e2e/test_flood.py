@@ -56,7 +56,8 @@ def test_a_closer_photo_added_to_a_dismissed_report_does_not_ask_the_moderator_a
                                      [Upload(portrait("collins", 2), "closer.jpg")])
     assert added == 1
     run_jobs(container)
-    moderation.moderate_sightings(deps, OPERATOR, [sighting_id], approve=True)
+    closer = max(f["id"] for f in deps.read.sighting(sighting_id)["faces"])  # two faces now: the closer one's
+    moderation.moderate_sightings(deps, OPERATOR, [sighting_id], approve=True, child_faces={sighting_id: closer})
     run_jobs(container)
     rows = deps.read.candidates(world.case_id, None)
     assert [(r["sighting_id"], r["status"]) for r in rows] == [(sighting_id, "dismissed")]  # the decision stands

@@ -64,8 +64,7 @@ class PeopleStore(Protocol):
         ...
 
     def invitation_for_change(self, invitation_id: int) -> tuple[str, bool, datetime] | None:
-        """The invitation's role, whether it was accepted and when it ends, its row locked until the
-        commit; None when no invitation has this id."""
+        """Its role, whether it was accepted and when it ends (row locked); None: no such invitation."""
         ...
 
     def withdraw_invitation(self, invitation_id: int, now: datetime) -> str | None:
@@ -113,6 +112,10 @@ class ModerationStore(Protocol):
 
     def unprocessed_photos(self, sighting_id: int) -> int:
         """How many of the sighting's photos are still waiting for face detection."""
+        ...
+
+    def child_face_state(self, sighting_id: int) -> tuple[str | None, int, int | None]:
+        """The report's status (None: no such report), its faces and the one marked as the child's."""
         ...
 
     def set_child_face(self, sighting_id: int, face_id: int | None) -> None: ...

@@ -55,6 +55,7 @@ FIELD_NAMES = (
     "account_id", "invitation_id", "role",  # the accounts' routes
     "family_summary",
     "members",  # a confirmation's trail
+    "child_faces",  # an approval's choice of the child's face
     # the pages' forms' own names
     "doing", "family_contact", "note", "photo_lat", "photo_lon", "query", "with",
 )
