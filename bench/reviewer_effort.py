@@ -41,6 +41,7 @@ from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.worker.tasks import make_app, run_worker
 from reunite.services import intake
 from reunite.services.accounts import from_session, sign_in, sign_up
+from reunite.services.deps import Deps
 
 BIRTH = date(1970, 1, 1)
 
@@ -76,6 +77,11 @@ CSRF: dict[int, str] = {}
 
 def post(client: TestClient, url: str, **data: Any) -> Any:
     return client.post(url, data={"csrf": CSRF[id(client)], **data}, follow_redirects=False)
+
+
+def largest_face(deps: Deps, sighting_id: int) -> int:
+    faces = deps.read.sighting(sighting_id)["faces"]
+    return int(max(faces, key=lambda f: (f["box_right"] - f["box_left"]) * (f["box_bottom"] - f["box_top"]))["id"])
 
 
 def run(corpus: Path, cases: int, sightings: int, two_photos: bool = False, reposts: int = 0) -> dict[str, Any]:
@@ -134,11 +140,17 @@ def measure(container: Container, chosen: list[list[Photo]], seen: list[Photo], 
     moderator = client_for(container, Role.MODERATOR, "moderator")
     report_keys = report_pages = 0
     while True:
-        ids = re.findall(r'name="all" value="(\d+)"', moderator.get("/moderation/reports").text)
+        page = moderator.get("/moderation/reports").text
+        ids = re.findall(r'name="all" value="(\d+)"', page)
         if not ids:
             break
-        post(moderator, "/moderation/reports/approve", scope="all", all=ids)
-        report_keys, report_pages = report_keys + 2, report_pages + 1  # "*" then "a"
+        # a report showing several faces, none marked, asks which is the child's: the moderator taps the
+        # largest (the portrait's subject), one key more each
+        asked = [int(i) for i in re.findall(r'name="child_face_(\d+)" value="none"', page)]
+        choices = {f"child_face_{i}": str(largest_face(deps, i)) for i in asked}
+        approved = post(moderator, "/moderation/reports/approve", scope="all", all=ids, **choices)
+        assert approved.status_code == 303, f"approving the reports was refused ({approved.status_code})"
+        report_keys, report_pages = report_keys + 2 + len(asked), report_pages + 1  # "*", the faces chosen, "a"
 
     waiting = deps.read.queue_counts()["candidates"]  # workbench items now (one per case and trail)
     candidates = sum(1 for c in subject_of_case for r in deps.read.candidates(c, None) if r["status"] == "proposed")

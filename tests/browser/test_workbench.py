@@ -216,3 +216,38 @@ def test_family_filters_with_unknown_ages_still_find_their_child(
     page.press("input[name=age]", "Enter")
     expect(page.locator(".gallery .card")).to_have_count(0)
     expect(page.locator(".alert")).to_contain_text(words["known"])
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_a_report_with_several_faces_asks_for_the_childs_face_on_a_320_px_phone(
+    browser: Browser, server: str, container: Container, language: str
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.e2e.world import two_faces
+
+    reporter = from_session(container.deps, session_for(container, Role.REPORTER)[1])
+    assert reporter is not None
+    seen = NewSighting(seen_at=datetime(2006, 6, 1, tzinfo=UTC), place=GeoPoint(30.5, 114.3), place_text="Hankou")
+    crowded = intake.report_sighting(container.deps, reporter, seen, [Upload(two_faces(), "two.jpg")]).sighting_id
+    run_jobs(container)
+    page, _ = signed_in(browser, server, container, Role.MODERATOR, language, 320)
+    page.goto(server + "/moderation/reports")
+    card = page.locator(f"#report-{crowded}")
+    expect(card.locator("fieldset.child-choice input[type=radio]")).to_have_count(3)  # two faces, or neither
+    found = Axe().run(page, options={"runOnly": ["wcag2a", "wcag2aa", "best-practice"]}).response
+    assert [v["id"] for v in found["violations"] if v["impact"] in ("serious", "critical")] == []
+    no_sideways_scroll(page)
+    page.set_viewport_size({"width": 320, "height": 900})
+    card.get_by_role("button", name="Approve" if language == "en" else "批准").first.click()
+    expect(page.locator("#form-error")).to_contain_text(f"{crowded}")  # refused, saying what to do
+    assert container.deps.read.sighting(crowded)["status"] == "pending"
+    no_sideways_scroll(page)
+    page.set_viewport_size({"width": 320, "height": 900})
+    card.locator("fieldset.child-choice input[type=radio]").first.check()
+    box = card.locator("fieldset.child-choice").bounding_box()
+    assert box and box["x"] >= 0 and box["x"] + box["width"] <= 320
+    card.get_by_role("button", name="Approve" if language == "en" else "批准").first.click()
+    expect(page.locator("main")).to_contain_text(WORDS[language]["nothing"])
+    found = container.deps.read.sighting(crowded)
+    assert found["status"] == "approved" and found["child_face_id"] == min(f["id"] for f in found["faces"])

@@ -3,19 +3,22 @@ of one child are one workbench item per case, and a decision on it applies as a 
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime, timedelta
 
+from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Principal, Role
 from reunite.domain.model import GeoPoint, NewSighting, Upload
 from reunite.domain.workbench import Action
+from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.cli import app as cli
 from reunite.services import intake, moderation, reports, workbench
 from reunite.services.matching import rematch_all
-from tests.conftest import run_jobs, session_for
+from tests.conftest import admin_token, run_jobs, session_for
 from tests.e2e.test_workbench import _client, _form, loop, with_undo
 from tests.photos import portrait
 
@@ -53,7 +56,8 @@ def test_a_closer_photo_added_to_a_dismissed_report_does_not_ask_the_moderator_a
                                      [Upload(portrait("collins", 2), "closer.jpg")])
     assert added == 1
     run_jobs(container)
-    moderation.moderate_sightings(deps, OPERATOR, [sighting_id], approve=True)
+    closer = max(f["id"] for f in deps.read.sighting(sighting_id)["faces"])  # two faces now: the closer one's
+    moderation.moderate_sightings(deps, OPERATOR, [sighting_id], approve=True, child_faces={sighting_id: closer})
     run_jobs(container)
     rows = deps.read.candidates(world.case_id, None)
     assert [(r["sighting_id"], r["status"]) for r in rows] == [(sighting_id, "dismissed")]  # the decision stands
@@ -111,6 +115,38 @@ def test_confirming_a_trail_covers_the_ticked_sightings_and_keeps_each_ones_deci
     _form(reviewer, again, action="dismiss", reason="1")
     status = {r["id"]: r["status"] for r in deps.read.candidates(world.case_id, None)}
     assert status == {**dict.fromkeys(ticked, "confirmed"), kept_back: "dismissed"}  # confirmations stand
+
+
+def test_a_confirmation_naming_a_sighting_outside_the_trail_is_refused_and_nothing_is_confirmed(
+    container: Container,
+) -> None:
+    world = loop(container)
+    deps = container.deps
+    reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
+    shown = reviewer.get("/workbench", follow_redirects=False).headers["location"]
+    lead = int(shown.rsplit("/", 1)[1])
+    members = [m["id"] for m in workbench.item(deps, ANN, lead)["members"]]
+    stranger = max(members) + 1000  # no candidate of this trail (another case's, or none at all)
+    csrf = re.findall(r'name="csrf" value="([^"]+)"', reviewer.get("/report").text)[0]
+    sent = {"csrf": csrf, "action": "confirm", "trail": "1", "member": [*members, stranger]}
+    refused = reviewer.post(shown, data=sent, follow_redirects=False)
+    assert refused.status_code == 422
+    said = html.unescape(refused.text)
+    assert f"candidate {stranger} is not on this item's trail" in said and "nothing was confirmed" in said
+    assert "3 sightings for this case, newest first" in refused.text  # the item is shown again, to tick again
+    zh = reviewer.post(shown, data=sent, headers={"Accept-Language": "zh-CN"}, follow_redirects=False)
+    assert zh.status_code == 422 and f"候选 {stranger} 不在此条目的行踪上" in zh.text
+    assert {r["status"] for r in deps.read.candidates(world.case_id, None)} == {"proposed"}  # nothing stored
+    _form(reviewer, shown, action="skip")  # the page's reviewer lets go of the item
+
+    api = TestClient(create_app(container), headers={"Authorization": f"Bearer {admin_token(container)}"})
+    by_api = api.post(f"/api/candidates/{lead}/review", json={"decision": "confirm", "members": [stranger, lead]})
+    assert by_api.status_code == 422 and f"candidate {stranger} is not on this item's trail" in by_api.json()["detail"]
+    assert {r["status"] for r in deps.read.candidates(world.case_id, None)} == {"proposed"}
+    assert _audited(container, "candidate.confirmed") == []
+    both = api.post(f"/api/candidates/{lead}/review", json={"decision": "confirm", "members": members})
+    assert both.status_code == 204  # the trail's own sightings are confirmed with it, as the page's ticks
+    assert {r["status"] for r in deps.read.candidates(world.case_id, None)} == {"confirmed"}
 
 
 def test_the_same_pictures_reported_twice_are_one_item(container: Container) -> None:

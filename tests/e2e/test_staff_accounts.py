@@ -210,15 +210,51 @@ def test_an_invitation_holds_while_its_admin_does_and_a_pending_one_can_be_withd
     assert post_form(boss, f"/admin/invitations/{invitation_id}/withdraw").status_code == 303
     assert visitor.get(pending).status_code == 422  # the link no longer makes an account
     assert "expired or withdrawn" in boss.get("/admin").text
-    again = post_form(boss, f"/admin/invitations/{invitation_id}/withdraw")
-    assert again.status_code == 404
+    again = post_form(boss, f"/admin/invitations/{invitation_id}/withdraw")  # a resend: answered as the first
+    assert again.status_code == 303 and again.headers["location"] == "/admin?done=1#accounts"
+    assert post_form(boss, "/admin/invitations/999999/withdraw").status_code == 404
 
     invite("third@example.org")
     third = max(i["id"] for i in container.deps.read.invitations())
     api = TestClient(create_app(container), headers={"Authorization": f"Bearer {admin_token(container)}"})
-    assert api.delete(f"/api/invitations/{third}").status_code == 204
-    assert api.delete(f"/api/invitations/{third}").status_code == 404
-    assert [s for _, s, _ in audited(container, "invitation.withdrawn")] == [invitation_id, third]
+    for _ in range(2):  # no token withdraws an invitation to a staff role, even an admin-scoped one
+        refused = api.delete(f"/api/invitations/{third}", headers={"Accept-Language": "zh-CN"})
+        assert refused.status_code == 403 and "令牌不能撤回" in refused.json()["detail"]
+    assert "a token cannot withdraw an invitation to a staff role" in api.delete(f"/api/invitations/{third}").text
+    assert f'action="/admin/invitations/{third}/withdraw"' in boss.get("/admin").text  # still pending
+    assert [s for _, s, _ in audited(container, "invitation.withdrawn")] == [invitation_id]
+
+
+def test_a_withdrawal_sent_twice_is_made_once_and_an_accepted_invitation_is_refused(container: Container) -> None:
+    _, admin = signed_in(container, Role.ADMIN, "admin@example.org")
+
+    def invite(email: str, role: str) -> tuple[int, str]:
+        made = post_form(admin, "/admin/invitations", email=email, role=role).text
+        found = re.search(r'id="shown">[^<]*(/invite/[^<\s]+)<', made)
+        assert found
+        return max(i["id"] for i in container.deps.read.invitations()), found.group(1)
+
+    pending, link = invite("new-admin@example.org", "admin")
+    page = admin.get("/admin").text
+    form = re.search(rf'action="/admin/invitations/{pending}/withdraw".*?name="idempotency_key" value="([^"]+)"', page)
+    assert form, "the withdraw form carries a one-time key"
+    sent = {"csrf": csrf(admin, "/admin"), "idempotency_key": form.group(1)}
+    answers = [admin.post(f"/admin/invitations/{pending}/withdraw", data=sent, follow_redirects=False)
+               for _ in range(2)]  # a double click, or a resend after a lost answer
+    assert [(a.status_code, a.headers["location"]) for a in answers] == [(303, "/admin?done=1#accounts")] * 2
+    assert [s for _, s, _ in audited(container, "invitation.withdrawn")] == [pending]  # recorded once
+    visitor = TestClient(create_app(container))
+    assert visitor.get(link).status_code == 422
+
+    accepted, link = invite("new-police@example.org", "police")
+    took = visitor.post(link, data={"csrf": csrf(visitor, "/login"), "name": "New Police", "password": PASSWORD})
+    assert took.status_code in (200, 303) and count_rows(container, "accounts") == 2
+    late = post_form(admin, f"/admin/invitations/{accepted}/withdraw")
+    assert late.status_code == 409 and "was accepted: its account exists now; disable the account" in late.text
+    zh = admin.post(f"/admin/invitations/{accepted}/withdraw", data={"csrf": csrf(admin, "/admin")},
+                    headers={"Accept-Language": "zh-CN"})
+    assert zh.status_code == 409 and "已被接受" in zh.text
+    assert [s for _, s, _ in audited(container, "invitation.withdrawn")] == [pending]
 
 
 def test_issuing_a_token_answers_its_id_for_revoking_it(client: TestClient) -> None:

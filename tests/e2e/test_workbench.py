@@ -299,7 +299,8 @@ def test_queue_alarm_scales_with_the_reviewers_and_case_pages_stay_short(
 def test_the_reviewer_effort_benchmark_measures_real_decisions(container: Container, fgnet: Path) -> None:
     chosen, seen = reviewer_effort.world(load(fgnet), cases=1, sightings=4)
     result = reviewer_effort.measure(container, chosen, seen, two_photos=True, reposts=1)  # 5 reports, 10 photos
-    assert result["report_pages"] == 1 and result["report_keys"] == 2
+    # "*" and "a", and in each of the 5 reports the child's face chosen: two photos, two faces, none marked
+    assert result["report_pages"] == 1 and result["report_keys"] == 2 + 5
     assert 0 < result["true_matches_confirmed"] <= result["candidates_waiting"]
     assert 0 < result["workbench_items_waiting"] <= result["candidate_decisions"] <= result["candidates_waiting"]
     assert result["workbench_items_waiting"] < result["candidates_waiting"]  # the repost's pair is one item

@@ -133,12 +133,13 @@ def build(container: Container) -> World:
                                            [Upload(portrait("hopper", 1), "p.jpg")]).sighting_id
     run_jobs(container)
 
-    moderation.moderate_sightings(deps, OPERATOR, [world.sighting], approve=True)
     faces = deps.read.sighting(world.sighting)["faces"]
     assert len(faces) == 2, "the composed photo should show two faces"
     child, bystander = sorted(faces, key=lambda f: f["box_left"])
     world.child_face, world.bystander_face = child["id"], bystander["id"]
-    moderation.mark_child_face(deps, OPERATOR, world.sighting, world.child_face)
+    # two faces, none marked: the moderator says which is the child's as the report is approved
+    moderation.moderate_sightings(deps, OPERATOR, [world.sighting], approve=True,
+                                  child_faces={world.sighting: world.child_face})
     world.photo_of_case_a = deps.read.case(world.case_a)["photos"][0]["id"]
 
     candidates = deps.read.candidates(world.case_a, None)

@@ -38,6 +38,16 @@ def check_change(who: Principal, role: str, new_role: Role | None = None) -> Non
                         field="role")
 
 
+def check_withdrawal(who: Principal, role: str) -> None:
+    """An admin may withdraw a pending invitation; a token may not withdraw one to a staff role (admin,
+    police, moderator), as it may neither invite nor change a staff account: who joins the people that
+    see exact places is decided by people, and a leaked token must not quietly keep them out."""
+    require(who, Permission.ADMINISTER)
+    if who.token_id is not None and role in STAFF_ROLES:
+        raise Forbidden("a token cannot withdraw an invitation to a staff role: an admin's account can",
+                        field="invitation_id")
+
+
 def check_an_admin_stays(email: str, role: str, disabled: bool, stays_admin: bool, other_admins: int) -> None:
     """Refuse to disable or demote the last enabled admin (the site would have nobody to manage it)."""
     if role == Role.ADMIN.value and not disabled and not stays_admin and other_admins == 0:

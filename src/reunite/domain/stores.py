@@ -63,6 +63,10 @@ class PeopleStore(Protocol):
         """Mark an unused, unexpired invitation used; its (email, role, inviter's account, locked), or None."""
         ...
 
+    def invitation_for_change(self, invitation_id: int) -> tuple[str, bool, datetime] | None:
+        """Its role, whether it was accepted and when it ends (row locked); None: no such invitation."""
+        ...
+
     def withdraw_invitation(self, invitation_id: int, now: datetime) -> str | None:
         """End a pending invitation now; the invitee's email, or None when none with this id is pending."""
         ...
@@ -108,6 +112,10 @@ class ModerationStore(Protocol):
 
     def unprocessed_photos(self, sighting_id: int) -> int:
         """How many of the sighting's photos are still waiting for face detection."""
+        ...
+
+    def child_face_state(self, sighting_id: int) -> tuple[str | None, int, int | None]:
+        """The report's status (None: no such report), its faces and the one marked as the child's."""
         ...
 
     def set_child_face(self, sighting_id: int, face_id: int | None) -> None: ...

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from reunite.domain.errors import InvalidInput
+
 CLAIM = timedelta(minutes=10)  # a reviewer holds the candidate on screen; then anyone may take it
 LATER = timedelta(hours=1)  # "next": back in this reviewer's queue after the others
 SKIP = timedelta(days=3650)  # "skip": not for this reviewer; others still see it
@@ -17,6 +19,16 @@ SKIP = timedelta(days=3650)  # "skip": not for this reviewer; others still see i
 DISMISS_REASONS = ("a different child", "the face is not clear enough", "the age does not fit",
                    "the time or place does not fit", "a duplicate of another lead")
 REJECT_REASONS = ("not relevant", "no child in the photos", "abusive", "duplicate", "unsafe to show")
+
+
+def require_child_face(sighting_id: int, face_count: int, marked: int | None, decided: bool) -> None:
+    """A report whose photos show several faces, none marked as the child's, is approved only once the
+    moderator says which face is the child's, or ``decided`` that it is not among them: approved
+    otherwise it would have no child face (every face blurred for families, not searched by photo,
+    grouped nor matched) without anybody having chosen so."""
+    if face_count > 1 and marked is None and not decided:
+        raise InvalidInput("report {id} shows {n} faces and none is marked as the child's: choose the child's face, or say that the child's face is not among them, then approve it again",  # noqa: E501
+                           field="child_faces", id=sighting_id, n=face_count)
 
 
 class Action(enum.StrEnum):

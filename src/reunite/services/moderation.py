@@ -3,7 +3,7 @@ rejected. Nothing a reporter sends is shown to families before a moderator appro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
 from reunite.domain.access import Permission, Principal, require
@@ -12,7 +12,7 @@ from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, settle
 from reunite.domain.model import SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.summary import SUMMARY_LIMIT, repeated_place
-from reunite.domain.workbench import REJECT_REASONS, reason_of
+from reunite.domain.workbench import REJECT_REASONS, reason_of, require_child_face
 from reunite.services import idempotency, workbench
 from reunite.services.deps import Deps
 from reunite.services.grouping import regroup
@@ -20,11 +20,14 @@ from reunite.services.queries import audit_read
 
 
 def moderate_sightings(
-    deps: Deps, who: Principal, sighting_ids: Sequence[int], approve: bool, reason: str = ""
+    deps: Deps, who: Principal, sighting_ids: Sequence[int], approve: bool, reason: str = "",
+    child_faces: Mapping[int, int | None] | None = None,
 ) -> int:
     """Approve or reject (with a reason) one or many reports in one transaction; how many changed.
     A reason is kept with a rejection only (a reason chosen from the list is kept as its English words,
-    which pages show in the reader's language)."""
+    which pages show in the reader's language). A report showing several faces, none marked as the
+    child's, is approved only with the moderator's choice in ``child_faces``: the child's face (marked
+    so), or None: the child's face is not among them (``workbench.require_child_face``)."""
     require(who, Permission.MODERATE)
     if not sighting_ids:
         raise InvalidInput("choose at least one report", field="ids")
@@ -32,19 +35,38 @@ def moderate_sightings(
     if not approve and not reason:
         raise InvalidInput("say why the report is rejected", field="reason")
     status = SightingStatus.APPROVED if approve else SightingStatus.REJECTED
+    chosen = child_faces or {}
     now = deps.clock.now()
     with deps.uow() as uow:
         for sighting_id in sighting_ids:
             if approve and uow.unprocessed_photos(sighting_id):
                 raise Conflict("report {id} is still being searched for faces: approve it once that is done",
                                field="ids", id=sighting_id)
-            if not uow.moderate_sighting(sighting_id, status.value, reason, who.actor, now):
+            said, marked = _child_face_chosen(uow, who, sighting_id, chosen) if approve else ({"reason": reason}, False)
+            if uow.moderate_sighting(sighting_id, status.value, reason, who.actor, now):
+                uow.audit(who.actor, f"sighting.{status.value}", "sighting", sighting_id, **said)
+            elif not marked:
                 continue  # so already (the form sent twice, another moderator first): nothing written again
-            said = {} if approve else {"reason": reason}
-            uow.audit(who.actor, f"sighting.{status.value}", "sighting", sighting_id, **said)
             regroup(deps, uow, sighting_id)  # only approved reports are grouped: a rejected one leaves its group
         uow.commit()
     return len(sighting_ids)
+
+
+def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
+                       chosen: Mapping[int, int | None]) -> tuple[dict[str, object], bool]:
+    """Before approving: the child's face the moderator chose, marked; or the report refused when it
+    shows several faces, none marked, and no choice was made. What the approval's record says of the
+    choice, and whether a face was marked now."""
+    state, face_count, marked = uow.child_face_state(sighting_id)  # the report locked until the commit
+    face = chosen.get(sighting_id)
+    if face is not None and face != marked:
+        uow.set_child_face(sighting_id, face)  # refused when the face is not this report's
+        uow.audit(who.actor, "sighting.child_face_marked", "sighting", sighting_id, face=face)
+        return {}, True
+    if state != SightingStatus.APPROVED.value:
+        require_child_face(sighting_id, face_count, marked, sighting_id in chosen)
+    unmarked = sighting_id in chosen and face_count > 1 and marked is None
+    return ({"child_face": "not among the faces"} if unmarked else {}), False
 
 
 def mark_child_face(deps: Deps, who: Principal, sighting_id: int, face_id: int | None) -> None:

@@ -12,16 +12,20 @@ from reunite.services import workbench
 from reunite.services.deps import Deps
 
 
-def review_candidate(deps: Deps, who: Principal, candidate_id: int, decision: CandidateStatus, reason: str) -> None:
+def review_candidate(deps: Deps, who: Principal, candidate_id: int, decision: CandidateStatus, reason: str,
+                     members: Sequence[int] | None = None) -> None:
     """Confirm (this is the child: next, verification by DNA or documents) or dismiss with a reason.
     Only a confirmed candidate is shown, and announced, to the family. The workbench's rules hold
     here too: a candidate another reviewer holds is refused, and four eyes when asked for. This decides
-    the one candidate named (the workbench decides a whole trail's: ``workbench.decide``)."""
+    the one candidate named, with the ``members`` of its trail named to confirm with it, as the
+    workbench's ticks (``workbench.decide``)."""
     if decision is CandidateStatus.PROPOSED:
         require(who, Permission.REVIEW_CANDIDATES)
         raise InvalidInput("a review either confirms or dismisses", field="decision")
     action = Action.CONFIRM if decision is CandidateStatus.CONFIRMED else Action.DISMISS
-    workbench.decide(deps, who, candidate_id, action, reason, whole=False)
+    if members is not None and action is not Action.CONFIRM:
+        raise InvalidInput("name the trail's other sightings only to confirm them", field="members")
+    workbench.decide(deps, who, candidate_id, action, reason, members, whole=members is not None)
 
 
 def dismiss_candidates(deps: Deps, who: Principal, candidate_ids: Sequence[int], reason: str) -> int:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from reunite.domain import staff
 from reunite.domain.access import Permission, Principal, Role, require
-from reunite.domain.errors import NotFound
+from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.stores import AccountRow
+from reunite.services import idempotency
 from reunite.services.deps import Deps
 
 
@@ -74,12 +75,25 @@ def set_role(deps: Deps, who: Principal, target: int, role: Role) -> bool:
     return True
 
 
-def withdraw_invitation(deps: Deps, who: Principal, invitation_id: int) -> None:
-    """End a pending invitation now: its link no longer makes an account."""
+def withdraw_invitation(deps: Deps, who: Principal, invitation_id: int, key: idempotency.Key | None = None) -> None:
+    """End a pending invitation now: its link no longer makes an account. Asked again (the same ``key``,
+    or an invitation that has ended already: withdrawn, or expired) it is answered as the first was, with
+    nothing written again; an accepted invitation is refused (409): its account is disabled instead."""
     require(who, Permission.ADMINISTER)
+    if idempotency.done(deps, key):
+        return
+    now = deps.clock.now()
     with deps.uow() as uow:
-        if uow.withdraw_invitation(invitation_id, deps.clock.now()) is None:
-            raise NotFound("invitation {id} is not pending: it was accepted, has expired or does not exist",
+        found = uow.invitation_for_change(invitation_id)  # locked: not accepted meanwhile
+        if found is None:
+            raise NotFound("invitation {id} does not exist", id=invitation_id)
+        role, accepted, ends = found
+        staff.check_withdrawal(who, role)
+        if accepted:
+            raise Conflict("invitation {id} was accepted: its account exists now; disable the account instead",
                            id=invitation_id)
+        if not idempotency.first(uow, key) or ends <= now:
+            return  # a twin under this key was first, or its link already makes no account
+        uow.withdraw_invitation(invitation_id, now)
         uow.audit(who.actor, "invitation.withdrawn", "invitation", invitation_id)
         uow.commit()

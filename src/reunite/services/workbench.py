@@ -102,7 +102,7 @@ def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason
         else:
             if held.status != CandidateStatus.PROPOSED.value:
                 return _decided_again(held.status, action)
-            chosen = _chosen(candidate_id, action, pending, members)
+            chosen = _chosen(deps, candidate_id, action, pending, members)
             # one instant for the whole item: undone together
             outcomes = [_review(deps, uow, who, each, held.case_id, action, reason, now, notify=number == 0,
                                 item=candidate_id) for number, each in enumerate(chosen)]
@@ -122,13 +122,22 @@ def _decided_again(status: str, action: Action) -> str:
     raise Conflict("this candidate was already decided")
 
 
-def _chosen(candidate_id: int, action: Action, pending: list[int], members: Sequence[int] | None) -> list[int]:
-    """The candidates a confirmation or dismissal covers, the reviewed one first."""
+def _chosen(deps: Deps, candidate_id: int, action: Action, pending: list[int],
+            members: Sequence[int] | None) -> list[int]:
+    """The candidates a confirmation or dismissal covers, the reviewed one first. A ticked candidate
+    that is not on the item's trail at all (another case's, another child's) is refused, naming it:
+    nothing is confirmed rather than less than the reviewer meant."""
     if action is Action.DISMISS:
         return list(dict.fromkeys([candidate_id, *pending]))
     if members is None:
         return [candidate_id]
-    ticked = [m for m in dict.fromkeys(members) if m == candidate_id or m in pending]
+    ticked = list(dict.fromkeys(members))
+    if unknown := [m for m in ticked if m != candidate_id and m not in pending]:
+        trail = {int(r["id"]) for r in deps.read.item_members(candidate_id)}
+        if outside := [m for m in unknown if m not in trail]:
+            raise InvalidInput("candidate {ids} is not on this item's trail: tick only the sightings this item lists; nothing was confirmed",  # noqa: E501
+                               field="member", ids=", ".join(map(str, outside)))
+    ticked = [m for m in ticked if m == candidate_id or m in pending]
     if not ticked:
         raise InvalidInput("tick at least one sighting of the trail to confirm", field="member")
     return sorted(ticked, key=lambda m: m != candidate_id)

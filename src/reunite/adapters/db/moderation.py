@@ -44,6 +44,13 @@ class ModerationSql:
             raise NotFound("sighting {id} does not exist", id=sighting_id)
         return bool(changed)
 
+    def child_face_state(self, sighting_id: int) -> tuple[str | None, int, int | None]:
+        row = self.conn.execute(
+            select(sightings.c.status, sightings.c.child_face_id).where(sightings.c.id == sighting_id).with_for_update()
+        ).first()
+        count = self.conn.execute(select(func.count()).select_from(faces).where(faces.c.sighting_id == sighting_id))
+        return (None, 0, None) if row is None else (str(row.status), int(count.scalar_one()), row.child_face_id)
+
     def set_child_face(self, sighting_id: int, face_id: int | None) -> None:
         if face_id is not None:
             owner = self.conn.execute(select(faces.c.sighting_id).where(faces.c.id == face_id)).scalar()
@@ -192,6 +199,7 @@ QUEUE_SQL = {
         "SELECT s.id, s.created_at, s.seen_at, s.seen_at_offset, s.place_text, s.description, s.apparent_sex, "
         "s.child_face_id, s.apparent_age_low, s.apparent_age_high, s.lat, s.lon, "
         "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
+        "ARRAY(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.id) AS face_ids, "
         "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.id) AS photo_ids "
         "FROM sightings s WHERE s.status = 'pending' ORDER BY s.created_at, s.id LIMIT :limit",

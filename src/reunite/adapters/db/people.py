@@ -113,6 +113,13 @@ class PeopleSql:
         assert inviter is not None  # invitations.invited_by is a foreign key
         return row.email, row.role, inviter
 
+    def invitation_for_change(self, invitation_id: int) -> tuple[str, bool, datetime] | None:
+        row = self.conn.execute(
+            select(invitations.c.role, invitations.c.used_at, invitations.c.expires_at)
+            .where(invitations.c.id == invitation_id).with_for_update()
+        ).first()
+        return None if row is None else (str(row.role), row.used_at is not None, row.expires_at)
+
     def withdraw_invitation(self, invitation_id: int, now: datetime) -> str | None:
         """End a pending invitation now (its link stops working); the invitee's email, or None when no
         invitation with this id is pending."""

@@ -42,8 +42,10 @@ def queues(deps: DepsDep, who: Moderator, limit: Annotated[int, Query(ge=1, le=5
 
 @router.post("/moderation/sightings", status_code=204, responses=ERRORS)
 def moderate(deps: DepsDep, who: Moderator, body: schemas.ModerateIn) -> Response:
-    """Approve or reject (with a reason) one or many reports."""
-    moderation.moderate_sightings(deps, who, body.ids, body.approve, body.reason)
+    """Approve or reject (with a reason) one or many reports. A report showing several faces, none
+    marked as the child's, is approved only with ``child_faces`` saying which is the child's, or that
+    the child's face is not among them (422 otherwise, and nothing is approved)."""
+    moderation.moderate_sightings(deps, who, body.ids, body.approve, body.reason, body.child_faces)
     return Response(status_code=204)
 
 

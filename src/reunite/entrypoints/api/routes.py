@@ -211,11 +211,12 @@ def case_candidates(
 
 @router.post("/candidates/{candidate_id}/review", status_code=204, responses=ERRORS)
 def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: schemas.ReviewIn) -> Response:
-    """A person confirms or dismisses (with a reason) a machine candidate."""
+    """A person confirms or dismisses (with a reason) a machine candidate; a confirmation may name
+    the trail's other candidates (``members``) to confirm with it."""
     decisions = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}
     if body.decision not in decisions:
         raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
-    review.review_candidate(deps, who, candidate_id, decisions[body.decision], body.reason)
+    review.review_candidate(deps, who, candidate_id, decisions[body.decision], body.reason, body.members)
     return Response(status_code=204)
 
 

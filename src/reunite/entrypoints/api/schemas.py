@@ -222,6 +222,9 @@ class SearchHit(BaseModel):
 class ReviewIn(BaseModel):
     decision: str
     reason: str = ""
+    members: list[int] | None = Field(None, description=(
+        "To confirm with it: other candidates of the same case on this child's trail (as the workbench's "
+        "ticks); one not on the trail is refused (422) and nothing is confirmed"))
 
 
 class PowChallenge(BaseModel):
@@ -233,6 +236,9 @@ class ModerateIn(BaseModel):
     ids: list[Id] = Field(max_length=500)
     approve: bool
     reason: str = ""
+    child_faces: dict[Id, Id | None] = Field(default_factory=dict, description=(
+        "For approving a report whose photos show several faces, none marked as the child's (required then): "
+        "its id → the child's face id (marked so), or null when the child's face is not among them"))
 
 
 class ChildFaceIn(BaseModel):

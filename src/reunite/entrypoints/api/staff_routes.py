@@ -14,14 +14,15 @@ from pydantic import BaseModel, Field
 from reunite.domain import staff as rules
 from reunite.domain.access import Permission, Principal
 from reunite.entrypoints.api.auth import allow, get_deps
-from reunite.entrypoints.api.routes import ERRORS
+from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey
 from reunite.entrypoints.api.schemas import Problem
-from reunite.services import queries, staff
+from reunite.services import idempotency, queries, staff
 from reunite.services.deps import Deps
 
 router = APIRouter(prefix="/api")
 DepsDep = Annotated[Deps, Depends(get_deps)]
 Admin = Annotated[Principal, Depends(allow(Permission.ADMINISTER))]
+WITHDRAW = {**ERRORS, 409: {"model": Problem, "description": "The invitation was accepted: disable its account"}}
 CHANGE = {**ERRORS, 409: {"model": Problem, "description": "It would leave the site without an enabled admin"}}
 
 
@@ -74,10 +75,14 @@ def set_role(deps: DepsDep, who: Admin, account_id: int, body: RoleIn) -> Respon
     return Response(status_code=204)
 
 
-@router.delete("/invitations/{invitation_id}", status_code=204, responses=ERRORS)
-def withdraw_invitation(deps: DepsDep, who: Admin, invitation_id: int) -> Response:
-    """Withdraw a pending invitation: its link no longer makes an account."""
-    staff.withdraw_invitation(deps, who, invitation_id)
+@router.delete("/invitations/{invitation_id}", status_code=204, responses=WITHDRAW)
+def withdraw_invitation(deps: DepsDep, who: Admin, invitation_id: int,
+                        idempotency_key: IdempotencyKey = None) -> Response:
+    """Withdraw a pending invitation: its link no longer makes an account. Withdrawing one that has ended
+    already (withdrawn, or expired) answers 204 again and records nothing. A token cannot withdraw an
+    invitation to a staff role (admin, police, moderator): an admin's account can, on /admin."""
+    staff.withdraw_invitation(deps, who, invitation_id,
+                              idempotency.scoped(who, f"withdraw:{invitation_id}", idempotency_key))
     return Response(status_code=204)
 
 

@@ -54,6 +54,8 @@ FIELD_NAMES = (
     "source_id", "status", "subject", "subject_id", "takedown_id", "token_id", "tz_offset", "url", "with_whom",
     "account_id", "invitation_id", "role",  # the accounts' routes
     "family_summary",
+    "members",  # a confirmation's trail
+    "child_faces",  # an approval's choice of the child's face
     # the pages' forms' own names
     "doing", "family_contact", "note", "photo_lat", "photo_lon", "query", "with",
 )

@@ -43,10 +43,21 @@ def ids(form: FormData) -> list[int]:
         raise InvalidInput("the chosen reports are not valid", field="ids") from None
 
 
+def child_faces(form: FormData, chosen: list[int]) -> dict[int, int | None]:
+    """The child's face the moderator chose for each chosen report (``child_face_<id>``: a face's id,
+    or "none": the child's face is not among the report's faces); reports without a choice are left out."""
+    found: dict[int, int | None] = {}
+    for sighting_id in chosen:
+        value = text(form, f"child_face_{sighting_id}")
+        if value == "none" or value.isdigit():
+            found[sighting_id] = None if value == "none" else int(value)
+    return found
+
+
 @router.get("/moderation", response_class=HTMLResponse)
 def queues(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HTMLResponse:
     return render(request, lang, "moderation.html", q=moderation.queue_overview(deps, who),
-                  duplicates=grouping.duplicates(deps, who), done=request.query_params.get("done"))
+                  duplicates=grouping.duplicates(deps, who), done=request.query_params.get("done"), typed=None)
 
 
 async def _moderate(request: Request, lang: LangDep, deps: DepsDep, who: Principal, action: Action) -> Response:
@@ -57,14 +68,14 @@ async def _moderate(request: Request, lang: LangDep, deps: DepsDep, who: Princip
         action(form)
     except ReuniteError as exc:
         return render(request, lang, "moderation.html", status=exc.status_code, q=moderation.queue_overview(deps, who),
-                      duplicates=grouping.duplicates(deps, who), done=None, error=lang.error(exc))
+                      duplicates=grouping.duplicates(deps, who), done=None, error=lang.error(exc), typed=form)
     return RedirectResponse(f"{back}{'&' if '?' in back else '?'}done=1", status_code=303)
 
 
 @router.post("/moderation/sightings", response_model=None)
 async def moderate_sightings(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.moderate_sightings(
-        deps, who, ids(f), text(f, "action") == "approve", text(f, "reason")))
+        deps, who, ids(f), text(f, "action") == "approve", text(f, "reason"), child_faces(f, ids(f))))
 
 
 @router.post("/moderation/candidates", response_model=None)
@@ -223,7 +234,7 @@ async def change_role(request: Request, lang: LangDep, deps: DepsDep, who: Admin
 @router.post("/admin/invitations/{invitation_id}/withdraw", response_model=None)
 async def withdraw(request: Request, lang: LangDep, deps: DepsDep, who: Admin, invitation_id: int) -> Response:
     return await _on_account(request, lang, deps, lambda f: staff_changes.withdraw_invitation(
-        deps, who, invitation_id))
+        deps, who, invitation_id, form_key(who, f"withdraw:{invitation_id}", f)))
 
 
 @router.post("/admin/invitations", response_class=HTMLResponse)

@@ -14,6 +14,7 @@ from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.workbench import DISMISS_REASONS, REJECT_REASONS, Action
 from reunite.entrypoints.api.auth import PrincipalDep, allow
 from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, number, render, text
+from reunite.entrypoints.web.review import child_faces
 from reunite.services import families, moderation, workbench
 
 router = APIRouter(include_in_schema=False)
@@ -86,11 +87,12 @@ def reports(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> H
 
 
 def _reports(request: Request, lang: LangDep, deps: DepsDep, who: Principal, status: int = 200,
-             error: str | None = None, done: str | None = None) -> HTMLResponse:
+             error: str | None = None, done: str | None = None, typed: FormData | None = None) -> HTMLResponse:
+    """The reports to check; after a refusal, with what the moderator chose (``typed``) still chosen."""
     q = moderation.queue_overview(deps, who, REPORTS_SHOWN)
     counts = cast(dict[str, int], q["counts"])
     return render(request, lang, "reports.html", status=status, rows=q["sightings"], left=counts["sightings"],
-                  reasons=REJECT_REASONS, error=error, done=done or request.query_params.get("done"))
+                  reasons=REJECT_REASONS, error=error, done=done or request.query_params.get("done"), typed=typed)
 
 
 @router.post("/moderation/reports/{verdict}", response_model=None)
@@ -106,9 +108,10 @@ async def decide_reports(request: Request, lang: LangDep, deps: DepsDep, who: Mo
         ids = [int(v) for v in chosen if v.strip().isdigit()]
         if not ids:
             raise InvalidInput("choose at least one report", field="ids")
-        done = moderation.moderate_sightings(deps, who, ids, verdict == "approve", text(form, "reason"))
+        done = moderation.moderate_sightings(deps, who, ids, verdict == "approve", text(form, "reason"),
+                                             child_faces(form, ids))
     except ReuniteError as exc:
-        return _reports(request, lang, deps, who, exc.status_code, lang.error(exc))
+        return _reports(request, lang, deps, who, exc.status_code, lang.error(exc), typed=form)
     return RedirectResponse(f"/moderation/reports?done={done}", status_code=303)
 
 

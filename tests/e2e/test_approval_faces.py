@@ -1,0 +1,112 @@
+"""A report whose photo shows several faces, none marked as the child's, is approved only once its
+moderator says which face is the child's, or that the child's face is not among them: approved
+otherwise it would have no child face (obscured for families, not searched, grouped nor matched)
+without anybody having chosen so. Pages (keeping what was chosen) and API alike."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import UTC, datetime
+
+from fastapi.testclient import TestClient
+
+from reunite.bootstrap import Container
+from reunite.domain.access import Role
+from reunite.domain.model import GeoPoint, NewSighting, Upload
+from reunite.entrypoints.api.app import create_app
+from reunite.services import intake
+from reunite.services.accounts import from_session
+from tests.conftest import admin_token, run_jobs, session_for
+from tests.e2e.test_journeys import csrf
+from tests.e2e.test_staff_accounts import audited
+from tests.e2e.world import two_faces
+from tests.photos import portrait
+
+
+def _pending(container: Container, photo: bytes, hour: int = 12) -> int:
+    """A reporter's report, its faces found, waiting for a moderator."""
+    reporter = from_session(container.deps, session_for(container, Role.REPORTER)[1])
+    assert reporter is not None
+    seen = NewSighting(seen_at=datetime(2006, 6, 1, hour, tzinfo=UTC), place=GeoPoint(30.6, 114.3), place_text="Hankou")
+    sighting_id = intake.report_sighting(container.deps, reporter, seen, [Upload(photo, "p.jpg")]).sighting_id
+    run_jobs(container)
+    return sighting_id
+
+
+def _moderator(container: Container) -> TestClient:
+    client = TestClient(create_app(container))
+    client.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+    return client
+
+
+def _state(container: Container, sighting_id: int) -> tuple[str, int | None]:
+    found = container.deps.read.sighting(sighting_id)
+    return found["status"], found["child_face_id"]
+
+
+def test_the_reports_page_asks_which_face_is_the_childs_and_keeps_what_was_chosen(container: Container) -> None:
+    crowded = _pending(container, two_faces())
+    alone = _pending(container, portrait("collins", 2), hour=13)
+    faces = container.deps.read.sighting(crowded)["faces"]
+    assert len(faces) == 2
+    child = min(faces, key=lambda f: f["box_left"])["id"]  # the child is on the left
+    moderator = _moderator(container)
+    page = moderator.get("/moderation/reports").text
+    assert f'name="child_face_{crowded}" value="{child}"' in page
+    assert f'name="child_face_{crowded}" value="none"' in page
+    assert f'name="child_face_{alone}"' not in page  # one face: it is the child's, nothing to ask
+
+    sent = {"csrf": csrf(moderator, "/moderation/reports"), "ids": [str(crowded), str(alone)], "reason": "duplicate"}
+    refused = moderator.post("/moderation/reports/approve", data=sent, follow_redirects=False)
+    assert refused.status_code == 422
+    said = html.unescape(refused.text)
+    assert (f"report {crowded} shows 2 faces and none is marked as the child's: choose the child's face, or say "
+            "that the child's face is not among them, then approve it again") in said
+    assert _state(container, crowded) == ("pending", None) and _state(container, alone)[0] == "pending"  # none approved
+    assert f'value="{crowded}" checked' in refused.text and f'value="{alone}" checked' in refused.text  # still chosen
+    assert '<option value="duplicate" selected>' in refused.text
+    zh = moderator.post("/moderation/reports/approve", data=sent, headers={"Accept-Language": "zh-CN"})
+    assert zh.status_code == 422 and f"报告 {crowded} 的照片中有 2 张脸" in zh.text
+
+    done = moderator.post("/moderation/reports/approve", data=sent | {f"child_face_{crowded}": str(child)},
+                          follow_redirects=False)
+    assert done.status_code == 303
+    assert _state(container, crowded) == ("approved", child) and _state(container, alone)[0] == "approved"
+    assert [s for _, s, d in audited(container, "sighting.child_face_marked") if d == {"face": child}] == [crowded]
+
+
+def test_the_moderation_page_keeps_the_choice_and_approves_knowingly_without_a_child_face(container: Container) -> None:
+    crowded = _pending(container, two_faces())
+    moderator = _moderator(container)
+    shown = moderator.get(f"/sightings/{crowded}").text  # the report's own page asks in its approval form too
+    assert shown.count(f'name="child_face_{crowded}"') == 3 and "This is the child" in shown
+    sent = {"csrf": csrf(moderator, "/moderation"), "ids": str(crowded), "action": "approve", "reason": "seen twice"}
+    refused = moderator.post("/moderation/sightings", data=sent)
+    assert refused.status_code == 422 and "none is marked as the child&#39;s" in refused.text
+    assert re.search(rf'name="ids" value="{crowded}" aria-label="[^"]*" checked>', refused.text)  # still chosen
+    assert 'value="seen twice"' in refused.text and _state(container, crowded) == ("pending", None)
+
+    done = moderator.post("/moderation/sightings", data=sent | {f"child_face_{crowded}": "none"},
+                          follow_redirects=False)
+    assert done.status_code == 303 and _state(container, crowded) == ("approved", None)
+    assert [d for _, s, d in audited(container, "sighting.approved") if s == crowded] == [
+        {"child_face": "not among the faces"}]  # approved without a child face, knowingly
+
+
+def test_the_api_refuses_an_approval_without_the_choice_and_takes_either_answer(container: Container) -> None:
+    first, second = _pending(container, two_faces()), _pending(container, two_faces(), hour=14)
+    api = TestClient(create_app(container), headers={"Authorization": f"Bearer {admin_token(container)}"})
+    refused = api.post("/api/moderation/sightings", json={"ids": [first, second], "approve": True})
+    assert refused.status_code == 422
+    assert f"report {first} shows 2 faces and none is marked as the child's" in refused.json()["detail"]
+    assert _state(container, first)[0] == _state(container, second)[0] == "pending"
+    other = max(container.deps.read.sighting(second)["faces"], key=lambda f: f["box_left"])["id"]
+    wrong = api.post("/api/moderation/sightings", json={"ids": [first], "approve": True,
+                                                        "child_faces": {str(first): other}})
+    assert wrong.status_code == 422 and _state(container, first) == ("pending", None)  # another report's face
+    face = container.deps.read.sighting(first)["faces"][0]["id"]
+    done = api.post("/api/moderation/sightings", json={"ids": [first, second], "approve": True,
+                                                       "child_faces": {str(first): face, str(second): None}})
+    assert done.status_code == 204
+    assert _state(container, first) == ("approved", face) and _state(container, second) == ("approved", None)
