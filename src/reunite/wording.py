@@ -32,7 +32,7 @@ def lead_words(lang: Language, lead: dict[str, Any], facts: dict[str, Any] | Non
     similar."""
     words = [band(lang, lead["strength"]), *contradiction_words(lang, lead.get("contradicts") or [], facts or {})]
     if lead.get("rank") and lead.get("rank_of"):
-        words.append(lang.gettext("{ordinal} of the cases proposed for this sighting ({n} open cases searched)",
+        words.append(lang.gettext("{ordinal} of the cases proposed for this sighting (open cases searched: {n})",
                                   ordinal=ordinal(lang, lead["rank"]), n=lang.number(lead["rank_of"])))
     if lead.get("one_in") is None:
         words.append(lang.gettext("not calibrated: compare the faces yourself"))

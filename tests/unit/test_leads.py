@@ -81,7 +81,7 @@ def test_rank_ordinals(n: int, english: str) -> None:
 
 def test_rank_among_open_cases_in_both_languages() -> None:
     facts = asdict(lead(LeadPolicy(), 0.0001, 20_000, 1.0, rank=2, rank_of=1051))
-    assert "2nd of the cases proposed for this sighting (1,051 open cases searched)" in lead_words(EN, facts)
+    assert "2nd of the cases proposed for this sighting (open cases searched: 1,051)" in lead_words(EN, facts)
     assert "在为这次目击提出的案件中排第 2（共比对了 1,051 个未结案件）" in lead_words(ZH, facts)
     assert lead_words(EN, facts)[0] == "Strong lead" and lead_words(ZH, facts)[0] == "有力线索"
 
