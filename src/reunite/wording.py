@@ -25,12 +25,15 @@ def ordinal(lang: Language, n: int) -> str:
     return f"{lang.number(n)}{suffix}"
 
 
-def lead_words(lang: Language, lead: dict[str, Any]) -> list[str]:
-    """The sentences shown beside a candidate or a search result, most important first."""
-    words = [band(lang, lead["strength"])]
+def lead_words(lang: Language, lead: dict[str, Any], facts: dict[str, Any] | None = None) -> list[str]:
+    """The sentences shown beside a candidate or a search result, most important first: the band (it
+    reads the face alone), then, beside it, what the reporter saw that the case contradicts (from the
+    pair's ``facts``: the candidate or hit), then the rank and how often different children look this
+    similar."""
+    words = [band(lang, lead["strength"]), *contradiction_words(lang, lead.get("contradicts") or [], facts or {})]
     if lead.get("rank") and lead.get("rank_of"):
-        words.append(lang.gettext("{ordinal} of {n} open cases", ordinal=ordinal(lang, lead["rank"]),
-                                  n=lang.number(lead["rank_of"])))
+        words.append(lang.gettext("{ordinal} of the cases proposed for this sighting (open cases searched: {n})",
+                                  ordinal=ordinal(lang, lead["rank"]), n=lang.number(lead["rank_of"])))
     if lead.get("one_in") is None:
         words.append(lang.gettext("not calibrated: compare the faces yourself"))
     elif lead.get("bounded"):
@@ -42,6 +45,19 @@ def lead_words(lang: Language, lead: dict[str, Any]) -> list[str]:
     if lead.get("long_gap") and lead.get("gap_years") is not None:
         words.append(lang.gettext("photos {n} years apart: faces change a lot, so this is a weaker lead",
                                   n=round(lead["gap_years"])))
+    return words
+
+
+def contradiction_words(lang: Language, contradicts: list[str], facts: dict[str, Any]) -> list[str]:
+    """Plain sentences for what the reporter saw that the case contradicts (``scoring.contradictions``)."""
+    words = []
+    if "sex" in contradicts:
+        words.append(lang.gettext("The reporter saw a boy; this child is a girl") if facts.get("apparent_sex") == "male"
+                     else lang.gettext("The reporter saw a girl; this child is a boy"))
+    if "age" in contradicts and facts.get("apparent_age_low") is not None:
+        words.append(lang.gettext(
+            "The reporter guessed age {low}–{high}; this child would be {expected}: the ages do not fit",
+            low=facts["apparent_age_low"], high=facts["apparent_age_high"], expected=_whole(facts["expected_age"])))
     return words
 
 
@@ -82,4 +98,6 @@ def why(lang: Language, c: dict[str, Any]) -> list[str]:
 
 
 def explanation(lang: Language, c: dict[str, Any]) -> str:
-    return ("；" if lang.code.startswith("zh") else "; ").join(why(lang, c))
+    """The API's ``explanation``: what contradicts the case first, then the ranking in words."""
+    said = contradiction_words(lang, (c.get("lead") or {}).get("contradicts") or [], c)
+    return ("；" if lang.code.startswith("zh") else "; ").join([*said, *why(lang, c)])

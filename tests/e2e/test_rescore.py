@@ -82,8 +82,9 @@ class Family:
 
 
 def _everyone_reads(client: TestClient, family: Family, candidate_id: int, face_id: int) -> dict[str, Any]:
-    """The pair as a reviewer reads it on the case's shortlist, as the family reads it there (once
-    confirmed) and in a search by its child's photo for its case, and as a partner's API search reads it."""
+    """The pair as a reviewer reads it on the case's shortlist and in a search, as the family reads it
+    there (once confirmed) and in a search by its child's photo for its case (no raw score: the band,
+    "1 in N" and words), and as a partner's API search reads it."""
     container, case_id = family.container, family.case_id
     photo = portrait(*CASE_PHOTO)
     read = {"reviewer": next(c for c in client.get(f"/api/cases/{case_id}/candidates").json()
@@ -96,6 +97,9 @@ def _everyone_reads(client: TestClient, family: Family, candidate_id: int, face_
     partner = client.post(f"/api/search?case_id={case_id}", files={"photo": ("c.jpg", photo, "image/jpeg")})
     assert partner.status_code == 200, partner.text
     read["family search"] = next(h for h in searched if h["face_id"] == face_id)
+    assert read["family search"]["score"] is None  # a raw score is for reviewers only
+    reviewed = search.search_by_photo(container.deps, OPERATOR, photo, 50, case_id)
+    read["reviewer search"] = next(h for h in reviewed if h["face_id"] == face_id)
     read["partner search"] = next(h for h in partner.json() if h["face_id"] == face_id)
     return read
 
@@ -153,14 +157,14 @@ def test_a_waiting_proposal_reads_as_in_the_familys_search_while_its_group_grows
     grouped = _everyone_reads(client, family, candidate_id, face_id)
     assert "family" not in grouped and grouped["reviewer"]["status"] == "proposed"
     assert grouped["reviewer"]["score"] != pytest.approx(alone, abs=1e-4), "scored with the group's fused face"
-    assert grouped["family search"]["score"] == pytest.approx(grouped["reviewer"]["score"], abs=1e-4)
+    assert grouped["reviewer search"]["score"] == pytest.approx(grouped["reviewer"]["score"], abs=1e-4)
     _same_for_everyone(grouped)
 
     moderation.moderate_sightings(container.deps, OPERATOR, [second], approve=False, reason="not a child")
     run_jobs(container)
     assert _candidates(container)[candidate_id][4] == pytest.approx(alone, abs=1e-9)
     again = _everyone_reads(client, family, candidate_id, face_id)
-    assert again["family search"]["score"] == pytest.approx(alone, abs=1e-4)
+    assert again["reviewer search"]["score"] == pytest.approx(alone, abs=1e-4)
     _same_for_everyone(again)
 
 

@@ -35,11 +35,12 @@ def test_sightings_of_one_child_by_different_people_become_one_trail(
     grouped = [c for c in candidates if c["sighting_id"] == second]
     assert grouped and grouped[0]["group_size"] == 2
     words = " ".join(grouped[0]["lead_words"])
-    assert "个未结案件中排第 1" in words and "%" not in words
+    assert "在为这次目击提出的案件中排第 1" in words and "%" not in words
     assert grouped[0]["rank"] == 1 and grouped[0]["rank_of"] == 1
 
     case_page = client.get(f"/cases/{case}?lang=en").text
-    assert "1st of 1 open cases" in case_page and "one child seen 2 times" in case_page
+    assert "1st of the cases proposed for this sighting (open cases searched: 1)" in case_page
+    assert "one child seen 2 times" in case_page
     assert not re.search(r"\d\s*%", case_page) and not re.search(r"similarity \d", case_page)
     sighting_page = client.get(f"/sightings/{second}?lang=zh_CN").text
     assert "同一个孩子被看到 2 次" in sighting_page and "Jianghan road" in sighting_page

@@ -81,9 +81,23 @@ def test_rank_ordinals(n: int, english: str) -> None:
 
 def test_rank_among_open_cases_in_both_languages() -> None:
     facts = asdict(lead(LeadPolicy(), 0.0001, 20_000, 1.0, rank=2, rank_of=1051))
-    assert "2nd of 1,051 open cases" in lead_words(EN, facts)
-    assert "在 1,051 个未结案件中排第 2" in lead_words(ZH, facts)
+    assert "2nd of the cases proposed for this sighting (open cases searched: 1,051)" in lead_words(EN, facts)
+    assert "在为这次目击提出的案件中排第 2（共比对了 1,051 个未结案件）" in lead_words(ZH, facts)
     assert lead_words(EN, facts)[0] == "Strong lead" and lead_words(ZH, facts)[0] == "有力线索"
+
+
+def test_what_contradicts_the_case_is_said_next_to_the_band_in_both_languages() -> None:
+    """A strong face match seen as a boy of 2-3 for an 11-year-old girl: the band (face alone) is
+    followed at once by what the reporter saw that does not fit."""
+    facts = {"apparent_sex": "male", "apparent_age_low": 2, "apparent_age_high": 3, "expected_age": 11.2}
+    lead_facts = asdict(lead(LeadPolicy(), 0.0001, 20_000, 1.0, rank=1, rank_of=2)) | {"contradicts": ["sex", "age"]}
+    assert lead_words(EN, lead_facts, facts)[:3] == [
+        "Strong lead", "The reporter saw a boy; this child is a girl",
+        "The reporter guessed age 2–3; this child would be 11: the ages do not fit"]
+    assert lead_words(ZH, lead_facts, facts)[1:3] == ["报告人看到的是男孩；这个孩子是女孩",
+                                                      "报告人估计年龄为 2–3 岁；这个孩子当时应为 11 岁：年龄对不上"]
+    fits = asdict(lead(LeadPolicy(), 0.0001, 20_000, 1.0)) | {"contradicts": []}
+    assert lead_words(EN, fits, facts) == ["Strong lead", "about 1 in 10,000 different children look this similar"]
 
 
 @pytest.mark.parametrize("share", [1e-9, 1e-5, 0.0005, 0.003, 0.2, 0.5, 1.0])

@@ -16,6 +16,7 @@ from reunite.domain.scoring import (
     MatchPolicy,
     SightingFacts,
     age_plausibility,
+    contradictions,
     fuse_faces,
     score_pair,
     sex_plausibility,
@@ -58,6 +59,22 @@ def test_age_far_outside_the_range_is_implausible_and_worse_the_further() -> Non
 
 def test_no_apparent_age_gives_no_age_term() -> None:
     assert age_plausibility(9.0, None) is None
+
+
+@pytest.mark.parametrize(("case_sex", "seen_sex", "expected", "seen", "said"), [
+    (Sex.FEMALE, Sex.MALE, 11.0, AgeRange(2, 3), ["sex", "age"]),  # the probe's boy of 2-3 for a girl of 11
+    (Sex.FEMALE, Sex.FEMALE, 11.0, AgeRange(9, 10), []),  # 11 is within 10 + the tolerance (3.15)
+    (Sex.FEMALE, Sex.FEMALE, 11.0, AgeRange(6, 7), ["age"]),  # 4 years off, beyond the tolerance
+    (Sex.MALE, Sex.UNKNOWN, 4.0, None, []),  # nothing said, nothing contradicted
+    (Sex.UNKNOWN, Sex.FEMALE, 4.0, AgeRange(4, 5), []),
+    (Sex.MALE, Sex.FEMALE, 3.0, AgeRange(2, 4), ["sex"]),  # said for small children too
+])
+def test_what_the_reporter_saw_that_contradicts_the_case(case_sex: Sex, seen_sex: Sex, expected: float,
+                                                         seen: AgeRange | None, said: list[str]) -> None:
+    assert contradictions(case_sex, seen_sex, expected, seen) == said
+    assert contradictions(case_sex.value, seen_sex.value, expected, seen) == said  # as a stored row reads
+    # the age is contradicted exactly when the ranking finds it less than fully plausible
+    assert ("age" in said) == (seen is not None and (age_plausibility(expected, seen) or 1.0) < 1.0)
 
 
 def test_sex_mismatch_counts_less_for_small_children() -> None:

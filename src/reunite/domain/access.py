@@ -440,6 +440,20 @@ def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> 
     return shown
 
 
+# uncalibrated numbers (a total above 1, a similarity of 0.997): an app would print them as "100%". Only
+# reviewers read them; everyone else reads the band, "1 in N", the rank and the facts in words
+RAW_SCORES = ("score", "face_score", "age_score", "time_score", "place_score", "sex_score", "similarity",
+              "hubness", "impostor_share")
+
+
+def scores_shown(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
+    """A candidate or a search hit, its raw scores kept for reviewers only (None for anyone else), once
+    they have ordered it and been read into its lead."""
+    if who.can(P.REVIEW_CANDIDATES):
+        return row
+    return row | {k: None for k in RAW_SCORES if k in row}
+
+
 def _point(row: dict[str, Any], prefix: str) -> GeoPoint | None:
     lat, lon = row.get(f"{prefix}lat"), row.get(f"{prefix}lon")
     return GeoPoint(lat, lon) if lat is not None and lon is not None else None

@@ -127,9 +127,28 @@ def age_plausibility(expected: float, apparent: AgeRange | None) -> float | None
     children's ages; falls off smoothly outside. None when the reporter gave no age."""
     if apparent is None:
         return None
-    tolerance = 1.5 + 0.15 * expected
+    tolerance = age_tolerance(expected)
     gap = max(apparent.low - tolerance - expected, expected - apparent.high - tolerance, 0.0)
     return max(0.02, math.exp(-0.5 * (gap / (tolerance / 2)) ** 2))
+
+
+def age_tolerance(expected: float) -> float:
+    """How far outside a reporter's age range a child of ``expected`` years still fits fully."""
+    return 1.5 + 0.15 * expected
+
+
+def contradictions(case_sex: Sex | str | None, apparent_sex: Sex | str | None, expected_age: float,
+                   apparent: AgeRange | None) -> list[str]:
+    """What the reporter saw that the case contradicts, as the ranking reads it: ``sex`` when both
+    are known and differ, ``age`` when the expected age lies outside the reporter's range by more than
+    ``age_tolerance``. The band reads the face alone, so the words must say these plainly."""
+    found = []
+    if {case_sex, apparent_sex} <= {Sex.MALE, Sex.FEMALE} and case_sex != apparent_sex:
+        found.append("sex")
+    if apparent is not None and max(apparent.low - expected_age, expected_age - apparent.high) \
+            > age_tolerance(expected_age):
+        found.append("age")
+    return found
 
 
 def sex_plausibility(case_sex: Sex, apparent: Sex, expected_age: float) -> float | None:

@@ -20,6 +20,7 @@ from reunite.domain.scoring import (
     CaseFacts,
     FaceHit,
     MatchPolicy,
+    Score,
     SightingFacts,
     face_evidence,
     impostor_share,
@@ -145,23 +146,40 @@ def hits_by_case(uow: UnitOfWork, face: StoredFace, case_ids: Sequence[int], fus
 def ranked(deps: Deps, rows: list[CandidateRow], rank_of: int, seen: GeoPoint | None,
            last_seen: Mapping[int, GeoPoint | None]) -> list[CandidateRow]:
     """One sighting face's scored cases, best first, each with its calibrated impostor share and two
-    ranks: by the exact totals (for police and moderators), and by every case's total with the distance
-    between the grid cells of where it was ``last_seen`` (by case) and where the child was ``seen``: what
-    everyone else sees, so no rank they read moves with a place within its cell."""
+    ranks among the cases proposable for it (``plausible``: a case ranked above a candidate is a
+    candidate too, so "2nd" never points at a child nobody is shown): by the exact totals (for police
+    and moderators), and by every case's total with the distance between the grid cells of where it was
+    ``last_seen`` (by case) and where the child was ``seen``: what everyone else sees, so no rank they
+    read moves with a place within its cell."""
     policy = deps.policy
+    shares = {row.case_id: impostor_share(policy, row.score) for row in rows}
     by_total = sorted(rows, key=lambda r: r.score.total, reverse=True)
     by_cells = sorted(rows, key=lambda r: (-access.coarse_score(policy, r.score, last_seen.get(r.case_id), seen).total,
                                            r.case_id))
-    coarse_rank = {row.case_id: rank for rank, row in enumerate(by_cells, start=1)}
-    return [replace(row, rank=rank, rank_of=max(rank_of, len(by_total)), coarse_rank=coarse_rank[row.case_id],
-                    impostor_share=impostor_share(policy, row.score)) for rank, row in enumerate(by_total, start=1)]
+    exact_rank, coarse_rank = _ranks(policy, by_total, shares), _ranks(policy, by_cells, shares)
+    return [replace(row, rank=exact_rank[row.case_id], rank_of=max(rank_of, len(by_total)),
+                    coarse_rank=coarse_rank[row.case_id], impostor_share=shares[row.case_id]) for row in by_total]
+
+
+def _ranks(policy: MatchPolicy, ordered: list[CandidateRow], shares: Mapping[int, float | None]) -> dict[int, int]:
+    """Each case's rank: one more than the plausible cases ordered before it."""
+    ranks, above = {}, 0
+    for row in ordered:
+        ranks[row.case_id] = above + 1
+        above += plausible(policy, row.score, shares[row.case_id])
+    return ranks
+
+
+def plausible(policy: MatchPolicy, score: Score, share: float | None) -> bool:
+    """Proposable at the operating point: the floor and the operating point read the face evidence
+    alone (no place rules one out)."""
+    return face_evidence(policy, score.face, score.hubness) >= policy.min_score and proposable(policy.leads, share)
 
 
 def proposals(policy: MatchPolicy, ranked_rows: list[CandidateRow]) -> list[CandidateRow]:
     """Of one face's ranked cases, those plausible at the operating point, at most ``per_sighting``, best
-    total first: the floor and the operating point read the face evidence alone (no place rules one out)."""
-    out = [row for row in ranked_rows if face_evidence(policy, row.score.face, row.score.hubness) >= policy.min_score
-           and proposable(policy.leads, row.impostor_share)]
+    total first."""
+    out = [row for row in ranked_rows if plausible(policy, row.score, row.impostor_share)]
     return out[: policy.leads.per_sighting]
 
 

@@ -15,7 +15,7 @@ from reunite.domain.access import Permission, Principal, require, require_case
 from reunite.domain.errors import NotFound, NotSignedIn
 from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SightingFilter, age_in_years
 from reunite.domain.pfif import precisions
-from reunite.domain.scoring import face_evidence, read_stored
+from reunite.domain.scoring import contradictions, face_evidence, read_stored
 from reunite.services import throttle
 from reunite.services.deps import Deps
 
@@ -155,7 +155,8 @@ def case_timeline(deps: Deps, who: Principal, case_id: int) -> list[dict[str, An
 
 
 def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each candidate's lead (band, "1 in N", rank, long-gap caveat): what a person is shown, read from
+    """Each candidate's lead (band, "1 in N", rank, long-gap caveat, what the reporter saw that the case
+    contradicts: ``scoring.contradictions``): what a person is shown, read from
     its face evidence (the same whoever reads it: places never enter it) and its sighting's apparent age by
     the one reading of a pair (``scoring.read_stored``); the rank is the one this reader sees
     (``access.candidate_view``)."""
@@ -165,6 +166,8 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         reading = read_stored(deps.policy, evidence, row["expected_age"], row["gap_years"], row["rank"],
                               row["rank_of"], apparent.middle if apparent else None)
         row["impostor_share"], row["lead"] = reading.share, asdict(reading.lead)
+        row["lead"]["contradicts"] = contradictions(row.get("case_sex"), row.get("apparent_sex"),
+                                                    row["expected_age"], apparent)
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
     return rows
 
@@ -182,7 +185,7 @@ def case_candidates(
     rows.sort(key=lambda r: (-r["score"], r["id"]))
     audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
                 exact_places=who.can(Permission.SEE_EXACT_PLACES))
-    return with_lead(deps, rows)
+    return [access.scores_shown(who, r) for r in with_lead(deps, rows)]
 
 
 def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[dict[str, Any]]:

@@ -18,11 +18,11 @@ from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput
 from reunite.domain.fusion import Spread, fused_similarity
-from reunite.domain.leads import proposable
+from reunite.domain.leads import Strength, proposable
 from reunite.domain.matching_store import StoredFace
 from reunite.domain.model import DetectedFace, PhotoOwner
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.scoring import CaseFacts, FaceHit, Score, SightingFacts, read_pair, score_pair
+from reunite.domain.scoring import CaseFacts, FaceHit, Score, SightingFacts, contradictions, read_pair, score_pair
 from reunite.services.deps import Deps
 from reunite.services.grouping import fused_faces
 from reunite.services.matching import hits_by_case
@@ -64,16 +64,31 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
                 if scored is not None and (face_id not in best or scored.total > best[face_id]["score"]):
                     best[face_id] = hit | {"query_face": number, "score": scored.total}
                     reading = read_pair(deps.policy, scored)
-                    best[face_id]["lead"] = asdict(reading.lead)
+                    facts = read.facts(hit["sighting_id"], scored)
+                    against = facts.pop("contradicts", [])
+                    best[face_id] |= facts
+                    best[face_id]["lead"] = asdict(reading.lead) | {"contradicts": against}
                     best[face_id]["impostor_share"] = reading.share
     if case_id is not None:
         _as_candidates(deps, who, case_id, best)
-    ranked = sorted(best.values(), key=lambda h: (-h["score"], h["face_id"]))
+    ranked = sorted(best.values(), key=most_alike_first)
     ranked = [h for h in ranked if proposable(deps.policy.leads, h["impostor_share"])][:limit]
     ranked = [sighting_shown(deps, who, h) for h in ranked]  # place words as this reader may read them
     audit_read(deps, who, "sightings.searched", "sighting", ranked[0]["sighting_id"] if ranked else 0,
                ids=[h["sighting_id"] for h in ranked], case=case_id)
-    return ranked
+    return [access.scores_shown(who, h) for h in ranked]
+
+
+STRENGTHS = [s.value for s in Strength]  # strongest first
+
+
+def most_alike_first(hit: dict[str, Any]) -> tuple[int, float, float, int]:
+    """The order of search results as a person reads them: by band, then within a band by how few
+    different children look this similar (the calibrated "1 in N"), then by the score (face evidence
+    and, for a named case, how well age, time, place and sex fit)."""
+    share = hit["impostor_share"]
+    return (STRENGTHS.index(hit["lead"]["strength"]), 1.0 if share is None else share, -hit["score"],
+            hit["face_id"])
 
 
 def _as_candidates(deps: Deps, who: Principal, case_id: int, best: dict[int, dict[str, Any]]) -> None:
@@ -128,6 +143,18 @@ class _Reader:
         if self.who.can(Permission.SEE_EXACT_PLACES):
             return scored
         return access.coarse_score(policy, scored, self.case.last_seen, sighting.place)
+
+    def facts(self, sighting_id: int, scored: Score) -> dict[str, Any]:
+        """For a named case, what the reporter saw and the case's expected age (the words of a
+        contradiction read them) and what contradicts the case (``scoring.contradictions``)."""
+        sighting = self.sightings[sighting_id]
+        if self.case is None:
+            return {}
+        apparent = sighting.apparent_age
+        return {"apparent_sex": sighting.apparent_sex.value, "expected_age": scored.expected_age,
+                "apparent_age_low": apparent.low if apparent else None,
+                "apparent_age_high": apparent.high if apparent else None,
+                "contradicts": contradictions(self.case.sex, sighting.apparent_sex, scored.expected_age, apparent)}
 
     def _case_hits(self, face: StoredFace) -> list[FaceHit]:
         """The sighting face's hits among the case's faces, exactly as ``match_sighting`` reads them."""

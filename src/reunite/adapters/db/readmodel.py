@@ -236,7 +236,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "s.group_id, "
             "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id AND g.status = ANY(:group_statuses)) "
             "AS group_size, "
-            "k.last_seen_lat AS case_lat, k.last_seen_lon AS case_lon "
+            "k.last_seen_lat AS case_lat, k.last_seen_lon AS case_lon, k.sex AS case_sex "
             "FROM candidates c JOIN sightings s ON s.id = c.sighting_id JOIN cases k ON k.id = c.case_id "
             f"WHERE {where} "
             f"AND s.status IN {LIVE_REPORTS} ORDER BY c.score DESC, c.id", group_statuses=list(group_statuses),

@@ -135,7 +135,7 @@ def get_sighting(deps: DepsDep, who: Browser, sighting_id: int) -> schemas.Sight
 
 
 def candidate_out(lang: Language, row: dict[str, Any]) -> schemas.CandidateOut:
-    return schemas.CandidateOut.model_validate(row | {"lead_words": lead_words(lang, row["lead"]),
+    return schemas.CandidateOut.model_validate(row | {"lead_words": lead_words(lang, row["lead"], row),
                                                       "explanation": explanation(lang, row)})
 
 
@@ -203,9 +203,10 @@ def get_case(deps: DepsDep, who: PrincipalDep, case_id: int) -> schemas.CaseOut:
 def case_candidates(
     deps: DepsDep, who: PrincipalDep, lang: Reader, case_id: int, status: CandidateStatus | None = None
 ) -> list[schemas.CandidateOut]:
-    """The case's shortlist, best first, with each score component, its rank among open cases and
-    the lead in words (band, "about 1 in N different children look this similar", long-gap caveat).
-    Reviewers see every candidate; the family only those a reviewer confirmed."""
+    """The case's shortlist, best first, with its rank among the cases proposed for each sighting and
+    the lead in words (band, what the reporter saw that contradicts the case, "about 1 in N different
+    children look this similar", long-gap caveat). Reviewers see every candidate and its raw score
+    components; the family only those a reviewer confirmed, and no raw score (never a percentage)."""
     return [candidate_out(lang, r) for r in queries.case_candidates(deps, who, case_id, status)]
 
 
@@ -229,11 +230,12 @@ def search_by_photo(
         "case's candidate would be, the case's photos fused with this one"))] = None,
 ) -> list[schemas.SearchHit]:
     """Upload a child's photo; get the sighting faces alike enough to be proposed (the same operating
-    point as candidates), most alike first, each with its lead in words, read as matching reads the
-    pair. Without a case the photo's age is unknown, so the most cautious age band reads it. The photo
-    is not kept."""
+    point as candidates), strongest band first and, within a band, most alike first (the calibrated
+    "1 in N"), each with its lead in words, read as matching reads the pair (with a case: what the
+    reporter saw that contradicts it). The raw similarity only for reviewers. Without a case the
+    photo's age is unknown, so the most cautious age band reads it. The photo is not kept."""
     throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
-    return [schemas.SearchHit(**h, lead_words=lead_words(lang, h["lead"]))
+    return [schemas.SearchHit(**h, lead_words=lead_words(lang, h["lead"], h))
             for h in search.search_by_photo(deps, who, photo.file.read(), limit, case_id)]
 
 

@@ -157,8 +157,12 @@ class Lead(BaseModel):
     bounded: bool = Field(description="True: fewer than 1 in one_in, the calibration sample's size")
     gap_years: float | None
     long_gap: bool
-    rank: int | None
-    rank_of: int | None
+    rank: int | None = Field(description="Among the cases proposed for this sighting face (see CandidateOut.rank)")
+    rank_of: int | None = Field(description="How many open cases were searched")
+    contradicts: list[str] = Field(default_factory=list, description=(
+        "What the reporter saw that the case contradicts: 'sex' (seen as a boy, the case is a girl's, or the "
+        "reverse), 'age' (the case's expected age lies outside the reporter's range by more than the ranking's "
+        "tolerance). The band reads the face alone; `lead_words` say these next to it"))
 
 
 class CandidateOut(BaseModel):
@@ -167,25 +171,34 @@ class CandidateOut(BaseModel):
     sighting_id: int
     sighting_face_id: int
     case_face_id: int | None = Field(description="None once the family's photos were deleted (closed case)")
-    score: float
-    face_score: float
-    age_score: float | None
-    time_score: float | None
-    place_score: float | None
-    sex_score: float | None
+    score: float | None = Field(default=None, description=(
+        "Only for reviewers (null for anyone else): the uncalibrated total that orders candidates (face evidence "
+        "plus age, time, place and sex plausibility). Not a probability: it can exceed 1. Show `lead_words`"))
+    face_score: float | None = Field(default=None, description=(
+        "Only for reviewers: the raw face similarity, uncalibrated (different children often score 0.95): "
+        "never show it as a percentage; `lead.one_in` is what it means"))
+    age_score: float | None = Field(default=None, description="Only for reviewers: uncalibrated plausibility term")
+    time_score: float | None = Field(default=None, description="Only for reviewers: uncalibrated plausibility term")
+    place_score: float | None = Field(default=None, description="Only for reviewers: uncalibrated plausibility term")
+    sex_score: float | None = Field(default=None, description="Only for reviewers: uncalibrated plausibility term")
     expected_age: float
-    distance_km: float | None
+    distance_km: float | None = Field(description=(
+        "From where last seen; for anyone who does not see exact places, between the two places' ~1 km grid "
+        "cells, in whole kilometres"))
     elapsed_days: float
     status: str
     review_reason: str
-    explanation: str
+    explanation: str = Field(description=(
+        "In the request's language: first what the reporter saw that contradicts the case (sex, age), "
+        "then distance, time and ages"))
     family_answer: str | None = None
     family_note: str = ""
     proposed_by: str = "machine"
     rank: int | None = Field(default=None, description=(
-        "Among the open cases searched for this sighting face; for anyone who does not see exact places, "
-        "ranked by the scores from the places' ~1 km grid cells (as `score`)"))
-    rank_of: int | None = None
+        "Among the cases proposed for this sighting face (those at the operating point: every case ranked "
+        "above it is a candidate too), by face evidence and age, time, place and sex plausibility; for "
+        "anyone who does not see exact places, with the distance between the places' ~1 km grid cells"))
+    rank_of: int | None = Field(default=None, description="How many open cases were searched")
     lead: Lead
     lead_words: list[str] = Field(description="The lead in words, in the request's language (Accept-Language)")
     group_id: int | None = Field(default=None, description="The sighting's group (one child seen several times)")
@@ -210,7 +223,9 @@ class DuplicateIn(BaseModel):
 class SearchHit(BaseModel):
     face_id: int
     sighting_id: int
-    similarity: float
+    similarity: float | None = Field(default=None, description=(
+        "Only for reviewers (null for anyone else): the raw face similarity, uncalibrated; never show it as a "
+        "percentage. Hits come by band, then by `lead.one_in`, most alike first"))
     seen_at: datetime
     place_text: str
     query_face: int
