@@ -14,7 +14,8 @@ with that occurrence's offset, so that pages show which one it was (zone named).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from reunite.domain.errors import InvalidInput
 
@@ -24,9 +25,20 @@ YEARS = range(2, 9999)  # Python's calendar is years 1-9999: a time in the first
 # convert to every zone (nor be shown in one), so a time is read only inside these years
 
 
+NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})  # files in the zone database that name no place:
+# the server's own clock setting, a template of rules, and a placeholder that says "Local time zone must be set"
+
+
+@cache
+def known_zones() -> frozenset[str]:
+    """The IANA zones this server knows (its tz database, ``tzdata``), less files that are not zones."""
+    return frozenset(available_timezones()) - NOT_ZONES
+
+
 def zone(name: str | None) -> ZoneInfo | None:
-    """The IANA zone of that name, or None for anything else (a cookie or field is untrusted)."""
-    if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
+    """The IANA zone of that name, or None for anything else (a cookie or field is untrusted): only a name
+    the zone database lists as a zone, never a path nor a file like ``localtime`` (the server's own zone)."""
+    if not name or len(name) > 64 or name not in known_zones():
         return None
     try:
         return ZoneInfo(name)
