@@ -29,7 +29,7 @@ def send(browser: TestClient, seed: int, **typed: Any) -> Any:
 def test_a_refused_report_does_not_use_up_the_hourly_limit_and_names_every_problem(container: Container) -> None:
     """Anonymous, without a script (no proof-of-work): three reports an hour. The probe's reporter typed
     ages 12 to 5 and a time in the future: both are named at once (in Chinese), and the three corrected
-    reports all go through; only a fourth is refused (429)."""
+    reports all go through; only a fourth is refused (429), its page offering another way to tell us."""
     browser = TestClient(create_app(container), headers={"Accept-Language": "zh-CN"})
     wrong = send(browser, 0, age_low="12", age_high="5", seen_at="2099-05-01T20:00", tz="Asia/Shanghai")
     assert wrong.status_code == 422
@@ -39,7 +39,9 @@ def test_a_refused_report_does_not_use_up_the_hourly_limit_and_names_every_probl
     assert 'value="12"' in wrong.text  # what was typed is kept
     for seed in (1, 2, 3):
         assert send(browser, seed, age_low="5", age_high="7").status_code == 200
-    assert send(browser, 4).status_code == 429
+    busy = send(browser, 4, doing="红色外套")
+    assert busy.status_code == 429 and "红色外套" in busy.text  # kept, and another way is offered
+    assert "请稍后再次发送" in busy.text and "拨打 110" in busy.text
     assert count_rows(container, "sightings") == 3
 
 

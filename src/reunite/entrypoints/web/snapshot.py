@@ -13,7 +13,15 @@ from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Red
 from starlette.datastructures import FormData
 
 from reunite.domain.access import Principal
-from reunite.domain.errors import Conflict, InvalidInput, PayloadTooLarge, Problems, ReuniteError, UnsupportedMedia
+from reunite.domain.errors import (
+    Conflict,
+    InvalidInput,
+    PayloadTooLarge,
+    Problems,
+    ReuniteError,
+    TooManyRequests,
+    UnsupportedMedia,
+)
 from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Sex, Upload
 from reunite.domain.times import localize
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
@@ -141,7 +149,8 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
     except ReuniteError as exc:
         return refused(render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
                               error=form_language(form, lang).error(exc), error_field=exc.field,  # its zone
-                              pow=None if who.signed_in else throttle.challenge(deps)), exc)
+                              pow=None if who.signed_in else throttle.challenge(deps),
+                              busy=isinstance(exc, TooManyRequests), phone=deps.site.contact_phone), exc)
     on_phone = text(form, "copies") == "phone"
     shown = [] if receipt.resent else copies
     link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
