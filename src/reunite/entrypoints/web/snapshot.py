@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from reunite.domain.access import Principal
+from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import (
     Conflict,
     InvalidInput,
@@ -141,6 +141,7 @@ def _send(deps: Deps, who: Principal, form: FormData, sighting: NewSighting, fil
 async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
     form = await checked_form(request)
     try:
+        require(who, Permission.REPORT_SIGHTING)  # who may report, before what they sent is read
         # a report refused for its input does not count against the hourly limit (``report_attempt``)
         with throttle.report_attempt(deps, who, client_ip(request)) as attempt:
             files, _ = await uploads(form)
