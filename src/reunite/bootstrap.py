@@ -84,6 +84,7 @@ def limits_from(settings: Settings) -> Limits:
         max_photos_per_report=settings.max_photos_per_report, ann_neighbours=settings.ann_neighbours,
         reports_per_hour=settings.reports_per_hour,
         reports_per_hour_without_proof=settings.reports_per_hour_without_proof,
+        refused_reports_per_hour=settings.refused_reports_per_hour,
         searches_per_hour=settings.searches_per_hour, messages_per_hour=settings.messages_per_hour,
         partner_requests_per_hour=settings.partner_requests_per_hour, listings_per_hour=settings.listings_per_hour,
         proof_of_work_bits=settings.proof_of_work_bits,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from datetime import date as Day
 from datetime import datetime as Instant
@@ -23,7 +23,7 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from reunite.domain.access import Permission
-from reunite.domain.errors import ReuniteError
+from reunite.domain.errors import InvalidInputs, ReuniteError
 from reunite.domain.lifecycle import CaseState
 from reunite.domain.times import DEFAULT_ZONE, zone
 
@@ -139,7 +139,9 @@ class Language:
         return value
 
     def error(self, exc: ReuniteError) -> str:
-        """The error in this language; its values as ``value`` shows them."""
+        """The error in this language; its values as ``value`` shows them; every problem of a form at once."""
+        if isinstance(exc, InvalidInputs):
+            return self.gettext("; ").join(self.error(problem) for problem in exc.problems)
         params = {k: self.value(v, exc.field) for k, v in exc.params.items()}
         text = self.gettext(exc.template, **params)
         if exc.context:
@@ -175,6 +177,10 @@ class Language:
         local = (value or Instant.now(self.tzinfo)).astimezone(self.tzinfo)
         return str(get_timezone_name(local, "long", locale=Locale.parse(self.code)))
 
+    def zone_name_of(self, name: str, value: Instant) -> str:
+        """Another zone (an IANA name) as this reader's language says it at that instant."""
+        return replace(self, zone=name).zone_name(value) if zone(name) else name
+
     def date(self, value: date | None) -> str:
         """A day; an instant's day is the one in the reader's zone."""
         if isinstance(value, Instant):
@@ -184,6 +190,12 @@ class Language:
             except OverflowError:  # at the calendar's ends: the day as given
                 value = instant.date()
         return format_date(value, "medium", locale=Locale.parse(self.code)) if value else ""
+
+    def day(self, value: Instant | None) -> str:
+        """The day something happened, as it was there: an instant's date at the offset it was given with
+        (kept beside it, ``domain.times``), the same for every reader in every zone. Missing since "Jun 1"
+        in Shanghai is Jun 1 on a poster printed there, on a relative's phone abroad and in PFIF."""
+        return format_date(value.date(), "medium", locale=Locale.parse(self.code)) if value else ""
 
     def partial_date(self, value: Day | None, precision: str = "day") -> str:
         """A date as precisely as it is known: "Mar 15, 2015", "March 2015", "2015", or "about 2015" (a

@@ -31,3 +31,27 @@ def test_a_photos_time_reads_in_the_zone_the_form_names(browser: Browser, server
     expect(help_text).to_contain_text("1:00")
     assert "14:00" not in (help_text.text_content() or "")
     context.close()
+
+
+def test_a_camera_time_without_a_zone_is_said_to_be_read_in_the_phones_zone(browser: Browser, server: str) -> None:
+    """Probe s10, finding 5: a camera that writes no zone (no OffsetTimeOriginal): the form says its time is
+    read in this phone's zone, and the receipt names the zone it was read in."""
+    exif = phone_exif()
+    ifd = exif.get_ifd(0x8769)
+    ifd[36867] = "2026:11:20 14:00:00"
+    ifd.pop(36881, None)
+    out = io.BytesIO()
+    Image.fromarray(np.full((120, 160, 3), 128, np.uint8)).save(out, format="JPEG", exif=exif)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US",
+                                  timezone_id="America/New_York")
+    page = context.new_page()
+    page.goto(server + "/report")
+    page.locator('input[type="file"]').first.set_input_files(
+        files=[{"name": "p.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}])
+    help_text = page.locator("#when-help")
+    expect(help_text).to_contain_text("camera's clock, which records no time zone")
+    expect(help_text).to_contain_text("2:00")
+    page.get_by_role("button", name="Send report").click()
+    expect(page.locator("main")).to_contain_text("read as Eastern Standard Time", timeout=20_000)
+    expect(page.locator("main")).to_contain_text("2:00 PM Eastern Standard Time")
+    context.close()

@@ -5,14 +5,17 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Principal, Role, Scope
+from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.cli import app as cli
 from reunite.services.accounts import issue_token
 from reunite.services.moderation import verify_case
@@ -136,3 +139,53 @@ def test_a_poster_photo_taken_down_is_gone_at_the_next_showing(client: TestClien
     decide_takedown(container.deps, OPERATOR, taken, approve=True, evidence="called the mother")
     gone = client.get(url, headers=held)
     assert gone.status_code == 404 and "no-store" in gone.headers["cache-control"]
+
+
+def test_the_day_a_child_went_missing_reads_the_same_in_every_zone_and_every_channel(
+    client: TestClient, container: Container
+) -> None:
+    """Probe s10, finding 7: missing since 1 June 2026, 02:00 in Shanghai (31 May 18:00 UTC). The poster,
+    the front page, the feed and the PFIF note say 1 June to everyone: a relative in Los Angeles, the
+    printed poster, a partner registry. The date where it happened, never the reader's nor UTC's."""
+    case_id = register_missing(client, "2026-06-01T02:00:00+08:00")
+    verify_case(container.deps, POLICE, case_id, "police report checked")
+    abroad = TestClient(create_app(container))
+    abroad.cookies.set("tz", "America/Los_Angeles")
+    for path in (f"/p/{case_id}", "/"):
+        page = abroad.get(path).text
+        assert "Jun 1, 2026" in page and "May 31, 2026" not in page, path
+        assert "2026年6月1日" in abroad.get(path, params={"lang": "zh_CN"}).text
+    feed = client.get("/feeds/cases.atom").text
+    assert "last seen on Jun 1, 2026" in feed
+    pfif = client.get("/api/pfif").text
+    assert "Missing since 2026-06-01" in pfif and "Missing since 2026-05-31" not in pfif
+    pdf = PdfReader(io.BytesIO(abroad.get(f"/p/{case_id}/poster.pdf").content)).pages[0].extract_text()
+    assert "Missing since Jun 1, 2026" in pdf
+
+
+def test_the_pdf_poster_speaks_the_language_the_pages_would(client: TestClient, container: Container) -> None:
+    """Probe s10, finding 10: ``zh-CN``, ``zh``, the language cookie and Accept-Language choose the PDF's
+    language as they choose the pages'; the link's ``zh_CN`` still works, and English stays the default."""
+    case_id = register(client)
+    verify_case(container.deps, POLICE, case_id, "police report 2019-0601 checked")
+    reader = TestClient(create_app(container))
+
+    def words(**asked: Any) -> str:
+        pdf = reader.get(f"/p/{case_id}/poster.pdf", **asked)
+        assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+        return str(PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text())
+
+    for asked in ({"params": {"lang": "zh-CN"}}, {"params": {"lang": "zh"}}, {"params": {"lang": "zh_CN"}},
+                  {"headers": {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.5"}}, {"cookies": {"lang": "zh_CN"}}):
+        assert "走失儿童" in words(**asked), asked
+    assert "Missing child" in words()
+    assert "Missing child" in words(params={"lang": "en-GB"}, headers={"Accept-Language": "zh-CN"})
+
+
+def register_missing(client: TestClient, since: str) -> int:
+    photo = ("kid.jpg", face_jpeg())
+    response = client.post("/api/cases", files=[("photos", photo)], data={
+        "given_name": "Carl", "sex": "male", "birth_date": "2018-01-01", "missing_since": since,
+        "photo_dates": "2025-01-01", "last_seen_text": "上海市"})
+    assert response.status_code == 201, response.text
+    return int(response.json()["id"])

@@ -8,6 +8,9 @@ import re
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
+from reunite.domain.access import OPERATOR, Scope
+from reunite.entrypoints.api.app import create_app
+from reunite.services.accounts import issue_token
 from tests.conftest import run_jobs
 from tests.e2e.test_api import register, report
 from tests.photos import upload
@@ -75,3 +78,19 @@ def test_one_child_registered_twice_is_flagged_then_linked_and_unlinked(
     assert unlinked == [(None,), (None,)]
     bad = client.post(f"/api/moderation/duplicates/{flags[0]['id']}", json={"decision": "merge"})
     assert bad.status_code == 422
+
+
+def test_a_child_registered_again_is_flagged_while_the_second_case_waits_for_verification(
+    client: TestClient, container: Container
+) -> None:
+    """Probe s10, finding 11: the moderator verifying the second case is the one who must know it may be a
+    child registered already; flagged only after verification, both posters were live by then."""
+    first = register(client, upload(), given_name="Lin")
+    token = issue_token(container.deps, OPERATOR, "NGO", [Scope.WRITE])  # may register, not verify
+    partner = TestClient(create_app(container), headers={"Authorization": f"Bearer {token}"})
+    second = register(partner, upload(), given_name="Lin Wang", birth_date="2000-03-01")
+    run_jobs(container)
+    assert client.get(f"/p/{second}").status_code == 404  # not verified: no poster yet
+    flags = client.get("/api/moderation/duplicates").json()
+    assert [{f["case_id"], f["other_case_id"]} for f in flags] == [{first, second}]
+    assert f"/moderation/duplicates/{flags[0]['id']}" in client.get("/moderation").text

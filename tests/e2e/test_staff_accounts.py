@@ -155,6 +155,14 @@ def test_an_api_token_works_only_while_the_admin_who_issued_it_vouches_for_it(co
     registry_id = next(t["id"] for t in container.deps.read.api_tokens() if t["name"] == "registry")
     assert re.search(r"<td>registry</td><td>admin</td>\s*<td>issued by issuer@example.org</td>", listed)
     assert f"<td>issued by token {registry_id} (issuer@example.org)</td>" in listed
+    # what the page says is what happens (probe s10, finding 4): revoked for good, not "until enabled again"
+    assert "until it is enabled again" not in listed
+    assert "revokes the API tokens and invitations it issued, for good" in listed.replace("&#39;", "'")
+    assert "enabling it again brings none of them back" in listed
+    row = re.search(rf"issuer@example\.org.*?/admin/accounts/{admin_id}/disable.*?</tr>", listed, re.S)
+    assert row and "API tokens it issued, revoked for good if it is disabled: 2" in row.group(0)
+    chinese = other_admin.get("/admin?lang=zh_CN").text
+    assert "永久吊销" in chinese and "再次启用不会恢复" in chinese
 
     assert post_form(other_admin, f"/admin/accounts/{admin_id}/disable").status_code == 303
     assert partner.get("/api/moderation/queues").status_code == 401
@@ -288,6 +296,11 @@ def test_a_refused_value_on_the_command_line_is_one_line_and_exit_code_1(cli_env
     assert mistyped.exit_code == 2 and "Usage:" in mistyped.output  # a choice not offered: the usage, as Click does
     disabled = cli_env.invoke(cli, ["disable-account", "--email", "mod2@example.org"])
     assert disabled.exit_code == 0 and "disabled and signed out everywhere" in disabled.output
+    assert "API tokens and invitations it issued are revoked for good" in disabled.output
+    for command in ("disable-account", "enable-account"):  # the help says what happens (probe s10, finding 4)
+        said = " ".join(cli_env.invoke(cli, [command, "--help"]).output.split())
+        assert "until it is enabled again" not in said and "issue new ones" in said, said
     assert "mod2@example.org\tmoderator\tdisabled since" in cli_env.invoke(cli, ["accounts"]).output
     enabled = cli_env.invoke(cli, ["enable-account", "--email", "mod2@example.org"])
     assert enabled.exit_code == 0 and "mod2@example.org is enabled" in enabled.output
+    assert "it issued before stay revoked" in enabled.output

@@ -91,26 +91,65 @@ def test_a_form_sent_without_javascript_is_read_in_the_sites_zone(anonymous: Tes
     assert (seen.isoformat(), offset) == ("2026-01-10T09:33:00+00:00", 0)
 
 
-def test_exif_time_keeps_its_offset_and_a_zoneless_one_is_read_in_the_sites_zone(container: Container) -> None:
-    def reported(site: Container, photo: bytes) -> tuple[str, bool]:
+def test_exif_time_keeps_its_offset_and_a_zoneless_one_is_read_in_the_sites_zone_saying_so(
+    container: Container, anonymous: TestClient
+) -> None:
+    def reported(site: Container, photo: bytes) -> tuple[str, bool, str]:
         answer = police(site).post("/api/sightings", files=[("photos", ("p.jpg", photo, "image/jpeg"))]).json()
-        return answer["seen_at"], answer["time_from_photo"]
+        return answer["seen_at"], answer["time_from_photo"], answer["zone_assumed"]
 
     with_offset = photo_with_time("2024:05:06 14:30:00", "-05:00", plain_photo(seed=1))
-    assert reported(container, with_offset) == ("2024-05-06T14:30:00-05:00", True)
+    assert reported(container, with_offset) == ("2024-05-06T14:30:00-05:00", True, "")
     zoneless = photo_with_time("2024:05:06 14:30:00", source=plain_photo(seed=2))
-    assert reported(container, zoneless) == ("2024-05-06T14:30:00+08:00", True)  # default zone: Asia/Shanghai
+    # default zone: Asia/Shanghai, and the answer says the zone was assumed
+    assert reported(container, zoneless) == ("2024-05-06T14:30:00+08:00", True, "Asia/Shanghai")
     zoneless = photo_with_time("2024:05:06 14:30:00", source=plain_photo(seed=3))
-    assert reported(in_zone(container, "Europe/London"), zoneless) == ("2024-05-06T14:30:00+01:00", True)
+    assert reported(in_zone(container, "Europe/London"), zoneless) == ("2024-05-06T14:30:00+01:00", True,
+                                                                        "Europe/London")
+    # the form (no script): read in the zone the reporter's browser named, and the receipt says so
+    zoneless = photo_with_time("2024:05:06 14:30:00", source=plain_photo(seed=8))
+    thanks = anonymous.post("/report", files=[("photos", ("p.jpg", zoneless, "image/jpeg"))],
+                            data={"csrf": csrf(anonymous), "tz": "Asia/Tokyo"})
+    assert thanks.status_code == 200
+    assert "2:30 PM Japan Standard Time (the camera's clock, which records no time zone: read as Japan " \
+           "Standard Time)" in shown(thanks).replace("&#39;", "'")
+    chinese = anonymous.post("/report?lang=zh_CN", data={"csrf": csrf(anonymous)}, files=[
+        ("photos", ("p.jpg", photo_with_time("2024:05:06 14:30:00", source=plain_photo(seed=9)), "image/jpeg"))])
+    assert "相机时钟" in chinese.text and "中国标准时间" in chinese.text
+    offset = photo_with_time("2024:05:06 14:30:00", "+09:00", plain_photo(seed=10))
+    said = anonymous.post("/report", files=[("photos", ("p.jpg", offset, "image/jpeg"))],
+                          data={"csrf": csrf(anonymous)})
+    assert "camera&#39;s clock" not in said.text and "(from the photo)" in said.text
 
 
-def test_api_times_without_an_offset_are_read_in_the_sites_zone(client: TestClient) -> None:
+def test_api_times_without_an_offset_are_refused_naming_the_field_never_guessed(
+    client: TestClient, container: Container
+) -> None:
+    """A partner's ``datetime.utcnow().isoformat()`` has no offset: read as the site's +08:00 it would put
+    every sighting 8 hours off. The API refuses it (422), naming the field in the reader's language."""
     files = [("photos", ("p.jpg", plain_photo(seed=4), "image/jpeg"))]
-    answer = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-01T08:00:00"}).json()
-    assert answer["seen_at"] == "2026-03-01T08:00:00+08:00"
+    sent = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-01T08:00:00"})
+    assert sent.status_code == 422
+    assert sent.json()["detail"][0]["msg"].startswith("“time seen” must be a date and time with its zone")
+    chinese = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-01T08:00:00"},
+                          headers={"Accept-Language": "zh-CN"})
+    assert chinese.status_code == 422 and "“看见的时间”必须是带时区的日期和时间" in chinese.json()["detail"][0]["msg"]
+    listing = client.get("/api/sightings", params={"seen_from": "2026-03-01T08:00"})
+    assert listing.status_code == 422 and listing.json()["detail"][0]["loc"] == ["query", "seen_from"]
+    case = client.post("/api/cases", files=[("photos", ("k.jpg", portrait(), "image/jpeg"))], data={
+        "given_name": "Lin", "sex": "male", "birth_date": "2019-01-01", "missing_since": "2024-05-06T16:00:00"})
+    assert case.status_code == 422 and "missing_since" in case.json()["detail"][0]["loc"]
+    assert client.get("/feeds/cases.atom", params={"before": "2026-03-01T08:00"}).status_code == 422
+    with container.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM sightings").scalar_one() == 0
+    schema = client.get("/openapi.json").text
+    assert "a time without one is refused (422), never guessed" in schema
     files = [("photos", ("p.jpg", plain_photo(seed=5), "image/jpeg"))]
     answer = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-01T08:00:00-03:00"}).json()
     assert answer["seen_at"] == "2026-03-01T08:00:00-03:00"
+    files = [("photos", ("p.jpg", plain_photo(seed=6), "image/jpeg"))]
+    answer = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-01T08:00:00Z"}).json()
+    assert answer["seen_at"] == "2026-03-01T08:00:00Z"
 
 
 def test_the_sites_zone_changes_how_plausible_a_zoneless_photo_time_is(container: Container) -> None:
@@ -155,8 +194,8 @@ def test_a_time_typed_in_the_hour_summer_time_skips_is_refused_and_the_repeated_
     assert "夏令时" in chinese.text and "2026-03-08 03:30" in chinese.text
     with container.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM sightings").scalar_one() == 0
-    sent = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-08T02:30:00"})
-    assert sent.status_code == 202  # the site's zone (Shanghai) has no summer time: it happened there
+    sent = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-08T02:30:00+08:00"})
+    assert sent.status_code == 202  # in Shanghai (no summer time) it happened
 
     autumn = {**form, "csrf": csrf(anonymous), "seen_at": "2026-11-01T01:30"}
     thanks = anonymous.post("/report", files=[("photos", ("s.jpg", plain_photo(seed=7), "image/jpeg"))], data=autumn)

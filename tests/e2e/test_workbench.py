@@ -229,6 +229,11 @@ def test_a_family_answers_on_a_lead_and_marks_a_sighting_as_possibly_theirs(
     # where: to about a kilometre, and the reporter's words as the city they name (Hankou is in Wuhan)
     assert "What happens next" in page and "Wuhan" in page and "to about 1 km" in page
     assert "Hankou station" not in page
+    # the cell's centre, written as the API gives it (probe s10: the page said 30.59 where the API said 30.595)
+    api = family.get(f"/api/sightings/{world.sightings[0]}").json()
+    cell = f"{api['lat']:.3f}, {api['lon']:.3f}"
+    assert str(api["lat"]) in cell and str(api["lon"]) in cell
+    assert cell in page and cell in family.get(f"/sightings/{world.sightings[0]}").text
     answered = _form(family, f"/candidates/{lead['id']}/answer", answer="maybe", note="his ears")
     assert answered.status_code == 303
     assert _form(family, f"/candidates/{lead['id']}/answer", answer="maybe", note="his ears").status_code == 303

@@ -20,6 +20,7 @@ from reunite.domain.scoring import MatchPolicy, Score, with_distance
 
 REVIEWABLE = ("pending", "approved", "rejected")
 PLACE_GRID_DEG = 0.01  # about 1.1 km of latitude: the precision families and partners see
+COARSE_DIGITS = 3  # a cell's centre (30.665) written in full, the same on pages and in the API
 # Radii of a place filter for anyone without exact places: a request is widened to the next step
 COARSE_RADII_KM = (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 20000)
 # A case gives its family browsing and search only while it is verified and in one of these states
@@ -190,7 +191,7 @@ def coarsen(value: float | None) -> float | None:
     cell (``floor(value / grid)`` in double precision) when it filters for such principals."""
     if value is None:
         return None
-    return round(math.floor(value / PLACE_GRID_DEG) * PLACE_GRID_DEG + PLACE_GRID_DEG / 2, 3)
+    return round(math.floor(value / PLACE_GRID_DEG) * PLACE_GRID_DEG + PLACE_GRID_DEG / 2, COARSE_DIGITS)
 
 
 def coarse_point(point: GeoPoint | None) -> GeoPoint | None:

@@ -5,6 +5,11 @@ A message is a template with named values, so that pages can show it in the read
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
 
 class ReuniteError(Exception):
     """Base error: a message meant for the person who sent the request."""
@@ -38,6 +43,40 @@ class ReuniteError(Exception):
 
 class InvalidInput(ReuniteError):
     status_code = 422
+
+
+class InvalidInputs(InvalidInput):
+    """Every problem of one form at once (a reader corrects them all, then sends once): the first one's
+    message and field, with the others in ``problems``."""
+
+    def __init__(self, problems: Sequence[InvalidInput]) -> None:
+        first = problems[0]
+        super().__init__(first.template, field=first.field, **first.params)
+        self.context = first.context
+        self.problems = list(problems)
+
+
+class Problems:
+    """Collects a form's problems field by field: ``check`` runs one reading and keeps its InvalidInput;
+    ``raise_all`` raises them together (one alone as itself)."""
+
+    def __init__(self) -> None:
+        self.found: list[InvalidInput] = []
+
+    def check(self, read: Callable[[], T]) -> T | None:
+        try:
+            return read()
+        except InvalidInputs as exc:
+            self.found.extend(exc.problems)
+        except InvalidInput as exc:
+            self.found.append(exc)
+        return None
+
+    def raise_all(self) -> None:
+        if len(self.found) == 1:
+            raise self.found[0]
+        if self.found:
+            raise InvalidInputs(self.found)
 
 
 def bounded(value: str, limit: int, field: str) -> str:

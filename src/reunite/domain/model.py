@@ -163,6 +163,8 @@ class NewSighting:
     # none): used like the photo's own time and place, checked the same way.
     photo_taken_at: datetime | None = None
     photo_place: GeoPoint | None = None
+    photo_zone_assumed: bool = False  # the camera wrote no zone: the phone read its time in its own zone
+    reporter_zone: str = ""  # the IANA zone of the reporter's browser, where known (a camera's zone-less time)
 
 
 @dataclass(frozen=True)

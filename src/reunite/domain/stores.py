@@ -90,6 +90,10 @@ class PeopleStore(Protocol):
         """Add one to the counter of ``key`` in this window; the count so far."""
         ...
 
+    def uncount_hit(self, key: str, window_start: datetime) -> None:
+        """Take back one count of ``key`` in this window (a request that turned out not to count)."""
+        ...
+
     def hits(self, key: str, window_start: datetime) -> int:
         """How many times ``key`` was counted in that window so far (0 if never); counts nothing."""
         ...

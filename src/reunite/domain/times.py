@@ -2,7 +2,9 @@
 
 A wall-clock time without an offset (a form without JavaScript, a camera that writes no
 ``OffsetTimeOriginal``, a spreadsheet cell) is read in a named zone: the sender's if known, else the
-deployment's (``REUNITE_TIMEZONE``). Pages show every time in the reader's zone, zone named.
+deployment's (``REUNITE_TIMEZONE``), and a camera's is said to be so read. The API takes no such time: a
+partner's clock is not guessed (422). Pages show every time in the reader's zone, zone named; the day
+something happened (a child went missing) is its date at the offset it was given with, for every reader.
 
 Summer time, decided once for every place a wall-clock time is read (as RFC 5545 and the calendars
 do): a time a person typed that never existed there (the hour skipped when clocks go forward) is
@@ -14,7 +16,8 @@ with that occurrence's offset, so that pages show which one it was (zone named).
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from reunite.domain.errors import InvalidInput
 
@@ -24,9 +27,20 @@ YEARS = range(2, 9999)  # Python's calendar is years 1-9999: a time in the first
 # convert to every zone (nor be shown in one), so a time is read only inside these years
 
 
+NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})  # files in the zone database that name no place:
+# the server's own clock setting, a template of rules, and a placeholder that says "Local time zone must be set"
+
+
+@cache
+def known_zones() -> frozenset[str]:
+    """The IANA zones this server knows (its tz database, ``tzdata``), less files that are not zones."""
+    return frozenset(available_timezones()) - NOT_ZONES
+
+
 def zone(name: str | None) -> ZoneInfo | None:
-    """The IANA zone of that name, or None for anything else (a cookie or field is untrusted)."""
-    if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
+    """The IANA zone of that name, or None for anything else (a cookie or field is untrusted): only a name
+    the zone database lists as a zone, never a path nor a file like ``localtime`` (the server's own zone)."""
+    if not name or len(name) > 64 or name not in known_zones():
         return None
     try:
         return ZoneInfo(name)

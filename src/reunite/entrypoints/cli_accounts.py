@@ -66,19 +66,22 @@ def list_accounts() -> None:
 
 @app.command("disable-account")
 def disable_account(email: Annotated[str, typer.Option(help=EMAIL_HELP)]) -> None:
-    """Disable an account: every session of it ends now, it cannot sign in, and the invitations and API
-    tokens it issued stop working until it is enabled again."""
+    """Disable an account: every session of it ends now, it cannot sign in, and the API tokens and
+    invitations it issued are revoked for good (enabling it again brings none back: issue new ones)."""
     container = bootstrap()
     changed = staff.set_disabled(container.deps, OPERATOR, staff.account_id(container.deps, email), True)
-    typer.echo(f"{email} is disabled and signed out everywhere" if changed else f"{email} was already disabled")
+    typer.echo(f"{email} is disabled and signed out everywhere; the API tokens and invitations it issued are "
+               "revoked for good" if changed else f"{email} was already disabled")
 
 
 @app.command("enable-account")
 def enable_account(email: Annotated[str, typer.Option(help=EMAIL_HELP)]) -> None:
-    """Enable a disabled account again (it signs in anew)."""
+    """Enable a disabled account again (it signs in anew). The API tokens and invitations it issued stay
+    revoked: issue new ones."""
     container = bootstrap()
     changed = staff.set_disabled(container.deps, OPERATOR, staff.account_id(container.deps, email), False)
-    typer.echo(f"{email} is enabled" if changed else f"{email} was not disabled")
+    typer.echo(f"{email} is enabled; the API tokens and invitations it issued before stay revoked"
+               if changed else f"{email} was not disabled")
 
 
 @app.command("set-role")

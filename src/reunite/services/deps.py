@@ -35,6 +35,7 @@ class Limits:
     # abuse resistance: per hour, per IP for anonymous people, per account or token otherwise
     reports_per_hour: int = 10
     reports_per_hour_without_proof: int = 3
+    refused_reports_per_hour: int = 30  # reports refused for their input (these do not use the limits above)
     searches_per_hour: int = 30
     messages_per_hour: int = 20
     partner_requests_per_hour: int = 5000

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, require
@@ -21,7 +21,7 @@ from reunite.domain.model import (
     age_in_years,
 )
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.times import YEARS, real
+from reunite.domain.times import YEARS, real, zone
 from reunite.services import idempotency, reports
 from reunite.services.deps import Deps
 
@@ -37,6 +37,9 @@ class SightingReceipt:
     seen_at: datetime
     time_from_photo: bool
     place_from_photo: bool
+    # the camera wrote its clock's time without a zone: read in ``zone_assumed`` (the reporter's browser's
+    # zone, else the site's), and said so wherever the time is shown to the reporter
+    zone_assumed: str = ""
     repeated: bool = False  # the same picture was reported before: this report joined that sighting
     receipt: str = ""  # the reporter's receipt number (none when the report joined another's sighting)
     resent: bool = False  # the phone had sent this report already: nothing new was stored
@@ -81,13 +84,18 @@ def earlier_case(deps: Deps, key: idempotency.Key | None) -> CaseReceipt | None:
     return CaseReceipt.from_json(found) if found else None
 
 
-def _inspect_all(deps: Deps, uploads: Sequence[Upload], case: bool = False) -> list[PhotoFacts]:
+def check_photo_count(deps: Deps, uploads: Sequence[Upload], case: bool = False) -> None:
+    """At least one photo, and no more than a report (or case) may hold."""
     if not uploads:
         raise InvalidInput("add at least one photo", field="photos")
     if len(uploads) > deps.limits.max_photos_per_report and case:
         raise InvalidInput("at most {limit} photos per case", field="photos", limit=deps.limits.max_photos_per_report)
     if len(uploads) > deps.limits.max_photos_per_report:
         raise InvalidInput("at most {limit} photos per report", field="photos", limit=deps.limits.max_photos_per_report)
+
+
+def _inspect_all(deps: Deps, uploads: Sequence[Upload], case: bool = False) -> list[PhotoFacts]:
+    check_photo_count(deps, uploads, case)
     facts = []
     for number, upload in enumerate(uploads, start=1):
         try:
@@ -118,12 +126,25 @@ def _check_time(when: datetime, now: datetime, field: str) -> None:
         raise InvalidInput("{when} is too long ago", field=field, when=when.date())
 
 
-def photo_time(deps: Deps, facts: Sequence[PhotoFacts], now: datetime) -> datetime | None:
-    """The first plausible time a photo was taken; a camera's zone-less time is read in the deployment's zone
-    (as it really was there: a camera's clock is not refused for a time summer time skipped)."""
-    times = (f.taken_at if f.taken_at.tzinfo else real(f.taken_at, deps.site.zone)
+def check_seen_at(deps: Deps, when: datetime | None) -> datetime | None:
+    """A time a reporter gave, refused if it is in the future or too long ago (None: not given)."""
+    if when is not None:
+        _check_time(when, deps.clock.now(), "seen_at")
+    return when
+
+
+def photo_time(facts: Sequence[PhotoFacts], now: datetime, where: tzinfo) -> tuple[datetime | None, bool]:
+    """The first plausible time a photo was taken, and whether its zone was assumed: a camera's zone-less
+    time is read in ``where`` (as it really was there: a camera's clock is not refused for a time summer
+    time skipped)."""
+    times = ((f.taken_at, False) if f.taken_at.tzinfo else (real(f.taken_at, where), True)
              for f in facts if f.taken_at and f.taken_at.year in YEARS)
-    return next((t for t in times if EARLIEST <= t <= now + CLOCK_SKEW), None)
+    return next(((t, assumed) for t, assumed in times if EARLIEST <= t <= now + CLOCK_SKEW), (None, False))
+
+
+def _zone_name(where: tzinfo, when: datetime | None) -> str:
+    """The zone a camera's zone-less time was read in: its IANA name, else the offset it was read at."""
+    return getattr(where, "key", "") or (when.strftime("%z") if when else "")
 
 
 def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: Sequence[Upload],
@@ -143,10 +164,11 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
         return first
     facts = _inspect_all(deps, uploads)
     now = deps.clock.now()
-    exif_time = photo_time(deps, facts, now)
+    where = zone(sighting.reporter_zone) or deps.site.zone  # the reporter's browser's zone, else the site's
+    exif_time, assumed = photo_time(facts, now, where)
     phone = sighting.photo_taken_at  # read by the phone before it shrank the photo (the copy has no EXIF)
     if exif_time is None and phone is not None and phone.tzinfo and EARLIEST <= phone <= now + CLOCK_SKEW:
-        exif_time = phone
+        exif_time, assumed = phone, sighting.photo_zone_assumed
     seen_at = sighting.seen_at or exif_time or now.astimezone(deps.site.zone)
     _check_time(seen_at, now, "seen_at")
     exif_place = next((f.place for f in facts if f.place), None) or sighting.photo_place
@@ -171,6 +193,7 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
         receipt = SightingReceipt(
             sighting_id, photo_ids, seen_at,
             time_from_photo=sighting.seen_at is None and exif_time is not None,
+            zone_assumed=_zone_name(where, exif_time) if sighting.seen_at is None and assumed else "",
             place_from_photo=sighting.place is exif_place and exif_place is not None, receipt=number,
             sender=sender,
         )

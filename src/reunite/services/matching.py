@@ -311,8 +311,11 @@ def match_case(deps: Deps, case_id: int) -> int:
     found plausible is then matched again against every open case, so its rank among them and
     the per-sighting cap hold whichever side arrived last. Returns new candidates."""
     with deps.uow() as uow:
-        if not uow.case_is_active(case_id):
-            return 0  # matched once a moderator verifies it (verification defers this job again)
+        active = uow.case_is_active(case_id)
+    if not active:  # matched once a moderator verifies it (verification defers this job again); flagged
+        flag_duplicates(deps, case_id)  # now, as a child registered already, for the moderator verifying it
+        return 0
+    with deps.uow() as uow:
         case = uow.case_facts(case_id)
         case_faces = uow.faces_of(PhotoOwner.CASE, case_id)
         rows: dict[int, CandidateRow] = {}

@@ -293,7 +293,9 @@ def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> 
     reader may read it (``exchange.last_seen_as_read``)."""
     missing = pfif_time(case["missing_since"])
     place = last_seen_as_read(deps, who, case["id"], case["last_seen_text"])
-    text = case["marks"] or f"Missing since {missing[:10]}" + (f", last seen: {place}" if place else "")
+    # the day as it was where the child went missing (the offset it was given with), not the UTC date
+    day = case["missing_since"].date().isoformat()
+    text = case["marks"] or f"Missing since {day}" + (f", last seen: {place}" if place else "")
     return exportable({
         "note_record_id": f"{deps.site.pfif_domain}/note.case.{case['id']}", "person_record_id": record,
         "entry_date": pfif_time(case["verified_at"] or case["created_at"]), "author_name": "Reunite",

@@ -162,6 +162,11 @@ class PeopleSql:
             "ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits"
         ), {"key": key, "start": window_start}).scalar_one())
 
+    def uncount_hit(self, key: str, window_start: datetime) -> None:
+        self.conn.execute(text(
+            "UPDATE rate_counters SET hits = hits - 1 WHERE key = :key AND window_start = :start AND hits > 0"
+        ), {"key": key, "start": window_start})
+
     def hits(self, key: str, window_start: datetime) -> int:
         return int(self.conn.execute(text(
             "SELECT coalesce(max(hits), 0) FROM rate_counters WHERE key = :key AND window_start = :start"

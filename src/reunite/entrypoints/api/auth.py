@@ -62,11 +62,22 @@ def allow(permission: Permission) -> Callable[[Request], Principal]:
 
     def check(request: Request) -> Principal:
         who = current_principal(request)
-        require(who, permission)
+        try:
+            require(who, permission)
+        except NotSignedIn:
+            if not who.signed_in and _unused_sign_in(request):  # "sign in" would be untrue: they are
+                raise NotSignedIn("this request of the API needs an API token (Authorization: Bearer): a sign-in on the site is used for the pages and for the API's reads only") from None  # noqa: E501
+            raise
         return who
 
     check.permission = permission  # type: ignore[attr-defined]
     return check
+
+
+def _unused_sign_in(request: Request) -> bool:
+    """A browser's session cookie sent with an API change (or search), which only a token may make."""
+    return bool(request.cookies.get(SESSION_COOKIE)) and request.method not in SAFE_METHODS \
+        and request.url.path.startswith("/api/") and not request.headers.get("authorization")
 
 
 def client_ip(request: Request) -> str:

@@ -18,7 +18,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser
 from starlette.exceptions import HTTPException
 
-from reunite.domain.errors import InvalidInput, NotSignedIn, ReuniteError, TooManyRequests
+from reunite.domain.errors import InvalidInput, InvalidInputs, NotSignedIn, ReuniteError, TooManyRequests
 
 BIGINT_MAX = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="A record's id")]
@@ -42,6 +42,8 @@ def error_response(request: Request, exc: ReuniteError) -> Response:
         content: dict[str, Any] = {"detail": lang.error(exc)}
         if exc.field:
             content["field"] = exc.field
+        if isinstance(exc, InvalidInputs):  # every problem of the request, each with its field
+            content["problems"] = [{"field": p.field, "detail": lang.error(p)} for p in exc.problems]
         response = JSONResponse(content, status_code=exc.status_code)
     if isinstance(exc, TooManyRequests):  # a throttle says when to try again
         response.headers["Retry-After"] = str(exc.retry_after)

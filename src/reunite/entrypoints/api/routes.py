@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import Response
+from pydantic import AwareDatetime
 
 from reunite.domain.access import Permission, Principal
-from reunite.domain.errors import InvalidInput
+from reunite.domain.errors import InvalidInput, Problems
 from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, SightingFilter, Upload
 from reunite.domain.times import localize
 from reunite.entrypoints.api import schemas
@@ -36,9 +37,14 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 PhotosIn = Annotated[list[UploadFile], File(description="JPEG, PNG, WebP or HEIC photos")]
 
 
+GIVEN_TIME = ("ISO 8601 with its UTC offset, e.g. 2026-12-02T17:30+08:00 or 2026-12-02T09:30Z; "
+              "a time without one is refused (422), never guessed")
+
+
 def aware(value: datetime | None, deps: Deps, field: str) -> datetime | None:
-    """Times keep the offset they are given with; one without is read in the site's zone (REUNITE_TIMEZONE),
-    and refused if the clocks skipped it there (``domain.times.localize``)."""
+    """Times are instants kept with the offset they are given with: the API takes only times that carry one
+    (``AwareDatetime``: a time without is refused with 422 naming the field, in the reader's language). A
+    partner's clock is not the site's, so nothing is guessed. Checked here for the years a time may have."""
     return None if value is None else localize(value, deps.site.zone, field)
 
 
@@ -67,7 +73,7 @@ def report_sighting(
     lang: Reader,
     who: Reporter,
     photos: PhotosIn,
-    seen_at: Annotated[datetime | None, Form(description="When the child was seen (ISO 8601)")] = None,
+    seen_at: Annotated[AwareDatetime | None, Form(description="When the child was seen: " + GIVEN_TIME)] = None,
     lat: Annotated[float | None, Form()] = None,
     lon: Annotated[float | None, Form()] = None,
     place_text: Annotated[str, Form(max_length=500)] = "",
@@ -85,20 +91,25 @@ def report_sighting(
     Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit.
     Sent again with the same ``Idempotency-Key``, it answers the first receipt and stores nothing."""
     uploads = read_uploads(photos)
-    sighting = NewSighting(
-        seen_at=aware(seen_at, deps, "seen_at"), place=point(lat, lon), place_text=place_text,
-        apparent_age=AgeRange.of(apparent_age_low, apparent_age_high), apparent_sex=apparent_sex,
-        description=description, with_whom=with_whom, reporter_contact=contact,
-    )
-    key = idempotency.scoped(who, "sighting", idempotency_key, [("sighting", repr(sighting))], uploads)
-    receipt = intake.earlier_sighting(deps, key)
-    if receipt is None:
-        proof = (pow_challenge, pow_nonce) if pow_challenge else None
-        throttle.report_limit(deps, who, client_ip(request), proof)
-        receipt = intake.report_sighting(deps, who, sighting, uploads, key=key)
+    with throttle.report_attempt(deps, who, client_ip(request)) as attempt:  # refused ones do not count
+        problems = Problems()  # every problem at once
+        when = problems.check(lambda: intake.check_seen_at(deps, aware(seen_at, deps, "seen_at")))
+        where = problems.check(lambda: point(lat, lon))
+        age = problems.check(lambda: AgeRange.of(apparent_age_low, apparent_age_high))
+        problems.raise_all()
+        sighting = NewSighting(
+            seen_at=when, place=where, place_text=place_text, apparent_age=age, apparent_sex=apparent_sex,
+            description=description, with_whom=with_whom, reporter_contact=contact,
+        )
+        key = idempotency.scoped(who, "sighting", idempotency_key, [("sighting", repr(sighting))], uploads)
+        receipt = intake.earlier_sighting(deps, key)
+        if receipt is None:
+            attempt.count((pow_challenge, pow_nonce) if pow_challenge else None)
+            receipt = intake.report_sighting(deps, who, sighting, uploads, key=key)
     return schemas.SightingAccepted(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
         time_from_photo=receipt.time_from_photo, place_from_photo=receipt.place_from_photo,
+        zone_assumed=receipt.zone_assumed,
         message=lang.gettext("Thank you. The photos are being checked for faces and compared with missing children."),
     )
 
@@ -110,8 +121,8 @@ def list_sightings(
     lat: float | None = None,
     lon: float | None = None,
     radius_km: float = 50.0,
-    seen_from: datetime | None = None,
-    seen_to: datetime | None = None,
+    seen_from: Annotated[AwareDatetime | None, Query(description="Seen at or after: " + GIVEN_TIME)] = None,
+    seen_to: Annotated[AwareDatetime | None, Query(description="Seen at or before: " + GIVEN_TIME)] = None,
     age: Annotated[int | None, Query(ge=0, le=60)] = None,
     sex: Sex | None = None,
     place: Annotated[str, Query(max_length=200, description="Words in the place description")] = "",
@@ -154,7 +165,7 @@ def register_case(
     given_name: Annotated[str, Form(min_length=1, max_length=200)],
     sex: Annotated[Sex, Form()],
     birth_date: Annotated[date, Form()],
-    missing_since: Annotated[datetime, Form()],
+    missing_since: Annotated[AwareDatetime, Form(description="When the child went missing: " + GIVEN_TIME)],
     family_name: Annotated[str, Form(max_length=200)] = "",
     nicknames: Annotated[str, Form(max_length=500, description="Comma-separated")] = "",
     last_seen_lat: Annotated[float | None, Form()] = None,

@@ -10,9 +10,15 @@ from reunite.domain.access import Scope
 from reunite.entrypoints.api.guard import Id
 
 
+class FieldProblem(BaseModel):
+    detail: str
+    field: str | None = None
+
+
 class Problem(BaseModel):
     detail: str
     field: str | None = None
+    problems: list[FieldProblem] | None = Field(None, description="Each problem of the request, when it has several")
 
 
 class SightingAccepted(BaseModel):
@@ -21,6 +27,9 @@ class SightingAccepted(BaseModel):
     seen_at: datetime
     time_from_photo: bool
     place_from_photo: bool
+    zone_assumed: str = Field("", description=(
+        "Set when seen_at is the camera's clock, which wrote no time zone: the IANA zone it was read in "
+        "(the site's). Send seen_at with its offset to correct it."))
     message: str
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reunite.domain.access import COARSE_DIGITS
+
 PHONE = re.compile(r"\+?\d[\d\s\-().]{4,}\d")
 EMAIL = re.compile(r"[^\s@<>\"']+@[^\s@<>\"']+\.[A-Za-z]{2,}")
 
@@ -37,3 +39,10 @@ def place_links(lat: float, lon: float) -> dict[str, str]:
         "map": f"https://www.openstreetmap.org/?mlat={lat:.6f}&mlon={lon:.6f}#map=17/{lat:.6f}/{lon:.6f}",
         "directions": f"https://www.openstreetmap.org/directions?route=%3B{lat:.6f}%2C{lon:.6f}",
     }
+
+
+def position(lat: float, lon: float, precise: bool = False) -> str:
+    """A map position as the reader may know it: exact (5 decimals, about 1 m), or the centre of its
+    ~1 km cell written as the API gives it (``access.coarsen``: 30.665, never rounded again to 30.66)."""
+    digits = 5 if precise else COARSE_DIGITS
+    return f"{lat:.{digits}f}, {lon:.{digits}f}"

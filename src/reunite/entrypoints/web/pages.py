@@ -39,7 +39,7 @@ from reunite.entrypoints.api.auth import (
 )
 from reunite.entrypoints.api.routes import if_none_match, image
 from reunite.entrypoints.web import assets, filters
-from reunite.entrypoints.web.links import contact_links, place_links
+from reunite.entrypoints.web.links import contact_links, place_links, position
 from reunite.i18n import LANGUAGES, Language, negotiate
 from reunite.services import families, idempotency, intake, queries, review, search, throttle
 from reunite.services.deps import Deps
@@ -49,7 +49,7 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals |= {"lead_words": lead_words, "why": why}  # (lang, …), in macros too
 templates.env.globals |= {"full_name": full_name, "contact_links": contact_links, "place_links": place_links,
-                          "inline": assets.inline}
+                          "position": position, "inline": assets.inline}
 PAGE_SIZE = filters.PAGE_SIZE
 
 

@@ -3,11 +3,11 @@ Atom feeds of active cases, and printable PDF posters."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import AwareDatetime
 
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
@@ -23,7 +23,6 @@ from reunite.entrypoints.web.pages import (
     templates,
     text,
 )
-from reunite.i18n import Language
 from reunite.services import queries, reach, throttle
 
 router = APIRouter(include_in_schema=False)
@@ -73,7 +72,7 @@ async def subscription_change(request: Request, lang: LangDep, deps: DepsDep, su
 
 @router.get("/feeds/cases.atom")
 def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, Query(max_length=100)] = "",
-         before: datetime | None = None) -> Response:
+         before: AwareDatetime | None = None) -> Response:
     """Active (verified, open) cases, newest first, with a link to the next page of older ones.
     Public fields only: the same as the posters."""
     rows = queries.feed_cases(deps, region, before, FEED_PAGE + 1)
@@ -88,13 +87,13 @@ def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, 
 
 
 @router.get("/p/{case_id}/poster.pdf")
-def poster_pdf(deps: DepsDep, case_id: int, lang: str = "") -> Response:
+def poster_pdf(deps: DepsDep, reader: LangDep, case_id: int) -> Response:
     """A printable A4 poster: photo, given name, ages, when and where last seen, the platform's
-    contact and a QR code to the public page. Never the family's name or contact."""
-    reader = Language(lang if lang in ("en", "zh_CN") else "en", deps.site.timezone)
+    contact and a QR code to the public page. Never the family's name or contact. In the language the
+    pages would speak to this reader (``?lang=`` as zh_CN, zh-CN or zh, the cookie, Accept-Language)."""
     case = queries.poster(deps, case_id)
     facts = [reader.gettext("Age {then} when last seen, {now} now", then=case["age_then"], now=case["age_now"]),
-             reader.gettext("Missing since {date}", date=reader.date(case["missing_since"]))]
+             reader.gettext("Missing since {date}", date=reader.day(case["missing_since"]))]
     if case["last_seen_text"]:
         facts.append(reader.gettext("Last seen: {place}", place=case["last_seen_text"]))
     call = reader.gettext("Seen this child? Do not approach. Call {phone}.", phone=deps.site.contact_phone)

@@ -6,14 +6,23 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import UTC, datetime
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from reunite.domain.access import Principal
-from reunite.domain.errors import Conflict, InvalidInput, PayloadTooLarge, ReuniteError, UnsupportedMedia
-from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Upload
+from reunite.domain.access import Permission, Principal, require
+from reunite.domain.errors import (
+    Conflict,
+    InvalidInput,
+    PayloadTooLarge,
+    Problems,
+    ReuniteError,
+    TooManyRequests,
+    UnsupportedMedia,
+)
+from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Sex, Upload
 from reunite.domain.times import localize
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
 from reunite.entrypoints.web.assets import STATIC
@@ -74,16 +83,23 @@ def photo_exif(form: FormData) -> tuple[datetime | None, GeoPoint | None]:
     return when, place(form, "photo_lat", "photo_lon")
 
 
-def sighting_of(form: FormData, lang: Language) -> NewSighting:
-    photo_time, photo_place = photo_exif(form)
+def sighting_of(form: FormData, lang: Language, deps: Deps, files: list[Upload]) -> NewSighting:
+    """The report as typed, or every problem of the form at once (422): the photos chosen, each field."""
+    problems = Problems()
+    problems.check(lambda: intake.check_photo_count(deps, files))
+    exif = problems.check(lambda: photo_exif(form)) or (None, None)
+    seen_at = problems.check(lambda: intake.check_seen_at(deps, local_time(form, "seen_at", lang)))
+    where = problems.check(lambda: place(form))
+    words = {name: problems.check(partial(text, form, name, limit)) or ""
+             for name, limit in (("place_text", 500), ("doing", 4000), ("with", 1000), ("contact", 500))}
+    age = problems.check(lambda: AgeRange.of(number(form, "age_low", int), number(form, "age_high", int)))
+    seen_sex = problems.check(lambda: sex(form, "sex"))
+    problems.raise_all()
     return NewSighting(
-        seen_at=local_time(form, "seen_at", lang), place=place(form), place_text=text(form, "place_text", 500),
-        apparent_age=AgeRange.of(number(form, "age_low", int), number(form, "age_high", int)),
-        apparent_sex=sex(form, "sex"),
-        description=text(form, "doing", 4000), with_whom=text(form, "with", 1000),
-        reporter_contact=text(form, "contact", 500),
-        photo_taken_at=photo_time,
-        photo_place=photo_place,
+        seen_at=seen_at, place=where, place_text=words["place_text"], apparent_age=age,
+        apparent_sex=seen_sex or Sex.UNKNOWN, description=words["doing"], with_whom=words["with"],
+        reporter_contact=words["contact"], photo_taken_at=exif[0], photo_place=exif[1],
+        photo_zone_assumed=text(form, "photo_zone_assumed") == "1", reporter_zone=text(form, "tz")[:64],
     )
 
 
@@ -94,8 +110,10 @@ def sender_of(request: Request, who: Principal) -> str:
     return hashlib.sha256(who_sent.encode()).hexdigest()
 
 
-def _send(deps: Deps, who: Principal, ip: str, form: FormData, files: list[Upload], lang: Language,
-          sender: str) -> SightingReceipt:
+def _send(deps: Deps, who: Principal, form: FormData, sighting: NewSighting, files: list[Upload], sender: str,
+          attempt: throttle.ReportAttempt) -> tuple[SightingReceipt, list[str]]:
+    """The receipt, and the copies of the photos the thank-you page shows (none when the page's script
+    re-encoded every photo on the phone: it shows its own copies)."""
     # the phone's key (the offline queue sets it); without a script, the key the form was served with:
     # a report sent twice either way is stored once. With the fingerprint of the report, so that a key
     # sent again with another report is refused rather than answered with this report's receipt
@@ -103,34 +121,38 @@ def _send(deps: Deps, who: Principal, ip: str, form: FormData, files: list[Uploa
     key = idempotency.scoped(who, "report", raw, request_fields(form), files)
     resent = intake.resent_report(deps, key, sender)
     if resent is not None:
-        return resent
-    proof = (text(form, "pow_challenge"), text(form, "pow_nonce")) if text(form, "pow_nonce") else None
-    throttle.report_limit(deps, who, ip, proof)
+        return resent, []
+    attempt.count((text(form, "pow_challenge"), text(form, "pow_nonce")) if text(form, "pow_nonce") else None)
+    # the copies shown on the thank-you page are made first: a photo that cannot be shown is refused
+    # before anything is stored (a failure after storing would invite a duplicating retry)
+    on_phone = text(form, "copies") == "phone"
+    copies = [] if on_phone else [base64.b64encode(deps.codec.clean_copy(f.data, 320)).decode() for f in files]
     try:
-        return intake.report_sighting(deps, who, sighting_of(form, lang), files, key=key,
-                                      client_key=key.name if key else None, sender=sender)
+        return intake.report_sighting(deps, who, sighting, files, key=key, client_key=key.name if key else None,
+                                      sender=sender), copies
     except Conflict:  # the same report arrived twice at once: the other one was stored
         again = intake.resent_report(deps, key, sender)
         if again is None:
             raise
-        return again
+        return again, copies
 
 
 @router.post("/report", response_class=HTMLResponse)
 async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
     form = await checked_form(request)
     try:
-        files, _ = await uploads(form)
-        # the copies shown on the thank-you page are made first: a photo that cannot be shown is refused
-        # before anything is stored (a failure after storing would invite a duplicating retry). None
-        # when the page's script re-encoded every photo on the phone: it shows its own copies
-        on_phone = text(form, "copies") == "phone"
-        copies = [] if on_phone else [base64.b64encode(deps.codec.clean_copy(f.data, 320)).decode() for f in files]
-        receipt = _send(deps, who, client_ip(request), form, files, lang, sender_of(request, who))
+        require(who, Permission.REPORT_SIGHTING)  # who may report, before what they sent is read
+        # a report refused for its input does not count against the hourly limit (``report_attempt``)
+        with throttle.report_attempt(deps, who, client_ip(request)) as attempt:
+            files, _ = await uploads(form)
+            sighting = sighting_of(form, lang, deps, files)
+            receipt, copies = _send(deps, who, form, sighting, files, sender_of(request, who), attempt)
     except ReuniteError as exc:
         return refused(render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
                               error=form_language(form, lang).error(exc), error_field=exc.field,  # its zone
-                              pow=None if who.signed_in else throttle.challenge(deps)), exc)
+                              pow=None if who.signed_in else throttle.challenge(deps),
+                              busy=isinstance(exc, TooManyRequests), phone=deps.site.contact_phone), exc)
+    on_phone = text(form, "copies") == "phone"
     shown = [] if receipt.resent else copies
     link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
     # the private link is the receipt's address: a language switched (or the page opened again) there

@@ -238,8 +238,10 @@
     function usePhotoFacts(exif) {
       if (exif.time) {
         document.getElementById("photo_taken_at").value = exif.time.iso;
+        document.getElementById("photo_zone_assumed").value = exif.time.assumed ? "1" : "";
         var help = document.getElementById("when-help");  // shown, never written over the reporter's own
-        if (help && help.dataset.photo) help.textContent = help.dataset.photo.replace("{time}",  // in the zone the label names (the browser's)
+        var said = exif.time.assumed ? help && help.dataset.assumed : help && help.dataset.photo;  // a zone-less camera clock: said so
+        if (said) help.textContent = said.replace("{time}",  // in the zone the label names (the browser's)
           new Date(exif.time.iso).toLocaleString(document.documentElement.lang || undefined, {dateStyle: "medium", timeStyle: "short"}));
       }
       if (exif.lat !== undefined) {
@@ -338,13 +340,13 @@
       var m = /^(\d{4}):(\d\d):(\d\d) (\d\d):(\d\d):(\d\d)/.exec(raw);
       if (m) {
         var local = m[1] + "-" + m[2] + "-" + m[3] + "T" + m[4] + ":" + m[5];
-        var offset = exif[0x9011] ? ascii(exif[0x9011]) : "";
-        if (!/^[+-]\d\d:\d\d$/.test(offset)) {  // no zone in the photo: the phone's own zone then
+        var offset = exif[0x9011] ? ascii(exif[0x9011]) : "", assumed = !/^[+-]\d\d:\d\d$/.test(offset);
+        if (assumed) {  // no zone in the photo: the phone's own zone then (and the page says so)
           var minutes = -new Date(+m[1], m[2] - 1, +m[3], +m[4], +m[5]).getTimezoneOffset();
           var abs = Math.abs(minutes);
           offset = (minutes < 0 ? "-" : "+") + String(Math.floor(abs / 60)).padStart(2, "0") + ":" + String(abs % 60).padStart(2, "0");
         }
-        out.time = {local: local, iso: local + ":" + m[6] + offset};
+        out.time = {local: local, iso: local + ":" + m[6] + offset, assumed: assumed};
       }
     }
     if (ifd0[0x8825]) {

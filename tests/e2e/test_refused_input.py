@@ -1,0 +1,104 @@
+"""Probe s10, findings 6 and 11: a report refused for its input does not use up the sender's hourly
+limit, and its 422 names every problem at once; refused reports are bounded by a limit of their own.
+Small things: a search without a photo says so; the API tells a signed-in browser it needs a token; a
+``tz`` cookie that names no place is not taken for a zone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from reunite.bootstrap import Container
+from reunite.domain.access import Role
+from reunite.entrypoints.api.app import create_app
+from tests.conftest import count_rows, plain_photo, session_for
+
+
+def fields(browser: TestClient, path: str = "/report") -> dict[str, str]:
+    return dict(re.findall(r'name="(csrf|idempotency_key)" value="([^"]*)"', browser.get(path).text))
+
+
+def send(browser: TestClient, seed: int, **typed: Any) -> Any:
+    files = [("photos", ("street.jpg", plain_photo(seed=seed), "image/jpeg"))]
+    return browser.post("/report", files=files, data=fields(browser) | typed)
+
+
+def test_a_refused_report_does_not_use_up_the_hourly_limit_and_names_every_problem(container: Container) -> None:
+    """Anonymous, without a script (no proof-of-work): three reports an hour. The probe's reporter typed
+    ages 12 to 5 and a time in the future: both are named at once (in Chinese), and the three corrected
+    reports all go through; only a fourth is refused (429), its page offering another way to tell us."""
+    browser = TestClient(create_app(container), headers={"Accept-Language": "zh-CN"})
+    wrong = send(browser, 0, age_low="12", age_high="5", seen_at="2099-05-01T20:00", tz="Asia/Shanghai")
+    assert wrong.status_code == 422
+    error = re.search(r'id="form-error">([^<]*)<', wrong.text)
+    assert error and "12" in error.group(1) and "将来" in error.group(1), wrong.text[-3000:]
+    assert "；" in error.group(1)  # two problems, joined as Chinese joins them
+    assert 'value="12"' in wrong.text  # what was typed is kept
+    for seed in (1, 2, 3):
+        assert send(browser, seed, age_low="5", age_high="7").status_code == 200
+    busy = send(browser, 4, doing="红色外套")
+    assert busy.status_code == 429 and "红色外套" in busy.text  # kept, and another way is offered
+    assert "请稍后再次发送" in busy.text and "拨打 110" in busy.text
+    assert count_rows(container, "sightings") == 3
+
+
+def test_a_refused_api_report_names_every_problem_and_does_not_count(anonymous: TestClient) -> None:
+    photos = [("photos", ("street.jpg", plain_photo(seed=9), "image/jpeg"))]
+    refused = anonymous.post("/api/sightings", files=photos, data={
+        "lat": "30.6", "apparent_age_low": "12", "apparent_age_high": "5", "seen_at": "2099-01-01T10:00:00+08:00"})
+    assert refused.status_code == 422
+    assert [p["field"] for p in refused.json()["problems"]] == ["seen_at", "lat", "apparent_age"]
+    for seed in range(3):
+        photos = [("photos", ("street.jpg", plain_photo(seed=seed), "image/jpeg"))]
+        assert anonymous.post("/api/sightings", files=photos).status_code == 202
+
+
+def test_refused_reports_have_a_limit_of_their_own_checked_before_any_work(container: Container) -> None:
+    """Bad reports cost no report of the limit, so they are bounded apart: past the limit of refused
+    reports, a sender's next report is answered 429 at once, even a good one (a flood of bad posts is
+    not free work for the server)."""
+    deps = replace(container.deps, limits=replace(container.deps.limits, refused_reports_per_hour=2))
+    browser = TestClient(create_app(replace(container, deps=deps)))
+    for seed in (0, 1):
+        assert send(browser, seed, age_low="12", age_high="5").status_code == 422
+    flooded = send(browser, 2)
+    assert flooded.status_code == 429 and int(flooded.headers["Retry-After"]) > 0
+    assert count_rows(container, "sightings") == 0
+
+
+def test_a_search_sent_without_a_photo_says_so(container: Container) -> None:
+    officer = TestClient(create_app(container), headers={"Accept-Language": "zh-CN"})
+    officer.cookies.set("reunite_session", session_for(container, Role.POLICE)[1])
+    token = fields(officer, "/search")["csrf"]
+    empty = officer.post("/search", data={"csrf": token}, files=[("photos", ("", b"", "application/octet-stream"))])
+    assert empty.status_code == 422 and "请至少添加一张照片" in empty.text, empty.text[-2000:]
+    without = officer.post("/search", data={"csrf": token})
+    assert without.status_code == 422 and "请至少添加一张照片" in without.text, without.text[-2000:]
+
+
+def test_the_api_tells_a_signed_in_browser_it_needs_a_token_not_to_sign_in(container: Container) -> None:
+    family = TestClient(create_app(container))
+    family.cookies.set("reunite_session", session_for(container, Role.POLICE)[1])
+    assert family.get("/api/sightings").status_code == 200  # reads: the sign-in is enough
+    search = family.post("/api/search", files=[("photo", ("kid.jpg", plain_photo(), "image/jpeg"))])
+    assert search.status_code == 401
+    assert "needs an API token" in search.json()["detail"] and "sign in to" not in search.json()["detail"]
+    chinese = family.post("/api/search", files=[("photo", ("kid.jpg", plain_photo(), "image/jpeg"))],
+                          headers={"Accept-Language": "zh-CN"})
+    assert "需要 API 令牌" in chinese.json()["detail"]
+    anonymous = TestClient(create_app(container)).post(
+        "/api/search", files=[("photo", ("kid.jpg", plain_photo(), "image/jpeg"))])
+    assert anonymous.status_code == 401 and "sign in to" in anonymous.json()["detail"]
+
+
+def test_a_tz_cookie_naming_no_place_is_not_taken_for_a_zone(anonymous: TestClient) -> None:
+    for cookie in ("posixrules", "localtime", "Factory"):
+        anonymous.cookies.set("tz", cookie)
+        page = anonymous.get("/report").text.replace("\u202f", " ")
+        assert "Time zone: China Standard Time" in page, cookie  # the site's zone, named
+        assert "GMT" not in page
+    anonymous.cookies.set("tz", "Europe/London")
+    assert "Time zone: Greenwich Mean Time" in anonymous.get("/report").text
