@@ -22,8 +22,10 @@ LONGEST_NAME = 4  # words in a Latin place name (Ho Chi Minh City)
 LONGEST_CJK = 8  # characters in a Chinese name looked up outside cpca
 TEXT_READ = 500  # characters of a text read for its place
 # a city's name followed by one of these is a street's (Nanjing Road, 南京路 in Shanghai), not the city
-STREET_AFTER = re.compile(r"\s*(?:road|rd|street|st|avenue|ave|lu|jie|dajie|lane|alley|hutong|boulevard|blvd)\b"
-                          r"|(?:路|街|大街|大道|巷|胡同|里弄)", re.IGNORECASE)
+# (Nanjing East Road, Nanjing Rd. W, 南京东路, 南京西路 too)
+STREET_AFTER = re.compile(r"\s*(?:(?:east|west|north|south|middle|central|e|w|n|s)\.?\s+)?"
+                          r"(?:road|rd|street|st|avenue|ave|lu|jie|dajie|lane|alley|hutong|boulevard|blvd)\b"
+                          r"|(?:[东西南北中]?(?:路|街|大街|大道|巷|胡同|里弄))", re.IGNORECASE)
 BIG_CITY = 1_000_000  # people: a city outside China named in small letters (new york, not york or police)
 
 PROVINCES_PINYIN = {  # pinyin name: the Chinese name ``cpca`` knows it by

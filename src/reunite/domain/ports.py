@@ -167,6 +167,10 @@ class PlaceNames(Protocol):
         of where a child was last seen (``domain.access.case_view``)."""
         ...
 
+    def simplified(self, text: str) -> str:
+        """The text with traditional Chinese characters in their simplified forms (the rest as it is)."""
+        ...
+
     def known(self, name: str) -> bool:
         """Whether ``name`` is a place the gazetteer knows (a province, city, state or country)."""
         ...

@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from reunite.adapters.places import known_name, public_city
+from reunite.adapters.places import known_name, public_city, simplified
 from reunite.adapters.regions import covers
 from reunite.domain.errors import InvalidInput
 from reunite.domain.sources import Post
@@ -152,6 +152,9 @@ class Gazetteer:
         """The city (with its province) a free text names, nothing finer; '' when it names none
         (``places.locate``'s rule: the first city mentioned, the longest name, a district as its city)."""
         return public_city(text)
+
+    def simplified(self, text: str) -> str:
+        return simplified(text)
 
     def known(self, name: str) -> bool:
         """A Chinese province, city or district (``cpca``), a city over 15,000 people in any of its
