@@ -124,8 +124,9 @@ class Settings(BaseSettings):
     reports_per_hour_without_proof: int = Field(
         default=3, description="Reports per hour per IP from anonymous senders without proof-of-work (no JavaScript).")
     refused_reports_per_hour: int = Field(default=30, ge=1, description=(
-        "Reports refused for their input per hour per account, token or IP (they do not count against the "
-        "limits above); past it, reports are refused at once with 429."))
+        "Reports refused for their input per hour per account, token, or IP for anonymous senders without a "
+        "fresh puzzle (they do not count against the limits above); past it, such reports are refused at once "
+        "with 429. A report with a fresh puzzle is never refused by it (a refusal costs its puzzle)."))
     searches_per_hour: int = 30
     messages_per_hour: int = 20
     partner_requests_per_hour: int = Field(default=5000, description="Reports and searches per hour per API token.")

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
+from reunite.domain.abuse import solve
 from reunite.domain.access import Role
 from reunite.entrypoints.api.app import create_app
 from tests.conftest import count_rows, plain_photo, session_for
@@ -58,8 +59,8 @@ def test_a_refused_api_report_names_every_problem_and_does_not_count(anonymous: 
 
 def test_refused_reports_have_a_limit_of_their_own_checked_before_any_work(container: Container) -> None:
     """Bad reports cost no report of the limit, so they are bounded apart: past the limit of refused
-    reports, a sender's next report is answered 429 at once, even a good one (a flood of bad posts is
-    not free work for the server)."""
+    reports, a sender's next report without a puzzle (here: the form without its script) is answered 429
+    at once, even a good one (a flood of bad posts is not free work for the server)."""
     deps = replace(container.deps, limits=replace(container.deps.limits, refused_reports_per_hour=2))
     browser = TestClient(create_app(replace(container, deps=deps)))
     for seed in (0, 1):
@@ -67,6 +68,47 @@ def test_refused_reports_have_a_limit_of_their_own_checked_before_any_work(conta
     flooded = send(browser, 2)
     assert flooded.status_code == 429 and int(flooded.headers["Retry-After"]) > 0
     assert count_rows(container, "sightings") == 0
+
+
+def api_report(client: TestClient, seed: int, **form: str) -> Any:
+    return client.post("/api/sightings", files=[("photos", ("street.jpg", plain_photo(seed=seed), "image/jpeg"))],
+                       data=form)
+
+
+def puzzle(client: TestClient) -> dict[str, str]:
+    challenge = client.get("/api/pow").json()["challenge"]
+    return {"pow_challenge": challenge, "pow_nonce": solve(challenge)}
+
+
+def test_bad_reports_from_a_shared_address_never_lock_out_a_witness_with_a_puzzle(container: Container) -> None:
+    """Probe s11, finding 3: behind one address (a school's Wi-Fi, a carrier's NAT) someone sends bad
+    reports, malformed ones the framework refuses (a time without its zone) and ones the service refuses
+    (ages 9 to 3). Past the limit of refused reports, reports from there without a puzzle are 429 at once
+    (saying how to get through), but a witness there whose phone solved the puzzle is heard."""
+    deps = replace(container.deps, limits=replace(container.deps.limits, refused_reports_per_hour=3))
+    client = TestClient(create_app(replace(container, deps=deps)), headers={"Accept-Language": "zh-CN"})
+    for seed in (0, 1):  # refused by the framework before the route reads them: counted too
+        assert api_report(client, seed, seen_at="2026-12-02T15:00").status_code == 422
+    assert api_report(client, 2, apparent_age_low="9", apparent_age_high="3").status_code == 422
+    flooded = api_report(client, 3)
+    assert flooded.status_code == 429 and "验证题" in flooded.json()["detail"], flooded.json()
+    witness = api_report(client, 4, **puzzle(client))
+    assert witness.status_code == 202, witness.json()
+    assert count_rows(container, "sightings") == 1
+
+
+def test_a_refused_report_with_a_puzzle_spends_the_puzzle_not_the_addresss_refusals(container: Container) -> None:
+    """Each refused report with a puzzle costs its sender that puzzle (checked and spent before the report
+    is read): sent again with it, it is refused as used; with a fresh one, it goes through. Such refusals
+    do not count against the address, so they lock nobody out."""
+    deps = replace(container.deps, limits=replace(container.deps.limits, refused_reports_per_hour=1))
+    client = TestClient(create_app(replace(container, deps=deps)))
+    proof = puzzle(client)
+    assert api_report(client, 0, apparent_age_low="9", apparent_age_high="3", **proof).status_code == 422
+    again = api_report(client, 0, apparent_age_low="3", apparent_age_high="9", **proof)
+    assert again.status_code == 429 and "this puzzle was used already" in again.json()["detail"]
+    assert api_report(client, 0, apparent_age_low="3", apparent_age_high="9", **puzzle(client)).status_code == 202
+    assert api_report(client, 1).status_code == 429  # the used puzzle sent again counted as a refusal
 
 
 def test_a_search_sent_without_a_photo_says_so(container: Container) -> None:

@@ -62,58 +62,104 @@ def challenge(deps: Deps) -> str:
     return pow_challenge(deps.secret, deps.clock.now(), deps.limits.proof_of_work_bits)
 
 
-def report_limit(deps: Deps, who: Principal, ip: str, proof: tuple[str, str] | None) -> Counted:
-    """Reports: the normal hourly limit with a solved, unused puzzle (or when signed in); a much
-    smaller one for anonymous senders without it (no JavaScript, or a script that skips it).
-    The count it made (for ``report_attempt`` to take back if the report is refused)."""
-    if who.signed_in:
-        return action_limit(deps, who, "report", ip, deps.limits.reports_per_hour)
-    solved = proof is not None and pow_valid(deps.secret, proof[0], proof[1], deps.clock.now())
-    if solved and proof is not None:
-        issued = datetime.fromtimestamp(int(proof[0].split(".")[0]), tz=UTC)
-        try:
-            hit(deps, f"pow:{proof[0]}", 1, timedelta(days=1), at=issued)  # each puzzle buys one report
-        except TooManyRequests:  # not a day's wait: a fresh puzzle lets the report through at once
-            raise TooManyRequests("this puzzle was used already: each one buys one report; fetch a new one (GET /api/pow; the report page fetches one itself) and send again",  # noqa: E501
-                                  retry_after=1, field="pow_challenge") from None
-        return hit(deps, f"report:ip:{ip}", deps.limits.reports_per_hour)
-    return hit(deps, f"report-unproved:ip:{ip}", deps.limits.reports_per_hour_without_proof)
+FRESH, USED = "fresh", "used"  # a puzzle sent with a report: solved and never used before, or used already
+
+
+def spend_puzzle(deps: Deps, proof: tuple[str, str] | None) -> str:
+    """FRESH when ``proof`` is a solved, unexpired puzzle never sent before (spent now: each one buys one
+    report, accepted or refused), USED when it was sent before, "" when there is none or it is not solved."""
+    if proof is None or not pow_valid(deps.secret, proof[0], proof[1], deps.clock.now()):
+        return ""
+    issued = datetime.fromtimestamp(int(proof[0].split(".")[0]), tz=UTC)
+    with deps.uow() as uow:
+        sent = uow.count_hit(f"pow:{proof[0]}", window_start(issued, timedelta(days=1)))
+        uow.commit(durable=False)
+    return FRESH if sent == 1 else USED
 
 
 class ReportAttempt:
-    """One report being sent: ``count`` it against the hourly limit once it is read and well formed."""
+    """One report being sent. An anonymous sender's puzzle is checked and spent as the attempt starts,
+    before the report is read; ``count`` counts it against the hourly limit once it is read and well formed:
+    signed in, by account or token; with a fresh puzzle, the normal limit per address; without one (no
+    JavaScript, or a script that skips it), a much smaller one."""
 
-    def __init__(self, deps: Deps, who: Principal, ip: str) -> None:
+    def __init__(self, deps: Deps, who: Principal, ip: str, proof: tuple[str, str] | None) -> None:
         self.deps, self.who, self.ip = deps, who, ip
+        self.puzzle = "" if who.signed_in else spend_puzzle(deps, proof)
         self.counted: Counted | None = None
+        self.start = window_start(deps.clock.now(), HOUR)
 
-    def count(self, proof: tuple[str, str] | None) -> None:
-        self.counted = report_limit(self.deps, self.who, self.ip, proof)
+    @property
+    def refused_key(self) -> str | None:
+        """Where this attempt's refusal is counted: the account or token's own count, an address's for
+        anonymous senders without a fresh puzzle; none with one (the refusal cost its sender the puzzle)."""
+        return None if self.puzzle == FRESH else f"report-refused:{who_key(self.who, self.ip)}"
+
+    def refuse_if_flooded(self) -> None:
+        """429 at once (one small query) past the limit of refused reports; never with a fresh puzzle, so
+        that nobody else's bad reports from a shared address keep a witness out."""
+        limit = self.deps.limits.refused_reports_per_hour
+        if self.refused_key is None:
+            return
+        with self.deps.uow() as uow:
+            spent = uow.hits(self.refused_key, self.start)
+        if spent < limit:
+            return
+        if self.who.signed_in:
+            _too_many(self.deps, self.start, HOUR, limit)
+        wait = (self.start + HOUR - self.deps.clock.now()).total_seconds()
+        raise TooManyRequests("too many refused reports from this address: send the report with a solved puzzle (GET /api/pow; the report page solves one itself), or try again in {wait} min",  # noqa: E501
+                              retry_after=math.ceil(wait), wait=max(1, math.ceil(wait / 60)))
+
+    def count(self) -> None:
+        deps, who, ip = self.deps, self.who, self.ip
+        if who.signed_in:
+            self.counted = action_limit(deps, who, "report", ip, deps.limits.reports_per_hour)
+        elif self.puzzle == FRESH:
+            self.counted = hit(deps, f"report:ip:{ip}", deps.limits.reports_per_hour)
+        elif self.puzzle == USED:  # not a day's wait: a fresh puzzle lets the report through at once
+            self.refused()
+            raise TooManyRequests("this puzzle was used already: each one buys one report; fetch a new one (GET /api/pow; the report page fetches one itself) and send again",  # noqa: E501
+                                  retry_after=1, field="pow_challenge")
+        else:
+            self.counted = hit(deps, f"report-unproved:ip:{ip}", deps.limits.reports_per_hour_without_proof)
+
+    def refused(self) -> None:
+        """The report was refused: what it counted against the hourly limit is taken back, and the refusal
+        counted where ``refused_key`` says."""
+        with self.deps.uow() as uow:
+            if self.counted is not None:
+                uow.uncount_hit(*self.counted)
+                self.counted = None
+            if self.refused_key is not None:
+                uow.count_hit(self.refused_key, self.start)
+            uow.commit(durable=False)
 
 
 @contextmanager
-def report_attempt(deps: Deps, who: Principal, ip: str) -> Iterator[ReportAttempt]:
+def report_attempt(deps: Deps, who: Principal, ip: str, proof: tuple[str, str] | None) -> Iterator[ReportAttempt]:
     """A report that is refused for its input (422, 413, 415) does not count against the sender's hourly
-    limit of reports: what it counted is taken back, so that the corrected report goes through. It
-    counts instead against a larger limit of refused reports (``refused_reports_per_hour``), checked
-    before any work: past it, a sender's reports are answered 429 at once, so a flood of bad reports
-    costs one small query each (and, anonymously with a script, a solved puzzle each)."""
-    refused_key, limit = f"report-refused:{who_key(who, ip)}", deps.limits.refused_reports_per_hour
-    start = window_start(deps.clock.now(), HOUR)
-    with deps.uow() as uow:
-        spent = uow.hits(refused_key, start)
-    if spent >= limit:
-        _too_many(deps, start, HOUR, limit)
-    attempt = ReportAttempt(deps, who, ip)
+    limit of reports: what it counted is taken back, so that the corrected report goes through. What bounds
+    refused reports instead: an anonymous sender's puzzle is spent before the report is read, so each
+    refused report with a puzzle costs a solved puzzle; the others count against a limit of refused
+    reports (``refused_reports_per_hour``) per account or token, or per address for anonymous senders
+    without a fresh puzzle, checked before any work: past it, such reports are answered 429 at once. A
+    sender with a fresh puzzle is never held back by what others at the same address sent."""
+    attempt = ReportAttempt(deps, who, ip, proof)
+    attempt.refuse_if_flooded()
     try:
         yield attempt
     except (InvalidInput, PayloadTooLarge, UnsupportedMedia):
-        with deps.uow() as uow:
-            if attempt.counted is not None:
-                uow.uncount_hit(*attempt.counted)
-            uow.count_hit(refused_key, start)
-            uow.commit(durable=False)
+        attempt.refused()
         raise
+
+
+def refused_before_read(deps: Deps, who: Principal, ip: str) -> None:
+    """A report the framework refused before the route read it (a field of the wrong type, a time
+    without its zone): counted among the refused reports of its sender (by address when anonymous)."""
+    with deps.uow() as uow:
+        uow.count_hit(f"report-refused:{who_key(who, ip)}", window_start(deps.clock.now(), HOUR))
+        uow.commit(durable=False)
 
 
 def refuse_while_locked(deps: Deps, keys: Sequence[str]) -> None:

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from xstatic.pkg import leaflet, leaflet_markercluster
 
 from reunite.bootstrap import Container
+from reunite.domain.access import ANONYMOUS
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError, ServiceUnavailable
 from reunite.entrypoints.api import (
     health,
@@ -27,16 +28,18 @@ from reunite.entrypoints.api import (
     source_routes,
     staff_routes,
 )
-from reunite.entrypoints.api.auth import security_headers
+from reunite.entrypoints.api.auth import client_ip, security_headers
 from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
 from reunite.entrypoints.api.proxies import TrustedProxies
 from reunite.entrypoints.api.validation import localized
 from reunite.entrypoints.web import assets, pages, people, reach, recovery, review, snapshot, workbench
 from reunite.entrypoints.web import sources as web_sources
+from reunite.services import throttle
 
 log = logging.getLogger(__name__)
 FOREIGN_KEY_VIOLATION = "23503"
+REPORTS = "/api/sightings"
 Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
@@ -44,6 +47,9 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> Resp
     """The API answers the list of problems (documented in OpenAPI), a page whose address names no record
     (``/p/abc``) is a page that does not exist: both in the reader's language."""
     lang = pages.language(request)
+    if request.method == "POST" and request.url.path == REPORTS:  # a report refused: counted like the others
+        who = getattr(request.state, "principal", None) or ANONYMOUS
+        throttle.refused_before_read(request.app.state.container.deps, who, client_ip(request))
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": localized(exc.errors(), lang)}, status_code=422)
     in_path = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())

@@ -91,7 +91,8 @@ def report_sighting(
     Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit.
     Sent again with the same ``Idempotency-Key``, it answers the first receipt and stores nothing."""
     uploads = read_uploads(photos)
-    with throttle.report_attempt(deps, who, client_ip(request)) as attempt:  # refused ones do not count
+    proof = (pow_challenge, pow_nonce) if pow_challenge else None  # checked and spent before the report is read
+    with throttle.report_attempt(deps, who, client_ip(request), proof) as attempt:  # refused ones do not count
         problems = Problems()  # every problem at once
         when = problems.check(lambda: intake.check_seen_at(deps, aware(seen_at, deps, "seen_at")))
         where = problems.check(lambda: point(lat, lon))
@@ -104,7 +105,7 @@ def report_sighting(
         key = idempotency.scoped(who, "sighting", idempotency_key, [("sighting", repr(sighting))], uploads)
         receipt = intake.earlier_sighting(deps, key)
         if receipt is None:
-            attempt.count((pow_challenge, pow_nonce) if pow_challenge else None)
+            attempt.count()
             receipt = intake.report_sighting(deps, who, sighting, uploads, key=key)
     return schemas.SightingAccepted(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,

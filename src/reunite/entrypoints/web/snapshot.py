@@ -122,7 +122,7 @@ def _send(deps: Deps, who: Principal, form: FormData, sighting: NewSighting, fil
     resent = intake.resent_report(deps, key, sender)
     if resent is not None:
         return resent, []
-    attempt.count((text(form, "pow_challenge"), text(form, "pow_nonce")) if text(form, "pow_nonce") else None)
+    attempt.count()
     # the copies shown on the thank-you page are made first: a photo that cannot be shown is refused
     # before anything is stored (a failure after storing would invite a duplicating retry)
     on_phone = text(form, "copies") == "phone"
@@ -143,7 +143,8 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
     try:
         require(who, Permission.REPORT_SIGHTING)  # who may report, before what they sent is read
         # a report refused for its input does not count against the hourly limit (``report_attempt``)
-        with throttle.report_attempt(deps, who, client_ip(request)) as attempt:
+        proof = (text(form, "pow_challenge"), text(form, "pow_nonce")) if text(form, "pow_nonce") else None
+        with throttle.report_attempt(deps, who, client_ip(request), proof) as attempt:
             files, _ = await uploads(form)
             sighting = sighting_of(form, lang, deps, files)
             receipt, copies = _send(deps, who, form, sighting, files, sender_of(request, who), attempt)
