@@ -18,6 +18,7 @@ from babel.messages.pofile import read_po, write_po
 
 from reunite.domain.access import Permission
 from reunite.domain.lifecycle import REFUSALS, CaseState
+from reunite.domain.workbench import CHOOSE_CHILD_FACE
 from reunite.entrypoints.api.validation import FIELD_NAMES, GLOSS, KINDS, VALUE_WORDS
 from reunite.entrypoints.web import filters
 from reunite.services.matching import UNREADABLE
@@ -38,7 +39,8 @@ STATUS_WORDS = ("processing", "faces found", "no face found", "pending", "approv
                 "admin", "partner", "dna", "document", "interview", "match", "no_match", "sightings", "cases",
                 "candidates", "takedowns",
                 "faces could not be searched for",  # a sighting whose photos failed for good (services/matching)
-                UNREADABLE)
+                UNREADABLE,
+                "changed by the reporter", CHOOSE_CHILD_FACE)  # why a report approved before waits again
 
 
 def messages() -> list[str]:

@@ -12,11 +12,11 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
-from reunite.domain.access import Role
+from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.model import GeoPoint, NewSighting, Upload
 from reunite.entrypoints.api.app import create_app
 from reunite.services import intake
-from reunite.services.accounts import from_session
+from reunite.services.accounts import from_session, issue_token
 from tests.conftest import admin_token, run_jobs, session_for
 from tests.e2e.test_journeys import csrf
 from tests.e2e.test_staff_accounts import audited
@@ -110,3 +110,40 @@ def test_the_api_refuses_an_approval_without_the_choice_and_takes_either_answer(
                                                        "child_faces": {str(first): face, str(second): None}})
     assert done.status_code == 204
     assert _state(container, first) == ("approved", face) and _state(container, second) == ("approved", None)
+
+
+def test_a_staff_report_showing_several_faces_waits_for_the_childs_face_once_they_are_found(
+        container: Container) -> None:
+    """Probe s11, finding 2: a report sent with an admin's (or police) token is approved on arrival, before
+    its faces are found. Once they are, a photo showing several faces, none marked as the child's, goes
+    back to the reports queue, saying why, until a moderator chooses; a one-face photo stays approved
+    (the staff's fast path)."""
+    api = TestClient(create_app(container), headers={"Authorization": f"Bearer {admin_token(container)}"})
+    sent = {"seen_at": "2006-06-01T12:00:00+00:00", "lat": "30.6", "lon": "114.3"}
+    crowded = api.post("/api/sightings", data=sent, files=[("photos", ("two.jpg", two_faces(), "image/jpeg"))])
+    alone = api.post("/api/sightings", data=sent | {"seen_at": "2006-06-01T13:00:00+00:00"},
+                     files=[("photos", ("one.jpg", portrait("collins", 2), "image/jpeg"))])
+    assert crowded.status_code == alone.status_code == 202
+    crowded_id, alone_id = crowded.json()["id"], alone.json()["id"]
+    run_jobs(container)
+    assert _state(container, crowded_id) == ("pending", None)
+    assert _state(container, alone_id)[0] == "approved"
+    assert [s for _, s, _ in audited(container, "sighting.held_for_moderation")] == [crowded_id]
+    partner = TestClient(create_app(container), headers={"Authorization": "Bearer " + issue_token(
+        container.deps, OPERATOR, "a partner", [Scope.READ_SIGHTINGS])})
+    shown = [s["id"] for s in partner.get("/api/sightings").json()["items"]]
+    assert alone_id in shown and crowded_id not in shown  # not shown until a moderator chooses
+
+    moderator = _moderator(container)
+    page = html.unescape(moderator.get("/moderation/reports").text)
+    assert f'name="child_face_{crowded_id}"' in page
+    assert "its photos show several faces: choose the child's face, or say that it is not among them" in page
+    zh = moderator.get("/moderation/reports", headers={"Accept-Language": "zh-CN"}).text
+    assert "照片中有多张脸：请选出孩子的脸" in zh
+    child = min(container.deps.read.sighting(crowded_id)["faces"], key=lambda f: f["box_left"])["id"]
+    done = api.post("/api/moderation/sightings", json={"ids": [crowded_id], "approve": True,
+                                                         "child_faces": {str(crowded_id): child}})
+    assert done.status_code == 204
+    run_jobs(container)
+    assert _state(container, crowded_id) == ("approved", child)  # chosen: not held again
+    assert crowded_id in [s["id"] for s in partner.get("/api/sightings").json()["items"]]

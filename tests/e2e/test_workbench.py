@@ -322,7 +322,8 @@ def test_a_confirmed_face_reaches_the_family_only_once_the_confirmation_can_no_l
     deps = container.deps
     both = intake.report_sighting(deps, OPERATOR, NewSighting(seen_at=datetime(2006, 7, 1, tzinfo=UTC), place=None),
                                   [Upload(two_faces(), "two.jpg")]).sighting_id  # the boy and a stranger
-    run_jobs(container)
+    run_jobs(container)  # its faces found: it waits for a moderator's choice, who approves it with none marked
+    moderation.moderate_sightings(deps, OPERATOR, [both], approve=True, child_faces={both: None})
     lead = next(c for c in deps.read.candidates(world.case_id, None) if c["sighting_id"] == both)
     crop = f"/api/faces/{lead['sighting_face_id']}/crop"
     family = _client(container, world.family_token)

@@ -21,12 +21,21 @@ DISMISS_REASONS = ("a different child", "the face is not clear enough", "the age
 REJECT_REASONS = ("not relevant", "no child in the photos", "abusive", "duplicate", "unsafe to show")
 
 
+# why a report approved before its faces were known (sent by staff, approved on arrival) waits again
+CHOOSE_CHILD_FACE = "its photos show several faces: choose the child's face, or say that it is not among them"
+
+
+def needs_child_face(face_count: int, marked: int | None) -> bool:
+    """Several faces, none marked as the child's: somebody must choose before families see the report."""
+    return face_count > 1 and marked is None
+
+
 def require_child_face(sighting_id: int, face_count: int, marked: int | None, decided: bool) -> None:
     """A report whose photos show several faces, none marked as the child's, is approved only once the
     moderator says which face is the child's, or ``decided`` that it is not among them: approved
     otherwise it would have no child face (every face blurred for families, not searched by photo,
     grouped nor matched) without anybody having chosen so."""
-    if face_count > 1 and marked is None and not decided:
+    if needs_child_face(face_count, marked) and not decided:
         raise InvalidInput("report {id} shows {n} faces and none is marked as the child's: choose the child's face, or say that the child's face is not among them, then approve it again",  # noqa: E501
                            field="child_faces", id=sighting_id, n=face_count)
 

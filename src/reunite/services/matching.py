@@ -28,6 +28,7 @@ from reunite.domain.scoring import (
 )
 from reunite.services.deps import Deps
 from reunite.services.grouping import flag_duplicates, fused_faces, join_likeliest_group
+from reunite.services.moderation import hold_for_child_face
 from reunite.services.reach import reviewers_told
 
 Fusion = tuple[MatchPolicy, Spread | None]
@@ -59,6 +60,8 @@ def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool =
     found = [(photo, _detect(deps, owner, photo)) for photo in todo]
     with deps.uow() as uow:
         stored = sum(_store_faces(deps, uow, photo, faces) for photo, faces in found)
+        if owner is PhotoOwner.SIGHTING and any(not photo.processed for photo in todo):
+            hold_for_child_face(deps, uow, owner_id)  # approved on arrival, before its faces were known
         uow.commit(durable=JOB_DURABLE)
     return stored
 

@@ -13,10 +13,10 @@ from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, settle
 from reunite.domain.model import SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.summary import SUMMARY_LIMIT, fold, repeated_place
-from reunite.domain.workbench import REJECT_REASONS, reason_of, require_child_face
+from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
 from reunite.services import idempotency, workbench
 from reunite.services.deps import Deps
-from reunite.services.grouping import regroup
+from reunite.services.grouping import SYSTEM, leave_group, regroup
 from reunite.services.queries import audit_read
 
 
@@ -68,6 +68,20 @@ def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
         require_child_face(sighting_id, face_count, marked, sighting_id in chosen)
     unmarked = sighting_id in chosen and face_count > 1 and marked is None
     return ({"child_face": "not among the faces"} if unmarked else {}), False
+
+
+def hold_for_child_face(deps: Deps, uow: UnitOfWork, sighting_id: int) -> None:
+    """Its faces just found: a report approved before they were known (sent by staff or an admin's or police
+    token, approved on arrival) whose photos show several faces, none marked as the child's, goes back
+    to the moderators' queue with the reason they read, until one chooses the child's face or says it is
+    not among them (``workbench.require_child_face``). One face or none: it stays approved."""
+    state, face_count, marked = uow.child_face_state(sighting_id)
+    if state != SightingStatus.APPROVED.value or not needs_child_face(face_count, marked):
+        return
+    uow.moderate_sighting(sighting_id, SightingStatus.PENDING.value, CHOOSE_CHILD_FACE, SYSTEM, deps.clock.now())
+    uow.audit(SYSTEM, "sighting.held_for_moderation", "sighting", sighting_id, reason=CHOOSE_CHILD_FACE,
+              faces=face_count)
+    leave_group(deps, uow, sighting_id)  # pending: in no group until a moderator approves it
 
 
 def mark_child_face(deps: Deps, who: Principal, sighting_id: int, face_id: int | None) -> None:
