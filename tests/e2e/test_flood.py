@@ -103,16 +103,22 @@ def test_a_trail_is_one_item_newest_first_and_a_dismissal_covers_it_member_by_me
     assert [r["status"] for r in deps.read.candidates(world.case_id, None)] == ["proposed"] * 3
 
 
-def test_confirming_a_trail_covers_the_ticked_sightings_and_keeps_each_ones_decision(container: Container) -> None:
-    world = loop(container)
-    deps = container.deps
+def _trail_shown(container: Container) -> tuple[TestClient, str, int, list[int], str]:
+    """A moderator at the workbench: the item shown, its lead candidate, its trail's members and a csrf."""
     reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
     shown = reviewer.get("/workbench", follow_redirects=False).headers["location"]
     lead = int(shown.rsplit("/", 1)[1])
-    members = [m["id"] for m in workbench.item(deps, ANN, lead)["members"]]
+    members = [m["id"] for m in workbench.item(container.deps, ANN, lead)["members"]]
+    csrf = re.findall(r'name="csrf" value="([^"]+)"', reviewer.get("/report").text)[0]
+    return reviewer, shown, lead, members, csrf
+
+
+def test_confirming_a_trail_covers_the_ticked_sightings_and_keeps_each_ones_decision(container: Container) -> None:
+    world = loop(container)
+    deps = container.deps
+    reviewer, shown, lead, members, csrf = _trail_shown(container)
     kept_back = next(m for m in members if m != lead)
     ticked = [m for m in members if m != kept_back]
-    csrf = re.findall(r'name="csrf" value="([^"]+)"', reviewer.get("/report").text)[0]
     done = reviewer.post(shown, data={"csrf": csrf, "action": "confirm", "trail": "1", "member": ticked},
                          follow_redirects=False)
     assert done.headers["location"] == "/workbench?done=confirmed"
@@ -131,12 +137,8 @@ def test_a_confirmation_naming_a_sighting_outside_the_trail_is_refused_and_nothi
 ) -> None:
     world = loop(container)
     deps = container.deps
-    reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
-    shown = reviewer.get("/workbench", follow_redirects=False).headers["location"]
-    lead = int(shown.rsplit("/", 1)[1])
-    members = [m["id"] for m in workbench.item(deps, ANN, lead)["members"]]
+    reviewer, shown, lead, members, csrf = _trail_shown(container)
     stranger = max(members) + 1000  # no candidate of this trail (another case's, or none at all)
-    csrf = re.findall(r'name="csrf" value="([^"]+)"', reviewer.get("/report").text)[0]
     sent = {"csrf": csrf, "action": "confirm", "trail": "1", "member": [*members, stranger]}
     refused = reviewer.post(shown, data=sent, follow_redirects=False)
     assert refused.status_code == 422

@@ -18,7 +18,7 @@ _NUMBER = re.compile(r"\d+")
 _DECIMAL = re.compile(r"\d+[.,]\d{2,}")  # a coordinate (31.2212), whoever's it is
 _WORD = re.compile(r"[^\W\d_]{4,}")  # a word of letters (Latin, Cyrillic…), four or more
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{3,}")  # a capitalised word not starting a sentence
-_HAN = re.compile(r"[\u3400-\u9fff]+")  # a run of Chinese characters (no spaces between words)
+HAN = re.compile(r"[\u3400-\u9fff]+")  # a run of Chinese characters (no spaces between words)
 _SPACED_DIGITS = re.compile(r"(?<=\d)[\s\-–]+(?=\d)")
 # words that name no place on their own: a summary may say "near a road", "at a hotel", "by a school"
 GENERIC = frozenset((
@@ -71,7 +71,7 @@ def _fragments(place: str, names: str, city_names: set[str]) -> Iterator[tuple[s
     for word in dict.fromkeys([*_WORD.findall(place), *names.split()]):
         if word not in GENERIC and not any(word in name for name in city_names):
             yield "letters", word
-    for run in _HAN.findall(place):
+    for run in HAN.findall(place):
         for i in range(len(run) - 1):
             pair = run[i:i + 2]
             if not set(pair) <= GENERIC_HAN and not any(pair in name for name in city_names):

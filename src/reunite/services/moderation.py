@@ -12,7 +12,7 @@ from reunite.domain.errors import Conflict, InvalidInput, bounded
 from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, settled, state_of, transition
 from reunite.domain.model import SightingStatus
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.summary import SUMMARY_LIMIT, fold, repeated_place
+from reunite.domain.summary import HAN, SUMMARY_LIMIT, fold, repeated_place
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
 from reunite.services import idempotency, workbench
 from reunite.services.deps import Deps
@@ -66,7 +66,7 @@ def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
         return {}, True
     if state != SightingStatus.APPROVED.value:
         require_child_face(sighting_id, face_count, marked, sighting_id in chosen)
-    unmarked = sighting_id in chosen and face_count > 1 and marked is None
+    unmarked = sighting_id in chosen and needs_child_face(face_count, marked)
     return ({"child_face": "not among the faces"} if unmarked else {}), False
 
 
@@ -215,9 +215,10 @@ def _city_names(deps: Deps, place: str) -> set[str]:
     city = deps.places.city(place)
     if not city:
         return set()
-    names = {fold(city, deps.places.simplified), *re.findall(r"\w{2,}", fold(city, deps.places.simplified))}
+    folded = fold(city, deps.places.simplified)
+    names = {folded, *re.findall(r"\w{2,}", folded)}
     text = place[:CITY_READ]
-    pieces = {text[i:i + n] for run in re.findall(r"[\u3400-\u9fff]+", text)
+    pieces = {text[i:i + n] for run in HAN.findall(text)
               for n in (2, 3, 4) for i in range(len(run) - n + 1)}
     pieces |= set(re.findall(r"[^\W\d_]{3,}(?:\s+[^\W\d_]{3,})?", text))
     names |= {fold(piece, deps.places.simplified) for piece in pieces if deps.places.city(piece) == city}
