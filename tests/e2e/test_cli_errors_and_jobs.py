@@ -54,6 +54,22 @@ def test_import_sightings_sets_time_place_and_contact_and_says_it_skips_moderati
     assert half.exit_code == 2 and "--lon" in half.output
 
 
+def test_import_sightings_takes_seen_at_with_an_hours_only_offset_and_keeps_it(
+    cli_env: CliRunner, container: Container, tmp_path: Path
+) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a.jpg").write_bytes(plain_photo(seed=3))
+    for seen_at in ("2026-05-04T09:15+09", "2026-05-04T09:15+0900"):  # ISO 8601's hours alone, or without a colon
+        result = cli_env.invoke(cli, ["import-sightings", str(folder), "--seen-at", seen_at, "--moderate"])
+        assert result.exit_code == 0, result.output
+    with container.engine.connect() as conn:
+        rows = conn.exec_driver_sql("SELECT seen_at, seen_at_offset FROM sightings ORDER BY id").fetchall()
+    assert [(row.seen_at.isoformat(), row.seen_at_offset) for row in rows] == [("2026-05-04T00:15:00+00:00", 540)] * 2
+    wrong = cli_env.invoke(cli, ["import-sightings", str(folder), "--seen-at", "May 4th"])
+    assert wrong.exit_code == 2 and "not an ISO 8601 date and time" in wrong.output
+
+
 def test_jobs_are_followed_until_done_and_a_missing_worker_is_named(
     cli_env: CliRunner, container: Container, tmp_path: Path
 ) -> None:

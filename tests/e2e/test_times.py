@@ -152,6 +152,39 @@ def test_api_times_without_an_offset_are_refused_naming_the_field_never_guessed(
     assert answer["seen_at"] == "2026-03-01T08:00:00Z"
 
 
+def test_api_times_with_an_hours_only_offset_are_taken_and_kept_with_it(
+    client: TestClient, container: Container
+) -> None:
+    """ISO 8601 allows the offset as hours alone (``+08``, ``-05``) or without its colon (``+0800``): a partner
+    sending one gets its report in, kept at the offset sent, not told that its time lacks a zone."""
+    for sent, kept in (("2026-03-01T08:00+08", "2026-03-01T08:00:00+08:00"),
+                       ("2026-03-01T08:00-05", "2026-03-01T08:00:00-05:00"),
+                       ("2026-03-01T08:00:00+0530", "2026-03-01T08:00:00+05:30")):
+        files = [("photos", ("p.jpg", plain_photo(seed=len(kept) + int(kept[-5:-3])), "image/jpeg"))]
+        answer = client.post("/api/sightings", files=files, data={"seen_at": sent})
+        assert answer.status_code == 202, answer.text
+        assert answer.json()["seen_at"] == kept
+        assert client.get(f"/api/sightings/{answer.json()['id']}").json()["seen_at"] == kept
+    with container.engine.connect() as conn:
+        offsets = [row[0] for row in conn.exec_driver_sql("SELECT seen_at_offset FROM sightings ORDER BY id")]
+    assert offsets == [480, -300, 330]
+    between = {"seen_from": "2026-03-01T08:00+08", "seen_to": "2026-03-01T13:00-05"}
+    listing = client.get("/api/sightings", params=between)
+    assert listing.status_code == 200 and listing.json()["total"] == 3  # 00:00Z to 18:00Z holds all three
+    assert client.get("/api/sightings", params={"seen_from": "2026-03-01T08:00-05"}).json()["total"] == 1  # 13:00Z
+    case = client.post("/api/cases", files=[("photos", ("k.jpg", portrait(), "image/jpeg"))], data={
+        "given_name": "Lin", "sex": "male", "birth_date": "2019-01-01", "missing_since": "2024-05-06T16:00+08"})
+    assert case.status_code == 201, case.text
+    assert client.get(f"/api/cases/{case.json()['id']}").json()["missing_since"] == "2024-05-06T16:00:00+08:00"
+    assert client.get("/feeds/cases.atom", params={"before": "2026-03-01T08:00+08"}).status_code == 200
+    beyond = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-01T08:00+15"})
+    assert beyond.status_code == 422 and "between -14:00 and +14:00" in beyond.json()["detail"][0]["msg"]
+    chinese = client.get("/api/sightings", params={"seen_from": "2026-03-01T08:00-15"},
+                         headers={"Accept-Language": "zh-CN"})
+    assert chinese.status_code == 422 and "UTC 偏移必须在 -14:00 到 +14:00 之间" in chinese.json()["detail"][0]["msg"]
+    assert chinese.json()["detail"][0]["loc"] == ["query", "seen_from"]
+
+
 def test_the_sites_zone_changes_how_plausible_a_zoneless_photo_time_is(container: Container) -> None:
     """The child went missing in Beijing at 16:00 (+08:00); a camera without an offset says 18:30 at a
     place 900 km away. Read in Shanghai that is 2.5 hours later (too far to have travelled); read in

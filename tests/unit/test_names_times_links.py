@@ -6,10 +6,14 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
+from reunite.adapters.sources.parse import _iso as feed_time
+from reunite.domain.dates import loose_date
 from reunite.domain.errors import InvalidInput
-from reunite.domain.pfif import full_name
-from reunite.domain.times import from_browser, localize, offset_minutes, real, with_offset, zone
+from reunite.domain.pfif import full_name, instant
+from reunite.domain.times import from_browser, iso_time, localize, offset_minutes, real, with_offset, zone
+from reunite.entrypoints.api.validation import GivenTime
 from reunite.entrypoints.web.links import contact_links, place_links
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -57,6 +61,42 @@ def test_an_instant_is_written_back_with_the_offset_it_was_given_in() -> None:
     stored = given.astimezone(UTC)
     assert with_offset(stored, offset_minutes(given)).isoformat() == "2026-07-01T17:30:00+08:00"
     assert with_offset(stored, None) == stored
+
+
+OFFSETS = {  # ISO 8601's offsets, as partners, sheets and registries write them, to minutes east of UTC
+    "2026-12-03T10:00+08:00": 480, "2026-12-03T10:00+0800": 480, "2026-12-03T10:00+08": 480,
+    "2026-12-03T10:00-05": -300, "2026-12-03 10:00:00.5-0530": -330, "20261203T1000+0545": 345,
+    "2026-12-03T10:00:00.123456789Z": 0, "2026-12-03t10:00z": 0, "2026-12-03T10+08": 480,
+}
+
+
+def test_every_reader_of_a_time_from_outside_takes_an_hours_only_offset_and_keeps_it() -> None:
+    """One parser (``times.iso_time``) for the API's fields, sheets, PFIF, feeds and forms: each form of
+    offset ISO 8601 allows is read, as the same instant with the same offset, by every one of them."""
+    api = TypeAdapter(GivenTime)
+    for text, east in OFFSETS.items():
+        parsed = iso_time(text)
+        assert parsed is not None and offset_minutes(parsed) == east, text
+        assert parsed.replace(microsecond=0).astimezone(UTC).hour == (10 * 60 - east) // 60 % 24, text
+        assert api.validate_python(text) == parsed, text  # kept with its offset, never converted
+        assert offset_minutes(api.validate_python(text)) == east, text
+        assert instant(text) == parsed and feed_time(text) == parsed, text  # PFIF, feeds
+        assert loose_date(text) == (parsed.date(), "day"), text
+    for no_time in ("2026-12-03T10:00+8", "2026-12-03T10:00+08:00:30", "2026-12-03x10:00", "2026-12-03T10:00+24",
+                    "2026-02-30T10:00Z", "1764727200", "soon"):
+        assert iso_time(no_time) is None and instant(no_time) is None, no_time
+    assert iso_time("2026-12-03T10:00") == datetime(2026, 12, 3, 10)  # no offset: the caller reads it in a zone
+
+
+def test_the_api_refuses_a_time_without_its_offset_or_beyond_fourteen_hours_naming_why() -> None:
+    api = TypeAdapter(GivenTime)
+    for text, kind in (("2026-12-03T10:00", "timezone_aware"), ("2026-12-03", "timezone_aware"),
+                       ("2026-12-03T10:00+15", "offset_range"), ("2026-12-03T10:00-1430", "offset_range"),
+                       ("2026-12-03T10:00+8", "datetime_parsing"), ("1764727200", "datetime_parsing")):
+        with pytest.raises(ValidationError) as refused:
+            api.validate_python(text)
+        assert refused.value.errors()[0]["type"] == kind, text
+    assert api.json_schema() == {"type": "string", "format": "date-time"}  # what the OpenAPI document says
 
 
 def test_contacts_become_tap_to_call_and_mail_links() -> None:

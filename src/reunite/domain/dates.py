@@ -5,7 +5,9 @@ numbers (days since 1899-12-30, as Excel and LibreOffice count)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+
+from reunite.domain.times import iso_time
 
 NUMERIC = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?$")
 CHINESE = re.compile(r"^(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?$")
@@ -17,11 +19,9 @@ def loose_date(text: str) -> tuple[date, str] | None:
     """(the first day it spans, "day" | "month" | "year"), or None when it is no date. A date and time
     in ISO 8601 gives its date."""
     text = text.strip()
-    if len(text) > 10 and text[10:11] in ("T", " "):
-        try:
-            return datetime.fromisoformat(text.replace("Z", "+00:00")).date(), "day"
-        except ValueError:
-            return None
+    moment = iso_time(text) if len(text) > len("2016-07-08") else None  # a date and time (a day alone: below)
+    if moment is not None:
+        return moment.date(), "day"
     found = NUMERIC.match(text) or CHINESE.match(text)
     if not found:
         return None

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from reunite.domain.dates import loose_date
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import NewCase, Sex, age_in_years
+from reunite.domain.times import iso_time
 
 PERSON_FIELDS = (
     "person_record_id", "entry_date", "expiry_date", "author_name", "author_email", "author_phone", "source_name",
@@ -47,13 +48,10 @@ TRUE_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False,
 
 
 def instant(value: str) -> datetime | None:
-    """A PFIF date and time (``yyyy-mm-ddThh:mm:ssZ``; offsets and fractions tolerated, no zone = UTC)."""
-    value = value.strip()
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
+    """A PFIF date and time (``yyyy-mm-ddThh:mm:ssZ``; other ISO 8601 offsets and fractions tolerated, as
+    ``times.iso_time`` reads them; no zone = UTC)."""
+    parsed = iso_time(value)
+    if parsed is None:
         return None
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 

@@ -15,6 +15,7 @@ with that occurrence's offset, so that pages show which one it was (zone named).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -25,6 +26,12 @@ DEFAULT_ZONE = "Asia/Shanghai"
 MAX_OFFSET_MINUTES = 14 * 60
 YEARS = range(2, 9999)  # Python's calendar is years 1-9999: a time in the first or last year may not
 # convert to every zone (nor be shown in one), so a time is read only inside these years
+
+
+ISO_TIME = re.compile(  # ISO 8601 / RFC 3339: a day, then optionally a time of day and an offset: Z, ±hh:mm, ±hhmm or
+    # ±hh (the hours alone, as ISO 8601 allows); extended (2026-12-03T10:00) or basic (20261203T1000) forms
+    r"(?P<day>\d{4}-\d{2}-\d{2}|\d{8})(?:[Tt ](?P<clock>\d{2}(?::\d{2}(?::\d{2})?|\d{2}(?:\d{2})?)?)"
+    r"(?:[.,](?P<fraction>\d+))?(?P<offset>[Zz]|(?P<sign>[+-])(?P<hours>\d{2})(?::?(?P<minutes>\d{2}))?)?)?")
 
 
 NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})  # files in the zone database that name no place:
@@ -46,6 +53,29 @@ def zone(name: str | None) -> ZoneInfo | None:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return None
+
+
+def iso_time(text: str) -> datetime | None:
+    """A date and time in ISO 8601 as anyone outside sends it (the API, a sheet, PFIF, a feed, a form): the
+    one reader of them all. ``2026-12-03T10:00+08:00``, ``…+0800``, ``…+08`` (hours alone), ``…Z``, with or
+    without seconds and their fraction, ``T`` or a space between; a day alone is its midnight. Naive when
+    it names no offset (the caller reads it in a zone, or refuses it); None when it is no such time. Any
+    offset under a day is read (``localize`` refuses one beyond ±14:00, saying so)."""
+    found = ISO_TIME.fullmatch(text.strip())
+    if found is None:
+        return None
+    clock = (found["clock"] or "00") + (f".{found['fraction'][:6]:0<6}" if found["fraction"] else "")
+    try:
+        wall = datetime.fromisoformat(f"{found['day']}T{clock}")
+    except ValueError:  # no such day or hour
+        return None
+    if not found["offset"]:
+        return wall
+    hours, minutes = int(found["hours"] or 0), int(found["minutes"] or 0)
+    if hours > 23 or minutes > 59:
+        return None
+    east = (hours * 60 + minutes) * (-1 if found["sign"] == "-" else 1)
+    return wall.replace(tzinfo=UTC if east == 0 else timezone(timedelta(minutes=east)))
 
 
 def offset_minutes(value: datetime) -> int | None:

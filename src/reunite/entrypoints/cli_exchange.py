@@ -14,7 +14,7 @@ from reunite.bootstrap import bootstrap
 from reunite.domain.access import OPERATOR, Principal, Role
 from reunite.domain.errors import ReuniteError
 from reunite.domain.model import GeoPoint, NewSighting, Upload
-from reunite.domain.times import localize
+from reunite.domain.times import iso_time, localize
 from reunite.entrypoints import jobwatch
 from reunite.entrypoints.cli import WAIT_HELP, _follow, _logging, app
 from reunite.services import intake
@@ -23,12 +23,20 @@ from reunite.services.exchange import ImportReport
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
 
 
+def given_time(value: str) -> datetime:
+    """``--seen-at``, read as every time from outside is (``times.iso_time``: ``+08:00``, ``+0800``, ``+08``, ``Z``)."""
+    parsed = iso_time(value)
+    if parsed is None:
+        raise typer.BadParameter("not an ISO 8601 date and time, such as 2026-12-02T17:30+08:00 or 2026-12-02T17:30")
+    return parsed
+
+
 @app.command("import-sightings")
 def import_sightings(
     directory: Annotated[Path, typer.Argument(exists=True, file_okay=False, help="Folder of photos")],
     place_text: Annotated[str, typer.Option(help="Place written on every sighting")] = "",
     seen_at: Annotated[datetime | None, typer.Option(
-        formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        parser=given_time, metavar="ISO-8601",
         help="When they were seen, ISO 8601 (without an offset: REUNITE_TIMEZONE); default: each photo's EXIF")] = None,
     lat: Annotated[float | None, typer.Option(help="Where (with --lon); default: each photo's EXIF GPS")] = None,
     lon: Annotated[float | None, typer.Option(help="Where (with --lat)")] = None,

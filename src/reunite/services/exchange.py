@@ -14,7 +14,7 @@ from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
 from reunite.domain.model import GeoPoint, NewCase, Sex
 from reunite.domain.pfif import SEXES
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.times import localize
+from reunite.domain.times import iso_time, localize
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.intake import check_case
@@ -101,12 +101,9 @@ def _day(row: dict[str, str], name: str) -> date | None:
 
 
 def _sheet_time(value: str, where: tzinfo) -> datetime | None:
-    """An ISO 8601 date and time typed in a sheet; without an offset, read in the site's zone."""
-    try:
-        wall = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return localize(wall, where, "missing_since")  # a time the clocks skipped is refused, saying so
+    """An ISO 8601 date and time typed in a sheet (``times.iso_time``); without an offset, read in the site's zone."""
+    wall = iso_time(value)
+    return None if wall is None else localize(wall, where, "missing_since")  # a skipped time is refused, saying so
 
 
 def _row_case(row: dict[str, str], where: tzinfo) -> NewCase:

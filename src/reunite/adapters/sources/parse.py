@@ -18,6 +18,7 @@ from reunite.adapters.places import known_name, public_city, simplified
 from reunite.adapters.regions import covers
 from reunite.domain.errors import InvalidInput
 from reunite.domain.sources import Post
+from reunite.domain.times import iso_time
 
 TAG = re.compile(r"<[^>]+>")
 IMG = re.compile(r"""<img\b[^>]*\bsrc\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
@@ -37,12 +38,10 @@ def _when(value: Any) -> datetime | None:
     return None
 
 
-def _iso(value: str) -> datetime | None:
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (ValueError, AttributeError):
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+def _iso(value: object) -> datetime | None:
+    """A JSON Feed's date (RFC 3339), read as every time from outside is; without an offset, UTC."""
+    parsed = iso_time(value) if isinstance(value, str) else None
+    return None if parsed is None else parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _unique(urls: list[str]) -> tuple[str, ...]:

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import Response
-from pydantic import AwareDatetime
 
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, Problems
@@ -15,6 +14,7 @@ from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewCase, N
 from reunite.domain.times import localize
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
+from reunite.entrypoints.api.validation import GivenTime
 from reunite.i18n import Language, negotiate
 from reunite.services import idempotency, intake, queries, review, search, throttle
 from reunite.services.deps import Deps
@@ -37,13 +37,13 @@ IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_lengt
 PhotosIn = Annotated[list[UploadFile], File(description="JPEG, PNG, WebP or HEIC photos")]
 
 
-GIVEN_TIME = ("ISO 8601 with its UTC offset, e.g. 2026-12-02T17:30+08:00 or 2026-12-02T09:30Z; "
+GIVEN_TIME = ("ISO 8601 with its UTC offset, e.g. 2026-12-02T17:30+08:00, 2026-12-02T17:30+08 or 2026-12-02T09:30Z; "
               "a time without one is refused (422), never guessed")
 
 
 def aware(value: datetime | None, deps: Deps, field: str) -> datetime | None:
     """Times are instants kept with the offset they are given with: the API takes only times that carry one
-    (``AwareDatetime``: a time without is refused with 422 naming the field, in the reader's language). A
+    (``GivenTime``: a time without is refused with 422 naming the field, in the reader's language). A
     partner's clock is not the site's, so nothing is guessed. Checked here for the years a time may have."""
     return None if value is None else localize(value, deps.site.zone, field)
 
@@ -73,7 +73,7 @@ def report_sighting(
     lang: Reader,
     who: Reporter,
     photos: PhotosIn,
-    seen_at: Annotated[AwareDatetime | None, Form(description="When the child was seen: " + GIVEN_TIME)] = None,
+    seen_at: Annotated[GivenTime | None, Form(description="When the child was seen: " + GIVEN_TIME)] = None,
     lat: Annotated[float | None, Form()] = None,
     lon: Annotated[float | None, Form()] = None,
     place_text: Annotated[str, Form(max_length=500)] = "",
@@ -122,8 +122,8 @@ def list_sightings(
     lat: float | None = None,
     lon: float | None = None,
     radius_km: float = 50.0,
-    seen_from: Annotated[AwareDatetime | None, Query(description="Seen at or after: " + GIVEN_TIME)] = None,
-    seen_to: Annotated[AwareDatetime | None, Query(description="Seen at or before: " + GIVEN_TIME)] = None,
+    seen_from: Annotated[GivenTime | None, Query(description="Seen at or after: " + GIVEN_TIME)] = None,
+    seen_to: Annotated[GivenTime | None, Query(description="Seen at or before: " + GIVEN_TIME)] = None,
     age: Annotated[int | None, Query(ge=0, le=60)] = None,
     sex: Sex | None = None,
     place: Annotated[str, Query(max_length=200, description="Words in the place description")] = "",
@@ -166,7 +166,7 @@ def register_case(
     given_name: Annotated[str, Form(min_length=1, max_length=200)],
     sex: Annotated[Sex, Form()],
     birth_date: Annotated[date, Form()],
-    missing_since: Annotated[AwareDatetime, Form(description="When the child went missing: " + GIVEN_TIME)],
+    missing_since: Annotated[GivenTime, Form(description="When the child went missing: " + GIVEN_TIME)],
     family_name: Annotated[str, Form(max_length=200)] = "",
     nicknames: Annotated[str, Form(max_length=500, description="Comma-separated")] = "",
     last_seen_lat: Annotated[float | None, Form()] = None,

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from reunite.domain.model import Sex
+from reunite.domain.times import MAX_OFFSET_MINUTES, iso_time, offset_minutes
 from reunite.i18n import Language
 
 KINDS = {  # the validator's error type, by prefix, to what the reader is told
@@ -36,6 +41,7 @@ KINDS = {  # the validator's error type, by prefix, to what the reader is told
     "less_than": "{field} must be less than {lt}",
     "url": "{field} must be a web address starting with http:// or https://",
     "uuid": "{field} must be a UUID",
+    "offset_range": "the time's UTC offset must be between -14:00 and +14:00",
 }
 
 
@@ -62,6 +68,30 @@ FIELD_NAMES = (
 QUOTED = re.compile(r"'([^']*)'")
 GLOSS = "{value} ({word})"  # a value to send, with what it means in the reader's words: 'female'（女）
 VALUE_WORDS = tuple(sex.value for sex in Sex)  # values that the catalogs name as words (scripts/messages.py)
+
+
+def _read_time(value: object) -> object:
+    """A time sent as text, read as every time from outside is (``times.iso_time``: hours-only offsets
+    too); text that is none is refused here, not read by the framework's own rules."""
+    if isinstance(value, datetime):
+        return value
+    parsed = iso_time(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise PydanticCustomError("datetime_parsing", "not an ISO 8601 date and time")
+    return parsed  # naive when it names no offset: ``AwareDatetime`` refuses it (422, "timezone_aware")
+
+
+def _offset_kept(value: datetime) -> datetime:
+    """An offset beyond ±14:00 could not be kept (nor given back): refused, as ``times.localize`` does."""
+    if abs(offset_minutes(value) or 0) > MAX_OFFSET_MINUTES:
+        raise PydanticCustomError("offset_range", "the UTC offset is beyond -14:00 to +14:00")
+    return value
+
+
+# The type of every time the API and the pages take in a field, query or form: ISO 8601 with its UTC offset
+# (``2026-12-02T17:30+08:00``, ``…+0800``, ``…+08``, ``…Z``); a time without one is refused naming the field.
+# The OpenAPI document says ``format: date-time``.
+GivenTime = Annotated[AwareDatetime, BeforeValidator(_read_time), AfterValidator(_offset_kept)]
 
 
 MOST_SPECIFIC_FIRST = sorted(KINDS, key=len, reverse=True)

@@ -27,7 +27,7 @@ from reunite.domain.model import (
     age_in_years,
 )
 from reunite.domain.pfif import full_name
-from reunite.domain.times import MAX_OFFSET_MINUTES, from_browser, zone
+from reunite.domain.times import MAX_OFFSET_MINUTES, from_browser, iso_time, zone
 from reunite.entrypoints.api.auth import (
     PrincipalDep,
     allow,
@@ -155,10 +155,9 @@ def local_time(form: FormData, name: str, lang: Language) -> datetime | None:
     raw = text(form, name)
     if not raw:
         return None
-    try:
-        naive = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput("the date and time are not valid", field=name) from None
+    wall = iso_time(raw)  # a datetime-local value; typed in a text box (an old browser), its offset is kept
+    if wall is None:
+        raise InvalidInput("the date and time are not valid", field=name)
     named, offset = text(form, "tz"), number(form, "tz_offset", int)
     if named and zone(named) is None and offset is None:  # never silently read in another zone (with the
         # browser's offset it is read at that offset: a zone newer than this server's list)
@@ -167,7 +166,7 @@ def local_time(form: FormData, name: str, lang: Language) -> datetime | None:
     if offset is not None and abs(offset) > MAX_OFFSET_MINUTES:
         raise InvalidInput("{name} must be between {low} and {high}", field="tz_offset", name="tz_offset",
                            low=-MAX_OFFSET_MINUTES, high=MAX_OFFSET_MINUTES)
-    return from_browser(naive, named, offset, lang.tzinfo, name)
+    return from_browser(wall, named, offset, lang.tzinfo, name)
 
 
 def form_language(form: FormData, lang: Language) -> Language:

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import AwareDatetime
 
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
+from reunite.entrypoints.api.validation import GivenTime
 from reunite.entrypoints.web.pages import (
     DepsDep,
     LangDep,
@@ -72,7 +72,7 @@ async def subscription_change(request: Request, lang: LangDep, deps: DepsDep, su
 
 @router.get("/feeds/cases.atom")
 def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, Query(max_length=100)] = "",
-         before: AwareDatetime | None = None) -> Response:
+         before: GivenTime | None = None) -> Response:
     """Active (verified, open) cases, newest first, with a link to the next page of older ones.
     Public fields only: the same as the posters."""
     rows = queries.feed_cases(deps, region, before, FEED_PAGE + 1)

@@ -23,7 +23,7 @@ from reunite.domain.errors import (
     UnsupportedMedia,
 )
 from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Sex, Upload
-from reunite.domain.times import localize
+from reunite.domain.times import iso_time, localize
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
 from reunite.entrypoints.web.assets import STATIC
 from reunite.entrypoints.web.pages import (
@@ -73,10 +73,9 @@ def photo_exif(form: FormData) -> tuple[datetime | None, GeoPoint | None]:
     raw = text(form, "photo_taken_at")[:40]
     when = None
     if raw:
-        try:
-            when = datetime.fromisoformat(raw)
-        except ValueError:
-            raise InvalidInput("the date and time are not valid", field="photos") from None
+        when = iso_time(raw)
+        if when is None:
+            raise InvalidInput("the date and time are not valid", field="photos")
         if when.tzinfo is None:
             raise InvalidInput("the time needs a time zone", field="photos")
         when = localize(when, UTC, "photos")  # refused, not silently dropped, if it could not be kept
