@@ -5,17 +5,20 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 from pypdf import PdfReader
+from typer.testing import CliRunner
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Principal, Role, Scope
 from reunite.domain.model import NewCase, Sex, Upload
 from reunite.entrypoints.api.app import create_app
+from reunite.entrypoints.cli import app as cli
 from reunite.services import intake, moderation, pfif
 from reunite.services.accounts import issue_token
 from tests.photos import portrait
@@ -92,6 +95,55 @@ def test_spreadsheet_rows_keep_their_numbers_and_dates_are_read_as_people_write_
     report = client.post("/api/cases/import", files={"file": ("c.csv", sheet.encode())}).json()
     assert report["created"] == 3
     assert [(p["record"], "“birth date”" in p["reason"]) for p in report["problems"]] == [("row 7", True)]
+
+
+ZONED_SHEET = ("given_name,sex,birth_date,missing_since,zone\n"
+               "Ann,female,2016-07-08,2024-05-01T08:30+08,\n"  # its own offset (hours alone): kept, nothing to say
+               "Bo,male,2017-03-02,2024-05-01T08:30,\n"  # no offset, no zone: the site's
+               "Cy,male,2017-03-02,2024-05-01T08:30,Europe/London\n"  # no offset: the row's zone
+               "Di,female,2016-01-01,2024-05-01,America/New_York\n"  # a day alone: its midnight there
+               "Ed,male,2016-01-01,2024-05-01T08:30,Mars/Olympus\n")  # no zone of this world: that row's problem
+
+
+def test_a_sheets_times_without_an_offset_are_read_in_the_rows_zone_and_the_report_says_which(
+    client: TestClient, container: Container
+) -> None:
+    """A sheet has no zones and an NGO types local times: read in the row's ``zone`` column, else the site's,
+    and the report says for each such row which zone it was read in, in the dry run and in the import."""
+    upload = {"file": ("c.csv", ZONED_SHEET.encode())}
+    dry = client.post("/api/cases/import", files=upload).json()
+    assert dry["created"] == 4
+    assert [(p["record"], p["reason"]) for p in dry["problems"]] == [
+        ("row 6", "Mars/Olympus is not a time zone this site knows: give a name such as Asia/Shanghai")]
+    read = [(r["record"], r["zone"], r["note"]) for r in dry["read_in_zone"]]
+    assert read == [("row 3", "Asia/Shanghai", "“missing since” has no UTC offset: read in Asia/Shanghai"),
+                    ("row 4", "Europe/London", "“missing since” has no UTC offset: read in Europe/London"),
+                    ("row 5", "America/New_York", "“missing since” has no UTC offset: read in America/New_York")]
+    chinese = client.post("/api/cases/import", files=upload, headers={"Accept-Language": "zh-CN"}).json()
+    assert chinese["read_in_zone"][1]["note"] == "“失踪时间”未注明 UTC 偏移：按 Europe/London 时区读取"
+    assert chinese["problems"][0]["reason"].startswith("Mars/Olympus 不是本站认识的时区")
+    assert rows(container, "SELECT count(*) FROM cases")[0][0] == 0
+
+    key = {"Idempotency-Key": "sheet-1"}
+    done = client.post("/api/cases/import?dry_run=false", files=upload, headers=key).json()
+    assert done["created"] == 4 and [r["record"] for r in done["read_in_zone"]] == ["row 3", "row 4", "row 5"]
+    assert client.post("/api/cases/import?dry_run=false", files=upload, headers=key).json() == done  # a retry
+    kept = rows(container, "SELECT given_name, missing_since, missing_since_offset FROM cases ORDER BY given_name")
+    assert [(name, when.astimezone(UTC).isoformat(), offset) for name, when, offset in kept] == [
+        ("Ann", "2024-05-01T00:30:00+00:00", 480), ("Bo", "2024-05-01T00:30:00+00:00", 480),
+        ("Cy", "2024-05-01T07:30:00+00:00", 60), ("Di", "2024-05-01T04:00:00+00:00", -240)]
+
+
+def test_the_command_line_says_which_zone_a_sheets_times_without_an_offset_were_read_in(
+    cli_env: CliRunner, container: Container, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "cases.csv"
+    sheet.write_text(ZONED_SHEET, encoding="utf-8")
+    dry = cli_env.invoke(cli, ["import-cases", str(sheet), "--dry-run"])
+    assert "missing_since without a UTC offset, read in Asia/Shanghai: row 3" in dry.output
+    assert "missing_since without a UTC offset, read in Europe/London: row 4" in dry.output
+    assert "row 6: Mars/Olympus is not a time zone this site knows" in dry.output
+    assert dry.exit_code == 1 and rows(container, "SELECT count(*) FROM cases")[0][0] == 0
 
 
 def test_atom_feed_pages_by_date_and_filters_by_region(client: TestClient, container: Container,

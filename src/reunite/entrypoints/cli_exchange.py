@@ -81,6 +81,12 @@ def _print_report(report: ImportReport) -> None:
     typer.echo(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
                f"{report.expired} expired, {report.notes_added} notes added ({report.notes_known} already known), "
                f"{report.linked} duplicates linked, {len(report.problems)} problems")
+    zones: dict[str, list[str]] = {}
+    for read in report.read_in_zone:  # a sheet's rows whose time named no UTC offset
+        zones.setdefault(read.zone, []).append(str(read.row))
+    for name, rows in zones.items():
+        typer.echo(f"missing_since without a UTC offset, read in {name}: row{'s' if len(rows) > 1 else ''} "
+                   f"{', '.join(rows)}")
     for problem in report.problems:
         typer.echo(f"  {problem.where}: {problem.message}", err=True)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, time
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo
 
 from reunite.domain.access import Permission, Principal, exact_last_seen, require
 from reunite.domain.dates import loose_date, serial_date
@@ -14,7 +15,7 @@ from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
 from reunite.domain.model import GeoPoint, NewCase, Sex
 from reunite.domain.pfif import SEXES
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.times import iso_time, localize
+from reunite.domain.times import iso_time, localize, zone
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.intake import check_case
@@ -55,6 +56,13 @@ class Problem(NamedTuple):
         return self.reason.format(**self.params)
 
 
+class ReadInZone(NamedTuple):
+    """A sheet's row whose time named no UTC offset, and the zone it was read in (its ``zone``, else the site's)."""
+
+    row: int
+    zone: str
+
+
 @dataclass
 class ImportReport:
     """What an import did, record by record: ``problems`` holds each record or row not taken whole."""
@@ -67,6 +75,7 @@ class ImportReport:
     unchanged: int = 0  # records already here as sent, or this site's own records coming back
     expired: int = 0  # cases here that expired because their registry sent a placeholder
     problems: list[Problem] = field(default_factory=list)
+    read_in_zone: list[ReadInZone] = field(default_factory=list)  # a sheet's rows whose time had no offset
 
     @classmethod
     def remembered(cls, deps: Deps, key: idempotency.Key | None) -> ImportReport | None:
@@ -76,7 +85,8 @@ class ImportReport:
 
     @classmethod
     def from_json(cls, found: dict[str, Any]) -> ImportReport:
-        return cls(**{**found, "problems": [Problem.from_json(p) for p in found.get("problems", [])]})
+        return cls(**{**found, "problems": [Problem.from_json(p) for p in found.get("problems", [])],
+                      "read_in_zone": [ReadInZone(int(row), str(name)) for row, name in found.get("read_in_zone", [])]})
 
     def reasons(self) -> dict[str, str]:
         """Each record (or row) not taken whole, with the reason, in English (the command line, tests)."""
@@ -100,14 +110,26 @@ def _day(row: dict[str, str], name: str) -> date | None:
     return found[0] if found and found[1] == "day" else serial_date(value)
 
 
-def _sheet_time(value: str, where: tzinfo) -> datetime | None:
-    """An ISO 8601 date and time typed in a sheet (``times.iso_time``); without an offset, read in the site's zone."""
+def _row_zone(row: dict[str, str], site: ZoneInfo) -> ZoneInfo:
+    """The zone a row's times without an offset are in: its ``zone`` column (an IANA name), else the site's."""
+    name = row.get("zone", "").strip()
+    if not name:
+        return site
+    found = zone(name)
+    if found is None:
+        raise InvalidInput("{zone} is not a time zone this site knows: give a name such as Asia/Shanghai",
+                           field="zone", zone=name[:64])
+    return found
+
+
+def _sheet_time(value: str, where: ZoneInfo) -> datetime | None:
+    """An ISO 8601 date and time typed in a sheet (``times.iso_time``); without an offset, read in ``where``."""
     wall = iso_time(value)
     return None if wall is None else localize(wall, where, "missing_since")  # a skipped time is refused, saying so
 
 
-def _row_case(row: dict[str, str], where: tzinfo) -> NewCase:
-    """A spreadsheet row; times without an offset are read in the site's zone (``where``)."""
+def _row_case(row: dict[str, str], where: ZoneInfo) -> NewCase:
+    """A spreadsheet row; times without an offset are read in ``where`` (the row's zone, else the site's)."""
     birth = _day(row, "birth_date")
     if birth is None:
         raise InvalidInput("{name} must be a date such as 2016-07-08, 2016/07/08 or 2016年7月8日", field="birth_date",
@@ -169,7 +191,10 @@ def import_cases_table(
     valid: list[tuple[int, NewCase]] = []
     for number, row in rows:
         try:
-            case = _row_case(row, deps.site.zone)
+            where = _row_zone(row, deps.site.zone)
+            case = _row_case(row, where)
+            if case.missing_since.tzinfo is where:  # its time named no offset: say in which zone it was read
+                report.read_in_zone.append(ReadInZone(number, where.key))
             check_case(case, [], deps.clock.now())
             valid.append((number, case))
         except ReuniteError as exc:

@@ -29,11 +29,16 @@ Importer = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
 
 
 def report_json(report: exchange.ImportReport, lang: Language) -> dict[str, Any]:
-    """The import's report; each record (or row) not taken, and why, in the reader's language."""
+    """The import's report; each record (or row) not taken, and why, in the reader's language; each sheet's
+    row whose time named no UTC offset, and the zone it was read in (its ``zone`` column, else the site's)."""
     body = asdict(report)
     body["problems"] = [{"record": lang.gettext("row {number}", number=p.row) if p.row else p.record,
                          "reason": lang.error(InvalidInput(p.reason, field=p.field or None, **p.params))}
                         for p in report.problems]
+    body["read_in_zone"] = [{
+        "record": lang.gettext("row {number}", number=read.row), "row": read.row, "zone": read.zone,
+        "note": lang.gettext("{field} has no UTC offset: read in {zone}", field=lang.field_name("missing_since"),
+                             zone=read.zone)} for read in report.read_in_zone]
     return body
 
 

@@ -62,6 +62,7 @@ FIELD_NAMES = (
     "family_summary",
     "members",  # a confirmation's trail
     "child_faces",  # an approval's choice of the child's face
+    "zone",  # a sheet's column: the IANA zone of the row's times (services/exchange)
     # the pages' forms' own names
     "doing", "family_contact", "note", "photo_lat", "photo_lon", "query", "with",
 )
