@@ -21,7 +21,7 @@ from reunite.domain.lifecycle import REFUSALS, CaseState
 from reunite.domain.workbench import CHOOSE_CHILD_FACE
 from reunite.entrypoints.api.validation import FIELD_NAMES, GLOSS, KINDS, VALUE_WORDS
 from reunite.entrypoints.web import filters
-from reunite.services.matching import UNREADABLE
+from reunite.services.faces import UNREADABLE
 
 ROOT = Path(__file__).resolve().parents[1] / "src" / "reunite"
 LOCALES = ROOT / "locale"
@@ -38,7 +38,7 @@ STATUS_WORDS = ("processing", "faces found", "no face found", "pending", "approv
                 "open", "reunited", "closed", "sighting", "case", "reporter", "family", "moderator", "police",
                 "admin", "partner", "dna", "document", "interview", "match", "no_match", "sightings", "cases",
                 "candidates", "takedowns",
-                "faces could not be searched for",  # a sighting whose photos failed for good (services/matching)
+                "faces could not be searched for",  # a sighting whose photos failed for good (services/faces)
                 UNREADABLE,
                 "changed by the reporter", CHOOSE_CHILD_FACE)  # why a report approved before waits again
 

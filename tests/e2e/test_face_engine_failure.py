@@ -25,7 +25,7 @@ from reunite.domain.ports import FaceEngine
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.cli import app as cli
 from reunite.entrypoints.worker.tasks import OutdatedFacesCheck, make_app, run_worker
-from reunite.services.matching import UNREADABLE
+from reunite.services.faces import UNREADABLE
 from tests.conftest import run_jobs, session_for
 from tests.photos import face_jpeg
 

@@ -12,15 +12,15 @@ from typing import Any, Protocol
 from reunite.domain.fusion import ExtraFaceStore
 from reunite.domain.matching_store import MatchingStore
 from reunite.domain.model import (
-    CandidateStatus,
     DetectedFace,
     NewCase,
     NewSighting,
     PhotoFacts,
     PhotoOwner,
-    SightingFilter,
 )
+from reunite.domain.reads import ReadModel
 from reunite.domain.recipes import FaceRecipe, RecipeStore
+from reunite.domain.shortlist_store import ShortlistStore
 from reunite.domain.sources import Page, SourceKind
 from reunite.domain.stores import (
     ModerationStore,
@@ -28,10 +28,11 @@ from reunite.domain.stores import (
     PfifStore,
     ReachStore,
     ReportStore,
-    ShortlistStore,
     SourcesStore,
 )
-from reunite.domain.workbench import WorkbenchReads, WorkbenchStore
+from reunite.domain.workbench import WorkbenchStore
+
+__all__ = ["ReadModel"]  # the read model is a port too; kept in its own module
 
 
 class Clock(Protocol):
@@ -280,132 +281,3 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self) -> AbstractContextManager[UnitOfWork]: ...
-
-
-class ReadModel(WorkbenchReads, Protocol):
-    """Queries behind the pages and the API. Returns plain, JSON-ready records."""
-
-    def sightings(self, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:
-        """Total count and one page, newest first."""
-        ...
-
-    def sighting_head(self, sighting_id: int) -> dict[str, Any] | None:
-        """Only what visibility is decided from (id, status, child_face_id; ``case_head``: id, status,
-        verified_at), one statement (None: no such id): a hidden and a missing record cost the same."""
-        ...
-
-    def sighting(self, sighting_id: int) -> dict[str, Any]: ...
-
-    def sighting_faces(self, sighting_id: int) -> list[dict[str, Any]]: ...
-
-    def case_head(self, case_id: int) -> dict[str, Any] | None: ...
-
-    def case(self, case_id: int) -> dict[str, Any]: ...
-
-    def candidates(
-        self, case_id: int | None, status: CandidateStatus | None, sighting_id: int | None = None,
-        group_statuses: Sequence[str] = ("approved",),
-    ) -> list[dict[str, Any]]:
-        """Candidates of a case (or of a sighting), best first, with every score component; each one's
-        ``group_size`` counts its group's sightings in ``group_statuses`` (the reader's: see
-        ``access.browsable_statuses``), as the trail shows them."""
-        ...
-
-    def photo(self, photo_id: int) -> dict[str, Any] | None:
-        """Storage key, owner, its sighting's status and child's face, ``case`` (its case's head): one
-        statement, None for no such id. ``face``: the same, with its crop, box, photo key, sighting's
-        face ids and confirmations by ``cases`` (what ``access.candidate_visible`` reads)."""
-        ...
-
-    def face(self, face_id: int, cases: Sequence[int]) -> dict[str, Any] | None: ...
-
-    def similar_sighting_faces(
-        self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",)
-    ) -> list[dict[str, Any]]: ...
-
-    def session_principal(self, token_hash: str, now: datetime) -> dict[str, Any] | None: ...
-
-    def token_principal(self, token_hash: str) -> dict[str, Any] | None: ...
-
-    def api_tokens(self) -> list[dict[str, Any]]: ...
-
-    def invitations(self) -> list[dict[str, Any]]: ...
-
-    def invitation(self, token_hash: str, now: datetime) -> dict[str, Any] | None:
-        """An invitation still open (email, role, expires_at, inviter_role, inviter_disabled), by its token's hash."""
-        ...
-
-    def staff_accounts(self) -> list[dict[str, Any]]:
-        """Admins, police, moderators and disabled accounts: id, email, display_name, role, disabled_at."""
-        ...
-
-    def outbox_skipped(self) -> int:
-        """Emails recorded as not sent because no SMTP server is configured."""
-        ...
-
-    def queue(self, name: str, limit: int = 100) -> list[dict[str, Any]]:
-        """A moderation queue (sightings, cases, candidates, takedowns), oldest first."""
-        ...
-
-    def queue_counts(self) -> dict[str, int]: ...
-
-    def active_cases(self, before: datetime | None, limit: int) -> list[dict[str, Any]]:
-        """Verified, open cases, most recently verified first: public fields only (feeds)."""
-        ...
-
-    def export_cases(self) -> list[dict[str, Any]]:
-        """Verified cases with every column an export needs (``pfif``: the fields a partner sent)."""
-        ...
-
-    def export_notes(self) -> list[dict[str, Any]]:
-        """Notes attached to verified cases, with ``case_record_id`` and ``case_status``."""
-        ...
-
-    def sources(self) -> list[dict[str, Any]]:
-        """Every source with its state (for /admin and the reviewers' dashboard)."""
-        ...
-
-    def sighting_provenance(self, sighting_id: int) -> list[dict[str, Any]]:
-        """Where a sighting came from: posts and emails (for reviewers)."""
-        ...
-
-    def same_picture(self, sighting_id: int) -> list[int]:
-        """Other sightings holding the same picture (another witness sent it, or it was reposted)."""
-        ...
-
-    def statistics(self, now: datetime) -> dict[str, Any]:
-        """Raw counts behind the public statistics page (services/stats.py makes them fit to publish)."""
-        ...
-
-    def review_dashboard(self, now: datetime) -> dict[str, Any]:
-        """Queue ages and reviewers' throughput."""
-        ...
-
-    def messages(self, case_id: int) -> list[dict[str, Any]]: ...
-
-    def verifications(self, case_id: int) -> list[dict[str, Any]]: ...
-
-    def case_timeline(self, case_id: int) -> list[dict[str, Any]]:
-        """What happened to a case, oldest first: registered, verified, candidates reviewed."""
-        ...
-
-    def poster(self, case_id: int) -> dict[str, Any]:
-        """The public fields of a verified, open case (NotFound otherwise)."""
-        ...
-
-    def group_trail(self, group_id: int, statuses: Sequence[str]) -> list[dict[str, Any]]:
-        """The sightings of one group with these statuses, oldest first."""
-        ...
-
-    def duplicates(self, status: str = "open") -> list[dict[str, Any]]:
-        """Pairs of cases flagged as possibly one child registered twice, likeliest first."""
-        ...
-
-    def poster_outcome(self, case_id: int) -> str | None:
-        """How a once-public case (verified, then closed) ended: 'reunited' or 'closed'; None otherwise."""
-        ...
-
-    def verification_hours(self, since: datetime) -> float | None:
-        """The median hours from registration to verification of cases verified since then (None: too few)."""
-        ...
-    def reunion_count(self) -> int: ...

@@ -26,7 +26,7 @@ class JsonFormatter(logging.Formatter):
 
 class WithoutEngineTraceback(logging.Filter):
     """A job failed for ``FaceEngineUnavailable`` (a model file missing or damaged): its own error line
-    (``services.matching.engine_failed``) names the file and the cause, so procrastinate's line about the
+    (``services.faces.engine_failed``) names the file and the cause, so procrastinate's line about the
     job comes without the traceback, which would bury it at every try of every waiting job. Any other
     failure keeps its traceback."""
 

@@ -39,7 +39,7 @@ class DatabaseCollector(Collector):
             faces = conn.exec_driver_sql(
                 "SELECT count(*) FROM faces WHERE created_at > now() - make_interval(secs => %(w)s)",
                 {"w": WINDOW_SECONDS}).scalar_one()
-            engine_failures = conn.exec_driver_sql(  # services.matching.engine_failed (by the subject's index)
+            engine_failures = conn.exec_driver_sql(  # services.faces.engine_failed (by the subject's index)
                 "SELECT count(*) FROM audit_log WHERE subject = 'face_engine' AND subject_id = 0 "
                 "AND action = 'faces.engine_unavailable' AND at > now() - make_interval(secs => %(w)s)",
                 {"w": WINDOW_SECONDS}).scalar_one()

@@ -1,0 +1,96 @@
+"""The part of the unit of work behind the shortlist and grouping: the proposals a sighting keeps, the
+groups of sightings one child could have made, and duplicate cases. ``ports.UnitOfWork`` combines it
+with the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from reunite.domain.matching_store import SightingHitRow
+
+
+class ShortlistStore(Protocol):
+    """What keeps the shortlist short and honest: ranks and caps, groups of sightings of one child,
+    cases registered twice."""
+
+    def open_cases_count(self, seen_at: datetime) -> int:
+        """Open, verified cases whose child went missing before ``seen_at`` (the "of N" of a rank)."""
+        ...
+
+    def withdraw_proposals(self, sighting_id: int, keep: Sequence[tuple[int, int]]) -> int:
+        """Delete the sighting's unreviewed candidates but ``keep`` ((case id, face id) pairs)."""
+        ...
+
+    def trim_proposals(self, case_ids: Sequence[int], keep: int) -> int:
+        """Delete each case's unreviewed candidates beyond its ``keep`` best (the per-case cap), in one go."""
+        ...
+
+    def group_of(self, sighting_id: int) -> int | None: ...
+
+    def groupable_face(self, sighting_id: int) -> int | None:
+        """The face of an approved sighting that may be its child (marked, or its only face); None for a
+        report not approved, or one whose several faces no moderator has told apart: it is grouped with none."""
+        ...
+
+    def near_child_faces(self, embedding: Sequence[float], seen_after: datetime, limit: int) -> list[SightingHitRow]:
+        """The ``limit`` nearest faces of approved sightings seen since ``seen_after`` that may be their
+        child (``groupable_face``): never a bystander's, never a report's not approved."""
+        ...
+
+    def leave_group(self, sighting_id: int) -> None: ...
+
+    def grouped_sightings(self) -> dict[int, int]:
+        """Every grouped sighting's group, by sighting id (locked: a regrouping holds them)."""
+        ...
+
+    def approved_in_time_order(self) -> list[int]:
+        """Every approved sighting's id, by the time it was seen (then id)."""
+        ...
+
+    def ungroup_all(self) -> None:
+        """Every sighting out of its group (the groups' rows stay, to be relabelled or dropped)."""
+        ...
+
+    def relabel_group(self, group_id: int, as_group_id: int) -> None:
+        """The sightings of one group moved into another (an earlier id of the same trail)."""
+        ...
+
+    def drop_empty_groups(self) -> int:
+        """Delete groups no sighting is in; how many."""
+        ...
+
+    def repost_of(self, sighting_id: int) -> int | None:
+        """The earliest seen other approved sighting holding one of this one's pictures (a repost, or
+        another witness's copy: its perceptual hash within a few bits); None unless this one is approved."""
+        ...
+
+    def join_group(self, sighting_id: int, other_sighting_id: int) -> int:
+        """Put the sighting in the other's group (created when it has none); returns the group id."""
+        ...
+
+    def group_members(self, group_id: int) -> list[int]:
+        """The group's approved sightings, by id."""
+        ...
+
+    def candidate_pairs(self, sighting_id: int) -> list[tuple[int, int]]:
+        """(case id, sighting face id) of every stored candidate of the sighting, reviewed or not."""
+        ...
+
+    def held_pairs(self, sighting_id: int) -> list[tuple[int, int]]:
+        """The pairs of ``candidate_pairs`` a person touched (reviewed, half-confirmed, answered by the
+        family, a family's own, in a reviewer's hands): never withdrawn nor replaced by another face."""
+        ...
+
+    def group_child_faces(self, group_id: int) -> list[tuple[int, int, Sequence[float], float]]:
+        """(sighting id, face id, embedding, hubness) of each member's child face (marked, or its only face)."""
+        ...
+
+    def flag_duplicate(self, case_id: int, other_case_id: int, impostor_share: float) -> bool:
+        """Record that two cases look like one child; False when already flagged or decided."""
+        ...
+
+    def decide_duplicate(self, flag_id: int, status: str, actor: str, at: datetime) -> tuple[int, int]:
+        """Link or dismiss (or reopen) a flag; sets or clears the cases' links. Returns the two case ids."""
+        ...
