@@ -29,18 +29,21 @@ def lead_words(lang: Language, lead: dict[str, Any], facts: dict[str, Any] | Non
     """The sentences shown beside a candidate or a search result, most important first: the band (it
     reads the face alone), then, beside it, what the reporter saw that the case contradicts (from the
     pair's ``facts``: the candidate or hit), then the rank and how often different children look this
-    similar."""
+    similar. Each says what it reads: the rank the whole ranking (face, age, time, place, sex), the "1 in
+    N" the face alone, so that a case ranked 2nd reading a rarer "1 in N" than the 1st explains itself."""
     words = [band(lang, lead["strength"]), *contradiction_words(lang, lead.get("contradicts") or [], facts or {})]
     if lead.get("rank") and lead.get("rank_of"):
-        words.append(lang.gettext("{ordinal} of the cases proposed for this sighting (open cases searched: {n})",
-                                  ordinal=ordinal(lang, lead["rank"]), n=lang.number(lead["rank_of"])))
+        words.append(lang.gettext(
+            "{ordinal} of the cases proposed for this sighting, by face, age, time, place and sex (open cases searched: {n})",  # noqa: E501
+            ordinal=ordinal(lang, lead["rank"]), n=lang.number(lead["rank_of"])))
     if lead.get("one_in") is None:
         words.append(lang.gettext("not calibrated: compare the faces yourself"))
     elif lead.get("bounded"):
-        words.append(lang.gettext("fewer than 1 in {n} different children look this similar (our test limit)",
-                                  n=lang.number(lead["one_in"])))
+        words.append(lang.gettext(
+            "by the face alone, fewer than 1 in {n} different children look this similar (our test limit)",
+            n=lang.number(lead["one_in"])))
     else:
-        words.append(lang.gettext("about 1 in {n} different children look this similar",
+        words.append(lang.gettext("by the face alone, about 1 in {n} different children look this similar",
                                   n=lang.number(lead["one_in"])))
     if lead.get("long_gap") and lead.get("gap_years") is not None:
         words.append(lang.gettext("photos {n} years apart: faces change a lot, so this is a weaker lead",

@@ -87,7 +87,8 @@ def test_two_sightings_in_one_cell_read_the_same_to_the_family(container: Contai
 
     family_page = family.get(f"/cases/{west}?lang=en").text
     police_page = police.get(f"/cases/{west}?lang=en").text
-    ranks = r"\d+\w\w of the cases proposed for this sighting \(open cases searched: 2\)"
+    ranks = (r"\d+\w\w of the cases proposed for this sighting, by face, age, time, place and sex "
+             r"\(open cases searched: 2\)")
     assert [r.split()[0] for r in re.findall(ranks, family_page)] == ["1st"] * 2
     assert sorted(r.split()[0] for r in re.findall(ranks, police_page)) == ["1st", "2nd"]
 

@@ -42,7 +42,8 @@ def test_sightings_of_one_child_by_different_people_become_one_trail(
     assert grouped[0]["rank"] == 1 and grouped[0]["rank_of"] == 1
 
     case_page = client.get(f"/cases/{case}?lang=en").text
-    assert "1st of the cases proposed for this sighting (open cases searched: 1)" in case_page
+    assert ("1st of the cases proposed for this sighting, by face, age, time, place and sex "
+            "(open cases searched: 1)") in case_page
     assert "one child seen 2 times" in case_page
     assert not re.search(r"\d\s*%", case_page) and not re.search(r"similarity \d", case_page)
     sighting_page = client.get(f"/sightings/{second}?lang=zh_CN").text
