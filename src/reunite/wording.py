@@ -26,11 +26,12 @@ def ordinal(lang: Language, n: int) -> str:
 
 
 def lead_words(lang: Language, lead: dict[str, Any], facts: dict[str, Any] | None = None) -> list[str]:
-    """The sentences shown beside a candidate or a search result, most important first: the band (it
-    reads the face alone), then, beside it, what the reporter saw that the case contradicts (from the
-    pair's ``facts``: the candidate or hit), then the rank and how often different children look this
-    similar. Each says what it reads: the rank the whole ranking (face, age, time, place, sex), the "1 in
-    N" the face alone, so that a case ranked 2nd reading a rarer "1 in N" than the 1st explains itself."""
+    """The sentences shown beside a candidate or a search result, most important first: the band (the
+    face evidence's, a step lower for what follows it: ``leads.told``), then what the reporter saw that
+    the case contradicts (from the pair's ``facts``: the candidate or hit), then the rank and how often
+    different children look this similar. Each says what it reads: the rank the whole ranking (face,
+    age, time, place, sex), the "1 in N" the face alone, so that a case ranked 2nd reading a rarer
+    "1 in N" than the 1st explains itself."""
     words = [band(lang, lead["strength"]), *contradiction_words(lang, lead.get("contradicts") or [], facts or {})]
     if lead.get("rank") and lead.get("rank_of"):
         words.append(lang.gettext(

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from reunite.domain.grouping import GroupPolicy, Seen, reachable, same_child_by_face
-from reunite.domain.leads import Calibration, LeadPolicy, Strength, fit_band, lead, proposable
+from reunite.domain.leads import Calibration, LeadPolicy, Strength, fit_band, lead, proposable, told
 from reunite.domain.matching_store import CandidateRow
 from reunite.domain.model import GeoPoint
 from reunite.domain.scoring import MatchPolicy, Score, impostor_share, lead_for
@@ -92,17 +92,22 @@ def test_rank_and_one_in_n_each_say_what_they_read_in_both_languages() -> None:
     assert lead_words(EN, facts)[0] == "Strong lead" and lead_words(ZH, facts)[0] == "有力线索"
 
 
-def test_what_contradicts_the_case_is_said_next_to_the_band_in_both_languages() -> None:
-    """A strong face match seen as a boy of 2-3 for an 11-year-old girl: the band (face alone) is
-    followed at once by what the reporter saw that does not fit."""
+def test_what_contradicts_the_case_lowers_the_band_and_is_said_next_to_it_in_both_languages() -> None:
+    """A strong face match seen as a boy of 2-3 for an 11-year-old girl (probe s11 F6, s12 F15): never
+    "Strong lead" beside words saying the reporter's account does not fit; the band a step lower, what
+    does not fit said at once after it, the "1 in N" still the face's."""
     facts = {"apparent_sex": "male", "apparent_age_low": 2, "apparent_age_high": 3, "expected_age": 11.2}
-    lead_facts = asdict(lead(LeadPolicy(), 0.0001, 20_000, 1.0, rank=1, rank_of=2)) | {"contradicts": ["sex", "age"]}
+    lead_facts = told(lead(LeadPolicy(), 0.0001, 20_000, 1.0, rank=1, rank_of=2), ["sex", "age"])
+    assert lead_facts["strength"] == "possible" and lead_facts["face_strength"] == "strong"
     assert lead_words(EN, lead_facts, facts)[:3] == [
-        "Strong lead", "The reporter saw a boy; this child is a girl",
+        "Possible lead", "The reporter saw a boy; this child is a girl",
         "The reporter guessed age 2–3; this child would be 11: the ages do not fit"]
     assert lead_words(ZH, lead_facts, facts)[1:3] == ["报告人看到的是男孩；这个孩子是女孩",
                                                       "报告人估计年龄为 2–3 岁；这个孩子当时应为 11 岁：年龄对不上"]
-    fits = asdict(lead(LeadPolicy(), 0.0001, 20_000, 1.0)) | {"contradicts": []}
+    assert lead_words(EN, lead_facts, facts)[-1].startswith("by the face alone, about 1 in 10,000 different")
+    weak = told(lead(LeadPolicy(), 0.2, 20_000, 1.0), ["sex"])
+    assert weak["strength"] == "weak"  # the lowest band stays the lowest
+    fits = told(lead(LeadPolicy(), 0.0001, 20_000, 1.0), [])
     assert lead_words(EN, fits, facts) == [
         "Strong lead", "by the face alone, about 1 in 10,000 different children look this similar"]
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from enum import StrEnum
+from typing import Any
 
 AGE_BANDS: tuple[tuple[float, float], ...] = ((0, 5), (5, 10), (10, 18), (18, 200))
 GAP_BANDS: tuple[tuple[float, float], ...] = ((0, 3), (3, 6), (6, 11), (11, 200))
@@ -122,6 +123,9 @@ class Strength(StrEnum):
     WEAK = "weak"
 
 
+STEPS = [Strength.STRONG, Strength.POSSIBLE, Strength.WEAK]  # strongest first
+
+
 @dataclass(frozen=True)
 class LeadPolicy:
     """The operating point (docs/benchmarks.md chose it) and the bands' limits."""
@@ -191,10 +195,19 @@ def lead(policy: LeadPolicy, share: float | None, pairs: int | None, gap_years: 
     long_gap = gap_years is not None and gap_years >= policy.long_gap_years
     if share is None:
         return Lead(Strength.WEAK, None, False, gap_years, long_gap, rank, rank_of)
-    steps = [Strength.STRONG, Strength.POSSIBLE, Strength.WEAK]
     level = 0 if share <= policy.strong_share else 1 if share <= policy.possible_share else 2
     if long_gap:
         level = min(level + 1, 2)
     bounded = pairs is not None and share * pairs <= 1.0 + 1e-9
     one_in = pairs if bounded and pairs else _readable(1.0 / share)
-    return Lead(steps[level], one_in, bounded, gap_years, long_gap, rank, rank_of)
+    return Lead(STEPS[level], one_in, bounded, gap_years, long_gap, rank, rank_of)
+
+
+def told(lead: Lead, contradicts: Sequence[str]) -> dict[str, Any]:
+    """The lead as a person reads it, with what the reporter saw that the case contradicts
+    (``scoring.contradictions``): a contradiction takes the band one step down, as a long gap does, so
+    that "Strong lead" never stands beside "the reporter saw a boy; this child is a girl". The "1 in N"
+    still reads the face alone, and ``face_strength`` keeps the band the face evidence gave."""
+    level = STEPS.index(lead.strength) + (1 if contradicts else 0)
+    return asdict(lead) | {"strength": STEPS[min(level, len(STEPS) - 1)].value, "face_strength": lead.strength.value,
+                           "contradicts": list(contradicts)}

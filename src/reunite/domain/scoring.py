@@ -141,7 +141,7 @@ def contradictions(case_sex: Sex | str | None, apparent_sex: Sex | str | None, e
                    apparent: AgeRange | None) -> list[str]:
     """What the reporter saw that the case contradicts, as the ranking reads it: ``sex`` when both
     are known and differ, ``age`` when the expected age lies outside the reporter's range by more than
-    ``age_tolerance``. The band reads the face alone, so the words must say these plainly."""
+    ``age_tolerance``. Either takes the lead's band a step down (``leads.told``), and the words say it plainly."""
     found = []
     if {case_sex, apparent_sex} <= {Sex.MALE, Sex.FEMALE} and case_sex != apparent_sex:
         found.append("sex")

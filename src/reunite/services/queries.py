@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from reunite.domain import access, staff
 from reunite.domain.access import Permission, Principal, require, require_case
 from reunite.domain.errors import NotFound, NotSignedIn
+from reunite.domain.leads import told
 from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SightingFilter, age_in_years
 from reunite.domain.pfif import precisions
 from reunite.domain.scoring import contradictions, face_evidence, read_stored
@@ -165,9 +166,9 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         evidence = face_evidence(deps.policy, row["face_score"], row["hubness"])
         reading = read_stored(deps.policy, evidence, row["expected_age"], row["gap_years"], row["rank"],
                               row["rank_of"], apparent.middle if apparent else None)
-        row["impostor_share"], row["lead"] = reading.share, asdict(reading.lead)
-        row["lead"]["contradicts"] = contradictions(row.get("case_sex"), row.get("apparent_sex"),
-                                                    row["expected_age"], apparent)
+        row["impostor_share"] = reading.share
+        row["lead"] = told(reading.lead, contradictions(row.get("case_sex"), row.get("apparent_sex"),
+                                                        row["expected_age"], apparent))
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
     return rows
 

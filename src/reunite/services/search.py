@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any
 
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput
 from reunite.domain.fusion import Spread, fused_similarity
-from reunite.domain.leads import Strength, proposable
+from reunite.domain.leads import Strength, proposable, told
 from reunite.domain.matching_store import StoredFace
 from reunite.domain.model import DetectedFace, PhotoOwner
 from reunite.domain.ports import UnitOfWork
@@ -67,7 +66,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
                     facts = read.facts(hit["sighting_id"], scored)
                     against = facts.pop("contradicts", [])
                     best[face_id] |= facts
-                    best[face_id]["lead"] = asdict(reading.lead) | {"contradicts": against}
+                    best[face_id]["lead"] = told(reading.lead, against)
                     best[face_id]["impostor_share"] = reading.share
     if case_id is not None:
         _as_candidates(deps, who, case_id, best)

@@ -160,7 +160,10 @@ class CaseOut(BaseModel):
 
 
 class Lead(BaseModel):
-    strength: str = Field(description="strong, possible or weak")
+    strength: str = Field(description=(
+        "strong, possible or weak: the face evidence's band, one step lower for a long gap between the photos "
+        "and one step lower when the reporter saw what the case contradicts (see contradicts)"))
+    face_strength: str | None = Field(default=None, description="The band the face evidence alone gives")
     one_in: int | None = Field(description=(
         "About 1 in this many pairs of different children of similar ages and age gap look this similar"))
     bounded: bool = Field(description="True: fewer than 1 in one_in, the calibration sample's size")
@@ -171,7 +174,7 @@ class Lead(BaseModel):
     contradicts: list[str] = Field(default_factory=list, description=(
         "What the reporter saw that the case contradicts: 'sex' (seen as a boy, the case is a girl's, or the "
         "reverse), 'age' (the case's expected age lies outside the reporter's range by more than the ranking's "
-        "tolerance). The band reads the face alone; `lead_words` say these next to it"))
+        "tolerance). Either takes the band one step down; `lead_words` say them next to it"))
 
 
 class CandidateOut(BaseModel):
