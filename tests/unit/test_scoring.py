@@ -127,6 +127,15 @@ def test_score_keeps_every_component_for_explanation() -> None:
     assert "687" in chinese and "years" not in chinese and "；" in chinese
 
 
+def test_a_sighting_in_the_same_square_as_where_last_seen_reads_within_about_1_km() -> None:
+    """A family's distances are between 1 km squares: the same square is "0 km" to a machine, but
+    "seen 0 km from where last seen" tells a parent a precision nobody has (probe s12, F15)."""
+    for lang, said in ((Language("en"), "seen within about 1 km of where last seen"),
+                       (Language("zh_CN"), "在距最后出现地点约 1 公里以内被看到")):
+        words = explanation(lang, {"distance_km": 0.0, "elapsed_days": 3, "expected_age": 9.0})
+        assert said in words and "0 km" not in words and "0 公里" not in words
+
+
 @pytest.mark.parametrize(("lat", "lon"), [(91, 0), (-91, 0), (0, 181), (0, -180.5), (float("nan"), 0)])
 def test_impossible_coordinates_are_refused(lat: float, lon: float) -> None:
     with pytest.raises(InvalidInput, match="out of range"):
