@@ -112,6 +112,32 @@ def test_the_api_refuses_an_approval_without_the_choice_and_takes_either_answer(
     assert _state(container, first) == ("approved", face) and _state(container, second) == ("approved", None)
 
 
+def test_a_stale_approval_never_replaces_the_face_another_moderator_marked(container: Container) -> None:
+    """Two moderators on one report (probe s11 F4, s12 F15): one marks the child's face; the other's page,
+    opened before, still offers the choice and approves with another face, or with "not among them".
+    Neither undoes the mark unseen: 409 saying why, in the reader's language, nothing changed."""
+    crowded = _pending(container, two_faces())
+    faces = sorted(container.deps.read.sighting(crowded)["faces"], key=lambda f: f["box_left"])
+    child, bystander = faces[0]["id"], faces[1]["id"]
+    stale = _moderator(container)
+    sent = {"csrf": csrf(stale, "/moderation/reports"), "ids": [str(crowded)]}  # the page shows the choice
+    api = TestClient(create_app(container), headers={"Authorization": f"Bearer {admin_token(container)}"})
+    assert api.post(f"/api/sightings/{crowded}/child-face", json={"face_id": child}).status_code == 204
+    for choice in (str(bystander), "none"):
+        refused = stale.post("/moderation/reports/approve", data=sent | {f"child_face_{crowded}": choice},
+                             follow_redirects=False)
+        assert refused.status_code == 409
+        assert "another moderator marked the child's face since this page was opened" in html.unescape(refused.text)
+        assert _state(container, crowded) == ("pending", child)
+    zh = api.post("/api/moderation/sightings", json={"ids": [crowded], "approve": True,
+                                                     "child_faces": {str(crowded): bystander}},
+                  headers={"Accept-Language": "zh-CN"})
+    assert zh.status_code == 409 and "另一位审核员已标出孩子的脸" in zh.json()["detail"]
+    same = api.post("/api/moderation/sightings", json={"ids": [crowded], "approve": True,
+                                                       "child_faces": {str(crowded): child}})
+    assert same.status_code == 204 and _state(container, crowded) == ("approved", child)  # the mark it saw
+
+
 def test_a_staff_report_showing_several_faces_waits_for_the_childs_face_once_they_are_found(
         container: Container) -> None:
     """Probe s11, finding 2: a report sent with an admin's (or police) token is approved on arrival, before

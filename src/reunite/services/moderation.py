@@ -60,6 +60,11 @@ def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
     choice, and whether a face was marked now."""
     state, face_count, marked = uow.child_face_state(sighting_id)  # the report locked until the commit
     face = chosen.get(sighting_id)
+    if sighting_id in chosen and marked is not None and face != marked:
+        # the choice was made on a page showing no mark: someone marked the child's face since (changing a
+        # mark is ``mark_child_face``'s, which says so in the audit), so this approval would undo it unseen
+        raise Conflict("report {id}: another moderator marked the child's face since this page was opened: look at the report again, then approve it",  # noqa: E501
+                       field="child_faces", id=sighting_id)
     if face is not None and face != marked:
         uow.set_child_face(sighting_id, face)  # refused when the face is not this report's
         uow.audit(who.actor, "sighting.child_face_marked", "sighting", sighting_id, face=face)

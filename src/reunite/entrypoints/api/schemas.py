@@ -265,7 +265,9 @@ class ModerateIn(BaseModel):
     reason: str = ""
     child_faces: dict[Id, Id | None] = Field(default_factory=dict, description=(
         "For approving a report whose photos show several faces, none marked as the child's (required then): "
-        "its id → the child's face id (marked so), or null when the child's face is not among them"))
+        "its id → the child's face id (marked so), or null when the child's face is not among them. A choice "
+        "for a report whose child's face someone marked meanwhile, other than that face, is refused (409): "
+        "a mark is changed with POST /api/sightings/{id}/child-face"))
 
 
 class ChildFaceIn(BaseModel):
