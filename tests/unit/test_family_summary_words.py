@@ -19,10 +19,10 @@ TAIPEI = "台北市信義區松壽路12號 信義商圈"
 GAZETTEER = Gazetteer()
 
 
-def repeated(summary: str, *words: str, point: tuple[float, float] | None = None) -> str | None:
+def repeated(summary: str, *words: str, point: tuple[float, float] | None = None, contact: str = "") -> str | None:
     deps = SimpleNamespace(places=GAZETTEER)
     return repeated_place(summary, list(words), point, lambda place: _city_names(deps, place),  # type: ignore[arg-type]
-                          GAZETTEER.simplified)
+                          GAZETTEER.simplified, contact)
 
 
 @pytest.mark.parametrize(("summary", "words", "point"), [
@@ -62,3 +62,58 @@ def test_the_city_clothes_and_generic_words_pass(summary: str, words: tuple[str,
                                    "南京西路 上海"])
 def test_a_street_named_after_a_city_is_no_city_with_its_direction_either(words: str) -> None:
     assert GAZETTEER.simplified(GAZETTEER.city(words)).startswith(("Shanghai", "上海"))  # not Nanjing, 270 km away
+
+
+PEACE_ZH = "上海市黄浦区南京东路步行街和平饭店门口"  # all Chinese, nothing between its pieces
+GPS = (31.2212, 121.476)
+
+
+@pytest.mark.parametrize(("summary", "place", "city"), [
+    ("和平饭店", PEACE_ZH, "上海市"), ("在和平飯店門口", PEACE_ZH, "上海市"), ("步行街", PEACE_ZH, "上海市"),
+    ("在太古里优衣库门口", "成都市锦江区春熙路太古里优衣库门口", "成都市"),
+    ("三里屯太古里", "北京市朝阳区三里屯太古里南区", "北京市"),
+])
+def test_a_chinese_place_is_checked_beyond_its_citys_own_names(summary: str, place: str, city: str) -> None:
+    names = _city_names(SimpleNamespace(places=GAZETTEER), place)  # type: ignore[arg-type]
+    assert city in names and place not in names and not any(len(n) > 8 for n in names)
+    assert repeated(summary, place) is not None
+    assert repeated(f"穿红衣服的女孩，{city}", place) is None  # the city itself still passes
+
+
+@pytest.mark.parametrize(("summary", "words", "contact"), [
+    ("在新天地星巴克门口", ("上海", "在新天地星巴克门口喷泉旁边，穿红色外套"), ""),  # the reporter's Chinese words
+    ("by the starbucks fountain in xintiandi", ("", "outside the starbucks in xintiandi by the fountain"), ""),
+    ("seen at 31°13'16\"N 121°28'34\"E", ("",), ""),  # degrees, minutes, seconds
+    ("北纬31度13分 东经121度28分", ("",), ""),
+    ("seen at 31 .2212 , 121 .4760", ("",), ""),  # spaced decimals
+    ("near 312212", ("",), ""), ("N31 E121", ("",), ""),  # numbers that look like the report's coordinates
+    ("Nаnjing rоad", (PEACE_ZH + " Nanjing Road",), ""),  # Cyrillic а and о
+    ("at number 捌拾捌", ("上海市黄浦区南京东路步行街88号",), ""),  # financial numerals
+    ("the witness (reporter@x.org) says she cried", ("上海市",), "reporter@x.org"),  # the reporter's contact
+    ("her mother's phone: 138 0013 8000", ("上海市",), ""),  # any phone number
+])
+def test_the_reporters_words_coordinates_look_alikes_and_contacts_are_caught(
+    summary: str, words: tuple[str, ...], contact: str
+) -> None:
+    assert repeated(summary, *words, point=GPS, contact=contact) is not None
+
+
+@pytest.mark.parametrize(("summary", "words"), [
+    ("a boy of about 4, with his grandmother", ("四川省成都市锦江区春熙路",)),  # 四川 is no 4
+    ("男孩约四岁，穿红色外套", ("四川省成都市锦江区春熙路", "穿红色外套，在哭")),  # common words of the reporter's
+    ("girl in a red coat, crying, with an older woman",
+     ("上海", "She was crying outside, wearing a red coat, holding an older woman's hand")),
+    ("boy about 8, 120 cm, \u200bred hat", ("",)),
+])
+def test_ages_clothes_and_common_words_pass(summary: str, words: tuple[str, ...]) -> None:
+    assert repeated(summary, *words, point=GPS) is None
+
+
+@pytest.mark.parametrize(("summary", "place", "quoted"), [
+    ("4号门口", "四川省成都市锦江区春熙路四号", "四"),  # the 四 of 四号, as the place writes it
+    ("在八十八号门口", "上海市黄浦区南京东路步行街88号", "88"),
+    ("在88号门口", "上海市黄浦区南京东路步行街八十八号", "八十八"),
+    ("在和平饭店", "台北市和平飯店", "和平"),
+])
+def test_a_refusal_quotes_what_the_place_words_say(summary: str, place: str, quoted: str) -> None:
+    assert repeated(summary, place) == quoted

@@ -254,6 +254,36 @@ def public_city(text: str) -> str:
     return names().english.get(place) or place.city.title() or place.province
 
 
+@cache
+def _own_names() -> dict[Place, frozenset[str]]:
+    """Each place's own names, in lower case: cpca's (四川省, 四川; 成都市, 成都), its English name, the
+    Chinese names GeoNames gives a city abroad (台北, 台北市). Never a district's or a town's, nor an
+    old name from ``ALIASES`` (浦东 is a part of Shanghai, not its name)."""
+    index = names()
+    own: dict[Place, set[str]] = {}
+    for place, english in index.english.items():
+        own.setdefault(place, set()).add(english.lower())
+    for form, place in index.cjk.items():
+        if form not in ALIASES and not place.province:
+            own.setdefault(place, set()).add(form)
+    return {place: frozenset(found) for place, found in own.items()}
+
+
+def city_names(text: str) -> frozenset[str]:
+    """Every name of the city (and its province) that free words name, as the public reads it
+    (``public_city``), in every script the gazetteers know: 上海市, 上海 and shanghai for
+    上海市黄浦区南京东路…; never a longer piece of the words that merely holds the city's name."""
+    chosen = _chosen(text)
+    if chosen is None:
+        return frozenset()
+    place = chosen.place
+    found: set[str] = set()
+    for each in {place, Place(place.province, "")} if place.province else {place}:
+        found |= _own_names().get(each, frozenset())
+        found |= {n for name in each if name for n in (name, name.removesuffix("市").removesuffix("省"))}
+    return frozenset(form for name in found if len(name) > 1 for form in scripts(name))
+
+
 def known_name(name: str) -> bool:
     """Whether a place name (in any script) is one the gazetteers know: a city, province, state or country."""
     return locate(name) != NOWHERE or name.strip().lower() in _countries_and_states()

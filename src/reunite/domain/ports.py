@@ -172,6 +172,11 @@ class PlaceNames(Protocol):
         """The text with traditional Chinese characters in their simplified forms (the rest as it is)."""
         ...
 
+    def city_names(self, text: str) -> frozenset[str]:
+        """Every name (lower case, any script) of the city and province a free text names, as ``city``
+        reads them (上海市, 上海, shanghai); nothing finer, nothing when it names none."""
+        ...
+
     def known(self, name: str) -> bool:
         """Whether ``name`` is a place the gazetteer knows (a province, city, state or country)."""
         ...

@@ -1,11 +1,16 @@
 """A sighting's words for families: written by a moderator for readers who may not read the
 reporter's own words (those can name the exact place). What those words may not repeat of the place.
 
-A net for a moderator's slip (copying a place into the words), not a reader of meaning: both texts are
-folded first (full-width digits and letters, accents, case, traditional characters, Chinese numerals,
-spaces between digits), and what pins the spot is looked for in them: the report's coordinates, every
-number and proper name of the reporter's place words, two Chinese characters in a row of them, and the
-capitalised names in the reporter's other words ("outside the Starbucks in Xintiandi")."""
+A net for a moderator's slip (copying a place into the words), not a reader of meaning: a translation
+("the Peace Hotel" for 和平饭店), pinyin (Heping Fandian) or a landmark the reporter never wrote gets
+through, which is why the moderator's form shows the exact place and the reporter's words beside the box.
+Both texts are folded first (format characters dropped, full-width digits and letters, accents, case,
+Cyrillic and Greek look-alike letters, traditional characters, Chinese numerals where they stand for
+numbers, spaces between digits), and what pins the spot is looked for in them: the report's
+coordinates (decimal, in degrees and minutes, 31度13分), any coordinate-like number, every number and
+name of the reporter's place words, two Chinese characters in a row of them, the reporter's contact and
+any email or phone number, and the names in the reporter's other words: capitalised words, words not
+in ``common_words``' short list, two Chinese characters in a row not both in its list."""
 
 from __future__ import annotations
 
@@ -13,13 +18,18 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 
+from reunite.domain.common_words import COMMON_HAN, common
+
 SUMMARY_LIMIT = 1000
 _NUMBER = re.compile(r"\d+")
 _DECIMAL = re.compile(r"\d+[.,]\d{2,}")  # a coordinate (31.2212), whoever's it is
-_WORD = re.compile(r"[^\W\d_]{4,}")  # a word of letters (Latin, Cyrillic…), four or more
+_DEGREES = re.compile(r"\d{1,3}\s*[°º度]\s*\d{1,2}")  # 31°13', 北纬31度13分, whoever's it is
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"\+?\d{7,}")  # spaces and dashes between digits are folded away
+_WORD = re.compile(r"[^\W\d_\u3400-\u9fff]{4,}")  # a word of letters (Latin, Cyrillic…), four or more
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{3,}")  # a capitalised word not starting a sentence
 HAN = re.compile(r"[\u3400-\u9fff]+")  # a run of Chinese characters (no spaces between words)
-_SPACED_DIGITS = re.compile(r"(?<=\d)[\s\-–]+(?=\d)")
+_SPACED_DIGITS = re.compile(r"(?<=\d)[\s\-–]+(?=\d)|(?<=\d)\s+(?=\.\s*\d)|(?<=\d\.)\s+(?=\d)")
 # words that name no place on their own: a summary may say "near a road", "at a hotel", "by a school"
 GENERIC = frozenset((
     "road", "street", "avenue", "lane", "alley", "square", "station", "gate", "exit", "entrance", "bridge",
@@ -28,12 +38,25 @@ GENERIC = frozenset((
     "store", "mall", "school", "hospital", "temple", "church", "bank", "metro", "subway", "train", "airport",
     "restaurant", "building", "tower", "garden", "plaza", "centre", "center", "walking", "pedestrian", "there",
     "where", "with", "from", "they", "them", "this", "that", "then", "when", "girl", "child", "children",
+    "fountain", "stairs", "steps", "door", "doorway", "pavement", "sidewalk", "crossing", "stop", "cafe",
 ))
 # Chinese characters of place words that pin nothing on their own (路 road, 门口 doorway, 附近 nearby…)
 GENERIC_HAN = frozenset("路街道巷弄号门口附近旁边对面站广场市区县镇村省东西南北中里内外前后上下的在和与是了个大小新老")
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_UNITS = {"十": 10, "百": 100, "千": 1000}
-_HAN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+# letters that look like Latin ones (Cyrillic а, Greek ο in "Nаnjing rоad"), as lower case reads them
+_LOOK_ALIKES = str.maketrans("авеёкмнорстухіїјѕԁһԛԝαβεηικνορτυχζ", "abeekmhopctyxiijsdhqwabeniknoptuxz")
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
+           "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1000}
+_HAN_NUMBER = re.compile(f"[{''.join(_DIGITS)}{''.join(_UNITS)}]+")
+_FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")  # numerals that only ever write numbers (cheques, receipts)
+# what follows a number in an address: 八十八号, 三栋, 十二楼, 五单元 (not 四川, 三里屯: names)
+_NUMBERED = ("号", "路", "栋", "幢", "楼", "门", "层", "弄", "巷", "室", "单元", "座", "排", "户", "街", "条")
+
+
+def cleaned(text: str) -> str:
+    """Typed words without format characters (zero-width spaces and joiners, direction marks), trimmed:
+    words of nothing but those are no words."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
 
 
 def _han_number(numeral: str) -> str:
@@ -50,12 +73,25 @@ def _han_number(numeral: str) -> str:
     return str(total + digit)
 
 
-def fold(text: str, simplified: Callable[[str], str]) -> str:
-    """The text as the check reads it: full-width forms and accents gone, lower case, simplified
-    characters, Chinese numerals and digits split by spaces or dashes as one number."""
-    text = unicodedata.normalize("NFKC", text)
+def _numeral(found: re.Match[str]) -> str:
+    """A Chinese numeral as digits where it stands for a number: before 号/楼/单元…, beside a digit, on its
+    own between other script, or written in the financial numerals; inside a name (四川, 三里屯) as it is."""
+    text, run = found.string, found.group()
+    before, after = text[found.start() - 1:found.start()], text[found.end():found.end() + 2]
+    alone = not HAN.match(before) and not HAN.match(after[:1])
+    number = (alone or after.startswith(_NUMBERED) or before.isdigit() or after[:1].isdigit()
+              or any(c in _FINANCIAL for c in run))
+    return _han_number(run) if number else run
+
+
+def fold(text: str, simplified: Callable[[str], str], numerals: bool = True) -> str:
+    """The text as the check reads it: format characters, full-width forms and accents gone, lower
+    case, look-alike letters as Latin ones, simplified characters, Chinese numerals that stand for
+    numbers as digits, and digits split by spaces or dashes (or spaced around a decimal point) joined."""
+    text = unicodedata.normalize("NFKC", cleaned(text))
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
-    text = _HAN_NUMBER.sub(lambda m: _han_number(m.group()), simplified(text).casefold())
+    text = simplified(text).casefold().translate(_LOOK_ALIKES)
+    text = _HAN_NUMBER.sub(_numeral, text) if numerals else text
     return _SPACED_DIGITS.sub("", text)
 
 
@@ -63,41 +99,110 @@ def _compact(text: str) -> str:
     return re.sub(r"[\W_]+", "", text)
 
 
-def _fragments(place: str, names: str, city_names: set[str]) -> Iterator[tuple[str, str]]:
+def _unnamed(piece: str, city_names: set[str]) -> bool:
+    """Whether a piece is no part of a name of the city every reader sees."""
+    return not any(piece in name for name in city_names)
+
+
+def _fragments(place: str, others: str, names: str, city_names: set[str]) -> Iterator[tuple[str, str]]:
     """(how it is looked for, how it is named) for each piece of the folded place words that pins a spot
-    beyond the city, and the proper names of the reporter's other words."""
+    beyond the city, and for each name in the reporter's other words (folded): its capitalised words
+    (``names``), its words and its Chinese pairs that are not common ones."""
     for number in dict.fromkeys(_NUMBER.findall(place)):
         yield "number", number
-    for word in dict.fromkeys([*_WORD.findall(place), *names.split()]):
-        if word not in GENERIC and not any(word in name for name in city_names):
+    words = [*_WORD.findall(place), *(w for w in _WORD.findall(others) if not common(w)), *names.split()]
+    for word in dict.fromkeys(words):
+        if word not in GENERIC and _unnamed(word, city_names):
             yield "letters", word
-    for run in HAN.findall(place):
-        for i in range(len(run) - 1):
-            pair = run[i:i + 2]
-            if not set(pair) <= GENERIC_HAN and not any(pair in name for name in city_names):
-                yield "letters", pair
+    for text, ordinary in ((place, GENERIC_HAN), (others, GENERIC_HAN | COMMON_HAN)):
+        for run in HAN.findall(text):
+            for i in range(len(run) - 1):
+                pair = run[i:i + 2]
+                if not set(pair) <= ordinary and _unnamed(pair, city_names):
+                    yield "letters", pair
+
+
+def _coordinate(text: str, point: tuple[float, float] | None) -> str | None:
+    """A coordinate in the folded summary: any decimal or degrees-and-minutes one, and the report's own
+    in whole degrees (beside a hemisphere or a degree sign, or before its minutes) or as digits alone."""
+    if (found := _DECIMAL.search(text) or _DEGREES.search(text)) is not None:
+        return found.group()
+    for value in point or ():
+        whole = str(int(abs(value)))
+        digits = f"{abs(value):.3f}".replace(".", "")
+        pattern = (rf"(?<!\d){whole}(?:[.,]\d|\s*[°度'′]|\s+\d{{1,2}}(?!\d))"
+                   rf"|(?:\b(?:[nsew]|lat|lon)|北纬|南纬|东经|西经)\W{{0,3}}{whole}(?!\d)")
+        if re.search(pattern, text) or any(digits in run for run in _NUMBER.findall(text)):
+            return whole
+    return None
+
+
+def _contact(text: str, contact: str) -> str | None:
+    """An email or phone number in the folded summary, or the reporter's contact in any writing."""
+    if (found := _EMAIL.search(text) or _PHONE.search(text)) is not None:
+        return found.group()
+    pieces = [contact, *(p for p in re.split(r"[@\s]", contact) if not common(p))]
+    return next((p for p in pieces if len(_compact(p)) >= 4 and _compact(p) in _compact(text)), None)
 
 
 def repeated_place(summary: str, reporter_words: Sequence[str], point: tuple[float, float] | None,
-                   city_names: Callable[[str], set[str]], simplified: Callable[[str], str]) -> str | None:
-    """The first piece of what pins the reported spot that ``summary`` repeats, None when it repeats none.
-    ``reporter_words``: the place words first, then the reporter's other words (only their capitalised
-    names count: a summary rightly repeats "red coat"); ``point``: the report's coordinates;
-    ``city_names``: the names (folded) of the public city a text names, which every reader sees."""
+                   city_names: Callable[[str], set[str]], simplified: Callable[[str], str],
+                   contact: str = "") -> str | None:
+    """The first piece of what pins the reported spot that ``summary`` repeats (as the reporter or the
+    summary wrote it), None when it repeats none. ``reporter_words``: the place words first, then the
+    reporter's other words (only their names count: a summary rightly repeats "red coat", 红色外套);
+    ``point``: the report's coordinates; ``city_names``: the names (folded) of the public city a text
+    names, which every reader sees; ``contact``: the reporter's, never for families."""
     text = fold(summary, simplified)
-    if (coordinate := _DECIMAL.search(text)) is not None:
-        return coordinate.group()
-    if point is not None:
-        for value in point:
-            whole = str(int(abs(value)))
-            if re.search(rf"(?<!\d){whole}[.,]\d", text):
-                return whole
+    found = _coordinate(text, point) or _contact(text, fold(contact, simplified))
+    if found is not None:
+        return _as_written(found, [summary], simplified)
     place = fold(reporter_words[0] if reporter_words else "", simplified)
-    names = " ".join(m.group().casefold() for words in reporter_words[1:] for m in _NAME.finditer(words))
+    others = "\n".join(reporter_words[1:])
+    names = fold(" ".join(m.group() for m in _NAME.finditer(others)), simplified)
     known = city_names(reporter_words[0]) if reporter_words else set()
     compact = _compact(text)
-    for kind, piece in _fragments(place, fold(names, simplified), known):
-        found = (re.search(rf"(?<!\d){piece}(?!\d)", text) if kind == "number" else piece in compact)
-        if found:
-            return piece
+    for kind, piece in _fragments(place, fold(others, simplified), names, known):
+        if re.search(rf"(?<!\d){piece}(?!\d)", text) if kind == "number" else piece in compact:
+            return _as_written(piece, [*reporter_words, summary], simplified)
     return None
+
+
+def _with_digits(text: str, simplified: Callable[[str], str]) -> tuple[str, list[tuple[int, int]]]:
+    """The text with its Chinese numerals that stand for numbers as digits, read in the whole text (四 of
+    四川 stays), and where in ``text`` each of its characters was written."""
+    plain = simplified(text)
+    plain = plain if len(plain) == len(text) else text
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    last = 0
+    for found in [*_HAN_NUMBER.finditer(plain), None]:
+        start = found.start() if found else len(plain)
+        out += plain[last:start]
+        spans += [(i, i + 1) for i in range(last, start)]
+        if found:
+            digits = _numeral(found)
+            out += digits
+            spans += [found.span()] * len(digits)
+            last = found.end()
+    return "".join(out), spans
+
+
+def _as_written(piece: str, texts: Sequence[str], simplified: Callable[[str], str]) -> str:
+    """The shortest stretch of the first of ``texts`` that reads as ``piece`` once folded (八十八 for
+    88, 和平飯店 for 和平饭店, never 四 of 四川 for 4): what the moderator saw written, not the folded
+    form; the piece itself when none does."""
+    wanted = _compact(piece)
+    reach = 4 * len(piece) + 8  # a folded piece is written in at most this many characters
+    for text in texts:
+        digits, spans = _with_digits(text, simplified)
+
+        def holds(b: int, e: int, digits: str = digits) -> bool:
+            return wanted in _compact(fold(digits[b:e], simplified, numerals=False))
+
+        if not holds(0, len(digits)):
+            continue
+        end = next((e for e in range(1, len(digits) + 1) if holds(max(0, e - reach), e)), len(digits))
+        start = next((b for b in range(end - 1, max(0, end - reach) - 1, -1) if holds(b, end)), 0)
+        return text[spans[start][0]:spans[end - 1][1]].strip()
+    return piece

@@ -3,7 +3,6 @@ rejected. Nothing a reporter sends is shown to families before a moderator appro
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 
@@ -12,7 +11,7 @@ from reunite.domain.errors import Conflict, InvalidInput, bounded
 from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, settled, state_of, transition
 from reunite.domain.model import SightingStatus
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.summary import HAN, SUMMARY_LIMIT, fold, repeated_place
+from reunite.domain.summary import SUMMARY_LIMIT, cleaned, fold, repeated_place
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
 from reunite.services import idempotency, workbench
 from reunite.services.deps import Deps
@@ -193,14 +192,14 @@ def write_family_summary(deps: Deps, who: Principal, sighting_id: int, summary: 
     who was with the child), who may not read the reporter's own words; written again the same, nothing
     changes. Words that repeat the reporter's place beyond its city are refused."""
     require(who, Permission.MODERATE)
-    summary = bounded(summary, SUMMARY_LIMIT, "family_summary")
+    summary = bounded(cleaned(summary), SUMMARY_LIMIT, "family_summary")
     row = deps.read.sighting(sighting_id)
     if row["status"] not in (SightingStatus.PENDING, SightingStatus.APPROVED):
         raise Conflict("report {id} is not shown to families: there is nothing to write for them", id=sighting_id)
     point = (row["lat"], row["lon"]) if row.get("lat") is not None and row.get("lon") is not None else None
     words = [row.get("place_text") or "", row.get("description") or "", row.get("with_whom") or ""]
     if (repeated := repeated_place(summary, words, point, lambda place: _city_names(deps, place),
-                                   deps.places.simplified)) is not None:
+                                   deps.places.simplified, row.get("reporter_contact") or "")) is not None:
         raise InvalidInput(
             "these words repeat the place the reporter gave (“{words}”): families may read its city only",
             field="family_summary", words=repeated)
@@ -210,21 +209,11 @@ def write_family_summary(deps: Deps, who: Principal, sighting_id: int, summary: 
         uow.commit()
 
 
-CITY_READ = 80  # characters of the place words searched for the names of their city
-
-
 def _city_names(deps: Deps, place: str) -> set[str]:
     """The names (folded) under which ``place`` names its public city, which every reader sees: the
-    city as the gazetteer writes it and its words, and each name in the place words that the gazetteer
-    reads as that city (台北市 for Taipei, Shanghai for 上海市)."""
+    city as the gazetteer writes it and the city's and its province's own names in every script
+    (上海市, 上海, Shanghai; 臺北 for 台北), never a longer piece of the place words that holds them."""
     city = deps.places.city(place)
     if not city:
         return set()
-    folded = fold(city, deps.places.simplified)
-    names = {folded, *re.findall(r"\w{2,}", folded)}
-    text = place[:CITY_READ]
-    pieces = {text[i:i + n] for run in HAN.findall(text)
-              for n in (2, 3, 4) for i in range(len(run) - n + 1)}
-    pieces |= set(re.findall(r"[^\W\d_]{3,}(?:\s+[^\W\d_]{3,})?", text))
-    names |= {fold(piece, deps.places.simplified) for piece in pieces if deps.places.city(piece) == city}
-    return names
+    return {fold(name, deps.places.simplified) for name in {city, *deps.places.city_names(place)}}
