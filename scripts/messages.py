@@ -16,7 +16,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from reunite.domain.access import Permission
+from reunite.domain.access import CONFIRMED_WORDS, Permission
 from reunite.domain.lifecycle import REFUSALS, CaseState
 from reunite.domain.workbench import CHOOSE_CHILD_FACE
 from reunite.entrypoints.api.validation import FIELD_NAMES, GLOSS, KINDS, VALUE_WORDS
@@ -40,7 +40,8 @@ STATUS_WORDS = ("processing", "faces found", "no face found", "pending", "approv
                 "candidates", "takedowns",
                 "faces could not be searched for",  # a sighting whose photos failed for good (services/faces)
                 UNREADABLE,
-                "changed by the reporter", CHOOSE_CHILD_FACE)  # why a report approved before waits again
+                "changed by the reporter", CHOOSE_CHILD_FACE,  # why a report approved before waits again
+                CONFIRMED_WORDS)  # a confirmation's reason as families and partners read it
 
 
 def messages() -> list[str]:

@@ -115,3 +115,19 @@ def test_a_house_number_from_the_place_words_is_refused_and_a_rejected_report_ge
     moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], approve=False, reason="not a child")
     rejected = api.put(f"/api/sightings/{sighting_id}/family-summary", json={"family_summary": "Girl"})
     assert rejected.status_code == 409
+
+
+def test_the_box_shows_the_place_and_the_reporters_words_and_zero_width_words_are_none(
+    anonymous: TestClient, container: Container
+) -> None:
+    _, sighting_id, family = approved_report(anonymous, container)
+    page = html.unescape(moderator(anonymous, container).get(f"/sightings/{sighting_id}").text)
+    beside = page[page.index('id="family-summary"'):page.index("</form>", page.index('id="family-summary"'))]
+    # next to the box: what families must not read, and what the check cannot catch
+    assert "People's Square" in beside and "blue coat" in beside and "a translation, pinyin" in beside
+    api = desk(anonymous, container)
+    assert api.put(f"/api/sightings/{sighting_id}/family-summary", json={"family_summary": SUMMARY}).status_code == 204
+    cleared = api.put(f"/api/sightings/{sighting_id}/family-summary", json={"family_summary": "\u200b\u2060\ufeff"})
+    assert cleared.status_code == 204
+    assert family.get(f"/api/sightings/{sighting_id}").json()["family_summary"] == ""  # cleared, as blank words are
+    assert "About the child, from the moderators" not in family.get(f"/sightings/{sighting_id}").text

@@ -310,6 +310,18 @@ def dismissed_for_family(who: Principal, row: dict[str, Any], settled_before: da
 
 # the sighting's place (lat, lon) is shaped by sighting_view; the rank shown is one of the two ranks
 CANDIDATE_HIDDEN = ("case_lat", "case_lon", "coarse_rank")
+# what a family or a partner reads for a reviewer's reason: a reviewer explaining why it is the same child
+# cites where the reporter saw the child. Their words stay with staff; everyone else reads these fixed
+# words and the sighting's words for families, which the moderators wrote and the place check read
+CONFIRMED_WORDS = "A reviewer confirmed this lead"
+
+
+def review_reason(who: Principal, row: dict[str, Any]) -> str:
+    """A candidate's review reason as this principal may read it: the reviewer's own words for staff
+    (those who review candidates), the fixed ``CONFIRMED_WORDS`` for anyone else."""
+    if who.can(P.REVIEW_CANDIDATES):
+        return str(row.get("review_reason") or "")
+    return CONFIRMED_WORDS if row.get("status") == "confirmed" else ""
 
 
 def coarse_score(policy: MatchPolicy, score: Score, last_seen: GeoPoint | None, seen: GeoPoint | None) -> Score:
@@ -319,11 +331,14 @@ def coarse_score(policy: MatchPolicy, score: Score, last_seen: GeoPoint | None, 
 
 
 def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
-    """A candidate as this principal may see it. Without exact places, the distance and everything
+    """A candidate as this principal may see it: the reviewer's reason for staff only (``review_reason``).
+    Without exact places, the distance and everything
     derived from it (place and time plausibility, the total, the rank among the cases
     searched: ``coarse_rank``, stored by matching) come from the two places' grid cells, the
     distance in whole kilometres: never an arc around the place the family typed."""
     shown = {k: v for k, v in row.items() if k not in CANDIDATE_HIDDEN}
+    if "review_reason" in row:
+        shown["review_reason"] = review_reason(who, row)
     if who.can(P.SEE_EXACT_PLACES):
         return shown
     # even a candidate without a place: its rank among the other cases follows their distances

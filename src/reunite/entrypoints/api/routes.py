@@ -147,8 +147,10 @@ def get_sighting(deps: DepsDep, who: Browser, sighting_id: int) -> schemas.Sight
 
 
 def candidate_out(lang: Language, row: dict[str, Any]) -> schemas.CandidateOut:
+    reason = row["review_reason"]  # a reason chosen from a list, or the fixed words, in the reader's language
     return schemas.CandidateOut.model_validate(row | {"lead_words": lead_words(lang, row["lead"], row),
-                                                      "explanation": explanation(lang, row)})
+                                                      "explanation": explanation(lang, row),
+                                                      "review_reason": reason and lang.gettext(reason)})
 
 
 @router.get("/sightings/{sighting_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)

@@ -199,7 +199,12 @@ class CandidateOut(BaseModel):
         "cells, in whole kilometres"))
     elapsed_days: float
     status: str
-    review_reason: str
+    review_reason: str = Field(description=(
+        "The reviewer's own words only for those who review candidates (they can name where the child was "
+        "seen); anyone else reads the fixed words “A reviewer confirmed this lead” in the request's language"))
+    family_summary: str = Field(default="", description=(
+        "The moderators' words about the child for families (checked against the reporter's place); "
+        "empty: none written"))
     explanation: str = Field(description=(
         "In the request's language: first what the reporter saw that contradicts the case (sex, age), "
         "then distance, time and ages"))
