@@ -124,13 +124,13 @@ def _fragments(place: str, others: str, names: str, city_names: set[str]) -> Ite
 
 def _coordinate(text: str, point: tuple[float, float] | None) -> str | None:
     """A coordinate in the folded summary: any decimal or degrees-and-minutes one, and the report's own
-    in whole degrees (beside a hemisphere or a degree sign, or before its minutes) or as digits alone."""
+    in whole degrees (beside a hemisphere or a degree sign) or as its digits without the point."""
     if (found := _DECIMAL.search(text) or _DEGREES.search(text)) is not None:
         return found.group()
     for value in point or ():
         whole = str(int(abs(value)))
         digits = f"{abs(value):.3f}".replace(".", "")
-        pattern = (rf"(?<!\d){whole}(?:[.,]\d|\s*[°度'′]|\s+\d{{1,2}}(?!\d))"
+        pattern = (rf"(?<!\d){whole}(?:[.,]\d|\s*[°度'′])"
                    rf"|(?:\b(?:[nsew]|lat|lon)|北纬|南纬|东经|西经)\W{{0,3}}{whole}(?!\d)")
         if re.search(pattern, text) or any(digits in run for run in _NUMBER.findall(text)):
             return whole
