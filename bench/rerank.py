@@ -183,7 +183,8 @@ def cap_mask(world: World, cap: int | None, seed: int = 2026) -> np.ndarray:
         return np.ones(world.n, bool)
     rng, kept = np.random.default_rng(seed), np.zeros(world.n, bool)
     for s in np.unique(world.subject):
-        for kind in ((world.subject == s) & world.later & (world.age < ADULT), (world.subject == s) & (world.age >= ADULT)):
+        mine = world.subject == s
+        for kind in (mine & world.later & (world.age < ADULT), mine & (world.age >= ADULT)):
             idx = np.flatnonzero(kind)
             kept[rng.permutation(idx)[:cap]] = True
     return kept
@@ -268,7 +269,8 @@ def partition(photos: list[Photo], world: World, seed: int, base: str, caps: lis
         pooled: dict[str, dict[str, list[list[np.ndarray]]]] = {}
         for inner_held in folds(training, inner, seed):
             model = fit(config, world.raw_by_path, [p for p in training if p.subject not in inner_held])
-            for fig, by_method in every_rank(Evaluation(model, world, inner_held, inner_held), caps, masks, [1.0]).items():
+            evaluation = Evaluation(model, world, inner_held, inner_held)
+            for fig, by_method in every_rank(evaluation, caps, masks, [1.0]).items():
                 for method, per_value in by_method.items():
                     pooled.setdefault(fig, {}).setdefault(method, []).append(per_value)
         outer_ranks = every_rank(Evaluation(fit(config, world.raw_by_path, training), world, held, everyone),

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from bench.corpus import Photo
-from bench.rerank import Gallery, cap_mask, ranks, rerank
 from bench.nested import World
+from bench.rerank import Gallery, cap_mask, ranks, rerank
 
 
 def unit(*v: float) -> np.ndarray:
@@ -53,7 +53,8 @@ def test_the_density_bonus_discounts_a_face_that_resembles_everyone() -> None:
     g.gvec = np.stack([*g.gvec, unit(1, 1, 1, 1)])
     g.ghub, g.adult = np.zeros(6), np.zeros(6, bool)
     g.present = np.ones((1, 6), bool)
-    g.true, g.distractor = np.pad(g.true, ((0, 0), (0, 1))), np.pad(g.distractor, ((0, 0), (0, 1)), constant_values=True)
+    g.true = np.pad(g.true, ((0, 0), (0, 1)))
+    g.distractor = np.pad(g.distractor, ((0, 0), (0, 1)), constant_values=True)
     bonus = rerank(g, "density", {"k": 1, "beta": 1.0}) - rerank(g, "density", None)
     among = g.gvec @ g.gvec.T
     for item in (1, 5):  # neither is the query's top item (0)
