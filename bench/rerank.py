@@ -12,6 +12,7 @@ reads the gallery's own structure (nothing labelled) and re-scores it:
   cosines scaled to spread over the gallery as the query's own did, so hubness keeps its weight);
 - ``density``: an item's score plus beta × its mean similarity to the query's other top-k items, less
   its mean similarity to the whole gallery (so that a face resembling everyone gains nothing);
+  ``density-plain``: the same bonus without that correction;
 - ``krecip``: k-reciprocal re-ranking (Zhong et al. 2017) simplified: each item's k-reciprocal
   neighbours among the gallery and the query (no expansion, no local query expansion), weighted by
   exp(-(1 - similarity)); the score less mu × the Jaccard distance of the query's and the item's sets.
@@ -56,6 +57,7 @@ Params = dict[str, float] | None  # None: the re-ranking off
 GRIDS: dict[str, list[Params]] = {
     "qe": [None] + [{"k": k, "alpha": a} for k in (1, 2, 3, 5, 10) for a in (0.0, 3.0)],
     "density": [None] + [{"k": k, "beta": b} for k in (2, 3, 5, 10) for b in (0.1, 0.25, 0.5, 1.0)],
+    "density-plain": [None] + [{"k": k, "beta": b} for k in (2, 3, 5, 10) for b in (0.1, 0.25, 0.5, 1.0)],
     "krecip": [None] + [{"k": k, "mu": m} for k in (5, 10, 20) for m in (0.1, 0.25, 0.5, 1.0)],
 }
 
@@ -101,15 +103,16 @@ def query_expansion(g: Gallery, s: np.ndarray, k: int, alpha: float) -> np.ndarr
     return out
 
 
-def density(g: Gallery, s: np.ndarray, k: int, beta: float) -> np.ndarray:
-    if ("density", k) not in g.memo:
-        g.memo["density", k] = neighbourhood(g, s, k)
-    return s + beta * g.memo["density", k]
+def density(g: Gallery, s: np.ndarray, k: int, beta: float, centred: bool = True) -> np.ndarray:
+    key = ("density" if centred else "density-plain", k)
+    if key not in g.memo:
+        g.memo[key] = neighbourhood(g, s, k, centred)
+    return s + beta * g.memo[key]
 
 
-def neighbourhood(g: Gallery, s: np.ndarray, k: int) -> np.ndarray:
-    """Each item's mean similarity to the query's top k items other than itself, less its mean
-    similarity to the query's whole gallery."""
+def neighbourhood(g: Gallery, s: np.ndarray, k: int, centred: bool) -> np.ndarray:
+    """Each item's mean similarity to the query's top k items other than itself, less (``centred``)
+    its mean similarity to the query's whole gallery."""
     among = g.among()
     np.fill_diagonal(among, 0.0)
     out = np.zeros_like(s)
@@ -123,7 +126,7 @@ def neighbourhood(g: Gallery, s: np.ndarray, k: int) -> np.ndarray:
         inside = np.isin(idx, near[:k])  # an item among the top k: its k others are the top k + 1 less itself
         sums[inside] += block[inside, k]
         overall = among[np.ix_(idx, idx)].sum(axis=1) / (len(idx) - 1)
-        out[i, idx] = sums / k - overall
+        out[i, idx] = sums / k - (overall if centred else 0.0)
     return out
 
 
@@ -162,8 +165,8 @@ def rerank(g: Gallery, method: str, params: Params) -> np.ndarray:
         return s
     if method == "qe":
         return query_expansion(g, s, int(params["k"]), params["alpha"])
-    if method == "density":
-        return density(g, s, int(params["k"]), params["beta"])
+    if method.startswith("density"):
+        return density(g, s, int(params["k"]), params["beta"], centred=method == "density")
     return k_reciprocal(g, s, int(params["k"]), params["mu"])
 
 
@@ -323,11 +326,23 @@ def combine(runs: list[dict[str, Any]]) -> dict[str, dict[str, list[float]]]:
     return rows
 
 
+TABLES = [[c for c in COLUMNS if "cap" not in c[0] and " ×" not in c[0]],
+          [c for c in COLUMNS if "cap" in c[0] or " ×" in c[0]]]
+
+
 def markdown(rows: dict[str, dict[str, list[float]]]) -> str:
-    heads = list(next(iter(rows.values())))
-    lines = ["| re-ranking | " + " | ".join(heads) + " |", "|" + "---|" * (len(heads) + 1)]
-    for name, row in rows.items():
-        lines.append(f"| {name} | " + " | ".join(f"{np.mean(v):.3f}" for v in row.values()) + " |")
+    """Two tables (the protocol's galleries; adult-heavy and capped galleries): the mean over the
+    partitions, and the lowest and highest partition for the rows chosen inside."""
+    lines = []
+    for columns in TABLES:
+        heads = [f"{fig} @{k}" for fig, k in columns if f"{fig} @{k}" in next(iter(rows.values()))]
+        lines += ["| re-ranking | " + " | ".join(heads) + " |", "|" + "---|" * (len(heads) + 1)]
+        for name, row in rows.items():
+            spread = "chosen" in name and len(row[heads[0]]) > 1
+            cells = [f"{np.mean(row[h]):.3f}" + (f" ({min(row[h]):.3f}–{max(row[h]):.3f})" if spread else "")
+                     for h in heads]
+            lines.append(f"| {name} | " + " | ".join(cells) + " |")
+        lines.append("")
     return "\n".join(lines)
 
 

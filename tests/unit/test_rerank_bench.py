@@ -40,6 +40,7 @@ def test_each_re_ranking_lifts_the_sighting_its_neighbours_vouch_for() -> None:
     plain = rerank(g, "qe", None)
     assert rank_of_far(g, plain) == 3  # below the stranger
     for method, params in (("qe", {"k": 1, "alpha": 0.0}), ("density", {"k": 1, "beta": 1.0}),
+                           ("density-plain", {"k": 1, "beta": 1.0}),
                            ("krecip", {"k": 2, "mu": 2.0})):
         assert rank_of_far(g, rerank(g, method, params)) == 2, method
     # the best truth's rank is what the figures count: the near sighting stays first
@@ -61,6 +62,8 @@ def test_the_density_bonus_discounts_a_face_that_resembles_everyone() -> None:
         expected = among[item, 0] - (among[item].sum() - 1) / 5
         assert np.isclose(bonus[0, item], expected)
     assert bonus[0, 1] > 2 * bonus[0, 5]
+    plain = rerank(g, "density-plain", {"k": 1, "beta": 1.0}) - rerank(g, "density", None)
+    assert np.allclose(plain[0, [1, 5]], among[[1, 5], 0])  # without the correction: the raw similarity
 
 
 def test_ranks_count_adults_m_times_and_ignore_what_the_query_does_not_see() -> None:
