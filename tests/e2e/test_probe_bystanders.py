@@ -1,7 +1,8 @@
 """An outside probe's attacks on search by photo and grouping, each shown to fail:
 - a photo of an adult who stood beside a child finds that child's sighting (the adult's face, place, time);
 - a report nobody approved yet changes an approved sighting's group and a family's lead;
-- a family's search by photo offers a sighting reviewers dismissed for its case as a lead."""
+- a family's search by photo offers a sighting reviewers dismissed for its case as a lead;
+- a partner's search naming a case reads which sightings reviewers ruled out for it (probe s12 F11)."""
 
 from __future__ import annotations
 
@@ -115,6 +116,30 @@ def test_a_sighting_dismissed_for_the_case_is_no_lead_in_the_familys_search(cont
     settled = _with_undo(container, timedelta(0))
     assert sighting not in found(settled, family.principal)
     assert sighting in found(settled, OPERATOR), "reviewers still find it"
+
+
+def test_a_partner_naming_the_case_learns_nothing_of_the_reviewers_decision(container: Container) -> None:
+    """Probe s12 F11: a partner's token searched with and without ``case_id``; the sighting missing from
+    the second answer was the one reviewers ruled out for the child. Now only the case's own family
+    reads that decision (and it is audited as such); the partner still finds the sighting."""
+    family = Family(container)
+    sighting = _sighting(container, portrait("collins", 1), 10)
+    [(candidate_id, _)] = [(i, row) for i, row in _candidates(container).items() if row[0] == family.case_id]
+    review.review_candidate(container.deps, OPERATOR, candidate_id, CandidateStatus.DISMISSED, "a different child")
+    settled = _with_undo(container, timedelta(0))
+    photo = portrait(*CASE_PHOTO)
+    token = issue_token(container.deps, OPERATOR, "probe", [Scope.READ_SIGHTINGS, Scope.READ_CASES])
+    with TestClient(create_app(settled), headers={"Authorization": f"Bearer {token}"}) as partner:
+        named = partner.post(f"/api/search?case_id={family.case_id}", files={"photo": ("a.jpg", photo, "image/jpeg")})
+    assert named.status_code == 200, named.text
+    assert sighting in [h["sighting_id"] for h in named.json()], "the partner reads no review outcome"
+    own = search.search_by_photo(settled.deps, family.principal, photo, 50, family.case_id)
+    assert sighting not in [h["sighting_id"] for h in own], "the family no longer reads it as a lead"
+    with container.engine.connect() as conn:
+        searches = conn.exec_driver_sql(
+            "SELECT actor, detail->>'reviews_read', detail->'ruled_out' FROM audit_log "
+            "WHERE action = 'sightings.searched' ORDER BY id").all()
+    assert [(read, ruled) for _, read, ruled in searches] == [("false", []), ("true", [sighting])]
 
 
 def test_a_sighting_joins_a_group_only_if_every_member_could_be_the_same_child(container: Container) -> None:
