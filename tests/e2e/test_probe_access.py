@@ -3,6 +3,8 @@ reads of personal data that leave no audit row (9), and candidates' distances (1
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable, Iterator
 
@@ -206,9 +208,21 @@ def test_a_partner_sees_a_case_only_once_it_is_verified_and_never_a_false_report
         assert partner.get(f"/api/cases/{unchecked}").json()["detail"] == f"case {unchecked} does not exist"
         moderation.verify_case(deps, OPERATOR, unchecked, "police report seen")
         assert partner.get(f"/api/cases/{unchecked}").status_code == 200
-        moderation.reject_case(deps, OPERATOR, unchecked, "a false report")
+        moderation.reject_case(deps, OPERATOR, unchecked, "hoax: the family made it up")
         assert partner.get(f"/api/cases/{unchecked}").status_code == 404
         assert partner.get(f"/api/photos/{photo}").status_code == 404
+    # probe s12 F16: the export told the same partner that the case was judged false. Now it reads
+    # "withdrawn" there (so that a mirror deletes its copy), PFIF a placeholder; never the status or why
+    with world.client("token_export") as exporter:
+        rows = {row["id"]: row for row in csv.DictReader(io.StringIO(exporter.get("/api/cases.csv").content.decode("utf-8-sig")))}
+        pfif = exporter.get("/api/pfif").text
+    assert rows[str(unchecked)]["status"] == "withdrawn" and rows[str(unchecked)]["given_name"] == ""
+    assert "rejected" not in pfif and "hoax" not in pfif
+    close(world)  # a closed case: its status is no secret, the same in the API and the export
+    with world.client("token_read_cases") as partner, world.client("token_export") as exporter:
+        assert partner.get(f"/api/cases/{world.case_a}").json()["status"] == "closed"
+        rows = {row["id"]: row for row in csv.DictReader(io.StringIO(exporter.get("/api/cases.csv").content.decode("utf-8-sig")))}
+    assert rows[str(world.case_a)]["status"] == "closed"
 
 
 def test_the_queues_audit_names_every_item_shown_with_its_exact_place(world: w.World) -> None:

@@ -77,6 +77,21 @@ def case_checked_for(who: Principal, case: dict[str, Any]) -> bool:
     return case.get("verified_at") is not None and case.get("status") not in ("rejected", "expired")
 
 
+WITHDRAWN = "withdrawn"  # a case found false or taken down, as anyone but its family and checkers reads it
+
+
+def case_status_shown(who: Principal, case: dict[str, Any]) -> str:
+    """A case's status as ``who`` reads it wherever it is shown (the API, CSV and PFIF exports): as it is
+    for its family and those who check cases; for anyone else a case found false (``rejected``) or
+    blanked by retention or a takedown (``expired``) reads ``withdrawn``: the API answers it as a case
+    that does not exist (``case_checked_for``), and an export, which must tell a partner that mirrored it
+    to delete its copy, says only that it was withdrawn, never why."""
+    status = str(case.get("status"))
+    if who.owns(int(case["id"])) or who.can(P.VERIFY_CASE) or status not in ("rejected", "expired"):
+        return status
+    return WITHDRAWN
+
+
 def case_in_full(who: Principal, case: dict[str, Any]) -> bool:
     """Whether ``who`` reads more of a case than its placeholder (id, dates, status): its family and
     those who check cases always; anyone else (the public, partners' tokens) only while it is active.
@@ -242,7 +257,7 @@ def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     placeholder (id, dates, status), whoever asks; of a case no longer active, the same for anyone but
     its family and reviewers (``case_in_full``)."""
     if not case_in_full(who, row):
-        return {**{k: row.get(k) for k in CASE_PLACEHOLDER}, "photos": []}
+        return {**{k: row.get(k) for k in CASE_PLACEHOLDER}, "status": case_status_shown(who, row), "photos": []}
     shown = {k: v for k, v in row.items() if k not in ("pfif", "notes", "last_seen_city")}
     mine = who.owns(int(row["id"]))
     contacts = notes_shown(who)

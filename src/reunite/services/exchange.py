@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from reunite.domain.access import Permission, Principal, exact_last_seen, require
+from reunite.domain.access import Permission, Principal, case_status_shown, exact_last_seen, require
 from reunite.domain.dates import loose_date, serial_date
 from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
 from reunite.domain.model import GeoPoint, NewCase, Sex
@@ -217,11 +217,13 @@ def import_cases_table(
 
 def export_cases_csv(deps: Deps, who: Principal) -> bytes:
     """Verified cases for authorised partners (no contacts, no police report numbers); closed and
-    expired ones as placeholders (id, record id, status), as in PFIF."""
+    expired ones as placeholders (id, record id, status), as in PFIF. The status as this reader reads it
+    in the API (``access.case_status_shown``): a partner reads a hoax as ``withdrawn``, never ``rejected``."""
     require(who, Permission.EXPORT)
     rows = [dict(case, nicknames=", ".join(case["nicknames"]),
                  last_seen_text=last_seen_as_read(deps, who, case["id"], case["last_seen_text"]))
-            if case["status"] == "open" else {k: case[k] for k in ("id", "record_id", "status")}
+            if case["status"] == "open" else
+            {"id": case["id"], "record_id": case["record_id"], "status": case_status_shown(who, case)}
             for case in deps.read.export_cases()]
     audit_export(deps, who, "csv", len(rows))
     return deps.tables.write_csv(rows, CSV_COLUMNS)
