@@ -288,21 +288,54 @@ def test_numbers_in_public_hide_small_counts(container: Container) -> None:
             for i in range(n):
                 conn.exec_driver_sql(
                     "INSERT INTO cases (given_name, sex, birth_date, missing_since, last_seen_text, status, "
-                    "verified_at) VALUES (%s, 'female', '2015-01-01', '2020-01-01', %s, 'open', now())",
-                    (f"c{place}{i}", place))
+                    "verified_at) VALUES (%s, 'female', '2015-01-01', '2020-01-01', %s, 'open', "
+                    "now() - interval '2 days')", (f"c{place}{i}", place))
         conn.exec_driver_sql(
             "INSERT INTO cases (given_name, sex, birth_date, missing_since, status, verified_at, closed_at, "
-            "created_at) VALUES ('r', 'male', '2015-01-01', '2020-01-01', 'reunited', now(), now(), "
-            "now() - interval '40 days')")
+            "created_at) VALUES ('r', 'male', '2015-01-01', '2020-01-01', 'reunited', now() - interval '2 days', "
+            "now() - interval '2 days', now() - interval '40 days')")
     anonymous = TestClient(create_app(container))
     numbers = anonymous.get("/api/stats").json()
     assert numbers["open_cases"] == 10 and numbers["reunited"] is None and numbers["median_days_to_reunion"] is None
-    assert {r["region"]: r["count"] for r in numbers["regions"]["cases"]} == {"湖北省": 5, "四川省": None}
+    # a province with fewer than 5 is not named: counted with the others
+    assert {r["region"]: r["count"] for r in numbers["regions"]["cases"]} == {"湖北省": 5, None: None}
     english = anonymous.get("/stats").text
     chinese = anonymous.get("/stats", params={"lang": "zh_CN"}).text
-    assert "fewer than 5" in english and "<svg" in english
+    assert "fewer than 5" in english and "<svg" in english and "Other provinces" in english
     assert "<script" not in english.split("<main")[1].split("</main>")[0]  # charts drawn by the server
-    assert "少于 5" in chinese and "c四川省成都市0" not in english + chinese
+    assert "少于 5" in chinese and "其他省份" in chinese and "c四川省成都市0" not in english + chinese
+    assert "四川省" not in english + chinese
+
+
+def _reports(container: Container, place: str, n: int, status: str, approved: str | None) -> None:
+    with container.engine.begin() as conn:
+        for _ in range(n):
+            conn.exec_driver_sql(
+                "INSERT INTO sightings (seen_at, place_text, status, moderated_at, created_at) "
+                f"VALUES (now() - interval '3 days', %s, %s, {approved or 'NULL'}, now() - interval '3 days')",
+                (place, status))
+
+
+def test_public_numbers_count_only_approved_reports_as_they_stood_at_the_start_of_the_day(
+    container: Container,
+) -> None:
+    """Probe s12 F5: a report's province was listed on /stats the moment it arrived, before any moderator
+    looked, and a rejected hoax or a removed report kept counting there. Now only approved reports count,
+    as of the start of the site's day, a province named only with at least 5 of them."""
+    yesterday = "now() - interval '2 days'"
+    _reports(container, "湖北省武汉市", 6, "approved", yesterday)
+    _reports(container, "四川省成都市", 2, "approved", yesterday)  # too few to name the province
+    for status in ("pending", "rejected", "removed", "expired"):
+        _reports(container, "云南省昆明市", 2, status, yesterday if status != "pending" else None)
+    _reports(container, "黑龙江省哈尔滨市", 6, "approved", "now()")  # approved today: counted tomorrow
+    anonymous = TestClient(create_app(container))
+    numbers = anonymous.get("/api/stats").json()
+    assert {r["region"]: r["count"] for r in numbers["regions"]["sightings"]} == {"湖北省": 5, None: None}
+    assert numbers["sightings"] == 10  # the 8 approved before today, rounded to 5 (not 22, nor 14)
+    assert "hoaxes" not in numbers and "removed_reports" not in numbers  # private statuses, even counted
+    page = anonymous.get("/stats").text + anonymous.get("/stats", params={"lang": "zh_CN"}).text
+    assert "云南省" not in page and "黑龙江省" not in page and "四川省" not in page and "湖北省" in page
+    assert "the numbers change once a day" in page
 
 
 def test_a_repost_listed_after_its_original_only_adds_a_source(reading: Container, web: tuple[Web, str]) -> None:

@@ -102,8 +102,9 @@ class ReadModel(WorkbenchReads, Protocol):
         """Other sightings holding the same picture (another witness sent it, or it was reposted)."""
         ...
 
-    def statistics(self, now: datetime) -> dict[str, Any]:
-        """Raw counts behind the public statistics page (services/stats.py makes them fit to publish)."""
+    def statistics(self, as_of: datetime, reports: Sequence[str], cases: Sequence[str]) -> dict[str, Any]:
+        """Raw counts behind the public statistics page, of reports and cases in these statuses as they stood
+        at ``as_of`` (services/stats.py makes them fit to publish)."""
         ...
 
     def review_dashboard(self, now: datetime) -> dict[str, Any]:

@@ -3,6 +3,7 @@ read side of sources' health and public statistics."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -85,26 +86,30 @@ class SourcesReads:
             "AND s.status NOT IN ('removed', 'expired') ORDER BY o.sighting_id", id=sighting_id, bits=REPOST_BITS)
         return [int(r["id"]) for r in rows]
 
-    def statistics(self, now: datetime) -> dict[str, Any]:
-        """Counts only (no record leaves this query); places as the words people typed."""
-        since = now - timedelta(weeks=12)
+    def statistics(self, as_of: datetime, reports: Sequence[str], cases: Sequence[str]) -> dict[str, Any]:
+        """Counts only (no record leaves this query); places as the words people typed. Reports in
+        ``reports`` approved (or, approved on arrival, received) before ``as_of``; cases in ``cases``
+        verified before it; reunions closed before it."""
+        since = as_of - timedelta(weeks=12)
+        approved = "s.status = ANY(:reports) AND COALESCE(s.moderated_at, s.created_at) < :as_of"
         return {
             "cases": self._all(
-                "SELECT status, last_seen_text AS place, count(*) AS n, "
-                "percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - created_at) / 86400) "
-                "FILTER (WHERE status = 'reunited') AS median_days FROM cases WHERE verified_at IS NOT NULL "
-                "OR status = 'rejected' GROUP BY status, last_seen_text"),
+                "SELECT status, last_seen_text AS place, count(*) AS n FROM cases WHERE status = ANY(:cases) "
+                "AND verified_at < :as_of AND (status = 'open' OR closed_at < :as_of) "
+                "GROUP BY status, last_seen_text", cases=list(cases), as_of=as_of),
             "sightings": self._all(
-                "SELECT status, place_text AS place, count(*) AS n FROM sightings GROUP BY status, place_text"),
+                f"SELECT s.place_text AS place, count(*) AS n FROM sightings s WHERE {approved} "
+                "GROUP BY s.place_text", reports=list(reports), as_of=as_of),
             "weeks": self._all(  # every week, empty ones too: a row's presence reveals nothing
-                "SELECT w.week, count(s.id) AS received, count(s.moderated_at) AS reviewed "
+                "SELECT w.week, count(s.id) AS approved "
                 "FROM generate_series(date_trunc('week', CAST(:since AS timestamptz)), "
-                "date_trunc('week', CAST(:now AS timestamptz)), interval '1 week') AS w(week) "
-                "LEFT JOIN sightings s ON date_trunc('week', s.created_at) = w.week "
-                "GROUP BY w.week ORDER BY w.week", since=since, now=now),
+                "date_trunc('week', CAST(:as_of AS timestamptz)), interval '1 week') AS w(week) "
+                "LEFT JOIN sightings s ON date_trunc('week', COALESCE(s.moderated_at, s.created_at)) = w.week "
+                f"AND {approved} GROUP BY w.week ORDER BY w.week", since=since, as_of=as_of, reports=list(reports)),
             "median_days": self._all(
                 "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - created_at) "
-                "/ 86400) AS days, count(*) AS n FROM cases WHERE status = 'reunited' AND closed_at IS NOT NULL"),
+                "/ 86400) AS days, count(*) AS n FROM cases WHERE status = 'reunited' AND verified_at IS NOT NULL "
+                "AND closed_at < :as_of", as_of=as_of),
         }
 
     def review_dashboard(self, now: datetime) -> dict[str, Any]:
