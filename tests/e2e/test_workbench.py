@@ -22,7 +22,7 @@ from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.domain.workbench import Action
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.web import pages
-from reunite.services import intake, moderation, reach, workbench
+from reunite.services import intake, moderation, reach, stats, workbench
 from reunite.services.accounts import from_session
 from tests.conftest import count_rows, run_jobs, session_for
 from tests.e2e.test_safety import Later
@@ -168,6 +168,48 @@ def test_a_rejected_report_leaves_every_queue(container: Container) -> None:
     assert reviewer.get(f"/workbench/{gone['id']}").status_code == 404
     with pytest.raises(NotFound):
         workbench.decide(deps, OPERATOR, gone["id"], Action.DISMISS, "x")
+
+
+def test_a_case_page_lists_unapproved_reports_candidates_last_with_the_report_to_approve(
+    container: Container
+) -> None:
+    """Probe s12 F12: the case page listed the candidates of reports nobody had approved first, each with
+    a "Confirm" button that always ended on an error page, and counted 27 candidates to review where the
+    queue counted 4. Now they come last, marked, with a link to the report instead of the buttons, and
+    the page, the queue and the dashboard count alike (a rejected report's candidates in none)."""
+    world = loop(container, photos=(("collins", 1),))
+    deps = container.deps
+    waiting = intake.report_sighting(deps, Principal(), NewSighting(
+        seen_at=datetime(2006, 7, 1, tzinfo=UTC), place=GeoPoint(39.9, 116.4), place_text="Beijing West"),
+        [Upload(portrait("collins", 3), "a.jpg")]).sighting_id  # nobody approved it yet
+    run_jobs(container)
+    reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
+    machine = {c["sighting_id"]: c for c in deps.read.candidates(world.case_id, None)}
+    unchecked, lead = machine[waiting], machine[world.sightings[0]]
+
+    def counted() -> tuple[str, int, int]:
+        queue = reviewer.get("/api/moderation/queues").json()["counts"]["candidates"]
+        dashboard = next(q["waiting"] for q in stats.review_dashboard(deps, OPERATOR)["queues"]
+                         if q["queue"] == "candidates")
+        return reviewer.get(f"/cases/{world.case_id}").text, queue, dashboard
+
+    page, queue, dashboard = counted()
+    assert queue == dashboard == 1 and "Candidates to review (1)" in page
+    marked = page.split(f'id="candidate-{unchecked["id"]}"')[1].split('<li id="candidate-')[0]
+    assert "Report waiting for approval" in marked and f'href="/sightings/{waiting}"' in marked
+    assert f'action="/candidates/{unchecked["id"]}/review"' not in page
+    assert f'action="/candidates/{lead["id"]}/review"' in page
+    assert page.index(f'id="candidate-{lead["id"]}"') < page.index(f'id="candidate-{unchecked["id"]}"')
+
+    moderation.moderate_sightings(deps, OPERATOR, [waiting], approve=True)
+    page, queue, dashboard = counted()
+    assert f'action="/candidates/{unchecked["id"]}/review"' in page and "Report waiting for approval" not in page
+    assert queue == dashboard and f"Candidates to review ({queue})" in page
+
+    moderation.moderate_sightings(deps, OPERATOR, [waiting], approve=False, reason="abusive")
+    page, queue, dashboard = counted()
+    assert f'id="candidate-{unchecked["id"]}"' not in page
+    assert queue == dashboard == 1 and "Candidates to review (1)" in page
 
 
 def test_a_lead_reaches_the_family_only_approved_and_once_it_can_no_longer_be_undone(

@@ -78,6 +78,10 @@ class ReadModel(WorkbenchReads, Protocol):
 
     def queue_counts(self) -> dict[str, int]: ...
 
+    def items_to_review(self, case_id: int) -> int:
+        """The case's workbench items (one per child's trail), counted as the candidates queue counts them."""
+        ...
+
     def active_cases(self, before: datetime | None, limit: int) -> list[dict[str, Any]]:
         """Verified, open cases, most recently verified first: public fields only (feeds)."""
         ...

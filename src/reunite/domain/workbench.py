@@ -25,6 +25,14 @@ REJECT_REASONS = ("not relevant", "no child in the photos", "abusive", "duplicat
 CHOOSE_CHILD_FACE = "its photos show several faces: choose the child's face, or say that it is not among them"
 
 
+def waits_for_report(candidate: dict[str, Any]) -> bool:
+    """A proposed candidate whose report no moderator has approved yet: nobody confirms it before (its
+    photo unchecked, its bystanders not settled), so it is no candidate to review, listed after those that
+    are with a link to approve its report; the queue and the workbench do not count it
+    (``adapters.db.workbench.OPEN``: proposed, its report approved, its case open)."""
+    return candidate["status"] == "proposed" and candidate.get("sighting_status") != "approved"
+
+
 def needs_child_face(face_count: int, marked: int | None) -> bool:
     """Several faces, none marked as the child's: somebody must choose before families see the report."""
     return face_count > 1 and marked is None

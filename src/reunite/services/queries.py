@@ -17,6 +17,7 @@ from reunite.domain.leads import told
 from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SightingFilter, age_in_years
 from reunite.domain.pfif import precisions
 from reunite.domain.scoring import contradictions, face_evidence, read_stored
+from reunite.domain.workbench import waits_for_report
 from reunite.services import throttle
 from reunite.services.deps import Deps
 
@@ -183,7 +184,7 @@ def case_candidates(
     rows = [sighting_shown(deps, who, access.candidate_view(who, r, deps.policy))
             for r in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who))
             if access.candidate_visible(who, r, settled, case_id, ended)]
-    rows.sort(key=lambda r: (-r["score"], r["id"]))
+    rows.sort(key=lambda r: (waits_for_report(r), -r["score"], r["id"]))  # those reviewers can act on first
     audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
                 exact_places=who.can(Permission.SEE_EXACT_PLACES))
     return [access.scores_shown(who, r) for r in with_lead(deps, rows)]

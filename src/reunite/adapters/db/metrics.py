@@ -12,6 +12,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
 from reunite.adapters.db.recipes import count_outdated, read_recipe
+from reunite.adapters.db.workbench import FROM, OPEN
 
 WINDOW_SECONDS = 300  # recent rates and durations are over the last five minutes
 
@@ -44,8 +45,8 @@ class DatabaseCollector(Collector):
                 "AND action = 'faces.engine_unavailable' AND at > now() - make_interval(secs => %(w)s)",
                 {"w": WINDOW_SECONDS}).scalar_one()
             backlog = conn.exec_driver_sql(
-                "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) FROM candidates "
-                "WHERE status = 'proposed'").one()
+                "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(c.created_at)), 0) "
+                f"{FROM} WHERE {OPEN}").one()  # candidates reviewers can act on, as the workbench reads them
             recipe = read_recipe(conn)  # the workers' engine's, recorded as each starts
             # a few index probes while every face is current; the outdated faces' index entries otherwise
             outdated = count_outdated(conn, recipe, photos=False) if recipe else None

@@ -215,9 +215,7 @@ QUEUE_SQL = {
     "candidates": (
         "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.case_face_id, c.score, c.face_score, "
         "c.created_at, "
-        "k.given_name FROM candidates c JOIN cases k ON k.id = c.case_id JOIN sightings s ON s.id = c.sighting_id "
-        "WHERE c.status = 'proposed' AND k.status = 'open' AND s.status = 'approved' "
-        "ORDER BY c.created_at, c.id LIMIT :limit",
+        f"k.given_name {FROM} WHERE {OPEN} ORDER BY c.created_at, c.id LIMIT :limit",
         f"SELECT count(DISTINCT {ITEM}) {FROM} WHERE {OPEN}",  # workbench items: one per case and trail
     ),
     "takedowns": (
@@ -249,6 +247,11 @@ class ModerationReads:
 
     def queue_counts(self) -> dict[str, int]:
         return {name: int(self._all(sql[1])[0]["count"]) for name, sql in QUEUE_SQL.items()}
+
+    def items_to_review(self, case_id: int) -> int:
+        """The case's share of the candidates queue (``queue_counts``): its workbench items, by the same filter."""
+        return int(self._all(f"SELECT count(DISTINCT {ITEM}) AS n {FROM} WHERE {OPEN} AND c.case_id = :id",
+                             id=case_id)[0]["n"])
 
     def messages(self, case_id: int) -> list[dict[str, Any]]:
         return self._all("SELECT id, author, from_family, body, created_at FROM messages WHERE case_id = :id "

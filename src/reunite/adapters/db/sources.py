@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text, update
 
 from reunite.adapters.db.people_tables import sighting_sources, sources
+from reunite.adapters.db.workbench import FROM, ITEM, OPEN
 from reunite.domain.model import Provenance
 
 REPOST_BITS = 6  # photos whose perceptual hashes differ in at most this many of 64 bits are the same picture
@@ -118,7 +119,7 @@ class SourcesReads:
                 "SELECT 'sightings' AS queue, count(*) AS waiting, min(created_at) AS oldest FROM sightings "
                 "WHERE status = 'pending' UNION ALL "
                 "SELECT 'cases', count(*), min(created_at) FROM cases WHERE verified_at IS NULL AND status = 'open' "
-                "UNION ALL SELECT 'candidates', count(*), min(created_at) FROM candidates WHERE status = 'proposed'"),
+                f"UNION ALL SELECT 'candidates', count(DISTINCT {ITEM}), min(c.created_at) {FROM} WHERE {OPEN}"),
             "throughput": self._all(
                 "SELECT d::date AS day, "
                 "(SELECT count(*) FROM sightings s WHERE s.moderated_at >= d "

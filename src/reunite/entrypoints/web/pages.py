@@ -262,6 +262,7 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1) -> dic
     return {"case": case, "candidates": candidates, "cpage": page, "cpages": pages,
             "shown": candidates[(page - 1) * CANDIDATES_SHOWN: page * CANDIDATES_SHOWN],
             "verify_hours": hours and max(1, round(hours)),
+            "to_review": deps.read.items_to_review(case_id) if who.can(Permission.REVIEW_CANDIDATES) else 0,
             "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id)}
 
 
