@@ -196,6 +196,11 @@ def test_every_read_of_personal_data_is_audited(world: w.World, route: tuple[str
     assert actors and all(re.fullmatch(r"(account|token):\d+", actor) for actor in actors), (route, actors)
 
 
+def _csv_rows(exporter: TestClient) -> dict[str, dict[str, str]]:
+    return {row["id"]: row for row in csv.DictReader(io.StringIO(exporter.get("/api/cases.csv").content.decode(
+        "utf-8-sig")))}
+
+
 def test_a_partner_sees_a_case_only_once_it_is_verified_and_never_a_false_report(world: w.World) -> None:
     deps = world.container.deps
     unchecked = world.case_unverified
@@ -214,14 +219,14 @@ def test_a_partner_sees_a_case_only_once_it_is_verified_and_never_a_false_report
     # probe s12 F16: the export told the same partner that the case was judged false. Now it reads
     # "withdrawn" there (so that a mirror deletes its copy), PFIF a placeholder; never the status or why
     with world.client("token_export") as exporter:
-        rows = {row["id"]: row for row in csv.DictReader(io.StringIO(exporter.get("/api/cases.csv").content.decode("utf-8-sig")))}
+        rows = _csv_rows(exporter)
         pfif = exporter.get("/api/pfif").text
     assert rows[str(unchecked)]["status"] == "withdrawn" and rows[str(unchecked)]["given_name"] == ""
     assert "rejected" not in pfif and "hoax" not in pfif
     close(world)  # a closed case: its status is no secret, the same in the API and the export
     with world.client("token_read_cases") as partner, world.client("token_export") as exporter:
         assert partner.get(f"/api/cases/{world.case_a}").json()["status"] == "closed"
-        rows = {row["id"]: row for row in csv.DictReader(io.StringIO(exporter.get("/api/cases.csv").content.decode("utf-8-sig")))}
+        rows = _csv_rows(exporter)
     assert rows[str(world.case_a)]["status"] == "closed"
 
 

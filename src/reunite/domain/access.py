@@ -8,7 +8,7 @@ entry points ask ``Principal.can`` before calling a service, services shape ever
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, time, tzinfo
 from typing import Any
@@ -30,7 +30,6 @@ from reunite.domain.principals import (
     Scope,
 )
 from reunite.domain.scoring import MatchPolicy, Score, with_distance
-from reunite.domain.sources import SMALL_COUNT
 
 # re-exported: callers ask this module for who may do what, never domain.principals
 __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "FAMILY_NEEDS_VERIFIED_CASE", "OPERATOR", "ROLE_PERMISSIONS",
@@ -403,8 +402,7 @@ def _point(row: dict[str, Any], prefix: str) -> GeoPoint | None:
 # Public statistics (anyone, unsigned): counts of what anyone may read, never of a private status. A report
 # counts once a moderator approved it (a pending, rejected or removed one: never), a case once verified and
 # while open or reunited (a hoax, an expired case: never); everything as it stood at the start of the site's
-# day, so that no figure moves when a report arrives or is approved; a province named only with at least
-# SMALL_COUNT records, the rest in one "other provinces" row.
+# day, so that no figure moves when a report arrives or is approved (provinces: ``sources.public_regions``).
 PUBLIC_REPORTS = ("approved",)
 PUBLIC_CASES = ("open", "reunited")
 
@@ -412,15 +410,6 @@ PUBLIC_CASES = ("open", "reunited")
 def public_as_of(now: datetime, where: tzinfo) -> datetime:
     """The instant public figures are counted up to: the start of the current day in the site's zone."""
     return datetime.combine(now.astimezone(where).date(), time(), tzinfo=where)
-
-
-def public_regions(counts: Mapping[str, int], shown: int) -> list[tuple[str | None, int]]:
-    """Provinces by count, most first, each named only with at least SMALL_COUNT records (and at most
-    ``shown`` of them); all the others summed under None ("other provinces"), listed when not empty."""
-    named = [(region, n) for region, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-             if region and n >= SMALL_COUNT][:shown]
-    other = sum(n for region, n in counts.items() if region) - sum(n for _, n in named)
-    return [*named, *([(None, other)] if other else [])]
 
 
 def may_write_domain(who: Principal, domain: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import enum
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, tzinfo
 from urllib.parse import urlsplit
@@ -94,6 +95,16 @@ def public_count(count: int) -> int | None:
     if count < SMALL_COUNT:
         return None
     return SMALL_COUNT * round(count / SMALL_COUNT)
+
+
+def public_regions(counts: Mapping[str, int], shown: int) -> list[tuple[str | None, int]]:
+    """Provinces by count, most first, each named only with at least SMALL_COUNT records (at most ``shown``
+    of them): a province with one report is as telling as its count; all the others summed under None
+    ("other provinces"), listed when not empty. Records of no known province ("") are left out."""
+    named = [(region, n) for region, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+             if region and n >= SMALL_COUNT][:shown]
+    other = sum(n for region, n in counts.items() if region) - sum(n for _, n in named)
+    return [*named, *([(None, other)] if other else [])]
 
 
 TAG_PATH = re.compile(r"^/tags/([^/?#]+)/?$")

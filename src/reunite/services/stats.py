@@ -2,7 +2,7 @@
 most, with every count under 5 shown as "fewer than 5" and the others rounded to 5, so that no child
 can be singled out (``domain.sources.public_count``); counted only of what anyone may read, as it stood
 at the start of the site's day, a province named only with at least 5 records
-(``access.public_as_of``, ``access.public_regions``)."""
+(``access.public_as_of``, ``sources.public_regions``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
-from reunite.domain.sources import SMALL_COUNT, healthy, public_count
+from reunite.domain.sources import SMALL_COUNT, healthy, public_count, public_regions
 from reunite.services.deps import Deps
 
 REGIONS_SHOWN = 12
@@ -42,7 +42,7 @@ def public_statistics(deps: Deps) -> dict[str, Any]:
         "weeks": [{"week": row["week"].date(), "label": row["week"].date().isoformat(),
                    "approved": public_count(row["approved"])} for row in raw["weeks"]],
         "regions": {kind: [{"region": region, "count": public_count(n)}
-                           for region, n in access.public_regions(counts, REGIONS_SHOWN)]
+                           for region, n in public_regions(counts, REGIONS_SHOWN)]
                     for kind, counts in regions.items()},
     }
 
