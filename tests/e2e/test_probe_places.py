@@ -221,7 +221,8 @@ def test_partner_exports_carry_only_verified_cases(container: Container) -> None
         assert "Fakename" not in document and "Rejectedname" not in document
         assert "Verifiedthenfalse" not in document and "Fakefamily" not in document
     assert f"case.{real}" in xml and f"case.{spread}" in xml  # a placeholder tells partners to drop it
-    assert f"\n{spread}," in csv and ",rejected," in csv
+    # withdrawn, so that partners drop their copy; never why (probe s12 F16: "rejected" was the private status)
+    assert f"\n{spread}," in csv and ",withdrawn," in csv and "rejected" not in csv
     with container.engine.connect() as conn:
         exported = conn.exec_driver_sql("SELECT count(*) FROM audit_log WHERE action = 'cases.exported' "
                                         "AND starts_with(actor, 'token:')").scalar_one()
