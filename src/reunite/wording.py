@@ -6,6 +6,7 @@ a lead, not a certainty. Pages, the API and emails all speak through here."""
 from __future__ import annotations
 
 import math
+from datetime import datetime
 from typing import Any
 
 from reunite.i18n import Language
@@ -92,7 +93,11 @@ def why(lang: Language, c: dict[str, Any]) -> list[str]:
         words.append(lang.gettext("seen within about 1 km of where last seen"))
     elif c.get("distance_km") is not None:
         words.append(lang.gettext("seen {km} km from where last seen", km=lang.number(c["distance_km"])))
-    words.append(lang.gettext("{elapsed} after the child went missing", elapsed=elapsed(lang, c["elapsed_days"])))
+    if c.get("seen_at_basis") == "arrival":  # no time given: only that the report came this long after
+        words.append(lang.gettext("time seen not given: reported {elapsed} after the child went missing",
+                                  elapsed=elapsed(lang, c["elapsed_days"])))
+    else:
+        words.append(lang.gettext("{elapsed} after the child went missing", elapsed=elapsed(lang, c["elapsed_days"])))
     if c.get("apparent_age_low") is not None:
         words.append(lang.gettext("apparent age {low}–{high}, expected {expected}", low=c["apparent_age_low"],
                                   high=c["apparent_age_high"], expected=_whole(c["expected_age"])))
@@ -107,3 +112,27 @@ def explanation(lang: Language, c: dict[str, Any]) -> str:
     """The API's ``explanation``: what contradicts the case first, then the ranking in words."""
     said = contradiction_words(lang, (c.get("lead") or {}).get("contradicts") or [], c)
     return ("；" if lang.code.startswith("zh") else "; ").join([*said, *why(lang, c)])
+
+
+def seen_when(lang: Language, at: datetime, basis: str | None = None, zone_read: str = "", day: bool = False) -> str:
+    """When a child was seen, in the reader's zone (zone named; ``day``: the date alone), saying how it is
+    known (``seen_at_basis``): a time nobody gave is never shown as a time seen, but as the report's arrival;
+    a camera's clock says so, and the zone its zone-less time was read in."""
+    shown = lang.date(at) if day else lang.datetime(at)
+    if basis == "arrival":
+        return lang.gettext("time not given (report received {time})", time=shown)
+    if basis == "camera_zone_assumed":
+        return "{} ({})".format(shown, lang.gettext("the camera's clock, which records no time zone: read as {zone}",
+                                                     zone=lang.zone_name_of(zone_read, at)))
+    if basis == "camera":
+        return "{} ({})".format(shown, lang.gettext("from the photo"))
+    return shown
+
+
+def clock_said(lang: Language, clock: str) -> str:
+    """The day a photo's clock read (``camera_clock``, "1970-01-01 00:00"), as the reader's language writes a
+    date: what the camera wrote, in no zone (it is no instant anyone saw the child at)."""
+    try:
+        return lang.day(datetime.fromisoformat(clock))
+    except ValueError:
+        return clock

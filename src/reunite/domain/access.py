@@ -177,6 +177,8 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
         shown["place_precise"] = True
     if not who.can(P.SEE_CONTACTS):
         shown.pop("reporter_contact", None)
+    if not who.can(P.SEE_ORIGINALS):  # what the photo's clock read (EXIF): with the originals only
+        shown.pop("camera_clock", None)
     if "photos" in row and not who.can(P.SEE_ORIGINALS):
         shown["photos"] = [{k: v for k, v in p.items() if k != "failed_reason"} for p in row["photos"]
                            if photo_shown(who, p)]

@@ -39,6 +39,16 @@ class CandidateStatus(enum.StrEnum):
     DISMISSED = "dismissed"
 
 
+class SeenAtBasis(enum.StrEnum):
+    """How a sighting's time was obtained (``seen_at_basis``): shown wherever the time is, and read by the
+    ranking (a time nobody gave cannot make a pair impossible)."""
+
+    GIVEN = "given"  # the reporter said when (the form, the API, a post's text or time)
+    CAMERA = "camera"  # the photo's clock, with the offset the camera wrote
+    CAMERA_ZONE_ASSUMED = "camera_zone_assumed"  # the photo's clock, which wrote no zone: read in an assumed one
+    ARRIVAL = "arrival"  # not given (or the photo's clock was not plausible): the time the report arrived
+
+
 class PhotoOwner(enum.StrEnum):
     CASE = "case"
     SIGHTING = "sighting"
@@ -165,6 +175,16 @@ class NewSighting:
     photo_place: GeoPoint | None = None
     photo_zone_assumed: bool = False  # the camera wrote no zone: the phone read its time in its own zone
     reporter_zone: str = ""  # the IANA zone of the reporter's browser, where known (a camera's zone-less time)
+
+
+@dataclass(frozen=True)
+class SeenTime:
+    """When a child was seen, as stored: the instant and how it was obtained."""
+
+    at: datetime
+    basis: SeenAtBasis = SeenAtBasis.GIVEN
+    zone: str = ""  # CAMERA_ZONE_ASSUMED: the zone its zone-less clock was read in (an IANA name, "UTC+09:00")
+    camera_clock: str = ""  # a camera's clock reading set aside as implausible, as the camera wrote it
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from reunite.domain.model import (
     NewSighting,
     PhotoFacts,
     PhotoOwner,
+    SeenTime,
 )
 from reunite.domain.reads import ReadModel
 from reunite.domain.recipes import FaceRecipe, RecipeStore
@@ -269,7 +270,7 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
     def add_case(self, case: NewCase, created_at: datetime) -> int: ...
 
     def add_sighting(
-        self, sighting: NewSighting, seen_at: datetime, created_at: datetime, status: str,
+        self, sighting: NewSighting, seen: SeenTime, created_at: datetime, status: str,
         reporter_account_id: int | None,
     ) -> int: ...
 

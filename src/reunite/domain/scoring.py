@@ -20,7 +20,7 @@ from datetime import date, datetime
 from reunite.domain import leads
 from reunite.domain.grouping import GroupPolicy
 from reunite.domain.leads import Calibration, LeadPolicy
-from reunite.domain.model import AgeRange, GeoPoint, Sex, age_in_years
+from reunite.domain.model import AgeRange, GeoPoint, SeenAtBasis, Sex, age_in_years
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,7 @@ class SightingFacts:
     place: GeoPoint | None
     apparent_age: AgeRange | None
     apparent_sex: Sex
+    seen_at_basis: SeenAtBasis = SeenAtBasis.GIVEN  # how seen_at was obtained: a time nobody gave rules nothing out
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,9 @@ def score_pair(
     elapsed_h = (sighting.seen_at - case.missing_since).total_seconds() / 3600.0
     distance = case.last_seen.distance_km(sighting.place) if case.last_seen and sighting.place else None
     age = age_plausibility(expected, sighting.apparent_age)
-    time = time_plausibility(policy, distance, elapsed_h)
+    # a report that gave no time is dated by its arrival, which says only that the child was seen before it:
+    # no time term, so it can make no pair impossible nor unlikely (the travel a time would rule out is unknown)
+    time = None if sighting.seen_at_basis is SeenAtBasis.ARRIVAL else time_plausibility(policy, distance, elapsed_h)
     place = place_plausibility(policy, distance)
     sex = sex_plausibility(case.sex, sighting.apparent_sex, expected)
     total = (
@@ -261,7 +264,9 @@ def lead_for(policy: MatchPolicy, share: float | None, expected_age: float, gap_
 def with_distance(policy: MatchPolicy, score: Score, distance_km: float | None) -> Score:
     """The same score had the sighting been ``distance_km`` from where last seen: the place and
     time terms (and so the total, to 4 decimals) recomputed from that distance alone."""
-    time = time_plausibility(policy, distance_km, score.elapsed_days * 24.0)
+    # a time term left out though the place is known: the report gave no time (``score_pair``), whatever the distance
+    dropped = score.time is None and score.distance_km is not None
+    time = None if dropped else time_plausibility(policy, distance_km, score.elapsed_days * 24.0)
     place = place_plausibility(policy, distance_km)
     total = (score.total - _log_term(policy.time_weight, score.time) - _log_term(policy.place_weight, score.place)
              + _log_term(policy.time_weight, time) + _log_term(policy.place_weight, place))

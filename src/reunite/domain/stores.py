@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from reunite.domain.model import NewCase, PhotoOwner, Provenance
+from reunite.domain.model import NewCase, PhotoOwner, Provenance, SeenTime
 from reunite.domain.quality import ReportPhoto
 
 
@@ -313,6 +313,10 @@ class ReportStore(Protocol):
     def report_by_receipt(self, receipt: str) -> dict[str, Any] | None: ...
 
     def add_report_details(self, sighting_id: int, description: str, contact: str) -> None: ...
+
+    def set_seen_time(self, sighting_id: int, seen: SeenTime) -> None:
+        """The sighting's time and how it was obtained, its photos dated by it."""
+        ...
 
     def set_face_problem(self, photo_id: int, problem: str | None) -> None:
         """Why the photo's faces are poor for matching (``domain.quality``); None: fine."""

@@ -134,3 +134,25 @@ def from_browser(wall: datetime, zone_name: str | None, offset_west: int | None,
     if offset_west is not None and abs(offset_west) <= MAX_OFFSET_MINUTES:
         return localize(wall, timezone(timedelta(minutes=-offset_west)), field)
     return localize(wall, fallback, field)
+
+
+CAMERA_FROM = datetime(2000, 1, 1, tzinfo=UTC)  # a camera's clock before this was reset (1970, 1980), not set
+CAMERA_YEARS = 25  # nor a reading more years before the report arrives: no child then is a child now
+CLOCK_SKEW = timedelta(minutes=15)  # a clock a little ahead of the server's
+
+
+def camera_plausible(when: datetime, now: datetime) -> bool:
+    """Whether a camera's clock reading can be when a child was seen in a report arriving ``now``: not
+    before 2000-01-01 (a clock whose battery ran out reads 1970 or 1980), not more than ``CAMERA_YEARS``
+    before the report, not in the future. Else it is no time at all, and said so (``SeenAtBasis``)."""
+    earliest = max(CAMERA_FROM, now - timedelta(days=365.25 * CAMERA_YEARS))
+    return earliest <= when <= now + CLOCK_SKEW
+
+
+def offset_name(when: datetime) -> str:
+    """The UTC offset a time carries, as a reader is shown it: "UTC+09:00", "UTC-03:30", "UTC"."""
+    minutes = offset_minutes(when) or 0
+    if not minutes:
+        return "UTC"
+    sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
+    return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, require
@@ -16,17 +16,19 @@ from reunite.domain.model import (
     PhotoFacts,
     PhotoOwner,
     Provenance,
+    SeenAtBasis,
+    SeenTime,
     SightingStatus,
     Upload,
     age_in_years,
 )
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.times import YEARS, real, zone
+from reunite.domain.times import CLOCK_SKEW, YEARS, camera_plausible, offset_name, real, zone
 from reunite.services import idempotency, reports
 from reunite.services.deps import Deps
 
 EARLIEST = datetime(1900, 1, 1).astimezone()
-CLOCK_SKEW = timedelta(minutes=15)
+FROM_PHOTO = (SeenAtBasis.CAMERA, SeenAtBasis.CAMERA_ZONE_ASSUMED)
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
 
 
@@ -38,12 +40,15 @@ class SightingReceipt:
     time_from_photo: bool
     place_from_photo: bool
     # the camera wrote its clock's time without a zone: read in ``zone_assumed`` (the reporter's browser's
-    # zone, else the site's), and said so wherever the time is shown to the reporter
+    # zone, else the site's; the offset the phone read it at when that is another), and said so wherever
+    # the time is shown
     zone_assumed: str = ""
     repeated: bool = False  # the same picture was reported before: this report joined that sighting
     receipt: str = ""  # the reporter's receipt number (none when the report joined another's sighting)
     resent: bool = False  # the phone had sent this report already: nothing new was stored
     sender: str = ""  # a digest of who sent it (an account, a browser's pre-session): only they get it again
+    seen_at_basis: str = SeenAtBasis.GIVEN.value  # how seen_at was obtained (``SeenAtBasis``)
+    camera_clock: str = ""  # the photo's clock, set aside as implausible (seen_at is then the report's arrival)
 
     def to(self, sender: str) -> SightingReceipt:
         """This receipt as answered again to ``sender``: without the receipt number (the private link's
@@ -133,18 +138,44 @@ def check_seen_at(deps: Deps, when: datetime | None) -> datetime | None:
     return when
 
 
-def photo_time(facts: Sequence[PhotoFacts], now: datetime, where: tzinfo) -> tuple[datetime | None, bool]:
-    """The first plausible time a photo was taken, and whether its zone was assumed: a camera's zone-less
-    time is read in ``where`` (as it really was there: a camera's clock is not refused for a time summer
-    time skipped)."""
-    times = ((f.taken_at, False) if f.taken_at.tzinfo else (real(f.taken_at, where), True)
-             for f in facts if f.taken_at and f.taken_at.year in YEARS)
-    return next(((t, assumed) for t, assumed in times if EARLIEST <= t <= now + CLOCK_SKEW), (None, False))
+def clock_readings(facts: Sequence[PhotoFacts], phone: NewSighting, where: tzinfo) -> list[tuple[datetime, bool]]:
+    """The photos' clocks, first to last, then the one the phone read before it shrank the photo (the copy
+    has no EXIF): each an instant and whether its zone was assumed. A camera's zone-less time is read in
+    ``where`` as it really was there (a camera's clock is not refused for a time summer time skipped); one
+    that carries its offset keeps it, never read again in another zone."""
+    found = [(f.taken_at, False) if f.taken_at.tzinfo else (real(f.taken_at, where), True)
+             for f in facts if f.taken_at and f.taken_at.year in YEARS]
+    if phone.photo_taken_at is not None and phone.photo_taken_at.tzinfo:
+        found.append((phone.photo_taken_at, phone.photo_zone_assumed))
+    return found
 
 
-def _zone_name(where: tzinfo, when: datetime | None) -> str:
-    """The zone a camera's zone-less time was read in: its IANA name, else the offset it was read at."""
-    return getattr(where, "key", "") or (when.strftime("%z") if when else "")
+def _zone_read_in(when: datetime, where: tzinfo) -> str:
+    """The zone a camera's zone-less time was read in, as the reading itself says: the reporter's (else the
+    site's) zone when the reading carries that zone's offset then, else that offset ("UTC+09:00": the phone
+    read it in another zone than its browser named). Never a zone the instant was not read in."""
+    name = getattr(where, "key", "")
+    return name if name and when.astimezone(where).utcoffset() == when.utcoffset() else offset_name(when)
+
+
+def seen_time(sighting: NewSighting, facts: Sequence[PhotoFacts], now: datetime, where: tzinfo,
+              site: tzinfo) -> SeenTime:
+    """When the child was seen, and how that is known: the reporter's time, else the first plausible camera
+    clock (``camera_plausible``), else the report's arrival (in the site's zone), flagged as such, with a
+    camera clock set aside as implausible (1970-01-01) kept to tell the reporter and the moderators."""
+    if sighting.seen_at is not None:
+        return SeenTime(sighting.seen_at)
+    readings = clock_readings(facts, sighting, where)
+    for when, assumed in readings:
+        if camera_plausible(when, now):
+            if assumed:
+                return SeenTime(when, SeenAtBasis.CAMERA_ZONE_ASSUMED, _zone_read_in(when, where))
+            return SeenTime(when, SeenAtBasis.CAMERA)
+    clock = ""
+    if readings:  # as the camera wrote it: a zone-less clock without the zone it was read in
+        when, assumed = readings[0]
+        clock = (when.replace(tzinfo=None) if assumed else when).isoformat(sep=" ", timespec="minutes")
+    return SeenTime(now.astimezone(site), SeenAtBasis.ARRIVAL, camera_clock=clock)
 
 
 def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: Sequence[Upload],
@@ -165,12 +196,8 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
     facts = _inspect_all(deps, uploads)
     now = deps.clock.now()
     where = zone(sighting.reporter_zone) or deps.site.zone  # the reporter's browser's zone, else the site's
-    exif_time, assumed = photo_time(facts, now, where)
-    phone = sighting.photo_taken_at  # read by the phone before it shrank the photo (the copy has no EXIF)
-    if exif_time is None and phone is not None and phone.tzinfo and EARLIEST <= phone <= now + CLOCK_SKEW:
-        exif_time, assumed = phone, sighting.photo_zone_assumed
-    seen_at = sighting.seen_at or exif_time or now.astimezone(deps.site.zone)
-    _check_time(seen_at, now, "seen_at")
+    seen = seen_time(sighting, facts, now, where, deps.site.zone)
+    _check_time(seen.at, now, "seen_at")
     exif_place = next((f.place for f in facts if f.place), None) or sighting.photo_place
     if sighting.place is None and exif_place is not None:
         sighting = replace(sighting, place=exif_place)
@@ -178,11 +205,11 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
     with deps.uow() as uow:
         repeated = _repeated(deps, uow, who, facts, keys, provenance)
         if repeated is not None:
-            return SightingReceipt(repeated, [], seen_at, False, False, repeated=True)
+            return SightingReceipt(repeated, [], seen.at, False, False, repeated=True)
         status = SightingStatus.APPROVED if who.can(Permission.MODERATE) else SightingStatus.PENDING
-        sighting_id = uow.add_sighting(sighting, seen_at, now, status.value, who.account_id)
+        sighting_id = uow.add_sighting(sighting, seen, now, status.value, who.account_id)
         photo_ids = [
-            uow.add_photo(PhotoOwner.SIGHTING, sighting_id, fact, key, seen_at.date())
+            uow.add_photo(PhotoOwner.SIGHTING, sighting_id, fact, key, seen.at.date())
             for fact, key in zip(facts, keys, strict=True)
         ]
         if provenance is not None:
@@ -191,11 +218,9 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
         uow.audit(who.actor, "sighting.reported", "sighting", sighting_id, photos=len(photo_ids))
         uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
         receipt = SightingReceipt(
-            sighting_id, photo_ids, seen_at,
-            time_from_photo=sighting.seen_at is None and exif_time is not None,
-            zone_assumed=_zone_name(where, exif_time) if sighting.seen_at is None and assumed else "",
+            sighting_id, photo_ids, seen.at, time_from_photo=seen.basis in FROM_PHOTO, zone_assumed=seen.zone,
             place_from_photo=sighting.place is exif_place and exif_place is not None, receipt=number,
-            sender=sender,
+            sender=sender, seen_at_basis=seen.basis.value, camera_clock=seen.camera_clock,
         )
         if (won := idempotency.remember(uow, key, receipt.as_json())) is not None:
             return SightingReceipt.from_json(won).to(sender)  # a concurrent retry won
@@ -257,8 +282,9 @@ def resent_report(deps: Deps, key: idempotency.Key | None, sender: str = "") -> 
     row = reports.already_sent(deps, key.name if key else None)
     if row is None:
         return None
-    return SightingReceipt(row["id"], [], row["seen_at"], time_from_photo=False, place_from_photo=False,
-                           receipt=row["receipt"], resent=True,
+    return SightingReceipt(row["id"], [], row["seen_at"], time_from_photo=row["seen_at_basis"] in FROM_PHOTO,
+                           place_from_photo=False, zone_assumed=row["seen_at_zone"], receipt=row["receipt"],
+                           resent=True, seen_at_basis=row["seen_at_basis"], camera_clock=row["camera_clock"],
                            sender=str(first.get("sender", "")) if first else "-").to(sender)
 
 

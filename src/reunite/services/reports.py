@@ -12,9 +12,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from reunite.domain.errors import InvalidInput, NotFound, bounded
-from reunite.domain.model import SightingStatus
+from reunite.domain.model import SeenAtBasis, SeenTime, SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import report_verdict
+from reunite.domain.times import CLOCK_SKEW
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.grouping import leave_group
@@ -108,6 +109,36 @@ def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str
         uow.add_report_details(row["id"], description, contact or row["reporter_contact"])
         uow.audit("reporter", "sighting.details_added", "sighting", row["id"], contact=bool(contact))
         held_again(deps, uow, row)
+        uow.commit()
+
+
+def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
+              key: idempotency.Key | None = None) -> None:
+    """The reporter says when they saw the child, for a report that had no time (none given, or the photo's
+    clock implausible: dated by its arrival, ``SeenAtBasis.ARRIVAL``): it becomes the time seen, given by
+    the reporter, and the report is matched again on it. A report that has its time keeps it (a correction
+    goes in the details, for the moderators); a time after the report arrived is refused."""
+    row = open_report(deps, receipt, token)
+    if not row["open"]:
+        raise InvalidInput("this report was withdrawn or removed: nothing can be added", field="seen_at")
+    if idempotency.earlier(deps, key) is not None:
+        return  # a double tap or a resend: given already
+    if when is None:
+        raise InvalidInput("say when you saw the child", field="seen_at")
+    if when.tzinfo is None:
+        raise InvalidInput("the time needs a time zone", field="seen_at")
+    if row["seen_at_basis"] != SeenAtBasis.ARRIVAL.value:
+        raise InvalidInput("this report has its time already: write a correction in the details", field="seen_at")
+    if when > row["created_at"] + CLOCK_SKEW:
+        raise InvalidInput("{when} is after your report was sent: when did you see the child?", field="seen_at",
+                           when=when)
+    with deps.uow() as uow:
+        if idempotency.remember(uow, key, {"given": True}) is not None:
+            return  # a concurrent resend was given first
+        uow.set_seen_time(row["id"], SeenTime(when))
+        uow.audit("reporter", "sighting.time_given", "sighting", row["id"])
+        held_again(deps, uow, row)
+        uow.enqueue("faces.process_sighting", lock=f"sighting-{row['id']}", sighting_id=row["id"])
         uow.commit()
 
 

@@ -196,7 +196,8 @@ class ModerationSql:
 
 QUEUE_SQL = {
     "sightings": (
-        "SELECT s.id, s.created_at, s.seen_at, s.seen_at_offset, s.place_text, s.description, s.apparent_sex, "
+        "SELECT s.id, s.created_at, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.camera_clock, "
+        "s.place_text, s.description, s.apparent_sex, "
         "s.child_face_id, s.apparent_age_low, s.apparent_age_high, s.lat, s.lon, s.moderation_reason, "
         "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
         "ARRAY(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.id) AS face_ids, "

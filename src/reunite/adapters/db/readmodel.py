@@ -21,7 +21,8 @@ from reunite.domain.model import CandidateStatus, SightingFilter
 from reunite.domain.times import with_offset
 
 SIGHTING_COLUMNS = (
-    "s.id, s.seen_at, s.seen_at_offset, s.lat, s.lon, s.place_text, s.apparent_age_low, s.apparent_age_high, "
+    "s.id, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.camera_clock, s.lat, s.lon, s.place_text, "
+    "s.apparent_age_low, s.apparent_age_high, "
     "s.apparent_sex, s.description, s.with_whom, s.family_summary, s.created_at, s.status, s.child_face_id, "
     "s.group_id, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id) AS photo_count, "
@@ -232,7 +233,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "c.claimed_by, c.claim_expires_at, c.first_confirmed_by, c.family_answer, c.family_note, "
             "c.family_answered_at, c.proposed_by, c.rank, c.rank_of, c.coarse_rank, c.impostor_share, c.gap_years, "
             "s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
-            "s.seen_at, s.seen_at_offset, s.place_text, s.lat, s.lon, s.description, s.family_summary, "
+            "s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.place_text, s.lat, s.lon, s.description, "
+            "s.family_summary, "
             "s.status AS sighting_status, "
             "s.group_id, "
             "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id AND g.status = ANY(:group_statuses)) "
@@ -275,7 +277,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             rows = conn.execute(text(
                 "WITH near AS MATERIALIZED (SELECT f.id AS face_id, f.sighting_id, "
                 "1 - (f.embedding <=> CAST(:q AS vector)) AS similarity, "
-                "f.hubness, s.seen_at, s.seen_at_offset, s.place_text, s.group_id "
+                "f.hubness, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.place_text, s.group_id "
                 "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 f"WHERE f.sighting_id IS NOT NULL AND s.status = ANY(:statuses) AND f.id = {CHILD_FACE} "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "

@@ -9,10 +9,13 @@ from sqlalchemy.exc import IntegrityError
 
 from reunite.adapters.db.tables import photos, sightings
 from reunite.domain.errors import Conflict
+from reunite.domain.model import SeenTime
 from reunite.domain.quality import ReportPhoto
+from reunite.domain.times import offset_minutes
 
 COLUMNS = (sightings.c.id, sightings.c.receipt, sightings.c.status, sightings.c.seen_at, sightings.c.created_at,
-           sightings.c.place_text, sightings.c.description, sightings.c.reporter_contact)
+           sightings.c.place_text, sightings.c.description, sightings.c.reporter_contact, sightings.c.seen_at_basis,
+           sightings.c.seen_at_zone, sightings.c.camera_clock)
 
 
 class ReportSql:
@@ -37,6 +40,12 @@ class ReportSql:
     def add_report_details(self, sighting_id: int, description: str, contact: str) -> None:
         self.conn.execute(update(sightings).where(sightings.c.id == sighting_id).values(
             description=description, reporter_contact=contact))
+
+    def set_seen_time(self, sighting_id: int, seen: SeenTime) -> None:
+        self.conn.execute(update(sightings).where(sightings.c.id == sighting_id).values(
+            seen_at=seen.at, seen_at_offset=offset_minutes(seen.at), seen_at_basis=seen.basis.value,
+            seen_at_zone=seen.zone, camera_clock=seen.camera_clock))
+        self.conn.execute(update(photos).where(photos.c.sighting_id == sighting_id).values(taken_on=seen.at.date()))
 
     def set_face_problem(self, photo_id: int, problem: str | None) -> None:
         self.conn.execute(update(photos).where(photos.c.id == photo_id).values(face_problem=problem))

@@ -170,7 +170,8 @@ class ShortlistReads:
     def group_trail(self, group_id: int, statuses: Sequence[str]) -> list[dict[str, Any]]:
         """The group's sightings, oldest first: when and where (coarse place text) each was seen."""
         return self._all(
-            "SELECT s.id, s.seen_at, s.seen_at_offset, s.lat, s.lon, s.place_text, s.status, s.child_face_id, "
+            "SELECT s.id, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.lat, s.lon, s.place_text, "
+            "s.status, s.child_face_id, "
             "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
             "(SELECT min(f.id) FROM faces f WHERE f.sighting_id = s.id) AS first_face_id "
             "FROM sightings s WHERE s.group_id = :g AND s.status = ANY(:st) ORDER BY s.seen_at, s.id",

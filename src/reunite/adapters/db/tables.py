@@ -92,6 +92,11 @@ sightings = Table(
     Column("id", BigInteger, primary_key=True),
     Column("seen_at", DateTime(timezone=True), nullable=False),
     Column("seen_at_offset", SmallInteger),  # minutes east of UTC it was given in; NULL: unknown
+    # how seen_at was obtained (domain.model.SeenAtBasis), the zone a camera's zone-less time was read in,
+    # and a camera's clock set aside as implausible, as it read (0023)
+    Column("seen_at_basis", String(24), nullable=False, server_default="given"),
+    Column("seen_at_zone", Text, nullable=False, server_default=""),
+    Column("camera_clock", Text, nullable=False, server_default=""),
     Column("lat", Float),
     Column("lon", Float),
     Column("place_text", Text, nullable=False, server_default=""),
@@ -114,6 +119,7 @@ sightings = Table(
     created_column(),
     Index("ix_sightings_group_id", "group_id", postgresql_where=text("group_id IS NOT NULL")),
     CheckConstraint("apparent_sex IN ('female', 'male', 'unknown')", name="apparent_sex"),
+    CheckConstraint("seen_at_basis IN ('given', 'camera', 'camera_zone_assumed', 'arrival')", name="seen_at_basis"),
     Index("ux_sightings_receipt", "receipt", unique=True),
     Index("ux_sightings_client_key", "client_key", unique=True),
     Index("ix_sightings_seen_at", "seen_at"),

@@ -35,6 +35,8 @@ from reunite.domain.model import (
     NewSighting,
     PhotoFacts,
     PhotoOwner,
+    SeenAtBasis,
+    SeenTime,
     Sex,
 )
 from reunite.domain.scoring import CaseFacts, SightingFacts
@@ -125,13 +127,14 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
         ).scalar_one())
 
     def add_sighting(
-        self, sighting: NewSighting, seen_at: datetime, created_at: datetime, status: str,
+        self, sighting: NewSighting, seen: SeenTime, created_at: datetime, status: str,
         reporter_account_id: int | None,
     ) -> int:
         age, place = sighting.apparent_age, sighting.place
         return int(self.conn.execute(
             insert(sightings).values(
-                seen_at=seen_at, seen_at_offset=offset_minutes(seen_at),
+                seen_at=seen.at, seen_at_offset=offset_minutes(seen.at), seen_at_basis=seen.basis.value,
+                seen_at_zone=seen.zone, camera_clock=seen.camera_clock,
                 lat=place.lat if place else None, lon=place.lon if place else None,
                 place_text=sighting.place_text, apparent_age_low=age.low if age else None,
                 apparent_age_high=age.high if age else None, apparent_sex=sighting.apparent_sex.value,
@@ -271,7 +274,8 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             age = None
             if row.apparent_age_low is not None:
                 age = AgeRange(row.apparent_age_low, row.apparent_age_high)
-            found[row.id] = SightingFacts(row.id, row.seen_at, _point(row.lat, row.lon), age, Sex(row.apparent_sex))
+            found[row.id] = SightingFacts(row.id, row.seen_at, _point(row.lat, row.lon), age, Sex(row.apparent_sex),
+                                          SeenAtBasis(row.seen_at_basis))
         return found
 
     def faces_of(self, owner: PhotoOwner, owner_id: int) -> list[StoredFace]:

@@ -10,7 +10,17 @@ from fastapi.responses import Response
 
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, Problems
-from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, SightingFilter, Upload
+from reunite.domain.model import (
+    AgeRange,
+    CandidateStatus,
+    GeoPoint,
+    NewCase,
+    NewSighting,
+    SeenAtBasis,
+    Sex,
+    SightingFilter,
+    Upload,
+)
 from reunite.domain.times import localize
 from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
@@ -18,7 +28,7 @@ from reunite.entrypoints.api.validation import GivenTime
 from reunite.i18n import Language, negotiate
 from reunite.services import idempotency, intake, queries, review, search, throttle
 from reunite.services.deps import Deps
-from reunite.wording import explanation, lead_words
+from reunite.wording import clock_said, explanation, lead_words
 
 router = APIRouter(prefix="/api")
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -89,7 +99,11 @@ def report_sighting(
 ) -> schemas.SightingAccepted:
     """Report a child seen in the street. Returns at once; faces are found and matched in the background.
     Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit.
-    Sent again with the same ``Idempotency-Key``, it answers the first receipt and stores nothing."""
+    Sent again with the same ``Idempotency-Key``, it answers the first receipt and stores nothing.
+    Without ``seen_at``, no time is guessed: the photo's clock is used when plausible (``seen_at_basis``
+    ``camera``, or ``camera_zone_assumed`` with the zone it was read in), else the report is dated by its
+    arrival and marked so (``arrival``: shown as "time not given", never taken for a time seen; a clock
+    before 2000, over 25 years old or in the future is set aside and returned as ``camera_clock``)."""
     uploads = read_uploads(photos)
     proof = (pow_challenge, pow_nonce) if pow_challenge else None  # checked and spent before the report is read
     with throttle.report_attempt(deps, who, client_ip(request), proof) as attempt:  # refused ones do not count
@@ -109,10 +123,25 @@ def report_sighting(
             receipt = intake.report_sighting(deps, who, sighting, uploads, key=key)
     return schemas.SightingAccepted(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
-        time_from_photo=receipt.time_from_photo, place_from_photo=receipt.place_from_photo,
-        zone_assumed=receipt.zone_assumed,
-        message=lang.gettext("Thank you. The photos are being checked for faces and compared with missing children."),
+        seen_at_basis=receipt.seen_at_basis, time_from_photo=receipt.time_from_photo,
+        place_from_photo=receipt.place_from_photo, zone_assumed=receipt.zone_assumed,
+        camera_clock=receipt.camera_clock, message=accepted_message(lang, receipt),
     )
+
+
+def accepted_message(lang: Language, receipt: intake.SightingReceipt) -> str:
+    """The thanks, and for a report without a time (``arrival``) the question the thank-you page asks too."""
+    thanks = lang.gettext("Thank you. The photos are being checked for faces and compared with missing children.")
+    if receipt.seen_at_basis != SeenAtBasis.ARRIVAL:
+        return thanks
+    if receipt.camera_clock:
+        asked = lang.gettext(
+            "Your photo's clock says {day}: that cannot be when you saw the child, so your report has no time yet.",
+            day=clock_said(lang, receipt.camera_clock))
+    else:
+        asked = lang.gettext(
+            "Your report has no time yet: it is kept with the time it was received until you say when you saw the child.")  # noqa: E501
+    return " ".join((thanks, asked, lang.gettext("When did you see the child?")))
 
 
 @router.get("/sightings", response_model=schemas.SightingPage, responses=ERRORS)

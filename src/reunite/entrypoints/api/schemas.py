@@ -21,16 +21,34 @@ class Problem(BaseModel):
     problems: list[FieldProblem] | None = Field(None, description="Each problem of the request, when it has several")
 
 
+SEEN_AT_BASIS = (
+    "How seen_at was obtained: `given` (the reporter said when), `camera` (the photo's clock, with the offset "
+    "the camera wrote), `camera_zone_assumed` (the photo's clock, which wrote no zone: read in `seen_at_zone`), "
+    "`arrival` (no time was given, or the photo's clock was not plausible: seen_at is when the report arrived, "
+    "only a latest time; matching draws nothing from it). Show `arrival` as \"time not given (report received "
+    "…)\", never as a time seen")
+SEEN_AT_ZONE = ("With `camera_zone_assumed`: the zone the camera's zone-less clock was read in (an IANA name, or "
+                "an offset such as UTC+09:00); empty otherwise")
+CAMERA_CLOCK = ("A photo's clock set aside as implausible (before 2000-01-01, more than 25 years before the "
+                "report, or in the future), as the camera wrote it (e.g. `1970-01-01 00:00`): seen_at is then "
+                "the report's arrival (`arrival`); empty otherwise")
+
+
 class SightingAccepted(BaseModel):
     id: int
     photo_ids: list[int]
     seen_at: datetime
+    seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
     time_from_photo: bool
     place_from_photo: bool
     zone_assumed: str = Field("", description=(
-        "Set when seen_at is the camera's clock, which wrote no time zone: the IANA zone it was read in "
-        "(the site's). Send seen_at with its offset to correct it."))
-    message: str
+        "Set when seen_at is the camera's clock, which wrote no time zone: the zone it was read in (the "
+        "reporter's, else the site's; an IANA name, or an offset such as UTC+09:00). Send seen_at with its "
+        "offset to correct it."))
+    camera_clock: str = Field("", description=CAMERA_CLOCK)
+    message: str = Field(description=(
+        "For the reporter, in the request's language; when no time could be used (`arrival`), it asks when the "
+        "child was seen"))
 
 
 class CaseAccepted(BaseModel):
@@ -61,6 +79,9 @@ class SightingFace(BaseModel):
 class SightingOut(BaseModel):
     id: int
     seen_at: datetime
+    seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
+    seen_at_zone: str = Field("", description=SEEN_AT_ZONE)
+    camera_clock: str | None = Field(default=None, description="Only for reviewers who see originals: " + CAMERA_CLOCK)
     lat: float | None
     lon: float | None
     place_text: str
@@ -197,7 +218,10 @@ class CandidateOut(BaseModel):
     distance_km: float | None = Field(description=(
         "From where last seen; for anyone who does not see exact places, between the two places' ~1 km grid "
         "cells, in whole kilometres"))
-    elapsed_days: float
+    elapsed_days: float = Field(description=(
+        "Days from when the child went missing to the sighting's seen_at (with `seen_at_basis` `arrival`: to "
+        "when the report arrived, a latest time)"))
+    seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
     status: str
     review_reason: str = Field(description=(
         "The reviewer's own words only for those who review candidates (they can name where the child was "

@@ -219,6 +219,20 @@ async def report_details(request: Request, lang: LangDep, deps: DepsDep, who: Pr
     return RedirectResponse(f"/reports/{receipt}/{token}?added=1", status_code=303)
 
 
+@router.post("/reports/{receipt}/{token}/time", response_class=HTMLResponse, response_model=None)
+async def report_time(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, receipt: str,
+                      token: str) -> Response:
+    """When the reporter saw the child, for a report that had no time (asked on the thank-you page and here)."""
+    form = await checked_form(request)
+    try:
+        when = intake.check_seen_at(deps, local_time(form, "seen_at", lang))
+        reports.give_time(deps, receipt, token, when, form_key(who, f"report-time:{receipt.upper()}", form))
+    except InvalidInput as exc:  # what was typed is shown again, to correct
+        return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
+                                      error=lang.error(exc), typed=dict(form)))
+    return RedirectResponse(f"/reports/{receipt}/{token}?time=1", status_code=303)
+
+
 @router.post("/reports/{receipt}/{token}/withdraw", response_model=None)
 async def report_withdraw(request: Request, lang: LangDep, deps: DepsDep, receipt: str, token: str) -> Response:
     form = await checked_form(request)
