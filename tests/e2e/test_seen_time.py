@@ -1,0 +1,157 @@
+"""How a sighting's time was obtained (probe s12 F8, F9, F15): a camera clock that was reset (1970) is no
+time; a report without a time is dated by its arrival and says so everywhere; the reporter is asked when
+they saw the child and can say it through the private link; a camera time keeps the zone its offset says."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from reunite.bootstrap import Container
+from tests.conftest import plain_photo, run_jobs
+from tests.e2e.test_times import csrf, only_sighting_id, photo_with_time, police, shown
+from tests.photos import portrait
+
+
+def basis_of(container: Container, sighting_id: int) -> tuple[str, str, str, str]:
+    with container.engine.connect() as conn:
+        seen, basis, zone, clock = conn.exec_driver_sql(
+            "SELECT seen_at, seen_at_basis, seen_at_zone, camera_clock FROM sightings WHERE id = %s",
+            (sighting_id,)).one()
+    return seen.isoformat(), basis, zone, clock
+
+
+def test_a_photo_whose_clock_says_1970_is_matched_and_its_reporter_asked_when(
+    container: Container, client: TestClient
+) -> None:
+    """The same child's face, from a phone whose clock was reset: proposed for her case (not "seen 56 years
+    before she went missing"), the reporter asked in their language, the moderators shown the clock."""
+    registered = police(container).post("/api/cases", files=[("photos", ("kid.jpg", portrait(), "image/jpeg"))], data={
+        "given_name": "Lili", "sex": "female", "birth_date": "2017-01-01",
+        "missing_since": "2026-11-01T16:00:00+08:00", "photo_dates": "2025-01-01"})
+    assert registered.status_code == 201
+    reset = photo_with_time("1970:01:01 00:00:00", source=portrait("collins", 1))
+    sent = client.post("/api/sightings", files=[("photos", ("s.jpg", reset, "image/jpeg"))])
+    assert sent.status_code == 202
+    answer = sent.json()
+    assert (answer["seen_at_basis"], answer["camera_clock"], answer["time_from_photo"]) == (
+        "arrival", "1970-01-01 00:00", False)
+    assert not answer["seen_at"].startswith("1970")
+    assert "Your photo's clock says Jan 1, 1970" in answer["message"]
+    assert "When did you see the child?" in answer["message"]
+    again = photo_with_time("1970:01:01 00:00:00", source=portrait("collins", 1), mirror=True)
+    chinese = client.post("/api/sightings", files=[("photos", ("s.jpg", again, "image/jpeg"))],
+                          headers={"Accept-Language": "zh-CN"}).json()
+    assert "您照片里的时钟显示 1970年1月1日" in chinese["message"]
+    run_jobs(container)
+    sighting = answer["id"]
+    candidates = client.get(f"/api/sightings/{sighting}/candidates").json()
+    assert [c["case_id"] for c in candidates] == [registered.json()["id"]]
+    assert candidates[0]["seen_at_basis"] == "arrival"
+    assert "time seen not given: reported" in candidates[0]["explanation"]
+    page = shown(client.get(f"/sightings/{sighting}")).replace("&#39;", "'")
+    assert "time not given (report received" in page
+    assert "The photo's clock says 1970-01-01 00:00: not plausible" in page
+    assert client.get(f"/api/sightings/{sighting}").json()["camera_clock"] == "1970-01-01 00:00"
+
+
+def test_a_camera_clock_from_before_2000_or_25_years_back_is_no_time_and_a_recent_one_is(
+    container: Container, client: TestClient
+) -> None:
+    def sent(wall: str, seed: int) -> dict[str, str]:
+        photo = photo_with_time(wall, "+08:00", plain_photo(seed=seed))
+        return dict(client.post("/api/sightings", files=[("photos", ("p.jpg", photo, "image/jpeg"))]).json())
+
+    assert sent("1999:12:31 23:00:00", 11)["seen_at_basis"] == "arrival"
+    assert sent("2001:06:01 10:00:00", 12)["seen_at_basis"] == "arrival"  # more than 25 years before the report
+    assert sent("2030:06:01 10:00:00", 13)["camera_clock"] == "2030-06-01 10:00+08:00"  # in the future
+    recent = sent("2026:12:01 09:30:00", 14)
+    assert (recent["seen_at"], recent["seen_at_basis"]) == ("2026-12-01T09:30:00+08:00", "camera")
+
+
+def test_a_report_without_a_time_says_so_and_its_reporter_can_give_it_through_the_private_link(
+    container: Container, anonymous: TestClient, client: TestClient
+) -> None:
+    reset = photo_with_time("1970:01:01 00:00:00", source=plain_photo(seed=21))
+    thanks = anonymous.post("/report", files=[("photos", ("p.jpg", reset, "image/jpeg"))],
+                            data={"csrf": csrf(anonymous), "tz": "Asia/Shanghai"})
+    assert thanks.status_code == 200
+    page = shown(thanks).replace("&#39;", "'")
+    assert "Seen at: time not given (report received" in page
+    assert "Your photo's clock says Jan 1, 1970: that cannot be when you saw the child" in page
+    link = thanks.headers["X-Reunite-Receipt"]
+    assert f'action="{link}/time"' in thanks.text
+    sighting = only_sighting_id(container)
+    assert client.get(f"/api/sightings/{sighting}").json()["seen_at_basis"] == "arrival"
+
+    given = anonymous.post(f"{link}/time", data={"csrf": csrf(anonymous, link), "seen_at": "2026-12-02T15:00",
+                                                 "tz": "Asia/Shanghai"}, follow_redirects=False)
+    assert given.status_code == 303
+    after = shown(anonymous.get(given.headers["location"]))
+    assert "The time was added to your report." in after and "Seen at: Dec 2, 2026, 3:00 PM China" in after
+    assert basis_of(container, sighting)[:3] == ("2026-12-02T07:00:00+00:00", "given", "")
+    assert client.get(f"/api/sightings/{sighting}").json()["seen_at"] == "2026-12-02T15:00:00+08:00"
+    changed = anonymous.post(f"{link}/time", data={"csrf": csrf(anonymous, link), "seen_at": "2026-12-01T15:00",
+                                                   "tz": "Asia/Shanghai"})
+    assert changed.status_code == 422 and "this report has its time already" in changed.text
+    assert basis_of(container, sighting)[0] == "2026-12-02T07:00:00+00:00"
+
+
+def test_a_report_sent_without_any_time_is_marked_arrival_not_seen_then(client: TestClient) -> None:
+    answer = client.post("/api/sightings", files=[("photos", ("p.jpg", plain_photo(seed=31), "image/jpeg"))]).json()
+    assert (answer["seen_at_basis"], answer["camera_clock"]) == ("arrival", "")
+    assert "Your report has no time yet" in answer["message"]
+    listed = client.get("/api/sightings").json()["items"]
+    assert [s["seen_at_basis"] for s in listed if s["id"] == answer["id"]] == ["arrival"]
+    assert "time not given (report received" in shown(client.get(f"/sightings/{answer['id']}"))
+    given = client.post("/api/sightings", data={"seen_at": "2026-12-01T09:30:00+08:00"},
+                        files=[("photos", ("p.jpg", plain_photo(seed=32), "image/jpeg"))]).json()
+    assert (given["seen_at_basis"], given["message"]) == (
+        "given", "Thank you. The photos are being checked for faces and compared with missing children.")
+    assert "time not given" not in shown(client.get(f"/sightings/{given['id']}"))
+
+
+def test_a_phone_time_with_its_offset_is_never_named_in_another_zone(
+    container: Container, anonymous: TestClient
+) -> None:
+    """The phone read a zone-less camera 09:30 at +09:00, its browser naming Asia/Shanghai: the receipt shows
+    that instant (8:30 in Shanghai) and names the offset it was read at, never "read as China Standard Time"
+    (a camera 09:30 read as that would be 9:30)."""
+    thanks = anonymous.post("/report", files=[("photos", ("p.jpg", plain_photo(seed=41), "image/jpeg"))], data={
+        "csrf": csrf(anonymous), "photo_taken_at": "2026-12-02T09:30:00+09:00", "photo_zone_assumed": "1",
+        "tz": "Asia/Shanghai"})
+    page = shown(thanks).replace("&#39;", "'")
+    assert "8:30 AM China Standard Time (the camera's clock, which records no time zone: read as UTC+09:00)" in page
+    assert basis_of(container, only_sighting_id(container))[1:3] == ("camera_zone_assumed", "UTC+09:00")
+    same = anonymous.post("/report", files=[("photos", ("p.jpg", plain_photo(seed=42), "image/jpeg"))], data={
+        "csrf": csrf(anonymous), "photo_taken_at": "2026-12-02T09:30:00+08:00", "photo_zone_assumed": "1",
+        "tz": "Asia/Shanghai"})
+    assert "9:30 AM China Standard Time (the camera's clock, which records no time zone: read as China " \
+           "Standard Time)" in shown(same).replace("&#39;", "'")
+
+
+def test_reports_stored_before_the_basis_was_kept_read_as_what_intake_stored(
+    container: Container, client: TestClient
+) -> None:
+    """Migration 0023: a report stored without a time (its arrival, to the microsecond) reads "time not given";
+    one sent with an Idempotency-Key reads its receipt (a camera time, the zone it was read in); others: given."""
+    from alembic import command
+
+    from reunite.adapters.db.migrate import alembic_config, upgrade
+
+    def sent(photo: bytes, key: str = "", **data: str) -> int:
+        headers = {"Idempotency-Key": key} if key else {}
+        return int(client.post("/api/sightings", files=[("photos", ("p.jpg", photo, "image/jpeg"))], data=data,
+                               headers=headers).json()["id"])
+
+    arrival = sent(plain_photo(seed=51))
+    given = sent(plain_photo(seed=52), seen_at="2026-12-01T09:30:00+08:00")
+    zoneless = sent(photo_with_time("2026:12:01 09:30:00", source=plain_photo(seed=53)), key="k-53")
+    camera = sent(photo_with_time("2026:12:01 09:30:00", "+09:00", plain_photo(seed=54)), key="k-54")
+    before = {s: basis_of(container, s) for s in (arrival, given, zoneless, camera)}
+    command.downgrade(alembic_config(container.engine), "0022_family_summary")
+    upgrade(container.engine)
+    after = {s: basis_of(container, s) for s in (arrival, given, zoneless, camera)}
+    assert after == before
+    assert [after[s][1] for s in (arrival, given, zoneless, camera)] == [
+        "arrival", "given", "camera_zone_assumed", "camera"]
+    assert after[zoneless][2] == "Asia/Shanghai"
