@@ -55,3 +55,31 @@ def test_a_camera_time_without_a_zone_is_said_to_be_read_in_the_phones_zone(brow
     expect(page.locator("main")).to_contain_text("read as Eastern Standard Time", timeout=20_000)
     expect(page.locator("main")).to_contain_text("2:00 PM Eastern Standard Time")
     context.close()
+
+
+def test_a_photo_whose_clock_was_reset_is_not_offered_as_the_time_and_the_reporter_is_asked(
+    browser: Browser, server: str
+) -> None:
+    """Probe s12 F8: a phone whose battery ran out stamps 1970-01-01. The form does not say that time is used;
+    it asks when the child was seen, and the thank-you page asks again with a way to give it."""
+    exif = phone_exif()
+    exif.get_ifd(0x8769).update({36867: "1970:01:01 00:00:00", 36881: "+08:00"})
+    out = io.BytesIO()
+    Image.fromarray(np.full((120, 160, 3), 128, np.uint8)).save(out, format="JPEG", exif=exif)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.goto(server + "/report")
+    page.locator('input[type="file"]').first.set_input_files(
+        files=[{"name": "p.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}])
+    help_text = page.locator("#when-help")
+    expect(help_text).to_contain_text("Your photo's clock says Jan 1, 1970: that cannot be when you saw the child")
+    assert "is used" not in (help_text.text_content() or "")
+    page.get_by_role("button", name="Send report").click()
+    main = page.locator("main")
+    expect(main).to_contain_text("time not given (report received", timeout=20_000)
+    expect(main).to_contain_text("Your photo's clock says Jan 1, 1970")
+    page.locator('#when input[name="seen_at"]').fill("2026-12-02T15:00")
+    page.get_by_role("button", name="Add the time to my report").click()
+    expect(main).to_contain_text("The time was added to your report.")
+    expect(main).to_contain_text("Dec 2, 2026, 3:00 PM China Standard Time")
+    context.close()

@@ -182,7 +182,8 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
                     provenance: Provenance | None = None, key: idempotency.Key | None = None,
                     client_key: str | None = None, sender: str = "") -> SightingReceipt:
     """Accept a sighting. Time and place come from the reporter, else the photos' EXIF (read by the
-    server, or by the phone before it shrank the photo), else now.
+    server, or by the phone before it shrank the photo) when plausible, else the report's arrival, marked
+    so (``seen_time``).
     It waits for a moderator before anyone but reviewers sees it (reviewers' own reports do not).
     A public post whose picture was reported before (a repost) joins that sighting as another source;
     a person's report (form, API, email) always stands as its own sighting with its own time, place and

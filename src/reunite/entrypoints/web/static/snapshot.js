@@ -240,9 +240,15 @@
         document.getElementById("photo_taken_at").value = exif.time.iso;
         document.getElementById("photo_zone_assumed").value = exif.time.assumed ? "1" : "";
         var help = document.getElementById("when-help");  // shown, never written over the reporter's own
-        var said = exif.time.assumed ? help && help.dataset.assumed : help && help.dataset.photo;  // a zone-less camera clock: said so
+        var taken = new Date(exif.time.iso), now = Date.now(), lang = document.documentElement.lang || undefined;
+        // a clock reset to 1970, over 25 years old or ahead is no time (as the server reads it: domain/times.py)
+        var plausible = taken >= Math.max(Date.UTC(2000, 0, 1), now - 25 * 365.25 * 864e5) && taken <= now + 15 * 6e4;
+        var said = !plausible ? help && help.dataset.implausible
+          : exif.time.assumed ? help && help.dataset.assumed : help && help.dataset.photo;  // a zone-less camera clock: said so
         if (said) help.textContent = said.replace("{time}",  // in the zone the label names (the browser's)
-          new Date(exif.time.iso).toLocaleString(document.documentElement.lang || undefined, {dateStyle: "medium", timeStyle: "short"}));
+          taken.toLocaleString(lang, {dateStyle: "medium", timeStyle: "short"}))
+          .replace("{day}", new Date(exif.time.local.slice(0, 10) + "T00:00Z")  // the day the clock wrote, in no zone
+            .toLocaleDateString(lang, {dateStyle: "medium", timeZone: "UTC"}));
       }
       if (exif.lat !== undefined) {
         document.getElementById("photo_lat").value = exif.lat.toFixed(6);
