@@ -81,6 +81,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/"): ALL, ("GET", "/report"): ALL, ("POST", "/report"): REPORTERS, ("GET", "/report/challenge"): ALL,
     ("GET", "/reports/{receipt}/{token}"): ALL,  # the reporter's private link: its secret is the right
     ("POST", "/reports/{receipt}/{token}/details"): ALL, ("POST", "/reports/{receipt}/{token}/withdraw"): ALL,
+    ("POST", "/reports/{receipt}/{token}/time"): ALL,
     ("GET", "/reports/{receipt}/{token}/check"): ALL, ("POST", "/reports/{receipt}/{token}/photos"): ALL,
     ("GET", "/sw.js"): ALL, ("GET", "/favicon.ico"): ALL,
     ("GET", "/cases/new"): REGISTRARS, ("POST", "/cases/new"): REGISTRARS,
