@@ -179,8 +179,8 @@ def seed(container: object, families: int, sightings: int) -> Seeded:
             sighting_id = uow.add_sighting(sighting, sighting.seen_at, now, "approved", None)
             photo_id = uow.add_photo(PhotoOwner.SIGHTING, sighting_id, facts[photo], key, None)
             ids = uow.replace_faces(photo_id, found, [f"bench/crop-{n}-{i}.jpg" for i in range(len(found))])
-            if len(ids) > 1:  # as a moderator marks it: the child's face, the other one a bystander's
-                uow.conn.exec_driver_sql("UPDATE sightings SET child_face_id = %s WHERE id = %s", (ids[0], sighting_id))
+            # the child's face marked (an only face is when found; of two, as a moderator marks the child's)
+            uow.conn.exec_driver_sql("UPDATE sightings SET child_face_id = %s WHERE id = %s", (ids[0], sighting_id))
             uow.commit()
         faces.append(ids[0])  # the child's face (the first): what a family's browse page shows
     return Seeded(cookies, faces, max(1, min(5, sightings // 24)))

@@ -55,7 +55,8 @@ def test_the_reports_page_asks_which_face_is_the_childs_and_keeps_what_was_chose
     page = moderator.get("/moderation/reports").text
     assert f'name="child_face_{crowded}" value="{child}"' in page
     assert f'name="child_face_{crowded}" value="none"' in page
-    assert f'name="child_face_{alone}"' not in page  # one face: it is the child's, nothing to ask
+    assert f'type="radio" name="child_face_{alone}"' not in page  # one face: the child's, nothing to choose
+    assert f'type="checkbox" name="child_face_{alone}" value="none"' in page  # unless it is not the child's
 
     sent = {"csrf": csrf(moderator, "/moderation/reports"), "ids": [str(crowded), str(alone)], "reason": "duplicate"}
     refused = moderator.post("/moderation/reports/approve", data=sent, follow_redirects=False)
@@ -173,3 +174,53 @@ def test_a_staff_report_showing_several_faces_waits_for_the_childs_face_once_the
     run_jobs(container)
     assert _state(container, crowded_id) == ("approved", child)  # chosen: not held again
     assert crowded_id in [s["id"] for s in partner.get("/api/sightings").json()["items"]]
+
+
+def test_an_only_face_that_is_an_adults_can_be_told_so_and_is_then_neither_shown_nor_found(
+        container: Container) -> None:
+    """A street photo whose only face found is the adult's who led the child away, the child turned
+    away (probe s12 F20): the only face is taken as the child's when found, shown on the moderator's
+    page as such, and the moderator says it is not (approving, or on the report's page): families and
+    partners then see it blurred, never its crop, and a photo of that adult finds nothing."""
+    adult_photo = portrait("hopper", 3)
+    one, two = _pending(container, adult_photo), _pending(container, adult_photo, hour=14)
+    moderator = _moderator(container)
+    page = moderator.get("/moderation/reports").text
+    assert f'name="child_face_{one}" value="none"' in page  # "its one face is not the child's"
+    sent = {"csrf": csrf(moderator, "/moderation/reports"), "ids": [str(one)], f"child_face_{one}": "none"}
+    assert moderator.post("/moderation/reports/approve", data=sent, follow_redirects=False).status_code == 303
+    assert _state(container, one) == ("approved", None)
+    said = html.unescape(moderator.get(f"/sightings/{two}?lang=en").text)
+    assert "The only face found is taken as the child's" in said
+    unmark = {"csrf": csrf(moderator, f"/sightings/{two}"), "face_id": "", "back": f"/sightings/{two}"}
+    assert moderator.post(f"/sightings/{two}/child-face", data=unmark, follow_redirects=False).status_code == 303
+    moderation_api = TestClient(create_app(container), headers={"Authorization": f"Bearer {admin_token(container)}"})
+    assert moderation_api.post("/api/moderation/sightings", json={"ids": [two], "approve": True}).status_code == 204
+    assert _state(container, two) == ("approved", None)
+    token = issue_token(container.deps, OPERATOR, "partner", [Scope.READ_SIGHTINGS])
+    partner = TestClient(create_app(container), headers={"Authorization": f"Bearer {token}"})
+    for sighting_id in (one, two):
+        shown = partner.get(f"/api/sightings/{sighting_id}").json()
+        assert shown["first_face_id"] is None
+        face = container.deps.read.sighting(sighting_id)["faces"][0]["id"]
+        assert partner.get(f"/api/faces/{face}/crop").status_code == 404
+    found = partner.post("/api/search", files={"photo": ("a.jpg", portrait("hopper", 1), "image/jpeg")})
+    assert found.status_code == 200 and not {h["sighting_id"] for h in found.json()} & {one, two}
+    assert [d for _, s, d in audited(container, "sighting.child_face_marked") if s == one][-1] == {"face": None}
+
+
+def test_an_only_face_is_the_childs_once_found_and_a_family_sees_it(container: Container) -> None:
+    """What a reporter photographs is the child: a report's only face is marked as the child's when its
+    faces are found (audited as the system's), so families see it and a photo of the child finds it."""
+    alone = _pending(container, portrait("collins", 2))
+    face = container.deps.read.sighting(alone)["faces"][0]["id"]
+    assert _state(container, alone) == ("pending", face)
+    assert [d for _, s, d in audited(container, "sighting.child_face_marked") if s == alone] == [
+        {"face": face, "only_face": True}]
+    api = TestClient(create_app(container), headers={"Authorization": f"Bearer {admin_token(container)}"})
+    assert api.post("/api/moderation/sightings", json={"ids": [alone], "approve": True}).status_code == 204
+    token = issue_token(container.deps, OPERATOR, "partner", [Scope.READ_SIGHTINGS])
+    partner = TestClient(create_app(container), headers={"Authorization": f"Bearer {token}"})
+    assert partner.get(f"/api/sightings/{alone}").json()["first_face_id"] == face
+    assert partner.get(f"/api/faces/{face}/crop").status_code == 200
+

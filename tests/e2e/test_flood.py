@@ -27,7 +27,7 @@ ANN = Principal(role=Role.MODERATOR, account_id=901)
 
 def _approve_unmarked(container: Container, sightings: list[int]) -> None:
     """Reports approved on arrival (the operator's) that show several faces, none marked, wait again once
-    their faces are found (``moderation.hold_for_child_face``): the moderator approves them saying the
+    their faces are found (``moderation.settle_child_face``): the moderator approves them saying the
     child's face is not among them."""
     assert {container.deps.read.sighting(s)["status"] for s in sightings} == {"pending"}
     moderation.moderate_sightings(container.deps, ANN, sightings, True, child_faces=dict.fromkeys(sightings))

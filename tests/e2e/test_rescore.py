@@ -52,8 +52,11 @@ def _sighting(container: Container, photo: bytes, hour: int, place: GeoPoint | N
     sighting = intake.report_sighting(container.deps, OPERATOR, seen, [Upload(photo, "s.jpg")]).sighting_id
     run_jobs(container)
     # approved on arrival; one showing several faces waits again once they are found, and is approved with
-    # none marked as the child's (the moderator says it is not among them; a test marks it later)
-    moderation.moderate_sightings(container.deps, OPERATOR, [sighting], approve=True, child_faces={sighting: None})
+    # none marked as the child's (the moderator says it is not among them; a test marks it later); an only
+    # face is the child's
+    several = len(container.deps.read.sighting(sighting)["faces"]) > 1
+    moderation.moderate_sightings(container.deps, OPERATOR, [sighting], approve=True,
+                                  child_faces={sighting: None} if several else {})
     run_jobs(container)
     return sighting
 

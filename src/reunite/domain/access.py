@@ -185,8 +185,7 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     if "faces" in row and not who.can(P.SEE_ORIGINALS):
         shown["faces"] = [f for f in row["faces"] if f["id"] == child_face(row)]
     if "first_face_id" in row and not who.can(P.SEE_ORIGINALS):  # the face a gallery card shows
-        shown["first_face_id"] = row.get("child_face_id") or (row["first_face_id"] if row["face_count"] == 1
-                                                               else None)
+        shown["first_face_id"] = row.get("child_face_id")
     return shown
 
 
@@ -197,14 +196,16 @@ def photo_shown(who: Principal, photo: dict[str, Any]) -> bool:
 
 
 def child_face(row: dict[str, Any]) -> int | None:
-    """The face a reporter or moderator marked as the child's; a photo set with one face: that one."""
+    """The face marked as the child's (``child_face_of``)."""
     return child_face_of(row.get("child_face_id"), [f["id"] for f in row.get("faces") or []])
 
 
 def child_face_of(marked: int | None, sighting_face_ids: Sequence[int]) -> int | None:
-    if marked:
-        return int(marked)
-    return int(sighting_face_ids[0]) if len(sighting_face_ids) == 1 else None
+    """The face marked as the child's, if it is one of the sighting's: by a moderator, or the only face
+    of a report when its faces were found (``moderation.settle_child_face``), which a moderator may
+    unmark when it is an adult's (the child turned away). None: no face there is known to be the child's,
+    so every face is blurred for families, and the report is not searched by photo nor grouped."""
+    return int(marked) if marked is not None and int(marked) in sighting_face_ids else None
 
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom, in the upright photo's pixels

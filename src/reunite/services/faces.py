@@ -11,7 +11,7 @@ from reunite.domain.model import DetectedFace, PhotoOwner
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import FaceProblem, photo_problem
 from reunite.services.deps import Deps
-from reunite.services.moderation import hold_for_child_face
+from reunite.services.moderation import settle_child_face
 
 SYSTEM = "system"
 UNREADABLE = "the face detector cannot read this photo (too small, or of an unusual shape)"
@@ -42,7 +42,7 @@ def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool =
     with deps.uow() as uow:
         stored = sum(_store_faces(deps, uow, photo, faces) for photo, faces in found)
         if owner is PhotoOwner.SIGHTING and any(not photo.processed for photo in todo):
-            hold_for_child_face(deps, uow, owner_id)  # approved on arrival, before its faces were known
+            settle_child_face(deps, uow, owner_id)  # one face: the child's; several, approved on arrival: held
         uow.commit(durable=JOB_DURABLE)
     return stored
 

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, InvalidInput, bounded
 from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, settled, state_of, transition
-from reunite.domain.model import SightingStatus
+from reunite.domain.model import PhotoOwner, SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.summary import SUMMARY_LIMIT, cleaned, fold, repeated_place
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
@@ -59,6 +59,10 @@ def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
     choice, and whether a face was marked now."""
     state, face_count, marked = uow.child_face_state(sighting_id)  # the report locked until the commit
     face = chosen.get(sighting_id)
+    if sighting_id in chosen and face is None and face_count == 1 and marked is not None:
+        uow.set_child_face(sighting_id, None)  # its only face is not the child's (an adult's, the child turned away)
+        uow.audit(who.actor, "sighting.child_face_marked", "sighting", sighting_id, face=None)
+        return {"child_face": "not among the faces"}, True
     if sighting_id in chosen and marked is not None and face != marked:
         # the choice was made on a page showing no mark: someone marked the child's face since (changing a
         # mark is ``mark_child_face``'s, which says so in the audit), so this approval would undo it unseen
@@ -74,12 +78,19 @@ def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
     return ({"child_face": "not among the faces"} if unmarked else {}), False
 
 
-def hold_for_child_face(deps: Deps, uow: UnitOfWork, sighting_id: int) -> None:
-    """Its faces just found: a report approved before they were known (sent by staff or an admin's or police
-    token, approved on arrival) whose photos show several faces, none marked as the child's, goes back
-    to the moderators' queue with the reason they read, until one chooses the child's face or says it is
-    not among them (``workbench.require_child_face``). One face or none: it stays approved."""
+def settle_child_face(deps: Deps, uow: UnitOfWork, sighting_id: int) -> None:
+    """Its faces just found: a report whose photos show one face has it marked as the child's (what a
+    reporter photographs), which a moderator may unmark when it is an adult's, the child turned away
+    (``mark_child_face``, or "not the child's face" when approving). A report approved before its faces
+    were known (sent by staff or an admin's or police token, approved on arrival) whose photos show
+    several faces, none marked, goes back to the moderators' queue with the reason they read, until one
+    chooses the child's face or says it is not among them (``workbench.require_child_face``)."""
     state, face_count, marked = uow.child_face_state(sighting_id)
+    if face_count == 1 and marked is None:
+        only = uow.faces_of(PhotoOwner.SIGHTING, sighting_id)[0].face_id
+        uow.set_child_face(sighting_id, only)
+        uow.audit(SYSTEM, "sighting.child_face_marked", "sighting", sighting_id, face=only, only_face=True)
+        return
     if state != SightingStatus.APPROVED.value or not needs_child_face(face_count, marked):
         return
     uow.moderate_sighting(sighting_id, SightingStatus.PENDING.value, CHOOSE_CHILD_FACE, SYSTEM, deps.clock.now())

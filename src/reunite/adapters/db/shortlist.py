@@ -22,12 +22,11 @@ UNTOUCHED = ("status = 'proposed' AND reviewed_at IS NULL AND proposed_by = 'mac
              "AND family_answer IS NULL AND (claim_expires_at IS NULL OR claim_expires_at < now())")
 
 
-# the face of sighting ``s`` that may be the reported child (``domain.access.child_face_of``): the one a
-# moderator marked, else its only face; NULL when several faces are unmarked (no face there is known to
-# be the child's: the others are bystanders, adults among them). Only this face is searched by photo and
-# grouped.
-CHILD_FACE = ("COALESCE(s.child_face_id, (SELECT min(g.id) FROM faces g WHERE g.sighting_id = s.id "
-              "HAVING count(*) = 1))")
+# the face of sighting ``s`` that may be the reported child (``domain.access.child_face_of``): the one
+# marked (by a moderator, or its only face when the faces were found); NULL when none is (no face there is
+# known to be the child's: the others are bystanders, adults among them). Only this face is searched by
+# photo and grouped.
+CHILD_FACE = "s.child_face_id"
 
 
 class ShortlistSql:
