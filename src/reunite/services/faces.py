@@ -41,8 +41,8 @@ def process_photos(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: bool =
     found = [(photo, _detect(deps, owner, photo)) for photo in todo]
     with deps.uow() as uow:
         stored = sum(_store_faces(deps, uow, photo, faces) for photo, faces in found)
-        if owner is PhotoOwner.SIGHTING and any(not photo.processed for photo in todo):
-            settle_child_face(deps, uow, owner_id)  # one face: the child's; several, approved on arrival: held
+        if owner is PhotoOwner.SIGHTING and (new := [photo.photo_id for photo in todo if not photo.processed]):
+            settle_child_face(deps, uow, owner_id, new)  # one face: the child's; several, approved on arrival: held
         uow.commit(durable=JOB_DURABLE)
     return stored
 

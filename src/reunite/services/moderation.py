@@ -78,19 +78,26 @@ def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
     return ({"child_face": "not among the faces"} if unmarked else {}), False
 
 
-def settle_child_face(deps: Deps, uow: UnitOfWork, sighting_id: int) -> None:
-    """Its faces just found: a report whose photos show one face has it marked as the child's (what a
-    reporter photographs), which a moderator may unmark when it is an adult's, the child turned away
-    (``mark_child_face``, or "not the child's face" when approving). A report approved before its faces
-    were known (sent by staff or an admin's or police token, approved on arrival) whose photos show
-    several faces, none marked, goes back to the moderators' queue with the reason they read, until one
-    chooses the child's face or says it is not among them (``workbench.require_child_face``)."""
+def settle_child_face(deps: Deps, uow: UnitOfWork, sighting_id: int, new_photos: Sequence[int]) -> None:
+    """Its faces just found (of ``new_photos``): a report whose photos show one face has it marked as the
+    child's (what a reporter photographs), which a moderator may unmark when it is an adult's, the child
+    turned away (``mark_child_face``, or "not the child's face" when approving); a face that was the only
+    one is no longer taken as the child's once photos added later show more (the moderator chooses). A
+    report approved before its faces were known (sent by staff or an admin's or police token, approved on
+    arrival) whose photos show several faces, none marked, goes back to the moderators' queue with the
+    reason they read, until one chooses the child's face or says it is not among them
+    (``workbench.require_child_face``)."""
     state, face_count, marked = uow.child_face_state(sighting_id)
+    found = uow.faces_of(PhotoOwner.SIGHTING, sighting_id)
     if face_count == 1 and marked is None:
-        only = uow.faces_of(PhotoOwner.SIGHTING, sighting_id)[0].face_id
-        uow.set_child_face(sighting_id, only)
-        uow.audit(SYSTEM, "sighting.child_face_marked", "sighting", sighting_id, face=only, only_face=True)
+        uow.set_child_face(sighting_id, found[0].face_id)
+        uow.audit(SYSTEM, "sighting.child_face_marked", "sighting", sighting_id, face=found[0].face_id,
+                  only_face=True)
         return
+    if face_count > 1 and marked is not None and [f.face_id for f in found if f.photo_id not in new_photos] == [marked]:
+        marked = None  # the only face before: photos added since show more
+        uow.set_child_face(sighting_id, None)
+        uow.audit(SYSTEM, "sighting.child_face_marked", "sighting", sighting_id, face=None, faces=face_count)
     if state != SightingStatus.APPROVED.value or not needs_child_face(face_count, marked):
         return
     uow.moderate_sighting(sighting_id, SightingStatus.PENDING.value, CHOOSE_CHILD_FACE, SYSTEM, deps.clock.now())
