@@ -3,13 +3,13 @@ without being marked; it is marked now, as new reports' only faces are when foun
 can unmark one that is an adult's (the child turned away) and no face is the child's by default.
 
 Revision ID: 0025_only_faces
-Revises: 0022_family_summary
+Revises: 0023_seen_at_basis
 """
 
 from alembic import op
 
 revision = "0025_only_faces"
-down_revision = "0022_family_summary"
+down_revision = "0023_seen_at_basis"
 branch_labels = None
 depends_on = None
 
