@@ -27,7 +27,7 @@ from tests.conftest import count_rows, plain_photo, session_for
 PUBLIC = ["/", "/report", "/login", "/signup", "/privacy", "/takedown", "/subscribe", "/stats", "/invite/not-a-token",
           "/no-such-page"]
 SIGNED_IN = ["/cases/new", "/moderation", "/moderation/sources", "/moderation/dashboard", "/sightings", "/search",
-             "/admin", "/account",
+             "/admin", "/account", "/audit", "/audit?subject=sighting:x",  # the audit log, a filter unreadable
              "/sightings?lat=abc&lon=1&radius_km=-1&from=notadate&age=-1"]  # every filter named as unreadable
 FAMILY = ["/search"]  # a family's pages that differ from an admin's: search by photo chooses among its cases
 LANGS = ["en", "zh_CN"]

@@ -131,6 +131,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/moderation/sources"): REVIEWERS, ("POST", "/moderation/sources"): REVIEWERS,
     ("POST", "/moderation/sources/{source_id}/{state}"): REVIEWERS, ("GET", "/moderation/dashboard"): REVIEWERS,
     ("GET", "/stats"): ALL, ("GET", "/api/stats"): ALL,
+    ("GET", "/audit"): RECORDERS, ("GET", "/api/audit"): RECORDERS,  # the audit log: admins and police
 }
 # Writes whose harmless probe needs a record that does not exist (so an allowed caller changes nothing)
 PROBE_MISSING = {"/cases/{case_id}/close", "/admin/tokens/{token_id}/revoke", "/api/tokens/{token_id}",

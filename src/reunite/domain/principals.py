@@ -46,6 +46,7 @@ class Permission(enum.StrEnum):
     EXPORT = "export records"
     SUBSCRIBE_WEBHOOKS = "subscribe webhooks"
     ADMINISTER = "invite people and issue API tokens"
+    READ_AUDIT = "read the audit log"
 
 
 P = Permission
@@ -59,7 +60,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # BROWSE and SEARCH only once one of the family's cases is verified (see Principal.can)
     Role.FAMILY: frozenset({P.REPORT_SIGHTING, P.REGISTER_CASE, P.BROWSE_SIGHTINGS, P.SEARCH_BY_PHOTO}),
     Role.MODERATOR: _REVIEWER,
-    Role.POLICE: _REVIEWER | {P.RECORD_REUNION, P.EXPORT},
+    Role.POLICE: _REVIEWER | {P.RECORD_REUNION, P.EXPORT, P.READ_AUDIT},
     Role.ADMIN: frozenset(Permission),
     Role.PARTNER: frozenset(),
 }

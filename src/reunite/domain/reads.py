@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from reunite.domain.audit import AuditQuery
 from reunite.domain.model import CandidateStatus, SightingFilter
 from reunite.domain.workbench import WorkbenchReads
 
@@ -118,6 +119,10 @@ class ReadModel(WorkbenchReads, Protocol):
     def messages(self, case_id: int) -> list[dict[str, Any]]: ...
 
     def verifications(self, case_id: int) -> list[dict[str, Any]]: ...
+
+    def audit_entries(self, query: AuditQuery) -> list[dict[str, Any]]:
+        """At most ``query.limit`` + 1 audit log entries, newest first, with who each actor is."""
+        ...
 
     def case_timeline(self, case_id: int) -> list[dict[str, Any]]:
         """What happened to a case, oldest first: registered, verified, candidates reviewed."""

@@ -360,4 +360,4 @@ def rematch(
     _follow(container, after, wait, stall)
 
 
-from reunite.entrypoints import cli_accounts, cli_exchange, cli_matching  # noqa: E402, F401  (their commands join ``app``)
+from reunite.entrypoints import cli_accounts, cli_audit, cli_exchange, cli_matching  # noqa: E402, F401  (their commands join ``app``)

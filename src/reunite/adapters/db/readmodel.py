@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from reunite.adapters.db.ann import EF_SEARCH, ann_scan, vector_literal
+from reunite.adapters.db.audit import AuditReads
 from reunite.adapters.db.moderation import ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
@@ -123,7 +124,7 @@ def _status(row: dict[str, Any]) -> str:
 
 
 class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesReads, WorkbenchReadSql,
-                   ShortlistReads):
+                   ShortlistReads, AuditReads):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 

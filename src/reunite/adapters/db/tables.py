@@ -284,5 +284,9 @@ audit_log = Table(
     Column("subject", String(32), nullable=False),
     Column("subject_id", BigInteger, nullable=False),
     Column("detail", JSONB, nullable=False, server_default="{}"),
-    Index("ix_audit_log_subject", "subject", "subject_id"),
+    # the audit log's readers (adapters/db/audit.py, migration 0026_audit_reads): newest first, by subject,
+    # by actor, by time (and ix_audit_log_listed_ids: the listings that showed a sighting, by their ids: GIN)
+    Index("ix_audit_log_subject_at", "subject", "subject_id", "at", "id"),
+    Index("ix_audit_log_actor_at", "actor", "at", "id"),
+    Index("ix_audit_log_at", "at", "id"),
 )

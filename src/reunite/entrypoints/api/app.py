@@ -19,6 +19,7 @@ from reunite.bootstrap import Container
 from reunite.domain.access import ANONYMOUS
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError, ServiceUnavailable
 from reunite.entrypoints.api import (
+    audit_routes,
     health,
     metrics_route,
     openapi_doc,
@@ -33,7 +34,7 @@ from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
 from reunite.entrypoints.api.proxies import TrustedProxies
 from reunite.entrypoints.api.validation import localized
-from reunite.entrypoints.web import assets, pages, people, reach, recovery, review, snapshot, workbench
+from reunite.entrypoints.web import assets, audit, pages, people, reach, recovery, review, snapshot, workbench
 from reunite.entrypoints.web import sources as web_sources
 from reunite.services import throttle
 
@@ -131,8 +132,8 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         return FileResponse(assets.STATIC / "favicon.svg", media_type="image/svg+xml",
                             headers={"Cache-Control": "public, max-age=86400"})
 
-    for module in (routes, metrics_route, review_routes, reach_routes, source_routes, staff_routes, snapshot, pages,
-                   people, recovery, review, workbench, reach, web_sources):
+    for module in (routes, metrics_route, review_routes, reach_routes, source_routes, staff_routes, audit_routes,
+                   snapshot, pages, people, recovery, review, workbench, reach, web_sources, audit):
         app.include_router(module.router)
     openapi_doc.install(app)
     app.mount("/static", StaticFiles(directory=assets.STATIC), name="static")

@@ -60,6 +60,7 @@ FIELD_NAMES = (
     "source_id", "status", "subject", "subject_id", "takedown_id", "token_id", "tz_offset", "url", "with_whom",
     "account_id", "invitation_id", "role",  # the accounts' routes
     "family_summary",
+    "actor", "action", "since", "until",  # the audit log's filters
     "members",  # a confirmation's trail
     "child_faces",  # an approval's choice of the child's face
     "zone",  # a sheet's column: the IANA zone of the row's times (services/exchange)

@@ -1,0 +1,93 @@
+"""The audit log's read side (mixed into the read model): one page of entries, newest first, each with
+who its actor is (an account's email and role, a token's organisation). Every filter is served by an index
+(migration 0026_audit_reads): by actor ``(actor, at, id)``, by subject ``(subject, subject_id, at, id)``,
+the listings that showed a sighting by a GIN index on their ids, a time range alone by ``(at, id)``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from reunite.domain.audit import LISTINGS, AuditQuery
+
+COLUMNS = (
+    "a.id, a.at, a.actor, a.action, a.subject, a.subject_id, a.detail, "
+    "ac.email AS actor_email, ac.display_name AS actor_name, ac.role AS actor_role, t.name AS actor_token"
+)
+# who an actor is: read per entry shown, by primary key
+WHO = (
+    "LEFT JOIN accounts ac ON ac.id = CASE WHEN a.actor ~ '^account:[0-9]{1,18}$' "
+    "THEN substr(a.actor, 9)::bigint END "
+    "LEFT JOIN api_tokens t ON t.id = CASE WHEN a.actor ~ '^token:[0-9]{1,18}$' THEN substr(a.actor, 7)::bigint END"
+)
+
+
+def _like(prefix: str) -> str:
+    return prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _narrowing(query: AuditQuery) -> tuple[list[str], dict[str, Any]]:
+    """Every filter but the record's: who, which action, when, and the page's start."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if query.actor:  # an email is read as its account's actor (computed once, so the index is used)
+        clauses.append("a.actor = coalesce((SELECT 'account:' || x.id FROM accounts x "
+                       "WHERE lower(x.email) = lower(:actor) ORDER BY x.id LIMIT 1), :actor)")
+        params["actor"] = query.actor
+    if query.action:
+        clauses.append("a.action LIKE :action ESCAPE '\\'")
+        params["action"] = _like(query.action)
+    if query.since:
+        clauses.append("a.at >= :since")
+        params["since"] = query.since
+    if query.until:
+        clauses.append("a.at <= :until")
+        params["until"] = query.until
+    if query.before is not None:  # keyset: strictly older than the last entry of the page before
+        clauses.append("(a.at, a.id) < (SELECT b.at, b.id FROM audit_log b WHERE b.id = :before)")
+        params["before"] = query.before
+    return clauses, params
+
+
+def _records(query: AuditQuery) -> tuple[list[str], dict[str, Any]]:
+    """The record asked about, as branches each served by its own index: the entries about the record,
+    and for a sighting the listings and searches that showed it (a listing that showed it first is
+    about it already: counted once)."""
+    if not query.subject:
+        return ["TRUE"], {}
+    if query.subject_id is None:
+        return ["a.subject = :subject"], {"subject": query.subject}
+    own = "a.subject = :subject AND a.subject_id = :subject_id"
+    params: dict[str, Any] = {"subject": query.subject, "subject_id": query.subject_id}
+    if query.subject != "sighting":
+        return [own], params
+    return [own, f"a.id IN (SELECT l.id FROM listed l) AND NOT ({own})"], \
+        params | {"listings": list(LISTINGS), "ids": f"[{query.subject_id}]"}
+
+
+# the listings and searches that showed a sighting, found by the GIN index on their ids (apart, so that the
+# planner never walks the whole log by time hoping to meet them)
+LISTED = ("WITH listed AS MATERIALIZED (SELECT id FROM audit_log WHERE action = ANY(:listings) "
+          "AND detail->'ids' @> CAST(:ids AS jsonb)) ")
+
+
+def audit_sql(query: AuditQuery) -> tuple[str, dict[str, Any]]:
+    """The statement of one page: at most ``query.limit`` + 1 entries (the extra one says a next page
+    exists), newest first, the actors named only for the entries of the page."""
+    narrowing, params = _narrowing(query)
+    branches, more = _records(query)
+    newest = "ORDER BY a.at DESC, a.id DESC LIMIT :limit"
+    union = " UNION ALL ".join(f"(SELECT * FROM audit_log a WHERE {' AND '.join([b, *narrowing])} {newest})"
+                               for b in branches)
+    listed = LISTED if "ids" in more else ""
+    return (f"{listed}SELECT {COLUMNS} FROM (SELECT * FROM ({union}) a {newest}) a {WHO} "
+            "ORDER BY a.at DESC, a.id DESC",
+            params | more | {"limit": query.limit + 1})
+
+
+class AuditReads:
+    def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def audit_entries(self, query: AuditQuery) -> list[dict[str, Any]]:
+        sql, params = audit_sql(query)
+        return self._all(sql, **params)
