@@ -4,13 +4,13 @@ that a question to a large log reads only the entries it shows. The subject's in
 order (it replaces ix_audit_log_subject, which it covers).
 
 Revision ID: 0026_audit_reads
-Revises: 0022_family_summary
+Revises: 0025_only_faces
 """
 
 from alembic import op
 
 revision = "0026_audit_reads"
-down_revision = "0022_family_summary"
+down_revision = "0025_only_faces"
 branch_labels = None
 depends_on = None
 
