@@ -88,3 +88,16 @@ def test_a_family_filtering_by_place_learns_the_city_and_nothing_finer(
         assert answers["Chengdu Tianfu Square"] == {a, b} and answers["Sichuan"] == {a, b, elsewhere}
     police = askers["police API"]
     assert police("Tianfu Square") == {b} and police("SECRETSTALL") == {a} and police("Chengdu") == {a, b}
+
+
+@pytest.mark.parametrize("reader", ["family API", "family page", "police API", "police page"])
+def test_full_width_letters_find_what_half_width_ones_find(
+    container: Container, askers: dict[str, Ask], reader: str
+) -> None:
+    """A phone's Chinese keyboard often types full-width Latin: ＳＨＡＮＧＨＡＩ is Shanghai, searched or stored."""
+    shanghai = {reported(container, "上海市黄浦区", 1), reported(container, "Ｓｈａｎｇｈａｉ, Ｂｕｎｄ", 2)}
+    reported(container, "Chengdu", 3)
+    ask = askers[reader]
+    assert ask("Shanghai") == ask("ＳＨＡＮＧＨＡＩ") == ask("ｓｈａｎｇｈａｉ") == shanghai
+    if reader.startswith("police"):  # the words as written, whatever their width
+        assert ask("Bund") == ask("ＢＵＮＤ") == {max(shanghai)}

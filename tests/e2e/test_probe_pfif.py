@@ -76,6 +76,7 @@ def test_the_public_and_tokens_read_the_city_the_family_typed_reviewers_and_fami
     # a feed's region is matched against the city, not the family's words: it cannot probe them
     assert anonymous.get("/feeds/cases.atom", params={"region": "bakery"}).text.count("<entry>") == 0
     assert anonymous.get("/feeds/cases.atom", params={"region": "wuhan"}).text.count("<entry>") == 1
+    assert anonymous.get("/feeds/cases.atom", params={"region": "ＷＵＨＡＮ"}).text.count("<entry>") == 1  # full width
     shown = token_client(container, Scope.READ_CASES).get(f"/api/cases/{lin}").json()
     assert shown["last_seen_text"] == "Wuhan"
     assert client.get(f"/api/cases/{lin}").json()["last_seen_text"] == "Behind the bakery on Jiefang Road, Wuhan"

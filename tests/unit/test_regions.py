@@ -79,3 +79,9 @@ def test_a_place_filter_admits_by_the_public_city_and_words_only_for_exact_reade
 def test_an_alert_region_named_by_a_former_town_or_in_small_letters_is_a_place_we_know(region: str) -> None:
     assert GAZETTEER.known(region)
     assert not GAZETTEER.known("Zorbleton") and not GAZETTEER.known("Tianfu Square")
+
+
+@pytest.mark.parametrize(("region", "words"), [("ＷＵＨＡＮ", "Wuhan"), ("Wuhan", "Ｗｕｈａｎ ｓｔａｔｉｏｎ"),
+                                               ("ｃｈｅｎｇｄｕ", "成都 天府廣場")])
+def test_full_width_and_half_width_letters_name_one_place(region: str, words: str) -> None:
+    assert GAZETTEER.covers(region, GAZETTEER.city(words))

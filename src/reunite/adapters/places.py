@@ -12,6 +12,7 @@ mentioned wins (``from Wuhan to Chengdu`` → Wuhan). Nothing finer than a city 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -71,6 +72,12 @@ def _converters() -> tuple[object, object]:
 
 def simplified(text: str) -> str:
     return str(_converters()[0].convert(text)) if CJK.search(text) else text  # type: ignore[attr-defined]
+
+
+def folded(text: str) -> str:
+    """Words as every place rule reads them: compatibility forms folded (NFKC: full-width ＳＨＡＮＧＨＡＩ,
+    ２号 as Shanghai, 2号), whoever typed them, on the side searched as on the side stored."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def scripts(word: str) -> set[str]:
@@ -204,7 +211,7 @@ def _chinese(text: str, index: dict[str, Place]) -> Iterator[Mention]:
 
 def mentions(text: str) -> list[Mention]:
     """Every place the text names, but a name inside a longer name (York in New York Penn Station)."""
-    text = simplified(text[:TEXT_READ])
+    text = simplified(folded(text[:TEXT_READ]))
     index = names()
     found = [m for m in [*_latin(text, index.latin, index.plain), *_chinese(text, index.cjk)]
              if not _street(text, m)]

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from reunite.adapters.places import MUNICIPALITIES, NOWHERE, Place, locate, names, scripts
+from reunite.adapters.places import MUNICIPALITIES, NOWHERE, Place, folded, locate, names, scripts
 
 __all__ = ["NOWHERE", "Place", "PlaceFilter", "covers", "inside", "place_filter", "resolve"]
 
@@ -38,7 +38,7 @@ def inside(area: Place, place: Place) -> bool:
 def covers(region: str, city: str) -> bool:
     """Whether a region (a city, a province) includes ``city``, the public place of a case (never the
     family's words). A region the gazetteer cannot place matches a city whose name contains it."""
-    region, city = region.strip(), city.strip()
+    region, city = folded(region).strip(), folded(city).strip()
     if not region or not city:
         return False
     area, place = resolve(region), resolve(city)
@@ -84,7 +84,8 @@ def _place_of(adcode: str) -> Place:
 @dataclass(frozen=True)
 class PlaceFilter:
     """What a place box's words select: the stored place texts inside the area they name and, for
-    readers who see exact places, those containing the words as written (any script, any case)."""
+    readers who see exact places, those containing the words as written (any script, any case, any
+    width: the words are ``folded`` here, the stored texts in ``admits`` and in SQL's narrowing)."""
 
     words: str
     exact: bool
@@ -98,17 +99,17 @@ class PlaceFilter:
         return tuple(sorted(w.lower() for w in scripts(self.words.strip()))) if self.exact else ()
 
     def pattern(self) -> str | None:
-        """A PostgreSQL regular expression (case-insensitive) every admitted text matches; None when
+        """A PostgreSQL regular expression (case-insensitive) every admitted text, ``folded``, matches; None when
         the filter can admit nothing (words naming no place, for a reader without exact places)."""
         wanted = [*self.literal, *(names_inside(self.area) if self.area != NOWHERE else ())]
         return "|".join(re.escape(w) for w in wanted) if wanted else None
 
     def admits(self, stored: str) -> bool:
-        if any(w in stored.lower() for w in self.literal):
+        if any(w in folded(stored).lower() for w in self.literal):
             return True
         return inside(self.area, locate(stored))
 
 
 def place_filter(words: str, exact: bool) -> PlaceFilter:
-    return PlaceFilter(words.strip()[:200], exact)
+    return PlaceFilter(folded(words).strip()[:200], exact)
 

@@ -85,7 +85,8 @@ def _place_ids(conn: Connection, where: str, params: dict[str, Any], place: Plac
     if pattern is None:
         return []
     rows = conn.execute(text(f"SELECT s.id, s.place_text FROM sightings s WHERE {where} "
-                             "AND s.place_text ~* :place_pattern"), {**params, "place_pattern": pattern})
+                             "AND normalize(s.place_text, NFKC) ~* :place_pattern"),
+                        {**params, "place_pattern": pattern})
     return [int(r.id) for r in rows if place.admits(r.place_text)]
 
 
