@@ -5,14 +5,16 @@ in the reader's zone, and too long a text refused with what was typed kept."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role
 from reunite.entrypoints.secret_links import redact
-from reunite.services import moderation
-from tests.conftest import plain_photo, run_jobs, session_for
+from reunite.services import moderation, reports
+from tests.conftest import SettableClock, plain_photo, run_jobs, session_for
 from tests.e2e.test_probe_places import verified_family
 from tests.e2e.test_reports_and_places import csrf, private_link, send
 
@@ -90,6 +92,28 @@ def test_details_sent_twice_are_added_once_dated_in_the_readers_zone_and_too_lon
     page = moderator.get(f"/sightings/{sighting_id}").text
     shown = re.search(r"\[([^\]]+)\] red coat", page)
     assert shown and "Eastern" in shown.group(1) and "UTC" not in shown.group(1)  # the reader's zone, named
+
+
+def test_the_same_words_sent_again_from_a_reloaded_page_are_added_once(
+    anonymous: TestClient, container: Container
+) -> None:
+    """A reloaded page has a new key: the same words as the last added, sent again soon, are added once;
+    other words, or the same ones much later, are added."""
+    _, thanks = send(anonymous, key="k-reload", place_text="Hankou")
+    link = private_link(thanks)
+    for load in ("load-1", "load-2", "load-3"):
+        form = {"csrf": csrf(anonymous), "idempotency_key": load, "details": "她往地铁站方向走了"}
+        assert anonymous.post(link + "/details", data=form).status_code == 200
+    form = {"csrf": csrf(anonymous), "idempotency_key": "load-4", "details": "red coat"}
+    assert anonymous.post(link + "/details", data=form).status_code == 200
+    with container.engine.connect() as conn:
+        description = conn.exec_driver_sql("SELECT description FROM sightings").scalar_one()
+    assert description.count("她往地铁站方向走了") == 1 and description.count("red coat") == 1
+    receipt, token = link.rsplit("/", 2)[-2:]
+    later = replace(container.deps, clock=SettableClock(container.deps.clock.now() + timedelta(hours=1)))
+    reports.add_details(later, receipt, token, "red coat", "")
+    with container.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT description FROM sightings").scalar_one().count("red coat") == 2
 
 
 def test_the_thank_you_page_survives_a_language_switch_without_its_link_leaking(

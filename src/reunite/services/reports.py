@@ -7,8 +7,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reunite.domain.errors import InvalidInput, NotFound, bounded
@@ -79,13 +80,27 @@ def face_check(deps: Deps, receipt: str, token: str) -> str:
 
 
 MAX_DETAILS = 2000
+REPEAT_WINDOW = timedelta(minutes=15)  # the same words again this soon: a page reloaded and sent again
+ADDED = re.compile(r"(?:^|\n)\[(\d{4}-\d\d-\d\dT\d\d:\d\dZ)\] ")
+
+
+def _repeated(description: str, details: str, now: datetime) -> bool:
+    """Whether ``details`` are the words last added, and added within ``REPEAT_WINDOW``: what a reloaded
+    page (a new key on every load) sends when the reporter taps "Add" again."""
+    marks = list(ADDED.finditer(description or ""))
+    last = marks[-1] if marks else None
+    if last is None or description[last.end():] != details:
+        return False
+    added = datetime.strptime(last.group(1), "%Y-%m-%dT%H:%MZ").replace(tzinfo=UTC)
+    return now - added <= REPEAT_WINDOW
 
 
 def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str,
                 key: idempotency.Key | None = None) -> None:
     """The reporter adds to the description (appended, marked with the instant it was added, which pages
-    show in the reader's zone) and may leave or change a contact. The same form sent twice (``key``) is
-    added once; too long a text is refused, never cut."""
+    show in the reader's zone) and may leave or change a contact. The same form sent twice (``key``), or
+    the same words as the last added sent again soon after (from a reloaded page), is added once; too
+    long a text is refused, never cut."""
     row = open_report(deps, receipt, token)
     if not row["open"]:
         raise InvalidInput("this report was withdrawn or removed: nothing can be added", field="details")
@@ -99,6 +114,10 @@ def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str
         raise InvalidInput("write what you want to add", field="details")
     now: datetime = deps.clock.now()
     description = row["description"]
+    if details and _repeated(description, details, now):
+        details = ""
+        if contact in ("", row["reporter_contact"]):
+            return  # answered as the first time: nothing new to add
     if details:
         description = f"{description}\n[{now.astimezone(UTC):%Y-%m-%dT%H:%MZ}] {details}".strip()
         if len(description) > MAX_DESCRIPTION:
