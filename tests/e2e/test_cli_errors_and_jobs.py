@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from reunite.bootstrap import Container
 from reunite.entrypoints.cli import app as cli
 from tests.conftest import plain_photo, run_jobs
+from tests.e2e.world import two_faces
 
 
 def one_line_error(output: str) -> str:
@@ -41,6 +42,8 @@ def test_import_sightings_sets_time_place_and_contact_and_says_it_skips_moderati
                                   "--lat", "30.6", "--lon", "114.3", "--contact", "+86 27 1234"])
     assert result.exit_code == 0, result.output
     assert "imports skip moderation" in result.output and "reunite jobs --wait" in result.output
+    # what it says is true of a photo with several faces too: it waits for a moderator
+    assert "photo shows several faces waits for a moderator to choose the child's face" in result.output
     with container.engine.connect() as conn:
         row = conn.exec_driver_sql("SELECT seen_at, seen_at_offset, lat, lon, reporter_contact, status "
                                    "FROM sightings").one()
@@ -52,6 +55,13 @@ def test_import_sightings_sets_time_place_and_contact_and_says_it_skips_moderati
     assert queued.exit_code == 0 and "waiting in the moderation queue" in queued.output
     half = cli_env.invoke(cli, ["import-sightings", str(folder), "--lat", "30.6"])
     assert half.exit_code == 2 and "--lon" in half.output
+
+    (folder / "a.jpg").write_bytes(two_faces())
+    crowded = cli_env.invoke(cli, ["import-sightings", str(folder), "--seen-at", "2026-05-04T09:15"])
+    assert crowded.exit_code == 0 and "several faces waits for a moderator" in crowded.output
+    run_jobs(container)
+    with container.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT status FROM sightings ORDER BY id DESC LIMIT 1").scalar_one() == "pending"
 
 
 def test_import_sightings_takes_seen_at_with_an_hours_only_offset_and_keeps_it(

@@ -94,6 +94,19 @@ def test_a_pending_report_changes_no_group_and_no_familys_lead(client: TestClien
     assert _candidates(container)[candidate_id][4] == pytest.approx(alone, abs=1e-9)
 
 
+def test_a_trail_sent_by_one_sender_says_only_what_is_known(container: Container) -> None:
+    """Probe s12, F19: the trail box said "by different people" of sightings all sent by one token."""
+    family = Family(container)
+    first = _sighting(container, portrait("collins", 1), 10)
+    second = _sighting(container, portrait("collins", 2), 11)
+    assert _group_of(container, first) == _group_of(container, second) is not None
+    with family.client() as own:
+        page = own.get(f"/sightings/{first}").text
+        zh = own.get(f"/sightings/{first}", headers={"Accept-Language": "zh-CN"}).text
+    assert "Sightings that look like one child" in page and "different people" not in page
+    assert "看起来是同一个孩子" in zh and "不同的人" not in zh
+
+
 def _with_undo(container: Container, window: timedelta) -> Container:
     limits = replace(container.deps.limits, undo_window=window)
     return replace(container, deps=replace(container.deps, limits=limits))

@@ -46,7 +46,8 @@ def import_sightings(
     stall: Annotated[float, typer.Option(help="With --wait: give up when no job moves for this many seconds")] = 60.0,
 ) -> None:
     """Bulk-report every photo in a folder as one sighting each (time and place from the options, else
-    EXIF). Imports are approved at once, skipping moderation, unless --moderate."""
+    EXIF). Imports are approved at once, skipping moderation, unless --moderate; a photo that shows
+    several faces waits for a moderator to choose the child's face."""
     if (lat is None) != (lon is None):
         raise typer.BadParameter("give both --lat and --lon, or neither")
     container = bootstrap()
@@ -67,7 +68,8 @@ def import_sightings(
         except ReuniteError as exc:
             refused.append(f"{path}: {exc.message}")
     state = ("waiting in the moderation queue" if moderate
-             else "approved at once (imports skip moderation; --moderate queues them)")
+             else "approved at once (imports skip moderation; --moderate queues them), but a report whose "
+                  "photo shows several faces waits for a moderator to choose the child's face")
     typer.echo(f"{accepted} sightings accepted, {len(refused)} refused; {state}")
     for line in refused:
         typer.echo(f"  {line}", err=True)
