@@ -170,6 +170,20 @@ def test_atom_feed_pages_by_date_and_filters_by_region(client: TestClient, conta
     assert wuhan.text.count("<entry>") == 2 and "Missing: B" not in wuhan.text
 
 
+def test_a_feed_readers_error_is_plain_text_in_the_readers_language(container: Container) -> None:
+    """A feed reader shows an error's text: never an HTML page on a feed's address."""
+    anonymous = TestClient(create_app(container))
+    wrong = anonymous.get("/feeds/cases.atom", params={"before": "garbage"})
+    assert wrong.status_code == 422 and wrong.headers["content-type"].startswith("text/plain")
+    assert "<html" not in wrong.text.lower() and "This request cannot be answered" in wrong.text
+    chinese = anonymous.get("/feeds/cases.atom", params={"before": "garbage"}, headers={"Accept-Language": "zh-CN"})
+    assert chinese.status_code == 422 and chinese.headers["content-type"].startswith("text/plain")
+    assert chinese.headers["content-language"] == "zh-CN" and "<html" not in chinese.text.lower()
+    assert "This request" not in chinese.text and re.search(r"[\u4e00-\u9fff]", chinese.text)
+    missing = anonymous.get("/feeds/nothing.atom")
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/plain")
+
+
 def test_a_feeds_region_finds_cases_in_it_whatever_script_either_is_written_in(
         client: TestClient, container: Container) -> None:
     """A feed for a city or a province lists the cases the gazetteer places there: 武汉市汉口 for Wuhan,

@@ -30,7 +30,7 @@ from reunite.entrypoints.api import (
     staff_routes,
 )
 from reunite.entrypoints.api.auth import client_ip, security_headers
-from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response
+from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response, feed_error
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
 from reunite.entrypoints.api.proxies import TrustedProxies
 from reunite.entrypoints.api.validation import localized
@@ -59,6 +59,8 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> Resp
         return pages.render(request, lang, "error.html", status=404, message=message)
     problems = "; ".join(problem["msg"] for problem in localized(exc.errors(), lang))
     message = lang.gettext("This request cannot be answered: {problems}.", problems=problems)
+    if (feed := feed_error(request, message, 422, lang.html_lang)) is not None:
+        return feed
     return pages.render(request, lang, "error.html", status=422, message=message)
 
 
@@ -125,6 +127,8 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
             return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
         message = lang.gettext("This page does not exist. The link may be mistyped or out of date.") \
             if exc.status_code == 404 else lang.gettext("This request cannot be answered.")
+        if (feed := feed_error(request, message, exc.status_code, lang.html_lang)) is not None:
+            return feed
         return pages.render(request, lang, "error.html", status=exc.status_code, message=message)
 
     @app.get("/favicon.ico", include_in_schema=False)

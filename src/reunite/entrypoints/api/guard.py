@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, unquote
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from pydantic import Field
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser
@@ -27,13 +27,24 @@ CHECKED_BODIES = ("application/x-www-form-urlencoded", "application/json", "mult
 BOUNDARY = re.compile(r"boundary=([^;]+)", re.IGNORECASE)  # its value keeps its case
 
 
+def feed_error(request: Request, message: str, status: int, language: str) -> Response | None:
+    """On a feed's address (``/feeds/``), an error a feed reader can show: plain text in the reader's
+    language with its status, never an HTML page. None for any other address."""
+    if not request.url.path.startswith("/feeds/"):
+        return None
+    return PlainTextResponse(message, status_code=status, headers={"Content-Language": language})
+
+
 def error_response(request: Request, exc: ReuniteError) -> Response:
-    """A ReuniteError as the reader sees it: an API problem (JSON) or the error page, in their language."""
+    """A ReuniteError as the reader sees it: an API problem (JSON), a feed's plain text or the error page,
+    in their language."""
     from reunite.entrypoints.web import pages  # pages import the API's helpers: imported when first needed
 
     lang = pages.language(request)
     response: Response
-    if not request.url.path.startswith("/api/"):
+    if (feed := feed_error(request, lang.error(exc), exc.status_code, lang.html_lang)) is not None:
+        response = feed
+    elif not request.url.path.startswith("/api/"):
         if isinstance(exc, NotSignedIn) and request.method == "GET":
             from urllib.parse import quote
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
