@@ -329,3 +329,29 @@ def test_copies_of_one_closing_sent_at_once_close_the_case_once(client: TestClie
         list(pool.map(close, range(12)))  # none raises
     for case_id in cases:
         assert count_rows(container, f"audit_log WHERE action = 'case.closed' AND subject_id = {case_id}") == 1
+
+
+def test_two_anonymous_senders_choosing_the_same_key_never_share_an_answer(container: Container) -> None:
+    """Probe s12, F19: a partner app counting keys 1, 2, 3 for each of its anonymous users. The same key
+    from another address is another request: stored on its own, never refused, never answered with the
+    first sender's receipt; the same sender's retry still answers its first."""
+    first, second = (TestClient(create_app(container), client=(address, 50000))
+                     for address in ("127.0.0.71", "127.0.0.72"))
+    report = {"seen_at": "2026-03-01T08:00:00+08:00", "place_text": "Wuhan"}
+    photo = plain_photo(seed=9)
+
+    def send(sender: TestClient, data: dict[str, str]) -> int:
+        sent = sender.post("/api/sightings", data=data, headers={"Idempotency-Key": "1"},
+                           files=[("photos", ("p.jpg", photo, "image/jpeg"))])
+        assert sent.status_code == 202, sent.text
+        return int(sent.json()["id"])
+
+    mine = send(first, report)
+    assert send(first, report) == mine  # a retry: the first receipt
+    theirs = send(second, report)
+    assert theirs != mine and count_rows(container, "sightings") == 2
+    body = {"subject": "sighting", "subject_id": 7, "requester": "me@example.org", "reason": "that is me"}
+    asked = first.post("/api/takedowns", json=body, headers={"Idempotency-Key": "td"})
+    other = second.post("/api/takedowns", json=body | {"requester": "aunt@example.org"},
+                        headers={"Idempotency-Key": "td"})
+    assert asked.status_code == other.status_code == 202 and asked.json() != other.json()

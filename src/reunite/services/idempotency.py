@@ -39,14 +39,29 @@ def fingerprint(fields: Iterable[tuple[str, object]], uploads: Sequence[Upload] 
     return digest.hexdigest()
 
 
+def _valid(key: str) -> str:
+    if len(key) > MAX_KEY or not key.isprintable():
+        raise InvalidInput("the idempotency key must be at most {limit} printable characters",
+                           field="idempotency_key", limit=MAX_KEY)
+    return key
+
+
+def senders(key: str | None, sender: str) -> str | None:
+    """A key its sender chose (the API's ``Idempotency-Key``), made theirs alone: ``sender`` names them
+    (``throttle.who_key``: the account, the token, or an anonymous sender's address), so that two
+    anonymous senders choosing one key (a partner app counting 1, 2, 3 for its users) never share an
+    answer. Keys the site issued (a form's) are unguessable already and bound in ``scoped``."""
+    if not key:
+        return None
+    return hashlib.sha256(f"{sender}\n{_valid(key)}".encode()).hexdigest()
+
+
 def scoped(who: Principal, operation: str, key: str | None, fields: Iterable[tuple[str, object]] = (),
            uploads: Sequence[Upload] = ()) -> Key | None:
     """The key as stored: bound to who sends it and to what, with the request's fingerprint."""
     if not key:
         return None
-    if len(key) > MAX_KEY or not key.isprintable():
-        raise InvalidInput("the idempotency key must be at most {limit} printable characters",
-                           field="idempotency_key", limit=MAX_KEY)
+    _valid(key)
     name = hashlib.sha256(f"{who.actor}\n{operation}\n{key}".encode()).hexdigest()
     sealing = hashlib.sha256(f"seal\n{who.actor}\n{operation}\n{key}".encode()).digest()
     return Key(name, fingerprint(fields, uploads), sealing)

@@ -42,8 +42,17 @@ Registrar = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
 Browser = Annotated[Principal, Depends(allow(Permission.BROWSE_SIGHTINGS))]
 Searcher = Annotated[Principal, Depends(allow(Permission.SEARCH_BY_PHOTO))]
 Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200, description=(
-    "A one-time key of your choosing: a retry with the same key returns the first answer, never a duplicate"))]
+
+
+def senders_key(request: Request, who: PrincipalDep, key: Annotated[str | None, Header(
+        alias="Idempotency-Key", max_length=200, description=(
+            "A one-time key of your choosing: a retry with the same key returns the first answer, never a "
+            "duplicate. Keys are yours alone (your account, token, or address): another sender's same key "
+            "is another request"))] = None) -> str | None:
+    return idempotency.senders(key, throttle.who_key(who, client_ip(request)))
+
+
+IdempotencyKey = Annotated[str | None, Depends(senders_key)]
 PhotosIn = Annotated[list[UploadFile], File(description="JPEG, PNG, WebP or HEIC photos")]
 
 
