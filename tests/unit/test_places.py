@@ -117,11 +117,12 @@ def read(ranked: dict[int, tuple[int | None, int | None]]) -> dict[int, int | No
     return {case_id: coarse for case_id, (_, coarse) in ranked.items()}
 
 
-def test_a_candidate_shows_the_rank_of_the_viewers_places() -> None:
+def test_a_candidates_rank_among_the_cases_proposed_is_for_reviewers_only() -> None:
+    """A family reading "2nd of 2" learns that another family's case was proposed for the sighting."""
     row = candidate(CORNER_A) | {"rank": 1, "rank_of": 40, "coarse_rank": 2}
     for shown in (candidate_view(FAMILY, row, POLICY), candidate_view(PARTNER, row, POLICY),
                   candidate_view(FAMILY, row | {"distance_km": None, "lat": None, "lon": None}, POLICY)):
-        assert (shown["rank"], shown["rank_of"]) == (2, 40) and "coarse_rank" not in shown
+        assert (shown["rank"], shown["rank_of"]) == (None, None) and "coarse_rank" not in shown
     assert candidate_view(POLICE, row, POLICY)["rank"] == 1 and "coarse_rank" not in candidate_view(POLICE, row, POLICY)
 
 

@@ -356,15 +356,26 @@ def coarse_score(policy: MatchPolicy, score: Score, last_seen: GeoPoint | None, 
     return with_distance(policy, score, coarse_distance_km(last_seen, seen))
 
 
+# where the sighting stands among the cases proposed for it ("2nd of 2"): that other cases, other families'
+# unconfirmed candidates, were proposed for it too. Reviewers read it; families never
+RANKS = ("rank", "rank_of")
+
+
 def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
-    """A candidate as this principal may see it: the reviewer's reason for staff only (``review_reason``).
-    Without exact places, the distance and everything
+    """A candidate as this principal may see it: the reviewer's reason (``review_reason``) and its rank
+    among the cases proposed (``RANKS``) for staff only, its place as ``_placed`` reads it."""
+    shown = _placed(who, row, policy)
+    if "review_reason" in row:
+        shown["review_reason"] = review_reason(who, row)
+    return shown if who.can(P.REVIEW_CANDIDATES) else shown | dict.fromkeys(RANKS)
+
+
+def _placed(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
+    """A candidate's place terms as this principal may see them. Without exact places, the distance and everything
     derived from it (place and time plausibility, the total, the rank among the cases
     searched: ``coarse_rank``, stored by matching) come from the two places' grid cells, the
     distance in whole kilometres: never an arc around the place the family typed."""
     shown = {k: v for k, v in row.items() if k not in CANDIDATE_HIDDEN}
-    if "review_reason" in row:
-        shown["review_reason"] = review_reason(who, row)
     if who.can(P.SEE_EXACT_PLACES):
         return shown
     # even a candidate without a place: its rank among the other cases follows their distances
