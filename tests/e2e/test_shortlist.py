@@ -95,3 +95,10 @@ def test_a_child_registered_again_is_flagged_while_the_second_case_waits_for_ver
     flags = client.get("/api/moderation/duplicates").json()
     assert [{f["case_id"], f["other_case_id"]} for f in flags] == [{first, second}]
     assert f"/moderation/duplicates/{flags[0]['id']}" in client.get("/moderation").text
+
+    # the second registration rejected as a hoax: nothing to link, the flag leaves the moderators' list
+    assert client.post(f"/api/cases/{second}/reject", json={"reason": "a hoax"}).status_code == 204
+    assert client.get("/api/moderation/duplicates").json() == []
+    assert f"/moderation/duplicates/{flags[0]['id']}" not in client.get("/moderation").text
+    assert client.post(f"/api/cases/{second}/reopen", json={"reason": "it was real"}).status_code == 204
+    assert [f["id"] for f in client.get("/api/moderation/duplicates").json()] == [flags[0]["id"]]  # back

@@ -137,7 +137,9 @@ class ReadModel(WorkbenchReads, Protocol):
         ...
 
     def duplicates(self, status: str = "open") -> list[dict[str, Any]]:
-        """Pairs of cases flagged as possibly one child registered twice, likeliest first."""
+        """Pairs of cases flagged as possibly one child registered twice, likeliest first: while both cases
+        are open (a case rejected as a hoax, closed, reunited or expired has no faces left to compare and
+        nothing to link; its flags come back if it is reopened)."""
         ...
 
     def poster_outcome(self, case_id: int) -> str | None:

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, column, text
 from reunite.adapters.db.ann import ann_scan, vector_literal
 from reunite.adapters.db.sources import REPOST_BITS
 from reunite.adapters.db.tables import EMBEDDING_DIM
+from reunite.domain.access import ACTIVE_CASE_STATUSES
 from reunite.domain.errors import NotFound
 from reunite.domain.matching_store import SightingHitRow
 
@@ -183,4 +184,5 @@ class ShortlistReads:
             "(SELECT min(f.id) FROM faces f WHERE f.case_id = a.id) AS case_face_id, "
             "(SELECT min(f.id) FROM faces f WHERE f.case_id = b.id) AS other_face_id "
             "FROM case_duplicates d JOIN cases a ON a.id = d.case_id JOIN cases b ON b.id = d.other_case_id "
-            "WHERE d.status = :st ORDER BY d.impostor_share, d.id", st=status)
+            "WHERE d.status = :st AND a.status = ANY(:live) AND b.status = ANY(:live) "
+            "ORDER BY d.impostor_share, d.id", st=status, live=list(ACTIVE_CASE_STATUSES))
