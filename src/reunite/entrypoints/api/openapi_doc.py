@@ -32,7 +32,8 @@ DESCRIPTION = """\
 verification, a removal request, a token, a source, an import) accepts an `Idempotency-Key` header: a
 one-time key of your choosing. Sent again with the same key and the same request, it answers the first
 answer (with the same id, token or secret) and stores nothing; the same key with a different request is
-refused with 422. Keys are kept for seven days and are scoped to the sender.
+refused with 422. Keys are kept for seven days and are scoped to the sender (the account, the token, or
+an anonymous sender's address): another sender's same key is another request.
 
 Without a key, the natural duplicates are harmless too: an email subscription to an area still waiting
 for confirmation is answered with that subscription (its confirmation link is sent again at most once an
