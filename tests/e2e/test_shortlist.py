@@ -102,3 +102,21 @@ def test_a_child_registered_again_is_flagged_while_the_second_case_waits_for_ver
     assert f"/moderation/duplicates/{flags[0]['id']}" not in client.get("/moderation").text
     assert client.post(f"/api/cases/{second}/reopen", json={"reason": "it was real"}).status_code == 204
     assert [f["id"] for f in client.get("/api/moderation/duplicates").json()] == [flags[0]["id"]]  # back
+
+
+def test_several_registrations_of_one_child_are_listed_together_as_one_child(
+    client: TestClient, container: Container
+) -> None:
+    """Probe s12, F19: eleven registrations of one face gave 55 unrelated pairs. The flags of one child
+    carry every registration they join and come together, under one heading on the moderators' page."""
+    lins = [register(client, upload(), given_name=f"Lin {n}", birth_date="2000-03-01") for n in range(3)]
+    others = [register(client, upload("hopper", n), given_name=f"Ada {n}", birth_date="1994-01-01")
+              for n in range(2)]
+    run_jobs(container)
+    flags = client.get("/api/moderation/duplicates").json()
+    children = [tuple(f["child_cases"]) for f in flags]
+    assert set(children) == {tuple(lins), tuple(others)} and children.count(tuple(lins)) == 3
+    assert children == sorted(children, key=children.index)  # one child's flags one after another
+    page = client.get("/moderation?lang=en").text
+    assert page.count("registrations may be one child") == 1  # the three of Lin; a pair needs no heading
+    assert f"These 3 registrations may be one child: cases {', '.join(map(str, lins))}" in page

@@ -206,11 +206,28 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
 DECISIONS = {"link": "linked", "dismiss": "dismissed", "reopen": "open"}
 
 
+def _one_child(rows: list[dict[str, Any]]) -> dict[int, list[int]]:
+    """Each flagged case's fellow registrations: the cases joined to it by open flags (eleven
+    registrations of one face are one child, not 55 unrelated pairs)."""
+    joined: dict[int, set[int]] = {}
+    for row in rows:
+        a, b = row["case_id"], row["other_case_id"]
+        both = joined.get(a, {a}) | joined.get(b, {b})
+        for case_id in both:
+            joined[case_id] = both
+    return {case_id: sorted(cases) for case_id, cases in joined.items()}
+
+
 def duplicates(deps: Deps, who: Principal) -> list[dict[str, Any]]:
-    """Cases flagged as one child registered twice, for moderators to link or dismiss."""
+    """Cases flagged as one child registered twice, for moderators to link or dismiss: the flags of one
+    child together (``child_cases``, every registration the flags join), the likeliest child first."""
     require(who, Permission.MODERATE)
     rows = deps.read.duplicates()
+    child = _one_child(rows)
+    first_seen = {tuple(child[row["case_id"]]): at for at, row in reversed(list(enumerate(rows)))}
+    rows.sort(key=lambda row: first_seen[tuple(child[row["case_id"]])])  # stable: likeliest first within
     for row in rows:
+        row["child_cases"] = child[row["case_id"]]
         row["lead"] = asdict(lead_for(deps.policy, row["impostor_share"], 0.0, None))
     with deps.uow() as uow:  # children's names of two cases: a read of personal data, audited
         uow.audit(who.actor, "duplicates.viewed", "case", 0, flags=[row["id"] for row in rows])

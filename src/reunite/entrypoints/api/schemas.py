@@ -253,6 +253,8 @@ class DuplicateOut(BaseModel):
     case_name: str
     other_name: str
     status: str
+    child_cases: list[int] = Field(description=(
+        "Every case the open flags join to these two: registrations that may all be one child, listed together"))
     lead: Lead
     lead_words: list[str]
 
