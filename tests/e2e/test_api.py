@@ -180,7 +180,7 @@ def test_impossible_case_dates_are_refused(
 def test_new_sighting_is_ranked_against_open_cases_and_reviewed(client: TestClient, container: Container) -> None:
     right = register(client, upload("collins", 0), given_name="Right")
     for take in range(3):
-        register(client, upload("hopper", take), given_name="Other")
+        register(client, upload("hopper", take), given_name=f"Other {take}")  # three children, three cases
     sighting = report(client, [upload("collins", 1)], seen_at="2005-03-01T10:00:00Z",
                       lat=30.59, lon=114.31, apparent_age_low=4, apparent_age_high=6).json()["id"]
     run_jobs(container)

@@ -54,9 +54,9 @@ def rows(container: Container, sql: str) -> list[Any]:
         return list(conn.exec_driver_sql(sql).fetchall())
 
 
-def register_local_case(container: Container) -> int:
+def register_local_case(container: Container, given_name: str = "琳") -> int:
     """A case registered here by the police (so verified at once), with a photo and last-seen words."""
-    case = NewCase(given_name="琳", family_name="张", sex=Sex.FEMALE, birth_date=date(2015, 1, 1),
+    case = NewCase(given_name=given_name, family_name="张", sex=Sex.FEMALE, birth_date=date(2015, 1, 1),
                    missing_since=datetime(2019, 6, 1, 8, tzinfo=UTC), last_seen_place=GeoPoint(30.6, 114.3),
                    last_seen_text="Wuchang", description="Yellow coat", family_contact="+86 138 0000 2222",
                    police_report="PR-7", nicknames=("Linlin",))
@@ -356,7 +356,7 @@ CASE_FIELDS = "given_name, family_name, nicknames, sex, birth_date, missing_sinc
 
 def test_round_trip_into_a_fresh_installation(container: Container, fresh: Container) -> None:
     lin = register_local_case(container)
-    closed = register_local_case(container)
+    closed = register_local_case(container, "玲")  # another child
     reunion.record_verification(container.deps, OPERATOR, closed, None, "dna", "match", "")
     reunion.close_case(container.deps, OPERATOR, closed, reunited=True, keep_data=False)
     pfif.import_pfif(container.deps, PARTNER, doc(GROWN_UP))

@@ -4,7 +4,8 @@ exports (3), and closed cases read in full by tokens (4)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from itertools import count
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -32,11 +33,16 @@ def token_client(container: Container, *scopes: Scope, domains: tuple[str, ...] 
     return TestClient(create_app(container), headers={"Authorization": f"Bearer {token}"})
 
 
+CHILDREN = count()
+
+
 def local_case(container: Container, last_seen: str = "Behind the bakery on Jiefang Road, Wuhan",
                verified: bool = True) -> int:
-    """A family's case (registered by police: verified at once; by a family: waiting to be checked)."""
+    """A family's case (registered by police: verified at once; by a family: waiting to be checked), each
+    of another child (the same child registered again is answered with its case)."""
     case = NewCase(given_name="Lin", family_name="Zhang", sex=Sex.FEMALE, birth_date=date(2015, 1, 1),
-                   missing_since=datetime(2019, 6, 1, 8, tzinfo=UTC), last_seen_place=GeoPoint(30.6, 114.3),
+                   missing_since=datetime(2019, 6, 1, 8, tzinfo=UTC) + timedelta(days=next(CHILDREN)),
+                   last_seen_place=GeoPoint(30.6, 114.3),
                    last_seen_text=last_seen, family_contact="+86 138 0000 2222")
     case_id = intake.register_case(container.deps, OPERATOR, case, [Upload(plain_photo(), "lin.jpg")],
                                    [None]).case_id

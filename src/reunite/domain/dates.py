@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from reunite.domain.errors import InvalidInput
 from reunite.domain.times import iso_time
 
 NUMERIC = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?$")
@@ -38,3 +39,20 @@ def serial_date(text: str) -> date | None:
     if not (text.isdigit() and len(text) == SERIAL_DIGITS):
         return None
     return SERIAL_EPOCH + timedelta(days=int(text))
+
+
+def calendar_day(text: str) -> date | None:
+    """A whole date as people type it (2016-07-08, 2016/07/08, 2024年5月1日) or a spreadsheet's serial day;
+    None when it is none (or only a month or year): the one reading of a birth date, wherever it comes in."""
+    found = loose_date(text)
+    return found[0] if found and found[1] == "day" else serial_date(text)
+
+
+def birth_date(text: str) -> date:
+    """A child's birth date as the API, the pages' form and the spreadsheets read it; refused, saying how
+    to write it, when it is no whole date."""
+    found = calendar_day(text)
+    if found is None:
+        raise InvalidInput("{name} must be a date such as 2016-07-08, 2016/07/08 or 2016年7月8日",
+                           field="birth_date", name="birth_date")
+    return found

@@ -8,12 +8,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from reunite.domain.errors import InvalidInput
+from reunite.domain.spelling import person_name, sex_word, without_format
 
 
 class Sex(enum.StrEnum):
     FEMALE = "female"
     MALE = "male"
     UNKNOWN = "unknown"
+
+    @classmethod
+    def read(cls, text: str) -> Sex | None:
+        """The sex as people write it, wherever it comes in (``domain.spelling.SEX_WORDS``: ``女``, ``F``,
+        ``male``…); None when the words name none."""
+        found = sex_word(text)
+        return None if found is None else cls(found)
 
 
 class CaseStatus(enum.StrEnum):
@@ -156,6 +164,15 @@ class NewCase:
     family_contact: str = ""  # never shown publicly: the platform mediates contact
     nicknames: tuple[str, ...] = ()
 
+    def __post_init__(self) -> None:
+        """Names in one spelling however they came in (``domain.spelling``): NFKC, without the format
+        characters that would let a name display other than it is stored; the short fields without them."""
+        names = {"given_name": person_name(self.given_name), "family_name": person_name(self.family_name),
+                 "nicknames": tuple(n for n in map(person_name, self.nicknames) if n)}
+        short = {name: without_format(getattr(self, name)) for name in ("last_seen_text", "police_report")}
+        for name, value in (names | short).items():
+            object.__setattr__(self, name, value)
+
 
 @dataclass(frozen=True)
 class NewSighting:
@@ -175,6 +192,12 @@ class NewSighting:
     photo_place: GeoPoint | None = None
     photo_zone_assumed: bool = False  # the camera wrote no zone: the phone read its time in its own zone
     reporter_zone: str = ""  # the IANA zone of the reporter's browser, where known (a camera's zone-less time)
+
+    def __post_init__(self) -> None:
+        """The short fields without format characters (``domain.spelling``): a place or a contact displays
+        as it is stored."""
+        for name in ("place_text", "reporter_contact", "with_whom"):
+            object.__setattr__(self, name, without_format(getattr(self, name)))
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,6 @@ NOTE_PLACEHOLDER = ("note_record_id", "person_record_id", "entry_date", "source_
 # rest of PERSON_CONTACTS, and partners' notes, reach only exports read by reviewers (access.pfif_hidden).
 NEVER_EXPORTED = frozenset({"author_email", "author_phone", "email_of_found_person", "phone_of_found_person",
                             "home_street"})
-SEXES = {"female": Sex.FEMALE, "male": Sex.MALE, "f": Sex.FEMALE, "m": Sex.MALE, "女": Sex.FEMALE, "男": Sex.MALE}
 CHILD_YEARS = 18
 AGE = re.compile(r"^\s*(\d{1,3})\s*(?:-\s*(\d{1,3}))?\s*$")
 OTHER_AGE = re.compile(r"(?im)^\s*age\s*:\s*(\d{1,3}(?:\s*-\s*\d{1,3})?)\s*$")
@@ -148,8 +147,7 @@ def person_case(person: dict[str, str]) -> tuple[NewCase, datetime]:
     if age_in_years(born.day, missing.date()) >= CHILD_YEARS:
         raise InvalidInput("went missing as an adult: Reunite registers people who went missing as children")
     case = NewCase(
-        given_name=given[:200], family_name=family[:200], sex=SEXES.get(person.get("sex", "").strip().lower(),
-                                                                          Sex.UNKNOWN),
+        given_name=given[:200], family_name=family[:200], sex=Sex.read(person.get("sex", "")) or Sex.UNKNOWN,
         birth_date=born.day, missing_since=missing, last_seen_place=None,  # last seen: from notes, not home
         description=person.get("description", "")[:4000],
         nicknames=tuple(n.strip() for n in person.get("alternate_names", "").splitlines() if n.strip()),
@@ -187,8 +185,8 @@ def canonical(values: dict[str, str], order: tuple[str, ...]) -> tuple[dict[str,
         if name in TIMES:
             value = pfif_time(instant(value))
         elif name == "sex":
-            sex = SEXES.get(value.lower())
-            value = sex.value if sex else "other" if value.lower() == "other" else ""
+            sex = Sex.read(value)  # as every other way in reads it; PFIF knows no "unknown"
+            value = sex.value if sex and sex is not Sex.UNKNOWN else "other" if value.lower() == "other" else ""
         elif name == "author_made_contact":
             made = flag(value)
             value = "" if made is None else str(made).lower()

@@ -269,6 +269,12 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
 
     def add_case(self, case: NewCase, created_at: datetime) -> int: ...
 
+    def registered_cases(self, actor: str, cases: Sequence[NewCase]) -> list[int | None]:
+        """For each of ``cases``, the open case ``actor`` registered (or imported) for the same child: the
+        same given and family names (case-insensitive), birth date, and day missing (in the offset each was
+        given with); None where there is none. One query, whatever the number of cases."""
+        ...
+
     def add_sighting(
         self, sighting: NewSighting, seen: SeenTime, created_at: datetime, status: str,
         reporter_account_id: int | None,

@@ -91,6 +91,8 @@ def _print_report(report: ImportReport) -> None:
                    f"{', '.join(rows)}")
     for problem in report.problems:
         typer.echo(f"  {problem.where}: {problem.message}", err=True)
+    for known in report.already:  # registered before: not an error, nothing registered again
+        typer.echo(f"  {known.where}: {known.message}")
 
 
 @app.command("import-cases")
@@ -98,7 +100,8 @@ def import_cases(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="CSV or XLSX, one case per row")],
     dry_run: Annotated[bool, typer.Option(help="Check every row and write nothing")] = False,
 ) -> None:
-    """Register cases from a spreadsheet (they wait for verification). Columns: docs/exchange.md."""
+    """Register cases from a spreadsheet (they wait for verification). Columns: docs/exchange.md. A child
+    registered before (same names, birth date, day missing) is listed with its case, not registered again."""
     from reunite.services.exchange import import_cases_table
 
     container = bootstrap()

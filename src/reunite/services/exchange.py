@@ -10,10 +10,9 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from reunite.domain.access import Permission, Principal, case_status_shown, exact_last_seen, require
-from reunite.domain.dates import loose_date, serial_date
+from reunite.domain.dates import birth_date, calendar_day
 from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
 from reunite.domain.model import GeoPoint, NewCase, Sex
-from reunite.domain.pfif import SEXES
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import iso_time, localize, zone
 from reunite.services import idempotency
@@ -76,6 +75,7 @@ class ImportReport:
     expired: int = 0  # cases here that expired because their registry sent a placeholder
     problems: list[Problem] = field(default_factory=list)
     read_in_zone: list[ReadInZone] = field(default_factory=list)  # a sheet's rows whose time had no offset
+    already: list[Problem] = field(default_factory=list)  # a sheet's rows registered before: each with its case
 
     @classmethod
     def remembered(cls, deps: Deps, key: idempotency.Key | None) -> ImportReport | None:
@@ -86,7 +86,8 @@ class ImportReport:
     @classmethod
     def from_json(cls, found: dict[str, Any]) -> ImportReport:
         return cls(**{**found, "problems": [Problem.from_json(p) for p in found.get("problems", [])],
-                      "read_in_zone": [ReadInZone(int(row), str(name)) for row, name in found.get("read_in_zone", [])]})
+                      "read_in_zone": [ReadInZone(int(row), str(name)) for row, name in found.get("read_in_zone", [])],
+                      "already": [Problem.from_json(p) for p in found.get("already", [])]})
 
     def reasons(self) -> dict[str, str]:
         """Each record (or row) not taken whole, with the reason, in English (the command line, tests)."""
@@ -104,10 +105,18 @@ class ImportReport:
 
 
 def _day(row: dict[str, str], name: str) -> date | None:
-    """A date cell as people type it (2016-07-08, 2016/07/08, 2024年5月1日) or a spreadsheet's serial day."""
-    value = row.get(name, "").strip()
-    found = loose_date(value)
-    return found[0] if found and found[1] == "day" else serial_date(value)
+    """A date cell as people type it (``domain.dates.calendar_day``, as the API reads a birth date)."""
+    return calendar_day(row.get(name, ""))
+
+
+def _sex(row: dict[str, str]) -> Sex:
+    """The sex as the API and the pages read it (``Sex.read``); blank: unknown; other words are refused."""
+    given = row.get("sex", "").strip()
+    found = Sex.read(given) if given else Sex.UNKNOWN
+    if found is None:
+        raise InvalidInput("{name} must be female, male or unknown (女, 男, f, m and 未知 are read too)",
+                           field="sex", name="sex")
+    return found
 
 
 def _row_zone(row: dict[str, str], site: ZoneInfo) -> ZoneInfo:
@@ -130,10 +139,7 @@ def _sheet_time(value: str, where: ZoneInfo) -> datetime | None:
 
 def _row_case(row: dict[str, str], where: ZoneInfo) -> NewCase:
     """A spreadsheet row; times without an offset are read in ``where`` (the row's zone, else the site's)."""
-    birth = _day(row, "birth_date")
-    if birth is None:
-        raise InvalidInput("{name} must be a date such as 2016-07-08, 2016/07/08 or 2016年7月8日", field="birth_date",
-                           name="birth_date")
+    birth = birth_date(row.get("birth_date", ""))
     day = _day(row, "missing_since")
     missing = _sheet_time(row.get("missing_since", ""), where)
     if missing is None and day:
@@ -149,7 +155,7 @@ def _row_case(row: dict[str, str], where: ZoneInfo) -> NewCase:
         raise InvalidInput("last_seen_lat and last_seen_lon must be numbers", field="last_seen_lat") from None
     return NewCase(
         given_name=row["given_name"].strip()[:200], family_name=row.get("family_name", "").strip()[:200],
-        sex=SEXES.get(row.get("sex", "").strip().lower(), Sex.UNKNOWN), birth_date=birth,
+        sex=_sex(row), birth_date=birth,
         missing_since=missing, last_seen_place=place, last_seen_text=row.get("last_seen_text", "")[:500],
         description=row.get("description", "")[:4000], marks=row.get("marks", "")[:2000],
         police_report=row.get("police_report", "")[:200], family_contact=row.get("family_contact", "")[:500],
@@ -201,14 +207,28 @@ def import_cases_table(
             report.problems.append(Problem.of("", exc, row=number))
         if progress:
             progress(1)
-    if dry_run:
-        report.created = len(valid)
-        return report
     with deps.uow() as uow:
-        for number, case in valid:
-            case_id = uow.add_case(case, deps.clock.now())
-            uow.audit(who.actor, "case.imported", "case", case_id, row=number)
-            report.created += 1
+        uow.one_at_a_time(f"cases-of:{who.actor}")  # as ``intake.registered``: a retry sent meanwhile waits
+        registered = uow.registered_cases(who.actor, [case for _, case in valid])
+        children: dict[tuple[str, str, date, date], int] = {}  # this sheet's rows, by the child they register
+        for (number, case), known in zip(valid, registered, strict=True):
+            same = (case.given_name.casefold(), case.family_name.casefold(), case.birth_date,
+                    case.missing_since.date())
+            if same in children:
+                report.already.append(Problem.of("", InvalidInput(
+                    "the same child as row {row}: registered once", row=children[same]), number))
+            elif known is not None:  # the same sheet sent again
+                report.already.append(Problem.of("", InvalidInput("already registered: case {case}", case=known),
+                                                 number))
+            else:
+                children[same] = number
+                report.created += 1
+                if not dry_run:
+                    case_id = uow.add_case(case, deps.clock.now())
+                    uow.audit(who.actor, "case.imported", "case", case_id, row=number)
+        report.unchanged = len(report.already)
+        if dry_run:
+            return report
         if (won := report.kept(uow, key)) is not None:
             return won
         uow.commit()

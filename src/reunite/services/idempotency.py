@@ -3,7 +3,9 @@ API's ``Idempotency-Key`` header) names one intended write. The first success is
 key, in the write's own transaction, with a fingerprint of the request; a retry (the same request under
 the same key) gets that first answer and stores nothing. The key sent again with a different request
 is refused (422, as Stripe does): the sender reused a key, and answering the first receipt would
-silently drop the second write."""
+silently drop the second write. A report sent without a key is named by itself for a short while
+(``same_request``): the same sender sending the same report again (a client's retry after a timeout)
+gets the first answer."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import base64
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from reunite.domain.access import Principal
@@ -28,6 +31,7 @@ class Key:
     name: str  # hex SHA-256 of actor, operation and the sender's key: 64 characters
     request: str  # hex SHA-256 of what was asked: the fields and the photos' bytes
     sealing: bytes = b""  # another digest of the sender's key, never stored: seals an answer shown once
+    within: timedelta | None = None  # a key that names a write only this long (``same_request``)
 
 
 def fingerprint(fields: Iterable[tuple[str, object]], uploads: Sequence[Upload] = ()) -> str:
@@ -67,6 +71,19 @@ def scoped(who: Principal, operation: str, key: str | None, fields: Iterable[tup
     return Key(name, fingerprint(fields, uploads), sealing)
 
 
+SAME_REQUEST_WITHIN = timedelta(minutes=10)  # a client's retry after a timeout comes within minutes
+
+
+def same_request(sender: str, operation: str, fields: Iterable[tuple[str, object]] = (),
+                 uploads: Sequence[Upload] = (), within: timedelta = SAME_REQUEST_WITHIN) -> Key:
+    """For a write sent without a key: the request itself as its key, for ``within``. The same ``sender``
+    (an account, a token, an address) sending the identical request (every field, the photos' bytes)
+    again that soon is answered as the first was; later, or from anyone else, it is a new write."""
+    request = fingerprint(fields, uploads)
+    return Key(hashlib.sha256(f"same\n{sender}\n{operation}\n{request}".encode()).hexdigest(), request,
+               within=within)
+
+
 def _stream(secret: bytes, key: Key, size: int) -> bytes:
     return hashlib.shake_256(secret + key.sealing).digest(size)
 
@@ -100,15 +117,15 @@ def earlier(deps: Deps, key: Key | None) -> dict[str, Any] | None:
     if key is None:
         return None
     with deps.uow() as uow:
-        return check(key, uow.remembered_result(key.name))
+        return check(key, uow.remembered_result(key.name, key.within))
 
 
 def remember(uow: UnitOfWork, key: Key | None, answer: dict[str, Any]) -> dict[str, Any] | None:
     """Keep ``answer`` under ``key`` in the write's transaction; the first answer instead when a
     concurrent retry committed first (after waiting for it)."""
-    if key is None or uow.remember_result(key.name, answer | {REQUEST: key.request}):
+    if key is None or uow.remember_result(key.name, answer | {REQUEST: key.request}, key.within):
         return None
-    return check(key, uow.remembered_result(key.name)) or {}
+    return check(key, uow.remembered_result(key.name, key.within)) or {}
 
 
 def done(deps: Deps, key: Key | None) -> bool:

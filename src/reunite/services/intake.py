@@ -68,6 +68,7 @@ class CaseReceipt:
     case_id: int
     photo_ids: list[int]
     verified: bool = False  # registered by police or a moderator: active (compared with sightings) at once
+    known: bool = False  # the sender had registered this child already: that case, nothing new stored
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -306,12 +307,27 @@ def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> No
                 "photo {number}: ", number=number)
 
 
+def registered(uow: UnitOfWork, who: Principal, case: NewCase) -> int | None:
+    """The open case ``who`` registered already for this child (the same names as spelled at intake,
+    birth date and day missing): a retried registration or import, which registers nothing again. Two
+    copies sent at once look for each other one after the other (the lock is held until the write ends)."""
+    uow.one_at_a_time(f"cases-of:{who.actor}")
+    return uow.registered_cases(who.actor, [case])[0]
+
+
+def _unstore(deps: Deps, uow: UnitOfWork, keys: Sequence[str]) -> None:
+    """Photos stored for a write that does not happen, unless a record holds them."""
+    for key in uow.storage_keys_unused(keys):
+        deps.photos.delete(key)
+
+
 def register_case(
     deps: Deps, who: Principal, case: NewCase, uploads: Sequence[Upload], taken: Sequence[date | None],
     key: idempotency.Key | None = None,
 ) -> CaseReceipt:
     """Register a missing child with photos at known dates (unknown dates count as the date missing).
-    A family's registration waits for verification; police and moderators registering one verify it."""
+    A family's registration waits for verification; police and moderators registering one verify it.
+    A child the sender registered already (``registered``) is answered with that case (``known``)."""
     require(who, Permission.REGISTER_CASE)
     if first := earlier_case(deps, key):
         return first
@@ -321,6 +337,9 @@ def register_case(
     facts = _inspect_all(deps, uploads, case=True)
     keys = _store_originals(deps, uploads, facts)
     with deps.uow() as uow:
+        if (known := registered(uow, who, case)) is not None:
+            _unstore(deps, uow, keys)
+            return CaseReceipt(known, [], verified=who.can(Permission.VERIFY_CASE), known=True)
         case_id = uow.add_case(case, deps.clock.now())
         photo_ids = [
             uow.add_photo(PhotoOwner.CASE, case_id, fact, key, day or case.missing_since.date())

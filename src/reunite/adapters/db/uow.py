@@ -126,6 +126,23 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             ).returning(cases.c.id)
         ).scalar_one())
 
+    def registered_cases(self, actor: str, cases: Sequence[NewCase]) -> list[int | None]:
+        if not cases:
+            return []
+        found: dict[int, int] = dict(self.conn.execute(text(
+            "SELECT DISTINCT ON (k.n) k.n, c.id FROM unnest(CAST(:given AS text[]), CAST(:family AS text[]), "
+            "CAST(:born AS date[]), CAST(:day AS date[])) WITH ORDINALITY AS k(given, family, born, day, n) "
+            "JOIN cases c ON c.birth_date = k.born AND lower(c.given_name) = lower(k.given) "
+            "AND lower(c.family_name) = lower(k.family) AND (c.missing_since AT TIME ZONE 'UTC' "
+            "+ make_interval(mins => coalesce(c.missing_since_offset, 0)))::date = k.day "
+            "WHERE c.status = 'open' AND EXISTS (SELECT 1 FROM audit_log a WHERE a.subject = 'case' "
+            "AND a.subject_id = c.id AND a.action IN ('case.registered', 'case.imported') AND a.actor = :actor) "
+            "ORDER BY k.n, c.id"),
+            {"given": [c.given_name for c in cases], "family": [c.family_name for c in cases],
+             "born": [c.birth_date for c in cases], "day": [c.missing_since.date() for c in cases],
+             "actor": actor}).tuples().all())
+        return [found.get(n) for n in range(1, len(cases) + 1)]
+
     def add_sighting(
         self, sighting: NewSighting, seen: SeenTime, created_at: datetime, status: str,
         reporter_account_id: int | None,

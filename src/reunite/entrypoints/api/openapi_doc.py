@@ -40,7 +40,10 @@ for confirmation is answered with that subscription (its confirmation link is se
 hour); a removal request by the same requester about the same record, while it waits, is answered with
 that request; the same message again while it is still the case's last (within an hour) is answered
 with that message; a source already read is answered with its id; PFIF records already here as sent are
-left unchanged.
+left unchanged; a case (or a spreadsheet's row) for a child the same sender registered already (the same
+names, birth date and day missing) is answered with that case (`POST /api/cases`: 200 with
+`already_registered`; imports: listed under `already`); the identical report (every field, the same
+photos) sent again by the same sender within 10 minutes is answered with the first report's receipt.
 
 **Errors** are in the reader's language (`?lang=` or `Accept-Language`: English or Chinese), with the
 field named as readers call it and every time shown with its zone named.

@@ -32,9 +32,11 @@ def report_json(report: exchange.ImportReport, lang: Language) -> dict[str, Any]
     """The import's report; each record (or row) not taken, and why, in the reader's language; each sheet's
     row whose time named no UTC offset, and the zone it was read in (its ``zone`` column, else the site's)."""
     body = asdict(report)
-    body["problems"] = [{"record": lang.gettext("row {number}", number=p.row) if p.row else p.record,
-                         "reason": lang.error(InvalidInput(p.reason, field=p.field or None, **p.params))}
-                        for p in report.problems]
+    for name in ("problems", "already"):  # ``already``: a sheet's rows registered before, each with its case
+        body[name] = [{"record": lang.gettext("row {number}", number=p.row) if p.row else p.record,
+                       "reason": lang.error(InvalidInput(p.reason, field=p.field or None, **p.params))}
+                      | ({"case": int(p.params["case"])} if "case" in p.params else {})
+                      for p in getattr(report, name)]
     body["read_in_zone"] = [{
         "record": lang.gettext("row {number}", number=read.row), "row": read.row, "zone": read.zone,
         "note": lang.gettext("{field} has no UTC offset: read in {zone}", field=lang.field_name("missing_since"),
@@ -105,6 +107,9 @@ def import_cases(
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, Any]:
     """Register cases from a spreadsheet, one per row; a dry run (the default) reports each row's errors.
+    A row for a child this sender registered already (the same given and family names, birth date and day
+    missing, of an open case) is not registered again: it is listed in ``already`` with that ``case``, as
+    is a row repeating an earlier row of the sheet; sending the same sheet again registers nothing.
     Under the same ``Idempotency-Key``, a retried import answers the first report and registers nothing."""
     data = file.file.read()
     key = idempotency.scoped(who, "cases-import", idempotency_key, [("sheet", hashlib.sha256(data).hexdigest())])

@@ -7,8 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import Response
+from pydantic import BeforeValidator
 
 from reunite.domain.access import Permission, Principal
+from reunite.domain.dates import calendar_day
 from reunite.domain.errors import InvalidInput, Problems
 from reunite.domain.model import (
     AgeRange,
@@ -108,7 +110,8 @@ def report_sighting(
 ) -> schemas.SightingAccepted:
     """Report a child seen in the street. Returns at once; faces are found and matched in the background.
     Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit.
-    Sent again with the same ``Idempotency-Key``, it answers the first receipt and stores nothing.
+    Sent again with the same ``Idempotency-Key``, it answers the first receipt and stores nothing; without
+    one, the identical report (every field, the same photos) from the same sender within 10 minutes too.
     Without ``seen_at``, no time is guessed: the photo's clock is used when plausible (``seen_at_basis``
     ``camera``, or ``camera_zone_assumed`` with the zone it was read in), else the report is dated by its
     arrival and marked so (``arrival``: shown as "time not given", never taken for a time seen; a clock
@@ -125,7 +128,9 @@ def report_sighting(
             seen_at=when, place=where, place_text=place_text, apparent_age=age, apparent_sex=apparent_sex,
             description=description, with_whom=with_whom, reporter_contact=contact,
         )
-        key = idempotency.scoped(who, "sighting", idempotency_key, [("sighting", repr(sighting))], uploads)
+        asked = [("sighting", repr(sighting))]  # without a key, the same report sent again soon is one report
+        key = idempotency.scoped(who, "sighting", idempotency_key, asked, uploads) or idempotency.same_request(
+            throttle.who_key(who, client_ip(request)), "sighting", asked, uploads)
         receipt = intake.earlier_sighting(deps, key)
         if receipt is None:
             attempt.count()
@@ -197,15 +202,35 @@ def sighting_candidates(deps: DepsDep, who: Reviewer, lang: Reader, sighting_id:
     return [candidate_out(lang, r) for r in queries.sighting_candidates(deps, who, sighting_id)]
 
 
-@router.post("/cases", status_code=201, response_model=schemas.CaseAccepted, responses=ERRORS)
+def _as_sex(value: object) -> object:
+    """A sex as every way in reads it (``Sex.read``: ``女``, ``F``…); other words left to be refused."""
+    return (Sex.read(value) or value) if isinstance(value, str) else value
+
+
+def _as_birth_date(value: object) -> object:
+    """A date as the spreadsheets read it (``dates.calendar_day``: ``2018年5月1日``…); else left to be refused."""
+    return (calendar_day(value) or value) if isinstance(value, str) else value
+
+
+SexIn = Annotated[Sex, BeforeValidator(_as_sex), Form(
+    description="female, male or unknown (女, 男, 未知, f and m are read too, as in spreadsheets)")]
+BirthDateIn = Annotated[date, BeforeValidator(_as_birth_date), Form(
+    description="2016-07-08 (2016/07/08 and 2016年7月8日 are read too, as in spreadsheets)")]
+
+
+@router.post("/cases", status_code=201, response_model=schemas.CaseAccepted,
+             responses=ERRORS | {200: {"model": schemas.CaseAccepted, "description": (
+                 "This sender had registered the child already (the same given and family names, birth date and "
+                 "day missing, of an open case): that case, with ``already_registered``; nothing is stored")}})
 def register_case(
+    response: Response,
     deps: DepsDep,
     lang: Reader,
     who: Registrar,
     photos: PhotosIn,
     given_name: Annotated[str, Form(min_length=1, max_length=200)],
-    sex: Annotated[Sex, Form()],
-    birth_date: Annotated[date, Form()],
+    sex: SexIn,
+    birth_date: BirthDateIn,
     missing_since: Annotated[GivenTime, Form(description="When the child went missing: " + GIVEN_TIME)],
     family_name: Annotated[str, Form(max_length=200)] = "",
     nicknames: Annotated[str, Form(max_length=500, description="Comma-separated")] = "",
@@ -219,9 +244,11 @@ def register_case(
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.CaseAccepted:
     """Register a missing child with photos at known dates. Sent again with the same
-    ``Idempotency-Key``, it answers the first receipt and stores nothing."""
+    ``Idempotency-Key``, it answers the first receipt and stores nothing; a child the sender registered
+    already (the same names, birth date and day missing) is answered 200 with that case. Names are kept
+    in one spelling (NFKC, without bidi or zero-width characters), as every other way in keeps them."""
     case = NewCase(
-        given_name=given_name.strip(), family_name=family_name.strip(), sex=sex, birth_date=birth_date,
+        given_name=given_name, family_name=family_name, sex=sex, birth_date=birth_date,
         missing_since=localize(missing_since, deps.site.zone, "missing_since"),
         last_seen_place=point(last_seen_lat, last_seen_lon),
         last_seen_text=last_seen_text, description=description, marks=marks, police_report=police_report,
@@ -234,7 +261,11 @@ def register_case(
     message = "The case is registered. Its photos are being compared with every sighting." if receipt.verified \
         else "The case is registered and waits for a moderator to verify it; its photos are compared with " \
              "sightings once it is verified."
-    return schemas.CaseAccepted(id=receipt.case_id, photo_ids=receipt.photo_ids, message=lang.gettext(message))
+    if receipt.known:
+        response.status_code = 200
+        message = "already registered: case {case}"
+    return schemas.CaseAccepted(id=receipt.case_id, photo_ids=receipt.photo_ids, already_registered=receipt.known,
+                                message=lang.gettext(message, case=receipt.case_id))
 
 
 def parse_dates(values: list[str], count: int) -> list[date | None]:

@@ -55,6 +55,7 @@ class CaseAccepted(BaseModel):
     id: int
     photo_ids: list[int]
     message: str
+    already_registered: bool = False  # answered 200: this sender had registered the child as case ``id``
 
 
 class SightingPhoto(BaseModel):

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import FormData, UploadFile
 
 from reunite.domain.access import Permission, Principal
+from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError, TooManyRequests, bounded
 from reunite.domain.model import (
     CandidateStatus,
@@ -210,10 +211,10 @@ def sex(form: FormData, name: str, required: bool = False) -> Sex:
     """A sex from a list; a required one has no default (a child's case must say, "unknown" included)."""
     if required and not text(form, name):
         raise InvalidInput("choose the child's sex (or “Not known”)", field=name)
-    try:
-        return Sex(text(form, name) or "unknown")
-    except ValueError:
-        raise InvalidInput("choose a sex from the list", field=name) from None
+    found = Sex.read(text(form, name) or "unknown")  # as the API and the spreadsheets read it
+    if found is None:
+        raise InvalidInput("choose a sex from the list", field=name)
+    return found
 
 
 # -- cases --------------------------------------------------------------------------------
@@ -228,7 +229,7 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
     try:
         files, taken = await uploads(form, dates="photo_dates")
         key = idempotency.scoped(who, "case", text(form, "idempotency_key"), request_fields(form), files)
-        birth = a_date(text(form, "birth_date"), "birth_date")
+        birth = birth_date(text(form, "birth_date")) if text(form, "birth_date") else None
         missing = local_time(form, "missing_since", lang)
         if birth is None or missing is None:
             raise InvalidInput("the birth date and the time last seen are required", field="birth_date")
