@@ -19,7 +19,7 @@ from babel.messages.pofile import read_po, write_po
 from reunite.domain.access import CONFIRMED_WORDS, Permission
 from reunite.domain.lifecycle import REFUSALS, CaseState
 from reunite.domain.workbench import CHOOSE_CHILD_FACE
-from reunite.entrypoints.api.validation import FIELD_NAMES, GLOSS, KINDS, VALUE_WORDS
+from reunite.entrypoints.api.validation import FIELD_NAMES, FRAMEWORK_400, GLOSS, KINDS, VALUE_WORDS
 from reunite.entrypoints.web import filters
 from reunite.services.faces import UNREADABLE
 
@@ -64,7 +64,7 @@ def messages() -> list[str]:
     for state in CaseState:
         found[state.value] = None
     for message in [*KINDS.values(), *filters.MESSAGES, *filters.LABELS.values(),  # sentences chosen at run time
-                    GLOSS, *VALUE_WORDS]:
+                    GLOSS, *VALUE_WORDS, *(words for _, words in FRAMEWORK_400)]:
         found[message] = None
     return list(found)
 

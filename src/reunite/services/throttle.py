@@ -65,16 +65,56 @@ def challenge(deps: Deps) -> str:
 FRESH, USED = "fresh", "used"  # a puzzle sent with a report: solved and never used before, or used already
 
 
+def _puzzle_count(proof: tuple[str, str]) -> tuple[str, datetime]:
+    """Where a puzzle's uses are counted: its challenge, in the day it was issued."""
+    issued = datetime.fromtimestamp(int(proof[0].split(".")[0]), tz=UTC)
+    return f"pow:{proof[0]}", window_start(issued, timedelta(days=1))
+
+
 def spend_puzzle(deps: Deps, proof: tuple[str, str] | None) -> str:
     """FRESH when ``proof`` is a solved, unexpired puzzle never sent before (spent now: each one buys one
     report, accepted or refused), USED when it was sent before, "" when there is none or it is not solved."""
     if proof is None or not pow_valid(deps.secret, proof[0], proof[1], deps.clock.now()):
         return ""
-    issued = datetime.fromtimestamp(int(proof[0].split(".")[0]), tz=UTC)
     with deps.uow() as uow:
-        sent = uow.count_hit(f"pow:{proof[0]}", window_start(issued, timedelta(days=1)))
+        sent = uow.count_hit(*_puzzle_count(proof))
         uow.commit(durable=False)
     return FRESH if sent == 1 else USED
+
+
+def fresh_puzzle(deps: Deps, proof: tuple[str, str] | None) -> bool:
+    """Whether ``proof`` is a solved, unexpired puzzle never sent before (nothing spent: the report's
+    attempt spends it)."""
+    if proof is None or not pow_valid(deps.secret, proof[0], proof[1], deps.clock.now()):
+        return False
+    with deps.uow() as uow:
+        return uow.hits(*_puzzle_count(proof)) == 0
+
+
+def address_flooded(deps: Deps, ip: str) -> bool:
+    """Whether an address sent as many refused reports (without a fresh puzzle) as an hour allows."""
+    with deps.uow() as uow:
+        spent = uow.hits(f"report-refused:ip:{ip}", window_start(deps.clock.now(), HOUR))
+    return spent >= deps.limits.refused_reports_per_hour
+
+
+def flooded_address_error(deps: Deps) -> TooManyRequests:
+    """429 for an anonymous report past its address's limit of refused reports, saying how to get through."""
+    wait = (window_start(deps.clock.now(), HOUR) + HOUR - deps.clock.now()).total_seconds()
+    return TooManyRequests("too many refused reports from this address: send the report with a solved puzzle (GET /api/pow; the report page solves one itself), or try again in {wait} min",  # noqa: E501
+                           retry_after=math.ceil(wait), wait=max(1, math.ceil(wait / 60)))
+
+
+def refused_too_often(deps: Deps, who: Principal, refused: int) -> TooManyRequests | None:
+    """For a partner's token, past its limit of refused reports: the 429 its refused reports get from now
+    on in the hour (its well-formed reports are still accepted: one careless user of a partner's app does
+    not shut out every witness using it). None below the limit, and for everyone else."""
+    limit = deps.limits.refused_reports_per_hour
+    if who.token_id is None or refused <= limit:
+        return None
+    wait = (window_start(deps.clock.now(), HOUR) + HOUR - deps.clock.now()).total_seconds()
+    return TooManyRequests("too many refused reports from this token: more than {limit} in 60 minutes; this report was refused too. Well-formed reports are still accepted: check what your app sends (the count starts again in {wait} min)",  # noqa: E501
+                           retry_after=math.ceil(wait), limit=limit, wait=max(1, math.ceil(wait / 60)))
 
 
 class ReportAttempt:
@@ -97,19 +137,20 @@ class ReportAttempt:
 
     def refuse_if_flooded(self) -> None:
         """429 at once (one small query) past the limit of refused reports; never with a fresh puzzle, so
-        that nobody else's bad reports from a shared address keep a witness out."""
+        that nobody else's bad reports from a shared address keep a witness out, and never for a partner's
+        token, whose well-formed reports are accepted whatever its refused ones (``refused_too_often``)."""
         limit = self.deps.limits.refused_reports_per_hour
-        if self.refused_key is None:
+        if self.refused_key is None or self.who.token_id is not None:
             return
         with self.deps.uow() as uow:
             spent = uow.hits(self.refused_key, self.start)
         if spent < limit:
             return
-        if self.who.signed_in:
-            _too_many(self.deps, self.start, HOUR, limit)
+        if not self.who.signed_in:
+            raise flooded_address_error(self.deps)
         wait = (self.start + HOUR - self.deps.clock.now()).total_seconds()
-        raise TooManyRequests("too many refused reports from this address: send the report with a solved puzzle (GET /api/pow; the report page solves one itself), or try again in {wait} min",  # noqa: E501
-                              retry_after=math.ceil(wait), wait=max(1, math.ceil(wait / 60)))
+        raise TooManyRequests("too many refused reports from this account: at most {limit} in 60 minutes; try again in {wait} min",  # noqa: E501
+                              retry_after=math.ceil(wait), limit=limit, wait=max(1, math.ceil(wait / 60)))
 
     def count(self) -> None:
         deps, who, ip = self.deps, self.who, self.ip
@@ -124,16 +165,18 @@ class ReportAttempt:
         else:
             self.counted = hit(deps, f"report-unproved:ip:{ip}", deps.limits.reports_per_hour_without_proof)
 
-    def refused(self) -> None:
+    def refused(self) -> int:
         """The report was refused: what it counted against the hourly limit is taken back, and the refusal
-        counted where ``refused_key`` says."""
+        counted where ``refused_key`` says. The refusals counted there this hour (0: none counted)."""
+        refusals = 0
         with self.deps.uow() as uow:
             if self.counted is not None:
                 uow.uncount_hit(*self.counted)
                 self.counted = None
             if self.refused_key is not None:
-                uow.count_hit(self.refused_key, self.start)
+                refusals = uow.count_hit(self.refused_key, self.start)
             uow.commit(durable=False)
+        return refusals
 
 
 @contextmanager
@@ -143,23 +186,28 @@ def report_attempt(deps: Deps, who: Principal, ip: str, proof: tuple[str, str] |
     refused reports instead: an anonymous sender's puzzle is spent before the report is read, so each
     refused report with a puzzle costs a solved puzzle; the others count against a limit of refused
     reports (``refused_reports_per_hour``) per account or token, or per address for anonymous senders
-    without a fresh puzzle, checked before any work: past it, such reports are answered 429 at once. A
-    sender with a fresh puzzle is never held back by what others at the same address sent."""
+    without a fresh puzzle, checked before any work: past it, such reports are answered 429 at once
+    (before their body is read: ``entrypoints.api.flood``). A sender with a fresh puzzle is never held back
+    by what others at the same address sent, and a partner's token only in its refused reports: past its
+    limit they are answered 429 (saying so), its well-formed reports accepted."""
     attempt = ReportAttempt(deps, who, ip, proof)
     attempt.refuse_if_flooded()
     try:
         yield attempt
-    except (InvalidInput, PayloadTooLarge, UnsupportedMedia):
-        attempt.refused()
+    except (InvalidInput, PayloadTooLarge, UnsupportedMedia) as exc:
+        if (too_many := refused_too_often(deps, who, attempt.refused())) is not None:
+            raise too_many from exc
         raise
 
 
-def refused_before_read(deps: Deps, who: Principal, ip: str) -> None:
+def refused_before_read(deps: Deps, who: Principal, ip: str) -> TooManyRequests | None:
     """A report the framework refused before the route read it (a field of the wrong type, a time
-    without its zone): counted among the refused reports of its sender (by address when anonymous)."""
+    without its zone): counted among the refused reports of its sender (by address when anonymous);
+    for a token past its limit, the 429 to answer instead (``refused_too_often``)."""
     with deps.uow() as uow:
-        uow.count_hit(f"report-refused:{who_key(who, ip)}", window_start(deps.clock.now(), HOUR))
+        refusals = uow.count_hit(f"report-refused:{who_key(who, ip)}", window_start(deps.clock.now(), HOUR))
         uow.commit(durable=False)
+    return refused_too_often(deps, who, refusals)
 
 
 def refuse_while_locked(deps: Deps, keys: Sequence[str]) -> None:

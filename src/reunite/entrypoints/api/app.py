@@ -30,10 +30,11 @@ from reunite.entrypoints.api import (
     staff_routes,
 )
 from reunite.entrypoints.api.auth import client_ip, security_headers
+from reunite.entrypoints.api.flood import RefusedReportsGate
 from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response, feed_error
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
 from reunite.entrypoints.api.proxies import TrustedProxies
-from reunite.entrypoints.api.validation import localized
+from reunite.entrypoints.api.validation import body_refused, localized
 from reunite.entrypoints.web import assets, audit, pages, people, reach, recovery, review, snapshot, workbench
 from reunite.entrypoints.web import sources as web_sources
 from reunite.services import throttle
@@ -50,7 +51,9 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> Resp
     lang = pages.language(request)
     if request.method == "POST" and request.url.path == REPORTS:  # a report refused: counted like the others
         who = getattr(request.state, "principal", None) or ANONYMOUS
-        throttle.refused_before_read(request.app.state.container.deps, who, client_ip(request))
+        too_many = throttle.refused_before_read(request.app.state.container.deps, who, client_ip(request))
+        if too_many is not None:  # a partner's token past its limit of refused reports
+            return error_response(request, too_many)
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": localized(exc.errors(), lang)}, status_code=422)
     in_path = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
@@ -79,6 +82,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     app.state.container = container
     settings = container.settings
     app.add_middleware(InputGuardMiddleware)  # innermost: after the body limit, with the page's CSRF state
+    app.add_middleware(RefusedReportsGate)  # before the guard reads a report's body
     app.middleware("http")(security_headers(settings.map_tiles_url, settings.public_url.startswith("https://"),
                                              container.deps.secret, assets.csp_hashes()))
     app.add_middleware(GZipMiddleware, minimum_size=500)
@@ -120,13 +124,14 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         """Unknown addresses and wrong methods: a page in the reader's language for browsers, JSON for /api/."""
         lang = pages.language(request)
+        refused = body_refused(str(exc.detail), lang) if exc.status_code == 400 else None  # the form parser's
         if request.url.path.startswith("/api/"):
             words = {404: "This address does not exist in the API: see /docs for the list of addresses.",
                      405: "This method is not allowed at this address."}.get(exc.status_code)
-            detail = lang.gettext(words) if words else exc.detail
+            detail = lang.gettext(words) if words else refused or exc.detail
             return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
         message = lang.gettext("This page does not exist. The link may be mistyped or out of date.") \
-            if exc.status_code == 404 else lang.gettext("This request cannot be answered.")
+            if exc.status_code == 404 else refused or lang.gettext("This request cannot be answered.")
         if (feed := feed_error(request, message, exc.status_code, lang.html_lang)) is not None:
             return feed
         return pages.render(request, lang, "error.html", status=exc.status_code, message=message)

@@ -141,3 +141,22 @@ def localized(errors: Sequence[dict[str, Any]], lang: Language) -> list[dict[str
             message = lang.gettext("{field} is not valid", field=params["field"])
         shown.append({"loc": loc, "msg": message, "type": error.get("type", "")})
     return shown
+
+
+FRAMEWORK_400 = (  # the form parser's refusals (400), by their English words, to what the reader is told
+    (re.compile(r"Too many fields\. Maximum number of fields is (\d+)"),
+     "the form has too many fields: at most {limit} can be sent at once"),
+    (re.compile(r"Too many files\. Maximum number of files is (\d+)"),
+     "the form has too many files: at most {limit} can be sent at once"),
+    (re.compile(r"(?:Field|Part) exceeded maximum size of (\d+)KB"),
+     "a field of the form is too long: at most {limit} KB"),
+)
+
+
+def body_refused(detail: str, lang: Language) -> str:
+    """A 400 of the framework's form parser (too many fields, a broken multipart body) in the reader's
+    language, with the limit it names."""
+    for pattern, message in FRAMEWORK_400:
+        if found := pattern.search(detail):
+            return lang.gettext(message, limit=found.group(1))
+    return lang.gettext("the request body could not be read: send the form again, as a well-formed form or JSON")

@@ -24,7 +24,8 @@ from reunite.domain.errors import (
 )
 from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Sex, Upload
 from reunite.domain.times import iso_time, localize
-from reunite.entrypoints.api.auth import PrincipalDep, client_ip
+from reunite.entrypoints.api.auth import PrincipalDep, client_ip, current_principal
+from reunite.entrypoints.api.formscan import FormScan
 from reunite.entrypoints.web.assets import STATIC
 from reunite.entrypoints.web.pages import (
     DepsDep,
@@ -163,6 +164,34 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
     if link:
         response.headers["X-Reunite-Receipt"] = link
     return _private(response)
+
+
+def too_large(request: Request, max_bytes: int, scan: FormScan | None) -> HTMLResponse:
+    """The report form again (413) when its photos together pass the upload limit: with what was typed
+    (``scan``: the form read through, its photos measured and dropped; None when it was too large to
+    read), and what to send instead: how many of the photos chosen fit, or smaller ones."""
+    from reunite.entrypoints.web.pages import language
+
+    lang, deps = language(request), request.app.state.container.deps
+    limit, sizes = f"{max_bytes / 1e6:.0f}", sorted(scan.file_sizes if scan else [])
+    fit = next((n for n in range(len(sizes), 0, -1) if sum(sizes[:n]) <= max_bytes * 0.98), 0)
+    if len(sizes) > 1 and fit:
+        error = PayloadTooLarge("your {count} photos come to {size} MB together, more than the {limit} MB a report can carry: send up to {fit} of them (or smaller copies); once the report is sent, add the others from its private link",  # noqa: E501
+                                field="photos", count=len(sizes), size=f"{sum(sizes) / 1e6:.0f}", limit=limit, fit=fit)
+    elif sizes:
+        error = PayloadTooLarge("this photo is {size} MB, more than the {limit} MB a report can carry: send a smaller copy (a screenshot of it will do)",  # noqa: E501
+                                field="photos", size=f"{sizes[-1] / 1e6:.0f}", limit=limit)
+    else:
+        error = PayloadTooLarge("the photos are more than the {limit} MB a report can carry together: send fewer or smaller photos; once the report is sent, you can add more from its private link",  # noqa: E501
+                                field="photos", limit=limit)
+    form = FormData(list(scan.fields.items()) if scan else [])
+    try:
+        signed_in = current_principal(request).signed_in
+    except ReuniteError:
+        signed_in = False
+    return render(request, form_language(form, lang), "snapshot.html", status=error.status_code, form=dict(form),
+                  error=form_language(form, lang).error(error), error_field="photos",
+                  pow=None if signed_in else throttle.challenge(deps), phone=deps.site.contact_phone)
 
 
 def _receipt_page(request: Request, lang: Language, deps: Deps, receipt: str, token: str, status: int = 200,

@@ -1,0 +1,61 @@
+"""Probe s12, finding 17: photos too large together for one report (a phone without the page's script
+sends them at full size) bring the report form back with everything typed and what to send instead, in
+the reader's language; the form parser's own refusals (too many fields) are in the reader's language too."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from fastapi.testclient import TestClient
+
+from reunite.bootstrap import Container
+from reunite.entrypoints.api.app import create_app
+from tests.conftest import count_rows, plain_photo
+
+LIMIT = 2_000_000
+TYPED = {"seen_at": "2026-01-02T15:00", "place_text": "人民公园东门", "doing": "红色外套，在哭",
+         "contact": "13800002222"}
+
+
+def small_limit(container: Container) -> Container:
+    return replace(container, settings=container.settings.model_copy(update={"max_upload_bytes": LIMIT}))
+
+
+def hidden(page: str) -> dict[str, str]:
+    return dict(re.findall(r'name="(csrf|idempotency_key|pow_challenge)" value="([^"]*)"', page))
+
+
+def test_photos_too_large_together_bring_the_form_back_as_typed_saying_how_many_fit(container: Container) -> None:
+    browser = TestClient(create_app(small_limit(container)), headers={"Accept-Language": "zh-CN"})
+    form = hidden(browser.get("/report").text) | TYPED
+    full_size = [("photos", (f"{n}.jpg", plain_photo(seed=n) + bytes(800_000), "image/jpeg")) for n in range(3)]
+    page = browser.post("/report", files=full_size, data=form)
+    assert page.status_code == 413 and page.headers["content-type"].startswith("text/html")
+    for value in TYPED.values():
+        assert f'value="{value}"' in page.text, value  # nothing typed is lost
+    error = re.search(r'id="form-error">([^<]*)<', page.text)
+    assert error and "3 张照片" in error.group(1) and "最多发送其中 2 张" in error.group(1), page.text[-3000:]
+    assert count_rows(container, "sightings") == 0
+
+    smaller = [("photos", (f"{n}.jpg", plain_photo(seed=n), "image/jpeg")) for n in range(2)]
+    sent = browser.post("/report", files=smaller, data=hidden(page.text) | TYPED)  # the form shown again works
+    assert sent.status_code == 200, sent.text[-2000:]
+    assert count_rows(container, "sightings") == 1
+
+    one = browser.post("/report", files=[("photos", ("big.jpg", plain_photo() + bytes(2_100_000), "image/jpeg"))],
+                       data=hidden(page.text) | TYPED)
+    assert one.status_code == 413 and "这张照片有 2 MB" in one.text and "截图" in one.text
+    huge = browser.post("/report", files=[("photos", ("x.jpg", bytes(5 * LIMIT), "image/jpeg"))], data=TYPED)
+    assert huge.status_code == 413 and "请发送较少或较小的照片" in huge.text  # not read: what to do, still
+
+
+def test_too_many_fields_are_refused_in_the_readers_language(anonymous: TestClient) -> None:
+    fields = {f"f{n}": "x" for n in range(1001)}
+    chinese = {"Accept-Language": "zh-CN"}
+    api = anonymous.post("/api/sightings", data=fields, files=[("photos", ("a.jpg", plain_photo(), "image/jpeg"))],
+                         headers=chinese)
+    assert api.status_code == 400 and "字段过多" in api.json()["detail"] and "1000" in api.json()["detail"]
+    page = anonymous.post("/report", data=fields, files=[("photos", ("a.jpg", plain_photo(), "image/jpeg"))],
+                          headers=chinese)
+    assert page.status_code == 400 and "字段过多" in page.text
