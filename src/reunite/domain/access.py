@@ -1,5 +1,6 @@
 """The one visibility policy: who may do what (the roles, scopes and permissions of
-``domain.principals``, re-exported here), and what of each record they may see.
+``domain.principals``, re-exported here), and what of each record they may see (what of a sighting's
+photos and faces: ``domain.photos_shown``, re-exported here too).
 
 Every read of a case, a sighting, a photo, a place or a contact passes through the functions here;
 entry points ask ``Principal.can`` before calling a service, services shape every record with
@@ -8,7 +9,6 @@ entry points ask ``Principal.can`` before calling a service, services shape ever
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, time, tzinfo
 from typing import Any
@@ -16,6 +16,16 @@ from typing import Any
 from reunite.domain.errors import Forbidden, NotFound, NotSignedIn
 from reunite.domain.model import GeoPoint, SightingFilter
 from reunite.domain.pfif import NOTE_CONTACTS, PERSON_CONTACTS
+from reunite.domain.photos_shown import (
+    HEAD_MARGIN,
+    Box,
+    blur_faces,
+    box_of,
+    child_face,
+    child_face_of,
+    photo_shown,
+    sharp_regions,
+)
 from reunite.domain.principals import (
     ACTIVE_CASE_STATUSES,
     ANONYMOUS,
@@ -31,9 +41,11 @@ from reunite.domain.principals import (
 )
 from reunite.domain.scoring import MatchPolicy, Score, with_distance
 
-# re-exported: callers ask this module for who may do what, never domain.principals
-__all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "FAMILY_NEEDS_VERIFIED_CASE", "OPERATOR", "ROLE_PERMISSIONS",
-           "SCOPE_PERMISSIONS", "P", "Permission", "Principal", "Role", "Scope"]
+# re-exported: callers ask this module for who may do what and what of a photo they see, never
+# domain.principals or domain.photos_shown
+__all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "FAMILY_NEEDS_VERIFIED_CASE", "HEAD_MARGIN", "OPERATOR",
+           "ROLE_PERMISSIONS", "SCOPE_PERMISSIONS", "Box", "P", "Permission", "Principal", "Role", "Scope",
+           "blur_faces", "box_of", "child_face", "child_face_of", "photo_shown", "sharp_regions"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
 PLACE_GRID_DEG = 0.01  # about 1.1 km of latitude: the precision families and partners see
@@ -187,62 +199,6 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     if "first_face_id" in row and not who.can(P.SEE_ORIGINALS):  # the face a gallery card shows
         shown["first_face_id"] = row.get("child_face_id")
     return shown
-
-
-def photo_shown(who: Principal, photo: dict[str, Any]) -> bool:
-    """A sighting's photo reaches anyone but police and moderators only once its faces are known
-    (so that every bystander can be blurred); never when they could not be searched for."""
-    return who.can(P.SEE_ORIGINALS) or (photo.get("processed_at") is not None and not photo.get("failed_reason"))
-
-
-def child_face(row: dict[str, Any]) -> int | None:
-    """The face marked as the child's (``child_face_of``)."""
-    return child_face_of(row.get("child_face_id"), [f["id"] for f in row.get("faces") or []])
-
-
-def child_face_of(marked: int | None, sighting_face_ids: Sequence[int]) -> int | None:
-    """The face marked as the child's, if it is one of the sighting's: by a moderator, or the only face
-    of a report when its faces were found (``moderation.settle_child_face``), which a moderator may
-    unmark when it is an adult's (the child turned away). None: no face there is known to be the child's,
-    so every face is blurred for families, and the report is not searched by photo nor grouped."""
-    return int(marked) if marked is not None and int(marked) in sighting_face_ids else None
-
-
-Box = tuple[int, int, int, int]  # left, top, right, bottom, in the upright photo's pixels
-# What of a sighting photo stays sharp around the child's face for anyone but police and moderators:
-# the face box grown by these shares of its width (left, right) and height (top, bottom): hair, ears,
-# chin and neck. At least face_copy's crop margin (0.4), so that a face crop is all inside it.
-HEAD_MARGIN = (0.5, 0.7, 0.5, 0.6)
-
-
-def box_of(face: dict[str, Any]) -> Box:
-    return int(face["box_left"]), int(face["box_top"]), int(face["box_right"]), int(face["box_bottom"])
-
-
-def sharp_regions(who: Principal, faces: Iterable[dict[str, Any]], child: int | None) -> list[Box] | None:
-    """The parts of a sighting photo shown sharp to this principal: all of it (None) for police and
-    moderators; for everyone else only the child's head (the child's face box grown by HEAD_MARGIN),
-    everything else obscured, so that a face the detector missed (a passer-by too small or turned
-    away) is never shown recognisably. A photo with no face known to be the child's: nothing sharp."""
-    if who.can(P.SEE_ORIGINALS):
-        return None
-    regions = []
-    for face in faces:
-        if face["id"] == child:
-            left, top, right, bottom = box_of(face)
-            width, height = right - left, bottom - top
-            ml, mt, mr, mb = HEAD_MARGIN
-            regions.append((max(0, left - round(width * ml)), max(0, top - round(height * mt)),
-                            right + round(width * mr), bottom + round(height * mb)))
-    return regions
-
-
-def blur_faces(who: Principal, faces: Iterable[dict[str, Any]], child: int | None) -> list[dict[str, Any]]:
-    """The faces to blur on a sighting photo shown to this principal: everyone's but the child's,
-    except for police and moderators, who see originals."""
-    if who.can(P.SEE_ORIGINALS):
-        return []
-    return [f for f in faces if f["id"] != child]
 
 
 CASE_PRIVATE = ("family_contact", "police_report")
