@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
-from reunite.domain.model import GeoPoint, NewSighting, Upload
+from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
-from reunite.services import intake
+from reunite.services import intake, moderation
 from reunite.services.accounts import from_session, issue_token
 from tests.conftest import admin_token, run_jobs, session_for
 from tests.e2e.test_journeys import csrf
@@ -224,3 +224,37 @@ def test_an_only_face_is_the_childs_once_found_and_a_family_sees_it(container: C
     assert partner.get(f"/api/sightings/{alone}").json()["first_face_id"] == face
     assert partner.get(f"/api/faces/{face}/crop").status_code == 200
 
+
+
+def test_an_only_face_said_not_the_childs_leaves_every_list_of_leads_and_makes_none(container: Container) -> None:
+    """Probe s13 F1: ruling a report's only face out (an adult's) blurred it, but the leads already made
+    on it stayed in the queue, could be confirmed, and gave the family that adult's face; a case
+    registered later was matched to it too. Now its untouched leads leave at once, no case is matched to
+    it afterwards, and marked again it is matched again."""
+    deps = container.deps
+
+    def register(name: str) -> int:
+        case = NewCase(given_name=name, family_name="Adult", sex=Sex.MALE, birth_date=date(2000, 1, 1),
+                       missing_since=datetime(2002, 6, 1, 8, tzinfo=UTC), last_seen_place=GeoPoint(30.6, 114.3))
+        case_id = intake.register_case(deps, OPERATOR, case, [Upload(portrait("hopper", 1), "c.jpg")],
+                                       [date(2002, 1, 1)]).case_id
+        run_jobs(container)
+        return case_id
+
+    def leads_on(face: int) -> set[int]:
+        with container.engine.connect() as conn:
+            return set(conn.exec_driver_sql("SELECT case_id FROM candidates WHERE sighting_face_id = %s",
+                                            (face,)).scalars())
+
+    first = register("First")
+    report = _pending(container, portrait("hopper", 3))
+    face = deps.read.sighting(report)["faces"][0]["id"]
+    assert leads_on(face) == {first}  # the only face, marked as the child's when found, is matched
+    moderation.mark_child_face(deps, OPERATOR, report, None)
+    assert leads_on(face) == set()  # at once, before any job runs
+    run_jobs(container)
+    register("Second")
+    assert leads_on(face) == set()
+    moderation.mark_child_face(deps, OPERATOR, report, face)
+    run_jobs(container)
+    assert len(leads_on(face)) == 2

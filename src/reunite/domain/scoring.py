@@ -68,6 +68,7 @@ class SightingFacts:
     apparent_age: AgeRange | None
     apparent_sex: Sex
     seen_at_basis: SeenAtBasis = SeenAtBasis.GIVEN  # how seen_at was obtained: a time nobody gave rules nothing out
+    child_face_id: int | None = None  # the face marked as the child's (``access.child_face_of``)
 
 
 @dataclass(frozen=True)

@@ -137,6 +137,8 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
     stored candidates (each is scored again, reviewed or not: a stored score is always its pair's score
     of now) and the writes at the end. Idempotent: run again, it changes nothing."""
     sighting_id = sighting.sighting_id
+    if len(own) == 1 and sighting.child_face_id is None:
+        own = []  # its only face said not the child's (an adult's): no lead, its untouched proposals withdrawn
     faces = fused_faces(deps, uow, sighting_id, own)
     rows: list[CandidateRow] = []
     cases: dict[int, CaseFacts] = {}

@@ -60,8 +60,7 @@ def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
     state, face_count, marked = uow.child_face_state(sighting_id)  # the report locked until the commit
     face = chosen.get(sighting_id)
     if sighting_id in chosen and face is None and face_count == 1 and marked is not None:
-        uow.set_child_face(sighting_id, None)  # its only face is not the child's (an adult's, the child turned away)
-        uow.audit(who.actor, "sighting.child_face_marked", "sighting", sighting_id, face=None)
+        _child_face_set(uow, who, sighting_id, None)  # its only face is not the child's (an adult's, turned away)
         return {"child_face": "not among the faces"}, True
     if sighting_id in chosen and marked is not None and face != marked:
         # the choice was made on a page showing no mark: someone marked the child's face since (changing a
@@ -69,8 +68,7 @@ def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
         raise Conflict("report {id}: another moderator marked the child's face since this page was opened: look at the report again, then approve it",  # noqa: E501
                        field="child_faces", id=sighting_id)
     if face is not None and face != marked:
-        uow.set_child_face(sighting_id, face)  # refused when the face is not this report's
-        uow.audit(who.actor, "sighting.child_face_marked", "sighting", sighting_id, face=face)
+        _child_face_set(uow, who, sighting_id, face)  # refused when the face is not this report's
         return {}, True
     if state != SightingStatus.APPROVED.value:
         require_child_face(sighting_id, face_count, marked, sighting_id in chosen)
@@ -110,10 +108,21 @@ def mark_child_face(deps: Deps, who: Principal, sighting_id: int, face_id: int |
     """Say which face is the child's: every other face is blurred on copies shown to families."""
     require(who, Permission.MODERATE)
     with deps.uow() as uow:
-        uow.set_child_face(sighting_id, face_id)
-        uow.audit(who.actor, "sighting.child_face_marked", "sighting", sighting_id, face=face_id)
+        _child_face_set(uow, who, sighting_id, face_id)
         regroup(deps, uow, sighting_id)  # the face it is grouped by, and its group fuses for it
         uow.commit()
+
+
+def _child_face_set(uow: UnitOfWork, who: Principal, sighting_id: int, face_id: int | None) -> None:
+    """Mark the child's face (None: no face is), audited, and have the report matched again: a report's
+    only face said not the child's (an adult's) makes no lead, and its proposals nobody touched leave the
+    lists at once (``matching._match_sighting``); marked again, it is matched again."""
+    _, face_count, _ = uow.child_face_state(sighting_id)
+    uow.set_child_face(sighting_id, face_id)
+    uow.audit(who.actor, "sighting.child_face_marked", "sighting", sighting_id, face=face_id)
+    if face_id is None and face_count == 1:
+        uow.withdraw_proposals(sighting_id, [])
+    uow.enqueue("matching.rescore_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
 
 
 def move_case(uow: UnitOfWork, case_id: int, action: CaseAction) -> CaseState:

@@ -292,7 +292,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             if row.apparent_age_low is not None:
                 age = AgeRange(row.apparent_age_low, row.apparent_age_high)
             found[row.id] = SightingFacts(row.id, row.seen_at, _point(row.lat, row.lon), age, Sex(row.apparent_sex),
-                                          SeenAtBasis(row.seen_at_basis))
+                                          SeenAtBasis(row.seen_at_basis), row.child_face_id)
         return found
 
     def faces_of(self, owner: PhotoOwner, owner_id: int) -> list[StoredFace]:
