@@ -138,6 +138,7 @@ def seed(container: object, families: int, sightings: int) -> Seeded:
         NewCase,
         NewSighting,
         PhotoOwner,
+        SeenTime,
         Sex,
     )
     from reunite.services.accounts import sign_in, sign_up
@@ -176,7 +177,7 @@ def seed(container: object, families: int, sightings: int) -> Seeded:
                                place=GeoPoint(30.5 + float(rng.random()), 103.9 + float(rng.random())),
                                place_text="成都 Chengdu", apparent_age=AgeRange(6, 9), apparent_sex=Sex.FEMALE)
         with deps.uow() as uow:
-            sighting_id = uow.add_sighting(sighting, sighting.seen_at, now, "approved", None)
+            sighting_id = uow.add_sighting(sighting, SeenTime(sighting.seen_at), now, "approved", None)
             photo_id = uow.add_photo(PhotoOwner.SIGHTING, sighting_id, facts[photo], key, None)
             ids = uow.replace_faces(photo_id, found, [f"bench/crop-{n}-{i}.jpg" for i in range(len(found))])
             # the child's face marked (an only face is when found; of two, as a moderator marks the child's)

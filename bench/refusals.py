@@ -46,7 +46,16 @@ def seed(container: Any) -> dict[str, Any]:
     (its photo and face), a bystander's face on an approved report, a case nobody checked (its photo
     and face). Returns the credentials and, per probe, the asker, the address and the hidden id."""
     from reunite.domain.access import OPERATOR, Role, Scope
-    from reunite.domain.model import BoundingBox, DetectedFace, GeoPoint, NewCase, NewSighting, PhotoOwner, Sex
+    from reunite.domain.model import (
+        BoundingBox,
+        DetectedFace,
+        GeoPoint,
+        NewCase,
+        NewSighting,
+        PhotoOwner,
+        SeenTime,
+        Sex,
+    )
     from reunite.services.accounts import issue_token, sign_in, sign_up
 
     deps = container.deps
@@ -70,9 +79,9 @@ def seed(container: Any) -> dict[str, Any]:
         uow.mark_verified(own, "bench", now)
         unchecked = uow.add_case(replace(case, given_name="Other"), now)
         unchecked_photo, unchecked_faces = photo(uow, PhotoOwner.CASE, unchecked, "bench/case.jpg")
-        pending = uow.add_sighting(seen, seen.seen_at, now, "pending", None)
+        pending = uow.add_sighting(seen, SeenTime(seen.seen_at), now, "pending", None)
         pending_photo, pending_faces = photo(uow, PhotoOwner.SIGHTING, pending, "bench/pending.jpg")
-        approved = uow.add_sighting(seen, seen.seen_at, now, "approved", None)
+        approved = uow.add_sighting(seen, SeenTime(seen.seen_at), now, "approved", None)
         _, approved_faces = photo(uow, PhotoOwner.SIGHTING, approved, "bench/approved.jpg")
         uow.conn.exec_driver_sql("UPDATE sightings SET child_face_id = %s WHERE id = %s", (approved_faces[0], approved))
         uow.commit()

@@ -12,7 +12,7 @@ from bench.search import FACES_PER_CASE, NOW, build_index, gallery_of, load_face
 from bench.synthetic_faces import cone
 from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M
 from reunite.bootstrap import Container
-from reunite.domain.model import BoundingBox, DetectedFace, NewSighting, PhotoFacts, PhotoOwner
+from reunite.domain.model import BoundingBox, DetectedFace, NewSighting, PhotoFacts, PhotoOwner, SeenTime
 from reunite.services.matching import match_case, match_sighting
 from reunite.services.reach import REVIEWERS_NOTICE
 from reunite.services.throttle import HOUR, hit
@@ -30,12 +30,15 @@ def gallery(container: Container, faces: int) -> np.ndarray:
 
 def sighting_with_faces(container: Container, vectors: np.ndarray) -> int:
     with container.deps.uow() as uow:
-        sighting_id = uow.add_sighting(NewSighting(None, None), NOW + timedelta(days=1), NOW, "approved", None)
+        seen = SeenTime(NOW + timedelta(days=1))
+        sighting_id = uow.add_sighting(NewSighting(None, None), seen, NOW, "approved", None)
         photo_id = uow.add_photo(PhotoOwner.SIGHTING, sighting_id, PhotoFacts("0" * 64, 9, 9, "image/jpeg"),
                                  "k", None)
         found = [DetectedFace(BoundingBox(i, 0, i + 1, 1), (), 1.0, 1.0, tuple(float(v) for v in vector), "m", "v",
                               "hog") for i, vector in enumerate(vectors)]
-        uow.replace_faces(photo_id, found, ["k"] * len(found))
+        ids = uow.replace_faces(photo_id, found, ["k"] * len(found))
+        if len(ids) == 1:  # an only face is the child's once found (``moderation.settle_child_face``)
+            uow.set_child_face(sighting_id, ids[0])
         uow.commit()
     return sighting_id
 
