@@ -155,3 +155,36 @@ def test_reports_stored_before_the_basis_was_kept_read_as_what_intake_stored(
     assert [after[s][1] for s in (arrival, given, zoneless, camera)] == [
         "arrival", "given", "camera_zone_assumed", "camera"]
     assert after[zoneless][2] == "Asia/Shanghai"
+
+
+def test_a_clock_reset_to_a_years_first_minute_is_no_time_and_a_cameras_time_can_be_put_right_once(
+    container: Container, anonymous: TestClient, client: TestClient
+) -> None:
+    """Probe s13 F2, F5: a camera reset to 2010-01-01 00:00 or 2015-01-01 00:00 (not only 1970) is no time
+    either; a time read from a camera set wrong can be put right by its reporter once, never to a time
+    long before the report; the audit keeps the time before and the time given."""
+    for seed, wall in ((31, "2015:01:01 00:00:00"), (32, "2010:01:01 00:00:30")):
+        photo = photo_with_time(wall, "+08:00", plain_photo(seed=seed))
+        sent = client.post("/api/sightings", files=[("photos", ("p.jpg", photo, "image/jpeg"))]).json()
+        assert sent["seen_at_basis"] == "arrival" and sent["camera_clock"].startswith(wall[:4] + "-01-01 00:00")
+    camera = photo_with_time("2026:11:30 10:00:00", "+08:00", plain_photo(seed=33))
+    thanks = anonymous.post("/report", files=[("photos", ("p.jpg", camera, "image/jpeg"))],
+                            data={"csrf": csrf(anonymous), "tz": "Asia/Shanghai"})
+    link = thanks.headers["X-Reunite-Receipt"]
+    sighting = max(int(s["id"]) for s in client.get("/api/sightings").json()["items"])
+    assert basis_of(container, sighting)[1] == "camera"
+    assert "your photo's clock, which may be set wrong" in shown(anonymous.get(link)).replace("&#39;", "'")
+    old = anonymous.post(f"{link}/time", data={"csrf": csrf(anonymous, link), "seen_at": "1901-06-01T15:00",
+                                               "tz": "Asia/Shanghai"})
+    assert old.status_code == 422 and "too long before your report was sent" in old.text
+    given = anonymous.post(f"{link}/time", data={"csrf": csrf(anonymous, link), "seen_at": "2026-11-29T15:00",
+                                                 "tz": "Asia/Shanghai"}, follow_redirects=False)
+    assert given.status_code == 303
+    assert basis_of(container, sighting)[:2] == ("2026-11-29T07:00:00+00:00", "given")
+    again = anonymous.post(f"{link}/time", data={"csrf": csrf(anonymous, link), "seen_at": "2026-11-28T15:00",
+                                                 "tz": "Asia/Shanghai"})
+    assert again.status_code == 422 and "this report has its time already" in again.text
+    with container.engine.connect() as conn:
+        detail = conn.exec_driver_sql("SELECT detail FROM audit_log WHERE action = 'sighting.time_given'").scalar_one()
+    assert detail["was"] == "2026-11-30T02:00:00+00:00" and detail["was_basis"] == "camera"
+    assert detail["given"] == "2026-11-29T15:00:00+08:00"

@@ -16,7 +16,7 @@ from reunite.domain.errors import InvalidInput, NotFound, bounded
 from reunite.domain.model import SeenAtBasis, SeenTime, SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import report_verdict
-from reunite.domain.times import CLOCK_SKEW
+from reunite.domain.times import CAMERA_FROM, CAMERA_YEARS, CLOCK_SKEW
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.grouping import leave_group
@@ -134,9 +134,10 @@ def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str
 def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
               key: idempotency.Key | None = None) -> None:
     """The reporter says when they saw the child, for a report that had no time (none given, or the photo's
-    clock implausible: dated by its arrival, ``SeenAtBasis.ARRIVAL``): it becomes the time seen, given by
-    the reporter, and the report is matched again on it. A report that has its time keeps it (a correction
-    goes in the details, for the moderators); a time after the report arrived is refused."""
+    clock implausible: dated by its arrival, ``SeenAtBasis.ARRIVAL``) or whose time is the photo's clock
+    (a camera set wrong): it becomes the time seen, given by the reporter, once, and the report is matched
+    again on it. A time the reporter gave is kept (a correction goes in the details, for the moderators); a
+    time after the report arrived, or one no camera's could be either (``times.camera_plausible``), is refused."""
     row = open_report(deps, receipt, token)
     if not row["open"]:
         raise InvalidInput("this report was withdrawn or removed: nothing can be added", field="seen_at")
@@ -146,16 +147,21 @@ def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
         raise InvalidInput("say when you saw the child", field="seen_at")
     if when.tzinfo is None:
         raise InvalidInput("the time needs a time zone", field="seen_at")
-    if row["seen_at_basis"] != SeenAtBasis.ARRIVAL.value:
+    if row["seen_at_basis"] not in (SeenAtBasis.ARRIVAL.value, SeenAtBasis.CAMERA.value,
+                                    SeenAtBasis.CAMERA_ZONE_ASSUMED.value):
         raise InvalidInput("this report has its time already: write a correction in the details", field="seen_at")
     if when > row["created_at"] + CLOCK_SKEW:
         raise InvalidInput("{when} is after your report was sent: when did you see the child?", field="seen_at",
                            when=when)
+    if when < row["created_at"] - timedelta(days=365.25 * CAMERA_YEARS) or when < CAMERA_FROM:
+        raise InvalidInput("{when} is too long before your report was sent: when did you see the child?",
+                           field="seen_at", when=when)
     with deps.uow() as uow:
         if idempotency.remember(uow, key, {"given": True}) is not None:
             return  # a concurrent resend was given first
         uow.set_seen_time(row["id"], SeenTime(when))
-        uow.audit("reporter", "sighting.time_given", "sighting", row["id"])
+        uow.audit("reporter", "sighting.time_given", "sighting", row["id"], was=row["seen_at"].isoformat(),
+                  was_basis=row["seen_at_basis"], given=when.isoformat())
         held_again(deps, uow, row)
         uow.enqueue("faces.process_sighting", lock=f"sighting-{row['id']}", sighting_id=row["id"])
         uow.commit()

@@ -242,7 +242,8 @@
         var help = document.getElementById("when-help");  // shown, never written over the reporter's own
         var taken = new Date(exif.time.iso), now = Date.now(), lang = document.documentElement.lang || undefined;
         // a clock reset to 1970, over 25 years old or ahead is no time (as the server reads it: domain/times.py)
-        var plausible = taken >= Math.max(Date.UTC(2000, 0, 1), now - 25 * 365.25 * 864e5) && taken <= now + 15 * 6e4;
+        var plausible = taken >= Math.max(Date.UTC(2000, 0, 1), now - 25 * 365.25 * 864e5) && taken <= now + 15 * 6e4
+          && !/-01-01T00:00/.test(exif.time.local);  // nor a year's first minute, where a reset clock starts
         var said = !plausible ? help && help.dataset.implausible
           : exif.time.assumed ? help && help.dataset.assumed : help && help.dataset.photo;  // a zone-less camera clock: said so
         if (said) help.textContent = said.replace("{time}",  // in the zone the label names (the browser's)
