@@ -63,6 +63,9 @@ def contradiction_words(lang: Language, contradicts: list[str], facts: dict[str,
         words.append(lang.gettext(
             "The reporter guessed age {low}–{high}; this child would be {expected}: the ages do not fit",
             low=facts["apparent_age_low"], high=facts["apparent_age_high"], expected=_whole(facts["expected_age"])))
+    if "time" in contradicts and facts.get("elapsed_days") is not None:
+        words.append(lang.gettext("Seen {elapsed} before the child went missing: the times do not fit",
+                                  elapsed=elapsed(lang, facts["elapsed_days"])))
     return words
 
 
@@ -96,6 +99,8 @@ def why(lang: Language, c: dict[str, Any]) -> list[str]:
     if c.get("seen_at_basis") == "arrival":  # no time given: only that the report came this long after
         words.append(lang.gettext("time seen not given: reported {elapsed} after the child went missing",
                                   elapsed=elapsed(lang, c["elapsed_days"])))
+    elif c["elapsed_days"] < 0:  # a time someone gave, before the child went missing
+        words.append(lang.gettext("{elapsed} before the child went missing", elapsed=elapsed(lang, c["elapsed_days"])))
     else:
         words.append(lang.gettext("{elapsed} after the child went missing", elapsed=elapsed(lang, c["elapsed_days"])))
     if c.get("apparent_age_low") is not None:

@@ -13,10 +13,10 @@ from reunite.domain.grouping import GroupPolicy, Seen, reachable, same_child_by_
 from reunite.domain.leads import Calibration, LeadPolicy, Strength, fit_band, lead, proposable, told
 from reunite.domain.matching_store import CandidateRow
 from reunite.domain.model import GeoPoint
-from reunite.domain.scoring import MatchPolicy, Score, impostor_share, lead_for
+from reunite.domain.scoring import MatchPolicy, Score, contradictions, impostor_share, lead_for
 from reunite.i18n import Language
 from reunite.services.matching import shortlist
-from reunite.wording import lead_summary, lead_words, ordinal
+from reunite.wording import lead_summary, lead_words, ordinal, why
 
 EN, ZH = Language("en"), Language("zh_CN")
 RNG = np.random.default_rng(11)
@@ -98,9 +98,10 @@ def test_what_contradicts_the_case_lowers_the_band_and_is_said_next_to_it_in_bot
     does not fit said at once after it, the "1 in N" still the face's."""
     facts = {"apparent_sex": "male", "apparent_age_low": 2, "apparent_age_high": 3, "expected_age": 11.2}
     lead_facts = told(lead(LeadPolicy(), 0.0001, 20_000, 1.0, rank=1, rank_of=2), ["sex", "age"])
-    assert lead_facts["strength"] == "possible" and lead_facts["face_strength"] == "strong"
+    assert lead_facts["strength"] == "weak" and lead_facts["face_strength"] == "strong"  # a step for each
+    assert told(lead(LeadPolicy(), 0.0001, 20_000, 1.0), ["sex"])["strength"] == "possible"
     assert lead_words(EN, lead_facts, facts)[:3] == [
-        "Possible lead", "The reporter saw a boy; this child is a girl",
+        "Weak lead", "The reporter saw a boy; this child is a girl",
         "The reporter guessed age 2–3; this child would be 11: the ages do not fit"]
     assert lead_words(ZH, lead_facts, facts)[1:3] == ["报告人看到的是男孩；这个孩子是女孩",
                                                       "报告人估计年龄为 2–3 岁；这个孩子当时应为 11 岁：年龄对不上"]
@@ -236,3 +237,20 @@ def test_a_stored_candidate_reads_as_its_pair_does() -> None:
         assert read_stored(policy, pair.total, pair.expected_age, pair.gap_years) == read_pair(policy, pair)
         unknown = Score(total, total, None, None, None, None, 1, 9.0, None, 100.0, 0.0, None)
         assert read_stored(policy, total, 9.0, None) == read_pair(policy, unknown)
+
+
+def test_a_sighting_seen_before_the_child_went_missing_says_so_and_lowers_the_band() -> None:
+    """Probe s13 F3, F8: a time someone gave, a day before the child went missing, makes the pair
+    impossible (time term 0): said as such beside the band, a step lower, and the ranking's words say
+    "before", never "25 hours after"."""
+    seen = {"elapsed_days": -25 / 24, "expected_age": 9.0, "apparent_sex": "female"}
+    assert contradictions("female", "female", 9.0, None, 0.0) == ["time"]
+    assert contradictions("female", "female", 9.0, None, None) == []  # no time given: nothing ruled out
+    told_lead = told(lead(LeadPolicy(), 0.0001, 20_000, 1.0), ["time"])
+    assert told_lead["strength"] == "possible"
+    assert lead_words(EN, told_lead, seen)[:2] == [
+        "Possible lead", "Seen 25 hours before the child went missing: the times do not fit"]
+    assert lead_words(ZH, told_lead, seen)[1] == "在孩子失踪前 25 小时被看到：时间对不上"
+    assert "25 hours before the child went missing" in why(EN, seen)
+    assert not any("after" in w for w in why(EN, seen))
+

@@ -205,9 +205,9 @@ def lead(policy: LeadPolicy, share: float | None, pairs: int | None, gap_years: 
 
 def told(lead: Lead, contradicts: Sequence[str]) -> dict[str, Any]:
     """The lead as a person reads it, with what the reporter saw that the case contradicts
-    (``scoring.contradictions``): a contradiction takes the band one step down, as a long gap does, so
+    (``scoring.contradictions``): each contradiction takes the band one step down, as a long gap does, so
     that "Strong lead" never stands beside "the reporter saw a boy; this child is a girl". The "1 in N"
     still reads the face alone, and ``face_strength`` keeps the band the face evidence gave."""
-    level = STEPS.index(lead.strength) + (1 if contradicts else 0)
+    level = STEPS.index(lead.strength) + len(contradicts)
     return asdict(lead) | {"strength": STEPS[min(level, len(STEPS) - 1)].value, "face_strength": lead.strength.value,
                            "contradicts": list(contradicts)}

@@ -140,16 +140,19 @@ def age_tolerance(expected: float) -> float:
 
 
 def contradictions(case_sex: Sex | str | None, apparent_sex: Sex | str | None, expected_age: float,
-                   apparent: AgeRange | None) -> list[str]:
+                   apparent: AgeRange | None, time: float | None = None) -> list[str]:
     """What the reporter saw that the case contradicts, as the ranking reads it: ``sex`` when both
     are known and differ, ``age`` when the expected age lies outside the reporter's range by more than
-    ``age_tolerance``. Either takes the lead's band a step down (``leads.told``), and the words say it plainly."""
+    ``age_tolerance``, ``time`` when the pair's time term (``time``) rules it out: seen before the child went
+    missing. Each takes the lead's band a step down (``leads.told``), and the words say it plainly."""
     found = []
     if {case_sex, apparent_sex} <= {Sex.MALE, Sex.FEMALE} and case_sex != apparent_sex:
         found.append("sex")
     if apparent is not None and max(apparent.low - expected_age, expected_age - apparent.high) \
             > age_tolerance(expected_age):
         found.append("age")
+    if time == 0.0:  # ``time_plausibility``: seen before the child went missing, by a time someone gave
+        found.append("time")
     return found
 
 

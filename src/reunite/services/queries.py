@@ -169,7 +169,7 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                               row["rank_of"], apparent.middle if apparent else None)
         row["impostor_share"] = reading.share
         row["lead"] = told(reading.lead, contradictions(row.get("case_sex"), row.get("apparent_sex"),
-                                                        row["expected_age"], apparent))
+                                                        row["expected_age"], apparent, row.get("time_score")))
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
     return rows
 

@@ -155,9 +155,11 @@ class _Reader:
             return {}
         apparent = sighting.apparent_age
         return {"apparent_sex": sighting.apparent_sex.value, "expected_age": scored.expected_age,
+                "elapsed_days": scored.elapsed_days,
                 "apparent_age_low": apparent.low if apparent else None,
                 "apparent_age_high": apparent.high if apparent else None,
-                "contradicts": contradictions(self.case.sex, sighting.apparent_sex, scored.expected_age, apparent)}
+                "contradicts": contradictions(self.case.sex, sighting.apparent_sex, scored.expected_age, apparent,
+                                              scored.time)}
 
     def _case_hits(self, face: StoredFace) -> list[FaceHit]:
         """The sighting face's hits among the case's faces, exactly as ``match_sighting`` reads them."""
