@@ -55,6 +55,24 @@ def test_exif_time_without_offset_stays_wall_clock() -> None:
     assert facts.taken_at.tzinfo is None
 
 
+@pytest.mark.parametrize(("offset", "east"), [("-05", -5), ("-0500", -5), ("Z", 0), ("+08", 8), ("+0530", 5.5)])
+def test_exif_offsets_in_every_iso_form_are_the_cameras(offset: str, east: float) -> None:
+    """Probe s13 F10: an offset written "-05", "-0500" or "Z" by a phone app was dropped and the time read
+    in the site's zone (13 hours off): it is the camera's offset, as every time from outside is read."""
+    exif = phone_exif()
+    exif.get_ifd(0x8769)[36881] = offset
+    facts = CODEC.inspect(jpeg(np.full((60, 80, 3), 128, np.uint8), exif))
+    assert facts.taken_at is not None and facts.taken_at.utcoffset() == timedelta(hours=east)
+    assert facts.taken_at.replace(tzinfo=None) == datetime(2024, 5, 6, 14, 30)
+
+
+def test_an_exif_offset_that_is_none_leaves_the_wall_clock() -> None:
+    exif = phone_exif()
+    exif.get_ifd(0x8769)[36881] = "   :  "  # what some cameras write for "not set"
+    facts = CODEC.inspect(jpeg(np.full((60, 80, 3), 128, np.uint8), exif))
+    assert facts.taken_at == datetime(2024, 5, 6, 14, 30)
+
+
 def test_clean_copy_has_no_metadata_at_all() -> None:
     data = jpeg(np.full((100, 200, 3), 128, np.uint8), phone_exif())
     clean = Image.open(io.BytesIO(CODEC.clean_copy(data)))

@@ -15,6 +15,7 @@ from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
 
 from reunite.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from reunite.domain.model import GeoPoint, PhotoFacts
+from reunite.domain.times import iso_time
 
 pillow_heif.register_heif_opener()
 
@@ -251,10 +252,10 @@ def _exif_time(exif: Image.Exif) -> datetime | None:
         return None
     offset = ifd.get(OFFSET_TIME_ORIGINAL)
     offset = offset.strip("\x00 ") if isinstance(offset, str) else ""
-    try:
-        return wall.replace(tzinfo=datetime.strptime(offset, "%z").tzinfo) if len(offset) == 6 else wall
-    except ValueError:
-        return wall
+    # read as every time from outside is (``times.iso_time``): +08:00, +0800, +08 and Z alike; an offset that
+    # is none leaves the wall clock, which the caller reads in a zone and says so
+    given = iso_time(wall.strftime("%Y-%m-%dT%H:%M:%S") + offset) if offset else None
+    return given or wall
 
 
 def _exif_place(exif: Image.Exif) -> GeoPoint | None:
