@@ -117,3 +117,18 @@ def test_ages_clothes_and_common_words_pass(summary: str, words: tuple[str, ...]
 ])
 def test_a_refusal_quotes_what_the_place_words_say(summary: str, place: str, quoted: str) -> None:
     assert repeated(summary, place) == quoted
+
+
+@pytest.mark.parametrize(("summary", "words", "point", "contact"), [  # probe s13 F7
+    ("坐标三一点二三五五, 一二一点四八四", ("",), (31.2355, 121.484), ""),  # digit by digit, 点 for the point
+    ("北纬三十一度十四分", ("",), (31.2355, 121.484), ""),
+    ("seen at 31 . 2355", ("",), (31.2355, 121.484), ""),
+    ("near 31d14m north", ("",), (31.2355, 121.484), ""),
+    ("at Ʒ1.2Ʒ55", ("",), (31.2355, 121.484), ""),  # a look-alike letter for 3
+    ("call 幺三九 幺二三四 五六七八", ("上海",), None, "13912345678"),  # a phone number said aloud
+    ("门牌八八", (SHANGHAI,), None, ""),  # a house number digit by digit
+    ("write to reporter at x dot org", ("上海",), None, ""),  # an email said aloud
+])
+def test_numbers_and_contacts_said_in_words_are_caught(summary: str, words: tuple[str, ...],
+                                                        point: tuple[float, float] | None, contact: str) -> None:
+    assert repeated(summary, *words, point=point, contact=contact) is not None

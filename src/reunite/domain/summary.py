@@ -6,10 +6,11 @@ A net for a moderator's slip (copying a place into the words), not a reader of m
 through, which is why the moderator's form shows the exact place and the reporter's words beside the box.
 Both texts are folded first (format characters dropped, full-width digits and letters, accents, case,
 Cyrillic and Greek look-alike letters, traditional characters, Chinese numerals where they stand for
-numbers, spaces between digits), and what pins the spot is looked for in them: the report's
-coordinates (decimal, in degrees and minutes, 31度13分), any coordinate-like number, every number and
-name of the reporter's place words, two Chinese characters in a row of them, the reporter's contact and
-any email or phone number, and the names in the reporter's other words: capitalised words, words not
+numbers, said digit by digit too (幺三九, 三一点二三), spaces between digits), and what pins the spot is
+looked for in them: the report's coordinates (decimal, in degrees and minutes, 31度13分, 31d14m), any
+coordinate-like number, every number and name of the reporter's place words, two Chinese characters in a
+row of them, the reporter's contact and any email (also said aloud: "x at y dot org") or phone number,
+and the names in the reporter's other words: capitalised words, words not
 in ``common_words``' short list, two Chinese characters in a row not both in its list."""
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from reunite.domain.common_words import COMMON_HAN, common
 SUMMARY_LIMIT = 1000
 _NUMBER = re.compile(r"\d+")
 _DECIMAL = re.compile(r"\d+[.,]\d{2,}")  # a coordinate (31.2212), whoever's it is
-_DEGREES = re.compile(r"\d{1,3}\s*[°º度]\s*\d{1,2}")  # 31°13', 北纬31度13分, whoever's it is
+_DEGREES = re.compile(r"\d{1,3}\s*[°º度d]\s*\d{1,2}")  # 31°13', 北纬31度13分, 31d14m, whoever's it is
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\d{7,}")  # spaces and dashes between digits are folded away
+_EMAIL_SAID = re.compile(  # "reporter at x dot org", "x [at] y [dot] com", 艾特 … 点 …
+    r"[\w.+-]+\s*(?:\bat\b|艾特|\(at\)|\[at\])\s*[\w-]+\s*(?:\bdot\b|点|\(dot\)|\[dot\])\s*[a-z]{2,}")
 _WORD = re.compile(r"[^\W\d_\u3400-\u9fff]{4,}")  # a word of letters (Latin, Cyrillic…), four or more
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{3,}")  # a capitalised word not starting a sentence
 HAN = re.compile(r"[\u3400-\u9fff]+")  # a run of Chinese characters (no spaces between words)
@@ -43,14 +46,16 @@ GENERIC = frozenset((
 # Chinese characters of place words that pin nothing on their own (路 road, 门口 doorway, 附近 nearby…)
 GENERIC_HAN = frozenset("路街道巷弄号门口附近旁边对面站广场市区县镇村省东西南北中里内外前后上下的在和与是了个大小新老")
 # letters that look like Latin ones (Cyrillic а, Greek ο in "Nаnjing rоad"), as lower case reads them
-_LOOK_ALIKES = str.maketrans("авеёкмнорстухіїјѕԁһԛԝαβεηικνορτυχζ", "abeekmhopctyxiijsdhqwabeniknoptuxz")
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-           "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+_LOOK_ALIKES = str.maketrans("авеёкмнорстухіїјѕԁһԛԝαβεηικνορτυχζзʒ", "abeekmhopctyxiijsdhqwabeniknoptuxz33")
+_DIGITS = {"零": 0, "〇": 0, "幺": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
+           "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1000}
 _HAN_NUMBER = re.compile(f"[{''.join(_DIGITS)}{''.join(_UNITS)}]+")
 _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")  # numerals that only ever write numbers (cheques, receipts)
 # what follows a number in an address: 八十八号, 三栋, 十二楼, 五单元 (not 四川, 三里屯: names)
-_NUMBERED = ("号", "路", "栋", "幢", "楼", "门", "层", "弄", "巷", "室", "单元", "座", "排", "户", "街", "条")
+_NUMBERED = ("号", "路", "栋", "幢", "楼", "门", "层", "弄", "巷", "室", "单元", "座", "排", "户", "街", "条",
+             "度", "分", "秒")  # and what follows a coordinate's: 三十一度十四分
+_POINT = re.compile(f"(?<=[{''.join(_DIGITS)}{''.join(_UNITS)}])点(?=[{''.join(_DIGITS)}])")  # 三一点二三: 31.23
 
 
 def cleaned(text: str) -> str:
@@ -79,8 +84,9 @@ def _numeral(found: re.Match[str]) -> str:
     text, run = found.string, found.group()
     before, after = text[found.start() - 1:found.start()], text[found.end():found.end() + 2]
     alone = not HAN.match(before) and not HAN.match(after[:1])
-    number = (alone or after.startswith(_NUMBERED) or before.isdigit() or after[:1].isdigit()
-              or any(c in _FINANCIAL for c in run))
+    digit_by_digit = len(run) >= 2 and not any(c in _UNITS for c in run)  # 八八, 幺三九 (said as digits)
+    number = (alone or digit_by_digit or after.startswith(_NUMBERED) or before.isdigit() or before == "."
+              or after[:1].isdigit() or after[:1] == "." or any(c in _FINANCIAL for c in run))
     return _han_number(run) if number else run
 
 
@@ -91,8 +97,8 @@ def fold(text: str, simplified: Callable[[str], str], numerals: bool = True) -> 
     text = unicodedata.normalize("NFKC", cleaned(text))
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = simplified(text).casefold().translate(_LOOK_ALIKES)
-    text = _HAN_NUMBER.sub(_numeral, text) if numerals else text
-    return _SPACED_DIGITS.sub("", text)
+    text = _HAN_NUMBER.sub(_numeral, _POINT.sub(".", text)) if numerals else text
+    return _SPACED_DIGITS.sub("", _SPACED_DIGITS.sub("", text))  # twice: "31 . 2355" is two joins
 
 
 def _compact(text: str) -> str:
@@ -139,7 +145,7 @@ def _coordinate(text: str, point: tuple[float, float] | None) -> str | None:
 
 def _contact(text: str, contact: str) -> str | None:
     """An email or phone number in the folded summary, or the reporter's contact in any writing."""
-    if (found := _EMAIL.search(text) or _PHONE.search(text)) is not None:
+    if (found := _EMAIL.search(text) or _EMAIL_SAID.search(text) or _PHONE.search(text)) is not None:
         return found.group()
     pieces = [contact, *(p for p in re.split(r"[@\s]", contact) if not common(p))]
     return next((p for p in pieces if len(_compact(p)) >= 4 and _compact(p) in _compact(text)), None)
