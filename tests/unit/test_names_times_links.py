@@ -119,3 +119,15 @@ def test_no_template_names_a_zone_of_its_own_next_to_times_shown_in_the_readers_
     for template in (Path(web.__file__).parent / "templates").rglob("*.html"):
         words = re.sub(r"\{\{.*?\}\}|\{%.*?%\}|<[^>]*>", " ", template.read_text(), flags=re.S)
         assert not fixed.search(words), (template.name, fixed.search(words))
+
+
+def test_a_zone_is_known_in_any_case_and_nothing_else_is() -> None:
+    """Probe s13 F6: a sheet's zone column typed "asia/shanghai" was refused as no zone; any case names the
+    zone, while paths, the server's own clock file and unknown names are still none."""
+    from reunite.domain.times import zone
+
+    found = zone("asia/shanghai")
+    assert found is not None and found.key == "Asia/Shanghai"
+    assert zone(" America/New_York ") is not None and zone("AMERICA/NEW_YORK") is not None
+    for name in ("localtime", "LOCALTIME", "../etc/passwd", "Asia/Nowhere", "", None, "x" * 70):
+        assert zone(name) is None

@@ -44,10 +44,17 @@ def known_zones() -> frozenset[str]:
     return frozenset(available_timezones()) - NOT_ZONES
 
 
+@cache
+def _zones_by_folded_name() -> dict[str, str]:
+    return {name.casefold(): name for name in known_zones()}
+
+
 def zone(name: str | None) -> ZoneInfo | None:
-    """The IANA zone of that name, or None for anything else (a cookie or field is untrusted): only a name
-    the zone database lists as a zone, never a path nor a file like ``localtime`` (the server's own zone)."""
-    if not name or len(name) > 64 or name not in known_zones():
+    """The IANA zone of that name in any case (``asia/shanghai`` is Asia/Shanghai), or None for anything
+    else (a cookie or field is untrusted): only a name the zone database lists as a zone, never a path nor
+    a file like ``localtime`` (the server's own zone)."""
+    name = _zones_by_folded_name().get(name.strip().casefold()) if name and len(name) <= 64 else None
+    if name is None:
         return None
     try:
         return ZoneInfo(name)
