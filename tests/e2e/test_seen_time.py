@@ -188,3 +188,26 @@ def test_a_clock_reset_to_a_years_first_minute_is_no_time_and_a_cameras_time_can
         detail = conn.exec_driver_sql("SELECT detail FROM audit_log WHERE action = 'sighting.time_given'").scalar_one()
     assert detail["was"] == "2026-11-30T02:00:00+00:00" and detail["was_basis"] == "camera"
     assert detail["given"] == "2026-11-29T15:00:00+08:00"
+
+
+def test_an_arrival_time_reaches_partners_to_the_hour_not_the_instant_it_was_sent(
+    container: Container, client: TestClient
+) -> None:
+    """Probe s13 F11: a report without a time is dated by its arrival; a partner or family read that
+    instant to the microsecond, a fingerprint of the sender's session. They read the hour; police and
+    moderators, who see originals, the instant."""
+    from datetime import datetime
+
+    from reunite.domain.access import OPERATOR, Scope
+    from reunite.entrypoints.api.app import create_app
+    from reunite.services.accounts import issue_token
+
+    sent = client.post("/api/sightings", files=[("photos", ("p.jpg", plain_photo(seed=41), "image/jpeg"))]).json()
+    run_jobs(container)
+    exact = datetime.fromisoformat(client.get(f"/api/sightings/{sent['id']}").json()["seen_at"])
+    token = issue_token(container.deps, OPERATOR, "partner", [Scope.READ_SIGHTINGS])
+    partner = TestClient(create_app(container), headers={"Authorization": f"Bearer {token}"})
+    shown_to_partner = partner.get(f"/api/sightings/{sent['id']}").json()
+    assert shown_to_partner["seen_at_basis"] == "arrival"
+    assert datetime.fromisoformat(shown_to_partner["seen_at"]) == exact.replace(minute=0, second=0, microsecond=0)
+    assert exact.second or exact.microsecond  # the staff's reading is the instant

@@ -191,6 +191,9 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
         shown.pop("reporter_contact", None)
     if not who.can(P.SEE_ORIGINALS):  # what the photo's clock read (EXIF): with the originals only
         shown.pop("camera_clock", None)
+        if row.get("seen_at_basis") == "arrival" and isinstance(row.get("seen_at"), datetime):
+            # no time seen, only when the report came: to the hour, never the instant its sender pressed "send"
+            shown["seen_at"] = row["seen_at"].replace(minute=0, second=0, microsecond=0)
     if "photos" in row and not who.can(P.SEE_ORIGINALS):
         shown["photos"] = [{k: v for k, v in p.items() if k != "failed_reason"} for p in row["photos"]
                            if photo_shown(who, p)]
