@@ -79,7 +79,8 @@ def test_other_pages_name_a_query_value_they_cannot_read(
     feed = reader.get("/feeds/cases.atom?before=notadate")
     assert feed.status_code == 422
     assert lang.field_name("before") in html.unescape(feed.text)
-    assert bool(CJK.search(html.unescape(feed.text).split("<main", 1)[1])) == (code == "zh_CN")
+    assert feed.headers["content-type"].startswith("text/plain")  # a feed reader's error, not a page
+    assert bool(CJK.search(feed.text)) == (code == "zh_CN")
     files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
     form = {"given_name": "Lin", "sex": "female", "birth_date": "2015-01-01", "missing_since": "2020-06-01T08:00:00Z"}
     case_id = client.post("/api/cases", files=files, data=form).json()["id"]
