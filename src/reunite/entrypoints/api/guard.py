@@ -19,6 +19,7 @@ from python_multipart.multipart import MultipartParser
 from starlette.exceptions import HTTPException
 
 from reunite.domain.errors import InvalidInput, InvalidInputs, NotSignedIn, ReuniteError, TooManyRequests
+from reunite.entrypoints.api.formscan import replaying
 
 BIGINT_MAX = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="A record's id")]
@@ -212,13 +213,4 @@ async def buffered(receive: Any) -> tuple[bytes, Any]:
         if not message.get("more_body", False):
             break
     body = b"".join(chunks)
-    sent = False
-
-    async def replay() -> Any:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return body, replay
+    return body, replaying(body, False, receive)
