@@ -148,14 +148,19 @@ CAMERA_YEARS = 25  # nor a reading more years before the report arrives: no chil
 CLOCK_SKEW = timedelta(minutes=15)  # a clock a little ahead of the server's
 
 
+def earliest_seen(now: datetime) -> datetime:
+    """The earliest a child in a report arriving ``now`` can have been seen: 2000-01-01, or ``CAMERA_YEARS``
+    before the report (no child then is a child now), whichever is later."""
+    return max(CAMERA_FROM, now - timedelta(days=365.25 * CAMERA_YEARS))
+
+
 def camera_plausible(when: datetime, now: datetime) -> bool:
     """Whether a camera's clock reading can be when a child was seen in a report arriving ``now``: not
     before 2000-01-01 (a clock whose battery ran out reads 1970 or 1980), not more than ``CAMERA_YEARS``
     before the report, not in the future, and not the first minute of a year (where a reset clock
     starts: 2010-01-01 00:00, 2015-01-01 00:00). Else it is no time at all, and said so (``SeenAtBasis``)."""
-    earliest = max(CAMERA_FROM, now - timedelta(days=365.25 * CAMERA_YEARS))
     reset = (when.month, when.day, when.hour, when.minute) == (1, 1, 0, 0)  # on the camera's own clock
-    return earliest <= when <= now + CLOCK_SKEW and not reset
+    return earliest_seen(now) <= when <= now + CLOCK_SKEW and not reset
 
 
 def offset_name(when: datetime) -> str:

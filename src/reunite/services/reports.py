@@ -16,7 +16,7 @@ from reunite.domain.errors import InvalidInput, NotFound, bounded
 from reunite.domain.model import SeenAtBasis, SeenTime, SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import report_verdict
-from reunite.domain.times import CAMERA_FROM, CAMERA_YEARS, CLOCK_SKEW
+from reunite.domain.times import CLOCK_SKEW, earliest_seen
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.grouping import leave_group
@@ -137,7 +137,8 @@ def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
     clock implausible: dated by its arrival, ``SeenAtBasis.ARRIVAL``) or whose time is the photo's clock
     (a camera set wrong): it becomes the time seen, given by the reporter, once, and the report is matched
     again on it. A time the reporter gave is kept (a correction goes in the details, for the moderators); a
-    time after the report arrived, or one no camera's could be either (``times.camera_plausible``), is refused."""
+    time after the report arrived, or before any child in it can have been seen (``times.earliest_seen``), is
+    refused."""
     row = open_report(deps, receipt, token)
     if not row["open"]:
         raise InvalidInput("this report was withdrawn or removed: nothing can be added", field="seen_at")
@@ -153,7 +154,7 @@ def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
     if when > row["created_at"] + CLOCK_SKEW:
         raise InvalidInput("{when} is after your report was sent: when did you see the child?", field="seen_at",
                            when=when)
-    if when < row["created_at"] - timedelta(days=365.25 * CAMERA_YEARS) or when < CAMERA_FROM:
+    if when < earliest_seen(row["created_at"]):
         raise InvalidInput("{when} is too long before your report was sent: when did you see the child?",
                            field="seen_at", when=when)
     with deps.uow() as uow:
