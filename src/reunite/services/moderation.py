@@ -60,7 +60,7 @@ def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
     state, face_count, marked = uow.child_face_state(sighting_id)  # the report locked until the commit
     face = chosen.get(sighting_id)
     if sighting_id in chosen and face is None and face_count == 1 and marked is not None:
-        _child_face_set(uow, who, sighting_id, None)  # its only face is not the child's (an adult's, turned away)
+        _child_face_set(uow, who, sighting_id, None, face_count)  # its only face is an adult's (turned away)
         return {"child_face": "not among the faces"}, True
     if sighting_id in chosen and marked is not None and face != marked:
         # the choice was made on a page showing no mark: someone marked the child's face since (changing a
@@ -68,7 +68,7 @@ def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
         raise Conflict("report {id}: another moderator marked the child's face since this page was opened: look at the report again, then approve it",  # noqa: E501
                        field="child_faces", id=sighting_id)
     if face is not None and face != marked:
-        _child_face_set(uow, who, sighting_id, face)  # refused when the face is not this report's
+        _child_face_set(uow, who, sighting_id, face, face_count)  # refused when the face is not this report's
         return {}, True
     if state != SightingStatus.APPROVED.value:
         require_child_face(sighting_id, face_count, marked, sighting_id in chosen)
@@ -113,11 +113,13 @@ def mark_child_face(deps: Deps, who: Principal, sighting_id: int, face_id: int |
         uow.commit()
 
 
-def _child_face_set(uow: UnitOfWork, who: Principal, sighting_id: int, face_id: int | None) -> None:
+def _child_face_set(uow: UnitOfWork, who: Principal, sighting_id: int, face_id: int | None,
+                    face_count: int | None = None) -> None:
     """Mark the child's face (None: no face is), audited, and have the report matched again: a report's
     only face said not the child's (an adult's) makes no lead, and its proposals nobody touched leave the
     lists at once (``matching._match_sighting``); marked again, it is matched again."""
-    _, face_count, _ = uow.child_face_state(sighting_id)
+    if face_count is None:  # the approval read it already, the report locked
+        _, face_count, _ = uow.child_face_state(sighting_id)
     uow.set_child_face(sighting_id, face_id)
     uow.audit(who.actor, "sighting.child_face_marked", "sighting", sighting_id, face=face_id)
     if face_id is None and face_count == 1:
