@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -27,11 +27,12 @@ from PIL import Image
 from reunite.adapters.sources.web import SourceWeb
 from reunite.bootstrap import Container, bootstrap
 from reunite.config import Settings
+from reunite.domain import access
 from reunite.domain.access import OPERATOR
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.mail import serve as mail_intake
-from reunite.services import sources
-from tests.conftest import plain_photo
+from reunite.services import moderation, sources
+from tests.conftest import SettableClock, plain_photo
 
 
 def free_port() -> int:
@@ -336,6 +337,36 @@ def test_public_numbers_count_only_approved_reports_as_they_stood_at_the_start_o
     page = anonymous.get("/stats").text + anonymous.get("/stats", params={"lang": "zh_CN"}).text
     assert "云南省" not in page and "黑龙江省" not in page and "四川省" not in page and "湖北省" in page
     assert "the numbers change once a day" in page
+
+
+def test_public_numbers_do_not_move_the_day_an_approved_report_is_rejected(container: Container) -> None:
+    """Probe s13 F13: the figures counted a report by its status now, so one approved yesterday and
+    rejected today left its province's row at once: anyone polling /api/stats learnt of the decision.
+    Now the day's figures are those taken before it began; the rejection shows the day after."""
+    _reports(container, "新疆维吾尔自治区乌鲁木齐市", 5, "approved", "now() - interval '2 days'")
+    _reports(container, "湖北省武汉市", 6, "approved", "now() - interval '2 days'")
+    start = access.public_as_of(datetime.now(UTC) + timedelta(days=1), container.deps.site.zone)
+    clock = SettableClock(start + timedelta(hours=2))
+    later = replace(container, deps=replace(container.deps, clock=clock))
+    anonymous = TestClient(create_app(later))
+
+    def provinces() -> dict[str | None, int | None]:
+        numbers = anonymous.get("/api/stats").json()
+        return {r["region"]: r["count"] for r in numbers["regions"]["sightings"]} | {"all": numbers["sightings"]}
+
+    before = provinces()
+    assert before == {"新疆维吾尔自治区": 5, "湖北省": 5, "all": 10}
+    with container.engine.connect() as conn:
+        first = conn.exec_driver_sql("SELECT min(id) FROM sightings WHERE place_text = %s",
+                                     ("新疆维吾尔自治区乌鲁木齐市",)).scalar_one()
+    moderation.moderate_sightings(later.deps, OPERATOR, [first], approve=False, reason="not relevant")
+    for since in (timedelta(minutes=1), timedelta(hours=3), timedelta(hours=21, minutes=59)):
+        clock.current = start + timedelta(hours=2) + since  # the figures taken again meanwhile: still today
+        assert provinces() == before
+        assert "新疆维吾尔自治区" in anonymous.get("/stats").text
+    clock.current = start + timedelta(days=1, minutes=1)
+    assert provinces() == {"湖北省": 5, None: None, "all": 10}
+    assert "新疆维吾尔自治区" not in anonymous.get("/stats").text
 
 
 def test_a_repost_listed_after_its_original_only_adds_a_source(reading: Container, web: tuple[Web, str]) -> None:

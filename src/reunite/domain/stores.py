@@ -302,6 +302,13 @@ class SourcesStore(Protocol):
         """Record where a sighting came from; False if that post was already recorded."""
         ...
 
+    def figures(self, key: str, lock: bool = False) -> dict[str, Any] | None:
+        """Public figures recorded under ``key`` (``services/stats.py``); with ``lock``, the transaction
+        is the only writer of public figures until it ends."""
+        ...
+
+    def record_figures(self, key: str, value: dict[str, Any]) -> None: ...
+
 
 class ReportStore(Protocol):
     """A reporter's own report, found by its receipt or by the phone's key for it."""

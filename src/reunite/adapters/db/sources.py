@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from reunite.adapters.db.people_tables import sighting_sources, sources
+from reunite.adapters.db.people_tables import recorded_settings, sighting_sources, sources
 from reunite.adapters.db.workbench import FROM, ITEM, OPEN
 from reunite.domain.model import Provenance
 
@@ -61,6 +62,17 @@ class SourcesSql:
             sighting_id=sighting_id, kind=provenance.kind, source_id=provenance.source_id, url=provenance.url,
             author=provenance.author[:200], posted_at=provenance.posted_at))
         return True
+
+    def figures(self, key: str, lock: bool = False) -> dict[str, Any] | None:
+        if lock:  # one writer of public figures at a time (the rows may not exist yet: a lock of its own)
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('reunite.public_figures'))"))
+        value = self.conn.execute(select(recorded_settings.c.value).where(recorded_settings.c.key == key)).scalar()
+        return value if isinstance(value, dict) else None
+
+    def record_figures(self, key: str, value: dict[str, Any]) -> None:
+        statement = pg_insert(recorded_settings).values(key=key, value=value)
+        self.conn.execute(statement.on_conflict_do_update(
+            index_elements=[recorded_settings.c.key], set_={"value": value, "updated_at": func.now()}))
 
 
 class SourcesReads:

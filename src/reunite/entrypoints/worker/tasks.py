@@ -15,7 +15,7 @@ from reunite.adapters.db.uow import QUEUE
 from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import PhotoOwner
 from reunite.entrypoints.logs import ENGINE_FAILURES
-from reunite.services import reach, recipes, recovery, retention, signup, sources
+from reunite.services import reach, recipes, recovery, retention, signup, sources, stats
 from reunite.services.deps import Deps
 from reunite.services.matching import match_sighting, process_and_match, rescore_group
 
@@ -147,10 +147,15 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True,
     def poll_sources(timestamp: int) -> None:
         log.info("sources: %d new sightings", sources.poll_due(deps))
 
+    @app.task(name="stats.observe", queue=QUEUE, retry=RETRY)
+    def observe_figures(timestamp: int) -> None:
+        stats.observe(deps)
+
     if periodic:  # daily, at times of little traffic (tests run without them); sources every minute
         app.periodic(cron="7 8 * * *", periodic_id="daily-digest")(digests)
         app.periodic(cron="17 3 * * *", periodic_id="daily-expiry")(expire)
         app.periodic(cron="* * * * *", periodic_id="poll-sources")(poll_sources)
+        app.periodic(cron="*/10 * * * *", periodic_id="public-figures")(observe_figures)  # stats.OBSERVE_EVERY
 
     return app
 
