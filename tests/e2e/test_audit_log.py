@@ -74,6 +74,35 @@ def test_a_listing_that_showed_the_sighting_is_found_by_the_sighting_too(world: 
     assert found and world.sighting in found[0]["detail"]["ids"] and found[0]["detail"]["exact_places"] is True
 
 
+def test_every_read_that_showed_the_sighting_is_found_by_it_in_the_same_form_everywhere(world: w.World) -> None:
+    """Probe s13 F12: "who saw sighting N" missed the family's candidate listings (filed under the case, with
+    candidate ids) and the moderators' queues; the API refused ``subject=sighting:N``, which the page and
+    ``reunite audit`` take; ``account:03`` found nothing."""
+    family, moderator = actor_of(world, "family"), actor_of(world, "moderator")
+    with world.client("family") as client:
+        listed = client.get(f"/api/cases/{world.case_a}/candidates").json()
+    assert world.sighting in {c["sighting_id"] for c in listed}
+    with world.client("moderator") as client:  # the queues: the pending report, and the request to remove it
+        assert client.get("/moderation").status_code == 200
+    with world.container.engine.begin() as conn:  # a listing written before the sightings' ids were recorded
+        conn.execute(text("INSERT INTO audit_log (actor, action, subject, subject_id, detail) VALUES "
+                          "('account:999999', 'candidates.viewed', 'case', :case, jsonb_build_object('ids', "
+                          "jsonb_build_array(:candidate)))"), {"case": world.case_a, "candidate": world.confirmed})
+    seen = entries(world, "admin", subject=f"sighting:{world.sighting}", action="candidates.viewed")
+    assert {(e["actor"], e["subject"], e["subject_id"]) for e in seen} >= {
+        (family, "case", world.case_a), ("account:999999", "case", world.case_a)}
+    assert seen == entries(world, "admin", subject="sighting", subject_id=world.sighting, action="candidates.viewed")
+    assert all(e["subject"] != "case" or e["subject_id"] == world.case_a for e in seen)
+    queues = entries(world, "police", subject=f"sighting:{world.pending}", actor=moderator, action="queues.")
+    assert queues and world.pending in queues[0]["detail"]["sightings"]
+    assert entries(world, "police", subject=f"sighting:{10**12}", action="candidates.") == []
+    padded = "account:" + "0" + family.split(":")[1]
+    assert entries(world, "admin", actor=padded, action="candidates.viewed")[0]["actor"] == family
+    with world.client("admin") as admin:
+        both = admin.get("/api/audit", params={"subject": f"sighting:{world.sighting}", "subject_id": world.pending})
+    assert both.status_code == 422 and "subject_id" in both.text
+
+
 @pytest.mark.parametrize("who", ["admin", "police", "token_admin"])
 def test_admins_police_and_an_admin_token_read_it(world: w.World, who: str) -> None:
     with world.client(who) as client:

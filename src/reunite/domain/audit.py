@@ -66,6 +66,12 @@ class AuditQuery:
         return {k: v for k, v in asked.items() if v not in ("", None)}
 
 
+def logged_actor(actor: str) -> str:
+    """The actor as the log writes it: ``account:03`` is ``account:3``."""
+    kind, colon, number = actor.partition(":")
+    return f"{kind}:{int(number)}" if colon and number.isdigit() else actor
+
+
 def parse_subject(text: str) -> tuple[str, int | None]:
     """``sighting:12`` or ``sighting`` (every sighting), as the command line and the page take it."""
     kind, _, number = text.strip().partition(":")

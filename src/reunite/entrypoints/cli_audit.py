@@ -53,4 +53,6 @@ def read_audit(
     for entry in page.entries:
         typer.echo(json.dumps(entry, default=str, ensure_ascii=False) if as_json else _line(entry, zone))
     more = f"; older entries: --before {page.next_before}" if page.next_before else ""
-    typer.echo(f"{len(page.entries)} entries, times in {container.deps.site.timezone}{more}", err=True)
+    count = len(page.entries)
+    typer.echo(f"{count} {'entry' if count == 1 else 'entries'}, times in {container.deps.site.timezone}{more}",
+               err=True)

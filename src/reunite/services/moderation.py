@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
+from typing import Any
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, InvalidInput, bounded
@@ -211,9 +212,16 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100) -> dict[str, ob
     loads = workbench.queue_loads(deps)
     shown = {name: deps.read.queue(name, limit) for name in counts}
     audit_read(deps, who, "queues.viewed", "system", 0, counts=counts,
-               ids={name: [row["id"] for row in rows] for name, rows in shown.items()},
+               ids={name: [row["id"] for row in rows] for name, rows in shown.items()}, sightings=_reports_in(shown),
                exact_places=who.can(Permission.SEE_EXACT_PLACES))
     return {"counts": counts, "alarms": [asdict(load) for load in loads if load.alarm], **shown}
+
+
+def _reports_in(queues: dict[str, list[dict[str, Any]]]) -> list[int]:
+    """The reports the queues show: waiting, proposed as candidates, asked to be removed."""
+    ids = {row["id"] for row in queues.get("sightings", [])}
+    ids |= {row["sighting_id"] for row in queues.get("candidates", [])}
+    return sorted(ids | {row["subject_id"] for row in queues.get("takedowns", []) if row["subject"] == "sighting"})
 
 
 def write_family_summary(deps: Deps, who: Principal, sighting_id: int, summary: str) -> None:

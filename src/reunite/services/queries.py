@@ -186,7 +186,7 @@ def case_candidates(
             if access.candidate_visible(who, r, settled, case_id, ended)]
     rows.sort(key=lambda r: (waits_for_report(r), -r["score"], r["id"]))  # those reviewers can act on first
     audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
-                exact_places=who.can(Permission.SEE_EXACT_PLACES))
+                sightings=sorted({r["sighting_id"] for r in rows}), exact_places=who.can(Permission.SEE_EXACT_PLACES))
     return [access.scores_shown(who, r) for r in with_lead(deps, rows)]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reunite.domain.audit import LISTINGS, AuditQuery
+from reunite.domain.audit import LISTINGS, AuditQuery, logged_actor
 
 COLUMNS = (
     "a.id, a.at, a.actor, a.action, a.subject, a.subject_id, a.detail, "
@@ -32,7 +32,7 @@ def _narrowing(query: AuditQuery) -> tuple[list[str], dict[str, Any]]:
     if query.actor:  # an email is read as its account's actor (computed once, so the index is used)
         clauses.append("a.actor = coalesce((SELECT 'account:' || x.id FROM accounts x "
                        "WHERE lower(x.email) = lower(:actor) ORDER BY x.id LIMIT 1), :actor)")
-        params["actor"] = query.actor
+        params["actor"] = logged_actor(query.actor)
     if query.action:
         clauses.append("a.action LIKE :action ESCAPE '\\'")
         params["action"] = _like(query.action)
@@ -50,8 +50,9 @@ def _narrowing(query: AuditQuery) -> tuple[list[str], dict[str, Any]]:
 
 def _records(query: AuditQuery) -> tuple[list[str], dict[str, Any]]:
     """The record asked about, as branches each served by its own index: the entries about the record,
-    and for a sighting the listings and searches that showed it (a listing that showed it first is
-    about it already: counted once)."""
+    and for a sighting every read that showed it: the listings and searches (a listing that showed it
+    first is about it already: counted once), and the reads filed under another record
+    (``SHOWN_ELSEWHERE``)."""
     if not query.subject:
         return ["TRUE"], {}
     if query.subject_id is None:
@@ -60,8 +61,29 @@ def _records(query: AuditQuery) -> tuple[list[str], dict[str, Any]]:
     params: dict[str, Any] = {"subject": query.subject, "subject_id": query.subject_id}
     if query.subject != "sighting":
         return [own], params
-    return [own, f"a.id IN (SELECT l.id FROM listed l) AND NOT ({own})"], \
+    return [own, f"a.id IN (SELECT l.id FROM listed l) AND NOT ({own})", *SHOWN_ELSEWHERE], \
         params | {"listings": list(LISTINGS), "ids": f"[{query.subject_id}]"}
+
+
+SHOWN = "a.detail->'sightings' @> CAST(:ids AS jsonb)"  # the sightings a read filed elsewhere showed
+OF_CANDIDATE = ("EXISTS (SELECT 1 FROM candidates c WHERE c.sighting_id = :subject_id {and_case}"
+                "AND {ids} @> to_jsonb(ARRAY[c.id]))")
+# the reads filed under another record that showed the sighting too, each found by the subject's index: a
+# case's candidates (with the sightings' ids; before, the candidates' ids only), the moderators' queues (their
+# reports, candidates and removal requests), another sighting's page showing its group's trail
+SHOWN_ELSEWHERE = (
+    "a.subject = 'case' AND a.subject_id IN (SELECT c.case_id FROM candidates c WHERE c.sighting_id = :subject_id) "
+    f"AND a.action = 'candidates.viewed' AND ({SHOWN} OR "
+    + OF_CANDIDATE.format(and_case="AND c.case_id = a.subject_id ", ids="a.detail->'ids'") + ")",
+    f"a.subject = 'system' AND a.subject_id = 0 AND a.action = 'queues.viewed' AND ({SHOWN} "
+    "OR a.detail->'ids'->'sightings' @> CAST(:ids AS jsonb) OR "
+    + OF_CANDIDATE.format(and_case="", ids="a.detail->'ids'->'candidates'")
+    + " OR EXISTS (SELECT 1 FROM takedowns t WHERE t.subject = 'sighting' AND t.subject_id = :subject_id "
+    "AND a.detail->'ids'->'takedowns' @> to_jsonb(ARRAY[t.id])))",
+    "a.subject = 'sighting' AND a.subject_id IN (SELECT m.id FROM sightings m JOIN sightings s ON s.group_id = "
+    "m.group_id WHERE s.id = :subject_id AND m.id <> s.id) AND a.action = 'sighting.viewed' "
+    "AND a.detail->'trail' @> CAST(:ids AS jsonb)",
+)
 
 
 # the listings and searches that showed a sighting, found by the GIN index on their ids (apart, so that the

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from reunite.domain.access import Permission, Principal
-from reunite.domain.audit import LARGEST_ID, MAX_PAGE, PAGE, AuditQuery
+from reunite.domain.audit import LARGEST_ID, MAX_PAGE, PAGE, AuditQuery, parse_subject
+from reunite.domain.errors import InvalidInput
 from reunite.entrypoints.api.auth import allow, get_deps
 from reunite.entrypoints.api.routes import ERRORS, GIVEN_TIME, aware
 from reunite.entrypoints.api.validation import GivenTime
@@ -45,9 +46,11 @@ def read_audit(
     who: Auditor,
     actor: Annotated[str, Query(max_length=420, description=(
         "account:ID, token:ID, operator, anonymous, or an account's email"))] = "",
-    subject: Annotated[str, Query(max_length=32, description="The kind of record, e.g. sighting or case")] = "",
+    subject: Annotated[str, Query(max_length=52, description=(
+        "A record (sighting:12, case:3), as the page and `reunite audit` take it, or a kind of record (sighting); "
+        "for a sighting, every read that showed it too"))] = "",
     subject_id: Annotated[int | None, Query(ge=0, le=LARGEST_ID, description=(
-        "With subject: that record only (for a sighting, the listings and searches that showed it too)"))] = None,
+        "With a kind of record as subject: that record only (the same as subject=sighting:12)"))] = None,
     action: Annotated[str, Query(max_length=64, description=(
         "The start of the action's name, e.g. sighting.viewed"))] = "",
     since: Annotated[GivenTime | None, Query(description="At or after: " + GIVEN_TIME)] = None,
@@ -57,7 +60,12 @@ def read_audit(
 ) -> AuditPageOut:
     """Who opened a sighting, an exact place or a contact, and who changed what: newest first. Admins and
     police only; every reading is written to the log too (audit.viewed, with the question)."""
-    query = AuditQuery(actor=actor.strip(), subject=subject.strip(), subject_id=subject_id, action=action.strip(),
+    kind, number = parse_subject(subject)
+    if number is not None and subject_id is not None and number != subject_id:
+        raise InvalidInput("the subject names record {named}, subject_id another: ask for one", field="subject_id",
+                           named=number)
+    query = AuditQuery(actor=actor.strip(), subject=kind, subject_id=subject_id if number is None else number,
+                       action=action.strip(),
                        since=aware(since, deps, "since"), until=aware(until, deps, "until"), before=before,
                        limit=limit)
     page = audit.read_log(deps, who, query)
