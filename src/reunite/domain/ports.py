@@ -178,6 +178,11 @@ class PlaceNames(Protocol):
         reads them (上海市, 上海, shanghai); nothing finer, nothing when it names none."""
         ...
 
+    def readings(self, character: str) -> frozenset[str]:
+        """The pinyin (lower case, without tones; ü also as v) a Chinese character may be read as; nothing for
+        any other character."""
+        ...
+
     def known(self, name: str) -> bool:
         """Whether ``name`` is a place the gazetteer knows (a province, city, state or country)."""
         ...

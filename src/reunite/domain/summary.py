@@ -2,11 +2,13 @@
 reporter's own words (those can name the exact place). What those words may not repeat of the place.
 
 A net for a moderator's slip (copying a place into the words), not a reader of meaning: a translation
-("the Peace Hotel" for 和平饭店), pinyin (Heping Fandian) or a landmark the reporter never wrote gets
-through, which is why the moderator's form shows the exact place and the reporter's words beside the box.
+("the Peace Hotel" for 和平饭店) or a landmark the reporter never wrote gets through, which is why the
+moderator's form shows the exact place and the reporter's words beside the box; pinyin of the place's
+Chinese words (Heping Fandian) is caught.
 Both texts are folded first (format characters dropped, full-width digits and letters, accents, case,
 Cyrillic and Greek look-alike letters, traditional characters, Chinese numerals where they stand for
-numbers, said digit by digit too (幺三九, 三一点二三), spaces between digits), and what pins the spot is
+numbers, said digit by digit too (幺三九, 三一点二三), numbers spelled out in English or said in pinyin
+("thirty one point two", "yao san jiu"), spaces between digits), and what pins the spot is
 looked for in them: the report's coordinates (decimal, in degrees and minutes, 31度13分, 31d14m), any
 coordinate-like number, every number and name of the reporter's place words, two Chinese characters in a
 row of them, the reporter's contact and any email (also said aloud: "x at y dot org") or phone number,
@@ -58,6 +60,69 @@ _NUMBERED = ("号", "路", "栋", "幢", "楼", "门", "层", "弄", "巷", "室
 _POINT = re.compile(f"(?<=[{''.join(_DIGITS)}{''.join(_UNITS)}])点(?=[{''.join(_DIGITS)}])")  # 三一点二三: 31.23
 
 
+# numbers spelled out in English ("one three nine eight", "thirty-one point two three") and said in pinyin
+# ("yao san jiu", "san shi yi dian er san"), read as the digits they say
+_ENGLISH = {w: n for n, w in enumerate((
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"))}
+_ENGLISH |= {w: 10 * n for n, w in enumerate(
+    ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), 2)}
+_SCALES = {"hundred": 100, "thousand": 1000}
+_SPELLED = re.compile(r"(?:\b(?:number|no|nr)\b\.?\s*|#\s*)?\b(?:(?:" + "|".join([*_ENGLISH, *_SCALES])
+                      + r"|point)\b[\s-]*)+")
+_PINYIN_DIGITS = {"ling": "零", "yao": "幺", "yi": "一", "er": "二", "liang": "两", "san": "三", "si": "四",
+                  "wu": "五", "liu": "六", "qi": "七", "ba": "八", "jiu": "九", "shi": "十", "bai": "百", "qian": "千",
+                  "dian": "点"}
+_SAID_WORD = re.compile("|".join(sorted(_PINYIN_DIGITS, key=len, reverse=True)))
+_SAID = re.compile(rf"(?<![a-z])(?:(?:{_SAID_WORD.pattern})[\s-]*){{2,}}(?![a-z])")
+
+
+def _english_number(words: list[str]) -> str:
+    """one three nine eight → 1398, thirty one → 31, two hundred five → 205, thirteen ninety → 1390."""
+    out, total, part, last = "", 0, 0, ""
+    for word in words:
+        value = _SCALES.get(word) or _ENGLISH[word]
+        kind = "scale" if word in _SCALES else "digit" if value < 10 else "teen" if value < 20 else "tens"
+        fits = {"digit": last in ("", "tens", "scale"), "teen": last in ("", "scale"), "tens": last in ("", "scale"),
+                "scale": last in ("digit", "teen", "tens") and (value == 1000 or part < 100)}[kind]
+        if not fits:
+            out, total, part = out + str(total + part), 0, 0
+        if word == "thousand":
+            total, part = (total + (part or 1)) * 1000, 0
+        elif word == "hundred":
+            part = (part or 1) * 100
+        else:
+            part += value
+        last = kind
+    return out + str(total + part)
+
+
+def _spelled(found: re.Match[str]) -> str:
+    """A run of English number words as digits: of two words or more, of 10 or more, or after "number"."""
+    run = found.group()
+    words = re.findall(r"[a-z]+", run.casefold())
+    numbered = words[:1] in (["number"], ["no"], ["nr"]) or run.lstrip().startswith("#")
+    words = words[1:] if words[:1] in (["number"], ["no"], ["nr"]) else words
+    while words and words[-1] == "point":
+        words.pop()
+    while words and words[0] == "point":
+        words.pop(0)
+    said = [w for w in words if w != "point"]
+    if not said or not (len(said) >= 2 or numbered or (_SCALES.get(said[0]) or _ENGLISH[said[0]]) >= 10):
+        return run
+    pieces = " ".join(words).split("point")
+    digits = ".".join(_english_number(piece.split()) if piece.strip() else "" for piece in pieces)
+    return f" {digits} "
+
+
+def _pinyin_number(found: re.Match[str]) -> str:
+    """san shi yi dian er san → 三十一点二三 → 31.23 (as the Chinese numerals are read)."""
+    han = "".join(_PINYIN_DIGITS[w] for w in _SAID_WORD.findall(found.group()))
+    if han.startswith("点") or han.endswith("点"):
+        return found.group()
+    return " " + _HAN_NUMBER.sub(lambda m: _han_number(m.group()), _POINT.sub(".", han)) + " "
+
+
 def cleaned(text: str) -> str:
     """Typed words without format characters (zero-width spaces and joiners, direction marks), trimmed:
     words of nothing but those are no words."""
@@ -97,7 +162,9 @@ def fold(text: str, simplified: Callable[[str], str], numerals: bool = True) -> 
     text = unicodedata.normalize("NFKC", cleaned(text))
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = simplified(text).casefold().translate(_LOOK_ALIKES)
-    text = _HAN_NUMBER.sub(_numeral, _POINT.sub(".", text)) if numerals else text
+    if numerals:
+        text = _HAN_NUMBER.sub(_numeral, _POINT.sub(".", text))
+        text = _SAID.sub(_pinyin_number, _SPELLED.sub(_spelled, text))
     return _SPACED_DIGITS.sub("", _SPACED_DIGITS.sub("", text))  # twice: "31 . 2355" is two joins
 
 
@@ -151,14 +218,35 @@ def _contact(text: str, contact: str) -> str | None:
     return next((p for p in pieces if len(_compact(p)) >= 4 and _compact(p) in _compact(text)), None)
 
 
+_SYLLABLE_GAP = r"[1-5]?[\s'’-]*"  # between syllables: a tone's number, a space, an apostrophe or a hyphen
+
+
+def _said_place(text: str, place: str, city_names: set[str], readings: Callable[[str], frozenset[str]]) -> str | None:
+    """Two to six Chinese characters in a row of the place words (not all ordinary ones, no part of the city's
+    names) said in pinyin in the folded ``text``, as whole words in any spacing (和平饭店: Heping Fandian,
+    hepingfandian, He-ping); as "和平 (heping)"."""
+    for run in HAN.findall(place):
+        for size in range(2, min(len(run), 6) + 1):
+            for i in range(len(run) - size + 1):
+                piece = run[i:i + size]
+                sounds = [readings(c) for c in piece]
+                if set(piece) <= GENERIC_HAN or not _unnamed(piece, city_names) or not all(sounds):
+                    continue
+                said = _SYLLABLE_GAP.join(f"(?:{'|'.join(sorted(s, key=len, reverse=True))})" for s in sounds)
+                if (found := re.search(rf"(?<![a-z]){said}[1-5]?(?![a-z])", text)) is not None:
+                    return f"{piece} ({found.group()})"
+    return None
+
+
 def repeated_place(summary: str, reporter_words: Sequence[str], point: tuple[float, float] | None,
                    city_names: Callable[[str], set[str]], simplified: Callable[[str], str],
-                   contact: str = "") -> str | None:
+                   contact: str = "", *, readings: Callable[[str], frozenset[str]]) -> str | None:
     """The first piece of what pins the reported spot that ``summary`` repeats (as the reporter or the
     summary wrote it), None when it repeats none. ``reporter_words``: the place words first, then the
     reporter's other words (only their names count: a summary rightly repeats "red coat", 红色外套);
     ``point``: the report's coordinates; ``city_names``: the names (folded) of the public city a text
-    names, which every reader sees; ``contact``: the reporter's, never for families."""
+    names, which every reader sees; ``contact``: the reporter's, never for families; ``readings``: a Chinese
+    character's pinyin (the place words' Chinese said in pinyin count as written)."""
     text = fold(summary, simplified)
     found = _coordinate(text, point) or _contact(text, fold(contact, simplified))
     if found is not None:
@@ -171,7 +259,7 @@ def repeated_place(summary: str, reporter_words: Sequence[str], point: tuple[flo
     for kind, piece in _fragments(place, fold(others, simplified), names, known):
         if re.search(rf"(?<!\d){piece}(?!\d)", text) if kind == "number" else piece in compact:
             return _as_written(piece, [*reporter_words, summary], simplified)
-    return None
+    return _said_place(fold(summary, simplified, numerals=False), place, known, readings)
 
 
 def _with_digits(text: str, simplified: Callable[[str], str]) -> tuple[str, list[tuple[int, int]]]:

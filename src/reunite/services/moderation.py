@@ -236,7 +236,8 @@ def write_family_summary(deps: Deps, who: Principal, sighting_id: int, summary: 
     point = (row["lat"], row["lon"]) if row.get("lat") is not None and row.get("lon") is not None else None
     words = [row.get("place_text") or "", row.get("description") or "", row.get("with_whom") or ""]
     if (repeated := repeated_place(summary, words, point, lambda place: _city_names(deps, place),
-                                   deps.places.simplified, row.get("reporter_contact") or "")) is not None:
+                                   deps.places.simplified, row.get("reporter_contact") or "",
+                                   readings=deps.places.readings)) is not None:
         raise InvalidInput(
             "these words repeat the place the reporter gave (“{words}”): families may read its city only",
             field="family_summary", words=repeated)

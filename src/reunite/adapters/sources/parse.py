@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from reunite.adapters.places import city_names, known_name, public_city, simplified
+from reunite.adapters.places import city_names, known_name, public_city, readings, simplified
 from reunite.adapters.regions import covers
 from reunite.domain.errors import InvalidInput
 from reunite.domain.sources import Post
@@ -157,6 +157,9 @@ class Gazetteer:
 
     def city_names(self, text: str) -> frozenset[str]:
         return city_names(text)
+
+    def readings(self, character: str) -> frozenset[str]:
+        return readings(character)
 
     def known(self, name: str) -> bool:
         """A Chinese province, city or district (``cpca``), a city over 15,000 people in any of its
