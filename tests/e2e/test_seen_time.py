@@ -211,3 +211,38 @@ def test_an_arrival_time_reaches_partners_to_the_hour_not_the_instant_it_was_sen
     assert shown_to_partner["seen_at_basis"] == "arrival"
     assert datetime.fromisoformat(shown_to_partner["seen_at"]) == exact.replace(minute=0, second=0, microsecond=0)
     assert exact.second or exact.microsecond  # the staff's reading is the instant
+
+
+def test_time_filters_and_the_order_tell_a_partner_no_more_of_an_arrival_than_its_hour(
+    container: Container, client: TestClient
+) -> None:
+    """A report dated by its arrival reaches partners and families to the hour (probe s13 F11), but the
+    time filters compared its instant: asking "seen from 10:17:34" and "from 10:17:33" told the second it
+    was sent, and the order beside a report seen at 10:05 told the minutes. They now read its hour there too;
+    police and moderators filter by the instant."""
+    from reunite.domain.access import OPERATOR, Scope
+    from reunite.entrypoints.api.app import create_app
+    from reunite.services.accounts import issue_token
+
+    with container.engine.begin() as conn:
+        arrival, seen = (int(conn.exec_driver_sql(
+            "INSERT INTO sightings (seen_at, seen_at_basis, place_text, status, moderated_at) "
+            "VALUES (%s, %s, '上海市', 'approved', now()) RETURNING id", (at, basis)).scalar_one())
+            for at, basis in (("2026-11-20T10:17:33.123456+08:00", "arrival"), ("2026-11-20T10:05:00+08:00", "given")))
+    token = issue_token(container.deps, OPERATOR, "partner", [Scope.READ_SIGHTINGS])
+    partner = TestClient(create_app(container), headers={"Authorization": f"Bearer {token}"})
+
+    def listed(reader: TestClient, **asked: str) -> list[int]:
+        answer = reader.get("/api/sightings", params=asked)
+        assert answer.status_code == 200, answer.text
+        return [s["id"] for s in answer.json()["items"] if s["id"] in (arrival, seen)]
+
+    for second in ("10:17:33", "10:17:34", "10:59:59"):
+        assert listed(partner, seen_from=f"2026-11-20T{second}+08:00") == [arrival]
+        assert listed(partner, seen_to=f"2026-11-20T{second}+08:00") == [seen, arrival]  # 10:05 first, then 10:00
+    assert listed(partner, seen_to="2026-11-20T10:00:00+08:00") == [arrival]
+    assert listed(partner, seen_from="2026-11-20T11:00:00+08:00") == []
+    assert listed(partner, seen_to="2026-11-20T09:59:59.999999+08:00") == []
+    assert listed(partner) == [seen, arrival]
+    assert listed(client, seen_from="2026-11-20T10:17:34+08:00") == []  # staff: the instant
+    assert listed(client) == [arrival, seen]

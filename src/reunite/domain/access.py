@@ -139,13 +139,16 @@ def sighting_filter(who: Principal, query: SightingFilter) -> SightingFilter:
     """A browse filter as this principal may ask it. Without exact places, everything place-derived
     (which rows match, the count) is computed from grid cells only: the point asked about snapped
     to its cell's centre, the radius widened to a coarse step, and each sighting's place replaced
-    by its cell's centre, so that no sequence of questions tells two places of one cell apart."""
+    by its cell's centre, so that no sequence of questions tells two places of one cell apart. Without
+    the originals, a report dated by its arrival (read as its hour only: ``sighting_view``) is compared
+    and ordered by that hour, so that no run of time filters tells the instant it was sent."""
     statuses = browsable_statuses(who)
+    hours = not who.can(P.SEE_ORIGINALS)
     if who.can(P.SEE_EXACT_PLACES):
-        return replace(query, statuses=statuses, grid_deg=None)
+        return replace(query, statuses=statuses, grid_deg=None, arrival_hours=hours)
     radius = coarse_radius(query.radius_km) if query.near else query.radius_km
     return replace(query, statuses=statuses, near=coarse_point(query.near), radius_km=radius,
-                   grid_deg=PLACE_GRID_DEG)
+                   grid_deg=PLACE_GRID_DEG, arrival_hours=hours)
 
 
 def coarse_distance_km(a: GeoPoint | None, b: GeoPoint | None) -> float | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
@@ -60,11 +61,15 @@ def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
         )
         params.update(lat=query.near.lat, lon=query.near.lon, radius=query.radius_km * 1000)
     if query.seen_from:
-        clauses.append("s.seen_at >= :seen_from")
+        clauses.append("s.seen_at >= :seen_from" if not query.arrival_hours else
+                       "s.seen_at >= :from_hour AND (s.seen_at >= :seen_from OR s.seen_at_basis = 'arrival')")
         params["seen_from"] = query.seen_from
     if query.seen_to:
-        clauses.append("s.seen_at <= :seen_to")
+        clauses.append("s.seen_at <= :seen_to" if not query.arrival_hours else
+                       "s.seen_at < :after_hour AND (s.seen_at <= :seen_to OR s.seen_at_basis = 'arrival')")
         params["seen_to"] = query.seen_to
+    if query.arrival_hours:
+        params |= {"from_hour": _hour(query.seen_from), "after_hour": _hour(query.seen_to, 1)}
     unknown_age = "s.apparent_age_low IS NULL OR " if query.include_unknown else ""
     if query.age is not None:
         clauses.append(f"({unknown_age}(s.apparent_age_low <= :age AND s.apparent_age_high >= :age))")
@@ -76,6 +81,18 @@ def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
         clauses += [] if query.age is not None else ["s.apparent_age_low IS NOT NULL"]
         clauses += [] if query.sex is not None else ["s.apparent_sex <> 'unknown'"]
     return " AND ".join(clauses), params
+
+
+def _hour(at: datetime | None, later: int = 0) -> datetime | None:
+    """The first instant of the (UTC) hour ``at`` falls in (or of the hour ``later`` hours after): a report
+    dated by its arrival, for readers who read its hour only, is kept by a time filter all that hour."""
+    return at and at.astimezone(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=later)
+
+
+# newest first; a report dated by its arrival, for readers who read its hour only, as of its hour's start
+NEWEST = "ORDER BY s.seen_at DESC, s.id DESC"
+NEWEST_BY_HOUR = ("ORDER BY CASE WHEN s.seen_at_basis = 'arrival' THEN date_trunc('hour', s.seen_at, 'UTC') "
+                  "ELSE s.seen_at END DESC, s.id DESC")
 
 
 def _place_ids(conn: Connection, where: str, params: dict[str, Any], place: PlaceFilter) -> list[int]:
@@ -148,8 +165,9 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
                 where, params = f"{where} AND s.id = ANY(:place_ids)", {**params, "place_ids": ids}
             total = conn.execute(text(f"SELECT count(*) FROM sightings s WHERE {where}"), params).scalar_one()
             rows = [_given_offsets(dict(r._mapping)) for r in conn.execute(text(
-                f"SELECT {SIGHTING_COLUMNS} FROM sightings s WHERE {where} ORDER BY s.seen_at DESC, s.id DESC "
-                "LIMIT :limit OFFSET :offset"), {**params, "limit": query.limit, "offset": query.offset})]
+                f"SELECT {SIGHTING_COLUMNS} FROM sightings s WHERE {where} "
+                f"{NEWEST_BY_HOUR if query.arrival_hours else NEWEST} LIMIT :limit OFFSET :offset"),
+                {**params, "limit": query.limit, "offset": query.offset})]
         for row in rows:
             row["state"] = _status(row)
         return int(total), rows
