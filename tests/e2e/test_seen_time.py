@@ -246,3 +246,44 @@ def test_time_filters_and_the_order_tell_a_partner_no_more_of_an_arrival_than_it
     assert listed(partner) == [seen, arrival]
     assert listed(client, seen_from="2026-11-20T10:17:34+08:00") == []  # staff: the instant
     assert listed(client) == [arrival, seen]
+
+
+def test_a_report_sent_through_the_api_without_a_time_can_be_given_its_time_through_the_api(
+    container: Container, anonymous: TestClient, client: TestClient
+) -> None:
+    """Probe s13 F9: the API asked "When did you see the child?" and gave no way to answer. Its answer now
+    holds the receipt and the private link's secret; with them the reporter gives the time, once, as the web's
+    private link does (audited; refusals in the reader's language)."""
+    from urllib.parse import urlsplit
+
+    from reunite.entrypoints.secret_links import redact
+
+    answer = anonymous.post("/api/sightings", files=[("photos", ("p.jpg", plain_photo(seed=61), "image/jpeg"))]).json()
+    assert answer["seen_at_basis"] == "arrival" and "When did you see the child?" in answer["message"]
+    receipt, token = answer["receipt"], answer["report_token"]
+    assert answer["report_link"].endswith(f"/reports/{receipt}/{token}")
+    assert f"{receipt}" in shown(anonymous.get(urlsplit(answer["report_link"]).path))
+    path = f"/api/reports/{receipt}/{token}/time"
+    assert token not in redact(f"POST {path} HTTP/1.1")  # the secret never reaches the access log
+
+    assert anonymous.post(f"/api/reports/{receipt}/{'x' * len(token)}/time",
+                          json={"seen_at": "2026-12-02T15:00+08:00"}).status_code == 404
+    zoneless = anonymous.post(path, json={"seen_at": "2026-12-02T15:00"}, headers={"Accept-Language": "zh-CN"})
+    assert zoneless.status_code == 422 and "时区" in str(zoneless.json()["detail"])
+    future = anonymous.post(path, json={"seen_at": "2030-12-02T15:00+08:00"})
+    assert future.status_code == 422 and future.json()["field"] == "seen_at"
+    given = anonymous.post(path, json={"seen_at": "2026-12-02T15:00+08:00"})
+    assert given.status_code == 200
+    assert (given.json()["seen_at_basis"], given.json()["message"]) == (
+        "given", "The time was added to your report. Thank you.")
+    assert basis_of(container, answer["id"])[:2] == ("2026-12-02T07:00:00+00:00", "given")
+    assert client.get(f"/api/sightings/{answer['id']}").json()["seen_at"] == "2026-12-02T15:00:00+08:00"
+    assert anonymous.post(path, json={"seen_at": "2026-12-02T07:00Z"}).status_code == 200  # the same time again
+    other = anonymous.post(path, json={"seen_at": "2026-12-01T15:00+08:00"}, headers={"Accept-Language": "zh-CN"})
+    assert other.status_code == 422 and other.json()["field"] == "seen_at"
+    assert other.json()["detail"] != "this report has its time already: write a correction in the details"
+    assert basis_of(container, answer["id"])[0] == "2026-12-02T07:00:00+00:00"
+    with container.engine.connect() as conn:
+        audited = conn.exec_driver_sql("SELECT actor, detail FROM audit_log WHERE action = 'sighting.time_given' "
+                                       "AND subject_id = %s", (answer["id"],)).all()
+    assert [(actor, detail["given"]) for actor, detail in audited] == [("reporter", "2026-12-02T15:00:00+08:00")]

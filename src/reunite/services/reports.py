@@ -132,22 +132,24 @@ def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str
 
 
 def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
-              key: idempotency.Key | None = None) -> None:
+              key: idempotency.Key | None = None) -> int:
     """The reporter says when they saw the child, for a report that had no time (none given, or the photo's
     clock implausible: dated by its arrival, ``SeenAtBasis.ARRIVAL``) or whose time is the photo's clock
     (a camera set wrong): it becomes the time seen, given by the reporter, once, and the report is matched
     again on it. A time the reporter gave is kept (a correction goes in the details, for the moderators); a
     time after the report arrived, or before any child in it can have been seen (``times.earliest_seen``), is
-    refused."""
+    refused. The same time sent again (a retry without a key) is answered as given. Returns the report's id."""
     row = open_report(deps, receipt, token)
     if not row["open"]:
         raise InvalidInput("this report was withdrawn or removed: nothing can be added", field="seen_at")
     if idempotency.earlier(deps, key) is not None:
-        return  # a double tap or a resend: given already
+        return int(row["id"])  # a double tap or a resend: given already
     if when is None:
         raise InvalidInput("say when you saw the child", field="seen_at")
     if when.tzinfo is None:
         raise InvalidInput("the time needs a time zone", field="seen_at")
+    if row["seen_at_basis"] == SeenAtBasis.GIVEN.value and row["seen_at"] == when:
+        return int(row["id"])  # this very time is the report's: nothing to change
     if row["seen_at_basis"] not in (SeenAtBasis.ARRIVAL.value, SeenAtBasis.CAMERA.value,
                                     SeenAtBasis.CAMERA_ZONE_ASSUMED.value):
         raise InvalidInput("this report has its time already: write a correction in the details", field="seen_at")
@@ -159,13 +161,14 @@ def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
                            field="seen_at", when=when)
     with deps.uow() as uow:
         if idempotency.remember(uow, key, {"given": True}) is not None:
-            return  # a concurrent resend was given first
+            return int(row["id"])  # a concurrent resend was given first
         uow.set_seen_time(row["id"], SeenTime(when))
         uow.audit("reporter", "sighting.time_given", "sighting", row["id"], was=row["seen_at"].isoformat(),
                   was_basis=row["seen_at_basis"], given=when.isoformat())
         held_again(deps, uow, row)
         uow.enqueue("faces.process_sighting", lock=f"sighting-{row['id']}", sighting_id=row["id"])
         uow.commit()
+    return int(row["id"])
 
 
 def held_again(deps: Deps, uow: UnitOfWork, row: dict[str, Any]) -> None:

@@ -24,6 +24,7 @@ from reunite.entrypoints.api import (
     metrics_route,
     openapi_doc,
     reach_routes,
+    report_routes,
     review_routes,
     routes,
     source_routes,
@@ -141,8 +142,8 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         return FileResponse(assets.STATIC / "favicon.svg", media_type="image/svg+xml",
                             headers={"Cache-Control": "public, max-age=86400"})
 
-    for module in (routes, metrics_route, review_routes, reach_routes, source_routes, staff_routes, audit_routes,
-                   snapshot, pages, people, recovery, review, workbench, reach, web_sources, audit):
+    for module in (routes, report_routes, metrics_route, review_routes, reach_routes, source_routes, staff_routes,
+                   audit_routes, snapshot, pages, people, recovery, review, workbench, reach, web_sources, audit):
         app.include_router(module.router)
     openapi_doc.install(app)
     app.mount("/static", StaticFiles(directory=assets.STATIC), name="static")

@@ -28,7 +28,7 @@ from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
 from reunite.entrypoints.api.validation import GivenTime
 from reunite.i18n import Language, negotiate
-from reunite.services import idempotency, intake, queries, review, search, throttle
+from reunite.services import idempotency, intake, queries, reports, review, search, throttle
 from reunite.services.deps import Deps
 from reunite.wording import clock_said, explanation, lead_words
 
@@ -115,7 +115,9 @@ def report_sighting(
     Without ``seen_at``, no time is guessed: the photo's clock is used when plausible (``seen_at_basis``
     ``camera``, or ``camera_zone_assumed`` with the zone it was read in), else the report is dated by its
     arrival and marked so (``arrival``: shown as "time not given", never taken for a time seen; a clock
-    before 2000, over 25 years old or in the future is set aside and returned as ``camera_clock``)."""
+    before 2000, over 25 years old or in the future is set aside and returned as ``camera_clock``). The
+    answer holds the reporter's ``receipt`` and ``report_token``: with them the reporter says later when
+    they saw the child (``POST /api/reports/{receipt}/{report_token}/time``) or opens ``report_link``."""
     uploads = read_uploads(photos)
     proof = (pow_challenge, pow_nonce) if pow_challenge else None  # checked and spent before the report is read
     with throttle.report_attempt(deps, who, client_ip(request), proof) as attempt:  # refused ones do not count
@@ -139,8 +141,18 @@ def report_sighting(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
         seen_at_basis=receipt.seen_at_basis, time_from_photo=receipt.time_from_photo,
         place_from_photo=receipt.place_from_photo, zone_assumed=receipt.zone_assumed,
-        camera_clock=receipt.camera_clock, message=accepted_message(lang, receipt),
+        camera_clock=receipt.camera_clock, message=accepted_message(lang, receipt), **reporters_hold(deps, receipt),
     )
+
+
+def reporters_hold(deps: Deps, receipt: intake.SightingReceipt) -> dict[str, str]:
+    """The receipt and its private link's secret, for the reporter (``report_routes``): none for a report
+    that joined a sighting reported before."""
+    if not receipt.receipt:
+        return {}
+    token = reports.link_token(deps, receipt.receipt)
+    return {"receipt": receipt.receipt, "report_token": token,
+            "report_link": deps.site.base_url + reports.private_path(deps, receipt.receipt)}
 
 
 def accepted_message(lang: Language, receipt: intake.SightingReceipt) -> str:

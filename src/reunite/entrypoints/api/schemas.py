@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from reunite.domain.access import Scope
 from reunite.entrypoints.api.guard import Id
+from reunite.entrypoints.api.validation import GivenTime
 
 
 class FieldProblem(BaseModel):
@@ -49,6 +50,27 @@ class SightingAccepted(BaseModel):
     message: str = Field(description=(
         "For the reporter, in the request's language; when no time could be used (`arrival`), it asks when the "
         "child was seen"))
+    receipt: str = Field("", description=(
+        "The report's receipt number, for the reporter (empty when the report joined a sighting reported "
+        "before)"))
+    report_token: str = Field("", description=(
+        "The secret of the reporter's private link: with `receipt`, it gives the time seen later "
+        "(POST /api/reports/{receipt}/{report_token}/time) and opens `report_link`. Keep it as private as "
+        "the reporter's contact: whoever holds it can add to or withdraw the report"))
+    report_link: str = Field("", description=(
+        "The reporter's private page (to add details or a photo, give the time, or withdraw the report): "
+        "give it to the reporter alone"))
+
+
+class TimeIn(BaseModel):
+    seen_at: GivenTime = Field(description="When the reporter saw the child, with its UTC offset")
+
+
+class TimeGiven(BaseModel):
+    id: int
+    seen_at: datetime
+    seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
+    message: str = Field(description="For the reporter, in the request's language")
 
 
 class CaseAccepted(BaseModel):

@@ -64,6 +64,7 @@ FIELD_NAMES = (
     "members",  # a confirmation's trail
     "child_faces",  # an approval's choice of the child's face
     "zone",  # a sheet's column: the IANA zone of the row's times (services/exchange)
+    "receipt", "token",  # a reporter's private link, in the API (report_routes)
     # the pages' forms' own names
     "doing", "family_contact", "note", "photo_lat", "photo_lon", "query", "with",
 )

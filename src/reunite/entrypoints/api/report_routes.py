@@ -1,0 +1,35 @@
+"""API routes for a reporter's hold on their own report: the receipt and private link's secret that
+``POST /api/sightings`` answers, used as the web's private link is (``services.reports``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from reunite.domain.model import SeenAtBasis
+from reunite.entrypoints.api import schemas
+from reunite.entrypoints.api.auth import PrincipalDep, get_deps
+from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader, aware
+from reunite.services import idempotency, intake, reports
+from reunite.services.deps import Deps
+
+router = APIRouter(prefix="/api")
+DepsDep = Annotated[Deps, Depends(get_deps)]
+
+
+@router.post("/reports/{receipt}/{token}/time", response_model=schemas.TimeGiven, responses=ERRORS)
+def give_report_time(deps: DepsDep, who: PrincipalDep, lang: Reader, receipt: str, token: str, body: schemas.TimeIn,
+                     idempotency_key: IdempotencyKey = None) -> schemas.TimeGiven:
+    """When the reporter saw the child, for a report sent without a usable time (`seen_at_basis` `arrival`)
+    or dated by the photo's clock (`camera`, `camera_zone_assumed`): ``receipt`` and ``token`` are the
+    `receipt` and `report_token` that ``POST /api/sightings`` answered. The time becomes the time seen
+    (`given`), once: a report whose time the reporter gave is refused (422; a correction goes in the
+    details, through `report_link`), except that the very same time sent again is answered as given. A time
+    after the report was sent, or too long before it, is refused (422); a wrong receipt or token is 404.
+    An approved report goes back to the moderators, and is matched again on its new time."""
+    when = intake.check_seen_at(deps, aware(body.seen_at, deps, "seen_at"))
+    key = idempotency.scoped(who, f"report-time:{receipt.upper()}", idempotency_key, [("seen_at", when)])
+    sighting_id = reports.give_time(deps, receipt, token, when, key)
+    return schemas.TimeGiven(id=sighting_id, seen_at=body.seen_at, seen_at_basis=SeenAtBasis.GIVEN.value,
+                             message=lang.gettext("The time was added to your report. Thank you."))
