@@ -165,3 +165,25 @@ def test_a_sighting_joins_a_group_only_if_every_member_could_be_the_same_child(c
     east = _sighting(container, portrait("collins", 3), 12, GeoPoint(30.6, 116.8))  # 240 km from west, same hour
     assert _group_of(container, east) != group
     assert _group_of(container, middle) == _group_of(container, west) == group
+
+
+def test_a_report_without_a_time_is_grouped_by_the_childs_face_not_by_the_day_it_arrived(
+    container: Container
+) -> None:
+    """A report that gave no time is dated by its arrival, years after another report of the same child
+    seen in 2005: that date is not when the child was seen, so it neither keeps them apart (before: "more
+    than 2 years apart") nor brings them together; the face does."""
+    seen = _sighting(container, portrait("collins", 1), 10)
+    report = NewSighting(seen_at=None, place=GeoPoint(31.24, 121.48), place_text="Nanjing road")
+    untimed = intake.report_sighting(container.deps, OPERATOR, report, [Upload(portrait("collins", 2), "s.jpg")])
+    untimed = untimed.sighting_id
+    run_jobs(container)
+    moderation.moderate_sightings(container.deps, OPERATOR, [untimed], approve=True)
+    run_jobs(container)
+    with container.engine.connect() as conn:
+        basis = conn.exec_driver_sql("SELECT seen_at_basis FROM sightings WHERE id = %s", (untimed,)).scalar()
+    assert basis == "arrival"
+    assert _group_of(container, seen) is not None
+    assert _group_of(container, untimed) == _group_of(container, seen)
+    other = _sighting(container, portrait("hopper", 1), 11)  # another person: still by the face, never grouped
+    assert _group_of(container, other) is None

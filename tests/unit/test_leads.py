@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 import pytest
 
-from reunite.domain.grouping import GroupPolicy, Seen, reachable, same_child_by_face
+from reunite.domain.grouping import GroupPolicy, Seen, gap_years, reachable, same_child_by_face
 from reunite.domain.leads import Calibration, LeadPolicy, Strength, fit_band, lead, proposable, told
 from reunite.domain.matching_store import CandidateRow
 from reunite.domain.model import GeoPoint
@@ -160,6 +160,9 @@ def test_groups_need_alike_faces_and_a_journey_one_child_could_make() -> None:
     assert reachable(GroupPolicy(), here, Seen(3, start + timedelta(days=3), urumqi))
     assert reachable(GroupPolicy(), here, Seen(4, start + timedelta(hours=2), None))
     assert not reachable(GroupPolicy(), here, Seen(5, start + timedelta(days=3 * 365), shanghai))
+    # a report dated by its arrival: its time is unknown, so neither far in time nor far in place rules it out
+    assert reachable(GroupPolicy(), here, Seen(6, start + timedelta(days=3 * 365), urumqi, doubt=None))
+    assert gap_years(here, Seen(6, start + timedelta(days=3 * 365), urumqi, doubt=None)) is None
     assert same_child_by_face(CALIBRATION, 0.95, 0.0, 0.002)
     assert not same_child_by_face(CALIBRATION, 0.6, 0.0, 0.002)
     assert not same_child_by_face(None, 0.99, 0.0, 0.002)  # uncalibrated: never grouped

@@ -7,10 +7,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from reunite.domain.leads import Calibration
-from reunite.domain.model import GeoPoint
+from reunite.domain.model import GeoPoint, years_between
 
 GROUP_AGE_YEARS = 2.0  # sightings further apart in time are not grouped (a face changes)
 
@@ -28,17 +28,33 @@ class Seen:
     sighting_id: int
     seen_at: datetime
     place: GeoPoint | None  # its grid cell's centre: families see the groups (services/grouping.py)
+    doubt: timedelta | None = timedelta(0)  # how far the child may have been seen from ``seen_at`` (``SeenAtBasis``):
+    # None when the time is unknown (a report dated by its arrival)
+
+    @property
+    def known(self) -> bool:
+        return self.doubt is not None
 
 
-def same_child_by_face(calibration: Calibration | None, score: float, gap_years: float, share: float) -> bool:
-    """Without a calibration nothing is grouped: a raw similarity alone means too little."""
+def gap_years(a: Seen, b: Seen) -> float | None:
+    """Years between two sightings, for the calibration's band; None when either time is unknown."""
+    if not (a.known and b.known):
+        return None
+    return years_between(a.seen_at.date(), b.seen_at.date())
+
+
+def same_child_by_face(calibration: Calibration | None, score: float, years: float | None, share: float) -> bool:
+    """Without a calibration nothing is grouped: a raw similarity alone means too little. ``years`` apart
+    (``gap_years``; None: unknown) choose the calibration's band."""
     if calibration is None or not calibration.bands:
         return False
-    return calibration.band_for(None, gap_years).share(score) <= share
+    return calibration.band_for(None, years).share(score) <= share
 
 
 def reachable(policy: GroupPolicy, a: Seen, b: Seen) -> bool:
-    """Could one child be at both? Unknown places never rule it out; time apart is bounded."""
+    """Could one child be at both? Unknown places and unknown times never rule it out; time apart is bounded."""
+    if a.doubt is None or b.doubt is None:
+        return True
     hours = abs((a.seen_at - b.seen_at).total_seconds()) / 3600.0
     if hours > GROUP_AGE_YEARS * 365.25 * 24:
         return False

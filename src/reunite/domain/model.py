@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from reunite.domain.errors import InvalidInput
 from reunite.domain.spelling import person_name, sex_word, without_format
@@ -55,6 +55,13 @@ class SeenAtBasis(enum.StrEnum):
     CAMERA = "camera"  # the photo's clock, with the offset the camera wrote
     CAMERA_ZONE_ASSUMED = "camera_zone_assumed"  # the photo's clock, which wrote no zone: read in an assumed one
     ARRIVAL = "arrival"  # not given (or the photo's clock was not plausible): the time the report arrived
+
+    @property
+    def doubt(self) -> timedelta | None:
+        """How far from the stored time the child may have been seen, either way; None when it is unknown: a
+        report dated by its arrival says only that the child was seen before it, so nothing is drawn from
+        that time (no pair made unlikely, no sightings grouped or kept apart by it)."""
+        return None if self is SeenAtBasis.ARRIVAL else timedelta(0)
 
 
 class PhotoOwner(enum.StrEnum):

@@ -12,10 +12,18 @@ from typing import Any
 
 from reunite.domain.access import Permission, Principal, coarse_point, require
 from reunite.domain.errors import InvalidInput
-from reunite.domain.grouping import GROUP_AGE_YEARS, Seen, fuse_group, pair_score, reachable, same_child_by_face
+from reunite.domain.grouping import (
+    GROUP_AGE_YEARS,
+    Seen,
+    fuse_group,
+    gap_years,
+    pair_score,
+    reachable,
+    same_child_by_face,
+)
 from reunite.domain.leads import impostor_share
 from reunite.domain.matching_store import StoredFace
-from reunite.domain.model import PhotoOwner, years_between
+from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.scoring import SightingFacts, lead_for
 from reunite.services.deps import Deps
@@ -23,6 +31,7 @@ from reunite.services.deps import Deps
 SYSTEM = "system"
 NEIGHBOURS = 20
 FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 def _dot(a: Sequence[float], b: Sequence[float]) -> float:
@@ -66,18 +75,18 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
     def earlier(other: SightingFacts) -> bool:
         return not earlier_only or (other.seen_at, other.sighting_id) < (me.seen_at, me.sighting_id)
 
-    here = Seen(me.sighting_id, me.seen_at, coarse_point(me.place))
+    here = _seen(me)
     original = uow.repost_of(me.sighting_id)  # whichever of its faces is the child: it is the same picture
     first = uow.sighting_facts(original) if original is not None else None
-    if first is not None and earlier(first) and reachable(
-            policy.groups, here, Seen(first.sighting_id, first.seen_at, coarse_point(first.place))):
+    if first is not None and earlier(first) and reachable(policy.groups, here, _seen(first)):
         joined = uow.join_group(me.sighting_id, first.sighting_id)  # the same picture: one child, one trail
         uow.audit(SYSTEM, "sighting.grouped", "sighting", me.sighting_id, group=joined,
                   with_sighting=first.sighting_id, repost=True)
         return joined
     if policy.calibration is None or face is None:
         return None
-    since = me.seen_at - timedelta(days=365.25 * GROUP_AGE_YEARS)
+    # sightings seen too long before cannot be this child (a face changes); with this time unknown, any may be
+    since = me.seen_at - timedelta(days=365.25 * GROUP_AGE_YEARS) if here.doubt is not None else EARLIEST
     hits = [h for h in uow.near_child_faces(face.embedding, since, NEIGHBOURS) if h.sighting_id != me.sighting_id]
     facts = uow.sighting_facts_of(sorted({h.sighting_id for h in hits}))
     alike = sorted(((_score(face, hit.embedding, hit.hubness), hit.sighting_id) for hit in hits
@@ -96,6 +105,12 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
     return None
 
 
+def _seen(facts: SightingFacts) -> Seen:
+    """A sighting as grouping reads it: its place's grid cell, and its time with how far it may be off
+    (``SeenAtBasis.doubt``; unknown for a report dated by its arrival, which neither joins nor splits by time)."""
+    return Seen(facts.sighting_id, facts.seen_at, coarse_point(facts.place), facts.seen_at_basis.doubt)
+
+
 def _score(face: StoredFace, embedding: Sequence[float], hubness: float) -> float:
     return pair_score(_dot(face.embedding, embedding), face.hubness, hubness)
 
@@ -104,9 +119,9 @@ def _alike(deps: Deps, here: Seen, face: StoredFace, embedding: Sequence[float],
            facts: SightingFacts) -> bool:
     """Whether another sighting's child face is as alike ``face`` as one child's, and reachable from ``here``."""
     policy = deps.policy
-    years = years_between(facts.seen_at.date(), here.seen_at.date())
-    there = Seen(facts.sighting_id, facts.seen_at, coarse_point(facts.place))
-    return (same_child_by_face(policy.calibration, _score(face, embedding, hubness), years, policy.groups.share)
+    there = _seen(facts)
+    return (same_child_by_face(policy.calibration, _score(face, embedding, hubness), gap_years(here, there),
+                               policy.groups.share)
             and reachable(policy.groups, here, there))
 
 
@@ -158,10 +173,10 @@ Member = tuple[int, int, Sequence[float], float]  # (sighting id, child face id,
 def _same_child(deps: Deps, uow: UnitOfWork, mine: Member, members: list[Member]) -> list[Member]:
     """The members whose child face is as alike ``mine`` as grouping asks of two sightings (itself included)."""
     policy = deps.policy
-    seen = {s: facts.seen_at for s, facts in uow.sighting_facts_of([m[0] for m in members]).items()}
+    seen = {s: _seen(facts) for s, facts in uow.sighting_facts_of([m[0] for m in members]).items()}
     alike = []
     for member in members:
-        years = years_between(seen[member[0]].date(), seen[mine[0]].date())
+        years = gap_years(seen[member[0]], seen[mine[0]])
         score = pair_score(_dot(mine[2], member[2]), mine[3], member[3])
         if member is mine or same_child_by_face(policy.calibration, score, years, policy.groups.share):
             alike.append(member)
