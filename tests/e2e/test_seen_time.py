@@ -287,3 +287,31 @@ def test_a_report_sent_through_the_api_without_a_time_can_be_given_its_time_thro
         audited = conn.exec_driver_sql("SELECT actor, detail FROM audit_log WHERE action = 'sighting.time_given' "
                                        "AND subject_id = %s", (answer["id"],)).all()
     assert [(actor, detail["given"]) for actor, detail in audited] == [("reporter", "2026-12-02T15:00:00+08:00")]
+
+
+def test_a_camera_time_read_in_an_assumed_zone_is_not_taken_as_exact(
+    container: Container, client: TestClient
+) -> None:
+    """A camera's zone-less 12:00 read as Shanghai's is 4 hours before the child went missing; the camera may
+    have been set to another zone (a phone bought abroad): it is not "seen before the child went missing", nor
+    left out or its lead lowered for it, whether the report came before the case or after. The same time given
+    with its offset is."""
+    def sent(photo: bytes, **data: str) -> dict[str, str]:
+        answer = client.post("/api/sightings", files=[("photos", ("s.jpg", photo, "image/jpeg"))], data=data)
+        run_jobs(container)
+        return dict(answer.json())
+
+    before = sent(photo_with_time("2026:11:01 12:00:00", source=portrait("collins", 1)))
+    assert (before["seen_at"], before["seen_at_basis"]) == ("2026-11-01T12:00:00+08:00", "camera_zone_assumed")
+    registered = police(container).post("/api/cases", files=[("photos", ("kid.jpg", portrait(), "image/jpeg"))], data={
+        "given_name": "Lili", "sex": "female", "birth_date": "2017-01-01",
+        "missing_since": "2026-11-01T16:00:00+08:00", "photo_dates": "2025-01-01"})
+    assert registered.status_code == 201
+    run_jobs(container)
+    after = sent(photo_with_time("2026:11:01 12:00:00", source=portrait("collins", 2)))
+    given = sent(portrait("collins", 3), seen_at="2026-11-01T12:00:00+08:00")
+    found = {c["sighting_id"]: c for c in client.get(f"/api/cases/{registered.json()['id']}/candidates").json()}
+    assert given["id"] not in found  # seen before she went missing: no candidate
+    for camera in (before, after):
+        assert found[camera["id"]]["lead"]["contradicts"] == []
+        assert not any("the times do not fit" in words for words in found[camera["id"]]["lead_words"])

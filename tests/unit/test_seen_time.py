@@ -55,3 +55,32 @@ def test_words_say_a_time_was_not_given_and_how_a_camera_time_was_read() -> None
     assert "time seen not given: reported 3 days after the child went missing" in words
     assert "3 days after the child went missing" in why(lang, {"distance_km": None, "elapsed_days": 3.0,
                                                                "expected_age": 9.0})
+
+
+def test_a_camera_time_read_in_an_assumed_zone_counts_as_off_by_up_to_a_zone() -> None:
+    """A zone-less camera time read in an assumed zone may be up to 14 hours off: 4 hours before she went
+    missing is possible (not a contradiction), 20 hours before is not; travel is read at the latest time."""
+    from reunite.domain.grouping import GroupPolicy, Seen, reachable
+    from reunite.domain.scoring import contradictions
+    from reunite.domain.times import ZONE_DOUBT
+
+    case = CaseFacts(1, date(2017, 1, 1), Sex.FEMALE, MISSING, SHANGHAI)
+    hits = [FaceHit(1, 0.95, date(2025, 1, 1))]
+
+    def scored(hours: float, basis: SeenAtBasis, place: GeoPoint = SHANGHAI) -> float | None:
+        facts = SightingFacts(1, MISSING + timedelta(hours=hours), place, None, Sex.UNKNOWN, basis)
+        return score_pair(POLICY, case, facts, hits).time
+
+    assert scored(-4, SeenAtBasis.GIVEN) == 0.0 and scored(-4, SeenAtBasis.CAMERA) == 0.0
+    assert scored(-4, SeenAtBasis.CAMERA_ZONE_ASSUMED) == 1.0
+    assert "time" not in contradictions(Sex.FEMALE, Sex.UNKNOWN, 9.0, None, scored(-4, SeenAtBasis.CAMERA_ZONE_ASSUMED))
+    assert scored(-20, SeenAtBasis.CAMERA_ZONE_ASSUMED) == 0.0
+    far = scored(2, SeenAtBasis.CAMERA_ZONE_ASSUMED, URUMQI)
+    assert far is not None and far > (scored(2, SeenAtBasis.GIVEN, URUMQI) or 0.0)
+    facts = SightingFacts(1, MISSING - timedelta(hours=4), URUMQI, None, Sex.UNKNOWN, SeenAtBasis.CAMERA_ZONE_ASSUMED)
+    coarse = coarse_score(POLICY, score_pair(POLICY, case, facts, hits), SHANGHAI, URUMQI)  # as a family reads it
+    assert coarse.time is not None and coarse.time > 0.0
+    assert facts.latest_seen == facts.seen_at + ZONE_DOUBT
+    day = Seen(1, MISSING, URUMQI)
+    assert not reachable(GroupPolicy(), day, Seen(2, MISSING + timedelta(hours=20), SHANGHAI))
+    assert reachable(GroupPolicy(), day, Seen(2, MISSING + timedelta(hours=20), SHANGHAI, ZONE_DOUBT))

@@ -14,7 +14,7 @@ from datetime import datetime, time, tzinfo
 from typing import Any
 
 from reunite.domain.errors import Forbidden, NotFound, NotSignedIn
-from reunite.domain.model import GeoPoint, SightingFilter
+from reunite.domain.model import GeoPoint, SeenAtBasis, SightingFilter
 from reunite.domain.pfif import NOTE_CONTACTS, PERSON_CONTACTS
 from reunite.domain.photos_shown import (
     HEAD_MARGIN,
@@ -345,9 +345,11 @@ def _placed(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[st
     if row.get("distance_km") is None:
         return shown
     gap = row.get("gap_years")
+    doubt = SeenAtBasis(row.get("seen_at_basis") or SeenAtBasis.GIVEN).doubt
     exact = Score(row["score"], row["face_score"], row["age_score"], row["time_score"], row["place_score"],
                   row["sex_score"], row["case_face_id"], row["expected_age"], row["distance_km"],
-                  row["elapsed_days"], row["hubness"], None if gap is None else row["expected_age"] - gap)
+                  row["elapsed_days"], row["hubness"], None if gap is None else row["expected_age"] - gap,
+                  time_doubt_h=doubt.total_seconds() / 3600.0 if doubt else 0.0)
     coarse = coarse_score(policy, exact, _point(row, "case_"), _point(row, ""))
     # the calibrated reading (band, "1 in N": ``scoring.read_stored``) reads the face evidence alone,
     # which no place enters: the same for every reader

@@ -52,14 +52,17 @@ def same_child_by_face(calibration: Calibration | None, score: float, years: flo
 
 
 def reachable(policy: GroupPolicy, a: Seen, b: Seen) -> bool:
-    """Could one child be at both? Unknown places and unknown times never rule it out; time apart is bounded."""
+    """Could one child be at both? Unknown places and unknown times never rule it out; time apart is bounded.
+    Where a time may be off (``Seen.doubt``), each rule reads the time apart it may have been that fits best:
+    the least for the bound, the most for the journey."""
     if a.doubt is None or b.doubt is None:
         return True
-    hours = abs((a.seen_at - b.seen_at).total_seconds()) / 3600.0
-    if hours > GROUP_AGE_YEARS * 365.25 * 24:
+    apart, doubt = abs(a.seen_at - b.seen_at), a.doubt + b.doubt
+    if apart - doubt > timedelta(days=GROUP_AGE_YEARS * 365.25):
         return False
     if a.place is None or b.place is None:
         return True
+    hours = (apart + doubt).total_seconds() / 3600.0
     return a.place.distance_km(b.place) <= policy.base_km + policy.speed_kmh * hours
 
 

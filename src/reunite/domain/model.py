@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from reunite.domain.errors import InvalidInput
 from reunite.domain.spelling import person_name, sex_word, without_format
+from reunite.domain.times import ZONE_DOUBT
 
 
 class Sex(enum.StrEnum):
@@ -60,8 +61,11 @@ class SeenAtBasis(enum.StrEnum):
     def doubt(self) -> timedelta | None:
         """How far from the stored time the child may have been seen, either way; None when it is unknown: a
         report dated by its arrival says only that the child was seen before it, so nothing is drawn from
-        that time (no pair made unlikely, no sightings grouped or kept apart by it)."""
-        return None if self is SeenAtBasis.ARRIVAL else timedelta(0)
+        that time (no pair made unlikely, no sightings grouped or kept apart by it). A camera's zone-less clock
+        read in an assumed zone may be off by as much as another zone is (``times.ZONE_DOUBT``)."""
+        if self is SeenAtBasis.ARRIVAL:
+            return None
+        return ZONE_DOUBT if self is SeenAtBasis.CAMERA_ZONE_ASSUMED else timedelta(0)
 
 
 class PhotoOwner(enum.StrEnum):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from reunite.domain import leads
 from reunite.domain.grouping import GroupPolicy
@@ -70,6 +70,12 @@ class SightingFacts:
     seen_at_basis: SeenAtBasis = SeenAtBasis.GIVEN  # how seen_at was obtained: a time nobody gave rules nothing out
     child_face_id: int | None = None  # the face marked as the child's (``access.child_face_of``)
 
+    @property
+    def latest_seen(self) -> datetime:
+        """The latest the child may have been seen: a time read in an assumed zone may be later by its doubt;
+        a report dated by its arrival was seen before it."""
+        return self.seen_at + (self.seen_at_basis.doubt or timedelta(0))
+
 
 @dataclass(frozen=True)
 class FaceHit:
@@ -96,6 +102,7 @@ class Score:
     hubness: float = 0.0
     photo_age: float | None = None  # the child's age in the best case photo
     sighting_age: float | None = None  # the middle of the reporter's apparent age, if given
+    time_doubt_h: float = 0.0  # hours the time seen may be off either way (``SeenAtBasis.doubt``)
 
     @property
     def gap_years(self) -> float | None:
@@ -173,8 +180,12 @@ def place_plausibility(policy: MatchPolicy, distance_km: float | None) -> float 
     return 1.0 / (1.0 + distance_km / policy.place_half_km)
 
 
-def time_plausibility(policy: MatchPolicy, distance_km: float | None, elapsed_hours: float) -> float | None:
-    """Could the child have travelled that far in the time since last seen?"""
+def time_plausibility(policy: MatchPolicy, distance_km: float | None, elapsed_hours: float,
+                      doubt_hours: float = 0.0) -> float | None:
+    """Could the child have travelled that far in the time since last seen? A time seen that may be off by
+    ``doubt_hours`` (``SeenAtBasis.doubt``: a camera's clock read in an assumed zone) is read at its latest:
+    before the child went missing, or too soon to travel that far, only when it is so at every time it may be."""
+    elapsed_hours += doubt_hours
     if elapsed_hours < 0:
         return 0.0
     if distance_km is None:
@@ -204,7 +215,9 @@ def score_pair(
     age = age_plausibility(expected, sighting.apparent_age)
     # a report that gave no time is dated by its arrival, which says only that the child was seen before it:
     # no time term, so it can make no pair impossible nor unlikely (the travel a time would rule out is unknown)
-    time = None if sighting.seen_at_basis is SeenAtBasis.ARRIVAL else time_plausibility(policy, distance, elapsed_h)
+    doubt = sighting.seen_at_basis.doubt
+    doubt_h = 0.0 if doubt is None else doubt.total_seconds() / 3600.0
+    time = None if doubt is None else time_plausibility(policy, distance, elapsed_h, doubt_h)
     place = place_plausibility(policy, distance)
     sex = sex_plausibility(case.sex, sighting.apparent_sex, expected)
     total = (
@@ -216,7 +229,7 @@ def score_pair(
         + _log_term(policy.sex_weight, sex)
     )
     return Score(total, face, age, time, place, sex, best, expected, distance, elapsed_h / 24.0, hubness, photo_age,
-                 sighting.apparent_age.middle if sighting.apparent_age else None)
+                 sighting.apparent_age.middle if sighting.apparent_age else None, doubt_h)
 
 
 def face_evidence(policy: MatchPolicy, face: float, hubness: float) -> float:
@@ -270,7 +283,7 @@ def with_distance(policy: MatchPolicy, score: Score, distance_km: float | None) 
     time terms (and so the total, to 4 decimals) recomputed from that distance alone."""
     # a time term left out though the place is known: the report gave no time (``score_pair``), whatever the distance
     dropped = score.time is None and score.distance_km is not None
-    time = None if dropped else time_plausibility(policy, distance_km, score.elapsed_days * 24.0)
+    time = None if dropped else time_plausibility(policy, distance_km, score.elapsed_days * 24.0, score.time_doubt_h)
     place = place_plausibility(policy, distance_km)
     total = (score.total - _log_term(policy.time_weight, score.time) - _log_term(policy.place_weight, score.place)
              + _log_term(policy.time_weight, time) + _log_term(policy.place_weight, place))

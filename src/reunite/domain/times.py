@@ -143,6 +143,9 @@ def from_browser(wall: datetime, zone_name: str | None, offset_west: int | None,
     return localize(wall, fallback, field)
 
 
+# a camera's zone-less clock read in an assumed zone (``real``): the camera may have been set to another, and a
+# zone's clock is up to 14 hours from UTC (``MAX_OFFSET_MINUTES``): the time seen is taken as that far off either way
+ZONE_DOUBT = timedelta(minutes=MAX_OFFSET_MINUTES)
 CAMERA_FROM = datetime(2000, 1, 1, tzinfo=UTC)  # a camera's clock before this was reset (1970, 1980), not set
 CAMERA_YEARS = 25  # nor a reading more years before the report arrives: no child then is a child now
 CLOCK_SKEW = timedelta(minutes=15)  # a clock a little ahead of the server's

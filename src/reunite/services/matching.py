@@ -144,9 +144,9 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
     cases: dict[int, CaseFacts] = {}
     fuse = (deps.policy, uow.extra_spread())
     for face in faces:
-        near = uow.near_case_faces(face.embedding, sighting.seen_at, deps.limits.ann_neighbours)
+        near = uow.near_case_faces(face.embedding, sighting.latest_seen, deps.limits.ann_neighbours)
         if face.extra is not None:  # the second model's index finds cases dlib's may miss
-            near += uow.near_case_faces_extra(face.extra, sighting.seen_at, deps.limits.ann_neighbours)
+            near += uow.near_case_faces_extra(face.extra, sighting.latest_seen, deps.limits.ann_neighbours)
         case_ids = list(dict.fromkeys(row.case_id for row in near))
         exact = hits_by_case(uow, face, case_ids, fuse)  # all of each nearby case's photos, not only those found
         cases.update(uow.case_facts_of([c for c in exact if c not in cases]))
@@ -158,7 +158,7 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
     left_out = existing - _pairs(kept)  # stored candidates no nearby case's pair kept: scored all the same
     extra = [r for r in rows if _key(r) in left_out] + _score_pairs(
         deps, uow, sighting, faces, left_out - _pairs(rows), cases, fuse)
-    open_cases = uow.open_cases_count(sighting.seen_at)
+    open_cases = uow.open_cases_count(sighting.latest_seen)
     by_face: dict[int, list[CandidateRow]] = defaultdict(list)
     for row in kept + extra:
         by_face[row.sighting_face_id].append(row)

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M, AnnScanOnce, vector_literal
-from reunite.adapters.db.tables import face_embeddings
+from reunite.adapters.db.tables import LATEST_SEEN, face_embeddings
 from reunite.domain.fusion import Spread
 from reunite.domain.matching_store import CaseHitRow, SightingHitRow
 from reunite.domain.model import DetectedFace
@@ -131,7 +131,7 @@ class ExtraFacesSql(AnnScanOnce):
         if self.extra_model is None:
             return []
         rows = self._near(query, "JOIN sightings s ON s.id = e.sighting_id WHERE e.model = '{m}' "
-                          "AND e.sighting_id IS NOT NULL AND s.seen_at >= :after "
+                          f"AND e.sighting_id IS NOT NULL AND {LATEST_SEEN} >= :after "
                           "AND s.status IN ('pending', 'approved')", limit, after=seen_after)
         extras = self.extra_embeddings([r.id for r in rows])
         return [SightingHitRow(r.sighting_id, r.id, r.photo_id, [float(x) for x in r.base.strip("[]").split(",")],

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M
+from reunite.domain.model import SeenAtBasis
 
 EMBEDDING_DIM = 128
 
@@ -85,6 +86,12 @@ sighting_groups = Table(  # sightings of one unknown child (domain/grouping.py)
     Column("id", BigInteger, primary_key=True),
     created_column(),
 )
+
+# the latest sighting ``s``'s child may have been seen (``SeenAtBasis.doubt``: a camera's clock read in an
+# assumed zone may be that much later), for the windows that leave out pairs seen before a child went missing
+_DOUBTS = " ".join(f"WHEN '{b.value}' THEN interval '{int(b.doubt.total_seconds())} seconds'"
+                   for b in SeenAtBasis if b.doubt)
+LATEST_SEEN = f"(s.seen_at + CASE s.seen_at_basis {_DOUBTS} ELSE interval '0 seconds' END)"
 
 sightings = Table(
     "sightings",

@@ -22,7 +22,16 @@ from reunite.adapters.db.recipes import RecipeSql
 from reunite.adapters.db.reports import ReportSql
 from reunite.adapters.db.shortlist import ShortlistSql
 from reunite.adapters.db.sources import SourcesSql
-from reunite.adapters.db.tables import EMBEDDING_DIM, audit_log, candidates, cases, faces, photos, sightings
+from reunite.adapters.db.tables import (
+    EMBEDDING_DIM,
+    LATEST_SEEN,
+    audit_log,
+    candidates,
+    cases,
+    faces,
+    photos,
+    sightings,
+)
 from reunite.adapters.db.workbench import WorkbenchSql
 from reunite.domain.errors import NotFound
 from reunite.domain.matching_store import CandidateRow, CaseHitRow, PhotoToProcess, SightingHitRow, StoredFace
@@ -361,7 +370,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
                 "WITH near AS MATERIALIZED (SELECT f.sighting_id, f.id, f.photo_id, f.embedding, f.hubness, "
                 "f.embedding <=> CAST(:q AS vector) AS distance "
                 "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
-                "WHERE f.sighting_id IS NOT NULL AND s.seen_at >= :after AND s.status IN ('pending', 'approved') "
+                f"WHERE f.sighting_id IS NOT NULL AND {LATEST_SEEN} >= :after AND s.status IN ('pending', 'approved') "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
                 "SELECT sighting_id, id, photo_id, embedding, hubness FROM near ORDER BY distance, id"
             ).columns(column("sighting_id"), column("id"), column("photo_id"),
