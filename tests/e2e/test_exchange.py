@@ -134,6 +134,32 @@ def test_a_sheets_times_without_an_offset_are_read_in_the_rows_zone_and_the_repo
         ("Cy", "2024-05-01T07:30:00+00:00", 60), ("Di", "2024-05-01T04:00:00+00:00", -240)]
 
 
+def test_a_sheets_time_that_happened_twice_or_never_in_its_zone_is_refused_naming_what_to_write(
+    client: TestClient, container: Container
+) -> None:
+    """New York, 1 November 2026: 01:30 happened twice (the clocks went back). The row is refused naming both
+    times with their offsets (before: taken silently as the first); written with the offset, it is kept as
+    that one. 8 March's 02:30 never happened: refused too."""
+    sheet = ("given_name,sex,birth_date,missing_since,zone\n"
+             "Fay,female,2016-01-01,2026-11-01T01:30,America/New_York\n"
+             "Gus,male,2016-01-01,2026-11-01T01:30-05:00,America/New_York\n"
+             "Hal,male,2016-01-01,2026-03-08T02:30,America/New_York\n")
+    upload = {"file": ("c.csv", sheet.encode())}
+    done = client.post("/api/cases/import?dry_run=false", files=upload).json()
+    assert done["created"] == 1
+    problems = {p["record"]: p["reason"] for p in done["problems"]}
+    assert problems["row 2"] == (
+        "2026-11-01 01:30 happened twice in America/New_York: the clocks went back over it (summer time ended). "
+        "Write it with its UTC offset: 2026-11-01T01:30-04:00 (the first time) or 2026-11-01T01:30-05:00 (the second)")
+    assert "2026-03-08 02:30 never happened in America/New_York" in problems["row 4"]
+    kept = rows(container, "SELECT given_name, missing_since, missing_since_offset FROM cases")
+    assert [(name, when.astimezone(UTC).isoformat(), offset) for name, when, offset in kept] == [
+        ("Gus", "2026-11-01T06:30:00+00:00", -300)]
+    chinese = client.post("/api/cases/import", files=upload, headers={"Accept-Language": "zh-CN"}).json()
+    reason = chinese["problems"][0]["reason"]
+    assert "出现了两次" in reason and "2026-11-01T01:30-05:00" in reason
+
+
 def test_the_command_line_says_which_zone_a_sheets_times_without_an_offset_were_read_in(
     cli_env: CliRunner, container: Container, tmp_path: Path
 ) -> None:

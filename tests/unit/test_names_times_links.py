@@ -48,12 +48,19 @@ def test_a_typed_time_the_clocks_skipped_is_refused_naming_the_zone_and_the_real
     assert localize(datetime(2026, 3, 8, 3, 30), new_york).isoformat() == "2026-03-08T03:30:00-04:00"
 
 
-def test_a_typed_time_in_the_hour_repeated_in_autumn_is_its_first_occurrence() -> None:
+def test_a_typed_time_in_the_hour_repeated_in_autumn_is_its_first_occurrence_in_a_form_and_refused_elsewhere(
+) -> None:
     wall = datetime(2026, 11, 1, 1, 30)  # New York: 01:00-02:00 happens twice (EDT, then EST)
-    first = from_browser(wall, "America/New_York", None, SHANGHAI)
+    first = from_browser(wall, "America/New_York", None, SHANGHAI)  # a form's field cannot carry an offset
     assert first.astimezone(UTC) == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
     assert offset_minutes(first) == -240  # kept with that occurrence's offset: pages name it (EDT)
-    assert localize(wall.replace(fold=1), ZoneInfo("America/New_York")) == first  # whatever fold it came with
+    new_york = ZoneInfo("America/New_York")
+    assert localize(wall.replace(fold=1), new_york, first_of_two=True) == first  # whatever fold it came with
+    with pytest.raises(InvalidInput) as refused:  # a sheet or the command line: written with its offset
+        localize(wall, new_york, "missing_since")
+    assert refused.value.field == "missing_since"
+    assert "2026-11-01T01:30-04:00 (the first time) or 2026-11-01T01:30-05:00 (the second)" in refused.value.message
+    assert localize(datetime(2026, 11, 1, 2, 30), new_york).isoformat() == "2026-11-01T02:30:00-05:00"  # once
 
 
 def test_an_instant_is_written_back_with_the_offset_it_was_given_in() -> None:

@@ -10,8 +10,10 @@ Summer time, decided once for every place a wall-clock time is read (as RFC 5545
 do): a time a person typed that never existed there (the hour skipped when clocks go forward) is
 refused, the message naming the zone, the skip and the time it was there then; a camera's such
 time is read with the offset before the skip (the real instant, written with the offset after).
-A time that happened twice (the hour repeated when clocks go back) is its first occurrence, kept
-with that occurrence's offset, so that pages show which one it was (zone named)."""
+A time that happened twice (the hour repeated when clocks go back) is refused where it can be written with
+its offset (a sheet, the command line), the message naming both; a form's field, which cannot carry one,
+reads it as its first occurrence, kept with that occurrence's offset, so that pages show which one it was
+(zone named)."""
 
 from __future__ import annotations
 
@@ -111,10 +113,19 @@ def skipped(wall: datetime, where: tzinfo) -> bool:
     return real(wall, where).replace(tzinfo=None, fold=0) != wall.replace(tzinfo=None, fold=0)
 
 
-def localize(wall: datetime, where: tzinfo, field: str = "time") -> datetime:
+def repeated(wall: datetime, where: tzinfo) -> bool:
+    """Whether this wall-clock time happened twice in that zone (clocks went back over it)."""
+    return not skipped(wall, where) and \
+        wall.replace(tzinfo=where, fold=0).utcoffset() != wall.replace(tzinfo=where, fold=1).utcoffset()
+
+
+def localize(wall: datetime, where: tzinfo, field: str = "time", first_of_two: bool = False) -> datetime:
     """A typed wall-clock time read in a zone (a time that already carries an offset keeps it). A time
-    the clocks skipped there is refused, naming the zone and the time it was then (InvalidInput). Every
-    typed or sent time passes here: one outside ``YEARS`` is refused (it could not be converted or shown)."""
+    the clocks skipped there is refused, naming the zone and the time it was then (InvalidInput); one that
+    happened twice (the clocks went back) is refused naming both, each with its offset, unless
+    ``first_of_two`` (a form's field, which cannot carry an offset: the first, its zone named wherever it
+    is shown). Every typed or sent time passes here: one outside ``YEARS`` is refused (it could not be
+    converted or shown)."""
     if wall.year not in YEARS:
         raise InvalidInput("the date and time are not valid", field=field)
     offset = offset_minutes(wall)
@@ -127,7 +138,18 @@ def localize(wall: datetime, where: tzinfo, field: str = "time") -> datetime:
         raise InvalidInput("{wall} never happened in {zone}: the clocks went forward over it (summer time began). It was {real} there then: check the time and send it again",  # noqa: E501
                            field=field, wall=wall.strftime("%Y-%m-%d %H:%M"), zone=name,
                            real=real(wall, where).strftime("%Y-%m-%d %H:%M"))
+    if not first_of_two and repeated(wall, where):
+        name = getattr(where, "key", None) or str(where)
+        first, second = (wall.replace(tzinfo=where, fold=fold) for fold in (0, 1))
+        raise InvalidInput("{wall} happened twice in {zone}: the clocks went back over it (summer time ended). Write it with its UTC offset: {first} (the first time) or {second} (the second)",  # noqa: E501
+                           field=field, wall=wall.strftime("%Y-%m-%d %H:%M"), zone=name,
+                           first=_with_offset_text(first), second=_with_offset_text(second))
     return real(wall, where)
+
+
+def _with_offset_text(when: datetime) -> str:
+    """``2026-11-01T01:30-04:00``: a wall time as ISO 8601 with its offset, to the minute."""
+    return when.isoformat(timespec="minutes").replace("+00:00", "Z")
 
 
 def from_browser(wall: datetime, zone_name: str | None, offset_west: int | None, fallback: ZoneInfo,
@@ -137,10 +159,10 @@ def from_browser(wall: datetime, zone_name: str | None, offset_west: int | None,
     the deployment's zone (no JavaScript)."""
     named = zone(zone_name)
     if named is not None:
-        return localize(wall, named, field)
+        return localize(wall, named, field, first_of_two=True)
     if offset_west is not None and abs(offset_west) <= MAX_OFFSET_MINUTES:
         return localize(wall, timezone(timedelta(minutes=-offset_west)), field)
-    return localize(wall, fallback, field)
+    return localize(wall, fallback, field, first_of_two=True)
 
 
 # a camera's zone-less clock read in an assumed zone (``real``): the camera may have been set to another, and a
