@@ -134,6 +134,31 @@ def test_a_sheets_times_without_an_offset_are_read_in_the_rows_zone_and_the_repo
         ("Cy", "2024-05-01T07:30:00+00:00", 60), ("Di", "2024-05-01T04:00:00+00:00", -240)]
 
 
+def test_a_spreadsheet_date_and_time_kept_as_a_number_is_read_as_that_date_and_time_in_the_rows_zone(
+    client: TestClient, container: Container
+) -> None:
+    """An XLSX cell holding 46000.75 (General format: the serial day 2025-12-09 and three quarters of it,
+    18:00) is that date and time in the row's zone (before: refused as "not a date"); a date-formatted cell
+    keeps its time too, and a whole serial is the day's midnight."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["given_name", "sex", "birth_date", "missing_since", "zone"])
+    sheet.append(["Ida", "female", date(2016, 1, 1), 46000.75, "Asia/Shanghai"])
+    sheet.append(["Jo", "male", date(2016, 1, 1), 46000.7083333333, "Europe/London"])
+    sheet.append(["Kim", "male", date(2016, 1, 1), 46000.5, ""])
+    sheet["D4"].number_format = "yyyy-mm-dd"  # shown as a date, holding 12:00
+    sheet.append(["Lu", "female", date(2016, 1, 1), 46000, "America/New_York"])
+    data = io.BytesIO()
+    book.save(data)
+    done = client.post("/api/cases/import?dry_run=false", files={"file": ("c.xlsx", data.getvalue())}).json()
+    assert done["created"] == 4 and done["problems"] == []
+    kept = rows(container, "SELECT given_name, missing_since, missing_since_offset FROM cases ORDER BY given_name")
+    assert [(name, when.astimezone(UTC).isoformat(), offset) for name, when, offset in kept] == [
+        ("Ida", "2025-12-09T10:00:00+00:00", 480), ("Jo", "2025-12-09T17:00:00+00:00", 0),
+        ("Kim", "2025-12-09T04:00:00+00:00", 480), ("Lu", "2025-12-09T05:00:00+00:00", -300)]
+
+
 def test_a_sheets_time_that_happened_twice_or_never_in_its_zone_is_refused_naming_what_to_write(
     client: TestClient, container: Container
 ) -> None:

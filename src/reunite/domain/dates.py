@@ -1,11 +1,11 @@
 """Dates as people and other systems write them: ``2016-07-08``, ``2016/07/08``, ``2016.7.8``,
 ``2024年5月1日``, partial dates (``2004-05``, ``2004``) with their precision, and spreadsheet serial
-numbers (days since 1899-12-30, as Excel and LibreOffice count)."""
+numbers (days since 1899-12-30, as Excel and LibreOffice count; a fraction is the time of day)."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from reunite.domain.errors import InvalidInput
 from reunite.domain.times import iso_time
@@ -39,6 +39,19 @@ def serial_date(text: str) -> date | None:
     if not (text.isdigit() and len(text) == SERIAL_DIGITS):
         return None
     return SERIAL_EPOCH + timedelta(days=int(text))
+
+
+SERIAL_MOMENT = re.compile(rf"^\d{{{SERIAL_DIGITS}}}(?:\.\d+)?$")
+
+
+def serial_moment(text: str) -> datetime | None:
+    """A spreadsheet's serial number with its fraction of a day, as a wall-clock time to the second
+    (``46000.75`` is 2025-12-09 18:00; ``45413`` its midnight): a cell holding a date and time as a plain
+    number. Naive: the caller reads it in the row's zone."""
+    text = text.strip()
+    if not SERIAL_MOMENT.match(text):
+        return None
+    return datetime.combine(SERIAL_EPOCH, datetime.min.time()) + timedelta(seconds=round(float(text) * 86400))
 
 
 def calendar_day(text: str) -> date | None:

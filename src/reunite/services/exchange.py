@@ -10,7 +10,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from reunite.domain.access import Permission, Principal, case_status_shown, exact_last_seen, require
-from reunite.domain.dates import birth_date, calendar_day
+from reunite.domain.dates import birth_date, calendar_day, serial_moment
 from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
 from reunite.domain.model import GeoPoint, NewCase, Sex
 from reunite.domain.ports import UnitOfWork
@@ -132,9 +132,11 @@ def _row_zone(row: dict[str, str], site: ZoneInfo) -> ZoneInfo:
 
 
 def _sheet_time(value: str, where: ZoneInfo) -> datetime | None:
-    """An ISO 8601 date and time typed in a sheet (``times.iso_time``); without an offset, read in ``where``."""
-    wall = iso_time(value)
-    return None if wall is None else localize(wall, where, "missing_since")  # a skipped time is refused, saying so
+    """An ISO 8601 date and time typed in a sheet (``times.iso_time``), or a spreadsheet's serial number with
+    its fraction of a day (``dates.serial_moment``: a date-and-time cell the sheet kept as a number); without
+    an offset, read in ``where`` (a time skipped or repeated there is refused, saying so)."""
+    wall = iso_time(value) or serial_moment(value)
+    return None if wall is None else localize(wall, where, "missing_since")
 
 
 def _row_case(row: dict[str, str], where: ZoneInfo) -> NewCase:
