@@ -7,13 +7,14 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from PIL import Image, ImageOps
 
 from reunite.bootstrap import Container
 from reunite.entrypoints.api.app import create_app
-from tests.conftest import admin_token, plain_photo, run_jobs
+from tests.conftest import SettableClock, admin_token, plain_photo, run_jobs
 from tests.integration.test_codec import phone_exif
 from tests.photos import portrait
 
@@ -238,3 +239,18 @@ def test_a_time_typed_in_the_hour_summer_time_skips_is_refused_and_the_repeated_
     assert thanks.status_code == 200
     assert "1:30 AM Eastern Daylight Time" in shown(thanks)
     assert client.get(f"/api/sightings/{only_sighting_id(container)}").json()["seen_at"] == "2026-11-01T01:30:00-04:00"
+
+
+def test_a_photo_taken_today_where_the_family_is_is_not_after_today_before_the_servers_day_begins(
+    container: Container
+) -> None:
+    """04:00 on 4 December in Shanghai is still 3 December by UTC: a child missing since 02:00, registered then
+    with a photo taken that day, is not refused as photographed after today (before: compared with the
+    server's UTC day). A day that has begun nowhere still is."""
+    early = replace(container, deps=replace(container.deps, clock=SettableClock(datetime(2026, 12, 3, 20, tzinfo=UTC))))
+    case = {"given_name": "Lin", "sex": "male", "birth_date": "2019-01-01", "missing_since": "2026-12-04T02:00+08:00"}
+    photo = [("photos", ("kid.jpg", portrait(), "image/jpeg"))]
+    registered = police(early).post("/api/cases", files=photo, data=case | {"photo_dates": "2026-12-04"})
+    assert registered.status_code == 201, registered.text
+    later = police(early).post("/api/cases", files=photo, data=case | {"given_name": "Mo", "photo_dates": "2026-12-05"})
+    assert later.status_code == 422 and "between birth and today" in later.text

@@ -18,7 +18,7 @@ reads it as its first occurrence, kept with that occurrence's offset, so that pa
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -186,6 +186,12 @@ def camera_plausible(when: datetime, now: datetime) -> bool:
     starts: 2010-01-01 00:00, 2015-01-01 00:00). Else it is no time at all, and said so (``SeenAtBasis``)."""
     reset = (when.month, when.day, when.hour, when.minute) == (1, 1, 0, 0)  # on the camera's own clock
     return earliest_seen(now) <= when <= now + CLOCK_SKEW and not reset
+
+
+def today_somewhere(now: datetime) -> date:
+    """The latest calendar day that has begun anywhere (at UTC+14:00): a day people write as they count days
+    where they are (a birth, a photo's day) is in the future only after it; never the server's own day."""
+    return now.astimezone(timezone(timedelta(minutes=MAX_OFFSET_MINUTES))).date()
 
 
 def offset_name(when: datetime) -> str:

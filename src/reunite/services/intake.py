@@ -23,7 +23,7 @@ from reunite.domain.model import (
     age_in_years,
 )
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.times import CLOCK_SKEW, YEARS, camera_plausible, offset_name, real, zone
+from reunite.domain.times import CLOCK_SKEW, YEARS, camera_plausible, offset_name, real, today_somewhere, zone
 from reunite.services import idempotency, reports
 from reunite.services.deps import Deps
 
@@ -294,7 +294,7 @@ def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> No
     _check_time(case.missing_since, now, "missing_since")
     if not case.given_name.strip():
         raise InvalidInput("the child's given name is required", field="given_name")
-    if case.birth_date > now.date():
+    if case.birth_date > today_somewhere(now):
         raise InvalidInput("the birth date is in the future", field="birth_date")
     if case.birth_date > case.missing_since.date():
         raise InvalidInput("the child went missing before the birth date", field="missing_since")
@@ -302,7 +302,7 @@ def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> No
         raise InvalidInput("Reunite registers children: the child must have been under 18 when missing",
                            field="birth_date")
     for number, day in enumerate(taken, start=1):
-        if day is not None and not case.birth_date <= day <= now.date():
+        if day is not None and not case.birth_date <= day <= today_somewhere(now):
             raise InvalidInput("the date taken must lie between birth and today", field="photos").within(
                 "photo {number}: ", number=number)
 
