@@ -254,3 +254,14 @@ def test_a_photo_taken_today_where_the_family_is_is_not_after_today_before_the_s
     assert registered.status_code == 201, registered.text
     later = police(early).post("/api/cases", files=photo, data=case | {"given_name": "Mo", "photo_dates": "2026-12-05"})
     assert later.status_code == 422 and "between birth and today" in later.text
+
+
+def test_a_posters_age_now_counts_the_sites_day_not_the_servers(container: Container) -> None:
+    """A child born on 4 December 2019: at 04:00 on 4 December 2026 in Shanghai (still 3 December by UTC) the
+    poster says 7 now (before: 6, by the server's UTC day)."""
+    early = replace(container, deps=replace(container.deps, clock=SettableClock(datetime(2026, 12, 3, 20, tzinfo=UTC))))
+    registered = police(early).post("/api/cases", files=[("photos", ("kid.jpg", portrait(), "image/jpeg"))], data={
+        "given_name": "Lin", "sex": "male", "birth_date": "2019-12-04", "missing_since": "2026-06-01T10:00+08:00"})
+    assert registered.status_code == 201, registered.text
+    page = TestClient(create_app(early)).get(f"/p/{registered.json()['id']}")
+    assert re.search(r"Age now</dt>\s*<dd>7</dd>", page.text), page.text

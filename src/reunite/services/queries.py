@@ -205,7 +205,7 @@ def poster(deps: Deps, case_id: int) -> dict[str, Any]:
     Never the family's name or contact. Public: no principal needed."""
     row = deps.read.poster(case_id)
     row["last_seen_text"] = deps.places.city(row["last_seen_text"])  # the city, as case_view shows the public
-    now = deps.clock.now().date()
+    now = deps.clock.now().astimezone(deps.site.zone).date()  # the site's day, never the server's UTC one
     row["age_then"] = int(age_in_years(row["birth_date"], row["missing_since"].date()))
     row["age_now"] = int(age_in_years(row["birth_date"], now))
     return row
