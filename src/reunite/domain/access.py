@@ -39,7 +39,7 @@ from reunite.domain.principals import (
     Role,
     Scope,
 )
-from reunite.domain.scoring import MatchPolicy, Score, with_distance
+from reunite.domain.scoring import MatchPolicy, Score, doubt_hours, with_distance
 
 # re-exported: callers ask this module for who may do what and what of a photo they see, never
 # domain.principals or domain.photos_shown
@@ -345,11 +345,10 @@ def _placed(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[st
     if row.get("distance_km") is None:
         return shown
     gap = row.get("gap_years")
-    doubt = SeenAtBasis(row.get("seen_at_basis") or SeenAtBasis.GIVEN).doubt
     exact = Score(row["score"], row["face_score"], row["age_score"], row["time_score"], row["place_score"],
                   row["sex_score"], row["case_face_id"], row["expected_age"], row["distance_km"],
                   row["elapsed_days"], row["hubness"], None if gap is None else row["expected_age"] - gap,
-                  time_doubt_h=doubt.total_seconds() / 3600.0 if doubt else 0.0)
+                  time_doubt_h=doubt_hours(SeenAtBasis(row.get("seen_at_basis") or SeenAtBasis.GIVEN)))
     coarse = coarse_score(policy, exact, _point(row, "case_"), _point(row, ""))
     # the calibrated reading (band, "1 in N": ``scoring.read_stored``) reads the face evidence alone,
     # which no place enters: the same for every reader

@@ -31,14 +31,10 @@ class Seen:
     doubt: timedelta | None = timedelta(0)  # how far the child may have been seen from ``seen_at`` (``SeenAtBasis``):
     # None when the time is unknown (a report dated by its arrival)
 
-    @property
-    def known(self) -> bool:
-        return self.doubt is not None
-
 
 def gap_years(a: Seen, b: Seen) -> float | None:
     """Years between two sightings, for the calibration's band; None when either time is unknown."""
-    if not (a.known and b.known):
+    if a.doubt is None or b.doubt is None:
         return None
     return years_between(a.seen_at.date(), b.seen_at.date())
 

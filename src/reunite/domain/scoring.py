@@ -196,6 +196,11 @@ def time_plausibility(policy: MatchPolicy, distance_km: float | None, elapsed_ho
     return max(0.01, math.exp(-(distance_km - reach) / reach))
 
 
+def doubt_hours(basis: SeenAtBasis) -> float:
+    """``SeenAtBasis.doubt`` in hours, as a score keeps it (0 when the time is unknown: no time term then)."""
+    return (basis.doubt or timedelta(0)).total_seconds() / 3600.0
+
+
 def _log_term(weight: float, value: float | None) -> float:
     return 0.0 if value is None else weight * math.log(max(value, 1e-6))
 
@@ -215,9 +220,8 @@ def score_pair(
     age = age_plausibility(expected, sighting.apparent_age)
     # a report that gave no time is dated by its arrival, which says only that the child was seen before it:
     # no time term, so it can make no pair impossible nor unlikely (the travel a time would rule out is unknown)
-    doubt = sighting.seen_at_basis.doubt
-    doubt_h = 0.0 if doubt is None else doubt.total_seconds() / 3600.0
-    time = None if doubt is None else time_plausibility(policy, distance, elapsed_h, doubt_h)
+    doubt_h = doubt_hours(sighting.seen_at_basis)
+    time = None if sighting.seen_at_basis.doubt is None else time_plausibility(policy, distance, elapsed_h, doubt_h)
     place = place_plausibility(policy, distance)
     sex = sex_plausibility(case.sex, sighting.apparent_sex, expected)
     total = (

@@ -86,10 +86,10 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
         return joined
     if policy.calibration is None or face is None:
         return None
-    # sightings seen too long before cannot be this child (a face changes; either time may be off by as much as
-    # a zone is: ``reachable`` reads the pair exactly); with this time unknown, any may be
-    since = EARLIEST if here.doubt is None else me.seen_at - timedelta(days=365.25 * GROUP_AGE_YEARS) - here.doubt \
-        - ZONE_DOUBT
+    # sightings seen too long before cannot be this child (a face changes), either time perhaps off by as much as a
+    # zone is (``reachable`` then reads each pair exactly); with this time unknown, any may be
+    window = timedelta(days=365.25 * GROUP_AGE_YEARS) + ZONE_DOUBT
+    since = EARLIEST if here.doubt is None else me.seen_at - here.doubt - window
     hits = [h for h in uow.near_child_faces(face.embedding, since, NEIGHBOURS) if h.sighting_id != me.sighting_id]
     facts = uow.sighting_facts_of(sorted({h.sighting_id for h in hits}))
     alike = sorted(((_score(face, hit.embedding, hit.hubness), hit.sighting_id) for hit in hits
