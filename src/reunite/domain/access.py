@@ -40,12 +40,14 @@ from reunite.domain.principals import (
     Scope,
 )
 from reunite.domain.scoring import MatchPolicy, Score, doubt_hours, with_distance
+from reunite.domain.times_shown import hours_only, times_view
 
-# re-exported: callers ask this module for who may do what and what of a photo they see, never
-# domain.principals or domain.photos_shown
+# re-exported: callers ask this module for who may do what and what of a photo or a time they see, never
+# domain.principals, domain.photos_shown or domain.times_shown
 __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "FAMILY_NEEDS_VERIFIED_CASE", "HEAD_MARGIN", "OPERATOR",
            "ROLE_PERMISSIONS", "SCOPE_PERMISSIONS", "Box", "P", "Permission", "Principal", "Role", "Scope",
-           "blur_faces", "box_of", "child_face", "child_face_of", "photo_shown", "sharp_regions"]
+           "blur_faces", "box_of", "child_face", "child_face_of", "hours_only", "photo_shown",
+           "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
 PLACE_GRID_DEG = 0.01  # about 1.1 km of latitude: the precision families and partners see
@@ -143,7 +145,7 @@ def sighting_filter(who: Principal, query: SightingFilter) -> SightingFilter:
     the originals, a report dated by its arrival (read as its hour only: ``sighting_view``) is compared
     and ordered by that hour, so that no run of time filters tells the instant it was sent."""
     statuses = browsable_statuses(who)
-    hours = not who.can(P.SEE_ORIGINALS)
+    hours = hours_only(who)  # a reader of hours (``times_shown``)
     if who.can(P.SEE_EXACT_PLACES):
         return replace(query, statuses=statuses, grid_deg=None, arrival_hours=hours)
     radius = coarse_radius(query.radius_km) if query.near else query.radius_km
@@ -194,9 +196,6 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
         shown.pop("reporter_contact", None)
     if not who.can(P.SEE_ORIGINALS):  # what the photo's clock read (EXIF): with the originals only
         shown.pop("camera_clock", None)
-        if row.get("seen_at_basis") == "arrival" and isinstance(row.get("seen_at"), datetime):
-            # no time seen, only when the report came: to the hour, never the instant its sender pressed "send"
-            shown["seen_at"] = row["seen_at"].replace(minute=0, second=0, microsecond=0)
     if "photos" in row and not who.can(P.SEE_ORIGINALS):
         shown["photos"] = [{k: v for k, v in p.items() if k != "failed_reason"} for p in row["photos"]
                            if photo_shown(who, p)]
@@ -204,7 +203,7 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
         shown["faces"] = [f for f in row["faces"] if f["id"] == child_face(row)]
     if "first_face_id" in row and not who.can(P.SEE_ORIGINALS):  # the face a gallery card shows
         shown["first_face_id"] = row.get("child_face_id")
-    return shown
+    return times_view(who, shown)  # an arrival to the hour, and every time derived from it
 
 
 CASE_PRIVATE = ("family_contact", "police_report")

@@ -96,7 +96,8 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]
         shown["same_picture"] = deps.read.same_picture(sighting_id)
     if row["group_id"] is not None:  # one child seen several times: where and when, as this reader may see
         trail = deps.read.group_trail(row["group_id"], access.browsable_statuses(who))
-        shown["trail"] = [sighting_shown(deps, who, r) for r in trail]
+        trail = [sighting_shown(deps, who, r) for r in trail]  # in the order of the times this reader reads
+        shown["trail"] = sorted(trail, key=lambda r: (r["seen_at"], r["id"]))
     audit_read(deps, who, "sighting.viewed", "sighting", sighting_id, exact_place=shown["place_precise"],
                 contact="reporter_contact" in shown, trail=[r["id"] for r in shown["trail"]])
     return shown

@@ -35,6 +35,14 @@ CAMERA_CLOCK = ("A photo's clock set aside as implausible (before 2000-01-01, mo
                 "the report's arrival (`arrival`); empty otherwise")
 
 
+SEEN_AT_PRECISION = (
+    "`instant`, or `hour`: an `arrival` read by someone who does not see originals (partners, families), "
+    "who read the hour it arrived in (seen_at is the hour's start, cut in UTC; show it as a range: \"between 4 "
+    "and 5 PM\"), and filter and sort on that hour too")
+PROCESSED_AT = ("When the photo's faces were searched for (null: not yet); to the hour for anyone who does not "
+                "see originals")
+
+
 class SightingAccepted(BaseModel):
     id: int
     photo_ids: list[int]
@@ -85,7 +93,7 @@ class SightingPhoto(BaseModel):
     width: int
     height: int
     face_count: int | None
-    processed_at: datetime | None
+    processed_at: datetime | None = Field(description=PROCESSED_AT)
 
 
 class SightingFace(BaseModel):
@@ -103,6 +111,7 @@ class SightingOut(BaseModel):
     id: int
     seen_at: datetime
     seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
+    seen_at_precision: str = Field("instant", description=SEEN_AT_PRECISION)
     seen_at_zone: str = Field("", description=SEEN_AT_ZONE)
     camera_clock: str | None = Field(default=None, description="Only for reviewers who see originals: " + CAMERA_CLOCK)
     lat: float | None
@@ -134,6 +143,8 @@ class SightingOut(BaseModel):
 class TrailPoint(BaseModel):
     id: int
     seen_at: datetime
+    seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
+    seen_at_precision: str = Field("instant", description=SEEN_AT_PRECISION)
     lat: float | None
     lon: float | None
     place_text: str
@@ -245,6 +256,7 @@ class CandidateOut(BaseModel):
         "Days from when the child went missing to the sighting's seen_at (with `seen_at_basis` `arrival`: to "
         "when the report arrived, a latest time)"))
     seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
+    seen_at_precision: str = Field("instant", description=SEEN_AT_PRECISION)
     status: str
     review_reason: str = Field(description=(
         "The reviewer's own words only for those who review candidates (they can name where the child was "
@@ -293,6 +305,8 @@ class SearchHit(BaseModel):
         "Only for reviewers (null for anyone else): the raw face similarity, uncalibrated; never show it as a "
         "percentage. Hits come by band, then by `lead.one_in`, most alike first"))
     seen_at: datetime
+    seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
+    seen_at_precision: str = Field("instant", description=SEEN_AT_PRECISION)
     place_text: str
     query_face: int
     lead: Lead
