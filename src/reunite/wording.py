@@ -92,7 +92,7 @@ def why(lang: Language, c: dict[str, Any]) -> list[str]:
     """A candidate's ranking in words (place, time, age, a face like many), as this reader sees it:
     the case page's list, and the API's ``explanation``. The face's part is told by the lead."""
     words = []
-    if c.get("distance_km") is not None and c["distance_km"] < 1:  # a family's: the same 1 km square
+    if c.get("distance_km") is not None and c["distance_km"] <= 1:  # a family's: the same or the next 1 km square
         words.append(lang.gettext("seen within about 1 km of where last seen"))
     elif c.get("distance_km") is not None:
         words.append(lang.gettext("seen {km} km from where last seen", km=lang.number(c["distance_km"])))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -101,3 +102,25 @@ def test_no_other_time_of_the_report_is_finer_than_the_hour(
     assert "4:29" not in page and "12:29" not in page
     assert datetime.fromisoformat(exact["seen_at"]) == SENT and exact["seen_at_precision"] == "instant"
     assert datetime.fromisoformat(exact["photos"][0]["processed_at"]) == SENT + timedelta(seconds=0.2)
+
+
+def _candidate(client: TestClient, case_id: int, sighting: int) -> dict[str, Any]:
+    answer = client.get(f"/api/cases/{case_id}/candidates")
+    assert answer.status_code == 200, answer.text
+    [row] = [c for c in answer.json() if c["sighting_id"] == sighting]
+    return dict(row)
+
+
+def test_the_familys_lead_counts_days_to_the_hour_and_distance_as_the_page_says_it(
+    world: w.World, dated: tuple[int, int]
+) -> None:
+    """Probe s14 F2: missing_since + elapsed_days gave the instant to the microsecond; distance_km 0.0 said
+    "within 500 m" where the page says "within about 1 km"."""
+    late, _ = dated
+    with world.client("family") as family, world.client("police") as police:
+        mine = _candidate(family, world.case_a, late)
+        staff = _candidate(police, world.case_a, late)
+    assert MISSING + timedelta(days=mine["elapsed_days"]) - HOUR < timedelta(seconds=0.1)
+    assert abs(MISSING + timedelta(days=staff["elapsed_days"]) - SENT) < timedelta(seconds=0.1)
+    assert mine["seen_at_precision"] == "hour"
+    assert mine["distance_km"] == 1.0 and "within about 1 km" in mine["explanation"]

@@ -352,8 +352,14 @@ def _placed(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[st
     # the calibrated reading (band, "1 in N": ``scoring.read_stored``) reads the face evidence alone,
     # which no place enters: the same for every reader
     shown |= {"score": coarse.total, "time_score": coarse.time, "place_score": coarse.place,
-              "distance_km": coarse.distance_km}
+              "distance_km": distance_shown(coarse.distance_km)}
     return shown
+
+
+def distance_shown(km: float | None) -> float | None:
+    """A distance between grid cells as the page says it: whole kilometres, 1 for "within about 1 km" (the
+    same cell, 0, is no closer to the reader than the ~1 km the place is shown to)."""
+    return None if km is None else max(1.0, km)
 
 
 # uncalibrated numbers (a total above 1, a similarity of 0.997): an app would print them as "100%". Only

@@ -7,7 +7,7 @@ hour they read (``adapters.db.readmodel`` compares the same ``date_trunc('hour',
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reunite.domain.principals import P, Principal
@@ -40,6 +40,9 @@ def times_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     seen = row.get("seen_at")
     if row.get("seen_at_basis") == "arrival" and isinstance(seen, datetime):
         shown["seen_at"], shown["seen_at_precision"] = hour_of(seen), HOUR
+        if isinstance(row.get("elapsed_days"), float | int):
+            cut = (seen - shown["seen_at"]) / timedelta(days=1)
+            shown["elapsed_days"] = round(row["elapsed_days"] - cut, 6)
     for name in RECEIVED_TIMES:
         if isinstance(row.get(name), datetime):
             shown[name] = hour_of(row[name])

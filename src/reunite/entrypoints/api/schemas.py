@@ -251,10 +251,10 @@ class CandidateOut(BaseModel):
     expected_age: float
     distance_km: float | None = Field(description=(
         "From where last seen; for anyone who does not see exact places, between the two places' ~1 km grid "
-        "cells, in whole kilometres"))
+        "cells, in whole kilometres, 1 meaning within about 1 km (never 0: the place is known to ~1 km)"))
     elapsed_days: float = Field(description=(
         "Days from when the child went missing to the sighting's seen_at (with `seen_at_basis` `arrival`: to "
-        "when the report arrived, a latest time)"))
+        "when the report arrived, a latest time; to the start of its hour for anyone who does not see originals)"))
     seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
     seen_at_precision: str = Field("instant", description=SEEN_AT_PRECISION)
     status: str
