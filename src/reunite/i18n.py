@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import date as Day
 from datetime import datetime as Instant
 from functools import cache
@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton, format_time, get_timezone_name
+from babel.dates import format_date, format_interval, format_skeleton, format_time, get_timezone_name
 from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -164,6 +164,16 @@ class Language:
         locale = Locale.parse(self.code)
         shown = str(locale.datetime_formats["medium"]).format(
             format_time(local, "short", tzinfo=self.tzinfo, locale=locale), format_date(local, "medium", locale=locale))
+        return f"{shown} {self.zone_name(local)}"
+
+    def hour(self, value: Instant) -> str:
+        """The hour that begins at ``value``, in the reader's zone, zone named: "Dec 4, 2026, 12:00 – 1:00 AM
+        China Standard Time" (in a zone half an hour off UTC, "9:30 – 10:30 PM": never one minute)."""
+        local = value.astimezone(self.tzinfo)
+        locale = Locale.parse(self.code)
+        clock = "hm" if "h" in str(locale.time_formats["short"].pattern) else "Hm"
+        span = format_interval(local, local + timedelta(hours=1), clock, tzinfo=self.tzinfo, locale=locale)
+        shown = str(locale.datetime_formats["medium"]).format(span, format_date(local, "medium", locale=locale))
         return f"{shown} {self.zone_name(local)}"
 
     def dated(self, text: str) -> str:

@@ -119,11 +119,13 @@ def explanation(lang: Language, c: dict[str, Any]) -> str:
     return ("；" if lang.code.startswith("zh") else "; ").join([*said, *why(lang, c)])
 
 
-def seen_when(lang: Language, at: datetime, basis: str | None = None, zone_read: str = "", day: bool = False) -> str:
+def seen_when(lang: Language, at: datetime, basis: str | None = None, zone_read: str = "", day: bool = False,
+              precision: str = "instant") -> str:
     """When a child was seen, in the reader's zone (zone named; ``day``: the date alone), saying how it is
     known (``seen_at_basis``): a time nobody gave is never shown as a time seen, but as the report's arrival;
-    a camera's clock says so, and the zone its zone-less time was read in."""
-    shown = lang.date(at) if day else lang.datetime(at)
+    a camera's clock says so, and the zone its zone-less time was read in. A time known to the hour
+    (``seen_at_precision`` "hour") reads as that hour, never as its first minute."""
+    shown = lang.date(at) if day else lang.hour(at) if precision == "hour" else lang.datetime(at)
     if basis == "arrival":
         return lang.gettext("time not given (report received {time})", time=shown)
     if basis == "camera_zone_assumed":

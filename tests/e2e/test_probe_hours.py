@@ -124,3 +124,20 @@ def test_the_familys_lead_counts_days_to_the_hour_and_distance_as_the_page_says_
     assert abs(MISSING + timedelta(days=staff["elapsed_days"]) - SENT) < timedelta(seconds=0.1)
     assert mine["seen_at_precision"] == "hour"
     assert mine["distance_km"] == 1.0 and "within about 1 km" in mine["explanation"]
+
+
+@pytest.mark.parametrize(("zone", "said"), [
+    ("Asia/Shanghai", "May 6, 2025, 12:00 – 1:00 AM China Standard Time"),
+    ("Asia/Kolkata", "May 5, 2025, 9:30 – 10:30 PM India Standard Time"),
+])
+def test_an_arrival_read_to_the_hour_is_shown_as_that_hour_in_the_readers_zone(
+    world: w.World, dated: tuple[int, int], zone: str, said: str
+) -> None:
+    """Probe s14 F4: "12:00 AM" read as the minute the report came; "9:30 PM" in India, half an hour
+    before the hour meant."""
+    late, _ = dated
+    with world.client("family") as family:
+        family.cookies.set("tz", zone)
+        page = family.get(f"/sightings/{late}").text
+    plain = re.sub(r"[\u2009\u202f\xa0]", " ", page)
+    assert f"time not given (report received {said})" in plain
