@@ -40,10 +40,8 @@ def lead_words(lang: Language, lead: dict[str, Any], facts: dict[str, Any] | Non
             ordinal=ordinal(lang, lead["rank"]), n=lang.number(lead["rank_of"])))
     if lead.get("one_in") is None:
         words.append(lang.gettext("not calibrated: compare the faces yourself"))
-    elif lead.get("bounded"):
-        words.append(lang.gettext(
-            "by the face alone, fewer than 1 in {n} different children look this similar (our test limit)",
-            n=lang.number(lead["one_in"])))
+    elif lead.get("bounded"):  # N is a sample's size, not the pair's: the same faces read one sentence
+        words.append(lang.gettext("by the face alone, as alike as the closest pairs of different children we tested, or more"))  # noqa: E501
     else:
         words.append(lang.gettext("by the face alone, about 1 in {n} different children look this similar",
                                   n=lang.number(lead["one_in"])))

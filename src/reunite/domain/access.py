@@ -277,24 +277,6 @@ def candidate_visible(who: Principal, row: dict[str, Any], settled_before: datet
             and (case_id is None or case_id in who.verified_cases or (ended and who.owns(case_id))))
 
 
-def reviews_read(who: Principal, case_id: int) -> bool:
-    """Whether a case's review outcomes (which sightings reviewers confirmed or ruled out for it) shape
-    what ``who`` reads: its own family's and reviewers' only. A partner's token that may read the case
-    reads it without them: the difference between two of its searches must not be a reviewer's decision."""
-    return who.can(P.REVIEW_CANDIDATES) or who.owns(case_id)
-
-
-def dismissed_for_family(who: Principal, row: dict[str, Any], settled_before: datetime) -> bool:
-    """A candidate reviewers dismissed for its case, no lead to offer the case's own family any more
-    (their search by photo drops the sighting): once the dismissal is settled, the undo window over.
-    Inside the window the sighting reads as it did before, as on the case page, so that no family learns
-    of a decision the reviewer may still undo; the false hope lasts no longer than that window. Reviewers
-    see every hit; anyone else (a partner naming the case) reads no review outcome (``reviews_read``)."""
-    reviewed = row.get("reviewed_at")
-    return (not who.can(P.REVIEW_CANDIDATES) and who.owns(int(row["case_id"])) and row["status"] == "dismissed"
-            and reviewed is not None and reviewed <= settled_before)
-
-
 # the sighting's place (lat, lon) is shaped by sighting_view; the rank shown is one of the two ranks
 CANDIDATE_HIDDEN = ("case_lat", "case_lon", "coarse_rank")
 # what a family or a partner reads for a reviewer's reason: a reviewer explaining why it is the same child

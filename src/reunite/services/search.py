@@ -68,13 +68,13 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
                     best[face_id] |= facts
                     best[face_id]["lead"] = told(reading.lead, against)
                     best[face_id]["impostor_share"] = reading.share
-    ruled_out = _as_candidates(deps, who, case_id, best) if case_id is not None else []
+    if case_id is not None:
+        _as_candidates(deps, who, case_id, best)
     ranked = sorted(best.values(), key=most_alike_first)
     ranked = [h for h in ranked if proposable(deps.policy.leads, h["impostor_share"])][:limit]
     ranked = [sighting_shown(deps, who, h) for h in ranked]  # place words as this reader may read them
     audit_read(deps, who, "sightings.searched", "sighting", ranked[0]["sighting_id"] if ranked else 0,
-               ids=[h["sighting_id"] for h in ranked], case=case_id,
-               reviews_read=case_id is not None and access.reviews_read(who, case_id), ruled_out=ruled_out)
+               ids=[h["sighting_id"] for h in ranked], case=case_id)
     return [access.scores_shown(who, h) for h in ranked]
 
 
@@ -90,24 +90,17 @@ def most_alike_first(hit: dict[str, Any]) -> tuple[int, float, float, int]:
             hit["face_id"])
 
 
-def _as_candidates(deps: Deps, who: Principal, case_id: int, best: dict[int, dict[str, Any]]) -> list[int]:
+def _as_candidates(deps: Deps, who: Principal, case_id: int, best: dict[int, dict[str, Any]]) -> None:
     """A sighting face already the case's candidate (one this reader sees on the case page) names that
     candidate. Its reading is the pair's of now, as every hit's: the candidate's stored score is the same
     number, since matching scores a group's stored candidates again whenever the group changes.
-    A sighting reviewers dismissed for this case is no lead for its own family (``access.dismissed_for_family``):
-    the sightings so dropped are returned, for the audit. A partner naming the case reads no review outcome:
-    the case's facts (its photos, age, sex, place to ~1 km: what it reads of the case) still score the pairs."""
+    No review outcome this reader is not shown drops or changes a hit: a sighting reviewers dismissed for
+    the case (which its family never reads: not on the case page, not in its history) is found, and read,
+    as in a search without the case, so that the difference between the two searches names no decision."""
     settled = deps.clock.now() - deps.limits.undo_window
-    dismissed = set()
     for row in deps.read.candidates(case_id, None):
-        if access.dismissed_for_family(who, row, settled):
-            dismissed.add(row["sighting_id"])
-        elif row["sighting_face_id"] in best and access.candidate_visible(who, row, settled, case_id):
+        if row["sighting_face_id"] in best and access.candidate_visible(who, row, settled, case_id):
             best[row["sighting_face_id"]]["candidate_id"] = row["id"]
-    dropped = sorted({hit["sighting_id"] for hit in best.values() if hit["sighting_id"] in dismissed})
-    for face_id in [f for f, hit in best.items() if hit["sighting_id"] in dismissed]:
-        del best[face_id]
-    return dropped
 
 
 class _Reader:
