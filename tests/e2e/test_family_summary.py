@@ -131,3 +131,19 @@ def test_the_box_shows_the_place_and_the_reporters_words_and_zero_width_words_ar
     assert cleared.status_code == 204
     assert family.get(f"/api/sightings/{sighting_id}").json()["family_summary"] == ""  # cleared, as blank words are
     assert "About the child, from the moderators" not in family.get(f"/sightings/{sighting_id}").text
+
+
+def test_a_plus_code_a_geohash_or_a_witness_email_is_refused_naming_what_it_is(
+    anonymous: TestClient, container: Container
+) -> None:
+    """Probe s14 F8: what a map app shares for a dropped pin got through, and a contact was called a place."""
+    _, sighting_id, family = approved_report(anonymous, container)
+    api = desk(anonymous, container)
+    path = f"/api/sightings/{sighting_id}/family-summary"
+    for words, named in (("Girl in red, plus code 6FPJ+X2 上海", "地图编码"), ("girl in red, wtw3sqe5", "地图编码"),
+                         ("girl in red, ///index.home.raft", "地图编码"), ("girl in red at 31 deg 14 min N", "位置"),
+                         ("girl in red; the witness is anon@x.org", "联系方式")):
+        refused = api.put(path, json={"family_summary": words}, headers={"Accept-Language": "zh-CN"})
+        assert refused.status_code == 422 and named in refused.text, words
+    assert family.get(f"/api/sightings/{sighting_id}").json()["family_summary"] == ""
+    assert api.put(path, json={"family_summary": SUMMARY}).status_code == 204  # ordinary words still pass

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 
 from reunite.adapters.sources.parse import Gazetteer
-from reunite.domain.summary import repeated_place
-from reunite.services.moderation import _city_names
+from reunite.domain.summary import pinning, repeated_place
+from reunite.services.words import city_names
 
 SHANGHAI = "上海市黄浦区南京东路步行街88号和平饭店门口 Nanjing Road exit 3"
 PEACE = "Peace Hotel, Nanjing East Road No. 20, Huangpu, Shanghai"
@@ -21,7 +21,7 @@ GAZETTEER = Gazetteer()
 
 def repeated(summary: str, *words: str, point: tuple[float, float] | None = None, contact: str = "") -> str | None:
     deps = SimpleNamespace(places=GAZETTEER)
-    return repeated_place(summary, list(words), point, lambda place: _city_names(deps, place),  # type: ignore[arg-type]
+    return repeated_place(summary, list(words), point, lambda place: city_names(deps, place),  # type: ignore[arg-type]
                           GAZETTEER.simplified, contact, readings=GAZETTEER.readings)
 
 
@@ -74,7 +74,7 @@ GPS = (31.2212, 121.476)
     ("三里屯太古里", "北京市朝阳区三里屯太古里南区", "北京市"),
 ])
 def test_a_chinese_place_is_checked_beyond_its_citys_own_names(summary: str, place: str, city: str) -> None:
-    names = _city_names(SimpleNamespace(places=GAZETTEER), place)  # type: ignore[arg-type]
+    names = city_names(SimpleNamespace(places=GAZETTEER), place)  # type: ignore[arg-type]
     assert city in names and place not in names and not any(len(n) > 8 for n in names)
     assert repeated(summary, place) is not None
     assert repeated(f"穿红衣服的女孩，{city}", place) is None  # the city itself still passes
@@ -170,3 +170,48 @@ def test_the_place_words_said_in_pinyin_are_caught(summary: str, quoted: str) ->
 ])
 def test_ordinary_english_and_the_city_in_pinyin_pass(summary: str, place: str) -> None:
     assert repeated(summary, place) is None
+
+
+NANJING_ROAD = ("上海市黄浦区南京东路步行街", "girl in a red coat", "")
+NANJING_GPS = (31.2375, 121.4801)
+
+
+@pytest.mark.parametrize(("summary", "kind"), [  # probe s14 F8: what a map app shares, and its kin
+    ("plus code 6FPJ+X2 上海", "map code"), ("6FJJ+2V", "map code"), ("8Q336FPJ+X2", "map code"),
+    ("８Ｑ３３６ＦＰＪ＋Ｘ２", "map code"), ("6fpj + x2", "map code"), ("8Q336FPJX2", "map code"),
+    ("8Q330000+", "map code"),  # a padded full code
+    ("wtw3sqe5e", "map code"), ("geohash wtw3sqe5", "map code"),
+    ("///index.home.raft", "map code"), ("what3words: filled.count.soap", "map code"),
+    ("/// 产品.红色.书本", "map code"),
+    ("locator PM01aj", "map code"), ("51R UQ 1234 5678", "map code"), ("51RUQ123456", "map code"),
+    ("UTM 51R 353000E 3456000N", "map code"), ("https://maps.app.goo.gl/Xyz12AbC", "map code"),
+    ("高德 surl.amap.com/abc123", "map code"), ("31 14 15 N, 121 28 48 E", "position"),
+    ("31 deg 14 min N", "position"), ("31:14:15 N", "position"), ("31·2375", "position"),
+    ("31 point 2375", "position"), ("31 north, 121 east", "position"),
+    ("Nánjīng Dōnglù", "place"),  # pinyin with tone marks
+    ("the witness is anon@x.org, call them", "contact"),
+])
+def test_map_codes_positions_and_contacts_are_caught_and_named(summary: str, kind: str) -> None:
+    deps = SimpleNamespace(places=GAZETTEER)
+    found = pinning(summary, list(NANJING_ROAD), NANJING_GPS, lambda place: city_names(deps, place),  # type: ignore[arg-type]
+                    GAZETTEER.simplified, "anon@x.org", readings=GAZETTEER.readings)
+    assert found is not None and found.kind == kind
+
+
+def test_a_geohash_of_letters_only_is_caught_near_the_report_only() -> None:
+    assert repeated("wtwdbhxk", "上海", point=(31.4464, 121.6508)) is not None  # decodes within metres of it
+    assert repeated("wtwdbhxk", "成都", point=(30.6519, 104.0845)) is None  # 1,650 km away: a word
+
+
+@pytest.mark.parametrize("summary", [
+    "girl about 8 in a red coat, crying, holding a man's hand",
+    "boy of 6, blue cap, with two adults; they took the metro",
+    "about 120 cm, short hair, pink backpack with a cartoon rabbit",
+    "C++ on his shirt, seen around 3:30 pm on Sunday, e.g. near a bus, size 2+2",
+    "Shanghai, grey hoodie, black trousers, white sneakers, yellow umbrella, school uniform number 12",
+    "she said her name was Mei; please bring the birth certificate and two photos",
+    "born 2019 w/ a scar on the chin; read https://reunite.example.org/help",
+    "穿红衣服的女孩，大约八岁，和一个老人在一起",
+])
+def test_ordinary_descriptions_pass_the_map_code_checks(summary: str) -> None:
+    assert repeated(summary, *NANJING_ROAD, point=NANJING_GPS, contact="anon@x.org") is None

@@ -9,24 +9,34 @@ Both texts are folded first (format characters dropped, full-width digits and le
 Cyrillic and Greek look-alike letters, traditional characters, Chinese numerals where they stand for
 numbers, said digit by digit too (幺三九, 三一点二三), numbers spelled out in English or said in pinyin
 ("thirty one point two", "yao san jiu"), spaces between digits), and what pins the spot is
-looked for in them: the report's coordinates (decimal, in degrees and minutes, 31度13分, 31d14m), any
-coordinate-like number, every number and name of the reporter's place words, two Chinese characters in a
-row of them, the reporter's contact and any email (also said aloud: "x at y dot org") or phone number,
-and the names in the reporter's other words: capitalised words, words not
-in ``common_words``' short list, two Chinese characters in a row not both in its list."""
+looked for in them: the report's coordinates (decimal, in degrees and minutes, 31度13分, 31d14m, 31 deg 14,
+31:14:15 N, 31 point 2375), any coordinate-like number, any map code (plus codes, geohashes, what3words,
+Maidenhead locators, MGRS and UTM grid references: ``geocodes``), every number and name of the
+reporter's place words, two Chinese characters in a row of them, the reporter's contact and any email
+(also said aloud: "x at y dot org") or phone number, and the names in the reporter's other words:
+capitalised words, words not in ``common_words``' short list, two Chinese characters in a row not both
+in its list. Words that staff write for families elsewhere (a reviewer's message, a verification's notes)
+are read the same way (``services.words``)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 
 from reunite.domain.common_words import COMMON_HAN, common
+from reunite.domain.geocodes import map_code
 
 SUMMARY_LIMIT = 1000
 _NUMBER = re.compile(r"\d+")
 _DECIMAL = re.compile(r"\d+[.,]\d{2,}")  # a coordinate (31.2212), whoever's it is
 _DEGREES = re.compile(r"\d{1,3}\s*[°º度d]\s*\d{1,2}")  # 31°13', 北纬31度13分, 31d14m, whoever's it is
+_DEGREES_SAID = re.compile(  # 31 deg 14 min, 31 degrees 14, 31:14:15 n, n 31:14.25, 31·2375, 31 point 2375
+    r"\d{1,3}\s*deg(?:rees?|\.)?\s*\d{1,2}"
+    r"|\d{1,3}:\d{2}(?::\d{2})?(?:\.\d+)?\s*[nsew]\b|\b[nsew]\s*\d{1,3}:\d{2}"
+    r"|\d{1,3}\s*(?:[·٫⋅'’_]|\bpoint\b|\bdot\b)\s*\d{3,}"
+    r"|(?<!\d)\d{4,7}\s*[nsew]\b(?!/)")  # degrees, minutes (and seconds) run together: 31 14 15 n, 3114 n
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\d{7,}")  # spaces and dashes between digits are folded away
 _EMAIL_SAID = re.compile(  # "reporter at x dot org", "x [at] y [dot] com", 艾特 … 点 …
@@ -198,13 +208,14 @@ def _fragments(place: str, others: str, names: str, city_names: set[str]) -> Ite
 def _coordinate(text: str, point: tuple[float, float] | None) -> str | None:
     """A coordinate in the folded summary: any decimal or degrees-and-minutes one, and the report's own
     in whole degrees (beside a hemisphere or a degree sign) or as its digits without the point."""
-    if (found := _DECIMAL.search(text) or _DEGREES.search(text)) is not None:
+    if (found := _DECIMAL.search(text) or _DEGREES.search(text) or _DEGREES_SAID.search(text)) is not None:
         return found.group()
     for value in point or ():
         whole = str(int(abs(value)))
         digits = f"{abs(value):.3f}".replace(".", "")
         pattern = (rf"(?<!\d){whole}(?:[.,]\d|\s*[°度'′])"
-                   rf"|(?:\b(?:[nsew]|lat|lon)|北纬|南纬|东经|西经)\W{{0,3}}{whole}(?!\d)")
+                   rf"|(?:\b(?:[nsew]|lat|lon)|北纬|南纬|东经|西经)\W{{0,3}}{whole}(?!\d)"
+                   rf"|(?<!\d){whole}\s*(?:[nsew]|north|south|east|west)\b")
         if re.search(pattern, text) or any(digits in run for run in _NUMBER.findall(text)):
             return whole
     return None
@@ -238,9 +249,22 @@ def _said_place(text: str, place: str, city_names: set[str], readings: Callable[
     return None
 
 
-def repeated_place(summary: str, reporter_words: Sequence[str], point: tuple[float, float] | None,
-                   city_names: Callable[[str], set[str]], simplified: Callable[[str], str],
-                   contact: str = "", *, readings: Callable[[str], frozenset[str]]) -> str | None:
+# what words for families repeat that pins the spot, as their refusal names it
+PLACE, POSITION, MAP_CODE, CONTACT = "place", "position", "map code", "contact"
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """A piece of what pins the reported spot that words repeat: its kind (``PLACE``: the reporter's place
+    or other words; ``POSITION``: a coordinate; ``MAP_CODE``: a plus code, geohash, grid reference…;
+    ``CONTACT``: an email or phone number) and the words as written."""
+    kind: str
+    words: str
+
+
+def pinning(summary: str, reporter_words: Sequence[str], point: tuple[float, float] | None,
+            city_names: Callable[[str], set[str]], simplified: Callable[[str], str],
+            contact: str = "", *, readings: Callable[[str], frozenset[str]]) -> Repeated | None:
     """The first piece of what pins the reported spot that ``summary`` repeats (as the reporter or the
     summary wrote it), None when it repeats none. ``reporter_words``: the place words first, then the
     reporter's other words (only their names count: a summary rightly repeats "red coat", 红色外套);
@@ -248,9 +272,10 @@ def repeated_place(summary: str, reporter_words: Sequence[str], point: tuple[flo
     names, which every reader sees; ``contact``: the reporter's, never for families; ``readings``: a Chinese
     character's pinyin (the place words' Chinese said in pinyin count as written)."""
     text = fold(summary, simplified)
-    found = _coordinate(text, point) or _contact(text, fold(contact, simplified))
-    if found is not None:
-        return _as_written(found, [summary], simplified)
+    for kind, found in ((MAP_CODE, map_code(text, [point] if point else [])), (POSITION, _coordinate(text, point)),
+                        (CONTACT, _contact(text, fold(contact, simplified)))):
+        if found is not None:
+            return Repeated(kind, _as_written(found, [summary], simplified))
     place = fold(reporter_words[0] if reporter_words else "", simplified)
     others = "\n".join(reporter_words[1:])
     names = fold(" ".join(m.group() for m in _NAME.finditer(others)), simplified)
@@ -258,8 +283,17 @@ def repeated_place(summary: str, reporter_words: Sequence[str], point: tuple[flo
     compact = _compact(text)
     for kind, piece in _fragments(place, fold(others, simplified), names, known):
         if re.search(rf"(?<!\d){piece}(?!\d)", text) if kind == "number" else piece in compact:
-            return _as_written(piece, [*reporter_words, summary], simplified)
-    return _said_place(fold(summary, simplified, numerals=False), place, known, readings)
+            return Repeated(PLACE, _as_written(piece, [*reporter_words, summary], simplified))
+    said = _said_place(fold(summary, simplified, numerals=False), place, known, readings)
+    return Repeated(PLACE, said) if said is not None else None
+
+
+def repeated_place(summary: str, reporter_words: Sequence[str], point: tuple[float, float] | None,
+                   city_names: Callable[[str], set[str]], simplified: Callable[[str], str],
+                   contact: str = "", *, readings: Callable[[str], frozenset[str]]) -> str | None:
+    """``pinning``'s words only."""
+    found = pinning(summary, reporter_words, point, city_names, simplified, contact, readings=readings)
+    return found.words if found is not None else None
 
 
 def _with_digits(text: str, simplified: Callable[[str], str]) -> tuple[str, list[tuple[int, int]]]:

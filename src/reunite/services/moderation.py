@@ -12,9 +12,9 @@ from reunite.domain.errors import Conflict, InvalidInput, bounded
 from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, settled, state_of, transition
 from reunite.domain.model import PhotoOwner, SightingStatus
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.summary import SUMMARY_LIMIT, cleaned, fold, repeated_place
+from reunite.domain.summary import SUMMARY_LIMIT, cleaned
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
-from reunite.services import idempotency, workbench
+from reunite.services import idempotency, words, workbench
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
 from reunite.services.queries import audit_read
@@ -227,31 +227,15 @@ def _reports_in(queues: dict[str, list[dict[str, Any]]]) -> list[int]:
 def write_family_summary(deps: Deps, who: Principal, sighting_id: int, summary: str) -> None:
     """A moderator's words about the child for families and partners (what the child wore and was doing,
     who was with the child), who may not read the reporter's own words; written again the same, nothing
-    changes. Words that repeat the reporter's place beyond its city are refused."""
+    changes. Words that repeat the reporter's place beyond its city, a position, a map code or a contact are
+    refused (``words.refuse_repeated``)."""
     require(who, Permission.MODERATE)
     summary = bounded(cleaned(summary), SUMMARY_LIMIT, "family_summary")
     row = deps.read.sighting(sighting_id)
     if row["status"] not in (SightingStatus.PENDING, SightingStatus.APPROVED):
         raise Conflict("report {id} is not shown to families: there is nothing to write for them", id=sighting_id)
-    point = (row["lat"], row["lon"]) if row.get("lat") is not None and row.get("lon") is not None else None
-    words = [row.get("place_text") or "", row.get("description") or "", row.get("with_whom") or ""]
-    if (repeated := repeated_place(summary, words, point, lambda place: _city_names(deps, place),
-                                   deps.places.simplified, row.get("reporter_contact") or "",
-                                   readings=deps.places.readings)) is not None:
-        raise InvalidInput(
-            "these words repeat the place the reporter gave (“{words}”): families may read its city only",
-            field="family_summary", words=repeated)
+    words.refuse_repeated(deps, summary, [row], "family_summary")
     with deps.uow() as uow:
         if uow.set_family_summary(sighting_id, summary):
             uow.audit(who.actor, "sighting.family_summary_written", "sighting", sighting_id, words=summary)
         uow.commit()
-
-
-def _city_names(deps: Deps, place: str) -> set[str]:
-    """The names (folded) under which ``place`` names its public city, which every reader sees: the
-    city as the gazetteer writes it and the city's and its province's own names in every script
-    (上海市, 上海, Shanghai; 臺北 for 台北), never a longer piece of the place words that holds them."""
-    city = deps.places.city(place)
-    if not city:
-        return set()
-    return {fold(name, deps.places.simplified) for name in {city, *deps.places.city_names(place)}}

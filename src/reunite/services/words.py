@@ -1,0 +1,50 @@
+"""Free words staff write that families or partners read (a sighting's words for families, a reviewer's
+message to the family, a verification's notes) may not repeat what pins a report's spot or its
+reporter's contact: each is read by ``domain.summary.pinning`` against every report it may speak of,
+and refused with what it repeats named, in the reader's language."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from reunite.domain.errors import InvalidInput
+from reunite.domain.summary import CONTACT, MAP_CODE, POSITION, Repeated, fold, pinning
+from reunite.services.deps import Deps
+
+
+def city_names(deps: Deps, place: str) -> set[str]:
+    """The names (folded) under which ``place`` names its public city, which every reader sees: the
+    city as the gazetteer writes it and the city's and its province's own names in every script
+    (上海市, 上海, Shanghai; 臺北 for 台北), never a longer piece of the place words that holds them."""
+    city = deps.places.city(place)
+    if not city:
+        return set()
+    return {fold(name, deps.places.simplified) for name in {city, *deps.places.city_names(place)}}
+
+
+def repeated(deps: Deps, words: str, reports: Iterable[dict[str, Any]]) -> Repeated | None:
+    """What ``words`` repeat of any of ``reports`` (rows with their place words, other words, point and
+    contact), or of any spot or contact at all (coordinates, map codes, emails, phone numbers); None if nothing."""
+    for row in [*reports, {}]:  # and with no report: what pins any spot
+        point = (row["lat"], row["lon"]) if row.get("lat") is not None and row.get("lon") is not None else None
+        said = [row.get("place_text") or "", row.get("description") or "", row.get("with_whom") or ""] if row else []
+        if (found := pinning(words, said, point, lambda place: city_names(deps, place), deps.places.simplified,
+                             row.get("reporter_contact") or "", readings=deps.places.readings)) is not None:
+            return found
+    return None
+
+
+def refuse_repeated(deps: Deps, words: str, reports: Iterable[dict[str, Any]], field: str) -> None:
+    """Refuse ``words`` (for the form's ``field``) that repeat what pins a report's spot or a contact."""
+    found = repeated(deps, words, reports)
+    if found is None:
+        return
+    if found.kind == CONTACT:
+        raise InvalidInput("these words give a contact (“{words}”): families and partners never read a phone number or an email, the reporter's or anyone's", field=field, words=found.words)  # noqa: E501
+    if found.kind == MAP_CODE:
+        raise InvalidInput("these words give a map code (“{words}”) that pins a spot: families may read a report's city only", field=field, words=found.words)  # noqa: E501
+    if found.kind == POSITION:
+        raise InvalidInput("these words give a position on the map (“{words}”): families may read a report's city only", field=field, words=found.words)  # noqa: E501
+    raise InvalidInput("these words repeat the place the reporter gave (“{words}”): families may read its city only",
+                       field=field, words=found.words)
