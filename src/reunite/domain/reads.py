@@ -120,6 +120,11 @@ class ReadModel(WorkbenchReads, Protocol):
 
     def verifications(self, case_id: int) -> list[dict[str, Any]]: ...
 
+    def case_reports(self, case_id: int) -> list[dict[str, Any]]:
+        """The reports a message on the case may speak of: its candidates' and their groups' (any status),
+        with their place words, other words, point and reporter's contact."""
+        ...
+
     def audit_entries(self, query: AuditQuery) -> list[dict[str, Any]]:
         """At most ``query.limit`` + 1 audit log entries, newest first, with who each actor is."""
         ...

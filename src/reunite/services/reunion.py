@@ -9,7 +9,7 @@ from reunite.domain.access import Permission, Principal, require, require_corres
 from reunite.domain.errors import Conflict, InvalidInput, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
-from reunite.services import idempotency
+from reunite.services import idempotency, words
 from reunite.services.deps import Deps
 from reunite.services.moderation import change_case, kept_case
 
@@ -19,7 +19,9 @@ SAID_AGAIN = timedelta(hours=1)  # the same message sent again within this, nobo
 
 
 def send_message(deps: Deps, who: Principal, case_id: int, body: str, key: idempotency.Key | None = None) -> int:
-    """The family and reviewers write to each other on the case; nobody sees the other's contact.
+    """The family and reviewers write to each other on the case; nobody sees the other's contact. A
+    reviewer's words are refused where they repeat what pins a report's spot or a contact
+    (``words.refuse_repeated``): the family reads reports' cities only.
     A retry (the same ``key``; or, without one, the same message again while it is still the last one
     on the case, within an hour) answers the first message's id and sends nothing twice."""
     require_correspondent(who, case_id)
@@ -30,6 +32,8 @@ def send_message(deps: Deps, who: Principal, case_id: int, body: str, key: idemp
         raise InvalidInput("write a message", field="body")
     if len(body) > 4000:
         raise InvalidInput("the message is too long (at most 4,000 characters)", field="body")
+    if not who.owns(case_id):  # a reviewer's words the family reads
+        words.refuse_repeated(deps, body, deps.read.case_reports(case_id), "body")
     with deps.uow() as uow:
         kept_case(uow, case_id)
         uow.one_at_a_time(f"message:{case_id}")
@@ -60,10 +64,11 @@ def record_verification(
     if candidate_id is not None and candidate_id not in {c["id"] for c in deps.read.candidates(case_id, None)}:
         raise InvalidInput("candidate {candidate} is not a candidate of case {case}", field="candidate_id",
                            candidate=candidate_id, case=case_id)
+    notes = bounded(notes, 4000, "notes")
+    words.refuse_repeated(deps, notes, deps.read.case_reports(case_id), "notes")  # the family reads them
     with deps.uow() as uow:
         kept_case(uow, case_id)
-        verification = uow.add_verification(case_id, candidate_id, method, result, bounded(notes, 4000, "notes"),
-                                            who.actor)
+        verification = uow.add_verification(case_id, candidate_id, method, result, notes, who.actor)
         uow.audit(who.actor, "case.verification_recorded", "case", case_id, method=method, result=result,
                   candidate=candidate_id)
         if (won := idempotency.remember_id(uow, key, verification)) is not None:

@@ -262,6 +262,12 @@ class ModerationReads:
         return self._all("SELECT id, candidate_id, method, result, notes, recorded_by, created_at "
                          "FROM verifications WHERE case_id = :id ORDER BY created_at, id", id=case_id)
 
+    def case_reports(self, case_id: int) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT DISTINCT t.id, t.place_text, t.description, t.with_whom, t.lat, t.lon, t.reporter_contact "
+            "FROM candidates c JOIN sightings s ON s.id = c.sighting_id JOIN sightings t ON t.id = s.id "
+            "OR t.group_id = s.group_id WHERE c.case_id = :id ORDER BY t.id", id=case_id)
+
     def poster_outcome(self, case_id: int) -> str | None:
         rows = self._all("SELECT status FROM cases WHERE id = :id AND verified_at IS NOT NULL "
                          "AND status IN ('reunited', 'closed')", id=case_id)
