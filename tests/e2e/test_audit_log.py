@@ -103,6 +103,49 @@ def test_every_read_that_showed_the_sighting_is_found_by_it_in_the_same_form_eve
     assert both.status_code == 422 and "subject_id" in both.text
 
 
+def test_who_saw_a_sightings_exact_place_finds_police_lists_and_trails_whatever_became_of_its_group(
+    world: w.World
+) -> None:
+    """Probe s14 F6: police listed sighting N (API and page) and read it in another report's trail; "who saw
+    N" must find each read, also once N has left that trail (a moderator split a wrong group)."""
+    police = actor_of(world, "police")
+    with world.container.engine.begin() as conn:
+        other = int(conn.execute(text("SELECT max(id) FROM sightings WHERE id NOT IN (:a, :b)"),
+                                 {"a": world.sighting, "b": world.pending}).scalar_one())
+        group = int(conn.execute(text("INSERT INTO sighting_groups DEFAULT VALUES RETURNING id")).scalar_one())
+        conn.execute(text("UPDATE sightings SET group_id = :g, status = 'approved' WHERE id IN (:a, :b)"),
+                     {"g": group, "a": world.sighting, "b": other})
+    with world.client("police") as client:
+        trail = client.get(f"/api/sightings/{other}").json()["trail"]
+        assert world.sighting in [t["id"] for t in trail] and any(str(w.EXACT_LAT)[:7] in str(t) for t in trail)
+        assert world.sighting in [s["id"] for s in client.get("/api/sightings").json()["items"]]
+        assert client.get("/sightings").status_code == 200  # the page's list, exact places for police
+    with world.container.engine.begin() as conn:  # the report leaves the trail it was read in
+        conn.execute(text("UPDATE sightings SET group_id = NULL WHERE id = :a"), {"a": world.sighting})
+    seen = entries(world, "admin", subject=f"sighting:{world.sighting}", actor=police)
+    assert len([e for e in seen if e["action"] == "sightings.listed"]) == 2  # the API's list and the page's
+    read_in_trail = [e for e in seen if e["action"] == "sighting.viewed"]
+    assert read_in_trail and all(e["detail"]["exact_place"] for e in read_in_trail)
+    assert {e["subject_id"] for e in read_in_trail} == {world.sighting}  # filed under the sighting it showed
+    assert read_in_trail[0]["detail"]["via"] == "trail" and read_in_trail[0]["detail"]["of"] == other
+
+
+def test_a_case_listing_that_showed_the_sighting_is_found_after_the_proposal_is_withdrawn(world: w.World) -> None:
+    """Probe s14 F6 variation: a proposal withdrawn (the sighting matched again) or trimmed leaves no candidate
+    row; police who listed the case's candidates with that sighting's exact place are still found."""
+    police = actor_of(world, "police")
+    with world.container.engine.connect() as conn:
+        sighting = int(conn.execute(text("SELECT sighting_id FROM candidates WHERE id = :id"),
+                                    {"id": world.proposed}).scalar_one())
+    with world.client("police") as client:
+        listed = client.get(f"/api/cases/{world.case_b}/candidates").json()
+    assert sighting in {c["sighting_id"] for c in listed}
+    with world.container.engine.begin() as conn:
+        conn.execute(text("DELETE FROM candidates WHERE id = :id"), {"id": world.proposed})
+    seen = entries(world, "admin", subject=f"sighting:{sighting}", actor=police, action="candidates.viewed")
+    assert [e["subject_id"] for e in seen if e["subject"] == "case"] == [world.case_b]
+
+
 @pytest.mark.parametrize("who", ["admin", "police", "token_admin"])
 def test_admins_police_and_an_admin_token_read_it(world: w.World, who: str) -> None:
     with world.client(who) as client:

@@ -172,7 +172,9 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
         stale = existing - _pairs(chosen)
         refreshed += [r for r in ranks if _key(r) in stale]
     new = save_within_caps(deps, uow, sighting_id, proposed, refreshed)
-    uow.audit(SYSTEM, audited, "sighting", sighting_id, new_candidates=new, refreshed=len(refreshed))
+    # the cases it was proposed for: "who saw sighting N" finds their candidate lists, also once the proposal is gone
+    uow.audit(SYSTEM, audited, "sighting", sighting_id, new_candidates=new, refreshed=len(refreshed),
+              cases=sorted({r.case_id for r in proposed}))
     # new candidates, or a report queue grown past its threshold (one notice job waiting is enough;
     # none once this hour's notice went out)
     if not reviewers_told(deps, uow):

@@ -98,9 +98,23 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]
         trail = deps.read.group_trail(row["group_id"], access.browsable_statuses(who))
         trail = [sighting_shown(deps, who, r) for r in trail]  # in the order of the times this reader reads
         shown["trail"] = sorted(trail, key=lambda r: (r["seen_at"], r["id"]))
-    audit_read(deps, who, "sighting.viewed", "sighting", sighting_id, exact_place=shown["place_precise"],
-                contact="reporter_contact" in shown, trail=[r["id"] for r in shown["trail"]])
+    _audit_view(deps, who, shown)
     return shown
+
+
+def _audit_view(deps: Deps, who: Principal, shown: dict[str, Any]) -> None:
+    """A sighting's read, and one read of each other report its trail showed, filed under that report (as
+    the workbench files its trail): "who saw sighting N" finds it by N's own entries, whatever becomes of
+    the group later (before, only through the trail's ids, while N stayed in that group)."""
+    sighting_id = shown["id"]
+    with deps.uow() as uow:
+        uow.audit(who.actor, "sighting.viewed", "sighting", sighting_id, exact_place=shown["place_precise"],
+                  contact="reporter_contact" in shown, trail_shown=[r["id"] for r in shown["trail"]])
+        for member in shown["trail"]:
+            if member["id"] != sighting_id:
+                uow.audit(who.actor, "sighting.viewed", "sighting", member["id"], via="trail", of=sighting_id,
+                          exact_place=member["place_precise"])
+        uow.commit(durable=False)
 
 
 def visible_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]:

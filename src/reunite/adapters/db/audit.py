@@ -71,8 +71,13 @@ OF_CANDIDATE = ("EXISTS (SELECT 1 FROM candidates c WHERE c.sighting_id = :subje
 # the reads filed under another record that showed the sighting too, each found by the subject's index: a
 # case's candidates (with the sightings' ids; before, the candidates' ids only), the moderators' queues (their
 # reports, candidates and removal requests), another sighting's page showing its group's trail
+# the cases whose candidates showed the sighting: those it is a candidate of, and those its matching proposed it
+# for (a proposal withdrawn or trimmed since leaves no candidate row; the matching's entry names its cases)
+CANDIDATE_OF = ("(SELECT c.case_id FROM candidates c WHERE c.sighting_id = :subject_id UNION "
+                "SELECT jsonb_array_elements_text(m.detail->'cases')::bigint FROM audit_log m WHERE m.subject = "
+                "'sighting' AND m.subject_id = :subject_id AND m.action IN ('sighting.matched', 'sighting.rescored'))")
 SHOWN_ELSEWHERE = (
-    "a.subject = 'case' AND a.subject_id IN (SELECT c.case_id FROM candidates c WHERE c.sighting_id = :subject_id) "
+    f"a.subject = 'case' AND a.subject_id IN {CANDIDATE_OF} "
     f"AND a.action = 'candidates.viewed' AND ({SHOWN} OR "
     + OF_CANDIDATE.format(and_case="AND c.case_id = a.subject_id ", ids="a.detail->'ids'") + ")",
     f"a.subject = 'system' AND a.subject_id = 0 AND a.action = 'queues.viewed' AND ({SHOWN} "
@@ -80,6 +85,7 @@ SHOWN_ELSEWHERE = (
     + OF_CANDIDATE.format(and_case="", ids="a.detail->'ids'->'candidates'")
     + " OR EXISTS (SELECT 1 FROM takedowns t WHERE t.subject = 'sighting' AND t.subject_id = :subject_id "
     "AND a.detail->'ids'->'takedowns' @> to_jsonb(ARRAY[t.id])))",
+    # entries written before each trail's reports got their own (``queries.get_sighting``): while still grouped
     "a.subject = 'sighting' AND a.subject_id IN (SELECT m.id FROM sightings m JOIN sightings s ON s.group_id = "
     "m.group_id WHERE s.id = :subject_id AND m.id <> s.id) AND a.action = 'sighting.viewed' "
     "AND a.detail->'trail' @> CAST(:ids AS jsonb)",
