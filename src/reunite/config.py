@@ -74,7 +74,8 @@ class Settings(BaseSettings):
     # Uploads
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, description="Largest accepted request body.")
     max_photo_bytes: int = Field(default=20 * 1024 * 1024, description="Largest accepted single photo.")
-    max_photo_pixels: int = Field(default=60_000_000, description="Decompression-bomb guard.")
+    max_photo_pixels: int = Field(default=50_000_000, description=(
+        "Decompression-bomb guard: a phone's largest common photos (48 and 50 megapixels) fit."))
     max_photos_per_report: int = 10
 
     # Face pipeline

@@ -22,6 +22,10 @@ pillow_heif.register_heif_opener()
 FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "HEIF": "image/heic"}
 EXIF_IFD, GPS_IFD = 0x8769, 0x8825
 DATETIME_ORIGINAL, OFFSET_TIME_ORIGINAL = 36867, 36881
+# A photo of more than SPARSE_FROM pixels is at least MIN_BYTES_PER_PIXEL bytes per pixel on disk: a camera's
+# least detailed JPEG (a flat grey wall) is 0.016, a phone's real ones 0.1 and more; a 70 kB PNG of 56 megapixels
+# (0.001) is a pixel flood, minutes of decoding and face searching for the worker, not a photo.
+SPARSE_FROM, MIN_BYTES_PER_PIXEL = 2_000_000, 0.01
 
 
 class PillowPhotoCodec:
@@ -51,7 +55,7 @@ class PillowPhotoCodec:
                 # only the accepted formats' parsers read the header: another format's (or a text file
                 # that starts like one) cannot be taken for "too many pixels"
                 image = Image.open(io.BytesIO(data), formats=list(FORMATS))
-                self._check_header(image)
+                self._check_header(image, len(data))
                 full = image.width
                 share = draft if longest is None else longest / max(image.size)
                 if share is not None and share <= 0.5 and image.format == "JPEG":  # decoded smaller, in the DCT
@@ -69,7 +73,8 @@ class PillowPhotoCodec:
             raise InvalidInput("the photo is truncated or corrupt and cannot be read") from exc
         return image, image.width / full
 
-    def _check_header(self, image: Image.Image) -> None:
+    def _check_header(self, image: Image.Image, size: int) -> None:
+        """The format and the pixel count the header declares, checked before any pixel is decoded."""
         if image.format not in FORMATS:
             raise UnsupportedMedia(
                 "{format} images are not accepted: send a JPEG, PNG, WebP or HEIC photo", format=image.format)
@@ -79,6 +84,8 @@ class PillowPhotoCodec:
                 "the photo is {width}×{height} pixels; the limit is {limit} megapixels",
                 width=image.width, height=image.height, limit=f"{self.max_pixels / 1e6:.0f}",
             )
+        if pixels > SPARSE_FROM and size < pixels * MIN_BYTES_PER_PIXEL:
+            raise PayloadTooLarge("the photo has too many pixels to be a real photo")
 
     def inspect(self, data: bytes) -> PhotoFacts:
         image = self.open(data)
