@@ -121,8 +121,9 @@ def seen_when(lang: Language, at: datetime, basis: str | None = None, zone_read:
               precision: str = "instant") -> str:
     """When a child was seen, in the reader's zone (zone named; ``day``: the date alone), saying how it is
     known (``seen_at_basis``): a time nobody gave is never shown as a time seen, but as the report's arrival;
-    a camera's clock says so, and the zone its zone-less time was read in. A time known to the hour
-    (``seen_at_precision`` "hour") reads as that hour, never as its first minute."""
+    a camera's clock says so, and the zone its zone-less time was read in; a time read from the report's words
+    says so too (``seen_at_zone`` beside ``given``). A time known to the hour (``seen_at_precision`` "hour")
+    reads as that hour, never as its first minute."""
     shown = lang.date(at) if day else lang.hour(at) if precision == "hour" else lang.datetime(at)
     if basis == "arrival":
         return lang.gettext("time not given (report received {time})", time=shown)
@@ -131,6 +132,9 @@ def seen_when(lang: Language, at: datetime, basis: str | None = None, zone_read:
                                                      zone=lang.zone_name_of(zone_read, at)))
     if basis == "camera":
         return "{} ({})".format(shown, lang.gettext("from the photo"))
+    if zone_read:  # given in the report's words (an e-mail, a post), read by the site
+        return "{} ({})".format(shown, lang.gettext("read from the report's words, as {zone}: check them",
+                                                     zone=lang.zone_name_of(zone_read, at)))
     return shown
 
 

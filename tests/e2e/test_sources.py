@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,11 +29,11 @@ from reunite.adapters.sources.web import SourceWeb
 from reunite.bootstrap import Container, bootstrap
 from reunite.config import Settings
 from reunite.domain import access
-from reunite.domain.access import OPERATOR
+from reunite.domain.access import OPERATOR, Role
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.mail import serve as mail_intake
 from reunite.services import moderation, sources
-from tests.conftest import SettableClock, plain_photo
+from tests.conftest import SettableClock, plain_photo, session_for
 
 
 def free_port() -> int:
@@ -123,6 +124,7 @@ def poll_now(container: Container) -> int:
     return sources.poll_due(container.deps)
 
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 RSS = """<?xml version="1.0"?><rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel>
 <title>随手拍解救乞讨儿童</title><link>{base}/</link>
 <item><title>今天下午3点在四川成都春熙路看到一个乞讨的小女孩</title><link>{base}/p/1</link>
@@ -233,6 +235,7 @@ class Inbox:
 
 
 def test_sightings_by_email_with_a_reply(settings: Settings, container: Container) -> None:
+    yesterday_evening = (datetime.now(SHANGHAI) - timedelta(days=1)).replace(hour=20, minute=0, second=0, microsecond=0)
     inbox, out_port, in_port = Inbox(), free_port(), free_port()
     outgoing = Controller(inbox, hostname="127.0.0.1", port=out_port)
     outgoing.start()
@@ -255,6 +258,7 @@ def test_sightings_by_email_with_a_reply(settings: Settings, container: Containe
         forged = EmailMessage()  # From someone else's address: no server vouched for it (nor a lower header)
         forged["Authentication-Results"] = "mx.example.net; spf=fail smtp.mailfrom=victim@example.org"
         forged["From"], forged["To"], forged["Subject"] = "victim@example.org", "sightings@example.org", "孩子"
+        forged["Date"] = format_datetime(yesterday_evening)  # "today" is the day it was sent
         forged.set_content("今天下午3点在成都市春熙路看到一个乞讨的孩子")
         forged.add_attachment(plain_photo(seed=23), maintype="image", subtype="jpeg", filename="23.jpg")
         with smtplib.SMTP("127.0.0.1", in_port) as smtp:
@@ -267,7 +271,8 @@ def test_sightings_by_email_with_a_reply(settings: Settings, container: Containe
     assert len(rows) == 2 and rows[0].status == "pending" and rows[0].photos == 2
     assert "Chunxi Road" in rows[0].description
     # the words' time and place are read as a post's are; the unvouched contact is marked for reviewers
-    assert rows[1].place_text == "四川省成都市" and rows[1].seen_at.astimezone(ZoneInfo("Asia/Shanghai")).hour == 15
+    assert rows[1].place_text == "四川省成都市"
+    assert rows[1].seen_at.astimezone(SHANGHAI) == yesterday_evening.replace(hour=15)
     with mailing.engine.connect() as conn:
         contacts = [r[0] for r in conn.exec_driver_sql("SELECT reporter_contact FROM sightings ORDER BY id")]
     assert contacts[0] == "walker@example.org" and "not verified" in contacts[1]
@@ -390,3 +395,55 @@ def test_a_repost_listed_after_its_original_only_adds_a_source(reading: Containe
     assert "春熙路" in only.description and "转发" not in only.description
     assert only.place_text == "四川省成都市" and only.seen_at == datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
     assert only.urls == [f"{base}/post/1", f"{base}/post/2"]
+
+
+def emailed(sender: str, words: str, date: str) -> bytes:
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = sender, "sightings@example.org", "看到孩子"
+    message["Date"] = date
+    message.set_content(words)
+    message.add_attachment(plain_photo(seed=len(sender)), maintype="image", subtype="jpeg", filename="p.jpg")
+    return message.as_bytes()
+
+
+def test_times_in_emailed_words_are_read_against_the_messages_date_and_shown_as_read(container: Container) -> None:
+    """"晚上12点" and "12am" are midnight, not noon; 半 is half past; 前天 / 上周六 / "on Monday" are those days,
+    counted from the message's Date in the sender's offset (not when the intake ran); such a time is shown as
+    read from the words, and one that cannot be read for sure is no time given at all."""
+    from reunite.entrypoints.mail import read_message
+    from reunite.services import mail_intake
+
+    sent = (datetime.now(SHANGHAI) - timedelta(days=1)).replace(hour=0, minute=37, second=0, microsecond=0)
+    day = sent.replace(minute=0)
+    saturday = day - timedelta(days=sent.weekday() + 2)  # last week's (weeks start on Monday)
+    monday = day - timedelta(days=sent.weekday() or 7)  # 17:00 on the Monday sent is still to come
+    said = {
+        "今天晚上12点在上海市黄浦区看到一个穿红衣服的女孩": day,
+        "Saw a girl of about 8 at 12am near Shanghai": day,
+        "前天下午3点半在上海市黄浦区人民广场看到她": day - timedelta(days=2) + timedelta(hours=15, minutes=30),
+        "上周六下午4点在人民广场": saturday + timedelta(hours=16),
+        "Saw her at 5pm on Monday": monday + timedelta(hours=17),
+        "bus 11:30 to Pudong, girl about 7": None,  # morning or night, and maybe not when she was seen
+    }
+    ids = []
+    for number, words in enumerate(said):
+        sender, _, text, photos, message_id, _, date = read_message(
+            emailed(f"w{number}@example.org", words, format_datetime(sent)))
+        assert mail_intake.receive(container.deps, sender, "", text, photos, "zh_CN", message_id,
+                                   date=date) == "sighting_received"
+        with container.engine.connect() as conn:
+            ids.append(conn.exec_driver_sql("SELECT max(id) FROM sightings").scalar_one())
+    with container.engine.connect() as conn:
+        rows = {r.id: r for r in conn.exec_driver_sql(
+            "SELECT id, seen_at, seen_at_offset, seen_at_basis, seen_at_zone FROM sightings").fetchall()}
+    for sighting_id, (words, seen) in zip(ids, said.items(), strict=True):
+        row = rows[sighting_id]
+        if seen is None:
+            assert row.seen_at_basis == "arrival", words
+            continue
+        assert row.seen_at == seen and row.seen_at_offset == 480, (words, row.seen_at)
+        assert (row.seen_at_basis, row.seen_at_zone) == ("given", "UTC+08:00"), words
+    moderator = TestClient(create_app(container), headers={"Accept-Language": "en"})
+    moderator.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+    page = moderator.get(f"/sightings/{ids[0]}")
+    assert page.status_code == 200 and "read from the report&#39;s words" in page.text, page.text[:3000]

@@ -1,4 +1,4 @@
-"""Polling politely, times named in posts, and numbers fit to publish."""
+"""Polling politely and numbers fit to publish (times named in posts: test_said_time.py)."""
 
 from __future__ import annotations
 
@@ -6,19 +6,10 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from reunite.domain.access import public_as_of
-from reunite.domain.sources import healthy, next_poll, public_count, public_regions, time_in_text
+from reunite.domain.sources import healthy, next_poll, public_count, public_regions
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 POSTED = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # 17:00 in Shanghai
-
-
-def test_a_time_named_in_the_text_is_read_in_the_posters_zone() -> None:
-    assert time_in_text("今天下午3点在春熙路", POSTED, SHANGHAI) == datetime(2026, 11, 30, 7, 0, tzinfo=UTC)
-    assert time_in_text("昨天晚上8:30看到", POSTED, SHANGHAI) == datetime(2026, 11, 29, 12, 30, tzinfo=UTC)
-    # 21:00 is later than the post (17:00): the evening before
-    assert time_in_text("seen at 9pm", POSTED, SHANGHAI) == datetime(2026, 11, 29, 13, 0, tzinfo=UTC)
-    assert time_in_text("about 3 children", POSTED, SHANGHAI) is None
-    assert time_in_text("门牌号 12号", POSTED, SHANGHAI) is None
 
 
 def test_polls_back_off_and_sources_turn_unhealthy() -> None:

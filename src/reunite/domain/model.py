@@ -203,6 +203,8 @@ class NewSighting:
     photo_place: GeoPoint | None = None
     photo_zone_assumed: bool = False  # the camera wrote no zone: the phone read its time in its own zone
     reporter_zone: str = ""  # the IANA zone of the reporter's browser, where known (a camera's zone-less time)
+    # seen_at was read from the report's own words (an e-mail's, a post's) in this zone: said so wherever shown
+    seen_at_read_in: str = ""
 
     def __post_init__(self) -> None:
         """The short fields without format characters (``domain.spelling``): a place or a contact displays
@@ -217,7 +219,9 @@ class SeenTime:
 
     at: datetime
     basis: SeenAtBasis = SeenAtBasis.GIVEN
-    zone: str = ""  # CAMERA_ZONE_ASSUMED: the zone its zone-less clock was read in (an IANA name, "UTC+09:00")
+    # CAMERA_ZONE_ASSUMED: the zone its zone-less clock was read in (an IANA name, "UTC+09:00"); GIVEN: when not
+    # empty, the time was read from the report's words (an e-mail's, a post's), in this zone
+    zone: str = ""
     camera_clock: str = ""  # a camera's clock reading set aside as implausible, as the camera wrote it
 
 

@@ -1,5 +1,5 @@
 """Public posts as sightings: what a post is, how politely a source is polled (its interval, backoff on
-errors), when a source is unhealthy, and when a post's text names a time of its own. Also the rule
+errors), when a source is unhealthy. Also the rule
 for numbers in public: small counts are never shown exactly."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 MIN_INTERVAL = timedelta(minutes=1)
@@ -63,29 +63,6 @@ def healthy(failures: int, last_ok_at: datetime | None, interval: timedelta, now
     if failures >= UNHEALTHY_FAILURES:
         return False
     return last_ok_at is None or now - last_ok_at <= 3 * max(interval, MIN_INTERVAL) + MAX_BACKOFF * (failures > 0)
-
-
-CLOCK = re.compile(r"(?:(?P<day>今天|昨天|today|yesterday)\s*)?(?P<half>上午|下午|晚上|早上|中午)?\s*"
-                   r"(?P<hour>\d{1,2})(?:[:：点](?P<minute>\d{1,2})?分?|\s*(?P<ampm>am|pm))", re.IGNORECASE)
-
-
-def time_in_text(text: str, posted_at: datetime, zone: tzinfo) -> datetime | None:
-    """The time a post's text names for the sighting ("今天下午3点", "yesterday 9:30", "at 5pm"), read in
-    ``zone`` (the deployment's: posters write local times); None when it names none. A time later than
-    the post belongs to the day before."""
-    found = CLOCK.search(text)
-    if not found or (found["minute"] is None and found["ampm"] is None and "点" not in found.group(0)):
-        return None
-    hour, minute = int(found["hour"]), int(found["minute"] or 0)
-    if (found["half"] in ("下午", "晚上") or (found["ampm"] or "").lower() == "pm") and hour < 12:
-        hour += 12
-    if hour > 23 or minute > 59:
-        return None
-    local = posted_at.astimezone(zone)
-    moment = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
-    if (found["day"] or "").lower() in ("昨天", "yesterday") or moment > local:
-        moment -= timedelta(days=1)
-    return moment.astimezone(posted_at.tzinfo)
 
 
 def public_count(count: int) -> int | None:

@@ -8,8 +8,9 @@ import email
 import email.policy
 import logging
 import re
+from datetime import datetime
 from email.message import EmailMessage
-from email.utils import parseaddr
+from email.utils import parseaddr, parsedate_to_datetime
 from typing import Any
 
 from reunite.domain.errors import TooManyRequests
@@ -41,8 +42,8 @@ def vouched_for(message: EmailMessage, sender: str) -> bool:
     return False
 
 
-def read_message(raw: bytes) -> tuple[str, str, str, list[Upload], str, bool]:
-    """(sender, subject, text, photos, message id, whether the sender is vouched for) of an email;
+def read_message(raw: bytes) -> tuple[str, str, str, list[Upload], str, bool, datetime | None]:
+    """(sender, subject, text, photos, message id, whether the sender is vouched for, its Date) of an email;
     photos are its image parts. The sender is the From address (what authentication vouches for)."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
@@ -53,7 +54,16 @@ def read_message(raw: bytes) -> tuple[str, str, str, list[Upload], str, bool]:
     body = message.get_body(preferencelist=("plain", "html"))
     text = body.get_content() if body is not None else ""
     return (sender, str(message.get("Subject") or ""), str(text).strip(), photos, str(message.get("Message-ID") or ""),
-            vouched_for(message, sender))
+            vouched_for(message, sender), sent_date(str(message.get("Date") or "")))
+
+
+def sent_date(header: str) -> datetime | None:
+    """The Date header as an instant with the sender's offset (``-0000``, "no zone known", without one);
+    None when missing or unreadable."""
+    try:
+        return parsedate_to_datetime(header) if header.strip() else None
+    except (TypeError, ValueError, IndexError):
+        return None
 
 
 class IntakeHandler:
@@ -63,11 +73,11 @@ class IntakeHandler:
         self.deps = deps
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        sender, subject, text, photos, message_id, verified = read_message(envelope.content)
+        sender, subject, text, photos, message_id, verified, date = read_message(envelope.content)
         language = "zh_CN" if CJK.search(subject + text) else "en"
         try:
             kind = await asyncio.to_thread(mail_intake.receive, self.deps, sender, subject, text, photos, language,
-                                           message_id, verified)
+                                           message_id, verified, date)
         except TooManyRequests:
             return "450 Too many reports from this address: please try again in an hour"
         log.info("emailed sighting from a sender: %s", kind)

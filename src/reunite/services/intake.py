@@ -165,7 +165,7 @@ def seen_time(sighting: NewSighting, facts: Sequence[PhotoFacts], now: datetime,
     clock (``camera_plausible``), else the report's arrival (in the site's zone), flagged as such, with a
     camera clock set aside as implausible (1970-01-01) kept to tell the reporter and the moderators."""
     if sighting.seen_at is not None:
-        return SeenTime(sighting.seen_at)
+        return SeenTime(sighting.seen_at, zone=sighting.seen_at_read_in)
     readings = clock_readings(facts, sighting, where)
     for when, assumed in readings:
         if camera_plausible(when, now):

@@ -12,6 +12,7 @@ from typing import Any
 from reunite.domain.access import Permission, Principal, Role, require
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
 from reunite.domain.model import NewSighting, Provenance, Upload
+from reunite.domain.said_time import time_in_text, zone_read_in
 from reunite.domain.sources import (
     Post,
     SourceFailed,
@@ -19,7 +20,6 @@ from reunite.domain.sources import (
     healthy,
     is_mastodon_timeline,
     next_poll,
-    time_in_text,
 )
 from reunite.services import idempotency, intake
 from reunite.services.deps import Deps
@@ -136,9 +136,10 @@ def _ingest(deps: Deps, source_id: int, post: Post) -> int:
             log.info("photo %s of %s not read: %s", url, post.url, exc)
     if not uploads:
         return 0
-    seen = (time_in_text(post.text, post.posted_at, deps.site.zone) or post.posted_at) if post.posted_at else None
-    sighting = NewSighting(seen_at=seen, place=None, place_text=post.place_text[:500],
-                           description=post.text[:MAX_TEXT])
+    said = time_in_text(post.text, post.posted_at, deps.site.zone) if post.posted_at else None
+    sighting = NewSighting(seen_at=said or post.posted_at, place=None, place_text=post.place_text[:500],
+                           description=post.text[:MAX_TEXT],
+                           seen_at_read_in=zone_read_in(deps.site.zone, said) if said else "")
     try:
         receipt = intake.report_sighting(deps, READER, sighting, uploads, provenance)
     except ReuniteError as exc:

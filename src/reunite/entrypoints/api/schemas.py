@@ -29,7 +29,9 @@ SEEN_AT_BASIS = (
     "only a latest time; matching draws nothing from it). Show `arrival` as \"time not given (report received "
     "…)\", never as a time seen")
 SEEN_AT_ZONE = ("With `camera_zone_assumed`: the zone the camera's zone-less clock was read in (an IANA name, or "
-                "an offset such as UTC+09:00); empty otherwise")
+                "an offset such as UTC+09:00). With `given`: when not empty, the time was read from the report's "
+                "own words (an e-mail's, a public post's), in that zone: show it as such, to be checked against "
+                "the words. Empty otherwise")
 CAMERA_CLOCK = ("A photo's clock set aside as implausible (before 2000-01-01, more than 25 years before the "
                 "report, or in the future), as the camera wrote it (e.g. `1970-01-01 00:00`): seen_at is then "
                 "the report's arrival (`arrival`); empty otherwise")
