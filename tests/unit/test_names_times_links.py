@@ -93,11 +93,15 @@ def test_every_reader_of_a_time_from_outside_takes_an_hours_only_offset_and_keep
                     "2026-02-30T10:00Z", "1764727200", "soon"):
         assert iso_time(no_time) is None and instant(no_time) is None, no_time
     assert iso_time("2026-12-03T10:00") == datetime(2026, 12, 3, 10)  # no offset: the caller reads it in a zone
+    assert iso_time("2026-12-03T10:00-00:00") == datetime(2026, 12, 3, 10)  # RFC 3339: offset unknown, the same
+    assert offset_minutes(iso_time("2026-12-03T10:00+00:00") or datetime.min) == 0  # UTC itself stays UTC
 
 
 def test_the_api_refuses_a_time_without_its_offset_or_beyond_fourteen_hours_naming_why() -> None:
     api = TypeAdapter(GivenTime)
     for text, kind in (("2026-12-03T10:00", "timezone_aware"), ("2026-12-03", "timezone_aware"),
+                       # RFC 3339's "-00:00": the offset is unknown, not UTC
+                       ("2026-12-03T10:00-00:00", "timezone_aware"), ("2026-12-03T10:00-0000", "timezone_aware"),
                        ("2026-12-03T10:00+15", "offset_range"), ("2026-12-03T10:00-1430", "offset_range"),
                        ("2026-12-03T10:00+8", "datetime_parsing"), ("1764727200", "datetime_parsing")):
         with pytest.raises(ValidationError) as refused:

@@ -68,7 +68,8 @@ def iso_time(text: str) -> datetime | None:
     """A date and time in ISO 8601 as anyone outside sends it (the API, a sheet, PFIF, a feed, a form): the
     one reader of them all. ``2026-12-03T10:00+08:00``, ``…+0800``, ``…+08`` (hours alone), ``…Z``, with or
     without seconds and their fraction, ``T`` or a space between; a day alone is its midnight. Naive when
-    it names no offset (the caller reads it in a zone, or refuses it); None when it is no such time. Any
+    it names no offset, or ``-00:00`` (RFC 3339: offset unknown), and the caller reads it in a zone, or refuses
+    it; None when it is no such time. Any
     offset under a day is read (``localize`` refuses one beyond ±14:00, saying so)."""
     found = ISO_TIME.fullmatch(text.strip())
     if found is None:
@@ -84,6 +85,8 @@ def iso_time(text: str) -> datetime | None:
     if hours > 23 or minutes > 59:
         return None
     east = (hours * 60 + minutes) * (-1 if found["sign"] == "-" else 1)
+    if east == 0 and found["sign"] == "-":
+        return wall  # "-00:00" (RFC 3339): the offset is unknown, not UTC: as if none were named
     return wall.replace(tzinfo=UTC if east == 0 else timezone(timedelta(minutes=east)))
 
 
