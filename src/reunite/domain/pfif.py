@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from reunite.domain.dates import loose_date
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import NewCase, Sex, age_in_years
-from reunite.domain.times import iso_time
+from reunite.domain.said_time import dated_time
+from reunite.domain.times import iso_time, localize
 
 PERSON_FIELDS = (
     "person_record_id", "entry_date", "expiry_date", "author_name", "author_email", "author_phone", "source_name",
@@ -93,24 +94,51 @@ def birth(person: dict[str, str], at: datetime) -> Birth | None:
     return Birth((at - timedelta(days=365.25 * (low + high) / 2 + 182)).date(), "age")
 
 
-def missing_since(person: dict[str, str], recorded: datetime) -> datetime:
-    """When the person went missing: a ``missing since: …`` (``走失时间：…``) line of the description,
-    else the record's own date. Adults looking for the family they lost as children say it this way."""
+@dataclass(frozen=True)
+class MissingSince:
+    """When the person went missing, as the record says it: ``at`` with the offset it was given in (a day, month
+    or year alone: its first day at UTC midnight, shown as that date); ``read_in``: the zone a time given
+    without an offset was read in (said in the import's report), else empty."""
+
+    at: datetime
+    read_in: str = ""
+
+
+def missing_since(person: dict[str, str], recorded: datetime, where: tzinfo) -> MissingSince:
+    """When the person went missing: a ``missing since: …`` (``走失时间：…``) line of the description, else
+    the record's own date (shown as a day: ``precisions``). Adults looking for the family they lost as children
+    say it this way. A time without an offset (or ``-00:00``) is read in ``where`` (the partner's zone, else the
+    site's); a line that cannot be read is refused (InvalidInput), never replaced by the record's date."""
     line = MISSING_LINE.search(person.get("description", ""))
     if line is None:
-        return recorded
-    found = loose_date(line.group(1))
-    return instant(line.group(1)) or (datetime.combine(found[0], datetime.min.time(), UTC) if found else recorded)
+        return MissingSince(recorded)
+    said = line.group(1).strip()
+    moment = iso_time(said)
+    if moment is not None and len(said) > len("yyyy-mm-dd"):  # a date and time
+        at = localize(moment, where, "missing_since")
+        return MissingSince(at, "" if moment.tzinfo else getattr(where, "key", str(where)))
+    found = loose_date(said)
+    if found is not None:
+        return MissingSince(datetime.combine(found[0], time(), UTC))
+    spoken = dated_time(said, where)
+    if spoken is not None:
+        return MissingSince(spoken, getattr(where, "key", str(where)))
+    raise InvalidInput("the missing-since line “{said}” cannot be read: write it as 2026-11-20T10:00+08:00 or 2026-11-20",  # noqa: E501
+                       field="missing_since", said=said[:80])
 
 
 def precisions(person: dict[str, str]) -> tuple[str, str]:
     """How precise a partner's dates were, so that they are shown as sent: the birth date ("day", "month",
     "year", or "age" when only an age was given) and the date missing ("instant", or "day", "month",
-    "year" for a ``missing since:`` line without a time). A case typed here: ("day", "instant")."""
+    "year" for a ``missing since:`` line without a time; "day" without such a line: the record's own date is
+    no instant anyone saw the child at). A case typed here: ("day", "instant")."""
     found = loose_date(person.get("date_of_birth", ""))
     born = found[1] if found else "age" if person.get("age", "").strip() else "day"
     line = MISSING_LINE.search(person.get("description", ""))
-    when = loose_date(line.group(1)) if line and len(line.group(1)) <= len("yyyy-mm-dd") else None  # no time
+    if line is None:
+        return born, "day"
+    said = line.group(1).strip()
+    when = loose_date(said) if iso_time(said) is None or len(said) <= len("yyyy-mm-dd") else None  # no time
     return born, when[1] if when else "instant"
 
 
@@ -129,9 +157,10 @@ def is_placeholder(person: dict[str, str]) -> bool:
     return not any(person.get(name, "").strip() for name in PERSON_FIELDS if name not in PERSON_PLACEHOLDER)
 
 
-def person_case(person: dict[str, str]) -> tuple[NewCase, datetime]:
+def person_case(person: dict[str, str], where: tzinfo) -> tuple[NewCase, datetime, str]:
     """A PFIF person as the case of someone who went missing as a child (whatever their age now),
-    with the record's source date; InvalidInput says why a person cannot be one."""
+    with the record's source date and the zone a time without an offset was read in (``missing_since``);
+    InvalidInput says why a person cannot be one."""
     recorded = instant(person.get("source_date", "")) or instant(person.get("entry_date", ""))
     if recorded is None:
         raise InvalidInput("no source_date or entry_date")
@@ -141,7 +170,8 @@ def person_case(person: dict[str, str]) -> tuple[NewCase, datetime]:
     born = birth(person, recorded)
     if born is None:
         raise InvalidInput("no date of birth or age: Reunite registers people who went missing as children")
-    missing = missing_since(person, recorded)
+    said = missing_since(person, recorded, where)
+    missing = said.at
     if born.day > missing.date():
         raise InvalidInput("the date of birth is after the date missing")
     if age_in_years(born.day, missing.date()) >= CHILD_YEARS:
@@ -152,7 +182,7 @@ def person_case(person: dict[str, str]) -> tuple[NewCase, datetime]:
         description=person.get("description", "")[:4000],
         nicknames=tuple(n.strip() for n in person.get("alternate_names", "").splitlines() if n.strip()),
     )
-    return case, recorded
+    return case, recorded, said.read_in
 
 
 def full_name(given: str, family: str) -> str:

@@ -206,3 +206,18 @@ def zone_read_in(zone: tzinfo, when: datetime) -> str:
     """The zone words were read in, as stored beside the time (``SeenTime.zone``): its IANA name, else the
     offset ("UTC+08:00", an e-mail's Date header's)."""
     return getattr(zone, "key", "") or offset_name(when)
+
+
+def dated_time(text: str, zone: tzinfo) -> datetime | None:
+    """A date with its year and a time of day said in words ("2026年11月20日上午10点", "2026-11-20 3pm"), in
+    ``zone``; None unless exactly one such date and a time of day that leaves no doubt are said."""
+    dates = [m for m in (*CN_DATE.finditer(text), *ISO_DATE.finditer(text)) if m["year"]]
+    wall = next((w for w in (_wall_clock(c, None) for c in _clocks(CN_DATE.sub(" ", ISO_DATE.sub(" ", text))))
+                 if w is not None), None)
+    if len(dates) != 1 or wall is None:
+        return None
+    try:
+        day = date(int(dates[0]["year"]), int(dates[0]["month"]), int(dates[0]["day"]))
+    except ValueError:
+        return None
+    return _at(day, wall, zone)

@@ -84,11 +84,10 @@ def _print_report(report: ImportReport) -> None:
                f"{report.expired} expired, {report.notes_added} notes added ({report.notes_known} already known), "
                f"{report.linked} duplicates linked, {len(report.problems)} problems")
     zones: dict[str, list[str]] = {}
-    for read in report.read_in_zone:  # a sheet's rows whose time named no UTC offset
-        zones.setdefault(read.zone, []).append(str(read.row))
+    for read in report.read_in_zone:  # a sheet's rows (or PFIF records) whose time named no UTC offset
+        zones.setdefault(read.zone, []).append(f"row {read.row}" if read.row else read.record)
     for name, rows in zones.items():
-        typer.echo(f"missing_since without a UTC offset, read in {name}: row{'s' if len(rows) > 1 else ''} "
-                   f"{', '.join(rows)}")
+        typer.echo(f"missing_since without a UTC offset, read in {name}: {', '.join(rows)}")
     for problem in report.problems:
         typer.echo(f"  {problem.where}: {problem.message}", err=True)
     for known in report.already:  # registered before: not an error, nothing registered again

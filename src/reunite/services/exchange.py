@@ -23,6 +23,9 @@ CSV_COLUMNS = ("id", "record_id", "given_name", "family_name", "nicknames", "sex
                "last_seen_text", "description", "marks", "status", "verified_at", "source")
 
 
+INSTANTS = "_instants"  # a Problem's params that were instants (kept as ISO 8601 text), by name
+
+
 class Problem(NamedTuple):
     """A record (or a sheet's row) not taken, or not taken whole, and why: ``reason`` is an English
     message template and ``params`` its values, so that each reader is told in their own language."""
@@ -35,8 +38,18 @@ class Problem(NamedTuple):
 
     @classmethod
     def of(cls, record: str, exc: ReuniteError, row: int = 0) -> Problem:
-        params = {name: str(value) for name, value in exc.params.items()}
-        return cls(record, exc.template, params, row, exc.field or "")
+        params = {name: value.isoformat() if isinstance(value, datetime) else str(value)
+                  for name, value in exc.params.items()}
+        instants = ",".join(name for name, value in exc.params.items() if isinstance(value, datetime))
+        return cls(record, exc.template, params | ({INSTANTS: instants} if instants else {}), row, exc.field or "")
+
+    @property
+    def values(self) -> dict[str, object]:
+        """The params as the message shows them: an instant again an instant, which each reader is shown in their
+        own zone, named ("2027-01-01 00:00:00+00:00" is no way to write a time); the rest as they were."""
+        instants = self.params.get(INSTANTS, "").split(",")
+        return {name: (datetime.fromisoformat(value) if name in instants else value)
+                for name, value in self.params.items() if name != INSTANTS}
 
     @classmethod
     def from_json(cls, found: list[Any]) -> Problem:
@@ -56,10 +69,12 @@ class Problem(NamedTuple):
 
 
 class ReadInZone(NamedTuple):
-    """A sheet's row whose time named no UTC offset, and the zone it was read in (its ``zone``, else the site's)."""
+    """A sheet's row (or a PFIF record) whose time named no UTC offset, and the zone it was read in (its
+    ``zone``, else the site's)."""
 
     row: int
     zone: str
+    record: str = ""  # a PFIF record's id ("" for a sheet's row)
 
 
 @dataclass
@@ -86,7 +101,8 @@ class ImportReport:
     @classmethod
     def from_json(cls, found: dict[str, Any]) -> ImportReport:
         return cls(**{**found, "problems": [Problem.from_json(p) for p in found.get("problems", [])],
-                      "read_in_zone": [ReadInZone(int(row), str(name)) for row, name in found.get("read_in_zone", [])],
+                      "read_in_zone": [ReadInZone(int(read[0]), str(read[1]), str(read[2]) if len(read) > 2 else "")
+                                       for read in found.get("read_in_zone", [])],
                       "already": [Problem.from_json(p) for p in found.get("already", [])]})
 
     def reasons(self) -> dict[str, str]:

@@ -46,7 +46,7 @@ from reunite.domain.pfif import (
 from reunite.domain.ports import UnitOfWork
 from reunite.services import idempotency
 from reunite.services.deps import Deps
-from reunite.services.exchange import ImportReport, Problem, audit_export, last_seen_as_read
+from reunite.services.exchange import ImportReport, Problem, ReadInZone, audit_export, last_seen_as_read
 from reunite.services.intake import check_case
 from reunite.services.retention import blank_case
 
@@ -126,13 +126,15 @@ def _import_person(deps: Deps, uow: UnitOfWork, who: Principal, person: dict[str
         report.problem(record, "closed or expired here: an import does not reopen it")
         return
     try:
-        case, recorded = person_case(person)
+        case, recorded, read_in = person_case(person, deps.site.zone)
         check_case(case, [], now)
     except ReuniteError as exc:
         report.problems.append(Problem.of(record, exc))
         if existing is None:
             uow.refuse_person(record)
         return
+    if read_in:  # a time without an offset: read in the site's zone, and said so
+        report.read_in_zone.append(ReadInZone(0, read_in, record))
     _store_person(deps, uow, who, record, person, _without_missing_line(case), recorded, expiry, existing, report,
                   version)
 

@@ -12,12 +12,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from reunite.adapters.db.people_tables import case_notes, pfif_refused
 from reunite.adapters.db.tables import cases
 from reunite.domain.model import NewCase
+from reunite.domain.times import offset_minutes
 
 
 def _case_values(case: NewCase) -> dict[str, Any]:
     return {
         "given_name": case.given_name, "family_name": case.family_name, "nicknames": list(case.nicknames),
         "sex": case.sex.value, "birth_date": case.birth_date, "missing_since": case.missing_since,
+        "missing_since_offset": offset_minutes(case.missing_since),  # the offset the record gave it in
         "last_seen_text": case.last_seen_text, "description": case.description,
     }
 

@@ -34,11 +34,12 @@ def report_json(report: exchange.ImportReport, lang: Language) -> dict[str, Any]
     body = asdict(report)
     for name in ("problems", "already"):  # ``already``: a sheet's rows registered before, each with its case
         body[name] = [{"record": lang.gettext("row {number}", number=p.row) if p.row else p.record,
-                       "reason": lang.error(InvalidInput(p.reason, field=p.field or None, **p.params))}
+                       "reason": lang.error(InvalidInput(p.reason, field=p.field or None, **p.values))}
                       | ({"case": int(p.params["case"])} if "case" in p.params else {})
                       for p in getattr(report, name)]
     body["read_in_zone"] = [{
-        "record": lang.gettext("row {number}", number=read.row), "row": read.row, "zone": read.zone,
+        "record": lang.gettext("row {number}", number=read.row) if read.row else read.record, "row": read.row,
+        "zone": read.zone,
         "note": lang.gettext("{field} has no UTC offset: read in {zone}", field=lang.field_name("missing_since"),
                              zone=read.zone)} for read in report.read_in_zone]
     return body
