@@ -185,6 +185,27 @@ def test_a_sheets_time_that_happened_twice_or_never_in_its_zone_is_refused_namin
     assert "出现了两次" in reason and "2026-11-01T01:30-05:00" in reason
 
 
+TYPED_SHEET = ("given_name,sex,birth_date,missing_since\n"
+               "Fu,female,2016/07/08,2026/11/20 10:00\n"  # typed as the birth date is, then a time
+               "Gu,male,2017.03.02,2026.11.20 10:00\n"
+               "He,female,2016年7月8日,2026年11月20日上午10点\n"
+               "Ji,male,2016-07-08,2026-11-20T10:00-00:00\n"  # RFC 3339: offset unknown, read in the zone
+               "Ke,male,2016-07-08,soon\n"  # no date: refused, the field in the reader's words
+               "Lu,male,2016-07-08,2099-11-20 10:00\n")  # refused: not listed as read in a zone
+
+
+def test_a_sheets_dates_typed_as_people_type_them_are_read_with_their_time_and_refusals_named_in_chinese(
+    client: TestClient,
+) -> None:
+    upload = {"file": ("c.csv", TYPED_SHEET.encode())}
+    dry = client.post("/api/cases/import", files=upload, headers={"Accept-Language": "zh-CN"}).json()
+    assert dry["created"] == 4, dry
+    assert [r["record"] for r in dry["read_in_zone"]] == ["第 2 行", "第 3 行", "第 4 行", "第 5 行"]
+    reasons = {p["record"]: p["reason"] for p in dry["problems"]}
+    assert set(reasons) == {"第 6 行", "第 7 行"}
+    assert reasons["第 6 行"].startswith("“失踪时间”必须是日期") and "missing_since" not in reasons["第 6 行"]
+
+
 def test_the_command_line_says_which_zone_a_sheets_times_without_an_offset_were_read_in(
     cli_env: CliRunner, container: Container, tmp_path: Path
 ) -> None:

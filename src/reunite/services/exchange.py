@@ -3,6 +3,7 @@ imports share (PFIF itself: ``services/pfif.py``). Imported cases wait for verif
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
@@ -14,6 +15,7 @@ from reunite.domain.dates import birth_date, calendar_day, serial_moment
 from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
 from reunite.domain.model import GeoPoint, NewCase, Sex
 from reunite.domain.ports import UnitOfWork
+from reunite.domain.said_time import dated_time
 from reunite.domain.times import iso_time, localize, zone
 from reunite.services import idempotency
 from reunite.services.deps import Deps
@@ -147,12 +149,27 @@ def _row_zone(row: dict[str, str], site: ZoneInfo) -> ZoneInfo:
     return found
 
 
+SHEET_CLOCK = re.compile(r"^(?P<day>.+?)[Tt\s]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?$")
+
+
 def _sheet_time(value: str, where: ZoneInfo) -> datetime | None:
-    """An ISO 8601 date and time typed in a sheet (``times.iso_time``), or a spreadsheet's serial number with
-    its fraction of a day (``dates.serial_moment``: a date-and-time cell the sheet kept as a number); without
-    an offset, read in ``where`` (a time skipped or repeated there is refused, saying so)."""
-    wall = iso_time(value) or serial_moment(value)
+    """A date and time typed in a sheet: ISO 8601 (``times.iso_time``), a spreadsheet's serial number with its
+    fraction of a day (``dates.serial_moment``: a date-and-time cell the sheet kept as a number), or a date as the
+    birth date is typed (2026/11/20, 2026.11.20, 2026年11月20日) then a time (10:00, 上午10点); without an offset,
+    read in ``where`` (a time skipped or repeated there is refused, saying so)."""
+    wall = iso_time(value) or serial_moment(value) or _typed_time(value.strip(), where)
     return None if wall is None else localize(wall, where, "missing_since")
+
+
+def _typed_time(value: str, where: ZoneInfo) -> datetime | None:
+    found = SHEET_CLOCK.match(value)
+    day = calendar_day(found["day"]) if found else None
+    if found is None or day is None:
+        return dated_time(value, where)
+    try:
+        return datetime.combine(day, time(int(found["hour"]), int(found["minute"]), int(found["second"] or 0)))
+    except ValueError:
+        return None
 
 
 def _row_case(row: dict[str, str], where: ZoneInfo) -> NewCase:
@@ -163,7 +180,8 @@ def _row_case(row: dict[str, str], where: ZoneInfo) -> NewCase:
     if missing is None and day:
         missing = datetime.combine(day, time(), where)
     if missing is None:
-        raise InvalidInput("missing_since must be a date, or a date and time (ISO 8601)", field="missing_since")
+        raise InvalidInput("{name} must be a date such as 2026-11-20 or 2026/11/20, or a date and time such as 2026-11-20 10:00",  # noqa: E501
+                           field="missing_since", name="missing_since")
     if not row.get("given_name", "").strip():
         raise InvalidInput("the child's given name is required", field="given_name")
     lat, lon = row.get("last_seen_lat", "").strip(), row.get("last_seen_lon", "").strip()
@@ -217,9 +235,9 @@ def import_cases_table(
         try:
             where = _row_zone(row, deps.site.zone)
             case = _row_case(row, where)
+            check_case(case, [], deps.clock.now())
             if case.missing_since.tzinfo is where:  # its time named no offset: say in which zone it was read
                 report.read_in_zone.append(ReadInZone(number, where.key))
-            check_case(case, [], deps.clock.now())
             valid.append((number, case))
         except ReuniteError as exc:
             report.problems.append(Problem.of("", exc, row=number))
