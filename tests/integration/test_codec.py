@@ -141,3 +141,25 @@ def test_perceptual_hash_is_imagehash_phash_on_real_photos() -> None:
             image = Image.open(io.BytesIO(face_jpeg(height=height, mirror=mirror, person=person)))
             theirs = int(str(imagehash.phash(image.convert("L"))), 16)
             assert perceptual_hash(image) & (2**64 - 1) == theirs
+
+
+def test_a_big_jpeg_is_decoded_for_the_face_detector_at_its_size_not_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A phone's 27-megapixel photo is read at half its size for the detector's 1600 px (never decoded
+    whole, which took seconds per photo): the same picture, the same scale back to the original's pixels."""
+    rng = np.random.default_rng(3)
+    scene = np.asarray(Image.fromarray(rng.integers(0, 255, (150, 200, 3), dtype=np.uint8)).resize((6000, 4500)))
+    data = jpeg(scene)
+    decoded: list[tuple[int, int]] = []
+    decode = PillowPhotoCodec._decode
+
+    def spy(self: PillowPhotoCodec, *args: object, **kwargs: object) -> tuple[Image.Image, float]:
+        image, share = decode(self, *args, **kwargs)  # type: ignore[arg-type]
+        decoded.append(image.size)
+        return image, share
+
+    monkeypatch.setattr(PillowPhotoCodec, "_decode", spy)
+    pixels, scale = CODEC.rgb(data, 1600)
+    assert decoded == [(3000, 2250)]  # half of it, in the DCT: the least that keeps 1600 px
+    whole = np.asarray(Image.open(io.BytesIO(data)).convert("RGB").resize((1600, 1200), Image.Resampling.LANCZOS))
+    assert pixels.shape == (1200, 1600, 3) and scale == pytest.approx(1600 / 6000)
+    assert np.abs(pixels.astype(int) - whole.astype(int)).mean() < 3

@@ -102,10 +102,11 @@ class PillowPhotoCodec:
         )
 
     def rgb(self, data: bytes, max_side: int | None = None, draft: float | None = None) -> tuple[np.ndarray, float]:
-        """Upright RGB pixels, scaled so the longer side is at most ``max_side``; and that scale.
-        ``draft``: the share of the photo's resolution the caller needs; a JPEG is then decoded at the
-        smallest of ½, ¼ or ⅛ that keeps it, several times faster (for photos as served, not for faces)."""
-        image, scale = self._decode(data, draft, max_side if draft is not None else None)
+        """Upright RGB pixels, scaled so the longer side is at most ``max_side``; and that scale. A JPEG is
+        decoded at the smallest of ½, ¼ or ⅛ of its size that keeps ``max_side`` (or, with ``draft``, that share
+        of its resolution), several times faster: a phone's 48-megapixel photo is read for the face detector's
+        1600 px in a seventh of the time, never decoded whole."""
+        image, scale = self._decode(data, draft, max_side)
         image = (ImageOps.exif_transpose(image) or image).convert("RGB")
         if max_side and max(image.size) > max_side:
             factor = max_side / max(image.size)
