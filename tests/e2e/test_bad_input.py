@@ -205,13 +205,13 @@ def test_api_validation_errors_name_the_field_in_the_readers_language(anonymous:
     body = {"channel": "email", "address": "a@example.org", "lat": "north", "radius_km": 99999}
     chinese = anonymous.post("/api/subscriptions", json=body, headers={"Accept-Language": "zh-CN"})
     assert chinese.status_code == 422
-    messages = {tuple(e["loc"]): e["msg"] for e in chinese.json()["detail"]}
+    messages = {tuple(e["loc"]): e["detail"] for e in chinese.json()["problems"]}
     assert messages[("body", "lat")] == "“纬度”必须是数字", messages  # the field named in Chinese too
     english = anonymous.post("/api/subscriptions", json=body, headers={"Accept-Language": "en"})
-    said = " / ".join(e["msg"] for e in english.json()["detail"])
+    said = " / ".join(e["detail"] for e in english.json()["problems"])
     assert "“latitude” must be a number" in said and "north" not in said  # the input is not echoed
     broken = anonymous.post("/api/subscriptions", content=b"{not json", headers={"Content-Type": "application/json"})
-    assert broken.status_code == 422 and broken.json()["detail"][0]["msg"] == "the body is not valid JSON"
+    assert broken.status_code == 422 and broken.json()["problems"][0]["detail"] == "the body is not valid JSON"
 
 
 def test_a_bad_choice_names_the_allowed_values_in_the_readers_language(client: TestClient) -> None:
@@ -221,7 +221,7 @@ def test_a_bad_choice_names_the_allowed_values_in_the_readers_language(client: T
     for language in ("zh-CN", "en"):
         answer = client.post("/api/cases", files=files, data=form, headers={"Accept-Language": language})
         assert answer.status_code == 422
-        said[language] = {tuple(e["loc"]): e["msg"] for e in answer.json()["detail"]}[("body", "sex")]
+        said[language] = {tuple(e["loc"]): e["detail"] for e in answer.json()["problems"]}[("body", "sex")]
     # the values to send, each named in Chinese, joined as Chinese joins a list
     assert said["zh-CN"] == "“性别”必须是以下之一：'female'（女）、'male'（男）或'unknown'（不详）", said
     assert said["en"] == "“sex” must be one of: 'female', 'male', or 'unknown'"

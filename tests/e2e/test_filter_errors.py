@@ -110,15 +110,15 @@ def test_api_messages_for_chinese_readers_are_all_in_chinese(client: TestClient,
     zh = {"Accept-Language": "zh-CN"}
     files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
     form = {"given_name": "Lin", "sex": "robot", "birth_date": "2015-01-01", "missing_since": "2020-06-01T08:00:00Z"}
-    sex = client.post("/api/cases", files=files, data=form, headers=zh).json()["detail"][0]["msg"]
+    sex = client.post("/api/cases", files=files, data=form, headers=zh).json()["problems"][0]["detail"]
     assert "性别" in sex and "或" in sex and " or " not in sex and not sex.startswith("sex"), sex
 
     takedown = client.post("/api/takedowns", json={"subject": "case", "subject_id": 1, "requester": "me"}, headers=zh)
-    said = " ".join(e["msg"] for e in takedown.json()["detail"])
+    said = " ".join(e["detail"] for e in takedown.json()["problems"])
     assert takedown.status_code == 422 and "理由" in said and "reason" not in said, said
 
     case_id = client.post("/api/cases", files=files, data=form | {"sex": "female"}).json()["id"]
-    empty = client.post(f"/api/cases/{case_id}/messages", json={}, headers=zh).json()["detail"][0]["msg"]
+    empty = client.post(f"/api/cases/{case_id}/messages", json={}, headers=zh).json()["problems"][0]["detail"]
     assert "消息" in empty and "body" not in empty, empty
 
     future = client.post("/api/sightings", files=files, data={"seen_at": "2099-01-01T00:00:00+08:00"}, headers=zh)

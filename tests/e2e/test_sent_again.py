@@ -104,7 +104,7 @@ def test_names_are_kept_in_one_spelling_and_the_api_reads_what_the_sheet_reads(
     refused = client.post("/api/cases", files=files, data=form | {"given_name": "Lu", "sex": "x", "birth_date": "May"},
                           headers={"Accept-Language": "zh-CN"})
     assert refused.status_code == 422
-    said = {tuple(e["loc"]): e["msg"] for e in refused.json()["detail"]}
+    said = {tuple(e["loc"]): e["detail"] for e in refused.json()["problems"]}
     assert set(said) == {("body", "sex"), ("body", "birth_date")} and all("必须" in m for m in said.values())
     blank = client.post("/api/cases", files=files, data=form | {"given_name": "\u200b\u202e", "sex": "女",
                                                                 "birth_date": "2018-05-01"})

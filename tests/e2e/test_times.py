@@ -131,15 +131,15 @@ def test_api_times_without_an_offset_are_refused_naming_the_field_never_guessed(
     files = [("photos", ("p.jpg", plain_photo(seed=4), "image/jpeg"))]
     sent = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-01T08:00:00"})
     assert sent.status_code == 422
-    assert sent.json()["detail"][0]["msg"].startswith("“time seen” must be a date and time with its zone")
+    assert sent.json()["problems"][0]["detail"].startswith("“time seen” must be a date and time with its zone")
     chinese = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-01T08:00:00"},
                           headers={"Accept-Language": "zh-CN"})
-    assert chinese.status_code == 422 and "“看见的时间”必须是带时区的日期和时间" in chinese.json()["detail"][0]["msg"]
+    assert chinese.status_code == 422 and "“看见的时间”必须是带时区的日期和时间" in chinese.json()["detail"]
     listing = client.get("/api/sightings", params={"seen_from": "2026-03-01T08:00"})
-    assert listing.status_code == 422 and listing.json()["detail"][0]["loc"] == ["query", "seen_from"]
+    assert listing.status_code == 422 and listing.json()["problems"][0]["loc"] == ["query", "seen_from"]
     case = client.post("/api/cases", files=[("photos", ("k.jpg", portrait(), "image/jpeg"))], data={
         "given_name": "Lin", "sex": "male", "birth_date": "2019-01-01", "missing_since": "2024-05-06T16:00:00"})
-    assert case.status_code == 422 and "missing_since" in case.json()["detail"][0]["loc"]
+    assert case.status_code == 422 and "missing_since" in case.json()["problems"][0]["loc"]
     assert client.get("/feeds/cases.atom", params={"before": "2026-03-01T08:00"}).status_code == 422
     with container.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM sightings").scalar_one() == 0
@@ -179,11 +179,11 @@ def test_api_times_with_an_hours_only_offset_are_taken_and_kept_with_it(
     assert client.get(f"/api/cases/{case.json()['id']}").json()["missing_since"] == "2024-05-06T16:00:00+08:00"
     assert client.get("/feeds/cases.atom", params={"before": "2026-03-01T08:00+08"}).status_code == 200
     beyond = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-01T08:00+15"})
-    assert beyond.status_code == 422 and "between -14:00 and +14:00" in beyond.json()["detail"][0]["msg"]
+    assert beyond.status_code == 422 and "between -14:00 and +14:00" in beyond.json()["problems"][0]["detail"]
     chinese = client.get("/api/sightings", params={"seen_from": "2026-03-01T08:00-15"},
                          headers={"Accept-Language": "zh-CN"})
-    assert chinese.status_code == 422 and "UTC 偏移必须在 -14:00 到 +14:00 之间" in chinese.json()["detail"][0]["msg"]
-    assert chinese.json()["detail"][0]["loc"] == ["query", "seen_from"]
+    assert chinese.status_code == 422 and "UTC 偏移必须在 -14:00 到 +14:00 之间" in chinese.json()["detail"]
+    assert chinese.json()["problems"][0]["loc"] == ["query", "seen_from"]
 
 
 def test_the_sites_zone_changes_how_plausible_a_zoneless_photo_time_is(container: Container) -> None:

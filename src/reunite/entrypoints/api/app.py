@@ -9,7 +9,7 @@ from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -34,6 +34,7 @@ from reunite.entrypoints.api.auth import client_ip, security_headers
 from reunite.entrypoints.api.flood import RefusedReportsGate
 from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response, feed_error
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
+from reunite.entrypoints.api.problems import framework_message, framework_problem, validation_problem
 from reunite.entrypoints.api.proxies import TrustedProxies
 from reunite.entrypoints.api.validation import body_refused, localized
 from reunite.entrypoints.web import assets, audit, pages, people, reach, recovery, review, snapshot, workbench
@@ -47,7 +48,7 @@ Lifespan = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
 
 async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-    """The API answers the list of problems (documented in OpenAPI), a page whose address names no record
+    """The API answers every problem (its one error shape), a page whose address names no record
     (``/p/abc``) is a page that does not exist: both in the reader's language."""
     lang = pages.language(request)
     if request.method == "POST" and request.url.path == REPORTS:  # a report refused: counted like the others
@@ -56,12 +57,12 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> Resp
         if too_many is not None:  # a partner's token past its limit of refused reports
             return error_response(request, too_many)
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"detail": localized(exc.errors(), lang)}, status_code=422)
+        return validation_problem(lang, exc.errors())
     in_path = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
     if in_path:
         message = lang.gettext("This page does not exist. The link may be mistyped or out of date.")
         return pages.render(request, lang, "error.html", status=404, message=message)
-    problems = "; ".join(problem["msg"] for problem in localized(exc.errors(), lang))
+    problems = lang.gettext("; ").join(problem["detail"] for problem in localized(exc.errors(), lang))
     message = lang.gettext("This request cannot be answered: {problems}.", problems=problems)
     if (feed := feed_error(request, message, 422, lang.html_lang)) is not None:
         return feed
@@ -125,17 +126,27 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         """Unknown addresses and wrong methods: a page in the reader's language for browsers, JSON for /api/."""
         lang = pages.language(request)
-        refused = body_refused(str(exc.detail), lang) if exc.status_code == 400 else None  # the form parser's
         if request.url.path.startswith("/api/"):
-            words = {404: "This address does not exist in the API: see /docs for the list of addresses.",
-                     405: "This method is not allowed at this address."}.get(exc.status_code)
-            detail = lang.gettext(words) if words else refused or exc.detail
-            return JSONResponse({"detail": detail}, status_code=exc.status_code, headers=exc.headers)
+            return framework_problem(lang, exc.status_code, str(exc.detail), exc.headers)
+        refused = body_refused(str(exc.detail), lang) if exc.status_code == 400 else None  # the form parser's
         message = lang.gettext("This page does not exist. The link may be mistyped or out of date.") \
             if exc.status_code == 404 else refused or lang.gettext("This request cannot be answered.")
         if (feed := feed_error(request, message, exc.status_code, lang.html_lang)) is not None:
             return feed
         return pages.render(request, lang, "error.html", status=exc.status_code, message=message)
+
+    @app.exception_handler(Exception)
+    async def fault(request: Request, exc: Exception) -> Response:
+        """A fault of ours (the server logs it): said in the reader's language, as the API's errors are, or
+        as a page; plain text when even the page cannot be shown."""
+        lang = pages.language(request)
+        if request.url.path.startswith("/api/"):
+            return framework_problem(lang, 500, "")
+        message = framework_message(lang, 500, "")
+        try:
+            return pages.render(request, lang, "error.html", status=500, message=message)
+        except Exception:  # the page's own parts (the reader's session) may be what failed
+            return PlainTextResponse(message, status_code=500, headers={"Content-Language": lang.html_lang})
 
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> FileResponse:

@@ -12,14 +12,14 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, unquote
 
 from fastapi import Request
-from fastapi.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from pydantic import Field
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser
-from starlette.exceptions import HTTPException
 
-from reunite.domain.errors import InvalidInput, InvalidInputs, NotSignedIn, ReuniteError, TooManyRequests
+from reunite.domain.errors import InvalidInput, NotSignedIn, ReuniteError, TooManyRequests
 from reunite.entrypoints.api.formscan import replaying
+from reunite.entrypoints.api.problems import service_problem
 
 BIGINT_MAX = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="A record's id")]
@@ -51,12 +51,7 @@ def error_response(request: Request, exc: ReuniteError) -> Response:
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
         response = pages.render(request, lang, "error.html", status=exc.status_code, message=lang.error(exc))
     else:
-        content: dict[str, Any] = {"detail": lang.error(exc)}
-        if exc.field:
-            content["field"] = exc.field
-        if isinstance(exc, InvalidInputs):  # every problem of the request, each with its field
-            content["problems"] = [{"field": p.field, "detail": lang.error(p)} for p in exc.problems]
-        response = JSONResponse(content, status_code=exc.status_code)
+        response = service_problem(lang, exc)
     if isinstance(exc, TooManyRequests):  # a throttle says when to try again
         response.headers["Retry-After"] = str(exc.retry_after)
     return response
@@ -191,11 +186,7 @@ class InputGuardMiddleware:
         content_type = dict(scope.get("headers", [])).get(b"content-type", b"").decode(errors="replace")
         replay = receive
         if found is None and content_type.lower().startswith(CHECKED_BODIES):
-            try:
-                body, replay = await buffered(receive)
-            except HTTPException as exc:  # the body passed the size limit while it was read
-                await JSONResponse({"detail": exc.detail}, status_code=exc.status_code)(scope, receive, send)
-                return
+            body, replay = await buffered(receive)  # past the size limit, the body limit answers (limits.py)
             found = check_body(body, content_type)
         if found is not None:
             await error_response(Request(scope), found)(scope, receive, send)

@@ -8,24 +8,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel
 
-
-class ValidationIssue(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
-    input: Any = None
-    ctx: dict[str, Any] | None = None
-
-
-class InputProblem(BaseModel):
-    """422: either one problem the service found (``detail`` a sentence, ``field`` the input), or the
-    list of everything wrong with the request's shape, one entry per input."""
-
-    detail: str | list[ValidationIssue]
-    field: str | None = None
-
+from reunite.entrypoints.api.schemas import FieldProblem, Problem
 
 DESCRIPTION = """\
 **Retries.** Every `POST` that creates something (a sighting, a case, a subscription, a message, a
@@ -45,12 +29,15 @@ names, birth date and day missing) is answered with that case (`POST /api/cases`
 `already_registered`; imports: listed under `already`); the identical report (every field, the same
 photos) sent again by the same sender within 10 minutes is answered with the first report's receipt.
 
-**Errors** are in the reader's language (`?lang=` or `Accept-Language`: English or Chinese), with the
-field named as readers call it and every time shown with its zone named.
+**Errors** have one shape whatever found them (`Problem`: `detail`, a sentence; `field`, the input it is
+about; `problems`, each problem of the input) and are in the reader's language (`?lang=` or
+`Accept-Language`: English or Chinese), with the field named as readers call it and every time shown with
+its zone named.
 """
 
 COMMON = {
-    "422": ("InputProblem", "The input is invalid: a sentence, or a list of problems"),
+    "422": ("Problem", "The input is invalid: each problem in `problems`"),
+    "500": ("Problem", "A fault of the service: nothing to correct in the request"),
     "503": ("Problem", "The database is briefly unavailable; try again after Retry-After seconds"),
 }
 WITH_BODY = {"400": ("Problem", "The body cannot be parsed (malformed JSON or multipart)"),
@@ -66,13 +53,10 @@ def install(app: FastAPI) -> None:
         document = get_openapi(title=app.title, version=app.version, summary=app.summary,
                                description=app.description, routes=app.routes)
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
-        for model in (ValidationIssue, InputProblem):
+        for model in (FieldProblem, Problem):
             schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
             schema.pop("$defs", None)  # each model is a component of its own
             schemas[model.__name__] = schema
-        schemas.setdefault("Problem", {"type": "object", "properties": {
-            "detail": {"type": "string"}, "field": {"anyOf": [{"type": "string"}, {"type": "null"}]}},
-            "required": ["detail"]})
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
         for operations in document.get("paths", {}).values():

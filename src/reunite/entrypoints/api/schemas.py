@@ -12,14 +12,19 @@ from reunite.entrypoints.api.validation import GivenTime
 
 
 class FieldProblem(BaseModel):
-    detail: str
-    field: str | None = None
+    field: str | None = Field(description="The input, as it is sent (`sex`, `seen_from`), else `body` or `query`")
+    detail: str = Field(description="What is wrong with it and what to send instead, in the reader's language")
+    loc: list[str | int] | None = Field(None, description=(
+        "Found by the request's validation: where (`[\"query\", \"seen_from\"]`, `[\"body\", \"sex\"]`)"))
+    type: str | None = Field(None, description="Found by the request's validation: the kind of problem")
 
 
 class Problem(BaseModel):
-    detail: str
-    field: str | None = None
-    problems: list[FieldProblem] | None = Field(None, description="Each problem of the request, when it has several")
+    """Every error of the API, whatever found it, in the reader's language (``?lang=``, ``Accept-Language``)."""
+
+    detail: str = Field(description="A sentence for the reader: what is wrong and what to do")
+    field: str | None = Field(description="The input it is about (the first one's, when several are wrong)")
+    problems: list[FieldProblem] = Field(description="Each problem of the input (a 422's), else empty")
 
 
 SEEN_AT_BASIS = (

@@ -1,6 +1,6 @@
-"""The framework's validation errors in the reader's language: the API keeps the documented shape
-(``detail``: a list of ``loc``, ``msg``, ``type``) but every ``msg`` is a sentence the reader can act on,
-in English or Chinese, instead of the validator's English. Fields are named as the reader calls them
+"""The framework's validation errors in the reader's language: each a problem of the API's one error
+shape (``problems.py``) whose ``detail`` is a sentence the reader can act on, in English or Chinese,
+instead of the validator's English. Fields are named as the reader calls them
 (``Language.field_name``: every name in ``FIELD_NAMES`` has a translation), lists of choices are joined
 as the reader's language joins them, each value named in the reader's words where they differ."""
 
@@ -107,9 +107,20 @@ def _template(kind: str) -> str:
     return "{field} is not valid"
 
 
-def _field(loc: Sequence[Any], lang: Language) -> str:
+def _name(loc: Sequence[Any]) -> str | None:
+    """The input's name as it is sent (``sex``, ``seen_from``); None for the body as a whole."""
     names = [str(part) for part in loc[1:] if not isinstance(part, int)]
-    return lang.field_name(names[-1]) if names else lang.gettext("the request body")
+    return names[-1] if names else None
+
+
+def _input(loc: Sequence[Any]) -> str | None:
+    """The input a problem is about, else where it was looked for (``body``)."""
+    return _name(loc) or (str(loc[0]) if loc else None)
+
+
+def _field(loc: Sequence[Any], lang: Language) -> str:
+    name = _name(loc)
+    return lang.field_name(name) if name else lang.gettext("the request body")
 
 
 def _params(error: dict[str, Any], lang: Language) -> dict[str, Any]:
@@ -130,7 +141,9 @@ def _choice(value: str, lang: Language) -> str:
 
 
 def localized(errors: Sequence[dict[str, Any]], lang: Language) -> list[dict[str, Any]]:
-    """Each error with its message in the reader's language (the input itself is never echoed)."""
+    """Each error as a problem of the API's errors (``problems.py``): the input it is about (``field``),
+    the sentence in the reader's language (``detail``), and where and what the validator found (``loc``,
+    ``type``); the input itself is never echoed."""
     shown = []
     for error in errors:
         loc = list(error.get("loc", ()))
@@ -140,7 +153,7 @@ def localized(errors: Sequence[dict[str, Any]], lang: Language) -> list[dict[str
             message = lang.gettext(_template(str(error.get("type", ""))), **params)
         except (KeyError, IndexError):  # a context the sentence does not name: say what is known
             message = lang.gettext("{field} is not valid", field=params["field"])
-        shown.append({"loc": loc, "msg": message, "type": error.get("type", "")})
+        shown.append({"field": _input(loc), "detail": message, "loc": loc, "type": error.get("type", "")})
     return shown
 
 
