@@ -4,9 +4,12 @@ the reader's language; the form parser's own refusals (too many fields) are in t
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import replace
+from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
@@ -59,3 +62,32 @@ def test_too_many_fields_are_refused_in_the_readers_language(anonymous: TestClie
     page = anonymous.post("/report", data=fields, files=[("photos", ("a.jpg", plain_photo(), "image/jpeg"))],
                           headers=chinese)
     assert page.status_code == 400 and "字段过多" in page.text
+
+
+def test_words_split_between_two_pieces_of_a_too_large_upload_come_back_whole(container: Container) -> None:
+    """A phone's upload arrives in pieces that may cut a Chinese character in two: the form shown again
+    has the reporter's words as typed, not replacement marks."""
+    photo = [("photos", ("big.jpg", plain_photo() + bytes(LIMIT), "image/jpeg"))]
+    sent = httpx.Request("POST", "http://testserver/report", data=TYPED, files=photo)
+    body = sent.read()
+    cut = body.index(TYPED["place_text"].encode()) + 4  # inside the second character (3 bytes each)
+    pieces = [body[:cut], body[cut:]]
+    scope = {"type": "http", "http_version": "1.1", "method": "POST", "scheme": "http", "path": "/report",
+             "raw_path": b"/report", "query_string": b"", "root_path": "", "server": ("testserver", 80),
+             "client": ("127.0.0.1", 5000), "headers": [
+                 (b"host", b"testserver"), (b"accept-language", b"zh-CN"), (b"content-length", str(len(body)).encode()),
+                 (b"content-type", sent.headers["content-type"].encode())]}
+    answer: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        if pieces:
+            return {"type": "http.request", "body": pieces.pop(0), "more_body": bool(pieces)}
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        answer.append(message)
+
+    asyncio.run(create_app(small_limit(container))(scope, receive, send))
+    assert answer[0]["status"] == 413
+    page = b"".join(m.get("body", b"") for m in answer[1:]).decode()
+    assert f'value="{TYPED["place_text"]}"' in page and "\ufffd" not in page

@@ -14,18 +14,15 @@ from urllib.parse import parse_qsl, unquote
 from fastapi import Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from pydantic import Field
-from python_multipart.exceptions import MultipartParseError
-from python_multipart.multipart import MultipartParser
 
 from reunite.domain.errors import InvalidInput, NotSignedIn, ReuniteError, TooManyRequests
-from reunite.entrypoints.api.formscan import replaying
+from reunite.entrypoints.api.formscan import FormScan, replaying
 from reunite.entrypoints.api.problems import service_problem
 
 BIGINT_MAX = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="A record's id")]
 NUMBER = re.compile(rb"^[+-]?\d+$")
 CHECKED_BODIES = ("application/x-www-form-urlencoded", "application/json", "multipart/form-data")
-BOUNDARY = re.compile(r"boundary=([^;]+)", re.IGNORECASE)  # its value keeps its case
 
 
 def feed_error(request: Request, message: str, status: int, language: str) -> Response | None:
@@ -94,55 +91,12 @@ def check_json(value: Any, field: str = "body") -> InvalidInput | None:
 
 
 def check_multipart(body: bytes, content_type: str) -> InvalidInput | None:
-    """Text parts only (a part without a file name); files may hold any bytes. Parsed with the same
-    multipart parser the routes use, so the guard and the route see the same parts."""
-    given = BOUNDARY.search(content_type)
-    if not given:
-        return None
-    boundary = given.group(1).strip().strip('"')
-    fields: list[tuple[str, bytearray]] = []
-    current: dict[str, Any] = {}
-
-    def header_field(data: bytes, start: int, end: int) -> None:
-        current["field"] = current.get("field", b"") + data[start:end]
-
-    def header_value(data: bytes, start: int, end: int) -> None:
-        current["value"] = current.get("value", b"") + data[start:end]
-
-    def header_end() -> None:
-        if current.get("field", b"").lower() == b"content-disposition":
-            current["disposition"] = current.get("value", b"")
-        current["field"], current["value"] = b"", b""
-
-    def part_begin() -> None:
-        current.clear()
-
-    def headers_finished() -> None:
-        disposition = current.get("disposition", b"")
-        if b"filename=" not in disposition and b"name=" in disposition:
-            name = disposition.partition(b'name="')[2].partition(b'"')[0].decode(errors="replace")
-            fields.append((name, bytearray()))
-            current["text"] = True
-
-    def part_data(data: bytes, start: int, end: int) -> None:
-        if current.get("text"):
-            fields[-1][1].extend(data[start:end])
-
-    parser = MultipartParser(boundary.encode(), {
-        "on_part_begin": part_begin, "on_header_field": header_field, "on_header_value": header_value,
-        "on_header_end": header_end, "on_headers_finished": headers_finished, "on_part_data": part_data})
-    try:
-        parser.write(body)
-        parser.finalize()
-    except MultipartParseError:
-        return None  # the route's own parser answers a broken body
-    for name, raw in fields:
-        text = raw.decode(errors="replace")
-        found = problem(text, name) or (number_problem(int(text), name) if NUMBER.match(text.strip().encode())
-                                        else None)
-        if found:
-            return found
-    return None
+    """Text parts only (a part without a file name); files may hold any bytes. Read as the routes read
+    them (``FormScan``, every text part whole); a broken body is left to the route's own parser."""
+    scan = FormScan(content_type.encode(), max_text=None)
+    scan.feed(body)
+    scan.finish()
+    return None if scan.broken else check_pairs(scan.pairs)
 
 
 def check_body(body: bytes, content_type: str) -> InvalidInput | None:

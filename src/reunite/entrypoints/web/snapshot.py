@@ -10,7 +10,7 @@ from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import (
@@ -184,7 +184,7 @@ def too_large(request: Request, max_bytes: int, scan: FormScan | None) -> HTMLRe
     else:
         error = PayloadTooLarge("the photos are more than the {limit} MB a report can carry together: send fewer or smaller photos; once the report is sent, you can add more from its private link",  # noqa: E501
                                 field="photos", limit=limit)
-    form = FormData(list(scan.fields.items()) if scan else [])
+    form = FormData(list[tuple[str, str | UploadFile]](scan.pairs) if scan else [])
     try:
         signed_in = current_principal(request).signed_in
     except ReuniteError:
