@@ -1,5 +1,7 @@
-"""Languages: English and Simplified Chinese, from Babel message catalogs (``locale/*/messages.po``),
-compiled in memory at start-up so no binary file lives in the repository."""
+"""Languages: English and Chinese, from Babel message catalogs (``locale/*/messages.po``), compiled in
+memory when first used so no binary file lives in the repository. Traditional Chinese (Taiwan, Hong Kong)
+is the simplified catalog converted with OpenCC (its dictionaries are inside its wheel: nothing is
+downloaded), with each place's own words (``s2twp``: 登入, 軟體; ``s2hk``)."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
+from opencc import OpenCC
 
 from reunite.domain.access import Permission
 from reunite.domain.errors import InvalidInputs, ReuniteError
@@ -30,17 +33,30 @@ from reunite.domain.times import DEFAULT_ZONE, zone
 ADDED_AT = re.compile(r"\[(\d{4}-\d\d-\d\dT\d\d:\d\dZ)\]")  # an instant marked in a text (services.reports)
 
 LOCALE_DIR = Path(__file__).parent / "locale"
-LANGUAGES = {"en": "English", "zh_CN": "中文"}
+LANGUAGES = {"en": "English", "zh_CN": "简体中文", "zh_TW": "繁體中文", "zh_HK": "繁體中文"}
 DEFAULT = "en"
+TRADITIONAL = {"zh_TW": "s2twp", "zh_HK": "s2hk"}  # converted from zh_CN's catalog, by OpenCC's configuration
+
+
+def offered(code: str) -> dict[str, str]:
+    """The languages a page offers: one traditional Chinese, the reader's own (Hong Kong's), else Taiwan's
+    (the switch stays one short line on a phone)."""
+    traditional = code if code in TRADITIONAL else "zh_TW"
+    return {each: name for each, name in LANGUAGES.items() if each not in TRADITIONAL or each == traditional}
 
 
 @cache
 def translations(language: str) -> NullTranslations:
-    po = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    po = LOCALE_DIR / ("zh_CN" if language in TRADITIONAL else language) / "LC_MESSAGES" / "messages.po"
     if not po.exists():
         return NullTranslations()
     with po.open("rb") as f:
         catalog = read_po(f, locale=language)
+    if language in TRADITIONAL:
+        convert = OpenCC(TRADITIONAL[language]).convert
+        for message in catalog:
+            if message.id and isinstance(message.string, str):
+                message.string = convert(message.string)
     mo = io.BytesIO()
     write_mo(mo, catalog)
     mo.seek(0)
@@ -75,16 +91,18 @@ def _quality(part: str) -> float:
 
 
 def _normal(tag: str | None) -> str | None:
-    if not tag:
-        return None
-    tag = tag.replace("-", "_")
-    if tag in LANGUAGES:
-        return tag
-    if tag.lower().startswith("zh"):
-        return "zh_CN"
-    if tag.lower().startswith("en"):
+    """A language tag (``zh-TW``, ``zh_HK``, ``zh-Hant``, ``zh-Hans-SG``, ``en-GB``) as one of ours: traditional
+    Chinese for Taiwan (and ``zh-Hant`` elsewhere), Hong Kong and Macao, simplified for any other Chinese."""
+    parts = (tag or "").strip().replace("_", "-").lower().split("-")
+    if parts[0] == "en":
         return "en"
-    return None
+    if parts[0] != "zh":
+        return None
+    if "hans" in parts:
+        return "zh_CN"
+    if "hk" in parts or "mo" in parts:
+        return "zh_HK"
+    return "zh_TW" if "hant" in parts or "tw" in parts else "zh_CN"
 
 
 FIELD_CONTEXT = "field"  # the catalogs' context of fields' names (scripts/messages.py)

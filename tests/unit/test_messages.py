@@ -35,6 +35,33 @@ def test_the_browsers_preferred_language_wins_by_its_weight_not_its_place_in_the
 
     assert negotiate(None, None, "en;q=0.1,zh-CN;q=0.9") == "zh_CN"
     assert negotiate(None, None, "zh-CN;q=0.2, en-GB;q=0.8") == "en"
-    assert negotiate(None, None, "fr, zh-TW;q=0.5, en;q=0.4") == "zh_CN"
+    assert negotiate(None, None, "fr, zh-TW;q=0.5, en;q=0.4") == "zh_TW"
     assert negotiate(None, None, "zh;q=0, en;q=0.1") == "en"  # q=0: not at all
     assert negotiate("en", None, "zh-CN") == "en"  # ?lang= first
+
+
+def test_taiwan_and_hong_kong_readers_are_answered_in_traditional_chinese() -> None:
+    from reunite.i18n import negotiate
+
+    assert [negotiate(None, None, tag) for tag in ("zh-TW", "zh-Hant", "zh-HK", "zh-Hant-MO", "zh-Hans-HK", "zh-SG")] \
+        == ["zh_TW", "zh_TW", "zh_HK", "zh_HK", "zh_CN", "zh_CN"]
+    assert negotiate("zh-tw", None, "en") == "zh_TW" and negotiate(None, "zh_HK", "en") == "zh_HK"
+
+
+def test_the_traditional_catalogs_keep_every_sentences_values() -> None:
+    """Converted from the simplified one: each message keeps the values it names (``{field}``), so none
+    fails or reads wrong in traditional Chinese; and the words are each place's own."""
+    import re
+
+    from reunite.i18n import Language, translations
+
+    names = re.compile(r"\{[^{}]*\}")
+    simplified = translations("zh_CN")
+    for code in ("zh_TW", "zh_HK"):
+        traditional = translations(code)
+        for message in simplified._catalog:  # type: ignore[attr-defined]
+            if isinstance(message, str) and message:
+                said = simplified.gettext(message)
+                assert sorted(names.findall(traditional.gettext(message))) == sorted(names.findall(said)), message
+    assert [Language(code).gettext("Sign in") for code in ("zh_CN", "zh_TW", "zh_HK")] == ["登录", "登入", "登錄"]
+    assert Language("zh_TW").field_name("lat") == "“緯度”" and Language("zh_HK").html_lang == "zh-HK"

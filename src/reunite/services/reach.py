@@ -23,7 +23,7 @@ from reunite.services.deps import Deps
 from reunite.services.throttle import HOUR, hit
 
 WEBHOOK_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
-LANGUAGES = ("en", "zh_CN")
+LANGUAGES = ("en", "zh_CN", "zh_TW", "zh_HK")  # as the pages speak them (i18n.LANGUAGES)
 RESEND_AFTER = timedelta(hours=1)  # the confirmation link, asked for again, is resent at most this often
 CLOCKS_APART = timedelta(seconds=30)  # the job queue's clock (the database's) and this one may differ a little
 
@@ -70,8 +70,8 @@ def subscribe(
     address, region = address.strip(), region.strip()[:200]
     language = language.strip().replace("-", "_")
     if language not in LANGUAGES:  # never silently another: the alerts would come in a language not asked for
-        raise InvalidInput("{value} is not a language alerts are written in: en or zh_CN", field="language",
-                           value=language[:20])
+        raise InvalidInput("{value} is not a language alerts are written in: en, zh_CN, zh_TW or zh_HK",
+                           field="language", value=language[:20])
     _check_subscription(deps, who, channel, address, near, radius_km, region)
     secret = new_token() if channel == "webhook" else ""
     values = {

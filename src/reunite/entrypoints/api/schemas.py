@@ -415,5 +415,7 @@ class SubscriptionIn(BaseModel):
     lon: float | None = None
     radius_km: float = Field(default=10, description="The subscriber's own area around the point")
     region: str = Field(default="", description="Or a region's name, matched against where a child was last seen")
-    language: str = "en"
+    language: str = Field(default="en", description=(
+        "The alerts' language: `en`, `zh_CN` (simplified Chinese), `zh_TW` or `zh_HK` (traditional Chinese, "
+        "as written in Taiwan and in Hong Kong)"))
     digest: bool = Field(default=False, description="One email a day instead of one per case")

@@ -41,7 +41,7 @@ from reunite.entrypoints.api.auth import (
 from reunite.entrypoints.api.routes import if_none_match, image
 from reunite.entrypoints.web import assets, filters
 from reunite.entrypoints.web.links import contact_links, place_links, position
-from reunite.i18n import LANGUAGES, Language, negotiate
+from reunite.i18n import LANGUAGES, Language, negotiate, offered
 from reunite.services import families, idempotency, intake, queries, review, search, throttle
 from reunite.services.deps import Deps
 from reunite.wording import clock_said, lead_words, seen_when, why
@@ -84,7 +84,7 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **con
     settings = request.app.state.container.settings
     who = reader(request)
     path = context.pop("path", None) or page_path(request)  # a page may name its own address (for links back)
-    context |= {"lang": lang, "_": lang.gettext, "languages": LANGUAGES, "map_tiles": settings.map_tiles_url,
+    context |= {"lang": lang, "_": lang.gettext, "languages": offered(lang.code), "map_tiles": settings.map_tiles_url,
                 "map_attribution": settings.map_attribution,
                 "path": path, "csrf": csrf_token(request), "who": who,
                 "once": secrets.token_urlsafe(18),  # a form's one-time idempotency key
