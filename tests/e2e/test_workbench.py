@@ -21,7 +21,7 @@ from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.domain.workbench import Action
 from reunite.entrypoints.api.app import create_app
-from reunite.entrypoints.web import pages
+from reunite.entrypoints.web import cases
 from reunite.services import intake, moderation, reach, stats, workbench
 from reunite.services.accounts import from_session
 from tests.conftest import count_rows, run_jobs, session_for
@@ -329,9 +329,9 @@ def test_queue_alarm_scales_with_the_reviewers_and_case_pages_stay_short(
 ) -> None:
     world = loop(container, photos=(("collins", 1),))
     deps = container.deps
-    real = pages.queries.with_lead(deps, deps.read.candidates(world.case_id, None))[0]  # as the page shows it
+    real = cases.queries.with_lead(deps, deps.read.candidates(world.case_id, None))[0]  # as the page shows it
     many = [real | {"id": real["id"] + n} for n in range(25)]  # a case with 25 candidates
-    monkeypatch.setattr(pages.queries, "case_candidates", lambda *_args: many)
+    monkeypatch.setattr(cases.queries, "case_candidates", lambda *_args: many)
     reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
     first = reviewer.get(f"/cases/{world.case_id}").text
     assert first.count('class="candidate ') == 10 and f"/cases/{world.case_id}?cp=3" in first

@@ -37,7 +37,19 @@ from reunite.entrypoints.api.limits import BodyLimitMiddleware
 from reunite.entrypoints.api.problems import framework_message, framework_problem, validation_problem
 from reunite.entrypoints.api.proxies import TrustedProxies
 from reunite.entrypoints.api.validation import body_refused, localized
-from reunite.entrypoints.web import assets, audit, pages, people, reach, recovery, review, snapshot, workbench
+from reunite.entrypoints.web import (
+    assets,
+    audit,
+    browse,
+    cases,
+    pages,
+    people,
+    reach,
+    recovery,
+    review,
+    snapshot,
+    workbench,
+)
 from reunite.entrypoints.web import sources as web_sources
 from reunite.services import throttle
 
@@ -154,7 +166,8 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
                             headers={"Cache-Control": "public, max-age=86400"})
 
     for module in (routes, report_routes, metrics_route, review_routes, reach_routes, source_routes, staff_routes,
-                   audit_routes, snapshot, pages, people, recovery, review, workbench, reach, web_sources, audit):
+                   audit_routes, snapshot, pages, cases, browse, people, recovery, review, workbench, reach,
+                   web_sources, audit):
         app.include_router(module.router)
     openapi_doc.install(app)
     app.mount("/static", StaticFiles(directory=assets.STATIC), name="static")

@@ -15,7 +15,8 @@ from reunite.domain.access import Permission, Principal
 from reunite.domain.audit import AuditQuery, parse_subject
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import allow
-from reunite.entrypoints.web.pages import DepsDep, LangDep, a_date, render
+from reunite.entrypoints.web.forms import a_date
+from reunite.entrypoints.web.pages import DepsDep, LangDep, render
 from reunite.i18n import Language
 from reunite.services import audit
 

@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from reunite.domain.access import Principal
 from reunite.domain.errors import NotSignedIn, ReuniteError
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
-from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, form_key, refused, render, text
+from reunite.entrypoints.web.forms import checked_form, form_key, text
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
 from reunite.services import accounts, queries, retention, signup, throttle
 
 router = APIRouter(include_in_schema=False)

@@ -1,5 +1,5 @@
 """Public pages of reach: alert subscriptions (with their signed confirm and unsubscribe links),
-Atom feeds of active cases, and printable PDF posters."""
+Atom feeds of active cases, and posters (the page to share, its photo, and the printable PDF)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
+from reunite.entrypoints.api.routes import if_none_match, image
 from reunite.entrypoints.api.validation import GivenTime
-from reunite.entrypoints.web.pages import (
-    DepsDep,
-    LangDep,
-    checked_form,
-    form_key,
-    number,
-    place,
-    refused,
-    render,
-    templates,
-    text,
-)
+from reunite.entrypoints.web.forms import checked_form, form_key, number, place, text
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render, templates
 from reunite.services import queries, reach, throttle
 
 router = APIRouter(include_in_schema=False)
@@ -84,6 +75,29 @@ def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, 
         next=rows[FEED_PAGE - 1]["verified_at"].isoformat() if len(rows) > FEED_PAGE else None,
         self_url=str(request.url), phone=deps.site.contact_phone)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
+
+
+@router.get("/p/{case_id}", response_class=HTMLResponse)
+def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTMLResponse:
+    """The public poster of a verified case: safe to share (no family name, no family contact)."""
+    base = deps.site.base_url  # never the request's Host header (a shared cache would keep a forged one)
+    try:
+        c = queries.poster(deps, case_id)
+    except NotFound:
+        outcome = deps.read.poster_outcome(case_id)  # a poster still on a wall, of a case now closed
+        if outcome is None:
+            raise
+        return render(request, lang, "poster_closed.html", outcome=outcome)
+    settings = request.app.state.container.settings
+    return render(request, lang, "poster.html", c=c, base=base, phone=settings.contact_phone,
+                  email=settings.contact_email)
+
+
+@router.get("/p/{case_id}/photo.jpg")
+def poster_photo(request: Request, deps: DepsDep, case_id: int) -> Response:
+    """Public, but revalidated at every use (no-cache, with its entity tag: a 304 costs no bytes), so
+    that a poster taken down leaves browsers and shared caches at once, not an hour later."""
+    return image(queries.poster_rendition(deps, case_id, if_none_match(request)), "public, no-cache")
 
 
 @router.get("/p/{case_id}/poster.pdf")

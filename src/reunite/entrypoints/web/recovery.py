@@ -9,7 +9,8 @@ from starlette.datastructures import FormData
 from reunite.domain.access import Principal
 from reunite.domain.errors import NotSignedIn, ReuniteError
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
-from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, form_key, render, text
+from reunite.entrypoints.web.forms import checked_form, form_key, text
+from reunite.entrypoints.web.pages import DepsDep, LangDep, render
 from reunite.entrypoints.web.people import _mail_works, _refused, _signed_in
 from reunite.services import idempotency, queries, recovery
 

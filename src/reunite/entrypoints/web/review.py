@@ -14,17 +14,10 @@ from reunite.domain import staff
 from reunite.domain.access import Permission, Principal, Role, Scope
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip
-from reunite.entrypoints.web.pages import (
-    DepsDep,
-    LangDep,
-    case_context,
-    checked_form,
-    form_key,
-    number,
-    render,
-    show_sighting,
-    text,
-)
+from reunite.entrypoints.web.browse import show_sighting
+from reunite.entrypoints.web.cases import case_context
+from reunite.entrypoints.web.forms import checked_form, form_key, number, text
+from reunite.entrypoints.web.pages import DepsDep, LangDep, render
 from reunite.services import accounts, grouping, moderation, queries, retention, reunion, review, throttle
 from reunite.services import staff as staff_changes
 

@@ -27,22 +27,19 @@ from reunite.domain.times import iso_time, localize
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip, current_principal
 from reunite.entrypoints.api.formscan import FormScan
 from reunite.entrypoints.web.assets import STATIC
-from reunite.entrypoints.web.pages import (
-    DepsDep,
-    LangDep,
+from reunite.entrypoints.web.forms import (
     checked_form,
     form_key,
     form_language,
     local_time,
     number,
     place,
-    refused,
-    render,
     request_fields,
     sex,
     text,
     uploads,
 )
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
 from reunite.i18n import Language
 from reunite.services import idempotency, intake, queries, reports, throttle
 from reunite.services.deps import Deps

@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import ReuniteError
 from reunite.entrypoints.api.auth import allow
-from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, form_key, number, render, text
+from reunite.entrypoints.web.forms import checked_form, form_key, number, text
+from reunite.entrypoints.web.pages import DepsDep, LangDep, render
 from reunite.services import sources, stats
 
 router = APIRouter(include_in_schema=False)

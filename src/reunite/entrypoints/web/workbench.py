@@ -13,7 +13,8 @@ from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.workbench import DISMISS_REASONS, REJECT_REASONS, Action
 from reunite.entrypoints.api.auth import PrincipalDep, allow
-from reunite.entrypoints.web.pages import DepsDep, LangDep, checked_form, number, render, text
+from reunite.entrypoints.web.forms import checked_form, number, text
+from reunite.entrypoints.web.pages import DepsDep, LangDep, render
 from reunite.entrypoints.web.review import child_faces
 from reunite.services import families, moderation, workbench
 

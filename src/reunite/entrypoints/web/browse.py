@@ -1,0 +1,88 @@
+"""Browsing sightings (by the filters in the address), a sighting's page and searching by a photo."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from reunite.domain.access import Permission, Principal
+from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.entrypoints.api.auth import allow, client_ip
+from reunite.entrypoints.web import filters
+from reunite.entrypoints.web.forms import checked_form, uploads
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
+from reunite.i18n import Language
+from reunite.services import families, queries, search, throttle
+from reunite.services.deps import Deps
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = filters.PAGE_SIZE
+Browser = Annotated[Principal, Depends(allow(Permission.BROWSE_SIGHTINGS))]
+Searcher = Annotated[Principal, Depends(allow(Permission.SEARCH_BY_PHOTO))]
+
+
+@router.get("/sightings", response_class=HTMLResponse)
+def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTMLResponse:
+    """Sightings by the filters in the address; a filter that cannot be read is named, with why (422)."""
+    q = request.query_params
+    asked = filters.read_browse(q, lang)
+    total, rows, emptied, filtered_out = 0, list[dict[str, Any]](), list[str](), False
+    if asked.query is not None:
+        total, rows = queries.list_sightings(deps, who, asked.query)
+        emptied = families.empty_because(deps, who, asked.query) if not total else []
+        filtered_out = not total and not emptied and families.found_without_filters(deps, who, asked.query)
+    points = [{"id": r["id"], "lat": r["lat"], "lon": r["lon"]} for r in rows if r["lat"] is not None]
+    return render(request, lang, "sightings.html", status=422 if asked.problems else 200, rows=rows, total=total,
+                  page=asked.page, pages=max(1, math.ceil(total / PAGE_SIZE)), q=dict(q), points=json.dumps(points),
+                  problems=asked.problems, emptied=emptied, filtered_out=filtered_out)
+
+
+@router.get("/sightings/{sighting_id}", response_class=HTMLResponse)
+def sighting_page(request: Request, lang: LangDep, deps: DepsDep, who: Browser, sighting_id: int) -> HTMLResponse:
+    return show_sighting(request, lang, deps, who, sighting_id)
+
+
+def show_sighting(request: Request, lang: Language, deps: Deps, who: Principal, sighting_id: int, status: int = 200,
+                  **context: Any) -> HTMLResponse:
+    """The sighting page (``context``: a refused form's error and what was typed in it)."""
+    reviewer = who.can(Permission.REVIEW_CANDIDATES)
+    mine = [deps.read.case(case_id) for case_id in sorted(who.verified_cases & who.own_cases)]
+    return render(request, lang, "sighting.html", status, s=queries.get_sighting(deps, who, sighting_id),
+                  candidates=queries.sighting_candidates(deps, who, sighting_id) if reviewer else [],
+                  my_cases=[c for c in mine if c["status"] == "open"], sent=request.query_params.get("sent") == "1",
+                  done=request.query_params.get("done") == "1", **context)
+
+
+def _search_cases(deps: Deps, who: Principal) -> list[dict[str, Any]]:
+    """The family's open, verified cases: a search for one reads each sighting as its case page does."""
+    mine = [deps.read.case(case_id) for case_id in sorted(who.verified_cases & who.own_cases)]
+    return [c for c in mine if c["status"] == "open"]
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_form(request: Request, lang: LangDep, deps: DepsDep, who: Searcher) -> HTMLResponse:
+    return render(request, lang, "search.html", hits=None, my_cases=_search_cases(deps, who), chosen=None)
+
+
+@router.post("/search", response_class=HTMLResponse)
+async def search_send(request: Request, lang: LangDep, deps: DepsDep, who: Searcher) -> HTMLResponse:
+    form = await checked_form(request)
+    my_cases = _search_cases(deps, who)
+    chosen = str(form.get("case_id") or "").strip()
+    try:
+        throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
+        files, _ = await uploads(form)
+        if not files:
+            raise InvalidInput("add at least one photo", field="photos")
+        if chosen and not chosen.isdigit():
+            raise InvalidInput("choose one of your cases", field="case_id")
+        case_id = int(chosen) if chosen else None  # a case this reader may read (checked by the search)
+        hits = search.search_by_photo(deps, who, files[0].data, limit=48, case_id=case_id)
+    except ReuniteError as exc:
+        return refused(render(request, lang, "search.html", status=exc.status_code, hits=None,
+                              error=lang.error(exc), my_cases=my_cases, chosen=chosen), exc)
+    return render(request, lang, "search.html", hits=hits, my_cases=my_cases, chosen=chosen)

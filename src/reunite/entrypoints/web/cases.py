@@ -1,0 +1,126 @@
+"""A child's case: registering one, its page (candidates, messages, verifications) and a reviewer's
+decision on a candidate from it."""
+
+from __future__ import annotations
+
+import math
+from datetime import timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from reunite.domain.access import Permission, Principal
+from reunite.domain.dates import birth_date
+from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.model import CandidateStatus, NewCase, age_in_years
+from reunite.entrypoints.api.auth import PrincipalDep, allow
+from reunite.entrypoints.web import filters
+from reunite.entrypoints.web.forms import (
+    checked_form,
+    form_language,
+    local_time,
+    number,
+    place,
+    request_fields,
+    sex,
+    text,
+    uploads,
+)
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
+from reunite.services import idempotency, intake, queries, review
+from reunite.services.deps import Deps
+
+router = APIRouter(include_in_schema=False)
+Registrar = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
+Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
+
+
+@router.get("/cases/new", response_class=HTMLResponse)
+def case_form(request: Request, lang: LangDep, who: Registrar) -> HTMLResponse:
+    return render(request, lang, "case_new.html", form={}, photo_dates=[])
+
+
+@router.post("/cases/new", response_class=HTMLResponse, response_model=None)
+async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registrar) -> Response:
+    form = await checked_form(request)
+    try:
+        files, taken = await uploads(form, dates="photo_dates")
+        key = idempotency.scoped(who, "case", text(form, "idempotency_key"), request_fields(form), files)
+        birth = birth_date(text(form, "birth_date")) if text(form, "birth_date") else None
+        missing = local_time(form, "missing_since", lang)
+        if birth is None or missing is None:
+            raise InvalidInput("the birth date and the time last seen are required", field="birth_date")
+        case = NewCase(
+            given_name=text(form, "given_name", 200), family_name=text(form, "family_name", 200),
+            sex=sex(form, "sex", required=True), birth_date=birth, missing_since=missing,
+            last_seen_place=place(form), last_seen_text=text(form, "place_text", 500),
+            description=text(form, "description", 4000), marks=text(form, "marks", 2000),
+            police_report=text(form, "police_report", 200), family_contact=text(form, "family_contact", 500),
+            nicknames=tuple(n.strip() for n in text(form, "nicknames").split(",") if n.strip()),
+        )
+        receipt = intake.register_case(deps, who, case, files, taken, key)
+    except ReuniteError as exc:
+        return refused(render(request, lang, "case_new.html", status=exc.status_code, form=dict(form),
+                              photo_dates=[str(d) for d in form.getlist("photo_dates")],  # each photo's, in order
+                              error=form_language(form, lang).error(exc), error_field=exc.field), exc)
+    return RedirectResponse(f"/cases/{receipt.case_id}?registered=1", status_code=303)
+
+
+CANDIDATES_SHOWN = 10  # a case page stays short: the rest on further pages (and in the workbench)
+
+
+def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1) -> dict[str, Any]:
+    case = queries.get_case(deps, who, case_id)
+    for photo in case["photos"]:
+        photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
+    candidates = queries.case_candidates(deps, who, case_id)
+    pages = max(1, math.ceil(len(candidates) / CANDIDATES_SHOWN))
+    page = min(max(1, page), pages)
+    waiting = case["status"] == "open" and not case["verified_at"]
+    hours = deps.read.verification_hours(deps.clock.now() - timedelta(days=90)) if waiting else None
+    return {"case": case, "candidates": candidates, "cpage": page, "cpages": pages,
+            "shown": candidates[(page - 1) * CANDIDATES_SHOWN: page * CANDIDATES_SHOWN],
+            "verify_hours": hours and max(1, round(hours)),
+            "to_review": deps.read.items_to_review(case_id) if who.can(Permission.REVIEW_CANDIDATES) else 0,
+            "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id)}
+
+
+def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
+    """Messages (family and reviewers), verification records and the actions this reader may take."""
+    talk = who.owns(case_id) or who.can(Permission.REVIEW_CANDIDATES)
+    follow = who.owns(case_id) or who.can(Permission.RECORD_REUNION)
+    return {"messages": queries.case_messages(deps, who, case_id) if talk else [], "can_talk": talk,
+            "verifications": deps.read.verifications(case_id) if follow else [],
+            "can_verify": who.can(Permission.VERIFY_CASE), "can_close": who.can(Permission.RECORD_REUNION),
+            "can_reopen": who.can(Permission.MODERATE),
+            "can_review": who.can(Permission.REVIEW_CANDIDATES)}
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, case_id: int) -> HTMLResponse:
+    raw = (request.query_params.get("cp") or "1").strip()
+    page = int(raw) if raw.isdigit() and 1 <= int(raw) <= filters.MAX_PAGE else None
+    error = None if page else lang.gettext("“{field}” must be between {low} and {high}", field=lang.gettext("Page"),
+                                           low=1, high=lang.number(filters.MAX_PAGE))
+    return render(request, lang, "case.html", status=422 if error else 200,
+                  **case_context(deps, who, case_id, page or 1), error=error,
+                  registered=request.query_params.get("registered") == "1",
+                  answered=request.query_params.get("answered") == "1")
+
+
+@router.post("/candidates/{candidate_id}/review", response_model=None)
+async def review_send(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer, candidate_id: int) -> Response:
+    form = await checked_form(request)
+    decision = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}.get(text(form, "decision"))
+    case_id = number(form, "case_id", int)
+    try:
+        if decision is None:
+            raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
+        review.review_candidate(deps, who, candidate_id, decision, text(form, "reason"))
+    except ReuniteError as exc:
+        if not case_id:
+            raise
+        return render(request, lang, "case.html", status=exc.status_code, **case_context(deps, who, case_id),
+                      registered=False, error=lang.error(exc))
+    return RedirectResponse(f"/cases/{case_id}#candidate-{candidate_id}", status_code=303)

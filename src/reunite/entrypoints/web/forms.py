@@ -1,0 +1,125 @@
+"""Reading the pages' forms: each field read once, the same way on every page; a value that cannot be
+read is refused naming its field (422), never guessed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from fastapi import Request
+from starlette.datastructures import FormData, UploadFile
+
+from reunite.domain.access import Principal
+from reunite.domain.errors import InvalidInput, bounded
+from reunite.domain.model import GeoPoint, Sex, Upload
+from reunite.domain.times import MAX_OFFSET_MINUTES, from_browser, iso_time, zone
+from reunite.entrypoints.api.auth import check_csrf
+from reunite.i18n import Language
+from reunite.services import idempotency
+
+
+async def checked_form(request: Request) -> FormData:
+    """The form a page sent, once its CSRF token is checked."""
+    form = await request.form()
+    check_csrf(request, form)
+    return form
+
+
+def text(form: FormData, name: str, limit: int | None = None) -> str:
+    """A field's text, trimmed; longer than ``limit``: refused naming the field, never cut short."""
+    value = form.get(name)
+    found = value.strip() if isinstance(value, str) else ""
+    return found if limit is None else bounded(found, limit, name)
+
+
+NOT_THE_REQUEST = {"csrf", "client_key", "idempotency_key", "pow_challenge", "pow_nonce"}
+
+
+def request_fields(form: FormData) -> list[tuple[str, str]]:
+    """What a form asks for (its text fields, not its keys and tokens): a key sent again with other
+    fields names another request (``services.idempotency``)."""
+    return [(name, value) for name, value in form.multi_items()
+            if isinstance(value, str) and name not in NOT_THE_REQUEST]
+
+
+def form_key(who: Principal, operation: str, form: FormData) -> idempotency.Key | None:
+    """The form's one-time key (a hidden field), bound to who sends it and what it asks: the same form
+    sent twice (a double click, a resend after a lost answer) is done once."""
+    return idempotency.scoped(who, operation, text(form, "idempotency_key")[:64], request_fields(form))
+
+
+def number(form: FormData, name: str, kind: type[int] | type[float] = float) -> Any:
+    raw = text(form, name)
+    if not raw:
+        return None
+    try:
+        return kind(raw)
+    except ValueError:
+        raise InvalidInput("{name} must be a number", field=name, name=name) from None
+
+
+def local_time(form: FormData, name: str, lang: Language) -> datetime | None:
+    """A datetime-local field, read in the browser's zone (``tz``, or its ``tz_offset``), else in the
+    reader's zone as the page showed it (the site's without JavaScript)."""
+    raw = text(form, name)
+    if not raw:
+        return None
+    wall = iso_time(raw)  # a datetime-local value; typed in a text box (an old browser), its offset is kept
+    if wall is None:
+        raise InvalidInput("the date and time are not valid", field=name)
+    named, offset = text(form, "tz"), number(form, "tz_offset", int)
+    if named and zone(named) is None and offset is None:  # never silently read in another zone (with the
+        # browser's offset it is read at that offset: a zone newer than this server's list)
+        raise InvalidInput("{zone} is not a time zone this site knows: give a name such as Asia/Shanghai",
+                           field="tz", zone=named[:64])
+    if offset is not None and abs(offset) > MAX_OFFSET_MINUTES:
+        raise InvalidInput("{name} must be between {low} and {high}", field="tz_offset", name="tz_offset",
+                           low=-MAX_OFFSET_MINUTES, high=MAX_OFFSET_MINUTES)
+    return from_browser(wall, named, offset, lang.tzinfo, name)
+
+
+def form_language(form: FormData, lang: Language) -> Language:
+    """The reader's language, in the zone their form was sent from (their next page shows times in it)."""
+    return replace(lang, zone=text(form, "tz")) if zone(text(form, "tz")) else lang
+
+
+def a_date(raw: str, field: str) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput("the date is not valid", field=field) from None
+
+
+def place(form: FormData, lat: str = "lat", lon: str = "lon") -> GeoPoint | None:
+    la, lo = number(form, lat), number(form, lon)
+    return GeoPoint(la, lo) if la is not None and lo is not None else None
+
+
+async def uploads(form: FormData, dates: str | None = None) -> tuple[list[Upload], list[date | None]]:
+    """Files actually chosen (browsers send empty parts for empty inputs), with their dates if asked."""
+    files = form.getlist("photos")
+    days = form.getlist(dates) if dates else []
+    chosen, taken = [], []
+    for index, item in enumerate(files):
+        if not isinstance(item, UploadFile) or not item.filename:
+            continue
+        data = await item.read()
+        if not data:
+            continue
+        chosen.append(Upload(data, item.filename))
+        raw = days[index] if index < len(days) else ""
+        taken.append(a_date(raw.strip() if isinstance(raw, str) else "", "photo_dates"))
+    return chosen, taken
+
+
+def sex(form: FormData, name: str, required: bool = False) -> Sex:
+    """A sex from a list; a required one has no default (a child's case must say, "unknown" included)."""
+    if required and not text(form, name):
+        raise InvalidInput("choose the child's sex (or “Not known”)", field=name)
+    found = Sex.read(text(form, name) or "unknown")  # as the API and the spreadsheets read it
+    if found is None:
+        raise InvalidInput("choose a sex from the list", field=name)
+    return found
