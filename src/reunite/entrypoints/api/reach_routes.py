@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile as StarletteUpload
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import GeoPoint
-from reunite.entrypoints.api import schemas
+from reunite.entrypoints.api import bodies
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
 from reunite.i18n import Language
@@ -47,7 +47,7 @@ def report_json(report: exchange.ImportReport, lang: Language) -> dict[str, Any]
 
 @router.post("/subscriptions", status_code=201, responses=ERRORS)
 def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, lang: Reader,
-              body: schemas.SubscriptionIn, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+              body: bodies.SubscriptionIn, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """Alerts for an area (a point and radius, or a region's name) by email (confirmed through a link
     sent to the address) or by signed webhook (partners' tokens; the secret is in this answer only, and
     in a retry's under the same ``Idempotency-Key``). Asked again for an address and area still waiting

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from reunite.domain.model import SeenAtBasis
-from reunite.entrypoints.api import schemas
+from reunite.entrypoints.api import bodies, schemas
 from reunite.entrypoints.api.auth import PrincipalDep, get_deps
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader, aware
 from reunite.services import idempotency, intake, reports
@@ -19,7 +19,7 @@ DepsDep = Annotated[Deps, Depends(get_deps)]
 
 
 @router.post("/reports/{receipt}/{token}/time", response_model=schemas.TimeGiven, responses=ERRORS)
-def give_report_time(deps: DepsDep, who: PrincipalDep, lang: Reader, receipt: str, token: str, body: schemas.TimeIn,
+def give_report_time(deps: DepsDep, who: PrincipalDep, lang: Reader, receipt: str, token: str, body: bodies.TimeIn,
                      idempotency_key: IdempotencyKey = None) -> schemas.TimeGiven:
     """When the reporter saw the child, for a report sent without a usable time (`seen_at_basis` `arrival`)
     or dated by the photo's clock (`camera`, `camera_zone_assumed`): ``receipt`` and ``token`` are the

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from reunite.domain.access import Permission, Principal, require_correspondent
-from reunite.entrypoints.api import schemas
+from reunite.entrypoints.api import bodies, schemas
 from reunite.entrypoints.api.auth import allow, client_ip, current_principal, get_deps
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
 from reunite.services import accounts, grouping, idempotency, moderation, queries, retention, reunion, throttle
@@ -41,7 +41,7 @@ def queues(deps: DepsDep, who: Moderator, limit: Annotated[int, Query(ge=1, le=5
 
 
 @router.post("/moderation/sightings", status_code=204, responses=ERRORS)
-def moderate(deps: DepsDep, who: Moderator, body: schemas.ModerateIn) -> Response:
+def moderate(deps: DepsDep, who: Moderator, body: bodies.ModerateIn) -> Response:
     """Approve or reject (with a reason) one or many reports. A report showing several faces, none
     marked as the child's, is approved only with ``child_faces`` saying which is the child's, or that
     the child's face is not among them (422 otherwise, and nothing is approved)."""
@@ -56,21 +56,21 @@ def duplicates(deps: DepsDep, who: Moderator, lang: Reader) -> list[schemas.Dupl
 
 
 @router.post("/moderation/duplicates/{flag_id}", status_code=204, responses=ERRORS)
-def decide_duplicate(deps: DepsDep, who: Moderator, flag_id: int, body: schemas.DuplicateIn) -> Response:
+def decide_duplicate(deps: DepsDep, who: Moderator, flag_id: int, body: bodies.DuplicateIn) -> Response:
     """Link the two cases as one child (as PFIF's linked_person_record_id), dismiss the flag, or reopen it."""
     grouping.decide_duplicate(deps, who, flag_id, body.decision)
     return Response(status_code=204)
 
 
 @router.post("/sightings/{sighting_id}/child-face", status_code=204, responses=ERRORS)
-def child_face(deps: DepsDep, who: Moderator, sighting_id: int, body: schemas.ChildFaceIn) -> Response:
+def child_face(deps: DepsDep, who: Moderator, sighting_id: int, body: bodies.ChildFaceIn) -> Response:
     """Mark which face is the child's; every other face is blurred for families."""
     moderation.mark_child_face(deps, who, sighting_id, body.face_id)
     return Response(status_code=204)
 
 
 @router.put("/sightings/{sighting_id}/family-summary", status_code=204, responses=ERRORS)
-def family_summary(deps: DepsDep, who: Moderator, sighting_id: int, body: schemas.FamilySummaryIn) -> Response:
+def family_summary(deps: DepsDep, who: Moderator, sighting_id: int, body: bodies.FamilySummaryIn) -> Response:
     """Write what families and partners may read about the child (they never read the reporter's own
     words, which can name the exact place); the same words again change nothing."""
     moderation.write_family_summary(deps, who, sighting_id, body.family_summary)
@@ -78,7 +78,7 @@ def family_summary(deps: DepsDep, who: Moderator, sighting_id: int, body: schema
 
 
 @router.post("/cases/{case_id}/verify", status_code=204, responses=STATUS_CHANGE)
-def verify(deps: DepsDep, who: Verifier, case_id: int, body: schemas.EvidenceIn,
+def verify(deps: DepsDep, who: Verifier, case_id: int, body: bodies.EvidenceIn,
            idempotency_key: IdempotencyKey = None) -> Response:
     """Verify a case waiting for verification; asked again (a case verified already, or the same
     ``Idempotency-Key``) it answers 204 again and nothing is done twice."""
@@ -88,7 +88,7 @@ def verify(deps: DepsDep, who: Verifier, case_id: int, body: schemas.EvidenceIn,
 
 
 @router.post("/cases/{case_id}/reject", status_code=204, responses=STATUS_CHANGE)
-def reject(deps: DepsDep, who: Verifier, case_id: int, body: schemas.ReasonIn,
+def reject(deps: DepsDep, who: Verifier, case_id: int, body: bodies.ReasonIn,
            idempotency_key: IdempotencyKey = None) -> Response:
     """Reject a case still open; asked again (a case rejected already, or the same ``Idempotency-Key``)
     it answers 204 again and nothing is done twice."""
@@ -98,7 +98,7 @@ def reject(deps: DepsDep, who: Verifier, case_id: int, body: schemas.ReasonIn,
 
 
 @router.post("/cases/{case_id}/reopen", status_code=204, responses=STATUS_CHANGE)
-def reopen(deps: DepsDep, who: Moderator, case_id: int, body: schemas.ReasonIn,
+def reopen(deps: DepsDep, who: Moderator, case_id: int, body: bodies.ReasonIn,
            idempotency_key: IdempotencyKey = None) -> Response:
     """Reopen a reunited, closed or rejected case (closed in error): it waits for verification again.
     A retry under the same ``Idempotency-Key`` answers 204 again; without one, a waiting case is 409."""
@@ -114,7 +114,7 @@ def messages(deps: DepsDep, who: Correspondent, case_id: int) -> list[schemas.Me
 
 @router.post("/cases/{case_id}/messages", status_code=201, responses=ERRORS)
 def message(
-    request: Request, deps: DepsDep, who: Correspondent, case_id: int, body: schemas.MessageIn,
+    request: Request, deps: DepsDep, who: Correspondent, case_id: int, body: bodies.MessageIn,
     idempotency_key: IdempotencyKey = None,
 ) -> dict[str, int]:
     """Write to the family (as a reviewer) or to the reviewers (as the family). A retry (the same
@@ -128,7 +128,7 @@ def message(
 
 
 @router.post("/cases/{case_id}/verifications", status_code=201, responses=ERRORS)
-def verification(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.VerificationIn,
+def verification(deps: DepsDep, who: Caseworker, case_id: int, body: bodies.VerificationIn,
                  idempotency_key: IdempotencyKey = None) -> dict[str, int]:
     """Record a DNA result, an identity document or an interview (once per ``Idempotency-Key``)."""
     key = idempotency.scoped(who, f"verification:{case_id}", idempotency_key, [("body", body.model_dump_json())])
@@ -137,7 +137,7 @@ def verification(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.Ver
 
 
 @router.post("/cases/{case_id}/close", status_code=204, responses=STATUS_CHANGE)
-def close(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.CloseIn,
+def close(deps: DepsDep, who: Caseworker, case_id: int, body: bodies.CloseIn,
           idempotency_key: IdempotencyKey = None) -> Response:
     """Close as reunited (after a matching verification) or for another reason. Asked again (a case
     already ended so, or the same ``Idempotency-Key``) it answers 204 again and nothing is done twice;
@@ -148,7 +148,7 @@ def close(deps: DepsDep, who: Caseworker, case_id: int, body: schemas.CloseIn,
 
 
 @router.post("/takedowns", status_code=202, responses=ERRORS)
-def request_takedown(request: Request, deps: DepsDep, body: schemas.TakedownIn,
+def request_takedown(request: Request, deps: DepsDep, body: bodies.TakedownIn,
                      idempotency_key: IdempotencyKey = None) -> dict[str, int]:
     """Anyone may ask for a removal; a moderator checks identity before anything is removed. At most
     a few an hour from one address (429 with Retry-After beyond). Asked again (the same
@@ -166,7 +166,7 @@ def request_takedown(request: Request, deps: DepsDep, body: schemas.TakedownIn,
 
 @router.post("/takedowns/{takedown_id}/decision", status_code=204, responses={
     **ERRORS, 409: {"model": schemas.Problem, "description": "The request was already decided otherwise"}})
-def decide(deps: DepsDep, who: Moderator, takedown_id: int, body: schemas.DecisionIn,
+def decide(deps: DepsDep, who: Moderator, takedown_id: int, body: bodies.DecisionIn,
            idempotency_key: IdempotencyKey = None) -> Response:
     """Approve (the record is blanked) or refuse a removal request; the same decision sent again (or
     under the same ``Idempotency-Key``) answers 204 again; the other decision on a decided request is 409."""
@@ -176,7 +176,7 @@ def decide(deps: DepsDep, who: Moderator, takedown_id: int, body: schemas.Decisi
 
 
 @router.post("/tokens", status_code=201, response_model=schemas.TokenIssued, responses=ERRORS)
-def issue_token(deps: DepsDep, who: Admin, body: schemas.TokenIn,
+def issue_token(deps: DepsDep, who: Admin, body: bodies.TokenIn,
                 idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """A scoped token for a partner organisation: its ``id`` (for ``DELETE /api/tokens/{id}``) and the
     secret ``token``, shown only in this answer (and in a retry's under the same ``Idempotency-Key``: one

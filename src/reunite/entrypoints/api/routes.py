@@ -24,7 +24,7 @@ from reunite.domain.model import (
     Upload,
 )
 from reunite.domain.times import localize
-from reunite.entrypoints.api import schemas
+from reunite.entrypoints.api import bodies, schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
 from reunite.entrypoints.api.validation import GivenTime
 from reunite.i18n import Language, negotiate
@@ -306,7 +306,7 @@ def case_candidates(
 
 
 @router.post("/candidates/{candidate_id}/review", status_code=204, responses=ERRORS)
-def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: schemas.ReviewIn) -> Response:
+def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: bodies.ReviewIn) -> Response:
     """A person confirms or dismisses (with a reason) a machine candidate; a confirmation may name
     the trail's other candidates (``members``) to confirm with it."""
     decisions = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}

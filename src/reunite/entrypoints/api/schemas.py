@@ -6,10 +6,6 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from reunite.domain.access import Scope
-from reunite.entrypoints.api.guard import Id
-from reunite.entrypoints.api.validation import GivenTime
-
 
 class FieldProblem(BaseModel):
     field: str | None = Field(description="The input, as it is sent (`sex`, `seen_from`), else `body` or `query`")
@@ -33,10 +29,14 @@ SEEN_AT_BASIS = (
     "`arrival` (no time was given, or the photo's clock was not plausible: seen_at is when the report arrived, "
     "only a latest time; matching draws nothing from it). Show `arrival` as \"time not given (report received "
     "…)\", never as a time seen")
+
+
 SEEN_AT_ZONE = ("With `camera_zone_assumed`: the zone the camera's zone-less clock was read in (an IANA name, or "
                 "an offset such as UTC+09:00). With `given`: when not empty, the time was read from the report's "
                 "own words (an e-mail's, a public post's), in that zone: show it as such, to be checked against "
                 "the words. Empty otherwise")
+
+
 CAMERA_CLOCK = ("A photo's clock set aside as implausible (before 2000-01-01, more than 25 years before the "
                 "report, or in the future), as the camera wrote it (e.g. `1970-01-01 00:00`): seen_at is then "
                 "the report's arrival (`arrival`); empty otherwise")
@@ -46,6 +46,8 @@ SEEN_AT_PRECISION = (
     "`instant`, or `hour`: an `arrival` read by someone who does not see originals (partners, families), "
     "who read the hour it arrived in (seen_at is the hour's start, cut in UTC; show it as a range: \"between 4 "
     "and 5 PM\"), and filter and sort on that hour too")
+
+
 PROCESSED_AT = ("When the photo's faces were searched for (null: not yet); to the hour for anyone who does not "
                 "see originals")
 
@@ -75,10 +77,6 @@ class SightingAccepted(BaseModel):
     report_link: str = Field("", description=(
         "The reporter's private page (to add details or a photo, give the time, or withdraw the report): "
         "give it to the reporter alone"))
-
-
-class TimeIn(BaseModel):
-    seen_at: GivenTime = Field(description="When the reporter saw the child, with its UTC offset")
 
 
 class TimeGiven(BaseModel):
@@ -301,10 +299,6 @@ class DuplicateOut(BaseModel):
     lead_words: list[str]
 
 
-class DuplicateIn(BaseModel):
-    decision: str = Field(description="link, dismiss or reopen")
-
-
 class SearchHit(BaseModel):
     face_id: int
     sighting_id: int
@@ -321,48 +315,9 @@ class SearchHit(BaseModel):
     group_id: int | None = None
 
 
-class ReviewIn(BaseModel):
-    decision: str
-    reason: str = ""
-    members: list[int] | None = Field(None, description=(
-        "To confirm with it: other candidates of the same case on this child's trail (as the workbench's "
-        "ticks); one not on the trail is refused (422) and nothing is confirmed"))
-
-
 class PowChallenge(BaseModel):
     challenge: str
     bits: int
-
-
-class ModerateIn(BaseModel):
-    ids: list[Id] = Field(max_length=500)
-    approve: bool
-    reason: str = ""
-    child_faces: dict[Id, Id | None] = Field(default_factory=dict, description=(
-        "For approving a report whose photos show several faces, none marked as the child's (required then): "
-        "its id → the child's face id (marked so), or null when the child's face is not among them. A choice "
-        "for a report whose child's face someone marked meanwhile, other than that face, is refused (409): "
-        "a mark is changed with POST /api/sightings/{id}/child-face"))
-
-
-class ChildFaceIn(BaseModel):
-    face_id: Id | None
-
-
-class FamilySummaryIn(BaseModel):
-    family_summary: str = Field(description="What families may read about the child; empty: nothing")
-
-
-class EvidenceIn(BaseModel):
-    evidence: str
-
-
-class ReasonIn(BaseModel):
-    reason: str
-
-
-class MessageIn(BaseModel):
-    body: str
 
 
 class MessageOut(BaseModel):
@@ -372,50 +327,6 @@ class MessageOut(BaseModel):
     created_at: datetime
 
 
-class VerificationIn(BaseModel):
-    candidate_id: Id | None = None
-    method: str = Field(description="dna, document or interview")
-    result: str = Field(description="match, no_match or pending")
-    notes: str = ""
-
-
-class CloseIn(BaseModel):
-    reunited: bool
-    keep_data: bool = Field(default=True, description="False deletes the family's photos and faces for good")
-
-
-class TakedownIn(BaseModel):
-    subject: str = Field(description="sighting or case")
-    subject_id: Id
-    requester: str = Field(description="How a moderator can reach you to check your identity")
-    relation: str = ""
-    reason: str
-
-
-class DecisionIn(BaseModel):
-    approve: bool
-    evidence: str
-
-
-class TokenIn(BaseModel):
-    name: str
-    scopes: list[Scope]
-    domains: list[str] = []
-
-
 class TokenIssued(BaseModel):
     id: int = Field(description="The token's number, for DELETE /api/tokens/{id}")
     token: str = Field(description="The secret, shown only in this answer")
-
-
-class SubscriptionIn(BaseModel):
-    channel: str = Field(default="email", description="email or webhook")
-    address: str = Field(description="An email address, or the webhook's http(s) URL")
-    lat: float | None = None
-    lon: float | None = None
-    radius_km: float = Field(default=10, description="The subscriber's own area around the point")
-    region: str = Field(default="", description="Or a region's name, matched against where a child was last seen")
-    language: str = Field(default="en", description=(
-        "The alerts' language: `en`, `zh_CN` (simplified Chinese), `zh_TW` or `zh_HK` (traditional Chinese, "
-        "as written in Taiwan and in Hong Kong)"))
-    digest: bool = Field(default=False, description="One email a day instead of one per case")

@@ -1,0 +1,101 @@
+"""Request DTOs: the bodies the API takes in (JSON), validated before any service runs; every problem
+is answered in the one error shape (``problems.py``)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from reunite.domain.access import Scope
+from reunite.entrypoints.api.guard import Id
+from reunite.entrypoints.api.validation import GivenTime
+
+
+class TimeIn(BaseModel):
+    seen_at: GivenTime = Field(description="When the reporter saw the child, with its UTC offset")
+
+
+class DuplicateIn(BaseModel):
+    decision: str = Field(description="link, dismiss or reopen")
+
+
+class ReviewIn(BaseModel):
+    decision: str
+    reason: str = ""
+    members: list[int] | None = Field(None, description=(
+        "To confirm with it: other candidates of the same case on this child's trail (as the workbench's "
+        "ticks); one not on the trail is refused (422) and nothing is confirmed"))
+
+
+class ModerateIn(BaseModel):
+    ids: list[Id] = Field(max_length=500)
+    approve: bool
+    reason: str = ""
+    child_faces: dict[Id, Id | None] = Field(default_factory=dict, description=(
+        "For approving a report whose photos show several faces, none marked as the child's (required then): "
+        "its id → the child's face id (marked so), or null when the child's face is not among them. A choice "
+        "for a report whose child's face someone marked meanwhile, other than that face, is refused (409): "
+        "a mark is changed with POST /api/sightings/{id}/child-face"))
+
+
+class ChildFaceIn(BaseModel):
+    face_id: Id | None
+
+
+class FamilySummaryIn(BaseModel):
+    family_summary: str = Field(description="What families may read about the child; empty: nothing")
+
+
+class EvidenceIn(BaseModel):
+    evidence: str
+
+
+class ReasonIn(BaseModel):
+    reason: str
+
+
+class MessageIn(BaseModel):
+    body: str
+
+
+class VerificationIn(BaseModel):
+    candidate_id: Id | None = None
+    method: str = Field(description="dna, document or interview")
+    result: str = Field(description="match, no_match or pending")
+    notes: str = ""
+
+
+class CloseIn(BaseModel):
+    reunited: bool
+    keep_data: bool = Field(default=True, description="False deletes the family's photos and faces for good")
+
+
+class TakedownIn(BaseModel):
+    subject: str = Field(description="sighting or case")
+    subject_id: Id
+    requester: str = Field(description="How a moderator can reach you to check your identity")
+    relation: str = ""
+    reason: str
+
+
+class DecisionIn(BaseModel):
+    approve: bool
+    evidence: str
+
+
+class TokenIn(BaseModel):
+    name: str
+    scopes: list[Scope]
+    domains: list[str] = []
+
+
+class SubscriptionIn(BaseModel):
+    channel: str = Field(default="email", description="email or webhook")
+    address: str = Field(description="An email address, or the webhook's http(s) URL")
+    lat: float | None = None
+    lon: float | None = None
+    radius_km: float = Field(default=10, description="The subscriber's own area around the point")
+    region: str = Field(default="", description="Or a region's name, matched against where a child was last seen")
+    language: str = Field(default="en", description=(
+        "The alerts' language: `en`, `zh_CN` (simplified Chinese), `zh_TW` or `zh_HK` (traditional Chinese, "
+        "as written in Taiwan and in Hong Kong)"))
+    digest: bool = Field(default=False, description="One email a day instead of one per case")
