@@ -207,6 +207,11 @@ def plain_photo(width: int = 320, height: int = 240, seed: int = 0) -> bytes:
     return jpeg(pixels)
 
 
+def as_read(container: Container, *sighting_ids: int) -> dict[int, str]:
+    """Each report's version as a moderator reads it now: a decision sent with it changes a decided report."""
+    return {i: container.deps.read.sighting(i)["version"] for i in sighting_ids}
+
+
 def count_rows(container: Container, table: str) -> int:
     with container.engine.connect() as conn:
         return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one())

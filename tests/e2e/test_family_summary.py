@@ -14,7 +14,7 @@ from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.services import moderation, retention
 from reunite.services.accounts import issue_token
-from tests.conftest import run_jobs, session_for
+from tests.conftest import as_read, run_jobs, session_for
 from tests.e2e.test_report_additions import approved_report
 from tests.e2e.test_reports_and_places import send
 
@@ -112,7 +112,8 @@ def test_a_house_number_from_the_place_words_is_refused_and_a_rejected_report_ge
     fine = api.put(f"/api/sightings/{sighting_id}/family-summary",
                    json={"family_summary": "Girl in a grey hat, Beijing, with a man"})
     assert fine.status_code == 204
-    moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], approve=False, reason="not a child")
+    moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], approve=False, reason="not a child",
+                                  versions=as_read(container, sighting_id))
     rejected = api.put(f"/api/sightings/{sighting_id}/family-summary", json={"family_summary": "Girl"})
     assert rejected.status_code == 409
 

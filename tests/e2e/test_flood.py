@@ -18,7 +18,7 @@ from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.cli import app as cli
 from reunite.services import intake, moderation, reports, workbench
 from reunite.services.matching import rematch_all
-from tests.conftest import admin_token, run_jobs, session_for
+from tests.conftest import admin_token, as_read, run_jobs, session_for
 from tests.e2e.test_workbench import _client, _form, loop, with_undo
 from tests.photos import portrait
 
@@ -66,7 +66,8 @@ def test_a_closer_photo_added_to_a_dismissed_report_does_not_ask_the_moderator_a
     assert added == 1
     run_jobs(container)
     closer = max(f["id"] for f in deps.read.sighting(sighting_id)["faces"])  # two faces now: the closer one's
-    moderation.moderate_sightings(deps, OPERATOR, [sighting_id], approve=True, child_faces={sighting_id: closer})
+    moderation.moderate_sightings(deps, OPERATOR, [sighting_id], approve=True, child_faces={sighting_id: closer},
+                                  versions=as_read(container, sighting_id))  # read with the closer photo
     run_jobs(container)
     rows = deps.read.candidates(world.case_id, None)
     assert [(r["sighting_id"], r["status"]) for r in rows] == [(sighting_id, "dismissed")]  # the decision stands

@@ -21,7 +21,7 @@ from reunite.i18n import Language
 from reunite.services import intake, moderation, review, search
 from reunite.services.accounts import from_session, issue_token
 from reunite.wording import lead_summary
-from tests.conftest import run_jobs, session_for
+from tests.conftest import as_read, run_jobs, session_for
 from tests.e2e.test_rescore import CASE_PHOTO, Family, _candidates, _group_of, _sighting
 from tests.photos import portrait, side_by_side
 
@@ -91,7 +91,8 @@ def test_a_pending_report_changes_no_group_and_no_familys_lead(client: TestClien
     assert group is not None and _group_of(container, second.sighting_id) == group, "approved: one trail"
     assert _candidates(container)[candidate_id][4] != pytest.approx(alone, abs=1e-6)
 
-    moderation.moderate_sightings(container.deps, OPERATOR, [second.sighting_id], approve=False, reason="not a child")
+    moderation.moderate_sightings(container.deps, OPERATOR, [second.sighting_id], approve=False, reason="not a child",
+                                  versions=as_read(container, second.sighting_id))
     run_jobs(container)
     assert _group_of(container, second.sighting_id) is None, "a rejected report leaves its group"
     assert [t["id"] for t in client.get(f"/api/sightings/{first}").json()["trail"]] == [first]

@@ -21,7 +21,7 @@ from reunite.domain.access import OPERATOR, Principal, Role
 from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.services import intake, moderation, review
 from reunite.services.accounts import from_session
-from tests.conftest import run_jobs, session_for
+from tests.conftest import as_read, run_jobs, session_for
 from tests.e2e.test_probe_places import CORNER_A, CORNER_B, attack, client, verified_family
 from tests.photos import portrait
 
@@ -131,7 +131,8 @@ def test_the_browse_pages_hints_tell_no_more_than_the_cell(container: Container)
 
         answers.append([])
         guesses.append(attack(ask, target, answers[-1]))
-        moderation.moderate_sightings(container.deps, OPERATOR, [target], approve=False, reason="test: next corner")
+        moderation.moderate_sightings(container.deps, OPERATOR, [target], approve=False, reason="test: next corner",
+                                      versions=as_read(container, target))
     assert [bool(found) for found, _ in answers[0]] == [bool(found) for found, _ in answers[1]]
     assert any(found for found, _ in answers[0])  # the hint is given (here, at every radius: 5 km at least)
     assert guesses[0] == guesses[1] and max(guesses[0].distance_km(CORNER_A), guesses[0].distance_km(CORNER_B)) > 0.7

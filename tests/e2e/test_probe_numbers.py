@@ -23,7 +23,7 @@ from reunite.domain.access import OPERATOR, RAW_SCORES, Principal, Role, Scope, 
 from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.services import intake, moderation, review
 from reunite.services.accounts import from_session, issue_token
-from tests.conftest import run_jobs, session_for
+from tests.conftest import as_read, run_jobs, session_for
 from tests.e2e.test_probe_places import CORNER_A, CORNER_B, client
 from tests.photos import portrait
 
@@ -152,6 +152,7 @@ def test_a_family_moving_its_own_last_seen_point_learns_no_more_than_the_cell(co
                 assert answer[0] == distance_shown(coarse_distance_km(point, corner))  # 1: within about 1 km
                 read.append(answer)
         answers.append(read)
-        moderation.moderate_sightings(container.deps, OPERATOR, [sighting], approve=False, reason="next corner")
+        moderation.moderate_sightings(container.deps, OPERATOR, [sighting], approve=False, reason="next corner",
+                                      versions=as_read(container, sighting))
     assert answers[0] == answers[1]
     assert len({a[0] for a in answers[0]}) > 1  # the distance does move with the family's point, by cells

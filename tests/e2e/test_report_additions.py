@@ -59,7 +59,10 @@ def test_a_photo_added_to_an_approved_report_reaches_families_only_once_a_modera
     assert added.status_code == 200
     assert family.get(f"/api/sightings/{sighting_id}").status_code == 404  # back with the moderators
     run_jobs(container)
-    moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], approve=True)
+    # approved by a moderator who read the report with its new photo (its version), never blindly
+    version = container.deps.read.sighting(sighting_id)["version"]
+    moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], approve=True,
+                                  versions={sighting_id: version})
     assert family.get(f"/api/sightings/{sighting_id}").status_code == 200
 
 

@@ -20,7 +20,7 @@ from reunite.services import intake, moderation, review, search
 from reunite.services.accounts import from_session
 from reunite.services.grouping import group_changed
 from reunite.services.matching import process_and_match, rescore_group
-from tests.conftest import run_jobs, session_for
+from tests.conftest import as_read, run_jobs, session_for
 from tests.photos import portrait, side_by_side
 
 CASE_PHOTO = ("collins", 0)
@@ -165,7 +165,8 @@ def test_a_waiting_proposal_reads_as_in_the_familys_search_while_its_group_grows
     assert grouped["reviewer search"]["score"] == pytest.approx(grouped["reviewer"]["score"], abs=1e-4)
     _same_for_everyone(grouped)
 
-    moderation.moderate_sightings(container.deps, OPERATOR, [second], approve=False, reason="not a child")
+    moderation.moderate_sightings(container.deps, OPERATOR, [second], approve=False, reason="not a child",
+                                  versions=as_read(container, second))
     run_jobs(container)
     assert _candidates(container)[candidate_id][4] == pytest.approx(alone, abs=1e-9)
     again = _everyone_reads(client, family, candidate_id, face_id)

@@ -33,7 +33,7 @@ from reunite.domain.access import OPERATOR, Role
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.mail import serve as mail_intake
 from reunite.services import moderation, sources
-from tests.conftest import SettableClock, plain_photo, session_for
+from tests.conftest import SettableClock, as_read, plain_photo, session_for
 
 
 def free_port() -> int:
@@ -364,7 +364,8 @@ def test_public_numbers_do_not_move_the_day_an_approved_report_is_rejected(conta
     with container.engine.connect() as conn:
         first = conn.exec_driver_sql("SELECT min(id) FROM sightings WHERE place_text = %s",
                                      ("新疆维吾尔自治区乌鲁木齐市",)).scalar_one()
-    moderation.moderate_sightings(later.deps, OPERATOR, [first], approve=False, reason="not relevant")
+    moderation.moderate_sightings(later.deps, OPERATOR, [first], approve=False, reason="not relevant",
+                                  versions=as_read(container, first))
     for since in (timedelta(minutes=1), timedelta(hours=3), timedelta(hours=21, minutes=59)):
         clock.current = start + timedelta(hours=2) + since  # the figures taken again meanwhile: still today
         assert provinces() == before

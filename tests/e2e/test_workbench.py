@@ -24,7 +24,7 @@ from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.web import cases
 from reunite.services import intake, moderation, reach, stats, workbench
 from reunite.services.accounts import from_session
-from tests.conftest import count_rows, run_jobs, session_for
+from tests.conftest import as_read, count_rows, run_jobs, session_for
 from tests.e2e.test_safety import Later
 from tests.e2e.world import two_faces
 from tests.photos import portrait
@@ -156,7 +156,8 @@ def test_a_rejected_report_leaves_every_queue(container: Container) -> None:
     workbench.decide(deps, OPERATOR, kept["id"], Action.CONFIRM)
     assert len(family.get(f"/api/cases/{world.case_id}/candidates").json()) == 2
 
-    moderation.moderate_sightings(deps, OPERATOR, [gone["sighting_id"]], approve=False, reason="abusive")
+    moderation.moderate_sightings(deps, OPERATOR, [gone["sighting_id"]], approve=False, reason="abusive",
+                                  versions=as_read(container, gone["sighting_id"]))
 
     queue = reviewer.get("/api/moderation/queues").json()
     assert all(c["id"] != gone["id"] for c in queue["candidates"])
@@ -206,7 +207,8 @@ def test_a_case_page_lists_unapproved_reports_candidates_last_with_the_report_to
     assert f'action="/candidates/{unchecked["id"]}/review"' in page and "Report waiting for approval" not in page
     assert queue == dashboard and f"Candidates to review ({queue})" in page
 
-    moderation.moderate_sightings(deps, OPERATOR, [waiting], approve=False, reason="abusive")
+    moderation.moderate_sightings(deps, OPERATOR, [waiting], approve=False, reason="abusive",
+                                  versions=as_read(container, waiting))
     page, queue, dashboard = counted()
     assert f'id="candidate-{unchecked["id"]}"' not in page
     assert queue == dashboard == 1 and "Candidates to review (1)" in page

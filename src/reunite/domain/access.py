@@ -194,6 +194,8 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
         shown["place_precise"] = True
     if not who.can(P.SEE_CONTACTS):
         shown.pop("reporter_contact", None)
+    if not who.can(P.MODERATE):  # the stamp a moderator's decision sends back: of their pages only
+        shown.pop("version", None)
     if not who.can(P.SEE_ORIGINALS):  # what the photo's clock read (EXIF): with the originals only
         shown.pop("camera_clock", None)
     if "photos" in row and not who.can(P.SEE_ORIGINALS):

@@ -117,6 +117,11 @@ class ModerationStore(Protocol):
         """How many of the sighting's photos are still waiting for face detection."""
         ...
 
+    def report_state(self, sighting_id: int) -> dict[str, Any]:
+        """The report locked until the commit: its ``status``, ``moderation_reason``, ``version`` (the stamp a
+        moderator's page shows) and whether its reporter ``added_later`` photos (through the private link)."""
+        ...
+
     def child_face_state(self, sighting_id: int) -> tuple[str | None, int, int | None]:
         """The report's status (None: no such report), its faces and the one marked as the child's."""
         ...

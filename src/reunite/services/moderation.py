@@ -8,7 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, require
-from reunite.domain.errors import Conflict, InvalidInput, bounded
+from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, settled, state_of, transition
 from reunite.domain.model import PhotoOwner, SightingStatus
 from reunite.domain.ports import UnitOfWork
@@ -19,16 +19,20 @@ from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
 from reunite.services.queries import audit_read
 
+MODERATED = (SightingStatus.PENDING.value, SightingStatus.APPROVED.value, SightingStatus.REJECTED.value)
+
 
 def moderate_sightings(
     deps: Deps, who: Principal, sighting_ids: Sequence[int], approve: bool, reason: str = "",
-    child_faces: Mapping[int, int | None] | None = None,
+    child_faces: Mapping[int, int | None] | None = None, versions: Mapping[int, str] | None = None,
 ) -> int:
     """Approve or reject (with a reason) one or many reports in one transaction; how many changed.
     A reason is kept with a rejection only (a reason chosen from the list is kept as its English words,
     which pages show in the reader's language). A report showing several faces, none marked as the
     child's, is approved only with the moderator's choice in ``child_faces``: the child's face (marked
-    so), or None: the child's face is not among them (``workbench.require_child_face``)."""
+    so), or None: the child's face is not among them (``workbench.require_child_face``). ``versions``
+    name each report as the moderator saw it (``as_seen``): a report changed since is refused, and
+    nothing is decided."""
     require(who, Permission.MODERATE)
     if not sighting_ids:
         raise InvalidInput("choose at least one report", field="ids")
@@ -40,6 +44,7 @@ def moderate_sightings(
     now = deps.clock.now()
     with deps.uow() as uow:
         for sighting_id in sighting_ids:
+            as_seen(uow, sighting_id, status, (versions or {}).get(sighting_id))
             if approve and uow.unprocessed_photos(sighting_id):
                 raise Conflict("report {id} is still being searched for faces: approve it once that is done",
                                field="ids", id=sighting_id)
@@ -51,6 +56,42 @@ def moderate_sightings(
             regroup(deps, uow, sighting_id)  # only approved reports are grouped: a rejected one leaves its group
         uow.commit()
     return len(sighting_ids)
+
+
+def as_seen(uow: UnitOfWork, sighting_id: int, decision: SightingStatus, version: str | None) -> None:
+    """Refuse (409, nothing written) a decision taken on a page that showed the report otherwise than it is
+    now (``version``, the stamp the page showed): decided meanwhile by another moderator (unless it is this
+    same decision: a double tap, two moderators agreeing), put back in the queue, or changed (a photo or a
+    face, the child's face marked, the reporter's words or time). The report is locked until the commit.
+    Sent without a version (an API client), only what cannot undo or skip anyone's look is done: deciding
+    a report still waiting whose photos all came with it, or the same decision again; changing a decision
+    and approving photos its reporter added later need the version of what was read."""
+    state = uow.report_state(sighting_id)
+    now, was = str(state["version"]), str(state["status"])
+    if was not in MODERATED:
+        raise NotFound("sighting {id} does not exist", id=sighting_id)  # withdrawn, removed: as for anyone
+    if was == decision.value:
+        return  # decided so already: nothing is changed by deciding it again
+    seen = version.split(".", 1)[0] if version else SightingStatus.PENDING.value
+    if was != seen:
+        _decided_meanwhile(sighting_id, was, state["moderation_reason"])
+    if version is not None and version != now:
+        raise Conflict("report {id} changed since this page was opened (its reporter added to it, or its faces changed): look at it again before deciding",  # noqa: E501
+                       field="ids", id=sighting_id)
+    if version is None and decision is SightingStatus.APPROVED and state["added_later"]:
+        raise Conflict("report {id} has photos its reporter added after sending it: read the report again and approve it with its version",  # noqa: E501
+                       field="ids", id=sighting_id)
+
+
+def _decided_meanwhile(sighting_id: int, status: str, reason: str) -> None:
+    if status == SightingStatus.APPROVED.value:
+        raise Conflict("report {id} was approved meanwhile by another moderator: look at it again, nothing was changed",
+                       field="ids", id=sighting_id)
+    if status == SightingStatus.REJECTED.value:
+        raise Conflict("report {id} was rejected meanwhile by another moderator (“{reason}”): look at it again, nothing was changed",  # noqa: E501
+                       field="ids", id=sighting_id, reason=reason)
+    raise Conflict("report {id} is back in the queue since this page was opened (its reporter added to it): look at it again, nothing was changed",  # noqa: E501
+                   field="ids", id=sighting_id)
 
 
 def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
@@ -105,10 +146,16 @@ def settle_child_face(deps: Deps, uow: UnitOfWork, sighting_id: int, new_photos:
     leave_group(deps, uow, sighting_id)  # pending: in no group until a moderator approves it
 
 
-def mark_child_face(deps: Deps, who: Principal, sighting_id: int, face_id: int | None) -> None:
-    """Say which face is the child's: every other face is blurred on copies shown to families."""
+def mark_child_face(deps: Deps, who: Principal, sighting_id: int, face_id: int | None,
+                    version: str | None = None) -> None:
+    """Say which face is the child's: every other face is blurred on copies shown to families. With the
+    ``version`` of the report the page showed, refused (409) when the report changed since (a photo added,
+    the mark changed by another moderator); without it (an API client), the face named is marked."""
     require(who, Permission.MODERATE)
     with deps.uow() as uow:
+        if version is not None and version != uow.report_state(sighting_id)["version"]:
+            raise Conflict("report {id} changed since this page was opened (a photo added, or the child's face marked by another moderator): look at it again",  # noqa: E501
+                           field="face_id", id=sighting_id)
         _child_face_set(uow, who, sighting_id, face_id)
         regroup(deps, uow, sighting_id)  # the face it is grouped by, and its group fuses for it
         uow.commit()

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, text, update
 
 from reunite.adapters.db.people_tables import messages, takedowns, verifications
 from reunite.adapters.db.tables import candidates, cases, faces, photos, sightings
@@ -15,9 +15,29 @@ from reunite.adapters.db.workbench import FROM, ITEM, OPEN
 from reunite.domain.errors import InvalidInput, NotFound
 from reunite.domain.model import CandidateStatus, PhotoOwner
 
+# What a moderator decides on, as a stamp the page sends back with the decision: the report's status, then
+# a digest of its photos, faces and the face marked as the child's, then one of the reporter's words and
+# time. A decision from a page showing another stamp is refused (services.moderation: a stale page).
+REPORT_VERSION = (
+    "s.status || '.' || left(md5(coalesce(s.child_face_id::text, '-') || ':' || array_to_string(ARRAY("
+    "SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.id), ',') || ':' || array_to_string(ARRAY("
+    "SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.id), ',')), 8) || '.' || "
+    "left(md5(s.description || '|' || s.with_whom || '|' || s.place_text || '|' || s.seen_at_basis || '|' || "
+    "extract(epoch FROM s.seen_at)::text), 8)")
+
 
 class ModerationSql:
     conn: Connection
+
+    def report_state(self, sighting_id: int) -> dict[str, Any]:
+        row = self.conn.execute(text(
+            f"SELECT s.status, s.moderation_reason, {REPORT_VERSION} AS version, EXISTS (SELECT 1 FROM audit_log a "
+            "WHERE a.subject = 'sighting' AND a.subject_id = s.id AND a.action = 'sighting.photos_added') "
+            "AS added_later "
+            "FROM sightings s WHERE s.id = :id FOR UPDATE OF s"), {"id": sighting_id}).mappings().first()
+        if row is None:
+            raise NotFound("sighting {id} does not exist", id=sighting_id)
+        return dict(row)
 
     def moderate_sighting(self, sighting_id: int, status: str, reason: str, by: str, at: datetime) -> bool:
         moderated = (sightings.c.id == sighting_id, sightings.c.status.in_(["pending", "approved", "rejected"]))
@@ -202,7 +222,8 @@ QUEUE_SQL = {
         "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
         "ARRAY(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.id) AS face_ids, "
         "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
-        "ARRAY(SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.id) AS photo_ids "
+        "ARRAY(SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.id) AS photo_ids, "
+        f"{REPORT_VERSION} AS version "
         "FROM sightings s WHERE s.status = 'pending' ORDER BY s.created_at, s.id LIMIT :limit",
         "SELECT count(*) FROM sightings WHERE status = 'pending'",
     ),

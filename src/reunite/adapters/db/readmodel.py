@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, text
 
 from reunite.adapters.db.ann import EF_SEARCH, ann_scan, vector_literal
 from reunite.adapters.db.audit import AuditReads
-from reunite.adapters.db.moderation import ModerationReads
+from reunite.adapters.db.moderation import REPORT_VERSION, ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.reach import ReachReads
@@ -179,7 +179,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
 
     def sighting(self, sighting_id: int) -> dict[str, Any]:
         row = self._one(
-            f"SELECT {SIGHTING_COLUMNS}, s.reporter_contact, s.moderation_reason FROM sightings s WHERE s.id = :id",
+            f"SELECT {SIGHTING_COLUMNS}, s.reporter_contact, s.moderation_reason, {REPORT_VERSION} AS version "
+            "FROM sightings s WHERE s.id = :id",
             "sighting {id} does not exist", id=sighting_id)
         row["state"] = _status(row)
         row["photos"] = self._all(

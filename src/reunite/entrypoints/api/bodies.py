@@ -35,10 +35,19 @@ class ModerateIn(BaseModel):
         "its id → the child's face id (marked so), or null when the child's face is not among them. A choice "
         "for a report whose child's face someone marked meanwhile, other than that face, is refused (409): "
         "a mark is changed with POST /api/sightings/{id}/child-face"))
+    versions: dict[Id, str] = Field(default_factory=dict, description=(
+        "Each report's id → its `version` as read (GET /api/sightings/{id}): a report changed since (decided by "
+        "another moderator, back in the queue, a photo, a face or words added) is refused (409) and nothing is "
+        "decided. Without it a report is decided only while it waits with the photos it came with; changing a "
+        "decision (an approved report rejected, a rejected one approved) or approving photos its reporter added "
+        "later is 409 until its version is sent"))
 
 
 class ChildFaceIn(BaseModel):
     face_id: Id | None
+    version: str | None = Field(default=None, description=(
+        "The report's `version` as read: refused (409) when the report changed since; without it the face "
+        "named is marked"))
 
 
 class FamilySummaryIn(BaseModel):

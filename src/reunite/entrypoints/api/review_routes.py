@@ -40,12 +40,13 @@ def queues(deps: DepsDep, who: Moderator, limit: Annotated[int, Query(ge=1, le=5
     return moderation.queue_overview(deps, who, limit)
 
 
-@router.post("/moderation/sightings", status_code=204, responses=ERRORS)
+@router.post("/moderation/sightings", status_code=204, responses={**ERRORS, 409: {
+    "model": schemas.Problem, "description": "A report changed since it was read, or was decided otherwise"}})
 def moderate(deps: DepsDep, who: Moderator, body: bodies.ModerateIn) -> Response:
     """Approve or reject (with a reason) one or many reports. A report showing several faces, none
     marked as the child's, is approved only with ``child_faces`` saying which is the child's, or that
     the child's face is not among them (422 otherwise, and nothing is approved)."""
-    moderation.moderate_sightings(deps, who, body.ids, body.approve, body.reason, body.child_faces)
+    moderation.moderate_sightings(deps, who, body.ids, body.approve, body.reason, body.child_faces, body.versions)
     return Response(status_code=204)
 
 
@@ -65,7 +66,7 @@ def decide_duplicate(deps: DepsDep, who: Moderator, flag_id: int, body: bodies.D
 @router.post("/sightings/{sighting_id}/child-face", status_code=204, responses=ERRORS)
 def child_face(deps: DepsDep, who: Moderator, sighting_id: int, body: bodies.ChildFaceIn) -> Response:
     """Mark which face is the child's; every other face is blurred for families."""
-    moderation.mark_child_face(deps, who, sighting_id, body.face_id)
+    moderation.mark_child_face(deps, who, sighting_id, body.face_id, body.version)
     return Response(status_code=204)
 
 

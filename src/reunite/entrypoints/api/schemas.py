@@ -157,6 +157,8 @@ class TrailPoint(BaseModel):
 
 
 class SightingDetail(SightingOut):
+    version: str | None = Field(default=None, description=(
+        "Only for moderators: what they read of the report, sent back with a decision on it (409 once it changed)"))
     photos: list[SightingPhoto]
     faces: list[SightingFace]
     trail: list[TrailPoint] = Field(default=[], description=(

@@ -47,6 +47,11 @@ def child_faces(form: FormData, chosen: list[int]) -> dict[int, int | None]:
     return found
 
 
+def versions(form: FormData, chosen: list[int]) -> dict[int, str]:
+    """The version of each chosen report as the page showed it (``version_<id>``)."""
+    return {i: text(form, f"version_{i}") for i in chosen if text(form, f"version_{i}")}
+
+
 @router.get("/moderation", response_class=HTMLResponse)
 def queues(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HTMLResponse:
     return render(request, lang, "moderation.html", q=moderation.queue_overview(deps, who),
@@ -68,7 +73,8 @@ async def _moderate(request: Request, lang: LangDep, deps: DepsDep, who: Princip
 @router.post("/moderation/sightings", response_model=None)
 async def moderate_sightings(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.moderate_sightings(
-        deps, who, ids(f), text(f, "action") == "approve", text(f, "reason"), child_faces(f, ids(f))))
+        deps, who, ids(f), text(f, "action") == "approve", text(f, "reason"), child_faces(f, ids(f)),
+        versions(f, ids(f))))
 
 
 @router.post("/moderation/candidates", response_model=None)
@@ -86,7 +92,7 @@ async def decide_duplicate(request: Request, lang: LangDep, deps: DepsDep, who: 
 @router.post("/sightings/{sighting_id}/child-face", response_model=None)
 async def child_face(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, sighting_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.mark_child_face(
-        deps, who, sighting_id, number(f, "face_id", int)))
+        deps, who, sighting_id, number(f, "face_id", int), text(f, "version") or None))
 
 
 @router.post("/sightings/{sighting_id}/family-summary", response_model=None)

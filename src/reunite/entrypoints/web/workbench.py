@@ -15,7 +15,7 @@ from reunite.domain.workbench import DISMISS_REASONS, REJECT_REASONS, Action
 from reunite.entrypoints.api.auth import PrincipalDep, allow
 from reunite.entrypoints.web.forms import checked_form, number, text
 from reunite.entrypoints.web.pages import DepsDep, LangDep, render
-from reunite.entrypoints.web.review import child_faces
+from reunite.entrypoints.web.review import child_faces, versions
 from reunite.services import families, moderation, workbench
 
 router = APIRouter(include_in_schema=False)
@@ -110,7 +110,7 @@ async def decide_reports(request: Request, lang: LangDep, deps: DepsDep, who: Mo
         if not ids:
             raise InvalidInput("choose at least one report", field="ids")
         done = moderation.moderate_sightings(deps, who, ids, verdict == "approve", text(form, "reason"),
-                                             child_faces(form, ids))
+                                             child_faces(form, ids), versions(form, ids))
     except ReuniteError as exc:
         return _reports(request, lang, deps, who, exc.status_code, lang.error(exc), typed=form)
     return RedirectResponse(f"/moderation/reports?done={done}", status_code=303)
