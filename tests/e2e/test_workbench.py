@@ -24,8 +24,9 @@ from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.web import cases
 from reunite.services import intake, moderation, reach, stats, workbench
 from reunite.services.accounts import from_session
-from tests.conftest import as_read, count_rows, run_jobs, session_for
+from tests.conftest import admin_token, as_read, count_rows, run_jobs, session_for
 from tests.e2e.test_safety import Later
+from tests.e2e.test_staff_accounts import audited
 from tests.e2e.world import two_faces
 from tests.photos import portrait
 
@@ -102,7 +103,7 @@ def test_two_reviewers_never_hold_the_same_candidate_and_a_held_one_is_refused(
     free = len(world.sightings) - 1  # the other reviewer holds one
     assert "Lin" in page.text and f"{free} of {free} left" in page.text
     refused = _form(second, one, action="confirm")
-    assert refused.status_code == 409 and "another reviewer" in refused.text
+    assert refused.status_code == 409 and "is looking at this candidate until" in refused.text
     done = _form(first, one, action="dismiss", reason="1")  # one key: "a different child"
     assert done.headers["location"] == "/workbench?done=dismissed"
     candidate_id = int(one.rsplit("/", 1)[1])
@@ -141,6 +142,34 @@ def test_skip_and_later_pass_a_candidate_on_and_four_eyes_wait_for_a_second_revi
     assert workbench.decide(deps, bo, first, Action.SKIP) == "skipped"
     assert workbench.next_candidate(deps, bo) is None  # skipped: never again for bo
     assert workbench.next_candidate(deps, Principal(role=Role.MODERATOR, account_id=903)) == first
+
+
+def test_a_claim_says_whose_it_is_until_when_and_another_reviewer_may_take_it_over(container: Container) -> None:
+    """Probe s14 F16: merely opening the workbench held a candidate for 10 minutes, and another reviewer's
+    decision was refused without saying by whom or until when."""
+    loop(container, apart=True)
+    first = _client(container, session_for(container, Role.MODERATOR, "ana@example.org")[1])
+    second = _client(container, session_for(container, Role.MODERATOR, "bo@example.org")[1])
+    held = first.get("/workbench", follow_redirects=False).headers["location"]
+    candidate_id = int(held.rsplit("/", 1)[1])
+    until = container.deps.read.workbench_item(candidate_id)["claim_expires_at"]
+    assert until - container.deps.clock.now() <= timedelta(minutes=5)  # a short lease, not ten minutes
+
+    refused = second.post(f"/api/candidates/{candidate_id}/review", json={"decision": "dismiss", "reason": "1"},
+                          headers={"Authorization": f"Bearer {admin_token(container)}"})
+    assert refused.status_code == 409 and "(ana@example.org) is looking at this candidate until" in refused.text
+    page = second.get(held)
+    assert "(ana@example.org) is looking at this candidate until" in page.text
+    assert 'name="take_over" value="1"' in page.text  # deciding from this page takes it over, knowingly
+    taken = _form(second, held, action="dismiss", reason="1", take_over="1")
+    assert taken.status_code == 303 and container.deps.read.workbench_item(candidate_id)["status"] == "dismissed"
+    assert [(a, s) for a, s, _ in audited(container, "candidate.taken_over")] == [
+        (second_actor(container, "bo@example.org"), candidate_id)]
+
+
+def second_actor(container: Container, email: str) -> str:
+    with container.engine.connect() as conn:
+        return f"account:{conn.exec_driver_sql('SELECT id FROM accounts WHERE email = %s', (email,)).scalar_one()}"
 
 
 def test_a_rejected_report_leaves_every_queue(container: Container) -> None:

@@ -11,7 +11,9 @@ from typing import Any, Protocol
 
 from reunite.domain.errors import InvalidInput
 
-CLAIM = timedelta(minutes=10)  # a reviewer holds the candidate on screen; then anyone may take it
+# the item a reviewer was given is theirs while it is on their screen: others are given other items, and
+# one who opens it anyway reads who holds it until when, and may take it over (audited); then anyone may
+CLAIM = timedelta(minutes=5)
 LATER = timedelta(hours=1)  # "next": back in this reviewer's queue after the others
 SKIP = timedelta(days=3650)  # "skip": not for this reviewer; others still see it
 
@@ -156,6 +158,10 @@ class WorkbenchReads(Protocol):
     def item_members(self, candidate_id: int, group_statuses: Sequence[str] = ("approved",)) -> list[dict[str, Any]]:
         """Every candidate (any status) of this one's workbench item: its case and its trail's reports,
         as ``workbench_item`` reads each, newest sighting first."""
+        ...
+
+    def reviewer_name(self, actor: str) -> str:
+        """How other reviewers know the reviewer behind ``actor``: their name and address."""
         ...
 
     def workbench_progress(self, reviewer: str, now: datetime, since: datetime) -> dict[str, int]:

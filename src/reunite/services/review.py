@@ -13,10 +13,11 @@ from reunite.services.deps import Deps
 
 
 def review_candidate(deps: Deps, who: Principal, candidate_id: int, decision: CandidateStatus, reason: str,
-                     members: Sequence[int] | None = None) -> None:
+                     members: Sequence[int] | None = None, take_over: bool = False) -> None:
     """Confirm (this is the child: next, verification by DNA or documents) or dismiss with a reason.
     Only a confirmed candidate is shown, and announced, to the family. The workbench's rules hold
-    here too: a candidate another reviewer holds is refused, and four eyes when asked for. This decides
+    here too: a candidate another reviewer holds is refused (unless ``take_over``), and four eyes when
+    asked for. This decides
     the one candidate named, with the ``members`` of its trail named to confirm with it, as the
     workbench's ticks (``workbench.decide``)."""
     if decision is CandidateStatus.PROPOSED:
@@ -25,7 +26,7 @@ def review_candidate(deps: Deps, who: Principal, candidate_id: int, decision: Ca
     action = Action.CONFIRM if decision is CandidateStatus.CONFIRMED else Action.DISMISS
     if members is not None and action is not Action.CONFIRM:
         raise InvalidInput("name the trail's other sightings only to confirm them", field="members")
-    workbench.decide(deps, who, candidate_id, action, reason, members, whole=members is not None)
+    workbench.decide(deps, who, candidate_id, action, reason, members, whole=members is not None, take_over=take_over)
 
 
 def dismiss_candidates(deps: Deps, who: Principal, candidate_ids: Sequence[int], reason: str) -> int:

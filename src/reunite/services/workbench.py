@@ -63,8 +63,10 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
                 uow.audit(who.actor, "sighting.viewed", "sighting", member["sighting_id"], candidate=member["id"],
                           exact_place=member["place_precise"], via="workbench trail")
         uow.commit()
+    held = _held_by_other(row["claimed_by"], row["claim_expires_at"], who.actor, now)
     return {"c": row, "case": case, "sighting": sighting, "members": members if len(members) > 1 else [],
-            "held_by_other": _held_by_other(row["claimed_by"], row["claim_expires_at"], who.actor, now),
+            "held_by_other": {"reviewer": deps.read.reviewer_name(row["claimed_by"]),
+                              "until": row["claim_expires_at"]} if held else None,
             "progress": deps.read.workbench_progress(who.actor, now, now - SESSION),
             "four_eyes": deps.limits.four_eyes}
 
@@ -74,7 +76,7 @@ def _held_by_other(claimed_by: str | None, until: Any, me: str, now: Any) -> boo
 
 
 def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason: str = "",
-           members: Sequence[int] | None = None, whole: bool = True) -> str:
+           members: Sequence[int] | None = None, whole: bool = True, take_over: bool = False) -> str:
     """One reviewer's decision on one workbench item; what happened: ``confirmed``, ``first_confirmed``
     (four eyes: a second reviewer must agree), ``dismissed``, ``skipped`` or ``later``.
 
@@ -82,7 +84,8 @@ def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason
     same child's trail (``item_candidates``): a dismissal, a skip or "later" covers them all, each
     recorded and audited on its own; a confirmation covers the ``members`` the reviewer looked at and
     ticked (the candidate alone when not given). A candidate already decided keeps its decision.
-    A candidate another reviewer holds (claim not expired) is refused, and so is confirming one whose
+    A candidate another reviewer holds (claim not expired) is refused, naming them and until when,
+    unless the decision says it ``take_over`` (the page showed whose it is: audited); so is confirming one whose
     report no moderator has approved yet (its photo unchecked, its bystanders not settled). However it is
     confirmed, the family's notice waits out the undo window (the job checks it is still confirmed)."""
     require(who, Permission.REVIEW_CANDIDATES)
@@ -93,7 +96,11 @@ def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason
     with deps.uow() as uow:
         held = uow.hold(candidate_id)
         if _held_by_other(held.claimed_by, held.claim_expires_at, who.actor, now):
-            raise Conflict("another reviewer is looking at this candidate: take the next one")
+            if not take_over:
+                raise Conflict("{reviewer} is looking at this candidate until {until}: take the next one, or take it over",  # noqa: E501
+                               reviewer=deps.read.reviewer_name(str(held.claimed_by)), until=held.claim_expires_at)
+            uow.audit(who.actor, "candidate.taken_over", "candidate", candidate_id, case_id=held.case_id,
+                      was_held_by=held.claimed_by)
         pending = uow.item_candidates(candidate_id, who.actor, now) if whole else []
         if action in (Action.SKIP, Action.LATER):
             for each in dict.fromkeys([candidate_id, *pending]):

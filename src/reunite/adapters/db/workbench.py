@@ -122,6 +122,11 @@ class WorkbenchReadSql:
     def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         raise NotImplementedError
 
+    def reviewer_name(self, actor: str) -> str:
+        rows = self._all("SELECT CASE display_name WHEN '' THEN email ELSE display_name || ' (' || email || ')' END "
+                         "AS name FROM accounts WHERE 'account:' || id = :actor", actor=actor)
+        return str(rows[0]["name"]) if rows else actor
+
     def workbench_progress(self, reviewer: str, now: datetime, since: datetime) -> dict[str, int]:
         left = self._all(f"SELECT count(DISTINCT {ITEM}) AS n {FROM} WHERE {FOR_ME}", me=reviewer, now=now)[0]["n"]
         done = self._all(

@@ -312,7 +312,8 @@ def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: bodi
     decisions = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}
     if body.decision not in decisions:
         raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
-    review.review_candidate(deps, who, candidate_id, decisions[body.decision], body.reason, body.members)
+    review.review_candidate(deps, who, candidate_id, decisions[body.decision], body.reason, body.members,
+                            body.take_over)
     return Response(status_code=204)
 
 

@@ -68,7 +68,8 @@ async def decide(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer, 
             action = Action(text(form, "action"))
         except ValueError:
             raise InvalidInput("choose confirm, dismiss, skip or later", field="action") from None
-        outcome = workbench.decide(deps, who, candidate_id, action, text(form, "reason"), _ticked(form))
+        outcome = workbench.decide(deps, who, candidate_id, action, text(form, "reason"), _ticked(form),
+                                   take_over=text(form, "take_over") == "1")
     except ReuniteError as exc:
         return _show(request, lang, deps, who, candidate_id, exc.status_code, lang.error(exc))
     return RedirectResponse(f"/workbench?done={outcome}", status_code=303)
