@@ -266,17 +266,27 @@ def note_view(note: dict[str, Any]) -> dict[str, Any]:
 
 
 def candidate_visible(who: Principal, row: dict[str, Any], settled_before: datetime,
-                      case_id: int | None = None, ended: bool = False) -> bool:
+                      case_id: int | None = None, ended: bool = False, held: bool = False) -> bool:
     """Reviewers see every candidate. A family only one a reviewer confirmed, of a report a moderator
     approved, once the reviewer's undo window is over (confirmed at or before ``settled_before``), and
     only while its case is verified and active; ``ended``: its own case was closed or reunited, and the
-    lead stays listed as a record (when, where to ~1 km, when confirmed), its photos no longer shown."""
+    lead stays listed as a record (when, where to ~1 km, when confirmed), its photos no longer shown.
+    A confirmed lead whose report is back with the moderators (its reporter added a photo, words or the
+    time seen: ``held_again``) stays listed (``held``: the lists and the family's answer, never a photo or
+    a face) with its decision, its photos not shown until they approve."""
     if who.can(P.REVIEW_CANDIDATES):
         return True
     reviewed = row.get("reviewed_at")
-    return (row["status"] == "confirmed" and row.get("sighting_status") == "approved"
+    return (row["status"] == "confirmed" and row.get("sighting_status") in (("approved", "pending") if held
+                                                                            else ("approved",))
             and reviewed is not None and reviewed <= settled_before
             and (case_id is None or case_id in who.verified_cases or (ended and who.owns(case_id))))
+
+
+def held_again(row: dict[str, Any]) -> bool:
+    """A confirmed lead whose report waits for a moderator again: it was approved when it was confirmed
+    (``workbench.decide``), so its reporter has added to it since (``reports.held_again``)."""
+    return row.get("status") == "confirmed" and row.get("sighting_status") == "pending"
 
 
 # the sighting's place (lat, lon) is shaped by sighting_view; the rank shown is one of the two ranks
@@ -310,6 +320,7 @@ def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> 
     """A candidate as this principal may see it: the reviewer's reason (``review_reason``) and its rank
     among the cases proposed (``RANKS``) for staff only, its place as ``_placed`` reads it."""
     shown = _placed(who, row, policy)
+    shown["held_again"] = held_again(row)
     if "review_reason" in row:
         shown["review_reason"] = review_reason(who, row)
     return shown if who.can(P.REVIEW_CANDIDATES) else shown | dict.fromkeys(RANKS)

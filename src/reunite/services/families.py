@@ -23,7 +23,7 @@ def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note
     row = deps.read.workbench_item(candidate_id)
     settled = deps.clock.now() - deps.limits.undo_window
     # a lead this reader may not see answers exactly as one that does not exist: ids tell nothing
-    if not access.candidate_visible(who, row, settled, row["case_id"]):
+    if not access.candidate_visible(who, row, settled, row["case_id"], held=True):
         raise NotFound("candidate {id} does not exist", id=candidate_id)
     if not who.owns(row["case_id"]):
         raise Forbidden("only the child's family answers on a lead")

@@ -198,7 +198,7 @@ def case_candidates(
     ended = case["status"] in (CaseStatus.CLOSED, CaseStatus.REUNITED)  # its confirmed leads stay listed
     rows = [sighting_shown(deps, who, access.candidate_view(who, r, deps.policy))
             for r in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who))
-            if access.candidate_visible(who, r, settled, case_id, ended)]
+            if access.candidate_visible(who, r, settled, case_id, ended, held=True)]
     rows.sort(key=lambda r: (waits_for_report(r), -r["score"], r["id"]))  # those reviewers can act on first
     audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
                 sightings=sorted({r["sighting_id"] for r in rows}), exact_places=who.can(Permission.SEE_EXACT_PLACES))

@@ -223,8 +223,11 @@ QUEUE_SQL = {
         "ARRAY(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.id) AS face_ids, "
         "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.id) AS photo_ids, "
-        f"{REPORT_VERSION} AS version "
-        "FROM sightings s WHERE s.status = 'pending' ORDER BY s.created_at, s.id LIMIT :limit",
+        f"{REPORT_VERSION} AS version, "
+        "(SELECT count(*) FROM candidates c WHERE c.sighting_id = s.id AND c.status = 'confirmed') AS confirmed_leads "
+        # a report its reporter added to after a reviewer confirmed a lead on it first: a family waits on it
+        "FROM sightings s WHERE s.status = 'pending' ORDER BY EXISTS (SELECT 1 FROM candidates c "
+        "WHERE c.sighting_id = s.id AND c.status = 'confirmed') DESC, s.created_at, s.id LIMIT :limit",
         "SELECT count(*) FROM sightings WHERE status = 'pending'",
     ),
     "cases": (

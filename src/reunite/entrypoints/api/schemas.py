@@ -274,6 +274,9 @@ class CandidateOut(BaseModel):
     explanation: str = Field(description=(
         "In the request's language: first what the reporter saw that contradicts the case (sex, age), "
         "then distance, time and ages"))
+    held_again: bool = Field(default=False, description=(
+        "A confirmed lead whose report its reporter added to since (a photo, words, the time seen): moderators "
+        "are checking it again; its sighting and photos are not shown until they approve it"))
     family_answer: str | None = None
     family_note: str = ""
     proposed_by: str = "machine"

@@ -1,0 +1,101 @@
+"""A reporter who answers the site's question "when did you see the child?" (or adds a photo) after a
+reviewer confirmed a lead on their report: the report goes back to the moderators (nothing the reporter
+adds reaches families unseen), but the family's confirmed lead stays listed, saying why its photos are not
+shown for now, and the report comes first in the moderators' queue (probe s14 F11)."""
+
+from __future__ import annotations
+
+import html
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from fastapi.testclient import TestClient
+
+from reunite.bootstrap import Container
+from reunite.domain.access import OPERATOR, Role
+from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, Sex, Upload
+from reunite.services import intake, moderation, review
+from reunite.services.accounts import from_session
+from tests.conftest import as_read, run_jobs, session_for
+from tests.e2e.test_journeys import csrf
+from tests.e2e.test_reports_and_places import csrf as report_csrf
+from tests.e2e.test_reports_and_places import private_link
+from tests.photos import portrait
+
+HELD = "The person who sent this sighting added to it (a photo, words or the time they saw the child)."
+
+
+def _confirmed_lead(anonymous: TestClient, container: Container) -> tuple[TestClient, int, int, int, str]:
+    """A family's verified case and a passer-by's report with no time given, approved, its lead confirmed."""
+    _, cookie = session_for(container, Role.REPORTER)
+    owner = from_session(container.deps, cookie)
+    assert owner is not None
+    now = container.deps.clock.now()
+    case = NewCase(given_name="Lili", family_name="Wang", sex=Sex.FEMALE, birth_date=date(now.year - 8, 3, 1),
+                   missing_since=now - timedelta(days=20), last_seen_place=GeoPoint(31.23, 121.47))
+    case_id = intake.register_case(container.deps, owner, case, [Upload(portrait("collins", 0), "c.jpg")],
+                                   [None]).case_id
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report checked")
+    thanks = anonymous.post("/report", files=[("photos", ("p.jpg", portrait("collins", 2), "image/jpeg"))],
+                            data={"csrf": report_csrf(anonymous), "place_text": "People's Square", "lat": "31.23",
+                                  "lon": "121.47", "tz": "Asia/Shanghai"})
+    assert thanks.status_code == 200
+    run_jobs(container)
+    with container.engine.connect() as conn:
+        sighting_id = int(conn.exec_driver_sql("SELECT max(id) FROM sightings").scalar_one())
+    assert container.deps.read.sighting(sighting_id)["seen_at_basis"] == "arrival"
+    moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], approve=True)
+    run_jobs(container)
+    [candidate] = container.deps.read.candidates(case_id, None)
+    review.review_candidate(container.deps, OPERATOR, candidate["id"], CandidateStatus.CONFIRMED, "same coat")
+    family = TestClient(anonymous.app)
+    family.cookies.set("reunite_session", cookie)
+    assert [(c["id"], c["held_again"]) for c in family.get(f"/api/cases/{case_id}/candidates").json()] == [
+        (candidate["id"], False)]
+    return family, case_id, sighting_id, candidate["id"], private_link(thanks.text)
+
+
+def test_a_confirmed_lead_stays_with_the_family_when_its_reporter_gives_the_time(
+    anonymous: TestClient, container: Container
+) -> None:
+    family, case_id, sighting_id, candidate_id, link = _confirmed_lead(anonymous, container)
+    seen = (container.deps.clock.now() - timedelta(hours=3)).astimezone(ZoneInfo("Asia/Shanghai"))
+    given = anonymous.post(f"{link}/time", data={"csrf": csrf(anonymous, link), "seen_at": f"{seen:%Y-%m-%dT%H:%M}",
+                                                 "tz": "Asia/Shanghai"}, follow_redirects=False)
+    assert given.status_code == 303
+    assert container.deps.read.sighting(sighting_id)["status"] == "pending"  # back with the moderators
+
+    leads = family.get(f"/api/cases/{case_id}/candidates").json()
+    assert [(c["id"], c["status"], c["held_again"]) for c in leads] == [(candidate_id, "confirmed", True)]
+    page = html.unescape(family.get(f"/cases/{case_id}").text)
+    assert HELD in page and f"/api/faces/{leads[0]['sighting_face_id']}/crop" not in page
+    assert family.get(f"/api/sightings/{sighting_id}").status_code == 404  # nothing unseen reaches the family
+    assert family.get(f"/api/faces/{leads[0]['sighting_face_id']}/crop").status_code == 404  # no face either
+    zh = family.get(f"/cases/{case_id}", headers={"Accept-Language": "zh-CN"}).text
+    assert "审核员的确认仍然有效" in zh
+
+    # the moderators read that a family waits on it; approved again, the lead is whole again
+    moderator = TestClient(anonymous.app)
+    moderator.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+    queue = html.unescape(moderator.get("/moderation/reports").text)
+    assert "Leads a reviewer confirmed on this report: 1." in queue
+    moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], approve=True,
+                                  versions=as_read(container, sighting_id))
+    leads = family.get(f"/api/cases/{case_id}/candidates").json()
+    assert [(c["id"], c["held_again"]) for c in leads] == [(candidate_id, False)]
+    assert family.get(f"/api/sightings/{sighting_id}").status_code == 200
+    assert family.get(f"/api/faces/{leads[0]['sighting_face_id']}/crop").status_code == 200
+
+
+def test_a_held_lead_jumps_the_moderators_queue(anonymous: TestClient, container: Container) -> None:
+    family, case_id, sighting_id, _, link = _confirmed_lead(anonymous, container)
+    older = anonymous.post("/report", files=[("photos", ("o.jpg", portrait("hopper", 1), "image/jpeg"))],
+                           data={"csrf": report_csrf(anonymous), "place_text": "Hankou"})
+    assert older.status_code == 200  # another report, waiting before the addition below
+    files = [("photos", ("closer.jpg", portrait("collins", 3), "image/jpeg"))]
+    assert anonymous.post(link + "/photos", files=files, data={"csrf": report_csrf(anonymous)}).status_code == 200
+    run_jobs(container)
+    assert [c["held_again"] for c in family.get(f"/api/cases/{case_id}/candidates").json()] == [True]
+    queue = moderation.queue_overview(container.deps, OPERATOR)["sightings"]
+    assert queue[0]["id"] == sighting_id and len(queue) == 2  # a family waits on it: first
+    assert queue[0]["confirmed_leads"] == 1
