@@ -61,9 +61,10 @@ class ShortlistStore(Protocol):
         """Delete groups no sighting is in; how many."""
         ...
 
-    def repost_of(self, sighting_id: int) -> int | None:
-        """The earliest seen other approved sighting holding one of this one's pictures (a repost, or
-        another witness's copy: its perceptual hash within a few bits); None unless this one is approved."""
+    def same_pictures_as(self, sighting_id: int) -> int | None:
+        """The earliest seen other approved sighting that is a copy of this one: the same pictures (perceptual
+        hashes within a few bits), none other on either side, neither with a face known to be its child's
+        (``CHILD_FACE``); None unless this one is approved."""
         ...
 
     def join_group(self, sighting_id: int, other_sighting_id: int) -> int:

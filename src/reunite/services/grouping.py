@@ -62,10 +62,14 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
 
     Only approved reports are grouped, and by the one face of each that may be its child
     (``uow.groupable_face``: marked, or its only face): a bystander beside two children never makes them
-    one trail, and a report nobody approved never changes what anyone reads of a group. An approved
-    repost of an approved sighting's picture (``repost_of``) that one child could have reached joins that
-    sighting's group, even with no face known to be the child's: one picture, one child.
-    Else a sighting joins a group only if its child looks like every member's child and each could have
+    one trail, and a report nobody approved never changes what anyone reads of a group. A picture two
+    reports share (a repost, a picture forwarded beside one's own snapshot) joins them only as their child
+    faces do: the same picture's child face is as alike as one child's, while a report whose child is
+    another face of its photos stays apart, whatever it shares. Only a report that is a copy of another,
+    the same pictures and nothing else (``same_pictures_as``), neither with a face known to be the child's,
+    joins it without a face, when one child could have been at both: whichever face is the child's, it
+    is the same child.
+    A sighting joins a group only if its child looks like every member's child and each could have
     been reached: the best alike sighting's group is checked whole, then the next best's, so that groups
     never chain. With ``earlier_only`` (``services.regroup``: every sighting in the order they were seen)
     only sightings seen before this one are looked at."""
@@ -77,13 +81,13 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
         return not earlier_only or (other.seen_at, other.sighting_id) < (me.seen_at, me.sighting_id)
 
     here = _seen(me)
-    original = uow.repost_of(me.sighting_id)  # whichever of its faces is the child: it is the same picture
-    first = uow.sighting_facts(original) if original is not None else None
-    if first is not None and earlier(first) and reachable(policy.groups, here, _seen(first)):
-        joined = uow.join_group(me.sighting_id, first.sighting_id)  # the same picture: one child, one trail
-        uow.audit(SYSTEM, "sighting.grouped", "sighting", me.sighting_id, group=joined,
-                  with_sighting=first.sighting_id, repost=True)
-        return joined
+    if face is None and (copy := uow.same_pictures_as(me.sighting_id)) is not None:
+        first = uow.sighting_facts(copy)
+        if earlier(first) and reachable(policy.groups, here, _seen(first)):
+            joined = uow.join_group(me.sighting_id, first.sighting_id)  # the same pictures: one child, one trail
+            uow.audit(SYSTEM, "sighting.grouped", "sighting", me.sighting_id, group=joined,
+                      with_sighting=first.sighting_id, repost=True)
+            return joined
     if policy.calibration is None or face is None:
         return None
     # sightings seen too long before cannot be this child (a face changes), either time perhaps off by as much as a

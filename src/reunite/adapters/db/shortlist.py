@@ -96,13 +96,20 @@ class ShortlistSql:
             "DELETE FROM sighting_groups g WHERE NOT EXISTS (SELECT 1 FROM sightings s WHERE s.group_id = g.id)"
         )).rowcount)
 
-    def repost_of(self, sighting_id: int) -> int | None:
+    def same_pictures_as(self, sighting_id: int) -> int | None:
+        # every picture of each in the other (perceptual hashes within a few bits), neither with a child's face
         value = self.conn.execute(text(
-            "SELECT o.sighting_id FROM photos p JOIN photos o ON o.sighting_id <> p.sighting_id "
-            "AND o.phash IS NOT NULL AND bit_count((o.phash # p.phash)::bit(64)) <= :bits "
-            "JOIN sightings s ON s.id = o.sighting_id JOIN sightings me ON me.id = p.sighting_id "
-            "WHERE p.sighting_id = :s AND p.phash IS NOT NULL AND s.status = 'approved' AND me.status = 'approved' "
-            "ORDER BY s.seen_at, s.id LIMIT 1"),
+            "WITH mine AS (SELECT phash FROM photos WHERE sighting_id = :s) "
+            "SELECT o.id FROM sightings o JOIN sightings me ON me.id = :s WHERE o.id <> me.id "
+            "AND o.status = 'approved' AND me.status = 'approved' "
+            "AND me.child_face_id IS NULL AND o.child_face_id IS NULL AND o.id IN (SELECT q.sighting_id FROM photos q "
+            "JOIN mine m ON q.phash IS NOT NULL AND m.phash IS NOT NULL "
+            "AND bit_count((q.phash # m.phash)::bit(64)) <= :bits) "
+            "AND NOT EXISTS (SELECT 1 FROM mine m WHERE m.phash IS NULL OR NOT EXISTS (SELECT 1 FROM photos q "
+            "WHERE q.sighting_id = o.id AND q.phash IS NOT NULL AND bit_count((q.phash # m.phash)::bit(64)) <= :bits)) "
+            "AND NOT EXISTS (SELECT 1 FROM photos q WHERE q.sighting_id = o.id AND (q.phash IS NULL OR NOT EXISTS ("
+            "SELECT 1 FROM mine m WHERE m.phash IS NOT NULL AND bit_count((q.phash # m.phash)::bit(64)) <= :bits))) "
+            "ORDER BY o.seen_at, o.id LIMIT 1"),
             {"s": sighting_id, "bits": REPOST_BITS}).scalar()
         return None if value is None else int(value)
 
