@@ -189,3 +189,39 @@ def register_missing(client: TestClient, since: str) -> int:
         "photo_dates": "2025-01-01", "last_seen_text": "上海市"})
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
+
+
+def test_a_pdf_poster_is_made_once_revalidated_by_its_tag_and_gone_once_taken_down(
+    client: TestClient, container: Container, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Probe s14, F5 and F16: volunteers print a poster in bursts; it is made once per content and
+    language (the same bytes, a 304 for a copy still current), an edited case gets a new one, a case
+    taken down answers 404 at once, and a link checker's HEAD is answered."""
+    case_id = register(client)
+    verify_case(container.deps, POLICE, case_id, "police report 2019-0601 checked")
+    posters = container.deps.posters
+    made: list[str] = []
+    real = posters.render
+    monkeypatch.setattr(posters, "render", lambda labels, *rest: made.append(labels["title"]) or real(labels, *rest))
+    volunteer = TestClient(create_app(container))
+    url = f"/p/{case_id}/poster.pdf"
+    first, again = volunteer.get(url), volunteer.get(url)
+    assert first.status_code == again.status_code == 200 and first.content == again.content
+    assert first.headers["cache-control"] == "public, no-cache" and made == ["Missing child"]
+    held = {"If-None-Match": first.headers["etag"]}
+    assert volunteer.get(url, headers=held).status_code == 304
+    chinese = volunteer.get(url, params={"lang": "zh_CN"}, headers=held)
+    assert chinese.status_code == 200 and chinese.headers["etag"] != first.headers["etag"]
+    assert made == ["Missing child", "走失儿童"]
+    for path in (f"/p/{case_id}", url, f"/p/{case_id}/photo.jpg"):
+        assert volunteer.head(path).status_code == 200, path
+
+    with container.engine.begin() as conn:  # the case's words corrected (as a partner's update would)
+        conn.exec_driver_sql(f"UPDATE cases SET description = 'red coat, blue shoes' WHERE id = {case_id}")
+    edited = volunteer.get(url, headers=held)
+    assert edited.status_code == 200 and "blue shoes" in PdfReader(io.BytesIO(edited.content)).pages[0].extract_text()
+
+    taken = request_takedown(container.deps, "case", case_id, "mother@example.org", "parent", "she is home")
+    decide_takedown(container.deps, OPERATOR, taken, approve=True, evidence="called the mother")
+    for asked in ({}, {"If-None-Match": edited.headers["etag"]}):
+        assert volunteer.get(url, headers=asked).status_code == 404

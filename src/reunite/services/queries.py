@@ -22,7 +22,8 @@ from reunite.services import throttle
 from reunite.services.deps import Deps
 
 FEED_BATCH = 200  # cases read at a time while a feed looks for those of a region
-RENDERING = 2  # bump when the way photos are re-encoded, scaled or blurred changes: older copies are not served
+RENDERING = 2  # bump when the way photos are re-encoded, scaled or blurred, or posters laid out, changes:
+# older copies are not served
 
 
 @dataclass(frozen=True)
@@ -254,6 +255,20 @@ def poster_photo(deps: Deps, case_id: int) -> bytes:
     made = poster_rendition(deps, case_id)
     assert made.data is not None
     return made.data
+
+
+def poster_document(deps: Deps, case: dict[str, Any], labels: dict[str, str], known: str | None = None) -> Rendition:
+    """A case's printable poster, ``case`` as ``poster`` read it for this request (so a poster taken
+    down is gone at once). Made once per content shown, keyed by everything printed (the words in the
+    reader's language, the name, the description, the photo, the link), so an edited case makes a new one."""
+    url = f"{deps.site.base_url}/p/{case['id']}"
+    printed = (labels, case["given_name"], case["description"], case["photo_id"], url)
+
+    def render() -> bytes:
+        photo = poster_photo(deps, case["id"]) if case["photo_id"] else None
+        return deps.posters.render(labels, case, photo, url)
+
+    return _rendition(deps, known, render, "poster.pdf", *printed)
 
 
 def poster_rendition(deps: Deps, case_id: int, known: str | None = None) -> Rendition:

@@ -77,7 +77,7 @@ def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, 
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
-@router.get("/p/{case_id}", response_class=HTMLResponse)
+@router.api_route("/p/{case_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
 def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTMLResponse:
     """The public poster of a verified case: safe to share (no family name, no family contact)."""
     base = deps.site.base_url  # never the request's Host header (a shared cache would keep a forged one)
@@ -93,18 +93,20 @@ def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTML
                   email=settings.contact_email)
 
 
-@router.get("/p/{case_id}/photo.jpg")
+@router.api_route("/p/{case_id}/photo.jpg", methods=["GET", "HEAD"])
 def poster_photo(request: Request, deps: DepsDep, case_id: int) -> Response:
     """Public, but revalidated at every use (no-cache, with its entity tag: a 304 costs no bytes), so
     that a poster taken down leaves browsers and shared caches at once, not an hour later."""
     return image(queries.poster_rendition(deps, case_id, if_none_match(request)), "public, no-cache")
 
 
-@router.get("/p/{case_id}/poster.pdf")
-def poster_pdf(deps: DepsDep, reader: LangDep, case_id: int) -> Response:
+@router.api_route("/p/{case_id}/poster.pdf", methods=["GET", "HEAD"])
+def poster_pdf(request: Request, deps: DepsDep, reader: LangDep, case_id: int) -> Response:
     """A printable A4 poster: photo, given name, ages, when and where last seen, the platform's
     contact and a QR code to the public page. Never the family's name or contact. In the language the
-    pages would speak to this reader (``?lang=`` as zh_CN, zh-CN or zh, the cookie, Accept-Language)."""
+    pages would speak to this reader (``?lang=`` as zh_CN, zh-CN or zh, the cookie, Accept-Language).
+    Made once per content and kept; public but revalidated at every use (its entity tag, like the
+    poster's photo), so a poster taken down leaves browsers and shared caches at once."""
     case = queries.poster(deps, case_id)
     facts = [reader.gettext("Age {then} when last seen, {now} now", then=case["age_then"], now=case["age_now"]),
              reader.gettext("Missing since {date}", date=reader.day(case["missing_since"]))]
@@ -113,7 +115,9 @@ def poster_pdf(deps: DepsDep, reader: LangDep, case_id: int) -> Response:
     call = reader.gettext("Seen this child? Do not approach. Call {phone}.", phone=deps.site.contact_phone)
     labels = {"title": reader.gettext("Missing child"), "facts": "\n".join(facts),
               "call": call + (f"\n{deps.site.contact_email}" if deps.site.contact_email else "")}
-    photo = queries.poster_photo(deps, case_id) if case["photo_id"] else None
-    pdf = deps.posters.render(labels, case, photo, f"{deps.site.base_url}/p/{case_id}")
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="missing-{case_id}.pdf"'})
+    made = queries.poster_document(deps, case, labels, if_none_match(request))
+    headers = {"ETag": f'"{made.etag}"', "Cache-Control": "public, no-cache", "Vary": "Accept-Language, Cookie",
+               "Content-Disposition": f'inline; filename="missing-{case_id}.pdf"'}
+    if made.data is None:
+        return Response(status_code=304, headers=headers)
+    return Response(made.data, media_type="application/pdf", headers=headers)
