@@ -7,14 +7,17 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from fastapi.testclient import TestClient
 from PIL import Image, ImageOps
 
 from reunite.bootstrap import Container
+from reunite.domain.access import Role
 from reunite.entrypoints.api.app import create_app
-from tests.conftest import SettableClock, admin_token, plain_photo, run_jobs
+from tests.conftest import SettableClock, admin_token, plain_photo, run_jobs, session_for
 from tests.integration.test_codec import phone_exif
 from tests.photos import portrait
 
@@ -265,3 +268,32 @@ def test_a_posters_age_now_counts_the_sites_day_not_the_servers(container: Conta
     assert registered.status_code == 201, registered.text
     page = TestClient(create_app(early)).get(f"/p/{registered.json()['id']}")
     assert re.search(r"Age now</dt>\s*<dd>7</dd>", page.text), page.text
+
+
+def test_the_reviewers_dashboard_counts_decisions_in_the_readers_days_and_names_the_zone(
+    container: Container
+) -> None:
+    """Probe s14, F13: a report approved at 00:30 in Shanghai counts on that Shanghai day for a Shanghai
+    moderator (on the day before for one reading in UTC), and the table says whose days they are."""
+    reporter = police(container)
+    sighting = reporter.post("/api/sightings", files=[("photos", ("a.jpg", plain_photo()))],
+                             data={"place_text": "上海市黄浦区", "seen_at": "2026-01-01T10:00:00+08:00"}).json()["id"]
+    shanghai = ZoneInfo("Asia/Shanghai")
+    day = container.deps.clock.now().astimezone(shanghai).date() - timedelta(days=1)
+    decided = datetime.combine(day, time(0, 30), shanghai)  # the evening before, in UTC
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE sightings SET moderated_at = %(at)s WHERE id = %(id)s",
+                             {"at": decided, "id": sighting})
+    moderator = TestClient(create_app(container))
+    moderator.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+
+    def decisions(zone: str) -> tuple[list[str], str]:
+        moderator.cookies.set("tz", zone)
+        page = moderator.get("/moderation/dashboard").text
+        return re.findall(r"<tr><td>([^<]+)</td><td>1</td>", page), page
+
+    here, page = decisions("Asia/Shanghai")
+    assert here == [format_date(day, "medium", locale="en")] and "Days in China Standard Time" in page
+    utc, page = decisions("UTC")
+    assert utc == [format_date(day - timedelta(days=1), "medium", locale="en")]
+    assert "Days in Coordinated Universal Time" in page

@@ -219,7 +219,7 @@ def test_a_case_page_lists_unapproved_reports_candidates_last_with_the_report_to
 
     def counted() -> tuple[str, int, int]:
         queue = reviewer.get("/api/moderation/queues").json()["counts"]["candidates"]
-        dashboard = next(q["waiting"] for q in stats.review_dashboard(deps, OPERATOR)["queues"]
+        dashboard = next(q["waiting"] for q in stats.review_dashboard(deps, OPERATOR, UTC)["queues"]
                          if q["queue"] == "candidates")
         return reviewer.get(f"/cases/{world.case_id}").text, queue, dashboard
 

@@ -112,8 +112,8 @@ class ReadModel(WorkbenchReads, Protocol):
         at ``as_of`` (services/stats.py makes them fit to publish)."""
         ...
 
-    def review_dashboard(self, now: datetime) -> dict[str, Any]:
-        """Queue ages and reviewers' throughput."""
+    def review_dashboard(self, days: Sequence[tuple[datetime, datetime]]) -> dict[str, Any]:
+        """Queue ages, and reviewers' decisions in each of these spans (a reader's days: start, end)."""
         ...
 
     def messages(self, case_id: int) -> list[dict[str, Any]]: ...

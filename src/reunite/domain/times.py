@@ -18,7 +18,7 @@ reads it as its first occurrence, kept with that occurrence's offset, so that pa
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -204,3 +204,15 @@ def offset_name(when: datetime) -> str:
         return "UTC"
     sign, minutes = ("-" if minutes < 0 else "+"), abs(minutes)
     return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def local_days(now: datetime, where: tzinfo, count: int) -> list[tuple[date, datetime, datetime]]:
+    """The last ``count`` days in a zone, up to and including the one ``now`` falls on there, oldest first:
+    each date with the instants it starts and ends (a day of 23 or 25 hours where clocks change)."""
+    today = now.astimezone(where).date()
+    days = [today - timedelta(days=back) for back in range(count - 1, -1, -1)]
+    return [(day, _midnight(day, where), _midnight(day + timedelta(days=1), where)) for day in days]
+
+
+def _midnight(day: date, where: tzinfo) -> datetime:
+    return real(datetime.combine(day, time()), where).astimezone(UTC)

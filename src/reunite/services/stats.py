@@ -8,12 +8,13 @@ decision of the day (a rejection, a withdrawal, a case closed) can be read from 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.sources import SMALL_COUNT, healthy, public_count, public_regions
+from reunite.domain.times import local_days
 from reunite.services.deps import Deps
 
 REGIONS_SHOWN = 12
@@ -98,12 +99,15 @@ def _figures(deps: Deps, as_of: datetime) -> dict[str, Any]:
     }
 
 
-def review_dashboard(deps: Deps, who: Principal) -> dict[str, Any]:
-    """For reviewers: each queue's size and oldest item, decisions per day this week, sources' health."""
+def review_dashboard(deps: Deps, who: Principal, where: tzinfo) -> dict[str, Any]:
+    """For reviewers: each queue's size and oldest item, decisions in each of the last 7 days (the
+    reader's days, in the reader's zone ``where``), sources' health."""
     require(who, Permission.MODERATE)
     now = deps.clock.now()
-    raw = deps.read.review_dashboard(now)
+    days = local_days(now, where, 7)
+    raw = deps.read.review_dashboard([(start, stop) for _, start, stop in days])
     sources = [row | {"healthy": healthy(row["failures"], row["last_ok_at"], timedelta(seconds=row["interval_s"]),
                                          now)} for row in deps.read.sources()]
     return {"queues": [q | {"age": now - q["oldest"] if q["oldest"] else None} for q in raw["queues"]],
-            "throughput": raw["throughput"], "sources": sources}
+            "throughput": [row | {"day": day} for (day, _, _), row in zip(days, raw["throughput"], strict=True)],
+            "sources": sources}

@@ -125,7 +125,7 @@ class SourcesReads:
                 "AND closed_at < :as_of", as_of=as_of),
         }
 
-    def review_dashboard(self, now: datetime) -> dict[str, Any]:
+    def review_dashboard(self, days: Sequence[tuple[datetime, datetime]]) -> dict[str, Any]:
         return {
             "queues": self._all(
                 "SELECT 'sightings' AS queue, count(*) AS waiting, min(created_at) AS oldest FROM sightings "
@@ -133,11 +133,9 @@ class SourcesReads:
                 "SELECT 'cases', count(*), min(created_at) FROM cases WHERE verified_at IS NULL AND status = 'open' "
                 f"UNION ALL SELECT 'candidates', count(DISTINCT {ITEM}), min(c.created_at) {FROM} WHERE {OPEN}"),
             "throughput": self._all(
-                "SELECT d::date AS day, "
-                "(SELECT count(*) FROM sightings s WHERE s.moderated_at >= d "
-                "AND s.moderated_at < d + interval '1 day') AS reports, "
-                "(SELECT count(*) FROM candidates c WHERE c.reviewed_at >= d "
-                "AND c.reviewed_at < d + interval '1 day') AS candidates "
-                "FROM generate_series(date_trunc('day', CAST(:now AS timestamptz)) - interval '6 days', "
-                "date_trunc('day', CAST(:now AS timestamptz)), interval '1 day') AS d ORDER BY d", now=now),
+                "SELECT d.start, (SELECT count(*) FROM sightings s WHERE s.moderated_at >= d.start "
+                "AND s.moderated_at < d.stop) AS reports, (SELECT count(*) FROM candidates c "
+                "WHERE c.reviewed_at >= d.start AND c.reviewed_at < d.stop) AS candidates "
+                "FROM unnest(CAST(:starts AS timestamptz[]), CAST(:stops AS timestamptz[])) AS d(start, stop) "
+                "ORDER BY d.start", starts=[start for start, _ in days], stops=[stop for _, stop in days]),
         }

@@ -54,7 +54,7 @@ async def pause_or_resume(request: Request, lang: LangDep, deps: DepsDep, who: M
 
 @router.get("/moderation/dashboard", response_class=HTMLResponse)
 def dashboard(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HTMLResponse:
-    return render(request, lang, "dashboard.html", d=stats.review_dashboard(deps, who))
+    return render(request, lang, "dashboard.html", d=stats.review_dashboard(deps, who, lang.tzinfo))
 
 
 @router.get("/stats", response_class=HTMLResponse)
