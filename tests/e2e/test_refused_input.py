@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -14,7 +15,10 @@ from fastapi.testclient import TestClient
 from reunite.bootstrap import Container
 from reunite.domain.abuse import solve
 from reunite.domain.access import Role
+from reunite.domain.model import NewCase, Sex, Upload
 from reunite.entrypoints.api.app import create_app
+from reunite.services import intake
+from reunite.services.accounts import from_session
 from tests.conftest import count_rows, plain_photo, session_for
 
 
@@ -126,7 +130,7 @@ def test_the_api_tells_a_signed_in_browser_it_needs_a_token_not_to_sign_in(conta
     family.cookies.set("reunite_session", session_for(container, Role.POLICE)[1])
     assert family.get("/api/sightings").status_code == 200  # reads: the sign-in is enough
     search = family.post("/api/search", files=[("photo", ("kid.jpg", plain_photo(), "image/jpeg"))])
-    assert search.status_code == 401
+    assert search.status_code == 403
     assert "needs an API token" in search.json()["detail"] and "sign in to" not in search.json()["detail"]
     chinese = family.post("/api/search", files=[("photo", ("kid.jpg", plain_photo(), "image/jpeg"))],
                           headers={"Accept-Language": "zh-CN"})
@@ -134,6 +138,24 @@ def test_the_api_tells_a_signed_in_browser_it_needs_a_token_not_to_sign_in(conta
     anonymous = TestClient(create_app(container)).post(
         "/api/search", files=[("photo", ("kid.jpg", plain_photo(), "image/jpeg"))])
     assert anonymous.status_code == 401 and "sign in to" in anonymous.json()["detail"]
+
+
+def test_a_family_writing_through_the_api_is_told_it_needs_a_token_not_to_sign_in(container: Container) -> None:
+    """Probe s14, F16: a signed-in family writing to its own case through the API was told "sign in to
+    see this case" (401); the answer says what is missing, whichever route refuses it."""
+    _, session = session_for(container, Role.REPORTER)
+    parent = from_session(container.deps, session)
+    assert parent is not None
+    case_id = intake.register_case(container.deps, parent, NewCase(
+        given_name="Lili", family_name="Wang", sex=Sex.FEMALE, birth_date=date(2018, 3, 1),
+        missing_since=datetime(2026, 6, 1, tzinfo=UTC), last_seen_place=None, last_seen_text="上海市",
+        family_contact="+86 138 0000 0001"), [Upload(plain_photo(seed=7))], [None]).case_id
+    family = TestClient(create_app(container))
+    family.cookies.set("reunite_session", session)
+    assert family.get(f"/api/cases/{case_id}/messages").status_code == 200  # reads: the sign-in is enough
+    sent = family.post(f"/api/cases/{case_id}/messages", json={"body": "any news?"})
+    assert sent.status_code == 403, sent.text
+    assert "needs an API token" in sent.json()["detail"] and "sign in" not in sent.json()["detail"]
 
 
 def test_a_tz_cookie_naming_no_place_is_not_taken_for_a_zone(anonymous: TestClient) -> None:

@@ -62,12 +62,7 @@ def allow(permission: Permission) -> Callable[[Request], Principal]:
 
     def check(request: Request) -> Principal:
         who = current_principal(request)
-        try:
-            require(who, permission)
-        except NotSignedIn:
-            if not who.signed_in and _unused_sign_in(request):  # "sign in" would be untrue: they are
-                raise NotSignedIn("this request of the API needs an API token (Authorization: Bearer): a sign-in on the site is used for the pages and for the API's reads only") from None  # noqa: E501
-            raise
+        require(who, permission)
         return who
 
     check.permission = permission  # type: ignore[attr-defined]
@@ -78,6 +73,14 @@ def _unused_sign_in(request: Request) -> bool:
     """A browser's session cookie sent with an API change (or search), which only a token may make."""
     return bool(request.cookies.get(SESSION_COOKIE)) and request.method not in SAFE_METHODS \
         and request.url.path.startswith("/api/") and not request.headers.get("authorization")
+
+
+def said_truly(request: Request, exc: ReuniteError) -> ReuniteError:
+    """"Sign in" answered to a signed-in browser's API change is untrue (the sign-in is set aside there,
+    ``current_principal``): whatever route refused it, say what is missing (403)."""
+    if isinstance(exc, NotSignedIn) and _unused_sign_in(request):
+        return Forbidden("this request of the API needs an API token (Authorization: Bearer): a sign-in on the site is used for the pages and for the API's reads only")  # noqa: E501
+    return exc
 
 
 def client_ip(request: Request) -> str:

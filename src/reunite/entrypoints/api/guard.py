@@ -16,6 +16,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from pydantic import Field
 
 from reunite.domain.errors import InvalidInput, NotSignedIn, ReuniteError, TooManyRequests
+from reunite.entrypoints.api.auth import said_truly
 from reunite.entrypoints.api.formscan import FormScan, replaying
 from reunite.entrypoints.api.problems import service_problem
 
@@ -39,6 +40,7 @@ def error_response(request: Request, exc: ReuniteError) -> Response:
     from reunite.entrypoints.web import pages  # pages import the API's helpers: imported when first needed
 
     lang = pages.language(request)
+    exc = said_truly(request, exc)
     response: Response
     if (feed := feed_error(request, lang.error(exc), exc.status_code, lang.html_lang)) is not None:
         response = feed
