@@ -126,6 +126,11 @@ class Language:
     zone: str = DEFAULT_ZONE  # the reader's IANA time zone: every time is shown in it, named
 
     @property
+    def latin(self) -> bool:
+        """Whether this language is written in Latin letters (place names are shown in them)."""
+        return not self.code.startswith("zh")
+
+    @property
     def html_lang(self) -> str:
         return self.code.replace("_", "-")
 

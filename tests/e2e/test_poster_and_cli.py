@@ -225,3 +225,26 @@ def test_a_pdf_poster_is_made_once_revalidated_by_its_tag_and_gone_once_taken_do
     decide_takedown(container.deps, OPERATOR, taken, approve=True, evidence="called the mother")
     for asked in ({}, {"If-None-Match": edited.headers["etag"]}):
         assert volunteer.get(url, headers=asked).status_code == 404
+
+
+def test_a_poster_names_the_place_in_the_readers_script(client: TestClient, container: Container) -> None:
+    """Probe s14, F16: the English poster (page, PDF, feed) read "Last seen: 上海市"; a visitor who reads
+    English gets Shanghai, a Chinese reader still 上海市. Never finer than the city."""
+    case_id = register_missing(client, "2026-06-01T02:00:00+08:00")
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE cases SET last_seen_text = '四川省成都市锦江区春熙路' WHERE id = {case_id}")
+    verify_case(container.deps, POLICE, case_id, "police report checked")
+    reader = TestClient(create_app(container))
+
+    def pdf(**asked: Any) -> str:
+        made = reader.get(f"/p/{case_id}/poster.pdf", **asked).content
+        return str(PdfReader(io.BytesIO(made)).pages[0].extract_text())
+
+    assert "Last seen: Chengdu, Sichuan" in pdf() and "成都" not in pdf()
+    assert "四川省成都市" in pdf(params={"lang": "zh_CN"}) and "Chengdu" not in pdf(params={"lang": "zh_CN"})
+    page = reader.get(f"/p/{case_id}").text
+    assert "Chengdu, Sichuan" in page and "成都" not in page
+    feed = reader.get("/feeds/cases.atom").text
+    assert "in Chengdu, Sichuan" in feed and "锦江" not in feed and "春熙" not in feed
+    assert "Chengdu" in reader.get("/").text
+    assert "四川省成都市" in reader.get(f"/p/{case_id}", params={"lang": "zh_CN"}).text

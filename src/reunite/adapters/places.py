@@ -279,6 +279,20 @@ def public_city(text: str) -> str:
     return names().english.get(place) or place.city.title() or place.province
 
 
+def english_city(text: str) -> str:
+    """``public_city`` for a reader of a language written in Latin letters: the city's English name and
+    its province's (Chengdu, Sichuan; Shanghai) where the gazetteers know them, else as ``public_city``."""
+    chosen = _chosen(text)
+    if chosen is None:
+        return ""
+    english = names().english
+    city = english.get(chosen.place)
+    if city is None:
+        return public_city(text)
+    province = english.get(Place(chosen.place.province, "")) if chosen.place.province else None
+    return f"{city}, {province}" if province and province != city else city
+
+
 @cache
 def _own_names() -> dict[Place, frozenset[str]]:
     """Each place's own names, in lower case: cpca's (四川省, 四川; 成都市, 成都), its English name, the

@@ -164,9 +164,10 @@ class PlaceNames(Protocol):
         """The province and city a free text names (四川省成都市), '' when none."""
         ...
 
-    def city(self, text: str) -> str:
+    def city(self, text: str, latin: bool = False) -> str:
         """The city (and province) a free text names, nothing finer, '' when none: what the public reads
-        of where a child was last seen (``domain.access.case_view``)."""
+        of where a child was last seen (``domain.access.case_view``); ``latin``: in Latin letters where the
+        gazetteer knows the name (Shanghai for 上海市黄浦区), for readers of a language written in them."""
         ...
 
     def simplified(self, text: str) -> str:

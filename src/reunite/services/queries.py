@@ -216,20 +216,21 @@ def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[di
     return with_lead(deps, rows)
 
 
-def poster(deps: Deps, case_id: int) -> dict[str, Any]:
-    """What a public poster shows of a verified, open case: first name, ages, when and where last seen.
-    Never the family's name or contact. Public: no principal needed."""
+def poster(deps: Deps, case_id: int, latin: bool = False) -> dict[str, Any]:
+    """What a public poster shows of a verified, open case: first name, ages, when and where last seen
+    (``latin``: the place in Latin letters, for a reader of English). Never the family's name or
+    contact. Public: no principal needed."""
     row = deps.read.poster(case_id)
-    row["last_seen_text"] = deps.places.city(row["last_seen_text"])  # the city, as case_view shows the public
+    row["last_seen_text"] = deps.places.city(row["last_seen_text"], latin)  # the city, as case_view shows the public
     now = deps.clock.now().astimezone(deps.site.zone).date()  # the site's day, never the server's UTC one
     row["age_then"] = int(age_in_years(row["birth_date"], row["missing_since"].date()))
     row["age_now"] = int(age_in_years(row["birth_date"], now))
     return row
 
 
-def front_page(deps: Deps, limit: int = 24) -> dict[str, Any]:
+def front_page(deps: Deps, latin: bool = False, limit: int = 24) -> dict[str, Any]:
     """What anyone sees first: how many children were reunited and the posters of verified cases."""
-    posters = [poster(deps, row["id"]) for row in deps.read.active_cases(None, limit)]
+    posters = [poster(deps, row["id"], latin) for row in deps.read.active_cases(None, limit)]
     return {"reunions": deps.read.reunion_count(), "posters": posters}
 
 

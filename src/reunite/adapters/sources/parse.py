@@ -14,7 +14,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from reunite.adapters.places import city_names, known_name, public_city, readings, simplified
+from reunite.adapters.places import city_names, english_city, known_name, public_city, readings, simplified
 from reunite.adapters.regions import covers
 from reunite.domain.errors import InvalidInput
 from reunite.domain.sources import Post
@@ -147,10 +147,10 @@ class Gazetteer:
     def words(self, text: str) -> str:
         return place_words(text)
 
-    def city(self, text: str) -> str:
+    def city(self, text: str, latin: bool = False) -> str:
         """The city (with its province) a free text names, nothing finer; '' when it names none
         (``places.locate``'s rule: the first city mentioned, the longest name, a district as its city)."""
-        return public_city(text)
+        return english_city(text) if latin else public_city(text)
 
     def simplified(self, text: str) -> str:
         return simplified(text)

@@ -67,7 +67,8 @@ def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, 
     """Active (verified, open) cases, newest first, with a link to the next page of older ones.
     Public fields only: the same as the posters."""
     rows = queries.feed_cases(deps, region, before, FEED_PAGE + 1)
-    entries = [queries.poster(deps, row["id"]) | {"verified_at": row["verified_at"]} for row in rows[:FEED_PAGE]]
+    entries = [queries.poster(deps, row["id"], lang.latin) | {"verified_at": row["verified_at"]}
+               for row in rows[:FEED_PAGE]]
     base = deps.site.base_url
     body = templates.get_template("feed.xml").render(
         _=lang.gettext, lang=lang, entries=entries, base=base, region=region.strip(),
@@ -82,7 +83,7 @@ def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTML
     """The public poster of a verified case: safe to share (no family name, no family contact)."""
     base = deps.site.base_url  # never the request's Host header (a shared cache would keep a forged one)
     try:
-        c = queries.poster(deps, case_id)
+        c = queries.poster(deps, case_id, lang.latin)
     except NotFound:
         outcome = deps.read.poster_outcome(case_id)  # a poster still on a wall, of a case now closed
         if outcome is None:
@@ -107,7 +108,7 @@ def poster_pdf(request: Request, deps: DepsDep, reader: LangDep, case_id: int) -
     pages would speak to this reader (``?lang=`` as zh_CN, zh-CN or zh, the cookie, Accept-Language).
     Made once per content and kept; public but revalidated at every use (its entity tag, like the
     poster's photo), so a poster taken down leaves browsers and shared caches at once."""
-    case = queries.poster(deps, case_id)
+    case = queries.poster(deps, case_id, reader.latin)
     facts = [reader.gettext("Age {then} when last seen, {now} now", then=case["age_then"], now=case["age_now"]),
              reader.gettext("Missing since {date}", date=reader.day(case["missing_since"]))]
     if case["last_seen_text"]:

@@ -50,7 +50,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
-    return render(request, lang, "home.html", **queries.front_page(deps))
+    return render(request, lang, "home.html", **queries.front_page(deps, lang.latin))
 
 
 @router.get("/report", response_class=HTMLResponse)
