@@ -61,6 +61,22 @@ def test_a_refused_api_report_names_every_problem_and_does_not_count(anonymous: 
         assert anonymous.post("/api/sightings", files=photos).status_code == 202
 
 
+def test_half_a_map_pin_is_refused_in_the_readers_language_and_the_report_kept_on_the_form(
+    container: Container
+) -> None:
+    """Probe s14, F16: a latitude without its longitude was dropped without a word (the report stored
+    with no place); a number no person types (1e309) was quoted back as "inf"."""
+    browser = TestClient(create_app(container), headers={"Accept-Language": "zh-CN"})
+    half = send(browser, 0, lat="31.2", lon="", doing="红色外套")
+    assert half.status_code == 422 and "请同时填写纬度和经度，或都不填" in half.text
+    assert "红色外套" in half.text and 'value="31.2"' in half.text  # what was typed is kept
+    huge = send(browser, 1, lat="1e309", lon="121.4")
+    error = re.search(r'id="form-error">([^<]*)<', huge.text)
+    assert huge.status_code == 422 and error and "inf" not in error.group(1) and "纬度" in error.group(1)
+    assert count_rows(container, "sightings") == 0
+    assert send(browser, 2, lat="31.2", lon="121.4").status_code == 200
+
+
 def test_refused_reports_have_a_limit_of_their_own_checked_before_any_work(container: Container) -> None:
     """Bad reports cost no report of the limit, so they are bounded apart: past the limit of refused
     reports, a sender's next report without a puzzle (here: the form without its script) is answered 429

@@ -3,6 +3,7 @@ read is refused naming its field (422), never guessed."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
@@ -54,9 +55,12 @@ def number(form: FormData, name: str, kind: type[int] | type[float] = float) -> 
     if not raw:
         return None
     try:
-        return kind(raw)
+        value = kind(raw)
     except ValueError:
         raise InvalidInput("{name} must be a number", field=name, name=name) from None
+    if not math.isfinite(value):  # 1e309, nan: never a number a person typed, nor quoted back as "inf"
+        raise InvalidInput("{name} must be a number", field=name, name=name)
+    return value
 
 
 def local_time(form: FormData, name: str, lang: Language) -> datetime | None:
@@ -94,7 +98,10 @@ def a_date(raw: str, field: str) -> date | None:
 
 
 def place(form: FormData, lat: str = "lat", lon: str = "lon") -> GeoPoint | None:
+    """A map pin; half of one (a latitude without its longitude) is refused, never silently dropped."""
     la, lo = number(form, lat), number(form, lon)
+    if (la is None) != (lo is None):
+        raise InvalidInput("give both latitude and longitude, or neither", field=lon if lo is None else lat)
     return GeoPoint(la, lo) if la is not None and lo is not None else None
 
 
