@@ -108,7 +108,8 @@ def _normal(tag: str | None) -> str | None:
 FIELD_CONTEXT = "field"  # the catalogs' context of fields' names (scripts/messages.py)
 ENGLISH_FIELDS = {  # fields whose name is not the English words for them (others: "birth_date" is “birth date”)
     "lat": "latitude", "lon": "longitude", "photo_lat": "photo's latitude", "photo_lon": "photo's longitude",
-    "last_seen_lat": "latitude last seen", "last_seen_lon": "longitude last seen", "tz_offset": "time zone offset",
+    "last_seen_lat": "latitude last seen", "last_seen_lon": "longitude last seen", "tz": "time zone",
+    "tz_offset": "time zone offset",
     "age_low": "youngest age", "age_high": "oldest age", "apparent_age_low": "youngest apparent age",
     "apparent_age_high": "oldest apparent age", "radius_km": "radius in km", "seen_at": "time seen",
     "seen_to": "seen until", "pow_challenge": "puzzle", "pow_nonce": "puzzle's answer", "query": "address's query",

@@ -77,6 +77,18 @@ def test_half_a_map_pin_is_refused_in_the_readers_language_and_the_report_kept_o
     assert send(browser, 2, lat="31.2", lon="121.4").status_code == 200
 
 
+def test_a_bad_time_zone_field_is_named_as_the_reader_calls_it(container: Container) -> None:
+    """Probe s14, F16: the page's hidden zone field was named to the reporter as its raw name "tz"."""
+    for language, name in (("zh-CN", "“时区”"), ("en", "“time zone”")):
+        browser = TestClient(create_app(container), headers={"Accept-Language": language})
+        for zone in ("Asia/Shang\x00hai", "Mars/Olympus"):
+            refused = send(browser, 0, seen_at="2026-05-01T20:00", tz=zone.replace("\\x00", "\x00"))
+            error = re.search(r'(?:id="form-error"|role="alert")>([^<]*)<', refused.text)
+            assert refused.status_code == 422 and error, refused.text[-2000:]
+            assert name in error.group(1) or zone in error.group(1), error.group(1)
+            assert "tz" not in error.group(1).replace(zone, ""), error.group(1)
+
+
 def test_refused_reports_have_a_limit_of_their_own_checked_before_any_work(container: Container) -> None:
     """Bad reports cost no report of the limit, so they are bounded apart: past the limit of refused
     reports, a sender's next report without a puzzle (here: the form without its script) is answered 429

@@ -67,6 +67,7 @@ FIELD_NAMES = (
     "receipt", "token",  # a reporter's private link, in the API (report_routes)
     # the pages' forms' own names
     "doing", "family_contact", "note", "photo_lat", "photo_lon", "query", "with",
+    "tz",  # the browser's time zone, sent with a time typed on a page
 )
 QUOTED = re.compile(r"'([^']*)'")
 GLOSS = "{value} ({word})"  # a value to send, with what it means in the reader's words: 'female'（女）
