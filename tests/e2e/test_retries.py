@@ -115,6 +115,10 @@ def test_a_removal_request_sent_again_is_the_one_waiting(anonymous: TestClient, 
     keyed = body | {"subject_id": 8}
     sent = [anonymous.post("/api/takedowns", json=keyed, headers={"Idempotency-Key": "td-1"}) for _ in range(2)]
     assert sent[0].json() == sent[1].json() and count_rows(container, "takedowns") == 3
+    # probe s14, F16: consecutive ids told anyone how many removal requests the site gets
+    receipts = [first.json(), someone_else.json(), sent[0].json()]
+    assert all(set(r) == {"receipt"} and len(r["receipt"]) >= 16 for r in receipts)
+    assert len({r["receipt"] for r in receipts}) == 3 and not any(r["receipt"].isdigit() for r in receipts)
 
     with container.engine.begin() as conn:  # an hour passes: the address may ask again
         conn.exec_driver_sql("DELETE FROM rate_counters")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from reunite.domain.abuse import sign
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
@@ -44,6 +45,12 @@ def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, 
             return won
         uow.commit()
     return takedown
+
+
+def takedown_receipt(deps: Deps, takedown_id: int) -> str:
+    """What a removal request's sender is given to quote: unguessable, the same for the request asked
+    again, and telling nothing of how many requests the site gets (as its consecutive id would)."""
+    return sign(deps.secret, "takedown", str(takedown_id))
 
 
 def blank_case(deps: Deps, uow: UnitOfWork, case_id: int, action: CaseAction) -> list[str]:

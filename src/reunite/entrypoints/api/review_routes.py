@@ -150,19 +150,23 @@ def close(deps: DepsDep, who: Caseworker, case_id: int, body: bodies.CloseIn,
 
 @router.post("/takedowns", status_code=202, responses=ERRORS)
 def request_takedown(request: Request, deps: DepsDep, body: bodies.TakedownIn,
-                     idempotency_key: IdempotencyKey = None) -> dict[str, int]:
+                     idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """Anyone may ask for a removal; a moderator checks identity before anything is removed. At most
-    a few an hour from one address (429 with Retry-After beyond). Asked again (the same
-    ``Idempotency-Key``, or the same requester about the same record while the request waits), it
-    answers the waiting request's id."""
-    key = idempotency.scoped(current_principal(request), "takedown", idempotency_key,
-                             [("body", body.model_dump_json())])
+    a few an hour from one address (429 with Retry-After beyond). Answered with a ``receipt`` to quote
+    (unguessable: consecutive ids would tell anyone how many requests the site gets); moderators also
+    get the request's ``id``. Asked again (the same ``Idempotency-Key``, or the same requester about
+    the same record while the request waits), it answers the waiting request's."""
+    who = current_principal(request)
+    key = idempotency.scoped(who, "takedown", idempotency_key, [("body", body.model_dump_json())])
     # counted by address, whoever asks
     if (first := throttle.retry_or_count(deps, key, Principal(), "takedown", client_ip(request),
                                          deps.limits.takedowns_per_hour)) is not None:
-        return {"id": int(first["id"])}
-    return {"id": retention.request_takedown(deps, body.subject, body.subject_id, body.requester, body.relation,
-                                             body.reason, key)}
+        takedown_id = int(first["id"])
+    else:
+        takedown_id = retention.request_takedown(deps, body.subject, body.subject_id, body.requester,
+                                                 body.relation, body.reason, key)
+    answer: dict[str, Any] = {"receipt": retention.takedown_receipt(deps, takedown_id)}
+    return answer | ({"id": takedown_id} if who.can(Permission.MODERATE) else {})
 
 
 @router.post("/takedowns/{takedown_id}/decision", status_code=204, responses={
