@@ -375,6 +375,20 @@ def test_public_numbers_do_not_move_the_day_an_approved_report_is_rejected(conta
     assert "新疆维吾尔自治区" not in anonymous.get("/stats").text
 
 
+def test_public_weeks_start_on_monday_in_the_sites_zone(container: Container) -> None:
+    """Probe s14, F13: weeks were cut in UTC, so a report approved on Monday 00:30 in Shanghai counted in
+    the week before. Cut where the site is (its zone), each week named by its Monday there."""
+    shanghai = replace(container, deps=replace(container.deps, site=replace(container.deps.site,
+                                                                            timezone="Asia/Shanghai")))
+    today = shanghai.deps.clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date()
+    monday = today - timedelta(days=today.weekday() + 7)  # last week's
+    at = datetime(monday.year, monday.month, monday.day, 0, 30, tzinfo=ZoneInfo("Asia/Shanghai"))  # Sun 16:30 UTC
+    _reports(shanghai, "湖北省武汉市", 5, "approved", f"'{at.isoformat()}'::timestamptz")
+    weeks = {w["week"]: w["approved"] for w in TestClient(create_app(shanghai)).get("/api/stats").json()["weeks"]}
+    assert weeks[monday.isoformat()] == 5 and weeks[(monday - timedelta(days=7)).isoformat()] is None
+    assert len(weeks) == 13 and max(weeks) == (monday + timedelta(days=7)).isoformat()
+
+
 def test_a_repost_listed_after_its_original_only_adds_a_source(reading: Container, web: tuple[Web, str]) -> None:
     """Feeds list posts in either order: the first post of a picture gives the sighting its time, place
     and words; a later repost of the picture (resized) is one more source, not the sighting's text."""

@@ -107,9 +107,11 @@ class ReadModel(WorkbenchReads, Protocol):
         """Other sightings holding the same picture (another witness sent it, or it was reposted)."""
         ...
 
-    def statistics(self, as_of: datetime, reports: Sequence[str], cases: Sequence[str]) -> dict[str, Any]:
+    def statistics(self, as_of: datetime, reports: Sequence[str], cases: Sequence[str],
+                   weeks: Sequence[tuple[datetime, datetime]]) -> dict[str, Any]:
         """Raw counts behind the public statistics page, of reports and cases in these statuses as they stood
-        at ``as_of`` (services/stats.py makes them fit to publish)."""
+        at ``as_of``, reports approved in each of ``weeks`` (start, end) (services/stats.py makes them fit
+        to publish)."""
         ...
 
     def review_dashboard(self, days: Sequence[tuple[datetime, datetime]]) -> dict[str, Any]:

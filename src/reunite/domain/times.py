@@ -206,12 +206,15 @@ def offset_name(when: datetime) -> str:
     return f"UTC{sign}{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def local_days(now: datetime, where: tzinfo, count: int) -> list[tuple[date, datetime, datetime]]:
-    """The last ``count`` days in a zone, up to and including the one ``now`` falls on there, oldest first:
-    each date with the instants it starts and ends (a day of 23 or 25 hours where clocks change)."""
+def local_days(now: datetime, where: tzinfo, count: int, weeks: bool = False) -> list[tuple[date, datetime, datetime]]:
+    """The last ``count`` days (``weeks``: weeks from Monday) in a zone, up to and including the one ``now``
+    falls in there, oldest first: each first date with the instants the span starts and ends (a day of
+    23 or 25 hours where clocks change)."""
     today = now.astimezone(where).date()
-    days = [today - timedelta(days=back) for back in range(count - 1, -1, -1)]
-    return [(day, _midnight(day, where), _midnight(day + timedelta(days=1), where)) for day in days]
+    length = timedelta(weeks=1 if weeks else 0, days=0 if weeks else 1)
+    last = today - timedelta(days=today.weekday()) if weeks else today
+    firsts = [last - length * back for back in range(count - 1, -1, -1)]
+    return [(first, _midnight(first, where), _midnight(first + length, where)) for first in firsts]
 
 
 def _midnight(day: date, where: tzinfo) -> datetime:

@@ -19,6 +19,7 @@ from reunite.services.deps import Deps
 
 REGIONS_SHOWN = 12
 OBSERVE_EVERY = timedelta(minutes=10)
+WEEKS_SHOWN = 13  # this week and the 12 before
 OBSERVED, PUBLISHED = "public_figures.taken", "public_figures.today"
 
 
@@ -74,7 +75,9 @@ def _loaded(figures: dict[str, Any], deps: Deps) -> dict[str, Any]:
 
 def _figures(deps: Deps, as_of: datetime) -> dict[str, Any]:
     """The figures fit to publish (as JSON) of reports and cases as they stand now, up to ``as_of``."""
-    raw = deps.read.statistics(as_of, access.PUBLIC_REPORTS, access.PUBLIC_CASES)
+    weeks = local_days(as_of, deps.site.zone, WEEKS_SHOWN, weeks=True)  # from Monday, in the site's zone
+    raw = deps.read.statistics(as_of, access.PUBLIC_REPORTS, access.PUBLIC_CASES,
+                               [(start, stop) for _, start, stop in weeks])
     cases: Counter[str] = Counter()
     regions: dict[str, Counter[str]] = {"cases": Counter(), "sightings": Counter()}
     for row in raw["cases"]:
@@ -91,8 +94,8 @@ def _figures(deps: Deps, as_of: datetime) -> dict[str, Any]:
         "median_days_to_reunion": round(median["days"]) if median["days"] is not None and int(median["n"] or 0)
         >= SMALL_COUNT else None,
         "sightings": public_count(sum(row["n"] for row in raw["sightings"])),
-        "weeks": [{"week": row["week"].date().isoformat(), "label": row["week"].date().isoformat(),
-                   "approved": public_count(row["approved"])} for row in raw["weeks"]],
+        "weeks": [{"week": first.isoformat(), "label": first.isoformat(), "approved": public_count(row["approved"])}
+                  for (first, _, _), row in zip(weeks, raw["weeks"], strict=True)],
         "regions": {kind: [{"region": region, "count": public_count(n)}
                            for region, n in public_regions(counts, REGIONS_SHOWN)]
                     for kind, counts in regions.items()},

@@ -4,7 +4,7 @@ read side of sources' health and public statistics."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text, update
@@ -99,11 +99,11 @@ class SourcesReads:
             "AND s.status NOT IN ('removed', 'expired') ORDER BY o.sighting_id", id=sighting_id, bits=REPOST_BITS)
         return [int(r["id"]) for r in rows]
 
-    def statistics(self, as_of: datetime, reports: Sequence[str], cases: Sequence[str]) -> dict[str, Any]:
+    def statistics(self, as_of: datetime, reports: Sequence[str], cases: Sequence[str],
+                   weeks: Sequence[tuple[datetime, datetime]]) -> dict[str, Any]:
         """Counts only (no record leaves this query); places as the words people typed. Reports in
         ``reports`` approved (or, approved on arrival, received) before ``as_of``; cases in ``cases``
         verified before it; reunions closed before it."""
-        since = as_of - timedelta(weeks=12)
         approved = "s.status = ANY(:reports) AND COALESCE(s.moderated_at, s.created_at) < :as_of"
         return {
             "cases": self._all(
@@ -114,11 +114,12 @@ class SourcesReads:
                 f"SELECT s.place_text AS place, count(*) AS n FROM sightings s WHERE {approved} "
                 "GROUP BY s.place_text", reports=list(reports), as_of=as_of),
             "weeks": self._all(  # every week, empty ones too: a row's presence reveals nothing
-                "SELECT w.week, count(s.id) AS approved "
-                "FROM generate_series(date_trunc('week', CAST(:since AS timestamptz)), "
-                "date_trunc('week', CAST(:as_of AS timestamptz)), interval '1 week') AS w(week) "
-                "LEFT JOIN sightings s ON date_trunc('week', COALESCE(s.moderated_at, s.created_at)) = w.week "
-                f"AND {approved} GROUP BY w.week ORDER BY w.week", since=since, as_of=as_of, reports=list(reports)),
+                f"SELECT w.start, (SELECT count(*) FROM sightings s WHERE {approved} "
+                "AND COALESCE(s.moderated_at, s.created_at) >= w.start "
+                "AND COALESCE(s.moderated_at, s.created_at) < w.stop) AS approved "
+                "FROM unnest(CAST(:starts AS timestamptz[]), CAST(:stops AS timestamptz[])) AS w(start, stop) "
+                "ORDER BY w.start", as_of=as_of, reports=list(reports),
+                starts=[start for start, _ in weeks], stops=[stop for _, stop in weeks]),
             "median_days": self._all(
                 "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM closed_at - created_at) "
                 "/ 86400) AS days, count(*) AS n FROM cases WHERE status = 'reunited' AND verified_at IS NOT NULL "
