@@ -412,6 +412,24 @@ def test_a_repost_listed_after_its_original_only_adds_a_source(reading: Containe
     assert only.urls == [f"{base}/post/1", f"{base}/post/2"]
 
 
+def test_a_post_that_says_no_time_is_dated_by_its_publication_as_a_time_not_given(
+        reading: Container, web: tuple[Web, str]) -> None:
+    """A post's publication says only that the child was seen before it: the report reads "time not given",
+    dated by it, so that no lead is ruled out by a time nobody gave."""
+    state, base = web
+    state.serve("/untimed.xml", f"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+<item><title>在四川省成都市春熙路看到一个乞讨的小女孩</title><link>{base}/post/9</link>
+<pubDate>Mon, 30 Nov 2026 08:00:00 +0000</pubDate>
+<enclosure url="{base}/img/u.jpg" type="image/jpeg" length="1"/></item>
+</channel></rss>""")
+    state.serve("/img/u.jpg", plain_photo(480, 360, seed=23), "image/jpeg")
+    sources.add_source(reading.deps, OPERATOR, "feed", base + "/untimed.xml", "u", 15)
+    assert poll_now(reading) == 1
+    with reading.engine.connect() as conn:
+        seen_at, basis = conn.exec_driver_sql("SELECT seen_at, seen_at_basis FROM sightings").one()
+    assert (seen_at, basis) == (datetime(2026, 11, 30, 8, 0, tzinfo=UTC), "arrival")
+
+
 def emailed(sender: str, words: str, date: str) -> bytes:
     message = EmailMessage()
     message["From"], message["To"], message["Subject"] = sender, "sightings@example.org", "看到孩子"

@@ -205,6 +205,9 @@ class NewSighting:
     reporter_zone: str = ""  # the IANA zone of the reporter's browser, where known (a camera's zone-less time)
     # seen_at was read from the report's own words (an e-mail's, a post's) in this zone: said so wherever shown
     seen_at_read_in: str = ""
+    # when the report left its sender (a post's publication, an e-mail's Date), if before its arrival: a report
+    # without a time is dated by it as by its arrival (the child was seen before it), never as a time given
+    sent_at: datetime | None = None
 
     def __post_init__(self) -> None:
         """The short fields without format characters (``domain.spelling``): a place or a contact displays

@@ -162,8 +162,9 @@ def _zone_read_in(when: datetime, where: tzinfo) -> str:
 def seen_time(sighting: NewSighting, facts: Sequence[PhotoFacts], now: datetime, where: tzinfo,
               site: tzinfo) -> SeenTime:
     """When the child was seen, and how that is known: the reporter's time, else the first plausible camera
-    clock (``camera_plausible``), else the report's arrival (in the site's zone), flagged as such, with a
-    camera clock set aside as implausible (1970-01-01) kept to tell the reporter and the moderators."""
+    clock (``camera_plausible``), else when the report was sent (a post's publication) or arrived, in the site's
+    zone, flagged as such, with a camera clock set aside as implausible (1970-01-01) kept to tell the reporter
+    and the moderators."""
     if sighting.seen_at is not None:
         return SeenTime(sighting.seen_at, zone=sighting.seen_at_read_in)
     readings = clock_readings(facts, sighting, where)
@@ -176,7 +177,8 @@ def seen_time(sighting: NewSighting, facts: Sequence[PhotoFacts], now: datetime,
     if readings:  # as the camera wrote it: a zone-less clock without the zone it was read in
         when, assumed = readings[0]
         clock = (when.replace(tzinfo=None) if assumed else when).isoformat(sep=" ", timespec="minutes")
-    return SeenTime(now.astimezone(site), SeenAtBasis.ARRIVAL, camera_clock=clock)
+    sent = sighting.sent_at if sighting.sent_at is not None and sighting.sent_at <= now else now
+    return SeenTime(sent.astimezone(site), SeenAtBasis.ARRIVAL, camera_clock=clock)
 
 
 def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: Sequence[Upload],

@@ -52,7 +52,7 @@ def receive(deps: Deps, sender: str, subject: str, text: str, photos: Sequence[U
     said = time_in_text(words, sent, zone)
     sighting = NewSighting(seen_at=said, place=None, place_text=deps.places.words(words)[:500], description=words,
                            reporter_contact=sender if verified else (sender + UNVERIFIED)[:500],
-                           seen_at_read_in=zone_read_in(zone, said) if said else "")
+                           seen_at_read_in=zone_read_in(zone, said) if said else "", sent_at=sent)
     try:
         receipt = intake.report_sighting(deps, SENDER, sighting, photos,
                                          Provenance("email", f"mailto:{sender}#{message_id}" if message_id else ""))

@@ -137,8 +137,8 @@ def _ingest(deps: Deps, source_id: int, post: Post) -> int:
     if not uploads:
         return 0
     said = time_in_text(post.text, post.posted_at, deps.site.zone) if post.posted_at else None
-    sighting = NewSighting(seen_at=said or post.posted_at, place=None, place_text=post.place_text[:500],
-                           description=post.text[:MAX_TEXT],
+    sighting = NewSighting(seen_at=said, place=None, place_text=post.place_text[:500],
+                           description=post.text[:MAX_TEXT], sent_at=post.posted_at,
                            seen_at_read_in=zone_read_in(deps.site.zone, said) if said else "")
     try:
         receipt = intake.report_sighting(deps, READER, sighting, uploads, provenance)
