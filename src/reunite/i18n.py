@@ -194,9 +194,15 @@ class Language:
         """The hour that begins at ``value``, in the reader's zone, zone named: "Dec 4, 2026, 12:00 – 1:00 AM
         China Standard Time" (in a zone half an hour off UTC, "9:30 – 10:30 PM": never one minute)."""
         local = value.astimezone(self.tzinfo)
+        end = (value + timedelta(hours=1)).astimezone(self.tzinfo)
         locale = Locale.parse(self.code)
         clock = "hm" if "h" in str(locale.time_formats["short"].pattern) else "Hm"
-        span = format_interval(local, local + timedelta(hours=1), clock, tzinfo=self.tzinfo, locale=locale)
+        try:
+            span = format_interval(local, end, clock, tzinfo=self.tzinfo, locale=locale)
+        except NotImplementedError:  # Babel cannot cut some clocks into intervals (zh_Hant's 上午/下午: "B")
+            span = " – ".join(format_time(each, "short", tzinfo=self.tzinfo, locale=locale) for each in (local, end))
+        if end.date() != local.date():  # an hour across midnight names the day it ends on too
+            span += f" ({format_date(end, 'medium', locale=locale)})"
         shown = str(locale.datetime_formats["medium"]).format(span, format_date(local, "medium", locale=locale))
         return f"{shown} {self.zone_name(local)}"
 

@@ -65,3 +65,20 @@ def test_the_traditional_catalogs_keep_every_sentences_values() -> None:
                 assert sorted(names.findall(traditional.gettext(message))) == sorted(names.findall(said)), message
     assert [Language(code).gettext("Sign in") for code in ("zh_CN", "zh_TW", "zh_HK")] == ["登录", "登入", "登錄"]
     assert Language("zh_TW").field_name("lat") == "“緯度”" and Language("zh_HK").html_lang == "zh-HK"
+
+
+def test_an_hour_reads_as_a_span_in_every_language_also_across_midnight() -> None:
+    """A report dated by its arrival is read to the hour: every language shows that hour (Taiwan's and Hong
+    Kong's clocks, which Babel cannot cut into intervals, included), and one across midnight names both days."""
+    from datetime import UTC, datetime
+
+    from reunite.i18n import LANGUAGES, Language
+
+    at = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)  # 02:00 in Shanghai, 23:30 in Kolkata
+    for code in LANGUAGES:
+        shown = Language(code, "Asia/Shanghai").hour(at)
+        assert "2" in shown and "3" in shown and shown.count("2026") == 1, (code, shown)
+    assert Language("zh_TW", "Asia/Shanghai").hour(at).startswith("2026年12月4日")
+    across = Language("en", "Asia/Kolkata").hour(at)
+    assert " ".join(across.replace("\u202f", " ").replace("\u2009", " ").split()) == (
+        "Dec 3, 2026, 11:30 PM – 12:30 AM (Dec 4, 2026) India Standard Time")
