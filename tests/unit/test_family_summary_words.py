@@ -109,6 +109,14 @@ def test_ages_clothes_and_common_words_pass(summary: str, words: tuple[str, ...]
     assert repeated(summary, *words, point=GPS) is None
 
 
+@pytest.mark.parametrize(("summary", "caught"), [  # probe s15 N4: the reporter's contact is anon@x.org
+    ("An anonymous passer-by stayed with her", False),  # an ordinary word that holds the contact's name
+    ("witness wechat id anon_x_2026", True), ("ask a n o n", True), ("ask A.N.O.N.", True),
+])
+def test_the_reporters_contact_is_caught_as_a_word_not_inside_one(summary: str, caught: bool) -> None:
+    assert (repeated(summary, "上海", contact="anon@x.org") is not None) is caught
+
+
 @pytest.mark.parametrize(("summary", "place", "quoted"), [
     ("4号门口", "四川省成都市锦江区春熙路四号", "四"),  # the 四 of 四号, as the place writes it
     ("在八十八号门口", "上海市黄浦区南京东路步行街88号", "88"),

@@ -226,7 +226,13 @@ def _contact(text: str, contact: str) -> str | None:
     if (found := _EMAIL.search(text) or _EMAIL_SAID.search(text) or _PHONE.search(text)) is not None:
         return found.group()
     pieces = [contact, *(p for p in re.split(r"[@\s]", contact) if not common(p))]
-    return next((p for p in pieces if len(_compact(p)) >= 4 and _compact(p) in _compact(text)), None)
+    return next((p for p in pieces if len(_compact(p)) >= 4 and _spelled_out(_compact(p)).search(text)), None)
+
+
+def _spelled_out(piece: str) -> re.Pattern[str]:
+    """A piece as a whole word, its letters together or spaced out ("anon", "a n o n", "a.n.o.n"), never
+    inside another word ("anonymous")."""
+    return re.compile(r"(?<![^\W_])" + r"[\W_]*".join(map(re.escape, piece)) + r"(?![^\W_])")
 
 
 _SYLLABLE_GAP = r"[1-5]?[\s'’-]*"  # between syllables: a tone's number, a space, an apostrophe or a hyphen
