@@ -186,3 +186,15 @@ def test_photos_reach_families_only_once_their_faces_are_known() -> None:
     assert not photo_shown(FAMILY, {"processed_at": done, "failed_reason": "unreadable"})
     assert photo_shown(FAMILY, {"processed_at": done, "failed_reason": None})
     assert photo_shown(POLICE, {"processed_at": None, "failed_reason": None})
+
+
+@pytest.mark.parametrize(("words", "city"), [  # probe s15 N9: a district alone never names a city elsewhere
+    ("台北市大安区", "Taipei"), ("台湾台北市大安区", "Taipei"), ("台中市西区", "Taichung"),
+    ("朝阳区", ""), ("西区", ""),  # two cities' district; a direction, not a name
+    ("黄浦区南京东路", "Shanghai"),  # one district of that name: its city
+])
+def test_a_district_names_its_city_only_when_no_other_city_is_named_and_none_shares_its_name(
+        words: str, city: str) -> None:
+    from reunite.adapters import places
+
+    assert places.english_city(words) == city

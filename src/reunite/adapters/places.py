@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from functools import cache, lru_cache
 from typing import NamedTuple
@@ -62,6 +63,7 @@ class Mention(NamedTuple):
     end: int
     place: Place
     latin: bool  # written in Latin letters: shown by its English name
+    inferred: bool = False  # a district alone, its city cpca's guess: any city the text names wins
 
 
 @cache
@@ -106,19 +108,34 @@ def scripts(word: str) -> set[str]:
     return {word, t2s.convert(word), s2t.convert(word)}  # type: ignore[attr-defined]
 
 
-def _cpca_places(records: Iterator[dict[str, object]]) -> Iterator[tuple[int, Place]]:
-    """(position, place) of cpca's records, a municipality as its own city."""
+@cache
+def _districts() -> Counter[str]:
+    """How many of cpca's districts bear each name (朝阳区: 2)."""
+    import cpca
+
+    return Counter(info.name for info in cpca.ad_2_addr_dict.values() if info.rank == 2)
+
+
+def _cpca_places(records: Iterator[dict[str, object]]) -> Iterator[tuple[int, Place, bool]]:
+    """(position, place, whether inferred from a district alone) of cpca's records, a municipality as its
+    own city. A district alone stands for its city only when no other district bears its name and the name
+    is more than a direction (西区): 朝阳区 is Beijing's and Changchun's; no place is better than a wrong one."""
     for row in records:
         province, city, adcode = row["省"], row["市"], str(row["adcode"] or "")
         if not isinstance(province, str) or not province:
             continue
         if adcode[:2] in MUNICIPALITIES:
             city = province
-        starts = [int(row[k]) for k in ("省_pos", "市_pos", "区_pos") if int(row[k]) >= 0]  # type: ignore[call-overload]
-        yield min(starts, default=0), Place(province, city if isinstance(city, str) else "")
+        starts = {k: int(row[k]) for k in ("省_pos", "市_pos", "区_pos")}  # type: ignore[call-overload]
+        district = str(row["区"] or "")
+        inferred = starts["省_pos"] < 0 and starts["市_pos"] < 0
+        if inferred and (_districts()[district] != 1 or len(district) < 3):
+            continue
+        place = Place(province, city if isinstance(city, str) else "")
+        yield min(v for v in starts.values() if v >= 0), place, inferred
 
 
-def _cpca(text: str) -> list[tuple[int, Place]]:
+def _cpca(text: str) -> list[tuple[int, Place, bool]]:
     """Every province, city or district cpca finds in simplified Chinese text, by position."""
     import cpca
 
@@ -219,7 +236,7 @@ def _latin(text: str, index: dict[str, Place], plain: frozenset[str]) -> Iterato
 def _chinese(text: str, index: dict[str, Place]) -> Iterator[Mention]:
     if not CJK.search(text):
         return
-    yield from (Mention(at, at + 1, place, False) for at, place in _cpca(text))
+    yield from (Mention(at, at + 1, place, False, inferred) for at, place, inferred in _cpca(text))
     for start in range(len(text)):
         for size in range(min(LONGEST_CJK, len(text) - start), 1, -1):
             if (place := index.get(text[start:start + size])) is not None:
@@ -233,6 +250,8 @@ def mentions(text: str) -> list[Mention]:
     index = names()
     found = [m for m in [*_latin(text, index.latin, index.plain), *_chinese(text, index.cjk)]
              if not _street(text, m)]
+    if any(m.place.city and not m.inferred for m in found):  # 台北市大安区: Taipei, not Zigong's 大安区
+        found = [m for m in found if not m.inferred]
     return [m for m in found if m.place != NOWHERE and not any(
         o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in found)]
 
