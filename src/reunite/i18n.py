@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from datetime import date as Day
@@ -46,6 +47,12 @@ def offered(code: str) -> dict[str, str]:
 
 
 @cache
+def _converter(language: str) -> Callable[[str], str]:
+    """Simplified Chinese as this language writes it (OpenCC): itself for any but Taiwan's and Hong Kong's."""
+    return OpenCC(TRADITIONAL[language]).convert if language in TRADITIONAL else str
+
+
+@cache
 def translations(language: str) -> NullTranslations:
     po = LOCALE_DIR / ("zh_CN" if language in TRADITIONAL else language) / "LC_MESSAGES" / "messages.po"
     if not po.exists():
@@ -53,7 +60,7 @@ def translations(language: str) -> NullTranslations:
     with po.open("rb") as f:
         catalog = read_po(f, locale=language)
     if language in TRADITIONAL:
-        convert = OpenCC(TRADITIONAL[language]).convert
+        convert = _converter(language)
         for message in catalog:
             if message.id and isinstance(message.string, str):
                 message.string = convert(message.string)
@@ -130,6 +137,11 @@ class Language:
     def latin(self) -> bool:
         """Whether this language is written in Latin letters (place names are shown in them)."""
         return not self.code.startswith("zh")
+
+    def script(self, text: str) -> str:
+        """Words the platform holds in simplified Chinese (a place's name) as this reader writes them:
+        广东省广州市 reads 廣東省廣州市 in Taiwan's and Hong Kong's characters; other text unchanged."""
+        return _converter(self.code)(text)
 
     @property
     def html_lang(self) -> str:

@@ -248,3 +248,9 @@ def test_a_poster_names_the_place_in_the_readers_script(client: TestClient, cont
     assert "in Chengdu, Sichuan" in feed and "锦江" not in feed and "春熙" not in feed
     assert "Chengdu" in reader.get("/").text
     assert "四川省成都市" in reader.get(f"/p/{case_id}", params={"lang": "zh_CN"}).text
+    # probe s15 N9: Taiwan's and Hong Kong's readers read the city in their characters (廣東, not 广东)
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE cases SET last_seen_text = '广东省广州市白云区' WHERE id = {case_id}")
+    for code in ("zh_TW", "zh_HK"):
+        assert "廣東省廣州市" in reader.get(f"/p/{case_id}", params={"lang": code}).text
+        assert "廣東省廣州市" in pdf(params={"lang": code})

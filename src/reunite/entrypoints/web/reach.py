@@ -112,7 +112,7 @@ def poster_pdf(request: Request, deps: DepsDep, reader: LangDep, case_id: int) -
     facts = [reader.gettext("Age {then} when last seen, {now} now", then=case["age_then"], now=case["age_now"]),
              reader.gettext("Missing since {date}", date=reader.day(case["missing_since"]))]
     if case["last_seen_text"]:
-        facts.append(reader.gettext("Last seen: {place}", place=case["last_seen_text"]))
+        facts.append(reader.gettext("Last seen: {place}", place=reader.script(case["last_seen_text"])))
     call = reader.gettext("Seen this child? Do not approach. Call {phone}.", phone=deps.site.contact_phone)
     labels = {"title": reader.gettext("Missing child"), "facts": "\n".join(facts),
               "call": call + (f"\n{deps.site.contact_email}" if deps.site.contact_email else "")}
