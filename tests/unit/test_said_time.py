@@ -69,3 +69,28 @@ def test_wall_times_summer_time_skipped_or_repeated_are_no_time() -> None:
     assert time_in_text("at 1:30am", datetime(2026, 11, 1, 12, 0, tzinfo=NEW_YORK), NEW_YORK) is None
     assert time_in_text("at 3:30am", datetime(2026, 3, 8, 12, 0, tzinfo=NEW_YORK), NEW_YORK) == datetime(
         2026, 3, 8, 3, 30, tzinfo=NEW_YORK)
+
+
+@pytest.mark.parametrize(("words", "seen"), [  # sent Thursday 2026-12-03 23:50 in Shanghai
+    ("三天前下午4点", local(30, 16, month=11)), ("3天前下午4点", local(30, 16, month=11)),
+    ("两天前下午4点", local(1, 16)), ("2 days ago at 4pm", local(1, 16)),
+    ("a week ago at 4pm", local(26, 16, month=11)), ("一周前下午4点", local(26, 16, month=11)),
+    ("girl aged 7-9 seen 3 days ago at 4pm", local(30, 16, month=11)),
+    ("上上周六下午4点", local(21, 16, month=11)),
+    ("去年12月2日下午3点", datetime(2025, 12, 2, 15, 0, tzinfo=SHANGHAI)),
+    ("12.2 下午3点", local(2, 15)), ("12-02 15:00", local(2, 15)),
+    ("12.4 下午3点", datetime(2025, 12, 4, 15, 0, tzinfo=SHANGHAI)),  # a day still to come this year: last year's
+])
+def test_days_said_in_other_words_place_the_time_on_that_day(words: str, seen: datetime) -> None:
+    assert time_in_text(words, LATE, SHANGHAI) == seen
+
+
+@pytest.mark.parametrize("words", [
+    "明天下午3点", "tomorrow at 3pm", "I will call you tomorrow at 3pm. I saw her today",  # a day to come
+    "下周一下午3点", "next Monday at 3pm",  # not last Monday
+    "I saw her this morning. Call me at 6pm",  # the call-back time, and "morning" says otherwise
+    "前天下午3点看到她，请晚上8点前给我回电话",  # two times of day: which is the sighting's?
+    "几天前下午4点", "a few days ago at 4pm",  # how many days?
+])
+def test_days_to_come_or_several_times_give_no_time(words: str) -> None:
+    assert time_in_text(words, LATE, SHANGHAI) is None

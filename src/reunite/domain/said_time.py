@@ -49,15 +49,30 @@ EN_CLOCK = re.compile(  # digits beside Chinese words too ("晚上8:30看到"), 
     r"|(?<![\d.:])(?P<hour24>\d{1,2})\s*[:：h]\s*(?P<minute24>\d{2})(?![\d:])(?:\s*(?P<after>in the morning|"
     r"in the afternoon|in the evening|at night))?"
     r"|(?<![a-z])(?P<word>noon|midday|midnight)(?![a-z])", re.IGNORECASE)
-CN_WEEKDAY = re.compile(r"(?P<which>上个?|这个?|本)?(?:周|星期|礼拜)(?P<day>[一二三四五六日天])")
+CN_WEEKDAY = re.compile(r"(?P<which>上上个?|上个?|这个?|本|下个?)?(?:周|星期|礼拜)(?P<day>[一二三四五六日天])")
 EN_WEEKDAY = re.compile(rf"(?<![a-z])(?P<which>last |this |on |past )?(?P<day>{'|'.join(WEEKDAYS_EN)})(?![a-z])",
                         re.IGNORECASE)
-CN_DATE = re.compile(r"(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})[日号號]")
+CN_DATE = re.compile(r"(?:(?P<year>\d{4})年|(?P<years_back>去年|前年|今年))?"
+                     r"(?P<month>\d{1,2})月(?P<day>\d{1,2})[日号號]")
 ISO_DATE = re.compile(r"(?<!\d)(?P<year>\d{4})[-/.](?P<month>\d{1,2})[-/.](?P<day>\d{1,2})(?!\d)")
 _months = ("january|february|march|april|may|june|july|august|september|october|november|december|"
            "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec")
 OTHER_DATE = re.compile(rf"(?<!\d)\d{{1,2}}/\d{{1,2}}(?!\d)|(?<![a-z])(?:{_months})\.?\s*\d{{1,2}}(?!\d)"
                         rf"|(?<!\d)\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_months})(?![a-z])", re.IGNORECASE)
+# "12.2 下午3点", "12-02 15:00": a month and day in figures, read as a date only when a time of day follows
+# ("aged 7-9", "1.2 m" are no dates)
+NUMBER_DATE = re.compile(rf"(?<![\d.:/-])(?P<month>\d{{1,2}})[.-](?P<day>\d{{1,2}})(?![\d.:/-])(?=\s*(?:{_period}"
+                         r"|at\s+\d|\d{1,2}\s*(?:[:：点點时時h]|am|pm|a\.m\.|p\.m\.)))", re.IGNORECASE)
+YEARS_BACK = {"去年": 1, "前年": 2, "今年": 0}
+NUMBERS_EN = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+              "eight": 8, "nine": 9, "ten": 10}
+# "3天前", "两天前", "一周前", "一个星期前"; "3 days ago", "a week ago" ("几天前", "a few days ago": no number)
+CN_AGO = re.compile(rf"(?P<n>\d{{1,2}}|{CN_NUMBER}|几)\s*个?\s*(?P<unit>天|日|周|星期|礼拜)之?前")
+EN_AGO = re.compile(r"(?<![a-z\d])(?P<n>\d{1,2}|[a-z]+)\s+(?P<unit>days?|weeks?)\s+ago(?![a-z])", re.IGNORECASE)
+# a day still to come: the time said with it is no time seen ("明天下午3点", "next Monday", "3天后")
+FUTURE_DAY = re.compile(r"明天|明日|明早|明晚|大?后天|下个?(?:周|星期|礼拜)|\d+\s*天[以之]?后|tomorrow"
+                        rf"|(?<![a-z])next\s+(?:week|weekend|{'|'.join(WEEKDAYS_EN)})|(?<![a-z])in\s+\w+\s+days?(?![a-z])",
+                        re.IGNORECASE)
 TODAY_UNTIL = 6  # a message sent before 06:00 may call the evening before "today" ("今天晚上12点" at 00:37)
 
 
@@ -132,6 +147,15 @@ def _wall_clock(clock: _Clock, day_word_period: str | None) -> tuple[int, int] |
     return None if hour is None else (hour, clock.minute)
 
 
+def _fits(clock: _Clock, day_word_period: str | None) -> bool:
+    """Whether a clock said with its own part of the day ("6pm") agrees with the part a day word names
+    ("this morning"); "last night at 1am" does (the small hours after that evening)."""
+    if day_word_period is None or clock.day_word or clock.period not in PERIODS:
+        return True
+    own, by_day_word = _hour_of_day(clock.hour, clock.period), _hour_of_day(clock.hour, day_word_period)
+    return own is None or by_day_word in (own, own + 24)
+
+
 def _days(text: str, today: date) -> tuple[list[tuple[date, int | None]], bool]:
     """The days the words name (a day word, a weekday, a date), each with how many days before it the time
     is when it is still to come on that day (None: then it is no time seen); and whether one was said that
@@ -143,8 +167,9 @@ def _days(text: str, today: date) -> tuple[list[tuple[date, int | None]], bool]:
     weekday = today.weekday()
     for m in CN_WEEKDAY.finditer(text):
         target = WEEKDAYS_CN[m["day"]]
-        if (m["which"] or "").startswith("上"):  # last week's (weeks start on Monday)
-            days.append((today - timedelta(days=weekday + 7 - target), None))
+        if (m["which"] or "").startswith("上"):  # last week's, or (上上) the week before's (weeks start on Monday)
+            weeks_back = 2 if m["which"].startswith("上上") else 1
+            days.append((today - timedelta(days=weekday + 7 * weeks_back - target), None))
         elif m["which"]:  # 这周六 / 本周六
             unsure |= target > weekday
             days.append((today - timedelta(days=weekday - target), None))
@@ -157,14 +182,42 @@ def _days(text: str, today: date) -> tuple[list[tuple[date, int | None]], bool]:
             back = 7
         unsure |= which == "this" and target > weekday
         days.append((today - timedelta(days=back), 7 if which in ("", "on") else None))
-    for m in (*CN_DATE.finditer(text), *ISO_DATE.finditer(text)):
+    ago, unsure_ago = _days_ago(text, today)
+    dates, unsure_date = _dates(text, today)
+    unsure |= unsure_ago or unsure_date or bool(FUTURE_DAY.search(text))
+    return days + ago + dates, unsure or bool(OTHER_DATE.search(ISO_DATE.sub("", text)))
+
+
+def _days_ago(text: str, today: date) -> tuple[list[tuple[date, int | None]], bool]:
+    """The days "N天前", "N days ago", "一周前", "a week ago" name; and whether one was said without a number."""
+    days: list[tuple[date, int | None]] = []
+    unsure = False
+    for m in (*CN_AGO.finditer(text), *EN_AGO.finditer(text)):
+        said = m["n"].lower()
+        count = NUMBERS_EN.get(said) if said.isalpha() and said.isascii() else cn_number(said)
+        if count is None:
+            unsure = True
+            continue
+        days.append((today - timedelta(days=count * (1 if m["unit"].lower()[0] in "d天日" else 7)), None))
+    return days, unsure
+
+
+def _dates(text: str, today: date) -> tuple[list[tuple[date, int | None]], bool]:
+    """The dates said (one later than ``today`` with its year stays so: no time seen); and whether one of them
+    does not exist."""
+    days: list[tuple[date, int | None]] = []
+    unsure = False
+    for m in (*CN_DATE.finditer(text), *ISO_DATE.finditer(text), *NUMBER_DATE.finditer(text)):
+        named = m.groupdict()
+        back = named.get("years_back") or ""
+        given_year = bool(named.get("year") or back)
+        year = int(named["year"]) if named.get("year") else today.year - YEARS_BACK.get(back, 0)
         try:
-            year = int(m["year"]) if m["year"] else today.year
             said = date(year, int(m["month"]), int(m["day"]))
-            days.append((said if m["year"] or said <= today else said.replace(year=year - 1), None))
+            days.append((said if given_year or said <= today else said.replace(year=year - 1), None))
         except ValueError:
             unsure = True
-    return days, unsure or bool(OTHER_DATE.search(ISO_DATE.sub("", text)))
+    return days, unsure
 
 
 def time_in_text(text: str, sent_at: datetime, zone: tzinfo) -> datetime | None:
@@ -176,9 +229,11 @@ def time_in_text(text: str, sent_at: datetime, zone: tzinfo) -> datetime | None:
     if unsure or len({day for day, _ in days}) > 1:
         return None
     said_period = next((DAY_PERIOD[w] for w in DAY_PERIOD if w in text.lower()), None)
-    wall = next((w for w in (_wall_clock(c, said_period) for c in _clocks(text)) if w is not None), None)
-    if wall is None:
-        return None
+    clocks = _clocks(text)
+    walls = {w for w in (_wall_clock(c, said_period) for c in clocks) if w is not None}
+    if len(walls) != 1 or not all(_fits(c, said_period) for c in clocks):
+        return None  # none, several ("… this morning. Call me at 6pm"), or one the day's part contradicts
+    wall = walls.pop()
     day, step = days[0] if days else (local.date(), 1)
     if days and day == local.date() and local.hour < TODAY_UNTIL and any(DAYS_BACK.get(w) == 0 for w in DAYS_BACK
                                                                           if w in text.lower()):
