@@ -23,7 +23,14 @@ LINES = {
     "none": "",
     "slashes": "Missing since: 20/11/2026",  # day or month first? not guessed
     "future": "Missing since: 2027-01-01T08:00:00+08:00",
+    # an offset after a space, as `date`, git and many exports write it: never the offset read as the time
+    "spaced": "Missing since: 2026-11-20 10:00 +08:00",
+    "spaced_seconds": "Missing since: 2026-11-20 10:00:00 +0800",
+    "spaced_unknown": "Missing since: 2026-11-20 10:00 -00:00",
+    "slashes_offset": "Missing since: 2026/11/20 10:00 +08:00",  # not read here: refused, not 08:00
 }
+
+SPACED = ("spaced", "spaced_seconds", "spaced_unknown")
 
 
 def test_missing_since_is_read_as_the_partner_meant_it(client: TestClient, container: Container) -> None:
@@ -33,10 +40,10 @@ def test_missing_since_is_read_as_the_partner_meant_it(client: TestClient, conta
     answer = partner.post("/api/pfif", content=doc(body), headers=XML)
     assert answer.status_code == 200, answer.text
     report = answer.json()
-    assert report["created"] == 6
+    assert report["created"] == 9
     read_in = {r["record"]: r["zone"] for r in report["read_in_zone"]}
     assert read_in == {"partner.org/wall": "Asia/Shanghai", "partner.org/unknown": "Asia/Shanghai",
-                       "partner.org/words": "Asia/Shanghai"}
+                       "partner.org/words": "Asia/Shanghai", "partner.org/spaced_unknown": "Asia/Shanghai"}
     problems = {p["record"]: p["reason"] for p in report["problems"]}
     assert "20/11/2026" in problems["partner.org/slashes"] and "无法识别" in problems["partner.org/slashes"]
     # a time in the future, in the reader's words and zone: not Python's "2027-01-01 00:00:00+00:00"
@@ -45,9 +52,10 @@ def test_missing_since_is_read_as_the_partner_meant_it(client: TestClient, conta
     cases = {r[0]: r[1:] for r in rows(container, "SELECT record_id, id, missing_since, missing_since_offset "
                                                   "FROM cases")}
     assert "partner.org/slashes" not in cases  # never dated by its publication instead
+    assert "partner.org/slashes_offset" not in cases and "无法识别" in problems["partner.org/slashes_offset"]
     shown = {name: client.get(f"/api/cases/{cases[f'partner.org/{name}'][0]}").json()
-             for name in ("wall", "offset", "unknown", "words", "day", "none")}
-    for name in ("wall", "offset", "unknown", "words"):  # 10:00 in Shanghai, kept at +08:00
+             for name in ("wall", "offset", "unknown", "words", "day", "none", *SPACED)}
+    for name in ("wall", "offset", "unknown", "words", *SPACED):  # 10:00 in Shanghai, kept at +08:00
         assert shown[name]["missing_since"] == "2026-11-20T10:00:00+08:00", (name, shown[name])
         assert shown[name]["missing_since_precision"] == "instant" and cases[f"partner.org/{name}"][2] == 480, name
     assert shown["day"]["missing_since_precision"] == "day" and shown["day"]["missing_since"].startswith("2026-11-20")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from reunite.domain.said_time import time_in_text
+from reunite.domain.said_time import dated_time, time_in_text
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -94,3 +94,10 @@ def test_days_said_in_other_words_place_the_time_on_that_day(words: str, seen: d
 ])
 def test_days_to_come_or_several_times_give_no_time(words: str) -> None:
     assert time_in_text(words, LATE, SHANGHAI) is None
+
+
+@pytest.mark.parametrize("words", ["2026/11/20 10:00 +08:00", "2026/11/20 10:00 -00:00",
+                                   "2026年11月20日上午10点 +08:00", "2026/11/20 10:00 UTC+8"])
+def test_a_utc_offset_is_never_read_as_the_time_of_day(words: str) -> None:
+    assert dated_time(words, SHANGHAI) is None  # not 08:00 or 00:00, nor 10:00 with the offset dropped
+    assert time_in_text(words.replace("2026/11/20", "yesterday"), LATE, SHANGHAI) is None

@@ -46,7 +46,8 @@ CN_CLOCK = re.compile(
     rf"(?P<minute>半|一刻|三刻|\d{{1,2}}(?=\s*分|\D|$)|{CN_NUMBER}(?=分))?")
 EN_CLOCK = re.compile(  # digits beside Chinese words too ("晚上8:30看到"), where \b sees no word boundary
     r"(?<![\d.:])(?P<hour>\d{1,2})(?:\s*[:.h]\s*(?P<minute>\d{2}))?\s*(?P<half>am|pm|a\.m\.|p\.m\.)(?![a-z])"
-    r"|(?<![\d.:])(?P<hour24>\d{1,2})\s*[:：h]\s*(?P<minute24>\d{2})(?![\d:])(?:\s*(?P<after>in the morning|"
+    r"|(?<![\d.:+−])(?<![\s(]-)"  # not a UTC offset's "+08:00", " -05:00"
+    r"(?P<hour24>\d{1,2})\s*[:：h]\s*(?P<minute24>\d{2})(?![\d:])(?:\s*(?P<after>in the morning|"
     r"in the afternoon|in the evening|at night))?"
     r"|(?<![a-z])(?P<word>noon|midday|midnight)(?![a-z])", re.IGNORECASE)
 CN_WEEKDAY = re.compile(r"(?P<which>上上个?|上个?|这个?|本|下个?)?(?:周|星期|礼拜)(?P<day>[一二三四五六日天])")
@@ -73,6 +74,7 @@ EN_AGO = re.compile(r"(?<![a-z\d])(?P<n>\d{1,2}|[a-z]+)\s+(?P<unit>days?|weeks?)
 FUTURE_DAY = re.compile(r"明天|明日|明早|明晚|大?后天|下个?(?:周|星期|礼拜)|\d+\s*天[以之]?后|tomorrow"
                         rf"|(?<![a-z])next\s+(?:week|weekend|{'|'.join(WEEKDAYS_EN)})|(?<![a-z])in\s+\w+\s+days?(?![a-z])",
                         re.IGNORECASE)
+UTC_OFFSET = re.compile(r"(?<![\w:.])[+−-]\d{2}:?\d{2}(?!\d)|(?:UTC|GMT)\s*[+−-]\s*\d", re.IGNORECASE)
 TODAY_UNTIL = 6  # a message sent before 06:00 may call the evening before "today" ("今天晚上12点" at 00:37)
 
 
@@ -226,8 +228,8 @@ def time_in_text(text: str, sent_at: datetime, zone: tzinfo) -> datetime | None:
     such time before the message; None when the words name none, or none for sure (see the module's note)."""
     local = sent_at.astimezone(zone)
     days, unsure = _days(text, local.date())
-    if unsure or len({day for day, _ in days}) > 1:
-        return None
+    if unsure or len({day for day, _ in days}) > 1 or UTC_OFFSET.search(text):
+        return None  # (an offset said: this reader does not apply one)
     said_period = next((DAY_PERIOD[w] for w in DAY_PERIOD if w in text.lower()), None)
     clocks = _clocks(text)
     walls = {w for w in (_wall_clock(c, said_period) for c in clocks) if w is not None}
@@ -266,6 +268,8 @@ def zone_read_in(zone: tzinfo, when: datetime) -> str:
 def dated_time(text: str, zone: tzinfo) -> datetime | None:
     """A date with its year and a time of day said in words ("2026年11月20日上午10点", "2026-11-20 3pm"), in
     ``zone``; None unless exactly one such date and a time of day that leaves no doubt are said."""
+    if UTC_OFFSET.search(text):
+        return None  # "10:00 +08:00": an offset this reader does not apply (never its "08:00" as the time)
     dates = [m for m in (*CN_DATE.finditer(text), *ISO_DATE.finditer(text)) if m["year"]]
     wall = next((w for w in (_wall_clock(c, None) for c in _clocks(CN_DATE.sub(" ", ISO_DATE.sub(" ", text))))
                  if w is not None), None)

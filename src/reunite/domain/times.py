@@ -31,9 +31,10 @@ YEARS = range(2, 9999)  # Python's calendar is years 1-9999: a time in the first
 
 
 ISO_TIME = re.compile(  # ISO 8601 / RFC 3339: a day, then optionally a time of day and an offset: Z, ±hh:mm, ±hhmm or
-    # ±hh (the hours alone, as ISO 8601 allows); extended (2026-12-03T10:00) or basic (20261203T1000) forms
+    # ±hh (the hours alone, as ISO 8601 allows); extended (2026-12-03T10:00) or basic (20261203T1000) forms; the
+    # offset may follow a space, as `date`, git and many exports write it ("2026-11-20 10:00:00 +0800")
     r"(?P<day>\d{4}-\d{2}-\d{2}|\d{8})(?:[Tt ](?P<clock>\d{2}(?::\d{2}(?::\d{2})?|\d{2}(?:\d{2})?)?)"
-    r"(?:[.,](?P<fraction>\d+))?(?P<offset>[Zz]|(?P<sign>[+-])(?P<hours>\d{2})(?::?(?P<minutes>\d{2}))?)?)?")
+    r"(?:[.,](?P<fraction>\d+))?\s?(?P<offset>[Zz]|(?P<sign>[+-])(?P<hours>\d{2})(?::?(?P<minutes>\d{2}))?)?)?")
 
 
 NOT_ZONES = frozenset({"localtime", "posixrules", "Factory"})  # files in the zone database that name no place:
