@@ -106,7 +106,7 @@ def test_a_removal_request_sent_again_is_the_one_waiting(anonymous: TestClient, 
     body = {"subject": "sighting", "subject_id": 7, "requester": "me@example.org", "reason": "that is me"}
     first, second = (anonymous.post("/api/takedowns", json=body) for _ in range(2))
     assert first.status_code == second.status_code == 202 and first.json() == second.json()
-    shouted = anonymous.post("/api/takedowns", json=body | {"requester": " ME@example.org ", "reason": "please"})
+    shouted = anonymous.post("/api/takedowns", json=body | {"requester": " ME@example.org ", "reason": "that is me "})
     assert shouted.json() == first.json()
     assert count_rows(container, "takedowns") == 1
     someone_else = anonymous.post("/api/takedowns", json=body | {"requester": "aunt@example.org"})
@@ -127,6 +127,38 @@ def test_a_removal_request_sent_again_is_the_one_waiting(anonymous: TestClient, 
     form = fields | {"subject": "case", "subject_id": "3", "requester": "+86 138 0000 2222", "reason": "found"}
     assert [browser.post("/takedown", data=form).status_code for _ in range(2)] == [200, 200]
     assert count_rows(container, "takedowns") == 4
+
+
+def test_a_removal_request_is_never_folded_into_another_one_naming_the_same_contact(
+    anonymous: TestClient, client: TestClient, container: Container
+) -> None:
+    """Probe s15, N1: the requester is whatever anyone types. Someone who sends a request first naming
+    the family's contact must not swallow the family's own request (its relation, its reason, its
+    police report number) nor share its receipt; the moderator reads both, together."""
+    prank = {"subject": "case", "subject_id": 2, "requester": "family2@example.org", "relation": "",
+             "reason": "test, please ignore"}
+    real = prank | {"relation": "mother", "reason": "Ming was found on Dec 3; police report no. 2026-1203-77."}
+    sent = [anonymous.post("/api/takedowns", json=b) for b in (prank, prank | {"subject_id": 5}, real)]
+    assert [s.status_code for s in sent] == [202] * 3
+    assert sent[0].json() != sent[2].json() and count_rows(container, "takedowns") == 3
+    assert anonymous.post("/api/takedowns", json=real).json() == sent[2].json()  # the family's retry: itself
+
+    queue = client.get("/api/moderation/queues").json()["takedowns"]
+    assert [(t["subject_id"], t["relation"], t["reason"], t["requests_about_it"]) for t in queue] == [
+        (2, "", "test, please ignore", 2), (2, "mother", real["reason"], 2), (5, "", "test, please ignore", 1)]
+    page = page_client(container, Role.MODERATOR).get("/moderation").text
+    assert "police report no. 2026-1203-77" in page and page.count("Requests waiting about this record: 2") == 2
+
+    with container.engine.begin() as conn:  # an hour passes: the address may ask again
+        conn.exec_driver_sql("DELETE FROM rate_counters")
+    browser = page_client(container)  # the form alike: a second message about the record is kept
+    fields = form_fields(browser, "/takedown", "/takedown")
+    form = fields | {"subject": "case", "subject_id": "30", "requester": "dad@example.org", "reason": "ignore this"}
+    assert browser.post("/takedown", data=form).status_code == 200
+    fields = form_fields(browser, "/takedown", "/takedown")
+    form |= fields | {"relation": "father", "reason": "police report 123, please remove"}
+    assert browser.post("/takedown", data=form).status_code == 200
+    assert count_rows(container, "takedowns") == 5
 
 
 def test_a_link_by_email_asked_for_twice_at_once_is_one_email_and_the_same_page(container: Container) -> None:

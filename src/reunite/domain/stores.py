@@ -180,8 +180,10 @@ class ModerationStore(Protocol):
 
     def add_takedown(self, subject: str, subject_id: int, requester: str, relation: str, reason: str) -> int: ...
 
-    def pending_takedown(self, subject: str, subject_id: int, requester: str) -> int | None:
-        """A request still waiting about this record from this requester (compared without case)."""
+    def pending_takedown(self, subject: str, subject_id: int, requester: str, relation: str,
+                         reason: str) -> int | None:
+        """The same request still waiting: about this record, from this requester (compared without
+        case), with the same relation and reason. A different request about the record is not it."""
         ...
 
     def resolve_takedown(self, takedown_id: int, status: str, evidence: str,

@@ -25,8 +25,9 @@ def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, 
                      key: idempotency.Key | None = None) -> int:
     """Anyone may ask that a sighting (their own photo, their child) or a case be removed. A moderator
     checks their identity before deciding; the request alone changes nothing. Asked again (the same
-    ``key``, or the same requester about the same record while their request waits), the answer is
-    the waiting request's id: one request, not two."""
+    ``key``, or the very same request, word for word, while it waits), the answer is the waiting
+    request's id: one request, not two. Any other request about the record is stored beside it: the
+    requester is whatever the sender types, so one sender's request never stands for another's."""
     if (first := idempotency.earlier_id(deps, key)) is not None:
         return first
     if subject not in SUBJECTS:
@@ -34,12 +35,12 @@ def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, 
     if not requester.strip() or not reason.strip():
         raise InvalidInput("give a way to reach you and the reason", field="requester")
     requester = bounded(requester, 500, "requester")
+    relation, reason = bounded(relation, 200, "relation"), bounded(reason, 4000, "reason")
     with deps.uow() as uow:
         uow.one_at_a_time(f"takedown:{subject}:{subject_id}")
-        if (waiting := uow.pending_takedown(subject, subject_id, requester)) is not None:
+        if (waiting := uow.pending_takedown(subject, subject_id, requester, relation, reason)) is not None:
             return waiting
-        takedown = uow.add_takedown(subject, subject_id, requester, bounded(relation, 200, "relation"),
-                                    bounded(reason, 4000, "reason"))
+        takedown = uow.add_takedown(subject, subject_id, requester, relation, reason)
         uow.audit("anonymous", "takedown.requested", subject, subject_id, takedown=takedown)
         if (won := idempotency.remember_id(uow, key, takedown)) is not None:
             return won

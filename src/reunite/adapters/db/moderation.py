@@ -178,11 +178,13 @@ class ModerationSql:
                                      relation=relation, reason=reason).returning(takedowns.c.id)
         ).scalar_one())
 
-    def pending_takedown(self, subject: str, subject_id: int, requester: str) -> int | None:
+    def pending_takedown(self, subject: str, subject_id: int, requester: str, relation: str,
+                         reason: str) -> int | None:
         found = self.conn.execute(
             select(takedowns.c.id).where(takedowns.c.subject == subject, takedowns.c.subject_id == subject_id,
                                          takedowns.c.status == "pending",
-                                         func.lower(takedowns.c.requester) == requester.lower())
+                                         func.lower(takedowns.c.requester) == requester.lower(),
+                                         takedowns.c.relation == relation, takedowns.c.reason == reason)
             .order_by(takedowns.c.id).limit(1)).scalar()
         return None if found is None else int(found)
 
@@ -214,6 +216,8 @@ class ModerationSql:
         return [int(i) for i in old_sightings], [int(i) for i in old_cases]
 
 
+SAME_RECORD = ("FROM takedowns o WHERE o.status = 'pending' AND o.subject = t.subject "
+               "AND o.subject_id = t.subject_id")
 QUEUE_SQL = {
     "sightings": (
         "SELECT s.id, s.created_at, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.camera_clock, "
@@ -244,16 +248,19 @@ QUEUE_SQL = {
         f"SELECT count(DISTINCT {ITEM}) {FROM} WHERE {OPEN}",  # workbench items: one per case and trail
     ),
     "takedowns": (
-        # what the moderator decides about: the record's photos, its state, and (a sighting) the confirmed
-        # leads that removing it takes from families
+        # what the moderator decides about: the record's photos, its state, (a sighting) the confirmed
+        # leads that removing it takes from families, and every request waiting about the same record,
+        # listed together (the requester is whatever anyone types: one may contradict another)
         "SELECT t.id, t.created_at, t.subject, t.subject_id, t.requester, t.relation, t.reason, "
+        f"(SELECT count(*) {SAME_RECORD}) AS requests_about_it, "
         "ARRAY(SELECT p.id FROM photos p WHERE CASE t.subject WHEN 'sighting' THEN p.sighting_id ELSE p.case_id END "
         "= t.subject_id ORDER BY p.id) AS photo_ids, "
         "CASE t.subject WHEN 'sighting' THEN (SELECT s.status FROM sightings s WHERE s.id = t.subject_id) "
         "ELSE (SELECT k.status FROM cases k WHERE k.id = t.subject_id) END AS subject_status, "
         "(SELECT count(*) FROM candidates c WHERE c.status = 'confirmed' AND t.subject = 'sighting' "
         "AND c.sighting_id = t.subject_id) AS confirmed "
-        "FROM takedowns t WHERE t.status = 'pending' ORDER BY t.created_at, t.id LIMIT :limit",
+        f"FROM takedowns t WHERE t.status = 'pending' ORDER BY (SELECT min(o.created_at) {SAME_RECORD}), "
+        "t.subject, t.subject_id, t.created_at, t.id LIMIT :limit",
         "SELECT count(*) FROM takedowns WHERE status = 'pending'",
     ),
 }

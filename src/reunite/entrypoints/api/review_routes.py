@@ -154,8 +154,9 @@ def request_takedown(request: Request, deps: DepsDep, body: bodies.TakedownIn,
     """Anyone may ask for a removal; a moderator checks identity before anything is removed. At most
     a few an hour from one address (429 with Retry-After beyond). Answered with a ``receipt`` to quote
     (unguessable: consecutive ids would tell anyone how many requests the site gets); moderators also
-    get the request's ``id``. Asked again (the same ``Idempotency-Key``, or the same requester about
-    the same record while the request waits), it answers the waiting request's."""
+    get the request's ``id``. Asked again (the same ``Idempotency-Key``, or the very same request while
+    it waits), it answers the waiting request's; a different request about the same record is stored
+    with its own receipt, and moderators read the requests about a record together."""
     who = current_principal(request)
     key = idempotency.scoped(who, "takedown", idempotency_key, [("body", body.model_dump_json())])
     # counted by address, whoever asks
