@@ -89,6 +89,23 @@ def test_a_bad_time_zone_field_is_named_as_the_reader_calls_it(container: Contai
             assert "tz" not in error.group(1).replace(zone, ""), error.group(1)
 
 
+def test_a_nul_character_refused_keeps_what_was_typed_on_the_form(container: Container) -> None:
+    """Probe s15, N7: a NUL in the time-zone field was refused on a page of its own, the report typed
+    lost; every other refusal shows the form again with what was typed."""
+    typed = {"place_text": "人民广场东门", "doing": "红色外套", "contact": "+86 138 0000 1111", "age_low": "6",
+             "seen_at": "2026-05-01T20:00"}
+    for language, said in (("zh-TW", "無法"), ("en", "cannot be stored")):
+        browser = TestClient(create_app(container), headers={"Accept-Language": language})
+        for field in ("tz", "place_text"):
+            sent = typed | {"tz": "Asia/Shanghai"}
+            refused = send(browser, 0, **sent | {field: sent[field][:3] + "\x00" + sent[field][3:]})
+            error = re.search(r'id="form-error">([^<]*)<', refused.text)
+            assert refused.status_code == 422 and error and said in error.group(1), refused.text[-2000:]
+            assert all(value in refused.text for value in typed.values()), (field, refused.text[-4000:])
+            assert 'value="6"' in refused.text and "\x00" not in refused.text
+    assert count_rows(container, "sightings") == 0
+
+
 def test_refused_reports_have_a_limit_of_their_own_checked_before_any_work(container: Container) -> None:
     """Bad reports cost no report of the limit, so they are bounded apart: past the limit of refused
     reports, a sender's next report without a puzzle (here: the form without its script) is answered 429

@@ -18,6 +18,7 @@ from pydantic import Field
 from reunite.domain.errors import InvalidInput, NotSignedIn, ReuniteError, TooManyRequests
 from reunite.entrypoints.api.auth import said_truly
 from reunite.entrypoints.api.formscan import FormScan, replaying
+from reunite.entrypoints.api.limits import REPORT_PAGE
 from reunite.entrypoints.api.problems import service_problem
 
 BIGINT_MAX = 2**63 - 1
@@ -92,27 +93,40 @@ def check_json(value: Any, field: str = "body") -> InvalidInput | None:
     return None
 
 
-def check_multipart(body: bytes, content_type: str) -> InvalidInput | None:
-    """Text parts only (a part without a file name); files may hold any bytes. Read as the routes read
-    them (``FormScan``, every text part whole); a broken body is left to the route's own parser."""
+def form_fields(body: bytes, content_type: str) -> list[tuple[str, str]] | None:
+    """A form's text fields as the routes read them: a multipart body's text parts only (a part without
+    a file name; files may hold any bytes), every one whole (``FormScan``). None for a body that is no
+    form, or a broken one (left to the route's own parser)."""
+    kind = content_type.lower()
+    if kind.startswith("application/x-www-form-urlencoded"):
+        return parse_qsl(body.decode(errors="replace"), keep_blank_values=True)
+    if not kind.startswith("multipart/form-data"):
+        return None
     scan = FormScan(content_type.encode(), max_text=None)
     scan.feed(body)
     scan.finish()
-    return None if scan.broken else check_pairs(scan.pairs)
+    return None if scan.broken else scan.pairs
 
 
 def check_body(body: bytes, content_type: str) -> InvalidInput | None:
-    kind = content_type.lower()
-    if kind.startswith("application/x-www-form-urlencoded"):
-        return check_pairs(parse_qsl(body.decode(errors="replace"), keep_blank_values=True))
-    if kind.startswith("application/json"):
+    if content_type.lower().startswith("application/json"):
         try:
             return check_json(json.loads(body))
         except ValueError:
             return None  # not JSON: the route's own validation says so
-    if kind.startswith("multipart/form-data"):
-        return check_multipart(body, content_type)
-    return None
+    fields = form_fields(body, content_type)
+    return None if fields is None else check_pairs(fields)
+
+
+def refusal(request: Request, found: InvalidInput, body: bytes, content_type: str) -> Response:
+    """The answer to input refused here. The report page's form is shown again with what was typed (a
+    field's NUL characters left out), as every other refusal of it is; anything else as any error."""
+    if body and request.url.path == REPORT_PAGE and request.method == "POST" \
+            and (fields := form_fields(body, content_type)) is not None:
+        from reunite.entrypoints.web.snapshot import form_again  # pages import the API's helpers
+
+        return form_again(request, found, [(name, value.replace("\x00", "")) for name, value in fields])
+    return error_response(request, found)
 
 
 def check_target(scope: dict[str, Any]) -> InvalidInput | None:
@@ -140,12 +154,12 @@ class InputGuardMiddleware:
         found = check_target(scope)
         # the media type is case-insensitive, a multipart boundary is not (browsers' have capitals)
         content_type = dict(scope.get("headers", [])).get(b"content-type", b"").decode(errors="replace")
-        replay = receive
+        replay, body = receive, b""
         if found is None and content_type.lower().startswith(CHECKED_BODIES):
             body, replay = await buffered(receive)  # past the size limit, the body limit answers (limits.py)
             found = check_body(body, content_type)
         if found is not None:
-            await error_response(Request(scope), found)(scope, receive, send)
+            await refusal(Request(scope), found, body, content_type)(scope, receive, send)
             return
         await self.app(scope, replay, send)
 

@@ -167,9 +167,6 @@ def too_large(request: Request, max_bytes: int, scan: FormScan | None) -> HTMLRe
     """The report form again (413) when its photos together pass the upload limit: with what was typed
     (``scan``: the form read through, its photos measured and dropped; None when it was too large to
     read), and what to send instead: how many of the photos chosen fit, or smaller ones."""
-    from reunite.entrypoints.web.pages import language
-
-    lang, deps = language(request), request.app.state.container.deps
     limit, sizes = f"{max_bytes / 1e6:.0f}", sorted(scan.file_sizes if scan else [])
     fit = next((n for n in range(len(sizes), 0, -1) if sum(sizes[:n]) <= max_bytes * 0.98), 0)
     if len(sizes) > 1 and fit:
@@ -181,13 +178,24 @@ def too_large(request: Request, max_bytes: int, scan: FormScan | None) -> HTMLRe
     else:
         error = PayloadTooLarge("the photos are more than the {limit} MB a report can carry together: send fewer or smaller photos; once the report is sent, you can add more from its private link",  # noqa: E501
                                 field="photos", limit=limit)
-    form = FormData(list[tuple[str, str | UploadFile]](scan.pairs) if scan else [])
+    return form_again(request, error, scan.pairs if scan else [])
+
+
+def form_again(request: Request, error: ReuniteError, typed: list[tuple[str, str]]) -> HTMLResponse:
+    """The report form shown again when it was refused before its route read it (its photos too large
+    together, a NUL character typed): with what was typed, and the error by its field, in the form's
+    language."""
+    from reunite.entrypoints.web.pages import language
+
+    deps = request.app.state.container.deps
+    form = FormData(list[tuple[str, str | UploadFile]](typed))
     try:
         signed_in = current_principal(request).signed_in
     except ReuniteError:
         signed_in = False
-    return render(request, form_language(form, lang), "snapshot.html", status=error.status_code, form=dict(form),
-                  error=form_language(form, lang).error(error), error_field="photos",
+    lang = form_language(form, language(request))
+    return render(request, lang, "snapshot.html", status=error.status_code, form=dict(form),
+                  error=lang.error(error), error_field=error.field,
                   pow=None if signed_in else throttle.challenge(deps), phone=deps.site.contact_phone)
 
 
