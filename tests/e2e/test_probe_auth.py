@@ -289,7 +289,12 @@ def test_tokens_issue_no_admin_tokens_and_revoking_one_revokes_what_it_issued(co
     assert partner.get("/api/cases/1").status_code == 404  # a working token (no such case)
     integration_id = max(int(t["id"]) for t in container.deps.read.api_tokens() if t["name"] == "registry")
     accounts.revoke_token(container.deps, admin, integration_id)
-    assert partner.get("/api/cases/1").status_code == 401  # revoked with the token that issued it
+    revoked = partner.get("/api/cases/1")
+    assert revoked.status_code == 401  # revoked with the token that issued it
+    # probe s15, N5: a 401 says how to authenticate, and that the token sent is not valid
+    assert revoked.headers["WWW-Authenticate"] == 'Bearer realm="reunite", error="invalid_token"'
+    unsigned = TestClient(create_app(container)).get("/api/audit")
+    assert unsigned.status_code == 401 and unsigned.headers["WWW-Authenticate"] == 'Bearer realm="reunite"'
 
     def audited() -> int:
         with container.engine.connect() as conn:

@@ -99,7 +99,12 @@ def test_a_stale_page_does_not_overturn_another_moderators_rejection(
     # the API without a version: only a waiting report is decided; with the version read, a rejection is undone
     api = {"Authorization": f"Bearer {admin_token(container)}"}
     body = {"ids": [sighting_id], "approve": True}
-    assert anonymous.post("/api/moderation/sightings", json=body, headers=api).status_code == 409
+    unread = anonymous.post("/api/moderation/sightings", json=body, headers=api | {"Accept-Language": "zh-CN"})
+    # probe s15, N5: nothing happened meanwhile; the caller sent no version of what it read
+    assert unread.status_code == 409 and "另一位审核员" not in unread.text
+    assert unread.json()["detail"] == (f"报告 {sighting_id} 已有决定：更改决定需要附上"
+                                       "您所读报告的版本（在“versions”中发送）；未做任何更改")
+    assert unread.json()["field"] == "versions"
     version = anonymous.get(f"/api/sightings/{sighting_id}", headers=api).json()["version"]
     assert version.startswith("rejected.")
     again = anonymous.post("/api/moderation/sightings", json=body | {"versions": {str(sighting_id): version}},
@@ -136,6 +141,14 @@ def test_a_stale_page_does_not_reject_a_report_whose_lead_was_confirmed_meanwhil
     # the same decision from the stale page (two moderators agreeing) is answered as done
     agreed = moderator.post("/moderation/reports/approve", data=stale, follow_redirects=False)
     assert agreed.status_code == 303
+    # probe s15, N5: an API reject without a version was told of another moderator; none had been there
+    api = {"Authorization": f"Bearer {admin_token(container)}"}
+    unread = anonymous.post("/api/moderation/sightings", json={"ids": [sighting_id], "approve": False,
+                                                               "reason": "not her"}, headers=api)
+    assert unread.status_code == 409 and unread.json()["detail"] == (
+        f"report {sighting_id} was decided already: changing a decision needs the version of the report you read "
+        "(send it in “versions”); nothing was changed")
+    assert container.deps.read.sighting(sighting_id)["status"] == "approved"
 
 
 def test_marking_the_childs_face_from_a_stale_page_is_refused(anonymous: TestClient, container: Container) -> None:

@@ -72,8 +72,10 @@ def as_seen(uow: UnitOfWork, sighting_id: int, decision: SightingStatus, version
         raise NotFound("sighting {id} does not exist", id=sighting_id)  # withdrawn, removed: as for anyone
     if was == decision.value:
         return  # decided so already: nothing is changed by deciding it again
-    seen = version.split(".", 1)[0] if version else SightingStatus.PENDING.value
-    if was != seen:
+    if version is None and was != SightingStatus.PENDING.value:  # nothing happened meanwhile: none was read
+        raise Conflict("report {id} was decided already: changing a decision needs the version of the report you read (send it in “versions”); nothing was changed",  # noqa: E501
+                       field="versions", id=sighting_id)
+    if version is not None and was != version.split(".", 1)[0]:
         _decided_meanwhile(sighting_id, was, state["moderation_reason"])
     if version is not None and version != now:
         raise Conflict("report {id} changed since this page was opened (its reporter added to it, or its faces changed): look at it again before deciding",  # noqa: E501

@@ -52,9 +52,17 @@ def error_response(request: Request, exc: ReuniteError) -> Response:
         response = pages.render(request, lang, "error.html", status=exc.status_code, message=lang.error(exc))
     else:
         response = service_problem(lang, exc)
+        if isinstance(exc, NotSignedIn):  # how to authenticate (RFC 9110: every 401 says)
+            response.headers["WWW-Authenticate"] = bearer_challenge(request)
     if isinstance(exc, TooManyRequests):  # a throttle says when to try again
         response.headers["Retry-After"] = str(exc.retry_after)
     return response
+
+
+def bearer_challenge(request: Request) -> str:
+    """An API 401's challenge: a bearer token, and (RFC 6750) whether the one sent is not valid."""
+    sent = request.headers.get("authorization", "").lower().startswith("bearer ")
+    return 'Bearer realm="reunite"' + (', error="invalid_token"' if sent else "")
 
 
 def problem(text: str, field: str) -> InvalidInput | None:
