@@ -65,6 +65,7 @@ FIELD_NAMES = (
     "child_faces",  # an approval's choice of the child's face
     "zone",  # a sheet's column: the IANA zone of the row's times (services/exchange)
     "receipt", "token",  # a reporter's private link, in the API (report_routes)
+    "version", "versions", "take_over",  # a moderator's decision on what they read; taking a claim over
     # the pages' forms' own names
     "doing", "family_contact", "note", "photo_lat", "photo_lon", "query", "with",
     "tz",  # the browser's time zone, sent with a time typed on a page
