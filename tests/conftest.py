@@ -212,6 +212,13 @@ def as_read(container: Container, *sighting_ids: int) -> dict[int, str]:
     return {i: container.deps.read.sighting(i)["version"] for i in sighting_ids}
 
 
+def newest_sighting(container: Container) -> int:
+    """The report stored last (ids are permuted: they say nothing of the order reports came in)."""
+    with container.engine.connect() as conn:
+        return int(conn.exec_driver_sql(
+            "SELECT id FROM sightings ORDER BY created_at DESC, id DESC LIMIT 1").scalar_one())
+
+
 def count_rows(container: Container, table: str) -> int:
     with container.engine.connect() as conn:
         return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one())

@@ -61,7 +61,8 @@ def test_import_sightings_sets_time_place_and_contact_and_says_it_skips_moderati
     assert crowded.exit_code == 0 and "several faces waits for a moderator" in crowded.output
     run_jobs(container)
     with container.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT status FROM sightings ORDER BY id DESC LIMIT 1").scalar_one() == "pending"
+        assert conn.exec_driver_sql("SELECT status FROM sightings ORDER BY created_at DESC LIMIT 1").scalar_one() \
+            == "pending"
 
 
 def test_import_sightings_takes_seen_at_with_an_hours_only_offset_and_keeps_it(
@@ -74,7 +75,7 @@ def test_import_sightings_takes_seen_at_with_an_hours_only_offset_and_keeps_it(
         result = cli_env.invoke(cli, ["import-sightings", str(folder), "--seen-at", seen_at, "--moderate"])
         assert result.exit_code == 0, result.output
     with container.engine.connect() as conn:
-        rows = conn.exec_driver_sql("SELECT seen_at, seen_at_offset FROM sightings ORDER BY id").fetchall()
+        rows = conn.exec_driver_sql("SELECT seen_at, seen_at_offset FROM sightings ORDER BY created_at").fetchall()
     assert [(row.seen_at.isoformat(), row.seen_at_offset) for row in rows] == [("2026-05-04T00:15:00+00:00", 540)] * 2
     wrong = cli_env.invoke(cli, ["import-sightings", str(folder), "--seen-at", "May 4th"])
     assert wrong.exit_code == 2 and "not an ISO 8601 date and time" in wrong.output

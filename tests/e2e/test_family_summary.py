@@ -14,7 +14,7 @@ from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.services import moderation, retention
 from reunite.services.accounts import issue_token
-from tests.conftest import as_read, run_jobs, session_for
+from tests.conftest import as_read, newest_sighting, run_jobs, session_for
 from tests.e2e.test_report_additions import approved_report
 from tests.e2e.test_reports_and_places import send
 
@@ -102,8 +102,7 @@ def test_a_house_number_from_the_place_words_is_refused_and_a_rejected_report_ge
 ) -> None:
     send(anonymous, key="k-house", place_text="No. 17 Lane 3 Xinhua Road, Beijing", doing="grey hat")
     run_jobs(container)
-    with container.engine.connect() as conn:
-        sighting_id = int(conn.exec_driver_sql("SELECT max(id) FROM sightings").scalar_one())
+    sighting_id = newest_sighting(container)
     api = desk(anonymous, container)
     numbered = api.put(f"/api/sightings/{sighting_id}/family-summary",
                        json={"family_summary": "Girl in a grey hat near No. 17, with a man"})

@@ -16,7 +16,7 @@ from reunite.domain.access import OPERATOR, Role
 from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, Sex, Upload
 from reunite.services import intake, moderation, review
 from reunite.services.accounts import from_session
-from tests.conftest import as_read, run_jobs, session_for
+from tests.conftest import as_read, newest_sighting, run_jobs, session_for
 from tests.e2e.test_journeys import csrf
 from tests.e2e.test_reports_and_places import csrf as report_csrf
 from tests.e2e.test_reports_and_places import private_link
@@ -41,8 +41,7 @@ def _confirmed_lead(anonymous: TestClient, container: Container) -> tuple[TestCl
                                   "lon": "121.47", "tz": "Asia/Shanghai"})
     assert thanks.status_code == 200
     run_jobs(container)
-    with container.engine.connect() as conn:
-        sighting_id = int(conn.exec_driver_sql("SELECT max(id) FROM sightings").scalar_one())
+    sighting_id = newest_sighting(container)
     assert container.deps.read.sighting(sighting_id)["seen_at_basis"] == "arrival"
     moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], approve=True)
     run_jobs(container)

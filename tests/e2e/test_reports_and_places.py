@@ -54,7 +54,7 @@ def test_a_second_witness_with_the_same_picture_keeps_their_own_report(
     _, second = send(anonymous, key="witness-2", seed=7, place_text="Wuchang bus stop", doing="with a woman")
     assert private_link(first) != private_link(second)  # each witness has a receipt of their own
     with container.engine.connect() as conn:
-        rows = conn.exec_driver_sql("SELECT id, place_text, description FROM sightings ORDER BY id").fetchall()
+        rows = conn.exec_driver_sql("SELECT id, place_text, description FROM sightings ORDER BY created_at").fetchall()
     assert [(r[1], r[2]) for r in rows] == [("Hankou station", "begging, blue coat"),
                                             ("Wuchang bus stop", "with a woman")]
     reviewer = TestClient(anonymous.app)

@@ -33,7 +33,7 @@ from reunite.domain.access import OPERATOR, Role
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.mail import serve as mail_intake
 from reunite.services import moderation, sources
-from tests.conftest import SettableClock, as_read, plain_photo, session_for
+from tests.conftest import SettableClock, as_read, newest_sighting, plain_photo, session_for
 
 
 def free_port() -> int:
@@ -115,7 +115,7 @@ def sightings(container: Container) -> list[Any]:
             "SELECT s.id, s.status, s.description, s.place_text, s.seen_at, "
             "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id) AS photos, "
             "(SELECT array_agg(ss.url ORDER BY ss.id) FROM sighting_sources ss WHERE ss.sighting_id = s.id) AS urls "
-            "FROM sightings s ORDER BY s.id").fetchall())
+            "FROM sightings s ORDER BY s.created_at, s.id").fetchall())
 
 
 def poll_now(container: Container) -> int:
@@ -274,7 +274,7 @@ def test_sightings_by_email_with_a_reply(settings: Settings, container: Containe
     assert rows[1].place_text == "四川省成都市"
     assert rows[1].seen_at.astimezone(SHANGHAI) == yesterday_evening.replace(hour=15)
     with mailing.engine.connect() as conn:
-        contacts = [r[0] for r in conn.exec_driver_sql("SELECT reporter_contact FROM sightings ORDER BY id")]
+        contacts = [r[0] for r in conn.exec_driver_sql("SELECT reporter_contact FROM sightings ORDER BY created_at")]
     assert contacts[0] == "walker@example.org" and "not verified" in contacts[1]
     replies = {str(m["To"]): m for m in inbox.messages}
     deadline = time.monotonic() + 5
@@ -464,8 +464,7 @@ def test_times_in_emailed_words_are_read_against_the_messages_date_and_shown_as_
             emailed(f"w{number}@example.org", words, format_datetime(sent)))
         assert mail_intake.receive(container.deps, sender, "", text, photos, "zh_CN", message_id,
                                    date=date) == "sighting_received"
-        with container.engine.connect() as conn:
-            ids.append(conn.exec_driver_sql("SELECT max(id) FROM sightings").scalar_one())
+        ids.append(newest_sighting(container))
     with container.engine.connect() as conn:
         rows = {r.id: r for r in conn.exec_driver_sql(
             "SELECT id, seen_at, seen_at_offset, seen_at_basis, seen_at_zone FROM sightings").fetchall()}

@@ -17,7 +17,7 @@ from reunite.domain.access import OPERATOR, Role
 from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.services import intake, moderation, review
 from reunite.services.accounts import from_session
-from tests.conftest import admin_token, run_jobs, session_for
+from tests.conftest import admin_token, newest_sighting, run_jobs, session_for
 from tests.e2e.test_journeys import csrf
 from tests.e2e.test_reports_and_places import csrf as report_csrf
 from tests.e2e.test_reports_and_places import private_link, send
@@ -29,8 +29,7 @@ def _pending(anonymous: TestClient, container: Container, key: str) -> tuple[int
     """A passer-by's report of a child seen from behind (its photo shows no face), waiting; its link."""
     _, thanks = send(anonymous, key=key, seed=len(key), place_text="Hankou station")
     run_jobs(container)
-    with container.engine.connect() as conn:
-        sighting_id = int(conn.exec_driver_sql("SELECT max(id) FROM sightings").scalar_one())
+    sighting_id = newest_sighting(container)
     return sighting_id, private_link(thanks)
 
 

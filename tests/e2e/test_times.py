@@ -17,7 +17,7 @@ from PIL import Image, ImageOps
 from reunite.bootstrap import Container
 from reunite.domain.access import Role
 from reunite.entrypoints.api.app import create_app
-from tests.conftest import SettableClock, admin_token, plain_photo, run_jobs, session_for
+from tests.conftest import SettableClock, admin_token, newest_sighting, plain_photo, run_jobs, session_for
 from tests.integration.test_codec import phone_exif
 from tests.photos import portrait
 
@@ -61,8 +61,7 @@ def shown(response: object) -> str:
 
 
 def only_sighting_id(container: Container) -> int:
-    with container.engine.connect() as conn:
-        return int(conn.exec_driver_sql("SELECT max(id) FROM sightings").scalar_one())
+    return newest_sighting(container)
 
 
 def test_a_report_made_in_shanghai_reads_right_in_london_in_both_languages(
@@ -170,7 +169,7 @@ def test_api_times_with_an_hours_only_offset_are_taken_and_kept_with_it(
         assert answer.json()["seen_at"] == kept
         assert client.get(f"/api/sightings/{answer.json()['id']}").json()["seen_at"] == kept
     with container.engine.connect() as conn:
-        offsets = [row[0] for row in conn.exec_driver_sql("SELECT seen_at_offset FROM sightings ORDER BY id")]
+        offsets = [row[0] for row in conn.exec_driver_sql("SELECT seen_at_offset FROM sightings ORDER BY created_at")]
     assert offsets == [480, -300, 330]
     between = {"seen_from": "2026-03-01T08:00+08", "seen_to": "2026-03-01T13:00-05"}
     listing = client.get("/api/sightings", params=between)

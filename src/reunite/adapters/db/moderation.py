@@ -226,7 +226,7 @@ QUEUE_SQL = {
         "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
         "ARRAY(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.id) AS face_ids, "
         "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
-        "ARRAY(SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.id) AS photo_ids, "
+        "ARRAY(SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.created_at, p.id) AS photo_ids, "
         f"{REPORT_VERSION} AS version, "
         "(SELECT count(*) FROM candidates c WHERE c.sighting_id = s.id AND c.status = 'confirmed') AS confirmed_leads "
         # a report its reporter added to after a reviewer confirmed a lead on it first: a family waits on it
@@ -237,7 +237,7 @@ QUEUE_SQL = {
     "cases": (
         "SELECT id, created_at, given_name, family_name, birth_date, missing_since, missing_since_offset, "
         "last_seen_text, police_report, "
-        "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = cases.id ORDER BY p.id) AS photo_ids "
+        "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = cases.id ORDER BY p.created_at, p.id) AS photo_ids "
         "FROM cases WHERE verified_at IS NULL AND status = 'open' ORDER BY created_at, id LIMIT :limit",
         "SELECT count(*) FROM cases WHERE verified_at IS NULL AND status = 'open'",
     ),
@@ -254,7 +254,7 @@ QUEUE_SQL = {
         "SELECT t.id, t.created_at, t.subject, t.subject_id, t.requester, t.relation, t.reason, "
         f"(SELECT count(*) {SAME_RECORD}) AS requests_about_it, "
         "ARRAY(SELECT p.id FROM photos p WHERE CASE t.subject WHEN 'sighting' THEN p.sighting_id ELSE p.case_id END "
-        "= t.subject_id ORDER BY p.id) AS photo_ids, "
+        "= t.subject_id ORDER BY p.created_at, p.id) AS photo_ids, "
         "CASE t.subject WHEN 'sighting' THEN (SELECT s.status FROM sightings s WHERE s.id = t.subject_id) "
         "ELSE (SELECT k.status FROM cases k WHERE k.id = t.subject_id) END AS subject_status, "
         "(SELECT count(*) FROM candidates c WHERE c.status = 'confirmed' AND t.subject = 'sighting' "

@@ -322,9 +322,10 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         row = self._one(
             "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
             "c.last_seen_text, c.description, "
-            "(SELECT p.id FROM photos p WHERE p.case_id = c.id ORDER BY p.taken_on DESC NULLS LAST, p.id DESC "
-            "LIMIT 1) AS photo_id, (SELECT p.taken_on FROM photos p WHERE p.case_id = c.id "
-            "ORDER BY p.taken_on DESC NULLS LAST, p.id DESC LIMIT 1) AS photo_taken_on "
+            "(SELECT p.id FROM photos p WHERE p.case_id = c.id "
+            "ORDER BY p.taken_on DESC NULLS LAST, p.created_at DESC, p.id DESC LIMIT 1) AS photo_id, "
+            "(SELECT p.taken_on FROM photos p WHERE p.case_id = c.id "
+            "ORDER BY p.taken_on DESC NULLS LAST, p.created_at DESC, p.id DESC LIMIT 1) AS photo_taken_on "
             "FROM cases c WHERE c.id = :id AND c.verified_at IS NOT NULL AND c.status = 'open'",
             "case {id} does not exist", id=case_id,
         )

@@ -52,5 +52,6 @@ class ReportSql:
 
     def report_photos(self, sighting_id: int) -> list[ReportPhoto]:
         rows = self.conn.execute(select(photos.c.processed_at, photos.c.face_problem, photos.c.sha256)
-                                 .where(photos.c.sighting_id == sighting_id).order_by(photos.c.id))
+                                 .where(photos.c.sighting_id == sighting_id)
+                                 .order_by(photos.c.created_at, photos.c.id))
         return [ReportPhoto(r.processed_at is not None, r.face_problem, r.sha256) for r in rows]

@@ -50,7 +50,7 @@ class SourcesSql:
             "SELECT p.sighting_id FROM photos p JOIN sightings s ON s.id = p.sighting_id, "
             "unnest(CAST(:hashes AS bigint[])) AS h "
             "WHERE p.phash IS NOT NULL AND s.status NOT IN ('removed', 'expired') "
-            "AND bit_count((p.phash # h)::bit(64)) <= :bits ORDER BY p.sighting_id LIMIT 1"),
+            "AND bit_count((p.phash # h)::bit(64)) <= :bits ORDER BY s.created_at, p.sighting_id LIMIT 1"),
             {"hashes": phashes, "bits": REPOST_BITS}).scalar()
         return int(found) if found is not None else None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pgvector.sqlalchemy import Vector
 from sqlalchemy import (
     BigInteger,
@@ -24,6 +26,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.sql.elements import TextClause
 
 from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M
 from reunite.domain.model import SeenAtBasis
@@ -41,8 +44,15 @@ metadata = MetaData(
 )
 
 
-def created_column() -> Column[object]:
-    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+def opaque_id(table: str) -> TextClause:
+    """A new row's id: the table's next number, permuted by a secret of this installation (0027), so that
+    ids say nothing of the order or time in which reports, photos and leads arrived."""
+    return text(f"reunite_opaque_id('{table}')")
+
+
+def created_column(default: Any = None) -> Column[object]:
+    return Column("created_at", DateTime(timezone=True), nullable=False,
+                  server_default=func.now() if default is None else default)
 
 
 cases = Table(
@@ -96,7 +106,7 @@ LATEST_SEEN = f"(s.seen_at + CASE s.seen_at_basis {_DOUBTS} ELSE interval '0 sec
 sightings = Table(
     "sightings",
     metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, server_default=opaque_id("sightings")),
     Column("seen_at", DateTime(timezone=True), nullable=False),
     Column("seen_at_offset", SmallInteger),  # minutes east of UTC it was given in; NULL: unknown
     # how seen_at was obtained (domain.model.SeenAtBasis), the zone a camera's zone-less time was read in,
@@ -137,7 +147,7 @@ sightings = Table(
 photos = Table(
     "photos",
     metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, server_default=opaque_id("photos")),
     Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), index=True),
     Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="CASCADE"), index=True),
     Column("storage_key", Text, nullable=False),
@@ -152,7 +162,7 @@ photos = Table(
     Column("failed_reason", Text),  # set (with processed_at) when faces could not be searched for good
     # why the photo's best face is poor for matching ('small', 'blurred', 'turned', 'none'); NULL: fine
     Column("face_problem", String(16)),
-    created_column(),
+    created_column(func.clock_timestamp()),  # each photo its own instant: the order they came in (0027)
     CheckConstraint("(case_id IS NULL) <> (sighting_id IS NULL)", name="one_owner"),
 )
 
@@ -214,7 +224,7 @@ face_embeddings = Table(
 candidates = Table(
     "candidates",
     metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, server_default=opaque_id("candidates")),
     Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
     Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("sighting_face_id", BigInteger, ForeignKey("faces.id", ondelete="CASCADE"), nullable=False),

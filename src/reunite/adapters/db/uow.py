@@ -273,7 +273,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
 
     def photos_of(self, owner: PhotoOwner, owner_id: int) -> list[PhotoToProcess]:
         col = photos.c.case_id if owner is PhotoOwner.CASE else photos.c.sighting_id
-        rows = self.conn.execute(select(photos).where(col == owner_id).order_by(photos.c.id))
+        rows = self.conn.execute(select(photos).where(col == owner_id).order_by(photos.c.created_at, photos.c.id))
         return [self._photo_row(r) for r in rows]
 
     def case_facts(self, case_id: int) -> CaseFacts:

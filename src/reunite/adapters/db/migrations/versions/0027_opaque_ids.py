@@ -1,0 +1,78 @@
+"""Ids that say nothing of when a record arrived: a report's, a photo's and a lead's id was the next
+number of a sequence, so anyone who sent two reports of their own learnt from their ids which other
+reports (seen to the hour only) arrived between them, to the second, and in what order within an hour.
+New rows take the sequence's next number passed through a keyed permutation of the numbers below 2^32
+(a four-round Feistel network whose round function is an MD5 of a secret made here, per installation):
+distinct numbers stay distinct, their order is lost and nothing outside the database can undo it.
+A number already taken by a row from before is skipped. Existing rows keep their ids. A report's photos,
+shown in the order they were sent, are ordered by their own instant (clock_timestamp, not the
+transaction's) instead of their ids.
+
+Revision ID: 0027_opaque_ids
+Revises: 0026_audit_reads
+"""
+
+from alembic import op
+
+revision = "0027_opaque_ids"
+down_revision = "0026_audit_reads"
+branch_labels = None
+depends_on = None
+
+TABLES = ("sightings", "photos", "candidates")
+
+PERMUTE = """
+CREATE FUNCTION reunite_permute(n bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    secret text := (SELECT value FROM id_secret);
+    left_half bigint := (n >> 16) & 65535;
+    right_half bigint := n & 65535;
+    previous bigint;
+BEGIN
+    FOR round IN 1..4 LOOP
+        previous := right_half;
+        right_half := left_half # ('x' || substr(md5(secret || ':' || round || ':' || right_half), 1, 4))
+            ::bit(16)::bigint;
+        left_half := previous;
+    END LOOP;
+    RETURN (left_half << 16) | right_half;
+END $$
+"""
+
+OPAQUE_ID = """
+CREATE FUNCTION reunite_opaque_id(tbl text) RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    candidate bigint;
+    taken boolean;
+BEGIN
+    LOOP
+        candidate := reunite_permute(nextval(tbl || '_id_seq') & 4294967295);
+        IF candidate > 0 THEN
+            EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1)', tbl) INTO taken USING candidate;
+            IF NOT taken THEN
+                RETURN candidate;
+            END IF;
+        END IF;
+    END LOOP;
+END $$
+"""
+
+
+def upgrade() -> None:
+    op.execute("CREATE TABLE id_secret (value text NOT NULL)")
+    op.execute("INSERT INTO id_secret (value) SELECT md5(gen_random_uuid()::text || gen_random_uuid()::text)")
+    op.execute(PERMUTE)
+    op.execute(OPAQUE_ID)
+    for table in TABLES:
+        op.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT reunite_opaque_id('{table}')")
+    op.execute("ALTER TABLE photos ALTER COLUMN created_at SET DEFAULT clock_timestamp()")
+
+
+def downgrade() -> None:
+    """Plain numbers again; one may meet a permuted id already taken (an insert then fails)."""
+    op.execute("ALTER TABLE photos ALTER COLUMN created_at SET DEFAULT now()")
+    for table in TABLES:
+        op.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{table}_id_seq')")
+    op.execute("DROP FUNCTION reunite_opaque_id(text)")
+    op.execute("DROP FUNCTION reunite_permute(bigint)")
+    op.execute("DROP TABLE id_secret")

@@ -1,0 +1,49 @@
+"""Probe s15 N8: ids say nothing of when a report arrived. With consecutive ids, anyone who sent two reports
+of their own learnt from the two ids they were answered which other reports (dated to the hour only) had
+arrived between them, to the second, and in what order within the hour. Reports', photos' and leads' ids
+are now permuted by a secret of the installation: each reporter's ids, in the order they sent them, are
+in no order, and none collides with a row stored before the ids changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from reunite.bootstrap import Container
+from tests.conftest import plain_photo
+
+SENT = 7  # reports sent one after another: their ids in send order by chance once in 5,040 runs
+
+
+def report(client: TestClient, seed: int) -> Any:
+    answer = client.post("/api/sightings", files=[("photos", ("street.jpg", plain_photo(seed=seed), "image/jpeg"))],
+                         data={"seen_at": "2026-11-30T10:00:00+08:00", "lat": "31.23", "lon": "121.47"})
+    assert answer.status_code == 202, answer.text
+    return answer.json()
+
+
+def test_a_reporters_ids_do_not_follow_the_order_reports_arrived_in(client: TestClient) -> None:
+    answers = [report(client, seed) for seed in range(SENT)]
+    sightings = [int(a["id"]) for a in answers]
+    photos = [int(a["photo_ids"][0]) for a in answers]
+    for ids in (sightings, photos):
+        assert len(set(ids)) == SENT and all(0 < i < 2**53 for i in ids)  # distinct, safe in any JSON reader
+        assert ids != sorted(ids) and ids != sorted(ids, reverse=True), ids
+    # and not the next numbers of a counter either
+    assert max(sightings) - min(sightings) > 1000 * SENT
+
+
+def test_an_id_taken_before_the_ids_changed_is_skipped(client: TestClient, container: Container) -> None:
+    """A row stored before the ids were permuted keeps its plain number, which the permutation may give a
+    new row: that number is passed over, and the report is stored."""
+    first = int(report(client, 0)["id"])
+    with container.engine.begin() as conn:
+        upcoming = conn.execute(text(
+            "SELECT reunite_permute(last_value + 1) FROM sightings_id_seq")).scalar_one()
+        conn.execute(text("INSERT INTO sightings (id, seen_at) SELECT :id, seen_at FROM sightings WHERE id = :first"),
+                     {"id": upcoming, "first": first})
+    stored = int(report(client, 1)["id"])
+    assert stored not in (upcoming, first)
+    assert client.get(f"/api/sightings/{stored}").status_code == 200
