@@ -118,7 +118,8 @@ class ModerationSql:
     def repeated_message(self, case_id: int, author: str, body: str, within: timedelta) -> int | None:
         last = self.conn.execute(
             select(messages.c.id, messages.c.author, messages.c.body, messages.c.created_at)
-            .where(messages.c.case_id == case_id).order_by(messages.c.id.desc()).limit(1)).first()
+            .where(messages.c.case_id == case_id).order_by(messages.c.created_at.desc(), messages.c.id.desc())
+            .limit(1)).first()
         if last is None or last.author != author or last.body != body:
             return None
         recent = self.conn.execute(select(func.now() - last.created_at <= within)).scalar()
@@ -224,7 +225,7 @@ QUEUE_SQL = {
         "s.place_text, s.description, s.apparent_sex, "
         "s.child_face_id, s.apparent_age_low, s.apparent_age_high, s.lat, s.lon, s.moderation_reason, "
         "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
-        "ARRAY(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.id) AS face_ids, "
+        "ARRAY(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.created_at, f.id) AS face_ids, "
         "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.created_at, p.id) AS photo_ids, "
         f"{REPORT_VERSION} AS version, "

@@ -14,7 +14,7 @@ from reunite.adapters.db.moderation import REPORT_VERSION, ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.reach import ReachReads
-from reunite.adapters.db.shortlist import CHILD_FACE, ShortlistReads
+from reunite.adapters.db.shortlist import CHILD_FACE, FIRST_FACE, ShortlistReads
 from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.workbench import WorkbenchReadSql
 from reunite.adapters.regions import PlaceFilter, place_filter
@@ -31,7 +31,7 @@ SIGHTING_COLUMNS = (
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.failed_reason IS NOT NULL) AS failed_photos, "
     "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
-    "(SELECT min(f.id) FROM faces f WHERE f.sighting_id = s.id) AS first_face_id"
+    f"{FIRST_FACE} AS first_face_id"
 )
 
 
@@ -194,7 +194,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def sighting_faces(self, sighting_id: int) -> list[dict[str, Any]]:
         return self._all(
             "SELECT id, photo_id, box_left, box_top, box_right, box_bottom, quality, detector FROM faces "
-            "WHERE sighting_id = :id ORDER BY id", id=sighting_id,
+            "WHERE sighting_id = :id ORDER BY created_at, id", id=sighting_id,
         )
 
     def case_head(self, case_id: int) -> dict[str, Any] | None:
@@ -282,7 +282,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         return _owned(self._all(
             "SELECT f.id, f.crop_key, f.case_id, f.sighting_id, f.photo_id, f.box_left, f.box_top, f.box_right, "
             f"f.box_bottom, s.status AS sighting_status, s.child_face_id, p.storage_key AS photo_key, {OWNER_CASE}, "
-            "ARRAY(SELECT g.id FROM faces g WHERE g.sighting_id = f.sighting_id ORDER BY g.id) AS sighting_face_ids, "
+            "ARRAY(SELECT g.id FROM faces g WHERE g.sighting_id = f.sighting_id ORDER BY g.created_at, g.id) "
+            "AS sighting_face_ids, "
             f"ARRAY(SELECT c.case_id {CONFIRMED}) AS confirmed_cases, "
             f"ARRAY(SELECT c.reviewed_at {CONFIRMED}) AS confirmed_at "
             "FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id LEFT JOIN cases k ON k.id = f.case_id "

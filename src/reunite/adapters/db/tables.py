@@ -58,7 +58,7 @@ def created_column(default: Any = None) -> Column[object]:
 cases = Table(
     "cases",
     metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, server_default=opaque_id("cases")),
     Column("given_name", Text, nullable=False),
     Column("family_name", Text, nullable=False, server_default=""),
     Column("nicknames", ARRAY(Text), nullable=False, server_default="{}"),
@@ -93,7 +93,7 @@ cases = Table(
 sighting_groups = Table(  # sightings of one unknown child (domain/grouping.py)
     "sighting_groups",
     metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, server_default=opaque_id("sighting_groups")),
     created_column(),
 )
 
@@ -169,7 +169,7 @@ photos = Table(
 faces = Table(
     "faces",
     metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, server_default=opaque_id("faces")),
     Column("photo_id", BigInteger, ForeignKey("photos.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE")),
     Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="CASCADE")),
@@ -186,7 +186,7 @@ faces = Table(
     Column("model_version", String(64), nullable=False),
     Column("crop_key", Text, nullable=False),
     Column("hubness", Float, nullable=False, server_default="0"),
-    created_column(),
+    created_column(func.clock_timestamp()),  # a photo's faces in the order found (0027)
     Index("ix_faces_case_id", "case_id", postgresql_where=text("case_id IS NOT NULL")),
     Index("ix_faces_sighting_id", "sighting_id", postgresql_where=text("sighting_id IS NOT NULL")),
     # faces made with another recipe, counted from these alone (adapters/db/recipes.py)
