@@ -17,12 +17,14 @@ from reunite.domain.errors import Forbidden, NotFound, NotSignedIn
 from reunite.domain.model import GeoPoint, SeenAtBasis, SightingFilter
 from reunite.domain.pfif import NOTE_CONTACTS, PERSON_CONTACTS
 from reunite.domain.photos_shown import (
-    HEAD_MARGIN,
+    HEAD,
     Box,
+    Outline,
     blur_faces,
     box_of,
     child_face,
     child_face_of,
+    head_outline,
     photo_shown,
     sharp_regions,
 )
@@ -44,9 +46,9 @@ from reunite.domain.times_shown import hours_only, times_view
 
 # re-exported: callers ask this module for who may do what and what of a photo or a time they see, never
 # domain.principals, domain.photos_shown or domain.times_shown
-__all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "FAMILY_NEEDS_VERIFIED_CASE", "HEAD_MARGIN", "OPERATOR",
-           "ROLE_PERMISSIONS", "SCOPE_PERMISSIONS", "Box", "P", "Permission", "Principal", "Role", "Scope",
-           "blur_faces", "box_of", "child_face", "child_face_of", "hours_only", "photo_shown",
+__all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "FAMILY_NEEDS_VERIFIED_CASE", "HEAD", "OPERATOR",
+           "ROLE_PERMISSIONS", "SCOPE_PERMISSIONS", "Box", "Outline", "P", "Permission", "Principal", "Role", "Scope",
+           "blur_faces", "box_of", "child_face", "child_face_of", "head_outline", "hours_only", "photo_shown",
            "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")

@@ -22,7 +22,7 @@ from reunite.services import throttle
 from reunite.services.deps import Deps
 
 FEED_BATCH = 200  # cases read at a time while a feed looks for those of a region
-RENDERING = 2  # bump when the way photos are re-encoded, scaled or blurred, or posters laid out, changes:
+RENDERING = 3  # bump when the way photos are re-encoded, scaled or blurred, or posters laid out, changes:
 # older copies are not served
 
 
@@ -290,16 +290,16 @@ def photo_bytes(
 ) -> Rendition:
     """A clean copy of a stored photo: re-encoded, metadata stripped, and for everyone but police and
     moderators, of a sighting, every face but the child's blurred and everything outside the child's
-    head obscured (``access.sharp_regions``: a face the detector missed is never shown). A photo this
-    reader may not see answers as one that does not exist, after the same one statement: its faces are
-    read only once access is granted."""
+    head obscured (``access.sharp_regions``: a face the detector missed is shown sharp only where it lies
+    on the child's head). A photo this reader may not see answers as one that does not exist, after the
+    same one statement: its faces are read only once access is granted."""
     _signed_in(who)
     row = deps.read.photo(photo_id)
     if row is None or not _sees_photo(who, row):
         raise NotFound("photo {id} does not exist", id=photo_id)
     blur: list[access.Box] = []
     keep = None
-    sharp: list[access.Box] | None = None
+    sharp: list[access.Outline] | None = None
     if row["case"]:
         if not who.owns(row["case_id"]):
             audit_read(deps, who, "photo.viewed", "case", row["case_id"], photo=photo_id)
@@ -316,8 +316,8 @@ def photo_bytes(
         audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
                     unblurred=sharp is None)
     key = row["storage_key"]
-    # the key names every box blurred, kept and left sharp: a copy made for one audience (police's,
-    # sharp None) is never served to another (a family's, sharp a list)
+    # the key names every box blurred and kept, and the outline left sharp: a copy made for one audience
+    # (police's, sharp None) is never served to another (a family's, sharp a list)
     return _rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), max_side, blur, keep, sharp),
                       "photo", key, max_side, blur, keep, sharp)
 
@@ -370,12 +370,14 @@ def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None
         child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
         audit_read(deps, who, "face.viewed", "sighting", row["sighting_id"], face=face_id,
                     bystander=face_id != child)
-        if not who.can(Permission.SEE_ORIGINALS):  # cut from the photo with every other face blurred first
-            others = [access.box_of(f) for f in deps.read.sighting_faces(row["sighting_id"])
-                      if f["photo_id"] == row["photo_id"] and f["id"] != face_id]
+        if not who.can(Permission.SEE_ORIGINALS):  # cut from the photo with every other face blurred first,
+            # and all but this face's head obscured, as on the whole photo (``access.sharp_regions``)
+            faces = [f for f in deps.read.sighting_faces(row["sighting_id"]) if f["photo_id"] == row["photo_id"]]
+            others = [access.box_of(f) for f in faces if f["id"] != face_id]
+            sharp = access.sharp_regions(who, faces, face_id)
             key, box = row["photo_key"], access.box_of(row)
-            return _rendition(deps, known, lambda: deps.codec.face_copy(deps.photos.get(key), box, others),
-                              "face", key, box, others)
+            return _rendition(deps, known, lambda: deps.codec.face_copy(deps.photos.get(key), box, others, sharp=sharp),
+                              "face", key, box, others, sharp)
     crop = row["crop_key"]
     return _rendition(deps, known, lambda: deps.photos.get(crop), "crop", crop)
 

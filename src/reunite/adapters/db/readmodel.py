@@ -193,7 +193,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
 
     def sighting_faces(self, sighting_id: int) -> list[dict[str, Any]]:
         return self._all(
-            "SELECT id, photo_id, box_left, box_top, box_right, box_bottom, quality, detector FROM faces "
+            "SELECT id, photo_id, box_left, box_top, box_right, box_bottom, landmarks, quality, detector FROM faces "
             "WHERE sighting_id = :id ORDER BY created_at, id", id=sighting_id,
         )
 
