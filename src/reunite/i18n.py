@@ -9,7 +9,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import date as Day
 from datetime import datetime as Instant
 from functools import cache
@@ -263,10 +263,19 @@ class Language:
         return str(format_date(value, "medium", locale=locale))
 
     def when(self, value: Instant | None, precision: str = "instant") -> str:
-        """An instant in the reader's zone, or a day (month, year) given without a time, as given."""
+        """A time given (``domain.typed_time``'s precision "instant") in the reader's zone, zone named; a date
+        given alone as given: the day (month, year) where it was given (``value`` its first instant there, at
+        the offset it was given with), never with a time nobody gave."""
         if not value or precision == "instant":
             return self.datetime(value)
-        return self.partial_date(value.astimezone(UTC).date(), precision)
+        return self.partial_date(value.date(), precision)
+
+    def day_of(self, value: Instant | None, precision: str = "instant") -> str:
+        """The day something happened as it was there (``day``), or the month or year when only that was given:
+        a poster's, a feed's or an alert's "missing since" date."""
+        if not value or precision in ("instant", "day"):
+            return self.day(value)
+        return self.partial_date(value.date(), precision)
 
     def number(self, value: float, digits: int = 0) -> str:
         return format_decimal(round(value, digits), locale=Locale.parse(self.code))

@@ -15,7 +15,7 @@ from reunite.domain.access import Permission, Principal, require, require_case
 from reunite.domain.errors import NotFound, NotSignedIn
 from reunite.domain.leads import told
 from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SightingFilter, age_in_years
-from reunite.domain.pfif import precisions
+from reunite.domain.pfif import birth_precision
 from reunite.domain.scoring import contradictions, face_evidence, read_stored
 from reunite.domain.workbench import waits_for_report
 from reunite.services import throttle
@@ -150,7 +150,8 @@ def checked_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
 def get_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
     row = checked_case(deps, who, case_id)
     shown = access.case_view(who, row)
-    shown["birth_date_precision"], shown["missing_since_precision"] = precisions(row.get("pfif") or {})
+    shown["birth_date_precision"] = birth_precision(row.get("pfif") or {})
+    shown["missing_since_precision"] = row["missing_since_precision"]
     if not who.owns(case_id):
         audit_read(deps, who, "case.viewed", "case", case_id, contact="family_contact" in shown,
                     imported_contacts=sorted(shown.get("imported_contacts", {})),

@@ -66,6 +66,9 @@ cases = Table(
     Column("birth_date", Date),  # NULL only once blanked (expired)
     Column("missing_since", DateTime(timezone=True)),  # NULL only once blanked (expired)
     Column("missing_since_offset", SmallInteger),  # minutes east of UTC it was given in; NULL: unknown
+    # how precisely it is known (domain.typed_time): an instant, or a date given alone, missing_since then being
+    # the first instant of that day (month, year) where it was given: every comparison takes the whole span
+    Column("missing_since_precision", String(8), nullable=False, server_default="instant"),
     Column("last_seen_lat", Float),
     Column("last_seen_lon", Float),
     Column("last_seen_text", Text, nullable=False, server_default=""),
@@ -88,6 +91,7 @@ cases = Table(
     created_column(),
     CheckConstraint("status IN ('open', 'reunited', 'closed', 'rejected', 'expired')", name="status"),
     CheckConstraint("sex IN ('female', 'male', 'unknown')", name="sex"),
+    CheckConstraint("missing_since_precision IN ('instant', 'day', 'month', 'year')", name="missing_since_precision"),
 )
 
 sighting_groups = Table(  # sightings of one unknown child (domain/grouping.py)

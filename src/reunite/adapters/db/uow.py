@@ -129,6 +129,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
                 given_name=case.given_name, family_name=case.family_name, nicknames=list(case.nicknames),
                 sex=case.sex.value, birth_date=case.birth_date, missing_since=case.missing_since,
                 missing_since_offset=offset_minutes(case.missing_since),
+                missing_since_precision=case.missing_since_precision,
                 last_seen_lat=place.lat if place else None, last_seen_lon=place.lon if place else None,
                 last_seen_text=case.last_seen_text, description=case.description, marks=case.marks,
                 police_report=case.police_report, family_contact=case.family_contact, created_at=created_at,

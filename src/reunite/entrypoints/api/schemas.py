@@ -214,7 +214,9 @@ class CaseOut(BaseModel):
         "How precisely the birth date is known: day, month, year, or age (estimated from an age); a partial "
         "date is stored as the middle of what it spans"))
     missing_since_precision: str = Field(default="instant", description=(
-        "instant, or day, month, year when a partner registry gave the date missing without a time"))
+        "How precisely missing_since is known: instant (a date and time was given), or day, month, year (a date "
+        "was given alone: missing_since is then the first instant of that day, month or year where it was given, "
+        "its date read at the offset missing_since carries, and no time of day is known)"))
     imported_contacts: dict[str, str] | None = Field(default=None, description=(
         "Only for reviewers: what a partner registry's PFIF record said about its author's contacts and the "
         "family's home (author_name, author_email, author_phone, home_*)"))
