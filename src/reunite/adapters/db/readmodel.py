@@ -185,7 +185,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         row["state"] = _status(row)
         row["photos"] = self._all(
             "SELECT id, width, height, face_count, processed_at, failed_reason FROM photos WHERE sighting_id = :id "
-            "ORDER BY id",
+            "ORDER BY created_at, id",
             id=sighting_id,
         )
         row["faces"] = self.sighting_faces(sighting_id)
@@ -214,7 +214,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "SELECT id, author_name, status, last_known_location, text, source_date, source, pfif FROM case_notes "
             "WHERE case_id = :id ORDER BY source_date, id", id=case_id)
         row["photos"] = self._all(
-            "SELECT id, taken_on, face_count, processed_at FROM photos WHERE case_id = :id ORDER BY taken_on, id",
+            "SELECT id, taken_on, face_count, processed_at FROM photos WHERE case_id = :id "
+            "ORDER BY taken_on, created_at, id",
             id=case_id,
         )
         return row
