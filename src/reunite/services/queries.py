@@ -12,7 +12,7 @@ from typing import Any
 
 from reunite.domain import access, staff
 from reunite.domain.access import Permission, Principal, require, require_case
-from reunite.domain.errors import NotFound, NotSignedIn
+from reunite.domain.errors import Conflict, NotFound, NotSignedIn
 from reunite.domain.leads import told
 from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SightingFilter, age_in_years
 from reunite.domain.pfif import precisions
@@ -122,8 +122,11 @@ def visible_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, 
     """The sighting's head (id, status, child's face) if this reader may see it. One that exists but is
     hidden from them is refused as one that does not exist, after the same one statement: what was
     reported (its photos, faces, place) is read only once access is granted, so that not even the time
-    an answer takes tells the two apart."""
+    an answer takes tells the two apart; one held again is said so (409: ``access.held_again_shown``)."""
     head = deps.read.sighting_head(sighting_id)
+    if head is not None and access.held_again_shown(who, head):
+        raise Conflict("sighting {id} is being checked again: something was added to it since it was approved, and moderators are checking the addition; it is shown again once they have",  # noqa: E501
+                       id=sighting_id)
     if head is None or not access.sighting_visible(who, head["status"]):
         raise NotFound("sighting {id} does not exist", id=sighting_id)
     return head
