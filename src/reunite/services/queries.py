@@ -261,16 +261,18 @@ def poster_photo(deps: Deps, case_id: int) -> bytes:
     return made.data
 
 
-def poster_document(deps: Deps, case: dict[str, Any], labels: dict[str, str], known: str | None = None) -> Rendition:
+def poster_document(deps: Deps, case: dict[str, Any], labels: dict[str, str], lang: str,
+                    known: str | None = None) -> Rendition:
     """A case's printable poster, ``case`` as ``poster`` read it for this request (so a poster taken
     down is gone at once). Made once per content shown, keyed by everything printed (the words in the
-    reader's language, the name, the description, the photo, the link), so an edited case makes a new one."""
+    reader's language, the language itself: ``lang``, zh-HK's and zh-TW's scripts alike or not, the name,
+    the description, the photo, the link), so an edited case makes a new one."""
     url = f"{deps.site.base_url}/p/{case['id']}"
-    printed = (labels, case["given_name"], case["description"], case["photo_id"], url)
+    printed = (lang, labels, case["given_name"], case["description"], case["photo_id"], url)
 
     def render() -> bytes:
         photo = poster_photo(deps, case["id"]) if case["photo_id"] else None
-        return deps.posters.render(labels, case, photo, url)
+        return deps.posters.render(labels, case, photo, url, lang)
 
     return _rendition(deps, known, render, "poster.pdf", *printed)
 
