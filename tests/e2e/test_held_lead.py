@@ -110,7 +110,8 @@ def _said_to_be_checked_again(anonymous: TestClient, container: Container, famil
                                     data={"csrf": report_csrf(anonymous), "place_text": "Hankou"})
     assert never_approved.status_code == 200
     waiting = newest_sighting(container)  # pending, never approved: as if it did not exist, as before
-    assert family.get(f"/api/sightings/{waiting}").status_code == partner.get(f"/api/sightings/{waiting}").status_code == 404
+    for reader in (family, partner):
+        assert reader.get(f"/api/sightings/{waiting}").status_code == 404
 
 
 def test_a_held_lead_jumps_the_moderators_queue(anonymous: TestClient, container: Container) -> None:
