@@ -174,6 +174,13 @@ def sighting_visible(who: Principal, status: str) -> bool:
     return status in REVIEWABLE if who.can(P.MODERATE) else status == "approved"
 
 
+def held_again_shown(who: Principal, head: dict[str, Any]) -> bool:
+    """A report approved once and back with the moderators (``held_again``: its reporter added to it) is
+    said to be checked again to readers of approved reports only, who may have read it: nothing of it."""
+    return (bool(head.get("held_again")) and not sighting_visible(who, head["status"])
+            and sighting_visible(who, "approved"))
+
+
 REPORTER_WORDS = ("description", "with_whom")  # free text: read only by those who see exact places
 
 

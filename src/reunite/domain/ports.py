@@ -198,8 +198,9 @@ class PlaceNames(Protocol):
 
 
 class PosterRenderer(Protocol):
-    def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str) -> bytes:
-        """An A4 PDF poster."""
+    def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str,
+               lang: str) -> bytes:
+        """An A4 PDF poster, declaring its language (``lang``, a BCP 47 tag: what a screen reader reads it in)."""
         ...
 
 

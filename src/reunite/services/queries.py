@@ -12,7 +12,7 @@ from typing import Any
 
 from reunite.domain import access, staff
 from reunite.domain.access import Permission, Principal, require, require_case
-from reunite.domain.errors import NotFound, NotSignedIn
+from reunite.domain.errors import Conflict, NotFound, NotSignedIn
 from reunite.domain.leads import told
 from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SightingFilter, age_in_years
 from reunite.domain.pfif import birth_precision
@@ -122,8 +122,11 @@ def visible_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, 
     """The sighting's head (id, status, child's face) if this reader may see it. One that exists but is
     hidden from them is refused as one that does not exist, after the same one statement: what was
     reported (its photos, faces, place) is read only once access is granted, so that not even the time
-    an answer takes tells the two apart."""
+    an answer takes tells the two apart; one held again is said so (409: ``access.held_again_shown``)."""
     head = deps.read.sighting_head(sighting_id)
+    if head is not None and access.held_again_shown(who, head):
+        raise Conflict("sighting {id} is being checked again: something was added to it since it was approved, and moderators are checking the addition; it is shown again once they have",  # noqa: E501
+                       id=sighting_id)
     if head is None or not access.sighting_visible(who, head["status"]):
         raise NotFound("sighting {id} does not exist", id=sighting_id)
     return head
@@ -259,16 +262,18 @@ def poster_photo(deps: Deps, case_id: int) -> bytes:
     return made.data
 
 
-def poster_document(deps: Deps, case: dict[str, Any], labels: dict[str, str], known: str | None = None) -> Rendition:
+def poster_document(deps: Deps, case: dict[str, Any], labels: dict[str, str], lang: str,
+                    known: str | None = None) -> Rendition:
     """A case's printable poster, ``case`` as ``poster`` read it for this request (so a poster taken
     down is gone at once). Made once per content shown, keyed by everything printed (the words in the
-    reader's language, the name, the description, the photo, the link), so an edited case makes a new one."""
+    reader's language, the language itself: ``lang``, zh-HK's and zh-TW's scripts alike or not, the name,
+    the description, the photo, the link), so an edited case makes a new one."""
     url = f"{deps.site.base_url}/p/{case['id']}"
-    printed = (labels, case["given_name"], case["description"], case["photo_id"], url)
+    printed = (lang, labels, case["given_name"], case["description"], case["photo_id"], url)
 
     def render() -> bytes:
         photo = poster_photo(deps, case["id"]) if case["photo_id"] else None
-        return deps.posters.render(labels, case, photo, url)
+        return deps.posters.render(labels, case, photo, url, lang)
 
     return _rendition(deps, known, render, "poster.pdf", *printed)
 

@@ -189,6 +189,23 @@ class ModerationSql:
             .order_by(takedowns.c.id).limit(1)).scalar()
         return None if found is None else int(found)
 
+    def takedown_subject(self, takedown_id: int) -> tuple[str, int]:
+        row = self.conn.execute(select(takedowns.c.subject, takedowns.c.subject_id)
+                                .where(takedowns.c.id == takedown_id)).first()
+        if row is None:
+            raise NotFound("takedown request {id} does not exist", id=takedown_id)
+        return str(row.subject), int(row.subject_id)
+
+    def close_takedowns(self, subject: str, subject_id: int, status: str, evidence: str,
+                        by: str, at: datetime) -> list[int]:
+        closed = self.conn.execute(
+            update(takedowns).where(takedowns.c.subject == subject, takedowns.c.subject_id == subject_id,
+                                    takedowns.c.status == "pending")
+            .values(status=status, identity_evidence=evidence, resolved_by=by, resolved_at=at)
+            .returning(takedowns.c.id)
+        ).scalars().all()
+        return sorted(int(i) for i in closed)
+
     def resolve_takedown(self, takedown_id: int, status: str, evidence: str,
                          by: str, at: datetime) -> tuple[str, int, str]:
         row = self.conn.execute(

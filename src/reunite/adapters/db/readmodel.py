@@ -174,7 +174,9 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
 
     def sighting_head(self, sighting_id: int) -> dict[str, Any] | None:
         """What its visibility is decided from, in one statement: None for an id nobody uses."""
-        rows = self._all("SELECT id, status, child_face_id FROM sightings WHERE id = :id", id=sighting_id)
+        rows = self._all(  # moderated before and pending: approved once, held again (see access.held_again_shown)
+            "SELECT id, status, child_face_id, status = 'pending' AND moderated_by IS NOT NULL AS held_again "
+            "FROM sightings WHERE id = :id", id=sighting_id)
         return rows[0] if rows else None
 
     def sighting(self, sighting_id: int) -> dict[str, Any]:

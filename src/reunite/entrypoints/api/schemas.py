@@ -229,8 +229,11 @@ class Lead(BaseModel):
         "and one step lower when the reporter saw what the case contradicts (see contradicts)"))
     face_strength: str | None = Field(default=None, description="The band the face evidence alone gives")
     one_in: int | None = Field(description=(
-        "About 1 in this many pairs of different children of similar ages and age gap look this similar"))
-    bounded: bool = Field(description="True: fewer than 1 in one_in, the calibration sample's size")
+        "About 1 in this many pairs of different children of similar ages and age gap look this similar; null "
+        "without calibration, and when bounded"))
+    bounded: bool = Field(description=(
+        "True: as alike as the closest pairs of different children tested, or more; no number is given (one_in is "
+        "null): the only one would be the size of the sample tested, not how alike the pair is"))
     gap_years: float | None
     long_gap: bool
     rank: int | None = Field(description="Among the cases proposed for this sighting face (see CandidateOut.rank)")

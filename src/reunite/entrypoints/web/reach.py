@@ -117,7 +117,7 @@ def poster_pdf(request: Request, deps: DepsDep, reader: LangDep, case_id: int) -
     call = reader.gettext("Seen this child? Do not approach. Call {phone}.", phone=deps.site.contact_phone)
     labels = {"title": reader.gettext("Missing child"), "facts": "\n".join(facts),
               "call": call + (f"\n{deps.site.contact_email}" if deps.site.contact_email else "")}
-    made = queries.poster_document(deps, case, labels, if_none_match(request))
+    made = queries.poster_document(deps, case, labels, reader.html_lang, if_none_match(request))
     headers = {"ETag": f'"{made.etag}"', "Cache-Control": "public, no-cache", "Vary": "Accept-Language, Cookie",
                "Content-Disposition": f'inline; filename="missing-{case_id}.pdf"'}
     if made.data is None:
