@@ -33,7 +33,7 @@ def regroup_all(deps: Deps, actor: str) -> Regrouped:
         for sighting_id in order:
             join_likeliest_group(deps, uow, uow.sighting_facts(sighting_id),
                                  uow.faces_of(PhotoOwner.SIGHTING, sighting_id), earlier_only=True)
-        after = _keep_ids(uow, before, uow.grouped_sightings())
+        after = _keep_ids(uow, before, uow.grouped_sightings(), order)
         was, now = _trails(before), _trails(after)
         moved = sorted(s for s in set(before) | set(after) if was.get(s) != now.get(s))
         for group in sorted({after[s] for s in moved if s in after}):
@@ -57,14 +57,16 @@ def _trails(groups: dict[int, int]) -> dict[int, frozenset[int]]:
     return {sighting_id: frozenset(members[group]) for sighting_id, group in groups.items()}
 
 
-def _keep_ids(uow: UnitOfWork, before: dict[int, int], after: dict[int, int]) -> dict[int, int]:
-    """Give each new group the id its earliest member (by id) had, when no other new group took it."""
+def _keep_ids(uow: UnitOfWork, before: dict[int, int], after: dict[int, int], order: list[int]) -> dict[int, int]:
+    """Give each new group the id its earliest member (the first seen) had, when no other new group took it.
+    Ids say nothing of when a sighting came (they are permuted): ``order`` is the sightings' in time."""
+    place = {sighting_id: n for n, sighting_id in enumerate(order)}
     members: dict[int, list[int]] = defaultdict(list)
     for sighting_id, group in after.items():
         members[group].append(sighting_id)
     taken: set[int] = set()
-    for group, sightings in sorted(members.items(), key=lambda item: min(item[1])):
-        old = before.get(min(sightings))
+    for group, sightings in sorted(members.items(), key=lambda item: min(place[s] for s in item[1])):
+        old = before.get(min(sightings, key=place.__getitem__))
         if old is not None and old not in taken and old != group:
             uow.relabel_group(group, old)
         taken.add(old if old is not None and old not in taken else group)
