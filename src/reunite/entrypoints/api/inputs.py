@@ -10,7 +10,8 @@ form fields, and which of them are lists by design (``photos``, ``photo_dates``:
 bodies refuse unknown fields by their model (``bodies.BodyIn``). Every route, pages and feeds too, takes
 each of its declared inputs once; unknown query parameters and form fields are refused on the API only (a
 page's address may carry whatever a link adds). The pages' own forms are read once per field by
-``web.forms``. ``lang`` (the reader's language) is an input of every route."""
+``web.forms``. ``lang`` (the reader's language, read by ``pages.language`` and ``routes.reader``) is an
+input of every route; the OpenAPI document names it on every API operation (``openapi_doc``)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Union, get_args, get_origin
 
-from fastapi import Query, Request
+from fastapi import Request
 from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.params import Form
@@ -29,7 +30,7 @@ from fastapi.routing import APIRoute
 API = "/api/"
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 LISTS = (list, tuple, set, frozenset, Sequence)
-LANG = "lang"  # each_once's own parameter: an input of every route
+LANG = "lang"  # an input of every route
 REPEATED = "repeated"  # the error's type (``validation.KINDS``)
 UNKNOWN = "extra_forbidden"  # as the JSON bodies' models say it (pydantic's own type)
 
@@ -65,8 +66,7 @@ _TAKEN: dict[int, tuple[APIRoute, Takes]] = {}  # by the route's id (the route k
 
 
 def takes(route: APIRoute) -> Takes:
-    """``route``: as its router declared it (the request's ``route``), without the app's own dependency;
-    read once per route."""
+    """``route``: as its router declared it (the request's ``route``); read once per route."""
     if (known := _TAKEN.get(id(route))) is not None:
         return known[1]
     query: dict[str, bool] = {LANG: False}
@@ -95,9 +95,7 @@ def problems(sent: Iterable[str], where: str, known: frozenset[str], lists: froz
     return found
 
 
-async def each_once(request: Request, lang: Annotated[str | None, Query(description=(
-        "The reader's language for every word of the answer (`en`, `zh-CN`, `zh-TW`, `zh-HK`); without it, "
-        "Accept-Language"))] = None) -> None:
+async def each_once(request: Request) -> None:
     """A dependency of every route (``create_app``): the refusal happens before anything is read or stored."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
