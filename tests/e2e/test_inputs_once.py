@@ -86,6 +86,12 @@ def test_an_unknown_form_field_is_refused_and_nothing_is_stored(client: TestClie
     sent = client.post("/api/sightings", files=photos(1), data={"contakt": "a@x.org", "lat": "30", "lon": "104"})
     assert "“contakt”" in refused(sent, "contakt")["detail"]
     assert count_rows(container, "sightings") == 0
+    # the PFIF import reads its form itself (its body may be XML instead): the same rule
+    document = b'<?xml version="1.0"?><pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4"></pfif:pfif>'
+    two = [("file", ("a.xml", document, "application/xml")), ("file", ("b.xml", document, "application/xml"))]
+    refused(client.post("/api/pfif", files=two), "file")
+    refused(client.post("/api/pfif", files=[("document", ("a.xml", document, "application/xml"))]), "document")
+    assert count_rows(container, "cases") == 0
 
 
 def test_closing_a_case_needs_keep_data_spelled_and_refuses_fields_it_does_not_take(
