@@ -54,6 +54,14 @@ LANG = {"name": "lang", "in": "query", "required": False, "schema": {"type": "st
     "Accept-Language")}
 
 
+def forms_only_named(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """An API form takes only the fields it names (``inputs``), as its JSON bodies do (``bodies.BodyIn``)."""
+    for kind, content in operation.get("requestBody", {}).get("content", {}).items():
+        ref = content.get("schema", {}).get("$ref", "")
+        if kind in ("multipart/form-data", "application/x-www-form-urlencoded") and ref:
+            schemas[ref.rsplit("/", 1)[-1]]["additionalProperties"] = False
+
+
 def install(app: FastAPI) -> None:
     """Replace ``app.openapi`` with one that adds the common answers (and ``?lang=``) to every operation."""
 
@@ -73,6 +81,7 @@ def install(app: FastAPI) -> None:
             for operation in operations.values():
                 if path.startswith("/api/"):  # an input of every route (``inputs``), read by ``routes.reader``
                     operation["parameters"] = [*operation.get("parameters", []), dict(LANG)]
+                    forms_only_named(operation, schemas)
                 answers = operation.setdefault("responses", {})
                 common = COMMON | (WITH_BODY if "requestBody" in operation else {})
                 for status, (name, description) in common.items():

@@ -65,7 +65,7 @@ def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, lang: Reader,
 
 PFIF_XML = ("application/xml", "text/xml")
 PFIF_BODY = {"requestBody": {"required": True, "content": {
-    "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "additionalProperties": False,
                                        "properties": {"file": {"type": "string", "format": "binary"}}}},
     **{kind: {"schema": {"type": "string"}} for kind in PFIF_XML},
 }}}
