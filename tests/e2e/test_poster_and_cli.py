@@ -33,8 +33,7 @@ def register(client: TestClient) -> int:
     response = client.post("/api/cases", files=[("photos", photo)], headers={"Authorization": f"Bearer {token}"},
                            data={"given_name": "Lin", "family_name": "Zhangsan", "sex": "female",
                                  "birth_date": "2015-01-01", "missing_since": "2019-06-01T08:00:00Z",
-                                 "photo_dates": "2019-01-01", "last_seen_text": "Yellow Crane Tower park gate, Wuhan",
-                                 "family_contact": "+86 138 1234 5678"})
+                                 "photo_dates": "2019-01-01", "last_seen_text": "Yellow Crane Tower park gate, Wuhan"})
     assert response.status_code == 201, response.text
     return int(response.json()["id"])
 

@@ -21,7 +21,7 @@ from tests.conftest import count_rows, plain_photo, run_jobs, session_for
 from tests.photos import face_jpeg
 
 POLICE_FORM = {"given_name": "Lin", "sex": "female", "birth_date": "2000-01-01",
-               "missing_since": "2002-06-01T08:00:00Z", "photo_dates": "2002-01-01", "family_contact": "+86 138"}
+               "missing_since": "2002-06-01T08:00:00Z", "photo_dates": "2002-01-01"}
 
 
 class Later(SystemClock):
@@ -152,7 +152,7 @@ def test_reunion_needs_a_matching_verification_then_withdraws_the_poster(
     run_jobs(container)
     assert client.get(f"/p/{case_id}").status_code == 200
     close = f"/api/cases/{case_id}/close"
-    refused = client.post(close, json={"reunited": True})
+    refused = client.post(close, json={"reunited": True, "keep_data": True})
     assert refused.status_code == 422 and "verification that matched" in refused.json()["detail"]
     assert client.post(f"/api/cases/{case_id}/verifications",
                        json={"method": "dna", "result": "match", "notes": "lab 2026-11"}).status_code == 201

@@ -6,7 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import FileResponse, PlainTextResponse, Response
@@ -21,6 +21,7 @@ from reunite.domain.errors import InvalidInput, NotFound, ReuniteError, ServiceU
 from reunite.entrypoints.api import (
     audit_routes,
     health,
+    inputs,
     metrics_route,
     openapi_doc,
     reach_routes,
@@ -92,6 +93,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         description=openapi_doc.DESCRIPTION,
         version="0.1.0",
         lifespan=lifespan or default_lifespan,
+        dependencies=[Depends(inputs.each_once)],  # every route: each input once, only those it takes
     )
     app.state.container = container
     settings = container.settings

@@ -1,24 +1,32 @@
 """Request DTOs: the bodies the API takes in (JSON), validated before any service runs; every problem
-is answered in the one error shape (``problems.py``)."""
+is answered in the one error shape (``problems.py``). Every body is a ``BodyIn``: a field it does not
+name is refused (422 naming it), never silently dropped (a misspelt ``keep_data`` must not keep a
+family's photos); the OpenAPI document says so (``additionalProperties: false``)."""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from reunite.domain.access import Scope
 from reunite.entrypoints.api.guard import Id
 from reunite.entrypoints.api.validation import GivenTime
 
 
-class TimeIn(BaseModel):
+class BodyIn(BaseModel):
+    """A JSON body the API takes: only the fields it names (``inputs`` refuses the same of forms and queries)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class TimeIn(BodyIn):
     seen_at: GivenTime = Field(description="When the reporter saw the child, with its UTC offset")
 
 
-class DuplicateIn(BaseModel):
+class DuplicateIn(BodyIn):
     decision: str = Field(description="link, dismiss or reopen")
 
 
-class ReviewIn(BaseModel):
+class ReviewIn(BodyIn):
     decision: str
     reason: str = ""
     members: list[int] | None = Field(None, description=(
@@ -29,7 +37,7 @@ class ReviewIn(BaseModel):
         "audited as taken over"))
 
 
-class ModerateIn(BaseModel):
+class ModerateIn(BodyIn):
     ids: list[Id] = Field(max_length=500)
     approve: bool
     reason: str = ""
@@ -46,42 +54,44 @@ class ModerateIn(BaseModel):
         "later is 409 until its version is sent"))
 
 
-class ChildFaceIn(BaseModel):
+class ChildFaceIn(BodyIn):
     face_id: Id | None
     version: str | None = Field(default=None, description=(
         "The report's `version` as read: refused (409) when the report changed since; without it the face "
         "named is marked"))
 
 
-class FamilySummaryIn(BaseModel):
+class FamilySummaryIn(BodyIn):
     family_summary: str = Field(description="What families may read about the child; empty: nothing")
 
 
-class EvidenceIn(BaseModel):
+class EvidenceIn(BodyIn):
     evidence: str
 
 
-class ReasonIn(BaseModel):
+class ReasonIn(BodyIn):
     reason: str
 
 
-class MessageIn(BaseModel):
+class MessageIn(BodyIn):
     body: str
 
 
-class VerificationIn(BaseModel):
+class VerificationIn(BodyIn):
     candidate_id: Id | None = None
     method: str = Field(description="dna, document or interview")
     result: str = Field(description="match, no_match or pending")
     notes: str = ""
 
 
-class CloseIn(BaseModel):
+class CloseIn(BodyIn):
     reunited: bool
-    keep_data: bool = Field(default=True, description="False deletes the family's photos and faces for good")
+    keep_data: bool = Field(description=(
+        "Required, as on the case's page: true keeps the family's photos until the closed case expires, false "
+        "deletes them and their faces for good"))
 
 
-class TakedownIn(BaseModel):
+class TakedownIn(BodyIn):
     subject: str = Field(description="sighting or case")
     subject_id: Id
     requester: str = Field(description="How a moderator can reach you to check your identity")
@@ -89,18 +99,18 @@ class TakedownIn(BaseModel):
     reason: str
 
 
-class DecisionIn(BaseModel):
+class DecisionIn(BodyIn):
     approve: bool
     evidence: str
 
 
-class TokenIn(BaseModel):
+class TokenIn(BodyIn):
     name: str
     scopes: list[Scope]
     domains: list[str] = []
 
 
-class SubscriptionIn(BaseModel):
+class SubscriptionIn(BodyIn):
     channel: str = Field(default="email", description="email or webhook")
     address: str = Field(description="An email address, or the webhook's http(s) URL")
     lat: float | None = None

@@ -29,6 +29,13 @@ names, birth date and day missing) is answered with that case (`POST /api/cases`
 `already_registered`; imports: listed under `already`); the identical report (every field, the same
 photos) sent again by the same sender within 10 minutes is answered with the first report's receipt.
 
+**Inputs.** Each operation takes the inputs it documents, each once. A field of one value (a query
+parameter, a form's field or file, a JSON body's field) sent more than once, even with the same value, and
+an input the operation does not name (a misspelt field, one of another version) are refused with 422
+naming them (`problems[].type`: `repeated`, `extra_forbidden`), and nothing is stored: no value is chosen
+among several, none is dropped. Lists are sent once per item (`photos`, `photo_dates`). `?lang=` is taken
+by every operation.
+
 **Errors** have one shape whatever found them (`Problem`: `detail`, a sentence; `field`, the input it is
 about; `problems`, each problem of the input) and are in the reader's language (`?lang=` or
 `Accept-Language`: English or Chinese), with the field named as readers call it and every time shown with
@@ -42,10 +49,21 @@ COMMON = {
 }
 WITH_BODY = {"400": ("Problem", "The body cannot be parsed (malformed JSON or multipart)"),
              "413": ("Problem", "The request body is larger than the limit")}
+LANG = {"name": "lang", "in": "query", "required": False, "schema": {"type": "string"}, "description": (
+    "The reader's language for every word of the answer (`en`, `zh-CN`, `zh-TW`, `zh-HK`); without it, "
+    "Accept-Language")}
+
+
+def forms_only_named(operation: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """An API form takes only the fields it names (``inputs``), as its JSON bodies do (``bodies.BodyIn``)."""
+    for kind, content in operation.get("requestBody", {}).get("content", {}).items():
+        ref = content.get("schema", {}).get("$ref", "")
+        if kind in ("multipart/form-data", "application/x-www-form-urlencoded") and ref:
+            schemas[ref.rsplit("/", 1)[-1]]["additionalProperties"] = False
 
 
 def install(app: FastAPI) -> None:
-    """Replace ``app.openapi`` with one that adds the common answers to every operation."""
+    """Replace ``app.openapi`` with one that adds the common answers (and ``?lang=``) to every operation."""
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -59,8 +77,11 @@ def install(app: FastAPI) -> None:
             schemas[model.__name__] = schema
         schemas.pop("HTTPValidationError", None)
         schemas.pop("ValidationError", None)
-        for operations in document.get("paths", {}).values():
+        for path, operations in document.get("paths", {}).items():
             for operation in operations.values():
+                if path.startswith("/api/"):  # an input of every route (``inputs``), read by ``routes.reader``
+                    operation["parameters"] = [*operation.get("parameters", []), dict(LANG)]
+                    forms_only_named(operation, schemas)
                 answers = operation.setdefault("responses", {})
                 common = COMMON | (WITH_BODY if "requestBody" in operation else {})
                 for status, (name, description) in common.items():

@@ -9,13 +9,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import GeoPoint
-from reunite.entrypoints.api import bodies
+from reunite.entrypoints.api import bodies, inputs
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
 from reunite.i18n import Language
@@ -26,6 +27,7 @@ router = APIRouter(prefix="/api")
 DepsDep = Annotated[Deps, Depends(get_deps)]
 Exporter = Annotated[Principal, Depends(allow(Permission.EXPORT))]
 Importer = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
+PFIF_FORM = frozenset({"file"})  # a PFIF document sent as a multipart form
 
 
 def report_json(report: exchange.ImportReport, lang: Language) -> dict[str, Any]:
@@ -63,7 +65,7 @@ def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, lang: Reader,
 
 PFIF_XML = ("application/xml", "text/xml")
 PFIF_BODY = {"requestBody": {"required": True, "content": {
-    "multipart/form-data": {"schema": {"type": "object", "required": ["file"],
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "additionalProperties": False,
                                        "properties": {"file": {"type": "string", "format": "binary"}}}},
     **{kind: {"schema": {"type": "string"}} for kind in PFIF_XML},
 }}}
@@ -92,7 +94,10 @@ async def import_pfif(request: Request, deps: DepsDep, who: Importer, lang: Read
     if request.headers.get("content-type", "").split(";")[0].strip().lower() in PFIF_XML:
         data = await request.body()
     else:
-        upload = (await request.form()).get("file")
+        form = await request.form()  # read here (the body may be XML instead): its one field checked as any form's
+        if found := inputs.problems((name for name, _ in form.multi_items()), "body", PFIF_FORM, frozenset(), True):
+            raise RequestValidationError(found)
+        upload = form.get("file")
         if not isinstance(upload, StarletteUpload):
             raise InvalidInput("send the PFIF document as the multipart field 'file' or as an application/xml body",
                                field="file")

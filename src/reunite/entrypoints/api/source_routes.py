@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from reunite.domain.access import Permission, Principal
+from reunite.entrypoints.api import bodies
 from reunite.entrypoints.api.auth import allow, get_deps
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey
 from reunite.services import idempotency, sources, stats
@@ -20,7 +21,7 @@ PUBLIC_FIELDS = ("id", "kind", "url", "name", "status", "interval_s", "failures"
                  "next_poll_at", "posts_seen", "sightings", "healthy")
 
 
-class SourceIn(BaseModel):
+class SourceIn(bodies.BodyIn):
     kind: Literal["feed", "mastodon"]
     url: str = Field(max_length=2000)
     name: str = Field(default="", max_length=200)

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from reunite.domain import staff as rules
 from reunite.domain.access import Permission, Principal
+from reunite.entrypoints.api import bodies
 from reunite.entrypoints.api.auth import allow, get_deps
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey
 from reunite.entrypoints.api.schemas import Problem
@@ -34,7 +35,7 @@ class AccountOut(BaseModel):
     disabled_at: datetime | None = Field(description="Set while the account is disabled")
 
 
-class RoleIn(BaseModel):
+class RoleIn(bodies.BodyIn):
     role: str = Field(description="admin, police, moderator or reporter")
 
 

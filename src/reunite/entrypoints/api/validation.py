@@ -42,6 +42,8 @@ KINDS = {  # the validator's error type, by prefix, to what the reader is told
     "url": "{field} must be a web address starting with http:// or https://",
     "uuid": "{field} must be a UUID",
     "offset_range": "the time's UTC offset must be between -14:00 and +14:00",
+    "repeated": "{field} was sent more than once: send it once",  # inputs.py
+    "extra_forbidden": "{field} is not an input of this request: correct its name or leave it out (see /docs)",
 }
 
 
@@ -69,6 +71,7 @@ FIELD_NAMES = (
     # the pages' forms' own names
     "doing", "family_contact", "note", "photo_lat", "photo_lon", "query", "with",
     "tz",  # the browser's time zone, sent with a time typed on a page
+    "lang",  # the reader's language, a query parameter of every route (inputs.py)
 )
 QUOTED = re.compile(r"'([^']*)'")
 GLOSS = "{value} ({word})"  # a value to send, with what it means in the reader's words: 'female'（女）
@@ -140,8 +143,10 @@ def _input(loc: Sequence[Any]) -> str | None:
     return _name(loc) or (str(loc[0]) if loc else None)
 
 
-def _field(loc: Sequence[Any], lang: Language) -> str:
+def _field(loc: Sequence[Any], lang: Language, kind: str = "") -> str:
     name = _name(loc)
+    if name and kind == "extra_forbidden":  # no input of ours: named as it was sent
+        return f"“{name}”"
     return lang.field_name(name) if name else lang.gettext("the request body")
 
 
@@ -170,7 +175,7 @@ def localized(errors: Sequence[dict[str, Any]], lang: Language) -> list[dict[str
     for error in errors:
         loc = list(error.get("loc", ()))
         params = _params(error, lang)
-        params["field"] = _field(loc, lang)
+        params["field"] = _field(loc, lang, str(error.get("type", "")))
         try:
             message = lang.gettext(_template(str(error.get("type", ""))), **params)
         except (KeyError, IndexError):  # a context the sentence does not name: say what is known

@@ -15,7 +15,7 @@ from reunite.domain.access import Permission, Principal
 from reunite.domain.audit import AuditQuery, parse_subject
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import allow
-from reunite.entrypoints.web.forms import a_date
+from reunite.entrypoints.web.forms import a_date, single
 from reunite.entrypoints.web.pages import DepsDep, LangDep, render
 from reunite.i18n import Language
 from reunite.services import audit
@@ -56,6 +56,8 @@ def audit_page(request: Request, lang: LangDep, deps: DepsDep, who: Auditor) -> 
     entries: list[dict[str, Any]] = []
     more: int | None = None
     try:
+        for name in asked:  # each filter once: never one of several read and the others dropped
+            single(request.query_params, name)
         page = audit.read_log(deps, who, read_query(asked, lang))
         entries, more = page.entries, page.next_before
     except ReuniteError as exc:

@@ -13,7 +13,7 @@ from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import allow, client_ip
 from reunite.entrypoints.web import filters
-from reunite.entrypoints.web.forms import checked_form, uploads
+from reunite.entrypoints.web.forms import checked_form, text, uploads
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
 from reunite.i18n import Language
 from reunite.services import families, queries, search, throttle
@@ -72,8 +72,9 @@ def search_form(request: Request, lang: LangDep, deps: DepsDep, who: Searcher) -
 async def search_send(request: Request, lang: LangDep, deps: DepsDep, who: Searcher) -> HTMLResponse:
     form = await checked_form(request)
     my_cases = _search_cases(deps, who)
-    chosen = str(form.get("case_id") or "").strip()
+    chosen = ""
     try:
+        chosen = text(form, "case_id")
         throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
         files, _ = await uploads(form)
         if not files:

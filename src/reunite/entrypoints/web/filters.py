@@ -34,7 +34,8 @@ CHOICE = "“{field}” must be one of: {choices}"
 ORDER = "“{field}” is before “{other}”"
 TEXT = "“{field}” must be at most {limit} characters of text"
 BOX = "“{field}” is a box to tick: 1, or nothing"
-MESSAGES = (NUMBER, WHOLE, BETWEEN, DAY, PAIR, RADIUS, CHOICE, ORDER, TEXT, BOX)  # for scripts/messages.py
+TWICE = "“{field}” is in the address more than once: give it once"
+MESSAGES = (NUMBER, WHOLE, BETWEEN, DAY, PAIR, RADIUS, CHOICE, ORDER, TEXT, BOX, TWICE)  # for scripts/messages.py
 
 
 @dataclass
@@ -132,6 +133,9 @@ def _sex(q: QueryParams, problems: Problems) -> Sex | None:
 def read_browse(q: QueryParams, lang: Language) -> Browse:
     """The filters of ``/sightings`` as a query, or each problem with them."""
     problems = Problems(lang)
+    for name in LABELS:  # one value each: never one of several read and the others dropped
+        if len(q.getlist(name)) > 1:
+            problems.add(name, TWICE)
     page = _between(_number(q, "page", problems, whole=True), "page", 1, MAX_PAGE, problems)
     age = _between(_number(q, "age", problems, whole=True), "age", 0, MAX_AGE, problems)
     near, radius, sex = _pin(q, problems), _radius(q, problems), _sex(q, problems)

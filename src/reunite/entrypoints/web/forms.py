@@ -1,5 +1,7 @@
 """Reading the pages' forms: each field read once, the same way on every page; a value that cannot be
-read is refused naming its field (422), never guessed."""
+read is refused naming its field (422), never guessed. A field of one value sent more than once (a form
+built by hand, a broken client) is refused too, never reduced to one of its values; fields that are lists
+(photos, ticked boxes) are read with ``getlist``."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import FormData, QueryParams, UploadFile
 
 from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInput, bounded
@@ -28,10 +30,23 @@ async def checked_form(request: Request) -> FormData:
     return form
 
 
-def text(form: FormData, name: str, limit: int | None = None) -> str:
-    """A field's text, trimmed; longer than ``limit``: refused naming the field, never cut short."""
+def single(form: FormData | QueryParams, name: str) -> str:
+    """A field's one value, as sent ("" when absent, or a file); sent more than once: refused naming it."""
+    values = form.getlist(name)
+    if len(values) > 1:
+        raise InvalidInput("{name} was sent more than once: send it once", field=name, name=name)
+    return values[0] if values and isinstance(values[0], str) else ""
+
+
+def shown(form: FormData, name: str) -> str:
+    """A field as typed, to show again in a refused form (the last value of one sent more than once)."""
     value = form.get(name)
-    found = value.strip() if isinstance(value, str) else ""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def text(form: FormData | QueryParams, name: str, limit: int | None = None) -> str:
+    """A field's text, trimmed; longer than ``limit``: refused naming the field, never cut short."""
+    found = single(form, name).strip()
     return found if limit is None else bounded(found, limit, name)
 
 
@@ -105,8 +120,11 @@ def _browser(form: FormData) -> tuple[str, int | None]:
 
 
 def form_language(form: FormData, lang: Language) -> Language:
-    """The reader's language, in the zone their form was sent from (their next page shows times in it)."""
-    return replace(lang, zone=text(form, "tz")) if zone(text(form, "tz")) else lang
+    """The reader's language, in the zone their form was sent from (their next page shows times in it); the
+    page's own when the form's zone cannot be read (a refused form is shown again in it)."""
+    sent = form.getlist("tz")
+    named = sent[0].strip() if len(sent) == 1 and isinstance(sent[0], str) else ""
+    return replace(lang, zone=named) if zone(named) else lang
 
 
 def a_date(raw: str, field: str) -> date | None:

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from reunite.domain.access import Principal
 from reunite.domain.errors import NotSignedIn, ReuniteError
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
-from reunite.entrypoints.web.forms import checked_form, form_key, text
+from reunite.entrypoints.web.forms import checked_form, form_key, shown, single, text
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
 from reunite.services import accounts, queries, retention, signup, throttle
 
@@ -40,11 +40,12 @@ def login_form(request: Request, lang: LangDep, next: str = "/account") -> HTMLR
 async def login_send(request: Request, lang: LangDep, deps: DepsDep) -> Response:
     form = await checked_form(request)
     try:
-        token = accounts.sign_in(deps, text(form, "email"), str(form.get("password") or ""), client_ip(request))
+        following = text(form, "next")  # read before signing in: a refused form signs nobody in
+        token = accounts.sign_in(deps, text(form, "email"), single(form, "password"), client_ip(request))
     except ReuniteError as exc:
-        return _refused(render(request, lang, "login.html", status=422, next=_next(text(form, "next")),
-                               form={"email": text(form, "email")}, error=lang.error(exc)), exc)
-    return _signed_in(request, token, text(form, "next"))
+        return _refused(render(request, lang, "login.html", status=422, next=_next(shown(form, "next")),
+                               form={"email": shown(form, "email")}, error=lang.error(exc)), exc)
+    return _signed_in(request, token, following)
 
 
 _refused = refused
@@ -99,11 +100,11 @@ def signup_link(request: Request, lang: LangDep, deps: DepsDep, token: str) -> H
 async def signup_finish(request: Request, lang: LangDep, deps: DepsDep, token: str) -> Response:
     form = await checked_form(request)
     try:
-        session = signup.finish(deps, token, str(form.get("password") or ""), text(form, "name"), lang.code,
+        session = signup.finish(deps, token, single(form, "password"), text(form, "name"), lang.code,
                                 client_ip(request))
     except ReuniteError as exc:
         return _refused(render(request, lang, "signup.html", status=exc.status_code, invitation=None, invited=None,
-                               link=token, form={"email": signup.email_of(deps, token), "name": text(form, "name")},
+                               link=token, form={"email": signup.email_of(deps, token), "name": shown(form, "name")},
                                error=lang.error(exc)), exc)
     return _signed_in(request, session, "/cases/new")
 
@@ -116,14 +117,14 @@ def invitation_form(request: Request, lang: LangDep, deps: DepsDep, token: str) 
 @router.post("/invite/{token}", response_class=HTMLResponse, response_model=None)
 async def invitation_send(request: Request, lang: LangDep, deps: DepsDep, token: str) -> Response:
     form = await checked_form(request)
-    password = str(form.get("password") or "")
     try:
+        password = single(form, "password")
         invited = accounts.invitation(deps, token)
         accounts.accept_invitation(deps, token, password, text(form, "name"), lang.code)
         session = accounts.sign_in(deps, invited["email"], password, client_ip(request))
     except ReuniteError as exc:
         return render(request, lang, "signup.html", status=exc.status_code, invitation=token, invited=None,
-                      form={"name": text(form, "name")}, error=lang.error(exc))
+                      form={"name": shown(form, "name")}, error=lang.error(exc))
     return _signed_in(request, session, "/account?created=1")
 
 

@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 from reunite.domain.access import Principal
 from reunite.domain.errors import NotSignedIn, ReuniteError
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
-from reunite.entrypoints.web.forms import checked_form, form_key, text
+from reunite.entrypoints.web.forms import checked_form, form_key, single, text
 from reunite.entrypoints.web.pages import DepsDep, LangDep, render
 from reunite.entrypoints.web.people import _mail_works, _refused, _signed_in
 from reunite.services import idempotency, queries, recovery
@@ -56,7 +56,7 @@ def reset_link(request: Request, lang: LangDep, deps: DepsDep, token: str) -> HT
 async def reset_finish(request: Request, lang: LangDep, deps: DepsDep, token: str) -> Response:
     form = await checked_form(request)
     try:
-        session = recovery.finish(deps, token, str(form.get("password") or ""), client_ip(request),
+        session = recovery.finish(deps, token, single(form, "password"), client_ip(request),
                                   _password_key(Principal(), "reset-finish", form))
     except ReuniteError as exc:
         bad = exc.field == "token"
@@ -72,8 +72,8 @@ async def change_password(request: Request, lang: LangDep, deps: DepsDep, who: P
     if not who.signed_in:
         raise NotSignedIn("sign in to change your password")
     try:
-        recovery.change_password(deps, who, request.cookies.get(SESSION_COOKIE, ""), str(form.get("current") or ""),
-                                 str(form.get("password") or ""), _password_key(who, "password-change", form))
+        recovery.change_password(deps, who, request.cookies.get(SESSION_COOKIE, ""), single(form, "current"),
+                                 single(form, "password"), _password_key(who, "password-change", form))
     except ReuniteError as exc:
         cases = [queries.get_case(deps, who, case_id) for case_id in sorted(who.own_cases)]
         return _refused(render(request, lang, "account.html", status=exc.status_code, cases=cases, created=False,

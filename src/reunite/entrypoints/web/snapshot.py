@@ -36,6 +36,7 @@ from reunite.entrypoints.web.forms import (
     place,
     request_fields,
     sex,
+    shown,
     text,
     uploads,
 )
@@ -150,12 +151,12 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
                               error=form_language(form, lang).error(exc), error_field=exc.field,  # its zone
                               pow=None if who.signed_in else throttle.challenge(deps),
                               busy=isinstance(exc, TooManyRequests), phone=deps.site.contact_phone), exc)
-    shown = [] if receipt.resent else copies
+    pictures = [] if receipt.resent else copies
     link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
     # the private link is the receipt's address: a language switched (or the page opened again) there
     # keeps the receipt and link; the page, holding the link, sends no referrer and is not stored
-    response = render(request, form_language(form, lang), "thanks.html", receipt=receipt, photos=shown, link=link,
-                      base=deps.site.base_url, photos_on_phone=text(form, "copies") == "phone", path=link or None,
+    response = render(request, form_language(form, lang), "thanks.html", receipt=receipt, photos=pictures, link=link,
+                      base=deps.site.base_url, photos_on_phone=shown(form, "copies") == "phone", path=link or None,
                       verdict=reports.face_check(deps, receipt.receipt, reports.link_token(deps, receipt.receipt))
                       if link else "closed")
     if link:
