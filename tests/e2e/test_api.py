@@ -11,6 +11,9 @@ from fastapi.testclient import TestClient
 from PIL import Image
 
 from reunite.bootstrap import Container
+from reunite.domain.access import OPERATOR, Scope
+from reunite.entrypoints.api.app import create_app
+from reunite.services.accounts import issue_token
 from tests.conftest import count_rows, jpeg, plain_photo, run_jobs
 from tests.integration.test_codec import phone_exif
 from tests.photos import face_jpeg, portrait, side_by_side, upload
@@ -335,3 +338,17 @@ def test_reembedding_after_a_model_change_keeps_faces_and_reviews(client: TestCl
     # scores recomputed from the re-embedded faces (not the overwritten ones); jittered copies are
     # random, so the case face's embedding is close to, not equal to, the first one
     assert kept["face_score"] == pytest.approx(candidate["face_score"], abs=0.01)
+
+
+def test_a_case_registered_through_the_api_keeps_the_familys_contact_for_reviewers_only(
+    client: TestClient, container: Container
+) -> None:
+    """Probe s16 P3 follow-up: the API took no family contact (the page does), so a partner's contact for the
+    family was refused or lost; reviewers read it, a partner reading cases never does."""
+    case_id = register(client, ("c.jpg", face_jpeg(), "image/jpeg"), family_contact="mother: 139 0000 1111")
+    assert client.get(f"/api/cases/{case_id}").json()["family_contact"] == "mother: 139 0000 1111"
+    client.post(f"/api/cases/{case_id}/verify", json={"evidence": "police report seen"})
+    token = issue_token(container.deps, OPERATOR, "partner", [Scope.READ_CASES])
+    partner = TestClient(create_app(container), headers={"Authorization": f"Bearer {token}"})
+    shown = partner.get(f"/api/cases/{case_id}")
+    assert shown.status_code == 200 and "139 0000 1111" not in shown.text

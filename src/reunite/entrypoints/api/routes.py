@@ -256,6 +256,8 @@ def register_case(
     description: Annotated[str, Form(max_length=4000)] = "",
     marks: Annotated[str, Form(max_length=2000)] = "",
     police_report: Annotated[str, Form(max_length=200)] = "",
+    family_contact: Annotated[str, Form(max_length=500, description=(
+        "How reviewers reach the family: read by the family and reviewers only, never shown to anyone else"))] = "",
     photo_dates: Annotated[list[str] | None, Form(description="Date each photo was taken, YYYY-MM-DD or blank")] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> schemas.CaseAccepted:
@@ -270,7 +272,7 @@ def register_case(
         missing_since=missing.at, missing_since_precision=missing.precision,
         last_seen_place=point(last_seen_lat, last_seen_lon),
         last_seen_text=last_seen_text, description=description, marks=marks, police_report=police_report,
-        nicknames=tuple(n.strip() for n in nicknames.split(",") if n.strip()),
+        family_contact=family_contact, nicknames=tuple(n.strip() for n in nicknames.split(",") if n.strip()),
     )
     taken = parse_dates(photo_dates or [], len(photos))
     uploads = read_uploads(photos)
