@@ -210,7 +210,7 @@ def test_a_strong_face_far_away_or_without_a_place_is_still_proposed_and_nearnes
     cell = policy.calibration.cell(0.0, 4.0, None, AgeRange(8, 10).middle)
     strong = min(s for s, share in cell.curve if share <= policy.leads.strong_share)
     weak = max(s for s, share in cell.curve if share >= policy.leads.propose_share * 2)
-    for face, expected in ((strong, Strength.STRONG), (weak, Strength.WEAK)):
+    for face, expected in ((strong, Strength.STRONG), (weak, Strength.NONE)):  # beyond the point: no lead
         hits = [FaceHit(1, face, taken)]
         near, away, blank = (score_pair(policy, case(), sighting(place=p), hits) for p in (SHANGHAI, far, None))
         assert near.total > away.total  # nearer still ranks first

@@ -224,7 +224,8 @@ class CaseOut(BaseModel):
 class Lead(BaseModel):
     strength: str = Field(description=(
         "strong, possible or weak: the face evidence's band, one step lower for a long gap between the photos "
-        "and one step lower when the reporter saw what the case contradicts (see contradicts)"))
+        "and one step lower when the reporter saw what the case contradicts (see contradicts); none: the face is "
+        "no lead (beyond the operating point), a candidate only a family's word (or an earlier review) keeps"))
     face_strength: str | None = Field(default=None, description="The band the face evidence alone gives")
     one_in: int | None = Field(description=(
         "About 1 in this many pairs of different children of similar ages and age gap look this similar"))
