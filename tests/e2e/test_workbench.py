@@ -399,7 +399,7 @@ def test_queue_alarm_scales_with_the_reviewers_and_case_pages_stay_short(
     deps = container.deps
     real = cases.queries.with_lead(deps, deps.read.candidates(world.case_id, None))[0]  # as the page shows it
     many = [real | {"id": real["id"] + n} for n in range(25)]  # a case with 25 candidates
-    monkeypatch.setattr(cases.queries, "case_candidates", lambda *_args: many)
+    monkeypatch.setattr(cases.queries, "case_candidates", lambda *_args, **_named: many)
     reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
     first = reviewer.get(f"/cases/{world.case_id}").text
     assert first.count('class="candidate ') == 10 and f"/cases/{world.case_id}?cp=3" in first
