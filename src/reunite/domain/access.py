@@ -205,7 +205,22 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
         shown["faces"] = [f for f in row["faces"] if f["id"] == child_face(row)]
     if "first_face_id" in row and not who.can(P.SEE_ORIGINALS):  # the face a gallery card shows
         shown["first_face_id"] = row.get("child_face_id")
+    if not who.can(P.SEE_ORIGINALS):  # faces counted as shown: never how many bystanders were found
+        _count_faces_shown(row, shown)
     return times_view(who, shown)  # an arrival to the hour, and every time derived from it
+
+
+def _count_faces_shown(row: dict[str, Any], shown: dict[str, Any]) -> None:
+    """The report's and each photo's ``face_count`` as a reader who sees only the child's face reads them:
+    the child's face (one, in the photo that holds it) or none; the bystanders' faces, withheld, are not
+    counted either."""
+    child = child_face(row) if "faces" in row else row.get("child_face_id")
+    if "face_count" in row:
+        shown["face_count"] = 0 if child is None else 1
+    if "photos" in shown:
+        holder = next((f["photo_id"] for f in row.get("faces") or [] if f["id"] == child), None)
+        shown["photos"] = [p | {"face_count": None if p.get("face_count") is None else int(p["id"] == holder)}
+                           for p in shown["photos"]]
 
 
 CASE_PRIVATE = ("family_contact", "police_report")
@@ -395,8 +410,11 @@ def may_write_domain(who: Principal, domain: str) -> bool:
     return (who.can(P.ADMINISTER) and who.token_id is None) or domain in who.domains
 
 
-def require_correspondent(who: Principal, case_id: int) -> None:
-    """The family and reviewers write to each other on a case; nobody else reads or writes there."""
+def require_correspondent(who: Principal, case_id: int, reading: bool = False) -> None:
+    """The family and reviewers write to each other on a case; nobody else reads or writes there. The
+    refusal says what was asked: ``reading`` the messages, or writing one."""
     require_case(who, case_id)
     if not (who.owns(case_id) or who.can(P.REVIEW_CANDIDATES)):
+        if reading:
+            raise Forbidden("only the family and reviewers read the messages on a case")
         raise Forbidden("only the family and reviewers write on a case")

@@ -398,7 +398,7 @@ def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None
 
 def case_messages(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:
     """The conversation on a case: for the family and reviewers only."""
-    access.require_correspondent(who, case_id)
+    access.require_correspondent(who, case_id, reading=True)
     found = deps.read.messages(case_id)
     audit_read(deps, who, "case.messages_read", "case", case_id, messages=len(found))
     return found
