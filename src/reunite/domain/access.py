@@ -23,6 +23,7 @@ from reunite.domain.photos_shown import (
     box_of,
     child_face,
     child_face_of,
+    faces_counted,
     photo_shown,
     sharp_regions,
 )
@@ -206,21 +207,8 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     if "first_face_id" in row and not who.can(P.SEE_ORIGINALS):  # the face a gallery card shows
         shown["first_face_id"] = row.get("child_face_id")
     if not who.can(P.SEE_ORIGINALS):  # faces counted as shown: never how many bystanders were found
-        _count_faces_shown(row, shown)
+        shown |= faces_counted(row, shown.get("photos"))
     return times_view(who, shown)  # an arrival to the hour, and every time derived from it
-
-
-def _count_faces_shown(row: dict[str, Any], shown: dict[str, Any]) -> None:
-    """The report's and each photo's ``face_count`` as a reader who sees only the child's face reads them:
-    the child's face (one, in the photo that holds it) or none; the bystanders' faces, withheld, are not
-    counted either."""
-    child = child_face(row) if "faces" in row else row.get("child_face_id")
-    if "face_count" in row:
-        shown["face_count"] = 0 if child is None else 1
-    if "photos" in shown:
-        holder = next((f["photo_id"] for f in row.get("faces") or [] if f["id"] == child), None)
-        shown["photos"] = [p | {"face_count": None if p.get("face_count") is None else int(p["id"] == holder)}
-                           for p in shown["photos"]]
 
 
 CASE_PRIVATE = ("family_contact", "police_report")

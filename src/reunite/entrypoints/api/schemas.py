@@ -133,7 +133,9 @@ class SightingOut(BaseModel):
         "A moderator's words about the child for every reader (clothes, what the child was doing, who was with "
         "the child), never the place beyond its city; empty until a moderator writes them"))
     photo_count: int
-    face_count: int
+    face_count: int = Field(description=(
+        "Faces found, as this reader is shown them: for anyone who does not see originals, the child's face "
+        "(1) or none (0); the bystanders, withheld, are not counted (nor in each photo's face_count)"))
     first_face_id: int | None
     status: str = Field(description="Moderation: pending, approved or rejected")
     state: str = Field(description="Processing: processing, faces found or no face found")
