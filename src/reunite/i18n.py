@@ -1,7 +1,8 @@
 """Languages: English and Chinese, from Babel message catalogs (``locale/*/messages.po``), compiled in
 memory when first used so no binary file lives in the repository. Traditional Chinese (Taiwan, Hong Kong)
 is the simplified catalog converted with OpenCC (its dictionaries are inside its wheel: nothing is
-downloaded), with each place's own words (``s2twp``: 登入, 軟體; ``s2hk``)."""
+downloaded), with each place's own words (``s2twp``: 登入, 軟體; ``s2hk``); a Cantonese reader (``yue``) reads
+Hong Kong's."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from datetime import date as Day
 from datetime import datetime as Instant
 from functools import cache
@@ -98,15 +99,19 @@ def _quality(part: str) -> float:
 
 
 def _normal(tag: str | None) -> str | None:
-    """A language tag (``zh-TW``, ``zh_HK``, ``zh-Hant``, ``zh-Hans-SG``, ``en-GB``) as one of ours: traditional
-    Chinese for Taiwan (and ``zh-Hant`` elsewhere), Hong Kong and Macao, simplified for any other Chinese."""
+    """A language tag (``zh-TW``, ``zh_HK``, ``zh-Hant``, ``zh-Hans-SG``, ``yue``, ``en-GB``) as one of ours:
+    traditional Chinese for Taiwan (and ``zh-Hant`` elsewhere), Hong Kong and Macao, and Cantonese (``yue``,
+    ``zh-yue``) as Hong Kong writes it unless it says simplified (``yue-Hans``, ``yue-CN``: Guangzhou's);
+    simplified for any other Chinese."""
     parts = (tag or "").strip().replace("_", "-").lower().split("-")
     if parts[0] == "en":
         return "en"
-    if parts[0] != "zh":
+    if parts[0] not in ("zh", "yue"):
         return None
     if "hans" in parts:
         return "zh_CN"
+    if "yue" in parts:
+        return "zh_CN" if "cn" in parts and "hant" not in parts else "zh_HK"
     if "hk" in parts or "mo" in parts:
         return "zh_HK"
     return "zh_TW" if "hant" in parts or "tw" in parts else "zh_CN"
@@ -263,10 +268,19 @@ class Language:
         return str(format_date(value, "medium", locale=locale))
 
     def when(self, value: Instant | None, precision: str = "instant") -> str:
-        """An instant in the reader's zone, or a day (month, year) given without a time, as given."""
+        """A time given (``domain.typed_time``'s precision "instant") in the reader's zone, zone named; a date
+        given alone as given: the day (month, year) where it was given (``value`` its first instant there, at
+        the offset it was given with), never with a time nobody gave."""
         if not value or precision == "instant":
             return self.datetime(value)
-        return self.partial_date(value.astimezone(UTC).date(), precision)
+        return self.partial_date(value.date(), precision)
+
+    def day_of(self, value: Instant | None, precision: str = "instant") -> str:
+        """The day something happened as it was there (``day``), or the month or year when only that was given:
+        a poster's, a feed's or an alert's "missing since" date."""
+        if not value or precision in ("instant", "day"):
+            return self.day(value)
+        return self.partial_date(value.date(), precision)
 
     def number(self, value: float, digits: int = 0) -> str:
         return format_decimal(round(value, digits), locale=Locale.parse(self.code))

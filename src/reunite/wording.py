@@ -50,10 +50,10 @@ def lead_words(lang: Language, lead: dict[str, Any], facts: dict[str, Any] | Non
         words.append(lang.gettext(
             "{ordinal} of the cases proposed for this sighting, by face, age, time, place and sex (open cases searched: {n})",  # noqa: E501
             ordinal=ordinal(lang, lead["rank"]), n=lang.number(lead["rank_of"])))
-    if lead.get("one_in") is None:
-        words.append(lang.gettext("not calibrated: compare the faces yourself"))
-    elif lead.get("bounded"):  # N is a sample's size, not the pair's: the same faces read one sentence
+    if lead.get("bounded"):  # no N: a sample's size is not the pair's, and the same faces read one sentence
         words.append(lang.gettext("by the face alone, as alike as the closest pairs of different children we tested, or more"))  # noqa: E501
+    elif lead.get("one_in") is None:
+        words.append(lang.gettext("not calibrated: compare the faces yourself"))
     else:
         words.append(lang.gettext("by the face alone, about 1 in {n} different children look this similar",
                                   n=lang.number(lead["one_in"])))

@@ -29,7 +29,8 @@ def test_each_photo_keeps_its_own_date_in_the_draft_and_after_a_refusal(
 
     page.select_option("select[name=sex]", "female")
     page.fill("input[name=birth_date]", "2018-01-01")
-    page.fill("input[name=missing_since]", "2024-06-01T08:00")
+    page.fill("input[name=missing_since]", "2024-06-01")
+    page.fill("input[name=missing_since_time]", "08:00")
     photos = page.locator("input[name=photos]")
     photos.nth(0).set_input_files(files=[{"name": "a.jpg", "mimeType": "image/jpeg", "buffer": b"not a photo"}])
     photos.nth(2).set_input_files(files=[{"name": "c.jpg", "mimeType": "image/jpeg", "buffer": plain_photo()}])

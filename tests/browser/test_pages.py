@@ -113,7 +113,7 @@ def test_register_a_case_then_review_its_candidates(
     page.fill("input[name=given_name]", "Lin")
     page.select_option("select[name=sex]", "female")
     page.fill("input[name=birth_date]", "2000-01-01")
-    page.fill("input[name=missing_since]", "2002-06-01T08:00")
+    page.fill("input[name=missing_since]", "2002-06-01")  # the day; its time left empty: the whole day
     page.fill("input[name=place_text]", "Shanghai, People's Square")
     page.locator("input[name=photos]").first.set_input_files(photo_file(tmp_path))
     page.locator("input[name=photo_dates]").first.fill("2002-01-01")

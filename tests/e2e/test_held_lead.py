@@ -12,16 +12,18 @@ from zoneinfo import ZoneInfo
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
-from reunite.domain.access import OPERATOR, Role
+from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, Sex, Upload
 from reunite.services import intake, moderation, review
-from reunite.services.accounts import from_session
+from reunite.services.accounts import from_session, issue_token
 from tests.conftest import as_read, newest_sighting, run_jobs, session_for
 from tests.e2e.test_journeys import csrf
 from tests.e2e.test_reports_and_places import csrf as report_csrf
 from tests.e2e.test_reports_and_places import private_link
 from tests.photos import portrait
 
+CHECKED = ("sighting {id} is being checked again: something was added to it since it was approved, and moderators "
+           "are checking the addition; it is shown again once they have")
 HELD = "The person who sent this sighting added to it (a photo, words or the time they saw the child)."
 
 
@@ -68,10 +70,10 @@ def test_a_confirmed_lead_stays_with_the_family_when_its_reporter_gives_the_time
     assert [(c["id"], c["status"], c["held_again"]) for c in leads] == [(candidate_id, "confirmed", True)]
     page = html.unescape(family.get(f"/cases/{case_id}").text)
     assert HELD in page and f"/api/faces/{leads[0]['sighting_face_id']}/crop" not in page
-    assert family.get(f"/api/sightings/{sighting_id}").status_code == 404  # nothing unseen reaches the family
     assert family.get(f"/api/faces/{leads[0]['sighting_face_id']}/crop").status_code == 404  # no face either
     zh = family.get(f"/cases/{case_id}", headers={"Accept-Language": "zh-CN"}).text
     assert "审核员的确认仍然有效" in zh
+    _said_to_be_checked_again(anonymous, container, family, sighting_id)
 
     # the moderators read that a family waits on it; approved again, the lead is whole again
     moderator = TestClient(anonymous.app)
@@ -84,6 +86,32 @@ def test_a_confirmed_lead_stays_with_the_family_when_its_reporter_gives_the_time
     assert [(c["id"], c["held_again"]) for c in leads] == [(candidate_id, False)]
     assert family.get(f"/api/sightings/{sighting_id}").status_code == 200
     assert family.get(f"/api/faces/{leads[0]['sighting_face_id']}/crop").status_code == 200
+
+
+def _said_to_be_checked_again(anonymous: TestClient, container: Container, family: TestClient,
+                              sighting_id: int) -> None:
+    """The sighting's page and its API answer the family, and a partner's token that read it approved, that it
+    is being checked again (it answered 404, as a report that never existed), in their language, and nothing
+    of it: no place, no words, no time, no photo."""
+    partner = TestClient(anonymous.app, headers={"Authorization": "Bearer " + issue_token(
+        container.deps, OPERATOR, "partner", [Scope.READ_SIGHTINGS])})
+    for reader in (family, partner):
+        api = reader.get(f"/api/sightings/{sighting_id}")
+        assert api.status_code == 409, api.text
+        assert api.json() == {"detail": CHECKED.format(id=sighting_id), "field": None, "problems": []}
+        zh = reader.get(f"/api/sightings/{sighting_id}", headers={"Accept-Language": "zh-CN"}).json()["detail"]
+        assert zh.startswith(f"线索 {sighting_id} 正在重新审核")
+    page = html.unescape(family.get(f"/sightings/{sighting_id}").text)
+    assert CHECKED.format(id=sighting_id) in page and "People's Square" not in page and "/api/photos/" not in page
+    zh_page = family.get(f"/sightings/{sighting_id}", headers={"Accept-Language": "zh-CN"}).text
+    assert f"线索 {sighting_id} 正在重新审核" in zh_page
+    assert "正在重新審核" in family.get(f"/sightings/{sighting_id}", headers={"Accept-Language": "zh-HK"}).text
+    never_approved = anonymous.post("/report", files=[("photos", ("n.jpg", portrait("hopper", 2), "image/jpeg"))],
+                                    data={"csrf": report_csrf(anonymous), "place_text": "Hankou"})
+    assert never_approved.status_code == 200
+    waiting = newest_sighting(container)  # pending, never approved: as if it did not exist, as before
+    for reader in (family, partner):
+        assert reader.get(f"/api/sightings/{waiting}").status_code == 404
 
 
 def test_a_held_lead_jumps_the_moderators_queue(anonymous: TestClient, container: Container) -> None:

@@ -2,7 +2,9 @@
 of their own learnt from the two ids they were answered which other reports (dated to the hour only) had
 arrived between them, to the second, and in what order within the hour. Reports', photos' and leads' ids
 are now permuted by a secret of the installation: each reporter's ids, in the order they sent them, are
-in no order, and none collides with a row stored before the ids changed."""
+in no order, and none collides with a row stored before the ids changed. Cases' and alert subscriptions'
+ids, answered to families and to anyone subscribing, no longer count the site's registrations and
+subscribers either (probe s16 P2)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,9 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from reunite.bootstrap import Container
+from reunite.bootstrap import Container, bootstrap
+from reunite.config import Settings
+from reunite.entrypoints.api.app import create_app
 from tests.conftest import plain_photo
 
 SENT = 7  # reports sent one after another: their ids in send order by chance once in 5,040 runs
@@ -29,10 +33,28 @@ def test_a_reporters_ids_do_not_follow_the_order_reports_arrived_in(client: Test
     sightings = [int(a["id"]) for a in answers]
     photos = [int(a["photo_ids"][0]) for a in answers]
     for ids in (sightings, photos):
-        assert len(set(ids)) == SENT and all(0 < i < 2**53 for i in ids)  # distinct, safe in any JSON reader
-        assert ids != sorted(ids) and ids != sorted(ids, reverse=True), ids
+        assert in_no_order(ids) and all(0 < i < 2**53 for i in ids), ids  # safe in any JSON reader
     # and not the next numbers of a counter either
     assert max(sightings) - min(sightings) > 1000 * SENT
+
+
+def in_no_order(ids: list[int]) -> bool:
+    return len(set(ids)) == len(ids) and ids != sorted(ids) and ids != sorted(ids, reverse=True)
+
+
+def test_cases_and_subscriptions_ids_count_nothing(client: TestClient, settings: Settings, face_engine: Any) -> None:
+    cases = [client.post("/api/cases", files=[("photos", ("c.jpg", plain_photo(seed=n), "image/jpeg"))], data={
+        "given_name": f"Child{n}", "family_name": "Wang", "sex": "female", "birth_date": "2015-01-01",
+        "missing_since": f"2020-06-0{n + 1}T08:00:00+08:00"}) for n in range(SENT)]
+    mailing = bootstrap(settings.model_copy(update={"smtp_host": "127.0.0.1"}), run_migrations=False,
+                        faces=face_engine)  # email alerts on (nothing is sent: no job runs)
+    with TestClient(create_app(mailing)) as anonymous:
+        subscriptions = [anonymous.post("/api/subscriptions", json={
+            "address": f"neighbour{n}@example.org", "lat": 31.2, "lon": 121.5, "radius_km": 5}) for n in range(SENT)]
+    mailing.close()
+    for answers, status in ((cases, 201), (subscriptions, 201)):
+        assert all(a.status_code == status for a in answers), [a.text for a in answers]
+        assert in_no_order([int(a.json()["id"]) for a in answers])
 
 
 def test_an_id_taken_before_the_ids_changed_is_skipped(client: TestClient, container: Container) -> None:

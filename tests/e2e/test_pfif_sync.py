@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import psycopg
 import pytest
@@ -107,8 +108,10 @@ def test_who_can_be_a_case_and_nothing_of_the_others_is_stored(container: Contai
     assert "went missing as an adult" in reasons["partner.org/adult"]
     assert "no date of birth or age" in reasons["partner.org/noage"]
     assert "not a case here" in reasons["partner.org/adult.n1"] and "not a case here" in reasons["partner.org/adult.n2"]
-    grown = rows(container, "SELECT given_name, birth_date, missing_since, description FROM cases")
-    assert grown == [("李秀英", date(1982, 7, 2), datetime(1986, 3, 1, tzinfo=UTC),
+    grown = rows(container, "SELECT given_name, birth_date, missing_since, missing_since_precision, description "
+                            "FROM cases")
+    # a date alone: that whole day where it was read (the site's zone, Shanghai), kept as its first instant
+    assert grown == [("李秀英", date(1982, 7, 2), datetime(1986, 3, 1, tzinfo=ZoneInfo("Asia/Shanghai")), "day",
                       "Lost at the Wuhan railway station")]
     stored = " ".join(str(r) for table in ("case_notes", "cases") for r in rows(container, f"SELECT * FROM {table}"))
     assert "Harbour" not in stored and "Paul" not in stored and "Brother" not in stored

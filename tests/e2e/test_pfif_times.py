@@ -28,6 +28,8 @@ LINES = {
     "spaced_seconds": "Missing since: 2026-11-20 10:00:00 +0800",
     "spaced_unknown": "Missing since: 2026-11-20 10:00 -00:00",
     "slashes_offset": "Missing since: 2026/11/20 10:00 +08:00",  # not read here: refused, not 08:00
+    # a date as people type one, then a time: read as a sheet's cell is (domain.typed_time), in the site's zone
+    "typed": "Missing since: 2026/11/20 10:00",
 }
 
 SPACED = ("spaced", "spaced_seconds", "spaced_unknown")
@@ -40,10 +42,12 @@ def test_missing_since_is_read_as_the_partner_meant_it(client: TestClient, conta
     answer = partner.post("/api/pfif", content=doc(body), headers=XML)
     assert answer.status_code == 200, answer.text
     report = answer.json()
-    assert report["created"] == 9
+    assert report["created"] == 10
     read_in = {r["record"]: r["zone"] for r in report["read_in_zone"]}
+    # a date alone is that whole day in the site's zone, said so as a time without an offset is
     assert read_in == {"partner.org/wall": "Asia/Shanghai", "partner.org/unknown": "Asia/Shanghai",
-                       "partner.org/words": "Asia/Shanghai", "partner.org/spaced_unknown": "Asia/Shanghai"}
+                       "partner.org/words": "Asia/Shanghai", "partner.org/spaced_unknown": "Asia/Shanghai",
+                       "partner.org/typed": "Asia/Shanghai", "partner.org/day": "Asia/Shanghai"}
     problems = {p["record"]: p["reason"] for p in report["problems"]}
     assert "20/11/2026" in problems["partner.org/slashes"] and "无法识别" in problems["partner.org/slashes"]
     # a time in the future, in the reader's words and zone: not Python's "2027-01-01 00:00:00+00:00"
@@ -54,8 +58,8 @@ def test_missing_since_is_read_as_the_partner_meant_it(client: TestClient, conta
     assert "partner.org/slashes" not in cases  # never dated by its publication instead
     assert "partner.org/slashes_offset" not in cases and "无法识别" in problems["partner.org/slashes_offset"]
     shown = {name: client.get(f"/api/cases/{cases[f'partner.org/{name}'][0]}").json()
-             for name in ("wall", "offset", "unknown", "words", "day", "none", *SPACED)}
-    for name in ("wall", "offset", "unknown", "words", *SPACED):  # 10:00 in Shanghai, kept at +08:00
+             for name in ("wall", "offset", "unknown", "words", "day", "none", "typed", *SPACED)}
+    for name in ("wall", "offset", "unknown", "words", "typed", *SPACED):  # 10:00 in Shanghai, kept at +08:00
         assert shown[name]["missing_since"] == "2026-11-20T10:00:00+08:00", (name, shown[name])
         assert shown[name]["missing_since_precision"] == "instant" and cases[f"partner.org/{name}"][2] == 480, name
     assert shown["day"]["missing_since_precision"] == "day" and shown["day"]["missing_since"].startswith("2026-11-20")

@@ -254,3 +254,34 @@ def test_a_poster_names_the_place_in_the_readers_script(client: TestClient, cont
     for code in ("zh_TW", "zh_HK"):
         assert "廣東省廣州市" in reader.get(f"/p/{case_id}", params={"lang": code}).text
         assert "廣東省廣州市" in pdf(params={"lang": code})
+
+
+def test_hong_kong_and_cantonese_readers_get_a_poster_of_their_own(client: TestClient, container: Container) -> None:
+    """Each script its own poster: Hong Kong's PDF shared Taiwan's cached copy (the same key when the words
+    convert alike), declaring Taiwan's language to a screen reader; and a reader whose browser asks for
+    Cantonese (``yue``) was answered in English, pages and poster, instead of Hong Kong's characters."""
+    case_id = register_missing(client, "2026-06-01T02:00:00+08:00")
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE cases SET last_seen_text = '广东省广州市白云区' WHERE id = {case_id}")
+    verify_case(container.deps, POLICE, case_id, "police report checked")
+    reader = TestClient(create_app(container))
+    url = f"/p/{case_id}/poster.pdf"
+
+    def pdf(**asked: Any) -> tuple[str, str, str]:
+        made = reader.get(url, **asked)
+        assert made.status_code == 200, made.text
+        document = PdfReader(io.BytesIO(made.content))
+        return str(document.trailer["/Root"].get("/Lang")), document.pages[0].extract_text(), made.headers["etag"]
+
+    taiwan = pdf(params={"lang": "zh_TW"})  # made first, kept
+    assert taiwan[0] == "zh-TW" and "走失兒童" in taiwan[1]
+    for asked in ({"params": {"lang": "zh_HK"}}, {"headers": {"Accept-Language": "zh-HK"}},
+                  {"headers": {"Accept-Language": "yue"}}, {"headers": {"Accept-Language": "yue-Hant-HK, en;q=0.5"}}):
+        hong_kong = pdf(**asked)
+        assert hong_kong[0] == "zh-HK" and hong_kong[2] != taiwan[2], asked
+        assert "走失兒童" in hong_kong[1] and "廣東省廣州市" in hong_kong[1], asked
+    cantonese = reader.get(f"/p/{case_id}", headers={"Accept-Language": "yue"})
+    assert 'lang="zh-HK"' in cantonese.text and "廣東省廣州市" in cantonese.text
+    assert "報告您看到的孩子" in reader.get("/report", headers={"Accept-Language": "yue"}).text
+    guangzhou = pdf(headers={"Accept-Language": "yue-Hans-CN"})  # Cantonese written in simplified characters
+    assert guangzhou[0] == "zh-CN" and "走失儿童" in guangzhou[1]

@@ -65,7 +65,7 @@ def test_a_sighting_reads_the_same_in_a_search_for_its_case_as_on_the_case_page(
         found = client.post("/search", files={"photos": photo},
                             data={"csrf": token.group(1), "case_id": str(world.case_a)})
         assert found.status_code == 200, found.text
-    assert candidate["lead"]["one_in"] is not None
+    assert candidate["lead"]["one_in"] is not None or candidate["lead"]["bounded"]  # calibrated
     assert case_page == candidate["lead_words"]
     words = _without_rank(candidate["lead_words"])
     assert _card(found.text, world.sighting)[:len(words)] == words, (candidate, _card(found.text, world.sighting))
@@ -85,6 +85,26 @@ def test_a_sighting_reads_the_same_in_a_search_for_its_case_as_on_the_case_page(
     assert _reading(hit["lead"]) == _reading(candidate["lead"])
 
 
+def test_a_lead_at_the_test_limit_carries_no_number_its_words_do_not_say(world: w.World) -> None:
+    """A lead as alike as the closest pairs of different children tested, or more: its words give no "1 in N"
+    (the only N would be the size of the sample that bounds it, which differs with the child's age), and the
+    family's JSON carried that N all the same (``lead.one_in``), as its search did."""
+    for lang, said in (("en", "as alike as the closest pairs"), ("zh-CN", "与我们测试过的最相像的")):
+        with world.client("family") as family:
+            family.headers["Accept-Language"] = lang
+            candidate = next(c for c in family.get(f"/api/cases/{world.case_a}/candidates").json()
+                             if c["id"] == world.confirmed)
+            page = _lead_words(family.get(f"/cases/{world.case_a}").text, world.confirmed)
+        assert candidate["lead"]["bounded"] and any(said in word for word in page), page
+        assert not any(re.search(r"1 in|每 [\d,]+ 个", word) for word in page)
+        assert candidate["lead"]["one_in"] is None, candidate["lead"]
+    family_of_a = from_session(world.container.deps, world.cookies["family"])
+    assert family_of_a is not None  # the family's search by photo naming its case, as the API runs it
+    hits = search.search_by_photo(world.container.deps, family_of_a, portrait(*CASE_PHOTO), 50, world.case_a)
+    hit = next(h for h in hits if h["face_id"] == candidate["sighting_face_id"])
+    assert hit["lead"]["bounded"] and hit["lead"]["one_in"] is None
+
+
 def test_a_search_without_a_case_never_reads_the_pooled_curve(world: w.World) -> None:
     """The photo's age unknown: read against the child cells, never the pool of all ages (adults'
     pairs included), and never bounded by more pairs than the cell that gave the share holds."""
@@ -98,8 +118,8 @@ def test_a_search_without_a_case_never_reads_the_pooled_curve(world: w.World) ->
     assert hits
     for hit in hits:
         lead = hit["lead"]
-        assert lead["one_in"] is not None and lead["one_in"] <= max(cells)
-        assert not lead["bounded"] or lead["one_in"] in cells
+        assert lead["bounded"] or (lead["one_in"] is not None and lead["one_in"] <= max(cells))
+        assert not lead["bounded"] or lead["one_in"] is None  # a bound names no sample's size
 
 
 def _family_proposal(world: w.World) -> int:
@@ -130,7 +150,7 @@ def test_a_familys_proposal_is_calibrated_for_the_reviewers_and_the_family_alike
             rows = client.get(f"/api/cases/{world.case_a}/candidates").json()
             read[who] = next(c for c in rows if c["id"] == proposal)
     for row in read.values():
-        assert row["proposed_by"] == "family" and row["lead"]["one_in"] is not None
+        assert row["proposed_by"] == "family" and (row["lead"]["one_in"] is not None or row["lead"]["bounded"])
         assert row["lead"]["gap_years"] is not None
         assert not any("calibrated" in word or "校准" in word for word in row["lead_words"])
     assert _reading(read["family"]["lead"]) == _reading(read["police"]["lead"])

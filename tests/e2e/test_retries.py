@@ -161,6 +161,55 @@ def test_a_removal_request_is_never_folded_into_another_one_naming_the_same_cont
     assert count_rows(container, "takedowns") == 5
 
 
+def test_approving_one_removal_request_closes_the_others_about_the_record(
+    anonymous: TestClient, client: TestClient, container: Container
+) -> None:
+    """Several requests about one record: approving one removed the record but left the others waiting, for
+    a moderator to close by hand (and to read, listed with nothing left to remove). Now they are closed with
+    it, as done, each audited; a refusal decides only its own request (anyone types any contact)."""
+    case_id = new_case(client)
+    other_case = int(client.post("/api/cases", files=[("photos", ("b.jpg", plain_photo(seed=3), "image/jpeg"))], data={
+        "given_name": "Mei", "sex": "female", "birth_date": "2016-01-01", "missing_since": "2021-06-01T08:00:00Z"}
+    ).json()["id"])
+    assert other_case != case_id
+    about = {"subject": "case", "subject_id": case_id, "requester": "family@example.org"}
+    sent = [anonymous.post("/api/takedowns", json=about | b) for b in (
+        {"relation": "", "reason": "test, please ignore"},
+        {"relation": "mother", "reason": "Lin is home; police report 2026-77"},
+        {"requester": "aunt@example.org", "relation": "aunt", "reason": "she was found"})]
+    sent.append(anonymous.post("/api/takedowns", json=about | {"subject_id": other_case, "reason": "remove it"}))
+    assert [r.status_code for r in sent] == [202] * 4
+    moderator = page_client(container, Role.MODERATOR)
+    assert "Approving one removes the record and closes the others" in moderator.get("/moderation").text
+    ids = [t["id"] for t in client.get("/api/moderation/queues").json()["takedowns"]]
+    prank, mother, aunt, unrelated = ids
+
+    refused = client.post(f"/api/takedowns/{prank}/decision", json={"approve": False, "evidence": "no such contact"})
+    assert refused.status_code == 204  # only that one: the family's own request still waits
+    assert [t["id"] for t in client.get("/api/moderation/queues").json()["takedowns"]] == [mother, aunt, unrelated]
+
+    approved = client.post(f"/api/takedowns/{mother}/decision", json={"approve": True, "evidence": "ID card seen"})
+    assert approved.status_code == 204
+    queue = client.get("/api/moderation/queues").json()
+    assert [t["id"] for t in queue["takedowns"]] == [unrelated] and queue["counts"]["takedowns"] == 1
+    page = moderator.get("/moderation").text
+    assert "she was found" not in page and "Requests waiting about this record" not in page
+    with container.engine.connect() as conn:
+        rows = conn.exec_driver_sql(f"SELECT id, status, resolved_by IS NOT NULL FROM takedowns "
+                                    f"WHERE subject_id = {case_id} ORDER BY id").all()
+        audited = conn.exec_driver_sql(
+            f"SELECT action, detail->>'takedown', detail->>'closed_with' FROM audit_log "
+            f"WHERE action IN ('takedown.done', 'takedown.refused') AND subject_id = {case_id} "
+            "ORDER BY id").all()
+    assert [tuple(r) for r in rows] == [(prank, "refused", True), (mother, "done", True), (aunt, "done", True)]
+    assert [tuple(a) for a in audited] == [("takedown.refused", str(prank), None), ("takedown.done", str(mother), None),
+                                          ("takedown.done", str(aunt), str(mother))]
+    # the aunt's request is decided: approving it again answers as done, refusing it is refused (409)
+    assert client.post(f"/api/takedowns/{aunt}/decision", json={"approve": True, "evidence": "x"}).status_code == 204
+    assert client.post(f"/api/takedowns/{aunt}/decision", json={"approve": False, "evidence": "x"}).status_code == 409
+    assert count_rows(container, "audit_log WHERE action = 'takedown.done'") == 2
+
+
 def test_a_link_by_email_asked_for_twice_at_once_is_one_email_and_the_same_page(container: Container) -> None:
     """A double click on "Send me the link" (sign-up, forgotten password), with the form's one-time key or
     without it: one email, the same page both times, and the copy is not counted against the limit."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
-from tests.conftest import plain_photo, run_jobs
+from tests.conftest import newest_sighting, plain_photo, run_jobs
 from tests.e2e.test_times import csrf, only_sighting_id, photo_with_time, police, shown
 from tests.photos import portrait
 
@@ -171,7 +171,7 @@ def test_a_clock_reset_to_a_years_first_minute_is_no_time_and_a_cameras_time_can
     thanks = anonymous.post("/report", files=[("photos", ("p.jpg", camera, "image/jpeg"))],
                             data={"csrf": csrf(anonymous), "tz": "Asia/Shanghai"})
     link = thanks.headers["X-Reunite-Receipt"]
-    sighting = max(int(s["id"]) for s in client.get("/api/sightings").json()["items"])
+    sighting = newest_sighting(container)
     assert basis_of(container, sighting)[1] == "camera"
     assert "your photo's clock, which may be set wrong" in shown(anonymous.get(link)).replace("&#39;", "'")
     old = anonymous.post(f"{link}/time", data={"csrf": csrf(anonymous, link), "seen_at": "1901-06-01T15:00",

@@ -38,13 +38,14 @@ def test_a_sheet_imported_again_registers_nobody_again_and_says_which_case_each_
     assert "2 created" in cli_env.invoke(cli, ["import-cases", str(path)]).output
     second = cli_env.invoke(cli, ["import-cases", str(path)])
     assert second.exit_code == 0, second.output
-    assert "0 created" in second.output and "row 3: already registered: case 4" in second.output
+    fourth = first_cases(container)[3]["case"]  # the command line's second row
+    assert "0 created" in second.output and f"row 3: already registered: case {fourth}" in second.output
     assert count_rows(container, "cases") == 4
 
 
 def first_cases(container: Container) -> list[dict[str, int]]:
     with container.engine.connect() as conn:
-        return [{"case": i} for i in conn.exec_driver_sql("SELECT id FROM cases ORDER BY id").scalars()]
+        return [{"case": i} for i in conn.exec_driver_sql("SELECT id FROM cases ORDER BY created_at, id").scalars()]
 
 
 def test_a_row_twice_in_one_sheet_is_registered_once(client: TestClient, container: Container) -> None:
@@ -113,7 +114,8 @@ def test_names_are_kept_in_one_spelling_and_the_api_reads_what_the_sheet_reads(
     sheet = "given_name,family_name,sex,birth_date,missing_since\nＡｎｎａ,Ｌｉ\u200d,f,2018-05-03,2024-05-01\n"
     client.post("/api/cases/import?dry_run=false", files={"file": ("c.csv", sheet.encode())})
     with container.engine.connect() as conn:
-        names = conn.exec_driver_sql("SELECT given_name || ' ' || family_name FROM cases ORDER BY id").scalars().all()
+        names = conn.exec_driver_sql(
+            "SELECT given_name || ' ' || family_name FROM cases ORDER BY created_at, id").scalars().all()
     assert names[-1] == "Anna Li"
     seen = client.post("/api/sightings", files=[("photos", ("s.jpg", plain_photo(seed=8), "image/jpeg"))],
                        data={"place_text": "人民\u200b公园\u202e东门", "apparent_sex": "female"})

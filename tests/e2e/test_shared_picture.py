@@ -38,8 +38,8 @@ def test_a_shared_picture_does_not_join_two_children(container: Container) -> No
     boy = _report(container, 8, CIRCULATING)
     moderation.moderate_sightings(container.deps, OPERATOR, [boy], approve=True)
     girl = _report(container, 10, portrait("collins", 2), CIRCULATING)  # her snapshot, and the boy's picture
-    faces = container.deps.read.sighting(girl)["faces"]
-    first_photo = min(f["photo_id"] for f in faces)
+    shown = container.deps.read.sighting(girl)
+    faces, first_photo = shown["faces"], shown["photos"][0]["id"]  # her snapshot, sent first
     her_face = next(f["id"] for f in faces if f["photo_id"] == first_photo)
     moderation.moderate_sightings(container.deps, OPERATOR, [girl], approve=True, child_faces={girl: her_face})
     run_jobs(container)

@@ -50,7 +50,7 @@ def test_one_in_n_never_claims_more_than_the_calibration_sample_holds() -> None:
     share = band.share(5.0)  # beyond every impostor in the sample
     assert share == pytest.approx(1 / band.pairs)
     facts = lead(LeadPolicy(), share, band.pairs, 1.0)
-    assert facts.bounded and facts.one_in == band.pairs
+    assert facts.bounded and facts.one_in is None  # no N the words refuse to say: not in the API either
     said = lead_summary(EN, asdict(facts))
     assert "as alike as the closest pairs of different children we tested" in said and "20,000" not in said
 
@@ -170,7 +170,7 @@ def test_stored_share_reads_back_as_the_same_lead() -> None:
     policy = MatchPolicy(calibration=CALIBRATION)
     share = impostor_share(policy, score(0.9))
     facts = lead_for(policy, share, 9.0, 1.0, 3, 20)
-    assert facts.rank == 3 and facts.one_in is not None and facts.one_in > 100
+    assert facts.rank == 3 and facts.bounded and facts.one_in is None  # beyond the pairs tested: no N
 
 
 def test_groups_need_alike_faces_and_a_journey_one_child_could_make() -> None:
@@ -223,8 +223,8 @@ def test_a_group_of_sightings_is_no_likelier_proposed_for_another_child_than_its
 
 
 def test_no_reading_claims_a_floor_larger_than_the_sample_of_the_cell_that_read_it() -> None:
-    """The shipped calibration, read at every score and case photo age (unknown too): a bounded
-    "fewer than 1 in N" names exactly the sample of the cell whose curve gave the share, and a pair of
+    """The shipped calibration, read at every score and case photo age (unknown too): a "1 in N" never
+    exceeds the sample of the cell whose curve gave the share (a bounded reading names no N), and a pair of
     unknown age is read by the child cell that is most cautious at its score, never the pooled curve."""
     from reunite.adapters.faces.calibration import CALIBRATION_FILE, load_calibration
     from reunite.domain.leads import reading
@@ -237,18 +237,16 @@ def test_no_reading_claims_a_floor_larger_than_the_sample_of_the_cell_that_read_
             read = reading(shipped, LeadPolicy(), float(total), age, None)
             cell = shipped.cell(float(total), age, None)
             assert read.share is not None and read.share >= 1 / cell.pairs - 1e-12
-            assert read.lead.one_in is not None
             if read.lead.bounded:
-                assert read.lead.one_in == cell.pairs
+                assert read.lead.one_in is None
             else:
-                assert read.lead.one_in <= cell.pairs
+                assert read.lead.one_in is not None and read.lead.one_in <= cell.pairs
             if age is None:
                 assert cell is not pooled and cell.case_age is not None
                 assert read.share == max(b.share(float(total)) for b in shipped.bands
                                         if b.case_age is not None and b.sighting_age is None)
     beyond = reading(shipped, LeadPolicy(), 1.0, None, None).lead
-    assert beyond.bounded and beyond.one_in == min(b.pairs for b in shipped.bands
-                                                   if b.case_age is not None and b.sighting_age is None)
+    assert beyond.bounded and beyond.one_in is None
     # the words say what a bound is, not the sample's size: the same faces read alike whichever cell bounds them
     assert lead_summary(EN, asdict(beyond)) == lead_summary(EN, asdict(lead(LeadPolicy(), 1 / 9437, 9437, None)))
 

@@ -46,6 +46,10 @@ def test_taiwan_and_hong_kong_readers_are_answered_in_traditional_chinese() -> N
     assert [negotiate(None, None, tag) for tag in ("zh-TW", "zh-Hant", "zh-HK", "zh-Hant-MO", "zh-Hans-HK", "zh-SG")] \
         == ["zh_TW", "zh_TW", "zh_HK", "zh_HK", "zh_CN", "zh_CN"]
     assert negotiate("zh-tw", None, "en") == "zh_TW" and negotiate(None, "zh_HK", "en") == "zh_HK"
+    # Cantonese is written as Hong Kong writes it, unless the tag says simplified (Guangzhou)
+    assert [negotiate(None, None, tag) for tag in ("yue", "yue-HK", "yue-Hant", "zh-yue", "yue-Hans", "yue-CN")] \
+        == ["zh_HK", "zh_HK", "zh_HK", "zh_HK", "zh_CN", "zh_CN"]
+    assert negotiate(None, None, "fr, yue;q=0.8, en;q=0.5") == "zh_HK" and negotiate("yue", None, "en") == "zh_HK"
 
 
 def test_the_traditional_catalogs_keep_every_sentences_values() -> None:

@@ -17,13 +17,15 @@ from reunite.domain.errors import Forbidden, NotFound, NotSignedIn
 from reunite.domain.model import GeoPoint, SeenAtBasis, SightingFilter
 from reunite.domain.pfif import NOTE_CONTACTS, PERSON_CONTACTS
 from reunite.domain.photos_shown import (
-    HEAD_MARGIN,
+    HEAD,
     Box,
+    Outline,
     blur_faces,
     box_of,
     child_face,
     child_face_of,
     faces_counted,
+    head_outline,
     photo_shown,
     sharp_regions,
 )
@@ -45,9 +47,9 @@ from reunite.domain.times_shown import hours_only, times_view
 
 # re-exported: callers ask this module for who may do what and what of a photo or a time they see, never
 # domain.principals, domain.photos_shown or domain.times_shown
-__all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "FAMILY_NEEDS_VERIFIED_CASE", "HEAD_MARGIN", "OPERATOR",
-           "ROLE_PERMISSIONS", "SCOPE_PERMISSIONS", "Box", "P", "Permission", "Principal", "Role", "Scope",
-           "blur_faces", "box_of", "child_face", "child_face_of", "hours_only", "photo_shown",
+__all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "FAMILY_NEEDS_VERIFIED_CASE", "HEAD", "OPERATOR",
+           "ROLE_PERMISSIONS", "SCOPE_PERMISSIONS", "Box", "Outline", "P", "Permission", "Principal", "Role", "Scope",
+           "blur_faces", "box_of", "child_face", "child_face_of", "head_outline", "hours_only", "photo_shown",
            "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
@@ -171,6 +173,13 @@ def sighting_visible(who: Principal, status: str) -> bool:
     if not who.can(P.BROWSE_SIGHTINGS):
         return False
     return status in REVIEWABLE if who.can(P.MODERATE) else status == "approved"
+
+
+def held_again_shown(who: Principal, head: dict[str, Any]) -> bool:
+    """A report approved once and back with the moderators (``held_again``: its reporter added to it) is
+    said to be checked again to readers of approved reports only, who may have read it: nothing of it."""
+    return (bool(head.get("held_again")) and not sighting_visible(who, head["status"])
+            and sighting_visible(who, "approved"))
 
 
 REPORTER_WORDS = ("description", "with_whom")  # free text: read only by those who see exact places

@@ -142,8 +142,8 @@ class LeadPolicy:
 @dataclass(frozen=True)
 class Lead:
     strength: Strength
-    one_in: int | None  # "about 1 in N different children look this similar"; None without calibration
-    bounded: bool  # N is the calibration sample's size: "fewer than 1 in N"
+    one_in: int | None  # "about 1 in N different children look this similar"; None without calibration or bounded
+    bounded: bool  # as alike as the closest pairs tested, or more: no N (a sample's size is not the pair's)
     gap_years: float | None
     long_gap: bool
     rank: int | None
@@ -199,7 +199,9 @@ def lead(policy: LeadPolicy, share: float | None, pairs: int | None, gap_years: 
     if share is None:
         return Lead(Strength.WEAK, None, False, gap_years, long_gap, rank, rank_of)
     bounded = pairs is not None and share * pairs <= 1.0 + 1e-9
-    one_in = pairs if bounded and pairs else _readable(1.0 / share)
+    # at the test limit the only N would be the size of the sample that bounds it, which tells which sample
+    # read the pair (the child's age), not how alike it is: no number, as the words say none (wording.lead_words)
+    one_in = None if bounded else _readable(1.0 / share)
     if not proposable(policy, share):
         return Lead(Strength.NONE, one_in, bounded, gap_years, long_gap, rank, rank_of)
     level = 0 if share <= policy.strong_share else 1 if share <= policy.possible_share else 2

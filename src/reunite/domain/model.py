@@ -183,6 +183,9 @@ class NewCase:
     police_report: str = ""
     family_contact: str = ""  # never shown publicly: the platform mediates contact
     nicknames: tuple[str, ...] = ()
+    # how precisely missing_since is known (``domain.typed_time``): "instant", or "day", "month", "year" for a
+    # date given alone, missing_since then being its first instant in the zone it was given in
+    missing_since_precision: str = "instant"
 
     def __post_init__(self) -> None:
         """Names in one spelling however they came in (``domain.spelling``): NFKC, without the format

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from reunite.domain.dates import loose_date
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import NewCase, Sex, age_in_years
-from reunite.domain.said_time import dated_time
-from reunite.domain.times import iso_time, localize
+from reunite.domain.times import iso_time
+from reunite.domain.typed_time import DAY, TypedTime, read_typed_time
 
 PERSON_FIELDS = (
     "person_record_id", "entry_date", "expiry_date", "author_name", "author_email", "author_phone", "source_name",
@@ -94,52 +94,31 @@ def birth(person: dict[str, str], at: datetime) -> Birth | None:
     return Birth((at - timedelta(days=365.25 * (low + high) / 2 + 182)).date(), "age")
 
 
-@dataclass(frozen=True)
-class MissingSince:
-    """When the person went missing, as the record says it: ``at`` with the offset it was given in (a day, month
-    or year alone: its first day at UTC midnight, shown as that date); ``read_in``: the zone a time given
-    without an offset was read in (said in the import's report), else empty."""
-
-    at: datetime
-    read_in: str = ""
-
-
-def missing_since(person: dict[str, str], recorded: datetime, where: tzinfo) -> MissingSince:
-    """When the person went missing: a ``missing since: …`` (``走失时间：…``) line of the description, else
-    the record's own date (shown as a day: ``precisions``). Adults looking for the family they lost as children
-    say it this way. A time without an offset (or ``-00:00``) is read in ``where`` (the partner's zone, else the
-    site's); a line that cannot be read is refused (InvalidInput), never replaced by the record's date."""
+def missing_since(person: dict[str, str], recorded: datetime, where: tzinfo) -> TypedTime:
+    """When the person went missing: a ``missing since: …`` (``走失时间：…``) line of the description, read as
+    every typed time is (``typed_time.read_typed_time``: a date and time is that instant, a date alone that
+    whole day, month or year), else the record's own date, as a day (UTC's: the record's date is no instant
+    anyone saw the child at). Adults looking for the family they lost as children say it this way. A time or
+    date without an offset (or ``-00:00``) is read in ``where`` (the partner's zone, else the site's), and
+    said so (``read_in``); a line that cannot be read is refused (InvalidInput), never replaced by the
+    record's date."""
     line = MISSING_LINE.search(person.get("description", ""))
     if line is None:
-        return MissingSince(recorded)
+        return TypedTime(datetime.combine(recorded.astimezone(UTC).date(), time(), UTC), DAY)
     said = line.group(1).strip()
-    moment = iso_time(said)
-    if moment is not None and len(said) > len("yyyy-mm-dd"):  # a date and time
-        at = localize(moment, where, "missing_since")
-        return MissingSince(at, "" if moment.tzinfo else getattr(where, "key", str(where)))
-    found = loose_date(said)
-    if found is not None:
-        return MissingSince(datetime.combine(found[0], time(), UTC))
-    spoken = dated_time(said, where)
-    if spoken is not None:
-        return MissingSince(spoken, getattr(where, "key", str(where)))
-    raise InvalidInput("the missing-since line “{said}” cannot be read: write it as 2026-11-20T10:00+08:00 or 2026-11-20",  # noqa: E501
-                       field="missing_since", said=said[:80])
+    found = read_typed_time(said, where, "missing_since")
+    if found is None:
+        raise InvalidInput("the missing-since line “{said}” cannot be read: write it as 2026-11-20T10:00+08:00 or 2026-11-20",  # noqa: E501
+                           field="missing_since", said=said[:80])
+    return found
 
 
-def precisions(person: dict[str, str]) -> tuple[str, str]:
-    """How precise a partner's dates were, so that they are shown as sent: the birth date ("day", "month",
-    "year", or "age" when only an age was given) and the date missing ("instant", or "day", "month",
-    "year" for a ``missing since:`` line without a time; "day" without such a line: the record's own date is
-    no instant anyone saw the child at). A case typed here: ("day", "instant")."""
+def birth_precision(person: dict[str, str]) -> str:
+    """How precise a partner's birth date was, so that it is shown as sent: "day", "month", "year", or "age"
+    when only an age was given. A case typed here: "day". (How precise the date missing was is stored with
+    the case: ``missing_since``'s ``precision``.)"""
     found = loose_date(person.get("date_of_birth", ""))
-    born = found[1] if found else "age" if person.get("age", "").strip() else "day"
-    line = MISSING_LINE.search(person.get("description", ""))
-    if line is None:
-        return born, "day"
-    said = line.group(1).strip()
-    when = loose_date(said) if iso_time(said) is None or len(said) <= len("yyyy-mm-dd") else None  # no time
-    return born, when[1] if when else "instant"
+    return found[1] if found else "age" if person.get("age", "").strip() else "day"
 
 
 def names(person: dict[str, str]) -> tuple[str, str]:
@@ -178,7 +157,8 @@ def person_case(person: dict[str, str], where: tzinfo) -> tuple[NewCase, datetim
         raise InvalidInput("went missing as an adult: Reunite registers people who went missing as children")
     case = NewCase(
         given_name=given[:200], family_name=family[:200], sex=Sex.read(person.get("sex", "")) or Sex.UNKNOWN,
-        birth_date=born.day, missing_since=missing, last_seen_place=None,  # last seen: from notes, not home
+        birth_date=born.day, missing_since=missing, missing_since_precision=said.precision,
+        last_seen_place=None,  # last seen: from notes, not home
         description=person.get("description", "")[:4000],
         nicknames=tuple(n.strip() for n in person.get("alternate_names", "").splitlines() if n.strip()),
     )

@@ -4,6 +4,7 @@ else only processed photos, with every face but the child's blurred and only the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -45,32 +46,61 @@ def faces_counted(row: dict[str, Any], photos: list[dict[str, Any]] | None) -> d
 
 
 Box = tuple[int, int, int, int]  # left, top, right, bottom, in the upright photo's pixels
-# What of a sighting photo stays sharp around the child's face for anyone but police and moderators:
-# the face box grown by these shares of its width (left, right) and height (top, bottom): hair, ears,
-# chin and neck. At least face_copy's crop margin (0.4), so that a face crop is all inside it.
-HEAD_MARGIN = (0.5, 0.7, 0.5, 0.6)
+Outline = tuple[tuple[int, int], ...]  # a closed polygon's corners, in the upright photo's pixels
+# What of a sighting photo stays sharp for anyone but police and moderators: the child's head only, an
+# ellipse around the face box, turned with the eyes' line: its half-width HEAD[0] of the box's width (ear to
+# ear), its half-height HEAD[1] of the box's height, its centre HEAD[2] of the height above the box's (towards
+# the crown): from the hair above the brow to a little below the chin. Nothing of the shoulders, nor of the
+# square around the head where a sibling's cheek or a carrying adult's face would lie (probe s16, P1).
+HEAD = (0.65, 0.85, 0.2)
+HEAD_CORNERS = 32  # the ellipse drawn as a polygon of this many corners
 
 
 def box_of(face: dict[str, Any]) -> Box:
     return int(face["box_left"]), int(face["box_top"]), int(face["box_right"]), int(face["box_bottom"])
 
 
-def sharp_regions(who: Principal, faces: Iterable[dict[str, Any]], child: int | None) -> list[Box] | None:
+def head_outline(face: dict[str, Any]) -> Outline:
+    """The child's head around this face (``HEAD``): an ellipse sized from the face box and turned as
+    the line through the eyes is (a head tilted on a shoulder), upright when the landmarks do not tell."""
+    left, top, right, bottom = box_of(face)
+    width, height = right - left, bottom - top
+    cos, sin = _eyes_line(face.get("landmarks") or ())
+    across, along, raised = HEAD
+    centre_x = (left + right) / 2 + sin * raised * height  # "up" is (sin, -cos): across the eyes' line
+    centre_y = (top + bottom) / 2 - cos * raised * height
+    corners = []
+    for k in range(HEAD_CORNERS):
+        turn = 2 * math.pi * k / HEAD_CORNERS
+        x, y = across * width * math.cos(turn), along * height * math.sin(turn)
+        corners.append((round(centre_x + x * cos - y * sin), round(centre_y + x * sin + y * cos)))
+    return tuple(corners)
+
+
+def _eyes_line(landmarks: Sequence[Sequence[int]]) -> tuple[float, float]:
+    """The cosine and sine of the angle of the line from the face's right eye to its left (the photo's
+    left eye to its right one when the face is upright); (1, 0) when the landmarks do not tell."""
+    if len(landmarks) == 5:  # dlib's five points: the left eye's two corners, the right eye's, the nose
+        first, second = landmarks[2:4], landmarks[0:2]
+    elif len(landmarks) == 68:
+        first, second = landmarks[36:42], landmarks[42:48]
+    else:
+        return 1.0, 0.0
+    dx = sum(p[0] for p in second) / len(second) - sum(p[0] for p in first) / len(first)
+    dy = sum(p[1] for p in second) / len(second) - sum(p[1] for p in first) / len(first)
+    length = math.hypot(dx, dy)
+    return (dx / length, dy / length) if length else (1.0, 0.0)
+
+
+def sharp_regions(who: Principal, faces: Iterable[dict[str, Any]], child: int | None) -> list[Outline] | None:
     """The parts of a sighting photo shown sharp to this principal: all of it (None) for police and
-    moderators; for everyone else only the child's head (the child's face box grown by HEAD_MARGIN),
-    everything else obscured, so that a face the detector missed (a passer-by too small or turned
-    away) is never shown recognisably. A photo with no face known to be the child's: nothing sharp."""
+    moderators; for everyone else only the child's head (``head_outline``), everything else obscured, so
+    that a face the detector missed (a passer-by too small or turned away, a head tilted on the child's
+    shoulder) is never shown recognisably unless it lies on the child's own head. A photo with no face
+    known to be the child's: nothing sharp."""
     if who.can(P.SEE_ORIGINALS):
         return None
-    regions = []
-    for face in faces:
-        if face["id"] == child:
-            left, top, right, bottom = box_of(face)
-            width, height = right - left, bottom - top
-            ml, mt, mr, mb = HEAD_MARGIN
-            regions.append((max(0, left - round(width * ml)), max(0, top - round(height * mt)),
-                            right + round(width * mr), bottom + round(height * mb)))
-    return regions
+    return [head_outline(face) for face in faces if face["id"] == child]
 
 
 def blur_faces(who: Principal, faces: Iterable[dict[str, Any]], child: int | None) -> list[dict[str, Any]]:

@@ -52,18 +52,21 @@ class PhotoCodec(Protocol):
 
     def clean_copy(
         self, data: bytes, max_side: int | None = None, blur: Sequence[tuple[int, int, int, int]] = (),
-        keep: tuple[int, int, int, int] | None = None, sharp: Sequence[tuple[int, int, int, int]] | None = None,
+        keep: tuple[int, int, int, int] | None = None, sharp: Sequence[Sequence[tuple[int, int]]] | None = None,
     ) -> bytes:
         """A JPEG re-encoded from the pixels alone: orientation applied, all metadata stripped, and
         the ``blur`` boxes (left, top, right, bottom in the upright photo) made unrecognisable,
         except where they overlap ``keep`` (the child's face, never blurred). With ``sharp`` (a list,
-        even empty), everything outside those boxes is obscured too (``access.sharp_regions``)."""
+        even empty), everything outside those outlines (polygons: the child's head,
+        ``access.sharp_regions``) is obscured too."""
         ...
 
     def face_copy(
-        self, data: bytes, face: tuple[int, int, int, int], blur: Sequence[tuple[int, int, int, int]] = ()
+        self, data: bytes, face: tuple[int, int, int, int], blur: Sequence[tuple[int, int, int, int]] = (),
+        *, sharp: Sequence[Sequence[tuple[int, int]]] | None = None,
     ) -> bytes:
-        """A crop around ``face`` cut from the photo after the ``blur`` boxes were blurred."""
+        """A crop around ``face`` cut from the photo after the ``blur`` boxes were blurred and, with
+        ``sharp``, everything outside those outlines obscured."""
         ...
 
 
@@ -208,8 +211,9 @@ class PlaceNames(Protocol):
 
 
 class PosterRenderer(Protocol):
-    def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str) -> bytes:
-        """An A4 PDF poster."""
+    def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str,
+               lang: str) -> bytes:
+        """An A4 PDF poster, declaring its language (``lang``, a BCP 47 tag: what a screen reader reads it in)."""
         ...
 
 

@@ -20,8 +20,9 @@ class ReadModel(WorkbenchReads, Protocol):
         ...
 
     def sighting_head(self, sighting_id: int) -> dict[str, Any] | None:
-        """Only what visibility is decided from (id, status, child_face_id; ``case_head``: id, status,
-        verified_at), one statement (None: no such id): a hidden and a missing record cost the same."""
+        """Only what visibility is decided from (id, status, child_face_id, held_again: pending after a
+        moderator's approval; ``case_head``: id, status, verified_at), one statement (None: no such id): a
+        hidden and a missing record cost the same."""
         ...
 
     def sighting(self, sighting_id: int) -> dict[str, Any]: ...

@@ -56,6 +56,9 @@ class CaseFacts:
     case_id: int
     birth_date: date
     sex: Sex
+    # the first instant the child may have gone missing: a time given, or the first instant of a date given alone
+    # (``domain.typed_time``: the whole day, in the zone it was given in, counts; a sighting that day is never
+    # "seen before the child went missing")
     missing_since: datetime
     last_seen: GeoPoint | None
 

@@ -186,6 +186,15 @@ class ModerationStore(Protocol):
         case), with the same relation and reason. A different request about the record is not it."""
         ...
 
+    def takedown_subject(self, takedown_id: int) -> tuple[str, int]:
+        """What a request is about: (subject, subject_id). NotFound for no such request."""
+        ...
+
+    def close_takedowns(self, subject: str, subject_id: int, status: str, evidence: str,
+                        by: str, at: datetime) -> list[int]:
+        """Record ``status`` on every request still waiting about this record; their ids."""
+        ...
+
     def resolve_takedown(self, takedown_id: int, status: str, evidence: str,
                          by: str, at: datetime) -> tuple[str, int, str]:
         """Record the decision of a waiting request: (subject, subject_id, "pending"). A request decided

@@ -161,12 +161,18 @@ def from_browser(wall: datetime, zone_name: str | None, offset_west: int | None,
     """A ``datetime-local`` field's value: in the browser's named zone (right across summer time),
     else at the offset the browser gave (``Date.getTimezoneOffset``: minutes west of UTC), else in
     the deployment's zone (no JavaScript)."""
+    return localize(wall, browser_zone(zone_name, offset_west, fallback), field, first_of_two=True)
+
+
+def browser_zone(zone_name: str | None, offset_west: int | None, fallback: ZoneInfo) -> tzinfo:
+    """The zone a page's typed time is read in: the browser's named zone, else the offset it gave
+    (``Date.getTimezoneOffset``: minutes west of UTC), else ``fallback`` (no JavaScript)."""
     named = zone(zone_name)
     if named is not None:
-        return localize(wall, named, field, first_of_two=True)
+        return named
     if offset_west is not None and abs(offset_west) <= MAX_OFFSET_MINUTES:
-        return localize(wall, timezone(timedelta(minutes=-offset_west)), field)
-    return localize(wall, fallback, field, first_of_two=True)
+        return timezone(timedelta(minutes=-offset_west))
+    return fallback
 
 
 # a camera's zone-less clock read in an assumed zone (``real``): the camera may have been set to another, and a

@@ -3,20 +3,19 @@ imports share (PFIF itself: ``services/pfif.py``). Imported cases wait for verif
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from reunite.domain.access import Permission, Principal, case_status_shown, exact_last_seen, require
-from reunite.domain.dates import birth_date, calendar_day, serial_moment
+from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
 from reunite.domain.model import GeoPoint, NewCase, Sex
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.said_time import dated_time
-from reunite.domain.times import iso_time, localize, zone
+from reunite.domain.times import zone
+from reunite.domain.typed_time import INSTANT, date_written, read_typed_time
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.intake import check_case
@@ -122,11 +121,6 @@ class ImportReport:
         return None if won is None else ImportReport.from_json(won)
 
 
-def _day(row: dict[str, str], name: str) -> date | None:
-    """A date cell as people type it (``domain.dates.calendar_day``, as the API reads a birth date)."""
-    return calendar_day(row.get(name, ""))
-
-
 def _sex(row: dict[str, str]) -> Sex:
     """The sex as the API and the pages read it (``Sex.read``); blank: unknown; other words are refused."""
     given = row.get("sex", "").strip()
@@ -149,36 +143,12 @@ def _row_zone(row: dict[str, str], site: ZoneInfo) -> ZoneInfo:
     return found
 
 
-SHEET_CLOCK = re.compile(r"^(?P<day>.+?)[Tt\s]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?$")
-
-
-def _sheet_time(value: str, where: ZoneInfo) -> datetime | None:
-    """A date and time typed in a sheet: ISO 8601 (``times.iso_time``), a spreadsheet's serial number with its
-    fraction of a day (``dates.serial_moment``: a date-and-time cell the sheet kept as a number), or a date as the
-    birth date is typed (2026/11/20, 2026.11.20, 2026年11月20日) then a time (10:00, 上午10点); without an offset,
-    read in ``where`` (a time skipped or repeated there is refused, saying so)."""
-    wall = iso_time(value) or serial_moment(value) or _typed_time(value.strip(), where)
-    return None if wall is None else localize(wall, where, "missing_since")
-
-
-def _typed_time(value: str, where: ZoneInfo) -> datetime | None:
-    found = SHEET_CLOCK.match(value)
-    day = calendar_day(found["day"]) if found else None
-    if found is None or day is None:
-        return dated_time(value, where)
-    try:
-        return datetime.combine(day, time(int(found["hour"]), int(found["minute"]), int(found["second"] or 0)))
-    except ValueError:
-        return None
-
-
-def _row_case(row: dict[str, str], where: ZoneInfo) -> NewCase:
-    """A spreadsheet row; times without an offset are read in ``where`` (the row's zone, else the site's)."""
+def _row_case(row: dict[str, str], where: ZoneInfo) -> tuple[NewCase, str]:
+    """A spreadsheet row, and the zone its time was read in ("" when it named its offset): times and dates
+    are read as every typed time is (``typed_time.read_typed_time``, with a sheet's serial numbers), those
+    without an offset in ``where`` (the row's zone, else the site's)."""
     birth = birth_date(row.get("birth_date", ""))
-    day = _day(row, "missing_since")
-    missing = _sheet_time(row.get("missing_since", ""), where)
-    if missing is None and day:
-        missing = datetime.combine(day, time(), where)
+    missing = read_typed_time(row.get("missing_since", ""), where, "missing_since", serials=True)
     if missing is None:
         raise InvalidInput("{name} must be a date such as 2026-11-20 or 2026/11/20, or a date and time such as 2026-11-20 10:00",  # noqa: E501
                            field="missing_since", name="missing_since")
@@ -192,11 +162,12 @@ def _row_case(row: dict[str, str], where: ZoneInfo) -> NewCase:
     return NewCase(
         given_name=row["given_name"].strip()[:200], family_name=row.get("family_name", "").strip()[:200],
         sex=_sex(row), birth_date=birth,
-        missing_since=missing, last_seen_place=place, last_seen_text=row.get("last_seen_text", "")[:500],
+        missing_since=missing.at, missing_since_precision=missing.precision, last_seen_place=place,
+        last_seen_text=row.get("last_seen_text", "")[:500],
         description=row.get("description", "")[:4000], marks=row.get("marks", "")[:2000],
         police_report=row.get("police_report", "")[:200], family_contact=row.get("family_contact", "")[:500],
         nicknames=tuple(n.strip() for n in row.get("nicknames", "").split(",") if n.strip()),
-    )
+    ), missing.read_in
 
 
 REQUIRED_COLUMNS = ("given_name", "birth_date", "missing_since")
@@ -234,10 +205,10 @@ def import_cases_table(
     for number, row in rows:
         try:
             where = _row_zone(row, deps.site.zone)
-            case = _row_case(row, where)
+            case, read_in = _row_case(row, where)
             check_case(case, [], deps.clock.now())
-            if case.missing_since.tzinfo is where:  # its time named no offset: say in which zone it was read
-                report.read_in_zone.append(ReadInZone(number, where.key))
+            if read_in:  # its time named no offset: say in which zone it was read
+                report.read_in_zone.append(ReadInZone(number, read_in))
             valid.append((number, case))
         except ReuniteError as exc:
             report.problems.append(Problem.of("", exc, row=number))
@@ -276,13 +247,20 @@ def export_cases_csv(deps: Deps, who: Principal) -> bytes:
     expired ones as placeholders (id, record id, status), as in PFIF. The status as this reader reads it
     in the API (``access.case_status_shown``): a partner reads a hoax as ``withdrawn``, never ``rejected``."""
     require(who, Permission.EXPORT)
-    rows = [dict(case, nicknames=", ".join(case["nicknames"]),
+    rows = [dict(case, nicknames=", ".join(case["nicknames"]), missing_since=_given(case),
                  last_seen_text=last_seen_as_read(deps, who, case["id"], case["last_seen_text"]))
             if case["status"] == "open" else
             {"id": case["id"], "record_id": case["record_id"], "status": case_status_shown(who, case)}
             for case in deps.read.export_cases()]
     audit_export(deps, who, "csv", len(rows))
     return deps.tables.write_csv(rows, CSV_COLUMNS)
+
+
+def _given(case: dict[str, Any]) -> datetime | str:
+    """A case's missing-since as a sheet's cell gives it back, read again as it was given: a time with its
+    offset, a date given alone as that date (2026-11-20, 2026-11, 2026), never its midnight."""
+    at, precision = case["missing_since"], case["missing_since_precision"]
+    return at if precision == INSTANT else date_written(at, precision)
 
 
 def last_seen_as_read(deps: Deps, who: Principal, case_id: int, words: str) -> str:

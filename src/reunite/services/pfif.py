@@ -44,6 +44,7 @@ from reunite.domain.pfif import (
     record_domain,
 )
 from reunite.domain.ports import UnitOfWork
+from reunite.domain.typed_time import INSTANT, date_written
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.exchange import ImportReport, Problem, ReadInZone, audit_export, last_seen_as_read
@@ -278,7 +279,10 @@ def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> di
             sent["author_name"] = case["source"] or record_domain(record)
         return exportable({**sent, **dates, "source_date": pfif_time(case["source_date"] or changed)}, PERSON_FIELDS,
                           hidden - {"author_name"})
-    base, missing = deps.site.base_url, pfif_time(case["missing_since"])
+    base, precision = deps.site.base_url, case["missing_since_precision"]
+    # a date given alone is written alone (read back as that whole day, month or year), never as its midnight
+    missing = pfif_time(case["missing_since"]) if precision == INSTANT else date_written(case["missing_since"],
+                                                                                          precision)
     description = "\n".join(v for v in (case["description"], f"Missing since: {missing}") if v)
     return exportable({
         **dates, "source_date": pfif_time(changed), "author_name": "Reunite", "source_name": deps.site.pfif_domain,
@@ -295,8 +299,9 @@ def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> 
     reader may read it (``exchange.last_seen_as_read``)."""
     missing = pfif_time(case["missing_since"])
     place = last_seen_as_read(deps, who, case["id"], case["last_seen_text"])
-    # the day as it was where the child went missing (the offset it was given with), not the UTC date
-    day = case["missing_since"].date().isoformat()
+    # the day as it was where the child went missing (the offset it was given with), not the UTC date; a month
+    # or year given alone as such
+    day = date_written(case["missing_since"], case["missing_since_precision"])
     text = case["marks"] or f"Missing since {day}" + (f", last seen: {place}" if place else "")
     return exportable({
         "note_record_id": f"{deps.site.pfif_domain}/note.case.{case['id']}", "person_record_id": record,

@@ -12,10 +12,10 @@ from typing import Any
 
 from reunite.domain import access, staff
 from reunite.domain.access import Permission, Principal, require, require_case
-from reunite.domain.errors import NotFound, NotSignedIn
+from reunite.domain.errors import Conflict, NotFound, NotSignedIn
 from reunite.domain.leads import told
 from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SightingFilter, age_in_years
-from reunite.domain.pfif import precisions
+from reunite.domain.pfif import birth_precision
 from reunite.domain.ports import ReaderScript
 from reunite.domain.scoring import contradictions, face_evidence, read_stored
 from reunite.domain.workbench import waits_for_report
@@ -23,7 +23,7 @@ from reunite.services import throttle
 from reunite.services.deps import Deps
 
 FEED_BATCH = 200  # cases read at a time while a feed looks for those of a region
-RENDERING = 2  # bump when the way photos are re-encoded, scaled or blurred, or posters laid out, changes:
+RENDERING = 3  # bump when the way photos are re-encoded, scaled or blurred, or posters laid out, changes:
 # older copies are not served
 
 
@@ -135,8 +135,11 @@ def visible_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, 
     """The sighting's head (id, status, child's face) if this reader may see it. One that exists but is
     hidden from them is refused as one that does not exist, after the same one statement: what was
     reported (its photos, faces, place) is read only once access is granted, so that not even the time
-    an answer takes tells the two apart."""
+    an answer takes tells the two apart; one held again is said so (409: ``access.held_again_shown``)."""
     head = deps.read.sighting_head(sighting_id)
+    if head is not None and access.held_again_shown(who, head):
+        raise Conflict("sighting {id} is being checked again: something was added to it since it was approved, and moderators are checking the addition; it is shown again once they have",  # noqa: E501
+                       id=sighting_id)
     if head is None or not access.sighting_visible(who, head["status"]):
         raise NotFound("sighting {id} does not exist", id=sighting_id)
     return head
@@ -164,7 +167,8 @@ def checked_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript 
 def get_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | None = None) -> dict[str, Any]:
     row = checked_case(deps, who, case_id, reader)
     shown = access.case_view(who, row)
-    shown["birth_date_precision"], shown["missing_since_precision"] = precisions(row.get("pfif") or {})
+    shown["birth_date_precision"] = birth_precision(row.get("pfif") or {})
+    shown["missing_since_precision"] = row["missing_since_precision"]
     if not who.owns(case_id):
         audit_read(deps, who, "case.viewed", "case", case_id, contact="family_contact" in shown,
                     imported_contacts=sorted(shown.get("imported_contacts", {})),
@@ -274,16 +278,18 @@ def poster_photo(deps: Deps, case_id: int) -> bytes:
     return made.data
 
 
-def poster_document(deps: Deps, case: dict[str, Any], labels: dict[str, str], known: str | None = None) -> Rendition:
+def poster_document(deps: Deps, case: dict[str, Any], labels: dict[str, str], lang: str,
+                    known: str | None = None) -> Rendition:
     """A case's printable poster, ``case`` as ``poster`` read it for this request (so a poster taken
     down is gone at once). Made once per content shown, keyed by everything printed (the words in the
-    reader's language, the name, the description, the photo, the link), so an edited case makes a new one."""
+    reader's language, the language itself: ``lang``, zh-HK's and zh-TW's scripts alike or not, the name,
+    the description, the photo, the link), so an edited case makes a new one."""
     url = f"{deps.site.base_url}/p/{case['id']}"
-    printed = (labels, case["given_name"], case["description"], case["photo_id"], url)
+    printed = (lang, labels, case["given_name"], case["description"], case["photo_id"], url)
 
     def render() -> bytes:
         photo = poster_photo(deps, case["id"]) if case["photo_id"] else None
-        return deps.posters.render(labels, case, photo, url)
+        return deps.posters.render(labels, case, photo, url, lang)
 
     return _rendition(deps, known, render, "poster.pdf", *printed)
 
@@ -306,16 +312,16 @@ def photo_bytes(
 ) -> Rendition:
     """A clean copy of a stored photo: re-encoded, metadata stripped, and for everyone but police and
     moderators, of a sighting, every face but the child's blurred and everything outside the child's
-    head obscured (``access.sharp_regions``: a face the detector missed is never shown). A photo this
-    reader may not see answers as one that does not exist, after the same one statement: its faces are
-    read only once access is granted."""
+    head obscured (``access.sharp_regions``: a face the detector missed is shown sharp only where it lies
+    on the child's head). A photo this reader may not see answers as one that does not exist, after the
+    same one statement: its faces are read only once access is granted."""
     _signed_in(who)
     row = deps.read.photo(photo_id)
     if row is None or not _sees_photo(who, row):
         raise NotFound("photo {id} does not exist", id=photo_id)
     blur: list[access.Box] = []
     keep = None
-    sharp: list[access.Box] | None = None
+    sharp: list[access.Outline] | None = None
     if row["case"]:
         if not who.owns(row["case_id"]):
             audit_read(deps, who, "photo.viewed", "case", row["case_id"], photo=photo_id)
@@ -332,8 +338,8 @@ def photo_bytes(
         audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
                     unblurred=sharp is None)
     key = row["storage_key"]
-    # the key names every box blurred, kept and left sharp: a copy made for one audience (police's,
-    # sharp None) is never served to another (a family's, sharp a list)
+    # the key names every box blurred and kept, and the outline left sharp: a copy made for one audience
+    # (police's, sharp None) is never served to another (a family's, sharp a list)
     return _rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), max_side, blur, keep, sharp),
                       "photo", key, max_side, blur, keep, sharp)
 
@@ -386,12 +392,14 @@ def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None
         child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
         audit_read(deps, who, "face.viewed", "sighting", row["sighting_id"], face=face_id,
                     bystander=face_id != child)
-        if not who.can(Permission.SEE_ORIGINALS):  # cut from the photo with every other face blurred first
-            others = [access.box_of(f) for f in deps.read.sighting_faces(row["sighting_id"])
-                      if f["photo_id"] == row["photo_id"] and f["id"] != face_id]
+        if not who.can(Permission.SEE_ORIGINALS):  # cut from the photo with every other face blurred first,
+            # and all but this face's head obscured, as on the whole photo (``access.sharp_regions``)
+            faces = [f for f in deps.read.sighting_faces(row["sighting_id"]) if f["photo_id"] == row["photo_id"]]
+            others = [access.box_of(f) for f in faces if f["id"] != face_id]
+            sharp = access.sharp_regions(who, faces, face_id)
             key, box = row["photo_key"], access.box_of(row)
-            return _rendition(deps, known, lambda: deps.codec.face_copy(deps.photos.get(key), box, others),
-                              "face", key, box, others)
+            return _rendition(deps, known, lambda: deps.codec.face_copy(deps.photos.get(key), box, others, sharp=sharp),
+                              "face", key, box, others, sharp)
     crop = row["crop_key"]
     return _rendition(deps, known, lambda: deps.photos.get(crop), "crop", crop)
 

@@ -209,7 +209,8 @@ def deliver_alert(deps: Deps, alert_id: int) -> None:
     else:
         _webhook(deps, alert, {"event": "case.alert", "alert_id": alert_id, "distance_km": alert["distance_km"],
                                "case": {k: case[k] for k in ("id", "given_name", "sex", "age_then", "age_now",
-                                                             "missing_since", "last_seen_text", "description",
+                                                             "missing_since", "missing_since_precision",
+                                                             "last_seen_text", "description",
                                                              "poster_url", "photo_url")}})
     with deps.uow() as uow:
         uow.mark_alert_sent(alert_id, deps.clock.now())

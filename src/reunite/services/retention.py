@@ -94,9 +94,11 @@ def _blank(deps: Deps, uow: UnitOfWork, subject: str, subject_id: int) -> list[s
 
 def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool, evidence: str,
                     key: idempotency.Key | None = None) -> None:
-    """Approve (identity checked: say how) and the record is blanked; or refuse, saying why. The same
-    decision again (the same ``key``, or a request decided so already) is made once; the other
-    decision on a decided request is refused (409)."""
+    """Approve (identity checked: say how) and the record is blanked, and every other request waiting
+    about it is closed as done with it (each audited, naming the request decided): nothing is left to
+    remove for them; or refuse, saying why: only this request (anyone can type any contact, so one
+    sender's refused request never decides another's). The same decision again (the same ``key``, or a
+    request decided so already) is made once; the other decision on a decided request is refused (409)."""
     require(who, Permission.MODERATE)
     if idempotency.done(deps, key):
         return
@@ -104,11 +106,14 @@ def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool,
         raise InvalidInput("say how the requester's identity was checked, or why the request is refused",
                            field="evidence")
     decision = "done" if approve else "refused"
+    now = deps.clock.now()
     with deps.uow() as uow:
         if not idempotency.first(uow, key):
             return
-        subject, subject_id, before = uow.resolve_takedown(takedown_id, decision, evidence.strip(), who.actor,
-                                                           deps.clock.now())
+        # one decision at a time about a record (two moderators approving two of its requests at once),
+        # and no new request about it stored while it is decided
+        uow.one_at_a_time("takedown:{}:{}".format(*uow.takedown_subject(takedown_id)))
+        subject, subject_id, before = uow.resolve_takedown(takedown_id, decision, evidence.strip(), who.actor, now)
         if before == "done" and not approve:
             raise Conflict("removal request {id} was already approved and the record removed: it cannot be refused now", id=takedown_id)  # noqa: E501
         if before == decision:
@@ -118,6 +123,10 @@ def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool,
         unused = _blank(deps, uow, subject, subject_id) if approve else []
         uow.audit(who.actor, "takedown.done" if approve else "takedown.refused", subject, subject_id,
                   takedown=takedown_id)
+        if approve:  # the record is gone: the other requests about it are answered by this removal
+            for other in uow.close_takedowns(subject, subject_id, decision,
+                                             f"closed with removal request {takedown_id}", who.actor, now):
+                uow.audit(who.actor, "takedown.done", subject, subject_id, takedown=other, closed_with=takedown_id)
         uow.commit()
     for stored in unused:
         deps.photos.delete(stored)

@@ -118,7 +118,8 @@ class ModerationSql:
     def repeated_message(self, case_id: int, author: str, body: str, within: timedelta) -> int | None:
         last = self.conn.execute(
             select(messages.c.id, messages.c.author, messages.c.body, messages.c.created_at)
-            .where(messages.c.case_id == case_id).order_by(messages.c.id.desc()).limit(1)).first()
+            .where(messages.c.case_id == case_id).order_by(messages.c.created_at.desc(), messages.c.id.desc())
+            .limit(1)).first()
         if last is None or last.author != author or last.body != body:
             return None
         recent = self.conn.execute(select(func.now() - last.created_at <= within)).scalar()
@@ -188,6 +189,23 @@ class ModerationSql:
             .order_by(takedowns.c.id).limit(1)).scalar()
         return None if found is None else int(found)
 
+    def takedown_subject(self, takedown_id: int) -> tuple[str, int]:
+        row = self.conn.execute(select(takedowns.c.subject, takedowns.c.subject_id)
+                                .where(takedowns.c.id == takedown_id)).first()
+        if row is None:
+            raise NotFound("takedown request {id} does not exist", id=takedown_id)
+        return str(row.subject), int(row.subject_id)
+
+    def close_takedowns(self, subject: str, subject_id: int, status: str, evidence: str,
+                        by: str, at: datetime) -> list[int]:
+        closed = self.conn.execute(
+            update(takedowns).where(takedowns.c.subject == subject, takedowns.c.subject_id == subject_id,
+                                    takedowns.c.status == "pending")
+            .values(status=status, identity_evidence=evidence, resolved_by=by, resolved_at=at)
+            .returning(takedowns.c.id)
+        ).scalars().all()
+        return sorted(int(i) for i in closed)
+
     def resolve_takedown(self, takedown_id: int, status: str, evidence: str,
                          by: str, at: datetime) -> tuple[str, int, str]:
         row = self.conn.execute(
@@ -224,7 +242,7 @@ QUEUE_SQL = {
         "s.place_text, s.description, s.apparent_sex, "
         "s.child_face_id, s.apparent_age_low, s.apparent_age_high, s.lat, s.lon, s.moderation_reason, "
         "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
-        "ARRAY(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.id) AS face_ids, "
+        "ARRAY(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.created_at, f.id) AS face_ids, "
         "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.created_at, p.id) AS photo_ids, "
         f"{REPORT_VERSION} AS version, "
@@ -236,6 +254,7 @@ QUEUE_SQL = {
     ),
     "cases": (
         "SELECT id, created_at, given_name, family_name, birth_date, missing_since, missing_since_offset, "
+        "missing_since_precision, "
         "last_seen_text, police_report, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = cases.id ORDER BY p.created_at, p.id) AS photo_ids "
         "FROM cases WHERE verified_at IS NULL AND status = 'open' ORDER BY created_at, id LIMIT :limit",

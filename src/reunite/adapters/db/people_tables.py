@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
-from reunite.adapters.db.tables import created_column, metadata
+from reunite.adapters.db.tables import created_column, metadata, opaque_id
 
 accounts = Table(
     "accounts",
@@ -84,7 +84,7 @@ case_owners = Table(
 messages = Table(
     "messages",
     metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, server_default=opaque_id("messages")),
     Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
     Column("author", Text, nullable=False),
     Column("from_family", Boolean, nullable=False),
@@ -141,7 +141,7 @@ rate_counters = Table(
 subscriptions = Table(
     "subscriptions",
     metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, server_default=opaque_id("subscriptions")),
     Column("channel", String(8), nullable=False),
     Column("address", Text, nullable=False),
     Column("lat", Float),

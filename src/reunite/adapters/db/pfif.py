@@ -20,6 +20,7 @@ def _case_values(case: NewCase) -> dict[str, Any]:
         "given_name": case.given_name, "family_name": case.family_name, "nicknames": list(case.nicknames),
         "sex": case.sex.value, "birth_date": case.birth_date, "missing_since": case.missing_since,
         "missing_since_offset": offset_minutes(case.missing_since),  # the offset the record gave it in
+        "missing_since_precision": case.missing_since_precision,
         "last_seen_text": case.last_seen_text, "description": case.description,
     }
 
@@ -97,7 +98,7 @@ class PfifReads:
         """Verified cases only: a record nobody checked never reaches another registry."""
         return self._all(
             "SELECT c.id, c.record_id, c.given_name, c.family_name, c.nicknames, c.sex, c.birth_date, "
-            "c.missing_since, c.missing_since_offset, "
+            "c.missing_since, c.missing_since_offset, c.missing_since_precision, "
             "c.last_seen_text, c.description, c.marks, c.status, c.verified_at, c.closed_at, "
             "c.expiry_date, c.source, c.source_date, c.created_at, c.entry_date, c.pfif, "
             "EXISTS (SELECT 1 FROM photos p WHERE p.case_id = c.id) AS has_photo "

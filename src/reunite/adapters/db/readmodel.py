@@ -14,7 +14,7 @@ from reunite.adapters.db.moderation import REPORT_VERSION, ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.reach import ReachReads
-from reunite.adapters.db.shortlist import CHILD_FACE, ShortlistReads
+from reunite.adapters.db.shortlist import CHILD_FACE, FIRST_FACE, ShortlistReads
 from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.workbench import WorkbenchReadSql
 from reunite.adapters.regions import PlaceFilter, place_filter
@@ -31,7 +31,7 @@ SIGHTING_COLUMNS = (
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
     "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.failed_reason IS NOT NULL) AS failed_photos, "
     "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
-    "(SELECT min(f.id) FROM faces f WHERE f.sighting_id = s.id) AS first_face_id"
+    f"{FIRST_FACE} AS first_face_id"
 )
 
 
@@ -174,7 +174,9 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
 
     def sighting_head(self, sighting_id: int) -> dict[str, Any] | None:
         """What its visibility is decided from, in one statement: None for an id nobody uses."""
-        rows = self._all("SELECT id, status, child_face_id FROM sightings WHERE id = :id", id=sighting_id)
+        rows = self._all(  # moderated before and pending: approved once, held again (see access.held_again_shown)
+            "SELECT id, status, child_face_id, status = 'pending' AND moderated_by IS NOT NULL AS held_again "
+            "FROM sightings WHERE id = :id", id=sighting_id)
         return rows[0] if rows else None
 
     def sighting(self, sighting_id: int) -> dict[str, Any]:
@@ -185,7 +187,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         row["state"] = _status(row)
         row["photos"] = self._all(
             "SELECT id, width, height, face_count, processed_at, failed_reason FROM photos WHERE sighting_id = :id "
-            "ORDER BY id",
+            "ORDER BY created_at, id",
             id=sighting_id,
         )
         row["faces"] = self.sighting_faces(sighting_id)
@@ -193,8 +195,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
 
     def sighting_faces(self, sighting_id: int) -> list[dict[str, Any]]:
         return self._all(
-            "SELECT id, photo_id, box_left, box_top, box_right, box_bottom, quality, detector FROM faces "
-            "WHERE sighting_id = :id ORDER BY id", id=sighting_id,
+            "SELECT id, photo_id, box_left, box_top, box_right, box_bottom, landmarks, quality, detector FROM faces "
+            "WHERE sighting_id = :id ORDER BY created_at, id", id=sighting_id,
         )
 
     def case_head(self, case_id: int) -> dict[str, Any] | None:
@@ -205,7 +207,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def case(self, case_id: int) -> dict[str, Any]:
         row = self._one(
             "SELECT id, given_name, family_name, nicknames, sex, birth_date, missing_since, missing_since_offset, "
-            "last_seen_lat, "
+            "missing_since_precision, last_seen_lat, "
             "last_seen_lon, last_seen_text, description, marks, status, created_at, family_contact, police_report, "
             "verified_at, closed_at, pfif FROM cases WHERE id = :id",
             "case {id} does not exist", id=case_id,
@@ -214,7 +216,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "SELECT id, author_name, status, last_known_location, text, source_date, source, pfif FROM case_notes "
             "WHERE case_id = :id ORDER BY source_date, id", id=case_id)
         row["photos"] = self._all(
-            "SELECT id, taken_on, face_count, processed_at FROM photos WHERE case_id = :id ORDER BY taken_on, id",
+            "SELECT id, taken_on, face_count, processed_at FROM photos WHERE case_id = :id "
+            "ORDER BY taken_on, created_at, id",
             id=case_id,
         )
         return row
@@ -282,7 +285,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         return _owned(self._all(
             "SELECT f.id, f.crop_key, f.case_id, f.sighting_id, f.photo_id, f.box_left, f.box_top, f.box_right, "
             f"f.box_bottom, s.status AS sighting_status, s.child_face_id, p.storage_key AS photo_key, {OWNER_CASE}, "
-            "ARRAY(SELECT g.id FROM faces g WHERE g.sighting_id = f.sighting_id ORDER BY g.id) AS sighting_face_ids, "
+            "ARRAY(SELECT g.id FROM faces g WHERE g.sighting_id = f.sighting_id ORDER BY g.created_at, g.id) "
+            "AS sighting_face_ids, "
             f"ARRAY(SELECT c.case_id {CONFIRMED}) AS confirmed_cases, "
             f"ARRAY(SELECT c.reviewed_at {CONFIRMED}) AS confirmed_at "
             "FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id LEFT JOIN cases k ON k.id = f.case_id "
@@ -321,7 +325,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def poster(self, case_id: int) -> dict[str, Any]:
         row = self._one(
             "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
-            "c.last_seen_text, c.description, "
+            "c.missing_since_precision, c.last_seen_text, c.description, "
             "(SELECT p.id FROM photos p WHERE p.case_id = c.id "
             "ORDER BY p.taken_on DESC NULLS LAST, p.created_at DESC, p.id DESC LIMIT 1) AS photo_id, "
             "(SELECT p.taken_on FROM photos p WHERE p.case_id = c.id "

@@ -28,6 +28,8 @@ UNTOUCHED = ("status = 'proposed' AND reviewed_at IS NULL AND proposed_by = 'mac
 # known to be the child's: the others are bystanders, adults among them). Only this face is searched by
 # photo and grouped.
 CHILD_FACE = "s.child_face_id"
+# a report's first face found (ids are permuted: they say nothing of the order faces were found in)
+FIRST_FACE = "(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.created_at, f.id LIMIT 1)"
 
 
 class ShortlistSql:
@@ -180,7 +182,7 @@ class ShortlistReads:
             "SELECT s.id, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.lat, s.lon, s.place_text, "
             "s.status, s.child_face_id, "
             "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
-            "(SELECT min(f.id) FROM faces f WHERE f.sighting_id = s.id) AS first_face_id "
+            f"{FIRST_FACE} AS first_face_id "
             "FROM sightings s WHERE s.group_id = :g AND s.status = ANY(:st) ORDER BY s.seen_at, s.id",
             g=group_id, st=list(statuses))
 
@@ -188,8 +190,9 @@ class ShortlistReads:
         return self._all(
             "SELECT d.id, d.case_id, d.other_case_id, d.impostor_share, d.status, d.created_at, "
             "a.given_name AS case_name, b.given_name AS other_name, "
-            "(SELECT min(f.id) FROM faces f WHERE f.case_id = a.id) AS case_face_id, "
-            "(SELECT min(f.id) FROM faces f WHERE f.case_id = b.id) AS other_face_id "
+            "(SELECT f.id FROM faces f WHERE f.case_id = a.id ORDER BY f.created_at, f.id LIMIT 1) AS case_face_id, "
+            "(SELECT f.id FROM faces f WHERE f.case_id = b.id ORDER BY f.created_at, f.id LIMIT 1) "
+            "AS other_face_id "
             "FROM case_duplicates d JOIN cases a ON a.id = d.case_id JOIN cases b ON b.id = d.other_case_id "
             "WHERE d.status = :st AND a.status = ANY(:live) AND b.status = ANY(:live) "
             "ORDER BY d.impostor_share, d.id", st=status, live=list(ACTIVE_CASE_STATUSES))

@@ -58,7 +58,7 @@ def created_column(default: Any = None) -> Column[object]:
 cases = Table(
     "cases",
     metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, server_default=opaque_id("cases")),
     Column("given_name", Text, nullable=False),
     Column("family_name", Text, nullable=False, server_default=""),
     Column("nicknames", ARRAY(Text), nullable=False, server_default="{}"),
@@ -66,6 +66,9 @@ cases = Table(
     Column("birth_date", Date),  # NULL only once blanked (expired)
     Column("missing_since", DateTime(timezone=True)),  # NULL only once blanked (expired)
     Column("missing_since_offset", SmallInteger),  # minutes east of UTC it was given in; NULL: unknown
+    # how precisely it is known (domain.typed_time): an instant, or a date given alone, missing_since then being
+    # the first instant of that day (month, year) where it was given: every comparison takes the whole span
+    Column("missing_since_precision", String(8), nullable=False, server_default="instant"),
     Column("last_seen_lat", Float),
     Column("last_seen_lon", Float),
     Column("last_seen_text", Text, nullable=False, server_default=""),
@@ -88,12 +91,13 @@ cases = Table(
     created_column(),
     CheckConstraint("status IN ('open', 'reunited', 'closed', 'rejected', 'expired')", name="status"),
     CheckConstraint("sex IN ('female', 'male', 'unknown')", name="sex"),
+    CheckConstraint("missing_since_precision IN ('instant', 'day', 'month', 'year')", name="missing_since_precision"),
 )
 
 sighting_groups = Table(  # sightings of one unknown child (domain/grouping.py)
     "sighting_groups",
     metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, server_default=opaque_id("sighting_groups")),
     created_column(),
 )
 
@@ -169,7 +173,7 @@ photos = Table(
 faces = Table(
     "faces",
     metadata,
-    Column("id", BigInteger, primary_key=True),
+    Column("id", BigInteger, primary_key=True, server_default=opaque_id("faces")),
     Column("photo_id", BigInteger, ForeignKey("photos.id", ondelete="CASCADE"), nullable=False, index=True),
     Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE")),
     Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="CASCADE")),
@@ -186,7 +190,7 @@ faces = Table(
     Column("model_version", String(64), nullable=False),
     Column("crop_key", Text, nullable=False),
     Column("hubness", Float, nullable=False, server_default="0"),
-    created_column(),
+    created_column(func.clock_timestamp()),  # a photo's faces in the order found (0027)
     Index("ix_faces_case_id", "case_id", postgresql_where=text("case_id IS NOT NULL")),
     Index("ix_faces_sighting_id", "sighting_id", postgresql_where=text("sighting_id IS NOT NULL")),
     # faces made with another recipe, counted from these alone (adapters/db/recipes.py)

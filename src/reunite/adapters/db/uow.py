@@ -129,6 +129,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
                 given_name=case.given_name, family_name=case.family_name, nicknames=list(case.nicknames),
                 sex=case.sex.value, birth_date=case.birth_date, missing_since=case.missing_since,
                 missing_since_offset=offset_minutes(case.missing_since),
+                missing_since_precision=case.missing_since_precision,
                 last_seen_lat=place.lat if place else None, last_seen_lon=place.lon if place else None,
                 last_seen_text=case.last_seen_text, description=case.description, marks=case.marks,
                 police_report=case.police_report, family_contact=case.family_contact, created_at=created_at,
@@ -216,7 +217,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
         stored = self.conn.execute(
             select(faces.c.id, faces.c.box_left, faces.c.box_top, faces.c.box_right, faces.c.box_bottom,
                    faces.c.case_id, faces.c.sighting_id)
-            .where(faces.c.photo_id == photo_id).order_by(faces.c.id).with_for_update()
+            .where(faces.c.photo_id == photo_id).order_by(faces.c.created_at, faces.c.id).with_for_update()
         ).all()
         boxes = [(f.box.left, f.box.top, f.box.right, f.box.bottom) for f in found]
         if not stored or [tuple(r[1:5]) for r in stored] != boxes:
@@ -308,7 +309,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
         col = faces.c.case_id if owner is PhotoOwner.CASE else faces.c.sighting_id
         rows = self.conn.execute(
             select(faces.c.id, faces.c.photo_id, faces.c.embedding, faces.c.hubness).where(col == owner_id)
-            .order_by(faces.c.id)
+            .order_by(faces.c.created_at, faces.c.id)
         ).all()
         extras = self.extra_embeddings([r.id for r in rows])
         return [StoredFace(r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness, extras.get(r.id))

@@ -6,7 +6,7 @@ import csv
 import io
 import zipfile
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from reunite.domain.errors import InvalidInput, UnsupportedMedia
@@ -18,6 +18,8 @@ MAX_ROWS = 50_000
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, datetime) and value.tzinfo is None and value.time() == time():
+        return value.date().isoformat()  # a date cell (XLSX keeps it as its midnight): a date given alone
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date):

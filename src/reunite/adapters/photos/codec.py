@@ -11,7 +11,7 @@ from datetime import datetime
 
 import numpy as np
 import pillow_heif
-from PIL import Image, ImageFilter, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFilter, ImageOps, UnidentifiedImageError
 
 from reunite.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from reunite.domain.model import GeoPoint, PhotoFacts
@@ -117,20 +117,21 @@ class PillowPhotoCodec:
 
     def clean_copy(
         self, data: bytes, max_side: int | None = None, blur: Sequence[Box] = (), keep: Box | None = None,
-        sharp: Sequence[Box] | None = None,
+        sharp: Sequence[Outline] | None = None,
     ) -> bytes:
         pixels, scale = self.rgb(data, max_side, draft=1.0)  # with max_side: decoded at about that size
         if blur:
             pixels = blur_regions(pixels, [_scaled(box, scale) for box in blur],
                                   keep=_scaled(keep, scale) if keep else None)
         if sharp is not None:
-            pixels = obscure_outside(pixels, [_scaled(box, scale) for box in sharp])
+            pixels = obscure_outside(pixels, [_scaled_outline(outline, scale) for outline in sharp])
         return encode_jpeg(pixels)
 
     def face_copy(self, data: bytes, face: Box, blur: Sequence[Box] = (), margin: float = 0.4,
-                  size: int = 200) -> bytes:
+                  size: int = 200, sharp: Sequence[Outline] | None = None) -> bytes:
         """One face with some context, cut from the photo *after* the ``blur`` boxes were blurred
-        (a neighbour's face beside the child's stays unrecognisable in the crop too)."""
+        (a neighbour's face beside the child's stays unrecognisable in the crop too) and, with ``sharp``,
+        everything outside those outlines obscured (as ``clean_copy`` does)."""
         left, top, right, bottom = face
         mx, my = int((right - left) * margin), int((bottom - top) * margin)
         cut = (left - mx, top - my, right + mx, bottom + my)
@@ -139,6 +140,8 @@ class PillowPhotoCodec:
         face = _scaled(face, scale)
         if near:
             pixels = blur_regions(pixels, [_scaled(box, scale) for box in near], keep=face)
+        if sharp is not None:
+            pixels = obscure_outside(pixels, [_scaled_outline(outline, scale) for outline in sharp])
         left, top, right, bottom = face
         mx, my = int((right - left) * margin), int((bottom - top) * margin)
         h, w = pixels.shape[:2]
@@ -177,11 +180,16 @@ def unaccepted_format(data: bytes) -> str | None:
 
 
 Box = tuple[int, int, int, int]
+Outline = Sequence[tuple[int, int]]  # a polygon's corners (``access.head_outline``)
 
 
 def _scaled(box: Sequence[int], scale: float) -> Box:
     left, top, right, bottom = (round(v * scale) for v in box)
     return left, top, right, bottom
+
+
+def _scaled_outline(outline: Outline, scale: float) -> list[tuple[float, float]]:
+    return [(x * scale, y * scale) for x, y in outline]
 
 
 BLUR_MARGIN = 0.3  # a blurred face's box grows by this share of its size on each side
@@ -222,10 +230,11 @@ def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: flo
 OBSCURED_SIDE = 24  # everything outside the sharp regions keeps no more detail than a 24 px picture of it
 
 
-def obscure_outside(pixels: np.ndarray, sharp: Sequence[Sequence[int]]) -> np.ndarray:
-    """Everything but the ``sharp`` boxes made unrecognisable, whatever it shows (a face nobody
-    detected included): the photo shrunk to OBSCURED_SIDE px on its longer side, enlarged and blurred,
-    so that only the scene's colours and shapes are left; the boxes keep their original pixels."""
+def obscure_outside(pixels: np.ndarray, sharp: Sequence[Sequence[tuple[float, float]]]) -> np.ndarray:
+    """Everything but the ``sharp`` outlines (polygons: the child's head) made unrecognisable, whatever
+    it shows (a face nobody detected included): the photo shrunk to OBSCURED_SIDE px on its longer side,
+    enlarged and blurred, so that only the scene's colours and shapes are left; inside the outlines the
+    original pixels are kept."""
     image = Image.fromarray(pixels)
     factor = OBSCURED_SIDE / max(image.width, image.height)
     small = image.resize((max(1, round(image.width * factor)), max(1, round(image.height * factor))),
@@ -233,10 +242,10 @@ def obscure_outside(pixels: np.ndarray, sharp: Sequence[Sequence[int]]) -> np.nd
     obscured = small.resize(image.size, Image.Resampling.BILINEAR).filter(
         ImageFilter.GaussianBlur(max(2, max(image.width, image.height) // (4 * OBSCURED_SIDE))))
     mask = Image.new("L", image.size, 0)
-    for left, top, right, bottom in sharp:
-        box = (max(0, left), max(0, top), min(image.width, right), min(image.height, bottom))
-        if box[2] > box[0] and box[3] > box[1]:
-            mask.paste(255, box)
+    draw = ImageDraw.Draw(mask)
+    for outline in sharp:
+        if len(outline) >= 3:
+            draw.polygon(list(outline), fill=255)
     return np.asarray(Image.composite(image, obscured, mask))
 
 

@@ -30,10 +30,12 @@ class PdfPosters:
     def __init__(self, font: str = "") -> None:
         self.font = font  # found when the first poster is made, so a server without fonts still starts
 
-    def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str) -> bytes:
+    def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str,
+               lang: str) -> bytes:
         from fpdf import FPDF  # here: the worker and most commands never print a poster
 
         pdf = FPDF(format="A4")
+        pdf.set_lang(lang)  # zh-HK is read aloud in Cantonese, zh-TW in Mandarin
         pdf.set_auto_page_break(auto=False)
         pdf.add_font("cjk", fname=str(find_font(self.font)))
         pdf.add_page()

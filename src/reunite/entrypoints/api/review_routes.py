@@ -175,8 +175,9 @@ def request_takedown(request: Request, deps: DepsDep, body: bodies.TakedownIn,
     **ERRORS, 409: {"model": schemas.Problem, "description": "The request was already decided otherwise"}})
 def decide(deps: DepsDep, who: Moderator, takedown_id: int, body: bodies.DecisionIn,
            idempotency_key: IdempotencyKey = None) -> Response:
-    """Approve (the record is blanked) or refuse a removal request; the same decision sent again (or
-    under the same ``Idempotency-Key``) answers 204 again; the other decision on a decided request is 409."""
+    """Approve (the record is blanked, and every other request waiting about it is closed as done with it)
+    or refuse a removal request (that one only); the same decision sent again (or under the same
+    ``Idempotency-Key``) answers 204 again; the other decision on a decided request is 409."""
     key = idempotency.scoped(who, f"takedown:{takedown_id}", idempotency_key, [("body", body.model_dump_json())])
     retention.decide_takedown(deps, who, takedown_id, body.approve, body.evidence, key)
     return Response(status_code=204)

@@ -24,9 +24,10 @@ from reunite.domain.model import (
     Upload,
 )
 from reunite.domain.times import localize
+from reunite.domain.typed_time import DAY, TypedTime, whole
 from reunite.entrypoints.api import bodies, schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
-from reunite.entrypoints.api.validation import GivenTime
+from reunite.entrypoints.api.validation import GivenTime, GivenTimeOrDay
 from reunite.i18n import Language, negotiate
 from reunite.services import idempotency, intake, queries, reports, review, search, throttle
 from reunite.services.deps import Deps
@@ -244,7 +245,10 @@ def register_case(
     given_name: Annotated[str, Form(min_length=1, max_length=200)],
     sex: SexIn,
     birth_date: BirthDateIn,
-    missing_since: Annotated[GivenTime, Form(description="When the child went missing: " + GIVEN_TIME)],
+    missing_since: Annotated[GivenTimeOrDay, Form(description=(
+        "When the child went missing: " + GIVEN_TIME + "; or a date alone (2026-12-02) when the time of day is not "
+        "known: that whole day, in the site's zone (no sighting that day is taken as seen before the child went "
+        "missing; ``missing_since_precision`` day)"))],
     family_name: Annotated[str, Form(max_length=200)] = "",
     nicknames: Annotated[str, Form(max_length=500, description="Comma-separated")] = "",
     last_seen_lat: Annotated[float | None, Form()] = None,
@@ -260,9 +264,11 @@ def register_case(
     ``Idempotency-Key``, it answers the first receipt and stores nothing; a child the sender registered
     already (the same names, birth date and day missing) is answered 200 with that case. Names are kept
     in one spelling (NFKC, without bidi or zero-width characters), as every other way in keeps them."""
+    missing = TypedTime(localize(missing_since, deps.site.zone, "missing_since")) \
+        if isinstance(missing_since, datetime) else whole(missing_since, deps.site.zone, DAY, "missing_since")
     case = NewCase(
         given_name=given_name, family_name=family_name, sex=sex, birth_date=birth_date,
-        missing_since=localize(missing_since, deps.site.zone, "missing_since"),
+        missing_since=missing.at, missing_since_precision=missing.precision,
         last_seen_place=point(last_seen_lat, last_seen_lon),
         last_seen_text=last_seen_text, description=description, marks=marks, police_report=police_report,
         nicknames=tuple(n.strip() for n in nicknames.split(",") if n.strip()),

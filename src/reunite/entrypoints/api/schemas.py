@@ -216,7 +216,9 @@ class CaseOut(BaseModel):
         "How precisely the birth date is known: day, month, year, or age (estimated from an age); a partial "
         "date is stored as the middle of what it spans"))
     missing_since_precision: str = Field(default="instant", description=(
-        "instant, or day, month, year when a partner registry gave the date missing without a time"))
+        "How precisely missing_since is known: instant (a date and time was given), or day, month, year (a date "
+        "was given alone: missing_since is then the first instant of that day, month or year where it was given, "
+        "its date read at the offset missing_since carries, and no time of day is known)"))
     imported_contacts: dict[str, str] | None = Field(default=None, description=(
         "Only for reviewers: what a partner registry's PFIF record said about its author's contacts and the "
         "family's home (author_name, author_email, author_phone, home_*)"))
@@ -230,8 +232,11 @@ class Lead(BaseModel):
         "no lead (beyond the operating point), a candidate only a family's word (or an earlier review) keeps"))
     face_strength: str | None = Field(default=None, description="The band the face evidence alone gives")
     one_in: int | None = Field(description=(
-        "About 1 in this many pairs of different children of similar ages and age gap look this similar"))
-    bounded: bool = Field(description="True: fewer than 1 in one_in, the calibration sample's size")
+        "About 1 in this many pairs of different children of similar ages and age gap look this similar; null "
+        "without calibration, and when bounded"))
+    bounded: bool = Field(description=(
+        "True: as alike as the closest pairs of different children tested, or more; no number is given (one_in is "
+        "null): the only one would be the size of the sample tested, not how alike the pair is"))
     gap_years: float | None
     long_gap: bool
     rank: int | None = Field(description="Among the cases proposed for this sighting face (see CandidateOut.rank)")

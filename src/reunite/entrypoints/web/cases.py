@@ -19,12 +19,12 @@ from reunite.entrypoints.web import filters
 from reunite.entrypoints.web.forms import (
     checked_form,
     form_language,
-    local_time,
     number,
     place,
     request_fields,
     sex,
     text,
+    typed_day_and_time,
     uploads,
 )
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
@@ -49,12 +49,13 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
         files, taken = await uploads(form, dates="photo_dates")
         key = idempotency.scoped(who, "case", text(form, "idempotency_key"), request_fields(form), files)
         birth = birth_date(text(form, "birth_date")) if text(form, "birth_date") else None
-        missing = local_time(form, "missing_since", lang)
+        missing = typed_day_and_time(form, "missing_since", "missing_since_time", lang)
         if birth is None or missing is None:
             raise InvalidInput("the birth date and the time last seen are required", field="birth_date")
         case = NewCase(
             given_name=text(form, "given_name", 200), family_name=text(form, "family_name", 200),
-            sex=sex(form, "sex", required=True), birth_date=birth, missing_since=missing,
+            sex=sex(form, "sex", required=True), birth_date=birth, missing_since=missing.at,
+            missing_since_precision=missing.precision,
             last_seen_place=place(form), last_seen_text=text(form, "place_text", 500),
             description=text(form, "description", 4000), marks=text(form, "marks", 2000),
             police_report=text(form, "police_report", 200), family_contact=text(form, "family_contact", 500),

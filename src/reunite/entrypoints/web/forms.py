@@ -14,7 +14,8 @@ from starlette.datastructures import FormData, UploadFile
 from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInput, bounded
 from reunite.domain.model import GeoPoint, Sex, Upload
-from reunite.domain.times import MAX_OFFSET_MINUTES, from_browser, iso_time, zone
+from reunite.domain.times import MAX_OFFSET_MINUTES, browser_zone, from_browser, iso_time, zone
+from reunite.domain.typed_time import TypedTime, read_typed_time
 from reunite.entrypoints.api.auth import check_csrf
 from reunite.i18n import Language
 from reunite.services import idempotency
@@ -72,6 +73,26 @@ def local_time(form: FormData, name: str, lang: Language) -> datetime | None:
     wall = iso_time(raw)  # a datetime-local value; typed in a text box (an old browser), its offset is kept
     if wall is None:
         raise InvalidInput("the date and time are not valid", field=name)
+    return from_browser(wall, *_browser(form), lang.tzinfo, name)
+
+
+def typed_day_and_time(form: FormData, name: str, clock: str, lang: Language) -> TypedTime | None:
+    """A date field and an optional time field beside it (``clock``), read as every typed time is
+    (``typed_time.read_typed_time``) in the browser's zone as ``local_time`` reads one: with a time, that
+    instant; without, the whole day. A date field typed as text (an old browser) may hold its time too."""
+    day, hour = text(form, name), text(form, clock)
+    if not day:
+        return None
+    where = browser_zone(*_browser(form), lang.tzinfo)
+    found = read_typed_time(f"{day} {hour}" if hour else day, where, name, first_of_two=True)
+    if found is None:
+        raise InvalidInput("the date and time are not valid", field=name)
+    return found
+
+
+def _browser(form: FormData) -> tuple[str, int | None]:
+    """The browser's zone (``tz``) and offset (``tz_offset``) sent with a typed time, checked: a zone this server
+    does not know is refused unless its offset came too, never silently read in another."""
     named, offset = text(form, "tz"), number(form, "tz_offset", int)
     if named and zone(named) is None and offset is None:  # never silently read in another zone (with the
         # browser's offset it is read at that offset: a zone newer than this server's list)
@@ -80,7 +101,7 @@ def local_time(form: FormData, name: str, lang: Language) -> datetime | None:
     if offset is not None and abs(offset) > MAX_OFFSET_MINUTES:
         raise InvalidInput("{name} must be between {low} and {high}", field="tz_offset", name="tz_offset",
                            low=-MAX_OFFSET_MINUTES, high=MAX_OFFSET_MINUTES)
-    return from_browser(wall, named, offset, lang.tzinfo, name)
+    return named, offset
 
 
 def form_language(form: FormData, lang: Language) -> Language:

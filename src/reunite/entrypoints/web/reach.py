@@ -110,13 +110,14 @@ def poster_pdf(request: Request, deps: DepsDep, reader: LangDep, case_id: int) -
     poster's photo), so a poster taken down leaves browsers and shared caches at once."""
     case = queries.poster(deps, case_id, reader.latin)
     facts = [reader.gettext("Age {then} when last seen, {now} now", then=case["age_then"], now=case["age_now"]),
-             reader.gettext("Missing since {date}", date=reader.day(case["missing_since"]))]
+             reader.gettext("Missing since {date}", date=reader.day_of(case["missing_since"],
+                                                                       case["missing_since_precision"]))]
     if case["last_seen_text"]:
         facts.append(reader.gettext("Last seen: {place}", place=reader.script(case["last_seen_text"])))
     call = reader.gettext("Seen this child? Do not approach. Call {phone}.", phone=deps.site.contact_phone)
     labels = {"title": reader.gettext("Missing child"), "facts": "\n".join(facts),
               "call": call + (f"\n{deps.site.contact_email}" if deps.site.contact_email else "")}
-    made = queries.poster_document(deps, case, labels, if_none_match(request))
+    made = queries.poster_document(deps, case, labels, reader.html_lang, if_none_match(request))
     headers = {"ETag": f'"{made.etag}"', "Cache-Control": "public, no-cache", "Vary": "Accept-Language, Cookie",
                "Content-Disposition": f'inline; filename="missing-{case_id}.pdf"'}
     if made.data is None:

@@ -1,12 +1,13 @@
-"""Ids that say nothing of when a record arrived: a report's, a photo's and a lead's id was the next
-number of a sequence, so anyone who sent two reports of their own learnt from their ids which other
-reports (seen to the hour only) arrived between them, to the second, and in what order within an hour.
+"""Ids that say nothing of when a record arrived: a report's, a photo's, a face's, a lead's, a case's, a
+message's and a subscription's id was the next number of a sequence, so anyone who sent two reports of
+their own learnt from their ids which other reports (seen to the hour only) arrived between them, to the
+second, in what order within an hour, and how many reports, cases and subscribers came meanwhile.
 New rows take the sequence's next number passed through a keyed permutation of the numbers below 2^32
 (a four-round Feistel network whose round function is an MD5 of a secret made here, per installation):
 distinct numbers stay distinct, their order is lost and nothing outside the database can undo it.
-A number already taken by a row from before is skipped. Existing rows keep their ids. A report's photos,
-shown in the order they were sent, are ordered by their own instant (clock_timestamp, not the
-transaction's) instead of their ids.
+A number already taken by a row from before is skipped. Existing rows keep their ids. A report's photos
+and a photo's faces, shown in the order they came, are ordered by their own instant (clock_timestamp, not
+the transaction's) instead of their ids.
 
 Revision ID: 0027_opaque_ids
 Revises: 0026_audit_reads
@@ -19,7 +20,8 @@ down_revision = "0026_audit_reads"
 branch_labels = None
 depends_on = None
 
-TABLES = ("sightings", "photos", "candidates")
+# every table whose ids reach people outside the staff (reporters, families, partners, subscribers)
+TABLES = ("sightings", "photos", "faces", "candidates", "sighting_groups", "cases", "messages", "subscriptions")
 
 PERMUTE = """
 CREATE FUNCTION reunite_permute(n bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
@@ -65,12 +67,14 @@ def upgrade() -> None:
     op.execute(OPAQUE_ID)
     for table in TABLES:
         op.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT reunite_opaque_id('{table}')")
-    op.execute("ALTER TABLE photos ALTER COLUMN created_at SET DEFAULT clock_timestamp()")
+    for table in ("photos", "faces"):  # listed in the order they came in (several in one transaction)
+        op.execute(f"ALTER TABLE {table} ALTER COLUMN created_at SET DEFAULT clock_timestamp()")
 
 
 def downgrade() -> None:
     """Plain numbers again; one may meet a permuted id already taken (an insert then fails)."""
-    op.execute("ALTER TABLE photos ALTER COLUMN created_at SET DEFAULT now()")
+    for table in ("photos", "faces"):
+        op.execute(f"ALTER TABLE {table} ALTER COLUMN created_at SET DEFAULT now()")
     for table in TABLES:
         op.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{table}_id_seq')")
     op.execute("DROP FUNCTION reunite_opaque_id(text)")

@@ -1,0 +1,108 @@
+"""When something happened, as a person or a partner typed it, read once for every way in: the registration
+form, the API, a spreadsheet's cell and a PFIF record's ``missing since:`` line. The answer is the instant and
+how precisely it is known: a date and time ("2026-11-20 10:00", "2026-11-20T10:00+08:00", "2026/11/20 10:00",
+"2026年11月20日上午10点", a spreadsheet's serial number with its fraction of a day) is an instant, kept to the
+minute it names (seconds too, when given); a date alone ("2026-11-20", "2026/11/20", "2026年11月20日", a whole
+serial day) is that whole day, a month or year alone ("2026-11", "2026") that whole month or year. A day, month
+or year is kept as its first instant (midnight in the zone it was read in): whatever is compared with it (a
+sighting seen before the child went missing?) is compared with the whole span, never with a midnight nobody
+gave, and it is shown as the date alone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, tzinfo
+
+from reunite.domain.dates import loose_date, serial_date, serial_moment
+from reunite.domain.errors import InvalidInput
+from reunite.domain.said_time import dated_time
+from reunite.domain.times import YEARS, iso_time, localize, real
+
+INSTANT = "instant"  # a date and time: the instant it names
+DAY, MONTH, YEAR = "day", "month", "year"  # a date alone: the whole day (month, year), in the zone it was read in
+PRECISIONS = (INSTANT, DAY, MONTH, YEAR)
+
+# a date typed as people type one (2026/11/20, 2026.11.20, 2026年11月20日), then a clock time (10:00, 10:00:30)
+DATE_AND_CLOCK = re.compile(r"^(?P<day>.+?)[Tt\s]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?$")
+
+
+@dataclass(frozen=True)
+class TypedTime:
+    """A time as given: ``at`` the instant (of a day, month or year: its first, midnight where it was read),
+    with the offset it was given in; ``precision`` one of ``PRECISIONS``; ``read_in`` the zone a time or date
+    that named no UTC offset was read in (said to whoever sent it), else empty."""
+
+    at: datetime
+    precision: str = INSTANT
+    read_in: str = ""
+
+
+def zone_label(where: tzinfo) -> str:
+    """A zone as a report names it: its IANA name, else its offset ("UTC+08:00")."""
+    return str(getattr(where, "key", None) or where)
+
+
+def whole(day: date, where: tzinfo, precision: str = DAY, field: str = "time") -> TypedTime:
+    """A day (month, year) in a zone: its first instant there (a midnight summer time skipped: the instant the
+    day began), said to be read in that zone."""
+    if day.year not in YEARS:
+        raise InvalidInput("the date and time are not valid", field=field)
+    return TypedTime(real(datetime.combine(day, time()), where), precision, zone_label(where))
+
+
+def read_typed_time(text: str, where: tzinfo, field: str = "time", *, serials: bool = False,
+                    first_of_two: bool = False) -> TypedTime | None:
+    """``text`` as a date and time or a date alone (see the module), or None when it is neither. A time or date
+    that names no UTC offset (or ``-00:00``, "offset unknown") is read in ``where``; a wall time summer time
+    skipped there is refused (InvalidInput, naming the real time), and one it repeated too unless
+    ``first_of_two`` (a form's field, which cannot carry an offset: the first). ``serials``: a spreadsheet's
+    serial number is a date (``45413``) or a date and time (``46000.75``), as a sheet's cell keeps one."""
+    said = text.strip()
+    wall, day = _wall_or_day(said, serials)
+    if wall is not None:
+        return _instant(wall, where, field, first_of_two)
+    if day is not None:
+        return whole(day[0], where, day[1], field)
+    spoken = dated_time(said, where) if said else None  # "2026年11月20日上午10点", "2026-11-20 3pm"
+    return None if spoken is None else TypedTime(localize(spoken, where, field), INSTANT, zone_label(where))
+
+
+def _wall_or_day(said: str, serials: bool) -> tuple[datetime | None, tuple[date, str] | None]:
+    """A date and time in figures (naive when it names no offset), or a date alone with its precision."""
+    moment = iso_time(said) if said else None
+    if moment is not None:  # a day alone (2026-11-20, 20261120) is as long as a date at most
+        return (moment, None) if len(said) > len("yyyy-mm-dd") else (None, (moment.date(), DAY))
+    serial = serial_moment(said) if serials else None
+    if serial is not None:  # a whole serial: the day (a date cell holding no time of day)
+        return (serial, None) if serial.time() != time() else (None, (serial.date(), DAY))
+    clock = DATE_AND_CLOCK.match(said)
+    day = _whole_date(clock["day"], serials) if clock else None
+    if clock is not None and day is not None:
+        try:
+            clock_time = time(int(clock["hour"]), int(clock["minute"]), int(clock["second"] or 0))
+        except ValueError:  # 25:00, 10:61
+            return None, None
+        return datetime.combine(day, clock_time), None
+    return None, loose_date(said)
+
+
+def _whole_date(text: str, serials: bool) -> date | None:
+    """The date before a clock time: a whole date as people type it (never a date and time), or a serial day."""
+    text = text.strip()
+    found = loose_date(text) if len(text) <= len("yyyy-mm-dd") or iso_time(text) is None else None
+    if found is not None:
+        return found[0] if found[1] == DAY else None
+    return serial_date(text) if serials else None
+
+
+def _instant(wall: datetime, where: tzinfo, field: str, first_of_two: bool) -> TypedTime:
+    at = localize(wall, where, field, first_of_two)
+    return TypedTime(at, INSTANT, "" if wall.tzinfo else zone_label(where))
+
+
+def date_written(at: datetime, precision: str) -> str:
+    """A stored time's date as ISO 8601 writes it, as precisely as it was given and where it was given (at the
+    offset ``at`` carries): 2026-11-20 (a day's, or a time's date), 2026-11 (a month), 2026 (a year). Read again
+    by ``read_typed_time``, a day, month or year is that day, month or year again."""
+    return at.date().isoformat()[:{MONTH: 7, YEAR: 4}.get(precision, 10)]
