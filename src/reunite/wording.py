@@ -12,10 +12,20 @@ from typing import Any
 from reunite.i18n import Language
 
 
-def band(lang: Language, strength: str) -> str:
+def band(lang: Language, strength: str, family_word: bool = False) -> str:
+    """The band's name; below the operating point (``none``) it says the face makes no lead, and, when the
+    family marked the sighting (``family_word``), that only their word keeps it: never "Weak lead"."""
+    if strength == "none":
+        return lang.gettext("Not a lead by the face: only the family's word") if family_word \
+            else lang.gettext("Not a lead by the face")
     words = {"strong": lang.gettext("Strong lead"), "possible": lang.gettext("Possible lead"),
              "weak": lang.gettext("Weak lead")}
     return words[strength]
+
+
+def family_word(facts: dict[str, Any]) -> bool:
+    """The family marked this sighting as possibly their child (proposed it, or answered "maybe")."""
+    return facts.get("proposed_by") == "family" or facts.get("family_answer") == "maybe"
 
 
 def ordinal(lang: Language, n: int) -> str:
@@ -33,7 +43,9 @@ def lead_words(lang: Language, lead: dict[str, Any], facts: dict[str, Any] | Non
     different children look this similar. Each says what it reads: the rank the whole ranking (face,
     age, time, place, sex), the "1 in N" the face alone, so that a case ranked 2nd reading a rarer
     "1 in N" than the 1st explains itself."""
-    words = [band(lang, lead["strength"]), *contradiction_words(lang, lead.get("contradicts") or [], facts or {})]
+    facts = facts or {}
+    words = [band(lang, lead["strength"], family_word(facts)),
+             *contradiction_words(lang, lead.get("contradicts") or [], facts)]
     if lead.get("rank") and lead.get("rank_of"):
         words.append(lang.gettext(
             "{ordinal} of the cases proposed for this sighting, by face, age, time, place and sex (open cases searched: {n})",  # noqa: E501

@@ -281,7 +281,7 @@ def test_families_see_places_to_about_a_kilometre_and_reads_are_audited(world: w
     assert coarse["place_precise"] is False and coarse["reporter_contact"] is None
     assert 0 < abs(coarse["lat"] - w.EXACT_LAT) < 0.01 and abs(coarse["lon"] - w.EXACT_LON) < 0.01
     # the reporter's words about the place: to the city they name (Hankou is a former town of Wuhan)
-    assert exact["place_text"] == f"Hankou station, {w.EXACT_WORDS}" and coarse["place_text"] == "Wuhan"
+    assert exact["place_text"] == f"Hankou station, {w.EXACT_WORDS}" and coarse["place_text"] == "Wuhan, Hubei"
     # and the reporter's free words, which name it too, are withheld (the page says so)
     assert w.EXACT_WORDS in exact["description"] and coarse["description"] == coarse["with_whom"] == ""
     with world.client("family") as family:

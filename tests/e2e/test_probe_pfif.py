@@ -84,7 +84,7 @@ def test_the_public_and_tokens_read_the_city_the_family_typed_reviewers_and_fami
     assert anonymous.get("/feeds/cases.atom", params={"region": "wuhan"}).text.count("<entry>") == 1
     assert anonymous.get("/feeds/cases.atom", params={"region": "ＷＵＨＡＮ"}).text.count("<entry>") == 1  # full width
     shown = token_client(container, Scope.READ_CASES).get(f"/api/cases/{lin}").json()
-    assert shown["last_seen_text"] == "Wuhan"
+    assert shown["last_seen_text"] == "Wuhan, Hubei"
     assert client.get(f"/api/cases/{lin}").json()["last_seen_text"] == "Behind the bakery on Jiefang Road, Wuhan"
     nowhere = local_case(container, last_seen="Behind the old water tower")  # no city in it: nothing shown
     assert "water tower" not in anonymous.get(f"/p/{nowhere}").text

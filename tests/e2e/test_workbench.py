@@ -333,6 +333,43 @@ def test_a_family_answers_on_a_lead_and_marks_a_sighting_as_possibly_theirs(
     assert "same jacket" in shown.text and "The family" in shown.text
 
 
+def test_a_familys_word_on_a_face_that_is_no_lead_says_so_and_waits_behind_the_machines_leads(
+    container: Container
+) -> None:
+    """A family marks another child's report as theirs (probe s16 P6): by the face alone it is no lead (its
+    share above the operating point), so it never reads "Weak lead", as a proposal does, but says it is only
+    the family's word, in English and Chinese; and the machine's lead by the face comes first in the
+    workbench, the family's word after it (still there, marked as theirs)."""
+    world = loop(container, photos=(("collins", 1), ("hopper", 0)), apart=True)
+    deps = container.deps
+    family = _client(container, world.family_token)
+    other = world.sightings[1]
+    sent = _form(family, f"/sightings/{other}/mine", case_id=str(world.case_id), note="same jacket")
+    assert sent.status_code == 303
+    rows = {c["sighting_id"]: c for c in deps.read.candidates(world.case_id, None)}
+    lead, word = rows[world.sightings[0]], rows[other]
+    assert word["family_answer"] == "maybe" and lead["impostor_share"] < word["impostor_share"]
+    # the operating point between them: the boy's own report a lead by the face, the other child's not
+    point = (lead["impostor_share"] * word["impostor_share"]) ** 0.5
+    shipped = deps.policy.leads
+    leads = replace(shipped, propose_share=point, possible_share=min(point, shipped.possible_share),
+                    strong_share=min(point, shipped.strong_share))
+    container = replace(container, deps=replace(deps, policy=replace(deps.policy, leads=leads)))
+    reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
+    assert reviewer.get("/workbench", follow_redirects=False).headers["location"] == f"/workbench/{lead['id']}"
+    english = reviewer.get(f"/workbench/{word['id']}", headers={"Accept-Language": "en"}).text
+    assert "Not a lead by the face: only the family&#39;s word" in english and "Weak lead" not in english
+    assert "same jacket" in english  # marked as the family's word
+    chinese = reviewer.get(f"/workbench/{word['id']}", headers={"Accept-Language": "zh-CN"}).text
+    assert "仅看脸不算线索：只是家属的说法" in chinese and "微弱线索" not in chinese
+    api = {c["id"]: c for c in reviewer.get(f"/api/cases/{world.case_id}/candidates").json()}
+    assert api[word["id"]]["lead"]["strength"] == "none"
+    assert api[word["id"]]["lead_words"][0] == "Not a lead by the face: only the family's word"
+    assert api[lead["id"]]["lead"]["strength"] != "none"
+    assert _form(reviewer, f"/workbench/{lead['id']}", action="later").status_code == 303
+    assert reviewer.get("/workbench", follow_redirects=False).headers["location"] == f"/workbench/{word['id']}"
+
+
 def test_browse_keeps_unknown_ages_and_sexes_and_names_the_filter_that_emptied_it(
     container: Container
 ) -> None:
@@ -362,7 +399,7 @@ def test_queue_alarm_scales_with_the_reviewers_and_case_pages_stay_short(
     deps = container.deps
     real = cases.queries.with_lead(deps, deps.read.candidates(world.case_id, None))[0]  # as the page shows it
     many = [real | {"id": real["id"] + n} for n in range(25)]  # a case with 25 candidates
-    monkeypatch.setattr(cases.queries, "case_candidates", lambda *_args: many)
+    monkeypatch.setattr(cases.queries, "case_candidates", lambda *_args, **_named: many)
     reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
     first = reviewer.get(f"/cases/{world.case_id}").text
     assert first.count('class="candidate ') == 10 and f"/cases/{world.case_id}?cp=3" in first

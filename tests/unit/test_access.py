@@ -38,6 +38,23 @@ def test_families_see_places_within_a_kilometre_cell_and_no_reporter_contact() -
     assert sighting_view(POLICE, ROW)["lat"] == ROW["lat"] and sighting_view(POLICE, ROW)["reporter_contact"]
 
 
+def test_families_count_only_the_faces_they_are_shown_never_the_bystanders() -> None:
+    """Probe s16 P8: two faces, the child's marked: a family is shown one and counts one (the report's and
+    its photo's), police both; with no face known to be the child's, none."""
+    row = ROW | {"faces": [{"id": 1, "photo_id": 7}, {"id": 2, "photo_id": 7}],
+                 "photos": [{"id": 7, "face_count": 2, "processed_at": NOW, "failed_reason": None},
+                            {"id": 8, "face_count": 0, "processed_at": NOW, "failed_reason": None}]}
+    shown = sighting_view(FAMILY, row)
+    assert shown["face_count"] == len(shown["faces"]) == 1
+    assert [(p["id"], p["face_count"]) for p in shown["photos"]] == [(7, 1), (8, 0)]
+    assert sighting_view(POLICE, row)["face_count"] == 2
+    assert sighting_view(POLICE, row)["photos"][0]["face_count"] == 2
+    unmarked = sighting_view(FAMILY, row | {"child_face_id": None})
+    assert unmarked["face_count"] == 0 and [p["face_count"] for p in unmarked["photos"]] == [0, 0]
+    listed = {k: v for k, v in ROW.items() if k != "faces"}  # a listing's row: no faces, the child's face id
+    assert sighting_view(FAMILY, listed)["face_count"] == 1
+
+
 def test_coarse_cells_do_not_shift_with_the_point_inside_them() -> None:
     assert coarsen(31.2301) == coarsen(31.2399) == 31.235
     assert coarsen(-0.001) == -0.005 and coarsen(None) is None

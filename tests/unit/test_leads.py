@@ -56,12 +56,33 @@ def test_one_in_n_never_claims_more_than_the_calibration_sample_holds() -> None:
 
 
 def test_bands_follow_the_operating_point() -> None:
-    policy = LeadPolicy(strong_share=0.001, possible_share=0.01, propose_share=0.01)
+    policy = LeadPolicy(strong_share=0.001, possible_share=0.01, propose_share=0.1)
     assert lead(policy, 0.0005, 20_000, 1.0).strength is Strength.STRONG
     assert lead(policy, 0.005, 20_000, 1.0).strength is Strength.POSSIBLE
     assert lead(policy, 0.05, 20_000, 1.0).strength is Strength.WEAK
-    assert proposable(policy, 0.005) and not proposable(policy, 0.05)
+    assert lead(policy, 0.2, 20_000, 1.0).strength is Strength.NONE  # beyond the operating point: no lead
+    assert proposable(policy, 0.05) and not proposable(policy, 0.2)
     assert lead(policy, 0.005, 20_000, 1.0).one_in == 200
+
+
+def test_a_face_beyond_the_operating_point_is_no_lead_never_weak_in_both_languages() -> None:
+    """A family marks a sighting whose face about 1 in 2 different children match as well (probe s16 P6):
+    not "Weak lead", the band of a proposal at 1 in 660-2,000, but no lead by the face, said as the family's
+    word when they marked it; a long gap or a contradiction never lifts it back to a band, and the "1 in N"
+    is still said."""
+    half = lead(LeadPolicy(), 0.5, 20_000, 1.0)
+    assert half.strength is Strength.NONE and half.one_in == 2
+    assert told(lead(LeadPolicy(), 0.5, 20_000, 8.0), ["sex"])["strength"] == "none"
+    machine = lead_words(EN, asdict(half))
+    assert machine[0] == "Not a lead by the face"
+    assert machine[-1] == "by the face alone, about 1 in 2 different children look this similar"
+    for facts in ({"proposed_by": "family"}, {"proposed_by": "machine", "family_answer": "maybe"}):
+        assert lead_words(EN, asdict(half), facts)[0] == "Not a lead by the face: only the family's word"
+        assert lead_words(ZH, asdict(half), facts)[0] == "仅看脸不算线索：只是家属的说法"
+    assert lead_words(ZH, asdict(half))[0] == "仅看脸不算线索"
+    at_the_point = lead(LeadPolicy(), LeadPolicy().propose_share, 20_000, 1.0)
+    assert at_the_point.strength is Strength.WEAK  # proposed: still a lead
+    assert "Weak lead" not in lead_summary(EN, asdict(half)) and "微弱线索" not in lead_summary(ZH, asdict(half))
 
 
 def test_long_gap_is_said_and_weakens_the_lead() -> None:
@@ -107,7 +128,7 @@ def test_what_contradicts_the_case_lowers_the_band_and_is_said_next_to_it_in_bot
     assert lead_words(ZH, lead_facts, facts)[1:3] == ["报告人看到的是男孩；这个孩子是女孩",
                                                       "报告人估计年龄为 2–3 岁；这个孩子当时应为 11 岁：年龄对不上"]
     assert lead_words(EN, lead_facts, facts)[-1].startswith("by the face alone, about 1 in 10,000 different")
-    weak = told(lead(LeadPolicy(), 0.2, 20_000, 1.0), ["sex"])
+    weak = told(lead(LeadPolicy(), 0.001, 20_000, 1.0), ["sex"])
     assert weak["strength"] == "weak"  # the lowest band stays the lowest
     fits = told(lead(LeadPolicy(), 0.0001, 20_000, 1.0), [])
     assert lead_words(EN, fits, facts) == [

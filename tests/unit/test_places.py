@@ -198,3 +198,21 @@ def test_a_district_names_its_city_only_when_no_other_city_is_named_and_none_sha
     from reunite.adapters import places
 
     assert places.english_city(words) == city
+
+
+@pytest.mark.parametrize(("words", "english", "chinese"), [  # probe s16 P7: one city, named in each reader's script
+    ("Chengdu Tianfu Square", "Chengdu, Sichuan", "四川省成都市"),
+    ("四川省成都市天府广场", "Chengdu, Sichuan", "四川省成都市"),
+    ("Hankou station", "Wuhan, Hubei", "湖北省武汉市"),
+    ("Shanghai", "Shanghai", "上海市"),
+    ("New York Penn Station", "New York City", "纽约"),
+    ("纽约时代广场", "New York City", "纽约"),
+    ("behind the old water tower", "", ""),
+])
+def test_a_city_is_named_in_the_readers_script_whatever_script_its_words_are_in(
+        words: str, english: str, chinese: str) -> None:
+    from reunite.adapters.sources.parse import Gazetteer
+
+    gazetteer = Gazetteer()
+    assert gazetteer.city(words, latin=True) == english
+    assert gazetteer.city(words, latin=False) == chinese

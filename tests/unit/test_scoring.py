@@ -136,15 +136,35 @@ def test_a_sighting_in_the_same_square_as_where_last_seen_reads_within_about_1_k
         assert said in words and "0 km" not in words and "0 公里" not in words
 
 
-@pytest.mark.parametrize(("lat", "lon"), [(91, 0), (-91, 0), (0, 181), (0, -180.5), (float("nan"), 0)])
+@pytest.mark.parametrize(("lat", "lon"), [(91, 0), (-91, 0), (0, 181), (0, -180.5)])
 def test_impossible_coordinates_are_refused(lat: float, lon: float) -> None:
     with pytest.raises(InvalidInput, match="out of range"):
+        GeoPoint(lat, lon)
+
+
+@pytest.mark.parametrize(("lat", "lon", "said"), [(float("nan"), 0, "the latitude is not a number"),
+                                                  (0, float("nan"), "the longitude is not a number"),
+                                                  (float("inf"), 0, "the latitude is not a number")])
+def test_a_coordinate_that_is_no_number_is_refused_as_none(lat: float, lon: float, said: str) -> None:
+    """Probe s16 P8: NaN is no number, not one out of range ("latitude nan is out of range")."""
+    with pytest.raises(InvalidInput, match=said):
         GeoPoint(lat, lon)
 
 
 def test_age_range_must_be_ordered() -> None:
     with pytest.raises(InvalidInput):
         AgeRange(10, 8)
+
+
+@pytest.mark.parametrize(("low", "high"), [(-1, None), (None, -1), (None, 61)])
+def test_an_age_given_alone_is_refused_as_that_age_never_as_a_range_nobody_gave(low: int | None,
+                                                                                 high: int | None) -> None:
+    """Probe s16 P8: apparent_age_low=-1 alone was refused as "age range from -1 to -1"."""
+    with pytest.raises(InvalidInput, match="is not a valid age") as refused:
+        AgeRange.of(low, high)
+    alone = low if low is not None else high
+    assert str(refused.value) == f"apparent age {alone} is not a valid age (0 to 60 years)"
+    assert AgeRange.of(7, None) == AgeRange(7, 7)
 
 
 def test_a_face_that_resembles_many_people_is_ranked_down_and_the_reviewer_told() -> None:
@@ -210,7 +230,7 @@ def test_a_strong_face_far_away_or_without_a_place_is_still_proposed_and_nearnes
     cell = policy.calibration.cell(0.0, 4.0, None, AgeRange(8, 10).middle)
     strong = min(s for s, share in cell.curve if share <= policy.leads.strong_share)
     weak = max(s for s, share in cell.curve if share >= policy.leads.propose_share * 2)
-    for face, expected in ((strong, Strength.STRONG), (weak, Strength.WEAK)):
+    for face, expected in ((strong, Strength.STRONG), (weak, Strength.NONE)):  # beyond the point: no lead
         hits = [FaceHit(1, face, taken)]
         near, away, blank = (score_pair(policy, case(), sighting(place=p), hits) for p in (SHANGHAI, far, None))
         assert near.total > away.total  # nearer still ranks first

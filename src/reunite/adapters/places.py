@@ -312,6 +312,29 @@ def english_city(text: str) -> str:
     return f"{city}, {province}" if province and province != city else city
 
 
+def chinese_city(text: str) -> str:
+    """``public_city`` for a reader of Chinese: the city and its province in cpca's names (四川省成都市 for
+    "Chengdu" as for 成都), a city abroad by its Chinese name where GeoNames gives one (纽约 for New York),
+    else as ``public_city``. Simplified characters: the reader's script is the caller's (``Language.script``)."""
+    chosen = _chosen(text)
+    if chosen is None:
+        return ""
+    place = chosen.place
+    if place.province:
+        return "".join(dict.fromkeys(n for n in place if n))
+    return _chinese_names().get(place) or public_city(text)
+
+
+@cache
+def _chinese_names() -> dict[Place, str]:
+    """A city abroad's Chinese name: the shortest GeoNames gives it (纽约 rather than 纽约市), never an alias."""
+    found: dict[Place, str] = {}
+    for form, place in names().cjk.items():
+        if form not in ALIASES and not place.province and (place not in found or len(form) < len(found[place])):
+            found[place] = form
+    return found
+
+
 @cache
 def _own_names() -> dict[Place, frozenset[str]]:
     """Each place's own names, in lower case: cpca's (四川省, 四川; 成都市, 成都), its English name, the

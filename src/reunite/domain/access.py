@@ -24,6 +24,7 @@ from reunite.domain.photos_shown import (
     box_of,
     child_face,
     child_face_of,
+    faces_counted,
     head_outline,
     photo_shown,
     sharp_regions,
@@ -214,6 +215,8 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
         shown["faces"] = [f for f in row["faces"] if f["id"] == child_face(row)]
     if "first_face_id" in row and not who.can(P.SEE_ORIGINALS):  # the face a gallery card shows
         shown["first_face_id"] = row.get("child_face_id")
+    if not who.can(P.SEE_ORIGINALS):  # faces counted as shown: never how many bystanders were found
+        shown |= faces_counted(row, shown.get("photos"))
     return times_view(who, shown)  # an arrival to the hour, and every time derived from it
 
 
@@ -404,8 +407,11 @@ def may_write_domain(who: Principal, domain: str) -> bool:
     return (who.can(P.ADMINISTER) and who.token_id is None) or domain in who.domains
 
 
-def require_correspondent(who: Principal, case_id: int) -> None:
-    """The family and reviewers write to each other on a case; nobody else reads or writes there."""
+def require_correspondent(who: Principal, case_id: int, reading: bool = False) -> None:
+    """The family and reviewers write to each other on a case; nobody else reads or writes there. The
+    refusal says what was asked: ``reading`` the messages, or writing one."""
     require_case(who, case_id)
     if not (who.owns(case_id) or who.can(P.REVIEW_CANDIDATES)):
+        if reading:
+            raise Forbidden("only the family and reviewers read the messages on a case")
         raise Forbidden("only the family and reviewers write on a case")

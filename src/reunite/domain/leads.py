@@ -121,9 +121,10 @@ class Strength(StrEnum):
     STRONG = "strong"
     POSSIBLE = "possible"
     WEAK = "weak"
+    NONE = "none"  # below the operating point: the face is no lead (a family's word, a lead read again lower)
 
 
-STEPS = [Strength.STRONG, Strength.POSSIBLE, Strength.WEAK]  # strongest first
+STEPS = [Strength.STRONG, Strength.POSSIBLE, Strength.WEAK]  # the bands of a lead, strongest first
 
 
 @dataclass(frozen=True)
@@ -191,17 +192,21 @@ def _readable(n: float) -> int:
 
 def lead(policy: LeadPolicy, share: float | None, pairs: int | None, gap_years: float | None,
          rank: int | None = None, rank_of: int | None = None) -> Lead:
-    """The words' facts for one candidate, from its calibrated impostor share."""
+    """The words' facts for one candidate, from its calibrated impostor share. A share above the
+    operating point is no lead by the face (``Strength.NONE``), never "weak": only a family's word (or a
+    reviewed lead whose pair reads lower now) keeps such a candidate, and its band says so."""
     long_gap = gap_years is not None and gap_years >= policy.long_gap_years
     if share is None:
         return Lead(Strength.WEAK, None, False, gap_years, long_gap, rank, rank_of)
-    level = 0 if share <= policy.strong_share else 1 if share <= policy.possible_share else 2
-    if long_gap:
-        level = min(level + 1, 2)
     bounded = pairs is not None and share * pairs <= 1.0 + 1e-9
     # at the test limit the only N would be the size of the sample that bounds it, which tells which sample
     # read the pair (the child's age), not how alike it is: no number, as the words say none (wording.lead_words)
     one_in = None if bounded else _readable(1.0 / share)
+    if not proposable(policy, share):
+        return Lead(Strength.NONE, one_in, bounded, gap_years, long_gap, rank, rank_of)
+    level = 0 if share <= policy.strong_share else 1 if share <= policy.possible_share else 2
+    if long_gap:
+        level = min(level + 1, 2)
     return Lead(STEPS[level], one_in, bounded, gap_years, long_gap, rank, rank_of)
 
 
@@ -209,7 +214,11 @@ def told(lead: Lead, contradicts: Sequence[str]) -> dict[str, Any]:
     """The lead as a person reads it, with what the reporter saw that the case contradicts
     (``scoring.contradictions``): each contradiction takes the band one step down, as a long gap does, so
     that "Strong lead" never stands beside "the reporter saw a boy; this child is a girl". The "1 in N"
-    still reads the face alone, and ``face_strength`` keeps the band the face evidence gave."""
-    level = STEPS.index(lead.strength) + len(contradicts)
-    return asdict(lead) | {"strength": STEPS[min(level, len(STEPS) - 1)].value, "face_strength": lead.strength.value,
+    still reads the face alone, and ``face_strength`` keeps the band the face evidence gave. No lead by
+    the face stays none: a contradiction never makes it a lead."""
+    if lead.strength is Strength.NONE:
+        strength = Strength.NONE
+    else:
+        strength = STEPS[min(STEPS.index(lead.strength) + len(contradicts), len(STEPS) - 1)]
+    return asdict(lead) | {"strength": strength.value, "face_strength": lead.strength.value,
                            "contradicts": list(contradicts)}

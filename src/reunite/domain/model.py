@@ -79,9 +79,14 @@ class GeoPoint:
     lon: float
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.lat) and -90.0 <= self.lat <= 90.0):
+        # nan, inf: no number a person gives (nor one to quote back as out of range)
+        if not math.isfinite(self.lat):
+            raise InvalidInput("the latitude is not a number", field="lat")
+        if not math.isfinite(self.lon):
+            raise InvalidInput("the longitude is not a number", field="lon")
+        if not -90.0 <= self.lat <= 90.0:
             raise InvalidInput("latitude {lat} is out of range (-90 to 90)", field="lat", lat=self.lat)
-        if not (math.isfinite(self.lon) and -180.0 <= self.lon <= 180.0):
+        if not -180.0 <= self.lon <= 180.0:
             raise InvalidInput("longitude {lon} is out of range (-180 to 180)", field="lon", lon=self.lon)
 
     def distance_km(self, other: GeoPoint) -> float:
@@ -105,9 +110,13 @@ class AgeRange:
 
     @classmethod
     def of(cls, low: int | None, high: int | None) -> AgeRange | None:
-        """From optional bounds: one bound alone means that exact age; none means no estimate."""
+        """From optional bounds: one bound alone means that exact age; none means no estimate. A bound
+        alone that is no age is refused as that age, never as a range nobody gave."""
         if low is None and high is None:
             return None
+        alone = high if low is None else low if high is None else None
+        if alone is not None and not 0 <= alone <= MAX_APPARENT_AGE:
+            raise InvalidInput("apparent age {age} is not a valid age (0 to 60 years)", field="apparent_age", age=alone)
         low = high if low is None else low
         high = low if high is None else high
         assert low is not None and high is not None

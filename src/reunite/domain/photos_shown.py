@@ -30,6 +30,21 @@ def child_face_of(marked: int | None, sighting_face_ids: Sequence[int]) -> int |
     return int(marked) if marked is not None and int(marked) in sighting_face_ids else None
 
 
+def faces_counted(row: dict[str, Any], photos: list[dict[str, Any]] | None) -> dict[str, Any]:
+    """The report's and its ``photos``' ``face_count`` as a reader who sees only the child's face reads
+    them: the child's face (one, in the photo that holds it) or none; the bystanders' faces, withheld, are
+    not counted either (probe s16 P8)."""
+    child = child_face(row) if "faces" in row else row.get("child_face_id")
+    counted: dict[str, Any] = {}
+    if "face_count" in row:
+        counted["face_count"] = 0 if child is None else 1
+    if photos is not None:
+        holder = next((f["photo_id"] for f in row.get("faces") or [] if f["id"] == child), None)
+        counted["photos"] = [p | {"face_count": None if p.get("face_count") is None else int(p["id"] == holder)}
+                             for p in photos]
+    return counted
+
+
 Box = tuple[int, int, int, int]  # left, top, right, bottom, in the upright photo's pixels
 Outline = tuple[tuple[int, int], ...]  # a closed polygon's corners, in the upright photo's pixels
 # What of a sighting photo stays sharp for anyone but police and moderators: the child's head only, an

@@ -156,6 +156,17 @@ class SourceReader(Protocol):
         ...
 
 
+class ReaderScript(Protocol):
+    """How the person reading writes (``i18n.Language``): in Latin letters or in Chinese characters, and
+    words the platform holds in simplified Chinese (a place's name) as they write them (traditional in
+    Taiwan and Hong Kong)."""
+
+    @property
+    def latin(self) -> bool: ...
+
+    def script(self, text: str) -> str: ...
+
+
 class PlaceNames(Protocol):
     """An offline gazetteer (adapters/sources/parse.py)."""
 
@@ -167,10 +178,12 @@ class PlaceNames(Protocol):
         """The province and city a free text names (四川省成都市), '' when none."""
         ...
 
-    def city(self, text: str, latin: bool = False) -> str:
+    def city(self, text: str, latin: bool | None = None) -> str:
         """The city (and province) a free text names, nothing finer, '' when none: what the public reads
-        of where a child was last seen (``domain.access.case_view``); ``latin``: in Latin letters where the
-        gazetteer knows the name (Shanghai for 上海市黄浦区), for readers of a language written in them."""
+        of where a child was last seen (``domain.access.case_view``), one gazetteer entry named for its
+        reader: ``latin`` True, in Latin letters where the gazetteer knows the name (Shanghai for 上海市黄浦区,
+        Chengdu, Sichuan), for readers of a language written in them; False, in (simplified) Chinese
+        characters (四川省成都市 for "Chengdu"), for readers of Chinese; None, in the script of the words."""
         ...
 
     def simplified(self, text: str) -> str:

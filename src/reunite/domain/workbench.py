@@ -107,10 +107,12 @@ class Held:
 class WorkbenchStore(Protocol):
     """Claims, passes, two-reviewer confirmation and families' answers, inside a unit of work."""
 
-    def claim_next(self, reviewer: str, now: datetime) -> int | None:
+    def claim_next(self, reviewer: str, now: datetime, lead_share: float | None) -> int | None:
         """Claim (until ``now + CLAIM``) the next candidate this reviewer may decide, keeping one they
         already hold, with every other candidate of its item (``item_candidates``); its id, or None when
-        nothing is left for them."""
+        nothing is left for them. Leads by the face (impostor share at most ``lead_share``, the operating
+        point; None: uncalibrated, every one is) come before candidates only a family's word keeps, so the
+        family's word puts a lead first but never a face that is no lead above the machine's proposals."""
         ...
 
     def item_candidates(self, candidate_id: int, reviewer: str, now: datetime) -> list[int]:

@@ -16,6 +16,7 @@ from reunite.domain.errors import Conflict, NotFound, NotSignedIn
 from reunite.domain.leads import told
 from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SightingFilter, age_in_years
 from reunite.domain.pfif import birth_precision
+from reunite.domain.ports import ReaderScript
 from reunite.domain.scoring import contradictions, face_evidence, read_stored
 from reunite.domain.workbench import waits_for_report
 from reunite.services import throttle
@@ -55,16 +56,17 @@ def audit_read(deps: Deps, who: Principal, action: str, subject: str, subject_id
         uow.commit(durable=False)
 
 
-def list_sightings(deps: Deps, who: Principal, query: SightingFilter) -> tuple[int, list[dict[str, Any]]]:
-    """Sightings as ``who`` may filter and see them (``access.sighting_filter``). Without exact places,
-    each listing counts against an hourly limit, and every listing, empty or not, is audited with
-    the filter that really ran."""
+def list_sightings(deps: Deps, who: Principal, query: SightingFilter,
+                   reader: ReaderScript | None = None) -> tuple[int, list[dict[str, Any]]]:
+    """Sightings as ``who`` may filter and see them (``access.sighting_filter``), their cities named for
+    ``reader``. Without exact places, each listing counts against an hourly limit, and every listing, empty
+    or not, is audited with the filter that really ran."""
     require(who, Permission.BROWSE_SIGHTINGS)
     asked = access.sighting_filter(who, query)
     if asked.grid_deg is not None:
         throttle.hit(deps, f"browse:{who.actor}", deps.limits.listings_per_hour)
     total, rows = deps.read.sightings(asked)
-    shown = [sighting_shown(deps, who, r) for r in rows]
+    shown = [sighting_shown(deps, who, r, reader) for r in rows]
     near = asked.near
     audit_read(deps, who, "sightings.listed", "sighting", shown[0]["id"] if shown else 0,
                 ids=[r["id"] for r in shown], total=total, exact_places=asked.grid_deg is None,
@@ -73,31 +75,42 @@ def list_sightings(deps: Deps, who: Principal, query: SightingFilter) -> tuple[i
     return total, shown
 
 
-def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any]) -> dict[str, Any]:
+def public_city(deps: Deps, words: str, reader: ReaderScript | None) -> str:
+    """The city place words name, as the public reads it: one gazetteer entry, named in ``reader``'s language
+    and script (成都 and Chengdu alike: 四川省成都市 for a reader of Chinese, 四川省成都市 in traditional
+    characters in Taiwan, "Chengdu, Sichuan" in English); without a reader, as the words are written."""
+    if reader is None:
+        return deps.places.city(words)
+    return reader.script(deps.places.city(words, reader.latin))
+
+
+def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any],
+                   reader: ReaderScript | None = None) -> dict[str, Any]:
     """A sighting as ``who`` may see it (``access.sighting_view``), given the city its place words name
-    for readers who may not see exact places."""
+    for readers who may not see exact places, named in ``reader``'s language."""
     if not who.can(Permission.SEE_EXACT_PLACES):
-        row = row | {"place_city": deps.places.city(row.get("place_text") or "")}
+        row = row | {"place_city": public_city(deps, row.get("place_text") or "", reader)}
     return access.sighting_view(who, row)
 
 
-def get_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, Any]:
-    """One sighting as ``who`` may see it. Without exact places, each read counts against the same
-    hourly limit as a listing (a listing of one: sequential ids must not bypass it), before anything
-    is read, whether the sighting exists or not."""
+def get_sighting(deps: Deps, who: Principal, sighting_id: int,
+                 reader: ReaderScript | None = None) -> dict[str, Any]:
+    """One sighting as ``who`` may see it, its city named for ``reader``. Without exact places, each read
+    counts against the same hourly limit as a listing (a listing of one: sequential ids must not bypass it),
+    before anything is read, whether the sighting exists or not."""
     require(who, Permission.BROWSE_SIGHTINGS)
     if not who.can(Permission.SEE_EXACT_PLACES):
         throttle.hit(deps, f"browse:{who.actor}", deps.limits.listings_per_hour)
     visible_sighting(deps, who, sighting_id)
     row = deps.read.sighting(sighting_id)
-    shown = sighting_shown(deps, who, row)
+    shown = sighting_shown(deps, who, row, reader)
     shown["trail"] = []
     if who.can(Permission.REVIEW_CANDIDATES):  # reviewers weigh where a report came from and who else sent it
         shown["sources"] = deps.read.sighting_provenance(sighting_id)
         shown["same_picture"] = deps.read.same_picture(sighting_id)
     if row["group_id"] is not None:  # one child seen several times: where and when, as this reader may see
         trail = deps.read.group_trail(row["group_id"], access.browsable_statuses(who))
-        trail = [sighting_shown(deps, who, r) for r in trail]  # in the order of the times this reader reads
+        trail = [sighting_shown(deps, who, r, reader) for r in trail]  # in the order of the times this reader reads
         shown["trail"] = sorted(trail, key=lambda r: (r["seen_at"], r["id"]))
     _audit_view(deps, who, shown)
     return shown
@@ -143,15 +156,16 @@ def visible_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
     return head
 
 
-def checked_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
-    """The case, read in full once ``visible_case`` granted it."""
+def checked_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | None = None) -> dict[str, Any]:
+    """The case, read in full once ``visible_case`` granted it, with the city its last-seen words name
+    (for ``reader``)."""
     visible_case(deps, who, case_id)
     row = deps.read.case(case_id)
-    return row | {"last_seen_city": deps.places.city(row.get("last_seen_text") or "")}
+    return row | {"last_seen_city": public_city(deps, row.get("last_seen_text") or "", reader)}
 
 
-def get_case(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
-    row = checked_case(deps, who, case_id)
+def get_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | None = None) -> dict[str, Any]:
+    row = checked_case(deps, who, case_id, reader)
     shown = access.case_view(who, row)
     shown["birth_date_precision"] = birth_precision(row.get("pfif") or {})
     shown["missing_since_precision"] = row["missing_since_precision"]
@@ -195,13 +209,14 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def case_candidates(
-    deps: Deps, who: Principal, case_id: int, status: CandidateStatus | None = None
+    deps: Deps, who: Principal, case_id: int, status: CandidateStatus | None = None,
+    reader: ReaderScript | None = None,
 ) -> list[dict[str, Any]]:
     """The case's shortlist: every candidate for reviewers, only confirmed ones for the family."""
     case = visible_case(deps, who, case_id)  # 404 for an unknown case rather than an empty list
     settled = deps.clock.now() - deps.limits.undo_window
     ended = case["status"] in (CaseStatus.CLOSED, CaseStatus.REUNITED)  # its confirmed leads stay listed
-    rows = [sighting_shown(deps, who, access.candidate_view(who, r, deps.policy))
+    rows = [sighting_shown(deps, who, access.candidate_view(who, r, deps.policy), reader)
             for r in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who))
             if access.candidate_visible(who, r, settled, case_id, ended, held=True)]
     rows.sort(key=lambda r: (waits_for_report(r), -r["score"], r["id"]))  # those reviewers can act on first
@@ -220,10 +235,11 @@ def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[di
     return with_lead(deps, rows)
 
 
-def poster(deps: Deps, case_id: int, latin: bool = False) -> dict[str, Any]:
+def poster(deps: Deps, case_id: int, latin: bool | None = None) -> dict[str, Any]:
     """What a public poster shows of a verified, open case: first name, ages, when and where last seen
-    (``latin``: the place in Latin letters, for a reader of English). Never the family's name or
-    contact. Public: no principal needed."""
+    (``latin``: the place in Latin letters, for a reader of English, else in Chinese characters, for a
+    reader of Chinese; None: as the words are written). Never the family's name or contact. Public: no
+    principal needed."""
     row = deps.read.poster(case_id)
     row["last_seen_text"] = deps.places.city(row["last_seen_text"], latin)  # the city, as case_view shows the public
     now = deps.clock.now().astimezone(deps.site.zone).date()  # the site's day, never the server's UTC one
@@ -232,7 +248,7 @@ def poster(deps: Deps, case_id: int, latin: bool = False) -> dict[str, Any]:
     return row
 
 
-def front_page(deps: Deps, latin: bool = False, limit: int = 24) -> dict[str, Any]:
+def front_page(deps: Deps, latin: bool | None = None, limit: int = 24) -> dict[str, Any]:
     """What anyone sees first: how many children were reunited and the posters of verified cases."""
     posters = [poster(deps, row["id"], latin) for row in deps.read.active_cases(None, limit)]
     return {"reunions": deps.read.reunion_count(), "posters": posters}
@@ -390,7 +406,7 @@ def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None
 
 def case_messages(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:
     """The conversation on a case: for the family and reviewers only."""
-    access.require_correspondent(who, case_id)
+    access.require_correspondent(who, case_id, reading=True)
     found = deps.read.messages(case_id)
     audit_read(deps, who, "case.messages_read", "case", case_id, messages=len(found))
     return found

@@ -160,8 +160,9 @@ def send_confirmation(deps: Deps, subscription_id: int) -> None:
            {"area": area, "confirm_url": link(deps, subscription_id, "confirm")})
 
 
-def _public_case(deps: Deps, case_id: int) -> dict[str, Any]:
-    case = queries.poster(deps, case_id)
+def _public_case(deps: Deps, case_id: int, language: str) -> dict[str, Any]:
+    """The poster's facts for an alert or digest, the city named in the subscriber's ``language``."""
+    case = queries.poster(deps, case_id, latin=not language.startswith("zh"))
     case["poster_url"] = f"{deps.site.base_url}/p/{case_id}"
     case["photo_url"] = f"{deps.site.base_url}/p/{case_id}/photo.jpg" if case["photo_id"] else None
     return case
@@ -197,7 +198,7 @@ def deliver_alert(deps: Deps, alert_id: int) -> None:
         active = uow.case_is_active(alert["case_id"])
     if alert["sent_at"] or alert["status"] != "active" or not active:
         return
-    case = _public_case(deps, alert["case_id"])
+    case = _public_case(deps, alert["case_id"], alert["language"])
     if alert["channel"] == "email":
         unsubscribe = link(deps, alert["subscription_id"], "unsubscribe")
         _email(deps, alert["address"], "case_alert", alert["language"],
@@ -231,7 +232,8 @@ def send_digests(deps: Deps) -> int:
         due = uow.digest_due(since)
         cases = {sub["id"]: [uow.alert(a) for a in sub["alert_ids"]] for sub in due}
     for sub in due:
-        listed = [_public_case(deps, a["case_id"]) for a in cases[sub["id"]] if _active(deps, a["case_id"])]
+        listed = [_public_case(deps, a["case_id"], sub["language"]) for a in cases[sub["id"]]
+                  if _active(deps, a["case_id"])]
         if listed:
             _email(deps, sub["address"], "digest", sub["language"],
                    {"cases": listed, "phone": deps.site.contact_phone,

@@ -20,7 +20,7 @@ from reunite.domain.fusion import Spread, fused_similarity
 from reunite.domain.leads import Strength, proposable, told
 from reunite.domain.matching_store import StoredFace
 from reunite.domain.model import DetectedFace, PhotoOwner
-from reunite.domain.ports import UnitOfWork
+from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.scoring import CaseFacts, FaceHit, Score, SightingFacts, contradictions, read_pair, score_pair
 from reunite.services.deps import Deps
 from reunite.services.grouping import fused_faces
@@ -38,11 +38,11 @@ def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
 
 
 def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
-                    case_id: int | None = None) -> list[dict[str, Any]]:
+                    case_id: int | None = None, reader: ReaderScript | None = None) -> list[dict[str, Any]]:
     """Rank sighting faces by similarity to the face(s) in the photo, keeping those proposable at the
     operating point, each with the lead matching would give the pair (for ``case_id``: the pair of
     that case and the sighting face, as its case page reads it). With several faces in the photo,
-    each sighting face keeps its best reading."""
+    each sighting face keeps its best reading. Cities are named for ``reader``."""
     require(who, Permission.SEARCH_BY_PHOTO)
     if case_id is not None:
         visible_case(deps, who, case_id)
@@ -72,7 +72,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
         _as_candidates(deps, who, case_id, best)
     ranked = sorted(best.values(), key=most_alike_first)
     ranked = [h for h in ranked if proposable(deps.policy.leads, h["impostor_share"])][:limit]
-    ranked = [sighting_shown(deps, who, h) for h in ranked]  # place words as this reader may read them
+    ranked = [sighting_shown(deps, who, h, reader) for h in ranked]  # place words as this reader may read them
     audit_read(deps, who, "sightings.searched", "sighting", ranked[0]["sighting_id"] if ranked else 0,
                ids=[h["sighting_id"] for h in ranked], case=case_id)
     return [access.scores_shown(who, h) for h in ranked]

@@ -34,9 +34,14 @@ def next_candidate(deps: Deps, who: Principal) -> int | None:
     """Claim the next candidate for this reviewer (or the one they hold); None when none is left."""
     require(who, Permission.REVIEW_CANDIDATES)
     with deps.uow() as uow:
-        found = uow.claim_next(who.actor, deps.clock.now())
+        found = uow.claim_next(who.actor, deps.clock.now(), lead_share(deps))
         uow.commit()
     return found
+
+
+def lead_share(deps: Deps) -> float | None:
+    """The operating point candidates are read against (None: no calibration, every candidate a lead)."""
+    return None if deps.policy.calibration is None else deps.policy.leads.propose_share
 
 
 def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:

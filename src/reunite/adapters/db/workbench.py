@@ -34,14 +34,18 @@ FROM = "FROM candidates c JOIN sightings s ON s.id = c.sighting_id JOIN cases k 
 class WorkbenchSql:
     conn: Connection
 
-    def claim_next(self, reviewer: str, now: datetime) -> int | None:
-        # mine first, then what a second reviewer or the family waits on, then the strongest leads
+    def claim_next(self, reviewer: str, now: datetime, lead_share: float | None) -> int | None:
+        # mine first, then what a second reviewer waits on, then leads by the face (the family's first),
+        # then the strongest; last what only a family's word keeps (its face no lead: share above the
+        # operating point)
         found = self.conn.execute(text(
             f"UPDATE candidates SET claimed_by = :me, claim_expires_at = :until WHERE id = ("
             f"SELECT c.id {FROM} WHERE {FOR_ME} ORDER BY (c.claimed_by = :me AND c.claim_expires_at >= :now) "
-            "IS TRUE DESC, (c.first_confirmed_by IS NOT NULL) DESC, (c.family_answer = 'maybe') IS TRUE DESC, "
+            "IS TRUE DESC, (c.first_confirmed_by IS NOT NULL) DESC, "
+            "(CAST(:lead AS double precision) IS NULL OR c.impostor_share IS NULL OR c.impostor_share <= :lead) "
+            "DESC, (c.family_answer = 'maybe') IS TRUE DESC, "
             "c.score DESC, c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED) RETURNING id"
-        ), {"me": reviewer, "now": now, "until": now + CLAIM}).scalar()
+        ), {"me": reviewer, "now": now, "until": now + CLAIM, "lead": lead_share}).scalar()
         if found is None:
             return None
         for sibling in self.item_candidates(int(found), reviewer, now):  # the whole item is in my hands

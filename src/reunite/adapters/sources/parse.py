@@ -14,7 +14,15 @@ from urllib.parse import urljoin
 
 import feedparser
 
-from reunite.adapters.places import city_names, english_city, known_name, public_city, readings, simplified
+from reunite.adapters.places import (
+    chinese_city,
+    city_names,
+    english_city,
+    known_name,
+    public_city,
+    readings,
+    simplified,
+)
 from reunite.adapters.regions import covers
 from reunite.domain.errors import InvalidInput
 from reunite.domain.sources import Post
@@ -147,10 +155,13 @@ class Gazetteer:
     def words(self, text: str) -> str:
         return place_words(text)
 
-    def city(self, text: str, latin: bool = False) -> str:
+    def city(self, text: str, latin: bool | None = None) -> str:
         """The city (with its province) a free text names, nothing finer; '' when it names none
-        (``places.locate``'s rule: the first city mentioned, the longest name, a district as its city)."""
-        return english_city(text) if latin else public_city(text)
+        (``places.locate``'s rule: the first city mentioned, the longest name, a district as its city), named
+        for the reader: in Latin letters, in Chinese characters, or (None) as the words are written."""
+        if latin is None:
+            return public_city(text)
+        return english_city(text) if latin else chinese_city(text)
 
     def simplified(self, text: str) -> str:
         return simplified(text)

@@ -25,9 +25,10 @@ Admin = Annotated[Principal, Depends(allow(Permission.ADMINISTER))]
 
 
 def correspondent(request: Request, case_id: int) -> Principal:
-    """The case's family or a reviewer (checked before the body is read)."""
+    """The case's family or a reviewer (checked before the body is read); a refusal says whether the
+    messages were to be read or written."""
     who = current_principal(request)
-    require_correspondent(who, case_id)
+    require_correspondent(who, case_id, reading=request.method in ("GET", "HEAD"))
     return who
 
 

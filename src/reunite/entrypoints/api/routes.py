@@ -175,6 +175,7 @@ def accepted_message(lang: Language, receipt: intake.SightingReceipt) -> str:
 def list_sightings(
     deps: DepsDep,
     who: Browser,
+    lang: Reader,
     lat: float | None = None,
     lon: float | None = None,
     radius_km: float = 50.0,
@@ -193,13 +194,13 @@ def list_sightings(
                            seen_from=aware(seen_from, deps, "seen_from"), seen_to=aware(seen_to, deps, "seen_to"),
                            age=age, sex=sex, limit=limit, offset=offset,
                            include_unknown=include_unknown)
-    total, rows = queries.list_sightings(deps, who, query)
+    total, rows = queries.list_sightings(deps, who, query, lang)
     return schemas.SightingPage(total=total, items=[schemas.SightingOut(**r) for r in rows])
 
 
 @router.get("/sightings/{sighting_id}", response_model=schemas.SightingDetail, responses=ERRORS)
-def get_sighting(deps: DepsDep, who: Browser, sighting_id: int) -> schemas.SightingDetail:
-    return schemas.SightingDetail(**queries.get_sighting(deps, who, sighting_id))
+def get_sighting(deps: DepsDep, who: Browser, lang: Reader, sighting_id: int) -> schemas.SightingDetail:
+    return schemas.SightingDetail(**queries.get_sighting(deps, who, sighting_id, lang))
 
 
 def candidate_out(lang: Language, row: dict[str, Any]) -> schemas.CandidateOut:
@@ -297,9 +298,9 @@ def parse_dates(values: list[str], count: int) -> list[date | None]:
 
 
 @router.get("/cases/{case_id}", response_model=schemas.CaseOut, responses=ERRORS)
-def get_case(deps: DepsDep, who: PrincipalDep, case_id: int) -> schemas.CaseOut:
+def get_case(deps: DepsDep, who: PrincipalDep, lang: Reader, case_id: int) -> schemas.CaseOut:
     """A case, for its family and reviewers (the family's contact only for them)."""
-    return schemas.CaseOut(**queries.get_case(deps, who, case_id))
+    return schemas.CaseOut(**queries.get_case(deps, who, case_id, lang))
 
 
 @router.get("/cases/{case_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)
@@ -310,7 +311,7 @@ def case_candidates(
     the lead in words (band, what the reporter saw that contradicts the case, "about 1 in N different
     children look this similar", long-gap caveat). Reviewers see every candidate and its raw score
     components; the family only those a reviewer confirmed, and no raw score (never a percentage)."""
-    return [candidate_out(lang, r) for r in queries.case_candidates(deps, who, case_id, status)]
+    return [candidate_out(lang, r) for r in queries.case_candidates(deps, who, case_id, status, lang)]
 
 
 @router.post("/candidates/{candidate_id}/review", status_code=204, responses=ERRORS)
@@ -340,7 +341,7 @@ def search_by_photo(
     photo's age is unknown, so the most cautious age band reads it. The photo is not kept."""
     throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
     return [schemas.SearchHit(**h, lead_words=lead_words(lang, h["lead"], h))
-            for h in search.search_by_photo(deps, who, photo.file.read(), limit, case_id)]
+            for h in search.search_by_photo(deps, who, photo.file.read(), limit, case_id, lang)]
 
 
 def if_none_match(request: Request) -> str | None:

@@ -133,7 +133,9 @@ class SightingOut(BaseModel):
         "A moderator's words about the child for every reader (clothes, what the child was doing, who was with "
         "the child), never the place beyond its city; empty until a moderator writes them"))
     photo_count: int
-    face_count: int
+    face_count: int = Field(description=(
+        "Faces found, as this reader is shown them: for anyone who does not see originals, the child's face "
+        "(1) or none (0); the bystanders, withheld, are not counted (nor in each photo's face_count)"))
     first_face_id: int | None
     status: str = Field(description="Moderation: pending, approved or rejected")
     state: str = Field(description="Processing: processing, faces found or no face found")
@@ -226,7 +228,8 @@ class CaseOut(BaseModel):
 class Lead(BaseModel):
     strength: str = Field(description=(
         "strong, possible or weak: the face evidence's band, one step lower for a long gap between the photos "
-        "and one step lower when the reporter saw what the case contradicts (see contradicts)"))
+        "and one step lower when the reporter saw what the case contradicts (see contradicts); none: the face is "
+        "no lead (beyond the operating point), a candidate only a family's word (or an earlier review) keeps"))
     face_strength: str | None = Field(default=None, description="The band the face evidence alone gives")
     one_in: int | None = Field(description=(
         "About 1 in this many pairs of different children of similar ages and age gap look this similar; null "

@@ -32,7 +32,7 @@ def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTML
     asked = filters.read_browse(q, lang)
     total, rows, emptied, filtered_out = 0, list[dict[str, Any]](), list[str](), False
     if asked.query is not None:
-        total, rows = queries.list_sightings(deps, who, asked.query)
+        total, rows = queries.list_sightings(deps, who, asked.query, lang)
         emptied = families.empty_because(deps, who, asked.query) if not total else []
         filtered_out = not total and not emptied and families.found_without_filters(deps, who, asked.query)
     points = [{"id": r["id"], "lat": r["lat"], "lon": r["lon"]} for r in rows if r["lat"] is not None]
@@ -51,7 +51,7 @@ def show_sighting(request: Request, lang: Language, deps: Deps, who: Principal, 
     """The sighting page (``context``: a refused form's error and what was typed in it)."""
     reviewer = who.can(Permission.REVIEW_CANDIDATES)
     mine = [deps.read.case(case_id) for case_id in sorted(who.verified_cases & who.own_cases)]
-    return render(request, lang, "sighting.html", status, s=queries.get_sighting(deps, who, sighting_id),
+    return render(request, lang, "sighting.html", status, s=queries.get_sighting(deps, who, sighting_id, lang),
                   candidates=queries.sighting_candidates(deps, who, sighting_id) if reviewer else [],
                   my_cases=[c for c in mine if c["status"] == "open"], sent=request.query_params.get("sent") == "1",
                   done=request.query_params.get("done") == "1", **context)
@@ -82,7 +82,7 @@ async def search_send(request: Request, lang: LangDep, deps: DepsDep, who: Searc
         if chosen and not chosen.isdigit():
             raise InvalidInput("choose one of your cases", field="case_id")
         case_id = int(chosen) if chosen else None  # a case this reader may read (checked by the search)
-        hits = search.search_by_photo(deps, who, files[0].data, limit=48, case_id=case_id)
+        hits = search.search_by_photo(deps, who, files[0].data, limit=48, case_id=case_id, reader=lang)
     except ReuniteError as exc:
         return refused(render(request, lang, "search.html", status=exc.status_code, hits=None,
                               error=lang.error(exc), my_cases=my_cases, chosen=chosen), exc)

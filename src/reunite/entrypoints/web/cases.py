@@ -28,6 +28,7 @@ from reunite.entrypoints.web.forms import (
     uploads,
 )
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
+from reunite.i18n import Language
 from reunite.services import idempotency, intake, queries, review
 from reunite.services.deps import Deps
 
@@ -71,11 +72,12 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
 CANDIDATES_SHOWN = 10  # a case page stays short: the rest on further pages (and in the workbench)
 
 
-def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1) -> dict[str, Any]:
-    case = queries.get_case(deps, who, case_id)
+def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
+                 reader: Language | None = None) -> dict[str, Any]:
+    case = queries.get_case(deps, who, case_id, reader)
     for photo in case["photos"]:
         photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
-    candidates = queries.case_candidates(deps, who, case_id)
+    candidates = queries.case_candidates(deps, who, case_id, reader=reader)
     pages = max(1, math.ceil(len(candidates) / CANDIDATES_SHOWN))
     page = min(max(1, page), pages)
     waiting = case["status"] == "open" and not case["verified_at"]
@@ -105,7 +107,7 @@ def case_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep,
     error = None if page else lang.gettext("“{field}” must be between {low} and {high}", field=lang.gettext("Page"),
                                            low=1, high=lang.number(filters.MAX_PAGE))
     return render(request, lang, "case.html", status=422 if error else 200,
-                  **case_context(deps, who, case_id, page or 1), error=error,
+                  **case_context(deps, who, case_id, page or 1, lang), error=error,
                   registered=request.query_params.get("registered") == "1",
                   answered=request.query_params.get("answered") == "1")
 
@@ -122,6 +124,7 @@ async def review_send(request: Request, lang: LangDep, deps: DepsDep, who: Revie
     except ReuniteError as exc:
         if not case_id:
             raise
-        return render(request, lang, "case.html", status=exc.status_code, **case_context(deps, who, case_id),
+        return render(request, lang, "case.html", status=exc.status_code,
+                      **case_context(deps, who, case_id, reader=lang),
                       registered=False, error=lang.error(exc))
     return RedirectResponse(f"/cases/{case_id}#candidate-{candidate_id}", status_code=303)

@@ -144,7 +144,8 @@ async def _on_case(request: Request, lang: LangDep, deps: DepsDep, who: Principa
         resent = "This form was sent before, with other words. What you typed is kept below: send it again to send it as new."  # noqa: E501
         # the form's one-time key is nothing the reader typed: say what happened in their words
         error = lang.gettext(resent) if exc.field == "idempotency_key" else lang.error(exc)
-        return render(request, lang, "case.html", status=exc.status_code, **case_context(deps, who, case_id),
+        return render(request, lang, "case.html", status=exc.status_code,
+                      **case_context(deps, who, case_id, reader=lang),
                       registered=False, error=error, typed=typed)
     return RedirectResponse(f"/cases/{case_id}#{section}", status_code=303)
 
