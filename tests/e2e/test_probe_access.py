@@ -14,7 +14,7 @@ from httpx import Response
 
 from reunite.domain.access import OPERATOR
 from reunite.entrypoints.api.app import create_app
-from reunite.services import moderation, reunion
+from reunite.services import grouping, moderation, reunion
 from tests.e2e import world as w
 from tests.e2e.test_access import app_routes, fill
 from tests.photos import portrait
@@ -212,6 +212,9 @@ def test_a_partner_sees_a_case_only_once_it_is_verified_and_never_a_false_report
             assert (reader.get(f"/api/cases/{unchecked}").status_code == 200) is allowed
             assert (reader.get(f"/api/photos/{photo}").status_code == 200) is allowed
         assert partner.get(f"/api/cases/{unchecked}").json()["detail"] == f"case {unchecked} does not exist"
+        # the same child as case B, which the police registered: linked first (probe s16 P5), then verified
+        [flag] = [d["id"] for d in deps.read.duplicates() if unchecked in (d["case_id"], d["other_case_id"])]
+        grouping.decide_duplicate(deps, OPERATOR, flag, "link", "the family's own registration of the child")
         moderation.verify_case(deps, OPERATOR, unchecked, "police report seen")
         assert partner.get(f"/api/cases/{unchecked}").status_code == 200
         moderation.reject_case(deps, OPERATOR, unchecked, "hoax: the family made it up")

@@ -59,7 +59,7 @@ def test_one_child_registered_twice_is_flagged_then_linked_and_unlinked(
     run_jobs(container)
 
     flags = client.get("/api/moderation/duplicates").json()
-    assert [(f["case_id"], f["other_case_id"]) for f in flags] == [(family, police)]
+    assert [{f["case_id"], f["other_case_id"]} for f in flags] == [{family, police}]  # ids tell no order
     assert flags[0]["lead"]["strength"] == "strong" and "by the face alone" in " ".join(flags[0]["lead_words"])
     assert other not in (flags[0]["case_id"], flags[0]["other_case_id"])
 
@@ -115,6 +115,7 @@ def test_several_registrations_of_one_child_are_listed_together_as_one_child(
     run_jobs(container)
     flags = client.get("/api/moderation/duplicates").json()
     children = [tuple(f["child_cases"]) for f in flags]
+    lins, others = sorted(lins), sorted(others)  # listed by id, which tells nothing of the order registered
     assert set(children) == {tuple(lins), tuple(others)} and children.count(tuple(lins)) == 3
     assert children == sorted(children, key=children.index)  # one child's flags one after another
     page = client.get("/moderation?lang=en").text

@@ -329,13 +329,16 @@ RANKS = ("rank", "rank_of")
 
 
 def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
-    """A candidate as this principal may see it: the reviewer's reason (``review_reason``) and its rank
-    among the cases proposed (``RANKS``) for staff only, its place as ``_placed`` reads it."""
+    """A candidate as this principal may see it: the reviewer's reason (``review_reason``), its rank
+    among the cases proposed (``RANKS``) and the other cases its sighting was confirmed for
+    (``confirmed_for``: another family's lead) for staff only, its place as ``_placed`` reads it."""
     shown = _placed(who, row, policy)
     shown["held_again"] = held_again(row)
     if "review_reason" in row:
         shown["review_reason"] = review_reason(who, row)
-    return shown if who.can(P.REVIEW_CANDIDATES) else shown | dict.fromkeys(RANKS)
+    if who.can(P.REVIEW_CANDIDATES):
+        return shown
+    return shown | dict.fromkeys(RANKS) | ({"confirmed_for": []} if "confirmed_for" in row else {})
 
 
 def _placed(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:

@@ -40,6 +40,7 @@ class CaseAction(enum.StrEnum):
     CLOSE = "close"  # a caseworker ends it for another reason than a reunion
     REUNITE = "reunite"  # a caseworker ends it as reunited (after a verification that matched)
     REOPEN = "reopen"  # a moderator undoes an ending: the case waits for verification again
+    HOLD = "hold"  # found to be possibly a child another account registered (and had verified) first: it waits again
     IMPORT = "import"  # a partner registry sends a newer version of its record (PFIF)
     WITHDRAW = "withdraw"  # a partner registry's record expired or became a placeholder (PFIF)
     EXPIRE = "expire"  # retention: blanked for good
@@ -52,7 +53,7 @@ TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
     (W, CaseAction.VERIFY): A,
     (W, CaseAction.REJECT): R, (A, CaseAction.REJECT): R,
     (W, CaseAction.CLOSE): C, (A, CaseAction.CLOSE): C,
-    (A, CaseAction.REUNITE): U,
+    (A, CaseAction.REUNITE): U, (A, CaseAction.HOLD): W,
     (U, CaseAction.REOPEN): W, (C, CaseAction.REOPEN): W, (R, CaseAction.REOPEN): W,
     (W, CaseAction.IMPORT): W, (A, CaseAction.IMPORT): A,
     (W, CaseAction.WITHDRAW): X, (A, CaseAction.WITHDRAW): X,
@@ -69,6 +70,7 @@ REFUSALS = {  # why an action is refused, whatever the state ({state}: where the
     CaseAction.CLOSE: "case {id} is {state}: only an open case can be closed",
     CaseAction.REUNITE: "case {id} is {state}: only a verified open case can be closed as reunited",
     CaseAction.REOPEN: "case {id} is {state}: only a reunited, closed or rejected case can be reopened",
+    CaseAction.HOLD: "case {id} is {state}: only a verified open case is held for a second look",
     CaseAction.IMPORT: "case {id} is {state}: an import does not change or reopen it",
     CaseAction.WITHDRAW: "case {id} is {state}: only an open case expires with its partner's record",
     CaseAction.EXPIRE: "case {id} is {state}: it has already expired",

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from reunite.domain.audit import AuditQuery
+from reunite.domain.doubles import Double
 from reunite.domain.model import CandidateStatus, SightingFilter
 from reunite.domain.workbench import WorkbenchReads
 
@@ -148,6 +149,11 @@ class ReadModel(WorkbenchReads, Protocol):
         """Pairs of cases flagged as possibly one child registered twice, likeliest first: while both cases
         are open (a case rejected as a hoax, closed, reunited or expired has no faces left to compare and
         nothing to link; its flags come back if it is reopened)."""
+        ...
+
+    def doubles(self, case_ids: Sequence[int]) -> list[Double]:
+        """The open flags of these open cases whose other case is open too, seen from each of them
+        (``ShortlistStore.doubles``, read outside a transaction: what the pages show)."""
         ...
 
     def poster_outcome(self, case_id: int) -> str | None:

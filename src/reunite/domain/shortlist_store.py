@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
+from reunite.domain.doubles import Double
 from reunite.domain.matching_store import SightingHitRow
 
 
@@ -94,4 +95,12 @@ class ShortlistStore(Protocol):
 
     def decide_duplicate(self, flag_id: int, status: str, actor: str, at: datetime) -> tuple[int, int]:
         """Link or dismiss (or reopen) a flag; sets or clears the cases' links. Returns the two case ids."""
+        ...
+
+    def doubles(self, case_ids: Sequence[int]) -> list[Double]:
+        """The open flags of these open cases whose other case is open too, seen from each of them."""
+        ...
+
+    def withdraw_case_proposals(self, case_id: int) -> int:
+        """Delete the case's machine proposals nobody touched (a case held for a second look)."""
         ...

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, coarse_point, require
-from reunite.domain.errors import InvalidInput
+from reunite.domain.errors import InvalidInput, bounded
 from reunite.domain.grouping import (
     GROUP_AGE_YEARS,
     Seen,
@@ -27,6 +27,7 @@ from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.scoring import SightingFacts, lead_for
 from reunite.domain.times import ZONE_DOUBT
+from reunite.services import doubles
 from reunite.services.deps import Deps
 
 SYSTEM = "system"
@@ -201,12 +202,15 @@ def group_changed(deps: Deps, uow: UnitOfWork, sighting_id: int) -> None:
 
 
 def flag_duplicates(deps: Deps, case_id: int) -> int:
-    """Flag open cases whose faces are as alike as a strong lead, born within a year of this one."""
+    """Flag open cases whose faces are as alike as a strong lead, born within a year of this one; a
+    family's case verified before its flag was found, registered after the other (verified) case by
+    another account, is held: it waits for verification again (``doubles.hold``)."""
     policy = deps.policy
     if policy.calibration is None:
         return 0
     flagged = 0
     with deps.uow() as uow:
+        doubles.take_turns(uow)
         me = uow.case_facts(case_id)
         for face in uow.faces_of(PhotoOwner.CASE, case_id):
             near = [hit for hit in uow.near_case_faces(face.embedding, FAR_FUTURE, NEIGHBOURS)
@@ -221,6 +225,7 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
                         and uow.flag_duplicate(case_id, hit.case_id, share):
                     uow.audit(SYSTEM, "case.duplicate_flagged", "case", case_id, other_case_id=hit.case_id)
                     flagged += 1
+        doubles.hold(uow, SYSTEM, [case_id])
         uow.commit()
     return flagged
 
@@ -248,22 +253,35 @@ def duplicates(deps: Deps, who: Principal) -> list[dict[str, Any]]:
     child = _one_child(rows)
     first_seen = {tuple(child[row["case_id"]]): at for at, row in reversed(list(enumerate(rows)))}
     rows.sort(key=lambda row: first_seen[tuple(child[row["case_id"]])])  # stable: likeliest first within
+    waits = {(d.flag_id, d.case_id) for d in deps.read.doubles(sorted(child)) if d.blocks}
     for row in rows:
         row["child_cases"] = child[row["case_id"]]
         row["lead"] = asdict(lead_for(deps.policy, row["impostor_share"], 0.0, None))
+        row["verification_waits"] = [c for c in (row["case_id"], row["other_case_id"]) if (row["id"], c) in waits]
     with deps.uow() as uow:  # children's names of two cases: a read of personal data, audited
         uow.audit(who.actor, "duplicates.viewed", "case", 0, flags=[row["id"] for row in rows])
         uow.commit()
     return rows
 
 
-def decide_duplicate(deps: Deps, who: Principal, flag_id: int, decision: str) -> None:
+def decide_duplicate(deps: Deps, who: Principal, flag_id: int, decision: str, reason: str = "") -> None:
     """Link two cases as one child (each points at the other, as PFIF's linked_person_record_id),
-    dismiss the flag, or reopen it (unlinking)."""
+    dismiss the flag (different children: ``reason`` says why, required), or reopen it (unlinking).
+    Either resolves the flag: a case waiting on it may be verified. Reopened, a family's case verified
+    after the other is held again (``doubles.hold``). Audited under both cases, with the reason."""
     require(who, Permission.MODERATE)
     if decision not in DECISIONS:
         raise InvalidInput("decision must be 'link', 'dismiss' or 'reopen'", field="decision")
+    why = bounded(reason, 4000, "reason").strip()
+    if decision == "dismiss" and not why:
+        raise InvalidInput("say why they are different children (what you checked)", field="reason")
     with deps.uow() as uow:
+        doubles.take_turns(uow)
         a, b = uow.decide_duplicate(flag_id, DECISIONS[decision], who.actor, deps.clock.now())
-        uow.audit(who.actor, f"case.duplicate_{DECISIONS[decision]}", "case", a, other_case_id=b, flag=flag_id)
+        said = {"reason": why} if why else {}
+        for case_id, other in ((a, b), (b, a)):
+            uow.audit(who.actor, f"case.duplicate_{DECISIONS[decision]}", "case", case_id, other_case_id=other,
+                      flag=flag_id, **said)
+        if decision == "reopen":
+            doubles.hold(uow, who.actor, [a, b])
         uow.commit()

@@ -223,10 +223,13 @@ def match_case(deps: Deps, case_id: int) -> int:
     """Search a case's faces against all sightings since the child went missing; each sighting
     found plausible is then matched again against every open case, so its rank among them and
     the per-sighting cap hold whichever side arrived last. Returns new candidates."""
+    # flagged first: waiting, as a child registered already, for the moderator verifying it; verified
+    # already (a moderator was quicker than this job), a family's second registration of a child another
+    # account registered first is held before it is matched (``doubles.hold``)
+    flag_duplicates(deps, case_id)
     with deps.uow() as uow:
         active = uow.case_is_active(case_id)
-    if not active:  # matched once a moderator verifies it (verification defers this job again); flagged
-        flag_duplicates(deps, case_id)  # now, as a child registered already, for the moderator verifying it
+    if not active:  # matched once a moderator verifies it (verification defers this job again)
         return 0
     with deps.uow() as uow:
         case = uow.case_facts(case_id)
@@ -250,7 +253,6 @@ def match_case(deps: Deps, case_id: int) -> int:
                      if proposable(deps.policy.leads, impostor_share(deps.policy, r.score))}
         uow.audit(SYSTEM, "case.matched", "case", case_id, sightings=len(plausible))
         uow.commit(durable=JOB_DURABLE)
-    flag_duplicates(deps, case_id)
     return sum(match_sighting(deps, sighting_id) for sighting_id in sorted(plausible))
 
 

@@ -14,7 +14,7 @@ from reunite.domain.model import PhotoOwner, SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.summary import SUMMARY_LIMIT, cleaned
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
-from reunite.services import idempotency, words, workbench
+from reunite.services import doubles, idempotency, words, workbench
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
 from reunite.services.queries import audit_read
@@ -202,15 +202,21 @@ def kept_case(uow: UnitOfWork, case_id: int) -> None:
 def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: idempotency.Key | None = None) -> None:
     """A person confirms the case is real (police report number checked, documents seen). Only then is
     it matched against sightings, its family may browse them, and it gets a public poster. Asked again
-    (the same ``key``, or a case verified already) it is done once: one audit, one search, one alert."""
+    (the same ``key``, or a case verified already) it is done once: one audit, one search, one alert.
+    Refused (409) while a duplicate flag ties it to a verified case another account registered
+    (``doubles.refuse_verifying``), until a moderator resolves the flag."""
     require(who, Permission.VERIFY_CASE)
     if idempotency.done(deps, key):
         return
     if not evidence.strip():
         raise InvalidInput("say what was checked (police report, documents)", field="evidence")
     with deps.uow() as uow:
-        if not idempotency.first(uow, key) or change_case(uow, case_id, CaseAction.VERIFY) is None:
+        if not idempotency.first(uow, key):
             return
+        doubles.take_turns(uow)
+        if change_case(uow, case_id, CaseAction.VERIFY) is None:
+            return
+        doubles.refuse_verifying(uow, case_id)  # possibly a child another account registered: resolved first
         uow.mark_verified(case_id, who.actor, deps.clock.now())
         uow.audit(who.actor, "case.verified", "case", case_id, evidence=evidence.strip())
         uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
@@ -255,11 +261,16 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
 def queue_overview(deps: Deps, who: Principal, limit: int = 100) -> dict[str, object]:
     """Each queue's size and its oldest waiting items. They show reports with their exact places,
     cases with the family's words and police report, removal requests with who asked: a read of
-    personal data, audited with the ids of every item shown, queue by queue, as a listing is."""
+    personal data, audited with the ids of every item shown, queue by queue, as a listing is. Each
+    case waiting carries its open duplicate flags (``doubles``: the other case, whether it ``blocks``
+    verifying this one)."""
     require(who, Permission.MODERATE)
     counts = deps.read.queue_counts()
     loads = workbench.queue_loads(deps)
     shown = {name: deps.read.queue(name, limit) for name in counts}
+    flags = doubles.flags_shown(deps, who, [row["id"] for row in shown.get("cases", [])])
+    for row in shown.get("cases", []):  # a case that may be a child registered already says so by its Verify
+        row["doubles"] = flags.get(row["id"], [])
     audit_read(deps, who, "queues.viewed", "system", 0, counts=counts,
                ids={name: [row["id"] for row in rows] for name, rows in shown.items()}, sightings=_reports_in(shown),
                exact_places=who.can(Permission.SEE_EXACT_PLACES))

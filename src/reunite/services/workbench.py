@@ -24,6 +24,7 @@ from reunite.domain.workbench import (
     queue_load,
     reason_of,
 )
+from reunite.services import doubles
 from reunite.services.deps import Deps
 from reunite.services.queries import sighting_shown, with_lead
 
@@ -48,7 +49,9 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
     """What the workbench shows of one item: the candidate's sighting (as this reviewer may see it, its
     photos and the face), every case photo by age, the explanation, the family's word, progress; and
     the item's ``members``: every candidate of the case on the same child's trail (its group's reports,
-    reposts among them), newest first, each with its own decision."""
+    reposts among them), newest first, each with its own decision. Each candidate names the other cases
+    its sighting was confirmed for (``confirmed_for``), and ``doubles`` the case's open duplicate flags:
+    a reviewer never confirms another family's lead for a possible second registration unaware."""
     require(who, Permission.REVIEW_CANDIDATES)
     statuses = access.browsable_statuses(who)
     row = sighting_shown(deps, who, deps.read.workbench_item(candidate_id, statuses))
@@ -70,6 +73,7 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
         uow.commit()
     held = _held_by_other(row["claimed_by"], row["claim_expires_at"], who.actor, now)
     return {"c": row, "case": case, "sighting": sighting, "members": members if len(members) > 1 else [],
+            "doubles": doubles.flags_shown(deps, who, [row["case_id"]]).get(row["case_id"], []),
             "held_by_other": {"reviewer": deps.read.reviewer_name(row["claimed_by"]),
                               "until": row["claim_expires_at"]} if held else None,
             "progress": deps.read.workbench_progress(who.actor, now, now - SESSION),

@@ -263,6 +263,10 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "s.group_id, "
             "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id AND g.status = ANY(:group_statuses)) "
             "AS group_size, "
+            # other cases a reviewer confirmed this sighting for (a child registered twice: one of them may not
+            # be the child's family); reviewers read it, everyone else an empty list (``access.candidate_view``)
+            "ARRAY(SELECT DISTINCT o.case_id FROM candidates o WHERE o.sighting_id = c.sighting_id "
+            "AND o.case_id <> c.case_id AND o.status = 'confirmed' ORDER BY o.case_id) AS confirmed_for, "
             "k.last_seen_lat AS case_lat, k.last_seen_lon AS case_lon, k.sex AS case_sex "
             "FROM candidates c JOIN sightings s ON s.id = c.sighting_id JOIN cases k ON k.id = c.case_id "
             f"WHERE {where} "
@@ -315,7 +319,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         return self._all(
             "SELECT a.at, a.action, a.detail FROM audit_log a WHERE (a.subject = 'case' AND a.subject_id = :id "
             "AND a.action IN ('case.registered', 'case.verified', 'case.rejected', 'case.closed', 'case.reunited', "
-            "'case.reopened', 'case.expired', 'case.lead_removed')) OR (a.subject = 'candidate' "
+            "'case.reopened', 'case.held', 'case.expired', 'case.lead_removed')) OR (a.subject = 'candidate' "
             "AND a.action IN ('candidate.confirmed', 'candidate.dismissed') "
             "AND (a.detail->>'case_id')::bigint = :id AND NOT EXISTS (SELECT 1 FROM audit_log u "
             "WHERE u.subject = 'candidate' AND u.subject_id = a.subject_id AND u.action = 'candidate.undone' "

@@ -14,6 +14,7 @@ from reunite.adapters.db.ann import ann_scan, vector_literal
 from reunite.adapters.db.sources import REPOST_BITS
 from reunite.adapters.db.tables import EMBEDDING_DIM
 from reunite.domain.access import ACTIVE_CASE_STATUSES
+from reunite.domain.doubles import Double
 from reunite.domain.errors import NotFound
 from reunite.domain.matching_store import SightingHitRow
 
@@ -31,6 +32,17 @@ CHILD_FACE = "s.child_face_id"
 # a report's first face found (ids are permuted: they say nothing of the order faces were found in)
 FIRST_FACE = "(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.created_at, f.id LIMIT 1)"
 
+# each open flag of the open cases ``:ids`` whose other case is open, seen from case ``x`` (``domain.doubles``)
+DOUBLES = (
+    "SELECT d.id AS flag_id, x.id AS case_id, o.id AS other_case_id, x.verified_at IS NOT NULL AS verified, "
+    "o.verified_at IS NOT NULL AS other_verified, EXISTS (SELECT 1 FROM case_owners w WHERE w.case_id = x.id) "
+    "AS owned, EXISTS (SELECT 1 FROM case_owners w JOIN case_owners v ON v.account_id = w.account_id "
+    "WHERE w.case_id = x.id AND v.case_id = o.id) AS same_owner, (o.created_at, o.id) < (x.created_at, x.id) "
+    "AS other_first FROM case_duplicates d JOIN cases x ON x.id IN (d.case_id, d.other_case_id) "
+    "JOIN cases o ON o.id IN (d.case_id, d.other_case_id) AND o.id <> x.id "
+    "WHERE d.status = 'open' AND x.id = ANY(:ids) AND x.status = 'open' AND o.status = 'open' "
+    "ORDER BY x.id, d.impostor_share, d.id")
+
 
 class ShortlistSql:
     conn: Connection
@@ -46,6 +58,13 @@ class ShortlistSql:
             f"DELETE FROM candidates WHERE sighting_id = :s AND {UNTOUCHED} "
             "AND NOT (case_id::text || ':' || sighting_face_id::text = ANY(:keep))"),
             {"s": sighting_id, "keep": kept}).rowcount)
+
+    def withdraw_case_proposals(self, case_id: int) -> int:
+        return int(self.conn.execute(text(f"DELETE FROM candidates WHERE case_id = :c AND {UNTOUCHED}"),
+                                     {"c": case_id}).rowcount)
+
+    def doubles(self, case_ids: Sequence[int]) -> list[Double]:
+        return [Double(**row) for row in self.conn.execute(text(DOUBLES), {"ids": list(case_ids)}).mappings()]
 
     def trim_proposals(self, case_ids: Sequence[int], keep: int) -> int:
         return int(self.conn.execute(text(
@@ -185,6 +204,9 @@ class ShortlistReads:
             f"{FIRST_FACE} AS first_face_id "
             "FROM sightings s WHERE s.group_id = :g AND s.status = ANY(:st) ORDER BY s.seen_at, s.id",
             g=group_id, st=list(statuses))
+
+    def doubles(self, case_ids: Sequence[int]) -> list[Double]:
+        return [Double(**row) for row in self._all(DOUBLES, ids=list(case_ids))]
 
     def duplicates(self, status: str = "open") -> list[dict[str, Any]]:
         return self._all(

@@ -13,8 +13,9 @@ from reunite.adapters.db.tables import candidates, review_passes
 from reunite.domain.errors import NotFound
 from reunite.domain.workbench import CLAIM, Held
 
-# a candidate reviewers can act on: proposed, its report approved, its case open
-OPEN = "c.status = 'proposed' AND s.status = 'approved' AND k.status = 'open'"
+# a candidate reviewers can act on: proposed, its report approved, its case verified and open (a case waiting
+# for verification again, reopened or held as a possible second registration of a child, is not matched)
+OPEN = "c.status = 'proposed' AND s.status = 'approved' AND k.status = 'open' AND k.verified_at IS NOT NULL"
 # One workbench item: a case and one child's trail (the sightings of a group: reposts of a picture and
 # sightings of one child; else a report alone), whatever the number of its candidates (``ITEM`` keys it
 # for candidate ``c`` of sighting ``s``; ``SIBLING``: candidate ``o`` of sighting ``so`` is of c's item).
@@ -57,6 +58,7 @@ class WorkbenchSql:
             f"SELECT o.id FROM candidates c JOIN sightings s ON s.id = c.sighting_id, candidates o "
             f"JOIN sightings so ON so.id = o.sighting_id JOIN cases ko ON ko.id = o.case_id WHERE c.id = :id "
             f"AND {SIBLING} AND o.status = 'proposed' AND so.status = 'approved' AND ko.status = 'open' "
+            "AND ko.verified_at IS NOT NULL "
             "AND (o.claimed_by IS NULL OR o.claimed_by = :me OR o.claim_expires_at < :now) "
             "ORDER BY o.id FOR UPDATE OF o"),
             {"id": candidate_id, "me": reviewer, "now": now}).scalars()]

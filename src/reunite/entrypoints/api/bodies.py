@@ -24,6 +24,9 @@ class TimeIn(BodyIn):
 
 class DuplicateIn(BodyIn):
     decision: str = Field(description="link, dismiss or reopen")
+    reason: str = Field("", description=(
+        "Required to dismiss (they are different children): what was checked; kept in the audit log of both "
+        "cases. Optional for the others"))
 
 
 class ReviewIn(BodyIn):

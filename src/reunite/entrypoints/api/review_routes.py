@@ -59,8 +59,10 @@ def duplicates(deps: DepsDep, who: Moderator, lang: Reader) -> list[schemas.Dupl
 
 @router.post("/moderation/duplicates/{flag_id}", status_code=204, responses=ERRORS)
 def decide_duplicate(deps: DepsDep, who: Moderator, flag_id: int, body: bodies.DuplicateIn) -> Response:
-    """Link the two cases as one child (as PFIF's linked_person_record_id), dismiss the flag, or reopen it."""
-    grouping.decide_duplicate(deps, who, flag_id, body.decision)
+    """Link the two cases as one child (as PFIF's linked_person_record_id), dismiss the flag (different
+    children, with the ``reason``), or reopen it. A case waiting on the flag (``verification_waits``)
+    may be verified once it is linked or dismissed."""
+    grouping.decide_duplicate(deps, who, flag_id, body.decision, body.reason)
     return Response(status_code=204)
 
 

@@ -285,6 +285,10 @@ class CandidateOut(BaseModel):
     held_again: bool = Field(default=False, description=(
         "A confirmed lead whose report its reporter added to since (a photo, words, the time seen): moderators "
         "are checking it again; its sighting and photos are not shown until they approve it"))
+    confirmed_for: list[int] = Field(default_factory=list, description=(
+        "Only for reviewers (empty for anyone else): the other cases a reviewer confirmed this sighting for. "
+        "A sighting confirmed for one child's case is rarely another child's: one of the two may be a child "
+        "registered twice, perhaps by someone who is not the family"))
     family_answer: str | None = None
     family_note: str = ""
     proposed_by: str = "machine"
@@ -308,6 +312,9 @@ class DuplicateOut(BaseModel):
     status: str
     child_cases: list[int] = Field(description=(
         "Every case the open flags join to these two: registrations that may all be one child, listed together"))
+    verification_waits: list[int] = Field(default_factory=list, description=(
+        "The case of the two (if any) that cannot be verified until this flag is resolved (linked or dismissed): "
+        "the other is verified already and was registered by another account"))
     lead: Lead
     lead_words: list[str]
 

@@ -29,7 +29,7 @@ from reunite.entrypoints.web.forms import (
 )
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
 from reunite.i18n import Language
-from reunite.services import idempotency, intake, queries, review
+from reunite.services import doubles, idempotency, intake, queries, review
 from reunite.services.deps import Deps
 
 router = APIRouter(include_in_schema=False)
@@ -86,6 +86,7 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
             "shown": candidates[(page - 1) * CANDIDATES_SHOWN: page * CANDIDATES_SHOWN],
             "verify_hours": hours and max(1, round(hours)),
             "to_review": deps.read.items_to_review(case_id) if who.can(Permission.REVIEW_CANDIDATES) else 0,
+            "doubles": doubles.flags_shown(deps, who, [case_id]).get(case_id, []),  # reviewers only
             "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id)}
 
 

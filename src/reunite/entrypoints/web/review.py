@@ -86,7 +86,7 @@ async def dismiss_candidates(request: Request, lang: LangDep, deps: DepsDep, who
 @router.post("/moderation/duplicates/{flag_id}", response_model=None)
 async def decide_duplicate(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, flag_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: grouping.decide_duplicate(
-        deps, who, flag_id, text(f, "decision")))
+        deps, who, flag_id, text(f, "decision"), text(f, "reason")))
 
 
 @router.post("/sightings/{sighting_id}/child-face", response_model=None)
