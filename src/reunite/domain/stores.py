@@ -180,10 +180,11 @@ class ModerationStore(Protocol):
 
     def add_takedown(self, subject: str, subject_id: int, requester: str, relation: str, reason: str) -> int: ...
 
-    def pending_takedown(self, subject: str, subject_id: int, requester: str, relation: str,
-                         reason: str) -> int | None:
-        """The same request still waiting: about this record, from this requester (compared without
-        case), with the same relation and reason. A different request about the record is not it."""
+    def pending_takedowns(self, subject: str, subject_id: int, requester: str, relation: str,
+                          reason: str) -> list[int]:
+        """The same request still waiting, oldest first: about this record, from this requester (compared
+        without case), with the same relation and reason. A different request about the record is not it;
+        who sent each is for the caller to tell (``retention.request_takedown``)."""
         ...
 
     def takedown_subject(self, takedown_id: int) -> tuple[str, int]:

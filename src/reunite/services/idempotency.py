@@ -5,7 +5,9 @@ the same key) gets that first answer and stores nothing. The key sent again with
 is refused (422, as Stripe does): the sender reused a key, and answering the first receipt would
 silently drop the second write. A report sent without a key is named by itself for a short while
 (``same_request``): the same sender sending the same report again (a client's retry after a timeout)
-gets the first answer."""
+gets the first answer. Who "the same sender" is (``holder``) is never an address alone: many people
+share one (a carrier's NAT, a school's Wi-Fi), and a second person sending the same picture must get
+their own receipt and private link, never the first person's."""
 
 from __future__ import annotations
 
@@ -51,13 +53,26 @@ def _valid(key: str) -> str:
 
 
 def senders(key: str | None, sender: str) -> str | None:
-    """A key its sender chose (the API's ``Idempotency-Key``), made theirs alone: ``sender`` names them
-    (``throttle.who_key``: the account, the token, or an anonymous sender's address), so that two
-    anonymous senders choosing one key (a partner app counting 1, 2, 3 for its users) never share an
-    answer. Keys the site issued (a form's) are unguessable already and bound in ``scoped``."""
+    """A key its sender chose (the API's ``Idempotency-Key``, the phone's ``client_key``, a form's), made
+    theirs alone: ``sender`` names them (the account, the token; anyone else by their address and what
+    their client holds: its pre-session cookie, the puzzle it spent), so that two anonymous senders
+    choosing one key (a partner app counting 1, 2, 3 for its users, behind one address) never share an
+    answer."""
     if not key:
         return None
     return hashlib.sha256(f"{sender}\n{_valid(key)}".encode()).hexdigest()
+
+
+def holder(who: Principal, held: Iterable[str] = ()) -> str | None:
+    """Who sends a request, as a write sent without a key knows them (``same_request``): the account or
+    the token; anyone else only by what their client alone holds (``held``: the puzzle it solved and
+    spent, the pre-session id of its cookie), never by their address, which many people share (a
+    carrier's NAT, a school's Wi-Fi): two people there sending the same picture are two witnesses, each
+    with their own receipt. None when the client holds nothing: its request is taken for no other."""
+    if who.signed_in:
+        return who.actor
+    found = sorted(h for h in held if h)
+    return "held:" + hashlib.sha256("\n".join(found).encode()).hexdigest() if found else None
 
 
 def scoped(who: Principal, operation: str, key: str | None, fields: Iterable[tuple[str, object]] = (),
@@ -77,8 +92,9 @@ SAME_REQUEST_WITHIN = timedelta(minutes=10)  # a client's retry after a timeout 
 def same_request(sender: str, operation: str, fields: Iterable[tuple[str, object]] = (),
                  uploads: Sequence[Upload] = (), within: timedelta = SAME_REQUEST_WITHIN) -> Key:
     """For a write sent without a key: the request itself as its key, for ``within``. The same ``sender``
-    (an account, a token, an address) sending the identical request (every field, the photos' bytes)
-    again that soon is answered as the first was; later, or from anyone else, it is a new write."""
+    (``holder``: an account, a token, what an anonymous client holds) sending the identical request (every
+    field, the photos' bytes) again that soon is answered as the first was; later, or from anyone else, it
+    is a new write."""
     request = fingerprint(fields, uploads)
     return Key(hashlib.sha256(f"same\n{sender}\n{operation}\n{request}".encode()).hexdigest(), request,
                within=within)

@@ -22,12 +22,14 @@ RETRIES_WITHIN = timedelta(days=7)  # a retried request (an API client, a form s
 
 
 def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, relation: str, reason: str,
-                     key: idempotency.Key | None = None) -> int:
+                     key: idempotency.Key | None = None, sender: str | None = None) -> int:
     """Anyone may ask that a sighting (their own photo, their child) or a case be removed. A moderator
-    checks their identity before deciding; the request alone changes nothing. Asked again (the same
-    ``key``, or the very same request, word for word, while it waits), the answer is the waiting
-    request's id: one request, not two. Any other request about the record is stored beside it: the
-    requester is whatever the sender types, so one sender's request never stands for another's."""
+    checks their identity before deciding; the request alone changes nothing. Asked again by its sender
+    (the same ``key``, or the very same request, word for word, from the same ``sender`` while it waits:
+    ``idempotency.holder``, the account or token, else what the client holds, never its address alone),
+    the answer is the waiting request's id: one request, not two. Any other request about the record,
+    and the same words from anyone else, is stored beside it with its own receipt: the requester is
+    whatever the sender types, so one sender's request never stands for another's, nor answers them."""
     if (first := idempotency.earlier_id(deps, key)) is not None:
         return first
     if subject not in SUBJECTS:
@@ -38,14 +40,21 @@ def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, 
     relation, reason = bounded(relation, 200, "relation"), bounded(reason, 4000, "reason")
     with deps.uow() as uow:
         uow.one_at_a_time(f"takedown:{subject}:{subject_id}")
-        if (waiting := uow.pending_takedown(subject, subject_id, requester, relation, reason)) is not None:
-            return waiting
+        for waiting in uow.pending_takedowns(subject, subject_id, requester, relation, reason):
+            if (asked := _asked_by(sender, waiting)) and uow.remembered_result(asked.name, asked.within) is not None:
+                return waiting
         takedown = uow.add_takedown(subject, subject_id, requester, relation, reason)
         uow.audit("anonymous", "takedown.requested", subject, subject_id, takedown=takedown)
         if (won := idempotency.remember_id(uow, key, takedown)) is not None:
             return won
+        idempotency.remember(uow, _asked_by(sender, takedown), {"id": takedown})
         uow.commit()
     return takedown
+
+
+def _asked_by(sender: str | None, takedown: int) -> idempotency.Key | None:
+    """The mark that ``sender`` sent removal request ``takedown`` (kept as long as a retry may come)."""
+    return None if not sender else idempotency.same_request(sender, f"takedown:{takedown}", within=RETRIES_WITHIN)
 
 
 def takedown_receipt(deps: Deps, takedown_id: int) -> str:

@@ -130,6 +130,12 @@ class ReportAttempt:
         self.start = window_start(deps.clock.now(), HOUR)
 
     @property
+    def solved(self) -> bool:
+        """Whether the sender sent a solved puzzle of this site's (fresh, or spent by this very request
+        sent before): what only that client holds, which names its retry (``idempotency.holder``)."""
+        return self.puzzle in (FRESH, USED)
+
+    @property
     def refused_key(self) -> str | None:
         """Where this attempt's refusal is counted: the account or token's own count, an address's for
         anonymous senders without a fresh puzzle; none with one (the refusal cost its sender the puzzle)."""

@@ -179,15 +179,15 @@ class ModerationSql:
                                      relation=relation, reason=reason).returning(takedowns.c.id)
         ).scalar_one())
 
-    def pending_takedown(self, subject: str, subject_id: int, requester: str, relation: str,
-                         reason: str) -> int | None:
+    def pending_takedowns(self, subject: str, subject_id: int, requester: str, relation: str,
+                          reason: str) -> list[int]:
         found = self.conn.execute(
             select(takedowns.c.id).where(takedowns.c.subject == subject, takedowns.c.subject_id == subject_id,
                                          takedowns.c.status == "pending",
                                          func.lower(takedowns.c.requester) == requester.lower(),
                                          takedowns.c.relation == relation, takedowns.c.reason == reason)
-            .order_by(takedowns.c.id).limit(1)).scalar()
-        return None if found is None else int(found)
+            .order_by(takedowns.c.id)).scalars()
+        return [int(i) for i in found]
 
     def takedown_subject(self, takedown_id: int) -> tuple[str, int]:
         row = self.conn.execute(select(takedowns.c.subject, takedowns.c.subject_id)

@@ -95,6 +95,12 @@ def _presession(secret: bytes, cookie: str | None) -> str | None:
     return value if value and signature and signature_valid(secret, "pre-session", value, signature) else None
 
 
+def presession_of(request: Request) -> str:
+    """The pre-session id a client holds, or is given with this answer (a retry that sends the cookie
+    back is known as the same client; one that does not is another)."""
+    return f"pre:{request.state.presession}"
+
+
 def csrf_token(request: Request) -> str:
     """The token a page's forms carry: an HMAC, with the server's key, of the signed-in session (or,
     for anyone not signed in, of the pre-session id the server issued in a signed cookie). A value

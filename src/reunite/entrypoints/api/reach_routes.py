@@ -53,14 +53,18 @@ def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, lang: Reader,
     """Alerts for an area (a point and radius, or a region's name) by email (confirmed through a link
     sent to the address) or by signed webhook (partners' tokens; the secret is in this answer only, and
     in a retry's under the same ``Idempotency-Key``). Asked again for an address and area still waiting
-    for confirmation, it answers that subscription and sends its link again at most once an hour."""
+    for confirmation, it answers that subscription and sends its link again at most once an hour. The
+    subscription is the address's (its owner confirms it): anyone may have asked for it first, so a
+    sender without an account or token is answered no id, which would tell them whether someone else
+    had asked for alerts to that address (and how many subscriptions the site has)."""
     key = idempotency.scoped(who, "subscription", idempotency_key, [("body", body.model_dump_json())])
     first = throttle.retry_or_count(deps, key, who, "subscribe", client_ip(request), deps.limits.messages_per_hour)
     near = GeoPoint(body.lat, body.lon) if body.lat is not None and body.lon is not None else None
     subscription_id, secret = (int(first["id"]), str(first.get("secret") or "")) if first else reach.subscribe(
         deps, who, body.channel, body.address, near, body.radius_km, body.region, body.language, body.digest, key)
-    return {"id": subscription_id, "secret": secret or None,
-            "status": lang.gettext("active" if secret else "waiting for the confirmation link sent by email")}
+    answer = {"secret": secret or None,
+              "status": lang.gettext("active" if secret else "waiting for the confirmation link sent by email")}
+    return ({"id": subscription_id} | answer) if who.signed_in else answer
 
 
 PFIF_XML = ("application/xml", "text/xml")

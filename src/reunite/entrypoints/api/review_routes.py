@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from reunite.domain.access import Permission, Principal, require_correspondent
 from reunite.entrypoints.api import bodies, schemas
-from reunite.entrypoints.api.auth import allow, client_ip, current_principal, get_deps
+from reunite.entrypoints.api.auth import allow, client_ip, current_principal, get_deps, presession_of
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
 from reunite.services import accounts, grouping, idempotency, moderation, queries, retention, reunion, throttle
 from reunite.services.deps import Deps
@@ -157,9 +157,11 @@ def request_takedown(request: Request, deps: DepsDep, body: bodies.TakedownIn,
     """Anyone may ask for a removal; a moderator checks identity before anything is removed. At most
     a few an hour from one address (429 with Retry-After beyond). Answered with a ``receipt`` to quote
     (unguessable: consecutive ids would tell anyone how many requests the site gets); moderators also
-    get the request's ``id``. Asked again (the same ``Idempotency-Key``, or the very same request while
-    it waits), it answers the waiting request's; a different request about the same record is stored
-    with its own receipt, and moderators read the requests about a record together."""
+    get the request's ``id``. Asked again by its sender (the same ``Idempotency-Key``, or the very same
+    request while it waits, from the same token or, for anyone else, with the cookie this API gave),
+    it answers the waiting request's; a different request about the same record, or the same words from
+    someone else, is stored with its own receipt, and moderators read the requests about a record
+    together."""
     who = current_principal(request)
     key = idempotency.scoped(who, "takedown", idempotency_key, [("body", body.model_dump_json())])
     # counted by address, whoever asks
@@ -168,7 +170,8 @@ def request_takedown(request: Request, deps: DepsDep, body: bodies.TakedownIn,
         takedown_id = int(first["id"])
     else:
         takedown_id = retention.request_takedown(deps, body.subject, body.subject_id, body.requester,
-                                                 body.relation, body.reason, key)
+                                                 body.relation, body.reason, key,
+                                                 idempotency.holder(who, [presession_of(request)]))
     answer: dict[str, Any] = {"receipt": retention.takedown_receipt(deps, takedown_id)}
     return answer | ({"id": takedown_id} if who.can(Permission.MODERATE) else {})
 

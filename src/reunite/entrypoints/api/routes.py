@@ -26,7 +26,7 @@ from reunite.domain.model import (
 from reunite.domain.times import localize
 from reunite.domain.typed_time import DAY, TypedTime, whole
 from reunite.entrypoints.api import bodies, schemas
-from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
+from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps, presession_of
 from reunite.entrypoints.api.validation import GivenTime, GivenTimeOrDay
 from reunite.i18n import Language, negotiate
 from reunite.services import idempotency, intake, queries, reports, review, search, throttle
@@ -49,8 +49,9 @@ Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
 
 def senders_key(request: Request, who: PrincipalDep, key: Annotated[str | None, Header(
         alias="Idempotency-Key", max_length=200, description=(
-            "A one-time key of your choosing: a retry with the same key returns the first answer, never a "
-            "duplicate. Keys are yours alone (your account, token, or address): another sender's same key "
+            "A one-time key of your choosing, at random (a UUID): a retry of the same request with the same "
+            "key returns the first answer, never a duplicate. Keys are yours alone (your account or token; "
+            "without one, your address and, for a report, the puzzle you spent): another sender's same key "
             "is another request"))] = None) -> str | None:
     return idempotency.senders(key, throttle.who_key(who, client_ip(request)))
 
@@ -111,8 +112,11 @@ def report_sighting(
 ) -> schemas.SightingAccepted:
     """Report a child seen in the street. Returns at once; faces are found and matched in the background.
     Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit.
-    Sent again with the same ``Idempotency-Key``, it answers the first receipt and stores nothing; without
-    one, the identical report (every field, the same photos) from the same sender within 10 minutes too.
+    Sent again (the very same request: for anonymous senders the same puzzle too) with the same
+    ``Idempotency-Key``, it answers the first receipt and stores nothing; without one, the identical report
+    (every field, the same photos) from the same sender within 10 minutes too: the same account or token,
+    or for anonymous senders the same puzzle (or, without one, the cookie this API gave), never merely the
+    same address: someone else's identical report is a second witness, stored with its own receipt.
     Without ``seen_at``, no time is guessed: the photo's clock is used when plausible (``seen_at_basis``
     ``camera``, or ``camera_zone_assumed`` with the zone it was read in), else the report is dated by its
     arrival and marked so (``arrival``: shown as "time not given", never taken for a time seen; a clock
@@ -131,9 +135,8 @@ def report_sighting(
             seen_at=when, place=where, place_text=place_text, apparent_age=age, apparent_sex=apparent_sex,
             description=description, with_whom=with_whom, reporter_contact=contact,
         )
-        asked = [("sighting", repr(sighting))]  # without a key, the same report sent again soon is one report
-        key = idempotency.scoped(who, "sighting", idempotency_key, asked, uploads) or idempotency.same_request(
-            throttle.who_key(who, client_ip(request)), "sighting", asked, uploads)
+        puzzle = f"pow:{pow_challenge}:{pow_nonce}" if attempt.solved else ""
+        key = report_key(request, who, idempotency_key, puzzle, [("sighting", repr(sighting))], uploads)
         receipt = intake.earlier_sighting(deps, key)
         if receipt is None:
             attempt.count()
@@ -144,6 +147,22 @@ def report_sighting(
         place_from_photo=receipt.place_from_photo, zone_assumed=receipt.zone_assumed,
         camera_clock=receipt.camera_clock, message=accepted_message(lang, receipt), **reporters_hold(deps, receipt),
     )
+
+
+def report_key(request: Request, who: Principal, key: str | None, puzzle: str, asked: list[tuple[str, object]],
+               uploads: list[Upload]) -> idempotency.Key | None:
+    """What names a report, so that its retry (the very same request: its key, its puzzle, its cookie)
+    is answered with the first receipt and stores nothing: the sender's ``Idempotency-Key``, for an
+    anonymous sender bound to the puzzle spent too; without a key, the report itself from the same
+    ``idempotency.holder`` for 10 minutes: the account or token, else only what this client holds (the
+    puzzle it spent; without one, its pre-session cookie), never the address alone. Two people behind
+    one address sending the same picture with the same words are two witnesses: two reports, each with
+    its own receipt and private link."""
+    if key:
+        return idempotency.scoped(who, "sighting", idempotency.senders(key, puzzle) if puzzle else key,
+                                  asked, uploads)
+    sender = idempotency.holder(who, [puzzle or presession_of(request)])
+    return None if sender is None else idempotency.same_request(sender, "sighting", asked, uploads)
 
 
 def reporters_hold(deps: Deps, receipt: intake.SightingReceipt) -> dict[str, str]:

@@ -60,10 +60,18 @@ def request_fields(form: FormData) -> list[tuple[str, str]]:
             if isinstance(value, str) and name not in NOT_THE_REQUEST]
 
 
+def own_key(who: Principal, form: FormData) -> str | None:
+    """The form's one-time key (a hidden field), made its sender's own: the account's, else the
+    browser's, by the form's CSRF token (made from the pre-session its cookie holds, checked by
+    ``checked_form``): a key another browser sends, copied or chosen alike, is another request."""
+    raw = text(form, "idempotency_key")[:64]
+    return raw if who.signed_in else idempotency.senders(raw, "csrf:" + text(form, "csrf"))
+
+
 def form_key(who: Principal, operation: str, form: FormData) -> idempotency.Key | None:
-    """The form's one-time key (a hidden field), bound to who sends it and what it asks: the same form
+    """The form's one-time key, bound to who sends it (``own_key``) and what it asks: the same form
     sent twice (a double click, a resend after a lost answer) is done once."""
-    return idempotency.scoped(who, operation, text(form, "idempotency_key")[:64], request_fields(form))
+    return idempotency.scoped(who, operation, own_key(who, form), request_fields(form))
 
 
 def number(form: FormData, name: str, kind: type[int] | type[float] = float) -> Any:

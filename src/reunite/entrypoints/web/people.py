@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from reunite.domain.access import Principal
 from reunite.domain.errors import NotSignedIn, ReuniteError
-from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
+from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip, presession_of
 from reunite.entrypoints.web.forms import checked_form, form_key, shown, single, text
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
-from reunite.services import accounts, queries, retention, signup, throttle
+from reunite.services import accounts, idempotency, queries, retention, signup, throttle
 
 router = APIRouter(include_in_schema=False)
 
@@ -156,7 +156,8 @@ async def takedown_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLR
         if throttle.retry_or_count(deps, key, Principal(), "takedown", client_ip(request),
                                    deps.limits.takedowns_per_hour) is None:  # else the form sent twice: asked once
             retention.request_takedown(deps, text(form, "subject"), subject_id, text(form, "requester"),
-                                       text(form, "relation"), text(form, "reason"), key)
+                                       text(form, "relation"), text(form, "reason"), key,
+                                       idempotency.holder(Principal(), [presession_of(request)]))
     except (ReuniteError, ValueError) as exc:
         message = lang.error(exc) if isinstance(exc, ReuniteError) else lang.gettext("the number is not valid")
         page = render(request, lang, "takedown.html", status=422, form=dict(form), sent=False, error=message)

@@ -9,7 +9,7 @@ from starlette.datastructures import FormData
 from reunite.domain.access import Principal
 from reunite.domain.errors import NotSignedIn, ReuniteError
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
-from reunite.entrypoints.web.forms import checked_form, form_key, single, text
+from reunite.entrypoints.web.forms import checked_form, form_key, own_key, single, text
 from reunite.entrypoints.web.pages import DepsDep, LangDep, render
 from reunite.entrypoints.web.people import _mail_works, _refused, _signed_in
 from reunite.services import idempotency, queries, recovery
@@ -19,7 +19,7 @@ router = APIRouter(include_in_schema=False)
 
 def _password_key(who: Principal, operation: str, form: FormData) -> idempotency.Key | None:
     """The form's one-time key, its fingerprint not made of the passwords it carries."""
-    return idempotency.scoped(who, operation, text(form, "idempotency_key")[:64])
+    return idempotency.scoped(who, operation, own_key(who, form))
 
 
 @router.get("/reset", response_class=HTMLResponse)

@@ -114,9 +114,11 @@ def _send(deps: Deps, who: Principal, form: FormData, sighting: NewSighting, fil
     re-encoded every photo on the phone: it shows its own copies)."""
     # the phone's key (the offline queue sets it); without a script, the key the form was served with:
     # a report sent twice either way is stored once. With the fingerprint of the report, so that a key
-    # sent again with another report is refused rather than answered with this report's receipt
+    # sent again with another report is refused rather than answered with this report's receipt. Bound
+    # to its sender (the account, else the browser's pre-session: the queue resends with the same cookie
+    # and CSRF token), so that another browser's same key is another report, never an answer with this one
     raw = text(form, "client_key")[:64] or text(form, "idempotency_key")[:64]
-    key = idempotency.scoped(who, "report", raw, request_fields(form), files)
+    key = idempotency.scoped(who, "report", idempotency.senders(raw, sender), request_fields(form), files)
     resent = intake.resent_report(deps, key, sender)
     if resent is not None:
         return resent, []
