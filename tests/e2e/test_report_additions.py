@@ -43,7 +43,8 @@ def test_details_added_to_an_approved_report_reach_families_only_once_a_moderato
     link, sighting_id, family = approved_report(anonymous, container)
     added = anonymous.post(link + "/details", data={"csrf": csrf(anonymous), "details": SCAM})
     assert added.status_code == 200
-    assert family.get(f"/api/sightings/{sighting_id}").status_code == 404  # back with the moderators
+    held = family.get(f"/api/sightings/{sighting_id}")  # back with the moderators, and said so: nothing more
+    assert held.status_code == 409 and "being checked again" in held.json()["detail"] and "seen_at" not in held.text
     moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], approve=True)
     back = family.get(f"/api/sightings/{sighting_id}")  # seen and let through by a moderator
     assert back.status_code == 200 and "WeChat" not in back.text  # and a reporter's words never reach families
@@ -57,7 +58,8 @@ def test_a_photo_added_to_an_approved_report_reaches_families_only_once_a_modera
     files = [("photos", ("other.jpg", plain_photo(seed=5), "image/jpeg"))]
     added = anonymous.post(link + "/photos", files=files, data={"csrf": csrf(anonymous)})
     assert added.status_code == 200
-    assert family.get(f"/api/sightings/{sighting_id}").status_code == 404  # back with the moderators
+    held = family.get(f"/api/sightings/{sighting_id}")  # back with the moderators, and said so: nothing more
+    assert held.status_code == 409 and "being checked again" in held.json()["detail"] and "seen_at" not in held.text
     run_jobs(container)
     # approved by a moderator who read the report with its new photo (its version), never blindly
     version = container.deps.read.sighting(sighting_id)["version"]
