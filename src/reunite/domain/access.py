@@ -1,6 +1,7 @@
 """The one visibility policy: who may do what (the roles, scopes and permissions of
 ``domain.principals``, re-exported here), and what of each record they may see (what of a sighting's
-photos and faces: ``domain.photos_shown``, re-exported here too).
+photos and faces: ``domain.photos_shown``; of a report's times: ``domain.times_shown``; of a place:
+``domain.places_shown``; of a candidate: ``domain.candidates_shown``, all re-exported here too).
 
 Every read of a case, a sighting, a photo, a place or a contact passes through the functions here;
 entry points ask ``Principal.can`` before calling a service, services shape every record with
@@ -8,13 +9,21 @@ entry points ask ``Principal.can`` before calling a service, services shape ever
 
 from __future__ import annotations
 
-import math
 from dataclasses import replace
 from datetime import datetime, time, tzinfo
 from typing import Any
 
+from reunite.domain.candidates_shown import (
+    CONFIRMED_WORDS,
+    RAW_SCORES,
+    candidate_view,
+    candidate_visible,
+    coarse_score,
+    held_again,
+    scores_shown,
+)
 from reunite.domain.errors import Forbidden, NotFound, NotSignedIn
-from reunite.domain.model import GeoPoint, SeenAtBasis, SightingFilter
+from reunite.domain.model import SightingFilter
 from reunite.domain.pfif import NOTE_CONTACTS, PERSON_CONTACTS
 from reunite.domain.photos_shown import (
     HEAD,
@@ -29,6 +38,15 @@ from reunite.domain.photos_shown import (
     photo_shown,
     sharp_regions,
 )
+from reunite.domain.places_shown import (
+    COARSE_DIGITS,
+    PLACE_GRID_DEG,
+    coarse_distance_km,
+    coarse_point,
+    coarse_radius,
+    coarsen,
+    distance_shown,
+)
 from reunite.domain.principals import (
     ACTIVE_CASE_STATUSES,
     ANONYMOUS,
@@ -42,21 +60,19 @@ from reunite.domain.principals import (
     Role,
     Scope,
 )
-from reunite.domain.scoring import MatchPolicy, Score, doubt_hours, with_distance
 from reunite.domain.times_shown import hours_only, times_view
 
-# re-exported: callers ask this module for who may do what and what of a photo or a time they see, never
-# domain.principals, domain.photos_shown or domain.times_shown
-__all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "FAMILY_NEEDS_VERIFIED_CASE", "HEAD", "OPERATOR",
-           "ROLE_PERMISSIONS", "SCOPE_PERMISSIONS", "Box", "Outline", "P", "Permission", "Principal", "Role", "Scope",
-           "blur_faces", "box_of", "child_face", "child_face_of", "head_outline", "hours_only", "photo_shown",
-           "sharp_regions", "times_view"]
+# re-exported: callers ask this module for who may do what and what of a photo, a time, a place or a
+# candidate they see, never domain.principals, domain.photos_shown, domain.times_shown,
+# domain.places_shown or domain.candidates_shown
+__all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORDS", "FAMILY_NEEDS_VERIFIED_CASE",
+           "HEAD", "OPERATOR", "PLACE_GRID_DEG", "RAW_SCORES", "ROLE_PERMISSIONS", "SCOPE_PERMISSIONS", "Box",
+           "Outline", "P", "Permission", "Principal", "Role", "Scope", "blur_faces", "box_of", "candidate_view",
+           "candidate_visible", "child_face", "child_face_of", "coarse_distance_km", "coarse_point", "coarse_radius",
+           "coarse_score", "coarsen", "distance_shown", "head_outline", "held_again", "hours_only", "photo_shown",
+           "scores_shown", "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
-PLACE_GRID_DEG = 0.01  # about 1.1 km of latitude: the precision families and partners see
-COARSE_DIGITS = 3  # a cell's centre (30.665) written in full, the same on pages and in the API
-# Radii of a place filter for anyone without exact places: a request is widened to the next step
-COARSE_RADII_KM = (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 20000)
 
 
 def require(who: Principal, permission: Permission) -> None:
@@ -119,27 +135,6 @@ def case_in_full(who: Principal, case: dict[str, Any]) -> bool:
     return case.get("status") in ACTIVE_CASE_STATUSES
 
 
-def coarsen(value: float | None) -> float | None:
-    """A coordinate snapped to the centre of its ~1 km grid cell. The database computes the same
-    cell (``floor(value / grid)`` in double precision) when it filters for such principals."""
-    if value is None:
-        return None
-    return round(math.floor(value / PLACE_GRID_DEG) * PLACE_GRID_DEG + PLACE_GRID_DEG / 2, COARSE_DIGITS)
-
-
-def coarse_point(point: GeoPoint | None) -> GeoPoint | None:
-    if point is None:
-        return None
-    lat, lon = coarsen(point.lat), coarsen(point.lon)
-    assert lat is not None and lon is not None
-    return GeoPoint(min(lat, 90.0), min(lon, 180.0))
-
-
-def coarse_radius(radius_km: float) -> float:
-    """The smallest coarse step at least as wide as the radius asked for."""
-    return float(next((step for step in COARSE_RADII_KM if step >= radius_km), COARSE_RADII_KM[-1]))
-
-
 def sighting_filter(who: Principal, query: SightingFilter) -> SightingFilter:
     """A browse filter as this principal may ask it. Without exact places, everything place-derived
     (which rows match, the count) is computed from grid cells only: the point asked about snapped
@@ -154,12 +149,6 @@ def sighting_filter(who: Principal, query: SightingFilter) -> SightingFilter:
     radius = coarse_radius(query.radius_km) if query.near else query.radius_km
     return replace(query, statuses=statuses, near=coarse_point(query.near), radius_km=radius,
                    grid_deg=PLACE_GRID_DEG, arrival_hours=hours)
-
-
-def coarse_distance_km(a: GeoPoint | None, b: GeoPoint | None) -> float | None:
-    """The distance between two places' grid cells, in whole kilometres."""
-    ca, cb = coarse_point(a), coarse_point(b)
-    return float(round(ca.distance_km(cb))) if ca is not None and cb is not None else None
 
 
 def browsable_statuses(who: Principal) -> tuple[str, ...]:
@@ -275,120 +264,6 @@ def note_view(note: dict[str, Any]) -> dict[str, Any]:
     sent = note.get("pfif") or {}
     return {**{k: v for k, v in note.items() if k != "pfif"},
             "contacts": {name: sent[name] for name in NOTE_CONTACTS if sent.get(name)}}
-
-
-def candidate_visible(who: Principal, row: dict[str, Any], settled_before: datetime,
-                      case_id: int | None = None, ended: bool = False, held: bool = False) -> bool:
-    """Reviewers see every candidate. A family only one a reviewer confirmed, of a report a moderator
-    approved, once the reviewer's undo window is over (confirmed at or before ``settled_before``), and
-    only while its case is verified and active; ``ended``: its own case was closed or reunited, and the
-    lead stays listed as a record (when, where to ~1 km, when confirmed), its photos no longer shown.
-    A confirmed lead whose report is back with the moderators (its reporter added a photo, words or the
-    time seen: ``held_again``) stays listed (``held``: the lists and the family's answer, never a photo or
-    a face) with its decision, its photos not shown until they approve."""
-    if who.can(P.REVIEW_CANDIDATES):
-        return True
-    reviewed = row.get("reviewed_at")
-    return (row["status"] == "confirmed" and row.get("sighting_status") in (("approved", "pending") if held
-                                                                            else ("approved",))
-            and reviewed is not None and reviewed <= settled_before
-            and (case_id is None or case_id in who.verified_cases or (ended and who.owns(case_id))))
-
-
-def held_again(row: dict[str, Any]) -> bool:
-    """A confirmed lead whose report waits for a moderator again: it was approved when it was confirmed
-    (``workbench.decide``), so its reporter has added to it since (``reports.held_again``)."""
-    return row.get("status") == "confirmed" and row.get("sighting_status") == "pending"
-
-
-# the sighting's place (lat, lon) is shaped by sighting_view; the rank shown is one of the two ranks
-CANDIDATE_HIDDEN = ("case_lat", "case_lon", "coarse_rank")
-# what a family or a partner reads for a reviewer's reason: a reviewer explaining why it is the same child
-# cites where the reporter saw the child. Their words stay with staff; everyone else reads these fixed
-# words and the sighting's words for families, which the moderators wrote and the place check read
-CONFIRMED_WORDS = "A reviewer confirmed this lead"
-
-
-def review_reason(who: Principal, row: dict[str, Any]) -> str:
-    """A candidate's review reason as this principal may read it: the reviewer's own words for staff
-    (those who review candidates), the fixed ``CONFIRMED_WORDS`` for anyone else."""
-    if who.can(P.REVIEW_CANDIDATES):
-        return str(row.get("review_reason") or "")
-    return CONFIRMED_WORDS if row.get("status") == "confirmed" else ""
-
-
-def coarse_score(policy: MatchPolicy, score: Score, last_seen: GeoPoint | None, seen: GeoPoint | None) -> Score:
-    """A score as anyone without exact places reads it: the place and time terms, and so the total,
-    from the distance between the two places' grid cells. Ranks and orders shown to them use this."""
-    return with_distance(policy, score, coarse_distance_km(last_seen, seen))
-
-
-# where the sighting stands among the cases proposed for it ("2nd of 2"): that other cases, other families'
-# unconfirmed candidates, were proposed for it too. Reviewers read it; families never
-RANKS = ("rank", "rank_of")
-
-
-def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
-    """A candidate as this principal may see it: the reviewer's reason (``review_reason``), its rank
-    among the cases proposed (``RANKS``) and the other cases its sighting was confirmed for
-    (``confirmed_for``: another family's lead) for staff only, its place as ``_placed`` reads it."""
-    shown = _placed(who, row, policy)
-    shown["held_again"] = held_again(row)
-    if "review_reason" in row:
-        shown["review_reason"] = review_reason(who, row)
-    if who.can(P.REVIEW_CANDIDATES):
-        return shown
-    return shown | dict.fromkeys(RANKS) | ({"confirmed_for": []} if "confirmed_for" in row else {})
-
-
-def _placed(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
-    """A candidate's place terms as this principal may see them. Without exact places, the distance and everything
-    derived from it (place and time plausibility, the total, the rank among the cases
-    searched: ``coarse_rank``, stored by matching) come from the two places' grid cells, the
-    distance in whole kilometres: never an arc around the place the family typed."""
-    shown = {k: v for k, v in row.items() if k not in CANDIDATE_HIDDEN}
-    if who.can(P.SEE_EXACT_PLACES):
-        return shown
-    # even a candidate without a place: its rank among the other cases follows their distances
-    shown["rank"] = row.get("coarse_rank")
-    if row.get("distance_km") is None:
-        return shown
-    gap = row.get("gap_years")
-    exact = Score(row["score"], row["face_score"], row["age_score"], row["time_score"], row["place_score"],
-                  row["sex_score"], row["case_face_id"], row["expected_age"], row["distance_km"],
-                  row["elapsed_days"], row["hubness"], None if gap is None else row["expected_age"] - gap,
-                  time_doubt_h=doubt_hours(SeenAtBasis(row.get("seen_at_basis") or SeenAtBasis.GIVEN)))
-    coarse = coarse_score(policy, exact, _point(row, "case_"), _point(row, ""))
-    # the calibrated reading (band, "1 in N": ``scoring.read_stored``) reads the face evidence alone,
-    # which no place enters: the same for every reader
-    shown |= {"score": coarse.total, "time_score": coarse.time, "place_score": coarse.place,
-              "distance_km": distance_shown(coarse.distance_km)}
-    return shown
-
-
-def distance_shown(km: float | None) -> float | None:
-    """A distance between grid cells as the page says it: whole kilometres, 1 for "within about 1 km" (the
-    same cell, 0, is no closer to the reader than the ~1 km the place is shown to)."""
-    return None if km is None else max(1.0, km)
-
-
-# uncalibrated numbers (a total above 1, a similarity of 0.997): an app would print them as "100%". Only
-# reviewers read them; everyone else reads the band, "1 in N", the rank and the facts in words
-RAW_SCORES = ("score", "face_score", "age_score", "time_score", "place_score", "sex_score", "similarity",
-              "hubness", "impostor_share")
-
-
-def scores_shown(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
-    """A candidate or a search hit, its raw scores kept for reviewers only (None for anyone else), once
-    they have ordered it and been read into its lead."""
-    if who.can(P.REVIEW_CANDIDATES):
-        return row
-    return row | {k: None for k in RAW_SCORES if k in row}
-
-
-def _point(row: dict[str, Any], prefix: str) -> GeoPoint | None:
-    lat, lon = row.get(f"{prefix}lat"), row.get(f"{prefix}lon")
-    return GeoPoint(lat, lon) if lat is not None and lon is not None else None
 
 
 # Public statistics (anyone, unsigned): counts of what anyone may read, never of a private status. A report

@@ -1,52 +1,23 @@
-"""Reads for pages and the API. Every record passes through ``domain.access`` before it is returned,
-and every read of personal data by anyone but its subject is written to the audit log, saying what
-was really read."""
+"""Reads for pages and the API (a stored photo's or face's bytes: ``services.renditions``; what the public
+reads of a case: ``services.posters``). Every record passes through ``domain.access`` before it is
+returned, and every read of personal data by anyone but its subject is written to the audit log, saying
+what was really read."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from reunite.domain import access, staff
 from reunite.domain.access import Permission, Principal, require, require_case
-from reunite.domain.errors import Conflict, NotFound, NotSignedIn
+from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.leads import told
-from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SightingFilter, age_in_years
+from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SightingFilter
 from reunite.domain.pfif import birth_precision
 from reunite.domain.ports import ReaderScript
 from reunite.domain.scoring import contradictions, face_evidence, read_stored
 from reunite.domain.workbench import waits_for_report
 from reunite.services import throttle
 from reunite.services.deps import Deps
-
-FEED_BATCH = 200  # cases read at a time while a feed looks for those of a region
-RENDERING = 3  # bump when the way photos are re-encoded, scaled or blurred, or posters laid out, changes:
-# older copies are not served
-
-
-@dataclass(frozen=True)
-class Rendition:
-    """A photo as served, and its entity tag; ``data`` is None when the reader already has these bytes."""
-
-    data: bytes | None
-    etag: str
-
-
-def _rendition(deps: Deps, known: str | None, render: Callable[[], bytes], *key: object) -> Rendition:
-    """Made once and kept (``deps.renditions``), keyed by everything the bytes depend on: the stored
-    original, the size, the boxes blurred and kept. Called after the rights were checked and the read
-    audited; ``known`` is the reader's If-None-Match, answered without the bytes when it still holds."""
-    etag = hashlib.sha256(repr((RENDERING, *key)).encode()).hexdigest()[:32]
-    if known == etag:
-        return Rendition(None, etag)
-    data = deps.renditions.get(etag)
-    if data is None:
-        data = render()
-        deps.renditions.put(etag, data)
-    return Rendition(data, etag)
 
 
 def audit_read(deps: Deps, who: Principal, action: str, subject: str, subject_id: int, **detail: Any) -> None:
@@ -233,175 +204,6 @@ def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[di
     audit_read(deps, who, "candidates.viewed", "sighting", sighting_id, ids=[r["id"] for r in rows],
                 exact_places=who.can(Permission.SEE_EXACT_PLACES))
     return with_lead(deps, rows)
-
-
-def poster(deps: Deps, case_id: int, latin: bool | None = None) -> dict[str, Any]:
-    """What a public poster shows of a verified, open case: first name, ages, when and where last seen
-    (``latin``: the place in Latin letters, for a reader of English, else in Chinese characters, for a
-    reader of Chinese; None: as the words are written). Never the family's name or contact. Public: no
-    principal needed."""
-    row = deps.read.poster(case_id)
-    row["last_seen_text"] = deps.places.city(row["last_seen_text"], latin)  # the city, as case_view shows the public
-    now = deps.clock.now().astimezone(deps.site.zone).date()  # the site's day, never the server's UTC one
-    row["age_then"] = int(age_in_years(row["birth_date"], row["missing_since"].date()))
-    row["age_now"] = int(age_in_years(row["birth_date"], now))
-    return row
-
-
-def front_page(deps: Deps, latin: bool | None = None, limit: int = 24) -> dict[str, Any]:
-    """What anyone sees first: how many children were reunited and the posters of verified cases."""
-    posters = [poster(deps, row["id"], latin) for row in deps.read.active_cases(None, limit)]
-    return {"reunions": deps.read.reunion_count(), "posters": posters}
-
-
-def feed_cases(deps: Deps, region: str, before: datetime | None, limit: int) -> list[dict[str, Any]]:
-    """Active cases for a feed, newest first: with a region, those whose public place (the city their
-    last-seen words name, as on the poster) lies inside it (a city, or any city of a province, named
-    in any script), as alerts choose their subscribers. Never matched against the family's own words,
-    so a feed tells no more than the posters."""
-    region = region.strip()
-    if not region:
-        return deps.read.active_cases(before, limit)
-    found: list[dict[str, Any]] = []
-    while len(found) < limit:
-        rows = deps.read.active_cases(before, FEED_BATCH)
-        found += [r for r in rows if deps.places.covers(region, deps.places.city(r["last_seen_text"] or ""))]
-        if len(rows) < FEED_BATCH:
-            break
-        before = rows[-1]["verified_at"]
-    return found[:limit]
-
-
-def poster_photo(deps: Deps, case_id: int) -> bytes:
-    made = poster_rendition(deps, case_id)
-    assert made.data is not None
-    return made.data
-
-
-def poster_document(deps: Deps, case: dict[str, Any], labels: dict[str, str], lang: str,
-                    known: str | None = None) -> Rendition:
-    """A case's printable poster, ``case`` as ``poster`` read it for this request (so a poster taken
-    down is gone at once). Made once per content shown, keyed by everything printed (the words in the
-    reader's language, the language itself: ``lang``, zh-HK's and zh-TW's scripts alike or not, the name,
-    the description, the photo, the link), so an edited case makes a new one."""
-    url = f"{deps.site.base_url}/p/{case['id']}"
-    printed = (lang, labels, case["given_name"], case["description"], case["photo_id"], url)
-
-    def render() -> bytes:
-        photo = poster_photo(deps, case["id"]) if case["photo_id"] else None
-        return deps.posters.render(labels, case, photo, url, lang)
-
-    return _rendition(deps, known, render, "poster.pdf", *printed)
-
-
-def poster_rendition(deps: Deps, case_id: int, known: str | None = None) -> Rendition:
-    """A poster's photo (public while the poster is): asked again at every showing, answered without
-    the bytes when the reader's copy (``known``) is still current."""
-    photo_id = deps.read.poster(case_id)["photo_id"]
-    if photo_id is None:
-        raise NotFound("case {id} has no photo", id=case_id)
-    photo = deps.read.photo(photo_id)
-    if photo is None:  # deleted since the poster was read
-        raise NotFound("case {id} has no photo", id=case_id)
-    key = photo["storage_key"]
-    return _rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), 800), key, 800)
-
-
-def photo_bytes(
-    deps: Deps, who: Principal, photo_id: int, max_side: int | None = None, known: str | None = None
-) -> Rendition:
-    """A clean copy of a stored photo: re-encoded, metadata stripped, and for everyone but police and
-    moderators, of a sighting, every face but the child's blurred and everything outside the child's
-    head obscured (``access.sharp_regions``: a face the detector missed is shown sharp only where it lies
-    on the child's head). A photo this reader may not see answers as one that does not exist, after the
-    same one statement: its faces are read only once access is granted."""
-    _signed_in(who)
-    row = deps.read.photo(photo_id)
-    if row is None or not _sees_photo(who, row):
-        raise NotFound("photo {id} does not exist", id=photo_id)
-    blur: list[access.Box] = []
-    keep = None
-    sharp: list[access.Outline] | None = None
-    if row["case"]:
-        if not who.owns(row["case_id"]):
-            audit_read(deps, who, "photo.viewed", "case", row["case_id"], photo=photo_id)
-    else:
-        if not access.photo_shown(who, row):
-            raise NotFound("photo {id} is not shown: its faces are not known yet, so bystanders cannot be blurred",
-                           id=photo_id)
-        faces = deps.read.sighting_faces(row["sighting_id"])
-        child = access.child_face_of(row["child_face_id"], [f["id"] for f in faces])
-        faces = [f for f in faces if f["photo_id"] == photo_id]
-        blur = [access.box_of(f) for f in access.blur_faces(who, faces, child)]
-        keep = next((access.box_of(f) for f in faces if f["id"] == child), None) if blur else None
-        sharp = access.sharp_regions(who, faces, child)
-        audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
-                    unblurred=sharp is None)
-    key = row["storage_key"]
-    # the key names every box blurred and kept, and the outline left sharp: a copy made for one audience
-    # (police's, sharp None) is never served to another (a family's, sharp a list)
-    return _rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), max_side, blur, keep, sharp),
-                      "photo", key, max_side, blur, keep, sharp)
-
-
-def _sees_case(who: Principal, case: dict[str, Any]) -> bool:
-    """Whether this reader may see the case a photo or face belongs to (``checked_case``'s rule), from
-    its head read with the photo: a photo's answer never tells which case it is of."""
-    return (who.may_view_case(case["id"]) and access.case_checked_for(who, case)
-            and access.case_in_full(who, case))
-
-
-def _sees_photo(who: Principal, row: dict[str, Any]) -> bool:
-    """A case's photos for those who see the case; a sighting's for those who see the sighting."""
-    return _sees_case(who, row["case"]) if row["case"] else access.sighting_visible(who, row["sighting_status"])
-
-
-def _signed_in(who: Principal) -> None:
-    """Nobody signed out sees a stored photo or face (posters have their own copy): asked before the
-    record is read, so that the answer is the same whether the id exists or not."""
-    if not who.signed_in:
-        raise NotSignedIn("sign in to see this photo")
-
-
-def _sees_face(deps: Deps, who: Principal, row: dict[str, Any]) -> bool:
-    """A case's faces for its family and reviewers; of a sighting, the child's face (or one a reviewer
-    confirmed as the family's child); a bystander's only for police and moderators."""
-    if row["case"]:
-        return _sees_case(who, row["case"])
-    settled = deps.clock.now() - deps.limits.undo_window  # the candidates list's rule, not a sooner one
-    child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
-    return (who.can(Permission.SEE_ORIGINALS)
-            or any(access.candidate_visible(who, c, settled, c["case_id"]) for c in row["confirmations"])
-            or (access.sighting_visible(who, row["sighting_status"]) and row["id"] == child))
-
-
-def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None) -> Rendition:
-    """A face crop, for those ``_sees_face`` names. A face this reader may not see answers as one that
-    does not exist, after the same one statement: the photo it was cut from is read only once access
-    is granted."""
-    _signed_in(who)
-    # a confirmation shows a face only to the family of its case (``access.candidate_visible``); the
-    # reviewers who read every confirmation see every face (SEE_ORIGINALS) whatever they say
-    row = deps.read.face(face_id, sorted(who.verified_cases))
-    if row is None or not _sees_face(deps, who, row):
-        raise NotFound("face {id} does not exist", id=face_id)
-    if row["case"]:
-        if not who.owns(row["case_id"]):
-            audit_read(deps, who, "face.viewed", "case", row["case_id"], face=face_id)
-    else:
-        child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
-        audit_read(deps, who, "face.viewed", "sighting", row["sighting_id"], face=face_id,
-                    bystander=face_id != child)
-        if not who.can(Permission.SEE_ORIGINALS):  # cut from the photo with every other face blurred first,
-            # and all but this face's head obscured, as on the whole photo (``access.sharp_regions``)
-            faces = [f for f in deps.read.sighting_faces(row["sighting_id"]) if f["photo_id"] == row["photo_id"]]
-            others = [access.box_of(f) for f in faces if f["id"] != face_id]
-            sharp = access.sharp_regions(who, faces, face_id)
-            key, box = row["photo_key"], access.box_of(row)
-            return _rendition(deps, known, lambda: deps.codec.face_copy(deps.photos.get(key), box, others, sharp=sharp),
-                              "face", key, box, others, sharp)
-    crop = row["crop_key"]
-    return _rendition(deps, known, lambda: deps.photos.get(crop), "crop", crop)
 
 
 def case_messages(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:

@@ -17,7 +17,7 @@ from reunite.domain.errors import Forbidden, InvalidInput, NotFound, TooManyRequ
 from reunite.domain.model import GeoPoint
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reach import alert_radius, next_widening
-from reunite.services import idempotency, queries, workbench
+from reunite.services import idempotency, posters, workbench
 from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
 from reunite.services.throttle import HOUR, hit
@@ -162,7 +162,7 @@ def send_confirmation(deps: Deps, subscription_id: int) -> None:
 
 def _public_case(deps: Deps, case_id: int, language: str) -> dict[str, Any]:
     """The poster's facts for an alert or digest, the city named in the subscriber's ``language``."""
-    case = queries.poster(deps, case_id, latin=not language.startswith("zh"))
+    case = posters.poster(deps, case_id, latin=not language.startswith("zh"))
     case["poster_url"] = f"{deps.site.base_url}/p/{case_id}"
     case["photo_url"] = f"{deps.site.base_url}/p/{case_id}/photo.jpg" if case["photo_id"] else None
     return case
@@ -177,7 +177,7 @@ def alert_round(deps: Deps, case_id: int) -> int:
         facts = uow.case_facts(case_id)
         elapsed = max(deps.clock.now() - facts.missing_since, timedelta(0))
         radius = alert_radius(deps.site.alert_schedule, elapsed)
-        city = queries.poster(deps, case_id)["last_seen_text"]  # what the public reads: the city, never the words
+        city = posters.poster(deps, case_id)["last_seen_text"]  # what the public reads: the city, never the words
         by_region = [sub_id for sub_id, region in uow.region_subscriptions() if deps.places.covers(region, city)]
         new = uow.alert_subscribers(case_id, radius, by_region)
         for alert_id, digest in new:
@@ -253,7 +253,7 @@ def _active(deps: Deps, case_id: int) -> bool:
 def _case_note(deps: Deps, case_id: int, kind: str) -> None:
     """Tell the family (by their accounts' emails) that something happened on their case. The email
     says only that: details are behind sign-in."""
-    case = queries.poster(deps, case_id) if _active(deps, case_id) else None
+    case = posters.poster(deps, case_id) if _active(deps, case_id) else None
     if case is None:
         return
     with deps.uow() as uow:

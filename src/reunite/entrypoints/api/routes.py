@@ -29,7 +29,7 @@ from reunite.entrypoints.api import bodies, schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps, presession_of
 from reunite.entrypoints.api.validation import GivenTime, GivenTimeOrDay
 from reunite.i18n import Language, negotiate
-from reunite.services import idempotency, intake, queries, reports, review, search, throttle
+from reunite.services import idempotency, intake, queries, renditions, reports, review, search, throttle
 from reunite.services.deps import Deps
 from reunite.wording import clock_said, explanation, lead_words
 
@@ -369,7 +369,7 @@ def if_none_match(request: Request) -> str | None:
     return sent.removeprefix("W/").strip('"') or None
 
 
-def image(made: queries.Rendition, cache: str | None = None) -> Response:
+def image(made: renditions.Rendition, cache: str | None = None) -> Response:
     """The JPEG, or 304 when the reader's copy is current (its entity tag). Without ``cache``, the
     middleware's ``private, no-store`` (``auth.security_headers``): which photo, and how blurred,
     depends on who asks, and rights follow the current state on every request."""
@@ -386,12 +386,12 @@ def photo(
 ) -> Response:
     """A clean copy of a photo: re-encoded, with EXIF and every other metadata stripped, and every
     face but the child's blurred for anyone but police and moderators."""
-    return image(queries.photo_bytes(deps, who, photo_id, max_side, if_none_match(request)))
+    return image(renditions.photo_bytes(deps, who, photo_id, max_side, if_none_match(request)))
 
 
 @router.get("/faces/{face_id}/crop", response_class=Response, responses=ERRORS)
 def face_crop(request: Request, deps: DepsDep, who: PrincipalDep, face_id: int) -> Response:
-    return image(queries.face_crop(deps, who, face_id, if_none_match(request)))
+    return image(renditions.face_crop(deps, who, face_id, if_none_match(request)))
 
 
 @router.get("/pow", response_model=schemas.PowChallenge)

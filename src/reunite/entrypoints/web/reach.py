@@ -14,7 +14,7 @@ from reunite.entrypoints.api.routes import if_none_match, image
 from reunite.entrypoints.api.validation import GivenTime
 from reunite.entrypoints.web.forms import checked_form, form_key, number, place, text
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render, templates
-from reunite.services import queries, reach, throttle
+from reunite.services import posters, reach, throttle
 
 router = APIRouter(include_in_schema=False)
 FEED_PAGE = 50
@@ -66,8 +66,8 @@ def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, 
          before: GivenTime | None = None) -> Response:
     """Active (verified, open) cases, newest first, with a link to the next page of older ones.
     Public fields only: the same as the posters."""
-    rows = queries.feed_cases(deps, region, before, FEED_PAGE + 1)
-    entries = [queries.poster(deps, row["id"], lang.latin) | {"verified_at": row["verified_at"]}
+    rows = posters.feed_cases(deps, region, before, FEED_PAGE + 1)
+    entries = [posters.poster(deps, row["id"], lang.latin) | {"verified_at": row["verified_at"]}
                for row in rows[:FEED_PAGE]]
     base = deps.site.base_url
     body = templates.get_template("feed.xml").render(
@@ -83,7 +83,7 @@ def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTML
     """The public poster of a verified case: safe to share (no family name, no family contact)."""
     base = deps.site.base_url  # never the request's Host header (a shared cache would keep a forged one)
     try:
-        c = queries.poster(deps, case_id, lang.latin)
+        c = posters.poster(deps, case_id, lang.latin)
     except NotFound:
         outcome = deps.read.poster_outcome(case_id)  # a poster still on a wall, of a case now closed
         if outcome is None:
@@ -98,7 +98,7 @@ def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTML
 def poster_photo(request: Request, deps: DepsDep, case_id: int) -> Response:
     """Public, but revalidated at every use (no-cache, with its entity tag: a 304 costs no bytes), so
     that a poster taken down leaves browsers and shared caches at once, not an hour later."""
-    return image(queries.poster_rendition(deps, case_id, if_none_match(request)), "public, no-cache")
+    return image(posters.poster_rendition(deps, case_id, if_none_match(request)), "public, no-cache")
 
 
 @router.api_route("/p/{case_id}/poster.pdf", methods=["GET", "HEAD"])
@@ -108,7 +108,7 @@ def poster_pdf(request: Request, deps: DepsDep, reader: LangDep, case_id: int) -
     pages would speak to this reader (``?lang=`` as zh_CN, zh-CN or zh, the cookie, Accept-Language).
     Made once per content and kept; public but revalidated at every use (its entity tag, like the
     poster's photo), so a poster taken down leaves browsers and shared caches at once."""
-    case = queries.poster(deps, case_id, reader.latin)
+    case = posters.poster(deps, case_id, reader.latin)
     facts = [reader.gettext("Age {then} when last seen, {now} now", then=case["age_then"], now=case["age_now"]),
              reader.gettext("Missing since {date}", date=reader.day_of(case["missing_since"],
                                                                        case["missing_since_precision"]))]
@@ -117,7 +117,7 @@ def poster_pdf(request: Request, deps: DepsDep, reader: LangDep, case_id: int) -
     call = reader.gettext("Seen this child? Do not approach. Call {phone}.", phone=deps.site.contact_phone)
     labels = {"title": reader.gettext("Missing child"), "facts": "\n".join(facts),
               "call": call + (f"\n{deps.site.contact_email}" if deps.site.contact_email else "")}
-    made = queries.poster_document(deps, case, labels, reader.html_lang, if_none_match(request))
+    made = posters.poster_document(deps, case, labels, reader.html_lang, if_none_match(request))
     headers = {"ETag": f'"{made.etag}"', "Cache-Control": "public, no-cache", "Vary": "Accept-Language, Cookie",
                "Content-Disposition": f'inline; filename="missing-{case_id}.pdf"'}
     if made.data is None:

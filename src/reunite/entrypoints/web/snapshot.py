@@ -42,7 +42,7 @@ from reunite.entrypoints.web.forms import (
 )
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
 from reunite.i18n import Language
-from reunite.services import idempotency, intake, queries, reports, throttle
+from reunite.services import idempotency, intake, posters, reports, throttle
 from reunite.services.deps import Deps
 from reunite.services.intake import SightingReceipt
 
@@ -51,7 +51,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
-    return render(request, lang, "home.html", **queries.front_page(deps, lang.latin))
+    return render(request, lang, "home.html", **posters.front_page(deps, lang.latin))
 
 
 @router.get("/report", response_class=HTMLResponse)

@@ -1,0 +1,123 @@
+"""What of a candidate each reader sees: part of the one visibility policy, which ``domain.access``
+re-exports (callers ask ``access``). Reviewers see every candidate as matching scored it; a family only a
+lead a reviewer confirmed, its place terms, score and rank from grid cells (``domain.places_shown``), never
+the reviewer's own words, the raw scores nor the other cases proposed for its report."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from reunite.domain.model import GeoPoint, SeenAtBasis
+from reunite.domain.places_shown import coarse_distance_km, distance_shown
+from reunite.domain.principals import P, Principal
+from reunite.domain.scoring import MatchPolicy, Score, doubt_hours, with_distance
+
+
+def candidate_visible(who: Principal, row: dict[str, Any], settled_before: datetime,
+                      case_id: int | None = None, ended: bool = False, held: bool = False) -> bool:
+    """Reviewers see every candidate. A family only one a reviewer confirmed, of a report a moderator
+    approved, once the reviewer's undo window is over (confirmed at or before ``settled_before``), and
+    only while its case is verified and active; ``ended``: its own case was closed or reunited, and the
+    lead stays listed as a record (when, where to ~1 km, when confirmed), its photos no longer shown.
+    A confirmed lead whose report is back with the moderators (its reporter added a photo, words or the
+    time seen: ``held_again``) stays listed (``held``: the lists and the family's answer, never a photo or
+    a face) with its decision, its photos not shown until they approve."""
+    if who.can(P.REVIEW_CANDIDATES):
+        return True
+    reviewed = row.get("reviewed_at")
+    return (row["status"] == "confirmed" and row.get("sighting_status") in (("approved", "pending") if held
+                                                                            else ("approved",))
+            and reviewed is not None and reviewed <= settled_before
+            and (case_id is None or case_id in who.verified_cases or (ended and who.owns(case_id))))
+
+
+def held_again(row: dict[str, Any]) -> bool:
+    """A confirmed lead whose report waits for a moderator again: it was approved when it was confirmed
+    (``workbench.decide``), so its reporter has added to it since (``reports.held_again``)."""
+    return row.get("status") == "confirmed" and row.get("sighting_status") == "pending"
+
+
+# the sighting's place (lat, lon) is shaped by sighting_view; the rank shown is one of the two ranks
+CANDIDATE_HIDDEN = ("case_lat", "case_lon", "coarse_rank")
+# what a family or a partner reads for a reviewer's reason: a reviewer explaining why it is the same child
+# cites where the reporter saw the child. Their words stay with staff; everyone else reads these fixed
+# words and the sighting's words for families, which the moderators wrote and the place check read
+CONFIRMED_WORDS = "A reviewer confirmed this lead"
+
+
+def review_reason(who: Principal, row: dict[str, Any]) -> str:
+    """A candidate's review reason as this principal may read it: the reviewer's own words for staff
+    (those who review candidates), the fixed ``CONFIRMED_WORDS`` for anyone else."""
+    if who.can(P.REVIEW_CANDIDATES):
+        return str(row.get("review_reason") or "")
+    return CONFIRMED_WORDS if row.get("status") == "confirmed" else ""
+
+
+def coarse_score(policy: MatchPolicy, score: Score, last_seen: GeoPoint | None, seen: GeoPoint | None) -> Score:
+    """A score as anyone without exact places reads it: the place and time terms, and so the total,
+    from the distance between the two places' grid cells. Ranks and orders shown to them use this."""
+    return with_distance(policy, score, coarse_distance_km(last_seen, seen))
+
+
+# where the sighting stands among the cases proposed for it ("2nd of 2"): that other cases, other families'
+# unconfirmed candidates, were proposed for it too. Reviewers read it; families never
+RANKS = ("rank", "rank_of")
+
+
+def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
+    """A candidate as this principal may see it: the reviewer's reason (``review_reason``), its rank
+    among the cases proposed (``RANKS``) and the other cases its sighting was confirmed for
+    (``confirmed_for``: another family's lead) for staff only, its place as ``_placed`` reads it."""
+    shown = _placed(who, row, policy)
+    shown["held_again"] = held_again(row)
+    if "review_reason" in row:
+        shown["review_reason"] = review_reason(who, row)
+    if who.can(P.REVIEW_CANDIDATES):
+        return shown
+    return shown | dict.fromkeys(RANKS) | ({"confirmed_for": []} if "confirmed_for" in row else {})
+
+
+def _placed(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
+    """A candidate's place terms as this principal may see them. Without exact places, the distance and everything
+    derived from it (place and time plausibility, the total, the rank among the cases
+    searched: ``coarse_rank``, stored by matching) come from the two places' grid cells, the
+    distance in whole kilometres: never an arc around the place the family typed."""
+    shown = {k: v for k, v in row.items() if k not in CANDIDATE_HIDDEN}
+    if who.can(P.SEE_EXACT_PLACES):
+        return shown
+    # even a candidate without a place: its rank among the other cases follows their distances
+    shown["rank"] = row.get("coarse_rank")
+    if row.get("distance_km") is None:
+        return shown
+    gap = row.get("gap_years")
+    exact = Score(row["score"], row["face_score"], row["age_score"], row["time_score"], row["place_score"],
+                  row["sex_score"], row["case_face_id"], row["expected_age"], row["distance_km"],
+                  row["elapsed_days"], row["hubness"], None if gap is None else row["expected_age"] - gap,
+                  time_doubt_h=doubt_hours(SeenAtBasis(row.get("seen_at_basis") or SeenAtBasis.GIVEN)))
+    coarse = coarse_score(policy, exact, _point(row, "case_"), _point(row, ""))
+    # the calibrated reading (band, "1 in N": ``scoring.read_stored``) reads the face evidence alone,
+    # which no place enters: the same for every reader
+    shown |= {"score": coarse.total, "time_score": coarse.time, "place_score": coarse.place,
+              "distance_km": distance_shown(coarse.distance_km)}
+    return shown
+
+
+# uncalibrated numbers (a total above 1, a similarity of 0.997): an app would print them as "100%". Only
+# reviewers read them; everyone else reads the band, "1 in N", the rank and the facts in words
+RAW_SCORES = ("score", "face_score", "age_score", "time_score", "place_score", "sex_score", "similarity",
+              "hubness", "impostor_share")
+
+
+def scores_shown(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
+    """A candidate or a search hit, its raw scores kept for reviewers only (None for anyone else), once
+    they have ordered it and been read into its lead."""
+    if who.can(P.REVIEW_CANDIDATES):
+        return row
+    return row | {k: None for k in RAW_SCORES if k in row}
+
+
+def _point(row: dict[str, Any], prefix: str) -> GeoPoint | None:
+    lat, lon = row.get(f"{prefix}lat"), row.get(f"{prefix}lon")
+    return GeoPoint(lat, lon) if lat is not None and lon is not None else None
+

@@ -1,0 +1,86 @@
+"""What the public reads of a verified, open case: its poster (the page, the photo, the printable PDF),
+the front page's posters and the feeds. No principal needed: never the family's name or contact."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from reunite.domain.errors import NotFound
+from reunite.domain.model import age_in_years
+from reunite.services.deps import Deps
+from reunite.services.renditions import Rendition, rendition
+
+FEED_BATCH = 200  # cases read at a time while a feed looks for those of a region
+
+
+def poster(deps: Deps, case_id: int, latin: bool | None = None) -> dict[str, Any]:
+    """What a public poster shows of a verified, open case: first name, ages, when and where last seen
+    (``latin``: the place in Latin letters, for a reader of English, else in Chinese characters, for a
+    reader of Chinese; None: as the words are written). Never the family's name or contact. Public: no
+    principal needed."""
+    row = deps.read.poster(case_id)
+    row["last_seen_text"] = deps.places.city(row["last_seen_text"], latin)  # the city, as case_view shows the public
+    now = deps.clock.now().astimezone(deps.site.zone).date()  # the site's day, never the server's UTC one
+    row["age_then"] = int(age_in_years(row["birth_date"], row["missing_since"].date()))
+    row["age_now"] = int(age_in_years(row["birth_date"], now))
+    return row
+
+
+def front_page(deps: Deps, latin: bool | None = None, limit: int = 24) -> dict[str, Any]:
+    """What anyone sees first: how many children were reunited and the posters of verified cases."""
+    posters = [poster(deps, row["id"], latin) for row in deps.read.active_cases(None, limit)]
+    return {"reunions": deps.read.reunion_count(), "posters": posters}
+
+
+def feed_cases(deps: Deps, region: str, before: datetime | None, limit: int) -> list[dict[str, Any]]:
+    """Active cases for a feed, newest first: with a region, those whose public place (the city their
+    last-seen words name, as on the poster) lies inside it (a city, or any city of a province, named
+    in any script), as alerts choose their subscribers. Never matched against the family's own words,
+    so a feed tells no more than the posters."""
+    region = region.strip()
+    if not region:
+        return deps.read.active_cases(before, limit)
+    found: list[dict[str, Any]] = []
+    while len(found) < limit:
+        rows = deps.read.active_cases(before, FEED_BATCH)
+        found += [r for r in rows if deps.places.covers(region, deps.places.city(r["last_seen_text"] or ""))]
+        if len(rows) < FEED_BATCH:
+            break
+        before = rows[-1]["verified_at"]
+    return found[:limit]
+
+
+def poster_photo(deps: Deps, case_id: int) -> bytes:
+    made = poster_rendition(deps, case_id)
+    assert made.data is not None
+    return made.data
+
+
+def poster_document(deps: Deps, case: dict[str, Any], labels: dict[str, str], lang: str,
+                    known: str | None = None) -> Rendition:
+    """A case's printable poster, ``case`` as ``poster`` read it for this request (so a poster taken
+    down is gone at once). Made once per content shown, keyed by everything printed (the words in the
+    reader's language, the language itself: ``lang``, zh-HK's and zh-TW's scripts alike or not, the name,
+    the description, the photo, the link), so an edited case makes a new one."""
+    url = f"{deps.site.base_url}/p/{case['id']}"
+    printed = (lang, labels, case["given_name"], case["description"], case["photo_id"], url)
+
+    def render() -> bytes:
+        photo = poster_photo(deps, case["id"]) if case["photo_id"] else None
+        return deps.posters.render(labels, case, photo, url, lang)
+
+    return rendition(deps, known, render, "poster.pdf", *printed)
+
+
+def poster_rendition(deps: Deps, case_id: int, known: str | None = None) -> Rendition:
+    """A poster's photo (public while the poster is): asked again at every showing, answered without
+    the bytes when the reader's copy (``known``) is still current."""
+    photo_id = deps.read.poster(case_id)["photo_id"]
+    if photo_id is None:
+        raise NotFound("case {id} has no photo", id=case_id)
+    photo = deps.read.photo(photo_id)
+    if photo is None:  # deleted since the poster was read
+        raise NotFound("case {id} has no photo", id=case_id)
+    key = photo["storage_key"]
+    return rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), 800), key, 800)
