@@ -60,13 +60,23 @@ def test_cases_and_subscriptions_ids_count_nothing(client: TestClient, settings:
     assert not any("id" in a.json() for a in subscriptions) and in_no_order(stored)
 
 
+def test_one_tables_ids_say_nothing_of_anothers(client: TestClient) -> None:
+    """Probe s17 Q1: one permutation for every table gave the first case, the first report and its first
+    photo's... n-th rows one id, so a case's id counted reports. Each table has its own."""
+    case = client.post("/api/cases", files=[("photos", ("c.jpg", plain_photo(seed=9), "image/jpeg"))], data={
+        "given_name": "Lin", "sex": "female", "birth_date": "2015-01-01", "missing_since": "2020-06-01"}).json()
+    seen = report(client, 9)
+    firsts = [int(case["id"]), int(case["photo_ids"][0]), int(seen["id"])]
+    assert len(set(firsts)) == 3, firsts  # the first case, the first photo, the first report
+
+
 def test_an_id_taken_before_the_ids_changed_is_skipped(client: TestClient, container: Container) -> None:
     """A row stored before the ids were permuted keeps its plain number, which the permutation may give a
     new row: that number is passed over, and the report is stored."""
     first = int(report(client, 0)["id"])
     with container.engine.begin() as conn:
         upcoming = conn.execute(text(
-            "SELECT reunite_permute(last_value + 1) FROM sightings_id_seq")).scalar_one()
+            "SELECT reunite_permute('sightings', last_value + 1) FROM sightings_id_seq")).scalar_one()
         conn.execute(text("INSERT INTO sightings (id, seen_at) SELECT :id, seen_at FROM sightings WHERE id = :first"),
                      {"id": upcoming, "first": first})
     stored = int(report(client, 1)["id"])

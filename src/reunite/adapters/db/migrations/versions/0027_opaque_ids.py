@@ -3,8 +3,11 @@ message's and a subscription's id was the next number of a sequence, so anyone w
 their own learnt from their ids which other reports (seen to the hour only) arrived between them, to the
 second, in what order within an hour, and how many reports, cases and subscribers came meanwhile.
 New rows take the sequence's next number passed through a keyed permutation of the numbers below 2^32
-(a four-round Feistel network whose round function is an MD5 of a secret made here, per installation):
-distinct numbers stay distinct, their order is lost and nothing outside the database can undo it.
+(a four-round Feistel network whose round function is an MD5 of a secret made here, per installation,
+and of the table's name): distinct numbers stay distinct, their order is lost, nothing outside the
+database can undo it, and the n-th row of one table shares nothing with the n-th row of another (probe
+s17 Q1: one permutation for all gave case 1, report 1 and group 1 one id, so one table's ids counted
+another's).
 A number already taken by a row from before is skipped. Existing rows keep their ids. A report's photos
 and a photo's faces, shown in the order they came, are ordered by their own instant (clock_timestamp, not
 the transaction's) instead of their ids.
@@ -24,7 +27,7 @@ depends_on = None
 TABLES = ("sightings", "photos", "faces", "candidates", "sighting_groups", "cases", "messages", "subscriptions")
 
 PERMUTE = """
-CREATE FUNCTION reunite_permute(n bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
+CREATE FUNCTION reunite_permute(tbl text, n bigint) RETURNS bigint LANGUAGE plpgsql STABLE AS $$
 DECLARE
     secret text := (SELECT value FROM id_secret);
     left_half bigint := (n >> 16) & 65535;
@@ -33,7 +36,7 @@ DECLARE
 BEGIN
     FOR round IN 1..4 LOOP
         previous := right_half;
-        right_half := left_half # ('x' || substr(md5(secret || ':' || round || ':' || right_half), 1, 4))
+        right_half := left_half # ('x' || substr(md5(secret || ':' || tbl || ':' || round || ':' || right_half), 1, 4))
             ::bit(16)::bigint;
         left_half := previous;
     END LOOP;
@@ -48,7 +51,7 @@ DECLARE
     taken boolean;
 BEGIN
     LOOP
-        candidate := reunite_permute(nextval(tbl || '_id_seq') & 4294967295);
+        candidate := reunite_permute(tbl, nextval(tbl || '_id_seq') & 4294967295);
         IF candidate > 0 THEN
             EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE id = $1)', tbl) INTO taken USING candidate;
             IF NOT taken THEN
@@ -78,5 +81,5 @@ def downgrade() -> None:
     for table in TABLES:
         op.execute(f"ALTER TABLE {table} ALTER COLUMN id SET DEFAULT nextval('{table}_id_seq')")
     op.execute("DROP FUNCTION reunite_opaque_id(text)")
-    op.execute("DROP FUNCTION reunite_permute(bigint)")
+    op.execute("DROP FUNCTION reunite_permute(text, bigint)")
     op.execute("DROP TABLE id_secret")
