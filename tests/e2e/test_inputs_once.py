@@ -115,6 +115,23 @@ def test_closing_a_case_needs_keep_data_spelled_and_refuses_fields_it_does_not_t
     assert count_rows(container, f"photos WHERE case_id = {case_id}") == 0
 
 
+def test_a_json_key_sent_twice_is_refused_naming_it_and_nothing_is_done(
+    client: TestClient, container: Container
+) -> None:
+    """Probe s17 Q2: ``keep_data`` sent twice (true, then false) closed the case and deleted the family's
+    photos: a parser keeps the last of a repeated key without a word."""
+    case_id = register(client)
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
+    twice = '{"reunited": false, "keep_data": true, "keep_data": false}'
+    for headers in ({}, ZH):
+        answer = client.post(f"/api/cases/{case_id}/close", content=twice,
+                             headers={"Content-Type": "application/json"} | headers)
+        assert answer.status_code == 422 and answer.json()["field"] == "keep_data", answer.text
+        assert bool(CJK.search(answer.json()["detail"])) == bool(headers), answer.text
+    assert client.get(f"/api/cases/{case_id}").json()["status"] == "open"
+    assert count_rows(container, f"photos WHERE case_id = {case_id}") == 1  # nothing closed, nothing deleted
+
+
 def test_every_json_body_refuses_unknown_fields_and_the_document_says_so(container: Container) -> None:
     app = create_app(container)
     document = app.openapi()

@@ -147,6 +147,15 @@ def get_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | No
     return shown
 
 
+def own_cases(deps: Deps, who: Principal, reader: ReaderScript | None = None) -> list[dict[str, Any]]:
+    """The account's own cases in the order they were registered (their ids say nothing of it)."""
+    return registered_order([get_case(deps, who, case_id, reader) for case_id in who.own_cases])
+
+
+def registered_order(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return sorted(cases, key=lambda case: (case["created_at"], case["id"]))
+
+
 def case_timeline(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:
     """A case's history as this reader may see it: a family learns of a reviewer's confirmation only
     once it can no longer be undone, as with the lead itself, and never of a dismissal (dismissed

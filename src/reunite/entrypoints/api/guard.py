@@ -1,6 +1,6 @@
 """Input that no route can store, refused at the boundary before any route sees it: NUL characters
-(PostgreSQL text cannot hold them) anywhere in the path, query, form or JSON body, and whole numbers
-beyond PostgreSQL's bigint (every id is one). Answered 422 in the reader's language, as an API
+(PostgreSQL text cannot hold them) anywhere in the path, query, form or JSON body, a JSON key sent
+twice, and whole numbers beyond PostgreSQL's bigint (every id is one). Answered 422 in the reader's language, as an API
 problem or a page, so a bad value is a clear error and never a server error. Routes use ``Id`` for
 ids in bodies so that the OpenAPI document says the same."""
 
@@ -116,10 +116,29 @@ def form_fields(body: bytes, content_type: str) -> list[tuple[str, str]] | None:
     return None if scan.broken else scan.pairs
 
 
+class Repeated(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose every key is sent once: a parser keeps the last of a repeated key and drops
+    the others without a word (probe s17 Q2: ``keep_data`` twice closed a case and deleted its photos)."""
+    seen: set[str] = set()
+    for key, _ in pairs:
+        if key in seen:
+            raise Repeated(key)
+        seen.add(key)
+    return dict(pairs)
+
+
 def check_body(body: bytes, content_type: str) -> InvalidInput | None:
     if content_type.lower().startswith("application/json"):
         try:
-            return check_json(json.loads(body))
+            return check_json(json.loads(body, object_pairs_hook=once))
+        except Repeated as repeated:
+            return InvalidInput("{name} was sent more than once: send it once", field=repeated.key, name=repeated.key)
         except ValueError:
             return None  # not JSON: the route's own validation says so
     fields = form_fields(body, content_type)

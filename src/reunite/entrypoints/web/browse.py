@@ -50,17 +50,16 @@ def show_sighting(request: Request, lang: Language, deps: Deps, who: Principal, 
                   **context: Any) -> HTMLResponse:
     """The sighting page (``context``: a refused form's error and what was typed in it)."""
     reviewer = who.can(Permission.REVIEW_CANDIDATES)
-    mine = [deps.read.case(case_id) for case_id in sorted(who.verified_cases & who.own_cases)]
     return render(request, lang, "sighting.html", status, s=queries.get_sighting(deps, who, sighting_id, lang),
                   candidates=queries.sighting_candidates(deps, who, sighting_id) if reviewer else [],
-                  my_cases=[c for c in mine if c["status"] == "open"], sent=request.query_params.get("sent") == "1",
+                  my_cases=_search_cases(deps, who), sent=request.query_params.get("sent") == "1",
                   done=request.query_params.get("done") == "1", **context)
 
 
 def _search_cases(deps: Deps, who: Principal) -> list[dict[str, Any]]:
     """The family's open, verified cases: a search for one reads each sighting as its case page does."""
-    mine = [deps.read.case(case_id) for case_id in sorted(who.verified_cases & who.own_cases)]
-    return [c for c in mine if c["status"] == "open"]
+    mine = [deps.read.case(case_id) for case_id in who.verified_cases & who.own_cases]
+    return queries.registered_order([c for c in mine if c["status"] == "open"])
 
 
 @router.get("/search", response_class=HTMLResponse)

@@ -132,7 +132,7 @@ async def invitation_send(request: Request, lang: LangDep, deps: DepsDep, token:
 def account_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
     if not who.signed_in:
         raise NotSignedIn("sign in to see your account")
-    cases = [queries.get_case(deps, who, case_id, lang) for case_id in sorted(who.own_cases)]
+    cases = queries.own_cases(deps, who, lang)
     return render(request, lang, "account.html", cases=cases, created=request.query_params.get("created") == "1",
                   changed=request.query_params.get("changed") == "1" or request.query_params.get("reset") == "1")
 

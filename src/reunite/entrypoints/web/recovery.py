@@ -75,7 +75,7 @@ async def change_password(request: Request, lang: LangDep, deps: DepsDep, who: P
         recovery.change_password(deps, who, request.cookies.get(SESSION_COOKIE, ""), single(form, "current"),
                                  single(form, "password"), _password_key(who, "password-change", form))
     except ReuniteError as exc:
-        cases = [queries.get_case(deps, who, case_id, lang) for case_id in sorted(who.own_cases)]
+        cases = queries.own_cases(deps, who, lang)
         return _refused(render(request, lang, "account.html", status=exc.status_code, cases=cases, created=False,
                                changed=False, error=lang.error(exc)), exc)
     return RedirectResponse("/account?changed=1#password", status_code=303)
