@@ -99,14 +99,14 @@ def _quality(part: str) -> float:
 
 
 def _normal(tag: str | None) -> str | None:
-    """A language tag (``zh-TW``, ``zh_HK``, ``zh-Hant``, ``zh-Hans-SG``, ``yue``, ``en-GB``) as one of ours:
-    traditional Chinese for Taiwan (and ``zh-Hant`` elsewhere), Hong Kong and Macao, and Cantonese (``yue``,
-    ``zh-yue``) as Hong Kong writes it unless it says simplified (``yue-Hans``, ``yue-CN``: Guangzhou's);
-    simplified for any other Chinese."""
+    """A language tag (``zh-TW``, ``zh_HK``, ``zh-Hant``, ``zh-Hans-SG``, ``yue``, ``cmn-Hant-TW``, ``en-GB``) as
+    one of ours: traditional Chinese for Taiwan (and ``zh-Hant`` elsewhere), Hong Kong and Macao, and Cantonese
+    (``yue``, ``zh-yue``) as Hong Kong writes it unless it says simplified (``yue-Hans``, ``yue-CN``: Guangzhou's);
+    Mandarin (``cmn``, ``zh-cmn``, BCP 47's form of the language) as ``zh`` is; simplified for any other Chinese."""
     parts = (tag or "").strip().replace("_", "-").lower().split("-")
     if parts[0] == "en":
         return "en"
-    if parts[0] not in ("zh", "yue"):
+    if parts[0] not in ("zh", "yue", "cmn"):
         return None
     if "hans" in parts:
         return "zh_CN"
