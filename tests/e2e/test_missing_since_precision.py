@@ -5,6 +5,7 @@ day: no sighting that day is before the child went missing, and no page shows a 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -161,6 +162,21 @@ def test_the_api_and_the_form_take_a_date_alone_as_a_day_and_every_page_and_expo
     pfif = client.get("/api/pfif").text
     assert "Missing since: 2026-11-20\n" in pfif or "Missing since: 2026-11-20<" in pfif
     assert "Missing since: 2026-11-20T02:00:00Z" in pfif
+    # Probe s17, Q5: the note's source_date for a day was its midnight in Wuhan, in UTC: 2026-11-19T16:00:00Z,
+    # the day before to any registry showing PFIF's UTC dates
+    notes = dict(re.findall(r"<pfif:note_record_id>[^<]*note\.case\.(\d+)</pfif:note_record_id>.*?"
+                            r"<pfif:source_date>([^<]*)</pfif:source_date>", pfif, re.S))
+    assert notes[str(day)] == "2026-11-20T00:00:00Z" and notes[str(timed)] == "2026-11-20T02:00:00Z"
+    assert "2026-11-19T16:00:00Z" not in pfif and "Missing since 2026-11-20" in pfif
+    # read back elsewhere (a partner's copy of the record), the day is a day again, the time a time
+    partner = token_client(container, Scope.WRITE, domains=("partner.org",))
+    persons = re.findall(r"<pfif:person>.*?</pfif:person>", pfif, re.S)
+    copied = [p.replace(f"{container.deps.site.pfif_domain}/", "partner.org/") for p in persons]
+    assert partner.post("/api/pfif", content=doc("".join(copied)), headers=XML).json()["created"] == len(persons)
+    with container.engine.connect() as conn:
+        read_back = dict(conn.exec_driver_sql(
+            "SELECT given_name, missing_since_precision FROM cases WHERE starts_with(record_id, 'partner.org/')").all())
+    assert read_back["Day"] == "day" and read_back["Timed"] == "instant"
 
 
 def test_cases_stored_before_the_precision_was_kept_read_as_they_were_given(
