@@ -31,6 +31,7 @@ from reunite.domain.access import Permission
 from reunite.domain.errors import InvalidInputs, ReuniteError
 from reunite.domain.lifecycle import CaseState
 from reunite.domain.times import DEFAULT_ZONE, zone
+from reunite.domain.typed_time import TypedTime
 
 ADDED_AT = re.compile(r"\[(\d{4}-\d\d-\d\dT\d\d:\d\dZ)\]")  # an instant marked in a text (services.reports)
 
@@ -99,14 +100,14 @@ def _quality(part: str) -> float:
 
 
 def _normal(tag: str | None) -> str | None:
-    """A language tag (``zh-TW``, ``zh_HK``, ``zh-Hant``, ``zh-Hans-SG``, ``yue``, ``en-GB``) as one of ours:
-    traditional Chinese for Taiwan (and ``zh-Hant`` elsewhere), Hong Kong and Macao, and Cantonese (``yue``,
-    ``zh-yue``) as Hong Kong writes it unless it says simplified (``yue-Hans``, ``yue-CN``: Guangzhou's);
-    simplified for any other Chinese."""
+    """A language tag (``zh-TW``, ``zh_HK``, ``zh-Hant``, ``zh-Hans-SG``, ``yue``, ``cmn-Hant-TW``, ``en-GB``) as
+    one of ours: traditional Chinese for Taiwan (and ``zh-Hant`` elsewhere), Hong Kong and Macao, and Cantonese
+    (``yue``, ``zh-yue``) as Hong Kong writes it unless it says simplified (``yue-Hans``, ``yue-CN``: Guangzhou's);
+    Mandarin (``cmn``, ``zh-cmn``, BCP 47's form of the language) as ``zh`` is; simplified for any other Chinese."""
     parts = (tag or "").strip().replace("_", "-").lower().split("-")
     if parts[0] == "en":
         return "en"
-    if parts[0] not in ("zh", "yue"):
+    if parts[0] not in ("zh", "yue", "cmn"):
         return None
     if "hans" in parts:
         return "zh_CN"
@@ -167,8 +168,11 @@ class Language:
         return str(format_list(items, style="or", locale=self.code)) if items else ""
 
     def value(self, value: object, field: str | None = None) -> object:
-        """A value inside a message: an instant in the reader's zone, zone named; a day; a word translated;
+        """A value inside a message: an instant in the reader's zone, zone named; a day; a typed time as precisely
+        as it was given (``domain.typed_time``: a day, month or year alone as that date); a word translated;
         the name of the field in error as the reader calls it."""
+        if isinstance(value, TypedTime):  # a date given alone as that date, never a midnight nobody gave
+            return self.when(value.at, value.precision)
         if isinstance(value, Instant):
             return self.datetime(value)
         if isinstance(value, Day):

@@ -120,7 +120,7 @@ def test_a_sheets_times_without_an_offset_are_read_in_the_rows_zone_and_the_repo
                     ("row 4", "Europe/London", "“missing since” has no UTC offset: read in Europe/London"),
                     ("row 5", "America/New_York", "“missing since” has no UTC offset: read in America/New_York")]
     chinese = client.post("/api/cases/import", files=upload, headers={"Accept-Language": "zh-CN"}).json()
-    assert chinese["read_in_zone"][1]["note"] == "“失踪时间”未注明 UTC 偏移：按 Europe/London 时区读取"
+    assert chinese["read_in_zone"][1]["note"] == "“走失时间”未注明 UTC 偏移：按 Europe/London 时区读取"
     assert chinese["problems"][0]["reason"].startswith("Mars/Olympus 不是本站认识的时区")
     assert rows(container, "SELECT count(*) FROM cases")[0][0] == 0
 
@@ -203,7 +203,7 @@ def test_a_sheets_dates_typed_as_people_type_them_are_read_with_their_time_and_r
     assert [r["record"] for r in dry["read_in_zone"]] == ["第 2 行", "第 3 行", "第 4 行", "第 5 行"]
     reasons = {p["record"]: p["reason"] for p in dry["problems"]}
     assert set(reasons) == {"第 6 行", "第 7 行"}
-    assert reasons["第 6 行"].startswith("“失踪时间”必须是日期") and "missing_since" not in reasons["第 6 行"]
+    assert reasons["第 6 行"].startswith("“走失时间”必须是日期") and "missing_since" not in reasons["第 6 行"]
 
 
 def test_the_command_line_says_which_zone_a_sheets_times_without_an_offset_were_read_in(

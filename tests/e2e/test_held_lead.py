@@ -100,12 +100,13 @@ def _said_to_be_checked_again(anonymous: TestClient, container: Container, famil
         assert api.status_code == 409, api.text
         assert api.json() == {"detail": CHECKED.format(id=sighting_id), "field": None, "problems": []}
         zh = reader.get(f"/api/sightings/{sighting_id}", headers={"Accept-Language": "zh-CN"}).json()["detail"]
-        assert zh.startswith(f"线索 {sighting_id} 正在重新审核")
+        assert zh.startswith(f"目击报告 {sighting_id} 正在重新审核")
     page = html.unescape(family.get(f"/sightings/{sighting_id}").text)
     assert CHECKED.format(id=sighting_id) in page and "People's Square" not in page and "/api/photos/" not in page
     zh_page = family.get(f"/sightings/{sighting_id}", headers={"Accept-Language": "zh-CN"}).text
-    assert f"线索 {sighting_id} 正在重新审核" in zh_page
-    assert "正在重新審核" in family.get(f"/sightings/{sighting_id}", headers={"Accept-Language": "zh-HK"}).text
+    assert f"目击报告 {sighting_id} 正在重新审核" in zh_page
+    hong_kong = family.get(f"/sightings/{sighting_id}", headers={"Accept-Language": "zh-HK"}).text
+    assert "正在重新審核" in hong_kong and f"線索 {sighting_id}" not in hong_kong  # a sighting, never a lead
     never_approved = anonymous.post("/report", files=[("photos", ("n.jpg", portrait("hopper", 2), "image/jpeg"))],
                                     data={"csrf": report_csrf(anonymous), "place_text": "Hankou"})
     assert never_approved.status_code == 200

@@ -5,6 +5,7 @@ day: no sighting that day is before the child went missing, and no page shows a 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -127,7 +128,8 @@ def test_the_api_and_the_form_take_a_date_alone_as_a_day_and_every_page_and_expo
     timed = registered(given_name="Timed", missing_since="2026-11-20T10:00+08:00")
     zoneless = client.post("/api/cases", files=[("photos", ("k.jpg", portrait("hopper", 0), "image/jpeg"))], data={
         "given_name": "Lin", "sex": "male", "birth_date": "2019-01-01", "missing_since": "2026-11-20T10:00"})
-    assert zoneless.status_code == 422 and "missing_since" in zoneless.json()["problems"][0]["loc"]
+    assert zoneless.status_code == 422 and zoneless.json()["problems"][0]["field"] == "missing_since"
+    assert "has a time of day but no UTC offset" in zoneless.json()["detail"]
     assert client.get(f"/api/cases/{day}").json()["missing_since"] == "2026-11-20T00:00:00+08:00"
     assert client.get(f"/api/cases/{day}").json()["missing_since_precision"] == "day"
 
@@ -160,6 +162,21 @@ def test_the_api_and_the_form_take_a_date_alone_as_a_day_and_every_page_and_expo
     pfif = client.get("/api/pfif").text
     assert "Missing since: 2026-11-20\n" in pfif or "Missing since: 2026-11-20<" in pfif
     assert "Missing since: 2026-11-20T02:00:00Z" in pfif
+    # Probe s17, Q5: the note's source_date for a day was its midnight in Wuhan, in UTC: 2026-11-19T16:00:00Z,
+    # the day before to any registry showing PFIF's UTC dates
+    notes = dict(re.findall(r"<pfif:note_record_id>[^<]*note\.case\.(\d+)</pfif:note_record_id>.*?"
+                            r"<pfif:source_date>([^<]*)</pfif:source_date>", pfif, re.S))
+    assert notes[str(day)] == "2026-11-20T00:00:00Z" and notes[str(timed)] == "2026-11-20T02:00:00Z"
+    assert "2026-11-19T16:00:00Z" not in pfif and "Missing since 2026-11-20" in pfif
+    # read back elsewhere (a partner's copy of the record), the day is a day again, the time a time
+    partner = token_client(container, Scope.WRITE, domains=("partner.org",))
+    persons = re.findall(r"<pfif:person>.*?</pfif:person>", pfif, re.S)
+    copied = [p.replace(f"{container.deps.site.pfif_domain}/", "partner.org/") for p in persons]
+    assert partner.post("/api/pfif", content=doc("".join(copied)), headers=XML).json()["created"] == len(persons)
+    with container.engine.connect() as conn:
+        read_back = dict(conn.exec_driver_sql(
+            "SELECT given_name, missing_since_precision FROM cases WHERE starts_with(record_id, 'partner.org/')").all())
+    assert read_back["Day"] == "day" and read_back["Timed"] == "instant"
 
 
 def test_cases_stored_before_the_precision_was_kept_read_as_they_were_given(
@@ -197,3 +214,35 @@ def test_cases_stored_before_the_precision_was_kept_read_as_they_were_given(
         conn.exec_driver_sql("UPDATE cases SET missing_since = '2026-11-21T10:00:00Z' WHERE given_name = 'Undated'")
     upgrade(container.engine)
     assert stored() == before
+
+
+def test_the_api_reads_missing_since_as_the_sheet_does_and_names_a_date_as_the_date_typed(
+    client: TestClient,
+) -> None:
+    """Probe s17, Q7: ``POST /api/cases`` refused a month or a year the sheet import takes, saying a date and
+    time with its zone was needed; a future day was refused as "Jan 1, 2030, 12:00 AM China Standard Time", a
+    midnight nobody typed; and Chinese named the field two ways (失踪时间 / 走失时间)."""
+    def sent(missing_since: str, lang: str = "en", birth_date: str = "2012-01-01") -> Any:
+        return client.post("/api/cases", files=[("photos", ("k.jpg", portrait("hopper", 0), "image/jpeg"))],
+                           data={"given_name": f"Lin {missing_since}", "sex": "male", "birth_date": birth_date,
+                                 "missing_since": missing_since}, headers={"Accept-Language": lang})
+
+    for typed, precision in (("2020-11", "month"), ("2020", "year"), ("2020/11/20", "day")):
+        answer = sent(typed)
+        assert answer.status_code == 201, answer.text
+        assert client.get(f"/api/cases/{answer.json()['id']}").json()["missing_since_precision"] == precision
+
+    future = sent("2030-01-01")
+    assert future.status_code == 422 and future.json()["detail"] == "Jan 1, 2030 is in the future"
+    chinese = sent("2030-01-01", "zh-CN")
+    assert chinese.json()["detail"] == "2030年1月1日是将来的时间"
+    assert sent("2030-01").json()["detail"] == "January 2030 is in the future"
+
+    unread = sent("last spring")
+    assert unread.status_code == 422 and unread.json()["field"] == "missing_since"
+    assert "a date, month or year alone: 2026-11-20, 2026/11/20, 2026-11, 2026" in unread.json()["detail"]
+    assert "with its zone" not in unread.json()["detail"]
+    in_chinese = sent("last spring", "zh-CN").json()["detail"]
+    before_birth = sent("2011-05", "zh-CN").json()["detail"]
+    assert in_chinese.startswith("“走失时间”必须是日期和时间") and "月份或年份" in in_chinese
+    assert before_birth == "走失时间早于出生日期"

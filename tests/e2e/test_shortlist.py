@@ -73,7 +73,24 @@ def test_one_child_registered_twice_is_flagged_then_linked_and_unlinked(
     assert links == {family: police, police: family}
     assert client.get("/api/moderation/duplicates").json() == []
 
-    assert client.post(f"/api/moderation/duplicates/{flags[0]['id']}", json={"decision": "reopen"}).status_code == 204
+    # decided: another decision is refused until the flag is reopened (two moderators never silently last-win)
+    flag = f"/api/moderation/duplicates/{flags[0]['id']}"
+    for decision in ({"decision": "dismiss", "reason": "DNA differs"}, {"decision": "link"}):
+        again = client.post(flag, json=decision)
+        assert again.status_code == 409 and "already linked as one child: reopen it first" in again.json()["detail"]
+    chinese = client.post(flag, json={"decision": "dismiss", "reason": "DNA 不同"},
+                          headers={"Accept-Language": "zh-CN"})
+    assert chinese.status_code == 409 and "已被认定为同一个孩子：如需重新决定，请先重新打开" in chinese.json()["detail"]
+    assert client.post(flag, json={"decision": "reopen"}).status_code == 204
+    assert client.post(flag, json={"decision": "reopen"}).status_code == 409  # open: nothing to reopen
+    # a reason is words, not a mark: "-" does not dismiss
+    for mark in ("-", "...", "?!", "a."):
+        refused = client.post(flag, json={"decision": "dismiss", "reason": mark})
+        assert refused.status_code == 422 and refused.json()["field"] == "reason", mark
+    assert client.post(flag, json={"decision": "dismiss", "reason": "不同"}).status_code == 204
+    dismissed = client.post(flag, json={"decision": "link"})
+    assert dismissed.status_code == 409 and "already dismissed as different children" in dismissed.json()["detail"]
+    assert client.post(flag, json={"decision": "reopen"}).status_code == 204
     with container.engine.connect() as conn:
         unlinked = conn.exec_driver_sql(f"SELECT linked_case_id FROM cases WHERE id IN ({family}, {police})").all()
     assert unlinked == [(None,), (None,)]

@@ -50,6 +50,24 @@ def test_taiwan_and_hong_kong_readers_are_answered_in_traditional_chinese() -> N
     assert [negotiate(None, None, tag) for tag in ("yue", "yue-HK", "yue-Hant", "zh-yue", "yue-Hans", "yue-CN")] \
         == ["zh_HK", "zh_HK", "zh_HK", "zh_HK", "zh_CN", "zh_CN"]
     assert negotiate(None, None, "fr, yue;q=0.8, en;q=0.5") == "zh_HK" and negotiate("yue", None, "en") == "zh_HK"
+    # Mandarin written as BCP 47's macrolanguage form reads as ``zh`` does
+    assert [negotiate(None, None, tag) for tag in ("cmn", "cmn-Hans-CN", "cmn-Hant-TW", "cmn-TW", "cmn-Hant-HK",
+                                                   "zh-cmn-Hant")] \
+        == ["zh_CN", "zh_CN", "zh_TW", "zh_TW", "zh_HK", "zh_TW"]
+    assert negotiate(None, None, "fr, cmn-Hant-TW;q=0.8, en;q=0.5") == "zh_TW"
+
+
+def test_a_sighting_is_never_called_a_lead_in_chinese() -> None:
+    """A sighting (a report of a child seen) is 目击报告; 线索 means a lead (a candidate match): a message about a
+    sighting that says nothing of a lead must not call it 线索, in simplified or traditional Chinese."""
+    from reunite.i18n import translations
+
+    for code, lead in (("zh_CN", "线索"), ("zh_TW", "線索"), ("zh_HK", "線索")):
+        catalog = translations(code)
+        wrong = [message for message in catalog._catalog  # type: ignore[attr-defined]
+                 if isinstance(message, str) and "sighting" in message.lower() and "lead" not in message.lower()
+                 and lead in catalog.gettext(message)]
+        assert wrong == [], (code, wrong)
 
 
 def test_the_traditional_catalogs_keep_every_sentences_values() -> None:

@@ -12,7 +12,7 @@ from reunite.domain.dates import loose_date
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import NewCase, Sex, age_in_years
 from reunite.domain.times import iso_time
-from reunite.domain.typed_time import DAY, TypedTime, read_typed_time
+from reunite.domain.typed_time import DAY, INSTANT, TypedTime, read_typed_time
 
 PERSON_FIELDS = (
     "person_record_id", "entry_date", "expiry_date", "author_name", "author_email", "author_phone", "source_name",
@@ -59,6 +59,17 @@ def instant(value: str) -> datetime | None:
 def pfif_time(value: datetime | None) -> str:
     """The one form PFIF accepts: UTC, whole seconds, ``Z``."""
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
+
+
+def pfif_date(value: datetime, precision: str = INSTANT) -> str:
+    """A typed time (``typed_time``) as PFIF writes a date and time: an instant in UTC (``pfif_time``); a date
+    given alone (a day, month or year: ``value`` its first instant where it was given) as its own date at
+    00:00:00Z, so that a registry showing PFIF's UTC dates shows the day typed, never the day before (local
+    midnight east of UTC is the previous day there). The date alone travels in the words beside it
+    (``Missing since: 2026-11-20``), which ``missing_since`` reads back as that day, month or year."""
+    if precision == INSTANT:
+        return pfif_time(value)
+    return datetime.combine(value.date(), time(), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def flag(value: str) -> bool | None:

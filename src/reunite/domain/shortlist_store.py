@@ -93,8 +93,10 @@ class ShortlistStore(Protocol):
         """Record that two cases look like one child; False when already flagged or decided."""
         ...
 
-    def decide_duplicate(self, flag_id: int, status: str, actor: str, at: datetime) -> tuple[int, int]:
-        """Link or dismiss (or reopen) a flag; sets or clears the cases' links. Returns the two case ids."""
+    def decide_duplicate(self, flag_id: int, status: str, was: Sequence[str], actor: str,
+                         at: datetime) -> tuple[int, int]:
+        """Link or dismiss (or reopen) a flag whose status is one of ``was`` (else ``Conflict``, saying what it
+        is; ``NotFound`` if there is none); sets or clears the cases' links. Returns the two case ids."""
         ...
 
     def doubles(self, case_ids: Sequence[int]) -> list[Double]:

@@ -68,6 +68,21 @@ def read_typed_time(text: str, where: tzinfo, field: str = "time", *, serials: b
     return None if spoken is None else TypedTime(localize(spoken, where, field), INSTANT, zone_label(where))
 
 
+def typed_time(text: str, where: tzinfo, field: str, *, serials: bool = False,
+               offset_needed: bool = False) -> TypedTime:
+    """``read_typed_time``, refusing what it cannot read with a message that says every shape it reads.
+    ``offset_needed``: a date and time must name its UTC offset (the API: a partner's clock without one would
+    be hours off, never guessed); a date, month or year alone is read in ``where`` (no time of day to shift)."""
+    found = read_typed_time(text, where, field, serials=serials)
+    if found is None:
+        raise InvalidInput("{name} must be a date and time such as 2026-11-20 10:00 or 2026-11-20T10:00+08:00, or a date, month or year alone: 2026-11-20, 2026/11/20, 2026-11, 2026",  # noqa: E501
+                           field=field, name=field)
+    if offset_needed and found.precision == INSTANT and found.read_in:
+        raise InvalidInput("{name} has a time of day but no UTC offset: give it with its offset, such as 2026-11-20T10:00+08:00, or give the date alone",  # noqa: E501
+                           field=field, name=field)
+    return found
+
+
 def _wall_or_day(said: str, serials: bool) -> tuple[datetime | None, tuple[date, str] | None]:
     """A date and time in figures (naive when it names no offset), or a date alone with its precision."""
     moment = iso_time(said) if said else None

@@ -15,7 +15,7 @@ from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
 from reunite.domain.model import GeoPoint, NewCase, Sex
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import zone
-from reunite.domain.typed_time import INSTANT, date_written, read_typed_time
+from reunite.domain.typed_time import INSTANT, date_written, typed_time
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.intake import check_case
@@ -148,10 +148,7 @@ def _row_case(row: dict[str, str], where: ZoneInfo) -> tuple[NewCase, str]:
     are read as every typed time is (``typed_time.read_typed_time``, with a sheet's serial numbers), those
     without an offset in ``where`` (the row's zone, else the site's)."""
     birth = birth_date(row.get("birth_date", ""))
-    missing = read_typed_time(row.get("missing_since", ""), where, "missing_since", serials=True)
-    if missing is None:
-        raise InvalidInput("{name} must be a date such as 2026-11-20 or 2026/11/20, or a date and time such as 2026-11-20 10:00",  # noqa: E501
-                           field="missing_since", name="missing_since")
+    missing = typed_time(row.get("missing_since", ""), where, "missing_since", serials=True)
     if not row.get("given_name", "").strip():
         raise InvalidInput("the child's given name is required", field="given_name")
     lat, lon = row.get("last_seen_lat", "").strip(), row.get("last_seen_lon", "").strip()

@@ -24,6 +24,7 @@ from reunite.domain.model import (
 )
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import CLOCK_SKEW, YEARS, camera_plausible, offset_name, real, today_somewhere, zone
+from reunite.domain.typed_time import INSTANT, TypedTime
 from reunite.services import idempotency, reports
 from reunite.services.deps import Deps
 
@@ -123,11 +124,14 @@ def _store_originals(deps: Deps, uploads: Sequence[Upload], facts: Sequence[Phot
     return keys
 
 
-def _check_time(when: datetime, now: datetime, field: str) -> None:
+def _check_time(when: datetime, now: datetime, field: str, precision: str = INSTANT) -> None:
+    """Refused in the future or too long ago; a date given alone (``precision`` day, month, year: ``when`` its
+    first instant) is named as that date, never as its midnight."""
     if when.tzinfo is None:
         raise InvalidInput("the time needs a time zone", field=field)
-    if when > now + CLOCK_SKEW:
-        raise InvalidInput("{when} is in the future", field=field, when=when)  # shown in the reader's zone, named
+    if when > now + CLOCK_SKEW:  # an instant shown in the reader's zone, named; a date alone as typed
+        said = when if precision == INSTANT else TypedTime(when, precision)
+        raise InvalidInput("{when} is in the future", field=field, when=said)
     if when < EARLIEST:
         raise InvalidInput("{when} is too long ago", field=field, when=when.date())
 
@@ -293,7 +297,7 @@ def resent_report(deps: Deps, key: idempotency.Key | None, sender: str = "") -> 
 
 
 def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> None:
-    _check_time(case.missing_since, now, "missing_since")
+    _check_time(case.missing_since, now, "missing_since", case.missing_since_precision)
     if not case.given_name.strip():
         raise InvalidInput("the child's given name is required", field="given_name")
     if case.birth_date > today_somewhere(now):

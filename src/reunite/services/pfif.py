@@ -40,6 +40,7 @@ from reunite.domain.pfif import (
     instant,
     is_placeholder,
     person_case,
+    pfif_date,
     pfif_time,
     record_domain,
 )
@@ -297,7 +298,9 @@ def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> di
 def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> dict[str, str]:
     """The note this site writes for its own case: when the child was last seen and where, as this
     reader may read it (``exchange.last_seen_as_read``)."""
-    missing = pfif_time(case["missing_since"])
+    # a date given alone: that date at 00:00:00Z, the date itself in the text (never its local midnight in UTC,
+    # which east of UTC names the day before)
+    missing = pfif_date(case["missing_since"], case["missing_since_precision"])
     place = last_seen_as_read(deps, who, case["id"], case["last_seen_text"])
     # the day as it was where the child went missing (the offset it was given with), not the UTC date; a month
     # or year given alone as such

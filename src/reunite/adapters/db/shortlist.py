@@ -15,7 +15,7 @@ from reunite.adapters.db.sources import REPOST_BITS
 from reunite.adapters.db.tables import EMBEDDING_DIM
 from reunite.domain.access import ACTIVE_CASE_STATUSES
 from reunite.domain.doubles import Double
-from reunite.domain.errors import NotFound
+from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.matching_store import SightingHitRow
 
 # a machine proposal nobody has touched: not a family's own, not answered by the family, not half-confirmed
@@ -175,12 +175,24 @@ class ShortlistSql:
             "INSERT INTO case_duplicates (case_id, other_case_id, impostor_share) VALUES (:a, :b, :s) "
             "ON CONFLICT (case_id, other_case_id) DO NOTHING"), {"a": low, "b": high, "s": impostor_share}).rowcount)
 
-    def decide_duplicate(self, flag_id: int, status: str, actor: str, at: datetime) -> tuple[int, int]:
+    def decide_duplicate(self, flag_id: int, status: str, was: Sequence[str], actor: str,
+                         at: datetime) -> tuple[int, int]:
         row = self.conn.execute(text(
-            "UPDATE case_duplicates SET status = :st, decided_by = :by, decided_at = :at WHERE id = :id "
-            "RETURNING case_id, other_case_id"), {"st": status, "by": actor, "at": at, "id": flag_id}).one_or_none()
+            "UPDATE case_duplicates SET status = :st, decided_by = :by, decided_at = :at "
+            "WHERE id = :id AND status = ANY(:was) RETURNING case_id, other_case_id"),
+            {"st": status, "by": actor, "at": at, "id": flag_id, "was": list(was)}).one_or_none()
         if row is None:
-            raise NotFound("duplicate flag {id} does not exist", id=flag_id)
+            now = self.conn.execute(text("SELECT status FROM case_duplicates WHERE id = :id"),
+                                    {"id": flag_id}).scalar_one_or_none()
+            if now is None:
+                raise NotFound("duplicate flag {id} does not exist", id=flag_id)
+            if now == "open":
+                raise Conflict("duplicate flag {id} is open: link or dismiss it, there is nothing to reopen",
+                               id=flag_id)
+            if now == "linked":
+                raise Conflict("duplicate flag {id} was already linked as one child: reopen it first to decide again",
+                               id=flag_id)
+            raise Conflict("duplicate flag {id} was already dismissed as different children: reopen it first to decide again", id=flag_id)  # noqa: E501
         a, b = int(row.case_id), int(row.other_case_id)
         if status == "linked":  # as PFIF's linked_person_record_id: each case points at the other
             self.conn.execute(text("UPDATE cases SET linked_case_id = CASE id WHEN :a THEN :b ELSE :a END "

@@ -24,10 +24,10 @@ from reunite.domain.model import (
     Upload,
 )
 from reunite.domain.times import localize
-from reunite.domain.typed_time import DAY, TypedTime, whole
+from reunite.domain.typed_time import typed_time
 from reunite.entrypoints.api import bodies, schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps, presession_of
-from reunite.entrypoints.api.validation import GivenTime, GivenTimeOrDay
+from reunite.entrypoints.api.validation import GivenTime
 from reunite.i18n import Language, negotiate
 from reunite.services import idempotency, intake, queries, renditions, reports, review, search, throttle
 from reunite.services.deps import Deps
@@ -264,10 +264,12 @@ def register_case(
     given_name: Annotated[str, Form(min_length=1, max_length=200)],
     sex: SexIn,
     birth_date: BirthDateIn,
-    missing_since: Annotated[GivenTimeOrDay, Form(description=(
-        "When the child went missing: " + GIVEN_TIME + "; or a date alone (2026-12-02) when the time of day is not "
-        "known: that whole day, in the site's zone (no sighting that day is taken as seen before the child went "
-        "missing; ``missing_since_precision`` day)"))],
+    missing_since: Annotated[str, Form(max_length=100, description=(
+        "When the child went missing, read as the form and sheets read it (``domain.typed_time``): a date and "
+        "time with its UTC offset (2026-12-02T17:30+08:00; one without is refused (422), never guessed); or, when "
+        "the time of day is not known, a date, month or year alone (2026-12-02, 2026/12/02, 2026-12, 2026): that "
+        "whole day, month or year, in the site's zone (no sighting in it is taken as seen before the child went "
+        "missing; ``missing_since_precision`` day, month or year)"))],
     family_name: Annotated[str, Form(max_length=200)] = "",
     nicknames: Annotated[str, Form(max_length=500, description="Comma-separated")] = "",
     last_seen_lat: Annotated[float | None, Form()] = None,
@@ -285,8 +287,7 @@ def register_case(
     ``Idempotency-Key``, it answers the first receipt and stores nothing; a child the sender registered
     already (the same names, birth date and day missing) is answered 200 with that case. Names are kept
     in one spelling (NFKC, without bidi or zero-width characters), as every other way in keeps them."""
-    missing = TypedTime(localize(missing_since, deps.site.zone, "missing_since")) \
-        if isinstance(missing_since, datetime) else whole(missing_since, deps.site.zone, DAY, "missing_since")
+    missing = typed_time(missing_since, deps.site.zone, "missing_since", offset_needed=True)
     case = NewCase(
         given_name=given_name, family_name=family_name, sex=sex, birth_date=birth_date,
         missing_since=missing.at, missing_since_precision=missing.precision,

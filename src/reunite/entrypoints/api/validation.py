@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
@@ -100,26 +100,6 @@ def _offset_kept(value: datetime) -> datetime:
 # (``2026-12-02T17:30+08:00``, ``…+0800``, ``…+08``, ``…Z``); a time without one is refused naming the field.
 # The OpenAPI document says ``format: date-time``.
 GivenTime = Annotated[AwareDatetime, BeforeValidator(_read_time), AfterValidator(_offset_kept)]
-
-
-def _read_time_or_day(value: object) -> object:
-    """A date alone (``2026-12-02``) is that day; any other text is read as ``_read_time`` reads it."""
-    if isinstance(value, str) and len(value.strip()) <= len("yyyy-mm-dd") and (found := iso_time(value)):
-        return found.date()
-    return _read_time(value)
-
-
-def _aware_or_day(value: datetime | date) -> datetime | date:
-    if not isinstance(value, datetime):
-        return value
-    if value.tzinfo is None:  # a time of day without its offset: refused as ``GivenTime`` refuses it
-        raise PydanticCustomError("timezone_aware", "a date and time needs its UTC offset")
-    return _offset_kept(value)
-
-
-# A time as ``GivenTime`` takes it, or a date alone when only the day is known (``2026-12-02``: that whole day,
-# ``domain.typed_time``). The OpenAPI document says ``format: date-time`` or ``format: date``.
-GivenTimeOrDay = Annotated[datetime | date, BeforeValidator(_read_time_or_day), AfterValidator(_aware_or_day)]
 
 
 MOST_SPECIFIC_FIRST = sorted(KINDS, key=len, reverse=True)
