@@ -70,7 +70,8 @@ class Dataset:
 
 
 def own_faces(source: int) -> set[int]:
-    """The ids of the faces of the probe's own person (faces are loaded in order, ids from 1)."""
+    """The ids of the faces of the probe's own person (faces are loaded in order with ids from 1, as
+    ``load_faces`` gives them: a new row's id is permuted, migration 0027)."""
     first = source // FACES_PER_CASE * FACES_PER_CASE + 1
     return set(range(first, first + FACES_PER_CASE))
 
@@ -117,11 +118,12 @@ def load_faces(container: Container, data: Dataset) -> None:
         buf = io.StringIO()
         for j in range(start, min(start + 100_000, len(data.vectors))):
             case = j // FACES_PER_CASE + 1
-            buf.write(f"{case}\t{case}\t0\t0\t1\t1\t[]\t1\t1\thog\t{vector_literal(data.vectors[j])}\tm\tv\tk\n")
-        copy_rows(container, "faces", "photo_id, case_id, box_left, box_top, box_right, box_bottom, landmarks, "
+            buf.write(f"{j + 1}\t{case}\t{case}\t0\t0\t1\t1\t[]\t1\t1\thog\t{vector_literal(data.vectors[j])}"
+                      "\tm\tv\tk\n")
+        copy_rows(container, "faces", "id, photo_id, case_id, box_left, box_top, box_right, box_bottom, landmarks, "
                   "detection_score, quality, detector, embedding, model, model_version, crop_key", buf)
     with container.engine.begin() as conn:
-        for table in ("cases", "photos"):  # rows added later (uploads) take the next ids
+        for table in ("cases", "photos", "faces"):  # rows added later (uploads) take the next ids
             conn.exec_driver_sql(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")
         conn.exec_driver_sql("ANALYZE")
 
