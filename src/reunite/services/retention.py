@@ -39,7 +39,7 @@ def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, 
     requester = bounded(requester, 500, "requester")
     relation, reason = bounded(relation, 200, "relation"), bounded(reason, 4000, "reason")
     with deps.uow() as uow:
-        uow.one_at_a_time(f"takedown:{subject}:{subject_id}")
+        uow.one_at_a_time(_record_lock(subject, subject_id))
         for waiting in uow.pending_takedowns(subject, subject_id, requester, relation, reason):
             if (asked := _asked_by(sender, waiting)) and uow.remembered_result(asked.name, asked.within) is not None:
                 return waiting
@@ -50,6 +50,11 @@ def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, 
         idempotency.remember(uow, _asked_by(sender, takedown), {"id": takedown})
         uow.commit()
     return takedown
+
+
+def _record_lock(subject: str, subject_id: int) -> str:
+    """The one lock that requests about a record and decisions about them take turns on."""
+    return f"takedown:{subject}:{subject_id}"
 
 
 def _asked_by(sender: str | None, takedown: int) -> idempotency.Key | None:
@@ -121,7 +126,7 @@ def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool,
             return
         # one decision at a time about a record (two moderators approving two of its requests at once),
         # and no new request about it stored while it is decided
-        uow.one_at_a_time("takedown:{}:{}".format(*uow.takedown_subject(takedown_id)))
+        uow.one_at_a_time(_record_lock(*uow.takedown_subject(takedown_id)))
         subject, subject_id, before = uow.resolve_takedown(takedown_id, decision, evidence.strip(), who.actor, now)
         if before == "done" and not approve:
             raise Conflict("removal request {id} was already approved and the record removed: it cannot be refused now", id=takedown_id)  # noqa: E501
