@@ -54,13 +54,13 @@ def test_a_partners_report_sent_again_without_a_key_is_one_report_answered_witho
     app = relayer(container)
     first = sent(app)  # the first person's report: their receipt and private link
     assert first["receipt"] and first["report_token"] and first["report_link"]
-    assert first["already_received"] is False
 
     again = sent(app, **{"Accept-Language": "zh-CN"})  # the same report from the same token, no key
     assert count_rows(container, "sightings") == 1  # not stored twice
-    assert again["id"] == first["id"] and again["already_received"] is True
-    assert again["receipt"] == again["report_token"] == again["report_link"] == ""  # nothing of the link
     assert first["report_token"] not in str(again) and first["receipt"] not in str(again)
+    assert again["receipt"] == again["report_token"] == again["report_link"] == ""  # nothing of the link
+    assert again["id"] == first["id"] and again["already_received"] is True
+    assert first["already_received"] is False
     assert "已经收到" in again["message"] and "Idempotency-Key" in again["message"]
     english = sent(app)
     assert "received already" in english["message"] and "Idempotency-Key" in english["message"]
