@@ -114,7 +114,8 @@ def test_a_removal_request_sent_again_is_the_one_waiting(anonymous: TestClient, 
     assert someone_else.json() != first.json() and count_rows(container, "takedowns") == 2
 
     keyed = body | {"subject_id": 8}
-    sent = [anonymous.post("/api/takedowns", json=keyed, headers={"Idempotency-Key": "td-1"}) for _ in range(2)]
+    key = {"Idempotency-Key": "td-8c41f0e2-9a7b"}  # chosen at random, as an anonymous sender's must be
+    sent = [anonymous.post("/api/takedowns", json=keyed, headers=key) for _ in range(2)]
     assert sent[0].json() == sent[1].json() and count_rows(container, "takedowns") == 3
     # probe s14, F16: consecutive ids told anyone how many removal requests the site gets
     receipts = [first.json(), someone_else.json(), sent[0].json()]
@@ -344,11 +345,12 @@ def test_a_retry_is_answered_even_when_the_limit_is_reached(anonymous: TestClien
     same sender's next new request gets (removal requests, messages, subscriptions alike)."""
     limit = container.deps.limits.takedowns_per_hour
     body = {"subject": "sighting", "subject_id": 1, "requester": "me@example.org", "reason": "that is me"}
-    first = anonymous.post("/api/takedowns", json=body, headers={"Idempotency-Key": "first"})
+    key = {"Idempotency-Key": "first-3b9e7d21c4a6"}
+    first = anonymous.post("/api/takedowns", json=body, headers=key)
     for n in range(2, limit + 1):
         assert anonymous.post("/api/takedowns", json=body | {"subject_id": n}).status_code == 202
     assert anonymous.post("/api/takedowns", json=body | {"subject_id": 99}).status_code == 429
-    again = anonymous.post("/api/takedowns", json=body, headers={"Idempotency-Key": "first"})
+    again = anonymous.post("/api/takedowns", json=body, headers=key)
     assert again.status_code == 202 and again.json() == first.json()
 
     container.deps = replace(container.deps, mailer=Inbox())
@@ -419,16 +421,18 @@ def test_copies_of_one_closing_sent_at_once_close_the_case_once(client: TestClie
 
 
 def test_two_anonymous_senders_choosing_the_same_key_never_share_an_answer(container: Container) -> None:
-    """Probe s12, F19: a partner app counting keys 1, 2, 3 for each of its anonymous users. The same key
-    from another address is another request: stored on its own, never refused, never answered with the
-    first sender's receipt; the same sender's retry still answers its first."""
+    """Probe s12, F19: a partner app sending one key for each of its anonymous users (a plain 1, 2, 3 is
+    refused now: ``test_retry_secrets``; here one chosen at random, the same for all). The same key from
+    another address is another request: stored on its own, never refused, never answered with the first
+    sender's receipt; the same sender's retry still answers its first."""
     first, second = (TestClient(create_app(container), client=(address, 50000))
                      for address in ("127.0.0.71", "127.0.0.72"))
     report = {"seen_at": "2026-03-01T08:00:00+08:00", "place_text": "Wuhan"}
     photo = plain_photo(seed=9)
+    chosen = "0e7f3a5c-21b8-4d96-a3c0-9f5e6b1d2a47"  # by the app, once, for everyone
 
     def send(sender: TestClient, data: dict[str, str]) -> int:
-        sent = sender.post("/api/sightings", data=data, headers={"Idempotency-Key": "1"},
+        sent = sender.post("/api/sightings", data=data, headers={"Idempotency-Key": chosen},
                            files=[("photos", ("p.jpg", photo, "image/jpeg"))])
         assert sent.status_code == 202, sent.text
         return int(sent.json()["id"])
@@ -438,7 +442,7 @@ def test_two_anonymous_senders_choosing_the_same_key_never_share_an_answer(conta
     theirs = send(second, report)
     assert theirs != mine and count_rows(container, "sightings") == 2
     body = {"subject": "sighting", "subject_id": 7, "requester": "me@example.org", "reason": "that is me"}
-    asked = first.post("/api/takedowns", json=body, headers={"Idempotency-Key": "td"})
+    asked = first.post("/api/takedowns", json=body, headers={"Idempotency-Key": chosen})
     other = second.post("/api/takedowns", json=body | {"requester": "aunt@example.org"},
-                        headers={"Idempotency-Key": "td"})
+                        headers={"Idempotency-Key": chosen})
     assert asked.status_code == other.status_code == 202 and asked.json() != other.json()

@@ -5,9 +5,20 @@ the same key) gets that first answer and stores nothing. The key sent again with
 is refused (422, as Stripe does): the sender reused a key, and answering the first receipt would
 silently drop the second write. A report sent without a key is named by itself for a short while
 (``same_request``): the same sender sending the same report again (a client's retry after a timeout)
-gets the first answer. Who "the same sender" is (``holder``) is never an address alone: many people
+is not stored twice. Who "the same sender" is (``holder``) is never an address alone: many people
 share one (a carrier's NAT, a school's Wi-Fi), and a second person sending the same picture must get
-their own receipt and private link, never the first person's."""
+their own receipt and private link, never the first person's.
+
+The rule is: a retried request does not duplicate, and a second person never gets the first person's
+receipt and private link. So the first answer's secrets (a report's receipt and private link) are given
+again only to a request that carries what named that one write: its key, or an anonymous sender's
+puzzle (spent on that one report). A key-less request known only by who sends it (a partner's token, an
+account, a client's cookie) is known as a retry but told only that it was received (``Key.withholds``):
+any of them may stand for many people (an NGO's app relays every person who reports through it), and
+the identical report from its next person must not be answered with the first person's link. A sender
+that wants the whole answer again sends a key. And a key only names one sender's write if nobody else
+chooses it: an anonymous API sender, known by its address alone, must choose it at random
+(``unguessable``); a plain one ("1", "retry") others behind the address could choose too is refused."""
 
 from __future__ import annotations
 
@@ -34,6 +45,9 @@ class Key:
     request: str  # hex SHA-256 of what was asked: the fields and the photos' bytes
     sealing: bytes = b""  # another digest of the sender's key, never stored: seals an answer shown once
     within: timedelta | None = None  # a key that names a write only this long (``same_request``)
+    # a retry under this key is known (nothing stored twice) but not given the first answer's secrets: a
+    # key-less request named by a sender who may stand for many people (``same_request``)
+    withholds: bool = False
 
 
 def fingerprint(fields: Iterable[tuple[str, object]], uploads: Sequence[Upload] = ()) -> str:
@@ -49,6 +63,22 @@ def _valid(key: str) -> str:
     if len(key) > MAX_KEY or not key.isprintable():
         raise InvalidInput("the idempotency key must be at most {limit} printable characters",
                            field="idempotency_key", limit=MAX_KEY)
+    return key
+
+
+UNGUESSABLE_LENGTH = 16  # a UUID is 36 characters, 32 of them random hex digits
+UNGUESSABLE_KINDS = 5  # different characters at least: 0000000000000001 is a count, not a random key
+
+
+def unguessable(key: str | None, field: str = "Idempotency-Key") -> str | None:
+    """A key an anonymous sender chose, refused (422, naming ``field``) unless it looks chosen at random:
+    at least ``UNGUESSABLE_LENGTH`` characters, at least ``UNGUESSABLE_KINDS`` of them different. Known
+    only by its address (``senders``), an anonymous sender shares its keys with everyone behind that
+    address: two of them choosing "1" for the same report would share one answer, its private link
+    included. A random key (a UUID) is nobody else's; a plain one is refused before anything is read."""
+    if key and (len(key) < UNGUESSABLE_LENGTH or len(set(key)) < UNGUESSABLE_KINDS):
+        raise InvalidInput("{name} must be a key chosen at random, such as a UUID: at least {length} characters, {kinds} of them different. A short or plain key (1, 2, 3…) may be chosen by someone else sending from your address",  # noqa: E501
+                           field=field, name=field, length=UNGUESSABLE_LENGTH, kinds=UNGUESSABLE_KINDS)
     return key
 
 
@@ -90,14 +120,19 @@ SAME_REQUEST_WITHIN = timedelta(minutes=10)  # a client's retry after a timeout 
 
 
 def same_request(sender: str, operation: str, fields: Iterable[tuple[str, object]] = (),
-                 uploads: Sequence[Upload] = (), within: timedelta = SAME_REQUEST_WITHIN) -> Key:
+                 uploads: Sequence[Upload] = (), within: timedelta = SAME_REQUEST_WITHIN, sole: bool = False) -> Key:
     """For a write sent without a key: the request itself as its key, for ``within``. The same ``sender``
     (``holder``: an account, a token, what an anonymous client holds) sending the identical request (every
-    field, the photos' bytes) again that soon is answered as the first was; later, or from anyone else, it
-    is a new write."""
+    field, the photos' bytes) again that soon is its retry: nothing is stored twice; later, or from anyone
+    else, it is a new write. The retry is given the first answer's secrets (a report's receipt and private
+    link) only when ``sender`` is ``sole``: held for that one write alone (an anonymous sender's puzzle,
+    spent on that one report). A token, an account or a cookie may stand for many people (an NGO's app
+    relays every person who reports through it, with one token or one cookie jar): the next person's
+    identical report would be answered with the first person's link, so its retry is told only that the
+    write was received (``Key.withholds``); a sender wanting the whole answer again sends a key."""
     request = fingerprint(fields, uploads)
     return Key(hashlib.sha256(f"same\n{sender}\n{operation}\n{request}".encode()).hexdigest(), request,
-               within=within)
+               within=within, withholds=not sole)
 
 
 def _stream(secret: bytes, key: Key, size: int) -> bytes:

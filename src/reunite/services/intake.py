@@ -81,9 +81,19 @@ class CaseReceipt:
 
 def earlier_sighting(deps: Deps, key: idempotency.Key | None, sender: str = "") -> SightingReceipt | None:
     """The receipt of the report first sent under this key (see ``services.idempotency``), as ``sender``
-    may be given it (``SightingReceipt.to``)."""
+    may be given it (``again``)."""
     found = idempotency.earlier(deps, key)
-    return SightingReceipt.from_json(found).to(sender) if found else None
+    return again(found, key, sender) if found else None
+
+
+def again(found: dict[str, Any], key: idempotency.Key | None, sender: str) -> SightingReceipt:
+    """A report's first receipt answered to its retry: as ``sender`` may be given it (``SightingReceipt.to``),
+    and when the key withholds (``idempotency.same_request``: a key-less retry known only by a sender who
+    may stand for many people: a partner's token, a cookie) as received (``resent``), without its receipt number,
+    the private link's key: the same report from the next person the sender relays is never answered with
+    the first person's link."""
+    first = SightingReceipt.from_json(found).to(sender)
+    return replace(first, receipt="", sender="", resent=True) if key is not None and key.withholds else first
 
 
 def earlier_case(deps: Deps, key: idempotency.Key | None) -> CaseReceipt | None:
@@ -196,7 +206,8 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
     a person's report (form, API, email) always stands as its own sighting with its own time, place and
     description, even with a picture seen before: a second witness is evidence, not a duplicate.
     With an idempotency ``key`` (scoped; the API's Idempotency-Key), a retry returns the first receipt
-    and stores nothing, and another request under that key is refused; ``client_key`` is the phone's key
+    and stores nothing (a key-less one known by its sender alone: without the private link, ``again``),
+    and another request under that key is refused; ``client_key`` is the phone's key
     for a report it queued (``resent_report``); ``sender``: who sent it (only they get its receipt again)."""
     require(who, Permission.REPORT_SIGHTING)
     if first := earlier_sighting(deps, key, sender):
@@ -231,7 +242,7 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
             sender=sender, seen_at_basis=seen.basis.value, camera_clock=seen.camera_clock,
         )
         if (won := idempotency.remember(uow, key, receipt.as_json())) is not None:
-            return SightingReceipt.from_json(won).to(sender)  # a concurrent retry won
+            return again(won, key, sender)  # a concurrent retry won
         uow.commit()
     return receipt
 

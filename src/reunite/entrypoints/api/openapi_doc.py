@@ -17,7 +17,10 @@ verification, a removal request, a token, a source, an import) accepts an `Idemp
 one-time key of your choosing. Sent again with the same key and the same request, it answers the first
 answer (with the same id, token or secret) and stores nothing; the same key with a different request is
 refused with 422. Keys are kept for seven days and are scoped to the sender (the account, the token, or
-an anonymous sender's address): another sender's same key is another request.
+an anonymous sender's address and, for a report, the puzzle spent): another sender's same key is another
+request. Without a token, choose the key at random (a UUID: at least 16 characters, 5 of them different):
+it is known by your address, which others may share, so a plain key (`1`, `retry`) that they could choose
+too is refused with 422.
 
 Without a key, the natural duplicates are harmless too: an email subscription to an area still waiting
 for confirmation is answered with that subscription (its confirmation link is sent again at most once an
@@ -27,7 +30,12 @@ with that message; a source already read is answered with its id; PFIF records a
 left unchanged; a case (or a spreadsheet's row) for a child the same sender registered already (the same
 names, birth date and day missing) is answered with that case (`POST /api/cases`: 200 with
 `already_registered`; imports: listed under `already`); the identical report (every field, the same
-photos) sent again by the same sender within 10 minutes is answered with the first report's receipt.
+photos) sent again by the same sender within 10 minutes is stored once, and answered 202 with
+`already_received` but without its `receipt`, `report_token` and `report_link`: a private link is given
+again only to a retry that carries the report's `Idempotency-Key` (or, anonymously, the puzzle spent on
+it). A token (or a client's cookie) may relay many people, and the next person's identical report must
+never be handed the first person's private link; send each report with its own key to get the whole
+answer on a retry.
 
 **Inputs.** Each operation takes the inputs it documents, each once. A field of one value (a query
 parameter, a form's field or file, a JSON body's field) sent more than once, even with the same value, and

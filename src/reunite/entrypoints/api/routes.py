@@ -52,8 +52,13 @@ def senders_key(request: Request, who: PrincipalDep, key: Annotated[str | None, 
             "A one-time key of your choosing, at random (a UUID): a retry of the same request with the same "
             "key returns the first answer, never a duplicate. Keys are yours alone (your account or token; "
             "without one, your address and, for a report, the puzzle you spent): another sender's same key "
-            "is another request"))] = None) -> str | None:
-    return idempotency.senders(key, throttle.who_key(who, client_ip(request)))
+            "is another request. Without a token, a key must be chosen at random (at least 16 characters, "
+            "5 of them different): a plain one (1, 2, 3…), which others behind your address could choose "
+            "too, is refused with 422"))] = None) -> str | None:
+    """The sender's key, made theirs (``idempotency.senders``); an anonymous sender's, known by its address
+    alone, only when chosen at random (``idempotency.unguessable``: 422 otherwise, before anything is read)."""
+    chosen = key if who.signed_in else idempotency.unguessable(key)
+    return idempotency.senders(chosen, throttle.who_key(who, client_ip(request)))
 
 
 IdempotencyKey = Annotated[str | None, Depends(senders_key)]
@@ -113,10 +118,15 @@ def report_sighting(
     """Report a child seen in the street. Returns at once; faces are found and matched in the background.
     Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit.
     Sent again (the very same request: for anonymous senders the same puzzle too) with the same
-    ``Idempotency-Key``, it answers the first receipt and stores nothing; without one, the identical report
-    (every field, the same photos) from the same sender within 10 minutes too: the same account or token,
-    or for anonymous senders the same puzzle (or, without one, the cookie this API gave), never merely the
-    same address: someone else's identical report is a second witness, stored with its own receipt.
+    ``Idempotency-Key``, it answers the first receipt and stores nothing (anonymous senders choose the key
+    at random: a plain one is refused with 422). Without a key, the identical report (every field, the same
+    photos) from the same sender within 10 minutes is stored once too: the same account or token, or for
+    anonymous senders the same puzzle (or, without one, the cookie this API gave), never merely the same
+    address: someone else's identical report is a second witness, stored with its own receipt. Such a
+    key-less copy is answered 202 with ``already_received`` and without ``receipt``, ``report_token`` and
+    ``report_link`` (the private link was in the first answer only), unless it carries the puzzle spent on
+    the first: a token (or a cookie) may relay many people, and the next person's identical report must
+    not be handed the first person's link. Send an ``Idempotency-Key`` to get the whole answer on a retry.
     Without ``seen_at``, no time is guessed: the photo's clock is used when plausible (``seen_at_basis``
     ``camera``, or ``camera_zone_assumed`` with the zone it was read in), else the report is dated by its
     arrival and marked so (``arrival``: shown as "time not given", never taken for a time seen; a clock
@@ -145,7 +155,8 @@ def report_sighting(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
         seen_at_basis=receipt.seen_at_basis, time_from_photo=receipt.time_from_photo,
         place_from_photo=receipt.place_from_photo, zone_assumed=receipt.zone_assumed,
-        camera_clock=receipt.camera_clock, message=accepted_message(lang, receipt), **reporters_hold(deps, receipt),
+        camera_clock=receipt.camera_clock, message=accepted_message(lang, receipt), already_received=receipt.resent,
+        **reporters_hold(deps, receipt),
     )
 
 
@@ -157,12 +168,15 @@ def report_key(request: Request, who: Principal, key: str | None, puzzle: str, a
     ``idempotency.holder`` for 10 minutes: the account or token, else only what this client holds (the
     puzzle it spent; without one, its pre-session cookie), never the address alone. Two people behind
     one address sending the same picture with the same words are two witnesses: two reports, each with
-    its own receipt and private link."""
+    its own receipt and private link. A key-less retry is given the private link again only with the
+    puzzle spent on the first (``sole``: it bought that one report); a token's or a cookie's is told the
+    report was received (``idempotency.same_request``): either may relay many people."""
     if key:
         return idempotency.scoped(who, "sighting", idempotency.senders(key, puzzle) if puzzle else key,
                                   asked, uploads)
     sender = idempotency.holder(who, [puzzle or presession_of(request)])
-    return None if sender is None else idempotency.same_request(sender, "sighting", asked, uploads)
+    sole = bool(puzzle) and not who.signed_in
+    return None if sender is None else idempotency.same_request(sender, "sighting", asked, uploads, sole=sole)
 
 
 def reporters_hold(deps: Deps, receipt: intake.SightingReceipt) -> dict[str, str]:
@@ -176,7 +190,11 @@ def reporters_hold(deps: Deps, receipt: intake.SightingReceipt) -> dict[str, str
 
 
 def accepted_message(lang: Language, receipt: intake.SightingReceipt) -> str:
-    """The thanks, and for a report without a time (``arrival``) the question the thank-you page asks too."""
+    """The thanks, and for a report without a time (``arrival``) the question the thank-you page asks too;
+    for a copy known without its key (``report_key``), that it was received already and how to get the
+    whole answer on a retry."""
+    if receipt.resent and not receipt.receipt:
+        return lang.gettext("This report was received already: nothing new was stored. Its private link was given in the first answer only; to get the whole answer again when you retry, send each report with its own Idempotency-Key.")  # noqa: E501
     thanks = lang.gettext("Thank you. The photos are being checked for faces and compared with missing children.")
     if receipt.seen_at_basis != SeenAtBasis.ARRIVAL:
         return thanks
