@@ -46,6 +46,7 @@ from reunite.domain.places_shown import (
     coarse_radius,
     coarsen,
     distance_shown,
+    public_pin,
 )
 from reunite.domain.principals import (
     ACTIVE_CASE_STATUSES,
@@ -70,7 +71,7 @@ __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORD
            "Outline", "P", "Permission", "Principal", "Role", "Scope", "blur_faces", "box_of", "candidate_view",
            "candidate_visible", "child_face", "child_face_of", "coarse_distance_km", "coarse_point", "coarse_radius",
            "coarse_score", "coarsen", "distance_shown", "head_outline", "held_again", "hours_only", "photo_shown",
-           "scores_shown", "sharp_regions", "times_view"]
+           "public_pin", "scores_shown", "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
 

@@ -17,7 +17,7 @@ from reunite.adapters.db.reach import ReachReads
 from reunite.adapters.db.shortlist import CHILD_FACE, FIRST_FACE, ShortlistReads
 from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.workbench import WorkbenchReadSql
-from reunite.adapters.regions import PlaceFilter, place_filter
+from reunite.adapters.regions import FOLD_FROM, FOLD_TO, GAPS, PlaceFilter, place_filter
 from reunite.domain.errors import NotFound
 from reunite.domain.model import CandidateStatus, SightingFilter
 from reunite.domain.times import with_offset
@@ -91,20 +91,32 @@ def _hour(at: datetime | None, later: int = 0) -> datetime | None:
 
 # newest first; a report dated by its arrival, for readers who read its hour only, as of its hour's start
 NEWEST = "ORDER BY s.seen_at DESC, s.id DESC"
+# a sighting's words as the place filter looks for an area's names in them (``regions.squashed_text``)
+SQUASHED_PLACE = "regexp_replace(translate(lower(normalize(s.place_text, NFKC)), :fold_from, :fold_to), :gaps, '', 'g')"
 NEWEST_BY_HOUR = ("ORDER BY CASE WHEN s.seen_at_basis = 'arrival' THEN date_trunc('hour', s.seen_at, 'UTC') "
                   "ELSE s.seen_at END DESC, s.id DESC")
 
 
 def _place_ids(conn: Connection, where: str, params: dict[str, Any], place: PlaceFilter) -> list[int]:
-    """The sightings the place filter admits. SQL keeps the rows whose words contain a name inside the
-    area searched (or the words themselves), the gazetteer reads only those: never every row."""
-    pattern = place.pattern()
-    if pattern is None:
+    """The sightings the place filter admits. SQL keeps the rows whose words contain a name that may name
+    a place inside the area searched (or the words themselves), or whose pin lies near it; the gazetteer
+    reads only those: never every row."""
+    narrowing = place.narrowing()
+    if narrowing is None:
         return []
-    rows = conn.execute(text(f"SELECT s.id, s.place_text FROM sightings s WHERE {where} "
-                             "AND normalize(s.place_text, NFKC) ~* :place_pattern"),
-                        {**params, "place_pattern": pattern})
-    return [int(r.id) for r in rows if place.admits(r.place_text)]
+    kept, asked = [], dict(params)
+    if narrowing.literal:
+        kept.append("normalize(s.place_text, NFKC) ~* :place_literal")
+        asked["place_literal"] = narrowing.literal
+    if narrowing.names:
+        kept.append(f"{SQUASHED_PLACE} ~* :place_names")
+        asked |= {"place_names": narrowing.names, "fold_from": FOLD_FROM, "fold_to": FOLD_TO, "gaps": GAPS}
+    if narrowing.box:
+        kept.append("(s.lat BETWEEN :south AND :north AND s.lon BETWEEN :west AND :east)")
+        asked |= dict(zip(("south", "north", "west", "east"), narrowing.box, strict=True))
+    rows = conn.execute(text(f"SELECT s.id, s.place_text, s.lat, s.lon FROM sightings s WHERE {where} "
+                             f"AND ({' OR '.join(kept)})"), asked)
+    return [int(r.id) for r in rows if place.admits(r.place_text, r.lat, r.lon)]
 
 
 def _given_offsets(row: dict[str, Any]) -> dict[str, Any]:
@@ -329,7 +341,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def poster(self, case_id: int) -> dict[str, Any]:
         row = self._one(
             "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
-            "c.missing_since_precision, c.last_seen_text, c.description, "
+            "c.missing_since_precision, c.last_seen_text, c.last_seen_lat, c.last_seen_lon, c.description, "
             "(SELECT p.id FROM photos p WHERE p.case_id = c.id "
             "ORDER BY p.taken_on DESC NULLS LAST, p.created_at DESC, p.id DESC LIMIT 1) AS photo_id, "
             "(SELECT p.taken_on FROM photos p WHERE p.case_id = c.id "
