@@ -21,8 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from reunite.adapters.place_names import CITY, NOWHERE, PART, Mention, Place, names
-from reunite.adapters.place_pins import REACH_KM, Point, distance_km, pin_city
+from reunite.adapters.place_index import names
+from reunite.adapters.place_names import CITY, NOWHERE, PART, Mention, Place, Point
+from reunite.adapters.place_pins import REACH_KM, distance_km, pin_city
 
 
 class Chosen(NamedTuple):

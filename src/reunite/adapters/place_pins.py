@@ -12,24 +12,13 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reunite.adapters.place_names import NOWHERE, Place, geonames, geonames_places, place_of_adcode
+from reunite.adapters.place_index import geonames, geonames_places
+from reunite.adapters.place_names import EARTH_KM, NOWHERE, Place, Point, km, place_of_adcode
 
 REACH_KM = 100.0  # a city none of whose seats lies this near the pin is not where the pin is
 ABROAD_KM = 20.0  # outside the platform's region, the pin's city: the most populous this near it
-EARTH_KM = 6371.0088
 DEGREE_KM = EARTH_KM * math.pi / 180
 HOME_COUNTRIES = ("TW", "HK", "MO")
-
-Point = tuple[float, float]  # latitude, longitude
-
-
-def km(a: Point, b: Point) -> float:
-    """Great-circle distance (haversine, mean Earth radius)."""
-    p1, p2 = math.radians(a[0]), math.radians(b[0])
-    dp, dl = p2 - p1, math.radians(b[1] - a[1])
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
-
 
 class Seats(NamedTuple):
     places: list[Place]  # every city with a seat

@@ -14,27 +14,24 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 
 from reunite.adapters.place_choice import Chosen, choose
+from reunite.adapters.place_index import ALIASES, Names, known_elsewhere, names
 from reunite.adapters.place_names import (
-    ALIASES,
     CITY,
     CJK,
     MUNICIPALITIES,
     NOWHERE,
     Mention,
-    Names,
     Place,
+    Point,
     Reading,
     cpca_place,
     cpca_rows,
     folded,
-    known_elsewhere,
-    names,
     readings,
     scripts,
     simplified,
     squashed,
 )
-from reunite.adapters.place_pins import Point
 
 __all__ = ["MUNICIPALITIES", "NOWHERE", "Mention", "Names", "Place", "Point", "chinese_city", "city_names",
            "english_city", "folded", "known_name", "locate", "mentions", "names", "public_city", "readings",

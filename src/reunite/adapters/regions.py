@@ -17,9 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from reunite.adapters.place_index import names
 from reunite.adapters.place_names import place_of_adcode
 from reunite.adapters.place_pins import area_box
-from reunite.adapters.places import NOWHERE, Place, Point, folded, locate, names, scripts
+from reunite.adapters.places import NOWHERE, Place, Point, folded, locate, scripts
 from reunite.domain import access
 
 __all__ = ["FOLD_FROM", "FOLD_TO", "GAPS", "NOWHERE", "Narrowing", "Place", "PlaceFilter", "covers", "inside",

@@ -98,9 +98,14 @@ NEWEST_BY_HOUR = ("ORDER BY CASE WHEN s.seen_at_basis = 'arrival' THEN date_trun
 
 
 def _place_ids(conn: Connection, where: str, params: dict[str, Any], place: PlaceFilter) -> list[int]:
-    """The sightings the place filter admits. SQL keeps the rows whose words contain a name that may name
-    a place inside the area searched (or the words themselves), or whose pin lies near it; the gazetteer
-    reads only those: never every row."""
+    """The sightings the place filter admits: the gazetteer reads only the rows SQL keeps (``place_rows``),
+    never every row."""
+    return [int(r.id) for r in place_rows(conn, where, params, place) if place.admits(r.place_text, r.lat, r.lon)]
+
+
+def place_rows(conn: Connection, where: str, params: dict[str, Any], place: PlaceFilter) -> list[Any]:
+    """The sightings (id, words, pin) SQL keeps for a place filter: those whose words contain a name that may
+    name a place inside the area searched (or the words themselves), or whose pin lies near it."""
     narrowing = place.narrowing()
     if narrowing is None:
         return []
@@ -114,9 +119,8 @@ def _place_ids(conn: Connection, where: str, params: dict[str, Any], place: Plac
     if narrowing.box:
         kept.append("(s.lat BETWEEN :south AND :north AND s.lon BETWEEN :west AND :east)")
         asked |= dict(zip(("south", "north", "west", "east"), narrowing.box, strict=True))
-    rows = conn.execute(text(f"SELECT s.id, s.place_text, s.lat, s.lon FROM sightings s WHERE {where} "
-                             f"AND ({' OR '.join(kept)})"), asked)
-    return [int(r.id) for r in rows if place.admits(r.place_text, r.lat, r.lon)]
+    return list(conn.execute(text(f"SELECT s.id, s.place_text, s.lat, s.lon FROM sightings s WHERE {where} "
+                                  f"AND ({' OR '.join(kept)})"), asked))
 
 
 def _given_offsets(row: dict[str, Any]) -> dict[str, Any]:
