@@ -26,7 +26,8 @@ SEA = GeoPoint(0.005, 0.005)  # in no city
 
 BJ, LN, CC = ("Beijing", "北京市"), ("Chaoyang, Liaoning", "辽宁省朝阳市"), ("Changchun, Jilin", "吉林省长春市")
 XIAN, URUMQI = ("Xi’an, Shaanxi", "陕西省西安市"), ("Ürümqi, Xinjiang", "新疆维吾尔自治区乌鲁木齐市")
-HOHHOT, HK, TP = ("Hohhot, Inner Mongolia", "内蒙古自治区呼和浩特市"), ("Hong Kong", "香港特别行政区"), ("Taipei", "台北")
+HOHHOT, HK = ("Hohhot, Inner Mongolia", "内蒙古自治区呼和浩特市"), ("Hong Kong", "香港特别行政区")
+TP, WH = ("Taipei", "台北"), ("Wuhan, Hubei", "湖北省武汉市")
 CD, NONE = ("Chengdu, Sichuan", "四川省成都市"), ("", "")
 
 CASES = [
@@ -46,7 +47,8 @@ CASES = [
     ("Tongzhou, Jiangsu", None, ("Nantong, Jiangsu", "江苏省南通市")),
     # a district's bare name names its city only beside it or near the pin
     ("海淀", None, NONE), ("海淀", BEIJING, BJ), ("Haidian District", None, BJ),
-    ("雁塔区", None, XIAN), ("西安雁塔", None, XIAN), ("西安市雁塔区", None, XIAN), ("Yanta District, Xi'an", None, XIAN),
+    ("雁塔区", None, XIAN), ("西安雁塔", None, XIAN), ("西安市雁塔区", None, XIAN),
+    ("Yanta District, Xi'an", None, XIAN),
     # Latin names with apostrophes, hyphens, diacritics, in pinyin, in capitals or small letters
     ("Xi'an", None, XIAN), ("Xian", None, XIAN), ("Xi An", None, XIAN), ("Xi-an", None, XIAN), ("XI'AN", None, XIAN),
     ("xi'an", None, XIAN), ("Xi’an Railway Station", None, XIAN), ("Xī'ān", None, XIAN), ("Xi'an, Shaanxi", None, XIAN),
@@ -74,10 +76,10 @@ CASES = [
     ("Chengdu", DEYANG, CD), ("Chengdu", CHENGDU, CD), ("Chengdu", BEIJING, BJ), ("成都", BEIJING, BJ),
     ("Chengdu", SEA, CD),  # a pin in no city says nothing
     # the rules that held before
-    ("from Wuhan to Chengdu", None, ("Wuhan, Hubei", "湖北省武汉市")), ("从武汉到成都", None, ("Wuhan, Hubei", "湖北省武汉市")),
+    ("from Wuhan to Chengdu", None, WH), ("从武汉到成都", None, WH),
     ("Police station, Chengdu", None, CD), ("Nanjing Road, Shanghai", None, ("Shanghai", "上海市")),
     ("南京路12号门口，上海", None, ("Shanghai", "上海市")), ("Chengdu Rd", None, NONE), ("Dean's bakery", None, NONE),
-    ("汉口", None, ("Wuhan, Hubei", "湖北省武汉市")),
+    ("汉口", None, WH),
 ]
 
 

@@ -322,7 +322,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             rows = conn.execute(text(
                 "WITH near AS MATERIALIZED (SELECT f.id AS face_id, f.sighting_id, "
                 "1 - (f.embedding <=> CAST(:q AS vector)) AS similarity, "
-                "f.hubness, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.place_text, s.group_id "
+                "f.hubness, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.place_text, s.lat, s.lon, "
+                "s.group_id "
                 "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 f"WHERE f.sighting_id IS NOT NULL AND s.status = ANY(:statuses) AND f.id = {CHILD_FACE} "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
