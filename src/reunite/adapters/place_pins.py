@@ -87,19 +87,44 @@ def distance_km(point: Point, area: Place) -> float:
     return km(point, (float(nearest[0]), float(nearest[1])))
 
 
+@cache
+def _grid() -> dict[tuple[int, int], np.ndarray]:
+    """The seats in each whole degree of latitude and longitude: a pin's neighbours are read from the
+    few degrees around it, never from every seat."""
+    table = seats()
+    cells: dict[tuple[int, int], list[int]] = {}
+    for row, (lat, lon) in enumerate(table.where):
+        cells.setdefault((math.floor(lat), math.floor(lon)), []).append(row)
+    return {cell: np.array(rows) for cell, rows in cells.items()}
+
+
+def _near(point: Point) -> np.ndarray:
+    """The seats that may lie within ``REACH_KM`` of the pin (and a few more)."""
+    grid, lat, lon = _grid(), math.floor(point[0]), math.floor(point[1])
+    across = math.ceil(REACH_KM / (DEGREE_KM * max(math.cos(math.radians(min(abs(point[0]) + 1, 89.9))), 0.01)))
+    up = math.ceil(REACH_KM / DEGREE_KM)
+    found = [grid[cell] for cell in ((a, (b + 180) % 360 - 180) for a in range(lat - up, lat + up + 1)
+                                     for b in range(lon - across, lon + across + 1)) if cell in grid]
+    return np.concatenate(found) if found else np.array([], dtype=int)
+
+
 @lru_cache(maxsize=65536)
 def pin_city(point: Point) -> Place:
     """The city the pin lies in: in the platform's region, the city of the nearest seat (if within
     ``REACH_KM``); elsewhere the most populous city within ``ABROAD_KM``; NOWHERE when none (the sea, a desert)."""
-    table = seats()
-    away = _approx_km(table.where, point)
-    nearest = int(np.argmin(away))
-    if table.home[nearest]:
-        return table.places[int(table.of[nearest])] if away[nearest] <= REACH_KM else NOWHERE
-    near = (~table.home) & (away <= ABROAD_KM)
-    if not near.any():
+    table, rows = seats(), _near(point)
+    if not len(rows):
         return NOWHERE
-    return table.places[int(table.of[int(np.argmax(np.where(near, table.people, -1)))])]
+    away = _approx_km(table.where[rows], point)
+    nearest = int(np.argmin(away))
+    if away[nearest] > REACH_KM:
+        return NOWHERE
+    if table.home[rows[nearest]]:
+        return table.places[int(table.of[rows[nearest]])]
+    close = (~table.home[rows]) & (away <= ABROAD_KM)
+    if not close.any():
+        return NOWHERE
+    return table.places[int(table.of[rows[int(np.argmax(np.where(close, table.people[rows], -1)))]])]
 
 
 def area_box(area: Place) -> tuple[float, float, float, float] | None:
