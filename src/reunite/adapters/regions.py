@@ -23,8 +23,8 @@ from reunite.adapters.place_pins import area_box
 from reunite.adapters.places import NOWHERE, Place, Point, folded, locate, scripts
 from reunite.domain import access
 
-__all__ = ["FOLD_FROM", "FOLD_TO", "GAPS", "NOWHERE", "Narrowing", "Place", "PlaceFilter", "covers", "inside",
-           "place_filter", "public_pin", "resolve", "squashed_text"]
+__all__ = ["ACCENTED", "FOLD_FROM", "FOLD_TO", "GAPS", "NOWHERE", "Narrowing", "Place", "PlaceFilter", "covers",
+           "inside", "place_filter", "public_pin", "resolve", "squashed_text"]
 
 # What SQL drops from stored words before looking for the names of an area in them (``squashed_text``):
 # whatever may stand between the words of a Latin name (Hong Kong, Xi'an, Xi-an), or inside one (digits,
@@ -45,6 +45,7 @@ def _folds() -> tuple[str, str]:
 
 
 FOLD_FROM, FOLD_TO = _folds()  # SQL's translate() reads them as ``squashed_text`` does
+ACCENTED = "[" + "".join(dict.fromkeys(FOLD_FROM)) + "]"  # a text SQL translates: one holding any of them
 FOLDS = str.maketrans(FOLD_FROM, FOLD_TO)
 
 
