@@ -45,7 +45,7 @@ def _folds() -> tuple[str, str]:
 
 
 FOLD_FROM, FOLD_TO = _folds()  # SQL's translate() reads them as ``squashed_text`` does
-ACCENTED = "[" + "".join(dict.fromkeys(FOLD_FROM)) + "]"  # a text SQL translates: one holding any of them
+ACCENTED = r"[\u00c0-\u024f\u1e00-\u1eff]"  # a text SQL translates: one holding a letter of theirs
 FOLDS = str.maketrans(FOLD_FROM, FOLD_TO)
 
 
@@ -106,11 +106,18 @@ def _names_by_place() -> dict[Place, frozenset[str]]:
 @lru_cache(maxsize=256)
 def names_inside(area: Place) -> tuple[str, ...]:
     """Every name (both Chinese scripts; Latin ones as ``squashed_text`` writes them) that may name a place
-    in ``area``: a stored text this area's filter admits by its words contains one of them (squashed), so
-    SQL narrows the rows before the gazetteer reads them."""
+    in ``area``, but one holding another (Chaoyang District holds Chaoyang): a stored text this area's
+    filter admits by its words contains one of them (squashed), so SQL narrows the rows before the
+    gazetteer reads them, with a regular expression no longer than it needs to be."""
     grouped = _names_by_place()
     found = [named for place, named in grouped.items() if inside(area, place)]
-    return tuple(sorted({squashed_text(form) for named in found for name in named for form in scripts(name)} - {""}))
+    every = sorted({squashed_text(form) for named in found for name in named for form in scripts(name)} - {""},
+                   key=lambda name: (len(name), name))
+    kept: list[str] = []
+    for name in every:
+        if not any(shorter in name for shorter in kept):
+            kept.append(name)
+    return tuple(sorted(kept))
 
 
 class Narrowing:

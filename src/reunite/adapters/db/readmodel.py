@@ -91,11 +91,12 @@ def _hour(at: datetime | None, later: int = 0) -> datetime | None:
 
 # newest first; a report dated by its arrival, for readers who read its hour only, as of its hour's start
 NEWEST = "ORDER BY s.seen_at DESC, s.id DESC"
-# a sighting's words as the place filter looks for an area's names in them (``regions.squashed_text``);
-# translate() with the long list of letters with diacritics only where there is one (it costs 30 times more)
-FOLDED_PLACE = "lower(normalize(s.place_text, NFKC))"
-SQUASHED_PLACE = (f"regexp_replace(CASE WHEN {FOLDED_PLACE} ~ :accented THEN translate({FOLDED_PLACE}, :fold_from, "
-                  f":fold_to) ELSE {FOLDED_PLACE} END, :gaps, '', 'g')")
+# a sighting's words folded once (NFKC, small letters), then as the place filter looks for an area's names in
+# them (``regions.squashed_text``): translate() with the long list of letters with diacritics only where there
+# is one (it costs 30 times more)
+FOLDED_PLACE = "CROSS JOIN LATERAL (SELECT lower(normalize(s.place_text, NFKC)) AS words) w"
+SQUASHED_PLACE = ("regexp_replace(CASE WHEN w.words ~ :accented THEN translate(w.words, :fold_from, :fold_to) "
+                  "ELSE w.words END, :gaps, '', 'g')")
 NEWEST_BY_HOUR = ("ORDER BY CASE WHEN s.seen_at_basis = 'arrival' THEN date_trunc('hour', s.seen_at, 'UTC') "
                   "ELSE s.seen_at END DESC, s.id DESC")
 
@@ -114,7 +115,7 @@ def place_rows(conn: Connection, where: str, params: dict[str, Any], place: Plac
         return []
     kept, asked = [], dict(params)
     if narrowing.literal:
-        kept.append("normalize(s.place_text, NFKC) ~* :place_literal")
+        kept.append("w.words ~* :place_literal")
         asked["place_literal"] = narrowing.literal
     if narrowing.names:
         kept.append(f"{SQUASHED_PLACE} ~* :place_names")
@@ -123,8 +124,8 @@ def place_rows(conn: Connection, where: str, params: dict[str, Any], place: Plac
     if narrowing.box:
         kept.append("(s.lat BETWEEN :south AND :north AND s.lon BETWEEN :west AND :east)")
         asked |= dict(zip(("south", "north", "west", "east"), narrowing.box, strict=True))
-    return list(conn.execute(text(f"SELECT s.id, s.place_text, s.lat, s.lon FROM sightings s WHERE {where} "
-                                  f"AND ({' OR '.join(kept)})"), asked))
+    return list(conn.execute(text(f"SELECT s.id, s.place_text, s.lat, s.lon FROM sightings s {FOLDED_PLACE} "
+                                  f"WHERE {where} AND ({' OR '.join(kept)})"), asked))
 
 
 def _given_offsets(row: dict[str, Any]) -> dict[str, Any]:
