@@ -106,6 +106,10 @@ def test_the_place_box_finds_sightings_by_the_city_their_words_and_pin_name(cont
 
     assert found("Beijing") == found("北京") == {in_beijing: "Beijing", pin_only: "Beijing"}
     assert found("Liaoning") == found("辽宁") == {in_liaoning: "Chaoyang, Liaoning"}
+    # Latin names however written (SQL narrows on the words folded as the gazetteer reads them)
+    urumqi, xian = reported("Ürümqi railway station", None, 4), reported("XI-AN, south gate", None, 5)
+    assert found("Urumqi") == found("乌鲁木齐") == {urumqi: "Ürümqi, Xinjiang"}
+    assert found("Xi'an") == found("Xian") == {xian: "Xi’an, Shaanxi"}
     police = client(container, bearer=issue_token(container.deps, OPERATOR, "registry", [Scope.ADMIN]))
     words = police.get("/api/sightings", params={"place": "Beijing", "limit": 200}).json()["items"]
     assert {item["id"] for item in words} == {in_beijing, pin_only}  # the same city, the words as written
