@@ -298,8 +298,8 @@ class CandidateOut(BaseModel):
         "The moderators' words about the child for families (checked against the reporter's place); "
         "empty: none written"))
     explanation: str = Field(description=(
-        "In the request's language: first what the reporter saw that contradicts the case (sex, age), "
-        "then distance, time and ages"))
+        "In the request's language: first what the reporter saw that contradicts the case (sex, age, time), "
+        "then distance, time and ages; the time as precisely as both times are known (`elapsed_precision`)"))
     held_again: bool = Field(default=False, description=(
         "A confirmed lead whose report its reporter added to since (a photo, words, the time seen): moderators "
         "are checking it again; its sighting and photos are not shown until they approve it"))
