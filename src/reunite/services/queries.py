@@ -9,12 +9,13 @@ from typing import Any
 
 from reunite.domain import access, staff
 from reunite.domain.access import Permission, Principal, require, require_case
+from reunite.domain.elapsed import Elapsed, since_missing
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.leads import told
-from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SightingFilter
+from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SeenAtBasis, SightingFilter
 from reunite.domain.pfif import birth_precision
 from reunite.domain.ports import ReaderScript
-from reunite.domain.scoring import contradictions, face_evidence, read_stored
+from reunite.domain.scoring import contradictions, doubt_hours, face_evidence, read_stored
 from reunite.domain.workbench import waits_for_report
 from reunite.services import throttle
 from reunite.services.deps import Deps
@@ -175,8 +176,10 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     contradicts: ``scoring.contradictions``): what a person is shown, read from
     its face evidence (the same whoever reads it: places never enter it) and its sighting's apparent age by
     the one reading of a pair (``scoring.read_stored``); the rank is the one this reader sees
-    (``access.candidate_view``)."""
+    (``access.candidate_view``). And when it was seen against when the child went missing, as precisely as both
+    are known (``since_missing``: a date given alone in whole days, the time seen as this reader reads it)."""
     for row in rows:
+        row["since_missing"] = seen_since_missing(deps, row)
         apparent = AgeRange.of(row.get("apparent_age_low"), row.get("apparent_age_high"))
         evidence = face_evidence(deps.policy, row["face_score"], row["hubness"])
         reading = read_stored(deps.policy, evidence, row["expected_age"], row["gap_years"], row["rank"],
@@ -186,6 +189,15 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                                         row["expected_age"], apparent, row.get("time_score")))
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
     return rows
+
+
+def seen_since_missing(deps: Deps, row: dict[str, Any]) -> Elapsed:
+    """A candidate's ``elapsed_days`` (as this reader reads it: ``access.times_view``) as precisely as its case's
+    "missing since" and its time seen are known (``domain.elapsed``), a date given alone counted in the days of
+    the zone it was given in (the site's, when it had that offset)."""
+    basis = SeenAtBasis(row.get("seen_at_basis") or SeenAtBasis.GIVEN)
+    return since_missing(row["elapsed_days"], doubt_hours(basis), row.get("seen_at_precision") or "instant",
+                         row.get("missing_since"), row.get("missing_since_precision") or "instant", deps.site.zone)
 
 
 def case_candidates(

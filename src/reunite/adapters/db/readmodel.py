@@ -267,7 +267,9 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             # be the child's family); reviewers read it, everyone else an empty list (``access.candidate_view``)
             "ARRAY(SELECT DISTINCT o.case_id FROM candidates o WHERE o.sighting_id = c.sighting_id "
             "AND o.case_id <> c.case_id AND o.status = 'confirmed' ORDER BY o.case_id) AS confirmed_for, "
-            "k.last_seen_lat AS case_lat, k.last_seen_lon AS case_lon, k.sex AS case_sex "
+            "k.last_seen_lat AS case_lat, k.last_seen_lon AS case_lon, k.sex AS case_sex, "
+            # when the child went missing, and how precisely (a date alone: whole days, ``domain.elapsed``)
+            "k.missing_since, k.missing_since_offset, k.missing_since_precision "
             "FROM candidates c JOIN sightings s ON s.id = c.sighting_id JOIN cases k ON k.id = c.case_id "
             f"WHERE {where} "
             f"AND s.status IN {LIVE_REPORTS} ORDER BY c.score DESC, c.id", group_statuses=list(group_statuses),

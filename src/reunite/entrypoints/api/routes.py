@@ -31,7 +31,7 @@ from reunite.entrypoints.api.validation import GivenTime
 from reunite.i18n import Language, negotiate
 from reunite.services import idempotency, intake, queries, renditions, reports, review, search, throttle
 from reunite.services.deps import Deps
-from reunite.wording import clock_said, explanation, lead_words
+from reunite.wording import clock_said, explanation, lead_words, seen_since
 
 router = APIRouter(prefix="/api")
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -242,9 +242,13 @@ def get_sighting(deps: DepsDep, who: Browser, lang: Reader, sighting_id: int) ->
 
 def candidate_out(lang: Language, row: dict[str, Any]) -> schemas.CandidateOut:
     reason = row["review_reason"]  # a reason chosen from a list, or the fixed words, in the reader's language
+    since = seen_since(row)  # as precisely as both times are known, as the explanation says it
     return schemas.CandidateOut.model_validate(row | {"lead_words": lead_words(lang, row["lead"], row),
                                                       "explanation": explanation(lang, row),
-                                                      "review_reason": reason and lang.gettext(reason)})
+                                                      "review_reason": reason and lang.gettext(reason),
+                                                      "elapsed_precision": since.precision,
+                                                      "elapsed_periods": [since.low, since.high] if since.calendar
+                                                      else None})
 
 
 @router.get("/sightings/{sighting_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)

@@ -250,7 +250,10 @@ class Lead(BaseModel):
     contradicts: list[str] = Field(default_factory=list, description=(
         "What the reporter saw that the case contradicts: 'sex' (seen as a boy, the case is a girl's, or the "
         "reverse), 'age' (the case's expected age lies outside the reporter's range by more than the ranking's "
-        "tolerance). Either takes the band one step down; `lead_words` say them next to it"))
+        "tolerance), 'time' (a time seen that was given, seen before the child went missing at every time each "
+        "may be: the whole day, month or year of a date given alone, a camera's clock read in an assumed zone "
+        "at any zone it may have been set to). Each takes the band one step down; `lead_words` say them next to "
+        "it"))
 
 
 class CandidateOut(BaseModel):
@@ -275,7 +278,22 @@ class CandidateOut(BaseModel):
         "cells, in whole kilometres, 1 meaning within about 1 km (never 0: the place is known to ~1 km)"))
     elapsed_days: float = Field(description=(
         "Days from when the child went missing to the sighting's seen_at (with `seen_at_basis` `arrival`: to "
-        "when the report arrived, a latest time; to the start of its hour for anyone who does not see originals)"))
+        "when the report arrived, a latest time; to the start of its hour for anyone who does not see originals), "
+        "the number the ranking reads. From `missing_since` as stored: for a date given alone "
+        "(`missing_since_precision` day, month or year) its first instant, midnight where it was given, a time "
+        "nobody gave: read it then by `elapsed_precision` and `elapsed_periods`, never as hours. With "
+        "`camera_zone_assumed`, seen_at may be 14 hours off either way"))
+    elapsed_precision: str = Field("instant", description=(
+        "How precisely elapsed_days is known, the coarser of the two times: `instant` (both to the minute), `hour` "
+        "(the time seen is its hour: `seen_at_precision`), or `day`, `month`, `year` (the case's missing since "
+        "was given as a date alone: count whole days, months or years, `elapsed_periods`). `explanation` says it "
+        "so: \"the same day the child went missing\", \"3 days after the day the child went missing\""))
+    elapsed_periods: list[int] | None = Field(None, description=(
+        "With `elapsed_precision` day, month or year: the whole calendar days (months, years) from the day (month, "
+        "year) the child went missing to the one the child was seen in, as [fewest, most] (equal unless the time "
+        "seen spans two: an hour across midnight, a camera's clock read in an assumed zone), counted where the "
+        "date was given (its date as missing_since's offset writes it): 0 the same day, negative before it. Null "
+        "otherwise"))
     seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
     seen_at_precision: str = Field("instant", description=SEEN_AT_PRECISION)
     status: str
@@ -286,8 +304,8 @@ class CandidateOut(BaseModel):
         "The moderators' words about the child for families (checked against the reporter's place); "
         "empty: none written"))
     explanation: str = Field(description=(
-        "In the request's language: first what the reporter saw that contradicts the case (sex, age), "
-        "then distance, time and ages"))
+        "In the request's language: first what the reporter saw that contradicts the case (sex, age, time), "
+        "then distance, time and ages; the time as precisely as both times are known (`elapsed_precision`)"))
     held_again: bool = Field(default=False, description=(
         "A confirmed lead whose report its reporter added to since (a photo, words, the time seen): moderators "
         "are checking it again; its sighting and photos are not shown until they approve it"))

@@ -20,6 +20,7 @@ from reunite.entrypoints.web.forms import (
     checked_form,
     form_language,
     number,
+    occurrences,
     place,
     request_fields,
     sex,
@@ -63,9 +64,10 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
         )
         receipt = intake.register_case(deps, who, case, files, taken, key)
     except ReuniteError as exc:
+        reader = form_language(form, lang)
         return refused(render(request, lang, "case_new.html", status=exc.status_code, form=dict(form),
                               photo_dates=[str(d) for d in form.getlist("photo_dates")],  # each photo's, in order
-                              error=form_language(form, lang).error(exc), error_field=exc.field), exc)
+                              error=reader.error(exc), error_field=exc.field, asked=occurrences(exc, reader)), exc)
     return RedirectResponse(f"/cases/{receipt.case_id}?registered=1", status_code=303)
 
 

@@ -14,9 +14,18 @@ from fastapi import Request
 from starlette.datastructures import FormData, QueryParams, UploadFile
 
 from reunite.domain.access import Principal
-from reunite.domain.errors import InvalidInput, bounded
+from reunite.domain.errors import InvalidInput, InvalidInputs, ReuniteError, bounded
 from reunite.domain.model import GeoPoint, Sex, Upload
-from reunite.domain.times import MAX_OFFSET_MINUTES, browser_zone, from_browser, iso_time, zone
+from reunite.domain.times import (
+    MAX_OFFSET_MINUTES,
+    RepeatedTime,
+    browser_zone,
+    from_browser,
+    iso_time,
+    offset_name,
+    offset_text,
+    zone,
+)
 from reunite.domain.typed_time import TypedTime, read_typed_time
 from reunite.entrypoints.api.auth import check_csrf
 from reunite.i18n import Language
@@ -89,28 +98,71 @@ def number(form: FormData, name: str, kind: type[int] | type[float] = float) -> 
 
 def local_time(form: FormData, name: str, lang: Language) -> datetime | None:
     """A datetime-local field, read in the browser's zone (``tz``, or its ``tz_offset``), else in the
-    reader's zone as the page showed it (the site's without JavaScript)."""
+    reader's zone as the page showed it (the site's without JavaScript). A time that happened twice there (the
+    clocks went back over it) is the one the reader chose (``occurrence``), else the form comes back asking."""
     raw = text(form, name)
     if not raw:
         return None
     wall = iso_time(raw)  # a datetime-local value; typed in a text box (an old browser), its offset is kept
     if wall is None:
         raise InvalidInput("the date and time are not valid", field=name)
-    return from_browser(wall, *_browser(form), lang.tzinfo, name)
+    try:
+        return from_browser(wall, *_browser(form), lang.tzinfo, name, occurrence(form, name))
+    except RepeatedTime as exc:
+        raise _asked(exc) from None
 
 
 def typed_day_and_time(form: FormData, name: str, clock: str, lang: Language) -> TypedTime | None:
     """A date field and an optional time field beside it (``clock``), read as every typed time is
     (``typed_time.read_typed_time``) in the browser's zone as ``local_time`` reads one: with a time, that
-    instant; without, the whole day. A date field typed as text (an old browser) may hold its time too."""
+    instant (one that happened twice: the one chosen, else asked); without, the whole day. A date field typed
+    as text (an old browser) may hold its time too."""
     day, hour = text(form, name), text(form, clock)
     if not day:
         return None
     where = browser_zone(*_browser(form), lang.tzinfo)
-    found = read_typed_time(f"{day} {hour}" if hour else day, where, name, first_of_two=True)
+    try:
+        found = read_typed_time(f"{day} {hour}" if hour else day, where, name, chosen=occurrence(form, name))
+    except RepeatedTime as exc:
+        raise _asked(exc) from None
     if found is None:
         raise InvalidInput("the date and time are not valid", field=name)
     return found
+
+
+OCCURRENCE = "{}_occurrence"  # the field of a form's answer to which of two times it meant (``occurrences``)
+
+
+def occurrence(form: FormData, name: str) -> datetime | None:
+    """Which of the two times a wall time that happened twice means, as the reader chose it in the form asking
+    (``occurrences``): that time with its offset (ISO 8601), else None."""
+    found = iso_time(text(form, OCCURRENCE.format(name))[:40])
+    return found if found is not None and found.tzinfo is not None else None
+
+
+def _asked(exc: RepeatedTime) -> RepeatedTime:
+    """A form's refusal of a time that happened twice: the form comes back as typed, asking which (a field
+    cannot carry an offset: never written, never silently the first)."""
+    return RepeatedTime(InvalidInput("{wall} happened twice in {zone}: the clocks went back over it (summer time ended). Choose which of the two times you mean, under the time, and send the form again",  # noqa: E501
+                                     field=exc.field, wall=exc.params["wall"], zone=exc.params["zone"]), exc.choices)
+
+
+def occurrences(exc: ReuniteError, lang: Language) -> dict[str, list[tuple[str, str]]]:
+    """What a refused form asks of each time it read that happened twice: by field, the two times, each as the
+    answer's value (the time with its offset, ``occurrence``) and in words: the time in the zone it was read in,
+    zone named, its UTC offset and whether it is the first or the second."""
+    found = exc.problems if isinstance(exc, InvalidInputs) else [exc]
+    asked = {}
+    for problem in found:
+        if isinstance(problem, RepeatedTime) and problem.field:
+            first, second = problem.choices
+            there = replace(lang, zone=getattr(first.tzinfo, "key", lang.zone))
+            asked[problem.field] = [
+                (offset_text(first), lang.gettext("{time} ({offset}): the first time, before the clocks went back",
+                                                  time=there.datetime(first), offset=offset_name(first))),
+                (offset_text(second), lang.gettext("{time} ({offset}): the second time, after the clocks went back",
+                                                   time=there.datetime(second), offset=offset_name(second)))]
+    return asked
 
 
 def _browser(form: FormData) -> tuple[str, int | None]:

@@ -33,6 +33,7 @@ from reunite.entrypoints.web.forms import (
     form_language,
     local_time,
     number,
+    occurrences,
     place,
     request_fields,
     sex,
@@ -151,6 +152,7 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
     except ReuniteError as exc:
         return refused(render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
                               error=form_language(form, lang).error(exc), error_field=exc.field,  # its zone
+                              asked=occurrences(exc, form_language(form, lang)),  # a time that happened twice
                               pow=None if who.signed_in else throttle.challenge(deps),
                               busy=isinstance(exc, TooManyRequests), phone=deps.site.contact_phone), exc)
     pictures = [] if receipt.resent else copies
@@ -264,9 +266,9 @@ async def report_time(request: Request, lang: LangDep, deps: DepsDep, who: Princ
     try:
         when = intake.check_seen_at(deps, local_time(form, "seen_at", lang))
         reports.give_time(deps, receipt, token, when, form_key(who, f"report-time:{receipt.upper()}", form))
-    except InvalidInput as exc:  # what was typed is shown again, to correct
+    except InvalidInput as exc:  # what was typed is shown again, to correct (or which of two times, to choose)
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
-                                      error=lang.error(exc), typed=dict(form)))
+                                      error=lang.error(exc), typed=dict(form), asked=occurrences(exc, lang)))
     return RedirectResponse(f"/reports/{receipt}/{token}?time=1", status_code=303)
 
 
