@@ -41,6 +41,7 @@ BAD = [  # the query, the field named, what the reader typed (kept in the form)
     ("lat=30", "lon", "30"),
     ("radius_km=abc", "radius_km", "abc"),
     ("radius_km=-1", "radius_km", "-1"),
+    ("radius_km=5", "radius_km", "5"),  # a distance from a pin never put: refused, never silently dropped
     ("from=notadate", "from", "notadate"),
     ("from=2026-05-02&to=2026-05-01", "to", "2026-05-01"),
     ("age=-1", "age", "-1"),
@@ -89,6 +90,20 @@ def test_other_pages_name_a_query_value_they_cannot_read(
         assert shown.status_code == 422 and lang.gettext("Page") in html.unescape(shown.text), page
         assert "Lin" in shown.text  # the case is still shown
     assert reader.get(f"/cases/{case_id}?cp=1").status_code == 200
+
+
+@pytest.mark.parametrize("query", ["radius_km=5", "radius_km=5&place=market", "radius_km=5&age=6"])
+def test_api_filters_that_mean_something_only_together_are_refused_when_incomplete(client: TestClient,
+                                                                                  query: str) -> None:
+    """Probe s18, R11: a radius without its point was answered 200, every sighting listed as if around one."""
+    alone = client.get(f"/api/sightings?{query}", headers={"Accept-Language": "zh-CN"})
+    assert alone.status_code == 422, alone.text
+    assert alone.json()["field"] == "radius_km" and [p["field"] for p in alone.json()["problems"]] == ["radius_km"]
+    assert "“半径（公里）”" in alone.json()["detail"], alone.json()
+    half = client.get("/api/sightings?lat=30.5&radius_km=5").json()
+    assert half["field"] == "lon" and "latitude and longitude" in half["detail"]  # the half that is missing
+    assert client.get("/api/sightings?lat=30.5&lon=114.3&radius_km=5").status_code == 200
+    assert client.get("/api/sightings?lat=30.5&lon=114.3").status_code == 200  # its radius: the default
 
 
 def test_every_input_of_the_api_has_a_name_readers_see_in_chinese(client: TestClient) -> None:

@@ -35,7 +35,10 @@ ORDER = "“{field}” is before “{other}”"
 TEXT = "“{field}” must be at most {limit} characters of text"
 BOX = "“{field}” is a box to tick: 1, or nothing"
 TWICE = "“{field}” is in the address more than once: give it once"
-MESSAGES = (NUMBER, WHOLE, BETWEEN, DAY, PAIR, RADIUS, CHOICE, ORDER, TEXT, BOX, TWICE)  # for scripts/messages.py
+PIN_NEEDED = "“{field}” is a distance from the map pin: put the pin on the map, or leave the distance empty"
+MESSAGES = (NUMBER, WHOLE, BETWEEN, DAY, PAIR, RADIUS, CHOICE, ORDER, TEXT, BOX, TWICE,
+            PIN_NEEDED)  # for scripts/messages.py
+RADIUS_KM = 50.0  # around the pin, when no distance is given
 
 
 @dataclass
@@ -114,11 +117,14 @@ def _pin(q: QueryParams, problems: Problems) -> GeoPoint | None:
 
 
 def _radius(q: QueryParams, problems: Problems) -> float:
+    """The distance around the map pin; given without a pin it is refused, never silently dropped."""
     radius = _number(q, "radius_km", problems)
     if radius is not None and not 0 < radius <= MAX_RADIUS:
         problems.add("radius_km", RADIUS,
                      high=problems.lang.number(MAX_RADIUS))
-    return radius if radius is not None and 0 < radius <= MAX_RADIUS else 50.0
+    if radius is not None and not _raw(q, "lat") and not _raw(q, "lon"):
+        problems.add("radius_km", PIN_NEEDED)
+    return radius if radius is not None and 0 < radius <= MAX_RADIUS else RADIUS_KM
 
 
 def _sex(q: QueryParams, problems: Problems) -> Sex | None:
