@@ -106,6 +106,17 @@ def test_api_filters_that_mean_something_only_together_are_refused_when_incomple
     assert client.get("/api/sightings?lat=30.5&lon=114.3").status_code == 200  # its radius: the default
 
 
+def test_an_input_is_named_as_what_it_is_at_its_address(client: TestClient) -> None:
+    """Probe s18, R11: the audit log's ``before`` (the id of an entry) was named "earlier than this time"."""
+    for language, said in (("zh-CN", "“上一页最后一条记录的编号”必须是整数"),
+                           ("en", "“id of the last entry of the page before” must be a whole number")):
+        entry = client.get("/api/audit?before=abc", headers={"Accept-Language": language})
+        assert entry.status_code == 422 and entry.json()["field"] == "before"
+        assert entry.json()["detail"] == said, entry.json()
+    feed = client.get("/feeds/cases.atom?before=abc", headers={"Accept-Language": "zh-CN"})
+    assert feed.status_code == 422 and "“早于此时间”" in feed.text  # the feed's before is a time
+
+
 def test_every_input_of_the_api_has_a_name_readers_see_in_chinese(client: TestClient) -> None:
     spec = client.app.openapi()  # type: ignore[attr-defined]
     schemas = spec["components"]["schemas"]

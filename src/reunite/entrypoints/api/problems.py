@@ -33,9 +33,9 @@ def service_problem(lang: Language, exc: ReuniteError) -> JSONResponse:
     return problem(lang, exc.status_code, lang.error(exc), exc.field, listed)
 
 
-def validation_problem(lang: Language, errors: Sequence[dict[str, Any]]) -> JSONResponse:
+def validation_problem(lang: Language, errors: Sequence[dict[str, Any]], path: str = "") -> JSONResponse:
     """The framework's validation (422): every problem, the first's field, all of them in one sentence."""
-    listed = localized(errors, lang)
+    listed = localized(errors, lang, path)
     detail = lang.gettext("; ").join(item["detail"] for item in listed)
     return problem(lang, 422, detail, listed[0]["field"] if listed else None, listed)
 

@@ -72,7 +72,11 @@ FIELD_NAMES = (
     "doing", "family_contact", "note", "photo_lat", "photo_lon", "query", "with",
     "tz",  # the browser's time zone, sent with a time typed on a page
     "lang",  # the reader's language, a query parameter of every route (inputs.py)
+    "before_entry",  # ``before`` where it is an entry's id (``MEANINGS``)
 )
+# an input whose name means something else at one address: named there as what it is (``before`` is a time
+# in the feed, the id of an entry in the audit log)
+MEANINGS = {("/api/audit", "before"): "before_entry"}
 QUOTED = re.compile(r"'([^']*)'")
 GLOSS = "{value} ({word})"  # a value to send, with what it means in the reader's words: 'female'（女）
 VALUE_WORDS = tuple(sex.value for sex in Sex)  # values that the catalogs name as words (scripts/messages.py)
@@ -123,11 +127,11 @@ def _input(loc: Sequence[Any]) -> str | None:
     return _name(loc) or (str(loc[0]) if loc else None)
 
 
-def _field(loc: Sequence[Any], lang: Language, kind: str = "") -> str:
+def _field(loc: Sequence[Any], lang: Language, kind: str = "", path: str = "") -> str:
     name = _name(loc)
     if name and kind == "extra_forbidden":  # no input of ours: named as it was sent
         return f"“{name}”"
-    return lang.field_name(name) if name else lang.gettext("the request body")
+    return lang.field_name(MEANINGS.get((path, name), name)) if name else lang.gettext("the request body")
 
 
 def _params(error: dict[str, Any], lang: Language) -> dict[str, Any]:
@@ -147,15 +151,16 @@ def _choice(value: str, lang: Language) -> str:
     return f"'{value}'" if word == value else lang.gettext(GLOSS, value=f"'{value}'", word=word)
 
 
-def localized(errors: Sequence[dict[str, Any]], lang: Language) -> list[dict[str, Any]]:
+def localized(errors: Sequence[dict[str, Any]], lang: Language, path: str = "") -> list[dict[str, Any]]:
     """Each error as a problem of the API's errors (``problems.py``): the input it is about (``field``),
     the sentence in the reader's language (``detail``), and where and what the validator found (``loc``,
-    ``type``); the input itself is never echoed."""
+    ``type``); the input itself is never echoed. ``path``: the address asked, whose inputs are named as
+    what they are there (``MEANINGS``)."""
     shown = []
     for error in errors:
         loc = list(error.get("loc", ()))
         params = _params(error, lang)
-        params["field"] = _field(loc, lang, str(error.get("type", "")))
+        params["field"] = _field(loc, lang, str(error.get("type", "")), path)
         try:
             message = lang.gettext(_template(str(error.get("type", ""))), **params)
         except (KeyError, IndexError):  # a context the sentence does not name: say what is known
