@@ -128,7 +128,7 @@ ENGLISH_FIELDS = {  # fields whose name is not the English words for them (other
     "seen_to": "seen until", "pow_challenge": "puzzle", "pow_nonce": "puzzle's answer", "query": "address's query",
     "doing": "what the child was doing", "with": "who the child was with", "family_contact": "family's contact",
     "max_side": "largest side", "interval_minutes": "interval in minutes", "family_summary": "words for families",
-    "before_entry": "id of the last entry of the page before",
+    "before_entry": "id of the last entry of the page before", "audit_subject": "record or kind of record",
 }
 WORDS = frozenset(p.value for p in Permission) | frozenset(s.value for s in CaseState)
 

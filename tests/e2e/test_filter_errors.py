@@ -113,6 +113,8 @@ def test_an_input_is_named_as_what_it_is_at_its_address(client: TestClient) -> N
         entry = client.get("/api/audit?before=abc", headers={"Accept-Language": language})
         assert entry.status_code == 422 and entry.json()["field"] == "before"
         assert entry.json()["detail"] == said, entry.json()
+    record = client.get("/api/audit?subject=" + "s" * 60, headers={"Accept-Language": "zh-CN"})
+    assert record.status_code == 422 and record.json()["detail"].startswith("“记录或记录类型”"), record.json()
     feed = client.get("/feeds/cases.atom?before=abc", headers={"Accept-Language": "zh-CN"})
     assert feed.status_code == 422 and "“早于此时间”" in feed.text  # the feed's before is a time
 

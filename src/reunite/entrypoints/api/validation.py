@@ -72,11 +72,12 @@ FIELD_NAMES = (
     "doing", "family_contact", "note", "photo_lat", "photo_lon", "query", "with",
     "tz",  # the browser's time zone, sent with a time typed on a page
     "lang",  # the reader's language, a query parameter of every route (inputs.py)
-    "before_entry",  # ``before`` where it is an entry's id (``MEANINGS``)
+    "before_entry", "audit_subject",  # ``before`` where it is an entry's id, ``subject`` a record (``MEANINGS``)
 )
 # an input whose name means something else at one address: named there as what it is (``before`` is a time
-# in the feed, the id of an entry in the audit log)
-MEANINGS = {("/api/audit", "before"): "before_entry"}
+# in the feed, the id of an entry in the audit log; ``subject``, what to remove in a removal request, a record
+# or a kind of record in the audit log)
+MEANINGS = {("/api/audit", "before"): "before_entry", ("/api/audit", "subject"): "audit_subject"}
 QUOTED = re.compile(r"'([^']*)'")
 GLOSS = "{value} ({word})"  # a value to send, with what it means in the reader's words: 'female'（女）
 VALUE_WORDS = tuple(sex.value for sex in Sex)  # values that the catalogs name as words (scripts/messages.py)
