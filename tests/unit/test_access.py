@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reunite.domain.abuse import pow_challenge, pow_valid, solve, window_start
+from reunite.domain.abuse import counted_from, free_at, pow_challenge, pow_valid, solve, window_start
 from reunite.domain.access import (
     ANONYMOUS,
     Permission,
@@ -97,6 +97,17 @@ def test_proof_of_work_is_checked_signed_and_expires() -> None:
 
 def test_rate_windows_are_fixed_hours() -> None:
     assert window_start(NOW + timedelta(minutes=59), timedelta(hours=1)) == NOW
+
+
+def test_a_sliding_window_frees_a_request_once_a_whole_window_has_passed_since_its_minute() -> None:
+    hour, minute = timedelta(hours=1), timedelta(minutes=1)
+    at = NOW + timedelta(minutes=26, seconds=30)
+    assert counted_from(at, hour) == NOW + timedelta(minutes=26) - hour
+    counts = [(NOW + timedelta(minutes=26), 3), (NOW + timedelta(minutes=40), 2)]
+    assert free_at(counts, 5, hour) == NOW + timedelta(minutes=26) + minute + hour  # the oldest three leave
+    assert free_at(counts, 4, hour) == NOW + timedelta(minutes=26) + minute + hour
+    assert free_at(counts, 2, hour) == NOW + timedelta(minutes=40) + minute + hour  # all five must leave
+    assert free_at(counts, 6, hour) is None  # one more fits now
 
 
 def test_alert_radius_widens_with_time_since_the_disappearance() -> None:
