@@ -134,6 +134,22 @@ def test_every_input_of_the_api_has_a_name_readers_see_in_chinese(client: TestCl
     assert all(CJK.search(chinese.field_name(name)) for name in FIELD_NAMES)
 
 
+def test_every_field_of_the_pages_forms_has_a_name_readers_see_in_chinese() -> None:
+    """Probe s18, R11: a page's field was named as the form sends it (“email”) in a Chinese message."""
+    from pathlib import Path
+
+    import reunite.entrypoints.web as web
+
+    templates = sorted((Path(web.__file__).parent / "templates").glob("*.html"))
+    controls = re.compile(r'<(?:input|select|textarea|button)\b[^>]*?\bname="([a-z_]+)(?:_\{\{[^"]*)?"')
+    names = {name for template in templates for name in controls.findall(template.read_text())}
+    assert {"email", "password", "requester", "details", "csrf"} <= names  # the scan reads the forms
+    assert names - set(FIELD_NAMES) == set()
+    chinese, english = Language("zh_CN"), Language("en")
+    assert chinese.field_name("version_12") == chinese.field_name("version")  # one per report: as its kind
+    assert english.field_name("current") == "“current password”" and chinese.field_name("email") == "“电子邮箱”"
+
+
 def test_api_messages_for_chinese_readers_are_all_in_chinese(client: TestClient, container: Container) -> None:
     zh = {"Accept-Language": "zh-CN"}
     files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]

@@ -95,7 +95,7 @@ def test_a_nul_character_refused_keeps_what_was_typed_on_the_form(container: Con
     lost; every other refusal shows the form again with what was typed."""
     typed = {"place_text": "人民广场东门", "doing": "红色外套", "contact": "+86 138 0000 1111", "age_low": "6",
              "seen_at": "2026-05-01T20:00"}
-    for language, said in (("zh-TW", "無法"), ("en", "cannot be stored")):
+    for language, said in (("zh-TW", "無法讀取"), ("en", "cannot be read")):  # a report stores no NUL: none is read
         browser = TestClient(create_app(container), headers={"Accept-Language": language})
         for field in ("tz", "place_text"):
             sent = typed | {"tz": "Asia/Shanghai"}

@@ -36,8 +36,9 @@ TEXT = "“{field}” must be at most {limit} characters of text"
 BOX = "“{field}” is a box to tick: 1, or nothing"
 TWICE = "“{field}” is in the address more than once: give it once"
 PIN_NEEDED = "“{field}” is a distance from the map pin: put the pin on the map, or leave the distance empty"
+NUL = "“{field}” contains a NUL character (an invisible control character), which cannot be read: remove it"
 MESSAGES = (NUMBER, WHOLE, BETWEEN, DAY, PAIR, RADIUS, CHOICE, ORDER, TEXT, BOX, TWICE,
-            PIN_NEEDED)  # for scripts/messages.py
+            PIN_NEEDED, NUL)  # for scripts/messages.py
 RADIUS_KM = 50.0  # around the pin, when no distance is given
 
 
@@ -62,7 +63,7 @@ class Browse:
 
 
 def _raw(q: QueryParams, name: str) -> str:
-    return (q.get(name) or "").strip()
+    return (q.get(name) or "").replace("\x00", "").strip()
 
 
 def _number(q: QueryParams, name: str, problems: Problems, whole: bool = False) -> float | None:
@@ -140,6 +141,8 @@ def read_browse(q: QueryParams, lang: Language) -> Browse:
     """The filters of ``/sightings`` as a query, or each problem with them."""
     problems = Problems(lang)
     for name in LABELS:  # one value each: never one of several read and the others dropped
+        if any("\x00" in value for value in q.getlist(name)):  # never read without it, nor shown again with it
+            problems.add(name, NUL)
         if len(q.getlist(name)) > 1:
             problems.add(name, TWICE)
     page = _between(_number(q, "page", problems, whole=True), "page", 1, MAX_PAGE, problems)
@@ -149,7 +152,7 @@ def read_browse(q: QueryParams, lang: Language) -> Browse:
     if start and end and end < start:
         problems.add("to", ORDER, other="from")
     place = _raw(q, "place")
-    if len(place) > MAX_PLACE or "\x00" in place:
+    if len(place) > MAX_PLACE:
         problems.add("place", TEXT, limit=MAX_PLACE)
     if _raw(q, "known_only") not in ("", "1"):
         problems.add("known_only", BOX)
