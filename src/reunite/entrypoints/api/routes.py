@@ -392,7 +392,7 @@ def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: bodi
 def search_by_photo(
     request: Request, deps: DepsDep, who: Searcher, lang: Reader, photo: Annotated[UploadFile, File()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    case_id: Annotated[int | None, Query(description=(
+    case_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX, description=(
         "The case whose child the photo shows (one you may read): each sighting is then read as that "
         "case's candidate would be, the case's photos fused with this one"))] = None,
 ) -> list[schemas.SearchHit]:
