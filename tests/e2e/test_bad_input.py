@@ -363,3 +363,19 @@ def test_subscriptions_to_unknown_regions_and_malformed_mastodon_sources_are_ref
     for url in ("https://mastodon.example/", "not a url", "https://mastodon.example/explore"):
         refused = client.post("/api/sources", json={"kind": "mastodon", "url": url})
         assert refused.status_code == 422 and "tags/NAME" in str(refused.json()["detail"]), url
+
+
+def test_a_value_the_database_refuses_in_a_reading_cannot_be_read_not_stored(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Probe s18, R11: the words fit what was asked: a search stores nothing."""
+    from sqlalchemy.exc import DataError
+
+    from reunite.services import queries
+
+    def refused(*_: object, **__: object) -> None:
+        raise DataError("SELECT …", {}, Exception("value out of range for type bigint"))
+
+    monkeypatch.setattr(queries, "list_sightings", refused)
+    answer = client.get("/api/sightings", headers={"Accept-Language": "zh-CN"})
+    assert answer.status_code == 422 and answer.json()["detail"] == "有一个值超出范围或无法读取"

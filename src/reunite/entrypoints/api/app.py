@@ -113,6 +113,8 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     async def unstorable_value(request: Request, exc: DataError) -> Response:
         """The last line behind the input guard: a value the database refuses is the sender's error."""
         log.warning("refused a value the database cannot store: %s", str(exc.orig).splitlines()[0])
+        if request.method in ("GET", "HEAD"):  # a reading stores nothing
+            return error_response(request, InvalidInput("a value is out of range or cannot be read"))
         return error_response(request, InvalidInput("a value is out of range or cannot be stored"))
 
     @app.exception_handler(IntegrityError)

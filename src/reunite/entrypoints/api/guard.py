@@ -141,8 +141,8 @@ def once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return dict(pairs)
 
 
-def check_body(body: bytes, content_type: str, api: bool = True) -> InvalidInput | None:
-    """A JSON body, or an API's form (``api``; a page's form is read by ``web.forms``, field by field)."""
+def check_body(body: bytes, content_type: str) -> InvalidInput | None:
+    """A JSON body, or an API's form (a page's form is read by ``web.forms``, field by field: ``page_form``)."""
     if content_type.lower().startswith("application/json"):
         try:
             return check_json(json.loads(body, object_pairs_hook=once))
@@ -150,7 +150,7 @@ def check_body(body: bytes, content_type: str, api: bool = True) -> InvalidInput
             return InvalidInput("{name} was sent more than once: send it once", field=repeated.key, name=repeated.key)
         except ValueError:
             return None  # not JSON: the route's own validation says so
-    fields = form_fields(body, content_type) if api else None
+    fields = form_fields(body, content_type)
     return None if fields is None else check_pairs(fields)
 
 
