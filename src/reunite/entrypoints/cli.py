@@ -326,7 +326,7 @@ def verify_case(
     from reunite.services.moderation import verify_case as verify
 
     container = bootstrap()
-    verify(container.deps, OPERATOR, case_id, f"{evidence.strip()} (checked by {by})" if evidence.strip() else "")
+    verify(container.deps, OPERATOR, case_id, evidence, checked_by=by)  # what was checked is words on its own
     typer.echo(f"case {case_id} verified; its poster is at /p/{case_id}")
 
 

@@ -14,6 +14,7 @@ from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, InvalidInput, NotFound
 from reunite.domain.model import CandidateStatus, age_in_years
 from reunite.domain.ports import UnitOfWork
+from reunite.domain.reasons import require_why
 from reunite.domain.workbench import (
     CLAIM,
     DISMISS_REASONS,
@@ -166,6 +167,7 @@ def _review(deps: Deps, uow: UnitOfWork, who: Principal, candidate_id: int, case
         reason = reason_of(reason, DISMISS_REASONS)
         if not reason:
             raise InvalidInput("say why the candidate is dismissed", field="reason")
+        require_why(reason, "reason")
         uow.set_candidate_status(candidate_id, CandidateStatus.DISMISSED, reason, who.actor, now)
         uow.audit(who.actor, "candidate.dismissed", "candidate", candidate_id, case_id=case_id, reason=reason,
                   **on_item)
