@@ -72,7 +72,8 @@ def test_moderator_forms_refuse_what_the_page_does_not_offer_and_reopen_a_case(
     assert f'action="/cases/{case_id}/reject"' not in page and 'id="reopen"' in page
     token = csrf(moderator, f"/cases/{case_id}")
     for action, field in (("reject", "reason"), ("verify", "evidence")):
-        sent = moderator.post(f"/cases/{case_id}/{action}", data={"csrf": token, field: "x"}, follow_redirects=False)
+        sent = moderator.post(f"/cases/{case_id}/{action}", data={"csrf": token, field: "checked it"},
+                              follow_redirects=False)
         assert sent.status_code == 409 and f"case {case_id} is closed" in sent.text
     assert status(container, case_id) == "closed"
 
