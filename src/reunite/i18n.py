@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import date as Day
@@ -85,6 +85,31 @@ def negotiate(query_lang: str | None, cookie_lang: str | None, accept_language: 
         if normal and quality > 0:
             return normal
     return DEFAULT
+
+
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # the POSIX locale of messages, strongest first
+
+
+def from_locale(environ: Mapping[str, str]) -> str:
+    """The language of a command line's operator, as gettext reads it from the environment: ``LANGUAGE`` (a
+    list, ``zh_TW:zh_CN:en``: the first one spoken here) unless the locale is ``C``, then the first of
+    ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set (``zh_CN.UTF-8``; one not spoken here: English)."""
+    locale = next((environ[name] for name in LOCALE_VARIABLES if environ.get(name)), "")
+    if _bare(locale) not in ("", "C", "POSIX"):
+        for tag in environ.get("LANGUAGE", "").split(":"):
+            if normal := _normal(_bare(tag)):
+                return normal
+    return _normal(_bare(locale)) or DEFAULT
+
+
+def _bare(locale: str) -> str:
+    """A locale's language and place, without its encoding or modifier: ``zh_TW.UTF-8@x`` → ``zh_TW``."""
+    return locale.split(".", maxsplit=1)[0].split("@", maxsplit=1)[0].strip()
+
+
+def chosen(tag: str) -> str | None:
+    """A language named by a person (``--lang zh-TW``, as ``?lang=``): one of ours, or None."""
+    return _normal(tag)
 
 
 def _quality(part: str) -> float:

@@ -134,8 +134,10 @@ class ModerationStore(Protocol):
 
     def set_case_status(self, case_id: int, status: str, at: datetime, keep_data: bool = True) -> None: ...
 
-    def case_state(self, case_id: int) -> tuple[str, bool]:
-        """The case's status and whether it was verified, locked until the transaction ends (NotFound)."""
+    def case_state(self, case_id: int, shared: bool = False) -> tuple[str, bool]:
+        """The case's status and whether it was verified, locked until the transaction ends (NotFound);
+        ``shared``: locked only against changes (``FOR SHARE``), so that deciding its leads and adding
+        candidates to it never wait for each other, while a change of its state waits for them."""
         ...
 
     def case_keeps_data(self, case_id: int) -> bool:

@@ -11,6 +11,7 @@ from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
+from reunite.domain.reasons import require_why
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.grouping import leave_group
@@ -36,6 +37,7 @@ def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, 
         raise InvalidInput("say whether it is a sighting or a case", field="subject")
     if not requester.strip() or not reason.strip():
         raise InvalidInput("give a way to reach you and the reason", field="requester")
+    require_why(reason, "reason")  # a moderator decides by it: words, not a mark
     requester = bounded(requester, 500, "requester")
     relation, reason = bounded(relation, 200, "relation"), bounded(reason, 4000, "reason")
     with deps.uow() as uow:
@@ -119,6 +121,7 @@ def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool,
     if not evidence.strip():
         raise InvalidInput("say how the requester's identity was checked, or why the request is refused",
                            field="evidence")
+    require_why(evidence, "evidence")
     decision = "done" if approve else "refused"
     now = deps.clock.now()
     with deps.uow() as uow:

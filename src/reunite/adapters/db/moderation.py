@@ -90,9 +90,9 @@ class ModerationSql:
         if not done:
             raise NotFound("case {id} does not exist", id=case_id)
 
-    def case_state(self, case_id: int) -> tuple[str, bool]:
+    def case_state(self, case_id: int, shared: bool = False) -> tuple[str, bool]:
         row = self.conn.execute(select(cases.c.status, cases.c.verified_at).where(cases.c.id == case_id)
-                                .with_for_update()).first()
+                                .with_for_update(read=shared)).first()
         if row is None:
             raise NotFound("case {id} does not exist", id=case_id)
         return str(row.status), row.verified_at is not None
