@@ -278,9 +278,8 @@ class Language:
         return format_date(value, "medium", locale=Locale.parse(self.code)) if value else ""
 
     def day(self, value: Instant | None) -> str:
-        """The day something happened, as it was there: an instant's date at the offset it was given with
-        (kept beside it, ``domain.times``), the same for every reader in every zone. Missing since "Jun 1"
-        in Shanghai is Jun 1 on a poster printed there, on a relative's phone abroad and in PFIF."""
+        """A time's date at the offset it carries, in no zone: what a camera's clock read (``wording.clock_said``).
+        The day something happened at a place is ``day_at``'s."""
         return format_date(value.date(), "medium", locale=Locale.parse(self.code)) if value else ""
 
     def partial_date(self, value: Day | None, precision: str = "day") -> str:

@@ -117,7 +117,7 @@ def test_the_poster_pdf_feed_and_alert_give_the_day_the_child_went_missing_where
     """A family in Berlin registers a child last seen in Chengdu at 18:30 on 4 December, Berlin's time: 01:30 on
     5 December in Chengdu. The poster, the PDF, the feed and the alert said 4 December (the day in the typist's
     zone) while the case page said 5 December, 1:30 AM China Standard Time (before). Now all say 5 December;
-    to a reader in Berlin, "Dec 5, 2026 (China Time)"."""
+    to a reader in Berlin, "Dec 5, 2026 (China Time)"; so does the PFIF note, its zone named."""
     mail = Rendered(container.deps.site.timezone)
     container.deps = replace(container.deps, mailer=mail)
     subscription, _ = reach.subscribe(container.deps, OPERATOR, "email", "chengdu@example.org", None, 0, "成都",
@@ -149,6 +149,8 @@ def test_the_poster_pdf_feed_and_alert_give_the_day_the_child_went_missing_where
     assert "last seen on Dec 5, 2026 in Chengdu" in shown(anyone.get("/feeds/cases.atom"))
     assert "<dd>Dec 5, 2026 (China Time), Chengdu" in shown(family.get(f"/p/{case_id}"))
     assert "Dec 4, 2026, 6:30 PM Central European Standard Time" in shown(family.get(f"/cases/{case_id}"))
+
+    assert "Missing since 2026-12-05 (Asia/Shanghai), last seen" in police(container).get("/api/pfif").text
 
     alerts = [body for to, kind, body in mail.sent if kind == "case_alert"]
     assert len(alerts) == 1 and "小明于 2026年12月5日在四川省成都市失踪" in alerts[0], mail.sent

@@ -281,7 +281,7 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100) -> dict[str, ob
     flags = doubles.flags_shown(deps, who, [row["id"] for row in shown.get("cases", [])])
     for row in shown.get("cases", []):  # a case that may be a child registered already says so by its Verify
         row["doubles"] = flags.get(row["id"], [])
-        row["day_zone"] = day_zone(deps, row["last_seen_lat"], row["last_seen_lon"])  # where "missing since" is
+        row["day_zone"] = day_zone(deps, row.pop("last_seen_lat"), row.pop("last_seen_lon"))  # its day's zone only
     audit_read(deps, who, "queues.viewed", "system", 0, counts=counts,
                ids={name: [row["id"] for row in rows] for name, rows in shown.items()}, sightings=_reports_in(shown),
                exact_places=who.can(Permission.SEE_EXACT_PLACES))
