@@ -278,9 +278,8 @@ class Language:
         return format_date(value, "medium", locale=Locale.parse(self.code)) if value else ""
 
     def day(self, value: Instant | None) -> str:
-        """The day something happened, as it was there: an instant's date at the offset it was given with
-        (kept beside it, ``domain.times``), the same for every reader in every zone. Missing since "Jun 1"
-        in Shanghai is Jun 1 on a poster printed there, on a relative's phone abroad and in PFIF."""
+        """A time's date at the offset it carries, in no zone: what a camera's clock read (``wording.clock_said``).
+        The day something happened at a place is ``day_at``'s."""
         return format_date(value.date(), "medium", locale=Locale.parse(self.code)) if value else ""
 
     def partial_date(self, value: Day | None, precision: str = "day") -> str:
@@ -304,12 +303,47 @@ class Language:
             return self.datetime(value)
         return self.partial_date(value.date(), precision)
 
-    def day_of(self, value: Instant | None, precision: str = "instant") -> str:
-        """The day something happened as it was there (``day``), or the month or year when only that was given:
-        a poster's, a feed's or an alert's "missing since" date."""
-        if not value or precision in ("instant", "day"):
+    def day_at(self, value: Instant | None, where: str, precision: str = "instant") -> str:
+        """The day something happened at a place, as it was there: ``where`` is the place's zone (``services.
+        queries.day_zone``: its ~1 km cell's, else the site's), never the zone of whoever typed the time. The
+        same day for every reader, its zone named to a reader whose clock reads another time then ("Dec 1, 2025
+        (China Time)" in Los Angeles; "Dec 1, 2025" in Shanghai or Hong Kong): a poster's, a feed's, an alert's
+        "missing since", a sighting card's day. A day, month or year given alone is shown as given, with no
+        zone: a date nobody gave a time to is the day where it was given."""
+        if not value:
+            return ""
+        if precision != "instant":
+            return self.partial_date(value.date(), precision)
+        there = zone(where) or self.tzinfo
+        try:
+            shown = format_date(value.astimezone(there).date(), "medium", locale=Locale.parse(self.code))
+        except OverflowError:  # at the calendar's ends: the day as given
             return self.day(value)
-        return self.partial_date(value.date(), precision)
+        if not self.elsewhere(there, value):
+            return shown
+        return self.gettext("{date} ({zone})", date=shown, zone=self.zone_called(there, value))
+
+    def elsewhere(self, there: ZoneInfo | str, at: Instant | None = None) -> bool:
+        """Whether this reader's clock reads another time than that zone's at that instant (now, if none):
+        a day there is then named with its zone (Hong Kong's reader reads Shanghai's days as their own)."""
+        place = zone(there) if isinstance(there, str) else there
+        moment = at or Instant.now(self.tzinfo)
+        try:
+            return place is not None and moment.astimezone(place).utcoffset() != moment.astimezone(
+                self.tzinfo).utcoffset()
+        except OverflowError:
+            return True
+
+    def zone_called(self, there: ZoneInfo | str, at: Instant | None = None) -> str:
+        """A zone as people name it for a date ("China Time", "中国时间", "Pacific Time"); one named by its offset
+        alone (the sea's ``Etc/GMT-8``, ``UTC``) by that ("GMT+08:00")."""
+        place = zone(there) if isinstance(there, str) else there
+        if place is None:
+            return str(there)
+        locale = Locale.parse(self.code)
+        if str(get_timezone_name(place, "long", locale="en")).startswith("Unknown"):  # no region: by its offset
+            return self.zone_name_of(place.key, at or Instant.now(place))
+        return str(get_timezone_name(place, "long", locale=locale))
 
     def number(self, value: float, digits: int = 0) -> str:
         return format_decimal(round(value, digits), locale=Locale.parse(self.code))

@@ -18,7 +18,7 @@ from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_ch
 from reunite.services import doubles, idempotency, words, workbench
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
-from reunite.services.queries import audit_read
+from reunite.services.queries import audit_read, day_zone
 
 MODERATED = (SightingStatus.PENDING.value, SightingStatus.APPROVED.value, SightingStatus.REJECTED.value)
 
@@ -281,6 +281,7 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100) -> dict[str, ob
     flags = doubles.flags_shown(deps, who, [row["id"] for row in shown.get("cases", [])])
     for row in shown.get("cases", []):  # a case that may be a child registered already says so by its Verify
         row["doubles"] = flags.get(row["id"], [])
+        row["day_zone"] = day_zone(deps, row.pop("last_seen_lat"), row.pop("last_seen_lon"))  # its day's zone only
     audit_read(deps, who, "queues.viewed", "system", 0, counts=counts,
                ids={name: [row["id"] for row in rows] for name, rows in shown.items()}, sightings=_reports_in(shown),
                exact_places=who.can(Permission.SEE_EXACT_PLACES))

@@ -331,7 +331,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def poster(self, case_id: int) -> dict[str, Any]:
         row = self._one(
             "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
-            "c.missing_since_precision, c.last_seen_text, c.description, "
+            "c.missing_since_precision, c.last_seen_text, c.last_seen_lat, c.last_seen_lon, c.description, "
             "(SELECT p.id FROM photos p WHERE p.case_id = c.id "
             "ORDER BY p.taken_on DESC NULLS LAST, p.created_at DESC, p.id DESC LIMIT 1) AS photo_id, "
             "(SELECT p.taken_on FROM photos p WHERE p.case_id = c.id "

@@ -29,7 +29,7 @@ Searcher = Annotated[Principal, Depends(allow(Permission.SEARCH_BY_PHOTO))]
 def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTMLResponse:
     """Sightings by the filters in the address; a filter that cannot be read is named, with why (422)."""
     q = request.query_params
-    asked = filters.read_browse(q, lang)
+    asked = filters.read_browse(q, lang, deps.site.zone)
     total, rows, emptied, filtered_out = 0, list[dict[str, Any]](), list[str](), False
     if asked.query is not None:
         total, rows = queries.list_sightings(deps, who, asked.query, lang)
@@ -38,7 +38,8 @@ def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTML
     points = [{"id": r["id"], "lat": r["lat"], "lon": r["lon"]} for r in rows if r["lat"] is not None]
     return render(request, lang, "sightings.html", status=422 if asked.problems else 200, rows=rows, total=total,
                   page=asked.page, pages=max(1, math.ceil(total / PAGE_SIZE)), q=dict(q), points=json.dumps(points),
-                  problems=asked.problems, emptied=emptied, filtered_out=filtered_out)
+                  problems=asked.problems, emptied=emptied, filtered_out=filtered_out,
+                  days_in=deps.site.zone)
 
 
 @router.get("/sightings/{sighting_id}", response_class=HTMLResponse)

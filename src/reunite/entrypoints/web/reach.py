@@ -110,7 +110,7 @@ def poster_pdf(request: Request, deps: DepsDep, reader: LangDep, case_id: int) -
     poster's photo), so a poster taken down leaves browsers and shared caches at once."""
     case = posters.poster(deps, case_id, reader.latin)
     facts = [reader.gettext("Age {then} when last seen, {now} now", then=case["age_then"], now=case["age_now"]),
-             reader.gettext("Missing since {date}", date=reader.day_of(case["missing_since"],
+             reader.gettext("Missing since {date}", date=reader.day_at(case["missing_since"], case["day_zone"],
                                                                        case["missing_since_precision"]))]
     if case["last_seen_text"]:
         facts.append(reader.gettext("Last seen: {place}", place=reader.script(case["last_seen_text"])))
