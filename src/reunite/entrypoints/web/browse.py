@@ -50,9 +50,14 @@ def show_sighting(request: Request, lang: Language, deps: Deps, who: Principal, 
                   **context: Any) -> HTMLResponse:
     """The sighting page (``context``: a refused form's error and what was typed in it)."""
     reviewer = who.can(Permission.REVIEW_CANDIDATES)
-    return render(request, lang, "sighting.html", status, s=queries.get_sighting(deps, who, sighting_id, lang),
+    shown = queries.get_sighting(deps, who, sighting_id, lang)
+    my_cases = _search_cases(deps, who)
+    # what the family sent the reviewers on this sighting already, for each of its cases
+    sent_before = [dict(r, case_name=c["given_name"]) for c in my_cases
+                   for r in queries.family_sent(deps, who, c["id"], lang, sighting_id)]
+    return render(request, lang, "sighting.html", status, s=shown,
                   candidates=queries.sighting_candidates(deps, who, sighting_id) if reviewer else [],
-                  my_cases=_search_cases(deps, who), sent=request.query_params.get("sent") == "1",
+                  my_cases=my_cases, sent_before=sent_before, sent=request.query_params.get("sent") == "1",
                   done=request.query_params.get("done") == "1", **context)
 
 
