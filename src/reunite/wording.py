@@ -90,12 +90,12 @@ def _whole(x: float) -> int:
 def elapsed(lang: Language, days: float) -> str:
     days = abs(days)
     if days < 2:
-        return lang.gettext("{n} hours", n=_whole(days * 24))
+        return lang.ngettext("{n} hour", "{n} hours", _whole(days * 24))
     if days < 60:
-        return lang.gettext("{n} days", n=_whole(days))
+        return lang.ngettext("{n} day", "{n} days", _whole(days))
     if days < 730:
-        return lang.gettext("{n} months", n=_whole(days / 30.44))
-    return lang.gettext("{n} years", n=_whole(days / 365.25))
+        return lang.ngettext("{n} month", "{n} months", _whole(days / 30.44))
+    return lang.ngettext("{n} year", "{n} years", _whole(days / 365.25))
 
 
 def why(lang: Language, c: dict[str, Any]) -> list[str]:

@@ -82,9 +82,9 @@ async def search_send(request: Request, lang: LangDep, deps: DepsDep, who: Searc
         throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
         files, _ = await uploads(form)
         if not files:
-            raise InvalidInput("add at least one photo", field="photos")
+            raise InvalidInput("Add at least one photo.", field="photos")  # a sentence: the page shows it alone
         if chosen and not chosen.isdigit():
-            raise InvalidInput("choose one of your cases", field="case_id")
+            raise InvalidInput("Choose one of your cases.", field="case_id")
         case_id = int(chosen) if chosen else None  # a case this reader may read (checked by the search)
         hits = search.search_by_photo(deps, who, files[0].data, limit=48, case_id=case_id, reader=lang)
     except ReuniteError as exc:
