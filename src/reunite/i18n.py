@@ -48,10 +48,27 @@ def offered(code: str) -> dict[str, str]:
     return {each: name for each, name in LANGUAGES.items() if each not in TRADITIONAL or each == traditional}
 
 
+# words Taiwan writes otherwise that OpenCC's s2twp keeps as the mainland writes them (its phrase tables
+# lack them), put right after its conversion, longest first: 账户 reads 帳戶, 电子邮箱 電子郵件信箱
+TAIWAN_WORDS = (("電子郵箱地址", "電子郵件地址"), ("郵箱地址", "電子郵件地址"), ("電子郵箱", "電子郵件信箱"),
+                ("郵箱", "信箱"), ("賬戶", "帳戶"), ("賬號", "帳號"), ("鏈接", "連結"), ("退出登入", "登出"))
+OWN_WORDS = {"zh_TW": TAIWAN_WORDS}
+
+
 @cache
 def _converter(language: str) -> Callable[[str], str]:
-    """Simplified Chinese as this language writes it (OpenCC): itself for any but Taiwan's and Hong Kong's."""
-    return OpenCC(TRADITIONAL[language]).convert if language in TRADITIONAL else str
+    """Simplified Chinese as this language writes it (OpenCC, then the words it misses: ``OWN_WORDS``):
+    itself for any but Taiwan's and Hong Kong's."""
+    if language not in TRADITIONAL:
+        return str
+    convert, own = OpenCC(TRADITIONAL[language]).convert, OWN_WORDS.get(language, ())
+
+    def written(text: str) -> str:
+        text = convert(text)
+        for mainland, local in own:
+            text = text.replace(mainland, local)
+        return text
+    return written
 
 
 @cache
@@ -66,6 +83,8 @@ def translations(language: str) -> NullTranslations:
         for message in catalog:
             if message.id and isinstance(message.string, str):
                 message.string = convert(message.string)
+            elif message.id and isinstance(message.string, tuple):  # a message with plural forms
+                message.string = tuple(convert(form) for form in message.string)
     mo = io.BytesIO()
     write_mo(mo, catalog)
     mo.seek(0)
@@ -181,6 +200,11 @@ class Language:
     def gettext(self, message: str, **params: Any) -> str:
         text = translations(self.code).gettext(message)
         return text.format(**params) if params else text
+
+    def ngettext(self, singular: str, plural: str, count: int, **params: Any) -> str:
+        """The message for ``count`` things in this language's plural forms ("1 sighting", "2 sightings";
+        Chinese has one form), its values ``params`` (``n``: the count, unless given)."""
+        return translations(self.code).ngettext(singular, plural, count).format(**({"n": count} | params))
 
     def field_name(self, name: str) -> str:
         """A field as the reader calls it ("lat": "“纬度”", "“latitude”"): the catalog's name, else its

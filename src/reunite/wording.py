@@ -118,11 +118,9 @@ def _counted(lang: Language, unit: str, low: int, high: int) -> str:
                 DAY: lang.gettext("{low}–{high} days", low=low, high=high),
                 MONTH: lang.gettext("{low}–{high} months", low=low, high=high),
                 YEAR: lang.gettext("{low}–{high} years", low=low, high=high)}[unit]
-    if low == 1:
-        return {HOUR: lang.gettext("1 hour"), DAY: lang.gettext("1 day"), MONTH: lang.gettext("1 month"),
-                YEAR: lang.gettext("1 year")}[unit]
-    return {HOUR: lang.gettext("{n} hours", n=low), DAY: lang.gettext("{n} days", n=low),
-            MONTH: lang.gettext("{n} months", n=low), YEAR: lang.gettext("{n} years", n=low)}[unit]
+    return {HOUR: lang.ngettext("{n} hour", "{n} hours", low), DAY: lang.ngettext("{n} day", "{n} days", low),
+            MONTH: lang.ngettext("{n} month", "{n} months", low),
+            YEAR: lang.ngettext("{n} year", "{n} years", low)}[unit]
 
 
 # a span counted in the case's own calendar days (months) while shorter than this; beyond, a day's or a month's

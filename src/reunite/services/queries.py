@@ -227,6 +227,26 @@ def case_candidates(
     return [access.scores_shown(who, r) for r in with_lead(deps, rows)]
 
 
+def family_sent(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | None = None,
+                sighting_id: int | None = None) -> list[dict[str, Any]]:
+    """What the child's family sent the reviewers on its case (``access.family_sent_view``): each sighting
+    it marked as possibly its child, or lead it answered on (``sighting_id``: on that one only), with every
+    word it sent and where it stands, the latest sent first; empty for anyone else."""
+    if not who.owns(case_id):
+        return []
+    visible_case(deps, who, case_id)
+    settled = deps.clock.now() - deps.limits.undo_window
+    sent = [access.family_sent_view(who, sighting_shown(deps, who, access.candidate_view(who, r, deps.policy), reader),
+                                    settled)
+            for r in deps.read.candidates(case_id, None, group_statuses=access.browsable_statuses(who))
+            if r["family_words"] and sighting_id in (None, r["sighting_id"])]
+    rows = sorted((r for r in sent if r), key=lambda r: (r["words"][-1]["at"], r["id"]), reverse=True)
+    if rows:
+        audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
+                   sightings=sorted({r["sighting_id"] for r in rows}), sent_by_family=True)
+    return rows
+
+
 def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[dict[str, Any]]:
     require(who, Permission.REVIEW_CANDIDATES)
     visible_sighting(deps, who, sighting_id)

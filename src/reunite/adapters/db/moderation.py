@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text, update
 
 from reunite.adapters.db.people_tables import messages, takedowns, verifications
-from reunite.adapters.db.tables import candidates, cases, faces, photos, sightings
+from reunite.adapters.db.tables import candidates, cases, faces, family_words, photos, sightings
 from reunite.adapters.db.workbench import FROM, ITEM, OPEN
 from reunite.domain.errors import InvalidInput, NotFound
 from reunite.domain.model import CandidateStatus, PhotoOwner
@@ -172,6 +172,10 @@ class ModerationSql:
         )
         self.conn.execute(messages.delete().where(messages.c.case_id == case_id))
         self.conn.execute(update(verifications).where(verifications.c.case_id == case_id).values(notes=""))
+        # the family's words on its leads describe the child: its answers stay (the record), its notes go
+        of_case = select(candidates.c.id).where(candidates.c.case_id == case_id).scalar_subquery()
+        self.conn.execute(update(family_words).where(family_words.c.candidate_id.in_(of_case)).values(note=""))
+        self.conn.execute(update(candidates).where(candidates.c.case_id == case_id).values(family_note=""))
 
     def add_takedown(self, subject: str, subject_id: int, requester: str, relation: str, reason: str) -> int:
         return int(self.conn.execute(

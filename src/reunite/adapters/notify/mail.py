@@ -23,7 +23,7 @@ _env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined
 def render(kind: str, language: str, context: dict[str, Any], zone: str = DEFAULT_ZONE) -> tuple[str, str]:
     """The subject (the template's first line) and the plain-text body; times in ``zone`` (the site's)."""
     lang = Language(language, zone)
-    text = _env.get_template(f"{kind}.txt").render(_=lang.gettext, lang=lang, **context)
+    text = _env.get_template(f"{kind}.txt").render(_=lang.gettext, ngettext=lang.ngettext, lang=lang, **context)
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip() + "\n"
 

@@ -51,9 +51,14 @@ def show_sighting(request: Request, lang: Language, deps: Deps, who: Principal, 
                   **context: Any) -> HTMLResponse:
     """The sighting page (``context``: a refused form's error and what was typed in it)."""
     reviewer = who.can(Permission.REVIEW_CANDIDATES)
-    return render(request, lang, "sighting.html", status, s=queries.get_sighting(deps, who, sighting_id, lang),
+    shown = queries.get_sighting(deps, who, sighting_id, lang)
+    my_cases = _search_cases(deps, who)
+    # what the family sent the reviewers on this sighting already, for each of its cases
+    sent_before = [dict(r, case_name=c["given_name"]) for c in my_cases
+                   for r in queries.family_sent(deps, who, c["id"], lang, sighting_id)]
+    return render(request, lang, "sighting.html", status, s=shown,
                   candidates=queries.sighting_candidates(deps, who, sighting_id) if reviewer else [],
-                  my_cases=_search_cases(deps, who), sent=request.query_params.get("sent") == "1",
+                  my_cases=my_cases, sent_before=sent_before, sent=request.query_params.get("sent") == "1",
                   done=request.query_params.get("done") == "1", **context)
 
 
@@ -78,9 +83,9 @@ async def search_send(request: Request, lang: LangDep, deps: DepsDep, who: Searc
         throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
         files, _ = await uploads(form)
         if not files:
-            raise InvalidInput("add at least one photo", field="photos")
+            raise InvalidInput("Add at least one photo.", field="photos")  # a sentence: the page shows it alone
         if chosen and not chosen.isdigit():
-            raise InvalidInput("choose one of your cases", field="case_id")
+            raise InvalidInput("Choose one of your cases.", field="case_id")
         case_id = int(chosen) if chosen else None  # a case this reader may read (checked by the search)
         hits = search.search_by_photo(deps, who, files[0].data, limit=48, case_id=case_id, reader=lang)
     except ReuniteError as exc:

@@ -95,7 +95,8 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
             "verify_hours": hours and max(1, round(hours)),
             "to_review": deps.read.items_to_review(case_id) if who.can(Permission.REVIEW_CANDIDATES) else 0,
             "doubles": doubles.flags_shown(deps, who, [case_id]).get(case_id, []),  # reviewers only
-            "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id)}
+            "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id),
+            "sent": queries.family_sent(deps, who, case_id, reader)}  # the family's own words: to it only
 
 
 def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
