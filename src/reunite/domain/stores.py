@@ -203,9 +203,9 @@ class ModerationStore(Protocol):
         ...
 
     def expired(self, sightings_before: datetime, cases_closed_before: datetime,
-                now: datetime) -> tuple[list[int], list[int]]:
-        """Sighting ids reported before, and case ids closed before, the cut-offs, and cases whose own
-        ``expiry_date`` (PFIF) has passed, not yet blanked."""
+                now: datetime, rejected_before: datetime | None = None) -> tuple[list[int], list[int]]:
+        """Sighting ids reported before, or rejected before ``rejected_before``, and case ids closed before,
+        the cut-offs, and cases whose own ``expiry_date`` (PFIF) has passed, not yet blanked."""
         ...
 
     def storage_keys_unused(self, keys: Sequence[str]) -> list[str]:
