@@ -56,6 +56,7 @@ def test_a_rejected_report_says_it_was_not_taken_up_and_its_sender_can_still_del
         # nothing false (its photos are still here) and never the moderator's reason
         assert "withdrawn or removed" not in page.text and "已撤回或删除" not in page.text
         assert "no child in the photos" not in page.text and "照片中没有孩子" not in page.text
+    assert "to add details or withdraw" not in anonymous.get(link).text  # only withdrawing is left
     deleted_by = (datetime.now().astimezone() + container.deps.limits.rejected_sighting_retention).date()
     page = anonymous.get(link)
     assert re.search(r"deleted with its photos by [A-Z][a-z]{2} \d{1,2}, \d{4}", page.text)
@@ -69,6 +70,7 @@ def test_a_rejected_report_says_it_was_not_taken_up_and_its_sender_can_still_del
 
     gone = anonymous.post(link + "/withdraw", data={"csrf": token, "sure": "1"})
     assert gone.status_code == 200 and "withdrawn" in gone.text and "Withdraw my report" not in gone.text
+    assert "to add details or withdraw" not in gone.text  # the link can do nothing more, and says so (R11)
     assert count_rows(container, "photos") == 0 and count_rows(container, "faces") == 0
     assert status_of(container, sighting_id) == ("withdrawn", "")
     with container.engine.connect() as conn:
