@@ -150,13 +150,15 @@ def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool,
 
 
 def expire(deps: Deps) -> tuple[int, int]:
-    """Blank sightings older than the retention period, cases closed longer than theirs and cases past
-    their own expiry date (PFIF records); their notes become placeholders. PFIF notes still waiting for
-    their person after ``STRAY_NOTES`` are deleted."""
+    """Blank sightings older than the retention period, reports rejected longer ago than theirs (short:
+    time to correct a mistaken rejection; nobody needs a rejected photo of a child for long), cases closed
+    longer than theirs and cases past their own expiry date (PFIF records); their notes become
+    placeholders. PFIF notes still waiting for their person after ``STRAY_NOTES`` are deleted."""
     now = deps.clock.now()
     with deps.uow() as uow:
         sighting_ids, case_ids = uow.expired(now - deps.limits.sighting_retention,
-                                             now - deps.limits.closed_case_retention, now)
+                                             now - deps.limits.closed_case_retention, now,
+                                             now - deps.limits.rejected_sighting_retention)
         uow.drop_stray_notes(now - STRAY_NOTES)
         uow.forget_results(now - RETRIES_WITHIN)
         unused = [key for i in sighting_ids for key in blank_sighting(deps, uow, i, "expired")]

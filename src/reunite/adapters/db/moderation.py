@@ -226,10 +226,12 @@ class ModerationSql:
         return str(decided.subject), int(decided.subject_id), str(decided.status)
 
     def expired(self, sightings_before: datetime, cases_closed_before: datetime,
-                now: datetime) -> tuple[list[int], list[int]]:
+                now: datetime, rejected_before: datetime | None = None) -> tuple[list[int], list[int]]:
+        due = sightings.c.created_at < sightings_before
+        if rejected_before is not None:  # a report the moderators did not take up is kept a short while only
+            due |= (sightings.c.status == "rejected") & (sightings.c.moderated_at < rejected_before)
         old_sightings = self.conn.execute(
-            select(sightings.c.id).where(sightings.c.created_at < sightings_before,
-                                         sightings.c.status.notin_(["removed", "expired"]))
+            select(sightings.c.id).where(due, sightings.c.status.notin_(["removed", "expired"]))
         ).scalars().all()
         old_cases = self.conn.execute(
             select(cases.c.id).where((cases.c.closed_at < cases_closed_before) | (cases.c.expiry_date <= now),

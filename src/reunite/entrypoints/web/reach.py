@@ -32,7 +32,8 @@ async def subscribe_send(request: Request, lang: LangDep, deps: DepsDep, who: Pr
         key = form_key(who, "subscription", form)
         if throttle.retry_or_count(deps, key, who, "subscribe", client_ip(request),
                                    deps.limits.messages_per_hour) is None:  # else the form sent twice: done once
-            reach.subscribe(deps, who, "email", text(form, "email"), place(form), number(form, "radius_km") or 10,
+            radius = number(form, "radius_km")  # a typed 0 is 0 (the alert's own circle still reaches it)
+            reach.subscribe(deps, who, "email", text(form, "email"), place(form), 10 if radius is None else radius,
                             text(form, "region"), lang.code, text(form, "digest") == "yes", key)
     except ReuniteError as exc:
         return refused(render(request, lang, "subscribe.html", status=exc.status_code, form=dict(form), sent=False,
