@@ -118,11 +118,9 @@ def _counted(lang: Language, unit: str, low: int, high: int) -> str:
                 DAY: lang.gettext("{low}–{high} days", low=low, high=high),
                 MONTH: lang.gettext("{low}–{high} months", low=low, high=high),
                 YEAR: lang.gettext("{low}–{high} years", low=low, high=high)}[unit]
-    if low == 1:
-        return {HOUR: lang.gettext("1 hour"), DAY: lang.gettext("1 day"), MONTH: lang.gettext("1 month"),
-                YEAR: lang.gettext("1 year")}[unit]
-    return {HOUR: lang.gettext("{n} hours", n=low), DAY: lang.gettext("{n} days", n=low),
-            MONTH: lang.gettext("{n} months", n=low), YEAR: lang.gettext("{n} years", n=low)}[unit]
+    return {HOUR: lang.ngettext("{n} hour", "{n} hours", low), DAY: lang.ngettext("{n} day", "{n} days", low),
+            MONTH: lang.ngettext("{n} month", "{n} months", low),
+            YEAR: lang.ngettext("{n} year", "{n} years", low)}[unit]
 
 
 # a span counted in the case's own calendar days (months) while shorter than this; beyond, a day's or a month's
@@ -209,13 +207,14 @@ def explanation(lang: Language, c: dict[str, Any]) -> str:
 
 
 def seen_when(lang: Language, at: datetime, basis: str | None = None, zone_read: str = "", day: bool = False,
-              precision: str = "instant") -> str:
-    """When a child was seen, in the reader's zone (zone named; ``day``: the date alone), saying how it is
+              precision: str = "instant", where: str = "") -> str:
+    """When a child was seen, in the reader's zone (zone named; ``day``: the date alone, the day at the place
+    seen, ``where`` its zone: ``Language.day_at``, named to a reader elsewhere), saying how it is
     known (``seen_at_basis``): a time nobody gave is never shown as a time seen, but as the report's arrival;
     a camera's clock says so, and the zone its zone-less time was read in; a time read from the report's words
     says so too (``seen_at_zone`` beside ``given``). A time known to the hour (``seen_at_precision`` "hour")
     reads as that hour, never as its first minute."""
-    shown = lang.date(at) if day else lang.hour(at) if precision == "hour" else lang.datetime(at)
+    shown = lang.day_at(at, where or lang.zone) if day else lang.hour(at) if precision == "hour" else lang.datetime(at)
     if basis == "arrival":
         return lang.gettext("time not given (report received {time})", time=shown)
     if basis == "camera_zone_assumed":

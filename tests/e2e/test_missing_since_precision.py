@@ -153,9 +153,10 @@ def test_the_api_and_the_form_take_a_date_alone_as_a_day_and_every_page_and_expo
     anonymous = TestClient(create_app(container))
     anonymous.cookies.set("tz", "Europe/London")
     # a poster says the day where it happened to every reader (a time, too, in the reader's zone could name
-    # another day than the one printed beside it): never a time for a day
-    for case_id in (day, timed):
-        assert "<dd>Nov 20, 2026, Wuhan" in shown(anonymous.get(f"/p/{case_id}"))
+    # another day than the one printed beside it): never a time for a day; a time's day names the zone it is in to
+    # a reader in another zone (no pin: the site's), a day given alone is that day
+    assert "<dd>Nov 20, 2026, Wuhan" in shown(anonymous.get(f"/p/{day}"))
+    assert "<dd>Nov 20, 2026 (China Time), Wuhan" in shown(anonymous.get(f"/p/{timed}"))
     exported = client.get("/api/cases.csv").content.decode("utf-8-sig")
     assert f"\n{day},,Day,,,female,2018-01-01,2026-11-20," in exported
     assert f"\n{timed},,Timed,,,female,2018-01-01,2026-11-20T10:00:00+08:00," in exported

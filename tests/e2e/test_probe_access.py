@@ -126,6 +126,8 @@ AUDITED: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/moderation"): ("moderator", "queues.viewed"),
     ("GET", "/admin"): ("admin", "admin.viewed"),
     ("GET", "/api/accounts"): ("admin", "admin.viewed"), ("GET", "/api/tokens"): ("admin", "admin.viewed"),
+    ("GET", "/api/subscriptions"): ("admin", "subscriptions.listed"),
+    ("GET", "/api/subscriptions/{subscription_id}"): ("admin", "subscription.viewed"),
     ("GET", "/moderation/reports"): ("moderator", "queues.viewed"),
     ("GET", "/workbench"): ("moderator", "sighting.viewed"),  # claims the next candidate and shows it
     ("GET", "/workbench/{candidate_id}"): ("moderator", "sighting.viewed"),

@@ -88,6 +88,8 @@ def test_the_private_link_adds_details_and_withdraws_and_nothing_else_opens_it(
     assert count_rows(container, "photos") == photos > 0  # nothing deleted
     gone = anonymous.post(link + "/withdraw", data={"csrf": token, "sure": "1"})
     assert gone.status_code == 200 and "withdrawn" in gone.text
+    # nothing is left to add to or withdraw: the page no longer offers its link for that (probe s18 R11)
+    assert "Your private link" not in gone.text and "Your private link" not in anonymous.get(link).text
     assert count_rows(container, "photos") == 0
     with container.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT status, place_text FROM sightings").one() == ("withdrawn", "")

@@ -207,8 +207,9 @@ def test_approving_one_removal_request_closes_the_others_about_the_record(
     assert [tuple(a) for a in audited] == [("takedown.refused", str(prank), None), ("takedown.done", str(mother), None),
                                           ("takedown.done", str(aunt), str(mother))]
     # the aunt's request is decided: approving it again answers as done, refusing it is refused (409)
-    assert client.post(f"/api/takedowns/{aunt}/decision", json={"approve": True, "evidence": "x"}).status_code == 204
-    assert client.post(f"/api/takedowns/{aunt}/decision", json={"approve": False, "evidence": "x"}).status_code == 409
+    decided = f"/api/takedowns/{aunt}/decision"
+    assert client.post(decided, json={"approve": True, "evidence": "ID card seen"}).status_code == 204
+    assert client.post(decided, json={"approve": False, "evidence": "a prank"}).status_code == 409
     assert count_rows(container, "audit_log WHERE action = 'takedown.done'") == 2
 
 
@@ -384,7 +385,7 @@ def test_a_removal_decision_and_a_report_approval_sent_twice_are_made_once(
     decision = {"approve": True, "evidence": "ID card seen"}
     assert client.post(f"/api/takedowns/{asked}/decision", json=decision).status_code == 204  # no key: so already
     assert count_rows(container, f"audit_log WHERE action = 'takedown.done' AND subject_id = {case_id}") == 1
-    refused = client.post(f"/api/takedowns/{asked}/decision", json={"approve": False, "evidence": "no"},
+    refused = client.post(f"/api/takedowns/{asked}/decision", json={"approve": False, "evidence": "a prank"},
                           headers={"Accept-Language": "zh-CN"})
     assert refused.status_code == 409 and "已批准" in refused.json()["detail"]
 

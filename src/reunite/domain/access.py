@@ -19,6 +19,7 @@ from reunite.domain.candidates_shown import (
     candidate_view,
     candidate_visible,
     coarse_score,
+    family_sent_view,
     held_again,
     scores_shown,
 )
@@ -71,8 +72,8 @@ __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORD
            "HEAD", "OPERATOR", "PLACE_GRID_DEG", "RAW_SCORES", "ROLE_PERMISSIONS", "SCOPE_PERMISSIONS", "Box",
            "Outline", "P", "Permission", "Principal", "Role", "Scope", "blur_faces", "box_of", "candidate_view",
            "candidate_visible", "child_face", "child_face_of", "coarse_distance_km", "coarse_point", "coarse_radius",
-           "coarse_score", "coarsen", "distance_shown", "exact", "exact_places", "head_outline", "held_again",
-           "hours_only", "photo_shown", "scores_shown", "sharp_regions", "times_view"]
+           "coarse_score", "coarsen", "distance_shown", "exact", "exact_places", "family_sent_view", "head_outline",
+           "held_again", "hours_only", "photo_shown", "scores_shown", "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
 

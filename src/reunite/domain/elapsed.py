@@ -3,16 +3,16 @@ are: what the words about a lead say (``wording.since_missing_words``: the case 
 ``explanation``, search results) and the API's ``elapsed_precision`` and ``elapsed_periods`` beside the ranking's
 number, ``elapsed_days``.
 
-A case's "missing since" given as a date alone (``typed_time``: a day, month or year) is kept as its first
-instant, midnight where it was given, a time nobody gave: a child seen at 15:00 that day was not seen "15 hours
-after the child went missing" (the child may have gone missing at 14:00), but "the same day", and a week later
-"7 days after the day the child went missing": whole calendar days (months, years), counted in the zone the
-date was given in, so that "the same day" is the day the case's page shows (``Language.day_of``: the date at
-the offset it was given with). A time seen may be a span too: the hour a report arrived in, as those who do not
-see originals read it (``times_shown``), or a camera's zone-less clock read in an assumed zone, up to 14 hours
-off either way (``SeenAtBasis.doubt``). "Before the child went missing" is said only when it is so at every time
-each may be, as the ranking reads it (``scoring.time_plausibility``, ``scoring.contradictions``); when the two
-spans meet, neither before nor after is said, but how near they are."""
+A case's "missing since" given as a date alone (``typed_time``: a day, month or year) is kept as its first instant,
+midnight where it was given, a time nobody gave: a child seen at 15:00 that day was not seen "15 hours after the
+child went missing" (the child may have gone missing at 14:00), but "the same day", and a week later "7 days after
+the day the child went missing": whole calendar days (months, years), counted in the zone the date was given in, so
+that "the same day" is the day the case's page shows (``Language.day_at``: a date given alone as given, at the
+offset it was given with). A time seen may be a span too: the hour a report arrived in, as those who do not see
+originals read it (``times_shown``), or a camera's zone-less clock read in an assumed zone, up to 14 hours off
+either way (``SeenAtBasis.doubt``). "Before the child went missing" is said only when it is so at every time each
+may be, as the ranking reads it (``scoring.time_plausibility``, ``scoring.contradictions``); when the two spans
+meet, neither before nor after is said, but how near they are."""
 
 from __future__ import annotations
 

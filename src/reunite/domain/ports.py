@@ -209,6 +209,11 @@ class PlaceNames(Protocol):
         of a case's place (``city``), never the family's own words. No city is in no region."""
         ...
 
+    def zone(self, lat: float, lon: float) -> str:
+        """The IANA time zone at that point (callers ask for a place's ~1 km grid cell only), '' where
+        none is known: the zone a date alone of something that happened there is the day in."""
+        ...
+
 
 class PosterRenderer(Protocol):
     def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str,

@@ -3,8 +3,9 @@
 A wall-clock time without an offset (a form without JavaScript, a camera that writes no
 ``OffsetTimeOriginal``, a spreadsheet cell) is read in a named zone: the sender's if known, else the
 deployment's (``REUNITE_TIMEZONE``), and a camera's is said to be so read. The API takes no such time: a
-partner's clock is not guessed (422). Pages show every time in the reader's zone, zone named; the day
-something happened (a child went missing) is its date at the offset it was given with, for every reader.
+partner's clock is not guessed (422). Pages show every time in the reader's zone, zone named; a date shown
+alone of something that happened at a place (a child went missing, was seen) is the day in that place's zone
+(``i18n.Language.day_at``; docs/decisions/0005), never in the offset it was typed with, for every reader.
 
 Summer time, decided once for every place a wall-clock time is read (as RFC 5545 and the calendars
 do): a time a person typed that never existed there (the hour skipped when clocks go forward) is

@@ -252,8 +252,7 @@ def add_report_photos(deps: Deps, receipt: str, token: str, uploads: Sequence[Up
     fit to match): kept with the report and matched. A photo the report has already is not added twice
     (a resent form). Returns how many were added."""
     row = reports.open_report(deps, receipt, token)
-    if not row["open"]:
-        raise InvalidInput("this report was withdrawn or removed: nothing can be added", field="photos")
+    reports.require_open(row, "photos")
     facts = _inspect_all(deps, uploads)
     with deps.uow() as uow:
         have = uow.report_photos(row["id"])

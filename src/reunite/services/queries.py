@@ -56,13 +56,23 @@ def public_city(deps: Deps, words: str, reader: ReaderScript | None) -> str:
     return reader.script(deps.places.city(words, reader.latin))
 
 
+def day_zone(deps: Deps, lat: float | None, lon: float | None) -> str:
+    """The zone a date shown alone of something that happened at this place is the day in (``i18n.Language.
+    day_at``: a child seen or last seen there): the zone of the place's ~1 km grid cell, the same for every
+    reader and never telling more than the cell does, else (no place, or none drawn there) the site's."""
+    cell_lat, cell_lon = access.coarsen(lat), access.coarsen(lon)
+    found = deps.places.zone(cell_lat, cell_lon) if cell_lat is not None and cell_lon is not None else ""
+    return found or deps.site.zone.key
+
+
 def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any],
                    reader: ReaderScript | None = None) -> dict[str, Any]:
     """A sighting as ``who`` may see it (``access.sighting_view``), given the city its place words name
-    for readers who may not see exact places, named in ``reader``'s language."""
+    for readers who may not see exact places, named in ``reader``'s language, and the zone its day is
+    shown in alone (``day_zone``)."""
     if not who.can(Permission.SEE_EXACT_PLACES):
         row = row | {"place_city": public_city(deps, row.get("place_text") or "", reader)}
-    return access.sighting_view(who, row)
+    return access.sighting_view(who, row) | {"day_zone": day_zone(deps, row.get("lat"), row.get("lon"))}
 
 
 def get_sighting(deps: Deps, who: Principal, sighting_id: int,
@@ -215,6 +225,26 @@ def case_candidates(
     audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
                 sightings=sorted({r["sighting_id"] for r in rows}), exact_places=who.can(Permission.SEE_EXACT_PLACES))
     return [access.scores_shown(who, r) for r in with_lead(deps, rows)]
+
+
+def family_sent(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | None = None,
+                sighting_id: int | None = None) -> list[dict[str, Any]]:
+    """What the child's family sent the reviewers on its case (``access.family_sent_view``): each sighting
+    it marked as possibly its child, or lead it answered on (``sighting_id``: on that one only), with every
+    word it sent and where it stands, the latest sent first; empty for anyone else."""
+    if not who.owns(case_id):
+        return []
+    visible_case(deps, who, case_id)
+    settled = deps.clock.now() - deps.limits.undo_window
+    sent = [access.family_sent_view(who, sighting_shown(deps, who, access.candidate_view(who, r, deps.policy), reader),
+                                    settled)
+            for r in deps.read.candidates(case_id, None, group_statuses=access.browsable_statuses(who))
+            if r["family_words"] and sighting_id in (None, r["sighting_id"])]
+    rows = sorted((r for r in sent if r), key=lambda r: (r["words"][-1]["at"], r["id"]), reverse=True)
+    if rows:
+        audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
+                   sightings=sorted({r["sighting_id"] for r in rows}), sent_by_family=True)
+    return rows
 
 
 def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[dict[str, Any]]:

@@ -130,7 +130,7 @@ class PeopleSql:
         ).first()
         return str(row.email) if row else None
 
-    def end_issued(self, account_id: int, now: datetime) -> tuple[int, int]:
+    def end_issued(self, account_id: int, now: datetime) -> tuple[list[int], int]:
         tokens = self._revoke_lines("SELECT id FROM api_tokens WHERE created_by = :by AND issued_by IS NULL",
                                     {"by": f"account:{account_id}", "at": now})
         ended = self.conn.execute(
@@ -139,7 +139,7 @@ class PeopleSql:
                    invitations.c.expires_at > now)
             .values(expires_at=now).returning(invitations.c.id)
         ).all()
-        return len(tokens), len(ended)
+        return tokens, len(ended)
 
     def set_role(self, account_id: int, role: str) -> None:
         self.conn.execute(update(accounts).where(accounts.c.id == account_id).values(role=role))

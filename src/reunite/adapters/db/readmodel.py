@@ -269,12 +269,18 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "AND o.case_id <> c.case_id AND o.status = 'confirmed' ORDER BY o.case_id) AS confirmed_for, "
             "k.last_seen_lat AS case_lat, k.last_seen_lon AS case_lon, k.sex AS case_sex, "
             # when the child went missing, and how precisely (a date alone: whole days, ``domain.elapsed``)
-            "k.missing_since, k.missing_since_offset, k.missing_since_precision "
+            "k.missing_since, k.missing_since_offset, k.missing_since_precision, "
+            # every word the family sent on it, oldest first (the latest is family_answer, family_note)
+            "(SELECT json_agg(json_build_object('answer', w.answer, 'note', w.note, 'at', w.at) "
+            "ORDER BY w.at, w.id) FROM family_words w WHERE w.candidate_id = c.id) AS family_words "
             "FROM candidates c JOIN sightings s ON s.id = c.sighting_id JOIN cases k ON k.id = c.case_id "
             f"WHERE {where} "
             f"AND s.status IN {LIVE_REPORTS} ORDER BY c.score DESC, c.id", group_statuses=list(group_statuses),
             **params,
         )
+        for row in rows:
+            row["family_words"] = [word | {"at": datetime.fromisoformat(word["at"])}
+                                   for word in row["family_words"] or []]
         return rows
 
     def photo(self, photo_id: int) -> dict[str, Any] | None:
@@ -331,7 +337,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def poster(self, case_id: int) -> dict[str, Any]:
         row = self._one(
             "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
-            "c.missing_since_precision, c.last_seen_text, c.description, "
+            "c.missing_since_precision, c.last_seen_text, c.last_seen_lat, c.last_seen_lon, c.description, "
             "(SELECT p.id FROM photos p WHERE p.case_id = c.id "
             "ORDER BY p.taken_on DESC NULLS LAST, p.created_at DESC, p.id DESC LIMIT 1) AS photo_id, "
             "(SELECT p.taken_on FROM photos p WHERE p.case_id = c.id "

@@ -271,6 +271,18 @@ candidates = Table(
     Index("ix_candidates_case_id_score", "case_id", text("score DESC")),
 )
 
+family_words = Table(  # every word a family sent on a candidate, kept (migration 0029): "maybe" or "not", a note
+    "family_words",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("candidate_id", BigInteger, ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False),
+    Column("answer", String(8), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("answer IN ('maybe', 'not')", name="answer"),
+    Index("ix_family_words_candidate_id_at", "candidate_id", "at", "id"),
+)
+
 review_passes = Table(  # a reviewer's "skip" (until far ahead) or "later" (until soon) on a candidate
     "review_passes",
     metadata,

@@ -376,10 +376,15 @@ def case_candidates(
     return [candidate_out(lang, r) for r in queries.case_candidates(deps, who, case_id, status, lang)]
 
 
-@router.post("/candidates/{candidate_id}/review", status_code=204, responses=ERRORS)
+@router.post("/candidates/{candidate_id}/review", status_code=204, responses={
+    **ERRORS, 409: {"model": schemas.Problem, "description": (
+        "Another reviewer holds it (without `take_over`), it was decided otherwise, or, to confirm, its report "
+        "is not approved or its case is not verified and open (waiting for verification, held back as a "
+        "possible second registration, or ended)")}})
 def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: bodies.ReviewIn) -> Response:
-    """A person confirms or dismisses (with a reason) a machine candidate; a confirmation may name
-    the trail's other candidates (``members``) to confirm with it."""
+    """A person confirms or dismisses (with a reason in words) a machine candidate; a confirmation may name
+    the trail's other candidates (``members``) to confirm with it. A lead is confirmed only while its case is
+    verified and open (409 naming where the case stands); dismissing stays open in every state."""
     decisions = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}
     if body.decision not in decisions:
         raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")

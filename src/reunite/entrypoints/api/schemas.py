@@ -262,6 +262,12 @@ class Lead(BaseModel):
         "it"))
 
 
+class FamilyWordOut(BaseModel):
+    answer: str = Field(description="'maybe' (this may be my child) or 'not' (not my child)")
+    note: str = Field(description="The family's words with it; empty: none")
+    at: datetime
+
+
 class CandidateOut(BaseModel):
     id: int
     case_id: int
@@ -319,8 +325,11 @@ class CandidateOut(BaseModel):
         "Only for reviewers (empty for anyone else): the other cases a reviewer confirmed this sighting for. "
         "A sighting confirmed for one child's case is rarely another child's: one of the two may be a child "
         "registered twice, perhaps by someone who is not the family"))
-    family_answer: str | None = None
-    family_note: str = ""
+    family_answer: str | None = Field(default=None, description="The family's latest answer (see family_words)")
+    family_note: str = Field(default="", description="The note sent with the family's latest answer")
+    family_words: list[FamilyWordOut] = Field(default_factory=list, description=(
+        "Every answer the child's family sent on this candidate, each with its note and time, oldest first: a "
+        "note sent again is kept once, a new one never replaces an earlier one"))
     proposed_by: str = "machine"
     rank: int | None = Field(default=None, description=(
         "Among the cases proposed for this sighting face (those at the operating point: every case ranked "

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from reunite.domain.access import Permission, Principal
 from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.lifecycle import CaseState, confirmable, state_of
 from reunite.domain.model import CandidateStatus, NewCase, age_in_years
 from reunite.entrypoints.api.auth import PrincipalDep, allow
 from reunite.entrypoints.web import filters
@@ -82,14 +83,20 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
     candidates = queries.case_candidates(deps, who, case_id, reader=reader)
     pages = max(1, math.ceil(len(candidates) / CANDIDATES_SHOWN))
     page = min(max(1, page), pages)
-    waiting = case["status"] == "open" and not case["verified_at"]
+    waiting = case["status"] == "open" and not case.get("verified_at")
+    # where the case stands (a status shown as "withdrawn" to a reader who may not know why: no state)
+    state = state_of(case["status"], bool(case.get("verified_at"))) \
+        if case["status"] in {s.status for s in CaseState} else None
     hours = deps.read.verification_hours(deps.clock.now() - timedelta(days=90)) if waiting else None
     return {"case": case, "candidates": candidates, "cpage": page, "cpages": pages,
+            # its leads' Confirm button, shown only while a confirmation may be made
+            "case_state": state.value if state else "", "confirmable": state is not None and confirmable(state),
             "shown": candidates[(page - 1) * CANDIDATES_SHOWN: page * CANDIDATES_SHOWN],
             "verify_hours": hours and max(1, round(hours)),
             "to_review": deps.read.items_to_review(case_id) if who.can(Permission.REVIEW_CANDIDATES) else 0,
             "doubles": doubles.flags_shown(deps, who, [case_id]).get(case_id, []),  # reviewers only
-            "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id)}
+            "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id),
+            "sent": queries.family_sent(deps, who, case_id, reader)}  # the family's own words: to it only
 
 
 def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:

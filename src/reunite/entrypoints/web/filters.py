@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from starlette.datastructures import QueryParams
 
@@ -98,11 +98,11 @@ def _day(q: QueryParams, name: str, problems: Problems) -> date | None:
         return None
 
 
-def _instant(day: date | None, lang: Language, end: bool = False) -> datetime | None:
-    """The start (or the last instant) of a day in the reader's zone."""
+def _instant(day: date | None, days_in: tzinfo, end: bool = False) -> datetime | None:
+    """The start (or the last instant) of a day in the zone the filter reads days in."""
     if day is None:
         return None
-    start = datetime(day.year, day.month, day.day, tzinfo=lang.tzinfo)
+    start = datetime(day.year, day.month, day.day, tzinfo=days_in)
     if end:  # its last microsecond (the calendar's last day has no next day to count back from)
         return start.replace(hour=23, minute=59, second=59, microsecond=999_999)
     return start
@@ -137,8 +137,10 @@ def _sex(q: QueryParams, problems: Problems) -> Sex | None:
     return Sex(raw) if raw in SEXES else None
 
 
-def read_browse(q: QueryParams, lang: Language) -> Browse:
-    """The filters of ``/sightings`` as a query, or each problem with them."""
+def read_browse(q: QueryParams, lang: Language, days_in: tzinfo) -> Browse:
+    """The filters of ``/sightings`` as a query, or each problem with them. Its dates are days in ``days_in``,
+    the site's zone, which the page names to a reader elsewhere: the days the cards show for the places in it
+    (``Language.day_at``), whoever reads them; a card of a place in another zone names its own."""
     problems = Problems(lang)
     for name in LABELS:  # one value each: never one of several read and the others dropped
         if any("\x00" in value for value in q.getlist(name)):  # never read without it, nor shown again with it
@@ -159,8 +161,8 @@ def read_browse(q: QueryParams, lang: Language) -> Browse:
     number = int(page) if page is not None else 1
     if problems.found:  # in the order the form shows the fields
         return Browse(None, number, {name: problems.found[name] for name in LABELS if name in problems.found})
-    query = SightingFilter(near=near, radius_km=radius, place=place, seen_from=_instant(start, lang),
-                           seen_to=_instant(end, lang, end=True), age=None if age is None else int(age), sex=sex,
+    query = SightingFilter(near=near, radius_km=radius, place=place, seen_from=_instant(start, days_in),
+                           seen_to=_instant(end, days_in, end=True), age=None if age is None else int(age), sex=sex,
                            limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
                            include_unknown=_raw(q, "known_only") != "1")
     return Browse(query, number, {})

@@ -58,8 +58,8 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **con
     settings = request.app.state.container.settings
     who = reader(request)
     path = context.pop("path", None) or page_path(request)  # a page may name its own address (for links back)
-    context |= {"lang": lang, "_": lang.gettext, "languages": offered(lang.code), "map_tiles": settings.map_tiles_url,
-                "map_attribution": settings.map_attribution,
+    context |= {"lang": lang, "_": lang.gettext, "ngettext": lang.ngettext, "languages": offered(lang.code),
+                "map_tiles": settings.map_tiles_url, "map_attribution": settings.map_attribution,
                 "path": path, "csrf": csrf_token(request), "who": who,
                 "once": secrets.token_urlsafe(18),  # a form's one-time idempotency key
                 "inline_assets": name in assets.PAGES,

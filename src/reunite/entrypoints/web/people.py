@@ -138,8 +138,8 @@ def account_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalD
 
 
 @router.get("/privacy", response_class=HTMLResponse)
-def privacy(request: Request, lang: LangDep) -> HTMLResponse:
-    return render(request, lang, "privacy.html")
+def privacy(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
+    return render(request, lang, "privacy.html", rejected_days=deps.limits.rejected_sighting_retention.days)
 
 
 @router.get("/takedown", response_class=HTMLResponse)

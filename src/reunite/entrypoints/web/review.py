@@ -19,7 +19,17 @@ from reunite.entrypoints.web.browse import show_sighting
 from reunite.entrypoints.web.cases import case_context
 from reunite.entrypoints.web.forms import checked_form, form_key, number, several, shown, text, whole
 from reunite.entrypoints.web.pages import DepsDep, LangDep, render
-from reunite.services import accounts, grouping, moderation, queries, retention, reunion, review, throttle
+from reunite.services import (
+    accounts,
+    grouping,
+    moderation,
+    queries,
+    retention,
+    reunion,
+    review,
+    subscriptions,
+    throttle,
+)
 from reunite.services import staff as staff_changes
 
 router = APIRouter(include_in_schema=False)
@@ -191,7 +201,9 @@ def _admin_page(request: Request, lang: LangDep, deps: DepsDep, make: Callable[[
     except ReuniteError as exc:
         failed = exc
     error_text, status = (lang.error(failed), failed.status_code) if failed else (None, 200)
-    return render(request, lang, "admin.html", status=status, **queries.admin_lists(deps, request.state.principal),
+    who = request.state.principal
+    return render(request, lang, "admin.html", status=status, **queries.admin_lists(deps, who),
+                  subscriptions=subscriptions.listed(deps, who),
                   scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES), settable=staff.SETTABLE_ROLES,
                   shown=shown, error=error_text, invited=invited if shown else None,
                   mail_skipped=deps.read.outbox_skipped(), done=request.query_params.get("done"))
@@ -259,6 +271,18 @@ async def issue(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> H
                               form_key(who, "token", form))[1]
 
     return _admin_page(request, lang, deps, token)
+
+
+@router.post("/admin/subscriptions/{subscription_id}/end", response_model=None)
+async def end_subscription(request: Request, lang: LangDep, deps: DepsDep, who: Admin,
+                           subscription_id: int) -> Response:
+    """End an alert subscription (a webhook, or one a token or account made): nothing is sent to it any more."""
+    await checked_form(request)
+    try:
+        subscriptions.end(deps, who, subscription_id)
+    except ReuniteError as exc:
+        return _admin_page(request, lang, deps, error=exc)
+    return RedirectResponse("/admin?done=1#subscriptions", status_code=303)
 
 
 @router.post("/admin/tokens/{token_id}/revoke")
