@@ -61,6 +61,7 @@ FIELD_NAMES = (
     "relation", "requester", "result", "reunited", "scopes", "seen_at", "seen_from", "seen_to", "sex", "sighting_id",
     "source_id", "status", "subject", "subject_id", "takedown_id", "token_id", "tz_offset", "url", "with_whom",
     "account_id", "invitation_id", "role",  # the accounts' routes
+    "subscription_id",  # an alert subscription's (reach_routes)
     "family_summary",
     "actor", "action", "since", "until",  # the audit log's filters
     "members",  # a confirmation's trail
