@@ -23,7 +23,17 @@ from reunite.domain.model import (
     age_in_years,
 )
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.times import CLOCK_SKEW, YEARS, camera_plausible, offset_name, real, today_somewhere, zone
+from reunite.domain.times import (
+    CLOCK_SKEW,
+    MAX_OFFSET_MINUTES,
+    YEARS,
+    camera_plausible,
+    offset_minutes,
+    offset_name,
+    real,
+    today_somewhere,
+    zone,
+)
 from reunite.domain.typed_time import INSTANT, TypedTime
 from reunite.services import idempotency, reports
 from reunite.services.deps import Deps
@@ -158,11 +168,19 @@ def clock_readings(facts: Sequence[PhotoFacts], phone: NewSighting, where: tzinf
     has no EXIF): each an instant and whether its zone was assumed. A camera's zone-less time is read in
     ``where`` as it really was there (a camera's clock is not refused for a time summer time skipped); one
     that carries its offset keeps it, never read again in another zone."""
-    found = [(f.taken_at, False) if f.taken_at.tzinfo else (real(f.taken_at, where), True)
-             for f in facts if f.taken_at and f.taken_at.year in YEARS]
+    found = [_reading(f.taken_at, where) for f in facts if f.taken_at and f.taken_at.year in YEARS]
     if phone.photo_taken_at is not None and phone.photo_taken_at.tzinfo:
         found.append((phone.photo_taken_at, phone.photo_zone_assumed))
     return found
+
+
+def _reading(taken: datetime, where: tzinfo) -> tuple[datetime, bool]:
+    """A photo's clock as an instant, and whether its zone was assumed: an offset beyond ±14:00 (no zone's) is
+    no offset, and the wall clock is read in ``where`` as a zone-less camera's is."""
+    offset = offset_minutes(taken)
+    if offset is not None and abs(offset) <= MAX_OFFSET_MINUTES:
+        return taken, False
+    return real(taken.replace(tzinfo=None), where), True
 
 
 def _zone_read_in(when: datetime, where: tzinfo) -> str:
@@ -187,7 +205,7 @@ def seen_time(sighting: NewSighting, facts: Sequence[PhotoFacts], now: datetime,
             if assumed:
                 return SeenTime(when, SeenAtBasis.CAMERA_ZONE_ASSUMED, _zone_read_in(when, where))
             return SeenTime(when, SeenAtBasis.CAMERA)
-    clock = ""
+    clock = sighting.photo_clock_words  # a reading the phone could not make a time of ("0000-00-00 00:00")
     if readings:  # as the camera wrote it: a zone-less clock without the zone it was read in
         when, assumed = readings[0]
         clock = (when.replace(tzinfo=None) if assumed else when).isoformat(sep=" ", timespec="minutes")

@@ -53,6 +53,14 @@ def shown(form: FormData, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def hint(form: FormData, name: str) -> str:
+    """A value a page's script worked out for the reader (a photo's clock, its place, the browser's zone), which
+    they neither see nor can change: its first value as sent, trimmed, never a reason to refuse the form (the
+    caller leaves out what it cannot read)."""
+    value = form.get(name)
+    return value.strip()[:200] if isinstance(value, str) else ""
+
+
 def text(form: FormData | QueryParams, name: str, limit: int | None = None) -> str:
     """A field's text, trimmed; longer than ``limit``: refused naming the field, never cut short."""
     found = single(form, name).strip()
