@@ -232,6 +232,15 @@ def camera_plausible(when: datetime, now: datetime) -> bool:
     return earliest_seen(now) <= when <= now + CLOCK_SKEW and not reset
 
 
+def camera_reading(taken: datetime, where: tzinfo) -> tuple[datetime, bool]:
+    """A photo's clock as an instant, and whether its zone was assumed: one with an offset keeps it; a zone-less
+    one, or one whose offset no zone has (beyond ±14:00), is its wall clock read in ``where`` (``real``)."""
+    offset = offset_minutes(taken)
+    if offset is not None and abs(offset) <= MAX_OFFSET_MINUTES:
+        return taken, False
+    return real(taken.replace(tzinfo=None), where), True
+
+
 def today_somewhere(now: datetime) -> date:
     """The latest calendar day that has begun anywhere (at UTC+14:00): a day people write as they count days
     where they are (a birth, a photo's day) is in the future only after it; never the server's own day."""
