@@ -285,6 +285,15 @@ class DetectedFace:
     sharpness: float | None = None  # variance of the Laplacian of the aligned chip (domain/quality.py)
 
 
+BIRTH_YEARS = 100  # a child registered today was born at most this many years ago: a birth date before is a
+# century typed wrong (1915 for 2015), not a child anyone could still find
+
+
+def earliest_birth(today: date) -> date:
+    """The earliest birth date a case takes on ``today`` (``BIRTH_YEARS`` before it; 29 February: the 28th)."""
+    return today.replace(year=today.year - BIRTH_YEARS, day=min(today.day, 28) if today.month == 2 else today.day)
+
+
 def age_in_years(birth: date, when: date) -> float:
     """Age by the calendar, as a decimal number of years: the full years since ``birth`` plus the share
     of the current year of age gone by, so on the Nth birthday the age is exactly N (a 29 February
