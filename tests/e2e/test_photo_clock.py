@@ -50,6 +50,11 @@ def test_without_a_typed_time_a_clock_of_zeros_is_said_to_the_reporter_and_the_m
     assert basis_of(container, sighting)[1:] == ("arrival", "", "0000-00-00 00:00")
     moderators = shown(client.get(f"/sightings/{sighting}")).replace("&#39;", "'")
     assert "The photo's clock says 0000-00-00 00:00: not plausible" in moderators
+    # the page's script sends a clock it set aside as words alone, never as a time: kept to tell them too
+    thanks = anonymous.post("/report", files=[("photos", ("p.jpg", plain_photo(seed=6), "image/jpeg"))], data={
+        "csrf": csrf(anonymous), "photo_clock": "1970-01-01 00:00", "tz": "Asia/Shanghai"})
+    assert "Your photo's clock says Jan 1, 1970" in shown(thanks).replace("&#39;", "'")
+    assert basis_of(container, only_sighting_id(container))[1:] == ("arrival", "", "1970-01-01 00:00")
 
 
 def test_a_photo_place_that_is_no_place_is_left_out_not_refused(anonymous: TestClient, container: Container) -> None:

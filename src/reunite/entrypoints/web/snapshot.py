@@ -73,14 +73,15 @@ def photo_exif(form: FormData) -> tuple[datetime | None, GeoPoint | None, str]:
     it, and the clock's words when they were no time: hints the reporter never saw nor can change, so never
     a reason to refuse the report (a camera writes zeros, 2019:02:30, 24:00): what is no time or no place is
     left out (``times.clock_hint``), the typed time, else the report's arrival, used instead, and a clock
-    that is no time kept to show the moderators."""
+    that is no time kept to show the reporter and the moderators (the page's script sends such a clock as
+    ``photo_clock``, words only: "1970-01-01 00:00")."""
     raw = hint(form, "photo_taken_at")
     when = clock_hint(raw) if raw else None
     try:
         where = place(form, "photo_lat", "photo_lon")
     except InvalidInput:  # half a position, a latitude of 95°: no place
         where = None
-    return when, where, clock_words(raw) if raw and when is None else ""
+    return when, where, "" if when else clock_words(hint(form, "photo_clock") or raw)
 
 
 def sighting_of(form: FormData, lang: Language, deps: Deps, files: list[Upload]) -> NewSighting:
