@@ -1,7 +1,9 @@
 """Reading the pages' forms: each field read once, the same way on every page; a value that cannot be
-read is refused naming its field (422), never guessed. A field of one value sent more than once (a form
-built by hand, a broken client) is refused too, never reduced to one of its values; fields that are lists
-(photos, ticked boxes) are read with ``getlist``."""
+read is refused naming its field (422), never guessed; a value a page's script worked out (``hint``: a
+photo's clock and place) is left out when it cannot be read, never a reason to refuse what the reader
+typed. A field of one value sent more than once (a form built by hand, a broken client) is refused too,
+never reduced to one of its values; fields that are lists (photos, ticked boxes) are read with
+``getlist``."""
 
 from __future__ import annotations
 
