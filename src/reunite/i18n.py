@@ -179,7 +179,7 @@ ENGLISH_FIELDS = {  # fields whose name is not the English words for them (other
     "photo_zone_assumed": "photo's time zone, assumed", "missing_since_time": "time missing",
     "known_only": "only known age and sex", "back": "page to go back to", "member": "trail's reports",
     "one": "report", "all": "reports shown", "scope": "reports chosen", "username": "email",
-    "child_face": "child's face",
+    "child_face": "child's face", "photo_clock": "photo's clock",
 }
 WORDS = frozenset(p.value for p in Permission) | frozenset(s.value for s in CaseState)
 

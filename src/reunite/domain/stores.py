@@ -85,6 +85,10 @@ class PeopleStore(Protocol):
 
     def add_case_owner(self, case_id: int, account_id: int) -> None: ...
 
+    def case_photo_digests(self, case_id: int) -> set[str]:
+        """The SHA-256 of each photo the case holds."""
+        ...
+
     def count_hit(self, key: str, window_start: datetime) -> int:
         """Add one to the counter of ``key`` in this window; the count so far."""
         ...

@@ -92,6 +92,25 @@ def iso_time(text: str) -> datetime | None:
     return wall.replace(tzinfo=UTC if east == 0 else timezone(timedelta(minutes=east)))
 
 
+def clock_hint(text: str) -> datetime | None:
+    """A camera's clock as a page's script read it from a photo (``2026-11-20T14:00:00+08:00``): a hint, never a
+    reason to refuse what it came with. The instant when it is one: a real day and hour in ``YEARS`` with an
+    offset within ±14:00; else None (a clock of zeros, 2019-02-30, 24:00, an offset of +14:30 or a fraction
+    of a minute): no time, as if the photo had none."""
+    when = iso_time(text[:40]) if len(text) <= 40 else None
+    offset = None if when is None else offset_minutes(when)
+    if when is None or offset is None or abs(offset) > MAX_OFFSET_MINUTES or when.year not in YEARS:
+        return None
+    return when
+
+
+def clock_words(text: str) -> str:
+    """What a camera's clock hint said, as a reviewer is shown one set aside ("0000-00-00 00:00"): its day and
+    minute as written, or nothing when it does not even look like a clock."""
+    found = re.match(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d", text.strip())
+    return found.group(0).replace("T", " ") if found else ""
+
+
 def offset_minutes(value: datetime) -> int | None:
     """The UTC offset a time carries, in minutes east of UTC (None for a naive time)."""
     offset = value.utcoffset()
@@ -211,6 +230,15 @@ def camera_plausible(when: datetime, now: datetime) -> bool:
     starts: 2010-01-01 00:00, 2015-01-01 00:00). Else it is no time at all, and said so (``SeenAtBasis``)."""
     reset = (when.month, when.day, when.hour, when.minute) == (1, 1, 0, 0)  # on the camera's own clock
     return earliest_seen(now) <= when <= now + CLOCK_SKEW and not reset
+
+
+def camera_reading(taken: datetime, where: tzinfo) -> tuple[datetime, bool]:
+    """A photo's clock as an instant, and whether its zone was assumed: one with an offset keeps it; a zone-less
+    one, or one whose offset no zone has (beyond ±14:00), is its wall clock read in ``where`` (``real``)."""
+    offset = offset_minutes(taken)
+    if offset is not None and abs(offset) <= MAX_OFFSET_MINUTES:
+        return taken, False
+    return real(taken.replace(tzinfo=None), where), True
 
 
 def today_somewhere(now: datetime) -> date:

@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from reunite.adapters.db.people_tables import accounts, api_tokens, backoffs, case_owners, invitations, sessions
+from reunite.adapters.db.tables import photos
 from reunite.domain.access import ACTIVE_CASE_STATUSES
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.stores import AccountRow
@@ -155,6 +156,9 @@ class PeopleSql:
 
     def add_case_owner(self, case_id: int, account_id: int) -> None:
         self.conn.execute(insert(case_owners).values(case_id=case_id, account_id=account_id))
+
+    def case_photo_digests(self, case_id: int) -> set[str]:
+        return set(self.conn.execute(select(photos.c.sha256).where(photos.c.case_id == case_id)).scalars())
 
     def count_hit(self, key: str, window_start: datetime) -> int:
         return int(self.conn.execute(text(

@@ -327,7 +327,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         return self._all(
             "SELECT a.at, a.action, a.detail FROM audit_log a WHERE (a.subject = 'case' AND a.subject_id = :id "
             "AND a.action IN ('case.registered', 'case.verified', 'case.rejected', 'case.closed', 'case.reunited', "
-            "'case.reopened', 'case.held', 'case.expired', 'case.lead_removed')) OR (a.subject = 'candidate' "
+            "'case.reopened', 'case.held', 'case.expired', 'case.lead_removed', 'case.photos_added')) "
+            "OR (a.subject = 'candidate' "
             "AND a.action IN ('candidate.confirmed', 'candidate.dismissed') "
             "AND (a.detail->>'case_id')::bigint = :id AND NOT EXISTS (SELECT 1 FROM audit_log u "
             "WHERE u.subject = 'candidate' AND u.subject_id = a.subject_id AND u.action = 'candidate.undone' "

@@ -29,8 +29,9 @@ that request; the same message again while it is still the case's last (within a
 with that message; a source already read is answered with its id; PFIF records already here as sent are
 left unchanged; a case (or a spreadsheet's row) for a child the same sender registered already (the same
 names, birth date and day missing) is answered with that case (`POST /api/cases`: 200 with
-`already_registered`; imports: listed under `already`); the identical report (every field, the same
-photos) sent again by the same sender within 10 minutes is stored once, and answered 202 with
+`already_registered`, the photos sent that it did not hold added to it; imports: listed under
+`already`); the identical report (every field, the same photos) sent again by the same sender within
+10 minutes is stored once, and answered 202 with
 `already_received` but without its `receipt`, `report_token` and `report_link`: a private link is given
 again only to a retry that carries the report's `Idempotency-Key` (or, anonymously, the puzzle spent on
 it). A token (or a client's cookie) may relay many people, and the next person's identical report must

@@ -296,7 +296,9 @@ BirthDateIn = Annotated[date, BeforeValidator(_as_birth_date), Form(
 @router.post("/cases", status_code=201, response_model=schemas.CaseAccepted,
              responses=ERRORS | {200: {"model": schemas.CaseAccepted, "description": (
                  "This sender had registered the child already (the same given and family names, birth date and "
-                 "day missing, of an open case): that case, with ``already_registered``; nothing is stored")}})
+                 "day missing, of an open case): that case, with ``already_registered``; no case is made, and the "
+                 "photos sent that it did not hold are added to it (``photo_ids``: those added, none when it held "
+                 "them all)")}})
 def register_case(
     response: Response,
     deps: DepsDep,
@@ -327,7 +329,8 @@ def register_case(
 ) -> schemas.CaseAccepted:
     """Register a missing child with photos at known dates. Sent again with the same
     ``Idempotency-Key``, it answers the first receipt and stores nothing; a child the sender registered
-    already (the same names, birth date and day missing) is answered 200 with that case. Names are kept
+    already (the same names, birth date and day missing) is answered 200 with that case, the photos sent that
+    it did not hold added to it (``photo_ids``). More ``photo_dates`` than photos are refused. Names are kept
     in one spelling (NFKC, without bidi or zero-width characters), as every other way in keeps them."""
     missing = typed_time(missing_since, deps.site.zone, "missing_since", offset_needed=True)
     case = NewCase(
@@ -344,11 +347,15 @@ def register_case(
     message = "The case is registered. Its photos are being compared with every sighting." if receipt.verified \
         else "The case is registered and waits for a moderator to verify it; its photos are compared with " \
              "sightings once it is verified."
-    if receipt.known:
+    said = lang.gettext(message)
+    if receipt.known:  # that case, with the photos it lacked added (``photo_ids``): said either way
         response.status_code = 200
-        message = "already registered: case {case}"
+        said = lang.gettext("already registered: case {case}", case=receipt.case_id) + lang.gettext(". ") + (
+            lang.gettext("The photos you sent that it did not have are added to it: {count}.",
+                         count=len(receipt.photo_ids)) if receipt.photo_ids
+            else lang.gettext("The photos you sent are in it already: none was added."))
     return schemas.CaseAccepted(id=receipt.case_id, photo_ids=receipt.photo_ids, already_registered=receipt.known,
-                                message=lang.gettext(message, case=receipt.case_id))
+                                message=said)
 
 
 def parse_dates(values: list[str], count: int) -> list[date | None]:

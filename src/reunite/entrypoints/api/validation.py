@@ -73,7 +73,7 @@ FIELD_NAMES = (
     "doing", "family_contact", "note", "photo_lat", "photo_lon", "query", "with",
     "email", "password", "current", "next", "details", "sure", "t", "csrf", "idempotency_key", "client_key",
     "copies", "photo_taken_at", "photo_zone_assumed", "missing_since_time", "from", "to", "known_only", "back",
-    "answer", "confirm", "outcome", "member", "trail", "one", "all", "scope", "username",
+    "answer", "confirm", "outcome", "member", "trail", "one", "all", "scope", "username", "photo_clock",
     "child_face",  # ``child_face_<id>``, ``version_<id>``: one per report, named as their kind (``field_name``)
     "tz",  # the browser's time zone, sent with a time typed on a page
     "lang",  # the reader's language, a query parameter of every route (inputs.py)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from reunite.domain.access import Permission, Principal
 from reunite.domain.dates import birth_date
@@ -65,10 +66,15 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
         )
         receipt = intake.register_case(deps, who, case, files, taken, key)
     except ReuniteError as exc:
+        # the photos chosen cannot come back with the form (no browser keeps a file field): said beside them
+        chosen = any(isinstance(f, UploadFile) and f.filename for f in form.getlist("photos"))
         reader = form_language(form, lang)
         return refused(render(request, lang, "case_new.html", status=exc.status_code, form=dict(form),
                               photo_dates=[str(d) for d in form.getlist("photo_dates")],  # each photo's, in order
-                              error=reader.error(exc), error_field=exc.field, asked=occurrences(exc, reader)), exc)
+                              photos_dropped=chosen, error=reader.error(exc), error_field=exc.field,
+                              asked=occurrences(exc, reader)), exc)
+    if receipt.known:  # registered already by this sender: that case, saying what became of the photos sent
+        return RedirectResponse(f"/cases/{receipt.case_id}?known={len(receipt.photo_ids)}", status_code=303)
     return RedirectResponse(f"/cases/{receipt.case_id}?registered=1", status_code=303)
 
 
@@ -118,8 +124,15 @@ def case_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep,
                                            low=1, high=lang.number(filters.MAX_PAGE))
     return render(request, lang, "case.html", status=422 if error else 200,
                   **case_context(deps, who, case_id, page or 1, lang), error=error,
-                  registered=request.query_params.get("registered") == "1",
+                  registered=request.query_params.get("registered") == "1", known=_known(request),
                   answered=request.query_params.get("answered") == "1")
+
+
+def _known(request: Request) -> int | None:
+    """After a registration of a child the sender had registered already: how many of the photos sent were
+    added to that case (``?known=2``); None otherwise."""
+    raw = request.query_params.get("known") or ""
+    return int(raw) if raw.isdigit() and len(raw) <= 2 else None
 
 
 @router.post("/candidates/{candidate_id}/review", response_model=None)

@@ -1,10 +1,12 @@
 """Reading the pages' forms: each field read once, the same way on every page; a value that cannot be
 read is refused naming its field (422), never guessed, so that the page shows the form again as typed with
-the error by that field. A field of one value sent more than once (a form built by hand, a broken client) is
-refused too, never reduced to one of its values; fields that are lists (photos, ticked boxes) are read with
-``several``. A NUL character (no text may hold one) is refused in the field that holds it when that field is
-read; the form as read (``checked_form``) holds none, so that what is shown again or kept never does. A whole
-number is read as one once its text is read (``number``): never past the database's bigint."""
+the error by that field; a value a page's script worked out (``hint``: a photo's clock and place) is left out
+when it cannot be read, never a reason to refuse what the reader typed. A field of one value sent more than
+once (a form built by hand, a broken client) is refused too, never reduced to one of its values; fields that
+are lists (photos, ticked boxes) are read with ``several``. A NUL character (no text may hold one) is refused
+in the field that holds it when that field is read; the form as read (``checked_form``) holds none, so that
+what is shown again or kept never does. A whole number is read as one once its text is read (``number``):
+never past the database's bigint."""
 
 from __future__ import annotations
 
@@ -92,6 +94,14 @@ def shown(form: FormData, name: str) -> str:
     a NUL character)."""
     value = form.get(name)
     return value.replace("\x00", "").strip() if isinstance(value, str) else ""
+
+
+def hint(form: FormData, name: str) -> str:
+    """A value a page's script worked out for the reader (a photo's clock, its place, the browser's zone), which
+    they neither see nor can change: its first value as sent, trimmed, never a reason to refuse the form (the
+    caller leaves out what it cannot read)."""
+    value = form.get(name)
+    return value.strip()[:200] if isinstance(value, str) else ""
 
 
 def text(form: FormData | QueryParams, name: str, limit: int | None = None) -> str:
@@ -265,19 +275,26 @@ def place(form: FormData, lat: str = "lat", lon: str = "lon") -> GeoPoint | None
 
 
 async def uploads(form: FormData, dates: str | None = None) -> tuple[list[Upload], list[date | None]]:
-    """Files actually chosen (browsers send empty parts for empty inputs), with their dates if asked."""
+    """Files actually chosen (browsers send empty parts for empty inputs), with their dates if asked: the date
+    beside each file field, in order. A date beside a field with no photo (chosen before the form came back,
+    which a browser cannot keep) is refused naming that photo, never dropped unsaid."""
     files = form.getlist("photos")
-    days = several(form, dates) if dates else []
+    days = [raw.strip() if isinstance(raw, str) else "" for raw in form.getlist(dates)] if dates else []
+    if dates:
+        _readable(form, dates, days)  # a NUL in a date: refused naming the dates
     chosen, taken = [], []
-    for index, item in enumerate(files):
-        if not isinstance(item, UploadFile) or not item.filename:
-            continue
-        data = await item.read()
-        if not data:
-            continue
-        chosen.append(Upload(data, item.filename))
+    for index in range(max(len(files), len(days))):
+        item = files[index] if index < len(files) else None
+        upload = item if isinstance(item, UploadFile) and item.filename else None
+        data = await upload.read() if upload is not None else b""
         raw = days[index] if index < len(days) else ""
-        taken.append(a_date(raw.strip() if isinstance(raw, str) else "", "photo_dates"))
+        if upload is None or not data:
+            if raw:
+                raise InvalidInput("photo {number} has a date taken but no photo: choose the photo again, or clear its date",  # noqa: E501
+                                   field="photo_dates", number=index + 1)
+            continue
+        chosen.append(Upload(data, upload.filename or ""))
+        taken.append(a_date(raw, "photo_dates"))
     return chosen, taken
 
 
