@@ -255,7 +255,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "c.age_score, c.time_score, c.place_score, c.sex_score, c.expected_age, c.distance_km, "
             "c.elapsed_days, c.hubness, c.status, c.review_reason, c.reviewed_by, c.reviewed_at, "
             "c.claimed_by, c.claim_expires_at, c.first_confirmed_by, c.family_answer, c.family_note, "
-            "c.family_answered_at, c.proposed_by, c.rank, c.rank_of, c.coarse_rank, c.impostor_share, c.gap_years, "
+            "c.family_answered_at, c.proposed_by, c.dismissed_before_at, c.rank, c.rank_of, c.coarse_rank, c.impostor_share, c.gap_years, "
             "s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
             "s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.place_text, s.lat, s.lon, s.description, "
             "s.family_summary, "
