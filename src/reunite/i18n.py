@@ -172,8 +172,15 @@ ENGLISH_FIELDS = {  # fields whose name is not the English words for them (other
     "seen_to": "seen until", "pow_challenge": "puzzle", "pow_nonce": "puzzle's answer", "query": "address's query",
     "doing": "what the child was doing", "with": "who the child was with", "family_contact": "family's contact",
     "max_side": "largest side", "interval_minutes": "interval in minutes", "family_summary": "words for families",
+    # the words of the forms' labels ("Reason (required to reject)", "What you checked"), never the code's
+    "reason": "Reason", "evidence": "What you checked",
 }
 WORDS = frozenset(p.value for p in Permission) | frozenset(s.value for s in CaseState)
+
+
+class ZoneKey(str):
+    """An IANA zone's name inside a message for people: shown as the reader's language names the zone
+    ("Central European Time", "中欧时间"), as the times around it are, never its key ("Europe/Berlin")."""
 
 
 @dataclass(frozen=True)
@@ -220,6 +227,9 @@ class Language:
         """A value inside a message: an instant in the reader's zone, zone named; a day; a typed time as precisely
         as it was given (``domain.typed_time``: a day, month or year alone as that date); a word translated;
         the name of the field in error as the reader calls it."""
+        if isinstance(value, ZoneKey):
+            there = zone(value)
+            return str(get_timezone_name(there, "long", locale=Locale.parse(self.code))) if there else str(value)
         if isinstance(value, TypedTime):  # a date given alone as that date, never a midnight nobody gave
             return self.when(value.at, value.precision)
         if isinstance(value, Instant):

@@ -59,7 +59,7 @@ def test_the_command_line_refuses_in_the_operators_language_and_resolves_a_dupli
 
     resolve = ["doubles", "resolve", str(flag["id"]), "--decision", "dismiss", "--by", "moderator Li"]
     no_reason = cli_env.invoke(cli, [*resolve, "--reason", "."], env={"LANG": "C.UTF-8"})
-    assert no_reason.exit_code == 1 and "“reason” must be words" in no_reason.output
+    assert no_reason.exit_code == 1 and "“Reason” must be words" in no_reason.output
     wrong = cli_env.invoke(cli, ["doubles", "resolve", str(flag["id"]), "--decision", "confirm", "--by", "Li"])
     assert wrong.exit_code == 2 and "'link', 'dismiss', 'reopen'" in wrong.output  # the API's decisions only
     assert [f["id"] for f in client.get("/api/moderation/duplicates").json()] == [flag["id"]]
