@@ -49,9 +49,11 @@ def offered(code: str) -> dict[str, str]:
 
 
 # words Taiwan writes otherwise that OpenCC's s2twp keeps as the mainland writes them (its phrase tables
-# lack them), put right after its conversion, longest first: 账户 reads 帳戶, 电子邮箱 電子郵件信箱
+# lack them), put right after its conversion, longest first: 账户 reads 帳戶, 电子邮箱 電子郵件信箱, 审核员 審核員
 TAIWAN_WORDS = (("電子郵箱地址", "電子郵件地址"), ("郵箱地址", "電子郵件地址"), ("電子郵箱", "電子郵件信箱"),
-                ("郵箱", "信箱"), ("賬戶", "帳戶"), ("賬號", "帳號"), ("鏈接", "連結"), ("退出登入", "登出"))
+                ("郵箱", "信箱"), ("賬戶", "帳戶"), ("賬號", "帳號"), ("鏈接", "連結"), ("退出登入", "登出"),
+                # OpenCC keeps 采 in 沒有采用 and writes 审核 (review) as 稽核 (audit): Taiwan's sites say 審核員
+                ("采用", "採用"), ("稽核", "審核"), ("當前密碼", "目前密碼"))
 OWN_WORDS = {"zh_TW": TAIWAN_WORDS}
 
 
@@ -227,9 +229,6 @@ class Language:
         """A value inside a message: an instant in the reader's zone, zone named; a day; a typed time as precisely
         as it was given (``domain.typed_time``: a day, month or year alone as that date); a word translated;
         the name of the field in error as the reader calls it."""
-        if isinstance(value, ZoneKey):
-            there = zone(value)
-            return str(get_timezone_name(there, "long", locale=Locale.parse(self.code))) if there else str(value)
         if isinstance(value, TypedTime):  # a date given alone as that date, never a midnight nobody gave
             return self.when(value.at, value.precision)
         if isinstance(value, Instant):
@@ -246,7 +245,8 @@ class Language:
         """The error in this language; its values as ``value`` shows them; every problem of a form at once."""
         if isinstance(exc, InvalidInputs):
             return self.gettext("; ").join(self.error(problem) for problem in exc.problems)
-        params = {k: self.value(v, exc.field) for k, v in exc.params.items()}
+        params = {k: self.zone_called_generic(v) if isinstance(v, ZoneKey) else self.value(v, exc.field)
+                  for k, v in exc.params.items()}
         text = self.gettext(exc.template, **params)
         if exc.context:
             template, params = exc.context
@@ -296,6 +296,12 @@ class Language:
         """The reader's zone as people say it ("China Standard Time", "中国标准时间")."""
         local = (value or Instant.now(self.tzinfo)).astimezone(self.tzinfo)
         return str(get_timezone_name(local, "long", locale=Locale.parse(self.code)))
+
+    def zone_called_generic(self, name: str) -> str:
+        """A zone (an IANA name) as this reader's language names it at any time of year ("Central European
+        Time"); the name itself when this server does not know it."""
+        there = zone(name)
+        return str(get_timezone_name(there, "long", locale=Locale.parse(self.code))) if there else name
 
     def zone_name_of(self, name: str, value: Instant) -> str:
         """Another zone (an IANA name) as this reader's language says it at that instant."""

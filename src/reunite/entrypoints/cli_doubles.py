@@ -69,9 +69,9 @@ def resolve(
     lang = operator_language(context)
     container = bootstrap()
     if not grouping.decide_duplicate(container.deps, OPERATOR, flag_id, decision.value, reason, by=by):
-        typer.echo({Decision.LINK: lang.gettext("flag {id} was already linked: its two cases are one child", id=flag_id),
-                    Decision.DISMISS: lang.gettext("flag {id} was already dismissed: they are different children",
-                                                   id=flag_id)}[decision])
+        typer.echo(lang.gettext("flag {id} was already linked: its two cases are one child", id=flag_id)
+                   if decision == Decision.LINK else
+                   lang.gettext("flag {id} was already dismissed: they are different children", id=flag_id))
         return
     done = {Decision.LINK: lang.gettext("flag {id} linked: its two cases are one child", id=flag_id),
             Decision.DISMISS: lang.gettext("flag {id} dismissed: they are different children", id=flag_id),

@@ -52,8 +52,8 @@ def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int,
     candidate (scored like the machine's) with the family's note, kept with any word it sent on it
     before. If the machine had it already, the family's word joins it: a dismissed one goes back to the
     reviewers for a second look, marked with the dismissal's date (the dismissal stays in the audit log), once
-    per ``SECOND_LOOK_COOL_DOWN``: more notes within it are kept and shown but leave it dismissed; a confirmation stands (one the
-    family had answered "not my child" on: it changed its mind, both answers kept). The same word again
+    per ``SECOND_LOOK_COOL_DOWN``: more notes within it are kept and shown but leave it dismissed; a confirmation
+    stands (one the family had answered "not my child" on: it changed its mind, both answers kept). The same word again
     (``word_is_new``) changes nothing: no second notice, no audit line. Returns the candidate id."""
     require(who, Permission.BROWSE_SIGHTINGS)
     if not (who.owns(case_id) and case_id in who.verified_cases):
