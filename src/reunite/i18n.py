@@ -49,9 +49,11 @@ def offered(code: str) -> dict[str, str]:
 
 
 # words Taiwan writes otherwise that OpenCC's s2twp keeps as the mainland writes them (its phrase tables
-# lack them), put right after its conversion, longest first: 账户 reads 帳戶, 电子邮箱 電子郵件信箱
+# lack them), put right after its conversion, longest first: 账户 reads 帳戶, 电子邮箱 電子郵件信箱, 审核员 審核員
 TAIWAN_WORDS = (("電子郵箱地址", "電子郵件地址"), ("郵箱地址", "電子郵件地址"), ("電子郵箱", "電子郵件信箱"),
-                ("郵箱", "信箱"), ("賬戶", "帳戶"), ("賬號", "帳號"), ("鏈接", "連結"), ("退出登入", "登出"))
+                ("郵箱", "信箱"), ("賬戶", "帳戶"), ("賬號", "帳號"), ("鏈接", "連結"), ("退出登入", "登出"),
+                # OpenCC keeps 采 in 沒有采用 and writes 审核 (review) as 稽核 (audit): Taiwan's sites say 審核員
+                ("采用", "採用"), ("稽核", "審核"), ("當前密碼", "目前密碼"))
 OWN_WORDS = {"zh_TW": TAIWAN_WORDS}
 
 
@@ -180,8 +182,15 @@ ENGLISH_FIELDS = {  # fields whose name is not the English words for them (other
     "known_only": "only known age and sex", "back": "page to go back to", "member": "trail's reports",
     "one": "report", "all": "reports shown", "scope": "reports chosen", "username": "email",
     "child_face": "child's face", "photo_clock": "photo's clock",
+    # the words of the forms' labels ("Reason (required to reject)", "What you checked"), never the code's
+    "reason": "Reason", "evidence": "What you checked",
 }
 WORDS = frozenset(p.value for p in Permission) | frozenset(s.value for s in CaseState)
+
+
+class ZoneKey(str):
+    """An IANA zone's name inside a message for people: shown as the reader's language names the zone
+    ("Central European Time", "中欧时间"), as the times around it are, never its key ("Europe/Berlin")."""
 
 
 @dataclass(frozen=True)
@@ -247,7 +256,8 @@ class Language:
         """The error in this language; its values as ``value`` shows them; every problem of a form at once."""
         if isinstance(exc, InvalidInputs):
             return self.gettext("; ").join(self.error(problem) for problem in exc.problems)
-        params = {k: self.value(v, exc.field) for k, v in exc.params.items()}
+        params = {k: self.zone_called_generic(v) if isinstance(v, ZoneKey) else self.value(v, exc.field)
+                  for k, v in exc.params.items()}
         text = self.gettext(exc.template, **params)
         if exc.context:
             template, params = exc.context
@@ -297,6 +307,12 @@ class Language:
         """The reader's zone as people say it ("China Standard Time", "中国标准时间")."""
         local = (value or Instant.now(self.tzinfo)).astimezone(self.tzinfo)
         return str(get_timezone_name(local, "long", locale=Locale.parse(self.code)))
+
+    def zone_called_generic(self, name: str) -> str:
+        """A zone (an IANA name) as this reader's language names it at any time of year ("Central European
+        Time"); the name itself when this server does not know it."""
+        there = zone(name)
+        return str(get_timezone_name(there, "long", locale=Locale.parse(self.code))) if there else name
 
     def zone_name_of(self, name: str, value: Instant) -> str:
         """Another zone (an IANA name) as this reader's language says it at that instant."""

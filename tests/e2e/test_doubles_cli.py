@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from reunite.bootstrap import Container
 from reunite.entrypoints.cli import app as cli
 from reunite.i18n import from_locale
+from tests.conftest import count_rows
 from tests.e2e.test_impostor import first_family, impostor_registers
 
 
@@ -58,7 +59,7 @@ def test_the_command_line_refuses_in_the_operators_language_and_resolves_a_dupli
 
     resolve = ["doubles", "resolve", str(flag["id"]), "--decision", "dismiss", "--by", "moderator Li"]
     no_reason = cli_env.invoke(cli, [*resolve, "--reason", "."], env={"LANG": "C.UTF-8"})
-    assert no_reason.exit_code == 1 and "“reason” must be words" in no_reason.output
+    assert no_reason.exit_code == 1 and "“Reason” must be words" in no_reason.output
     wrong = cli_env.invoke(cli, ["doubles", "resolve", str(flag["id"]), "--decision", "confirm", "--by", "Li"])
     assert wrong.exit_code == 2 and "'link', 'dismiss', 'reopen'" in wrong.output  # the API's decisions only
     assert [f["id"] for f in client.get("/api/moderation/duplicates").json()] == [flag["id"]]
@@ -73,7 +74,14 @@ def test_the_command_line_refuses_in_the_operators_language_and_resolves_a_dupli
     assert sorted(audited) == sorted([(real, "operator", "DNA on file differs", "moderator Li"),
                                       (fake, "operator", "DNA on file differs", "moderator Li")])
     again = cli_env.invoke(cli, [*resolve, "--reason", "DNA on file differs"], env={"LANG": "zh_CN.UTF-8"})
-    assert again.exit_code == 1 and f"重复登记标记 {flag['id']} 已被认定为不同的孩子" in again.output  # decided
+    # a retried command answers as the first did, writes nothing more
+    assert again.exit_code == 0 and f"标记 {flag['id']} 此前已驳回：他们是不同的孩子" in again.output, again.output
+    assert count_rows(container, "audit_log WHERE action = 'case.duplicate_dismissed'") == 2
+    link = ["doubles", "resolve", str(flag["id"]), "--decision", "link"]
+    for blank in ("", "  ", "..."):  # who linked two families' cases is always on record
+        nobody = cli_env.invoke(cli, [*link, "--by", blank], env={"LANG": "C.UTF-8"})
+        assert nobody.exit_code == 1 and "say who decided" in nobody.output, nobody.output
+    assert count_rows(container, "audit_log WHERE action = 'case.duplicate_linked'") == 0
 
     verified = cli_env.invoke(cli, verify, env={"LANG": "zh_CN.UTF-8"})
     assert verified.exit_code == 0 and f"案件 {fake} 已核实" in verified.output

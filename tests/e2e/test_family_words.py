@@ -49,6 +49,8 @@ def test_a_second_note_joins_the_first_and_the_same_note_again_changes_nothing(c
     reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
     bench = reviewer.get(f"/workbench/{lead['id']}").text
     assert "she has a mole on her left ear" in bench and "again" in bench
+    # the reviewer reads that it was dismissed once already (the machine's proposal above)
+    assert "Already dismissed on " in bench and "the family wrote again." in bench
     api = {c["id"]: c for c in reviewer.get(f"/api/cases/{world.case_id}/candidates").json()}
     assert [w["note"] for w in api[lead["id"]]["family_words"]] == ["she has a mole on her left ear", "again"]
     assert api[lead["id"]]["family_note"] == "again"
@@ -71,8 +73,22 @@ def test_a_second_note_joins_the_first_and_the_same_note_again_changes_nothing(c
     # the same note once more does not reopen it; a new one does
     assert _form(family, mine, case_id=str(world.case_id), note="again").status_code == 303
     assert _candidate(container, world.case_id, other)["status"] == "dismissed"
+    # a new note within the cool-down after the family brought it back: kept and shown, not queued again
+    told = count_rows(container, TOLD)
     assert _form(family, mine, case_id=str(world.case_id), note="the same red shoes").status_code == 303
+    lead = _candidate(container, world.case_id, other)
+    assert lead["status"] == "dismissed" and lead["family_words"][-1]["note"] == "the same red shoes"
+    assert count_rows(container, TOLD) == told
+    assert "the same red shoes" in reviewer.get(f"/cases/{world.case_id}").text
+    assert "the same red shoes" in family.get(f"/cases/{world.case_id}").text
+    # a day later, the first new note brings it back once more
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE candidates SET family_reopened_at = family_reopened_at - interval '25 hours'")
+    assert _form(family, mine, case_id=str(world.case_id), note="she wore a blue cap").status_code == 303
     assert _candidate(container, world.case_id, other)["status"] == "proposed"
+    assert count_rows(container, TOLD) == told + 1
+    assert _form(family, mine, case_id=str(world.case_id), note="and a scarf").status_code == 303
+    assert _candidate(container, world.case_id, other)["status"] == "proposed"  # in the queue already
 
     # another family reads nothing of it
     _, stranger = session_for(container, Role.REPORTER)

@@ -84,7 +84,8 @@ def test_a_rejected_report_is_deleted_a_month_after_the_rejection_not_two_years_
 ) -> None:
     send(anonymous, key="kept-1", seed=1, place_text="Hankou station")
     waiting = newest_sighting(container)
-    send(anonymous, key="rejected-2", seed=2, place_text="Wuchang bus stop")
+    _, thanks = send(anonymous, key="rejected-2", seed=2, place_text="Wuchang bus stop")
+    link = private_link(thanks)
     rejected = newest_sighting(container)
     reject(container, rejected, "not relevant")
     retention_days = container.deps.limits.rejected_sighting_retention
@@ -102,3 +103,9 @@ def test_a_rejected_report_is_deleted_a_month_after_the_rejection_not_two_years_
         left = conn.exec_driver_sql("SELECT count(*) FROM photos WHERE sighting_id = %(id)s",
                                     {"id": rejected}).scalar_one()
     assert left == 0 and count_rows(container, "photos") > 0
+    # its sender reads that it was deleted as promised, on which day: not "withdrawn or removed"
+    deleted_on = (datetime.now().astimezone() + retention_days).date()
+    for language, says in (("en", "deleted on "), ("zh-CN", "按承诺在保存期满时删除")):
+        page = anonymous.get(link, headers={"Accept-Language": language}).text
+        assert says in page and "withdrawn or removed" not in page and "已撤回或删除" not in page, language
+    assert str(deleted_on.year) in anonymous.get(link).text

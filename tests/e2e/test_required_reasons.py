@@ -94,7 +94,7 @@ def test_dismissing_a_lead_needs_words_on_the_api_the_workbench_the_case_page_an
     moderator, _ = signed_in(container, Role.MODERATOR)
     bench = {"csrf": csrf(moderator, f"/workbench/{lead['id']}"), "action": "dismiss", "reason": "x"}
     on_bench = moderator.post(f"/workbench/{lead['id']}?lang=en", data=bench, follow_redirects=False)
-    assert on_bench.status_code == 422 and "“reason” must be words" in html.unescape(on_bench.text)
+    assert on_bench.status_code == 422 and "“Reason” must be words" in html.unescape(on_bench.text)
     on_page = moderator.post(f"/candidates/{lead['id']}/review?lang=zh-CN", follow_redirects=False,
                              data={"csrf": bench["csrf"], "case_id": str(case_id), "decision": "dismiss",
                                    "reason": "."})
@@ -103,7 +103,7 @@ def test_dismissing_a_lead_needs_words_on_the_api_the_workbench_the_case_page_an
     assert token
     many = moderator.post("/moderation/candidates?lang=en", data={"csrf": token.group(1), "ids": [str(lead["id"])],
                                                                  "reason": "-"}, follow_redirects=False)
-    assert many.status_code == 422 and "“reason” must be words" in html.unescape(many.text)
+    assert many.status_code == 422 and "“Reason” must be words" in html.unescape(many.text)
     assert [c["status"] for c in container.deps.read.candidates(case_id, None)] == ["proposed"]
 
     chosen = moderator.post(f"/workbench/{lead['id']}", data=bench | {"reason": "2"}, follow_redirects=False)

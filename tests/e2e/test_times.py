@@ -243,7 +243,7 @@ def test_a_time_typed_in_the_hour_summer_time_skips_is_refused_and_the_repeated_
     asked = anonymous.post("/report", files=photo, data=autumn)
     assert asked.status_code == 422
     page = shown(asked)
-    assert "2026-11-01 01:30 happened twice in America/New_York" in page and "Choose which of the two" in page
+    assert "2026-11-01 01:30 happened twice in Eastern Time" in page and "Choose which of the two" in page
     assert 'value="2026-11-01T01:30" id="seen_at"' in page and 'value="Penn Station"' in page  # as typed
     assert re.search(r'<input type="radio" name="seen_at_occurrence" value="2026-11-01T01:30-04:00" required> '
                      r'Nov 1, 2026, 1:30 AM Eastern Daylight Time \(UTC-04:00\): the first time', page)
@@ -275,7 +275,7 @@ def test_the_case_form_and_the_private_links_time_ask_which_of_two_times_a_repea
     asked = family.post("/cases/new", files=photos, data=case | {"csrf": csrf(family, "/cases/new")})
     assert asked.status_code == 422
     page = shown(asked)
-    assert "2026-10-25 02:30 happened twice in Europe/Berlin" in page
+    assert "2026-10-25 02:30 happened twice in Central European Time:" in page and "Europe/Berlin" not in page
     assert 'name="missing_since_time" value="02:30"' in page and 'value="Mia"' in page
     assert 'name="missing_since_occurrence" value="2026-10-25T02:30+02:00"' in page
     assert 'name="missing_since_occurrence" value="2026-10-25T02:30+01:00"' in page
@@ -293,7 +293,7 @@ def test_the_case_form_and_the_private_links_time_ask_which_of_two_times_a_repea
     link = thanks.headers["X-Reunite-Receipt"]
     when = {"seen_at": "2026-10-25T02:30", "tz": "Europe/Berlin"}
     again = anonymous.post(f"{link}/time", data=when | {"csrf": csrf(anonymous, link)})
-    assert again.status_code == 422 and "2026-10-25 02:30 happened twice in Europe/Berlin" in shown(again)
+    assert again.status_code == 422 and "2026-10-25 02:30 happened twice in Central European Time" in shown(again)
     assert 'name="seen_at_occurrence" value="2026-10-25T02:30+01:00"' in again.text
     given = anonymous.post(f"{link}/time", data=when | {"csrf": csrf(anonymous, link),
                                                         "seen_at_occurrence": "2026-10-25T02:30+02:00"},

@@ -118,8 +118,12 @@ def test_taiwan_reads_its_own_words_where_opencc_keeps_the_mainlands() -> None:
     assert tw.gettext("Email") == "電子郵件信箱" and tw.gettext("My account") == "我的帳戶"
     assert tw.gettext("enter a valid email address") == "請輸入有效的電子郵件地址"
     assert Language("zh_HK").gettext("My account") == OpenCC("s2hk").convert("我的账户")
+    # 采 left from the simplified script, 当前 where Taiwan says 目前, reviewers as auditors (稽核: OpenCC's 审核)
+    assert "沒有採用" in tw.gettext("The reviewers did not take this report up: it is not used to look for a child, "
+                                   "and nobody but the reviewers sees it. Thank you for sending it.")
+    assert tw.gettext("Current password") == "目前密碼" and tw.gettext("moderator") == "審核員"
     catalog = translations("zh_TW")
-    mainland = ("賬戶", "賬號", "郵箱", "鏈接")
+    mainland = ("賬戶", "賬號", "郵箱", "鏈接", "采", "稽核", "當前密碼")
     wrong = [catalog.gettext(m) for m in catalog._catalog  # type: ignore[attr-defined]
              if isinstance(m, str) and m and any(word in catalog.gettext(m) for word in mainland)]
     assert wrong == []

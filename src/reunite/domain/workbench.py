@@ -16,6 +16,9 @@ from reunite.domain.errors import InvalidInput
 CLAIM = timedelta(minutes=5)
 LATER = timedelta(hours=1)  # "next": back in this reviewer's queue after the others
 SKIP = timedelta(days=3650)  # "skip": not for this reviewer; others still see it
+# a dismissed lead the family writes on again goes back to the reviewers once per this long: further notes
+# within it are kept and shown, but do not put it back in the queue (probe s19 S8)
+SECOND_LOOK_COOL_DOWN = timedelta(hours=24)
 
 # one key each (1..5) on the workbench; stored as written here, shown translated
 DISMISS_REASONS = ("a different child", "the face is not clear enough", "the age does not fit",
@@ -155,6 +158,11 @@ class WorkbenchStore(Protocol):
 
     def reopen(self, candidate_id: int, at: datetime) -> None:
         """Back to proposed: the review undone (the first reviewer's confirmation too)."""
+        ...
+
+    def family_reopen(self, candidate_id: int, at: datetime, cool_down: timedelta) -> bool:
+        """A dismissed candidate the family wrote on again back to proposed, marked with the date of the
+        dismissal it undoes, unless the family brought it back within ``cool_down`` already; whether it did."""
         ...
 
     def last_decision(self, reviewer: str, since: datetime) -> list[int]:

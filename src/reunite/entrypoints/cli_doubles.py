@@ -61,14 +61,18 @@ def resolve(
     flag_id: Annotated[int, typer.Argument(help="The flag's number (reunite doubles list)", min=1, max=ID_MAX)],
     decision: Annotated[Decision, typer.Option(help="link: one child; dismiss: different children (with "
                                                     "--reason); reopen: undo a decision")],
-    by: Annotated[str, typer.Option(help="Who decided")],
+    by: Annotated[str, typer.Option(help="Who decided: a name, in words (kept in the audit log)")],
     reason: Annotated[str, typer.Option(help="Why (required to dismiss: what was checked, in words)")] = "",
 ) -> None:
     """Link a flag's two cases as one child, dismiss it (different children, saying why), or reopen it: as a
     moderator does on /moderation or the API; a case waiting on the flag may then be verified."""
     lang = operator_language(context)
     container = bootstrap()
-    grouping.decide_duplicate(container.deps, OPERATOR, flag_id, decision.value, reason, by=by)
+    if not grouping.decide_duplicate(container.deps, OPERATOR, flag_id, decision.value, reason, by=by):
+        typer.echo(lang.gettext("flag {id} was already linked: its two cases are one child", id=flag_id)
+                   if decision == Decision.LINK else
+                   lang.gettext("flag {id} was already dismissed: they are different children", id=flag_id))
+        return
     done = {Decision.LINK: lang.gettext("flag {id} linked: its two cases are one child", id=flag_id),
             Decision.DISMISS: lang.gettext("flag {id} dismissed: they are different children", id=flag_id),
             Decision.REOPEN: lang.gettext("flag {id} reopened: it waits for a moderator's decision again", id=flag_id)}

@@ -11,7 +11,7 @@ from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Forbidden, InvalidInput, NotFound, bounded
 from reunite.domain.model import CandidateStatus, PhotoOwner, SightingFilter
 from reunite.domain.scoring import impostor_share, score_pair
-from reunite.domain.workbench import FamilyAnswer, word_is_new
+from reunite.domain.workbench import SECOND_LOOK_COOL_DOWN, FamilyAnswer, word_is_new
 from reunite.services.deps import Deps
 from reunite.services.grouping import fused_faces
 from reunite.services.matching import hits_by_case
@@ -51,8 +51,9 @@ def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int,
     """A family marks a sighting it browsed as possibly its child: it reaches the reviewers as a
     candidate (scored like the machine's) with the family's note, kept with any word it sent on it
     before. If the machine had it already, the family's word joins it: a dismissed one goes back to the
-    reviewers for a second look (the dismissal stays in the audit log), a confirmation stands (one the
-    family had answered "not my child" on: it changed its mind, both answers kept). The same word again
+    reviewers for a second look, marked with the dismissal's date (the dismissal stays in the audit log), once
+    per ``SECOND_LOOK_COOL_DOWN``: more notes within it are kept and shown but leave it dismissed; a confirmation
+    stands (one the family had answered "not my child" on: it changed its mind, both answers kept). The same word again
     (``word_is_new``) changes nothing: no second notice, no audit line. Returns the candidate id."""
     require(who, Permission.BROWSE_SIGHTINGS)
     if not (who.owns(case_id) and case_id in who.verified_cases):
@@ -84,8 +85,10 @@ def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int,
             candidate_id, status = existing
             if not word_is_new(uow.family_words(candidate_id), FamilyAnswer.MAYBE.value, note):
                 return candidate_id  # sent already: reviewers have it
-            if status == CandidateStatus.DISMISSED:
-                uow.reopen(candidate_id, now)
+            # the first new note after a dismissal puts it back in the queue, marked "already dismissed";
+            # more notes within the cool-down are kept and shown, the lead stays dismissed
+            stays = (status == CandidateStatus.DISMISSED
+                     and not uow.family_reopen(candidate_id, now, SECOND_LOOK_COOL_DOWN))
         else:
             # calibrated as matching's candidates are: reviewers and the family read the same lead
             values = {"case_face_id": score.best_case_face_id, "score": score.total, "face_score": score.face,
@@ -94,10 +97,12 @@ def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int,
                       "elapsed_days": score.elapsed_days, "hubness": score.hubness, "gap_years": score.gap_years,
                       "impostor_share": impostor_share(deps.policy, score)}
             candidate_id = uow.add_family_candidate(case_id, sighting_id, face_id, values, now)
+            stays = False
         uow.add_family_word(candidate_id, FamilyAnswer.MAYBE.value, note, now)
         uow.audit(who.actor, "candidate.family_proposed", "candidate", candidate_id, case_id=case_id,
-                  sighting=sighting_id)
-        uow.enqueue("reach.tell_reviewers")
+                  sighting=sighting_id, **({"queued": False} if stays else {}))
+        if not stays:  # a note on a lead left dismissed waits on the case page, nobody is called to it
+            uow.enqueue("reach.tell_reviewers")
         uow.commit()
     return candidate_id
 

@@ -72,6 +72,9 @@ def open_report(deps: Deps, receipt: str, token: str) -> dict[str, Any]:
     row["open"] = row["status"] in OPEN
     row["withdrawable"] = row["status"] in WITHDRAWABLE
     row["not_taken_up"] = row["status"] == SightingStatus.REJECTED.value
+    # deleted by the daily expiry as promised (rejected: a month after; approved: when its retention ended):
+    # blanking keeps its date in moderated_at (``blank_sighting``); the page says so, not "withdrawn or removed"
+    row["expired_on"] = row["moderated_at"] if row["status"] == SightingStatus.EXPIRED.value else None
     if row["not_taken_up"]:  # deleted by the daily expiry once this is past (``retention.expire``)
         row["deleted_by"] = row["moderated_at"] + deps.limits.rejected_sighting_retention + timedelta(days=1)
     return row

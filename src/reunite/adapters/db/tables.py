@@ -264,6 +264,9 @@ candidates = Table(
     Column("family_note", Text, nullable=False, server_default=""),
     Column("family_answered_at", DateTime(timezone=True)),
     Column("proposed_by", String(8), nullable=False, server_default="machine"),
+    # a dismissed lead the family wrote on again (migration 0031): when it went back, and the dismissal it undid
+    Column("family_reopened_at", DateTime(timezone=True)),
+    Column("dismissed_before_at", DateTime(timezone=True)),
     UniqueConstraint("case_id", "sighting_face_id"),
     CheckConstraint("status IN ('proposed', 'confirmed', 'dismissed')", name="status"),
     CheckConstraint("family_answer IN ('maybe', 'not')", name="family_answer"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from reunite.adapters.db.tables import candidates, family_words, review_passes
@@ -89,6 +89,15 @@ class WorkbenchSql:
         self.conn.execute(update(candidates).where(candidates.c.id == candidate_id).values(
             status="proposed", review_reason="", reviewed_by=None, reviewed_at=None, first_confirmed_by=None,
             first_confirmed_at=None, updated_at=at))
+
+    def family_reopen(self, candidate_id: int, at: datetime, cool_down: timedelta) -> bool:
+        # SET reads the row as it was: the dismissal's date is kept before it is cleared
+        return self.conn.execute(update(candidates).where(
+            candidates.c.id == candidate_id, candidates.c.status == "dismissed",
+            or_(candidates.c.family_reopened_at.is_(None), candidates.c.family_reopened_at <= at - cool_down))
+            .values(status="proposed", review_reason="", reviewed_by=None, reviewed_at=None,
+                    first_confirmed_by=None, first_confirmed_at=None, updated_at=at, family_reopened_at=at,
+                    dismissed_before_at=candidates.c.reviewed_at).returning(candidates.c.id)).first() is not None
 
     def last_decision(self, reviewer: str, since: datetime) -> list[int]:
         return [int(i) for i in self.conn.execute(text(

@@ -35,7 +35,7 @@ from reunite.domain.typed_time import TypedTime, read_typed_time
 from reunite.entrypoints.api.auth import check_csrf
 from reunite.entrypoints.api.guard import BIGINT_MAX, NUMBER
 from reunite.entrypoints.api.guard import problem as nul_problem
-from reunite.i18n import Language
+from reunite.i18n import Language, ZoneKey
 from reunite.services import idempotency
 
 
@@ -214,7 +214,8 @@ def _asked(exc: RepeatedTime) -> RepeatedTime:
     """A form's refusal of a time that happened twice: the form comes back as typed, asking which (a field
     cannot carry an offset: never written, never silently the first)."""
     return RepeatedTime(InvalidInput("{wall} happened twice in {zone}: the clocks went back over it (summer time ended). Choose which of the two times you mean, under the time, and send the form again",  # noqa: E501
-                                     field=exc.field, wall=exc.params["wall"], zone=exc.params["zone"]), exc.choices)
+                                     field=exc.field, wall=exc.params["wall"], zone=ZoneKey(exc.params["zone"])),
+                        exc.choices)  # the zone named as the choices under it name it
 
 
 def occurrences(exc: ReuniteError, lang: Language) -> dict[str, list[tuple[str, str]]]:
