@@ -174,6 +174,14 @@ ENGLISH_FIELDS = {  # fields whose name is not the English words for them (other
     "seen_to": "seen until", "pow_challenge": "puzzle", "pow_nonce": "puzzle's answer", "query": "address's query",
     "doing": "what the child was doing", "with": "who the child was with", "family_contact": "family's contact",
     "max_side": "largest side", "interval_minutes": "interval in minutes", "family_summary": "words for families",
+    "before_entry": "id of the last entry of the page before", "audit_subject": "record or kind of record",
+    "current": "current password", "next": "page to open after signing in", "sure": "confirmation",
+    "t": "link's key", "csrf": "form's security key", "idempotency_key": "form's one-time key",
+    "client_key": "report's key on this phone", "copies": "photo copies", "photo_taken_at": "photo's time",
+    "photo_zone_assumed": "photo's time zone, assumed", "missing_since_time": "time missing",
+    "known_only": "only known age and sex", "back": "page to go back to", "member": "trail's reports",
+    "one": "report", "all": "reports shown", "scope": "reports chosen", "username": "email",
+    "child_face": "child's face", "photo_clock": "photo's clock",
     # the words of the forms' labels ("Reason (required to reject)", "What you checked"), never the code's
     "reason": "Reason", "evidence": "What you checked",
 }
@@ -219,6 +227,9 @@ class Language:
         """A field as the reader calls it ("lat": "“纬度”", "“latitude”"): the catalog's name, else its
         English words (``ENGLISH_FIELDS``, else the name with spaces), quoted as the catalogs quote."""
         found = str(translations(self.code).pgettext(FIELD_CONTEXT, name))
+        base, _, number = name.rpartition("_")
+        if found == name and base and number.isdigit():  # one of a list's fields (``version_12``): as its kind
+            return self.field_name(base)
         return found if found != name else f"“{ENGLISH_FIELDS.get(name, name.replace('_', ' '))}”"
 
     def one_of(self, items: list[str]) -> str:

@@ -116,10 +116,10 @@ def test_an_over_long_name_is_refused_naming_the_field_never_cut_short(container
 
 def test_every_message_names_its_field_in_the_readers_words(client: TestClient, container: Container) -> None:
     nul = TestClient(create_app(container)).get("/api/sightings?place=%00", headers={"Accept-Language": "zh-CN"})
-    assert nul.status_code == 422 and nul.json()["detail"].startswith("“网址的查询部分”含有 NUL")
+    assert nul.status_code == 422 and nul.json()["detail"].startswith("“地点”含有 NUL")  # the parameter, named
     for language, field, said in (("zh-CN", "lat", "“纬度”必须是数字"),  # (a photo's own: left out, test_photo_clock)
                                   ("en", "lat", "“latitude” must be a number"),
-                                  ("en", "tz_offset", "“time zone offset” must be a number")):
+                                  ("en", "tz_offset", "“time zone offset” must be a whole number")):
         reporter = TestClient(create_app(container), headers={"Accept-Language": language})
         reporter.cookies.set("reunite_session", session_for(container, Role.REPORTER)[1])
         fields = dict(re.findall(r'name="(csrf|idempotency_key)" value="([^"]*)"', reporter.get("/report").text))

@@ -101,6 +101,11 @@ class PeopleStore(Protocol):
         """How many times ``key`` was counted in that window so far (0 if never); counts nothing."""
         ...
 
+    def counts_since(self, key: str, since: datetime) -> list[tuple[datetime, int]]:
+        """Each window of ``key`` starting at or after ``since`` that counted something: its start and count,
+        oldest first (a sliding window's minutes); the key's windows before ``since`` are forgotten."""
+        ...
+
     def backoff(self, key: str) -> tuple[int, datetime | None, datetime] | None:
         """(failures, locked until, last failure) of ``key``, locked for update; None if none."""
         ...

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from reunite.domain.access import Permission, Principal, require
+from reunite.domain.access import Permission, Principal, exact_places, require
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, settled, state_of, transition
 from reunite.domain.model import PhotoOwner, SightingStatus
@@ -277,7 +277,7 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100) -> dict[str, ob
     require(who, Permission.MODERATE)
     counts = deps.read.queue_counts()
     loads = workbench.queue_loads(deps)
-    shown = {name: deps.read.queue(name, limit) for name in counts}
+    shown = {name: [exact_places(row) for row in deps.read.queue(name, limit)] for name in counts}
     flags = doubles.flags_shown(deps, who, [row["id"] for row in shown.get("cases", [])])
     for row in shown.get("cases", []):  # a case that may be a child registered already says so by its Verify
         row["doubles"] = flags.get(row["id"], [])

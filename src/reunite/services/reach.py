@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from reunite.domain.abuse import new_token, sign, signature_valid, window_start
+from reunite.domain.abuse import new_token, sign, signature_valid
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from reunite.domain.model import GeoPoint
@@ -20,7 +20,7 @@ from reunite.domain.reach import alert_distance, alert_radius, next_widening
 from reunite.services import idempotency, posters, subscriptions, workbench
 from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
-from reunite.services.throttle import HOUR, hit
+from reunite.services.throttle import HOUR, hit, recent
 
 WEBHOOK_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 LANGUAGES = ("en", "zh_CN", "zh_TW", "zh_HK")  # as the pages speak them (i18n.LANGUAGES)
@@ -318,13 +318,13 @@ def message_sent(deps: Deps, message_id: int, case_id: int) -> None:
         _case_note(deps, case_id, "new_message")
 
 
-REVIEWERS_NOTICE = "notice:reviewers"  # the hourly counter of reviewers' notices
+REVIEWERS_NOTICE = "notice:reviewers"  # the counter of reviewers' notices: at most one in 60 minutes
 
 
 def reviewers_told(deps: Deps, uow: UnitOfWork) -> bool:
-    """Reviewers had their notice this hour: a ``tell_reviewers`` job now would send nothing (a worker
+    """Reviewers had their notice in the last hour: a ``tell_reviewers`` job now would send nothing (a worker
     matching many sightings then defers none, instead of one per sighting that only reads and stops)."""
-    return uow.hits(REVIEWERS_NOTICE, window_start(deps.clock.now(), HOUR)) > 0
+    return recent(uow, REVIEWERS_NOTICE, deps.clock.now(), HOUR) > 0
 
 
 def tell_reviewers(deps: Deps) -> bool:

@@ -176,6 +176,13 @@ class PeopleSql:
             "SELECT coalesce(max(hits), 0) FROM rate_counters WHERE key = :key AND window_start = :start"
         ), {"key": key, "start": window_start}).scalar_one())
 
+    def counts_since(self, key: str, since: datetime) -> list[tuple[datetime, int]]:
+        self.conn.execute(text("DELETE FROM rate_counters WHERE key = :key AND window_start < :since"),
+                          {"key": key, "since": since})
+        return [(row.window_start, int(row.hits)) for row in self.conn.execute(text(
+            "SELECT window_start, hits FROM rate_counters WHERE key = :key AND window_start >= :since AND hits > 0 "
+            "ORDER BY window_start"), {"key": key, "since": since})]
+
     def backoff(self, key: str) -> tuple[int, datetime | None, datetime] | None:
         row = self.conn.execute(select(backoffs).where(backoffs.c.key == key).with_for_update()).first()
         return (int(row.failures), row.locked_until, row.last_failure_at) if row else None

@@ -27,6 +27,7 @@ from reunite.domain.times import localize
 from reunite.domain.typed_time import typed_time
 from reunite.entrypoints.api import bodies, schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps, presession_of
+from reunite.entrypoints.api.guard import BIGINT_MAX
 from reunite.entrypoints.api.validation import GivenTime
 from reunite.i18n import Language, negotiate
 from reunite.services import idempotency, intake, queries, renditions, reports, review, search, throttle
@@ -76,10 +77,22 @@ def aware(value: datetime | None, deps: Deps, field: str) -> datetime | None:
     return None if value is None else localize(value, deps.site.zone, field)
 
 
-def point(lat: float | None, lon: float | None) -> GeoPoint | None:
+def point(lat: float | None, lon: float | None, names: tuple[str, str] = ("lat", "lon")) -> GeoPoint | None:
+    """A point from its two inputs (``names``); half of one is refused naming the half that is missing."""
     if (lat is None) != (lon is None):
-        raise InvalidInput("give both latitude and longitude, or neither", field="lat")
+        raise InvalidInput("give both latitude and longitude, or neither", field=names[1] if lon is None else names[0])
     return GeoPoint(lat, lon) if lat is not None and lon is not None else None
+
+
+RADIUS_KM = 50.0  # a list's radius around its point when none is given
+
+
+def radius_needs_point(radius_km: float | None, lat: float | None, lon: float | None) -> None:
+    """A radius is around a point: given without one (neither ``lat`` nor ``lon``), it is refused naming it,
+    never silently dropped (the list would be every sighting, the reader thinking it is theirs around)."""
+    if radius_km is not None and lat is None and lon is None:
+        raise InvalidInput("{name} is a distance around a point: give the point too (lat and lon), or leave {name} out",
+                           field="radius_km", name="radius_km")
 
 
 def reader(request: Request) -> Language:
@@ -213,21 +226,28 @@ def list_sightings(
     deps: DepsDep,
     who: Browser,
     lang: Reader,
-    lat: float | None = None,
-    lon: float | None = None,
-    radius_km: float = 50.0,
+    lat: Annotated[float | None, Query(description="With lon: the point a radius is around")] = None,
+    lon: Annotated[float | None, Query(description="With lat: the point a radius is around")] = None,
+    radius_km: Annotated[float | None, Query(description=(
+        f"Around lat and lon, which it needs (422 without them); {RADIUS_KM:g} km when only they are given"))] = None,
     seen_from: Annotated[GivenTime | None, Query(description="Seen at or after: " + GIVEN_TIME)] = None,
     seen_to: Annotated[GivenTime | None, Query(description="Seen at or before: " + GIVEN_TIME)] = None,
     age: Annotated[int | None, Query(ge=0, le=60)] = None,
     sex: Sex | None = None,
     place: Annotated[str, Query(max_length=200, description="Words in the place description")] = "",
-    limit: int = 50,
-    offset: int = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0,
     include_unknown: Annotated[bool, Query(
         description="keep reports that do not say age or sex (false: only those that say both)")] = True,
 ) -> schemas.SightingPage:
-    """Sightings, newest first, filtered by region (radius around a point), dates, apparent age and sex."""
-    query = SightingFilter(near=point(lat, lon), radius_km=radius_km, place=place,
+    """Sightings, newest first, filtered by region (radius around a point), dates, apparent age and sex.
+    Filters that mean something only together are refused when one is missing (422), never dropped: half a
+    point (``lat`` without ``lon``), a radius without its point."""
+    problems = Problems()
+    near = problems.check(lambda: point(lat, lon))
+    problems.check(lambda: radius_needs_point(radius_km, lat, lon))
+    problems.raise_all()
+    query = SightingFilter(near=near, radius_km=RADIUS_KM if radius_km is None else radius_km, place=place,
                            seen_from=aware(seen_from, deps, "seen_from"), seen_to=aware(seen_to, deps, "seen_to"),
                            age=age, sex=sex, limit=limit, offset=offset,
                            include_unknown=include_unknown)
@@ -316,7 +336,7 @@ def register_case(
     case = NewCase(
         given_name=given_name, family_name=family_name, sex=sex, birth_date=birth_date,
         missing_since=missing.at, missing_since_precision=missing.precision,
-        last_seen_place=point(last_seen_lat, last_seen_lon),
+        last_seen_place=point(last_seen_lat, last_seen_lon, ("last_seen_lat", "last_seen_lon")),
         last_seen_text=last_seen_text, description=description, marks=marks, police_report=police_report,
         family_contact=family_contact, nicknames=tuple(n.strip() for n in nicknames.split(",") if n.strip()),
     )
@@ -384,7 +404,7 @@ def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: bodi
 def search_by_photo(
     request: Request, deps: DepsDep, who: Searcher, lang: Reader, photo: Annotated[UploadFile, File()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    case_id: Annotated[int | None, Query(description=(
+    case_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX, description=(
         "The case whose child the photo shows (one you may read): each sighting is then read as that "
         "case's candidate would be, the case's photos fused with this one"))] = None,
 ) -> list[schemas.SearchHit]:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+from reunite.domain.access import exact
+
+# a coordinate as it is given out: exact ones to 6 decimals (never a float's noise), coarse ones as they are
+Coordinate = Annotated[float | None, AfterValidator(exact)]
 
 
 class FieldProblem(BaseModel):
@@ -125,8 +131,8 @@ class SightingOut(BaseModel):
     seen_at_precision: str = Field("instant", description=SEEN_AT_PRECISION)
     seen_at_zone: str = Field("", description=SEEN_AT_ZONE)
     camera_clock: str | None = Field(default=None, description="Only for reviewers who see originals: " + CAMERA_CLOCK)
-    lat: float | None
-    lon: float | None
+    lat: Coordinate
+    lon: Coordinate
     place_text: str
     apparent_age_low: int | None
     apparent_age_high: int | None
@@ -158,8 +164,8 @@ class TrailPoint(BaseModel):
     seen_at: datetime
     seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
     seen_at_precision: str = Field("instant", description=SEEN_AT_PRECISION)
-    lat: float | None
-    lon: float | None
+    lat: Coordinate
+    lon: Coordinate
     place_text: str
     place_precise: bool
 
@@ -207,8 +213,8 @@ class CaseOut(BaseModel):
     sex: str | None = None
     birth_date: date | None = None
     missing_since: datetime | None = None
-    last_seen_lat: float | None = None
-    last_seen_lon: float | None = None
+    last_seen_lat: Coordinate = None
+    last_seen_lon: Coordinate = None
     last_seen_text: str | None = None
     description: str | None = None
     marks: str | None = None

@@ -13,7 +13,7 @@ from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import allow, client_ip
 from reunite.entrypoints.web import filters
-from reunite.entrypoints.web.forms import checked_form, text, uploads
+from reunite.entrypoints.web.forms import checked_form, text, uploads, whole
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
 from reunite.i18n import Language
 from reunite.services import families, queries, search, throttle
@@ -37,7 +37,8 @@ def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTML
         filtered_out = not total and not emptied and families.found_without_filters(deps, who, asked.query)
     points = [{"id": r["id"], "lat": r["lat"], "lon": r["lon"]} for r in rows if r["lat"] is not None]
     return render(request, lang, "sightings.html", status=422 if asked.problems else 200, rows=rows, total=total,
-                  page=asked.page, pages=max(1, math.ceil(total / PAGE_SIZE)), q=dict(q), points=json.dumps(points),
+                  page=asked.page, pages=max(1, math.ceil(total / PAGE_SIZE)), points=json.dumps(points),
+                  q={name.replace("\x00", ""): value.replace("\x00", "") for name, value in q.items()},
                   problems=asked.problems, emptied=emptied, filtered_out=filtered_out,
                   days_in=deps.site.zone)
 
@@ -86,7 +87,7 @@ async def search_send(request: Request, lang: LangDep, deps: DepsDep, who: Searc
             raise InvalidInput("Add at least one photo.", field="photos")  # a sentence: the page shows it alone
         if chosen and not chosen.isdigit():
             raise InvalidInput("Choose one of your cases.", field="case_id")
-        case_id = int(chosen) if chosen else None  # a case this reader may read (checked by the search)
+        case_id = whole(chosen, "case_id") if chosen else None  # a case this reader may read (the search checks)
         hits = search.search_by_photo(deps, who, files[0].data, limit=48, case_id=case_id, reader=lang)
     except ReuniteError as exc:
         return refused(render(request, lang, "search.html", status=exc.status_code, hits=None,

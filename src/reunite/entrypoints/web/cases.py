@@ -138,9 +138,10 @@ def _known(request: Request) -> int | None:
 @router.post("/candidates/{candidate_id}/review", response_model=None)
 async def review_send(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer, candidate_id: int) -> Response:
     form = await checked_form(request)
-    decision = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}.get(text(form, "decision"))
     case_id = number(form, "case_id", int)
     try:
+        decision = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}.get(
+            text(form, "decision"))
         if decision is None:
             raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
         review.review_candidate(deps, who, candidate_id, decision, text(form, "reason"))

@@ -35,7 +35,11 @@ ORDER = "“{field}” is before “{other}”"
 TEXT = "“{field}” must be at most {limit} characters of text"
 BOX = "“{field}” is a box to tick: 1, or nothing"
 TWICE = "“{field}” is in the address more than once: give it once"
-MESSAGES = (NUMBER, WHOLE, BETWEEN, DAY, PAIR, RADIUS, CHOICE, ORDER, TEXT, BOX, TWICE)  # for scripts/messages.py
+PIN_NEEDED = "“{field}” is a distance from the map pin: put the pin on the map, or leave the distance empty"
+NUL = "“{field}” contains a NUL character (an invisible control character), which cannot be read: remove it"
+MESSAGES = (NUMBER, WHOLE, BETWEEN, DAY, PAIR, RADIUS, CHOICE, ORDER, TEXT, BOX, TWICE,
+            PIN_NEEDED, NUL)  # for scripts/messages.py
+RADIUS_KM = 50.0  # around the pin, when no distance is given
 
 
 @dataclass
@@ -59,7 +63,7 @@ class Browse:
 
 
 def _raw(q: QueryParams, name: str) -> str:
-    return (q.get(name) or "").strip()
+    return (q.get(name) or "").replace("\x00", "").strip()
 
 
 def _number(q: QueryParams, name: str, problems: Problems, whole: bool = False) -> float | None:
@@ -114,11 +118,14 @@ def _pin(q: QueryParams, problems: Problems) -> GeoPoint | None:
 
 
 def _radius(q: QueryParams, problems: Problems) -> float:
+    """The distance around the map pin; given without a pin it is refused, never silently dropped."""
     radius = _number(q, "radius_km", problems)
     if radius is not None and not 0 < radius <= MAX_RADIUS:
         problems.add("radius_km", RADIUS,
                      high=problems.lang.number(MAX_RADIUS))
-    return radius if radius is not None and 0 < radius <= MAX_RADIUS else 50.0
+    if radius is not None and not _raw(q, "lat") and not _raw(q, "lon"):
+        problems.add("radius_km", PIN_NEEDED)
+    return radius if radius is not None and 0 < radius <= MAX_RADIUS else RADIUS_KM
 
 
 def _sex(q: QueryParams, problems: Problems) -> Sex | None:
@@ -136,6 +143,8 @@ def read_browse(q: QueryParams, lang: Language, days_in: tzinfo) -> Browse:
     (``Language.day_at``), whoever reads them; a card of a place in another zone names its own."""
     problems = Problems(lang)
     for name in LABELS:  # one value each: never one of several read and the others dropped
+        if any("\x00" in value for value in q.getlist(name)):  # never read without it, nor shown again with it
+            problems.add(name, NUL)
         if len(q.getlist(name)) > 1:
             problems.add(name, TWICE)
     page = _between(_number(q, "page", problems, whole=True), "page", 1, MAX_PAGE, problems)
@@ -145,7 +154,7 @@ def read_browse(q: QueryParams, lang: Language, days_in: tzinfo) -> Browse:
     if start and end and end < start:
         problems.add("to", ORDER, other="from")
     place = _raw(q, "place")
-    if len(place) > MAX_PLACE or "\x00" in place:
+    if len(place) > MAX_PLACE:
         problems.add("place", TEXT, limit=MAX_PLACE)
     if _raw(q, "known_only") not in ("", "1"):
         problems.add("known_only", BOX)

@@ -1,9 +1,12 @@
 """Reading the pages' forms: each field read once, the same way on every page; a value that cannot be
-read is refused naming its field (422), never guessed; a value a page's script worked out (``hint``: a
-photo's clock and place) is left out when it cannot be read, never a reason to refuse what the reader
-typed. A field of one value sent more than once (a form built by hand, a broken client) is refused too,
-never reduced to one of its values; fields that are lists (photos, ticked boxes) are read with
-``getlist``."""
+read is refused naming its field (422), never guessed, so that the page shows the form again as typed with
+the error by that field; a value a page's script worked out (``hint``: a photo's clock and place) is left out
+when it cannot be read, never a reason to refuse what the reader typed. A field of one value sent more than
+once (a form built by hand, a broken client) is refused too, never reduced to one of its values; fields that
+are lists (photos, ticked boxes) are read with ``several``. A NUL character (no text may hold one) is refused
+in the field that holds it when that field is read; the form as read (``checked_form``) holds none, so that
+what is shown again or kept never does. A whole number is read as one once its text is read (``number``):
+never past the database's bigint."""
 
 from __future__ import annotations
 
@@ -30,29 +33,67 @@ from reunite.domain.times import (
 )
 from reunite.domain.typed_time import TypedTime, read_typed_time
 from reunite.entrypoints.api.auth import check_csrf
+from reunite.entrypoints.api.guard import BIGINT_MAX, NUMBER
+from reunite.entrypoints.api.guard import problem as nul_problem
 from reunite.i18n import Language, ZoneKey
 from reunite.services import idempotency
 
 
+class ReadForm(FormData):
+    """A page's form as read (``checked_form``): NUL characters left out of every field's name and text, the
+    fields that held one (``nul``) refused when read (``single``, ``several``)."""
+
+    def __init__(self, items: list[tuple[str, str | UploadFile]], nul: frozenset[str]) -> None:
+        super().__init__(items)
+        self.nul = nul
+
+
+def without_nul(form: FormData) -> FormData:
+    """The form with no NUL character in it, remembering the fields that held one."""
+    held = frozenset(name.replace("\x00", "") for name, value in form.multi_items()
+                     if "\x00" in name or (isinstance(value, str) and "\x00" in value))
+    if not held:
+        return form
+    return ReadForm([(name.replace("\x00", ""), value.replace("\x00", "") if isinstance(value, str) else value)
+                     for name, value in form.multi_items()], held)
+
+
 async def checked_form(request: Request) -> FormData:
-    """The form a page sent, once its CSRF token is checked."""
+    """The form a page sent, once its CSRF token is checked; without NUL characters (``without_nul``)."""
     form = await request.form()
     check_csrf(request, form)
-    return form
+    return without_nul(form)
+
+
+def _readable(form: FormData | QueryParams, name: str, values: list[Any]) -> None:
+    """Refuses a field that held a NUL character, naming it (in the reader's words, as every field)."""
+    typed = "\x00" if name in getattr(form, "nul", ()) else "".join(v for v in values if isinstance(v, str))
+    if (found := nul_problem(typed, name)) is not None:
+        raise found
 
 
 def single(form: FormData | QueryParams, name: str) -> str:
-    """A field's one value, as sent ("" when absent, or a file); sent more than once: refused naming it."""
+    """A field's one value, as sent ("" when absent, or a file); sent more than once, or holding a NUL
+    character: refused naming it."""
     values = form.getlist(name)
+    _readable(form, name, values)
     if len(values) > 1:
         raise InvalidInput("{name} was sent more than once: send it once", field=name, name=name)
     return values[0] if values and isinstance(values[0], str) else ""
 
 
+def several(form: FormData | QueryParams, name: str) -> list[str]:
+    """A list field's texts (ticked boxes, ids), as sent; one holding a NUL character: refused naming it."""
+    values = form.getlist(name)
+    _readable(form, name, values)
+    return [value for value in values if isinstance(value, str)]
+
+
 def shown(form: FormData, name: str) -> str:
-    """A field as typed, to show again in a refused form (the last value of one sent more than once)."""
+    """A field as typed, to show again in a refused form (the last value of one sent more than once; never
+    a NUL character)."""
     value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else ""
 
 
 def hint(form: FormData, name: str) -> str:
@@ -94,9 +135,12 @@ def form_key(who: Principal, operation: str, form: FormData) -> idempotency.Key 
 
 
 def number(form: FormData, name: str, kind: type[int] | type[float] = float) -> Any:
+    """A number typed in a field (``kind``: a whole one); a whole one is at most the database's bigint."""
     raw = text(form, name)
     if not raw:
         return None
+    if kind is int:
+        return whole(raw, name)
     try:
         value = kind(raw)
     except ValueError:
@@ -104,6 +148,22 @@ def number(form: FormData, name: str, kind: type[int] | type[float] = float) -> 
     if not math.isfinite(value):  # 1e309, nan: never a number a person typed, nor quoted back as "inf"
         raise InvalidInput("{name} must be a number", field=name, name=name)
     return value
+
+
+def whole(raw: str, name: str) -> int:
+    """A whole number's text (an id, a count) as the number: anything else refused naming the field, and
+    one past the database's bigint too (read by its length first: 600 digits are never turned into one)."""
+    raw = raw.strip()
+    if not NUMBER.match(raw):
+        raise InvalidInput("{name} must be a whole number", field=name, name=name)
+    if len(raw.lstrip("+-").lstrip("0")) > 19 or abs(int(raw)) > BIGINT_MAX:
+        raise InvalidInput("{name} is too large a number", field=name, name=name)
+    return int(raw)
+
+
+def ids(form: FormData, name: str) -> list[int]:
+    """A list field of ids (ticked boxes), each read as ``whole`` reads it; blank ones left out."""
+    return [whole(value, name) for value in several(form, name) if value.strip()]
 
 
 def local_time(form: FormData, name: str, lang: Language) -> datetime | None:
@@ -221,6 +281,8 @@ async def uploads(form: FormData, dates: str | None = None) -> tuple[list[Upload
     which a browser cannot keep) is refused naming that photo, never dropped unsaid."""
     files = form.getlist("photos")
     days = [raw.strip() if isinstance(raw, str) else "" for raw in form.getlist(dates)] if dates else []
+    if dates:
+        _readable(form, dates, days)  # a NUL in a date: refused naming the dates
     chosen, taken = [], []
     for index in range(max(len(files), len(days))):
         item = files[index] if index < len(files) else None

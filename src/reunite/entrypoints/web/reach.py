@@ -13,7 +13,7 @@ from reunite.entrypoints.api.auth import PrincipalDep, client_ip
 from reunite.entrypoints.api.routes import if_none_match, image
 from reunite.entrypoints.api.validation import GivenTime
 from reunite.entrypoints.web.forms import checked_form, form_key, number, place, text
-from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render, templates
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render, templates
 from reunite.services import posters, reach, throttle
 
 router = APIRouter(include_in_schema=False)
@@ -37,7 +37,7 @@ async def subscribe_send(request: Request, lang: LangDep, deps: DepsDep, who: Pr
                             text(form, "region"), lang.code, text(form, "digest") == "yes", key)
     except ReuniteError as exc:
         return refused(render(request, lang, "subscribe.html", status=exc.status_code, form=dict(form), sent=False,
-                              error=lang.error(exc), error_field=exc.field), exc)
+                              **refusal(lang, exc)), exc)
     return render(request, lang, "subscribe.html", form={}, sent=True)
 
 

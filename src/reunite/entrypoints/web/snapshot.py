@@ -42,7 +42,7 @@ from reunite.entrypoints.web.forms import (
     text,
     uploads,
 )
-from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
 from reunite.services import idempotency, intake, posters, reports, throttle
 from reunite.services.deps import Deps
@@ -191,8 +191,7 @@ def too_large(request: Request, max_bytes: int, scan: FormScan | None) -> HTMLRe
 
 def form_again(request: Request, error: ReuniteError, typed: list[tuple[str, str]]) -> HTMLResponse:
     """The report form shown again when it was refused before its route read it (its photos too large
-    together, a NUL character typed): with what was typed, and the error by its field, in the form's
-    language."""
+    together): with what was typed, and the error by its field, in the form's language."""
     from reunite.entrypoints.web.pages import language
 
     deps = request.app.state.container.deps
@@ -244,7 +243,7 @@ async def report_photos(request: Request, lang: LangDep, deps: DepsDep, receipt:
         intake.add_report_photos(deps, receipt, token, files)
     except (InvalidInput, UnsupportedMedia, PayloadTooLarge) as exc:
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
-                                      error=lang.error(exc)))
+                                      **refusal(lang, exc)))
     return RedirectResponse(f"/reports/{receipt}/{token}?photo=1", status_code=303)
 
 
@@ -257,7 +256,7 @@ async def report_details(request: Request, lang: LangDep, deps: DepsDep, who: Pr
                             form_key(who, f"report-details:{receipt.upper()}", form))
     except InvalidInput as exc:  # what was typed is shown again, to shorten or correct
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
-                                      error=lang.error(exc), typed=dict(form)))
+                                      **refusal(lang, exc), typed=dict(form)))
     return RedirectResponse(f"/reports/{receipt}/{token}?added=1", status_code=303)
 
 
@@ -271,7 +270,7 @@ async def report_time(request: Request, lang: LangDep, deps: DepsDep, who: Princ
         reports.give_time(deps, receipt, token, when, form_key(who, f"report-time:{receipt.upper()}", form))
     except InvalidInput as exc:  # what was typed is shown again, to correct (or which of two times, to choose)
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
-                                      error=lang.error(exc), typed=dict(form), asked=occurrences(exc, lang)))
+                                      **refusal(lang, exc), typed=dict(form), asked=occurrences(exc, lang)))
     return RedirectResponse(f"/reports/{receipt}/{token}?time=1", status_code=303)
 
 
@@ -282,7 +281,7 @@ async def report_withdraw(request: Request, lang: LangDep, deps: DepsDep, receip
         reports.withdraw(deps, receipt, token, text(form, "sure") == "1")
     except InvalidInput as exc:  # the box not ticked: the page again, saying so, nothing deleted
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
-                                      error=lang.error(exc)))
+                                      **refusal(lang, exc)))
     return RedirectResponse(f"/reports/{receipt}/{token}", status_code=303)
 
 
