@@ -34,7 +34,8 @@ names, birth date and day missing) is answered with that case (`POST /api/cases`
 10 minutes is stored once, and answered 202 with
 `already_received` but without its `receipt`, `report_token` and `report_link`: a private link is given
 again only to a retry that carries the report's `Idempotency-Key` (or, anonymously, the puzzle spent on
-it). A token (or a client's cookie) may relay many people, and the next person's identical report must
+it together with the cookie this API gave the client that spent it: a puzzle alone, seen by a relay, is
+no password). A token (or a client's cookie) may relay many people, and the next person's identical report must
 never be handed the first person's private link; send each report with its own key to get the whole
 answer on a retry.
 
