@@ -89,7 +89,8 @@ def test_two_anonymous_clients_choosing_the_same_plain_key_are_refused_and_share
     mine = sent(first, **{"Idempotency-Key": str(uuid.uuid4())})  # a random key: accepted
     assert mine["report_token"]
     for sender in (first, second):
-        for plain in ("1", "retry", "0000000000000001", "aaaaaaaaaaaaaaaaaaaaaaaa"):
+        for plain in ("1", "retry", "0000000000000001", "aaaaaaaaaaaaaaaaaaaaaaaa", "abcdeabcdeabcdea",
+                      "report-000000001", "1234567890123456"):  # probe s19 S3: patterns and counters
             sender.cookies.clear()  # holding nothing: no puzzle, no cookie
             refused = sender.post("/api/sightings", files=photo(), data=REPORT,
                                   headers={"Idempotency-Key": plain, "Accept-Language": "zh-CN"})

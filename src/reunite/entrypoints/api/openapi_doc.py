@@ -18,7 +18,9 @@ one-time key of your choosing. Sent again with the same key and the same request
 answer (with the same id, token or secret) and stores nothing; the same key with a different request is
 refused with 422. Keys are kept for seven days and are scoped to the sender (the account, the token, or
 an anonymous sender's address and, for a report, the puzzle spent): another sender's same key is another
-request. Without a token, choose the key at random (a UUID: at least 16 characters, 5 of them different):
+request. Without a token, choose the key at random (a UUID, or a hex or base64url token of 16
+random bytes: at least 16 characters holding about 64 bits of chance, without runs, counting or a repeated
+pattern; `report-000000001` and `1234567890123456` are refused):
 it is known by your address, which others may share, so a plain key (`1`, `retry`) that they could choose
 too is refused with 422.
 

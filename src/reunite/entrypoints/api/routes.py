@@ -53,9 +53,10 @@ def senders_key(request: Request, who: PrincipalDep, key: Annotated[str | None, 
             "A one-time key of your choosing, at random (a UUID): a retry of the same request with the same "
             "key returns the first answer, never a duplicate. Keys are yours alone (your account or token; "
             "without one, your address and, for a report, the puzzle you spent): another sender's same key "
-            "is another request. Without a token, a key must be chosen at random (at least 16 characters, "
-            "5 of them different): a plain one (1, 2, 3…), which others behind your address could choose "
-            "too, is refused with 422"))] = None) -> str | None:
+            "is another request. Without a token, a key must be chosen at random (a UUID, or a hex or "
+            "base64url token of 16 random bytes: at least 16 characters and about 64 bits of chance, with no "
+            "runs, counting or repeated pattern): a plain one (1, 2, 3…, report-0001), which others behind "
+            "your address could choose too, is refused with 422"))] = None) -> str | None:
     """The sender's key, made theirs (``idempotency.senders``); an anonymous sender's, known by its address
     alone, only when chosen at random (``idempotency.unguessable``: 422 otherwise, before anything is read)."""
     chosen = key if who.signed_in else idempotency.unguessable(key)
@@ -126,7 +127,8 @@ def report_sighting(
     address: someone else's identical report is a second witness, stored with its own receipt. Such a
     key-less copy is answered 202 with ``already_received`` and without ``receipt``, ``report_token`` and
     ``report_link`` (the private link was in the first answer only), unless it carries the puzzle spent on
-    the first and the cookie this API gave the client that spent it: a token (or a cookie) may relay many people, and the next person's identical report must
+    the first and the cookie this API gave the client that spent it: a token (or a cookie) may relay many
+    people, and the next person's identical report must
     not be handed the first person's link. Send an ``Idempotency-Key`` to get the whole answer on a retry.
     Without ``seen_at``, no time is guessed: the photo's clock is used when plausible (``seen_at_basis``
     ``camera``, or ``camera_zone_assumed`` with the zone it was read in), else the report is dated by its
