@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -15,9 +16,11 @@ from pypdf import PdfReader
 from reunite.adapters.notify.mail import render
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role
+from reunite.domain.model import GeoPoint
 from reunite.entrypoints.api.app import create_app
-from reunite.services import moderation, reach
+from reunite.services import moderation, posters, reach
 from tests.conftest import newest_sighting, plain_photo, run_jobs, run_jobs_settled, session_for
+from tests.e2e.test_reach import missing_case
 from tests.e2e.test_times import csrf, police, shown
 from tests.photos import portrait
 
@@ -154,3 +157,25 @@ def test_the_poster_pdf_feed_and_alert_give_the_day_the_child_went_missing_where
 
     alerts = [body for to, kind, body in mail.sent if kind == "case_alert"]
     assert len(alerts) == 1 and "小明于 2026年12月5日在四川省成都市失踪" in alerts[0], mail.sent
+
+
+def test_the_public_reads_the_zone_of_the_city_it_is_told_never_of_the_private_pin(container: Container) -> None:
+    """Probe s19 S9: the poster's zone came from the ~1 km cell of the private pin: a child last seen just
+    west of Kentucky's Eastern/Central line had a poster saying "(Central Time)" under words naming
+    Louisville (Eastern), telling the public which side of the line the pin was. The public's zone is the
+    city's it reads (else the site's), wherever the pin is."""
+    bowling_green = GeoPoint(36.99, -86.44)  # Central Time, the pin the public never sees
+    assert container.deps.places.zone(36.995, -86.445) == "America/Chicago"
+    case_id = missing_case(container, since=datetime(2026, 11, 30, 4, 30, tzinfo=UTC), place=bowling_green)
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE cases SET last_seen_text = 'Louisville, Kentucky, by the Dixie Highway' "
+                             "WHERE id = %s", (case_id,))
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
+    assert posters.poster(container.deps, case_id)["day_zone"] == "America/Kentucky/Louisville"
+    page = shown(reader(container, "America/Los_Angeles", None).get(f"/p/{case_id}"))
+    assert "Eastern" in page and "Central" not in page
+
+    with container.engine.begin() as conn:  # words naming no city: the site's zone, not the pin's
+        conn.exec_driver_sql("UPDATE cases SET last_seen_text = 'the gas station by the county line' "
+                             "WHERE id = %s", (case_id,))
+    assert posters.poster(container.deps, case_id)["day_zone"] == container.deps.site.zone.key

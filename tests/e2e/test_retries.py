@@ -114,7 +114,7 @@ def test_a_removal_request_sent_again_is_the_one_waiting(anonymous: TestClient, 
     assert someone_else.json() != first.json() and count_rows(container, "takedowns") == 2
 
     keyed = body | {"subject_id": 8}
-    key = {"Idempotency-Key": "td-8c41f0e2-9a7b"}  # chosen at random, as an anonymous sender's must be
+    key = {"Idempotency-Key": "td-8c41f0e2-9a7b-4d3c-8e26"}  # random (64 bits), as an anonymous sender's must be
     sent = [anonymous.post("/api/takedowns", json=keyed, headers=key) for _ in range(2)]
     assert sent[0].json() == sent[1].json() and count_rows(container, "takedowns") == 3
     # probe s14, F16: consecutive ids told anyone how many removal requests the site gets

@@ -197,3 +197,36 @@ def test_a_typed_zero_is_kept_or_refused_never_replaced_by_the_default(container
     typed = {"kind": "feed", "url": "https://news.example.org/rss", "name": "News", "interval": "0"}
     refused = moderator.post("/moderation/sources", data=fields | typed)
     assert refused.status_code == 422 and "5 to 1440 minutes" in refused.text
+
+
+def test_an_email_subscription_its_owner_confirmed_outlives_the_partner_token_that_asked_for_it(
+    client: TestClient, container: Container
+) -> None:
+    """Probe s19 S1: a partner signed a person up for email alerts and the person confirmed them (double
+    opt-in): they are the person's. Revoking the partner's token ends only what it still controls (its
+    unconfirmed requests, its webhooks); the confirmed alerts keep arriving."""
+    inbox = Inbox()
+    container.deps = replace(container.deps, mailer=inbox)
+    partner_client, token_id = partner(container, "Hook")
+    made = {}
+    for address in ("someone@example.org", "unconfirmed@example.org"):
+        created = partner_client.post("/api/subscriptions", json={
+            "channel": "email", "address": address, "lat": north(30).lat, "lon": north(30).lon, "radius_km": 50})
+        assert created.status_code == 201, created.text
+        made[address] = int(created.json()["id"])
+    confirmed = made["someone@example.org"]
+    reach.set_status(container.deps, confirmed, "confirm",
+                     reach.link(container.deps, confirmed, "confirm").split("t=")[1])
+
+    accounts.revoke_token(container.deps, OPERATOR, token_id)
+    listed = {s["id"]: s for s in client.get("/api/subscriptions").json()}
+    assert listed[confirmed]["status"] == "active" and listed[confirmed]["working"] is True
+    assert listed[confirmed]["void"] is False
+    assert listed[made["unconfirmed@example.org"]]["status"] == "ended"
+
+    inbox.sent = []
+    missing_case(container, name="小雨", since=datetime.now(UTC) - timedelta(minutes=5))
+    run_jobs_settled(container, timeout=90)
+    assert [kind for to, kind in inbox.sent if to == "someone@example.org"] != []
+    assert client.get(f"/api/subscriptions/{confirmed}").json()["status"] == "active"
+    assert not [to for to, _ in inbox.sent if to == "unconfirmed@example.org"]

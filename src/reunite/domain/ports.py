@@ -214,6 +214,11 @@ class PlaceNames(Protocol):
         none is known: the zone a date alone of something that happened there is the day in."""
         ...
 
+    def city_zone(self, words: str) -> str:
+        """The IANA time zone at the centre of the city (else province) place words name, as the public
+        reads them (``city``), '' when they name none: a public date's zone, never nearer the pin."""
+        ...
+
 
 class PosterRenderer(Protocol):
     def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str,

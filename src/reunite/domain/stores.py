@@ -248,8 +248,9 @@ class ReachStore(Protocol):
         ...
 
     def end_subscriptions(self, makers: Sequence[str], at: datetime, webhooks_only: bool = False) -> list[int]:
-        """End the active and waiting subscriptions these makers (``token:N``, ``account:N``) made (only
-        their webhooks with ``webhooks_only``); their ids."""
+        """End the active and waiting subscriptions these makers (``token:N``, ``account:N``) made and still
+        control (only their webhooks with ``webhooks_only``): never an active email subscription, which its
+        address's owner confirmed and owns; their ids."""
         ...
 
     def subscriptions_listed(self, made_by: str | None, subscription_id: int | None = None) -> list[dict[str, Any]]:

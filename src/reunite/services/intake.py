@@ -101,9 +101,10 @@ def again(found: dict[str, Any], key: idempotency.Key | None, sender: str) -> Si
     and when the key withholds (``idempotency.same_request``: a key-less retry known only by a sender who
     may stand for many people: a partner's token, a cookie) as received (``resent``), without its receipt number,
     the private link's key: the same report from the next person the sender relays is never answered with
-    the first person's link."""
-    first = SightingReceipt.from_json(found).to(sender)
-    return replace(first, receipt="", sender="", resent=True) if key is not None and key.withholds else first
+    the first person's link. Always ``resent``: nothing was stored this time (probe s19 S2: a retry
+    answered in full said ``already_received: false``)."""
+    first = replace(SightingReceipt.from_json(found).to(sender), resent=True)
+    return replace(first, receipt="", sender="") if key is not None and key.withholds else first
 
 
 def earlier_case(deps: Deps, key: idempotency.Key | None) -> CaseReceipt | None:

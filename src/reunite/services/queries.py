@@ -65,6 +65,13 @@ def day_zone(deps: Deps, lat: float | None, lon: float | None) -> str:
     return found or deps.site.zone.key
 
 
+def public_day_zone(deps: Deps, words: str) -> str:
+    """``day_zone`` for what the public reads (posters, their PDF, the front page, feeds, alerts): the zone
+    at the centre of the city the place words name (what the public reads of the place), else the site's;
+    never the pin's cell, which at a zone line told the public which side of it the pin was (probe s19 S9)."""
+    return deps.places.city_zone(words) or deps.site.zone.key
+
+
 def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any],
                    reader: ReaderScript | None = None) -> dict[str, Any]:
     """A sighting as ``who`` may see it (``access.sighting_view``), given the city its place words name

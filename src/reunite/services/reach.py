@@ -195,11 +195,13 @@ def alert_round(deps: Deps, case_id: int) -> int:
 
 
 def _still_wanted(deps: Deps, sub: dict[str, Any], subscription_id: int) -> bool:
-    """Whether a delivery may go: rights follow the current state (``subscriptions.stands``), so a
+    """Whether a delivery may go: rights follow the current state (``subscriptions.stands``; an email
+    subscription its owner confirmed is the owner's and always stands), so a
     subscription whose token was revoked, or whose account was disabled or is no longer allowed to make it,
     ends here instead (however it lost the right), and nothing is sent."""
     with deps.uow() as uow:
-        if subscriptions.stands(uow, str(sub["created_by"]), str(sub.get("channel", "email"))):
+        if subscriptions.stands(uow, str(sub["created_by"]), str(sub.get("channel", "email")),
+                                str(sub.get("status", ""))):
             return True
         subscriptions.void(deps, uow, subscription_id)
         uow.commit()

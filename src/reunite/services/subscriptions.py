@@ -6,7 +6,10 @@ made in that same transaction (``end_made_by``), and every delivery checks again
 that nothing made before, nor by a change made another way, is delivered. Admins list and end every
 webhook and every subscription a token or account made; a token or account lists and ends its own.
 A subscription the public made by email stands for as long as its address's owner keeps it (the
-confirmation link, and the one-click unsubscribe link in every email)."""
+confirmation link, and the one-click unsubscribe link in every email), and so does one a token or an
+account asked for once the address's owner has confirmed it (probe s19 S1: double opt-in makes it the
+owner's, ``owned``): its maker losing rights ends only what the maker still controls, its webhooks and
+the email subscriptions nobody has confirmed yet."""
 
 from __future__ import annotations
 
@@ -24,10 +27,19 @@ LIVE = ("active", "pending")  # what ending a subscription ends; "unsubscribed",
 SCOPES = frozenset(s.value for s in Scope)
 
 
-def stands(uow: UnitOfWork, created_by: str, channel: str) -> bool:
-    """Whether whoever made a subscription may still make it: a token not revoked whose line an admin still
-    vouches for (``staff.vouches``), or an enabled account; for a webhook, one that may subscribe webhooks
-    (the webhooks scope, an admin's). The public and the command line lose no right."""
+def owned(channel: str, status: str) -> bool:
+    """Whether a subscription belongs to its address's owner rather than to whoever asked for it: an email
+    subscription the owner confirmed (only the confirmation link sent to that address makes one active)."""
+    return channel == "email" and status == "active"
+
+
+def stands(uow: UnitOfWork, created_by: str, channel: str, status: str = "") -> bool:
+    """Whether a subscription still stands: one its address's owner confirmed (``owned``) always does;
+    otherwise whoever made it may still make it: a token not revoked whose line an admin still vouches for
+    (``staff.vouches``), or an enabled account; for a webhook, one that may subscribe webhooks (the webhooks
+    scope, an admin's). The public and the command line lose no right."""
+    if owned(channel, status):
+        return True
     kind, _, number = created_by.partition(":")
     if kind not in ("token", "account") or not number.isdigit():
         return True
@@ -49,8 +61,9 @@ def stands(uow: UnitOfWork, created_by: str, channel: str) -> bool:
 
 def end_made_by(deps: Deps, uow: UnitOfWork, who: Principal, makers: Sequence[str], why: str,
                 webhooks_only: bool = False) -> int:
-    """End, in the caller's transaction, what these makers made (a token revoked, an account disabled;
-    only webhooks for an admin no more), each ending audited under its subscription; how many."""
+    """End, in the caller's transaction, what these makers made and still control (a token revoked, an
+    account disabled; only webhooks for an admin no more): never an email subscription its address's owner
+    confirmed (``owned``). Each ending audited under its subscription; how many."""
     ended = uow.end_subscriptions(makers, deps.clock.now(), webhooks_only)
     for subscription_id in ended:
         uow.audit(who.actor, "subscription.ended", "subscription", subscription_id, why=why)
@@ -75,9 +88,9 @@ def _asker(who: Principal) -> str | None:
 
 
 def _shown(uow: UnitOfWork, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    makers: dict[tuple[str, str], bool] = {}
+    makers: dict[tuple[str, str, str], bool] = {}
     for row in rows:
-        key = (str(row["created_by"]), str(row["channel"]))
+        key = (str(row["created_by"]), str(row["channel"]), str(row["status"]))
         if key not in makers:
             makers[key] = stands(uow, *key)
         live = row["status"] in LIVE

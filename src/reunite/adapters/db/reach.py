@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import Connection, func, insert, or_, select, text, update
 
 from reunite.adapters.db.people_tables import accounts, alerts, case_owners, outbox, subscriptions
 from reunite.adapters.db.tables import audit_log
@@ -101,6 +101,8 @@ class ReachSql:
                                              subscriptions.c.status.in_(["active", "pending"]))
         if webhooks_only:
             ending = ending.where(subscriptions.c.channel == "webhook")
+        else:  # an email subscription its address's owner confirmed is the owner's (probe s19 S1)
+            ending = ending.where(or_(subscriptions.c.channel != "email", subscriptions.c.status != "active"))
         ended = self.conn.execute(ending.values(status="ended", unsubscribed_at=at).returning(subscriptions.c.id))
         return [int(i) for i in ended.scalars()]
 

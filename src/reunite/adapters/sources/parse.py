@@ -24,7 +24,7 @@ from reunite.adapters.places import (
     simplified,
 )
 from reunite.adapters.regions import covers
-from reunite.adapters.zones import zone_at
+from reunite.adapters.zones import city_zone, zone_at
 from reunite.domain.errors import InvalidInput
 from reunite.domain.sources import Post
 from reunite.domain.times import iso_time
@@ -188,4 +188,7 @@ class Gazetteer:
 
     def zone(self, lat: float, lon: float) -> str:
         return zone_at(lat, lon)
+
+    def city_zone(self, words: str) -> str:
+        return city_zone(words)
 

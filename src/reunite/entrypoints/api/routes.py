@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -53,9 +54,10 @@ def senders_key(request: Request, who: PrincipalDep, key: Annotated[str | None, 
             "A one-time key of your choosing, at random (a UUID): a retry of the same request with the same "
             "key returns the first answer, never a duplicate. Keys are yours alone (your account or token; "
             "without one, your address and, for a report, the puzzle you spent): another sender's same key "
-            "is another request. Without a token, a key must be chosen at random (at least 16 characters, "
-            "5 of them different): a plain one (1, 2, 3…), which others behind your address could choose "
-            "too, is refused with 422"))] = None) -> str | None:
+            "is another request. Without a token, a key must be chosen at random (a UUID, or a hex or "
+            "base64url token of 16 random bytes: at least 16 characters and about 64 bits of chance, with no "
+            "runs, counting or repeated pattern): a plain one (1, 2, 3…, report-0001), which others behind "
+            "your address could choose too, is refused with 422"))] = None) -> str | None:
     """The sender's key, made theirs (``idempotency.senders``); an anonymous sender's, known by its address
     alone, only when chosen at random (``idempotency.unguessable``: 422 otherwise, before anything is read)."""
     chosen = key if who.signed_in else idempotency.unguessable(key)
@@ -138,7 +140,8 @@ def report_sighting(
     address: someone else's identical report is a second witness, stored with its own receipt. Such a
     key-less copy is answered 202 with ``already_received`` and without ``receipt``, ``report_token`` and
     ``report_link`` (the private link was in the first answer only), unless it carries the puzzle spent on
-    the first: a token (or a cookie) may relay many people, and the next person's identical report must
+    the first and the cookie this API gave the client that spent it: a token (or a cookie) may relay many
+    people, and the next person's identical report must
     not be handed the first person's link. Send an ``Idempotency-Key`` to get the whole answer on a retry.
     Without ``seen_at``, no time is guessed: the photo's clock is used when plausible (``seen_at_basis``
     ``camera``, or ``camera_zone_assumed`` with the zone it was read in), else the report is dated by its
@@ -160,10 +163,11 @@ def report_sighting(
         )
         puzzle = f"pow:{pow_challenge}:{pow_nonce}" if attempt.solved else ""
         key = report_key(request, who, idempotency_key, puzzle, [("sighting", repr(sighting))], uploads)
-        receipt = intake.earlier_sighting(deps, key)
+        sender = report_sender(request, who, idempotency_key, puzzle)
+        receipt = intake.earlier_sighting(deps, key, sender)
         if receipt is None:
             attempt.count()
-            receipt = intake.report_sighting(deps, who, sighting, uploads, key=key)
+            receipt = intake.report_sighting(deps, who, sighting, uploads, key=key, sender=sender)
     return schemas.SightingAccepted(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
         seen_at_basis=receipt.seen_at_basis, time_from_photo=receipt.time_from_photo,
@@ -182,7 +186,8 @@ def report_key(request: Request, who: Principal, key: str | None, puzzle: str, a
     puzzle it spent; without one, its pre-session cookie), never the address alone. Two people behind
     one address sending the same picture with the same words are two witnesses: two reports, each with
     its own receipt and private link. A key-less retry is given the private link again only with the
-    puzzle spent on the first (``sole``: it bought that one report); a token's or a cookie's is told the
+    puzzle spent on the first (``sole``: it bought that one report) and the cookie of the client that spent
+    it (``report_sender``); a token's or a cookie's is told the
     report was received (``idempotency.same_request``): either may relay many people."""
     if key:
         return idempotency.scoped(who, "sighting", idempotency.senders(key, puzzle) if puzzle else key,
@@ -190,6 +195,20 @@ def report_key(request: Request, who: Principal, key: str | None, puzzle: str, a
     sender = idempotency.holder(who, [puzzle or presession_of(request)])
     sole = bool(puzzle) and not who.signed_in
     return None if sender is None else idempotency.same_request(sender, "sighting", asked, uploads, sole=sole)
+
+
+def report_sender(request: Request, who: Principal, key: str | None, puzzle: str) -> str:
+    """Who, beyond the puzzle, must send a key-less retry for it to get the private link again (probe s19
+    S2): the puzzle travels in the request's body, so anyone who saw it (a logging relay, a shared device)
+    could send it again with the same photos and words and was handed the first reporter's receipt and
+    link. The first answer is bound to the client that sent it: its pre-session cookie, given by this API
+    (with the puzzle, ``GET /api/pow``) and sent back by the same client only. A retry carrying the puzzle
+    but not that cookie is known (nothing stored twice) and told it was received, without the link. A
+    keyed retry is named by its key (a cookie-less script retries with it); a signed-in sender's key-less
+    retry never gets the link (``report_key``). "" when nothing more is asked."""
+    if key or who.signed_in or not puzzle:
+        return ""
+    return hashlib.sha256(presession_of(request).encode()).hexdigest()
 
 
 def reporters_hold(deps: Deps, receipt: intake.SightingReceipt) -> dict[str, str]:

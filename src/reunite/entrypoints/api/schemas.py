@@ -84,10 +84,12 @@ class SightingAccepted(BaseModel):
         "The reporter's private page (to add details or a photo, give the time, or withdraw the report): "
         "give it to the reporter alone"))
     already_received: bool = Field(False, description=(
-        "This very report was received already, sent again without its `Idempotency-Key` (by the same token, "
-        "or anonymously with the same cookie) within 10 minutes: nothing new was stored, and `receipt`, "
-        "`report_token` and `report_link` are left empty, as they were given in the first answer only (a "
-        "token may relay many people: the next one's identical report must not get the first one's link). "
+        "This very report was received already (true on every retry: nothing new was stored). Sent again "
+        "with its `Idempotency-Key`, or anonymously with the same puzzle and the cookie this API gave with "
+        "it, the answer is the first one's, `receipt`, `report_token` and `report_link` included; sent again "
+        "without them (by the same token, or the same puzzle or cookie alone) within 10 minutes, those three "
+        "are left empty, as they were given in the first answer only (a token may relay many people, and a "
+        "puzzle travels in the request: the next one's identical report must not get the first one's link). "
         "Send each report with its own `Idempotency-Key` to get the whole first answer on a retry"))
 
 
