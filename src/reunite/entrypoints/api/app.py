@@ -20,8 +20,10 @@ from reunite.domain.access import ANONYMOUS
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError, ServiceUnavailable
 from reunite.entrypoints.api import (
     audit_routes,
+    case_routes,
     health,
     inputs,
+    media_routes,
     metrics_route,
     openapi_doc,
     reach_routes,
@@ -169,9 +171,9 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         return FileResponse(assets.STATIC / "favicon.svg", media_type="image/svg+xml",
                             headers={"Cache-Control": "public, max-age=86400"})
 
-    for module in (routes, report_routes, metrics_route, review_routes, reach_routes, source_routes, staff_routes,
-                   audit_routes, snapshot, pages, cases, browse, people, recovery, review, workbench, reach,
-                   web_sources, audit):
+    for module in (routes, case_routes, media_routes, report_routes, metrics_route, review_routes, reach_routes,
+                   source_routes, staff_routes, audit_routes, snapshot, pages, cases, browse, people, recovery, review,
+                   workbench, reach, web_sources, audit):
         app.include_router(module.router)
     openapi_doc.install(app)
     app.mount("/static", StaticFiles(directory=assets.STATIC), name="static")

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
-from reunite.entrypoints.api.routes import if_none_match, image
+from reunite.entrypoints.api.media_routes import if_none_match, image
 from reunite.entrypoints.api.validation import GivenTime
 from reunite.entrypoints.web.forms import checked_form, form_key, number, place, text
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render, templates
