@@ -19,7 +19,6 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import dlib
 import numpy as np
@@ -281,8 +280,3 @@ def _overlaps(a: Box, b: Box, iou: float, covered: float) -> bool:
     outer = _area(min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
     return inner / outer > iou or inner / _area(*a) > covered or inner / _area(*b) > covered
 
-
-def describe(model: Mmod) -> dict[str, Any]:
-    """The detector's settings, for the benchmark's record."""
-    return {"window": model.window, "nms_iou": round(model.nms_iou, 4), "pyramid_rate": PYRAMID_RATE,
-            "layers": sum(layer.kind == "conv" for layer in model.layers)}
