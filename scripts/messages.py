@@ -4,7 +4,9 @@
     python scripts/messages.py --check  # exit 1 if a message lacks a translation (run by the tests)
 
 Messages are the ``_("...")`` strings of the page templates and the error templates raised by the
-domain, services and adapters (``InvalidInput("...")`` and friends), which pages translate."""
+domain, services and adapters (``InvalidInput("...")`` and friends), which pages translate; and messages
+with plural forms, ``ngettext("{n} sighting", "{n} sightings", n)`` (in templates, emails and Python), kept
+as ``msgid``/``msgid_plural`` with one ``msgstr[i]`` per form of the language (Chinese has one)."""
 
 from __future__ import annotations
 
@@ -29,7 +31,10 @@ TEMPLATE_CALL = re.compile(r"""_\(\s*"((?:[^"\\]|\\.)*)"|_\(\s*'((?:[^'\\]|\\.)*
 ERROR_CALL = re.compile(
     r"""(?:InvalidInput|NotFound|Conflict|PayloadTooLarge|UnsupportedMedia|NotSignedIn|Forbidden|TooManyRequests|ServiceUnavailable)"""
     r"""\(\s*\n?\s*"((?:[^"\\]|\\.)*)"|"""
-    r"""(?:\.within|gettext)\(\s*\n?\s*"((?:[^"\\]|\\.)*)\"""")
+    r"""(?:\.within|(?<!n)gettext)\(\s*\n?\s*"((?:[^"\\]|\\.)*)\"""")
+# a message with plural forms: its singular and plural, in templates, emails and Python (``lang.ngettext``)
+NGETTEXT_CALL = re.compile(r"""ngettext\(\s*\n?\s*"((?:[^"\\]|\\.)*)",\s*\n?\s*"((?:[^"\\]|\\.)*)\"""")
+Message = str | tuple[str, str]  # a message, or a message with plural forms (singular, plural)
 # words shown through _() from data: processing and moderation states, case states, roles, verification
 GETTEXT_CALL = re.compile(r"""reader\.gettext\(\s*"((?:[^"\\]|\\.)*)"()""")  # poster labels in Python
 # an import's problems (services.exchange.ImportReport.problem(record, "reason", ...)), shown translated
@@ -44,12 +49,16 @@ STATUS_WORDS = ("processing", "faces found", "no face found", "pending", "approv
                 CONFIRMED_WORDS)  # a confirmation's reason as families and partners read it
 
 
-def messages() -> list[str]:
-    found: dict[str, None] = {}
+def messages() -> list[Message]:
+    found: dict[Message, None] = {}
     templates = sorted((ROOT / "entrypoints" / "web" / "templates").glob("*.*"))
     for template in templates + sorted((ROOT / "adapters" / "notify" / "templates").glob("*.txt")):
         for match in TEMPLATE_CALL.finditer(template.read_text()):
             found[match.group(1) or match.group(2)] = None
+    for source in [*templates, *sorted((ROOT / "adapters" / "notify" / "templates").glob("*.txt")),
+                   *sorted(ROOT.rglob("*.py"))]:
+        for match in NGETTEXT_CALL.finditer(source.read_text()):
+            found[(match.group(1), match.group(2))] = None
     for source in sorted(ROOT.rglob("*.py")):
         for match in ERROR_CALL.finditer(source.read_text()):
             found[match.group(1) or match.group(2)] = None
@@ -72,6 +81,24 @@ def messages() -> list[str]:
 FIELD = "field"  # the context of a field's name as readers call it (``Language.field_name``)
 
 
+def translated(catalog: Catalog, message: Message) -> bool:
+    """Whether the catalog translates the message: every plural form of one that has them."""
+    found = catalog.get(message)
+    if found is None:
+        return False
+    if isinstance(message, tuple):
+        return found.id == message and isinstance(found.string, tuple) and all(found.string)
+    return isinstance(found.string, str) and bool(found.string)
+
+
+def kept(catalog: Catalog, message: Message) -> str | tuple[str, ...]:
+    """The catalog's translation of the message to keep, else an empty one of its shape."""
+    found = catalog.get(message)
+    if isinstance(message, tuple):
+        return found.string if found is not None and found.id == message else ("",) * catalog.num_plurals
+    return found.string if found is not None and isinstance(found.string, str) else ""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--check", action="store_true")
@@ -82,14 +109,13 @@ def main() -> int:
         with po.open("rb") as f:
             old = read_po(f)
         if args.check:
-            missing += [f"{po.parent.parent.name}: {m}" for m in wanted if not (old.get(m) and old.get(m).string)]
+            missing += [f"{po.parent.parent.name}: {m}" for m in wanted if not translated(old, m)]
             missing += [f"{po.parent.parent.name}: the field {name}" for name in FIELD_NAMES
                         if not ((found := old.get(name, context=FIELD)) and found.string)]
             continue
         new = Catalog(locale=old.locale, project="Reunite")
         for message in wanted:
-            existing = old.get(message)
-            new.add(message, existing.string if existing else "")
+            new.add(message, kept(old, message))
         for name in FIELD_NAMES:
             existing = old.get(name, context=FIELD)
             new.add(name, existing.string if existing else "", context=FIELD)

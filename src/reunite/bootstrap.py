@@ -96,6 +96,7 @@ def limits_from(settings: Settings) -> Limits:
         session_lifetime=timedelta(days=settings.session_days),
         sighting_retention=timedelta(days=settings.sighting_retention_days),
         closed_case_retention=timedelta(days=settings.closed_case_retention_days),
+        rejected_sighting_retention=timedelta(days=settings.rejected_sighting_retention_days),
         reviews_per_day=settings.reviews_per_day, queue_max_wait_hours=settings.queue_max_wait_hours,
         four_eyes=settings.four_eyes, undo_window=timedelta(minutes=settings.undo_minutes),
     )

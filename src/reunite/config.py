@@ -151,6 +151,9 @@ class Settings(BaseSettings):
     proof_of_work_bits: int = Field(default=14, ge=0, le=24, description="Difficulty of the anonymous report puzzle.")
     sighting_retention_days: int = Field(default=730, description="Sightings are blanked after this many days.")
     closed_case_retention_days: int = Field(default=180, description="Closed cases are blanked after this many days.")
+    rejected_sighting_retention_days: int = Field(default=30, ge=1, description=(
+        "Reports the moderators rejected are blanked (photos, faces, words) this many days after the decision: "
+        "time to correct a mistaken rejection, no longer."))
     reviews_per_day: int = Field(default=300, ge=1, description=(
         "Decisions one reviewer makes in a day; a queue alarms when the week's active reviewers cannot clear it "
         "within queue_max_wait_hours at this pace."))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from datetime import date as Day
@@ -48,10 +48,29 @@ def offered(code: str) -> dict[str, str]:
     return {each: name for each, name in LANGUAGES.items() if each not in TRADITIONAL or each == traditional}
 
 
+# words Taiwan writes otherwise that OpenCC's s2twp keeps as the mainland writes them (its phrase tables
+# lack them), put right after its conversion, longest first: 账户 reads 帳戶, 电子邮箱 電子郵件信箱, 审核员 審核員
+TAIWAN_WORDS = (("電子郵箱地址", "電子郵件地址"), ("郵箱地址", "電子郵件地址"), ("電子郵箱", "電子郵件信箱"),
+                ("郵箱", "信箱"), ("賬戶", "帳戶"), ("賬號", "帳號"), ("鏈接", "連結"), ("退出登入", "登出"),
+                # OpenCC keeps 采 in 沒有采用 and writes 审核 (review) as 稽核 (audit): Taiwan's sites say 審核員
+                ("采用", "採用"), ("稽核", "審核"), ("當前密碼", "目前密碼"))
+OWN_WORDS = {"zh_TW": TAIWAN_WORDS}
+
+
 @cache
 def _converter(language: str) -> Callable[[str], str]:
-    """Simplified Chinese as this language writes it (OpenCC): itself for any but Taiwan's and Hong Kong's."""
-    return OpenCC(TRADITIONAL[language]).convert if language in TRADITIONAL else str
+    """Simplified Chinese as this language writes it (OpenCC, then the words it misses: ``OWN_WORDS``):
+    itself for any but Taiwan's and Hong Kong's."""
+    if language not in TRADITIONAL:
+        return str
+    convert, own = OpenCC(TRADITIONAL[language]).convert, OWN_WORDS.get(language, ())
+
+    def written(text: str) -> str:
+        text = convert(text)
+        for mainland, local in own:
+            text = text.replace(mainland, local)
+        return text
+    return written
 
 
 @cache
@@ -66,6 +85,8 @@ def translations(language: str) -> NullTranslations:
         for message in catalog:
             if message.id and isinstance(message.string, str):
                 message.string = convert(message.string)
+            elif message.id and isinstance(message.string, tuple):  # a message with plural forms
+                message.string = tuple(convert(form) for form in message.string)
     mo = io.BytesIO()
     write_mo(mo, catalog)
     mo.seek(0)
@@ -85,6 +106,31 @@ def negotiate(query_lang: str | None, cookie_lang: str | None, accept_language: 
         if normal and quality > 0:
             return normal
     return DEFAULT
+
+
+LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")  # the POSIX locale of messages, strongest first
+
+
+def from_locale(environ: Mapping[str, str]) -> str:
+    """The language of a command line's operator, as gettext reads it from the environment: ``LANGUAGE`` (a
+    list, ``zh_TW:zh_CN:en``: the first one spoken here) unless the locale is ``C``, then the first of
+    ``LC_ALL``, ``LC_MESSAGES`` and ``LANG`` that is set (``zh_CN.UTF-8``; one not spoken here: English)."""
+    locale = next((environ[name] for name in LOCALE_VARIABLES if environ.get(name)), "")
+    if _bare(locale) not in ("", "C", "POSIX"):
+        for tag in environ.get("LANGUAGE", "").split(":"):
+            if normal := _normal(_bare(tag)):
+                return normal
+    return _normal(_bare(locale)) or DEFAULT
+
+
+def _bare(locale: str) -> str:
+    """A locale's language and place, without its encoding or modifier: ``zh_TW.UTF-8@x`` → ``zh_TW``."""
+    return locale.split(".", maxsplit=1)[0].split("@", maxsplit=1)[0].strip()
+
+
+def chosen(tag: str) -> str | None:
+    """A language named by a person (``--lang zh-TW``, as ``?lang=``): one of ours, or None."""
+    return _normal(tag)
 
 
 def _quality(part: str) -> float:
@@ -128,8 +174,23 @@ ENGLISH_FIELDS = {  # fields whose name is not the English words for them (other
     "seen_to": "seen until", "pow_challenge": "puzzle", "pow_nonce": "puzzle's answer", "query": "address's query",
     "doing": "what the child was doing", "with": "who the child was with", "family_contact": "family's contact",
     "max_side": "largest side", "interval_minutes": "interval in minutes", "family_summary": "words for families",
+    "before_entry": "id of the last entry of the page before", "audit_subject": "record or kind of record",
+    "current": "current password", "next": "page to open after signing in", "sure": "confirmation",
+    "t": "link's key", "csrf": "form's security key", "idempotency_key": "form's one-time key",
+    "client_key": "report's key on this phone", "copies": "photo copies", "photo_taken_at": "photo's time",
+    "photo_zone_assumed": "photo's time zone, assumed", "missing_since_time": "time missing",
+    "known_only": "only known age and sex", "back": "page to go back to", "member": "trail's reports",
+    "one": "report", "all": "reports shown", "scope": "reports chosen", "username": "email",
+    "child_face": "child's face", "photo_clock": "photo's clock",
+    # the words of the forms' labels ("Reason (required to reject)", "What you checked"), never the code's
+    "reason": "Reason", "evidence": "What you checked",
 }
 WORDS = frozenset(p.value for p in Permission) | frozenset(s.value for s in CaseState)
+
+
+class ZoneKey(str):
+    """An IANA zone's name inside a message for people: shown as the reader's language names the zone
+    ("Central European Time", "中欧时间"), as the times around it are, never its key ("Europe/Berlin")."""
 
 
 @dataclass(frozen=True)
@@ -157,10 +218,18 @@ class Language:
         text = translations(self.code).gettext(message)
         return text.format(**params) if params else text
 
+    def ngettext(self, singular: str, plural: str, count: int, **params: Any) -> str:
+        """The message for ``count`` things in this language's plural forms ("1 sighting", "2 sightings";
+        Chinese has one form), its values ``params`` (``n``: the count, unless given)."""
+        return translations(self.code).ngettext(singular, plural, count).format(**({"n": count} | params))
+
     def field_name(self, name: str) -> str:
         """A field as the reader calls it ("lat": "“纬度”", "“latitude”"): the catalog's name, else its
         English words (``ENGLISH_FIELDS``, else the name with spaces), quoted as the catalogs quote."""
         found = str(translations(self.code).pgettext(FIELD_CONTEXT, name))
+        base, _, number = name.rpartition("_")
+        if found == name and base and number.isdigit():  # one of a list's fields (``version_12``): as its kind
+            return self.field_name(base)
         return found if found != name else f"“{ENGLISH_FIELDS.get(name, name.replace('_', ' '))}”"
 
     def one_of(self, items: list[str]) -> str:
@@ -187,7 +256,8 @@ class Language:
         """The error in this language; its values as ``value`` shows them; every problem of a form at once."""
         if isinstance(exc, InvalidInputs):
             return self.gettext("; ").join(self.error(problem) for problem in exc.problems)
-        params = {k: self.value(v, exc.field) for k, v in exc.params.items()}
+        params = {k: self.zone_called_generic(v) if isinstance(v, ZoneKey) else self.value(v, exc.field)
+                  for k, v in exc.params.items()}
         text = self.gettext(exc.template, **params)
         if exc.context:
             template, params = exc.context
@@ -238,6 +308,12 @@ class Language:
         local = (value or Instant.now(self.tzinfo)).astimezone(self.tzinfo)
         return str(get_timezone_name(local, "long", locale=Locale.parse(self.code)))
 
+    def zone_called_generic(self, name: str) -> str:
+        """A zone (an IANA name) as this reader's language names it at any time of year ("Central European
+        Time"); the name itself when this server does not know it."""
+        there = zone(name)
+        return str(get_timezone_name(there, "long", locale=Locale.parse(self.code))) if there else name
+
     def zone_name_of(self, name: str, value: Instant) -> str:
         """Another zone (an IANA name) as this reader's language says it at that instant."""
         return replace(self, zone=name).zone_name(value) if zone(name) else name
@@ -253,9 +329,8 @@ class Language:
         return format_date(value, "medium", locale=Locale.parse(self.code)) if value else ""
 
     def day(self, value: Instant | None) -> str:
-        """The day something happened, as it was there: an instant's date at the offset it was given with
-        (kept beside it, ``domain.times``), the same for every reader in every zone. Missing since "Jun 1"
-        in Shanghai is Jun 1 on a poster printed there, on a relative's phone abroad and in PFIF."""
+        """A time's date at the offset it carries, in no zone: what a camera's clock read (``wording.clock_said``).
+        The day something happened at a place is ``day_at``'s."""
         return format_date(value.date(), "medium", locale=Locale.parse(self.code)) if value else ""
 
     def partial_date(self, value: Day | None, precision: str = "day") -> str:
@@ -279,12 +354,47 @@ class Language:
             return self.datetime(value)
         return self.partial_date(value.date(), precision)
 
-    def day_of(self, value: Instant | None, precision: str = "instant") -> str:
-        """The day something happened as it was there (``day``), or the month or year when only that was given:
-        a poster's, a feed's or an alert's "missing since" date."""
-        if not value or precision in ("instant", "day"):
+    def day_at(self, value: Instant | None, where: str, precision: str = "instant") -> str:
+        """The day something happened at a place, as it was there: ``where`` is the place's zone (``services.
+        queries.day_zone``: its ~1 km cell's, else the site's), never the zone of whoever typed the time. The
+        same day for every reader, its zone named to a reader whose clock reads another time then ("Dec 1, 2025
+        (China Time)" in Los Angeles; "Dec 1, 2025" in Shanghai or Hong Kong): a poster's, a feed's, an alert's
+        "missing since", a sighting card's day. A day, month or year given alone is shown as given, with no
+        zone: a date nobody gave a time to is the day where it was given."""
+        if not value:
+            return ""
+        if precision != "instant":
+            return self.partial_date(value.date(), precision)
+        there = zone(where) or self.tzinfo
+        try:
+            shown = format_date(value.astimezone(there).date(), "medium", locale=Locale.parse(self.code))
+        except OverflowError:  # at the calendar's ends: the day as given
             return self.day(value)
-        return self.partial_date(value.date(), precision)
+        if not self.elsewhere(there, value):
+            return shown
+        return self.gettext("{date} ({zone})", date=shown, zone=self.zone_called(there, value))
+
+    def elsewhere(self, there: ZoneInfo | str, at: Instant | None = None) -> bool:
+        """Whether this reader's clock reads another time than that zone's at that instant (now, if none):
+        a day there is then named with its zone (Hong Kong's reader reads Shanghai's days as their own)."""
+        place = zone(there) if isinstance(there, str) else there
+        moment = at or Instant.now(self.tzinfo)
+        try:
+            return place is not None and moment.astimezone(place).utcoffset() != moment.astimezone(
+                self.tzinfo).utcoffset()
+        except OverflowError:
+            return True
+
+    def zone_called(self, there: ZoneInfo | str, at: Instant | None = None) -> str:
+        """A zone as people name it for a date ("China Time", "中国时间", "Pacific Time"); one named by its offset
+        alone (the sea's ``Etc/GMT-8``, ``UTC``) by that ("GMT+08:00")."""
+        place = zone(there) if isinstance(there, str) else there
+        if place is None:
+            return str(there)
+        locale = Locale.parse(self.code)
+        if str(get_timezone_name(place, "long", locale="en")).startswith("Unknown"):  # no region: by its offset
+            return self.zone_name_of(place.key, at or Instant.now(place))
+        return str(get_timezone_name(place, "long", locale=locale))
 
     def number(self, value: float, digits: int = 0) -> str:
         return format_decimal(round(value, digits), locale=Locale.parse(self.code))

@@ -9,6 +9,9 @@ import math
 from datetime import datetime
 from typing import Any
 
+from reunite.domain.elapsed import DAY, HOUR, INSTANT, MONTH, YEAR, Elapsed, since_missing
+from reunite.domain.model import SeenAtBasis
+from reunite.domain.scoring import doubt_hours
 from reunite.i18n import Language
 
 
@@ -74,8 +77,8 @@ def contradiction_words(lang: Language, contradicts: list[str], facts: dict[str,
             "The reporter guessed age {low}–{high}; this child would be {expected}: the ages do not fit",
             low=facts["apparent_age_low"], high=facts["apparent_age_high"], expected=_whole(facts["expected_age"])))
     if "time" in contradicts and facts.get("elapsed_days") is not None:
-        words.append(lang.gettext("Seen {elapsed} before the child went missing: the times do not fit",
-                                  elapsed=elapsed(lang, facts["elapsed_days"])))
+        when = since_missing_words(lang, seen_since(facts))  # before the child went missing at every time either may be
+        words.append(lang.gettext("Seen {when}: the times do not fit", when=when))
     return words
 
 
@@ -88,14 +91,90 @@ def _whole(x: float) -> int:
 
 
 def elapsed(lang: Language, days: float) -> str:
-    days = abs(days)
-    if days < 2:
-        return lang.gettext("{n} hours", n=_whole(days * 24))
-    if days < 60:
-        return lang.gettext("{n} days", n=_whole(days))
-    if days < 730:
-        return lang.gettext("{n} months", n=_whole(days / 30.44))
-    return lang.gettext("{n} years", n=_whole(days / 365.25))
+    """A span of days in words, rounded as its size asks: hours under 2 days, days under 60, months under 2 years,
+    then years."""
+    return _amount(lang, abs(days), abs(days))
+
+
+# the spans words count in, from the largest: (days one counts, below how many days it is used)
+UNITS = ((365.25, math.inf), (30.44, 730.0), (1.0, 60.0), (1 / 24, 2.0))
+
+
+def _amount(lang: Language, low: float, high: float) -> str:
+    """From ``low`` to ``high`` days (neither negative), in the unit the larger asks for: one number when the range
+    is no wider than that unit ("5 hours"; a time known to its hour), else both ("6–34 hours": a camera's clock
+    read in an assumed zone), never more precisely than it is known."""
+    step = next(step for step, below in reversed(UNITS) if high < below)
+    if high - low <= step * (1 + 1e-9):  # (an hour's width, as floats add it)
+        low = high = (low + high) / 2
+    return _counted(lang, {1 / 24: HOUR, 1.0: DAY, 30.44: MONTH, 365.25: YEAR}[step],
+                    _whole(low / step), _whole(high / step))
+
+
+def _counted(lang: Language, unit: str, low: int, high: int) -> str:
+    """``low``–``high`` hours (days, months, years) in words; one number when they are equal."""
+    if low != high:
+        return {HOUR: lang.gettext("{low}–{high} hours", low=low, high=high),
+                DAY: lang.gettext("{low}–{high} days", low=low, high=high),
+                MONTH: lang.gettext("{low}–{high} months", low=low, high=high),
+                YEAR: lang.gettext("{low}–{high} years", low=low, high=high)}[unit]
+    return {HOUR: lang.ngettext("{n} hour", "{n} hours", low), DAY: lang.ngettext("{n} day", "{n} days", low),
+            MONTH: lang.ngettext("{n} month", "{n} months", low),
+            YEAR: lang.ngettext("{n} year", "{n} years", low)}[unit]
+
+
+# a span counted in the case's own calendar days (months) while shorter than this; beyond, a day's or a month's
+# width is lost in the rounding, and the span reads as any other ("3 years after the child went missing")
+CALENDAR_BELOW = {DAY: 60, MONTH: 24, YEAR: math.inf}
+
+
+def seen_since(c: dict[str, Any]) -> Elapsed:
+    """A candidate's or a search hit's time against the case's, as precisely as both are known: ``since_missing``
+    (``queries.with_lead`` and search read it with the case's date and the site's zone), else from the
+    ``elapsed_days`` alone, the case's time taken as given to the minute."""
+    found = c.get("since_missing")
+    if isinstance(found, Elapsed):
+        return found
+    basis = SeenAtBasis(c.get("seen_at_basis") or SeenAtBasis.GIVEN)
+    return since_missing(c["elapsed_days"], doubt_hours(basis), c.get("seen_at_precision") or INSTANT)
+
+
+def since_missing_words(lang: Language, e: Elapsed) -> str:
+    """When the child was seen against when the child went missing, no more precisely than both are known: "15
+    hours after the child went missing" (both times given), "the same day the child went missing", "3 days after
+    the day the child went missing" (a date given alone: calendar days), "in the month the child went missing";
+    "before" only when it is so at every time each may be, and when the two may meet, how near they are."""
+    if e.calendar and max(abs(e.low), abs(e.high)) < CALENDAR_BELOW[e.unit]:
+        return _calendar_words(lang, e)
+    if e.before:
+        return lang.gettext("{elapsed} before the child went missing", elapsed=_amount(lang, -e.high_days, -e.low_days))
+    if e.low_days >= 0:
+        return lang.gettext("{elapsed} after the child went missing", elapsed=_amount(lang, e.low_days, e.high_days))
+    near = max(-e.low_days, e.high_days)
+    return lang.gettext("within {elapsed} of the time the child went missing", elapsed=_amount(lang, near, near))
+
+
+def _calendar_words(lang: Language, e: Elapsed) -> str:
+    """``since_missing_words`` of a case whose date was given alone, in its whole days (months, years)."""
+    if e.low == e.high == 0:
+        return {DAY: lang.gettext("the same day the child went missing"),
+                MONTH: lang.gettext("in the month the child went missing"),
+                YEAR: lang.gettext("in the year the child went missing")}[e.unit]
+    if e.high < 0:
+        span = _counted(lang, e.unit, -e.high, -e.low)
+        return {DAY: lang.gettext("{elapsed} before the day the child went missing", elapsed=span),
+                MONTH: lang.gettext("{elapsed} before the month the child went missing", elapsed=span),
+                YEAR: lang.gettext("{elapsed} before the year the child went missing", elapsed=span)}[e.unit]
+    if e.low >= 0:
+        span = _counted(lang, e.unit, e.low, e.high)
+        return {DAY: lang.gettext("{elapsed} after the day the child went missing", elapsed=span),
+                MONTH: lang.gettext("{elapsed} after the month the child went missing", elapsed=span),
+                YEAR: lang.gettext("{elapsed} after the year the child went missing", elapsed=span)}[e.unit]
+    near = max(-e.low, e.high)
+    span = _counted(lang, e.unit, near, near)
+    return {DAY: lang.gettext("within {elapsed} of the day the child went missing", elapsed=span),
+            MONTH: lang.gettext("within {elapsed} of the month the child went missing", elapsed=span),
+            YEAR: lang.gettext("within {elapsed} of the year the child went missing", elapsed=span)}[e.unit]
 
 
 def why(lang: Language, c: dict[str, Any]) -> list[str]:
@@ -106,13 +185,11 @@ def why(lang: Language, c: dict[str, Any]) -> list[str]:
         words.append(lang.gettext("seen within about 1 km of where last seen"))
     elif c.get("distance_km") is not None:
         words.append(lang.gettext("seen {km} km from where last seen", km=lang.number(c["distance_km"])))
-    if c.get("seen_at_basis") == "arrival":  # no time given: only that the report came this long after
-        words.append(lang.gettext("time seen not given: reported {elapsed} after the child went missing",
-                                  elapsed=elapsed(lang, c["elapsed_days"])))
-    elif c["elapsed_days"] < 0:  # a time someone gave, before the child went missing
-        words.append(lang.gettext("{elapsed} before the child went missing", elapsed=elapsed(lang, c["elapsed_days"])))
+    when = since_missing_words(lang, seen_since(c))
+    if c.get("seen_at_basis") == "arrival":  # no time given: only when the report came
+        words.append(lang.gettext("time seen not given: reported {when}", when=when))
     else:
-        words.append(lang.gettext("{elapsed} after the child went missing", elapsed=elapsed(lang, c["elapsed_days"])))
+        words.append(when)
     if c.get("apparent_age_low") is not None:
         words.append(lang.gettext("apparent age {low}–{high}, expected {expected}", low=c["apparent_age_low"],
                                   high=c["apparent_age_high"], expected=_whole(c["expected_age"])))
@@ -130,13 +207,14 @@ def explanation(lang: Language, c: dict[str, Any]) -> str:
 
 
 def seen_when(lang: Language, at: datetime, basis: str | None = None, zone_read: str = "", day: bool = False,
-              precision: str = "instant") -> str:
-    """When a child was seen, in the reader's zone (zone named; ``day``: the date alone), saying how it is
+              precision: str = "instant", where: str = "") -> str:
+    """When a child was seen, in the reader's zone (zone named; ``day``: the date alone, the day at the place
+    seen, ``where`` its zone: ``Language.day_at``, named to a reader elsewhere), saying how it is
     known (``seen_at_basis``): a time nobody gave is never shown as a time seen, but as the report's arrival;
     a camera's clock says so, and the zone its zone-less time was read in; a time read from the report's words
     says so too (``seen_at_zone`` beside ``given``). A time known to the hour (``seen_at_precision`` "hour")
     reads as that hour, never as its first minute."""
-    shown = lang.date(at) if day else lang.hour(at) if precision == "hour" else lang.datetime(at)
+    shown = lang.day_at(at, where or lang.zone) if day else lang.hour(at) if precision == "hour" else lang.datetime(at)
     if basis == "arrival":
         return lang.gettext("time not given (report received {time})", time=shown)
     if basis == "camera_zone_assumed":

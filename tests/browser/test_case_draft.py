@@ -37,12 +37,18 @@ def test_each_photo_keeps_its_own_date_in_the_draft_and_after_a_refusal(
     page.click("main button.primary")
     expect(page.locator("#form-error")).to_be_visible()  # the first photo is not an image
     assert dates(page) == ["2020-01-01", "", "2022-02-02"]  # shown again as typed
+    expect(page.locator("#photos-again")).to_contain_text("请重新选择")  # the photos could not be kept: said
     page.reload()  # the draft was kept: the server did not accept the case
     expect(page.locator("input[name=given_name]")).to_have_value("Lin")
     assert dates(page) == ["2020-01-01", "", "2022-02-02"]
 
     photos = page.locator("input[name=photos]")
     photos.nth(0).set_input_files(files=[{"name": "a.jpg", "mimeType": "image/jpeg", "buffer": plain_photo(seed=1)}])
+    page.click("main button.primary")  # the third photo's date, without its photo: refused naming it
+    expect(page.locator("#form-error")).to_contain_text("第 3 张照片填了拍摄日期，却没有选择照片")
+    photos = page.locator("input[name=photos]")
+    photos.nth(0).set_input_files(files=[{"name": "a.jpg", "mimeType": "image/jpeg", "buffer": plain_photo(seed=1)}])
+    photos.nth(2).set_input_files(files=[{"name": "c.jpg", "mimeType": "image/jpeg", "buffer": plain_photo()}])
     page.click("main button.primary")
     expect(page.locator("[role=status]").first).to_be_visible()
     assert "/cases/new" not in page.url

@@ -73,6 +73,11 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/tokens"): TOKEN_ADMIN,
     ("DELETE", "/api/tokens/{token_id}"): TOKEN_ADMIN,
     ("POST", "/api/subscriptions"): ALL,  # email for anyone; webhooks checked in the service
+    # its own (an admin: all); another's answers 404 as one that does not exist. API writes ignore cookies
+    ("GET", "/api/subscriptions"): ALL - {"anonymous"},
+    ("GET", "/api/subscriptions/{subscription_id}"): ALL - {"anonymous"},
+    ("DELETE", "/api/subscriptions/{subscription_id}"): frozenset(w.TOKENS),
+    ("POST", "/admin/subscriptions/{subscription_id}/end"): ADMINS,
     ("GET", "/api/pfif"): EXPORTERS, ("POST", "/api/pfif"): API_WRITERS,
     ("POST", "/api/cases/import"): API_WRITERS, ("GET", "/api/cases.csv"): EXPORTERS,
     ("GET", "/subscribe"): ALL, ("POST", "/subscribe"): ALL,

@@ -193,16 +193,86 @@ def test_form_fields_with_nul_or_huge_numbers_are_refused_in_the_readers_languag
                                                 "requester": "me", "reason": "me\x00"},
                              headers={"referer": "http://testserver/takedown"})
     assert elsewhere.status_code == 422 and "NUL" in elsewhere.text
-    assert 'href="/takedown" data-back' in elsewhere.text and "返回表单" in elsewhere.text  # back to what they typed
+    assert 'action="/takedown"' in elsewhere.text and ">me</textarea>" in elsewhere.text  # the form, as typed
+    assert 'id="error-reason">“理由”含有 NUL 字符' in elsewhere.text  # by its field, named in Chinese
     huge = browser.post("/moderation/sightings", data={"csrf": fields["csrf"], "ids": HUGE_ID, "approve": "1"})
     assert huge.status_code == 422
     takedown = browser.post("/takedown", data={"csrf": fields["csrf"], "subject": "sighting", "subject_id": HUGER_ID,
-                                               "requester": "me", "reason": "me"})
+                                               "requester": "me", "reason": "it shows me"})
     assert takedown.status_code == 422
     filtered = browser.get("/sightings?place=a%00b")
     assert filtered.status_code == 422 and "无法" in filtered.text
     api = TestClient(create_app(container)).post("/api/sightings", files=files, data={"description": "x\x00y"})
     assert api.status_code == 422 and "NUL" in api.json()["detail"]
+    assert count_rows(container, "sightings") == 0
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert found, "the page has a form"
+    return found.group(1)
+
+
+PAGE_FORMS = [  # a page's form, its fields as typed, the field given a NUL, and what it is called in Chinese
+    ("/login", {"email": "mother@example.org", "password": "correct horse battery"}, "email", "“电子邮箱”"),
+    ("/reset", {"email": "mother@example.org"}, "email", "“电子邮箱”"),
+    ("/signup", {"email": "mother@example.org"}, "email", "“电子邮箱”"),
+    ("/subscribe", {"email": "mother@example.org", "region": "武汉", "radius_km": "10"}, "region", "“地区”"),
+    ("/takedown", {"subject": "case", "subject_id": "7", "relation": "mother", "reason": "it is my son",
+                   "requester": "+86 139 1234 5678"}, "requester", "“您的联系方式”"),
+]
+
+
+@pytest.mark.parametrize(("path", "typed", "field", "named"), PAGE_FORMS, ids=[p[0] for p in PAGE_FORMS])
+def test_a_page_form_with_a_nul_comes_back_as_typed_with_the_error_by_its_field(
+    container: Container, path: str, typed: dict[str, str], field: str, named: str
+) -> None:
+    """Probe s18, R11: a NUL in /login's email answered a bare error page (“email”含有 NUL 字符，无法保存):
+    the field named in English, "cannot be stored" for a sign-in that stores nothing, the form gone."""
+    from dataclasses import replace
+
+    from tests.e2e.test_probe_auth import KeptMail
+
+    container.deps = replace(container.deps, mailer=KeptMail())  # the sign-up and reset forms need email
+    browser = page_client(container, language="zh-CN")
+    sent = typed | {field: typed[field][:3] + "\x00" + typed[field][3:]}
+    answer = browser.post(path, data=sent | {"csrf": csrf_of(browser.get(path).text)})
+    assert answer.status_code == 422, answer.text[-1500:]
+    said = f"{named}含有 NUL 字符（一种看不见的控制字符），无法读取"
+    assert f'<span class="field-error" id="error-{field}">{said}' in answer.text  # beside its field
+    assert f'action="{path}"' in answer.text and 'aria-invalid="true"' in answer.text  # the form again
+    assert typed[field] in answer.text and "\x00" not in answer.text  # as typed, without the NUL
+    assert count_rows(container, "takedowns") == 0 and count_rows(container, "subscriptions") == 0
+
+
+def test_a_query_with_a_nul_is_named_by_its_parameter_and_cannot_be_read(client: TestClient) -> None:
+    """Probe s18, R11: "the address's query contains a NUL, which cannot be stored" for a search, which stores
+    nothing: the parameter is named, and what is said fits any request."""
+    answer = client.get("/api/sightings?place=%E6%AD%A6%00%E6%B1%89", headers={"Accept-Language": "zh-CN"})
+    assert answer.status_code == 422 and answer.json()["field"] == "place"
+    assert answer.json()["detail"] == "“地点”含有 NUL 字符（一种看不见的控制字符），无法读取：请删除后再发送"
+    assert [p["field"] for p in answer.json()["problems"]] == ["place"]
+    english = client.get("/api/sightings?place=a%00b").json()["detail"]
+    assert english == ("“place” contains a NUL character (an invisible control character), which cannot be read: "
+                       "remove it and send again")
+
+
+@pytest.mark.parametrize("length", [600, 5000])
+def test_a_long_number_in_a_text_field_is_too_long_never_a_number_too_large(
+    client: TestClient, container: Container, length: int
+) -> None:
+    """Probe s18, R11: a contact of 600 digits was "a number too large", 600 letters "too long (at most 500)"."""
+    files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
+    api = client.post("/api/sightings", files=files, data={"contact": "1" * length},
+                      headers={"Accept-Language": "zh-CN"})
+    assert api.status_code == 422 and api.json()["field"] == "contact"
+    assert api.json()["detail"] == "“联系方式”太长（最多 500 个字符）", api.json()
+    browser = page_client(container, Role.REPORTER, language="zh-CN")
+    page = browser.post("/report", files=files, data=form_fields(browser, "/report") | {"contact": "1" * length})
+    assert page.status_code == 422 and "“联系方式”太长（最多 500 个字符）" in page.text
+    assert "数字过大" not in page.text
+    place = client.get("/api/sightings?place=" + "2" * length)
+    assert place.status_code == 422 and place.json()["field"] == "place" and "too large" not in place.text
     assert count_rows(container, "sightings") == 0
 
 
@@ -293,3 +363,19 @@ def test_subscriptions_to_unknown_regions_and_malformed_mastodon_sources_are_ref
     for url in ("https://mastodon.example/", "not a url", "https://mastodon.example/explore"):
         refused = client.post("/api/sources", json={"kind": "mastodon", "url": url})
         assert refused.status_code == 422 and "tags/NAME" in str(refused.json()["detail"]), url
+
+
+def test_a_value_the_database_refuses_in_a_reading_cannot_be_read_not_stored(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Probe s18, R11: the words fit what was asked: a search stores nothing."""
+    from sqlalchemy.exc import DataError
+
+    from reunite.services import queries
+
+    def refused(*_: object, **__: object) -> None:
+        raise DataError("SELECT …", {}, Exception("value out of range for type bigint"))
+
+    monkeypatch.setattr(queries, "list_sightings", refused)
+    answer = client.get("/api/sightings", headers={"Accept-Language": "zh-CN"})
+    assert answer.status_code == 422 and answer.json()["detail"] == "有一个值超出范围或无法读取"

@@ -38,7 +38,7 @@ def reunited(client: TestClient, container: Container) -> int:
 
 def test_an_ended_case_is_neither_rejected_nor_verified_again(client: TestClient, container: Container) -> None:
     found = reunited(client, container)
-    refused = client.post(f"/api/cases/{found}/reject", json={"reason": "x"})
+    refused = client.post(f"/api/cases/{found}/reject", json={"reason": "a false report"})
     assert refused.status_code == 409 and "is reunited" in refused.json()["detail"]
     assert status(container, found) == "reunited"
     assert "Found" in client.get(f"/p/{found}").text  # the "found, thank you" poster stays
@@ -72,7 +72,8 @@ def test_moderator_forms_refuse_what_the_page_does_not_offer_and_reopen_a_case(
     assert f'action="/cases/{case_id}/reject"' not in page and 'id="reopen"' in page
     token = csrf(moderator, f"/cases/{case_id}")
     for action, field in (("reject", "reason"), ("verify", "evidence")):
-        sent = moderator.post(f"/cases/{case_id}/{action}", data={"csrf": token, field: "x"}, follow_redirects=False)
+        sent = moderator.post(f"/cases/{case_id}/{action}", data={"csrf": token, field: "checked it"},
+                              follow_redirects=False)
         assert sent.status_code == 409 and f"case {case_id} is closed" in sent.text
     assert status(container, case_id) == "closed"
 
@@ -101,7 +102,7 @@ def test_the_command_line_refuses_in_one_line_and_offers_only_valid_roles(
 ) -> None:
     case_id = register(client)
     moderation.reject_case(container.deps, OPERATOR, case_id, "a false report")
-    refused = cli_env.invoke(cli, ["verify-case", str(case_id), "--by", "nobody@x", "--evidence", "e"])
+    refused = cli_env.invoke(cli, ["verify-case", str(case_id), "--by", "nobody@x", "--evidence", "police report seen"])
     assert refused.exit_code == 1 and "poster" not in refused.output
     assert refused.output.strip() == f"error: case {case_id} is rejected: only a case waiting for verification " \
                                      "can be verified"
@@ -192,6 +193,7 @@ def test_verify_reject_and_reopen_sent_twice_are_done_once(client: TestClient, c
             "idempotency_key": form_once(page, f"/cases/{case_id}/reopen")}
     taps = [moderator.post(f"/cases/{case_id}/reopen", data=form, follow_redirects=False) for _ in range(2)]
     assert [t.status_code for t in taps] == [303, 303] and audits(container, "case.reopened", case_id) == 1
-    resent = client.post(f"/api/cases/{case_id}/reopen", json={"reason": "x"}, headers={"Idempotency-Key": "r-1"})
+    resent = client.post(f"/api/cases/{case_id}/reopen", json={"reason": "by mistake"},
+                         headers={"Idempotency-Key": "r-1"})
     assert resent.status_code == 409  # a new request (no earlier one under this key): the case is not ended
     assert "is waiting for verification" in resent.json()["detail"]

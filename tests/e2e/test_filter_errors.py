@@ -41,6 +41,7 @@ BAD = [  # the query, the field named, what the reader typed (kept in the form)
     ("lat=30", "lon", "30"),
     ("radius_km=abc", "radius_km", "abc"),
     ("radius_km=-1", "radius_km", "-1"),
+    ("radius_km=5", "radius_km", "5"),  # a distance from a pin never put: refused, never silently dropped
     ("from=notadate", "from", "notadate"),
     ("from=2026-05-02&to=2026-05-01", "to", "2026-05-01"),
     ("age=-1", "age", "-1"),
@@ -91,6 +92,33 @@ def test_other_pages_name_a_query_value_they_cannot_read(
     assert reader.get(f"/cases/{case_id}?cp=1").status_code == 200
 
 
+@pytest.mark.parametrize("query", ["radius_km=5", "radius_km=5&place=market", "radius_km=5&age=6"])
+def test_api_filters_that_mean_something_only_together_are_refused_when_incomplete(client: TestClient,
+                                                                                  query: str) -> None:
+    """Probe s18, R11: a radius without its point was answered 200, every sighting listed as if around one."""
+    alone = client.get(f"/api/sightings?{query}", headers={"Accept-Language": "zh-CN"})
+    assert alone.status_code == 422, alone.text
+    assert alone.json()["field"] == "radius_km" and [p["field"] for p in alone.json()["problems"]] == ["radius_km"]
+    assert "“半径（公里）”" in alone.json()["detail"], alone.json()
+    half = client.get("/api/sightings?lat=30.5&radius_km=5").json()
+    assert half["field"] == "lon" and "latitude and longitude" in half["detail"]  # the half that is missing
+    assert client.get("/api/sightings?lat=30.5&lon=114.3&radius_km=5").status_code == 200
+    assert client.get("/api/sightings?lat=30.5&lon=114.3").status_code == 200  # its radius: the default
+
+
+def test_an_input_is_named_as_what_it_is_at_its_address(client: TestClient) -> None:
+    """Probe s18, R11: the audit log's ``before`` (the id of an entry) was named "earlier than this time"."""
+    for language, said in (("zh-CN", "“上一页最后一条记录的编号”必须是整数"),
+                           ("en", "“id of the last entry of the page before” must be a whole number")):
+        entry = client.get("/api/audit?before=abc", headers={"Accept-Language": language})
+        assert entry.status_code == 422 and entry.json()["field"] == "before"
+        assert entry.json()["detail"] == said, entry.json()
+    record = client.get("/api/audit?subject=" + "s" * 60, headers={"Accept-Language": "zh-CN"})
+    assert record.status_code == 422 and record.json()["detail"].startswith("“记录或记录类型”"), record.json()
+    feed = client.get("/feeds/cases.atom?before=abc", headers={"Accept-Language": "zh-CN"})
+    assert feed.status_code == 422 and "“早于此时间”" in feed.text  # the feed's before is a time
+
+
 def test_every_input_of_the_api_has_a_name_readers_see_in_chinese(client: TestClient) -> None:
     spec = client.app.openapi()  # type: ignore[attr-defined]
     schemas = spec["components"]["schemas"]
@@ -104,6 +132,22 @@ def test_every_input_of_the_api_has_a_name_readers_see_in_chinese(client: TestCl
     assert names - set(FIELD_NAMES) == set()
     chinese = Language("zh_CN")
     assert all(CJK.search(chinese.field_name(name)) for name in FIELD_NAMES)
+
+
+def test_every_field_of_the_pages_forms_has_a_name_readers_see_in_chinese() -> None:
+    """Probe s18, R11: a page's field was named as the form sends it (“email”) in a Chinese message."""
+    from pathlib import Path
+
+    import reunite.entrypoints.web as web
+
+    templates = sorted((Path(web.__file__).parent / "templates").glob("*.html"))
+    controls = re.compile(r'<(?:input|select|textarea|button)\b[^>]*?\bname="([a-z_]+)(?:_\{\{[^"]*)?"')
+    names = {name for template in templates for name in controls.findall(template.read_text())}
+    assert {"email", "password", "requester", "details", "csrf"} <= names  # the scan reads the forms
+    assert names - set(FIELD_NAMES) == set()
+    chinese, english = Language("zh_CN"), Language("en")
+    assert chinese.field_name("version_12") == chinese.field_name("version")  # one per report: as its kind
+    assert english.field_name("current") == "“current password”" and chinese.field_name("email") == "“电子邮箱”"
 
 
 def test_api_messages_for_chinese_readers_are_all_in_chinese(client: TestClient, container: Container) -> None:

@@ -73,7 +73,7 @@ def test_closing_a_case_asks_to_confirm_and_the_poster_then_says_found(container
                                                                     "missing_since": "2002-06-01T08:00"},
                       follow_redirects=False)
     case_id = int(sent.headers["location"].split("/")[2].split("?")[0])
-    admin.post(f"/cases/{case_id}/verify", data={"csrf": token, "evidence": "ok"})
+    admin.post(f"/cases/{case_id}/verify", data={"csrf": token, "evidence": "police report seen"})
     sighting = [("photos", ("s.jpg", portrait("collins", 1), "image/jpeg"))]
     admin.post("/report", files=sighting, data={"csrf": token, "seen_at": "2005-06-01T10:00", "tz": "Asia/Shanghai"})
     run_jobs(container)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -53,3 +54,24 @@ def test_metrics_follow_the_queue_and_the_review_backlog(
     assert value(after, "reunite_faces_per_second") == pytest.approx(2 / 300)
     assert value(after, 'reunite_jobs_finished{task="faces.process_sighting"}') == 1
     assert value(after, 'reunite_job_duration_seconds_mean{task="faces.process_sighting"}') > 0
+
+
+def test_a_job_planned_for_later_is_not_waiting_and_never_makes_a_negative_age(
+    scraper: TestClient, container: Container
+) -> None:
+    """Probe s18 R11: an alert round planned for when the radius widens read as a job waiting -3400 s."""
+    scrape = {"Authorization": f"Bearer {TOKEN}"}
+    now = container.deps.clock.now()
+    with container.deps.uow() as uow:
+        uow.enqueue("reach.alert_round", at=now + timedelta(hours=1), case_id=1)
+        uow.commit()
+    planned = scraper.get("/metrics", headers=scrape).text
+    assert 'reunite_queue_oldest_job_age_seconds{queue="reunite",status="todo"}' not in planned
+    assert 'reunite_queue_jobs{queue="reunite",status="todo"}' not in planned
+    assert value(planned, 'reunite_queue_jobs_scheduled{queue="reunite"}') == 1
+    with container.deps.uow() as uow:  # one due now, beside it: only that one waits
+        uow.enqueue("reach.alert_round", case_id=2)
+        uow.commit()
+    due = scraper.get("/metrics", headers=scrape).text
+    assert value(due, 'reunite_queue_jobs{queue="reunite",status="todo"}') == 1
+    assert 0 <= value(due, 'reunite_queue_oldest_job_age_seconds{queue="reunite",status="todo"}') < 60

@@ -153,9 +153,10 @@ def test_the_api_and_the_form_take_a_date_alone_as_a_day_and_every_page_and_expo
     anonymous = TestClient(create_app(container))
     anonymous.cookies.set("tz", "Europe/London")
     # a poster says the day where it happened to every reader (a time, too, in the reader's zone could name
-    # another day than the one printed beside it): never a time for a day
-    for case_id in (day, timed):
-        assert "<dd>Nov 20, 2026, Wuhan" in shown(anonymous.get(f"/p/{case_id}"))
+    # another day than the one printed beside it): never a time for a day; a time's day names the zone it is in to
+    # a reader in another zone (no pin: the site's), a day given alone is that day
+    assert "<dd>Nov 20, 2026, Wuhan" in shown(anonymous.get(f"/p/{day}"))
+    assert "<dd>Nov 20, 2026 (China Time), Wuhan" in shown(anonymous.get(f"/p/{timed}"))
     exported = client.get("/api/cases.csv").content.decode("utf-8-sig")
     assert f"\n{day},,Day,,,female,2018-01-01,2026-11-20," in exported
     assert f"\n{timed},,Timed,,,female,2018-01-01,2026-11-20T10:00:00+08:00," in exported
@@ -246,3 +247,50 @@ def test_the_api_reads_missing_since_as_the_sheet_does_and_names_a_date_as_the_d
     before_birth = sent("2011-05", "zh-CN").json()["detail"]
     assert in_chinese.startswith("“走失时间”必须是日期和时间") and "月份或年份" in in_chinese
     assert before_birth == "走失时间早于出生日期"
+
+
+def test_a_day_given_alone_is_said_in_whole_days_never_in_hours_from_a_midnight_nobody_gave(
+    client: TestClient, container: Container
+) -> None:
+    """A child missing "2026-11-20" (a date alone, so possibly since 14:00) seen at 15:00 that day was not seen
+    "15 hours after the child went missing": the candidates' explanation and the case page say "the same day the
+    child went missing", a sighting a week later "7 days after the day the child went missing" (days counted in
+    Shanghai, where the date was given: 01:00 on the 27th there is still the 26th in UTC), and the API gives the
+    precision and the whole days beside the ranking's number. A time given, 10:00, is still said in hours."""
+    def registered(name: str, missing_since: str) -> int:
+        answer = client.post("/api/cases", files=[("photos", ("k.jpg", portrait(), "image/jpeg"))], data={
+            "given_name": name, "sex": "female", "birth_date": "2017-01-01", "missing_since": missing_since,
+            "photo_dates": "2025-01-01"})
+        assert answer.status_code == 201, answer.text
+        return int(answer.json()["id"])
+
+    day, timed = registered("Day", "2026-11-20"), registered("Timed", "2026-11-20T10:00+08:00")
+    run_jobs(container)
+    seen = {}
+    for number, at in ((1, "2026-11-20T15:00+08:00"), (2, "2026-11-27T01:00+08:00")):
+        sent = client.post("/api/sightings", files=[("photos", ("s.jpg", portrait("collins", number), "image/jpeg"))],
+                           data={"seen_at": at})
+        assert sent.status_code == 202, sent.text
+        seen[at[:10]] = int(sent.json()["id"])
+        run_jobs(container)
+
+    def candidates(case_id: int) -> dict[int, dict[str, Any]]:
+        return {c["sighting_id"]: c for c in client.get(f"/api/cases/{case_id}/candidates").json()}
+
+    by_day, by_time = candidates(day), candidates(timed)
+    same, week = by_day[seen["2026-11-20"]], by_day[seen["2026-11-27"]]
+    assert "the same day the child went missing" in same["explanation"]
+    assert "hours after" not in same["explanation"]
+    assert (same["elapsed_precision"], same["elapsed_periods"]) == ("day", [0, 0])
+    assert same["elapsed_days"] == 15 / 24  # the ranking's number, from the day's first instant, documented so
+    assert "7 days after the day the child went missing" in week["explanation"]
+    assert (week["elapsed_precision"], week["elapsed_periods"]) == ("day", [7, 7])
+    assert "5 hours after the child went missing" in by_time[seen["2026-11-20"]]["explanation"]
+    assert (by_time[seen["2026-11-20"]]["elapsed_precision"], by_time[seen["2026-11-20"]]["elapsed_periods"]) == (
+        "instant", None)
+    chinese = client.get(f"/api/cases/{day}/candidates", headers={"Accept-Language": "zh-CN"}).json()
+    assert any("孩子失踪当天" in c["explanation"] for c in chinese)
+
+    page = page_in_london(container, f"/cases/{day}")
+    assert "the same day the child went missing" in page and "7 days after the day the child went missing" in page
+    assert "15 hours" not in page and "hours after the child went missing" not in page

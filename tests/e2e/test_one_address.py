@@ -61,7 +61,9 @@ def test_two_people_behind_one_address_sending_one_picture_each_get_their_own_re
     assert private_page(first, b["receipt"], a["report_token"]) == 404
 
     # a retry is the very same request (its puzzle too): the first receipt, nothing stored
-    assert report(first, TYPED | proof_a) == a and report(second, TYPED | proof_b) == b
+    for sender, proof, answer in ((first, proof_a, a), (second, proof_b, b)):
+        again = report(sender, TYPED | proof)
+        assert again == answer | {"already_received": True}  # said truly: nothing new was stored
     assert count_rows(container, "sightings") == 2
 
     # the second withdrawing their report leaves the first's as it was
@@ -96,8 +98,8 @@ def test_the_same_key_from_two_phones_behind_one_address_never_shares_an_answer(
     b = report(second, TYPED | proof_b, **key)
     assert a["receipt"] != b["receipt"] and a["report_token"] != b["report_token"]
     assert count_rows(container, "sightings") == 2
-    assert report(first, TYPED | proof_a, **key) == a  # its own retry: its receipt
-    assert report(second, TYPED | proof_b, **key) == b
+    assert report(first, TYPED | proof_a, **key) == a | {"already_received": True}  # its own retry: its receipt
+    assert report(second, TYPED | proof_b, **key) == b | {"already_received": True}
     assert count_rows(container, "sightings") == 2
 
 
@@ -160,3 +162,27 @@ def test_an_anonymous_subscriber_is_never_told_whether_someone_else_asked_first(
     assert a.status_code == b.status_code == 201 and a.json() == b.json() and "id" not in a.json()
     other = second.post("/api/subscriptions", json=body | {"address": "dad@example.org"})
     assert other.json() == a.json()
+
+
+def test_a_spent_puzzle_sent_again_by_another_client_is_no_password_for_the_first_private_link(
+    container: Container
+) -> None:
+    """Probe s19 S2: the puzzle travels in the request's body; a client without the first one's cookie
+    sending the same puzzle, nonce, photos and words (a logging relay, a shared device) got the first
+    reporter's receipt and private link, told ``already_received: false``. It is now known (nothing
+    stored) and told it was received, without the link."""
+    first = phone(container)
+    proof = puzzle(first)
+    a = report(first, TYPED | proof)
+    assert a["receipt"] and a["report_token"] and a["already_received"] is False
+
+    stranger = phone(container)  # no cookies at all
+    replayed = report(stranger, TYPED | proof)
+    assert replayed["id"] == a["id"] and replayed["already_received"] is True
+    assert replayed["receipt"] == replayed["report_token"] == replayed["report_link"] == ""
+    assert a["report_token"] not in str(replayed) and a["receipt"] not in str(replayed)
+    assert "received already" in replayed["message"]
+    assert count_rows(container, "sightings") == 1
+
+    # the client that spent the puzzle, with its cookie, still gets its whole answer on a retry
+    assert report(first, TYPED | proof) == a | {"already_received": True}

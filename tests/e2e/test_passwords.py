@@ -11,9 +11,10 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
+from reunite.domain.access import Role
 from reunite.entrypoints.api.app import create_app
 from reunite.services import accounts, recovery
-from tests.conftest import SettableClock, run_jobs
+from tests.conftest import SettableClock, run_jobs, session_for
 from tests.e2e.test_probe_auth import PASSWORD, csrf_of
 from tests.e2e.test_reach import Inbox, inbox, local, mailing, text_of  # noqa: F401
 
@@ -130,3 +131,14 @@ def test_a_password_form_sent_twice_is_one_change_and_both_answers_say_it_is_don
     answers = [browser.post("/logout", data={"csrf": csrf_of(page)}, follow_redirects=False) for _ in range(2)]
     assert [(a.status_code, a.headers["location"]) for a in answers] == [(303, "/")] * 2
     assert browser.get("/account", follow_redirects=False).status_code in (303, 401)
+
+
+def test_the_account_page_names_the_role_in_words_not_its_code_word(container: Container) -> None:
+    """Probe s19 S7: "My account · family" showed the role's code word."""
+    client = TestClient(create_app(container))
+    client.cookies.set("reunite_session", session_for(container, Role.FAMILY)[1])
+    english = client.get("/account", headers={"Accept-Language": "en"}).text
+    assert " · Family</p>" in english and " · family</p>" not in english
+    assert " · 家属</p>" in client.get("/account", headers={"Accept-Language": "zh-CN"}).text
+    client.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+    assert " · 審核員</p>" in client.get("/account", headers={"Accept-Language": "zh-TW"}).text

@@ -126,6 +126,8 @@ AUDITED: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/moderation"): ("moderator", "queues.viewed"),
     ("GET", "/admin"): ("admin", "admin.viewed"),
     ("GET", "/api/accounts"): ("admin", "admin.viewed"), ("GET", "/api/tokens"): ("admin", "admin.viewed"),
+    ("GET", "/api/subscriptions"): ("admin", "subscriptions.listed"),
+    ("GET", "/api/subscriptions/{subscription_id}"): ("admin", "subscription.viewed"),
     ("GET", "/moderation/reports"): ("moderator", "queues.viewed"),
     ("GET", "/workbench"): ("moderator", "sighting.viewed"),  # claims the next candidate and shows it
     ("GET", "/workbench/{candidate_id}"): ("moderator", "sighting.viewed"),
@@ -247,7 +249,7 @@ def test_the_queues_audit_names_every_item_shown_with_its_exact_place(world: w.W
                                              "AND id > %s", (last,)).one()
     queues = ("sightings", "cases", "candidates", "takedowns")
     assert detail["ids"] == {name: [item["id"] for item in shown[name]] for name in queues}
-    assert world.pending in detail["ids"]["sightings"] and shown["sightings"][0]["lat"] == w.EXACT_LAT
+    assert world.pending in detail["ids"]["sightings"] and shown["sightings"][0]["lat"] == round(w.EXACT_LAT, 6)
     assert world.takedown in detail["ids"]["takedowns"]
     assert detail["exact_places"] is True and detail["counts"] == shown["counts"]
     assert actor.startswith("account:")

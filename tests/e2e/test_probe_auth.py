@@ -234,6 +234,32 @@ def test_thirty_wrong_passwords_lock_the_account_without_hashing(anonymous: Test
     assert attempt(PASSWORD).status_code == 303
 
 
+def test_a_rate_limit_is_the_sliding_window_its_words_name(anonymous: TestClient, container: Container) -> None:
+    """Probe s18, R11: five removal requests in one second at 10:26 were told "try again in 34 min", at the
+    next clock hour, though the words said "at most 5 in 60 minutes": the window was the clock hour."""
+    clock = SettableClock(datetime(2026, 12, 5, 2, 26, 0, tzinfo=UTC))
+    container.deps = replace(container.deps, clock=clock)
+    limit = container.deps.limits.takedowns_per_hour
+
+    def ask(i: int) -> Any:
+        token = csrf_of(anonymous.get("/takedown").text)
+        return anonymous.post("/takedown", data={"csrf": token, "subject": "case", "subject_id": "1",
+                                                 "requester": f"person {i}", "reason": "mine"})
+
+    assert [ask(i).status_code for i in range(limit)] == [200] * limit
+    clock.current += timedelta(seconds=1)
+    refused = ask(limit)
+    wait = int(refused.headers["Retry-After"])
+    assert refused.status_code == 429 and 3600 - 1 <= wait <= 3660, wait  # when one more fits, not 02:59:59
+    assert f"at most {limit} in 60 minutes; try again in {-(-wait // 60)} min" in refused.text
+    clock.current = datetime(2026, 12, 5, 3, 0, 30, tzinfo=UTC)  # past the clock hour: still within 60 minutes
+    again = ask(limit + 1)
+    assert again.status_code == 429 and abs(int(again.headers["Retry-After"]) - (wait - 2069)) <= 1
+    clock.current = datetime(2026, 12, 5, 2, 26, 1, tzinfo=UTC) + timedelta(seconds=wait)
+    assert ask(limit + 2).status_code == 200  # as soon as it said, though it asked again while refused
+    assert count_rows(container, "takedowns") == limit + 1
+
+
 def test_one_address_trying_many_accounts_is_locked_too(anonymous: TestClient, container: Container) -> None:
     per_address = container.deps.limits.sign_in_failures_per_address
     statuses = []
@@ -262,7 +288,7 @@ def test_sign_ups_and_takedowns_are_throttled(anonymous: TestClient, container: 
     statuses = [answer.status_code for answer in answers]
     assert statuses[-2:] == [429, 429] and set(statuses[:-2]) == {200}
     wait = int(answers[-1].headers["Retry-After"])  # the page says how long to wait, as the header does
-    assert 0 < wait <= 3600 and f"try again in {-(-wait // 60)} min" in answers[-1].text
+    assert 0 < wait <= 3660 and f"try again in {-(-wait // 60)} min" in answers[-1].text
     takedowns = []
     for i in range(30):  # each from another requester: the same one again is the request waiting (test_retries)
         token = csrf_of(anonymous.get("/takedown").text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.header
+import email.utils
 import hashlib
 import hmac
 import json
@@ -195,6 +196,10 @@ def test_email_alerts_confirm_arrive_and_unsubscribe(mailing: Container, inbox: 
         run_jobs_settled(mailing)
         confirmation = inbox.to("neighbour@example.org")
         assert len(confirmation) == 1 and "确认" in subject_of(confirmation[0])
+        # every email says when it was sent (RFC 5322's required Date) and the language it is written in
+        sent = email.utils.parsedate_to_datetime(confirmation[0]["Date"])
+        assert abs(sent - datetime.now(UTC)) < timedelta(minutes=5)
+        assert confirmation[0]["Content-Language"] == "zh-CN"
         confirm = re.search(r"https://reunite\.test/subscriptions/\d+/confirm\?t=\w+", text_of(confirmation[0]))
         assert confirm
         follow(anonymous, confirm.group(0))
@@ -204,6 +209,7 @@ def test_email_alerts_confirm_arrive_and_unsubscribe(mailing: Container, inbox: 
         alerts = inbox.to("neighbour@example.org")[1:]
         assert len(alerts) == 1
         alert, text = alerts[0], text_of(alerts[0])
+        assert alert["Date"] and alert["Content-Language"] == "zh-CN"
         assert "小林" in subject_of(alert) and "在湖北省武汉市失踪" in text  # the city in the reader's script
         assert "Wuhan" not in text and "Hankou" not in text
         assert f"https://reunite.test/p/{case_id}" in text and "110" in text
@@ -245,6 +251,7 @@ def test_families_hear_of_confirmed_candidates_only_and_reviewers_of_waiting_wor
     run_jobs_settled(mailing)
     told = [subject_of(m) for m in inbox.to("mother@example.org")]
     assert told == ["News about 小林", "A new message about 小林"]
+    assert all(m["Date"] and m["Content-Language"] == "en" for m in inbox.messages)
     assert "Please call" not in text_of(inbox.to("mother@example.org")[1])  # details stay behind sign-in
 
 

@@ -55,7 +55,8 @@ def test_a_refused_api_report_names_every_problem_and_does_not_count(anonymous: 
     refused = anonymous.post("/api/sightings", files=photos, data={
         "lat": "30.6", "apparent_age_low": "12", "apparent_age_high": "5", "seen_at": "2099-01-01T10:00:00+08:00"})
     assert refused.status_code == 422
-    assert [p["field"] for p in refused.json()["problems"]] == ["seen_at", "lat", "apparent_age"]
+    # the half of the point that is missing is named (as the page's form names it)
+    assert [p["field"] for p in refused.json()["problems"]] == ["seen_at", "lon", "apparent_age"]
     for seed in range(3):
         photos = [("photos", ("street.jpg", plain_photo(seed=seed), "image/jpeg"))]
         assert anonymous.post("/api/sightings", files=photos).status_code == 202
@@ -94,7 +95,7 @@ def test_a_nul_character_refused_keeps_what_was_typed_on_the_form(container: Con
     lost; every other refusal shows the form again with what was typed."""
     typed = {"place_text": "人民广场东门", "doing": "红色外套", "contact": "+86 138 0000 1111", "age_low": "6",
              "seen_at": "2026-05-01T20:00"}
-    for language, said in (("zh-TW", "無法"), ("en", "cannot be stored")):
+    for language, said in (("zh-TW", "無法讀取"), ("en", "cannot be read")):  # a report stores no NUL: none is read
         browser = TestClient(create_app(container), headers={"Accept-Language": language})
         for field in ("tz", "place_text"):
             sent = typed | {"tz": "Asia/Shanghai"}

@@ -114,7 +114,7 @@ def test_a_removal_request_sent_again_is_the_one_waiting(anonymous: TestClient, 
     assert someone_else.json() != first.json() and count_rows(container, "takedowns") == 2
 
     keyed = body | {"subject_id": 8}
-    key = {"Idempotency-Key": "td-8c41f0e2-9a7b"}  # chosen at random, as an anonymous sender's must be
+    key = {"Idempotency-Key": "td-8c41f0e2-9a7b-4d3c-8e26"}  # random (64 bits), as an anonymous sender's must be
     sent = [anonymous.post("/api/takedowns", json=keyed, headers=key) for _ in range(2)]
     assert sent[0].json() == sent[1].json() and count_rows(container, "takedowns") == 3
     # probe s14, F16: consecutive ids told anyone how many removal requests the site gets
@@ -207,8 +207,9 @@ def test_approving_one_removal_request_closes_the_others_about_the_record(
     assert [tuple(a) for a in audited] == [("takedown.refused", str(prank), None), ("takedown.done", str(mother), None),
                                           ("takedown.done", str(aunt), str(mother))]
     # the aunt's request is decided: approving it again answers as done, refusing it is refused (409)
-    assert client.post(f"/api/takedowns/{aunt}/decision", json={"approve": True, "evidence": "x"}).status_code == 204
-    assert client.post(f"/api/takedowns/{aunt}/decision", json={"approve": False, "evidence": "x"}).status_code == 409
+    decided = f"/api/takedowns/{aunt}/decision"
+    assert client.post(decided, json={"approve": True, "evidence": "ID card seen"}).status_code == 204
+    assert client.post(decided, json={"approve": False, "evidence": "a prank"}).status_code == 409
     assert count_rows(container, "audit_log WHERE action = 'takedown.done'") == 2
 
 
@@ -384,7 +385,7 @@ def test_a_removal_decision_and_a_report_approval_sent_twice_are_made_once(
     decision = {"approve": True, "evidence": "ID card seen"}
     assert client.post(f"/api/takedowns/{asked}/decision", json=decision).status_code == 204  # no key: so already
     assert count_rows(container, f"audit_log WHERE action = 'takedown.done' AND subject_id = {case_id}") == 1
-    refused = client.post(f"/api/takedowns/{asked}/decision", json={"approve": False, "evidence": "no"},
+    refused = client.post(f"/api/takedowns/{asked}/decision", json={"approve": False, "evidence": "a prank"},
                           headers={"Accept-Language": "zh-CN"})
     assert refused.status_code == 409 and "已批准" in refused.json()["detail"]
 

@@ -127,8 +127,8 @@ def test_takedown_leaves_a_placeholder_and_deletes_the_photos(client: TestClient
     assert tuple(row) == ("removed", "", "")
     assert count_rows(container, "photos") == 0 and not list(photo_dir.rglob("*.jpg"))
     assert client.post(decision, json={"approve": True, "evidence": "again"}).status_code == 204  # decided so already
-    assert client.post(decision, json={"approve": False, "evidence": "no"}).status_code == 409  # not undone
-    assert client.post("/api/takedowns/999/decision", json={"approve": True, "evidence": "x"}).status_code == 404
+    assert client.post(decision, json={"approve": False, "evidence": "not them"}).status_code == 409  # not undone
+    assert client.post("/api/takedowns/999/decision", json={"approve": True, "evidence": "ID seen"}).status_code == 404
 
 
 def test_expiry_blanks_old_sightings_and_long_closed_cases(client: TestClient, container: Container) -> None:

@@ -294,8 +294,9 @@ def test_a_camera_time_read_in_an_assumed_zone_is_not_taken_as_exact(
 ) -> None:
     """A camera's zone-less 12:00 read as Shanghai's is 4 hours before the child went missing; the camera may
     have been set to another zone (a phone bought abroad): it is not "seen before the child went missing", nor
-    left out or its lead lowered for it, whether the report came before the case or after. The same time given
-    with its offset is."""
+    left out or its lead lowered for it, whether the report came before the case or after, nor said to be 4 hours
+    before in the candidate's words (before: "4 hours before the child went missing" beside an unlowered lead).
+    The same time given with its offset is."""
     def sent(photo: bytes, **data: str) -> dict[str, str]:
         answer = client.post("/api/sightings", files=[("photos", ("s.jpg", photo, "image/jpeg"))], data=data)
         run_jobs(container)
@@ -315,3 +316,6 @@ def test_a_camera_time_read_in_an_assumed_zone_is_not_taken_as_exact(
     for camera in (before, after):
         assert found[camera["id"]]["lead"]["contradicts"] == []
         assert not any("the times do not fit" in words for words in found[camera["id"]]["lead_words"])
+        # nor said "4 hours before" by the ranking's words: within the hours the camera's zone may be off
+        assert "before the child went missing" not in found[camera["id"]]["explanation"]
+        assert "within 18 hours of the time the child went missing" in found[camera["id"]]["explanation"]

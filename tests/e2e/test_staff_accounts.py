@@ -68,7 +68,8 @@ def test_an_admin_disables_a_moderator_on_the_page_and_every_session_ends_at_onc
     assert "this account is disabled: an admin of this site can enable it again" in signing.text
     assert audited(container, "account.disabled") == [(f"account:{admin_id}", moderator_id,
                                                        {"role": "moderator", "sessions_ended": 2,
-                                                        "tokens_revoked": 0, "invitations_ended": 0})]
+                                                        "tokens_revoked": 0, "invitations_ended": 0,
+                                                        "subscriptions_ended": 0})]
     assert "disabled since" in admin.get("/admin").text
 
     assert post_form(admin, f"/admin/accounts/{moderator_id}/enable").status_code == 303

@@ -221,7 +221,9 @@ def test_a_time_typed_in_the_hour_summer_time_skips_is_refused_and_the_repeated_
 ) -> None:
     """New York, 8 March 2026: clocks go from 02:00 to 03:00, so 02:30 never happened there. The form
     comes back (422) saying so in the reader's language, nothing stored; 1 November's 01:30 happened
-    twice and is read as the first, its zone named (Eastern Daylight Time)."""
+    twice: the form comes back as typed (422, nothing stored; before: silently the first) asking which, each
+    named with its offset and zone, in the reader's language, as a plain choice sent with the form (no script
+    needed), and the one chosen is kept: the second, 01:30 Eastern Standard Time."""
     files = [("photos", ("street.jpg", plain_photo(seed=6), "image/jpeg"))]
     form = {"csrf": csrf(anonymous), "seen_at": "2026-03-08T02:30", "tz": "America/New_York", "tz_offset": "300"}
     refused = anonymous.post("/report", files=files, data=form)
@@ -236,11 +238,69 @@ def test_a_time_typed_in_the_hour_summer_time_skips_is_refused_and_the_repeated_
     sent = client.post("/api/sightings", files=files, data={"seen_at": "2026-03-08T02:30:00+08:00"})
     assert sent.status_code == 202  # in Shanghai (no summer time) it happened
 
-    autumn = {**form, "csrf": csrf(anonymous), "seen_at": "2026-11-01T01:30"}
-    thanks = anonymous.post("/report", files=[("photos", ("s.jpg", plain_photo(seed=7), "image/jpeg"))], data=autumn)
+    autumn = {**form, "csrf": csrf(anonymous), "seen_at": "2026-11-01T01:30", "place_text": "Penn Station"}
+    photo = [("photos", ("s.jpg", plain_photo(seed=7), "image/jpeg"))]
+    asked = anonymous.post("/report", files=photo, data=autumn)
+    assert asked.status_code == 422
+    page = shown(asked)
+    assert "2026-11-01 01:30 happened twice in Eastern Time" in page and "Choose which of the two" in page
+    assert 'value="2026-11-01T01:30" id="seen_at"' in page and 'value="Penn Station"' in page  # as typed
+    assert re.search(r'<input type="radio" name="seen_at_occurrence" value="2026-11-01T01:30-04:00" required> '
+                     r'Nov 1, 2026, 1:30 AM Eastern Daylight Time \(UTC-04:00\): the first time', page)
+    assert re.search(r'<input type="radio" name="seen_at_occurrence" value="2026-11-01T01:30-05:00" required> '
+                     r'Nov 1, 2026, 1:30 AM Eastern Standard Time \(UTC-05:00\): the second time', page)
+    in_chinese = shown(anonymous.post("/report?lang=zh_CN", files=photo, data={**autumn, "csrf": csrf(anonymous)}))
+    assert "出现了两次" in in_chinese and "第二次，时钟回拨之后" in in_chinese and "UTC-05:00" in in_chinese
+    with container.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM sightings").scalar_one() == 1  # Shanghai's alone
+    chosen = {**autumn, "csrf": csrf(anonymous), "seen_at_occurrence": "2026-11-01T01:30-05:00"}
+    thanks = anonymous.post("/report", files=photo, data=chosen)
     assert thanks.status_code == 200
-    assert "1:30 AM Eastern Daylight Time" in shown(thanks)
-    assert client.get(f"/api/sightings/{only_sighting_id(container)}").json()["seen_at"] == "2026-11-01T01:30:00-04:00"
+    assert "1:30 AM Eastern Standard Time" in shown(thanks)
+    assert client.get(f"/api/sightings/{only_sighting_id(container)}").json()["seen_at"] == "2026-11-01T01:30:00-05:00"
+
+
+def test_the_case_form_and_the_private_links_time_ask_which_of_two_times_a_repeated_hour_means(
+    anonymous: TestClient, client: TestClient, container: Container
+) -> None:
+    """Berlin, 25 October 2026: 02:30 happened twice (summer time ended). The case form's day and time come back
+    as typed (422, no case registered; before: silently the first, 02:30 summer time), asking which, each named
+    with its offset; the one chosen, winter time, is kept. The private link's "when did you see the child?" asks
+    the same and keeps the answer chosen."""
+    family = TestClient(create_app(container))
+    family.cookies.set("reunite_session", session_for(container, Role.FAMILY)[1])
+    case = {"given_name": "Mia", "sex": "female", "birth_date": "2018-01-01", "missing_since": "2026-10-25",
+            "missing_since_time": "02:30", "tz": "Europe/Berlin"}
+    photos = [("photos", ("k.jpg", portrait("hopper", 0), "image/jpeg"))]
+    asked = family.post("/cases/new", files=photos, data=case | {"csrf": csrf(family, "/cases/new")})
+    assert asked.status_code == 422
+    page = shown(asked)
+    assert "2026-10-25 02:30 happened twice in Central European Time:" in page and "Europe/Berlin" not in page
+    assert 'name="missing_since_time" value="02:30"' in page and 'value="Mia"' in page
+    assert 'name="missing_since_occurrence" value="2026-10-25T02:30+02:00"' in page
+    assert 'name="missing_since_occurrence" value="2026-10-25T02:30+01:00"' in page
+    assert "Central European Standard Time (UTC+01:00): the second time, after the clocks went back" in page
+    with container.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM cases").scalar_one() == 0
+    chosen = case | {"csrf": csrf(family, "/cases/new"), "missing_since_occurrence": "2026-10-25T02:30+01:00"}
+    registered = family.post("/cases/new", files=photos, data=chosen, follow_redirects=False)
+    assert registered.status_code == 303, registered.text
+    case_id = registered.headers["location"].split("/")[2].split("?")[0]
+    assert client.get(f"/api/cases/{case_id}").json()["missing_since"] == "2026-10-25T02:30:00+01:00"
+
+    thanks = anonymous.post("/report", files=[("photos", ("p.jpg", plain_photo(seed=41), "image/jpeg"))],
+                            data={"csrf": csrf(anonymous), "tz": "Europe/Berlin"})
+    link = thanks.headers["X-Reunite-Receipt"]
+    when = {"seen_at": "2026-10-25T02:30", "tz": "Europe/Berlin"}
+    again = anonymous.post(f"{link}/time", data=when | {"csrf": csrf(anonymous, link)})
+    assert again.status_code == 422 and "2026-10-25 02:30 happened twice in Central European Time" in shown(again)
+    assert 'name="seen_at_occurrence" value="2026-10-25T02:30+01:00"' in again.text
+    given = anonymous.post(f"{link}/time", data=when | {"csrf": csrf(anonymous, link),
+                                                        "seen_at_occurrence": "2026-10-25T02:30+02:00"},
+                           follow_redirects=False)
+    assert given.status_code == 303
+    sighting = only_sighting_id(container)
+    assert client.get(f"/api/sightings/{sighting}").json()["seen_at"] == "2026-10-25T02:30:00+02:00"
 
 
 def test_a_photo_taken_today_where_the_family_is_is_not_after_today_before_the_servers_day_begins(

@@ -18,7 +18,7 @@ from reunite.domain.access import OPERATOR, Principal, Role, Scope
 from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
 from reunite.services import intake, moderation, retention, reunion, review
-from reunite.services.accounts import from_session, issue_token
+from reunite.services.accounts import from_api_token, from_session, issue_token
 from tests.conftest import run_jobs, session_for
 from tests.integration.test_codec import phone_exif
 from tests.photos import portrait
@@ -55,6 +55,7 @@ class World:
     child_face: int = 0
     bystander_face: int = 0
     token_id: int = 0
+    subscription: int = 0  # a partner's webhook (token_webhooks'), far from every case: never delivered
     cookies: dict[str, str] = field(default_factory=dict)
     bearer: dict[str, str] = field(default_factory=dict)
 
@@ -70,7 +71,7 @@ class World:
     def ids(self) -> dict[str, int]:
         return {"case_id": self.case_a, "sighting_id": self.sighting, "photo_id": self.photo_of_sighting,
                 "face_id": self.child_face, "candidate_id": self.proposed, "takedown_id": self.takedown,
-                "token_id": self.token_id}
+                "token_id": self.token_id, "subscription_id": self.subscription}
 
 
 def two_faces(height: int = 480, gap: int = 40) -> bytes:
@@ -158,4 +159,12 @@ def build(container: Container) -> World:
     for name, scope in TOKENS.items():
         world.bearer[name] = issue_token(deps, OPERATOR, name, [scope])
     world.token_id = int(deps.read.api_tokens()[-1]["id"])
+    partner = from_api_token(deps, world.bearer["token_webhooks"])
+    assert partner is not None
+    with deps.uow() as uow:  # stored as subscribing would (which resolves the host: no network here)
+        world.subscription = uow.add_subscription({
+            "channel": "webhook", "address": "https://partner.example.org/hooks", "lat": -60.0, "lon": 0.0,
+            "radius_km": 0, "region": "", "language": "en", "digest": False, "secret": "s3cret",
+            "status": "active", "created_by": partner.actor})
+        uow.commit()
     return world

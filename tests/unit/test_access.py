@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reunite.domain.abuse import pow_challenge, pow_valid, solve, window_start
+from reunite.domain.abuse import counted_from, free_at, pow_challenge, pow_valid, solve, window_start
 from reunite.domain.access import (
     ANONYMOUS,
     Permission,
@@ -35,7 +35,8 @@ def test_families_see_places_within_a_kilometre_cell_and_no_reporter_contact() -
     assert shown["lat"] == 31.235 and shown["lon"] == 121.455
     assert abs(shown["lat"] - ROW["lat"]) < 0.01 and "reporter_contact" not in shown
     assert [f["id"] for f in shown["faces"]] == [2] and shown["first_face_id"] == 2
-    assert sighting_view(POLICE, ROW)["lat"] == ROW["lat"] and sighting_view(POLICE, ROW)["reporter_contact"]
+    # exact for police: to 6 decimals (about 0.1 m), as every exact place is given out
+    assert sighting_view(POLICE, ROW)["lat"] == round(ROW["lat"], 6) and sighting_view(POLICE, ROW)["reporter_contact"]
 
 
 def test_families_count_only_the_faces_they_are_shown_never_the_bystanders() -> None:
@@ -96,6 +97,17 @@ def test_proof_of_work_is_checked_signed_and_expires() -> None:
 
 def test_rate_windows_are_fixed_hours() -> None:
     assert window_start(NOW + timedelta(minutes=59), timedelta(hours=1)) == NOW
+
+
+def test_a_sliding_window_frees_a_request_once_a_whole_window_has_passed_since_its_minute() -> None:
+    hour, minute = timedelta(hours=1), timedelta(minutes=1)
+    at = NOW + timedelta(minutes=26, seconds=30)
+    assert counted_from(at, hour) == NOW + timedelta(minutes=26) - hour
+    counts = [(NOW + timedelta(minutes=26), 3), (NOW + timedelta(minutes=40), 2)]
+    assert free_at(counts, 5, hour) == NOW + timedelta(minutes=26) + minute + hour  # the oldest three leave
+    assert free_at(counts, 4, hour) == NOW + timedelta(minutes=26) + minute + hour
+    assert free_at(counts, 2, hour) == NOW + timedelta(minutes=40) + minute + hour  # all five must leave
+    assert free_at(counts, 6, hour) is None  # one more fits now
 
 
 def test_alert_radius_widens_with_time_since_the_disappearance() -> None:

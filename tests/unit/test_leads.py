@@ -274,7 +274,7 @@ def test_a_sighting_seen_before_the_child_went_missing_says_so_and_lowers_the_ba
     assert told_lead["strength"] == "possible"
     assert lead_words(EN, told_lead, seen)[:2] == [
         "Possible lead", "Seen 25 hours before the child went missing: the times do not fit"]
-    assert lead_words(ZH, told_lead, seen)[1] == "在孩子失踪前 25 小时被看到：时间对不上"
+    assert lead_words(ZH, told_lead, seen)[1] == "在孩子失踪 25 小时前被看到：时间对不上"
     assert "25 hours before the child went missing" in why(EN, seen)
     assert not any("after" in w for w in why(EN, seen))
 

@@ -104,3 +104,26 @@ def test_an_hour_reads_as_a_span_in_every_language_also_across_midnight() -> Non
     across = Language("en", "Asia/Kolkata").hour(at)
     assert " ".join(across.replace("\u202f", " ").replace("\u2009", " ").split()) == (
         "Dec 3, 2026, 11:30 PM – 12:30 AM (Dec 4, 2026) India Standard Time")
+
+
+def test_taiwan_reads_its_own_words_where_opencc_keeps_the_mainlands() -> None:
+    """OpenCC's s2twp keeps 賬戶 and 電子郵箱 (probe s18 R11): Taiwan writes 帳戶, 電子郵件信箱. No message reads
+    a mainland word in Taiwan's catalog; Hong Kong's conversion is OpenCC's own."""
+    from opencc import OpenCC
+
+    from reunite.i18n import Language, translations
+
+    tw = Language("zh_TW")
+    assert tw.gettext("Finish making your Reunite account") == "完成您的 Reunite 帳戶註冊"
+    assert tw.gettext("Email") == "電子郵件信箱" and tw.gettext("My account") == "我的帳戶"
+    assert tw.gettext("enter a valid email address") == "請輸入有效的電子郵件地址"
+    assert Language("zh_HK").gettext("My account") == OpenCC("s2hk").convert("我的账户")
+    # 采 left from the simplified script, 当前 where Taiwan says 目前, reviewers as auditors (稽核: OpenCC's 审核)
+    assert "沒有採用" in tw.gettext("The reviewers did not take this report up: it is not used to look for a child, "
+                                   "and nobody but the reviewers sees it. Thank you for sending it.")
+    assert tw.gettext("Current password") == "目前密碼" and tw.gettext("moderator") == "審核員"
+    catalog = translations("zh_TW")
+    mainland = ("賬戶", "賬號", "郵箱", "鏈接", "采", "稽核", "當前密碼")
+    wrong = [catalog.gettext(m) for m in catalog._catalog  # type: ignore[attr-defined]
+             if isinstance(m, str) and m and any(word in catalog.gettext(m) for word in mainland)]
+    assert wrong == []

@@ -12,7 +12,16 @@ from reunite.adapters.sources.parse import _iso as feed_time
 from reunite.domain.dates import loose_date
 from reunite.domain.errors import InvalidInput
 from reunite.domain.pfif import full_name, instant
-from reunite.domain.times import from_browser, iso_time, localize, offset_minutes, real, with_offset, zone
+from reunite.domain.times import (
+    RepeatedTime,
+    from_browser,
+    iso_time,
+    localize,
+    offset_minutes,
+    real,
+    with_offset,
+    zone,
+)
 from reunite.entrypoints.api.validation import GivenTime
 from reunite.entrypoints.web.links import contact_links, place_links
 
@@ -48,14 +57,27 @@ def test_a_typed_time_the_clocks_skipped_is_refused_naming_the_zone_and_the_real
     assert localize(datetime(2026, 3, 8, 3, 30), new_york).isoformat() == "2026-03-08T03:30:00-04:00"
 
 
-def test_a_typed_time_in_the_hour_repeated_in_autumn_is_its_first_occurrence_in_a_form_and_refused_elsewhere(
+def test_a_typed_time_in_the_hour_repeated_in_autumn_is_never_silently_one_of_the_two_but_the_one_chosen(
 ) -> None:
-    wall = datetime(2026, 11, 1, 1, 30)  # New York: 01:00-02:00 happens twice (EDT, then EST)
-    first = from_browser(wall, "America/New_York", None, SHANGHAI)  # a form's field cannot carry an offset
-    assert first.astimezone(UTC) == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
-    assert offset_minutes(first) == -240  # kept with that occurrence's offset: pages name it (EDT)
+    """New York, 1 November 2026: 01:00-02:00 happens twice (EDT, then EST). A form's field (which cannot carry an
+    offset) is refused as a sheet's is, naming both with their offsets (before: silently the first), and takes
+    the one the reader chose: that wall time with one of its two offsets, whatever fold it came with; a choice
+    of another time or offset chooses nothing."""
+    wall = datetime(2026, 11, 1, 1, 30)
     new_york = ZoneInfo("America/New_York")
-    assert localize(wall.replace(fold=1), new_york, first_of_two=True) == first  # whatever fold it came with
+    with pytest.raises(RepeatedTime) as asked:
+        from_browser(wall, "America/New_York", None, SHANGHAI, "seen_at")
+    first, second = asked.value.choices
+    assert (first.isoformat(), second.isoformat()) == ("2026-11-01T01:30:00-04:00", "2026-11-01T01:30:00-05:00")
+    assert asked.value.field == "seen_at"
+    chosen = from_browser(wall, "America/New_York", None, SHANGHAI, "seen_at", datetime.fromisoformat(
+        "2026-11-01T01:30-05:00"))
+    assert chosen.astimezone(UTC) == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+    assert offset_minutes(chosen) == -300  # kept with that occurrence's offset: pages name it (EST)
+    assert localize(wall.replace(fold=1), new_york, chosen=first) == first
+    for other in ("2026-11-01T01:45-04:00", "2026-11-01T01:30-06:00"):
+        with pytest.raises(RepeatedTime):
+            localize(wall, new_york, chosen=datetime.fromisoformat(other))
     with pytest.raises(InvalidInput) as refused:  # a sheet or the command line: written with its offset
         localize(wall, new_york, "missing_since")
     assert refused.value.field == "missing_since"

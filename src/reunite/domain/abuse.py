@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 POW_MAX_AGE = timedelta(hours=2)
@@ -64,9 +65,34 @@ def solve(challenge: str) -> str:
 
 
 def window_start(now: datetime, window: timedelta) -> datetime:
-    """The start of the fixed rate-limit window ``now`` falls in."""
+    """The start of the fixed window ``now`` falls in (a rate limit's minute, a puzzle's day)."""
     seconds = int(window.total_seconds())
     return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, tz=now.tzinfo)
+
+
+# Rate limits are sliding windows, so that "at most 5 in 60 minutes" is what happens: never 5 at 10:59 and 5
+# more at 11:00, nor a wait to the next clock hour. Requests are counted by the minute they came in (``BUCKET``)
+# and each minute's requests count until a whole window has passed after that minute ended (a request is
+# counted for 60 to 61 minutes: never less than the window its words name).
+BUCKET = timedelta(minutes=1)
+
+
+def counted_from(now: datetime, window: timedelta) -> datetime:
+    """The oldest minute whose requests still count at ``now`` in a sliding window of ``window``."""
+    return window_start(now, BUCKET) - window
+
+
+def free_at(counts: Sequence[tuple[datetime, int]], limit: int, window: timedelta) -> datetime | None:
+    """When one more request fits under ``limit``: once enough of the oldest minutes' requests (``counts``,
+    each minute's start and its requests, of those still counted) have left the window. None: it fits now."""
+    over = sum(n for _, n in counts) - limit + 1  # requests that must leave the window first
+    for start, n in sorted(counts):
+        if over <= 0:
+            break
+        over -= n
+        if over <= 0:
+            return start + BUCKET + window
+    return None
 
 
 def token_hash(token: str) -> str:

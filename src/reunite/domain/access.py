@@ -19,6 +19,7 @@ from reunite.domain.candidates_shown import (
     candidate_view,
     candidate_visible,
     coarse_score,
+    family_sent_view,
     held_again,
     scores_shown,
 )
@@ -46,6 +47,8 @@ from reunite.domain.places_shown import (
     coarse_radius,
     coarsen,
     distance_shown,
+    exact,
+    exact_places,
     public_pin,
 )
 from reunite.domain.principals import (
@@ -70,8 +73,8 @@ __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORD
            "HEAD", "OPERATOR", "PLACE_GRID_DEG", "RAW_SCORES", "ROLE_PERMISSIONS", "SCOPE_PERMISSIONS", "Box",
            "Outline", "P", "Permission", "Principal", "Role", "Scope", "blur_faces", "box_of", "candidate_view",
            "candidate_visible", "child_face", "child_face_of", "coarse_distance_km", "coarse_point", "coarse_radius",
-           "coarse_score", "coarsen", "distance_shown", "head_outline", "held_again", "hours_only", "photo_shown",
-           "public_pin", "scores_shown", "sharp_regions", "times_view"]
+           "coarse_score", "coarsen", "distance_shown", "exact", "exact_places", "family_sent_view", "head_outline",
+           "held_again", "hours_only", "photo_shown", "public_pin", "scores_shown", "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
 
@@ -181,7 +184,7 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     name (``place_city``, which the caller reads from the offline gazetteer; nothing when it is not
     given: "outside 12 Nanjing Road" pins a child as well as a map pin), the reporter's free words about
     the child withheld (``words_withheld``) and only the child's face."""
-    shown = {k: v for k, v in row.items() if k != "place_city"}
+    shown = exact_places({k: v for k, v in row.items() if k != "place_city"})
     if not who.can(P.SEE_EXACT_PLACES):
         shown["lat"], shown["lon"] = coarsen(row.get("lat")), coarsen(row.get("lon"))
         if "place_text" in row:
@@ -226,7 +229,7 @@ def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     its family and reviewers (``case_in_full``)."""
     if not case_in_full(who, row):
         return {**{k: row.get(k) for k in CASE_PLACEHOLDER}, "status": case_status_shown(who, row), "photos": []}
-    shown = {k: v for k, v in row.items() if k not in ("pfif", "notes", "last_seen_city")}
+    shown = exact_places({k: v for k, v in row.items() if k not in ("pfif", "notes", "last_seen_city")})
     mine = who.owns(int(row["id"]))
     contacts = notes_shown(who)
     if contacts:

@@ -38,6 +38,28 @@ def held_again(row: dict[str, Any]) -> bool:
     return row.get("status") == "confirmed" and row.get("sighting_status") == "pending"
 
 
+# what a family reads of a sighting it sent to the reviewers (``family_sent_view``), as sighting_view shaped it
+SENT_SHOWN = ("id", "case_id", "sighting_id", "seen_at", "seen_at_basis", "seen_at_zone", "seen_at_precision",
+              "place_text")
+
+
+def family_sent_view(who: Principal, row: dict[str, Any], settled_before: datetime) -> dict[str, Any] | None:
+    """What the family reads of a candidate it sent words on (it marked the report as possibly its child,
+    or answered on a lead), or None when it is not the child's family or sent none: when and where the child
+    was seen as ``sighting_view`` shaped them (``row``), every word it sent with its time, and where it
+    stands (``state``): "waiting" for a reviewer; once the reviewer's undo window is over, "confirmed", or
+    "checked" (a reviewer compared it and did not confirm it). Never a score, a rank, the reviewer's words,
+    nor anything of a candidate the family said nothing on. ``open``: its report may be opened (approved)."""
+    if not who.owns(row["case_id"]) or not row.get("family_words"):
+        return None
+    reviewed = row.get("reviewed_at")
+    decided = row["status"] != "proposed" and reviewed is not None and reviewed <= settled_before
+    state = ("confirmed" if row["status"] == "confirmed" else "checked") if decided else "waiting"
+    return {k: row.get(k) for k in SENT_SHOWN} | {
+        "words": [{"answer": w["answer"], "note": w["note"], "at": w["at"]} for w in row["family_words"]],
+        "state": state, "open": row.get("sighting_status") == "approved"}
+
+
 # the sighting's place (lat, lon) is shaped by sighting_view; the rank shown is one of the two ranks
 CANDIDATE_HIDDEN = ("case_lat", "case_lon", "coarse_rank")
 # what a family or a partner reads for a reviewer's reason: a reviewer explaining why it is the same child

@@ -12,21 +12,11 @@ poster, its untouched proposals withdrawn) until the flag is resolved and someon
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 # a flag's status and the statuses it may come from: open → linked or dismissed; a decided flag is only
 # reopened (two moderators' conflicting decisions are never silently last-wins)
 FLAG_FROM = {"linked": ("open",), "dismissed": ("open",), "open": ("linked", "dismissed")}
-REASON_LETTERS = 3  # a reason says why in words: at least this many letters (two Chinese characters)
-
-
-def says_why(reason: str) -> bool:
-    """Whether a reason is words: three letters or more (``-``, ``...``, ``??`` are not), or two Chinese
-    characters (``不同``)."""
-    letters = [c for c in reason if unicodedata.category(c).startswith("L")]
-    chinese = sum(1 for c in letters if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
-    return len(letters) >= REASON_LETTERS or chinese >= 2
 
 
 @dataclass(frozen=True)

@@ -102,6 +102,22 @@ def transition(case_id: int, state: CaseState, action: CaseAction) -> CaseState:
     return after
 
 
+def confirmable(state: CaseState) -> bool:
+    """Whether a lead of a case in this state may be confirmed: only while the case is verified and open.
+    A confirmation tells a family that a sighting is their child (at once, or once it is verified again);
+    a case waiting for verification (never verified, reopened, or held back as possibly a child another
+    account registered first) has no family vouched for, and an ended one has nobody to tell. Dismissing
+    tells nobody anything (families never read dismissals), so it stays open in every state."""
+    return state is CaseState.ACTIVE
+
+
+def require_confirmable(case_id: int, state: CaseState) -> None:
+    """Conflict (409, naming where the case stands) when a lead of this case may not be confirmed now."""
+    if not confirmable(state):
+        raise Conflict("case {id} is {state}: a lead is confirmed only while its case is verified and open; it may still be dismissed",  # noqa: E501
+                       field="status", id=case_id, state=state.value)
+
+
 def require_kept(case_id: int, state: CaseState) -> None:
     """An expired case is a placeholder for good: nothing (a message, a verification) is added to it."""
     if state is CaseState.EXPIRED:

@@ -210,10 +210,12 @@ class NewSighting:
     reporter_contact: str = ""
     with_whom: str = ""  # who the child was with
     # What the reporter's phone read from the photo's EXIF before shrinking it (the shrunk copy has
-    # none): used like the photo's own time and place, checked the same way.
+    # none): used like the photo's own time and place, hints only: what is no time or place is left out,
+    # never a reason to refuse the report.
     photo_taken_at: datetime | None = None
     photo_place: GeoPoint | None = None
     photo_zone_assumed: bool = False  # the camera wrote no zone: the phone read its time in its own zone
+    photo_clock_words: str = ""  # the phone's reading when it was no time ("0000-00-00 00:00"): a clock set aside
     reporter_zone: str = ""  # the IANA zone of the reporter's browser, where known (a camera's zone-less time)
     # seen_at was read from the report's own words (an e-mail's, a post's) in this zone: said so wherever shown
     seen_at_read_in: str = ""
@@ -281,6 +283,15 @@ class DetectedFace:
     hubness: float = 0.0  # how much the face resembles many people at once (0: a typical face)
     extra: tuple[ExtraEmbedding, ...] = ()  # the operator's second model's embeddings, if one is configured
     sharpness: float | None = None  # variance of the Laplacian of the aligned chip (domain/quality.py)
+
+
+BIRTH_YEARS = 100  # a child registered today was born at most this many years ago: a birth date before is a
+# century typed wrong (1915 for 2015), not a child anyone could still find
+
+
+def earliest_birth(today: date) -> date:
+    """The earliest birth date a case takes on ``today`` (``BIRTH_YEARS`` before it; 29 February: the 28th)."""
+    return today.replace(year=today.year - BIRTH_YEARS, day=min(today.day, 28) if today.month == 2 else today.day)
 
 
 def age_in_years(birth: date, when: date) -> float:

@@ -6,11 +6,14 @@ widened to a coarse step, a distance between cells in whole kilometres."""
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from reunite.domain.model import GeoPoint
 
 PLACE_GRID_DEG = 0.01  # about 1.1 km of latitude: the precision families and partners see
 COARSE_DIGITS = 3  # a cell's centre (30.665) written in full, the same on pages and in the API
+EXACT_DIGITS = 6  # an exact place as given out: about 0.1 m, never a float's noise (30.645699999999998)
+COORDINATES = ("lat", "lon", "last_seen_lat", "last_seen_lon")  # a record's coordinates, wherever it holds them
 # Radii of a place filter for anyone without exact places: a request is widened to the next step
 COARSE_RADII_KM = (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 20000)
 
@@ -21,6 +24,17 @@ def coarsen(value: float | None) -> float | None:
     if value is None:
         return None
     return round(math.floor(value / PLACE_GRID_DEG) * PLACE_GRID_DEG + PLACE_GRID_DEG / 2, COARSE_DIGITS)
+
+
+def exact(value: float | None) -> float | None:
+    """An exact coordinate as it is given out: to ``EXACT_DIGITS`` decimals (a photo's EXIF position, read as
+    degrees, minutes and seconds, comes with a float's noise: 30.645699999999998 is 30.6457)."""
+    return None if value is None else round(value, EXACT_DIGITS)
+
+
+def exact_places(row: dict[str, Any]) -> dict[str, Any]:
+    """A record with its coordinates as they are given out (``exact``); anything else unchanged."""
+    return row | {name: exact(row[name]) for name in COORDINATES if isinstance(row.get(name), float)}
 
 
 def coarse_point(point: GeoPoint | None) -> GeoPoint | None:

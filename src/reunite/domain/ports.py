@@ -213,6 +213,17 @@ class PlaceNames(Protocol):
         of a case's place (``city``), never the family's own words. No city is in no region."""
         ...
 
+    def zone(self, lat: float, lon: float) -> str:
+        """The IANA time zone at that point (callers ask for a place's ~1 km grid cell only), '' where
+        none is known: the zone a date alone of something that happened there is the day in."""
+        ...
+
+    def city_zone(self, words: str, near: GeoPoint | None = None) -> str:
+        """The IANA time zone at the centre of the city (else province) place words (and the pin as the
+        public sees it) name, as the public reads them (``city``), '' when they name none: a public date's
+        zone, never nearer the pin than that city."""
+        ...
+
 
 class PosterRenderer(Protocol):
     def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str,

@@ -49,3 +49,9 @@ def next_widening(schedule: tuple[Step, ...], elapsed: timedelta) -> timedelta |
         if step.until is not None and elapsed < step.until:
             return step.until - elapsed
     return None
+
+
+def alert_distance(km: float | None) -> int | None:
+    """The distance an alert tells (from the ~1 km grid cell where the child was last seen), in whole km:
+    at least 1 ("within about 1 km"), as candidates' distances; None for a region's subscriber."""
+    return None if km is None else max(1, round(km))

@@ -138,7 +138,8 @@ class ReadModel(WorkbenchReads, Protocol):
         ...
 
     def poster(self, case_id: int) -> dict[str, Any]:
-        """The public fields of a verified, open case (NotFound otherwise)."""
+        """The public fields of a verified, open case (NotFound otherwise), and its last-seen pin, which the
+        service keeps only as the zone of its ~1 km cell."""
         ...
 
     def group_trail(self, group_id: int, statuses: Sequence[str]) -> list[dict[str, Any]]:

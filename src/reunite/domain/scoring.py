@@ -58,9 +58,10 @@ class CaseFacts:
     sex: Sex
     # the first instant the child may have gone missing: a time given, or the first instant of a date given alone
     # (``domain.typed_time``: the whole day, in the zone it was given in, counts; a sighting that day is never
-    # "seen before the child went missing")
+    # "seen before the child went missing"), at the offset it was given in
     missing_since: datetime
     last_seen: GeoPoint | None
+    missing_since_precision: str = "instant"  # or a date given alone: "day", "month", "year" (``domain.elapsed``)
 
 
 @dataclass(frozen=True)

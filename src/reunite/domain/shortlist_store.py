@@ -94,9 +94,10 @@ class ShortlistStore(Protocol):
         ...
 
     def decide_duplicate(self, flag_id: int, status: str, was: Sequence[str], actor: str,
-                         at: datetime) -> tuple[int, int]:
+                         at: datetime) -> tuple[int, int] | None:
         """Link or dismiss (or reopen) a flag whose status is one of ``was`` (else ``Conflict``, saying what it
-        is; ``NotFound`` if there is none); sets or clears the cases' links. Returns the two case ids."""
+        is; ``NotFound`` if there is none); sets or clears the cases' links. Returns the two case ids, or None
+        when the flag was linked or dismissed so already (nothing changed)."""
         ...
 
     def doubles(self, case_ids: Sequence[int]) -> list[Double]:

@@ -70,9 +70,9 @@ class PeopleStore(Protocol):
         """End a pending invitation now; the invitee's email, or None when none with this id is pending."""
         ...
 
-    def end_issued(self, account_id: int, now: datetime) -> tuple[int, int]:
+    def end_issued(self, account_id: int, now: datetime) -> tuple[list[int], int]:
         """Revoke every API token the account issued (and every token issued from those) and end its
-        pending invitations; how many tokens and invitations."""
+        pending invitations; the tokens revoked and how many invitations."""
         ...
 
     def set_role(self, account_id: int, role: str) -> None: ...
@@ -85,6 +85,10 @@ class PeopleStore(Protocol):
 
     def add_case_owner(self, case_id: int, account_id: int) -> None: ...
 
+    def case_photo_digests(self, case_id: int) -> set[str]:
+        """The SHA-256 of each photo the case holds."""
+        ...
+
     def count_hit(self, key: str, window_start: datetime) -> int:
         """Add one to the counter of ``key`` in this window; the count so far."""
         ...
@@ -95,6 +99,11 @@ class PeopleStore(Protocol):
 
     def hits(self, key: str, window_start: datetime) -> int:
         """How many times ``key`` was counted in that window so far (0 if never); counts nothing."""
+        ...
+
+    def counts_since(self, key: str, since: datetime) -> list[tuple[datetime, int]]:
+        """Each window of ``key`` starting at or after ``since`` that counted something: its start and count,
+        oldest first (a sliding window's minutes); the key's windows before ``since`` are forgotten."""
         ...
 
     def backoff(self, key: str) -> tuple[int, datetime | None, datetime] | None:
@@ -134,8 +143,10 @@ class ModerationStore(Protocol):
 
     def set_case_status(self, case_id: int, status: str, at: datetime, keep_data: bool = True) -> None: ...
 
-    def case_state(self, case_id: int) -> tuple[str, bool]:
-        """The case's status and whether it was verified, locked until the transaction ends (NotFound)."""
+    def case_state(self, case_id: int, shared: bool = False) -> tuple[str, bool]:
+        """The case's status and whether it was verified, locked until the transaction ends (NotFound);
+        ``shared``: locked only against changes (``FOR SHARE``), so that deciding its leads and adding
+        candidates to it never wait for each other, while a change of its state waits for them."""
         ...
 
     def case_keeps_data(self, case_id: int) -> bool:
@@ -203,9 +214,9 @@ class ModerationStore(Protocol):
         ...
 
     def expired(self, sightings_before: datetime, cases_closed_before: datetime,
-                now: datetime) -> tuple[list[int], list[int]]:
-        """Sighting ids reported before, and case ids closed before, the cut-offs, and cases whose own
-        ``expiry_date`` (PFIF) has passed, not yet blanked."""
+                now: datetime, rejected_before: datetime | None = None) -> tuple[list[int], list[int]]:
+        """Sighting ids reported before, or rejected before ``rejected_before``, and case ids closed before,
+        the cut-offs, and cases whose own ``expiry_date`` (PFIF) has passed, not yet blanked."""
         ...
 
     def storage_keys_unused(self, keys: Sequence[str]) -> list[str]:
@@ -223,11 +234,30 @@ class ReachStore(Protocol):
         how long ago its confirmation link was last asked for (its creation, or the last resend)."""
         ...
 
-    def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> bool:
-        """Move a subscription to ``status``; False if it does not exist."""
+    def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> str | None:
+        """Move a subscription to ``status`` (an ended one stays ended: nothing revives it); the status it
+        had, or None if it does not exist."""
         ...
 
     def subscription(self, subscription_id: int) -> dict[str, Any] | None: ...
+
+    def subscription_maker(self, created_by: str) -> dict[str, Any] | None:
+        """The token (``token:N``: ``revoked``, ``scopes``, and the account that issued its line:
+        ``issuer_account``, ``issuer_role``, ``issuer_disabled``) or account (``account:N``: ``role``,
+        ``disabled``) that made a subscription, as it stands now; None if there is no such one."""
+        ...
+
+    def end_subscriptions(self, makers: Sequence[str], at: datetime, webhooks_only: bool = False) -> list[int]:
+        """End the active and waiting subscriptions these makers (``token:N``, ``account:N``) made and still
+        control (only their webhooks with ``webhooks_only``): never an active email subscription, which its
+        address's owner confirmed and owns; their ids."""
+        ...
+
+    def subscriptions_listed(self, made_by: str | None, subscription_id: int | None = None) -> list[dict[str, Any]]:
+        """Subscriptions, newest first, without their secrets, each with ``made_by_name`` (the token's name
+        or the account's email): those ``made_by`` made, or with None every webhook and every subscription
+        a token or account made; only ``subscription_id`` when given."""
+        ...
 
     def region_subscriptions(self) -> list[tuple[int, str]]:
         """Every active subscription by region: (id, region)."""

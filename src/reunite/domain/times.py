@@ -3,17 +3,18 @@
 A wall-clock time without an offset (a form without JavaScript, a camera that writes no
 ``OffsetTimeOriginal``, a spreadsheet cell) is read in a named zone: the sender's if known, else the
 deployment's (``REUNITE_TIMEZONE``), and a camera's is said to be so read. The API takes no such time: a
-partner's clock is not guessed (422). Pages show every time in the reader's zone, zone named; the day
-something happened (a child went missing) is its date at the offset it was given with, for every reader.
+partner's clock is not guessed (422). Pages show every time in the reader's zone, zone named; a date shown
+alone of something that happened at a place (a child went missing, was seen) is the day in that place's zone
+(``i18n.Language.day_at``; docs/decisions/0005), never in the offset it was typed with, for every reader.
 
 Summer time, decided once for every place a wall-clock time is read (as RFC 5545 and the calendars
 do): a time a person typed that never existed there (the hour skipped when clocks go forward) is
 refused, the message naming the zone, the skip and the time it was there then; a camera's such
 time is read with the offset before the skip (the real instant, written with the offset after).
-A time that happened twice (the hour repeated when clocks go back) is refused where it can be written with
-its offset (a sheet, the command line), the message naming both; a form's field, which cannot carry one,
-reads it as its first occurrence, kept with that occurrence's offset, so that pages show which one it was
-(zone named)."""
+A time that happened twice (the hour repeated when clocks go back) is refused, never silently taken as one of the
+two: where it can be written with its offset (a sheet, the command line) the message names both; a form's field,
+which cannot carry one, comes back as typed asking which of the two, each named with its offset (``RepeatedTime``'s
+``choices``), and the one chosen is taken (``localize``'s ``chosen``), kept with that occurrence's offset."""
 
 from __future__ import annotations
 
@@ -91,6 +92,25 @@ def iso_time(text: str) -> datetime | None:
     return wall.replace(tzinfo=UTC if east == 0 else timezone(timedelta(minutes=east)))
 
 
+def clock_hint(text: str) -> datetime | None:
+    """A camera's clock as a page's script read it from a photo (``2026-11-20T14:00:00+08:00``): a hint, never a
+    reason to refuse what it came with. The instant when it is one: a real day and hour in ``YEARS`` with an
+    offset within ±14:00; else None (a clock of zeros, 2019-02-30, 24:00, an offset of +14:30 or a fraction
+    of a minute): no time, as if the photo had none."""
+    when = iso_time(text[:40]) if len(text) <= 40 else None
+    offset = None if when is None else offset_minutes(when)
+    if when is None or offset is None or abs(offset) > MAX_OFFSET_MINUTES or when.year not in YEARS:
+        return None
+    return when
+
+
+def clock_words(text: str) -> str:
+    """What a camera's clock hint said, as a reviewer is shown one set aside ("0000-00-00 00:00"): its day and
+    minute as written, or nothing when it does not even look like a clock."""
+    found = re.match(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d", text.strip())
+    return found.group(0).replace("T", " ") if found else ""
+
+
 def offset_minutes(value: datetime) -> int | None:
     """The UTC offset a time carries, in minutes east of UTC (None for a naive time)."""
     offset = value.utcoffset()
@@ -123,13 +143,21 @@ def repeated(wall: datetime, where: tzinfo) -> bool:
         wall.replace(tzinfo=where, fold=0).utcoffset() != wall.replace(tzinfo=where, fold=1).utcoffset()
 
 
-def localize(wall: datetime, where: tzinfo, field: str = "time", first_of_two: bool = False) -> datetime:
+class RepeatedTime(InvalidInput):
+    """A wall-clock time that happened twice where it was read (the clocks went back over it), refused saying so:
+    ``choices``, the first and the second occurrence, each with the offset it had, for a form to ask which."""
+
+    def __init__(self, said: InvalidInput, choices: tuple[datetime, datetime]) -> None:
+        super().__init__(said.template, field=said.field, **said.params)
+        self.choices = choices
+
+
+def localize(wall: datetime, where: tzinfo, field: str = "time", chosen: datetime | None = None) -> datetime:
     """A typed wall-clock time read in a zone (a time that already carries an offset keeps it). A time
     the clocks skipped there is refused, naming the zone and the time it was then (InvalidInput); one that
-    happened twice (the clocks went back) is refused naming both, each with its offset, unless
-    ``first_of_two`` (a form's field, which cannot carry an offset: the first, its zone named wherever it
-    is shown). Every typed or sent time passes here: one outside ``YEARS`` is refused (it could not be
-    converted or shown)."""
+    happened twice (the clocks went back) is refused naming both, each with its offset (``RepeatedTime``),
+    unless ``chosen`` is one of the two (a form's answer to which: that wall time with that offset). Every
+    typed or sent time passes here: one outside ``YEARS`` is refused (it could not be converted or shown)."""
     if wall.year not in YEARS:
         raise InvalidInput("the date and time are not valid", field=field)
     offset = offset_minutes(wall)
@@ -142,26 +170,32 @@ def localize(wall: datetime, where: tzinfo, field: str = "time", first_of_two: b
         raise InvalidInput("{wall} never happened in {zone}: the clocks went forward over it (summer time began). It was {real} there then: check the time and send it again",  # noqa: E501
                            field=field, wall=wall.strftime("%Y-%m-%d %H:%M"), zone=name,
                            real=real(wall, where).strftime("%Y-%m-%d %H:%M"))
-    if not first_of_two and repeated(wall, where):
+    if repeated(wall, where):
         name = getattr(where, "key", None) or str(where)
-        first, second = (wall.replace(tzinfo=where, fold=fold) for fold in (0, 1))
-        raise InvalidInput("{wall} happened twice in {zone}: the clocks went back over it (summer time ended). Write it with its UTC offset: {first} (the first time) or {second} (the second)",  # noqa: E501
-                           field=field, wall=wall.strftime("%Y-%m-%d %H:%M"), zone=name,
-                           first=_with_offset_text(first), second=_with_offset_text(second))
+        first, second = (wall.replace(tzinfo=where, fold=fold).astimezone(UTC).astimezone(where) for fold in (0, 1))
+        for each in (first, second):
+            if chosen is not None and chosen.replace(tzinfo=None) == wall.replace(tzinfo=None, fold=0) \
+                    and chosen.utcoffset() == each.utcoffset():
+                return each
+        raise RepeatedTime(InvalidInput("{wall} happened twice in {zone}: the clocks went back over it (summer time ended). Write it with its UTC offset: {first} (the first time) or {second} (the second)",  # noqa: E501
+                                        field=field, wall=wall.strftime("%Y-%m-%d %H:%M"), zone=name,
+                                        first=offset_text(first), second=offset_text(second)), (first, second))
     return real(wall, where)
 
 
-def _with_offset_text(when: datetime) -> str:
-    """``2026-11-01T01:30-04:00``: a wall time as ISO 8601 with its offset, to the minute."""
-    return when.isoformat(timespec="minutes").replace("+00:00", "Z")
+def offset_text(when: datetime) -> str:
+    """``2026-11-01T01:30-04:00``: a wall time as ISO 8601 with its offset, to the minute (to the second when it
+    has seconds); read again by ``iso_time``, the same instant."""
+    return when.isoformat(timespec="seconds" if when.second else "minutes").replace("+00:00", "Z")
 
 
 def from_browser(wall: datetime, zone_name: str | None, offset_west: int | None, fallback: ZoneInfo,
-                 field: str = "time") -> datetime:
+                 field: str = "time", chosen: datetime | None = None) -> datetime:
     """A ``datetime-local`` field's value: in the browser's named zone (right across summer time),
     else at the offset the browser gave (``Date.getTimezoneOffset``: minutes west of UTC), else in
-    the deployment's zone (no JavaScript)."""
-    return localize(wall, browser_zone(zone_name, offset_west, fallback), field, first_of_two=True)
+    the deployment's zone (no JavaScript). A time that happened twice there is refused (``RepeatedTime``)
+    unless ``chosen`` says which (``localize``)."""
+    return localize(wall, browser_zone(zone_name, offset_west, fallback), field, chosen)
 
 
 def browser_zone(zone_name: str | None, offset_west: int | None, fallback: ZoneInfo) -> tzinfo:
@@ -196,6 +230,15 @@ def camera_plausible(when: datetime, now: datetime) -> bool:
     starts: 2010-01-01 00:00, 2015-01-01 00:00). Else it is no time at all, and said so (``SeenAtBasis``)."""
     reset = (when.month, when.day, when.hour, when.minute) == (1, 1, 0, 0)  # on the camera's own clock
     return earliest_seen(now) <= when <= now + CLOCK_SKEW and not reset
+
+
+def camera_reading(taken: datetime, where: tzinfo) -> tuple[datetime, bool]:
+    """A photo's clock as an instant, and whether its zone was assumed: one with an offset keeps it; a zone-less
+    one, or one whose offset no zone has (beyond ±14:00), is its wall clock read in ``where`` (``real``)."""
+    offset = offset_minutes(taken)
+    if offset is not None and abs(offset) <= MAX_OFFSET_MINUTES:
+        return taken, False
+    return real(taken.replace(tzinfo=None), where), True
 
 
 def today_somewhere(now: datetime) -> date:

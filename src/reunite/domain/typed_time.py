@@ -52,16 +52,17 @@ def whole(day: date, where: tzinfo, precision: str = DAY, field: str = "time") -
 
 
 def read_typed_time(text: str, where: tzinfo, field: str = "time", *, serials: bool = False,
-                    first_of_two: bool = False) -> TypedTime | None:
+                    chosen: datetime | None = None) -> TypedTime | None:
     """``text`` as a date and time or a date alone (see the module), or None when it is neither. A time or date
     that names no UTC offset (or ``-00:00``, "offset unknown") is read in ``where``; a wall time summer time
-    skipped there is refused (InvalidInput, naming the real time), and one it repeated too unless
-    ``first_of_two`` (a form's field, which cannot carry an offset: the first). ``serials``: a spreadsheet's
-    serial number is a date (``45413``) or a date and time (``46000.75``), as a sheet's cell keeps one."""
+    skipped there is refused (InvalidInput, naming the real time), and one it repeated too (``RepeatedTime``,
+    naming both) unless ``chosen`` is one of the two (a form's answer: ``times.localize``). ``serials``: a
+    spreadsheet's serial number is a date (``45413``) or a date and time (``46000.75``), as a sheet's cell keeps
+    one."""
     said = text.strip()
     wall, day = _wall_or_day(said, serials)
     if wall is not None:
-        return _instant(wall, where, field, first_of_two)
+        return _instant(wall, where, field, chosen)
     if day is not None:
         return whole(day[0], where, day[1], field)
     spoken = dated_time(said, where) if said else None  # "2026年11月20日上午10点", "2026-11-20 3pm"
@@ -111,8 +112,8 @@ def _whole_date(text: str, serials: bool) -> date | None:
     return serial_date(text) if serials else None
 
 
-def _instant(wall: datetime, where: tzinfo, field: str, first_of_two: bool) -> TypedTime:
-    at = localize(wall, where, field, first_of_two)
+def _instant(wall: datetime, where: tzinfo, field: str, chosen: datetime | None) -> TypedTime:
+    at = localize(wall, where, field, chosen)
     return TypedTime(at, INSTANT, "" if wall.tzinfo else zone_label(where))
 
 

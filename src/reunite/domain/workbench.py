@@ -16,6 +16,9 @@ from reunite.domain.errors import InvalidInput
 CLAIM = timedelta(minutes=5)
 LATER = timedelta(hours=1)  # "next": back in this reviewer's queue after the others
 SKIP = timedelta(days=3650)  # "skip": not for this reviewer; others still see it
+# a dismissed lead the family writes on again goes back to the reviewers once per this long: further notes
+# within it are kept and shown, but do not put it back in the queue (probe s19 S8)
+SECOND_LOOK_COOL_DOWN = timedelta(hours=24)
 
 # one key each (1..5) on the workbench; stored as written here, shown translated
 DISMISS_REASONS = ("a different child", "the face is not clear enough", "the age does not fit",
@@ -60,6 +63,27 @@ class Action(enum.StrEnum):
 class FamilyAnswer(enum.StrEnum):
     MAYBE = "maybe"  # "this may be my child"
     NOT = "not"  # "not my child"
+
+
+@dataclass(frozen=True)
+class FamilyWord:
+    """One word a family sent on a candidate: its answer, its note (maybe empty) and when. Every one is
+    kept (reviewers read them all, the family reads what it sent); the latest is the family's answer."""
+
+    answer: str
+    note: str
+    at: datetime
+
+
+def word_is_new(said: Sequence[FamilyWord], answer: str, note: str) -> bool:
+    """Whether a family's word adds to what it said on this candidate already (``said``, oldest first):
+    another answer than its latest (a family may change its mind: "not my child", later "this may be my
+    child"), or a note it has not sent before. The same answer again with no note or a note it sent already
+    (a double tap, a page sent again, the form sent once more) adds nothing: nothing is kept, reviewers
+    are not told again."""
+    if not said or said[-1].answer != answer:
+        return True
+    return bool(note) and note not in {word.note for word in said}
 
 
 def reason_of(raw: str, reasons: tuple[str, ...]) -> str:
@@ -136,19 +160,32 @@ class WorkbenchStore(Protocol):
         """Back to proposed: the review undone (the first reviewer's confirmation too)."""
         ...
 
+    def family_reopen(self, candidate_id: int, at: datetime, cool_down: timedelta) -> bool:
+        """A dismissed candidate the family wrote on again back to proposed, marked with the date of the
+        dismissal it undoes, unless the family brought it back within ``cool_down`` already; whether it did."""
+        ...
+
     def last_decision(self, reviewer: str, since: datetime) -> list[int]:
         """The candidates of this reviewer's latest decision (or first confirmation) after ``since``:
         one workbench item's, decided at one instant."""
         ...
 
-    def set_family_answer(self, candidate_id: int, answer: str, note: str, at: datetime) -> int:
-        """Record the family's word on a lead; returns the case id."""
+    def family_words(self, candidate_id: int) -> list[FamilyWord]:
+        """Every word the family sent on this candidate, oldest first."""
+        ...
+
+    def add_family_word(self, candidate_id: int, answer: str, note: str, at: datetime) -> int:
+        """Keep one more word of the family on this candidate, which becomes its answer (the latest);
+        returns the case id (NotFound when the candidate does not exist)."""
+        ...
+
+    def candidate_of_face(self, case_id: int, sighting_face_id: int) -> tuple[int, str] | None:
+        """The case's candidate for this face of a sighting (its id and status), locked; None if none."""
         ...
 
     def add_family_candidate(self, case_id: int, sighting_id: int, sighting_face_id: int,
-                             values: dict[str, Any], note: str, at: datetime) -> int:
-        """A candidate a family proposed (or, if the machine already had it, that one back in the
-        queue with the family's note); its id."""
+                             values: dict[str, Any], at: datetime) -> int:
+        """A new candidate the family proposed (scored by ``values``); its id."""
         ...
 
 

@@ -1,6 +1,7 @@
 """The ``reunite`` command: serve, worker, jobs, backup, restore, db upgrade, verify-case, expire, rematch
 (the commands for accounts and tokens are in ``cli_accounts``, those that bring records in and out in
-``cli_exchange``, regroup in ``cli_matching``)."""
+``cli_exchange``, regroup in ``cli_matching``, duplicate registrations in ``cli_doubles``). Refusals are said in
+the operator's language (``--lang``, else the locale: ``operator_language``)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:  # the web framework is imported by the commands that serve, n
     from fastapi import FastAPI
 
     from reunite.entrypoints.worker.tasks import OutdatedFacesCheck
+    from reunite.i18n import Language
 
 
 class FriendlyGroup(TyperGroup):
@@ -42,8 +44,8 @@ class FriendlyGroup(TyperGroup):
             return super().invoke(ctx)
         except FaceEngineUnavailable as exc:  # the operator's to mend: the file and the cause
             fail(str(exc))
-        except ReuniteError as exc:
-            fail(exc.message)
+        except ReuniteError as exc:  # in the operator's language, as a page says it to its reader
+            fail(operator_language(ctx).error(exc))
         except ValidationError as exc:  # a REUNITE_* setting
             fail("; ".join(f"REUNITE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()))
         except (OperationalError, psycopg.OperationalError) as exc:
@@ -56,6 +58,16 @@ class FriendlyGroup(TyperGroup):
 
 
 ID_MAX = 2**63 - 1  # record numbers are PostgreSQL bigints
+LANG_CHOSEN = "reunite.lang"  # where ``--lang`` keeps its choice (the click context's meta, shared by subcommands)
+
+
+def operator_language(context: Any) -> Language:
+    """The language the command line speaks to its operator (its refusals, and what some commands say):
+    ``reunite --lang zh-CN …`` (kept in the command's ``context``), else the locale's (``LANGUAGE``, ``LC_ALL``,
+    ``LC_MESSAGES``, ``LANG``: ``i18n.from_locale``), else English."""
+    from reunite.i18n import Language, from_locale
+
+    return Language(context.meta.get(LANG_CHOSEN) or from_locale(os.environ))
 
 
 def fail(message: str) -> NoReturn:
@@ -68,6 +80,21 @@ app = typer.Typer(help="Reunite: street snapshots into leads for families of mis
                   cls=FriendlyGroup, pretty_exceptions_enable=False, rich_markup_mode=None)
 db_app = typer.Typer(help="Database administration.", rich_markup_mode=None)  # usage errors: plain Click text
 app.add_typer(db_app, name="db")
+
+
+@app.callback()
+def choose_language(
+    context: typer.Context,
+    lang: Annotated[str | None, typer.Option(
+        "--lang", help="The language to answer in: en, zh-CN, zh-TW or zh-HK (default: the locale's, LANG)")] = None,
+) -> None:
+    """Reunite: street snapshots into leads for families of missing children."""
+    from reunite.i18n import chosen
+
+    if lang is not None:
+        if (code := chosen(lang)) is None:
+            fail("--lang: en, zh-CN, zh-TW or zh-HK")
+        context.meta[LANG_CHOSEN] = code
 SHUTDOWN_SECONDS = 3  # requests and the in-process worker get this long; the whole stop stays under 10 s
 
 
@@ -317,6 +344,7 @@ def jobs(
 
 @app.command("verify-case")
 def verify_case(
+    context: typer.Context,
     case_id: Annotated[int, typer.Argument(help="The case's number", min=1, max=ID_MAX)],
     by: Annotated[str, typer.Option(help="Who checked it")],
     evidence: Annotated[str, typer.Option(help="What was checked: police report, documents")],
@@ -326,8 +354,8 @@ def verify_case(
     from reunite.services.moderation import verify_case as verify
 
     container = bootstrap()
-    verify(container.deps, OPERATOR, case_id, f"{evidence.strip()} (checked by {by})" if evidence.strip() else "")
-    typer.echo(f"case {case_id} verified; its poster is at /p/{case_id}")
+    verify(container.deps, OPERATOR, case_id, evidence, checked_by=by)  # what was checked is words on its own
+    typer.echo(operator_language(context).gettext("case {id} verified; its poster is at /p/{id}", id=case_id))
 
 
 @app.command()
@@ -360,4 +388,4 @@ def rematch(
     _follow(container, after, wait, stall)
 
 
-from reunite.entrypoints import cli_accounts, cli_audit, cli_exchange, cli_matching  # noqa: E402, F401  (their commands join ``app``)
+from reunite.entrypoints import cli_accounts, cli_audit, cli_doubles, cli_exchange, cli_matching  # noqa: E402, F401  (their commands join ``app``)

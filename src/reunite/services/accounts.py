@@ -10,7 +10,7 @@ from reunite.domain import staff
 from reunite.domain.abuse import new_token, token_hash
 from reunite.domain.access import Permission, Principal, Role, Scope, require
 from reunite.domain.errors import Forbidden, InvalidInput, NotFound, NotSignedIn, bounded
-from reunite.services import idempotency, throttle
+from reunite.services import idempotency, subscriptions, throttle
 from reunite.services.deps import Deps
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -206,14 +206,16 @@ def issue(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], domain
 
 
 def revoke_token(deps: Deps, who: Principal, token_id: int) -> None:
-    """Revoke a token and every token it issued (404 for a token that does not exist; revoking one
-    already revoked changes and records nothing)."""
+    """Revoke a token and every token it issued, and end the alert subscriptions (webhooks) they made,
+    in one transaction (404 for a token that does not exist; revoking one already revoked changes and
+    records nothing)."""
     require(who, Permission.ADMINISTER)
     with deps.uow() as uow:
         revoked = uow.revoke_api_token(token_id, deps.clock.now())
         if revoked is None:
             raise NotFound("token {id} does not exist", id=token_id)
         if revoked:
+            made = subscriptions.end_made_by(deps, uow, who, [f"token:{i}" for i in revoked], "token revoked")
             uow.audit(who.actor, "token.revoked", "api_token", token_id,
-                      with_issued=sorted(set(revoked) - {token_id}))
+                      with_issued=sorted(set(revoked) - {token_id}), subscriptions_ended=made)
         uow.commit()

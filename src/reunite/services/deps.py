@@ -53,6 +53,7 @@ class Limits:
     invitation_lifetime: timedelta = timedelta(days=7)
     sighting_retention: timedelta = timedelta(days=730)
     closed_case_retention: timedelta = timedelta(days=180)
+    rejected_sighting_retention: timedelta = timedelta(days=30)  # a report the moderators did not take up
     # reviewers' queues: their pace, the longest wait before an alarm, two reviewers per confirmation
     reviews_per_day: int = 300
     queue_max_wait_hours: float = 24.0

@@ -9,9 +9,9 @@ from dataclasses import replace
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Forbidden, InvalidInput, NotFound, bounded
-from reunite.domain.model import PhotoOwner, SightingFilter
+from reunite.domain.model import CandidateStatus, PhotoOwner, SightingFilter
 from reunite.domain.scoring import impostor_share, score_pair
-from reunite.domain.workbench import FamilyAnswer
+from reunite.domain.workbench import SECOND_LOOK_COOL_DOWN, FamilyAnswer, word_is_new
 from reunite.services.deps import Deps
 from reunite.services.grouping import fused_faces
 from reunite.services.matching import hits_by_case
@@ -19,7 +19,8 @@ from reunite.services.queries import visible_sighting
 
 
 def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note: str) -> int:
-    """The family's word on a confirmed lead, for the reviewers; returns the case id."""
+    """The family's word on a confirmed lead, for the reviewers, kept with the words it sent before
+    (``word_is_new``: the same word again is kept once, reviewers told once); returns the case id."""
     row = deps.read.workbench_item(candidate_id)
     settled = deps.clock.now() - deps.limits.undo_window
     # a lead this reader may not see answers exactly as one that does not exist: ids tell nothing
@@ -33,10 +34,12 @@ def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note
         chosen = FamilyAnswer(answer)
     except ValueError:
         raise InvalidInput("answer 'this may be my child' or 'not my child'", field="answer") from None
-    if (row["family_answer"], row["family_note"]) == (chosen.value, note.strip()[:2000]):
-        return int(row["case_id"])  # the same word sent again (a double tap): reviewers are told once
+    note = bounded(note, 2000, "note")
     with deps.uow() as uow:
-        case_id = uow.set_family_answer(candidate_id, chosen.value, bounded(note, 2000, "note"), deps.clock.now())
+        uow.one_at_a_time(f"family-words:{row['case_id']}")  # two copies of one answer at once: kept once
+        if not word_is_new(uow.family_words(candidate_id), chosen.value, note):
+            return int(row["case_id"])  # the same word sent again (a double tap): reviewers are told once
+        case_id = uow.add_family_word(candidate_id, chosen.value, note, deps.clock.now())
         uow.audit(who.actor, "candidate.family_answered", "candidate", candidate_id, case_id=case_id,
                   answer=chosen.value)
         uow.enqueue("reach.tell_reviewers")
@@ -46,15 +49,22 @@ def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note
 
 def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int, note: str) -> int:
     """A family marks a sighting it browsed as possibly its child: it reaches the reviewers as a
-    candidate (scored like the machine's) with the family's note. Returns the candidate id."""
+    candidate (scored like the machine's) with the family's note, kept with any word it sent on it
+    before. If the machine had it already, the family's word joins it: a dismissed one goes back to the
+    reviewers for a second look, marked with the dismissal's date (the dismissal stays in the audit log), once
+    per ``SECOND_LOOK_COOL_DOWN``: more notes within it are kept and shown but leave it dismissed; a confirmation
+    stands (one the family had answered "not my child" on: it changed its mind, both answers kept). The same word again
+    (``word_is_new``) changes nothing: no second notice, no audit line. Returns the candidate id."""
     require(who, Permission.BROWSE_SIGHTINGS)
     if not (who.owns(case_id) and case_id in who.verified_cases):
         raise Forbidden("only the child's family answers on a lead")
     sighting = visible_sighting(deps, who, sighting_id)
+    note = bounded(note, 2000, "note")
     now = deps.clock.now()
     with deps.uow() as uow:
         if not uow.case_is_active(case_id):
             raise Forbidden("only the child's family answers on a lead")
+        uow.one_at_a_time(f"family-words:{case_id}")  # two copies of one proposal at once: one candidate, one word
         faces = uow.faces_of(PhotoOwner.SIGHTING, sighting_id)
         child = access.child_face_of(sighting["child_face_id"], [f.face_id for f in faces])
         faces = [f for f in faces if child is None or f.face_id == child]
@@ -70,16 +80,29 @@ def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int,
             raise InvalidInput("no face to compare in this sighting or in your child's photos",
                                field="sighting_id")
         score, face_id = max(scored, key=lambda pair: pair[0].total)
-        # calibrated as matching's candidates are: reviewers and the family read the same lead
-        values = {"case_face_id": score.best_case_face_id, "score": score.total, "face_score": score.face,
-                  "age_score": score.age, "time_score": score.time, "place_score": score.place,
-                  "sex_score": score.sex, "expected_age": score.expected_age, "distance_km": score.distance_km,
-                  "elapsed_days": score.elapsed_days, "hubness": score.hubness, "gap_years": score.gap_years,
-                  "impostor_share": impostor_share(deps.policy, score)}
-        candidate_id = uow.add_family_candidate(case_id, sighting_id, face_id, values, bounded(note, 2000, "note"), now)
+        existing = uow.candidate_of_face(case_id, face_id)
+        if existing is not None:
+            candidate_id, status = existing
+            if not word_is_new(uow.family_words(candidate_id), FamilyAnswer.MAYBE.value, note):
+                return candidate_id  # sent already: reviewers have it
+            # the first new note after a dismissal puts it back in the queue, marked "already dismissed";
+            # more notes within the cool-down are kept and shown, the lead stays dismissed
+            stays = (status == CandidateStatus.DISMISSED
+                     and not uow.family_reopen(candidate_id, now, SECOND_LOOK_COOL_DOWN))
+        else:
+            # calibrated as matching's candidates are: reviewers and the family read the same lead
+            values = {"case_face_id": score.best_case_face_id, "score": score.total, "face_score": score.face,
+                      "age_score": score.age, "time_score": score.time, "place_score": score.place,
+                      "sex_score": score.sex, "expected_age": score.expected_age, "distance_km": score.distance_km,
+                      "elapsed_days": score.elapsed_days, "hubness": score.hubness, "gap_years": score.gap_years,
+                      "impostor_share": impostor_share(deps.policy, score)}
+            candidate_id = uow.add_family_candidate(case_id, sighting_id, face_id, values, now)
+            stays = False
+        uow.add_family_word(candidate_id, FamilyAnswer.MAYBE.value, note, now)
         uow.audit(who.actor, "candidate.family_proposed", "candidate", candidate_id, case_id=case_id,
-                  sighting=sighting_id)
-        uow.enqueue("reach.tell_reviewers")
+                  sighting=sighting_id, **({"queued": False} if stays else {}))
+        if not stays:  # a note on a lead left dismissed waits on the case page, nobody is called to it
+            uow.enqueue("reach.tell_reviewers")
         uow.commit()
     return candidate_id
 

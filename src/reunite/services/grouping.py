@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, coarse_point, require
-from reunite.domain.doubles import FLAG_FROM, says_why
+from reunite.domain.doubles import FLAG_FROM
 from reunite.domain.errors import InvalidInput, bounded
 from reunite.domain.grouping import (
     GROUP_AGE_YEARS,
@@ -26,6 +26,7 @@ from reunite.domain.leads import impostor_share
 from reunite.domain.matching_store import StoredFace
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
+from reunite.domain.reasons import require_why
 from reunite.domain.scoring import SightingFacts, lead_for
 from reunite.domain.times import ZONE_DOUBT
 from reunite.services import doubles
@@ -265,27 +266,38 @@ def duplicates(deps: Deps, who: Principal) -> list[dict[str, Any]]:
     return rows
 
 
-def decide_duplicate(deps: Deps, who: Principal, flag_id: int, decision: str, reason: str = "") -> None:
+def decide_duplicate(deps: Deps, who: Principal, flag_id: int, decision: str, reason: str = "",
+                     by: str | None = None) -> bool:
     """Link two cases as one child (each points at the other, as PFIF's linked_person_record_id),
     dismiss the flag (different children: ``reason`` says why, required), or reopen it (unlinking).
     Either resolves the flag: a case waiting on it may be verified. Reopened, a family's case verified
     after the other is held again (``doubles.hold``). A decided flag is only reopened (409 otherwise: another
-    moderator decided first), an open one only decided; a reason is words (``domain.doubles.says_why``).
-    Audited under both cases, with the reason."""
+    moderator decided first), an open one only decided; a reason is words (``domain.reasons.require_why``).
+    Audited under both cases, with the reason (and ``by``: who decided, named on the command line, a name in
+    words, required there). The same link or dismissal again (a retried command) answers as the first did and
+    changes nothing; returns False then, True when this call decided."""
     require(who, Permission.MODERATE)
     if decision not in DECISIONS:
         raise InvalidInput("decision must be 'link', 'dismiss' or 'reopen'", field="decision")
+    if by is not None and not any(ch.isalpha() for ch in by):
+        raise InvalidInput("say who decided: a name, in words", field="by")
     why = bounded(reason, 4000, "reason").strip()
-    if decision == "dismiss" and not says_why(why):
+    if decision == "dismiss" and not why:
         raise InvalidInput("say why they are different children (what you checked)", field="reason")
+    if decision == "dismiss":
+        require_why(why, "reason")
     with deps.uow() as uow:
         doubles.take_turns(uow)
-        a, b = uow.decide_duplicate(flag_id, DECISIONS[decision], FLAG_FROM[DECISIONS[decision]], who.actor,
+        pair = uow.decide_duplicate(flag_id, DECISIONS[decision], FLAG_FROM[DECISIONS[decision]], who.actor,
                                     deps.clock.now())
-        said = {"reason": why} if why else {}
+        if pair is None:  # decided so already: the same answer again, nothing written
+            return False
+        a, b = pair
+        said = ({"reason": why} if why else {}) | ({"by": by.strip()[:200]} if by and by.strip() else {})
         for case_id, other in ((a, b), (b, a)):
             uow.audit(who.actor, f"case.duplicate_{DECISIONS[decision]}", "case", case_id, other_case_id=other,
                       flag=flag_id, **said)
         if decision == "reopen":
             doubles.hold(uow, who.actor, [a, b])
         uow.commit()
+    return True

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from reunite.domain import chance
 from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import Upload
@@ -67,18 +68,22 @@ def _valid(key: str) -> str:
 
 
 UNGUESSABLE_LENGTH = 16  # a UUID is 36 characters, 32 of them random hex digits
-UNGUESSABLE_KINDS = 5  # different characters at least: 0000000000000001 is a count, not a random key
+UNGUESSABLE_BITS = 64  # estimated entropy (``chance.bits``): a UUID holds ~122, a 32-digit hex token 128
 
 
 def unguessable(key: str | None, field: str = "Idempotency-Key") -> str | None:
     """A key an anonymous sender chose, refused (422, naming ``field``) unless it looks chosen at random:
-    at least ``UNGUESSABLE_LENGTH`` characters, at least ``UNGUESSABLE_KINDS`` of them different. Known
-    only by its address (``senders``), an anonymous sender shares its keys with everyone behind that
-    address: two of them choosing "1" for the same report would share one answer, its private link
-    included. A random key (a UUID) is nobody else's; a plain one is refused before anything is read."""
-    if key and (len(key) < UNGUESSABLE_LENGTH or len(set(key)) < UNGUESSABLE_KINDS):
-        raise InvalidInput("{name} must be a key chosen at random, such as a UUID: at least {length} characters, {kinds} of them different. A short or plain key (1, 2, 3…) may be chosen by someone else sending from your address",  # noqa: E501
-                           field=field, name=field, length=UNGUESSABLE_LENGTH, kinds=UNGUESSABLE_KINDS)
+    at least ``UNGUESSABLE_LENGTH`` characters holding at least ``UNGUESSABLE_BITS`` of estimated entropy
+    (``chance.bits``: the character classes it draws on, less what follows from what came before: runs,
+    counting, a short pattern repeated; probe s19 S3: "abcdeabcdeabcdea", "report-000000001",
+    "1234567890123456" passed a count of different characters). Known only by its address (``senders``),
+    an anonymous sender shares its keys with everyone behind that address: two of them choosing
+    "report-1" for the same report would share one answer, its private link included. A random key (a
+    UUID, a hex or base64url token of 16 random bytes) is nobody else's; a plain one is refused before
+    anything is read."""
+    if key and (len(key) < UNGUESSABLE_LENGTH or chance.bits(key) < UNGUESSABLE_BITS):
+        raise InvalidInput("{name} must be a key chosen at random, such as a UUID: at least {length} characters, without runs, counting or a repeated pattern. A short or plain key (1, 2, 3…, report-0001) may be chosen by someone else sending from your address",  # noqa: E501
+                           field=field, name=field, length=UNGUESSABLE_LENGTH)
     return key
 
 

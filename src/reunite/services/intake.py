@@ -11,6 +11,7 @@ from typing import Any
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.model import (
+    BIRTH_YEARS,
     NewCase,
     NewSighting,
     PhotoFacts,
@@ -21,11 +22,20 @@ from reunite.domain.model import (
     SightingStatus,
     Upload,
     age_in_years,
+    earliest_birth,
 )
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.times import CLOCK_SKEW, YEARS, camera_plausible, offset_name, real, today_somewhere, zone
+from reunite.domain.times import (
+    CLOCK_SKEW,
+    YEARS,
+    camera_plausible,
+    camera_reading,
+    offset_name,
+    today_somewhere,
+    zone,
+)
 from reunite.domain.typed_time import INSTANT, TypedTime
-from reunite.services import idempotency, reports
+from reunite.services import case_photos, idempotency, reports
 from reunite.services.deps import Deps
 
 EARLIEST = datetime(1900, 1, 1).astimezone()
@@ -91,9 +101,10 @@ def again(found: dict[str, Any], key: idempotency.Key | None, sender: str) -> Si
     and when the key withholds (``idempotency.same_request``: a key-less retry known only by a sender who
     may stand for many people: a partner's token, a cookie) as received (``resent``), without its receipt number,
     the private link's key: the same report from the next person the sender relays is never answered with
-    the first person's link."""
-    first = SightingReceipt.from_json(found).to(sender)
-    return replace(first, receipt="", sender="", resent=True) if key is not None and key.withholds else first
+    the first person's link. Always ``resent``: nothing was stored this time (probe s19 S2: a retry
+    answered in full said ``already_received: false``)."""
+    first = replace(SightingReceipt.from_json(found).to(sender), resent=True)
+    return replace(first, receipt="", sender="") if key is not None and key.withholds else first
 
 
 def earlier_case(deps: Deps, key: idempotency.Key | None) -> CaseReceipt | None:
@@ -158,8 +169,7 @@ def clock_readings(facts: Sequence[PhotoFacts], phone: NewSighting, where: tzinf
     has no EXIF): each an instant and whether its zone was assumed. A camera's zone-less time is read in
     ``where`` as it really was there (a camera's clock is not refused for a time summer time skipped); one
     that carries its offset keeps it, never read again in another zone."""
-    found = [(f.taken_at, False) if f.taken_at.tzinfo else (real(f.taken_at, where), True)
-             for f in facts if f.taken_at and f.taken_at.year in YEARS]
+    found = [camera_reading(f.taken_at, where) for f in facts if f.taken_at and f.taken_at.year in YEARS]
     if phone.photo_taken_at is not None and phone.photo_taken_at.tzinfo:
         found.append((phone.photo_taken_at, phone.photo_zone_assumed))
     return found
@@ -187,7 +197,7 @@ def seen_time(sighting: NewSighting, facts: Sequence[PhotoFacts], now: datetime,
             if assumed:
                 return SeenTime(when, SeenAtBasis.CAMERA_ZONE_ASSUMED, _zone_read_in(when, where))
             return SeenTime(when, SeenAtBasis.CAMERA)
-    clock = ""
+    clock = sighting.photo_clock_words  # a reading the phone could not make a time of ("0000-00-00 00:00")
     if readings:  # as the camera wrote it: a zone-less clock without the zone it was read in
         when, assumed = readings[0]
         clock = (when.replace(tzinfo=None) if assumed else when).isoformat(sep=" ", timespec="minutes")
@@ -252,8 +262,7 @@ def add_report_photos(deps: Deps, receipt: str, token: str, uploads: Sequence[Up
     fit to match): kept with the report and matched. A photo the report has already is not added twice
     (a resent form). Returns how many were added."""
     row = reports.open_report(deps, receipt, token)
-    if not row["open"]:
-        raise InvalidInput("this report was withdrawn or removed: nothing can be added", field="photos")
+    reports.require_open(row, "photos")
     facts = _inspect_all(deps, uploads)
     with deps.uow() as uow:
         have = uow.report_photos(row["id"])
@@ -313,6 +322,9 @@ def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> No
         raise InvalidInput("the child's given name is required", field="given_name")
     if case.birth_date > today_somewhere(now):
         raise InvalidInput("the birth date is in the future", field="birth_date")
+    if case.birth_date < earliest_birth(now.date()):
+        raise InvalidInput("the birth date {day} is more than {years} years ago: check its year", field="birth_date",
+                           day=case.birth_date, years=BIRTH_YEARS)
     if case.birth_date > case.missing_since.date():
         raise InvalidInput("the child went missing before the birth date", field="missing_since")
     if age_in_years(case.birth_date, case.missing_since.date()) >= 18:
@@ -332,46 +344,46 @@ def registered(uow: UnitOfWork, who: Principal, case: NewCase) -> int | None:
     return uow.registered_cases(who.actor, [case])[0]
 
 
-def _unstore(deps: Deps, uow: UnitOfWork, keys: Sequence[str]) -> None:
-    """Photos stored for a write that does not happen, unless a record holds them."""
-    for key in uow.storage_keys_unused(keys):
-        deps.photos.delete(key)
-
-
 def register_case(
     deps: Deps, who: Principal, case: NewCase, uploads: Sequence[Upload], taken: Sequence[date | None],
     key: idempotency.Key | None = None,
 ) -> CaseReceipt:
     """Register a missing child with photos at known dates (unknown dates count as the date missing).
     A family's registration waits for verification; police and moderators registering one verify it.
-    A child the sender registered already (``registered``) is answered with that case (``known``)."""
+    A child the sender registered already (``registered``) is answered with that case (``known``), the
+    photos it did not hold added to it (``case_photos``: the receipt's ``photo_ids``)."""
     require(who, Permission.REGISTER_CASE)
     if first := earlier_case(deps, key):
         return first
     if len(taken) != len(uploads):
-        raise InvalidInput("give one date taken per photo (or leave each blank)", field="photos")
+        raise InvalidInput("give one date taken per photo (or leave each blank)", field="photo_dates")
     check_case(case, taken, deps.clock.now())
     facts = _inspect_all(deps, uploads, case=True)
     keys = _store_originals(deps, uploads, facts)
+    days = [day or case.missing_since.date() for day in taken]
     with deps.uow() as uow:
-        if (known := registered(uow, who, case)) is not None:
-            _unstore(deps, uow, keys)
-            return CaseReceipt(known, [], verified=who.can(Permission.VERIFY_CASE), known=True)
-        case_id = uow.add_case(case, deps.clock.now())
-        photo_ids = [
-            uow.add_photo(PhotoOwner.CASE, case_id, fact, key, day or case.missing_since.date())
-            for fact, key, day in zip(facts, keys, taken, strict=True)
-        ]
-        uow.audit(who.actor, "case.registered", "case", case_id, photos=len(photo_ids))
-        if who.account_id is not None and not who.can(Permission.VERIFY_CASE):
-            uow.add_case_owner(case_id, who.account_id)
-        if who.can(Permission.VERIFY_CASE):
-            uow.mark_verified(case_id, who.actor, deps.clock.now())
-            uow.audit(who.actor, "case.verified", "case", case_id, evidence="registered by a reviewer")
-            uow.enqueue("reach.case_activated", case_id=case_id)
-        uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
-        receipt = CaseReceipt(case_id, photo_ids, verified=who.can(Permission.VERIFY_CASE))
+        if (known := registered(uow, who, case)) is not None:  # the photos it lacked added to it
+            receipt = CaseReceipt(known, case_photos.add_to_registered(deps, uow, who, known, facts, keys, days),
+                                  verified=who.can(Permission.VERIFY_CASE), known=True)
+        else:
+            receipt = _add_case(uow, who, case, facts, keys, days, deps.clock.now())
         if (won := idempotency.remember(uow, key, receipt.as_json())) is not None:
             return CaseReceipt.from_json(won)  # a concurrent retry won
         uow.commit()
     return receipt
+
+
+def _add_case(uow: UnitOfWork, who: Principal, case: NewCase, facts: Sequence[PhotoFacts], keys: Sequence[str],
+              days: Sequence[date], now: datetime) -> CaseReceipt:
+    case_id = uow.add_case(case, now)
+    photo_ids = [uow.add_photo(PhotoOwner.CASE, case_id, fact, key, day)
+                 for fact, key, day in zip(facts, keys, days, strict=True)]
+    uow.audit(who.actor, "case.registered", "case", case_id, photos=len(photo_ids))
+    if who.account_id is not None and not who.can(Permission.VERIFY_CASE):
+        uow.add_case_owner(case_id, who.account_id)
+    if who.can(Permission.VERIFY_CASE):
+        uow.mark_verified(case_id, who.actor, now)
+        uow.audit(who.actor, "case.verified", "case", case_id, evidence="registered by a reviewer")
+        uow.enqueue("reach.case_activated", case_id=case_id)
+    uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
+    return CaseReceipt(case_id, photo_ids, verified=who.can(Permission.VERIFY_CASE))

@@ -7,17 +7,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
-from reunite.domain.access import Permission, Principal, require
+from reunite.domain.access import Permission, Principal, exact_places, require
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, settled, state_of, transition
 from reunite.domain.model import PhotoOwner, SightingStatus
 from reunite.domain.ports import UnitOfWork
+from reunite.domain.reasons import require_why
 from reunite.domain.summary import SUMMARY_LIMIT, cleaned
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
 from reunite.services import doubles, idempotency, words, workbench
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
-from reunite.services.queries import audit_read
+from reunite.services.queries import audit_read, day_zone
 
 MODERATED = (SightingStatus.PENDING.value, SightingStatus.APPROVED.value, SightingStatus.REJECTED.value)
 
@@ -39,6 +40,8 @@ def moderate_sightings(
     reason = "" if approve else reason_of(reason, REJECT_REASONS)
     if not approve and not reason:
         raise InvalidInput("say why the report is rejected", field="reason")
+    if not approve:
+        require_why(reason, "reason")
     status = SightingStatus.APPROVED if approve else SightingStatus.REJECTED
     chosen = child_faces or {}
     now = deps.clock.now()
@@ -199,17 +202,22 @@ def kept_case(uow: UnitOfWork, case_id: int) -> None:
     require_kept(case_id, state_of(status, verified))
 
 
-def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: idempotency.Key | None = None) -> None:
+def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: idempotency.Key | None = None,
+                checked_by: str = "") -> None:
     """A person confirms the case is real (police report number checked, documents seen). Only then is
     it matched against sightings, its family may browse them, and it gets a public poster. Asked again
     (the same ``key``, or a case verified already) it is done once: one audit, one search, one alert.
     Refused (409) while a duplicate flag ties it to a verified case another account registered
-    (``doubles.refuse_verifying``), until a moderator resolves the flag."""
+    (``doubles.refuse_verifying``), until a moderator resolves the flag. What was checked is words
+    (``reasons.require_why``); ``checked_by`` (the command line's operator names who) is kept with it."""
     require(who, Permission.VERIFY_CASE)
     if idempotency.done(deps, key):
         return
     if not evidence.strip():
         raise InvalidInput("say what was checked (police report, documents)", field="evidence")
+    evidence = require_why(evidence, "evidence")
+    if checked_by.strip():
+        evidence = f"{evidence} (checked by {checked_by.strip()})"
     with deps.uow() as uow:
         if not idempotency.first(uow, key):
             return
@@ -232,6 +240,7 @@ def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         return
     if not reason.strip():
         raise InvalidInput("say why the case is rejected", field="reason")
+    require_why(reason, "reason")
     with deps.uow() as uow:
         if not idempotency.first(uow, key) or (state := change_case(uow, case_id, CaseAction.REJECT)) is None:
             return
@@ -249,6 +258,7 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         return
     if not reason.strip():
         raise InvalidInput("say why the case is reopened", field="reason")
+    require_why(reason, "reason")
     with deps.uow() as uow:
         if not idempotency.first(uow, key):
             return
@@ -267,10 +277,11 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100) -> dict[str, ob
     require(who, Permission.MODERATE)
     counts = deps.read.queue_counts()
     loads = workbench.queue_loads(deps)
-    shown = {name: deps.read.queue(name, limit) for name in counts}
+    shown = {name: [exact_places(row) for row in deps.read.queue(name, limit)] for name in counts}
     flags = doubles.flags_shown(deps, who, [row["id"] for row in shown.get("cases", [])])
     for row in shown.get("cases", []):  # a case that may be a child registered already says so by its Verify
         row["doubles"] = flags.get(row["id"], [])
+        row["day_zone"] = day_zone(deps, row.pop("last_seen_lat"), row.pop("last_seen_lon"))  # its day's zone only
     audit_read(deps, who, "queues.viewed", "system", 0, counts=counts,
                ids={name: [row["id"] for row in rows] for name, rows in shown.items()}, sightings=_reports_in(shown),
                exact_places=who.can(Permission.SEE_EXACT_PLACES))

@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from reunite.domain.access import (
     Permission,
@@ -50,6 +51,7 @@ from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.exchange import ImportReport, Problem, ReadInZone, audit_export, last_seen_as_read
 from reunite.services.intake import check_case
+from reunite.services.queries import day_zone
 from reunite.services.retention import blank_case
 
 MAX_FIELD = 10_000
@@ -302,9 +304,12 @@ def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> 
     # which east of UTC names the day before)
     missing = pfif_date(case["missing_since"], case["missing_since_precision"])
     place = last_seen_as_read(deps, who, case)
-    # the day as it was where the child went missing (the offset it was given with), not the UTC date; a month
-    # or year given alone as such
+    # the day where the child went missing (its place's zone, named: ``queries.day_zone``), not the UTC date nor
+    # the day of whoever typed the time; a day, month or year given alone as such
     day = date_written(case["missing_since"], case["missing_since_precision"])
+    if case["missing_since_precision"] == INSTANT:
+        where = day_zone(deps, case["last_seen_lat"], case["last_seen_lon"])
+        day = f"{case['missing_since'].astimezone(ZoneInfo(where)).date().isoformat()} ({where})"
     text = case["marks"] or f"Missing since {day}" + (f", last seen: {place}" if place else "")
     return exportable({
         "note_record_id": f"{deps.site.pfif_domain}/note.case.{case['id']}", "person_record_id": record,

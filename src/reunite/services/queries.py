@@ -9,12 +9,13 @@ from typing import Any
 
 from reunite.domain import access, staff
 from reunite.domain.access import Permission, Principal, require, require_case
+from reunite.domain.elapsed import Elapsed, since_missing
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.leads import told
-from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SightingFilter
+from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SeenAtBasis, SightingFilter
 from reunite.domain.pfif import birth_precision
 from reunite.domain.ports import ReaderScript
-from reunite.domain.scoring import contradictions, face_evidence, read_stored
+from reunite.domain.scoring import contradictions, doubt_hours, face_evidence, read_stored
 from reunite.domain.workbench import waits_for_report
 from reunite.services import throttle
 from reunite.services.deps import Deps
@@ -58,14 +59,32 @@ def public_city(deps: Deps, words: str, reader: ReaderScript | None, lat: float 
     return reader.script(deps.places.city(words, reader.latin, pin))
 
 
+def day_zone(deps: Deps, lat: float | None, lon: float | None) -> str:
+    """The zone a date shown alone of something that happened at this place is the day in (``i18n.Language.
+    day_at``: a child seen or last seen there): the zone of the place's ~1 km grid cell, the same for every
+    reader and never telling more than the cell does, else (no place, or none drawn there) the site's."""
+    cell_lat, cell_lon = access.coarsen(lat), access.coarsen(lon)
+    found = deps.places.zone(cell_lat, cell_lon) if cell_lat is not None and cell_lon is not None else ""
+    return found or deps.site.zone.key
+
+
+def public_day_zone(deps: Deps, words: str, lat: float | None = None, lon: float | None = None) -> str:
+    """``day_zone`` for what the public reads (posters, their PDF, the front page, feeds, alerts): the zone
+    at the centre of the city the place words (and the pin, as the public sees it: ``access.public_pin``)
+    name (what the public reads of the place), else the site's; never the pin's cell's own zone, which at a
+    zone line told the public which side of it the pin was (probe s19 S9)."""
+    return deps.places.city_zone(words, access.public_pin(lat, lon)) or deps.site.zone.key
+
+
 def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any],
                    reader: ReaderScript | None = None) -> dict[str, Any]:
     """A sighting as ``who`` may see it (``access.sighting_view``), given the city its place words name
-    for readers who may not see exact places, named in ``reader``'s language."""
+    for readers who may not see exact places, named in ``reader``'s language, and the zone its day is
+    shown in alone (``day_zone``)."""
     if not who.can(Permission.SEE_EXACT_PLACES):
         row = row | {"place_city": public_city(deps, row.get("place_text") or "", reader, row.get("lat"),
                                                row.get("lon"))}
-    return access.sighting_view(who, row)
+    return access.sighting_view(who, row) | {"day_zone": day_zone(deps, row.get("lat"), row.get("lon"))}
 
 
 def get_sighting(deps: Deps, who: Principal, sighting_id: int,
@@ -180,8 +199,10 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     contradicts: ``scoring.contradictions``): what a person is shown, read from
     its face evidence (the same whoever reads it: places never enter it) and its sighting's apparent age by
     the one reading of a pair (``scoring.read_stored``); the rank is the one this reader sees
-    (``access.candidate_view``)."""
+    (``access.candidate_view``). And when it was seen against when the child went missing, as precisely as both
+    are known (``since_missing``: a date given alone in whole days, the time seen as this reader reads it)."""
     for row in rows:
+        row["since_missing"] = seen_since_missing(deps, row)
         apparent = AgeRange.of(row.get("apparent_age_low"), row.get("apparent_age_high"))
         evidence = face_evidence(deps.policy, row["face_score"], row["hubness"])
         reading = read_stored(deps.policy, evidence, row["expected_age"], row["gap_years"], row["rank"],
@@ -191,6 +212,15 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                                                         row["expected_age"], apparent, row.get("time_score")))
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
     return rows
+
+
+def seen_since_missing(deps: Deps, row: dict[str, Any]) -> Elapsed:
+    """A candidate's ``elapsed_days`` (as this reader reads it: ``access.times_view``) as precisely as its case's
+    "missing since" and its time seen are known (``domain.elapsed``), a date given alone counted in the days of
+    the zone it was given in (the site's, when it had that offset)."""
+    basis = SeenAtBasis(row.get("seen_at_basis") or SeenAtBasis.GIVEN)
+    return since_missing(row["elapsed_days"], doubt_hours(basis), row.get("seen_at_precision") or "instant",
+                         row.get("missing_since"), row.get("missing_since_precision") or "instant", deps.site.zone)
 
 
 def case_candidates(
@@ -208,6 +238,26 @@ def case_candidates(
     audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
                 sightings=sorted({r["sighting_id"] for r in rows}), exact_places=who.can(Permission.SEE_EXACT_PLACES))
     return [access.scores_shown(who, r) for r in with_lead(deps, rows)]
+
+
+def family_sent(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | None = None,
+                sighting_id: int | None = None) -> list[dict[str, Any]]:
+    """What the child's family sent the reviewers on its case (``access.family_sent_view``): each sighting
+    it marked as possibly its child, or lead it answered on (``sighting_id``: on that one only), with every
+    word it sent and where it stands, the latest sent first; empty for anyone else."""
+    if not who.owns(case_id):
+        return []
+    visible_case(deps, who, case_id)
+    settled = deps.clock.now() - deps.limits.undo_window
+    sent = [access.family_sent_view(who, sighting_shown(deps, who, access.candidate_view(who, r, deps.policy), reader),
+                                    settled)
+            for r in deps.read.candidates(case_id, None, group_statuses=access.browsable_statuses(who))
+            if r["family_words"] and sighting_id in (None, r["sighting_id"])]
+    rows = sorted((r for r in sent if r), key=lambda r: (r["words"][-1]["at"], r["id"]), reverse=True)
+    if rows:
+        audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
+                   sightings=sorted({r["sighting_id"] for r in rows}), sent_by_family=True)
+    return rows
 
 
 def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[dict[str, Any]]:

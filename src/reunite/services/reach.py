@@ -11,16 +11,16 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from reunite.domain.abuse import new_token, sign, signature_valid, window_start
+from reunite.domain.abuse import new_token, sign, signature_valid
 from reunite.domain.access import Permission, Principal
-from reunite.domain.errors import Forbidden, InvalidInput, NotFound, TooManyRequests
+from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from reunite.domain.model import GeoPoint
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.reach import alert_radius, next_widening
-from reunite.services import idempotency, posters, workbench
+from reunite.domain.reach import alert_distance, alert_radius, next_widening
+from reunite.services import idempotency, posters, subscriptions, workbench
 from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
-from reunite.services.throttle import HOUR, hit
+from reunite.services.throttle import HOUR, hit, recent
 
 WEBHOOK_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 LANGUAGES = ("en", "zh_CN", "zh_TW", "zh_HK")  # as the pages speak them (i18n.LANGUAGES)
@@ -116,9 +116,12 @@ def set_status(deps: Deps, subscription_id: int, purpose: str, token: str) -> No
                                                                          token):
         raise InvalidInput("this link is not valid: copy the whole link from the email", field="t")
     with deps.uow() as uow:
-        if not uow.set_subscription_status(subscription_id, "active" if purpose == "confirm" else "unsubscribed",
-                                           deps.clock.now()):
+        was = uow.set_subscription_status(subscription_id, "active" if purpose == "confirm" else "unsubscribed",
+                                          deps.clock.now())
+        if was is None:
             raise NotFound("subscription {id} does not exist", id=subscription_id)
+        if was == "ended" and purpose == "confirm":  # ended by an admin, or with the token that made it
+            raise Conflict("this subscription was ended and cannot be confirmed again: subscribe again if you want alerts")  # noqa: E501
         uow.audit("subscriber", f"subscription.{purpose}", "subscription", subscription_id)
         uow.commit()
 
@@ -191,30 +194,62 @@ def alert_round(deps: Deps, case_id: int) -> int:
     return len(new)
 
 
+def _still_wanted(deps: Deps, sub: dict[str, Any], subscription_id: int) -> bool:
+    """Whether a delivery may go: rights follow the current state (``subscriptions.stands``; an email
+    subscription its owner confirmed is the owner's and always stands), so a
+    subscription whose token was revoked, or whose account was disabled or is no longer allowed to make it,
+    ends here instead (however it lost the right), and nothing is sent."""
+    with deps.uow() as uow:
+        if subscriptions.stands(uow, str(sub["created_by"]), str(sub.get("channel", "email")),
+                                str(sub.get("status", ""))):
+            return True
+        subscriptions.void(deps, uow, subscription_id)
+        uow.commit()
+    return False
+
+
 def deliver_alert(deps: Deps, alert_id: int) -> None:
-    """One alert to one subscriber, by email or signed webhook; not at all once the case is closed."""
+    """One alert to one subscriber, by email or signed webhook; not at all once the case is closed, nor
+    once the subscription's maker has lost the right to it."""
     with deps.uow() as uow:
         alert = uow.alert(alert_id)
         active = uow.case_is_active(alert["case_id"])
     if alert["sent_at"] or alert["status"] != "active" or not active:
         return
+    if not _still_wanted(deps, alert, alert["subscription_id"]):
+        return
     case = _public_case(deps, alert["case_id"], alert["language"])
+    distance = alert_distance(alert["distance_km"])
     if alert["channel"] == "email":
         unsubscribe = link(deps, alert["subscription_id"], "unsubscribe")
         _email(deps, alert["address"], "case_alert", alert["language"],
-               {"case": case, "distance_km": alert["distance_km"], "poster_url": case["poster_url"],
+               {"case": case, "distance_km": distance, "poster_url": case["poster_url"],
                 "report_url": f"{deps.site.base_url}/", "phone": deps.site.contact_phone,
                 "unsubscribe_url": unsubscribe},
                {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
     else:
-        _webhook(deps, alert, {"event": "case.alert", "alert_id": alert_id, "distance_km": alert["distance_km"],
-                               "case": {k: case[k] for k in ("id", "given_name", "sex", "age_then", "age_now",
-                                                             "missing_since", "missing_since_precision",
-                                                             "last_seen_text", "description",
-                                                             "poster_url", "photo_url")}})
+        _webhook(deps, alert, alert_payload(deps, alert, case, distance))
     with deps.uow() as uow:
         uow.mark_alert_sent(alert_id, deps.clock.now())
         uow.commit()
+
+
+CASE_FIELDS = ("id", "given_name", "sex", "age_then", "age_now", "missing_since_precision", "last_seen_text",
+               "description", "poster_url", "photo_url")
+
+
+def alert_payload(deps: Deps, alert: dict[str, Any], case: dict[str, Any], distance: int | None) -> dict[str, Any]:
+    """A webhook's body (docs/exchange.md, "Webhook payload"): every time ISO 8601 with its UTC offset, the
+    distance in whole km, and how to stop these alerts."""
+    subscription_id = alert["subscription_id"]
+    return {
+        "event": "case.alert", "alert_id": alert["id"], "sent_at": deps.clock.now().isoformat(),
+        "distance_km": distance,
+        "case": {k: case[k] for k in CASE_FIELDS} | {"missing_since": case["missing_since"].isoformat()},
+        "subscription": {"id": subscription_id,
+                         "url": f"{deps.site.base_url}/api/subscriptions/{subscription_id}",
+                         "unsubscribe_url": link(deps, subscription_id, "unsubscribe")},
+    }
 
 
 def _webhook(deps: Deps, alert: dict[str, Any], payload: dict[str, Any]) -> None:
@@ -234,6 +269,8 @@ def send_digests(deps: Deps) -> int:
     for sub in due:
         listed = [_public_case(deps, a["case_id"], sub["language"]) for a in cases[sub["id"]]
                   if _active(deps, a["case_id"])]
+        if listed and not _still_wanted(deps, sub, sub["id"]):
+            listed = []  # ended: its alerts are marked done, unsent
         if listed:
             _email(deps, sub["address"], "digest", sub["language"],
                    {"cases": listed, "phone": deps.site.contact_phone,
@@ -283,13 +320,13 @@ def message_sent(deps: Deps, message_id: int, case_id: int) -> None:
         _case_note(deps, case_id, "new_message")
 
 
-REVIEWERS_NOTICE = "notice:reviewers"  # the hourly counter of reviewers' notices
+REVIEWERS_NOTICE = "notice:reviewers"  # the counter of reviewers' notices: at most one in 60 minutes
 
 
 def reviewers_told(deps: Deps, uow: UnitOfWork) -> bool:
-    """Reviewers had their notice this hour: a ``tell_reviewers`` job now would send nothing (a worker
+    """Reviewers had their notice in the last hour: a ``tell_reviewers`` job now would send nothing (a worker
     matching many sightings then defers none, instead of one per sighting that only reads and stops)."""
-    return uow.hits(REVIEWERS_NOTICE, window_start(deps.clock.now(), HOUR)) > 0
+    return recent(uow, REVIEWERS_NOTICE, deps.clock.now(), HOUR) > 0
 
 
 def tell_reviewers(deps: Deps) -> bool:

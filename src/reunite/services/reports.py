@@ -23,7 +23,10 @@ from reunite.services.grouping import leave_group
 from reunite.services.retention import blank_sighting
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or typed from a screen
-OPEN = (SightingStatus.PENDING, SightingStatus.APPROVED)
+OPEN = (SightingStatus.PENDING, SightingStatus.APPROVED)  # the reporter may add to these
+# ... and withdraw these too: a report the moderators did not take up is kept a short while (a mistaken
+# rejection can be undone), and is still its sender's to delete at once
+WITHDRAWABLE = (*OPEN, SightingStatus.REJECTED)
 MAX_DESCRIPTION = 8000
 
 
@@ -67,7 +70,24 @@ def open_report(deps: Deps, receipt: str, token: str) -> dict[str, Any]:
     if row is None:
         raise NotFound("this report link is not valid")
     row["open"] = row["status"] in OPEN
+    row["withdrawable"] = row["status"] in WITHDRAWABLE
+    row["not_taken_up"] = row["status"] == SightingStatus.REJECTED.value
+    # deleted by the daily expiry as promised (rejected: a month after; approved: when its retention ended):
+    # blanking keeps its date in moderated_at (``blank_sighting``); the page says so, not "withdrawn or removed"
+    row["expired_on"] = row["moderated_at"] if row["status"] == SightingStatus.EXPIRED.value else None
+    if row["not_taken_up"]:  # deleted by the daily expiry once this is past (``retention.expire``)
+        row["deleted_by"] = row["moderated_at"] + deps.limits.rejected_sighting_retention + timedelta(days=1)
     return row
+
+
+def require_open(row: dict[str, Any], field: str) -> None:
+    """Refuse an addition to a report that takes none: withdrawn, removed, expired, or not taken up by
+    the moderators (withdrawing it still works; a new sighting is a new report)."""
+    if row["not_taken_up"]:
+        raise InvalidInput("the reviewers did not take this report up, so nothing can be added to it: if you see the child again, send a new report",  # noqa: E501
+                           field=field)
+    if not row["open"]:
+        raise InvalidInput("this report was withdrawn or removed: nothing can be added", field=field)
 
 
 def face_check(deps: Deps, receipt: str, token: str) -> str:
@@ -102,8 +122,7 @@ def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str
     the same words as the last added sent again soon after (from a reloaded page), is added once; too
     long a text is refused, never cut."""
     row = open_report(deps, receipt, token)
-    if not row["open"]:
-        raise InvalidInput("this report was withdrawn or removed: nothing can be added", field="details")
+    require_open(row, "details")
     if idempotency.earlier(deps, key) is not None:
         return  # a double tap or a resend: added already
     details, contact = details.strip(), bounded(contact, 500, "contact")
@@ -140,8 +159,7 @@ def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
     time after the report arrived, or before any child in it can have been seen (``times.earliest_seen``), is
     refused. The same time sent again (a retry without a key) is answered as given. Returns the report's id."""
     row = open_report(deps, receipt, token)
-    if not row["open"]:
-        raise InvalidInput("this report was withdrawn or removed: nothing can be added", field="seen_at")
+    require_open(row, "seen_at")
     if idempotency.earlier(deps, key) is not None:
         return int(row["id"])  # a double tap or a resend: given already
     if when is None:
@@ -185,9 +203,9 @@ def held_again(deps: Deps, uow: UnitOfWork, row: dict[str, Any]) -> None:
 
 def withdraw(deps: Deps, receipt: str, token: str, sure: bool) -> None:
     """The reporter takes the report back (``sure``: they ticked the box saying it cannot be undone):
-    its photos, faces and words are deleted at once."""
+    its photos, faces and words are deleted at once, whether it waits, was approved or was not taken up."""
     row = open_report(deps, receipt, token)
-    if not row["open"]:
+    if not row["withdrawable"]:
         return  # withdrawn already: the same answer again
     if not sure:
         raise InvalidInput("tick the box to confirm that your report and its photos should be deleted",

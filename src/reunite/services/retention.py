@@ -11,6 +11,7 @@ from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
+from reunite.domain.reasons import require_why
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.grouping import leave_group
@@ -36,6 +37,7 @@ def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, 
         raise InvalidInput("say whether it is a sighting or a case", field="subject")
     if not requester.strip() or not reason.strip():
         raise InvalidInput("give a way to reach you and the reason", field="requester")
+    require_why(reason, "reason")  # a moderator decides by it: words, not a mark
     requester = bounded(requester, 500, "requester")
     relation, reason = bounded(relation, 200, "relation"), bounded(reason, 4000, "reason")
     with deps.uow() as uow:
@@ -119,6 +121,7 @@ def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool,
     if not evidence.strip():
         raise InvalidInput("say how the requester's identity was checked, or why the request is refused",
                            field="evidence")
+    require_why(evidence, "evidence")
     decision = "done" if approve else "refused"
     now = deps.clock.now()
     with deps.uow() as uow:
@@ -147,13 +150,15 @@ def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool,
 
 
 def expire(deps: Deps) -> tuple[int, int]:
-    """Blank sightings older than the retention period, cases closed longer than theirs and cases past
-    their own expiry date (PFIF records); their notes become placeholders. PFIF notes still waiting for
-    their person after ``STRAY_NOTES`` are deleted."""
+    """Blank sightings older than the retention period, reports rejected longer ago than theirs (short:
+    time to correct a mistaken rejection; nobody needs a rejected photo of a child for long), cases closed
+    longer than theirs and cases past their own expiry date (PFIF records); their notes become
+    placeholders. PFIF notes still waiting for their person after ``STRAY_NOTES`` are deleted."""
     now = deps.clock.now()
     with deps.uow() as uow:
         sighting_ids, case_ids = uow.expired(now - deps.limits.sighting_retention,
-                                             now - deps.limits.closed_case_retention, now)
+                                             now - deps.limits.closed_case_retention, now,
+                                             now - deps.limits.rejected_sighting_retention)
         uow.drop_stray_notes(now - STRAY_NOTES)
         uow.forget_results(now - RETRIES_WITHIN)
         unused = [key for i in sighting_ids for key in blank_sighting(deps, uow, i, "expired")]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CandidateStatus
+from reunite.domain.reasons import require_why
 from reunite.domain.workbench import Action
 from reunite.services import workbench
 from reunite.services.deps import Deps
@@ -37,11 +38,12 @@ def dismiss_candidates(deps: Deps, who: Principal, candidate_ids: Sequence[int],
         raise InvalidInput("choose at least one candidate", field="ids")
     if not reason.strip():
         raise InvalidInput("say why the candidate is dismissed", field="reason")
+    reason = require_why(reason, "reason")
     with deps.uow() as uow:
         for candidate_id in candidate_ids:
             if uow.hold(candidate_id).status == CandidateStatus.DISMISSED.value:
                 continue  # dismissed already (the form sent twice): not dismissed, nor audited, again
-            case_id = uow.set_candidate_status(candidate_id, CandidateStatus.DISMISSED, reason.strip(), who.actor,
+            case_id = uow.set_candidate_status(candidate_id, CandidateStatus.DISMISSED, reason, who.actor,
                                                deps.clock.now())
             uow.audit(who.actor, "candidate.dismissed", "candidate", candidate_id, case_id=case_id, bulk=True)
         uow.commit()

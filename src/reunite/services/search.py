@@ -15,6 +15,7 @@ from typing import Any
 
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
+from reunite.domain.elapsed import INSTANT, since_missing
 from reunite.domain.errors import InvalidInput
 from reunite.domain.fusion import Spread, fused_similarity
 from reunite.domain.leads import Strength, proposable, told
@@ -147,8 +148,12 @@ class _Reader:
         if self.case is None:
             return {}
         apparent = sighting.apparent_age
+        case = self.case
         return {"apparent_sex": sighting.apparent_sex.value, "expected_age": scored.expected_age,
                 "elapsed_days": scored.elapsed_days,
+                # said as precisely as both times are known (``domain.elapsed``), as on the case page
+                "since_missing": since_missing(scored.elapsed_days, scored.time_doubt_h, INSTANT, case.missing_since,
+                                               case.missing_since_precision, self.deps.site.zone),
                 "apparent_age_low": apparent.low if apparent else None,
                 "apparent_age_high": apparent.high if apparent else None,
                 "contradicts": contradictions(self.case.sex, sighting.apparent_sex, scored.expected_age, apparent,

@@ -9,7 +9,7 @@ from reunite.domain.access import Permission, Principal, Role, require
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.stores import AccountRow
-from reunite.services import idempotency
+from reunite.services import idempotency, subscriptions
 from reunite.services.deps import Deps
 
 
@@ -34,9 +34,9 @@ def _account(uow: UnitOfWork, target: int) -> AccountRow:
 
 def set_disabled(deps: Deps, who: Principal, target: int, disabled: bool) -> bool:
     """Disable an account (it is signed out everywhere at once, cannot sign in, and the API tokens it
-    issued are revoked and its pending invitations ended, for good: enabling it again brings none back)
-    or enable it again. Whether anything changed (doing it twice
-    records nothing the second time)."""
+    issued are revoked and its pending invitations ended, and the alert subscriptions it and those tokens
+    made ended, for good: enabling it again brings none back) or enable it again. Whether anything changed
+    (doing it twice records nothing the second time)."""
     with deps.uow() as uow:
         account = _account(uow, target)
         staff.check_change(who, account.role)
@@ -47,9 +47,14 @@ def set_disabled(deps: Deps, who: Principal, target: int, disabled: bool) -> boo
                                        uow.other_enabled_admins(target))
         uow.set_disabled(target, deps.clock.now() if disabled else None)
         ended = uow.end_sessions(target) if disabled else 0
-        tokens, invitations = uow.end_issued(target, deps.clock.now()) if disabled else (0, 0)
+        tokens, invitations = uow.end_issued(target, deps.clock.now()) if disabled else ([], 0)
+        made = 0
+        if disabled:  # what it and its tokens subscribed to ends with them, in this transaction
+            made = subscriptions.end_made_by(deps, uow, who, [f"account:{target}"], "account disabled")
+            made += subscriptions.end_made_by(deps, uow, who, [f"token:{t}" for t in tokens], "token revoked")
         uow.audit(who.actor, "account.disabled" if disabled else "account.enabled", "account", target,
-                  role=account.role, sessions_ended=ended, tokens_revoked=tokens, invitations_ended=invitations)
+                  role=account.role, sessions_ended=ended, tokens_revoked=len(tokens), invitations_ended=invitations,
+                  subscriptions_ended=made)
         uow.commit()
     return True
 
@@ -67,8 +72,12 @@ def set_role(deps: Deps, who: Principal, target: int, role: Role) -> bool:
                                    uow.other_enabled_admins(target))
         uow.set_role(target, role.value)
         ended: dict[str, int] = {}
-        if account.role == Role.ADMIN.value:  # an admin no more: what it issued ends for good
-            ended["tokens_revoked"], ended["invitations_ended"] = uow.end_issued(target, deps.clock.now())
+        if account.role == Role.ADMIN.value:  # an admin no more: what it issued ends for good, and its webhooks
+            tokens, ended["invitations_ended"] = uow.end_issued(target, deps.clock.now())
+            ended["tokens_revoked"] = len(tokens)
+            ended["subscriptions_ended"] = subscriptions.end_made_by(
+                deps, uow, who, [f"token:{t}" for t in tokens], "token revoked") + subscriptions.end_made_by(
+                deps, uow, who, [f"account:{target}"], "account no longer an admin's", webhooks_only=True)
         uow.audit(who.actor, "account.role_changed", "account", target, before=account.role, after=role.value,
                   **ended)
         uow.commit()

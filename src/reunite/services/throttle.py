@@ -1,5 +1,6 @@
-"""Rate limits (fixed windows counted in PostgreSQL, so every server and worker shares them) and the
-proof-of-work that lets an anonymous reporter send more than a handful of reports an hour."""
+"""Rate limits (sliding windows counted in PostgreSQL, so every server and worker shares them: "at most 5 in
+60 minutes" is what happens, and the wait a refusal names is when one more fits) and the proof-of-work that
+lets an anonymous reporter send more than a handful of reports an hour."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any, NoReturn
 
-from reunite.domain.abuse import lockout, pow_challenge, pow_valid, window_start
+from reunite.domain.abuse import BUCKET, counted_from, free_at, lockout, pow_challenge, pow_valid, window_start
 from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInput, PayloadTooLarge, TooManyRequests, UnsupportedMedia
+from reunite.domain.ports import UnitOfWork
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 
 HOUR = timedelta(hours=1)
-Counted = tuple[str, datetime]  # a counter's key and window, as counted
+Counted = tuple[str, datetime]  # a counter's key and the minute it counted in
+Counts = list[tuple[datetime, int]]  # a key's minutes still in its window, each with its count
 FORGET_FAILURES = timedelta(hours=24)  # a day without failures starts the count again
 
 
@@ -25,23 +28,49 @@ def who_key(who: Principal, ip: str) -> str:
     return who.actor if who.signed_in else f"ip:{ip}"
 
 
-def hit(deps: Deps, key: str, limit: int, window: timedelta = HOUR, at: datetime | None = None) -> Counted:
-    """Count one request (in the window holding ``at``, default now); 429 once ``key`` passes
-    ``limit`` there. Counted in a transaction of its own, so refused attempts count too."""
-    start = window_start(at or deps.clock.now(), window)
+def in_window(uow: UnitOfWork, key: str, now: datetime, window: timedelta = HOUR) -> Counts:
+    """What ``key`` counted in the sliding window ending ``now`` (``abuse.counted_from``), minute by minute."""
+    return uow.counts_since(key, counted_from(now, window))
+
+
+def recent(uow: UnitOfWork, key: str, now: datetime, window: timedelta = HOUR) -> int:
+    """How many times ``key`` was counted in the sliding window ending ``now``."""
+    return sum(n for _, n in in_window(uow, key, now, window))
+
+
+def count(uow: UnitOfWork, key: str, now: datetime, window: timedelta = HOUR) -> tuple[Counted, Counts]:
+    """Count one more for ``key`` now: where it was counted, and the window's counts with it."""
+    minute = window_start(now, BUCKET)
+    uow.count_hit(key, minute)
+    return (key, minute), in_window(uow, key, now, window)
+
+
+def wait_seconds(deps: Deps, counts: Counts, limit: int, window: timedelta = HOUR) -> int:
+    """Seconds until one more fits under ``limit`` (at least 1)."""
+    free = free_at(counts, limit, window)
+    return max(1, math.ceil((free - deps.clock.now()).total_seconds())) if free else 1
+
+
+def hit(deps: Deps, key: str, limit: int, window: timedelta = HOUR) -> Counted:
+    """Count one request; 429 once ``key`` passes ``limit`` in the sliding ``window`` ending now. Counted
+    in a transaction of its own, so requests refused later (a wrong password, a bad form) count too; one
+    refused here is not counted, so that the wait it is told is true (asking again sooner changes nothing)."""
+    now = deps.clock.now()
     with deps.uow() as uow:
-        count = uow.count_hit(key, start)
+        counted, counts = count(uow, key, now, window)
+        if sum(n for _, n in counts) > limit:
+            uow.uncount_hit(*counted)
+            uow.commit(durable=False)
+            _too_many(deps, [(start, n - (start == counted[1])) for start, n in counts], window, limit)
         uow.commit(durable=False)  # a counter: not worth a wait for the disk on every request
-    if count > limit:
-        _too_many(deps, start, window, limit)
-    return key, start
+    return counted
 
 
-def _too_many(deps: Deps, start: datetime, window: timedelta, limit: int) -> NoReturn:
+def _too_many(deps: Deps, counts: Counts, window: timedelta, limit: int) -> NoReturn:
     minutes = int(window.total_seconds() // 60)
-    wait = (start + window - deps.clock.now()).total_seconds()
+    wait = wait_seconds(deps, counts, limit, window)
     raise TooManyRequests("too many requests: at most {limit} in {minutes} minutes; try again in {wait} min",
-                          retry_after=math.ceil(wait), limit=limit, minutes=minutes, wait=max(1, math.ceil(wait / 60)))
+                          retry_after=wait, limit=limit, minutes=minutes, wait=math.ceil(wait / 60))
 
 
 def action_limit(deps: Deps, who: Principal, action: str, ip: str, per_hour: int) -> Counted:
@@ -91,30 +120,31 @@ def fresh_puzzle(deps: Deps, proof: tuple[str, str] | None) -> bool:
         return uow.hits(*_puzzle_count(proof)) == 0
 
 
-def address_flooded(deps: Deps, ip: str) -> bool:
-    """Whether an address sent as many refused reports (without a fresh puzzle) as an hour allows."""
+def address_flooded(deps: Deps, ip: str) -> Counts | None:
+    """An address's refused reports (without a fresh puzzle) in the last hour, when they are as many as an
+    hour allows (else None)."""
     with deps.uow() as uow:
-        spent = uow.hits(f"report-refused:ip:{ip}", window_start(deps.clock.now(), HOUR))
-    return spent >= deps.limits.refused_reports_per_hour
+        spent = in_window(uow, f"report-refused:ip:{ip}", deps.clock.now())
+    return spent if sum(n for _, n in spent) >= deps.limits.refused_reports_per_hour else None
 
 
-def flooded_address_error(deps: Deps) -> TooManyRequests:
+def flooded_address_error(deps: Deps, spent: Counts) -> TooManyRequests:
     """429 for an anonymous report past its address's limit of refused reports, saying how to get through."""
-    wait = (window_start(deps.clock.now(), HOUR) + HOUR - deps.clock.now()).total_seconds()
+    wait = wait_seconds(deps, spent, deps.limits.refused_reports_per_hour)
     return TooManyRequests("too many refused reports from this address: send the report with a solved puzzle (GET /api/pow; the report page solves one itself), or try again in {wait} min",  # noqa: E501
-                           retry_after=math.ceil(wait), wait=max(1, math.ceil(wait / 60)))
+                           retry_after=wait, wait=math.ceil(wait / 60))
 
 
-def refused_too_often(deps: Deps, who: Principal, refused: int) -> TooManyRequests | None:
-    """For a partner's token, past its limit of refused reports: the 429 its refused reports get from now
-    on in the hour (its well-formed reports are still accepted: one careless user of a partner's app does
-    not shut out every witness using it). None below the limit, and for everyone else."""
+def refused_too_often(deps: Deps, who: Principal, refused: Counts) -> TooManyRequests | None:
+    """For a partner's token, past its limit of refused reports in the last hour: the 429 its refused reports
+    get until they are fewer again (its well-formed reports are still accepted: one careless user of a
+    partner's app does not shut out every witness using it). None below the limit, and for everyone else."""
     limit = deps.limits.refused_reports_per_hour
-    if who.token_id is None or refused <= limit:
+    if who.token_id is None or sum(n for _, n in refused) <= limit:
         return None
-    wait = (window_start(deps.clock.now(), HOUR) + HOUR - deps.clock.now()).total_seconds()
-    return TooManyRequests("too many refused reports from this token: more than {limit} in 60 minutes; this report was refused too. Well-formed reports are still accepted: check what your app sends (the count starts again in {wait} min)",  # noqa: E501
-                           retry_after=math.ceil(wait), limit=limit, wait=max(1, math.ceil(wait / 60)))
+    wait = wait_seconds(deps, refused, limit)  # until one more refused report is within the limit again
+    return TooManyRequests("too many refused reports from this token: more than {limit} in 60 minutes; this report was refused too. Well-formed reports are still accepted: check what your app sends (its refused reports in the last 60 minutes fall below the limit in {wait} min)",  # noqa: E501
+                           retry_after=wait, limit=limit, wait=math.ceil(wait / 60))
 
 
 class ReportAttempt:
@@ -127,7 +157,6 @@ class ReportAttempt:
         self.deps, self.who, self.ip = deps, who, ip
         self.puzzle = "" if who.signed_in else spend_puzzle(deps, proof)
         self.counted: Counted | None = None
-        self.start = window_start(deps.clock.now(), HOUR)
 
     @property
     def solved(self) -> bool:
@@ -149,14 +178,14 @@ class ReportAttempt:
         if self.refused_key is None or self.who.token_id is not None:
             return
         with self.deps.uow() as uow:
-            spent = uow.hits(self.refused_key, self.start)
-        if spent < limit:
+            spent = in_window(uow, self.refused_key, self.deps.clock.now())
+        if sum(n for _, n in spent) < limit:
             return
         if not self.who.signed_in:
-            raise flooded_address_error(self.deps)
-        wait = (self.start + HOUR - self.deps.clock.now()).total_seconds()
+            raise flooded_address_error(self.deps, spent)
+        wait = wait_seconds(self.deps, spent, limit)
         raise TooManyRequests("too many refused reports from this account: at most {limit} in 60 minutes; try again in {wait} min",  # noqa: E501
-                              retry_after=math.ceil(wait), limit=limit, wait=max(1, math.ceil(wait / 60)))
+                              retry_after=wait, limit=limit, wait=math.ceil(wait / 60))
 
     def count(self) -> None:
         deps, who, ip = self.deps, self.who, self.ip
@@ -171,16 +200,16 @@ class ReportAttempt:
         else:
             self.counted = hit(deps, f"report-unproved:ip:{ip}", deps.limits.reports_per_hour_without_proof)
 
-    def refused(self) -> int:
+    def refused(self) -> Counts:
         """The report was refused: what it counted against the hourly limit is taken back, and the refusal
-        counted where ``refused_key`` says. The refusals counted there this hour (0: none counted)."""
-        refusals = 0
+        counted where ``refused_key`` says. The refusals counted there in the last hour (none: not counted)."""
+        refusals: Counts = []
         with self.deps.uow() as uow:
             if self.counted is not None:
                 uow.uncount_hit(*self.counted)
                 self.counted = None
             if self.refused_key is not None:
-                refusals = uow.count_hit(self.refused_key, self.start)
+                _, refusals = count(uow, self.refused_key, self.deps.clock.now())
             uow.commit(durable=False)
         return refusals
 
@@ -211,7 +240,7 @@ def refused_before_read(deps: Deps, who: Principal, ip: str) -> TooManyRequests 
     without its zone): counted among the refused reports of its sender (by address when anonymous);
     for a token past its limit, the 429 to answer instead (``refused_too_often``)."""
     with deps.uow() as uow:
-        refusals = uow.count_hit(f"report-refused:{who_key(who, ip)}", window_start(deps.clock.now(), HOUR))
+        _, refusals = count(uow, f"report-refused:{who_key(who, ip)}", deps.clock.now())
         uow.commit(durable=False)
     return refused_too_often(deps, who, refusals)
 

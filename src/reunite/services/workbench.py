@@ -12,8 +12,10 @@ from typing import Any
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, InvalidInput, NotFound
+from reunite.domain.lifecycle import confirmable, require_confirmable, state_of
 from reunite.domain.model import CandidateStatus, age_in_years
 from reunite.domain.ports import UnitOfWork
+from reunite.domain.reasons import require_why
 from reunite.domain.workbench import (
     CLAIM,
     DISMISS_REASONS,
@@ -57,7 +59,8 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
     row = sighting_shown(deps, who, deps.read.workbench_item(candidate_id, statuses))
     members = [sighting_shown(deps, who, m) for m in deps.read.item_members(candidate_id, statuses)]
     with_lead(deps, [row, *members])
-    case = access.case_view(who, deps.read.case(row["case_id"]))
+    stored = deps.read.case(row["case_id"])
+    case = access.case_view(who, stored)
     for photo in case["photos"]:
         photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
     case["photos"].sort(key=lambda p: (p["age"] is None, p["age"] or 0))
@@ -72,7 +75,9 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
                           exact_place=member["place_precise"], via="workbench trail")
         uow.commit()
     held = _held_by_other(row["claimed_by"], row["claim_expires_at"], who.actor, now)
+    state = state_of(stored["status"], stored["verified_at"] is not None)
     return {"c": row, "case": case, "sighting": sighting, "members": members if len(members) > 1 else [],
+            "case_state": state.value, "confirmable": confirmable(state),
             "doubles": doubles.flags_shown(deps, who, [row["case_id"]]).get(row["case_id"], []),
             "held_by_other": {"reviewer": deps.read.reviewer_name(row["claimed_by"]),
                               "until": row["claim_expires_at"]} if held else None,
@@ -95,14 +100,20 @@ def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason
     ticked (the candidate alone when not given). A candidate already decided keeps its decision.
     A candidate another reviewer holds (claim not expired) is refused, naming them and until when,
     unless the decision says it ``take_over`` (the page showed whose it is: audited); so is confirming one whose
-    report no moderator has approved yet (its photo unchecked, its bystanders not settled). However it is
-    confirmed, the family's notice waits out the undo window (the job checks it is still confirmed)."""
+    report no moderator has approved yet (its photo unchecked, its bystanders not settled), and one whose case
+    is not verified and open now (``lifecycle.require_confirmable``: waiting for verification, held back as
+    possibly a child registered twice, or ended), read under a lock that a change of the case's state waits
+    for; dismissing, skipping and "later" stay open. However it is confirmed, the family's notice waits out
+    the undo window (the job checks it is still confirmed)."""
     require(who, Permission.REVIEW_CANDIDATES)
     item = deps.read.workbench_item(candidate_id)  # NotFound once its report is rejected or removed
     if action is Action.CONFIRM and item["sighting_status"] != "approved":
         raise Conflict("this report has not been approved yet: approve it before confirming its candidates")
     now = deps.clock.now()
     with deps.uow() as uow:
+        if action is Action.CONFIRM:  # the case first, then its candidates: the order its hold locks them in
+            status, verified = uow.case_state(int(item["case_id"]), shared=True)
+            require_confirmable(int(item["case_id"]), state_of(status, verified))
         held = uow.hold(candidate_id)
         if _held_by_other(held.claimed_by, held.claim_expires_at, who.actor, now):
             if not take_over:
@@ -166,6 +177,7 @@ def _review(deps: Deps, uow: UnitOfWork, who: Principal, candidate_id: int, case
         reason = reason_of(reason, DISMISS_REASONS)
         if not reason:
             raise InvalidInput("say why the candidate is dismissed", field="reason")
+        require_why(reason, "reason")
         uow.set_candidate_status(candidate_id, CandidateStatus.DISMISSED, reason, who.actor, now)
         uow.audit(who.actor, "candidate.dismissed", "candidate", candidate_id, case_id=case_id, reason=reason,
                   **on_item)

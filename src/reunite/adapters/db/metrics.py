@@ -23,12 +23,19 @@ class DatabaseCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         with self.engine.connect() as conn:
+            # a job planned for later (an alert round when the radius widens, a retry's backoff) waits for
+            # nobody until it is due: counted apart, and never as the oldest waiting (its age would be negative)
             queue = conn.exec_driver_sql(
                 "SELECT j.queue_name, j.status::text, count(*), "
                 "COALESCE(EXTRACT(EPOCH FROM now() - min(COALESCE(j.scheduled_at, e.at))), 0) "
                 "FROM procrastinate_jobs j LEFT JOIN LATERAL (SELECT min(at) AS at FROM procrastinate_events "
                 "WHERE job_id = j.id AND type = 'deferred') e ON true "
-                "WHERE j.status IN ('todo', 'doing') GROUP BY 1, 2").all()
+                "WHERE j.status = 'doing' "
+                "OR (j.status = 'todo' AND (j.scheduled_at IS NULL OR j.scheduled_at <= now())) "
+                "GROUP BY 1, 2").all()
+            later = conn.exec_driver_sql(
+                "SELECT queue_name, count(*) FROM procrastinate_jobs WHERE status = 'todo' AND scheduled_at > now() "
+                "GROUP BY 1").all()
             durations = conn.exec_driver_sql(
                 "SELECT j.task_name, count(*), EXTRACT(EPOCH FROM avg(done.at - started.at)), "
                 "EXTRACT(EPOCH FROM percentile_cont(0.95) WITHIN GROUP (ORDER BY done.at - started.at)) "
@@ -50,13 +57,18 @@ class DatabaseCollector(Collector):
             recipe = read_recipe(conn)  # the workers' engine's, recorded as each starts
             # a few index probes while every face is current; the outdated faces' index entries otherwise
             outdated = count_outdated(conn, recipe, photos=False) if recipe else None
-        depth = GaugeMetricFamily("reunite_queue_jobs", "Jobs waiting (todo) or running (doing)",
+        depth = GaugeMetricFamily("reunite_queue_jobs", "Jobs due and waiting (todo) or running (doing)",
                                   labels=["queue", "status"])
-        age = GaugeMetricFamily("reunite_queue_oldest_job_age_seconds", "Age of the oldest waiting or running job",
+        age = GaugeMetricFamily("reunite_queue_oldest_job_age_seconds",
+                                "How long the oldest job due has waited (todo: since it was due) or run (doing)",
                                 labels=["queue", "status"])
         for name, status, count, oldest in queue:
             depth.add_metric([name, status], count)
-            age.add_metric([name, status], float(oldest))
+            age.add_metric([name, status], max(float(oldest), 0.0))
+        planned = GaugeMetricFamily("reunite_queue_jobs_scheduled",
+                                    "Jobs planned for later (not due yet: waiting for nobody)", labels=["queue"])
+        for name, count in later:
+            planned.add_metric([name], count)
         done = GaugeMetricFamily("reunite_jobs_finished", f"Jobs finished in the last {WINDOW_SECONDS} s",
                                  labels=["task"])
         mean = GaugeMetricFamily("reunite_job_duration_seconds_mean",
@@ -67,7 +79,7 @@ class DatabaseCollector(Collector):
             done.add_metric([task], count)
             mean.add_metric([task], float(average or 0))
             p95.add_metric([task], float(slow or 0))
-        yield from (depth, age, done, mean, p95)
+        yield from (depth, age, planned, done, mean, p95)
         yield GaugeMetricFamily("reunite_faces_per_second", f"Faces stored per second over the last {WINDOW_SECONDS} s",
                                 value=faces / WINDOW_SECONDS)
         yield GaugeMetricFamily("reunite_face_engine_failures",

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text, update
 
 from reunite.adapters.db.people_tables import messages, takedowns, verifications
-from reunite.adapters.db.tables import candidates, cases, faces, photos, sightings
+from reunite.adapters.db.tables import candidates, cases, faces, family_words, photos, sightings
 from reunite.adapters.db.workbench import FROM, ITEM, OPEN
 from reunite.domain.errors import InvalidInput, NotFound
 from reunite.domain.model import CandidateStatus, PhotoOwner
@@ -90,9 +90,9 @@ class ModerationSql:
         if not done:
             raise NotFound("case {id} does not exist", id=case_id)
 
-    def case_state(self, case_id: int) -> tuple[str, bool]:
+    def case_state(self, case_id: int, shared: bool = False) -> tuple[str, bool]:
         row = self.conn.execute(select(cases.c.status, cases.c.verified_at).where(cases.c.id == case_id)
-                                .with_for_update()).first()
+                                .with_for_update(read=shared)).first()
         if row is None:
             raise NotFound("case {id} does not exist", id=case_id)
         return str(row.status), row.verified_at is not None
@@ -172,6 +172,10 @@ class ModerationSql:
         )
         self.conn.execute(messages.delete().where(messages.c.case_id == case_id))
         self.conn.execute(update(verifications).where(verifications.c.case_id == case_id).values(notes=""))
+        # the family's words on its leads describe the child: its answers stay (the record), its notes go
+        of_case = select(candidates.c.id).where(candidates.c.case_id == case_id).scalar_subquery()
+        self.conn.execute(update(family_words).where(family_words.c.candidate_id.in_(of_case)).values(note=""))
+        self.conn.execute(update(candidates).where(candidates.c.case_id == case_id).values(family_note=""))
 
     def add_takedown(self, subject: str, subject_id: int, requester: str, relation: str, reason: str) -> int:
         return int(self.conn.execute(
@@ -222,10 +226,12 @@ class ModerationSql:
         return str(decided.subject), int(decided.subject_id), str(decided.status)
 
     def expired(self, sightings_before: datetime, cases_closed_before: datetime,
-                now: datetime) -> tuple[list[int], list[int]]:
+                now: datetime, rejected_before: datetime | None = None) -> tuple[list[int], list[int]]:
+        due = sightings.c.created_at < sightings_before
+        if rejected_before is not None:  # a report the moderators did not take up is kept a short while only
+            due |= (sightings.c.status == "rejected") & (sightings.c.moderated_at < rejected_before)
         old_sightings = self.conn.execute(
-            select(sightings.c.id).where(sightings.c.created_at < sightings_before,
-                                         sightings.c.status.notin_(["removed", "expired"]))
+            select(sightings.c.id).where(due, sightings.c.status.notin_(["removed", "expired"]))
         ).scalars().all()
         old_cases = self.conn.execute(
             select(cases.c.id).where((cases.c.closed_at < cases_closed_before) | (cases.c.expiry_date <= now),
@@ -255,7 +261,7 @@ QUEUE_SQL = {
     "cases": (
         "SELECT id, created_at, given_name, family_name, birth_date, missing_since, missing_since_offset, "
         "missing_since_precision, "
-        "last_seen_text, police_report, "
+        "last_seen_text, last_seen_lat, last_seen_lon, police_report, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = cases.id ORDER BY p.created_at, p.id) AS photo_ids "
         "FROM cases WHERE verified_at IS NULL AND status = 'open' ORDER BY created_at, id LIMIT :limit",
         "SELECT count(*) FROM cases WHERE verified_at IS NULL AND status = 'open'",

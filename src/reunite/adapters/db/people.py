@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from reunite.adapters.db.people_tables import accounts, api_tokens, backoffs, case_owners, invitations, sessions
+from reunite.adapters.db.tables import photos
 from reunite.domain.access import ACTIVE_CASE_STATUSES
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.stores import AccountRow
@@ -130,7 +131,7 @@ class PeopleSql:
         ).first()
         return str(row.email) if row else None
 
-    def end_issued(self, account_id: int, now: datetime) -> tuple[int, int]:
+    def end_issued(self, account_id: int, now: datetime) -> tuple[list[int], int]:
         tokens = self._revoke_lines("SELECT id FROM api_tokens WHERE created_by = :by AND issued_by IS NULL",
                                     {"by": f"account:{account_id}", "at": now})
         ended = self.conn.execute(
@@ -139,7 +140,7 @@ class PeopleSql:
                    invitations.c.expires_at > now)
             .values(expires_at=now).returning(invitations.c.id)
         ).all()
-        return len(tokens), len(ended)
+        return tokens, len(ended)
 
     def set_role(self, account_id: int, role: str) -> None:
         self.conn.execute(update(accounts).where(accounts.c.id == account_id).values(role=role))
@@ -156,6 +157,9 @@ class PeopleSql:
     def add_case_owner(self, case_id: int, account_id: int) -> None:
         self.conn.execute(insert(case_owners).values(case_id=case_id, account_id=account_id))
 
+    def case_photo_digests(self, case_id: int) -> set[str]:
+        return set(self.conn.execute(select(photos.c.sha256).where(photos.c.case_id == case_id)).scalars())
+
     def count_hit(self, key: str, window_start: datetime) -> int:
         return int(self.conn.execute(text(
             "INSERT INTO rate_counters (key, window_start, hits) VALUES (:key, :start, 1) "
@@ -171,6 +175,13 @@ class PeopleSql:
         return int(self.conn.execute(text(
             "SELECT coalesce(max(hits), 0) FROM rate_counters WHERE key = :key AND window_start = :start"
         ), {"key": key, "start": window_start}).scalar_one())
+
+    def counts_since(self, key: str, since: datetime) -> list[tuple[datetime, int]]:
+        self.conn.execute(text("DELETE FROM rate_counters WHERE key = :key AND window_start < :since"),
+                          {"key": key, "since": since})
+        return [(row.window_start, int(row.hits)) for row in self.conn.execute(text(
+            "SELECT window_start, hits FROM rate_counters WHERE key = :key AND window_start >= :since AND hits > 0 "
+            "ORDER BY window_start"), {"key": key, "since": since})]
 
     def backoff(self, key: str) -> tuple[int, datetime | None, datetime] | None:
         row = self.conn.execute(select(backoffs).where(backoffs.c.key == key).with_for_update()).first()

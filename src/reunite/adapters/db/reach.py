@@ -3,10 +3,11 @@ feeds."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import Connection, func, insert, or_, select, text, update
 
 from reunite.adapters.db.people_tables import accounts, alerts, case_owners, outbox, subscriptions
 from reunite.adapters.db.tables import audit_log
@@ -63,11 +64,64 @@ class ReachSql:
             audit_log.c.action.in_(["subscription.created", "subscription.confirmation_resent"]))).scalar()
         return int(found), asked if isinstance(asked, timedelta) else timedelta.max
 
-    def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> bool:
-        stamp = {"active": {"confirmed_at": at}, "unsubscribed": {"unsubscribed_at": at}}.get(status, {})
-        done = self.conn.execute(update(subscriptions).where(subscriptions.c.id == subscription_id)
-                                 .values(status=status, **stamp)).rowcount
-        return bool(done)
+    def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> str | None:
+        this = subscriptions.c.id == subscription_id
+        was = self.conn.execute(select(subscriptions.c.status).where(this).with_for_update()).scalar()
+        if was is None:
+            return None
+        if was not in (status, "ended"):
+            stamp = {"active": {"confirmed_at": at}}.get(status, {"unsubscribed_at": at})
+            self.conn.execute(update(subscriptions).where(this).values(status=status, **stamp))
+        return str(was)
+
+    def subscription_maker(self, created_by: str) -> dict[str, Any] | None:
+        kind, _, number = created_by.partition(":")
+        if not number.isdigit():
+            return None
+        if kind == "account":
+            found = self.conn.execute(select(accounts.c.role, accounts.c.disabled_at.is_not(None).label("disabled"))
+                                      .where(accounts.c.id == int(number))).mappings().first()
+            return dict(found) if found else None
+        if kind != "token":
+            return None
+        found = self.conn.execute(text(  # up the token's line to its first, and the account that issued that
+            "WITH RECURSIVE up(id, issued_by, created_by) AS (SELECT id, issued_by, created_by FROM api_tokens "
+            "  WHERE id = :id UNION ALL "
+            "  SELECT p.id, p.issued_by, p.created_by FROM api_tokens p JOIN up ON p.id = up.issued_by) "
+            "SELECT t.revoked_at IS NOT NULL AS revoked, t.scopes, a.id AS issuer_account, a.role AS issuer_role, "
+            "a.disabled_at IS NOT NULL AS issuer_disabled FROM api_tokens t JOIN up r ON r.issued_by IS NULL "
+            "LEFT JOIN accounts a ON r.created_by = 'account:' || a.id WHERE t.id = :id"),
+            {"id": int(number)}).mappings().first()
+        return dict(found) if found else None
+
+    def end_subscriptions(self, makers: Sequence[str], at: datetime, webhooks_only: bool = False) -> list[int]:
+        if not makers:
+            return []
+        ending = update(subscriptions).where(subscriptions.c.created_by.in_(list(makers)),
+                                             subscriptions.c.status.in_(["active", "pending"]))
+        if webhooks_only:
+            ending = ending.where(subscriptions.c.channel == "webhook")
+        else:  # an email subscription its address's owner confirmed is the owner's (probe s19 S1)
+            ending = ending.where(or_(subscriptions.c.channel != "email", subscriptions.c.status != "active"))
+        ended = self.conn.execute(ending.values(status="ended", unsubscribed_at=at).returning(subscriptions.c.id))
+        return [int(i) for i in ended.scalars()]
+
+    def subscriptions_listed(self, made_by: str | None, subscription_id: int | None = None) -> list[dict[str, Any]]:
+        params: dict[str, object] = {}
+        if subscription_id is not None:
+            which, params = "s.id = :id", {"id": subscription_id}
+        else:
+            which = "s.channel = 'webhook' OR s.created_by LIKE 'token:%' OR s.created_by LIKE 'account:%'"
+        if made_by is not None:
+            which, params = f"({which}) AND s.created_by = :by", params | {"by": made_by}
+        rows = self.conn.execute(text(
+            "SELECT s.id, s.channel, s.address, s.lat, s.lon, s.radius_km, s.region, s.language, s.digest, "
+            "s.status, s.created_by, s.created_at, s.confirmed_at, s.unsubscribed_at AS ended_at, "
+            "coalesce(t.name, a.email, '') AS made_by_name FROM subscriptions s "
+            "LEFT JOIN api_tokens t ON s.created_by = 'token:' || t.id "
+            f"LEFT JOIN accounts a ON s.created_by = 'account:' || a.id WHERE {which} "
+            "ORDER BY s.created_at DESC, s.id DESC LIMIT 500"), params)
+        return [dict(r._mapping) for r in rows]
 
     def subscription(self, subscription_id: int) -> dict[str, Any] | None:
         row = self.conn.execute(select(subscriptions).where(subscriptions.c.id == subscription_id)).first()
@@ -87,7 +141,8 @@ class ReachSql:
         row = self.conn.execute(
             select(alerts.c.id, alerts.c.case_id, alerts.c.distance_km, alerts.c.sent_at,
                    subscriptions.c.id.label("subscription_id"), subscriptions.c.channel, subscriptions.c.address,
-                   subscriptions.c.language, subscriptions.c.secret, subscriptions.c.status)
+                   subscriptions.c.language, subscriptions.c.secret, subscriptions.c.status,
+                   subscriptions.c.created_by)
             .join(subscriptions, subscriptions.c.id == alerts.c.subscription_id).where(alerts.c.id == alert_id)
         ).one()
         return dict(row._mapping)
@@ -97,7 +152,7 @@ class ReachSql:
 
     def digest_due(self, since: datetime) -> list[dict[str, Any]]:
         rows = self.conn.execute(text(
-            "SELECT s.id, s.address, s.language, array_agg(a.id ORDER BY a.id) AS alert_ids "
+            "SELECT s.id, s.address, s.language, s.created_by, array_agg(a.id ORDER BY a.id) AS alert_ids "
             "FROM alerts a JOIN subscriptions s ON s.id = a.subscription_id "
             "WHERE s.digest AND s.status = 'active' AND s.channel = 'email' AND a.sent_at IS NULL "
             "AND a.created_at >= :since GROUP BY s.id"), {"since": since})

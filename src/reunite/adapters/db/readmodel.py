@@ -276,7 +276,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "c.age_score, c.time_score, c.place_score, c.sex_score, c.expected_age, c.distance_km, "
             "c.elapsed_days, c.hubness, c.status, c.review_reason, c.reviewed_by, c.reviewed_at, "
             "c.claimed_by, c.claim_expires_at, c.first_confirmed_by, c.family_answer, c.family_note, "
-            "c.family_answered_at, c.proposed_by, c.rank, c.rank_of, c.coarse_rank, c.impostor_share, c.gap_years, "
+            "c.family_answered_at, c.proposed_by, c.dismissed_before_at, c.rank, c.rank_of, c.coarse_rank, "
+            "c.impostor_share, c.gap_years, "
             "s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
             "s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.place_text, s.lat, s.lon, s.description, "
             "s.family_summary, "
@@ -288,12 +289,20 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             # be the child's family); reviewers read it, everyone else an empty list (``access.candidate_view``)
             "ARRAY(SELECT DISTINCT o.case_id FROM candidates o WHERE o.sighting_id = c.sighting_id "
             "AND o.case_id <> c.case_id AND o.status = 'confirmed' ORDER BY o.case_id) AS confirmed_for, "
-            "k.last_seen_lat AS case_lat, k.last_seen_lon AS case_lon, k.sex AS case_sex "
+            "k.last_seen_lat AS case_lat, k.last_seen_lon AS case_lon, k.sex AS case_sex, "
+            # when the child went missing, and how precisely (a date alone: whole days, ``domain.elapsed``)
+            "k.missing_since, k.missing_since_offset, k.missing_since_precision, "
+            # every word the family sent on it, oldest first (the latest is family_answer, family_note)
+            "(SELECT json_agg(json_build_object('answer', w.answer, 'note', w.note, 'at', w.at) "
+            "ORDER BY w.at, w.id) FROM family_words w WHERE w.candidate_id = c.id) AS family_words "
             "FROM candidates c JOIN sightings s ON s.id = c.sighting_id JOIN cases k ON k.id = c.case_id "
             f"WHERE {where} "
             f"AND s.status IN {LIVE_REPORTS} ORDER BY c.score DESC, c.id", group_statuses=list(group_statuses),
             **params,
         )
+        for row in rows:
+            row["family_words"] = [word | {"at": datetime.fromisoformat(word["at"])}
+                                   for word in row["family_words"] or []]
         return rows
 
     def photo(self, photo_id: int) -> dict[str, Any] | None:
@@ -341,7 +350,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         return self._all(
             "SELECT a.at, a.action, a.detail FROM audit_log a WHERE (a.subject = 'case' AND a.subject_id = :id "
             "AND a.action IN ('case.registered', 'case.verified', 'case.rejected', 'case.closed', 'case.reunited', "
-            "'case.reopened', 'case.held', 'case.expired', 'case.lead_removed')) OR (a.subject = 'candidate' "
+            "'case.reopened', 'case.held', 'case.expired', 'case.lead_removed', 'case.photos_added')) "
+            "OR (a.subject = 'candidate' "
             "AND a.action IN ('candidate.confirmed', 'candidate.dismissed') "
             "AND (a.detail->>'case_id')::bigint = :id AND NOT EXISTS (SELECT 1 FROM audit_log u "
             "WHERE u.subject = 'candidate' AND u.subject_id = a.subject_id AND u.action = 'candidate.undone' "

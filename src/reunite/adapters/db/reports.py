@@ -15,7 +15,7 @@ from reunite.domain.times import offset_minutes
 
 COLUMNS = (sightings.c.id, sightings.c.receipt, sightings.c.status, sightings.c.seen_at, sightings.c.created_at,
            sightings.c.place_text, sightings.c.description, sightings.c.reporter_contact, sightings.c.seen_at_basis,
-           sightings.c.seen_at_zone, sightings.c.camera_clock)
+           sightings.c.seen_at_zone, sightings.c.camera_clock, sightings.c.moderated_at)
 
 
 class ReportSql:

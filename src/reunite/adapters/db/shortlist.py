@@ -176,7 +176,7 @@ class ShortlistSql:
             "ON CONFLICT (case_id, other_case_id) DO NOTHING"), {"a": low, "b": high, "s": impostor_share}).rowcount)
 
     def decide_duplicate(self, flag_id: int, status: str, was: Sequence[str], actor: str,
-                         at: datetime) -> tuple[int, int]:
+                         at: datetime) -> tuple[int, int] | None:
         row = self.conn.execute(text(
             "UPDATE case_duplicates SET status = :st, decided_by = :by, decided_at = :at "
             "WHERE id = :id AND status = ANY(:was) RETURNING case_id, other_case_id"),
@@ -186,6 +186,8 @@ class ShortlistSql:
                                     {"id": flag_id}).scalar_one_or_none()
             if now is None:
                 raise NotFound("duplicate flag {id} does not exist", id=flag_id)
+            if now == status and status != "open":  # the same decision again: it stands
+                return None
             if now == "open":
                 raise Conflict("duplicate flag {id} is open: link or dismiss it, there is nothing to reopen",
                                id=flag_id)

@@ -264,11 +264,26 @@ candidates = Table(
     Column("family_note", Text, nullable=False, server_default=""),
     Column("family_answered_at", DateTime(timezone=True)),
     Column("proposed_by", String(8), nullable=False, server_default="machine"),
+    # a dismissed lead the family wrote on again (migration 0031): when it went back, and the dismissal it undid
+    Column("family_reopened_at", DateTime(timezone=True)),
+    Column("dismissed_before_at", DateTime(timezone=True)),
     UniqueConstraint("case_id", "sighting_face_id"),
     CheckConstraint("status IN ('proposed', 'confirmed', 'dismissed')", name="status"),
     CheckConstraint("family_answer IN ('maybe', 'not')", name="family_answer"),
     CheckConstraint("proposed_by IN ('machine', 'family')", name="proposed_by"),
     Index("ix_candidates_case_id_score", "case_id", text("score DESC")),
+)
+
+family_words = Table(  # every word a family sent on a candidate, kept (migration 0029): "maybe" or "not", a note
+    "family_words",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("candidate_id", BigInteger, ForeignKey("candidates.id", ondelete="CASCADE"), nullable=False),
+    Column("answer", String(8), nullable=False),
+    Column("note", Text, nullable=False, server_default=""),
+    Column("at", DateTime(timezone=True), nullable=False),
+    CheckConstraint("answer IN ('maybe', 'not')", name="answer"),
+    Index("ix_family_words_candidate_id_at", "candidate_id", "at", "id"),
 )
 
 review_passes = Table(  # a reviewer's "skip" (until far ahead) or "later" (until soon) on a candidate

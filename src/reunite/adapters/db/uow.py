@@ -49,7 +49,7 @@ from reunite.domain.model import (
     Sex,
 )
 from reunite.domain.scoring import CaseFacts, SightingFacts
-from reunite.domain.times import offset_minutes
+from reunite.domain.times import offset_minutes, with_offset
 
 QUEUE = "reunite"
 
@@ -285,8 +285,10 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
 
     def case_facts_of(self, case_ids: Sequence[int]) -> dict[int, CaseFacts]:
         rows = self.conn.execute(select(cases).where(cases.c.id == func.any(list(case_ids))))
-        return {row.id: CaseFacts(row.id, row.birth_date, Sex(row.sex), row.missing_since,
-                                  _point(row.last_seen_lat, row.last_seen_lon)) for row in rows}
+        return {row.id: CaseFacts(row.id, row.birth_date, Sex(row.sex),
+                                  row.missing_since and with_offset(row.missing_since, row.missing_since_offset),
+                                  _point(row.last_seen_lat, row.last_seen_lon), row.missing_since_precision)
+                for row in rows}
 
     def sighting_facts(self, sighting_id: int) -> SightingFacts:
         found = self.sighting_facts_of([sighting_id])

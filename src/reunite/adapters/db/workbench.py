@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from reunite.adapters.db.tables import candidates, review_passes
+from reunite.adapters.db.tables import candidates, family_words, review_passes
 from reunite.domain.errors import NotFound
-from reunite.domain.workbench import CLAIM, Held
+from reunite.domain.workbench import CLAIM, FamilyWord, Held
 
 # a candidate reviewers can act on: proposed, its report approved, its case verified and open (a case waiting
 # for verification again, reopened or held as a possible second registration of a child, is not matched)
@@ -90,6 +90,15 @@ class WorkbenchSql:
             status="proposed", review_reason="", reviewed_by=None, reviewed_at=None, first_confirmed_by=None,
             first_confirmed_at=None, updated_at=at))
 
+    def family_reopen(self, candidate_id: int, at: datetime, cool_down: timedelta) -> bool:
+        # SET reads the row as it was: the dismissal's date is kept before it is cleared
+        return self.conn.execute(update(candidates).where(
+            candidates.c.id == candidate_id, candidates.c.status == "dismissed",
+            or_(candidates.c.family_reopened_at.is_(None), candidates.c.family_reopened_at <= at - cool_down))
+            .values(status="proposed", review_reason="", reviewed_by=None, reviewed_at=None,
+                    first_confirmed_by=None, first_confirmed_at=None, updated_at=at, family_reopened_at=at,
+                    dismissed_before_at=candidates.c.reviewed_at).returning(candidates.c.id)).first() is not None
+
     def last_decision(self, reviewer: str, since: datetime) -> list[int]:
         return [int(i) for i in self.conn.execute(text(
             "WITH d AS (SELECT id, reviewed_at AS at FROM candidates WHERE reviewed_by = :me "
@@ -98,30 +107,32 @@ class WorkbenchSql:
             "SELECT id FROM d WHERE at = (SELECT max(at) FROM d) ORDER BY id"),
             {"me": reviewer, "since": since}).scalars()]
 
-    def set_family_answer(self, candidate_id: int, answer: str, note: str, at: datetime) -> int:
+    def family_words(self, candidate_id: int) -> list[FamilyWord]:
+        return [FamilyWord(row.answer, row.note, row.at) for row in self.conn.execute(
+            select(family_words.c.answer, family_words.c.note, family_words.c.at)
+            .where(family_words.c.candidate_id == candidate_id).order_by(family_words.c.at, family_words.c.id))]
+
+    def add_family_word(self, candidate_id: int, answer: str, note: str, at: datetime) -> int:
         case_id = self.conn.execute(
             update(candidates).where(candidates.c.id == candidate_id)
             .values(family_answer=answer, family_note=note, family_answered_at=at).returning(candidates.c.case_id)
         ).scalar()
         if case_id is None:
             raise NotFound("candidate {id} does not exist", id=candidate_id)
+        self.conn.execute(insert(family_words).values(candidate_id=candidate_id, answer=answer, note=note, at=at))
         return int(case_id)
 
+    def candidate_of_face(self, case_id: int, sighting_face_id: int) -> tuple[int, str] | None:
+        row = self.conn.execute(select(candidates.c.id, candidates.c.status).where(
+            candidates.c.case_id == case_id, candidates.c.sighting_face_id == sighting_face_id)
+            .with_for_update()).first()
+        return None if row is None else (int(row.id), str(row.status))
+
     def add_family_candidate(self, case_id: int, sighting_id: int, sighting_face_id: int,
-                             values: dict[str, Any], note: str, at: datetime) -> int:
-        existing = self.conn.execute(select(candidates.c.id, candidates.c.status).where(
-            candidates.c.case_id == case_id, candidates.c.sighting_face_id == sighting_face_id)).first()
-        family = {"family_answer": "maybe", "family_note": note, "family_answered_at": at, "updated_at": at}
-        if existing is not None:
-            # the machine had it: the family's word joins it. A dismissed one goes back to the reviewers
-            # for a second look (the dismissal stays in the audit log); a confirmation stands.
-            if existing.status == "dismissed":
-                self.reopen(int(existing.id), at)
-            self.conn.execute(update(candidates).where(candidates.c.id == existing.id).values(**family))
-            return int(existing.id)
+                             values: dict[str, Any], at: datetime) -> int:
         return int(self.conn.execute(insert(candidates).values(
             case_id=case_id, sighting_id=sighting_id, sighting_face_id=sighting_face_id, proposed_by="family",
-            **values, **family).returning(candidates.c.id)).scalar_one())
+            updated_at=at, **values).returning(candidates.c.id)).scalar_one())
 
 
 class WorkbenchReadSql:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import math
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import dlib
 import numpy as np
 from PIL import Image
 
+from reunite.adapters.faces.dlib_mmod import DlibMmod
 from reunite.adapters.faces.dlib_resnet import REINSTALL, DlibResnet
 from reunite.adapters.faces.hubness import Hubness
 from reunite.adapters.photos.codec import PillowPhotoCodec, encode_jpeg
@@ -99,7 +101,7 @@ class DlibFaceEngine:
         self.codec = codec
         self.options = options or DlibOptions()
         self._hog = dlib.get_frontal_face_detector()
-        self._cnn: dlib.cnn_face_detection_model_v1 | None = None
+        self._cnn: DlibMmod | None = None
         points = "68_face_landmarks" if self.options.landmarks == 68 else "5_face_landmarks"
         self._shape = _dlib_model(dlib.shape_predictor, f"shape_predictor_{points}.dat")
         self._net = DlibResnet(Path(_model_path("dlib_face_recognition_resnet_model_v1.dat")))
@@ -119,9 +121,11 @@ class DlibFaceEngine:
         if self.options.cnn_fallback:
             self._cnn_detector()
 
-    def _cnn_detector(self) -> dlib.cnn_face_detection_model_v1:
+    def _cnn_detector(self) -> DlibMmod:
+        """dlib's CNN detector, run by onnxruntime (dlib_mmod.py): dlib's own costs about fifteen times
+        the CPU, 2–6 s a photo in which HOG found no face (docs/benchmarks.md, "Photos without a face")."""
         if self._cnn is None:
-            self._cnn = _dlib_model(dlib.cnn_face_detection_model_v1, "mmod_human_face_detector.dat")
+            self._cnn = DlibMmod(Path(_model_path("mmod_human_face_detector.dat")))
         return self._cnn
 
     def detect(self, data: bytes, thorough: bool = False) -> list[DetectedFace]:
@@ -148,12 +152,12 @@ class DlibFaceEngine:
         docs/benchmarks.md). Where it finds nothing, the CNN looks again at 800 px (upsampled when smaller)."""
         for side in (self.options.cnn_side, 800):
             small, factor = _resized(pixels, side)
-            upsample = 1 if side == 800 and max(small.shape[:2]) < 500 else 0
+            upsampled = side == 800 and max(small.shape[:2]) < 500
             found = []
-            for det in self._cnn_detector()(small, upsample):
-                r = det.rect
+            for box, confidence in self._cnn_detector()(_doubled(small) if upsampled else small):
+                r = _halved(box) if upsampled else box
                 rect = dlib.rectangle(*(round(v / factor) for v in (r.left(), r.top(), r.right(), r.bottom())))
-                found.append((rect, float(det.confidence)))
+                found.append((rect, confidence))
             if found:
                 return found
         return []
@@ -238,6 +242,22 @@ def _resized(pixels: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
         return pixels, 1.0
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     return np.asarray(Image.fromarray(pixels).resize(size, Image.Resampling.BILINEAR)), scale
+
+
+def _doubled(pixels: np.ndarray) -> np.ndarray:
+    """The photo upsampled as dlib's CNN detector upsamples it once (``pyramid_up`` with
+    ``pyramid_down<2>``: bilinear, onto 2·rows+1 × 2·columns+2 pixels)."""
+    rows, columns = pixels.shape[:2]
+    return np.asarray(dlib.resize_image(np.ascontiguousarray(pixels), 2 * rows + 1, 2 * columns + 2))
+
+
+def _halved(rect: dlib.rectangle) -> dlib.rectangle:
+    """A box found on ``_doubled`` pixels, in the photo's (``pyramid_down<2>::rect_down``)."""
+    def down(v: float, offset: float) -> int:
+        return math.floor(v / 2 - offset + 0.5)
+
+    return dlib.rectangle(down(rect.left(), 1.25), down(rect.top(), 0.75),
+                          down(rect.right(), 1.25), down(rect.bottom(), 0.75))
 
 
 def face_crop(pixels: np.ndarray, rect: dlib.rectangle, margin: float = 0.4, size: int = 200) -> np.ndarray:

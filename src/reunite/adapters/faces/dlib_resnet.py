@@ -45,7 +45,7 @@ class Layer:
     padding: int = 0
 
 
-class _Reader:
+class Reader:
     def __init__(self, data: bytes, position: int = 0) -> None:
         self.data, self.position = data, position
 
@@ -98,22 +98,22 @@ def read_resnet(path: Path) -> tuple[tuple[float, float, float], list[Layer]]:
         start = data.find(b"input_rgb_image_sized")
         if start < 0:
             raise ModelFormatError("it has no 150×150 RGB input layer")
-        reader = _Reader(data, start - 2)
+        reader = Reader(data, start - 2)
         reader.text()
         mean = (reader.real(), reader.real(), reader.real())
         if (reader.integer(), reader.integer()) != (SIDE, SIDE):
             raise ModelFormatError(f"it does not take {SIDE}×{SIDE} chips")
-        return mean, [_layer(_Reader(data, match.start())) for match in _LAYER.finditer(data, reader.position)]
+        return mean, [_layer(Reader(data, match.start())) for match in _LAYER.finditer(data, reader.position)]
     except ModelFormatError as exc:
         raise unusable(path, exc) from exc
 
 
-def unusable(path: Path, problem: ModelFormatError) -> ModelFormatError:
+def unusable(path: Path, problem: ModelFormatError, what: str = "face recognition network") -> ModelFormatError:
     """The file's problem, naming it, and what mends it."""
-    return ModelFormatError(f"{path} is truncated or is not dlib's face recognition network ({problem}): {REINSTALL}")
+    return ModelFormatError(f"{path} is truncated or is not dlib's {what} ({problem}): {REINSTALL}")
 
 
-def _layer(reader: _Reader) -> Layer:
+def _layer(reader: Reader) -> Layer:
     name = reader.text()
     if name == "con_4":
         params = reader.tensor()
@@ -134,7 +134,7 @@ def _layer(reader: _Reader) -> Layer:
     return Layer({"relu_": "relu", "add_prev_": "add"}[name])
 
 
-class _Graph:
+class Graph:
     """Builds the ONNX graph, tracking each value's (channels, rows, columns)."""
 
     def __init__(self) -> None:
@@ -160,7 +160,7 @@ class _Graph:
 def to_onnx(mean: tuple[float, float, float], layers: list[Layer]) -> onnx.ModelProto:
     """The network as an ONNX model: input ``chips`` (N, 150, 150, 3) uint8 RGB, output ``embedding``
     (N, 128), as dlib computes it: (pixel − mean) / 256 per channel, then the layers."""
-    g = _Graph()
+    g = Graph()
     pixels = g.op("Cast", ["chips"], to=TensorProto.FLOAT)
     planes = g.op("Transpose", [pixels], perm=[0, 3, 1, 2])
     scaled = g.op("Sub", [planes, g.constant(np.array(mean, np.float32).reshape(1, 3, 1, 1))])
@@ -218,7 +218,7 @@ def to_onnx(mean: tuple[float, float, float], layers: list[Layer]) -> onnx.Model
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
 
 
-def _add(g: _Graph, a: str, a_shape: tuple[int, int, int], b: str,
+def _add(g: Graph, a: str, a_shape: tuple[int, int, int], b: str,
          b_shape: tuple[int, int, int]) -> tuple[str, tuple[int, int, int]]:
     """dlib's add_prev: the sum over the larger of the two shapes, the smaller one zero-padded at the
     end of each axis (more channels after a down-sampling block; 3×3 against 4×4 at the 8 → 4 step)."""
@@ -238,10 +238,6 @@ class DlibResnet:
     ``reunite worker --processes N``); safe to share between threads and across a fork."""
 
     def __init__(self, path: Path) -> None:
-        import onnxruntime  # the web process never embeds a face: imported where one is
-
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = options.inter_op_num_threads = 1
         self.path = path
         try:
             mean, layers = read_resnet(path)  # its errors name the file
@@ -253,12 +249,8 @@ class DlibResnet:
             model = to_onnx(mean, layers).SerializeToString()  # a file cut between two layers: too few
         except ModelFormatError as exc:
             raise FaceEngineUnavailable(str(unusable(path, exc))) from exc
-        try:
-            self._session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # onnxruntime's own errors (out of memory among them) have no common base
-            raise FaceEngineUnavailable(f"onnxruntime cannot run the network of {path} "
-                                        f"({exc.__class__.__name__}: {exc})") from exc
-        _give_back_freed_memory()  # the file, the graph and its bytes (~57 MB) are garbage now
+        self._session = onnx_session(model, path)
+        give_back_freed_memory()  # the file, the graph and its bytes (~57 MB) are garbage now
 
     def __call__(self, chips: list[np.ndarray]) -> np.ndarray:
         """The 128-d descriptors (float64, not normalised, as dlib returns them) of 150×150 RGB chips.
@@ -271,7 +263,21 @@ class DlibResnet:
                                         f"({exc.__class__.__name__}: {exc})") from exc
 
 
-def _give_back_freed_memory() -> None:
+def onnx_session(model: bytes, path: Path) -> Any:
+    """An onnxruntime session of ``model`` (the network of the file ``path``) on one thread: worker
+    processes are the parallelism (``reunite worker --processes N``)."""
+    import onnxruntime  # the web process never finds nor embeds a face: imported where one is
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
+    try:
+        return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime's own errors (out of memory among them) have no common base
+        raise FaceEngineUnavailable(f"onnxruntime cannot run the network of {path} "
+                                    f"({exc.__class__.__name__}: {exc})") from exc
+
+
+def give_back_freed_memory() -> None:
     """Return the heap's free pages to the system (glibc keeps them otherwise): a worker's memory is
     then the session's own (about 50 MB) and not the peak of building it."""
     import ctypes

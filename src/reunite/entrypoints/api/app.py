@@ -20,8 +20,10 @@ from reunite.domain.access import ANONYMOUS
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError, ServiceUnavailable
 from reunite.entrypoints.api import (
     audit_routes,
+    case_routes,
     health,
     inputs,
+    media_routes,
     metrics_route,
     openapi_doc,
     reach_routes,
@@ -70,12 +72,12 @@ async def invalid_request(request: Request, exc: RequestValidationError) -> Resp
         if too_many is not None:  # a partner's token past its limit of refused reports
             return error_response(request, too_many)
     if request.url.path.startswith("/api/"):
-        return validation_problem(lang, exc.errors())
+        return validation_problem(lang, exc.errors(), request.url.path)
     in_path = any(error.get("loc", ("",))[0] == "path" for error in exc.errors())
     if in_path:
         message = lang.gettext("This page does not exist. The link may be mistyped or out of date.")
         return pages.render(request, lang, "error.html", status=404, message=message)
-    problems = lang.gettext("; ").join(problem["detail"] for problem in localized(exc.errors(), lang))
+    problems = lang.gettext("; ").join(problem["detail"] for problem in localized(exc.errors(), lang, request.url.path))
     message = lang.gettext("This request cannot be answered: {problems}.", problems=problems)
     if (feed := feed_error(request, message, 422, lang.html_lang)) is not None:
         return feed
@@ -113,6 +115,8 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
     async def unstorable_value(request: Request, exc: DataError) -> Response:
         """The last line behind the input guard: a value the database refuses is the sender's error."""
         log.warning("refused a value the database cannot store: %s", str(exc.orig).splitlines()[0])
+        if request.method in ("GET", "HEAD"):  # a reading stores nothing
+            return error_response(request, InvalidInput("a value is out of range or cannot be read"))
         return error_response(request, InvalidInput("a value is out of range or cannot be stored"))
 
     @app.exception_handler(IntegrityError)
@@ -167,9 +171,9 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
         return FileResponse(assets.STATIC / "favicon.svg", media_type="image/svg+xml",
                             headers={"Cache-Control": "public, max-age=86400"})
 
-    for module in (routes, report_routes, metrics_route, review_routes, reach_routes, source_routes, staff_routes,
-                   audit_routes, snapshot, pages, cases, browse, people, recovery, review, workbench, reach,
-                   web_sources, audit):
+    for module in (routes, case_routes, media_routes, report_routes, metrics_route, review_routes, reach_routes,
+                   source_routes, staff_routes, audit_routes, snapshot, pages, cases, browse, people, recovery, review,
+                   workbench, reach, web_sources, audit):
         app.include_router(module.router)
     openapi_doc.install(app)
     app.mount("/static", StaticFiles(directory=assets.STATIC), name="static")

@@ -31,7 +31,9 @@ class DuplicateIn(BodyIn):
 
 class ReviewIn(BodyIn):
     decision: str
-    reason: str = ""
+    reason: str = Field("", description=(
+        "Required to dismiss: why, in words (three letters or more, or two Chinese characters: \".\" or \"x\" is "
+        "refused, 422), or a one-key reason's number 1–5; optional to confirm"))
     members: list[int] | None = Field(None, description=(
         "To confirm with it: other candidates of the same case on this child's trail (as the workbench's "
         "ticks); one not on the trail is refused (422) and nothing is confirmed"))

@@ -31,7 +31,7 @@ class RefusedReportsGate:
         request = Request(scope)
         deps: Deps = scope["app"].state.container.deps
         ip = request.client.host if request.client else "unknown"
-        if not await run_in_threadpool(throttle.address_flooded, deps, ip):
+        if (spent := await run_in_threadpool(throttle.address_flooded, deps, ip)) is None:
             await self.app(scope, receive, send)
             return
         prefix, fields, more = await _text_before_photos(receive, headers.get(b"content-type", b""))
@@ -39,7 +39,7 @@ class RefusedReportsGate:
         if not await run_in_threadpool(throttle.fresh_puzzle, deps, proof if all(proof) else None):
             from reunite.entrypoints.api.guard import error_response
 
-            response = error_response(request, throttle.flooded_address_error(deps))
+            response = error_response(request, throttle.flooded_address_error(deps, spent))
             response.headers["connection"] = "close"  # the rest of the body is never read
             await response(scope, receive, send)
             return

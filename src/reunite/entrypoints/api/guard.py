@@ -1,8 +1,13 @@
-"""Input that no route can store, refused at the boundary before any route sees it: NUL characters
-(PostgreSQL text cannot hold them) anywhere in the path, query, form or JSON body, a JSON key sent
-twice, and whole numbers beyond PostgreSQL's bigint (every id is one). Answered 422 in the reader's language, as an API
-problem or a page, so a bad value is a clear error and never a server error. Routes use ``Id`` for
-ids in bodies so that the OpenAPI document says the same."""
+"""Input that no route can read, refused at the boundary before any route sees it: NUL characters
+(PostgreSQL text cannot hold them, and no person types one) in the path, the query, an API's form or JSON
+body, a JSON key sent twice, and whole numbers beyond PostgreSQL's bigint where a number is certain (an id in
+the path, a JSON number). Answered 422 in the reader's language, naming the input, as an API problem or a
+page, so a bad value is a clear error and never a server error. Text is never read as a number here: a
+field's own reader checks its length first, then what it holds (600 digits typed as a contact are a
+contact too long, not a number too large). A page's form is not refused here: its fields are read by
+``web.forms``, which refuses a NUL in the field it reads, so that the form comes back as typed with the
+error by that field; a page that reads its whole address itself (``PAGES_READING_THEIR_QUERY``) likewise.
+Routes use ``Id`` for ids in bodies so that the OpenAPI document says the same."""
 
 from __future__ import annotations
 
@@ -18,13 +23,14 @@ from pydantic import Field
 from reunite.domain.errors import InvalidInput, NotSignedIn, ReuniteError, TooManyRequests
 from reunite.entrypoints.api.auth import said_truly
 from reunite.entrypoints.api.formscan import FormScan, replaying
-from reunite.entrypoints.api.limits import REPORT_PAGE
 from reunite.entrypoints.api.problems import service_problem
 
 BIGINT_MAX = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="A record's id")]
-NUMBER = re.compile(rb"^[+-]?\d+$")
-CHECKED_BODIES = ("application/x-www-form-urlencoded", "application/json", "multipart/form-data")
+NUMBER = re.compile(r"^[+-]?\d+$")
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+CHECKED_BODIES = (*FORMS, "application/json")
+PAGES_READING_THEIR_QUERY = ("/sightings",)  # the browse page names each filter it cannot read (``web.filters``)
 
 
 def feed_error(request: Request, message: str, status: int, language: str) -> Response | None:
@@ -66,8 +72,11 @@ def bearer_challenge(request: Request) -> str:
 
 
 def problem(text: str, field: str) -> InvalidInput | None:
+    """A NUL character in ``text``, refused naming ``field``; said the same wherever it is (a search stores
+    nothing: it "cannot be read")."""
     if "\x00" in text:
-        return InvalidInput("{name} contains a NUL character, which cannot be stored", field=field, name=field)
+        return InvalidInput("{name} contains a NUL character (an invisible control character), which cannot be read: remove it and send again",  # noqa: E501
+                            field=field, name=field)
     return None
 
 
@@ -78,10 +87,9 @@ def number_problem(value: int, field: str) -> InvalidInput | None:
 
 
 def check_pairs(pairs: list[tuple[str, str]]) -> InvalidInput | None:
+    """A query's or a form's fields: a NUL in one is refused naming it. Their text is not read as numbers."""
     for name, value in pairs:
-        found = problem(name + value, name) or (
-            number_problem(int(value), name) if NUMBER.match(value.strip().encode()) else None)
-        if found:
+        if found := problem(name + value, name.replace("\x00", "") or "query"):
             return found
     return None
 
@@ -134,6 +142,7 @@ def once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def check_body(body: bytes, content_type: str) -> InvalidInput | None:
+    """A JSON body, or an API's form (a page's form is read by ``web.forms``, field by field: ``page_form``)."""
     if content_type.lower().startswith("application/json"):
         try:
             return check_json(json.loads(body, object_pairs_hook=once))
@@ -145,27 +154,33 @@ def check_body(body: bytes, content_type: str) -> InvalidInput | None:
     return None if fields is None else check_pairs(fields)
 
 
-def refusal(request: Request, found: InvalidInput, body: bytes, content_type: str) -> Response:
-    """The answer to input refused here. The report page's form is shown again with what was typed (a
-    field's NUL characters left out), as every other refusal of it is; anything else as any error."""
-    if body and request.url.path == REPORT_PAGE and request.method == "POST" \
-            and (fields := form_fields(body, content_type)) is not None:
-        from reunite.entrypoints.web.snapshot import form_again  # pages import the API's helpers
-
-        return form_again(request, found, [(name, value.replace("\x00", "")) for name, value in fields])
+def refusal(request: Request, found: InvalidInput) -> Response:
+    """The answer to input refused here, as any error."""
     return error_response(request, found)
+
+
+def id_segment(segment: str) -> InvalidInput | None:
+    """A path segment of digits is an id: past bigint (counted by its length first), refused."""
+    if not NUMBER.match(segment):
+        return None
+    digits = segment.lstrip("+-").lstrip("0")
+    return InvalidInput("{name} is too large a number", field="id", name="id") if len(digits) > 19 \
+        else number_problem(int(segment), "id")
 
 
 def check_target(scope: dict[str, Any]) -> InvalidInput | None:
     for segment in scope["path"].split("/"):
-        found = problem(segment, "path") or (
-            number_problem(int(segment), "id") if NUMBER.match(segment.encode()) else None)
-        if found:
+        if found := problem(segment, "path") or id_segment(segment):
             return found
-    query = unquote(scope.get("query_string", b"").decode(errors="replace"))
-    if "\x00" in query:
-        return InvalidInput("{name} contains a NUL character, which cannot be stored", field="query", name="query")
-    return check_pairs(parse_qsl(scope.get("query_string", b"").decode(errors="replace"), keep_blank_values=True))
+    if scope["method"] in ("GET", "HEAD") and scope["path"] in PAGES_READING_THEIR_QUERY:
+        return None
+    raw = scope.get("query_string", b"").decode(errors="replace")
+    return check_pairs(parse_qsl(raw, keep_blank_values=True)) or problem(unquote(raw), "query")
+
+
+def page_form(scope: dict[str, Any], content_type: str) -> bool:
+    """A page's form (read by ``web.forms``, field by field), not an API's or a feed's."""
+    return not scope["path"].startswith(("/api/", "/feeds/")) and content_type.lower().startswith(FORMS)
 
 
 class InputGuardMiddleware:
@@ -181,12 +196,12 @@ class InputGuardMiddleware:
         found = check_target(scope)
         # the media type is case-insensitive, a multipart boundary is not (browsers' have capitals)
         content_type = dict(scope.get("headers", [])).get(b"content-type", b"").decode(errors="replace")
-        replay, body = receive, b""
-        if found is None and content_type.lower().startswith(CHECKED_BODIES):
+        replay = receive
+        if found is None and content_type.lower().startswith(CHECKED_BODIES) and not page_form(scope, content_type):
             body, replay = await buffered(receive)  # past the size limit, the body limit answers (limits.py)
             found = check_body(body, content_type)
         if found is not None:
-            await refusal(Request(scope), found, body, content_type)(scope, receive, send)
+            await refusal(Request(scope), found)(scope, receive, send)
             return
         await self.app(scope, replay, send)
 

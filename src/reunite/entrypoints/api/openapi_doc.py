@@ -18,7 +18,9 @@ one-time key of your choosing. Sent again with the same key and the same request
 answer (with the same id, token or secret) and stores nothing; the same key with a different request is
 refused with 422. Keys are kept for seven days and are scoped to the sender (the account, the token, or
 an anonymous sender's address and, for a report, the puzzle spent): another sender's same key is another
-request. Without a token, choose the key at random (a UUID: at least 16 characters, 5 of them different):
+request. Without a token, choose the key at random (a UUID, or a hex or base64url token of 16
+random bytes: at least 16 characters holding about 64 bits of chance, without runs, counting or a repeated
+pattern; `report-000000001` and `1234567890123456` are refused):
 it is known by your address, which others may share, so a plain key (`1`, `retry`) that they could choose
 too is refused with 422.
 
@@ -29,11 +31,13 @@ that request; the same message again while it is still the case's last (within a
 with that message; a source already read is answered with its id; PFIF records already here as sent are
 left unchanged; a case (or a spreadsheet's row) for a child the same sender registered already (the same
 names, birth date and day missing) is answered with that case (`POST /api/cases`: 200 with
-`already_registered`; imports: listed under `already`); the identical report (every field, the same
-photos) sent again by the same sender within 10 minutes is stored once, and answered 202 with
+`already_registered`, the photos sent that it did not hold added to it; imports: listed under
+`already`); the identical report (every field, the same photos) sent again by the same sender within
+10 minutes is stored once, and answered 202 with
 `already_received` but without its `receipt`, `report_token` and `report_link`: a private link is given
 again only to a retry that carries the report's `Idempotency-Key` (or, anonymously, the puzzle spent on
-it). A token (or a client's cookie) may relay many people, and the next person's identical report must
+it together with the cookie this API gave the client that spent it: a puzzle alone, seen by a relay, is
+no password). A token (or a client's cookie) may relay many people, and the next person's identical report must
 never be handed the first person's private link; send each report with its own key to get the whole
 answer on a retry.
 

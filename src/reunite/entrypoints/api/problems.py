@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 
-from reunite.domain.errors import InvalidInput, InvalidInputs, ReuniteError
+from reunite.domain.errors import InvalidInputs, ReuniteError
 from reunite.entrypoints.api.validation import body_refused, localized
 from reunite.i18n import Language
 
@@ -26,15 +26,16 @@ def problem(lang: Language, status: int, detail: str, field: str | None = None,
 
 
 def service_problem(lang: Language, exc: ReuniteError) -> JSONResponse:
-    """A service's error: each problem of a refused input listed (a single one too)."""
-    found = exc.problems if isinstance(exc, InvalidInputs) else [exc] if isinstance(exc, InvalidInput) else []
+    """A service's error: each problem of a refused input listed (a single one too), and any other error that
+    names a field (a file that is no photo, 415; too large, 413; a spent puzzle, 429) listed the same way."""
+    found = exc.problems if isinstance(exc, InvalidInputs) else [exc] if exc.field else []
     listed = [{"field": p.field, "detail": lang.error(p)} for p in found]
     return problem(lang, exc.status_code, lang.error(exc), exc.field, listed)
 
 
-def validation_problem(lang: Language, errors: Sequence[dict[str, Any]]) -> JSONResponse:
+def validation_problem(lang: Language, errors: Sequence[dict[str, Any]], path: str = "") -> JSONResponse:
     """The framework's validation (422): every problem, the first's field, all of them in one sentence."""
-    listed = localized(errors, lang)
+    listed = localized(errors, lang, path)
     detail = lang.gettext("; ").join(item["detail"] for item in listed)
     return problem(lang, 422, detail, listed[0]["field"] if listed else None, listed)
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile as StarletteUpload
 
 from reunite.domain.access import Permission, Principal
@@ -20,7 +22,7 @@ from reunite.entrypoints.api import bodies, inputs
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
 from reunite.i18n import Language
-from reunite.services import exchange, idempotency, pfif, reach, throttle
+from reunite.services import exchange, idempotency, pfif, reach, subscriptions, throttle
 from reunite.services.deps import Deps
 
 router = APIRouter(prefix="/api")
@@ -65,6 +67,60 @@ def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, lang: Reader,
     answer = {"secret": secret or None,
               "status": lang.gettext("active" if secret else "waiting for the confirmation link sent by email")}
     return ({"id": subscription_id} | answer) if who.signed_in else answer
+
+
+class SubscriptionOut(BaseModel):
+    id: int
+    channel: str = Field(description="email or webhook")
+    address: str
+    lat: float | None
+    lon: float | None
+    radius_km: float
+    region: str
+    language: str
+    digest: bool
+    status: str = Field(description="pending (its email's confirmation link not followed yet), active, unsubscribed "
+                                    "(by the link in its emails) or ended (by an admin, by its maker, or when whatever "
+                                    "made it lost the right: a token revoked, an account disabled or no longer an "
+                                    "admin's)")
+    working: bool = Field(description="Alerts go to it now: active, and whatever made it may still make it")
+    void: bool = Field(description="Not ended yet, but whatever made it lost the right: nothing is sent to it, and "
+                                   "it ends at its next delivery")
+    made_by: str = Field(description="What made it, as the audit log names it: token:N, account:N, operator, "
+                                     "anonymous")
+    made_by_name: str = Field(description="That token's name or that account's email, if any")
+    created_at: datetime
+    confirmed_at: datetime | None
+    ended_at: datetime | None = Field(description="When it was unsubscribed or ended")
+
+
+def subscription_out(row: dict[str, Any]) -> dict[str, Any]:
+    return row | {"made_by": row["created_by"]}
+
+
+@router.get("/subscriptions", response_model=list[SubscriptionOut], responses=ERRORS)
+def subscriptions_listed(deps: DepsDep, who: PrincipalDep) -> list[dict[str, Any]]:
+    """The alert subscriptions this token or account made, newest first, each saying whether alerts go to
+    it now; for an admin, every webhook and every subscription a token or account made. Never a webhook's
+    secret. A subscription lasts only while whatever made it may still make it: a webhook needs the
+    ``webhooks`` scope (or an admin's account), and revoking a token, disabling an account or making it
+    anything but an admin's ends what it made."""
+    return [subscription_out(r) for r in subscriptions.listed(deps, who)]
+
+
+@router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut, responses=ERRORS)
+def subscription_read(deps: DepsDep, who: PrincipalDep, subscription_id: int) -> dict[str, Any]:
+    """One subscription this token or account made (an admin: any); 404 for another's."""
+    return subscription_out(subscriptions.one(deps, who, subscription_id))
+
+
+@router.delete("/subscriptions/{subscription_id}", status_code=204, responses=ERRORS)
+def subscription_end(deps: DepsDep, who: PrincipalDep, subscription_id: int) -> Response:
+    """End a subscription this token made (an admin's token: any): no alert goes to it any more, and it
+    cannot be confirmed again. Ending one already ended or unsubscribed answers 204 again and records
+    nothing; another's answers 404, as one that does not exist."""
+    subscriptions.end(deps, who, subscription_id)
+    return Response(status_code=204)
 
 
 PFIF_XML = ("application/xml", "text/xml")

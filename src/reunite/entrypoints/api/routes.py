@@ -2,21 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import hashlib
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
-from fastapi.responses import Response
-from pydantic import BeforeValidator
 
 from reunite.domain.access import Permission, Principal
-from reunite.domain.dates import calendar_day
 from reunite.domain.errors import InvalidInput, Problems
 from reunite.domain.model import (
     AgeRange,
-    CandidateStatus,
     GeoPoint,
-    NewCase,
     NewSighting,
     SeenAtBasis,
     Sex,
@@ -24,14 +20,14 @@ from reunite.domain.model import (
     Upload,
 )
 from reunite.domain.times import localize
-from reunite.domain.typed_time import typed_time
-from reunite.entrypoints.api import bodies, schemas
+from reunite.entrypoints.api import schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps, presession_of
+from reunite.entrypoints.api.guard import BIGINT_MAX
 from reunite.entrypoints.api.validation import GivenTime
 from reunite.i18n import Language, negotiate
-from reunite.services import idempotency, intake, queries, renditions, reports, review, search, throttle
+from reunite.services import idempotency, intake, queries, reports, search, throttle
 from reunite.services.deps import Deps
-from reunite.wording import clock_said, explanation, lead_words
+from reunite.wording import clock_said, explanation, lead_words, seen_since
 
 router = APIRouter(prefix="/api")
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -41,7 +37,6 @@ ERRORS: dict[int | str, dict[str, object]] = {
 
 DepsDep = Annotated[Deps, Depends(get_deps)]
 Reporter = Annotated[Principal, Depends(allow(Permission.REPORT_SIGHTING))]
-Registrar = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
 Browser = Annotated[Principal, Depends(allow(Permission.BROWSE_SIGHTINGS))]
 Searcher = Annotated[Principal, Depends(allow(Permission.SEARCH_BY_PHOTO))]
 Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
@@ -52,9 +47,10 @@ def senders_key(request: Request, who: PrincipalDep, key: Annotated[str | None, 
             "A one-time key of your choosing, at random (a UUID): a retry of the same request with the same "
             "key returns the first answer, never a duplicate. Keys are yours alone (your account or token; "
             "without one, your address and, for a report, the puzzle you spent): another sender's same key "
-            "is another request. Without a token, a key must be chosen at random (at least 16 characters, "
-            "5 of them different): a plain one (1, 2, 3…), which others behind your address could choose "
-            "too, is refused with 422"))] = None) -> str | None:
+            "is another request. Without a token, a key must be chosen at random (a UUID, or a hex or "
+            "base64url token of 16 random bytes: at least 16 characters and about 64 bits of chance, with no "
+            "runs, counting or repeated pattern): a plain one (1, 2, 3…, report-0001), which others behind "
+            "your address could choose too, is refused with 422"))] = None) -> str | None:
     """The sender's key, made theirs (``idempotency.senders``); an anonymous sender's, known by its address
     alone, only when chosen at random (``idempotency.unguessable``: 422 otherwise, before anything is read)."""
     chosen = key if who.signed_in else idempotency.unguessable(key)
@@ -76,10 +72,22 @@ def aware(value: datetime | None, deps: Deps, field: str) -> datetime | None:
     return None if value is None else localize(value, deps.site.zone, field)
 
 
-def point(lat: float | None, lon: float | None) -> GeoPoint | None:
+def point(lat: float | None, lon: float | None, names: tuple[str, str] = ("lat", "lon")) -> GeoPoint | None:
+    """A point from its two inputs (``names``); half of one is refused naming the half that is missing."""
     if (lat is None) != (lon is None):
-        raise InvalidInput("give both latitude and longitude, or neither", field="lat")
+        raise InvalidInput("give both latitude and longitude, or neither", field=names[1] if lon is None else names[0])
     return GeoPoint(lat, lon) if lat is not None and lon is not None else None
+
+
+RADIUS_KM = 50.0  # a list's radius around its point when none is given
+
+
+def radius_needs_point(radius_km: float | None, lat: float | None, lon: float | None) -> None:
+    """A radius is around a point: given without one (neither ``lat`` nor ``lon``), it is refused naming it,
+    never silently dropped (the list would be every sighting, the reader thinking it is theirs around)."""
+    if radius_km is not None and lat is None and lon is None:
+        raise InvalidInput("{name} is a distance around a point: give the point too (lat and lon), or leave {name} out",
+                           field="radius_km", name="radius_km")
 
 
 def reader(request: Request) -> Language:
@@ -125,7 +133,8 @@ def report_sighting(
     address: someone else's identical report is a second witness, stored with its own receipt. Such a
     key-less copy is answered 202 with ``already_received`` and without ``receipt``, ``report_token`` and
     ``report_link`` (the private link was in the first answer only), unless it carries the puzzle spent on
-    the first: a token (or a cookie) may relay many people, and the next person's identical report must
+    the first and the cookie this API gave the client that spent it: a token (or a cookie) may relay many
+    people, and the next person's identical report must
     not be handed the first person's link. Send an ``Idempotency-Key`` to get the whole answer on a retry.
     Without ``seen_at``, no time is guessed: the photo's clock is used when plausible (``seen_at_basis``
     ``camera``, or ``camera_zone_assumed`` with the zone it was read in), else the report is dated by its
@@ -147,10 +156,11 @@ def report_sighting(
         )
         puzzle = f"pow:{pow_challenge}:{pow_nonce}" if attempt.solved else ""
         key = report_key(request, who, idempotency_key, puzzle, [("sighting", repr(sighting))], uploads)
-        receipt = intake.earlier_sighting(deps, key)
+        sender = report_sender(request, who, idempotency_key, puzzle)
+        receipt = intake.earlier_sighting(deps, key, sender)
         if receipt is None:
             attempt.count()
-            receipt = intake.report_sighting(deps, who, sighting, uploads, key=key)
+            receipt = intake.report_sighting(deps, who, sighting, uploads, key=key, sender=sender)
     return schemas.SightingAccepted(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
         seen_at_basis=receipt.seen_at_basis, time_from_photo=receipt.time_from_photo,
@@ -169,7 +179,8 @@ def report_key(request: Request, who: Principal, key: str | None, puzzle: str, a
     puzzle it spent; without one, its pre-session cookie), never the address alone. Two people behind
     one address sending the same picture with the same words are two witnesses: two reports, each with
     its own receipt and private link. A key-less retry is given the private link again only with the
-    puzzle spent on the first (``sole``: it bought that one report); a token's or a cookie's is told the
+    puzzle spent on the first (``sole``: it bought that one report) and the cookie of the client that spent
+    it (``report_sender``); a token's or a cookie's is told the
     report was received (``idempotency.same_request``): either may relay many people."""
     if key:
         return idempotency.scoped(who, "sighting", idempotency.senders(key, puzzle) if puzzle else key,
@@ -177,6 +188,20 @@ def report_key(request: Request, who: Principal, key: str | None, puzzle: str, a
     sender = idempotency.holder(who, [puzzle or presession_of(request)])
     sole = bool(puzzle) and not who.signed_in
     return None if sender is None else idempotency.same_request(sender, "sighting", asked, uploads, sole=sole)
+
+
+def report_sender(request: Request, who: Principal, key: str | None, puzzle: str) -> str:
+    """Who, beyond the puzzle, must send a key-less retry for it to get the private link again (probe s19
+    S2): the puzzle travels in the request's body, so anyone who saw it (a logging relay, a shared device)
+    could send it again with the same photos and words and was handed the first reporter's receipt and
+    link. The first answer is bound to the client that sent it: its pre-session cookie, given by this API
+    (with the puzzle, ``GET /api/pow``) and sent back by the same client only. A retry carrying the puzzle
+    but not that cookie is known (nothing stored twice) and told it was received, without the link. A
+    keyed retry is named by its key (a cookie-less script retries with it); a signed-in sender's key-less
+    retry never gets the link (``report_key``). "" when nothing more is asked."""
+    if key or who.signed_in or not puzzle:
+        return ""
+    return hashlib.sha256(presession_of(request).encode()).hexdigest()
 
 
 def reporters_hold(deps: Deps, receipt: intake.SightingReceipt) -> dict[str, str]:
@@ -213,21 +238,28 @@ def list_sightings(
     deps: DepsDep,
     who: Browser,
     lang: Reader,
-    lat: float | None = None,
-    lon: float | None = None,
-    radius_km: float = 50.0,
+    lat: Annotated[float | None, Query(description="With lon: the point a radius is around")] = None,
+    lon: Annotated[float | None, Query(description="With lat: the point a radius is around")] = None,
+    radius_km: Annotated[float | None, Query(description=(
+        f"Around lat and lon, which it needs (422 without them); {RADIUS_KM:g} km when only they are given"))] = None,
     seen_from: Annotated[GivenTime | None, Query(description="Seen at or after: " + GIVEN_TIME)] = None,
     seen_to: Annotated[GivenTime | None, Query(description="Seen at or before: " + GIVEN_TIME)] = None,
     age: Annotated[int | None, Query(ge=0, le=60)] = None,
     sex: Sex | None = None,
     place: Annotated[str, Query(max_length=200, description="Words in the place description")] = "",
-    limit: int = 50,
-    offset: int = 0,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0,
     include_unknown: Annotated[bool, Query(
         description="keep reports that do not say age or sex (false: only those that say both)")] = True,
 ) -> schemas.SightingPage:
-    """Sightings, newest first, filtered by region (radius around a point), dates, apparent age and sex."""
-    query = SightingFilter(near=point(lat, lon), radius_km=radius_km, place=place,
+    """Sightings, newest first, filtered by region (radius around a point), dates, apparent age and sex.
+    Filters that mean something only together are refused when one is missing (422), never dropped: half a
+    point (``lat`` without ``lon``), a radius without its point."""
+    problems = Problems()
+    near = problems.check(lambda: point(lat, lon))
+    problems.check(lambda: radius_needs_point(radius_km, lat, lon))
+    problems.raise_all()
+    query = SightingFilter(near=near, radius_km=RADIUS_KM if radius_km is None else radius_km, place=place,
                            seen_from=aware(seen_from, deps, "seen_from"), seen_to=aware(seen_to, deps, "seen_to"),
                            age=age, sex=sex, limit=limit, offset=offset,
                            include_unknown=include_unknown)
@@ -242,9 +274,13 @@ def get_sighting(deps: DepsDep, who: Browser, lang: Reader, sighting_id: int) ->
 
 def candidate_out(lang: Language, row: dict[str, Any]) -> schemas.CandidateOut:
     reason = row["review_reason"]  # a reason chosen from a list, or the fixed words, in the reader's language
+    since = seen_since(row)  # as precisely as both times are known, as the explanation says it
     return schemas.CandidateOut.model_validate(row | {"lead_words": lead_words(lang, row["lead"], row),
                                                       "explanation": explanation(lang, row),
-                                                      "review_reason": reason and lang.gettext(reason)})
+                                                      "review_reason": reason and lang.gettext(reason),
+                                                      "elapsed_precision": since.precision,
+                                                      "elapsed_periods": [since.low, since.high] if since.calendar
+                                                      else None})
 
 
 @router.get("/sightings/{sighting_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)
@@ -253,122 +289,11 @@ def sighting_candidates(deps: DepsDep, who: Reviewer, lang: Reader, sighting_id:
     return [candidate_out(lang, r) for r in queries.sighting_candidates(deps, who, sighting_id)]
 
 
-def _as_sex(value: object) -> object:
-    """A sex as every way in reads it (``Sex.read``: ``女``, ``F``…); other words left to be refused."""
-    return (Sex.read(value) or value) if isinstance(value, str) else value
-
-
-def _as_birth_date(value: object) -> object:
-    """A date as the spreadsheets read it (``dates.calendar_day``: ``2018年5月1日``…); else left to be refused."""
-    return (calendar_day(value) or value) if isinstance(value, str) else value
-
-
-SexIn = Annotated[Sex, BeforeValidator(_as_sex), Form(
-    description="female, male or unknown (女, 男, 未知, f and m are read too, as in spreadsheets)")]
-BirthDateIn = Annotated[date, BeforeValidator(_as_birth_date), Form(
-    description="2016-07-08 (2016/07/08 and 2016年7月8日 are read too, as in spreadsheets)")]
-
-
-@router.post("/cases", status_code=201, response_model=schemas.CaseAccepted,
-             responses=ERRORS | {200: {"model": schemas.CaseAccepted, "description": (
-                 "This sender had registered the child already (the same given and family names, birth date and "
-                 "day missing, of an open case): that case, with ``already_registered``; nothing is stored")}})
-def register_case(
-    response: Response,
-    deps: DepsDep,
-    lang: Reader,
-    who: Registrar,
-    photos: PhotosIn,
-    given_name: Annotated[str, Form(min_length=1, max_length=200)],
-    sex: SexIn,
-    birth_date: BirthDateIn,
-    missing_since: Annotated[str, Form(max_length=100, description=(
-        "When the child went missing, read as the form and sheets read it (``domain.typed_time``): a date and "
-        "time with its UTC offset (2026-12-02T17:30+08:00; one without is refused (422), never guessed); or, when "
-        "the time of day is not known, a date, month or year alone (2026-12-02, 2026/12/02, 2026-12, 2026): that "
-        "whole day, month or year, in the site's zone (no sighting in it is taken as seen before the child went "
-        "missing; ``missing_since_precision`` day, month or year)"))],
-    family_name: Annotated[str, Form(max_length=200)] = "",
-    nicknames: Annotated[str, Form(max_length=500, description="Comma-separated")] = "",
-    last_seen_lat: Annotated[float | None, Form()] = None,
-    last_seen_lon: Annotated[float | None, Form()] = None,
-    last_seen_text: Annotated[str, Form(max_length=500)] = "",
-    description: Annotated[str, Form(max_length=4000)] = "",
-    marks: Annotated[str, Form(max_length=2000)] = "",
-    police_report: Annotated[str, Form(max_length=200)] = "",
-    family_contact: Annotated[str, Form(max_length=500, description=(
-        "How reviewers reach the family: read by the family and reviewers only, never shown to anyone else"))] = "",
-    photo_dates: Annotated[list[str] | None, Form(description="Date each photo was taken, YYYY-MM-DD or blank")] = None,
-    idempotency_key: IdempotencyKey = None,
-) -> schemas.CaseAccepted:
-    """Register a missing child with photos at known dates. Sent again with the same
-    ``Idempotency-Key``, it answers the first receipt and stores nothing; a child the sender registered
-    already (the same names, birth date and day missing) is answered 200 with that case. Names are kept
-    in one spelling (NFKC, without bidi or zero-width characters), as every other way in keeps them."""
-    missing = typed_time(missing_since, deps.site.zone, "missing_since", offset_needed=True)
-    case = NewCase(
-        given_name=given_name, family_name=family_name, sex=sex, birth_date=birth_date,
-        missing_since=missing.at, missing_since_precision=missing.precision,
-        last_seen_place=point(last_seen_lat, last_seen_lon),
-        last_seen_text=last_seen_text, description=description, marks=marks, police_report=police_report,
-        family_contact=family_contact, nicknames=tuple(n.strip() for n in nicknames.split(",") if n.strip()),
-    )
-    taken = parse_dates(photo_dates or [], len(photos))
-    uploads = read_uploads(photos)
-    key = idempotency.scoped(who, "case", idempotency_key, [("case", repr(case)), ("taken", repr(taken))], uploads)
-    receipt = intake.register_case(deps, who, case, uploads, taken, key)
-    message = "The case is registered. Its photos are being compared with every sighting." if receipt.verified \
-        else "The case is registered and waits for a moderator to verify it; its photos are compared with " \
-             "sightings once it is verified."
-    if receipt.known:
-        response.status_code = 200
-        message = "already registered: case {case}"
-    return schemas.CaseAccepted(id=receipt.case_id, photo_ids=receipt.photo_ids, already_registered=receipt.known,
-                                message=lang.gettext(message, case=receipt.case_id))
-
-
-def parse_dates(values: list[str], count: int) -> list[date | None]:
-    values = values + [""] * (count - len(values))
-    try:
-        return [date.fromisoformat(v) if v.strip() else None for v in values]
-    except ValueError as exc:
-        raise InvalidInput("photo dates must be YYYY-MM-DD", field="photo_dates") from exc
-
-
-@router.get("/cases/{case_id}", response_model=schemas.CaseOut, responses=ERRORS)
-def get_case(deps: DepsDep, who: PrincipalDep, lang: Reader, case_id: int) -> schemas.CaseOut:
-    """A case, for its family and reviewers (the family's contact only for them)."""
-    return schemas.CaseOut(**queries.get_case(deps, who, case_id, lang))
-
-
-@router.get("/cases/{case_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)
-def case_candidates(
-    deps: DepsDep, who: PrincipalDep, lang: Reader, case_id: int, status: CandidateStatus | None = None
-) -> list[schemas.CandidateOut]:
-    """The case's shortlist, best first, with its rank among the cases proposed for each sighting and
-    the lead in words (band, what the reporter saw that contradicts the case, "about 1 in N different
-    children look this similar", long-gap caveat). Reviewers see every candidate and its raw score
-    components; the family only those a reviewer confirmed, and no raw score (never a percentage)."""
-    return [candidate_out(lang, r) for r in queries.case_candidates(deps, who, case_id, status, lang)]
-
-
-@router.post("/candidates/{candidate_id}/review", status_code=204, responses=ERRORS)
-def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: bodies.ReviewIn) -> Response:
-    """A person confirms or dismisses (with a reason) a machine candidate; a confirmation may name
-    the trail's other candidates (``members``) to confirm with it."""
-    decisions = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}
-    if body.decision not in decisions:
-        raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
-    review.review_candidate(deps, who, candidate_id, decisions[body.decision], body.reason, body.members,
-                            body.take_over)
-    return Response(status_code=204)
-
-
 @router.post("/search", response_model=list[schemas.SearchHit], responses=ERRORS)
 def search_by_photo(
     request: Request, deps: DepsDep, who: Searcher, lang: Reader, photo: Annotated[UploadFile, File()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    case_id: Annotated[int | None, Query(description=(
+    case_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX, description=(
         "The case whose child the photo shows (one you may read): each sighting is then read as that "
         "case's candidate would be, the case's photos fused with this one"))] = None,
 ) -> list[schemas.SearchHit]:
@@ -380,37 +305,6 @@ def search_by_photo(
     throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
     return [schemas.SearchHit(**h, lead_words=lead_words(lang, h["lead"], h))
             for h in search.search_by_photo(deps, who, photo.file.read(), limit, case_id, lang)]
-
-
-def if_none_match(request: Request) -> str | None:
-    """The entity tag the reader's browser holds (``"tag"`` or ``W/"tag"``), if one."""
-    sent = request.headers.get("if-none-match", "").strip()
-    return sent.removeprefix("W/").strip('"') or None
-
-
-def image(made: renditions.Rendition, cache: str | None = None) -> Response:
-    """The JPEG, or 304 when the reader's copy is current (its entity tag). Without ``cache``, the
-    middleware's ``private, no-store`` (``auth.security_headers``): which photo, and how blurred,
-    depends on who asks, and rights follow the current state on every request."""
-    headers = {"ETag": f'"{made.etag}"'} | ({"Cache-Control": cache} if cache else {})
-    if made.data is None:
-        return Response(status_code=304, headers=headers)
-    return Response(made.data, media_type="image/jpeg", headers=headers)
-
-
-@router.get("/photos/{photo_id}", response_class=Response, responses=ERRORS)
-def photo(
-    request: Request, deps: DepsDep, who: PrincipalDep, photo_id: int,
-    max_side: Annotated[int | None, Query(ge=64, le=4096)] = None,
-) -> Response:
-    """A clean copy of a photo: re-encoded, with EXIF and every other metadata stripped, and every
-    face but the child's blurred for anyone but police and moderators."""
-    return image(renditions.photo_bytes(deps, who, photo_id, max_side, if_none_match(request)))
-
-
-@router.get("/faces/{face_id}/crop", response_class=Response, responses=ERRORS)
-def face_crop(request: Request, deps: DepsDep, who: PrincipalDep, face_id: int) -> Response:
-    return image(renditions.face_crop(deps, who, face_id, if_none_match(request)))
 
 
 @router.get("/pow", response_model=schemas.PowChallenge)

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+from reunite.domain.access import exact
+
+# a coordinate as it is given out: exact ones to 6 decimals (never a float's noise), coarse ones as they are
+Coordinate = Annotated[float | None, AfterValidator(exact)]
 
 
 class FieldProblem(BaseModel):
@@ -78,10 +84,12 @@ class SightingAccepted(BaseModel):
         "The reporter's private page (to add details or a photo, give the time, or withdraw the report): "
         "give it to the reporter alone"))
     already_received: bool = Field(False, description=(
-        "This very report was received already, sent again without its `Idempotency-Key` (by the same token, "
-        "or anonymously with the same cookie) within 10 minutes: nothing new was stored, and `receipt`, "
-        "`report_token` and `report_link` are left empty, as they were given in the first answer only (a "
-        "token may relay many people: the next one's identical report must not get the first one's link). "
+        "This very report was received already (true on every retry: nothing new was stored). Sent again "
+        "with its `Idempotency-Key`, or anonymously with the same puzzle and the cookie this API gave with "
+        "it, the answer is the first one's, `receipt`, `report_token` and `report_link` included; sent again "
+        "without them (by the same token, or the same puzzle or cookie alone) within 10 minutes, those three "
+        "are left empty, as they were given in the first answer only (a token may relay many people, and a "
+        "puzzle travels in the request: the next one's identical report must not get the first one's link). "
         "Send each report with its own `Idempotency-Key` to get the whole first answer on a retry"))
 
 
@@ -125,8 +133,8 @@ class SightingOut(BaseModel):
     seen_at_precision: str = Field("instant", description=SEEN_AT_PRECISION)
     seen_at_zone: str = Field("", description=SEEN_AT_ZONE)
     camera_clock: str | None = Field(default=None, description="Only for reviewers who see originals: " + CAMERA_CLOCK)
-    lat: float | None
-    lon: float | None
+    lat: Coordinate
+    lon: Coordinate
     place_text: str
     apparent_age_low: int | None
     apparent_age_high: int | None
@@ -158,8 +166,8 @@ class TrailPoint(BaseModel):
     seen_at: datetime
     seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
     seen_at_precision: str = Field("instant", description=SEEN_AT_PRECISION)
-    lat: float | None
-    lon: float | None
+    lat: Coordinate
+    lon: Coordinate
     place_text: str
     place_precise: bool
 
@@ -207,8 +215,8 @@ class CaseOut(BaseModel):
     sex: str | None = None
     birth_date: date | None = None
     missing_since: datetime | None = None
-    last_seen_lat: float | None = None
-    last_seen_lon: float | None = None
+    last_seen_lat: Coordinate = None
+    last_seen_lon: Coordinate = None
     last_seen_text: str | None = None
     description: str | None = None
     marks: str | None = None
@@ -250,7 +258,16 @@ class Lead(BaseModel):
     contradicts: list[str] = Field(default_factory=list, description=(
         "What the reporter saw that the case contradicts: 'sex' (seen as a boy, the case is a girl's, or the "
         "reverse), 'age' (the case's expected age lies outside the reporter's range by more than the ranking's "
-        "tolerance). Either takes the band one step down; `lead_words` say them next to it"))
+        "tolerance), 'time' (a time seen that was given, seen before the child went missing at every time each "
+        "may be: the whole day, month or year of a date given alone, a camera's clock read in an assumed zone "
+        "at any zone it may have been set to). Each takes the band one step down; `lead_words` say them next to "
+        "it"))
+
+
+class FamilyWordOut(BaseModel):
+    answer: str = Field(description="'maybe' (this may be my child) or 'not' (not my child)")
+    note: str = Field(description="The family's words with it; empty: none")
+    at: datetime
 
 
 class CandidateOut(BaseModel):
@@ -275,7 +292,22 @@ class CandidateOut(BaseModel):
         "cells, in whole kilometres, 1 meaning within about 1 km (never 0: the place is known to ~1 km)"))
     elapsed_days: float = Field(description=(
         "Days from when the child went missing to the sighting's seen_at (with `seen_at_basis` `arrival`: to "
-        "when the report arrived, a latest time; to the start of its hour for anyone who does not see originals)"))
+        "when the report arrived, a latest time; to the start of its hour for anyone who does not see originals), "
+        "the number the ranking reads. From `missing_since` as stored: for a date given alone "
+        "(`missing_since_precision` day, month or year) its first instant, midnight where it was given, a time "
+        "nobody gave: read it then by `elapsed_precision` and `elapsed_periods`, never as hours. With "
+        "`camera_zone_assumed`, seen_at may be 14 hours off either way"))
+    elapsed_precision: str = Field("instant", description=(
+        "How precisely elapsed_days is known, the coarser of the two times: `instant` (both to the minute), `hour` "
+        "(the time seen is its hour: `seen_at_precision`), or `day`, `month`, `year` (the case's missing since "
+        "was given as a date alone: count whole days, months or years, `elapsed_periods`). `explanation` says it "
+        "so: \"the same day the child went missing\", \"3 days after the day the child went missing\""))
+    elapsed_periods: list[int] | None = Field(None, description=(
+        "With `elapsed_precision` day, month or year: the whole calendar days (months, years) from the day (month, "
+        "year) the child went missing to the one the child was seen in, as [fewest, most] (equal unless the time "
+        "seen spans two: an hour across midnight, a camera's clock read in an assumed zone), counted where the "
+        "date was given (its date as missing_since's offset writes it): 0 the same day, negative before it. Null "
+        "otherwise"))
     seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
     seen_at_precision: str = Field("instant", description=SEEN_AT_PRECISION)
     status: str
@@ -286,8 +318,8 @@ class CandidateOut(BaseModel):
         "The moderators' words about the child for families (checked against the reporter's place); "
         "empty: none written"))
     explanation: str = Field(description=(
-        "In the request's language: first what the reporter saw that contradicts the case (sex, age), "
-        "then distance, time and ages"))
+        "In the request's language: first what the reporter saw that contradicts the case (sex, age, time), "
+        "then distance, time and ages; the time as precisely as both times are known (`elapsed_precision`)"))
     held_again: bool = Field(default=False, description=(
         "A confirmed lead whose report its reporter added to since (a photo, words, the time seen): moderators "
         "are checking it again; its sighting and photos are not shown until they approve it"))
@@ -295,8 +327,11 @@ class CandidateOut(BaseModel):
         "Only for reviewers (empty for anyone else): the other cases a reviewer confirmed this sighting for. "
         "A sighting confirmed for one child's case is rarely another child's: one of the two may be a child "
         "registered twice, perhaps by someone who is not the family"))
-    family_answer: str | None = None
-    family_note: str = ""
+    family_answer: str | None = Field(default=None, description="The family's latest answer (see family_words)")
+    family_note: str = Field(default="", description="The note sent with the family's latest answer")
+    family_words: list[FamilyWordOut] = Field(default_factory=list, description=(
+        "Every answer the child's family sent on this candidate, each with its note and time, oldest first: a "
+        "note sent again is kept once, a new one never replaces an earlier one"))
     proposed_by: str = "machine"
     rank: int | None = Field(default=None, description=(
         "Among the cases proposed for this sighting face (those at the operating point: every case ranked "

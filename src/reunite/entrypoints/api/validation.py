@@ -61,6 +61,7 @@ FIELD_NAMES = (
     "relation", "requester", "result", "reunited", "scopes", "seen_at", "seen_from", "seen_to", "sex", "sighting_id",
     "source_id", "status", "subject", "subject_id", "takedown_id", "token_id", "tz_offset", "url", "with_whom",
     "account_id", "invitation_id", "role",  # the accounts' routes
+    "subscription_id",  # an alert subscription's (reach_routes)
     "family_summary",
     "actor", "action", "since", "until",  # the audit log's filters
     "members",  # a confirmation's trail
@@ -70,9 +71,18 @@ FIELD_NAMES = (
     "version", "versions", "take_over",  # a moderator's decision on what they read; taking a claim over
     # the pages' forms' own names
     "doing", "family_contact", "note", "photo_lat", "photo_lon", "query", "with",
+    "email", "password", "current", "next", "details", "sure", "t", "csrf", "idempotency_key", "client_key",
+    "copies", "photo_taken_at", "photo_zone_assumed", "missing_since_time", "from", "to", "known_only", "back",
+    "answer", "confirm", "outcome", "member", "trail", "one", "all", "scope", "username", "photo_clock",
+    "child_face",  # ``child_face_<id>``, ``version_<id>``: one per report, named as their kind (``field_name``)
     "tz",  # the browser's time zone, sent with a time typed on a page
     "lang",  # the reader's language, a query parameter of every route (inputs.py)
+    "before_entry", "audit_subject",  # ``before`` where it is an entry's id, ``subject`` a record (``MEANINGS``)
 )
+# an input whose name means something else at one address: named there as what it is (``before`` is a time
+# in the feed, the id of an entry in the audit log; ``subject``, what to remove in a removal request, a record
+# or a kind of record in the audit log)
+MEANINGS = {("/api/audit", "before"): "before_entry", ("/api/audit", "subject"): "audit_subject"}
 QUOTED = re.compile(r"'([^']*)'")
 GLOSS = "{value} ({word})"  # a value to send, with what it means in the reader's words: 'female'（女）
 VALUE_WORDS = tuple(sex.value for sex in Sex)  # values that the catalogs name as words (scripts/messages.py)
@@ -123,11 +133,11 @@ def _input(loc: Sequence[Any]) -> str | None:
     return _name(loc) or (str(loc[0]) if loc else None)
 
 
-def _field(loc: Sequence[Any], lang: Language, kind: str = "") -> str:
+def _field(loc: Sequence[Any], lang: Language, kind: str = "", path: str = "") -> str:
     name = _name(loc)
     if name and kind == "extra_forbidden":  # no input of ours: named as it was sent
         return f"“{name}”"
-    return lang.field_name(name) if name else lang.gettext("the request body")
+    return lang.field_name(MEANINGS.get((path, name), name)) if name else lang.gettext("the request body")
 
 
 def _params(error: dict[str, Any], lang: Language) -> dict[str, Any]:
@@ -147,15 +157,16 @@ def _choice(value: str, lang: Language) -> str:
     return f"'{value}'" if word == value else lang.gettext(GLOSS, value=f"'{value}'", word=word)
 
 
-def localized(errors: Sequence[dict[str, Any]], lang: Language) -> list[dict[str, Any]]:
+def localized(errors: Sequence[dict[str, Any]], lang: Language, path: str = "") -> list[dict[str, Any]]:
     """Each error as a problem of the API's errors (``problems.py``): the input it is about (``field``),
     the sentence in the reader's language (``detail``), and where and what the validator found (``loc``,
-    ``type``); the input itself is never echoed."""
+    ``type``); the input itself is never echoed. ``path``: the address asked, whose inputs are named as
+    what they are there (``MEANINGS``)."""
     shown = []
     for error in errors:
         loc = list(error.get("loc", ()))
         params = _params(error, lang)
-        params["field"] = _field(loc, lang, str(error.get("type", "")))
+        params["field"] = _field(loc, lang, str(error.get("type", "")), path)
         try:
             message = lang.gettext(_template(str(error.get("type", ""))), **params)
         except (KeyError, IndexError):  # a context the sentence does not name: say what is known

@@ -13,7 +13,7 @@ from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import allow, client_ip
 from reunite.entrypoints.web import filters
-from reunite.entrypoints.web.forms import checked_form, text, uploads
+from reunite.entrypoints.web.forms import checked_form, text, uploads, whole
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
 from reunite.i18n import Language
 from reunite.services import families, queries, search, throttle
@@ -29,7 +29,7 @@ Searcher = Annotated[Principal, Depends(allow(Permission.SEARCH_BY_PHOTO))]
 def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTMLResponse:
     """Sightings by the filters in the address; a filter that cannot be read is named, with why (422)."""
     q = request.query_params
-    asked = filters.read_browse(q, lang)
+    asked = filters.read_browse(q, lang, deps.site.zone)
     total, rows, emptied, filtered_out = 0, list[dict[str, Any]](), list[str](), False
     if asked.query is not None:
         total, rows = queries.list_sightings(deps, who, asked.query, lang)
@@ -37,8 +37,10 @@ def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTML
         filtered_out = not total and not emptied and families.found_without_filters(deps, who, asked.query)
     points = [{"id": r["id"], "lat": r["lat"], "lon": r["lon"]} for r in rows if r["lat"] is not None]
     return render(request, lang, "sightings.html", status=422 if asked.problems else 200, rows=rows, total=total,
-                  page=asked.page, pages=max(1, math.ceil(total / PAGE_SIZE)), q=dict(q), points=json.dumps(points),
-                  problems=asked.problems, emptied=emptied, filtered_out=filtered_out)
+                  page=asked.page, pages=max(1, math.ceil(total / PAGE_SIZE)), points=json.dumps(points),
+                  q={name.replace("\x00", ""): value.replace("\x00", "") for name, value in q.items()},
+                  problems=asked.problems, emptied=emptied, filtered_out=filtered_out,
+                  days_in=deps.site.zone)
 
 
 @router.get("/sightings/{sighting_id}", response_class=HTMLResponse)
@@ -50,9 +52,14 @@ def show_sighting(request: Request, lang: Language, deps: Deps, who: Principal, 
                   **context: Any) -> HTMLResponse:
     """The sighting page (``context``: a refused form's error and what was typed in it)."""
     reviewer = who.can(Permission.REVIEW_CANDIDATES)
-    return render(request, lang, "sighting.html", status, s=queries.get_sighting(deps, who, sighting_id, lang),
+    shown = queries.get_sighting(deps, who, sighting_id, lang)
+    my_cases = _search_cases(deps, who)
+    # what the family sent the reviewers on this sighting already, for each of its cases
+    sent_before = [dict(r, case_name=c["given_name"]) for c in my_cases
+                   for r in queries.family_sent(deps, who, c["id"], lang, sighting_id)]
+    return render(request, lang, "sighting.html", status, s=shown,
                   candidates=queries.sighting_candidates(deps, who, sighting_id) if reviewer else [],
-                  my_cases=_search_cases(deps, who), sent=request.query_params.get("sent") == "1",
+                  my_cases=my_cases, sent_before=sent_before, sent=request.query_params.get("sent") == "1",
                   done=request.query_params.get("done") == "1", **context)
 
 
@@ -77,10 +84,10 @@ async def search_send(request: Request, lang: LangDep, deps: DepsDep, who: Searc
         throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
         files, _ = await uploads(form)
         if not files:
-            raise InvalidInput("add at least one photo", field="photos")
+            raise InvalidInput("Add at least one photo.", field="photos")  # a sentence: the page shows it alone
         if chosen and not chosen.isdigit():
-            raise InvalidInput("choose one of your cases", field="case_id")
-        case_id = int(chosen) if chosen else None  # a case this reader may read (checked by the search)
+            raise InvalidInput("Choose one of your cases.", field="case_id")
+        case_id = whole(chosen, "case_id") if chosen else None  # a case this reader may read (the search checks)
         hits = search.search_by_photo(deps, who, files[0].data, limit=48, case_id=case_id, reader=lang)
     except ReuniteError as exc:
         return refused(render(request, lang, "search.html", status=exc.status_code, hits=None,

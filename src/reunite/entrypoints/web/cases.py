@@ -9,10 +9,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from reunite.domain.access import Permission, Principal
 from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.lifecycle import CaseState, confirmable, state_of
 from reunite.domain.model import CandidateStatus, NewCase, age_in_years
 from reunite.entrypoints.api.auth import PrincipalDep, allow
 from reunite.entrypoints.web import filters
@@ -20,6 +22,7 @@ from reunite.entrypoints.web.forms import (
     checked_form,
     form_language,
     number,
+    occurrences,
     place,
     request_fields,
     sex,
@@ -63,9 +66,15 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
         )
         receipt = intake.register_case(deps, who, case, files, taken, key)
     except ReuniteError as exc:
+        # the photos chosen cannot come back with the form (no browser keeps a file field): said beside them
+        chosen = any(isinstance(f, UploadFile) and f.filename for f in form.getlist("photos"))
+        reader = form_language(form, lang)
         return refused(render(request, lang, "case_new.html", status=exc.status_code, form=dict(form),
                               photo_dates=[str(d) for d in form.getlist("photo_dates")],  # each photo's, in order
-                              error=form_language(form, lang).error(exc), error_field=exc.field), exc)
+                              photos_dropped=chosen, error=reader.error(exc), error_field=exc.field,
+                              asked=occurrences(exc, reader)), exc)
+    if receipt.known:  # registered already by this sender: that case, saying what became of the photos sent
+        return RedirectResponse(f"/cases/{receipt.case_id}?known={len(receipt.photo_ids)}", status_code=303)
     return RedirectResponse(f"/cases/{receipt.case_id}?registered=1", status_code=303)
 
 
@@ -80,14 +89,20 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
     candidates = queries.case_candidates(deps, who, case_id, reader=reader)
     pages = max(1, math.ceil(len(candidates) / CANDIDATES_SHOWN))
     page = min(max(1, page), pages)
-    waiting = case["status"] == "open" and not case["verified_at"]
+    waiting = case["status"] == "open" and not case.get("verified_at")
+    # where the case stands (a status shown as "withdrawn" to a reader who may not know why: no state)
+    state = state_of(case["status"], bool(case.get("verified_at"))) \
+        if case["status"] in {s.status for s in CaseState} else None
     hours = deps.read.verification_hours(deps.clock.now() - timedelta(days=90)) if waiting else None
     return {"case": case, "candidates": candidates, "cpage": page, "cpages": pages,
+            # its leads' Confirm button, shown only while a confirmation may be made
+            "case_state": state.value if state else "", "confirmable": state is not None and confirmable(state),
             "shown": candidates[(page - 1) * CANDIDATES_SHOWN: page * CANDIDATES_SHOWN],
             "verify_hours": hours and max(1, round(hours)),
             "to_review": deps.read.items_to_review(case_id) if who.can(Permission.REVIEW_CANDIDATES) else 0,
             "doubles": doubles.flags_shown(deps, who, [case_id]).get(case_id, []),  # reviewers only
-            "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id)}
+            "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id),
+            "sent": queries.family_sent(deps, who, case_id, reader)}  # the family's own words: to it only
 
 
 def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
@@ -109,16 +124,24 @@ def case_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep,
                                            low=1, high=lang.number(filters.MAX_PAGE))
     return render(request, lang, "case.html", status=422 if error else 200,
                   **case_context(deps, who, case_id, page or 1, lang), error=error,
-                  registered=request.query_params.get("registered") == "1",
+                  registered=request.query_params.get("registered") == "1", known=_known(request),
                   answered=request.query_params.get("answered") == "1")
+
+
+def _known(request: Request) -> int | None:
+    """After a registration of a child the sender had registered already: how many of the photos sent were
+    added to that case (``?known=2``); None otherwise."""
+    raw = request.query_params.get("known") or ""
+    return int(raw) if raw.isdigit() and len(raw) <= 2 else None
 
 
 @router.post("/candidates/{candidate_id}/review", response_model=None)
 async def review_send(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer, candidate_id: int) -> Response:
     form = await checked_form(request)
-    decision = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}.get(text(form, "decision"))
     case_id = number(form, "case_id", int)
     try:
+        decision = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}.get(
+            text(form, "decision"))
         if decision is None:
             raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
         review.review_candidate(deps, who, candidate_id, decision, text(form, "reason"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from starlette.datastructures import QueryParams
 
@@ -35,7 +35,11 @@ ORDER = "“{field}” is before “{other}”"
 TEXT = "“{field}” must be at most {limit} characters of text"
 BOX = "“{field}” is a box to tick: 1, or nothing"
 TWICE = "“{field}” is in the address more than once: give it once"
-MESSAGES = (NUMBER, WHOLE, BETWEEN, DAY, PAIR, RADIUS, CHOICE, ORDER, TEXT, BOX, TWICE)  # for scripts/messages.py
+PIN_NEEDED = "“{field}” is a distance from the map pin: put the pin on the map, or leave the distance empty"
+NUL = "“{field}” contains a NUL character (an invisible control character), which cannot be read: remove it"
+MESSAGES = (NUMBER, WHOLE, BETWEEN, DAY, PAIR, RADIUS, CHOICE, ORDER, TEXT, BOX, TWICE,
+            PIN_NEEDED, NUL)  # for scripts/messages.py
+RADIUS_KM = 50.0  # around the pin, when no distance is given
 
 
 @dataclass
@@ -59,7 +63,7 @@ class Browse:
 
 
 def _raw(q: QueryParams, name: str) -> str:
-    return (q.get(name) or "").strip()
+    return (q.get(name) or "").replace("\x00", "").strip()
 
 
 def _number(q: QueryParams, name: str, problems: Problems, whole: bool = False) -> float | None:
@@ -94,11 +98,11 @@ def _day(q: QueryParams, name: str, problems: Problems) -> date | None:
         return None
 
 
-def _instant(day: date | None, lang: Language, end: bool = False) -> datetime | None:
-    """The start (or the last instant) of a day in the reader's zone."""
+def _instant(day: date | None, days_in: tzinfo, end: bool = False) -> datetime | None:
+    """The start (or the last instant) of a day in the zone the filter reads days in."""
     if day is None:
         return None
-    start = datetime(day.year, day.month, day.day, tzinfo=lang.tzinfo)
+    start = datetime(day.year, day.month, day.day, tzinfo=days_in)
     if end:  # its last microsecond (the calendar's last day has no next day to count back from)
         return start.replace(hour=23, minute=59, second=59, microsecond=999_999)
     return start
@@ -114,11 +118,14 @@ def _pin(q: QueryParams, problems: Problems) -> GeoPoint | None:
 
 
 def _radius(q: QueryParams, problems: Problems) -> float:
+    """The distance around the map pin; given without a pin it is refused, never silently dropped."""
     radius = _number(q, "radius_km", problems)
     if radius is not None and not 0 < radius <= MAX_RADIUS:
         problems.add("radius_km", RADIUS,
                      high=problems.lang.number(MAX_RADIUS))
-    return radius if radius is not None and 0 < radius <= MAX_RADIUS else 50.0
+    if radius is not None and not _raw(q, "lat") and not _raw(q, "lon"):
+        problems.add("radius_km", PIN_NEEDED)
+    return radius if radius is not None and 0 < radius <= MAX_RADIUS else RADIUS_KM
 
 
 def _sex(q: QueryParams, problems: Problems) -> Sex | None:
@@ -130,10 +137,14 @@ def _sex(q: QueryParams, problems: Problems) -> Sex | None:
     return Sex(raw) if raw in SEXES else None
 
 
-def read_browse(q: QueryParams, lang: Language) -> Browse:
-    """The filters of ``/sightings`` as a query, or each problem with them."""
+def read_browse(q: QueryParams, lang: Language, days_in: tzinfo) -> Browse:
+    """The filters of ``/sightings`` as a query, or each problem with them. Its dates are days in ``days_in``,
+    the site's zone, which the page names to a reader elsewhere: the days the cards show for the places in it
+    (``Language.day_at``), whoever reads them; a card of a place in another zone names its own."""
     problems = Problems(lang)
     for name in LABELS:  # one value each: never one of several read and the others dropped
+        if any("\x00" in value for value in q.getlist(name)):  # never read without it, nor shown again with it
+            problems.add(name, NUL)
         if len(q.getlist(name)) > 1:
             problems.add(name, TWICE)
     page = _between(_number(q, "page", problems, whole=True), "page", 1, MAX_PAGE, problems)
@@ -143,15 +154,15 @@ def read_browse(q: QueryParams, lang: Language) -> Browse:
     if start and end and end < start:
         problems.add("to", ORDER, other="from")
     place = _raw(q, "place")
-    if len(place) > MAX_PLACE or "\x00" in place:
+    if len(place) > MAX_PLACE:
         problems.add("place", TEXT, limit=MAX_PLACE)
     if _raw(q, "known_only") not in ("", "1"):
         problems.add("known_only", BOX)
     number = int(page) if page is not None else 1
     if problems.found:  # in the order the form shows the fields
         return Browse(None, number, {name: problems.found[name] for name in LABELS if name in problems.found})
-    query = SightingFilter(near=near, radius_km=radius, place=place, seen_from=_instant(start, lang),
-                           seen_to=_instant(end, lang, end=True), age=None if age is None else int(age), sex=sex,
+    query = SightingFilter(near=near, radius_km=radius, place=place, seen_from=_instant(start, days_in),
+                           seen_to=_instant(end, days_in, end=True), age=None if age is None else int(age), sex=sex,
                            limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
                            include_unknown=_raw(q, "known_only") != "1")
     return Browse(query, number, {})

@@ -1,7 +1,12 @@
 """Reading the pages' forms: each field read once, the same way on every page; a value that cannot be
-read is refused naming its field (422), never guessed. A field of one value sent more than once (a form
-built by hand, a broken client) is refused too, never reduced to one of its values; fields that are lists
-(photos, ticked boxes) are read with ``getlist``."""
+read is refused naming its field (422), never guessed, so that the page shows the form again as typed with
+the error by that field; a value a page's script worked out (``hint``: a photo's clock and place) is left out
+when it cannot be read, never a reason to refuse what the reader typed. A field of one value sent more than
+once (a form built by hand, a broken client) is refused too, never reduced to one of its values; fields that
+are lists (photos, ticked boxes) are read with ``several``. A NUL character (no text may hold one) is refused
+in the field that holds it when that field is read; the form as read (``checked_form``) holds none, so that
+what is shown again or kept never does. A whole number is read as one once its text is read (``number``):
+never past the database's bigint."""
 
 from __future__ import annotations
 
@@ -14,34 +19,89 @@ from fastapi import Request
 from starlette.datastructures import FormData, QueryParams, UploadFile
 
 from reunite.domain.access import Principal
-from reunite.domain.errors import InvalidInput, bounded
+from reunite.domain.errors import InvalidInput, InvalidInputs, ReuniteError, bounded
 from reunite.domain.model import GeoPoint, Sex, Upload
-from reunite.domain.times import MAX_OFFSET_MINUTES, browser_zone, from_browser, iso_time, zone
+from reunite.domain.times import (
+    MAX_OFFSET_MINUTES,
+    RepeatedTime,
+    browser_zone,
+    from_browser,
+    iso_time,
+    offset_name,
+    offset_text,
+    zone,
+)
 from reunite.domain.typed_time import TypedTime, read_typed_time
 from reunite.entrypoints.api.auth import check_csrf
-from reunite.i18n import Language
+from reunite.entrypoints.api.guard import BIGINT_MAX, NUMBER
+from reunite.entrypoints.api.guard import problem as nul_problem
+from reunite.i18n import Language, ZoneKey
 from reunite.services import idempotency
 
 
+class ReadForm(FormData):
+    """A page's form as read (``checked_form``): NUL characters left out of every field's name and text, the
+    fields that held one (``nul``) refused when read (``single``, ``several``)."""
+
+    def __init__(self, items: list[tuple[str, str | UploadFile]], nul: frozenset[str]) -> None:
+        super().__init__(items)
+        self.nul = nul
+
+
+def without_nul(form: FormData) -> FormData:
+    """The form with no NUL character in it, remembering the fields that held one."""
+    held = frozenset(name.replace("\x00", "") for name, value in form.multi_items()
+                     if "\x00" in name or (isinstance(value, str) and "\x00" in value))
+    if not held:
+        return form
+    return ReadForm([(name.replace("\x00", ""), value.replace("\x00", "") if isinstance(value, str) else value)
+                     for name, value in form.multi_items()], held)
+
+
 async def checked_form(request: Request) -> FormData:
-    """The form a page sent, once its CSRF token is checked."""
+    """The form a page sent, once its CSRF token is checked; without NUL characters (``without_nul``)."""
     form = await request.form()
     check_csrf(request, form)
-    return form
+    return without_nul(form)
+
+
+def _readable(form: FormData | QueryParams, name: str, values: list[Any]) -> None:
+    """Refuses a field that held a NUL character, naming it (in the reader's words, as every field)."""
+    typed = "\x00" if name in getattr(form, "nul", ()) else "".join(v for v in values if isinstance(v, str))
+    if (found := nul_problem(typed, name)) is not None:
+        raise found
 
 
 def single(form: FormData | QueryParams, name: str) -> str:
-    """A field's one value, as sent ("" when absent, or a file); sent more than once: refused naming it."""
+    """A field's one value, as sent ("" when absent, or a file); sent more than once, or holding a NUL
+    character: refused naming it."""
     values = form.getlist(name)
+    _readable(form, name, values)
     if len(values) > 1:
         raise InvalidInput("{name} was sent more than once: send it once", field=name, name=name)
     return values[0] if values and isinstance(values[0], str) else ""
 
 
+def several(form: FormData | QueryParams, name: str) -> list[str]:
+    """A list field's texts (ticked boxes, ids), as sent; one holding a NUL character: refused naming it."""
+    values = form.getlist(name)
+    _readable(form, name, values)
+    return [value for value in values if isinstance(value, str)]
+
+
 def shown(form: FormData, name: str) -> str:
-    """A field as typed, to show again in a refused form (the last value of one sent more than once)."""
+    """A field as typed, to show again in a refused form (the last value of one sent more than once; never
+    a NUL character)."""
     value = form.get(name)
-    return value.strip() if isinstance(value, str) else ""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else ""
+
+
+def hint(form: FormData, name: str) -> str:
+    """A value a page's script worked out for the reader (a photo's clock, its place, the browser's zone), which
+    they neither see nor can change: its first value as sent, trimmed, never a reason to refuse the form (the
+    caller leaves out what it cannot read)."""
+    value = form.get(name)
+    return value.strip()[:200] if isinstance(value, str) else ""
 
 
 def text(form: FormData | QueryParams, name: str, limit: int | None = None) -> str:
@@ -75,9 +135,12 @@ def form_key(who: Principal, operation: str, form: FormData) -> idempotency.Key 
 
 
 def number(form: FormData, name: str, kind: type[int] | type[float] = float) -> Any:
+    """A number typed in a field (``kind``: a whole one); a whole one is at most the database's bigint."""
     raw = text(form, name)
     if not raw:
         return None
+    if kind is int:
+        return whole(raw, name)
     try:
         value = kind(raw)
     except ValueError:
@@ -87,30 +150,90 @@ def number(form: FormData, name: str, kind: type[int] | type[float] = float) -> 
     return value
 
 
+def whole(raw: str, name: str) -> int:
+    """A whole number's text (an id, a count) as the number: anything else refused naming the field, and
+    one past the database's bigint too (read by its length first: 600 digits are never turned into one)."""
+    raw = raw.strip()
+    if not NUMBER.match(raw):
+        raise InvalidInput("{name} must be a whole number", field=name, name=name)
+    if len(raw.lstrip("+-").lstrip("0")) > 19 or abs(int(raw)) > BIGINT_MAX:
+        raise InvalidInput("{name} is too large a number", field=name, name=name)
+    return int(raw)
+
+
+def ids(form: FormData, name: str) -> list[int]:
+    """A list field of ids (ticked boxes), each read as ``whole`` reads it; blank ones left out."""
+    return [whole(value, name) for value in several(form, name) if value.strip()]
+
+
 def local_time(form: FormData, name: str, lang: Language) -> datetime | None:
     """A datetime-local field, read in the browser's zone (``tz``, or its ``tz_offset``), else in the
-    reader's zone as the page showed it (the site's without JavaScript)."""
+    reader's zone as the page showed it (the site's without JavaScript). A time that happened twice there (the
+    clocks went back over it) is the one the reader chose (``occurrence``), else the form comes back asking."""
     raw = text(form, name)
     if not raw:
         return None
     wall = iso_time(raw)  # a datetime-local value; typed in a text box (an old browser), its offset is kept
     if wall is None:
         raise InvalidInput("the date and time are not valid", field=name)
-    return from_browser(wall, *_browser(form), lang.tzinfo, name)
+    try:
+        return from_browser(wall, *_browser(form), lang.tzinfo, name, occurrence(form, name))
+    except RepeatedTime as exc:
+        raise _asked(exc) from None
 
 
 def typed_day_and_time(form: FormData, name: str, clock: str, lang: Language) -> TypedTime | None:
     """A date field and an optional time field beside it (``clock``), read as every typed time is
     (``typed_time.read_typed_time``) in the browser's zone as ``local_time`` reads one: with a time, that
-    instant; without, the whole day. A date field typed as text (an old browser) may hold its time too."""
+    instant (one that happened twice: the one chosen, else asked); without, the whole day. A date field typed
+    as text (an old browser) may hold its time too."""
     day, hour = text(form, name), text(form, clock)
     if not day:
         return None
     where = browser_zone(*_browser(form), lang.tzinfo)
-    found = read_typed_time(f"{day} {hour}" if hour else day, where, name, first_of_two=True)
+    try:
+        found = read_typed_time(f"{day} {hour}" if hour else day, where, name, chosen=occurrence(form, name))
+    except RepeatedTime as exc:
+        raise _asked(exc) from None
     if found is None:
         raise InvalidInput("the date and time are not valid", field=name)
     return found
+
+
+OCCURRENCE = "{}_occurrence"  # the field of a form's answer to which of two times it meant (``occurrences``)
+
+
+def occurrence(form: FormData, name: str) -> datetime | None:
+    """Which of the two times a wall time that happened twice means, as the reader chose it in the form asking
+    (``occurrences``): that time with its offset (ISO 8601), else None."""
+    found = iso_time(text(form, OCCURRENCE.format(name))[:40])
+    return found if found is not None and found.tzinfo is not None else None
+
+
+def _asked(exc: RepeatedTime) -> RepeatedTime:
+    """A form's refusal of a time that happened twice: the form comes back as typed, asking which (a field
+    cannot carry an offset: never written, never silently the first)."""
+    return RepeatedTime(InvalidInput("{wall} happened twice in {zone}: the clocks went back over it (summer time ended). Choose which of the two times you mean, under the time, and send the form again",  # noqa: E501
+                                     field=exc.field, wall=exc.params["wall"], zone=ZoneKey(exc.params["zone"])),
+                        exc.choices)  # the zone named as the choices under it name it
+
+
+def occurrences(exc: ReuniteError, lang: Language) -> dict[str, list[tuple[str, str]]]:
+    """What a refused form asks of each time it read that happened twice: by field, the two times, each as the
+    answer's value (the time with its offset, ``occurrence``) and in words: the time in the zone it was read in,
+    zone named, its UTC offset and whether it is the first or the second."""
+    found = exc.problems if isinstance(exc, InvalidInputs) else [exc]
+    asked = {}
+    for problem in found:
+        if isinstance(problem, RepeatedTime) and problem.field:
+            first, second = problem.choices
+            there = replace(lang, zone=getattr(first.tzinfo, "key", lang.zone))
+            asked[problem.field] = [
+                (offset_text(first), lang.gettext("{time} ({offset}): the first time, before the clocks went back",
+                                                  time=there.datetime(first), offset=offset_name(first))),
+                (offset_text(second), lang.gettext("{time} ({offset}): the second time, after the clocks went back",
+                                                   time=there.datetime(second), offset=offset_name(second)))]
+    return asked
 
 
 def _browser(form: FormData) -> tuple[str, int | None]:
@@ -153,19 +276,26 @@ def place(form: FormData, lat: str = "lat", lon: str = "lon") -> GeoPoint | None
 
 
 async def uploads(form: FormData, dates: str | None = None) -> tuple[list[Upload], list[date | None]]:
-    """Files actually chosen (browsers send empty parts for empty inputs), with their dates if asked."""
+    """Files actually chosen (browsers send empty parts for empty inputs), with their dates if asked: the date
+    beside each file field, in order. A date beside a field with no photo (chosen before the form came back,
+    which a browser cannot keep) is refused naming that photo, never dropped unsaid."""
     files = form.getlist("photos")
-    days = form.getlist(dates) if dates else []
+    days = [raw.strip() if isinstance(raw, str) else "" for raw in form.getlist(dates)] if dates else []
+    if dates:
+        _readable(form, dates, days)  # a NUL in a date: refused naming the dates
     chosen, taken = [], []
-    for index, item in enumerate(files):
-        if not isinstance(item, UploadFile) or not item.filename:
-            continue
-        data = await item.read()
-        if not data:
-            continue
-        chosen.append(Upload(data, item.filename))
+    for index in range(max(len(files), len(days))):
+        item = files[index] if index < len(files) else None
+        upload = item if isinstance(item, UploadFile) and item.filename else None
+        data = await upload.read() if upload is not None else b""
         raw = days[index] if index < len(days) else ""
-        taken.append(a_date(raw.strip() if isinstance(raw, str) else "", "photo_dates"))
+        if upload is None or not data:
+            if raw:
+                raise InvalidInput("photo {number} has a date taken but no photo: choose the photo again, or clear its date",  # noqa: E501
+                                   field="photo_dates", number=index + 1)
+            continue
+        chosen.append(Upload(data, upload.filename or ""))
+        taken.append(a_date(raw, "photo_dates"))
     return chosen, taken
 
 

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from reunite.domain.access import Principal
-from reunite.domain.errors import ReuniteError, TooManyRequests
+from reunite.domain.errors import InvalidInputs, ReuniteError, TooManyRequests
 from reunite.domain.pfif import full_name
 from reunite.domain.times import zone
 from reunite.entrypoints.api.auth import csrf_token, current_principal, get_deps
@@ -58,13 +58,25 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **con
     settings = request.app.state.container.settings
     who = reader(request)
     path = context.pop("path", None) or page_path(request)  # a page may name its own address (for links back)
-    context |= {"lang": lang, "_": lang.gettext, "languages": offered(lang.code), "map_tiles": settings.map_tiles_url,
-                "map_attribution": settings.map_attribution,
+    context |= {"lang": lang, "_": lang.gettext, "ngettext": lang.ngettext, "languages": offered(lang.code),
+                "map_tiles": settings.map_tiles_url, "map_attribution": settings.map_attribution,
                 "path": path, "csrf": csrf_token(request), "who": who,
                 "once": secrets.token_urlsafe(18),  # a form's one-time idempotency key
                 "inline_assets": name in assets.PAGES,
                 "mail_on": request.app.state.container.deps.mailer.configured}
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def refusal(lang: Language, exc: ReuniteError) -> dict[str, Any]:
+    """What a form shown again says of its refusal: the whole error (``error``: at the top of the page, with
+    every problem of the form), the field it is about (``error_field``) and each field's own problem
+    (``field_errors``: by the field, ``_macros.field_error``), all in the reader's language."""
+    found = exc.problems if isinstance(exc, InvalidInputs) else [exc]
+    by_field: dict[str, str] = {}
+    for problem in found:
+        if problem.field and problem.field not in by_field:
+            by_field[problem.field] = lang.error(problem)
+    return {"error": lang.error(exc), "error_field": exc.field, "field_errors": by_field}
 
 
 def refused(page: HTMLResponse, exc: ReuniteError) -> HTMLResponse:

@@ -11,8 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from reunite.domain.access import Principal
 from reunite.domain.errors import NotSignedIn, ReuniteError
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip, presession_of
-from reunite.entrypoints.web.forms import checked_form, form_key, shown, single, text
-from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
+from reunite.entrypoints.web.forms import checked_form, form_key, number, shown, single, text
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.services import accounts, idempotency, queries, retention, signup, throttle
 
 router = APIRouter(include_in_schema=False)
@@ -44,7 +44,7 @@ async def login_send(request: Request, lang: LangDep, deps: DepsDep) -> Response
         token = accounts.sign_in(deps, text(form, "email"), single(form, "password"), client_ip(request))
     except ReuniteError as exc:
         return _refused(render(request, lang, "login.html", status=422, next=_next(shown(form, "next")),
-                               form={"email": shown(form, "email")}, error=lang.error(exc)), exc)
+                               form={"email": shown(form, "email")}, **refusal(lang, exc)), exc)
     return _signed_in(request, token, following)
 
 
@@ -72,14 +72,14 @@ async def signup_send(request: Request, lang: LangDep, deps: DepsDep) -> Respons
     """The same page whether the address has an account or not: a link (or a note) goes by email.
     Without email, nothing is sent and nothing said of the address: the page tells how else to get one."""
     form = await checked_form(request)
-    email = text(form, "email")
+    email = shown(form, "email")
     if not _mail_works(request)["mail"]:
         return render(request, lang, "signup.html", form={}, invitation=None, invited=None, **_mail_works(request))
     try:
-        signup.start(deps, email, lang.code, client_ip(request), form_key(Principal(), "sign-up", form))
+        signup.start(deps, text(form, "email"), lang.code, client_ip(request), form_key(Principal(), "sign-up", form))
     except ReuniteError as exc:
         return _refused(render(request, lang, "signup.html", status=exc.status_code, invitation=None, invited=None,
-                               form={"email": email}, error=lang.error(exc), **_mail_works(request)), exc)
+                               form={"email": email}, **refusal(lang, exc), **_mail_works(request)), exc)
     return render(request, lang, "signup.html", form={"email": email}, invitation=None, invited=None, sent=True,
                   **_mail_works(request))
 
@@ -105,7 +105,7 @@ async def signup_finish(request: Request, lang: LangDep, deps: DepsDep, token: s
     except ReuniteError as exc:
         return _refused(render(request, lang, "signup.html", status=exc.status_code, invitation=None, invited=None,
                                link=token, form={"email": signup.email_of(deps, token), "name": shown(form, "name")},
-                               error=lang.error(exc)), exc)
+                               **refusal(lang, exc)), exc)
     return _signed_in(request, session, "/cases/new")
 
 
@@ -124,7 +124,7 @@ async def invitation_send(request: Request, lang: LangDep, deps: DepsDep, token:
         session = accounts.sign_in(deps, invited["email"], password, client_ip(request))
     except ReuniteError as exc:
         return render(request, lang, "signup.html", status=exc.status_code, invitation=token, invited=None,
-                      form={"name": shown(form, "name")}, error=lang.error(exc))
+                      form={"name": shown(form, "name")}, **refusal(lang, exc))
     return _signed_in(request, session, "/account?created=1")
 
 
@@ -138,8 +138,8 @@ def account_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalD
 
 
 @router.get("/privacy", response_class=HTMLResponse)
-def privacy(request: Request, lang: LangDep) -> HTMLResponse:
-    return render(request, lang, "privacy.html")
+def privacy(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
+    return render(request, lang, "privacy.html", rejected_days=deps.limits.rejected_sighting_retention.days)
 
 
 @router.get("/takedown", response_class=HTMLResponse)
@@ -151,15 +151,14 @@ def takedown_form(request: Request, lang: LangDep) -> HTMLResponse:
 async def takedown_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
     form = await checked_form(request)
     try:
-        subject_id = int(text(form, "subject_id") or "0")
+        subject_id = number(form, "subject_id", int) or 0
         key = form_key(Principal(), "takedown", form)
         if throttle.retry_or_count(deps, key, Principal(), "takedown", client_ip(request),
                                    deps.limits.takedowns_per_hour) is None:  # else the form sent twice: asked once
             retention.request_takedown(deps, text(form, "subject"), subject_id, text(form, "requester"),
                                        text(form, "relation"), text(form, "reason"), key,
                                        idempotency.holder(Principal(), [presession_of(request)]))
-    except (ReuniteError, ValueError) as exc:
-        message = lang.error(exc) if isinstance(exc, ReuniteError) else lang.gettext("the number is not valid")
-        page = render(request, lang, "takedown.html", status=422, form=dict(form), sent=False, error=message)
-        return _refused(page, exc) if isinstance(exc, ReuniteError) else page
+    except ReuniteError as exc:
+        return _refused(render(request, lang, "takedown.html", status=exc.status_code, form=dict(form), sent=False,
+                               **refusal(lang, exc)), exc)
     return render(request, lang, "takedown.html", form={}, sent=True)

@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
-from reunite.entrypoints.api.routes import if_none_match, image
+from reunite.entrypoints.api.media_routes import if_none_match, image
 from reunite.entrypoints.api.validation import GivenTime
 from reunite.entrypoints.web.forms import checked_form, form_key, number, place, text
-from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render, templates
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render, templates
 from reunite.services import posters, reach, throttle
 
 router = APIRouter(include_in_schema=False)
@@ -32,11 +32,12 @@ async def subscribe_send(request: Request, lang: LangDep, deps: DepsDep, who: Pr
         key = form_key(who, "subscription", form)
         if throttle.retry_or_count(deps, key, who, "subscribe", client_ip(request),
                                    deps.limits.messages_per_hour) is None:  # else the form sent twice: done once
-            reach.subscribe(deps, who, "email", text(form, "email"), place(form), number(form, "radius_km") or 10,
+            radius = number(form, "radius_km")  # a typed 0 is 0 (the alert's own circle still reaches it)
+            reach.subscribe(deps, who, "email", text(form, "email"), place(form), 10 if radius is None else radius,
                             text(form, "region"), lang.code, text(form, "digest") == "yes", key)
     except ReuniteError as exc:
         return refused(render(request, lang, "subscribe.html", status=exc.status_code, form=dict(form), sent=False,
-                              error=lang.error(exc), error_field=exc.field), exc)
+                              **refusal(lang, exc)), exc)
     return render(request, lang, "subscribe.html", form={}, sent=True)
 
 
@@ -110,7 +111,7 @@ def poster_pdf(request: Request, deps: DepsDep, reader: LangDep, case_id: int) -
     poster's photo), so a poster taken down leaves browsers and shared caches at once."""
     case = posters.poster(deps, case_id, reader.latin)
     facts = [reader.gettext("Age {then} when last seen, {now} now", then=case["age_then"], now=case["age_now"]),
-             reader.gettext("Missing since {date}", date=reader.day_of(case["missing_since"],
+             reader.gettext("Missing since {date}", date=reader.day_at(case["missing_since"], case["day_zone"],
                                                                        case["missing_since_precision"]))]
     if case["last_seen_text"]:
         facts.append(reader.gettext("Last seen: {place}", place=reader.script(case["last_seen_text"])))

@@ -9,8 +9,8 @@ from starlette.datastructures import FormData
 from reunite.domain.access import Principal
 from reunite.domain.errors import NotSignedIn, ReuniteError
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
-from reunite.entrypoints.web.forms import checked_form, form_key, own_key, single, text
-from reunite.entrypoints.web.pages import DepsDep, LangDep, render
+from reunite.entrypoints.web.forms import checked_form, form_key, own_key, shown, single, text
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, render
 from reunite.entrypoints.web.people import _mail_works, _refused, _signed_in
 from reunite.services import idempotency, queries, recovery
 
@@ -31,14 +31,14 @@ def reset_form(request: Request, lang: LangDep) -> HTMLResponse:
 async def reset_send(request: Request, lang: LangDep, deps: DepsDep) -> Response:
     """The same page whether the address has an account or not (without email: how else to reset)."""
     form = await checked_form(request)
-    email = text(form, "email")
+    email = shown(form, "email")
     if not _mail_works(request)["mail"]:
         return render(request, lang, "reset.html", form={}, **_mail_works(request))
     try:
-        recovery.start(deps, email, lang.code, client_ip(request), form_key(Principal(), "reset", form))
+        recovery.start(deps, text(form, "email"), lang.code, client_ip(request), form_key(Principal(), "reset", form))
     except ReuniteError as exc:
         return _refused(render(request, lang, "reset.html", status=exc.status_code, form={"email": email},
-                               error=lang.error(exc), **_mail_works(request)), exc)
+                               **refusal(lang, exc), **_mail_works(request)), exc)
     return render(request, lang, "reset.html", form={"email": email}, sent=True, **_mail_works(request))
 
 
@@ -48,7 +48,7 @@ def reset_link(request: Request, lang: LangDep, deps: DepsDep, token: str) -> HT
         email = recovery.email_of(deps, token)
     except ReuniteError as exc:
         return render(request, lang, "reset.html", status=exc.status_code, form={}, bad_link=True,
-                      error=lang.error(exc))
+                      **refusal(lang, exc))
     return render(request, lang, "reset.html", form={"email": email}, link=token)
 
 
@@ -62,7 +62,7 @@ async def reset_finish(request: Request, lang: LangDep, deps: DepsDep, token: st
         bad = exc.field == "token"
         email = "" if bad else recovery.email_of(deps, token)
         return _refused(render(request, lang, "reset.html", status=exc.status_code, form={"email": email},
-                               link=None if bad else token, bad_link=bad, error=lang.error(exc)), exc)
+                               link=None if bad else token, bad_link=bad, **refusal(lang, exc)), exc)
     return _signed_in(request, session, "/account?reset=1")
 
 
@@ -77,5 +77,5 @@ async def change_password(request: Request, lang: LangDep, deps: DepsDep, who: P
     except ReuniteError as exc:
         cases = queries.own_cases(deps, who, lang)
         return _refused(render(request, lang, "account.html", status=exc.status_code, cases=cases, created=False,
-                               changed=False, error=lang.error(exc)), exc)
+                               changed=False, **refusal(lang, exc)), exc)
     return RedirectResponse("/account?changed=1#password", status_code=303)

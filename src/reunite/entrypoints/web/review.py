@@ -14,11 +14,22 @@ from reunite.domain import staff
 from reunite.domain.access import Permission, Principal, Role, Scope
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip
+from reunite.entrypoints.web import forms
 from reunite.entrypoints.web.browse import show_sighting
 from reunite.entrypoints.web.cases import case_context
-from reunite.entrypoints.web.forms import checked_form, form_key, number, text
+from reunite.entrypoints.web.forms import checked_form, form_key, number, several, shown, text, whole
 from reunite.entrypoints.web.pages import DepsDep, LangDep, render
-from reunite.services import accounts, grouping, moderation, queries, retention, reunion, review, throttle
+from reunite.services import (
+    accounts,
+    grouping,
+    moderation,
+    queries,
+    retention,
+    reunion,
+    review,
+    subscriptions,
+    throttle,
+)
 from reunite.services import staff as staff_changes
 
 router = APIRouter(include_in_schema=False)
@@ -30,10 +41,7 @@ Action = Callable[[FormData], object]
 
 
 def ids(form: FormData) -> list[int]:
-    try:
-        return [int(v) for v in form.getlist("ids") if isinstance(v, str) and v.strip()]
-    except ValueError:
-        raise InvalidInput("the chosen reports are not valid", field="ids") from None
+    return forms.ids(form, "ids")
 
 
 def child_faces(form: FormData, chosen: list[int]) -> dict[int, int | None]:
@@ -43,7 +51,7 @@ def child_faces(form: FormData, chosen: list[int]) -> dict[int, int | None]:
     for sighting_id in chosen:
         value = text(form, f"child_face_{sighting_id}")
         if value == "none" or value.isdigit():
-            found[sighting_id] = None if value == "none" else int(value)
+            found[sighting_id] = None if value == "none" else whole(value, f"child_face_{sighting_id}")
     return found
 
 
@@ -61,7 +69,7 @@ def queues(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HT
 async def _moderate(request: Request, lang: LangDep, deps: DepsDep, who: Principal, action: Action) -> Response:
     """Run one reviewer action from a form; back to the queue (or the page named in ``back``)."""
     form = await checked_form(request)
-    back = text(form, "back") if text(form, "back").startswith("/") else "/moderation"
+    back = shown(form, "back") if shown(form, "back").startswith("/") else "/moderation"
     try:
         action(form)
     except ReuniteError as exc:
@@ -98,12 +106,12 @@ async def child_face(request: Request, lang: LangDep, deps: DepsDep, who: Modera
 @router.post("/sightings/{sighting_id}/family-summary", response_model=None)
 async def family_summary(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, sighting_id: int) -> Response:
     """Refused words come back on the sighting page with the error, as typed."""
-    typed = text(await checked_form(request), "family_summary")
+    form = await checked_form(request)
     try:
-        moderation.write_family_summary(deps, who, sighting_id, typed)
+        moderation.write_family_summary(deps, who, sighting_id, text(form, "family_summary"))
     except ReuniteError as exc:
         return show_sighting(request, lang, deps, who, sighting_id, exc.status_code, error=lang.error(exc),
-                             summary_typed=typed)
+                             summary_typed=shown(form, "family_summary"))
     return RedirectResponse(f"/sightings/{sighting_id}?done=1#family-summary", status_code=303)
 
 
@@ -193,7 +201,9 @@ def _admin_page(request: Request, lang: LangDep, deps: DepsDep, make: Callable[[
     except ReuniteError as exc:
         failed = exc
     error_text, status = (lang.error(failed), failed.status_code) if failed else (None, 200)
-    return render(request, lang, "admin.html", status=status, **queries.admin_lists(deps, request.state.principal),
+    who = request.state.principal
+    return render(request, lang, "admin.html", status=status, **queries.admin_lists(deps, who),
+                  subscriptions=subscriptions.listed(deps, who),
                   scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES), settable=staff.SETTABLE_ROLES,
                   shown=shown, error=error_text, invited=invited if shown else None,
                   mail_skipped=deps.read.outbox_skipped(), done=request.query_params.get("done"))
@@ -241,13 +251,14 @@ async def withdraw(request: Request, lang: LangDep, deps: DepsDep, who: Admin, i
 async def invite(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLResponse:
     form = await checked_form(request)
 
-    role = Role(text(form, "role")) if text(form, "role") in {r.value for r in Role} else Role.ANONYMOUS
+    role = Role(shown(form, "role")) if shown(form, "role") in {r.value for r in Role} else Role.ANONYMOUS
 
     def link() -> str:
-        token = accounts.invite(deps, who, text(form, "email"), role, form_key(who, "invitation", form))
+        chosen = Role(text(form, "role")) if text(form, "role") in {r.value for r in Role} else Role.ANONYMOUS
+        token = accounts.invite(deps, who, text(form, "email"), chosen, form_key(who, "invitation", form))
         return f"{deps.site.base_url}/invite/{token}"  # the served address, never the request's Host header
 
-    return _admin_page(request, lang, deps, link, invited={"email": text(form, "email"), "role": role.value})
+    return _admin_page(request, lang, deps, link, invited={"email": shown(form, "email"), "role": role.value})
 
 
 @router.post("/admin/tokens", response_class=HTMLResponse)
@@ -255,11 +266,23 @@ async def issue(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> H
     form = await checked_form(request)
 
     def token() -> str:
-        chosen = [Scope(v) for v in form.getlist("scopes") if isinstance(v, str) and v in {s.value for s in Scope}]
+        chosen = [Scope(v) for v in several(form, "scopes") if v in {s.value for s in Scope}]
         return accounts.issue(deps, who, text(form, "name"), chosen, text(form, "domains").split(","),
                               form_key(who, "token", form))[1]
 
     return _admin_page(request, lang, deps, token)
+
+
+@router.post("/admin/subscriptions/{subscription_id}/end", response_model=None)
+async def end_subscription(request: Request, lang: LangDep, deps: DepsDep, who: Admin,
+                           subscription_id: int) -> Response:
+    """End an alert subscription (a webhook, or one a token or account made): nothing is sent to it any more."""
+    await checked_form(request)
+    try:
+        subscriptions.end(deps, who, subscription_id)
+    except ReuniteError as exc:
+        return _admin_page(request, lang, deps, error=exc)
+    return RedirectResponse("/admin?done=1#subscriptions", status_code=303)
 
 
 @router.post("/admin/tokens/{token_id}/revoke")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 
 from fastapi import APIRouter, Request
@@ -23,7 +23,7 @@ from reunite.domain.errors import (
     UnsupportedMedia,
 )
 from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Sex, Upload
-from reunite.domain.times import iso_time, localize
+from reunite.domain.times import clock_hint, clock_words
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip, current_principal
 from reunite.entrypoints.api.formscan import FormScan
 from reunite.entrypoints.web.assets import STATIC
@@ -31,8 +31,10 @@ from reunite.entrypoints.web.forms import (
     checked_form,
     form_key,
     form_language,
+    hint,
     local_time,
     number,
+    occurrences,
     place,
     request_fields,
     sex,
@@ -40,7 +42,7 @@ from reunite.entrypoints.web.forms import (
     text,
     uploads,
 )
-from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
 from reunite.services import idempotency, intake, posters, reports, throttle
 from reunite.services.deps import Deps
@@ -66,26 +68,27 @@ def snapshot_challenge(deps: DepsDep, who: PrincipalDep) -> PlainTextResponse:
     return PlainTextResponse("" if who.signed_in else throttle.challenge(deps), headers={"Cache-Control": "no-store"})
 
 
-def photo_exif(form: FormData) -> tuple[datetime | None, GeoPoint | None]:
-    """The time (ISO 8601 with its offset) and place the phone read from the photo's EXIF before
-    shrinking it: checked like any field, and used only as the photo's own would be."""
-    raw = text(form, "photo_taken_at")[:40]
-    when = None
-    if raw:
-        when = iso_time(raw)
-        if when is None:
-            raise InvalidInput("the date and time are not valid", field="photos")
-        if when.tzinfo is None:
-            raise InvalidInput("the time needs a time zone", field="photos")
-        when = localize(when, UTC, "photos")  # refused, not silently dropped, if it could not be kept
-    return when, place(form, "photo_lat", "photo_lon")
+def photo_exif(form: FormData) -> tuple[datetime | None, GeoPoint | None, str]:
+    """The time (ISO 8601 with its offset) and place the phone read from the photo's EXIF before shrinking
+    it, and the clock's words when they were no time: hints the reporter never saw nor can change, so never
+    a reason to refuse the report (a camera writes zeros, 2019:02:30, 24:00): what is no time or no place is
+    left out (``times.clock_hint``), the typed time, else the report's arrival, used instead, and a clock
+    that is no time kept to show the reporter and the moderators (the page's script sends such a clock as
+    ``photo_clock``, words only: "1970-01-01 00:00")."""
+    raw = hint(form, "photo_taken_at")
+    when = clock_hint(raw) if raw else None
+    try:
+        where = place(form, "photo_lat", "photo_lon")
+    except InvalidInput:  # half a position, a latitude of 95°: no place
+        where = None
+    return when, where, "" if when else clock_words(hint(form, "photo_clock") or raw)
 
 
 def sighting_of(form: FormData, lang: Language, deps: Deps, files: list[Upload]) -> NewSighting:
     """The report as typed, or every problem of the form at once (422): the photos chosen, each field."""
     problems = Problems()
     problems.check(lambda: intake.check_photo_count(deps, files))
-    exif = problems.check(lambda: photo_exif(form)) or (None, None)
+    exif = photo_exif(form)
     seen_at = problems.check(lambda: intake.check_seen_at(deps, local_time(form, "seen_at", lang)))
     where = problems.check(lambda: place(form))
     words = {name: problems.check(partial(text, form, name, limit)) or ""
@@ -97,7 +100,8 @@ def sighting_of(form: FormData, lang: Language, deps: Deps, files: list[Upload])
         seen_at=seen_at, place=where, place_text=words["place_text"], apparent_age=age,
         apparent_sex=seen_sex or Sex.UNKNOWN, description=words["doing"], with_whom=words["with"],
         reporter_contact=words["contact"], photo_taken_at=exif[0], photo_place=exif[1],
-        photo_zone_assumed=text(form, "photo_zone_assumed") == "1", reporter_zone=text(form, "tz")[:64],
+        photo_zone_assumed=hint(form, "photo_zone_assumed") == "1", photo_clock_words=exif[2],
+        reporter_zone=hint(form, "tz")[:64],
     )
 
 
@@ -151,6 +155,7 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
     except ReuniteError as exc:
         return refused(render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
                               error=form_language(form, lang).error(exc), error_field=exc.field,  # its zone
+                              asked=occurrences(exc, form_language(form, lang)),  # a time that happened twice
                               pow=None if who.signed_in else throttle.challenge(deps),
                               busy=isinstance(exc, TooManyRequests), phone=deps.site.contact_phone), exc)
     pictures = [] if receipt.resent else copies
@@ -186,8 +191,7 @@ def too_large(request: Request, max_bytes: int, scan: FormScan | None) -> HTMLRe
 
 def form_again(request: Request, error: ReuniteError, typed: list[tuple[str, str]]) -> HTMLResponse:
     """The report form shown again when it was refused before its route read it (its photos too large
-    together, a NUL character typed): with what was typed, and the error by its field, in the form's
-    language."""
+    together): with what was typed, and the error by its field, in the form's language."""
     from reunite.entrypoints.web.pages import language
 
     deps = request.app.state.container.deps
@@ -239,7 +243,7 @@ async def report_photos(request: Request, lang: LangDep, deps: DepsDep, receipt:
         intake.add_report_photos(deps, receipt, token, files)
     except (InvalidInput, UnsupportedMedia, PayloadTooLarge) as exc:
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
-                                      error=lang.error(exc)))
+                                      **refusal(lang, exc)))
     return RedirectResponse(f"/reports/{receipt}/{token}?photo=1", status_code=303)
 
 
@@ -252,7 +256,7 @@ async def report_details(request: Request, lang: LangDep, deps: DepsDep, who: Pr
                             form_key(who, f"report-details:{receipt.upper()}", form))
     except InvalidInput as exc:  # what was typed is shown again, to shorten or correct
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
-                                      error=lang.error(exc), typed=dict(form)))
+                                      **refusal(lang, exc), typed=dict(form)))
     return RedirectResponse(f"/reports/{receipt}/{token}?added=1", status_code=303)
 
 
@@ -264,9 +268,9 @@ async def report_time(request: Request, lang: LangDep, deps: DepsDep, who: Princ
     try:
         when = intake.check_seen_at(deps, local_time(form, "seen_at", lang))
         reports.give_time(deps, receipt, token, when, form_key(who, f"report-time:{receipt.upper()}", form))
-    except InvalidInput as exc:  # what was typed is shown again, to correct
+    except InvalidInput as exc:  # what was typed is shown again, to correct (or which of two times, to choose)
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
-                                      error=lang.error(exc), typed=dict(form)))
+                                      **refusal(lang, exc), typed=dict(form), asked=occurrences(exc, lang)))
     return RedirectResponse(f"/reports/{receipt}/{token}?time=1", status_code=303)
 
 
@@ -277,7 +281,7 @@ async def report_withdraw(request: Request, lang: LangDep, deps: DepsDep, receip
         reports.withdraw(deps, receipt, token, text(form, "sure") == "1")
     except InvalidInput as exc:  # the box not ticked: the page again, saying so, nothing deleted
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
-                                      error=lang.error(exc)))
+                                      **refusal(lang, exc)))
     return RedirectResponse(f"/reports/{receipt}/{token}", status_code=303)
 
 

@@ -34,8 +34,9 @@ def sources_page(request: Request, lang: LangDep, deps: DepsDep, who: Moderator)
 async def add_source(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> Response:
     form = await checked_form(request)
     try:
+        interval = number(form, "interval", int)  # a typed 0 is refused as any number out of range, never 15
         sources.add_source(deps, who, text(form, "kind"), text(form, "url"), text(form, "name"),
-                           number(form, "interval", int) or 15, form_key(who, "source", form))
+                           15 if interval is None else interval, form_key(who, "source", form))
     except ReuniteError as exc:
         return _sources_page(request, lang, deps, who, exc.status_code, lang.error(exc))
     return RedirectResponse("/moderation/sources?done=1", status_code=303)

@@ -13,7 +13,8 @@ from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.workbench import DISMISS_REASONS, REJECT_REASONS, Action
 from reunite.entrypoints.api.auth import PrincipalDep, allow
-from reunite.entrypoints.web.forms import checked_form, number, text
+from reunite.entrypoints.web import forms
+from reunite.entrypoints.web.forms import checked_form, number, several, text
 from reunite.entrypoints.web.pages import DepsDep, LangDep, render
 from reunite.entrypoints.web.review import child_faces, versions
 from reunite.services import families, moderation, workbench
@@ -79,7 +80,7 @@ def _ticked(form: FormData) -> list[int] | None:
     """The trail's sightings the reviewer ticked to confirm; None when the page listed no trail."""
     if not text(form, "trail"):
         return None
-    return [int(v) for v in form.getlist("member") if isinstance(v, str) and v.isdigit()]
+    return forms.ids(form, "member")
 
 
 # -- reports ------------------------------------------------------------------------------------
@@ -105,9 +106,8 @@ async def decide_reports(request: Request, lang: LangDep, deps: DepsDep, who: Mo
         if verdict not in ("approve", "reject"):
             raise InvalidInput("choose approve or reject", field="action")
         one = text(form, "one")
-        chosen = [one] if one else [v for v in form.getlist("all" if text(form, "scope") == "all" else "ids")
-                                    if isinstance(v, str)]
-        ids = [int(v) for v in chosen if v.strip().isdigit()]
+        field = "one" if one else "all" if text(form, "scope") == "all" else "ids"
+        ids = [forms.whole(v, field) for v in ([one] if one else several(form, field)) if v.strip()]
         if not ids:
             raise InvalidInput("choose at least one report", field="ids")
         done = moderation.moderate_sightings(deps, who, ids, verdict == "approve", text(form, "reason"),

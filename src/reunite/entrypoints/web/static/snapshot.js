@@ -3,8 +3,6 @@
 // upload, progress, and reports kept on the phone while there is no signal.
 (function () {
   document.documentElement.classList.add("js");
-  var tz = document.getElementById("tz_offset");
-  if (tz) tz.value = new Date().getTimezoneOffset();
   var lat = document.getElementById("lat"), lon = document.getElementById("lon");
   var placeStatus = document.getElementById("place-status");
   function say(text) { if (placeStatus) placeStatus.textContent = text; }
@@ -98,10 +96,16 @@
         if (e.data && e.data.queue) showKept();
       });
     }
+    // a form the server sent back (422, a field to correct) keeps the photos chosen: a browser cannot put
+    // them back in the page it answered with, this script can (else the page says to choose them again)
+    var chosen = [], refusedWith = window.reuniteChosenPhotos;
+    window.reuniteChosenPhotos = null;
+    if (refusedWith && refusedWith.length) choosePhotosAgain(refusedWith);
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       if (!form.reportValidity()) return;
       if (restored) { reuniteQueue.remove(restored); restored = null; }
+      chosen = Array.prototype.slice.call(photos.files);
       send.disabled = true;
       show(form.dataset.preparing);
       Promise.all([reading, Promise.race([solved, wait(15000)])]).then(function () {
@@ -137,6 +141,7 @@
         // a page kept for use without signal carries the puzzle it was served with, perhaps used by
         // now: once, a fresh puzzle is asked for and solved, and the report sent again
         if (xhr.status === 429 && data.has("pow_challenge") && !fresh) { fresh = true; freshProof(data); return; }
+        if (xhr.status === 422) window.reuniteChosenPhotos = chosen;  // for the form it answers with
         replacePage(xhr.responseText, xhr.responseURL, blobsOf(data));
       };
       xhr.onerror = function () { keep(data); };
@@ -213,18 +218,38 @@
         photos.dispatchEvent(new Event("change"));
       }
     }
+    function choosePhotosAgain(files) {
+      var again = document.getElementById("photos-again");
+      // not when the photos were what was refused: the reporter chooses others
+      if (!window.DataTransfer || photos.closest(".invalid")) return;
+      try {
+        var list = new DataTransfer();
+        files.forEach(function (f) { list.items.add(f); });
+        photos.files = list.files;
+      } catch (err) { return; }
+      photos.dispatchEvent(new Event("change"));
+      if (again) again.textContent = again.dataset.kept;
+    }
     function blobsOf(data) {
       return data.getAll("photos").filter(function (value) { return value instanceof Blob; });
     }
 
+    // the photos' own time and place, as hints: left out when they are no time or place (the server leaves
+    // them out too: a hint never refuses a report). Read again from scratch whenever photos are chosen.
+    var taken = document.getElementById("photo_taken_at"), zoneAssumed = document.getElementById("photo_zone_assumed");
+    var clockNote = document.getElementById("photo_clock");  // a clock set aside, in words: for the moderators
+    var photoLat = document.getElementById("photo_lat"), photoLon = document.getElementById("photo_lon");
+    var help = document.getElementById("when-help"), helpFirst = help ? help.textContent : "", clockSaid = "";
     function readPhotos(files) {
       shrunk = [];
-      return files.reduce(function (done, file, index) {
+      taken.value = zoneAssumed.value = clockNote.value = photoLat.value = photoLon.value = clockSaid = "";
+      if (help) help.textContent = helpFirst;
+      return files.reduce(function (done, file) {
         return done.then(function () {
           return file.slice(0, 256 * 1024).arrayBuffer().then(function (head) {
             var exif = readExif(new DataView(head));
             mark("photo-read");
-            if (index === 0 || !document.getElementById("photo_taken_at").value) usePhotoFacts(exif);
+            usePhotoFacts(exif);
             return shrink(file);
           }).then(function (blob) {
             mark("photo-shrunk");
@@ -235,26 +260,39 @@
       }, Promise.resolve());
     }
 
+    // The first photo whose clock is a plausible time gives it (sent, and said under "When"); a clock that is
+    // none (zeros, a day that does not exist) or cannot be when the child was seen (1970, the future) is never
+    // sent: the help asks when the child was seen instead, naming what the clock says when it is a day.
     function usePhotoFacts(exif) {
-      if (exif.time) {
-        document.getElementById("photo_taken_at").value = exif.time.iso;
-        document.getElementById("photo_zone_assumed").value = exif.time.assumed ? "1" : "";
-        var help = document.getElementById("when-help");  // shown, never written over the reporter's own
-        var taken = new Date(exif.time.iso), now = Date.now(), lang = document.documentElement.lang || undefined;
+      var time = exif.time, lang = document.documentElement.lang || undefined;
+      if (time && !taken.value && clockSaid !== "used") {
+        var at = time.instant === undefined ? NaN : time.instant, now = Date.now();
         // a clock reset to 1970, over 25 years old or ahead is no time (as the server reads it: domain/times.py)
-        var plausible = taken >= Math.max(Date.UTC(2000, 0, 1), now - 25 * 365.25 * 864e5) && taken <= now + 15 * 6e4
-          && !/-01-01T00:00/.test(exif.time.local);  // nor a year's first minute, where a reset clock starts
-        var said = !plausible ? help && help.dataset.implausible
-          : exif.time.assumed ? help && help.dataset.assumed : help && help.dataset.photo;  // a zone-less camera clock: said so
-        if (said) help.textContent = said.replace("{time}",  // in the zone the label names (the browser's)
-          taken.toLocaleString(lang, {dateStyle: "medium", timeStyle: "short"}))
-          .replace("{day}", new Date(exif.time.local.slice(0, 10) + "T00:00Z")  // the day the clock wrote, in no zone
+        var plausible = isFinite(at) && at >= Math.max(Date.UTC(2000, 0, 1), now - 25 * 365.25 * 864e5)
+          && at <= now + 15 * 6e4 && !/-01-01T00:00/.test(time.local);  // nor a year's first minute, where a reset clock starts
+        if (plausible) {
+          taken.value = time.iso;
+          clockNote.value = "";
+          zoneAssumed.value = time.assumed ? "1" : "";
+          clockSaid = "used";
+          // a zone-less camera clock: said so; in the zone the label names (the browser's)
+          tell(time.assumed ? "assumed" : "photo", new Date(at).toLocaleString(lang, {dateStyle: "medium", timeStyle: "short"}));
+        } else if (!clockSaid) {
+          clockSaid = "set aside";
+          clockNote.value = time.words;
+          if (!time.local) tell("unreadable");
+          else tell("implausible", "", new Date(time.wall)  // the day the clock wrote, in no zone
             .toLocaleDateString(lang, {dateStyle: "medium", timeZone: "UTC"}));
+        }
       }
-      if (exif.lat !== undefined) {
-        document.getElementById("photo_lat").value = exif.lat.toFixed(6);
-        document.getElementById("photo_lon").value = exif.lon.toFixed(6);
+      if (exif.lat !== undefined && !photoLat.value) {
+        photoLat.value = exif.lat.toFixed(6);
+        photoLon.value = exif.lon.toFixed(6);
         if (!lat.value) say(locate ? locate.dataset.photo : "");
+      }
+      function tell(kind, time, day) {  // shown, never written over the reporter's own
+        var words = help && help.dataset[kind];
+        if (words) help.textContent = words.replace("{time}", time || "").replace("{day}", day || "");
       }
     }
   }
@@ -344,25 +382,43 @@
     var ifd0 = entries(u32(4));
     if (ifd0[0x8769]) {
       var exif = entries(ifd0[0x8769].value), raw = exif[0x9003] ? ascii(exif[0x9003]) : "";
-      var m = /^(\d{4}):(\d\d):(\d\d) (\d\d):(\d\d):(\d\d)/.exec(raw);
-      if (m) {
-        var local = m[1] + "-" + m[2] + "-" + m[3] + "T" + m[4] + ":" + m[5];
-        var offset = exif[0x9011] ? ascii(exif[0x9011]) : "", assumed = !/^[+-]\d\d:\d\d$/.test(offset);
-        if (assumed) {  // no zone in the photo: the phone's own zone then (and the page says so)
-          var minutes = -new Date(+m[1], m[2] - 1, +m[3], +m[4], +m[5]).getTimezoneOffset();
-          var abs = Math.abs(minutes);
-          offset = (minutes < 0 ? "-" : "+") + String(Math.floor(abs / 60)).padStart(2, "0") + ":" + String(abs % 60).padStart(2, "0");
-        }
-        out.time = {local: local, iso: local + ":" + m[6] + offset, assumed: assumed};
-      }
+      if (/^\d{4}:\d\d:\d\d \d\d:\d\d:\d\d/.test(raw)) out.time = cameraTime(raw, exif[0x9011] ? ascii(exif[0x9011]) : "");
     }
     if (ifd0[0x8825]) {
       var gps = entries(ifd0[0x8825].value);
       if (gps[2] && gps[4]) {
         out.lat = degrees(gps[2]) * (gps[1] && String.fromCharCode(gps[1].first) === "S" ? -1 : 1);
         out.lon = degrees(gps[4]) * (gps[3] && String.fromCharCode(gps[3].first) === "W" ? -1 : 1);
-        if (!isFinite(out.lat) || !isFinite(out.lon)) { delete out.lat; delete out.lon; }
+        // no place: not a number, off the globe, or 0°, 0° (a GPS without a fix)
+        if (!(Math.abs(out.lat) <= 90 && Math.abs(out.lon) <= 180) || (!out.lat && !out.lon)) { delete out.lat; delete out.lon; }
       }
     }
+  }
+  // A camera's clock ("2026:11:20 14:00:00", and its "+08:00" when written) as {local, iso, instant, assumed},
+  // each with its words ("0000-00-00 00:00"), or those alone when it is no time: a day or hour that does not
+  // exist (zeros, 2019:02:30, 24:00). An offset no zone has (beyond ±14:00) is none: the wall clock is then read
+  // in this phone's zone, in whole minutes.
+  function cameraTime(raw, offsetText) {
+    var n = raw.slice(0, 19).split(/[: ]/).map(Number), y = n[0], mo = n[1], d = n[2], h = n[3], mi = n[4], s = n[5];
+    var words = raw.slice(0, 10).replace(/:/g, "-") + " " + raw.slice(11, 16);
+    var wall = new Date(Date.UTC(2000, mo - 1, d, h, mi, s));
+    wall.setUTCFullYear(y);  // years before 100 too, which Date.UTC would move to the 1900s
+    if (!(y >= 1 && wall.getUTCFullYear() === y && wall.getUTCMonth() === mo - 1 && wall.getUTCDate() === d
+          && wall.getUTCHours() === h && wall.getUTCMinutes() === mi && wall.getUTCSeconds() === s)) return {words: words};
+    var local = words.replace(" ", "T");
+    var given = /^([+-])(\d\d):(\d\d)$/.exec(offsetText), minutes;
+    if (given) minutes = (given[1] === "-" ? -1 : 1) * (+given[2] * 60 + +given[3]);
+    var assumed = !given || +given[3] > 59 || Math.abs(minutes) > 14 * 60;
+    if (assumed) {  // no zone in the photo: the phone's own zone then (and the page says so); before standard
+      // time a zone's offset was a fraction of a minute (local mean time): such a clock is not sent anyway
+      var there = new Date(y, mo - 1, d, h, mi, s);
+      there.setFullYear(y);
+      minutes = Math.round(-there.getTimezoneOffset());
+    }
+    var abs = Math.abs(minutes);
+    var offset = (minutes < 0 ? "-" : "+") + String(Math.floor(abs / 60)).padStart(2, "0") + ":" + String(abs % 60).padStart(2, "0");
+    if (!isFinite(minutes) || abs > 14 * 60) return {words: words};
+    return {local: local, words: words, iso: local + ":" + raw.slice(17, 19) + offset, wall: wall.getTime(),
+            instant: wall.getTime() - minutes * 6e4, assumed: assumed};
   }
 })();

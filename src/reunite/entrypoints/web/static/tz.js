@@ -1,6 +1,11 @@
 // The reader's time zone: kept in a cookie so pages show times in it, and sent with forms so the times
 // typed are read in it (pages fall back to the site's zone without JavaScript, and say which zone).
 (function () {
+  // with the browser's offset now: a zone this server does not know yet (its list older than the browser's) is
+  // read at that offset, never refused for a field the reader cannot see
+  Array.prototype.forEach.call(document.querySelectorAll("input[name=tz_offset]"), function (el) {
+    el.value = new Date().getTimezoneOffset();
+  });
   var zone = "";
   try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
   if (!/^[A-Za-z0-9_\/+\-]+$/.test(zone)) return;  // IANA names: safe in a cookie as they are

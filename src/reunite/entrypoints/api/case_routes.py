@@ -1,0 +1,158 @@
+"""API routes for missing children's cases: registering one, reading it and its shortlist, and a reviewer's
+decision on a candidate. Each one parses input, calls one service, and shapes the answer."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Response
+from pydantic import BeforeValidator
+
+from reunite.domain.access import Permission, Principal
+from reunite.domain.dates import calendar_day
+from reunite.domain.errors import InvalidInput
+from reunite.domain.model import CandidateStatus, NewCase, Sex
+from reunite.domain.typed_time import typed_time
+from reunite.entrypoints.api import bodies, schemas
+from reunite.entrypoints.api.auth import PrincipalDep, allow
+from reunite.entrypoints.api.routes import (
+    ERRORS,
+    DepsDep,
+    IdempotencyKey,
+    PhotosIn,
+    Reader,
+    Reviewer,
+    candidate_out,
+    point,
+    read_uploads,
+)
+from reunite.services import idempotency, intake, queries, review
+
+router = APIRouter(prefix="/api")
+Registrar = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
+
+
+def _as_sex(value: object) -> object:
+    """A sex as every way in reads it (``Sex.read``: ``女``, ``F``…); other words left to be refused."""
+    return (Sex.read(value) or value) if isinstance(value, str) else value
+
+
+def _as_birth_date(value: object) -> object:
+    """A date as the spreadsheets read it (``dates.calendar_day``: ``2018年5月1日``…); else left to be refused."""
+    return (calendar_day(value) or value) if isinstance(value, str) else value
+
+
+SexIn = Annotated[Sex, BeforeValidator(_as_sex), Form(
+    description="female, male or unknown (女, 男, 未知, f and m are read too, as in spreadsheets)")]
+BirthDateIn = Annotated[date, BeforeValidator(_as_birth_date), Form(
+    description="2016-07-08 (2016/07/08 and 2016年7月8日 are read too, as in spreadsheets)")]
+
+
+@router.post("/cases", status_code=201, response_model=schemas.CaseAccepted,
+             responses=ERRORS | {200: {"model": schemas.CaseAccepted, "description": (
+                 "This sender had registered the child already (the same given and family names, birth date and "
+                 "day missing, of an open case): that case, with ``already_registered``; no case is made, and the "
+                 "photos sent that it did not hold are added to it (``photo_ids``: those added, none when it held "
+                 "them all)")}})
+def register_case(
+    response: Response,
+    deps: DepsDep,
+    lang: Reader,
+    who: Registrar,
+    photos: PhotosIn,
+    given_name: Annotated[str, Form(min_length=1, max_length=200)],
+    sex: SexIn,
+    birth_date: BirthDateIn,
+    missing_since: Annotated[str, Form(max_length=100, description=(
+        "When the child went missing, read as the form and sheets read it (``domain.typed_time``): a date and "
+        "time with its UTC offset (2026-12-02T17:30+08:00; one without is refused (422), never guessed); or, when "
+        "the time of day is not known, a date, month or year alone (2026-12-02, 2026/12/02, 2026-12, 2026): that "
+        "whole day, month or year, in the site's zone (no sighting in it is taken as seen before the child went "
+        "missing; ``missing_since_precision`` day, month or year)"))],
+    family_name: Annotated[str, Form(max_length=200)] = "",
+    nicknames: Annotated[str, Form(max_length=500, description="Comma-separated")] = "",
+    last_seen_lat: Annotated[float | None, Form()] = None,
+    last_seen_lon: Annotated[float | None, Form()] = None,
+    last_seen_text: Annotated[str, Form(max_length=500)] = "",
+    description: Annotated[str, Form(max_length=4000)] = "",
+    marks: Annotated[str, Form(max_length=2000)] = "",
+    police_report: Annotated[str, Form(max_length=200)] = "",
+    family_contact: Annotated[str, Form(max_length=500, description=(
+        "How reviewers reach the family: read by the family and reviewers only, never shown to anyone else"))] = "",
+    photo_dates: Annotated[list[str] | None, Form(description="Date each photo was taken, YYYY-MM-DD or blank")] = None,
+    idempotency_key: IdempotencyKey = None,
+) -> schemas.CaseAccepted:
+    """Register a missing child with photos at known dates. Sent again with the same
+    ``Idempotency-Key``, it answers the first receipt and stores nothing; a child the sender registered
+    already (the same names, birth date and day missing) is answered 200 with that case, the photos sent that
+    it did not hold added to it (``photo_ids``). More ``photo_dates`` than photos are refused. Names are kept
+    in one spelling (NFKC, without bidi or zero-width characters), as every other way in keeps them."""
+    missing = typed_time(missing_since, deps.site.zone, "missing_since", offset_needed=True)
+    case = NewCase(
+        given_name=given_name, family_name=family_name, sex=sex, birth_date=birth_date,
+        missing_since=missing.at, missing_since_precision=missing.precision,
+        last_seen_place=point(last_seen_lat, last_seen_lon, ("last_seen_lat", "last_seen_lon")),
+        last_seen_text=last_seen_text, description=description, marks=marks, police_report=police_report,
+        family_contact=family_contact, nicknames=tuple(n.strip() for n in nicknames.split(",") if n.strip()),
+    )
+    taken = parse_dates(photo_dates or [], len(photos))
+    uploads = read_uploads(photos)
+    key = idempotency.scoped(who, "case", idempotency_key, [("case", repr(case)), ("taken", repr(taken))], uploads)
+    receipt = intake.register_case(deps, who, case, uploads, taken, key)
+    message = "The case is registered. Its photos are being compared with every sighting." if receipt.verified \
+        else "The case is registered and waits for a moderator to verify it; its photos are compared with " \
+             "sightings once it is verified."
+    said = lang.gettext(message)
+    if receipt.known:  # that case, with the photos it lacked added (``photo_ids``): said either way
+        response.status_code = 200
+        said = lang.gettext("already registered: case {case}", case=receipt.case_id) + lang.gettext(". ") + (
+            lang.gettext("The photos you sent that it did not have are added to it: {count}.",
+                         count=len(receipt.photo_ids)) if receipt.photo_ids
+            else lang.gettext("The photos you sent are in it already: none was added."))
+    return schemas.CaseAccepted(id=receipt.case_id, photo_ids=receipt.photo_ids, already_registered=receipt.known,
+                                message=said)
+
+
+def parse_dates(values: list[str], count: int) -> list[date | None]:
+    values = values + [""] * (count - len(values))
+    try:
+        return [date.fromisoformat(v) if v.strip() else None for v in values]
+    except ValueError as exc:
+        raise InvalidInput("photo dates must be YYYY-MM-DD", field="photo_dates") from exc
+
+
+@router.get("/cases/{case_id}", response_model=schemas.CaseOut, responses=ERRORS)
+def get_case(deps: DepsDep, who: PrincipalDep, lang: Reader, case_id: int) -> schemas.CaseOut:
+    """A case, for its family and reviewers (the family's contact only for them)."""
+    return schemas.CaseOut(**queries.get_case(deps, who, case_id, lang))
+
+
+@router.get("/cases/{case_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)
+def case_candidates(
+    deps: DepsDep, who: PrincipalDep, lang: Reader, case_id: int, status: CandidateStatus | None = None
+) -> list[schemas.CandidateOut]:
+    """The case's shortlist, best first, with its rank among the cases proposed for each sighting and
+    the lead in words (band, what the reporter saw that contradicts the case, "about 1 in N different
+    children look this similar", long-gap caveat). Reviewers see every candidate and its raw score
+    components; the family only those a reviewer confirmed, and no raw score (never a percentage)."""
+    return [candidate_out(lang, r) for r in queries.case_candidates(deps, who, case_id, status, lang)]
+
+
+@router.post("/candidates/{candidate_id}/review", status_code=204, responses={
+    **ERRORS, 409: {"model": schemas.Problem, "description": (
+        "Another reviewer holds it (without `take_over`), it was decided otherwise, or, to confirm, its report "
+        "is not approved or its case is not verified and open (waiting for verification, held back as a "
+        "possible second registration, or ended)")}})
+def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: bodies.ReviewIn) -> Response:
+    """A person confirms or dismisses (with a reason in words) a machine candidate; a confirmation may name
+    the trail's other candidates (``members``) to confirm with it. A lead is confirmed only while its case is
+    verified and open (409 naming where the case stands); dismissing stays open in every state."""
+    decisions = {"confirm": CandidateStatus.CONFIRMED, "dismiss": CandidateStatus.DISMISSED}
+    if body.decision not in decisions:
+        raise InvalidInput("decision must be 'confirm' or 'dismiss'", field="decision")
+    review.review_candidate(deps, who, candidate_id, decisions[body.decision], body.reason, body.members,
+                            body.take_over)
+    return Response(status_code=204)
+
+

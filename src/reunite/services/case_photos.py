@@ -1,0 +1,44 @@
+"""Photos sent with a registration of a child the sender had registered already (``intake.registered``: the
+same names, birth date and day missing, an open case): added to that case, never dropped unsaid. The same
+sender's own case (the family's, or the police's who registered it), so its photos are theirs to add; a
+photo the case holds already is not added twice (a form sent again)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from reunite.domain.access import Principal
+from reunite.domain.errors import InvalidInput
+from reunite.domain.model import PhotoFacts, PhotoOwner
+from reunite.domain.ports import UnitOfWork
+from reunite.services.deps import Deps
+
+
+def add_to_registered(deps: Deps, uow: UnitOfWork, who: Principal, case_id: int, facts: Sequence[PhotoFacts],
+                      keys: Sequence[str], taken: Sequence[date]) -> list[int]:
+    """The photos of ``facts`` (stored at ``keys``, taken on ``taken``) that the case does not hold yet, added to
+    it, found faces in and matched; the ids added (none: it held them all). More than a case may hold: refused,
+    nothing added. The caller commits."""
+    try:
+        have = uow.case_photo_digests(case_id)
+        fresh: dict[str, tuple[PhotoFacts, str, date]] = {}
+        for fact, key, day in zip(facts, keys, taken, strict=True):
+            if fact.sha256 not in have:
+                fresh.setdefault(fact.sha256, (fact, key, day))
+        if len(have) + len(fresh) > deps.limits.max_photos_per_report:
+            raise InvalidInput("case {case} holds {held} photos already: with yours it would pass the {limit} a case may hold",  # noqa: E501
+                               field="photos", case=case_id, held=len(have), limit=deps.limits.max_photos_per_report)
+        added = [uow.add_photo(PhotoOwner.CASE, case_id, fact, key, day) for fact, key, day in fresh.values()]
+    finally:
+        unstore(deps, uow, keys)  # those it held already (every one when refused)
+    if added:
+        uow.audit(who.actor, "case.photos_added", "case", case_id, photos=len(added))
+        uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
+    return added
+
+
+def unstore(deps: Deps, uow: UnitOfWork, keys: Sequence[str]) -> None:
+    """Photos stored for a write that does not happen, unless a record holds them."""
+    for key in uow.storage_keys_unused(keys):
+        deps.photos.delete(key)

@@ -1,0 +1,181 @@
+"""A date shown without a time of day is the day where it happened: in the zone of the place (its ~1 km
+cell's, else the site's), never the zone of whoever typed the time; named to a reader whose clock reads
+otherwise (probe s18, R7 and R8). Times with hours stay in the reader's zone, named."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from reunite.adapters.notify.mail import render
+from reunite.bootstrap import Container
+from reunite.domain.access import OPERATOR, Role
+from reunite.domain.model import GeoPoint
+from reunite.entrypoints.api.app import create_app
+from reunite.services import moderation, posters, reach
+from tests.conftest import newest_sighting, plain_photo, run_jobs, run_jobs_settled, session_for
+from tests.e2e.test_reach import missing_case
+from tests.e2e.test_times import csrf, police, shown
+from tests.photos import portrait
+
+SHANGHAI = {"lat": "31.2365", "lon": "121.4795", "place_text": "上海市黄浦区南京东路"}
+LOS_ANGELES = {"lat": "34.0522", "lon": "-118.2437", "place_text": "Los Angeles, Union Station"}
+CHENGDU = {"lat": "30.6559", "lon": "104.0817", "place_text": "成都市锦江区春熙路"}
+
+
+def reported(container: Container, seen_at: str, place: dict[str, str], seed: int) -> int:
+    """A report seen at ``seen_at`` (the offset its sender's phone gave) at ``place``, approved."""
+    sent = police(container).post("/api/sightings", files=[("photos", ("s.jpg", plain_photo(seed=seed), "image/jpeg"))],
+                                   data={"seen_at": seen_at} | place)
+    assert sent.status_code == 202, sent.text
+    run_jobs(container)
+    sighting_id = newest_sighting(container)
+    moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], approve=True)
+    return sighting_id
+
+
+def reader(container: Container, zone: str, role: Role | None = Role.POLICE) -> TestClient:
+    browser = TestClient(create_app(container))
+    if role is not None:
+        browser.cookies.set("reunite_session", session_for(container, role)[1])
+    browser.cookies.set("tz", zone)
+    return browser
+
+
+def card_of(page: str, sighting_id: int) -> str:
+    found = re.search(rf'<a class="card" href="/sightings/{sighting_id}">(.*?)</a>', page, re.S)
+    assert found, page
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(1)))
+
+
+def test_a_sighting_card_gives_the_day_where_the_child_was_seen_naming_its_zone_to_a_reader_elsewhere(
+    container: Container
+) -> None:
+    """Seen at noon on 1 December in Shanghai: a police officer in Los Angeles read "Nov 30, 2025" on the card,
+    no zone named (before). Now the day in Shanghai, "Dec 1, 2025 (China Time)", for every role; a reader in
+    Shanghai reads "Dec 1, 2025". The zone is the place's, not the phone's: a tourist's phone still on Pacific
+    time sends the same day. A sighting in Los Angeles reads as its own day in Shanghai, zone named."""
+    noon = reported(container, "2025-12-01T12:00:00+08:00", SHANGHAI, 1)
+    tourist = reported(container, "2025-11-30T21:00:00-08:00", SHANGHAI, 2)  # 13:00 on 1 December in Shanghai
+    abroad = reported(container, "2025-12-01T10:00:00-08:00", LOS_ANGELES, 3)  # 02:00 on 2 December in Shanghai
+
+    in_la = shown(reader(container, "America/Los_Angeles").get("/sightings"))
+    for sighting_id in (noon, tourist):
+        assert "Dec 1, 2025 (China Time)" in card_of(in_la, sighting_id)
+    assert "Nov 30" not in card_of(in_la, noon) and "(Pacific Time)" not in card_of(in_la, abroad)
+    assert "Dec 1, 2025" in card_of(in_la, abroad)
+
+    moderator = shown(reader(container, "America/Los_Angeles", Role.MODERATOR).get("/sightings"))
+    assert "Dec 1, 2025 (China Time)" in card_of(moderator, noon)
+
+    at_home = shown(reader(container, "Asia/Shanghai").get("/sightings"))
+    assert "Dec 1, 2025" in card_of(at_home, noon) and "China Time" not in card_of(at_home, noon)
+    assert "Dec 1, 2025 (Pacific Time)" in card_of(at_home, abroad) and "Dec 2" not in card_of(at_home, abroad)
+    in_chinese = shown(reader(container, "America/Los_Angeles").get("/sightings", params={"lang": "zh_CN"}))
+    assert "2025年12月1日（中国时间）" in card_of(in_chinese, noon)
+
+
+def test_the_browse_pages_dates_are_the_sites_days_and_say_so_to_a_reader_elsewhere(container: Container) -> None:
+    """The From/To filter read days in the reader's zone, unnamed (before: a reader in Los Angeles asking for
+    1 December missed the report seen at noon on 1 December in Shanghai). Its days are the site's, the days the
+    cards show, and the page names their zone to a reader elsewhere."""
+    noon = reported(container, "2025-12-01T12:00:00+08:00", SHANGHAI, 4)
+    next_day = reported(container, "2025-12-02T09:00:00+08:00", SHANGHAI, 5)
+    asked = {"from": "2025-12-01", "to": "2025-12-01"}
+    in_la = reader(container, "America/Los_Angeles").get("/sightings", params=asked).text
+    assert f'href="/sightings/{noon}"' in in_la and f'href="/sightings/{next_day}"' not in in_la
+    assert "Days in China Time." in shown_text(in_la) and 'aria-describedby="f-days"' in in_la
+    at_home = reader(container, "Asia/Shanghai").get("/sightings", params=asked).text
+    assert f'href="/sightings/{noon}"' in at_home and "Days in" not in at_home
+
+
+def shown_text(page: str) -> str:
+    return page.replace("\u202f", " ").replace("\xa0", " ")
+
+
+class Rendered:
+    """A mailer that writes each email as it would be sent (the real templates), and keeps it."""
+
+    configured = True
+
+    def __init__(self, zone: str) -> None:
+        self.zone, self.sent = zone, list[tuple[str, str, str]]()
+
+    def send(self, to: str, kind: str, language: str, context: dict[str, Any],
+             headers: dict[str, str] | None = None) -> str:
+        subject, body = render(kind, language, context, self.zone)
+        self.sent.append((to, kind, body))
+        return subject
+
+
+def test_the_poster_pdf_feed_and_alert_give_the_day_the_child_went_missing_where_the_case_page_does(
+    container: Container
+) -> None:
+    """A family in Berlin registers a child last seen in Chengdu at 18:30 on 4 December, Berlin's time: 01:30 on
+    5 December in Chengdu. The poster, the PDF, the feed and the alert said 4 December (the day in the typist's
+    zone) while the case page said 5 December, 1:30 AM China Standard Time (before). Now all say 5 December;
+    to a reader in Berlin, "Dec 5, 2026 (China Time)"; so does the PFIF note, its zone named."""
+    mail = Rendered(container.deps.site.timezone)
+    container.deps = replace(container.deps, mailer=mail)
+    subscription, _ = reach.subscribe(container.deps, OPERATOR, "email", "chengdu@example.org", None, 0, "成都",
+                                      language="zh_CN")
+    with container.engine.begin() as conn:  # as if its link was followed
+        conn.exec_driver_sql("UPDATE subscriptions SET status = 'active' WHERE id = %s", (subscription,))
+
+    family = reader(container, "Europe/Berlin", Role.FAMILY)
+    sent = family.post("/cases/new", files=[("photos", ("k.jpg", portrait("hopper", 0), "image/jpeg"))], data={
+        "csrf": csrf(family, "/cases/new"), "given_name": "小明", "sex": "male", "birth_date": "2018-01-01",
+        "missing_since": "2026-12-04", "missing_since_time": "18:30", "tz": "Europe/Berlin",
+        "place_text": CHENGDU["place_text"], "lat": CHENGDU["lat"], "lon": CHENGDU["lon"],
+        "family_contact": "+49 30 1234567"}, follow_redirects=False)
+    assert sent.status_code == 303, sent.text
+    case_id = int(sent.headers["location"].split("/")[2].split("?")[0])
+    assert police(container).get(f"/api/cases/{case_id}").json()["missing_since"] == "2026-12-04T18:30:00+01:00"
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
+    run_jobs_settled(container)  # its faces, its alerts (the next round waits for the radius to widen)
+
+    in_shanghai = reader(container, "Asia/Shanghai")
+    assert "Dec 5, 2026, 1:30 AM China Standard Time" in shown(in_shanghai.get(f"/cases/{case_id}"))
+    anyone = TestClient(create_app(container))  # no zone cookie: the site's
+    for client in (in_shanghai, anyone):
+        poster = shown(client.get(f"/p/{case_id}"))
+        assert "<dd>Dec 5, 2026, Chengdu" in poster and "Dec 4" not in poster
+        assert "2026年12月5日, 四川省成都市" in shown(client.get(f"/p/{case_id}", params={"lang": "zh_CN"}))
+        pdf = PdfReader(io.BytesIO(client.get(f"/p/{case_id}/poster.pdf").content)).pages[0].extract_text()
+        assert "Missing since Dec 5, 2026" in pdf and "Dec 4" not in pdf
+    assert "last seen on Dec 5, 2026 in Chengdu" in shown(anyone.get("/feeds/cases.atom"))
+    assert "<dd>Dec 5, 2026 (China Time), Chengdu" in shown(family.get(f"/p/{case_id}"))
+    assert "Dec 4, 2026, 6:30 PM Central European Standard Time" in shown(family.get(f"/cases/{case_id}"))
+
+    assert "Missing since 2026-12-05 (Asia/Shanghai), last seen" in police(container).get("/api/pfif").text
+
+    alerts = [body for to, kind, body in mail.sent if kind == "case_alert"]
+    assert len(alerts) == 1 and "小明于 2026年12月5日在四川省成都市失踪" in alerts[0], mail.sent
+
+
+def test_the_public_reads_the_zone_of_the_city_it_is_told_never_of_the_private_pin(container: Container) -> None:
+    """Probe s19 S9: the poster's zone came from the ~1 km cell of the private pin: a child last seen just
+    west of Kentucky's Eastern/Central line had a poster saying "(Central Time)" under words naming
+    Louisville (Eastern), telling the public which side of the line the pin was. The public's zone is the
+    city's it reads (else the site's), wherever the pin is."""
+    bowling_green = GeoPoint(36.99, -86.44)  # Central Time, the pin the public never sees
+    assert container.deps.places.zone(36.995, -86.445) == "America/Chicago"
+    case_id = missing_case(container, since=datetime(2026, 11, 30, 4, 30, tzinfo=UTC), place=bowling_green)
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE cases SET last_seen_text = 'Louisville, Kentucky, by the Dixie Highway' "
+                             "WHERE id = %s", (case_id,))
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
+    assert posters.poster(container.deps, case_id)["day_zone"] == "America/Kentucky/Louisville"
+    page = shown(reader(container, "America/Los_Angeles", None).get(f"/p/{case_id}"))
+    assert "Eastern" in page and "Central" not in page
+
+    with container.engine.begin() as conn:  # words naming no city: the site's zone, not the pin's
+        conn.exec_driver_sql("UPDATE cases SET last_seen_text = 'the gas station by the county line' "
+                             "WHERE id = %s", (case_id,))
+    assert posters.poster(container.deps, case_id)["day_zone"] == container.deps.site.zone.key
