@@ -285,8 +285,8 @@ def test_families_see_places_to_about_a_kilometre_and_reads_are_audited(world: w
     assert exact["lat"] == pytest.approx(w.EXACT_LAT) and exact["reporter_contact"] == w.REPORTER_CONTACT
     assert coarse["place_precise"] is False and coarse["reporter_contact"] is None
     assert 0 < abs(coarse["lat"] - w.EXACT_LAT) < 0.01 and abs(coarse["lon"] - w.EXACT_LON) < 0.01
-    # the reporter's words about the place: to the city they name (Hankou is a former town of Wuhan)
-    assert exact["place_text"] == f"Hankou station, {w.EXACT_WORDS}" and coarse["place_text"] == "Wuhan, Hubei"
+    # the reporter's words about the place: to the city they name (Pudong is a part of Shanghai)
+    assert exact["place_text"] == f"Pudong station, {w.EXACT_WORDS}" and coarse["place_text"] == "Shanghai"
     # and the reporter's free words, which name it too, are withheld (the page says so)
     assert w.EXACT_WORDS in exact["description"] and coarse["description"] == coarse["with_whom"] == ""
     with world.client("family") as family:
@@ -307,7 +307,7 @@ def test_a_familys_search_by_photo_reads_the_reporters_place_words_to_the_city(w
         assert principal is not None
         hits = search.search_by_photo(deps, principal, portrait("collins", 0), 50, world.case_a)
         shown[who] = [h["place_text"] for h in hits if h["sighting_id"] == world.sighting]
-    assert shown == {"family": ["Wuhan"], "police": [f"Hankou station, {w.EXACT_WORDS}"]}
+    assert shown == {"family": ["Shanghai"], "police": [f"Pudong station, {w.EXACT_WORDS}"]}
 
 
 def test_families_see_only_confirmed_candidates_and_pending_reports_stay_hidden(world: w.World) -> None:

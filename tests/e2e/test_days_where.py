@@ -163,10 +163,11 @@ def test_the_public_reads_the_zone_of_the_city_it_is_told_never_of_the_private_p
     """Probe s19 S9: the poster's zone came from the ~1 km cell of the private pin: a child last seen just
     west of Kentucky's Eastern/Central line had a poster saying "(Central Time)" under words naming
     Louisville (Eastern), telling the public which side of the line the pin was. The public's zone is the
-    city's it reads (else the site's), wherever the pin is."""
-    bowling_green = GeoPoint(36.99, -86.44)  # Central Time, the pin the public never sees
-    assert container.deps.places.zone(36.995, -86.445) == "America/Chicago"
-    case_id = missing_case(container, since=datetime(2026, 11, 30, 4, 30, tzinfo=UTC), place=bowling_green)
+    city's it reads (else the site's), wherever the pin is. (The pin is 80 km from Louisville, in no city
+    of its own: one farther, or in a city, would name that city instead, probe s18 R2.)"""
+    hardinsburg = GeoPoint(37.78, -86.46)  # Central Time, the pin the public never sees
+    assert container.deps.places.zone(37.785, -86.455) == "America/Chicago"
+    case_id = missing_case(container, since=datetime(2026, 11, 30, 4, 30, tzinfo=UTC), place=hardinsburg)
     with container.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE cases SET last_seen_text = 'Louisville, Kentucky, by the Dixie Highway' "
                              "WHERE id = %s", (case_id,))

@@ -36,13 +36,16 @@ def token_client(container: Container, *scopes: Scope, domains: tuple[str, ...] 
 CHILDREN = count()
 
 
+WUHAN = GeoPoint(30.6, 114.3)
+
+
 def local_case(container: Container, last_seen: str = "Behind the bakery on Jiefang Road, Wuhan",
-               verified: bool = True) -> int:
+               verified: bool = True, place: GeoPoint = WUHAN) -> int:
     """A family's case (registered by police: verified at once; by a family: waiting to be checked), each
     of another child (the same child registered again is answered with its case)."""
     case = NewCase(given_name="Lin", family_name="Zhang", sex=Sex.FEMALE, birth_date=date(2015, 1, 1),
                    missing_since=datetime(2019, 6, 1, 8, tzinfo=UTC) + timedelta(days=next(CHILDREN)),
-                   last_seen_place=GeoPoint(30.6, 114.3),
+                   last_seen_place=place,
                    last_seen_text=last_seen, family_contact="+86 138 0000 2222")
     case_id = intake.register_case(container.deps, OPERATOR, case, [Upload(plain_photo(), "lin.jpg")],
                                    [None]).case_id

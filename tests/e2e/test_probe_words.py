@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Scope
+from reunite.domain.model import GeoPoint
 from reunite.services import moderation
 from tests.conftest import plain_photo
 from tests.e2e import world as w
@@ -22,34 +23,35 @@ EN = {"Accept-Language": "en"}
 
 def test_a_sightings_city_is_named_in_the_readers_language_whatever_script_the_reporter_wrote(
         world: w.World) -> None:
-    """P7: the reporter wrote "Hankou station": a family reading Chinese reads 湖北省武汉市 (湖北省武漢市 in
-    Taiwan), one reading English Wuhan, Hubei, on the API and the pages alike, never the other's script."""
+    """P7: the reporter wrote "Pudong station": a family reading Chinese reads 上海市, one reading English
+    Shanghai, on the API and the pages alike, never the other's script (Taiwan's characters: the next test)."""
     url = f"/api/sightings/{world.sighting}"
     with world.client("family") as family:
-        assert family.get(url, headers=ZH).json()["place_text"] == "湖北省武汉市"
-        assert family.get(url, headers=TW).json()["place_text"] == "湖北省武漢市"
-        assert family.get(url, headers=EN).json()["place_text"] == "Wuhan, Hubei"
+        assert family.get(url, headers=ZH).json()["place_text"] == "上海市"
+        assert family.get(url, headers=TW).json()["place_text"] == "上海市"
+        assert family.get(url, headers=EN).json()["place_text"] == "Shanghai"
         listed = family.get("/api/sightings", headers=ZH).json()["items"]
-        assert {s["place_text"] for s in listed if s["id"] == world.sighting} == {"湖北省武汉市"}
+        assert {s["place_text"] for s in listed if s["id"] == world.sighting} == {"上海市"}
         page = family.get(f"/sightings/{world.sighting}", headers=ZH).text
-        assert "湖北省武汉市" in page and "Wuhan" not in page
+        assert "上海市" in page and "Shanghai" not in page
         browse = family.get("/sightings", headers=ZH).text
-        assert "湖北省武汉市" in browse and "Wuhan" not in browse
+        assert "上海市" in browse and "Shanghai" not in browse
         case_page = family.get(f"/cases/{world.case_a}", headers=ZH).text  # its confirmed lead, near the city
-        assert "湖北省武汉市" in case_page and "Wuhan" not in case_page
+        assert "上海市" in case_page and "Shanghai" not in case_page
     with world.client("police") as police:  # who reads the words reads them as the reporter wrote them
-        assert police.get(url, headers=ZH).json()["place_text"] == f"Hankou station, {w.EXACT_WORDS}"
+        assert police.get(url, headers=ZH).json()["place_text"] == f"Pudong station, {w.EXACT_WORDS}"
 
 
 def test_a_cases_city_is_named_in_the_readers_language_for_partners(container: Container) -> None:
     """P7: a family typed 四川省成都市锦江区春熙路: a partner reading English reads Chengdu, Sichuan; typed in
-    English, a partner reading Chinese reads 湖北省武汉市."""
+    English, a partner reading Chinese reads 湖北省武汉市 (湖北省武漢市 in Taiwan)."""
     partner = token_client(container, Scope.READ_CASES)
-    chinese_words = local_case(container, last_seen="四川省成都市锦江区春熙路")
+    chinese_words = local_case(container, last_seen="四川省成都市锦江区春熙路", place=GeoPoint(30.6559, 104.0817))
     english_words = local_case(container)  # "Behind the bakery on Jiefang Road, Wuhan"
     assert partner.get(f"/api/cases/{chinese_words}", headers=EN).json()["last_seen_text"] == "Chengdu, Sichuan"
     assert partner.get(f"/api/cases/{chinese_words}", headers=ZH).json()["last_seen_text"] == "四川省成都市"
     assert partner.get(f"/api/cases/{english_words}", headers=ZH).json()["last_seen_text"] == "湖北省武汉市"
+    assert partner.get(f"/api/cases/{english_words}", headers=TW).json()["last_seen_text"] == "湖北省武漢市"
     assert partner.get(f"/api/cases/{english_words}", headers=EN).json()["last_seen_text"] == "Wuhan, Hubei"
     poster = TestClient(partner.app).get(f"/p/{english_words}", params={"lang": "zh_CN"}).text
     assert "湖北省武汉市" in poster and "Wuhan" not in poster

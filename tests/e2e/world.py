@@ -123,7 +123,7 @@ def build(container: Container) -> World:
     moderation.verify_case(deps, OPERATOR, world.case_a, "police report checked")
 
     sighting = NewSighting(seen_at=_when(2005), place=GeoPoint(EXACT_LAT, EXACT_LON),
-                           place_text=f"Hankou station, {EXACT_WORDS}",
+                           place_text=f"Pudong station, {EXACT_WORDS}",
                            description=f"begging at the {EXACT_WORDS} every morning",
                            with_whom=f"a man who sells fruit at {EXACT_WORDS}", reporter_contact=REPORTER_CONTACT)
     receipt = intake.report_sighting(deps, principals["reporter"], sighting,

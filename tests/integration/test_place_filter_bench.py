@@ -4,6 +4,7 @@ row finds, and read fewer rows into Python, so it can never report a number that
 from __future__ import annotations
 
 from bench.place_filter import measure
+from bench.place_words import measure as measure_words
 from reunite.bootstrap import Container
 
 
@@ -14,3 +15,11 @@ def test_place_filter_bench_finds_what_the_peer_finds_reading_fewer_rows(contain
     found = {(r["reader"], r["words"]): r["found"] for r in rows}
     assert found["family", "Chengdu"] == found["family", "成都"] > 0
     assert found["family", "Tianfu Square"] == 0 < found["police", "Tianfu Square"]
+
+
+def test_place_words_bench_places_every_text_it_times() -> None:
+    """bench/place_words.py run small: with a pin every text is given a city (words naming none: the pin's),
+    without one most are (one in seven names no city), so its times are of placing, not of nothing."""
+    result = measure_words(70)
+    assert result["words_and_pin_named"] == 70 and 50 <= result["words_named"] < 70
+    assert result["words_us_per_text"] > 0 and result["words_and_pin_us_per_text"] > 0

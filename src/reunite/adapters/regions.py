@@ -12,18 +12,58 @@ as written (a street, a station), in either Chinese script."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from reunite.adapters.places import MUNICIPALITIES, NOWHERE, Place, folded, locate, names, scripts
+from reunite.adapters.place_index import names
+from reunite.adapters.place_names import place_of_adcode
+from reunite.adapters.place_pins import area_box
+from reunite.adapters.places import NOWHERE, Place, Point, folded, locate, scripts
+from reunite.domain import access
 
-__all__ = ["NOWHERE", "Place", "PlaceFilter", "covers", "inside", "place_filter", "resolve"]
+__all__ = ["ACCENTED", "FOLD_FROM", "FOLD_TO", "GAPS", "NOWHERE", "Narrowing", "Place", "PlaceFilter", "covers",
+           "inside", "place_filter", "public_pin", "resolve", "squashed_text"]
+
+# What SQL drops from stored words before looking for the names of an area in them (``squashed_text``):
+# whatever may stand between the words of a Latin name (Hong Kong, Xi'an, Xi-an), or inside one (digits,
+# spaces, punctuation of either script); letters with diacritics are read without them (``FOLD_FROM``).
+GAPS = r"[\u0001-\u0040\u005b-\u0060\u007b-\u00bf\u00d7\u00f7\u02b9-\u02df\u2000-\u206f\u3000-\u303f]+"
+
+
+def _folds() -> tuple[str, str]:
+    """Latin letters with diacritics (both cases) and the plain small letter each is read as (Ü, ü: u)."""
+    pairs = []
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        letter = chr(code)
+        base = unicodedata.normalize("NFKD", letter)
+        if len(base) > 1 and base[0].isascii() and base[0].isalpha() and all(
+                unicodedata.combining(c) for c in base[1:]):
+            pairs.append((letter, base[0].lower()))
+    return "".join(a for a, _ in pairs), "".join(b for _, b in pairs)
+
+
+FOLD_FROM, FOLD_TO = _folds()  # SQL's translate() reads them as ``squashed_text`` does
+ACCENTED = r"[\u00c0-\u024f\u1e00-\u1eff]"  # a text SQL translates: one holding a letter of theirs
+FOLDS = str.maketrans(FOLD_FROM, FOLD_TO)
+
+
+def squashed_text(stored: str) -> str:
+    """Stored words as SQL reads them for an area's names (``PlaceFilter.narrowing``): folded (NFKC), small
+    letters, diacritics dropped, and nothing but letters (and Chinese characters) kept."""
+    return re.sub(GAPS, "", folded(stored).lower().translate(FOLDS))
 
 
 def resolve(words: str) -> Place:
     """The province and city ``words`` name (the city '' for a province alone); NOWHERE when none."""
     return locate(words[:200])
+
+
+def public_pin(lat: float | None, lon: float | None) -> Point | None:
+    """A stored map pin as the public city is read from it (``access.public_pin``: its grid cell's centre)."""
+    point = access.public_pin(lat, lon)
+    return None if point is None else (point.lat, point.lon)
 
 
 def inside(area: Place, place: Place) -> bool:
@@ -49,43 +89,61 @@ def covers(region: str, city: str) -> bool:
 
 @cache
 def _names_by_place() -> dict[Place, frozenset[str]]:
-    """Every name the gazetteers know (cpca's too), grouped by the place it names."""
+    """Every name the gazetteers know (cpca's too), grouped by each place it may name."""
     import cpca
 
     grouped: dict[Place, set[str]] = defaultdict(set)
     index = names()
-    for name, place in [*index.latin.items(), *index.cjk.items()]:
-        grouped[place].add(name)
+    for name, read in [*index.latin.items(), *index.cjk.items()]:
+        for reading in read:
+            grouped[reading.place].add(name)
     for name, (_, infos) in cpca.matcher.ac.items():
         for info in infos:
-            grouped[_place_of(info.adcode)].add(name)
+            grouped[place_of_adcode(info.adcode)].add(name)
     return {place: frozenset(found) for place, found in grouped.items()}
 
 
 @lru_cache(maxsize=256)
 def names_inside(area: Place) -> tuple[str, ...]:
-    """Every name (both Chinese scripts, lower-case) whose place lies in ``area``: a stored text this
-    area's filter admits contains one of them, so SQL narrows the rows before the gazetteer reads them."""
+    """Every name (both Chinese scripts; Latin ones as ``squashed_text`` writes them) that may name a place
+    in ``area``, but one holding another (Chaoyang District holds Chaoyang): a stored text this area's
+    filter admits by its words contains one of them (squashed), so SQL narrows the rows before the
+    gazetteer reads them, with a regular expression no longer than it needs to be."""
     grouped = _names_by_place()
     found = [named for place, named in grouped.items() if inside(area, place)]
-    return tuple(sorted({form.lower() for named in found for name in named for form in scripts(name)}))
+    every = sorted({squashed_text(form) for named in found for name in named for form in scripts(name)} - {""},
+                   key=lambda name: (len(name), name))
+    kept: list[str] = []
+    for name in every:
+        if not any(shorter in name for shorter in kept):
+            kept.append(name)
+    return tuple(sorted(kept))
 
 
-@lru_cache(maxsize=4096)
-def _place_of(adcode: str) -> Place:
-    import cpca
+class Narrowing:
+    """What SQL keeps before the gazetteer reads each row: the words as written (``literal``, a regular
+    expression on the folded words), a name of the area (``names``, on ``squashed_text``), a pin in
+    the area's box (``box``: south, north, west, east); a part None when it keeps nothing."""
 
-    province = cpca.adcode_name(adcode[:2]) or ""
-    if adcode[:2] in MUNICIPALITIES:  # its own city, as places.locate reads it
-        return Place(province, province)
-    return Place(province, "" if adcode.endswith("0000") else cpca.adcode_name(adcode[:4]) or "")
+    def __init__(self, literal: str | None, names: str | None, box: tuple[float, float, float, float] | None):
+        self.literal, self.names, self.box = literal, names, box
+
+    def keeps(self, stored: str, lat: float | None, lon: float | None) -> bool:
+        """What SQL keeps, in Python (for tests)."""
+        if self.literal and re.search(self.literal, folded(stored), re.IGNORECASE):
+            return True
+        if self.names and re.search(self.names, squashed_text(stored), re.IGNORECASE):
+            return True
+        box = self.box
+        return box is not None and lat is not None and lon is not None and (
+            box[0] <= lat <= box[1] and box[2] <= lon <= box[3])
 
 
 @dataclass(frozen=True)
 class PlaceFilter:
-    """What a place box's words select: the stored place texts inside the area they name and, for
-    readers who see exact places, those containing the words as written (any script, any case, any
-    width: the words are ``folded`` here, the stored texts in ``admits`` and in SQL's narrowing)."""
+    """What a place box's words select: the stored place texts (with their pins) inside the area they
+    name and, for readers who see exact places, those containing the words as written (any script, any
+    case, any width: the words are ``folded`` here, the stored texts in ``admits`` and in SQL's narrowing)."""
 
     words: str
     exact: bool
@@ -98,18 +156,23 @@ class PlaceFilter:
     def literal(self) -> tuple[str, ...]:
         return tuple(sorted(w.lower() for w in scripts(self.words.strip()))) if self.exact else ()
 
-    def pattern(self) -> str | None:
-        """A PostgreSQL regular expression (case-insensitive) every admitted text, ``folded``, matches; None when
-        the filter can admit nothing (words naming no place, for a reader without exact places)."""
-        wanted = [*self.literal, *(names_inside(self.area) if self.area != NOWHERE else ())]
-        return "|".join(re.escape(w) for w in wanted) if wanted else None
+    def narrowing(self) -> Narrowing | None:
+        """What SQL keeps (every row the filter admits, and few others); None when the filter can admit
+        nothing (words naming no place, for a reader without exact places)."""
+        area = self.area
+        literal = "|".join(re.escape(w) for w in self.literal) or None
+        named = "|".join(re.escape(w) for w in names_inside(area)) or None if area != NOWHERE else None
+        box = area_box(area) if area != NOWHERE else None
+        return Narrowing(literal, named, box) if literal or named or box else None
 
-    def admits(self, stored: str) -> bool:
+    def admits(self, stored: str | None, lat: float | None = None, lon: float | None = None) -> bool:
+        """Whether the row's public city (its words, its pin: ``public_pin``) lies in the area, or (for
+        readers of exact places) its words contain the words searched."""
+        stored = stored or ""
         if any(w in folded(stored).lower() for w in self.literal):
             return True
-        return inside(self.area, locate(stored))
+        return inside(self.area, locate(stored, public_pin(lat, lon)))
 
 
 def place_filter(words: str, exact: bool) -> PlaceFilter:
     return PlaceFilter(folded(words).strip()[:200], exact)
-

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 
-from reunite.adapters.places import NOWHERE, Place, locate
+from reunite.adapters.places import NOWHERE, Place, Point, locate
 from reunite.domain.times import zone
 
 # China keeps one official time, Beijing's: posters, the police and families in Xinjiang date by it, while the
@@ -59,12 +59,12 @@ def _centres() -> dict[Place, tuple[float, float]]:
 
 
 @lru_cache(maxsize=8192)
-def city_zone(words: str) -> str:
-    """The zone at the centre of the city (else the province) that place words name, as the public reads
-    them (``places.locate``): never nearer the pin than the words; '' when they name none the gazetteers
-    place (probe s19 S9: a poster's zone came from the pin's ~1 km cell and told, at a zone line, which
-    side of it the child was last seen)."""
-    place = locate(words)
+def city_zone(words: str, near: Point | None = None) -> str:
+    """The zone at the centre of the city (else the province) that place words (and the pin's cell,
+    ``near``) name, as the public reads them (``places.locate``): never nearer the pin than that city; ''
+    when they name none the gazetteers place (probe s19 S9: a poster's zone came from the pin's ~1 km
+    cell and told, at a zone line, which side of it the child was last seen)."""
+    place = locate(words, near)
     if place == NOWHERE:
         return ""
     centre = _centres().get(place) or _centres().get(Place(place.province, ""))

@@ -49,6 +49,7 @@ from reunite.domain.places_shown import (
     distance_shown,
     exact,
     exact_places,
+    public_pin,
 )
 from reunite.domain.principals import (
     ACTIVE_CASE_STATUSES,
@@ -73,7 +74,7 @@ __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORD
            "Outline", "P", "Permission", "Principal", "Role", "Scope", "blur_faces", "box_of", "candidate_view",
            "candidate_visible", "child_face", "child_face_of", "coarse_distance_km", "coarse_point", "coarse_radius",
            "coarse_score", "coarsen", "distance_shown", "exact", "exact_places", "family_sent_view", "head_outline",
-           "held_again", "hours_only", "photo_shown", "scores_shown", "sharp_regions", "times_view"]
+           "held_again", "hours_only", "photo_shown", "public_pin", "scores_shown", "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
 

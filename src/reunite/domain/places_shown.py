@@ -45,6 +45,15 @@ def coarse_point(point: GeoPoint | None) -> GeoPoint | None:
     return GeoPoint(min(lat, 90.0), min(lon, 180.0))
 
 
+def public_pin(lat: float | None, lon: float | None) -> GeoPoint | None:
+    """A map pin as the public city is read from it (``ports.PlaceNames.city``'s ``near``): its grid cell's
+    centre, the same for every reader, so that the city anyone reads tells no more of the place than
+    the cell families and partners are shown; None without a pin."""
+    if lat is None or lon is None:
+        return None
+    return coarse_point(GeoPoint(lat, lon))
+
+
 def coarse_radius(radius_km: float) -> float:
     """The smallest coarse step at least as wide as the radius asked for."""
     return float(next((step for step in COARSE_RADII_KM if step >= radius_km), COARSE_RADII_KM[-1]))

@@ -13,6 +13,7 @@ from reunite.domain.fusion import ExtraFaceStore
 from reunite.domain.matching_store import MatchingStore
 from reunite.domain.model import (
     DetectedFace,
+    GeoPoint,
     NewCase,
     NewSighting,
     PhotoFacts,
@@ -178,20 +179,23 @@ class PlaceNames(Protocol):
         """The province and city a free text names (四川省成都市), '' when none."""
         ...
 
-    def city(self, text: str, latin: bool | None = None) -> str:
+    def city(self, text: str, latin: bool | None = None, near: GeoPoint | None = None) -> str:
         """The city (and province) a free text names, nothing finer, '' when none: what the public reads
         of where a child was last seen (``domain.access.case_view``), one gazetteer entry named for its
         reader: ``latin`` True, in Latin letters where the gazetteer knows the name (Shanghai for 上海市黄浦区,
         Chengdu, Sichuan), for readers of a language written in them; False, in (simplified) Chinese
-        characters (四川省成都市 for "Chengdu"), for readers of Chinese; None, in the script of the words."""
+        characters (四川省成都市 for "Chengdu"), for readers of Chinese; None, in the script of the words.
+        ``near``: the map pin as the public sees it (``access.public_pin``), which decides between the
+        places the words may name (Chaoyang: a city in Liaoning, a district of Beijing), vetoes one far
+        from it, and names its own city when the words name none near it."""
         ...
 
     def simplified(self, text: str) -> str:
         """The text with traditional Chinese characters in their simplified forms (the rest as it is)."""
         ...
 
-    def city_names(self, text: str) -> frozenset[str]:
-        """Every name (lower case, any script) of the city and province a free text names, as ``city``
+    def city_names(self, text: str, near: GeoPoint | None = None) -> frozenset[str]:
+        """Every name (lower case, any script) of the city and province a free text (and pin) names, as ``city``
         reads them (上海市, 上海, shanghai); nothing finer, nothing when it names none."""
         ...
 
@@ -214,9 +218,10 @@ class PlaceNames(Protocol):
         none is known: the zone a date alone of something that happened there is the day in."""
         ...
 
-    def city_zone(self, words: str) -> str:
-        """The IANA time zone at the centre of the city (else province) place words name, as the public
-        reads them (``city``), '' when they name none: a public date's zone, never nearer the pin."""
+    def city_zone(self, words: str, near: GeoPoint | None = None) -> str:
+        """The IANA time zone at the centre of the city (else province) place words (and the pin as the
+        public sees it) name, as the public reads them (``city``), '' when they name none: a public date's
+        zone, never nearer the pin than that city."""
         ...
 
 

@@ -58,6 +58,7 @@ def web_app() -> FastAPI:
     from reunite.adapters.photos.codec import PillowPhotoCodec
     from reunite.bootstrap import bootstrap, build_face_engine
     from reunite.config import Settings
+    from reunite.domain.model import GeoPoint
     from reunite.entrypoints.api.app import create_app
     from reunite.entrypoints.cli import _logging
 
@@ -69,8 +70,9 @@ def web_app() -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        # the gazetteer's names load in about 3 s: before the first reader of a place needs them
-        threading.Thread(target=container.deps.places.city, args=("Chengdu",), daemon=True).start()
+        # the gazetteer's names and seats load in about 4 s: before the first reader of a place needs them
+        threading.Thread(target=container.deps.places.city, args=("Chengdu", None, GeoPoint(30.66, 104.07)),
+                         daemon=True).start()
         yield
         faces.close()
         container.close()

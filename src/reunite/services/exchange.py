@@ -19,6 +19,7 @@ from reunite.domain.typed_time import INSTANT, date_written, typed_time
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.intake import check_case
+from reunite.services.posters import case_city
 
 CSV_COLUMNS = ("id", "record_id", "given_name", "family_name", "nicknames", "sex", "birth_date", "missing_since",
                "last_seen_text", "description", "marks", "status", "verified_at", "source")
@@ -245,7 +246,7 @@ def export_cases_csv(deps: Deps, who: Principal) -> bytes:
     in the API (``access.case_status_shown``): a partner reads a hoax as ``withdrawn``, never ``rejected``."""
     require(who, Permission.EXPORT)
     rows = [dict(case, nicknames=", ".join(case["nicknames"]), missing_since=_given(case),
-                 last_seen_text=last_seen_as_read(deps, who, case["id"], case["last_seen_text"]))
+                 last_seen_text=last_seen_as_read(deps, who, case))
             if case["status"] == "open" else
             {"id": case["id"], "record_id": case["record_id"], "status": case_status_shown(who, case)}
             for case in deps.read.export_cases()]
@@ -260,10 +261,10 @@ def _given(case: dict[str, Any]) -> datetime | str:
     return at if precision == INSTANT else date_written(at, precision)
 
 
-def last_seen_as_read(deps: Deps, who: Principal, case_id: int, words: str) -> str:
+def last_seen_as_read(deps: Deps, who: Principal, case: dict[str, Any]) -> str:
     """Where a child was last seen, as ``who`` may read it: the family's words for the family and
-    reviewers (``access.exact_last_seen``), else only the city they name, or nothing."""
-    return words if exact_last_seen(who, case_id) else deps.places.city(words)
+    reviewers (``access.exact_last_seen``), else only the public city (``posters.case_city``), or nothing."""
+    return case["last_seen_text"] if exact_last_seen(who, case["id"]) else case_city(deps, case)
 
 
 def audit_export(deps: Deps, who: Principal, kind: str, records: int) -> None:

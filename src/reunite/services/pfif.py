@@ -303,7 +303,7 @@ def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> 
     # a date given alone: that date at 00:00:00Z, the date itself in the text (never its local midnight in UTC,
     # which east of UTC names the day before)
     missing = pfif_date(case["missing_since"], case["missing_since_precision"])
-    place = last_seen_as_read(deps, who, case["id"], case["last_seen_text"])
+    place = last_seen_as_read(deps, who, case)
     # the day where the child went missing (its place's zone, named: ``queries.day_zone``), not the UTC date nor
     # the day of whoever typed the time; a day, month or year given alone as such
     day = date_written(case["missing_since"], case["missing_since_precision"])

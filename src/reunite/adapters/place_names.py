@@ -1,0 +1,190 @@
+"""The words of place names: places (``Place``), what a name is to each place it names (``Reading``), a
+name found in words (``Mention``), and the helpers every reader of them shares: Chinese scripts (``opencc``;
+Apache-2.0), pinyin (``pypinyin``'s table of readings; MIT), Latin names keyed without case, diacritics,
+spaces, apostrophes or hyphens (``squashed``: Xi'an, Xian, Xi An and Xī'ān are one key, Ürümqi and Urumqi
+another) and ``cpca``'s records (Chinese provinces, cities and districts, each district with its city and
+province; MIT). The index of every name: ``place_index``.
+
+A name may name several places, each read with what the name is to it: the place's own name (``CITY``:
+Chengdu, 四川, Chaoyang for the city in Liaoning), a part of it that stands for it alone unless another place
+shares the name (``PART``: 汉口, Hankou, 雁塔区, Chaoyang District, Tsim Sha Tsui, a county-level city), or a
+district's bare name (``WEAK``: 朝阳 and Chaoyang for Beijing's district, 海淀), which names its city only beside
+that city's name or near the map pin."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+EARTH_KM = 6371.0088
+Point = tuple[float, float]  # latitude, longitude
+# a municipality or special region is its own city (cpca calls the city level 市辖区 or leaves it empty)
+MUNICIPALITIES = ("11", "12", "31", "50", "81", "82")
+# what a Chinese name of a city or district ends with, and the words Latin writers put after its pinyin
+SUFFIX_WORDS = {"市": ("city", "shi"), "区": ("district", "qu"), "县": ("county", "xian"), "旗": ("banner", "qi"),
+                "地区": ("prefecture",), "盟": ("league",)}
+
+CITY, PART, WEAK = 0, 1, 2  # what a name is to a place it names (the module's docstring)
+
+
+class Place(NamedTuple):
+    province: str  # cpca's name (四川省); '' for a city outside mainland China
+    city: str  # cpca's name (成都市), a GeoNames city's name lower-cased; '' for a province alone
+
+
+NOWHERE = Place("", "")
+
+
+class Reading(NamedTuple):
+    place: Place
+    kind: int  # CITY, PART or WEAK
+
+
+class Mention(NamedTuple):
+    start: int  # where in the text (characters)
+    end: int
+    readings: tuple[Reading, ...]  # the places the name may name, the likeliest first
+    latin: bool  # written in Latin letters: shown by its English name
+
+
+@cache
+def _converters() -> tuple[Any, Any]:
+    import opencc
+
+    return opencc.OpenCC("t2s"), opencc.OpenCC("s2t")
+
+
+def simplified(text: str) -> str:
+    return str(_converters()[0].convert(text)) if CJK.search(text) else text
+
+
+def folded(text: str) -> str:
+    """Words as every place rule reads them: compatibility forms folded (NFKC: full-width ＳＨＡＮＧＨＡＩ,
+    ２号 as Shanghai, 2号), whoever typed them, on the side searched as on the side stored."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def scripts(word: str) -> set[str]:
+    """The word as written, in simplified and in traditional Chinese characters."""
+    if not CJK.search(word):
+        return {word}
+    t2s, s2t = _converters()
+    return {word, t2s.convert(word), s2t.convert(word)}
+
+
+@lru_cache(maxsize=65536)
+def squashed(words: str) -> str:
+    """Latin words as the index keys them: lower case, letters and digits only, diacritics dropped
+    (Xi'an, Xian, Xi An, Xī'ān: xian; Ürümqi: urumqi; Hong Kong: hongkong)."""
+    if words.isascii():
+        return "".join(filter(str.isalnum, words.lower()))
+    plain = unicodedata.normalize("NFKD", words.lower())
+    return "".join(c for c in plain if c.isalnum() and not unicodedata.combining(c)
+                   and unicodedata.category(c) != "Lm")
+
+
+@cache
+def _pinyin() -> dict[int, str]:
+    """pypinyin's table of every character's readings (MIT), read alone: importing the package would load
+    its phrase dictionary too (over a second), which nothing here uses."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("pypinyin")
+    assert spec is not None and spec.submodule_search_locations
+    path = f"{next(iter(spec.submodule_search_locations))}/pinyin_dict.py"
+    table = importlib.util.spec_from_file_location("reunite_pinyin_dict", path)
+    assert table is not None and table.loader is not None
+    module = importlib.util.module_from_spec(table)
+    table.loader.exec_module(module)
+    return dict(module.pinyin_dict)
+
+
+@lru_cache(maxsize=4096)
+def readings(character: str) -> frozenset[str]:
+    """The pinyin a Chinese character may be read as, without tones, ü also as v (和: he, hu, huo; 绿: lu, lv);
+    nothing for any other character."""
+    found = _pinyin().get(ord(character), "") if len(character) == 1 else ""
+    plain = {"".join(c for c in unicodedata.normalize("NFKD", r.replace("ü", "v")) if not unicodedata.combining(c))
+             for r in found.split(",") if r}
+    return frozenset(plain | {r.replace("v", "u") for r in plain})
+
+
+def pinyin_keys(name: str) -> set[str]:
+    """A Chinese name's pinyin as keys, every reading of each character (朝阳: zhaoyang, chaoyang; 重庆:
+    chongqing, zhongqing; 吕梁: lvliang, luliang); of a name longer than four characters, each one's first."""
+    if len(name) > 4:
+        keys = {first_pinyin(name).replace("ü", "v")}
+    else:
+        keys = {"".join(c) for c in itertools.product(*(sorted(readings(ch)) for ch in name))}
+    keys = {k for k in keys if k.isascii() and k.isalpha()}
+    return keys | {k.replace("v", "u") for k in keys}
+
+
+def first_pinyin(name: str) -> str:
+    """A Chinese name in pinyin, each character by its commonest reading, without tones (仙桃: xiantao)."""
+    first = [_pinyin().get(ord(c), "").split(",")[0] for c in name]
+    return "".join(ch for r in first for ch in unicodedata.normalize("NFKD", r) if not unicodedata.combining(ch))
+
+
+def cpca_rows(text: str) -> Iterator[dict[str, Any]]:
+    """cpca's reading of simplified Chinese text (what cpca.transform_text_with_addrs reads, without its
+    DataFrame, which fails on a text naming none)."""
+    import cpca
+
+    if CJK.search(text):
+        found = cpca._extract_addrs(text, True, {}, truncate_pos=False, new_entry_when_not_belong=True)
+        yield from (row for row in found if row["adcode"] is not None)
+
+
+def cpca_place(province: object, city: object, adcode: str, district: object = None) -> Place:
+    """A cpca record's place, a municipality or special region as its own city, a county-level city
+    under its province directly (仙桃市: 省直辖县级行政区划) as its own city too."""
+    if not isinstance(province, str) or not province:
+        return NOWHERE
+    if adcode[:2] in MUNICIPALITIES:
+        return Place(province, province)
+    if isinstance(city, str) and "直辖" in city:
+        return Place(province, district if isinstance(district, str) and district else "")
+    return Place(province, city if isinstance(city, str) and city != "市辖区" else "")
+
+
+@lru_cache(maxsize=4096)
+def place_of_adcode(adcode: str) -> Place:
+    """The city (a province's code: the province) a cpca code lies in: 110105 (朝阳区) → 北京市."""
+    import cpca
+
+    province = cpca.adcode_name(adcode[:2]) or ""
+    city = "" if adcode[2:6] == "0000" else cpca.adcode_name(adcode[:4]) or ""
+    return cpca_place(province, city, adcode, cpca.adcode_name(adcode[:6]) if adcode[4:6] != "00" else "")
+
+
+def cpca_one(name: str) -> Place:
+    rows = list(cpca_rows(name))
+    return cpca_place(rows[0]["省"], rows[0]["市"], str(rows[0]["adcode"]), rows[0]["区"]) if rows else NOWHERE
+
+
+def district_names(name: str) -> Iterator[tuple[str, str]]:
+    """A district's full name and its bare one, with the suffix its bare one dropped (朝阳区: 朝阳区, then
+    朝阳 and 区); the bare one only when two characters or more remain and the name is no autonomous
+    county's (长阳土家族自治县 is written whole)."""
+    yield name, ""
+    if "自治" in name:
+        return
+    for suffix in SUFFIX_WORDS:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            yield name[:-len(suffix)], suffix
+            return
+
+
+def km(a: Point, b: Point) -> float:
+    """Great-circle distance (haversine, mean Earth radius)."""
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    dp, dl = p2 - p1, math.radians(b[1] - a[1])
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(h)))
