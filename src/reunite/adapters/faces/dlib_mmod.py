@@ -30,6 +30,7 @@ from reunite.adapters.faces.dlib_resnet import (
     Layer,
     ModelFormatError,
     Reader,
+    conv_layer,
     give_back_freed_memory,
     onnx_session,
     unusable,
@@ -88,11 +89,7 @@ def read_mmod(path: Path) -> Mmod:
 def _layer(reader: Reader) -> Layer:
     name = reader.text()
     if name == "con_4":
-        params = reader.tensor()
-        filters, rows, _cols, stride, _sx, padding, _px = (reader.integer() for _ in range(7))
-        shape = reader.alias()
-        size = int(np.prod(shape))
-        return Layer("conv", (params[:size].reshape(shape), params[size:size + filters]), rows, stride, padding)
+        return conv_layer(reader)
     if name == "bn_con2":  # as dlib turns a batch-norm into an affine layer: its running statistics folded in
         params = reader.tensor()
         reader.alias(), reader.alias(), reader.tensor(), reader.tensor()

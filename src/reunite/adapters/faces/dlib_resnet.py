@@ -113,14 +113,19 @@ def unusable(path: Path, problem: ModelFormatError, what: str = "face recognitio
     return ModelFormatError(f"{path} is truncated or is not dlib's {what} ({problem}): {REINSTALL}")
 
 
+def conv_layer(reader: Reader) -> Layer:
+    """A convolution (``con_``) as dlib writes it, its name read: weights, biases, size, stride and padding."""
+    params = reader.tensor()
+    filters, rows, _cols, stride, _sx, padding, _px = (reader.integer() for _ in range(7))
+    shape = reader.alias()
+    size = int(np.prod(shape))
+    return Layer("conv", (params[:size].reshape(shape), params[size:size + filters]), rows, stride, padding)
+
+
 def _layer(reader: Reader) -> Layer:
     name = reader.text()
     if name == "con_4":
-        params = reader.tensor()
-        filters, rows, _cols, stride, _sx, padding, _px = (reader.integer() for _ in range(7))
-        shape = reader.alias()
-        size = int(np.prod(shape))
-        return Layer("conv", (params[:size].reshape(shape), params[size:size + filters]), rows, stride, padding)
+        return conv_layer(reader)
     if name == "affine_":
         params = reader.tensor()
         half = params.size // 2
