@@ -177,9 +177,9 @@ class PeopleSql:
         ), {"key": key, "start": window_start}).scalar_one())
 
     def counts_since(self, key: str, since: datetime) -> list[tuple[datetime, int]]:
-        self.conn.execute(text("DELETE FROM rate_counters WHERE key = :key AND window_start < :since"),
-                          {"key": key, "since": since})
+        # one statement: the key's minutes past the window go (the select reads none of them either way)
         return [(row.window_start, int(row.hits)) for row in self.conn.execute(text(
+            "WITH gone AS (DELETE FROM rate_counters WHERE key = :key AND window_start < :since) "
             "SELECT window_start, hits FROM rate_counters WHERE key = :key AND window_start >= :since AND hits > 0 "
             "ORDER BY window_start"), {"key": key, "since": since})]
 
