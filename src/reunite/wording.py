@@ -90,12 +90,6 @@ def _whole(x: float) -> int:
     return math.floor(x + 0.5)
 
 
-def elapsed(lang: Language, days: float) -> str:
-    """A span of days in words, rounded as its size asks: hours under 2 days, days under 60, months under 2 years,
-    then years."""
-    return _amount(lang, abs(days), abs(days))
-
-
 # the spans words count in, from the largest: (days one counts, below how many days it is used)
 UNITS = ((365.25, math.inf), (30.44, 730.0), (1.0, 60.0), (1 / 24, 2.0))
 

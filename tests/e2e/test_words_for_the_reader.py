@@ -12,12 +12,13 @@ from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role
+from reunite.domain.elapsed import since_missing
 from reunite.domain.model import GeoPoint, NewSighting, Sex, Upload
 from reunite.domain.workbench import Action
 from reunite.entrypoints.api.app import create_app
 from reunite.i18n import Language
 from reunite.services import intake, reunion, workbench
-from reunite.wording import elapsed
+from reunite.wording import since_missing_words
 from tests.conftest import run_jobs, session_for
 from tests.e2e.test_workbench import _client, loop
 from tests.photos import portrait
@@ -74,8 +75,9 @@ def test_counts_take_their_plural_forms_and_a_familys_search_speaks_to_a_family(
     refused = _search(family, b"")
     assert "Add at least one photo." in refused
     english = Language("en")
-    assert elapsed(english, 1 / 24) == "1 hour" and elapsed(english, 3) == "3 days"
-    assert elapsed(Language("zh_TW"), 400) == "13 個月"
+    assert since_missing_words(english, since_missing(1 / 24)) == "1 hour after the child went missing"
+    assert since_missing_words(english, since_missing(3)) == "3 days after the child went missing"
+    assert since_missing_words(Language("zh_TW"), since_missing(400)) == "孩子失蹤 13 個月後"
 
 
 def test_the_workbench_shows_who_the_child_was_with_and_the_sex_the_reporter_saw(container: Container) -> None:

@@ -19,12 +19,12 @@ def test_chinese_spaces_numbers_from_words_not_words_from_words() -> None:
     """A span of time or a date set into a Chinese sentence takes no stray space before the next word."""
     from datetime import date
 
+    from reunite.domain.elapsed import since_missing
     from reunite.i18n import Language
-    from reunite.wording import elapsed
+    from reunite.wording import since_missing_words
 
     zh = Language("zh_CN")
-    after = zh.gettext("{elapsed} after the child went missing", elapsed=elapsed(zh, 2 * 365.25))
-    assert after == "孩子失踪 2 年后"
+    assert since_missing_words(zh, since_missing(2 * 365.25)) == "孩子失踪 2 年后"  # as a lead's words say it
     line = zh.gettext("{name}, {age} years old, missing since {date} in {place}", name="小明", age=7,
                       date=zh.date(date(2019, 6, 1)), place="北京")
     assert line == "小明，7 岁，2019年6月1日起在北京失踪"
