@@ -5,6 +5,8 @@ checked it, and a family that answered "not my child" may change its mind, both 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role
 from reunite.domain.lifecycle import CaseAction
@@ -54,6 +56,13 @@ def test_a_second_note_joins_the_first_and_the_same_note_again_changes_nothing(c
     api = {c["id"]: c for c in reviewer.get(f"/api/cases/{world.case_id}/candidates").json()}
     assert [w["note"] for w in api[lead["id"]]["family_words"]] == ["she has a mole on her left ear", "again"]
     assert api[lead["id"]]["family_note"] == "again"
+    # and so does the API, when (the dismissal above); the family reads no dismissal (below)
+    with container.engine.connect() as conn:
+        dismissed = conn.exec_driver_sql("SELECT dismissed_before_at FROM candidates WHERE id = %s",
+                                         (lead["id"],)).scalar_one()
+    assert dismissed is not None and datetime.fromisoformat(api[lead["id"]]["dismissed_before_at"]) == dismissed
+    assert "dismissed_before_at" in reviewer.get("/openapi.json").json()["components"]["schemas"]["CandidateOut"][
+        "properties"]
 
     # the family reads what it sent, and that it waits for a reviewer, on its case page and the sighting's
     page = family.get(f"/cases/{world.case_id}").text
@@ -89,6 +98,15 @@ def test_a_second_note_joins_the_first_and_the_same_note_again_changes_nothing(c
     assert count_rows(container, TOLD) == told + 1
     assert _form(family, mine, case_id=str(world.case_id), note="and a scarf").status_code == 303
     assert _candidate(container, world.case_id, other)["status"] == "proposed"  # in the queue already
+
+    # confirmed after its second look: the family reads the lead, never that it was dismissed before
+    workbench.decide(deps, OPERATOR, lead["id"], Action.CONFIRM)
+    with container.engine.begin() as conn:  # the reviewer's undo window over
+        conn.exec_driver_sql("UPDATE candidates SET reviewed_at = reviewed_at - interval '1 hour'")
+    [told_family] = [c for c in family.get(f"/api/cases/{world.case_id}/candidates").json() if c["id"] == lead["id"]]
+    assert told_family["status"] == "confirmed" and told_family["dismissed_before_at"] is None
+    [staff] = [c for c in reviewer.get(f"/api/cases/{world.case_id}/candidates").json() if c["id"] == lead["id"]]
+    assert staff["dismissed_before_at"] is not None
 
     # another family reads nothing of it
     _, stranger = session_for(container, Role.REPORTER)

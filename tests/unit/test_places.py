@@ -126,6 +126,16 @@ def test_a_candidates_rank_among_the_cases_proposed_is_for_reviewers_only() -> N
     assert candidate_view(POLICE, row, POLICY)["rank"] == 1 and "coarse_rank" not in candidate_view(POLICE, row, POLICY)
 
 
+def test_when_a_candidate_was_dismissed_before_is_for_reviewers_only() -> None:
+    """A lead the family's words brought back after a dismissal, then confirmed: the reviewers read when it was
+    dismissed before (the workbench's "Already dismissed on …"); the family, who never reads a dismissal, nothing."""
+    dismissed = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    row = candidate(CORNER_A) | {"dismissed_before_at": dismissed}
+    assert candidate_view(POLICE, row, POLICY)["dismissed_before_at"] == dismissed
+    for who in (FAMILY, PARTNER):
+        assert candidate_view(who, row, POLICY)["dismissed_before_at"] is None
+
+
 def test_a_filter_without_exact_places_runs_on_cells_and_coarse_radii() -> None:
     asked = SightingFilter(near=GeoPoint(31.23456, 121.45678), radius_km=0.002)
     coarse = sighting_filter(FAMILY, asked)

@@ -85,19 +85,25 @@ def coarse_score(policy: MatchPolicy, score: Score, last_seen: GeoPoint | None, 
 # where the sighting stands among the cases proposed for it ("2nd of 2"): that other cases, other families'
 # unconfirmed candidates, were proposed for it too. Reviewers read it; families never
 RANKS = ("rank", "rank_of")
+# the reviewers' own history of a candidate: when a reviewer dismissed it before the family's words brought it
+# back (``dismissed_before_at``, the workbench's "Already dismissed on …"). Families never read a dismissal
+# (their case page says "checked", never when nor why); reviewers read it on the workbench and in the API
+REVIEW_HISTORY = ("dismissed_before_at",)
 
 
 def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
     """A candidate as this principal may see it: the reviewer's reason (``review_reason``), its rank
-    among the cases proposed (``RANKS``) and the other cases its sighting was confirmed for
-    (``confirmed_for``: another family's lead) for staff only, its place as ``_placed`` reads it."""
+    among the cases proposed (``RANKS``), its review history (``REVIEW_HISTORY``) and the other cases its
+    sighting was confirmed for (``confirmed_for``: another family's lead) for staff only, its place as
+    ``_placed`` reads it."""
     shown = _placed(who, row, policy)
     shown["held_again"] = held_again(row)
     if "review_reason" in row:
         shown["review_reason"] = review_reason(who, row)
     if who.can(P.REVIEW_CANDIDATES):
         return shown
-    return shown | dict.fromkeys(RANKS) | ({"confirmed_for": []} if "confirmed_for" in row else {})
+    return (shown | dict.fromkeys(RANKS) | dict.fromkeys(REVIEW_HISTORY)
+            | ({"confirmed_for": []} if "confirmed_for" in row else {}))
 
 
 def _placed(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:

@@ -333,6 +333,10 @@ class CandidateOut(BaseModel):
         "Every answer the child's family sent on this candidate, each with its note and time, oldest first: a "
         "note sent again is kept once, a new one never replaces an earlier one"))
     proposed_by: str = "machine"
+    dismissed_before_at: datetime | None = Field(default=None, description=(
+        "Only for reviewers (null for anyone else): when a reviewer dismissed this candidate before the family's "
+        "new words brought it back for a second look (the workbench's “Already dismissed on …”); null when it "
+        "was never brought back. Families never read a dismissal"))
     rank: int | None = Field(default=None, description=(
         "Among the cases proposed for this sighting face (those at the operating point: every case ranked "
         "above it is a candidate too), by face evidence and age, time, place and sex plausibility; for "
