@@ -22,7 +22,8 @@ GAZETTEER = Gazetteer()
 def repeated(summary: str, *words: str, point: tuple[float, float] | None = None, contact: str = "") -> str | None:
     deps = SimpleNamespace(places=GAZETTEER)
     return repeated_place(summary, list(words), point, lambda place: city_names(deps, place),  # type: ignore[arg-type]
-                          GAZETTEER.simplified, contact, readings=GAZETTEER.readings)
+                          GAZETTEER.simplified, contact, readings=GAZETTEER.readings,
+                          spellings=GAZETTEER.spellings)
 
 
 @pytest.mark.parametrize(("summary", "words", "point"), [
@@ -169,6 +170,33 @@ def test_the_place_words_said_in_pinyin_are_caught(summary: str, quoted: str) ->
     assert repeated(summary, PEACE_ZH) == quoted
 
 
+@pytest.mark.parametrize(("summary", "place", "quoted"), [
+    ("at the Ho-p'ing Fan-tien", PEACE_ZH, "和平 (ho-p'ing)"),  # Wade-Giles, its apostrophe as typed or not
+    ("Ho P’ing hotel", PEACE_ZH, "和平 (ho p’ing)"), ("Ho-ping hotel", PEACE_ZH, "和平 (ho-ping)"),
+    ("ho²-p'ing² hotel", PEACE_ZH, "和平 (ho2-p'ing2)"), ("on Nan-ching Tung Lu", PEACE_ZH, "南京 (nan-ching)"),
+    ("Huang-p'u", PEACE_ZH, "黄浦 (huang-p'u)"),
+    ("Hsin-i shopping area", TAIPEI, "信义 (hsin-i)"), ("on Sung-shou Road", TAIPEI, "松寿 (sung-shou)"),
+    ("在ㄏㄜˊㄆㄧㄥˊㄈㄢˋㄉㄧㄢˋ门口", PEACE_ZH, "和平 (ㄏㄜˊㄆㄧㄥˊ)"),  # bopomofo, with tones or not
+    ("ㄏㄜ ㄆㄧㄥ hotel", PEACE_ZH, "和平 (ㄏㄜ ㄆㄧㄥ)"), ("ㄒㄧㄣˋㄧˋ shopping area", TAIPEI, "信义 (ㄒㄧㄣˋㄧˋ)"),
+    ("在ㄙㄨㄥ ㄕㄡˋ ㄌㄨˋ乞讨", TAIPEI, "松寿 (ㄙㄨㄥ ㄕㄡˋ)"),
+])
+def test_the_place_words_in_wade_giles_or_bopomofo_are_caught(summary: str, place: str, quoted: str) -> None:
+    """Probe: the place's Chinese words said in pinyin were caught, but not as Taiwan also writes them: in
+    Wade-Giles or in bopomofo. Caught the same way, as whole syllables."""
+    assert repeated(summary, place) == quoted
+
+
+@pytest.mark.parametrize(("summary", "place"), [
+    ("ㄋㄩˇㄏㄞˊ ㄔㄨㄢ ㄏㄨㄥˊ ㄧ, about six", PEACE_ZH),  # ordinary words in bopomofo (女孩穿红衣)
+    ("ㄊㄞˊㄅㄟˇ, a boy begging, ㄏㄣˇ ㄕㄡˋ", TAIPEI),  # the city (台北) and ordinary words (很瘦)
+    ("a girl hoping for food in Shanghai", PEACE_ZH),  # Wade-Giles joined reads as English: not a saying
+    ("the one in a red coat, holding a ping-pong bat", PEACE_ZH),
+    ("ㄆㄧ ㄏㄜ", PEACE_ZH),  # a bopomofo syllable is not read inside another: ㄆㄧ is no ㄆㄧㄥ
+])
+def test_ordinary_words_in_bopomofo_and_english_pass(summary: str, place: str) -> None:
+    assert repeated(summary, place) is None
+
+
 @pytest.mark.parametrize(("summary", "place"), [
     ("a girl of about six in Shanghai, red coat, with an older woman", PEACE_ZH),  # the city's own name
     ("the one in red was crying; no one helped her", PEACE_ZH),  # "one" is no number on its own
@@ -202,7 +230,8 @@ NANJING_GPS = (31.2375, 121.4801)
 def test_map_codes_positions_and_contacts_are_caught_and_named(summary: str, kind: str) -> None:
     deps = SimpleNamespace(places=GAZETTEER)
     found = pinning(summary, list(NANJING_ROAD), NANJING_GPS, lambda place: city_names(deps, place),  # type: ignore[arg-type]
-                    GAZETTEER.simplified, "anon@x.org", readings=GAZETTEER.readings)
+                    GAZETTEER.simplified, "anon@x.org", readings=GAZETTEER.readings,
+                    spellings=GAZETTEER.spellings)
     assert found is not None and found.kind == kind
 
 

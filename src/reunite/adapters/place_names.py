@@ -115,6 +115,35 @@ def readings(character: str) -> frozenset[str]:
     return frozenset(plain | {r.replace("v", "u") for r in plain})
 
 
+TONE_MARKS = "ˉˊˇˋ˙"  # bopomofo's tones, written after a syllable
+
+
+@lru_cache(maxsize=4096)
+def spellings(character: str) -> frozenset[str]:
+    """How a Chinese character's readings are spelled besides pinyin, without tones: in Wade-Giles (和: ho, hu;
+    平: p'ing, p'ien; 绿: lu; pypinyin's v for ü written u, as folded text reads ü) and in bopomofo, Taiwan's
+    phonetic script (ㄏㄜ, ㄆㄧㄥ); nothing for any other character."""
+    found = _pinyin().get(ord(character), "") if len(character) == 1 else ""
+    return frozenset(spelled for reading in found.split(",") if reading for spelled in _spelled(reading))
+
+
+@lru_cache(maxsize=2048)
+def _spelled(reading: str) -> frozenset[str]:
+    """One pinyin reading (with its tone mark, as pypinyin's table gives it) in Wade-Giles and in bopomofo.
+    pypinyin's converters are read only here: importing its package costs a fifth of a second, once."""
+    from pypinyin import Style
+    from pypinyin.style import convert
+
+    out: set[str] = set()
+    for style in (Style.WADEGILES, Style.BOPOMOFO):  # both spell every reading of the table (ê̄ as eh, ㄝ)
+        spelled = convert(reading, style, strict=True)
+        toneless = spelled.translate({ord(mark): None for mark in TONE_MARKS})  # before NFKD: ˙ is a space and a dot
+        plain = "".join(c for c in unicodedata.normalize("NFKD", toneless) if not unicodedata.combining(c)).lower()
+        if plain and not plain.isdigit():
+            out.add(plain.replace("v", "u") if plain.isascii() else plain)
+    return frozenset(out)
+
+
 def pinyin_keys(name: str) -> set[str]:
     """A Chinese name's pinyin as keys, every reading of each character (朝阳: zhaoyang, chaoyang; 重庆:
     chongqing, zhongqing; 吕梁: lvliang, luliang); of a name longer than four characters, each one's first."""

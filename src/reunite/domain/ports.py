@@ -204,6 +204,11 @@ class PlaceNames(Protocol):
         any other character."""
         ...
 
+    def spellings(self, character: str) -> frozenset[str]:
+        """Those readings as Wade-Giles spells them (lower case, without tones: ho, p'ing, hsin) and as bopomofo,
+        Taiwan's phonetic script, writes them (ㄏㄜ, ㄆㄧㄥ, without tone marks); nothing for any other character."""
+        ...
+
     def known(self, name: str) -> bool:
         """Whether ``name`` is a place the gazetteer knows (a province, city, state or country)."""
         ...

@@ -3,8 +3,9 @@ reporter's own words (those can name the exact place). What those words may not 
 
 A net for a moderator's slip (copying a place into the words), not a reader of meaning: a translation
 ("the Peace Hotel" for 和平饭店) or a landmark the reporter never wrote gets through, which is why the
-moderator's form shows the exact place and the reporter's words beside the box; pinyin of the place's
-Chinese words (Heping Fandian) is caught.
+moderator's form shows the exact place and the reporter's words beside the box; the place's Chinese words
+said in pinyin (Heping Fandian), in Wade-Giles (Ho-p'ing Fan-tien, as Taiwan's older maps write them) or in
+bopomofo, Taiwan's phonetic script (ㄏㄜˊㄆㄧㄥˊ), are caught.
 Both texts are folded first (format characters dropped, full-width digits and letters, accents, case,
 Cyrillic and Greek look-alike letters, traditional characters, Chinese numerals where they stand for
 numbers, said digit by digit too (幺三九, 三一点二三), numbers spelled out in English or said in pinyin
@@ -236,12 +237,39 @@ def _spelled_out(piece: str) -> re.Pattern[str]:
 
 
 _SYLLABLE_GAP = r"[1-5]?[\s'’-]*"  # between syllables: a tone's number, a space, an apostrophe or a hyphen
+# Wade-Giles syllables written apart (Ho-p'ing, Ho P'ing, ho2 p'ing2): joined, they read as English words too
+# ("hoping"), and Wade-Giles writes a name's syllables apart, but for a city's own name (Taipei: public anyway)
+_APART = r"(?:[1-5]?[\s'’‘ʻ-]+|[1-5])"
+_ASPIRATE = "['’‘ʻ]?"  # Wade-Giles' apostrophe (p'ing), often left out (Ping), in any of the forms typed
+_TONES = "ˉˊˇˋ˙"  # bopomofo's tone marks, written after a syllable
+_INITIAL, _GLUE = "\u3105-\u3119", "\u311a-\u3129"  # bopomofo's initials; its finals and medials (ㄧㄨㄩ)
+_MEDIAL = "\u3127-\u3129"
 
 
-def _said_place(text: str, place: str, city_names: set[str], readings: Callable[[str], frozenset[str]]) -> str | None:
+def _alternatives(spelled: frozenset[str], aspirate: bool = False) -> str:
+    found = sorted(spelled, key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(s).replace("'", _ASPIRATE) if aspirate else re.escape(s) for s in found) + ")"
+
+
+def _sayings(sounds: list[frozenset[str]], spelled: list[frozenset[str]]) -> Iterator[str]:
+    """Patterns of a piece's characters said in a row: in pinyin, in Wade-Giles (syllables apart) and in bopomofo
+    (a syllable never cut: ㄆㄧ is not read inside ㄆㄧㄥ), each spelling a whole word in any spacing."""
+    yield rf"(?<![a-z]){_SYLLABLE_GAP.join(map(_alternatives, sounds))}[1-5]?(?![a-z])"
+    latin = [frozenset(s for s in each if s.isascii()) for each in spelled]
+    if all(latin):
+        yield rf"(?<![a-z]){_APART.join(_alternatives(s, aspirate=True) for s in latin)}[1-5]?(?![a-z])"
+    bopomofo = [frozenset(s for s in each if not s.isascii()) for each in spelled]
+    if all(bopomofo):
+        said = f"[{_TONES}]?\\s*".join(map(_alternatives, bopomofo))
+        yield rf"(?:(?<![{_INITIAL}{_MEDIAL}])|(?=[{_INITIAL}])){said}[{_TONES}]?(?![{_GLUE}])"
+
+
+def _said_place(text: str, place: str, city_names: set[str], readings: Callable[[str], frozenset[str]],
+                spellings: Callable[[str], frozenset[str]]) -> str | None:
     """Two to six Chinese characters in a row of the place words (not all ordinary ones, no part of the city's
-    names) said in pinyin in the folded ``text``, as whole words in any spacing (和平饭店: Heping Fandian,
-    hepingfandian, He-ping); as "和平 (heping)"."""
+    names) said in the folded ``text``, as whole words in any spacing: in pinyin (和平饭店: Heping Fandian,
+    hepingfandian, He-ping), in Wade-Giles (Ho-p'ing Fan-tien, Ho Ping) or in bopomofo (ㄏㄜˊㄆㄧㄥˊ); as
+    "和平 (heping)"."""
     for run in HAN.findall(place):
         for size in range(2, min(len(run), 6) + 1):
             for i in range(len(run) - size + 1):
@@ -249,9 +277,9 @@ def _said_place(text: str, place: str, city_names: set[str], readings: Callable[
                 sounds = [readings(c) for c in piece]
                 if set(piece) <= GENERIC_HAN or not _unnamed(piece, city_names) or not all(sounds):
                     continue
-                said = _SYLLABLE_GAP.join(f"(?:{'|'.join(sorted(s, key=len, reverse=True))})" for s in sounds)
-                if (found := re.search(rf"(?<![a-z]){said}[1-5]?(?![a-z])", text)) is not None:
-                    return f"{piece} ({found.group()})"
+                for said in _sayings(sounds, [spellings(c) for c in piece]):
+                    if (found := re.search(said, text)) is not None:
+                        return f"{piece} ({found.group()})"
     return None
 
 
@@ -270,13 +298,15 @@ class Repeated:
 
 def pinning(summary: str, reporter_words: Sequence[str], point: tuple[float, float] | None,
             city_names: Callable[[str], set[str]], simplified: Callable[[str], str],
-            contact: str = "", *, readings: Callable[[str], frozenset[str]]) -> Repeated | None:
+            contact: str = "", *, readings: Callable[[str], frozenset[str]],
+            spellings: Callable[[str], frozenset[str]]) -> Repeated | None:
     """The first piece of what pins the reported spot that ``summary`` repeats (as the reporter or the
     summary wrote it), None when it repeats none. ``reporter_words``: the place words first, then the
     reporter's other words (only their names count: a summary rightly repeats "red coat", 红色外套);
     ``point``: the report's coordinates; ``city_names``: the names (folded) of the public city a text
     names, which every reader sees; ``contact``: the reporter's, never for families; ``readings``: a Chinese
-    character's pinyin (the place words' Chinese said in pinyin count as written)."""
+    character's pinyin, ``spellings``: its Wade-Giles and bopomofo (the place words' Chinese said in any of
+    them count as written)."""
     text = fold(summary, simplified)
     for kind, found in ((MAP_CODE, map_code(text, [point] if point else [])), (POSITION, _coordinate(text, point)),
                         (CONTACT, _contact(text, fold(contact, simplified)))):
@@ -290,15 +320,17 @@ def pinning(summary: str, reporter_words: Sequence[str], point: tuple[float, flo
     for kind, piece in _fragments(place, fold(others, simplified), names, known):
         if re.search(rf"(?<!\d){piece}(?!\d)", text) if kind == "number" else piece in compact:
             return Repeated(PLACE, _as_written(piece, [*reporter_words, summary], simplified))
-    said = _said_place(fold(summary, simplified, numerals=False), place, known, readings)
+    said = _said_place(fold(summary, simplified, numerals=False), place, known, readings, spellings)
     return Repeated(PLACE, said) if said is not None else None
 
 
 def repeated_place(summary: str, reporter_words: Sequence[str], point: tuple[float, float] | None,
                    city_names: Callable[[str], set[str]], simplified: Callable[[str], str],
-                   contact: str = "", *, readings: Callable[[str], frozenset[str]]) -> str | None:
+                   contact: str = "", *, readings: Callable[[str], frozenset[str]],
+                   spellings: Callable[[str], frozenset[str]]) -> str | None:
     """``pinning``'s words only."""
-    found = pinning(summary, reporter_words, point, city_names, simplified, contact, readings=readings)
+    found = pinning(summary, reporter_words, point, city_names, simplified, contact, readings=readings,
+                    spellings=spellings)
     return found.words if found is not None else None
 
 

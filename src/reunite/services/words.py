@@ -36,7 +36,7 @@ def repeated(deps: Deps, words: str, reports: Iterable[dict[str, Any]]) -> Repea
         pin = access.public_pin(row.get("lat"), row.get("lon"))
         named = partial(city_names, deps, pin=pin)
         if (found := pinning(words, said, point, named, deps.places.simplified, row.get("reporter_contact") or "",
-                             readings=deps.places.readings)) is not None:
+                             readings=deps.places.readings, spellings=deps.places.spellings)) is not None:
             return found
     return None
 

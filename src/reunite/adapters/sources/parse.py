@@ -14,6 +14,7 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from reunite.adapters.place_names import spellings
 from reunite.adapters.places import (
     chinese_city,
     city_names,
@@ -176,6 +177,9 @@ class Gazetteer:
 
     def readings(self, character: str) -> frozenset[str]:
         return readings(character)
+
+    def spellings(self, character: str) -> frozenset[str]:
+        return spellings(character)
 
     def known(self, name: str) -> bool:
         """A Chinese province, city or district (``cpca``), a city over 15,000 people in any of its
