@@ -344,6 +344,30 @@ def test_public_numbers_count_only_approved_reports_as_they_stood_at_the_start_o
     assert "the numbers change once a day" in page
 
 
+def test_public_numbers_count_places_written_in_latin_letters_in_their_province(container: Container) -> None:
+    """Provinces were read from Chinese place words alone: a report or a case placed in "Chengdu" or "Guangzhou,
+    Guangdong" counted in no province. Each counts in the province of its public city, as the poster reads it
+    (its words in any script, else its pin's ~1 km cell); a province still named only with 5 or more."""
+    yesterday = "now() - interval '2 days'"
+    _reports(container, "Chengdu", 3, "approved", yesterday)
+    _reports(container, "成都市锦江区", 2, "approved", yesterday)  # Sichuan: 5, in two scripts
+    _reports(container, "Guangzhou, Guangdong", 4, "approved", yesterday)
+    with container.engine.begin() as conn:  # no words, a pin in Guangzhou: Guangdong's fifth
+        conn.exec_driver_sql(
+            "INSERT INTO sightings (seen_at, place_text, lat, lon, status, moderated_at, created_at) VALUES "
+            f"(now() - interval '3 days', '', 23.1291, 113.2644, 'approved', {yesterday}, now() - interval '3 days')")
+        for i in range(5):
+            conn.exec_driver_sql(
+                "INSERT INTO cases (given_name, sex, birth_date, missing_since, last_seen_text, status, verified_at) "
+                "VALUES (%s, 'female', '2015-01-01', '2020-01-01', 'near Tianfu Square, Chengdu', 'open', "
+                f"{yesterday})", (f"c{i}",))
+    _reports(container, "Wuhan", 2, "approved", yesterday)  # too few to name Hubei
+    numbers = TestClient(create_app(container)).get("/api/stats").json()
+    assert {r["region"]: r["count"] for r in numbers["regions"]["sightings"]} == {
+        "四川省": 5, "广东省": 5, None: None}
+    assert {r["region"]: r["count"] for r in numbers["regions"]["cases"]} == {"四川省": 5}
+
+
 def test_public_numbers_do_not_move_the_day_an_approved_report_is_rejected(container: Container) -> None:
     """Probe s13 F13: the figures counted a report by its status now, so one approved yesterday and
     rejected today left its province's row at once: anyone polling /api/stats learnt of the decision.

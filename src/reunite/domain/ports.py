@@ -171,8 +171,10 @@ class ReaderScript(Protocol):
 class PlaceNames(Protocol):
     """An offline gazetteer (adapters/sources/parse.py)."""
 
-    def region(self, words: str) -> str:
-        """The province (or state) that place words name, '' when none: coarse enough to publish."""
+    def region(self, words: str, near: GeoPoint | None = None) -> str:
+        """The province of the city (or the province alone) that place words name, in any script, the pin
+        ``near`` (as the public sees it) deciding as for ``city``: cpca's name (四川省 for 成都, 成都市 and
+        Chengdu alike), '' when none or abroad. Coarse enough to publish."""
         ...
 
     def words(self, text: str) -> str:

@@ -1,7 +1,8 @@
 """Numbers in public, and the reviewers' dashboard. Public numbers are counts only, by province at
 most, with every count under 5 shown as "fewer than 5" and the others rounded to 5, so that no child
 can be singled out (``domain.sources.public_count``); counted only of what anyone may read, a province
-named only with at least 5 records (``sources.public_regions``). The figures are taken every few minutes
+named only with at least 5 records (``sources.public_regions``), each record in the province of its public
+city (its words, in any script, and its pin's ~1 km cell; never finer). The figures are taken every few minutes
 and recorded; each day (``access.public_as_of``) shows the last taken before it began, so that no
 decision of the day (a rejection, a withdrawal, a case closed) can be read from a change in them."""
 
@@ -83,9 +84,9 @@ def _figures(deps: Deps, as_of: datetime) -> dict[str, Any]:
     for row in raw["cases"]:
         cases[row["status"]] += row["n"]
         if row["status"] == "open":
-            regions["cases"][deps.places.region(row["place"])] += row["n"]
+            regions["cases"][_province(deps, row)] += row["n"]
     for row in raw["sightings"]:
-        regions["sightings"][deps.places.region(row["place"])] += row["n"]
+        regions["sightings"][_province(deps, row)] += row["n"]
     median: dict[str, Any] = raw["median_days"][0] if raw["median_days"] else {"days": None, "n": 0}
     return {
         "as_of": as_of.isoformat(),
@@ -100,6 +101,13 @@ def _figures(deps: Deps, as_of: datetime) -> dict[str, Any]:
                            for region, n in public_regions(counts, REGIONS_SHOWN)]
                     for kind, counts in regions.items()},
     }
+
+
+def _province(deps: Deps, row: dict[str, Any]) -> str:
+    """The province of a record's public city: the one its place words and its pin's ~1 km cell name, as the
+    poster and the browse page read them (``access.public_pin``), in any script (成都, Chengdu and "Guangzhou,
+    Guangdong" alike); '' for none, or a place outside mainland China, Hong Kong and Macau."""
+    return deps.places.region(row["place"] or "", access.public_pin(row["lat"], row["lon"]))
 
 
 def review_dashboard(deps: Deps, who: Principal, where: tzinfo) -> dict[str, Any]:

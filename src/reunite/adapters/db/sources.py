@@ -12,9 +12,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from reunite.adapters.db.people_tables import recorded_settings, sighting_sources, sources
 from reunite.adapters.db.workbench import FROM, ITEM, OPEN
+from reunite.domain.access import PLACE_GRID_DEG
 from reunite.domain.model import Provenance
 
 REPOST_BITS = 6  # photos whose perceptual hashes differ in at most this many of 64 bits are the same picture
+
+
+def _cell(column: str) -> str:
+    """The centre of a coordinate's ~1 km grid cell (``access.coarsen``'s cell, ``floor(value / grid)``), in SQL."""
+    return f"(floor({column} / :grid) + 0.5) * :grid"
 
 
 class SourcesSql:
@@ -101,18 +107,21 @@ class SourcesReads:
 
     def statistics(self, as_of: datetime, reports: Sequence[str], cases: Sequence[str],
                    weeks: Sequence[tuple[datetime, datetime]]) -> dict[str, Any]:
-        """Counts only (no record leaves this query); places as the words people typed. Reports in
-        ``reports`` approved (or, approved on arrival, received) before ``as_of``; cases in ``cases``
-        verified before it; reunions closed before it."""
+        """Counts only (no record leaves this query); places as the words people typed and the centre of
+        their pin's ~1 km grid cell (``access.public_pin``'s cell: what the public city is read from, never the
+        pin itself). Reports in ``reports`` approved (or, approved on arrival, received) before ``as_of``;
+        cases in ``cases`` verified before it; reunions closed before it."""
         approved = "s.status = ANY(:reports) AND COALESCE(s.moderated_at, s.created_at) < :as_of"
         return {
             "cases": self._all(
-                "SELECT status, last_seen_text AS place, count(*) AS n FROM cases WHERE status = ANY(:cases) "
+                f"SELECT status, last_seen_text AS place, {_cell('last_seen_lat')} AS lat, "
+                f"{_cell('last_seen_lon')} AS lon, count(*) AS n FROM cases WHERE status = ANY(:cases) "
                 "AND verified_at < :as_of AND (status = 'open' OR closed_at < :as_of) "
-                "GROUP BY status, last_seen_text", cases=list(cases), as_of=as_of),
+                "GROUP BY 1, 2, 3, 4", cases=list(cases), as_of=as_of, grid=PLACE_GRID_DEG),
             "sightings": self._all(
-                f"SELECT s.place_text AS place, count(*) AS n FROM sightings s WHERE {approved} "
-                "GROUP BY s.place_text", reports=list(reports), as_of=as_of),
+                f"SELECT s.place_text AS place, {_cell('s.lat')} AS lat, {_cell('s.lon')} AS lon, count(*) AS n "
+                f"FROM sightings s WHERE {approved} GROUP BY 1, 2, 3", reports=list(reports), as_of=as_of,
+                grid=PLACE_GRID_DEG),
             "weeks": self._all(  # every week, empty ones too: a row's presence reveals nothing
                 f"SELECT w.start, (SELECT count(*) FROM sightings s WHERE {approved} "
                 "AND COALESCE(s.moderated_at, s.created_at) >= w.start "

