@@ -30,6 +30,7 @@ class StoredFace:
     hubness: float = 0.0
     extra: Sequence[float] | None = None  # by the operator's second model, when it has embedded this face
     scale: float = 1.0  # a group's fused face: its similarities times this are its members' mean
+    taken_on: date | None = None  # its photo's date, when known (a case photo's: the child's age in it)
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class CaseHitRow:
     case_face_id: int
     similarity: float
     photo_taken_on: date | None
+    hubness: float = 0.0  # of the case face (read by the duplicate check, where it may play a sighting's part)
 
 
 @dataclass(frozen=True)

@@ -275,6 +275,36 @@ def read_stored(policy: MatchPolicy, evidence: float, expected_age: float, gap_y
                          sighting_age)
 
 
+@dataclass(frozen=True)
+class CasePhoto:
+    """One face in one case's photo, as the duplicate check reads it against another case's: the child's age
+    in the photo by its own case's birth date (None when the photo's date is unknown, or before that birth)
+    and the face's hubness."""
+
+    age: float | None
+    hubness: float
+
+    @classmethod
+    def of(cls, birth: date, taken_on: date | None, hubness: float) -> CasePhoto:
+        age = None if taken_on is None else age_in_years(birth, taken_on)
+        return cls(age if age is not None and age >= 0 else None, hubness)
+
+
+def read_case_photos(policy: MatchPolicy, similarity: float, one: CasePhoto, other: CasePhoto) -> leads.Reading:
+    """Two cases' photos read as a lead reads a case photo against a sighting (``read_stored``), as the
+    calibration's pairs were drawn (a photo taken later in the child's life against another child's
+    photo): the photo in which the child is older plays the sighting (its face's hubness is subtracted,
+    ``face_evidence``; the child's expected age is its age there), the younger the case photo (its age
+    band chooses the calibration cell), the gap between their ages. With either age unknown, which is the
+    later is unknown: the most cautious age cell and the larger hubness (the lower evidence) read it. The
+    older photo's age is never read as a reporter's apparent age: it is a claim of the account that
+    registered it (an impostor chooses it), and the case photo's age cell holds four times the pairs."""
+    if one.age is None or other.age is None:
+        return read_stored(policy, face_evidence(policy, similarity, max(one.hubness, other.hubness)), 0.0, None)
+    (younger, _), (older, seen) = sorted(((one.age, one), (other.age, other)), key=lambda pair: pair[0])
+    return read_stored(policy, face_evidence(policy, similarity, seen.hubness), older, older - younger)
+
+
 def lead_for(policy: MatchPolicy, share: float | None, expected_age: float, gap_years: float | None,
              rank: int | None = None, rank_of: int | None = None) -> leads.Lead:
     """The lead of a share stored without its score (duplicate cases): "1 in N" bounded by the

@@ -310,30 +310,31 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
     def faces_of(self, owner: PhotoOwner, owner_id: int) -> list[StoredFace]:
         col = faces.c.case_id if owner is PhotoOwner.CASE else faces.c.sighting_id
         rows = self.conn.execute(
-            select(faces.c.id, faces.c.photo_id, faces.c.embedding, faces.c.hubness).where(col == owner_id)
+            select(faces.c.id, faces.c.photo_id, faces.c.embedding, faces.c.hubness, photos.c.taken_on)
+            .join(photos, photos.c.id == faces.c.photo_id).where(col == owner_id)
             .order_by(faces.c.created_at, faces.c.id)
         ).all()
         extras = self.extra_embeddings([r.id for r in rows])
-        return [StoredFace(r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness, extras.get(r.id))
-                for r in rows]
+        return [StoredFace(r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness, extras.get(r.id),
+                           taken_on=r.taken_on) for r in rows]
 
     def near_case_faces(self, embedding: Sequence[float], seen_at: datetime, limit: int) -> list[CaseHitRow]:
         """The ``limit`` open, verified cases' faces nearest to ``embedding``, most similar first."""
         self._ann_scan()
         rows = self.conn.execute(
             text(
-                "WITH near AS MATERIALIZED (SELECT f.case_id, f.id, f.photo_id, "
+                "WITH near AS MATERIALIZED (SELECT f.case_id, f.id, f.photo_id, f.hubness, "
                 "f.embedding <=> CAST(:q AS vector) AS distance "
                 "FROM faces f JOIN cases c ON c.id = f.case_id "
                 "WHERE f.case_id IS NOT NULL AND c.status = 'open' AND c.verified_at IS NOT NULL "
                 "AND c.missing_since <= :seen_at "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
-                "SELECT n.case_id, n.id, 1 - n.distance AS sim, p.taken_on FROM near n "
+                "SELECT n.case_id, n.id, 1 - n.distance AS sim, p.taken_on, n.hubness FROM near n "
                 "JOIN photos p ON p.id = n.photo_id ORDER BY n.distance, n.id"
             ),
             {"q": vector_literal(embedding), "seen_at": seen_at, "limit": limit},
         )
-        return [CaseHitRow(r.case_id, r.id, float(r.sim), r.taken_on) for r in rows]
+        return [CaseHitRow(r.case_id, r.id, float(r.sim), r.taken_on, r.hubness) for r in rows]
 
     def case_face_hits(self, embedding: Sequence[float], case_ids: Sequence[int]) -> list[CaseHitRow]:
         rows = self.conn.execute(
