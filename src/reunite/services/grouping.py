@@ -13,6 +13,7 @@ from typing import Any
 from reunite.domain.access import Permission, Principal, coarse_point, require
 from reunite.domain.doubles import FLAG_FROM
 from reunite.domain.errors import InvalidInput, bounded
+from reunite.domain.fusion import fused_similarity
 from reunite.domain.grouping import (
     GROUP_AGE_YEARS,
     Seen,
@@ -22,12 +23,11 @@ from reunite.domain.grouping import (
     reachable,
     same_child_by_face,
 )
-from reunite.domain.leads import impostor_share
 from reunite.domain.matching_store import StoredFace
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
-from reunite.domain.scoring import SightingFacts, lead_for
+from reunite.domain.scoring import CasePhoto, SightingFacts, lead_for, read_case_photos
 from reunite.domain.times import ZONE_DOUBT
 from reunite.services import doubles
 from reunite.services.deps import Deps
@@ -204,9 +204,12 @@ def group_changed(deps: Deps, uow: UnitOfWork, sighting_id: int) -> None:
 
 
 def flag_duplicates(deps: Deps, case_id: int) -> int:
-    """Flag open cases whose faces are as alike as a strong lead, born within a year of this one; a
-    family's case verified before its flag was found, registered after the other (verified) case by
-    another account, is held: it waits for verification again (``doubles.hold``)."""
+    """Flag open cases born within a year of this one whose faces are as alike as a strong lead: each pair of
+    faces read as a lead reads a case photo against a sighting (``scoring.read_case_photos``: both photos'
+    ages, by their own cases' birth dates, the gap between them, the hubness of the face in the sighting's
+    part, a second model's similarity fused as matching fuses it). A family's case verified before its flag
+    was found, registered after the other (verified) case by another account, is held: it waits for
+    verification again (``doubles.hold``)."""
     policy = deps.policy
     if policy.calibration is None:
         return 0
@@ -214,15 +217,21 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
     with deps.uow() as uow:
         doubles.take_turns(uow)
         me = uow.case_facts(case_id)
-        for face in uow.faces_of(PhotoOwner.CASE, case_id):
+        mine = uow.faces_of(PhotoOwner.CASE, case_id)
+        spread = uow.extra_spread() if any(face.extra is not None for face in mine) else None
+        for face in mine:
             near = [hit for hit in uow.near_case_faces(face.embedding, FAR_FUTURE, NEIGHBOURS)
                     if hit.case_id != case_id]
             others = uow.case_facts_of(list({hit.case_id for hit in near}))  # one read for all nearby cases
+            extra = uow.extra_similarities(face.extra, [hit.case_face_id for hit in near]) \
+                if face.extra is not None and spread is not None else {}
             for hit in near:
                 other = others[hit.case_id]
                 if abs((other.birth_date - me.birth_date).days) > 366:
                     continue
-                share = impostor_share(policy.calibration, hit.similarity - face.hubness, None, None)
+                similarity = fused_similarity(policy, spread, hit.similarity, extra.get(hit.case_face_id))
+                share = read_case_photos(policy, similarity, CasePhoto.of(me.birth_date, face.taken_on, face.hubness),
+                                         CasePhoto.of(other.birth_date, hit.photo_taken_on, hit.hubness)).share
                 if share is not None and share <= policy.leads.strong_share \
                         and uow.flag_duplicate(case_id, hit.case_id, share):
                     uow.audit(SYSTEM, "case.duplicate_flagged", "case", case_id, other_case_id=hit.case_id)
