@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from reunite.bootstrap import Container
 from reunite.services import throttle
@@ -26,11 +26,14 @@ ZONE = "Asia/Shanghai"
 
 @pytest.fixture
 def container(container: Container) -> Container:
-    """One report an hour from an address, and this address (the browser's, loopback) has sent it."""
-    limited = replace(container, deps=replace(container.deps, limits=replace(container.deps.limits,
-                                                                              reports_per_hour=1)))
-    throttle.hit(limited.deps, "report:ip:127.0.0.1", 1)
-    return limited
+    """One report an hour from an address."""
+    return replace(container, deps=replace(container.deps, limits=replace(container.deps.limits, reports_per_hour=1)))
+
+
+@pytest.fixture
+def spent(container: Container) -> throttle.Counted:
+    """This address (the browser's: loopback) has sent its one report of the hour."""
+    return throttle.hit(container.deps, "report:ip:127.0.0.1", 1)
 
 
 def words(page: Page, selector: str) -> str:
@@ -45,11 +48,8 @@ def kept_next(page: Page) -> float:
     return float(entries[0]["next"])
 
 
-def test_a_kept_report_held_for_the_hourly_limit_says_when_it_is_sent_and_is_listed_after_a_reload(
-    browser: Browser, server: str, container: Container
-) -> None:
-    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="en-US", timezone_id=ZONE,
-                                  bypass_csp=True)  # for axe-core
+def kept_while_offline(context: BrowserContext, server: str) -> Page:
+    """A report sent without signal (kept on the phone), then the network back: the queue sends it."""
     page = context.new_page()
     page.goto(server + "/report")
     page.set_input_files("#photos", files=[PHOTO])
@@ -57,7 +57,16 @@ def test_a_kept_report_held_for_the_hourly_limit_says_when_it_is_sent_and_is_lis
     context.set_offline(True)
     page.click("#send")
     expect(page.locator("#progress-text")).to_contain_text("No signal")
-    context.set_offline(False)  # the network is back: the queue sends it, the server answers 429
+    context.set_offline(False)
+    return page
+
+
+def test_a_kept_report_held_for_the_hourly_limit_says_when_it_is_sent_and_is_listed_after_a_reload(
+    browser: Browser, server: str, container: Container, spent: throttle.Counted
+) -> None:
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="en-US", timezone_id=ZONE,
+                                  bypass_csp=True)  # for axe-core
+    page = kept_while_offline(context, server)  # the server answers 429: this address's report of the hour is sent
     expect(page.locator("#progress-text")).to_contain_text("because of the hourly limit", timeout=30_000)
     expect(page.locator("#progress-text")).not_to_contain_text("No signal")
     sent_at = kept_next(page)
@@ -97,7 +106,26 @@ def test_a_kept_report_held_for_the_hourly_limit_says_when_it_is_sent_and_is_lis
     context.close()
 
 
-def test_a_report_refused_for_the_hourly_limit_online_keeps_its_photos(browser: Browser, server: str) -> None:
+def test_a_kept_report_held_for_the_hourly_limit_is_sent_at_its_time_while_the_page_is_open(
+    browser: Browser, server: str, container: Container, spent: throttle.Counted
+) -> None:
+    # the page alone sends it (no service worker's background sync to send it too)
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="en-US", service_workers="block")
+    context.clock.install()  # the phone's clock, moved on an hour below
+    page = kept_while_offline(context, server)
+    expect(page.locator("#progress-text")).to_contain_text("because of the hourly limit", timeout=30_000)
+    with container.deps.uow() as uow:  # the hour has passed for the server too
+        uow.uncount_hit(*spent)
+        uow.commit()
+    page.clock.fast_forward("01:01:00")
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=30_000)
+    assert count_rows(container, "sightings") == 1
+    context.close()
+
+
+def test_a_report_refused_for_the_hourly_limit_online_keeps_its_photos(
+    browser: Browser, server: str, spent: throttle.Counted
+) -> None:
     context = browser.new_context(viewport={"width": 320, "height": 640}, locale="en-US")
     page = context.new_page()
     page.goto(server + "/report")
