@@ -85,10 +85,10 @@
     var keptHere = null;  // the report this page kept: what became of it is said under its button
     var here = document.getElementById("kept-here"), timer = null;
     // send what is due (how: reuniteQueue.flush's), then say what became of every kept report
-    function flushQueue(how) {
+    function flushQueue(how, again) {
       reuniteQueue.flush(how).then(function (settled) {
         var sent = settled.filter(function (s) { return s.response.ok; });
-        if (sent.length) shown(sent[0]); else showKept();
+        if (sent.length) shown(sent[0]); else showKept(again);
       }, showKept);
     }
     if (window.reuniteQueue) {
@@ -186,8 +186,14 @@
     // them; a refusal said, and what was typed put back in the form; each one still waiting, why and
     // when it is sent, with a button to send it now and one to delete it. The report this page kept
     // is said under its button (in the progress bar's words), the others above the form.
-    function showKept() {
+    var lastShown = "";
+    function showKept(again) {  // made anew only when something changed (else a screen reader hears it again)
       return reuniteQueue.all().then(function (entries) {
+        var seen = JSON.stringify([keptHere, entries.map(function (e) {
+          return [e.key, e.state, e.reason, e.next, e.tries];
+        })]);
+        if (!again && seen === lastShown) return;
+        lastShown = seen;
         var box = document.getElementById("kept"), d = form.dataset, focused = focusedAction(), next = Infinity;
         box.textContent = ""; here.textContent = "";
         entries.forEach(function (entry) {
@@ -237,7 +243,7 @@
       row.className = "row kept-actions";
       row.appendChild(button(d.sendNow, "send", entry.key, function () {
         (entry.key === keptHere ? label : row.parentNode.firstChild).textContent = d.sending;
-        flushQueue({key: entry.key});
+        flushQueue({key: entry.key}, true);
       }));
       row.appendChild(button(d.remove, "remove", entry.key, function () {
         row.textContent = "";
