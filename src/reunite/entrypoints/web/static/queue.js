@@ -1,10 +1,11 @@
 // Reports kept on the phone while there is no signal (IndexedDB), sent when the network is back,
 // by the page or by the service worker. Each carries its client_key: the server stores it once.
 // An entry stays kept until the server accepts it or refuses it for good: then it keeps the answer
-// (receipt and private link, or the refusal with what was typed) for the report page to show.
+// (receipt and private link, or the refusal with what was typed) for the report page to show. While it
+// waits, it keeps why (no signal, the hourly limit, the site down) and when it is tried again.
 var reuniteQueue = (function () {
   var DB = "reunite", STORE = "reports";
-  var DEFINITIVE = [400, 403, 404, 409, 413, 415, 422];  // sending the same report again cannot help
+  var AGAIN = [408, 425, 429];  // the 4xx that sending the same report later may cure; other 4xx: refused for good
   function open() {
     return new Promise(function (ok, fail) {
       var req = indexedDB.open(DB, 1);
@@ -23,8 +24,17 @@ var reuniteQueue = (function () {
     });
   }
   // entry: {key, action, fields: [[name, value]], files: [[name, Blob, filename]], state: "waiting" |
-  // "sent" | "refused", tries, next (ms), link and receipt once sent, status and error once refused}
+  // "sent" | "refused", tries, next (ms), link and receipt once sent, status and error once refused;
+  // while waiting after a try, reason: "network" (no signal), "limit" (the hourly limit of reports:
+  // next is when the server said, Retry-After) or "server" (5xx, 408, 425: tried again, waiting longer)}
   function put(entry) { return run("readwrite", function (s) { s.put(entry); }); }
+  // kept again (tried later, or refused) only if the reporter has not deleted it while it was being sent
+  function keepIfKept(entry) {
+    return run("readwrite", function (s) {
+      var now = s.get(entry.key);
+      now.onsuccess = function () { if (now.result && waiting(now.result)) s.put(entry); };
+    });
+  }
   function all() { return run("readonly", function (s) { return s.getAll(); }); }
   function remove(key) { return run("readwrite", function (s) { s.delete(key); }); }
   function body(entry) {
@@ -49,11 +59,12 @@ var reuniteQueue = (function () {
       }) : undefined;
     });
   }
-  function later(entry, seconds) {  // tried again later, waiting longer each time (at most an hour)
+  function later(entry, seconds, reason) {  // tried again later, waiting longer each time (at most an hour)
     entry.tries = (entry.tries || 0) + 1;
+    entry.reason = reason;
     var wait = seconds > 0 ? seconds : Math.min(3600, 15 * Math.pow(2, entry.tries - 1));
     entry.next = Date.now() + wait * 1000;
-    return put(entry);
+    return keepIfKept(entry);
   }
   function answered(entry, response) {
     if (response.ok) {
@@ -62,30 +73,40 @@ var reuniteQueue = (function () {
       var done = {key: entry.key, state: "sent", link: link, receipt: link.split("/")[2] || "", fields: [], files: []};
       return put(done).then(function () { return {response: response, entry: entry}; });
     }
-    if (response.status === 429 || response.status >= 500 || DEFINITIVE.indexOf(response.status) < 0) {
-      return later(entry, +response.headers.get("Retry-After") || 0);
+    if (response.status === 429) return later(entry, +response.headers.get("Retry-After") || 0, "limit");
+    if (response.status < 400 || response.status >= 500 || AGAIN.indexOf(response.status) >= 0) {
+      return later(entry, +response.headers.get("Retry-After") || 0, "server");
     }
     return response.text().then(function (html) {
       var page = new DOMParser().parseFromString(html, "text/html"), error = page.getElementById("form-error");
       entry.state = "refused"; entry.status = response.status;
       entry.error = error ? error.textContent.trim() : String(response.status);
-      return put(entry).then(function () { return {response: response, entry: entry}; });
+      return keepIfKept(entry).then(function () { return {response: response, entry: entry}; });
     });
   }
+  // whether an entry is sent now: its time has come; or the network is back and it waited for a signal
+  // (not for the limit, nor for the site); or the reporter asked to send this one now
+  function due(entry, now, how) {
+    if (!waiting(entry)) return false;
+    if (how.key) return entry.key === how.key;
+    return !(entry.next > now) || (how.network && (!entry.reason || entry.reason === "network"));
+  }
   var flushing = null;
-  // Send every kept report whose time has come; resolves with [{response, entry}] for those the
-  // server accepted or refused for good (those tried again later are not in it).
-  function flush() {
-    if (flushing) return flushing;
+  // Send every kept report whose time has come (how.network: the network is back, so those that waited
+  // for a signal too; how.key: that one alone, whatever its time); resolves with [{response, entry}] for
+  // those the server accepted or refused for good (those tried again later are not in it: each keeps why).
+  function flush(how) {
+    how = how || {};
+    if (flushing) return flushing.then(function () { return flush(how); });
     flushing = all().then(function (entries) {
       var now = Date.now();
-      return entries.filter(function (e) { return waiting(e) && !(e.next > now); }).reduce(function (done, entry) {
+      return entries.filter(function (e) { return due(e, now, how); }).reduce(function (done, entry) {
         return done.then(function (settled) {
           return freshProof(entry).then(function () {
             return fetch(entry.action, {method: "POST", body: body(entry), credentials: "same-origin"});
           }).then(function (response) {
             return answered(entry, response).then(function (result) { if (result) settled.push(result); return settled; });
-          }, function () { return later(entry, 0).then(function () { return settled; }); });  // still no signal
+          }, function () { return later(entry, 0, "network").then(function () { return settled; }); });  // still no signal
         });
       }, Promise.resolve([]));
     }).finally(function () { flushing = null; });

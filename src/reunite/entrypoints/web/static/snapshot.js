@@ -82,22 +82,29 @@
       if (document.readyState === "complete") register(); else window.addEventListener("load", register);
     }
     var restored = null;  // the kept report the server refused, put back in the form to correct
+    var keptHere = null;  // the report this page kept: what became of it is said under its button
+    var here = document.getElementById("kept-here"), timer = null;
+    // send what is due (how: reuniteQueue.flush's), then say what became of every kept report
+    function flushQueue(how, again) {
+      reuniteQueue.flush(how).then(function (settled) {
+        var sent = settled.filter(function (s) { return s.response.ok; });
+        if (sent.length) shown(sent[0]); else showKept(again);
+      }, showKept);
+    }
     if (window.reuniteQueue) {
-      var flushQueue = function () {
-        reuniteQueue.flush().then(function (settled) {
-          var sent = settled.filter(function (s) { return s.response.ok; });
-          if (sent.length) shown(sent[0]); else showKept();
-        });
-      };
-      window.addEventListener("online", flushQueue);
+      window.addEventListener("online", function () { flushQueue({network: true}); });
+      document.addEventListener("visibilitychange", function () {  // a phone that slept past a report's time
+        if (!document.hidden && navigator.onLine) flushQueue();
+      });
       showKept();
       if (navigator.onLine) flushQueue();  // a report kept from an earlier visit
       if (navigator.serviceWorker) navigator.serviceWorker.addEventListener("message", function (e) {
         if (e.data && e.data.queue) showKept();
       });
     }
-    // a form the server sent back (422, a field to correct) keeps the photos chosen: a browser cannot put
-    // them back in the page it answered with, this script can (else the page says to choose them again)
+    // a form the server sent back (422 a field to correct, 429 the hourly limit) keeps the photos chosen: a
+    // browser cannot put them back in the page it answered with, this script can (else the page says to
+    // choose them again)
     var chosen = [], refusedWith = window.reuniteChosenPhotos;
     window.reuniteChosenPhotos = null;
     if (refusedWith && refusedWith.length) choosePhotosAgain(refusedWith);
@@ -141,7 +148,8 @@
         // a page kept for use without signal carries the puzzle it was served with, perhaps used by
         // now: once, a fresh puzzle is asked for and solved, and the report sent again
         if (xhr.status === 429 && data.has("pow_challenge") && !fresh) { fresh = true; freshProof(data); return; }
-        if (xhr.status === 422) window.reuniteChosenPhotos = chosen;  // for the form it answers with
+        // the form again (422 a field to correct, 429 the hourly limit, …): for it to keep the photos chosen
+        if (xhr.status >= 400) window.reuniteChosenPhotos = chosen;
         replacePage(xhr.responseText, xhr.responseURL, blobsOf(data));
       };
       xhr.onerror = function () { keep(data); };
@@ -158,7 +166,9 @@
         else entry.fields.push([name, value]);
       });
       reuniteQueue.put(entry).then(function () {
+        keptHere = entry.key;
         show(form.dataset.queued, 100);
+        showKept();  // its buttons: send now, delete
         if (navigator.serviceWorker && navigator.serviceWorker.ready) {
           navigator.serviceWorker.ready.then(function (reg) { if (reg.sync) return reg.sync.register("reunite-reports"); })
             .catch(function () {});
@@ -173,24 +183,105 @@
     }
     // what became of the reports kept on this phone (sent by this page, an earlier one or the
     // service worker): the receipt and private link of each one sent, until the reporter is done with
-    // them; a refusal said, and what was typed put back in the form
-    function showKept() {
-      reuniteQueue.all().then(function (entries) {
-        var box = document.getElementById("kept"), d = form.dataset;
-        box.textContent = "";
+    // them; a refusal said, and what was typed put back in the form; each one still waiting, why and
+    // when it is sent, with a button to send it now and one to delete it. The report this page kept
+    // is said under its button (in the progress bar's words), the others above the form.
+    var lastShown = "";
+    function showKept(again) {  // made anew only when something changed (else a screen reader hears it again)
+      return reuniteQueue.all().then(function (entries) {
+        var seen = JSON.stringify([keptHere, entries.map(function (e) {
+          return [e.key, e.state, e.reason, e.next, e.tries];
+        })]);
+        if (!again && seen === lastShown) return;
+        lastShown = seen;
+        var box = document.getElementById("kept"), d = form.dataset, focused = focusedAction(), next = Infinity;
+        box.textContent = ""; here.textContent = "";
         entries.forEach(function (entry) {
           if (entry.state === "sent") box.appendChild(notice(entry, [d.sentQueued, d.receipt + ": " + entry.receipt, d.link], entry.link));
           else if (entry.state === "refused") {
             box.appendChild(notice(entry, [d.refused.replace("{error}", entry.error)]));
             if (restored !== entry.key) putBack(entry);
+          } else {
+            if (entry.next > Date.now() && (entry.reason !== "network" || navigator.onLine)) {
+              next = Math.min(next, entry.next);
+            }
+            if (entry.key !== keptHere) box.appendChild(notice(entry, [waitingWords(entry)]));
+            else { show(waitingWords(entry), 100); here.appendChild(actions(entry)); }
           }
         });
+        if (keptHere && !entries.some(function (e) { return e.key === keptHere && reuniteQueue.waiting(e); })) {
+          keptHere = null; bar.hidden = true; send.disabled = false; clientKey.value = newKey();  // refused: said above
+        }
+        here.hidden = !here.children.length;
         box.hidden = !box.children.length;
+        refocus(focused);
+        clearTimeout(timer);  // sent at its time while this page is open
+        if (next < Infinity) timer = setTimeout(flushQueue, Math.min(Math.max(1000, next - Date.now() + 500), 864e5));
+      });
+    }
+    // why a kept report waits, and when it is sent: in the phone's own time
+    function waitingWords(entry) {
+      var d = form.dataset, ahead = entry.next > Date.now(), time = ahead ? clock(entry.next) : "";
+      if (entry.reason === "limit" && ahead) return d.waitLimit.replace("{time}", time);
+      if (entry.reason === "server" && ahead) return d.waitServer.replace("{time}", time);
+      return entry.tries && navigator.onLine && !ahead ? d.sending : d.queued;
+    }
+    function clock(ms) {
+      var lang = document.documentElement.lang || undefined, at = new Date(ms);
+      var today = at.toDateString() === new Date().toDateString();
+      return at.toLocaleString(lang, today ? {hour: "numeric", minute: "2-digit"}
+                                           : {weekday: "short", day: "numeric", hour: "numeric", minute: "2-digit"});
+    }
+    function button(words, act, key, work) {
+      var b = document.createElement("button");
+      b.type = "button"; b.textContent = words; b.dataset.act = act; b.dataset.key = key;
+      b.addEventListener("click", work);
+      return b;
+    }
+    function actions(entry) {  // send a waiting report now, or delete it from the phone (asked once more)
+      var d = form.dataset, row = document.createElement("div");
+      row.className = "row kept-actions";
+      row.appendChild(button(d.sendNow, "send", entry.key, function () {
+        (entry.key === keptHere ? label : row.parentNode.firstChild).textContent = d.sending;
+        flushQueue({key: entry.key}, true);
+      }));
+      row.appendChild(button(d.remove, "remove", entry.key, function () {
+        row.textContent = "";
+        var sure = document.createElement("p");
+        sure.textContent = d.removeSure; sure.className = "note"; row.appendChild(sure);
+        row.appendChild(button(d.removeYes, "remove-yes", entry.key, function () {
+          reuniteQueue.remove(entry.key).then(function () { removed(entry.key); });
+        }));
+        var no = button(d.removeNo, "remove-no", entry.key, showKept);
+        row.appendChild(no); no.focus();
+      }));
+      return row;
+    }
+    function removed(key) {  // said where it was (the focus there), and the form free for another report
+      var mine = key === keptHere, box = document.getElementById("kept");
+      if (mine) { keptHere = null; send.disabled = false; clientKey.value = newKey(); }
+      showKept().then(function () {
+        var said = mine ? label : document.createElement("p");
+        said.tabIndex = -1;
+        if (mine) show(form.dataset.removed, 0);
+        else { said.className = "note"; said.textContent = form.dataset.removed; box.appendChild(said); box.hidden = false; }
+        said.focus();
+      });
+    }
+    function focusedAction() {
+      var el = document.activeElement;
+      return el && el.dataset && el.dataset.act ? [el.dataset.key, el.dataset.act] : null;
+    }
+    function refocus(focused) {  // the same button again, once the notices are made anew
+      if (!focused) return;
+      Array.prototype.forEach.call(document.querySelectorAll("button[data-act]"), function (b) {
+        if (b.dataset.key === focused[0] && b.dataset.act === (focused[1] === "remove-no" ? "remove" : focused[1])) b.focus();
       });
     }
     function notice(entry, lines, link) {
       var div = document.createElement("div");
-      div.className = entry.state === "sent" ? "receipt kept-sent" : "error kept-refused";
+      div.className = entry.state === "sent" ? "receipt kept-sent" : entry.state === "refused" ? "error kept-refused"
+        : "alert kept-waiting";
       lines.forEach(function (line) { var p = document.createElement("p"); p.textContent = line; div.appendChild(p); });
       if (link) {
         var p = document.createElement("p"), a = document.createElement("a");
@@ -203,6 +294,7 @@
         done.addEventListener("click", function () { reuniteQueue.remove(entry.key).then(showKept); });
         div.appendChild(done);
       }
+      if (reuniteQueue.waiting(entry)) div.appendChild(actions(entry));
       return div;
     }
     function putBack(entry) {
@@ -229,6 +321,8 @@
       } catch (err) { return; }
       photos.dispatchEvent(new Event("change"));
       if (again) again.textContent = again.dataset.kept;
+      var busy = document.getElementById("busy");  // the hourly limit: no longer "choose the photo again"
+      if (busy && busy.dataset.kept) busy.textContent = busy.dataset.kept;
     }
     function blobsOf(data) {
       return data.getAll("photos").filter(function (value) { return value instanceof Blob; });

@@ -22,7 +22,8 @@ self.addEventListener("fetch", function (event) {
   }, function () { return caches.match(url.pathname); }));
 });
 self.addEventListener("sync", function (event) {
-  if (event.tag === "reunite-reports") event.waitUntil(reuniteQueue.flush().then(function () {
+  // the network is back: what waited for a signal is sent now, what waits for the hourly limit at its time
+  if (event.tag === "reunite-reports") event.waitUntil(reuniteQueue.flush({network: true}).then(function () {
     return self.clients.matchAll().then(function (clients) {  // each open report page shows what became of them
       clients.forEach(function (c) { c.postMessage({queue: true}); });
     });
