@@ -1,6 +1,7 @@
 """The family's view of a sighting: the child's face crop is cut after bystanders are blurred (no half
-of a neighbour's face at its edge), no blur box ever covers the child's face, and nothing but the child's
-head (an ellipse around the face, ``access.head_outline``) is left sharp."""
+of a neighbour's face at its edge), no blur box covers the child's face beyond the part of it that is a
+bystander's face (``access.shared_with_child``), and nothing but the child's head (an ellipse around the
+face, ``access.head_outline``) is left sharp."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import numpy as np
 from PIL import Image
 
 from reunite.adapters.photos.codec import PillowPhotoCodec
-from reunite.domain.access import head_outline
+from reunite.domain.access import Principal, Role, head_outline, shared_with_child
 from tests.conftest import jpeg
 
 CODEC = PillowPhotoCodec(max_bytes=5_000_000, max_pixels=40_000_000)
@@ -42,11 +43,42 @@ def test_the_child_crop_shows_the_neighbour_blurred_and_the_child_sharp() -> Non
     assert detail(crop, (152, 45, 178, 135)) < 20  # the neighbour's edge: blurred
 
 
-def test_a_blur_box_overlapping_the_child_never_covers_the_childs_face() -> None:
-    overlapping = (250, 100, 380, 200)  # a bystander's box reaching into the child's face
-    shown = decode(CODEC.clean_copy(jpeg(street()), blur=[overlapping], keep=CHILD))
-    assert detail(shown, (205, 105, 295, 195)) > 100  # the whole face stays sharp
-    assert detail(shown, (305, 105, 375, 195)) < 20  # the bystander is blurred
+def face(box: tuple[int, int, int, int], id_: int = 1) -> dict[str, object]:
+    return {"id": id_, "box_left": box[0], "box_top": box[1], "box_right": box[2], "box_bottom": box[3],
+            "landmarks": []}
+
+
+def test_a_bystanders_box_overlapping_the_childs_face_is_split_between_the_two_faces() -> None:
+    """A bystander's face box reaching into the child's (a face pressed cheek to cheek): the bystander's
+    blur never covers the child's side of the overlap, nor the child's face box beyond it, and the child's
+    face box never puts the bystander's side of the overlap back sharp (``access.shared_with_child``)."""
+    overlapping = (250, 100, 380, 200)  # centres 250 and 315, sizes 100 and 115: split at x ≈ 280
+    faces = [face(CHILD, 1), face(overlapping, 2)]
+    family = Principal(role=Role.FAMILY, account_id=1)
+    unkept = shared_with_child(family, faces, 1)
+    assert unkept == [((280, 100), (300, 100), (300, 200), (280, 200))]
+    assert shared_with_child(Principal(role=Role.POLICE, account_id=2), faces, 1) == []
+    assert shared_with_child(family, faces, None) == []  # no child's face: nothing is kept sharp anyway
+    shown = decode(CODEC.clean_copy(jpeg(street()), blur=[overlapping], keep=CHILD, unkept=unkept))
+    assert detail(shown, (205, 105, 275, 195)) > 100  # the child's side stays sharp
+    assert detail(shown, (284, 105, 298, 195)) < 20  # the bystander's side of the overlap is blurred
+    assert detail(shown, (305, 105, 375, 195)) < 20  # and the rest of the bystander
+    crop = decode(CODEC.face_copy(jpeg(street()), CHILD, [overlapping], size=1000, unkept=unkept))
+    # the crop spans x 160..340 (40 px margin): the child's side of the overlap at 90..120, the other's from 124
+    assert detail(crop, (45, 45, 115, 135)) > 100
+    assert detail(crop, (124, 45, 138, 135)) < 20
+
+
+def test_a_bystanders_side_follows_the_line_between_the_faces_and_their_sizes() -> None:
+    family = Principal(role=Role.FAMILY, account_id=1)
+    # a smaller face (60 px) at the child's (100 px) lower right corner: centres (250, 150) and (300, 200),
+    # split across that line at 100/160 of the way, (281.25, 181.25): x + y = 462.5. The overlap (270..300,
+    # 170..200) is the bystander's but for its corner nearest the child's centre
+    [corner] = shared_with_child(family, [face(CHILD, 1), face((270, 170, 330, 230), 2)], 1)
+    assert set(corner) == {(292, 170), (300, 170), (300, 200), (270, 200), (270, 192)}
+    # boxes that only touch, or a face beside the child's box but not on it, take nothing
+    assert shared_with_child(family, [face(CHILD, 1), face((300, 100, 400, 200), 2)], 1) == []
+    assert shared_with_child(family, [face(CHILD, 1), face((310, 100, 410, 200), 2)], 1) == []
 
 
 def test_outside_the_childs_head_nothing_is_recognisable_even_a_face_nobody_found() -> None:

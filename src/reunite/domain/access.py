@@ -37,6 +37,7 @@ from reunite.domain.photos_shown import (
     faces_counted,
     head_outline,
     photo_shown,
+    shared_with_child,
     sharp_regions,
 )
 from reunite.domain.places_shown import (
@@ -74,7 +75,8 @@ __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORD
            "Outline", "P", "Permission", "Principal", "Role", "Scope", "blur_faces", "box_of", "candidate_view",
            "candidate_visible", "child_face", "child_face_of", "coarse_distance_km", "coarse_point", "coarse_radius",
            "coarse_score", "coarsen", "distance_shown", "exact", "exact_places", "family_sent_view", "head_outline",
-           "held_again", "hours_only", "photo_shown", "public_pin", "scores_shown", "sharp_regions", "times_view"]
+           "held_again", "hours_only", "photo_shown", "public_pin", "scores_shown", "shared_with_child",
+           "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
 

@@ -105,7 +105,61 @@ def sharp_regions(who: Principal, faces: Iterable[dict[str, Any]], child: int | 
 
 def blur_faces(who: Principal, faces: Iterable[dict[str, Any]], child: int | None) -> list[dict[str, Any]]:
     """The faces to blur on a sighting photo shown to this principal: everyone's but the child's,
-    except for police and moderators, who see originals."""
+    except for police and moderators, who see originals. Each is blurred (its box grown by a margin) even
+    inside the child's head; only the child's face box is kept sharp over it, less ``shared_with_child``."""
     if who.can(P.SEE_ORIGINALS):
         return []
     return [f for f in faces if f["id"] != child]
+
+
+def shared_with_child(who: Principal, faces: Iterable[dict[str, Any]], child: int | None) -> list[Outline]:
+    """The parts of the child's face box that are a bystander's face, blurred too: where a detected
+    face's box overlaps the child's (a second child held cheek to cheek, an adult's face pressed to the
+    child's), the overlap is split by the line across the one joining the two boxes' centres, at the point
+    that divides it as the faces' sizes do (the middle for faces of one size): the bystander's side is
+    blurred, the child's stays sharp, so neither face's middle is given to the other. A bystander's box
+    margin (``BLUR_MARGIN`` in the codec) never takes any of the child's face box. Nothing for police and
+    moderators, nor where no face is the child's (nothing is kept sharp)."""
+    faces = list(faces)
+    mine = next((f for f in faces if f["id"] == child), None)
+    if who.can(P.SEE_ORIGINALS) or mine is None:
+        return []
+    kept = box_of(mine)
+    return [part for f in faces if f["id"] != child and (part := _their_side(kept, box_of(f)))]
+
+
+def _their_side(kept: Box, other: Box) -> Outline:
+    """The part of ``kept`` ∩ ``other`` on ``other``'s side of the line that splits the two boxes
+    (``shared_with_child``); empty when the boxes do not overlap or share a centre."""
+    overlap = (max(kept[0], other[0]), max(kept[1], other[1]), min(kept[2], other[2]), min(kept[3], other[3]))
+    if overlap[0] >= overlap[2] or overlap[1] >= overlap[3]:
+        return ()
+    (kx, ky), (ox, oy) = _centre(kept), _centre(other)
+    dx, dy = ox - kx, oy - ky
+    if dx == 0 and dy == 0:
+        return ()
+    share = _size(kept) / (_size(kept) + _size(other))
+    split_x, split_y = kx + dx * share, ky + dy * share
+
+    def side(point: tuple[float, float]) -> float:  # > 0: the other face's side
+        return (point[0] - split_x) * dx + (point[1] - split_y) * dy
+
+    left, top, right, bottom = overlap
+    corners: list[tuple[float, float]] = [(left, top), (right, top), (right, bottom), (left, bottom)]
+    clipped: list[tuple[float, float]] = []
+    for k, here in enumerate(corners):  # the rectangle clipped by the half-plane (Sutherland–Hodgman)
+        after = corners[(k + 1) % 4]
+        if side(here) >= 0:
+            clipped.append(here)
+        if side(here) * side(after) < 0:
+            t = side(here) / (side(here) - side(after))
+            clipped.append((here[0] + t * (after[0] - here[0]), here[1] + t * (after[1] - here[1])))
+    return tuple((round(x), round(y)) for x, y in clipped) if len(clipped) >= 3 else ()
+
+
+def _centre(box: Box) -> tuple[float, float]:
+    return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+
+
+def _size(box: Box) -> float:
+    return max(1, (box[2] - box[0] + box[3] - box[1]) / 2)

@@ -54,19 +54,22 @@ class PhotoCodec(Protocol):
     def clean_copy(
         self, data: bytes, max_side: int | None = None, blur: Sequence[tuple[int, int, int, int]] = (),
         keep: tuple[int, int, int, int] | None = None, sharp: Sequence[Sequence[tuple[int, int]]] | None = None,
+        unkept: Sequence[Sequence[tuple[int, int]]] = (),
     ) -> bytes:
         """A JPEG re-encoded from the pixels alone: orientation applied, all metadata stripped, and
         the ``blur`` boxes (left, top, right, bottom in the upright photo) made unrecognisable,
-        except where they overlap ``keep`` (the child's face, never blurred). With ``sharp`` (a list,
+        except where they overlap ``keep`` (the child's face box) outside the ``unkept`` outlines (the
+        parts of it that are a bystander's face, ``access.shared_with_child``). With ``sharp`` (a list,
         even empty), everything outside those outlines (polygons: the child's head,
         ``access.sharp_regions``) is obscured too."""
         ...
 
     def face_copy(
         self, data: bytes, face: tuple[int, int, int, int], blur: Sequence[tuple[int, int, int, int]] = (),
-        *, sharp: Sequence[Sequence[tuple[int, int]]] | None = None,
+        *, sharp: Sequence[Sequence[tuple[int, int]]] | None = None, unkept: Sequence[Sequence[tuple[int, int]]] = (),
     ) -> bytes:
-        """A crop around ``face`` cut from the photo after the ``blur`` boxes were blurred and, with
+        """A crop around ``face`` cut from the photo after the ``blur`` boxes were blurred (``face`` kept
+        sharp over them outside the ``unkept`` outlines, as ``clean_copy`` keeps ``keep``) and, with
         ``sharp``, everything outside those outlines obscured."""
         ...
 

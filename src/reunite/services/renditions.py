@@ -16,8 +16,8 @@ from reunite.domain.errors import NotFound, NotSignedIn
 from reunite.services.deps import Deps
 from reunite.services.queries import audit_read
 
-RENDERING = 3  # bump when the way photos are re-encoded, scaled or blurred, or posters laid out, changes:
-# older copies are not served
+RENDERING = 4  # bump when the way photos are re-encoded, scaled or blurred, or posters laid out, changes:
+# older copies are not served (4: a bystander's part of the child's face box blurred, ``access.shared_with_child``)
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ def photo_bytes(
     blur: list[access.Box] = []
     keep = None
     sharp: list[access.Outline] | None = None
+    unkept: list[access.Outline] = []
     if row["case"]:
         if not who.owns(row["case_id"]):
             audit_read(deps, who, "photo.viewed", "case", row["case_id"], photo=photo_id)
@@ -69,14 +70,17 @@ def photo_bytes(
         faces = [f for f in faces if f["photo_id"] == photo_id]
         blur = [access.box_of(f) for f in access.blur_faces(who, faces, child)]
         keep = next((access.box_of(f) for f in faces if f["id"] == child), None) if blur else None
+        unkept = access.shared_with_child(who, faces, child)
         sharp = access.sharp_regions(who, faces, child)
         audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
                     unblurred=sharp is None)
     key = row["storage_key"]
-    # the key names every box blurred and kept, and the outline left sharp: a copy made for one audience
-    # (police's, sharp None) is never served to another (a family's, sharp a list)
-    return rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), max_side, blur, keep, sharp),
-                     "photo", key, max_side, blur, keep, sharp)
+    # the key names every box blurred and kept, the parts of the kept one blurred all the same, and the
+    # outline left sharp: a copy made for one audience (police's, sharp None) is never served to another
+    # (a family's, sharp a list)
+    return rendition(deps, known,
+                     lambda: deps.codec.clean_copy(deps.photos.get(key), max_side, blur, keep, sharp, unkept),
+                     "photo", key, max_side, blur, keep, sharp, unkept)
 
 
 def _sees_case(who: Principal, case: dict[str, Any]) -> bool:
@@ -132,8 +136,10 @@ def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None
             faces = [f for f in deps.read.sighting_faces(row["sighting_id"]) if f["photo_id"] == row["photo_id"]]
             others = [access.box_of(f) for f in faces if f["id"] != face_id]
             sharp = access.sharp_regions(who, faces, face_id)
+            unkept = access.shared_with_child(who, faces, face_id)  # a bystander's part of this face's box
             key, box = row["photo_key"], access.box_of(row)
-            return rendition(deps, known, lambda: deps.codec.face_copy(deps.photos.get(key), box, others, sharp=sharp),
-                             "face", key, box, others, sharp)
+            return rendition(deps, known, lambda: deps.codec.face_copy(deps.photos.get(key), box, others,
+                                                                       sharp=sharp, unkept=unkept),
+                             "face", key, box, others, sharp, unkept)
     crop = row["crop_key"]
     return rendition(deps, known, lambda: deps.photos.get(crop), "crop", crop)

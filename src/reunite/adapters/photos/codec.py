@@ -117,20 +117,22 @@ class PillowPhotoCodec:
 
     def clean_copy(
         self, data: bytes, max_side: int | None = None, blur: Sequence[Box] = (), keep: Box | None = None,
-        sharp: Sequence[Outline] | None = None,
+        sharp: Sequence[Outline] | None = None, unkept: Sequence[Outline] = (),
     ) -> bytes:
         pixels, scale = self.rgb(data, max_side, draft=1.0)  # with max_side: decoded at about that size
         if blur:
             pixels = blur_regions(pixels, [_scaled(box, scale) for box in blur],
-                                  keep=_scaled(keep, scale) if keep else None)
+                                  keep=_scaled(keep, scale) if keep else None,
+                                  unkept=[_scaled_outline(outline, scale) for outline in unkept])
         if sharp is not None:
             pixels = obscure_outside(pixels, [_scaled_outline(outline, scale) for outline in sharp])
         return encode_jpeg(pixels)
 
     def face_copy(self, data: bytes, face: Box, blur: Sequence[Box] = (), margin: float = 0.4,
-                  size: int = 200, sharp: Sequence[Outline] | None = None) -> bytes:
+                  size: int = 200, sharp: Sequence[Outline] | None = None, unkept: Sequence[Outline] = ()) -> bytes:
         """One face with some context, cut from the photo *after* the ``blur`` boxes were blurred
-        (a neighbour's face beside the child's stays unrecognisable in the crop too) and, with ``sharp``,
+        (a neighbour's face beside the child's stays unrecognisable in the crop too; ``face`` is kept sharp
+        over them but for the ``unkept`` parts of it, as ``clean_copy`` keeps ``keep``) and, with ``sharp``,
         everything outside those outlines obscured (as ``clean_copy`` does)."""
         left, top, right, bottom = face
         mx, my = int((right - left) * margin), int((bottom - top) * margin)
@@ -139,7 +141,8 @@ class PillowPhotoCodec:
         pixels, scale = self.rgb(data, draft=size / max(cut[2] - cut[0], cut[3] - cut[1], 1))
         face = _scaled(face, scale)
         if near:
-            pixels = blur_regions(pixels, [_scaled(box, scale) for box in near], keep=face)
+            pixels = blur_regions(pixels, [_scaled(box, scale) for box in near], keep=face,
+                                  unkept=[_scaled_outline(outline, scale) for outline in unkept])
         if sharp is not None:
             pixels = obscure_outside(pixels, [_scaled_outline(outline, scale) for outline in sharp])
         left, top, right, bottom = face
@@ -206,14 +209,23 @@ def _overlap(a: Sequence[int], b: Sequence[int]) -> bool:
 
 
 def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: float = BLUR_MARGIN,
-                 keep: Sequence[int] | None = None) -> np.ndarray:
+                 keep: Sequence[int] | None = None,
+                 unkept: Sequence[Sequence[tuple[float, float]]] = ()) -> np.ndarray:
     """Faces made unrecognisable: each box, grown by ``margin``, pixelated to 6×6 blocks then blurred.
     Irreversible: the copy carries no trace of the original pixels beyond the coarse blocks.
-    ``keep`` (the child's face box) is never blurred: its pixels are put back after the others."""
+    ``keep`` (the child's face box) is not blurred: its pixels are put back after the others, all but
+    those inside the ``unkept`` outlines (the parts of it that are a bystander's face,
+    ``access.shared_with_child``), which stay blurred."""
     image = Image.fromarray(pixels)
-    kept = None
+    kept, mask = None, None
     if keep is not None and keep[2] > keep[0] and keep[3] > keep[1]:
         kept = image.crop((keep[0], keep[1], keep[2], keep[3]))
+        if unkept:
+            mask = Image.new("L", kept.size, 255)
+            draw = ImageDraw.Draw(mask)
+            for outline in unkept:
+                if len(outline) >= 3:
+                    draw.polygon([(x - keep[0], y - keep[1]) for x, y in outline], fill=0)
     for box in boxes:
         left, top, right, bottom = _grown(box, margin)
         region = (max(0, left), max(0, top), min(image.width, right), min(image.height, bottom))
@@ -223,7 +235,7 @@ def blur_regions(pixels: np.ndarray, boxes: Sequence[Sequence[int]], margin: flo
         coarse = patch.resize((6, 6), Image.Resampling.BOX).resize(patch.size, Image.Resampling.NEAREST)
         image.paste(coarse.filter(ImageFilter.GaussianBlur(max(2, patch.width // 12))), region[:2])
     if kept is not None and keep is not None:
-        image.paste(kept, (keep[0], keep[1]))
+        image.paste(kept, (keep[0], keep[1]), mask)
     return np.asarray(image)
 
 
