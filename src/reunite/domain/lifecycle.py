@@ -10,6 +10,8 @@ the answer is the first one's, with nothing written twice (``settled``)."""
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
+from typing import Any
 
 from reunite.domain.errors import Conflict
 
@@ -82,6 +84,18 @@ def state_of(status: str, verified: bool) -> CaseState:
     if status == "open":
         return CaseState.ACTIVE if verified else CaseState.WAITING
     return CaseState(status)
+
+
+def case_state(case: Mapping[str, Any]) -> CaseState | None:
+    """Where a case as read (its ``status`` and ``verified_at``) stands now: the one reading of the words
+    people are shown for it (the case page, "My account", a lead's case). A verification is kept after a
+    case ends (``verified_at``), so only an open case reads it; a case held again or reopened waits for
+    verification (its ``verified_at`` cleared). None for a status no state names (``withdrawn``: a case
+    found false or taken down, as a reader who may not know why reads it)."""
+    status = str(case.get("status"))
+    if status not in {state.status for state in CaseState}:
+        return None
+    return state_of(status, case.get("verified_at") is not None)
 
 
 def allowed(state: CaseState, action: CaseAction) -> bool:

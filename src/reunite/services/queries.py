@@ -12,6 +12,7 @@ from reunite.domain.access import Permission, Principal, require, require_case
 from reunite.domain.elapsed import Elapsed, since_missing
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.leads import told
+from reunite.domain.lifecycle import case_state
 from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SeenAtBasis, SightingFilter
 from reunite.domain.pfif import birth_precision
 from reunite.domain.ports import ReaderScript
@@ -172,8 +173,10 @@ def get_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | No
 
 
 def own_cases(deps: Deps, who: Principal, reader: ReaderScript | None = None) -> list[dict[str, Any]]:
-    """The account's own cases in the order they were registered (their ids say nothing of it)."""
-    return registered_order([get_case(deps, who, case_id, reader) for case_id in who.own_cases])
+    """The account's own cases in the order they were registered (their ids say nothing of it), each with
+    where it stands now (``state``: ``lifecycle.case_state``, the case page's words)."""
+    shown = [get_case(deps, who, case_id, reader) for case_id in who.own_cases]
+    return registered_order([case | {"state": case_state(case)} for case in shown])
 
 
 def registered_order(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:

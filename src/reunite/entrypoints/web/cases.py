@@ -14,7 +14,7 @@ from starlette.datastructures import UploadFile
 from reunite.domain.access import Permission, Principal
 from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, ReuniteError
-from reunite.domain.lifecycle import CaseState, confirmable, state_of
+from reunite.domain.lifecycle import case_state, confirmable
 from reunite.domain.model import CandidateStatus, NewCase, age_in_years
 from reunite.entrypoints.api.auth import PrincipalDep, allow
 from reunite.entrypoints.web import filters
@@ -91,8 +91,7 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
     page = min(max(1, page), pages)
     waiting = case["status"] == "open" and not case.get("verified_at")
     # where the case stands (a status shown as "withdrawn" to a reader who may not know why: no state)
-    state = state_of(case["status"], bool(case.get("verified_at"))) \
-        if case["status"] in {s.status for s in CaseState} else None
+    state = case_state(case)
     hours = deps.read.verification_hours(deps.clock.now() - timedelta(days=90)) if waiting else None
     return {"case": case, "candidates": candidates, "cpage": page, "cpages": pages,
             # its leads' Confirm button, shown only while a confirmation may be made
