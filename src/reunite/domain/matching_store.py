@@ -68,6 +68,7 @@ class CandidateRow:
     # exact places is shown (the exact rank is derived from the sighting's exact place)
     coarse_rank: int | None = None
     impostor_share: float | None = None
+    proposable: bool | None = None  # at the operating point when ranked: only such a case ranks above another
 
 
 class MatchingStore(Protocol):

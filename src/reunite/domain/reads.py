@@ -40,7 +40,10 @@ class ReadModel(WorkbenchReads, Protocol):
     ) -> list[dict[str, Any]]:
         """Candidates of a case (or of a sighting), best first, with every score component; each one's
         ``group_size`` counts its group's sightings in ``group_statuses`` (the reader's: see
-        ``access.browsable_statuses``), as the trail shows them."""
+        ``access.browsable_statuses``), as the trail shows them. Its ``rank``, ``coarse_rank`` and
+        ``rank_of`` are counted as it is read, among the cases verified and open then (none for a
+        candidate of a case that is not), and ``case_state`` (``lifecycle.CaseState``) says where its
+        case stands."""
         ...
 
     def photo(self, photo_id: int) -> dict[str, Any] | None:

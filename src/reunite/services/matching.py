@@ -59,7 +59,9 @@ def ranked(deps: Deps, rows: list[CandidateRow], rank_of: int, seen: GeoPoint | 
     candidate too, so "2nd" never points at a child nobody is shown): by the exact totals (for police
     and moderators), and by every case's total with the distance between the grid cells of where it was
     ``last_seen`` (by case) and where the child was ``seen``: what everyone else sees, so no rank they
-    read moves with a place within its cell."""
+    read moves with a place within its cell. Each row says whether it was ``proposable``: the ranks stored
+    order a face's candidates, and a reader counts, above each, the proposable ones of the cases verified
+    and open when it reads (``readmodel``: a case rejected, closed or held again since ranks above nobody)."""
     policy = deps.policy
     shares = {row.case_id: impostor_share(policy, row.score) for row in rows}
     by_total = sorted(rows, key=lambda r: r.score.total, reverse=True)
@@ -67,7 +69,8 @@ def ranked(deps: Deps, rows: list[CandidateRow], rank_of: int, seen: GeoPoint | 
                                            r.case_id))
     exact_rank, coarse_rank = _ranks(policy, by_total, shares), _ranks(policy, by_cells, shares)
     return [replace(row, rank=exact_rank[row.case_id], rank_of=max(rank_of, len(by_total)),
-                    coarse_rank=coarse_rank[row.case_id], impostor_share=shares[row.case_id]) for row in by_total]
+                    coarse_rank=coarse_rank[row.case_id], impostor_share=shares[row.case_id],
+                    proposable=plausible(policy, row.score, shares[row.case_id])) for row in by_total]
 
 
 def _ranks(policy: MatchPolicy, ordered: list[CandidateRow], shares: Mapping[int, float | None]) -> dict[int, int]:

@@ -14,11 +14,12 @@ from reunite.adapters.db.moderation import REPORT_VERSION, ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.reach import ReachReads
-from reunite.adapters.db.shortlist import CHILD_FACE, FIRST_FACE, ShortlistReads
+from reunite.adapters.db.shortlist import CHILD_FACE, FIRST_FACE, RANKS_NOW, RANKS_NOW_JOIN, ShortlistReads
 from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.workbench import WorkbenchReadSql
 from reunite.adapters.regions import ACCENTED, FOLD_FROM, FOLD_TO, GAPS, PlaceFilter, place_filter
 from reunite.domain.errors import NotFound
+from reunite.domain.lifecycle import case_state
 from reunite.domain.model import CandidateStatus, SightingFilter
 from reunite.domain.times import with_offset
 
@@ -270,14 +271,16 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def _candidate_rows(self, where: str, group_statuses: Sequence[str], **params: Any) -> list[dict[str, Any]]:
         """Candidates with the sighting's facts; a rejected or removed report's candidates leave
         every list (queues, case pages, families, the API). ``group_size`` counts the sightings of
-        the group in ``group_statuses`` only: those the reader sees in the trail."""
+        the group in ``group_statuses`` only: those the reader sees in the trail. Ranks are read now,
+        among the cases verified and open now (``RANKS_NOW``), and ``case_state`` says where the
+        candidate's case stands (``lifecycle.case_state``)."""
         rows = self._all(
             "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.case_face_id, c.score, c.face_score, "
             "c.age_score, c.time_score, c.place_score, c.sex_score, c.expected_age, c.distance_km, "
             "c.elapsed_days, c.hubness, c.status, c.review_reason, c.reviewed_by, c.reviewed_at, "
             "c.claimed_by, c.claim_expires_at, c.first_confirmed_by, c.family_answer, c.family_note, "
-            "c.family_answered_at, c.proposed_by, c.dismissed_before_at, c.rank, c.rank_of, c.coarse_rank, "
-            "c.impostor_share, c.gap_years, "
+            f"c.family_answered_at, c.proposed_by, c.dismissed_before_at, {RANKS_NOW}, "
+            "c.impostor_share, c.gap_years, k.status AS case_status, k.verified_at AS case_verified_at, "
             "s.apparent_age_low, s.apparent_age_high, s.apparent_sex, "
             "s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.place_text, s.lat, s.lon, s.description, "
             "s.family_summary, "
@@ -296,6 +299,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "(SELECT json_agg(json_build_object('answer', w.answer, 'note', w.note, 'at', w.at) "
             "ORDER BY w.at, w.id) FROM family_words w WHERE w.candidate_id = c.id) AS family_words "
             "FROM candidates c JOIN sightings s ON s.id = c.sighting_id JOIN cases k ON k.id = c.case_id "
+            f"{RANKS_NOW_JOIN} "
             f"WHERE {where} "
             f"AND s.status IN {LIVE_REPORTS} ORDER BY c.score DESC, c.id", group_statuses=list(group_statuses),
             **params,
@@ -303,6 +307,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         for row in rows:
             row["family_words"] = [word | {"at": datetime.fromisoformat(word["at"])}
                                    for word in row["family_words"] or []]
+            row["case_state"] = case_state({"status": row.pop("case_status"),
+                                            "verified_at": row.pop("case_verified_at")})
         return rows
 
     def photo(self, photo_id: int) -> dict[str, Any] | None:

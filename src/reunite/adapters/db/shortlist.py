@@ -12,7 +12,7 @@ from sqlalchemy import Connection, column, text
 
 from reunite.adapters.db.ann import ann_scan, vector_literal
 from reunite.adapters.db.sources import REPOST_BITS
-from reunite.adapters.db.tables import EMBEDDING_DIM
+from reunite.adapters.db.tables import EMBEDDING_DIM, LATEST_SEEN
 from reunite.domain.access import ACTIVE_CASE_STATUSES
 from reunite.domain.doubles import Double
 from reunite.domain.errors import Conflict, NotFound
@@ -44,13 +44,38 @@ DOUBLES = (
     "ORDER BY x.id, d.impostor_share, d.id")
 
 
+def verified_open(case: str) -> str:
+    """Case ``case`` is verified and open: searched, ranked and counted among the open cases."""
+    return f"{case}.status = 'open' AND {case}.verified_at IS NOT NULL"
+
+
+# a candidate ``c`` (of case ``k``, sighting ``s``) ranked when it is read, among the cases verified and open
+# then (probe s20 T4: ranks stored at match time would still count a case rejected, closed or held again since):
+# one more than the candidates of its sighting face, of such cases, that matching found proposable and ranked
+# before it (``matching.ranked``; both ranks are of one matching of the sighting: the exact totals' ``rank``,
+# the grid cells' ``coarse_rank``), so a case ranked above it is a candidate shown beside it; ``rank_of`` the
+# open cases a sighting is searched against now (``open_cases_count``). A candidate of a case not verified and
+# open now has none: it is that case's history, not a lead among the open cases
+RANKS_NOW_JOIN = (
+    "LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE o.rank < c.rank) AS above, "
+    "count(*) FILTER (WHERE o.coarse_rank < c.coarse_rank) AS above_cells "
+    "FROM candidates o JOIN cases ko ON ko.id = o.case_id WHERE o.sighting_id = c.sighting_id "
+    f"AND o.sighting_face_id = c.sighting_face_id AND o.id <> c.id AND o.proposable AND {verified_open('ko')}) "
+    "ranked ON true")
+RANKS_NOW = (
+    f"CASE WHEN {verified_open('k')} AND c.rank IS NOT NULL THEN 1 + ranked.above END AS rank, "
+    f"CASE WHEN {verified_open('k')} AND c.coarse_rank IS NOT NULL THEN 1 + ranked.above_cells END AS coarse_rank, "
+    f"CASE WHEN {verified_open('k')} AND c.rank IS NOT NULL THEN GREATEST(1 + ranked.above, 1 + ranked.above_cells, "
+    f"(SELECT count(*) FROM cases x WHERE {verified_open('x')} AND x.missing_since <= {LATEST_SEEN})) END AS rank_of")
+
+
 class ShortlistSql:
     conn: Connection
 
     def open_cases_count(self, seen_at: datetime) -> int:
         return int(self.conn.execute(text(
-            "SELECT count(*) FROM cases WHERE status = 'open' AND verified_at IS NOT NULL "
-            "AND missing_since <= :at"), {"at": seen_at}).scalar_one())
+            f"SELECT count(*) FROM cases x WHERE {verified_open('x')} AND x.missing_since <= :at"),
+            {"at": seen_at}).scalar_one())
 
     def withdraw_proposals(self, sighting_id: int, keep: Sequence[tuple[int, int]]) -> int:
         kept = [f"{c}:{f}" for c, f in keep]

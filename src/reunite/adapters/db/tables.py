@@ -92,6 +92,9 @@ cases = Table(
     CheckConstraint("status IN ('open', 'reunited', 'closed', 'rejected', 'expired')", name="status"),
     CheckConstraint("sex IN ('female', 'male', 'unknown')", name="sex"),
     CheckConstraint("missing_since_precision IN ('instant', 'day', 'month', 'year')", name="missing_since_precision"),
+    # the open cases a sighting is searched against: verified, open, missing before it (0032)
+    Index("ix_cases_open_missing_since", "missing_since",
+          postgresql_where=text("status = 'open' AND verified_at IS NOT NULL")),
 )
 
 sighting_groups = Table(  # sightings of one unknown child (domain/grouping.py)
@@ -247,6 +250,9 @@ candidates = Table(
     Column("rank", Integer),  # among the open cases searched for this sighting face
     Column("rank_of", Integer),
     Column("coarse_rank", Integer),  # the same from the places' grid cells: what families and partners see
+    # proposable at the operating point when matching ranked it: only such a case ranks above another, the
+    # ranks read counting those of cases verified and open at the time of reading (readmodel, 0032)
+    Column("proposable", Boolean),
     Column("impostor_share", Float),  # calibrated: share of different children's pairs scoring as high
     Column("gap_years", Float),  # between the best case photo and the sighting
     Column("status", String(16), nullable=False, server_default="proposed"),

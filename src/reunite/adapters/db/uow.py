@@ -60,7 +60,7 @@ def _point(lat: float | None, lon: float | None) -> GeoPoint | None:
 
 _SCORE_COLUMNS = ("case_face_id", "score", "face_score", "age_score", "time_score", "place_score", "sex_score",
                   "expected_age", "distance_km", "elapsed_days", "hubness", "rank", "rank_of",
-                  "coarse_rank", "impostor_share", "gap_years")
+                  "coarse_rank", "impostor_share", "gap_years", "proposable")
 
 
 def _candidate_values(row: CandidateRow) -> dict[str, Any]:
@@ -71,7 +71,7 @@ def _candidate_values(row: CandidateRow) -> dict[str, Any]:
         "time_score": s.time, "place_score": s.place, "sex_score": s.sex, "expected_age": s.expected_age,
         "distance_km": s.distance_km, "elapsed_days": s.elapsed_days, "hubness": s.hubness,
         "rank": row.rank, "rank_of": row.rank_of, "coarse_rank": row.coarse_rank,
-        "impostor_share": row.impostor_share, "gap_years": s.gap_years,
+        "impostor_share": row.impostor_share, "gap_years": s.gap_years, "proposable": row.proposable,
     }
 
 

@@ -254,7 +254,7 @@ class Lead(BaseModel):
     gap_years: float | None
     long_gap: bool
     rank: int | None = Field(description="Among the cases proposed for this sighting face (see CandidateOut.rank)")
-    rank_of: int | None = Field(description="How many open cases were searched")
+    rank_of: int | None = Field(description="How many open cases the sighting is searched against now")
     contradicts: list[str] = Field(default_factory=list, description=(
         "What the reporter saw that the case contradicts: 'sex' (seen as a boy, the case is a girl's, or the "
         "reverse), 'age' (the case's expected age lies outside the reporter's range by more than the ranking's "
@@ -340,8 +340,19 @@ class CandidateOut(BaseModel):
     rank: int | None = Field(default=None, description=(
         "Among the cases proposed for this sighting face (those at the operating point: every case ranked "
         "above it is a candidate too), by face evidence and age, time, place and sex plausibility; for "
-        "anyone who does not see exact places, with the distance between the places' ~1 km grid cells"))
-    rank_of: int | None = Field(default=None, description="How many open cases were searched")
+        "anyone who does not see exact places, with the distance between the places' ~1 km grid cells. "
+        "Counted when read, among the cases verified and open then: a case rejected, closed or held again "
+        "since matching ranks above nobody. Null for a candidate of a case not verified and open now "
+        "(`case_state`: its history, not a lead among the open cases) and for a family's proposal matching "
+        "has not ranked yet"))
+    rank_of: int | None = Field(default=None, description=(
+        "How many open cases (verified, open, the child missing before it was seen) the sighting is searched "
+        "against now; null with `rank`"))
+    case_state: str | None = Field(default=None, description=(
+        "Where the candidate's case stands now, in the words the case page uses: 'verified and open' (searched "
+        "and ranked), 'waiting for verification' (never verified, reopened, or held again as possibly a child "
+        "registered already), 'reunited', 'closed', 'rejected', 'expired'. `status` says the lead's own decision "
+        "(proposed, confirmed, dismissed)"))
     lead: Lead
     lead_words: list[str] = Field(description="The lead in words, in the request's language (Accept-Language)")
     group_id: int | None = Field(default=None, description="The sighting's group (one child seen several times)")
