@@ -12,7 +12,7 @@ from reunite.domain.access import Permission, Principal, require, require_case
 from reunite.domain.elapsed import Elapsed, since_missing
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.leads import told
-from reunite.domain.lifecycle import case_state
+from reunite.domain.lifecycle import CaseState, case_state
 from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SeenAtBasis, SightingFilter
 from reunite.domain.pfif import birth_precision
 from reunite.domain.ports import ReaderScript
@@ -264,9 +264,14 @@ def family_sent(deps: Deps, who: Principal, case_id: int, reader: ReaderScript |
 
 
 def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[dict[str, Any]]:
+    """The cases this sighting was proposed for, for reviewers: first the leads of the cases verified and
+    open now, ranked among them (the read model counts ranks when read), best first; then, as their history,
+    those of cases that are not (waiting for verification, held again, ended, rejected: ``case_state``), with
+    no rank. Each says its decision (``status``)."""
     require(who, Permission.REVIEW_CANDIDATES)
     visible_sighting(deps, who, sighting_id)
     found = deps.read.candidates(None, None, sighting_id, access.browsable_statuses(who))
+    found.sort(key=lambda r: r["case_state"] is not CaseState.ACTIVE)  # stable: best first within each
     rows = [access.candidate_view(who, r, deps.policy) for r in found]
     audit_read(deps, who, "candidates.viewed", "sighting", sighting_id, ids=[r["id"] for r in rows],
                 exact_places=who.can(Permission.SEE_EXACT_PLACES))
