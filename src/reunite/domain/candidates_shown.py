@@ -109,7 +109,8 @@ def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> 
 def _placed(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
     """A candidate's place terms as this principal may see them. Without exact places, the distance and everything
     derived from it (place and time plausibility, the total, the rank among the cases
-    searched: ``coarse_rank``, stored by matching) come from the two places' grid cells, the
+    searched: ``coarse_rank``, ordered by matching and counted when read among the cases verified and open
+    then) come from the two places' grid cells, the
     distance in whole kilometres: never an arc around the place the family typed."""
     shown = {k: v for k, v in row.items() if k not in CANDIDATE_HIDDEN}
     if who.can(P.SEE_EXACT_PLACES):
