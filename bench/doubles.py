@@ -82,9 +82,15 @@ def readings(policy: MatchPolicy) -> dict[str, tuple[Reading, float]]:
 
 def count(photos: list[Photo], vectors: dict[Path, np.ndarray], reference: Hubness | None,
           calibration: Calibration) -> dict[str, Any]:
-    """Flags among every pair of these photos, true (one subject) and false (two), by reading and gap."""
+    """Flags among every pair of these photos, true (one subject) and false (two), by reading and gap;
+    refused (ValueError) where fewer than two photos are a child's with a face embedded."""
     policy = MatchPolicy(calibration=calibration)
     kept = [p for p in photos if p.path in vectors and p.age is not None and p.age < CHILD]
+    if len(kept) < 2:  # no pair to read: refuse rather than report no flags
+        children = sum(p.age is not None and p.age < CHILD for p in photos)
+        raise ValueError(f"no pair of case photos to read: of {len(photos)} photos {children} are a child's "
+                         f"(under {CHILD}), {sum(p.path in vectors for p in photos)} have a face embedded, "
+                         f"{len(kept)} both")
     v = np.stack([vectors[p.path] for p in kept])
     hubs = reference(v) if reference is not None else np.zeros(len(kept))
     sims = v @ v.T
@@ -107,6 +113,8 @@ def count(photos: list[Photo], vectors: dict[Path, np.ndarray], reference: Hubne
 
 
 def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The parts' counts summed, each cell's flagged pairs, pairs and rate; refused when either kind of
+    pair (true doubles, false flags) has none."""
     total: dict[str, Any] = {}
     for part in parts:
         for key, ways in part.items():
@@ -114,6 +122,10 @@ def merge(parts: list[dict[str, Any]]) -> dict[str, Any]:
                 cell = total.setdefault(key, {}).setdefault(name, [0, 0])
                 cell[0] += flagged
                 cell[1] += pairs
+    for kind in ("true", "false"):  # a figure of no pairs is no figure: refuse rather than leave it out
+        if kind not in total:
+            raise ValueError(f"no {kind} pairs of case photos ({'one' if kind == 'true' else 'two'} subjects'): "
+                             "the corpus gives nothing to measure them on")
     return {key: {name: {"flagged": round(f, 1), "pairs": n, "rate": round(f / n, 5) if n else None}
                   for name, (f, n) in ways.items()} for key, ways in sorted(total.items())}
 
