@@ -6,6 +6,8 @@ are by concern (``cases``, ``browse``, ``snapshot``, ``reach``, ``review``, …)
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import unquote, urlsplit
@@ -13,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
 
 from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInputs, ReuniteError, TooManyRequests
@@ -58,6 +61,7 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **con
     settings = request.app.state.container.settings
     who = reader(request)
     path = context.pop("path", None) or page_path(request)  # a page may name its own address (for links back)
+    context["form_sent"] = sent_form(request, context.get("field_errors") or {}, context.get("typed"))
     context |= {"lang": lang, "_": lang.gettext, "ngettext": lang.ngettext, "languages": offered(lang.code),
                 "map_tiles": settings.map_tiles_url, "map_attribution": settings.map_attribution,
                 "path": path, "csrf": csrf_token(request), "who": who,
@@ -77,6 +81,39 @@ def refusal(lang: Language, exc: ReuniteError) -> dict[str, Any]:
         if problem.field and problem.field not in by_field:
             by_field[problem.field] = lang.error(problem)
     return {"error": lang.error(exc), "error_field": exc.field, "field_errors": by_field}
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One form of a page as it was sent, when it was the one refused (``form_sent`` in a template): the problem
+    of each of its fields (``errors``, for ``_macros.invalid`` and ``field_error``) and what was typed in it (``get``,
+    ``getlist``); empty for every other form of the page. A page of many forms (a queue: one per case, per
+    request, per flag) marks and fills only the form that was sent, each by its action."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    typed: FormData | dict[str, Any] | None = None
+
+    def get(self, name: str, default: str = "") -> str:
+        value = self.typed.get(name) if self.typed is not None else None
+        return value.strip() if isinstance(value, str) else default
+
+    def getlist(self, name: str) -> list[str]:
+        if isinstance(self.typed, FormData):
+            return [v for v in self.typed.getlist(name) if isinstance(v, str)]
+        value = self.typed.get(name) if self.typed is not None else None
+        return [value] if isinstance(value, str) else []
+
+
+NOTHING_SENT = Sent()
+
+
+def sent_form(request: Request, errors: dict[str, str],
+              typed: FormData | dict[str, Any] | None) -> Callable[[str], Sent]:
+    """``form_sent(action)`` in a page's template: the form posting to ``action``, if it is the one this request sent
+    (after a refusal: its errors by field, what was typed), else nothing (``NOTHING_SENT``)."""
+    posted = request.url.path if request.method == "POST" else None
+    mine = Sent(errors, typed)
+    return lambda action: mine if action == posted else NOTHING_SENT
 
 
 def refused(page: HTMLResponse, exc: ReuniteError) -> HTMLResponse:
