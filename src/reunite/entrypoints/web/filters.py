@@ -11,6 +11,8 @@ from datetime import date, datetime, tzinfo
 from starlette.datastructures import QueryParams
 
 from reunite.domain.model import GeoPoint, Sex, SightingFilter
+from reunite.entrypoints.api import guard
+from reunite.entrypoints.web.forms import ReadQuery
 from reunite.i18n import Language
 
 PAGE_SIZE = 24
@@ -37,8 +39,9 @@ BOX = "“{field}” is a box to tick: 1, or nothing"
 TWICE = "“{field}” is in the address more than once: give it once"
 PIN_NEEDED = "“{field}” is a distance from the map pin: put the pin on the map, or leave the distance empty"
 NUL = "“{field}” contains a NUL character (an invisible control character), which cannot be read: remove it"
+NOT_TEXT = "“{field}” contains bytes that are not UTF-8 text, which cannot be read: type it again"
 MESSAGES = (NUMBER, WHOLE, BETWEEN, DAY, PAIR, RADIUS, CHOICE, ORDER, TEXT, BOX, TWICE,
-            PIN_NEEDED, NUL)  # for scripts/messages.py
+            PIN_NEEDED, NUL, NOT_TEXT)  # for scripts/messages.py
 RADIUS_KM = 50.0  # around the pin, when no distance is given
 
 
@@ -143,8 +146,9 @@ def read_browse(q: QueryParams, lang: Language, days_in: tzinfo) -> Browse:
     (``Language.day_at``), whoever reads them; a card of a place in another zone names its own."""
     problems = Problems(lang)
     for name in LABELS:  # one value each: never one of several read and the others dropped
-        if any("\x00" in value for value in q.getlist(name)):  # never read without it, nor shown again with it
-            problems.add(name, NUL)
+        if isinstance(q, ReadQuery) and name in q.refused:  # what could not be read (``pages.address``): left
+            q.told.add(name)  # out of ``q``, never read without it, nor shown again with it; said here
+            problems.add(name, NOT_TEXT if q.refused[name].template == guard.NOT_TEXT else NUL)
         if len(q.getlist(name)) > 1:
             problems.add(name, TWICE)
     page = _between(_number(q, "page", problems, whole=True), "page", 1, MAX_PAGE, problems)
