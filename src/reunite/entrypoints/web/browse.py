@@ -29,7 +29,7 @@ Searcher = Annotated[Principal, Depends(allow(Permission.SEARCH_BY_PHOTO))]
 def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTMLResponse:
     """Sightings by the filters in the address; a filter that cannot be read is named, with why (422)."""
     q = address(request)
-    asked = filters.read_browse(q, lang, deps.site.zone)
+    asked = filters.read_browse(q, lang, deps.site.zone.key)
     total, rows, emptied, filtered_out = 0, list[dict[str, Any]](), list[str](), False
     if asked.query is not None:
         total, rows = queries.list_sightings(deps, who, asked.query, lang)
@@ -39,8 +39,7 @@ def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTML
     return render(request, lang, "sightings.html", status=422 if asked.problems else 200, rows=rows, total=total,
                   page=asked.page, pages=max(1, math.ceil(total / PAGE_SIZE)), points=json.dumps(points),
                   q=dict(q.items()),
-                  problems=asked.problems, emptied=emptied, filtered_out=filtered_out,
-                  days_in=deps.site.zone)
+                  problems=asked.problems, emptied=emptied, filtered_out=filtered_out)
 
 
 @router.get("/sightings/{sighting_id}", response_class=HTMLResponse)
