@@ -21,6 +21,7 @@ from babel.messages.pofile import read_po, write_po
 from reunite.domain.access import CONFIRMED_WORDS, Permission
 from reunite.domain.lifecycle import REFUSALS, CaseState
 from reunite.domain.workbench import CHOOSE_CHILD_FACE
+from reunite.entrypoints.api import guard
 from reunite.entrypoints.api.validation import FIELD_NAMES, FRAMEWORK_400, GLOSS, KINDS, VALUE_WORDS
 from reunite.entrypoints.web import filters
 from reunite.services.faces import UNREADABLE
@@ -73,7 +74,7 @@ def messages() -> list[Message]:
     for state in CaseState:
         found[state.value] = None
     for message in [*KINDS.values(), *filters.MESSAGES, *filters.LABELS.values(),  # sentences chosen at run time
-                    GLOSS, *VALUE_WORDS, *(words for _, words in FRAMEWORK_400)]:
+                    GLOSS, *VALUE_WORDS, *(words for _, words in FRAMEWORK_400), guard.NUL, guard.NOT_TEXT]:
         found[message] = None
     return list(found)
 

@@ -4,6 +4,7 @@ otherwise (probe s18, R7 and R8). Times with hours stay in the reader's zone, na
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from dataclasses import replace
@@ -81,18 +82,29 @@ def test_a_sighting_card_gives_the_day_where_the_child_was_seen_naming_its_zone_
     assert "2025年12月1日（中国时间）" in card_of(in_chinese, noon)
 
 
-def test_the_browse_pages_dates_are_the_sites_days_and_say_so_to_a_reader_elsewhere(container: Container) -> None:
+def test_the_browse_pages_dates_are_the_days_the_cards_show_where_each_child_was_seen(container: Container) -> None:
     """The From/To filter read days in the reader's zone, unnamed (before: a reader in Los Angeles asking for
-    1 December missed the report seen at noon on 1 December in Shanghai). Its days are the site's, the days the
-    cards show, and the page names their zone to a reader elsewhere."""
+    1 December missed the report seen at noon on 1 December in Shanghai); then in the site's zone for every row,
+    while each card shows the day where the child was seen: a child seen in Los Angeles on the morning of
+    1 December (2 December in China) had a card saying "Dec 1, 2025 (Pacific Time)" and was found under
+    2 December, not 1 December. Now a day asked is the day the card shows, whoever reads it."""
     noon = reported(container, "2025-12-01T12:00:00+08:00", SHANGHAI, 4)
     next_day = reported(container, "2025-12-02T09:00:00+08:00", SHANGHAI, 5)
+    abroad = reported(container, "2025-12-01T10:00:00-08:00", LOS_ANGELES, 6)  # 02:00 on 2 December in China
+    late = reported(container, "2025-12-01T23:30:00+08:00", SHANGHAI, 7)  # 07:30 on 1 December in Los Angeles
     asked = {"from": "2025-12-01", "to": "2025-12-01"}
-    in_la = reader(container, "America/Los_Angeles").get("/sightings", params=asked).text
-    assert f'href="/sightings/{noon}"' in in_la and f'href="/sightings/{next_day}"' not in in_la
-    assert "Days in China Time." in shown_text(in_la) and 'aria-describedby="f-days"' in in_la
-    at_home = reader(container, "Asia/Shanghai").get("/sightings", params=asked).text
-    assert f'href="/sightings/{noon}"' in at_home and "Days in" not in at_home
+    for zone, role in (("America/Los_Angeles", Role.POLICE), ("Asia/Shanghai", Role.POLICE),
+                       ("Europe/Berlin", Role.MODERATOR)):
+        page = reader(container, zone, role).get("/sightings", params=asked).text
+        found = set(map(int, re.findall(r'<a class="card" href="/sightings/(\d+)">', page)))
+        assert found == {noon, late, abroad}, (zone, found, {"noon": noon, "next": next_day, "abroad": abroad})
+        assert "Dec 1, 2025" in card_of(shown_text(page), abroad) and "Dec 2" not in card_of(shown_text(page), abroad)
+        assert "Each sighting's day is the day where it was seen, as its card shows it." in html.unescape(page)
+        assert 'aria-describedby="f-days"' in page
+    second = reader(container, "Asia/Shanghai").get("/sightings", params={"from": "2025-12-02"}).text
+    assert set(map(int, re.findall(r'<a class="card" href="/sightings/(\d+)">', second))) == {next_day}
+    before = reader(container, "Asia/Shanghai").get("/sightings", params={"to": "2025-11-30"}).text
+    assert "<a class=\"card\"" not in before
 
 
 def shown_text(page: str) -> str:
@@ -180,3 +192,55 @@ def test_the_public_reads_the_zone_of_the_city_it_is_told_never_of_the_private_p
         conn.exec_driver_sql("UPDATE cases SET last_seen_text = 'the gas station by the county line' "
                              "WHERE id = %s", (case_id,))
     assert posters.poster(container.deps, case_id)["day_zone"] == container.deps.site.zone.key
+
+
+def test_a_day_asked_finds_exactly_the_sightings_whose_cards_show_that_day_in_one_statement(
+    container: Container
+) -> None:
+    """Row by row, in SQL, the day each card shows (``Language.day_at`` in the zone kept with the sighting, else
+    the site's; a report dated by its arrival, to a reader of hours, by its hour): zones half an hour off, 14
+    hours ahead, 11 behind; and a listing with days costs the statements one without them costs."""
+    from datetime import date, timedelta
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import event
+
+    from reunite.domain.model import SightingFilter
+
+    zones = ["Asia/Kolkata", "Pacific/Kiritimati", "Pacific/Pago_Pago", "America/Los_Angeles", None]
+    start = datetime(2026, 3, 7, 0, 0, tzinfo=UTC)
+    with container.engine.begin() as conn:
+        for n in range(150):
+            conn.exec_driver_sql(
+                "INSERT INTO sightings (seen_at, seen_at_basis, day_zone, status, created_at) "
+                "VALUES (%s, %s, %s, 'approved', now())",
+                (start + timedelta(minutes=47 * n), "arrival" if n % 3 == 0 else "given", zones[n % 5]))
+    site = container.deps.site.zone.key
+    rows = container.deps.read.sightings(SightingFilter(limit=200))[1]
+
+    def card_day(row: dict[str, Any], hours: bool) -> date:
+        at = row["seen_at"]
+        if hours and row["seen_at_basis"] == "arrival":
+            at = at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        return at.astimezone(ZoneInfo(row["day_zone"] or site)).date()
+
+    counted: list[str] = []
+
+    def count(*sent: Any) -> None:
+        counted.append(sent[2])
+
+    event.listen(container.engine, "before_cursor_execute", count)
+    for hours in (False, True):
+        for first in (date(2026, 3, 6), date(2026, 3, 7), date(2026, 3, 9)):
+            for last in (first, first + timedelta(days=1)):
+                asked = SightingFilter(limit=200, seen_on_from=first, seen_on_to=last, day_zone=site,
+                                       arrival_hours=hours)
+                found = {r["id"] for r in container.deps.read.sightings(asked)[1]}
+                assert found == {r["id"] for r in rows if first <= card_day(r, hours) <= last}, (hours, first, last)
+    counted.clear()
+    container.deps.read.sightings(SightingFilter(limit=24, day_zone=site))
+    without = len(counted)
+    counted.clear()
+    container.deps.read.sightings(SightingFilter(limit=24, seen_on_from=date(2026, 3, 7), day_zone=site))
+    event.remove(container.engine, "before_cursor_execute", count)
+    assert len(counted) == without

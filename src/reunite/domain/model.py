@@ -324,6 +324,11 @@ class SightingFilter:
     place: str = ""  # words in the place description, e.g. a street or station name
     seen_from: datetime | None = None
     seen_to: datetime | None = None
+    # days seen, each sighting's day where it was seen (its place's cell's zone, as its card shows it; else
+    # ``day_zone``, the site's): the browse page's From/To
+    seen_on_from: date | None = None
+    seen_on_to: date | None = None
+    day_zone: str = "UTC"
     age: int | None = None
     sex: Sex | None = None
     limit: int = 50
@@ -337,6 +342,8 @@ class SightingFilter:
         if not 0 < self.radius_km <= 20_000:
             raise InvalidInput("the radius must be between 0 and 20,000 km", field="radius_km")
         if self.seen_from and self.seen_to and self.seen_from > self.seen_to:
+            raise InvalidInput("the date range ends before it starts", field="seen_to")
+        if self.seen_on_from and self.seen_on_to and self.seen_on_from > self.seen_on_to:
             raise InvalidInput("the date range ends before it starts", field="seen_to")
         if not 1 <= self.limit <= 200:
             raise InvalidInput("the page size must be 1 to 200", field="limit")

@@ -325,8 +325,10 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
 
     def add_sighting(
         self, sighting: NewSighting, seen: SeenTime, created_at: datetime, status: str,
-        reporter_account_id: int | None,
-    ) -> int: ...
+        reporter_account_id: int | None, day_zone: str = "",
+    ) -> int:
+        """A new sighting; ``day_zone``: the zone its day is read in, its place's cell's ('' none: the site's)."""
+        ...
 
     def add_photo(
         self, owner: PhotoOwner, owner_id: int, facts: PhotoFacts, storage_key: str, taken_on: date | None

@@ -109,7 +109,7 @@ def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int,
 
 FILTERS: dict[str, Callable[[SightingFilter], SightingFilter]] = {  # each filter's name, and the query without it
     "place": lambda q: replace(q, place=""),
-    "dates": lambda q: replace(q, seen_from=None, seen_to=None),
+    "dates": lambda q: replace(q, seen_from=None, seen_to=None, seen_on_from=None, seen_on_to=None),
     "age": lambda q: replace(q, age=None),
     "sex": lambda q: replace(q, sex=None),
     "map area": lambda q: replace(q, near=None),

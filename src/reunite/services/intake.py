@@ -37,6 +37,7 @@ from reunite.domain.times import (
 from reunite.domain.typed_time import INSTANT, TypedTime
 from reunite.services import case_photos, idempotency, reports
 from reunite.services.deps import Deps
+from reunite.services.queries import cell_zone
 
 EARLIEST = datetime(1900, 1, 1).astimezone()
 FROM_PHOTO = (SeenAtBasis.CAMERA, SeenAtBasis.CAMERA_ZONE_ASSUMED)
@@ -236,7 +237,9 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
         if repeated is not None:
             return SightingReceipt(repeated, [], seen.at, False, False, repeated=True)
         status = SightingStatus.APPROVED if who.can(Permission.MODERATE) else SightingStatus.PENDING
-        sighting_id = uow.add_sighting(sighting, seen, now, status.value, who.account_id)
+        place = sighting.place  # its day is read in its place's zone: the card's and the date filter's
+        sighting_id = uow.add_sighting(sighting, seen, now, status.value, who.account_id,
+                                       cell_zone(deps, place.lat, place.lon) if place else "")
         photo_ids = [
             uow.add_photo(PhotoOwner.SIGHTING, sighting_id, fact, key, seen.at.date())
             for fact, key in zip(facts, keys, strict=True)

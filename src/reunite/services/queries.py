@@ -64,9 +64,14 @@ def day_zone(deps: Deps, lat: float | None, lon: float | None) -> str:
     """The zone a date shown alone of something that happened at this place is the day in (``i18n.Language.
     day_at``: a child seen or last seen there): the zone of the place's ~1 km grid cell, the same for every
     reader and never telling more than the cell does, else (no place, or none drawn there) the site's."""
+    return cell_zone(deps, lat, lon) or deps.site.zone.key
+
+
+def cell_zone(deps: Deps, lat: float | None, lon: float | None) -> str:
+    """The zone of a place's ~1 km grid cell ('' without a place, or where none is drawn): kept with a sighting
+    (``sightings.day_zone``), whose day the browse page's From/To read in it, as its card shows it."""
     cell_lat, cell_lon = access.coarsen(lat), access.coarsen(lon)
-    found = deps.places.zone(cell_lat, cell_lon) if cell_lat is not None and cell_lon is not None else ""
-    return found or deps.site.zone.key
+    return deps.places.zone(cell_lat, cell_lon) if cell_lat is not None and cell_lon is not None else ""
 
 
 def public_day_zone(deps: Deps, words: str, lat: float | None = None, lon: float | None = None) -> str:
@@ -85,7 +90,9 @@ def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any],
     if not who.can(Permission.SEE_EXACT_PLACES):
         row = row | {"place_city": public_city(deps, row.get("place_text") or "", reader, row.get("lat"),
                                                row.get("lon"))}
-    return access.sighting_view(who, row) | {"day_zone": day_zone(deps, row.get("lat"), row.get("lon"))}
+    kept = row.get("day_zone")  # the zone the date filter read its day in (``cell_zone``): the card's too
+    zone = (kept or deps.site.zone.key) if "day_zone" in row else day_zone(deps, row.get("lat"), row.get("lon"))
+    return access.sighting_view(who, row) | {"day_zone": zone}
 
 
 def get_sighting(deps: Deps, who: Principal, sighting_id: int,

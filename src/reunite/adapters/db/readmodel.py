@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from contextlib import suppress
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
@@ -24,7 +25,8 @@ from reunite.domain.model import CandidateStatus, SightingFilter
 from reunite.domain.times import with_offset
 
 SIGHTING_COLUMNS = (
-    "s.id, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.camera_clock, s.lat, s.lon, s.place_text, "
+    "s.id, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.camera_clock, s.lat, s.lon, s.day_zone, "
+    "s.place_text, "
     "s.apparent_age_low, s.apparent_age_high, "
     "s.apparent_sex, s.description, s.with_whom, s.family_summary, s.created_at, s.status, s.child_face_id, "
     "s.group_id, "
@@ -71,6 +73,8 @@ def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
         params["seen_to"] = query.seen_to
     if query.arrival_hours:
         params |= {"from_hour": _hour(query.seen_from), "after_hour": _hour(query.seen_to, 1)}
+    if query.seen_on_from or query.seen_on_to:
+        clauses.append(_days_seen(query, params))
     unknown_age = "s.apparent_age_low IS NULL OR " if query.include_unknown else ""
     if query.age is not None:
         clauses.append(f"({unknown_age}(s.apparent_age_low <= :age AND s.apparent_age_high >= :age))")
@@ -82,6 +86,33 @@ def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
         clauses += [] if query.age is not None else ["s.apparent_age_low IS NOT NULL"]
         clauses += [] if query.sex is not None else ["s.apparent_sex <> 'unknown'"]
     return " AND ".join(clauses), params
+
+
+# the day a sighting was seen, as its card shows it (``Language.day_at``): in its place's cell's zone (``day_zone``),
+# else the site's; for readers of hours (``arrival_hours``), a report dated by its arrival: the day of its hour
+DAY_SEEN = "(s.seen_at AT TIME ZONE coalesce(s.day_zone, :day_zone))::date"
+DAY_SEEN_BY_HOUR = ("((CASE WHEN s.seen_at_basis = 'arrival' THEN date_trunc('hour', s.seen_at, 'UTC') "
+                    "ELSE s.seen_at END) AT TIME ZONE coalesce(s.day_zone, :day_zone))::date")
+ZONE_REACH = timedelta(hours=15)  # every zone's day lies within UTC's day widened by this (UTC-12 to UTC+14, an hour)
+
+
+def _days_seen(query: SightingFilter, params: dict[str, Any]) -> str:
+    """The days seen asked, where each sighting was seen: within the instants the days may hold in some zone
+    (``ix_sightings_seen_at``), each row's day in its own zone, unless it lies in them in every zone (a long
+    range reads few rows' days); at the calendar's ends, every instant."""
+    day, clauses = DAY_SEEN_BY_HOUR if query.arrival_hours else DAY_SEEN, list[str]()
+    params["day_zone"] = query.day_zone
+    for sign, asked, name in ((-1, query.seen_on_from, "day_from"), (1, query.seen_on_to, "day_to")):
+        if asked is None:
+            continue
+        params[name], ours = asked, f"{day} {'>=' if sign < 0 else '<='} :{name}"
+        with suppress(OverflowError):
+            edge = datetime.combine(asked, time.min if sign < 0 else time.max, UTC)
+            params |= {f"{name}_reach": edge + sign * ZONE_REACH, f"{name}_sure": edge - sign * ZONE_REACH}
+            clauses.append(f"s.seen_at {'>=' if sign < 0 else '<'} :{name}_reach")
+            ours = f"(s.seen_at {'>=' if sign < 0 else '<'} :{name}_sure OR {ours})"
+        clauses.append(ours)
+    return " AND ".join(clauses)
 
 
 def _hour(at: datetime | None, later: int = 0) -> datetime | None:

@@ -155,14 +155,14 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
 
     def add_sighting(
         self, sighting: NewSighting, seen: SeenTime, created_at: datetime, status: str,
-        reporter_account_id: int | None,
+        reporter_account_id: int | None, day_zone: str = "",
     ) -> int:
         age, place = sighting.apparent_age, sighting.place
         return int(self.conn.execute(
             insert(sightings).values(
                 seen_at=seen.at, seen_at_offset=offset_minutes(seen.at), seen_at_basis=seen.basis.value,
                 seen_at_zone=seen.zone, camera_clock=seen.camera_clock,
-                lat=place.lat if place else None, lon=place.lon if place else None,
+                lat=place.lat if place else None, lon=place.lon if place else None, day_zone=day_zone or None,
                 place_text=sighting.place_text, apparent_age_low=age.low if age else None,
                 apparent_age_high=age.high if age else None, apparent_sex=sighting.apparent_sex.value,
                 description=sighting.description, with_whom=sighting.with_whom,

@@ -6,31 +6,42 @@ page, so a bad value is a clear error and never a server error. Text is never re
 field's own reader checks its length first, then what it holds (600 digits typed as a contact are a
 contact too long, not a number too large). A page's form is not refused here: its fields are read by
 ``web.forms``, which refuses a NUL in the field it reads, so that the form comes back as typed with the
-error by that field; a page that reads its whole address itself (``PAGES_READING_THEIR_QUERY``) likewise.
-Routes use ``Id`` for ids in bodies so that the OpenAPI document says the same."""
+error by that field. Nor is a page's address (a GET of anything but ``/api/`` and ``/feeds/``): a query value
+that cannot be read (a NUL, bytes that are not UTF-8 text: ``read_query``) is left out of the query the page
+reads (its readers find it, as typed, in ``pages.address``) and kept by its name (``ADDRESS_REFUSED``), so
+that the page itself answers (4xx), saying it beside its field and at the top (``web.pages.render``); an
+answer that is no page (a redirect, a file) is replaced by the error page (``InputGuardMiddleware``). Routes
+use ``Id`` for ids in bodies so that the OpenAPI document says the same."""
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from typing import Annotated, Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote_to_bytes, urlencode
 
 from fastapi import Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from pydantic import Field
 
-from reunite.domain.errors import InvalidInput, NotSignedIn, ReuniteError, TooManyRequests
+from reunite.domain.errors import InvalidInput, InvalidInputs, NotSignedIn, ReuniteError, TooManyRequests
 from reunite.entrypoints.api.auth import said_truly
 from reunite.entrypoints.api.formscan import FormScan, replaying
 from reunite.entrypoints.api.problems import service_problem
+from reunite.entrypoints.api.validation import MEANINGS
 
 BIGINT_MAX = 2**63 - 1
 Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="A record's id")]
 NUMBER = re.compile(r"^[+-]?\d+$")
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 CHECKED_BODIES = (*FORMS, "application/json")
-PAGES_READING_THEIR_QUERY = ("/sightings",)  # the browse page names each filter it cannot read (``web.filters``)
+NUL = "{name} contains a NUL character (an invisible control character), which cannot be read: remove it and send again"
+NOT_TEXT = "{name} contains bytes that are not UTF-8 text, which cannot be read: type it again and send again"
+ADDRESS_REFUSED = "reunite.address_refused"  # a page's scope: {parameter: why it cannot be read} (``read_query``)
+ADDRESS_TYPED = "reunite.address_typed"  # a page's scope: its query as typed, without what cannot be read
+ADDRESS_TOLD = "reunite.address_told"  # the parameters whose problem the page said (a set, shared with its readers)
+ADDRESS_SHOWN = "reunite.address_shown"  # a page was drawn (``pages.render``): it said what it could not read
 
 
 def feed_error(request: Request, message: str, status: int, language: str) -> Response | None:
@@ -75,9 +86,51 @@ def problem(text: str, field: str) -> InvalidInput | None:
     """A NUL character in ``text``, refused naming ``field``; said the same wherever it is (a search stores
     nothing: it "cannot be read")."""
     if "\x00" in text:
-        return InvalidInput("{name} contains a NUL character (an invisible control character), which cannot be read: remove it and send again",  # noqa: E501
-                            field=field, name=field)
+        return InvalidInput(NUL, field=field, name=field)
     return None
+
+
+def _text(raw: bytes) -> tuple[str, str | None]:
+    """A query's name or value as sent (percent-encoded, ``+`` a space): its text, without what cannot be read,
+    and the template of why not (a NUL, bytes that are not UTF-8), or None."""
+    found = unquote_to_bytes(raw.replace(b"+", b" "))
+    try:
+        text, why = found.decode(), None
+    except UnicodeDecodeError:
+        text, why = found.decode(errors="ignore"), NOT_TEXT
+    if "\x00" in text:
+        text, why = text.replace("\x00", ""), why or NUL
+    return text, why
+
+
+@dataclass(frozen=True)
+class Query:
+    """An address's query as read (``read_query``)."""
+
+    readable: bytes  # the query without the parameters that held what cannot be read
+    typed: list[tuple[str, str]]  # every parameter, as typed, without what cannot be read (to show a form again)
+    refused: dict[str, InvalidInput]  # why each parameter that held some cannot be read, by its name
+
+
+def read_query(raw: bytes, path: str = "") -> Query:
+    """An address's query as its readers may read it: what cannot be read in a parameter's name or value (a NUL;
+    bytes that are not UTF-8 text, which the framework would read as U+FFFD) is refused, naming the parameter as
+    what it is at ``path`` (``validation.MEANINGS``; "query" for a name left empty), the first reason for each."""
+    typed: list[tuple[str, str]] = []
+    refused: dict[str, InvalidInput] = {}
+    for part in raw.split(b"&"):
+        if not part:
+            continue
+        name_raw, _, value_raw = part.partition(b"=")
+        (name, name_why), (value, value_why) = _text(name_raw), _text(value_raw)
+        typed.append((name, value))
+        key = name or "query"
+        if (why := name_why or value_why) is not None and key not in refused:
+            meant = MEANINGS.get((path, key), key)
+            refused[key] = InvalidInput(why, field=meant, name=meant)
+    if not refused:
+        return Query(raw, typed, refused)
+    return Query(urlencode([(n, v) for n, v in typed if (n or "query") not in refused]).encode(), typed, refused)
 
 
 def number_problem(value: int, field: str) -> InvalidInput | None:
@@ -169,13 +222,19 @@ def id_segment(segment: str) -> InvalidInput | None:
 
 
 def check_target(scope: dict[str, Any]) -> InvalidInput | None:
+    """The path, and the query of anything but a page's address (``page_address``: its page says it)."""
     for segment in scope["path"].split("/"):
         if found := problem(segment, "path") or id_segment(segment):
             return found
-    if scope["method"] in ("GET", "HEAD") and scope["path"] in PAGES_READING_THEIR_QUERY:
+    if page_address(scope):
         return None
-    raw = scope.get("query_string", b"").decode(errors="replace")
-    return check_pairs(parse_qsl(raw, keep_blank_values=True)) or problem(unquote(raw), "query")
+    refused = read_query(scope.get("query_string", b""), scope["path"]).refused
+    return next(iter(refused.values()), None)
+
+
+def page_address(scope: dict[str, Any]) -> bool:
+    """A page's address (a GET or HEAD of anything but the API and the feeds), whose query its page reads."""
+    return scope["method"] in ("GET", "HEAD") and not scope["path"].startswith(("/api/", "/feeds/"))
 
 
 def page_form(scope: dict[str, Any], content_type: str) -> bool:
@@ -194,6 +253,12 @@ class InputGuardMiddleware:
             await self.app(scope, receive, send)
             return
         found = check_target(scope)
+        if found is None and page_address(scope):
+            query = read_query(scope.get("query_string", b""), scope["path"])
+            if query.refused:  # the page reads its query without them, and says why (``pages.render``)
+                scope = dict(scope, query_string=query.readable, **{
+                    ADDRESS_REFUSED: query.refused, ADDRESS_TYPED: query.typed, ADDRESS_TOLD: set()})
+                send = _page_or_refusal(scope, send)
         # the media type is case-insensitive, a multipart boundary is not (browsers' have capitals)
         content_type = dict(scope.get("headers", [])).get(b"content-type", b"").decode(errors="replace")
         replay = receive
@@ -204,6 +269,32 @@ class InputGuardMiddleware:
             await refusal(Request(scope), found)(scope, receive, send)
             return
         await self.app(scope, replay, send)
+
+
+def _page_or_refusal(scope: dict[str, Any], send: Any) -> Any:
+    """``send`` for a page whose address held what it cannot read: its answer goes out when it is a page that said
+    so (``ADDRESS_SHOWN``, set by ``pages.render``); any other (a redirect, a file, a PDF) is replaced by the error
+    page saying what could not be read, in the reader's language."""
+    replaced = False
+
+    async def sending(message: dict[str, Any]) -> None:
+        nonlocal replaced
+        if replaced:
+            return
+        if message["type"] == "http.response.start" and not scope.get(ADDRESS_SHOWN):
+            replaced = True
+            refused = list(scope[ADDRESS_REFUSED].values())
+            scope[ADDRESS_TOLD].update(scope[ADDRESS_REFUSED])  # said by the error page itself
+            answer = error_response(Request(scope), InvalidInputs(refused) if len(refused) > 1 else refused[0])
+            await answer(scope, _nothing, send)
+            return
+        await send(message)
+
+    return sending
+
+
+async def _nothing() -> dict[str, Any]:
+    return {"type": "http.disconnect"}
 
 
 async def buffered(receive: Any) -> tuple[bytes, Any]:

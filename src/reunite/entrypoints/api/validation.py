@@ -82,7 +82,8 @@ FIELD_NAMES = (
 # an input whose name means something else at one address: named there as what it is (``before`` is a time
 # in the feed, the id of an entry in the audit log; ``subject``, what to remove in a removal request, a record
 # or a kind of record in the audit log)
-MEANINGS = {("/api/audit", "before"): "before_entry", ("/api/audit", "subject"): "audit_subject"}
+MEANINGS = {("/api/audit", "before"): "before_entry", ("/api/audit", "subject"): "audit_subject",
+            ("/audit", "before"): "before_entry", ("/audit", "subject"): "audit_subject"}  # and the log's page
 QUOTED = re.compile(r"'([^']*)'")
 GLOSS = "{value} ({word})"  # a value to send, with what it means in the reader's words: 'female'（女）
 VALUE_WORDS = tuple(sex.value for sex in Sex)  # values that the catalogs name as words (scripts/messages.py)

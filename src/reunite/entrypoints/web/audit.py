@@ -16,13 +16,15 @@ from reunite.domain.audit import AuditQuery, parse_subject
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import allow
 from reunite.entrypoints.web.forms import a_date, single
-from reunite.entrypoints.web.pages import DepsDep, LangDep, render
+from reunite.entrypoints.web.pages import DepsDep, LangDep, address, refusal, render
 from reunite.i18n import Language
 from reunite.services import audit
 
 router = APIRouter(include_in_schema=False)
 Auditor = Annotated[Principal, Depends(allow(Permission.READ_AUDIT))]
 FIELDS = ("actor", "subject", "action", "from", "to")
+# a problem's field, by the box it is typed in
+BOX_OF = {"subject_id": "subject", "audit_subject": "subject", "since": "from", "until": "to"}
 
 
 def _day_edge(day: date | None, lang: Language, end: bool = False) -> datetime | None:
@@ -52,18 +54,20 @@ def read_query(asked: dict[str, str], lang: Language) -> AuditQuery:
 
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, lang: LangDep, deps: DepsDep, who: Auditor) -> HTMLResponse:
-    asked = {name: (request.query_params.get(name) or "").strip()[:420] for name in (*FIELDS, "before")}
+    query = address(request)  # what cannot be read in a filter is refused naming it, the filters shown as typed
+    asked = {name: (query.get(name) or "").strip()[:420] for name in (*FIELDS, "before")}
     entries: list[dict[str, Any]] = []
     more: int | None = None
     try:
         for name in asked:  # each filter once: never one of several read and the others dropped
-            single(request.query_params, name)
+            single(query, name)
         page = audit.read_log(deps, who, read_query(asked, lang))
         entries, more = page.entries, page.next_before
     except ReuniteError as exc:
-        return render(request, lang, "audit.html", status=exc.status_code, q=asked, entries=[], more=None,
-                      error=lang.error(exc), problem=exc.field)
+        told = refusal(lang, exc)  # by the box it is about (a record's kind and number: the record's box)
+        told["field_errors"] = {BOX_OF.get(name, name): said for name, said in told["field_errors"].items()}
+        return render(request, lang, "audit.html", status=exc.status_code, q=asked, entries=[], more=None, **told)
     shown = [e | {"detail_text": json.dumps(e["detail"], ensure_ascii=False, sort_keys=True, indent=1)}
              for e in entries]
-    return render(request, lang, "audit.html", q=asked, entries=shown, more=more, error=None, problem=None,
+    return render(request, lang, "audit.html", q=asked, entries=shown, more=more, error=None,
                   filters={k: v for k, v in asked.items() if k in FIELDS and v})

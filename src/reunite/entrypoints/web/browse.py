@@ -14,7 +14,7 @@ from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import allow, client_ip
 from reunite.entrypoints.web import filters
 from reunite.entrypoints.web.forms import checked_form, text, uploads, whole
-from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
+from reunite.entrypoints.web.pages import DepsDep, LangDep, address, refused, render
 from reunite.i18n import Language
 from reunite.services import families, queries, search, throttle
 from reunite.services.deps import Deps
@@ -28,8 +28,8 @@ Searcher = Annotated[Principal, Depends(allow(Permission.SEARCH_BY_PHOTO))]
 @router.get("/sightings", response_class=HTMLResponse)
 def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTMLResponse:
     """Sightings by the filters in the address; a filter that cannot be read is named, with why (422)."""
-    q = request.query_params
-    asked = filters.read_browse(q, lang, deps.site.zone)
+    q = address(request)
+    asked = filters.read_browse(q, lang, deps.site.zone.key)
     total, rows, emptied, filtered_out = 0, list[dict[str, Any]](), list[str](), False
     if asked.query is not None:
         total, rows = queries.list_sightings(deps, who, asked.query, lang)
@@ -38,9 +38,8 @@ def browse(request: Request, lang: LangDep, deps: DepsDep, who: Browser) -> HTML
     points = [{"id": r["id"], "lat": r["lat"], "lon": r["lon"]} for r in rows if r["lat"] is not None]
     return render(request, lang, "sightings.html", status=422 if asked.problems else 200, rows=rows, total=total,
                   page=asked.page, pages=max(1, math.ceil(total / PAGE_SIZE)), points=json.dumps(points),
-                  q={name.replace("\x00", ""): value.replace("\x00", "") for name, value in q.items()},
-                  problems=asked.problems, emptied=emptied, filtered_out=filtered_out,
-                  days_in=deps.site.zone)
+                  q=dict(q.items()),
+                  problems=asked.problems, emptied=emptied, filtered_out=filtered_out)
 
 
 @router.get("/sightings/{sighting_id}", response_class=HTMLResponse)

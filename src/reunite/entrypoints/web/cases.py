@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from reunite.domain.access import Permission, Principal
 from reunite.domain.dates import birth_date
@@ -30,7 +30,7 @@ from reunite.entrypoints.web.forms import (
     typed_day_and_time,
     uploads,
 )
-from reunite.entrypoints.web.pages import DepsDep, LangDep, refused, render
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
 from reunite.services import doubles, idempotency, intake, queries, review
 from reunite.services.deps import Deps
@@ -147,7 +147,15 @@ async def review_send(request: Request, lang: LangDep, deps: DepsDep, who: Revie
     except ReuniteError as exc:
         if not case_id:
             raise
-        return render(request, lang, "case.html", status=exc.status_code,
-                      **case_context(deps, who, case_id, reader=lang),
-                      registered=False, error=lang.error(exc))
+        return case_again(request, lang, deps, who, case_id, exc, form)
     return RedirectResponse(f"/cases/{case_id}#candidate-{candidate_id}", status_code=303)
+
+
+def case_again(request: Request, lang: Language, deps: Deps, who: Principal, case_id: int, exc: ReuniteError,
+               form: FormData, error: str | None = None) -> HTMLResponse:
+    """The case page after one of its forms was refused (a decision on a lead, a message, a verification,
+    closing, reopening, verifying): that form as typed, the error by its field (``pages.refusal``, the form
+    found by its action: ``pages.sent_form``) and at the top of the page (``error``: other words for it)."""
+    told = refusal(lang, exc) | ({"error": error} if error else {})
+    return refused(render(request, lang, "case.html", status=exc.status_code,
+                          **case_context(deps, who, case_id, reader=lang), registered=False, typed=form, **told), exc)

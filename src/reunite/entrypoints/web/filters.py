@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
+from datetime import date
 
 from starlette.datastructures import QueryParams
 
 from reunite.domain.model import GeoPoint, Sex, SightingFilter
+from reunite.entrypoints.api import guard
+from reunite.entrypoints.web.forms import ReadQuery
 from reunite.i18n import Language
 
 PAGE_SIZE = 24
@@ -37,8 +39,9 @@ BOX = "“{field}” is a box to tick: 1, or nothing"
 TWICE = "“{field}” is in the address more than once: give it once"
 PIN_NEEDED = "“{field}” is a distance from the map pin: put the pin on the map, or leave the distance empty"
 NUL = "“{field}” contains a NUL character (an invisible control character), which cannot be read: remove it"
+NOT_TEXT = "“{field}” contains bytes that are not UTF-8 text, which cannot be read: type it again"
 MESSAGES = (NUMBER, WHOLE, BETWEEN, DAY, PAIR, RADIUS, CHOICE, ORDER, TEXT, BOX, TWICE,
-            PIN_NEEDED, NUL)  # for scripts/messages.py
+            PIN_NEEDED, NUL, NOT_TEXT)  # for scripts/messages.py
 RADIUS_KM = 50.0  # around the pin, when no distance is given
 
 
@@ -98,16 +101,6 @@ def _day(q: QueryParams, name: str, problems: Problems) -> date | None:
         return None
 
 
-def _instant(day: date | None, days_in: tzinfo, end: bool = False) -> datetime | None:
-    """The start (or the last instant) of a day in the zone the filter reads days in."""
-    if day is None:
-        return None
-    start = datetime(day.year, day.month, day.day, tzinfo=days_in)
-    if end:  # its last microsecond (the calendar's last day has no next day to count back from)
-        return start.replace(hour=23, minute=59, second=59, microsecond=999_999)
-    return start
-
-
 def _pin(q: QueryParams, problems: Problems) -> GeoPoint | None:
     lat = _between(_number(q, "lat", problems), "lat", -90, 90, problems)
     lon = _between(_number(q, "lon", problems), "lon", -180, 180, problems)
@@ -137,14 +130,15 @@ def _sex(q: QueryParams, problems: Problems) -> Sex | None:
     return Sex(raw) if raw in SEXES else None
 
 
-def read_browse(q: QueryParams, lang: Language, days_in: tzinfo) -> Browse:
-    """The filters of ``/sightings`` as a query, or each problem with them. Its dates are days in ``days_in``,
-    the site's zone, which the page names to a reader elsewhere: the days the cards show for the places in it
-    (``Language.day_at``), whoever reads them; a card of a place in another zone names its own."""
+def read_browse(q: QueryParams, lang: Language, site_zone: str) -> Browse:
+    """The filters of ``/sightings`` as a query, or each problem with them. Its dates are the days each sighting
+    was seen where it was seen, the days their cards show (``Language.day_at``: its place's ~1 km cell's zone,
+    else ``site_zone``), whoever reads them: compared in SQL, row by row (``readmodel._days_seen``)."""
     problems = Problems(lang)
     for name in LABELS:  # one value each: never one of several read and the others dropped
-        if any("\x00" in value for value in q.getlist(name)):  # never read without it, nor shown again with it
-            problems.add(name, NUL)
+        if isinstance(q, ReadQuery) and name in q.refused:  # what could not be read (``pages.address``): left
+            q.told.add(name)  # out of ``q``, never read without it, nor shown again with it; said here
+            problems.add(name, NOT_TEXT if q.refused[name].template == guard.NOT_TEXT else NUL)
         if len(q.getlist(name)) > 1:
             problems.add(name, TWICE)
     page = _between(_number(q, "page", problems, whole=True), "page", 1, MAX_PAGE, problems)
@@ -161,8 +155,8 @@ def read_browse(q: QueryParams, lang: Language, days_in: tzinfo) -> Browse:
     number = int(page) if page is not None else 1
     if problems.found:  # in the order the form shows the fields
         return Browse(None, number, {name: problems.found[name] for name in LABELS if name in problems.found})
-    query = SightingFilter(near=near, radius_km=radius, place=place, seen_from=_instant(start, days_in),
-                           seen_to=_instant(end, days_in, end=True), age=None if age is None else int(age), sex=sex,
+    query = SightingFilter(near=near, radius_km=radius, place=place, seen_on_from=start, seen_on_to=end,
+                           day_zone=site_zone, age=None if age is None else int(age), sex=sex,
                            limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE,
                            include_unknown=_raw(q, "known_only") != "1")
     return Browse(query, number, {})

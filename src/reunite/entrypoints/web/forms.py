@@ -48,6 +48,16 @@ class ReadForm(FormData):
         self.nul = nul
 
 
+class ReadQuery(QueryParams):
+    """A page's address as read (``pages.address``): what could not be read left out, each parameter that held
+    some refused when read (``refused``, by name), and said so (``told``: the page says the others)."""
+
+    def __init__(self, items: list[tuple[str, str]], refused: dict[str, InvalidInput], told: set[str]) -> None:
+        super().__init__(items)
+        self.refused = refused
+        self.told = told
+
+
 def without_nul(form: FormData) -> FormData:
     """The form with no NUL character in it, remembering the fields that held one."""
     held = frozenset(name.replace("\x00", "") for name, value in form.multi_items()
@@ -66,7 +76,11 @@ async def checked_form(request: Request) -> FormData:
 
 
 def _readable(form: FormData | QueryParams, name: str, values: list[Any]) -> None:
-    """Refuses a field that held a NUL character, naming it (in the reader's words, as every field)."""
+    """Refuses a field that held a NUL character (or, in an address, bytes that are not text), naming it (in the
+    reader's words, as every field)."""
+    if isinstance(form, ReadQuery) and name in form.refused:
+        form.told.add(name)
+        raise form.refused[name]
     typed = "\x00" if name in getattr(form, "nul", ()) else "".join(v for v in values if isinstance(v, str))
     if (found := nul_problem(typed, name)) is not None:
         raise found

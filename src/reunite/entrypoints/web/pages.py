@@ -6,6 +6,8 @@ are by concern (``cases``, ``browse``, ``snapshot``, ``reach``, ``review``, …)
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import unquote, urlsplit
@@ -13,13 +15,16 @@ from urllib.parse import unquote, urlsplit
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import FormData
 
 from reunite.domain.access import Principal
-from reunite.domain.errors import InvalidInputs, ReuniteError, TooManyRequests
+from reunite.domain.errors import InvalidInput, InvalidInputs, ReuniteError, TooManyRequests
 from reunite.domain.pfif import full_name
 from reunite.domain.times import zone
 from reunite.entrypoints.api.auth import csrf_token, current_principal, get_deps
+from reunite.entrypoints.api.guard import ADDRESS_REFUSED, ADDRESS_SHOWN, ADDRESS_TOLD, ADDRESS_TYPED
 from reunite.entrypoints.web import assets
+from reunite.entrypoints.web.forms import ReadQuery
 from reunite.entrypoints.web.links import contact_links, place_links, position
 from reunite.i18n import LANGUAGES, Language, negotiate, offered
 from reunite.services.deps import Deps
@@ -58,6 +63,8 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **con
     settings = request.app.state.container.settings
     who = reader(request)
     path = context.pop("path", None) or page_path(request)  # a page may name its own address (for links back)
+    status = _address_said(request, lang, status, context)
+    context["form_sent"] = sent_form(request, context.get("field_errors") or {}, context.get("typed"))
     context |= {"lang": lang, "_": lang.gettext, "ngettext": lang.ngettext, "languages": offered(lang.code),
                 "map_tiles": settings.map_tiles_url, "map_attribution": settings.map_attribution,
                 "path": path, "csrf": csrf_token(request), "who": who,
@@ -65,6 +72,37 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **con
                 "inline_assets": name in assets.PAGES,
                 "mail_on": request.app.state.container.deps.mailer.configured}
     return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def address(request: Request) -> ReadQuery:
+    """The page's query as its readers read it (``forms.single``, ``text``…): as typed, without what cannot be read
+    (a NUL, bytes that are not UTF-8 text: ``guard.read_query``; ``request.query_params`` has none of a parameter
+    that held some, which is never acted on unread); such a parameter is refused when it is read,
+    naming it, so that a page whose form is its address (the filters of ``/sightings``, ``/audit``) shows that form
+    as typed with the error by that field. Whatever the page does not read, ``render`` says."""
+    typed = request.scope.get(ADDRESS_TYPED)
+    return ReadQuery(request.query_params.multi_items() if typed is None else typed,
+                     request.scope.get(ADDRESS_REFUSED) or {}, request.scope.get(ADDRESS_TOLD, set()))
+
+
+def _address_said(request: Request, lang: Language, status: int, context: dict[str, Any]) -> int:
+    """A page whose address held what cannot be read (``guard.read_query``) says so, whatever the page: each
+    parameter's problem by its field (``field_errors``: ``_macros.field_error``) and at the top (``error``, after
+    the page's own), answered 422 (or the page's own 4xx or 5xx); the problems the page's readers said
+    already (``address``) are not said again."""
+    refused: dict[str, InvalidInput] = request.scope.get(ADDRESS_REFUSED) or {}
+    if not refused:
+        return status
+    request.scope[ADDRESS_SHOWN] = True
+    told: set[str] = request.scope[ADDRESS_TOLD]
+    left = {name: problem for name, problem in refused.items() if name not in told}
+    if not left:
+        return status
+    told.update(left)
+    said = refusal(lang, InvalidInputs(list(left.values())))
+    context["field_errors"] = said["field_errors"] | (context.get("field_errors") or {})
+    context["error"] = lang.gettext("; ").join(filter(None, (context.get("error"), said["error"])))
+    return status if status >= 400 else 422
 
 
 def refusal(lang: Language, exc: ReuniteError) -> dict[str, Any]:
@@ -77,6 +115,39 @@ def refusal(lang: Language, exc: ReuniteError) -> dict[str, Any]:
         if problem.field and problem.field not in by_field:
             by_field[problem.field] = lang.error(problem)
     return {"error": lang.error(exc), "error_field": exc.field, "field_errors": by_field}
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One form of a page as it was sent, when it was the one refused (``form_sent`` in a template): the problem
+    of each of its fields (``errors``, for ``_macros.invalid`` and ``field_error``) and what was typed in it (``get``,
+    ``getlist``); empty for every other form of the page. A page of many forms (a queue: one per case, per
+    request, per flag) marks and fills only the form that was sent, each by its action."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    typed: FormData | dict[str, Any] | None = None
+
+    def get(self, name: str, default: str = "") -> str:
+        value = self.typed.get(name) if self.typed is not None else None
+        return value.strip() if isinstance(value, str) else default
+
+    def getlist(self, name: str) -> list[str]:
+        if isinstance(self.typed, FormData):
+            return [v for v in self.typed.getlist(name) if isinstance(v, str)]
+        value = self.typed.get(name) if self.typed is not None else None
+        return [value] if isinstance(value, str) else []
+
+
+NOTHING_SENT = Sent()
+
+
+def sent_form(request: Request, errors: dict[str, str],
+              typed: FormData | dict[str, Any] | None) -> Callable[[str], Sent]:
+    """``form_sent(action)`` in a page's template: the form posting to ``action``, if it is the one this request sent
+    (after a refusal: its errors by field, what was typed), else nothing (``NOTHING_SENT``)."""
+    posted = request.url.path if request.method == "POST" else None
+    mine = Sent(errors, typed)
+    return lambda action: mine if action == posted else NOTHING_SENT
 
 
 def refused(page: HTMLResponse, exc: ReuniteError) -> HTMLResponse:

@@ -12,7 +12,7 @@ from reunite.domain.access import Principal
 from reunite.domain.errors import NotSignedIn, ReuniteError
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip, presession_of
 from reunite.entrypoints.web.forms import checked_form, form_key, number, shown, single, text
-from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
+from reunite.entrypoints.web.pages import DepsDep, LangDep, address, refusal, refused, render
 from reunite.services import accounts, idempotency, queries, retention, signup, throttle
 
 router = APIRouter(include_in_schema=False)
@@ -144,7 +144,7 @@ def privacy(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
 
 @router.get("/takedown", response_class=HTMLResponse)
 def takedown_form(request: Request, lang: LangDep) -> HTMLResponse:
-    return render(request, lang, "takedown.html", form=dict(request.query_params), sent=False)
+    return render(request, lang, "takedown.html", form=dict(address(request)), sent=False)  # as a link filled it
 
 
 @router.post("/takedown", response_class=HTMLResponse)

@@ -3,6 +3,7 @@ with the family, verification and reunion, takedown decisions, invitations, staf
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Annotated
 
@@ -16,9 +17,10 @@ from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip
 from reunite.entrypoints.web import forms
 from reunite.entrypoints.web.browse import show_sighting
-from reunite.entrypoints.web.cases import case_context
+from reunite.entrypoints.web.cases import case_again
 from reunite.entrypoints.web.forms import checked_form, form_key, number, several, shown, text, whole
-from reunite.entrypoints.web.pages import DepsDep, LangDep, render
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
+from reunite.i18n import Language
 from reunite.services import (
     accounts,
     grouping,
@@ -31,6 +33,7 @@ from reunite.services import (
     throttle,
 )
 from reunite.services import staff as staff_changes
+from reunite.services.deps import Deps
 
 router = APIRouter(include_in_schema=False)
 Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
@@ -67,15 +70,32 @@ def queues(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HT
 
 
 async def _moderate(request: Request, lang: LangDep, deps: DepsDep, who: Principal, action: Action) -> Response:
-    """Run one reviewer action from a form; back to the queue (or the page named in ``back``)."""
+    """Run one reviewer action from a form; back to the queue (or the page named in ``back``). Refused, the
+    page the form was on comes back (``_again``)."""
     form = await checked_form(request)
     back = shown(form, "back") if shown(form, "back").startswith("/") else "/moderation"
     try:
         action(form)
     except ReuniteError as exc:
-        return render(request, lang, "moderation.html", status=exc.status_code, q=moderation.queue_overview(deps, who),
-                      duplicates=grouping.duplicates(deps, who), done=None, error=lang.error(exc), typed=form)
+        return _again(request, lang, deps, who, back, exc, form)
     return RedirectResponse(f"{back}{'&' if '?' in back else '?'}done=1", status_code=303)
+
+
+CASE_PAGE, SIGHTING_PAGE = re.compile(r"/cases/(\d{1,19})"), re.compile(r"/sightings/(\d{1,19})")
+
+
+def _again(request: Request, lang: Language, deps: Deps, who: Principal, back: str, exc: ReuniteError,
+           form: FormData) -> HTMLResponse:
+    """A reviewer's refused form, back on the page it was sent from (``back``: a case's page, a sighting's,
+    else the moderation queues) as typed, with the error by its field (``pages.refusal``, ``pages.sent_form``)."""
+    if found := CASE_PAGE.fullmatch(back):
+        return case_again(request, lang, deps, who, int(found.group(1)), exc, form)
+    if found := SIGHTING_PAGE.fullmatch(back):
+        return refused(show_sighting(request, lang, deps, who, int(found.group(1)), exc.status_code,
+                                     typed=form, **refusal(lang, exc)), exc)
+    return refused(render(request, lang, "moderation.html", status=exc.status_code,
+                          q=moderation.queue_overview(deps, who), duplicates=grouping.duplicates(deps, who), done=None,
+                          typed=form, **refusal(lang, exc)), exc)
 
 
 @router.post("/moderation/sightings", response_model=None)
@@ -110,8 +130,7 @@ async def family_summary(request: Request, lang: LangDep, deps: DepsDep, who: Mo
     try:
         moderation.write_family_summary(deps, who, sighting_id, text(form, "family_summary"))
     except ReuniteError as exc:
-        return show_sighting(request, lang, deps, who, sighting_id, exc.status_code, error=lang.error(exc),
-                             summary_typed=shown(form, "family_summary"))
+        return _again(request, lang, deps, who, f"/sightings/{sighting_id}", exc, form)
     return RedirectResponse(f"/sightings/{sighting_id}?done=1#family-summary", status_code=303)
 
 
@@ -148,13 +167,10 @@ async def _on_case(request: Request, lang: LangDep, deps: DepsDep, who: Principa
     try:
         action(form)
     except ReuniteError as exc:
-        typed = {k: v for k, v in form.items() if isinstance(v, str)}
         resent = "This form was sent before, with other words. What you typed is kept below: send it again to send it as new."  # noqa: E501
         # the form's one-time key is nothing the reader typed: say what happened in their words
-        error = lang.gettext(resent) if exc.field == "idempotency_key" else lang.error(exc)
-        return render(request, lang, "case.html", status=exc.status_code,
-                      **case_context(deps, who, case_id, reader=lang),
-                      registered=False, error=error, typed=typed)
+        error = lang.gettext(resent) if exc.field == "idempotency_key" else None
+        return case_again(request, lang, deps, who, case_id, exc, form, error)
     return RedirectResponse(f"/cases/{case_id}#{section}", status_code=303)
 
 
@@ -192,21 +208,24 @@ async def close(request: Request, lang: LangDep, deps: DepsDep, who: Caseworker,
 
 
 def _admin_page(request: Request, lang: LangDep, deps: DepsDep, make: Callable[[], str] | None = None,
-                invited: dict[str, str] | None = None, error: ReuniteError | None = None) -> HTMLResponse:
+                invited: dict[str, str] | None = None, error: ReuniteError | None = None,
+                form: FormData | None = None) -> HTMLResponse:
     """The admin page; ``make`` (an invitation link, for ``invited``, or a token) is shown once, or its
-    error; or the ``error`` of a change refused."""
+    error; or the ``error`` of a change refused: the ``form`` sent comes back as typed, the error by its field
+    (``pages.refusal``, ``pages.sent_form``)."""
     shown, failed = None, error
     try:
         shown = make() if make else None
     except ReuniteError as exc:
         failed = exc
-    error_text, status = (lang.error(failed), failed.status_code) if failed else (None, 200)
+    told = refusal(lang, failed) if failed else {"error": None}
     who = request.state.principal
-    return render(request, lang, "admin.html", status=status, **queries.admin_lists(deps, who),
-                  subscriptions=subscriptions.listed(deps, who),
+    page = render(request, lang, "admin.html", status=failed.status_code if failed else 200,
+                  **queries.admin_lists(deps, who), subscriptions=subscriptions.listed(deps, who),
                   scopes=list(Scope), roles=sorted(accounts.INVITED_ROLES), settable=staff.SETTABLE_ROLES,
-                  shown=shown, error=error_text, invited=invited if shown else None,
-                  mail_skipped=deps.read.outbox_skipped(), done=request.query_params.get("done"))
+                  shown=shown, invited=invited if shown else None, typed=form if failed else None,
+                  mail_skipped=deps.read.outbox_skipped(), done=request.query_params.get("done"), **told)
+    return refused(page, failed) if failed else page
 
 
 @router.get("/admin", response_class=HTMLResponse)
@@ -221,7 +240,7 @@ async def _on_account(request: Request, lang: LangDep, deps: DepsDep, action: Ac
     try:
         action(form)
     except ReuniteError as exc:
-        return _admin_page(request, lang, deps, error=exc)
+        return _admin_page(request, lang, deps, error=exc, form=form)
     return RedirectResponse("/admin?done=1#accounts", status_code=303)
 
 
@@ -258,7 +277,8 @@ async def invite(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> 
         token = accounts.invite(deps, who, text(form, "email"), chosen, form_key(who, "invitation", form))
         return f"{deps.site.base_url}/invite/{token}"  # the served address, never the request's Host header
 
-    return _admin_page(request, lang, deps, link, invited={"email": shown(form, "email"), "role": role.value})
+    return _admin_page(request, lang, deps, link, invited={"email": shown(form, "email"), "role": role.value},
+                       form=form)
 
 
 @router.post("/admin/tokens", response_class=HTMLResponse)
@@ -270,18 +290,18 @@ async def issue(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> H
         return accounts.issue(deps, who, text(form, "name"), chosen, text(form, "domains").split(","),
                               form_key(who, "token", form))[1]
 
-    return _admin_page(request, lang, deps, token)
+    return _admin_page(request, lang, deps, token, form=form)
 
 
 @router.post("/admin/subscriptions/{subscription_id}/end", response_model=None)
 async def end_subscription(request: Request, lang: LangDep, deps: DepsDep, who: Admin,
                            subscription_id: int) -> Response:
     """End an alert subscription (a webhook, or one a token or account made): nothing is sent to it any more."""
-    await checked_form(request)
+    form = await checked_form(request)
     try:
         subscriptions.end(deps, who, subscription_id)
     except ReuniteError as exc:
-        return _admin_page(request, lang, deps, error=exc)
+        return _admin_page(request, lang, deps, error=exc, form=form)
     return RedirectResponse("/admin?done=1#subscriptions", status_code=303)
 
 

@@ -15,7 +15,7 @@ from reunite.domain.workbench import DISMISS_REASONS, REJECT_REASONS, Action
 from reunite.entrypoints.api.auth import PrincipalDep, allow
 from reunite.entrypoints.web import forms
 from reunite.entrypoints.web.forms import checked_form, number, several, text
-from reunite.entrypoints.web.pages import DepsDep, LangDep, render
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.entrypoints.web.review import child_faces, versions
 from reunite.services import families, moderation, workbench
 
@@ -39,10 +39,15 @@ def next_item(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer) -> 
 
 
 def _show(request: Request, lang: LangDep, deps: DepsDep, who: Principal, candidate_id: int,
-          status: int = 200, error: str | None = None) -> HTMLResponse:
+          refused_with: ReuniteError | None = None, form: FormData | None = None) -> HTMLResponse:
+    """The item; after a refused decision, with the error by what it is about (``pages.refusal``) and the
+    trail's sightings ticked as they were sent."""
     done = request.query_params.get("done")
-    return render(request, lang, "workbench.html", status=status, **workbench.item(deps, who, candidate_id),
-                  done=done if done in OUTCOMES else None, reasons=DISMISS_REASONS, error=error)
+    told = refusal(lang, refused_with) if refused_with else {}
+    page = render(request, lang, "workbench.html", status=refused_with.status_code if refused_with else 200,
+                  **workbench.item(deps, who, candidate_id), done=done if done in OUTCOMES else None,
+                  reasons=DISMISS_REASONS, typed=form, **told)
+    return refused(page, refused_with) if refused_with else page
 
 
 @router.get("/workbench/{candidate_id}", response_class=HTMLResponse)
@@ -56,8 +61,8 @@ async def undo(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer) ->
     try:
         candidate_id = workbench.undo(deps, who)
     except ReuniteError as exc:
-        return render(request, lang, "workbench.html", status=exc.status_code, c=None, done=None,
-                      reasons=DISMISS_REASONS, error=lang.error(exc))
+        return refused(render(request, lang, "workbench.html", status=exc.status_code, c=None, done=None,
+                              reasons=DISMISS_REASONS, **refusal(lang, exc)), exc)
     return RedirectResponse(f"/workbench/{candidate_id}?done=undone", status_code=303)
 
 
@@ -72,7 +77,7 @@ async def decide(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer, 
         outcome = workbench.decide(deps, who, candidate_id, action, text(form, "reason"), _ticked(form),
                                    take_over=text(form, "take_over") == "1")
     except ReuniteError as exc:
-        return _show(request, lang, deps, who, candidate_id, exc.status_code, lang.error(exc))
+        return _show(request, lang, deps, who, candidate_id, exc, form)
     return RedirectResponse(f"/workbench?done={outcome}", status_code=303)
 
 
@@ -89,13 +94,17 @@ def reports(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> H
     return _reports(request, lang, deps, who)
 
 
-def _reports(request: Request, lang: LangDep, deps: DepsDep, who: Principal, status: int = 200,
-             error: str | None = None, done: str | None = None, typed: FormData | None = None) -> HTMLResponse:
-    """The reports to check; after a refusal, with what the moderator chose (``typed``) still chosen."""
+def _reports(request: Request, lang: LangDep, deps: DepsDep, who: Principal,
+             refused_with: ReuniteError | None = None, typed: FormData | None = None) -> HTMLResponse:
+    """The reports to check; after a refusal, with what the moderator chose (``typed``) still chosen and the
+    error by what it is about (``pages.refusal``)."""
     q = moderation.queue_overview(deps, who, REPORTS_SHOWN)
     counts = cast(dict[str, int], q["counts"])
-    return render(request, lang, "reports.html", status=status, rows=q["sightings"], left=counts["sightings"],
-                  reasons=REJECT_REASONS, error=error, done=done or request.query_params.get("done"), typed=typed)
+    told = refusal(lang, refused_with) if refused_with else {}
+    page = render(request, lang, "reports.html", status=refused_with.status_code if refused_with else 200,
+                  rows=q["sightings"], left=counts["sightings"], reasons=REJECT_REASONS,
+                  done=None if refused_with else request.query_params.get("done"), typed=typed, **told)
+    return refused(page, refused_with) if refused_with else page
 
 
 @router.post("/moderation/reports/{verdict}", response_model=None)
@@ -113,7 +122,7 @@ async def decide_reports(request: Request, lang: LangDep, deps: DepsDep, who: Mo
         done = moderation.moderate_sightings(deps, who, ids, verdict == "approve", text(form, "reason"),
                                              child_faces(form, ids), versions(form, ids))
     except ReuniteError as exc:
-        return _reports(request, lang, deps, who, exc.status_code, lang.error(exc), typed=form)
+        return _reports(request, lang, deps, who, exc, typed=form)
     return RedirectResponse(f"/moderation/reports?done={done}", status_code=303)
 
 
