@@ -1,5 +1,4 @@
-// A photo's own clock and place, read on the phone from a JPEG's first bytes (EXIF): hints for the
-// report form (static/photos.js), never a reason to refuse a report.
+// A photo's own clock and place, read on the phone: hints for the report form (static/photos.js).
 var reuniteExif = (function () {
   // EXIF DateTimeOriginal (+ OffsetTimeOriginal) and GPS position from a JPEG's first bytes.
   function readExif(view) {
@@ -17,7 +16,6 @@ var reuniteExif = (function () {
     return out;
   }
 
-  // The TIFF structure inside the EXIF segment: its directories' entries, text and GPS degrees.
   function tiffReader(view, start) {
     var little = view.getUint16(start) === 0x4949;
     var u16 = function (p) { return view.getUint16(start + p, little); };

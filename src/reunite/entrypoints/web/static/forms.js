@@ -1,6 +1,4 @@
-// Progressive enhancement shared by the report, registration and alert forms: the place (the phone's
-// location, a pin on the map) and a draft kept on the device. The report form's own script (photos,
-// progress, reports kept without signal) is static/snapshot.js, with the files it names.
+// The report, registration and alert forms: the place (the phone's location, a map pin), a draft kept.
 var reuniteForms = (function () {
   document.documentElement.classList.add("js");
   var lat = document.getElementById("lat"), lon = document.getElementById("lon");
@@ -8,7 +6,7 @@ var reuniteForms = (function () {
   function say(text) { if (placeStatus) placeStatus.textContent = text; }
   function setPlace(a, b) { lat.value = a.toFixed(6); lon.value = b.toFixed(6); }
 
-  // "Use my location": the phone's position, said in words (how near, or why there is none)
+  // "Use my location": said in words (how near, or why there is none)
   function useLocation(locate) {
     var d = locate.dataset;
     if (!navigator.geolocation) { say(d.unavailable || ""); return; }
@@ -21,7 +19,7 @@ var reuniteForms = (function () {
     }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
   }
 
-  // "Pick on a map": Leaflet loaded only then; a tap pins the place (window.pinMap, for the location too)
+  // "Pick on a map": Leaflet loaded only then
   function pickOnMap(box) {
     box.hidden = false;
     var css = document.createElement("link"); css.rel = "stylesheet"; css.href = "/vendor/leaflet/leaflet.css";
@@ -40,7 +38,7 @@ var reuniteForms = (function () {
     document.head.appendChild(js);
   }
 
-  // what is typed kept on the device as it is typed, and given back to the form on a later visit
+  // what is typed, kept on the device and given back on a later visit
   function keepDraft(draft) {
     var key = "reunite-draft-" + draft.dataset.draft, status = document.getElementById("draft-status");
     var saved = JSON.parse(localStorage.getItem(key) || "{}"), seen = {};
@@ -69,5 +67,5 @@ var reuniteForms = (function () {
   if (pick && box) pick.addEventListener("click", function () { pickOnMap(box); }, {once: true});
   var draft = document.querySelector("form[data-draft]");
   if (draft && window.localStorage) keepDraft(draft);
-  return {sayPlace: say};  // the report form's photos say where their place came from (static/photos.js)
+  return {sayPlace: say};  // for static/photos.js
 })();

@@ -1,19 +1,16 @@
-// The reports kept on this phone (static/queue.js), on the report page: a report kept when there is no
-// signal, sent when the network is back or at its time; and what became of each one (sent by this page,
-// an earlier one or the service worker): the receipt and private link of each one sent, until the
-// reporter is done with them; a refusal said, and what was typed put back in the form; each one still
+// A report kept on the phone without signal (static/queue.js), and what became of each one kept (sent by
+// this page, an earlier one or the service worker): the receipt and private link of each one sent, until
+// the reporter is done with them; a refusal said, and what was typed put back in the form; each one still
 // waiting, why and when it is sent, with a button to send it now and one to delete it. The report this
 // page kept is said under its button (in the progress bar's words), the others above the form.
-//
-// page: what the form lends: progress ({show, hide, label}), free() (the form free for another
-// report), failed(), answered(html, url, blobs) (the server's answer replaces the page), photos (the field).
+// page (static/snapshot.js): progress {show, hide, label}, free(), failed(), answered(html, url, blobs), photos.
 var reuniteKept = function (form, page) {
   var d = form.dataset, progress = page.progress;
   var restored = null;  // the kept report the server refused, put back in the form to correct
   var keptHere = null;  // the report this page kept: what became of it is said under its button
   var here = document.getElementById("kept-here"), timer = null, lastShown = "";
 
-  function start() {  // sent when the network is back or at its time, said on every return to the page
+  function start() {
     window.addEventListener("online", function () { flushQueue({network: true}); });
     document.addEventListener("visibilitychange", function () {  // a phone that slept past a report's time
       if (!document.hidden && navigator.onLine) flushQueue();
@@ -85,7 +82,7 @@ var reuniteKept = function (form, page) {
     clearTimeout(timer);  // sent at its time while this page is open
     if (next < Infinity) timer = setTimeout(flushQueue, Math.min(Math.max(1000, next - Date.now() + 500), 864e5));
   }
-  // a waiting report said, and when this page sends it (Infinity: when the network is back, or not by a timer)
+  // a waiting report said; when this page sends it (Infinity: not by a timer)
   function showWaiting(entry, box) {
     var due = entry.next > Date.now() && (entry.reason !== "network" || navigator.onLine) ? entry.next : Infinity;
     if (entry.key !== keptHere) box.appendChild(notice(entry, [waitingWords(entry)]));

@@ -1,9 +1,7 @@
-// The report's photos, read on the phone as they are chosen: their own time and place as hints (static/exif.js;
-// left out when they are no time or place: the server leaves them out too, a hint never refuses a report),
-// and each one shrunk before upload. And the photos chosen again in a form the server sent back.
+// The report's photos: their own time and place as hints (left out when they are no time or place: the
+// server leaves them out too, a hint never refuses a report), each one shrunk before upload.
 var reunitePhotos = (function () {
-  // Watches the photo field: read again from scratch whenever photos are chosen. ready() is the reading
-  // of the photos last chosen; shrunk() what is sent in their place ({blob, name, clean}) once it is done.
+  // read again from scratch whenever photos are chosen; shrunk(): what is sent, once ready()
   function watch(input, mark) {
     var shrunk = [], reading = Promise.resolve(), hints = photoHints();
     input.addEventListener("change", function () { reading = read(Array.prototype.slice.call(input.files)); });
@@ -28,7 +26,6 @@ var reunitePhotos = (function () {
     return {ready: function () { return reading; }, shrunk: function () { return shrunk; }};
   }
 
-  // The photos' own time and place, in the form's hidden fields, and said under "When" and the place.
   function photoHints() {
     var taken = document.getElementById("photo_taken_at"), zoneAssumed = document.getElementById("photo_zone_assumed");
     var clockNote = document.getElementById("photo_clock");  // a clock set aside, in words: for the moderators

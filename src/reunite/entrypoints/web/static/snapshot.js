@@ -1,7 +1,5 @@
-// The report form (/report): the proof-of-work solved while it is filled, the photos read and shrunk on the
-// phone (static/photos.js, static/exif.js), progress while it is sent, the answer shown without a further
-// request, and the report kept on the phone while there is no signal (static/kept.js, static/queue.js).
-// The place and the page's "js" mark: static/forms.js, loaded before it, as are the files it names.
+// The report form (/report): proof-of-work, photos (photos.js), progress, the answer shown without a
+// further request, the report kept without signal (kept.js); after queue.js, forms.js, exif.js and those.
 (function () {
   var form = document.getElementById("snapshot");
   if (!form) return;
@@ -88,7 +86,7 @@
     var register = function () { navigator.serviceWorker.register("/sw.js").catch(function () {}); };
     if (document.readyState === "complete") register(); else window.addEventListener("load", register);
   }
-  function startProof() {  // the server's small proof-of-work for anonymous reports, solved while the form is filled
+  function startProof() {  // the server's small proof-of-work for anonymous reports
     var nonce = document.getElementById("pow_nonce"), challenge = document.getElementById("pow_challenge");
     if (!(challenge && nonce && window.reuniteQueue && window.crypto && crypto.subtle && window.TextEncoder)) return Promise.resolve();
     mark("proof-start");
