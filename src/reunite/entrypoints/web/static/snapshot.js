@@ -11,11 +11,10 @@
   registerServiceWorker();
   var kept = reuniteKept(form, {progress: progress, free: free, failed: failed, answered: replacePage, photos: input});
   if (window.reuniteQueue) kept.start();
+  var photos = reunitePhotos.watch(input, mark);
   var chosen = [], refusedWith = window.reuniteChosenPhotos;  // the photos of a form the server sent back
   window.reuniteChosenPhotos = null;
-  // (as before the split: chosen again before the field is watched, so not read again)
-  if (refusedWith && refusedWith.length) reunitePhotos.chooseAgain(input, refusedWith);
-  var photos = reunitePhotos.watch(input, mark);
+  if (refusedWith && refusedWith.length) reunitePhotos.chooseAgain(input, refusedWith);  // read again: their time, shrunk
   form.addEventListener("submit", submit);
 
   function submit(e) {
