@@ -86,3 +86,27 @@ def test_a_report_sent_back_for_a_field_keeps_its_photo_and_the_asked_time_carri
     offset = page.locator('#when input[name="tz_offset"]')  # the time asked for: read at the browser's offset
     expect(offset).to_have_value("-480")                     # should its zone be one the server does not know
     context.close()
+
+
+def test_a_photo_chosen_again_after_a_refusal_still_dates_the_report(browser: Browser, server: str,
+                                                                    container: Container) -> None:
+    """A report the server sent back for a field: the photo the page puts back is read again, so its clock
+    is still offered (and said under "When") and dates the report once the field is corrected."""
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US", timezone_id="Asia/Shanghai")
+    page = context.new_page()
+    page.goto(server + "/report")
+    choose(page, photo_with_clock("2025:11:01 10:00:00", "+08:00"))
+    help_text = page.locator("#when-help")
+    expect(help_text).to_contain_text("The photo was taken at Nov 1, 2025")
+    page.locator("#seen_at").fill("2099-11-01T10:00")  # in the future: refused, the form sent back
+    page.get_by_role("button", name="Send report").click()
+    expect(page.locator("#form-error")).to_contain_text("in the future", timeout=30_000)
+    expect(help_text).to_contain_text("The photo was taken at Nov 1, 2025")
+    page.locator("#seen_at").fill("")
+    page.get_by_role("button", name="Send report").click()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=30_000)
+    with container.engine.connect() as conn:
+        seen, basis = conn.exec_driver_sql("SELECT seen_at, seen_at_basis FROM sightings WHERE id = %s",
+                                           (newest_sighting(container),)).one()
+    assert (seen.isoformat(), basis) == ("2025-11-01T02:00:00+00:00", "camera")
+    context.close()

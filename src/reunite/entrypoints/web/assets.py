@@ -13,7 +13,8 @@ from pathlib import Path
 from markupsafe import Markup
 
 STATIC = Path(__file__).parent / "static"
-INLINED = ("app.css", "tz.js", "map.js", "queue.js", "snapshot.js")
+INLINED = ("app.css", "tz.js", "map.js", "queue.js", "forms.js", "exif.js", "photos.js", "kept.js",
+           "snapshot.js")
 PAGES = ("snapshot.html", "thanks.html")  # the templates that carry them inline
 
 

@@ -1,394 +1,95 @@
-// Progressive enhancement for the report, registration and alert forms: local time, location, map
-// pin, draft; and for the report: photo time and place read on the phone, photos shrunk before
-// upload, progress, and reports kept on the phone while there is no signal.
+// The report form (/report): proof-of-work, photos (photos.js), progress, the answer shown without a
+// further request, the report kept without signal (kept.js); after queue.js, forms.js, exif.js and those.
 (function () {
-  document.documentElement.classList.add("js");
-  var lat = document.getElementById("lat"), lon = document.getElementById("lon");
-  var placeStatus = document.getElementById("place-status");
-  function say(text) { if (placeStatus) placeStatus.textContent = text; }
-  function setPlace(a, b) { lat.value = a.toFixed(6); lon.value = b.toFixed(6); }
-  var locate = document.getElementById("locate");
-  if (locate) locate.addEventListener("click", function () {
-    var d = locate.dataset;
-    if (!navigator.geolocation) { say(d.unavailable || ""); return; }
-    navigator.geolocation.getCurrentPosition(function (p) {
-      setPlace(p.coords.latitude, p.coords.longitude);
-      if (d.found) say(d.found.replace("{m}", Math.round(p.coords.accuracy)));
-      if (window.pinMap) window.pinMap(p.coords.latitude, p.coords.longitude);
-    }, function (err) {
-      say(err.code === 1 ? (d.denied || "") : (d.unavailable || ""));
-    }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
-  });
-  var pick = document.getElementById("pick"), box = document.getElementById("map");
-  if (pick && box) pick.addEventListener("click", function () {
-    box.hidden = false;
-    var css = document.createElement("link"); css.rel = "stylesheet"; css.href = "/vendor/leaflet/leaflet.css";
-    document.head.appendChild(css);
-    var js = document.createElement("script"); js.src = "/vendor/leaflet/leaflet.js";
-    js.onload = function () {
-      var start = lat.value ? [+lat.value, +lon.value] : [35, 105];
-      var map = reuniteMap(box, start, lat.value ? 14 : 4), marker = null;
-      window.pinMap = function (a, b) {
-        if (marker) marker.setLatLng([a, b]); else marker = L.marker([a, b]).addTo(map);
-        map.setView([a, b], Math.max(map.getZoom(), 14));
-      };
-      if (lat.value) window.pinMap(+lat.value, +lon.value);
-      map.on("click", function (e) { setPlace(e.latlng.lat, e.latlng.lng); window.pinMap(e.latlng.lat, e.latlng.lng); });
-    };
-    document.head.appendChild(js);
-  }, {once: true});
-  var draft = document.querySelector("form[data-draft]");
-  if (draft && window.localStorage) {
-    var key = "reunite-draft-" + draft.dataset.draft, status = document.getElementById("draft-status");
-    var saved = JSON.parse(localStorage.getItem(key) || "{}"), seen = {};
-    // every field of a repeated name (a date for each photo) kept in order, blanks too
-    var kept = function (el) { return el.name && el.type !== "file" && el.type !== "hidden"; };
-    Array.prototype.forEach.call(draft.elements, function (el) {
-      if (!kept(el)) return;
-      var at = seen[el.name] = (seen[el.name] || 0) + 1, values = [].concat(saved[el.name] || []);
-      if (values[at - 1] && !el.value) el.value = values[at - 1];
-    });
-    draft.addEventListener("input", function () {
-      var data = {};
-      Array.prototype.forEach.call(draft.elements, function (el) {
-        if (kept(el)) (data[el.name] = data[el.name] || []).push(el.value);
-      });
-      localStorage.setItem(key, JSON.stringify(data));
-      if (status) status.textContent = status.dataset.saved || "✓";
-    });
-    // removed once the server has accepted it (tz.js, on the next page): not when an error shows the form again
-    draft.addEventListener("submit", function () { sessionStorage.setItem("reunite-draft-sent", key); });
-  }
-  var report = document.getElementById("snapshot");
-  if (report) reportForm(report);
+  var form = document.getElementById("snapshot");
+  if (!form) return;
+  var send = document.getElementById("send"), clientKey = document.getElementById("client_key");
+  var input = document.getElementById("photos");
+  var solved = startProof();
+  clientKey.value = newKey();
+  var progress = progressBar(document.getElementById("progress"));
+  registerServiceWorker();
+  var kept = reuniteKept(form, {progress: progress, free: free, failed: failed, answered: replacePage, photos: input});
+  if (window.reuniteQueue) kept.start();
+  var photos = reunitePhotos.watch(input, mark);
+  var chosen = [], refusedWith = window.reuniteChosenPhotos;  // the photos of a form the server sent back
+  window.reuniteChosenPhotos = null;
+  if (refusedWith && refusedWith.length) reunitePhotos.chooseAgain(input, refusedWith);  // read again: their time, shrunk
+  form.addEventListener("submit", submit);
 
-  function reportForm(form) {
-    var nonce = document.getElementById("pow_nonce"), challenge = document.getElementById("pow_challenge");
-    var solved = Promise.resolve();
-    if (challenge && nonce && window.reuniteQueue && window.crypto && crypto.subtle && window.TextEncoder) solved = solve(challenge, nonce);
-    var clientKey = document.getElementById("client_key");
-    clientKey.value = newKey();
-    var photos = document.getElementById("photos"), when = document.getElementById("seen_at");
-    var shrunk = [], reading = Promise.resolve();
-    photos.addEventListener("change", function () { reading = readPhotos(Array.prototype.slice.call(photos.files)); });
-    var send = document.getElementById("send"), bar = document.getElementById("progress");
+  function submit(e) {
+    e.preventDefault();
+    if (!form.reportValidity()) return;
+    kept.forgetRestored();
+    chosen = Array.prototype.slice.call(input.files);
+    send.disabled = true;
+    progress.show(form.dataset.preparing);
+    Promise.all([photos.ready(), Promise.race([solved, wait(15000)])]).then(function () { upload(formData()); });
+  }
+  function formData() {
+    var data = new FormData(form), shrunk = photos.shrunk();
+    if (shrunk.length) {
+      data.delete("photos");
+      shrunk.forEach(function (f) { data.append("photos", f.blob, f.name); });
+      // every photo re-encoded here (so without its hidden data): the thank-you page shows these
+      // copies, and the server need not send its own back over a slow network
+      if (shrunk.every(function (f) { return f.clean; })) data.set("copies", "phone");
+    }
+    return data;
+  }
+
+  var fresh = false;
+  function freshProof(data) {
+    fetch("/report/challenge", {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (c) {
+      return reuniteQueue.solve(c).then(function (n) { data.set("pow_challenge", c); data.set("pow_nonce", n); upload(data); });
+    }).catch(function () { keep(data); });
+  }
+  function upload(data) {
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", form.action);
+    xhr.upload.onprogress = function (e) {
+      if (e.lengthComputable) progress.show(form.dataset.sending + " " + Math.round(100 * e.loaded / e.total) + "%",
+                                            Math.round(100 * e.loaded / e.total));
+    };
+    xhr.upload.onload = function () { mark("uploaded"); };
+    xhr.onload = function () { answered(xhr, data); };
+    xhr.onerror = function () { keep(data); };
+    progress.show(form.dataset.sending, 0);
+    mark("upload");
+    xhr.send(data);
+  }
+  function answered(xhr, data) {
+    mark("answered");
+    if (xhr.status >= 500) { failed(); return; }
+    // a page kept for use without signal carries the puzzle it was served with, perhaps used by
+    // now: once, a fresh puzzle is asked for and solved, and the report sent again
+    if (xhr.status === 429 && data.has("pow_challenge") && !fresh) { fresh = true; freshProof(data); return; }
+    // the form again (422 a field to correct, 429 the hourly limit, …): for it to keep the photos chosen
+    if (xhr.status >= 400) window.reuniteChosenPhotos = chosen;
+    replacePage(xhr.responseText, xhr.responseURL, blobsOf(data));
+  }
+  function keep(data) { kept.keep(data, clientKey.value); }  // no signal: kept on the phone
+  function free() { send.disabled = false; clientKey.value = newKey(); }  // the form free for another report
+  function failed() { send.disabled = false; progress.show(form.dataset.failed); }
+
+  function progressBar(bar) {
     var meter = bar.querySelector("progress"), label = document.getElementById("progress-text");
     function show(text, value) {
       bar.hidden = false; label.textContent = text;
       if (value === undefined) meter.removeAttribute("value"); else meter.value = value;
     }
-    if ("serviceWorker" in navigator) {  // after the page has loaded: its caching must not slow the page
-      var register = function () { navigator.serviceWorker.register("/sw.js").catch(function () {}); };
-      if (document.readyState === "complete") register(); else window.addEventListener("load", register);
-    }
-    var restored = null;  // the kept report the server refused, put back in the form to correct
-    var keptHere = null;  // the report this page kept: what became of it is said under its button
-    var here = document.getElementById("kept-here"), timer = null;
-    // send what is due (how: reuniteQueue.flush's), then say what became of every kept report
-    function flushQueue(how, again) {
-      reuniteQueue.flush(how).then(function (settled) {
-        var sent = settled.filter(function (s) { return s.response.ok; });
-        if (sent.length) shown(sent[0]); else showKept(again);
-      }, showKept);
-    }
-    if (window.reuniteQueue) {
-      window.addEventListener("online", function () { flushQueue({network: true}); });
-      document.addEventListener("visibilitychange", function () {  // a phone that slept past a report's time
-        if (!document.hidden && navigator.onLine) flushQueue();
-      });
-      showKept();
-      if (navigator.onLine) flushQueue();  // a report kept from an earlier visit
-      if (navigator.serviceWorker) navigator.serviceWorker.addEventListener("message", function (e) {
-        if (e.data && e.data.queue) showKept();
-      });
-    }
-    // a form the server sent back (422 a field to correct, 429 the hourly limit) keeps the photos chosen: a
-    // browser cannot put them back in the page it answered with, this script can (else the page says to
-    // choose them again)
-    var chosen = [], refusedWith = window.reuniteChosenPhotos;
-    window.reuniteChosenPhotos = null;
-    if (refusedWith && refusedWith.length) choosePhotosAgain(refusedWith);
-    form.addEventListener("submit", function (e) {
-      e.preventDefault();
-      if (!form.reportValidity()) return;
-      if (restored) { reuniteQueue.remove(restored); restored = null; }
-      chosen = Array.prototype.slice.call(photos.files);
-      send.disabled = true;
-      show(form.dataset.preparing);
-      Promise.all([reading, Promise.race([solved, wait(15000)])]).then(function () {
-        var data = new FormData(form);
-        if (shrunk.length) {
-          data.delete("photos");
-          shrunk.forEach(function (f) { data.append("photos", f.blob, f.name); });
-          // every photo re-encoded here (so without its hidden data): the thank-you page shows these
-          // copies, and the server need not send its own back over a slow network
-          if (shrunk.every(function (f) { return f.clean; })) data.set("copies", "phone");
-        }
-        upload(data);
-      });
-    });
-
-    var fresh = false;
-    function freshProof(data) {
-      fetch("/report/challenge", {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (c) {
-        return reuniteQueue.solve(c).then(function (n) { data.set("pow_challenge", c); data.set("pow_nonce", n); upload(data); });
-      }).catch(function () { keep(data); });
-    }
-    function upload(data) {
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", form.action);
-      xhr.upload.onprogress = function (e) {
-        if (e.lengthComputable) show(form.dataset.sending + " " + Math.round(100 * e.loaded / e.total) + "%",
-                                     Math.round(100 * e.loaded / e.total));
-      };
-      xhr.upload.onload = function () { mark("uploaded"); };
-      xhr.onload = function () {
-        mark("answered");
-        if (xhr.status >= 500) { send.disabled = false; show(form.dataset.failed); return; }
-        // a page kept for use without signal carries the puzzle it was served with, perhaps used by
-        // now: once, a fresh puzzle is asked for and solved, and the report sent again
-        if (xhr.status === 429 && data.has("pow_challenge") && !fresh) { fresh = true; freshProof(data); return; }
-        // the form again (422 a field to correct, 429 the hourly limit, …): for it to keep the photos chosen
-        if (xhr.status >= 400) window.reuniteChosenPhotos = chosen;
-        replacePage(xhr.responseText, xhr.responseURL, blobsOf(data));
-      };
-      xhr.onerror = function () { keep(data); };
-      show(form.dataset.sending, 0);
-      mark("upload");
-      xhr.send(data);
-    }
-
-    function keep(data) {  // no signal: keep the report on the phone, send it when the network is back
-      if (!window.reuniteQueue || !window.indexedDB) { send.disabled = false; show(form.dataset.failed); return; }
-      var entry = {key: clientKey.value, action: form.action, fields: [], files: [], state: "waiting", tries: 0};
-      data.forEach(function (value, name) {
-        if (value instanceof Blob) entry.files.push([name, value, value.name || "photo.jpg"]);
-        else entry.fields.push([name, value]);
-      });
-      reuniteQueue.put(entry).then(function () {
-        keptHere = entry.key;
-        show(form.dataset.queued, 100);
-        showKept();  // its buttons: send now, delete
-        if (navigator.serviceWorker && navigator.serviceWorker.ready) {
-          navigator.serviceWorker.ready.then(function (reg) { if (reg.sync) return reg.sync.register("reunite-reports"); })
-            .catch(function () {});
-        }
-      }, function () { send.disabled = false; show(form.dataset.failed); });
-    }
-
-    function shown(sent) {
-      sent.response.text().then(function (html) {
-        replacePage(html, sent.response.url, sent.entry.files.map(function (f) { return f[1]; }));
-      });
-    }
-    // what became of the reports kept on this phone (sent by this page, an earlier one or the
-    // service worker): the receipt and private link of each one sent, until the reporter is done with
-    // them; a refusal said, and what was typed put back in the form; each one still waiting, why and
-    // when it is sent, with a button to send it now and one to delete it. The report this page kept
-    // is said under its button (in the progress bar's words), the others above the form.
-    var lastShown = "";
-    function showKept(again) {  // made anew only when something changed (else a screen reader hears it again)
-      return reuniteQueue.all().then(function (entries) {
-        var seen = JSON.stringify([keptHere, entries.map(function (e) {
-          return [e.key, e.state, e.reason, e.next, e.tries];
-        })]);
-        if (!again && seen === lastShown) return;
-        lastShown = seen;
-        var box = document.getElementById("kept"), d = form.dataset, focused = focusedAction(), next = Infinity;
-        box.textContent = ""; here.textContent = "";
-        entries.forEach(function (entry) {
-          if (entry.state === "sent") box.appendChild(notice(entry, [d.sentQueued, d.receipt + ": " + entry.receipt, d.link], entry.link));
-          else if (entry.state === "refused") {
-            box.appendChild(notice(entry, [d.refused.replace("{error}", entry.error)]));
-            if (restored !== entry.key) putBack(entry);
-          } else {
-            if (entry.next > Date.now() && (entry.reason !== "network" || navigator.onLine)) {
-              next = Math.min(next, entry.next);
-            }
-            if (entry.key !== keptHere) box.appendChild(notice(entry, [waitingWords(entry)]));
-            else { show(waitingWords(entry), 100); here.appendChild(actions(entry)); }
-          }
-        });
-        if (keptHere && !entries.some(function (e) { return e.key === keptHere && reuniteQueue.waiting(e); })) {
-          keptHere = null; bar.hidden = true; send.disabled = false; clientKey.value = newKey();  // refused: said above
-        }
-        here.hidden = !here.children.length;
-        box.hidden = !box.children.length;
-        refocus(focused);
-        clearTimeout(timer);  // sent at its time while this page is open
-        if (next < Infinity) timer = setTimeout(flushQueue, Math.min(Math.max(1000, next - Date.now() + 500), 864e5));
-      });
-    }
-    // why a kept report waits, and when it is sent: in the phone's own time
-    function waitingWords(entry) {
-      var d = form.dataset, ahead = entry.next > Date.now(), time = ahead ? clock(entry.next) : "";
-      if (entry.reason === "limit" && ahead) return d.waitLimit.replace("{time}", time);
-      if (entry.reason === "server" && ahead) return d.waitServer.replace("{time}", time);
-      return entry.tries && navigator.onLine && !ahead ? d.sending : d.queued;
-    }
-    function clock(ms) {
-      var lang = document.documentElement.lang || undefined, at = new Date(ms);
-      var today = at.toDateString() === new Date().toDateString();
-      return at.toLocaleString(lang, today ? {hour: "numeric", minute: "2-digit"}
-                                           : {weekday: "short", day: "numeric", hour: "numeric", minute: "2-digit"});
-    }
-    function button(words, act, key, work) {
-      var b = document.createElement("button");
-      b.type = "button"; b.textContent = words; b.dataset.act = act; b.dataset.key = key;
-      b.addEventListener("click", work);
-      return b;
-    }
-    function actions(entry) {  // send a waiting report now, or delete it from the phone (asked once more)
-      var d = form.dataset, row = document.createElement("div");
-      row.className = "row kept-actions";
-      row.appendChild(button(d.sendNow, "send", entry.key, function () {
-        (entry.key === keptHere ? label : row.parentNode.firstChild).textContent = d.sending;
-        flushQueue({key: entry.key}, true);
-      }));
-      row.appendChild(button(d.remove, "remove", entry.key, function () {
-        row.textContent = "";
-        var sure = document.createElement("p");
-        sure.textContent = d.removeSure; sure.className = "note"; row.appendChild(sure);
-        row.appendChild(button(d.removeYes, "remove-yes", entry.key, function () {
-          reuniteQueue.remove(entry.key).then(function () { removed(entry.key); });
-        }));
-        var no = button(d.removeNo, "remove-no", entry.key, showKept);
-        row.appendChild(no); no.focus();
-      }));
-      return row;
-    }
-    function removed(key) {  // said where it was (the focus there), and the form free for another report
-      var mine = key === keptHere, box = document.getElementById("kept");
-      if (mine) { keptHere = null; send.disabled = false; clientKey.value = newKey(); }
-      showKept().then(function () {
-        var said = mine ? label : document.createElement("p");
-        said.tabIndex = -1;
-        if (mine) show(form.dataset.removed, 0);
-        else { said.className = "note"; said.textContent = form.dataset.removed; box.appendChild(said); box.hidden = false; }
-        said.focus();
-      });
-    }
-    function focusedAction() {
-      var el = document.activeElement;
-      return el && el.dataset && el.dataset.act ? [el.dataset.key, el.dataset.act] : null;
-    }
-    function refocus(focused) {  // the same button again, once the notices are made anew
-      if (!focused) return;
-      Array.prototype.forEach.call(document.querySelectorAll("button[data-act]"), function (b) {
-        if (b.dataset.key === focused[0] && b.dataset.act === (focused[1] === "remove-no" ? "remove" : focused[1])) b.focus();
-      });
-    }
-    function notice(entry, lines, link) {
-      var div = document.createElement("div");
-      div.className = entry.state === "sent" ? "receipt kept-sent" : entry.state === "refused" ? "error kept-refused"
-        : "alert kept-waiting";
-      lines.forEach(function (line) { var p = document.createElement("p"); p.textContent = line; div.appendChild(p); });
-      if (link) {
-        var p = document.createElement("p"), a = document.createElement("a");
-        p.className = "token"; a.href = link; a.textContent = location.origin + link; a.className = "kept-link";
-        a.rel = "noreferrer"; p.appendChild(a); div.appendChild(p);
-      }
-      if (entry.state === "sent") {
-        var done = document.createElement("button");
-        done.type = "button"; done.textContent = form.dataset.dismiss;
-        done.addEventListener("click", function () { reuniteQueue.remove(entry.key).then(showKept); });
-        div.appendChild(done);
-      }
-      if (reuniteQueue.waiting(entry)) div.appendChild(actions(entry));
-      return div;
-    }
-    function putBack(entry) {
-      restored = entry.key;
-      entry.fields.forEach(function (f) {
-        var el = form.elements.namedItem(f[0]);
-        if (el && el.type !== "hidden" && el.type !== "file" && !el.value) el.value = f[1];
-      });
-      if (entry.files.length && window.DataTransfer) {
-        var files = new DataTransfer();
-        entry.files.forEach(function (f) { files.items.add(new File([f[1]], f[2], {type: f[1].type})); });
-        photos.files = files.files;
-        photos.dispatchEvent(new Event("change"));
-      }
-    }
-    function choosePhotosAgain(files) {
-      var again = document.getElementById("photos-again");
-      // not when the photos were what was refused: the reporter chooses others
-      if (!window.DataTransfer || photos.closest(".invalid")) return;
-      try {
-        var list = new DataTransfer();
-        files.forEach(function (f) { list.items.add(f); });
-        photos.files = list.files;
-      } catch (err) { return; }
-      photos.dispatchEvent(new Event("change"));
-      if (again) again.textContent = again.dataset.kept;
-      var busy = document.getElementById("busy");  // the hourly limit: no longer "choose the photo again"
-      if (busy && busy.dataset.kept) busy.textContent = busy.dataset.kept;
-    }
-    function blobsOf(data) {
-      return data.getAll("photos").filter(function (value) { return value instanceof Blob; });
-    }
-
-    // the photos' own time and place, as hints: left out when they are no time or place (the server leaves
-    // them out too: a hint never refuses a report). Read again from scratch whenever photos are chosen.
-    var taken = document.getElementById("photo_taken_at"), zoneAssumed = document.getElementById("photo_zone_assumed");
-    var clockNote = document.getElementById("photo_clock");  // a clock set aside, in words: for the moderators
-    var photoLat = document.getElementById("photo_lat"), photoLon = document.getElementById("photo_lon");
-    var help = document.getElementById("when-help"), helpFirst = help ? help.textContent : "", clockSaid = "";
-    function readPhotos(files) {
-      shrunk = [];
-      taken.value = zoneAssumed.value = clockNote.value = photoLat.value = photoLon.value = clockSaid = "";
-      if (help) help.textContent = helpFirst;
-      return files.reduce(function (done, file) {
-        return done.then(function () {
-          return file.slice(0, 256 * 1024).arrayBuffer().then(function (head) {
-            var exif = readExif(new DataView(head));
-            mark("photo-read");
-            usePhotoFacts(exif);
-            return shrink(file);
-          }).then(function (blob) {
-            mark("photo-shrunk");
-            shrunk.push(blob ? {blob: blob, name: file.name.replace(/\.\w+$/, "") + ".jpg", clean: true}
-                             : {blob: file, name: file.name});
-          }, function () { shrunk.push({blob: file, name: file.name}); });
-        });
-      }, Promise.resolve());
-    }
-
-    // The first photo whose clock is a plausible time gives it (sent, and said under "When"); a clock that is
-    // none (zeros, a day that does not exist) or cannot be when the child was seen (1970, the future) is never
-    // sent: the help asks when the child was seen instead, naming what the clock says when it is a day.
-    function usePhotoFacts(exif) {
-      var time = exif.time, lang = document.documentElement.lang || undefined;
-      if (time && !taken.value && clockSaid !== "used") {
-        var at = time.instant === undefined ? NaN : time.instant, now = Date.now();
-        // a clock reset to 1970, over 25 years old or ahead is no time (as the server reads it: domain/times.py)
-        var plausible = isFinite(at) && at >= Math.max(Date.UTC(2000, 0, 1), now - 25 * 365.25 * 864e5)
-          && at <= now + 15 * 6e4 && !/-01-01T00:00/.test(time.local);  // nor a year's first minute, where a reset clock starts
-        if (plausible) {
-          taken.value = time.iso;
-          clockNote.value = "";
-          zoneAssumed.value = time.assumed ? "1" : "";
-          clockSaid = "used";
-          // a zone-less camera clock: said so; in the zone the label names (the browser's)
-          tell(time.assumed ? "assumed" : "photo", new Date(at).toLocaleString(lang, {dateStyle: "medium", timeStyle: "short"}));
-        } else if (!clockSaid) {
-          clockSaid = "set aside";
-          clockNote.value = time.words;
-          if (!time.local) tell("unreadable");
-          else tell("implausible", "", new Date(time.wall)  // the day the clock wrote, in no zone
-            .toLocaleDateString(lang, {dateStyle: "medium", timeZone: "UTC"}));
-        }
-      }
-      if (exif.lat !== undefined && !photoLat.value) {
-        photoLat.value = exif.lat.toFixed(6);
-        photoLon.value = exif.lon.toFixed(6);
-        if (!lat.value) say(locate ? locate.dataset.photo : "");
-      }
-      function tell(kind, time, day) {  // shown, never written over the reporter's own
-        var words = help && help.dataset[kind];
-        if (words) help.textContent = words.replace("{time}", time || "").replace("{day}", day || "");
-      }
-    }
+    return {show: show, hide: function () { bar.hidden = true; }, label: label};
+  }
+  function registerServiceWorker() {  // after the page has loaded: its caching must not slow the page
+    if (!("serviceWorker" in navigator)) return;
+    var register = function () { navigator.serviceWorker.register("/sw.js").catch(function () {}); };
+    if (document.readyState === "complete") register(); else window.addEventListener("load", register);
+  }
+  function startProof() {  // the server's small proof-of-work for anonymous reports
+    var nonce = document.getElementById("pow_nonce"), challenge = document.getElementById("pow_challenge");
+    if (!(challenge && nonce && window.reuniteQueue && window.crypto && crypto.subtle && window.TextEncoder)) return Promise.resolve();
+    mark("proof-start");
+    return reuniteQueue.solve(challenge.value).then(function (found) { nonce.value = found; mark("proof"); });
   }
 
   // The answer replaces the page (no further request); photos re-encoded on the phone are shown in
@@ -409,110 +110,13 @@
     });
     place.hidden = false;
   }
+  function blobsOf(data) {
+    return data.getAll("photos").filter(function (value) { return value instanceof Blob; });
+  }
   function mark(name) { if (window.performance && performance.mark) performance.mark("reunite:" + name); }
   function wait(ms) { return new Promise(function (ok) { setTimeout(ok, ms); }); }
   function newKey() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
     return Date.now().toString(36) + Math.random().toString(36).slice(2);
-  }
-  function solve(challenge, nonce) {  // the server's small proof-of-work for anonymous reports
-    mark("proof-start");
-    return reuniteQueue.solve(challenge.value).then(function (found) { nonce.value = found; mark("proof"); });
-  }
-  // A photo shrunk to at most 1600 px and re-encoded as JPEG (the server would shrink it anyway);
-  // null when the browser cannot decode it (HEIC on most phones): then it is sent as it is.
-  function shrink(file) {
-    if (!window.createImageBitmap || !/^image\/(jpeg|png|webp)$/.test(file.type)) return Promise.resolve(null);
-    return createImageBitmap(file, {imageOrientation: "from-image"}).then(function (img) {
-      var scale = Math.min(1, 1600 / Math.max(img.width, img.height));
-      var canvas = document.createElement("canvas");
-      canvas.width = Math.round(img.width * scale); canvas.height = Math.round(img.height * scale);
-      var context = canvas.getContext("2d");
-      context.imageSmoothingQuality = "high";  // no aliasing on faces; and about 10% fewer bytes to send
-      context.drawImage(img, 0, 0, canvas.width, canvas.height);
-      return new Promise(function (ok) { canvas.toBlob(function (b) { ok(b && b.size < file.size ? b : null); }, "image/jpeg", 0.8); });
-    }, function () { return null; });
-  }
-  // EXIF DateTimeOriginal (+ OffsetTimeOriginal) and GPS position from a JPEG's first bytes.
-  function readExif(view) {
-    var out = {};
-    try {
-      if (view.getUint16(0) !== 0xFFD8) return out;
-      var pos = 2;
-      while (pos + 4 < view.byteLength) {
-        var marker = view.getUint16(pos), size = view.getUint16(pos + 2);
-        if (marker === 0xFFE1 && view.getUint32(pos + 4) === 0x45786966) { tiff(view, pos + 10, out); break; }
-        if ((marker & 0xFF00) !== 0xFF00) break;
-        pos += 2 + size;
-      }
-    } catch (err) { /* a photo without readable EXIF: the server reads what it can */ }
-    return out;
-  }
-  function tiff(view, start, out) {
-    var little = view.getUint16(start) === 0x4949;
-    var u16 = function (p) { return view.getUint16(start + p, little); };
-    var u32 = function (p) { return view.getUint32(start + p, little); };
-    function entries(ifd) {
-      var found = {}, n = u16(ifd);
-      for (var i = 0; i < n; i++) {
-        var e = ifd + 2 + i * 12, type = u16(e + 2), count = u32(e + 4);
-        var bytes = count * ({1: 1, 2: 1, 3: 2, 4: 4, 5: 8}[type] || 1);
-        var at = bytes > 4 ? u32(e + 8) : e + 8;
-        found[u16(e)] = {type: type, count: count, at: at, value: type === 3 ? u16(e + 8) : u32(e + 8),
-                         first: view.getUint8(start + e + 8)};
-      }
-      return found;
-    }
-    function ascii(entry) {
-      var s = "";
-      for (var i = 0; i < entry.count - 1; i++) s += String.fromCharCode(view.getUint8(start + entry.at + i));
-      return s;
-    }
-    function degrees(entry) {
-      var v = 0;
-      for (var i = 0; i < 3; i++) v += u32(entry.at + i * 8) / u32(entry.at + i * 8 + 4) / Math.pow(60, i);
-      return v;
-    }
-    var ifd0 = entries(u32(4));
-    if (ifd0[0x8769]) {
-      var exif = entries(ifd0[0x8769].value), raw = exif[0x9003] ? ascii(exif[0x9003]) : "";
-      if (/^\d{4}:\d\d:\d\d \d\d:\d\d:\d\d/.test(raw)) out.time = cameraTime(raw, exif[0x9011] ? ascii(exif[0x9011]) : "");
-    }
-    if (ifd0[0x8825]) {
-      var gps = entries(ifd0[0x8825].value);
-      if (gps[2] && gps[4]) {
-        out.lat = degrees(gps[2]) * (gps[1] && String.fromCharCode(gps[1].first) === "S" ? -1 : 1);
-        out.lon = degrees(gps[4]) * (gps[3] && String.fromCharCode(gps[3].first) === "W" ? -1 : 1);
-        // no place: not a number, off the globe, or 0°, 0° (a GPS without a fix)
-        if (!(Math.abs(out.lat) <= 90 && Math.abs(out.lon) <= 180) || (!out.lat && !out.lon)) { delete out.lat; delete out.lon; }
-      }
-    }
-  }
-  // A camera's clock ("2026:11:20 14:00:00", and its "+08:00" when written) as {local, iso, instant, assumed},
-  // each with its words ("0000-00-00 00:00"), or those alone when it is no time: a day or hour that does not
-  // exist (zeros, 2019:02:30, 24:00). An offset no zone has (beyond ±14:00) is none: the wall clock is then read
-  // in this phone's zone, in whole minutes.
-  function cameraTime(raw, offsetText) {
-    var n = raw.slice(0, 19).split(/[: ]/).map(Number), y = n[0], mo = n[1], d = n[2], h = n[3], mi = n[4], s = n[5];
-    var words = raw.slice(0, 10).replace(/:/g, "-") + " " + raw.slice(11, 16);
-    var wall = new Date(Date.UTC(2000, mo - 1, d, h, mi, s));
-    wall.setUTCFullYear(y);  // years before 100 too, which Date.UTC would move to the 1900s
-    if (!(y >= 1 && wall.getUTCFullYear() === y && wall.getUTCMonth() === mo - 1 && wall.getUTCDate() === d
-          && wall.getUTCHours() === h && wall.getUTCMinutes() === mi && wall.getUTCSeconds() === s)) return {words: words};
-    var local = words.replace(" ", "T");
-    var given = /^([+-])(\d\d):(\d\d)$/.exec(offsetText), minutes;
-    if (given) minutes = (given[1] === "-" ? -1 : 1) * (+given[2] * 60 + +given[3]);
-    var assumed = !given || +given[3] > 59 || Math.abs(minutes) > 14 * 60;
-    if (assumed) {  // no zone in the photo: the phone's own zone then (and the page says so); before standard
-      // time a zone's offset was a fraction of a minute (local mean time): such a clock is not sent anyway
-      var there = new Date(y, mo - 1, d, h, mi, s);
-      there.setFullYear(y);
-      minutes = Math.round(-there.getTimezoneOffset());
-    }
-    var abs = Math.abs(minutes);
-    var offset = (minutes < 0 ? "-" : "+") + String(Math.floor(abs / 60)).padStart(2, "0") + ":" + String(abs % 60).padStart(2, "0");
-    if (!isFinite(minutes) || abs > 14 * 60) return {words: words};
-    return {local: local, words: words, iso: local + ":" + raw.slice(17, 19) + offset, wall: wall.getTime(),
-            instant: wall.getTime() - minutes * 6e4, assumed: assumed};
   }
 })();
