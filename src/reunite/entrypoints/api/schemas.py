@@ -218,7 +218,16 @@ class CaseOut(BaseModel):
     last_seen_lat: Coordinate = None
     last_seen_lon: Coordinate = None
     last_seen_text: str | None = None
-    description: str | None = None
+    description: str | None = Field(default=None, description=(
+        "The family's words about the child for the family, police and moderators; for anyone else (partners' "
+        "tokens) only the text a moderator approved for sharing (shared_description), empty until one has: the "
+        "family's own words may say where the child lives"))
+    description_withheld: bool = Field(default=False, description=(
+        "True: the family wrote a description that this reader does not read, as no moderator has approved a "
+        "text of it for sharing"))
+    shared_description: str | None = Field(default=None, description=(
+        "Only for the family and reviewers: what everyone else reads as the description (partners' tokens, "
+        "webhooks, exports, alerts, the poster); empty: nothing"))
     marks: str | None = None
     status: str
     verified_at: datetime | None

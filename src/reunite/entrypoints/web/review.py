@@ -66,13 +66,18 @@ def queues(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HT
                   duplicates=grouping.duplicates(deps, who), done=request.query_params.get("done"), typed=None)
 
 
-async def _moderate(request: Request, lang: LangDep, deps: DepsDep, who: Principal, action: Action) -> Response:
-    """Run one reviewer action from a form; back to the queue (or the page named in ``back``)."""
+async def _moderate(request: Request, lang: LangDep, deps: DepsDep, who: Principal, action: Action,
+                    case_id: int | None = None) -> Response:
+    """Run one reviewer action from a form; back to the queue (or the page named in ``back``). Refused, the
+    queue says why; an action on ``case_id`` sent from its page, or with words to share, is shown again on the
+    case's page with what was typed kept."""
     form = await checked_form(request)
     back = shown(form, "back") if shown(form, "back").startswith("/") else "/moderation"
     try:
         action(form)
     except ReuniteError as exc:
+        if case_id is not None and (back == f"/cases/{case_id}" or "shared_description" in form):
+            return _case_again(request, lang, deps, who, case_id, exc, form)
         return render(request, lang, "moderation.html", status=exc.status_code, q=moderation.queue_overview(deps, who),
                       duplicates=grouping.duplicates(deps, who), done=None, error=lang.error(exc), typed=form)
     return RedirectResponse(f"{back}{'&' if '?' in back else '?'}done=1", status_code=303)
@@ -118,7 +123,15 @@ async def family_summary(request: Request, lang: LangDep, deps: DepsDep, who: Mo
 @router.post("/cases/{case_id}/verify", response_model=None)
 async def verify(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.verify_case(
-        deps, who, case_id, text(f, "evidence"), form_key(who, f"verify:{case_id}", f)))
+        deps, who, case_id, text(f, "evidence"), form_key(who, f"verify:{case_id}", f),
+        shared_description=text(f, "shared_description") if "shared_description" in f else None), case_id)
+
+
+@router.post("/cases/{case_id}/shared-description", response_model=None)
+async def shared_description(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
+    """What of the family's description everyone else reads; refused words come back on the case page."""
+    return await _on_case(request, lang, deps, who, case_id, lambda f: moderation.share_description(
+        deps, who, case_id, text(f, "shared_description")), "shared-description")
 
 
 @router.post("/cases/{case_id}/reject", response_model=None)
@@ -148,14 +161,19 @@ async def _on_case(request: Request, lang: LangDep, deps: DepsDep, who: Principa
     try:
         action(form)
     except ReuniteError as exc:
-        typed = {k: v for k, v in form.items() if isinstance(v, str)}
-        resent = "This form was sent before, with other words. What you typed is kept below: send it again to send it as new."  # noqa: E501
-        # the form's one-time key is nothing the reader typed: say what happened in their words
-        error = lang.gettext(resent) if exc.field == "idempotency_key" else lang.error(exc)
-        return render(request, lang, "case.html", status=exc.status_code,
-                      **case_context(deps, who, case_id, reader=lang),
-                      registered=False, error=error, typed=typed)
+        return _case_again(request, lang, deps, who, case_id, exc, form)
     return RedirectResponse(f"/cases/{case_id}#{section}", status_code=303)
+
+
+def _case_again(request: Request, lang: LangDep, deps: DepsDep, who: Principal, case_id: int, exc: ReuniteError,
+                form: FormData) -> Response:
+    """The case page again, saying why ``form`` was refused, with what was typed kept."""
+    typed = {k: v for k, v in form.items() if isinstance(v, str)}
+    resent = "This form was sent before, with other words. What you typed is kept below: send it again to send it as new."  # noqa: E501
+    # the form's one-time key is nothing the reader typed: say what happened in their words
+    error = lang.gettext(resent) if exc.field == "idempotency_key" else lang.error(exc)
+    return render(request, lang, "case.html", status=exc.status_code, **case_context(deps, who, case_id, reader=lang),
+                  registered=False, error=error, typed=typed)
 
 
 @router.post("/cases/{case_id}/messages", response_model=None)
