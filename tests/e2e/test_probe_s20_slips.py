@@ -18,6 +18,7 @@ from reunite.domain.model import NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
 from reunite.services import intake
 from tests.conftest import count_rows, plain_photo, run_jobs, session_for
+from tests.e2e.test_journeys import CASE_FORM, as_role, csrf
 from tests.photos import portrait
 
 PHOTO = [("photos", ("kid.jpg", plain_photo(seed=3), "image/jpeg"))]
@@ -66,3 +67,20 @@ def test_ages_are_rounded_to_the_decimal_shown(client: TestClient, container: Co
     for candidate in candidates:  # 5 years and 151 of 365 days: 5.41369… years
         assert candidate["expected_age"] == 5.4, candidate["expected_age"]
         assert candidate["lead"]["gap_years"] is None or len(str(candidate["lead"]["gap_years"])) <= 4
+
+
+
+def test_a_date_alone_that_does_not_exist_is_said_to_be_no_date(container: Container) -> None:
+    family = as_role(container, Role.FAMILY)
+    for day in ("2026-02-30", "2026-13-01"):
+        sent = family.post("/cases/new?lang=en", follow_redirects=False, data=CASE_FORM | {
+            "csrf": csrf(family, "/cases/new"), "sex": "male", "missing_since": day, "missing_since_time": ""},
+            files=[("photos", ("kid.jpg", plain_photo(seed=1), "image/jpeg"))])
+        assert sent.status_code == 422 and "the date is not valid" in sent.text, day
+        assert "date and time" not in sent.text
+    timed = family.post("/cases/new?lang=en", follow_redirects=False, data=CASE_FORM | {
+        "csrf": csrf(family, "/cases/new"), "sex": "male", "missing_since": "2026-02-30",
+        "missing_since_time": "10:00"},
+        files=[("photos", ("kid.jpg", plain_photo(seed=1), "image/jpeg"))])
+    assert timed.status_code == 422 and "the date and time are not valid" in timed.text
+    assert count_rows(container, "cases") == 0
