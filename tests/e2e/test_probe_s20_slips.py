@@ -84,3 +84,19 @@ def test_a_date_alone_that_does_not_exist_is_said_to_be_no_date(container: Conta
         files=[("photos", ("kid.jpg", plain_photo(seed=1), "image/jpeg"))])
     assert timed.status_code == 422 and "the date and time are not valid" in timed.text
     assert count_rows(container, "cases") == 0
+
+
+
+def test_refused_pfif_says_why_in_a_sentence_never_a_repr(client: TestClient) -> None:
+    dtd = (b"<?xml version='1.0'?><!DOCTYPE pfif><pfif:pfif xmlns:pfif='http://zesty.ca/pfif/1.4'>"
+           b"<pfif:person><pfif:full_name>x</pfif:full_name></pfif:person></pfif:pfif>")
+    for lang, said in (("en", "declares a DTD (<!DOCTYPE …>), which is refused for safety: send it without one"),
+                       ("zh-CN", "出于安全原因不予接受")):
+        refused = client.post("/api/pfif", content=dtd, headers=XML | {"Accept-Language": lang})
+        assert refused.status_code == 422 and said in refused.json()["detail"], refused.text
+        assert not re.search(r"\w+\(\w+=", refused.json()["detail"])  # no DTDForbidden(name='pfif', …)
+    broken = client.post("/api/pfif", content=b"<pfif:pfif xmlns:pfif='http://zesty.ca/pfif/1.4'>\n<pfif:person>",
+                         headers=XML)
+    assert broken.status_code == 422
+    assert broken.json()["detail"].startswith("the PFIF document is not well-formed XML: it breaks off or goes wrong "
+                                              "at line 2"), broken.text
