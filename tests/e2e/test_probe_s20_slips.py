@@ -25,7 +25,6 @@ PHOTO = [("photos", ("kid.jpg", plain_photo(seed=3), "image/jpeg"))]
 XML = {"Content-Type": "application/xml"}
 
 
-
 def test_a_report_seen_a_century_ago_is_refused_naming_the_earliest_time(client: TestClient,
                                                                          container: Container) -> None:
     for when in ("1900-01-01T10:30:00+08:00", "1926-05-01T10:30:00+08:00"):
@@ -50,7 +49,6 @@ def test_a_report_seen_a_century_ago_is_refused_naming_the_earliest_time(client:
     assert kept.status_code == 202, kept.text
 
 
-
 def test_ages_are_rounded_to_the_decimal_shown(client: TestClient, container: Container) -> None:
     case = NewCase(given_name="Lin", family_name="Family", sex=Sex.FEMALE, birth_date=date(2000, 1, 1),
                    missing_since=datetime(2002, 8, 1, 8, tzinfo=UTC), last_seen_place=None)
@@ -69,7 +67,6 @@ def test_ages_are_rounded_to_the_decimal_shown(client: TestClient, container: Co
         assert candidate["lead"]["gap_years"] is None or len(str(candidate["lead"]["gap_years"])) <= 4
 
 
-
 def test_a_date_alone_that_does_not_exist_is_said_to_be_no_date(container: Container) -> None:
     family = as_role(container, Role.FAMILY)
     for day in ("2026-02-30", "2026-13-01"):
@@ -86,7 +83,6 @@ def test_a_date_alone_that_does_not_exist_is_said_to_be_no_date(container: Conta
     assert count_rows(container, "cases") == 0
 
 
-
 def test_refused_pfif_says_why_in_a_sentence_never_a_repr(client: TestClient) -> None:
     dtd = (b"<?xml version='1.0'?><!DOCTYPE pfif><pfif:pfif xmlns:pfif='http://zesty.ca/pfif/1.4'>"
            b"<pfif:person><pfif:full_name>x</pfif:full_name></pfif:person></pfif:pfif>")
@@ -100,3 +96,23 @@ def test_refused_pfif_says_why_in_a_sentence_never_a_repr(client: TestClient) ->
     assert broken.status_code == 422
     assert broken.json()["detail"].startswith("the PFIF document is not well-formed XML: it breaks off or goes wrong "
                                               "at line 2"), broken.text
+
+
+def test_the_closing_form_starts_with_no_outcome_and_asks_for_one_beside_it(container: Container) -> None:
+    case = NewCase(given_name="Mei", family_name="Li", sex=Sex.FEMALE, birth_date=date(2018, 1, 1),
+                   missing_since=datetime(2024, 6, 1, tzinfo=UTC), last_seen_place=None)
+    case_id = intake.register_case(container.deps, OPERATOR, case, [Upload(plain_photo(seed=4), "c.jpg")],
+                                   [None]).case_id
+    police = as_role(container, Role.POLICE)
+    page = police.get(f"/cases/{case_id}?lang=en").text
+    form = page.split('id="close"')[1].split("</form>")[0]
+    select = re.search(r'<select name="outcome"[^>]*>(.*?)</select>', form)
+    assert select and "required" in form.split('<select name="outcome"')[1].split(">")[0]
+    assert re.match(r'<option value="" selected>', select.group(1))  # nothing chosen: never "reunited" by default
+    left_empty = police.post(f"/cases/{case_id}/close?lang=en", follow_redirects=False, data={
+        "csrf": csrf(police, f"/cases/{case_id}"), "keep_data": "yes", "confirm": "yes", "outcome": ""})
+    assert left_empty.status_code == 422
+    beside = re.search(r'<select name="outcome"[^>]*aria-invalid="true"[^>]*>.*?</select><span class="field-error" '
+                       r'id="error-outcome">([^<]+)</span>', left_empty.text, re.S)
+    assert beside and "choose how the case ended" in beside.group(1)
+    assert container.deps.read.case(case_id)["status"] == "open"

@@ -18,7 +18,7 @@ from reunite.entrypoints.web import forms
 from reunite.entrypoints.web.browse import show_sighting
 from reunite.entrypoints.web.cases import case_context
 from reunite.entrypoints.web.forms import checked_form, form_key, number, several, shown, text, whole
-from reunite.entrypoints.web.pages import DepsDep, LangDep, render
+from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, render
 from reunite.services import (
     accounts,
     grouping,
@@ -171,9 +171,9 @@ def _case_again(request: Request, lang: LangDep, deps: DepsDep, who: Principal, 
     typed = {k: v for k, v in form.items() if isinstance(v, str)}
     resent = "This form was sent before, with other words. What you typed is kept below: send it again to send it as new."  # noqa: E501
     # the form's one-time key is nothing the reader typed: say what happened in their words
-    error = lang.gettext(resent) if exc.field == "idempotency_key" else lang.error(exc)
+    said = {"error": lang.gettext(resent)} if exc.field == "idempotency_key" else refusal(lang, exc)
     return render(request, lang, "case.html", status=exc.status_code, **case_context(deps, who, case_id, reader=lang),
-                  registered=False, error=error, typed=typed)
+                  registered=False, typed=typed, **said)
 
 
 @router.post("/cases/{case_id}/messages", response_model=None)
@@ -197,12 +197,12 @@ async def verification(request: Request, lang: LangDep, deps: DepsDep, who: Case
 @router.post("/cases/{case_id}/close", response_model=None)
 async def close(request: Request, lang: LangDep, deps: DepsDep, who: Caseworker, case_id: int) -> Response:
     def close_it(form: FormData) -> None:
+        if text(form, "outcome") not in {"reunited", "closed"}:  # the form starts with none chosen
+            raise InvalidInput("choose how the case ended: reunited, or closed for another reason", field="outcome")
         if text(form, "keep_data") not in {"yes", "no"}:
             raise InvalidInput("choose whether to keep or delete the family's photos", field="keep_data")
         if text(form, "confirm") != "yes":
             raise InvalidInput("tick the box to confirm that the case should be closed", field="confirm")
-        if text(form, "outcome") not in {"reunited", "closed"}:
-            raise InvalidInput("choose how the case ended: reunited, or closed for another reason", field="outcome")
         reunion.close_case(deps, who, case_id, text(form, "outcome") == "reunited", text(form, "keep_data") == "yes",
                            form_key(who, f"close:{case_id}", form))
 
