@@ -3,15 +3,15 @@
 police and moderators; partners' tokens, webhooks, exports, alerts and the poster read this reviewed text,
 empty (nothing) until a moderator writes it.
 
-Revision ID: 0032_shared_description
-Revises: 0031_family_second_look
+Revision ID: 0033_shared_description
+Revises: 0032_ranks_now
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0032_shared_description"
-down_revision = "0031_family_second_look"
+revision = "0033_shared_description"
+down_revision = "0032_ranks_now"
 branch_labels = None
 depends_on = None
 
