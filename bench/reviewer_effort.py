@@ -21,6 +21,7 @@ import json
 import re
 import sys
 import time
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.common import machine, scratch_instance
+from bench.common import REPLAY_YEARS, machine, scratch_instance
 from bench.corpus import Photo, by_subject, load
 from bench.embed import engine
 from reunite.adapters.faces.dlib_engine import DlibOptions
@@ -107,8 +108,9 @@ def closer(data: bytes) -> bytes:
 def measure(container: Container, chosen: list[list[Photo]], seen: list[Photo], two_photos: bool = False,
             reposts: int = 0) -> dict[str, Any]:
     """Register, report, moderate and review on this instance; the counts. With ``two_photos`` every
-    report holds two shots of its child; the first ``reposts`` reports are sent twice (the same picture)."""
-    deps = container.deps
+    report holds two shots of its child; the first ``reposts`` reports are sent twice (the same picture).
+    Reports are as old as the corpus's photos (``REPLAY_YEARS``), whatever ``container`` takes."""
+    deps = replace(container.deps, limits=replace(container.deps.limits, sighting_years=REPLAY_YEARS))
     start = time.perf_counter()
     subject_of_case: dict[int, str] = {}
     for photos in chosen:

@@ -95,6 +95,7 @@ def limits_from(settings: Settings) -> Limits:
         sign_ups_per_hour=settings.sign_ups_per_hour, takedowns_per_hour=settings.takedowns_per_hour,
         session_lifetime=timedelta(days=settings.session_days),
         sighting_retention=timedelta(days=settings.sighting_retention_days),
+        sighting_years=settings.sighting_years,
         closed_case_retention=timedelta(days=settings.closed_case_retention_days),
         rejected_sighting_retention=timedelta(days=settings.rejected_sighting_retention_days),
         reviews_per_day=settings.reviews_per_day, queue_max_wait_hours=settings.queue_max_wait_hours,

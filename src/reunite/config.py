@@ -150,6 +150,10 @@ class Settings(BaseSettings):
         "local (a partner inside your own network). Default: none; public addresses only."))
     proof_of_work_bits: int = Field(default=14, ge=0, le=24, description="Difficulty of the anonymous report puzzle.")
     sighting_retention_days: int = Field(default=730, description="Sightings are blanked after this many days.")
+    sighting_years: int = Field(default=25, ge=1, le=150, description=(
+        "How many years before a report its child may have been seen: a time given earlier is refused naming the "
+        "limit (a year typed wrong, 1926 for 2026), as a camera's clock that old is no time. Raise it only to "
+        "replay old photos (the corpus benchmarks: decades of one person's photos)."))
     closed_case_retention_days: int = Field(default=180, description="Closed cases are blanked after this many days.")
     rejected_sighting_retention_days: int = Field(default=30, ge=1, description=(
         "Reports the moderators rejected are blanked (photos, faces, words) this many days after the decision: "

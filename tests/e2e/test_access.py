@@ -112,6 +112,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/sightings/{sighting_id}/family-summary"): REVIEWERS,
     ("PUT", "/api/sightings/{sighting_id}/family-summary"): TOKEN_ADMIN,
     ("POST", "/cases/{case_id}/verify"): REVIEWERS, ("POST", "/cases/{case_id}/reject"): REVIEWERS,
+    ("POST", "/cases/{case_id}/shared-description"): REVIEWERS,
+    ("PUT", "/api/cases/{case_id}/shared-description"): TOKEN_ADMIN,
     ("POST", "/cases/{case_id}/reopen"): REVIEWERS,
     ("POST", "/moderation/takedowns/{takedown_id}"): REVIEWERS,
     ("POST", "/cases/{case_id}/messages"): frozenset({"family"}) | REVIEWERS,
@@ -143,6 +145,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
 PROBE_MISSING = {"/cases/{case_id}/close", "/admin/tokens/{token_id}/revoke", "/api/tokens/{token_id}",
                  "/sightings/{sighting_id}/child-face", "/api/sources/{source_id}/pause",
                  "/sightings/{sighting_id}/family-summary", "/api/sightings/{sighting_id}/family-summary",
+                 "/cases/{case_id}/shared-description", "/api/cases/{case_id}/shared-description",
                  "/api/sources/{source_id}/resume", "/moderation/sources/{source_id}/{state}",
                  "/admin/accounts/{account_id}/disable", "/admin/accounts/{account_id}/enable",
                  "/admin/accounts/{account_id}/role", "/admin/invitations/{invitation_id}/withdraw",
@@ -231,9 +234,9 @@ def leaks(world: w.World, who: str) -> list[str]:
     """Private values a principal's responses show that the policy says it may not see."""
     forbidden = [w.ORIGINAL_NAME]
     if who not in REVIEWERS:
-        forbidden += [w.REPORTER_CONTACT, *w.EXACT_MARKS, w.EXACT_WORDS, w.FAMILY_B_CONTACT]
+        forbidden += [w.REPORTER_CONTACT, *w.EXACT_MARKS, w.EXACT_WORDS, w.FAMILY_B_CONTACT, w.FAMILY_B_HOME]
     if who not in REVIEWERS | {"family"}:
-        forbidden += [w.FAMILY_A_CONTACT, w.POLICE_REPORT_A]
+        forbidden += [w.FAMILY_A_CONTACT, w.POLICE_REPORT_A, w.FAMILY_A_HOME]
     found = []
     with world.client(who) as client:
         for url in readable_urls(world):

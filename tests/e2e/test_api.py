@@ -204,7 +204,7 @@ def test_new_sighting_is_ranked_against_open_cases_and_reviewed(client: TestClie
 
 
 def test_new_case_finds_past_sightings_but_not_earlier_ones(client: TestClient, container: Container) -> None:
-    before = report(client, [upload("collins", 0)], seen_at="2001-01-01T00:00:00Z").json()["id"]
+    before = report(client, [upload("collins", 0)], seen_at="2004-01-01T00:00:00Z").json()["id"]
     after = report(client, [upload("collins", 1)], seen_at="2008-01-01T00:00:00Z").json()["id"]
     run_jobs(container)
     case_id = register(client, upload("collins", 2), birth_date="2000-01-01",

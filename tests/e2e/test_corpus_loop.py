@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from bench.common import REPLAY_YEARS
 from bench.corpus import load, split
 from reunite.adapters.faces.dlib_engine import DlibFaceEngine, DlibOptions
 from reunite.adapters.photos.codec import PillowPhotoCodec
@@ -43,9 +44,9 @@ def at_age(birth: date, years: int, days: int = 0) -> date:
 def unadapted(settings: Settings) -> Iterator[tuple[TestClient, Container]]:
     codec = PillowPhotoCodec(settings.max_photo_bytes, settings.max_photo_pixels)
     # the ranking's top 10, not the shortlist: no operating point (the calibration belongs to the adapted
-    # embeddings) and no per-case cap (each case has many true sightings here)
+    # embeddings) and no per-case cap (each case has many true sightings here); reports as old as the photos
     settings = settings.model_copy(update={"candidates_per_sighting": 10, "candidates_per_case": 100_000,
-                                           "adaptation": False})
+                                           "adaptation": False, "sighting_years": REPLAY_YEARS})
     container = bootstrap(settings, run_migrations=False, faces=DlibFaceEngine(codec, DlibOptions(adaptation=None)))
     headers = {"Authorization": f"Bearer {admin_token(container)}"}  # a police registry's integration
     with TestClient(create_app(container), headers=headers) as client:

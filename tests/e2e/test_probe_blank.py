@@ -26,7 +26,8 @@ from tests.photos import portrait
 
 NAME, PLACE, REPORT, CONTACT = "Sentinelname", "Sentinel lake gate", "PR-SENTINEL-4471", "sentinel@family.example"
 PERSONAL = ("given_name", "family_name", "nicknames", "sex", "birth_date", "missing_since", "last_seen_lat",
-            "last_seen_lon", "last_seen_text", "description", "marks", "police_report", "family_contact")
+            "last_seen_lon", "last_seen_text", "description", "shared_description", "marks", "police_report",
+            "family_contact")
 
 
 def _client(container: Container, session: str | None = None, token: str | None = None,

@@ -31,6 +31,9 @@ REPORTER_CONTACT = "REPORTER-SECRET-5521"
 EXACT_LAT, EXACT_LON = 31.2345678, 121.4567891
 EXACT_MARKS = ("31.2345", "121.4567", "31.23457", "121.45679")
 EXACT_WORDS = "stall 12 under the bridge"  # the reporter's words pin the place as well as the map
+# a family's description says where the child lives: read by the family and reviewers only (probe s20 T2)
+FAMILY_A_HOME = "home is FAMILY-A-HOME-4410 Caoxi Road"
+FAMILY_B_HOME = "home is FAMILY-B-HOME-7735 Jiefang Road"
 ORIGINAL_NAME = "IMG_private_name_0420"
 
 ROLES = ("anonymous", "reporter", "family", "family_unverified", "moderator", "police", "admin")
@@ -88,10 +91,11 @@ def two_faces(height: int = 480, gap: int = 40) -> bytes:
     return out.getvalue()
 
 
-def _case(container: Container, who: Principal, photo: tuple[str, int], child: str, contact: str) -> int:
+def _case(container: Container, who: Principal, photo: tuple[str, int], child: str, contact: str,
+          home: str = "") -> int:
     case = NewCase(given_name=child, family_name="Family", sex=Sex.FEMALE, birth_date=_date(2000),
                    missing_since=_when(2002), last_seen_place=GeoPoint(31.2, 121.4), police_report=f"PR-{contact}",
-                   family_contact=contact)
+                   family_contact=contact, description=f"{home}; 1.1 m tall, blue coat" if home else "")
     return intake.register_case(container.deps, who, case, [Upload(portrait(*photo), "case.jpg")],
                                 [_date(2002)]).case_id
 
@@ -117,8 +121,8 @@ def build(container: Container) -> World:
         found = from_session(deps, token)
         assert found is not None
         principals[role] = found
-    world.case_a = _case(container, principals["family"], ("collins", 0), "Lin", FAMILY_A_CONTACT)
-    world.case_b = _case(container, OPERATOR, ("hopper", 0), FAMILY_B_CHILD, FAMILY_B_CONTACT)
+    world.case_a = _case(container, principals["family"], ("collins", 0), "Lin", FAMILY_A_CONTACT, FAMILY_A_HOME)
+    world.case_b = _case(container, OPERATOR, ("hopper", 0), FAMILY_B_CHILD, FAMILY_B_CONTACT, FAMILY_B_HOME)
     world.case_unverified = _case(container, principals["family_unverified"], ("hopper", 2), "Mei", "x")
     moderation.verify_case(deps, OPERATOR, world.case_a, "police report checked")
 

@@ -16,6 +16,7 @@ from reunite.domain.access import (
     candidate_visible,
     case_view,
     coarsen,
+    description_shown,
     require,
     sighting_view,
 )
@@ -82,6 +83,26 @@ def test_unverified_families_and_scopes_grant_only_what_they_say() -> None:
     assert candidate_visible(FAMILY, lead, now) and not candidate_visible(FAMILY, lead | {"status": "proposed"}, now)
     assert not candidate_visible(FAMILY, lead | {"sighting_status": "pending"}, now)  # no moderator has looked
     assert not candidate_visible(FAMILY, lead, now - timedelta(minutes=6))  # still within the undo window
+
+
+def test_a_cases_description_reaches_others_only_as_a_moderator_approved_it() -> None:
+    """Probe s20 T2: the family's words may say where the child lives; partners, the public and other families
+    read the approved text (nothing before), the family and reviewers the family's own words and that text."""
+    case = {"id": 5, "status": "open", "verified_at": NOW, "description": "home is 漕溪北路595号; red coat",
+            "shared_description": "", "last_seen_text": "上海市漕溪北路", "last_seen_city": "Shanghai"}
+    partner = Principal(role=Role.PARTNER, token_id=4, scopes=frozenset({Scope.READ_CASES}))
+    other_family = Principal(role=Role.FAMILY, account_id=7, own_cases=frozenset({8}), verified_cases=frozenset({8}))
+    for reader in (partner, ANONYMOUS, other_family):
+        shown = case_view(reader, case)
+        assert (shown["description"], shown["description_withheld"]) == ("", True)
+        assert "shared_description" not in shown
+        approved = case_view(reader, case | {"shared_description": "red coat"})
+        assert (approved["description"], approved["description_withheld"]) == ("red coat", False)
+        assert description_shown(reader, case | {"shared_description": "red coat"}) == "red coat"
+    for reader in (FAMILY, POLICE):
+        shown = case_view(reader, case | {"shared_description": "red coat"})
+        assert (shown["description"], shown["shared_description"]) == (case["description"], "red coat")
+        assert shown["description_withheld"] is False
 
 
 def test_proof_of_work_is_checked_signed_and_expires() -> None:

@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
 
+from reunite.domain.model import age_shown
+
 AGE_BANDS: tuple[tuple[float, float], ...] = ((0, 5), (5, 10), (10, 18), (18, 200))
 GAP_BANDS: tuple[tuple[float, float], ...] = ((0, 3), (3, 6), (6, 11), (11, 200))
 # of the child in the sighting (the reporter's apparent age): few photos after a child's first are of
@@ -220,5 +222,6 @@ def told(lead: Lead, contradicts: Sequence[str]) -> dict[str, Any]:
         strength = Strength.NONE
     else:
         strength = STEPS[min(STEPS.index(lead.strength) + len(contradicts), len(STEPS) - 1)]
-    return asdict(lead) | {"strength": strength.value, "face_strength": lead.strength.value,
+    gap = None if lead.gap_years is None else age_shown(lead.gap_years)  # to the decimal shown, rounded
+    return asdict(lead) | {"strength": strength.value, "face_strength": lead.strength.value, "gap_years": gap,
                            "contradicts": list(contradicts)}

@@ -303,6 +303,13 @@ def age_in_years(birth: date, when: date) -> float:
     return years + (when - last).days / (following - last).days
 
 
+def age_shown(years: float) -> float:
+    """An age in years (or a gap between ages) as it is given out, pages and API alike: to one decimal,
+    rounded half up (6.58 years reads 6.6, never cut to 6.5; 6.758904109589041 reads 6.8); the ranking keeps
+    the exact number."""
+    return math.floor(years * 10 + 0.5) / 10
+
+
 def years_between(a: date, b: date) -> float:
     """How many years apart two days are, by the calendar (``age_in_years`` from the earlier)."""
     return age_in_years(min(a, b), max(a, b))

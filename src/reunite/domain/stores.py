@@ -141,6 +141,10 @@ class ModerationStore(Protocol):
         """A moderator's words for families; False when they already were these (nothing written)."""
         ...
 
+    def set_shared_description(self, case_id: int, words: str) -> bool:
+        """A case's description as a moderator approved it for sharing; False when it already was this."""
+        ...
+
     def set_case_status(self, case_id: int, status: str, at: datetime, keep_data: bool = True) -> None: ...
 
     def case_state(self, case_id: int, shared: bool = False) -> tuple[str, bool]:

@@ -223,6 +223,14 @@ def earliest_seen(now: datetime) -> datetime:
     return max(CAMERA_FROM, now - timedelta(days=365.25 * CAMERA_YEARS))
 
 
+def earliest_given(sent: datetime, years: int) -> datetime:
+    """The earliest a reporter may say the child was seen, in a report sent at ``sent``: ``years`` before it
+    (the setting ``sighting_years``, by default as far back as a camera's clock is believed: ``CAMERA_YEARS``).
+    The product is about children seen in the street: a time before then is a year typed wrong (1926 for
+    2026), refused naming this limit. Cases (a child missing in 1986) are read by their own rules."""
+    return sent - timedelta(days=365.25 * years)
+
+
 def camera_plausible(when: datetime, now: datetime) -> bool:
     """Whether a camera's clock reading can be when a child was seen in a report arriving ``now``: not
     before 2000-01-01 (a clock whose battery ran out reads 1970 or 1980), not more than ``CAMERA_YEARS``

@@ -47,7 +47,7 @@ def whole(day: date, where: tzinfo, precision: str = DAY, field: str = "time") -
     """A day (month, year) in a zone: its first instant there (a midnight summer time skipped: the instant the
     day began), said to be read in that zone."""
     if day.year not in YEARS:
-        raise InvalidInput("the date and time are not valid", field=field)
+        raise InvalidInput("the date is not valid", field=field)  # a date alone: no time was given
     return TypedTime(real(datetime.combine(day, time()), where), precision, zone_label(where))
 
 

@@ -348,13 +348,17 @@ def verify_case(
     case_id: Annotated[int, typer.Argument(help="The case's number", min=1, max=ID_MAX)],
     by: Annotated[str, typer.Option(help="Who checked it")],
     evidence: Annotated[str, typer.Option(help="What was checked: police report, documents")],
+    share_description: Annotated[str | None, typer.Option(help=(
+        "The family's description as partners, exports, alerts and the poster may read it (without a home "
+        "address, a school, names or contacts); left out: nothing of it is shared"))] = None,
 ) -> None:
     """Mark a case as checked (police report number or documents): it is matched, its family may
     browse sightings, and its public poster goes live."""
     from reunite.services.moderation import verify_case as verify
 
     container = bootstrap()
-    verify(container.deps, OPERATOR, case_id, evidence, checked_by=by)  # what was checked is words on its own
+    verify(container.deps, OPERATOR, case_id, evidence, checked_by=by,  # what was checked is words on its own
+           shared_description=share_description)
     typer.echo(operator_language(context).gettext("case {id} verified; its poster is at /p/{id}", id=case_id))
 
 

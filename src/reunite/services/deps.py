@@ -52,6 +52,7 @@ class Limits:
     session_lifetime: timedelta = timedelta(days=14)
     invitation_lifetime: timedelta = timedelta(days=7)
     sighting_retention: timedelta = timedelta(days=730)
+    sighting_years: int = 25  # a report's child seen at most this long before it is sent (``times.earliest_given``)
     closed_case_retention: timedelta = timedelta(days=180)
     rejected_sighting_retention: timedelta = timedelta(days=30)  # a report the moderators did not take up
     # reviewers' queues: their pace, the longest wait before an alarm, two reviewers per confirmation

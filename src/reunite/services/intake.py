@@ -30,6 +30,7 @@ from reunite.domain.times import (
     YEARS,
     camera_plausible,
     camera_reading,
+    earliest_given,
     offset_name,
     today_somewhere,
     zone,
@@ -158,11 +159,28 @@ def _check_time(when: datetime, now: datetime, field: str, precision: str = INST
         raise InvalidInput("{when} is too long ago", field=field, when=when.date())
 
 
-def check_seen_at(deps: Deps, when: datetime | None) -> datetime | None:
-    """A time a reporter gave, refused if it is in the future or too long ago (None: not given)."""
-    if when is not None:
+def check_seen_at(deps: Deps, when: datetime | None, floor: bool = True) -> datetime | None:
+    """A time a reporter gave, refused if it is in the future or too long ago (None: not given). ``floor``
+    False: the earliest time is checked later against the report's own arrival (``reports.give_time``)."""
+    if when is not None and floor:
+        _check_seen(deps, when, deps.clock.now())
+    elif when is not None:
         _check_time(when, deps.clock.now(), "seen_at")
     return when
+
+
+def _check_seen(deps: Deps, when: datetime, now: datetime) -> None:
+    """When a child was seen: not in the future, and not before ``times.earliest_given`` (``sighting_years``
+    before the report, 25 by default: no child then is a child now, as for a camera's clock), refused naming
+    that limit: a year typed wrong (1926 for 2026) would otherwise sit in the families' lists and in matching
+    as years before the child went missing. Cases going back further (a partner's record of a child missing
+    in 1986) are cases, not reports: their times are read by ``check_case``."""
+    _check_time(when, now, "seen_at")
+    years = deps.limits.sighting_years
+    earliest = earliest_given(now, years)
+    if when < earliest:
+        raise InvalidInput("{when} is before {earliest}: a report is about a child seen in the last {years} years; check the year",  # noqa: E501
+                           field="seen_at", when=when.date(), earliest=earliest.date(), years=years)
 
 
 def clock_readings(facts: Sequence[PhotoFacts], phone: NewSighting, where: tzinfo) -> list[tuple[datetime, bool]]:
@@ -227,7 +245,7 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
     now = deps.clock.now()
     where = zone(sighting.reporter_zone) or deps.site.zone  # the reporter's browser's zone, else the site's
     seen = seen_time(sighting, facts, now, where, deps.site.zone)
-    _check_time(seen.at, now, "seen_at")
+    _check_seen(deps, seen.at, now)
     exif_place = next((f.place for f in facts if f.place), None) or sighting.photo_place
     if sighting.place is None and exif_place is not None:
         sighting = replace(sighting, place=exif_place)

@@ -20,6 +20,8 @@ from reunite.domain.access import (
     Permission,
     Principal,
     case_checked_for,
+    description_shown,
+    exact_last_seen,
     may_write_domain,
     notes_shown,
     pfif_hidden,
@@ -275,18 +277,22 @@ def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> di
     dates = {"person_record_id": record, "entry_date": pfif_time(changed),
              "expiry_date": pfif_time(case["expiry_date"])}
     name = full_name(case["given_name"], case["family_name"])
+    base, precision = deps.site.base_url, case["missing_since_precision"]
+    # a date given alone is written alone (read back as that whole day, month or year), never as its midnight
+    missing = pfif_time(case["missing_since"]) if precision == INSTANT else date_written(case["missing_since"],
+                                                                                          precision)
+    # the family's (or the partner's) own words only for those who read them on the case; for anyone else the
+    # text a moderator approved for sharing, else none (``access.description_shown``)
+    description = "\n".join(v for v in (description_shown(who, case), f"Missing since: {missing}") if v)
     if case["record_id"]:  # a partner's record: as it was sent, less what stays here
         sent, hidden = dict(case["pfif"]), pfif_hidden(who)
         sent.setdefault("full_name", name)
         if "author_name" in hidden:  # PFIF wants an author: the registry, not the person who wrote
             sent["author_name"] = case["source"] or record_domain(record)
+        if not exact_last_seen(who, case["id"]):
+            sent["description"] = description
         return exportable({**sent, **dates, "source_date": pfif_time(case["source_date"] or changed)}, PERSON_FIELDS,
                           hidden - {"author_name"})
-    base, precision = deps.site.base_url, case["missing_since_precision"]
-    # a date given alone is written alone (read back as that whole day, month or year), never as its midnight
-    missing = pfif_time(case["missing_since"]) if precision == INSTANT else date_written(case["missing_since"],
-                                                                                          precision)
-    description = "\n".join(v for v in (case["description"], f"Missing since: {missing}") if v)
     return exportable({
         **dates, "source_date": pfif_time(changed), "author_name": "Reunite", "source_name": deps.site.pfif_domain,
         "source_url": f"{base}/p/{case['id']}", "full_name": name, "given_name": case["given_name"],

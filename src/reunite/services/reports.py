@@ -16,7 +16,7 @@ from reunite.domain.errors import InvalidInput, NotFound, bounded
 from reunite.domain.model import SeenAtBasis, SeenTime, SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import report_verdict
-from reunite.domain.times import CLOCK_SKEW, earliest_seen
+from reunite.domain.times import CLOCK_SKEW, earliest_given
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.grouping import leave_group
@@ -156,7 +156,7 @@ def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
     clock implausible: dated by its arrival, ``SeenAtBasis.ARRIVAL``) or whose time is the photo's clock
     (a camera set wrong): it becomes the time seen, given by the reporter, once, and the report is matched
     again on it. A time the reporter gave is kept (a correction goes in the details, for the moderators); a
-    time after the report arrived, or before any child in it can have been seen (``times.earliest_seen``), is
+    time after the report arrived, or before any child in it can have been seen (``times.earliest_given``), is
     refused. The same time sent again (a retry without a key) is answered as given. Returns the report's id."""
     row = open_report(deps, receipt, token)
     require_open(row, "seen_at")
@@ -174,7 +174,7 @@ def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
     if when > row["created_at"] + CLOCK_SKEW:
         raise InvalidInput("{when} is after your report was sent: when did you see the child?", field="seen_at",
                            when=when)
-    if when < earliest_seen(row["created_at"]):
+    if when < earliest_given(row["created_at"], deps.limits.sighting_years):  # as a report's own time (intake)
         raise InvalidInput("{when} is too long before your report was sent: when did you see the child?",
                            field="seen_at", when=when)
     with deps.uow() as uow:

@@ -1,7 +1,8 @@
 """Free words staff write that families or partners read (a sighting's words for families, a reviewer's
 message to the family, a verification's notes) may not repeat what pins a report's spot or its
 reporter's contact: each is read by ``domain.summary.pinning`` against every report it may speak of,
-and refused with what it repeats named, in the reader's language."""
+and refused with what it repeats named, in the reader's language. A case's description approved for
+sharing is read the same way against where the family said the child was last seen and its contact."""
 
 from __future__ import annotations
 
@@ -46,6 +47,25 @@ def refuse_repeated(deps: Deps, words: str, reports: Iterable[dict[str, Any]], f
     found = repeated(deps, words, reports)
     if found is None:
         return
+    _refuse(found, field)
+
+
+def refuse_for_sharing(deps: Deps, words: str, case: dict[str, Any], field: str) -> None:
+    """Refuse a case's description approved for sharing (``field``) that repeats where the family said the
+    child was last seen beyond its city, gives a position, a map code or a contact (the family's or anyone's)."""
+    place = {"place_text": case.get("last_seen_text") or "", "lat": case.get("last_seen_lat"),
+             "lon": case.get("last_seen_lon"), "reporter_contact": case.get("family_contact") or ""}
+    found = repeated(deps, words, [place])
+    if found is None:
+        return
+    if found.kind == CONTACT:
+        raise InvalidInput("these words give a contact (“{words}”): partners and the public never read a phone number or an email, the family's or anyone's", field=field, words=found.words)  # noqa: E501
+    if found.kind in (MAP_CODE, POSITION):
+        raise InvalidInput("these words give a position or a map code (“{words}”): partners and the public may read the city only", field=field, words=found.words)  # noqa: E501
+    raise InvalidInput("these words repeat where the family said the child was last seen (“{words}”): partners and the public may read its city only", field=field, words=found.words)  # noqa: E501
+
+
+def _refuse(found: Repeated, field: str) -> None:
     if found.kind == CONTACT:
         raise InvalidInput("these words give a contact (“{words}”): families and partners never read a phone number or an email, the reporter's or anyone's", field=field, words=found.words)  # noqa: E501
     if found.kind == MAP_CODE:

@@ -13,7 +13,7 @@ from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, InvalidInput, NotFound
 from reunite.domain.lifecycle import confirmable, require_confirmable, state_of
-from reunite.domain.model import CandidateStatus, age_in_years
+from reunite.domain.model import CandidateStatus, age_in_years, age_shown
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.workbench import (
@@ -62,7 +62,7 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
     stored = deps.read.case(row["case_id"])
     case = access.case_view(who, stored)
     for photo in case["photos"]:
-        photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
+        photo["age"] = age_shown(age_in_years(case["birth_date"], photo["taken_on"])) if photo["taken_on"] else None
     case["photos"].sort(key=lambda p: (p["age"] is None, p["age"] or 0))
     sighting = sighting_shown(deps, who, deps.read.sighting(row["sighting_id"]))
     now = deps.clock.now()

@@ -64,6 +64,14 @@ class ModerationSql:
             raise NotFound("sighting {id} does not exist", id=sighting_id)
         return bool(changed)
 
+    def set_shared_description(self, case_id: int, words: str) -> bool:
+        this = cases.c.id == case_id
+        changed = self.conn.execute(update(cases).where(this, cases.c.shared_description != words).values(
+            shared_description=words)).rowcount
+        if not changed and self.conn.execute(select(cases.c.id).where(this)).first() is None:
+            raise NotFound("case {id} does not exist", id=case_id)
+        return bool(changed)
+
     def child_face_state(self, sighting_id: int) -> tuple[str | None, int, int | None]:
         row = self.conn.execute(
             select(sightings.c.status, sightings.c.child_face_id).where(sightings.c.id == sighting_id).with_for_update()
@@ -167,7 +175,8 @@ class ModerationSql:
             update(cases).where(cases.c.id == case_id).values(
                 status=status, given_name="", family_name="", nicknames=[], sex="unknown", birth_date=None,
                 missing_since=None, missing_since_offset=None, last_seen_lat=None, last_seen_lon=None,
-                last_seen_text="", description="", marks="", police_report="", family_contact="", pfif={},
+                last_seen_text="", description="", shared_description="", marks="", police_report="", family_contact="",
+                pfif={},
                 linked_case_id=None, closed_at=func.coalesce(cases.c.closed_at, at))  # the day it closed stays
         )
         self.conn.execute(messages.delete().where(messages.c.case_id == case_id))
@@ -261,7 +270,7 @@ QUEUE_SQL = {
     "cases": (
         "SELECT id, created_at, given_name, family_name, birth_date, missing_since, missing_since_offset, "
         "missing_since_precision, "
-        "last_seen_text, last_seen_lat, last_seen_lon, police_report, "
+        "last_seen_text, last_seen_lat, last_seen_lon, police_report, description, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = cases.id ORDER BY p.created_at, p.id) AS photo_ids "
         "FROM cases WHERE verified_at IS NULL AND status = 'open' ORDER BY created_at, id LIMIT :limit",
         "SELECT count(*) FROM cases WHERE verified_at IS NULL AND status = 'open'",

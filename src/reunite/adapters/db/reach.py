@@ -179,10 +179,10 @@ class ReachSql:
         return [(r.email, r.language) for r in rows]
 
 
+# no description: what the public reads of one is posters.poster's (``access.description_shown``)
 PUBLIC_CASE = (
     "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
     "c.missing_since_precision, c.last_seen_text, c.last_seen_lat, c.last_seen_lon, "
-    "c.description, "
     "c.verified_at, (SELECT p.id FROM photos p WHERE p.case_id = c.id ORDER BY p.taken_on DESC NULLS LAST, "
     "p.created_at DESC, p.id DESC LIMIT 1) AS photo_id FROM cases c "
 )

@@ -260,9 +260,9 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def case(self, case_id: int) -> dict[str, Any]:
         row = self._one(
             "SELECT id, given_name, family_name, nicknames, sex, birth_date, missing_since, missing_since_offset, "
-            "missing_since_precision, last_seen_lat, "
-            "last_seen_lon, last_seen_text, description, marks, status, created_at, family_contact, police_report, "
-            "verified_at, closed_at, pfif FROM cases WHERE id = :id",
+            "missing_since_precision, last_seen_lat, last_seen_lon, last_seen_text, description, shared_description, "
+            "marks, status, created_at, family_contact, police_report, verified_at, closed_at, pfif "
+            "FROM cases WHERE id = :id",
             "case {id} does not exist", id=case_id,
         )
         row["notes"] = self._all(
@@ -399,7 +399,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         row = self._one(
             "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
             "c.missing_since_precision, c.last_seen_text, c.last_seen_lat, c.last_seen_lon, c.description, "
-            "(SELECT p.id FROM photos p WHERE p.case_id = c.id "
+            "c.shared_description, (SELECT p.id FROM photos p WHERE p.case_id = c.id "
             "ORDER BY p.taken_on DESC NULLS LAST, p.created_at DESC, p.id DESC LIMIT 1) AS photo_id, "
             "(SELECT p.taken_on FROM photos p WHERE p.case_id = c.id "
             "ORDER BY p.taken_on DESC NULLS LAST, p.created_at DESC, p.id DESC LIMIT 1) AS photo_taken_on "

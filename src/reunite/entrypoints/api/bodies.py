@@ -70,8 +70,21 @@ class FamilySummaryIn(BodyIn):
     family_summary: str = Field(description="What families may read about the child; empty: nothing")
 
 
+SHARED_DESCRIPTION = (
+    "The case's description as partners' tokens, webhooks, exports, alerts and the poster may read it (the "
+    "family's words, a home address or a school taken out); empty: nothing. Words that repeat where the family "
+    "said the child was last seen beyond its city, a position, a map code or a contact are refused (422)")
+
+
 class EvidenceIn(BodyIn):
     evidence: str
+    shared_description: str | None = Field(default=None, description=(
+        SHARED_DESCRIPTION + "; left out: nothing is shared until it is written (PUT "
+        "/api/cases/{id}/shared-description)"))
+
+
+class SharedDescriptionIn(BodyIn):
+    shared_description: str = Field(description=SHARED_DESCRIPTION)
 
 
 class ReasonIn(BodyIn):

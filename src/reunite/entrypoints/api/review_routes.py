@@ -87,7 +87,16 @@ def verify(deps: DepsDep, who: Verifier, case_id: int, body: bodies.EvidenceIn,
     """Verify a case waiting for verification; asked again (a case verified already, or the same
     ``Idempotency-Key``) it answers 204 again and nothing is done twice."""
     key = idempotency.scoped(who, f"verify:{case_id}", idempotency_key, [("body", body.model_dump_json())])
-    moderation.verify_case(deps, who, case_id, body.evidence, key)
+    moderation.verify_case(deps, who, case_id, body.evidence, key, shared_description=body.shared_description)
+    return Response(status_code=204)
+
+
+@router.put("/cases/{case_id}/shared-description", status_code=204, responses=STATUS_CHANGE)
+def shared_description(deps: DepsDep, who: Verifier, case_id: int, body: bodies.SharedDescriptionIn) -> Response:
+    """Approve what of the family's description everyone who may not read it reads (partners' tokens,
+    webhooks, PFIF and CSV exports, alerts, feeds, the poster): its ``description``; the same words again change
+    nothing. The family, police and moderators read the family's own words."""
+    moderation.share_description(deps, who, case_id, body.shared_description)
     return Response(status_code=204)
 
 

@@ -109,7 +109,10 @@ def report_sighting(
     lang: Reader,
     who: Reporter,
     photos: PhotosIn,
-    seen_at: Annotated[GivenTime | None, Form(description="When the child was seen: " + GIVEN_TIME)] = None,
+    seen_at: Annotated[GivenTime | None, Form(description=(
+        "When the child was seen: " + GIVEN_TIME + "; not in the future, nor more than 25 years before the report "
+        "(the site's REUNITE_SIGHTING_YEARS): an earlier time is refused (422) naming the earliest one may give"))
+    ] = None,
     lat: Annotated[float | None, Form()] = None,
     lon: Annotated[float | None, Form()] = None,
     place_text: Annotated[str, Form(max_length=500)] = "",

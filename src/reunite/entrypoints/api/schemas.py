@@ -8,9 +8,11 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field
 
 from reunite.domain.access import exact
+from reunite.domain.model import age_shown
 
 # a coordinate as it is given out: exact ones to 6 decimals (never a float's noise), coarse ones as they are
 Coordinate = Annotated[float | None, AfterValidator(exact)]
+Years = Annotated[float, AfterValidator(age_shown)]  # an age, or a gap between ages: one decimal, rounded
 
 
 class FieldProblem(BaseModel):
@@ -218,7 +220,16 @@ class CaseOut(BaseModel):
     last_seen_lat: Coordinate = None
     last_seen_lon: Coordinate = None
     last_seen_text: str | None = None
-    description: str | None = None
+    description: str | None = Field(default=None, description=(
+        "The family's words about the child for the family, police and moderators; for anyone else (partners' "
+        "tokens) only the text a moderator approved for sharing (shared_description), empty until one has: the "
+        "family's own words may say where the child lives"))
+    description_withheld: bool = Field(default=False, description=(
+        "True: the family wrote a description that this reader does not read, as no moderator has approved a "
+        "text of it for sharing"))
+    shared_description: str | None = Field(default=None, description=(
+        "Only for the family and reviewers: what everyone else reads as the description (partners' tokens, "
+        "webhooks, exports, alerts, the poster); empty: nothing"))
     marks: str | None = None
     status: str
     verified_at: datetime | None
@@ -251,7 +262,8 @@ class Lead(BaseModel):
     bounded: bool = Field(description=(
         "True: as alike as the closest pairs of different children tested, or more; no number is given (one_in is "
         "null): the only one would be the size of the sample tested, not how alike the pair is"))
-    gap_years: float | None
+    gap_years: Years | None = Field(description=(
+        "Years between the case photo compared and the sighting, to one decimal (rounded); null when unknown"))
     long_gap: bool
     rank: int | None = Field(description="Among the cases proposed for this sighting face (see CandidateOut.rank)")
     rank_of: int | None = Field(description="How many open cases the sighting is searched against now")
@@ -286,7 +298,7 @@ class CandidateOut(BaseModel):
     time_score: float | None = Field(default=None, description="Only for reviewers: uncalibrated plausibility term")
     place_score: float | None = Field(default=None, description="Only for reviewers: uncalibrated plausibility term")
     sex_score: float | None = Field(default=None, description="Only for reviewers: uncalibrated plausibility term")
-    expected_age: float
+    expected_age: Years = Field(description="The child's age on the day seen, in years to one decimal (rounded)")
     distance_km: float | None = Field(description=(
         "From where last seen; for anyone who does not see exact places, between the two places' ~1 km grid "
         "cells, in whole kilometres, 1 meaning within about 1 km (never 0: the place is known to ~1 km)"))

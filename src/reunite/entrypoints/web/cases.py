@@ -15,7 +15,7 @@ from reunite.domain.access import Permission, Principal
 from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.lifecycle import case_state, confirmable
-from reunite.domain.model import CandidateStatus, NewCase, age_in_years
+from reunite.domain.model import CandidateStatus, NewCase, age_in_years, age_shown
 from reunite.entrypoints.api.auth import PrincipalDep, allow
 from reunite.entrypoints.web import filters
 from reunite.entrypoints.web.forms import (
@@ -85,7 +85,7 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
                  reader: Language | None = None) -> dict[str, Any]:
     case = queries.get_case(deps, who, case_id, reader)
     for photo in case["photos"]:
-        photo["age"] = age_in_years(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
+        photo["age"] = age_shown(age_in_years(case["birth_date"], photo["taken_on"])) if photo["taken_on"] else None
     candidates = queries.case_candidates(deps, who, case_id, reader=reader)
     pages = max(1, math.ceil(len(candidates) / CANDIDATES_SHOWN))
     page = min(max(1, page), pages)

@@ -209,8 +209,9 @@ def typed_day_and_time(form: FormData, name: str, clock: str, lang: Language) ->
         found = read_typed_time(f"{day} {hour}" if hour else day, where, name, chosen=occurrence(form, name))
     except RepeatedTime as exc:
         raise _asked(exc) from None
-    if found is None:
-        raise InvalidInput("the date and time are not valid", field=name)
+    if found is None:  # 2026-02-30 with no time given is a date that is not valid (probe s20 T6)
+        timed = bool(hour) or ":" in day  # a date field typed as text may hold its time
+        raise InvalidInput("the date and time are not valid" if timed else "the date is not valid", field=name)
     return found
 
 

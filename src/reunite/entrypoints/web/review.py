@@ -137,7 +137,15 @@ async def family_summary(request: Request, lang: LangDep, deps: DepsDep, who: Mo
 @router.post("/cases/{case_id}/verify", response_model=None)
 async def verify(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.verify_case(
-        deps, who, case_id, text(f, "evidence"), form_key(who, f"verify:{case_id}", f)))
+        deps, who, case_id, text(f, "evidence"), form_key(who, f"verify:{case_id}", f),
+        shared_description=text(f, "shared_description") if "shared_description" in f else None))
+
+
+@router.post("/cases/{case_id}/shared-description", response_model=None)
+async def shared_description(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
+    """What of the family's description everyone else reads; refused words come back on the case page."""
+    return await _on_case(request, lang, deps, who, case_id, lambda f: moderation.share_description(
+        deps, who, case_id, text(f, "shared_description")), "shared-description")
 
 
 @router.post("/cases/{case_id}/reject", response_model=None)
@@ -195,12 +203,12 @@ async def verification(request: Request, lang: LangDep, deps: DepsDep, who: Case
 @router.post("/cases/{case_id}/close", response_model=None)
 async def close(request: Request, lang: LangDep, deps: DepsDep, who: Caseworker, case_id: int) -> Response:
     def close_it(form: FormData) -> None:
+        if text(form, "outcome") not in {"reunited", "closed"}:  # the form starts with none chosen
+            raise InvalidInput("choose how the case ended: reunited, or closed for another reason", field="outcome")
         if text(form, "keep_data") not in {"yes", "no"}:
             raise InvalidInput("choose whether to keep or delete the family's photos", field="keep_data")
         if text(form, "confirm") != "yes":
             raise InvalidInput("tick the box to confirm that the case should be closed", field="confirm")
-        if text(form, "outcome") not in {"reunited", "closed"}:
-            raise InvalidInput("choose how the case ended: reunited, or closed for another reason", field="outcome")
         reunion.close_case(deps, who, case_id, text(form, "outcome") == "reunited", text(form, "keep_data") == "yes",
                            form_key(who, f"close:{case_id}", form))
 

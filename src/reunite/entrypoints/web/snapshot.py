@@ -266,7 +266,7 @@ async def report_time(request: Request, lang: LangDep, deps: DepsDep, who: Princ
     """When the reporter saw the child, for a report that had no time (asked on the thank-you page and here)."""
     form = await checked_form(request)
     try:
-        when = intake.check_seen_at(deps, local_time(form, "seen_at", lang))
+        when = intake.check_seen_at(deps, local_time(form, "seen_at", lang), floor=False)  # give_time's: the report's
         reports.give_time(deps, receipt, token, when, form_key(who, f"report-time:{receipt.upper()}", form))
     except InvalidInput as exc:  # what was typed is shown again, to correct (or which of two times, to choose)
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
