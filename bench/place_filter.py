@@ -21,7 +21,7 @@ from sqlalchemy import text
 
 from bench.common import emit, machine, scratch_instance
 from bench.search import copy_rows
-from reunite.adapters.db.readmodel import place_rows
+from reunite.adapters.db.sighting_filter import place_rows
 from reunite.adapters.places import _chosen
 from reunite.adapters.regions import place_filter
 from reunite.bootstrap import Container
@@ -58,7 +58,7 @@ def peer(container: Container, words: str, exact: bool) -> tuple[set[int], int]:
 
 
 def narrowed_rows(container: Container, words: str, exact: bool) -> int:
-    """The rows SQL hands the gazetteer (``readmodel.place_rows``, the production narrowing)."""
+    """The rows SQL hands the gazetteer (``sighting_filter.place_rows``, the production narrowing)."""
     with container.engine.connect() as conn:
         return len(place_rows(conn, "s.status = 'approved'", {}, place_filter(words, exact)))
 

@@ -3,7 +3,7 @@ re-exports (callers ask ``access``). Police and moderators (who see originals) r
 else reads a report dated by its arrival (no time seen was given) to its hour, never the instant its sender
 pressed "send", and no other time of the report finer than that hour (when it was received, when its photos
 were processed, the days since the child went missing). What such a reader filters and sorts on is the
-hour they read (``adapters.db.readmodel`` compares the same ``date_trunc('hour', seen_at, 'UTC')``)."""
+hour they read (``adapters.db.sighting_filter`` compares the same ``date_trunc('hour', seen_at, 'UTC')``)."""
 
 from __future__ import annotations
 

@@ -133,7 +133,7 @@ def _sex(q: QueryParams, problems: Problems) -> Sex | None:
 def read_browse(q: QueryParams, lang: Language, site_zone: str) -> Browse:
     """The filters of ``/sightings`` as a query, or each problem with them. Its dates are the days each sighting
     was seen where it was seen, the days their cards show (``Language.day_at``: its place's ~1 km cell's zone,
-    else ``site_zone``), whoever reads them: compared in SQL, row by row (``readmodel._days_seen``)."""
+    else ``site_zone``), whoever reads them: compared in SQL, row by row (``sighting_filter._days_seen``)."""
     problems = Problems(lang)
     for name in LABELS:  # one value each: never one of several read and the others dropped
         if isinstance(q, ReadQuery) and name in q.refused:  # what could not be read (``pages.address``): left
