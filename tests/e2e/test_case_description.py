@@ -1,7 +1,8 @@
 """Probe s20 T2: a family's description of the child ("height, build, clothes when last seen") often says
 where the child lives ("home is 漕溪北路595号"). It reaches partners' tokens, webhooks, exports, alerts,
 feeds and the poster only as a moderator approved it for sharing, never as the family wrote it; the
-family, police and moderators read the family's own words, and the form tells the family so."""
+family, police and moderators read the family's own words, and the form tells the family so. The
+distinguishing marks, the family's other free words, are read by the same rule."""
 
 from __future__ import annotations
 
@@ -44,14 +45,14 @@ class Hooks:
         self.sent.append(payload)
 
 
-def registered(container: Container) -> tuple[TestClient, int]:
+def registered(container: Container, marks: str = "") -> tuple[TestClient, int]:
     """A family's signed-in client and its case, waiting for verification."""
     _, cookie = session_for(container, Role.REPORTER)
     who = from_session(container.deps, cookie)
     assert who is not None
     case = NewCase(given_name="Xiaoyu", family_name="Wang", sex=Sex.FEMALE, birth_date=date(2019, 4, 1),
                    missing_since=datetime.now(UTC) - timedelta(hours=2), last_seen_place=XUHUI,
-                   last_seen_text="上海市徐汇区漕溪北路 595 号 3 栋 201 室", description=WORDS,
+                   last_seen_text="上海市徐汇区漕溪北路 595 号 3 栋 201 室", description=WORDS, marks=marks,
                    family_contact="+86 139 1234 5678")
     case_id = intake.register_case(container.deps, who, case, [Upload(plain_photo(seed=5), "c.jpg")], [None]).case_id
     return client(container, cookie), case_id
@@ -179,3 +180,81 @@ def test_a_verifier_approves_the_text_with_the_verification_and_the_form_tells_t
     form = family.get("/cases/new?lang=en").text
     assert "Partner organisations, alerts and the public poster read only what a moderator approves" in form
     assert "审核员" in family.get("/cases/new?lang=zh_CN").text.split('id="description-hint"')[1][:300]
+
+
+MARKS = "mole on the left cheek; her school is 漕溪北路小学, teacher 13912345678"
+MARKS_PRIVATE = ("漕溪", "13912345678", "school")
+SHARED_MARKS = "A mole on the left cheek"
+
+
+def test_the_distinguishing_marks_are_shared_only_as_a_moderator_approved_them(container: Container) -> None:
+    """The marks field is free words too (a school, a teacher's phone): partners' ``read:cases`` tokens, the CSV
+    export and the PFIF export (its note's text) read only what a moderator approved, as for the description."""
+    desk = client(container, bearer=issue_token(container.deps, OPERATOR, "moderation desk", [Scope.ADMIN]))
+    family, case_id = registered(container, marks=MARKS)
+    moderator = client(container, session_for(container, Role.MODERATOR)[1])
+    queue = html.unescape(moderator.get("/moderation?lang=en").text)  # a box for the marks beside the family's
+    [row] = [r for r in queue.split('<div class="card-row">') if f'action="/cases/{case_id}/verify"' in r]
+    assert MARKS in row and 'name="shared_marks"' in row and 'name="shared_description"' in row
+    assert desk.post(f"/api/cases/{case_id}/verify", json={"evidence": "police report checked"}).status_code == 204
+    reader = client(container, bearer=issue_token(container.deps, OPERATOR, "registry", [Scope.READ_CASES]))
+    exporter = client(container, bearer=issue_token(container.deps, OPERATOR, "export", [Scope.EXPORT]))
+
+    def partners_read() -> dict[str, str]:
+        return {"api": reader.get(f"/api/cases/{case_id}").text, "csv": exporter.get("/api/cases.csv").text,
+                "pfif": html.unescape(exporter.get("/api/pfif").text)}
+
+    def marks_leaked(read: dict[str, str]) -> list[str]:
+        return [f"{channel}: {word}" for channel, text in read.items() for word in MARKS_PRIVATE if word in text]
+
+    assert marks_leaked(partners_read()) == []
+    shown = reader.get(f"/api/cases/{case_id}").json()
+    assert (shown["marks"], shown["marks_withheld"], shown["shared_marks"]) == ("", True, None)
+    for own in (family, desk):  # the family and reviewers read the family's words, and what is shared
+        mine = own.get(f"/api/cases/{case_id}").json()
+        assert (mine["marks"], mine["shared_marks"], mine["marks_withheld"]) == (MARKS, "", False)
+    assert "Nothing yet: a moderator reads the marks first" in family.get(f"/cases/{case_id}?lang=en").text
+
+    # refused as the description is: the place beyond its city, a contact; in the reader's language
+    place = desk.put(f"/api/cases/{case_id}/shared-marks", json={"shared_marks": "mole; goes to 漕溪北路小学"})
+    assert place.status_code == 422 and place.json()["field"] == "shared_marks", place.text
+    assert "repeat where the family said the child was last seen" in place.json()["detail"]
+    contact = desk.put(f"/api/cases/{case_id}/shared-marks", json={"shared_marks": "mole; call 13912345678"},
+                       headers={"Accept-Language": "zh-CN"})
+    assert contact.status_code == 422 and contact.json()["field"] == "shared_marks", contact.text
+    for scope in (Scope.READ_CASES, Scope.EXPORT, Scope.WRITE):  # only police and moderators approve
+        other = client(container, bearer=issue_token(container.deps, OPERATOR, scope.value, [scope]))
+        assert other.put(f"/api/cases/{case_id}/shared-marks", json={"shared_marks": SHARED_MARKS}
+                         ).status_code == 403
+    assert container.deps.read.case(case_id)["shared_marks"] == ""
+
+    # approved (twice: changed once, audited once), the approved marks and only they reach partners
+    for _ in range(2):
+        assert desk.put(f"/api/cases/{case_id}/shared-marks", json={"shared_marks": SHARED_MARKS}
+                        ).status_code == 204
+    with container.engine.connect() as conn:
+        audited = conn.exec_driver_sql("SELECT detail->>'words' FROM audit_log WHERE subject_id = %s "
+                                       "AND action = 'case.marks_shared'", (case_id,)).scalars().all()
+    assert audited == [SHARED_MARKS]
+    read = partners_read()
+    assert marks_leaked(read) == [] and all(SHARED_MARKS in text for text in read.values()), read
+    assert reader.get(f"/api/cases/{case_id}").json()["marks"] == SHARED_MARKS
+    assert desk.get(f"/api/cases/{case_id}").json()["marks"] == MARKS
+    assert SHARED_MARKS in family.get(f"/cases/{case_id}").text
+
+    # the moderator's box for them, beside the family's words; the family's form says who reads them
+    page = html.unescape(moderator.get(f"/cases/{case_id}?lang=en").text)
+    assert 'name="shared_marks"' in page and MARKS in page
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert csrf
+    sent = {"csrf": csrf.group(1), "shared_description": SHARED, "shared_marks": "a mole; 13912345678"}
+    refused = moderator.post(f"/cases/{case_id}/shared-description?lang=en", data=sent, follow_redirects=False)
+    assert refused.status_code == 422 and "a mole; 13912345678" in html.unescape(refused.text)  # kept as typed
+    assert 'id="error-shared_marks"' in refused.text
+    sent["shared_marks"] = "a small mole on the left cheek"
+    assert moderator.post(f"/cases/{case_id}/shared-description", data=sent,
+                          follow_redirects=False).status_code == 303
+    stored = container.deps.read.case(case_id)
+    assert (stored["shared_description"], stored["shared_marks"]) == (SHARED, "a small mole on the left cheek")
+    form = family.get("/cases/new?lang=en").text
+    assert "Partner organisations read only the marks a moderator approves" in form

@@ -18,7 +18,7 @@ from reunite.domain.access import OPERATOR, Principal, Role, Scope
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.cli import app as cli
 from reunite.services.accounts import issue_token
-from reunite.services.moderation import share_description, verify_case
+from reunite.services.moderation import share_texts, verify_case
 from reunite.services.retention import decide_takedown, request_takedown
 from tests.conftest import count_rows
 from tests.photos import face_jpeg
@@ -215,8 +215,8 @@ def test_a_pdf_poster_is_made_once_revalidated_by_its_tag_and_gone_once_taken_do
     for path in (f"/p/{case_id}", url, f"/p/{case_id}/photo.jpg"):
         assert volunteer.head(path).status_code == 200, path
 
-    # the words shared corrected by a moderator (the family's own never reach a poster: access.description_shown)
-    share_description(container.deps, OPERATOR, case_id, "red coat, blue shoes")
+    # the words shared corrected by a moderator (the family's own never reach a poster: access.text_shown)
+    share_texts(container.deps, OPERATOR, case_id, {"description": "red coat, blue shoes"})
     edited = volunteer.get(url, headers=held)
     assert edited.status_code == 200 and "blue shoes" in PdfReader(io.BytesIO(edited.content)).pages[0].extract_text()
 

@@ -3,7 +3,7 @@ moderation and follow-up, reach and exchange. ``ports.UnitOfWork`` combines them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -141,8 +141,9 @@ class ModerationStore(Protocol):
         """A moderator's words for families; False when they already were these (nothing written)."""
         ...
 
-    def set_shared_description(self, case_id: int, words: str) -> bool:
-        """A case's description as a moderator approved it for sharing; False when it already was this."""
+    def set_shared_texts(self, case_id: int, texts: Mapping[str, str]) -> list[str]:
+        """A case's free texts as a moderator approved them for sharing, by name (``access.SHARED_TEXTS``:
+        description, marks); the names of those that changed (the others already were these: nothing written)."""
         ...
 
     def set_case_status(self, case_id: int, status: str, at: datetime, keep_data: bool = True) -> None: ...

@@ -20,12 +20,12 @@ from reunite.domain.access import (
     Permission,
     Principal,
     case_checked_for,
-    description_shown,
     exact_last_seen,
     may_write_domain,
     notes_shown,
     pfif_hidden,
     require,
+    text_shown,
 )
 from reunite.domain.errors import ReuniteError
 from reunite.domain.lifecycle import CaseAction, allowed, state_of
@@ -282,8 +282,8 @@ def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> di
     missing = pfif_time(case["missing_since"]) if precision == INSTANT else date_written(case["missing_since"],
                                                                                           precision)
     # the family's (or the partner's) own words only for those who read them on the case; for anyone else the
-    # text a moderator approved for sharing, else none (``access.description_shown``)
-    description = "\n".join(v for v in (description_shown(who, case), f"Missing since: {missing}") if v)
+    # text a moderator approved for sharing, else none (``access.text_shown``)
+    description = "\n".join(v for v in (text_shown(who, case, "description"), f"Missing since: {missing}") if v)
     if case["record_id"]:  # a partner's record: as it was sent, less what stays here
         sent, hidden = dict(case["pfif"]), pfif_hidden(who)
         sent.setdefault("full_name", name)
@@ -304,8 +304,9 @@ def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> di
 
 
 def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> dict[str, str]:
-    """The note this site writes for its own case: when the child was last seen and where, as this
-    reader may read it (``exchange.last_seen_as_read``)."""
+    """The note this site writes for its own case: its distinguishing marks as this reader may read them (the
+    family's words, else the marks a moderator approved for sharing: ``access.text_shown``), else when the child
+    was last seen and where, as this reader may read it (``exchange.last_seen_as_read``)."""
     # a date given alone: that date at 00:00:00Z, the date itself in the text (never its local midnight in UTC,
     # which east of UTC names the day before)
     missing = pfif_date(case["missing_since"], case["missing_since_precision"])
@@ -316,7 +317,7 @@ def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> 
     if case["missing_since_precision"] == INSTANT:
         where = day_zone(deps, case["last_seen_lat"], case["last_seen_lon"])
         day = f"{case['missing_since'].astimezone(ZoneInfo(where)).date().isoformat()} ({where})"
-    text = case["marks"] or f"Missing since {day}" + (f", last seen: {place}" if place else "")
+    text = text_shown(who, case, "marks") or f"Missing since {day}" + (f", last seen: {place}" if place else "")
     return exportable({
         "note_record_id": f"{deps.site.pfif_domain}/note.case.{case['id']}", "person_record_id": record,
         "entry_date": pfif_time(case["verified_at"] or case["created_at"]), "author_name": "Reunite",

@@ -3,7 +3,7 @@ the queues moderators work through (read side)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, insert, select, text, update
 from reunite.adapters.db.people_tables import messages, takedowns, verifications
 from reunite.adapters.db.tables import candidates, cases, faces, family_words, photos, sightings
 from reunite.adapters.db.workbench import FROM, ITEM, OPEN
+from reunite.domain.access import SHARED_TEXTS
 from reunite.domain.errors import InvalidInput, NotFound
 from reunite.domain.model import CandidateStatus, PhotoOwner
 
@@ -64,13 +65,16 @@ class ModerationSql:
             raise NotFound("sighting {id} does not exist", id=sighting_id)
         return bool(changed)
 
-    def set_shared_description(self, case_id: int, words: str) -> bool:
+    def set_shared_texts(self, case_id: int, texts: Mapping[str, str]) -> list[str]:
         this = cases.c.id == case_id
-        changed = self.conn.execute(update(cases).where(this, cases.c.shared_description != words).values(
-            shared_description=words)).rowcount
-        if not changed and self.conn.execute(select(cases.c.id).where(this)).first() is None:
+        if self.conn.execute(select(cases.c.id).where(this)).first() is None:
             raise NotFound("case {id} does not exist", id=case_id)
-        return bool(changed)
+        changed = []
+        for name, words in texts.items():
+            column = cases.c[SHARED_TEXTS[name]]
+            if self.conn.execute(update(cases).where(this, column != words).values({column: words})).rowcount:
+                changed.append(name)
+        return changed
 
     def child_face_state(self, sighting_id: int) -> tuple[str | None, int, int | None]:
         row = self.conn.execute(
@@ -175,8 +179,8 @@ class ModerationSql:
             update(cases).where(cases.c.id == case_id).values(
                 status=status, given_name="", family_name="", nicknames=[], sex="unknown", birth_date=None,
                 missing_since=None, missing_since_offset=None, last_seen_lat=None, last_seen_lon=None,
-                last_seen_text="", description="", shared_description="", marks="", police_report="", family_contact="",
-                pfif={},
+                last_seen_text="", description="", shared_description="", marks="", shared_marks="", police_report="",
+                family_contact="", pfif={},
                 linked_case_id=None, closed_at=func.coalesce(cases.c.closed_at, at))  # the day it closed stays
         )
         self.conn.execute(messages.delete().where(messages.c.case_id == case_id))
@@ -270,7 +274,8 @@ QUEUE_SQL = {
     "cases": (
         "SELECT id, created_at, given_name, family_name, birth_date, missing_since, missing_since_offset, "
         "missing_since_precision, "
-        "last_seen_text, last_seen_lat, last_seen_lon, police_report, description, "
+        "last_seen_text, last_seen_lat, last_seen_lon, police_report, description, shared_description, marks, "
+        "shared_marks, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = cases.id ORDER BY p.created_at, p.id) AS photo_ids "
         "FROM cases WHERE verified_at IS NULL AND status = 'open' ORDER BY created_at, id LIMIT :limit",
         "SELECT count(*) FROM cases WHERE verified_at IS NULL AND status = 'open'",

@@ -73,9 +73,10 @@ cases = Table(
     Column("last_seen_lon", Float),
     Column("last_seen_text", Text, nullable=False, server_default=""),
     Column("description", Text, nullable=False, server_default=""),  # the family's words: see shared_description
-    # the description as a moderator approved it for whoever may not read the family's words (0033)
+    # the description as a moderator approved it for whoever may not read the family's words (0034)
     Column("shared_description", Text, nullable=False, server_default=""),
-    Column("marks", Text, nullable=False, server_default=""),
+    Column("marks", Text, nullable=False, server_default=""),  # the family's words too: see shared_marks
+    Column("shared_marks", Text, nullable=False, server_default=""),  # the marks as a moderator approved them (0035)
     Column("police_report", Text, nullable=False, server_default=""),
     Column("family_contact", Text, nullable=False, server_default=""),
     Column("status", String(16), nullable=False, server_default="open"),
