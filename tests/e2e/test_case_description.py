@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.model import GeoPoint, NewCase, Sex, Upload
-from reunite.services import intake, reach, retention
+from reunite.services import intake, moderation, pfif, reach, retention
 from reunite.services.accounts import from_session, issue_token
 from tests.conftest import plain_photo, run_jobs_settled, session_for
 from tests.e2e.test_probe_places import client
@@ -258,3 +258,79 @@ def test_the_distinguishing_marks_are_shared_only_as_a_moderator_approved_them(c
     assert (stored["shared_description"], stored["shared_marks"]) == (SHARED, "a small mole on the left cheek")
     form = family.get("/cases/new?lang=en").text
     assert "Partner organisations read only the marks a moderator approves" in form
+
+
+def test_a_partners_new_words_withdraw_what_was_shared_and_ask_the_moderators_again(container: Container) -> None:
+    """A partner's PFIF record re-sent with a new description (a newer ``source_date``): the text a moderator
+    approved for the old words is withdrawn at once (partners read none) and the case waits in the moderators'
+    queue until one approves the new words, audited; a record re-sent with the same words changes nothing."""
+    from tests.e2e.test_pfif_sync import PARTNER, doc, person
+
+    def sent(day: int, description: str, names: str = "Sam") -> bytes:
+        when = f"2026-03-{day:02d}T10:00:00Z"
+        return doc(person("partner.org/s", entry_date=when, source_date=when, full_name="Sam", age="6",
+                          alternate_names=names, description=description))
+
+    assert pfif.import_pfif(container.deps, PARTNER, sent(1, "red coat")).created == 1
+    [(case_id,)] = conn_rows(container, "SELECT id FROM cases")
+    moderation.verify_case(container.deps, OPERATOR, case_id, "checked with the partner",
+                           shared={"description": "red coat"})
+    desk = client(container, bearer=issue_token(container.deps, OPERATOR, "moderation desk", [Scope.ADMIN]))
+    reader = client(container, bearer=issue_token(container.deps, OPERATOR, "registry", [Scope.READ_CASES]))
+    exporter = client(container, bearer=issue_token(container.deps, OPERATOR, "export", [Scope.EXPORT]))
+    assert reader.get(f"/api/cases/{case_id}").json()["description"] == "red coat"
+    assert desk.get("/api/moderation/queues").json()["counts"]["sharing"] == 0
+
+    # the same words in a newer record (another field changed): what was approved stands, nobody is asked
+    assert pfif.import_pfif(container.deps, PARTNER, sent(2, "red coat", "Sammy")).updated == 1
+    assert reader.get(f"/api/cases/{case_id}").json()["description"] == "red coat"
+    assert desk.get("/api/moderation/queues").json()["counts"]["sharing"] == 0
+
+    # new words: the approved text is withdrawn, partners read none, and the moderators are asked again
+    new = "blue coat; lives at 12 Hankou Road, call 13912345678"
+    assert pfif.import_pfif(container.deps, PARTNER, sent(3, new)).updated == 1
+    shown = reader.get(f"/api/cases/{case_id}").json()
+    assert (shown["description"], shown["description_withheld"]) == ("", True)
+    assert "red coat" not in exporter.get("/api/pfif").text and "red coat" not in exporter.get("/api/cases.csv").text
+    queues = desk.get("/api/moderation/queues").json()
+    assert queues["counts"]["sharing"] == 1 and [c["id"] for c in queues["sharing"]] == [case_id]
+    assert queues["sharing"][0]["description"] == new
+    moderator = client(container, session_for(container, Role.MODERATOR)[1])
+    page = html.unescape(moderator.get("/moderation?lang=en").text)
+    assert f'href="/cases/{case_id}"' in page.split('id="sharing"')[1] and new in page.split('id="sharing"')[1]
+    case_page = html.unescape(moderator.get(f"/cases/{case_id}?lang=en").text)
+    assert "The partner registry changed these words" in case_page and 'name="shared_description"' in case_page
+    assert "合作机构改动了文字的案件: 1" in moderator.get("/moderation?lang=zh_CN").text  # its count, in Chinese
+    with container.engine.connect() as conn:
+        [held] = conn.exec_driver_sql("SELECT actor, detail FROM audit_log WHERE subject_id = %s "
+                                      "AND action = 'case.held_for_sharing'", (case_id,)).fetchall()
+    assert held[0] == PARTNER.actor
+    assert held[1]["changed"] == ["description"] and held[1]["withdrawn"] == {"description": "red coat"}
+    # the same record again: nothing more
+    assert pfif.import_pfif(container.deps, PARTNER, sent(3, new)).unchanged == 1
+    assert count_actions(container, case_id, "case.held_for_sharing") == 1
+
+    # a moderator approves the new words: shared again, the case leaves the queue, audited
+    assert desk.put(f"/api/cases/{case_id}/shared-description", json={"shared_description": "blue coat"}
+                    ).status_code == 204
+    assert reader.get(f"/api/cases/{case_id}").json()["description"] == "blue coat"
+    assert desk.get("/api/moderation/queues").json()["counts"]["sharing"] == 0
+    assert count_actions(container, case_id, "case.sharing_reviewed") == 1
+    # a moderator who decides nothing of new words is shared takes the case out of the queue as well
+    assert pfif.import_pfif(container.deps, PARTNER, sent(4, "a home address only")).updated == 1
+    assert desk.get("/api/moderation/queues").json()["counts"]["sharing"] == 1
+    assert desk.put(f"/api/cases/{case_id}/shared-description", json={"shared_description": ""}
+                    ).status_code == 204
+    assert desk.get("/api/moderation/queues").json()["counts"]["sharing"] == 0
+    assert count_actions(container, case_id, "case.sharing_reviewed") == 2
+
+
+def conn_rows(container: Container, sql: str) -> list[Any]:
+    with container.engine.connect() as conn:
+        return list(conn.exec_driver_sql(sql).fetchall())
+
+
+def count_actions(container: Container, case_id: int, action: str) -> int:
+    with container.engine.connect() as conn:
+        return int(conn.exec_driver_sql("SELECT count(*) FROM audit_log WHERE subject = 'case' AND subject_id = %s "
+                                        "AND action = %s", (case_id, action)).scalar_one())

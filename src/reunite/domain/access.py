@@ -246,7 +246,7 @@ def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
         shown["last_seen_lat"], shown["last_seen_lon"] = coarsen(row.get("last_seen_lat")), coarsen(
             row.get("last_seen_lon"))
         shown["last_seen_text"] = row.get("last_seen_city") or ""
-        for shared in SHARED_TEXTS.values():  # what they read as the text itself
+        for shared in (*SHARED_TEXTS.values(), "sharing_review_since"):  # what they read as the text itself
             shown.pop(shared, None)
     for name in SHARED_TEXTS:
         if name in row:

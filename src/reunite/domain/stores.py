@@ -146,6 +146,16 @@ class ModerationStore(Protocol):
         description, marks); the names of those that changed (the others already were these: nothing written)."""
         ...
 
+    def hold_for_sharing(self, case_id: int, names: Sequence[str], ask: bool, at: datetime) -> dict[str, str]:
+        """Withdraw what was approved for sharing of these free texts (``names``), their source having rewritten
+        them (the row locked until the commit); ``ask``: the case waits for a moderator to approve them again
+        (``sharing_review_since``: ``at``, or since it waited already). The texts withdrawn (not empty), by name."""
+        ...
+
+    def sharing_reviewed(self, case_id: int) -> bool:
+        """The case no longer waits for a moderator to approve its texts for sharing; False when it did not."""
+        ...
+
     def set_case_status(self, case_id: int, status: str, at: datetime, keep_data: bool = True) -> None: ...
 
     def case_state(self, case_id: int, shared: bool = False) -> tuple[str, bool]:

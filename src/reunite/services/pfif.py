@@ -49,7 +49,7 @@ from reunite.domain.pfif import (
 )
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.typed_time import INSTANT, date_written
-from reunite.services import idempotency
+from reunite.services import idempotency, sharing
 from reunite.services.deps import Deps
 from reunite.services.exchange import ImportReport, Problem, ReadInZone, audit_export, last_seen_as_read
 from reunite.services.intake import check_case
@@ -164,6 +164,8 @@ def _store_person(deps: Deps, uow: UnitOfWork, who: Principal, record: str, pers
     else:
         case_id = existing["id"]
         uow.update_imported_case(case_id, case, fields, source[:200], recorded, expiry, now)
+        # new words withdraw what a moderator approved of the old ones, and ask the moderators again
+        sharing.source_changed(uow, who.actor, existing, {"description": case.description}, now, record=record)
         report.updated += 1
     uow.audit(who.actor, "case.imported" if existing is None else "case.reimported", "case", case_id,
               record=record, pfif=version)

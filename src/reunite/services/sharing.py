@@ -5,6 +5,8 @@ pins no place and gives no contact, written and audited one way for every form, 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
 
 from reunite.domain.access import SHARED_TEXTS
 from reunite.domain.errors import bounded
@@ -37,6 +39,26 @@ def checked(deps: Deps, case_id: int, texts: Mapping[str, str]) -> dict[str, str
 
 def write(uow: UnitOfWork, actor: str, case_id: int, texts: Mapping[str, str]) -> None:
     """Store the texts ``checked`` gave; each that changed audited with its words (``case.description_shared``,
-    ``case.marks_shared``), the same words again nothing."""
+    ``case.marks_shared``), the same words again nothing. A moderator's look at them (or at the case: a
+    verification) takes the case out of the "sharing" queue (``source_changed``), audited ``case.sharing_reviewed``."""
     for name in uow.set_shared_texts(case_id, texts):
         uow.audit(actor, f"case.{name}_shared", "case", case_id, words=texts[name])
+    if uow.sharing_reviewed(case_id):
+        uow.audit(actor, "case.sharing_reviewed", "case", case_id)
+
+
+def source_changed(uow: UnitOfWork, actor: str, case: dict[str, Any], texts: Mapping[str, str], at: datetime,
+                   **detail: object) -> None:
+    """The source of a case here (a partner's PFIF record sent again) rewrote some of its free texts (``texts``
+    by name, as now stored; ``case`` as it was): what a moderator approved of the old words no longer says what
+    they say, and may repeat what the new ones dropped, so it is withdrawn at once (partners read none of it) and
+    the case waits in the moderators' "sharing" queue until one approves the new words (``write``: approving,
+    even nothing, or verifying, takes it out); audited ``case.held_for_sharing`` with what changed and what was
+    withdrawn. New words that are empty ask nobody: there is nothing to share. The same words change nothing."""
+    changed = [name for name, text in texts.items() if text != (case.get(name) or "")]
+    if not changed:
+        return
+    ask = any(texts[name] for name in changed)
+    withdrawn = uow.hold_for_sharing(int(case["id"]), changed, ask, at)
+    uow.audit(actor, "case.held_for_sharing", "case", int(case["id"]), changed=changed, withdrawn=withdrawn,
+              asked=ask, **detail)

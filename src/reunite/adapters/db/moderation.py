@@ -76,6 +76,21 @@ class ModerationSql:
                 changed.append(name)
         return changed
 
+    def hold_for_sharing(self, case_id: int, names: Sequence[str], ask: bool, at: datetime) -> dict[str, str]:
+        columns = [cases.c[SHARED_TEXTS[name]] for name in names]
+        this = cases.c.id == case_id
+        was = self.conn.execute(select(*columns).where(this).with_for_update()).one()
+        values: dict[Any, Any] = dict.fromkeys(columns, "")
+        if ask:  # since it first waited, when it waits already
+            values[cases.c.sharing_review_since] = func.coalesce(cases.c.sharing_review_since, at)
+        self.conn.execute(update(cases).where(this).values(values))
+        return {name: words for name, words in zip(names, was, strict=True) if words}
+
+    def sharing_reviewed(self, case_id: int) -> bool:
+        return bool(self.conn.execute(update(cases).where(
+            cases.c.id == case_id, cases.c.sharing_review_since.is_not(None)).values(sharing_review_since=None)
+        ).rowcount)
+
     def child_face_state(self, sighting_id: int) -> tuple[str | None, int, int | None]:
         row = self.conn.execute(
             select(sightings.c.status, sightings.c.child_face_id).where(sightings.c.id == sighting_id).with_for_update()
@@ -180,7 +195,7 @@ class ModerationSql:
                 status=status, given_name="", family_name="", nicknames=[], sex="unknown", birth_date=None,
                 missing_since=None, missing_since_offset=None, last_seen_lat=None, last_seen_lon=None,
                 last_seen_text="", description="", shared_description="", marks="", shared_marks="", police_report="",
-                family_contact="", pfif={},
+                family_contact="", pfif={}, sharing_review_since=None,
                 linked_case_id=None, closed_at=func.coalesce(cases.c.closed_at, at))  # the day it closed stays
         )
         self.conn.execute(messages.delete().where(messages.c.case_id == case_id))
@@ -253,6 +268,7 @@ class ModerationSql:
         return [int(i) for i in old_sightings], [int(i) for i in old_cases]
 
 
+SHARING = "sharing_review_since IS NOT NULL AND verified_at IS NOT NULL AND status = 'open'"
 SAME_RECORD = ("FROM takedowns o WHERE o.status = 'pending' AND o.subject = t.subject "
                "AND o.subject_id = t.subject_id")
 QUEUE_SQL = {
@@ -279,6 +295,15 @@ QUEUE_SQL = {
         "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = cases.id ORDER BY p.created_at, p.id) AS photo_ids "
         "FROM cases WHERE verified_at IS NULL AND status = 'open' ORDER BY created_at, id LIMIT :limit",
         "SELECT count(*) FROM cases WHERE verified_at IS NULL AND status = 'open'",
+    ),
+    # verified cases whose texts a partner's record rewrote: what was approved of them for sharing withdrawn,
+    # waiting for a moderator to approve the new words (services/sharing.py); those waiting for verification
+    # are in "cases" (verifying approves them too)
+    "sharing": (
+        "SELECT id, sharing_review_since, given_name, family_name, source, record_id, description, "
+        f"shared_description, marks, shared_marks FROM cases WHERE {SHARING} "
+        "ORDER BY sharing_review_since, id LIMIT :limit",
+        f"SELECT count(*) FROM cases WHERE {SHARING}",
     ),
     "candidates": (
         "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.case_face_id, c.score, c.face_score, "

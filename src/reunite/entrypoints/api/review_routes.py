@@ -37,7 +37,10 @@ Correspondent = Annotated[Principal, Depends(correspondent)]
 
 @router.get("/moderation/queues", responses=ERRORS)
 def queues(deps: DepsDep, who: Moderator, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
-    """Counts and the oldest waiting items of each queue: reports, cases, candidates, removal requests."""
+    """Counts and the oldest waiting items of each queue: reports, cases (to verify), candidates, removal
+    requests, and ``sharing``: verified cases whose description (or marks) a partner's record rewrote, what was
+    approved of them for sharing withdrawn until a moderator approves the new words (PUT
+    /api/cases/{id}/shared-description, /shared-marks: even empty, it takes the case out)."""
     return moderation.queue_overview(deps, who, limit)
 
 

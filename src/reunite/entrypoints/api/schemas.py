@@ -238,6 +238,9 @@ class CaseOut(BaseModel):
     shared_marks: str | None = Field(default=None, description=(
         "Only for the family and reviewers: what everyone else reads as the marks (partners' tokens, exports); "
         "empty: nothing"))
+    sharing_review_since: datetime | None = Field(default=None, description=(
+        "Only for the family and reviewers: since when the case waits for a moderator to approve its texts for "
+        "sharing again, a partner's record having rewritten them (what was approved withdrawn); null: nothing waits"))
     status: str
     verified_at: datetime | None
     closed_at: datetime | None = None
