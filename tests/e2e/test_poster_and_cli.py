@@ -81,8 +81,14 @@ def test_db_upgrade_verify_case_and_rematch(
 ) -> None:
     assert "up to date" in cli_env.invoke(cli, ["db", "upgrade"]).output
     case_id = register(client)
-    result = cli_env.invoke(cli, ["verify-case", str(case_id), "--by", "officer Wang", "--evidence", "report seen"])
+    refused = cli_env.invoke(cli, ["verify-case", str(case_id), "--by", "officer Wang", "--evidence", "report seen",
+                                   "--share-marks", "a mole; call 13912345678"])
+    assert refused.exit_code == 1 and "contact" in refused.output  # checked as on the pages: nothing verified
+    result = cli_env.invoke(cli, ["verify-case", str(case_id), "--by", "officer Wang", "--evidence", "report seen",
+                                  "--share-description", "red coat", "--share-marks", "a mole on the chin"])
     assert result.exit_code == 0 and client.get(f"/p/{case_id}").status_code == 200
+    stored = container.deps.read.case(case_id)
+    assert (stored["shared_description"], stored["shared_marks"]) == ("red coat", "a mole on the chin")
     assert "1 matching jobs queued" in cli_env.invoke(cli, ["rematch"]).output
 
 
