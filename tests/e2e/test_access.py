@@ -114,6 +114,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/cases/{case_id}/verify"): REVIEWERS, ("POST", "/cases/{case_id}/reject"): REVIEWERS,
     ("POST", "/cases/{case_id}/shared-description"): REVIEWERS,
     ("PUT", "/api/cases/{case_id}/shared-description"): TOKEN_ADMIN,
+    ("PUT", "/api/cases/{case_id}/shared-marks"): TOKEN_ADMIN,
     ("POST", "/cases/{case_id}/reopen"): REVIEWERS,
     ("POST", "/moderation/takedowns/{takedown_id}"): REVIEWERS,
     ("POST", "/cases/{case_id}/messages"): frozenset({"family"}) | REVIEWERS,
@@ -146,6 +147,7 @@ PROBE_MISSING = {"/cases/{case_id}/close", "/admin/tokens/{token_id}/revoke", "/
                  "/sightings/{sighting_id}/child-face", "/api/sources/{source_id}/pause",
                  "/sightings/{sighting_id}/family-summary", "/api/sightings/{sighting_id}/family-summary",
                  "/cases/{case_id}/shared-description", "/api/cases/{case_id}/shared-description",
+                 "/api/cases/{case_id}/shared-marks",
                  "/api/sources/{source_id}/resume", "/moderation/sources/{source_id}/{state}",
                  "/admin/accounts/{account_id}/disable", "/admin/accounts/{account_id}/enable",
                  "/admin/accounts/{account_id}/role", "/admin/invitations/{invitation_id}/withdraw",
@@ -234,9 +236,10 @@ def leaks(world: w.World, who: str) -> list[str]:
     """Private values a principal's responses show that the policy says it may not see."""
     forbidden = [w.ORIGINAL_NAME]
     if who not in REVIEWERS:
-        forbidden += [w.REPORTER_CONTACT, *w.EXACT_MARKS, w.EXACT_WORDS, w.FAMILY_B_CONTACT, w.FAMILY_B_HOME]
+        forbidden += [w.REPORTER_CONTACT, *w.EXACT_MARKS, w.EXACT_WORDS, w.FAMILY_B_CONTACT, w.FAMILY_B_HOME,
+                      w.FAMILY_B_MARKS]
     if who not in REVIEWERS | {"family"}:
-        forbidden += [w.FAMILY_A_CONTACT, w.POLICE_REPORT_A, w.FAMILY_A_HOME]
+        forbidden += [w.FAMILY_A_CONTACT, w.POLICE_REPORT_A, w.FAMILY_A_HOME, w.FAMILY_A_MARKS]
     found = []
     with world.client(who) as client:
         for url in readable_urls(world):

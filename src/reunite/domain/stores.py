@@ -3,7 +3,7 @@ moderation and follow-up, reach and exchange. ``ports.UnitOfWork`` combines them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -141,8 +141,19 @@ class ModerationStore(Protocol):
         """A moderator's words for families; False when they already were these (nothing written)."""
         ...
 
-    def set_shared_description(self, case_id: int, words: str) -> bool:
-        """A case's description as a moderator approved it for sharing; False when it already was this."""
+    def set_shared_texts(self, case_id: int, texts: Mapping[str, str]) -> list[str]:
+        """A case's free texts as a moderator approved them for sharing, by name (``access.SHARED_TEXTS``:
+        description, marks); the names of those that changed (the others already were these: nothing written)."""
+        ...
+
+    def hold_for_sharing(self, case_id: int, names: Sequence[str], ask: bool, at: datetime) -> dict[str, str]:
+        """Withdraw what was approved for sharing of these free texts (``names``), their source having rewritten
+        them (the row locked until the commit); ``ask``: the case waits for a moderator to approve them again
+        (``sharing_review_since``: ``at``, or since it waited already). The texts withdrawn (not empty), by name."""
+        ...
+
+    def sharing_reviewed(self, case_id: int) -> bool:
+        """The case no longer waits for a moderator to approve its texts for sharing; False when it did not."""
         ...
 
     def set_case_status(self, case_id: int, status: str, at: datetime, keep_data: bool = True) -> None: ...

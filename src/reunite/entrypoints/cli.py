@@ -351,14 +351,18 @@ def verify_case(
     share_description: Annotated[str | None, typer.Option(help=(
         "The family's description as partners, exports, alerts and the poster may read it (without a home "
         "address, a school, names or contacts); left out: nothing of it is shared"))] = None,
+    share_marks: Annotated[str | None, typer.Option(help=(
+        "The family's distinguishing marks as partners and exports may read them (without a school, names or "
+        "contacts); left out: nothing of them is shared"))] = None,
 ) -> None:
     """Mark a case as checked (police report number or documents): it is matched, its family may
     browse sightings, and its public poster goes live."""
     from reunite.services.moderation import verify_case as verify
 
     container = bootstrap()
-    verify(container.deps, OPERATOR, case_id, evidence, checked_by=by,  # what was checked is words on its own
-           shared_description=share_description)
+    shared = {name: text for name, text in (("description", share_description), ("marks", share_marks))
+              if text is not None}
+    verify(container.deps, OPERATOR, case_id, evidence, checked_by=by, shared=shared)  # what was checked: words
     typer.echo(operator_language(context).gettext("case {id} verified; its poster is at /p/{id}", id=case_id))
 
 

@@ -13,9 +13,9 @@ from reunite.domain.access import (
     Permission,
     Principal,
     case_status_shown,
-    description_shown,
     exact_last_seen,
     require,
+    text_shown,
 )
 from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
@@ -248,13 +248,14 @@ def import_cases_table(
 
 
 def export_cases_csv(deps: Deps, who: Principal) -> bytes:
-    """Verified cases for authorised partners (no contacts, no police report numbers; the place and the
-    description as the reader may read them: ``last_seen_as_read``, ``access.description_shown``); closed and
+    """Verified cases for authorised partners (no contacts, no police report numbers; the place, the
+    description and the marks as the reader may read them: ``last_seen_as_read``, ``access.text_shown``); closed and
     expired ones as placeholders (id, record id, status), as in PFIF. The status as this reader reads it
     in the API (``access.case_status_shown``): a partner reads a hoax as ``withdrawn``, never ``rejected``."""
     require(who, Permission.EXPORT)
     rows = [dict(case, nicknames=", ".join(case["nicknames"]), missing_since=_given(case),
-                 last_seen_text=last_seen_as_read(deps, who, case), description=description_shown(who, case))
+                 last_seen_text=last_seen_as_read(deps, who, case), description=text_shown(who, case, "description"),
+                 marks=text_shown(who, case, "marks"))
             if case["status"] == "open" else
             {"id": case["id"], "record_id": case["record_id"], "status": case_status_shown(who, case)}
             for case in deps.read.export_cases()]

@@ -20,12 +20,12 @@ from reunite.domain.access import (
     Permission,
     Principal,
     case_checked_for,
-    description_shown,
     exact_last_seen,
     may_write_domain,
     notes_shown,
     pfif_hidden,
     require,
+    text_shown,
 )
 from reunite.domain.errors import ReuniteError
 from reunite.domain.lifecycle import CaseAction, allowed, state_of
@@ -49,7 +49,7 @@ from reunite.domain.pfif import (
 )
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.typed_time import INSTANT, date_written
-from reunite.services import idempotency
+from reunite.services import idempotency, sharing
 from reunite.services.deps import Deps
 from reunite.services.exchange import ImportReport, Problem, ReadInZone, audit_export, last_seen_as_read
 from reunite.services.intake import check_case
@@ -164,6 +164,8 @@ def _store_person(deps: Deps, uow: UnitOfWork, who: Principal, record: str, pers
     else:
         case_id = existing["id"]
         uow.update_imported_case(case_id, case, fields, source[:200], recorded, expiry, now)
+        # new words withdraw what a moderator approved of the old ones, and ask the moderators again
+        sharing.source_changed(uow, who.actor, existing, {"description": case.description}, now, record=record)
         report.updated += 1
     uow.audit(who.actor, "case.imported" if existing is None else "case.reimported", "case", case_id,
               record=record, pfif=version)
@@ -282,8 +284,8 @@ def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> di
     missing = pfif_time(case["missing_since"]) if precision == INSTANT else date_written(case["missing_since"],
                                                                                           precision)
     # the family's (or the partner's) own words only for those who read them on the case; for anyone else the
-    # text a moderator approved for sharing, else none (``access.description_shown``)
-    description = "\n".join(v for v in (description_shown(who, case), f"Missing since: {missing}") if v)
+    # text a moderator approved for sharing, else none (``access.text_shown``)
+    description = "\n".join(v for v in (text_shown(who, case, "description"), f"Missing since: {missing}") if v)
     if case["record_id"]:  # a partner's record: as it was sent, less what stays here
         sent, hidden = dict(case["pfif"]), pfif_hidden(who)
         sent.setdefault("full_name", name)
@@ -304,8 +306,9 @@ def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> di
 
 
 def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> dict[str, str]:
-    """The note this site writes for its own case: when the child was last seen and where, as this
-    reader may read it (``exchange.last_seen_as_read``)."""
+    """The note this site writes for its own case: its distinguishing marks as this reader may read them (the
+    family's words, else the marks a moderator approved for sharing: ``access.text_shown``), else when the child
+    was last seen and where, as this reader may read it (``exchange.last_seen_as_read``)."""
     # a date given alone: that date at 00:00:00Z, the date itself in the text (never its local midnight in UTC,
     # which east of UTC names the day before)
     missing = pfif_date(case["missing_since"], case["missing_since_precision"])
@@ -316,7 +319,7 @@ def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> 
     if case["missing_since_precision"] == INSTANT:
         where = day_zone(deps, case["last_seen_lat"], case["last_seen_lon"])
         day = f"{case['missing_since'].astimezone(ZoneInfo(where)).date().isoformat()} ({where})"
-    text = case["marks"] or f"Missing since {day}" + (f", last seen: {place}" if place else "")
+    text = text_shown(who, case, "marks") or f"Missing since {day}" + (f", last seen: {place}" if place else "")
     return exportable({
         "note_record_id": f"{deps.site.pfif_domain}/note.case.{case['id']}", "person_record_id": record,
         "entry_date": pfif_time(case["verified_at"] or case["created_at"]), "author_name": "Reunite",

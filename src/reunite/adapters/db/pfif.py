@@ -30,7 +30,8 @@ class PfifSql:
 
     def case_for_record(self, record_id: str, local_id: int | None) -> dict[str, Any] | None:
         row = self.conn.execute(
-            select(cases.c.id, cases.c.status, cases.c.verified_at, cases.c.source_date, cases.c.pfif).where(
+            select(cases.c.id, cases.c.status, cases.c.verified_at, cases.c.source_date, cases.c.pfif,
+                   cases.c.description, cases.c.marks).where(
                 (cases.c.record_id == record_id) | (cases.c.record_id.is_(None) & (cases.c.id == (local_id or -1)))
             )
         ).first()
@@ -100,7 +101,7 @@ class PfifReads:
             "SELECT c.id, c.record_id, c.given_name, c.family_name, c.nicknames, c.sex, c.birth_date, "
             "c.missing_since, c.missing_since_offset, c.missing_since_precision, "
             "c.last_seen_text, c.last_seen_lat, c.last_seen_lon, c.description, c.shared_description, c.marks, "
-            "c.status, c.verified_at, "
+            "c.shared_marks, c.status, c.verified_at, "
             "c.closed_at, c.expiry_date, c.source, c.source_date, c.created_at, c.entry_date, c.pfif, "
             "EXISTS (SELECT 1 FROM photos p WHERE p.case_id = c.id) AS has_photo "
             "FROM cases c WHERE c.verified_at IS NOT NULL ORDER BY c.id")

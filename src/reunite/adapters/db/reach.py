@@ -179,7 +179,7 @@ class ReachSql:
         return [(r.email, r.language) for r in rows]
 
 
-# no description: what the public reads of one is posters.poster's (``access.description_shown``)
+# no description: what the public reads of one is posters.poster's (``access.text_shown``)
 PUBLIC_CASE = (
     "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
     "c.missing_since_precision, c.last_seen_text, c.last_seen_lat, c.last_seen_lon, "

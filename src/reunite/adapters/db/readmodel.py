@@ -143,7 +143,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         row = self._one(
             "SELECT id, given_name, family_name, nicknames, sex, birth_date, missing_since, missing_since_offset, "
             "missing_since_precision, last_seen_lat, last_seen_lon, last_seen_text, description, shared_description, "
-            "marks, status, created_at, family_contact, police_report, verified_at, closed_at, pfif "
+            "marks, shared_marks, sharing_review_since, status, created_at, family_contact, police_report, "
+            "verified_at, closed_at, pfif "
             "FROM cases WHERE id = :id",
             "case {id} does not exist", id=case_id,
         )

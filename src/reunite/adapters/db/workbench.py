@@ -159,7 +159,9 @@ class WorkbenchReadSql:
             "SELECT (SELECT min(created_at) FROM sightings WHERE status = 'pending') AS sightings, "
             "(SELECT min(created_at) FROM cases WHERE verified_at IS NULL AND status = 'open') AS cases, "
             f"(SELECT min(c.created_at) {FROM} WHERE {OPEN}) AS candidates, "
-            "(SELECT min(created_at) FROM takedowns WHERE status = 'pending') AS takedowns")[0]
+            "(SELECT min(created_at) FROM takedowns WHERE status = 'pending') AS takedowns, "
+            "(SELECT min(sharing_review_since) FROM cases WHERE sharing_review_since IS NOT NULL "
+            "AND verified_at IS NOT NULL AND status = 'open') AS sharing")[0]
         return {name: (now - at) / timedelta(hours=1) if at else 0.0 for name, at in row.items()}
 
     def active_reviewers(self, since: datetime) -> int:

@@ -37,7 +37,10 @@ Correspondent = Annotated[Principal, Depends(correspondent)]
 
 @router.get("/moderation/queues", responses=ERRORS)
 def queues(deps: DepsDep, who: Moderator, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
-    """Counts and the oldest waiting items of each queue: reports, cases, candidates, removal requests."""
+    """Counts and the oldest waiting items of each queue: reports, cases (to verify), candidates, removal
+    requests, and ``sharing``: verified cases whose description (or marks) a partner's record rewrote, what was
+    approved of them for sharing withdrawn until a moderator approves the new words (PUT
+    /api/cases/{id}/shared-description, /shared-marks: even empty, it takes the case out)."""
     return moderation.queue_overview(deps, who, limit)
 
 
@@ -87,7 +90,7 @@ def verify(deps: DepsDep, who: Verifier, case_id: int, body: bodies.EvidenceIn,
     """Verify a case waiting for verification; asked again (a case verified already, or the same
     ``Idempotency-Key``) it answers 204 again and nothing is done twice."""
     key = idempotency.scoped(who, f"verify:{case_id}", idempotency_key, [("body", body.model_dump_json())])
-    moderation.verify_case(deps, who, case_id, body.evidence, key, shared_description=body.shared_description)
+    moderation.verify_case(deps, who, case_id, body.evidence, key, shared=body.shared())
     return Response(status_code=204)
 
 
@@ -96,7 +99,16 @@ def shared_description(deps: DepsDep, who: Verifier, case_id: int, body: bodies.
     """Approve what of the family's description everyone who may not read it reads (partners' tokens,
     webhooks, PFIF and CSV exports, alerts, feeds, the poster): its ``description``; the same words again change
     nothing. The family, police and moderators read the family's own words."""
-    moderation.share_description(deps, who, case_id, body.shared_description)
+    moderation.share_texts(deps, who, case_id, {"description": body.shared_description})
+    return Response(status_code=204)
+
+
+@router.put("/cases/{case_id}/shared-marks", status_code=204, responses=STATUS_CHANGE)
+def shared_marks(deps: DepsDep, who: Verifier, case_id: int, body: bodies.SharedMarksIn) -> Response:
+    """Approve what of the family's distinguishing marks everyone who may not read them reads (partners'
+    tokens, CSV and PFIF exports): its ``marks``; the same words again change nothing. Refused as the shared
+    description is. The family, police and moderators read the family's own words."""
+    moderation.share_texts(deps, who, case_id, {"marks": body.shared_marks})
     return Response(status_code=204)
 
 

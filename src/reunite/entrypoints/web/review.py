@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from reunite.domain import staff
-from reunite.domain.access import Permission, Principal, Role, Scope
+from reunite.domain.access import SHARED_TEXTS, Permission, Principal, Role, Scope
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip
 from reunite.entrypoints.web import forms
@@ -137,15 +137,20 @@ async def family_summary(request: Request, lang: LangDep, deps: DepsDep, who: Mo
 @router.post("/cases/{case_id}/verify", response_model=None)
 async def verify(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.verify_case(
-        deps, who, case_id, text(f, "evidence"), form_key(who, f"verify:{case_id}", f),
-        shared_description=text(f, "shared_description") if "shared_description" in f else None))
+        deps, who, case_id, text(f, "evidence"), form_key(who, f"verify:{case_id}", f), shared=shared_sent(f)))
+
+
+def shared_sent(form: FormData) -> dict[str, str]:
+    """The free texts a form approves for sharing (``shared_description``, ``shared_marks``: the boxes it had)."""
+    return {name: text(form, field) for name, field in SHARED_TEXTS.items() if field in form}
 
 
 @router.post("/cases/{case_id}/shared-description", response_model=None)
 async def shared_description(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
-    """What of the family's description everyone else reads; refused words come back on the case page."""
-    return await _on_case(request, lang, deps, who, case_id, lambda f: moderation.share_description(
-        deps, who, case_id, text(f, "shared_description")), "shared-description")
+    """What of the family's description and marks everyone else reads (the boxes the case page had); refused
+    words come back on the case page."""
+    return await _on_case(request, lang, deps, who, case_id, lambda f: moderation.share_texts(
+        deps, who, case_id, shared_sent(f)), "shared-description")
 
 
 @router.post("/cases/{case_id}/reject", response_model=None)
