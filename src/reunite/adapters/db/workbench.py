@@ -171,4 +171,5 @@ class WorkbenchReadSql:
     def family_proposed(self, case_id: int, since: datetime) -> int:
         return int(self._all(
             "SELECT count(DISTINCT c.sighting_id) AS n FROM family_words w JOIN candidates c ON c.id = w.candidate_id "
-            "WHERE c.case_id = :case_id AND w.answer = 'maybe' AND w.at >= :since", case_id=case_id, since=since)[0]["n"])
+            "WHERE c.case_id = :case_id AND w.answer = 'maybe' AND w.at >= :since",
+            case_id=case_id, since=since)[0]["n"])
