@@ -249,6 +249,10 @@ class ReachStore(Protocol):
         how long ago its confirmation link was last asked for (its creation, or the last resend)."""
         ...
 
+    def same_webhook(self, values: dict[str, Any]) -> tuple[int, str] | None:
+        """An active webhook the same maker made to the same address, area and language: its id and secret."""
+        ...
+
     def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> str | None:
         """Move a subscription to ``status`` (an ended one stays ended: nothing revives it); the status it
         had, or None if it does not exist."""
@@ -286,6 +290,10 @@ class ReachStore(Protocol):
         ...
 
     def alert(self, alert_id: int) -> dict[str, Any]: ...
+
+    def webhook_alerts_sent(self, case_id: int) -> list[int]:
+        """The case's alerts sent to webhooks (those told when it ends)."""
+        ...
 
     def mark_alert_sent(self, alert_id: int, at: datetime) -> None: ...
 

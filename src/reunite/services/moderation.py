@@ -180,11 +180,22 @@ def _child_face_set(uow: UnitOfWork, who: Principal, sighting_id: int, face_id: 
     uow.enqueue("matching.rescore_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
 
 
+ENDINGS = frozenset({CaseState.REUNITED, CaseState.CLOSED, CaseState.REJECTED, CaseState.EXPIRED})
+
+
+def _moved(uow: UnitOfWork, case_id: int, state: CaseState) -> CaseState:
+    """A case that ends (reunited, closed, rejected, withdrawn, expired, taken down): the webhooks alerted to it
+    are told it ended (``reach.case_ended``), in the caller's transaction, so only when the change is written."""
+    if state in ENDINGS:
+        uow.enqueue("reach.case_ended", case_id=case_id)
+    return state
+
+
 def move_case(uow: UnitOfWork, case_id: int, action: CaseAction) -> CaseState:
     """The case's state after ``action`` (domain.lifecycle's table), its row locked until the commit;
     Conflict when the case may not change so. The caller writes the change."""
     status, verified = uow.case_state(case_id)
-    return transition(case_id, state_of(status, verified), action)
+    return _moved(uow, case_id, transition(case_id, state_of(status, verified), action))
 
 
 def change_case(uow: UnitOfWork, case_id: int, action: CaseAction) -> CaseState | None:
@@ -192,7 +203,7 @@ def change_case(uow: UnitOfWork, case_id: int, action: CaseAction) -> CaseState 
     asked again (a double tap, a retry without a key), answered as the first was with nothing written."""
     status, verified = uow.case_state(case_id)
     state = state_of(status, verified)
-    return None if settled(state, action) else transition(case_id, state, action)
+    return None if settled(state, action) else _moved(uow, case_id, transition(case_id, state, action))
 
 
 def kept_case(uow: UnitOfWork, case_id: int) -> None:

@@ -51,6 +51,15 @@ def wait_seconds(deps: Deps, counts: Counts, limit: int, window: timedelta = HOU
     return max(1, math.ceil((free - deps.clock.now()).total_seconds())) if free else 1
 
 
+def wait_minutes(seconds: int, window: timedelta | None = HOUR) -> int:
+    """The wait a refusal names, in whole minutes: the seconds rounded up, never more than the window the
+    message names (a request counts for 60 to 61 minutes in a 60-minute window, ``abuse.BUCKET``: "try again in
+    61 minutes" for "at most 5 in 60 minutes" read as a mistake, probe s21 U7). Every rate limit's message says
+    its wait through this. ``window`` None: no window is named (a sign-in lock's own length)."""
+    minutes = max(1, math.ceil(seconds / 60))
+    return minutes if window is None else min(minutes, max(1, int(window.total_seconds() // 60)))
+
+
 def hit(deps: Deps, key: str, limit: int, window: timedelta = HOUR) -> Counted:
     """Count one request; 429 once ``key`` passes ``limit`` in the sliding ``window`` ending now. Counted
     in a transaction of its own, so requests refused later (a wrong password, a bad form) count too; one
@@ -70,7 +79,7 @@ def _too_many(deps: Deps, counts: Counts, window: timedelta, limit: int) -> NoRe
     minutes = int(window.total_seconds() // 60)
     wait = wait_seconds(deps, counts, limit, window)
     raise TooManyRequests("too many requests: at most {limit} in {minutes} minutes; try again in {wait} min",
-                          retry_after=wait, limit=limit, minutes=minutes, wait=math.ceil(wait / 60))
+                          retry_after=wait, limit=limit, minutes=minutes, wait=wait_minutes(wait, window))
 
 
 def action_limit(deps: Deps, who: Principal, action: str, ip: str, per_hour: int) -> Counted:
@@ -132,7 +141,7 @@ def flooded_address_error(deps: Deps, spent: Counts) -> TooManyRequests:
     """429 for an anonymous report past its address's limit of refused reports, saying how to get through."""
     wait = wait_seconds(deps, spent, deps.limits.refused_reports_per_hour)
     return TooManyRequests("too many refused reports from this address: send the report with a solved puzzle (GET /api/pow; the report page solves one itself), or try again in {wait} min",  # noqa: E501
-                           retry_after=wait, wait=math.ceil(wait / 60))
+                           retry_after=wait, wait=wait_minutes(wait))
 
 
 def refused_too_often(deps: Deps, who: Principal, refused: Counts) -> TooManyRequests | None:
@@ -144,7 +153,7 @@ def refused_too_often(deps: Deps, who: Principal, refused: Counts) -> TooManyReq
         return None
     wait = wait_seconds(deps, refused, limit)  # until one more refused report is within the limit again
     return TooManyRequests("too many refused reports from this token: more than {limit} in 60 minutes; this report was refused too. Well-formed reports are still accepted: check what your app sends (its refused reports in the last 60 minutes fall below the limit in {wait} min)",  # noqa: E501
-                           retry_after=wait, limit=limit, wait=math.ceil(wait / 60))
+                           retry_after=wait, limit=limit, wait=wait_minutes(wait))
 
 
 class ReportAttempt:
@@ -185,7 +194,7 @@ class ReportAttempt:
             raise flooded_address_error(self.deps, spent)
         wait = wait_seconds(self.deps, spent, limit)
         raise TooManyRequests("too many refused reports from this account: at most {limit} in 60 minutes; try again in {wait} min",  # noqa: E501
-                              retry_after=wait, limit=limit, wait=math.ceil(wait / 60))
+                              retry_after=wait, limit=limit, wait=wait_minutes(wait))
 
     def count(self) -> None:
         deps, who, ip = self.deps, self.who, self.ip
@@ -254,7 +263,7 @@ def refuse_while_locked(deps: Deps, keys: Sequence[str]) -> None:
     if until is not None:
         seconds = math.ceil((until - now).total_seconds())
         raise TooManyRequests("too many failed sign-ins: wait {minutes} min and try again",
-                              retry_after=seconds, minutes=math.ceil(seconds / 60))
+                              retry_after=seconds, minutes=wait_minutes(seconds, None))
 
 
 def failed(deps: Deps, keys: Sequence[tuple[str, int]]) -> None:

@@ -231,7 +231,10 @@ class PeopleReads:
     def api_tokens(self) -> list[dict[str, Any]]:
         return self._all(
             f"{_LINE_ROOTS} SELECT t.id, t.name, t.scopes, t.allowed_domains, t.created_by, t.created_at, "
-            f"t.revoked_at, t.issued_by, {_ISSUER} FROM api_tokens t JOIN roots ON roots.id = t.id "
+            f"t.revoked_at, t.issued_by, {_ISSUER}, "
+            # its latest entry in the audit log (index (actor, at, id), 0026): when it was last used
+            "(SELECT max(l.at) FROM audit_log l WHERE l.actor = 'token:' || t.id) AS last_used_at "
+            "FROM api_tokens t JOIN roots ON roots.id = t.id "
             "JOIN api_tokens r ON r.id = roots.root LEFT JOIN accounts a ON r.created_by = 'account:' || a.id "
             "ORDER BY t.id DESC")
 

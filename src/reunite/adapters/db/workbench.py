@@ -169,3 +169,9 @@ class WorkbenchReadSql:
             "SELECT count(DISTINCT actor) AS n FROM audit_log WHERE at >= :since AND actor LIKE 'account:%' "
             "AND action IN ('candidate.confirmed', 'candidate.dismissed', 'candidate.first_confirmed', "
             "'sighting.approved', 'sighting.rejected', 'case.verified')", since=since)[0]["n"])
+
+    def family_proposed(self, case_id: int, since: datetime) -> int:
+        return int(self._all(
+            "SELECT count(DISTINCT c.sighting_id) AS n FROM family_words w JOIN candidates c ON c.id = w.candidate_id "
+            "WHERE c.case_id = :case_id AND w.answer = 'maybe' AND w.at >= :since",
+            case_id=case_id, since=since)[0]["n"])
