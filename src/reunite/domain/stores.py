@@ -318,9 +318,17 @@ class PfifStore(Protocol):
     def person_refused(self, record_id: str) -> bool: ...
 
     def link_notes_and_duplicates(self) -> int:
-        """Attach waiting notes to cases imported since, take an imported case's last-seen place from its
+        """Attach waiting notes to cases imported since (only a note of the person's own registry: one from
+        another is kept aside for a moderator), take an imported case's last-seen place from its
         latest note, and link cases that notes mark as duplicates; how many links were made."""
         ...
+
+    def note_aside(self, note_id: int, case_id: int) -> dict[str, Any] | None:
+        """``id``, ``record_id`` and ``source`` of a note kept aside (on no case) whose person is this open
+        case, locked; None if there is none."""
+        ...
+
+    def attach_note(self, note_id: int, case_id: int) -> None: ...
 
     def blank_notes(self, case_id: int) -> None:
         """Leave a closed or expired case's notes as placeholders (ids and dates)."""

@@ -27,7 +27,7 @@ from reunite.domain.access import (
     pfif_hidden,
     require,
 )
-from reunite.domain.errors import ReuniteError
+from reunite.domain.errors import NotFound, ReuniteError
 from reunite.domain.lifecycle import CaseAction, allowed, state_of
 from reunite.domain.model import NewCase
 from reunite.domain.pfif import (
@@ -230,6 +230,20 @@ def _import_note(deps: Deps, uow: UnitOfWork, who: Principal, note: dict[str, st
     })
     report.notes_added += added
     report.notes_known += not added
+
+
+def attach_note(deps: Deps, who: Principal, case_id: int, note_id: int) -> None:
+    """A moderator attaches a note another registry sent on this case, which was kept aside (its sender
+    may not write the case): it is then read with the case's notes. Audited with the note's registry."""
+    require(who, Permission.MODERATE)
+    with deps.uow() as uow:
+        note = uow.note_aside(note_id, case_id)
+        if note is None:
+            raise NotFound("no note kept aside on this case has that number", field="note_id")
+        uow.attach_note(note_id, case_id)
+        uow.audit(who.actor, "case.note_attached", "case", case_id, note=note_id, record=note["record_id"],
+                  source=note["source"])
+        uow.commit()
 
 
 def export_pfif(deps: Deps, who: Principal) -> bytes | None:

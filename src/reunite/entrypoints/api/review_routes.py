@@ -11,7 +11,7 @@ from reunite.domain.access import Permission, Principal, require_correspondent
 from reunite.entrypoints.api import bodies, schemas
 from reunite.entrypoints.api.auth import allow, client_ip, current_principal, get_deps, presession_of
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
-from reunite.services import accounts, grouping, idempotency, moderation, queries, retention, reunion, throttle
+from reunite.services import accounts, grouping, idempotency, moderation, pfif, queries, retention, reunion, throttle
 from reunite.services.deps import Deps
 from reunite.wording import lead_words
 
@@ -117,6 +117,13 @@ def reopen(deps: DepsDep, who: Moderator, case_id: int, body: bodies.ReasonIn,
     A retry under the same ``Idempotency-Key`` answers 204 again; without one, a waiting case is 409."""
     key = idempotency.scoped(who, f"reopen:{case_id}", idempotency_key, [("body", body.model_dump_json())])
     moderation.reopen_case(deps, who, case_id, body.reason, key)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/notes/{note_id}/attach", status_code=204, responses=ERRORS)
+def attach_note(deps: DepsDep, who: Moderator, case_id: int, note_id: int) -> Response:
+    """Attach a note another registry sent on this case, kept aside (``notes_aside``): a moderator decides."""
+    pfif.attach_note(deps, who, case_id, note_id)
     return Response(status_code=204)
 
 

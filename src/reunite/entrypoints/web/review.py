@@ -25,6 +25,7 @@ from reunite.services import (
     accounts,
     grouping,
     moderation,
+    pfif,
     queries,
     retention,
     reunion,
@@ -158,6 +159,14 @@ async def reject(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, 
 async def reopen(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, case_id: int) -> Response:
     return await _on_case(request, lang, deps, who, case_id, lambda f: moderation.reopen_case(
         deps, who, case_id, text(f, "reason"), form_key(who, f"reopen:{case_id}", f)))
+
+
+@router.post("/cases/{case_id}/notes/{note_id}/attach", response_model=None)
+async def attach_note(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, case_id: int,
+                      note_id: int) -> Response:
+    """Attach a note another registry sent, kept aside on the case page."""
+    return await _on_case(request, lang, deps, who, case_id, lambda f: pfif.attach_note(deps, who, case_id, note_id),
+                          "notes")
 
 
 @router.post("/moderation/takedowns/{takedown_id}", response_model=None)
