@@ -49,9 +49,9 @@ from reunite.domain.pfif import (
 )
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.typed_time import INSTANT, date_written
-from reunite.services import idempotency
+from reunite.services import idempotency, throttle
 from reunite.services.deps import Deps
-from reunite.services.exchange import ImportReport, Problem, ReadInZone, audit_export, last_seen_as_read
+from reunite.services.exchange import ImportReport, Problem, ReadInZone, Registered, audit_export, last_seen_as_read
 from reunite.services.intake import check_case
 from reunite.services.queries import day_zone
 from reunite.services.retention import blank_case
@@ -84,6 +84,7 @@ def import_pfif(deps: Deps, who: Principal, data: bytes, key: idempotency.Key | 
     if (first := ImportReport.remembered(deps, key)) is not None:
         return first
     version, persons, notes = deps.pfif.parse(data)
+    throttle.records_limit(deps, who, len(persons) + len(notes))  # one key cannot flood the queue (probe s21 U4)
     report = ImportReport()
     with deps.uow() as uow:
         for person in persons:
@@ -155,6 +156,7 @@ def _store_person(deps: Deps, uow: UnitOfWork, who: Principal, record: str, pers
     if existing is None:
         case_id = uow.add_imported_case(record, case, fields, source[:200], recorded, expiry, now)
         report.created += 1
+        report.registered.append(Registered(0, case_id, record))
     elif existing["source_date"] is not None and recorded < existing["source_date"]:
         report.problem(record, "older than the copy here (source_date): the newer one is kept")
         return

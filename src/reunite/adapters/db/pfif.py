@@ -93,6 +93,12 @@ class PfifSql:
     def attach_note(self, note_id: int, case_id: int) -> None:
         self.conn.execute(update(case_notes).where(case_notes.c.id == note_id).values(case_id=case_id))
 
+    def pending_imported_by(self, actors: list[str]) -> list[int]:
+        return [int(i) for i in self.conn.execute(text(
+            "SELECT c.id FROM cases c WHERE c.status = 'open' AND c.verified_at IS NULL AND c.id IN ("
+            "SELECT a.subject_id FROM audit_log a WHERE a.actor = ANY(:actors) AND a.subject = 'case' "
+            "AND a.action = 'case.imported') ORDER BY c.created_at FOR UPDATE OF c"), {"actors": actors}).scalars()]
+
     def blank_notes(self, case_id: int) -> None:
         """A closed or expired case's notes become placeholders: ids and dates only."""
         self.conn.execute(update(case_notes).where(case_notes.c.case_id == case_id).values(

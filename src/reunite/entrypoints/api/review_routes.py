@@ -11,7 +11,18 @@ from reunite.domain.access import Permission, Principal, require_correspondent
 from reunite.entrypoints.api import bodies, schemas
 from reunite.entrypoints.api.auth import allow, client_ip, current_principal, get_deps, presession_of
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
-from reunite.services import accounts, grouping, idempotency, moderation, pfif, queries, retention, reunion, throttle
+from reunite.services import (
+    accounts,
+    grouping,
+    idempotency,
+    moderation,
+    pfif,
+    queries,
+    retention,
+    reunion,
+    throttle,
+    withdrawals,
+)
 from reunite.services.deps import Deps
 from reunite.wording import lead_words
 
@@ -216,6 +227,16 @@ def issue_token(deps: DepsDep, who: Admin, body: bodies.TokenIn,
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=ERRORS)
-def revoke_token(deps: DepsDep, who: Admin, token_id: int) -> Response:
-    accounts.revoke_token(deps, who, token_id)
+def revoke_token(deps: DepsDep, who: Admin, token_id: int,
+                 withdraw_reason: Annotated[str | None, Query(max_length=4000, description=(
+                     "Also withdraw (reject, audited with this reason) the cases it and the tokens it issued "
+                     "imported that nobody verified yet"))] = None) -> Response:
+    accounts.revoke_token(deps, who, token_id, withdraw_reason)
     return Response(status_code=204)
+
+
+@router.post("/tokens/{token_id}/withdraw-imports", responses=ERRORS)
+def withdraw_imports(deps: DepsDep, who: Admin, token_id: int, body: bodies.ReasonIn) -> dict[str, int]:
+    """Withdraw (reject, each audited with the reason) the cases this token imported that nobody verified yet,
+    whether it is revoked or not: ``withdrawn``, how many."""
+    return {"withdrawn": withdrawals.withdraw_imports(deps, who, token_id, body.reason)}

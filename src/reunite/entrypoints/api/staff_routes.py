@@ -47,6 +47,9 @@ class TokenOut(BaseModel):
     issuer_email: str | None = Field(description="The account that issued it (or its line); none: the command line")
     working: bool = Field(description="False once revoked, or while its issuer is disabled or no longer an admin")
     revoked_at: datetime | None
+    pending_imports: int = Field(default=0, description=(
+        "Cases it imported (PFIF, sheets) that wait for verification still: POST /api/tokens/{id}/withdraw-imports "
+        "(or DELETE with withdraw_reason) rejects them"))
 
 
 @router.get("/accounts", response_model=list[AccountOut], responses=ERRORS)

@@ -32,6 +32,7 @@ from reunite.services import (
     review,
     subscriptions,
     throttle,
+    withdrawals,
 )
 from reunite.services import staff as staff_changes
 from reunite.services.deps import Deps
@@ -322,8 +323,23 @@ async def end_subscription(request: Request, lang: LangDep, deps: DepsDep, who: 
     return RedirectResponse("/admin?done=1#subscriptions", status_code=303)
 
 
-@router.post("/admin/tokens/{token_id}/revoke")
-async def revoke(request: Request, deps: DepsDep, who: Admin, token_id: int) -> RedirectResponse:
-    await checked_form(request)
-    accounts.revoke_token(deps, who, token_id)
-    return RedirectResponse("/admin", status_code=303)
+@router.post("/admin/tokens/{token_id}/revoke", response_model=None)
+async def revoke(request: Request, lang: LangDep, deps: DepsDep, who: Admin, token_id: int) -> Response:
+    """Revoke a token; with ``withdraw`` ticked, also withdraw the cases it imported that nobody verified."""
+    form = await checked_form(request)
+    try:
+        accounts.revoke_token(deps, who, token_id, text(form, "reason") if text(form, "withdraw") else None)
+    except ReuniteError as exc:
+        return _admin_page(request, lang, deps, error=exc, form=form)
+    return RedirectResponse("/admin#tokens", status_code=303)
+
+
+@router.post("/admin/tokens/{token_id}/withdraw-imports", response_model=None)
+async def withdraw_imports(request: Request, lang: LangDep, deps: DepsDep, who: Admin, token_id: int) -> Response:
+    """Withdraw the cases a (revoked) token imported that nobody verified yet."""
+    form = await checked_form(request)
+    try:
+        withdrawals.withdraw_imports(deps, who, token_id, text(form, "reason"))
+    except ReuniteError as exc:
+        return _admin_page(request, lang, deps, error=exc, form=form)
+    return RedirectResponse("/admin#tokens", status_code=303)
