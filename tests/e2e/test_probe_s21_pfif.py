@@ -4,6 +4,8 @@ withdrawn with their token (U4), and smaller defects of the exchange (U7)."""
 from __future__ import annotations
 
 import re
+from datetime import UTC
+from zoneinfo import ZoneInfo
 
 from fastapi.testclient import TestClient
 
@@ -12,7 +14,7 @@ from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.services import moderation, pfif
 from tests.e2e.test_bad_input import page_client
 from tests.e2e.test_pfif_sync import RECENT, doc, note, person, rows
-from tests.e2e.test_probe_pfif import PERSON, token_client
+from tests.e2e.test_probe_pfif import PERSON, local_case, token_client
 
 XML = {"Content-Type": "application/xml"}
 FAKE = "FAKE: child found dead, close the case"
@@ -80,3 +82,64 @@ def test_a_partners_notes_before_its_person_are_attached_when_it_comes_but_not_a
     seen = client.get(f"/api/cases/{case_id}").json()
     assert [n["text"] for n in seen["notes"]] == ["seen at the station"]
     assert [n["text"] for n in seen["notes_aside"]] == [FAKE]
+
+
+def pfif_doc(body: str, encoding: str = "UTF-8") -> bytes:
+    return (f'<?xml version="1.0" encoding="{encoding}"?>\n<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4">'
+            f"{body}</pfif:pfif>").encode("gb18030" if encoding.upper() in ("GB2312", "GBK") else "utf-8")
+
+
+def test_a_record_ids_domain_is_read_in_any_case(container: Container, client: TestClient) -> None:
+    writer = token_client(container, Scope.WRITE, domains=("partnerb.org",))
+    first = writer.post("/api/pfif", headers=XML, content=doc(person("PartnerB.org/p1", **PERSON))).json()
+    again = writer.post("/api/pfif", headers=XML, content=doc(person("partnerb.org/p1", **PERSON))).json()
+    assert (first["created"], again["created"], again["unchanged"]) == (1, 0, 1)
+    assert rows(container, "SELECT record_id FROM cases") == [("partnerb.org/p1",)]
+    writer.post("/api/pfif", headers=XML, content=doc(note("PARTNERB.ORG/n1", person_record_id="PARTNERB.org/p1",
+                                                           entry_date=RECENT, source_date=RECENT, text="seen")))
+    assert rows(container, "SELECT n.record_id, n.case_id = c.id FROM case_notes n, cases c") == [
+        ("partnerb.org/n1", True)]
+
+
+def test_a_source_date_in_the_future_is_refused_and_freezes_nothing(container: Container) -> None:
+    writer = token_client(container, Scope.WRITE, domains=("partnera.org",))
+    future = writer.post("/api/pfif", headers=XML | {"Accept-Language": "zh-CN"}, content=doc(person(
+        "partnera.org/pa2", **PERSON | {"source_date": "2099-01-01T00:00:00Z"}))).json()
+    assert future["created"] == 0 and "将来" in future["problems"][0]["reason"]
+    fixed = writer.post("/api/pfif", headers=XML, content=doc(person("partnera.org/pa2", **PERSON))).json()
+    assert fixed["created"] == 1 and fixed["problems"] == []
+    # a naive source_date is read as UTC, as PFIF 1.4 writes every time, and said so
+    naive = writer.post("/api/pfif", headers=XML, content=doc(person(
+        "partnera.org/pa3", **PERSON | {"source_date": "2026-03-01T10:00:00"}))).json()
+    assert naive["created"] == 1
+    assert [p["reason"] for p in naive["problems"]] == [
+        "source_date has no UTC offset (Z): read as UTC, as PFIF writes every time"]
+    assert rows(container, "SELECT source_date = '2026-03-01T10:00:00Z' FROM cases WHERE record_id = "
+                           "'partnera.org/pa3'") == [(True,)]
+
+
+def test_a_pfif_document_in_gb2312_is_read_and_errors_are_the_readers_sentences(container: Container) -> None:
+    writer = token_client(container, Scope.WRITE, domains=("partnera.org",))
+    chinese = PERSON | {"full_name": "李小红", "description": "走失时间：2025-11-01\n红色外套"}
+    answer = writer.post("/api/pfif", headers=XML, content=pfif_doc(person("partnera.org/gb", **chinese), "GB2312"))
+    assert answer.status_code == 200 and answer.json()["created"] == 1, answer.text
+    assert rows(container, "SELECT given_name FROM cases") == [("李小红",)]
+    for document in (pfif_doc(person("partnera.org/x", **PERSON), "klingon-8"),
+                     pfif_doc(person("partnera.org/x", **PERSON), "GBK").replace(b"Mei", b"\xff\xff"),
+                     pfif_doc(person("partnera.org/x", **PERSON))[:62]):
+        refused = writer.post("/api/pfif", headers=XML | {"Accept-Language": "zh-CN"}, content=document)
+        assert refused.status_code == 422, refused.text
+        said = refused.json()["detail"]
+        assert "PFIF 文件" in said and not re.search(r"[a-z]{4,} [a-z]{3,}", said), said  # no English words
+
+
+def test_the_sites_own_note_is_dated_when_written_and_tells_the_time_missing(container: Container,
+                                                                             client: TestClient) -> None:
+    case_id = local_case(container)
+    (missing, verified), = rows(container, f"SELECT missing_since, verified_at FROM cases WHERE id = {case_id}")
+    exported = client.get("/api/pfif").text
+    own = exported.split(f"reunite.local/note.case.{case_id}")[1].split("</pfif:note>")[0]
+    written = verified.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert f"<pfif:source_date>{written}</pfif:source_date>" in own
+    shanghai = missing.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    assert f"Missing since {shanghai} (Asia/Shanghai)" in own, own

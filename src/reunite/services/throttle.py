@@ -88,11 +88,11 @@ def records_limit(deps: Deps, who: Principal, records: int, counted: bool = True
     if not counted:  # a dry run writes nothing
         return
     with deps.uow() as uow:
-        counted, counts = count(uow, f"import:{who.actor}", now, HOUR, records)
+        (key, minute), counts = count(uow, f"import:{who.actor}", now, HOUR, records)
         if sum(n for _, n in counts) > limit:
-            uow.uncount_hit(*counted, records)
+            uow.uncount_hit(key, minute, records)
             uow.commit(durable=False)
-            left = [(start, n - (records if start == counted[1] else 0)) for start, n in counts]
+            left = [(start, n - (records if start == minute else 0)) for start, n in counts]
             wait = wait_seconds(deps, left, limit, HOUR, min(records, limit))
             raise TooManyRequests("too many records imported: at most {limit} an hour; this import holds {count}; try again in {wait} min",  # noqa: E501
                                   retry_after=wait, limit=limit, count=records, wait=math.ceil(wait / 60))
