@@ -72,6 +72,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/takedowns/{takedown_id}/decision"): TOKEN_ADMIN,
     ("POST", "/api/tokens"): TOKEN_ADMIN,
     ("DELETE", "/api/tokens/{token_id}"): TOKEN_ADMIN,
+    ("POST", "/api/tokens/{token_id}/withdraw-imports"): TOKEN_ADMIN,
+    ("POST", "/api/cases/{case_id}/notes/{note_id}/attach"): TOKEN_ADMIN,
     ("POST", "/api/subscriptions"): ALL,  # email for anyone; webhooks checked in the service
     # its own (an admin: all); another's answers 404 as one that does not exist. API writes ignore cookies
     ("GET", "/api/subscriptions"): ALL - {"anonymous"},
@@ -116,6 +118,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/api/cases/{case_id}/shared-description"): TOKEN_ADMIN,
     ("PUT", "/api/cases/{case_id}/shared-marks"): TOKEN_ADMIN,
     ("POST", "/cases/{case_id}/reopen"): REVIEWERS,
+    ("POST", "/cases/{case_id}/notes/{note_id}/attach"): REVIEWERS,
     ("POST", "/moderation/takedowns/{takedown_id}"): REVIEWERS,
     ("POST", "/cases/{case_id}/messages"): frozenset({"family"}) | REVIEWERS,
     ("POST", "/cases/{case_id}/verifications"): RECORDERS,
@@ -127,6 +130,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/sightings/{sighting_id}/mine"): BROWSERS,
     ("GET", "/admin"): ADMINS, ("POST", "/admin/invitations"): frozenset({"admin"}),
     ("POST", "/admin/tokens"): ADMINS, ("POST", "/admin/tokens/{token_id}/revoke"): ADMINS,
+    ("POST", "/admin/tokens/{token_id}/withdraw-imports"): ADMINS,
     ("POST", "/admin/accounts/{account_id}/disable"): ADMINS, ("POST", "/admin/accounts/{account_id}/enable"): ADMINS,
     ("POST", "/admin/accounts/{account_id}/role"): ADMINS,
     ("POST", "/admin/invitations/{invitation_id}/withdraw"): ADMINS,
@@ -144,6 +148,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
 }
 # Writes whose harmless probe needs a record that does not exist (so an allowed caller changes nothing)
 PROBE_MISSING = {"/cases/{case_id}/close", "/admin/tokens/{token_id}/revoke", "/api/tokens/{token_id}",
+                 "/admin/tokens/{token_id}/withdraw-imports", "/api/tokens/{token_id}/withdraw-imports",
+                 "/cases/{case_id}/notes/{note_id}/attach", "/api/cases/{case_id}/notes/{note_id}/attach",
                  "/sightings/{sighting_id}/child-face", "/api/sources/{source_id}/pause",
                  "/sightings/{sighting_id}/family-summary", "/api/sightings/{sighting_id}/family-summary",
                  "/cases/{case_id}/shared-description", "/api/cases/{case_id}/shared-description",
@@ -195,7 +201,7 @@ def probe(client: TestClient, method: str, path: str, world: w.World) -> object:
         values["candidate_id"] = world.confirmed
     if path in PROBE_MISSING:
         values |= {"case_id": 999_999, "token_id": 999_999, "sighting_id": 999_999, "source_id": 999_999,
-                   "state": "pause", "account_id": 999_999, "invitation_id": 999_999}
+                   "state": "pause", "account_id": 999_999, "invitation_id": 999_999, "note_id": 999_999}
     url = fill(path, values)
     if method == "GET":
         return client.get(url, follow_redirects=False)

@@ -176,7 +176,7 @@ def test_an_api_token_works_only_while_the_admin_who_issued_it_vouches_for_it(co
     assert tokens["test police registry"] | {"id": 0, "created_at": "", "last_used_at": ""} == {
         "id": 0, "name": "test police registry", "scopes": ["admin"], "issued_by_token": None,
         "issuer_email": None, "working": True, "revoked_at": None, "allowed_domains": [], "created_at": "",
-        "last_used_at": ""}
+        "last_used_at": "", "pending_imports": 0}
 
     # enabled again, the account issues anew: what a possibly stolen account had issued stays revoked
     assert post_form(other_admin, f"/admin/accounts/{admin_id}/enable").status_code == 303

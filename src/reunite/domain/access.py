@@ -232,13 +232,15 @@ def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     its family and reviewers (``case_in_full``)."""
     if not case_in_full(who, row):
         return {**{k: row.get(k) for k in CASE_PLACEHOLDER}, "status": case_status_shown(who, row), "photos": []}
-    shown = exact_places({k: v for k, v in row.items() if k not in ("pfif", "notes", "last_seen_city")})
+    shown = exact_places({k: v for k, v in row.items() if k not in ("pfif", "notes", "notes_aside", "last_seen_city")})
     mine = who.owns(int(row["id"]))
     contacts = notes_shown(who)
     if contacts:
         sent = row.get("pfif") or {}
         shown["imported_contacts"] = {name: sent[name] for name in PERSON_CONTACTS if sent.get(name)}
         shown["notes"] = [note_view(note) for note in row.get("notes", [])]
+        # another registry's notes on this case, kept aside (not attached): a moderator decides
+        shown["notes_aside"] = [note_view(note) for note in row.get("notes_aside", [])]
     if not (contacts or mine):
         for name in CASE_PRIVATE:
             shown.pop(name, None)

@@ -51,6 +51,8 @@ class PeopleStore(Protocol):
         """A new token; with ``issued_by``, only while that token is still valid (else NotFound)."""
         ...
 
+    def token_exists(self, token_id: int) -> bool: ...
+
     def revoke_api_token(self, token_id: int, at: datetime) -> list[int] | None:
         """Revoke a token and every token issued from it, down the line; the ids newly revoked
         (empty when it already was), or None when no such token exists."""
@@ -89,12 +91,12 @@ class PeopleStore(Protocol):
         """The SHA-256 of each photo the case holds."""
         ...
 
-    def count_hit(self, key: str, window_start: datetime) -> int:
-        """Add one to the counter of ``key`` in this window; the count so far."""
+    def count_hit(self, key: str, window_start: datetime, n: int = 1) -> int:
+        """Add ``n`` (one) to the counter of ``key`` in this window; the count so far."""
         ...
 
-    def uncount_hit(self, key: str, window_start: datetime) -> None:
-        """Take back one count of ``key`` in this window (a request that turned out not to count)."""
+    def uncount_hit(self, key: str, window_start: datetime, n: int = 1) -> None:
+        """Take back ``n`` (one) counts of ``key`` in this window (a request that turned out not to count)."""
         ...
 
     def hits(self, key: str, window_start: datetime) -> int:
@@ -337,8 +339,21 @@ class PfifStore(Protocol):
     def person_refused(self, record_id: str) -> bool: ...
 
     def link_notes_and_duplicates(self) -> int:
-        """Attach waiting notes to cases imported since, take an imported case's last-seen place from its
+        """Attach waiting notes to cases imported since (only a note of the person's own registry: one from
+        another is kept aside for a moderator), take an imported case's last-seen place from its
         latest note, and link cases that notes mark as duplicates; how many links were made."""
+        ...
+
+    def note_aside(self, note_id: int, case_id: int) -> dict[str, Any] | None:
+        """``id``, ``record_id`` and ``source`` of a note kept aside (on no case) whose person is this open
+        case, locked; None if there is none."""
+        ...
+
+    def attach_note(self, note_id: int, case_id: int) -> None: ...
+
+    def pending_imported_by(self, actors: list[str]) -> list[int]:
+        """The cases these actors (``token:N``) imported (PFIF or a sheet) that wait for verification still,
+        their rows locked."""
         ...
 
     def blank_notes(self, case_id: int) -> None:

@@ -38,16 +38,16 @@ def recent(uow: UnitOfWork, key: str, now: datetime, window: timedelta = HOUR) -
     return sum(n for _, n in in_window(uow, key, now, window))
 
 
-def count(uow: UnitOfWork, key: str, now: datetime, window: timedelta = HOUR) -> tuple[Counted, Counts]:
-    """Count one more for ``key`` now: where it was counted, and the window's counts with it."""
+def count(uow: UnitOfWork, key: str, now: datetime, window: timedelta = HOUR, n: int = 1) -> tuple[Counted, Counts]:
+    """Count ``n`` (one) more for ``key`` now: where it was counted, and the window's counts with it."""
     minute = window_start(now, BUCKET)
-    uow.count_hit(key, minute)
+    uow.count_hit(key, minute, n)
     return (key, minute), in_window(uow, key, now, window)
 
 
-def wait_seconds(deps: Deps, counts: Counts, limit: int, window: timedelta = HOUR) -> int:
-    """Seconds until one more fits under ``limit`` (at least 1)."""
-    free = free_at(counts, limit, window)
+def wait_seconds(deps: Deps, counts: Counts, limit: int, window: timedelta = HOUR, need: int = 1) -> int:
+    """Seconds until ``need`` (one) more fit under ``limit`` (at least 1)."""
+    free = free_at(counts, limit, window, need)
     return max(1, math.ceil((free - deps.clock.now()).total_seconds())) if free else 1
 
 
@@ -80,6 +80,32 @@ def _too_many(deps: Deps, counts: Counts, window: timedelta, limit: int) -> NoRe
     wait = wait_seconds(deps, counts, limit, window)
     raise TooManyRequests("too many requests: at most {limit} in {minutes} minutes; try again in {wait} min",
                           retry_after=wait, limit=limit, minutes=minutes, wait=wait_minutes(wait, window))
+
+
+def records_limit(deps: Deps, who: Principal, records: int, counted: bool = True) -> None:
+    """An import of ``records`` records (PFIF persons and notes, a sheet's rows) by an API token or an account:
+    refused whole past ``import_records_per_request`` (413), or when it would take ``who`` past
+    ``imported_records_per_hour`` (429, with the wait); counted otherwise (unless not ``counted``: a dry run).
+    The command line has no limit."""
+    if not who.signed_in:
+        return
+    most = deps.limits.import_records_per_request
+    if records > most:
+        raise PayloadTooLarge("too many records in one import: {count}; at most {limit} per request: send them in several parts",  # noqa: E501
+                              field="file", count=records, limit=most)
+    limit, now = deps.limits.imported_records_per_hour, deps.clock.now()
+    if not counted:  # a dry run writes nothing
+        return
+    with deps.uow() as uow:
+        (key, minute), counts = count(uow, f"import:{who.actor}", now, HOUR, records)
+        if sum(n for _, n in counts) > limit:
+            uow.uncount_hit(key, minute, records)
+            uow.commit(durable=False)
+            left = [(start, n - (records if start == minute else 0)) for start, n in counts]
+            wait = wait_seconds(deps, left, limit, HOUR, min(records, limit))
+            raise TooManyRequests("too many records imported: at most {limit} an hour; this import holds {count}; try again in {wait} min",  # noqa: E501
+                                  retry_after=wait, limit=limit, count=records, wait=math.ceil(wait / 60))
+        uow.commit(durable=False)
 
 
 def action_limit(deps: Deps, who: Principal, action: str, ip: str, per_hour: int) -> Counted:

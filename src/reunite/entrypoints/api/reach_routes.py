@@ -46,6 +46,9 @@ def report_json(report: exchange.ImportReport, lang: Language) -> dict[str, Any]
         "zone": read.zone,
         "note": lang.gettext("{field} has no UTC offset: read in {zone}", field=lang.field_name("missing_since"),
                              zone=read.zone)} for read in report.read_in_zone]
+    # each case registered, with its sheet's row (or PFIF record), so that the sender can follow it up
+    body["registered"] = [{"row": r.row, "case": r.case} | ({"record": r.record} if r.record else {})
+                          for r in report.registered]
     return body
 
 

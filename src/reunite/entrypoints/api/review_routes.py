@@ -11,7 +11,18 @@ from reunite.domain.access import Permission, Principal, require_correspondent
 from reunite.entrypoints.api import bodies, schemas
 from reunite.entrypoints.api.auth import allow, client_ip, current_principal, get_deps, presession_of
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
-from reunite.services import accounts, grouping, idempotency, moderation, queries, retention, reunion, throttle
+from reunite.services import (
+    accounts,
+    grouping,
+    idempotency,
+    moderation,
+    pfif,
+    queries,
+    retention,
+    reunion,
+    throttle,
+    withdrawals,
+)
 from reunite.services.deps import Deps
 from reunite.wording import lead_words
 
@@ -132,6 +143,13 @@ def reopen(deps: DepsDep, who: Moderator, case_id: int, body: bodies.ReasonIn,
     return Response(status_code=204)
 
 
+@router.post("/cases/{case_id}/notes/{note_id}/attach", status_code=204, responses=ERRORS)
+def attach_note(deps: DepsDep, who: Moderator, case_id: int, note_id: int) -> Response:
+    """Attach a note another registry sent on this case, kept aside (``notes_aside``): a moderator decides."""
+    pfif.attach_note(deps, who, case_id, note_id)
+    return Response(status_code=204)
+
+
 @router.get("/cases/{case_id}/messages", response_model=list[schemas.MessageOut], responses=ERRORS)
 def messages(deps: DepsDep, who: Correspondent, case_id: int) -> list[schemas.MessageOut]:
     return [schemas.MessageOut(**m) for m in queries.case_messages(deps, who, case_id)]
@@ -221,6 +239,16 @@ def issue_token(deps: DepsDep, who: Admin, body: bodies.TokenIn,
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=ERRORS)
-def revoke_token(deps: DepsDep, who: Admin, token_id: int) -> Response:
-    accounts.revoke_token(deps, who, token_id)
+def revoke_token(deps: DepsDep, who: Admin, token_id: int,
+                 withdraw_reason: Annotated[str | None, Query(max_length=4000, description=(
+                     "Also withdraw (reject, audited with this reason) the cases it and the tokens it issued "
+                     "imported that nobody verified yet"))] = None) -> Response:
+    accounts.revoke_token(deps, who, token_id, withdraw_reason)
     return Response(status_code=204)
+
+
+@router.post("/tokens/{token_id}/withdraw-imports", responses=ERRORS)
+def withdraw_imports(deps: DepsDep, who: Admin, token_id: int, body: bodies.ReasonIn) -> dict[str, int]:
+    """Withdraw (reject, each audited with the reason) the cases this token imported that nobody verified yet,
+    whether it is revoked or not: ``withdrawn``, how many."""
+    return {"withdrawn": withdrawals.withdraw_imports(deps, who, token_id, body.reason)}

@@ -258,6 +258,9 @@ class CaseOut(BaseModel):
         "Only for reviewers: what a partner registry's PFIF record said about its author's contacts and the "
         "family's home (author_name, author_email, author_phone, home_*)"))
     notes: list[NoteOut] | None = Field(default=None, description="Only for reviewers: a partner registry's notes")
+    notes_aside: list[NoteOut] | None = Field(default=None, description=(
+        "Only for reviewers: notes another registry (source) sent on this case, kept aside as their sender may not "
+        "write or read it; a moderator may attach one (POST /api/cases/{id}/notes/{note_id}/attach)"))
 
 
 class Lead(BaseModel):

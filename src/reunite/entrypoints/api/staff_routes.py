@@ -52,6 +52,9 @@ class TokenOut(BaseModel):
     last_used_at: datetime | None = Field(description=(
         "When it was last used: its latest entry in the audit log (every change, and every read of personal "
         "data); none: never"))
+    pending_imports: int = Field(default=0, description=(
+        "Cases it imported (PFIF, sheets) that wait for verification still: POST /api/tokens/{id}/withdraw-imports "
+        "(or DELETE with withdraw_reason) rejects them"))
 
 
 @router.get("/accounts", response_model=list[AccountOut], responses=ERRORS)

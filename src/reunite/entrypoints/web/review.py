@@ -25,12 +25,14 @@ from reunite.services import (
     accounts,
     grouping,
     moderation,
+    pfif,
     queries,
     retention,
     reunion,
     review,
     subscriptions,
     throttle,
+    withdrawals,
 )
 from reunite.services import staff as staff_changes
 from reunite.services.deps import Deps
@@ -163,6 +165,14 @@ async def reject(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, 
 async def reopen(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, case_id: int) -> Response:
     return await _on_case(request, lang, deps, who, case_id, lambda f: moderation.reopen_case(
         deps, who, case_id, text(f, "reason"), form_key(who, f"reopen:{case_id}", f)))
+
+
+@router.post("/cases/{case_id}/notes/{note_id}/attach", response_model=None)
+async def attach_note(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, case_id: int,
+                      note_id: int) -> Response:
+    """Attach a note another registry sent, kept aside on the case page."""
+    return await _on_case(request, lang, deps, who, case_id, lambda f: pfif.attach_note(deps, who, case_id, note_id),
+                          "notes")
 
 
 @router.post("/moderation/takedowns/{takedown_id}", response_model=None)
@@ -318,8 +328,23 @@ async def end_subscription(request: Request, lang: LangDep, deps: DepsDep, who: 
     return RedirectResponse("/admin?done=1#subscriptions", status_code=303)
 
 
-@router.post("/admin/tokens/{token_id}/revoke")
-async def revoke(request: Request, deps: DepsDep, who: Admin, token_id: int) -> RedirectResponse:
-    await checked_form(request)
-    accounts.revoke_token(deps, who, token_id)
-    return RedirectResponse("/admin", status_code=303)
+@router.post("/admin/tokens/{token_id}/revoke", response_model=None)
+async def revoke(request: Request, lang: LangDep, deps: DepsDep, who: Admin, token_id: int) -> Response:
+    """Revoke a token; with ``withdraw`` ticked, also withdraw the cases it imported that nobody verified."""
+    form = await checked_form(request)
+    try:
+        accounts.revoke_token(deps, who, token_id, text(form, "reason") if text(form, "withdraw") else None)
+    except ReuniteError as exc:
+        return _admin_page(request, lang, deps, error=exc, form=form)
+    return RedirectResponse("/admin#tokens", status_code=303)
+
+
+@router.post("/admin/tokens/{token_id}/withdraw-imports", response_model=None)
+async def withdraw_imports(request: Request, lang: LangDep, deps: DepsDep, who: Admin, token_id: int) -> Response:
+    """Withdraw the cases a (revoked) token imported that nobody verified yet."""
+    form = await checked_form(request)
+    try:
+        withdrawals.withdraw_imports(deps, who, token_id, text(form, "reason"))
+    except ReuniteError as exc:
+        return _admin_page(request, lang, deps, error=exc, form=form)
+    return RedirectResponse("/admin#tokens", status_code=303)
