@@ -116,6 +116,14 @@ def transition(case_id: int, state: CaseState, action: CaseAction) -> CaseState:
     return after
 
 
+def ends_first_confirmations(before: CaseState, after: CaseState) -> bool:
+    """Whether a change of a case's state ends the first (four-eyes) confirmations of its leads: one is given
+    while the case is verified and open, for that verification; leaving that state (rejected, closed,
+    reunited, held again, expired) or entering it anew (verified again) ends it. A change within it (a
+    partner's newer record) does not."""
+    return before is not after and CaseState.ACTIVE in (before, after)
+
+
 def confirmable(state: CaseState) -> bool:
     """Whether a lead of a case in this state may be confirmed: only while the case is verified and open.
     A confirmation tells a family that a sighting is their child (at once, or once it is verified again);

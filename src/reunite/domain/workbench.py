@@ -128,6 +128,62 @@ class Held:
     first_confirmed_by: str | None
 
 
+def held_by_other(claimed_by: str | None, until: datetime | None, me: str, now: datetime) -> bool:
+    """Another reviewer holds this candidate now (their claim has not expired): a decision on it is theirs,
+    unless the one deciding says they take it over (from the page that showed whose it is)."""
+    return claimed_by is not None and claimed_by != me and until is not None and until >= now
+
+
+# the reviewer every token issued from the command line counts as (no account issued it: nobody else can tell
+# who holds it, so all of them together are one pair of eyes, the operator's, as the command line itself is)
+COMMAND_LINE = "operator"
+
+
+def person_of(actor: str, line_issued_by: str | None) -> str:
+    """The person behind a reviewer's decision, for four eyes (``actor`` as the audit log names it; for a token,
+    ``line_issued_by``: who issued the first token of its line, a token issued by a token being issued by that
+    token's line). An account is itself; a token counts as the account that issued its line; a token the
+    command line issued counts as the command line (``COMMAND_LINE``), one reviewer for all such tokens; a
+    token no longer found counts as itself."""
+    if not actor.startswith("token:"):
+        return actor
+    if line_issued_by is None:
+        return actor
+    return line_issued_by if line_issued_by.startswith("account:") else COMMAND_LINE
+
+
+class Left(enum.StrEnum):
+    """Why a dismissal in bulk (the moderation page's list: many at once, no side-by-side look, nobody's
+    item taken over) leaves a candidate as it is."""
+
+    DISMISSED = "dismissed"  # dismissed already (the form sent twice): nothing to do
+    DECIDED = "decided"  # confirmed: a decision already taken stands (its family may have been told)
+    FIRST_CONFIRMED = "first_confirmed"  # four eyes: a reviewer confirmed it; a second one decides it, side by side
+    HELD = "held"  # another reviewer is looking at it now
+
+
+def left_by_bulk(held: Held, me: str, now: datetime) -> Left | None:
+    """Why a dismissal in bulk by reviewer ``me`` leaves this candidate as it is; None when it dismisses it.
+    The workbench's rules: a decided candidate keeps its decision, one another reviewer holds is theirs
+    (the workbench and the API take it over only when asked to, audited); and a first confirmation is
+    answered by a second reviewer who looked at the faces side by side, never by a tick in a list."""
+    if held.status != "proposed":
+        return Left.DISMISSED if held.status == "dismissed" else Left.DECIDED
+    if held_by_other(held.claimed_by, held.claim_expires_at, me, now):
+        return Left.HELD
+    if held.first_confirmed_by is not None:
+        return Left.FIRST_CONFIRMED
+    return None
+
+
+@dataclass(frozen=True)
+class BulkDismissal:
+    """What a dismissal in bulk did: the candidates it dismissed, and those it left as they were, by why."""
+
+    dismissed: tuple[int, ...]
+    left: dict[Left, tuple[int, ...]]
+
+
 class WorkbenchStore(Protocol):
     """Claims, passes, two-reviewer confirmation and families' answers, inside a unit of work."""
 
@@ -151,6 +207,15 @@ class WorkbenchStore(Protocol):
         ...
 
     def set_claim(self, candidate_id: int, reviewer: str | None, until: datetime | None) -> None: ...
+
+    def person_of(self, actor: str) -> str:
+        """The person behind ``actor`` for four eyes (``person_of``): a token as the account that issued its line."""
+        ...
+
+    def clear_first_confirmations(self, case_id: int) -> list[tuple[int, str]]:
+        """Clear the first (four-eyes) confirmations of the case's candidates still waiting for a second one;
+        each one cleared: its candidate and who had given it."""
+        ...
 
     def add_pass(self, candidate_id: int, reviewer: str, until: datetime) -> None: ...
 

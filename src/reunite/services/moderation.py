@@ -9,13 +9,14 @@ from typing import Any
 
 from reunite.domain.access import Permission, Principal, exact_places, require
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
-from reunite.domain.lifecycle import CaseAction, CaseState, require_kept, settled, state_of, transition
+from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner, SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.summary import SUMMARY_LIMIT, cleaned
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
 from reunite.services import doubles, idempotency, sharing, words, workbench
+from reunite.services.case_moves import change_case, kept_case, move_case
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
 from reunite.services.queries import audit_read, day_zone
@@ -180,39 +181,6 @@ def _child_face_set(uow: UnitOfWork, who: Principal, sighting_id: int, face_id: 
     uow.enqueue("matching.rescore_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
 
 
-ENDINGS = frozenset({CaseState.REUNITED, CaseState.CLOSED, CaseState.REJECTED, CaseState.EXPIRED})
-
-
-def _moved(uow: UnitOfWork, case_id: int, state: CaseState) -> CaseState:
-    """A case that ends (reunited, closed, rejected, withdrawn, expired, taken down): the webhooks alerted to it
-    are told it ended (``reach.case_ended``), in the caller's transaction, so only when the change is written."""
-    if state in ENDINGS:
-        uow.enqueue("reach.case_ended", case_id=case_id)
-    return state
-
-
-def move_case(uow: UnitOfWork, case_id: int, action: CaseAction) -> CaseState:
-    """The case's state after ``action`` (domain.lifecycle's table), its row locked until the commit;
-    Conflict when the case may not change so. The caller writes the change."""
-    status, verified = uow.case_state(case_id)
-    return _moved(uow, case_id, transition(case_id, state_of(status, verified), action))
-
-
-def change_case(uow: UnitOfWork, case_id: int, action: CaseAction) -> CaseState | None:
-    """As ``move_case``, but None when the case already is where ``action`` leads: the same change
-    asked again (a double tap, a retry without a key), answered as the first was with nothing written."""
-    status, verified = uow.case_state(case_id)
-    state = state_of(status, verified)
-    return None if settled(state, action) else _moved(uow, case_id, transition(case_id, state, action))
-
-
-def kept_case(uow: UnitOfWork, case_id: int) -> None:
-    """Conflict when the case has expired (a placeholder): nothing is added to it; its row locked
-    until the commit, so that it cannot expire meanwhile."""
-    status, verified = uow.case_state(case_id)
-    require_kept(case_id, state_of(status, verified))
-
-
 def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: idempotency.Key | None = None,
                 checked_by: str = "", shared: Mapping[str, str] | None = None) -> None:
     """A person confirms the case is real (police report number checked, documents seen). Only then is
@@ -236,7 +204,7 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
         if not idempotency.first(uow, key):
             return
         doubles.take_turns(uow)
-        if change_case(uow, case_id, CaseAction.VERIFY) is None:
+        if change_case(uow, case_id, CaseAction.VERIFY, who.actor) is None:
             return
         doubles.refuse_verifying(uow, case_id)  # possibly a child another account registered: resolved first
         uow.mark_verified(case_id, who.actor, deps.clock.now())
@@ -257,7 +225,9 @@ def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         raise InvalidInput("say why the case is rejected", field="reason")
     require_why(reason, "reason")
     with deps.uow() as uow:
-        if not idempotency.first(uow, key) or (state := change_case(uow, case_id, CaseAction.REJECT)) is None:
+        if not idempotency.first(uow, key):
+            return
+        if (state := change_case(uow, case_id, CaseAction.REJECT, who.actor)) is None:
             return
         uow.set_case_status(case_id, state.status, deps.clock.now())
         uow.audit(who.actor, "case.rejected", "case", case_id, reason=bounded(reason, 4000, "reason"))
@@ -277,7 +247,7 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
     with deps.uow() as uow:
         if not idempotency.first(uow, key):
             return
-        move_case(uow, case_id, CaseAction.REOPEN)
+        move_case(uow, case_id, CaseAction.REOPEN, who.actor)
         uow.reopen_case(case_id)
         uow.audit(who.actor, "case.reopened", "case", case_id, reason=bounded(reason, 4000, "reason"))
         uow.commit()

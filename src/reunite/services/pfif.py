@@ -202,7 +202,7 @@ def _expire(deps: Deps, uow: UnitOfWork, who: Principal, record: str, existing: 
         report.problem(record, "expired or a placeholder: nothing to import")
         return
     if _may(existing, CaseAction.WITHDRAW):
-        for key in blank_case(deps, uow, existing["id"], CaseAction.WITHDRAW):
+        for key in blank_case(deps, uow, existing["id"], CaseAction.WITHDRAW, who.actor):
             deps.photos.delete(key)
         uow.audit(who.actor, "case.expired", "case", existing["id"], record=record)
         report.expired += 1

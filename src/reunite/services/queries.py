@@ -193,16 +193,19 @@ def registered_order(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def case_timeline(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:
     """A case's history as this reader may see it: a family learns of a reviewer's confirmation only
-    once it can no longer be undone, as with the lead itself, and never of a dismissal (dismissed
-    candidates are not shown to it: their mention would tell that a proposal existed)."""
+    once it can no longer be undone, as with the lead itself, and only of one that stands (what it was
+    told of: ``reach.candidate_confirmed`` tells it of a confirmation still standing once the undo window is
+    over), never of a dismissal (dismissed candidates are not shown to it: their mention would tell that a
+    proposal existed), nor of a confirmation a dismissal overturned (a dismissal by another name)."""
     if not access.case_in_full(who, visible_case(deps, who, case_id)):
         return []  # a placeholder has no history to tell
     entries = deps.read.case_timeline(case_id)
+    overturned = [bool(e.pop("overturned", False)) for e in entries]
     if who.can(Permission.REVIEW_CANDIDATES):
         return entries
     settled = deps.clock.now() - deps.limits.undo_window
-    return [e for e in entries if e["action"] != "candidate.dismissed"
-            and (e["action"] != "candidate.confirmed" or e["at"] <= settled)]
+    return [e for e, gone in zip(entries, overturned, strict=True) if e["action"] != "candidate.dismissed"
+            and (e["action"] != "candidate.confirmed" or (e["at"] <= settled and not gone))]
 
 
 def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

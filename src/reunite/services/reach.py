@@ -267,7 +267,7 @@ def _webhook(deps: Deps, alert: dict[str, Any], payload: dict[str, Any], kind: s
 
 
 def case_ended(deps: Deps, case_id: int) -> int:
-    """A case ended (``moderation.ENDINGS``): each webhook its alert was sent to is told, by a delivery of its own
+    """A case ended (``case_moves.ENDINGS``): each webhook its alert was sent to is told, by a delivery of its own
     (retried alone). Nothing when the case is active again meanwhile (reopened and verified). How many."""
     with deps.uow() as uow:
         if uow.case_is_active(case_id):

@@ -13,9 +13,9 @@ from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.services import idempotency
+from reunite.services.case_moves import move_case
 from reunite.services.deps import Deps
 from reunite.services.grouping import leave_group
-from reunite.services.moderation import move_case
 
 SUBJECTS = ("sighting", "case")
 STRAY_NOTES = timedelta(days=30)  # a PFIF note whose person never arrives is deleted after this long
@@ -70,12 +70,12 @@ def takedown_receipt(deps: Deps, takedown_id: int) -> str:
     return sign(deps.secret, "takedown", str(takedown_id))
 
 
-def blank_case(deps: Deps, uow: UnitOfWork, case_id: int, action: CaseAction) -> list[str]:
+def blank_case(deps: Deps, uow: UnitOfWork, case_id: int, action: CaseAction, actor: str = "operator") -> list[str]:
     """The one way a case is blanked, whatever ends it (retention, an approved takedown, a partner's
     record withdrawn): the lifecycle's move to expired, then its photos, faces, messages, verification
     notes, partner notes and every personal field deleted; a placeholder (id, dates, status) stays.
     Returns the stored files nothing else uses, to delete once committed."""
-    status = move_case(uow, case_id, action).status
+    status = move_case(uow, case_id, action, actor).status
     keys = uow.remove_photos(PhotoOwner.CASE, case_id)
     uow.blank_case(case_id, status, deps.clock.now())
     uow.blank_notes(case_id)
@@ -95,14 +95,14 @@ def blank_sighting(deps: Deps, uow: UnitOfWork, sighting_id: int, status: str) -
     return uow.storage_keys_unused(keys) if keys else []
 
 
-def _blank(deps: Deps, uow: UnitOfWork, subject: str, subject_id: int) -> list[str]:
+def _blank(deps: Deps, uow: UnitOfWork, subject: str, subject_id: int, actor: str) -> list[str]:
     """An approved takedown: a sighting is removed, a case expires for good. A request about a record
     that does not exist (the public form answers alike either way) is not 'done': the moderator is told."""
     try:
         if subject == "sighting":
             deps.read.sighting(subject_id)
             return blank_sighting(deps, uow, subject_id, "removed")
-        return blank_case(deps, uow, subject_id, CaseAction.TAKE_DOWN)
+        return blank_case(deps, uow, subject_id, CaseAction.TAKE_DOWN, actor)
     except NotFound:
         raise InvalidInput("{subject} {id} does not exist, so nothing can be removed: refuse the request, saying so",
                            field="decision", subject=subject, id=subject_id) from None
@@ -137,7 +137,7 @@ def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool,
             return  # decided so already: the same answer, nothing done twice
         if before not in ("pending", decision):
             raise Conflict("removal request {id} was already refused: it cannot be approved now; a new request can be made", id=takedown_id)  # noqa: E501
-        unused = _blank(deps, uow, subject, subject_id) if approve else []
+        unused = _blank(deps, uow, subject, subject_id, who.actor) if approve else []
         uow.audit(who.actor, "takedown.done" if approve else "takedown.refused", subject, subject_id,
                   takedown=takedown_id)
         if approve:  # the record is gone: the other requests about it are answered by this removal

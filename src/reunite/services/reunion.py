@@ -10,8 +10,8 @@ from reunite.domain.errors import Conflict, InvalidInput, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.services import idempotency, words
+from reunite.services.case_moves import change_case, kept_case
 from reunite.services.deps import Deps
-from reunite.services.moderation import change_case, kept_case
 
 METHODS = ("dna", "document", "interview")
 RESULTS = ("match", "no_match", "pending")
@@ -92,7 +92,7 @@ def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_da
     with deps.uow() as uow:
         if not idempotency.first(uow, key):
             return
-        state = change_case(uow, case_id, CaseAction.REUNITE if reunited else CaseAction.CLOSE)
+        state = change_case(uow, case_id, CaseAction.REUNITE if reunited else CaseAction.CLOSE, who.actor)
         if state is None:  # ended so already: the same answer, unless this asks otherwise for the photos
             if keep_data and not uow.case_keeps_data(case_id):
                 raise Conflict("case {id} is already closed and the family's photos were deleted: they cannot be kept now", field="keep_data", id=case_id)  # noqa: E501

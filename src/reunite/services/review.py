@@ -8,7 +8,7 @@ from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CandidateStatus
 from reunite.domain.reasons import require_why
-from reunite.domain.workbench import Action
+from reunite.domain.workbench import Action, BulkDismissal
 from reunite.services import workbench
 from reunite.services.deps import Deps
 
@@ -30,21 +30,13 @@ def review_candidate(deps: Deps, who: Principal, candidate_id: int, decision: Ca
     workbench.decide(deps, who, candidate_id, action, reason, members, whole=members is not None, take_over=take_over)
 
 
-def dismiss_candidates(deps: Deps, who: Principal, candidate_ids: Sequence[int], reason: str) -> int:
+def dismiss_candidates(deps: Deps, who: Principal, candidate_ids: Sequence[int], reason: str) -> BulkDismissal:
     """Dismiss many candidates at once with one reason (confirming is always one by one, after a
-    side-by-side look). One transaction; how many were dismissed."""
+    side-by-side look): only those still waiting for a decision, by the workbench's rules
+    (``workbench.dismiss_in_bulk``); what was dismissed and what was left as it was, and why."""
     require(who, Permission.REVIEW_CANDIDATES)
     if not candidate_ids:
         raise InvalidInput("choose at least one candidate", field="ids")
     if not reason.strip():
         raise InvalidInput("say why the candidate is dismissed", field="reason")
-    reason = require_why(reason, "reason")
-    with deps.uow() as uow:
-        for candidate_id in candidate_ids:
-            if uow.hold(candidate_id).status == CandidateStatus.DISMISSED.value:
-                continue  # dismissed already (the form sent twice): not dismissed, nor audited, again
-            case_id = uow.set_candidate_status(candidate_id, CandidateStatus.DISMISSED, reason, who.actor,
-                                               deps.clock.now())
-            uow.audit(who.actor, "candidate.dismissed", "candidate", candidate_id, case_id=case_id, bulk=True)
-        uow.commit()
-    return len(candidate_ids)
+    return workbench.dismiss_in_bulk(deps, who, candidate_ids, require_why(reason, "reason"))

@@ -9,8 +9,8 @@ from reunite.domain.errors import InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
+from reunite.services.case_moves import change_case
 from reunite.services.deps import Deps
-from reunite.services.moderation import change_case
 
 
 def checked_reason(reason: str) -> str:
@@ -24,7 +24,7 @@ def withdraw_in(deps: Deps, uow: UnitOfWork, who: Principal, token_ids: list[int
     """Reject, inside ``uow``, the cases these tokens imported that wait for verification; how many."""
     withdrawn = 0
     for case_id in uow.pending_imported_by([f"token:{i}" for i in token_ids]):
-        if (state := change_case(uow, case_id, CaseAction.REJECT)) is None:
+        if (state := change_case(uow, case_id, CaseAction.REJECT, who.actor)) is None:
             continue
         uow.set_case_status(case_id, state.status, deps.clock.now())
         uow.audit(who.actor, "case.rejected", "case", case_id, reason=reason, withdrawn_with_tokens=token_ids)

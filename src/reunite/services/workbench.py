@@ -22,7 +22,11 @@ from reunite.domain.workbench import (
     LATER,
     SKIP,
     Action,
+    BulkDismissal,
+    Left,
     QueueLoad,
+    held_by_other,
+    left_by_bulk,
     queue_load,
     reason_of,
 )
@@ -75,7 +79,7 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
                 uow.audit(who.actor, "sighting.viewed", "sighting", member["sighting_id"], candidate=member["id"],
                           exact_place=member["place_precise"], via="workbench trail")
         uow.commit()
-    held = _held_by_other(row["claimed_by"], row["claim_expires_at"], who.actor, now)
+    held = held_by_other(row["claimed_by"], row["claim_expires_at"], who.actor, now)
     state = state_of(stored["status"], stored["verified_at"] is not None)
     return {"c": row, "case": case, "sighting": sighting, "members": members if len(members) > 1 else [],
             "case_state": state.value, "confirmable": confirmable(state),
@@ -86,10 +90,6 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
             "four_eyes": deps.limits.four_eyes,
             # a family proposing many sightings at once (a flood, or a hope): reviewers see how many (probe s21 U6)
             "family_proposed": deps.read.family_proposed(row["case_id"], now - FAMILY_PROPOSALS_SINCE)}
-
-
-def _held_by_other(claimed_by: str | None, until: Any, me: str, now: Any) -> bool:
-    return claimed_by is not None and claimed_by != me and until is not None and until >= now
 
 
 def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason: str = "",
@@ -118,7 +118,7 @@ def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason
             status, verified = uow.case_state(int(item["case_id"]), shared=True)
             require_confirmable(int(item["case_id"]), state_of(status, verified))
         held = uow.hold(candidate_id)
-        if _held_by_other(held.claimed_by, held.claim_expires_at, who.actor, now):
+        if held_by_other(held.claimed_by, held.claim_expires_at, who.actor, now):
             if not take_over:
                 raise Conflict("{reviewer} is looking at this candidate until {until}: take the next one, or take it over",  # noqa: E501
                                reviewer=deps.read.reviewer_name(str(held.claimed_by)), until=held.claim_expires_at)
@@ -141,6 +141,29 @@ def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason
             uow.set_claim(each, None, None)
         uow.commit()
     return outcome
+
+
+def dismiss_in_bulk(deps: Deps, who: Principal, candidate_ids: Sequence[int], reason: str) -> BulkDismissal:
+    """Dismiss the candidates of a list (the moderation page's) with one reason, in one transaction, by the
+    workbench's rules (``domain.workbench.left_by_bulk``): only those still waiting for a decision and in
+    nobody else's hands; a confirmed one keeps its decision, one another reviewer holds stays theirs (no
+    take-over from a list), a first confirmation waits for its second reviewer. Each dismissal is recorded
+    and audited as the workbench's (``bulk``); what was left, and why, is answered."""
+    require(who, Permission.REVIEW_CANDIDATES)
+    now = deps.clock.now()
+    dismissed: list[int] = []
+    left: dict[Left, list[int]] = {}
+    with deps.uow() as uow:
+        for candidate_id in dict.fromkeys(candidate_ids):
+            held = uow.hold(candidate_id)
+            if (why := left_by_bulk(held, who.actor, now)) is not None:
+                left.setdefault(why, []).append(candidate_id)
+                continue
+            _review(deps, uow, who, candidate_id, held.case_id, Action.DISMISS, reason, now, bulk=True)
+            uow.set_claim(candidate_id, None, None)
+            dismissed.append(candidate_id)
+        uow.commit()
+    return BulkDismissal(tuple(dismissed), {why: tuple(ids) for why, ids in left.items()})
 
 
 def _decided_again(status: str, action: Action) -> str:
@@ -174,8 +197,10 @@ def _chosen(deps: Deps, candidate_id: int, action: Action, pending: list[int],
 
 
 def _review(deps: Deps, uow: UnitOfWork, who: Principal, candidate_id: int, case_id: int, action: Action,
-            reason: str, now: datetime, notify: bool = True, item: int | None = None) -> str:
+            reason: str, now: datetime, notify: bool = True, item: int | None = None, bulk: bool = False) -> str:
     on_item = {"item": item} if item is not None and item != candidate_id else {}
+    if bulk:
+        on_item["bulk"] = True
     if action is Action.DISMISS:
         reason = reason_of(reason, DISMISS_REASONS)
         if not reason:
@@ -192,6 +217,8 @@ def _review(deps: Deps, uow: UnitOfWork, who: Principal, candidate_id: int, case
         return "first_confirmed"
     if deps.limits.four_eyes and first_by == who.actor:
         return "first_confirmed"  # this reviewer's first confirmation sent again: it still waits for a second
+    if deps.limits.four_eyes and first_by is not None and uow.person_of(first_by) == uow.person_of(who.actor):
+        raise Conflict("this candidate's first confirmation came from you: an API token counts as the account that issued it, and every token issued from the command line counts as one reviewer. A second, different person must confirm it")  # noqa: E501
     uow.set_candidate_status(candidate_id, CandidateStatus.CONFIRMED, reason.strip()[:1000], who.actor, now)
     uow.audit(who.actor, "candidate.confirmed", "candidate", candidate_id, case_id=case_id,
               **({"first_confirmed_by": first_by} if first_by else {}), **on_item)

@@ -271,9 +271,13 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             return [_given_offsets(dict(r._mapping)) for r in rows]
 
     def case_timeline(self, case_id: int) -> list[dict[str, Any]]:
-        """What happened to a case; a reviewer's decision that was then undone never happened."""
+        """What happened to a case; a reviewer's decision that was then undone never happened. A confirmation
+        a later dismissal overturned (a bulk dismissal once did) says so (``overturned``)."""
         return self._all(
-            "SELECT a.at, a.action, a.detail FROM audit_log a WHERE (a.subject = 'case' AND a.subject_id = :id "
+            "SELECT a.at, a.action, a.detail, (a.action = 'candidate.confirmed' AND EXISTS (SELECT 1 FROM audit_log d "
+            "WHERE d.subject = 'candidate' AND d.subject_id = a.subject_id AND d.action = 'candidate.dismissed' "
+            "AND d.id > a.id)) AS overturned "
+            "FROM audit_log a WHERE (a.subject = 'case' AND a.subject_id = :id "
             "AND a.action IN ('case.registered', 'case.verified', 'case.rejected', 'case.closed', 'case.reunited', "
             "'case.reopened', 'case.held', 'case.expired', 'case.lead_removed', 'case.photos_added')) "
             "OR (a.subject = 'candidate' "

@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from reunite.adapters.db.tables import candidates, family_words, review_passes
 from reunite.domain.errors import NotFound
-from reunite.domain.workbench import CLAIM, FamilyWord, Held
+from reunite.domain.workbench import CLAIM, FamilyWord, Held, person_of
 
 # a candidate reviewers can act on: proposed, its report approved, its case verified and open (a case waiting
 # for verification again, reopened or held as a possible second registration of a child, is not matched)
@@ -75,6 +75,25 @@ class WorkbenchSql:
     def set_claim(self, candidate_id: int, reviewer: str | None, until: datetime | None) -> None:
         self.conn.execute(update(candidates).where(candidates.c.id == candidate_id)
                           .values(claimed_by=reviewer, claim_expires_at=until))
+
+    def person_of(self, actor: str) -> str:
+        number = actor.removeprefix("token:")
+        if number == actor or not number.isdigit():
+            return person_of(actor, None)
+        issued_by = self.conn.execute(text(  # up the token's line to its first, issued by an account or the CLI
+            "WITH RECURSIVE up(id, issued_by, created_by) AS (SELECT id, issued_by, created_by FROM api_tokens "
+            "WHERE id = :id UNION ALL SELECT p.id, p.issued_by, p.created_by FROM api_tokens p "
+            "JOIN up ON p.id = up.issued_by) SELECT created_by FROM up WHERE issued_by IS NULL"),
+            {"id": int(number)}).scalar()
+        return person_of(actor, None if issued_by is None else str(issued_by))
+
+    def clear_first_confirmations(self, case_id: int) -> list[tuple[int, str]]:
+        rows = self.conn.execute(text(  # the FROM reads the rows as they were: who had confirmed first
+            "UPDATE candidates c SET first_confirmed_by = NULL, first_confirmed_at = NULL FROM (SELECT id, "
+            "first_confirmed_by FROM candidates WHERE case_id = :case AND status = 'proposed' "
+            "AND first_confirmed_by IS NOT NULL ORDER BY id FOR UPDATE) was WHERE c.id = was.id "
+            "RETURNING c.id, was.first_confirmed_by"), {"case": case_id})
+        return sorted((int(row.id), str(row.first_confirmed_by)) for row in rows)
 
     def add_pass(self, candidate_id: int, reviewer: str, until: datetime) -> None:
         self.conn.execute(

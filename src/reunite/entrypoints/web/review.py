@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,6 +15,7 @@ from starlette.datastructures import FormData
 from reunite.domain import staff
 from reunite.domain.access import SHARED_TEXTS, Permission, Principal, Role, Scope
 from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.workbench import BulkDismissal, Left
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip
 from reunite.entrypoints.web import forms
 from reunite.entrypoints.web.browse import show_sighting
@@ -68,7 +70,8 @@ def versions(form: FormData, chosen: list[int]) -> dict[int, str]:
 @router.get("/moderation", response_class=HTMLResponse)
 def queues(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HTMLResponse:
     return render(request, lang, "moderation.html", q=moderation.queue_overview(deps, who),
-                  duplicates=grouping.duplicates(deps, who), done=request.query_params.get("done"), typed=None)
+                  duplicates=grouping.duplicates(deps, who), done=request.query_params.get("done"), typed=None,
+                  bulk=_bulk_said(request))
 
 
 async def _moderate(request: Request, lang: LangDep, deps: DepsDep, who: Principal, action: Action) -> Response:
@@ -97,7 +100,7 @@ def _again(request: Request, lang: Language, deps: Deps, who: Principal, back: s
                                      typed=form, **refusal(lang, exc)), exc)
     return refused(render(request, lang, "moderation.html", status=exc.status_code,
                           q=moderation.queue_overview(deps, who), duplicates=grouping.duplicates(deps, who), done=None,
-                          typed=form, **refusal(lang, exc)), exc)
+                          bulk={"dismissed": None, "left": {}}, typed=form, **refusal(lang, exc)), exc)
 
 
 @router.post("/moderation/sightings", response_model=None)
@@ -109,8 +112,27 @@ async def moderate_sightings(request: Request, lang: LangDep, deps: DepsDep, who
 
 @router.post("/moderation/candidates", response_model=None)
 async def dismiss_candidates(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> Response:
-    return await _moderate(request, lang, deps, who, lambda f: review.dismiss_candidates(
-        deps, who, ids(f), text(f, "reason")))
+    """Back to the queues, saying how many were dismissed and which were left as they were, and why
+    (``review.dismiss_candidates``: only candidates still waiting for a decision are dismissed)."""
+    done: list[BulkDismissal] = []
+    answer = await _moderate(request, lang, deps, who, lambda f: done.append(review.dismiss_candidates(
+        deps, who, ids(f), text(f, "reason"))))
+    if not done:
+        return answer  # refused: the page as sent, with the error
+    said = [("dismissed", str(len(done[0].dismissed)))]
+    said += [(f"left_{why.value}", ",".join(map(str, left))) for why, left in done[0].left.items()]
+    return RedirectResponse(f"/moderation?{urlencode(said)}#candidates", status_code=303)
+
+
+def _bulk_said(request: Request) -> dict[str, object]:
+    """What the last dismissal in bulk did, from the address it sent the moderator to: how many were
+    dismissed, and the candidates left as they were by why (``domain.workbench.Left``)."""
+    query = request.query_params
+    count = query.get("dismissed", "")
+    left = {why.value: [int(i) for i in query.get(f"left_{why.value}", "").split(",") if i.isdigit() and len(i) < 20]
+            for why in Left}
+    return {"dismissed": int(count) if count.isdigit() and len(count) < 7 else None,
+            "left": {why: ids for why, ids in left.items() if ids}}
 
 
 @router.post("/moderation/duplicates/{flag_id}", response_model=None)

@@ -1,0 +1,60 @@
+"""The one way a case's state changes (``domain.lifecycle``): read under a row lock, the change checked
+against the lifecycle's table (409 saying why otherwise), and what a change of state ends on the way: a
+first (four-eyes) confirmation holds only for the stretch of "verified and open" it was given in; a case that
+ends tells the webhooks alerted to it (``reach.case_ended``)."""
+
+from __future__ import annotations
+
+from reunite.domain.lifecycle import CaseAction, CaseState, ends_first_confirmations, require_kept, settled, state_of
+from reunite.domain.lifecycle import transition as allowed_move
+from reunite.domain.ports import UnitOfWork
+
+ENDINGS = frozenset({CaseState.REUNITED, CaseState.CLOSED, CaseState.REJECTED, CaseState.EXPIRED})
+
+
+def move_case(uow: UnitOfWork, case_id: int, action: CaseAction, actor: str) -> CaseState:
+    """The case's state after ``action`` (domain.lifecycle's table), its row locked until the commit;
+    Conflict when the case may not change so. The caller writes the change; what the change ends is
+    ended here (``_moved``), by ``actor``."""
+    status, verified = uow.case_state(case_id)
+    before = state_of(status, verified)
+    after = allowed_move(case_id, before, action)
+    _moved(uow, case_id, before, after, action, actor)
+    return after
+
+
+def change_case(uow: UnitOfWork, case_id: int, action: CaseAction, actor: str) -> CaseState | None:
+    """As ``move_case``, but None when the case already is where ``action`` leads: the same change
+    asked again (a double tap, a retry without a key), answered as the first was with nothing written."""
+    status, verified = uow.case_state(case_id)
+    before = state_of(status, verified)
+    if settled(before, action):
+        return None
+    after = allowed_move(case_id, before, action)
+    _moved(uow, case_id, before, after, action, actor)
+    return after
+
+
+def kept_case(uow: UnitOfWork, case_id: int) -> None:
+    """Conflict when the case has expired (a placeholder): nothing is added to it; its row locked
+    until the commit, so that it cannot expire meanwhile."""
+    status, verified = uow.case_state(case_id)
+    require_kept(case_id, state_of(status, verified))
+
+
+def _moved(uow: UnitOfWork, case_id: int, before: CaseState, after: CaseState, action: CaseAction,
+           actor: str) -> None:
+    """A case leaving "verified and open" (rejected, closed, reunited, held again, expired), or entering it
+    again: the first confirmations of its candidates were given for a verification that no longer holds
+    (a case found false, then reopened and verified again, is not the case they were given for), so each
+    is cleared, audited (``candidate.first_confirmation_cleared``: who had given it, the case's change);
+    a second reviewer then makes none of them final alone. A case that ends (reunited, closed, rejected, withdrawn,
+    expired, taken down): the webhooks alerted to it are told it ended (``reach.case_ended``), in the caller's
+    transaction, so only when the change is written."""
+    if after in ENDINGS:
+        uow.enqueue("reach.case_ended", case_id=case_id)
+    if not ends_first_confirmations(before, after):
+        return
+    for candidate_id, given_by in uow.clear_first_confirmations(case_id):
+        uow.audit(actor, "candidate.first_confirmation_cleared", "candidate", candidate_id, case_id=case_id,
+                  was_given_by=given_by, case_change=action.value, case_state=after.value)
