@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.entrypoints.api.app import create_app
+from reunite.entrypoints.cli import app as cli
 from reunite.services.accounts import issue_token
 from tests.conftest import run_jobs
 from tests.e2e.test_doubles_by_age import births, first_family, on
@@ -149,3 +151,36 @@ def test_a_moderator_flags_the_look_alike_by_hand_and_verifying_waits_until_it_i
     decided_again = client.post("/api/moderation/duplicates", json={"case_id": fake, "other_case_id": real})
     assert decided_again.status_code == 409 and "reopen that flag" in decided_again.json()["detail"]
 
+
+
+def test_the_command_line_lists_the_look_alikes_and_flags_them_by_hand(
+    cli_env: CliRunner, client: TestClient, container: Container, fgnet: Path
+) -> None:
+    real, _, fake, _, _ = registered_twice(container, fgnet)
+    listed = cli_env.invoke(cli, ["doubles", "alike", str(fake)], env={"LANG": "C.UTF-8"})
+    assert listed.exit_code == 0, listed.output
+    assert f"case {real}: registered by a family's account, verified, born" in listed.output
+    assert "more than a year apart" in listed.output
+    assert f"reunite doubles flag {fake} {real} --by NAME" in listed.output
+    listed_zh = cli_env.invoke(cli, ["doubles", "alike", str(fake)], env={"LANG": "zh_CN.UTF-8"})
+    assert f"案件 {real}：由家庭账户登记，已核实" in listed_zh.output and "两个出生日期相差一年以上" in listed_zh.output
+
+    flagged = cli_env.invoke(cli, ["doubles", "flag", str(fake), str(real), "--by", "officer Wang"],
+                             env={"LANG": "C.UTF-8"})
+    assert flagged.exit_code == 0 and f"cases {fake} and {real} flagged as possibly one child" in flagged.output
+    verify = ["verify-case", str(fake), "--by", "officer Wang", "--evidence", "police report fake-123 seen"]
+    refused = cli_env.invoke(cli, verify, env={"LANG": "C.UTF-8"})
+    assert refused.exit_code == 1 and f"possibly the same child as case {real}" in refused.output
+    with container.engine.connect() as conn:
+        by = conn.exec_driver_sql("SELECT DISTINCT detail->>'by' FROM audit_log "
+                                  "WHERE action = 'case.duplicate_flagged'").scalars().all()
+    assert by == ["officer Wang"]
+
+    [flag] = client.get("/api/moderation/duplicates").json()
+    resolve = ["doubles", "resolve", str(flag["id"]), "--decision", "dismiss", "--by", "moderator Li",
+               "--reason", "DNA on file differs"]
+    assert cli_env.invoke(cli, resolve, env={"LANG": "C.UTF-8"}).exit_code == 0
+    verified = cli_env.invoke(cli, verify, env={"LANG": "C.UTF-8"})  # verified, still saying whom it resembles
+    assert verified.exit_code == 0 and f"case {fake} verified" in verified.output
+    assert f"case {real}: registered by a family's account" in verified.output
+    assert "A moderator said they are different children." in verified.output

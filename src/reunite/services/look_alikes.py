@@ -62,15 +62,18 @@ def _shown(deps: Deps, alike: LookAlike, row: dict[str, Any], reader: ReaderScri
             "flag_id": row["flag_id"], "flag_status": row["flag_status"]}
 
 
-def flag_by_hand(deps: Deps, who: Principal, case_id: int, other_case_id: int) -> tuple[int, bool]:
+def flag_by_hand(deps: Deps, who: Principal, case_id: int, other_case_id: int,
+                 by: str | None = None) -> tuple[int, bool]:
     """A moderator judges two open cases may be one child (a look-alike beside a Verify form, whatever their
     birth dates): a duplicate flag, as the automatic check raises one, stored with the pair's reading
     (``domain.doubles.best_pair``) and resolved the same way (``grouping.decide_duplicate``). While it is open,
     a case whose other case is verified and another account's cannot be verified (``doubles.refuse_verifying``),
     and a family's case verified after the other is held (``doubles.hold``). Audited under both cases
-    (``case.duplicate_flagged``, ``by_hand``). Flagged already and open: nothing changes (a retry). Returns
-    the flag and whether this call raised it."""
+    (``case.duplicate_flagged``, ``by_hand``, and ``by``: who flagged, named on the command line, a name in words).
+    Flagged already and open: nothing changes (a retry). Returns the flag and whether this call raised it."""
     require(who, Permission.MODERATE)
+    if by is not None and not any(ch.isalpha() for ch in by):
+        raise InvalidInput("say who decided: a name, in words", field="by")
     if case_id == other_case_id:
         raise InvalidInput("choose two different cases: a case is not a double of itself", field="other_case_id")
     with deps.uow() as uow:
@@ -88,8 +91,10 @@ def flag_by_hand(deps: Deps, who: Principal, case_id: int, other_case_id: int) -
         uow.flag_duplicate(case_id, other_case_id, share)
         flag = uow.duplicate_flag(case_id, other_case_id)
         assert flag is not None
+        said = {"by": by.strip()[:200]} if by and by.strip() else {}
         for one, other in ((case_id, other_case_id), (other_case_id, case_id)):
-            uow.audit(who.actor, "case.duplicate_flagged", "case", one, other_case_id=other, flag=flag[0], by_hand=True)
+            uow.audit(who.actor, "case.duplicate_flagged", "case", one, other_case_id=other, flag=flag[0], by_hand=True,
+                      **said)
         doubles.hold(uow, who.actor, [case_id, other_case_id])
         uow.commit()
     return flag[0], True
