@@ -87,6 +87,8 @@ def limits_from(settings: Settings) -> Limits:
         refused_reports_per_hour=settings.refused_reports_per_hour,
         searches_per_hour=settings.searches_per_hour, messages_per_hour=settings.messages_per_hour,
         partner_requests_per_hour=settings.partner_requests_per_hour, listings_per_hour=settings.listings_per_hour,
+        import_records_per_request=settings.import_records_per_request,
+        imported_records_per_hour=settings.imported_records_per_hour,
         proof_of_work_bits=settings.proof_of_work_bits,
         sign_in_failures_per_account=settings.sign_in_failures_per_account,
         sign_in_failures_per_address=settings.sign_in_failures_per_address,

@@ -131,6 +131,12 @@ class Settings(BaseSettings):
     searches_per_hour: int = 30
     messages_per_hour: int = 20
     partner_requests_per_hour: int = Field(default=5000, description="Reports and searches per hour per API token.")
+    import_records_per_request: int = Field(default=1000, ge=1, description=(
+        "Records (PFIF persons and notes, a sheet's rows) one import by an API token or an account may hold; more is "
+        "refused whole with 413 naming the limit (the command line, run on the server, has no limit)."))
+    imported_records_per_hour: int = Field(default=2000, ge=1, description=(
+        "Records one API token or account may import per hour (PFIF and sheets together, dry runs not counted); "
+        "past it, 429 with the wait."))
     listings_per_hour: int = Field(
         default=600,
         description="Sighting listings and single sighting reads per hour per family account or partner token.")

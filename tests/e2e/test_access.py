@@ -73,6 +73,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/takedowns/{takedown_id}/decision"): TOKEN_ADMIN,
     ("POST", "/api/tokens"): TOKEN_ADMIN,
     ("DELETE", "/api/tokens/{token_id}"): TOKEN_ADMIN,
+    ("POST", "/api/tokens/{token_id}/withdraw-imports"): TOKEN_ADMIN,
+    ("POST", "/api/cases/{case_id}/notes/{note_id}/attach"): TOKEN_ADMIN,
     ("POST", "/api/subscriptions"): ALL,  # email for anyone; webhooks checked in the service
     # its own (an admin: all); another's answers 404 as one that does not exist. API writes ignore cookies
     ("GET", "/api/subscriptions"): ALL - {"anonymous"},
@@ -116,7 +118,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/cases/{case_id}/verify"): REVIEWERS, ("POST", "/cases/{case_id}/reject"): REVIEWERS,
     ("POST", "/cases/{case_id}/shared-description"): REVIEWERS,
     ("PUT", "/api/cases/{case_id}/shared-description"): TOKEN_ADMIN,
+    ("PUT", "/api/cases/{case_id}/shared-marks"): TOKEN_ADMIN,
     ("POST", "/cases/{case_id}/reopen"): REVIEWERS,
+    ("POST", "/cases/{case_id}/notes/{note_id}/attach"): REVIEWERS,
     ("POST", "/moderation/takedowns/{takedown_id}"): REVIEWERS,
     ("POST", "/cases/{case_id}/messages"): frozenset({"family"}) | REVIEWERS,
     ("POST", "/cases/{case_id}/verifications"): RECORDERS,
@@ -128,6 +132,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/sightings/{sighting_id}/mine"): BROWSERS,
     ("GET", "/admin"): ADMINS, ("POST", "/admin/invitations"): frozenset({"admin"}),
     ("POST", "/admin/tokens"): ADMINS, ("POST", "/admin/tokens/{token_id}/revoke"): ADMINS,
+    ("POST", "/admin/tokens/{token_id}/withdraw-imports"): ADMINS,
     ("POST", "/admin/accounts/{account_id}/disable"): ADMINS, ("POST", "/admin/accounts/{account_id}/enable"): ADMINS,
     ("POST", "/admin/accounts/{account_id}/role"): ADMINS,
     ("POST", "/admin/invitations/{invitation_id}/withdraw"): ADMINS,
@@ -145,9 +150,12 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
 }
 # Writes whose harmless probe needs a record that does not exist (so an allowed caller changes nothing)
 PROBE_MISSING = {"/cases/{case_id}/close", "/admin/tokens/{token_id}/revoke", "/api/tokens/{token_id}",
+                 "/admin/tokens/{token_id}/withdraw-imports", "/api/tokens/{token_id}/withdraw-imports",
+                 "/cases/{case_id}/notes/{note_id}/attach", "/api/cases/{case_id}/notes/{note_id}/attach",
                  "/sightings/{sighting_id}/child-face", "/api/sources/{source_id}/pause",
                  "/sightings/{sighting_id}/family-summary", "/api/sightings/{sighting_id}/family-summary",
                  "/cases/{case_id}/shared-description", "/api/cases/{case_id}/shared-description",
+                 "/api/cases/{case_id}/shared-marks",
                  "/api/sources/{source_id}/resume", "/moderation/sources/{source_id}/{state}",
                  "/admin/accounts/{account_id}/disable", "/admin/accounts/{account_id}/enable",
                  "/admin/accounts/{account_id}/role", "/admin/invitations/{invitation_id}/withdraw",
@@ -195,7 +203,7 @@ def probe(client: TestClient, method: str, path: str, world: w.World) -> object:
         values["candidate_id"] = world.confirmed
     if path in PROBE_MISSING:
         values |= {"case_id": 999_999, "token_id": 999_999, "sighting_id": 999_999, "source_id": 999_999,
-                   "state": "pause", "account_id": 999_999, "invitation_id": 999_999}
+                   "state": "pause", "account_id": 999_999, "invitation_id": 999_999, "note_id": 999_999}
     url = fill(path, values)
     if method == "GET":
         return client.get(url, follow_redirects=False)
@@ -236,9 +244,10 @@ def leaks(world: w.World, who: str) -> list[str]:
     """Private values a principal's responses show that the policy says it may not see."""
     forbidden = [w.ORIGINAL_NAME]
     if who not in REVIEWERS:
-        forbidden += [w.REPORTER_CONTACT, *w.EXACT_MARKS, w.EXACT_WORDS, w.FAMILY_B_CONTACT, w.FAMILY_B_HOME]
+        forbidden += [w.REPORTER_CONTACT, *w.EXACT_MARKS, w.EXACT_WORDS, w.FAMILY_B_CONTACT, w.FAMILY_B_HOME,
+                      w.FAMILY_B_MARKS]
     if who not in REVIEWERS | {"family"}:
-        forbidden += [w.FAMILY_A_CONTACT, w.POLICE_REPORT_A, w.FAMILY_A_HOME]
+        forbidden += [w.FAMILY_A_CONTACT, w.POLICE_REPORT_A, w.FAMILY_A_HOME, w.FAMILY_A_MARKS]
     found = []
     with world.client(who) as client:
         for url in readable_urls(world):

@@ -18,7 +18,7 @@ from reunite.domain.access import OPERATOR, Principal, Role, Scope
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.cli import app as cli
 from reunite.services.accounts import issue_token
-from reunite.services.moderation import share_description, verify_case
+from reunite.services.moderation import share_texts, verify_case
 from reunite.services.retention import decide_takedown, request_takedown
 from tests.conftest import count_rows
 from tests.photos import face_jpeg
@@ -81,8 +81,14 @@ def test_db_upgrade_verify_case_and_rematch(
 ) -> None:
     assert "up to date" in cli_env.invoke(cli, ["db", "upgrade"]).output
     case_id = register(client)
-    result = cli_env.invoke(cli, ["verify-case", str(case_id), "--by", "officer Wang", "--evidence", "report seen"])
+    refused = cli_env.invoke(cli, ["verify-case", str(case_id), "--by", "officer Wang", "--evidence", "report seen",
+                                   "--share-marks", "a mole; call 13912345678"])
+    assert refused.exit_code == 1 and "contact" in refused.output  # checked as on the pages: nothing verified
+    result = cli_env.invoke(cli, ["verify-case", str(case_id), "--by", "officer Wang", "--evidence", "report seen",
+                                  "--share-description", "red coat", "--share-marks", "a mole on the chin"])
     assert result.exit_code == 0 and client.get(f"/p/{case_id}").status_code == 200
+    stored = container.deps.read.case(case_id)
+    assert (stored["shared_description"], stored["shared_marks"]) == ("red coat", "a mole on the chin")
     assert "1 matching jobs queued" in cli_env.invoke(cli, ["rematch"]).output
 
 
@@ -215,8 +221,8 @@ def test_a_pdf_poster_is_made_once_revalidated_by_its_tag_and_gone_once_taken_do
     for path in (f"/p/{case_id}", url, f"/p/{case_id}/photo.jpg"):
         assert volunteer.head(path).status_code == 200, path
 
-    # the words shared corrected by a moderator (the family's own never reach a poster: access.description_shown)
-    share_description(container.deps, OPERATOR, case_id, "red coat, blue shoes")
+    # the words shared corrected by a moderator (the family's own never reach a poster: access.text_shown)
+    share_texts(container.deps, OPERATOR, case_id, {"description": "red coat, blue shoes"})
     edited = volunteer.get(url, headers=held)
     assert edited.status_code == 200 and "blue shoes" in PdfReader(io.BytesIO(edited.content)).pages[0].extract_text()
 

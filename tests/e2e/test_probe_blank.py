@@ -26,8 +26,8 @@ from tests.photos import portrait
 
 NAME, PLACE, REPORT, CONTACT = "Sentinelname", "Sentinel lake gate", "PR-SENTINEL-4471", "sentinel@family.example"
 PERSONAL = ("given_name", "family_name", "nicknames", "sex", "birth_date", "missing_since", "last_seen_lat",
-            "last_seen_lon", "last_seen_text", "description", "shared_description", "marks", "police_report",
-            "family_contact")
+            "last_seen_lon", "last_seen_text", "description", "shared_description", "marks", "shared_marks",
+            "police_report", "family_contact")
 
 
 def _client(container: Container, session: str | None = None, token: str | None = None,
@@ -63,7 +63,7 @@ def test_a_taken_down_case_keeps_only_its_placeholder_and_takes_no_more_writes(c
                    family_contact=CONTACT, description="red coat", marks="scar")
     case_id = intake.register_case(deps, family, case, [Upload(portrait("collins", 0), "c.jpg")],
                                    [date(2019, 5, 1)]).case_id
-    moderation.verify_case(deps, OPERATOR, case_id, "police report checked")
+    moderation.verify_case(deps, OPERATOR, case_id, "police report checked", shared={"marks": "a scar"})
     run_jobs(container)
     police = _client(container, token=issue_token(deps, OPERATOR, "police", [Scope.ADMIN]))
     partner = _client(container, token=issue_token(deps, OPERATOR, "partner", [Scope.READ_CASES]))
@@ -86,10 +86,10 @@ def test_a_taken_down_case_keeps_only_its_placeholder_and_takes_no_more_writes(c
     assert partner.get(f"/api/cases/{case_id}").status_code == 404  # no placeholder for partners
     with container.engine.connect() as conn:
         row = conn.exec_driver_sql(
-            "SELECT given_name, sex, birth_date, missing_since, last_seen_text, police_report, family_contact "
-            f"FROM cases WHERE id = {case_id}").one()
+            "SELECT given_name, sex, birth_date, missing_since, last_seen_text, police_report, family_contact, "
+            f"marks, shared_marks FROM cases WHERE id = {case_id}").one()
         notes = conn.exec_driver_sql(f"SELECT notes FROM verifications WHERE case_id = {case_id}").scalars().all()
-    assert tuple(row) == ("", "unknown", None, None, "", "", "") and notes == [""]
+    assert tuple(row) == ("", "unknown", None, None, "", "", "", "", "") and notes == [""]
 
     refused = police.post(f"/api/cases/{case_id}/messages", json={"body": "are you there?"})
     assert refused.status_code == 409 and "expired" in refused.json()["detail"]

@@ -83,6 +83,26 @@ def test_a_date_alone_that_does_not_exist_is_said_to_be_no_date(container: Conta
     assert count_rows(container, "cases") == 0
 
 
+def test_the_api_says_a_date_that_does_not_exist_is_not_valid_as_the_form_does(client: TestClient,
+                                                                             container: Container) -> None:
+    """``POST /api/cases`` reads ``missing_since`` as the form does (``typed_time.typed_time``): a date alone
+    that does not exist is "the date is not valid", in the reader's language, never the list of shapes read."""
+    form = {"given_name": "Lin", "sex": "female", "birth_date": "2018-05-01"}
+    for day, said in (("2026-02-30", "the date is not valid"), ("2026-13-01", "the date is not valid"),
+                      ("2026/02/30", "the date is not valid"), ("2026年2月30日", "the date is not valid"),
+                      ("2026-02-30T10:00+08:00", "the date and time are not valid")):
+        refused = client.post("/api/cases", data=form | {"missing_since": day}, files=PHOTO)
+        assert refused.status_code == 422 and refused.json()["field"] == "missing_since", refused.text
+        assert refused.json()["detail"] == said, (day, refused.json()["detail"])
+    chinese = client.post("/api/cases", data=form | {"missing_since": "2026-02-30"}, files=PHOTO,
+                          headers={"Accept-Language": "zh-CN"})
+    assert chinese.status_code == 422 and chinese.json()["detail"] == "日期无效", chinese.text
+    # what is no date at all is still told the shapes read
+    words = client.post("/api/cases", data=form | {"missing_since": "last spring"}, files=PHOTO)
+    assert words.status_code == 422 and "2026-11-20T10:00+08:00" in words.json()["detail"], words.text
+    assert count_rows(container, "cases") == 0
+
+
 def test_refused_pfif_says_why_in_a_sentence_never_a_repr(client: TestClient) -> None:
     dtd = (b"<?xml version='1.0'?><!DOCTYPE pfif><pfif:pfif xmlns:pfif='http://zesty.ca/pfif/1.4'>"
            b"<pfif:person><pfif:full_name>x</pfif:full_name></pfif:person></pfif:pfif>")

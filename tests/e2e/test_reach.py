@@ -60,7 +60,7 @@ def test_the_alert_radius_widens_with_time_and_each_subscriber_hears_once(
 ) -> None:
     clock = SettableClock(T0 + timedelta(minutes=30))
     deps = replace(container.deps, clock=clock, webhooks=HttpWebhooks(resolve=lambda host, port: ["93.184.216.34"]))
-    far = {km: reach.subscribe(deps, OPERATOR, "webhook", f"https://partner.example/{km}", north(km), 0)[0]
+    far = {km: reach.subscribe(deps, OPERATOR, "webhook", f"https://partner.example/{km}", north(km), 1)[0]
            for km in (50, 150, 250, 400, 700)}
     by_region = reach.subscribe(deps, OPERATOR, "webhook", "https://partner.example/wuhan", None, 0, "wuhan")[0]
     case_id = missing_case(container)
@@ -86,7 +86,7 @@ def test_the_alert_radius_widens_with_time_and_each_subscriber_hears_once(
 
     with container.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE cases SET status = 'reunited' WHERE id = %s", (case_id,))
-    reach.subscribe(deps, OPERATOR, "webhook", "https://partner.example/late", north(10), 0)
+    reach.subscribe(deps, OPERATOR, "webhook", "https://partner.example/late", north(10), 1)
     assert reach.alert_round(deps, case_id) == 0  # alerts stop when the case closes
 
 
@@ -117,7 +117,7 @@ def test_what_alerts_tell_follows_the_cell_where_the_child_was_last_seen(contain
     wherever in the cell (30.59–30.60, 114.31–114.32) the child was last seen."""
     deps = replace(container.deps, clock=SettableClock(T0 + timedelta(minutes=30)),
                    webhooks=HttpWebhooks(resolve=lambda host, port: ["93.184.216.34"]))
-    points = [reach.subscribe(deps, OPERATOR, "webhook", f"https://partner.example/{km}", north(km), 0)[0]
+    points = [reach.subscribe(deps, OPERATOR, "webhook", f"https://partner.example/{km}", north(km + 1), 1)[0]
               for km in (99.2, 99.6, 100.0, 100.4, 100.8)]  # across the first hour's 100 km, north of the cell
     told = []
     for corner in (GeoPoint(30.5901, 114.3101), GeoPoint(30.5999, 114.3199)):

@@ -173,9 +173,10 @@ def test_an_api_token_works_only_while_the_admin_who_issued_it_vouches_for_it(co
     assert tokens["registry"]["issuer_email"] == "issuer@example.org" and tokens["registry"]["working"] is False
     assert tokens["registry"]["revoked_at"] and tokens["its partner"]["revoked_at"]  # revoked, for good
     assert tokens["its partner"]["issued_by_token"] == tokens["registry"]["id"]
-    assert tokens["test police registry"] | {"id": 0} == {
+    assert tokens["test police registry"] | {"id": 0, "created_at": "", "last_used_at": ""} == {
         "id": 0, "name": "test police registry", "scopes": ["admin"], "issued_by_token": None,
-        "issuer_email": None, "working": True, "revoked_at": None}
+        "issuer_email": None, "working": True, "revoked_at": None, "allowed_domains": [], "created_at": "",
+        "last_used_at": "", "pending_imports": 0}
 
     # enabled again, the account issues anew: what a possibly stolen account had issued stays revoked
     assert post_form(other_admin, f"/admin/accounts/{admin_id}/enable").status_code == 303

@@ -188,9 +188,16 @@ def test_a_typed_zero_is_kept_or_refused_never_replaced_by_the_default(container
     fields = form_fields(browser, "/subscribe", "/subscribe")
     sent = browser.post("/subscribe", data=fields | {"email": "sub2@example.org", "lat": "30.64", "lon": "104.04",
                                                      "radius_km": "0"})
+    # refused, never made 10 km: a point's radius is at least 1 km (probe s21 U7), said by the field, 0 kept
+    assert sent.status_code == 422 and "at least 1 km" in sent.text
+    assert re.search(r'name="radius_km"[^>]*value="0"|value="0"[^>]*name="radius_km"', sent.text)
+    with container.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM subscriptions").scalar_one() == 0
+    sent = browser.post("/subscribe", data=fields | {"email": "sub2@example.org", "lat": "30.64", "lon": "104.04",
+                                                     "radius_km": "1"})
     assert sent.status_code == 200
     with container.engine.connect() as conn:
-        assert conn.exec_driver_sql("SELECT radius_km FROM subscriptions").scalar_one() == 0
+        assert conn.exec_driver_sql("SELECT radius_km FROM subscriptions").scalar_one() == 1
 
     moderator = page_client(container, Role.MODERATOR)
     fields = form_fields(moderator, "/moderation/sources", "/moderation/sources")

@@ -34,6 +34,9 @@ EXACT_WORDS = "stall 12 under the bridge"  # the reporter's words pin the place 
 # a family's description says where the child lives: read by the family and reviewers only (probe s20 T2)
 FAMILY_A_HOME = "home is FAMILY-A-HOME-4410 Caoxi Road"
 FAMILY_B_HOME = "home is FAMILY-B-HOME-7735 Jiefang Road"
+# so may the distinguishing marks ("a mole; her school is …"): read by the same rule
+FAMILY_A_MARKS = "school FAMILY-A-MARKS-2291"
+FAMILY_B_MARKS = "school FAMILY-B-MARKS-8830"
 ORIGINAL_NAME = "IMG_private_name_0420"
 
 ROLES = ("anonymous", "reporter", "family", "family_unverified", "moderator", "police", "admin")
@@ -92,10 +95,11 @@ def two_faces(height: int = 480, gap: int = 40) -> bytes:
 
 
 def _case(container: Container, who: Principal, photo: tuple[str, int], child: str, contact: str,
-          home: str = "") -> int:
+          home: str = "", marks: str = "") -> int:
     case = NewCase(given_name=child, family_name="Family", sex=Sex.FEMALE, birth_date=_date(2000),
                    missing_since=_when(2002), last_seen_place=GeoPoint(31.2, 121.4), police_report=f"PR-{contact}",
-                   family_contact=contact, description=f"{home}; 1.1 m tall, blue coat" if home else "")
+                   family_contact=contact, description=f"{home}; 1.1 m tall, blue coat" if home else "",
+                   marks=f"a mole on the chin; {marks}" if marks else "")
     return intake.register_case(container.deps, who, case, [Upload(portrait(*photo), "case.jpg")],
                                 [_date(2002)]).case_id
 
@@ -121,8 +125,10 @@ def build(container: Container) -> World:
         found = from_session(deps, token)
         assert found is not None
         principals[role] = found
-    world.case_a = _case(container, principals["family"], ("collins", 0), "Lin", FAMILY_A_CONTACT, FAMILY_A_HOME)
-    world.case_b = _case(container, OPERATOR, ("hopper", 0), FAMILY_B_CHILD, FAMILY_B_CONTACT, FAMILY_B_HOME)
+    world.case_a = _case(container, principals["family"], ("collins", 0), "Lin", FAMILY_A_CONTACT, FAMILY_A_HOME,
+                         FAMILY_A_MARKS)
+    world.case_b = _case(container, OPERATOR, ("hopper", 0), FAMILY_B_CHILD, FAMILY_B_CONTACT, FAMILY_B_HOME,
+                         FAMILY_B_MARKS)
     world.case_unverified = _case(container, principals["family_unverified"], ("hopper", 2), "Mei", "x")
     moderation.verify_case(deps, OPERATOR, world.case_a, "police report checked")
 

@@ -16,9 +16,9 @@ from reunite.domain.access import (
     candidate_visible,
     case_view,
     coarsen,
-    description_shown,
     require,
     sighting_view,
+    text_shown,
 )
 from reunite.domain.errors import Forbidden, NotSignedIn
 
@@ -87,9 +87,11 @@ def test_unverified_families_and_scopes_grant_only_what_they_say() -> None:
 
 def test_a_cases_description_reaches_others_only_as_a_moderator_approved_it() -> None:
     """Probe s20 T2: the family's words may say where the child lives; partners, the public and other families
-    read the approved text (nothing before), the family and reviewers the family's own words and that text."""
+    read the approved text (nothing before), the family and reviewers the family's own words and that text. The
+    distinguishing marks by the same rule."""
     case = {"id": 5, "status": "open", "verified_at": NOW, "description": "home is 漕溪北路595号; red coat",
-            "shared_description": "", "last_seen_text": "上海市漕溪北路", "last_seen_city": "Shanghai"}
+            "shared_description": "", "last_seen_text": "上海市漕溪北路", "last_seen_city": "Shanghai",
+            "marks": "mole; school 漕溪小学", "shared_marks": ""}
     partner = Principal(role=Role.PARTNER, token_id=4, scopes=frozenset({Scope.READ_CASES}))
     other_family = Principal(role=Role.FAMILY, account_id=7, own_cases=frozenset({8}), verified_cases=frozenset({8}))
     for reader in (partner, ANONYMOUS, other_family):
@@ -98,11 +100,14 @@ def test_a_cases_description_reaches_others_only_as_a_moderator_approved_it() ->
         assert "shared_description" not in shown
         approved = case_view(reader, case | {"shared_description": "red coat"})
         assert (approved["description"], approved["description_withheld"]) == ("red coat", False)
-        assert description_shown(reader, case | {"shared_description": "red coat"}) == "red coat"
+        assert text_shown(reader, case | {"shared_description": "red coat"}, "description") == "red coat"
+        assert (shown["marks"], shown["marks_withheld"], "shared_marks" in shown) == ("", True, False)
+        assert text_shown(reader, case | {"shared_marks": "a mole"}, "marks") == "a mole"
     for reader in (FAMILY, POLICE):
         shown = case_view(reader, case | {"shared_description": "red coat"})
         assert (shown["description"], shown["shared_description"]) == (case["description"], "red coat")
         assert shown["description_withheld"] is False
+        assert (shown["marks"], shown["marks_withheld"]) == (case["marks"], False)
 
 
 def test_proof_of_work_is_checked_signed_and_expires() -> None:

@@ -82,10 +82,10 @@ def counted_from(now: datetime, window: timedelta) -> datetime:
     return window_start(now, BUCKET) - window
 
 
-def free_at(counts: Sequence[tuple[datetime, int]], limit: int, window: timedelta) -> datetime | None:
-    """When one more request fits under ``limit``: once enough of the oldest minutes' requests (``counts``,
-    each minute's start and its requests, of those still counted) have left the window. None: it fits now."""
-    over = sum(n for _, n in counts) - limit + 1  # requests that must leave the window first
+def free_at(counts: Sequence[tuple[datetime, int]], limit: int, window: timedelta, need: int = 1) -> datetime | None:
+    """When ``need`` more requests fit under ``limit``: once enough of the oldest minutes' requests (``counts``,
+    each minute's start and its requests, of those still counted) have left the window. None: they fit now."""
+    over = sum(n for _, n in counts) - limit + need  # requests that must leave the window first
     for start, n in sorted(counts):
         if over <= 0:
             break

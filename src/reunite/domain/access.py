@@ -234,19 +234,21 @@ def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     the family's home, and its notes (they name people and places), only for reviewers; the place last
     seen to its grid cell for anyone but the family and those who see exact places, and for them the
     words the family typed about it reduced to the city they name (``last_seen_city``, which the caller
-    reads from the offline gazetteer; nothing when it is not given), and its description only as a
-    moderator approved it for sharing (``description_shown``). Of an expired case, only its
+    reads from the offline gazetteer; nothing when it is not given), and its free texts (description,
+    distinguishing marks) only as a moderator approved them for sharing (``text_shown``). Of an expired case, only its
     placeholder (id, dates, status), whoever asks; of a case no longer active, the same for anyone but
     its family and reviewers (``case_in_full``)."""
     if not case_in_full(who, row):
         return {**{k: row.get(k) for k in CASE_PLACEHOLDER}, "status": case_status_shown(who, row), "photos": []}
-    shown = exact_places({k: v for k, v in row.items() if k not in ("pfif", "notes", "last_seen_city")})
+    shown = exact_places({k: v for k, v in row.items() if k not in ("pfif", "notes", "notes_aside", "last_seen_city")})
     mine = who.owns(int(row["id"]))
     contacts = notes_shown(who)
     if contacts:
         sent = row.get("pfif") or {}
         shown["imported_contacts"] = {name: sent[name] for name in PERSON_CONTACTS if sent.get(name)}
         shown["notes"] = [note_view(note) for note in row.get("notes", [])]
+        # another registry's notes on this case, kept aside (not attached): a moderator decides
+        shown["notes_aside"] = [note_view(note) for note in row.get("notes_aside", [])]
     if not (contacts or mine):
         for name in CASE_PRIVATE:
             shown.pop(name, None)
@@ -254,10 +256,12 @@ def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
         shown["last_seen_lat"], shown["last_seen_lon"] = coarsen(row.get("last_seen_lat")), coarsen(
             row.get("last_seen_lon"))
         shown["last_seen_text"] = row.get("last_seen_city") or ""
-        shown.pop("shared_description", None)  # what they read as the description itself
-    if "description" in row:
-        shown["description"] = description_shown(who, row)
-        shown["description_withheld"] = description_withheld(who, row)
+        for shared in (*SHARED_TEXTS.values(), "sharing_review_since"):  # what they read as the text itself
+            shown.pop(shared, None)
+    for name in SHARED_TEXTS:
+        if name in row:
+            shown[name] = text_shown(who, row, name)
+            shown[f"{name}_withheld"] = text_withheld(who, row, name)
     return shown
 
 
@@ -267,22 +271,29 @@ def exact_last_seen(who: Principal, case_id: int) -> bool:
     return who.can(P.SEE_EXACT_PLACES) or who.owns(case_id)
 
 
-def description_shown(who: Principal, case: dict[str, Any]) -> str:
-    """A case's description as ``who`` reads it, wherever it goes (the API, the poster, its PDF and feeds,
-    alerts and webhooks, PFIF and CSV exports): the family's own words for the family and those who see exact
-    places (``exact_last_seen``: who read the last-seen words as typed too); for anyone else only the text a
-    moderator approved for sharing (``shared_description``), nothing until one has. Families write where the
-    child lives or was last seen beside height and clothes ("home is 漕溪北路595号"), and free words are
-    read as the place words are: exact places and contacts only for police and moderators."""
+# A case's free texts the family types (beside height and clothes: where the child lives, a school, a teacher's
+# phone), each with the text a moderator approved for everyone who may not read the family's words (migrations
+# 0034, 0035): one rule for both, wherever they go.
+SHARED_TEXTS = {"description": "shared_description", "marks": "shared_marks"}
+
+
+def text_shown(who: Principal, case: dict[str, Any], name: str) -> str:
+    """A case's free text ``name`` (``SHARED_TEXTS``: its description, its distinguishing marks) as ``who`` reads
+    it, wherever it goes (the API, the poster, its PDF and feeds, alerts and webhooks, PFIF and CSV exports): the
+    family's own words for the family and those who see exact places (``exact_last_seen``: who read the
+    last-seen words as typed too); for anyone else only the text a moderator approved for sharing
+    (``shared_description``, ``shared_marks``), nothing until one has. Families write where the child lives or
+    was last seen beside height and clothes ("home is 漕溪北路595号"), a school or a phone beside a mole, and
+    free words are read as the place words are: exact places and contacts only for police and moderators."""
     if exact_last_seen(who, int(case["id"])):
-        return str(case.get("description") or "")
-    return str(case.get("shared_description") or "")
+        return str(case.get(name) or "")
+    return str(case.get(SHARED_TEXTS[name]) or "")
 
 
-def description_withheld(who: Principal, case: dict[str, Any]) -> bool:
-    """Whether the family wrote a description that ``who`` does not read because no moderator has approved
-    a text of it for sharing yet (the API's ``description_withheld``; the pages say why)."""
-    return bool(case.get("description")) and not description_shown(who, case)
+def text_withheld(who: Principal, case: dict[str, Any], name: str) -> bool:
+    """Whether the family wrote a free text ``name`` that ``who`` does not read because no moderator has approved
+    a text of it for sharing yet (the API's ``description_withheld``, ``marks_withheld``; the pages say why)."""
+    return bool(case.get(name)) and not text_shown(who, case, name)
 
 
 def pfif_hidden(who: Principal) -> frozenset[str]:

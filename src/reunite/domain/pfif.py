@@ -232,5 +232,25 @@ def exportable(values: dict[str, str], order: tuple[str, ...],
     return {name: values[name] for name in order if values.get(name) and name not in hidden | NEVER_EXPORTED}
 
 
+def record_id(value: str) -> str:
+    """A PFIF record id as kept and compared: its domain (the part before the first ``/``) in lower case, as
+    domains are case-insensitive (``PartnerB.org/p1`` is ``partnerb.org/p1``); the rest as sent."""
+    value = value.strip()
+    if "/" not in value:
+        return value
+    domain, local = value.split("/", 1)
+    return f"{domain.lower()}/{local}"
+
+
+FUTURE_SKEW = timedelta(minutes=10)  # clocks differ: a source_date this far ahead of ours is still taken
+
+
+def naive_times(values: dict[str, str]) -> list[str]:
+    """The record's times written without a UTC offset: PFIF 1.4 writes every time in UTC with ``Z``, so they
+    are read as UTC, and said so."""
+    return [name for name in TIMES if (found := iso_time(values.get(name, "").strip())) is not None
+            and found.tzinfo is None]
+
+
 def record_domain(record_id: str) -> str:
     return record_id.split("/", 1)[0].lower() if "/" in record_id else ""

@@ -3,7 +3,7 @@ moderation and follow-up, reach and exchange. ``ports.UnitOfWork`` combines them
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -51,6 +51,8 @@ class PeopleStore(Protocol):
         """A new token; with ``issued_by``, only while that token is still valid (else NotFound)."""
         ...
 
+    def token_exists(self, token_id: int) -> bool: ...
+
     def revoke_api_token(self, token_id: int, at: datetime) -> list[int] | None:
         """Revoke a token and every token issued from it, down the line; the ids newly revoked
         (empty when it already was), or None when no such token exists."""
@@ -89,12 +91,12 @@ class PeopleStore(Protocol):
         """The SHA-256 of each photo the case holds."""
         ...
 
-    def count_hit(self, key: str, window_start: datetime) -> int:
-        """Add one to the counter of ``key`` in this window; the count so far."""
+    def count_hit(self, key: str, window_start: datetime, n: int = 1) -> int:
+        """Add ``n`` (one) to the counter of ``key`` in this window; the count so far."""
         ...
 
-    def uncount_hit(self, key: str, window_start: datetime) -> None:
-        """Take back one count of ``key`` in this window (a request that turned out not to count)."""
+    def uncount_hit(self, key: str, window_start: datetime, n: int = 1) -> None:
+        """Take back ``n`` (one) counts of ``key`` in this window (a request that turned out not to count)."""
         ...
 
     def hits(self, key: str, window_start: datetime) -> int:
@@ -141,8 +143,19 @@ class ModerationStore(Protocol):
         """A moderator's words for families; False when they already were these (nothing written)."""
         ...
 
-    def set_shared_description(self, case_id: int, words: str) -> bool:
-        """A case's description as a moderator approved it for sharing; False when it already was this."""
+    def set_shared_texts(self, case_id: int, texts: Mapping[str, str]) -> list[str]:
+        """A case's free texts as a moderator approved them for sharing, by name (``access.SHARED_TEXTS``:
+        description, marks); the names of those that changed (the others already were these: nothing written)."""
+        ...
+
+    def hold_for_sharing(self, case_id: int, names: Sequence[str], ask: bool, at: datetime) -> dict[str, str]:
+        """Withdraw what was approved for sharing of these free texts (``names``), their source having rewritten
+        them (the row locked until the commit); ``ask``: the case waits for a moderator to approve them again
+        (``sharing_review_since``: ``at``, or since it waited already). The texts withdrawn (not empty), by name."""
+        ...
+
+    def sharing_reviewed(self, case_id: int) -> bool:
+        """The case no longer waits for a moderator to approve its texts for sharing; False when it did not."""
         ...
 
     def set_case_status(self, case_id: int, status: str, at: datetime, keep_data: bool = True) -> None: ...
@@ -238,6 +251,10 @@ class ReachStore(Protocol):
         how long ago its confirmation link was last asked for (its creation, or the last resend)."""
         ...
 
+    def same_webhook(self, values: dict[str, Any]) -> tuple[int, str] | None:
+        """An active webhook the same maker made to the same address, area and language: its id and secret."""
+        ...
+
     def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> str | None:
         """Move a subscription to ``status`` (an ended one stays ended: nothing revives it); the status it
         had, or None if it does not exist."""
@@ -275,6 +292,10 @@ class ReachStore(Protocol):
         ...
 
     def alert(self, alert_id: int) -> dict[str, Any]: ...
+
+    def webhook_alerts_sent(self, case_id: int) -> list[int]:
+        """The case's alerts sent to webhooks (those told when it ends)."""
+        ...
 
     def mark_alert_sent(self, alert_id: int, at: datetime) -> None: ...
 
@@ -318,8 +339,21 @@ class PfifStore(Protocol):
     def person_refused(self, record_id: str) -> bool: ...
 
     def link_notes_and_duplicates(self) -> int:
-        """Attach waiting notes to cases imported since, take an imported case's last-seen place from its
+        """Attach waiting notes to cases imported since (only a note of the person's own registry: one from
+        another is kept aside for a moderator), take an imported case's last-seen place from its
         latest note, and link cases that notes mark as duplicates; how many links were made."""
+        ...
+
+    def note_aside(self, note_id: int, case_id: int) -> dict[str, Any] | None:
+        """``id``, ``record_id`` and ``source`` of a note kept aside (on no case) whose person is this open
+        case, locked; None if there is none."""
+        ...
+
+    def attach_note(self, note_id: int, case_id: int) -> None: ...
+
+    def pending_imported_by(self, actors: list[str]) -> list[int]:
+        """The cases these actors (``token:N``) imported (PFIF or a sheet) that wait for verification still,
+        their rows locked."""
         ...
 
     def blank_notes(self, case_id: int) -> None:

@@ -25,6 +25,10 @@ PRECISIONS = (INSTANT, DAY, MONTH, YEAR)
 
 # a date typed as people type one (2026/11/20, 2026.11.20, 2026年11月20日), then a clock time (10:00, 10:00:30)
 DATE_AND_CLOCK = re.compile(r"^(?P<day>.+?)[Tt\s]+(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?$")
+# what is meant as a date, whether or not it names one: a year's four figures, then a month's (2026-02-30,
+# 2026/13/01, 2026.2.30, 2026年2月30日, 20260230); a time of day after it (10:00, 上午10点)
+DATE_SHAPED = re.compile(r"^\s*\d{4}\s*(?:[-/.]\s*\d{1,2}|年\s*\d{1,2}\s*月|\d{4}(?!\d))")
+CLOCK_SHAPED = re.compile(r"\d\s*[:：]\s*\d|[点點时時]")
 
 
 @dataclass(frozen=True)
@@ -70,18 +74,29 @@ def read_typed_time(text: str, where: tzinfo, field: str = "time", *, serials: b
 
 
 def typed_time(text: str, where: tzinfo, field: str, *, serials: bool = False,
-               offset_needed: bool = False) -> TypedTime:
-    """``read_typed_time``, refusing what it cannot read with a message that says every shape it reads.
+               offset_needed: bool = False, chosen: datetime | None = None) -> TypedTime:
+    """``read_typed_time``, refusing what it cannot read (``unread``: a date that does not exist is said to be
+    no date; anything else is told every shape read), the one reading of the form, the API and sheets.
     ``offset_needed``: a date and time must name its UTC offset (the API: a partner's clock without one would
     be hours off, never guessed); a date, month or year alone is read in ``where`` (no time of day to shift)."""
-    found = read_typed_time(text, where, field, serials=serials)
+    found = read_typed_time(text, where, field, serials=serials, chosen=chosen)
     if found is None:
-        raise InvalidInput("{name} must be a date and time such as 2026-11-20 10:00 or 2026-11-20T10:00+08:00, or a date, month or year alone: 2026-11-20, 2026/11/20, 2026-11, 2026",  # noqa: E501
-                           field=field, name=field)
+        raise unread(text, field)
     if offset_needed and found.precision == INSTANT and found.read_in:
         raise InvalidInput("{name} has a time of day but no UTC offset: give it with its offset, such as 2026-11-20T10:00+08:00, or give the date alone",  # noqa: E501
                            field=field, name=field)
     return found
+
+
+def unread(text: str, field: str) -> InvalidInput:
+    """Why ``text`` is no time, said as the registration form says it (probe s20 T6): typed as a date but naming
+    a day that does not exist (2026-02-30, 2026-13-01, no time given), "the date is not valid" ("the date and time
+    are not valid" with a time of day, or one out of range: 2026-11-20 25:00); anything else, every shape read."""
+    if DATE_SHAPED.match(text):
+        timed = CLOCK_SHAPED.search(text) is not None
+        return InvalidInput("the date and time are not valid" if timed else "the date is not valid", field=field)
+    return InvalidInput("{name} must be a date and time such as 2026-11-20 10:00 or 2026-11-20T10:00+08:00, or a date, month or year alone: 2026-11-20, 2026/11/20, 2026-11, 2026",  # noqa: E501
+                        field=field, name=field)
 
 
 def _wall_or_day(said: str, serials: bool) -> tuple[datetime | None, tuple[date, str] | None]:

@@ -351,6 +351,9 @@ def verify_case(
     share_description: Annotated[str | None, typer.Option(help=(
         "The family's description as partners, exports, alerts and the poster may read it (without a home "
         "address, a school, names or contacts); left out: nothing of it is shared"))] = None,
+    share_marks: Annotated[str | None, typer.Option(help=(
+        "The family's distinguishing marks as partners and exports may read them (without a school, names or "
+        "contacts); left out: nothing of them is shared"))] = None,
 ) -> None:
     """Mark a case as checked (police report number or documents): it is matched, its family may
     browse sightings, and its public poster goes live."""
@@ -359,8 +362,9 @@ def verify_case(
 
     container = bootstrap()
     lang = operator_language(context)
-    verify(container.deps, OPERATOR, case_id, evidence, checked_by=by,  # what was checked is words on its own
-           shared_description=share_description)
+    shared = {name: text for name, text in (("description", share_description), ("marks", share_marks))
+              if text is not None}
+    verify(container.deps, OPERATOR, case_id, evidence, checked_by=by, shared=shared)  # what was checked: words
     typer.echo(lang.gettext("case {id} verified; its poster is at /p/{id}", id=case_id))
     # said once done, as the Verify forms show them before: a flag by hand still holds a family's later case
     alike = look_alikes(container.deps, OPERATOR, [case_id], lang, subject_id=case_id).get(case_id, [])

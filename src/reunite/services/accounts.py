@@ -10,7 +10,7 @@ from reunite.domain import staff
 from reunite.domain.abuse import new_token, token_hash
 from reunite.domain.access import Permission, Principal, Role, Scope, require
 from reunite.domain.errors import Forbidden, InvalidInput, NotFound, NotSignedIn, bounded
-from reunite.services import idempotency, subscriptions, throttle
+from reunite.services import idempotency, subscriptions, throttle, withdrawals
 from reunite.services.deps import Deps
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -205,17 +205,24 @@ def issue(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], domain
     return token_id, token
 
 
-def revoke_token(deps: Deps, who: Principal, token_id: int) -> None:
+def revoke_token(deps: Deps, who: Principal, token_id: int, withdraw_reason: str | None = None) -> int:
     """Revoke a token and every token it issued, and end the alert subscriptions (webhooks) they made,
     in one transaction (404 for a token that does not exist; revoking one already revoked changes and
-    records nothing)."""
+    records nothing). With ``withdraw_reason``, the cases they imported that nobody verified yet are
+    withdrawn (rejected, audited with the reason: ``withdrawals``) in the same transaction; how many."""
     require(who, Permission.ADMINISTER)
+    why = withdrawals.checked_reason(withdraw_reason) if withdraw_reason is not None else None
+    withdrawn = 0
     with deps.uow() as uow:
         revoked = uow.revoke_api_token(token_id, deps.clock.now())
         if revoked is None:
             raise NotFound("token {id} does not exist", id=token_id)
         if revoked:
             made = subscriptions.end_made_by(deps, uow, who, [f"token:{i}" for i in revoked], "token revoked")
+            if why is not None:
+                withdrawn = withdrawals.withdraw_in(deps, uow, who, sorted(revoked), why)
             uow.audit(who.actor, "token.revoked", "api_token", token_id,
-                      with_issued=sorted(set(revoked) - {token_id}), subscriptions_ended=made)
+                      with_issued=sorted(set(revoked) - {token_id}), subscriptions_ended=made,
+                      **({"cases_withdrawn": withdrawn, "reason": why} if why is not None else {}))
         uow.commit()
+    return withdrawn

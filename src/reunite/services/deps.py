@@ -39,6 +39,8 @@ class Limits:
     searches_per_hour: int = 30
     messages_per_hour: int = 20
     partner_requests_per_hour: int = 5000
+    import_records_per_request: int = 1000  # PFIF records or a sheet's rows in one import (tokens, accounts)
+    imported_records_per_hour: int = 2000  # records imported per token or account per hour
     listings_per_hour: int = 600  # sighting listings and single reads by families and partners (places by grid cell)
     proof_of_work_bits: int = 14
     # sign-in backoff: failures in a row allowed per account and per address, then a lock that doubles

@@ -13,9 +13,9 @@ from reunite.domain.access import (
     Permission,
     Principal,
     case_status_shown,
-    description_shown,
     exact_last_seen,
     require,
+    text_shown,
 )
 from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
@@ -23,7 +23,7 @@ from reunite.domain.model import GeoPoint, NewCase, Sex
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import zone
 from reunite.domain.typed_time import INSTANT, date_written, typed_time
-from reunite.services import idempotency
+from reunite.services import idempotency, throttle
 from reunite.services.deps import Deps
 from reunite.services.intake import check_case
 from reunite.services.posters import case_city
@@ -86,6 +86,15 @@ class ReadInZone(NamedTuple):
     record: str = ""  # a PFIF record's id ("" for a sheet's row)
 
 
+class Registered(NamedTuple):
+    """A case an import registered: the sheet's row (0 for PFIF) or the PFIF record, and the case's number, so
+    that the sender can follow it up (add photos, read its state)."""
+
+    row: int
+    case: int
+    record: str = ""
+
+
 @dataclass
 class ImportReport:
     """What an import did, record by record: ``problems`` holds each record or row not taken whole."""
@@ -100,6 +109,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     read_in_zone: list[ReadInZone] = field(default_factory=list)  # a sheet's rows whose time had no offset
     already: list[Problem] = field(default_factory=list)  # a sheet's rows registered before: each with its case
+    registered: list[Registered] = field(default_factory=list)  # each case registered, with its row or record
 
     @classmethod
     def remembered(cls, deps: Deps, key: idempotency.Key | None) -> ImportReport | None:
@@ -112,7 +122,9 @@ class ImportReport:
         return cls(**{**found, "problems": [Problem.from_json(p) for p in found.get("problems", [])],
                       "read_in_zone": [ReadInZone(int(read[0]), str(read[1]), str(read[2]) if len(read) > 2 else "")
                                        for read in found.get("read_in_zone", [])],
-                      "already": [Problem.from_json(p) for p in found.get("already", [])]})
+                      "already": [Problem.from_json(p) for p in found.get("already", [])],
+                      "registered": [Registered(int(r[0]), int(r[1]), str(r[2]))
+                                     for r in found.get("registered", [])]})
 
     def reasons(self) -> dict[str, str]:
         """Each record (or row) not taken whole, with the reason, in English (the command line, tests)."""
@@ -205,6 +217,7 @@ def import_cases_table(
         return first
     rows = deps.tables.read_rows(data)
     _check_columns(rows)
+    throttle.records_limit(deps, who, len(rows), counted=not dry_run)  # probe s21 U4
     report = ImportReport()
     valid: list[tuple[int, NewCase]] = []
     for number, row in rows:
@@ -238,6 +251,7 @@ def import_cases_table(
                 if not dry_run:
                     case_id = uow.add_case(case, deps.clock.now())
                     uow.audit(who.actor, "case.imported", "case", case_id, row=number)
+                    report.registered.append(Registered(number, case_id))
         report.unchanged = len(report.already)
         if dry_run:
             return report
@@ -248,13 +262,14 @@ def import_cases_table(
 
 
 def export_cases_csv(deps: Deps, who: Principal) -> bytes:
-    """Verified cases for authorised partners (no contacts, no police report numbers; the place and the
-    description as the reader may read them: ``last_seen_as_read``, ``access.description_shown``); closed and
+    """Verified cases for authorised partners (no contacts, no police report numbers; the place, the
+    description and the marks as the reader may read them: ``last_seen_as_read``, ``access.text_shown``); closed and
     expired ones as placeholders (id, record id, status), as in PFIF. The status as this reader reads it
     in the API (``access.case_status_shown``): a partner reads a hoax as ``withdrawn``, never ``rejected``."""
     require(who, Permission.EXPORT)
     rows = [dict(case, nicknames=", ".join(case["nicknames"]), missing_since=_given(case),
-                 last_seen_text=last_seen_as_read(deps, who, case), description=description_shown(who, case))
+                 last_seen_text=last_seen_as_read(deps, who, case), description=text_shown(who, case, "description"),
+                 marks=text_shown(who, case, "marks"))
             if case["status"] == "open" else
             {"id": case["id"], "record_id": case["record_id"], "status": case_status_shown(who, case)}
             for case in deps.read.export_cases()]

@@ -12,10 +12,18 @@ from reunite.domain.errors import Forbidden, InvalidInput, NotFound, bounded
 from reunite.domain.model import CandidateStatus, PhotoOwner, SightingFilter
 from reunite.domain.scoring import impostor_share, score_pair
 from reunite.domain.workbench import SECOND_LOOK_COOL_DOWN, FamilyAnswer, word_is_new
+from reunite.services import throttle
 from reunite.services.deps import Deps
 from reunite.services.grouping import fused_faces
 from reunite.services.matching import hits_by_case
 from reunite.services.queries import visible_sighting
+
+
+def count_word(deps: Deps, who: Principal) -> None:
+    """A family's proposal or answer counts against its hourly limit, as its messages do (``messages_per_hour``,
+    one count per account): past it, 429 saying when one more fits (probe s21 U6: one family added 100
+    workbench items with long notes in 5 s). Counted once the word is known to be well formed and allowed."""
+    throttle.hit(deps, f"family-word:{who.actor}", deps.limits.messages_per_hour)
 
 
 def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note: str) -> int:
@@ -35,6 +43,7 @@ def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note
     except ValueError:
         raise InvalidInput("answer 'this may be my child' or 'not my child'", field="answer") from None
     note = bounded(note, 2000, "note")
+    count_word(deps, who)
     with deps.uow() as uow:
         uow.one_at_a_time(f"family-words:{row['case_id']}")  # two copies of one answer at once: kept once
         if not word_is_new(uow.family_words(candidate_id), chosen.value, note):
@@ -60,6 +69,7 @@ def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int,
         raise Forbidden("only the child's family answers on a lead")
     sighting = visible_sighting(deps, who, sighting_id)
     note = bounded(note, 2000, "note")
+    count_word(deps, who)
     now = deps.clock.now()
     with deps.uow() as uow:
         if not uow.case_is_active(case_id):

@@ -15,7 +15,7 @@ from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.summary import SUMMARY_LIMIT, cleaned
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
-from reunite.services import doubles, idempotency, look_alikes, words, workbench
+from reunite.services import doubles, idempotency, look_alikes, sharing, words, workbench
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
 from reunite.services.queries import audit_read, day_zone
@@ -180,11 +180,22 @@ def _child_face_set(uow: UnitOfWork, who: Principal, sighting_id: int, face_id: 
     uow.enqueue("matching.rescore_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
 
 
+ENDINGS = frozenset({CaseState.REUNITED, CaseState.CLOSED, CaseState.REJECTED, CaseState.EXPIRED})
+
+
+def _moved(uow: UnitOfWork, case_id: int, state: CaseState) -> CaseState:
+    """A case that ends (reunited, closed, rejected, withdrawn, expired, taken down): the webhooks alerted to it
+    are told it ended (``reach.case_ended``), in the caller's transaction, so only when the change is written."""
+    if state in ENDINGS:
+        uow.enqueue("reach.case_ended", case_id=case_id)
+    return state
+
+
 def move_case(uow: UnitOfWork, case_id: int, action: CaseAction) -> CaseState:
     """The case's state after ``action`` (domain.lifecycle's table), its row locked until the commit;
     Conflict when the case may not change so. The caller writes the change."""
     status, verified = uow.case_state(case_id)
-    return transition(case_id, state_of(status, verified), action)
+    return _moved(uow, case_id, transition(case_id, state_of(status, verified), action))
 
 
 def change_case(uow: UnitOfWork, case_id: int, action: CaseAction) -> CaseState | None:
@@ -192,7 +203,7 @@ def change_case(uow: UnitOfWork, case_id: int, action: CaseAction) -> CaseState 
     asked again (a double tap, a retry without a key), answered as the first was with nothing written."""
     status, verified = uow.case_state(case_id)
     state = state_of(status, verified)
-    return None if settled(state, action) else transition(case_id, state, action)
+    return None if settled(state, action) else _moved(uow, case_id, transition(case_id, state, action))
 
 
 def kept_case(uow: UnitOfWork, case_id: int) -> None:
@@ -203,15 +214,15 @@ def kept_case(uow: UnitOfWork, case_id: int) -> None:
 
 
 def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: idempotency.Key | None = None,
-                checked_by: str = "", shared_description: str | None = None) -> None:
+                checked_by: str = "", shared: Mapping[str, str] | None = None) -> None:
     """A person confirms the case is real (police report number checked, documents seen). Only then is
     it matched against sightings, its family may browse them, and it gets a public poster. Asked again
     (the same ``key``, or a case verified already) it is done once: one audit, one search, one alert.
     Refused (409) while a duplicate flag ties it to a verified case another account registered
     (``doubles.refuse_verifying``), until a moderator resolves the flag. What was checked is words
     (``reasons.require_why``); ``checked_by`` (the command line's operator names who) is kept with it.
-    ``shared_description``: the family's description as the verifier approves it for sharing
-    (``share_description``), when given."""
+    ``shared``: the family's free texts (description, marks) as the verifier approves them for sharing
+    (``share_texts``), those given."""
     require(who, Permission.VERIFY_CASE)
     if idempotency.done(deps, key):
         return
@@ -220,7 +231,7 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
     evidence = require_why(evidence, "evidence")
     if checked_by.strip():
         evidence = f"{evidence} (checked by {checked_by.strip()})"
-    shared = None if shared_description is None else _for_sharing(deps, case_id, shared_description)
+    approved = sharing.checked(deps, case_id, shared or {})
     with deps.uow() as uow:
         if not idempotency.first(uow, key):
             return
@@ -230,8 +241,7 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
         doubles.refuse_verifying(uow, case_id)  # possibly a child another account registered: resolved first
         uow.mark_verified(case_id, who.actor, deps.clock.now())
         uow.audit(who.actor, "case.verified", "case", case_id, evidence=evidence.strip())
-        if shared is not None and uow.set_shared_description(case_id, shared):
-            uow.audit(who.actor, "case.description_shared", "case", case_id, words=shared)
+        sharing.write(uow, who.actor, case_id, approved)
         uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
         uow.enqueue("reach.case_activated", case_id=case_id)
         uow.commit()
@@ -321,28 +331,16 @@ def write_family_summary(deps: Deps, who: Principal, sighting_id: int, summary: 
         uow.commit()
 
 
-SHARED_LIMIT = 4000  # as long as the family's description may be: approved whole, it fits
-
-
-def share_description(deps: Deps, who: Principal, case_id: int, text: str) -> None:
-    """Police or a moderator approve what of a case's description partners' tokens, webhooks, exports,
-    alerts, feeds and the poster read (``access.description_shown``): the family's words, often shortened
-    (a home address, a school taken out); empty: nothing. Written again the same, nothing changes. Words that
-    repeat where the family said the child was last seen beyond its city, a position, a map code or a contact
-    are refused (``words.refuse_for_sharing``); a case expired or taken down takes none (409)."""
+def share_texts(deps: Deps, who: Principal, case_id: int, texts: Mapping[str, str]) -> None:
+    """Police or a moderator approve what of a case's free texts (``texts`` by name: its ``description``, its
+    ``marks``) partners' tokens, webhooks, exports, alerts, feeds and the poster read (``access.text_shown``):
+    the family's words, often shortened (a home address, a school, a phone taken out); empty: nothing. Written
+    again the same, nothing changes. Words that repeat where the family said the child was last seen beyond
+    its city, a position, a map code or a contact are refused (``sharing.checked``); a case expired or taken
+    down takes none (409)."""
     require(who, Permission.VERIFY_CASE)
-    text = _for_sharing(deps, case_id, text)
+    shared = sharing.checked(deps, case_id, texts)
     with deps.uow() as uow:
         kept_case(uow, case_id)
-        if uow.set_shared_description(case_id, text):
-            uow.audit(who.actor, "case.description_shared", "case", case_id, words=text)
+        sharing.write(uow, who.actor, case_id, shared)
         uow.commit()
-
-
-def _for_sharing(deps: Deps, case_id: int, text: str) -> str:
-    """``text`` as it would be shared, refused (422, ``shared_description``) if it pins a place or gives a
-    contact."""
-    text = bounded(cleaned(text), SHARED_LIMIT, "shared_description")
-    if text:
-        words.refuse_for_sharing(deps, text, deps.read.case(case_id), "shared_description")
-    return text

@@ -20,17 +20,18 @@ from reunite.domain.access import (
     Permission,
     Principal,
     case_checked_for,
-    description_shown,
     exact_last_seen,
     may_write_domain,
     notes_shown,
     pfif_hidden,
     require,
+    text_shown,
 )
-from reunite.domain.errors import ReuniteError
+from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
 from reunite.domain.lifecycle import CaseAction, allowed, state_of
 from reunite.domain.model import NewCase
 from reunite.domain.pfif import (
+    FUTURE_SKEW,
     MISSING_LINE,
     NOTE_FIELDS,
     NOTE_PLACEHOLDER,
@@ -42,16 +43,17 @@ from reunite.domain.pfif import (
     full_name,
     instant,
     is_placeholder,
+    naive_times,
     person_case,
-    pfif_date,
     pfif_time,
     record_domain,
+    record_id,
 )
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.typed_time import INSTANT, date_written
-from reunite.services import idempotency
+from reunite.services import idempotency, sharing, throttle
 from reunite.services.deps import Deps
-from reunite.services.exchange import ImportReport, Problem, ReadInZone, audit_export, last_seen_as_read
+from reunite.services.exchange import ImportReport, Problem, ReadInZone, Registered, audit_export, last_seen_as_read
 from reunite.services.intake import check_case
 from reunite.services.queries import day_zone
 from reunite.services.retention import blank_case
@@ -84,6 +86,7 @@ def import_pfif(deps: Deps, who: Principal, data: bytes, key: idempotency.Key | 
     if (first := ImportReport.remembered(deps, key)) is not None:
         return first
     version, persons, notes = deps.pfif.parse(data)
+    throttle.records_limit(deps, who, len(persons) + len(notes))  # one key cannot flood the queue (probe s21 U4)
     report = ImportReport()
     with deps.uow() as uow:
         for person in persons:
@@ -117,7 +120,8 @@ def _may(case: dict[str, Any], action: CaseAction) -> bool:
 
 def _import_person(deps: Deps, uow: UnitOfWork, who: Principal, person: dict[str, str], version: str,
                    report: ImportReport) -> None:
-    record, now = person.get("person_record_id", "").strip(), deps.clock.now()
+    record, now = record_id(person.get("person_record_id", "")), deps.clock.now()
+    person = person | {"person_record_id": record}  # its domain in lower case, as every id is kept
     if record and record_domain(record) == deps.site.pfif_domain.lower():
         report.unchanged += 1  # this site's own record coming back: it changes here, not by imports
         return
@@ -139,10 +143,23 @@ def _import_person(deps: Deps, uow: UnitOfWork, who: Principal, person: dict[str
         if existing is None:
             uow.refuse_person(record)
         return
+    if recorded > now + FUTURE_SKEW:  # it would be "newer" than every correction its registry sends: not taken,
+        # and not remembered as refused (the record sent again with its real date is taken)
+        report.problems.append(Problem.of(record, InvalidInput(
+            "source_date {when} is in the future: a record is dated when it was written; send it with that time",
+            field="source_date", when=recorded)))
+        return
     if read_in:  # a time without an offset: read in the site's zone, and said so
         report.read_in_zone.append(ReadInZone(0, read_in, record))
+    _said_naive(person, record, report)
     _store_person(deps, uow, who, record, person, _without_missing_line(case), recorded, expiry, existing, report,
                   version)
+
+
+def _said_naive(values: dict[str, str], record: str, report: ImportReport) -> None:
+    for name in naive_times(values):  # PFIF 1.4: every time in UTC with Z; read so, and said so
+        report.problem(record, "{name} has no UTC offset (Z): read as UTC, as PFIF writes every time",
+                       name=name)
 
 
 def _store_person(deps: Deps, uow: UnitOfWork, who: Principal, record: str, person: dict[str, str], case: NewCase,
@@ -155,6 +172,7 @@ def _store_person(deps: Deps, uow: UnitOfWork, who: Principal, record: str, pers
     if existing is None:
         case_id = uow.add_imported_case(record, case, fields, source[:200], recorded, expiry, now)
         report.created += 1
+        report.registered.append(Registered(0, case_id, record))
     elif existing["source_date"] is not None and recorded < existing["source_date"]:
         report.problem(record, "older than the copy here (source_date): the newer one is kept")
         return
@@ -164,6 +182,8 @@ def _store_person(deps: Deps, uow: UnitOfWork, who: Principal, record: str, pers
     else:
         case_id = existing["id"]
         uow.update_imported_case(case_id, case, fields, source[:200], recorded, expiry, now)
+        # new words withdraw what a moderator approved of the old ones, and ask the moderators again
+        sharing.source_changed(uow, who.actor, existing, {"description": case.description}, now, record=record)
         report.updated += 1
     uow.audit(who.actor, "case.imported" if existing is None else "case.reimported", "case", case_id,
               record=record, pfif=version)
@@ -194,7 +214,7 @@ def _readable(who: Principal, case: dict[str, Any]) -> bool:
 
 
 def _import_note(deps: Deps, uow: UnitOfWork, who: Principal, note: dict[str, str], report: ImportReport) -> None:
-    record, person = note.get("note_record_id", "").strip(), note.get("person_record_id", "").strip()
+    record, person = record_id(note.get("note_record_id", "")), record_id(note.get("person_record_id", ""))
     if record and record_domain(record) == deps.site.pfif_domain.lower():
         report.unchanged += 1  # a note this site wrote
         return
@@ -213,6 +233,7 @@ def _import_note(deps: Deps, uow: UnitOfWork, who: Principal, note: dict[str, st
     if case is not None and case["status"] != "open":
         report.problem(record, "its person is closed or expired here: the note is not kept")
         return
+    _said_naive(note, record, report)
     status = note.get("status", "").strip().lower()
     if status and status not in NOTE_STATUSES:
         report.problem(record, "status {status} is not a PFIF status: the note is kept without it", status=status[:40])
@@ -221,7 +242,7 @@ def _import_note(deps: Deps, uow: UnitOfWork, who: Principal, note: dict[str, st
     fields = _kept(note | {"status": status, "entry_date": pfif_time(entry)}, NOTE_FIELDS, record, report)
     added = uow.add_note({
         "record_id": record, "person_record_id": person, "case_id": case["id"] if case else None,
-        "linked_person_record_id": note.get("linked_person_record_id", "").strip(),
+        "linked_person_record_id": record_id(note.get("linked_person_record_id", "")),
         "author_name": note.get("author_name", "")[:200], "author_made_contact": flag(
             note.get("author_made_contact", "")), "status": status,
         "last_known_location": note.get("last_known_location", "")[:500], "text": note.get("text", "")[:4000],
@@ -230,6 +251,20 @@ def _import_note(deps: Deps, uow: UnitOfWork, who: Principal, note: dict[str, st
     })
     report.notes_added += added
     report.notes_known += not added
+
+
+def attach_note(deps: Deps, who: Principal, case_id: int, note_id: int) -> None:
+    """A moderator attaches a note another registry sent on this case, which was kept aside (its sender
+    may not write the case): it is then read with the case's notes. Audited with the note's registry."""
+    require(who, Permission.MODERATE)
+    with deps.uow() as uow:
+        note = uow.note_aside(note_id, case_id)
+        if note is None:
+            raise NotFound("no note kept aside on this case has that number", field="note_id")
+        uow.attach_note(note_id, case_id)
+        uow.audit(who.actor, "case.note_attached", "case", case_id, note=note_id, record=note["record_id"],
+                  source=note["source"])
+        uow.commit()
 
 
 def export_pfif(deps: Deps, who: Principal) -> bytes | None:
@@ -282,8 +317,8 @@ def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> di
     missing = pfif_time(case["missing_since"]) if precision == INSTANT else date_written(case["missing_since"],
                                                                                           precision)
     # the family's (or the partner's) own words only for those who read them on the case; for anyone else the
-    # text a moderator approved for sharing, else none (``access.description_shown``)
-    description = "\n".join(v for v in (description_shown(who, case), f"Missing since: {missing}") if v)
+    # text a moderator approved for sharing, else none (``access.text_shown``)
+    description = "\n".join(v for v in (text_shown(who, case, "description"), f"Missing since: {missing}") if v)
     if case["record_id"]:  # a partner's record: as it was sent, less what stays here
         sent, hidden = dict(case["pfif"]), pfif_hidden(who)
         sent.setdefault("full_name", name)
@@ -304,22 +339,21 @@ def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> di
 
 
 def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> dict[str, str]:
-    """The note this site writes for its own case: when the child was last seen and where, as this
-    reader may read it (``exchange.last_seen_as_read``)."""
-    # a date given alone: that date at 00:00:00Z, the date itself in the text (never its local midnight in UTC,
-    # which east of UTC names the day before)
-    missing = pfif_date(case["missing_since"], case["missing_since_precision"])
+    """The note this site writes for its own case: its distinguishing marks as this reader may read them (the
+    family's words, else the marks a moderator approved for sharing: ``access.text_shown``), else when the child
+    was last seen and where, as this reader may read it (``exchange.last_seen_as_read``)."""
+    written = case["verified_at"] or case["created_at"]  # the note's date: when it was written, not the child's
     place = last_seen_as_read(deps, who, case)
     # the day where the child went missing (its place's zone, named: ``queries.day_zone``), not the UTC date nor
     # the day of whoever typed the time; a day, month or year given alone as such
     day = date_written(case["missing_since"], case["missing_since_precision"])
     if case["missing_since_precision"] == INSTANT:
-        where = day_zone(deps, case["last_seen_lat"], case["last_seen_lon"])
-        day = f"{case['missing_since'].astimezone(ZoneInfo(where)).date().isoformat()} ({where})"
-    text = case["marks"] or f"Missing since {day}" + (f", last seen: {place}" if place else "")
+        where = day_zone(deps, case["last_seen_lat"], case["last_seen_lon"])  # an instant: its time there too
+        day = f"{case['missing_since'].astimezone(ZoneInfo(where)).strftime('%Y-%m-%d %H:%M')} ({where})"
+    text = text_shown(who, case, "marks") or f"Missing since {day}" + (f", last seen: {place}" if place else "")
     return exportable({
         "note_record_id": f"{deps.site.pfif_domain}/note.case.{case['id']}", "person_record_id": record,
-        "entry_date": pfif_time(case["verified_at"] or case["created_at"]), "author_name": "Reunite",
-        "source_date": missing, "status": "information_sought", "last_known_location": place,
+        "entry_date": pfif_time(written), "author_name": "Reunite",
+        "source_date": pfif_time(written), "status": "information_sought", "last_known_location": place,
         "text": text,
     }, NOTE_FIELDS)

@@ -22,13 +22,13 @@ def poster(deps: Deps, case_id: int, latin: bool | None = None) -> dict[str, Any
     reader of Chinese; None: as the words are written), and the zone its day is shown in (``public_day_zone``:
     the public city's, else the site's). Never the family's name or contact, nor the pin. Public: no
     principal needed. Its description is the text a moderator approved for sharing, else none
-    (``access.description_shown``), as for alerts, webhooks and feeds, which read it here."""
+    (``access.text_shown``), as for alerts, webhooks and feeds, which read it here."""
     row = deps.read.poster(case_id)
     # the public city's zone (the city the words and the pin's cell name), never the pin's
     row["day_zone"] = public_day_zone(deps, row["last_seen_text"], row["last_seen_lat"], row["last_seen_lon"])
     row["last_seen_text"] = case_city(deps, row, latin)  # the city, as case_view shows the public
     # only what a moderator approved for sharing, never the family's own words (they may say where it lives)
-    row["description"] = access.description_shown(access.ANONYMOUS, row)
+    row["description"] = access.text_shown(access.ANONYMOUS, row, "description")
     row.pop("shared_description")
     row.pop("last_seen_lat"), row.pop("last_seen_lon")  # the pin itself is never on a poster
     now = deps.clock.now().astimezone(deps.site.zone).date()  # the site's day, never the server's UTC one

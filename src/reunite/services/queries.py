@@ -175,7 +175,8 @@ def get_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | No
     if not who.owns(case_id):
         audit_read(deps, who, "case.viewed", "case", case_id, contact="family_contact" in shown,
                     imported_contacts=sorted(shown.get("imported_contacts", {})),
-                    notes=[note["id"] for note in shown.get("notes", [])])
+                    notes=[note["id"] for note in shown.get("notes", [])],
+                    notes_aside=[note["id"] for note in shown.get("notes_aside", [])])
     return shown
 
 

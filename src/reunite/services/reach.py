@@ -28,6 +28,7 @@ RESEND_AFTER = timedelta(hours=1)  # the confirmation link, asked for again, is 
 CLOCKS_APART = timedelta(seconds=30)  # the job queue's clock (the database's) and this one may differ a little
 
 
+MIN_RADIUS_KM = 1  # around a point; a region's subscription has none (its radius is not read)
 UNKNOWN_REGION = "“{region}” is not a place we know: name a city, province or country, or choose a place on the map"
 
 
@@ -52,6 +53,9 @@ def _check_subscription(deps: Deps, who: Principal, channel: str, address: str, 
         raise InvalidInput(UNKNOWN_REGION, field="region", region=region[:80])
     if not 0 <= radius_km <= 1000:
         raise InvalidInput("the radius must be between 0 and 1,000 km", field="radius_km")
+    if near is not None and radius_km < MIN_RADIUS_KM:  # a point alone: an area of nothing (probe s21 U7)
+        raise InvalidInput("the radius around the point must be at least {minimum} km", field="radius_km",
+                           minimum=MIN_RADIUS_KM)
 
 
 def subscribe(
@@ -85,6 +89,8 @@ def subscribe(
         if channel == "email" and (waiting := uow.pending_subscription(values)) is not None:
             _resend_confirmation(uow, who, *waiting)
             return waiting[0], ""
+        if channel == "webhook" and (made := uow.same_webhook(values)) is not None:
+            return made  # the same webhook again (a retry without a key): one webhook, each alert sent once
         subscription_id = uow.add_subscription(values)
         uow.audit(who.actor, "subscription.created", "subscription", subscription_id, channel=channel)
         if channel == "email":
@@ -243,7 +249,7 @@ def alert_payload(deps: Deps, alert: dict[str, Any], case: dict[str, Any], dista
     distance in whole km, and how to stop these alerts."""
     subscription_id = alert["subscription_id"]
     return {
-        "event": "case.alert", "alert_id": alert["id"], "sent_at": deps.clock.now().isoformat(),
+        "event": "case.alert", "alert_id": alert["public_id"], "sent_at": deps.clock.now().isoformat(),
         "distance_km": distance,
         "case": {k: case[k] for k in CASE_FIELDS} | {"missing_since": case["missing_since"].isoformat()},
         "subscription": {"id": subscription_id,
@@ -252,12 +258,46 @@ def alert_payload(deps: Deps, alert: dict[str, Any], case: dict[str, Any], dista
     }
 
 
-def _webhook(deps: Deps, alert: dict[str, Any], payload: dict[str, Any]) -> None:
+def _webhook(deps: Deps, alert: dict[str, Any], payload: dict[str, Any], kind: str = "case_alert") -> None:
     def send() -> str:
         deps.webhooks.post(alert["address"], alert["secret"], str(int(deps.clock.now().timestamp())), payload)
         return ""
 
-    _through_outbox(deps, "webhook", alert["address"], "case_alert", send)
+    _through_outbox(deps, "webhook", alert["address"], kind, send)
+
+
+def case_ended(deps: Deps, case_id: int) -> int:
+    """A case ended (``moderation.ENDINGS``): each webhook its alert was sent to is told, by a delivery of its own
+    (retried alone). Nothing when the case is active again meanwhile (reopened and verified). How many."""
+    with deps.uow() as uow:
+        if uow.case_is_active(case_id):
+            return 0
+        told = uow.webhook_alerts_sent(case_id)
+        for alert_id in told:
+            uow.enqueue("reach.deliver_ended", alert_id=alert_id)
+        uow.commit()
+    return len(told)
+
+
+def deliver_ended(deps: Deps, alert_id: int) -> None:
+    """``case.ended`` to one webhook that had the case's alert: signed as alerts are, saying only that the case
+    ended (not how: reunited, closed, withdrawn or removed read alike), and that the receiver should take down
+    what it shows of it. Not once the case is active again, nor to a subscription ended or whose maker lost
+    the right."""
+    with deps.uow() as uow:
+        alert = uow.alert(alert_id)
+        active = uow.case_is_active(alert["case_id"])
+    if active or alert["channel"] != "webhook" or alert["status"] != "active":
+        return
+    if not _still_wanted(deps, alert, alert["subscription_id"]):
+        return
+    subscription_id = alert["subscription_id"]
+    _webhook(deps, alert, {
+        "event": "case.ended", "alert_id": alert["public_id"], "sent_at": deps.clock.now().isoformat(),
+        "case": {"id": alert["case_id"]},
+        "subscription": {"id": subscription_id, "url": f"{deps.site.base_url}/api/subscriptions/{subscription_id}",
+                         "unsubscribe_url": link(deps, subscription_id, "unsubscribe")},
+    }, "case_ended")
 
 
 def send_digests(deps: Deps) -> int:

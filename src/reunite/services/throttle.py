@@ -38,17 +38,26 @@ def recent(uow: UnitOfWork, key: str, now: datetime, window: timedelta = HOUR) -
     return sum(n for _, n in in_window(uow, key, now, window))
 
 
-def count(uow: UnitOfWork, key: str, now: datetime, window: timedelta = HOUR) -> tuple[Counted, Counts]:
-    """Count one more for ``key`` now: where it was counted, and the window's counts with it."""
+def count(uow: UnitOfWork, key: str, now: datetime, window: timedelta = HOUR, n: int = 1) -> tuple[Counted, Counts]:
+    """Count ``n`` (one) more for ``key`` now: where it was counted, and the window's counts with it."""
     minute = window_start(now, BUCKET)
-    uow.count_hit(key, minute)
+    uow.count_hit(key, minute, n)
     return (key, minute), in_window(uow, key, now, window)
 
 
-def wait_seconds(deps: Deps, counts: Counts, limit: int, window: timedelta = HOUR) -> int:
-    """Seconds until one more fits under ``limit`` (at least 1)."""
-    free = free_at(counts, limit, window)
+def wait_seconds(deps: Deps, counts: Counts, limit: int, window: timedelta = HOUR, need: int = 1) -> int:
+    """Seconds until ``need`` (one) more fit under ``limit`` (at least 1)."""
+    free = free_at(counts, limit, window, need)
     return max(1, math.ceil((free - deps.clock.now()).total_seconds())) if free else 1
+
+
+def wait_minutes(seconds: int, window: timedelta | None = HOUR) -> int:
+    """The wait a refusal names, in whole minutes: the seconds rounded up, never more than the window the
+    message names (a request counts for 60 to 61 minutes in a 60-minute window, ``abuse.BUCKET``: "try again in
+    61 minutes" for "at most 5 in 60 minutes" read as a mistake, probe s21 U7). Every rate limit's message says
+    its wait through this. ``window`` None: no window is named (a sign-in lock's own length)."""
+    minutes = max(1, math.ceil(seconds / 60))
+    return minutes if window is None else min(minutes, max(1, int(window.total_seconds() // 60)))
 
 
 def hit(deps: Deps, key: str, limit: int, window: timedelta = HOUR) -> Counted:
@@ -70,7 +79,33 @@ def _too_many(deps: Deps, counts: Counts, window: timedelta, limit: int) -> NoRe
     minutes = int(window.total_seconds() // 60)
     wait = wait_seconds(deps, counts, limit, window)
     raise TooManyRequests("too many requests: at most {limit} in {minutes} minutes; try again in {wait} min",
-                          retry_after=wait, limit=limit, minutes=minutes, wait=math.ceil(wait / 60))
+                          retry_after=wait, limit=limit, minutes=minutes, wait=wait_minutes(wait, window))
+
+
+def records_limit(deps: Deps, who: Principal, records: int, counted: bool = True) -> None:
+    """An import of ``records`` records (PFIF persons and notes, a sheet's rows) by an API token or an account:
+    refused whole past ``import_records_per_request`` (413), or when it would take ``who`` past
+    ``imported_records_per_hour`` (429, with the wait); counted otherwise (unless not ``counted``: a dry run).
+    The command line has no limit."""
+    if not who.signed_in:
+        return
+    most = deps.limits.import_records_per_request
+    if records > most:
+        raise PayloadTooLarge("too many records in one import: {count}; at most {limit} per request: send them in several parts",  # noqa: E501
+                              field="file", count=records, limit=most)
+    limit, now = deps.limits.imported_records_per_hour, deps.clock.now()
+    if not counted:  # a dry run writes nothing
+        return
+    with deps.uow() as uow:
+        (key, minute), counts = count(uow, f"import:{who.actor}", now, HOUR, records)
+        if sum(n for _, n in counts) > limit:
+            uow.uncount_hit(key, minute, records)
+            uow.commit(durable=False)
+            left = [(start, n - (records if start == minute else 0)) for start, n in counts]
+            wait = wait_seconds(deps, left, limit, HOUR, min(records, limit))
+            raise TooManyRequests("too many records imported: at most {limit} an hour; this import holds {count}; try again in {wait} min",  # noqa: E501
+                                  retry_after=wait, limit=limit, count=records, wait=math.ceil(wait / 60))
+        uow.commit(durable=False)
 
 
 def action_limit(deps: Deps, who: Principal, action: str, ip: str, per_hour: int) -> Counted:
@@ -132,7 +167,7 @@ def flooded_address_error(deps: Deps, spent: Counts) -> TooManyRequests:
     """429 for an anonymous report past its address's limit of refused reports, saying how to get through."""
     wait = wait_seconds(deps, spent, deps.limits.refused_reports_per_hour)
     return TooManyRequests("too many refused reports from this address: send the report with a solved puzzle (GET /api/pow; the report page solves one itself), or try again in {wait} min",  # noqa: E501
-                           retry_after=wait, wait=math.ceil(wait / 60))
+                           retry_after=wait, wait=wait_minutes(wait))
 
 
 def refused_too_often(deps: Deps, who: Principal, refused: Counts) -> TooManyRequests | None:
@@ -144,7 +179,7 @@ def refused_too_often(deps: Deps, who: Principal, refused: Counts) -> TooManyReq
         return None
     wait = wait_seconds(deps, refused, limit)  # until one more refused report is within the limit again
     return TooManyRequests("too many refused reports from this token: more than {limit} in 60 minutes; this report was refused too. Well-formed reports are still accepted: check what your app sends (its refused reports in the last 60 minutes fall below the limit in {wait} min)",  # noqa: E501
-                           retry_after=wait, limit=limit, wait=math.ceil(wait / 60))
+                           retry_after=wait, limit=limit, wait=wait_minutes(wait))
 
 
 class ReportAttempt:
@@ -185,7 +220,7 @@ class ReportAttempt:
             raise flooded_address_error(self.deps, spent)
         wait = wait_seconds(self.deps, spent, limit)
         raise TooManyRequests("too many refused reports from this account: at most {limit} in 60 minutes; try again in {wait} min",  # noqa: E501
-                              retry_after=wait, limit=limit, wait=math.ceil(wait / 60))
+                              retry_after=wait, limit=limit, wait=wait_minutes(wait))
 
     def count(self) -> None:
         deps, who, ip = self.deps, self.who, self.ip
@@ -254,7 +289,7 @@ def refuse_while_locked(deps: Deps, keys: Sequence[str]) -> None:
     if until is not None:
         seconds = math.ceil((until - now).total_seconds())
         raise TooManyRequests("too many failed sign-ins: wait {minutes} min and try again",
-                              retry_after=seconds, minutes=math.ceil(seconds / 60))
+                              retry_after=seconds, minutes=wait_minutes(seconds, None))
 
 
 def failed(deps: Deps, keys: Sequence[tuple[str, int]]) -> None:

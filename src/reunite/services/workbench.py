@@ -31,6 +31,7 @@ from reunite.services.deps import Deps
 from reunite.services.queries import sighting_shown, with_lead
 
 SESSION = timedelta(hours=12)  # "done" in the progress line counts decisions of the last 12 hours
+FAMILY_PROPOSALS_SINCE = timedelta(hours=24)  # the workbench says how many sightings a family proposed in this
 
 
 def next_candidate(deps: Deps, who: Principal) -> int | None:
@@ -82,7 +83,9 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
             "held_by_other": {"reviewer": deps.read.reviewer_name(row["claimed_by"]),
                               "until": row["claim_expires_at"]} if held else None,
             "progress": deps.read.workbench_progress(who.actor, now, now - SESSION),
-            "four_eyes": deps.limits.four_eyes}
+            "four_eyes": deps.limits.four_eyes,
+            # a family proposing many sightings at once (a flood, or a hope): reviewers see how many (probe s21 U6)
+            "family_proposed": deps.read.family_proposed(row["case_id"], now - FAMILY_PROPOSALS_SINCE)}
 
 
 def _held_by_other(claimed_by: str | None, until: Any, me: str, now: Any) -> bool:

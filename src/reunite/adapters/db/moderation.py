@@ -3,7 +3,7 @@ the queues moderators work through (read side)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, insert, select, text, update
 from reunite.adapters.db.people_tables import messages, takedowns, verifications
 from reunite.adapters.db.tables import candidates, cases, faces, family_words, photos, sightings
 from reunite.adapters.db.workbench import FROM, ITEM, OPEN
+from reunite.domain.access import SHARED_TEXTS
 from reunite.domain.errors import InvalidInput, NotFound
 from reunite.domain.model import CandidateStatus, PhotoOwner
 
@@ -64,13 +65,31 @@ class ModerationSql:
             raise NotFound("sighting {id} does not exist", id=sighting_id)
         return bool(changed)
 
-    def set_shared_description(self, case_id: int, words: str) -> bool:
+    def set_shared_texts(self, case_id: int, texts: Mapping[str, str]) -> list[str]:
         this = cases.c.id == case_id
-        changed = self.conn.execute(update(cases).where(this, cases.c.shared_description != words).values(
-            shared_description=words)).rowcount
-        if not changed and self.conn.execute(select(cases.c.id).where(this)).first() is None:
+        if self.conn.execute(select(cases.c.id).where(this)).first() is None:
             raise NotFound("case {id} does not exist", id=case_id)
-        return bool(changed)
+        changed = []
+        for name, words in texts.items():
+            column = cases.c[SHARED_TEXTS[name]]
+            if self.conn.execute(update(cases).where(this, column != words).values({column: words})).rowcount:
+                changed.append(name)
+        return changed
+
+    def hold_for_sharing(self, case_id: int, names: Sequence[str], ask: bool, at: datetime) -> dict[str, str]:
+        columns = [cases.c[SHARED_TEXTS[name]] for name in names]
+        this = cases.c.id == case_id
+        was = self.conn.execute(select(*columns).where(this).with_for_update()).one()
+        values: dict[Any, Any] = dict.fromkeys(columns, "")
+        if ask:  # since it first waited, when it waits already
+            values[cases.c.sharing_review_since] = func.coalesce(cases.c.sharing_review_since, at)
+        self.conn.execute(update(cases).where(this).values(values))
+        return {name: words for name, words in zip(names, was, strict=True) if words}
+
+    def sharing_reviewed(self, case_id: int) -> bool:
+        return bool(self.conn.execute(update(cases).where(
+            cases.c.id == case_id, cases.c.sharing_review_since.is_not(None)).values(sharing_review_since=None)
+        ).rowcount)
 
     def child_face_state(self, sighting_id: int) -> tuple[str | None, int, int | None]:
         row = self.conn.execute(
@@ -175,8 +194,8 @@ class ModerationSql:
             update(cases).where(cases.c.id == case_id).values(
                 status=status, given_name="", family_name="", nicknames=[], sex="unknown", birth_date=None,
                 missing_since=None, missing_since_offset=None, last_seen_lat=None, last_seen_lon=None,
-                last_seen_text="", description="", shared_description="", marks="", police_report="", family_contact="",
-                pfif={},
+                last_seen_text="", description="", shared_description="", marks="", shared_marks="", police_report="",
+                family_contact="", pfif={}, sharing_review_since=None,
                 linked_case_id=None, closed_at=func.coalesce(cases.c.closed_at, at))  # the day it closed stays
         )
         self.conn.execute(messages.delete().where(messages.c.case_id == case_id))
@@ -249,6 +268,7 @@ class ModerationSql:
         return [int(i) for i in old_sightings], [int(i) for i in old_cases]
 
 
+SHARING = "sharing_review_since IS NOT NULL AND verified_at IS NOT NULL AND status = 'open'"
 SAME_RECORD = ("FROM takedowns o WHERE o.status = 'pending' AND o.subject = t.subject "
                "AND o.subject_id = t.subject_id")
 QUEUE_SQL = {
@@ -270,10 +290,20 @@ QUEUE_SQL = {
     "cases": (
         "SELECT id, created_at, given_name, family_name, birth_date, missing_since, missing_since_offset, "
         "missing_since_precision, "
-        "last_seen_text, last_seen_lat, last_seen_lon, police_report, description, "
+        "last_seen_text, last_seen_lat, last_seen_lon, police_report, description, shared_description, marks, "
+        "shared_marks, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = cases.id ORDER BY p.created_at, p.id) AS photo_ids "
         "FROM cases WHERE verified_at IS NULL AND status = 'open' ORDER BY created_at, id LIMIT :limit",
         "SELECT count(*) FROM cases WHERE verified_at IS NULL AND status = 'open'",
+    ),
+    # verified cases whose texts a partner's record rewrote: what was approved of them for sharing withdrawn,
+    # waiting for a moderator to approve the new words (services/sharing.py); those waiting for verification
+    # are in "cases" (verifying approves them too)
+    "sharing": (
+        "SELECT id, sharing_review_since, given_name, family_name, source, record_id, description, "
+        f"shared_description, marks, shared_marks FROM cases WHERE {SHARING} "
+        "ORDER BY sharing_review_since, id LIMIT :limit",
+        f"SELECT count(*) FROM cases WHERE {SHARING}",
     ),
     "candidates": (
         "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.case_face_id, c.score, c.face_score, "

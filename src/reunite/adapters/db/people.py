@@ -82,6 +82,9 @@ class PeopleSql:
             .returning(api_tokens.c.id)
         ).scalar_one())
 
+    def token_exists(self, token_id: int) -> bool:
+        return self.conn.execute(select(api_tokens.c.id).where(api_tokens.c.id == token_id)).first() is not None
+
     def revoke_api_token(self, token_id: int, at: datetime) -> list[int] | None:
         if self.conn.execute(select(api_tokens.c.id).where(api_tokens.c.id == token_id)).first() is None:
             return None
@@ -160,16 +163,16 @@ class PeopleSql:
     def case_photo_digests(self, case_id: int) -> set[str]:
         return set(self.conn.execute(select(photos.c.sha256).where(photos.c.case_id == case_id)).scalars())
 
-    def count_hit(self, key: str, window_start: datetime) -> int:
+    def count_hit(self, key: str, window_start: datetime, n: int = 1) -> int:
         return int(self.conn.execute(text(
-            "INSERT INTO rate_counters (key, window_start, hits) VALUES (:key, :start, 1) "
-            "ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_counters.hits + 1 RETURNING hits"
-        ), {"key": key, "start": window_start}).scalar_one())
+            "INSERT INTO rate_counters (key, window_start, hits) VALUES (:key, :start, :n) "
+            "ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_counters.hits + :n RETURNING hits"
+        ), {"key": key, "start": window_start, "n": n}).scalar_one())
 
-    def uncount_hit(self, key: str, window_start: datetime) -> None:
+    def uncount_hit(self, key: str, window_start: datetime, n: int = 1) -> None:
         self.conn.execute(text(
-            "UPDATE rate_counters SET hits = hits - 1 WHERE key = :key AND window_start = :start AND hits > 0"
-        ), {"key": key, "start": window_start})
+            "UPDATE rate_counters SET hits = greatest(hits - :n, 0) WHERE key = :key AND window_start = :start "
+            "AND hits > 0"), {"key": key, "start": window_start, "n": n})
 
     def hits(self, key: str, window_start: datetime) -> int:
         return int(self.conn.execute(text(
@@ -231,7 +234,13 @@ class PeopleReads:
     def api_tokens(self) -> list[dict[str, Any]]:
         return self._all(
             f"{_LINE_ROOTS} SELECT t.id, t.name, t.scopes, t.allowed_domains, t.created_by, t.created_at, "
-            f"t.revoked_at, t.issued_by, {_ISSUER} FROM api_tokens t JOIN roots ON roots.id = t.id "
+            f"t.revoked_at, t.issued_by, {_ISSUER}, "
+            # its latest entry in the audit log (index (actor, at, id), 0026): when it was last used
+            "(SELECT max(l.at) FROM audit_log l WHERE l.actor = 'token:' || t.id) AS last_used_at, "
+            "(SELECT count(*) FROM cases c WHERE c.status = 'open' AND c.verified_at IS NULL AND c.id IN ("
+            "SELECT i.subject_id FROM audit_log i WHERE i.actor = 'token:' || t.id AND i.subject = 'case' "
+            "AND i.action = 'case.imported')) AS pending_imports "
+            "FROM api_tokens t JOIN roots ON roots.id = t.id "
             "JOIN api_tokens r ON r.id = roots.root LEFT JOIN accounts a ON r.created_by = 'account:' || a.id "
             "ORDER BY t.id DESC")
 

@@ -30,7 +30,8 @@ class PfifSql:
 
     def case_for_record(self, record_id: str, local_id: int | None) -> dict[str, Any] | None:
         row = self.conn.execute(
-            select(cases.c.id, cases.c.status, cases.c.verified_at, cases.c.source_date, cases.c.pfif).where(
+            select(cases.c.id, cases.c.status, cases.c.verified_at, cases.c.source_date, cases.c.pfif,
+                   cases.c.description, cases.c.marks).where(
                 (cases.c.record_id == record_id) | (cases.c.record_id.is_(None) & (cases.c.id == (local_id or -1)))
             )
         ).first()
@@ -65,9 +66,13 @@ class PfifSql:
             pfif_refused.c.record_id == record_id)).first() is not None
 
     def link_notes_and_duplicates(self) -> int:
+        # a waiting note is attached only where its sender may write the case: a note of the person's own
+        # registry (its domain, which only keys of that domain write). A note another registry sent is kept
+        # aside (a moderator may attach it: ``attach_note``), never attached by whoever imports the person.
         self.conn.execute(text(
             "UPDATE case_notes n SET case_id = c.id FROM cases c "
-            "WHERE n.case_id IS NULL AND c.record_id = n.person_record_id AND c.status = 'open'"))
+            "WHERE n.case_id IS NULL AND c.record_id = n.person_record_id AND c.status = 'open' "
+            "AND lower(split_part(n.record_id, '/', 1)) = lower(split_part(c.record_id, '/', 1))"))
         # a note's place stays on the note (reviewers read it): it never becomes the case's last-seen
         # place, which the public reads. A link only to a case partners may read: a checked, live one.
         linked = self.conn.execute(text(
@@ -78,6 +83,23 @@ class PfifSql:
             "AND c.linked_case_id IS DISTINCT FROM other.id"))
         return int(linked.rowcount or 0)
 
+    def note_aside(self, note_id: int, case_id: int) -> dict[str, Any] | None:
+        """A note kept aside (attached to no case) whose person is this open case; None if there is none."""
+        row = self.conn.execute(text(
+            "SELECT n.id, n.record_id, n.source FROM case_notes n JOIN cases c ON c.record_id = n.person_record_id "
+            "WHERE n.id = :n AND c.id = :c AND n.case_id IS NULL AND c.status = 'open' FOR UPDATE OF n"),
+            {"n": note_id, "c": case_id}).first()
+        return dict(row._mapping) if row else None
+
+    def attach_note(self, note_id: int, case_id: int) -> None:
+        self.conn.execute(update(case_notes).where(case_notes.c.id == note_id).values(case_id=case_id))
+
+    def pending_imported_by(self, actors: list[str]) -> list[int]:
+        return [int(i) for i in self.conn.execute(text(
+            "SELECT c.id FROM cases c WHERE c.status = 'open' AND c.verified_at IS NULL AND c.id IN ("
+            "SELECT a.subject_id FROM audit_log a WHERE a.actor = ANY(:actors) AND a.subject = 'case' "
+            "AND a.action = 'case.imported') ORDER BY c.created_at FOR UPDATE OF c"), {"actors": actors}).scalars()]
+
     def blank_notes(self, case_id: int) -> None:
         """A closed or expired case's notes become placeholders: ids and dates only."""
         self.conn.execute(update(case_notes).where(case_notes.c.case_id == case_id).values(
@@ -86,8 +108,11 @@ class PfifSql:
 
     def drop_stray_notes(self, before: datetime) -> int:
         """Notes whose person never arrived (nor was refused) are deleted after a while."""
-        return int(self.conn.execute(case_notes.delete().where(
-            case_notes.c.case_id.is_(None), case_notes.c.entry_date < before)).rowcount or 0)
+        # a note kept aside on a case here waits for a moderator (``attach_note``): not a stray
+        return int(self.conn.execute(text(
+            "DELETE FROM case_notes n WHERE n.case_id IS NULL AND n.entry_date < :before "
+            "AND NOT EXISTS (SELECT 1 FROM cases c WHERE c.record_id = n.person_record_id AND c.status = 'open')"),
+            {"before": before}).rowcount or 0)
 
 
 class PfifReads:
@@ -100,7 +125,7 @@ class PfifReads:
             "SELECT c.id, c.record_id, c.given_name, c.family_name, c.nicknames, c.sex, c.birth_date, "
             "c.missing_since, c.missing_since_offset, c.missing_since_precision, "
             "c.last_seen_text, c.last_seen_lat, c.last_seen_lon, c.description, c.shared_description, c.marks, "
-            "c.status, c.verified_at, "
+            "c.shared_marks, c.status, c.verified_at, "
             "c.closed_at, c.expiry_date, c.source, c.source_date, c.created_at, c.entry_date, c.pfif, "
             "EXISTS (SELECT 1 FROM photos p WHERE p.case_id = c.id) AS has_photo "
             "FROM cases c WHERE c.verified_at IS NOT NULL ORDER BY c.id")

@@ -64,6 +64,15 @@ class ReachSql:
             audit_log.c.action.in_(["subscription.created", "subscription.confirmation_resent"]))).scalar()
         return int(found), asked if isinstance(asked, timedelta) else timedelta.max
 
+    def same_webhook(self, values: dict[str, Any]) -> tuple[int, str] | None:
+        same = [subscriptions.c[name].is_not_distinct_from(values[name]) for name in (*AREA, "language")]
+        found = self.conn.execute(
+            select(subscriptions.c.id, subscriptions.c.secret).where(
+                subscriptions.c.status == "active", subscriptions.c.channel == "webhook",
+                subscriptions.c.created_by == values["created_by"], subscriptions.c.address == values["address"],
+                *same).order_by(subscriptions.c.created_at, subscriptions.c.id).limit(1)).first()
+        return None if found is None else (int(found[0]), str(found[1]))
+
     def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> str | None:
         this = subscriptions.c.id == subscription_id
         was = self.conn.execute(select(subscriptions.c.status).where(this).with_for_update()).scalar()
@@ -140,12 +149,20 @@ class ReachSql:
     def alert(self, alert_id: int) -> dict[str, Any]:
         row = self.conn.execute(
             select(alerts.c.id, alerts.c.case_id, alerts.c.distance_km, alerts.c.sent_at,
+                   # what receivers read: the id through the keyed permutation (0027), never the counter
+                   func.reunite_permute("alerts", alerts.c.id).label("public_id"),
                    subscriptions.c.id.label("subscription_id"), subscriptions.c.channel, subscriptions.c.address,
                    subscriptions.c.language, subscriptions.c.secret, subscriptions.c.status,
                    subscriptions.c.created_by)
             .join(subscriptions, subscriptions.c.id == alerts.c.subscription_id).where(alerts.c.id == alert_id)
         ).one()
         return dict(row._mapping)
+
+    def webhook_alerts_sent(self, case_id: int) -> list[int]:
+        return [int(i) for i in self.conn.execute(
+            select(alerts.c.id).join(subscriptions, subscriptions.c.id == alerts.c.subscription_id)
+            .where(alerts.c.case_id == case_id, alerts.c.sent_at.is_not(None), subscriptions.c.channel == "webhook")
+        ).scalars()]
 
     def mark_alert_sent(self, alert_id: int, at: datetime) -> None:
         self.conn.execute(update(alerts).where(alerts.c.id == alert_id).values(sent_at=at))
@@ -179,7 +196,7 @@ class ReachSql:
         return [(r.email, r.language) for r in rows]
 
 
-# no description: what the public reads of one is posters.poster's (``access.description_shown``)
+# no description: what the public reads of one is posters.poster's (``access.text_shown``)
 PUBLIC_CASE = (
     "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
     "c.missing_since_precision, c.last_seen_text, c.last_seen_lat, c.last_seen_lon, "

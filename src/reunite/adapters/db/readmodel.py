@@ -144,13 +144,19 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         row = self._one(
             "SELECT id, given_name, family_name, nicknames, sex, birth_date, missing_since, missing_since_offset, "
             "missing_since_precision, last_seen_lat, last_seen_lon, last_seen_text, description, shared_description, "
-            "marks, status, created_at, family_contact, police_report, verified_at, closed_at, pfif "
+            "marks, shared_marks, sharing_review_since, status, created_at, family_contact, police_report, "
+            "verified_at, closed_at, pfif "
             "FROM cases WHERE id = :id",
             "case {id} does not exist", id=case_id,
         )
         row["notes"] = self._all(
             "SELECT id, author_name, status, last_known_location, text, source_date, source, pfif FROM case_notes "
             "WHERE case_id = :id ORDER BY source_date, id", id=case_id)
+        # notes another registry sent on this (imported) case, kept aside until a moderator attaches them
+        row["notes_aside"] = self._all(
+            "SELECT n.id, n.author_name, n.status, n.last_known_location, n.text, n.source_date, n.source, n.pfif "
+            "FROM case_notes n JOIN cases c ON c.record_id = n.person_record_id "
+            "WHERE c.id = :id AND n.case_id IS NULL ORDER BY n.source_date, n.id", id=case_id)
         row["photos"] = self._all(
             "SELECT id, taken_on, face_count, processed_at FROM photos WHERE case_id = :id "
             "ORDER BY taken_on, created_at, id",

@@ -73,9 +73,10 @@ cases = Table(
     Column("last_seen_lon", Float),
     Column("last_seen_text", Text, nullable=False, server_default=""),
     Column("description", Text, nullable=False, server_default=""),  # the family's words: see shared_description
-    # the description as a moderator approved it for whoever may not read the family's words (0033)
+    # the description as a moderator approved it for whoever may not read the family's words (0034)
     Column("shared_description", Text, nullable=False, server_default=""),
-    Column("marks", Text, nullable=False, server_default=""),
+    Column("marks", Text, nullable=False, server_default=""),  # the family's words too: see shared_marks
+    Column("shared_marks", Text, nullable=False, server_default=""),  # the marks as a moderator approved them (0035)
     Column("police_report", Text, nullable=False, server_default=""),
     Column("family_contact", Text, nullable=False, server_default=""),
     Column("status", String(16), nullable=False, server_default="open"),
@@ -90,6 +91,9 @@ cases = Table(
     Column("linked_case_id", BigInteger, ForeignKey("cases.id", ondelete="SET NULL")),
     Column("pfif", JSONB, nullable=False, server_default="{}"),  # every PFIF field a partner sent, as sent
     Column("entry_date", DateTime(timezone=True)),  # when an import last changed the record here
+    # since when its texts wait for a moderator to approve them for sharing again (its source rewrote them: the
+    # approved ones withdrawn; services/sharing.py); NULL: nothing waits (0035)
+    Column("sharing_review_since", DateTime(timezone=True)),
     created_column(),
     CheckConstraint("status IN ('open', 'reunited', 'closed', 'rejected', 'expired')", name="status"),
     CheckConstraint("sex IN ('female', 'male', 'unknown')", name="sex"),
@@ -97,6 +101,8 @@ cases = Table(
     # the open cases a sighting is searched against: verified, open, missing before it (0032)
     Index("ix_cases_open_missing_since", "missing_since",
           postgresql_where=text("status = 'open' AND verified_at IS NOT NULL")),
+    Index("ix_cases_sharing_review", "sharing_review_since", "id",
+          postgresql_where=text("sharing_review_since IS NOT NULL")),  # the moderators' "sharing" queue (0035)
 )
 
 sighting_groups = Table(  # sightings of one unknown child (domain/grouping.py)

@@ -159,7 +159,9 @@ class WorkbenchReadSql:
             "SELECT (SELECT min(created_at) FROM sightings WHERE status = 'pending') AS sightings, "
             "(SELECT min(created_at) FROM cases WHERE verified_at IS NULL AND status = 'open') AS cases, "
             f"(SELECT min(c.created_at) {FROM} WHERE {OPEN}) AS candidates, "
-            "(SELECT min(created_at) FROM takedowns WHERE status = 'pending') AS takedowns")[0]
+            "(SELECT min(created_at) FROM takedowns WHERE status = 'pending') AS takedowns, "
+            "(SELECT min(sharing_review_since) FROM cases WHERE sharing_review_since IS NOT NULL "
+            "AND verified_at IS NOT NULL AND status = 'open') AS sharing")[0]
         return {name: (now - at) / timedelta(hours=1) if at else 0.0 for name, at in row.items()}
 
     def active_reviewers(self, since: datetime) -> int:
@@ -167,3 +169,9 @@ class WorkbenchReadSql:
             "SELECT count(DISTINCT actor) AS n FROM audit_log WHERE at >= :since AND actor LIKE 'account:%' "
             "AND action IN ('candidate.confirmed', 'candidate.dismissed', 'candidate.first_confirmed', "
             "'sighting.approved', 'sighting.rejected', 'case.verified')", since=since)[0]["n"])
+
+    def family_proposed(self, case_id: int, since: datetime) -> int:
+        return int(self._all(
+            "SELECT count(DISTINCT c.sighting_id) AS n FROM family_words w JOIN candidates c ON c.id = w.candidate_id "
+            "WHERE c.case_id = :case_id AND w.answer = 'maybe' AND w.at >= :since",
+            case_id=case_id, since=since)[0]["n"])

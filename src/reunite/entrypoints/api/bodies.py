@@ -81,15 +81,32 @@ SHARED_DESCRIPTION = (
     "said the child was last seen beyond its city, a position, a map code or a contact are refused (422)")
 
 
+SHARED_MARKS = (
+    "The case's distinguishing marks as partners' tokens and exports (CSV, the PFIF note's text) may read them (the "
+    "family's words, a school, a name or a phone taken out); empty: nothing. Refused (422) as the shared "
+    "description is")
+
+
 class EvidenceIn(BodyIn):
     evidence: str
     shared_description: str | None = Field(default=None, description=(
         SHARED_DESCRIPTION + "; left out: nothing is shared until it is written (PUT "
         "/api/cases/{id}/shared-description)"))
+    shared_marks: str | None = Field(default=None, description=(
+        SHARED_MARKS + "; left out: nothing is shared until they are written (PUT /api/cases/{id}/shared-marks)"))
+
+    def shared(self) -> dict[str, str]:
+        """The free texts approved with the verification, by name (``access.SHARED_TEXTS``): those given."""
+        given = {"description": self.shared_description, "marks": self.shared_marks}
+        return {name: text for name, text in given.items() if text is not None}
 
 
 class SharedDescriptionIn(BodyIn):
     shared_description: str = Field(description=SHARED_DESCRIPTION)
+
+
+class SharedMarksIn(BodyIn):
+    shared_marks: str = Field(description=SHARED_MARKS)
 
 
 class ReasonIn(BodyIn):

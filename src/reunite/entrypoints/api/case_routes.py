@@ -69,7 +69,8 @@ def register_case(
         "time with its UTC offset (2026-12-02T17:30+08:00; one without is refused (422), never guessed); or, when "
         "the time of day is not known, a date, month or year alone (2026-12-02, 2026/12/02, 2026-12, 2026): that "
         "whole day, month or year, in the site's zone (no sighting in it is taken as seen before the child went "
-        "missing; ``missing_since_precision`` day, month or year)"))],
+        "missing; ``missing_since_precision`` day, month or year). A date that does not exist (2026-02-30) is "
+        "refused (422) as the form refuses it: \"the date is not valid\", in the reader's language"))],
     family_name: Annotated[str, Form(max_length=200)] = "",
     nicknames: Annotated[str, Form(max_length=500, description="Comma-separated")] = "",
     last_seen_lat: Annotated[float | None, Form()] = None,

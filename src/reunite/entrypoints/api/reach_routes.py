@@ -46,6 +46,9 @@ def report_json(report: exchange.ImportReport, lang: Language) -> dict[str, Any]
         "zone": read.zone,
         "note": lang.gettext("{field} has no UTC offset: read in {zone}", field=lang.field_name("missing_since"),
                              zone=read.zone)} for read in report.read_in_zone]
+    # each case registered, with its sheet's row (or PFIF record), so that the sender can follow it up
+    body["registered"] = [{"row": r.row, "case": r.case} | ({"record": r.record} if r.record else {})
+                          for r in report.registered]
     return body
 
 
@@ -64,8 +67,9 @@ def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, lang: Reader,
     near = GeoPoint(body.lat, body.lon) if body.lat is not None and body.lon is not None else None
     subscription_id, secret = (int(first["id"]), str(first.get("secret") or "")) if first else reach.subscribe(
         deps, who, body.channel, body.address, near, body.radius_km, body.region, body.language, body.digest, key)
-    answer = {"secret": secret or None,
-              "status": lang.gettext("active" if secret else "waiting for the confirmation link sent by email")}
+    # ``status`` a code, as GET /api/subscriptions gives it (a client switches on it); the words in ``status_text``
+    answer = {"secret": secret or None, "status": "active" if secret else "pending",
+              "status_text": lang.gettext("active" if secret else "waiting for the confirmation link sent by email")}
     return ({"id": subscription_id} | answer) if who.signed_in else answer
 
 

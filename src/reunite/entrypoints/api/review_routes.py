@@ -17,10 +17,12 @@ from reunite.services import (
     idempotency,
     look_alikes,
     moderation,
+    pfif,
     queries,
     retention,
     reunion,
     throttle,
+    withdrawals,
 )
 from reunite.services.deps import Deps
 from reunite.wording import lead_words
@@ -48,9 +50,12 @@ Correspondent = Annotated[Principal, Depends(correspondent)]
 @router.get("/moderation/queues", responses=ERRORS)
 def queues(deps: DepsDep, who: Moderator, lang: Reader,
            limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
-    """Counts and the oldest waiting items of each queue: reports, cases, candidates, removal requests. Each
-    case carries its open duplicate flags (``doubles``) and the other accounts' open cases whose photos look
-    most alike, whatever their birth dates (``look_alikes``, as ``GET /api/cases/{id}/look-alikes`` gives them)."""
+    """Counts and the oldest waiting items of each queue: reports, cases (to verify), candidates, removal
+    requests, and ``sharing``: verified cases whose description (or marks) a partner's record rewrote, what was
+    approved of them for sharing withdrawn until a moderator approves the new words (PUT
+    /api/cases/{id}/shared-description, /shared-marks: even empty, it takes the case out). Each case to verify
+    carries its open duplicate flags (``doubles``) and the other accounts' open cases whose photos look most
+    alike, whatever their birth dates (``look_alikes``, as ``GET /api/cases/{id}/look-alikes`` gives them)."""
     overview = moderation.queue_overview(deps, who, limit, reader=lang)
     cases = overview.get("cases")
     for row in cases if isinstance(cases, list) else []:
@@ -130,7 +135,7 @@ def verify(deps: DepsDep, who: Verifier, case_id: int, body: bodies.EvidenceIn,
     """Verify a case waiting for verification; asked again (a case verified already, or the same
     ``Idempotency-Key``) it answers 204 again and nothing is done twice."""
     key = idempotency.scoped(who, f"verify:{case_id}", idempotency_key, [("body", body.model_dump_json())])
-    moderation.verify_case(deps, who, case_id, body.evidence, key, shared_description=body.shared_description)
+    moderation.verify_case(deps, who, case_id, body.evidence, key, shared=body.shared())
     return Response(status_code=204)
 
 
@@ -139,7 +144,16 @@ def shared_description(deps: DepsDep, who: Verifier, case_id: int, body: bodies.
     """Approve what of the family's description everyone who may not read it reads (partners' tokens,
     webhooks, PFIF and CSV exports, alerts, feeds, the poster): its ``description``; the same words again change
     nothing. The family, police and moderators read the family's own words."""
-    moderation.share_description(deps, who, case_id, body.shared_description)
+    moderation.share_texts(deps, who, case_id, {"description": body.shared_description})
+    return Response(status_code=204)
+
+
+@router.put("/cases/{case_id}/shared-marks", status_code=204, responses=STATUS_CHANGE)
+def shared_marks(deps: DepsDep, who: Verifier, case_id: int, body: bodies.SharedMarksIn) -> Response:
+    """Approve what of the family's distinguishing marks everyone who may not read them reads (partners'
+    tokens, CSV and PFIF exports): its ``marks``; the same words again change nothing. Refused as the shared
+    description is. The family, police and moderators read the family's own words."""
+    moderation.share_texts(deps, who, case_id, {"marks": body.shared_marks})
     return Response(status_code=204)
 
 
@@ -160,6 +174,13 @@ def reopen(deps: DepsDep, who: Moderator, case_id: int, body: bodies.ReasonIn,
     A retry under the same ``Idempotency-Key`` answers 204 again; without one, a waiting case is 409."""
     key = idempotency.scoped(who, f"reopen:{case_id}", idempotency_key, [("body", body.model_dump_json())])
     moderation.reopen_case(deps, who, case_id, body.reason, key)
+    return Response(status_code=204)
+
+
+@router.post("/cases/{case_id}/notes/{note_id}/attach", status_code=204, responses=ERRORS)
+def attach_note(deps: DepsDep, who: Moderator, case_id: int, note_id: int) -> Response:
+    """Attach a note another registry sent on this case, kept aside (``notes_aside``): a moderator decides."""
+    pfif.attach_note(deps, who, case_id, note_id)
     return Response(status_code=204)
 
 
@@ -252,6 +273,16 @@ def issue_token(deps: DepsDep, who: Admin, body: bodies.TokenIn,
 
 
 @router.delete("/tokens/{token_id}", status_code=204, responses=ERRORS)
-def revoke_token(deps: DepsDep, who: Admin, token_id: int) -> Response:
-    accounts.revoke_token(deps, who, token_id)
+def revoke_token(deps: DepsDep, who: Admin, token_id: int,
+                 withdraw_reason: Annotated[str | None, Query(max_length=4000, description=(
+                     "Also withdraw (reject, audited with this reason) the cases it and the tokens it issued "
+                     "imported that nobody verified yet"))] = None) -> Response:
+    accounts.revoke_token(deps, who, token_id, withdraw_reason)
     return Response(status_code=204)
+
+
+@router.post("/tokens/{token_id}/withdraw-imports", responses=ERRORS)
+def withdraw_imports(deps: DepsDep, who: Admin, token_id: int, body: bodies.ReasonIn) -> dict[str, int]:
+    """Withdraw (reject, each audited with the reason) the cases this token imported that nobody verified yet,
+    whether it is revoked or not: ``withdrawn``, how many."""
+    return {"withdrawn": withdrawals.withdraw_imports(deps, who, token_id, body.reason)}

@@ -230,7 +230,17 @@ class CaseOut(BaseModel):
     shared_description: str | None = Field(default=None, description=(
         "Only for the family and reviewers: what everyone else reads as the description (partners' tokens, "
         "webhooks, exports, alerts, the poster); empty: nothing"))
-    marks: str | None = None
+    marks: str | None = Field(default=None, description=(
+        "The family's distinguishing marks for the family, police and moderators; for anyone else only the marks a "
+        "moderator approved for sharing (shared_marks), empty until one has, as the description"))
+    marks_withheld: bool = Field(default=False, description=(
+        "True: the family wrote marks that this reader does not read, as no moderator has approved them for sharing"))
+    shared_marks: str | None = Field(default=None, description=(
+        "Only for the family and reviewers: what everyone else reads as the marks (partners' tokens, exports); "
+        "empty: nothing"))
+    sharing_review_since: datetime | None = Field(default=None, description=(
+        "Only for the family and reviewers: since when the case waits for a moderator to approve its texts for "
+        "sharing again, a partner's record having rewritten them (what was approved withdrawn); null: nothing waits"))
     status: str
     verified_at: datetime | None
     closed_at: datetime | None = None
@@ -248,6 +258,9 @@ class CaseOut(BaseModel):
         "Only for reviewers: what a partner registry's PFIF record said about its author's contacts and the "
         "family's home (author_name, author_email, author_phone, home_*)"))
     notes: list[NoteOut] | None = Field(default=None, description="Only for reviewers: a partner registry's notes")
+    notes_aside: list[NoteOut] | None = Field(default=None, description=(
+        "Only for reviewers: notes another registry (source) sent on this case, kept aside as their sender may not "
+        "write or read it; a moderator may attach one (POST /api/cases/{id}/notes/{note_id}/attach)"))
 
 
 class Lead(BaseModel):

@@ -47,6 +47,14 @@ class TokenOut(BaseModel):
     issuer_email: str | None = Field(description="The account that issued it (or its line); none: the command line")
     working: bool = Field(description="False once revoked, or while its issuer is disabled or no longer an admin")
     revoked_at: datetime | None
+    allowed_domains: list[str] = Field(description="The PFIF record domains it may write (import), if any")
+    created_at: datetime = Field(description="When it was issued")
+    last_used_at: datetime | None = Field(description=(
+        "When it was last used: its latest entry in the audit log (every change, and every read of personal "
+        "data); none: never"))
+    pending_imports: int = Field(default=0, description=(
+        "Cases it imported (PFIF, sheets) that wait for verification still: POST /api/tokens/{id}/withdraw-imports "
+        "(or DELETE with withdraw_reason) rejects them"))
 
 
 @router.get("/accounts", response_model=list[AccountOut], responses=ERRORS)

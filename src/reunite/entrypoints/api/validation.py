@@ -63,7 +63,7 @@ FIELD_NAMES = (
     "account_id", "invitation_id", "role",  # the accounts' routes
     "subscription_id",  # an alert subscription's (reach_routes)
     "family_summary",
-    "shared_description",  # a case's description as a moderator approved it for sharing
+    "shared_description", "shared_marks",  # a case's free texts as a moderator approved them for sharing
     "actor", "action", "since", "until",  # the audit log's filters
     "members",  # a confirmation's trail
     "child_faces",  # an approval's choice of the child's face

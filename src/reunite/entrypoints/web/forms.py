@@ -31,7 +31,7 @@ from reunite.domain.times import (
     offset_text,
     zone,
 )
-from reunite.domain.typed_time import TypedTime, read_typed_time
+from reunite.domain.typed_time import TypedTime, typed_time
 from reunite.entrypoints.api.auth import check_csrf
 from reunite.entrypoints.api.guard import BIGINT_MAX, NUMBER
 from reunite.entrypoints.api.guard import problem as nul_problem
@@ -197,22 +197,18 @@ def local_time(form: FormData, name: str, lang: Language) -> datetime | None:
 
 
 def typed_day_and_time(form: FormData, name: str, clock: str, lang: Language) -> TypedTime | None:
-    """A date field and an optional time field beside it (``clock``), read as every typed time is
-    (``typed_time.read_typed_time``) in the browser's zone as ``local_time`` reads one: with a time, that
-    instant (one that happened twice: the one chosen, else asked); without, the whole day. A date field typed
-    as text (an old browser) may hold its time too."""
+    """A date field and an optional time field beside it (``clock``), read as every typed time is, the API's
+    too (``typed_time.typed_time``: 2026-02-30 is "the date is not valid") in the browser's zone as
+    ``local_time`` reads one: with a time, that instant (one that happened twice: the one chosen, else asked);
+    without, the whole day. A date field typed as text (an old browser) may hold its time too."""
     day, hour = text(form, name), text(form, clock)
     if not day:
         return None
     where = browser_zone(*_browser(form), lang.tzinfo)
     try:
-        found = read_typed_time(f"{day} {hour}" if hour else day, where, name, chosen=occurrence(form, name))
+        return typed_time(f"{day} {hour}" if hour else day, where, name, chosen=occurrence(form, name))
     except RepeatedTime as exc:
         raise _asked(exc) from None
-    if found is None:  # 2026-02-30 with no time given is a date that is not valid (probe s20 T6)
-        timed = bool(hour) or ":" in day  # a date field typed as text may hold its time
-        raise InvalidInput("the date and time are not valid" if timed else "the date is not valid", field=name)
-    return found
 
 
 OCCURRENCE = "{}_occurrence"  # the field of a form's answer to which of two times it meant (``occurrences``)

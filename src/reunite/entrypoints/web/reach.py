@@ -75,7 +75,9 @@ def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, 
         _=lang.gettext, lang=lang, entries=entries, base=base, region=region.strip(),
         updated=entries[0]["verified_at"] if entries else deps.clock.now(),
         next=rows[FEED_PAGE - 1]["verified_at"].isoformat() if len(rows) > FEED_PAGE else None,
-        self_url=str(request.url), phone=deps.site.contact_phone)
+        # at the configured address, as every other link: never the Host header a request names (probe s21 U7)
+        self_url=f"{base}{request.url.path}" + (f"?{request.url.query}" if request.url.query else ""),
+        phone=deps.site.contact_phone)
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 

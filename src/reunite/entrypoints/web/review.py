@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from reunite.domain import staff
-from reunite.domain.access import Permission, Principal, Role, Scope
+from reunite.domain.access import SHARED_TEXTS, Permission, Principal, Role, Scope
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip
 from reunite.entrypoints.web import forms
@@ -26,12 +26,14 @@ from reunite.services import (
     grouping,
     look_alikes,
     moderation,
+    pfif,
     queries,
     retention,
     reunion,
     review,
     subscriptions,
     throttle,
+    withdrawals,
 )
 from reunite.services import staff as staff_changes
 from reunite.services.deps import Deps
@@ -145,15 +147,20 @@ async def family_summary(request: Request, lang: LangDep, deps: DepsDep, who: Mo
 @router.post("/cases/{case_id}/verify", response_model=None)
 async def verify(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.verify_case(
-        deps, who, case_id, text(f, "evidence"), form_key(who, f"verify:{case_id}", f),
-        shared_description=text(f, "shared_description") if "shared_description" in f else None))
+        deps, who, case_id, text(f, "evidence"), form_key(who, f"verify:{case_id}", f), shared=shared_sent(f)))
+
+
+def shared_sent(form: FormData) -> dict[str, str]:
+    """The free texts a form approves for sharing (``shared_description``, ``shared_marks``: the boxes it had)."""
+    return {name: text(form, field) for name, field in SHARED_TEXTS.items() if field in form}
 
 
 @router.post("/cases/{case_id}/shared-description", response_model=None)
 async def shared_description(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
-    """What of the family's description everyone else reads; refused words come back on the case page."""
-    return await _on_case(request, lang, deps, who, case_id, lambda f: moderation.share_description(
-        deps, who, case_id, text(f, "shared_description")), "shared-description")
+    """What of the family's description and marks everyone else reads (the boxes the case page had); refused
+    words come back on the case page."""
+    return await _on_case(request, lang, deps, who, case_id, lambda f: moderation.share_texts(
+        deps, who, case_id, shared_sent(f)), "shared-description")
 
 
 @router.post("/cases/{case_id}/reject", response_model=None)
@@ -166,6 +173,14 @@ async def reject(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, 
 async def reopen(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, case_id: int) -> Response:
     return await _on_case(request, lang, deps, who, case_id, lambda f: moderation.reopen_case(
         deps, who, case_id, text(f, "reason"), form_key(who, f"reopen:{case_id}", f)))
+
+
+@router.post("/cases/{case_id}/notes/{note_id}/attach", response_model=None)
+async def attach_note(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, case_id: int,
+                      note_id: int) -> Response:
+    """Attach a note another registry sent, kept aside on the case page."""
+    return await _on_case(request, lang, deps, who, case_id, lambda f: pfif.attach_note(deps, who, case_id, note_id),
+                          "notes")
 
 
 @router.post("/moderation/takedowns/{takedown_id}", response_model=None)
@@ -321,8 +336,23 @@ async def end_subscription(request: Request, lang: LangDep, deps: DepsDep, who: 
     return RedirectResponse("/admin?done=1#subscriptions", status_code=303)
 
 
-@router.post("/admin/tokens/{token_id}/revoke")
-async def revoke(request: Request, deps: DepsDep, who: Admin, token_id: int) -> RedirectResponse:
-    await checked_form(request)
-    accounts.revoke_token(deps, who, token_id)
-    return RedirectResponse("/admin", status_code=303)
+@router.post("/admin/tokens/{token_id}/revoke", response_model=None)
+async def revoke(request: Request, lang: LangDep, deps: DepsDep, who: Admin, token_id: int) -> Response:
+    """Revoke a token; with ``withdraw`` ticked, also withdraw the cases it imported that nobody verified."""
+    form = await checked_form(request)
+    try:
+        accounts.revoke_token(deps, who, token_id, text(form, "reason") if text(form, "withdraw") else None)
+    except ReuniteError as exc:
+        return _admin_page(request, lang, deps, error=exc, form=form)
+    return RedirectResponse("/admin#tokens", status_code=303)
+
+
+@router.post("/admin/tokens/{token_id}/withdraw-imports", response_model=None)
+async def withdraw_imports(request: Request, lang: LangDep, deps: DepsDep, who: Admin, token_id: int) -> Response:
+    """Withdraw the cases a (revoked) token imported that nobody verified yet."""
+    form = await checked_form(request)
+    try:
+        withdrawals.withdraw_imports(deps, who, token_id, text(form, "reason"))
+    except ReuniteError as exc:
+        return _admin_page(request, lang, deps, error=exc, form=form)
+    return RedirectResponse("/admin#tokens", status_code=303)

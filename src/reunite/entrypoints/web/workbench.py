@@ -10,10 +10,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from reunite.domain.access import Permission, Principal
-from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.errors import InvalidInput, ReuniteError, TooManyRequests
 from reunite.domain.workbench import DISMISS_REASONS, REJECT_REASONS, Action
 from reunite.entrypoints.api.auth import PrincipalDep, allow
 from reunite.entrypoints.web import forms
+from reunite.entrypoints.web.browse import show_sighting
+from reunite.entrypoints.web.cases import case_again
 from reunite.entrypoints.web.forms import checked_form, number, several, text
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.entrypoints.web.review import child_faces, versions
@@ -128,17 +130,30 @@ async def decide_reports(request: Request, lang: LangDep, deps: DepsDep, who: Mo
 
 # -- families -------------------------------------------------------------------------------------
 @router.post("/candidates/{candidate_id}/answer", response_model=None)
-async def answer(request: Request, deps: DepsDep, who: PrincipalDep, candidate_id: int) -> Response:
+async def answer(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, candidate_id: int) -> Response:
+    """A refused answer (too many in the hour: 429; a note too long) comes back on the case page as typed."""
     form = await checked_form(request)
-    case_id = families.answer_lead(deps, who, candidate_id, text(form, "answer"), text(form, "note"))
+    try:
+        case_id = families.answer_lead(deps, who, candidate_id, text(form, "answer"), text(form, "note"))
+    except ReuniteError as exc:
+        case_id = number(form, "case_id", int)
+        if case_id is None or not who.owns(case_id):
+            raise
+        return case_again(request, lang, deps, who, case_id, exc, form)
     return RedirectResponse(f"/cases/{case_id}?answered=1#candidate-{candidate_id}", status_code=303)
 
 
 @router.post("/sightings/{sighting_id}/mine", response_model=None)
 async def mine(request: Request, lang: LangDep, deps: DepsDep, who: Browser, sighting_id: int) -> Response:
+    """A refused proposal (too many in the hour: 429; a note too long) comes back on the sighting's page with
+    the note as typed."""
     form = await checked_form(request)
-    case_id = number(form, "case_id", int)
-    if case_id is None:
-        raise InvalidInput("choose your case", field="case_id")
-    families.propose_sighting(deps, who, sighting_id, case_id, text(form, "note"))
+    try:
+        case_id = number(form, "case_id", int)
+        if case_id is None:
+            raise InvalidInput("choose your case", field="case_id")
+        families.propose_sighting(deps, who, sighting_id, case_id, text(form, "note"))
+    except (InvalidInput, TooManyRequests) as exc:
+        return refused(show_sighting(request, lang, deps, who, sighting_id, exc.status_code, typed=form,
+                                     **refusal(lang, exc)), exc)
     return RedirectResponse(f"/sightings/{sighting_id}?sent=1", status_code=303)

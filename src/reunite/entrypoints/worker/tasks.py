@@ -66,6 +66,21 @@ class OutdatedFacesCheck:
             log.warning(line)
 
 
+def _webhook_tasks(app: procrastinate.App, deps: Deps) -> None:
+    """Alerts to deliver; a case ended: the webhooks alerted to it are told, each by a delivery of its own."""
+    @app.task(name="reach.deliver_alert", queue=QUEUE, retry=DELIVERY_RETRY)
+    def deliver_alert(alert_id: int) -> None:
+        reach.deliver_alert(deps, alert_id)
+
+    @app.task(name="reach.case_ended", queue=QUEUE, retry=RETRY)
+    def case_ended(case_id: int) -> None:
+        log.info("case %d ended: %d webhooks told", case_id, reach.case_ended(deps, case_id))
+
+    @app.task(name="reach.deliver_ended", queue=QUEUE, retry=DELIVERY_RETRY)
+    def deliver_ended(alert_id: int) -> None:
+        reach.deliver_ended(deps, alert_id)
+
+
 def make_app(database_uri: str, deps: Deps, periodic: bool = True,
              outdated: OutdatedFacesCheck | None = None) -> procrastinate.App:
     """The procrastinate app with Reunite's tasks bound to ``deps``; ``outdated``: this process's check,
@@ -106,9 +121,7 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True,
     def alert_round(case_id: int) -> None:
         log.info("case %d: %d more alerts", case_id, reach.alert_round(deps, case_id))
 
-    @app.task(name="reach.deliver_alert", queue=QUEUE, retry=DELIVERY_RETRY)
-    def deliver_alert(alert_id: int) -> None:
-        reach.deliver_alert(deps, alert_id)
+    _webhook_tasks(app, deps)
 
     @app.task(name="reach.confirm_subscription", queue=QUEUE, retry=DELIVERY_RETRY)
     def confirm_subscription(subscription_id: int) -> None:
