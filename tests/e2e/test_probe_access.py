@@ -132,6 +132,7 @@ AUDITED: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/workbench"): ("moderator", "sighting.viewed"),  # claims the next candidate and shows it
     ("GET", "/workbench/{candidate_id}"): ("moderator", "sighting.viewed"),
     ("GET", "/api/moderation/duplicates"): ("moderator", "duplicates.viewed"),
+    ("GET", "/api/cases/{case_id}/look-alikes"): ("moderator", "look_alikes.viewed"),
     ("GET", "/audit"): ("police", "audit.viewed"), ("GET", "/api/audit"): ("admin", "audit.viewed"),
 }
 # routes that read and show no one's personal data, or only the reader's own, or what is public by design

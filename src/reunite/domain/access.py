@@ -141,6 +141,14 @@ def case_in_full(who: Principal, case: dict[str, Any]) -> bool:
     return case.get("status") in ACTIVE_CASE_STATUSES
 
 
+def look_alikes_shown(who: Principal) -> bool:
+    """Whether ``who`` reads, beside a case waiting for verification, the open cases of other accounts whose
+    photos look most alike its own (``services.look_alikes``: another family's child, side by side, with its
+    birth date, when and where it went missing, and who registered it): those who verify cases and moderate
+    (police, moderators, admins); never a family, whose own case it is not, nor a partner's token."""
+    return who.can(P.VERIFY_CASE) and who.can(P.MODERATE)
+
+
 def sighting_filter(who: Principal, query: SightingFilter) -> SightingFilter:
     """A browse filter as this principal may ask it. Without exact places, everything place-derived
     (which rows match, the count) is computed from grid cells only: the point asked about snapped

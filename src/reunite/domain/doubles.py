@@ -12,8 +12,18 @@ poster, its untouched proposals withdrawn) until the flag is resolved and someon
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
+from reunite.domain.leads import Reading
+from reunite.domain.scoring import CasePhoto, MatchPolicy, read_case_photos
+
+# the duplicate check (``services.grouping.flag_duplicates``) compares cases born within about a year of each
+# other: beyond, the automatic flag would be raised too often between different children (1 in 5,000 pairs
+# read as a strong lead × thousands of cases), so people compare them (``most_alike``)
+BIRTH_WINDOW_DAYS = 366
+LOOK_ALIKES_SHOWN = 3  # the other accounts' cases shown beside a Verify form, most alike first
 # a flag's status and the statuses it may come from: open → linked or dismissed; a decided flag is only
 # reopened (two moderators' conflicting decisions are never silently last-wins)
 FLAG_FROM = {"linked": ("open",), "dismissed": ("open",), "open": ("linked", "dismissed")}
@@ -43,3 +53,76 @@ class Double:
         """This case, verified before the flag was found, waits again: a family's registration made after
         the other's, which was verified, by another account."""
         return self.verified and self.owned and self.other_first and self.blocks
+
+
+@dataclass(frozen=True)
+class FacePair:
+    """A face of a case being verified and a face of another open case near it in the face index, with what
+    the duplicate check reads them by: each photo's date and its own case's birth date, each face's hubness."""
+
+    case_id: int
+    face_id: int
+    birth_date: date
+    taken_on: date | None
+    hubness: float
+    other_case_id: int
+    other_face_id: int
+    other_birth_date: date
+    other_taken_on: date | None
+    other_hubness: float
+    similarity: float
+
+    def reading(self, policy: MatchPolicy) -> Reading:
+        """The pair read as the duplicate check reads it (``scoring.read_case_photos``)."""
+        return read_case_photos(policy, self.similarity, CasePhoto.of(self.birth_date, self.taken_on, self.hubness),
+                                CasePhoto.of(self.other_birth_date, self.other_taken_on, self.other_hubness))
+
+
+@dataclass(frozen=True)
+class LookAlike:
+    """Another account's open case whose photos look like this case's: its most alike pair of faces, read."""
+
+    pair: FacePair
+    reading: Reading
+
+    @property
+    def births_apart_days(self) -> int:
+        return abs((self.pair.other_birth_date - self.pair.birth_date).days)
+
+    @property
+    def births_disagree(self) -> bool:
+        """The two registrations give birth dates more than a year apart: the duplicate check never compares
+        them, and an impostor who typed another birth date would be passed by it (itself a sign)."""
+        return self.births_apart_days > BIRTH_WINDOW_DAYS
+
+    def order(self) -> tuple[bool, float, float, int]:
+        """Most alike first: the rarest reading (fewest different children as alike), then the similarity."""
+        share = self.reading.share
+        return share is None, share if share is not None else 0.0, -self.pair.similarity, self.pair.other_case_id
+
+
+def alike_enough(policy: MatchPolicy, reading: Reading) -> bool:
+    """Worth a verifier's look: read as a lead would be (at most the operating point's share of different
+    children as alike); everything, without a calibration (its words say so)."""
+    return reading.share is None or reading.share <= policy.leads.propose_share
+
+
+def best_pair(policy: MatchPolicy, pairs: Iterable[FacePair]) -> LookAlike | None:
+    """The most alike of these pairs of faces of two cases, read."""
+    read = [LookAlike(pair, pair.reading(policy)) for pair in pairs]
+    return min(read, key=LookAlike.order) if read else None
+
+
+def most_alike(policy: MatchPolicy, pairs: Iterable[FacePair],
+               shown: int = LOOK_ALIKES_SHOWN) -> dict[int, list[LookAlike]]:
+    """For each case, the ``shown`` other cases whose best pair of faces reads most alike, whatever their
+    birth dates (those alike enough to be worth a look: ``alike_enough``), most alike first."""
+    by_pair: dict[tuple[int, int], list[FacePair]] = {}
+    for pair in pairs:
+        by_pair.setdefault((pair.case_id, pair.other_case_id), []).append(pair)
+    found: dict[int, list[LookAlike]] = {}
+    for (case_id, _), faces in by_pair.items():
+        best = best_pair(policy, faces)
+        if best is not None and alike_enough(policy, best.reading):
+            found.setdefault(case_id, []).append(best)
+    return {case_id: sorted(alikes, key=LookAlike.order)[:shown] for case_id, alikes in found.items()}

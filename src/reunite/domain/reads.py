@@ -160,6 +160,15 @@ class ReadModel(WorkbenchReads, Protocol):
         (``ShortlistStore.doubles``, read outside a transaction: what the pages show)."""
         ...
 
+    def look_alike_faces(self, case_ids: Sequence[int], per_face: int) -> list[dict[str, Any]]:
+        """For each face of these cases, the ``per_face`` nearest faces (by the face index) of other open cases,
+        verified or waiting, that no account owning the case owns too, whatever their birth dates; each row with
+        what ``domain.doubles.FacePair`` reads, and of the other case what a verifier is shown (birth date,
+        missing since, the last-seen words and pin, ``registered_by``: family, import, partner or staff, and
+        whether it is verified) and the pair's duplicate flag if any (``flag_id``, ``flag_status``). One
+        statement for all the cases."""
+        ...
+
     def poster_outcome(self, case_id: int) -> str | None:
         """How a once-public case (verified, then closed) ended: 'reunited' or 'closed'; None otherwise."""
         ...

@@ -93,6 +93,10 @@ class ShortlistStore(Protocol):
         """Record that two cases look like one child; False when already flagged or decided."""
         ...
 
+    def duplicate_flag(self, case_id: int, other_case_id: int) -> tuple[int, str] | None:
+        """The flag of these two cases (either order) and its status (open, linked, dismissed); None if none."""
+        ...
+
     def decide_duplicate(self, flag_id: int, status: str, was: Sequence[str], actor: str,
                          at: datetime) -> tuple[int, int] | None:
         """Link or dismiss (or reopen) a flag whose status is one of ``was`` (else ``Conflict``, saying what it

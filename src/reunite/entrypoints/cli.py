@@ -357,13 +357,23 @@ def verify_case(
 ) -> None:
     """Mark a case as checked (police report number or documents): it is matched, its family may
     browse sightings, and its public poster goes live."""
+    from reunite.services.look_alikes import look_alikes
     from reunite.services.moderation import verify_case as verify
 
     container = bootstrap()
+    lang = operator_language(context)
     shared = {name: text for name, text in (("description", share_description), ("marks", share_marks))
               if text is not None}
     verify(container.deps, OPERATOR, case_id, evidence, checked_by=by, shared=shared)  # what was checked: words
-    typer.echo(operator_language(context).gettext("case {id} verified; its poster is at /p/{id}", id=case_id))
+    typer.echo(lang.gettext("case {id} verified; its poster is at /p/{id}", id=case_id))
+    # said once done, as the Verify forms show them before: a flag by hand still holds a family's later case
+    alike = look_alikes(container.deps, OPERATOR, [case_id], lang, subject_id=case_id).get(case_id, [])
+    if alike:
+        from reunite.entrypoints.cli_doubles import alike_lines
+
+        typer.echo(lang.gettext("Cases of other accounts whose photos look most alike") + ":")
+        for line in alike_lines(lang, case_id, alike):
+            typer.echo(line)
 
 
 @app.command()

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, coarse_point, require
-from reunite.domain.doubles import FLAG_FROM
+from reunite.domain.doubles import BIRTH_WINDOW_DAYS, FLAG_FROM
 from reunite.domain.errors import InvalidInput, bounded
 from reunite.domain.fusion import fused_similarity
 from reunite.domain.grouping import (
@@ -227,7 +227,7 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
                 if face.extra is not None and spread is not None else {}
             for hit in near:
                 other = others[hit.case_id]
-                if abs((other.birth_date - me.birth_date).days) > 366:
+                if abs((other.birth_date - me.birth_date).days) > BIRTH_WINDOW_DAYS:
                     continue
                 similarity = fused_similarity(policy, spread, hit.similarity, extra.get(hit.case_face_id))
                 share = read_case_photos(policy, similarity, CasePhoto.of(me.birth_date, face.taken_on, face.hubness),

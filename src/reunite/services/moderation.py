@@ -11,11 +11,11 @@ from reunite.domain.access import Permission, Principal, exact_places, require
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner, SightingStatus
-from reunite.domain.ports import UnitOfWork
+from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.summary import SUMMARY_LIMIT, cleaned
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
-from reunite.services import doubles, idempotency, sharing, words, workbench
+from reunite.services import doubles, idempotency, look_alikes, sharing, words, workbench
 from reunite.services.case_moves import change_case, kept_case, move_case
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
@@ -253,19 +253,23 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         uow.commit()
 
 
-def queue_overview(deps: Deps, who: Principal, limit: int = 100) -> dict[str, object]:
+def queue_overview(deps: Deps, who: Principal, limit: int = 100,
+                   reader: ReaderScript | None = None) -> dict[str, object]:
     """Each queue's size and its oldest waiting items. They show reports with their exact places,
     cases with the family's words and police report, removal requests with who asked: a read of
     personal data, audited with the ids of every item shown, queue by queue, as a listing is. Each
     case waiting carries its open duplicate flags (``doubles``: the other case, whether it ``blocks``
-    verifying this one)."""
+    verifying this one) and the other accounts' open cases whose photos look most alike
+    (``look_alikes``, whatever their birth dates: one read for every case shown; cities for ``reader``)."""
     require(who, Permission.MODERATE)
     counts = deps.read.queue_counts()
     loads = workbench.queue_loads(deps)
     shown = {name: [exact_places(row) for row in deps.read.queue(name, limit)] for name in counts}
     flags = doubles.flags_shown(deps, who, [row["id"] for row in shown.get("cases", [])])
+    alike = look_alikes.look_alikes(deps, who, [row["id"] for row in shown.get("cases", [])], reader)
     for row in shown.get("cases", []):  # a case that may be a child registered already says so by its Verify
         row["doubles"] = flags.get(row["id"], [])
+        row["look_alikes"] = alike.get(row["id"], [])
         row["day_zone"] = day_zone(deps, row.pop("last_seen_lat"), row.pop("last_seen_lon"))  # its day's zone only
     audit_read(deps, who, "queues.viewed", "system", 0, counts=counts,
                ids={name: [row["id"] for row in rows] for name, rows in shown.items()}, sightings=_reports_in(shown),

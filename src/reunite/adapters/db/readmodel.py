@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 
 from reunite.adapters.db.ann import EF_SEARCH, ann_scan, vector_literal
 from reunite.adapters.db.audit import AuditReads
+from reunite.adapters.db.look_alikes import LookAlikeReads
 from reunite.adapters.db.moderation import REPORT_VERSION, ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
@@ -80,7 +81,7 @@ def _status(row: dict[str, Any]) -> str:
 
 
 class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesReads, WorkbenchReadSql,
-                   ShortlistReads, AuditReads):
+                   ShortlistReads, AuditReads, LookAlikeReads):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 

@@ -200,6 +200,13 @@ class ShortlistSql:
             "INSERT INTO case_duplicates (case_id, other_case_id, impostor_share) VALUES (:a, :b, :s) "
             "ON CONFLICT (case_id, other_case_id) DO NOTHING"), {"a": low, "b": high, "s": impostor_share}).rowcount)
 
+    def duplicate_flag(self, case_id: int, other_case_id: int) -> tuple[int, str] | None:
+        low, high = sorted((case_id, other_case_id))
+        row = self.conn.execute(text(
+            "SELECT id, status FROM case_duplicates WHERE case_id = :a AND other_case_id = :b"),
+            {"a": low, "b": high}).one_or_none()
+        return None if row is None else (int(row.id), str(row.status))
+
     def decide_duplicate(self, flag_id: int, status: str, was: Sequence[str], actor: str,
                          at: datetime) -> tuple[int, int] | None:
         row = self.conn.execute(text(

@@ -29,6 +29,11 @@ class DuplicateIn(BodyIn):
         "cases. Optional for the others"))
 
 
+class DuplicateFlagIn(BodyIn):
+    case_id: Id = Field(description="A case (one of two open cases a moderator judges may be one child)")
+    other_case_id: Id = Field(description="The other case")
+
+
 class ReviewIn(BodyIn):
     decision: str
     reason: str = Field("", description=(

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from reunite.domain.access import Permission, Principal, require_correspondent
-from reunite.entrypoints.api import bodies, schemas
+from reunite.entrypoints.api import bodies, look_alike_schemas, schemas
 from reunite.entrypoints.api.auth import allow, client_ip, current_principal, get_deps, presession_of
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
 from reunite.services import (
     accounts,
     grouping,
     idempotency,
+    look_alikes,
     moderation,
     pfif,
     queries,
@@ -47,12 +48,45 @@ Correspondent = Annotated[Principal, Depends(correspondent)]
 
 
 @router.get("/moderation/queues", responses=ERRORS)
-def queues(deps: DepsDep, who: Moderator, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+def queues(deps: DepsDep, who: Moderator, lang: Reader,
+           limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
     """Counts and the oldest waiting items of each queue: reports, cases (to verify), candidates, removal
     requests, and ``sharing``: verified cases whose description (or marks) a partner's record rewrote, what was
     approved of them for sharing withdrawn until a moderator approves the new words (PUT
-    /api/cases/{id}/shared-description, /shared-marks: even empty, it takes the case out)."""
-    return moderation.queue_overview(deps, who, limit)
+    /api/cases/{id}/shared-description, /shared-marks: even empty, it takes the case out). Each case to verify
+    carries its open duplicate flags (``doubles``) and the other accounts' open cases whose photos look most
+    alike, whatever their birth dates (``look_alikes``, as ``GET /api/cases/{id}/look-alikes`` gives them)."""
+    overview = moderation.queue_overview(deps, who, limit, reader=lang)
+    cases = overview.get("cases")
+    for row in cases if isinstance(cases, list) else []:
+        row["look_alikes"] = [_alike(lang, alike) for alike in row["look_alikes"]]
+    return overview
+
+
+def _alike(lang: Reader, alike: dict[str, Any]) -> dict[str, Any]:
+    return alike | {"lead_words": lead_words(lang, alike["lead"])}
+
+
+@router.get("/cases/{case_id}/look-alikes", response_model=list[look_alike_schemas.LookAlikeOut], responses=ERRORS)
+def case_look_alikes(deps: DepsDep, who: Moderator, lang: Reader, case_id: int) -> list[dict[str, Any]]:
+    """For whoever verifies: the few open cases of other accounts (verified or waiting) whose photos look most
+    alike this case's, whatever birth date each gives (the automatic duplicate check compares only children
+    born within a year), most alike first, each read as that check reads a pair of case photos. Nothing is
+    decided by it: flag one with ``POST /api/moderation/duplicates`` to make verifying wait for a moderator."""
+    queries.visible_case(deps, who, case_id)
+    return [_alike(lang, alike) for alike in look_alikes.look_alikes(deps, who, [case_id], lang,
+                                                                      subject_id=case_id).get(case_id, [])]
+
+
+@router.post("/moderation/duplicates", response_model=look_alike_schemas.FlagOut, responses=STATUS_CHANGE)
+def flag_duplicate(deps: DepsDep, who: Moderator, body: bodies.DuplicateFlagIn) -> look_alike_schemas.FlagOut:
+    """Flag two open cases as possibly one child (a look-alike: ``GET /api/cases/{id}/look-alikes``), as the
+    automatic check does: while the flag is open, a case whose other case is verified and another account's
+    cannot be verified (409), until a moderator links them or dismisses the flag
+    (``POST /api/moderation/duplicates/{id}``). Flagged already and open: the same flag again (``raised``
+    false); decided already: 409 (reopen that flag instead)."""
+    flag_id, raised = look_alikes.flag_by_hand(deps, who, body.case_id, body.other_case_id)
+    return look_alike_schemas.FlagOut(id=flag_id, raised=raised)
 
 
 @router.post("/moderation/sightings", status_code=204, responses={**ERRORS, 409: {

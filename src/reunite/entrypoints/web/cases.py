@@ -32,7 +32,7 @@ from reunite.entrypoints.web.forms import (
 )
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
-from reunite.services import doubles, idempotency, intake, queries, review
+from reunite.services import doubles, idempotency, intake, look_alikes, queries, review
 from reunite.services.deps import Deps
 
 router = APIRouter(include_in_schema=False)
@@ -100,6 +100,9 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
             "verify_hours": hours and max(1, round(hours)),
             "to_review": deps.read.items_to_review(case_id) if who.can(Permission.REVIEW_CANDIDATES) else 0,
             "doubles": doubles.flags_shown(deps, who, [case_id]).get(case_id, []),  # reviewers only
+            # beside the Verify form: the other accounts' cases that look alike (those who verify only)
+            "look_alikes": look_alikes.look_alikes(deps, who, [case_id], reader, subject_id=case_id).get(case_id, [])
+            if waiting and who.can(Permission.VERIFY_CASE) else [],
             "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id),
             "sent": queries.family_sent(deps, who, case_id, reader)}  # the family's own words: to it only
 

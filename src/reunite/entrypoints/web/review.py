@@ -26,6 +26,7 @@ from reunite.i18n import Language
 from reunite.services import (
     accounts,
     grouping,
+    look_alikes,
     moderation,
     pfif,
     queries,
@@ -69,7 +70,7 @@ def versions(form: FormData, chosen: list[int]) -> dict[int, str]:
 
 @router.get("/moderation", response_class=HTMLResponse)
 def queues(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HTMLResponse:
-    return render(request, lang, "moderation.html", q=moderation.queue_overview(deps, who),
+    return render(request, lang, "moderation.html", q=moderation.queue_overview(deps, who, reader=lang),
                   duplicates=grouping.duplicates(deps, who), done=request.query_params.get("done"), typed=None,
                   bulk=_bulk_said(request))
 
@@ -99,8 +100,9 @@ def _again(request: Request, lang: Language, deps: Deps, who: Principal, back: s
         return refused(show_sighting(request, lang, deps, who, int(found.group(1)), exc.status_code,
                                      typed=form, **refusal(lang, exc)), exc)
     return refused(render(request, lang, "moderation.html", status=exc.status_code,
-                          q=moderation.queue_overview(deps, who), duplicates=grouping.duplicates(deps, who), done=None,
-                          bulk={"dismissed": None, "left": {}}, typed=form, **refusal(lang, exc)), exc)
+                          q=moderation.queue_overview(deps, who, reader=lang),
+                          duplicates=grouping.duplicates(deps, who), done=None, bulk={"dismissed": None, "left": {}},
+                          typed=form, **refusal(lang, exc)), exc)
 
 
 @router.post("/moderation/sightings", response_model=None)
@@ -139,6 +141,13 @@ def _bulk_said(request: Request) -> dict[str, object]:
 async def decide_duplicate(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, flag_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: grouping.decide_duplicate(
         deps, who, flag_id, text(f, "decision"), text(f, "reason")))
+
+
+@router.post("/moderation/duplicates", response_model=None)
+async def flag_duplicate(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> Response:
+    """A moderator flags two cases as possibly one child (a look-alike beside a Verify form)."""
+    return await _moderate(request, lang, deps, who, lambda f: look_alikes.flag_by_hand(
+        deps, who, whole(text(f, "case_id"), "case_id"), whole(text(f, "other_case_id"), "other_case_id")))
 
 
 @router.post("/sightings/{sighting_id}/child-face", response_model=None)
