@@ -25,7 +25,7 @@ from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_dep
 from reunite.entrypoints.api.guard import BIGINT_MAX
 from reunite.entrypoints.api.validation import GivenTime
 from reunite.i18n import Language, negotiate
-from reunite.services import idempotency, intake, queries, reports, search, throttle
+from reunite.services import idempotency, intake, queries, reports, search, throttle, when_seen
 from reunite.services.deps import Deps
 from reunite.wording import clock_said, explanation, lead_words, seen_since
 
@@ -149,7 +149,7 @@ def report_sighting(
     proof = (pow_challenge, pow_nonce) if pow_challenge else None  # checked and spent before the report is read
     with throttle.report_attempt(deps, who, client_ip(request), proof) as attempt:  # refused ones do not count
         problems = Problems()  # every problem at once
-        when = problems.check(lambda: intake.check_seen_at(deps, aware(seen_at, deps, "seen_at")))
+        when = problems.check(lambda: when_seen.check_seen_at(deps, aware(seen_at, deps, "seen_at")))
         where = problems.check(lambda: point(lat, lon))
         age = problems.check(lambda: AgeRange.of(apparent_age_low, apparent_age_high))
         problems.raise_all()
