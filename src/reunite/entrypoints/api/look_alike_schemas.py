@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from reunite.entrypoints.api.schemas import Lead
+from reunite.entrypoints.api.candidate_schemas import Lead
 
 
 class LookAlikeOut(BaseModel):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from reunite.domain.access import Permission, Principal, require_correspondent
-from reunite.entrypoints.api import bodies, look_alike_schemas, schemas
+from reunite.entrypoints.api import bodies, candidate_schemas, case_schemas, look_alike_schemas, schemas
 from reunite.entrypoints.api.auth import allow, client_ip, current_principal, get_deps, presession_of
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
 from reunite.services import (
@@ -99,10 +99,11 @@ def moderate(deps: DepsDep, who: Moderator, body: bodies.ModerateIn) -> Response
     return Response(status_code=204)
 
 
-@router.get("/moderation/duplicates", response_model=list[schemas.DuplicateOut], responses=ERRORS)
-def duplicates(deps: DepsDep, who: Moderator, lang: Reader) -> list[schemas.DuplicateOut]:
+@router.get("/moderation/duplicates", response_model=list[candidate_schemas.DuplicateOut], responses=ERRORS)
+def duplicates(deps: DepsDep, who: Moderator, lang: Reader) -> list[candidate_schemas.DuplicateOut]:
     """Cases that look like the same child registered twice (a family and the police), likeliest first."""
-    return [schemas.DuplicateOut(**r, lead_words=lead_words(lang, r["lead"])) for r in grouping.duplicates(deps, who)]
+    return [candidate_schemas.DuplicateOut(**r, lead_words=lead_words(lang, r["lead"]))
+            for r in grouping.duplicates(deps, who)]
 
 
 @router.post("/moderation/duplicates/{flag_id}", status_code=204, responses=ERRORS)
@@ -184,9 +185,9 @@ def attach_note(deps: DepsDep, who: Moderator, case_id: int, note_id: int) -> Re
     return Response(status_code=204)
 
 
-@router.get("/cases/{case_id}/messages", response_model=list[schemas.MessageOut], responses=ERRORS)
-def messages(deps: DepsDep, who: Correspondent, case_id: int) -> list[schemas.MessageOut]:
-    return [schemas.MessageOut(**m) for m in queries.case_messages(deps, who, case_id)]
+@router.get("/cases/{case_id}/messages", response_model=list[case_schemas.MessageOut], responses=ERRORS)
+def messages(deps: DepsDep, who: Correspondent, case_id: int) -> list[case_schemas.MessageOut]:
+    return [case_schemas.MessageOut(**m) for m in queries.case_messages(deps, who, case_id)]
 
 
 @router.post("/cases/{case_id}/messages", status_code=201, responses=ERRORS)

@@ -20,12 +20,12 @@ from reunite.domain.model import (
     Upload,
 )
 from reunite.domain.times import localize
-from reunite.entrypoints.api import schemas
+from reunite.entrypoints.api import candidate_schemas, schemas, sighting_schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps, presession_of
 from reunite.entrypoints.api.guard import BIGINT_MAX
 from reunite.entrypoints.api.validation import GivenTime
 from reunite.i18n import Language, negotiate
-from reunite.services import idempotency, intake, queries, reports, search, throttle
+from reunite.services import idempotency, intake, queries, reports, search, throttle, when_seen
 from reunite.services.deps import Deps
 from reunite.wording import clock_said, explanation, lead_words, seen_since
 
@@ -102,7 +102,7 @@ def read_uploads(files: list[UploadFile]) -> list[Upload]:
     return [Upload(data=f.file.read(), filename=f.filename or "") for f in files]
 
 
-@router.post("/sightings", status_code=202, response_model=schemas.SightingAccepted, responses=ERRORS)
+@router.post("/sightings", status_code=202, response_model=sighting_schemas.SightingAccepted, responses=ERRORS)
 def report_sighting(
     request: Request,
     deps: DepsDep,
@@ -125,7 +125,7 @@ def report_sighting(
     pow_challenge: Annotated[str, Form(description="From GET /api/pow (anonymous senders)")] = "",
     pow_nonce: Annotated[str, Form(description="The puzzle's solution")] = "",
     idempotency_key: IdempotencyKey = None,
-) -> schemas.SightingAccepted:
+) -> sighting_schemas.SightingAccepted:
     """Report a child seen in the street. Returns at once; faces are found and matched in the background.
     Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit.
     Sent again (the very same request: for anonymous senders the same puzzle too) with the same
@@ -149,7 +149,7 @@ def report_sighting(
     proof = (pow_challenge, pow_nonce) if pow_challenge else None  # checked and spent before the report is read
     with throttle.report_attempt(deps, who, client_ip(request), proof) as attempt:  # refused ones do not count
         problems = Problems()  # every problem at once
-        when = problems.check(lambda: intake.check_seen_at(deps, aware(seen_at, deps, "seen_at")))
+        when = problems.check(lambda: when_seen.check_seen_at(deps, aware(seen_at, deps, "seen_at")))
         where = problems.check(lambda: point(lat, lon))
         age = problems.check(lambda: AgeRange.of(apparent_age_low, apparent_age_high))
         problems.raise_all()
@@ -164,7 +164,7 @@ def report_sighting(
         if receipt is None:
             attempt.count()
             receipt = intake.report_sighting(deps, who, sighting, uploads, key=key, sender=sender)
-    return schemas.SightingAccepted(
+    return sighting_schemas.SightingAccepted(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
         seen_at_basis=receipt.seen_at_basis, time_from_photo=receipt.time_from_photo,
         place_from_photo=receipt.place_from_photo, zone_assumed=receipt.zone_assumed,
@@ -236,7 +236,7 @@ def accepted_message(lang: Language, receipt: intake.SightingReceipt) -> str:
     return " ".join((thanks, asked, lang.gettext("When did you see the child?")))
 
 
-@router.get("/sightings", response_model=schemas.SightingPage, responses=ERRORS)
+@router.get("/sightings", response_model=sighting_schemas.SightingPage, responses=ERRORS)
 def list_sightings(
     deps: DepsDep,
     who: Browser,
@@ -254,7 +254,7 @@ def list_sightings(
     offset: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0,
     include_unknown: Annotated[bool, Query(
         description="keep reports that do not say age or sex (false: only those that say both)")] = True,
-) -> schemas.SightingPage:
+) -> sighting_schemas.SightingPage:
     """Sightings, newest first, filtered by region (radius around a point), dates, apparent age and sex.
     Filters that mean something only together are refused when one is missing (422), never dropped: half a
     point (``lat`` without ``lon``), a radius without its point."""
@@ -267,18 +267,18 @@ def list_sightings(
                            age=age, sex=sex, limit=limit, offset=offset,
                            include_unknown=include_unknown)
     total, rows = queries.list_sightings(deps, who, query, lang)
-    return schemas.SightingPage(total=total, items=[schemas.SightingOut(**r) for r in rows])
+    return sighting_schemas.SightingPage(total=total, items=[sighting_schemas.SightingOut(**r) for r in rows])
 
 
-@router.get("/sightings/{sighting_id}", response_model=schemas.SightingDetail, responses=ERRORS)
-def get_sighting(deps: DepsDep, who: Browser, lang: Reader, sighting_id: int) -> schemas.SightingDetail:
-    return schemas.SightingDetail(**queries.get_sighting(deps, who, sighting_id, lang))
+@router.get("/sightings/{sighting_id}", response_model=sighting_schemas.SightingDetail, responses=ERRORS)
+def get_sighting(deps: DepsDep, who: Browser, lang: Reader, sighting_id: int) -> sighting_schemas.SightingDetail:
+    return sighting_schemas.SightingDetail(**queries.get_sighting(deps, who, sighting_id, lang))
 
 
-def candidate_out(lang: Language, row: dict[str, Any]) -> schemas.CandidateOut:
+def candidate_out(lang: Language, row: dict[str, Any]) -> candidate_schemas.CandidateOut:
     reason = row["review_reason"]  # a reason chosen from a list, or the fixed words, in the reader's language
     since = seen_since(row)  # as precisely as both times are known, as the explanation says it
-    return schemas.CandidateOut.model_validate(row | {"lead_words": lead_words(lang, row["lead"], row),
+    return candidate_schemas.CandidateOut.model_validate(row | {"lead_words": lead_words(lang, row["lead"], row),
                                                       "explanation": explanation(lang, row),
                                                       "review_reason": reason and lang.gettext(reason),
                                                       "elapsed_precision": since.precision,
@@ -286,27 +286,29 @@ def candidate_out(lang: Language, row: dict[str, Any]) -> schemas.CandidateOut:
                                                       else None})
 
 
-@router.get("/sightings/{sighting_id}/candidates", response_model=list[schemas.CandidateOut], responses=ERRORS)
-def sighting_candidates(deps: DepsDep, who: Reviewer, lang: Reader, sighting_id: int) -> list[schemas.CandidateOut]:
+@router.get("/sightings/{sighting_id}/candidates", response_model=list[candidate_schemas.CandidateOut],
+            responses=ERRORS)
+def sighting_candidates(deps: DepsDep, who: Reviewer, lang: Reader,
+                        sighting_id: int) -> list[candidate_schemas.CandidateOut]:
     """The open cases this sighting may show, best first, each with its rank and lead in words."""
     return [candidate_out(lang, r) for r in queries.sighting_candidates(deps, who, sighting_id)]
 
 
-@router.post("/search", response_model=list[schemas.SearchHit], responses=ERRORS)
+@router.post("/search", response_model=list[candidate_schemas.SearchHit], responses=ERRORS)
 def search_by_photo(
     request: Request, deps: DepsDep, who: Searcher, lang: Reader, photo: Annotated[UploadFile, File()],
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     case_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX, description=(
         "The case whose child the photo shows (one you may read): each sighting is then read as that "
         "case's candidate would be, the case's photos fused with this one"))] = None,
-) -> list[schemas.SearchHit]:
+) -> list[candidate_schemas.SearchHit]:
     """Upload a child's photo; get the sighting faces alike enough to be proposed (the same operating
     point as candidates), strongest band first and, within a band, most alike first (the calibrated
     "1 in N"), each with its lead in words, read as matching reads the pair (with a case: what the
     reporter saw that contradicts it). The raw similarity only for reviewers. Without a case the
     photo's age is unknown, so the most cautious age band reads it. The photo is not kept."""
     throttle.action_limit(deps, who, "search", client_ip(request), deps.limits.searches_per_hour)
-    return [schemas.SearchHit(**h, lead_words=lead_words(lang, h["lead"], h))
+    return [candidate_schemas.SearchHit(**h, lead_words=lead_words(lang, h["lead"], h))
             for h in search.search_by_photo(deps, who, photo.file.read(), limit, case_id, lang)]
 
 

@@ -44,7 +44,7 @@ from reunite.entrypoints.web.forms import (
 )
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
-from reunite.services import idempotency, intake, posters, reports, throttle
+from reunite.services import idempotency, intake, posters, reports, throttle, when_seen
 from reunite.services.deps import Deps
 from reunite.services.intake import SightingReceipt
 
@@ -89,7 +89,7 @@ def sighting_of(form: FormData, lang: Language, deps: Deps, files: list[Upload])
     problems = Problems()
     problems.check(lambda: intake.check_photo_count(deps, files))
     exif = photo_exif(form)
-    seen_at = problems.check(lambda: intake.check_seen_at(deps, local_time(form, "seen_at", lang)))
+    seen_at = problems.check(lambda: when_seen.check_seen_at(deps, local_time(form, "seen_at", lang)))
     where = problems.check(lambda: place(form))
     words = {name: problems.check(partial(text, form, name, limit)) or ""
              for name, limit in (("place_text", 500), ("doing", 4000), ("with", 1000), ("contact", 500))}
@@ -266,7 +266,8 @@ async def report_time(request: Request, lang: LangDep, deps: DepsDep, who: Princ
     """When the reporter saw the child, for a report that had no time (asked on the thank-you page and here)."""
     form = await checked_form(request)
     try:
-        when = intake.check_seen_at(deps, local_time(form, "seen_at", lang), floor=False)  # give_time's: the report's
+        # give_time's: the report's
+        when = when_seen.check_seen_at(deps, local_time(form, "seen_at", lang), floor=False)
         reports.give_time(deps, receipt, token, when, form_key(who, f"report-time:{receipt.upper()}", form))
     except InvalidInput as exc:  # what was typed is shown again, to correct (or which of two times, to choose)
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
