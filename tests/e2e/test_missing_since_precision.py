@@ -167,8 +167,14 @@ def test_the_api_and_the_form_take_a_date_alone_as_a_day_and_every_page_and_expo
     # the day before to any registry showing PFIF's UTC dates
     notes = dict(re.findall(r"<pfif:note_record_id>[^<]*note\.case\.(\d+)</pfif:note_record_id>.*?"
                             r"<pfif:source_date>([^<]*)</pfif:source_date>", pfif, re.S))
-    assert notes[str(day)] == "2026-11-20T00:00:00Z" and notes[str(timed)] == "2026-11-20T02:00:00Z"
-    assert "2026-11-19T16:00:00Z" not in pfif and "Missing since 2026-11-20" in pfif
+    # probe s21 U7: the note is dated when it was written (its case's verification), not when the child went
+    # missing; its text names the day, and the time where one was given
+    written = dict(re.findall(r"<pfif:note_record_id>[^<]*note\.case\.(\d+)</pfif:note_record_id>.*?"
+                              r"<pfif:entry_date>([^<]*)</pfif:entry_date>", pfif, re.S))
+    assert notes == written
+    assert not {notes[str(day)], notes[str(timed)]} & {"2026-11-20T00:00:00Z", "2026-11-20T02:00:00Z"}
+    assert "2026-11-19T16:00:00Z" not in pfif and "Missing since 2026-11-20, last seen: Wuhan" in pfif
+    assert "Missing since 2026-11-20 10:00 (Asia/Shanghai)" in pfif
     # read back elsewhere (a partner's copy of the record), the day is a day again, the time a time
     partner = token_client(container, Scope.WRITE, domains=("partner.org",))
     persons = re.findall(r"<pfif:person>.*?</pfif:person>", pfif, re.S)
