@@ -122,6 +122,14 @@ class DecisionIn(BodyIn):
     evidence: str
 
 
+class UndoIn(BodyIn):
+    evidence: str = Field(description="Why the removal is undone")
+
+
+class AnswerIn(BodyIn):
+    object: bool = Field(description="true: the registrant objects (the case stays); false: confirms the removal")
+
+
 class TokenIn(BodyIn):
     name: str
     scopes: list[Scope]

@@ -32,7 +32,7 @@ from reunite.entrypoints.web.forms import (
 )
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
-from reunite.services import doubles, idempotency, intake, queries, review
+from reunite.services import doubles, idempotency, intake, queries, removals, review
 from reunite.services.deps import Deps
 
 router = APIRouter(include_in_schema=False)
@@ -101,7 +101,8 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
             "to_review": deps.read.items_to_review(case_id) if who.can(Permission.REVIEW_CANDIDATES) else 0,
             "doubles": doubles.flags_shown(deps, who, [case_id]).get(case_id, []),  # reviewers only
             "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id),
-            "sent": queries.family_sent(deps, who, case_id, reader)}  # the family's own words: to it only
+            "sent": queries.family_sent(deps, who, case_id, reader),  # the family's own words: to it only
+            "removal_requests": removals.asked_of(deps, who, case_id)}  # to its registrant only
 
 
 def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
