@@ -70,6 +70,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/takedowns"): ALL,
     ("POST", "/api/reports/{receipt}/{token}/time"): ALL,  # the API reporter's private link: its secret is the right
     ("POST", "/api/takedowns/{takedown_id}/decision"): TOKEN_ADMIN,
+    ("POST", "/api/takedowns/{takedown_id}/undo"): TOKEN_ADMIN,
+    # the case's registrant only (services/removals.answer): 404 to anyone else, as for a request that does not exist
+    ("POST", "/api/takedowns/{takedown_id}/answer"): API_WRITERS,
     ("POST", "/api/tokens"): TOKEN_ADMIN,
     ("DELETE", "/api/tokens/{token_id}"): TOKEN_ADMIN,
     ("POST", "/api/subscriptions"): ALL,  # email for anyone; webhooks checked in the service
@@ -116,6 +119,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/api/cases/{case_id}/shared-description"): TOKEN_ADMIN,
     ("POST", "/cases/{case_id}/reopen"): REVIEWERS,
     ("POST", "/moderation/takedowns/{takedown_id}"): REVIEWERS,
+    ("POST", "/moderation/removals/{takedown_id}/undo"): REVIEWERS,
+    # the world's request is about a report, so no case's registrant may answer it: refused to everyone
+    ("POST", "/cases/{case_id}/removals/{takedown_id}"): frozenset(),
     ("POST", "/cases/{case_id}/messages"): frozenset({"family"}) | REVIEWERS,
     ("POST", "/cases/{case_id}/verifications"): RECORDERS,
     ("POST", "/cases/{case_id}/close"): RECORDERS,

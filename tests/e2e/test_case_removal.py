@@ -110,8 +110,8 @@ def test_a_strangers_request_approved_by_one_moderator_does_not_blank_a_familys_
     family = _client(container, session)
     shown = family.get(f"/cases/{case_id}").text
     assert "please remove my child" in shown and STRANGER not in shown  # the reason, never the requester's contact
-    objected = family.post(f"/cases/{case_id}/removals/{takedown_id}",
-                           data={"csrf": _csrf(family, f"/cases/{case_id}"), "answer": "object"}, follow_redirects=False)
+    objected = family.post(f"/cases/{case_id}/removals/{takedown_id}", follow_redirects=False,
+                           data={"csrf": _csrf(family, f"/cases/{case_id}"), "answer": "object"})
     assert objected.status_code == 303
     with container.engine.connect() as conn:
         row = conn.exec_driver_sql(f"SELECT status, registrant_answer FROM takedowns WHERE id = {takedown_id}").one()
@@ -174,8 +174,8 @@ def test_the_family_confirming_a_strangers_request_removes_it_now(container: Con
     case_id, session, _ = family_case(container)
     asked = retention.request_takedown(container.deps, "case", case_id, "aunt@example.org", "aunt", "she was found")
     family = _client(container, session)
-    confirmed = family.post(f"/cases/{case_id}/removals/{asked}",
-                            data={"csrf": _csrf(family, f"/cases/{case_id}"), "answer": "confirm"}, follow_redirects=False)
+    confirmed = family.post(f"/cases/{case_id}/removals/{asked}", follow_redirects=False,
+                            data={"csrf": _csrf(family, f"/cases/{case_id}"), "answer": "confirm"})
     assert confirmed.status_code == 303 and _status(container, case_id) == ("closed", "Xiaoyu")
     # someone else's account cannot answer for the family
     other = _client(container, session_for(container, Role.REPORTER)[1])
