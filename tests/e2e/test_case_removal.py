@@ -197,3 +197,22 @@ def test_a_sightings_removal_request_still_removes_it_at_once(container: Contain
     with container.engine.connect() as conn:
         status = conn.exec_driver_sql(f"SELECT status FROM sightings WHERE id = {sighting_id}").scalar_one()
     assert status == "removed"
+
+
+def test_a_partner_that_registered_a_case_objects_through_the_api(
+    client: TestClient, anonymous: TestClient, container: Container
+) -> None:
+    from tests.conftest import plain_photo
+
+    case_id = int(client.post("/api/cases", files=[("photos", ("a.jpg", plain_photo(), "image/jpeg"))], data={
+        "given_name": "Mei", "sex": "female", "birth_date": "2016-01-01", "missing_since": "2021-06-01T08:00:00Z"}
+    ).json()["id"])
+    assert anonymous.post("/api/takedowns", json={"subject": "case", "subject_id": case_id, "requester": STRANGER,
+                                                  "reason": "remove the poster"}).status_code == 202
+    row = client.get("/api/moderation/queues").json()["takedowns"][0]
+    assert row["registrant"]["kind"] == "partner" and row["registrant_answer"] == ""
+    assert anonymous.post(f"/api/takedowns/{row['id']}/answer", json={"answer": "object"}).status_code in (401, 403)
+    assert client.post(f"/api/takedowns/{row['id']}/answer", json={"answer": "object"}).status_code == 204
+    assert client.get("/api/moderation/queues").json()["takedowns"] == []
+    approve = client.post(f"/api/takedowns/{row['id']}/decision", json={"approve": True, "evidence": "called her"})
+    assert approve.status_code == 409 and _status(container, case_id) == ("open", "Mei")

@@ -290,7 +290,7 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100) -> dict[str, ob
     removed = _registrants(deps, shown)
     audit_read(deps, who, "queues.viewed", "system", 0, counts=counts,
                ids={name: [row["id"] for row in rows] for name, rows in shown.items()}
-               | {"removals": [row["id"] for row in removed]}, sightings=_reports_in(shown),
+               | ({"removals": [row["id"] for row in removed]} if removed else {}), sightings=_reports_in(shown),
                exact_places=who.can(Permission.SEE_EXACT_PLACES))
     return {"counts": counts, "alarms": [asdict(load) for load in loads if load.alarm], **shown, "removals": removed,
             "removal_days": deps.limits.case_removal_wait.days, "undo_days": deps.limits.case_removal_undo.days}

@@ -5,6 +5,8 @@ family's photos); the OpenAPI document says so (``additionalProperties: false``)
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from reunite.domain.access import Scope
@@ -127,7 +129,8 @@ class UndoIn(BodyIn):
 
 
 class AnswerIn(BodyIn):
-    object: bool = Field(description="true: the registrant objects (the case stays); false: confirms the removal")
+    answer: Literal["object", "confirm"] = Field(description=(
+        "object: the registrant objects (the case stays); confirm: the registrant asked for it (removed now)"))
 
 
 class TokenIn(BodyIn):

@@ -222,8 +222,8 @@ def undo_removal(deps: DepsDep, who: Moderator, takedown_id: int, body: bodies.U
 def answer_removal(deps: DepsDep, who: Registrar, takedown_id: int, body: bodies.AnswerIn) -> Response:
     """The case's registrant (the token or account that registered it) answers a removal request about
     it: ``object`` refuses every request waiting about the case (restoring it if removed and still kept);
-    otherwise it is confirmed and the case removed now, restorable for a while. 404 for anyone else."""
-    removals.answer(deps, who, takedown_id, body.object)
+    ``confirm`` removes the case now, restorable for a while. 404 for anyone else."""
+    removals.answer(deps, who, takedown_id, body.answer == "object")
     return Response(status_code=204)
 
 
