@@ -100,6 +100,8 @@ def limits_from(settings: Settings) -> Limits:
         sighting_years=settings.sighting_years,
         closed_case_retention=timedelta(days=settings.closed_case_retention_days),
         rejected_sighting_retention=timedelta(days=settings.rejected_sighting_retention_days),
+        case_removal_wait=timedelta(days=settings.case_removal_wait_days),
+        case_removal_undo=timedelta(days=settings.case_removal_undo_days),
         reviews_per_day=settings.reviews_per_day, queue_max_wait_hours=settings.queue_max_wait_hours,
         four_eyes=settings.four_eyes, undo_window=timedelta(minutes=settings.undo_minutes),
     )

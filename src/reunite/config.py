@@ -161,6 +161,12 @@ class Settings(BaseSettings):
         "limit (a year typed wrong, 1926 for 2026), as a camera's clock that old is no time. Raise it only to "
         "replay old photos (the corpus benchmarks: decades of one person's photos)."))
     closed_case_retention_days: int = Field(default=180, description="Closed cases are blanked after this many days.")
+    case_removal_wait_days: int = Field(default=7, ge=1, description=(
+        "A removal request about an open case that its registrant did not make waits this many days after a "
+        "moderator approves it, for the registrant (family, police, partner; told at once) to object."))
+    case_removal_undo_days: int = Field(default=14, ge=1, description=(
+        "An open case removed on request is hidden, and kept this many days so that a moderator can restore it, "
+        "before it is blanked for good."))
     rejected_sighting_retention_days: int = Field(default=30, ge=1, description=(
         "Reports the moderators rejected are blanked (photos, faces, words) this many days after the decision: "
         "time to correct a mistaken rejection, no longer."))

@@ -19,10 +19,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Principal, Role
 from reunite.domain.model import NewCase, NewSighting, Sex, Upload
-from reunite.services import intake, moderation, reports, retention
+from reunite.services import intake, moderation, reports
 from reunite.services.accounts import from_session
 from tests.browser.conftest import sign_in
 from tests.conftest import count_rows, plain_photo, session_for
+from tests.e2e.test_case_removal import removed_for_good
 
 PUBLIC = ["/", "/report", "/login", "/signup", "/privacy", "/takedown", "/subscribe", "/stats", "/invite/not-a-token",
           "/no-such-page"]
@@ -51,9 +52,7 @@ def seed(container: Container) -> dict[str, str]:
         given_name="Mei", family_name="Li", sex=Sex.FEMALE, birth_date=date(2016, 1, 1),
         missing_since=datetime(2024, 1, 1, tzinfo=UTC), last_seen_place=None, last_seen_text="Wuhan",
         family_contact="+86 139 0000 0000"), [Upload(plain_photo(seed=5))], [None])
-    takedown = retention.request_takedown(container.deps, "case", gone.case_id, "mother@example.org", "mother",
-                                          "please remove my daughter's case")
-    retention.decide_takedown(container.deps, police, takedown, True, "identity card checked")
+    removed_for_good(container, gone.case_id)  # asked, approved, no objection, its undo window passed
     return {"case": f"/cases/{case.case_id}", "expired": f"/cases/{gone.case_id}", "poster": f"/p/{case.case_id}",
             "sighting": f"/sightings/{receipt.sighting_id}",
             "receipt": reports.private_path(container.deps, receipt.receipt)}

@@ -71,6 +71,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/takedowns"): ALL,
     ("POST", "/api/reports/{receipt}/{token}/time"): ALL,  # the API reporter's private link: its secret is the right
     ("POST", "/api/takedowns/{takedown_id}/decision"): TOKEN_ADMIN,
+    ("POST", "/api/takedowns/{takedown_id}/undo"): TOKEN_ADMIN,
+    # the case's registrant only (services/removals.answer): 404 to anyone else, as for a request that does not exist
+    ("POST", "/api/takedowns/{takedown_id}/answer"): API_WRITERS,
     ("POST", "/api/tokens"): TOKEN_ADMIN,
     ("DELETE", "/api/tokens/{token_id}"): TOKEN_ADMIN,
     ("POST", "/api/tokens/{token_id}/withdraw-imports"): TOKEN_ADMIN,
@@ -122,6 +125,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/cases/{case_id}/reopen"): REVIEWERS,
     ("POST", "/cases/{case_id}/notes/{note_id}/attach"): REVIEWERS,
     ("POST", "/moderation/takedowns/{takedown_id}"): REVIEWERS,
+    ("POST", "/moderation/removals/{takedown_id}/undo"): REVIEWERS,
+    # the world's request is about a report, so no case's registrant may answer it: refused to everyone
+    ("POST", "/cases/{case_id}/removals/{takedown_id}"): frozenset(),
     ("POST", "/cases/{case_id}/messages"): frozenset({"family"}) | REVIEWERS,
     ("POST", "/cases/{case_id}/verifications"): RECORDERS,
     ("POST", "/cases/{case_id}/close"): RECORDERS,

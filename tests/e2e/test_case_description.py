@@ -20,9 +20,10 @@ from pypdf import PdfReader
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.model import GeoPoint, NewCase, Sex, Upload
-from reunite.services import intake, moderation, pfif, reach, retention
+from reunite.services import intake, moderation, pfif, reach
 from reunite.services.accounts import from_session, issue_token
 from tests.conftest import plain_photo, run_jobs_settled, session_for
+from tests.e2e.test_case_removal import removed_for_good
 from tests.e2e.test_probe_places import client
 
 HOME = "home is 漕溪北路595号"  # the family's words: where the child lives
@@ -172,8 +173,7 @@ def test_a_verifier_approves_the_text_with_the_verification_and_the_form_tells_t
     assert stored["verified_at"] is not None and stored["shared_description"] == SHARED
     assert SHARED in client(container).get(f"/p/{case_id}").text
     # a case taken down keeps nothing of either text
-    taken = retention.request_takedown(container.deps, "case", case_id, "mother@example.org", "parent", "found")
-    retention.decide_takedown(container.deps, OPERATOR, taken, approve=True, evidence="called the mother")
+    removed_for_good(container, case_id)
     assert (stored := container.deps.read.case(case_id))["description"] == stored["shared_description"] == ""
 
     # the family is told, in its language, who reads the description and that it may be shortened

@@ -19,8 +19,8 @@ from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.cli import app as cli
 from reunite.services.accounts import issue_token
 from reunite.services.moderation import share_texts, verify_case
-from reunite.services.retention import decide_takedown, request_takedown
 from tests.conftest import count_rows
+from tests.e2e.test_case_removal import removed_for_good
 from tests.photos import face_jpeg
 
 POLICE = Principal(role=Role.POLICE, account_id=7, name="officer Wang")
@@ -140,8 +140,7 @@ def test_a_poster_photo_taken_down_is_gone_at_the_next_showing(client: TestClien
     held = {"If-None-Match": first.headers["etag"]}
     assert client.get(url, headers=held).status_code == 304  # still current: no bytes sent again
 
-    taken = request_takedown(container.deps, "case", case_id, "mother@example.org", "parent", "she is home")
-    decide_takedown(container.deps, OPERATOR, taken, approve=True, evidence="called the mother")
+    removed_for_good(container, case_id)  # asked, approved, not objected to, its undo window passed
     gone = client.get(url, headers=held)
     assert gone.status_code == 404 and "no-store" in gone.headers["cache-control"]
 
@@ -226,8 +225,7 @@ def test_a_pdf_poster_is_made_once_revalidated_by_its_tag_and_gone_once_taken_do
     edited = volunteer.get(url, headers=held)
     assert edited.status_code == 200 and "blue shoes" in PdfReader(io.BytesIO(edited.content)).pages[0].extract_text()
 
-    taken = request_takedown(container.deps, "case", case_id, "mother@example.org", "parent", "she is home")
-    decide_takedown(container.deps, OPERATOR, taken, approve=True, evidence="called the mother")
+    removed_for_good(container, case_id)  # asked, approved, not objected to, its undo window passed
     for asked in ({}, {"If-None-Match": edited.headers["etag"]}):
         assert volunteer.get(url, headers=asked).status_code == 404
 

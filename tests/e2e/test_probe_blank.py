@@ -16,10 +16,11 @@ from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.model import GeoPoint, NewCase, Sex, Upload
 from reunite.domain.workbench import Action
 from reunite.entrypoints.api.app import create_app
-from reunite.services import intake, moderation, pfif, retention, workbench
+from reunite.services import intake, moderation, pfif, workbench
 from reunite.services.accounts import from_session, issue_token
 from tests.conftest import run_jobs, session_for
 from tests.e2e import world as w
+from tests.e2e.test_case_removal import removed_for_good
 from tests.e2e.test_pfif_sync import PARTNER, RECENT, doc, note, person
 from tests.e2e.test_workbench import loop
 from tests.photos import portrait
@@ -41,9 +42,8 @@ def _client(container: Container, session: str | None = None, token: str | None 
 
 
 def _take_down(container: Container, case_id: int) -> None:
-    deps = container.deps
-    request = retention.request_takedown(deps, "case", case_id, "father@example.org", "father", "found him")
-    retention.decide_takedown(deps, OPERATOR, request, True, "identity card seen")
+    """An open case's removal: approved, no objection within the wait, blanked once its undo window passed."""
+    removed_for_good(container, case_id)
 
 
 def _csrf(client: TestClient, page: str) -> str:

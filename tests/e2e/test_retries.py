@@ -168,8 +168,10 @@ def test_approving_one_removal_request_closes_the_others_about_the_record(
 ) -> None:
     """Several requests about one record: approving one removed the record but left the others waiting, for
     a moderator to close by hand (and to read, listed with nothing left to remove). Now they are closed with
-    it, as done, each audited; a refusal decides only its own request (anyone types any contact)."""
+    it, as done, each audited; a refusal decides only its own request (anyone types any contact). The case is
+    closed first: an open case's removal waits for its registrant (tests/e2e/test_case_removal.py)."""
     case_id = new_case(client)
+    assert client.post(f"/api/cases/{case_id}/close", json={"reunited": False, "keep_data": True}).status_code == 204
     other_case = int(client.post("/api/cases", files=[("photos", ("b.jpg", plain_photo(seed=3), "image/jpeg"))], data={
         "given_name": "Mei", "sex": "female", "birth_date": "2016-01-01", "missing_since": "2021-06-01T08:00:00Z"}
     ).json()["id"])
@@ -373,9 +375,11 @@ def test_a_removal_decision_and_a_report_approval_sent_twice_are_made_once(
     """A moderator's double tap on "approve" (a removal request, a report) or an API client's retry answers
     as the first did, with one audit line; the other decision on a decided request is refused (409), in
     the reader's language."""
-    case_id = new_case(client)
-    asked = client.post("/api/takedowns", json={"subject": "case", "subject_id": case_id, "requester": "me@x.org",
-                                                "reason": "my child is home"}).json()["id"]
+    case_id = new_case(client)  # registered by the client's token: its own request would be honoured at once
+    assert TestClient(create_app(container)).post("/api/takedowns", json={
+        "subject": "case", "subject_id": case_id, "requester": "me@x.org", "reason": "my child is home"}
+    ).status_code == 202
+    asked = client.get("/api/moderation/queues").json()["takedowns"][0]["id"]
     moderator = page_client(container, Role.MODERATOR)
     fields = form_fields(moderator, "/moderation", f"/moderation/takedowns/{asked}")
     assert "idempotency_key" in fields
@@ -384,7 +388,8 @@ def test_a_removal_decision_and_a_report_approval_sent_twice_are_made_once(
     assert [t.status_code for t in taps] == [303, 303]
     decision = {"approve": True, "evidence": "ID card seen"}
     assert client.post(f"/api/takedowns/{asked}/decision", json=decision).status_code == 204  # no key: so already
-    assert count_rows(container, f"audit_log WHERE action = 'takedown.done' AND subject_id = {case_id}") == 1
+    # an open case: the approval waits for its registrant's objection (tests/e2e/test_case_removal.py)
+    assert count_rows(container, f"audit_log WHERE action = 'takedown.waiting' AND subject_id = {case_id}") == 1
     refused = client.post(f"/api/takedowns/{asked}/decision", json={"approve": False, "evidence": "a prank"},
                           headers={"Accept-Language": "zh-CN"})
     assert refused.status_code == 409 and "已批准" in refused.json()["detail"]

@@ -47,6 +47,8 @@ class CaseAction(enum.StrEnum):
     WITHDRAW = "withdraw"  # a partner registry's record expired or became a placeholder (PFIF)
     EXPIRE = "expire"  # retention: blanked for good
     TAKE_DOWN = "take down"  # a takedown request approved: blanked for good
+    REMOVE = "remove"  # an open case removed on request: hidden (closed), kept while it can be restored
+    RESTORE = "restore"  # a removal undone within its window: open again as it was (verified or not)
 
 
 W, A, U, C, R, X = (CaseState.WAITING, CaseState.ACTIVE, CaseState.REUNITED, CaseState.CLOSED,
@@ -61,6 +63,8 @@ TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
     (W, CaseAction.WITHDRAW): X, (A, CaseAction.WITHDRAW): X,
     **{(s, CaseAction.EXPIRE): X for s in (W, A, U, C, R)},
     **{(s, CaseAction.TAKE_DOWN): X for s in (W, A, U, C, R)},
+    (W, CaseAction.REMOVE): C, (A, CaseAction.REMOVE): C,
+    (C, CaseAction.RESTORE): A,  # the case's verification is kept: restore_case reopens it as it stood
 }
 # where each ending action leaves the case: asked again there, it is a retry of what already happened
 SETTLED = {(A, CaseAction.VERIFY), (R, CaseAction.REJECT), (C, CaseAction.CLOSE), (U, CaseAction.REUNITE)}
@@ -77,6 +81,8 @@ REFUSALS = {  # why an action is refused, whatever the state ({state}: where the
     CaseAction.WITHDRAW: "case {id} is {state}: only an open case expires with its partner's record",
     CaseAction.EXPIRE: "case {id} is {state}: it has already expired",
     CaseAction.TAKE_DOWN: "case {id} is {state}: it has already expired",
+    CaseAction.REMOVE: "case {id} is {state}: only an open case is removed and kept for a while first",
+    CaseAction.RESTORE: "case {id} is {state}: only a case removed on request, not yet deleted, can be restored",
 }
 
 

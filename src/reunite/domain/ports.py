@@ -22,6 +22,7 @@ from reunite.domain.model import (
 )
 from reunite.domain.reads import ReadModel
 from reunite.domain.recipes import FaceRecipe, RecipeStore
+from reunite.domain.removal_store import RemovalStore
 from reunite.domain.shortlist_store import ShortlistStore
 from reunite.domain.sources import Page, SourceKind
 from reunite.domain.stores import (
@@ -290,7 +291,7 @@ class IdempotencyStore(Protocol):
 
 
 class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, ShortlistStore,
-                 IdempotencyStore, ReportStore, ExtraFaceStore, RecipeStore, MatchingStore, Protocol):
+                 IdempotencyStore, ReportStore, ExtraFaceStore, RecipeStore, MatchingStore, RemovalStore, Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 

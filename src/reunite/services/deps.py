@@ -57,6 +57,8 @@ class Limits:
     sighting_years: int = 25  # a report's child seen at most this long before it is sent (``times.earliest_given``)
     closed_case_retention: timedelta = timedelta(days=180)
     rejected_sighting_retention: timedelta = timedelta(days=30)  # a report the moderators did not take up
+    case_removal_wait: timedelta = timedelta(days=7)  # an approved request about an open case waits for an objection
+    case_removal_undo: timedelta = timedelta(days=14)  # an open case removed stays hidden, restorable, this long
     # reviewers' queues: their pace, the longest wait before an alarm, two reviewers per confirmation
     reviews_per_day: int = 300
     queue_max_wait_hours: float = 24.0

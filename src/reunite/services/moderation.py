@@ -271,10 +271,27 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
         row["doubles"] = flags.get(row["id"], [])
         row["look_alikes"] = alike.get(row["id"], [])
         row["day_zone"] = day_zone(deps, row.pop("last_seen_lat"), row.pop("last_seen_lon"))  # its day's zone only
+    removed = _registrants(deps, shown)
     audit_read(deps, who, "queues.viewed", "system", 0, counts=counts,
-               ids={name: [row["id"] for row in rows] for name, rows in shown.items()}, sightings=_reports_in(shown),
+               ids={name: [row["id"] for row in rows] for name, rows in shown.items()}
+               | ({"removals": [row["id"] for row in removed]} if removed else {}), sightings=_reports_in(shown),
                exact_places=who.can(Permission.SEE_EXACT_PLACES))
-    return {"counts": counts, "alarms": [asdict(load) for load in loads if load.alarm], **shown}
+    return {"counts": counts, "alarms": [asdict(load) for load in loads if load.alarm], **shown, "removals": removed,
+            "removal_days": deps.limits.case_removal_wait.days, "undo_days": deps.limits.case_removal_undo.days}
+
+
+def _registrants(deps: Deps, shown: dict[str, Any]) -> list[dict[str, Any]]:
+    """Beside each removal request about a case, who registered it and the contact on file (moderators
+    read contacts), and the registrant's answer, to compare with the requester's words (probe s21 U0);
+    returns the case removals a moderator may still undo."""
+    with deps.uow() as uow:
+        for row in shown.get("takedowns", []):
+            found = uow.registrant(row["subject_id"]) if row["subject"] == "case" else None
+            row["registrant"] = None if found is None else {
+                "kind": found["kind"], "token_name": found["token_name"], "contact": found["family_contact"],
+                "emails": [address for address, _ in found["emails"]]}
+            row["registrant_answer"] = (uow.takedown(row["id"]) or {}).get("registrant_answer", "")
+        return uow.case_removals(deps.clock.now())
 
 
 def _reports_in(queues: dict[str, list[dict[str, Any]]]) -> list[int]:

@@ -17,7 +17,7 @@ from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, T
 from reunite.domain.model import GeoPoint
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reach import alert_distance, alert_radius, next_widening
-from reunite.services import idempotency, posters, subscriptions, workbench
+from reunite.services import idempotency, posters, removals, subscriptions, workbench
 from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
 from reunite.services.throttle import HOUR, hit, recent
@@ -358,6 +358,21 @@ def message_sent(deps: Deps, message_id: int, case_id: int) -> None:
     message = next((m for m in deps.read.messages(case_id) if m["id"] == message_id), None)
     if message is not None and not message["from_family"]:
         _case_note(deps, case_id, "new_message")
+
+
+def removal_asked(deps: Deps, takedown_id: int, stage: str) -> None:
+    """Tell a case's registrant, in their language, that someone asked for its removal (``stage``
+    "asked") or that a moderator approved it ("approved"): it waits for their objection or confirmation on
+    the case's page. Nothing once the request was decided otherwise meanwhile (``removals``)."""
+    with deps.uow() as uow:
+        row = uow.takedown(takedown_id)
+    if row is None:
+        return
+    case_id = int(row["subject_id"])
+    context = {"case_id": case_id, "case_url": f"{deps.site.base_url}/cases/{case_id}#removals",
+               "approved": stage == "approved", "days": deps.limits.case_removal_wait.days}
+    for address, language in removals.tell_registrant(deps, takedown_id, stage):
+        _email(deps, address, "removal_asked", language, context)
 
 
 REVIEWERS_NOTICE = "notice:reviewers"  # the counter of reviewers' notices: at most one in 60 minutes

@@ -12,7 +12,7 @@ from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
-from reunite.services import idempotency
+from reunite.services import idempotency, removals
 from reunite.services.case_moves import move_case
 from reunite.services.deps import Deps
 from reunite.services.grouping import leave_group
@@ -23,14 +23,17 @@ RETRIES_WITHIN = timedelta(days=7)  # a retried request (an API client, a form s
 
 
 def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, relation: str, reason: str,
-                     key: idempotency.Key | None = None, sender: str | None = None) -> int:
+                     key: idempotency.Key | None = None, sender: str | None = None,
+                     who: Principal | None = None) -> int:
     """Anyone may ask that a sighting (their own photo, their child) or a case be removed. A moderator
     checks their identity before deciding; the request alone changes nothing. Asked again by its sender
     (the same ``key``, or the very same request, word for word, from the same ``sender`` while it waits:
     ``idempotency.holder``, the account or token, else what the client holds, never its address alone),
     the answer is the waiting request's id: one request, not two. Any other request about the record,
     and the same words from anyone else, is stored beside it with its own receipt: the requester is
-    whatever the sender types, so one sender's request never stands for another's, nor answers them."""
+    whatever the sender types, so one sender's request never stands for another's, nor answers them.
+    About an open case (``removals``): the registrant's own request (``who``, signed in) removes it at once,
+    restorable for a while; anyone else's waits for a moderator, and the registrant is told at once."""
     if (first := idempotency.earlier_id(deps, key)) is not None:
         return first
     if subject not in SUBJECTS:
@@ -47,6 +50,8 @@ def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, 
                 return waiting
         takedown = uow.add_takedown(subject, subject_id, requester, relation, reason)
         uow.audit("anonymous", "takedown.requested", subject, subject_id, takedown=takedown)
+        if subject == "case":
+            removals.asked(deps, uow, who or Principal(), takedown, subject_id)
         if (won := idempotency.remember_id(uow, key, takedown)) is not None:
             return won
         idempotency.remember(uow, _asked_by(sender, takedown), {"id": takedown})
@@ -131,12 +136,20 @@ def decide_takedown(deps: Deps, who: Principal, takedown_id: int, approve: bool,
         # and no new request about it stored while it is decided
         uow.one_at_a_time(_record_lock(*uow.takedown_subject(takedown_id)))
         subject, subject_id, before = uow.resolve_takedown(takedown_id, decision, evidence.strip(), who.actor, now)
+        if before == removals.WAITING:  # approved already, waiting for an objection: undo it to refuse it
+            if approve:
+                return
+            raise Conflict("removal request {id} was already approved and waits for the registrant's objection: undo it instead", id=takedown_id)  # noqa: E501
         if before == "done" and not approve:
             raise Conflict("removal request {id} was already approved and the record removed: it cannot be refused now", id=takedown_id)  # noqa: E501
         if before == decision:
             return  # decided so already: the same answer, nothing done twice
         if before not in ("pending", decision):
             raise Conflict("removal request {id} was already refused: it cannot be approved now; a new request can be made", id=takedown_id)  # noqa: E501
+        if approve and subject == "case" and removals.guarded(uow, subject_id):
+            removals.approved(deps, uow, takedown_id, subject_id, who.actor)  # the case is not touched yet
+            uow.commit()
+            return
         unused = _blank(deps, uow, subject, subject_id, who.actor) if approve else []
         uow.audit(who.actor, "takedown.done" if approve else "takedown.refused", subject, subject_id,
                   takedown=takedown_id)
@@ -163,6 +176,10 @@ def expire(deps: Deps) -> tuple[int, int]:
         uow.forget_results(now - RETRIES_WITHIN)
         unused = [key for i in sighting_ids for key in blank_sighting(deps, uow, i, "expired")]
         unused += [key for i in case_ids for key in blank_case(deps, uow, i, CaseAction.EXPIRE)]
+        removed = removals.due(deps, uow, now)  # open cases removed on request: hidden first, then blanked
+        unused += [key for i in removed for key in blank_case(deps, uow, i, CaseAction.TAKE_DOWN)]
+        for record in removed:
+            uow.audit("operator", "case.removed_for_good", "case", record)
         for subject, ids in (("sighting", sighting_ids), ("case", case_ids)):
             for record in ids:
                 uow.audit("operator", f"{subject}.expired", subject, record)

@@ -118,6 +118,10 @@ takedowns = Table(
     Column("identity_evidence", Text, nullable=False, server_default=""),
     Column("resolved_by", Text),
     Column("resolved_at", DateTime(timezone=True)),
+    # the case's registrant's word on the request ('', confirmed, objected), and until when a request
+    # approved waits for an objection (waiting) or a case removed can be restored (done): 0035
+    Column("registrant_answer", String(16), nullable=False, server_default=""),
+    Column("due_at", DateTime(timezone=True)),
     created_column(),
 )
 

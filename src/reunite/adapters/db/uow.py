@@ -19,6 +19,7 @@ from reunite.adapters.db.people import PeopleSql
 from reunite.adapters.db.pfif import PfifSql
 from reunite.adapters.db.reach import ReachSql
 from reunite.adapters.db.recipes import RecipeSql
+from reunite.adapters.db.removals import RemovalSql
 from reunite.adapters.db.reports import ReportSql
 from reunite.adapters.db.shortlist import ShortlistSql
 from reunite.adapters.db.sources import SourcesSql
@@ -76,7 +77,7 @@ def _candidate_values(row: CandidateRow) -> dict[str, Any]:
 
 
 class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql, ShortlistSql,
-                    IdempotencySql, ReportSql, ExtraFacesSql, RecipeSql):
+                    IdempotencySql, ReportSql, ExtraFacesSql, RecipeSql, RemovalSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine, ef_search: int = EF_SEARCH, extra_model: ExtraModel | None = None) -> None:

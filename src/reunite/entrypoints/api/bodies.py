@@ -5,6 +5,8 @@ family's photos); the OpenAPI document says so (``additionalProperties: false``)
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from reunite.domain.access import Scope
@@ -142,6 +144,15 @@ class TakedownIn(BodyIn):
 class DecisionIn(BodyIn):
     approve: bool
     evidence: str
+
+
+class UndoIn(BodyIn):
+    evidence: str = Field(description="Why the removal is undone")
+
+
+class AnswerIn(BodyIn):
+    answer: Literal["object", "confirm"] = Field(description=(
+        "object: the registrant objects (the case stays); confirm: the registrant asked for it (removed now)"))
 
 
 class TokenIn(BodyIn):

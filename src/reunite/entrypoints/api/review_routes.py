@@ -19,6 +19,7 @@ from reunite.services import (
     moderation,
     pfif,
     queries,
+    removals,
     retention,
     reunion,
     throttle,
@@ -32,6 +33,7 @@ DepsDep = Annotated[Deps, Depends(get_deps)]
 STATUS_CHANGE = {**ERRORS, 409: {"model": schemas.Problem, "description": "The case's status does not allow it"}}
 Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
 Verifier = Annotated[Principal, Depends(allow(Permission.VERIFY_CASE))]
+Registrar = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
 Caseworker = Annotated[Principal, Depends(allow(Permission.RECORD_REUNION))]
 Admin = Annotated[Principal, Depends(allow(Permission.ADMINISTER))]
 
@@ -245,7 +247,7 @@ def request_takedown(request: Request, deps: DepsDep, body: bodies.TakedownIn,
     else:
         takedown_id = retention.request_takedown(deps, body.subject, body.subject_id, body.requester,
                                                  body.relation, body.reason, key,
-                                                 idempotency.holder(who, [presession_of(request)]))
+                                                 idempotency.holder(who, [presession_of(request)]), who)
     answer: dict[str, Any] = {"receipt": retention.takedown_receipt(deps, takedown_id)}
     return answer | ({"id": takedown_id} if who.can(Permission.MODERATE) else {})
 
@@ -259,6 +261,25 @@ def decide(deps: DepsDep, who: Moderator, takedown_id: int, body: bodies.Decisio
     ``Idempotency-Key``) answers 204 again; the other decision on a decided request is 409."""
     key = idempotency.scoped(who, f"takedown:{takedown_id}", idempotency_key, [("body", body.model_dump_json())])
     retention.decide_takedown(deps, who, takedown_id, body.approve, body.evidence, key)
+    return Response(status_code=204)
+
+
+@router.post("/takedowns/{takedown_id}/undo", status_code=204, responses={
+    **ERRORS, 409: {"model": schemas.Problem, "description": "Nothing to undo: not an approved removal of an open "
+                    "case, or its days have passed"}})
+def undo_removal(deps: DepsDep, who: Moderator, takedown_id: int, body: bodies.UndoIn) -> Response:
+    """Undo an approved removal of an open case within its days (docs/decisions/0006): a request waiting for
+    an objection ends; a case removed and still kept is open again as it stood."""
+    removals.undo(deps, who, takedown_id, body.evidence)
+    return Response(status_code=204)
+
+
+@router.post("/takedowns/{takedown_id}/answer", status_code=204, responses=ERRORS)
+def answer_removal(deps: DepsDep, who: Registrar, takedown_id: int, body: bodies.AnswerIn) -> Response:
+    """The case's registrant (the token or account that registered it) answers a removal request about
+    it: ``object`` refuses every request waiting about the case (restoring it if removed and still kept);
+    ``confirm`` removes the case now, restorable for a while. 404 for anyone else."""
+    removals.answer(deps, who, takedown_id, body.answer == "object")
     return Response(status_code=204)
 
 

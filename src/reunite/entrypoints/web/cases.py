@@ -32,7 +32,7 @@ from reunite.entrypoints.web.forms import (
 )
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
-from reunite.services import doubles, idempotency, intake, look_alikes, queries, review
+from reunite.services import doubles, idempotency, intake, look_alikes, queries, removals, review
 from reunite.services.deps import Deps
 
 router = APIRouter(include_in_schema=False)
@@ -104,7 +104,8 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
             "look_alikes": look_alikes.look_alikes(deps, who, [case_id], reader, subject_id=case_id).get(case_id, [])
             if waiting and who.can(Permission.VERIFY_CASE) else [],
             "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id),
-            "sent": queries.family_sent(deps, who, case_id, reader)}  # the family's own words: to it only
+            "sent": queries.family_sent(deps, who, case_id, reader),  # the family's own words: to it only
+            "removal_requests": removals.asked_of(deps, who, case_id)}  # to its registrant only
 
 
 def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:

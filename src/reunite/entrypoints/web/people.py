@@ -148,7 +148,9 @@ def takedown_form(request: Request, lang: LangDep) -> HTMLResponse:
 
 
 @router.post("/takedown", response_class=HTMLResponse)
-async def takedown_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
+async def takedown_send(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
+    """A removal request; a family signed in asking to remove its own open case is honoured at once
+    (restorable for a while: ``removals``)."""
     form = await checked_form(request)
     try:
         subject_id = number(form, "subject_id", int) or 0
@@ -157,7 +159,7 @@ async def takedown_send(request: Request, lang: LangDep, deps: DepsDep) -> HTMLR
                                    deps.limits.takedowns_per_hour) is None:  # else the form sent twice: asked once
             retention.request_takedown(deps, text(form, "subject"), subject_id, text(form, "requester"),
                                        text(form, "relation"), text(form, "reason"), key,
-                                       idempotency.holder(Principal(), [presession_of(request)]))
+                                       idempotency.holder(Principal(), [presession_of(request)]), who)
     except ReuniteError as exc:
         return _refused(render(request, lang, "takedown.html", status=exc.status_code, form=dict(form), sent=False,
                                **refusal(lang, exc)), exc)

@@ -30,6 +30,7 @@ from reunite.services import (
     moderation,
     pfif,
     queries,
+    removals,
     retention,
     reunion,
     review,
@@ -211,6 +212,23 @@ async def takedown(request: Request, lang: LangDep, deps: DepsDep, who: Moderato
     return await _moderate(request, lang, deps, who, lambda f: retention.decide_takedown(
         deps, who, takedown_id, text(f, "decision") == "approve", text(f, "evidence"),
         form_key(who, f"takedown:{takedown_id}", f)))
+
+
+@router.post("/moderation/removals/{takedown_id}/undo", response_model=None)
+async def undo_removal(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, takedown_id: int) -> Response:
+    """Undo an approved removal of an open case within its days (docs/decisions/0006)."""
+    return await _moderate(request, lang, deps, who, lambda f: removals.undo(deps, who, takedown_id,
+                                                                              text(f, "evidence")))
+
+
+@router.post("/cases/{case_id}/removals/{takedown_id}", response_model=None)
+async def answer_removal(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, case_id: int,
+                         takedown_id: int) -> Response:
+    """The case's registrant objects to a removal request about it, or confirms it."""
+    if who.account_id is None:
+        return RedirectResponse(f"/login?next=/cases/{case_id}", status_code=303)
+    return await _on_case(request, lang, deps, who, case_id, lambda f: removals.answer(
+        deps, who, takedown_id, text(f, "answer") != "confirm"), section="removals")
 
 
 async def _on_case(request: Request, lang: LangDep, deps: DepsDep, who: Principal, case_id: int,

@@ -81,6 +81,22 @@ def _webhook_tasks(app: procrastinate.App, deps: Deps) -> None:
         reach.deliver_ended(deps, alert_id)
 
 
+def _family_notices(app: procrastinate.App, deps: Deps) -> None:
+    """The emails to a case's family (or whoever registered it): a lead confirmed, a message, a removal asked."""
+
+    @app.task(name="reach.candidate_confirmed", queue=QUEUE, retry=DELIVERY_RETRY)
+    def candidate_confirmed(candidate_id: int, case_id: int) -> None:
+        reach.candidate_confirmed(deps, case_id, candidate_id)
+
+    @app.task(name="reach.message_sent", queue=QUEUE, retry=DELIVERY_RETRY)
+    def message_sent(message_id: int, case_id: int) -> None:
+        reach.message_sent(deps, message_id, case_id)
+
+    @app.task(name="takedowns.tell_registrant", queue=QUEUE, retry=DELIVERY_RETRY)
+    def tell_registrant(takedown_id: int, stage: str) -> None:
+        reach.removal_asked(deps, takedown_id, stage)
+
+
 def make_app(database_uri: str, deps: Deps, periodic: bool = True,
              outdated: OutdatedFacesCheck | None = None) -> procrastinate.App:
     """The procrastinate app with Reunite's tasks bound to ``deps``; ``outdated``: this process's check,
@@ -127,13 +143,7 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True,
     def confirm_subscription(subscription_id: int) -> None:
         reach.send_confirmation(deps, subscription_id)
 
-    @app.task(name="reach.candidate_confirmed", queue=QUEUE, retry=DELIVERY_RETRY)
-    def candidate_confirmed(candidate_id: int, case_id: int) -> None:
-        reach.candidate_confirmed(deps, case_id, candidate_id)
-
-    @app.task(name="reach.message_sent", queue=QUEUE, retry=DELIVERY_RETRY)
-    def message_sent(message_id: int, case_id: int) -> None:
-        reach.message_sent(deps, message_id, case_id)
+    _family_notices(app, deps)
 
     @app.task(name="accounts.sign_up_link", queue=QUEUE, retry=DELIVERY_RETRY)
     def sign_up_link(email: str, language: str) -> None:

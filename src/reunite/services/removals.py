@@ -1,0 +1,157 @@
+"""Removal requests about an open case (docs/decisions/0006, probe s21 U0). Anyone may ask that a case
+be removed, but a missing child's open case is the family's search: a request its registrant did not make
+never blanks it at once. The registrant (the family's accounts, else the police or partner account or token
+that registered it) is told at once and may object (the request is refused) or confirm (the removal is
+theirs); a request one moderator approved waits ``limits.case_removal_wait`` for an objection, the case
+still searched for; a case removed (by its registrant, or once the wait passed) is hidden as a closed case
+is, everything kept for ``limits.case_removal_undo`` so that a moderator, or the registrant objecting, can
+restore it; only then does the daily job blank it (``retention.expire``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from reunite.domain.access import Permission, Principal, require
+from reunite.domain.errors import Conflict, NotFound
+from reunite.domain.lifecycle import CaseAction
+from reunite.domain.ports import UnitOfWork
+from reunite.domain.reasons import require_why
+from reunite.services.case_moves import move_case
+from reunite.services.deps import Deps
+
+WAITING, DONE = "waiting", "done"
+NOTICE = "takedowns.tell_registrant"  # the job that emails the registrant
+
+
+def guarded(uow: UnitOfWork, case_id: int) -> bool:
+    """Whether a removal of this case must wait and stay undoable: an open case (waiting or verified),
+    someone's search. An ended case (closed, reunited, rejected) is removed at once, as before."""
+    found = uow.registrant(case_id)
+    return found is not None and found["status"] == "open"
+
+
+def is_registrant(uow: UnitOfWork, who: Principal, case_id: int) -> bool:
+    """The family's own account, or the account or token that registered the case, signed in."""
+    if who.owns(case_id):
+        return True
+    found = uow.registrant(case_id)
+    return found is not None and found["kind"] != "family" and found["actor"] == who.actor
+
+
+def asked(deps: Deps, uow: UnitOfWork, who: Principal, takedown_id: int, case_id: int) -> None:
+    """A new request about a case: its registrant's own is honoured at once (the case hidden, restorable
+    for a while); anyone else's about an open case waits for a moderator, and the registrant is told."""
+    if not guarded(uow, case_id):
+        return
+    if is_registrant(uow, who, case_id):
+        uow.set_takedown(takedown_id, registrant_answer="confirmed")
+        remove(deps, uow, takedown_id, case_id, who.actor, "asked by the case's registrant, signed in")
+        return
+    uow.enqueue(NOTICE, takedown_id=takedown_id, stage="asked")
+
+
+def approved(deps: Deps, uow: UnitOfWork, takedown_id: int, case_id: int, by: str) -> None:
+    """A moderator approved a request its registrant did not make: it waits for an objection."""
+    due = deps.clock.now() + deps.limits.case_removal_wait
+    uow.set_takedown(takedown_id, status=WAITING, due_at=due)
+    uow.audit(by, "takedown.waiting", "case", case_id, takedown=takedown_id, until=due.isoformat())
+    uow.enqueue(NOTICE, takedown_id=takedown_id, stage="approved")
+
+
+def remove(deps: Deps, uow: UnitOfWork, takedown_id: int, case_id: int, by: str, evidence: str) -> None:
+    """The case hidden as a closed case is (no poster, feed, alert, matching, partner), nothing deleted
+    until ``due_at``; this request done, the others about the case closed with it."""
+    now = deps.clock.now()
+    move_case(uow, case_id, CaseAction.REMOVE, by)
+    uow.set_case_status(case_id, "closed", now, True)
+    uow.set_takedown(takedown_id, status=DONE, due_at=now + deps.limits.case_removal_undo, resolved_by=by,
+                     resolved_at=now, identity_evidence=evidence)
+    uow.audit(by, "takedown.done", "case", case_id, takedown=takedown_id, kept_until=(now + deps.limits.case_removal_undo).isoformat())  # noqa: E501
+    for other in uow.case_takedowns(case_id, ("pending", WAITING)):
+        uow.set_takedown(other, status=DONE, resolved_by=by, resolved_at=now,
+                         identity_evidence=f"closed with removal request {takedown_id}")
+        uow.audit(by, "takedown.done", "case", case_id, takedown=other, closed_with=takedown_id)
+
+
+def _restore(deps: Deps, uow: UnitOfWork, takedown_id: int, by: str, why: str) -> int:
+    """Undo a removal still undoable: a waiting request ends, a hidden case opens again as it stood."""
+    row = uow.takedown(takedown_id)
+    if row is None or row["subject"] != "case":
+        raise NotFound("takedown request {id} does not exist", id=takedown_id)
+    case_id, now = int(row["subject_id"]), deps.clock.now()
+    if row["status"] not in (WAITING, DONE) or row["due_at"] is None or row["due_at"] <= now:
+        raise Conflict("removal request {id} cannot be undone: only an approved removal of an open case, within its days, can", id=takedown_id)  # noqa: E501
+    if row["status"] == DONE:
+        move_case(uow, case_id, CaseAction.RESTORE, by)
+        uow.set_case_status(case_id, "open", now)
+        uow.audit(by, "case.restored", "case", case_id, takedown=takedown_id, why=why)
+    uow.set_takedown(takedown_id, status="undone", resolved_by=by, resolved_at=now, identity_evidence=why)
+    uow.audit(by, "takedown.undone", "case", case_id, takedown=takedown_id, why=why)
+    return case_id
+
+
+def undo(deps: Deps, who: Principal, takedown_id: int, why: str) -> None:
+    """A moderator undoes an approved removal of an open case within its window, saying why."""
+    require(who, Permission.MODERATE)
+    require_why(why, "evidence")
+    with deps.uow() as uow:
+        _restore(deps, uow, takedown_id, who.actor, why.strip())
+        uow.commit()
+
+
+def answer(deps: Deps, who: Principal, takedown_id: int, objects: bool) -> None:
+    """The case's registrant answers a request about it. Objecting refuses every request waiting about
+    the case (and restores it, were it removed and still kept); confirming removes it now (restorable)."""
+    with deps.uow() as uow:
+        row = uow.takedown(takedown_id)
+        if row is None or row["subject"] != "case" or not is_registrant(uow, who, int(row["subject_id"])):
+            raise NotFound("takedown request {id} does not exist", id=takedown_id)
+        case_id, now = int(row["subject_id"]), deps.clock.now()
+        if objects:
+            if row["status"] == DONE and row["due_at"] is not None and row["due_at"] > now:
+                _restore(deps, uow, takedown_id, who.actor, "the case's registrant objected")
+            for other in uow.case_takedowns(case_id, ("pending", WAITING)):
+                uow.set_takedown(other, status="refused", registrant_answer="objected", resolved_by=who.actor,
+                                 resolved_at=now, identity_evidence="the case's registrant objected")
+                uow.audit(who.actor, "takedown.refused", "case", case_id, takedown=other, objected=True)
+            uow.set_takedown(takedown_id, registrant_answer="objected")
+        elif row["status"] in ("pending", WAITING):
+            uow.set_takedown(takedown_id, registrant_answer="confirmed")
+            remove(deps, uow, takedown_id, case_id, who.actor, "confirmed by the case's registrant, signed in")
+        else:
+            raise Conflict("removal request {id} was already decided", id=takedown_id)
+        uow.commit()
+
+
+def asked_of(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:
+    """The requests about a case its registrant may answer (waiting, approved, or removed and restorable):
+    what was asked and why, never the requester's contact."""
+    with deps.uow() as uow:
+        if not is_registrant(uow, who, case_id):
+            return []
+        rows = [uow.takedown(i) for i in uow.case_takedowns(case_id, ("pending", WAITING, DONE))]
+    now = deps.clock.now()
+    return [{k: r[k] for k in ("id", "status", "relation", "reason", "created_at", "due_at", "registrant_answer")}
+            for r in rows if r is not None and (r["status"] != DONE or (r["due_at"] is not None and r["due_at"] > now))]
+
+
+def tell_registrant(deps: Deps, takedown_id: int, stage: str) -> list[tuple[str, str]]:
+    """The registrant's notice (a job): the addresses and languages to email, none once decided otherwise."""
+    with deps.uow() as uow:
+        row = uow.takedown(takedown_id)
+        if row is None or row["status"] not in ("pending", WAITING):
+            return []
+        found = uow.registrant(int(row["subject_id"]))
+    return [] if found is None else list(found["emails"])
+
+
+def due(deps: Deps, uow: UnitOfWork, now: datetime) -> list[int]:
+    """The daily job's part: approved requests whose wait passed remove their case; the cases whose
+    undo window passed are returned, to blank."""
+    waited, kept = uow.removals_due(now)
+    for takedown_id in waited:
+        row = uow.takedown(takedown_id)
+        if row is not None:
+            remove(deps, uow, takedown_id, int(row["subject_id"]), "operator", "no objection within the wait")
+    return [int(row["subject_id"]) for i in kept if (row := uow.takedown(i)) is not None]

@@ -1,0 +1,218 @@
+"""Probe s21 U0: anyone could file a removal request for a family's verified, open case, and one moderator's
+approval blanked it at once and for ever, the family neither asked nor told, the moderator never shown the
+family's contact on file. Now (docs/decisions/0006) the registrant is told at once and may object or confirm,
+the moderator reads who registered the case, an approved request waits for an objection while the child is
+still searched for, and a removal of an open case is hidden and undoable before it is blanked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
+
+from fastapi.testclient import TestClient
+
+from reunite.bootstrap import Container
+from reunite.domain.access import OPERATOR, Principal, Role
+from reunite.domain.model import GeoPoint, NewCase, Sex, Upload
+from reunite.entrypoints.api.app import create_app
+from reunite.services import intake, moderation, retention
+from reunite.services.accounts import from_session
+from tests.conftest import SettableClock, count_rows, run_jobs, session_for
+from tests.photos import portrait
+
+FAMILY_EMAIL, ON_FILE = "fam1@example.org", "+86 139 0000 0001"
+STRANGER = "我是孩子的妈妈 13800000000"
+
+
+def _client(container: Container, session: str | None = None, lang: str = "en") -> TestClient:
+    test = TestClient(create_app(container), headers={"Accept-Language": lang})
+    if session:
+        test.cookies.set("reunite_session", session)
+    return test
+
+
+def _csrf(client: TestClient, page: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', client.get(page).text)
+    assert found, page
+    return found.group(1)
+
+
+def family_case(container: Container) -> tuple[int, str, Principal]:
+    """A family account's verified, open case: (case id, the family's session, the family)."""
+    deps = container.deps
+    _, session = session_for(container, Role.REPORTER, FAMILY_EMAIL)
+    family = from_session(deps, session)
+    assert family is not None
+    case = NewCase(given_name="Xiaoyu", family_name="Lin", sex=Sex.FEMALE, birth_date=date(2016, 3, 1),
+                   missing_since=datetime(2025, 6, 1, 10, tzinfo=UTC), last_seen_place=GeoPoint(30.59, 114.30),
+                   last_seen_text="Wuhan, Hankou station", family_contact=ON_FILE)
+    case_id = intake.register_case(deps, family, case, [Upload(portrait("collins", 0), "c.jpg")],
+                                   [date(2024, 5, 1)]).case_id
+    moderation.verify_case(deps, OPERATOR, case_id, "police report checked")
+    run_jobs(container)
+    family = from_session(deps, session)
+    assert family is not None
+    return case_id, session, family
+
+
+def later(container: Container, days: float) -> SettableClock:
+    return SettableClock(datetime.now(UTC) + timedelta(days=days))
+
+
+def removed_for_good(container: Container, case_id: int) -> None:
+    """An anonymous request approved by a moderator, and nobody objecting: the days pass and the daily
+    job removes the case, then blanks it once its undo window is over."""
+    deps = container.deps
+    asked = retention.request_takedown(deps, "case", case_id, "father@example.org", "father", "found him")
+    retention.decide_takedown(deps, OPERATOR, asked, True, "identity card seen")
+    wait, undo = deps.limits.case_removal_wait.days, deps.limits.case_removal_undo.days
+    retention.expire(replace(deps, clock=later(container, wait + 1)))
+    retention.expire(replace(deps, clock=later(container, wait + undo + 2)))
+
+
+def _status(container: Container, case_id: int) -> tuple[str, str]:
+    with container.engine.connect() as conn:
+        row = conn.exec_driver_sql(f"SELECT status, given_name FROM cases WHERE id = {case_id}").one()
+    return str(row[0]), str(row[1])
+
+
+def _told(container: Container, address: str) -> int:
+    return count_rows(container, f"outbox WHERE kind = 'removal_asked' AND recipient = '{address}'")
+
+
+def test_a_strangers_request_approved_by_one_moderator_does_not_blank_a_familys_open_case(
+    container: Container, anonymous: TestClient
+) -> None:
+    case_id, session, _ = family_case(container)
+    sent = anonymous.post("/api/takedowns", json={"subject": "case", "subject_id": case_id, "requester": STRANGER,
+                                                  "relation": "mother", "reason": "please remove my child's poster"})
+    assert sent.status_code == 202
+    run_jobs(container)
+    assert _told(container, FAMILY_EMAIL) == 1  # the family hears of it at once
+
+    moderator = _client(container, session_for(container, Role.MODERATOR)[1])
+    page = moderator.get("/moderation").text
+    assert STRANGER in page and ON_FILE in page and FAMILY_EMAIL in page  # both contacts, side by side
+    assert "a family&#39;s account" in page or "a family's account" in page
+    takedown_id = int(re.search(r'/moderation/takedowns/(\d+)"', page).group(1))  # type: ignore[union-attr]
+
+    decided = moderator.post(f"/moderation/takedowns/{takedown_id}", data={
+        "csrf": _csrf(moderator, "/moderation"), "decision": "approve", "evidence": "called the number given"},
+        follow_redirects=False)
+    assert decided.status_code == 303
+    assert _status(container, case_id) == ("open", "Xiaoyu")  # still searched for: nothing blanked, nothing hidden
+    assert anonymous.get(f"/p/{case_id}").status_code == 200
+    run_jobs(container)
+    assert _told(container, FAMILY_EMAIL) == 2  # and told of the approval, with the days it has to object
+
+    # the family objects on its case page: the request is refused, the case stays
+    family = _client(container, session)
+    shown = family.get(f"/cases/{case_id}").text
+    assert "please remove my child" in shown and STRANGER not in shown  # the reason, never the requester's contact
+    objected = family.post(f"/cases/{case_id}/removals/{takedown_id}", follow_redirects=False,
+                           data={"csrf": _csrf(family, f"/cases/{case_id}"), "answer": "object"})
+    assert objected.status_code == 303
+    with container.engine.connect() as conn:
+        row = conn.exec_driver_sql(f"SELECT status, registrant_answer FROM takedowns WHERE id = {takedown_id}").one()
+    assert tuple(row) == ("refused", "objected")
+    retention.expire(replace(container.deps, clock=later(container, 30)))  # the days pass: nothing happens
+    assert _status(container, case_id) == ("open", "Xiaoyu")
+
+
+def test_an_approved_removal_nobody_objected_to_is_hidden_first_and_a_moderator_can_undo_it(
+    container: Container, anonymous: TestClient
+) -> None:
+    case_id, _, _ = family_case(container)
+    deps = container.deps
+    asked = retention.request_takedown(deps, "case", case_id, STRANGER, "mother", "found her")
+    retention.decide_takedown(deps, OPERATOR, asked, True, "called the number given")
+    retention.expire(replace(deps, clock=later(container, deps.limits.case_removal_wait.days + 1)))
+    assert _status(container, case_id) == ("closed", "Xiaoyu")  # hidden as a closed case is, nothing deleted
+    assert anonymous.get(f"/p/{case_id}/photo.jpg").status_code == 404 and "Xiaoyu" not in anonymous.get(
+        f"/p/{case_id}").text
+
+    moderator = _client(container, session_for(container, Role.MODERATOR)[1])
+    page = moderator.get("/moderation").text
+    assert f"/moderation/removals/{asked}/undo" in page
+    undone = moderator.post(f"/moderation/removals/{asked}/undo", data={
+        "csrf": _csrf(moderator, "/moderation"), "evidence": "the family says she is still missing"},
+        follow_redirects=False)
+    assert undone.status_code == 303
+    assert _status(container, case_id) == ("open", "Xiaoyu")
+    assert deps.read.case(case_id)["verified_at"] is not None  # verified as before: its poster is back
+    assert anonymous.get(f"/p/{case_id}/photo.jpg").status_code == 200
+    retention.expire(replace(deps, clock=later(container, 60)))
+    assert _status(container, case_id) == ("open", "Xiaoyu")
+
+
+def test_nobody_objecting_the_case_is_blanked_once_its_window_passes(container: Container) -> None:
+    case_id, _, _ = family_case(container)
+    removed_for_good(container, case_id)
+    assert _status(container, case_id) == ("expired", "")
+    assert count_rows(container, f"audit_log WHERE action = 'case.removed_for_good' AND subject_id = {case_id}") == 1
+
+
+def test_the_familys_own_signed_in_request_removes_its_case_at_once_and_restorably(
+    container: Container, anonymous: TestClient
+) -> None:
+    case_id, session, _ = family_case(container)
+    family = _client(container, session)
+    sent = family.post("/takedown", data={"csrf": _csrf(family, "/takedown"), "subject": "case",
+                                         "subject_id": str(case_id), "requester": FAMILY_EMAIL,
+                                         "relation": "mother", "reason": "she is home, thank you"})
+    assert sent.status_code == 200
+    assert _status(container, case_id) == ("closed", "Xiaoyu")  # hidden at once, kept for the undo window
+    assert anonymous.get(f"/p/{case_id}/photo.jpg").status_code == 404
+    run_jobs(container)
+    assert _told(container, FAMILY_EMAIL) == 0  # nobody to warn: it was theirs
+    retention.expire(replace(container.deps, clock=later(container, container.deps.limits.case_removal_undo.days + 1)))
+    assert _status(container, case_id) == ("expired", "")
+
+
+def test_the_family_confirming_a_strangers_request_removes_it_now(container: Container) -> None:
+    case_id, session, _ = family_case(container)
+    asked = retention.request_takedown(container.deps, "case", case_id, "aunt@example.org", "aunt", "she was found")
+    family = _client(container, session)
+    confirmed = family.post(f"/cases/{case_id}/removals/{asked}", follow_redirects=False,
+                            data={"csrf": _csrf(family, f"/cases/{case_id}"), "answer": "confirm"})
+    assert confirmed.status_code == 303 and _status(container, case_id) == ("closed", "Xiaoyu")
+    # someone else's account cannot answer for the family
+    other = _client(container, session_for(container, Role.REPORTER)[1])
+    later_ask = retention.request_takedown(container.deps, "case", case_id, "x@example.org", "x", "remove it")
+    refused = other.post(f"/cases/{case_id}/removals/{later_ask}",
+                         data={"csrf": _csrf(other, "/takedown"), "answer": "object"}, follow_redirects=False)
+    assert refused.status_code == 404
+
+
+def test_a_sightings_removal_request_still_removes_it_at_once(container: Container, client: TestClient) -> None:
+    from tests.conftest import newest_sighting, plain_photo
+
+    sent = client.post("/api/sightings", files=[("photos", ("s.jpg", plain_photo(seed=5), "image/jpeg"))],
+                       data={"lat": "30.59", "lon": "114.30", "seen_at": "2026-01-02T10:00:00+08:00"})
+    assert sent.status_code in (201, 202), sent.text
+    sighting_id = newest_sighting(container)
+    asked = retention.request_takedown(container.deps, "sighting", sighting_id, "me@example.org", "me", "my photo")
+    retention.decide_takedown(container.deps, OPERATOR, asked, True, "face compared with the photo")
+    with container.engine.connect() as conn:
+        status = conn.exec_driver_sql(f"SELECT status FROM sightings WHERE id = {sighting_id}").scalar_one()
+    assert status == "removed"
+
+
+def test_a_partner_that_registered_a_case_objects_through_the_api(
+    client: TestClient, anonymous: TestClient, container: Container
+) -> None:
+    from tests.conftest import plain_photo
+
+    case_id = int(client.post("/api/cases", files=[("photos", ("a.jpg", plain_photo(), "image/jpeg"))], data={
+        "given_name": "Mei", "sex": "female", "birth_date": "2016-01-01", "missing_since": "2021-06-01T08:00:00Z"}
+    ).json()["id"])
+    assert anonymous.post("/api/takedowns", json={"subject": "case", "subject_id": case_id, "requester": STRANGER,
+                                                  "reason": "remove the poster"}).status_code == 202
+    row = client.get("/api/moderation/queues").json()["takedowns"][0]
+    assert row["registrant"]["kind"] == "partner" and row["registrant_answer"] == ""
+    assert anonymous.post(f"/api/takedowns/{row['id']}/answer", json={"answer": "object"}).status_code in (401, 403)
+    assert client.post(f"/api/takedowns/{row['id']}/answer", json={"answer": "object"}).status_code == 204
+    assert client.get("/api/moderation/queues").json()["takedowns"] == []
+    approve = client.post(f"/api/takedowns/{row['id']}/decision", json={"approve": True, "evidence": "called her"})
+    assert approve.status_code == 409 and _status(container, case_id) == ("open", "Mei")
