@@ -1,7 +1,9 @@
 """Probe s21 U4: one `write` token flooded the verification queue with 20,000 invented children in one PFIF
 request (the same through a sheet), and revoking it left them all. Imports are bounded per request and per
 token per hour; revoking a token, or an admin alone, withdraws the cases it imported that nobody verified.
-And (U7) a real sheet import answers each row's case number."""
+And (U7) a real sheet import answers each row's case number. Probe s22 V6: cases a token registers one by one
+through POST /api/cases count against the same hourly limit and are withdrawn with its imports; V7: the wait
+a refusal names is never longer than its hour."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from reunite.bootstrap import Container
 from reunite.config import Settings
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.services import moderation
-from tests.conftest import FLOW_OPERATING_POINT
+from tests.conftest import FLOW_OPERATING_POINT, plain_photo
 from tests.e2e.test_bad_input import page_client
 from tests.e2e.test_pfif_sync import doc, person, rows
 from tests.e2e.test_probe_pfif import PERSON, token_client
@@ -121,3 +123,37 @@ def test_an_admin_withdraws_a_tokens_unverified_imports_through_the_api(containe
     assert rows(container, f"SELECT detail->>'cases' FROM audit_log WHERE action = 'token.imports_withdrawn' "
                            f"AND subject_id = {b}") == [("3",)]
     assert client.post("/api/tokens/999999/withdraw-imports", json={"reason": "nothing"}).status_code == 404
+
+
+def one_case(client: TestClient, n: int) -> int:
+    sent = client.post("/api/cases", files=[("photos", (f"kid{n}.jpg", plain_photo(seed=n), "image/jpeg"))], data={
+        "given_name": f"Flood{n}", "family_name": "Li", "sex": "female", "birth_date": "2018-05-03",
+        "missing_since": "2024-05-01"}, headers={"Accept-Language": "zh-CN"})
+    return sent.status_code
+
+
+def test_cases_a_token_registers_one_by_one_count_and_are_withdrawn_with_its_imports(
+        container: Container, client: TestClient, writer: TestClient) -> None:
+    assert writer.post("/api/pfif", headers=XML, content=children(0, 5)).json()["created"] == 5
+    assert [one_case(writer, n) for n in range(3)] == [201, 201, 201]
+    refused = writer.post("/api/cases", files=[("photos", ("k.jpg", plain_photo(seed=9), "image/jpeg"))], data={
+        "given_name": "Flood9", "family_name": "Li", "sex": "female", "birth_date": "2018-05-03",
+        "missing_since": "2024-05-01"}, headers={"Accept-Language": "zh-CN"})
+    assert refused.status_code == 429, refused.text
+    assert "每小时最多 8 条" in refused.json()["detail"]
+    assert rows(container, "SELECT count(*) FROM cases") == [(8,)]
+    b = token_id(container, "partner write")
+    [listed] = [t for t in client.get("/api/tokens").json() if t["id"] == b]
+    assert listed["pending_imports"] == 8
+    answer = client.post(f"/api/tokens/{b}/withdraw-imports", json={"reason": "a flood of invented children"})
+    assert answer.status_code == 200 and answer.json() == {"withdrawn": 8}
+    assert rows(container, "SELECT count(*) FROM cases WHERE status = 'rejected'") == [(8,)]
+
+
+def test_the_wait_an_import_refusal_names_is_never_longer_than_its_hour(container: Container,
+                                                                          writer: TestClient) -> None:
+    assert writer.post("/api/pfif", headers=XML, content=children(0, 5)).json()["created"] == 5
+    assert writer.post("/api/pfif", headers=XML, content=children(5, 3)).json()["created"] == 3
+    again = writer.post("/api/pfif", headers=XML, content=children(10, 1))
+    assert again.status_code == 429 and int(again.headers["Retry-After"]) > 3600  # counted for 60 to 61 minutes
+    assert "try again in 60 min" in again.json()["detail"], again.json()

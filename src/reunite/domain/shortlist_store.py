@@ -93,6 +93,11 @@ class ShortlistStore(Protocol):
         """Record that two cases look like one child; False when already flagged or decided."""
         ...
 
+    def born_same_day(self, case_id: int) -> list[tuple[int, str, str]]:
+        """(id, family name, given name) of this case, then of the other open cases born the day it was that no
+        account owns together with it."""
+        ...
+
     def duplicate_flag(self, case_id: int, other_case_id: int) -> tuple[int, str] | None:
         """The flag of these two cases (either order) and its status (open, linked, dismissed); None if none."""
         ...

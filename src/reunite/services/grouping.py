@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, coarse_point, require
-from reunite.domain.doubles import BIRTH_WINDOW_DAYS, FLAG_FROM
+from reunite.domain.doubles import BIRTH_WINDOW_DAYS, FLAG_FROM, best_pair
 from reunite.domain.errors import InvalidInput, bounded
 from reunite.domain.fusion import fused_similarity
 from reunite.domain.grouping import (
@@ -25,11 +25,12 @@ from reunite.domain.grouping import (
 )
 from reunite.domain.matching_store import StoredFace
 from reunite.domain.model import PhotoOwner
+from reunite.domain.names import same_name
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.scoring import CasePhoto, SightingFacts, lead_for, read_case_photos
 from reunite.domain.times import ZONE_DOUBT
-from reunite.services import doubles
+from reunite.services import doubles, look_alikes
 from reunite.services.deps import Deps
 
 SYSTEM = "system"
@@ -204,22 +205,21 @@ def group_changed(deps: Deps, uow: UnitOfWork, sighting_id: int) -> None:
 
 
 def flag_duplicates(deps: Deps, case_id: int) -> int:
-    """Flag open cases born within a year of this one whose faces are as alike as a strong lead: each pair of
+    """Flag the open cases of other accounts born the same day under this case's name (``_flag_same_names``),
+    and open cases born within a year of this one whose faces are as alike as a strong lead: each pair of
     faces read as a lead reads a case photo against a sighting (``scoring.read_case_photos``: both photos'
     ages, by their own cases' birth dates, the gap between them, the hubness of the face in the sighting's
     part, a second model's similarity fused as matching fuses it). A family's case verified before its flag
     was found, registered after the other (verified) case by another account, is held: it waits for
     verification again (``doubles.hold``)."""
     policy = deps.policy
-    if policy.calibration is None:
-        return 0
-    flagged = 0
     with deps.uow() as uow:
         doubles.take_turns(uow)
+        flagged = _flag_same_names(deps, uow, case_id)
         me = uow.case_facts(case_id)
         mine = uow.faces_of(PhotoOwner.CASE, case_id)
         spread = uow.extra_spread() if any(face.extra is not None for face in mine) else None
-        for face in mine:
+        for face in mine if policy.calibration is not None else ():
             near = [hit for hit in uow.near_case_faces(face.embedding, FAR_FUTURE, NEIGHBOURS)
                     if hit.case_id != case_id]
             others = uow.case_facts_of(list({hit.case_id for hit in near}))  # one read for all nearby cases
@@ -238,6 +238,25 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
                     flagged += 1
         doubles.hold(uow, SYSTEM, [case_id])
         uow.commit()
+    return flagged
+
+
+def _flag_same_names(deps: Deps, uow: UnitOfWork, case_id: int) -> int:
+    """Flag the open cases of other accounts born the day this one was under its name (``domain.names``),
+    whatever their faces look like: a poster's name and birth date copied with another child's photos. The
+    flag keeps the reading of the two cases' most alike faces, or 1.0 (nothing known) as a moderator's own."""
+    rows = uow.born_same_day(case_id)
+    if not rows:  # its birth date blanked (an expired case)
+        return 0
+    (_, *mine), others, flagged = rows[0], rows[1:], 0
+    for other_id, family, given in others:
+        if not same_name((mine[0], mine[1]), (family, given), deps.places.simplified, deps.places.readings):
+            continue
+        best = best_pair(deps.policy, look_alikes.face_pairs(uow, case_id, other_id))
+        share = best.reading.share if best is not None and best.reading.share is not None else 1.0
+        if uow.flag_duplicate(case_id, other_id, share):
+            uow.audit(SYSTEM, "case.duplicate_flagged", "case", case_id, other_case_id=other_id, same_name=True)
+            flagged += 1
     return flagged
 
 
@@ -268,6 +287,9 @@ def duplicates(deps: Deps, who: Principal) -> list[dict[str, Any]]:
     for row in rows:
         row["child_cases"] = child[row["case_id"]]
         row["lead"] = asdict(lead_for(deps.policy, row["impostor_share"], 0.0, None))
+        row["same_name"] = bool(row.pop("born_same_day")) and same_name(
+            (row.pop("case_family_name"), row["case_name"]), (row.pop("other_family_name"), row["other_name"]),
+            deps.places.simplified, deps.places.readings)
         row["verification_waits"] = [c for c in (row["case_id"], row["other_case_id"]) if (row["id"], c) in waits]
     with deps.uow() as uow:  # children's names of two cases: a read of personal data, audited
         uow.audit(who.actor, "duplicates.viewed", "case", 0, flags=[row["id"] for row in rows])

@@ -86,7 +86,7 @@ def flag_by_hand(deps: Deps, who: Principal, case_id: int, other_case_id: int,
                 raise Conflict("cases {id} and {other} were already decided by a moderator (duplicate flag {flag}): reopen that flag to decide again",  # noqa: E501
                                id=case_id, other=other_case_id, flag=flag[0])
             return flag[0], False
-        best = best_pair(deps.policy, _pairs(uow, case_id, other_case_id))
+        best = best_pair(deps.policy, face_pairs(uow, case_id, other_case_id))
         share = best.reading.share if best is not None and best.reading.share is not None else 1.0
         uow.flag_duplicate(case_id, other_case_id, share)
         flag = uow.duplicate_flag(case_id, other_case_id)
@@ -100,7 +100,7 @@ def flag_by_hand(deps: Deps, who: Principal, case_id: int, other_case_id: int,
     return flag[0], True
 
 
-def _pairs(uow: UnitOfWork, case_id: int, other_case_id: int) -> list[FacePair]:
+def face_pairs(uow: UnitOfWork, case_id: int, other_case_id: int) -> list[FacePair]:
     """Every pair of a face of one case and a face of the other, as ``ReadModel.look_alike_faces`` gives them."""
     facts = uow.case_facts_of([case_id, other_case_id])
     mine, theirs = uow.faces_of(PhotoOwner.CASE, case_id), uow.faces_of(PhotoOwner.CASE, other_case_id)

@@ -104,7 +104,7 @@ def records_limit(deps: Deps, who: Principal, records: int, counted: bool = True
             left = [(start, n - (records if start == minute else 0)) for start, n in counts]
             wait = wait_seconds(deps, left, limit, HOUR, min(records, limit))
             raise TooManyRequests("too many records imported: at most {limit} an hour; this import holds {count}; try again in {wait} min",  # noqa: E501
-                                  retry_after=wait, limit=limit, count=records, wait=math.ceil(wait / 60))
+                                  retry_after=wait, limit=limit, count=records, wait=wait_minutes(wait))
         uow.commit(durable=False)
 
 

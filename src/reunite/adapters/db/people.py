@@ -11,10 +11,13 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import IntegrityError
 
 from reunite.adapters.db.people_tables import accounts, api_tokens, backoffs, case_owners, invitations, sessions
+from reunite.adapters.db.pfif import PENDING_BROUGHT_IN
 from reunite.adapters.db.tables import photos
 from reunite.domain.access import ACTIVE_CASE_STATUSES
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.stores import AccountRow
+
+_PENDING_OF_TOKEN = PENDING_BROUGHT_IN.format(actor="= 'token:' || t.id")
 
 
 class PeopleSql:
@@ -237,9 +240,7 @@ class PeopleReads:
             f"t.revoked_at, t.issued_by, {_ISSUER}, "
             # its latest entry in the audit log (index (actor, at, id), 0026): when it was last used
             "(SELECT max(l.at) FROM audit_log l WHERE l.actor = 'token:' || t.id) AS last_used_at, "
-            "(SELECT count(*) FROM cases c WHERE c.status = 'open' AND c.verified_at IS NULL AND c.id IN ("
-            "SELECT i.subject_id FROM audit_log i WHERE i.actor = 'token:' || t.id AND i.subject = 'case' "
-            "AND i.action = 'case.imported')) AS pending_imports "
+            f"(SELECT count(*) FROM ({_PENDING_OF_TOKEN}) p) AS pending_imports "
             "FROM api_tokens t JOIN roots ON roots.id = t.id "
             "JOIN api_tokens r ON r.id = roots.root LEFT JOIN accounts a ON r.created_by = 'account:' || a.id "
             "ORDER BY t.id DESC")

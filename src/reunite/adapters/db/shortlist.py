@@ -200,6 +200,13 @@ class ShortlistSql:
             "INSERT INTO case_duplicates (case_id, other_case_id, impostor_share) VALUES (:a, :b, :s) "
             "ON CONFLICT (case_id, other_case_id) DO NOTHING"), {"a": low, "b": high, "s": impostor_share}).rowcount)
 
+    def born_same_day(self, case_id: int) -> list[tuple[int, str, str]]:
+        return [(int(r.id), str(r.family_name), str(r.given_name)) for r in self.conn.execute(text(
+            "SELECT k.id, k.family_name, k.given_name FROM cases c JOIN cases k ON k.birth_date = c.birth_date "
+            "WHERE c.id = :id AND (k.id = c.id OR k.status = 'open' AND NOT EXISTS (SELECT 1 FROM case_owners w "
+            "JOIN case_owners v ON v.account_id = w.account_id WHERE w.case_id = c.id AND v.case_id = k.id)) "
+            "ORDER BY k.id <> c.id, k.id"), {"id": case_id})]
+
     def duplicate_flag(self, case_id: int, other_case_id: int) -> tuple[int, str] | None:
         low, high = sorted((case_id, other_case_id))
         row = self.conn.execute(text(
@@ -257,7 +264,8 @@ class ShortlistReads:
     def duplicates(self, status: str = "open") -> list[dict[str, Any]]:
         return self._all(
             "SELECT d.id, d.case_id, d.other_case_id, d.impostor_share, d.status, d.created_at, "
-            "a.given_name AS case_name, b.given_name AS other_name, "
+            "a.given_name AS case_name, b.given_name AS other_name, a.family_name AS case_family_name, "
+            "b.family_name AS other_family_name, a.birth_date = b.birth_date AS born_same_day, "
             "(SELECT f.id FROM faces f WHERE f.case_id = a.id ORDER BY f.created_at, f.id LIMIT 1) AS case_face_id, "
             "(SELECT f.id FROM faces f WHERE f.case_id = b.id ORDER BY f.created_at, f.id LIMIT 1) "
             "AS other_face_id "

@@ -143,6 +143,9 @@ class DuplicateOut(BaseModel):
     verification_waits: list[int] = Field(default_factory=list, description=(
         "The case of the two (if any) that cannot be verified until this flag is resolved (linked or dismissed): "
         "the other is verified already and was registered by another account"))
+    same_name: bool = Field(False, description=(
+        "Both cases give one name (in any order, script or spelling: 李华, Li Hua) and one birth date: flagged "
+        "whatever their faces look like, as a registration copied from another's poster would be"))
     lead: Lead
     lead_words: list[str]
 

@@ -1,0 +1,36 @@
+"""One child's name as two registrations write it (``domain.names``): order, script, spelling, case."""
+
+from __future__ import annotations
+
+import pytest
+
+from reunite.adapters.place_names import readings
+from reunite.domain.names import same_name
+
+
+def simplified(text: str) -> str:
+    return text.replace("華", "华").replace("張", "张")
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    (("李", "华"), ("李", "華")),  # traditional and simplified
+    (("李", "华"), ("Li", "Hua")),  # pinyin
+    (("李", "华"), ("HUA", "li")),  # swapped, upper case
+    (("李", "华"), ("", "lǐ huá")),  # tone marks, all in one box
+    (("Zhang", "Xiaoming"), ("xiao ming", "ZHANG")),
+    (("张", "小明"), ("Zhang", "Xiao-Ming")),
+])
+def test_one_name_in_other_writing_is_the_same_name(one: tuple[str, str], other: tuple[str, str]) -> None:
+    assert same_name(one, other, simplified, readings)
+    assert same_name(other, one, simplified, readings)
+
+
+@pytest.mark.parametrize(("one", "other"), [
+    (("李", "华"), ("王", "华")),
+    (("李", "华"), ("Li", "Huan")),
+    (("李", "华"), ("Li", "Hua Hua")),
+    (("Li", ""), ("Li", "")),  # too short to tell two children apart
+    (("", "华"), ("", "华")),
+])
+def test_other_names_or_names_too_short_are_not_the_same(one: tuple[str, str], other: tuple[str, str]) -> None:
+    assert not same_name(one, other, simplified, readings)
