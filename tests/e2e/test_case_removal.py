@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Principal, Role
-from reunite.domain.model import GeoPoint, NewCase, Sex, Upload
+from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
 from reunite.services import intake, moderation, retention
 from reunite.services.accounts import from_session
@@ -131,6 +131,10 @@ def test_an_approved_removal_nobody_objected_to_is_hidden_first_and_a_moderator_
     assert _status(container, case_id) == ("closed", "Xiaoyu")  # hidden as a closed case is, nothing deleted
     assert anonymous.get(f"/p/{case_id}/photo.jpg").status_code == 404 and "Xiaoyu" not in anonymous.get(
         f"/p/{case_id}").text
+    seen = NewSighting(seen_at=datetime.now(UTC) - timedelta(hours=2), place=GeoPoint(30.59, 114.30), place_text="Hankou")
+    intake.report_sighting(deps, OPERATOR, seen, [Upload(portrait("collins", 1), "s.jpg")])  # while it is hidden
+    run_jobs(container)
+    assert count_rows(container, f"candidates WHERE case_id = {case_id}") == 0
 
     moderator = _client(container, session_for(container, Role.MODERATOR)[1])
     page = moderator.get("/moderation").text
@@ -142,6 +146,8 @@ def test_an_approved_removal_nobody_objected_to_is_hidden_first_and_a_moderator_
     assert _status(container, case_id) == ("open", "Xiaoyu")
     assert deps.read.case(case_id)["verified_at"] is not None  # verified as before: its poster is back
     assert anonymous.get(f"/p/{case_id}/photo.jpg").status_code == 200
+    run_jobs(container)  # searched again: the child's sighting sent meanwhile is a lead now
+    assert count_rows(container, f"candidates WHERE case_id = {case_id}") == 1
     retention.expire(replace(deps, clock=later(container, 60)))
     assert _status(container, case_id) == ("open", "Xiaoyu")
 

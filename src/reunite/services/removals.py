@@ -14,7 +14,7 @@ from typing import Any
 
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, NotFound
-from reunite.domain.lifecycle import CaseAction
+from reunite.domain.lifecycle import CaseAction, CaseState
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.services.case_moves import move_case
@@ -83,9 +83,11 @@ def _restore(deps: Deps, uow: UnitOfWork, takedown_id: int, by: str, why: str) -
     if row["status"] not in (WAITING, DONE) or row["due_at"] is None or row["due_at"] <= now:
         raise Conflict("removal request {id} cannot be undone: only an approved removal of an open case, within its days, can", id=takedown_id)  # noqa: E501
     if row["status"] == DONE:
-        move_case(uow, case_id, CaseAction.RESTORE, by)
+        back = move_case(uow, case_id, CaseAction.RESTORE, by)
         uow.set_case_status(case_id, "open", now)
         uow.audit(by, "case.restored", "case", case_id, takedown=takedown_id, why=why)
+        if back is CaseState.ACTIVE:  # searched again, as verifying does: the sightings sent while it was hidden too
+            uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
     uow.set_takedown(takedown_id, status="undone", resolved_by=by, resolved_at=now, identity_evidence=why)
     uow.audit(by, "takedown.undone", "case", case_id, takedown=takedown_id, why=why)
     return case_id
