@@ -131,7 +131,8 @@ def test_an_approved_removal_nobody_objected_to_is_hidden_first_and_a_moderator_
     assert _status(container, case_id) == ("closed", "Xiaoyu")  # hidden as a closed case is, nothing deleted
     assert anonymous.get(f"/p/{case_id}/photo.jpg").status_code == 404 and "Xiaoyu" not in anonymous.get(
         f"/p/{case_id}").text
-    seen = NewSighting(seen_at=datetime.now(UTC) - timedelta(hours=2), place=GeoPoint(30.59, 114.30), place_text="Hankou")
+    seen = NewSighting(seen_at=datetime.now(UTC) - timedelta(hours=2), place=GeoPoint(30.59, 114.30),
+                       place_text="Hankou")
     intake.report_sighting(deps, OPERATOR, seen, [Upload(portrait("collins", 1), "s.jpg")])  # while it is hidden
     run_jobs(container)
     assert count_rows(container, f"candidates WHERE case_id = {case_id}") == 0

@@ -147,6 +147,32 @@ def test_four_eyes_are_two_people_not_an_account_and_its_token_nor_two_command_l
         audited(container, "candidate.first_confirmed")[-1][0]]
 
 
+def test_the_workbench_never_offers_a_person_the_candidate_they_confirmed_first_through_their_token(
+    container: Container
+) -> None:
+    """Probe s22: an account's token gave a first confirmation; the account's own workbench then offered that
+    candidate first (what a second reviewer waits on), and confirming it was refused (409) at the last click."""
+    container = four_eyes(container)
+    world = loop(container, apart=True)
+    deps = container.deps
+    one = next(c["id"] for c in deps.read.candidates(world.case_id, None))
+    _, session = session_for(container, Role.ADMIN, "admin@example.org")
+    admin = from_session(deps, session)
+    assert admin is not None
+    _, own = accounts.issue(deps, admin, "my own integration", [Scope.ADMIN])
+    api = TestClient(create_app(container), headers={"Authorization": f"Bearer {own}"})
+    assert api.post(f"/api/candidates/{one}/review", json={"decision": "confirm"}).status_code == 204
+    assert status(container, one) == "proposed"  # a first confirmation
+
+    offered = set()
+    while (found := workbench.next_candidate(deps, admin)) is not None and found not in offered:
+        offered.add(found)
+        workbench.decide(deps, admin, found, Action.LATER)
+    assert offered and one not in offered
+    another = Principal(role=Role.MODERATOR, account_id=903)
+    assert workbench.next_candidate(deps, another) == one  # the second person's, first
+
+
 def test_a_first_confirmation_ends_when_its_case_leaves_verified_and_open(container: Container) -> None:
     container = four_eyes(container)
     world = loop(container, apart=True)

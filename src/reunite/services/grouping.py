@@ -241,17 +241,23 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
     return flagged
 
 
+NAMESAKES_TOLD = 3  # more cases of other accounts born that day under one name say nothing of one child
+
+
 def _flag_same_names(deps: Deps, uow: UnitOfWork, case_id: int) -> int:
     """Flag the open cases of other accounts born the day this one was under its name (``domain.names``),
     whatever their faces look like: a poster's name and birth date copied with another child's photos. The
-    flag keeps the reading of the two cases' most alike faces, or 1.0 (nothing known) as a moderator's own."""
+    flag keeps the reading of the two cases' most alike faces, or 1.0 (nothing known) as a moderator's own. More
+    than ``NAMESAKES_TOLD`` such cases flag none: a placeholder name and birth date, or a name too common."""
     rows = uow.born_same_day(case_id)
     if not rows:  # its birth date blanked (an expired case)
         return 0
     (_, *mine), others, flagged = rows[0], rows[1:], 0
-    for other_id, family, given in others:
-        if not same_name((mine[0], mine[1]), (family, given), deps.places.simplified, deps.places.readings):
-            continue
+    namesakes = [other_id for other_id, family, given in others
+                 if same_name((mine[0], mine[1]), (family, given), deps.places.simplified, deps.places.readings)]
+    if len(namesakes) > NAMESAKES_TOLD:  # a placeholder ("unknown", born 1 January) or a name too common to tell
+        return 0
+    for other_id in namesakes:
         best = best_pair(deps.policy, look_alikes.face_pairs(uow, case_id, other_id))
         share = best.reading.share if best is not None and best.reading.share is not None else 1.0
         if uow.flag_duplicate(case_id, other_id, share):

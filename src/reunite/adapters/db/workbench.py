@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from reunite.adapters.db.tables import candidates, family_words, review_passes
 from reunite.domain.errors import NotFound
-from reunite.domain.workbench import CLAIM, FamilyWord, Held, person_of
+from reunite.domain.workbench import CLAIM, COMMAND_LINE, FamilyWord, Held, person_of
 
 # a candidate reviewers can act on: proposed, its report approved, its case verified and open (a case waiting
 # for verification again, reopened or held as a possible second registration of a child, is not matched)
@@ -22,9 +22,25 @@ OPEN = "c.status = 'proposed' AND s.status = 'approved' AND k.status = 'open' AN
 ITEM = "(c.case_id, COALESCE(-s.group_id, c.sighting_id))"
 SIBLING = "o.case_id = c.case_id AND (o.sighting_id = c.sighting_id OR so.group_id = s.group_id)"
 HELD_BY_OTHER = "o.claimed_by <> :me AND o.claim_expires_at >= :now"
+
+def person_sql(actor: str) -> str:
+    """The person behind the actor the SQL expression ``actor`` names (``domain.workbench.person_of``): a
+    token counts as the account that issued its line, every token the command line issued as the command line."""
+    return (
+        f"CASE WHEN {actor} LIKE 'token:%' THEN COALESCE((WITH RECURSIVE up(id, issued_by, created_by) AS ("
+        f"SELECT id, issued_by, created_by FROM api_tokens WHERE 'token:' || id = {actor} UNION ALL "
+        "SELECT p.id, p.issued_by, p.created_by FROM api_tokens p JOIN up ON p.id = up.issued_by) "
+        f"SELECT CASE WHEN created_by IS NULL THEN NULL WHEN created_by LIKE 'account:%' THEN created_by "
+        f"ELSE '{COMMAND_LINE}' END FROM up "
+        f"WHERE issued_by IS NULL), {actor}) ELSE {actor} END")
+
+
+# what a reviewer may take: nobody else's, never a candidate its own person confirmed first (a second, different
+# person confirms it: four eyes), nor one passed on for now
 FOR_ME = (
     f"{OPEN} AND (c.claimed_by IS NULL OR c.claim_expires_at < :now OR c.claimed_by = :me) "
-    "AND c.first_confirmed_by IS DISTINCT FROM :me AND NOT EXISTS (SELECT 1 FROM review_passes r "
+    f"AND (c.first_confirmed_by IS NULL OR {person_sql('c.first_confirmed_by')} <> {person_sql('CAST(:me AS text)')}) "
+    "AND NOT EXISTS (SELECT 1 FROM review_passes r "
     "WHERE r.candidate_id = c.id AND r.reviewer = :me AND r.until > :now) "
     "AND NOT EXISTS (SELECT 1 FROM candidates o JOIN sightings so ON so.id = o.sighting_id "
     f"WHERE {SIBLING} AND o.status = 'proposed' AND {HELD_BY_OTHER})"
