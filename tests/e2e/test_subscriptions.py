@@ -188,8 +188,8 @@ def test_a_typed_zero_is_kept_or_refused_never_replaced_by_the_default(container
     fields = form_fields(browser, "/subscribe", "/subscribe")
     sent = browser.post("/subscribe", data=fields | {"email": "sub2@example.org", "lat": "30.64", "lon": "104.04",
                                                      "radius_km": "0"})
-    # refused, never made 10 km: a point's radius is at least 1 km (probe s21 U7), said by the field, 0 kept
-    assert sent.status_code == 422 and "at least 1 km" in sent.text
+    # refused, never made 10 km: a point's radius is 1 to 1,000 km (probe s21 U7), said by the field, 0 kept
+    assert sent.status_code == 422 and "between 1 and 1,000 km" in sent.text
     assert re.search(r'name="radius_km"[^>]*value="0"|value="0"[^>]*name="radius_km"', sent.text)
     with container.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM subscriptions").scalar_one() == 0

@@ -252,3 +252,30 @@ def test_a_geohash_of_letters_only_is_caught_near_the_report_only() -> None:
 ])
 def test_ordinary_descriptions_pass_the_map_code_checks(summary: str) -> None:
     assert repeated(summary, *NANJING_ROAD, point=NANJING_GPS, contact="anon@x.org") is None
+
+
+@pytest.mark.parametrize(("handle", "named"), [  # named as written, from the messenger's name
+    ("微信 abc_123", "微信 abc_123"), ("微信号：li-hua88", "微信号：li-hua88"), ("wx: lihua88", "wx: lihua88"),
+    ("VX lihua88", "VX lihua88"), ("WeChat ID lihua88", "WeChat ID lihua88"), ("QQ 12345", "QQ 12345"),
+    ("QQ 12345678", "12345678"), ("QQ号 12345678", "12345678"),  # as a phone number's figures
+    ("加我微信 lihua88", "微信 lihua88"), ("line id xyz123", "line id xyz123"),
+    ("telegram @lihua88", "telegram @lihua88"), ("ＱＱ：１２３４５", "ＱＱ：１２３４５"), ("微信lihua", "微信lihua"),
+    ("contact WhatsApp: lihua", "WhatsApp: lihua"),
+])
+def test_a_messenger_handle_is_a_contact(handle: str, named: str) -> None:
+    """Probe s22 V8: a WeChat, QQ, LINE or Telegram handle reaches its owner as a phone number does."""
+    deps = SimpleNamespace(places=GAZETTEER)
+    found = pinning(f"girl in a red coat, {handle}, call any time", list(NANJING_ROAD), None,
+                    lambda place: city_names(deps, place), GAZETTEER.simplified,  # type: ignore[arg-type]
+                    readings=GAZETTEER.readings, spellings=GAZETTEER.spellings)
+    assert found is not None and (found.kind, found.words) == ("contact", named)
+
+
+@pytest.mark.parametrize("summary", [
+    "she had a QQ penguin on her bag", "QQ", "her mother posted it in a 微信群", "加了微信群，大家在找",
+    "she uses WeChat every day", "the wechat group of the school", "stood in line behind her mother",
+    "stood in line: waiting for the bus", "Line 2 of the metro", "twx abc123", "the WXGA screen of his game",
+    "穿红衣服的女孩，用微信付款", "tg line", "QQ bear toy",
+])
+def test_a_messengers_name_alone_or_inside_words_is_no_contact(summary: str) -> None:
+    assert repeated(summary, *NANJING_ROAD) is None

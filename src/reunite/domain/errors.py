@@ -6,9 +6,21 @@ A message is a template with named values, so that pages can show it in the read
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from typing import TypeVar
 
 T = TypeVar("T")
+
+
+def plain(value: object) -> object:
+    """A value as an English message writes it: an instant in ISO 8601, to the minute (to the second when it has
+    seconds), a date in ISO 8601, never Python's own writing ("2026-11-20 10:00:00.123456+08:00",
+    ``datetime.date(…)``); anything else as it is (a typed time writes itself: ``typed_time.TypedTime``)."""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds" if value.second or value.microsecond else "minutes")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 class ReuniteError(Exception):
@@ -25,10 +37,12 @@ class ReuniteError(Exception):
 
     @property
     def message(self) -> str:
-        text = self.template.format(**self.params)
+        """The message in English (the command line, logs, an emailed report's reply), its values as ``plain``
+        writes them; pages and the API show each reader theirs (``i18n.Language.error``)."""
+        text = self.template.format(**{name: plain(value) for name, value in self.params.items()})
         if self.context:
             template, params = self.context
-            return template.format(**params) + text
+            return template.format(**{name: plain(value) for name, value in params.items()}) + text
         return text
 
     def within(self, template: str, **params: object) -> ReuniteError:

@@ -244,8 +244,9 @@ class PosterRenderer(Protocol):
 
 
 class PfifCodec(Protocol):
-    def parse(self, data: bytes) -> tuple[str, list[dict[str, str]], list[dict[str, str]]]:
-        """(version, persons, notes) with 1.4 field names."""
+    def parse(self, data: bytes, charset: str = "") -> tuple[str, list[dict[str, str]], list[dict[str, str]]]:
+        """(version, persons, notes) with 1.4 field names; ``charset`` the one the document was sent with (its
+        Content-Type's), if any: read before its XML declaration's (RFC 7303)."""
         ...
 
     def write(self, persons: list[dict[str, str]], notes: list[dict[str, str]]) -> bytes: ...

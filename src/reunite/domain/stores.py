@@ -252,7 +252,8 @@ class ReachStore(Protocol):
         ...
 
     def same_webhook(self, values: dict[str, Any]) -> tuple[int, str] | None:
-        """An active webhook the same maker made to the same address, area and language: its id and secret."""
+        """An active webhook the same maker made to the same receiver (``domain.reach.receiver``: an address
+        written another way that reaches it), area and language: its id and secret."""
         ...
 
     def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> str | None:

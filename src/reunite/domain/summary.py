@@ -42,6 +42,14 @@ _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"\+?\d{7,}")  # spaces and dashes between digits are folded away
 _EMAIL_SAID = re.compile(  # "reporter at x dot org", "x [at] y [dot] com", 艾特 … 点 …
     r"[\w.+-]+\s*(?:\bat\b|艾特|\(at\)|\[at\])\s*[\w-]+\s*(?:\bdot\b|点|\(dot\)|\[dot\])\s*[a-z]{2,}")
+# a messenger's name, then what it is called there (号, ID, a colon, an @…), then a handle of 5 or more ASCII
+# letters, digits, _ and - (probe s22 V8: 微信 abc_123, 微信号：li-hua88, wx: lihua88, QQ号 12345678, line id xyz123)
+_MESSENGER = re.compile(
+    r"(?P<name>(?<![a-z0-9])(?:wechat|weixin|wx|vx|qq|telegram|tg|whatsapp|skype|line|kakaotalk|kakao|viber)"
+    r"(?![a-z])|微信|威信|薇信|v信|扣扣)"
+    r"(?P<said>\s*(?:号码|账号|帐号|号|id\b|no\.)?\s*[:=@#]?\s*@?\s*)"
+    r"(?P<handle>[a-z0-9_-]{5,})(?![a-z0-9_-])")
+_MESSENGER_WORDS = frozenset({"line", "tg"})  # names that are ordinary words too ("in line"): see ``_messenger``
 _WORD = re.compile(r"[^\W\d_\u3400-\u9fff]{4,}")  # a word of letters (Latin, Cyrillic…), four or more
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{3,}")  # a capitalised word not starting a sentence
 HAN = re.compile(r"[\u3400-\u9fff]+")  # a run of Chinese characters (no spaces between words)
@@ -223,11 +231,28 @@ def _coordinate(text: str, point: tuple[float, float] | None) -> str | None:
 
 
 def _contact(text: str, contact: str) -> str | None:
-    """An email or phone number in the folded summary, or the reporter's contact in any writing."""
+    """An email, a phone number or a messenger's handle (``_messenger``) in the folded summary, or the reporter's
+    contact in any writing."""
     if (found := _EMAIL.search(text) or _EMAIL_SAID.search(text) or _PHONE.search(text)) is not None:
         return found.group()
+    if (handle := _messenger(text)) is not None:
+        return handle
     pieces = [contact, *(p for p in re.split(r"[@\s]", contact) if not common(p))]
     return next((p for p in pieces if len(_compact(p)) >= 4 and _spelled_out(_compact(p)).search(text)), None)
+
+
+def _messenger(text: str) -> str | None:
+    """A messenger's handle in the folded text, with the messenger's name ("微信号:li-hua88", "qq 12345678"): after
+    a Chinese name (微信) any handle; after a Latin one, a handle labelled so (ID, 号, ":", "@") or one holding a
+    figure, _ or - (never "WeChat every day"); after a name that is an ordinary word too ("line", "tg"), a handle
+    only after "id" or "@", or labelled and holding a figure. The name alone ("QQ", "微信群") is no contact."""
+    for found in _MESSENGER.finditer(text):
+        name, said, handle = found["name"], found["said"], found["handle"]
+        labelled, plain = re.search(r"id|号|[:=@#]", said) is not None, handle.isalpha()
+        if ("id" in said or "@" in said or (labelled and not plain)) if name in _MESSENGER_WORDS else (
+                not name.isascii() or labelled or not plain):
+            return found.group().strip()
+    return None
 
 
 def _spelled_out(piece: str) -> re.Pattern[str]:
@@ -291,7 +316,7 @@ PLACE, POSITION, MAP_CODE, CONTACT = "place", "position", "map code", "contact"
 class Repeated:
     """A piece of what pins the reported spot that words repeat: its kind (``PLACE``: the reporter's place
     or other words; ``POSITION``: a coordinate; ``MAP_CODE``: a plus code, geohash, grid reference…;
-    ``CONTACT``: an email or phone number) and the words as written."""
+    ``CONTACT``: an email, a phone number or a messenger's handle) and the words as written."""
     kind: str
     words: str
 

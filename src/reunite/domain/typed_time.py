@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
 from reunite.domain.dates import loose_date, serial_date, serial_moment
-from reunite.domain.errors import InvalidInput
+from reunite.domain.errors import InvalidInput, plain
 from reunite.domain.said_time import dated_time
 from reunite.domain.times import YEARS, iso_time, localize, real
 
@@ -40,6 +40,11 @@ class TypedTime:
     at: datetime
     precision: str = INSTANT
     read_in: str = ""
+
+    def __str__(self) -> str:
+        """As ISO 8601 writes it, as precisely as it was given (probe s22 V5: never ``TypedTime(at=…)`` in a
+        message): 2026-11-20T10:00+08:00 (an instant, at its offset), 2026-11-20, 2026-11, 2026."""
+        return str(plain(self.at)) if self.precision == INSTANT else date_written(self.at, self.precision)
 
 
 def zone_label(where: tzinfo) -> str:

@@ -18,11 +18,11 @@ from reunite.domain.access import (
     text_shown,
 )
 from reunite.domain.dates import birth_date
-from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia
+from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia, plain
 from reunite.domain.model import GeoPoint, NewCase, Sex
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import zone
-from reunite.domain.typed_time import INSTANT, date_written, typed_time
+from reunite.domain.typed_time import INSTANT, TypedTime, date_written, typed_time
 from reunite.services import idempotency, throttle
 from reunite.services.deps import Deps
 from reunite.services.intake import check_case
@@ -33,6 +33,7 @@ CSV_COLUMNS = ("id", "record_id", "given_name", "family_name", "nicknames", "sex
 
 
 INSTANTS = "_instants"  # a Problem's params that were instants (kept as ISO 8601 text), by name
+TYPED = "_typed"  # those that were typed times (their instant kept so), as name:precision
 
 
 class Problem(NamedTuple):
@@ -47,18 +48,30 @@ class Problem(NamedTuple):
 
     @classmethod
     def of(cls, record: str, exc: ReuniteError, row: int = 0) -> Problem:
-        params = {name: value.isoformat() if isinstance(value, datetime) else str(value)
-                  for name, value in exc.params.items()}
-        instants = ",".join(name for name, value in exc.params.items() if isinstance(value, datetime))
-        return cls(record, exc.template, params | ({INSTANTS: instants} if instants else {}), row, exc.field or "")
+        params: dict[str, str] = {}
+        instants, typed = [], []
+        for name, value in exc.params.items():
+            if isinstance(value, TypedTime):  # a date given alone stays that date (probe s22 V5: never its repr)
+                params[name] = value.at.isoformat()
+                typed.append(f"{name}:{value.precision}")
+            elif isinstance(value, datetime):
+                params[name] = value.isoformat()
+                instants.append(name)
+            else:
+                params[name] = str(value)
+        kept = ({INSTANTS: ",".join(instants)} if instants else {}) | ({TYPED: ",".join(typed)} if typed else {})
+        return cls(record, exc.template, params | kept, row, exc.field or "")
 
     @property
     def values(self) -> dict[str, object]:
         """The params as the message shows them: an instant again an instant, which each reader is shown in their
-        own zone, named ("2027-01-01 00:00:00+00:00" is no way to write a time); the rest as they were."""
+        own zone, named ("2027-01-01 00:00:00+00:00" is no way to write a time); a typed time again one (a day
+        given alone shown as that day); the rest as they were."""
         instants = self.params.get(INSTANTS, "").split(",")
-        return {name: (datetime.fromisoformat(value) if name in instants else value)
-                for name, value in self.params.items() if name != INSTANTS}
+        typed = dict(kind.split(":", 1) for kind in self.params.get(TYPED, "").split(",") if ":" in kind)
+        return {name: (TypedTime(datetime.fromisoformat(value), typed[name]) if name in typed
+                       else datetime.fromisoformat(value) if name in instants else value)
+                for name, value in self.params.items() if name not in (INSTANTS, TYPED)}
 
     @classmethod
     def from_json(cls, found: list[Any]) -> Problem:
@@ -73,8 +86,8 @@ class Problem(NamedTuple):
 
     @property
     def message(self) -> str:
-        """The reason in English (the command line)."""
-        return self.reason.format(**self.params)
+        """The reason in English (the command line), its values as ``errors.plain`` writes them."""
+        return self.reason.format(**{name: plain(value) for name, value in self.values.items()})
 
 
 class ReadInZone(NamedTuple):

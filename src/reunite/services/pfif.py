@@ -78,14 +78,16 @@ def _kept(values: dict[str, str], names: tuple[str, ...], record: str, report: I
     return {name: value[:MAX_FIELD] for name, value in fields.items()}
 
 
-def import_pfif(deps: Deps, who: Principal, data: bytes, key: idempotency.Key | None = None) -> ImportReport:
+def import_pfif(deps: Deps, who: Principal, data: bytes, key: idempotency.Key | None = None,
+                charset: str = "") -> ImportReport:
     """Import a PFIF 1.1–1.4 document in one transaction (see the module's docstring). Records already
     here as sent are left unchanged, so a document sent again adds nothing; under the same ``key`` the
-    retry answers the first import's report."""
+    retry answers the first import's report. ``charset``: the one it was sent with (its Content-Type's), read
+    before its XML declaration's; bytes not valid in the encoding named refuse the whole document."""
     require(who, Permission.REGISTER_CASE)
     if (first := ImportReport.remembered(deps, key)) is not None:
         return first
-    version, persons, notes = deps.pfif.parse(data)
+    version, persons, notes = deps.pfif.parse(data, charset)
     throttle.records_limit(deps, who, len(persons) + len(notes))  # one key cannot flood the queue (probe s21 U4)
     report = ImportReport()
     with deps.uow() as uow:

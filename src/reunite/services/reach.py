@@ -6,7 +6,6 @@ Messages carry public case fields only; a family hears of a candidate only once 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -16,19 +15,19 @@ from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from reunite.domain.model import GeoPoint
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.reach import alert_distance, alert_radius, next_widening
+from reunite.domain.reach import alert_distance, alert_radius, next_widening, receiver, webhook_address
 from reunite.services import idempotency, posters, removals, subscriptions, workbench
 from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
 from reunite.services.throttle import HOUR, hit, recent
 
-WEBHOOK_URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 LANGUAGES = ("en", "zh_CN", "zh_TW", "zh_HK")  # as the pages speak them (i18n.LANGUAGES)
 RESEND_AFTER = timedelta(hours=1)  # the confirmation link, asked for again, is resent at most this often
 CLOCKS_APART = timedelta(seconds=30)  # the job queue's clock (the database's) and this one may differ a little
 
 
 MIN_RADIUS_KM = 1  # around a point; a region's subscription has none (its radius is not read)
+MAX_RADIUS_KM = 1000
 UNKNOWN_REGION = "“{region}” is not a place we know: name a city, province or country, or choose a place on the map"
 
 
@@ -42,7 +41,7 @@ def _check_subscription(deps: Deps, who: Principal, channel: str, address: str, 
     if channel == "webhook":
         if not who.can(Permission.SUBSCRIBE_WEBHOOKS):
             raise Forbidden("webhooks are for partner organisations with a token of the webhooks scope")
-        if not WEBHOOK_URL.match(address):
+        if webhook_address(address) is None:
             raise InvalidInput("the webhook address must be an http(s) URL", field="address")
         deps.webhooks.check(address)  # public addresses only (checked again at each delivery)
     elif channel != "email":
@@ -51,11 +50,11 @@ def _check_subscription(deps: Deps, who: Principal, channel: str, address: str, 
         raise InvalidInput("choose a place on the map or name a region", field="region")
     if region and not deps.places.known(region):  # a name no case's place will ever carry: no alert, ever
         raise InvalidInput(UNKNOWN_REGION, field="region", region=region[:80])
-    if not 0 <= radius_km <= 1000:
+    if near is not None and not MIN_RADIUS_KM <= radius_km <= MAX_RADIUS_KM:  # not an area of nothing (s21 U7)
+        raise InvalidInput("the radius around the point must be between {minimum} and {maximum} km",
+                           field="radius_km", minimum=MIN_RADIUS_KM, maximum=f"{MAX_RADIUS_KM:,}")
+    if not 0 <= radius_km <= MAX_RADIUS_KM:  # a region's (not read)
         raise InvalidInput("the radius must be between 0 and 1,000 km", field="radius_km")
-    if near is not None and radius_km < MIN_RADIUS_KM:  # a point alone: an area of nothing (probe s21 U7)
-        raise InvalidInput("the radius around the point must be at least {minimum} km", field="radius_km",
-                           minimum=MIN_RADIUS_KM)
 
 
 def subscribe(
@@ -77,6 +76,8 @@ def subscribe(
         raise InvalidInput("{value} is not a language alerts are written in: en, zh_CN, zh_TW or zh_HK",
                            field="language", value=language[:20])
     _check_subscription(deps, who, channel, address, near, radius_km, region)
+    if channel == "webhook":  # one receiver, one address: "HTTP://Host:80" is "http://host/" (probe s22 V3)
+        address = webhook_address(address) or address
     secret = new_token() if channel == "webhook" else ""
     values = {
         "channel": channel, "address": address, "lat": near.lat if near else None,
@@ -85,7 +86,7 @@ def subscribe(
         "status": "active" if channel == "webhook" else "pending", "created_by": who.actor,
     }
     with deps.uow() as uow:
-        uow.one_at_a_time(f"subscription:{address.lower()}")
+        uow.one_at_a_time(f"subscription:{receiver(address) if channel == 'webhook' else address.lower()}")
         if channel == "email" and (waiting := uow.pending_subscription(values)) is not None:
             _resend_confirmation(uow, who, *waiting)
             return waiting[0], ""

@@ -59,7 +59,7 @@ def refuse_for_sharing(deps: Deps, words: str, case: dict[str, Any], field: str)
     if found is None:
         return
     if found.kind == CONTACT:
-        raise InvalidInput("these words give a contact (“{words}”): partners and the public never read a phone number or an email, the family's or anyone's", field=field, words=found.words)  # noqa: E501
+        raise InvalidInput("these words give a contact (“{words}”): partners and the public never read a phone number, an email or a messenger ID (WeChat, QQ…), the family's or anyone's", field=field, words=found.words)  # noqa: E501
     if found.kind in (MAP_CODE, POSITION):
         raise InvalidInput("these words give a position or a map code (“{words}”): partners and the public may read the city only", field=field, words=found.words)  # noqa: E501
     raise InvalidInput("these words repeat where the family said the child was last seen (“{words}”): partners and the public may read its city only", field=field, words=found.words)  # noqa: E501
@@ -67,7 +67,7 @@ def refuse_for_sharing(deps: Deps, words: str, case: dict[str, Any], field: str)
 
 def _refuse(found: Repeated, field: str) -> None:
     if found.kind == CONTACT:
-        raise InvalidInput("these words give a contact (“{words}”): families and partners never read a phone number or an email, the reporter's or anyone's", field=field, words=found.words)  # noqa: E501
+        raise InvalidInput("these words give a contact (“{words}”): families and partners never read a phone number, an email or a messenger ID (WeChat, QQ…), the reporter's or anyone's", field=field, words=found.words)  # noqa: E501
     if found.kind == MAP_CODE:
         raise InvalidInput("these words give a map code (“{words}”) that pins a spot: families may read a report's city only", field=field, words=found.words)  # noqa: E501
     if found.kind == POSITION:

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, insert, or_, select, text, update
 from reunite.adapters.db.people_tables import accounts, alerts, case_owners, outbox, subscriptions
 from reunite.adapters.db.tables import audit_log
 from reunite.domain.access import PLACE_GRID_DEG
+from reunite.domain.reach import receiver
 
 # Subscribers whose area meets the alert circle: the index narrows by a box as wide as the alert
 # radius plus the largest subscriber radius; the exact distance test follows. Region subscribers
@@ -65,13 +66,16 @@ class ReachSql:
         return int(found), asked if isinstance(asked, timedelta) else timedelta.max
 
     def same_webhook(self, values: dict[str, Any]) -> tuple[int, str] | None:
+        """The maker's active webhook for this area and language that reaches the same receiver (``receiver``:
+        ``HTTP://Host:80/hook/`` is ``http://host/hook``, probe s22 V3), the first made; None if none."""
         same = [subscriptions.c[name].is_not_distinct_from(values[name]) for name in (*AREA, "language")]
-        found = self.conn.execute(
-            select(subscriptions.c.id, subscriptions.c.secret).where(
+        wanted = receiver(str(values["address"]))
+        made = self.conn.execute(
+            select(subscriptions.c.id, subscriptions.c.secret, subscriptions.c.address).where(
                 subscriptions.c.status == "active", subscriptions.c.channel == "webhook",
-                subscriptions.c.created_by == values["created_by"], subscriptions.c.address == values["address"],
-                *same).order_by(subscriptions.c.created_at, subscriptions.c.id).limit(1)).first()
-        return None if found is None else (int(found[0]), str(found[1]))
+                subscriptions.c.created_by == values["created_by"], *same)
+            .order_by(subscriptions.c.created_at, subscriptions.c.id)).all()
+        return next(((int(row[0]), str(row[1])) for row in made if receiver(str(row[2])) == wanted), None)
 
     def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> str | None:
         this = subscriptions.c.id == subscription_id

@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-import codecs
-import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 from defusedxml.ElementTree import fromstring
 
+from reunite.adapters.exchange.xml_encoding import xml_in_utf8
 from reunite.domain.errors import InvalidInput
 from reunite.domain.pfif import NOTE_FIELDS, PERSON_FIELDS
 
@@ -20,11 +19,6 @@ NS14 = "http://zesty.ca/pfif/1.4"
 RENAMED = {"first_name": "given_name", "last_name": "family_name", "found": "author_made_contact",
            "other": "description", "home_zip": "home_postal_code"}
 OTHER_LABEL = "description:"
-# The XML declaration's encoding, in a document that starts ASCII-compatible (no UTF-16 byte order mark)
-DECLARED = re.compile(rb"""^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:-]{1,40})["']""")
-# What the XML parser (expat) reads itself; any other encoding Python knows (GB2312, GBK, GB18030, Big5, Shift_JIS,
-# the Windows code pages: Chinese registries often write GB2312) is decoded here first, to UTF-8
-EXPAT_READS = frozenset({"utf-8", "utf-16", "iso8859-1", "ascii"})
 
 
 @dataclass
@@ -70,37 +64,12 @@ def refused_xml(exc: Exception) -> InvalidInput:
                         field="file")
 
 
-def in_utf8(data: bytes) -> bytes:
-    """The document in UTF-8 when its declaration names an encoding the XML parser does not read itself (GB2312,
-    GBK, …): decoded strictly, its declaration then saying UTF-8, so that the same safe parser (defusedxml, DTDs
-    forbidden) reads it; a document in any other encoding unchanged. An encoding nobody knows, or bytes that are
-    not in the encoding declared, are refused in a sentence."""
-    body = data.removeprefix(b"\xef\xbb\xbf")
-    found = DECLARED.match(body)
-    if found is None:
-        return data
-    name = found.group(1).decode("ascii")
-    try:
-        codec = codecs.lookup("gb18030" if name.lower() in ("gb2312", "gbk", "gb_2312-80") else name)
-    except LookupError:
-        raise InvalidInput("the PFIF document is in an encoding this site does not know ({encoding}): send it in UTF-8",
-                           field="file", encoding=name) from None
-    if codec.name in EXPAT_READS:
-        return data
-    try:
-        text = body.decode(codec.name)
-    except UnicodeDecodeError:
-        raise InvalidInput("the PFIF document says it is in {encoding} but holds bytes that are not: check the file, or send it in UTF-8",  # noqa: E501
-                           field="file", encoding=name) from None
-    start, end = found.span(1)  # the declaration is ASCII: the same characters at the same places
-    return (text[:start] + "UTF-8" + text[end:]).encode("utf-8")
-
-
-def parse(data: bytes) -> PfifDocument:
-    """Persons and notes of a PFIF 1.1–1.4 document. Notes nested in a person belong to it."""
+def parse(data: bytes, charset: str = "") -> PfifDocument:
+    """Persons and notes of a PFIF 1.1–1.4 document, read in the encoding its bytes' order mark, the ``charset``
+    it was sent with or its declaration names (``xml_encoding``). Notes nested in a person belong to it."""
     if not data.strip():
         raise InvalidInput("the PFIF document is empty: send the file itself", field="file")
-    data = in_utf8(data)
+    data = xml_in_utf8(data, charset)
     try:
         root = fromstring(data, forbid_dtd=True)
     except (ET.ParseError, DefusedXmlException, ValueError) as exc:
@@ -152,8 +121,8 @@ def _append(parent: ET.Element, values: dict[str, str], order: tuple[str, ...]) 
 class PfifXml:
     """Implements ``domain.ports.PfifCodec``."""
 
-    def parse(self, data: bytes) -> tuple[str, list[dict[str, str]], list[dict[str, str]]]:
-        document = parse(data)
+    def parse(self, data: bytes, charset: str = "") -> tuple[str, list[dict[str, str]], list[dict[str, str]]]:
+        document = parse(data, charset)
         return document.version, document.persons, document.notes
 
     def write(self, persons: list[dict[str, str]], notes: list[dict[str, str]]) -> bytes:

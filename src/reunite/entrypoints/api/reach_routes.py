@@ -4,6 +4,7 @@ import (with a dry run) and CSV export for authorised partners."""
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
@@ -128,6 +129,7 @@ def subscription_end(deps: DepsDep, who: PrincipalDep, subscription_id: int) -> 
 
 
 PFIF_XML = ("application/xml", "text/xml")
+CHARSET = re.compile(r""";\s*charset\s*=\s*"?([^";]*)"?""", re.IGNORECASE)
 PFIF_BODY = {"requestBody": {"required": True, "content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "additionalProperties": False,
                                        "properties": {"file": {"type": "string", "format": "binary"}}}},
@@ -154,8 +156,11 @@ async def import_pfif(request: Request, deps: DepsDep, who: Importer, lang: Read
     application/xml``, as Person Finder's API takes it): persons who went missing as children become
     cases waiting for verification; the report lists every record not taken, with the reason. Records
     already here as sent are left unchanged; under the same ``Idempotency-Key`` a retry answers the
-    first report."""
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() in PFIF_XML:
+    first report. The document is read in the encoding its byte order mark names, else the ``charset`` of its
+    Content-Type (``application/xml; charset=gbk``), else its XML declaration's, else UTF-8 (RFC 7303); bytes
+    not valid in that encoding refuse the whole document (422, naming the encoding): nothing is imported."""
+    sent_as = request.headers.get("content-type", "")
+    if sent_as.split(";")[0].strip().lower() in PFIF_XML:
         data = await request.body()
     else:
         form = await request.form()  # read here (the body may be XML instead): its one field checked as any form's
@@ -165,9 +170,17 @@ async def import_pfif(request: Request, deps: DepsDep, who: Importer, lang: Read
         if not isinstance(upload, StarletteUpload):
             raise InvalidInput("send the PFIF document as the multipart field 'file' or as an application/xml body",
                                field="file")
-        data = await upload.read()
-    key = idempotency.scoped(who, "pfif", idempotency_key, [("document", hashlib.sha256(data).hexdigest())])
-    return report_json(await run_in_threadpool(pfif.import_pfif, deps, who, data, key), lang)
+        data, sent_as = await upload.read(), upload.headers.get("content-type", "")
+    charset = charset_of(sent_as)  # read before the document's own declaration (RFC 7303)
+    key = idempotency.scoped(who, "pfif", idempotency_key, [("document", hashlib.sha256(data).hexdigest())]
+                             + ([("charset", charset.lower())] if charset else []))
+    return report_json(await run_in_threadpool(pfif.import_pfif, deps, who, data, key, charset), lang)
+
+
+def charset_of(content_type: str) -> str:
+    """The ``charset`` parameter of a Content-Type header ("" when it names none)."""
+    found = CHARSET.search(content_type)
+    return found.group(1).strip() if found else ""
 
 
 @router.post("/cases/import", responses=ERRORS)
