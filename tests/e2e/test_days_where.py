@@ -165,7 +165,7 @@ def test_the_poster_pdf_feed_and_alert_give_the_day_the_child_went_missing_where
     assert "<dd>Dec 5, 2026 (China Time), Chengdu" in shown(family.get(f"/p/{case_id}"))
     assert "Dec 4, 2026, 6:30 PM Central European Standard Time" in shown(family.get(f"/cases/{case_id}"))
 
-    assert "Missing since 2026-12-05 (Asia/Shanghai), last seen" in police(container).get("/api/pfif").text
+    assert "Missing since 2026-12-05 01:30 (Asia/Shanghai), last seen" in police(container).get("/api/pfif").text
 
     alerts = [body for to, kind, body in mail.sent if kind == "case_alert"]
     assert len(alerts) == 1 and "小明于 2026年12月5日在四川省成都市失踪" in alerts[0], mail.sent
