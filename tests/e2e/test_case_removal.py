@@ -16,7 +16,7 @@ from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Principal, Role
 from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
-from reunite.services import intake, moderation, retention
+from reunite.services import intake, moderation, retention, reunion
 from reunite.services.accounts import from_session
 from tests.conftest import SettableClock, count_rows, run_jobs, session_for
 from tests.photos import portrait
@@ -158,6 +158,24 @@ def test_nobody_objecting_the_case_is_blanked_once_its_window_passes(container: 
     removed_for_good(container, case_id)
     assert _status(container, case_id) == ("expired", "")
     assert count_rows(container, f"audit_log WHERE action = 'case.removed_for_good' AND subject_id = {case_id}") == 1
+
+
+def test_a_request_waiting_for_an_objection_whose_case_ended_meanwhile_removes_it_when_the_wait_is_over(
+    container: Container
+) -> None:
+    """A removal approved and waiting for the registrant's objection, the case closed meanwhile: once the wait
+    is over it is removed at once (nothing left to search for), not left waiting for ever."""
+    case_id, _, _ = family_case(container)
+    deps = container.deps
+    asked = retention.request_takedown(deps, "case", case_id, STRANGER, "mother", "found her")
+    retention.decide_takedown(deps, OPERATOR, asked, True, "called the number given")
+    reunion.close_case(deps, OPERATOR, case_id, reunited=False, keep_data=True)
+    retention.expire(replace(deps, clock=later(container, 1)))
+    assert _status(container, case_id) == ("closed", "Xiaoyu")  # still within the wait: the registrant may object
+    retention.expire(replace(deps, clock=later(container, deps.limits.case_removal_wait.days + 1)))
+    assert _status(container, case_id) == ("expired", "")
+    with container.engine.connect() as conn:
+        assert conn.exec_driver_sql(f"SELECT status FROM takedowns WHERE id = {asked}").scalar_one() == "done"
 
 
 def test_the_familys_own_signed_in_request_removes_its_case_at_once_and_restorably(

@@ -24,7 +24,8 @@ class RemovalStore(Protocol):
         ...
 
     def removals_due(self, now: datetime) -> tuple[list[int], list[int]]:
-        """(approved requests whose wait for an objection has passed, removals whose undo window has)."""
+        """(approved requests whose wait for an objection has passed, their case not expired, removals whose undo
+        window has)."""
         ...
 
     def case_removals(self, now: datetime) -> list[dict[str, Any]]:

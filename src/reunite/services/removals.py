@@ -149,11 +149,20 @@ def tell_registrant(deps: Deps, takedown_id: int, stage: str) -> list[tuple[str,
 
 
 def due(deps: Deps, uow: UnitOfWork, now: datetime) -> list[int]:
-    """The daily job's part: approved requests whose wait passed remove their case; the cases whose
-    undo window passed are returned, to blank."""
+    """The daily job's part: approved requests whose wait passed remove their case (an open one hidden first,
+    restorable; one that ended meanwhile at once); the cases to blank now are returned: those, and those whose
+    undo window passed."""
     waited, kept = uow.removals_due(now)
+    ended = []  # closed, reunited or rejected meanwhile: nothing left to search for, removed at once as approved
     for takedown_id in waited:
-        row = uow.takedown(takedown_id)
-        if row is not None:
-            remove(deps, uow, takedown_id, int(row["subject_id"]), "operator", "no objection within the wait")
-    return [int(row["subject_id"]) for i in kept if (row := uow.takedown(i)) is not None]
+        if (row := uow.takedown(takedown_id)) is None:
+            continue
+        case_id = int(row["subject_id"])
+        if uow.case_state(case_id)[0] == "open":
+            remove(deps, uow, takedown_id, case_id, "operator", "no objection within the wait")
+            continue
+        uow.set_takedown(takedown_id, status=DONE, resolved_by="operator", resolved_at=now,
+                         identity_evidence="no objection within the wait; the case had ended meanwhile")
+        uow.audit("operator", "takedown.done", "case", case_id, takedown=takedown_id, ended_meanwhile=True)
+        ended.append(case_id)
+    return ended + [int(row["subject_id"]) for i in kept if (row := uow.takedown(i)) is not None]

@@ -62,7 +62,7 @@ class RemovalSql:
         """(approved requests whose wait passed, removals whose undo window passed)."""
         rows = self.conn.execute(text(
             "SELECT t.id, t.status FROM takedowns t JOIN cases k ON k.id = t.subject_id AND t.subject = 'case' "
-            "WHERE t.due_at <= :now AND ((t.status = 'waiting' AND k.status = 'open') "
+            "WHERE t.due_at <= :now AND ((t.status = 'waiting' AND k.status <> 'expired') "
             "OR (t.status = 'done' AND k.status = 'closed')) ORDER BY t.due_at, t.id"), {"now": now}).all()
         return [int(r.id) for r in rows if r.status == "waiting"], [int(r.id) for r in rows if r.status == "done"]
 
