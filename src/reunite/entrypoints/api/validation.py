@@ -78,6 +78,9 @@ FIELD_NAMES = (
     "child_face",  # ``child_face_<id>``, ``version_<id>``: one per report, named as their kind (``field_name``)
     "tz",  # the browser's time zone, sent with a time typed on a page
     "lang",  # the reader's language, a query parameter of every route (inputs.py)
+    "other_case_id",  # a moderator's own duplicate flag: the second case
+    "note_id",  # a partner registry's note kept aside, attached by a moderator
+    "withdraw", "withdraw_reason",  # revoking a token, withdrawing the cases it brought in that nobody verified
     "before_entry", "audit_subject",  # ``before`` where it is an entry's id, ``subject`` a record (``MEANINGS``)
 )
 # an input whose name means something else at one address: named there as what it is (``before`` is a time
