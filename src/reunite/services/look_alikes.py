@@ -23,7 +23,10 @@ from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.services import doubles, queries
 from reunite.services.deps import Deps
 
-PER_FACE = 8  # the nearest faces of other cases read per face of a case shown (``ReadModel.look_alike_faces``)
+# the nearest faces of other cases read per face of a case shown (``ReadModel.look_alike_faces``): faces, not
+# cases, so a few cases of many photos each (a registration made with one child's photos over and over) could
+# fill a handful and push a real double out; this many leaves room for the three shown after them
+PER_FACE = 24
 PAIR = ("case_id", "face_id", "birth_date", "taken_on", "hubness", "other_case_id", "other_face_id",
         "other_birth_date", "other_taken_on", "other_hubness", "similarity")
 
