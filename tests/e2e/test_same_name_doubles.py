@@ -12,13 +12,14 @@ from datetime import date, timedelta
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
-from reunite.domain.access import OPERATOR, Role
+from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.model import GeoPoint, NewCase, Sex, Upload
 from reunite.services import intake, moderation
 from reunite.services.accounts import from_session
 from tests.conftest import plain_photo, run_jobs
 from tests.e2e.test_impostor import signed_in
 from tests.e2e.test_journeys import csrf
+from tests.e2e.test_probe_pfif import token_client
 
 BORN = date(2017, 3, 9)
 
@@ -67,10 +68,52 @@ def test_the_same_name_and_birth_date_from_another_account_is_flagged_whatever_t
     assert "Both give the same name and birth date" in page.replace("&#39;", "'")
 
 
-def test_a_namesake_born_another_day_or_another_child_born_that_day_is_not_flagged(
+def test_namesakes_registered_first_to_crowd_it_out_never_hide_the_verified_case(
+        client: TestClient, container: Container) -> None:
+    """Probe s23 W1: four decoy registrations of the name switched the name check off for the fifth."""
+    real = real_family(container)
+    decoys = [another_account_registers(container, "Li", "Hua", BORN) for _ in range(4)]
+    fake = another_account_registers(container, "李", "Hua", BORN + timedelta(days=1))  # a day off: still flagged
+    flags = client.get("/api/moderation/duplicates").json()
+    assert {flag["other_case_id"] if flag["case_id"] == fake else flag["case_id"] for flag in flags
+            if fake in (flag["case_id"], flag["other_case_id"])} == {real, *decoys}
+    assert client.post(f"/api/cases/{fake}/verify", json={"evidence": "police report seen"}).status_code == 409
+
+
+def test_a_namesake_born_years_apart_or_another_child_born_that_day_is_not_flagged(
         client: TestClient, container: Container) -> None:
     real_family(container)
-    another_account_registers(container, "Li", "Hua", BORN + timedelta(days=1))
+    another_account_registers(container, "Li", "Hua", BORN + timedelta(days=400))
     another_account_registers(container, "王", "华", BORN)
     another_account_registers(container, "Li", "Huan", BORN)
+    another_account_registers(container, "", "不详", BORN)
+    another_account_registers(container, "", "不详", BORN)
     assert client.get("/api/moderation/duplicates").json() == []
+
+
+def test_a_partners_record_of_the_child_is_flagged_when_it_arrives(
+        client: TestClient, container: Container) -> None:
+    """Probe s23 W7: a PFIF record of a registered child was compared only when someone tried to verify it."""
+    real = real_family(container)
+    partner = token_client(container, Scope.WRITE, domains=("partner.org",))
+    sent = partner.post("/api/pfif", headers={"Content-Type": "application/xml"}, content=PFIF.encode())
+    assert sent.status_code == 200 and sent.json()["created"] == 1, sent.text
+    run_jobs(container)
+    [flag] = client.get("/api/moderation/duplicates").json()
+    assert real in (flag["case_id"], flag["other_case_id"]) and flag["same_name"] is True
+
+
+PFIF = """<?xml version="1.0" encoding="UTF-8"?>
+<pfif:pfif xmlns:pfif="http://zesty.ca/pfif/1.4">
+  <pfif:person>
+    <pfif:person_record_id>partner.org/p.51</pfif:person_record_id>
+    <pfif:entry_date>2026-11-01T00:00:00Z</pfif:entry_date>
+    <pfif:source_date>2026-11-01T00:00:00Z</pfif:source_date>
+    <pfif:full_name>Li Hua</pfif:full_name>
+    <pfif:given_name>Hua</pfif:given_name>
+    <pfif:family_name>Li</pfif:family_name>
+    <pfif:sex>female</pfif:sex>
+    <pfif:date_of_birth>2017-03-09</pfif:date_of_birth>
+  </pfif:person>
+</pfif:pfif>
+"""

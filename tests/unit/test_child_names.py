@@ -9,7 +9,7 @@ from reunite.domain.names import same_name
 
 
 def simplified(text: str) -> str:
-    return text.replace("華", "华").replace("張", "张")
+    return text.replace("華", "华").replace("張", "张").replace("陳", "陈").replace("遠", "远")
 
 
 @pytest.mark.parametrize(("one", "other"), [
@@ -19,6 +19,12 @@ def simplified(text: str) -> str:
     (("李", "华"), ("", "lǐ huá")),  # tone marks, all in one box
     (("Zhang", "Xiaoming"), ("xiao ming", "ZHANG")),
     (("张", "小明"), ("Zhang", "Xiao-Ming")),
+    (("陈", "思远"), ("Chеn", "Siyuan")),  # a Cyrillic е
+    (("陈", "思远"), ("陈", "Siyuan")),  # characters and pinyin mixed
+    (("Chen", "思远"), ("陳", "思遠")),
+    (("", "Wang Xiaoming"), ("王", "小明")),
+    (("王", "小\u200b明"), ("王", "小明")),  # an invisible character
+    (("Ｗａｎｇ", "Ｘｉａｏｍｉｎｇ"), ("王", "小明")),  # full width
 ])
 def test_one_name_in_other_writing_is_the_same_name(one: tuple[str, str], other: tuple[str, str]) -> None:
     assert same_name(one, other, simplified, readings)
@@ -31,6 +37,9 @@ def test_one_name_in_other_writing_is_the_same_name(one: tuple[str, str], other:
     (("李", "华"), ("Li", "Hua Hua")),
     (("Li", ""), ("Li", "")),  # too short to tell two children apart
     (("", "华"), ("", "华")),
+    (("", "不详"), ("", "不详")),  # placeholders name no child
+    (("Unknown", "Child"), ("unknown", "child")),
+    (("", "思远"), ("陈", "思远")),  # the given name alone says too little
 ])
 def test_other_names_or_names_too_short_are_not_the_same(one: tuple[str, str], other: tuple[str, str]) -> None:
     assert not same_name(one, other, simplified, readings)

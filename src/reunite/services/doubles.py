@@ -57,6 +57,14 @@ def hold(uow: UnitOfWork, actor: str, case_ids: Sequence[int]) -> list[int]:
     return sorted(held)
 
 
+def check_arrival(uow: UnitOfWork, case_id: int) -> None:
+    """A case imported (a partner's PFIF record, a sheet's row), with no photos to find faces in, is checked for
+    doubles all the same (its name and birth date: ``grouping.flag_duplicates``) by the job that finds a case's
+    faces and matches it, in the import's transaction: the moderators' list shows the pair before anyone tries to
+    verify either."""
+    uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
+
+
 def flags_shown(deps: Deps, who: Principal, case_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
     """For reviewers: each case's open duplicate flags (the other case, whether verifying this one waits
     for the flag); nothing for anyone else (a family never learns of another family's case)."""

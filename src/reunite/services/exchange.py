@@ -23,7 +23,7 @@ from reunite.domain.model import GeoPoint, NewCase, Sex
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import zone
 from reunite.domain.typed_time import INSTANT, TypedTime, date_written, typed_time
-from reunite.services import idempotency, throttle
+from reunite.services import doubles, idempotency, throttle
 from reunite.services.deps import Deps
 from reunite.services.intake import check_case
 from reunite.services.posters import case_city
@@ -264,6 +264,7 @@ def import_cases_table(
                 if not dry_run:
                     case_id = uow.add_case(case, deps.clock.now())
                     uow.audit(who.actor, "case.imported", "case", case_id, row=number)
+                    doubles.check_arrival(uow, case_id)
                     report.registered.append(Registered(number, case_id))
         report.unchanged = len(report.already)
         if dry_run:

@@ -205,7 +205,7 @@ def group_changed(deps: Deps, uow: UnitOfWork, sighting_id: int) -> None:
 
 
 def flag_duplicates(deps: Deps, case_id: int) -> int:
-    """Flag the open cases of other accounts born the same day under this case's name (``_flag_same_names``),
+    """Flag the open cases born within a year of this one under its name (``_flag_same_names``),
     and open cases born within a year of this one whose faces are as alike as a strong lead: each pair of
     faces read as a lead reads a case photo against a sighting (``scoring.read_case_photos``: both photos'
     ages, by their own cases' birth dates, the gap between them, the hubness of the face in the sighting's
@@ -241,23 +241,23 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
     return flagged
 
 
-NAMESAKES_TOLD = 3  # more cases of other accounts born that day under one name say nothing of one child
+NAMESAKES_FLAGGED = 10  # a registration flags at most this many namesakes: verified cases first, nearest births
 
 
 def _flag_same_names(deps: Deps, uow: UnitOfWork, case_id: int) -> int:
-    """Flag the open cases of other accounts born the day this one was under its name (``domain.names``),
-    whatever their faces look like: a poster's name and birth date copied with another child's photos. The
-    flag keeps the reading of the two cases' most alike faces, or 1.0 (nothing known) as a moderator's own. More
-    than ``NAMESAKES_TOLD`` such cases flag none: a placeholder name and birth date, or a name too common."""
-    rows = uow.born_same_day(case_id)
+    """Flag the open cases born within a year of this one under its name (``domain.names``), whatever their faces
+    look like: a poster's or record's name and age copied with another child's photos (another account's), or a
+    family's second registration of its child spelled otherwise (its own: linked, never waiting on it). The
+    flag keeps the reading of the two cases' most alike faces, or 1.0 (nothing known) as a moderator's own. Verified
+    cases come first, so that namesakes registered to crowd them out (never verified) cannot."""
+    rows = uow.born_near(case_id, BIRTH_WINDOW_DAYS)
     if not rows:  # its birth date blanked (an expired case)
         return 0
-    (_, *mine), others, flagged = rows[0], rows[1:], 0
-    namesakes = [other_id for other_id, family, given in others
-                 if same_name((mine[0], mine[1]), (family, given), deps.places.simplified, deps.places.readings)]
-    if len(namesakes) > NAMESAKES_TOLD:  # a placeholder ("unknown", born 1 January) or a name too common to tell
-        return 0
-    for other_id in namesakes:
+    (_, family, given, _), others = rows[0], rows[1:]
+    namesakes = [other_id for other_id, other_family, other_given, _ in others if same_name(
+        (family, given), (other_family, other_given), deps.places.simplified, deps.places.readings)]
+    flagged = 0
+    for other_id in namesakes[:NAMESAKES_FLAGGED]:
         best = best_pair(deps.policy, look_alikes.face_pairs(uow, case_id, other_id))
         share = best.reading.share if best is not None and best.reading.share is not None else 1.0
         if uow.flag_duplicate(case_id, other_id, share):
@@ -293,9 +293,10 @@ def duplicates(deps: Deps, who: Principal) -> list[dict[str, Any]]:
     for row in rows:
         row["child_cases"] = child[row["case_id"]]
         row["lead"] = asdict(lead_for(deps.policy, row["impostor_share"], 0.0, None))
-        row["same_name"] = bool(row.pop("born_same_day")) and same_name(
-            (row.pop("case_family_name"), row["case_name"]), (row.pop("other_family_name"), row["other_name"]),
-            deps.places.simplified, deps.places.readings)
+        names = (row.pop("case_family_name"), row["case_name"]), (row.pop("other_family_name"), row["other_name"])
+        apart = row["births_apart_days"]
+        row["same_name"] = apart is not None and apart <= BIRTH_WINDOW_DAYS and same_name(
+            *names, deps.places.simplified, deps.places.readings)
         row["verification_waits"] = [c for c in (row["case_id"], row["other_case_id"]) if (row["id"], c) in waits]
     with deps.uow() as uow:  # children's names of two cases: a read of personal data, audited
         uow.audit(who.actor, "duplicates.viewed", "case", 0, flags=[row["id"] for row in rows])

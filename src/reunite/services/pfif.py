@@ -51,7 +51,7 @@ from reunite.domain.pfif import (
 )
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.typed_time import INSTANT, date_written
-from reunite.services import idempotency, sharing, throttle
+from reunite.services import doubles, idempotency, sharing, throttle
 from reunite.services.deps import Deps
 from reunite.services.exchange import ImportReport, Problem, ReadInZone, Registered, audit_export, last_seen_as_read
 from reunite.services.intake import check_case
@@ -189,6 +189,7 @@ def _store_person(deps: Deps, uow: UnitOfWork, who: Principal, record: str, pers
         report.updated += 1
     uow.audit(who.actor, "case.imported" if existing is None else "case.reimported", "case", case_id,
               record=record, pfif=version)
+    doubles.check_arrival(uow, case_id)  # its name and birth date, new or changed
 
 
 def _without_missing_line(case: NewCase) -> NewCase:

@@ -200,12 +200,13 @@ class ShortlistSql:
             "INSERT INTO case_duplicates (case_id, other_case_id, impostor_share) VALUES (:a, :b, :s) "
             "ON CONFLICT (case_id, other_case_id) DO NOTHING"), {"a": low, "b": high, "s": impostor_share}).rowcount)
 
-    def born_same_day(self, case_id: int) -> list[tuple[int, str, str]]:
-        return [(int(r.id), str(r.family_name), str(r.given_name)) for r in self.conn.execute(text(
-            "SELECT k.id, k.family_name, k.given_name FROM cases c JOIN cases k ON k.birth_date = c.birth_date "
-            "WHERE c.id = :id AND (k.id = c.id OR k.status = 'open' AND NOT EXISTS (SELECT 1 FROM case_owners w "
-            "JOIN case_owners v ON v.account_id = w.account_id WHERE w.case_id = c.id AND v.case_id = k.id)) "
-            "ORDER BY k.id <> c.id, k.id"), {"id": case_id})]
+    def born_near(self, case_id: int, days: int) -> list[tuple[int, str, str, bool]]:
+        return [(int(r.id), str(r.family_name), str(r.given_name), bool(r.verified)) for r in self.conn.execute(text(
+            "SELECT k.id, k.family_name, k.given_name, k.verified_at IS NOT NULL AS verified FROM cases c "
+            "JOIN cases k ON k.birth_date BETWEEN c.birth_date - :days AND c.birth_date + :days "
+            "WHERE c.id = :id AND (k.id = c.id OR k.status = 'open') "
+            "ORDER BY k.id <> c.id, k.verified_at IS NULL, abs(k.birth_date - c.birth_date), k.created_at, k.id"),
+            {"id": case_id, "days": days})]
 
     def duplicate_flag(self, case_id: int, other_case_id: int) -> tuple[int, str] | None:
         low, high = sorted((case_id, other_case_id))
@@ -265,7 +266,7 @@ class ShortlistReads:
         return self._all(
             "SELECT d.id, d.case_id, d.other_case_id, d.impostor_share, d.status, d.created_at, "
             "a.given_name AS case_name, b.given_name AS other_name, a.family_name AS case_family_name, "
-            "b.family_name AS other_family_name, a.birth_date = b.birth_date AS born_same_day, "
+            "b.family_name AS other_family_name, abs(a.birth_date - b.birth_date) AS births_apart_days, "
             "(SELECT f.id FROM faces f WHERE f.case_id = a.id ORDER BY f.created_at, f.id LIMIT 1) AS case_face_id, "
             "(SELECT f.id FROM faces f WHERE f.case_id = b.id ORDER BY f.created_at, f.id LIMIT 1) "
             "AS other_face_id "

@@ -144,8 +144,9 @@ class DuplicateOut(BaseModel):
         "The case of the two (if any) that cannot be verified until this flag is resolved (linked or dismissed): "
         "the other is verified already and was registered by another account"))
     same_name: bool = Field(False, description=(
-        "Both cases give one name (in any order, script or spelling: 李华, Li Hua) and one birth date: flagged "
-        "whatever their faces look like, as a registration copied from another's poster would be"))
+        "Both cases give one name (in any order, script or spelling: 李华, Li Hua) and birth dates within a year: "
+        "flagged whatever their faces look like, as a registration copied from another's poster would be"))
+    births_apart_days: int | None = Field(None, description="How many days apart the two birth dates are")
     lead: Lead
     lead_words: list[str]
 
