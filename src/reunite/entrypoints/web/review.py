@@ -305,15 +305,16 @@ def admin(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> HTMLRes
     return _admin_page(request, lang, deps)
 
 
-async def _on_account(request: Request, lang: LangDep, deps: DepsDep, action: Action) -> Response:
-    """Run an admin's change to an account or invitation from a form: back to /admin, or the page with
-    the refusal (the only admin left, a token's limits, an invitation no longer pending)."""
+async def _on_account(request: Request, lang: LangDep, deps: DepsDep, action: Action,
+                      back: str = "/admin?done=1#accounts") -> Response:
+    """Run an admin's change (to an account, an invitation, a token, a subscription) from a form: ``back`` to
+    /admin, or the page with the refusal (the only admin left, a token's limits, an invitation no longer pending)."""
     form = await checked_form(request)
     try:
         action(form)
     except ReuniteError as exc:
         return _admin_page(request, lang, deps, error=exc, form=form)
-    return RedirectResponse("/admin?done=1#accounts", status_code=303)
+    return RedirectResponse(back, status_code=303)
 
 
 @router.post("/admin/accounts/{account_id}/disable", response_model=None)
@@ -369,31 +370,19 @@ async def issue(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> H
 async def end_subscription(request: Request, lang: LangDep, deps: DepsDep, who: Admin,
                            subscription_id: int) -> Response:
     """End an alert subscription (a webhook, or one a token or account made): nothing is sent to it any more."""
-    form = await checked_form(request)
-    try:
-        subscriptions.end(deps, who, subscription_id)
-    except ReuniteError as exc:
-        return _admin_page(request, lang, deps, error=exc, form=form)
-    return RedirectResponse("/admin?done=1#subscriptions", status_code=303)
+    return await _on_account(request, lang, deps, lambda f: subscriptions.end(deps, who, subscription_id),
+                             "/admin?done=1#subscriptions")
 
 
 @router.post("/admin/tokens/{token_id}/revoke", response_model=None)
 async def revoke(request: Request, lang: LangDep, deps: DepsDep, who: Admin, token_id: int) -> Response:
     """Revoke a token; with ``withdraw`` ticked, also withdraw the cases it imported that nobody verified."""
-    form = await checked_form(request)
-    try:
-        accounts.revoke_token(deps, who, token_id, text(form, "reason") if text(form, "withdraw") else None)
-    except ReuniteError as exc:
-        return _admin_page(request, lang, deps, error=exc, form=form)
-    return RedirectResponse("/admin#tokens", status_code=303)
+    return await _on_account(request, lang, deps, lambda f: accounts.revoke_token(
+        deps, who, token_id, text(f, "reason") if text(f, "withdraw") else None), "/admin#tokens")
 
 
 @router.post("/admin/tokens/{token_id}/withdraw-imports", response_model=None)
 async def withdraw_imports(request: Request, lang: LangDep, deps: DepsDep, who: Admin, token_id: int) -> Response:
     """Withdraw the cases a (revoked) token imported that nobody verified yet."""
-    form = await checked_form(request)
-    try:
-        withdrawals.withdraw_imports(deps, who, token_id, text(form, "reason"))
-    except ReuniteError as exc:
-        return _admin_page(request, lang, deps, error=exc, form=form)
-    return RedirectResponse("/admin#tokens", status_code=303)
+    return await _on_account(request, lang, deps, lambda f: withdrawals.withdraw_imports(
+        deps, who, token_id, text(f, "reason")), "/admin#tokens")
