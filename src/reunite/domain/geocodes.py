@@ -64,6 +64,8 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
 def _code_token(token: str, points: Iterable[tuple[float, float]]) -> bool:
     """A run of letters and digits that is a code: a geohash or an unmarked plus code of 7 characters
     or more mixing letters and digits, or a geohash of 6 or more that decodes near one of ``points``."""
+    if re.fullmatch(r"\d+(?:cm|mm|km|kg|m|g)", token):
+        return False  # a measure (115-120cm, folded to 115120cm), never a code
     mixed = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
     geohash = all(c in _GEOHASH for c in token)
     if mixed and len(token) >= 7 and (geohash or all(c in _OLC for c in token)):

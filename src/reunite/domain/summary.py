@@ -13,8 +13,8 @@ numbers, said digit by digit too (幺三九, 三一点二三), numbers spelled o
 looked for in them: the report's coordinates (decimal, in degrees and minutes, 31度13分, 31d14m, 31 deg 14,
 31:14:15 N, 31 point 2375), any coordinate-like number, any map code (plus codes, geohashes, what3words,
 Maidenhead locators, MGRS and UTM grid references: ``geocodes``), every number and name of the
-reporter's place words, two Chinese characters in a row of them, the reporter's contact and any email
-(also said aloud: "x at y dot org") or phone number, and the names in the reporter's other words:
+reporter's place words, two Chinese characters in a row of them, the reporter's contact and any contact at all
+(an email, a phone number, a messenger's handle: ``contacts``), and the names in the reporter's other words:
 capitalised words, words not in ``common_words``' short list, two Chinese characters in a row not both
 in its list. Words that staff write for families elsewhere (a reviewer's message, a verification's notes)
 are read the same way (``services.words``)."""
@@ -27,29 +27,22 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from reunite.domain.common_words import COMMON_HAN, common
+from reunite.domain.contacts import compact as _compact
+from reunite.domain.contacts import contact_in
 from reunite.domain.geocodes import map_code
 
 SUMMARY_LIMIT = 1000
 _NUMBER = re.compile(r"\d+")
-_DECIMAL = re.compile(r"\d+[.,]\d{2,}")  # a coordinate (31.2212), whoever's it is
+# a coordinate (31.2212), whoever's it is; never a date (2018.05.03, 03.05.2018), an amount (1,000,000, ¥12.50)
+# or a measure (1.25 m, 25.50公斤)
+_DECIMAL = re.compile(r"(?<![\d¥$€£])(?<!\d[.,])\d{1,3}(?:\.\d{2,}(?!\d|\.\d)|,\d{2,}(?!\d|,\d))(?!\s*(?:米|厘米|公分|"
+                      r"公斤|千克|斤|元|块|岁|%|(?:cm|mm|m|kg|g|yuan|rmb|usd|years?|yrs?)\b))")
 _DEGREES = re.compile(r"\d{1,3}\s*[°º度d]\s*\d{1,2}")  # 31°13', 北纬31度13分, 31d14m, whoever's it is
 _DEGREES_SAID = re.compile(  # 31 deg 14 min, 31 degrees 14, 31:14:15 n, n 31:14.25, 31·2375, 31 point 2375
     r"\d{1,3}\s*deg(?:rees?|\.)?\s*\d{1,2}"
     r"|\d{1,3}:\d{2}(?::\d{2})?(?:\.\d+)?\s*[nsew]\b|\b[nsew]\s*\d{1,3}:\d{2}"
     r"|\d{1,3}\s*(?:[·٫⋅'’_]|\bpoint\b|\bdot\b)\s*\d{3,}"
     r"|(?<!\d)\d{4,7}\s*[nsew]\b(?!/)")  # degrees, minutes (and seconds) run together: 31 14 15 n, 3114 n
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"\+?\d{7,}")  # spaces and dashes between digits are folded away
-_EMAIL_SAID = re.compile(  # "reporter at x dot org", "x [at] y [dot] com", 艾特 … 点 …
-    r"[\w.+-]+\s*(?:\bat\b|艾特|\(at\)|\[at\])\s*[\w-]+\s*(?:\bdot\b|点|\(dot\)|\[dot\])\s*[a-z]{2,}")
-# a messenger's name, then what it is called there (号, ID, a colon, an @…), then a handle of 5 or more ASCII
-# letters, digits, _ and - (probe s22 V8: 微信 abc_123, 微信号：li-hua88, wx: lihua88, QQ号 12345678, line id xyz123)
-_MESSENGER = re.compile(
-    r"(?P<name>(?<![a-z0-9])(?:wechat|weixin|wx|vx|qq|telegram|tg|whatsapp|skype|line|kakaotalk|kakao|viber)"
-    r"(?![a-z])|微信|威信|薇信|v信|扣扣)"
-    r"(?P<said>\s*(?:号码|账号|帐号|号|id\b|no\.)?\s*[:=@#]?\s*@?\s*)"
-    r"(?P<handle>[a-z0-9_-]{5,})(?![a-z0-9_-])")
-_MESSENGER_WORDS = frozenset({"line", "tg"})  # names that are ordinary words too ("in line"): see ``_messenger``
 _WORD = re.compile(r"[^\W\d_\u3400-\u9fff]{4,}")  # a word of letters (Latin, Cyrillic…), four or more
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{3,}")  # a capitalised word not starting a sentence
 HAN = re.compile(r"[\u3400-\u9fff]+")  # a run of Chinese characters (no spaces between words)
@@ -68,8 +61,8 @@ GENERIC = frozenset((
 GENERIC_HAN = frozenset("路街道巷弄号门口附近旁边对面站广场市区县镇村省东西南北中里内外前后上下的在和与是了个大小新老")
 # letters that look like Latin ones (Cyrillic а, Greek ο in "Nаnjing rоad"), as lower case reads them
 _LOOK_ALIKES = str.maketrans("авеёкмнорстухіїјѕԁһԛԝαβεηικνορτυχζзʒ", "abeekmhopctyxiijsdhqwabeniknoptuxz33")
-_DIGITS = {"零": 0, "〇": 0, "幺": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-           "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+_DIGITS = {"零": 0, "〇": 0, "洞": 0, "幺": 1, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+           "八": 8, "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
 _UNITS = {"十": 10, "百": 100, "千": 1000, "拾": 10, "佰": 100, "仟": 1000}
 _HAN_NUMBER = re.compile(f"[{''.join(_DIGITS)}{''.join(_UNITS)}]+")
 _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")  # numerals that only ever write numbers (cheques, receipts)
@@ -174,21 +167,21 @@ def _numeral(found: re.Match[str]) -> str:
     return _han_number(run) if number else run
 
 
-def fold(text: str, simplified: Callable[[str], str], numerals: bool = True) -> str:
+def fold(text: str, simplified: Callable[[str], str], numerals: bool = True, joined: bool = True) -> str:
     """The text as the check reads it: format characters, full-width forms and accents gone, lower
     case, look-alike letters as Latin ones, simplified characters, Chinese numerals that stand for
-    numbers as digits, and digits split by spaces or dashes (or spaced around a decimal point) joined."""
+    numbers as digits, and (``joined``) digits split by spaces or dashes (or spaced around a decimal point) joined."""
     text = unicodedata.normalize("NFKC", cleaned(text))
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = simplified(text).casefold().translate(_LOOK_ALIKES)
     if numerals:
         text = _HAN_NUMBER.sub(_numeral, _POINT.sub(".", text))
         text = _SAID.sub(_pinyin_number, _SPELLED.sub(_spelled, text))
+    return _joined(text) if joined else text
+
+
+def _joined(text: str) -> str:
     return _SPACED_DIGITS.sub("", _SPACED_DIGITS.sub("", text))  # twice: "31 . 2355" is two joins
-
-
-def _compact(text: str) -> str:
-    return re.sub(r"[\W_]+", "", text)
 
 
 def _unnamed(piece: str, city_names: set[str]) -> bool:
@@ -228,37 +221,6 @@ def _coordinate(text: str, point: tuple[float, float] | None) -> str | None:
         if re.search(pattern, text) or any(digits in run for run in _NUMBER.findall(text)):
             return whole
     return None
-
-
-def _contact(text: str, contact: str) -> str | None:
-    """An email, a phone number or a messenger's handle (``_messenger``) in the folded summary, or the reporter's
-    contact in any writing."""
-    if (found := _EMAIL.search(text) or _EMAIL_SAID.search(text) or _PHONE.search(text)) is not None:
-        return found.group()
-    if (handle := _messenger(text)) is not None:
-        return handle
-    pieces = [contact, *(p for p in re.split(r"[@\s]", contact) if not common(p))]
-    return next((p for p in pieces if len(_compact(p)) >= 4 and _spelled_out(_compact(p)).search(text)), None)
-
-
-def _messenger(text: str) -> str | None:
-    """A messenger's handle in the folded text, with the messenger's name ("微信号:li-hua88", "qq 12345678"): after
-    a Chinese name (微信) any handle; after a Latin one, a handle labelled so (ID, 号, ":", "@") or one holding a
-    figure, _ or - (never "WeChat every day"); after a name that is an ordinary word too ("line", "tg"), a handle
-    only after "id" or "@", or labelled and holding a figure. The name alone ("QQ", "微信群") is no contact."""
-    for found in _MESSENGER.finditer(text):
-        name, said, handle = found["name"], found["said"], found["handle"]
-        labelled, plain = re.search(r"id|号|[:=@#]", said) is not None, handle.isalpha()
-        if ("id" in said or "@" in said or (labelled and not plain)) if name in _MESSENGER_WORDS else (
-                not name.isascii() or labelled or not plain):
-            return found.group().strip()
-    return None
-
-
-def _spelled_out(piece: str) -> re.Pattern[str]:
-    """A piece as a whole word, its letters together or spaced out ("anon", "a n o n", "a.n.o.n"), never
-    inside another word ("anonymous")."""
-    return re.compile(r"(?<![^\W_])" + r"[\W_]*".join(map(re.escape, piece)) + r"(?![^\W_])")
 
 
 _SYLLABLE_GAP = r"[1-5]?[\s'’-]*"  # between syllables: a tone's number, a space, an apostrophe or a hyphen
@@ -332,9 +294,10 @@ def pinning(summary: str, reporter_words: Sequence[str], point: tuple[float, flo
     names, which every reader sees; ``contact``: the reporter's, never for families; ``readings``: a Chinese
     character's pinyin, ``spellings``: its Wade-Giles and bopomofo (the place words' Chinese said in any of
     them count as written)."""
-    text = fold(summary, simplified)
+    loose = fold(summary, simplified, joined=False)
+    text = _joined(loose)
     for kind, found in ((MAP_CODE, map_code(text, [point] if point else [])), (POSITION, _coordinate(text, point)),
-                        (CONTACT, _contact(text, fold(contact, simplified)))):
+                        (CONTACT, contact_in(text, loose, fold(contact, simplified, joined=False)))):
         if found is not None:
             return Repeated(kind, _as_written(found, [summary], simplified))
     place = fold(reporter_words[0] if reporter_words else "", simplified)

@@ -1,0 +1,161 @@
+"""What in words shared with families, partners or the public reaches a person directly: an email (also said aloud,
+"x at y dot org", "lihua at qq.com", or "lihua@qq" with a known mail provider), a phone number (a run of 7 or more
+digits with at most one separator, of any punctuation or spaces, between its groups: 138/0013/8000,
+139~0013~8000, "one three nine, zero zero one three…" once spelled digits are read), a messenger's or social
+site's handle (微信 lihua88, 加微 lihua88, 抖音号 lihua88, wei xin: lihua88, Q 123456, instagram @lihua_88, an
+@handle, t.me/lihua88), "WeChat: same number" (vx同号), and a given contact (the reporter's, the family's) in any
+writing: its words spelled out, its phone number without its country code, in any separators.
+
+Read in text folded by ``domain.summary.fold``; dates (2018-05-03, 2024/05/01), times (10:30), amounts
+(1,000,000), years (2018, 2019) and report numbers (PR-2026-1101) are no phone numbers."""
+
+from __future__ import annotations
+
+import re
+
+from reunite.domain.common_words import common
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_DOT = r"(?:\s*(?:\bdot\b|点|\(dot\)|\[dot\])\s*)"
+_EMAIL_SAID = re.compile(  # "reporter at x dot org", "x [at] y [dot] com", 艾特 … 点 …
+    rf"[\w.+-]+\s*(?:\bat\b|艾特|\(at\)|\[at\])\s*[\w-]+{_DOT}[a-z]{{2,}}")
+# "lihua at qq.com": a domain written as one, after "at"
+_EMAIL_AT = re.compile(r"[\w.+-]+\s*(?:\bat\b|艾特|\(at\)|\[at\])\s*[\w-]+(?:\.[\w-]+)*"
+                       r"\.(?:com|net|org|edu|gov|info|biz|io|me|co|cn|hk|mo|tw|jp|kr|sg|my|uk|de|fr|ru|us)(?![\w-])")
+_MAIL_HOSTS = ("qq", "163", "126", "139", "189", "yeah", "sina", "sohu", "foxmail", "aliyun", "gmail", "googlemail",
+               "hotmail", "outlook", "yahoo", "icloud", "protonmail", "proton", "yandex")
+_EMAIL_HOST = re.compile(rf"[\w.+-]+@(?:{'|'.join(_MAIL_HOSTS)})(?![\w-])")  # lihua@qq: the provider is enough
+_SEPARATOR = r"(?:\s*(?:[^\w\s]|_)\s*|\s+)"  # one punctuation mark or symbol (spaces around it), or spaces
+_DIGIT_RUN = re.compile(rf"\+?\d+(?:{_SEPARATOR}\d+)*")
+# what is written in digits and is no phone number: a date (2018-05-03, 03/05/2018), a time of day (10:30)
+_NOT_PHONES = re.compile(
+    r"(?<!\d)(?:19|20)\d\d\s*([-/.])\s*(?:0?[1-9]|1[0-2])\s*\1\s*(?:0?[1-9]|[12]\d|3[01])(?!\d)"
+    r"|(?<!\d)(?:0?[1-9]|[12]\d|3[01])\s*([-/.])\s*(?:0?[1-9]|[12]\d|3[01])\s*\2\s*(?:19|20)\d\d(?!\d)"
+    r"|(?<!\d)(?:[01]?\d|2[0-3])\s*:\s*[0-5]\d(?:\s*:\s*[0-5]\d)?(?!\d)")
+# a report's or a file's number (PR-2026-1101, 报案号 2026-1101): letters and a dash before it, or its name
+_LABEL = re.compile(r"(?:(?<![a-z])[a-z]{1,4}[-_#/]|(?:报案|立案|案件|警情|回执|编)号?\s*[:#]?\s*)$")
+_PHONE_WORDS = frozenset(("tel", "ph", "mob", "cell", "call", "fax", "hp", "dh", "sj", "wa"))  # tel-138…: a phone
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_THOUSANDS = re.compile(r"\d{1,3}(?:([,.])\d{3})(?:\1\d{3})*")  # 1,000,000: an amount
+
+# a messenger's or a social site's name, then what it is called there (号, ID, a colon, an @…), then a handle of 5
+# or more ASCII letters, digits, _ and - (probe s22 V8, s23 W3: 微信 abc_123, 加微 lihua88, 抖音号 lihua88,
+# wei xin: lihua88, QQ号 12345678, line id xyz123, instagram @lihua_88)
+_CHINESE_NAMES = ("微信|威信|薇信|维信|v信|扣扣|企鹅号|微博|抖音|快手|小红书|加微(?!信)"
+                  "|(?:加|\\+)\\s*(?:vx|wx|qq|v|q)(?![a-z])")  # 加V, +vx: add me on WeChat
+# names that are ordinary words too ("in line", "x", "signal"): see ``_messenger``
+_MESSENGER_WORDS = frozenset({"line", "tg", "x", "signal", "q"})
+_LATIN_NAMES = ("wechat", "weixin", "wei\\s*xin", "wx", "vx", "qq", "telegram", "whatsapp", "skype", "kakaotalk",
+                "kakao", "viber", "weibo", "wei\\s*bo", "douyin", "dou\\s*yin", "tiktok", "kuaishou", "xiaohongshu",
+                "xhs", "instagram", "insta", "ig", "facebook", "fb", "twitter", "snapchat", "discord", "zalo")
+
+
+def _names(latin: tuple[str, ...]) -> str:
+    return rf"(?:(?<![a-z0-9])(?:{'|'.join(latin)})(?![a-z])|{_CHINESE_NAMES})"
+
+
+_NAME = _names((*_LATIN_NAMES, *sorted(_MESSENGER_WORDS, key=len, reverse=True)))
+_MESSENGER = re.compile(
+    rf"(?P<name>{_NAME})"
+    r"(?P<said>\s*(?:号码|账号|帐号|账户|号|id\b|no\.|account\b|handle\b|username\b|user\b)?\s*[:=@#]?\s*@?\s*)"
+    r"(?P<handle>[a-z0-9_-]{5,}(?:\.[a-z0-9_-]+)*)(?![a-z0-9_-])")
+# "WeChat: same number" (vx同号, 微信电话同号, wechat same as phone): the phone number given elsewhere
+_SAME = re.compile(rf"{_names(_LATIN_NAMES)}\s*(?:号|id\b)?\s*[:=]?\s*(?:和?(?:电话|手机)号?\s*)?"
+                   r"(?:同号|同手机|同电话|同上|same\s+(?:as\s+)?(?:the\s+|my\s+)?(?:above|number|phone|mobile|tel))")
+_NEAR = re.compile(rf"{_NAME}|follow|\bdm\b|关注|私信|粉丝|主页")  # beside an @handle, it names a messenger or a site
+_AT_HANDLE = re.compile(r"(?<![a-z0-9_@.+-])@(?P<handle>\w[\w.-]*)")  # not an email's (lihua@qq.com)
+_LINK = re.compile(  # a messenger's or a social site's page of someone: t.me/lihua88, wa.me/…, instagram.com/lihua
+    r"(?<![\w.-])(?:[a-z0-9-]+\.)*(?:t\.me|telegram\.me|wa\.me|m\.me|line\.me|qm\.qq\.com|(?:instagram|facebook|fb|"
+    r"twitter|x|weibo|douyin|tiktok|kuaishou|xiaohongshu|xhslink|vk)\.(?:com|cn))/[\w@.~-]+")
+
+
+def compact(text: str) -> str:
+    """The text's letters and digits only."""
+    return re.sub(r"[\W_]+", "", text)
+
+
+def contact_in(text: str, loose: str, contact: str) -> str | None:
+    """An email, a phone number, a messenger's or social site's handle or link in the folded words (``text``, digits
+    split by spaces or dashes joined; ``loose``, as written), or ``contact`` (folded as ``loose``) in any writing;
+    None when there is none."""
+    for pattern in (_EMAIL, _EMAIL_SAID, _EMAIL_AT, _EMAIL_HOST):
+        if (found := pattern.search(text)) is not None:
+            return found.group()
+    if (phone := _phone(loose)) is not None:
+        return phone
+    if (found := _LINK.search(text) or _SAME.search(text)) is not None:
+        return found.group().strip()
+    if (handle := _messenger(text) or _at_handle(text)) is not None:
+        return handle
+    pieces = [contact, *(p for p in re.split(r"[@\s]", contact) if not common(compact(p)) and not p.isdigit()),
+              *_national(contact)]
+    return next((p for p in pieces if len(compact(p)) >= 4 and spelled_out(compact(p)).search(loose)), None)
+
+
+def _phone(loose: str) -> str | None:
+    """The first run of digits that reads as a phone number: 7 digits or more, at most one separator between its
+    groups, never a date, a time, an amount, a list of years or a report's number."""
+    masked = _NOT_PHONES.sub(lambda found: "d" * len(found.group()), loose)
+    for found in _DIGIT_RUN.finditer(masked):
+        run = found.group()
+        groups = re.findall(r"\d+", run)
+        if sum(map(len, groups)) < 7 or (_THOUSANDS.fullmatch(run) and sum(map(len, groups)) <= 10):
+            continue
+        if len(groups) > 1 and all(len(g) == 4 and _YEAR.fullmatch(g) for g in groups):
+            continue  # 2018, 2019, 2020
+        label = _LABEL.search(masked, 0, found.start())
+        if label is not None and not run.startswith("+") and re.sub(r"\W", "", label.group()) not in _PHONE_WORDS:
+            continue
+        return loose[found.start():found.end()]
+    return None
+
+
+def _national(contact: str) -> list[str]:
+    """A given contact's phone numbers also as dialled at home: without the country code (+86, 0086, 86…), with
+    the trunk 0 some countries dial before it (+49 30… as 030…)."""
+    numbers: list[str] = []
+    for found in _DIGIT_RUN.finditer(contact):
+        digits = compact(found.group())
+        international = found.group().startswith(("+", "00")) or (digits.startswith("86") and len(digits) == 13)
+        digits = digits[2:] if digits.startswith("00") else digits
+        numbers += [digits] if len(digits) >= 7 else []
+        if len(digits) >= 7 and international:
+            numbers += [f"{trunk}{digits[size:]}" for size in (1, 2, 3) for trunk in ("", "0")
+                        if len(digits) - size >= 6]
+    return numbers
+
+
+def _messenger(text: str) -> str | None:
+    """A messenger's handle in the folded text, with the messenger's name ("微信号:li-hua88", "qq 12345678"): after
+    a Chinese name (微信, 加微) any handle; after a Latin one, a handle labelled so (ID, 号, ":", "@") or one holding a
+    figure, _ or - (never "WeChat every day"); after a name that is an ordinary word too ("line", "x"), a handle
+    only after "id" or "@", or labelled and holding a figure; after "Q", a QQ number. The name alone ("QQ",
+    "微信群") is no contact."""
+    for found in _MESSENGER.finditer(text):
+        name, said, handle = re.sub(r"\s+", "", found["name"]), found["said"], found["handle"]
+        labelled, plain = re.search(r"id|号|[:=@#]|account|handle|user", said) is not None, handle.isalpha()
+        if name == "q" and handle.isdigit():
+            return found.group().strip()
+        if ("id" in said or "@" in said or (labelled and not plain)) if name in _MESSENGER_WORDS else (
+                not name.isascii() or labelled or not plain):
+            return found.group().strip()
+    return None
+
+
+def _at_handle(text: str) -> str | None:
+    """An @handle (4 characters or more): one holding a figure or _ always, one of letters only beside a
+    messenger's or a social site's name (微博, Weibo, follow…); never "@ the station"."""
+    for found in _AT_HANDLE.finditer(text):
+        handle = found["handle"].rstrip(".-")
+        if len(handle) < 2 or (len(handle) < 4 and handle.isascii()):
+            continue
+        near = text[max(0, found.start() - 30):found.end() + 30]
+        if re.search(r"[\d_]", handle) or _NEAR.search(near.replace(found.group(), " ")):
+            return "@" + handle
+    return None
+
+
+def spelled_out(piece: str) -> re.Pattern[str]:
+    """A piece as a whole word, its letters together or spaced out ("anon", "a n o n", "a.n.o.n"), never
+    inside another word ("anonymous")."""
+    return re.compile(r"(?<![^\W_])" + r"[\W_]*".join(map(re.escape, piece)) + r"(?![^\W_])")

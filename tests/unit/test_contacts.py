@@ -1,0 +1,75 @@
+"""Probe s23 W3: words shared with families, partners and the public gave contacts the check let through: phone
+numbers split by "/", "~" or "*" (the family's own among them), spelled digits between commas, 洞 said for zero,
+"x at y.com" emails, 加微 / wei xin / 抖音号 handles, @handles and t.me links. Each class is caught; dates, times,
+heights, sizes, amounts and report numbers in ordinary descriptions still pass."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from reunite.adapters.sources.parse import Gazetteer
+from reunite.domain.summary import Repeated, pinning
+from reunite.services.words import city_names
+
+GAZETTEER = Gazetteer()
+PLACE = ("上海市黄浦区南京东路步行街", "girl in a red coat", "")
+FAMILY = "+86 138 0000 0000"  # the contact on file
+
+
+def found(words: str, contact: str = "") -> Repeated | None:
+    deps = SimpleNamespace(places=GAZETTEER)
+    return pinning(words, list(PLACE), None, lambda place: city_names(deps, place),  # type: ignore[arg-type]
+                   GAZETTEER.simplified, contact, readings=GAZETTEER.readings, spellings=GAZETTEER.spellings)
+
+
+@pytest.mark.parametrize(("words", "named"), [
+    ("联系电话 138/0013/8000", "138/0013/8000"), ("call 139~0013~8000", "139~0013~8000"),
+    ("call 139*0013*8000", "139*0013*8000"), ("电话：138-0013-8000", "138-0013-8000"),
+    ("手机 138.0013.8000", "138.0013.8000"), ("138#0013#8000", "138#0013#8000"),
+    ("call 138 / 0013 / 8000 please", "138 / 0013 / 8000"), ("call 1 3 9 0 0 1 3 8 0 0 0", "1 3 9 0 0 1 3 8 0 0 0"),
+    ("tel one three nine, zero zero one three, eight zero zero zero", None),  # spelled digits between commas
+    ("幺三九 洞洞幺三 八洞洞洞", "幺三九 洞洞幺三 八洞洞洞"),  # 洞: zero as phone numbers are said
+    ("tel-13800138000", "13800138000"), ("lihua at qq.com", "lihua at qq.com"), ("Tips: lihua at 163.com", None),
+    ("lihua@qq", "lihua@qq"), ("mail lihua@gmail.", "lihua@gmail"),
+    ("有线索请加微 lihua88，谢谢", "加微 lihua88"), ("加V lihua88", "加V lihua88"), ("+v lihua88", None),
+    ("vx同号", "vx同号"), ("微信电话同号", "微信电话同号"), ("WeChat: same as phone", "WeChat: same as phone"),
+    ("wei xin: lihua88", "wei xin: lihua88"), ("微博 @lihua88", "微博 @lihua88"), ("抖音号 lihua88", "抖音号 lihua88"),
+    ("小红书号：li_hua", "小红书号：li_hua"), ("快手 lihua88", "快手 lihua88"), ("instagram @lihua_88", None),
+    ("IG: lihua.88", "IG: lihua.88"), ("facebook: lihua88", "facebook: lihua88"), ("tiktok @lihua", "tiktok @lihua"),
+    ("https://t.me/lihua88", "t.me/lihua88"), ("instagram.com/lihua", "instagram.com/lihua"),
+    ("see @lihua_88 on X", None), ("Follow @lihuazhang on Weibo", None), ("关注@李华小号", None),
+    ("Q 123456", "Q 123456"), ("X: @lihua", "X: @lihua"),
+])
+def test_a_phone_number_email_or_handle_in_any_writing_is_a_contact(words: str, named: str | None) -> None:
+    """Named as written where it is written so (spelled or said numbers are named by their digits)."""
+    hit = found(f"girl in a red coat; {words}")
+    assert hit is not None and hit.kind == "contact", hit
+    assert named is None or hit.words == named
+
+
+@pytest.mark.parametrize("words", [
+    "138/0000/0000", "138 // 0000 // 0000", "0086-138-0000-0000", "(86) 13800000000", "138.0000.0000",
+    "one three eight, zero zero zero zero, zero zero zero zero", "幺三八 洞洞洞洞 洞洞洞洞",
+])
+def test_the_familys_own_number_is_caught_without_its_country_code_in_any_separators(words: str) -> None:
+    hit = found(f"wears a red coat, {words}", FAMILY)
+    assert hit is not None and hit.kind == "contact"
+
+
+@pytest.mark.parametrize("words", [
+    "born 2018-05-03, missing since 2024/05/01 (5/1)", "出生日期 2018-05-03，身高120cm，体重25kg",
+    "born 2018.05.03 (03.05.2018), 她的生日是2018/5/3", "seen on 2024-05-01 at 14:30, again 10:30-11:45",
+    "seen at 10:30, 11:45 and 12:10", "2024年5月1日上午10:30", "身高 120cm，约1.2m", "身高1.25米，体重25.5公斤",
+    "height 1.25 m, 25.50 kg", "约6岁，身高约115-120cm", "衣服尺码 130/64，鞋码 32-33", "size 110/56, age 6",
+    "boy of 6, 120 cm, 25 kg, size 130", "reward ¥1,000,000", "悬赏 50,000 元", "price 12.50 yuan",
+    "police report PR-2026-1101", "报案号 2026-1101", "立案编号：20261101", "missing in 2018, 2019, 2020",
+    "she uses WeChat every day", "a QQ penguin on her bag", "she is @ the station", "her shirt said @home",
+    "an X-shaped scar", "3 x 4 metres", "the fb group of the school", "stood in line: waiting", "Q&A",
+    "she sat at home.", "手机壳是粉色的", "在山洞里", "三洞桥附近", "wears glasses (-2.5/-3.0)", "#1 fan",
+    "her toy 'Q 12' robot", "in the WeChat group, 200 members", "blood type A+ very shy", "family discord",
+    "the same line as the shop", "line same as above",
+])
+def test_ordinary_descriptions_pass(words: str) -> None:
+    assert found(f"girl in a red coat, {words}", FAMILY) is None
