@@ -241,3 +241,43 @@ def test_a_partner_that_registered_a_case_objects_through_the_api(
     assert client.get("/api/moderation/queues").json()["takedowns"] == []
     approve = client.post(f"/api/takedowns/{row['id']}/decision", json={"approve": True, "evidence": "called her"})
     assert approve.status_code == 409 and _status(container, case_id) == ("open", "Mei")
+
+
+def test_webhooks_told_a_removed_case_ended_are_told_it_is_back_once_a_moderator_restores_it(
+    container: Container
+) -> None:
+    """Probe s23 W4: a restored case was dead for partners for good (told ``case.ended``, never that it was back),
+    and its alert rounds never resumed."""
+    from reunite.services import reach
+    from tests.e2e.test_probe_s21_reach import Recorder
+
+    receiver = Recorder()
+    container.deps = replace(container.deps, webhooks=receiver)
+    reach.subscribe(container.deps, OPERATOR, "webhook", "https://partner.example/hook", GeoPoint(30.6, 114.3), 50)
+    case_id, _, family = family_case(container)
+    assert [payload["event"] for _, payload in receiver.sent] == ["case.alert"]
+    alerted = receiver.sent[0][1]["alert_id"]
+    asked = retention.request_takedown(container.deps, "case", case_id, FAMILY_EMAIL, "mother", "she is home",
+                                       who=family)
+    run_jobs(container)
+    assert [payload["event"] for _, payload in receiver.sent] == ["case.alert", "case.ended"]
+    # a partner subscribing while the case is hidden hears of it once it is back: the alert rounds resume
+    reach.subscribe(container.deps, OPERATOR, "webhook", "https://other.example/hook", GeoPoint(30.5, 114.2), 50)
+    receiver.sent.clear()
+
+    moderator = _client(container, session_for(container, Role.MODERATOR)[1])
+    undone = moderator.post(f"/moderation/removals/{asked}/undo", data={
+        "csrf": _csrf(moderator, "/moderation"), "evidence": "the mother called back: asked by mistake"},
+        follow_redirects=False)
+    assert undone.status_code == 303
+    run_jobs(container)
+    told = dict(receiver.sent)
+    assert len(receiver.sent) == 2
+    assert sorted(told) == ["https://other.example/hook", "https://partner.example/hook"]
+    back = told["https://partner.example/hook"]
+    assert back["event"] == "case.restored" and back["alert_id"] == alerted  # the alert it ended, as it knows it
+    assert back["case"]["id"] == case_id and back["case"]["given_name"] == "Xiaoyu"  # what to show again
+    assert told["https://other.example/hook"]["event"] == "case.alert"
+    receiver.sent.clear()
+    run_jobs(container)
+    assert receiver.sent == []  # told once

@@ -88,6 +88,7 @@ def _restore(deps: Deps, uow: UnitOfWork, takedown_id: int, by: str, why: str) -
         uow.audit(by, "case.restored", "case", case_id, takedown=takedown_id, why=why)
         if back is CaseState.ACTIVE:  # searched again, as verifying does: the sightings sent while it was hidden too
             uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
+            uow.enqueue("reach.case_activated", case_id=case_id)  # the alert rounds resume where its radius is now
     uow.set_takedown(takedown_id, status="undone", resolved_by=by, resolved_at=now, identity_evidence=why)
     uow.audit(by, "takedown.undone", "case", case_id, takedown=takedown_id, why=why)
     return case_id
