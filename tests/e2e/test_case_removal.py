@@ -6,6 +6,7 @@ still searched for, and a removal of an open case is hidden and undoable before 
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -16,6 +17,7 @@ from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Principal, Role
 from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
+from reunite.i18n import Language
 from reunite.services import intake, moderation, retention, reunion
 from reunite.services.accounts import from_session
 from tests.conftest import SettableClock, count_rows, run_jobs, session_for
@@ -183,11 +185,20 @@ def test_the_familys_own_signed_in_request_removes_its_case_at_once_and_restorab
 ) -> None:
     case_id, session, _ = family_case(container)
     family = _client(container, session)
+    family.cookies.set("tz", "Europe/Berlin")
     sent = family.post("/takedown", data={"csrf": _csrf(family, "/takedown"), "subject": "case",
                                          "subject_id": str(case_id), "requester": FAMILY_EMAIL,
                                          "relation": "mother", "reason": "she is home, thank you"})
     assert sent.status_code == 200
     assert _status(container, case_id) == ("closed", "Xiaoyu")  # hidden at once, kept for the undo window
+    # and told so (probe s23 W5), not that moderators will check first: until when, in its zone, and how to keep it
+    page = html.unescape(sent.text)
+    with container.engine.connect() as conn:
+        due = conn.exec_driver_sql(f"SELECT due_at FROM takedowns WHERE subject_id = {case_id}").scalar_one()
+    assert "Your request is with the moderators" not in page
+    assert "Your case is hidden now from everyone" in page
+    assert f"deleted for good on {Language('en', 'Europe/Berlin').datetime(due)}" in page and "Central European" in page
+    assert "I object: keep the case" in page and f'href="/cases/{case_id}#removals"' in page
     assert anonymous.get(f"/p/{case_id}/photo.jpg").status_code == 404
     run_jobs(container)
     assert _told(container, FAMILY_EMAIL) == 0  # nobody to warn: it was theirs
@@ -281,3 +292,28 @@ def test_webhooks_told_a_removed_case_ended_are_told_it_is_back_once_a_moderator
     receiver.sent.clear()
     run_jobs(container)
     assert receiver.sent == []  # told once
+
+
+def test_a_registrants_own_request_is_answered_with_what_happened_in_its_language(
+    container: Container, client: TestClient, anonymous: TestClient
+) -> None:
+    """Probe s23 W5, through the API and in Chinese: the registrant's own request says the case is hidden now,
+    until when it can be kept, and how; anyone else's says it is with the moderators."""
+    from tests.conftest import plain_photo
+
+    case_id = int(client.post("/api/cases", files=[("photos", ("a.jpg", plain_photo(), "image/jpeg"))], data={
+        "given_name": "Mei", "sex": "female", "birth_date": "2016-01-01", "missing_since": "2021-06-01T08:00:00Z"}
+    ).json()["id"])
+    asked = {"subject": "case", "subject_id": case_id, "requester": STRANGER, "reason": "remove the poster"}
+    stranger = anonymous.post("/api/takedowns", json=asked, headers={"Accept-Language": "zh-CN"})
+    assert stranger.status_code == 202 and stranger.json()["status"] == "pending" and "id" not in stranger.json()
+    assert "审核员" in stranger.json()["status_text"]
+    own = client.post("/api/takedowns", json=asked | {"reason": "found her, thank you"},
+                      headers={"Accept-Language": "zh-CN"})
+    assert own.status_code == 202 and own.json()["status"] == "removed"
+    assert _status(container, case_id) == ("closed", "Mei")
+    deleted = datetime.fromisoformat(own.json()["deleted_at"])
+    said = own.json()["status_text"]
+    assert "对所有人隐藏" in said and Language("zh_CN").datetime(deleted) in said and "中国标准时间" in said
+    kept = client.post(f"/api/takedowns/{own.json()['id']}/answer", json={"answer": "object"})  # as it says
+    assert kept.status_code == 204 and _status(container, case_id) == ("open", "Mei")

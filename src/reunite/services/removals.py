@@ -139,6 +139,20 @@ def asked_of(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:
             for r in rows if r is not None and (r["status"] != DONE or (r["due_at"] is not None and r["due_at"] > now))]
 
 
+def removed_at_once(deps: Deps, who: Principal, takedown_id: int) -> tuple[int, datetime] | None:
+    """What its sender is answered of a request (probe s23 W5): (the case, when it is deleted for good) when it
+    was the registrant's own and hid the case at once, restorable until then; None for a request that waits
+    for a moderator (or is not about a case ``who`` registered)."""
+    with deps.uow() as uow:
+        row = uow.takedown(takedown_id)
+        if row is None or row["subject"] != "case" or row["status"] != DONE or row["due_at"] is None:
+            return None
+        case_id = int(row["subject_id"])
+        if row["registrant_answer"] != "confirmed" or not is_registrant(uow, who, case_id):
+            return None
+    return case_id, row["due_at"]
+
+
 def tell_registrant(deps: Deps, takedown_id: int, stage: str) -> list[tuple[str, str]]:
     """The registrant's notice (a job): the addresses and languages to email, none once decided otherwise."""
     with deps.uow() as uow:
