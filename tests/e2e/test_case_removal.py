@@ -317,3 +317,49 @@ def test_a_registrants_own_request_is_answered_with_what_happened_in_its_languag
     assert "对所有人隐藏" in said and Language("zh_CN").datetime(deleted) in said and "中国标准时间" in said
     kept = client.post(f"/api/takedowns/{own.json()['id']}/answer", json={"answer": "object"})  # as it says
     assert kept.status_code == 204 and _status(container, case_id) == ("open", "Mei")
+
+
+def _card(page: str, words: str) -> str:
+    """The moderation page's card (a removal request, a removal to undo) that shows these words."""
+    return next(card for card in html.unescape(page).split('<div class="card-row">') if words in card)
+
+
+def test_the_moderators_read_whether_the_registrant_was_told_or_could_not_be(
+    container: Container, anonymous: TestClient
+) -> None:
+    """Probe s23 W6: the queue said "the registrant was told" when no email could go (no SMTP server, the
+    family's account disabled): a moderator approved believing the family warned."""
+    from tests.e2e.test_probe_auth import KeptMail
+
+    case_id, _, _ = family_case(container)
+    moderator = _client(container, session_for(container, Role.MODERATOR)[1])
+
+    def asked(reason: str) -> None:
+        sent = anonymous.post("/api/takedowns", json={"subject": "case", "subject_id": case_id,
+                                                      "requester": STRANGER, "relation": "mother", "reason": reason})
+        assert sent.status_code == 202
+        run_jobs(container)
+
+    asked("no email: remove the poster")  # this site sends no email: an outbox row warns nobody
+    card = _card(moderator.get("/moderation").text, "no email: remove the poster")
+    assert "The registrant could not be told: this site sends no email." in card and "was told" not in card
+    chinese = _client(container, session_for(container, Role.MODERATOR)[1], "zh-CN")
+    assert "无法通知登记人：本站不发送电子邮件" in _card(chinese.get("/moderation").text, "no email: remove the poster")
+
+    container.deps = replace(container.deps, mailer=KeptMail())
+    asked("with email: she is home")
+    card = _card(moderator.get("/moderation").text, "with email: she is home")
+    assert "The registrant was told and has not answered." in card and "could not be told" not in card
+
+    with container.engine.begin() as conn:  # the family's account disabled: nobody to email
+        conn.exec_driver_sql("UPDATE accounts SET disabled_at = now() WHERE email = %s", (FAMILY_EMAIL,))
+    asked("disabled: please take it down")
+    card = _card(moderator.get("/moderation").text, "disabled: please take it down")
+    assert "The registrant could not be told: no address on file" in card and "was told" not in card
+
+    # approved regardless, it waits: the removals to undo say the registrant was not told of the approval either
+    takedown_id = int(re.search(r'/moderation/takedowns/(\d+)"', card).group(1))  # type: ignore[union-attr]
+    retention.decide_takedown(container.deps, OPERATOR, takedown_id, True, "called the number given")
+    run_jobs(container)
+    waiting = _card(moderator.get("/moderation").text, f"/moderation/removals/{takedown_id}/undo")
+    assert "The registrant could not be told: no address on file" in waiting

@@ -338,8 +338,17 @@ def removal_asked(deps: Deps, takedown_id: int, stage: str) -> None:
     case_id = int(row["subject_id"])
     context = {"case_id": case_id, "case_url": f"{deps.site.base_url}/cases/{case_id}#removals",
                "approved": stage == "approved", "days": deps.limits.case_removal_wait.days}
-    for address, language in removals.tell_registrant(deps, takedown_id, stage):
-        _email(deps, address, "removal_asked", language, context)
+    if (recipients := removals.tell_registrant(deps, takedown_id, stage)) is None:
+        return
+    try:
+        for address, language in recipients:
+            _email(deps, address, "removal_asked", language, context)
+    except Exception:
+        removals.told(deps, takedown_id, "failed")  # retried: a later try that goes says so
+        raise
+    # an email recorded but never sent warned nobody: the moderators read so (probe s23 W6)
+    removals.told(deps, takedown_id, "no_email" if not deps.mailer.configured else "sent" if recipients
+                  else "no_address")
 
 
 REVIEWERS_NOTICE = "notice:reviewers"  # the counter of reviewers' notices: at most one in 60 minutes

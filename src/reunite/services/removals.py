@@ -153,14 +153,26 @@ def removed_at_once(deps: Deps, who: Principal, takedown_id: int) -> tuple[int, 
     return case_id, row["due_at"]
 
 
-def tell_registrant(deps: Deps, takedown_id: int, stage: str) -> list[tuple[str, str]]:
-    """The registrant's notice (a job): the addresses and languages to email, none once decided otherwise."""
+def tell_registrant(deps: Deps, takedown_id: int, stage: str) -> list[tuple[str, str]] | None:
+    """The registrant's notice (a job): the addresses and languages to email (none: nobody to email, no account
+    or its account disabled); None once decided otherwise."""
     with deps.uow() as uow:
         row = uow.takedown(takedown_id)
         if row is None or row["status"] not in ("pending", WAITING):
-            return []
+            return None
         found = uow.registrant(int(row["subject_id"]))
     return [] if found is None else list(found["emails"])
+
+
+TOLD = ("sent", "no_email", "no_address", "failed")  # registrant_told: what the notice did; '' before it ran
+
+
+def told(deps: Deps, takedown_id: int, outcome: str) -> None:
+    """What the registrant's notice did (``TOLD``), for the moderators to read the truth (probe s23 W6): an email
+    recorded but never sent (this site sends no email), or nobody to send it to, warned nobody."""
+    with deps.uow() as uow:
+        uow.set_takedown(takedown_id, registrant_told=outcome)
+        uow.commit()
 
 
 def due(deps: Deps, uow: UnitOfWork, now: datetime) -> list[int]:
