@@ -6,6 +6,7 @@ still searched for, and a removal of an open case is hidden and undoable before 
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
@@ -16,6 +17,7 @@ from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Principal, Role
 from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
+from reunite.i18n import Language
 from reunite.services import intake, moderation, retention, reunion
 from reunite.services.accounts import from_session
 from tests.conftest import SettableClock, count_rows, run_jobs, session_for
@@ -183,11 +185,20 @@ def test_the_familys_own_signed_in_request_removes_its_case_at_once_and_restorab
 ) -> None:
     case_id, session, _ = family_case(container)
     family = _client(container, session)
+    family.cookies.set("tz", "Europe/Berlin")
     sent = family.post("/takedown", data={"csrf": _csrf(family, "/takedown"), "subject": "case",
                                          "subject_id": str(case_id), "requester": FAMILY_EMAIL,
                                          "relation": "mother", "reason": "she is home, thank you"})
     assert sent.status_code == 200
     assert _status(container, case_id) == ("closed", "Xiaoyu")  # hidden at once, kept for the undo window
+    # and told so (probe s23 W5), not that moderators will check first: until when, in its zone, and how to keep it
+    page = html.unescape(sent.text)
+    with container.engine.connect() as conn:
+        due = conn.exec_driver_sql(f"SELECT due_at FROM takedowns WHERE subject_id = {case_id}").scalar_one()
+    assert "Your request is with the moderators" not in page
+    assert "Your case is hidden now from everyone" in page
+    assert f"deleted for good on {Language('en', 'Europe/Berlin').datetime(due)}" in page and "Central European" in page
+    assert "I object: keep the case" in page and f'href="/cases/{case_id}#removals"' in page
     assert anonymous.get(f"/p/{case_id}/photo.jpg").status_code == 404
     run_jobs(container)
     assert _told(container, FAMILY_EMAIL) == 0  # nobody to warn: it was theirs
@@ -241,3 +252,114 @@ def test_a_partner_that_registered_a_case_objects_through_the_api(
     assert client.get("/api/moderation/queues").json()["takedowns"] == []
     approve = client.post(f"/api/takedowns/{row['id']}/decision", json={"approve": True, "evidence": "called her"})
     assert approve.status_code == 409 and _status(container, case_id) == ("open", "Mei")
+
+
+def test_webhooks_told_a_removed_case_ended_are_told_it_is_back_once_a_moderator_restores_it(
+    container: Container
+) -> None:
+    """Probe s23 W4: a restored case was dead for partners for good (told ``case.ended``, never that it was back),
+    and its alert rounds never resumed."""
+    from reunite.services import reach
+    from tests.e2e.test_probe_s21_reach import Recorder
+
+    receiver = Recorder()
+    container.deps = replace(container.deps, webhooks=receiver)
+    reach.subscribe(container.deps, OPERATOR, "webhook", "https://partner.example/hook", GeoPoint(30.6, 114.3), 50)
+    case_id, _, family = family_case(container)
+    assert [payload["event"] for _, payload in receiver.sent] == ["case.alert"]
+    alerted = receiver.sent[0][1]["alert_id"]
+    asked = retention.request_takedown(container.deps, "case", case_id, FAMILY_EMAIL, "mother", "she is home",
+                                       who=family)
+    run_jobs(container)
+    assert [payload["event"] for _, payload in receiver.sent] == ["case.alert", "case.ended"]
+    # a partner subscribing while the case is hidden hears of it once it is back: the alert rounds resume
+    reach.subscribe(container.deps, OPERATOR, "webhook", "https://other.example/hook", GeoPoint(30.5, 114.2), 50)
+    receiver.sent.clear()
+
+    moderator = _client(container, session_for(container, Role.MODERATOR)[1])
+    undone = moderator.post(f"/moderation/removals/{asked}/undo", data={
+        "csrf": _csrf(moderator, "/moderation"), "evidence": "the mother called back: asked by mistake"},
+        follow_redirects=False)
+    assert undone.status_code == 303
+    run_jobs(container)
+    told = dict(receiver.sent)
+    assert len(receiver.sent) == 2
+    assert sorted(told) == ["https://other.example/hook", "https://partner.example/hook"]
+    back = told["https://partner.example/hook"]
+    assert back["event"] == "case.restored" and back["alert_id"] == alerted  # the alert it ended, as it knows it
+    assert back["case"]["id"] == case_id and back["case"]["given_name"] == "Xiaoyu"  # what to show again
+    assert told["https://other.example/hook"]["event"] == "case.alert"
+    receiver.sent.clear()
+    run_jobs(container)
+    assert receiver.sent == []  # told once
+
+
+def test_a_registrants_own_request_is_answered_with_what_happened_in_its_language(
+    container: Container, client: TestClient, anonymous: TestClient
+) -> None:
+    """Probe s23 W5, through the API and in Chinese: the registrant's own request says the case is hidden now,
+    until when it can be kept, and how; anyone else's says it is with the moderators."""
+    from tests.conftest import plain_photo
+
+    case_id = int(client.post("/api/cases", files=[("photos", ("a.jpg", plain_photo(), "image/jpeg"))], data={
+        "given_name": "Mei", "sex": "female", "birth_date": "2016-01-01", "missing_since": "2021-06-01T08:00:00Z"}
+    ).json()["id"])
+    asked = {"subject": "case", "subject_id": case_id, "requester": STRANGER, "reason": "remove the poster"}
+    stranger = anonymous.post("/api/takedowns", json=asked, headers={"Accept-Language": "zh-CN"})
+    assert stranger.status_code == 202 and stranger.json()["status"] == "pending" and "id" not in stranger.json()
+    assert "审核员" in stranger.json()["status_text"]
+    own = client.post("/api/takedowns", json=asked | {"reason": "found her, thank you"},
+                      headers={"Accept-Language": "zh-CN"})
+    assert own.status_code == 202 and own.json()["status"] == "removed"
+    assert _status(container, case_id) == ("closed", "Mei")
+    deleted = datetime.fromisoformat(own.json()["deleted_at"])
+    said = own.json()["status_text"]
+    assert "对所有人隐藏" in said and Language("zh_CN").datetime(deleted) in said and "中国标准时间" in said
+    kept = client.post(f"/api/takedowns/{own.json()['id']}/answer", json={"answer": "object"})  # as it says
+    assert kept.status_code == 204 and _status(container, case_id) == ("open", "Mei")
+
+
+def _card(page: str, words: str) -> str:
+    """The moderation page's card (a removal request, a removal to undo) that shows these words."""
+    return next(card for card in html.unescape(page).split('<div class="card-row">') if words in card)
+
+
+def test_the_moderators_read_whether_the_registrant_was_told_or_could_not_be(
+    container: Container, anonymous: TestClient
+) -> None:
+    """Probe s23 W6: the queue said "the registrant was told" when no email could go (no SMTP server, the
+    family's account disabled): a moderator approved believing the family warned."""
+    from tests.e2e.test_probe_auth import KeptMail
+
+    case_id, _, _ = family_case(container)
+    moderator = _client(container, session_for(container, Role.MODERATOR)[1])
+
+    def asked(reason: str) -> None:
+        sent = anonymous.post("/api/takedowns", json={"subject": "case", "subject_id": case_id,
+                                                      "requester": STRANGER, "relation": "mother", "reason": reason})
+        assert sent.status_code == 202
+        run_jobs(container)
+
+    asked("no email: remove the poster")  # this site sends no email: an outbox row warns nobody
+    card = _card(moderator.get("/moderation").text, "no email: remove the poster")
+    assert "The registrant could not be told: this site sends no email." in card and "was told" not in card
+    chinese = _client(container, session_for(container, Role.MODERATOR)[1], "zh-CN")
+    assert "无法通知登记人：本站不发送电子邮件" in _card(chinese.get("/moderation").text, "no email: remove the poster")
+
+    container.deps = replace(container.deps, mailer=KeptMail())
+    asked("with email: she is home")
+    card = _card(moderator.get("/moderation").text, "with email: she is home")
+    assert "The registrant was told and has not answered." in card and "could not be told" not in card
+
+    with container.engine.begin() as conn:  # the family's account disabled: nobody to email
+        conn.exec_driver_sql("UPDATE accounts SET disabled_at = now() WHERE email = %s", (FAMILY_EMAIL,))
+    asked("disabled: please take it down")
+    card = _card(moderator.get("/moderation").text, "disabled: please take it down")
+    assert "The registrant could not be told: no address on file" in card and "was told" not in card
+
+    # approved regardless, it waits: the removals to undo say the registrant was not told of the approval either
+    takedown_id = int(re.search(r'/moderation/takedowns/(\d+)"', card).group(1))  # type: ignore[union-attr]
+    retention.decide_takedown(container.deps, OPERATOR, takedown_id, True, "called the number given")
+    run_jobs(container)
+    waiting = _card(moderator.get("/moderation").text, f"/moderation/removals/{takedown_id}/undo")
+    assert "The registrant could not be told: no address on file" in waiting

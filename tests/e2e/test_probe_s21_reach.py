@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.entrypoints.api.app import create_app
-from reunite.services import reach, reunion
+from reunite.services import case_events, reach, reunion
 from reunite.services.accounts import issue_token
-from reunite.services.moderation import verify_case
+from reunite.services.moderation import reopen_case, verify_case
 from reunite.services.throttle import wait_minutes
 from tests.conftest import session_for
 from tests.e2e.test_reach import WUHAN, missing_case, north
@@ -120,15 +120,25 @@ def test_webhooks_read_opaque_alert_ids_and_are_told_when_a_case_ends(container:
 
     reunion.close_case(deps, OPERATOR, case_id, reunited=False, keep_data=True)
     assert [args["case_id"] for args in _jobs(container, "reach.case_ended")] == [case_id]
-    assert reach.case_ended(deps, case_id) == 2
+    assert case_events.case_ended(deps, case_id) == 2
     for args in _jobs(container, "reach.deliver_ended"):
-        reach.deliver_ended(deps, args["alert_id"])
+        case_events.deliver_ended(deps, args["alert_id"])
     assert sorted(address for address, _ in receiver.sent) == ["https://partner.example/0",
                                                               "https://partner.example/1"]
     for address, payload in receiver.sent:
         assert payload["event"] == "case.ended" and payload["case"] == {"id": case_id}
         assert payload["alert_id"] == told[address]  # the alert it ends, as the receiver knows it
         assert "closed" not in str(payload) and "reunited" not in str(payload)  # never why
+    receiver.sent.clear()
+
+    # reopened, then verified again (probe s23 W4): each webhook told it ended is told it is back, once
+    reopen_case(deps, OPERATOR, case_id, "closed by mistake")
+    verify_case(deps, OPERATOR, case_id, "police report checked again")
+    for args in _jobs(container, "reach.deliver_restored"):
+        case_events.deliver_restored(deps, args["alert_id"])
+        case_events.deliver_restored(deps, args["alert_id"])  # a retry: nothing more
+    assert sorted((address, payload["event"], payload["alert_id"]) for address, payload in receiver.sent) == sorted(
+        (address, "case.restored", alert_id) for address, alert_id in told.items())
 
 
 def test_the_token_list_shows_domains_when_issued_and_last_used(container: Container) -> None:

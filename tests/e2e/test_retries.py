@@ -119,7 +119,8 @@ def test_a_removal_request_sent_again_is_the_one_waiting(anonymous: TestClient, 
     assert sent[0].json() == sent[1].json() and count_rows(container, "takedowns") == 3
     # probe s14, F16: consecutive ids told anyone how many removal requests the site gets
     receipts = [first.json(), someone_else.json(), sent[0].json()]
-    assert all(set(r) == {"receipt"} and len(r["receipt"]) >= 16 for r in receipts)
+    assert all(set(r) == {"receipt", "status", "status_text"} and len(r["receipt"]) >= 16 for r in receipts)
+    assert {r["status"] for r in receipts} == {"pending"}  # with the moderators (probe s23 W5)
     assert len({r["receipt"] for r in receipts}) == 3 and not any(r["receipt"].isdigit() for r in receipts)
 
     with container.engine.begin() as conn:  # an hour passes: the address may ask again

@@ -298,7 +298,15 @@ class ReachStore(Protocol):
         """The case's alerts sent to webhooks (those told when it ends)."""
         ...
 
+    def webhook_alerts_ended(self, case_id: int) -> list[int]:
+        """The case's alerts whose webhook was told it ended (``case.ended``) and not yet that it is back."""
+        ...
+
     def mark_alert_sent(self, alert_id: int, at: datetime) -> None: ...
+
+    def mark_alert_ended(self, alert_id: int, at: datetime | None) -> None:
+        """When the alert's webhook was told its case ended; None once told it is active again."""
+        ...
 
     def digest_due(self, since: datetime) -> list[dict[str, Any]]:
         """Digest subscribers with unsent alerts since ``since``: subscription fields + ``alert_ids``."""

@@ -1,7 +1,8 @@
 """The one way a case's state changes (``domain.lifecycle``): read under a row lock, the change checked
 against the lifecycle's table (409 saying why otherwise), and what a change of state ends on the way: a
 first (four-eyes) confirmation holds only for the stretch of "verified and open" it was given in; a case that
-ends tells the webhooks alerted to it (``reach.case_ended``)."""
+ends tells the webhooks alerted to it (``reach.case_ended``), and one verified and open again tells those that
+were told it ended (``reach.deliver_restored``)."""
 
 from __future__ import annotations
 
@@ -50,9 +51,14 @@ def _moved(uow: UnitOfWork, case_id: int, before: CaseState, after: CaseState, a
     is cleared, audited (``candidate.first_confirmation_cleared``: who had given it, the case's change);
     a second reviewer then makes none of them final alone. A case that ends (reunited, closed, rejected, withdrawn,
     expired, taken down): the webhooks alerted to it are told it ended (``reach.case_ended``), in the caller's
-    transaction, so only when the change is written."""
+    transaction, so only when the change is written. A case verified and open again (a removal undone, a case
+    reopened then verified): each webhook told it ended is told it is back (``case_events.deliver_restored``),
+    likewise."""
     if after in ENDINGS:
         uow.enqueue("reach.case_ended", case_id=case_id)
+    if after is CaseState.ACTIVE and before is not CaseState.ACTIVE:
+        for alert_id in uow.webhook_alerts_ended(case_id):
+            uow.enqueue("reach.deliver_restored", alert_id=alert_id)
     if not ends_first_confirmations(before, after):
         return
     for candidate_id, given_by in uow.clear_first_confirmations(case_id):

@@ -290,7 +290,10 @@ def _registrants(deps: Deps, shown: dict[str, Any]) -> list[dict[str, Any]]:
             row["registrant"] = None if found is None else {
                 "kind": found["kind"], "token_name": found["token_name"], "contact": found["family_contact"],
                 "emails": [address for address, _ in found["emails"]]}
-            row["registrant_answer"] = (uow.takedown(row["id"]) or {}).get("registrant_answer", "")
+            stored = uow.takedown(row["id"]) or {}
+            # the answer, and whether the registrant was told at all (probe s23 W6: no email, no address)
+            row["registrant_answer"] = stored.get("registrant_answer", "")
+            row["registrant_told"] = stored.get("registrant_told", "")
         return uow.case_removals(deps.clock.now())
 
 

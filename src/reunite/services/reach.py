@@ -170,7 +170,7 @@ def send_confirmation(deps: Deps, subscription_id: int) -> None:
            {"area": area, "confirm_url": link(deps, subscription_id, "confirm")})
 
 
-def _public_case(deps: Deps, case_id: int, language: str) -> dict[str, Any]:
+def public_case(deps: Deps, case_id: int, language: str) -> dict[str, Any]:
     """The poster's facts for an alert or digest, the city named in the subscriber's ``language``."""
     case = posters.poster(deps, case_id, latin=not language.startswith("zh"))
     case["poster_url"] = f"{deps.site.base_url}/p/{case_id}"
@@ -201,7 +201,7 @@ def alert_round(deps: Deps, case_id: int) -> int:
     return len(new)
 
 
-def _still_wanted(deps: Deps, sub: dict[str, Any], subscription_id: int) -> bool:
+def still_wanted(deps: Deps, sub: dict[str, Any], subscription_id: int) -> bool:
     """Whether a delivery may go: rights follow the current state (``subscriptions.stands``; an email
     subscription its owner confirmed is the owner's and always stands), so a
     subscription whose token was revoked, or whose account was disabled or is no longer allowed to make it,
@@ -223,9 +223,9 @@ def deliver_alert(deps: Deps, alert_id: int) -> None:
         active = uow.case_is_active(alert["case_id"])
     if alert["sent_at"] or alert["status"] != "active" or not active:
         return
-    if not _still_wanted(deps, alert, alert["subscription_id"]):
+    if not still_wanted(deps, alert, alert["subscription_id"]):
         return
-    case = _public_case(deps, alert["case_id"], alert["language"])
+    case = public_case(deps, alert["case_id"], alert["language"])
     distance = alert_distance(alert["distance_km"])
     if alert["channel"] == "email":
         unsubscribe = link(deps, alert["subscription_id"], "unsubscribe")
@@ -235,7 +235,7 @@ def deliver_alert(deps: Deps, alert_id: int) -> None:
                 "unsubscribe_url": unsubscribe},
                {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
     else:
-        _webhook(deps, alert, alert_payload(deps, alert, case, distance))
+        send_webhook(deps, alert, alert_payload(deps, alert, case, distance))
     with deps.uow() as uow:
         uow.mark_alert_sent(alert_id, deps.clock.now())
         uow.commit()
@@ -259,46 +259,12 @@ def alert_payload(deps: Deps, alert: dict[str, Any], case: dict[str, Any], dista
     }
 
 
-def _webhook(deps: Deps, alert: dict[str, Any], payload: dict[str, Any], kind: str = "case_alert") -> None:
+def send_webhook(deps: Deps, alert: dict[str, Any], payload: dict[str, Any], kind: str = "case_alert") -> None:
     def send() -> str:
         deps.webhooks.post(alert["address"], alert["secret"], str(int(deps.clock.now().timestamp())), payload)
         return ""
 
     _through_outbox(deps, "webhook", alert["address"], kind, send)
-
-
-def case_ended(deps: Deps, case_id: int) -> int:
-    """A case ended (``case_moves.ENDINGS``): each webhook its alert was sent to is told, by a delivery of its own
-    (retried alone). Nothing when the case is active again meanwhile (reopened and verified). How many."""
-    with deps.uow() as uow:
-        if uow.case_is_active(case_id):
-            return 0
-        told = uow.webhook_alerts_sent(case_id)
-        for alert_id in told:
-            uow.enqueue("reach.deliver_ended", alert_id=alert_id)
-        uow.commit()
-    return len(told)
-
-
-def deliver_ended(deps: Deps, alert_id: int) -> None:
-    """``case.ended`` to one webhook that had the case's alert: signed as alerts are, saying only that the case
-    ended (not how: reunited, closed, withdrawn or removed read alike), and that the receiver should take down
-    what it shows of it. Not once the case is active again, nor to a subscription ended or whose maker lost
-    the right."""
-    with deps.uow() as uow:
-        alert = uow.alert(alert_id)
-        active = uow.case_is_active(alert["case_id"])
-    if active or alert["channel"] != "webhook" or alert["status"] != "active":
-        return
-    if not _still_wanted(deps, alert, alert["subscription_id"]):
-        return
-    subscription_id = alert["subscription_id"]
-    _webhook(deps, alert, {
-        "event": "case.ended", "alert_id": alert["public_id"], "sent_at": deps.clock.now().isoformat(),
-        "case": {"id": alert["case_id"]},
-        "subscription": {"id": subscription_id, "url": f"{deps.site.base_url}/api/subscriptions/{subscription_id}",
-                         "unsubscribe_url": link(deps, subscription_id, "unsubscribe")},
-    }, "case_ended")
 
 
 def send_digests(deps: Deps) -> int:
@@ -308,9 +274,9 @@ def send_digests(deps: Deps) -> int:
         due = uow.digest_due(since)
         cases = {sub["id"]: [uow.alert(a) for a in sub["alert_ids"]] for sub in due}
     for sub in due:
-        listed = [_public_case(deps, a["case_id"], sub["language"]) for a in cases[sub["id"]]
+        listed = [public_case(deps, a["case_id"], sub["language"]) for a in cases[sub["id"]]
                   if _active(deps, a["case_id"])]
-        if listed and not _still_wanted(deps, sub, sub["id"]):
+        if listed and not still_wanted(deps, sub, sub["id"]):
             listed = []  # ended: its alerts are marked done, unsent
         if listed:
             _email(deps, sub["address"], "digest", sub["language"],
@@ -372,8 +338,17 @@ def removal_asked(deps: Deps, takedown_id: int, stage: str) -> None:
     case_id = int(row["subject_id"])
     context = {"case_id": case_id, "case_url": f"{deps.site.base_url}/cases/{case_id}#removals",
                "approved": stage == "approved", "days": deps.limits.case_removal_wait.days}
-    for address, language in removals.tell_registrant(deps, takedown_id, stage):
-        _email(deps, address, "removal_asked", language, context)
+    if (recipients := removals.tell_registrant(deps, takedown_id, stage)) is None:
+        return
+    try:
+        for address, language in recipients:
+            _email(deps, address, "removal_asked", language, context)
+    except Exception:
+        removals.told(deps, takedown_id, "failed")  # retried: a later try that goes says so
+        raise
+    # an email recorded but never sent warned nobody: the moderators read so (probe s23 W6)
+    removals.told(deps, takedown_id, "no_email" if not deps.mailer.configured else "sent" if recipients
+                  else "no_address")
 
 
 REVIEWERS_NOTICE = "notice:reviewers"  # the counter of reviewers' notices: at most one in 60 minutes

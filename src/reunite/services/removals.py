@@ -88,6 +88,7 @@ def _restore(deps: Deps, uow: UnitOfWork, takedown_id: int, by: str, why: str) -
         uow.audit(by, "case.restored", "case", case_id, takedown=takedown_id, why=why)
         if back is CaseState.ACTIVE:  # searched again, as verifying does: the sightings sent while it was hidden too
             uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
+            uow.enqueue("reach.case_activated", case_id=case_id)  # the alert rounds resume where its radius is now
     uow.set_takedown(takedown_id, status="undone", resolved_by=by, resolved_at=now, identity_evidence=why)
     uow.audit(by, "takedown.undone", "case", case_id, takedown=takedown_id, why=why)
     return case_id
@@ -138,14 +139,40 @@ def asked_of(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:
             for r in rows if r is not None and (r["status"] != DONE or (r["due_at"] is not None and r["due_at"] > now))]
 
 
-def tell_registrant(deps: Deps, takedown_id: int, stage: str) -> list[tuple[str, str]]:
-    """The registrant's notice (a job): the addresses and languages to email, none once decided otherwise."""
+def removed_at_once(deps: Deps, who: Principal, takedown_id: int) -> tuple[int, datetime] | None:
+    """What its sender is answered of a request (probe s23 W5): (the case, when it is deleted for good) when it
+    was the registrant's own and hid the case at once, restorable until then; None for a request that waits
+    for a moderator (or is not about a case ``who`` registered)."""
+    with deps.uow() as uow:
+        row = uow.takedown(takedown_id)
+        if row is None or row["subject"] != "case" or row["status"] != DONE or row["due_at"] is None:
+            return None
+        case_id = int(row["subject_id"])
+        if row["registrant_answer"] != "confirmed" or not is_registrant(uow, who, case_id):
+            return None
+    return case_id, row["due_at"]
+
+
+def tell_registrant(deps: Deps, takedown_id: int, stage: str) -> list[tuple[str, str]] | None:
+    """The registrant's notice (a job): the addresses and languages to email (none: nobody to email, no account
+    or its account disabled); None once decided otherwise."""
     with deps.uow() as uow:
         row = uow.takedown(takedown_id)
         if row is None or row["status"] not in ("pending", WAITING):
-            return []
+            return None
         found = uow.registrant(int(row["subject_id"]))
     return [] if found is None else list(found["emails"])
+
+
+TOLD = ("sent", "no_email", "no_address", "failed")  # registrant_told: what the notice did; '' before it ran
+
+
+def told(deps: Deps, takedown_id: int, outcome: str) -> None:
+    """What the registrant's notice did (``TOLD``), for the moderators to read the truth (probe s23 W6): an email
+    recorded but never sent (this site sends no email), or nobody to send it to, warned nobody."""
+    with deps.uow() as uow:
+        uow.set_takedown(takedown_id, registrant_told=outcome)
+        uow.commit()
 
 
 def due(deps: Deps, uow: UnitOfWork, now: datetime) -> list[int]:

@@ -122,6 +122,8 @@ takedowns = Table(
     # approved waits for an objection (waiting) or a case removed can be restored (done): 0035
     Column("registrant_answer", String(16), nullable=False, server_default=""),
     Column("due_at", DateTime(timezone=True)),
+    # whether the notice reached the registrant: '' (not yet), sent, no_email, no_address, failed (0038)
+    Column("registrant_told", String(16), nullable=False, server_default=""),
     created_column(),
 )
 
@@ -171,6 +173,7 @@ alerts = Table(
     Column("radius_km", Float, nullable=False),
     Column("distance_km", Float),
     Column("sent_at", DateTime(timezone=True)),
+    Column("ended_at", DateTime(timezone=True)),  # its webhook told the case ended; cleared once told it is back
     created_column(),
     UniqueConstraint("case_id", "subscription_id"),
 )

@@ -152,7 +152,7 @@ class ReachSql:
 
     def alert(self, alert_id: int) -> dict[str, Any]:
         row = self.conn.execute(
-            select(alerts.c.id, alerts.c.case_id, alerts.c.distance_km, alerts.c.sent_at,
+            select(alerts.c.id, alerts.c.case_id, alerts.c.distance_km, alerts.c.sent_at, alerts.c.ended_at,
                    # what receivers read: the id through the keyed permutation (0027), never the counter
                    func.reunite_permute("alerts", alerts.c.id).label("public_id"),
                    subscriptions.c.id.label("subscription_id"), subscriptions.c.channel, subscriptions.c.address,
@@ -168,8 +168,17 @@ class ReachSql:
             .where(alerts.c.case_id == case_id, alerts.c.sent_at.is_not(None), subscriptions.c.channel == "webhook")
         ).scalars()]
 
+    def webhook_alerts_ended(self, case_id: int) -> list[int]:
+        return [int(i) for i in self.conn.execute(
+            select(alerts.c.id).join(subscriptions, subscriptions.c.id == alerts.c.subscription_id)
+            .where(alerts.c.case_id == case_id, alerts.c.ended_at.is_not(None), subscriptions.c.channel == "webhook")
+        ).scalars()]
+
     def mark_alert_sent(self, alert_id: int, at: datetime) -> None:
         self.conn.execute(update(alerts).where(alerts.c.id == alert_id).values(sent_at=at))
+
+    def mark_alert_ended(self, alert_id: int, at: datetime | None) -> None:
+        self.conn.execute(update(alerts).where(alerts.c.id == alert_id).values(ended_at=at))
 
     def digest_due(self, since: datetime) -> list[dict[str, Any]]:
         rows = self.conn.execute(text(

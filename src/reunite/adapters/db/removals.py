@@ -69,7 +69,8 @@ class RemovalSql:
     def case_removals(self, now: datetime) -> list[dict[str, Any]]:
         """Requests approved and waiting for an objection, and open cases removed that can still be restored."""
         rows = self.conn.execute(text(
-            "SELECT t.id, t.subject_id, t.status, t.due_at, t.registrant_answer, t.requester, t.relation, t.reason, "
+            "SELECT t.id, t.subject_id, t.status, t.due_at, t.registrant_answer, t.registrant_told, t.requester, "
+            "t.relation, t.reason, "
             "t.identity_evidence, t.resolved_at FROM takedowns t JOIN cases k ON k.id = t.subject_id "
             "WHERE t.subject = 'case' AND t.due_at > :now AND ((t.status = 'waiting' AND k.status = 'open') "
             "OR (t.status = 'done' AND k.status = 'closed')) ORDER BY t.due_at, t.id"), {"now": now}).mappings()

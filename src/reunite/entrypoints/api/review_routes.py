@@ -228,7 +228,7 @@ def close(deps: DepsDep, who: Caseworker, case_id: int, body: bodies.CloseIn,
 
 
 @router.post("/takedowns", status_code=202, responses=ERRORS)
-def request_takedown(request: Request, deps: DepsDep, body: bodies.TakedownIn,
+def request_takedown(request: Request, deps: DepsDep, lang: Reader, body: bodies.TakedownIn,
                      idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """Anyone may ask for a removal; a moderator checks identity before anything is removed. At most
     a few an hour from one address (429 with Retry-After beyond). Answered with a ``receipt`` to quote
@@ -237,7 +237,10 @@ def request_takedown(request: Request, deps: DepsDep, body: bodies.TakedownIn,
     request while it waits, from the same token or, for anyone else, with the cookie this API gave),
     it answers the waiting request's; a different request about the same record, or the same words from
     someone else, is stored with its own receipt, and moderators read the requests about a record
-    together."""
+    together. ``status`` says what happened: ``pending`` (with the moderators), or ``removed``: the case's
+    registrant's own request (signed in, or with the token that registered it) hid its open case at once, to be
+    deleted for good at ``deleted_at`` unless answered ``object`` before (``POST /api/takedowns/{id}/answer``,
+    the request's ``id`` given then); ``status_text`` in the reader's language."""
     who = current_principal(request)
     key = idempotency.scoped(who, "takedown", idempotency_key, [("body", body.model_dump_json())])
     # counted by address, whoever asks
@@ -248,7 +251,13 @@ def request_takedown(request: Request, deps: DepsDep, body: bodies.TakedownIn,
         takedown_id = retention.request_takedown(deps, body.subject, body.subject_id, body.requester,
                                                  body.relation, body.reason, key,
                                                  idempotency.holder(who, [presession_of(request)]), who)
-    answer: dict[str, Any] = {"receipt": retention.takedown_receipt(deps, takedown_id)}
+    answer: dict[str, Any] = {"receipt": retention.takedown_receipt(deps, takedown_id), "status": "pending",
+                              "status_text": lang.gettext("with the moderators, who check who asked before removing anything")}  # noqa: E501
+    if (removed := removals.removed_at_once(deps, who, takedown_id)) is not None:  # probe s23 W5
+        answer |= {"id": takedown_id, "status": "removed", "deleted_at": removed[1].isoformat(),
+                   "status_text": lang.gettext(
+                       "the case is hidden now from everyone and no longer searched for; it will be deleted for good on {when} unless you answer this request with object before then",  # noqa: E501
+                       when=lang.datetime(removed[1]))}
     return answer | ({"id": takedown_id} if who.can(Permission.MODERATE) else {})
 
 

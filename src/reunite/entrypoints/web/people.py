@@ -13,7 +13,7 @@ from reunite.domain.errors import NotSignedIn, ReuniteError
 from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip, presession_of
 from reunite.entrypoints.web.forms import checked_form, form_key, number, shown, single, text
 from reunite.entrypoints.web.pages import DepsDep, LangDep, address, refusal, refused, render
-from reunite.services import accounts, idempotency, queries, retention, signup, throttle
+from reunite.services import accounts, idempotency, queries, removals, retention, signup, throttle
 
 router = APIRouter(include_in_schema=False)
 
@@ -155,12 +155,16 @@ async def takedown_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
     try:
         subject_id = number(form, "subject_id", int) or 0
         key = form_key(Principal(), "takedown", form)
-        if throttle.retry_or_count(deps, key, Principal(), "takedown", client_ip(request),
-                                   deps.limits.takedowns_per_hour) is None:  # else the form sent twice: asked once
-            retention.request_takedown(deps, text(form, "subject"), subject_id, text(form, "requester"),
-                                       text(form, "relation"), text(form, "reason"), key,
-                                       idempotency.holder(Principal(), [presession_of(request)]), who)
+        if (first := throttle.retry_or_count(deps, key, Principal(), "takedown", client_ip(request),
+                                             deps.limits.takedowns_per_hour)) is not None:
+            takedown_id = int(first["id"])  # the form sent twice: asked once, answered alike
+        else:
+            takedown_id = retention.request_takedown(
+                deps, text(form, "subject"), subject_id, text(form, "requester"), text(form, "relation"),
+                text(form, "reason"), key, idempotency.holder(Principal(), [presession_of(request)]), who)
     except ReuniteError as exc:
         return _refused(render(request, lang, "takedown.html", status=exc.status_code, form=dict(form), sent=False,
                                **refusal(lang, exc)), exc)
-    return render(request, lang, "takedown.html", form={}, sent=True)
+    # the family's own request hid its case at once: said so, with until when it can keep it (probe s23 W5)
+    return render(request, lang, "takedown.html", form={}, sent=True,
+                  removed=removals.removed_at_once(deps, who, takedown_id))

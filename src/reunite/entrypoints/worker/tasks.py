@@ -15,7 +15,7 @@ from reunite.adapters.db.uow import QUEUE
 from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import PhotoOwner
 from reunite.entrypoints.logs import ENGINE_FAILURES
-from reunite.services import reach, recipes, recovery, retention, signup, sources, stats
+from reunite.services import case_events, reach, recipes, recovery, retention, signup, sources, stats
 from reunite.services.deps import Deps
 from reunite.services.matching import match_sighting, process_and_match, rescore_group
 
@@ -67,18 +67,23 @@ class OutdatedFacesCheck:
 
 
 def _webhook_tasks(app: procrastinate.App, deps: Deps) -> None:
-    """Alerts to deliver; a case ended: the webhooks alerted to it are told, each by a delivery of its own."""
+    """Alerts to deliver; a case ended, or verified and open again: the webhooks alerted to it are told, each by
+    a delivery of its own (``case_events``)."""
     @app.task(name="reach.deliver_alert", queue=QUEUE, retry=DELIVERY_RETRY)
     def deliver_alert(alert_id: int) -> None:
         reach.deliver_alert(deps, alert_id)
 
     @app.task(name="reach.case_ended", queue=QUEUE, retry=RETRY)
     def case_ended(case_id: int) -> None:
-        log.info("case %d ended: %d webhooks told", case_id, reach.case_ended(deps, case_id))
+        log.info("case %d ended: %d webhooks told", case_id, case_events.case_ended(deps, case_id))
 
     @app.task(name="reach.deliver_ended", queue=QUEUE, retry=DELIVERY_RETRY)
     def deliver_ended(alert_id: int) -> None:
-        reach.deliver_ended(deps, alert_id)
+        case_events.deliver_ended(deps, alert_id)
+
+    @app.task(name="reach.deliver_restored", queue=QUEUE, retry=DELIVERY_RETRY)
+    def deliver_restored(alert_id: int) -> None:
+        case_events.deliver_restored(deps, alert_id)
 
 
 def _family_notices(app: procrastinate.App, deps: Deps) -> None:
