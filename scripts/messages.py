@@ -18,7 +18,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po, write_po
 
-from reunite.domain.access import CONFIRMED_WORDS, Permission
+from reunite.domain.access import ACTION_WORDS, CONFIRMED_WORDS, Permission
 from reunite.domain.lifecycle import REFUSALS, CaseState
 from reunite.domain.workbench import CHOOSE_CHILD_FACE
 from reunite.entrypoints.api import guard
@@ -67,8 +67,8 @@ def messages() -> list[Message]:
             found[match.group(1) or match.group(2)] = None
     for word in STATUS_WORDS:
         found[word] = None
-    for permission in Permission:
-        found[permission.value] = None  # permission names appear inside "sign in to {what}" errors
+    for permission in [*Permission, *sorted(ACTION_WORDS)]:
+        found[permission] = None  # permission names (or a route's action) appear inside "sign in to {what}" errors
     for refusal in REFUSALS.values():  # a status change the lifecycle refuses, and the state it names
         found[refusal] = None
     for state in CaseState:

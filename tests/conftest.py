@@ -10,7 +10,7 @@ import os
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -27,8 +27,11 @@ from reunite.adapters.photos.codec import PillowPhotoCodec
 from reunite.bootstrap import Container, bootstrap, build_face_engine
 from reunite.config import Settings
 from reunite.domain.access import OPERATOR, Role, Scope
+from reunite.domain.model import NewCase, NewSighting, Sex, Upload
+from reunite.domain.principals import ANONYMOUS
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.worker.tasks import make_app, run_worker
+from reunite.services import intake
 from reunite.services.accounts import issue_token, sign_in, sign_up
 
 # A reviewer's confirmation reaches the family at once in tests (every Settings, worker processes too);
@@ -217,6 +220,19 @@ def newest_sighting(container: Container) -> int:
     with container.engine.connect() as conn:
         return int(conn.exec_driver_sql(
             "SELECT id FROM sightings ORDER BY created_at DESC, id DESC LIMIT 1").scalar_one())
+
+
+def a_sighting(container: Container, seed: int = 0) -> int:
+    """A passer-by's report (one plain photo), waiting for moderation: a record a removal request can name."""
+    return intake.report_sighting(container.deps, ANONYMOUS, NewSighting(None, None),
+                                  [Upload(plain_photo(seed=seed), "s.jpg")]).sighting_id
+
+
+def a_case(container: Container, given_name: str = "Lin") -> int:
+    """A case the command line registered (one plain photo): a record a removal request can name."""
+    case = NewCase(given_name=given_name, family_name="", sex=Sex.FEMALE, birth_date=date(2015, 1, 1),
+                   missing_since=datetime(2020, 6, 1, 8, tzinfo=UTC), last_seen_place=None)
+    return intake.register_case(container.deps, OPERATOR, case, [Upload(plain_photo(), "a.jpg")], [None]).case_id
 
 
 def count_rows(container: Container, table: str) -> int:

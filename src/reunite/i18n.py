@@ -27,7 +27,7 @@ from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 from opencc import OpenCC
 
-from reunite.domain.access import Permission
+from reunite.domain.access import ACTION_WORDS, Permission
 from reunite.domain.errors import InvalidInputs, ReuniteError
 from reunite.domain.lifecycle import CaseState
 from reunite.domain.times import DEFAULT_ZONE, zone
@@ -185,7 +185,7 @@ ENGLISH_FIELDS = {  # fields whose name is not the English words for them (other
     # the words of the forms' labels ("Reason (required to reject)", "What you checked"), never the code's
     "reason": "Reason", "evidence": "What you checked",
 }
-WORDS = frozenset(p.value for p in Permission) | frozenset(s.value for s in CaseState)
+WORDS = frozenset(p.value for p in Permission) | frozenset(s.value for s in CaseState) | ACTION_WORDS
 
 
 class ZoneKey(str):

@@ -184,3 +184,4 @@ def test_the_command_line_lists_the_look_alikes_and_flags_them_by_hand(
     assert verified.exit_code == 0 and f"case {fake} verified" in verified.output
     assert f"case {real}: registered by a family's account" in verified.output
     assert "A moderator said they are different children." in verified.output
+    assert verified.output.endswith("\n")  # the next command's words start on a line of their own (probe s23 W10)

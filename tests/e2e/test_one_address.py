@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from reunite.bootstrap import Container
 from reunite.domain.abuse import solve
 from reunite.entrypoints.api.app import create_app
-from tests.conftest import count_rows, plain_photo
+from tests.conftest import a_sighting, count_rows, plain_photo
 from tests.e2e.test_retries import Inbox
 
 ADDRESS = ("198.51.100.7", 40000)  # one public address: a carrier's NAT
@@ -143,7 +143,8 @@ def test_two_people_behind_one_address_asking_the_same_removal_each_get_their_ow
     container: Container
 ) -> None:
     first, second = phone(container), phone(container)
-    body = {"subject": "sighting", "subject_id": 7, "requester": "me@example.org", "reason": "that is me"}
+    body = {"subject": "sighting", "subject_id": a_sighting(container), "requester": "me@example.org",
+            "reason": "that is me"}
     a, b = (sender.post("/api/takedowns", json=body) for sender in (first, second))
     assert a.status_code == b.status_code == 202 and a.json() != b.json()
     assert count_rows(container, "takedowns") == 2

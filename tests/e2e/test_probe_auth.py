@@ -23,7 +23,7 @@ from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.entrypoints import cli, serving
 from reunite.entrypoints.api.app import create_app
 from reunite.services import accounts, reach
-from tests.conftest import SettableClock, count_rows, run_jobs, session_for
+from tests.conftest import SettableClock, a_case, count_rows, run_jobs, session_for
 from tests.e2e.test_reach import WUHAN, Inbox, inbox, local, mailing, missing_case, text_of  # noqa: F401
 
 PASSWORD = "correct horse battery"
@@ -239,11 +239,11 @@ def test_a_rate_limit_is_the_sliding_window_its_words_name(anonymous: TestClient
     next clock hour, though the words said "at most 5 in 60 minutes": the window was the clock hour."""
     clock = SettableClock(datetime(2026, 12, 5, 2, 26, 0, tzinfo=UTC))
     container.deps = replace(container.deps, clock=clock)
-    limit = container.deps.limits.takedowns_per_hour
+    limit, case = container.deps.limits.takedowns_per_hour, a_case(container)
 
     def ask(i: int) -> Any:
         token = csrf_of(anonymous.get("/takedown").text)
-        return anonymous.post("/takedown", data={"csrf": token, "subject": "case", "subject_id": "1",
+        return anonymous.post("/takedown", data={"csrf": token, "subject": "case", "subject_id": str(case),
                                                  "requester": f"person {i}", "reason": "mine"})
 
     assert [ask(i).status_code for i in range(limit)] == [200] * limit
@@ -289,10 +289,10 @@ def test_sign_ups_and_takedowns_are_throttled(anonymous: TestClient, container: 
     assert statuses[-2:] == [429, 429] and set(statuses[:-2]) == {200}
     wait = int(answers[-1].headers["Retry-After"])  # the page says how long to wait, as the header does
     assert 0 < wait <= 3660 and f"try again in {min(60, -(-wait // 60))} min" in answers[-1].text
-    takedowns = []
+    takedowns, case = [], a_case(container)
     for i in range(30):  # each from another requester: the same one again is the request waiting (test_retries)
         token = csrf_of(anonymous.get("/takedown").text)
-        takedowns.append(anonymous.post("/takedown", data={"csrf": token, "subject": "case", "subject_id": "1",
+        takedowns.append(anonymous.post("/takedown", data={"csrf": token, "subject": "case", "subject_id": str(case),
                                                            "requester": f"person {i}", "reason": "mine"}))
     assert sum(t.status_code == 200 for t in takedowns) == container.deps.limits.takedowns_per_hour
     assert takedowns[-1].status_code == 429 and "Retry-After" in takedowns[-1].headers

@@ -17,7 +17,7 @@ from reunite.domain.access import Principal, Role
 from reunite.domain.model import NewSighting, Upload
 from reunite.entrypoints.api.app import create_app
 from reunite.services import accounts, intake, signup
-from tests.conftest import count_rows, plain_photo, run_jobs, session_for
+from tests.conftest import a_case, a_sighting, count_rows, plain_photo, run_jobs, session_for
 from tests.e2e.test_probe_auth import PASSWORD
 
 
@@ -104,7 +104,8 @@ def test_a_webhook_subscription_retried_with_its_key_answers_the_same_secret(
 
 
 def test_a_removal_request_sent_again_is_the_one_waiting(anonymous: TestClient, container: Container) -> None:
-    body = {"subject": "sighting", "subject_id": 7, "requester": "me@example.org", "reason": "that is me"}
+    seen, other, case = a_sighting(container), a_sighting(container, seed=1), a_case(container)
+    body = {"subject": "sighting", "subject_id": seen, "requester": "me@example.org", "reason": "that is me"}
     first, second = (anonymous.post("/api/takedowns", json=body) for _ in range(2))
     assert first.status_code == second.status_code == 202 and first.json() == second.json()
     shouted = anonymous.post("/api/takedowns", json=body | {"requester": " ME@example.org ", "reason": "that is me "})
@@ -113,7 +114,7 @@ def test_a_removal_request_sent_again_is_the_one_waiting(anonymous: TestClient, 
     someone_else = anonymous.post("/api/takedowns", json=body | {"requester": "aunt@example.org"})
     assert someone_else.json() != first.json() and count_rows(container, "takedowns") == 2
 
-    keyed = body | {"subject_id": 8}
+    keyed = body | {"subject_id": other}
     key = {"Idempotency-Key": "td-8c41f0e2-9a7b-4d3c-8e26"}  # random (64 bits), as an anonymous sender's must be
     sent = [anonymous.post("/api/takedowns", json=keyed, headers=key) for _ in range(2)]
     assert sent[0].json() == sent[1].json() and count_rows(container, "takedowns") == 3
@@ -127,7 +128,7 @@ def test_a_removal_request_sent_again_is_the_one_waiting(anonymous: TestClient, 
         conn.exec_driver_sql("DELETE FROM rate_counters")
     browser = page_client(container)
     fields = form_fields(browser, "/takedown", "/takedown")
-    form = fields | {"subject": "case", "subject_id": "3", "requester": "+86 138 0000 2222", "reason": "found"}
+    form = fields | {"subject": "case", "subject_id": str(case), "requester": "+86 138 0000 2222", "reason": "found"}
     assert [browser.post("/takedown", data=form).status_code for _ in range(2)] == [200, 200]
     assert count_rows(container, "takedowns") == 4
 
@@ -138,17 +139,20 @@ def test_a_removal_request_is_never_folded_into_another_one_naming_the_same_cont
     """Probe s15, N1: the requester is whatever anyone types. Someone who sends a request first naming
     the family's contact must not swallow the family's own request (its relation, its reason, its
     police report number) nor share its receipt; the moderator reads both, together."""
-    prank = {"subject": "case", "subject_id": 2, "requester": "family2@example.org", "relation": "",
+    ming, other, third = a_case(container, "Ming"), a_case(container, "Mei"), a_case(container, "Hua")
+    prank = {"subject": "case", "subject_id": ming, "requester": "family2@example.org", "relation": "",
              "reason": "test, please ignore"}
     real = prank | {"relation": "mother", "reason": "Ming was found on Dec 3; police report no. 2026-1203-77."}
-    sent = [anonymous.post("/api/takedowns", json=b) for b in (prank, prank | {"subject_id": 5}, real)]
+    sent = [anonymous.post("/api/takedowns", json=b) for b in (prank, prank | {"subject_id": other}, real)]
     assert [s.status_code for s in sent] == [202] * 3
     assert sent[0].json() != sent[2].json() and count_rows(container, "takedowns") == 3
     assert anonymous.post("/api/takedowns", json=real).json() == sent[2].json()  # the family's retry: itself
 
     queue = client.get("/api/moderation/queues").json()["takedowns"]
-    assert [(t["subject_id"], t["relation"], t["reason"], t["requests_about_it"]) for t in queue] == [
-        (2, "", "test, please ignore", 2), (2, "mother", real["reason"], 2), (5, "", "test, please ignore", 1)]
+    assert sorted((t["subject_id"] == ming, t["relation"], t["reason"], t["requests_about_it"]) for t in queue) == [
+        (False, "", "test, please ignore", 1), (True, "", "test, please ignore", 2),
+        (True, "mother", real["reason"], 2)]
+    assert [t["subject_id"] for t in queue].count(ming) == 2  # read together
     page = page_client(container, Role.MODERATOR).get("/moderation").text
     assert "police report no. 2026-1203-77" in page and page.count("Requests waiting about this record: 2") == 2
 
@@ -156,7 +160,8 @@ def test_a_removal_request_is_never_folded_into_another_one_naming_the_same_cont
         conn.exec_driver_sql("DELETE FROM rate_counters")
     browser = page_client(container)  # the form alike: a second message about the record is kept
     fields = form_fields(browser, "/takedown", "/takedown")
-    form = fields | {"subject": "case", "subject_id": "30", "requester": "dad@example.org", "reason": "ignore this"}
+    form = fields | {"subject": "case", "subject_id": str(third), "requester": "dad@example.org",
+                     "reason": "ignore this"}
     assert browser.post("/takedown", data=form).status_code == 200
     fields = form_fields(browser, "/takedown", "/takedown")
     form |= fields | {"relation": "father", "reason": "police report 123, please remove"}
@@ -322,8 +327,11 @@ def test_copies_of_one_request_sent_at_once_make_one_thing(container: Container)
 
     from reunite.services import retention
 
+    sighting = intake.report_sighting(container.deps, Principal(), NewSighting(None, None),
+                                      [Upload(plain_photo(seed=9), "s.jpg")]).sighting_id
+
     def ask(_: int) -> int:  # one browser's copies (its pre-session): one request
-        return retention.request_takedown(container.deps, "sighting", 9, "me@example.org", "", "that is me",
+        return retention.request_takedown(container.deps, "sighting", sighting, "me@example.org", "", "that is me",
                                           sender="pre:one-browser")
 
     with ThreadPoolExecutor(max_workers=6) as pool:

@@ -4,12 +4,14 @@ proxy headers count only from trusted proxies."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from typing import Any
 
 import pytest
 
 from reunite.adapters.notify.webhook import HttpWebhooks, public
 from reunite.domain.errors import InvalidInput
+from reunite.domain.reach import numeric_ipv4
 from reunite.entrypoints.api.proxies import TrustedProxies
 
 LOCAL_FORMS = [
@@ -31,6 +33,7 @@ def test_webhooks_refuse_every_form_of_a_local_or_private_address(url: str) -> N
 
 def test_webhooks_accept_public_addresses_and_only_the_configured_exceptions() -> None:
     assert public("8.8.8.8") and public("2606:4700:4700::1111")
+    assert public("::ffff:8.8.8.8") and not public("::ffff:127.0.0.1")  # a mapped address is its IPv4 (s23 W8)
     HttpWebhooks(resolve=lambda host, port: ["93.184.216.34"]).check("https://partner.example/hook")
     mixed = HttpWebhooks(resolve=lambda host, port: ["93.184.216.34", "127.0.0.1"])
     with pytest.raises(InvalidInput, match="public"):  # one private answer among public ones is enough
@@ -38,6 +41,19 @@ def test_webhooks_accept_public_addresses_and_only_the_configured_exceptions() -
     HttpWebhooks(allowed_hosts=["127.0.0.1"]).check("http://127.0.0.1:9/hook")
     with pytest.raises(InvalidInput):  # the exception is for that host, not for loopback in general
         HttpWebhooks(allowed_hosts=["127.0.0.1"]).check("http://2130706433:9/hook")
+
+
+@pytest.mark.parametrize("host", [
+    "134744072", "0x08080808", "0X8.8.8.8", "010.8.8.8", "8.8.2056", "8.526344", "0", "0x", "08", "1..2", "1.2.3.4.5",
+    "4294967295", "4294967296", "1.2.65535", "1.2.65536", "0xffffffff", "00000000000000010", "255.255.255.256",
+    "1e100", "example.org", "8.8.8.8.", "-1", "+1", "1.2.3.0x100", "0x1.0x2.3",
+])
+def test_a_numeric_host_is_read_as_the_resolver_reads_it(host: str) -> None:
+    try:
+        expected: str | None = socket.inet_ntoa(socket.inet_aton(host))
+    except OSError:
+        expected = None
+    assert numeric_ipv4(host) == expected
 
 
 def client_seen(trusted: list[str], peer: str, headers: dict[str, str]) -> tuple[str, str]:

@@ -81,20 +81,28 @@ __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORD
 REVIEWABLE = ("pending", "approved", "rejected")
 
 
-def require(who: Principal, permission: Permission) -> None:
-    """Raise NotSignedIn (401) or Forbidden (403) unless ``who`` holds ``permission``."""
+# a permission's words where one route needs it for another action (probe s23 W10: answering a removal request
+# about one's case needs ``register cases``, and a refusal naming that tells the wrong action); in ``WORDS``
+ANSWER_REMOVALS = "answer removal requests about the cases you registered"
+ACTION_WORDS = frozenset({ANSWER_REMOVALS})
+
+
+def require(who: Principal, permission: Permission, what: str = "") -> None:
+    """Raise NotSignedIn (401) or Forbidden (403) unless ``who`` holds ``permission``; the refusal names
+    ``what`` (one of ``ACTION_WORDS``) as the action refused, else the permission."""
     if who.can(permission):
         return
+    what = what or permission.value
     if not who.signed_in:
-        raise NotSignedIn("sign in to {what}", what=permission.value)
+        raise NotSignedIn("sign in to {what}", what=what)
     if who.role is Role.FAMILY and permission in FAMILY_NEEDS_VERIFIED_CASE:
         if who.own_cases and who.own_cases <= who.ended_cases:
             raise Forbidden("your case has ended (closed, reunited or expired), so you can no longer {what}",
-                            what=permission.value)
-        raise Forbidden("families can {what} once a moderator has verified their case", what=permission.value)
+                            what=what)
+        raise Forbidden("families can {what} once a moderator has verified their case", what=what)
     if who.account_id is None and who.token_id is not None:
-        raise Forbidden("this API token may not {what}", what=permission.value)
-    raise Forbidden("your account may not {what}", what=permission.value)
+        raise Forbidden("this API token may not {what}", what=what)
+    raise Forbidden("your account may not {what}", what=what)
 
 
 def require_case(who: Principal, case_id: int) -> None:

@@ -147,6 +147,32 @@ def is_placeholder(person: dict[str, str]) -> bool:
     return not any(person.get(name, "").strip() for name in PERSON_FIELDS if name not in PERSON_PLACEHOLDER)
 
 
+NAME_KEPT = 200  # characters of a given or family name the case keeps (stripped)
+# characters a case or a note keeps of its free text, as sent (the source's name: stripped); every field is also
+# kept in its PFIF form (``canonical``), up to MAX_FIELD characters
+KEPT = {"description": 4000, "source_name": 200, "author_name": 200, "last_known_location": 500, "text": 4000}
+MAX_FIELD = 10_000
+
+
+def cut_fields(values: dict[str, str], order: tuple[str, ...]) -> dict[str, int]:
+    """Each field of a person (``order``: PERSON_FIELDS) or a note (NOTE_FIELDS) longer than it is kept, with
+    the number of characters kept: the fewest, where it is kept twice (probe s23 W9: never cut silently)."""
+    cut: dict[str, int] = {}
+    if "given_name" in order:  # the name the case is known by (``names``)
+        named = next((n for n in ("given_name", "family_name") if values.get(n, "").strip()), "full_name")
+        for name, value in zip((named, "family_name"), names(values), strict=True):
+            if len(value) > NAME_KEPT:
+                cut.setdefault(name, NAME_KEPT)
+    for name, limit in KEPT.items():
+        value = values.get(name, "")
+        if name in order and len(value.strip() if name == "source_name" else value) > limit:
+            cut.setdefault(name, limit)
+    for name, value in canonical(values, order)[0].items():
+        if len(value) > MAX_FIELD:
+            cut.setdefault(name, MAX_FIELD)
+    return cut
+
+
 def person_case(person: dict[str, str], where: tzinfo) -> tuple[NewCase, datetime, str]:
     """A PFIF person as the case of someone who went missing as a child (whatever their age now),
     with the record's source date and the zone a time without an offset was read in (``missing_since``);
@@ -167,10 +193,11 @@ def person_case(person: dict[str, str], where: tzinfo) -> tuple[NewCase, datetim
     if age_in_years(born.day, missing.date()) >= CHILD_YEARS:
         raise InvalidInput("went missing as an adult: Reunite registers people who went missing as children")
     case = NewCase(
-        given_name=given[:200], family_name=family[:200], sex=Sex.read(person.get("sex", "")) or Sex.UNKNOWN,
+        given_name=given[:NAME_KEPT], family_name=family[:NAME_KEPT],
+        sex=Sex.read(person.get("sex", "")) or Sex.UNKNOWN,
         birth_date=born.day, missing_since=missing, missing_since_precision=said.precision,
         last_seen_place=None,  # last seen: from notes, not home
-        description=person.get("description", "")[:4000],
+        description=person.get("description", "")[:KEPT["description"]],
         nicknames=tuple(n.strip() for n in person.get("alternate_names", "").splitlines() if n.strip()),
     )
     return case, recorded, said.read_in

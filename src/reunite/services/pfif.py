@@ -32,12 +32,15 @@ from reunite.domain.lifecycle import CaseAction, allowed, state_of
 from reunite.domain.model import NewCase
 from reunite.domain.pfif import (
     FUTURE_SKEW,
+    KEPT,
+    MAX_FIELD,
     MISSING_LINE,
     NOTE_FIELDS,
     NOTE_PLACEHOLDER,
     NOTE_STATUSES,
     PERSON_FIELDS,
     canonical,
+    cut_fields,
     exportable,
     flag,
     full_name,
@@ -58,7 +61,6 @@ from reunite.services.intake import check_case
 from reunite.services.queries import day_zone
 from reunite.services.retention import blank_case
 
-MAX_FIELD = 10_000
 OWN_CASE = re.compile(r"^case\.(\d{1,18})$")
 
 
@@ -76,6 +78,13 @@ def _kept(values: dict[str, str], names: tuple[str, ...], record: str, report: I
     for name in dropped:
         report.problem(record, "{name} is not in PFIF's format: not kept", name=name)
     return {name: value[:MAX_FIELD] for name, value in fields.items()}
+
+
+def _said_cut(values: dict[str, str], names: tuple[str, ...], record: str, report: ImportReport) -> None:
+    """Each field of a record kept shorter than it was sent, and where it was cut (probe s23 W9)."""
+    for name, limit in cut_fields(values, names).items():
+        report.problem(record, "{name} is longer than {limit} characters: kept up to there, the rest is cut",
+                       name=name, limit=f"{limit:,}")
 
 
 def import_pfif(deps: Deps, who: Principal, data: bytes, key: idempotency.Key | None = None,
@@ -172,7 +181,7 @@ def _store_person(deps: Deps, uow: UnitOfWork, who: Principal, record: str, pers
     source = person.get("source_name", "").strip() or record_domain(record)
     now = deps.clock.now()
     if existing is None:
-        case_id = uow.add_imported_case(record, case, fields, source[:200], recorded, expiry, now)
+        case_id = uow.add_imported_case(record, case, fields, source[:KEPT["source_name"]], recorded, expiry, now)
         report.created += 1
         report.registered.append(Registered(0, case_id, record))
     elif existing["source_date"] is not None and recorded < existing["source_date"]:
@@ -183,10 +192,11 @@ def _store_person(deps: Deps, uow: UnitOfWork, who: Principal, record: str, pers
         return
     else:
         case_id = existing["id"]
-        uow.update_imported_case(case_id, case, fields, source[:200], recorded, expiry, now)
+        uow.update_imported_case(case_id, case, fields, source[:KEPT["source_name"]], recorded, expiry, now)
         # new words withdraw what a moderator approved of the old ones, and ask the moderators again
         sharing.source_changed(uow, who.actor, existing, {"description": case.description}, now, record=record)
         report.updated += 1
+    _said_cut(person, PERSON_FIELDS, record, report)  # stored: a version already here was told so when it came
     uow.audit(who.actor, "case.imported" if existing is None else "case.reimported", "case", case_id,
               record=record, pfif=version)
     doubles.check_arrival(uow, case_id)  # its name and birth date, new or changed
@@ -246,13 +256,16 @@ def _import_note(deps: Deps, uow: UnitOfWork, who: Principal, note: dict[str, st
     added = uow.add_note({
         "record_id": record, "person_record_id": person, "case_id": case["id"] if case else None,
         "linked_person_record_id": record_id(note.get("linked_person_record_id", "")),
-        "author_name": note.get("author_name", "")[:200], "author_made_contact": flag(
+        "author_name": note.get("author_name", "")[:KEPT["author_name"]], "author_made_contact": flag(
             note.get("author_made_contact", "")), "status": status,
-        "last_known_location": note.get("last_known_location", "")[:500], "text": note.get("text", "")[:4000],
+        "last_known_location": note.get("last_known_location", "")[:KEPT["last_known_location"]],
+        "text": note.get("text", "")[:KEPT["text"]],
         "source_date": instant(note.get("source_date", "")) or entry, "entry_date": entry,
         "source": record_domain(record), "pfif": fields,
     })
     report.notes_added += added
+    if added:
+        _said_cut(note, NOTE_FIELDS, record, report)
     report.notes_known += not added
 
 

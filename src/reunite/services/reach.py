@@ -15,7 +15,7 @@ from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from reunite.domain.model import GeoPoint
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.reach import alert_distance, alert_radius, next_widening, receiver, webhook_address
+from reunite.domain.reach import alert_distance, alert_radius, next_widening, receiver, webhook_address, webhook_port
 from reunite.services import idempotency, posters, removals, subscriptions, workbench
 from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
@@ -41,9 +41,12 @@ def _check_subscription(deps: Deps, who: Principal, channel: str, address: str, 
     if channel == "webhook":
         if not who.can(Permission.SUBSCRIBE_WEBHOOKS):
             raise Forbidden("webhooks are for partner organisations with a token of the webhooks scope")
-        if webhook_address(address) is None:
+        if (canonical := webhook_address(address)) is None:
             raise InvalidInput("the webhook address must be an http(s) URL", field="address")
-        deps.webhooks.check(address)  # public addresses only (checked again at each delivery)
+        if webhook_port(canonical) == 0:  # nothing listens there: every alert would fail (probe s23 W8)
+            raise InvalidInput("nothing can be reached on port 0: name the receiver's port, or leave it out",
+                               field="address")
+        deps.webhooks.check(canonical)  # public only, as it is kept and sent to (checked again at each delivery)
     elif channel != "email":
         raise InvalidInput("the channel is email or webhook", field="channel")
     if near is None and not region:

@@ -3,6 +3,7 @@ that links and the audit log still make sense, and delete everything personal.""
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
 from reunite.domain.abuse import sign
@@ -45,6 +46,8 @@ def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, 
     relation, reason = bounded(relation, 200, "relation"), bounded(reason, 4000, "reason")
     with deps.uow() as uow:
         uow.one_at_a_time(_record_lock(subject, subject_id))
+        if (deps.read.sighting_head if subject == "sighting" else deps.read.case_head)(subject_id) is None:
+            return _about_nothing(uow, who, key, sender, subject, subject_id, (requester.lower(), relation, reason))
         for waiting in uow.pending_takedowns(subject, subject_id, requester, relation, reason):
             if (asked := _asked_by(sender, waiting)) and uow.remembered_result(asked.name, asked.within) is not None:
                 return waiting
@@ -57,6 +60,29 @@ def request_takedown(deps: Deps, subject: str, subject_id: int, requester: str, 
         idempotency.remember(uow, _asked_by(sender, takedown), {"id": takedown})
         uow.commit()
     return takedown
+
+
+def _about_nothing(uow: UnitOfWork, who: Principal | None, key: idempotency.Key | None, sender: str | None,
+                   subject: str, subject_id: int, words: tuple[str, str, str]) -> int:
+    """A request about a record that does not exist (probe s23 W10): nothing is stored for moderators to read,
+    yet it is answered as any request is, with a receipt (of a number no request has), the same one to its
+    retries, so that nobody learns from the answer whether a case or sighting exists (an unverified case is no
+    one's to find). Moderators, who read every record, are told."""
+    if who is not None and who.can(Permission.MODERATE):
+        if subject == "sighting":
+            raise NotFound("sighting {id} does not exist", id=subject_id)
+        raise NotFound("case {id} does not exist", id=subject_id)
+    asked = None if not sender else idempotency.same_request(
+        sender, f"takedown:{subject}:{subject_id}", zip(("requester", "relation", "reason"), words, strict=True),
+        within=RETRIES_WITHIN)
+    if asked is not None and (first := uow.remembered_result(asked.name, asked.within)) is not None:
+        return int(first["id"])
+    nothing = -1 - secrets.randbits(62)  # never a request's id (they count up from 1)
+    if (won := idempotency.remember_id(uow, key, nothing)) is not None:
+        return won
+    idempotency.remember(uow, asked, {"id": nothing})
+    uow.commit()
+    return nothing
 
 
 def _record_lock(subject: str, subject_id: int) -> str:

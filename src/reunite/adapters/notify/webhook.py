@@ -50,6 +50,8 @@ def public(address: str) -> bool:
     inner: list[ipaddress.IPv4Address] = []
     if isinstance(ip, ipaddress.IPv6Address):
         ip = ip.__class__(str(ip).split("%")[0])  # a zone id says nothing about reach
+        if ip.ipv4_mapped is not None:  # ::ffff:8.8.8.8 is 8.8.8.8 itself, public as it is (probe s23 W8)
+            return public(str(ip.ipv4_mapped))
         inner += [a for a in (ip.ipv4_mapped, ip.sixtofour, ip.teredo[1] if ip.teredo else None) if a]
         if ip in NAT64:
             inner.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))

@@ -57,12 +57,13 @@ def current_principal(request: Request) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def allow(permission: Permission) -> Callable[[Request], Principal]:
-    """A route dependency: the caller must hold ``permission`` (401 or 403 otherwise)."""
+def allow(permission: Permission, what: str = "") -> Callable[[Request], Principal]:
+    """A route dependency: the caller must hold ``permission`` (401 or 403 otherwise, naming ``what``, the
+    route's action, where it is not the permission's: ``access.require``)."""
 
     def check(request: Request) -> Principal:
         who = current_principal(request)
-        require(who, permission)
+        require(who, permission, what)
         return who
 
     check.permission = permission  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from reunite.domain.access import Permission, Principal, require_correspondent
+from reunite.domain.access import ANSWER_REMOVALS, Permission, Principal, require_correspondent
 from reunite.entrypoints.api import bodies, candidate_schemas, case_schemas, look_alike_schemas, schemas
 from reunite.entrypoints.api.auth import allow, client_ip, current_principal, get_deps, presession_of
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
@@ -33,7 +33,7 @@ DepsDep = Annotated[Deps, Depends(get_deps)]
 STATUS_CHANGE = {**ERRORS, 409: {"model": schemas.Problem, "description": "The case's status does not allow it"}}
 Moderator = Annotated[Principal, Depends(allow(Permission.MODERATE))]
 Verifier = Annotated[Principal, Depends(allow(Permission.VERIFY_CASE))]
-Registrar = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
+Registrant = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE, ANSWER_REMOVALS))]  # probe s23 W10
 Caseworker = Annotated[Principal, Depends(allow(Permission.RECORD_REUNION))]
 Admin = Annotated[Principal, Depends(allow(Permission.ADMINISTER))]
 
@@ -284,7 +284,7 @@ def undo_removal(deps: DepsDep, who: Moderator, takedown_id: int, body: bodies.U
 
 
 @router.post("/takedowns/{takedown_id}/answer", status_code=204, responses=ERRORS)
-def answer_removal(deps: DepsDep, who: Registrar, takedown_id: int, body: bodies.AnswerIn) -> Response:
+def answer_removal(deps: DepsDep, who: Registrant, takedown_id: int, body: bodies.AnswerIn) -> Response:
     """The case's registrant (the token or account that registered it) answers a removal request about
     it: ``object`` refuses every request waiting about the case (restoring it if removed and still kept);
     ``confirm`` removes the case now, restorable for a while. 404 for anyone else."""
