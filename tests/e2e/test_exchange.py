@@ -297,3 +297,16 @@ def test_pdf_poster_renders_chinese_and_never_the_family(client: TestClient, con
     assert len(page.images) == 2  # the child's photo and the QR code
     english = PdfReader(io.BytesIO(TestClient(create_app(container)).get(f"/p/{case_id}/poster.pdf").content))
     assert "Missing child" in english.pages[0].extract_text()
+
+
+def test_a_sheets_text_longer_than_a_case_keeps_is_imported_and_the_report_says_where_it_was_cut(
+        client: TestClient) -> None:
+    """Probe s23 W9, for sheets as for PFIF: a description cut at 4,000 characters was cut without a word."""
+    long = "红色外套，" * 1000  # 5,000 characters
+    sheet = f"given_name,sex,birth_date,missing_since,description\nAnn,female,2016-07-08,2024-05-01,{long}\n"
+    report = client.post("/api/cases/import?dry_run=false", files={"file": ("c.csv", sheet.encode())}).json()
+    assert report["created"] == 1
+    [cut] = report["problems"]
+    assert cut["record"] == "row 2" and "longer than 4,000 characters" in cut["reason"], cut
+    [case_id] = [r["case"] for r in report["registered"]]
+    assert len(client.get(f"/api/cases/{case_id}").json()["description"]) == 4000

@@ -176,6 +176,23 @@ def _row_zone(row: dict[str, str], site: ZoneInfo) -> ZoneInfo:
     return found
 
 
+# what a sheet's column keeps of a row's text, as a case holds it (longer: kept up to there, and said)
+KEPT = {"given_name": 200, "family_name": 200, "last_seen_text": 500, "description": 4000, "marks": 2000,
+        "police_report": 200, "family_contact": 500}
+
+
+def _kept(row: dict[str, str], name: str) -> str:
+    value = row.get(name, "")
+    return (value.strip() if name.endswith("_name") else value)[:KEPT[name]]
+
+
+def _cut(row: dict[str, str], number: int) -> list[Problem]:
+    """Each text of a row kept shorter than it was sent, and where it was cut (never silently: probe s23 W9)."""
+    return [Problem("", "{name} is longer than {limit} characters: kept up to there, the rest is cut",
+                    {"name": name, "limit": f"{limit:,}"}, number, name)
+            for name, limit in KEPT.items() if len(_kept(row, name)) < len(row.get(name, "").strip())]
+
+
 def _row_case(row: dict[str, str], where: ZoneInfo) -> tuple[NewCase, str]:
     """A spreadsheet row, and the zone its time was read in ("" when it named its offset): times and dates
     are read as every typed time is (``typed_time.read_typed_time``, with a sheet's serial numbers), those
@@ -190,12 +207,11 @@ def _row_case(row: dict[str, str], where: ZoneInfo) -> tuple[NewCase, str]:
     except ValueError:
         raise InvalidInput("last_seen_lat and last_seen_lon must be numbers", field="last_seen_lat") from None
     return NewCase(
-        given_name=row["given_name"].strip()[:200], family_name=row.get("family_name", "").strip()[:200],
-        sex=_sex(row), birth_date=birth,
+        given_name=_kept(row, "given_name"), family_name=_kept(row, "family_name"), sex=_sex(row), birth_date=birth,
         missing_since=missing.at, missing_since_precision=missing.precision, last_seen_place=place,
-        last_seen_text=row.get("last_seen_text", "")[:500],
-        description=row.get("description", "")[:4000], marks=row.get("marks", "")[:2000],
-        police_report=row.get("police_report", "")[:200], family_contact=row.get("family_contact", "")[:500],
+        last_seen_text=_kept(row, "last_seen_text"), description=_kept(row, "description"),
+        marks=_kept(row, "marks"), police_report=_kept(row, "police_report"),
+        family_contact=_kept(row, "family_contact"),
         nicknames=tuple(n.strip() for n in row.get("nicknames", "").split(",") if n.strip()),
     ), missing.read_in
 
@@ -241,6 +257,7 @@ def import_cases_table(
             if read_in:  # its time named no offset: say in which zone it was read
                 report.read_in_zone.append(ReadInZone(number, read_in))
             valid.append((number, case))
+            report.problems += _cut(row, number)
         except ReuniteError as exc:
             report.problems.append(Problem.of("", exc, row=number))
         if progress:
