@@ -66,7 +66,8 @@ def test_a_removal_request_about_nothing_stores_nothing_and_is_answered_as_any_o
             assert limited[0] == 429 and set(limited[1]) == {"detail", "field", "problems"}, record
         for record, (first, again, other, keyed, keyed_again, elsewhere) in answers.items():
             assert {first[0], again[0], other[0], keyed[0], keyed_again[0], elsewhere[0]} == {202}, record
-            assert all(set(a[1]) == {"receipt"} and len(a[1]["receipt"]) == len(answers[real][0][1]["receipt"])
+            assert all(set(a[1]) == {"receipt", "status", "status_text"} and a[1]["status"] == "pending"
+                       and len(a[1]["receipt"]) == len(answers[real][0][1]["receipt"])
                        for a in (first, again, other, keyed, keyed_again, elsewhere))
             assert again == first and keyed_again == keyed  # a retry: its request
             assert len({first[1]["receipt"], other[1]["receipt"], elsewhere[1]["receipt"]}) == 3
