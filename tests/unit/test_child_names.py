@@ -25,6 +25,9 @@ def simplified(text: str) -> str:
     (("", "Wang Xiaoming"), ("王", "小明")),
     (("王", "小\u200b明"), ("王", "小明")),  # an invisible character
     (("Ｗａｎｇ", "Ｘｉａｏｍｉｎｇ"), ("王", "小明")),  # full width
+    (("Chen", "Siyuɑn"), ("陈", "思远")),  # a Latin alpha (probe s24 X1)
+    (("Chen", "Sıyuan"), ("陈", "思远")),  # a dotless i
+    (("ᴄʜᴇɴ", "ꜱɪʏᴜᴀɴ"), ("陈", "思远")),  # small capitals
 ])
 def test_one_name_in_other_writing_is_the_same_name(one: tuple[str, str], other: tuple[str, str]) -> None:
     assert same_name(one, other, simplified, readings)
@@ -40,6 +43,14 @@ def test_one_name_in_other_writing_is_the_same_name(one: tuple[str, str], other:
     (("", "不详"), ("", "不详")),  # placeholders name no child
     (("Unknown", "Child"), ("unknown", "child")),
     (("", "思远"), ("陈", "思远")),  # the given name alone says too little
+    (("张", "伟"), ("章", "玮")),  # characters that only sound alike: two names (probe s24 X3)
+    (("王", "小明"), ("汪", "晓鸣")),
+    (("张", "某"), ("张", "某")),  # placeholders
+    (("张", "某某"), ("张", "某某")),
+    (("Zhang", "Unknown"), ("Zhang", "Unknown")),
+    (("Doe", "John"), ("Doe", "John")),
+    (("", "走失儿童"), ("", "走失儿童")),
+    (("", "found child"), ("", "found child")),
 ])
 def test_other_names_or_names_too_short_are_not_the_same(one: tuple[str, str], other: tuple[str, str]) -> None:
     assert not same_name(one, other, simplified, readings)
