@@ -1,10 +1,10 @@
 """One child's name as two registrations may write it: in any order (family name first or last), in
 traditional or simplified characters, in upper or lower case, spaced or joined, with accents or without, in
 look-alike letters of other alphabets (a Cyrillic е in "Chеn"), or in pinyin for all or some of the characters
-(李华, 李 華, Li Hua, HUA LI, lǐ huá, 陈 Siyuan). The duplicate check flags two open cases of other accounts born
-within a year of each other under one name (``services.grouping.flag_duplicates``): an impostor who copies a
-missing child's poster or record (its name, its age) with photos of another child, or none a face is found in,
-is caught by what they copied. Placeholders ("unknown", 不详) name no child."""
+(李华, 李 華, Li Hua, HUA LI, lǐ huá, 陈 Siyuan). The duplicate check flags two open cases born within a year of
+each other under one name (``services.grouping.flag_duplicates``): an impostor who copies a missing child's
+poster or record (its name, its age) with photos of another child, or none a face is found in, is caught by what
+they copied. Placeholders ("unknown", 不详) name no child."""
 
 from __future__ import annotations
 
