@@ -39,7 +39,10 @@ def found(words: str, contact: str = "") -> Repeated | None:
     ("小红书号：li_hua", "小红书号：li_hua"), ("快手 lihua88", "快手 lihua88"), ("instagram @lihua_88", None),
     ("IG: lihua.88", "IG: lihua.88"), ("facebook: lihua88", "facebook: lihua88"), ("tiktok @lihua", "tiktok @lihua"),
     ("https://t.me/lihua88", "t.me/lihua88"), ("instagram.com/lihua", "instagram.com/lihua"),
-    ("see @lihua_88 on X", None), ("Follow @lihuazhang on Weibo", None), ("关注@李华小号", None),
+    ("see @lihua_88 on X", None), ("call 139, 0013, 8000", "139, 0013, 8000"), ("(010) 6512 3456", None),
+    ("+86 138-0013-8000", "+86 138-0013-8000"), ("call 1, 2, 13800138000", "13800138000"),
+    ("phone number 138 0013 8000", "138 0013 8000"), ("report no. 13800138000", "13800138000"),
+    ("instagram-pink88", None), ("Follow @lihuazhang on Weibo", None), ("关注@李华小号", None),
     ("Q 123456", "Q 123456"), ("X: @lihua", "X: @lihua"),
 ])
 def test_a_phone_number_email_or_handle_in_any_writing_is_a_contact(words: str, named: str | None) -> None:
@@ -70,6 +73,31 @@ def test_the_familys_own_number_is_caught_without_its_country_code_in_any_separa
     "she sat at home.", "手机壳是粉色的", "在山洞里", "三洞桥附近", "wears glasses (-2.5/-3.0)", "#1 fan",
     "her toy 'Q 12' robot", "in the WeChat group, 200 members", "blood type A+ very shy", "family discord",
     "the same line as the shop", "line same as above",
+    # probe s24 X2: lists of short numbers, labelled numbers, thousands, lenses, dates, hyphenated words
+    "She counts 1, 2, 3, 4, 5, 6, 7 in English.", "Scores: 98, 95, 100.", "Clothes sizes 110/56, 120/60.",
+    "尺码110/56，120/60", "Dates seen: 1/5, 3/5, 7/5, 9/5.", "Grades: 95/100, 88/100", "Teeth: 11, 12, 21, 22",
+    "10, 130, 28", "Police report no. 2026-0417 filed.", "Police case number 110108-2024-0501.",
+    "Case 2024-0501-0012 at the station.", "Report number 20240501001 at the station.",
+    "School: Class 3, Grade 4, student number 20140314.", "学号 20140314", "student 2014031",
+    "Missing since 2024-05-01; police report 2024-0501 at the station.", "Missing 2,190 days.",
+    "About 1,500 posters were printed.", "Wears glasses (-3.50 / -3.75).", "Reported 2024-05-01T15:30:00+08:00.",
+    "Last seen at 15:30, 1 May 2024, wearing a 120-130 cm coat.", "seen 1 May; 2 May; 3 May 2024",
+    "She loves X-Men and wears an Instagram-pink hat.",
 ])
 def test_ordinary_descriptions_pass(words: str) -> None:
     assert found(f"girl in a red coat, {words}", FAMILY) is None
+
+
+@pytest.mark.parametrize(("words", "contact", "caught"), [  # probe s24 X2: an email's name only as a whole token
+    ("Wang Xiaoming, 10, wearing a blue school uniform.", "wangxiaoming@163.com", False),
+    ("He loves football and wears a red jersey.", "redjersey@163.com", False),
+    ("write to wangxiaoming at 163", "wangxiaoming@163.com", True), ("ask redjersey", "redjersey@163.com", True),
+    ("ask w a n g x i a o m i n g", "wangxiaoming@163.com", True),
+])
+def test_an_email_contacts_name_is_caught_only_as_a_whole_token(words: str, contact: str, caught: bool) -> None:
+    assert (found(words, contact) is not None) is caught
+
+
+def test_a_refusal_quotes_the_number_that_tripped_it_not_a_date_beside_it() -> None:
+    hit = found("Missing since 2024-05-01; 2024-0501 at the station.")
+    assert hit is not None and hit.words == "2024-0501"

@@ -7,11 +7,14 @@ site's handle (微信 lihua88, 加微 lihua88, 抖音号 lihua88, wei xin: lihua
 writing: its words spelled out, its phone number without its country code, in any separators.
 
 Read in text folded by ``domain.summary.fold``; dates (2018-05-03, 2024/05/01), times (10:30), amounts
-(1,000,000), years (2018, 2019) and report numbers (PR-2026-1101) are no phone numbers."""
+(1,000,000), years (2018, 2019), lists of short numbers (1, 2, 3; 110/56, 120/60) and report numbers
+(PR-2026-1101, report no. 2026-0417, student number 20140314, 学号 …) are no phone numbers."""
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterator
 
 from reunite.domain.common_words import common
 
@@ -33,7 +36,12 @@ _NOT_PHONES = re.compile(
     r"|(?<!\d)(?:0?[1-9]|[12]\d|3[01])\s*([-/.])\s*(?:0?[1-9]|[12]\d|3[01])\s*\2\s*(?:19|20)\d\d(?!\d)"
     r"|(?<!\d)(?:[01]?\d|2[0-3])\s*:\s*[0-5]\d(?:\s*:\s*[0-5]\d)?(?!\d)")
 # a report's or a file's number (PR-2026-1101, 报案号 2026-1101): letters and a dash before it, or its name
-_LABEL = re.compile(r"(?:(?<![a-z])[a-z]{1,4}[-_#/]|(?:报案|立案|案件|警情|回执|编)号?\s*[:#]?\s*)$")
+# (police report no. 2026-0417, case number 110108-2024-0501, student number 20140314, 学号 20140314)
+_LABEL = re.compile(r"(?:(?<![a-z])[a-z]{1,4}[-_#/]|(?:报案|立案|案件|警情|回执|编|学|证|工|单)号?\s*[:#]?\s*"
+                    r"|(?<![a-z])(?:no|nr|number|ref|report|case|file|student|order|#)\.?\s*[:#]?\s*)$")
+# a phone's word before a label ("phone number 138…", "contact no. 138…"): the label names a phone number then
+_PHONE_LABEL = re.compile(r"(?:phone|tel|mobile|cell|call|contact|whatsapp|wechat|fax|手机|电话|联系|号码)\W*\S*\s*$")
+_MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")  # a Chinese mobile number, whatever names it
 _PHONE_WORDS = frozenset(("tel", "ph", "mob", "cell", "call", "fax", "hp", "dh", "sj", "wa"))  # tel-138…: a phone
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _THOUSANDS = re.compile(r"\d{1,3}(?:([,.])\d{3})(?:\1\d{3})*")  # 1,000,000: an amount
@@ -87,27 +95,66 @@ def contact_in(text: str, loose: str, contact: str) -> str | None:
         return found.group().strip()
     if (handle := _messenger(text) or _at_handle(text)) is not None:
         return handle
-    pieces = [contact, *(p for p in re.split(r"[@\s]", contact) if not common(compact(p)) and not p.isdigit()),
-              *_national(contact)]
-    return next((p for p in pieces if len(compact(p)) >= 4 and spelled_out(compact(p)).search(loose)), None)
+    local = contact.split("@", maxsplit=1)[0] if "@" in contact else ""
+    pieces = [contact, *(p for p in re.split(r"[@\s]", contact)
+                         if p != local and not common(compact(p)) and not p.isdigit()), *_national(contact)]
+    if (piece := next((p for p in pieces if len(compact(p)) >= 4 and spelled_out(compact(p)).search(loose)),
+                      None)) is not None:
+        return piece
+    local = compact(local)
+    return _local_part(local, loose) if len(local) >= 4 and not common(local) else None
+
+
+def _local_part(local: str, loose: str) -> str | None:
+    """An email contact's name before its "@" (wangxiaoming of wangxiaoming@163.com) as a whole token: joined (of
+    6 characters or more), spelled letter by letter ("a n o n", "A.N.O.N.") or before "@" or "at"; never as
+    words that spell it ("Wang Xiaoming", "a red jersey")."""
+    edge, after = r"(?<![^\W_])", r"(?![^\W_])"
+    at = r"\s*(?:@|\bat\b|艾特|\(at\)|\[at\])"
+    apart = r"[\W_]+".join(map(re.escape, local))
+    forms = [rf"{edge}{re.escape(local)}{at}", rf"{edge}{apart}{after}"]
+    forms += [rf"{edge}{re.escape(local)}{after}"] if len(local) >= 6 else []
+    return next((found.group().strip() for form in forms if (found := re.search(form, loose)) is not None), None)
 
 
 def _phone(loose: str) -> str | None:
     """The first run of digits that reads as a phone number: 7 digits or more, at most one separator between its
-    groups, never a date, a time, an amount, a list of years or a report's number."""
+    groups, never a date, a time, an amount, a list of years, a list of short numbers (1, 2, 3; 110/56, 120/60) or
+    a report's number."""
     masked = _NOT_PHONES.sub(lambda found: "d" * len(found.group()), loose)
-    for found in _DIGIT_RUN.finditer(masked):
-        run = found.group()
-        groups = re.findall(r"\d+", run)
-        if sum(map(len, groups)) < 7 or (_THOUSANDS.fullmatch(run) and sum(map(len, groups)) <= 10):
-            continue
-        if len(groups) > 1 and all(len(g) == 4 and _YEAR.fullmatch(g) for g in groups):
-            continue  # 2018, 2019, 2020
-        label = _LABEL.search(masked, 0, found.start())
-        if label is not None and not run.startswith("+") and re.sub(r"\W", "", label.group()) not in _PHONE_WORDS:
-            continue
-        return loose[found.start():found.end()]
+    for whole in _DIGIT_RUN.finditer(masked):
+        for start, end in _pieces(whole):
+            if (phone := _phone_piece(loose, masked, start, end)) is not None:
+                return phone
     return None
+
+
+def _pieces(found: re.Match[str]) -> Iterator[tuple[int, int]]:
+    """A run of digits cut where punctuation stands beside a group of 1 or 2 digits (but its first): a list of
+    numbers ("1, 2, 3", "98, 95, 100", "1/5, 3/5") is no phone number's groups (138/0013/8000, 139, 0013, 8000)."""
+    groups = list(re.finditer(r"\d+", found.group()))
+    start = found.start()
+    for before, after in itertools.pairwise(groups):
+        separator = found.group()[before.end():after.start()]
+        short = len(after.group()) <= 2 or (len(before.group()) <= 2 and before is not groups[0])
+        if short and re.search(r"[^\w\s]|_", separator):
+            yield start, found.start() + before.end()
+            start = found.start() + after.start()
+    yield start, found.end()
+
+
+def _phone_piece(loose: str, masked: str, start: int, end: int) -> str | None:
+    run = masked[start:end]
+    groups = re.findall(r"\d+", run)
+    if sum(map(len, groups)) < 7 or (_THOUSANDS.fullmatch(run) and sum(map(len, groups)) <= 10):
+        return None
+    if len(groups) > 1 and all(len(g) == 4 and _YEAR.fullmatch(g) for g in groups):
+        return None  # 2018, 2019, 2020
+    label = _LABEL.search(masked, 0, start)
+    if (label is not None and not run.startswith("+") and re.sub(r"\W", "", label.group()) not in _PHONE_WORDS
+            and not _MOBILE.fullmatch("".join(groups)) and not _PHONE_LABEL.search(masked, 0, label.start())):
+        return None
+    return loose[start:end]
 
 
 def _national(contact: str) -> list[str]:
@@ -137,7 +184,7 @@ def _messenger(text: str) -> str | None:
         if name == "q" and handle.isdigit():
             return found.group().strip()
         if ("id" in said or "@" in said or (labelled and not plain)) if name in _MESSENGER_WORDS else (
-                not name.isascii() or labelled or not plain):
+                not name.isascii() or labelled or re.search(r"[\d_]", handle) is not None):
             return found.group().strip()
     return None
 

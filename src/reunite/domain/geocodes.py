@@ -28,6 +28,8 @@ _NOT_WORDS = frozenset(("www", "com", "org", "net", "gov", "edu", "info", "html"
 _MAIDENHEAD = re.compile(r"(?<![a-z0-9])[a-r]{2}\d{2}[a-x]{2}(?:\d{2}(?:[a-x]{2})?)?(?![a-z0-9])")
 _GRID_ZONE = r"(?<![a-z0-9.])\d{1,2}\s*[c-hj-np-x]"  # a UTM zone and latitude band: 51r
 _MGRS = re.compile(rf"{_GRID_ZONE}\s*[a-hj-np-z]{{2}}\s*(?:\d{{4}}|\d{{6}}|\d{{8}}|\d{{10}})(?![\d.])")
+# a day of a month (1 may 2024, 3 jun 2024, 12 dec 2023) reads as a grid reference's shape, and is none
+_DATE = re.compile(r"\d{1,2}\s*(?:jan|feb|mar|may|jun|jul|sep|dec)\s*\d{4}")
 _UTM = re.compile(rf"{_GRID_ZONE}\s*\d{{6}}(?:\.\d+)?\s*(?:m\s*)?e?[\s,;/]*\d{{7}}(?:\.\d+)?\s*(?:m\s*)?n?(?![a-z])")
 
 
@@ -64,8 +66,8 @@ def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
 def _code_token(token: str, points: Iterable[tuple[float, float]]) -> bool:
     """A run of letters and digits that is a code: a geohash or an unmarked plus code of 7 characters
     or more mixing letters and digits, or a geohash of 6 or more that decodes near one of ``points``."""
-    if re.fullmatch(r"\d+(?:cm|mm|km|kg|m|g)", token):
-        return False  # a measure (115-120cm, folded to 115120cm), never a code
+    if re.fullmatch(r"\d+(?:cm|mm|km|kg|m|g)|\d{6,8}t\d{1,6}", token):
+        return False  # a measure (115-120cm, folded to 115120cm) or a timestamp (2024-05-01T15:30), never a code
     mixed = any(c.isdigit() for c in token) and any(c.isalpha() for c in token)
     geohash = all(c in _GEOHASH for c in token)
     if mixed and len(token) >= 7 and (geohash or all(c in _OLC for c in token)):
@@ -85,6 +87,7 @@ def map_code(text: str, points: Iterable[tuple[float, float]] = ()) -> str | Non
         if not _NOT_WORDS & set(found.group().lstrip("/ ").split(".")):
             return found.group()
     for pattern in (_MGRS, _UTM, _MAIDENHEAD):
-        if (hit := pattern.search(text)) is not None:
-            return hit.group().strip()
+        for hit in pattern.finditer(text):
+            if not (pattern is _MGRS and _DATE.fullmatch(hit.group())):
+                return hit.group().strip()
     return next((t.group() for t in _TOKEN.finditer(text) if _code_token(t.group(), points)), None)

@@ -210,7 +210,8 @@ def _fragments(place: str, others: str, names: str, city_names: set[str]) -> Ite
 def _coordinate(text: str, point: tuple[float, float] | None) -> str | None:
     """A coordinate in the folded summary: any decimal or degrees-and-minutes one, and the report's own
     in whole degrees (beside a hemisphere or a degree sign) or as its digits without the point."""
-    if (found := _DECIMAL.search(text) or _DEGREES.search(text) or _DEGREES_SAID.search(text)) is not None:
+    decimal = next((found for found in _DECIMAL.finditer(text) if not _no_coordinate(found)), None)
+    if (found := decimal or _DEGREES.search(text) or _DEGREES_SAID.search(text)) is not None:
         return found.group()
     for value in point or ():
         whole = str(int(abs(value)))
@@ -221,6 +222,21 @@ def _coordinate(text: str, point: tuple[float, float] | None) -> str | None:
         if re.search(pattern, text) or any(digits in run for run in _NUMBER.findall(text)):
             return whole
     return None
+
+
+_THOUSANDS = re.compile(r"\d{1,3},\d{3}")  # 2,190 days, 1,500 posters: a number, unless a coordinate follows
+_SECOND = re.compile(r"\W{0,4}-?\d{1,3}[.,]\d{2,}|\s*[°º度'′nsew](?![a-z])")
+_GLASSES = re.compile(r"(?:glasses|spectacles|lens(?:es)?|diopters?|dioptres?|sph|myopi[ac]|眼镜|近视|远视|度数)\W")
+_DIOPTER = re.compile(r"[-+]\d{1,2}\.(?:00|25|50|75)(?!\d|\.\d)")  # -3.50: a lens's power, in quarters
+
+
+def _no_coordinate(found: re.Match[str]) -> bool:
+    """Whether a decimal-looking number is no coordinate: a number with a thousands comma and no second
+    coordinate-like number or hemisphere after it (2,190 days), or a lens's power after glasses (-3.50 / -3.75)."""
+    text, start, end = found.string, found.start(), found.end()
+    if _THOUSANDS.fullmatch(found.group()) and not _SECOND.match(text, end):
+        return True
+    return _DIOPTER.match(text, start - 1) is not None and _GLASSES.search(text, max(0, start - 40), start) is not None
 
 
 _SYLLABLE_GAP = r"[1-5]?[\s'’-]*"  # between syllables: a tone's number, a space, an apostrophe or a hyphen
@@ -347,6 +363,9 @@ def _as_written(piece: str, texts: Sequence[str], simplified: Callable[[str], st
     88, 和平飯店 for 和平饭店, never 四 of 四川 for 4): what the moderator saw written, not the folded
     form; the piece itself when none does."""
     wanted = _compact(piece)
+    first = texts[0] if texts else ""
+    if (at := first.casefold().find(piece.casefold())) >= 0 and len(first.casefold()) == len(first) and piece.strip():
+        return first[at:at + len(piece)].strip()  # as written where it stands (not a date holding its digits)
     reach = 4 * len(piece) + 8  # a folded piece is written in at most this many characters
     for text in texts:
         digits, spans = _with_digits(text, simplified)
