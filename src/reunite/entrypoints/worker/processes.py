@@ -50,7 +50,8 @@ def run_forked(processes: int, child: Callable[[], None], *, respawn: bool = Tru
                 log.warning("worker process %d ended with %d", pid, code)
                 if respawn and not stopping:
                     time.sleep(1.0)  # a child failing at once does not spin the machine
-                    children[_spawn(child)] = 0
+                    if not stopping:  # a stop asked during the pause signalled no child spawned after it
+                        children[_spawn(child)] = 0
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
