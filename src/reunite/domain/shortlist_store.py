@@ -93,9 +93,9 @@ class ShortlistStore(Protocol):
         """Record that two cases look like one child; False when already flagged or decided."""
         ...
 
-    def born_near(self, case_id: int, days: int) -> list[tuple[int, str, str, bool]]:
-        """(id, family name, given name, verified) of this case, then of the other open cases born within ``days``
-        of it: verified first, then the nearest births, then the oldest."""
+    def born_near(self, case_id: int, days: int) -> list[tuple[int, str, str]]:
+        """(id, family name, given name) of this case, then of the other open cases born within ``days`` of it:
+        verified ones first, then the nearest births, then the oldest."""
         ...
 
     def duplicate_flag(self, case_id: int, other_case_id: int) -> tuple[int, str] | None:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, coarse_point, require
-from reunite.domain.doubles import BIRTH_WINDOW_DAYS, FLAG_FROM, best_pair
+from reunite.domain.doubles import BIRTH_WINDOW_DAYS, FLAG_FROM
 from reunite.domain.errors import InvalidInput, bounded
 from reunite.domain.fusion import fused_similarity
 from reunite.domain.grouping import (
@@ -253,14 +253,12 @@ def _flag_same_names(deps: Deps, uow: UnitOfWork, case_id: int) -> int:
     rows = uow.born_near(case_id, BIRTH_WINDOW_DAYS)
     if not rows:  # its birth date blanked (an expired case)
         return 0
-    (_, family, given, _), others = rows[0], rows[1:]
-    namesakes = [other_id for other_id, other_family, other_given, _ in others if same_name(
+    (_, family, given), others = rows[0], rows[1:]
+    namesakes = [other_id for other_id, other_family, other_given in others if same_name(
         (family, given), (other_family, other_given), deps.places.simplified, deps.places.readings)]
     flagged = 0
     for other_id in namesakes[:NAMESAKES_FLAGGED]:
-        best = best_pair(deps.policy, look_alikes.face_pairs(uow, case_id, other_id))
-        share = best.reading.share if best is not None and best.reading.share is not None else 1.0
-        if uow.flag_duplicate(case_id, other_id, share):
+        if uow.flag_duplicate(case_id, other_id, look_alikes.pair_share(deps, uow, case_id, other_id)):
             uow.audit(SYSTEM, "case.duplicate_flagged", "case", case_id, other_case_id=other_id, same_name=True)
             flagged += 1
     return flagged

@@ -89,9 +89,7 @@ def flag_by_hand(deps: Deps, who: Principal, case_id: int, other_case_id: int,
                 raise Conflict("cases {id} and {other} were already decided by a moderator (duplicate flag {flag}): reopen that flag to decide again",  # noqa: E501
                                id=case_id, other=other_case_id, flag=flag[0])
             return flag[0], False
-        best = best_pair(deps.policy, face_pairs(uow, case_id, other_case_id))
-        share = best.reading.share if best is not None and best.reading.share is not None else 1.0
-        uow.flag_duplicate(case_id, other_case_id, share)
+        uow.flag_duplicate(case_id, other_case_id, pair_share(deps, uow, case_id, other_case_id))
         flag = uow.duplicate_flag(case_id, other_case_id)
         assert flag is not None
         said = {"by": by.strip()[:200]} if by and by.strip() else {}
@@ -101,6 +99,13 @@ def flag_by_hand(deps: Deps, who: Principal, case_id: int, other_case_id: int,
         doubles.hold(uow, who.actor, [case_id, other_case_id])
         uow.commit()
     return flag[0], True
+
+
+def pair_share(deps: Deps, uow: UnitOfWork, case_id: int, other_case_id: int) -> float:
+    """The share a duplicate flag of two cases keeps when a person or their names raise it: the reading of their
+    most alike faces (``domain.doubles.best_pair``), or 1.0 (nothing known) without one."""
+    best = best_pair(deps.policy, face_pairs(uow, case_id, other_case_id))
+    return best.reading.share if best is not None and best.reading.share is not None else 1.0
 
 
 def face_pairs(uow: UnitOfWork, case_id: int, other_case_id: int) -> list[FacePair]:

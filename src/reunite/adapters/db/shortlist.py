@@ -200,9 +200,9 @@ class ShortlistSql:
             "INSERT INTO case_duplicates (case_id, other_case_id, impostor_share) VALUES (:a, :b, :s) "
             "ON CONFLICT (case_id, other_case_id) DO NOTHING"), {"a": low, "b": high, "s": impostor_share}).rowcount)
 
-    def born_near(self, case_id: int, days: int) -> list[tuple[int, str, str, bool]]:
-        return [(int(r.id), str(r.family_name), str(r.given_name), bool(r.verified)) for r in self.conn.execute(text(
-            "SELECT k.id, k.family_name, k.given_name, k.verified_at IS NOT NULL AS verified FROM cases c "
+    def born_near(self, case_id: int, days: int) -> list[tuple[int, str, str]]:
+        return [(int(r.id), str(r.family_name), str(r.given_name)) for r in self.conn.execute(text(
+            "SELECT k.id, k.family_name, k.given_name FROM cases c "
             "JOIN cases k ON k.birth_date BETWEEN c.birth_date - :days AND c.birth_date + :days "
             "WHERE c.id = :id AND (k.id = c.id OR k.status = 'open') "
             "ORDER BY k.id <> c.id, k.verified_at IS NULL, abs(k.birth_date - c.birth_date), k.created_at, k.id"),
