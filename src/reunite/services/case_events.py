@@ -5,9 +5,11 @@ again). Each is a delivery of its own, signed as alerts are, retried alone; neve
 
 from __future__ import annotations
 
+from typing import Any
+
 from reunite.domain.reach import alert_distance
 from reunite.services.deps import Deps
-from reunite.services.reach import alert_payload, link, public_case, send_webhook, still_wanted
+from reunite.services.reach import alert_payload, public_case, send_webhook, still_wanted, subscription_links
 
 
 def case_ended(deps: Deps, case_id: int) -> int:
@@ -27,7 +29,11 @@ def deliver_ended(deps: Deps, alert_id: int) -> None:
     """``case.ended`` to one webhook that had the case's alert: saying only that the case ended (not how:
     reunited, closed, withdrawn or removed read alike), and that the receiver should take down what it shows
     of it. Not once the case is active again, nor to a subscription ended or whose maker lost the right."""
-    _tell(deps, alert_id, "case.ended")
+    if (alert := _to_tell(deps, alert_id, ended=True)) is None:
+        return
+    send_webhook(deps, alert, {"event": "case.ended", "alert_id": alert["public_id"],
+                               "sent_at": deps.clock.now().isoformat(), "case": {"id": alert["case_id"]},
+                               "subscription": subscription_links(deps, alert["subscription_id"])}, "case_ended")
 
 
 def deliver_restored(deps: Deps, alert_id: int) -> None:
@@ -35,36 +41,29 @@ def deliver_restored(deps: Deps, alert_id: int) -> None:
     again, in the same transaction): it may show the case again. Its body is the alert's (``case.alert``'s
     fields, read anew), its ``event`` ``case.restored``. Not if the case ended again meanwhile, nor to a webhook
     never told it ended."""
-    _tell(deps, alert_id, "case.restored")
+    if (alert := _to_tell(deps, alert_id, ended=False)) is None:
+        return
+    case = public_case(deps, alert["case_id"], alert["language"])  # as the alert gave it, read anew
+    payload = alert_payload(deps, alert, case, alert_distance(alert["distance_km"]))
+    send_webhook(deps, alert, payload | {"event": "case.restored"}, "case_restored")
+    with deps.uow() as uow:  # told: a later ending tells it again, and a later restore too
+        uow.mark_alert_ended(alert_id, None)
+        uow.commit()
 
 
-def _tell(deps: Deps, alert_id: int, event: str) -> None:
-    ended = event == "case.ended"
+def _to_tell(deps: Deps, alert_id: int, ended: bool) -> dict[str, Any] | None:
+    """The webhook alert to tell that its case ended (``ended``) or is back, None when there is nothing to tell:
+    the case is where it was said to be, the alert is no active webhook's, or (back) it was never told it ended,
+    or its maker lost the right. Told it ended, it is marked so before the delivery goes: a restore committed while
+    it is on its way finds it, and tells it the case is back."""
     with deps.uow() as uow:
         alert = uow.alert(alert_id)
         active = uow.case_is_active(alert["case_id"])
         if active is ended or alert["channel"] != "webhook" or alert["status"] != "active":
-            return
+            return None
         if not ended and alert["ended_at"] is None:  # never told it ended, or told it is back already
-            return
-        if ended:  # marked before it goes: a restore committed while it is on its way finds it, and tells it is back
+            return None
+        if ended:
             uow.mark_alert_ended(alert_id, deps.clock.now())
             uow.commit()
-    if not still_wanted(deps, alert, alert["subscription_id"]):
-        return
-    if ended:
-        subscription_id = alert["subscription_id"]
-        send_webhook(deps, alert, {
-            "event": event, "alert_id": alert["public_id"], "sent_at": deps.clock.now().isoformat(),
-            "case": {"id": alert["case_id"]},
-            "subscription": {"id": subscription_id,
-                             "url": f"{deps.site.base_url}/api/subscriptions/{subscription_id}",
-                             "unsubscribe_url": link(deps, subscription_id, "unsubscribe")},
-        }, "case_ended")
-        return
-    case = public_case(deps, alert["case_id"], alert["language"])  # as the alert gave it, read anew
-    payload = alert_payload(deps, alert, case, alert_distance(alert["distance_km"]))
-    send_webhook(deps, alert, payload | {"event": event}, "case_restored")
-    with deps.uow() as uow:  # told: a later ending tells it again, and a later restore too
-        uow.mark_alert_ended(alert_id, None)
-        uow.commit()
+    return alert if still_wanted(deps, alert, alert["subscription_id"]) else None

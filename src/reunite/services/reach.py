@@ -251,15 +251,18 @@ CASE_FIELDS = ("id", "given_name", "sex", "age_then", "age_now", "missing_since_
 def alert_payload(deps: Deps, alert: dict[str, Any], case: dict[str, Any], distance: int | None) -> dict[str, Any]:
     """A webhook's body (docs/exchange.md, "Webhook payload"): every time ISO 8601 with its UTC offset, the
     distance in whole km, and how to stop these alerts."""
-    subscription_id = alert["subscription_id"]
     return {
         "event": "case.alert", "alert_id": alert["public_id"], "sent_at": deps.clock.now().isoformat(),
         "distance_km": distance,
         "case": {k: case[k] for k in CASE_FIELDS} | {"missing_since": case["missing_since"].isoformat()},
-        "subscription": {"id": subscription_id,
-                         "url": f"{deps.site.base_url}/api/subscriptions/{subscription_id}",
-                         "unsubscribe_url": link(deps, subscription_id, "unsubscribe")},
+        "subscription": subscription_links(deps, alert["subscription_id"]),
     }
+
+
+def subscription_links(deps: Deps, subscription_id: int) -> dict[str, Any]:
+    """A webhook body's ``subscription``: its id, its address in the API, and the link that ends it."""
+    return {"id": subscription_id, "url": f"{deps.site.base_url}/api/subscriptions/{subscription_id}",
+            "unsubscribe_url": link(deps, subscription_id, "unsubscribe")}
 
 
 def send_webhook(deps: Deps, alert: dict[str, Any], payload: dict[str, Any], kind: str = "case_alert") -> None:
