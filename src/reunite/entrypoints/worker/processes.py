@@ -4,7 +4,9 @@ dlib's models are read-only once loaded, so the children share their memory page
 and start at once instead of paying seconds of CPU each to import and load; each child runs its own
 procrastinate worker with its own database connections. Jobs run one at a time per process (dlib
 holds a lock), so processes, not ``--concurrency``, are what scales with cores. A child that dies
-(killed for memory, a crash) is replaced, unless the pool is stopping or ends with the queue."""
+(killed for memory, a crash) is replaced, unless the pool is stopping or ends with the queue. A stop gives
+each child ``STOP_GRACE`` seconds to end its job, then kills it (every job is idempotent, and one left
+running is re-queued as stalled); a second stop signal kills at once."""
 
 from __future__ import annotations
 
@@ -19,9 +21,11 @@ from types import FrameType
 
 log = logging.getLogger("reunite.worker")
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+STOP_GRACE = 20.0
 
 
-def run_forked(processes: int, child: Callable[[], None], *, respawn: bool = True) -> int:
+def run_forked(processes: int, child: Callable[[], None], *, respawn: bool = True,
+               grace: float = STOP_GRACE) -> int:
     """Run ``child`` in ``processes`` forked processes until they end; SIGTERM or SIGINT stops them
     all. Returns how many ended with an error. Whatever the children must not share (database
     connections, pools, threads) must be closed or not yet opened when this is called."""
@@ -30,16 +34,20 @@ def run_forked(processes: int, child: Callable[[], None], *, respawn: bool = Tru
 
     def stop(signum: int, _frame: FrameType | None) -> None:
         nonlocal stopping
+        if stopping or signum == signal.SIGALRM:  # asked again, or the grace is over
+            signum = signal.SIGKILL
+        else:
+            signal.setitimer(signal.ITIMER_REAL, grace)
         stopping = True
         for pid in children:
             _kill(pid, signum)
 
-    previous = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+    previous = {signum: signal.signal(signum, stop) for signum in (*STOP_SIGNALS, signal.SIGALRM)}
     gc.freeze()  # objects made so far stay put: the collector does not write to (and so copy) their pages
     failed = 0
     try:
         for _ in range(processes):
-            children[_spawn(child)] = 0
+            _spawn(child, children)
         while children:
             pid, status = os.wait()
             if children.pop(pid, None) is None:
@@ -51,22 +59,33 @@ def run_forked(processes: int, child: Callable[[], None], *, respawn: bool = Tru
                 if respawn and not stopping:
                     time.sleep(1.0)  # a child failing at once does not spin the machine
                     if not stopping:  # a stop asked during the pause signalled no child spawned after it
-                        children[_spawn(child)] = 0
+                        _spawn(child, children)
     finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         gc.unfreeze()
     return failed
 
 
-def _spawn(child: Callable[[], None]) -> int:
-    pid = os.fork()
+def _spawn(child: Callable[[], None], children: dict[int, int]) -> None:
+    """Fork a process running ``child`` and add it to ``children``, with the stop signals held back until
+    it is there: a stop arriving in between would not reach it, and the pool would wait for it for ever."""
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+    try:
+        pid = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        raise
     if pid:
-        return pid
+        children[pid] = 0
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        return
     code = 1
     try:
-        for signum in STOP_SIGNALS:
+        for signum in (*STOP_SIGNALS, signal.SIGALRM):
             signal.signal(signum, signal.SIG_DFL)  # the child's worker installs its own
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)  # a stop held back now ends the child
         child()
         code = 0
     except BaseException:  # anything: say so, and leave with an error status
