@@ -82,6 +82,14 @@ def test_closing_a_case_asks_to_confirm_and_the_poster_then_says_found(container
     assert candidate
     admin.post(f"/candidates/{candidate.group(1)}/review", data={"csrf": token, "decision": "confirm",
                                                                  "case_id": str(case_id)})
+    page = admin.get(f"/cases/{case_id}").text
+    record = page[page.index(f'action="/cases/{case_id}/verifications"'):]
+    record = record[:record.index("</form>")]
+    assert not re.search(r"<option[^>]*\bselected", record)  # never "DNA · Matched" unless chosen
+    for chosen in ({"method": "dna"}, {"result": "match"}):  # a note alone records nothing
+        unchosen = admin.post(f"/cases/{case_id}/verifications", data={"csrf": token, "notes": "called"} | chosen)
+        assert unchosen.status_code == 422 and "choose" in unchosen.text
+    assert " · called" not in admin.get(f"/cases/{case_id}").text  # nothing recorded
     admin.post(f"/cases/{case_id}/verifications", data={"csrf": token, "method": "dna", "result": "match"})
 
     form = admin.get(f"/cases/{case_id}").text

@@ -58,9 +58,9 @@ def record_verification(
     if (first := idempotency.earlier_id(deps, key)) is not None:
         return first
     if method not in METHODS:
-        raise InvalidInput("the method is DNA, document or interview", field="method")
+        raise InvalidInput("choose how it was checked: DNA, a document or an interview", field="method")
     if result not in RESULTS:
-        raise InvalidInput("the result is match, no match or pending", field="result")
+        raise InvalidInput("choose the result: match, no match or pending", field="result")
     if candidate_id is not None and candidate_id not in {c["id"] for c in deps.read.candidates(case_id, None)}:
         raise InvalidInput("candidate {candidate} is not a candidate of case {case}", field="candidate_id",
                            candidate=candidate_id, case=case_id)
