@@ -31,7 +31,9 @@ from reunite.adapters.photos.renditions import MemoryRenditions
 from reunite.adapters.posters.pdf import PdfPosters
 from reunite.adapters.sources.parse import Gazetteer
 from reunite.adapters.sources.web import SourceWeb
+from reunite.adapters.zones import country_of_zone
 from reunite.config import Settings
+from reunite.domain.emergency import police_number
 from reunite.domain.leads import LeadPolicy
 from reunite.domain.ports import Clock, FaceEngine, PhotoStore
 from reunite.domain.reach import parse_schedule
@@ -112,6 +114,7 @@ def site_from(settings: Settings) -> Site:
     domain = settings.pfif_domain or urlsplit(settings.public_url).hostname or "reunite.local"
     return Site(base_url=base, pfif_domain=domain,
                 contact_phone=settings.contact_phone, contact_email=settings.contact_email,
+                police_phone=settings.police_phone or police_number(country_of_zone(settings.timezone)),
                 alert_schedule=parse_schedule(settings.alert_schedule), timezone=settings.timezone)
 
 

@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     public_url: str = Field(default="", description="This site's address, for shared links (Open Graph, posters).")
     contact_phone: str = Field(default="110", description="The platform's (or police) number printed on posters.")
     contact_email: str = Field(default="", description="The platform's address printed on posters.")
+    police_phone: str = Field(default="", description=(
+        "The police emergency number pages tell readers to call when a child is in danger now; empty: the number "
+        "of the country REUNITE_TIMEZONE lies in (110 in China), or none named where it is not known."))
 
     # Uploads
     max_upload_bytes: int = Field(default=25 * 1024 * 1024, description="Largest accepted request body.")

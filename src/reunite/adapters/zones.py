@@ -69,3 +69,11 @@ def city_zone(words: str, near: Point | None = None) -> str:
         return ""
     centre = _centres().get(place) or _centres().get(Place(place.province, ""))
     return zone_at(*centre) if centre else ""
+
+
+@cache
+def country_of_zone(name: str) -> str | None:
+    """The country (ISO 3166 alpha-2) whose most populous GeoNames city keeps that IANA zone, or None (a zone no
+    city of the gazetteer keeps: UTC, Etc/GMT+8)."""
+    cities = [c for c in geonames() if c.get("timezone") == ONE_TIME.get(name, name)]
+    return str(max(cities, key=lambda c: c["population"] or 0)["countrycode"]) if cities else None

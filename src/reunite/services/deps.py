@@ -75,6 +75,7 @@ class Site:
     pfif_domain: str = "reunite.local"  # the domain part of the PFIF record ids this site writes
     contact_phone: str = "110"
     contact_email: str = ""
+    police_phone: str | None = "110"  # the emergency number readers are told to call; None: not known here
     alert_schedule: tuple[Step, ...] = parse_schedule(DEFAULT_SCHEDULE)
     timezone: str = DEFAULT_ZONE  # read times given without an offset in this IANA zone
 

@@ -70,7 +70,8 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **con
                 "path": path, "csrf": csrf_token(request), "who": who,
                 "once": secrets.token_urlsafe(18),  # a form's one-time idempotency key
                 "inline_assets": name in assets.PAGES,
-                "mail_on": request.app.state.container.deps.mailer.configured}
+                "mail_on": request.app.state.container.deps.mailer.configured,
+                "police_phone": request.app.state.container.deps.site.police_phone}
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
