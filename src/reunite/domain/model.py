@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import enum
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import MappingProxyType
+from typing import Final
 
 from reunite.domain.errors import InvalidInput
 from reunite.domain.spelling import person_name, sex_word, without_format
@@ -165,6 +168,16 @@ class Provenance:
     author: str = ""
     posted_at: datetime | None = None
     source_id: int | None = None
+
+
+# the most characters each of a case's texts holds, whichever way it comes in: the web form and the API refuse a
+# longer one naming the field, a sheet's row and a PFIF record keep it up to there and say so, a text approved for
+# sharing (``services.sharing``) is as long as the family's may be. The one table all of them read.
+CASE_TEXT_LIMITS: Final[Mapping[str, int]] = MappingProxyType({
+    "given_name": 200, "family_name": 200, "last_seen_text": 500, "description": 4000, "marks": 2000,
+    "police_report": 200, "family_contact": 500,
+})
+NICKNAMES_LIMIT: Final = 500  # a case's nicknames as the form and the API take them: one text, comma-separated
 
 
 @dataclass(frozen=True)

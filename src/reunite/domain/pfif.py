@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from reunite.domain.dates import loose_date
 from reunite.domain.errors import InvalidInput
-from reunite.domain.model import NewCase, Sex, age_in_years
+from reunite.domain.model import CASE_TEXT_LIMITS, NewCase, Sex, age_in_years
 from reunite.domain.times import iso_time
 from reunite.domain.typed_time import DAY, INSTANT, TypedTime, read_typed_time
 
@@ -147,10 +147,11 @@ def is_placeholder(person: dict[str, str]) -> bool:
     return not any(person.get(name, "").strip() for name in PERSON_FIELDS if name not in PERSON_PLACEHOLDER)
 
 
-NAME_KEPT = 200  # characters of a given or family name the case keeps (stripped)
+NAME_KEPT = CASE_TEXT_LIMITS["given_name"]  # characters of a given or family name the case keeps (stripped)
 # characters a case or a note keeps of its free text, as sent (the source's name: stripped); every field is also
 # kept in its PFIF form (``canonical``), up to MAX_FIELD characters
-KEPT = {"description": 4000, "source_name": 200, "author_name": 200, "last_known_location": 500, "text": 4000}
+KEPT = {"description": CASE_TEXT_LIMITS["description"], "source_name": 200, "author_name": 200,
+        "last_known_location": 500, "text": 4000}
 MAX_FIELD = 10_000
 
 

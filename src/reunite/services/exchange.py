@@ -19,7 +19,7 @@ from reunite.domain.access import (
 )
 from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia, plain
-from reunite.domain.model import GeoPoint, NewCase, Sex
+from reunite.domain.model import CASE_TEXT_LIMITS, GeoPoint, NewCase, Sex
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import zone
 from reunite.domain.typed_time import INSTANT, TypedTime, date_written, typed_time
@@ -177,8 +177,7 @@ def _row_zone(row: dict[str, str], site: ZoneInfo) -> ZoneInfo:
 
 
 # what a sheet's column keeps of a row's text, as a case holds it (longer: kept up to there, and said)
-KEPT = {"given_name": 200, "family_name": 200, "last_seen_text": 500, "description": 4000, "marks": 2000,
-        "police_report": 200, "family_contact": 500}
+KEPT = CASE_TEXT_LIMITS
 
 
 def _kept(row: dict[str, str], name: str) -> str:

@@ -215,9 +215,9 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
     policy = deps.policy
     with deps.uow() as uow:
         doubles.take_turns(uow)
-        flagged = _flag_same_names(deps, uow, case_id)
-        me = uow.case_facts(case_id)
-        mine = uow.faces_of(PhotoOwner.CASE, case_id)
+        read = look_alikes.CaseFaces.read(uow, case_id)  # this case's faces: read once, for every pair
+        me, mine = read.facts, read.faces
+        flagged = _flag_same_names(deps, uow, read)
         spread = uow.extra_spread() if any(face.extra is not None for face in mine) else None
         for face in mine if policy.calibration is not None else ():
             near = [hit for hit in uow.near_case_faces(face.embedding, FAR_FUTURE, NEIGHBOURS)
@@ -244,12 +244,14 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
 NAMESAKES_FLAGGED = 10  # a registration flags at most this many namesakes: verified cases first, nearest births
 
 
-def _flag_same_names(deps: Deps, uow: UnitOfWork, case_id: int) -> int:
+def _flag_same_names(deps: Deps, uow: UnitOfWork, mine: look_alikes.CaseFaces) -> int:
     """Flag the open cases born within a year of this one under its name (``domain.names``), whatever their faces
     look like: a poster's or record's name and age copied with another child's photos (another account's), or a
     family's second registration of its child spelled otherwise (its own: linked, never waiting on it). The
     flag keeps the reading of the two cases' most alike faces, or 1.0 (nothing known) as a moderator's own. Verified
-    cases come first, so that namesakes registered to crowd them out (never verified) cannot."""
+    cases come first, so that namesakes registered to crowd them out (never verified) cannot. ``mine``: this case's
+    facts and faces, as ``flag_duplicates`` read them."""
+    case_id = mine.facts.case_id
     rows = uow.born_near(case_id, BIRTH_WINDOW_DAYS)
     if not rows:  # its birth date blanked (an expired case)
         return 0
@@ -258,7 +260,7 @@ def _flag_same_names(deps: Deps, uow: UnitOfWork, case_id: int) -> int:
         (family, given), (other_family, other_given), deps.places.simplified, deps.places.readings)]
     flagged = 0
     for other_id in namesakes[:NAMESAKES_FLAGGED]:
-        if uow.flag_duplicate(case_id, other_id, look_alikes.pair_share(deps, uow, case_id, other_id)):
+        if uow.flag_duplicate(case_id, other_id, look_alikes.pair_share(deps, uow, mine, other_id)):
             uow.audit(SYSTEM, "case.duplicate_flagged", "case", case_id, other_case_id=other_id, same_name=True)
             flagged += 1
     return flagged

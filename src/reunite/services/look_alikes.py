@@ -11,15 +11,17 @@ disagree), and a person decides."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.doubles import FacePair, LookAlike, best_pair, most_alike
 from reunite.domain.errors import Conflict, InvalidInput
+from reunite.domain.matching_store import StoredFace
 from reunite.domain.model import CaseStatus, PhotoOwner
 from reunite.domain.ports import ReaderScript, UnitOfWork
+from reunite.domain.scoring import CaseFacts
 from reunite.services import doubles, queries
 from reunite.services.deps import Deps
 
@@ -89,7 +91,7 @@ def flag_by_hand(deps: Deps, who: Principal, case_id: int, other_case_id: int,
                 raise Conflict("cases {id} and {other} were already decided by a moderator (duplicate flag {flag}): reopen that flag to decide again",  # noqa: E501
                                id=case_id, other=other_case_id, flag=flag[0])
             return flag[0], False
-        uow.flag_duplicate(case_id, other_case_id, pair_share(deps, uow, case_id, other_case_id))
+        uow.flag_duplicate(case_id, other_case_id, pair_share(deps, uow, CaseFaces.read(uow, case_id), other_case_id))
         flag = uow.duplicate_flag(case_id, other_case_id)
         assert flag is not None
         said = {"by": by.strip()[:200]} if by and by.strip() else {}
@@ -101,19 +103,32 @@ def flag_by_hand(deps: Deps, who: Principal, case_id: int, other_case_id: int,
     return flag[0], True
 
 
-def pair_share(deps: Deps, uow: UnitOfWork, case_id: int, other_case_id: int) -> float:
-    """The share a duplicate flag of two cases keeps when a person or their names raise it: the reading of their
-    most alike faces (``domain.doubles.best_pair``), or 1.0 (nothing known) without one."""
-    best = best_pair(deps.policy, face_pairs(uow, case_id, other_case_id))
+@dataclass(frozen=True)
+class CaseFaces:
+    """A case's facts and its faces, read once for every pair of cases it is one side of."""
+
+    facts: CaseFacts
+    faces: list[StoredFace]
+
+    @classmethod
+    def read(cls, uow: UnitOfWork, case_id: int) -> CaseFaces:
+        return cls(uow.case_facts(case_id), uow.faces_of(PhotoOwner.CASE, case_id))
+
+
+def pair_share(deps: Deps, uow: UnitOfWork, mine: CaseFaces, other_case_id: int) -> float:
+    """The share a duplicate flag of a case (``mine``, as read) and another keeps when a person or their names
+    raise it: the reading of their most alike faces (``domain.doubles.best_pair``), or 1.0 (nothing known)
+    without one."""
+    best = best_pair(deps.policy, face_pairs(uow, mine, other_case_id))
     return best.reading.share if best is not None and best.reading.share is not None else 1.0
 
 
-def face_pairs(uow: UnitOfWork, case_id: int, other_case_id: int) -> list[FacePair]:
-    """Every pair of a face of one case and a face of the other, as ``ReadModel.look_alike_faces`` gives them."""
-    facts = uow.case_facts_of([case_id, other_case_id])
-    mine, theirs = uow.faces_of(PhotoOwner.CASE, case_id), uow.faces_of(PhotoOwner.CASE, other_case_id)
-    me, other = facts[case_id], facts[other_case_id]
-    return [FacePair(case_id, a.face_id, me.birth_date, a.taken_on, a.hubness, other_case_id, b.face_id,
+def face_pairs(uow: UnitOfWork, mine: CaseFaces, other_case_id: int) -> list[FacePair]:
+    """Every pair of a face of one case (``mine``, as read) and a face of the other (read here), as
+    ``ReadModel.look_alike_faces`` gives them."""
+    me, other = mine.facts, uow.case_facts(other_case_id)
+    theirs = uow.faces_of(PhotoOwner.CASE, other_case_id)
+    return [FacePair(me.case_id, a.face_id, me.birth_date, a.taken_on, a.hubness, other_case_id, b.face_id,
                      other.birth_date, b.taken_on, b.hubness,
                      float(sum(x * y for x, y in zip(a.embedding, b.embedding, strict=True))))
-            for a in mine for b in theirs]
+            for a in mine.faces for b in theirs]

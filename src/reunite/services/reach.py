@@ -183,8 +183,15 @@ def public_case(deps: Deps, case_id: int, language: str) -> dict[str, Any]:
 
 def alert_round(deps: Deps, case_id: int) -> int:
     """Alert every subscriber inside the case's current radius who was not alerted yet; plan the next
-    round for when the radius widens. Stops when the case is no longer active. New alerts: how many."""
+    round for when the radius widens, unless one is planned already. Stops when the case is no longer active.
+    New alerts: how many.
+
+    One chain of rounds per case: a case removed and restored (``removals``) before its next round was due is
+    alerted again at once (``reach.case_activated``), and the round still waiting stays the next one, for the
+    same widening, instead of a second chain beside it for each restore. Two rounds of one case take turns, so
+    that the second sees the round the first planned."""
     with deps.uow() as uow:
+        uow.one_at_a_time(f"alert-rounds:{case_id}")
         if not uow.case_is_active(case_id):
             return 0
         facts = uow.case_facts(case_id)
@@ -198,7 +205,7 @@ def alert_round(deps: Deps, case_id: int) -> int:
                 uow.enqueue("reach.deliver_alert", alert_id=alert_id)
         wait = next_widening(deps.site.alert_schedule, elapsed)
         if wait is not None:
-            uow.enqueue("reach.alert_round", at=deps.clock.now() + wait, case_id=case_id)
+            uow.enqueue("reach.alert_round", at=deps.clock.now() + wait, unless_waiting=True, case_id=case_id)
         uow.audit("system", "case.alerted", "case", case_id, radius_km=radius, new_alerts=len(new))
         uow.commit()
     return len(new)

@@ -10,13 +10,14 @@ from typing import Any
 
 from reunite.domain.access import SHARED_TEXTS
 from reunite.domain.errors import bounded
+from reunite.domain.model import CASE_TEXT_LIMITS
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.summary import cleaned
 from reunite.services import words
 from reunite.services.deps import Deps
 
-# as long as the family's text may be (the form's and the API's limits): approved whole, it fits
-LIMITS = {"description": 4000, "marks": 2000}
+# as long as the family's text may be (``model.CASE_TEXT_LIMITS``): approved whole, it fits
+LIMITS = {name: CASE_TEXT_LIMITS[name] for name in SHARED_TEXTS}
 
 
 def field(name: str) -> str:

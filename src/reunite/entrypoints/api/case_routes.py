@@ -12,7 +12,8 @@ from pydantic import BeforeValidator
 from reunite.domain.access import Permission, Principal
 from reunite.domain.dates import calendar_day
 from reunite.domain.errors import InvalidInput
-from reunite.domain.model import CandidateStatus, NewCase, Sex
+from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
+from reunite.domain.model import NICKNAMES_LIMIT, CandidateStatus, NewCase, Sex
 from reunite.domain.typed_time import typed_time
 from reunite.entrypoints.api import bodies, candidate_schemas, case_schemas, schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow
@@ -61,7 +62,7 @@ def register_case(
     lang: Reader,
     who: Registrar,
     photos: PhotosIn,
-    given_name: Annotated[str, Form(min_length=1, max_length=200)],
+    given_name: Annotated[str, Form(min_length=1, max_length=LIMIT["given_name"])],
     sex: SexIn,
     birth_date: BirthDateIn,
     missing_since: Annotated[str, Form(max_length=100, description=(
@@ -71,15 +72,15 @@ def register_case(
         "whole day, month or year, in the site's zone (no sighting in it is taken as seen before the child went "
         "missing; ``missing_since_precision`` day, month or year). A date that does not exist (2026-02-30) is "
         "refused (422) as the form refuses it: \"the date is not valid\", in the reader's language"))],
-    family_name: Annotated[str, Form(max_length=200)] = "",
-    nicknames: Annotated[str, Form(max_length=500, description="Comma-separated")] = "",
+    family_name: Annotated[str, Form(max_length=LIMIT["family_name"])] = "",
+    nicknames: Annotated[str, Form(max_length=NICKNAMES_LIMIT, description="Comma-separated")] = "",
     last_seen_lat: Annotated[float | None, Form()] = None,
     last_seen_lon: Annotated[float | None, Form()] = None,
-    last_seen_text: Annotated[str, Form(max_length=500)] = "",
-    description: Annotated[str, Form(max_length=4000)] = "",
-    marks: Annotated[str, Form(max_length=2000)] = "",
-    police_report: Annotated[str, Form(max_length=200)] = "",
-    family_contact: Annotated[str, Form(max_length=500, description=(
+    last_seen_text: Annotated[str, Form(max_length=LIMIT["last_seen_text"])] = "",
+    description: Annotated[str, Form(max_length=LIMIT["description"])] = "",
+    marks: Annotated[str, Form(max_length=LIMIT["marks"])] = "",
+    police_report: Annotated[str, Form(max_length=LIMIT["police_report"])] = "",
+    family_contact: Annotated[str, Form(max_length=LIMIT["family_contact"], description=(
         "How reviewers reach the family: read by the family and reviewers only, never shown to anyone else"))] = "",
     photo_dates: Annotated[list[str] | None, Form(description="Date each photo was taken, YYYY-MM-DD or blank")] = None,
     idempotency_key: IdempotencyKey = None,

@@ -15,6 +15,7 @@ from reunite.domain.access import Permission, Principal
 from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.lifecycle import case_state, confirmable
+from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
 from reunite.domain.model import CandidateStatus, NewCase, age_in_years, age_shown
 from reunite.entrypoints.api.auth import PrincipalDep, allow
 from reunite.entrypoints.web import filters
@@ -56,12 +57,14 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
         if birth is None or missing is None:
             raise InvalidInput("the birth date and the time last seen are required", field="birth_date")
         case = NewCase(
-            given_name=text(form, "given_name", 200), family_name=text(form, "family_name", 200),
+            given_name=text(form, "given_name", LIMIT["given_name"]),
+            family_name=text(form, "family_name", LIMIT["family_name"]),
             sex=sex(form, "sex", required=True), birth_date=birth, missing_since=missing.at,
             missing_since_precision=missing.precision,
-            last_seen_place=place(form), last_seen_text=text(form, "place_text", 500),
-            description=text(form, "description", 4000), marks=text(form, "marks", 2000),
-            police_report=text(form, "police_report", 200), family_contact=text(form, "family_contact", 500),
+            last_seen_place=place(form), last_seen_text=text(form, "place_text", LIMIT["last_seen_text"]),
+            description=text(form, "description", LIMIT["description"]), marks=text(form, "marks", LIMIT["marks"]),
+            police_report=text(form, "police_report", LIMIT["police_report"]),
+            family_contact=text(form, "family_contact", LIMIT["family_contact"]),
             nicknames=tuple(n.strip() for n in text(form, "nicknames").split(",") if n.strip()),
         )
         receipt = intake.register_case(deps, who, case, files, taken, key)

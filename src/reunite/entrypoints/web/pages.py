@@ -19,6 +19,7 @@ from starlette.datastructures import FormData
 
 from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInput, InvalidInputs, ReuniteError, TooManyRequests
+from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT
 from reunite.domain.pfif import full_name
 from reunite.domain.times import zone
 from reunite.entrypoints.api.auth import csrf_token, current_principal, get_deps
@@ -36,6 +37,7 @@ templates.env.globals |= {"lead_words": lead_words, "why": why, "seen_when": see
                           "clock_said": clock_said}  # (lang, …), in macros too
 templates.env.globals |= {"full_name": full_name, "contact_links": contact_links, "place_links": place_links,
                           "position": position, "inline": assets.inline}
+templates.env.globals |= {"case_limits": CASE_TEXT_LIMITS, "nicknames_limit": NICKNAMES_LIMIT}  # maxlength
 
 
 def language(request: Request) -> Language:
