@@ -75,7 +75,7 @@ def contradiction_words(lang: Language, contradicts: list[str], facts: dict[str,
     if "age" in contradicts and facts.get("apparent_age_low") is not None:
         words.append(lang.gettext(
             "The reporter guessed age {low}–{high}; this child would be {expected}: the ages do not fit",
-            low=facts["apparent_age_low"], high=facts["apparent_age_high"], expected=_whole(facts["expected_age"])))
+            low=facts["apparent_age_low"], high=facts["apparent_age_high"], expected=_years(facts["expected_age"])))
     if "time" in contradicts and facts.get("elapsed_days") is not None:
         when = since_missing_words(lang, seen_since(facts))  # before the child went missing at every time either may be
         words.append(lang.gettext("Seen {when}: the times do not fit", when=when))
@@ -90,6 +90,11 @@ def _whole(x: float) -> int:
     return math.floor(x + 0.5)
 
 
+def _years(age: float) -> int:
+    """An age as people say it and as posters print it: the years completed (8 years 9 months is 8)."""
+    return math.floor(age + 1e-9)
+
+
 # the spans words count in, from the largest: (days one counts, below how many days it is used)
 UNITS = ((365.25, math.inf), (30.44, 730.0), (1.0, 60.0), (1 / 24, 2.0))
 
@@ -97,10 +102,13 @@ UNITS = ((365.25, math.inf), (30.44, 730.0), (1.0, 60.0), (1 / 24, 2.0))
 def _amount(lang: Language, low: float, high: float) -> str:
     """From ``low`` to ``high`` days (neither negative), in the unit the larger asks for: one number when the range
     is no wider than that unit ("5 hours"; a time known to its hour), else both ("6–34 hours": a camera's clock
-    read in an assumed zone), never more precisely than it is known."""
+    read in an assumed zone), never more precisely than it is known; under half an hour, "less than an hour"
+    (never "0 hours")."""
     step = next(step for step, below in reversed(UNITS) if high < below)
     if high - low <= step * (1 + 1e-9):  # (an hour's width, as floats add it)
         low = high = (low + high) / 2
+    if _whole(high / step) == 0:
+        return lang.gettext("less than an hour")
     return _counted(lang, {1 / 24: HOUR, 1.0: DAY, 30.44: MONTH, 365.25: YEAR}[step],
                     _whole(low / step), _whole(high / step))
 
@@ -144,7 +152,7 @@ def since_missing_words(lang: Language, e: Elapsed) -> str:
         return lang.gettext("{elapsed} before the child went missing", elapsed=_amount(lang, -e.high_days, -e.low_days))
     if e.low_days >= 0:
         return lang.gettext("{elapsed} after the child went missing", elapsed=_amount(lang, e.low_days, e.high_days))
-    near = max(-e.low_days, e.high_days)
+    near = max(-e.low_days, e.high_days, 1 / 24)  # within an hour, at the least
     return lang.gettext("within {elapsed} of the time the child went missing", elapsed=_amount(lang, near, near))
 
 
@@ -186,9 +194,9 @@ def why(lang: Language, c: dict[str, Any]) -> list[str]:
         words.append(when)
     if c.get("apparent_age_low") is not None:
         words.append(lang.gettext("apparent age {low}–{high}, expected {expected}", low=c["apparent_age_low"],
-                                  high=c["apparent_age_high"], expected=_whole(c["expected_age"])))
+                                  high=c["apparent_age_high"], expected=_years(c["expected_age"])))
     else:
-        words.append(lang.gettext("expected age {expected}", expected=_whole(c["expected_age"])))
+        words.append(lang.gettext("expected age {expected}", expected=_years(c["expected_age"])))
     if c.get("resembles_many"):
         words.append(lang.gettext("this face resembles many people's, so it is ranked lower"))
     return words

@@ -82,6 +82,10 @@ def test_a_time_seen_that_is_a_span_is_said_as_one() -> None:
     assert since_missing_words(EN, since_missing(20 / 24, 14)) == "6–34 hours after the child went missing"
     assert since_missing_words(EN, since_missing(-30 / 24, 14)) == "16–44 hours before the child went missing"
     assert since_missing_words(EN, since_missing(4.5 / 24, 0, "hour")) == "5 hours after the child went missing"
+    seen_soon = since_missing(0.25 / 24, 0)  # seen 15 minutes after: never "0 hours"
+    assert since_missing_words(EN, seen_soon) == "less than an hour after the child went missing"
+    assert since_missing_words(ZH, seen_soon) == "孩子失踪 不到一小时后"
+    assert since_missing_words(EN, since_missing(0.1 / 24, 0.2)) == "within 1 hour of the time the child went missing"
     assert since_missing_words(ZH, since_missing(-4 / 24, 14)) == "孩子失踪时间前后 18 小时以内"
     arrival = {"distance_km": None, "elapsed_days": 15 / 24, "expected_age": 9.0, "seen_at_basis": "arrival",
                "since_missing": since_missing(15 / 24, 0, "hour", datetime(2026, 11, 20, tzinfo=EAST8), "day",
@@ -91,6 +95,8 @@ def test_a_time_seen_that_is_a_span_is_said_as_one() -> None:
     camera = {"distance_km": None, "elapsed_days": -4 / 24, "expected_age": 9.0,
               "seen_at_basis": "camera_zone_assumed"}  # a row read without the case's date: its basis still counts
     assert not any("before" in words for words in why(EN, camera))
+    older = {"distance_km": None, "elapsed_days": 400.0, "expected_age": 8.74}  # 8 years 9 months: 8, as posters say
+    assert "expected age 8" in why(EN, older) and "推算年龄 8 岁" in why(ZH, older)
 
 
 @pytest.mark.parametrize("precision", ["instant", "day", "month", "year"])
