@@ -333,7 +333,7 @@ def test_api_answers_are_in_the_readers_language_and_promise_only_what_happens(
     from reunite.adapters.notify.webhook import HttpWebhooks
     container.deps = replace(container.deps, webhooks=HttpWebhooks(allowed_hosts=["127.0.0.1"]))
     subscribed = client.post("/api/subscriptions", headers=zh, json={
-        "channel": "webhook", "address": "http://127.0.0.1:9/alerts", "lat": 30.6, "lon": 104.06, "radius_km": 10})
+        "channel": "webhook", "address": "http://127.0.0.1:9999/alerts", "lat": 30.6, "lon": 104.06, "radius_km": 10})
     assert subscribed.status_code == 201, subscribed.text
     # a code a client switches on, whatever the reader's language (probe s21 U7); the words beside it
     assert subscribed.json()["status"] == "active" and re.search(r"[\u4e00-\u9fff]", subscribed.json()["status_text"])
@@ -354,7 +354,7 @@ def test_subscriptions_to_unknown_regions_and_malformed_mastodon_sources_are_ref
 
     from reunite.adapters.notify.webhook import HttpWebhooks
     container.deps = replace(container.deps, webhooks=HttpWebhooks(allowed_hosts=["127.0.0.1"]))
-    hook = {"channel": "webhook", "address": "http://127.0.0.1:9/alerts"}
+    hook = {"channel": "webhook", "address": "http://127.0.0.1:9999/alerts"}
     unknown = client.post("/api/subscriptions", json=hook | {"region": "Xyzzyland"},
                           headers={"Accept-Language": "zh-CN"})
     assert unknown.status_code == 422 and "Xyzzyland" in unknown.json()["detail"] and "地方" in unknown.json()["detail"]

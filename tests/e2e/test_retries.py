@@ -93,7 +93,7 @@ def test_a_webhook_subscription_retried_with_its_key_answers_the_same_secret(
     client: TestClient, container: Container
 ) -> None:
     container.deps = replace(container.deps, webhooks=HttpWebhooks(allowed_hosts=["127.0.0.1"]))
-    hook = {"channel": "webhook", "address": "http://127.0.0.1:9/alerts", "region": "Wuhan"}
+    hook = {"channel": "webhook", "address": "http://127.0.0.1:9999/alerts", "region": "Wuhan"}
     first, second = (client.post("/api/subscriptions", json=hook, headers={"Idempotency-Key": "hook-1"})
                      for _ in range(2))
     assert first.status_code == second.status_code == 201

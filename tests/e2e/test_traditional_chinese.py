@@ -46,9 +46,9 @@ def test_a_hong_kong_reader_can_subscribe_to_alerts_in_traditional_chinese(clien
                                                                            container: Container) -> None:
     container.deps = replace(container.deps, webhooks=HttpWebhooks(allowed_hosts=["127.0.0.1"]))
     subscribed = client.post("/api/subscriptions", headers={"Accept-Language": "zh-HK"}, json={
-        "channel": "webhook", "address": "http://127.0.0.1:9/alerts", "lat": 22.3, "lon": 114.2, "radius_km": 10,
+        "channel": "webhook", "address": "http://127.0.0.1:9999/alerts", "lat": 22.3, "lon": 114.2, "radius_km": 10,
         "language": "zh_HK"})
     assert subscribed.status_code == 201, subscribed.text
     refused = client.post("/api/subscriptions", headers={"Accept-Language": "zh-TW"}, json={
-        "channel": "webhook", "address": "http://127.0.0.1:9/alerts", "language": "fr"})
+        "channel": "webhook", "address": "http://127.0.0.1:9999/alerts", "language": "fr"})
     assert refused.status_code == 422 and "語言" in refused.json()["detail"] and "zh_TW" in refused.json()["detail"]

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 
 from reunite.adapters.sources.parse import Gazetteer
-from reunite.domain.summary import Repeated, pinning
+from reunite.domain.summary import CONTACT, ID_NUMBER, Repeated, pinning
 from reunite.services.words import city_names
 
 GAZETTEER = Gazetteer()
@@ -99,5 +99,60 @@ def test_an_email_contacts_name_is_caught_only_as_a_whole_token(words: str, cont
 
 
 def test_a_refusal_quotes_the_number_that_tripped_it_not_a_date_beside_it() -> None:
-    hit = found("Missing since 2024-05-01; 2024-0501 at the station.")
-    assert hit is not None and hit.words == "2024-0501"
+    hit = found("Missing since 2024-05-01; 6512-3456 at the station.")
+    assert hit is not None and hit.words == "6512-3456"
+
+
+@pytest.mark.parametrize("words", [  # a phone number as it is said aloud, in English and in Chinese
+    "call one three eight double oh one three eight double oh oh",
+    "one three eight double-oh one three eight zero zero zero",
+    "one three eight oh oh one three eight triple oh", "ring one three eight o o one three eight o o o",
+    "one three eight, double oh one three, eight triple oh", "double six double six double six six",
+    "1 double 3 8 0 0 1 3 8 triple 0", "one three eight treble oh one three eight oh double oh",
+    "幺三八拐拐幺三八勾勾勾", "幺三八 洞洞拐拐 八洞洞勾", "两三八零零一三八零零零", "一三八 0013 8000",
+    "1三8零零13八000",
+    "一 三 八 零 零 一 三 八 零 零 零", "幺叁捌零零幺叁捌零零零", "yao san ba ling ling yao san ba ling ling ling",
+])
+def test_a_phone_number_said_aloud_is_a_contact(words: str) -> None:
+    hit = found(f"girl in a red coat; {words}")
+    assert hit is not None and hit.kind == CONTACT, hit
+
+
+@pytest.mark.parametrize("words", [
+    # words of "oh", "double", "triple", 拐 and 勾 that say no digit
+    "she said oh no, one of them ran", "oh one more thing: she is shy", "seen at six o'clock", "a double bed",
+    "triple jump champion", "agent double-oh seven fan", "孩子被拐三年了", "一瘸一拐地走", "在拐角处等", "左拐三百米",
+    "勾选了三项", "born nineteen oh five? no, 2018",
+    # amounts, and a date year first with its month and day together (a bracelet's number reaches no one)
+    "reward 100,000 yuan", "reward: 100,000.", "悬赏100,000元", "reward 100,000 - 200,000 yuan", "reward ¥1 000 000",
+    "reward 1 000 000 yuan", "reward 100.000 euro", "50,000 - 80,000 元", "ID bracelet reads 2014 0314",
+    "bracelet 2014-0314", "engraved 20140314",
+])
+def test_words_that_say_no_phone_number_pass(words: str) -> None:
+    assert found(f"girl in a red coat, {words}", FAMILY) is None
+
+
+@pytest.mark.parametrize(("words", "named"), [  # what is still a phone number beside a date or an amount
+    ("call 021 2014 0314", "021 2014 0314"), ("138 2014 0314", "138 2014 0314"), ("2014 1399", "2014 1399"),
+    ("100,000 then 13800138000", "13800138000"), ("1 000 000", "1 000 000"),
+])
+def test_a_phone_number_beside_a_date_or_an_amount_is_still_caught(words: str, named: str) -> None:
+    hit = found(f"girl in a red coat; {words}")
+    assert hit is not None and hit.kind == CONTACT and hit.words == named, hit
+
+
+def test_the_familys_own_number_is_caught_even_when_it_reads_as_a_date() -> None:
+    hit = found("girl in a red coat, 2014 0314", "2014 0314")
+    assert hit is not None and hit.kind == CONTACT
+
+
+@pytest.mark.parametrize(("words", "named"), [
+    ("11010519491231002X", "11010519491231002X"), ("身份证号 11010519491231002X", "11010519491231002X"),
+    ("ID no. 110105194912310021", "110105194912310021"), ("证号：110105 19491231 002x", "110105 19491231 002x"),
+    ("身份证 一一〇一〇五二〇一八〇五〇三〇〇二一", None),
+])
+def test_an_identity_card_number_is_refused_as_one_whatever_labels_it(words: str, named: str | None) -> None:
+    """No contact, but a child's own number: named an identity number, never let through by its label."""
+    hit = found(f"girl in a red coat; {words}")
+    assert hit is not None and hit.kind == ID_NUMBER, hit
+    assert named is None or hit.words == named

@@ -1,5 +1,5 @@
-"""The address rules at the edge: webhook targets must be public, whatever form the address takes;
-proxy headers count only from trusted proxies."""
+"""The address rules at the edge: webhook targets must be public, whatever form the address takes, and on the
+web's ports or those from 1024 (as feeds a source reads); proxy headers count only from trusted proxies."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from typing import Any
 
 import pytest
 
-from reunite.adapters.notify.webhook import HttpWebhooks, public
+from reunite.adapters.notify.webhook import HttpWebhooks, RefusedAddress, public
+from reunite.adapters.sources.web import SourceWeb, check_public
 from reunite.domain.errors import InvalidInput
+from reunite.domain.outbound import port_refused
 from reunite.domain.reach import numeric_ipv4
+from reunite.domain.sources import SourceFailed
 from reunite.entrypoints.api.proxies import TrustedProxies
 
 LOCAL_FORMS = [
@@ -38,9 +41,9 @@ def test_webhooks_accept_public_addresses_and_only_the_configured_exceptions() -
     mixed = HttpWebhooks(resolve=lambda host, port: ["93.184.216.34", "127.0.0.1"])
     with pytest.raises(InvalidInput, match="public"):  # one private answer among public ones is enough
         mixed.check("https://partner.example/hook")
-    HttpWebhooks(allowed_hosts=["127.0.0.1"]).check("http://127.0.0.1:9/hook")
+    HttpWebhooks(allowed_hosts=["127.0.0.1"]).check("http://127.0.0.1:9999/hook")
     with pytest.raises(InvalidInput):  # the exception is for that host, not for loopback in general
-        HttpWebhooks(allowed_hosts=["127.0.0.1"]).check("http://2130706433:9/hook")
+        HttpWebhooks(allowed_hosts=["127.0.0.1"]).check("http://2130706433:9999/hook")
 
 
 @pytest.mark.parametrize("host", [
@@ -107,3 +110,27 @@ def test_a_feed_is_fetched_from_the_address_that_was_checked(monkeypatch: pytest
     fetched = web.SourceWeb(timeout=3)._get(f"http://feeds.invalid:{port}/feed.xml", 10_000)
     server.shutdown()
     assert fetched.status_code == 200 and asked == ["feeds.invalid"] and seen == [f"feeds.invalid:{port}"]
+
+
+@pytest.mark.parametrize(("port", "refused"), [
+    (None, False), (80, False), (443, False), (1024, False), (8080, False), (65535, False),
+    (0, True), (1, True), (22, True), (25, True), (110, True), (143, True), (444, True), (1023, True), (65536, True),
+])
+def test_only_the_webs_ports_and_those_from_1024_are_reached_on_a_users_word(port: int | None, refused: bool) -> None:
+    assert port_refused(port) is refused
+
+
+@pytest.mark.parametrize("port", [22, 25, 110, 1023])
+def test_a_webhook_or_a_source_on_another_port_is_refused_at_every_request(port: int) -> None:
+    """Checked again when sent to or read (an address kept before the rule, a photo's address a feed gives)."""
+    hooks = HttpWebhooks(resolve=lambda host, port: ["93.184.216.34"])
+    with pytest.raises(InvalidInput, match=f"not {port}"):
+        hooks.check(f"https://partner.example:{port}/hook")
+    with pytest.raises(RefusedAddress):
+        hooks.post(f"https://partner.example:{port}/hook", "secret", "1", {})
+    with pytest.raises(InvalidInput, match=f"not {port}"):
+        check_public(f"https://feeds.example:{port}/rss.xml", allow_private=True)
+    with pytest.raises(SourceFailed, match=f"not {port}"):
+        SourceWeb(allow_private=True).image(f"http://127.0.0.1:{port}/photo.jpg")
+    hooks.check("https://partner.example:8443/hook")
+    assert check_public("https://feeds.example:8443/rss.xml", allow_private=True) is None

@@ -6,9 +6,19 @@ site's handle (微信 lihua88, 加微 lihua88, 抖音号 lihua88, wei xin: lihua
 @handle, t.me/lihua88), "WeChat: same number" (vx同号), and a given contact (the reporter's, the family's) in any
 writing: its words spelled out, its phone number without its country code, in any separators.
 
-Read in text folded by ``domain.summary.fold``; dates (2018-05-03, 2024/05/01), times (10:30), amounts
-(1,000,000), years (2018, 2019), lists of short numbers (1, 2, 3; 110/56, 120/60) and report numbers
-(PR-2026-1101, report no. 2026-0417, student number 20140314, 学号 …) are no phone numbers."""
+Read in text folded by ``domain.summary.fold``, which reads digits however they are written: Chinese numerals
+(一三八…, 幺 for 1, 两 for 2, 洞 for 0, 拐 for 7 and 勾 for 9 among other digits said one by one), pinyin (yao san
+ba), English words, as a phone number is said aloud too ("one three eight double oh…", "triple six", "oh" for
+zero among other digits: ``spelled_numbers``). Dates (2018-05-03, 2024/05/01, and year first with its month and day
+together: 2014 0314, 20140314), times (10:30), amounts (1,000,000; 100,000 - 200,000; 1 000 000 yuan), years
+(2018, 2019), lists of short numbers (1, 2, 3; 110/56, 120/60) and report numbers (PR-2026-1101, report no.
+2026-0417, student number 20140314, 学号 …) are no phone numbers: "ID bracelet reads 2014 0314" passes (a number
+on a bracelet may help recognise a child; it reaches no one). The given contact is caught in any writing all the
+same, a date-like one too.
+
+A Chinese resident identity card's number (11010519491231002X: ``identity_number``) is no contact, but it is a
+child's own number, which the public, partners and families are never given: ``summary.pinning`` finds it before
+anything else, named as an identity number, whatever label stands before it (身份证号 …)."""
 
 from __future__ import annotations
 
@@ -45,6 +55,18 @@ _MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")  # a Chinese mobile number, whatever
 _PHONE_WORDS = frozenset(("tel", "ph", "mob", "cell", "call", "fax", "hp", "dh", "sj", "wa"))  # tel-138…: a phone
 _YEAR = re.compile(r"(?:19|20)\d\d")
 _THOUSANDS = re.compile(r"\d{1,3}(?:([,.])\d{3})(?:\1\d{3})*")  # 1,000,000: an amount
+# amounts from one to another: 100,000 - 200,000, 50,000~80,000, 10.000/20.000
+_AMOUNTS = re.compile(r"\d{1,3}([,.])\d{3}(?:\1\d{3})*(?:\s*[-~–—/]\s*\d{1,3}\1\d{3}(?:\1\d{3})*)+")
+# an amount in thousands apart by spaces with its currency: ¥1 000 000, 1 000 000 yuan, 100 000 元
+_CURRENCY = r"(?:[¥$€£￥]|\b(?:rmb|cny|usd|hkd|eur|yuan|dollars?|euros?)\b|元|块)"
+_SPACED_AMOUNT = re.compile(rf"{_CURRENCY}\s?(?P<after>\d{{1,3}}(?: \d{{3}})+)(?!\d)"
+                            rf"|(?<!\d)(?P<before>\d{{1,3}}(?: \d{{3}})+)(?=\s*{_CURRENCY})")
+# a date written year first with its month and day together: 2014 0314, 2014-0314, 20140314
+_YEAR_DAY = re.compile(r"(?:19|20)\d\d\W?(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+# a resident identity card's number of mainland China: the place of registration (6 digits), the birth date
+# (8), a sequence (3) and a check digit (or X); read whatever its check digit, a mistyped number identifies too
+_ID_NUMBER = re.compile(r"(?<![\da-z])[1-9]\d{5}(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dx]"
+                        r"(?![\da-z])")
 
 # a messenger's or a social site's name, then what it is called there (号, ID, a colon, an @…), then a handle of 5
 # or more ASCII letters, digits, _ and - (probe s22 V8, s23 W3: 微信 abc_123, 加微 lihua88, 抖音号 lihua88,
@@ -150,11 +172,24 @@ def _phone_piece(loose: str, masked: str, start: int, end: int) -> str | None:
         return None
     if len(groups) > 1 and all(len(g) == 4 and _YEAR.fullmatch(g) for g in groups):
         return None  # 2018, 2019, 2020
+    if len(groups) <= 2 and _YEAR_DAY.fullmatch(run.lstrip("+")):
+        return None  # 2014 0314: a date
+    if _AMOUNTS.fullmatch(run) or any((start, end) in (m.span("after"), m.span("before"))
+                                      for m in _SPACED_AMOUNT.finditer(masked)):
+        return None  # 100,000 - 200,000; 1 000 000 yuan: amounts
     label = _LABEL.search(masked, 0, start)
     if (label is not None and not run.startswith("+") and re.sub(r"\W", "", label.group()) not in _PHONE_WORDS
             and not _MOBILE.fullmatch("".join(groups)) and not _PHONE_LABEL.search(masked, 0, label.start())):
         return None
     return loose[start:end]
+
+
+def identity_number(text: str) -> str | None:
+    """A Chinese resident identity card's number (18 characters: 11010519491231002X) in the folded, digits joined
+    ``text``; None when there is none. No contact, but it names a child as surely as a name does: words others
+    read never give it (the refusal names it an identity number)."""
+    found = _ID_NUMBER.search(text)
+    return found.group() if found is not None else None
 
 
 def _national(contact: str) -> list[str]:

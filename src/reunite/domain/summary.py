@@ -28,15 +28,16 @@ from dataclasses import dataclass
 
 from reunite.domain.common_words import COMMON_HAN, common
 from reunite.domain.contacts import compact as _compact
-from reunite.domain.contacts import contact_in
+from reunite.domain.contacts import contact_in, identity_number
 from reunite.domain.geocodes import map_code
+from reunite.domain.spelled_numbers import english_numbers
 
 SUMMARY_LIMIT = 1000
 _NUMBER = re.compile(r"\d+")
 # a coordinate (31.2212), whoever's it is; never a date (2018.05.03, 03.05.2018), an amount (1,000,000, ¥12.50)
 # or a measure (1.25 m, 25.50公斤)
 _DECIMAL = re.compile(r"(?<![\d¥$€£])(?<!\d[.,])\d{1,3}(?:\.\d{2,}(?!\d|\.\d)|,\d{2,}(?!\d|,\d))(?!\s*(?:米|厘米|公分|"
-                      r"公斤|千克|斤|元|块|岁|%|(?:cm|mm|m|kg|g|yuan|rmb|usd|years?|yrs?)\b))")
+                      r"公斤|千克|斤|元|块|岁|%|(?:cm|mm|m|kg|g|yuan|rmb|usd|eur|euros?|dollars?|years?|yrs?)\b))")
 _DEGREES = re.compile(r"\d{1,3}\s*[°º度d]\s*\d{1,2}")  # 31°13', 北纬31度13分, 31d14m, whoever's it is
 _DEGREES_SAID = re.compile(  # 31 deg 14 min, 31 degrees 14, 31:14:15 n, n 31:14.25, 31·2375, 31 point 2375
     r"\d{1,3}\s*deg(?:rees?|\.)?\s*\d{1,2}"
@@ -69,62 +70,19 @@ _FINANCIAL = frozenset("壹贰叁肆伍陆柒捌玖拾佰仟")  # numerals that 
 # what follows a number in an address: 八十八号, 三栋, 十二楼, 五单元 (not 四川, 三里屯: names)
 _NUMBERED = ("号", "路", "栋", "幢", "楼", "门", "层", "弄", "巷", "室", "单元", "座", "排", "户", "街", "条",
              "度", "分", "秒")  # and what follows a coordinate's: 三十一度十四分
+# 拐 (7) and 勾 (9) as a phone number is said over the radio (幺两三拐勾洞), only among other digits said one by one,
+# three or more: 拐 is a word of these reports (被拐, 拐角, 一瘸一拐)
+_RADIO = re.compile(f"[{''.join(_DIGITS)}拐勾]{{3,}}")
 _POINT = re.compile(f"(?<=[{''.join(_DIGITS)}{''.join(_UNITS)}])点(?=[{''.join(_DIGITS)}])")  # 三一点二三: 31.23
 
 
-# numbers spelled out in English ("one three nine eight", "thirty-one point two three") and said in pinyin
-# ("yao san jiu", "san shi yi dian er san"), read as the digits they say
-_ENGLISH = {w: n for n, w in enumerate((
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
-    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"))}
-_ENGLISH |= {w: 10 * n for n, w in enumerate(
-    ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), 2)}
-_SCALES = {"hundred": 100, "thousand": 1000}
-_SPELLED = re.compile(r"(?:\b(?:number|no|nr)\b\.?\s*|#\s*)?\b(?:(?:" + "|".join([*_ENGLISH, *_SCALES])
-                      + r"|point)\b[\s-]*)+")
+# numbers said in pinyin ("yao san jiu", "san shi yi dian er san"), read as the digits they say (English ones:
+# ``spelled_numbers``)
 _PINYIN_DIGITS = {"ling": "零", "yao": "幺", "yi": "一", "er": "二", "liang": "两", "san": "三", "si": "四",
                   "wu": "五", "liu": "六", "qi": "七", "ba": "八", "jiu": "九", "shi": "十", "bai": "百", "qian": "千",
                   "dian": "点"}
 _SAID_WORD = re.compile("|".join(sorted(_PINYIN_DIGITS, key=len, reverse=True)))
 _SAID = re.compile(rf"(?<![a-z])(?:(?:{_SAID_WORD.pattern})[\s-]*){{2,}}(?![a-z])")
-
-
-def _english_number(words: list[str]) -> str:
-    """one three nine eight → 1398, thirty one → 31, two hundred five → 205, thirteen ninety → 1390."""
-    out, total, part, last = "", 0, 0, ""
-    for word in words:
-        value = _SCALES.get(word) or _ENGLISH[word]
-        kind = "scale" if word in _SCALES else "digit" if value < 10 else "teen" if value < 20 else "tens"
-        fits = {"digit": last in ("", "tens", "scale"), "teen": last in ("", "scale"), "tens": last in ("", "scale"),
-                "scale": last in ("digit", "teen", "tens") and (value == 1000 or part < 100)}[kind]
-        if not fits:
-            out, total, part = out + str(total + part), 0, 0
-        if word == "thousand":
-            total, part = (total + (part or 1)) * 1000, 0
-        elif word == "hundred":
-            part = (part or 1) * 100
-        else:
-            part += value
-        last = kind
-    return out + str(total + part)
-
-
-def _spelled(found: re.Match[str]) -> str:
-    """A run of English number words as digits: of two words or more, of 10 or more, or after "number"."""
-    run = found.group()
-    words = re.findall(r"[a-z]+", run.casefold())
-    numbered = words[:1] in (["number"], ["no"], ["nr"]) or run.lstrip().startswith("#")
-    words = words[1:] if words[:1] in (["number"], ["no"], ["nr"]) else words
-    while words and words[-1] == "point":
-        words.pop()
-    while words and words[0] == "point":
-        words.pop(0)
-    said = [w for w in words if w != "point"]
-    if not said or not (len(said) >= 2 or numbered or (_SCALES.get(said[0]) or _ENGLISH[said[0]]) >= 10):
-        return run
-    pieces = " ".join(words).split("point")
-    digits = ".".join(_english_number(piece.split()) if piece.strip() else "" for piece in pieces)
-    return f" {digits} "
 
 
 def _pinyin_number(found: re.Match[str]) -> str:
@@ -167,6 +125,14 @@ def _numeral(found: re.Match[str]) -> str:
     return _han_number(run) if number else run
 
 
+def _radio(text: str) -> str:
+    """幺三八拐拐 → 幺三八七七: 拐 and 勾 said for 7 and 9 among other digits (character for character)."""
+    def digits(found: re.Match[str]) -> str:
+        run = found.group()
+        return run.replace("拐", "七").replace("勾", "九") if set(run) - {"拐", "勾"} else run
+    return _RADIO.sub(digits, text)
+
+
 def fold(text: str, simplified: Callable[[str], str], numerals: bool = True, joined: bool = True) -> str:
     """The text as the check reads it: format characters, full-width forms and accents gone, lower
     case, look-alike letters as Latin ones, simplified characters, Chinese numerals that stand for
@@ -175,8 +141,8 @@ def fold(text: str, simplified: Callable[[str], str], numerals: bool = True, joi
     text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
     text = simplified(text).casefold().translate(_LOOK_ALIKES)
     if numerals:
-        text = _HAN_NUMBER.sub(_numeral, _POINT.sub(".", text))
-        text = _SAID.sub(_pinyin_number, _SPELLED.sub(_spelled, text))
+        text = _HAN_NUMBER.sub(_numeral, _POINT.sub(".", _radio(text)))
+        text = _SAID.sub(_pinyin_number, english_numbers(text))
     return _joined(text) if joined else text
 
 
@@ -287,14 +253,15 @@ def _said_place(text: str, place: str, city_names: set[str], readings: Callable[
 
 
 # what words for families repeat that pins the spot, as their refusal names it
-PLACE, POSITION, MAP_CODE, CONTACT = "place", "position", "map code", "contact"
+PLACE, POSITION, MAP_CODE, CONTACT, ID_NUMBER = "place", "position", "map code", "contact", "identity number"
 
 
 @dataclass(frozen=True)
 class Repeated:
     """A piece of what pins the reported spot that words repeat: its kind (``PLACE``: the reporter's place
     or other words; ``POSITION``: a coordinate; ``MAP_CODE``: a plus code, geohash, grid reference…;
-    ``CONTACT``: an email, a phone number or a messenger's handle) and the words as written."""
+    ``CONTACT``: an email, a phone number or a messenger's handle; ``ID_NUMBER``: a resident identity card's
+    number, no contact but a child's own) and the words as written."""
     kind: str
     words: str
 
@@ -312,7 +279,8 @@ def pinning(summary: str, reporter_words: Sequence[str], point: tuple[float, flo
     them count as written)."""
     loose = fold(summary, simplified, joined=False)
     text = _joined(loose)
-    for kind, found in ((MAP_CODE, map_code(text, [point] if point else [])), (POSITION, _coordinate(text, point)),
+    for kind, found in ((ID_NUMBER, identity_number(text)), (MAP_CODE, map_code(text, [point] if point else [])),
+                        (POSITION, _coordinate(text, point)),
                         (CONTACT, contact_in(text, loose, fold(contact, simplified, joined=False)))):
         if found is not None:
             return Repeated(kind, _as_written(found, [summary], simplified))
@@ -342,7 +310,7 @@ def _with_digits(text: str, simplified: Callable[[str], str]) -> tuple[str, list
     """The text with its Chinese numerals that stand for numbers as digits, read in the whole text (四 of
     四川 stays), and where in ``text`` each of its characters was written."""
     plain = simplified(text)
-    plain = plain if len(plain) == len(text) else text
+    plain = _radio(plain if len(plain) == len(text) else text)
     out: list[str] = []
     spans: list[tuple[int, int]] = []
     last = 0

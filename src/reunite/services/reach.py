@@ -14,6 +14,7 @@ from reunite.domain.abuse import new_token, sign, signature_valid
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from reunite.domain.model import GeoPoint
+from reunite.domain.outbound import port_refused
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reach import alert_distance, alert_radius, next_widening, receiver, webhook_address, webhook_port
 from reunite.services import idempotency, posters, removals, subscriptions, workbench
@@ -46,6 +47,8 @@ def _check_subscription(deps: Deps, who: Principal, channel: str, address: str, 
         if webhook_port(canonical) == 0:  # nothing listens there: every alert would fail (probe s23 W8)
             raise InvalidInput("nothing can be reached on port 0: name the receiver's port, or leave it out",
                                field="address")
+        if port_refused(port := webhook_port(canonical)):  # 22, 25, 110…: never sent to (domain.outbound)
+            raise InvalidInput("webhooks are sent to port 80, 443 or 1024 to 65535, not {port}: name the receiver's web port, or leave it out", field="address", port=str(port))  # noqa: E501
         deps.webhooks.check(canonical)  # public only, as it is kept and sent to (checked again at each delivery)
     elif channel != "email":
         raise InvalidInput("the channel is email or webhook", field="channel")

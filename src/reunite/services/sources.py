@@ -12,6 +12,7 @@ from typing import Any
 from reunite.domain.access import Permission, Principal, Role, require
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
 from reunite.domain.model import NewSighting, Provenance, Upload
+from reunite.domain.outbound import port_of, port_refused
 from reunite.domain.said_time import time_in_text, zone_read_in
 from reunite.domain.sources import (
     Post,
@@ -45,6 +46,8 @@ def add_source(deps: Deps, who: Principal, kind: str, url: str, name: str, inter
         raise InvalidInput("poll every 5 to 1440 minutes", field="interval")
     if kind == SourceKind.MASTODON and not is_mastodon_timeline(url.strip()):
         raise InvalidInput(MASTODON_URL, field="url")
+    if port_refused(port := port_of(url)):  # 22, 25, 110…: never read from (domain.outbound)
+        raise InvalidInput("sources are read from port 80, 443 or 1024 to 65535, not {port}: name the source's web port, or leave it out", field="url", port=str(port))  # noqa: E501
     deps.sources.check(url.strip())
     with deps.uow() as uow:
         source_id = uow.add_source(kind, url.strip(), name.strip()[:200], interval_minutes * 60, who.actor)

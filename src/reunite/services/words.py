@@ -1,7 +1,8 @@
 """Free words staff write that families or partners read (a sighting's words for families, a reviewer's
 message to the family, a verification's notes) may not repeat what pins a report's spot or its
-reporter's contact: each is read by ``domain.summary.pinning`` against every report it may speak of,
-and refused with what it repeats named, in the reader's language. A case's description approved for
+reporter's contact, nor give a resident identity card's number (no contact, but a child's own): each is
+read by ``domain.summary.pinning`` against every report it may speak of, and refused with what it repeats
+named, in the reader's language. A case's description approved for
 sharing is read the same way against where the family said the child was last seen and its contact."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from reunite.domain import access
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import GeoPoint
-from reunite.domain.summary import CONTACT, MAP_CODE, POSITION, Repeated, fold, pinning
+from reunite.domain.summary import CONTACT, ID_NUMBER, MAP_CODE, POSITION, Repeated, fold, pinning
 from reunite.services.deps import Deps
 
 
@@ -58,6 +59,8 @@ def refuse_for_sharing(deps: Deps, words: str, case: dict[str, Any], field: str)
     found = repeated(deps, words, [place])
     if found is None:
         return
+    if found.kind == ID_NUMBER:
+        raise InvalidInput("these words give an identity card's number (“{words}”): partners and the public never read one, the child's or anyone's", field=field, words=found.words)  # noqa: E501
     if found.kind == CONTACT:
         raise InvalidInput("these words give a contact (“{words}”): partners and the public never read a phone number, an email or a messenger ID (WeChat, QQ…), the family's or anyone's", field=field, words=found.words)  # noqa: E501
     if found.kind in (MAP_CODE, POSITION):
@@ -66,6 +69,8 @@ def refuse_for_sharing(deps: Deps, words: str, case: dict[str, Any], field: str)
 
 
 def _refuse(found: Repeated, field: str) -> None:
+    if found.kind == ID_NUMBER:
+        raise InvalidInput("these words give an identity card's number (“{words}”): families and partners never read one, the child's or anyone's", field=field, words=found.words)  # noqa: E501
     if found.kind == CONTACT:
         raise InvalidInput("these words give a contact (“{words}”): families and partners never read a phone number, an email or a messenger ID (WeChat, QQ…), the reporter's or anyone's", field=field, words=found.words)  # noqa: E501
     if found.kind == MAP_CODE:

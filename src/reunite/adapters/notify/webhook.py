@@ -8,7 +8,8 @@ certificates are still verified for the name. Redirects are never followed (a 3x
 delivery). Loopback, private, shared, link-local, multicast, reserved and unspecified addresses are
 refused, IPv4 and IPv6 alike, including IPv4 inside IPv6 (mapped, 6to4, Teredo, NAT64) and the
 numeric forms a resolver accepts (``2130706433``, ``0x7f000001``, ``127.1``), which resolve to
-what they mean before they are checked."""
+what they mean before they are checked. Only the web's ports and those from 1024 are sent to
+(``domain.outbound``)."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from typing import Any
 import httpx
 
 from reunite.domain.errors import InvalidInput
+from reunite.domain.outbound import port_refused
 
 SIGNATURE_HEADER = "X-Reunite-Signature"
 TIMESTAMP_HEADER = "X-Reunite-Timestamp"
@@ -103,6 +105,8 @@ class HttpWebhooks:
             parsed = None
         if parsed is None or parsed.scheme not in ("http", "https") or not parsed.host or parsed.userinfo:
             raise InvalidInput("the webhook address must be an http(s) URL", field="address")
+        if port_refused(parsed.port):  # as the subscription's own check says (services.reach)
+            raise InvalidInput("webhooks are sent to port 80, 443 or 1024 to 65535, not {port}: name the receiver's web port, or leave it out", field="address", port=str(parsed.port))  # noqa: E501
         host = parsed.host.lower()
         try:
             addresses = self.resolve(host, parsed.port or (443 if parsed.scheme == "https" else 80))

@@ -1,6 +1,7 @@
 """Fetching feeds, timelines and their photos politely and safely: conditional requests (ETag,
 Last-Modified), timeouts, size limits, no redirects, and, unless the operator allows it, only public
-addresses (a source must not make Reunite reach into its own network)."""
+addresses (a source must not make Reunite reach into its own network), on the web's ports only
+(``domain.outbound``)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import httpx
 from reunite.adapters.notify.webhook import pinned, public, system_resolve
 from reunite.adapters.sources.parse import feed_posts, mastodon_posts, with_places
 from reunite.domain.errors import InvalidInput
+from reunite.domain.outbound import port_of, port_refused
 from reunite.domain.sources import ACCOUNT_PATH, TAG_PATH, Page, SourceFailed, SourceKind
 
 MAX_FEED_BYTES = 5 * 1024 * 1024
@@ -34,6 +36,8 @@ def check_public(url: str, allow_private: bool) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidInput("the address must start with http:// or https://", field="url")
+    if port_refused(port := port_of(url)):  # a feed's photo too: never read from 22, 25, 110… (domain.outbound)
+        raise InvalidInput("sources are read from port 80, 443 or 1024 to 65535, not {port}: name the source's web port, or leave it out", field="url", port=str(port))  # noqa: E501
     if allow_private:
         return None
     try:

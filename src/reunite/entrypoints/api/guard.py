@@ -1,5 +1,6 @@
-"""Input that no route can read, refused at the boundary before any route sees it: NUL characters
-(PostgreSQL text cannot hold them, and no person types one) in the path, the query, an API's form or JSON
+"""Input that no route can read, refused at the boundary before any route sees it: a control character in the
+path (NUL, a line feed, a tab…: an address that does not exist, 404), NUL characters (PostgreSQL text cannot hold
+them, and no person types one) in the query, an API's form or JSON
 body, a JSON key sent twice, and whole numbers beyond PostgreSQL's bigint where a number is certain (an id in
 the path, a JSON number). Answered 422 in the reader's language, naming the input, as an API problem or a
 page, so a bad value is a clear error and never a server error. Text is never read as a number here: a
@@ -25,7 +26,7 @@ from fastapi import Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from pydantic import Field
 
-from reunite.domain.errors import InvalidInput, InvalidInputs, NotSignedIn, ReuniteError, TooManyRequests
+from reunite.domain.errors import InvalidInput, InvalidInputs, NotFound, NotSignedIn, ReuniteError, TooManyRequests
 from reunite.entrypoints.api.auth import said_truly
 from reunite.entrypoints.api.formscan import FormScan, replaying
 from reunite.entrypoints.api.problems import service_problem
@@ -207,7 +208,7 @@ def check_body(body: bytes, content_type: str) -> InvalidInput | None:
     return None if fields is None else check_pairs(fields)
 
 
-def refusal(request: Request, found: InvalidInput) -> Response:
+def refusal(request: Request, found: ReuniteError) -> Response:
     """The answer to input refused here, as any error."""
     return error_response(request, found)
 
@@ -221,10 +222,18 @@ def id_segment(segment: str) -> InvalidInput | None:
         else number_problem(int(segment), "id")
 
 
-def check_target(scope: dict[str, Any]) -> InvalidInput | None:
-    """The path, and the query of anything but a page's address (``page_address``: its page says it)."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # C0 (NUL, tab, line feed…), DEL and C1: Unicode's Cc
+
+
+def check_target(scope: dict[str, Any]) -> ReuniteError | None:
+    """The path, and the query of anything but a page's address (``page_address``: its page says it). A path
+    holding a control character (%00, %0a, %09…) is an address that does not exist, answered 404 as any other
+    address that does not (a page, the API's problem, a feed's text) saying so: the routes' patterns would read
+    "/api/cases/1%0a" as case 1 (``$`` matches before a line's end, an id's reader strips a tab)."""
+    if _CONTROL.search(scope["path"]):
+        return NotFound("this address holds an invisible control character, which no address here holds: the link may be mistyped or cut", field="path")  # noqa: E501
     for segment in scope["path"].split("/"):
-        if found := problem(segment, "path") or id_segment(segment):
+        if found := id_segment(segment):
             return found
     if page_address(scope):
         return None
