@@ -86,3 +86,14 @@ def test_the_same_child_registered_again_gets_the_new_photos_and_says_so(contain
     assert answer["message"] == (f"已登记过：案件 {made.json()['id']}。"
                                  "您这次发送的、案件里还没有的照片已加入该案件：1 张。")
     assert count_rows(container, "photos") == 4
+
+
+def test_nicknames_longer_than_the_api_takes_are_refused_by_the_form_too(container: Container) -> None:
+    """The form's nicknames were bounded only by the browser's maxlength: the server now refuses them as the API
+    does, naming the field, and stores nothing."""
+    family = as_role(container, Role.FAMILY)
+    sent = family.post("/cases/new", files=[photo(1)], follow_redirects=False, data=CASE_FORM | {
+        "csrf": csrf(family, "/cases/new"), "sex": "male", "birth_date": "2018-01-01", "missing_since": "2024-01-01",
+        "nicknames": ", ".join(["Xiaobao"] * 80)})
+    assert sent.status_code == 422 and "at most 500" in sent.text
+    assert count_rows(container, "cases") == 0

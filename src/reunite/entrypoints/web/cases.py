@@ -16,7 +16,7 @@ from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.lifecycle import case_state, confirmable
 from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
-from reunite.domain.model import CandidateStatus, NewCase, age_in_years, age_shown
+from reunite.domain.model import NICKNAMES_LIMIT, CandidateStatus, NewCase, age_in_years, age_shown
 from reunite.entrypoints.api.auth import PrincipalDep, allow
 from reunite.entrypoints.web import filters
 from reunite.entrypoints.web.forms import (
@@ -65,7 +65,7 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
             description=text(form, "description", LIMIT["description"]), marks=text(form, "marks", LIMIT["marks"]),
             police_report=text(form, "police_report", LIMIT["police_report"]),
             family_contact=text(form, "family_contact", LIMIT["family_contact"]),
-            nicknames=tuple(n.strip() for n in text(form, "nicknames").split(",") if n.strip()),
+            nicknames=tuple(n.strip() for n in text(form, "nicknames", NICKNAMES_LIMIT).split(",") if n.strip()),
         )
         receipt = intake.register_case(deps, who, case, files, taken, key)
     except ReuniteError as exc:
