@@ -13,8 +13,9 @@ from reunite.services.reach import alert_payload, public_case, send_webhook, sti
 
 
 def case_ended(deps: Deps, case_id: int) -> int:
-    """A case ended (``case_moves.ENDINGS``): each webhook its alert was sent to is told, by a delivery of its own
-    (retried alone). Nothing when the case is active again meanwhile (reopened and verified). How many."""
+    """A case ended, or went back to waiting for verification (``case_moves.ends_for_partners``: held as a
+    possible second registration): each webhook its alert was sent to is told, by a delivery of its own (retried
+    alone). Nothing when the case is active again meanwhile (reopened and verified). How many."""
     with deps.uow() as uow:
         if uow.case_is_active(case_id):
             return 0
@@ -27,8 +28,9 @@ def case_ended(deps: Deps, case_id: int) -> int:
 
 def deliver_ended(deps: Deps, alert_id: int) -> None:
     """``case.ended`` to one webhook that had the case's alert: saying only that the case ended (not how:
-    reunited, closed, withdrawn or removed read alike), and that the receiver should take down what it shows
-    of it. Not once the case is active again, nor to a subscription ended or whose maker lost the right."""
+    reunited, closed, withdrawn, removed or held back for a second look read alike), and that the receiver should
+    take down what it shows of it. Not once the case is active again, nor to a subscription ended or whose maker
+    lost the right."""
     if (alert := _to_tell(deps, alert_id, ended=True)) is None:
         return
     send_webhook(deps, alert, {"event": "case.ended", "alert_id": alert["public_id"],

@@ -1,8 +1,8 @@
 """The one way a case's state changes (``domain.lifecycle``): read under a row lock, the change checked
 against the lifecycle's table (409 saying why otherwise), and what a change of state ends on the way: a
 first (four-eyes) confirmation holds only for the stretch of "verified and open" it was given in; a case that
-ends tells the webhooks alerted to it (``reach.case_ended``), and one verified and open again tells those that
-were told it ended (``reach.deliver_restored``)."""
+ends, or goes back to waiting for verification, tells the webhooks alerted to it (``reach.case_ended``), and
+one verified and open again tells those that were told it ended (``reach.deliver_restored``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,14 @@ from reunite.domain.lifecycle import transition as allowed_move
 from reunite.domain.ports import UnitOfWork
 
 ENDINGS = frozenset({CaseState.REUNITED, CaseState.CLOSED, CaseState.REJECTED, CaseState.EXPIRED})
+
+
+def ends_for_partners(before: CaseState, after: CaseState) -> bool:
+    """Whether partners told of a case (its webhooks' alerts, the exports) are to take it down: it ended
+    (``ENDINGS``), or it left "verified and open" another way: held back as possibly a child another account
+    registered first, or any change the lifecycle allows back to waiting for verification (probe s25 Y2). For
+    a partner each reads alike: the case is withdrawn, never why."""
+    return after in ENDINGS or (before is CaseState.ACTIVE and after is not CaseState.ACTIVE)
 
 
 def move_case(uow: UnitOfWork, case_id: int, action: CaseAction, actor: str) -> CaseState:
@@ -50,11 +58,12 @@ def _moved(uow: UnitOfWork, case_id: int, before: CaseState, after: CaseState, a
     (a case found false, then reopened and verified again, is not the case they were given for), so each
     is cleared, audited (``candidate.first_confirmation_cleared``: who had given it, the case's change);
     a second reviewer then makes none of them final alone. A case that ends (reunited, closed, rejected, withdrawn,
-    expired, taken down): the webhooks alerted to it are told it ended (``reach.case_ended``), in the caller's
+    expired, taken down) or is held again (``ends_for_partners``): the webhooks alerted to it are told it ended
+    (``reach.case_ended``), in the caller's
     transaction, so only when the change is written. A case verified and open again (a removal undone, a case
     reopened then verified): each webhook told it ended is told it is back (``case_events.deliver_restored``),
     likewise."""
-    if after in ENDINGS:
+    if ends_for_partners(before, after):
         uow.enqueue("reach.case_ended", case_id=case_id)
     if after is CaseState.ACTIVE and before is not CaseState.ACTIVE:
         for alert_id in uow.webhook_alerts_ended(case_id):
