@@ -139,6 +139,19 @@ def case_status_shown(who: Principal, case: dict[str, Any]) -> str:
     return WITHDRAWN
 
 
+def exported_in_full(case: dict[str, Any]) -> bool:
+    """Whether the exports (CSV, PFIF) give a case in full: only while it is verified and open. Every other case
+    they list (ended, expired, or verified once and waiting for verification again: held as a possible second
+    registration, reopened) is a placeholder, so that a partner that mirrored it deletes its copy."""
+    return case.get("status") in ACTIVE_CASE_STATUSES and case.get("verified_at") is not None
+
+
+def exported_status(who: Principal, case: dict[str, Any]) -> str:
+    """A placeholder's status in an export: ``case_status_shown``; a case still open there waits for verification
+    again, which reads ``withdrawn`` to whoever reads it (as a case found false does for partners: never why)."""
+    return WITHDRAWN if case.get("status") in ACTIVE_CASE_STATUSES else case_status_shown(who, case)
+
+
 def case_in_full(who: Principal, case: dict[str, Any]) -> bool:
     """Whether ``who`` reads more of a case than its placeholder (id, dates, status): its family and
     those who check cases always; anyone else (the public, partners' tokens) only while it is active.

@@ -170,8 +170,9 @@ class ModerationStore(Protocol):
         """Whether the family's photos were kept when the case was closed (True for an open case)."""
         ...
 
-    def reopen_case(self, case_id: int) -> None:
-        """Open again, waiting for verification (verified and closed dates cleared)."""
+    def reopen_case(self, case_id: int, at: datetime) -> None:
+        """Open again, waiting for verification (verified and closed dates cleared); a case verified and open
+        once (partners may hold a copy) is withdrawn from them ``at`` (the exports' placeholder)."""
         ...
 
     def case_is_active(self, case_id: int) -> bool:

@@ -5,6 +5,7 @@ after both were verified, and what reviewers are shown of the flags."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from reunite.domain.access import Permission, Principal
@@ -36,12 +37,13 @@ def refuse_verifying(uow: UnitOfWork, case_id: int) -> None:
                        field="status", id=case_id, other=", ".join(map(str, others)))
 
 
-def hold(uow: UnitOfWork, actor: str, case_ids: Sequence[int]) -> list[int]:
+def hold(uow: UnitOfWork, actor: str, case_ids: Sequence[int], at: datetime) -> list[int]:
     """Each of these cases (and the cases their open flags join them to) that is verified, a family's,
     and possibly the same child as a case another account registered before it and had verified: back
     to waiting for verification (no browsing, no poster, no matching; its machine proposals nobody
     touched withdrawn, its confirmed leads unseen by its family), until a moderator resolves the flag
-    and verifies it again. The cases held. The caller took its turn (``take_turns``)."""
+    and verifies it again; partners that may hold a copy are told it ended (``case_moves``) and the exports keep
+    a placeholder for it, from ``at``. The cases held. The caller took its turn (``take_turns``)."""
     seen = uow.doubles(case_ids)
     rows = seen + uow.doubles(sorted({d.other_case_id for d in seen} - set(case_ids)))
     held: dict[int, Double] = {}
@@ -50,7 +52,7 @@ def hold(uow: UnitOfWork, actor: str, case_ids: Sequence[int]) -> list[int]:
             held[double.case_id] = double
     for case_id, double in sorted(held.items()):
         move_case(uow, case_id, CaseAction.HOLD, actor)  # locked until the commit
-        uow.reopen_case(case_id)
+        uow.reopen_case(case_id, at)
         withdrawn = uow.withdraw_case_proposals(case_id)
         uow.audit(actor, "case.held", "case", case_id, other_case_id=double.other_case_id, flag=double.flag_id,
                   proposals_withdrawn=withdrawn)

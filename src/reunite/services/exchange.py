@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 from reunite.domain.access import (
     Permission,
     Principal,
-    case_status_shown,
     exact_last_seen,
+    exported_in_full,
+    exported_status,
     require,
     text_shown,
 )
@@ -294,14 +295,15 @@ def import_cases_table(
 def export_cases_csv(deps: Deps, who: Principal) -> bytes:
     """Verified cases for authorised partners (no contacts, no police report numbers; the place, the
     description and the marks as the reader may read them: ``last_seen_as_read``, ``access.text_shown``); closed and
-    expired ones as placeholders (id, record id, status), as in PFIF. The status as this reader reads it
-    in the API (``access.case_status_shown``): a partner reads a hoax as ``withdrawn``, never ``rejected``."""
+    expired ones, and those verified once that wait for verification again (held, reopened), as placeholders (id,
+    record id, status), as in PFIF. The status as this reader reads it in the API (``access.exported_status``): a
+    partner reads a hoax as ``withdrawn``, never ``rejected``; a case held back reads ``withdrawn`` too."""
     require(who, Permission.EXPORT)
     rows = [dict(case, nicknames=", ".join(case["nicknames"]), missing_since=_given(case),
                  last_seen_text=last_seen_as_read(deps, who, case), description=text_shown(who, case, "description"),
                  marks=text_shown(who, case, "marks"))
-            if case["status"] == "open" else
-            {"id": case["id"], "record_id": case["record_id"], "status": case_status_shown(who, case)}
+            if exported_in_full(case) else
+            {"id": case["id"], "record_id": case["record_id"], "status": exported_status(who, case)}
             for case in deps.read.export_cases()]
     audit_export(deps, who, "csv", len(rows))
     return deps.tables.write_csv(rows, CSV_COLUMNS)

@@ -236,7 +236,7 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
                         and uow.flag_duplicate(case_id, hit.case_id, share):
                     uow.audit(SYSTEM, "case.duplicate_flagged", "case", case_id, other_case_id=hit.case_id)
                     flagged += 1
-        doubles.hold(uow, SYSTEM, [case_id])
+        doubles.hold(uow, SYSTEM, [case_id], deps.clock.now())
         uow.commit()
     return flagged
 
@@ -336,6 +336,6 @@ def decide_duplicate(deps: Deps, who: Principal, flag_id: int, decision: str, re
             uow.audit(who.actor, f"case.duplicate_{DECISIONS[decision]}", "case", case_id, other_case_id=other,
                       flag=flag_id, **said)
         if decision == "reopen":
-            doubles.hold(uow, who.actor, [a, b])
+            doubles.hold(uow, who.actor, [a, b], deps.clock.now())
         uow.commit()
     return True

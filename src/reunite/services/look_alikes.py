@@ -98,7 +98,7 @@ def flag_by_hand(deps: Deps, who: Principal, case_id: int, other_case_id: int,
         for one, other in ((case_id, other_case_id), (other_case_id, case_id)):
             uow.audit(who.actor, "case.duplicate_flagged", "case", one, other_case_id=other, flag=flag[0], by_hand=True,
                       **said)
-        doubles.hold(uow, who.actor, [case_id, other_case_id])
+        doubles.hold(uow, who.actor, [case_id, other_case_id], deps.clock.now())
         uow.commit()
     return flag[0], True
 

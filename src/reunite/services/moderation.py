@@ -248,7 +248,7 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         if not idempotency.first(uow, key):
             return
         move_case(uow, case_id, CaseAction.REOPEN, who.actor)
-        uow.reopen_case(case_id)
+        uow.reopen_case(case_id, deps.clock.now())
         uow.audit(who.actor, "case.reopened", "case", case_id, reason=bounded(reason, 4000, "reason"))
         uow.commit()
 

@@ -5,8 +5,8 @@ field the partner sent kept as sent; anyone else is refused and nothing of their
 included. Records are identified by ``person_record_id``; a newer ``source_date`` wins; ``expiry_date``
 is honoured; this site's own records coming back are recognised, never duplicated; a note follows the
 person it is nested in. Export (1.4): verified cases only; open ones in full but for the fields the
-privacy rules keep here (``domain.pfif.NEVER_EXPORTED``), closed and expired ones as placeholders, their
-notes too. See docs/exchange.md for every field."""
+privacy rules keep here (``domain.pfif.NEVER_EXPORTED``), closed and expired ones, and those verified once that
+wait for verification again (held, reopened), as placeholders, their notes too. See docs/exchange.md for every field."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from reunite.domain.access import (
     Principal,
     case_checked_for,
     exact_last_seen,
+    exported_in_full,
     may_write_domain,
     notes_shown,
     pfif_hidden,
@@ -293,7 +294,7 @@ def export_pfif(deps: Deps, who: Principal) -> bytes | None:
     gone: set[int] = set()
     for case in deps.read.export_cases():
         record = case["record_id"] or f"{domain}/case.{case['id']}"
-        if case["status"] != "open" or (case["expiry_date"] and case["expiry_date"] <= now):
+        if not exported_in_full(case) or (case["expiry_date"] and case["expiry_date"] <= now):
             persons.append(_placeholder(case, record, now))
             gone.add(case["id"])
             continue
@@ -315,9 +316,11 @@ def export_pfif(deps: Deps, who: Principal) -> bytes | None:
 
 
 def _placeholder(case: dict[str, Any], record: str, now: datetime) -> dict[str, str]:
-    """A closed or expired record as PFIF 1.3+ placeholders look: ids and dates only, set when it closed,
-    and an expiry date that has passed (so that partners delete their copy)."""
-    closed = case["closed_at"] or case["expiry_date"] or case["entry_date"] or case["created_at"]
+    """A closed or expired record, or one withdrawn (verified once, waiting for verification again: held,
+    reopened), as PFIF 1.3+ placeholders look: ids and dates only, set when it closed (or was withdrawn), and an
+    expiry date that has passed (so that partners delete their copy)."""
+    closed = (case["closed_at"] or case["withdrawn_at"] or case["expiry_date"] or case["entry_date"]
+              or case["created_at"])
     expiry = min(d for d in (case["expiry_date"], closed, now) if d is not None)
     return {"person_record_id": record, "entry_date": pfif_time(closed), "expiry_date": pfif_time(expiry),
             "source_date": pfif_time(closed)}

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text, update
+from sqlalchemy import case as when
 
 from reunite.adapters.db.people_tables import messages, takedowns, verifications
 from reunite.adapters.db.tables import candidates, cases, faces, family_words, photos, sightings
@@ -127,9 +128,11 @@ class ModerationSql:
     def case_keeps_data(self, case_id: int) -> bool:
         return bool(self.conn.execute(select(cases.c.keep_data).where(cases.c.id == case_id)).scalar())
 
-    def reopen_case(self, case_id: int) -> None:
+    def reopen_case(self, case_id: int, at: datetime) -> None:
+        shared = cases.c.verified_at.is_not(None) | cases.c.withdrawn_at.is_not(None)  # partners may hold a copy
         self.conn.execute(update(cases).where(cases.c.id == case_id).values(
-            status="open", closed_at=None, verified_at=None, verified_by=None))
+            status="open", closed_at=None, verified_at=None, verified_by=None,
+            withdrawn_at=when((shared, at), else_=cases.c.withdrawn_at)))
 
     def case_is_active(self, case_id: int) -> bool:
         return bool(self.conn.execute(

@@ -22,6 +22,10 @@ PENDING_BROUGHT_IN = (
     "SELECT a.subject_id FROM audit_log a WHERE a.actor {actor} AND a.subject = 'case' "
     "AND a.action IN ('case.registered', 'case.imported'))")
 
+# the cases the exports list (``c``): verified ones (in full while open, else as placeholders), and those verified
+# once that went back to waiting for verification (``withdrawn_at``: placeholders, so partners delete their copy)
+EXPORTED = "(c.verified_at IS NOT NULL OR c.withdrawn_at IS NOT NULL)"
+
 
 def _case_values(case: NewCase) -> dict[str, Any]:
     return {
@@ -127,19 +131,21 @@ class PfifReads:
         raise NotImplementedError
 
     def export_cases(self) -> list[dict[str, Any]]:
-        """Verified cases only: a record nobody checked never reaches another registry."""
+        """Cases verified (a record nobody checked never reaches another registry), and those verified once that
+        wait for verification again (``withdrawn_at``: held, reopened): partners may hold a copy, which the
+        exports' placeholder tells them to delete."""
         return self._all(
             "SELECT c.id, c.record_id, c.given_name, c.family_name, c.nicknames, c.sex, c.birth_date, "
             "c.missing_since, c.missing_since_offset, c.missing_since_precision, "
             "c.last_seen_text, c.last_seen_lat, c.last_seen_lon, c.description, c.shared_description, c.marks, "
             "c.shared_marks, c.status, c.verified_at, "
-            "c.closed_at, c.expiry_date, c.source, c.source_date, c.created_at, c.entry_date, c.pfif, "
+            "c.closed_at, c.withdrawn_at, c.expiry_date, c.source, c.source_date, c.created_at, c.entry_date, c.pfif, "
             "EXISTS (SELECT 1 FROM photos p WHERE p.case_id = c.id) AS has_photo "
-            "FROM cases c WHERE c.verified_at IS NOT NULL ORDER BY c.id")
+            f"FROM cases c WHERE {EXPORTED} ORDER BY c.id")
 
     def export_notes(self) -> list[dict[str, Any]]:
-        """Notes of verified cases, with their case's record id (or id) and status."""
+        """Notes of the cases exported (``export_cases``), with their case's record id (or id) and status."""
         return self._all(
             "SELECT n.*, c.id AS case_id, c.record_id AS case_record_id, c.status AS case_status "
-            "FROM case_notes n JOIN cases c ON c.id = n.case_id WHERE c.verified_at IS NOT NULL "
+            f"FROM case_notes n JOIN cases c ON c.id = n.case_id WHERE {EXPORTED} "
             "ORDER BY n.source_date, n.id")

@@ -94,6 +94,9 @@ cases = Table(
     # since when its texts wait for a moderator to approve them for sharing again (its source rewrote them: the
     # approved ones withdrawn; services/sharing.py); NULL: nothing waits (0035)
     Column("sharing_review_since", DateTime(timezone=True)),
+    # when a case verified and open once (partners may hold a copy) last went back to waiting for verification
+    # (held as a possible second registration, reopened): the exports keep it as a placeholder since (0039)
+    Column("withdrawn_at", DateTime(timezone=True)),
     created_column(),
     CheckConstraint("status IN ('open', 'reunited', 'closed', 'rejected', 'expired')", name="status"),
     CheckConstraint("sex IN ('female', 'male', 'unknown')", name="sex"),
