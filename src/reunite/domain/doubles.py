@@ -23,10 +23,31 @@ from reunite.domain.scoring import CasePhoto, MatchPolicy, read_case_photos
 # other: beyond, the automatic flag would be raised too often between different children (1 in 5,000 pairs
 # read as a strong lead × thousands of cases), so people compare them (``most_alike``)
 BIRTH_WINDOW_DAYS = 366
+# a case photo that is another case's photo (probe s25 Y1: the public poster's photo downloaded and registered
+# again): always flagged, whatever the birth dates and names (``services.grouping.flag_duplicates``), by either
+# reading. Faces this alike are one picture (``services.search`` reads a searched photo so too): the same file
+# re-encoded reads 0.9999, a copy resized, cropped, mirrored or framed in a screenshot 0.997 or more, one
+# child's two different photos at most 0.99 (docs/benchmarks.md, "The same photo registered again")
+SAME_PHOTO = 0.995
+# perceptual hashes (64 bits) this near are one picture: a copy the face engine read no face in, or whose face
+# it read less alike. Copies of a poster's photo re-encoded, resized, cropped by 5% or framed read 0 to 10 bits
+# off; two different photos of one child or of two children at most SAME_PHOTO_BITS in a few hundred thousand
+# pairs (docs/benchmarks.md)
+SAME_PHOTO_BITS = 8
 LOOK_ALIKES_SHOWN = 3  # the other accounts' cases shown beside a Verify form, most alike first
 # a flag's status and the statuses it may come from: open → linked or dismissed; a decided flag is only
 # reopened (two moderators' conflicting decisions are never silently last-wins)
 FLAG_FROM = {"linked": ("open",), "dismissed": ("open",), "open": ("linked", "dismissed")}
+
+
+@dataclass(frozen=True)
+class SamePhoto:
+    """A photo of a case that is a photo of another case (``SAME_PHOTO`` or ``SAME_PHOTO_BITS``)."""
+
+    case_id: int
+    photo_id: int
+    other_case_id: int
+    other_photo_id: int
 
 
 @dataclass(frozen=True)
@@ -41,6 +62,8 @@ class Double:
     owned: bool  # an account (a family's) owns this case
     same_owner: bool  # an account owns both
     other_first: bool  # the other case was registered before this one
+    same_photo: bool = False  # flagged as one picture in both cases (``SamePhoto``)
+    other_on_poster: bool = False  # that picture is the other case's public poster's photo
 
     @property
     def blocks(self) -> bool:
@@ -95,10 +118,17 @@ class LookAlike:
         them, and an impostor who typed another birth date would be passed by it (itself a sign)."""
         return self.births_apart_days > BIRTH_WINDOW_DAYS
 
-    def order(self) -> tuple[bool, float, float, int]:
-        """Most alike first: the rarest reading (fewest different children as alike), then the similarity."""
+    @property
+    def same_photo(self) -> bool:
+        """The two faces are one picture's (``SAME_PHOTO``): a copy, not a look-alike."""
+        return self.pair.similarity >= SAME_PHOTO
+
+    def order(self) -> tuple[bool, bool, float, float, int]:
+        """Most alike first: one picture, then the rarest reading (fewest different children as alike), then the
+        similarity."""
         share = self.reading.share
-        return share is None, share if share is not None else 0.0, -self.pair.similarity, self.pair.other_case_id
+        return (not self.same_photo, share is None, share if share is not None else 0.0, -self.pair.similarity,
+                self.pair.other_case_id)
 
 
 def alike_enough(policy: MatchPolicy, reading: Reading) -> bool:
@@ -123,6 +153,6 @@ def most_alike(policy: MatchPolicy, pairs: Iterable[FacePair],
     found: dict[int, list[LookAlike]] = {}
     for (case_id, _), faces in by_pair.items():
         best = best_pair(policy, faces)
-        if best is not None and alike_enough(policy, best.reading):
+        if best is not None and (best.same_photo or alike_enough(policy, best.reading)):
             found.setdefault(case_id, []).append(best)
     return {case_id: sorted(alikes, key=LookAlike.order)[:shown] for case_id, alikes in found.items()}
