@@ -25,15 +25,16 @@ from reunite.domain.scoring import CasePhoto, MatchPolicy, read_case_photos
 BIRTH_WINDOW_DAYS = 366
 # a case photo that is another case's photo (probe s25 Y1: the public poster's photo downloaded and registered
 # again): always flagged, whatever the birth dates and names (``services.grouping.flag_duplicates``), by either
-# reading. Faces this alike are one picture (``services.search`` reads a searched photo so too): the same file
-# re-encoded reads 0.9999, a copy resized, cropped, mirrored or framed in a screenshot 0.997 or more, one
-# child's two different photos at most 0.99 (docs/benchmarks.md, "The same photo registered again")
+# reading. Faces this alike are one picture (``services.search`` reads a searched photo so too): the poster's photo
+# reads 0.9993 or more against its original, copies of it (re-encoded, halved, cropped, mirrored, framed in a
+# screenshot) 0.997 in the median, while two different photos of fgnet-dev read at most 0.992 (one child's two
+# photos) and 0.978 (two children's) (docs/benchmarks.md, "The same photo registered again")
 SAME_PHOTO = 0.995
-# perceptual hashes (64 bits) this near are one picture: a copy the face engine read no face in, or whose face
-# it read less alike. Copies of a poster's photo re-encoded, resized, cropped by 5% or framed read 0 to 10 bits
-# off; two different photos of one child or of two children at most SAME_PHOTO_BITS in a few hundred thousand
-# pairs (docs/benchmarks.md)
-SAME_PHOTO_BITS = 8
+# perceptual hashes (64 bits) this near are one picture, for a copy whose face was read otherwise (or not found):
+# the poster's photo, re-encoded or halved read 0 to 4 bits off its original; no two different photos of fgnet-dev
+# came within 6 (2 pairs of 119,451 within 8). A crop, a mirror or a border moves it 10 to 30 bits: the faces
+# catch those. As ``adapters.db.sources.REPOST_BITS`` reads reposted sightings
+SAME_PHOTO_BITS = 6
 LOOK_ALIKES_SHOWN = 3  # the other accounts' cases shown beside a Verify form, most alike first
 # a flag's status and the statuses it may come from: open → linked or dismissed; a decided flag is only
 # reopened (two moderators' conflicting decisions are never silently last-wins)
