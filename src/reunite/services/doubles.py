@@ -35,11 +35,11 @@ def refuse_verifying(uow: UnitOfWork, case_id: int) -> None:
     blocking = [d for d in uow.doubles([case_id]) if d.blocks]
     posters = sorted({d.other_case_id for d in blocking if d.same_photo and d.other_on_poster})
     if posters:
-        raise Conflict("case {id} has the same photo as the public poster of case {other}, registered by another account and verified: resolve that first (link them as one child, or say they are different children and why), then verify",  # noqa: E501
+        raise Conflict("case {id} is possibly the same child as case {other}: its photo is the one on the public poster of case {other}, which another account registered and had verified. Resolve that first (link them as one child, or say they are different children and why), then verify",  # noqa: E501
                        field="status", id=case_id, other=", ".join(map(str, posters)))
     photos = sorted({d.other_case_id for d in blocking if d.same_photo})
     if photos:
-        raise Conflict("case {id} has the same photo as case {other}, registered by another account and verified: resolve that first (link them as one child, or say they are different children and why), then verify",  # noqa: E501
+        raise Conflict("case {id} is possibly the same child as case {other}: its photo is the same photo as case {other}'s, which another account registered and had verified. Resolve that first (link them as one child, or say they are different children and why), then verify",  # noqa: E501
                        field="status", id=case_id, other=", ".join(map(str, photos)))
     others = sorted({d.other_case_id for d in blocking})
     if others:
