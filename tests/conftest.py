@@ -228,11 +228,15 @@ def a_sighting(container: Container, seed: int = 0) -> int:
                                   [Upload(plain_photo(seed=seed), "s.jpg")]).sighting_id
 
 
+_case_photos = itertools.count(1000)  # each case a photo of its own: one picture in two cases is flagged
+
+
 def a_case(container: Container, given_name: str = "Lin") -> int:
-    """A case the command line registered (one plain photo): a record a removal request can name."""
+    """A case the command line registered (one plain photo, its own): a record a removal request can name."""
     case = NewCase(given_name=given_name, family_name="", sex=Sex.FEMALE, birth_date=date(2015, 1, 1),
                    missing_since=datetime(2020, 6, 1, 8, tzinfo=UTC), last_seen_place=None)
-    return intake.register_case(container.deps, OPERATOR, case, [Upload(plain_photo(), "a.jpg")], [None]).case_id
+    return intake.register_case(container.deps, OPERATOR, case, [Upload(plain_photo(seed=next(_case_photos)), "a.jpg")],
+                                [None]).case_id
 
 
 def count_rows(container: Container, table: str) -> int:

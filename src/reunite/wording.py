@@ -237,3 +237,31 @@ def clock_said(lang: Language, clock: str) -> str:
         return lang.day(datetime.fromisoformat(clock))
     except ValueError:
         return clock
+
+
+def same_photo_words(lang: Language, case_id: int, other_case_id: int, on_poster: int | None = None) -> str:
+    """A duplicate flag (or a look-alike) of two cases whose photos are one picture (``domain.doubles.SamePhoto``),
+    said plainly: ``case_id``'s photo is ``other_case_id``'s, and, when ``on_poster`` names one of the two, the
+    photo of that case's public poster."""
+    if on_poster is not None:
+        copy = other_case_id if on_poster == case_id else case_id
+        return lang.gettext("Same photo: case {id}'s photo is the photo on the public poster of case {other}. Copied from the poster, or the same child registered again.",  # noqa: E501
+                            id=copy, other=on_poster)
+    return lang.gettext("Same photo: case {id}'s photo is the same photo as case {other}'s. The same child registered again, or a photo copied.",  # noqa: E501
+                        id=case_id, other=other_case_id)
+
+
+def alike_words(lang: Language, case_id: int, alike: dict[str, Any]) -> list[str]:
+    """A look-alike of case ``case_id`` (``look_alikes.look_alikes``) in words: "Same photo" first when the two
+    photos are one picture (``same_photo_words``), then the pair's reading (``lead_words``)."""
+    same = [same_photo_words(lang, case_id, alike["case_id"], alike["case_id"] if alike.get("on_poster") else None)
+            ] if alike.get("same_photo") else []
+    return same + lead_words(lang, alike["lead"])
+
+
+def duplicate_words(lang: Language, row: dict[str, Any]) -> list[str]:
+    """A duplicate flag (``grouping.duplicates``) in words: "Same photo" first when the flag is for one picture in
+    both cases, then the pair's reading (``lead_words``)."""
+    same = [same_photo_words(lang, row["case_id"], row["other_case_id"], row.get("photo_on_poster"))
+            ] if row.get("same_photo") else []
+    return same + lead_words(lang, row["lead"])

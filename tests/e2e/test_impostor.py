@@ -96,8 +96,9 @@ def test_a_second_registration_of_a_verified_child_waits_until_a_moderator_resol
     # refused everywhere, in the reader's language, naming case 1; nothing verified
     refused = client.post(f"/api/cases/{fake}/verify", json={"evidence": "police report seen"})
     assert refused.status_code == 409
-    assert refused.json()["detail"].startswith(f"case {fake} is possibly the same child as case {real}, registered "
-                                               "by another account and verified: resolve that first")
+    assert refused.json()["detail"].startswith(  # the same photo as the real family's, whose poster shows it
+        f"case {fake} is possibly the same child as case {real}: its photo is the one on the public poster of case "
+        f"{real}, which another account registered and had verified. Resolve that first")
     chinese = client.post(f"/api/cases/{fake}/verify", json={"evidence": "police report seen"},
                           headers={"Accept-Language": "zh-CN"})
     assert chinese.status_code == 409 and f"案件 {fake} 可能与案件 {real} 是同一个孩子" in chinese.json()["detail"]

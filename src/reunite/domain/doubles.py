@@ -23,10 +23,32 @@ from reunite.domain.scoring import CasePhoto, MatchPolicy, read_case_photos
 # other: beyond, the automatic flag would be raised too often between different children (1 in 5,000 pairs
 # read as a strong lead × thousands of cases), so people compare them (``most_alike``)
 BIRTH_WINDOW_DAYS = 366
+# a case photo that is another case's photo (probe s25 Y1: the public poster's photo downloaded and registered
+# again): always flagged, whatever the birth dates and names (``services.grouping.flag_duplicates``), by either
+# reading. Faces this alike are one picture (``services.search`` reads a searched photo so too): the poster's photo
+# reads 0.9993 or more against its original, copies of it (re-encoded, halved, cropped, mirrored, framed in a
+# screenshot) 0.997 in the median, while two different photos of fgnet-dev read at most 0.992 (one child's two
+# photos) and 0.978 (two children's) (docs/benchmarks.md, "The same photo registered again")
+SAME_PHOTO = 0.995
+# perceptual hashes (64 bits) this near are one picture, for a copy whose face was read otherwise (or not found):
+# the poster's photo, re-encoded or halved read 0 to 4 bits off its original; no two different photos of fgnet-dev
+# came within 6 (2 pairs of 119,451 within 8). A crop, a mirror or a border moves it 10 to 30 bits: the faces
+# catch those. As ``adapters.db.sources.REPOST_BITS`` reads reposted sightings
+SAME_PHOTO_BITS = 6
 LOOK_ALIKES_SHOWN = 3  # the other accounts' cases shown beside a Verify form, most alike first
 # a flag's status and the statuses it may come from: open → linked or dismissed; a decided flag is only
 # reopened (two moderators' conflicting decisions are never silently last-wins)
 FLAG_FROM = {"linked": ("open",), "dismissed": ("open",), "open": ("linked", "dismissed")}
+
+
+@dataclass(frozen=True)
+class SamePhoto:
+    """A photo of a case that is a photo of another case (``SAME_PHOTO`` or ``SAME_PHOTO_BITS``)."""
+
+    case_id: int
+    photo_id: int
+    other_case_id: int
+    other_photo_id: int
 
 
 @dataclass(frozen=True)
@@ -41,6 +63,8 @@ class Double:
     owned: bool  # an account (a family's) owns this case
     same_owner: bool  # an account owns both
     other_first: bool  # the other case was registered before this one
+    same_photo: bool = False  # flagged as one picture in both cases (``SamePhoto``)
+    other_on_poster: bool = False  # that picture is the other case's public poster's photo
 
     @property
     def blocks(self) -> bool:
@@ -95,10 +119,17 @@ class LookAlike:
         them, and an impostor who typed another birth date would be passed by it (itself a sign)."""
         return self.births_apart_days > BIRTH_WINDOW_DAYS
 
-    def order(self) -> tuple[bool, float, float, int]:
-        """Most alike first: the rarest reading (fewest different children as alike), then the similarity."""
+    @property
+    def same_photo(self) -> bool:
+        """The two faces are one picture's (``SAME_PHOTO``): a copy, not a look-alike."""
+        return self.pair.similarity >= SAME_PHOTO
+
+    def order(self) -> tuple[bool, bool, float, float, int]:
+        """Most alike first: one picture, then the rarest reading (fewest different children as alike), then the
+        similarity."""
         share = self.reading.share
-        return share is None, share if share is not None else 0.0, -self.pair.similarity, self.pair.other_case_id
+        return (not self.same_photo, share is None, share if share is not None else 0.0, -self.pair.similarity,
+                self.pair.other_case_id)
 
 
 def alike_enough(policy: MatchPolicy, reading: Reading) -> bool:
@@ -123,6 +154,6 @@ def most_alike(policy: MatchPolicy, pairs: Iterable[FacePair],
     found: dict[int, list[LookAlike]] = {}
     for (case_id, _), faces in by_pair.items():
         best = best_pair(policy, faces)
-        if best is not None and alike_enough(policy, best.reading):
+        if best is not None and (best.same_photo or alike_enough(policy, best.reading)):
             found.setdefault(case_id, []).append(best)
     return {case_id: sorted(alikes, key=LookAlike.order)[:shown] for case_id, alikes in found.items()}

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from reunite.domain.doubles import Double
+from reunite.domain.doubles import Double, SamePhoto
 from reunite.domain.matching_store import SightingHitRow
 
 
@@ -89,8 +89,16 @@ class ShortlistStore(Protocol):
         """(sighting id, face id, embedding, hubness) of each member's child face (marked, or its only face)."""
         ...
 
-    def flag_duplicate(self, case_id: int, other_case_id: int, impostor_share: float) -> bool:
-        """Record that two cases look like one child; False when already flagged or decided."""
+    def flag_duplicate(self, case_id: int, other_case_id: int, impostor_share: float,
+                       same: SamePhoto | None = None) -> bool:
+        """Record that two cases look like one child; False when already flagged or decided. With ``same`` (their
+        photos are one picture): a flag raised otherwise is marked so (True then), and reopened if dismissed."""
+        ...
+
+    def same_photos(self, case_id: int, similarity: float, bits: int, near: int) -> list[SamePhoto]:
+        """Each other case (open, or ended with its photos kept: reunited, closed) with a photo that is one of this
+        case's: a face of each as alike as ``similarity`` (among the ``near`` nearest case faces of each face), or
+        perceptual hashes at most ``bits`` apart. One per other case: by face first, then the nearest."""
         ...
 
     def born_near(self, case_id: int, days: int) -> list[tuple[int, str, str]]:

@@ -42,7 +42,7 @@ def list_doubles(context: typer.Context) -> None:
     """The open duplicate flags, likeliest first: the two cases, how alike, and which case cannot be verified
     until the flag is resolved (audited as the moderators' list is)."""
     lang = operator_language(context)
-    from reunite.wording import lead_words
+    from reunite.wording import duplicate_words
 
     container = bootstrap()
     rows = grouping.duplicates(container.deps, OPERATOR)
@@ -52,7 +52,7 @@ def list_doubles(context: typer.Context) -> None:
         typer.echo(lang.gettext("flag {flag}: case {case} ({name}) and case {other} ({other_name}), possibly one child",
                                 flag=row["id"], case=row["case_id"], name=row["case_name"],
                                 other=row["other_case_id"], other_name=row["other_name"]))
-        typer.echo(f"  {' · '.join(lead_words(lang, row['lead']))}")
+        typer.echo(f"  {' · '.join(duplicate_words(lang, row))}")
         for waiting in row["verification_waits"]:
             typer.echo("  " + lang.gettext("case {id} cannot be verified until this flag is resolved", id=waiting))
         if len(row["child_cases"]) > 2:
@@ -93,7 +93,7 @@ FLAG_WORDS = {"open": "Flagged already as possibly the same child: a moderator l
 
 def alike_lines(lang: Language, case_id: int, alikes: list[dict[str, Any]]) -> list[str]:
     """The look-alikes of a case as the command line says them (``look_alikes.look_alikes``)."""
-    from reunite.wording import lead_words
+    from reunite.wording import alike_words
 
     lines = []
     for a in alikes:
@@ -103,7 +103,7 @@ def alike_lines(lang: Language, case_id: int, alikes: list[dict[str, Any]]) -> l
                                   born=lang.date(a["birth_date"]),
                                   since=lang.day_at(a["missing_since"], a["day_zone"], a["missing_since_precision"]))
                      + (f", {a['place_city']}" if a["place_city"] else ""))
-        lines.append(f"  {' · '.join(lead_words(lang, a['lead']))}")
+        lines.append(f"  {' · '.join(alike_words(lang, case_id, a))}")
         if a["births_disagree"]:
             lines.append("  " + lang.gettext(
                 "The two birth dates are more than a year apart ({this} on this case, {other} on case {id}): the automatic duplicate check compares only children born within a year of each other, so it never compared these two. A birth date given differently on purpose is itself a warning sign.",  # noqa: E501

@@ -29,9 +29,20 @@ def take_turns(uow: UnitOfWork) -> None:
 
 def refuse_verifying(uow: UnitOfWork, case_id: int) -> None:
     """Conflict (409, naming the other cases) when an open flag ties the case to a verified, open case
-    registered by another account: a moderator resolves the flag first (``grouping.decide_duplicate``).
+    registered by another account (or, for one picture in both, a verified case since reunited or closed with
+    its photos kept): a moderator resolves the flag first (``grouping.decide_duplicate``). The words say when
+    the flag is for one picture in both, and when that picture is the other case's public poster's photo.
     The caller took its turn (``take_turns``)."""
-    others = sorted({d.other_case_id for d in uow.doubles([case_id]) if d.blocks})
+    blocking = [d for d in uow.doubles([case_id]) if d.blocks]
+    posters = sorted({d.other_case_id for d in blocking if d.same_photo and d.other_on_poster})
+    if posters:
+        raise Conflict("case {id} is possibly the same child as case {other}: its photo is the one on the public poster of case {other}, which another account registered and had verified. Resolve that first (link them as one child, or say they are different children and why), then verify",  # noqa: E501
+                       field="status", id=case_id, other=", ".join(map(str, posters)))
+    photos = sorted({d.other_case_id for d in blocking if d.same_photo})
+    if photos:
+        raise Conflict("case {id} is possibly the same child as case {other}: its photo is the same photo as case {other}'s, which another account registered and had verified. Resolve that first (link them as one child, or say they are different children and why), then verify",  # noqa: E501
+                       field="status", id=case_id, other=", ".join(map(str, photos)))
+    others = sorted({d.other_case_id for d in blocking})
     if others:
         raise Conflict("case {id} is possibly the same child as case {other}, registered by another account and verified: resolve that first (link them as one child, or say they are different children and why), then verify",  # noqa: E501
                        field="status", id=case_id, other=", ".join(map(str, others)))
@@ -76,5 +87,6 @@ def flags_shown(deps: Deps, who: Principal, case_ids: Sequence[int]) -> dict[int
     for double in deps.read.doubles(case_ids):
         shown.setdefault(double.case_id, []).append({
             "flag_id": double.flag_id, "other_case_id": double.other_case_id, "blocks": double.blocks,
-            "other_verified": double.other_verified})
+            "other_verified": double.other_verified, "same_photo": double.same_photo,
+            "other_on_poster": double.other_on_poster})
     return shown

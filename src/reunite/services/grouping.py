@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, coarse_point, require
-from reunite.domain.doubles import BIRTH_WINDOW_DAYS, FLAG_FROM
+from reunite.domain.doubles import BIRTH_WINDOW_DAYS, FLAG_FROM, SAME_PHOTO, SAME_PHOTO_BITS
 from reunite.domain.errors import InvalidInput, bounded
 from reunite.domain.fusion import fused_similarity
 from reunite.domain.grouping import (
@@ -205,7 +205,8 @@ def group_changed(deps: Deps, uow: UnitOfWork, sighting_id: int) -> None:
 
 
 def flag_duplicates(deps: Deps, case_id: int) -> int:
-    """Flag the open cases born within a year of this one under its name (``_flag_same_names``),
+    """Flag every case with a photo that is one of this case's photos, whatever its birth date and name
+    (``_flag_same_photos``), the open cases born within a year of this one under its name (``_flag_same_names``),
     and open cases born within a year of this one whose faces are as alike as a strong lead: each pair of
     faces read as a lead reads a case photo against a sighting (``scoring.read_case_photos``: both photos'
     ages, by their own cases' birth dates, the gap between them, the hubness of the face in the sighting's
@@ -217,7 +218,7 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
         doubles.take_turns(uow)
         read = look_alikes.CaseFaces.read(uow, case_id)  # this case's faces: read once, for every pair
         me, mine = read.facts, read.faces
-        flagged = _flag_same_names(deps, uow, read)
+        flagged = _flag_same_photos(uow, case_id) + _flag_same_names(deps, uow, read)
         spread = uow.extra_spread() if any(face.extra is not None for face in mine) else None
         for face in mine if policy.calibration is not None else ():
             near = [hit for hit in uow.near_case_faces(face.embedding, FAR_FUTURE, NEIGHBOURS)
@@ -238,6 +239,25 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
                     flagged += 1
         doubles.hold(uow, SYSTEM, [case_id], deps.clock.now())
         uow.commit()
+    return flagged
+
+
+SAME_PHOTO_NEAR = 10  # the nearest case faces of each face of a case searched for one picture (one is the nearest)
+
+
+def _flag_same_photos(uow: UnitOfWork, case_id: int) -> int:
+    """Flag each case (open, or reunited or closed with its photos kept) that has a photo of this case's: one
+    picture (``domain.doubles.SAME_PHOTO``: faces of one picture; ``SAME_PHOTO_BITS``: perceptual hashes, a copy
+    whose face was read otherwise), the public poster's photo downloaded and registered again, whatever birth date
+    and name it is given (probe s25 Y1), or a family's own second registration (never kept waiting). Read as
+    alike as a pair can be (share 0). A flag raised already otherwise is marked as one picture (and reopened if it
+    was dismissed: the moderator did not know)."""
+    flagged = 0
+    for same in uow.same_photos(case_id, SAME_PHOTO, SAME_PHOTO_BITS, SAME_PHOTO_NEAR):
+        if uow.flag_duplicate(case_id, same.other_case_id, 0.0, same):
+            uow.audit(SYSTEM, "case.duplicate_flagged", "case", case_id, other_case_id=same.other_case_id,
+                      same_photo=True, photo=same.photo_id, other_photo=same.other_photo_id)
+            flagged += 1
     return flagged
 
 
@@ -298,6 +318,9 @@ def duplicates(deps: Deps, who: Principal) -> list[dict[str, Any]]:
         row["same_name"] = apart is not None and apart <= BIRTH_WINDOW_DAYS and same_name(
             *names, deps.places.simplified, deps.places.readings)
         row["verification_waits"] = [c for c in (row["case_id"], row["other_case_id"]) if (row["id"], c) in waits]
+        posters = [c for c, shown in ((row["other_case_id"], row.pop("other_on_poster")),
+                                      (row["case_id"], row.pop("case_on_poster"))) if shown and row["same_photo"]]
+        row["photo_on_poster"] = posters[0] if posters else None  # the case whose public poster shows that photo
     with deps.uow() as uow:  # children's names of two cases: a read of personal data, audited
         uow.audit(who.actor, "duplicates.viewed", "case", 0, flags=[row["id"] for row in rows])
         uow.commit()

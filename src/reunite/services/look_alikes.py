@@ -46,15 +46,18 @@ def look_alikes(deps: Deps, who: Principal, case_ids: Sequence[int], reader: Rea
         return {}
     rows = deps.read.look_alike_faces(sorted(set(case_ids)), PER_FACE)
     about = {(row["case_id"], row["other_case_id"]): row for row in rows}
+    posters = {(row["case_id"], row["other_face_id"]) for row in rows if row["on_poster"]}
     found = most_alike(deps.policy, [FacePair(**{name: row[name] for name in PAIR}) for row in rows])
-    shown = {case_id: [_shown(deps, alike, about[(case_id, alike.pair.other_case_id)], reader) for alike in alikes]
+    shown = {case_id: [_shown(deps, alike, about[(case_id, alike.pair.other_case_id)], reader,
+                              (case_id, alike.pair.other_face_id) in posters) for alike in alikes]
              for case_id, alikes in found.items()}
     queries.audit_read(deps, who, "look_alikes.viewed", "case", subject_id, of=sorted(set(case_ids)),
                        shown={str(case_id): [a["case_id"] for a in alikes] for case_id, alikes in shown.items()})
     return shown
 
 
-def _shown(deps: Deps, alike: LookAlike, row: dict[str, Any], reader: ReaderScript | None) -> dict[str, Any]:
+def _shown(deps: Deps, alike: LookAlike, row: dict[str, Any], reader: ReaderScript | None,
+           on_poster: bool) -> dict[str, Any]:
     pair, lat, lon = alike.pair, row["last_seen_lat"], row["last_seen_lon"]
     return {"case_id": pair.other_case_id, "face_id": pair.other_face_id, "this_face_id": pair.face_id,
             "registered_by": row["registered_by"], "verified": row["other_verified"],
@@ -64,7 +67,10 @@ def _shown(deps: Deps, alike: LookAlike, row: dict[str, Any], reader: ReaderScri
             "day_zone": queries.day_zone(deps, lat, lon),
             "place_city": queries.public_city(deps, row["last_seen_text"] or "", reader, lat, lon),
             "impostor_share": alike.reading.share, "lead": asdict(alike.reading.lead),
-            "flag_id": row["flag_id"], "flag_status": row["flag_status"]}
+            "flag_id": row["flag_id"], "flag_status": row["flag_status"],
+            # one picture in both (``domain.doubles.SAME_PHOTO``, or flagged so: ``grouping.flag_duplicates``), and
+            # whether it is the photo of the other case's public poster
+            "same_photo": alike.same_photo or bool(row["flag_same_photo"]), "on_poster": on_poster}
 
 
 def flag_by_hand(deps: Deps, who: Principal, case_id: int, other_case_id: int,

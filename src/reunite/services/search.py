@@ -15,6 +15,7 @@ from typing import Any
 
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
+from reunite.domain.doubles import SAME_PHOTO  # a searched face this alike one of the case's is that photo
 from reunite.domain.elapsed import INSTANT, since_missing
 from reunite.domain.errors import InvalidInput
 from reunite.domain.fusion import Spread, fused_similarity
@@ -28,7 +29,6 @@ from reunite.services.grouping import fused_faces
 from reunite.services.matching import hits_by_case
 from reunite.services.queries import audit_read, sighting_shown, visible_case
 
-SAME_PHOTO = 0.995  # a searched face this alike one of the case's faces is that photo (its date is known)
 SEARCHED = 0  # the searched photo's face among a case's faces (no stored face has id 0)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from reunite.adapters.db.ann import ann_scan
+from reunite.adapters.db.shortlist import poster_photo
 from reunite.domain.times import with_offset
 
 # candidates kept while searching: look-alikes are a hint for a person, the few nearest faces of each face
@@ -42,11 +43,13 @@ LOOK_ALIKE_SQL = (
     # what a verifier reads of each other case found, once per case
     "others AS MATERIALIZED (SELECT k.id, k.birth_date, k.verified_at IS NOT NULL AS verified, k.missing_since, "
     "k.missing_since_offset, k.missing_since_precision, k.last_seen_text, k.last_seen_lat, k.last_seen_lon, "
-    f"{REGISTERED_BY} AS registered_by FROM cases k WHERE k.id IN (SELECT other_case_id FROM near)) "
+    f"{REGISTERED_BY} AS registered_by, {poster_photo('k')} AS poster_photo_id "
+    "FROM cases k WHERE k.id IN (SELECT other_case_id FROM near)) "
     "SELECT n.case_id, n.face_id, n.birth_date, n.taken_on, n.hubness, n.other_case_id, n.other_face_id, "
     "n.other_hubness, n.similarity, q.taken_on AS other_taken_on, o.birth_date AS other_birth_date, "
     "o.verified AS other_verified, o.missing_since, o.missing_since_offset, o.missing_since_precision, "
-    "o.last_seen_text, o.last_seen_lat, o.last_seen_lon, o.registered_by, d.id AS flag_id, d.status AS flag_status "
+    "o.last_seen_text, o.last_seen_lat, o.last_seen_lon, o.registered_by, d.id AS flag_id, d.status AS flag_status, "
+    "d.photo_id IS NOT NULL AS flag_same_photo, o.verified AND n.other_photo_id = o.poster_photo_id AS on_poster "
     "FROM near n JOIN others o ON o.id = n.other_case_id JOIN photos q ON q.id = n.other_photo_id "
     "LEFT JOIN case_duplicates d ON d.case_id = LEAST(n.case_id, n.other_case_id) "
     "AND d.other_case_id = GREATEST(n.case_id, n.other_case_id) "

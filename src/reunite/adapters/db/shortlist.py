@@ -14,7 +14,7 @@ from reunite.adapters.db.ann import ann_scan, vector_literal
 from reunite.adapters.db.sources import REPOST_BITS
 from reunite.adapters.db.tables import EMBEDDING_DIM, LATEST_SEEN
 from reunite.domain.access import ACTIVE_CASE_STATUSES
-from reunite.domain.doubles import Double
+from reunite.domain.doubles import Double, SamePhoto
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.matching_store import SightingHitRow
 
@@ -32,15 +32,37 @@ CHILD_FACE = "s.child_face_id"
 # a report's first face found (ids are permuted: they say nothing of the order faces were found in)
 FIRST_FACE = "(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.created_at, f.id LIMIT 1)"
 
-# each open flag of the open cases ``:ids`` whose other case is open, seen from case ``x`` (``domain.doubles``)
+# the cases whose photos a new case photo is compared with for one picture (``same_photos``): open (verified or
+# waiting) and ended with their photos kept (a reunited child's photo registered again by someone else is one
+# more reason to ask), never rejected (found false) nor expired (blanked)
+KEPT = ("open", "reunited", "closed")
+# a flag's other case counts while it is open, or, for one picture in both (``photo_id``), while its photos are kept
+OTHER_COUNTS = "(o.status = 'open' OR (d.photo_id IS NOT NULL AND o.status IN ('reunited', 'closed')))"
+
+
+def poster_photo(case: str) -> str:
+    """The photo case ``case``'s poster shows (``ReadModel.poster``: its newest)."""
+    return (f"(SELECT p.id FROM photos p WHERE p.case_id = {case}.id "
+            "ORDER BY p.taken_on DESC NULLS LAST, p.created_at DESC, p.id DESC LIMIT 1)")
+
+
+def on_poster(case: str, flag: str = "d") -> str:
+    """Flag ``flag``'s photo of case ``case`` (one picture in both) is the photo of its public poster: the case
+    verified (its poster public while it is open, and was until it ended) and the photo its poster's."""
+    photo = f"CASE WHEN {case}.id = {flag}.case_id THEN {flag}.photo_id ELSE {flag}.other_photo_id END"
+    return f"({case}.verified_at IS NOT NULL AND {photo} = {poster_photo(case)})"
+
+
+# each open flag of the open cases ``:ids`` whose other case counts, seen from case ``x`` (``domain.doubles``)
 DOUBLES = (
     "SELECT d.id AS flag_id, x.id AS case_id, o.id AS other_case_id, x.verified_at IS NOT NULL AS verified, "
     "o.verified_at IS NOT NULL AS other_verified, EXISTS (SELECT 1 FROM case_owners w WHERE w.case_id = x.id) "
     "AS owned, EXISTS (SELECT 1 FROM case_owners w JOIN case_owners v ON v.account_id = w.account_id "
     "WHERE w.case_id = x.id AND v.case_id = o.id) AS same_owner, (o.created_at, o.id) < (x.created_at, x.id) "
-    "AS other_first FROM case_duplicates d JOIN cases x ON x.id IN (d.case_id, d.other_case_id) "
+    f"AS other_first, d.photo_id IS NOT NULL AS same_photo, {on_poster('o')} AS other_on_poster "
+    "FROM case_duplicates d JOIN cases x ON x.id IN (d.case_id, d.other_case_id) "
     "JOIN cases o ON o.id IN (d.case_id, d.other_case_id) AND o.id <> x.id "
-    "WHERE d.status = 'open' AND x.id = ANY(:ids) AND x.status = 'open' AND o.status = 'open' "
+    f"WHERE d.status = 'open' AND x.id = ANY(:ids) AND x.status = 'open' AND {OTHER_COUNTS} "
     "ORDER BY x.id, d.impostor_share, d.id")
 
 
@@ -194,11 +216,42 @@ class ShortlistSql:
             {"g": group_id})
         return [(r.sighting_id, r.id, [float(v) for v in r.embedding], r.hubness) for r in rows]
 
-    def flag_duplicate(self, case_id: int, other_case_id: int, impostor_share: float) -> bool:
+    def flag_duplicate(self, case_id: int, other_case_id: int, impostor_share: float,
+                       same: SamePhoto | None = None) -> bool:
         low, high = sorted((case_id, other_case_id))
+        photos = {"pa": None, "pb": None} if same is None else dict(zip(
+            ("pa", "pb"), (same.photo_id, same.other_photo_id) if same.case_id == low
+            else (same.other_photo_id, same.photo_id), strict=True))
+        # one picture found in a pair flagged otherwise: the flag says so from now on, and a dismissal made
+        # without knowing it (different children, whose photos are one picture) is undone: it waits again
         return bool(self.conn.execute(text(
-            "INSERT INTO case_duplicates (case_id, other_case_id, impostor_share) VALUES (:a, :b, :s) "
-            "ON CONFLICT (case_id, other_case_id) DO NOTHING"), {"a": low, "b": high, "s": impostor_share}).rowcount)
+            "INSERT INTO case_duplicates (case_id, other_case_id, impostor_share, photo_id, other_photo_id) "
+            "VALUES (:a, :b, :s, :pa, :pb) ON CONFLICT (case_id, other_case_id) DO UPDATE SET "
+            "photo_id = EXCLUDED.photo_id, other_photo_id = EXCLUDED.other_photo_id, "
+            "impostor_share = LEAST(case_duplicates.impostor_share, EXCLUDED.impostor_share), "
+            "status = CASE WHEN case_duplicates.status = 'dismissed' THEN 'open' ELSE case_duplicates.status END "
+            "WHERE EXCLUDED.photo_id IS NOT NULL AND case_duplicates.photo_id IS NULL"),
+            {"a": low, "b": high, "s": impostor_share, **photos}).rowcount)
+
+    def same_photos(self, case_id: int, similarity: float, bits: int, near: int) -> list[SamePhoto]:
+        ann_scan(self.conn)
+        rows = self.conn.execute(text(
+            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding FROM faces f WHERE f.case_id = :c), "
+            "by_face AS (SELECT m.photo_id, n.case_id AS other_case_id, n.photo_id AS other_photo_id, 0 AS how, "
+            "n.distance AS apart FROM mine m CROSS JOIN LATERAL (SELECT g.case_id, g.photo_id, "
+            "g.embedding <=> m.embedding AS distance FROM faces g JOIN cases k ON k.id = g.case_id "
+            "WHERE g.case_id IS NOT NULL AND g.case_id <> :c AND k.status = ANY(:kept) "
+            "ORDER BY g.embedding <=> m.embedding LIMIT :near) n WHERE 1 - n.distance >= :sim), "
+            "by_hash AS (SELECT m.id AS photo_id, q.case_id AS other_case_id, q.id AS other_photo_id, 1 AS how, "
+            "bit_count((q.phash # m.phash)::bit(64))::float AS apart FROM photos m JOIN photos q "
+            "ON q.case_id IS NOT NULL AND q.case_id <> :c AND q.phash IS NOT NULL "
+            "AND bit_count((q.phash # m.phash)::bit(64)) <= :bits JOIN cases k ON k.id = q.case_id "
+            "WHERE m.case_id = :c AND m.phash IS NOT NULL AND k.status = ANY(:kept)) "
+            "SELECT DISTINCT ON (other_case_id) photo_id, other_case_id, other_photo_id "
+            "FROM (SELECT * FROM by_face UNION ALL SELECT * FROM by_hash) found "
+            "ORDER BY other_case_id, how, apart, other_photo_id"),
+            {"c": case_id, "kept": list(KEPT), "sim": similarity, "bits": bits, "near": near}).all()
+        return [SamePhoto(case_id, int(r.photo_id), int(r.other_case_id), int(r.other_photo_id)) for r in rows]
 
     def born_near(self, case_id: int, days: int) -> list[tuple[int, str, str]]:
         return [(int(r.id), str(r.family_name), str(r.given_name)) for r in self.conn.execute(text(
@@ -269,7 +322,9 @@ class ShortlistReads:
             "b.family_name AS other_family_name, abs(a.birth_date - b.birth_date) AS births_apart_days, "
             "(SELECT f.id FROM faces f WHERE f.case_id = a.id ORDER BY f.created_at, f.id LIMIT 1) AS case_face_id, "
             "(SELECT f.id FROM faces f WHERE f.case_id = b.id ORDER BY f.created_at, f.id LIMIT 1) "
-            "AS other_face_id "
+            "AS other_face_id, d.photo_id IS NOT NULL AS same_photo, "
+            f"{on_poster('a')} AS case_on_poster, {on_poster('b')} AS other_on_poster "
             "FROM case_duplicates d JOIN cases a ON a.id = d.case_id JOIN cases b ON b.id = d.other_case_id "
-            "WHERE d.status = :st AND a.status = ANY(:live) AND b.status = ANY(:live) "
-            "ORDER BY d.impostor_share, d.id", st=status, live=list(ACTIVE_CASE_STATUSES))
+            "WHERE d.status = :st AND ((a.status = ANY(:live) AND b.status = ANY(:live)) OR (d.photo_id IS NOT NULL "
+            "AND ((a.status = 'open' AND b.status = ANY(:kept)) OR (b.status = 'open' AND a.status = ANY(:kept))))) "
+            "ORDER BY d.impostor_share, d.id", st=status, live=list(ACTIVE_CASE_STATUSES), kept=list(KEPT))

@@ -323,6 +323,9 @@ case_duplicates = Table(  # cases that look like one child registered twice, for
     Column("status", String(16), nullable=False, server_default="open"),
     Column("decided_by", Text),
     Column("decided_at", DateTime(timezone=True)),
+    # the two cases' photos that are one picture (of case_id, of other_case_id), when flagged for that
+    Column("photo_id", BigInteger),
+    Column("other_photo_id", BigInteger),
     created_column(),
     UniqueConstraint("case_id", "other_case_id"),
     CheckConstraint("case_id < other_case_id", name="ordered"),

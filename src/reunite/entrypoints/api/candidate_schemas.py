@@ -147,8 +147,14 @@ class DuplicateOut(BaseModel):
         "Both cases give one name (in any order, script or spelling: 李华, Li Hua) and birth dates within a year: "
         "flagged whatever their faces look like, as a registration copied from another's poster would be"))
     births_apart_days: int | None = Field(None, description="How many days apart the two birth dates are")
+    same_photo: bool = Field(False, description=(
+        "A photo of one case is a photo of the other (the same picture: faces of one picture, or a copy resized, "
+        "re-encoded or cropped): flagged whatever the birth dates and names, a poster's photo registered again"))
+    photo_on_poster: int | None = Field(None, description=(
+        "With `same_photo`: the case (of the two) whose public poster shows that photo, if either's does"))
     lead: Lead
-    lead_words: list[str]
+    lead_words: list[str] = Field(description=(
+        "The flag in words, in the request's language: \"Same photo: …\" first with `same_photo`, then the reading"))
 
 
 class SearchHit(BaseModel):

@@ -31,8 +31,13 @@ class LookAlikeOut(BaseModel):
     impostor_share: float | None = Field(description=(
         "The share of pairs of different children as alike, read as the duplicate check reads a pair of case "
         "photos (by each photo's age by its own case's birth date); null without calibration"))
+    same_photo: bool = Field(False, description=(
+        "The two cases' photos are one picture (a copy, not a look-alike): flagged as a duplicate whatever the "
+        "birth dates"))
+    on_poster: bool = Field(False, description="With `same_photo`: that picture is the other case's public poster's")
     lead: Lead
-    lead_words: list[str] = Field(description="The pair's reading in words, in the request's language")
+    lead_words: list[str] = Field(description=(
+        "The pair's reading in words, in the request's language: \"Same photo: …\" first with `same_photo`"))
     flag_id: int | None = Field(description="The two cases' duplicate flag, if one was raised")
     flag_status: str | None = Field(description="open, linked or dismissed; null without a flag")
 

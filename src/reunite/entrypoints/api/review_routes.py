@@ -26,7 +26,7 @@ from reunite.services import (
     withdrawals,
 )
 from reunite.services.deps import Deps
-from reunite.wording import lead_words
+from reunite.wording import alike_words, duplicate_words
 
 router = APIRouter(prefix="/api")
 DepsDep = Annotated[Deps, Depends(get_deps)]
@@ -61,12 +61,12 @@ def queues(deps: DepsDep, who: Moderator, lang: Reader,
     overview = moderation.queue_overview(deps, who, limit, reader=lang)
     cases = overview.get("cases")
     for row in cases if isinstance(cases, list) else []:
-        row["look_alikes"] = [_alike(lang, alike) for alike in row["look_alikes"]]
+        row["look_alikes"] = [_alike(lang, row["id"], alike) for alike in row["look_alikes"]]
     return overview
 
 
-def _alike(lang: Reader, alike: dict[str, Any]) -> dict[str, Any]:
-    return alike | {"lead_words": lead_words(lang, alike["lead"])}
+def _alike(lang: Reader, case_id: int, alike: dict[str, Any]) -> dict[str, Any]:
+    return alike | {"lead_words": alike_words(lang, case_id, alike)}
 
 
 @router.get("/cases/{case_id}/look-alikes", response_model=list[look_alike_schemas.LookAlikeOut], responses=ERRORS)
@@ -76,7 +76,7 @@ def case_look_alikes(deps: DepsDep, who: Moderator, lang: Reader, case_id: int) 
     born within a year), most alike first, each read as that check reads a pair of case photos. Nothing is
     decided by it: flag one with ``POST /api/moderation/duplicates`` to make verifying wait for a moderator."""
     queries.visible_case(deps, who, case_id)
-    return [_alike(lang, alike) for alike in look_alikes.look_alikes(deps, who, [case_id], lang,
+    return [_alike(lang, case_id, alike) for alike in look_alikes.look_alikes(deps, who, [case_id], lang,
                                                                       subject_id=case_id).get(case_id, [])]
 
 
@@ -104,7 +104,7 @@ def moderate(deps: DepsDep, who: Moderator, body: bodies.ModerateIn) -> Response
 @router.get("/moderation/duplicates", response_model=list[candidate_schemas.DuplicateOut], responses=ERRORS)
 def duplicates(deps: DepsDep, who: Moderator, lang: Reader) -> list[candidate_schemas.DuplicateOut]:
     """Cases that look like the same child registered twice (a family and the police), likeliest first."""
-    return [candidate_schemas.DuplicateOut(**r, lead_words=lead_words(lang, r["lead"]))
+    return [candidate_schemas.DuplicateOut(**r, lead_words=duplicate_words(lang, r))
             for r in grouping.duplicates(deps, who)]
 
 
