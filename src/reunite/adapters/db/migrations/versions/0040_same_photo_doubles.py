@@ -3,15 +3,15 @@ the two cases' photos (of ``case_id`` and of ``other_case_id``) that are one pic
 when the flag was raised for that; NULL for a flag raised by faces alike, names or a moderator. Plain ids, no
 foreign key: a photo deleted since (a case closed without its photos) leaves the flag saying what it was.
 
-Revision ID: 0039_same_photo_doubles
-Revises: 0038_removal_notices
+Revision ID: 0040_same_photo_doubles
+Revises: 0039_case_withdrawn_at
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0039_same_photo_doubles"
-down_revision = "0038_removal_notices"
+revision = "0040_same_photo_doubles"
+down_revision = "0039_case_withdrawn_at"
 branch_labels = None
 depends_on = None
 
