@@ -33,3 +33,7 @@ class CorrectionStore(Protocol):
     def own_open_cases(self, account_id: int) -> list[dict[str, Any]]:
         """The open cases this family account owns: id, names, birth date, missing since (with its offset)."""
         ...
+
+    def candidate_sightings(self, case_id: int) -> list[int]:
+        """The sightings this case holds candidates of (any status): scored again when its facts change."""
+        ...

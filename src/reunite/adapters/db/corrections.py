@@ -63,3 +63,8 @@ class CorrectionSql:
             "FROM cases c JOIN case_owners o ON o.case_id = c.id WHERE o.account_id = :a AND c.status = 'open' "
             "ORDER BY c.created_at, c.id"), {"a": account_id}).mappings().all()
         return [dict(row) for row in rows]
+
+    def candidate_sightings(self, case_id: int) -> list[int]:
+        return [int(i) for i in self.conn.execute(text(
+            "SELECT DISTINCT sighting_id FROM candidates WHERE case_id = :c ORDER BY sighting_id"),
+            {"c": case_id}).scalars()]
