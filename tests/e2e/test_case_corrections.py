@@ -14,12 +14,12 @@ from datetime import UTC, date, datetime
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
-from reunite.domain.access import OPERATOR, Principal, Role
+from reunite.domain.access import OPERATOR, Principal, Role, Scope
 from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
 from reunite.services import intake, moderation, reunion
-from reunite.services.accounts import from_session
-from tests.conftest import count_rows, run_jobs, session_for
+from reunite.services.accounts import from_session, issue_token
+from tests.conftest import admin_token, count_rows, run_jobs, session_for
 from tests.photos import portrait
 
 BORN, FIXED = date(2016, 3, 1), date(2016, 3, 2)
@@ -71,7 +71,7 @@ def test_a_family_corrects_its_pending_case_and_matching_reads_the_new_birth_dat
     session, family = _family(container)
     case_id = _register(container, family)
     page = _client(container, session)
-    assert 'href="/cases/{}/correct"'.format(case_id) in page.get(f"/cases/{case_id}").text
+    assert f'href="/cases/{case_id}/correct"' in page.get(f"/cases/{case_id}").text
     sent = page.post(f"/cases/{case_id}/correct", data=_form(page, case_id) | {"birth_date": FIXED.isoformat()},
                      follow_redirects=False)
     assert sent.status_code == 303 and sent.headers["location"] == f"/cases/{case_id}?corrected=1"
@@ -95,7 +95,6 @@ def test_a_family_corrects_its_pending_case_and_matching_reads_the_new_birth_dat
 
 
 def _token(container: Container) -> str:
-    from tests.conftest import admin_token
     return admin_token(container)
 
 
@@ -123,8 +122,8 @@ def test_a_verified_case_identity_waits_for_a_moderator_and_another_account_cann
     page = _client(container, session)
     born_earlier = date(2015, 3, 1)
     for _ in range(2):  # a retry asks once
-        sent = page.post(f"/cases/{case_id}/correct", data=_form(page, case_id) | {"birth_date": born_earlier.isoformat()},
-                         follow_redirects=False)
+        typed = _form(page, case_id) | {"birth_date": born_earlier.isoformat()}
+        sent = page.post(f"/cases/{case_id}/correct", data=typed, follow_redirects=False)
         assert sent.headers["location"] == f"/cases/{case_id}?corrected=waiting"
     assert _born(container, case_id) == BORN  # the case keeps its verified values: matching reads them still
     shown = html.unescape(page.get(f"/cases/{case_id}?corrected=waiting").text)
@@ -155,13 +154,13 @@ def test_a_closed_case_cannot_be_corrected(container: Container) -> None:
     page = _client(container, session, "zh-CN")
     form = _form(page, case_id)
     reunion.close_case(container.deps, OPERATOR, case_id, reunited=False, keep_data=True)
-    assert 'href="/cases/{}/correct"'.format(case_id) not in page.get(f"/cases/{case_id}").text
+    assert f'href="/cases/{case_id}/correct"' not in page.get(f"/cases/{case_id}").text
     refused = page.post(f"/cases/{case_id}/correct", data=form | {"birth_date": FIXED.isoformat()})
     assert refused.status_code == 409 and _born(container, case_id) == BORN
     desk = _client(container, lang="zh-CN")
     desk.headers["Authorization"] = f"Bearer {_token(container)}"
     answer = desk.patch(f"/api/cases/{case_id}", json={"birth_date": FIXED.isoformat()})
-    assert answer.status_code == 409 and "已结案" in answer.json()["detail"], answer.json()
+    assert answer.status_code == 409 and "只有未结束的案件可以更正" in answer.json()["detail"], answer.json()
 
 
 def test_words_partners_read_giving_a_phone_number_are_refused_and_changed_words_are_withdrawn(
@@ -185,8 +184,6 @@ def test_words_partners_read_giving_a_phone_number_are_refused_and_changed_words
     queues = desk.get("/api/moderation/queues").json()
     assert [c["id"] for c in queues["sharing"]] == [case_id]
     reader = _client(container)
-    from reunite.domain.access import Scope
-    from reunite.services.accounts import issue_token
     reader.headers["Authorization"] = f"Bearer {issue_token(container.deps, OPERATOR, 'p', [Scope.READ_CASES])}"
     shown = reader.get(f"/api/cases/{case_id}").json()
     assert (shown["description"], shown["description_withheld"]) == ("", True)

@@ -184,6 +184,13 @@ def waiting_for(deps: Deps, who: Principal, case_id: int) -> dict[str, Any] | No
                                        "asked_at": found["created_at"]}
 
 
+def require_correctable(deps: Deps, who: Principal, case_id: int) -> None:
+    """Before a form is read: 404 for a case ``who`` may not see, 403 for one they may not correct."""
+    queries.visible_case(deps, who, case_id)
+    if not may_correct(deps, who, case_id):
+        raise Forbidden("only the family or the partner who registered case {id} may correct it", id=case_id)
+
+
 def may_correct(deps: Deps, who: Principal, case_id: int) -> bool:
     """Whether the case page offers ``who`` its correction form."""
     with deps.uow() as uow:

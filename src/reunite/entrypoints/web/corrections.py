@@ -12,7 +12,7 @@ from starlette.datastructures import FormData
 
 from reunite.domain.access import Principal
 from reunite.domain.dates import birth_date
-from reunite.domain.errors import Forbidden, InvalidInput, ReuniteError
+from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
 from reunite.domain.model import NICKNAMES_LIMIT
 from reunite.domain.times import with_offset
@@ -28,9 +28,8 @@ router = APIRouter(include_in_schema=False)
 
 def _typed(deps: Deps, who: Principal, case_id: int, lang: Language) -> dict[str, Any]:
     """The form as the case stands now: every field as its registrant reads it."""
+    corrections.require_correctable(deps, who, case_id)
     case = queries.get_case(deps, who, case_id, lang)
-    if not corrections.may_correct(deps, who, case_id):
-        raise Forbidden("only the family or the partner who registered case {id} may correct it", id=case_id)
     at, precision = case["missing_since"], case["missing_since_precision"]
     day, hour = (at.astimezone(lang.tzinfo).date().isoformat(), at.astimezone(lang.tzinfo).strftime("%H:%M")) \
         if precision == "instant" else (with_offset(at, case.get("missing_since_offset")).date().isoformat(), "")
@@ -83,6 +82,7 @@ def _values(form: FormData, lang: Language) -> dict[str, Any]:
 async def correction_send(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep,
                           case_id: int) -> Response:
     form = await checked_form(request)
+    corrections.require_correctable(deps, who, case_id)
     try:
         done = corrections.correct_case(deps, who, case_id, _values(form, lang))
     except ReuniteError as exc:
