@@ -153,6 +153,12 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/moderation/sources/{source_id}/{state}"): REVIEWERS, ("GET", "/moderation/dashboard"): REVIEWERS,
     ("GET", "/stats"): ALL, ("GET", "/api/stats"): ALL,
     ("GET", "/audit"): RECORDERS, ("GET", "/api/audit"): RECORDERS,  # the audit log: admins and police
+    # a case corrected by its registrant (the world's case is a family's), or by a moderator or police
+    ("GET", "/cases/{case_id}/correct"): frozenset({"family"}) | REVIEWERS,
+    ("POST", "/cases/{case_id}/correct"): frozenset({"family"}) | REVIEWERS,
+    ("PATCH", "/api/cases/{case_id}"): TOKEN_ADMIN,  # API changes ignore cookies; a token that did not register it
+    ("POST", "/moderation/corrections/{correction_id}"): REVIEWERS,
+    ("POST", "/api/moderation/corrections/{correction_id}"): TOKEN_ADMIN,
 }
 # Writes whose harmless probe needs a record that does not exist (so an allowed caller changes nothing)
 PROBE_MISSING = {"/cases/{case_id}/close", "/admin/tokens/{token_id}/revoke", "/api/tokens/{token_id}",
@@ -204,7 +210,8 @@ def denied(response: object, path: str = "") -> bool:
 def probe(client: TestClient, method: str, path: str, world: w.World) -> object:
     values: dict[str, int | str] = {**world.ids(), "code": "en", "token": "not-an-invitation",
                                     "subscription_id": 1, "purpose": "unsubscribe", "verdict": "reject",
-                                    "flag_id": 999_999, "receipt": "NONE-0000"}
+                                    "flag_id": 999_999, "receipt": "NONE-0000",
+                                    "correction_id": 999_999}
     if path == "/candidates/{candidate_id}/answer":
         values["candidate_id"] = world.confirmed
     if path in PROBE_MISSING:

@@ -9,6 +9,7 @@ entry points ask ``Principal.can`` before calling a service, services shape ever
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime, time, tzinfo
 from typing import Any
@@ -362,3 +363,22 @@ def require_correspondent(who: Principal, case_id: int, reading: bool = False) -
         if reading:
             raise Forbidden("only the family and reviewers read the messages on a case")
         raise Forbidden("only the family and reviewers write on a case")
+
+
+def may_correct(who: Principal, case_id: int, registrant: Mapping[str, Any] | None) -> bool:
+    """Whether ``who`` may correct a case's facts (docs/decisions/0007), read from its registrant now: the family's
+    own accounts (``case_owners``), else the account or partner token that registered or imported it (``registrant``:
+    ``kind``, ``actor``), and moderators and police (every case). Whether its state allows a correction is the
+    lifecycle's (``CaseAction.CORRECT``); whether its identity facts wait for a moderator, ``corrections.waits``."""
+    if who.can(P.MODERATE):
+        return True
+    if not who.can(P.REGISTER_CASE):
+        return False
+    if who.owns(case_id):
+        return True
+    return registrant is not None and registrant.get("kind") != "family" and registrant.get("actor") == who.actor
+
+
+def corrections_decided(who: Principal) -> bool:
+    """Who accepts or refuses a correction of a verified case's identity that waits: moderators (and police)."""
+    return who.can(P.MODERATE)

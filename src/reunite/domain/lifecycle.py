@@ -49,6 +49,7 @@ class CaseAction(enum.StrEnum):
     TAKE_DOWN = "take down"  # a takedown request approved: blanked for good
     REMOVE = "remove"  # an open case removed on request: hidden (closed), kept while it can be restored
     RESTORE = "restore"  # a removal undone within its window: open again as it was (verified or not)
+    CORRECT = "correct"  # its registrant corrects its facts (docs/decisions/0007): it stays where it is
 
 
 W, A, U, C, R, X = (CaseState.WAITING, CaseState.ACTIVE, CaseState.REUNITED, CaseState.CLOSED,
@@ -64,6 +65,7 @@ TRANSITIONS: dict[tuple[CaseState, CaseAction], CaseState] = {
     **{(s, CaseAction.EXPIRE): X for s in (W, A, U, C, R)},
     **{(s, CaseAction.TAKE_DOWN): X for s in (W, A, U, C, R)},
     (W, CaseAction.REMOVE): C, (A, CaseAction.REMOVE): C,
+    (W, CaseAction.CORRECT): W, (A, CaseAction.CORRECT): A,
     (C, CaseAction.RESTORE): A,  # the case's verification is kept: restore_case reopens it as it stood
 }
 # where each ending action leaves the case: asked again there, it is a retry of what already happened
@@ -83,6 +85,7 @@ REFUSALS = {  # why an action is refused, whatever the state ({state}: where the
     CaseAction.TAKE_DOWN: "case {id} is {state}: it has already expired",
     CaseAction.REMOVE: "case {id} is {state}: only an open case is removed and kept for a while first",
     CaseAction.RESTORE: "case {id} is {state}: only a case removed on request, not yet deleted, can be restored",
+    CaseAction.CORRECT: "case {id} is {state}: only an open case can be corrected",
 }
 
 

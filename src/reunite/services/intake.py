@@ -10,7 +10,8 @@ from datetime import date, datetime
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, require
-from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.doubles import BIRTH_WINDOW_DAYS
+from reunite.domain.errors import Conflict, InvalidInput, ReuniteError
 from reunite.domain.model import (
     BIRTH_YEARS,
     NewCase,
@@ -25,7 +26,7 @@ from reunite.domain.model import (
     earliest_birth,
 )
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.times import today_somewhere, zone
+from reunite.domain.times import today_somewhere, with_offset, zone
 from reunite.services import case_photos, idempotency, reports, throttle
 from reunite.services.deps import Deps
 from reunite.services.queries import cell_zone
@@ -279,6 +280,24 @@ def registered(uow: UnitOfWork, who: Principal, case: NewCase) -> int | None:
     return uow.registered_cases(who.actor, [case])[0]
 
 
+def registered_before(uow: UnitOfWork, who: Principal, case: NewCase) -> int | None:
+    """A family's own open case of this child under another birth date (the same names and day missing, born within
+    the doubles window): the family is pointed at correcting it rather than registering the child twice."""
+    if who.account_id is None or who.token_id is not None or who.can(Permission.VERIFY_CASE):
+        return None
+    for row in uow.own_open_cases(who.account_id):
+        missing = with_offset(row["missing_since"], row["missing_since_offset"]).date()
+        same = (row["given_name"].lower(), (row["family_name"] or "").lower()) == (case.given_name.lower(),
+                                                                                   case.family_name.lower())
+        if same and missing == case.missing_since.date() and _near(row["birth_date"], case.birth_date):
+            return int(row["id"])
+    return None
+
+
+def _near(one: date, other: date) -> bool:
+    return one != other and abs((one - other).days) <= BIRTH_WINDOW_DAYS
+
+
 def register_case(
     deps: Deps, who: Principal, case: NewCase, uploads: Sequence[Upload], taken: Sequence[date | None],
     key: idempotency.Key | None = None,
@@ -299,6 +318,8 @@ def register_case(
     keys = _store_originals(deps, uploads, facts)
     days = [day or case.missing_since.date() for day in taken]
     with deps.uow() as uow:
+        if (other := registered_before(uow, who, case)) is not None:
+            raise Conflict("you registered this child already, as case {case}, with another birth date: correct that case (its page, “Correct this case”) rather than registering the child again", field="birth_date", case=other)  # noqa: E501
         if (known := registered(uow, who, case)) is not None:  # the photos it lacked added to it
             receipt = CaseReceipt(known, case_photos.add_to_registered(deps, uow, who, known, facts, keys, days),
                                   verified=who.can(Permission.VERIFY_CASE), known=True)

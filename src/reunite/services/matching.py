@@ -254,6 +254,9 @@ def match_case(deps: Deps, case_id: int) -> int:
                 rows[hit.sighting_face_id] = CandidateRow(case_id, hit.sighting_id, hit.sighting_face_id, score)
         plausible = {r.sighting_id for r in one_face_per_report(list(rows.values()), set())
                      if proposable(deps.policy.leads, impostor_share(deps.policy, r.score))}
+        # and every sighting it holds a lead of: scored again by the case's facts of now (a corrected birth date,
+        # time or place last seen), proposed or withdrawn as matching would, its reviews kept
+        plausible |= set(uow.candidate_sightings(case_id))
         uow.audit(SYSTEM, "case.matched", "case", case_id, sightings=len(plausible))
         uow.commit(durable=JOB_DURABLE)
     return sum(match_sighting(deps, sighting_id) for sighting_id in sorted(plausible))

@@ -308,6 +308,16 @@ QUEUE_SQL = {
         "ORDER BY sharing_review_since, id LIMIT :limit",
         f"SELECT count(*) FROM cases WHERE {SHARING}",
     ),
+    # a verified case's identity facts corrected by its registrant, waiting for a moderator beside the values they
+    # replace (services/corrections.py, docs/decisions/0007)
+    "corrections": (
+        "SELECT k.id, k.case_id, k.created_at, k.asked_by, k.was, k.became, c.given_name, c.family_name, "
+        "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = c.id ORDER BY p.created_at, p.id) AS photo_ids "
+        "FROM case_corrections k JOIN cases c ON c.id = k.case_id WHERE k.status = 'waiting' AND c.status = 'open' "
+        "ORDER BY k.created_at, k.id LIMIT :limit",
+        "SELECT count(*) FROM case_corrections k JOIN cases c ON c.id = k.case_id "
+        "WHERE k.status = 'waiting' AND c.status = 'open'",
+    ),
     "candidates": (
         "SELECT c.id, c.case_id, c.sighting_id, c.sighting_face_id, c.case_face_id, c.score, c.face_score, "
         "c.created_at, "

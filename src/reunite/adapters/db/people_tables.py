@@ -271,3 +271,22 @@ recorded_settings = Table(
     Column("value", JSONB, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# a correction of a verified case's identity facts by its registrant, waiting for a moderator (0039,
+# docs/decisions/0007): the fields it gives (``domain.corrections.kept``), what they replace and become as written
+case_corrections = Table(
+    "case_corrections",
+    metadata,
+    Column("id", BigInteger, primary_key=True, server_default=opaque_id("case_corrections")),
+    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("asked_by", Text, nullable=False),
+    Column("fields", JSONB, nullable=False),
+    Column("was", JSONB, nullable=False),
+    Column("became", JSONB, nullable=False),
+    Column("status", String(16), nullable=False, server_default="waiting"),
+    Column("decided_by", Text),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("reason", Text, nullable=False, server_default=""),
+    created_column(),
+    CheckConstraint("status IN ('waiting', 'accepted', 'refused', 'replaced')", name="status"),
+)

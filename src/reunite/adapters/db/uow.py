@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, column, func, insert, literal_column,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from reunite.adapters.db.ann import EF_SEARCH, vector_literal
+from reunite.adapters.db.corrections import CorrectionSql
 from reunite.adapters.db.extra_faces import ExtraFacesSql, ExtraModel
 from reunite.adapters.db.idempotency import IdempotencySql
 from reunite.adapters.db.moderation import ModerationSql
@@ -77,7 +78,8 @@ def _candidate_values(row: CandidateRow) -> dict[str, Any]:
 
 
 class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql, ShortlistSql,
-                    IdempotencySql, ReportSql, ExtraFacesSql, RecipeSql, RemovalSql):
+                    IdempotencySql, ReportSql, ExtraFacesSql, RecipeSql, RemovalSql,
+                    CorrectionSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine, ef_search: int = EF_SEARCH, extra_model: ExtraModel | None = None) -> None:

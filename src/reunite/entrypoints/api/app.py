@@ -53,6 +53,7 @@ from reunite.entrypoints.web import (
     snapshot,
     workbench,
 )
+from reunite.entrypoints.web import corrections as web_corrections
 from reunite.entrypoints.web import sources as web_sources
 from reunite.services import throttle
 
@@ -173,7 +174,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
 
     for module in (routes, case_routes, media_routes, report_routes, metrics_route, review_routes, reach_routes,
                    source_routes, staff_routes, audit_routes, snapshot, pages, cases, browse, people, recovery, review,
-                   workbench, reach, web_sources, audit):
+                   workbench, reach, web_sources, audit, web_corrections):
         app.include_router(module.router)
     openapi_doc.install(app)
     app.mount("/static", StaticFiles(directory=assets.STATIC), name="static")

@@ -172,3 +172,29 @@ class SubscriptionIn(BodyIn):
         "The alerts' language: `en`, `zh_CN` (simplified Chinese), `zh_TW` or `zh_HK` (traditional Chinese, "
         "as written in Taiwan and in Hong Kong)"))
     digest: bool = Field(default=False, description="One email a day instead of one per case")
+
+
+class CaseCorrectionIn(BodyIn):
+    """A case corrected by whoever registered it (docs/decisions/0007): only the fields given change."""
+
+    given_name: str | None = Field(None, max_length=200)
+    family_name: str | None = Field(None, max_length=200)
+    nicknames: list[str] | None = Field(None, description="Every nickname, replacing those kept")
+    sex: str | None = Field(None, description="female, male or unknown")
+    birth_date: str | None = Field(None, description="YYYY-MM-DD")
+    missing_since: str | None = Field(None, max_length=100, description=(
+        "As at registration: a date and time with its UTC offset, or a date, month or year alone"))
+    last_seen_lat: float | None = None
+    last_seen_lon: float | None = None
+    last_seen_text: str | None = Field(None, max_length=500)
+    description: str | None = Field(None, max_length=4000)
+    marks: str | None = Field(None, max_length=2000)
+    police_report: str | None = Field(None, max_length=200)
+    family_contact: str | None = Field(None, max_length=500)
+    shared_description: str | None = Field(None, description=SHARED_DESCRIPTION + "; police and moderators only")
+    shared_marks: str | None = Field(None, description=SHARED_MARKS + "; police and moderators only")
+
+
+class CorrectionDecisionIn(BodyIn):
+    decision: Literal["accept", "refuse"]
+    reason: str = Field("", description="Required to refuse: why, in words (the family reads that it was refused)")

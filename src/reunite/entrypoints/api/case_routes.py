@@ -28,7 +28,7 @@ from reunite.entrypoints.api.routes import (
     point,
     read_uploads,
 )
-from reunite.services import idempotency, intake, queries, review
+from reunite.services import corrections, idempotency, intake, queries, review
 
 router = APIRouter(prefix="/api")
 Registrar = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
@@ -158,3 +158,51 @@ def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: bodi
     return Response(status_code=204)
 
 
+
+
+@router.patch("/cases/{case_id}", response_model=case_schemas.CaseCorrected, responses={
+    **ERRORS, 409: {"model": schemas.Problem, "description": "The case is not open (closed, reunited, rejected, "
+                    "removed or expired): it can no longer be corrected"}})
+def correct_case(deps: DepsDep, lang: Reader, who: Registrar, case_id: int,
+                 body: bodies.CaseCorrectionIn) -> case_schemas.CaseCorrected:
+    """Correct a case this token (or account) registered; moderators and police correct any open case. Only the
+    fields given change, each checked as at registration. Of a verified case, a correction of its identity facts
+    (names, sex, birth date, time and place last seen, police report) by someone who may not verify cases waits
+    for a moderator (``waiting``, ``correction_id``); the family's words change at once (an approved text for
+    sharing whose words changed is withdrawn until a moderator approves the new ones). Sent again, it changes
+    nothing. A case this token may not read answers 404; one it did not register, 403."""
+    values = correction_values(deps, body)
+    shared = {name: text for name, text in (("description", body.shared_description),
+                                            ("marks", body.shared_marks)) if text is not None}
+    done = corrections.correct_case(deps, who, case_id, values, shared)
+    said = lang.gettext("The correction waits for a moderator: the case keeps its values until one accepts it.") \
+        if done.waiting else lang.gettext("The case is corrected.") if done.applied \
+        else lang.gettext("Nothing to correct: the case already says so.")
+    return case_schemas.CaseCorrected(id=case_id, applied=done.applied, waiting=done.waiting,
+                                      correction_id=done.correction_id, message=said)
+
+
+def correction_values(deps: DepsDep, body: bodies.CaseCorrectionIn) -> dict[str, object]:
+    """The fields a correction gives, read as a registration reads them."""
+    given = body.model_fields_set
+    values: dict[str, object] = {name: getattr(body, name) for name in (
+        "given_name", "family_name", "last_seen_text", "description", "marks", "police_report", "family_contact")
+        if name in given and getattr(body, name) is not None}
+    if "nicknames" in given and body.nicknames is not None:
+        values["nicknames"] = tuple(n.strip() for n in body.nicknames if n.strip())
+    if body.sex is not None:
+        sex = Sex.read(body.sex)
+        if sex is None:
+            raise InvalidInput("sex must be female, male or unknown", field="sex")
+        values["sex"] = sex
+    if body.birth_date is not None:
+        born = calendar_day(body.birth_date)
+        if born is None:
+            raise InvalidInput("the date is not valid", field="birth_date")
+        values["birth_date"] = born
+    if body.missing_since is not None:
+        missing = typed_time(body.missing_since, deps.site.zone, "missing_since", offset_needed=True)
+        values |= {"missing_since": missing.at, "missing_since_precision": missing.precision}
+    if {"last_seen_lat", "last_seen_lon"} & given:
+        values["last_seen_place"] = point(body.last_seen_lat, body.last_seen_lon, ("last_seen_lat", "last_seen_lon"))
+    return values

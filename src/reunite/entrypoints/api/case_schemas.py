@@ -97,3 +97,15 @@ class MessageOut(BaseModel):
     from_family: bool
     body: str
     created_at: datetime
+
+
+class CaseCorrected(BaseModel):
+    """What a correction did (docs/decisions/0007)."""
+
+    id: int
+    applied: list[str] = Field(description="The fields changed now")
+    waiting: list[str] = Field(description=(
+        "The identity facts of a verified case corrected by someone who may not verify cases: they wait for a "
+        "moderator (``correction_id``); the case keeps its values until one accepts them"))
+    correction_id: int | None = None
+    message: str

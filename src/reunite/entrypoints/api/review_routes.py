@@ -13,6 +13,7 @@ from reunite.entrypoints.api.auth import allow, client_ip, current_principal, ge
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
 from reunite.services import (
     accounts,
+    corrections,
     grouping,
     idempotency,
     look_alikes,
@@ -114,6 +115,15 @@ def decide_duplicate(deps: DepsDep, who: Moderator, flag_id: int, body: bodies.D
     children, with the ``reason``), or reopen it. A case waiting on the flag (``verification_waits``)
     may be verified once it is linked or dismissed."""
     grouping.decide_duplicate(deps, who, flag_id, body.decision, body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/moderation/corrections/{correction_id}", status_code=204, responses=ERRORS)
+def decide_correction(deps: DepsDep, who: Moderator, correction_id: int, body: bodies.CorrectionDecisionIn) -> Response:
+    """Accept a correction of a verified case's identity facts waiting (``corrections`` in the queues: the values
+    it replaces and gives): written over the case's, matched again; or refuse it, saying why. The same decision
+    again changes nothing; one decided otherwise, or of a case no longer open, is 409."""
+    corrections.decide_correction(deps, who, correction_id, body.decision == "accept", body.reason)
     return Response(status_code=204)
 
 

@@ -33,7 +33,7 @@ from reunite.entrypoints.web.forms import (
 )
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
-from reunite.services import doubles, idempotency, intake, look_alikes, queries, removals, review
+from reunite.services import corrections, doubles, idempotency, intake, look_alikes, queries, removals, review
 from reunite.services.deps import Deps
 
 router = APIRouter(include_in_schema=False)
@@ -108,7 +108,10 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
             if waiting and who.can(Permission.VERIFY_CASE) else [],
             "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id),
             "sent": queries.family_sent(deps, who, case_id, reader),  # the family's own words: to it only
-            "removal_requests": removals.asked_of(deps, who, case_id)}  # to its registrant only
+            "removal_requests": removals.asked_of(deps, who, case_id),  # to its registrant only
+            # its registrant corrects it (docs/decisions/0007); a correction waiting for a moderator, shown to them
+            "can_correct": case["status"] == "open" and corrections.may_correct(deps, who, case_id),
+            "correction": corrections.waiting_for(deps, who, case_id) if case["status"] == "open" else None}
 
 
 def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
@@ -131,7 +134,8 @@ def case_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep,
     return render(request, lang, "case.html", status=422 if error else 200,
                   **case_context(deps, who, case_id, page or 1, lang), error=error,
                   registered=request.query_params.get("registered") == "1", known=_known(request),
-                  answered=request.query_params.get("answered") == "1")
+                  answered=request.query_params.get("answered") == "1",
+                  corrected=request.query_params.get("corrected") or "")
 
 
 def _known(request: Request) -> int | None:

@@ -25,6 +25,7 @@ from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, re
 from reunite.i18n import Language
 from reunite.services import (
     accounts,
+    corrections,
     grouping,
     look_alikes,
     moderation,
@@ -205,6 +206,13 @@ async def attach_note(request: Request, lang: LangDep, deps: DepsDep, who: Moder
     """Attach a note another registry sent, kept aside on the case page."""
     return await _on_case(request, lang, deps, who, case_id, lambda f: pfif.attach_note(deps, who, case_id, note_id),
                           "notes")
+
+
+@router.post("/moderation/corrections/{correction_id}", response_model=None)
+async def correction(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, correction_id: int) -> Response:
+    """Accept or refuse (saying why) a correction of a verified case's identity (docs/decisions/0007)."""
+    return await _moderate(request, lang, deps, who, lambda f: corrections.decide_correction(
+        deps, who, correction_id, text(f, "decision") == "accept", text(f, "reason")))
 
 
 @router.post("/moderation/takedowns/{takedown_id}", response_model=None)

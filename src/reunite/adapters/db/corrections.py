@@ -1,0 +1,70 @@
+"""SQL for a case corrected by its registrant (mixed into the unit of work; docs/decisions/0007): the case's facts
+as a correction reads and writes them, and the corrections of a verified case's identity waiting for a moderator."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, text, update
+
+from reunite.adapters.db.people_tables import case_corrections
+from reunite.adapters.db.tables import cases
+from reunite.domain.model import NewCase
+from reunite.domain.times import offset_minutes
+
+FACTS = ("id", "given_name", "family_name", "nicknames", "sex", "birth_date", "missing_since", "missing_since_offset",
+         "missing_since_precision", "last_seen_lat", "last_seen_lon", "last_seen_text", "description", "marks",
+         "police_report", "family_contact", "status", "verified_at")
+
+
+class CorrectionSql:
+    conn: Connection
+
+    def case_facts_row(self, case_id: int) -> dict[str, Any]:
+        """The case's facts a correction may change (the caller locked its row: ``case_moves``)."""
+        row = self.conn.execute(select(*(cases.c[name] for name in FACTS)).where(cases.c.id == case_id)).one()
+        return dict(row._mapping)
+
+    def set_case_facts(self, case_id: int, case: NewCase) -> None:
+        place = case.last_seen_place
+        self.conn.execute(update(cases).where(cases.c.id == case_id).values(
+            given_name=case.given_name, family_name=case.family_name, nicknames=list(case.nicknames),
+            sex=case.sex.value, birth_date=case.birth_date, missing_since=case.missing_since,
+            missing_since_offset=offset_minutes(case.missing_since),
+            missing_since_precision=case.missing_since_precision,
+            last_seen_lat=place.lat if place else None, last_seen_lon=place.lon if place else None,
+            last_seen_text=case.last_seen_text, description=case.description, marks=case.marks,
+            police_report=case.police_report, family_contact=case.family_contact))
+
+    def waiting_correction(self, case_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(case_corrections.select().where(
+            case_corrections.c.case_id == case_id, case_corrections.c.status == "waiting").with_for_update()).first()
+        return None if row is None else dict(row._mapping)
+
+    def correction(self, correction_id: int) -> dict[str, Any] | None:
+        row = self.conn.execute(case_corrections.select().where(
+            case_corrections.c.id == correction_id).with_for_update()).first()
+        return None if row is None else dict(row._mapping)
+
+    def add_correction(self, case_id: int, asked_by: str, fields: dict[str, Any], was: dict[str, str],
+                       became: dict[str, str]) -> int:
+        return int(self.conn.execute(insert(case_corrections).values(
+            case_id=case_id, asked_by=asked_by, fields=fields, was=was, became=became).returning(
+            case_corrections.c.id)).scalar_one())
+
+    def decide_correction(self, correction_id: int, status: str, by: str, at: datetime, reason: str = "") -> None:
+        self.conn.execute(update(case_corrections).where(case_corrections.c.id == correction_id).values(
+            status=status, decided_by=by, decided_at=at, reason=reason))
+
+    def own_open_cases(self, account_id: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(text(
+            "SELECT c.id, c.given_name, c.family_name, c.birth_date, c.missing_since, c.missing_since_offset "
+            "FROM cases c JOIN case_owners o ON o.case_id = c.id WHERE o.account_id = :a AND c.status = 'open' "
+            "ORDER BY c.created_at, c.id"), {"a": account_id}).mappings().all()
+        return [dict(row) for row in rows]
+
+    def candidate_sightings(self, case_id: int) -> list[int]:
+        return [int(i) for i in self.conn.execute(text(
+            "SELECT DISTINCT sighting_id FROM candidates WHERE case_id = :c ORDER BY sighting_id"),
+            {"c": case_id}).scalars()]

@@ -1,0 +1,39 @@
+"""The unit of work's part for a case corrected by its registrant (docs/decisions/0007)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from reunite.domain.model import NewCase
+
+
+class CorrectionStore(Protocol):
+    def case_facts_row(self, case_id: int) -> dict[str, Any]:
+        """The case's facts a correction may change, its ``status`` and ``verified_at`` (its row locked by the
+        caller)."""
+        ...
+
+    def set_case_facts(self, case_id: int, case: NewCase) -> None: ...
+
+    def waiting_correction(self, case_id: int) -> dict[str, Any] | None:
+        """The correction of this case waiting for a moderator, locked until the commit; None if none waits."""
+        ...
+
+    def correction(self, correction_id: int) -> dict[str, Any] | None:
+        """A correction's row, locked until the commit; None for no such correction."""
+        ...
+
+    def add_correction(self, case_id: int, asked_by: str, fields: dict[str, Any], was: dict[str, str],
+                       became: dict[str, str]) -> int: ...
+
+    def decide_correction(self, correction_id: int, status: str, by: str, at: datetime, reason: str = "") -> None:
+        ...
+
+    def own_open_cases(self, account_id: int) -> list[dict[str, Any]]:
+        """The open cases this family account owns: id, names, birth date, missing since (with its offset)."""
+        ...
+
+    def candidate_sightings(self, case_id: int) -> list[int]:
+        """The sightings this case holds candidates of (any status): scored again when its facts change."""
+        ...

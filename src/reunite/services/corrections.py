@@ -1,0 +1,198 @@
+"""A case corrected by whoever registered it (docs/decisions/0007): a birth date typed a day off, a name misspelt,
+words to add. Who may is read on every request (``access.may_correct``), and only while the case is open
+(``CaseAction.CORRECT``). The family's words are taken at once, by the rules of a registration; of a verified case,
+the facts its verification vouched for and matching reads (``corrections.IDENTITY``) wait for a moderator when their
+author may not verify cases, shown in the moderators' queue beside the values they would replace. Every change is
+audited old → new, re-runs what depends on it (the case's faces job: the name-doubles check, then matching and every
+stored lead scored again), and asked again changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from reunite.domain import access
+from reunite.domain.access import Permission, Principal, require
+from reunite.domain.corrections import (
+    FIELDS,
+    as_registered,
+    changes,
+    corrected,
+    descriptive,
+    given,
+    identity,
+    kept,
+    kept_time,
+    reruns,
+    waits,
+)
+from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, bounded
+from reunite.domain.lifecycle import CaseAction
+from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, NewCase
+from reunite.domain.ports import UnitOfWork
+from reunite.domain.reasons import require_why
+from reunite.services import queries, sharing
+from reunite.services.case_moves import move_case
+from reunite.services.deps import Deps
+from reunite.services.intake import check_case
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """What a correction did: the fields changed now, those waiting for a moderator (and that request's id)."""
+
+    case_id: int
+    applied: list[str] = field(default_factory=list)
+    waiting: list[str] = field(default_factory=list)
+    correction_id: int | None = None
+
+
+def _bounded(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The texts given, trimmed and each refused beyond the length a registration takes (``CASE_TEXT_LIMITS``)."""
+    out = dict(values)
+    for name, limit in CASE_TEXT_LIMITS.items():
+        if isinstance(out.get(name), str):
+            out[name] = bounded(out[name], limit, name)
+    if "nicknames" in out and len(", ".join(out["nicknames"])) > NICKNAMES_LIMIT:
+        raise InvalidInput("{name} is too long (at most {limit} characters)", field="nicknames", name="nicknames",
+                           limit=NICKNAMES_LIMIT)
+    if "given_name" in out and not out["given_name"]:
+        raise InvalidInput("the child's given name is required", field="given_name")
+    return out
+
+
+def correct_case(deps: Deps, who: Principal, case_id: int, values: Mapping[str, Any],
+                 shared: Mapping[str, str] | None = None) -> Corrected:
+    """Correct case ``case_id`` with ``values`` (by name, ``corrections.FIELDS``; ``missing_since`` with its
+    ``missing_since_precision``; those left out unchanged). ``shared``: the texts approved for sharing (police and
+    moderators only), refused as when they verify (``sharing.checked``). 404 for a case the reader may not see,
+    403 for one they did not register, 409 for one that is not open, 422 for a value a registration refuses."""
+    queries.visible_case(deps, who, case_id)  # a case the reader may not see answers as a missing one
+    if shared and not who.can(Permission.VERIFY_CASE):
+        raise Forbidden("only police and moderators approve the words partners and the public read")
+    unknown = sorted(set(values) - set(FIELDS) - {"missing_since_precision"})
+    if unknown:
+        raise InvalidInput("{name} cannot be corrected", field=unknown[0], name=unknown[0])
+    values = _bounded(values)
+    approved = sharing.checked(deps, case_id, shared or {})
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        if not access.may_correct(who, case_id, uow.registrant(case_id)):
+            raise Forbidden("only the family or the partner who registered case {id} may correct it", id=case_id)
+        state = move_case(uow, case_id, CaseAction.CORRECT, who.actor)  # 409 unless open; its row locked
+        row = uow.case_facts_row(case_id)
+        before = as_registered(row)
+        after = kept_time(before, corrected(before, values))
+        check_case(after, [], now)
+        changed = changes(before, after)
+        held = waits(state.verified, who.can(Permission.VERIFY_CASE), changed)
+        now_fields = descriptive(changed) + ([] if held else identity(changed))
+        result = Corrected(case_id, applied=now_fields)
+        if now_fields:
+            _apply(uow, who.actor, row, before, after, now_fields, changed, now, "case.corrected")
+        if held:
+            result = Corrected(case_id, now_fields, identity(changed),
+                               _ask(uow, who.actor, case_id, after, changed, now))
+        if shared:
+            sharing.write(uow, who.actor, case_id, approved)
+        uow.commit()
+    return result
+
+
+def _apply(uow: UnitOfWork, actor: str, row: Mapping[str, Any], before: NewCase, after: NewCase, names: list[str],
+           changed: Mapping[str, tuple[str, str]], now: datetime, action: str, **detail: object) -> None:
+    """Write ``names`` of ``after`` over ``before``; audited old → new; what depends on them run again."""
+    taken = {name: getattr(after, name) for name in names}
+    if "missing_since" in names:
+        taken["missing_since_precision"] = after.missing_since_precision
+    uow.set_case_facts(int(row["id"]), corrected(before, taken))
+    uow.audit(actor, action, "case", int(row["id"]), changed={name: list(changed[name]) for name in names}, **detail)
+    texts: dict[str, str] = {name: getattr(after, name) for name in ("description", "marks") if name in names}
+    if texts:  # what a moderator approved of the old words no longer says what they say: withdrawn, asked again
+        sharing.source_changed(uow, actor, dict(row), texts, now, corrected=True)
+    if reruns(dict.fromkeys(names)):
+        uow.enqueue("faces.process_case", lock=f"case-{row['id']}", case_id=int(row["id"]))
+
+
+def _ask(uow: UnitOfWork, actor: str, case_id: int, after: NewCase, changed: Mapping[str, tuple[str, str]],
+         now: datetime) -> int:
+    """The identity facts corrected wait for a moderator: one request per case, the newest replacing one waiting;
+    the same values again change nothing."""
+    names = identity(changed)
+    fields = kept(after, names)
+    waiting = uow.waiting_correction(case_id)
+    if waiting is not None and waiting["fields"] == fields:
+        return int(waiting["id"])
+    if waiting is not None:
+        uow.decide_correction(int(waiting["id"]), "replaced", actor, now)
+    correction_id = uow.add_correction(case_id, actor, fields, {n: changed[n][0] for n in names},
+                                       {n: changed[n][1] for n in names})
+    uow.audit(actor, "case.correction_asked", "case", case_id, correction=correction_id,
+              changed={name: list(changed[name]) for name in names},
+              replaced=int(waiting["id"]) if waiting is not None else None)
+    return correction_id
+
+
+def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bool, reason: str = "") -> None:
+    """A moderator accepts a correction waiting (its values written over the case's, audited old → new, and what
+    depends on them run again) or refuses it, saying why in words. The same decision again changes nothing; a
+    correction decided otherwise, replaced by a newer one, or of a case no longer open is 409."""
+    require(who, Permission.MODERATE)
+    if not accept:
+        reason = require_why(reason, "reason")
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        found = uow.correction(correction_id)
+        if found is None:
+            raise NotFound("correction {id} does not exist", id=correction_id)
+        status = "accepted" if accept else "refused"
+        if found["status"] == status:
+            return
+        if found["status"] != "waiting":
+            raise Conflict("correction {id} was {status} already", field="decision", id=correction_id,
+                           status=found["status"])
+        case_id = int(found["case_id"])
+        move_case(uow, case_id, CaseAction.CORRECT, who.actor)  # 409 unless the case is open
+        uow.decide_correction(correction_id, status, who.actor, now, reason)
+        if not accept:
+            uow.audit(who.actor, "case.correction_refused", "case", case_id, correction=correction_id, reason=reason)
+            uow.commit()
+            return
+        row = uow.case_facts_row(case_id)
+        before = as_registered(row)
+        after = kept_time(before, corrected(before, given(found["fields"])))
+        check_case(after, [], now)
+        changed = changes(before, after)
+        if names := identity(changed):
+            _apply(uow, who.actor, row, before, after, names, changed, now, "case.correction_accepted",
+                   correction=correction_id, asked_by=found["asked_by"])
+        else:
+            uow.audit(who.actor, "case.correction_accepted", "case", case_id, correction=correction_id, changed={})
+        uow.commit()
+
+
+def waiting_for(deps: Deps, who: Principal, case_id: int) -> dict[str, Any] | None:
+    """The correction of this case waiting for a moderator, for those who may correct it or decide it: what it
+    replaces and gives, field by field; None if none waits."""
+    with deps.uow() as uow:
+        if not (access.corrections_decided(who) or access.may_correct(who, case_id, uow.registrant(case_id))):
+            return None
+        found = uow.waiting_correction(case_id)
+    return None if found is None else {"id": found["id"], "was": found["was"], "became": found["became"],
+                                       "asked_at": found["created_at"]}
+
+
+def require_correctable(deps: Deps, who: Principal, case_id: int) -> None:
+    """Before a form is read: 404 for a case ``who`` may not see, 403 for one they may not correct."""
+    queries.visible_case(deps, who, case_id)
+    if not may_correct(deps, who, case_id):
+        raise Forbidden("only the family or the partner who registered case {id} may correct it", id=case_id)
+
+
+def may_correct(deps: Deps, who: Principal, case_id: int) -> bool:
+    """Whether the case page offers ``who`` its correction form."""
+    with deps.uow() as uow:
+        return access.may_correct(who, case_id, uow.registrant(case_id))
+
