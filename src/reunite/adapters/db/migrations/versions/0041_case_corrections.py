@@ -3,16 +3,16 @@ case's identity facts (names, sex, birth date, time and place last seen, police 
 with the values it would replace and those it gives, and the moderator's decision (``accepted``, ``refused`` with
 why, ``replaced`` by a newer correction of the same case); at most one waits per case.
 
-Revision ID: 0039_case_corrections
-Revises: 0038_removal_notices
+Revision ID: 0041_case_corrections
+Revises: 0040_same_photo_doubles
 """
 
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
-revision = "0039_case_corrections"
-down_revision = "0038_removal_notices"
+revision = "0041_case_corrections"
+down_revision = "0040_same_photo_doubles"
 branch_labels = None
 depends_on = None
 
