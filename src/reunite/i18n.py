@@ -48,13 +48,31 @@ def offered(code: str) -> dict[str, str]:
     return {each: name for each, name in LANGUAGES.items() if each not in TRADITIONAL or each == traditional}
 
 
+# words Taiwan and Hong Kong both write otherwise than the mainland, which OpenCC leaves: 计算机 (a computer
+# there is 電腦; 計算機 is a calculator), 回复 (回覆), 通过 meaning "by way of" (透過; "passed", 通過审核, stays),
+# an app (應用程式), text (文字), a file (檔案)
+TRADITIONAL_WORDS = (("計算機", "電腦"), ("回復", "回覆"), ("您的應用", "您的應用程式"), ("UTF-8 文本", "UTF-8 文字"),
+                     ("文件夾", "資料夾"), ("文件", "檔案"),
+                     *((f"通過{after}", f"透過{after}") for after in (
+                         "平", "帳", "此", "報告的", "電子郵件", "電郵", "命令", "合作", "登記")))
 # words Taiwan writes otherwise that OpenCC's s2twp keeps as the mainland writes them (its phrase tables
 # lack them), put right after its conversion, longest first: 账户 reads 帳戶, 电子邮箱 電子郵件信箱, 审核员 審核員
 TAIWAN_WORDS = (("電子郵箱地址", "電子郵件地址"), ("郵箱地址", "電子郵件地址"), ("電子郵箱", "電子郵件信箱"),
                 ("郵箱", "信箱"), ("賬戶", "帳戶"), ("賬號", "帳號"), ("鏈接", "連結"), ("退出登入", "登出"),
                 # OpenCC keeps 采 in 沒有采用 and writes 审核 (review) as 稽核 (audit): Taiwan's sites say 審核員
-                ("采用", "採用"), ("稽核", "審核"), ("當前密碼", "目前密碼"))
-OWN_WORDS = {"zh_TW": TAIWAN_WORDS}
+                ("采用", "採用"), ("稽核", "審核"), ("當前密碼", "目前密碼"), ("帖子", "貼文"), ("獲取", "取得"),
+                *TRADITIONAL_WORDS)
+# Hong Kong's own words: OpenCC's s2hk changes characters only (no phrase table), so every mainland word
+# stays (账户 賬户, 链接 鏈接, 登录 登錄, 邮箱 郵箱, 信息, 设置 設置 …); Hong Kong writes them as below. Its own
+# words that differ from Taiwan's (軟件, 網絡, 數據, 互聯網, 端口) are kept
+HONG_KONG_WORDS = (("電子郵箱地址", "電郵地址"), ("郵箱地址", "電郵地址"), ("電子郵箱", "電郵地址"), ("郵箱", "電郵"),
+                   ("賬", "帳"), ("鏈接", "連結"), ("退出登錄", "登出"), ("登錄", "登入"), ("菜單", "選單"),
+                   ("打印", "列印"), ("字符", "字元"), ("信息", "資訊"), ("搜索", "搜尋"), ("設置", "設定"),
+                   ("服務器", "伺服器"), ("默認", "預設"), ("刷新", "重新載入"), ("加載", "載入"), ("消息", "訊息"),
+                   ("創建", "建立"), ("信號", "訊號"), ("字節", "位元組"), ("運行", "執行"), ("聯繫", "聯絡"),
+                   ("導出", "匯出"), ("視頻", "影片"), ("質量", "質素"), ("鼠標", "滑鼠"), ("短信", "短訊"),
+                   ("屏幕", "螢幕"), ("激活", "啟用"), ("當前密碼", "目前密碼"), *TRADITIONAL_WORDS)
+OWN_WORDS = {"zh_TW": TAIWAN_WORDS, "zh_HK": HONG_KONG_WORDS}
 
 
 @cache

@@ -6,7 +6,7 @@ a lead, not a certainty. Pages, the API and emails all speak through here."""
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from reunite.domain.elapsed import DAY, HOUR, INSTANT, MONTH, YEAR, Elapsed, since_missing
@@ -265,3 +265,24 @@ def duplicate_words(lang: Language, row: dict[str, Any]) -> list[str]:
     same = [same_photo_words(lang, row["case_id"], row["other_case_id"], row.get("photo_on_poster"))
             ] if row.get("same_photo") else []
     return same + lead_words(lang, row["lead"])
+
+
+CLOCK_AHEAD = timedelta(minutes=15)  # as the server allows a camera's clock ahead of it (``times.CLOCK_SKEW``)
+
+
+def clock_set_aside(lang: Language, clock: str, sent: datetime) -> str:
+    """Why a photo's clock (``camera_clock``) is not the time the child was seen, to the reporter, for a report
+    sent (arrived) at ``sent``: a clock ahead of that is said to be ahead, with the time it shows in the reader's
+    zone, zone named ("Dec 4, 2026, 9:30 PM Eastern Standard Time, later than when you sent this report"),
+    never only a day that is the reporter's today (probe s26 Z9b); any other (1970, 25 years ago) by its day.
+    A zone-less clock is read in the reader's zone."""
+    try:
+        shown = datetime.fromisoformat(clock)
+    except ValueError:
+        return lang.gettext("Your photo's clock says {day}: that cannot be when you saw the child, so your report has no time yet.", day=clock)  # noqa: E501
+    at = shown if shown.tzinfo else shown.replace(tzinfo=lang.tzinfo)
+    if at > sent + CLOCK_AHEAD:
+        return lang.gettext("Your photo's clock says {time}, later than when you sent this report ({sent}): the camera's clock is ahead, so it cannot be when you saw the child, and your report has no time yet.",  # noqa: E501
+                            time=lang.datetime(at), sent=lang.datetime(sent))
+    return lang.gettext("Your photo's clock says {day}: that cannot be when you saw the child, so your report has no time yet.", day=clock_said(lang, clock))  # noqa: E501
+

@@ -83,3 +83,28 @@ def test_a_photo_whose_clock_was_reset_is_not_offered_as_the_time_and_the_report
     expect(main).to_contain_text("The time was added to your report.")
     expect(main).to_contain_text("Dec 2, 2026, 3:00 PM China Standard Time")
     context.close()
+
+
+def test_a_photo_whose_clock_is_ahead_is_said_to_be_ahead_with_its_time_in_the_phones_zone(
+    browser: Browser, server: str
+) -> None:
+    """Probe s26 Z9b: a camera clock 16 minutes ahead was set aside naming only its day (the reporter's today):
+    the form says the clock is later than now, with the time it shows in the phone's zone, named."""
+    from datetime import UTC, datetime, timedelta, timezone
+
+    ahead = (datetime.now(UTC) + timedelta(minutes=16)).astimezone(timezone(timedelta(hours=-5)))
+    exif = phone_exif()
+    exif.get_ifd(0x8769).update({36867: ahead.strftime("%Y:%m:%d %H:%M:%S"), 36881: "-05:00"})
+    out = io.BytesIO()
+    Image.fromarray(np.full((120, 160, 3), 128, np.uint8)).save(out, format="JPEG", exif=exif)
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="en-US",
+                                  timezone_id="America/Los_Angeles")
+    page = context.new_page()
+    page.goto(server + "/report")
+    page.locator('input[type="file"]').first.set_input_files(
+        files=[{"name": "p.jpg", "mimeType": "image/jpeg", "buffer": out.getvalue()}])
+    help_text = page.locator("#when-help")
+    expect(help_text).to_contain_text("later than now: the camera's clock is ahead")
+    expect(help_text).to_contain_text("Pacific Standard Time")
+    expect(help_text).to_contain_text((ahead - timedelta(hours=3)).strftime("%-I:%M"))  # in Los Angeles
+    context.close()

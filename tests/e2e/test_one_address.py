@@ -134,7 +134,8 @@ def test_two_browsers_behind_one_address_sending_the_report_form_alike_each_get_
     again = first.post("/report", files=viral(), data=form_a)  # the queue resends it: same cookie, same form
     assert again.status_code == 200 and private_link(again.text) == link_a
     copied = second.post("/report", files=viral(), data=form_b | {"client_key": "", "idempotency_key":
-                                                                  form_a["idempotency_key"]} | puzzle(second))
+                                                                  form_a["idempotency_key"], "doing": "again"}
+                         | puzzle(second))  # words of its own: not B's first report sent again (test_form_sent_again)
     assert copied.status_code == 200 and private_link(copied.text) not in (link_a, link_b)  # A's key: B's own
     assert count_rows(container, "sightings") == 3
 

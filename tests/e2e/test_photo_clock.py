@@ -4,6 +4,9 @@ zone has, is left out, never a reason to refuse the report, and the time typed i
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta, timezone
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -11,6 +14,8 @@ from reunite.bootstrap import Container
 from tests.conftest import count_rows, plain_photo
 from tests.e2e.test_seen_time import basis_of
 from tests.e2e.test_times import csrf, only_sighting_id, photo_with_time, shown
+
+NEW_YORK = timezone(timedelta(hours=-5))  # its offset in winter, as the camera wrote it
 
 NO_TIMES = (
     "0000-00-00T00:00:00+08:5.71666666666664",  # what the page's script sent for a clock of zeros
@@ -85,3 +90,29 @@ def test_a_photo_sent_as_it_is_with_a_clock_that_is_no_time_is_kept_and_dated_as
     assert thanks.status_code == 200
     seen, basis, zone, _ = basis_of(container, only_sighting_id(container))
     assert (seen, basis, zone) == ("2026-11-20T06:00:00+00:00", "camera_zone_assumed", "Asia/Shanghai")
+
+
+def test_a_camera_clock_ahead_of_now_is_said_to_be_ahead_with_the_time_it_shows_in_the_readers_zone(
+    anonymous: TestClient, container: Container
+) -> None:
+    """Probe s26 Z9b: a camera 16 minutes ahead was set aside with "your photo's clock says Dec 4, 2026: that
+    cannot be when you saw the child", Dec 4 being the reporter's today: the clock is ahead of now, said so."""
+    ahead = (container.deps.clock.now() + timedelta(minutes=16)).astimezone(NEW_YORK)
+    photo = photo_with_time(ahead.strftime("%Y:%m:%d %H:%M:%S"), "-05:00", plain_photo(seed=16))
+    anonymous.cookies.set("tz", "America/New_York")
+    thanks = anonymous.post("/report", files=[("photos", ("p.jpg", photo, "image/jpeg"))],
+                            data={"csrf": csrf(anonymous), "tz": "America/New_York"})
+    page = " ".join(shown(thanks).replace("&#39;", "'").split())
+    hour = ahead.strftime("%-I:%M %p")
+    said = re.search(r"Your photo's clock says ([^(]+), later than when you sent this report \(([^)]+)\): "
+                     r"the camera's clock is ahead, so it cannot be when you saw the child", page)
+    assert said, page[:3000]
+    assert hour in said.group(1) and "Eastern" in said.group(1) and "Eastern" in said.group(2)
+    assert basis_of(container, only_sighting_id(container))[1] == "arrival"
+    chinese = anonymous.post("/api/sightings", files=[("photos", ("p.jpg", photo_with_time(
+        ahead.strftime("%Y:%m:%d %H:%M:%S"), "-05:00", plain_photo(seed=17)), "image/jpeg"))],
+        headers={"Accept-Language": "zh-CN"})
+    message = chinese.json()["message"]  # the API's reader's zone is the site's: named too
+    ahead_words = r"时钟显示 [^，]+ 中国标准时间，比您发送这份报告的时间（[^）]+时间）还晚：相机的时钟走快了"
+    assert re.search(ahead_words, message), message
+

@@ -270,6 +270,29 @@ def test_daily_digest_lists_the_days_cases_in_one_email(mailing: Container, inbo
     assert reach.send_digests(deps) == 0
 
 
+def test_a_digest_says_what_is_new_never_today_and_gives_the_alerts_safety_advice(
+    mailing: Container, inbox: Inbox
+) -> None:
+    """Probe s26 Z7: a child missing since 2020 was announced as missing "today" (今天), and the digest
+    left out the single alert's "Do not approach anyone"."""
+    deps = mailing.deps
+    for address, language in (("tw@example.org", "zh_TW"), ("en@example.org", "en")):
+        subscription_id, _ = reach.subscribe(deps, OPERATOR, "email", address, north(30), 10, language=language,
+                                             digest=True)
+        reach.set_status(deps, subscription_id, "confirm", local(reach.link(deps, subscription_id, "confirm"))
+                         .split("t=")[1])
+    missing_case(mailing, name="美玲", since=datetime(2020, 6, 1, 2, 0, tzinfo=UTC))
+    run_jobs_settled(mailing)
+    assert reach.send_digests(deps) == 2
+    taiwan, english = inbox.to("tw@example.org")[-1], inbox.to("en@example.org")[-1]
+    assert subject_of(taiwan) == "Reunite：您附近有 1 條新的兒童尋人啟事"
+    assert subject_of(english) == "Reunite: 1 new appeal for a missing child near you"
+    for message in (taiwan, english):
+        assert "今天" not in subject_of(message) and "today" not in subject_of(message).lower()
+        assert "2020" in text_of(message) and "https://reunite.test/" in text_of(message).split()  # the form
+    assert "請不要接近任何人" in text_of(taiwan) and "Do not approach anyone" in text_of(english)
+
+
 class Receiver(BaseHTTPRequestHandler):
     """A partner's webhook endpoint: fails the first delivery, accepts the next."""
 

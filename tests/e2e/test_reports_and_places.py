@@ -140,7 +140,7 @@ def test_front_page_offers_two_choices_counts_reunions_and_lists_posters(
     assert 'href="/report"' in page.text and 'href="/cases/new"' in page.text
     assert "I saw a child" in page.text and "My child is missing" in page.text
     assert f'href="/p/{made.json()["id"]}"' in page.text and "Wang" not in page.text
-    assert re.search(r"reunited with their families so far: 0", page.text)
+    assert re.search(r"reunited with their families so far: fewer than 5", page.text)
     zh = anonymous.get("/?lang=zh_CN")
     assert "我看到了一个孩子" in zh.text
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import smtplib
 import socket
 import threading
@@ -311,6 +312,38 @@ def test_numbers_in_public_hide_small_counts(container: Container) -> None:
     assert "<script" not in english.split("<main")[1].split("</main>")[0]  # charts drawn by the server
     assert "少于 5" in chinese and "其他省份" in chinese and "c四川省成都市0" not in english + chinese
     assert "四川省" not in english + chinese
+
+
+def test_the_front_page_gives_the_public_count_of_reunions_as_stats_does(container: Container) -> None:
+    """Probe s26 Z9c: the front page said "reunited: 1" at once after a case closed, while /stats said "fewer
+    than 5" so that no child can be singled out. Every public count is the one figure: under 5 "fewer than 5",
+    else rounded to 5, as it stood at the start of the day."""
+    anonymous = TestClient(create_app(container))
+
+    def reunited(n: int, closed: str) -> None:
+        with container.engine.begin() as conn:
+            for i in range(n):
+                conn.exec_driver_sql(
+                    "INSERT INTO cases (given_name, sex, birth_date, missing_since, status, verified_at, closed_at, "
+                    f"created_at) VALUES (%s, 'male', '2015-01-01', '2020-01-01', 'reunited', {closed}, {closed}, "
+                    "now() - interval '40 days')", (f"r{closed}{i}",))
+
+    def front(lang: str = "en") -> str:
+        found = re.search(r'class="reunions"[^>]*>([^<]*)<', anonymous.get("/", params={"lang": lang}).text)
+        assert found
+        return found.group(1).strip()
+
+    reunited(1, "now() - interval '2 days'")
+    assert front() == "Children reunited with their families so far: fewer than 5"
+    assert anonymous.get("/api/stats").json()["reunited"] is None and "少于 5" in front("zh_CN")
+    reunited(6, "now() - interval '2 days'")  # the day's figures were taken: they stay so on both pages
+    assert front() == "Children reunited with their families so far: fewer than 5"
+    assert anonymous.get("/api/stats").json()["reunited"] is None
+    with container.engine.begin() as conn:  # the next day: the figures taken again
+        conn.exec_driver_sql("DELETE FROM recorded_settings WHERE key LIKE 'public_figures.%%'")
+    assert front() == "Children reunited with their families so far: 5"  # 7, rounded to 5 as /stats gives it
+    assert anonymous.get("/api/stats").json()["reunited"] == 5
+    assert re.search(r"Children reunited: <strong>5</strong>", anonymous.get("/stats").text)
 
 
 def _reports(container: Container, place: str, n: int, status: str, approved: str | None) -> None:

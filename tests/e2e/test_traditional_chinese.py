@@ -1,4 +1,4 @@
-"""Readers in Taiwan and Hong Kong read traditional Chinese, with their own words (登入, 登錄), on the pages
+"""Readers in Taiwan and Hong Kong read traditional Chinese, with their own words (登入, 電郵), on the pages
 and in the API's errors, and their pages say so (``lang``), so that screen readers and fonts follow."""
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ def test_an_api_error_for_a_taiwan_reader_is_in_traditional_chinese(anonymous: T
         answer = anonymous.get("/api/sightings", headers={"Accept-Language": accept})
         assert answer.status_code == 401 and answer.headers["content-language"] == accept
         said[accept] = answer.json()["detail"]
-    assert said == {"zh-TW": "請登入後瀏覽目擊報告", "zh-HK": "請登錄後瀏覽目擊報告", "zh-CN": "请登录后浏览目击报告"}
+    assert said == {"zh-TW": "請登入後瀏覽目擊報告", "zh-HK": "請登入後瀏覽目擊報告", "zh-CN": "请登录后浏览目击报告"}
     refused = anonymous.post("/api/subscriptions", json={"channel": "email", "address": "a@example.org",
                                                          "lat": "north"}, headers={"Accept-Language": "zh-Hant"})
     assert refused.status_code == 422 and refused.json()["detail"] == "“緯度”必須是數字"

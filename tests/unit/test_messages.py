@@ -85,7 +85,7 @@ def test_the_traditional_catalogs_keep_every_sentences_values() -> None:
             if isinstance(message, str) and message:
                 said = simplified.gettext(message)
                 assert sorted(names.findall(traditional.gettext(message))) == sorted(names.findall(said)), message
-    assert [Language(code).gettext("Sign in") for code in ("zh_CN", "zh_TW", "zh_HK")] == ["登录", "登入", "登錄"]
+    assert [Language(code).gettext("Sign in") for code in ("zh_CN", "zh_TW", "zh_HK")] == ["登录", "登入", "登入"]
     assert Language("zh_TW").field_name("lat") == "“緯度”" and Language("zh_HK").html_lang == "zh-HK"
 
 
@@ -108,16 +108,14 @@ def test_an_hour_reads_as_a_span_in_every_language_also_across_midnight() -> Non
 
 def test_taiwan_reads_its_own_words_where_opencc_keeps_the_mainlands() -> None:
     """OpenCC's s2twp keeps 賬戶 and 電子郵箱 (probe s18 R11): Taiwan writes 帳戶, 電子郵件信箱. No message reads
-    a mainland word in Taiwan's catalog; Hong Kong's conversion is OpenCC's own."""
-    from opencc import OpenCC
-
+    a mainland word in Taiwan's catalog (``test_no_converted_catalog_reads_a_mainland_only_word``)."""
     from reunite.i18n import Language, translations
 
     tw = Language("zh_TW")
     assert tw.gettext("Finish making your Reunite account") == "完成您的 Reunite 帳戶註冊"
     assert tw.gettext("Email") == "電子郵件信箱" and tw.gettext("My account") == "我的帳戶"
     assert tw.gettext("enter a valid email address") == "請輸入有效的電子郵件地址"
-    assert Language("zh_HK").gettext("My account") == OpenCC("s2hk").convert("我的账户")
+    assert Language("zh_HK").gettext("My account") == "我的帳户"
     # 采 left from the simplified script, 当前 where Taiwan says 目前, reviewers as auditors (稽核: OpenCC's 审核)
     assert "沒有採用" in tw.gettext("The reviewers did not take this report up: it is not used to look for a child, "
                                    "and nobody but the reviewers sees it. Thank you for sending it.")
@@ -127,3 +125,31 @@ def test_taiwan_reads_its_own_words_where_opencc_keeps_the_mainlands() -> None:
     wrong = [catalog.gettext(m) for m in catalog._catalog  # type: ignore[attr-defined]
              if isinstance(m, str) and m and any(word in catalog.gettext(m) for word in mainland)]
     assert wrong == []
+
+
+# words only the mainland writes, which OpenCC's conversion leaves (s2hk changes characters only): Taiwan and
+# Hong Kong write 電腦 (計算機 is a calculator there), 資訊, 列印, 檔案, 預設, 伺服器, 連結, 登入 …
+MAINLAND_ONLY = ("計算機", "視頻", "信息", "打印", "文件", "質量", "默認", "鼠標", "服務器", "賬", "郵箱", "鏈接",
+                 "登錄", "菜單", "字符", "搜索", "設置", "刷新", "加載", "字節", "創建", "信號", "運行", "回復",
+                 "UTF-8 文本", "通過此", "通過平")
+TAIWAN_ONLY_NOT = ("軟件", "網絡", "數據", "用戶", "帖子", "獲取", "消息", "稽核", "采")  # Hong Kong writes these
+
+
+def test_no_converted_catalog_reads_a_mainland_only_word() -> None:
+    """Probe s26 Z9a: the thank-you page told Taiwan and Hong Kong that "a calculator (計算機) never decides
+    alone". Every message of the zh_CN catalog as converted for each reads none of these words."""
+    from reunite.i18n import Language, translations
+
+    said = ("If a face looks like a missing child, trained reviewers compare them carefully. "
+            "A computer never decides alone.")
+    for code, words in (("zh_TW", MAINLAND_ONLY + TAIWAN_ONLY_NOT), ("zh_HK", MAINLAND_ONLY)):
+        assert "電腦從不單獨作決定" in Language(code).gettext(said)
+        catalog = translations(code)
+        texts = [catalog.gettext(m) if isinstance(m, str) else catalog.ngettext(*m[:1], m[0], 2)
+                 for m in catalog._catalog if m]  # type: ignore[attr-defined]
+        wrong = {word: text for text in texts for word in words if word in text}
+        assert wrong == {}, code
+    hong_kong = Language("zh_HK")
+    assert hong_kong.gettext("Sign in") == "登入" and hong_kong.gettext("Email") == "電郵地址"
+    assert hong_kong.gettext("Search") == "搜尋"
+

@@ -4,6 +4,7 @@ seen is read in ``when_seen``."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime
@@ -141,7 +142,8 @@ def _store_originals(deps: Deps, uploads: Sequence[Upload], facts: Sequence[Phot
 
 def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: Sequence[Upload],
                     provenance: Provenance | None = None, key: idempotency.Key | None = None,
-                    client_key: str | None = None, sender: str = "") -> SightingReceipt:
+                    client_key: str | None = None, sender: str = "", same: idempotency.Key | None = None,
+                    ) -> SightingReceipt:
     """Accept a sighting. Time and place come from the reporter, else the photos' EXIF (read by the
     server, or by the phone before it shrank the photo) when plausible, else the report's arrival, marked
     so (``seen_time``).
@@ -152,9 +154,11 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
     With an idempotency ``key`` (scoped; the API's Idempotency-Key), a retry returns the first receipt
     and stores nothing (a key-less one known by its sender alone: without the private link, ``again``),
     and another request under that key is refused; ``client_key`` is the phone's key
-    for a report it queued (``resent_report``); ``sender``: who sent it (only they get its receipt again)."""
+    for a report it queued (``resent_report``); ``sender``: who sent it (only they get its receipt again);
+    ``same``: the report named by itself (``same_report``), checked and kept beside ``key``: a fresh key
+    does not make the same report from the same sender a new one."""
     require(who, Permission.REPORT_SIGHTING)
-    if first := earlier_sighting(deps, key, sender):
+    if first := earlier_sighting(deps, key, sender) or earlier_sighting(deps, same, sender):
         return first
     facts = _inspect_all(deps, uploads)
     now = deps.clock.now()
@@ -187,10 +191,35 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
             place_from_photo=sighting.place is exif_place and exif_place is not None, receipt=number,
             sender=sender, seen_at_basis=seen.basis.value, camera_clock=seen.camera_clock,
         )
-        if (won := idempotency.remember(uow, key, receipt.as_json())) is not None:
-            return again(won, key, sender)  # a concurrent retry won
+        for named in (key, same):
+            if (won := idempotency.remember(uow, named, receipt.as_json())) is not None:
+                return again(won, named, sender)  # a concurrent retry won
         uow.commit()
     return receipt
+
+
+def same_report(deps: Deps, sender: str, fields: Sequence[tuple[str, str]],
+                uploads: Sequence[Upload]) -> idempotency.Key | None:
+    """A report sent through the form named by itself for 10 minutes (``idempotency.same_request``): its
+    fields and its photos from ``sender`` (the account, else the browser's pre-session), however many
+    one-time keys its pages carried. The form's key is served with the page, not chosen by the sender: the
+    form served again (Back, a reload, the page without its script) carries a fresh key for the very same
+    report, which is answered with the first receipt and stores nothing (probe s26 Z8). Each photo is
+    known by the picture it holds (its perceptual hash: the same photo shrunk on the phone or sent whole),
+    else by its bytes. The receipt goes to ``sender`` alone (``SightingReceipt.to``), the browser or account
+    the first page was served to."""
+    if not sender:
+        return None
+    pictures = [("photo", _picture(deps, upload.data)) for upload in uploads]
+    return idempotency.same_request(sender, "report", [*fields, *pictures], sole=True)
+
+
+def _picture(deps: Deps, data: bytes) -> str:
+    try:
+        phash = deps.codec.inspect(data).phash
+    except ReuniteError:  # no photo: refused when the report is read
+        phash = None
+    return hashlib.sha256(data).hexdigest() if phash is None else f"phash:{phash}"
 
 
 def add_report_photos(deps: Deps, receipt: str, token: str, uploads: Sequence[Upload]) -> int:

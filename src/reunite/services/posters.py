@@ -9,6 +9,7 @@ from typing import Any
 from reunite.domain import access
 from reunite.domain.errors import NotFound
 from reunite.domain.model import age_in_years
+from reunite.services import stats
 from reunite.services.deps import Deps
 from reunite.services.queries import public_day_zone
 from reunite.services.renditions import Rendition, rendition
@@ -45,9 +46,12 @@ def case_city(deps: Deps, case: dict[str, Any], latin: bool | None = None) -> st
 
 
 def front_page(deps: Deps, latin: bool | None = None, limit: int = 24) -> dict[str, Any]:
-    """What anyone sees first: how many children were reunited and the posters of verified cases."""
+    """What anyone sees first: how many children were reunited and the posters of verified cases. The count
+    is the public one (``stats.public_statistics``, the same figure /stats and /api/stats give: under 5 None,
+    "fewer than 5", else rounded to 5, as it stood at the start of the day), never an exact count that would
+    single out the child whose case was just closed (probe s26 Z9c)."""
     posters = [poster(deps, row["id"], latin) for row in deps.read.active_cases(None, limit)]
-    return {"reunions": deps.read.reunion_count(), "posters": posters}
+    return {"reunions": stats.public_statistics(deps)["reunited"], "posters": posters}
 
 
 def feed_cases(deps: Deps, region: str, before: datetime | None, limit: int) -> list[dict[str, Any]]:

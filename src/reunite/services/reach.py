@@ -284,7 +284,8 @@ def send_webhook(deps: Deps, alert: dict[str, Any], payload: dict[str, Any], kin
 
 
 def send_digests(deps: Deps) -> int:
-    """One email a day to digest subscribers, listing the cases they were alerted to."""
+    """One email a day to digest subscribers, listing the cases they were alerted to: new appeals, said so
+    (never "today": a child may have been missing for years), with the single alert's safety advice."""
     since = deps.clock.now() - timedelta(days=2)
     with deps.uow() as uow:
         due = uow.digest_due(since)
@@ -296,7 +297,7 @@ def send_digests(deps: Deps) -> int:
             listed = []  # ended: its alerts are marked done, unsent
         if listed:
             _email(deps, sub["address"], "digest", sub["language"],
-                   {"cases": listed, "phone": deps.site.contact_phone,
+                   {"cases": listed, "phone": deps.site.contact_phone, "report_url": f"{deps.site.base_url}/",
                     "unsubscribe_url": link(deps, sub["id"], "unsubscribe")})
         with deps.uow() as uow:
             for alert in cases[sub["id"]]:

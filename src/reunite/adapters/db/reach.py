@@ -232,6 +232,3 @@ class ReachReads:
             "AND (CAST(:before AS timestamptz) IS NULL OR c.verified_at < :before) "
             "ORDER BY c.verified_at DESC, c.id DESC LIMIT :limit", before=before, limit=limit)
 
-    def reunion_count(self) -> int:
-        """Children found and back with their family: a public figure."""
-        return int(self._all("SELECT count(*) AS n FROM cases WHERE status = 'reunited'")[0]["n"])

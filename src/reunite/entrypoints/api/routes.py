@@ -27,7 +27,7 @@ from reunite.entrypoints.api.validation import GivenTime
 from reunite.i18n import Language, negotiate
 from reunite.services import idempotency, intake, queries, reports, search, throttle, when_seen
 from reunite.services.deps import Deps
-from reunite.wording import clock_said, explanation, lead_words, seen_since
+from reunite.wording import clock_set_aside, explanation, lead_words, seen_since
 
 router = APIRouter(prefix="/api")
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -227,9 +227,7 @@ def accepted_message(lang: Language, receipt: intake.SightingReceipt) -> str:
     if receipt.seen_at_basis != SeenAtBasis.ARRIVAL:
         return thanks
     if receipt.camera_clock:
-        asked = lang.gettext(
-            "Your photo's clock says {day}: that cannot be when you saw the child, so your report has no time yet.",
-            day=clock_said(lang, receipt.camera_clock))
+        asked = clock_set_aside(lang, receipt.camera_clock, receipt.seen_at)
     else:
         asked = lang.gettext(
             "Your report has no time yet: it is kept with the time it was received until you say when you saw the child.")  # noqa: E501

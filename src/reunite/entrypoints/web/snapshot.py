@@ -121,9 +121,12 @@ def _send(deps: Deps, who: Principal, form: FormData, sighting: NewSighting, fil
     # sent again with another report is refused rather than answered with this report's receipt. Bound
     # to its sender (the account, else the browser's pre-session: the queue resends with the same cookie
     # and CSRF token), so that another browser's same key is another report, never an answer with this one
+    # The same report from the same sender within 10 minutes is one report too, whatever key its page
+    # carried (``intake.same_report``): Back and sending the form again serves a fresh key
     raw = text(form, "client_key")[:64] or text(form, "idempotency_key")[:64]
     key = idempotency.scoped(who, "report", idempotency.senders(raw, sender), request_fields(form), files)
-    resent = intake.resent_report(deps, key, sender)
+    same = intake.same_report(deps, sender, request_fields(form), files)
+    resent = intake.resent_report(deps, key, sender) or intake.earlier_sighting(deps, same, sender)
     if resent is not None:
         return resent, []
     attempt.count()
@@ -133,9 +136,9 @@ def _send(deps: Deps, who: Principal, form: FormData, sighting: NewSighting, fil
     copies = [] if on_phone else [base64.b64encode(deps.codec.clean_copy(f.data, 320)).decode() for f in files]
     try:
         return intake.report_sighting(deps, who, sighting, files, key=key, client_key=key.name if key else None,
-                                      sender=sender), copies
+                                      sender=sender, same=same), copies
     except Conflict:  # the same report arrived twice at once: the other one was stored
-        again = intake.resent_report(deps, key, sender)
+        again = intake.resent_report(deps, key, sender) or intake.earlier_sighting(deps, same, sender)
         if again is None:
             raise
         return again, copies

@@ -64,6 +64,9 @@ var reunitePhotos = (function () {
         clockSaid = "set aside";
         clockNote.value = time.words;
         if (!time.local) tell("unreadable");
+        else if (at > now + 15 * 6e4)  // ahead of now: said so, with the time it shows in this phone's zone, named
+          tell("ahead", new Date(at).toLocaleString(lang, {year: "numeric", month: "short", day: "numeric",
+            hour: "numeric", minute: "2-digit", timeZoneName: "long"}));
         else tell("implausible", "", new Date(time.wall)  // the day the clock wrote, in no zone
           .toLocaleDateString(lang, {dateStyle: "medium", timeZone: "UTC"}));
       }
