@@ -67,7 +67,6 @@ class Names(NamedTuple):
     areas: dict[str, tuple[Reading, ...]]  # squashed Latin name of a region abroad (a state, a country): its ``AREA``s
     short_areas: dict[str, tuple[Reading, ...]]  # an abbreviation's letters as written (BC, Ont, NSW): its regions
     own: dict[Place, frozenset[str]]  # a city's own Chinese names (never a district's it stands for)
-    people: dict[Place, int]  # a city's people (its own GeoNames record's)
     area_names: dict[str, str]  # a region's (or country's) name as shown: "CA.08": Ontario, "CA": Canada
 
 
@@ -278,8 +277,7 @@ def _names() -> Names:
                       if any(r.place.province or -latin.names[k][r.place][1] >= BIG_CITY for r in found))
     areas, short_areas, area_names = _areas()
     return Names(latin_readings, cjk.readings(), {p: n for p, (_, n) in english.items()}, plain, frozenset(home),
-                 areas, short_areas, {p: frozenset(f) for p, f in own.items()},
-                 {p: n for p, (n, _) in english.items()}, area_names)
+                 areas, short_areas, {p: frozenset(f) for p, f in own.items()}, area_names)
 
 
 def _areas() -> tuple[dict[str, tuple[Reading, ...]], dict[str, tuple[Reading, ...]], dict[str, str]]:
