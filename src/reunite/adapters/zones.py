@@ -5,10 +5,11 @@ the first question (about 40 MB), answered in about a microsecond after."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from functools import cache, lru_cache
 
-from reunite.adapters.place_index import geonames
-from reunite.adapters.places import NOWHERE, Place, Point, locate
+from reunite.adapters.place_index import abroad_place, geonames
+from reunite.adapters.places import NOWHERE, Place, Point, chosen
 from reunite.domain.times import zone
 
 # China keeps one official time, Beijing's: posters, the police and families in Xinjiang date by it, while the
@@ -33,8 +34,9 @@ def zone_at(lat: float, lon: float) -> str:
 @cache
 def _centres() -> dict[Place, tuple[float, float]]:
     """Where each city and province the gazetteers know lies (its seat, as they give it): Chinese ones by
-    ``cpca``'s names (a municipality as its own city too), others by their GeoNames name in small letters
-    (the most populous of one name, as ``places.names`` means it)."""
+    ``cpca``'s names (a municipality as its own city too), Taiwan's by their GeoNames name in small letters
+    (the most populous of one name, as ``places.names`` means it), others abroad by their name and region
+    (``place_index.abroad_place``: London, Ontario is not London, England)."""
     import cpca
 
     centres: dict[Place, tuple[float, float]] = {}
@@ -51,11 +53,27 @@ def _centres() -> dict[Place, tuple[float, float]]:
             centres.setdefault(Place(provinces[info.adcode[:2]], info.name), at)
     people: dict[Place, int] = {}
     for city in geonames():  # the cities the gazetteer reads, loaded once for both
-        place, population = Place("", str(city["name"]).lower()), int(city.get("population") or 0)
+        home = city["countrycode"] in ("TW", "HK", "MO")
+        place = Place("", str(city["name"]).lower()) if home else abroad_place(city)
+        population = int(city.get("population") or 0)
         if city["countrycode"] != "CN" and population > people.get(place, -1):
             people[place] = population
             centres[place] = (float(city["latitude"]), float(city["longitude"]))
     return centres
+
+
+def _place_zone(place: Place) -> str:
+    centre = _centres().get(place) or _centres().get(Place(place.province, ""))
+    return zone_at(*centre) if centre else ""
+
+
+def _same_clock(one: str, other: str) -> bool:
+    """Whether two zones keep the same time all year (America/Vancouver and America/Los_Angeles)."""
+    first, second = zone(one), zone(other)
+    if first is None or second is None:
+        return one == other
+    return all(datetime(2026, month, 15, tzinfo=UTC).astimezone(first).utcoffset()
+               == datetime(2026, month, 15, tzinfo=UTC).astimezone(second).utcoffset() for month in (1, 4, 7, 10))
 
 
 @lru_cache(maxsize=8192)
@@ -63,12 +81,16 @@ def city_zone(words: str, near: Point | None = None) -> str:
     """The zone at the centre of the city (else the province) that place words (and the pin's cell,
     ``near``) name, as the public reads them (``places.locate``): never nearer the pin than that city; ''
     when they name none the gazetteers place (probe s19 S9: a poster's zone came from the pin's ~1 km
-    cell and told, at a zone line, which side of it the child was last seen)."""
-    place = locate(words, near)
-    if place == NOWHERE:
+    cell and told, at a zone line, which side of it the child was last seen), and when they name a city abroad
+    no more surely than others of its name that keep another time (a bare "Richmond"; "Richmond, BC" is
+    British Columbia's: probe s26 Z1)."""
+    found = chosen(words, near)
+    if found is None or found.place == NOWHERE:
         return ""
-    centre = _centres().get(place) or _centres().get(Place(place.province, ""))
-    return zone_at(*centre) if centre else ""
+    here = _place_zone(found.place)
+    if any(not _same_clock(here, _place_zone(rival)) for rival in found.rivals):
+        return ""  # a bare "Richmond": Virginia's or British Columbia's, the words do not say; no zone is guessed
+    return here
 
 
 @cache

@@ -416,8 +416,9 @@ class ReportStore(Protocol):
 
     def add_report_details(self, sighting_id: int, description: str, contact: str) -> None: ...
 
-    def set_seen_time(self, sighting_id: int, seen: SeenTime) -> None:
-        """The sighting's time and how it was obtained, its photos dated by it."""
+    def set_seen_time(self, sighting_id: int, seen: SeenTime, day_zone: str = "") -> None:
+        """The sighting's time and how it was obtained, its photos dated by it; ``day_zone``: the zone its day
+        is read in then ('' the site's)."""
         ...
 
     def set_face_problem(self, photo_id: int, problem: str | None) -> None:

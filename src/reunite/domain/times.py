@@ -117,6 +117,20 @@ def offset_minutes(value: datetime) -> int | None:
     return None if offset is None else round(offset.total_seconds() / 60)
 
 
+def offset_zone(instant: datetime | None) -> str:
+    """The zone of no region that keeps the offset a time was given with ("Etc/GMT+5" for -05:00: the zone
+    database writes its sign the other way), so that a day is dated where the time was given when nothing says
+    where the place is ('' for a time given with no offset, or with one of no whole hours: no such zone)."""
+    offset = instant.utcoffset() if instant is not None else None
+    if offset is None:
+        return ""
+    minutes = int(offset.total_seconds()) // 60
+    if minutes % 60 or not -12 * 60 <= minutes <= 14 * 60:
+        return ""
+    hours = minutes // 60
+    return "Etc/GMT" if not hours else f"Etc/GMT{'-' if hours > 0 else '+'}{abs(hours)}"
+
+
 def with_offset(instant: datetime, minutes: int | None) -> datetime:
     """The same instant, written with the offset it was given in (unchanged when that is unknown)."""
     if minutes is None or abs(minutes) > MAX_OFFSET_MINUTES:

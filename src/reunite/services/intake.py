@@ -30,7 +30,7 @@ from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import today_somewhere, with_offset, zone
 from reunite.services import case_photos, idempotency, reports, throttle
 from reunite.services.deps import Deps
-from reunite.services.queries import cell_zone
+from reunite.services.queries import sighting_day_zone
 from reunite.services.when_seen import check_seen, check_time, seen_time
 
 FROM_PHOTO = (SeenAtBasis.CAMERA, SeenAtBasis.CAMERA_ZONE_ASSUMED)
@@ -175,8 +175,9 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
             return SightingReceipt(repeated, [], seen.at, False, False, repeated=True)
         status = SightingStatus.APPROVED if who.can(Permission.MODERATE) else SightingStatus.PENDING
         place = sighting.place  # its day is read in its place's zone: the card's and the date filter's
-        sighting_id = uow.add_sighting(sighting, seen, now, status.value, who.account_id,
-                                       cell_zone(deps, place.lat, place.lon) if place else "")
+        sighting_id = uow.add_sighting(sighting, seen, now, status.value, who.account_id, sighting_day_zone(deps, {
+            "lat": place.lat if place else None, "lon": place.lon if place else None,
+            "place_text": sighting.place_text, "seen_at": seen.at, "seen_at_basis": seen.basis.value}))
         photo_ids = [
             uow.add_photo(PhotoOwner.SIGHTING, sighting_id, fact, key, seen.at.date())
             for fact, key in zip(facts, keys, strict=True)

@@ -64,7 +64,7 @@ def _shown(deps: Deps, alike: LookAlike, row: dict[str, Any], reader: ReaderScri
             "birth_date": pair.other_birth_date, "this_birth_date": pair.birth_date,
             "births_disagree": alike.births_disagree, "births_apart_years": round(alike.births_apart_days / 365.25),
             "missing_since": row["missing_since"], "missing_since_precision": row["missing_since_precision"],
-            "day_zone": queries.day_zone(deps, lat, lon),
+            "day_zone": queries.day_zone(deps, lat, lon, row["last_seen_text"] or "", row["missing_since"]),
             "place_city": queries.public_city(deps, row["last_seen_text"] or "", reader, lat, lon),
             "impostor_share": alike.reading.share, "lead": asdict(alike.reading.lead),
             "flag_id": row["flag_id"], "flag_status": row["flag_status"],

@@ -270,7 +270,8 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
     for row in shown.get("cases", []):  # a case that may be a child registered already says so by its Verify
         row["doubles"] = flags.get(row["id"], [])
         row["look_alikes"] = alike.get(row["id"], [])
-        row["day_zone"] = day_zone(deps, row.pop("last_seen_lat"), row.pop("last_seen_lon"))  # its day's zone only
+        row["day_zone"] = day_zone(deps, row.pop("last_seen_lat"), row.pop("last_seen_lon"),  # its day's zone only
+                                   row.get("last_seen_text") or "", row.get("missing_since"))
     removed = _registrants(deps, shown)
     audit_read(deps, who, "queues.viewed", "system", 0, counts=counts,
                ids={name: [row["id"] for row in rows] for name, rows in shown.items()}

@@ -367,7 +367,8 @@ def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> 
     # the day of whoever typed the time; a day, month or year given alone as such
     day = date_written(case["missing_since"], case["missing_since_precision"])
     if case["missing_since_precision"] == INSTANT:
-        where = day_zone(deps, case["last_seen_lat"], case["last_seen_lon"])  # an instant: its time there too
+        where = day_zone(deps, case["last_seen_lat"], case["last_seen_lon"], case.get("last_seen_text") or "",
+                         case["missing_since"])  # an instant: its time there too
         day = f"{case['missing_since'].astimezone(ZoneInfo(where)).strftime('%Y-%m-%d %H:%M')} ({where})"
     text = text_shown(who, case, "marks") or f"Missing since {day}" + (f", last seen: {place}" if place else "")
     return exportable({

@@ -11,7 +11,7 @@ from reunite.domain.errors import NotFound
 from reunite.domain.model import age_in_years
 from reunite.services import stats
 from reunite.services.deps import Deps
-from reunite.services.queries import public_day_zone
+from reunite.services.queries import day_zone
 from reunite.services.renditions import Rendition, rendition
 
 FEED_BATCH = 200  # cases read at a time while a feed looks for those of a region
@@ -20,13 +20,15 @@ FEED_BATCH = 200  # cases read at a time while a feed looks for those of a regio
 def poster(deps: Deps, case_id: int, latin: bool | None = None) -> dict[str, Any]:
     """What a public poster shows of a verified, open case: first name, ages, when and where last seen
     (``latin``: the place in Latin letters, for a reader of English, else in Chinese characters, for a
-    reader of Chinese; None: as the words are written), and the zone its day is shown in (``public_day_zone``:
-    the public city's, else the site's). Never the family's name or contact, nor the pin. Public: no
-    principal needed. Its description is the text a moderator approved for sharing, else none
-    (``access.text_shown``), as for alerts, webhooks and feeds, which read it here."""
+    reader of Chinese; None: as the words are written), and the zone its day is shown in (``queries.day_zone``
+    for the public: the public city's, else the offset the time was given with, else the site's). Never the
+    family's name or contact, nor the pin. Public: no principal needed. Its description is the text a moderator
+    approved for sharing, else none (``access.text_shown``), as for alerts, webhooks and feeds, which read it
+    here."""
     row = deps.read.poster(case_id)
     # the public city's zone (the city the words and the pin's cell name), never the pin's
-    row["day_zone"] = public_day_zone(deps, row["last_seen_text"], row["last_seen_lat"], row["last_seen_lon"])
+    row["day_zone"] = day_zone(deps, row["last_seen_lat"], row["last_seen_lon"], row["last_seen_text"] or "",
+                               row["missing_since"], public=True)
     row["last_seen_text"] = case_city(deps, row, latin)  # the city, as case_view shows the public
     # only what a moderator approved for sharing, never the family's own words (they may say where it lives)
     row["description"] = access.text_shown(access.ANONYMOUS, row, "description")

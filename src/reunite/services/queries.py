@@ -5,6 +5,7 @@ what was really read."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from reunite.domain import access, staff
@@ -17,6 +18,7 @@ from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SeenAtBa
 from reunite.domain.pfif import birth_precision
 from reunite.domain.ports import ReaderScript
 from reunite.domain.scoring import contradictions, doubt_hours, face_evidence, read_stored
+from reunite.domain.times import offset_zone
 from reunite.domain.workbench import waits_for_report
 from reunite.services import throttle
 from reunite.services.deps import Deps
@@ -60,26 +62,44 @@ def public_city(deps: Deps, words: str, reader: ReaderScript | None, lat: float 
     return reader.script(deps.places.city(words, reader.latin, pin))
 
 
-def day_zone(deps: Deps, lat: float | None, lon: float | None) -> str:
-    """The zone a date shown alone of something that happened at this place is the day in (``i18n.Language.
-    day_at``: a child seen or last seen there): the zone of the place's ~1 km grid cell, the same for every
-    reader and never telling more than the cell does, else (no place, or none drawn there) the site's."""
-    return cell_zone(deps, lat, lon) or deps.site.zone.key
+def day_zone(deps: Deps, lat: float | None, lon: float | None, words: str = "", at: datetime | None = None,
+             *, public: bool = False) -> str:
+    """The zone a date shown alone of something that happened at a place is the day in (``i18n.Language.day_at``:
+    a child seen or last seen there), the same for every reader: ``place_zone``'s, else the site's. The one
+    rule for every surface that shows or filters such a day (posters, feeds, alerts, cards, the moderators'
+    queue, the browse page's From/To, e-mails, exports)."""
+    return place_zone(deps, lat, lon, words, at, public=public) or deps.site.zone.key
+
+
+def place_zone(deps: Deps, lat: float | None, lon: float | None, words: str = "", at: datetime | None = None,
+               *, public: bool = False) -> str:
+    """Where a day at a place is dated ('' when nothing says, for the site's zone): with a pin, the zone of its
+    ~1 km grid cell, never telling more than the cell does; for what the public reads (``public``: posters,
+    their PDF, the front page, feeds, alerts), the zone at the centre of the public city the words and the pin
+    (as the public sees it: ``access.public_pin``) name, never the pin's cell's own zone, which at a zone line
+    told the public which side of it the pin was (probe s19 S9). Without a pin (or a zone there), the zone of the
+    city the place words name, where they name one surely ("Richmond, BC": Vancouver's; a bare "Richmond": none);
+    else the offset ``at`` was given with, its own wall-clock day (22:30 at -05:00 is that day, never the next
+    one in Shanghai: probe s26 Z5; ``at``: None for a time nobody gave, a report dated by its arrival)."""
+    if public:
+        found = deps.places.city_zone(words, access.public_pin(lat, lon)) if words or lat is not None else ""
+    else:
+        found = cell_zone(deps, lat, lon) or (deps.places.city_zone(words) if words.strip() else "")
+    return found or offset_zone(at)
 
 
 def cell_zone(deps: Deps, lat: float | None, lon: float | None) -> str:
-    """The zone of a place's ~1 km grid cell ('' without a place, or where none is drawn): kept with a sighting
-    (``sightings.day_zone``), whose day the browse page's From/To read in it, as its card shows it."""
+    """The zone of a place's ~1 km grid cell ('' without a place, or where none is drawn)."""
     cell_lat, cell_lon = access.coarsen(lat), access.coarsen(lon)
     return deps.places.zone(cell_lat, cell_lon) if cell_lat is not None and cell_lon is not None else ""
 
 
-def public_day_zone(deps: Deps, words: str, lat: float | None = None, lon: float | None = None) -> str:
-    """``day_zone`` for what the public reads (posters, their PDF, the front page, feeds, alerts): the zone
-    at the centre of the city the place words (and the pin, as the public sees it: ``access.public_pin``)
-    name (what the public reads of the place), else the site's; never the pin's cell's own zone, which at a
-    zone line told the public which side of it the pin was (probe s19 S9)."""
-    return deps.places.city_zone(words, access.public_pin(lat, lon)) or deps.site.zone.key
+def sighting_day_zone(deps: Deps, row: dict[str, Any]) -> str:
+    """The zone a sighting's day is read in (``place_zone``; '' for the site's), kept with it
+    (``sightings.day_zone``): the browse page's From/To read its day in it, as its card shows it."""
+    given = row.get("seen_at_basis") != SeenAtBasis.ARRIVAL.value  # an arrival's offset is the server's clock's
+    return place_zone(deps, row.get("lat"), row.get("lon"), row.get("place_text") or "",
+                      row.get("seen_at") if given else None)
 
 
 def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any],
@@ -90,8 +110,8 @@ def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any],
     if not who.can(Permission.SEE_EXACT_PLACES):
         row = row | {"place_city": public_city(deps, row.get("place_text") or "", reader, row.get("lat"),
                                                row.get("lon"))}
-    kept = row.get("day_zone")  # the zone the date filter read its day in (``cell_zone``): the card's too
-    zone = (kept or deps.site.zone.key) if "day_zone" in row else day_zone(deps, row.get("lat"), row.get("lon"))
+    kept = row.get("day_zone")  # the zone the date filter read its day in (``sighting_day_zone``): the card's too
+    zone = (kept if "day_zone" in row else sighting_day_zone(deps, row)) or deps.site.zone.key
     return access.sighting_view(who, row) | {"day_zone": zone}
 
 

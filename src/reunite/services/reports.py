@@ -20,6 +20,7 @@ from reunite.domain.times import CLOCK_SKEW, earliest_given
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.grouping import leave_group
+from reunite.services.queries import sighting_day_zone
 from reunite.services.retention import blank_sighting
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or typed from a screen
@@ -180,7 +181,8 @@ def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
     with deps.uow() as uow:
         if idempotency.remember(uow, key, {"given": True}) is not None:
             return int(row["id"])  # a concurrent resend was given first
-        uow.set_seen_time(row["id"], SeenTime(when))
+        given = row | {"seen_at": when, "seen_at_basis": SeenAtBasis.GIVEN.value}
+        uow.set_seen_time(row["id"], SeenTime(when), sighting_day_zone(deps, given))  # a time's offset may date it
         uow.audit("reporter", "sighting.time_given", "sighting", row["id"], was=row["seen_at"].isoformat(),
                   was_basis=row["seen_at_basis"], given=when.isoformat())
         held_again(deps, uow, row)

@@ -15,7 +15,8 @@ from reunite.domain.times import offset_minutes
 
 COLUMNS = (sightings.c.id, sightings.c.receipt, sightings.c.status, sightings.c.seen_at, sightings.c.created_at,
            sightings.c.place_text, sightings.c.description, sightings.c.reporter_contact, sightings.c.seen_at_basis,
-           sightings.c.seen_at_zone, sightings.c.camera_clock, sightings.c.moderated_at)
+           sightings.c.seen_at_zone, sightings.c.camera_clock, sightings.c.moderated_at, sightings.c.lat,
+           sightings.c.lon)
 
 
 class ReportSql:
@@ -41,10 +42,10 @@ class ReportSql:
         self.conn.execute(update(sightings).where(sightings.c.id == sighting_id).values(
             description=description, reporter_contact=contact))
 
-    def set_seen_time(self, sighting_id: int, seen: SeenTime) -> None:
+    def set_seen_time(self, sighting_id: int, seen: SeenTime, day_zone: str = "") -> None:
         self.conn.execute(update(sightings).where(sightings.c.id == sighting_id).values(
             seen_at=seen.at, seen_at_offset=offset_minutes(seen.at), seen_at_basis=seen.basis.value,
-            seen_at_zone=seen.zone, camera_clock=seen.camera_clock))
+            seen_at_zone=seen.zone, camera_clock=seen.camera_clock, day_zone=day_zone or None))
         self.conn.execute(update(photos).where(photos.c.sighting_id == sighting_id).values(taken_on=seen.at.date()))
 
     def set_face_problem(self, photo_id: int, problem: str | None) -> None:

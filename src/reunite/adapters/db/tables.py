@@ -134,7 +134,8 @@ sightings = Table(
     Column("camera_clock", Text, nullable=False, server_default=""),
     Column("lat", Float),
     Column("lon", Float),
-    # the zone of the place's ~1 km cell, where its day is read (services.queries.cell_zone); NULL: the site's (0032)
+    # the zone its day is read in (services.queries.sighting_day_zone: its ~1 km cell's, else the city its words
+    # name, else its time's offset); NULL: the site's (0032)
     Column("day_zone", Text),
     Column("place_text", Text, nullable=False, server_default=""),
     Column("apparent_age_low", SmallInteger),
