@@ -189,13 +189,16 @@ def test_the_public_reads_the_zone_of_the_city_it_is_told_never_of_the_private_p
     assert "Eastern" in page and "Central" not in page
 
     with container.engine.begin() as conn:  # words naming no city: not the pin's zone, but the offset the time
-        # was given with (UTC here; probe s26 Z5), and with none the site's
+        # was given with (probe s26 Z5); UTC ("Z", as machines write any time) says nothing: the site's
         conn.exec_driver_sql("UPDATE cases SET last_seen_text = 'the gas station by the county line' "
                              "WHERE id = %s", (case_id,))
-    assert posters.poster(container.deps, case_id)["day_zone"] == "Etc/GMT"
+    assert posters.poster(container.deps, case_id)["day_zone"] == "Asia/Shanghai"
     with container.engine.begin() as conn:
         conn.exec_driver_sql("UPDATE cases SET missing_since_offset = -300 WHERE id = %s", (case_id,))
     assert posters.poster(container.deps, case_id)["day_zone"] == "Etc/GMT+5"
+    with container.engine.begin() as conn:  # the site's own offset: its named zone ("China Time")
+        conn.exec_driver_sql("UPDATE cases SET missing_since_offset = 480 WHERE id = %s", (case_id,))
+    assert posters.poster(container.deps, case_id)["day_zone"] == "Asia/Shanghai"
 
 
 def test_a_day_asked_finds_exactly_the_sightings_whose_cards_show_that_day_in_one_statement(

@@ -4,7 +4,7 @@ for a date ("China Time"), by its offset where the zone has no region (the open 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -87,6 +87,9 @@ def test_without_a_pin_the_words_zone_then_the_offset_given_then_the_sites() -> 
     assert day_zone(deps, None, None, "by the fountain", NEW_YORK_NIGHT) == "Etc/GMT+5"  # type: ignore[arg-type]
     assert day_zone(deps, None, None, "Richmond", NEW_YORK_NIGHT) == "Etc/GMT+5"  # type: ignore[arg-type]
     assert day_zone(deps, None, None, "by the fountain", None) == "Asia/Shanghai"  # type: ignore[arg-type]
+    for said in (UTC, timezone(timedelta(hours=8))):  # UTC, or the site's own offset: the site's zone
+        assert day_zone(deps, None, None, "by the fountain",  # type: ignore[arg-type]
+                        NEW_YORK_NIGHT.astimezone(said)) == "Asia/Shanghai"
     assert day_zone(deps, None, None, "上海市黄浦区", NEW_YORK_NIGHT) == "Asia/Shanghai"  # type: ignore[arg-type]
     # a pin's cell first, whatever the words or the offset say
     assert day_zone(deps, 30.65591, 104.08172, "New York", NEW_YORK_NIGHT) == "Asia/Shanghai"  # type: ignore[arg-type]

@@ -80,12 +80,23 @@ def place_zone(deps: Deps, lat: float | None, lon: float | None, words: str = ""
     told the public which side of it the pin was (probe s19 S9). Without a pin (or a zone there), the zone of the
     city the place words name, where they name one surely ("Richmond, BC": Vancouver's; a bare "Richmond": none);
     else the offset ``at`` was given with, its own wall-clock day (22:30 at -05:00 is that day, never the next
-    one in Shanghai: probe s26 Z5; ``at``: None for a time nobody gave, a report dated by its arrival)."""
+    one in Shanghai: probe s26 Z5; ``at``: None for a time nobody gave, a report dated by its arrival), unless
+    that is UTC or the site's own offset (``_given_offset_zone``)."""
     if public:
         found = deps.places.city_zone(words, access.public_pin(lat, lon)) if words or lat is not None else ""
     else:
         found = cell_zone(deps, lat, lon) or (deps.places.city_zone(words) if words.strip() else "")
-    return found or offset_zone(at)
+    return found or _given_offset_zone(deps, at)
+
+
+def _given_offset_zone(deps: Deps, at: datetime | None) -> str:
+    """``offset_zone`` of a time given with an offset that says something of the place: not the site's own offset
+    then (its named zone reads better: "China Time", not "GMT+08:00"), nor UTC's ("Z", as machines and
+    exports write any time, wherever it happened), which leave the site's zone."""
+    offset = at.utcoffset() if at is not None else None
+    if at is None or offset is None or not offset or offset == at.astimezone(deps.site.zone).utcoffset():
+        return ""
+    return offset_zone(at)
 
 
 def cell_zone(deps: Deps, lat: float | None, lon: float | None) -> str:
