@@ -10,20 +10,22 @@ with the same engine (detector, landmarks, chip, mirrored copy, the case photos'
 keeps the pooled 256 numbers (their sum over the mirrored and jittered copies, not normalised), cached
 like bench/embed.py's. Since the projection is linear, the shipped 128-d embedding is exactly the
 pooled vector times ``fc`` (normalised): the ``emb128`` representation, checked against the engine
-itself (``tests/unit/test_pooled_bench.py``), reproduces the documented figures. Representations:
+itself (``tests/integration/test_pooled_bench.py``), reproduces the documented figures. Representations:
 
 - ``emb128``: the shipped embedding (pooled × fc);
 - ``pooled``: the pooled vector as it is (the cosine normalises it, WCCN sees its length);
 - ``pooled-l2``: normalised to unit length;
 - ``pooled-centred``: normalised, less the mean of the training subjects' (fitted per fold), normalised;
 - ``concat``: [embedding ; pooled], each normalised, over √2;
-- ``concat-centred``: the same with the pooled part centred per fold.
+- ``concat-centred``: the same with the pooled part centred per fold;
+- ``discarded``: only the 128 directions fc maps to nothing; ``beside-w``: [embedding ; w × those].
 
 Recipes, each fitted on the outer training subjects of each of 5 subject-disjoint folds of every
 partition (``--fold-seeds``, bench/nested.py's): ``cosine`` (nothing fitted), ``shipped`` (WCCN
 shrinkage 4, 2 age directions, hubness 0.5 / 16: values chosen earlier on the 128-d embedding),
 ``wccn-N`` (the shipped recipe with shrinkage N) and ``nested`` (bench/nested.py's inner choice of
-the shipped steps, each value chosen on 4 inner folds of the training subjects, slow). Figures as
+the shipped steps, each value chosen on 4 inner folds of the training subjects; ``nested-wide``: WCCN
+shrinkage up to 16). Set ``OPENBLAS_NUM_THREADS=1`` on a loaded machine (docs/benchmarks.md). Figures as
 bench/nested.py's, pooled over the outer folds of one partition, then mean and min–max over partitions."""
 
 from __future__ import annotations
