@@ -294,5 +294,6 @@ def city_names(text: str, near: Point | None = None) -> frozenset[str]:
 
 
 def known_name(name: str) -> bool:
-    """Whether a place name (in any script) is one the gazetteers know: a city, province, state or country."""
-    return locate(name) != NOWHERE or known_elsewhere(name)
+    """Whether a place name (in any script) is one the gazetteers know: a city, province, state or country
+    (卑诗省, British Columbia, 加拿大 too)."""
+    return locate(name) != NOWHERE or region_named(name) != NOWHERE or known_elsewhere(name)
