@@ -40,7 +40,7 @@ def test_the_poster_names_the_city_the_region_chooses_and_its_day_there(containe
 
     in_vancouver = reader(container, "America/Vancouver", None)
     assert last_seen(shown(in_vancouver.get(f"/p/{kevin}"))) == "Nov 30, 2026, Richmond, British Columbia"
-    assert "2026年11月30日, 列治文（British Columbia）" in shown(in_vancouver.get(f"/p/{kevin}",
+    assert "2026年11月30日, 列治文（不列颠哥伦比亚省）" in shown(in_vancouver.get(f"/p/{kevin}",
                                                                            params={"lang": "zh_CN"}))
     in_toronto = reader(container, "America/Toronto", None)
     assert last_seen(shown(in_toronto.get(f"/p/{olivia}"))) == "Nov 30, 2026, London, Ontario"
@@ -89,3 +89,27 @@ def test_the_moderators_queue_dates_a_case_abroad_where_it_happened(container: C
     page = re.sub(r"\s+", " ", shown(reader(container, "Asia/Shanghai", Role.MODERATOR).get("/moderation")))
     assert "missing since Nov 30, 2026 (Eastern Time)" in page, page
     assert "Dec 1, 2026 (China Time)" not in page
+
+
+def test_a_sighting_kept_without_its_day_zone_is_dated_by_its_words_after_the_upgrade(container: Container) -> None:
+    """Migration 0042: sightings stored before intake read the zone from the place words (day_zone NULL: the site's)
+    are given it, so the date filter and the card agree on the day where the child was seen."""
+    from alembic import command
+
+    from reunite.adapters.db.migrate import alembic_config, upgrade
+
+    canal = reported(container, "2026-12-03T22:30:00-05:00", {"place_text": "Chinatown, Manhattan, New York"}, 34)
+    bare = reported(container, "2026-12-03T22:30:00-05:00", {"place_text": "Richmond"}, 35)
+    with container.engine.begin() as conn:  # as they were kept before
+        conn.exec_driver_sql("UPDATE sightings SET day_zone = NULL WHERE id IN (%s, %s)", (canal, bare))
+    command.downgrade(alembic_config(container.engine), "0041_case_corrections")
+    upgrade(container.engine)
+    with container.engine.connect() as conn:
+        zones = dict(conn.exec_driver_sql("SELECT id, day_zone FROM sightings WHERE id IN (%s, %s)",
+                                          (canal, bare)).all())
+    assert zones == {canal: "America/New_York", bare: None}  # a bare "Richmond" names no zone surely
+
+    in_la = reader(container, "America/Los_Angeles")
+    page = shown(in_la.get("/sightings", params={"from": "2026-12-03", "to": "2026-12-03"}))
+    assert canal in set(map(int, re.findall(r'<a class="card" href="/sightings/(\d+)">', page)))
+    assert "Dec 3, 2026 (Eastern Time)" in card_of(page, canal)

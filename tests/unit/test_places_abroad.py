@@ -66,10 +66,11 @@ def test_a_bare_name_of_one_city_far_bigger_than_the_others_is_that_city(words: 
     assert PLACES.city(words, latin=True) == words
 
 
-def test_the_chinese_reader_reads_the_region_a_bare_name_would_not_say() -> None:
-    assert PLACES.city("London, Ontario", latin=False) == "伦敦（Ontario）"
+def test_the_chinese_reader_reads_the_region_a_bare_name_would_not_say_in_chinese() -> None:
+    assert PLACES.city("London, Ontario", latin=False) == "伦敦（安大略省）"
     assert PLACES.city("London", latin=False) == "伦敦"
-    assert PLACES.city("Richmond, BC, Canada", latin=False) == "列治文（British Columbia）"
+    assert PLACES.city("Richmond, BC, Canada", latin=False) == "列治文（不列颠哥伦比亚省）"
+    assert PLACES.city("Sydney, Nova Scotia", latin=False) == "悉尼（新斯科舍省）"
 
 
 def test_a_region_is_read_only_beside_a_city_and_an_abbreviation_only_as_written() -> None:

@@ -11,8 +11,10 @@ that is only a part of places (朝阳区: Beijing's and Changchun's; Xinyi: two 
 of them alone; a district's bare name (海淀, Haidian) names its city only beside another of its names.
 A city abroad is named by its region and its country too, as a Chinese city by its province ("Richmond, BC,
 Canada": Richmond, British Columbia, not Richmond, Virginia; "London, Ontario", "Paris, Texas"); a region
-alone names no place. Cities abroad of one name the words name equally, each with at least ``RIVAL_SHARE`` of
-the chosen one's people, are its ``rivals``: the words do not say which is meant (a bare "Richmond").
+alone names no place, nor a city of its name elsewhere ("Ontario": not Ontario, California), and a city abroad
+whose region or country the words contradict is not meant ("Ontario, Canada"). Cities abroad of one name the
+words name equally, each with at least ``RIVAL_SHARE`` of the chosen one's people, are its ``rivals``: the words
+do not say which is meant (a bare "Richmond").
 
 With a pin: a place none of whose seats lies within ``place_pins.REACH_KM`` of it is never chosen; of
 those left the pin's own city first, then as above, the nearer first; a province the words name
@@ -51,6 +53,7 @@ class Candidate:
     order: int = 1 << 30  # that name's readings list it this far down (the more populous first)
     latin: bool = True
     people: int = 0  # the people of the place that name is given to
+    regioned: bool = False  # a city abroad whose region or country the words name too
 
     def read(self, mention: Mention, at: int, reading: Reading, order: int) -> None:
         self.support.add(at)
@@ -86,7 +89,12 @@ def candidates(found: Sequence[Mention]) -> list[Candidate]:
             for area in (place.area, place.area.split(".")[0]):
                 if (region := by_place.get(Place("", "", area))) is not None:
                     candidate.support |= region.support
-    return [c for c in by_place.values() if c.place.city or c.place.province]  # a region abroad is no place
+                    candidate.regioned = True
+    regions = any(not p.city and not p.province for p in by_place)
+    # a region abroad is no place; a city abroad of another region than the words name is not meant ("Ontario,
+    # Canada": not Ontario, California; "Ontario" alone names the province, no city)
+    return [c for c in by_place.values() if (c.place.city or c.place.province)
+            and not (regions and c.place.area and not c.regioned)]
 
 
 def _by_words(found: list[Candidate]) -> tuple[Candidate, tuple[Place, ...]] | None:

@@ -32,11 +32,13 @@ from reunite.adapters.place_names import (
     simplified,
     squashed,
 )
-from reunite.domain.admin_areas import COUNTRY_NAMES, REGIONS
+from reunite.domain.admin_areas import CHINESE_NAMES, COUNTRY_NAMES, REGIONS
 
 BIG_CITY = 1_000_000  # people: a city outside China named in small letters (new york, not york or police)
 BIG_CITY_KM = 8.0  # a city of a million abroad reaches this far from its centre (× the root of its millions:
 # New York's 8.8 million, 24 km: Manhattan, Brooklyn, Queens, the Bronx, Staten Island are New York City)
+METRO_PEOPLE = 500_000  # a city abroad this populous is the heart of a metro area: a region naming it covers the
+METRO_KM = 40.0  # cities of its region this near it (Richmond and Burnaby: Vancouver; Markham and Mississauga: Toronto)
 SHORT_AREA = 3  # letters: a region's name this short is an abbreviation (BC, NSW, US), counted only as written
 TAIWAN_CITY_KM = 15  # a Taiwanese district this near a more populous place lies in its city (Neihu: Taipei)
 
@@ -68,6 +70,7 @@ class Names(NamedTuple):
     short_areas: dict[str, tuple[Reading, ...]]  # an abbreviation's letters as written (BC, Ont, NSW): its regions
     own: dict[Place, frozenset[str]]  # a city's own Chinese names (never a district's it stands for)
     area_names: dict[str, str]  # a region's (or country's) name as shown: "CA.08": Ontario, "CA": Canada
+    area_chinese: dict[str, str]  # a region's (or country's) Chinese name as shown: "CA.08": 安大略省
 
 
 class _Index:
@@ -180,7 +183,8 @@ def _reach_km(city: dict[str, Any]) -> float:
 def abroad_parts() -> dict[int, Place]:
     """The city of a million abroad each place lies in (by geonameid), as a Taiwanese district lies in Taipei:
     of the more populous cities of a million in its region whose reach (``BIG_CITY_KM``) it lies within, the most
-    populous (Manhattan, Brooklyn, Queens, Chinatown and Sunset Park: New York City). GeoNames gives a borough or
+    populous (Manhattan, Brooklyn, Queens, Chinatown and Sunset Park: New York City; Yonkers, beside the Bronx, is
+    no part of it: a borough has no parts of its own). GeoNames gives a borough or
     a neighbourhood (its PPLX) its own record, with no word of the city it is in."""
     by_region: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for city in geonames():
@@ -188,8 +192,12 @@ def abroad_parts() -> dict[int, Place]:
             by_region.setdefault((city["countrycode"], city["admin1code"]), []).append(city)
     parts: dict[int, Place] = {}
     for cities in by_region.values():
-        big = sorted((c for c in cities if int(c["population"] or 0) >= BIG_CITY),
-                     key=lambda c: -int(c["population"] or 0))
+        big: list[dict[str, Any]] = []  # a borough of a million (the Bronx) is its city's, no city of parts itself
+        for city in sorted((c for c in cities if int(c["population"] or 0) >= BIG_CITY),
+                           key=lambda c: -int(c["population"] or 0)):
+            if not any(km((city["latitude"], city["longitude"]), (b["latitude"], b["longitude"])) <= _reach_km(b)
+                       for b in big):
+                big.append(city)
         for city in cities:
             here = (city["latitude"], city["longitude"])
             people = int(city["population"] or 0)
@@ -198,6 +206,41 @@ def abroad_parts() -> dict[int, Place]:
             if parent is not None:
                 parts[city["geonameid"]] = abroad_place(parent)
     return parts
+
+
+@cache
+def metro_areas() -> dict[Place, Place]:
+    """The heart of the metro area each city abroad lies in (by its place), as people mean a big city's name: a
+    city of ``METRO_PEOPLE`` is a heart unless it lies within ``METRO_KM`` of a more populous heart of its region
+    (Mississauga, Surrey: Toronto's, Vancouver's); each city of a region within ``METRO_KM`` of one of its hearts
+    lies in the nearest one's (Richmond, Burnaby, Surrey: Vancouver; Markham, Mississauga: Toronto; Oakland: San
+    Francisco; Yonkers: New York City). The same shape as a borough (``abroad_parts``), wider and only for what a
+    region covers: a city of the metro area keeps its own name everywhere else. A heart lies in its own."""
+    own: dict[Place, dict[str, Any]] = {}
+    for city in geonames():
+        if city["countrycode"] in ("CN", "TW", *SPECIAL_REGIONS):
+            continue
+        place = geonames_places()[city["geonameid"]][0]
+        if int(city["population"] or 0) > int((own.get(place) or {"population": -1})["population"] or 0):
+            own[place] = city
+    by_region: dict[str, list[tuple[Place, dict[str, Any]]]] = {}
+    for place, city in own.items():
+        by_region.setdefault(place.area, []).append((place, city))
+    found: dict[Place, Place] = {}
+    for cities in by_region.values():
+        hearts: list[tuple[Place, tuple[float, float]]] = []
+        for place, city in sorted(cities, key=lambda c: -int(c[1]["population"] or 0)):
+            here = (city["latitude"], city["longitude"])
+            if int(city["population"] or 0) < METRO_PEOPLE:
+                break
+            if all(km(here, there) > METRO_KM for _, there in hearts):
+                hearts.append((place, here))
+        for place, city in cities if hearts else ():
+            here = (city["latitude"], city["longitude"])
+            away, heart = min((km(here, there), heart) for heart, there in hearts)
+            if away <= METRO_KM:
+                found[place] = heart
+    return found
 
 
 def _taiwan_city(district: dict[str, Any], taiwan: list[dict[str, Any]]) -> tuple[Place, int]:
@@ -276,8 +319,18 @@ def _names() -> Names:
     plain = frozenset(k for k, found in latin_readings.items()
                       if any(r.place.province or -latin.names[k][r.place][1] >= BIG_CITY for r in found))
     areas, short_areas, area_names = _areas()
-    return Names(latin_readings, cjk.readings(), {p: n for p, (_, n) in english.items()}, plain, frozenset(home),
-                 areas, short_areas, {p: frozenset(f) for p, f in own.items()}, area_names)
+    return Names(latin_readings, _with_chinese_areas(cjk.readings()), {p: n for p, (_, n) in english.items()}, plain,
+                 frozenset(home), areas, short_areas, {p: frozenset(f) for p, f in own.items()}, area_names,
+                 {code: chinese[0] for code, chinese in CHINESE_NAMES.items()})
+
+
+def _with_chinese_areas(cjk: dict[str, tuple[Reading, ...]]) -> dict[str, tuple[Reading, ...]]:
+    """The Chinese names of regions abroad and countries (``domain.admin_areas.CHINESE_NAMES``: 加拿大, 加州,
+    安大略省) read as their Latin names are (``AREA``), beside the cities' names."""
+    for code, chinese in CHINESE_NAMES.items():
+        for name in chinese:
+            cjk[name] = (*cjk.get(name, ()), Reading(Place("", "", code), AREA))
+    return cjk
 
 
 def _areas() -> tuple[dict[str, tuple[Reading, ...]], dict[str, tuple[Reading, ...]], dict[str, str]]:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from reunite.adapters.place_index import geonames, geonames_places
+from reunite.adapters.place_index import geonames, geonames_places, metro_areas
 from reunite.adapters.place_names import EARTH_KM, NOWHERE, Place, Point, km, place_of_adcode
 
 REACH_KM = 100.0  # a city none of whose seats lies this near the pin is not where the pin is
@@ -127,11 +127,40 @@ def pin_city(point: Point) -> Place:
     return table.places[int(table.of[rows[int(np.argmax(np.where(close, table.people[rows], -1)))]])]
 
 
+@cache
+def _by_region() -> dict[str, np.ndarray]:
+    """The seats of each region abroad and of each country (``Place.area``: "CA.08", "CA")."""
+    found: dict[str, list[np.ndarray]] = {}
+    for place, where in _by_area()[0].items():
+        for code in {place.area, place.area.split(".")[0]} - {""}:
+            found.setdefault(code, []).append(where)
+    return {code: np.concatenate(parts) for code, parts in found.items()}
+
+
+@cache
+def _metro_members() -> dict[Place, tuple[Place, ...]]:
+    members: dict[Place, list[Place]] = {}
+    for place, heart in metro_areas().items():
+        members.setdefault(heart, []).append(place)
+    return {heart: tuple(found) for heart, found in members.items()}
+
+
+def covered_seats(area: Place) -> np.ndarray | None:
+    """The seats of every city an area covers (``regions.inside``): a city's and, abroad, its metro area's; a
+    province's; a region's or a country's abroad."""
+    if not area.city and not area.province:
+        return _by_region().get(area.area)
+    cities = _by_area()[0]
+    found = [w for w in (cities.get(p) for p in _metro_members().get(area, ())) if w is not None]
+    own = area_seats(area)
+    return np.concatenate([*found, *([own] if own is not None else [])]) if found else own
+
+
 def area_box(area: Place) -> tuple[float, float, float, float] | None:
-    """Latitudes and longitudes (south, north, west, east) outside which no pin lies in ``area``: its
-    seats' box widened by ``REACH_KM`` (all longitudes near a pole or the 180th meridian); None for a
-    place without seats."""
-    where = area_seats(area)
+    """Latitudes and longitudes (south, north, west, east) outside which no pin lies in ``area`` (any city it
+    covers: ``covered_seats``): its seats' box widened by ``REACH_KM`` (all longitudes near a pole or the 180th
+    meridian); None for a place without seats."""
+    where = covered_seats(area)
     if where is None or not len(where):
         return None
     margin = REACH_KM / DEGREE_KM

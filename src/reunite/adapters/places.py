@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 
 from reunite.adapters.place_choice import RIVAL_SHARE, Chosen, choose
-from reunite.adapters.place_index import ALIASES, Names, known_elsewhere, names
+from reunite.adapters.place_index import ALIASES, BIG_CITY, Names, known_elsewhere, names
 from reunite.adapters.place_names import (
     AREA,
     CITY,
@@ -33,17 +33,20 @@ from reunite.adapters.place_names import (
     simplified,
     squashed,
 )
+from reunite.domain.admin_areas import CHINESE_CITY_NAMES
 
 __all__ = ["MUNICIPALITIES", "NOWHERE", "Chosen", "Mention", "Names", "Place", "Point", "chinese_city", "chosen",
-           "city_names",
-           "english_city", "folded", "known_name", "locate", "mentions", "names", "public_city", "readings",
-           "scripts", "simplified"]
+           "city_names", "english_city", "folded", "known_name", "locate", "mentions", "names", "public_city",
+           "readings", "region_named", "scripts", "simplified"]
 
 # a Latin word: letters, with apostrophes and hyphens inside (Xi'an, Xi-an), but not a possessive's (Beijing's)
 WORD = re.compile(r"[^\W\d_]+(?:['’-](?![sS]\b)[^\W\d_]+)*")
 LONGEST_NAME = 4  # words in a Latin place name (Ho Chi Minh City)
 LONGEST_CJK = 8  # characters in a Chinese name looked up outside cpca
 TEXT_READ = 500  # characters of a text read for its place
+# the words that say a region's name names the region (New York State, State of New York, 纽约州 is one name)
+HOME = ("CN", "HK", "MO", "TW")  # the platform's region: its places are cpca's provinces and cities, no area
+REGION_WORDS = re.compile(r"\b(?:state|province|territory|of|the)\b|[省州]")
 # a city's name followed by one of these is a street's (Nanjing Road, 南京路 in Shanghai), not the city
 # (Nanjing East Road, Nanjing Rd. W, 南京东路, 南京西路 too)
 STREET_AFTER = re.compile(r"\s*(?:(?:east|west|north|south|middle|central|e|w|n|s)\.?\s+)?"
@@ -112,21 +115,14 @@ def _chinese(text: str, index: Names) -> Iterator[Mention]:
 
 
 def mentions(text: str) -> list[Mention]:
-    """Every place name in the text, but a name inside a longer name (York in New York Penn Station) and
-    a street's."""
+    """Every place name in the text, but a name inside a longer name (York in New York Penn Station; a city's
+    inside a region's: Columbia in British Columbia, 兰州 in 昆士兰州, Kansas in Kansas City) and a street's."""
     text = simplified(folded(text[:TEXT_READ]))
     index = names()
     found = [m for m in [*_latin(text, index), *_chinese(text, index)]
              if STREET_AFTER.match(text, m.end) is None]
     return [m for m in found if not any(
-        o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start
-        and (_names_a_place(o) or not _names_a_place(m)) for o in found)]
-
-
-def _names_a_place(mention: Mention) -> bool:
-    """Whether a name may name a place itself (not only a region abroad, which hides no city's name inside it:
-    Kansas City holds Kansas, while New South Wales does not hide a Wales nor the state of New York, York)."""
-    return any(r.kind != AREA for r in mention.readings)
+        o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in found)]
 
 
 @lru_cache(maxsize=8192)
@@ -138,6 +134,42 @@ def _chosen(text: str, near: Point | None = None) -> Chosen | None:
 def chosen(text: str, near: Point | None = None) -> Chosen | None:
     """What the words (and the pin) name, and the places abroad they name as surely (``Chosen.rivals``)."""
     return _chosen(text, near)
+
+
+def region_named(text: str) -> Place:
+    """The region abroad (a state, a province, a country: ``Place.area`` alone) words made of nothing but the names
+    of regions name, as a searcher or a subscriber means them ("Ontario", "British Columbia", "California, USA",
+    "加州", "加拿大"): the narrowest one named, one lying in another named first ("California, USA": California);
+    NOWHERE for any other words, and where a city the words name as surely is meant: a city of a million ("New
+    York", "纽约": New York City, not "New York State") or one whose own region is named beside it ("Ontario,
+    California": the city). A region alone is no place a case or a sighting is in (``locate``): it is what a
+    region covers."""
+    text = simplified(folded(text[:TEXT_READ])).strip()
+    found = mentions(text)
+    if not found or any(all(r.kind != AREA for r in m.readings) for m in found):
+        return NOWHERE
+    named = {at for m in found for at in range(m.start, m.end)}
+    rest = "".join(c if at not in named else " " for at, c in enumerate(text)).lower()
+    if any(c.isalnum() for c in REGION_WORDS.sub(" ", rest)):
+        return NOWHERE  # "Ontario Street", "near California": not a region's name alone
+    city = _chosen(text)
+    if city is not None and not city.place.area:
+        return NOWHERE  # at home (Hong Kong, Taiwan: a city, a province), never a region abroad
+    if city is not None and not REGION_WORDS.search(rest) and any(
+            r.place == city.place and (r.people >= BIG_CITY or _region_beside(found, m, city.place))
+            for m in found for r in m.readings):
+        return NOWHERE
+    areas = [r.place.area for m in found for r in m.readings if r.kind == AREA and r.place.area not in HOME]
+    if not areas:
+        return NOWHERE
+    return Place("", "", next((a for a in areas if "." in a and a.split(".")[0] in areas),
+                              next((a for a in areas if "." in a), areas[0])))
+
+
+def _region_beside(found: list[Mention], own: Mention, city: Place) -> bool:
+    """Whether another name than the city's own names its region or its country."""
+    return any(r.kind == AREA and r.place.area in (city.area, city.area.split(".")[0])
+               for m in found if m is not own for r in m.readings)
 
 
 def locate(text: str, near: Point | None = None) -> Place:
@@ -156,7 +188,7 @@ def _in_script(chosen: Chosen) -> str:
     return f"{city}, {region}" if region else city
 
 
-def _region_shown(chosen: Chosen) -> str:
+def _region_shown(chosen: Chosen, chinese: bool = False) -> str:
     """The region (else the country) of a city abroad whose name alone would be read as another place (London,
     Ontario; Paris, Texas; Richmond, British Columbia): '' for one its name alone names (London, England; New
     York City), and for one the words name no more surely than another (a bare "Richmond": which is not known)."""
@@ -165,10 +197,13 @@ def _region_shown(chosen: Chosen) -> str:
         return ""
     read = [r for r in index.latin.get(squashed(english), ()) if r.kind == CITY]
     own = next((r.people for r in read if r.place == place), 0)
-    if read[:1] and read[0].place == place and not any(
+    alone = _chosen(english)  # the name alone read again ("Victoria": the Australian state, no city)
+    if read[:1] and read[0].place == place and alone is not None and alone.place == place and not any(
             r.place != place and r.people >= RIVAL_SHARE * own for r in read):
         return ""
-    return index.area_names.get(place.area) or index.area_names.get(place.area.split(".")[0], "")
+    shown = (index.area_chinese, index.area_names) if chinese else (index.area_names,)
+    return next((names[code] for names in shown for code in (place.area, place.area.split(".")[0])
+                 if code in names), "")
 
 
 def public_city(text: str, near: Point | None = None) -> str:
@@ -205,21 +240,25 @@ def chinese_city(text: str, near: Point | None = None) -> str:
     chinese = _chinese_names().get(place)
     if chinese is None:
         return _in_script(chosen)
-    region = _region_shown(chosen)
+    region = _region_shown(chosen, chinese=True)
     return f"{chinese}（{region}）" if region else chinese
 
 
 @cache
 def _chinese_names() -> dict[Place, str]:
     """A city abroad's Chinese name: the shortest GeoNames gives it as its own (纽约 rather than 纽约市),
-    never an alias's nor a district's."""
+    never an alias's nor a district's; the mainland's where GeoNames gives another's as short (``domain.admin_areas
+    .CHINESE_CITY_NAMES``: 旧金山, not 三藩市)."""
     found: dict[Place, str] = {}
-    own = names().own
-    for form, read in names().cjk.items():
+    index = names()
+    for form, read in index.cjk.items():
         for place in (r.place for r in read if r.kind == CITY and not r.place.province):
-            if form not in ALIASES and form in own.get(place, ()) and (
+            if form not in ALIASES and form in index.own.get(place, ()) and (
                     place not in found or len(form) < len(found[place])):
                 found[place] = form
+    for place in found:
+        if (mainland := CHINESE_CITY_NAMES.get((place.area, index.english.get(place, "")))) is not None:
+            found[place] = mainland
     return found
 
 
@@ -255,5 +294,6 @@ def city_names(text: str, near: Point | None = None) -> frozenset[str]:
 
 
 def known_name(name: str) -> bool:
-    """Whether a place name (in any script) is one the gazetteers know: a city, province, state or country."""
-    return locate(name) != NOWHERE or known_elsewhere(name)
+    """Whether a place name (in any script) is one the gazetteers know: a city, province, state or country
+    (卑诗省, British Columbia, 加拿大 too)."""
+    return locate(name) != NOWHERE or region_named(name) != NOWHERE or known_elsewhere(name)

@@ -4,8 +4,11 @@ through here: a subscription's or a feed's region (``covers``) and the place box
 the families' browse and the API (``PlaceFilter``), so that a place is found by the same rule from
 the words searched as from the words stored (``places.locate``).
 
-A city names that city, a province any of its cities. Readers who may not see exact places match
-the public city only (what ``places.public_city`` shows them), never the words themselves: no
+A city names that city, a province any of its cities. Abroad, a city names its metro area too, as people mean a
+big city's name (``place_index.metro_areas``: "Vancouver" covers Richmond and Burnaby, "Toronto" Markham and
+Mississauga, "New York" Yonkers), and a region's or a country's name alone covers every city in it, as a Chinese
+province does ("Ontario", "British Columbia", "加州", "加拿大": ``places.region_named``). Readers who may not see
+exact places match the public city only (what ``places.public_city`` shows them), never the words themselves: no
 sequence of searches tells two places of one city apart. Police and moderators also find the words
 as written (a street, a station), in either Chinese script."""
 
@@ -17,10 +20,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from reunite.adapters.place_index import names
+from reunite.adapters.place_index import metro_areas, names
 from reunite.adapters.place_names import place_of_adcode
 from reunite.adapters.place_pins import area_box
-from reunite.adapters.places import NOWHERE, Place, Point, folded, locate, scripts
+from reunite.adapters.places import NOWHERE, Place, Point, folded, locate, region_named, scripts
 from reunite.domain import access
 
 __all__ = ["ACCENTED", "FOLD_FROM", "FOLD_TO", "GAPS", "NOWHERE", "Narrowing", "Place", "PlaceFilter", "covers",
@@ -56,8 +59,10 @@ def squashed_text(stored: str) -> str:
 
 
 def resolve(words: str) -> Place:
-    """The province and city ``words`` name (the city '' for a province alone); NOWHERE when none."""
-    return locate(words[:200])
+    """The area ``words`` searched name: the province and city (the city '' for a province alone), or a region
+    abroad alone (``Place.area``: "Ontario", "加州"); NOWHERE when none."""
+    region = region_named(words[:200])
+    return region if region != NOWHERE else locate(words[:200])
 
 
 def public_pin(lat: float | None, lon: float | None) -> Point | None:
@@ -67,12 +72,15 @@ def public_pin(lat: float | None, lon: float | None) -> Point | None:
 
 
 def inside(area: Place, place: Place) -> bool:
-    """Whether ``place`` lies in ``area`` (a city: that city; a province: any place in it)."""
+    """Whether ``place`` (a city) lies in ``area``: a city, that city (abroad, any city of its metro area: ``place_index
+    .metro_areas``); a province, any of its cities; a region or a country abroad, any of its cities."""
     if NOWHERE in (area, place):
         return False
     if area.city:
-        return place == area
-    return place.province == area.province
+        return place == area or (bool(place.area) and metro_areas().get(place) == area)
+    if area.province:
+        return place.province == area.province
+    return bool(place.area) and area.area in (place.area, place.area.split(".")[0])
 
 
 def covers(region: str, city: str) -> bool:
@@ -81,7 +89,7 @@ def covers(region: str, city: str) -> bool:
     region, city = folded(region).strip(), folded(city).strip()
     if not region or not city:
         return False
-    area, place = resolve(region), resolve(city)
+    area, place = resolve(region), locate(city)
     if NOWHERE in (area, place):
         return any(form.lower() in city.lower() for form in scripts(region))
     return inside(area, place)
