@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from reunite.domain.case_faces import CaseFaceStore
 from reunite.domain.fusion import ExtraFaceStore
 from reunite.domain.matching_store import MatchingStore
 from reunite.domain.model import (
@@ -292,7 +293,8 @@ class IdempotencyStore(Protocol):
 
 
 class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, ShortlistStore,
-                 IdempotencyStore, ReportStore, ExtraFaceStore, RecipeStore, MatchingStore, RemovalStore, Protocol):
+                 IdempotencyStore, ReportStore, ExtraFaceStore, RecipeStore, MatchingStore, RemovalStore, CaseFaceStore,
+                 Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 

@@ -11,7 +11,7 @@ from reunite.domain.errors import NotFound
 from reunite.domain.model import age_in_years
 from reunite.services.deps import Deps
 from reunite.services.queries import public_day_zone
-from reunite.services.renditions import Rendition, rendition
+from reunite.services.renditions import Rendition, case_copy, rendition
 
 FEED_BATCH = 200  # cases read at a time while a feed looks for those of a region
 
@@ -99,5 +99,7 @@ def poster_rendition(deps: Deps, case_id: int, known: str | None = None) -> Rend
     photo = deps.read.photo(photo_id)
     if photo is None:  # deleted since the poster was read
         raise NotFound("case {id} has no photo", id=case_id)
-    key = photo["storage_key"]
-    return rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), 800), key, 800)
+    try:  # as the public reads it: a photo of several faces with every face but the chosen child's blurred
+        return case_copy(deps, access.ANONYMOUS, photo, 800, known)
+    except NotFound:  # no longer published since the poster was read (its choice undone)
+        raise NotFound("case {id} has no photo", id=case_id) from None
