@@ -55,9 +55,8 @@ def require_choices(case_id: int, photos: Sequence[CasePhotoFaces], decided: Map
     or None (not sure: the photo stays unpublished and unmatched until someone chooses)."""
     for photo in photos:
         if needs_choice(photo) and photo.photo_id not in decided:
-            raise InvalidInput("photo {photo} of case {id} shows {n} faces: say which is the child's (or that you "
-                               "cannot tell) before verifying", field="child_faces", photo=photo.photo_id,
-                               id=case_id, n=len(photo.face_ids))
+            raise InvalidInput("photo {photo} of case {id} shows {n} faces: say which is the child's, or that you cannot tell, before verifying",  # noqa: E501
+                               field="child_faces", photo=photo.photo_id, id=case_id, n=len(photo.face_ids))
 
 
 class CaseFaceStore(Protocol):

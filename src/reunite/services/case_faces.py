@@ -19,9 +19,7 @@ def choose_child_face(deps: Deps, who: Principal, case_id: int, photo_id: int, f
     while the case waits for verification (the verifier then sees what it chose); police and moderators
     (``VERIFY_CASE``) at any time, and may take a choice back (``face_id`` None: "cannot tell", the photo then
     published nowhere and not matched). The case is matched again with the face chosen."""
-    family = who.owns(case_id) and not who.can(Permission.VERIFY_CASE)
-    if not family:
-        require(who, Permission.VERIFY_CASE)
+    family = may_choose(who, case_id)
     if family and face_id is None:
         raise InvalidInput("choose the child's face", field="face_id")
     with deps.uow() as uow:
@@ -33,11 +31,19 @@ def choose_child_face(deps: Deps, who: Principal, case_id: int, photo_id: int, f
         if photo is None:
             raise NotFound("photo {id} does not exist", id=photo_id)
         if family and verified and child_of(photo.face_ids, photo.chosen) is not None:
-            raise Conflict("the child's face in this photo was chosen when the case was verified: to change it, "
-                           "write to the reviewers", field="face_id")
+            raise Conflict("the child's face in this photo was chosen when the case was verified: to change it, write to the reviewers",  # noqa: E501
+                           field="face_id")
         if mark(uow, who, case_id, photo, face_id) and verified:
             uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)  # matched with that face
         uow.commit()
+
+
+def may_choose(who: Principal, case_id: int) -> bool:
+    """Refused unless ``who`` is the case's family or verifies cases; True: its family (who may not undo a choice)."""
+    family = who.owns(case_id) and not who.can(Permission.VERIFY_CASE)
+    if not family:
+        require(who, Permission.VERIFY_CASE)
+    return family
 
 
 def mark(uow: UnitOfWork, who: Principal, case_id: int, photo: CasePhotoFaces, face_id: int | None) -> bool:

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from reunite.domain.access import ANSWER_REMOVALS, Permission, Principal, require_correspondent
 from reunite.entrypoints.api import bodies, candidate_schemas, case_schemas, look_alike_schemas, schemas
-from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, current_principal, get_deps, presession_of
+from reunite.entrypoints.api.auth import allow, client_ip, current_principal, get_deps, presession_of
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
 from reunite.services import (
     accounts,
@@ -144,10 +144,10 @@ def verify(deps: DepsDep, who: Verifier, case_id: int, body: bodies.EvidenceIn,
 
 
 @router.put("/cases/{case_id}/photos/{photo_id}/child-face", status_code=204, responses=STATUS_CHANGE)
-def case_child_face(deps: DepsDep, who: PrincipalDep, case_id: int, photo_id: int,
+def case_child_face(deps: DepsDep, who: Verifier, case_id: int, photo_id: int,
                     body: bodies.CaseChildFaceIn) -> Response:
-    """Say which face of a case photo showing several is the missing child's: its family (on a photo none was
-    chosen in, or any while the case waits for verification), police and moderators. Until one is chosen the
+    """Say which face of a case photo showing several is the missing child's (its family does, on its case page).
+    Until one is chosen the
     photo is on no poster, feed, webhook or export and none of its faces is matched; then every other face is
     blurred on every copy partners and the public read."""
     case_faces.choose_child_face(deps, who, case_id, photo_id, body.face_id)

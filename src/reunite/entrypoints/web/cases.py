@@ -150,6 +150,7 @@ async def child_face(request: Request, lang: LangDep, deps: DepsDep, who: Princi
     form = await checked_form(request)
     name = f"child_face_{photo_id}"
     try:
+        case_faces.may_choose(who, case_id)  # who may, before what was sent is read
         value = text(form, name)
         if value != "none" and not value.isdigit():
             raise InvalidInput("choose the child's face", field="face_id")
