@@ -79,9 +79,9 @@ def poster_document(deps: Deps, case: dict[str, Any], labels: dict[str, str], la
     """A case's printable poster, ``case`` as ``poster`` read it for this request (so a poster taken
     down is gone at once). Made once per content shown, keyed by everything printed (the words in the
     reader's language, the language itself: ``lang``, zh-HK's and zh-TW's scripts alike or not, the name,
-    the description, the photo, the link), so an edited case makes a new one."""
+    the description, the photo and the face kept sharp in it, the link), so an edited case makes a new one."""
     url = f"{deps.site.base_url}/p/{case['id']}"
-    printed = (lang, labels, case["given_name"], case["description"], case["photo_id"], url)
+    printed = (lang, labels, case["given_name"], case["description"], case["photo_id"], case.get("photo_face"), url)
 
     def render() -> bytes:
         photo = poster_photo(deps, case["id"]) if case["photo_id"] else None

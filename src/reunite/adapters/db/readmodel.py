@@ -304,7 +304,9 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
             "c.missing_since_precision, c.last_seen_text, c.last_seen_lat, c.last_seen_lon, c.description, "
             f"c.shared_description, {poster_photo()} AS photo_id, "
-            f"(SELECT p.taken_on FROM photos p WHERE p.id = {poster_photo()}) AS photo_taken_on "
+            f"(SELECT p.taken_on FROM photos p WHERE p.id = {poster_photo()}) AS photo_taken_on, "
+            # the face kept sharp in it (of several: the one chosen), which a printed poster's key names
+            f"(SELECT p.child_face_id FROM photos p WHERE p.id = {poster_photo()}) AS photo_face "
             "FROM cases c WHERE c.id = :id AND c.verified_at IS NOT NULL AND c.status = 'open'",
             "case {id} does not exist", id=case_id,
         )

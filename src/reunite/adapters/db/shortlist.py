@@ -11,6 +11,7 @@ from pgvector.sqlalchemy import Vector
 from sqlalchemy import Connection, column, text
 
 from reunite.adapters.db.ann import ann_scan, vector_literal
+from reunite.adapters.db.case_faces import child_face
 from reunite.adapters.db.sources import REPOST_BITS
 from reunite.adapters.db.tables import EMBEDDING_DIM, LATEST_SEEN
 from reunite.domain.access import ACTIVE_CASE_STATUSES
@@ -267,8 +268,10 @@ class ShortlistReads:
             "SELECT d.id, d.case_id, d.other_case_id, d.impostor_share, d.status, d.created_at, "
             "a.given_name AS case_name, b.given_name AS other_name, a.family_name AS case_family_name, "
             "b.family_name AS other_family_name, abs(a.birth_date - b.birth_date) AS births_apart_days, "
-            "(SELECT f.id FROM faces f WHERE f.case_id = a.id ORDER BY f.created_at, f.id LIMIT 1) AS case_face_id, "
-            "(SELECT f.id FROM faces f WHERE f.case_id = b.id ORDER BY f.created_at, f.id LIMIT 1) "
+            f"(SELECT f.id FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = a.id AND {child_face()} "
+            "ORDER BY f.created_at, f.id LIMIT 1) AS case_face_id, "
+            f"(SELECT f.id FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = b.id AND {child_face()} "
+            "ORDER BY f.created_at, f.id LIMIT 1) "
             "AS other_face_id "
             "FROM case_duplicates d JOIN cases a ON a.id = d.case_id JOIN cases b ON b.id = d.other_case_id "
             "WHERE d.status = :st AND a.status = ANY(:live) AND b.status = ANY(:live) "
