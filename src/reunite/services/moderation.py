@@ -214,7 +214,8 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
         # which face is the child's in a photo of several: asked before it is published or matched
         require_choices(case_id, case_faces.mark_all(uow, who, case_id, child_faces or {}), child_faces or {})
         uow.mark_verified(case_id, who.actor, deps.clock.now())
-        uow.audit(who.actor, "case.verified", "case", case_id, evidence=evidence.strip())
+        uow.audit(who.actor, "case.verified", "case", case_id, evidence=evidence.strip(),
+                  **({"child_faces": {str(k): v for k, v in child_faces.items()}} if child_faces else {}))
         sharing.write(uow, who.actor, case_id, approved)
         uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
         uow.enqueue("reach.case_activated", case_id=case_id)
