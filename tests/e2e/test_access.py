@@ -120,6 +120,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("PUT", "/api/sightings/{sighting_id}/family-summary"): TOKEN_ADMIN,
     ("POST", "/cases/{case_id}/verify"): REVIEWERS, ("POST", "/cases/{case_id}/reject"): REVIEWERS,
     ("POST", "/cases/{case_id}/shared-description"): REVIEWERS,
+    # the child's face in a case photo of several: its family (on its case page) and reviewers; tokens that verify
+    ("POST", "/cases/{case_id}/photos/{photo_id}/child-face"): frozenset({"family"}) | REVIEWERS,
+    ("PUT", "/api/cases/{case_id}/photos/{photo_id}/child-face"): TOKEN_ADMIN,
     ("PUT", "/api/cases/{case_id}/shared-description"): TOKEN_ADMIN,
     ("PUT", "/api/cases/{case_id}/shared-marks"): TOKEN_ADMIN,
     ("POST", "/cases/{case_id}/reopen"): REVIEWERS,

@@ -21,6 +21,7 @@ from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.cli import app as cli
 from reunite.services import intake, moderation, pfif
 from reunite.services.accounts import issue_token
+from tests.conftest import run_jobs
 from tests.photos import portrait
 
 UNVERIFIED = """<?xml version="1.0" encoding="UTF-8"?>
@@ -285,6 +286,7 @@ def test_pdf_poster_renders_chinese_and_never_the_family(client: TestClient, con
                    missing_since=datetime(2019, 6, 1, 8, tzinfo=UTC), last_seen_place=None,
                    last_seen_text="武汉汉口火车站", family_contact="+86 138 0000 3333")
     case_id = intake.register_case(container.deps, OPERATOR, case, [photo], [None]).case_id
+    run_jobs(container)  # its photo's faces found: a poster prints it only once they are
     pdf = TestClient(create_app(container)).get(f"/p/{case_id}/poster.pdf", params={"lang": "zh_CN"})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     page = PdfReader(io.BytesIO(pdf.content)).pages[0]

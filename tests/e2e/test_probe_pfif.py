@@ -16,7 +16,7 @@ from reunite.domain.model import GeoPoint, NewCase, Sex, Upload
 from reunite.entrypoints.api.app import create_app
 from reunite.services import intake, moderation, pfif, reunion
 from reunite.services.accounts import issue_token
-from tests.conftest import plain_photo
+from tests.conftest import plain_photo, run_jobs
 from tests.e2e.test_pfif_sync import RECENT, doc, note, person, rows
 
 SECRET = "SECRETNOTELOC"
@@ -155,6 +155,7 @@ def test_a_link_to_a_case_nobody_checked_answers_as_a_missing_one(container: Con
 def test_a_closed_case_reads_as_its_placeholder_to_tokens_and_in_full_to_its_reviewers(
         container: Container, client: TestClient) -> None:
     lin = local_case(container)
+    run_jobs(container)  # its photo's faces found: a case photo reaches partners only once they are
     photo = client.get(f"/api/cases/{lin}").json()["photos"][0]["id"]
     reader = token_client(container, Scope.READ_CASES)
     assert reader.get(f"/api/cases/{lin}").json()["given_name"] == "Lin"

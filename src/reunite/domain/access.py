@@ -33,6 +33,10 @@ from reunite.domain.photos_shown import (
     Outline,
     blur_faces,
     box_of,
+    case_original,
+    case_photo_child,
+    case_photo_shown,
+    case_photos_listed,
     child_face,
     child_face_of,
     faces_counted,
@@ -74,7 +78,8 @@ from reunite.domain.times_shown import hours_only, times_view
 __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORDS", "FAMILY_NEEDS_VERIFIED_CASE",
            "HEAD", "OPERATOR", "PLACE_GRID_DEG", "RAW_SCORES", "ROLE_PERMISSIONS", "SCOPE_PERMISSIONS", "Box",
            "Outline", "P", "Permission", "Principal", "Role", "Scope", "blur_faces", "box_of", "candidate_view",
-           "candidate_visible", "child_face", "child_face_of", "coarse_distance_km", "coarse_point", "coarse_radius",
+           "candidate_visible", "case_original", "case_photo_child", "case_photo_shown", "case_photos_listed",
+           "child_face", "child_face_of", "coarse_distance_km", "coarse_point", "coarse_radius",
            "coarse_score", "coarsen", "distance_shown", "exact", "exact_places", "family_sent_view", "head_outline",
            "held_again", "hours_only", "photo_shown", "public_pin", "scores_shown", "shared_with_child",
            "sharp_regions", "times_view"]
@@ -264,6 +269,8 @@ def case_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
         return {**{k: row.get(k) for k in CASE_PLACEHOLDER}, "status": case_status_shown(who, row), "photos": []}
     shown = exact_places({k: v for k, v in row.items() if k not in ("pfif", "notes", "notes_aside", "last_seen_city")})
     mine = who.owns(int(row["id"]))
+    if "photos" in row:  # a photo of several faces, none chosen as the child's, is not published (domain.case_faces)
+        shown["photos"] = case_photos_listed(who, int(row["id"]), row["photos"])
     contacts = notes_shown(who)
     if contacts:
         sent = row.get("pfif") or {}

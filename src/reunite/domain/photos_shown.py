@@ -1,6 +1,8 @@
 """What of a sighting's photos and faces each reader sees: part of the one visibility policy, which
 ``domain.access`` re-exports (callers ask ``access``). Police and moderators see originals; everyone
-else only processed photos, with every face but the child's blurred and only the child's head sharp."""
+else only processed photos, with every face but the child's blurred and only the child's head sharp.
+A case photo of several faces is shown the same way once its child's face is chosen (``case_faces``),
+to all but its own family (who sent it), police and moderators; before, to them alone."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from reunite.domain.case_faces import CasePhotoFaces, child_of, published
 from reunite.domain.principals import P, Principal
 
 
@@ -15,6 +18,43 @@ def photo_shown(who: Principal, photo: dict[str, Any]) -> bool:
     """A sighting's photo reaches anyone but police and moderators only once its faces are known
     (so that every bystander can be blurred); never when they could not be searched for."""
     return who.can(P.SEE_ORIGINALS) or (photo.get("processed_at") is not None and not photo.get("failed_reason"))
+
+
+def case_original(who: Principal, case_id: int) -> bool:
+    """Whether ``who`` reads a case's photos as sent: its family (who sent them), police and moderators
+    (every read audited, as a sighting's originals are); everyone else reads published copies only."""
+    return who.can(P.SEE_ORIGINALS) or who.owns(case_id)
+
+
+def case_photo_faces(photo: dict[str, Any]) -> CasePhotoFaces:
+    """A case photo's row (``face_ids``, its chosen face as ``case_child_face_id`` or ``child_face_id``) as
+    ``domain.case_faces`` reads it."""
+    chosen = photo["case_child_face_id"] if "case_child_face_id" in photo else photo.get("child_face_id")
+    return CasePhotoFaces(int(photo["id"]), tuple(int(f) for f in photo.get("face_ids") or ()), chosen,
+                          photo.get("processed_at") is not None, bool(photo.get("failed_reason")))
+
+
+def case_photo_shown(who: Principal, case_id: int, photo: dict[str, Any]) -> bool:
+    """A case photo reaches this reader: as sent (``case_original``), or published (``case_faces.published``)."""
+    return case_original(who, case_id) or published(case_photo_faces(photo))
+
+
+def case_photo_child(photo: dict[str, Any]) -> int | None:
+    """The face of a case photo that stands for the child (``case_faces.child_of``)."""
+    facts = case_photo_faces(photo)
+    return child_of(facts.face_ids, facts.chosen)
+
+
+def case_photos_listed(who: Principal, case_id: int, photos: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A case's photos as this reader may list them: all of them, with their faces and the choice, for its family,
+    police and moderators; for anyone else the published ones only, each counting the child's face alone
+    (never how many others were blurred), nothing of its faces or why one could not be read."""
+    if case_original(who, case_id):
+        return photos
+    private = ("face_ids", "child_face_id", "failed_reason")
+    return [{k: v for k, v in p.items() if k not in private}
+            | {"face_count": min(int(p["face_count"]), 1) if p.get("face_count") is not None else None}
+            for p in photos if published(case_photo_faces(p))]
 
 
 def child_face(row: dict[str, Any]) -> int | None:

@@ -9,6 +9,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from reunite.domain.case_faces import CaseFaceStore
 from reunite.domain.correction_store import CorrectionStore
 from reunite.domain.fusion import ExtraFaceStore
 from reunite.domain.matching_store import MatchingStore
@@ -293,7 +294,7 @@ class IdempotencyStore(Protocol):
 
 
 class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, ShortlistStore,
-                 IdempotencyStore, ReportStore, ExtraFaceStore, RecipeStore, MatchingStore, RemovalStore,
+                 IdempotencyStore, ReportStore, ExtraFaceStore, RecipeStore, MatchingStore, RemovalStore, CaseFaceStore,
                  CorrectionStore, Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""

@@ -189,6 +189,10 @@ def verify_case(
     share_marks: Annotated[str | None, typer.Option(help=(
         "The family's distinguishing marks as partners and exports may read them (without a school, names or "
         "contacts); left out: nothing of them is shared"))] = None,
+    child_face: Annotated[list[str] | None, typer.Option(help=(
+        "PHOTO=FACE: in a photo showing several faces, the missing child's (the faces' ids as GET /api/cases/{id} "
+        "lists them); PHOTO=none: cannot tell (the photo stays unpublished and unmatched). Once per such photo"))]
+    = None,
 ) -> None:
     """Mark a case as checked (police report number or documents): it is matched, its family may
     browse sightings, and its public poster goes live."""
@@ -199,7 +203,14 @@ def verify_case(
     lang = operator_language(context)
     shared = {name: text for name, text in (("description", share_description), ("marks", share_marks))
               if text is not None}
-    verify(container.deps, OPERATOR, case_id, evidence, checked_by=by, shared=shared)  # what was checked: words
+    chosen: dict[int, int | None] = {}
+    for given in child_face or []:
+        photo, _, face = given.partition("=")
+        if not photo.strip().isdigit() or not (face.strip().isdigit() or face.strip() == "none"):
+            raise typer.BadParameter(lang.gettext("write PHOTO=FACE or PHOTO=none"), param_hint="--child-face")
+        chosen[int(photo)] = None if face.strip() == "none" else int(face)
+    verify(container.deps, OPERATOR, case_id, evidence, checked_by=by, shared=shared,  # what was checked: words
+           child_faces=chosen)
     typer.echo(lang.gettext("case {id} verified; its poster is at /p/{id}", id=case_id))
     # said once done, as the Verify forms show them before: a flag by hand still holds a family's later case
     alike = look_alikes(container.deps, OPERATOR, [case_id], lang, subject_id=case_id).get(case_id, [])

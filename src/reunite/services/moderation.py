@@ -8,6 +8,7 @@ from dataclasses import asdict
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, exact_places, require
+from reunite.domain.case_faces import require_choices
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner, SightingStatus
@@ -15,7 +16,7 @@ from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.summary import SUMMARY_LIMIT, cleaned
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
-from reunite.services import doubles, idempotency, look_alikes, sharing, words, workbench
+from reunite.services import case_faces, doubles, idempotency, look_alikes, sharing, words, workbench
 from reunite.services.case_moves import change_case, kept_case, move_case
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
@@ -182,7 +183,8 @@ def _child_face_set(uow: UnitOfWork, who: Principal, sighting_id: int, face_id: 
 
 
 def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: idempotency.Key | None = None,
-                checked_by: str = "", shared: Mapping[str, str] | None = None) -> None:
+                checked_by: str = "", shared: Mapping[str, str] | None = None,
+                child_faces: Mapping[int, int | None] | None = None) -> None:
     """A person confirms the case is real (police report number checked, documents seen). Only then is
     it matched against sightings, its family may browse them, and it gets a public poster. Asked again
     (the same ``key``, or a case verified already) it is done once: one audit, one search, one alert.
@@ -190,7 +192,9 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
     (``doubles.refuse_verifying``), until a moderator resolves the flag. What was checked is words
     (``reasons.require_why``); ``checked_by`` (the command line's operator names who) is kept with it.
     ``shared``: the family's free texts (description, marks) as the verifier approves them for sharing
-    (``share_texts``), those given."""
+    (``share_texts``), those given. ``child_faces``: of each photo showing several faces none chosen as the
+    child's, the face the verifier chose, or None (cannot tell: that photo stays unpublished and unmatched);
+    refused until every such photo is answered (``case_faces.require_choices``)."""
     require(who, Permission.VERIFY_CASE)
     if idempotency.done(deps, key):
         return
@@ -207,8 +211,11 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
         if change_case(uow, case_id, CaseAction.VERIFY, who.actor) is None:
             return
         doubles.refuse_verifying(uow, case_id)  # possibly a child another account registered: resolved first
+        # which face is the child's in a photo of several: asked before it is published or matched
+        require_choices(case_id, case_faces.mark_all(uow, who, case_id, child_faces or {}), child_faces or {})
         uow.mark_verified(case_id, who.actor, deps.clock.now())
-        uow.audit(who.actor, "case.verified", "case", case_id, evidence=evidence.strip())
+        uow.audit(who.actor, "case.verified", "case", case_id, evidence=evidence.strip(),
+                  **({"child_faces": {str(k): v for k, v in child_faces.items()}} if child_faces else {}))
         sharing.write(uow, who.actor, case_id, approved)
         uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
         uow.enqueue("reach.case_activated", case_id=case_id)

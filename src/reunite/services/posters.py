@@ -12,7 +12,7 @@ from reunite.domain.model import age_in_years
 from reunite.services import stats
 from reunite.services.deps import Deps
 from reunite.services.queries import day_zone
-from reunite.services.renditions import Rendition, rendition
+from reunite.services.renditions import Rendition, case_copy, rendition
 
 FEED_BATCH = 200  # cases read at a time while a feed looks for those of a region
 
@@ -85,9 +85,9 @@ def poster_document(deps: Deps, case: dict[str, Any], labels: dict[str, str], la
     """A case's printable poster, ``case`` as ``poster`` read it for this request (so a poster taken
     down is gone at once). Made once per content shown, keyed by everything printed (the words in the
     reader's language, the language itself: ``lang``, zh-HK's and zh-TW's scripts alike or not, the name,
-    the description, the photo, the link), so an edited case makes a new one."""
+    the description, the photo and the face kept sharp in it, the link), so an edited case makes a new one."""
     url = f"{deps.site.base_url}/p/{case['id']}"
-    printed = (lang, labels, case["given_name"], case["description"], case["photo_id"], url)
+    printed = (lang, labels, case["given_name"], case["description"], case["photo_id"], case.get("photo_face"), url)
 
     def render() -> bytes:
         photo = poster_photo(deps, case["id"]) if case["photo_id"] else None
@@ -105,5 +105,7 @@ def poster_rendition(deps: Deps, case_id: int, known: str | None = None) -> Rend
     photo = deps.read.photo(photo_id)
     if photo is None:  # deleted since the poster was read
         raise NotFound("case {id} has no photo", id=case_id)
-    key = photo["storage_key"]
-    return rendition(deps, known, lambda: deps.codec.clean_copy(deps.photos.get(key), 800), key, 800)
+    try:  # as the public reads it: a photo of several faces with every face but the chosen child's blurred
+        return case_copy(deps, access.ANONYMOUS, photo, 800, known)
+    except NotFound:  # no longer published since the poster was read (its choice undone)
+        raise NotFound("case {id} has no photo", id=case_id) from None

@@ -16,8 +16,9 @@ from reunite.domain.errors import NotFound, NotSignedIn
 from reunite.services.deps import Deps
 from reunite.services.queries import audit_read
 
-RENDERING = 4  # bump when the way photos are re-encoded, scaled or blurred, or posters laid out, changes:
-# older copies are not served (4: a bystander's part of the child's face box blurred, ``access.shared_with_child``)
+RENDERING = 5  # bump when the way photos are re-encoded, scaled or blurred, or posters laid out, changes:
+# older copies are not served (4: a bystander's part of the child's face box blurred, ``access.shared_with_child``;
+# 5: a case photo's faces but the child's blurred on published copies, ``case_copy``)
 
 
 @dataclass(frozen=True)
@@ -54,33 +55,68 @@ def photo_bytes(
     row = deps.read.photo(photo_id)
     if row is None or not _sees_photo(who, row):
         raise NotFound("photo {id} does not exist", id=photo_id)
-    blur: list[access.Box] = []
-    keep = None
-    sharp: list[access.Outline] | None = None
-    unkept: list[access.Outline] = []
     if row["case"]:
-        if not who.owns(row["case_id"]):
-            audit_read(deps, who, "photo.viewed", "case", row["case_id"], photo=photo_id)
-    else:
-        if not access.photo_shown(who, row):
-            raise NotFound("photo {id} is not shown: its faces are not known yet, so bystanders cannot be blurred",
-                           id=photo_id)
-        faces = deps.read.sighting_faces(row["sighting_id"])
-        child = access.child_face_of(row["child_face_id"], [f["id"] for f in faces])
-        faces = [f for f in faces if f["photo_id"] == photo_id]
+        if not access.case_photo_shown(who, row["case_id"], row):  # not published: as missing, and not audited
+            raise NotFound("photo {id} does not exist", id=photo_id)
+        if not who.owns(row["case_id"]):  # a family's own photos are theirs; police's reads of several faces said
+            audit_read(deps, who, "photo.viewed", "case", row["case_id"], photo=photo_id,
+                       **({"unblurred": True} if who.can(Permission.SEE_ORIGINALS)
+                          and len(row["face_ids"] or ()) > 1 else {}))
+        return case_copy(deps, who, row, max_side, known)
+    if not access.photo_shown(who, row):
+        raise NotFound("photo {id} is not shown: its faces are not known yet, so bystanders cannot be blurred",
+                       id=photo_id)
+    faces = deps.read.sighting_faces(row["sighting_id"])
+    child = access.child_face_of(row["child_face_id"], [f["id"] for f in faces])
+    regions = Regions.of(who, [f for f in faces if f["photo_id"] == photo_id], child)
+    audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
+                unblurred=regions.sharp is None)
+    return regions.copy(deps, row["storage_key"], max_side, known)
+
+
+@dataclass(frozen=True)
+class Regions:
+    """What of a photo is blurred for a reader (``access``'s rules, one for a sighting's bystanders and for the
+    other faces of a case photo): the faces blurred, the child's face box kept sharp over them, the parts of
+    it that are another's face (blurred all the same), and the outline left sharp (None: all of it)."""
+
+    blur: list[access.Box]
+    keep: access.Box | None
+    unkept: list[access.Outline]
+    sharp: list[access.Outline] | None
+
+    @classmethod
+    def of(cls, who: Principal, faces: list[dict[str, Any]], child: int | None) -> Regions:
         blur = [access.box_of(f) for f in access.blur_faces(who, faces, child)]
         keep = next((access.box_of(f) for f in faces if f["id"] == child), None) if blur else None
-        unkept = access.shared_with_child(who, faces, child)
-        sharp = access.sharp_regions(who, faces, child)
-        audit_read(deps, who, "photo.viewed", "sighting", row["sighting_id"], photo=photo_id,
-                    unblurred=sharp is None)
-    key = row["storage_key"]
-    # the key names every box blurred and kept, the parts of the kept one blurred all the same, and the
-    # outline left sharp: a copy made for one audience (police's, sharp None) is never served to another
-    # (a family's, sharp a list)
-    return rendition(deps, known,
-                     lambda: deps.codec.clean_copy(deps.photos.get(key), max_side, blur, keep, sharp, unkept),
-                     "photo", key, max_side, blur, keep, sharp, unkept)
+        return cls(blur, keep, access.shared_with_child(who, faces, child), access.sharp_regions(who, faces, child))
+
+    def copy(self, deps: Deps, key: str, max_side: int | None, known: str | None) -> Rendition:
+        """The stored photo at ``key`` so rendered. The rendition's key names every box blurred and kept, the
+        parts of the kept one blurred all the same, and the outline left sharp: a copy made for one audience
+        (police's, sharp None) is never served to another (a family's, sharp a list)."""
+        blur, keep, sharp, unkept = self.blur, self.keep, self.sharp, self.unkept
+        return rendition(deps, known,
+                         lambda: deps.codec.clean_copy(deps.photos.get(key), max_side, blur, keep, sharp, unkept),
+                         "photo", key, max_side, blur, keep, sharp, unkept)
+
+
+WHOLE = Regions([], None, [], None)  # nothing blurred: an original, or a case photo of one face or none
+
+
+def case_copy(deps: Deps, who: Principal, photo: dict[str, Any], max_side: int | None,
+              known: str | None = None) -> Rendition:
+    """A case photo (``photo``: as ``read.photo`` reads it) as ``who`` may see it: as sent for its family,
+    police and moderators (``access.case_original``); for anyone else (partners' tokens, the poster, its PDF,
+    the feeds' and webhooks' links to it: read as ``access.ANONYMOUS``) only once published, and when it shows
+    several faces with every face but the chosen child's blurred and all but the child's head obscured, as a
+    sighting's bystanders are. Unpublished (several faces, none chosen; faces not known yet): as missing."""
+    if not access.case_photo_shown(who, int(photo["case_id"]), photo):
+        raise NotFound("photo {id} does not exist", id=photo["id"])
+    regions = WHOLE
+    if not access.case_original(who, int(photo["case_id"])) and len(photo["face_ids"] or ()) > 1:
+        regions = Regions.of(who, deps.read.photo_faces(int(photo["id"])), access.case_photo_child(photo))
+    return regions.copy(deps, photo["storage_key"], max_side, known)
 
 
 def _sees_case(who: Principal, case: dict[str, Any]) -> bool:
@@ -103,10 +139,14 @@ def _signed_in(who: Principal) -> None:
 
 
 def _sees_face(deps: Deps, who: Principal, row: dict[str, Any]) -> bool:
-    """A case's faces for its family and reviewers; of a sighting, the child's face (or one a reviewer
-    confirmed as the family's child); a bystander's only for police and moderators."""
+    """A case's faces for its family, police and moderators; for others who see the case (partners' tokens), the
+    face that stands for the child only (``access.case_photo_child``: never a sibling's beside it). Of a
+    sighting, the child's face (or one a reviewer confirmed as the family's child); a bystander's only for
+    police and moderators."""
     if row["case"]:
-        return _sees_case(who, row["case"])
+        return _sees_case(who, row["case"]) and (access.case_original(who, row["case_id"]) or row["id"] == (
+            access.case_photo_child({"id": row["photo_id"], "face_ids": row["photo_face_ids"],
+                                     "case_child_face_id": row["case_child_face_id"]})))
     settled = deps.clock.now() - deps.limits.undo_window  # the candidates list's rule, not a sooner one
     child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
     return (who.can(Permission.SEE_ORIGINALS)
@@ -127,19 +167,27 @@ def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None
     if row["case"]:
         if not who.owns(row["case_id"]):
             audit_read(deps, who, "face.viewed", "case", row["case_id"], face=face_id)
+        if not access.case_original(who, row["case_id"]) and len(row["photo_face_ids"]) > 1:
+            return _cut(deps, known, who, row, deps.read.photo_faces(row["photo_id"]))  # the others blurred first
     else:
         child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
         audit_read(deps, who, "face.viewed", "sighting", row["sighting_id"], face=face_id,
                     bystander=face_id != child)
-        if not who.can(Permission.SEE_ORIGINALS):  # cut from the photo with every other face blurred first,
-            # and all but this face's head obscured, as on the whole photo (``access.sharp_regions``)
+        if not who.can(Permission.SEE_ORIGINALS):
             faces = [f for f in deps.read.sighting_faces(row["sighting_id"]) if f["photo_id"] == row["photo_id"]]
-            others = [access.box_of(f) for f in faces if f["id"] != face_id]
-            sharp = access.sharp_regions(who, faces, face_id)
-            unkept = access.shared_with_child(who, faces, face_id)  # a bystander's part of this face's box
-            key, box = row["photo_key"], access.box_of(row)
-            return rendition(deps, known, lambda: deps.codec.face_copy(deps.photos.get(key), box, others,
-                                                                       sharp=sharp, unkept=unkept),
-                             "face", key, box, others, sharp, unkept)
+            return _cut(deps, known, who, row, faces)
     crop = row["crop_key"]
     return rendition(deps, known, lambda: deps.photos.get(crop), "crop", crop)
+
+
+def _cut(deps: Deps, known: str | None, who: Principal, row: dict[str, Any], faces: list[dict[str, Any]]) -> Rendition:
+    """A face (``row``) cut from its photo with every other face of it (``faces``) blurred first, and all but
+    this face's head obscured, as on the whole photo (``access.sharp_regions``)."""
+    face_id = row["id"]
+    others = [access.box_of(f) for f in faces if f["id"] != face_id]
+    sharp = access.sharp_regions(who, faces, face_id)
+    unkept = access.shared_with_child(who, faces, face_id)  # a bystander's part of this face's box
+    key, box = row["photo_key"], access.box_of(row)
+    return rendition(deps, known, lambda: deps.codec.face_copy(deps.photos.get(key), box, others,
+                                                               sharp=sharp, unkept=unkept),
+                     "face", key, box, others, sharp, unkept)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, text
 
 from reunite.adapters.db.ann import ann_scan
-from reunite.adapters.db.shortlist import poster_photo
+from reunite.adapters.db.case_faces import child_face, poster_photo
 from reunite.domain.times import with_offset
 
 # candidates kept while searching: look-alikes are a hint for a person, the few nearest faces of each face
@@ -29,14 +29,15 @@ REGISTERED_BY = (
 LOOK_ALIKE_SQL = (
     "WITH mine AS MATERIALIZED (SELECT f.id, f.case_id, f.embedding, f.hubness, p.taken_on, c.birth_date "
     "FROM faces f JOIN photos p ON p.id = f.photo_id JOIN cases c ON c.id = f.case_id "
-    "WHERE f.case_id = ANY(:ids) AND c.birth_date IS NOT NULL), "
+    f"WHERE f.case_id = ANY(:ids) AND c.birth_date IS NOT NULL AND {child_face()}), "
     # each face's nearest faces of other open cases (verified or waiting), no account owning both
     "near AS MATERIALIZED (SELECT m.case_id, m.id AS face_id, m.birth_date, m.taken_on, m.hubness, "
     "n.case_id AS other_case_id, n.id AS other_face_id, n.photo_id AS other_photo_id, "
     "n.hubness AS other_hubness, 1 - n.distance AS similarity FROM mine m CROSS JOIN LATERAL ("
     "SELECT g.id, g.case_id, g.photo_id, g.hubness, g.embedding <=> m.embedding AS distance "
-    "FROM faces g JOIN cases k ON k.id = g.case_id "
+    "FROM faces g JOIN cases k ON k.id = g.case_id JOIN photos gp ON gp.id = g.photo_id "
     "WHERE g.case_id IS NOT NULL AND g.case_id <> m.case_id AND k.status = 'open' AND k.birth_date IS NOT NULL "
+    f"AND {child_face('g', 'gp')} "
     "AND NOT EXISTS (SELECT 1 FROM case_owners w JOIN case_owners v ON v.account_id = w.account_id "
     "WHERE w.case_id = m.case_id AND v.case_id = g.case_id) "
     "ORDER BY g.embedding <=> m.embedding LIMIT :per_face) n), "

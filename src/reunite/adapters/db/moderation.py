@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy import case as when
 
+from reunite.adapters.db.case_faces import face_ids_sql
 from reunite.adapters.db.people_tables import messages, takedowns, verifications
 from reunite.adapters.db.tables import candidates, cases, faces, family_words, photos, sightings
 from reunite.adapters.db.workbench import FROM, ITEM, OPEN
@@ -295,7 +296,11 @@ QUEUE_SQL = {
         "missing_since_precision, "
         "last_seen_text, last_seen_lat, last_seen_lon, police_report, description, shared_description, marks, "
         "shared_marks, "
-        "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = cases.id ORDER BY p.created_at, p.id) AS photo_ids "
+        "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = cases.id ORDER BY p.created_at, p.id) AS photo_ids, "
+        # its photos of several faces, for the verifier to choose the child's (domain.case_faces)
+        "(SELECT coalesce(json_agg(json_build_object('id', p.id, 'child_face_id', p.child_face_id, "
+        f"'face_ids', {face_ids_sql('p')}) ORDER BY p.created_at, p.id), '[]') FROM photos p "
+        "WHERE p.case_id = cases.id AND p.face_count > 1) AS face_photos "
         "FROM cases WHERE verified_at IS NULL AND status = 'open' ORDER BY created_at, id LIMIT :limit",
         "SELECT count(*) FROM cases WHERE verified_at IS NULL AND status = 'open'",
     ),

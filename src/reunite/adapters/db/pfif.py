@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
+from reunite.adapters.db.case_faces import poster_photo
 from reunite.adapters.db.people_tables import case_notes, pfif_refused
 from reunite.adapters.db.tables import cases
 from reunite.domain.model import NewCase
@@ -140,7 +141,7 @@ class PfifReads:
             "c.last_seen_text, c.last_seen_lat, c.last_seen_lon, c.description, c.shared_description, c.marks, "
             "c.shared_marks, c.status, c.verified_at, "
             "c.closed_at, c.withdrawn_at, c.expiry_date, c.source, c.source_date, c.created_at, c.entry_date, c.pfif, "
-            "EXISTS (SELECT 1 FROM photos p WHERE p.case_id = c.id) AS has_photo "
+            f"{poster_photo()} IS NOT NULL AS has_photo "
             f"FROM cases c WHERE {EXPORTED} ORDER BY c.id")
 
     def export_notes(self) -> list[dict[str, Any]]:

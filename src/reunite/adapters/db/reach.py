@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, or_, select, text, update
 
+from reunite.adapters.db.case_faces import poster_photo
 from reunite.adapters.db.people_tables import accounts, alerts, case_owners, outbox, subscriptions
 from reunite.adapters.db.tables import audit_log
 from reunite.domain.access import PLACE_GRID_DEG
@@ -213,8 +214,7 @@ class ReachSql:
 PUBLIC_CASE = (
     "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
     "c.missing_since_precision, c.last_seen_text, c.last_seen_lat, c.last_seen_lon, "
-    "c.verified_at, (SELECT p.id FROM photos p WHERE p.case_id = c.id ORDER BY p.taken_on DESC NULLS LAST, "
-    "p.created_at DESC, p.id DESC LIMIT 1) AS photo_id FROM cases c "
+    f"c.verified_at, {poster_photo()} AS photo_id FROM cases c "
 )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import Engine, text
 
 from reunite.adapters.db.ann import EF_SEARCH, ann_scan, vector_literal
 from reunite.adapters.db.audit import AuditReads
+from reunite.adapters.db.case_faces import face_ids_sql, poster_photo
 from reunite.adapters.db.look_alikes import LookAlikeReads
 from reunite.adapters.db.moderation import REPORT_VERSION, ModerationReads
 from reunite.adapters.db.people import PeopleReads
@@ -135,6 +136,12 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "WHERE sighting_id = :id ORDER BY created_at, id", id=sighting_id,
         )
 
+    def photo_faces(self, photo_id: int) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT id, photo_id, box_left, box_top, box_right, box_bottom, landmarks, quality, detector FROM faces "
+            "WHERE photo_id = :id ORDER BY created_at, id", id=photo_id,
+        )
+
     def case_head(self, case_id: int) -> dict[str, Any] | None:
         """What its visibility is decided from, in one statement: None for an id nobody uses."""
         rows = self._all("SELECT id, status, verified_at FROM cases WHERE id = :id", id=case_id)
@@ -158,7 +165,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "FROM case_notes n JOIN cases c ON c.record_id = n.person_record_id "
             "WHERE c.id = :id AND n.case_id IS NULL ORDER BY n.source_date, n.id", id=case_id)
         row["photos"] = self._all(
-            "SELECT id, taken_on, face_count, processed_at FROM photos WHERE case_id = :id "
+            "SELECT id, taken_on, face_count, processed_at, failed_reason, child_face_id, "
+            f"{face_ids_sql('photos')} AS face_ids FROM photos WHERE case_id = :id "
             "ORDER BY taken_on, created_at, id",
             id=case_id,
         )
@@ -235,7 +243,9 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def photo(self, photo_id: int) -> dict[str, Any] | None:
         return _owned(self._all(
             "SELECT p.id, p.storage_key, p.case_id, p.sighting_id, p.processed_at, p.failed_reason, "
-            f"s.status AS sighting_status, s.child_face_id, {OWNER_CASE} "
+            f"s.status AS sighting_status, s.child_face_id, {OWNER_CASE}, "
+            # of a case photo: its faces and the one chosen as the child's (domain.case_faces)
+            f"p.child_face_id AS case_child_face_id, {face_ids_sql('p')} AS face_ids "
             "FROM photos p LEFT JOIN sightings s ON s.id = p.sighting_id LEFT JOIN cases k ON k.id = p.case_id "
             "WHERE p.id = :id", id=photo_id))
 
@@ -246,6 +256,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         return _owned(self._all(
             "SELECT f.id, f.crop_key, f.case_id, f.sighting_id, f.photo_id, f.box_left, f.box_top, f.box_right, "
             f"f.box_bottom, s.status AS sighting_status, s.child_face_id, p.storage_key AS photo_key, {OWNER_CASE}, "
+            f"p.child_face_id AS case_child_face_id, {face_ids_sql('p')} AS photo_face_ids, "
             "ARRAY(SELECT g.id FROM faces g WHERE g.sighting_id = f.sighting_id ORDER BY g.created_at, g.id) "
             "AS sighting_face_ids, "
             f"ARRAY(SELECT c.case_id {CONFIRMED}) AS confirmed_cases, "
@@ -294,10 +305,10 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         row = self._one(
             "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
             "c.missing_since_precision, c.last_seen_text, c.last_seen_lat, c.last_seen_lon, c.description, "
-            "c.shared_description, (SELECT p.id FROM photos p WHERE p.case_id = c.id "
-            "ORDER BY p.taken_on DESC NULLS LAST, p.created_at DESC, p.id DESC LIMIT 1) AS photo_id, "
-            "(SELECT p.taken_on FROM photos p WHERE p.case_id = c.id "
-            "ORDER BY p.taken_on DESC NULLS LAST, p.created_at DESC, p.id DESC LIMIT 1) AS photo_taken_on "
+            f"c.shared_description, {poster_photo()} AS photo_id, "
+            f"(SELECT p.taken_on FROM photos p WHERE p.id = {poster_photo()}) AS photo_taken_on, "
+            # the face kept sharp in it (of several: the one chosen), which a printed poster's key names
+            f"(SELECT p.child_face_id FROM photos p WHERE p.id = {poster_photo()}) AS photo_face "
             "FROM cases c WHERE c.id = :id AND c.verified_at IS NOT NULL AND c.status = 'open'",
             "case {id} does not exist", id=case_id,
         )

@@ -11,6 +11,7 @@ from pgvector.sqlalchemy import Vector
 from sqlalchemy import Connection, column, text
 
 from reunite.adapters.db.ann import ann_scan, vector_literal
+from reunite.adapters.db.case_faces import child_face, poster_photo
 from reunite.adapters.db.sources import REPOST_BITS
 from reunite.adapters.db.tables import EMBEDDING_DIM, LATEST_SEEN
 from reunite.domain.access import ACTIVE_CASE_STATUSES
@@ -38,12 +39,6 @@ FIRST_FACE = "(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.cr
 KEPT = ("open", "reunited", "closed")
 # a flag's other case counts while it is open, or, for one picture in both (``photo_id``), while its photos are kept
 OTHER_COUNTS = "(o.status = 'open' OR (d.photo_id IS NOT NULL AND o.status IN ('reunited', 'closed')))"
-
-
-def poster_photo(case: str) -> str:
-    """The photo case ``case``'s poster shows (``ReadModel.poster``: its newest)."""
-    return (f"(SELECT p.id FROM photos p WHERE p.case_id = {case}.id "
-            "ORDER BY p.taken_on DESC NULLS LAST, p.created_at DESC, p.id DESC LIMIT 1)")
 
 
 def on_poster(case: str, flag: str = "d") -> str:
@@ -320,8 +315,10 @@ class ShortlistReads:
             "SELECT d.id, d.case_id, d.other_case_id, d.impostor_share, d.status, d.created_at, "
             "a.given_name AS case_name, b.given_name AS other_name, a.family_name AS case_family_name, "
             "b.family_name AS other_family_name, abs(a.birth_date - b.birth_date) AS births_apart_days, "
-            "(SELECT f.id FROM faces f WHERE f.case_id = a.id ORDER BY f.created_at, f.id LIMIT 1) AS case_face_id, "
-            "(SELECT f.id FROM faces f WHERE f.case_id = b.id ORDER BY f.created_at, f.id LIMIT 1) "
+            f"(SELECT f.id FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = a.id AND {child_face()} "
+            "ORDER BY f.created_at, f.id LIMIT 1) AS case_face_id, "
+            f"(SELECT f.id FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = b.id AND {child_face()} "
+            "ORDER BY f.created_at, f.id LIMIT 1) "
             "AS other_face_id, d.photo_id IS NOT NULL AS same_photo, "
             f"{on_poster('a')} AS case_on_poster, {on_poster('b')} AS other_on_poster "
             "FROM case_duplicates d JOIN cases a ON a.id = d.case_id JOIN cases b ON b.id = d.other_case_id "

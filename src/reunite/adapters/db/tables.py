@@ -183,6 +183,8 @@ photos = Table(
     Column("failed_reason", Text),  # set (with processed_at) when faces could not be searched for good
     # why the photo's best face is poor for matching ('small', 'blurred', 'turned', 'none'); NULL: fine
     Column("face_problem", String(16)),
+    # of a case photo of several faces, the one a person chose as the missing child's (0039; case_faces.CHILD_FACE)
+    Column("child_face_id", BigInteger),
     created_column(func.clock_timestamp()),  # each photo its own instant: the order they came in (0027)
     CheckConstraint("(case_id IS NULL) <> (sighting_id IS NULL)", name="one_owner"),
 )

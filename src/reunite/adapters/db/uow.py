@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Engine, column, func, insert, literal_column,
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from reunite.adapters.db.ann import EF_SEARCH, vector_literal
+from reunite.adapters.db.case_faces import CaseFacesSql, child_face
 from reunite.adapters.db.corrections import CorrectionSql
 from reunite.adapters.db.extra_faces import ExtraFacesSql, ExtraModel
 from reunite.adapters.db.idempotency import IdempotencySql
@@ -77,9 +78,8 @@ def _candidate_values(row: CandidateRow) -> dict[str, Any]:
     }
 
 
-class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql, ShortlistSql,
-                    IdempotencySql, ReportSql, ExtraFacesSql, RecipeSql, RemovalSql,
-                    CorrectionSql):
+class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql, ShortlistSql,
+                    IdempotencySql, ReportSql, ExtraFacesSql, RecipeSql, RemovalSql, CorrectionSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine, ef_search: int = EF_SEARCH, extra_model: ExtraModel | None = None) -> None:
@@ -312,11 +312,11 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
 
     def faces_of(self, owner: PhotoOwner, owner_id: int) -> list[StoredFace]:
         col = faces.c.case_id if owner is PhotoOwner.CASE else faces.c.sighting_id
-        rows = self.conn.execute(
-            select(faces.c.id, faces.c.photo_id, faces.c.embedding, faces.c.hubness, photos.c.taken_on)
-            .join(photos, photos.c.id == faces.c.photo_id).where(col == owner_id)
-            .order_by(faces.c.created_at, faces.c.id)
-        ).all()
+        query = (select(faces.c.id, faces.c.photo_id, faces.c.embedding, faces.c.hubness, photos.c.taken_on)
+                 .join(photos, photos.c.id == faces.c.photo_id).where(col == owner_id))
+        if owner is PhotoOwner.CASE:  # only the faces that stand for the child: a sibling beside it is never searched
+            query = query.where(text(child_face("faces", "photos")))
+        rows = self.conn.execute(query.order_by(faces.c.created_at, faces.c.id)).all()
         extras = self.extra_embeddings([r.id for r in rows])
         return [StoredFace(r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness, extras.get(r.id),
                            taken_on=r.taken_on) for r in rows]
@@ -328,9 +328,9 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             text(
                 "WITH near AS MATERIALIZED (SELECT f.case_id, f.id, f.photo_id, f.hubness, "
                 "f.embedding <=> CAST(:q AS vector) AS distance "
-                "FROM faces f JOIN cases c ON c.id = f.case_id "
+                "FROM faces f JOIN cases c ON c.id = f.case_id JOIN photos p ON p.id = f.photo_id "
                 "WHERE f.case_id IS NOT NULL AND c.status = 'open' AND c.verified_at IS NOT NULL "
-                "AND c.missing_since <= :seen_at "
+                f"AND c.missing_since <= :seen_at AND {child_face()} "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
                 "SELECT n.case_id, n.id, 1 - n.distance AS sim, p.taken_on, n.hubness FROM near n "
                 "JOIN photos p ON p.id = n.photo_id ORDER BY n.distance, n.id"
@@ -343,7 +343,8 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
         rows = self.conn.execute(
             text(
                 "SELECT f.case_id, f.id, 1 - (f.embedding <=> CAST(:q AS vector)) AS sim, p.taken_on "
-                "FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = ANY(:ids)"
+                "FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = ANY(:ids) "
+                f"AND {child_face()}"
             ),
             {"q": vector_literal(embedding), "ids": list(case_ids)},
         )
@@ -359,7 +360,8 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, ReachSql, PfifSql, SourcesSql, Wor
             text(
                 "SELECT q.n, f.case_id, f.id, 1 - (f.embedding <=> q.v) AS sim, p.taken_on "
                 "FROM unnest(CAST(:qs AS vector[])) WITH ORDINALITY AS q(v, n) "
-                "CROSS JOIN faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = :case ORDER BY q.n, f.id"
+                "CROSS JOIN faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = :case "
+                f"AND {child_face()} ORDER BY q.n, f.id"
             ),
             {"qs": [vector_literal(e) for e in embeddings], "case": case_id},
         )

@@ -73,6 +73,12 @@ class ChildFaceIn(BodyIn):
         "named is marked"))
 
 
+class CaseChildFaceIn(BodyIn):
+    face_id: Id | None = Field(description=(
+        "The child's face among the photo's `face_ids`; null (police and moderators only): cannot tell, the photo "
+        "is then published nowhere and not matched"))
+
+
 class FamilySummaryIn(BodyIn):
     family_summary: str = Field(description="What families may read about the child; empty: nothing")
 
@@ -96,6 +102,11 @@ class EvidenceIn(BodyIn):
         "/api/cases/{id}/shared-description)"))
     shared_marks: str | None = Field(default=None, description=(
         SHARED_MARKS + "; left out: nothing is shared until they are written (PUT /api/cases/{id}/shared-marks)"))
+
+    child_faces: dict[Id, Id | None] = Field(default_factory=dict, description=(
+        "Of each photo showing several faces none chosen as the child's (`face_ids` of GET /api/cases/{id}): "
+        "photo id → the child's face id, or null when you cannot tell (the photo then stays unpublished and "
+        "unmatched until someone chooses). Refused (422) while such a photo is left out"))
 
     def shared(self) -> dict[str, str]:
         """The free texts approved with the verification, by name (``access.SHARED_TEXTS``): those given."""

@@ -20,8 +20,15 @@ class CaseAccepted(BaseModel):
 class CasePhoto(BaseModel):
     id: int
     taken_on: date | None
-    face_count: int | None
+    face_count: int | None = Field(description=(
+        "Faces found; for partners, the child's face alone (1), never how many others were blurred"))
     processed_at: datetime | None
+    face_ids: list[int] | None = Field(default=None, description=(
+        "Its family, police and moderators: the photo's faces in the order found (face 1, face 2…), to choose the "
+        "child's in a photo of several (PUT /api/cases/{id}/photos/{photo_id}/child-face, or `child_faces` when "
+        "verifying). A photo of several faces none chosen is published nowhere and not matched"))
+    child_face_id: int | None = Field(default=None, description=(
+        "Its family, police and moderators: the face chosen as the child's in a photo of several"))
 
 
 class NoteOut(BaseModel):

@@ -13,6 +13,7 @@ from reunite.entrypoints.api.auth import allow, client_ip, current_principal, ge
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
 from reunite.services import (
     accounts,
+    case_faces,
     corrections,
     grouping,
     idempotency,
@@ -148,7 +149,18 @@ def verify(deps: DepsDep, who: Verifier, case_id: int, body: bodies.EvidenceIn,
     """Verify a case waiting for verification; asked again (a case verified already, or the same
     ``Idempotency-Key``) it answers 204 again and nothing is done twice."""
     key = idempotency.scoped(who, f"verify:{case_id}", idempotency_key, [("body", body.model_dump_json())])
-    moderation.verify_case(deps, who, case_id, body.evidence, key, shared=body.shared())
+    moderation.verify_case(deps, who, case_id, body.evidence, key, shared=body.shared(), child_faces=body.child_faces)
+    return Response(status_code=204)
+
+
+@router.put("/cases/{case_id}/photos/{photo_id}/child-face", status_code=204, responses=STATUS_CHANGE)
+def case_child_face(deps: DepsDep, who: Verifier, case_id: int, photo_id: int,
+                    body: bodies.CaseChildFaceIn) -> Response:
+    """Say which face of a case photo showing several is the missing child's (its family does, on its case page).
+    Until one is chosen the
+    photo is on no poster, feed, webhook or export and none of its faces is matched; then every other face is
+    blurred on every copy partners and the public read."""
+    case_faces.choose_child_face(deps, who, case_id, photo_id, body.face_id)
     return Response(status_code=204)
 
 

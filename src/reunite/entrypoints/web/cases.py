@@ -33,7 +33,17 @@ from reunite.entrypoints.web.forms import (
 )
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
-from reunite.services import corrections, doubles, idempotency, intake, look_alikes, queries, removals, review
+from reunite.services import (
+    case_faces,
+    corrections,
+    doubles,
+    idempotency,
+    intake,
+    look_alikes,
+    queries,
+    removals,
+    review,
+)
 from reunite.services.deps import Deps
 
 router = APIRouter(include_in_schema=False)
@@ -135,7 +145,8 @@ def case_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep,
                   **case_context(deps, who, case_id, page or 1, lang), error=error,
                   registered=request.query_params.get("registered") == "1", known=_known(request),
                   answered=request.query_params.get("answered") == "1",
-                  corrected=request.query_params.get("corrected") or "")
+                  corrected=request.query_params.get("corrected") or "",
+                  chosen=request.query_params.get("chosen") == "1")
 
 
 def _known(request: Request) -> int | None:
@@ -143,6 +154,24 @@ def _known(request: Request) -> int | None:
     added to that case (``?known=2``); None otherwise."""
     raw = request.query_params.get("known") or ""
     return int(raw) if raw.isdigit() and len(raw) <= 2 else None
+
+
+@router.post("/cases/{case_id}/photos/{photo_id}/child-face", response_model=None)
+async def child_face(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, case_id: int,
+                     photo_id: int) -> Response:
+    """The family's (or a verifier's) choice of the child's face in a photo of several (``child_face_<photo>``:
+    a face's id; "none", a verifier's "cannot tell"); refused, the case page comes back with the error."""
+    form = await checked_form(request)
+    name = f"child_face_{photo_id}"
+    try:
+        case_faces.may_choose(who, case_id)  # who may, before what was sent is read
+        value = text(form, name)
+        if value != "none" and not value.isdigit():
+            raise InvalidInput("choose the child's face", field="face_id")
+        case_faces.choose_child_face(deps, who, case_id, photo_id, None if value == "none" else int(value))
+    except ReuniteError as exc:
+        return case_again(request, lang, deps, who, case_id, exc, form)
+    return RedirectResponse(f"/cases/{case_id}?chosen=1#photo-{photo_id}", status_code=303)
 
 
 @router.post("/candidates/{candidate_id}/review", response_model=None)

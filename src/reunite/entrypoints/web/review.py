@@ -65,6 +65,18 @@ def child_faces(form: FormData, chosen: list[int]) -> dict[int, int | None]:
     return found
 
 
+def photo_faces(form: FormData) -> dict[int, int | None]:
+    """A verifier's choice of the child's face in each case photo of several (``child_face_<photo id>``: a face's
+    id, or "none": cannot tell); photos without a choice are left out."""
+    found: dict[int, int | None] = {}
+    for name in form:
+        if (photo := name.removeprefix("child_face_")).isdigit() and len(photo) <= 19:
+            value = text(form, name)
+            if value == "none" or value.isdigit():
+                found[int(photo)] = None if value == "none" else whole(value, name)
+    return found
+
+
 def versions(form: FormData, chosen: list[int]) -> dict[int, str]:
     """The version of each chosen report as the page showed it (``version_<id>``)."""
     return {i: text(form, f"version_{i}") for i in chosen if text(form, f"version_{i}")}
@@ -172,7 +184,8 @@ async def family_summary(request: Request, lang: LangDep, deps: DepsDep, who: Mo
 @router.post("/cases/{case_id}/verify", response_model=None)
 async def verify(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.verify_case(
-        deps, who, case_id, text(f, "evidence"), form_key(who, f"verify:{case_id}", f), shared=shared_sent(f)))
+        deps, who, case_id, text(f, "evidence"), form_key(who, f"verify:{case_id}", f), shared=shared_sent(f),
+        child_faces=photo_faces(f)))
 
 
 def shared_sent(form: FormData) -> dict[str, str]:
