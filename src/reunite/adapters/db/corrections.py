@@ -13,6 +13,18 @@ from reunite.adapters.db.tables import cases
 from reunite.domain.model import NewCase
 from reunite.domain.times import offset_minutes
 
+
+def case_columns(case: NewCase) -> dict[str, Any]:
+    """A case's facts as its row holds them (registered or corrected alike)."""
+    place = case.last_seen_place
+    return {"given_name": case.given_name, "family_name": case.family_name, "nicknames": list(case.nicknames),
+            "sex": case.sex.value, "birth_date": case.birth_date, "missing_since": case.missing_since,
+            "missing_since_offset": offset_minutes(case.missing_since),
+            "missing_since_precision": case.missing_since_precision,
+            "last_seen_lat": place.lat if place else None, "last_seen_lon": place.lon if place else None,
+            "last_seen_text": case.last_seen_text, "description": case.description, "marks": case.marks,
+            "police_report": case.police_report, "family_contact": case.family_contact}
+
 FACTS = ("id", "given_name", "family_name", "nicknames", "sex", "birth_date", "missing_since", "missing_since_offset",
          "missing_since_precision", "last_seen_lat", "last_seen_lon", "last_seen_text", "description", "marks",
          "police_report", "family_contact", "status", "verified_at")
@@ -27,15 +39,7 @@ class CorrectionSql:
         return dict(row._mapping)
 
     def set_case_facts(self, case_id: int, case: NewCase) -> None:
-        place = case.last_seen_place
-        self.conn.execute(update(cases).where(cases.c.id == case_id).values(
-            given_name=case.given_name, family_name=case.family_name, nicknames=list(case.nicknames),
-            sex=case.sex.value, birth_date=case.birth_date, missing_since=case.missing_since,
-            missing_since_offset=offset_minutes(case.missing_since),
-            missing_since_precision=case.missing_since_precision,
-            last_seen_lat=place.lat if place else None, last_seen_lon=place.lon if place else None,
-            last_seen_text=case.last_seen_text, description=case.description, marks=case.marks,
-            police_report=case.police_report, family_contact=case.family_contact))
+        self.conn.execute(update(cases).where(cases.c.id == case_id).values(**case_columns(case)))
 
     def waiting_correction(self, case_id: int) -> dict[str, Any] | None:
         row = self.conn.execute(case_corrections.select().where(

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from reunite.adapters.db.ann import EF_SEARCH, vector_literal
 from reunite.adapters.db.case_faces import CaseFacesSql, child_face
-from reunite.adapters.db.corrections import CorrectionSql
+from reunite.adapters.db.corrections import CorrectionSql, case_columns
 from reunite.adapters.db.extra_faces import ExtraFacesSql, ExtraModel
 from reunite.adapters.db.idempotency import IdempotencySql
 from reunite.adapters.db.moderation import ModerationSql
@@ -126,17 +126,8 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, S
 
     # -- writes -------------------------------------------------------------------------
     def add_case(self, case: NewCase, created_at: datetime) -> int:
-        place = case.last_seen_place
         return int(self.conn.execute(
-            insert(cases).values(
-                given_name=case.given_name, family_name=case.family_name, nicknames=list(case.nicknames),
-                sex=case.sex.value, birth_date=case.birth_date, missing_since=case.missing_since,
-                missing_since_offset=offset_minutes(case.missing_since),
-                missing_since_precision=case.missing_since_precision,
-                last_seen_lat=place.lat if place else None, last_seen_lon=place.lon if place else None,
-                last_seen_text=case.last_seen_text, description=case.description, marks=case.marks,
-                police_report=case.police_report, family_contact=case.family_contact, created_at=created_at,
-            ).returning(cases.c.id)
+            insert(cases).values(**case_columns(case), created_at=created_at).returning(cases.c.id)
         ).scalar_one())
 
     def registered_cases(self, actor: str, cases: Sequence[NewCase]) -> list[int | None]:
