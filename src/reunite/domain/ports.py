@@ -237,6 +237,10 @@ class PlaceNames(Protocol):
         zone, never nearer the pin than that city."""
         ...
 
+    def country(self, zone: str) -> str | None:
+        """The country (ISO 3166 alpha-2) that keeps that IANA zone, None for a zone of no country (Etc/GMT+5)."""
+        ...
+
 
 class PosterRenderer(Protocol):
     def render(self, labels: dict[str, str], fields: dict[str, Any], photo_jpeg: bytes | None, url: str,

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from reunite.domain import access
+from reunite.domain.emergency import police_number
 from reunite.domain.errors import NotFound
 from reunite.domain.model import age_in_years
 from reunite.services import stats
@@ -37,7 +38,18 @@ def poster(deps: Deps, case_id: int, latin: bool | None = None) -> dict[str, Any
     now = deps.clock.now().astimezone(deps.site.zone).date()  # the site's day, never the server's UTC one
     row["age_then"] = int(age_in_years(row["birth_date"], row["missing_since"].date()))
     row["age_now"] = int(age_in_years(row["birth_date"], now))
+    row["phone"] = call_phone(deps, row["day_zone"])
     return row
+
+
+def call_phone(deps: Deps, zone: str) -> str:
+    """The number a poster, a feed entry or an alert tells whoever sees the child to call: the site's
+    (``REUNITE_CONTACT_PHONE``), unless the child was last seen in another country than the site's, whose
+    police number is known (a child lost in New York on a site in China: 911, not 110)."""
+    there = deps.places.country(zone)
+    if there is not None and there != deps.places.country(deps.site.timezone):
+        return police_number(there) or deps.site.contact_phone
+    return deps.site.contact_phone
 
 
 def case_city(deps: Deps, case: dict[str, Any], latin: bool | None = None) -> str:

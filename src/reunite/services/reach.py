@@ -244,7 +244,7 @@ def deliver_alert(deps: Deps, alert_id: int) -> None:
         unsubscribe = link(deps, alert["subscription_id"], "unsubscribe")
         _email(deps, alert["address"], "case_alert", alert["language"],
                {"case": case, "distance_km": distance, "poster_url": case["poster_url"],
-                "report_url": f"{deps.site.base_url}/", "phone": deps.site.contact_phone,
+                "report_url": f"{deps.site.base_url}/", "phone": case["phone"],
                 "unsubscribe_url": unsubscribe},
                {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
     else:

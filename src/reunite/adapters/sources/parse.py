@@ -26,7 +26,7 @@ from reunite.adapters.places import (
     simplified,
 )
 from reunite.adapters.regions import covers
-from reunite.adapters.zones import city_zone, zone_at
+from reunite.adapters.zones import city_zone, country_of_zone, zone_at
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import GeoPoint
 from reunite.domain.sources import Post
@@ -194,4 +194,7 @@ class Gazetteer:
 
     def city_zone(self, words: str, near: GeoPoint | None = None) -> str:
         return city_zone(words, (near.lat, near.lon) if near is not None else None)
+
+    def country(self, zone: str) -> str | None:
+        return country_of_zone(zone)
 

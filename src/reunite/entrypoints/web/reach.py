@@ -76,8 +76,7 @@ def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, 
         updated=entries[0]["verified_at"] if entries else deps.clock.now(),
         next=rows[FEED_PAGE - 1]["verified_at"].isoformat() if len(rows) > FEED_PAGE else None,
         # at the configured address, as every other link: never the Host header a request names (probe s21 U7)
-        self_url=f"{base}{request.url.path}" + (f"?{request.url.query}" if request.url.query else ""),
-        phone=deps.site.contact_phone)
+        self_url=f"{base}{request.url.path}" + (f"?{request.url.query}" if request.url.query else ""))
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
@@ -93,8 +92,7 @@ def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTML
             raise
         return render(request, lang, "poster_closed.html", outcome=outcome)
     settings = request.app.state.container.settings
-    return render(request, lang, "poster.html", c=c, base=base, phone=settings.contact_phone,
-                  email=settings.contact_email)
+    return render(request, lang, "poster.html", c=c, base=base, email=settings.contact_email)
 
 
 @router.api_route("/p/{case_id}/photo.jpg", methods=["GET", "HEAD"])
@@ -117,7 +115,7 @@ def poster_pdf(request: Request, deps: DepsDep, reader: LangDep, case_id: int) -
                                                                        case["missing_since_precision"]))]
     if case["last_seen_text"]:
         facts.append(reader.gettext("Last seen: {place}", place=reader.script(case["last_seen_text"])))
-    call = reader.gettext("Seen this child? Do not approach. Call {phone}.", phone=deps.site.contact_phone)
+    call = reader.gettext("Seen this child? Do not approach. Call {phone}.", phone=case["phone"])
     labels = {"title": reader.gettext("Missing child"), "facts": "\n".join(facts),
               "call": call + (f"\n{deps.site.contact_email}" if deps.site.contact_email else "")}
     made = posters.poster_document(deps, case, labels, reader.html_lang, if_none_match(request))
