@@ -21,6 +21,7 @@ from reunite.adapters.place_names import (
     CJK,
     MUNICIPALITIES,
     NOWHERE,
+    TRANSLITERATION,
     Mention,
     Place,
     Point,
@@ -111,7 +112,14 @@ def _chinese(text: str, index: Names) -> Iterator[Mention]:
                 merged = (*known.readings, *found) if known else found
                 at[start] = Mention(start, max(start + size, known.end if known else 0), merged, False)
                 break
-    yield from at.values()
+    starts, ends = set(at), {m.end for m in at.values()}
+    for mention in at.values():
+        touched = (mention.start > 0 and text[mention.start - 1] in TRANSLITERATION and mention.start not in ends) or (
+            mention.end < len(text) and text[mention.end] in TRANSLITERATION and mention.end not in starts)
+        kept = tuple(r for r in mention.readings if not (touched and r.place.area and r.kind != AREA
+                                                          and r.people < BIG_CITY))
+        if kept:  # a town abroad inside a longer foreign name (法拉 in 法拉盛) is no mention of it
+            yield mention._replace(readings=kept) if len(kept) < len(mention.readings) else mention
 
 
 def mentions(text: str) -> list[Mention]:
