@@ -31,6 +31,7 @@ from reunite.adapters.place_index import names
 from reunite.adapters.place_names import CITY, NOWHERE, PART, Mention, Place, Point, Reading
 from reunite.adapters.place_pins import REACH_KM, distance_km, pin_city
 
+HOME = ("CN", "HK", "MO", "TW")  # the platform's region: its places have no area
 RIVAL_SHARE = 0.5  # a place abroad of the same name with at least this share of the people of the one chosen is
 # as likely meant (Richmond, Virginia and Richmond, British Columbia; not London, Ontario beside London, England)
 
@@ -90,11 +91,16 @@ def candidates(found: Sequence[Mention]) -> list[Candidate]:
                 if (region := by_place.get(Place("", "", area))) is not None:
                     candidate.support |= region.support
                     candidate.regioned = True
-    regions = any(not p.city and not p.province for p in by_place)
+    regions = {p.area.split(".")[0] for p in by_place if not p.city and not p.province}
     # a region abroad is no place; a city abroad of another region than the words name is not meant ("Ontario,
-    # Canada": not Ontario, California; "Ontario" alone names the province, no city)
+    # Canada": not Ontario, California; "Ontario" alone names the province, no city), nor a place at home named
+    # only by names places abroad bear too, beside regions abroad alone ("Victoria, Australia", "Victoria": the
+    # Australian state, not Hong Kong's Victoria; "Victoria, Hong Kong" is)
+    abroad = bool(regions) and not regions & set(HOME)
     return [c for c in by_place.values() if (c.place.city or c.place.province)
-            and not (regions and c.place.area and not c.regioned)]
+            and not (regions and c.place.area and not c.regioned)
+            and not (abroad and not c.place.area and all(
+                any(r.place.area for r in found[at].readings) for at in c.support))]
 
 
 def _by_words(found: list[Candidate]) -> tuple[Candidate, tuple[Place, ...]] | None:

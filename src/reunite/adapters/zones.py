@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from functools import cache, lru_cache
 
 from reunite.adapters.place_index import abroad_place, geonames
-from reunite.adapters.places import NOWHERE, Place, Point, chosen
+from reunite.adapters.places import NOWHERE, Place, Point, chosen, region_named
 from reunite.domain.times import zone
 
 # China keeps one official time, Beijing's: posters, the police and families in Xinjiang date by it, while the
@@ -86,11 +86,27 @@ def city_zone(words: str, near: Point | None = None) -> str:
     British Columbia's: probe s26 Z1)."""
     found = chosen(words, near)
     if found is None or found.place == NOWHERE:
-        return ""
+        return _area_zone(region_named(words).area) if near is None else ""
     here = _place_zone(found.place)
     if any(not _same_clock(here, _place_zone(rival)) for rival in found.rivals):
         return ""  # a bare "Richmond": Virginia's or British Columbia's, the words do not say; no zone is guessed
     return here
+
+
+@cache
+def _area_zone(area: str) -> str:
+    """The zone a region abroad (or a country) named alone keeps, where all its cities keep one clock ("Victoria,
+    Australia": Melbourne's; "Ontario": Toronto's; not Australia, not British Columbia, whose Peace River country
+    keeps its own): its most populous city's zone; '' where its cities' clocks differ, or for no region."""
+    if not area:
+        return ""
+    country, _, region = area.partition(".")
+    cities = sorted((c for c in geonames() if c["countrycode"] == country
+                     and (not region or c["admin1code"] == region)), key=lambda c: -int(c["population"] or 0))
+    kept = [ONE_TIME.get(c.get("timezone") or "", c.get("timezone") or "") for c in cities]
+    if not kept or zone(kept[0]) is None or any(not _same_clock(kept[0], other) for other in set(kept[1:])):
+        return ""
+    return kept[0]
 
 
 @cache

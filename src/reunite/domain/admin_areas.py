@@ -43,6 +43,8 @@ REGIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 COUNTRY_NAMES: dict[str, tuple[str, ...]] = {
     "US": ("USA", "U.S.A.", "US", "U.S.", "United States of America", "America"),
     "GB": ("UK", "U.K.", "Britain", "Great Britain"),
+    "HK": ("HK", "H.K."),
+    "AU": ("AUS", "Aus"),
 }
 
 # The Chinese names of the regions and countries above (simplified: the index reads words in simplified characters,
@@ -161,4 +163,24 @@ CHINESE_CITY_NAMES: dict[tuple[str, str], str] = {
     ("US.CA", "San Francisco"): "旧金山",
     ("AU.02", "Sydney"): "悉尼",
     ("CA.02", "Vancouver"): "温哥华",
+    ("AU.07", "Melbourne"): "墨尔本",
+    ("CA.02", "Burnaby"): "本拿比",
+}
+
+# Names the diaspora writes for a part of a city abroad (or a city) that GeoNames lacks or gives to another place:
+# a Chinatown's neighbourhood (法拉盛, Flushing: Queens), a suburb by its Cantonese name (万锦, 士嘉堡), a borough
+# whose first word is a city elsewhere (Kingston upon Thames: London, not Kingston, Jamaica). Each reads as the city
+# GeoNames names in English in that region (a neighbourhood as a part of it), and as nothing else. Simplified
+# characters: the traditional ones (萬錦, 布碌崙) are read as these.
+DIASPORA_NAMES: dict[str, tuple[str, str]] = {
+    "法拉盛": ("US.NY", "New York City"), "Flushing": ("US.NY", "New York City"),
+    "布碌仑": ("US.NY", "New York City"), "布鲁克林": ("US.NY", "New York City"),
+    "皇后区": ("US.NY", "New York City"), "曼哈顿": ("US.NY", "New York City"),
+    "布朗士": ("US.NY", "New York City"), "布朗克斯": ("US.NY", "New York City"),
+    "史泰登岛": ("US.NY", "New York City"), "日落公园": ("US.NY", "New York City"),
+    "本拿比": ("CA.02", "Burnaby"), "素里": ("CA.02", "Surrey"),
+    "万锦": ("CA.08", "Markham"), "士嘉堡": ("CA.08", "Toronto"), "Scarborough, Ontario": ("CA.08", "Toronto"),
+    "蒙特利公园": ("US.CA", "Los Angeles"), "蒙特利市": ("US.CA", "Los Angeles"),
+    "Kingston upon Thames": ("GB.ENG", "London"), "Richmond upon Thames": ("GB.ENG", "London"),
+    "Kingston-upon-Thames": ("GB.ENG", "London"), "Richmond-upon-Thames": ("GB.ENG", "London"),
 }
