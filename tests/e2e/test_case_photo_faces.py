@@ -126,7 +126,8 @@ def test_the_family_chooses_without_script_and_the_poster_shows_only_that_face_s
 def test_a_photo_of_several_faces_none_chosen_is_published_nowhere_and_verifying_asks(container: Container) -> None:
     admin = issue_token(container.deps, OPERATOR, "a registry", [Scope.ADMIN])
     alone = portrait("hopper", 1)  # taken first: a poster would take the later photo of two faces
-    case_id = _register(container, _family(container)[0], [alone, two_faces()])
+    family = _family(container)[0]  # one family for both cases: another's with the same photo would be a double
+    case_id = _register(container, family, [alone, two_faces()])
     photo, _, _ = _crowded(container, case_id)
     with _client(container, token=admin) as api:
         url = f"/api/cases/{case_id}/verify"
@@ -140,7 +141,7 @@ def test_a_photo_of_several_faces_none_chosen_is_published_nowhere_and_verifying
         assert shown.width < shown.height  # the portrait alone, never the wide photo of two
         assert partner.get(f"/api/photos/{photo}").status_code == 404
         assert photo not in [p["id"] for p in partner.get(f"/api/cases/{case_id}").json()["photos"]]
-    only_crowded = _register(container, _family(container)[0], [two_faces()], name="Lei")
+    only_crowded = _register(container, family, [two_faces()], name="Lei")
     crowded, child, _ = _crowded(container, only_crowded)
     with _client(container, token=admin) as api:
         assert api.post(f"/api/cases/{only_crowded}/verify", json={

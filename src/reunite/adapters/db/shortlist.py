@@ -231,11 +231,13 @@ class ShortlistSql:
     def same_photos(self, case_id: int, similarity: float, bits: int, near: int) -> list[SamePhoto]:
         ann_scan(self.conn)
         rows = self.conn.execute(text(
-            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding FROM faces f WHERE f.case_id = :c), "
+            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding FROM faces f JOIN photos p ON p.id = f.photo_id "
+            f"WHERE f.case_id = :c AND {child_face()}), "  # the child's faces only, as every comparison of cases
             "by_face AS (SELECT m.photo_id, n.case_id AS other_case_id, n.photo_id AS other_photo_id, 0 AS how, "
             "n.distance AS apart FROM mine m CROSS JOIN LATERAL (SELECT g.case_id, g.photo_id, "
             "g.embedding <=> m.embedding AS distance FROM faces g JOIN cases k ON k.id = g.case_id "
-            "WHERE g.case_id IS NOT NULL AND g.case_id <> :c AND k.status = ANY(:kept) "
+            "JOIN photos gp ON gp.id = g.photo_id WHERE g.case_id IS NOT NULL AND g.case_id <> :c "
+            f"AND {child_face('g', 'gp')} AND k.status = ANY(:kept) "
             "ORDER BY g.embedding <=> m.embedding LIMIT :near) n WHERE 1 - n.distance >= :sim), "
             "by_hash AS (SELECT m.id AS photo_id, q.case_id AS other_case_id, q.id AS other_photo_id, 1 AS how, "
             "bit_count((q.phash # m.phash)::bit(64))::float AS apart FROM photos m JOIN photos q "
