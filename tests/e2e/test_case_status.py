@@ -29,7 +29,7 @@ def status(container: Container, case_id: int) -> str:
 
 
 def reunited(client: TestClient, container: Container) -> int:
-    case_id = register(client)
+    case_id = register(client, person="hopper")  # another child than ``register``'s
     moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
     reunion.record_verification(container.deps, OPERATOR, case_id, None, "dna", "match", "")
     reunion.close_case(container.deps, OPERATOR, case_id, reunited=True, keep_data=True)

@@ -26,10 +26,11 @@ from tests.photos import face_jpeg
 POLICE = Principal(role=Role.POLICE, account_id=7, name="officer Wang")
 
 
-def register(client: TestClient) -> int:
-    """A case sent by a partner that may write but not verify: it waits for verification."""
+def register(client: TestClient, person: str = "collins") -> int:
+    """A case sent by a partner that may write but not verify: it waits for verification (another ``person``'s
+    photo for a second child: the same photo twice is one child registered twice)."""
     token = issue_token(client.app.state.container.deps, OPERATOR, "NGO", [Scope.WRITE])  # type: ignore[attr-defined]
-    photo = ("kid.jpg", face_jpeg())
+    photo = ("kid.jpg", face_jpeg(person=person))
     response = client.post("/api/cases", files=[("photos", photo)], headers={"Authorization": f"Bearer {token}"},
                            data={"given_name": "Lin", "family_name": "Zhangsan", "sex": "female",
                                  "birth_date": "2015-01-01", "missing_since": "2019-06-01T08:00:00Z",
