@@ -35,6 +35,10 @@ SAME_PHOTO = 0.995
 # came within 6 (2 pairs of 119,451 within 8). A crop, a mirror or a border moves it 10 to 30 bits: the faces
 # catch those. As ``adapters.db.sources.REPOST_BITS`` reads reposted sightings
 SAME_PHOTO_BITS = 6
+# faces this alike whose aligned chips correlate ``domain.chips.SAME_CHIP`` are one picture too: a copy cropped into
+# the face, framed, turned or mirrored, which moves the embedding below ``SAME_PHOTO`` (probe s27 A1: 12% cropped off
+# every side). Two children's faces read 0.978 alike at most on fgnet-dev (docs/benchmarks.md)
+SAME_CHIP_FACES = 0.95
 LOOK_ALIKES_SHOWN = 3  # the other accounts' cases shown beside a Verify form, most alike first
 # a flag's status and the statuses it may come from: open → linked or dismissed; a decided flag is only
 # reopened (two moderators' conflicting decisions are never silently last-wins)
