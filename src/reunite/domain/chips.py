@@ -15,8 +15,8 @@ CHIP_SIDE = 24
 # the share of the print both must have seen for a correlation to say anything (a crop into the face leaves less)
 CHIP_OVERLAP = 0.4
 # the correlation at which two faces are one picture, with the faces at least ``SAME_CHIP_FACES`` alike
-# (``domain.doubles``): the poster's photo cropped 12% off every side reads 0.997 in the median; two children's
-# photos whose faces read 0.95 alike reached 0.925 at most, one child's two photos 0.96 (docs/benchmarks.md,
+# (``domain.doubles``): the poster's photo cropped 12% off every side reads 0.998 in the median; of two children's
+# photos whose faces read that alike none reached 0.91, of one child's two photos one 0.959 (docs/benchmarks.md,
 # "The same photo registered again")
 SAME_CHIP = 0.95
 
