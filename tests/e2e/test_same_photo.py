@@ -112,6 +112,32 @@ def test_a_resized_cropped_copy_of_the_poster_photo_is_flagged_as_the_same_photo
     assert refused.status_code == 409 and REFUSED.format(fake=fake, real=real) in refused.json()["detail"]
 
 
+def cropped(photo: bytes, share: float) -> bytes:
+    """The poster's photo with ``share`` of its width and height cut off each side (probe s27 A1: 12% moves the
+    face's embedding below one picture's and the whole photo's perceptual hash far off), saved again."""
+    image = Image.open(io.BytesIO(photo)).convert("RGB")
+    dx, dy = round(image.width * share), round(image.height * share)
+    out = io.BytesIO()
+    image.crop((dx, dy, image.width - dx, image.height - dy)).save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("share", [0.12, 0.20])
+def test_the_poster_photo_cropped_into_the_face_is_flagged_as_the_same_photo(
+    client: TestClient, container: Container, fgnet: Path, share: float
+) -> None:
+    born, _ = births(container)
+    real = first_family(container, (fgnet / "images/065a10.jpg").read_bytes(), born, 10)
+    impostor, fake = second_registration(container, cropped(poster_photo(container, real), share), years_off(born), 12)
+
+    [flag] = client.get("/api/moderation/duplicates").json()
+    assert {flag["case_id"], flag["other_case_id"]} == {real, fake} and flag["verification_waits"] == [fake]
+    assert flag["same_photo"] and flag["photo_on_poster"] == real
+    refused = client.post(f"/api/cases/{fake}/verify", json={"evidence": "police report seen"})
+    assert refused.status_code == 409 and REFUSED.format(fake=fake, real=real) in refused.json()["detail"]
+    assert impostor.get("/api/sightings").status_code == 403  # no browsing, no leads
+
+
 def test_the_same_family_registering_its_child_again_with_the_same_photo_is_flagged_but_not_kept_waiting(
     client: TestClient, container: Container, fgnet: Path
 ) -> None:

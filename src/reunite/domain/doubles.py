@@ -35,6 +35,11 @@ SAME_PHOTO = 0.995
 # came within 6 (2 pairs of 119,451 within 8). A crop, a mirror or a border moves it 10 to 30 bits: the faces
 # catch those. As ``adapters.db.sources.REPOST_BITS`` reads reposted sightings
 SAME_PHOTO_BITS = 6
+# faces this alike whose aligned chips correlate ``domain.chips.SAME_CHIP`` are one picture too: a copy cropped into
+# the face, framed, turned or mirrored, which moves the embedding below ``SAME_PHOTO`` (probe s27 A1: 12% cropped off
+# every side). The poster's photo cropped 15% off every side still reads 0.980 or more; two children's photos whose
+# faces read 0.96 alike correlate 0.90 at most (at 0.95: 0.947, too near) (docs/benchmarks.md, "The same photo")
+SAME_CHIP_FACES = 0.96
 LOOK_ALIKES_SHOWN = 3  # the other accounts' cases shown beside a Verify form, most alike first
 # a flag's status and the statuses it may come from: open → linked or dismissed; a decided flag is only
 # reopened (two moderators' conflicting decisions are never silently last-wins)

@@ -296,6 +296,7 @@ class DetectedFace:
     hubness: float = 0.0  # how much the face resembles many people at once (0: a typical face)
     extra: tuple[ExtraEmbedding, ...] = ()  # the operator's second model's embeddings, if one is configured
     sharpness: float | None = None  # variance of the Laplacian of the aligned chip (domain/quality.py)
+    chip: bytes = field(repr=False, default=b"")  # the aligned chip's print (domain/chips.py): one picture's test
 
 
 BIRTH_YEARS = 100  # a child registered today was born at most this many years ago: a birth date before is a

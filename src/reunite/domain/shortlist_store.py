@@ -95,10 +95,12 @@ class ShortlistStore(Protocol):
         photos are one picture): a flag raised otherwise is marked so (True then), and reopened if dismissed."""
         ...
 
-    def same_photos(self, case_id: int, similarity: float, bits: int, near: int) -> list[SamePhoto]:
+    def same_photos(self, case_id: int, similarity: float, bits: int, near: int,
+                    faces: float = 1.0, chip: float = 1.0) -> list[SamePhoto]:
         """Each other case (open, or ended with its photos kept: reunited, closed) with a photo that is one of this
         case's: a face of each as alike as ``similarity`` (among the ``near`` nearest case faces of each face), or
-        perceptual hashes at most ``bits`` apart. One per other case: by face first, then the nearest."""
+        at least ``faces`` alike with chip prints correlating at least ``chip`` (``domain.chips``), or perceptual
+        hashes at most ``bits`` apart. One per other case: by face first, then by chip, then the nearest."""
         ...
 
     def born_near(self, case_id: int, days: int) -> list[tuple[int, str, str]]:

@@ -11,7 +11,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, coarse_point, require
-from reunite.domain.doubles import BIRTH_WINDOW_DAYS, FLAG_FROM, SAME_PHOTO, SAME_PHOTO_BITS
+from reunite.domain.chips import SAME_CHIP
+from reunite.domain.doubles import BIRTH_WINDOW_DAYS, FLAG_FROM, SAME_CHIP_FACES, SAME_PHOTO, SAME_PHOTO_BITS
 from reunite.domain.errors import InvalidInput, bounded
 from reunite.domain.fusion import fused_similarity
 from reunite.domain.grouping import (
@@ -247,13 +248,15 @@ SAME_PHOTO_NEAR = 10  # the nearest case faces of each face of a case searched f
 
 def _flag_same_photos(uow: UnitOfWork, case_id: int) -> int:
     """Flag each case (open, or reunited or closed with its photos kept) that has a photo of this case's: one
-    picture (``domain.doubles.SAME_PHOTO``: faces of one picture; ``SAME_PHOTO_BITS``: perceptual hashes, a copy
-    whose face was read otherwise), the public poster's photo downloaded and registered again, whatever birth date
-    and name it is given (probe s25 Y1), or a family's own second registration (never kept waiting). Read as
-    alike as a pair can be (share 0). A flag raised already otherwise is marked as one picture (and reopened if it
-    was dismissed: the moderator did not know)."""
+    picture (``domain.doubles.SAME_PHOTO``: faces of one picture; ``SAME_CHIP_FACES`` with ``domain.chips.SAME_CHIP``:
+    faces alike whose aligned chips are one picture's, a copy cropped, framed, turned or mirrored;
+    ``SAME_PHOTO_BITS``: perceptual hashes, a copy whose face was read otherwise), the public poster's photo
+    downloaded and registered again, whatever birth date and name it is given (probe s25 Y1, s27 A1), or a family's
+    own second registration (never kept waiting). Read as alike as a pair can be (share 0). A flag raised already
+    otherwise is marked as one picture (and reopened if it was dismissed: the moderator did not know)."""
     flagged = 0
-    for same in uow.same_photos(case_id, SAME_PHOTO, SAME_PHOTO_BITS, SAME_PHOTO_NEAR):
+    for same in uow.same_photos(case_id, SAME_PHOTO, SAME_PHOTO_BITS, SAME_PHOTO_NEAR,
+                                SAME_CHIP_FACES, SAME_CHIP):
         if uow.flag_duplicate(case_id, same.other_case_id, 0.0, same):
             uow.audit(SYSTEM, "case.duplicate_flagged", "case", case_id, other_case_id=same.other_case_id,
                       same_photo=True, photo=same.photo_id, other_photo=same.other_photo_id)

@@ -15,6 +15,7 @@ from reunite.adapters.db.case_faces import child_face, poster_photo
 from reunite.adapters.db.sources import REPOST_BITS
 from reunite.adapters.db.tables import EMBEDDING_DIM, LATEST_SEEN
 from reunite.domain.access import ACTIVE_CASE_STATUSES
+from reunite.domain.chips import chip_correlation
 from reunite.domain.doubles import Double, SamePhoto
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.matching_store import SightingHitRow
@@ -228,27 +229,39 @@ class ShortlistSql:
             "WHERE EXCLUDED.photo_id IS NOT NULL AND case_duplicates.photo_id IS NULL"),
             {"a": low, "b": high, "s": impostor_share, **photos}).rowcount)
 
-    def same_photos(self, case_id: int, similarity: float, bits: int, near: int) -> list[SamePhoto]:
+    def same_photos(self, case_id: int, similarity: float, bits: int, near: int,
+                    faces: float = 1.0, chip: float = 1.0) -> list[SamePhoto]:
         ann_scan(self.conn)
-        rows = self.conn.execute(text(
-            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding FROM faces f JOIN photos p ON p.id = f.photo_id "
-            f"WHERE f.case_id = :c AND {child_face()}), "  # the child's faces only, as every comparison of cases
-            "by_face AS (SELECT m.photo_id, n.case_id AS other_case_id, n.photo_id AS other_photo_id, 0 AS how, "
-            "n.distance AS apart FROM mine m CROSS JOIN LATERAL (SELECT g.case_id, g.photo_id, "
+        kept = {"c": case_id, "kept": list(KEPT)}
+        by_face = self.conn.execute(text(
+            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding, f.chip FROM faces f JOIN photos p "
+            f"ON p.id = f.photo_id WHERE f.case_id = :c AND {child_face()}) "  # the child's faces only
+            "SELECT m.photo_id, m.chip, n.case_id AS other_case_id, n.photo_id AS other_photo_id, n.distance, "
+            "n.chip AS other_chip FROM mine m CROSS JOIN LATERAL (SELECT g.case_id, g.photo_id, g.chip, "
             "g.embedding <=> m.embedding AS distance FROM faces g JOIN cases k ON k.id = g.case_id "
             "JOIN photos gp ON gp.id = g.photo_id WHERE g.case_id IS NOT NULL AND g.case_id <> :c "
             f"AND {child_face('g', 'gp')} AND k.status = ANY(:kept) "
-            "ORDER BY g.embedding <=> m.embedding LIMIT :near) n WHERE 1 - n.distance >= :sim), "
-            "by_hash AS (SELECT m.id AS photo_id, q.case_id AS other_case_id, q.id AS other_photo_id, 1 AS how, "
+            "ORDER BY g.embedding <=> m.embedding LIMIT :near) n WHERE 1 - n.distance >= :faces"),
+            {**kept, "near": near, "faces": min(faces, similarity)}).all()
+        by_hash = self.conn.execute(text(
+            "SELECT m.id AS photo_id, q.case_id AS other_case_id, q.id AS other_photo_id, "
             "bit_count((q.phash # m.phash)::bit(64))::float AS apart FROM photos m JOIN photos q "
             "ON q.case_id IS NOT NULL AND q.case_id <> :c AND q.phash IS NOT NULL "
             "AND bit_count((q.phash # m.phash)::bit(64)) <= :bits JOIN cases k ON k.id = q.case_id "
-            "WHERE m.case_id = :c AND m.phash IS NOT NULL AND k.status = ANY(:kept)) "
-            "SELECT DISTINCT ON (other_case_id) photo_id, other_case_id, other_photo_id "
-            "FROM (SELECT * FROM by_face UNION ALL SELECT * FROM by_hash) found "
-            "ORDER BY other_case_id, how, apart, other_photo_id"),
-            {"c": case_id, "kept": list(KEPT), "sim": similarity, "bits": bits, "near": near}).all()
-        return [SamePhoto(case_id, int(r.photo_id), int(r.other_case_id), int(r.other_photo_id)) for r in rows]
+            "WHERE m.case_id = :c AND m.phash IS NOT NULL AND k.status = ANY(:kept)"), {**kept, "bits": bits}).all()
+        found: list[tuple[int, int, float, int, int]] = []  # other case, how (face, chip, hash), apart, photos
+        for r in by_face:
+            if 1 - r.distance >= similarity:
+                found.append((int(r.other_case_id), 0, float(r.distance), int(r.other_photo_id), int(r.photo_id)))
+            elif r.chip is not None and r.other_chip is not None:
+                alike = chip_correlation(bytes(r.chip), bytes(r.other_chip))
+                if alike is not None and alike >= chip:
+                    found.append((int(r.other_case_id), 1, 1 - alike, int(r.other_photo_id), int(r.photo_id)))
+        found += [(int(r.other_case_id), 2, float(r.apart), int(r.other_photo_id), int(r.photo_id)) for r in by_hash]
+        best: dict[int, tuple[int, int, float, int, int]] = {}
+        for row in sorted(found):
+            best.setdefault(row[0], row)
+        return [SamePhoto(case_id, row[4], other, row[3]) for other, row in sorted(best.items())]
 
     def born_near(self, case_id: int, days: int) -> list[tuple[int, str, str]]:
         return [(int(r.id), str(r.family_name), str(r.given_name)) for r in self.conn.execute(text(

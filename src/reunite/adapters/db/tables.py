@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -209,6 +210,7 @@ faces = Table(
     Column("model_version", String(64), nullable=False),
     Column("crop_key", Text, nullable=False),
     Column("hubness", Float, nullable=False, server_default="0"),
+    Column("chip", LargeBinary),  # the aligned chip's print (domain/chips.py, 0045)
     created_column(func.clock_timestamp()),  # a photo's faces in the order found (0027)
     Index("ix_faces_case_id", "case_id", postgresql_where=text("case_id IS NOT NULL")),
     Index("ix_faces_sighting_id", "sighting_id", postgresql_where=text("sighting_id IS NOT NULL")),

@@ -192,6 +192,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, S
                     landmarks=[list(p) for p in face.landmarks], detection_score=face.detection_score,
                     quality=face.quality, detector=face.detector, embedding=list(face.embedding),
                     model=face.model, model_version=face.model_version, crop_key=crop_key, hubness=face.hubness,
+                    chip=face.chip or None,
                 ).returning(faces.c.id)
             ).scalar_one())
             self.store_extra(face_id, photo.case_id, photo.sighting_id, face)
@@ -219,7 +220,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, S
         for row, face in zip(stored, found, strict=True):
             self.conn.execute(update(faces).where(faces.c.id == row.id).values(
                 embedding=list(face.embedding), hubness=face.hubness, quality=face.quality,
-                model=face.model, model_version=face.model_version))
+                model=face.model, model_version=face.model_version, chip=face.chip or None))
             self.store_extra(row.id, row.case_id, row.sighting_id, face)
         return True
 

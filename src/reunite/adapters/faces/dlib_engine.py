@@ -21,6 +21,7 @@ from reunite.adapters.faces.dlib_mmod import DlibMmod
 from reunite.adapters.faces.dlib_resnet import REINSTALL, DlibResnet
 from reunite.adapters.faces.hubness import Hubness
 from reunite.adapters.photos.codec import PillowPhotoCodec, encode_jpeg
+from reunite.domain.chips import CHIP_SIDE
 from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import BoundingBox, DetectedFace
 from reunite.domain.recipes import FaceRecipe
@@ -167,6 +168,7 @@ class DlibFaceEngine:
     ) -> DetectedFace:
         shape = self._shape(pixels, rect)
         chip = dlib.get_face_chip(pixels, shape, size=150, padding=self.options.padding)
+        seen = dlib.get_face_chip(_white(pixels.shape), shape, size=150, padding=self.options.padding)
         vector = self.embed_chip(chip, jitter)
         h, w = pixels.shape[:2]
         box = BoundingBox(*(round(v / scale) for v in (
@@ -183,6 +185,7 @@ class DlibFaceEngine:
             model_version=self.version if jitter == self.options.jitter else self.thorough_version,
             detector=detector, crop_jpeg=encode_jpeg(face_crop(pixels, rect)),
             hubness=float(self._hubness(vector)[0]) if self._hubness else 0.0,
+            chip=chip_print(chip, seen, inner),
         )
 
     def embed_chip(self, chip: np.ndarray, jitter: int = 0) -> np.ndarray:
@@ -232,6 +235,25 @@ def toned(chip: np.ndarray, tone: str) -> np.ndarray:
     elif tone != "grey":
         raise ValueError(f"unknown tone {tone!r}")
     return np.ascontiguousarray(np.repeat(np.clip(grey, 0, 255).round().astype(np.uint8)[..., None], 3, axis=2))
+
+
+def _white(shape: tuple[int, ...]) -> np.ndarray:
+    """A white photo of this size: its chip says which of a chip's pixels saw the photo."""
+    return np.full(shape, 255, dtype=np.uint8)
+
+
+def chip_print(chip: np.ndarray, seen: np.ndarray, inner: float) -> bytes:
+    """The chip's face (``inner`` of its side left out on each edge: the padding) as ``domain.chips`` compares
+    it: ``CHIP_SIDE`` squared grey levels 1 to 255, 0 where the chip is not all inside the photo (``seen``: the
+    chip of a white photo by the same landmarks)."""
+    cut = round(chip.shape[0] * inner)
+    grey = chip[cut:chip.shape[0] - cut, cut:chip.shape[1] - cut].astype(np.float32) @ np.array(
+        [0.299, 0.587, 0.114], dtype=np.float32)
+    inside = seen[cut:seen.shape[0] - cut, cut:seen.shape[1] - cut, 0].astype(np.float32) / 255
+    size = (CHIP_SIDE, CHIP_SIDE)
+    small = np.asarray(Image.fromarray(grey).resize(size, Image.Resampling.BOX))
+    whole = np.asarray(Image.fromarray(inside).resize(size, Image.Resampling.BOX)) > 0.99
+    return bytes(np.where(whole, 1 + np.clip(small, 0, 255) * 254 / 255, 0).round().astype(np.uint8).ravel())
 
 
 def _resized(pixels: np.ndarray, max_side: int) -> tuple[np.ndarray, float]:
