@@ -110,16 +110,15 @@ def load_faces(container: Container, data: Dataset) -> None:
                   f"{missing.isoformat()}\tbench\n")
     copy_rows(container, "cases", "id, given_name, sex, birth_date, missing_since, status, verified_at, verified_by",
               buf)
-    buf = io.StringIO()
-    for i in range(len(data.missing)):
-        buf.write(f"{i + 1}\t{i + 1}\tk\t{'0' * 64}\timage/jpeg\t1\t1\t2010-01-01\n")
-    copy_rows(container, "photos", "id, case_id, storage_key, sha256, mime, width, height, taken_on", buf)
     for start in range(0, len(data.vectors), 100_000):  # in slices: the text of 1M vectors is 2 GB
-        buf = io.StringIO()
-        for j in range(start, min(start + 100_000, len(data.vectors))):
+        photos, buf = io.StringIO(), io.StringIO()
+        for j in range(start, min(start + 100_000, len(data.vectors))):  # a photo of one face each: the child's
             case = j // FACES_PER_CASE + 1
-            buf.write(f"{j + 1}\t{case}\t{case}\t0\t0\t1\t1\t[]\t1\t1\thog\t{vector_literal(data.vectors[j])}"
+            photos.write(f"{j + 1}\t{case}\tk\t{'0' * 64}\timage/jpeg\t1\t1\t2010-01-01\t1\t2010-01-01\n")
+            buf.write(f"{j + 1}\t{j + 1}\t{case}\t0\t0\t1\t1\t[]\t1\t1\thog\t{vector_literal(data.vectors[j])}"
                       "\tm\tv\tk\n")
+        copy_rows(container, "photos", "id, case_id, storage_key, sha256, mime, width, height, taken_on, face_count, "
+                  "processed_at", photos)
         copy_rows(container, "faces", "id, photo_id, case_id, box_left, box_top, box_right, box_bottom, landmarks, "
                   "detection_score, quality, detector, embedding, model, model_version, crop_key", buf)
     with container.engine.begin() as conn:
