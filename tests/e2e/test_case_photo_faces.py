@@ -69,8 +69,10 @@ def detail(content: bytes, face: dict[str, int], scale: float = 1.0) -> float:
 
 
 def _verify_page(moderator: TestClient, case_id: int, **choice: str) -> int:
+    page = moderator.get(f"/cases/{case_id}").text  # the form sends the version of the case it shows
+    version = re.search(r'name="version" value="([^"]*)"', page)
     data = {"csrf": csrf(moderator, f"/cases/{case_id}"), "evidence": "police report PR-2002-1 checked by phone",
-            "back": f"/cases/{case_id}", **choice}
+            "back": f"/cases/{case_id}", "version": version.group(1) if version else "", **choice}
     return moderator.post(f"/cases/{case_id}/verify", data=data, follow_redirects=False).status_code
 
 

@@ -27,6 +27,7 @@ class CasePhotoFaces:
     chosen: int | None
     processed: bool = True
     failed: bool = False
+    held: bool = False  # added to a verified case, waiting for a moderator (docs/decisions/0007)
 
 
 def child_of(face_ids: Sequence[int], chosen: int | None) -> int | None:
@@ -39,8 +40,9 @@ def child_of(face_ids: Sequence[int], chosen: int | None) -> int | None:
 
 def published(photo: CasePhotoFaces) -> bool:
     """Whether a case photo may reach anyone but its family, police and moderators: once its faces are known
-    (so that every other face can be blurred), with at most one face or the child's chosen."""
-    return photo.processed and not photo.failed and (len(photo.face_ids) <= 1
+    (so that every other face can be blurred), with at most one face or the child's chosen; never while it waits
+    for a moderator (``held``)."""
+    return photo.processed and not photo.failed and not photo.held and (len(photo.face_ids) <= 1
                                                       or child_of(photo.face_ids, photo.chosen) is not None)
 
 

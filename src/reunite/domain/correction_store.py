@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -25,7 +26,23 @@ class CorrectionStore(Protocol):
         ...
 
     def add_correction(self, case_id: int, asked_by: str, fields: dict[str, Any], was: dict[str, str],
-                       became: dict[str, str]) -> int: ...
+                       became: dict[str, str], photo_ids: Sequence[int] = ()) -> int: ...
+
+    def add_correction_photos(self, correction_id: int, photo_ids: Sequence[int]) -> None:
+        """Photos added to the verified case join the correction waiting (held until it is accepted)."""
+        ...
+
+    def hold_photos(self, photo_ids: Sequence[int], at: datetime) -> None:
+        """These case photos wait for a moderator: neither published nor matched (``photos.held_since``)."""
+        ...
+
+    def release_photos(self, case_id: int, photo_ids: Sequence[int]) -> None:
+        """These photos of the case, held, are published and matched as any other."""
+        ...
+
+    def vouch_facts(self, case_id: int, facts: dict[str, str]) -> None:
+        """The identity facts as a verification vouched for them (as written), kept to compare corrections with."""
+        ...
 
     def decide_correction(self, correction_id: int, status: str, by: str, at: datetime, reason: str = "") -> None:
         ...

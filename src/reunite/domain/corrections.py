@@ -4,7 +4,8 @@ them verification vouched for (and matching reads), and what a change re-runs. P
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
@@ -138,3 +139,17 @@ def given(stored: Mapping[str, Any]) -> dict[str, Any]:
         else:
             out[name] = value
     return out
+
+
+def vouched(case: NewCase) -> dict[str, str]:
+    """The identity facts a verification vouches for, as written: kept at verification (``cases.verified_facts``) so
+    that a correction is compared with what was verified, not with what earlier corrections made of it."""
+    return {name: written(name, case) for name in IDENTITY}
+
+
+def version(case: NewCase, photo_ids: Iterable[int]) -> str:
+    """What a verifier read of a case (its facts, as written, and its photos), in a few characters: a verify form
+    carries it, and a case that changed since is refused (probe s27 A3)."""
+    said = "\n".join(f"{name}={written(name, case)}" for name in FIELDS)
+    said += "\nphotos=" + ",".join(str(i) for i in sorted(int(i) for i in photo_ids))
+    return hashlib.sha256(said.encode()).hexdigest()[:16]

@@ -31,7 +31,8 @@ def case_photo_faces(photo: dict[str, Any]) -> CasePhotoFaces:
     ``domain.case_faces`` reads it."""
     chosen = photo["case_child_face_id"] if "case_child_face_id" in photo else photo.get("child_face_id")
     return CasePhotoFaces(int(photo["id"]), tuple(int(f) for f in photo.get("face_ids") or ()), chosen,
-                          photo.get("processed_at") is not None, bool(photo.get("failed_reason")))
+                          photo.get("processed_at") is not None, bool(photo.get("failed_reason")),
+                          photo.get("held_since") is not None)
 
 
 def case_photo_shown(who: Principal, case_id: int, photo: dict[str, Any]) -> bool:

@@ -1,14 +1,18 @@
 """Photos sent with a registration of a child the sender had registered already (``intake.registered``: the
 same names, birth date and day missing, an open case): added to that case, never dropped unsaid. The same
 sender's own case (the family's, or the police's who registered it), so its photos are theirs to add; a
-photo the case holds already is not added twice (a form sent again)."""
+photo the case holds already is not added twice (a form sent again). A photo is the most identifying fact of all:
+added to a verified case by someone who may not verify cases (its family, a partner token: whoever holds their
+session), it waits for a moderator as an identity correction does (docs/decisions/0007, probe s27 A2), neither
+published nor matched until one accepts it; police and moderators vouch for theirs, and the photos of a case
+waiting for verification are seen whole by its verifier."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
-from reunite.domain.access import Principal
+from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import PhotoFacts, PhotoOwner
 from reunite.domain.ports import UnitOfWork
@@ -33,9 +37,26 @@ def add_to_registered(deps: Deps, uow: UnitOfWork, who: Principal, case_id: int,
     finally:
         unstore(deps, uow, keys)  # those it held already (every one when refused)
     if added:
-        uow.audit(who.actor, "case.photos_added", "case", case_id, photos=len(added))
-        uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
+        held = None
+        if uow.case_facts_row(case_id)["verified_at"] is not None and not who.can(Permission.VERIFY_CASE):
+            held = hold(uow, who.actor, case_id, added, deps.clock.now())
+        uow.audit(who.actor, "case.photos_added", "case", case_id, photos=len(added),
+                  **({"correction": held} if held is not None else {}))
+        uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)  # faces found; held: not matched
     return added
+
+
+def hold(uow: UnitOfWork, actor: str, case_id: int, photo_ids: Sequence[int], at: datetime) -> int:
+    """Photos added to a verified case wait for a moderator with the case's correction waiting (one per case), or
+    in a new one that asks for them alone; the correction's id (audited with the photos added)."""
+    uow.hold_photos(photo_ids, at)
+    waiting = uow.waiting_correction(case_id)
+    if waiting is not None:
+        uow.add_correction_photos(int(waiting["id"]), photo_ids)
+        correction_id = int(waiting["id"])
+    else:
+        correction_id = uow.add_correction(case_id, actor, {}, {}, {}, photo_ids)
+    return correction_id
 
 
 def unstore(deps: Deps, uow: UnitOfWork, keys: Sequence[str]) -> None:

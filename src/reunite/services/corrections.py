@@ -47,6 +47,7 @@ class Corrected:
     applied: list[str] = field(default_factory=list)
     waiting: list[str] = field(default_factory=list)
     correction_id: int | None = None
+    replaced: bool = False  # it replaced a correction still waiting, whose values are dropped
 
 
 def _bounded(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -69,7 +70,7 @@ def correct_case(deps: Deps, who: Principal, case_id: int, values: Mapping[str, 
     ``missing_since_precision``; those left out unchanged). ``shared``: the texts approved for sharing (police and
     moderators only), refused as when they verify (``sharing.checked``). 404 for a case the reader may not see,
     403 for one they did not register, 409 for one that is not open, 422 for a value a registration refuses."""
-    queries.visible_case(deps, who, case_id)  # a case the reader may not see answers as a missing one
+    _reached(deps, who, case_id)  # a case the reader may neither see nor correct answers as a missing one
     if shared and not who.can(Permission.VERIFY_CASE):
         raise Forbidden("only police and moderators approve the words partners and the public read")
     unknown = sorted(set(values) - set(FIELDS) - {"missing_since_precision"})
@@ -93,8 +94,8 @@ def correct_case(deps: Deps, who: Principal, case_id: int, values: Mapping[str, 
         if now_fields:
             _apply(uow, who.actor, row, before, after, now_fields, changed, now, "case.corrected")
         if held:
-            result = Corrected(case_id, now_fields, identity(changed),
-                               _ask(uow, who.actor, case_id, after, changed, now))
+            asked, replaced = _ask(uow, who.actor, case_id, after, changed, now)
+            result = Corrected(case_id, now_fields, identity(changed), asked, replaced)
         if shared:
             sharing.write(uow, who.actor, case_id, approved)
         uow.commit()
@@ -117,22 +118,26 @@ def _apply(uow: UnitOfWork, actor: str, row: Mapping[str, Any], before: NewCase,
 
 
 def _ask(uow: UnitOfWork, actor: str, case_id: int, after: NewCase, changed: Mapping[str, tuple[str, str]],
-         now: datetime) -> int:
-    """The identity facts corrected wait for a moderator: one request per case, the newest replacing one waiting;
-    the same values again change nothing."""
+         now: datetime) -> tuple[int, bool]:
+    """The identity facts corrected wait for a moderator: one request per case, the newest replacing one waiting
+    (its values dropped, and said so: whether one was); the photos held with the one replaced wait with the new
+    one; the same values again change nothing."""
     names = identity(changed)
     fields = kept(after, names)
     waiting = uow.waiting_correction(case_id)
     if waiting is not None and waiting["fields"] == fields:
-        return int(waiting["id"])
+        return int(waiting["id"]), False
+    replaced = waiting is not None and bool(waiting["fields"])
     if waiting is not None:
         uow.decide_correction(int(waiting["id"]), "replaced", actor, now)
     correction_id = uow.add_correction(case_id, actor, fields, {n: changed[n][0] for n in names},
-                                       {n: changed[n][1] for n in names})
+                                       {n: changed[n][1] for n in names},
+                                       list(waiting["photo_ids"] or []) if waiting is not None else [])
     uow.audit(actor, "case.correction_asked", "case", case_id, correction=correction_id,
               changed={name: list(changed[name]) for name in names},
-              replaced=int(waiting["id"]) if waiting is not None else None)
-    return correction_id
+              replaced=int(waiting["id"]) if waiting is not None else None,
+              **({"dropped": waiting["became"]} if replaced and waiting is not None else {}))
+    return correction_id, replaced
 
 
 def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bool, reason: str = "") -> None:
@@ -165,11 +170,16 @@ def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bo
         after = kept_time(before, corrected(before, given(found["fields"])))
         check_case(after, [], now)
         changed = changes(before, after)
+        photo_ids = [int(i) for i in found.get("photo_ids") or []]
+        if photo_ids:  # the photos held with it published and matched as any other
+            uow.release_photos(case_id, photo_ids)
+            uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
         if names := identity(changed):
             _apply(uow, who.actor, row, before, after, names, changed, now, "case.correction_accepted",
-                   correction=correction_id, asked_by=found["asked_by"])
+                   correction=correction_id, asked_by=found["asked_by"], photos=photo_ids)
         else:
-            uow.audit(who.actor, "case.correction_accepted", "case", case_id, correction=correction_id, changed={})
+            uow.audit(who.actor, "case.correction_accepted", "case", case_id, correction=correction_id, changed={},
+                      photos=photo_ids)
         uow.commit()
 
 
@@ -181,14 +191,22 @@ def waiting_for(deps: Deps, who: Principal, case_id: int) -> dict[str, Any] | No
             return None
         found = uow.waiting_correction(case_id)
     return None if found is None else {"id": found["id"], "was": found["was"], "became": found["became"],
-                                       "asked_at": found["created_at"]}
+                                       "asked_at": found["created_at"], "photo_ids": list(found["photo_ids"] or [])}
 
 
 def require_correctable(deps: Deps, who: Principal, case_id: int) -> None:
     """Before a form is read: 404 for a case ``who`` may not see, 403 for one they may not correct."""
-    queries.visible_case(deps, who, case_id)
+    _reached(deps, who, case_id)
     if not may_correct(deps, who, case_id):
         raise Forbidden("only the family or the partner who registered case {id} may correct it", id=case_id)
+
+
+def _reached(deps: Deps, who: Principal, case_id: int) -> None:
+    """404 for a case ``who`` may neither see nor correct: its registrant corrects it even with a token that may
+    write but not read cases (probe s27 A5: an NGO fixing its own typo), learning nothing more of it than it sent."""
+    if deps.read.case_head(case_id) is not None and may_correct(deps, who, case_id):
+        return
+    queries.visible_case(deps, who, case_id)
 
 
 def may_correct(deps: Deps, who: Principal, case_id: int) -> bool:

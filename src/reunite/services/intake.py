@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, require
+from reunite.domain.corrections import vouched
 from reunite.domain.doubles import BIRTH_WINDOW_DAYS
 from reunite.domain.errors import Conflict, InvalidInput, ReuniteError
 from reunite.domain.model import (
@@ -371,6 +372,7 @@ def _add_case(uow: UnitOfWork, who: Principal, case: NewCase, facts: Sequence[Ph
         uow.add_case_owner(case_id, who.account_id)
     if who.can(Permission.VERIFY_CASE):
         uow.mark_verified(case_id, who.actor, now)
+        uow.vouch_facts(case_id, vouched(case))
         uow.audit(who.actor, "case.verified", "case", case_id, evidence="registered by a reviewer")
         uow.enqueue("reach.case_activated", case_id=case_id)
     uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)

@@ -9,6 +9,8 @@ from typing import Any
 
 from reunite.domain.access import Permission, Principal, exact_places, require
 from reunite.domain.case_faces import require_choices
+from reunite.domain.corrections import as_registered, vouched
+from reunite.domain.corrections import version as case_version
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner, SightingStatus
@@ -184,7 +186,7 @@ def _child_face_set(uow: UnitOfWork, who: Principal, sighting_id: int, face_id: 
 
 def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: idempotency.Key | None = None,
                 checked_by: str = "", shared: Mapping[str, str] | None = None,
-                child_faces: Mapping[int, int | None] | None = None) -> None:
+                child_faces: Mapping[int, int | None] | None = None, version: str | None = None) -> None:
     """A person confirms the case is real (police report number checked, documents seen). Only then is
     it matched against sightings, its family may browse them, and it gets a public poster. Asked again
     (the same ``key``, or a case verified already) it is done once: one audit, one search, one alert.
@@ -194,7 +196,10 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
     ``shared``: the family's free texts (description, marks) as the verifier approves them for sharing
     (``share_texts``), those given. ``child_faces``: of each photo showing several faces none chosen as the
     child's, the face the verifier chose, or None (cannot tell: that photo stays unpublished and unmatched);
-    refused until every such photo is answered (``case_faces.require_choices``)."""
+    refused until every such photo is answered (``case_faces.require_choices``). ``version``: what the verifier
+    read of the case (``corrections.version``, given with the page); refused (409) when the case changed since (its
+    family corrected it, a photo was added): a verification vouches only for what was read (probe s27 A3). The
+    identity facts vouched for are kept (``cases.verified_facts``) for corrections to be compared with."""
     require(who, Permission.VERIFY_CASE)
     if idempotency.done(deps, key):
         return
@@ -211,6 +216,11 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
         if change_case(uow, case_id, CaseAction.VERIFY, who.actor) is None:
             return
         doubles.refuse_verifying(uow, case_id)  # possibly a child another account registered: resolved first
+        facts = as_registered(uow.case_facts_row(case_id))
+        if version is not None and version != case_version(facts, [p.photo_id for p in uow.case_photo_faces(case_id)]):
+            raise Conflict("case {id} changed since you opened it (corrected, or a photo added): read it again before verifying",  # noqa: E501
+                           field="version", id=case_id)
+        uow.vouch_facts(case_id, vouched(facts))
         # which face is the child's in a photo of several: asked before it is published or matched
         require_choices(case_id, case_faces.mark_all(uow, who, case_id, child_faces or {}), child_faces or {})
         uow.mark_verified(case_id, who.actor, deps.clock.now())
@@ -260,6 +270,19 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         uow.commit()
 
 
+def _since_verified(deps: Deps, rows: list[dict[str, Any]]) -> None:
+    """Of each correction waiting, the identity facts its case was corrected in since it was verified (probe s27
+    A4: a run of small corrections, each looking like a typo, is seen whole)."""
+    if not rows:
+        return
+    with deps.uow() as uow:
+        for row in rows:
+            vouched_then = row.get("verified_facts") or {}
+            now = vouched(as_registered(uow.case_facts_row(int(row["case_id"]))))
+            row["changed_since_verified"] = [name for name, said in now.items()
+                                             if name in vouched_then and vouched_then[name] != said]
+
+
 def queue_overview(deps: Deps, who: Principal, limit: int = 100,
                    reader: ReaderScript | None = None) -> dict[str, object]:
     """Each queue's size and its oldest waiting items. They show reports with their exact places,
@@ -271,7 +294,13 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
     require(who, Permission.MODERATE)
     counts = deps.read.queue_counts()
     loads = workbench.queue_loads(deps)
-    shown = {name: [exact_places(row) for row in deps.read.queue(name, limit)] for name in counts}
+    read = {name: deps.read.queue(name, limit) for name in counts}
+    for row in read.get("cases", []):  # what the verifier reads, sent back with Verify (probe s27 A3)
+        row["version"] = case_version(as_registered(row), row["photo_ids"])
+        for name in ("sex", "nicknames", "family_contact"):  # read for the version only
+            row.pop(name, None)
+    shown = {name: [exact_places(row) for row in rows] for name, rows in read.items()}
+    _since_verified(deps, shown.get("corrections", []))
     flags = doubles.flags_shown(deps, who, [row["id"] for row in shown.get("cases", [])])
     alike = look_alikes.look_alikes(deps, who, [row["id"] for row in shown.get("cases", [])], reader)
     for row in shown.get("cases", []):  # a case that may be a child registered already says so by its Verify

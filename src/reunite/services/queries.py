@@ -10,6 +10,8 @@ from typing import Any
 
 from reunite.domain import access, staff
 from reunite.domain.access import Permission, Principal, require, require_case
+from reunite.domain.corrections import as_registered
+from reunite.domain.corrections import version as case_version
 from reunite.domain.elapsed import Elapsed, since_missing
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.leads import told
@@ -203,6 +205,9 @@ def get_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | No
     shown = access.case_view(who, row)
     shown["birth_date_precision"] = birth_precision(row.get("pfif") or {})
     shown["missing_since_precision"] = row["missing_since_precision"]
+    if who.can(Permission.VERIFY_CASE) and row["status"] == "open" and row.get("given_name") is not None:
+        # what its verifier reads: the verify forms send it back, refused when the case changed since (probe s27 A3)
+        shown["version"] = case_version(as_registered(row), [p["id"] for p in row.get("photos") or []])
     if not who.owns(case_id):
         audit_read(deps, who, "case.viewed", "case", case_id, contact="family_contact" in shown,
                     imported_contacts=sorted(shown.get("imported_contacts", {})),

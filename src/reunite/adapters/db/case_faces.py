@@ -1,7 +1,8 @@
 """Which faces of a case's photos stand for the missing child, in SQL (``domain.case_faces`` is the same rule
 in Python): a case face is matched, compared for doubles and look-alikes only when it is its photo's only
 face or the one a person chose (``photos.child_face_id``, 0039); a case photo is published (the poster, its
-PDF, feeds, webhooks, PFIF) only once its faces are known, with at most one face or the child's chosen."""
+PDF, feeds, webhooks, PFIF) only once its faces are known, with at most one face or the child's chosen. Neither
+while it waits for a moderator (``photos.held_since``, 0044: added to a verified case by its family or a partner)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,13 @@ from reunite.domain.errors import NotFound
 
 def child_face(face: str = "f", photo: str = "p") -> str:
     """The condition that case face ``face`` (its photo joined as ``photo``) stands for the child."""
-    return f"({photo}.face_count = 1 OR {photo}.child_face_id = {face}.id)"
+    return f"({photo}.held_since IS NULL AND ({photo}.face_count = 1 OR {photo}.child_face_id = {face}.id))"
 
 
 def published(photo: str = "p") -> str:
     """The condition that case photo ``photo`` is published (``domain.case_faces.published``)."""
-    return (f"({photo}.processed_at IS NOT NULL AND {photo}.failed_reason IS NULL AND ({photo}.face_count <= 1 "
+    return (f"({photo}.processed_at IS NOT NULL AND {photo}.failed_reason IS NULL AND {photo}.held_since IS NULL "
+            f"AND ({photo}.face_count <= 1 "
             f"OR EXISTS (SELECT 1 FROM faces cf WHERE cf.id = {photo}.child_face_id AND cf.photo_id = {photo}.id)))")
 
 
@@ -34,7 +36,8 @@ class CaseFacesSql:
 
     def case_photo_faces(self, case_id: int) -> list[CasePhotoFaces]:
         rows = self.conn.execute(
-            select(photos.c.id, photos.c.child_face_id, photos.c.processed_at, photos.c.failed_reason)
+            select(photos.c.id, photos.c.child_face_id, photos.c.processed_at, photos.c.failed_reason,
+                   photos.c.held_since)
             .where(photos.c.case_id == case_id).order_by(photos.c.created_at, photos.c.id).with_for_update()
         ).all()
         found: dict[int, list[int]] = {row.id: [] for row in rows}
@@ -42,7 +45,7 @@ class CaseFacesSql:
                 faces.c.photo_id.in_(list(found))).order_by(faces.c.created_at, faces.c.id)):
             found[face.photo_id].append(face.id)
         return [CasePhotoFaces(row.id, tuple(found[row.id]), row.child_face_id, row.processed_at is not None,
-                               row.failed_reason is not None) for row in rows]
+                               row.failed_reason is not None, row.held_since is not None) for row in rows]
 
     def set_case_child_face(self, photo_id: int, face_id: int | None) -> None:
         done = self.conn.execute(update(photos).where(photos.c.id == photo_id, photos.c.case_id.is_not(None))

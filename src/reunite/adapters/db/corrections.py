@@ -3,13 +3,14 @@ as a correction reads and writes them, and the corrections of a verified case's 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, text, update
 
 from reunite.adapters.db.people_tables import case_corrections
-from reunite.adapters.db.tables import cases
+from reunite.adapters.db.tables import cases, photos
 from reunite.domain.model import NewCase
 from reunite.domain.times import offset_minutes
 
@@ -27,7 +28,7 @@ def case_columns(case: NewCase) -> dict[str, Any]:
 
 FACTS = ("id", "given_name", "family_name", "nicknames", "sex", "birth_date", "missing_since", "missing_since_offset",
          "missing_since_precision", "last_seen_lat", "last_seen_lon", "last_seen_text", "description", "marks",
-         "police_report", "family_contact", "status", "verified_at")
+         "police_report", "family_contact", "status", "verified_at", "verified_facts")
 
 
 class CorrectionSql:
@@ -52,10 +53,24 @@ class CorrectionSql:
         return None if row is None else dict(row._mapping)
 
     def add_correction(self, case_id: int, asked_by: str, fields: dict[str, Any], was: dict[str, str],
-                       became: dict[str, str]) -> int:
+                       became: dict[str, str], photo_ids: Sequence[int] = ()) -> int:
         return int(self.conn.execute(insert(case_corrections).values(
-            case_id=case_id, asked_by=asked_by, fields=fields, was=was, became=became).returning(
-            case_corrections.c.id)).scalar_one())
+            case_id=case_id, asked_by=asked_by, fields=fields, was=was, became=became,
+            photo_ids=list(photo_ids)).returning(case_corrections.c.id)).scalar_one())
+
+    def add_correction_photos(self, correction_id: int, photo_ids: Sequence[int]) -> None:
+        self.conn.execute(update(case_corrections).where(case_corrections.c.id == correction_id).values(
+            photo_ids=case_corrections.c.photo_ids + list(photo_ids)))
+
+    def hold_photos(self, photo_ids: Sequence[int], at: datetime) -> None:
+        self.conn.execute(update(photos).where(photos.c.id.in_(list(photo_ids))).values(held_since=at))
+
+    def release_photos(self, case_id: int, photo_ids: Sequence[int]) -> None:
+        self.conn.execute(update(photos).where(photos.c.case_id == case_id, photos.c.id.in_(list(photo_ids)))
+                          .values(held_since=None))
+
+    def vouch_facts(self, case_id: int, facts: dict[str, str]) -> None:
+        self.conn.execute(update(cases).where(cases.c.id == case_id).values(verified_facts=facts))
 
     def decide_correction(self, correction_id: int, status: str, by: str, at: datetime, reason: str = "") -> None:
         self.conn.execute(update(case_corrections).where(case_corrections.c.id == correction_id).values(

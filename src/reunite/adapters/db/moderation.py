@@ -293,7 +293,7 @@ QUEUE_SQL = {
     ),
     "cases": (
         "SELECT id, created_at, given_name, family_name, birth_date, missing_since, missing_since_offset, "
-        "missing_since_precision, "
+        "missing_since_precision, sex, nicknames, family_contact, "
         "last_seen_text, last_seen_lat, last_seen_lon, police_report, description, shared_description, marks, "
         "shared_marks, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = cases.id ORDER BY p.created_at, p.id) AS photo_ids, "
@@ -317,6 +317,8 @@ QUEUE_SQL = {
     # replace (services/corrections.py, docs/decisions/0007)
     "corrections": (
         "SELECT k.id, k.case_id, k.created_at, k.asked_by, k.was, k.became, c.given_name, c.family_name, "
+        # what the verification vouched for (0044), and the photos added with it, held until it is accepted
+        "c.verified_facts, k.photo_ids AS held_photo_ids, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.case_id = c.id ORDER BY p.created_at, p.id) AS photo_ids "
         "FROM case_corrections k JOIN cases c ON c.id = k.case_id WHERE k.status = 'waiting' AND c.status = 'open' "
         "ORDER BY k.created_at, k.id LIMIT :limit",

@@ -287,6 +287,8 @@ case_corrections = Table(
     Column("decided_by", Text),
     Column("decided_at", DateTime(timezone=True)),
     Column("reason", Text, nullable=False, server_default=""),
+    # photos added to the verified case with it, held until it is accepted (0044)
+    Column("photo_ids", ARRAY(BigInteger), nullable=False, server_default="{}"),
     created_column(),
     CheckConstraint("status IN ('waiting', 'accepted', 'refused', 'replaced')", name="status"),
 )

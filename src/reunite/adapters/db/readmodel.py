@@ -165,7 +165,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "FROM case_notes n JOIN cases c ON c.record_id = n.person_record_id "
             "WHERE c.id = :id AND n.case_id IS NULL ORDER BY n.source_date, n.id", id=case_id)
         row["photos"] = self._all(
-            "SELECT id, taken_on, face_count, processed_at, failed_reason, child_face_id, "
+            "SELECT id, taken_on, face_count, processed_at, failed_reason, child_face_id, held_since, "
             f"{face_ids_sql('photos')} AS face_ids FROM photos WHERE case_id = :id "
             "ORDER BY taken_on, created_at, id",
             id=case_id,
@@ -242,7 +242,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
 
     def photo(self, photo_id: int) -> dict[str, Any] | None:
         return _owned(self._all(
-            "SELECT p.id, p.storage_key, p.case_id, p.sighting_id, p.processed_at, p.failed_reason, "
+            "SELECT p.id, p.storage_key, p.case_id, p.sighting_id, p.processed_at, p.failed_reason, p.held_since, "
             f"s.status AS sighting_status, s.child_face_id, {OWNER_CASE}, "
             # of a case photo: its faces and the one chosen as the child's (domain.case_faces)
             f"p.child_face_id AS case_child_face_id, {face_ids_sql('p')} AS face_ids "

@@ -83,6 +83,8 @@ cases = Table(
     Column("status", String(16), nullable=False, server_default="open"),
     Column("verified_at", DateTime(timezone=True)),
     Column("verified_by", Text),
+    # the identity facts as the verification vouched for them, as written (0044, domain.corrections.written)
+    Column("verified_facts", JSONB),
     Column("closed_at", DateTime(timezone=True)),
     Column("keep_data", Boolean, nullable=False, server_default=text("true")),
     Column("record_id", Text, unique=True),  # PFIF person_record_id (domain/local-id) of imported cases
@@ -186,6 +188,9 @@ photos = Table(
     Column("face_problem", String(16)),
     # of a case photo of several faces, the one a person chose as the missing child's (0039; case_faces.CHILD_FACE)
     Column("child_face_id", BigInteger),
+    # of a case photo added to a verified case by someone who may not verify cases: waiting for a moderator since
+    # then, neither published nor matched (0044, case_faces.child_face / published)
+    Column("held_since", DateTime(timezone=True)),
     created_column(func.clock_timestamp()),  # each photo its own instant: the order they came in (0027)
     CheckConstraint("(case_id IS NULL) <> (sighting_id IS NULL)", name="one_owner"),
 )

@@ -107,6 +107,10 @@ class EvidenceIn(BodyIn):
         "Of each photo showing several faces none chosen as the child's (`face_ids` of GET /api/cases/{id}): "
         "photo id → the child's face id, or null when you cannot tell (the photo then stays unpublished and "
         "unmatched until someone chooses). Refused (422) while such a photo is left out"))
+    version: str | None = Field(default=None, max_length=64, description=(
+        "The case's `version` as GET /api/cases/{id} gave it when you read the case: send it. The case changed "
+        "since (corrected by its family, a photo added) is refused (409: read it again) rather than verified with "
+        "facts you never saw. Left out (older clients), the case is verified as it stands"))
 
     def shared(self) -> dict[str, str]:
         """The free texts approved with the verification, by name (``access.SHARED_TEXTS``): those given."""

@@ -175,11 +175,13 @@ def correct_case(deps: DepsDep, lang: Reader, who: Registrar, case_id: int,
     shared = {name: text for name, text in (("description", body.shared_description),
                                             ("marks", body.shared_marks)) if text is not None}
     done = corrections.correct_case(deps, who, case_id, values, shared)
-    said = lang.gettext("The correction waits for a moderator: the case keeps its values until one accepts it.") \
+    said = lang.gettext("The correction waits for a moderator, in place of the one that was waiting: that one's values are dropped. The case keeps its values until a moderator accepts it.") \
+        if done.replaced else lang.gettext(  # noqa: E501
+            "The correction waits for a moderator: the case keeps its values until one accepts it.") \
         if done.waiting else lang.gettext("The case is corrected.") if done.applied \
         else lang.gettext("Nothing to correct: the case already says so.")
     return case_schemas.CaseCorrected(id=case_id, applied=done.applied, waiting=done.waiting,
-                                      correction_id=done.correction_id, message=said)
+                                      correction_id=done.correction_id, replaced=done.replaced, message=said)
 
 
 def correction_values(deps: DepsDep, body: bodies.CaseCorrectionIn) -> dict[str, object]:

@@ -81,6 +81,10 @@ class CaseOut(BaseModel):
     verified_at: datetime | None
     closed_at: datetime | None = None
     photos: list[CasePhoto]
+    version: str | None = Field(default=None, description=(
+        "Only for those who verify cases, of an open case: what this answer read of it (its facts and photos). "
+        "Send it with POST /api/cases/{id}/verify: a case changed since (its family corrected it, a photo was "
+        "added) is then refused (409) instead of verified unread"))
     family_contact: str | None = Field(default=None, description="Only for the family and reviewers")
     police_report: str | None = Field(default=None, description="Only for the family and reviewers")
     birth_date_precision: str = Field(default="day", description=(
@@ -115,4 +119,7 @@ class CaseCorrected(BaseModel):
         "The identity facts of a verified case corrected by someone who may not verify cases: they wait for a "
         "moderator (``correction_id``); the case keeps its values until one accepts them"))
     correction_id: int | None = None
+    replaced: bool = Field(default=False, description=(
+        "It replaced a correction of this case still waiting for a moderator: that one's values are dropped (send "
+        "them again with this one to keep them)"))
     message: str

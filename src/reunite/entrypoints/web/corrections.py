@@ -91,6 +91,6 @@ async def correction_send(request: Request, lang: LangDep, deps: DepsDep, who: P
         return refused(render(request, lang, "case_correct.html", status=exc.status_code, case_id=case_id,
                               form=dict(form), waiting=corrections.waiting_for(deps, who, case_id),
                               asked=occurrences(exc, lang), **refusal(lang, exc)), exc)
-    said = "waiting" if done.waiting else "1" if done.applied else "0"
+    said = "replaced" if done.replaced else "waiting" if done.waiting else "1" if done.applied else "0"
     return RedirectResponse(f"/cases/{case_id}?corrected={said}", status_code=303)
 

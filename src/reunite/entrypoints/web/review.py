@@ -185,7 +185,7 @@ async def family_summary(request: Request, lang: LangDep, deps: DepsDep, who: Mo
 async def verify(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.verify_case(
         deps, who, case_id, text(f, "evidence"), form_key(who, f"verify:{case_id}", f), shared=shared_sent(f),
-        child_faces=photo_faces(f)))
+        child_faces=photo_faces(f), version=text(f, "version") if "version" in f else None))  # the forms send it
 
 
 def shared_sent(form: FormData) -> dict[str, str]:
