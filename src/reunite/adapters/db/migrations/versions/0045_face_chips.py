@@ -3,14 +3,14 @@ that is another case's photo cropped, framed, turned or mirrored is still one pi
 before (compared by their embeddings and their photos' perceptual hashes only, until re-embedded).
 
 Revision ID: 0045_face_chips
-Revises: 0043_case_child_faces
+Revises: 0044_held_case_photos
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0045_face_chips"
-down_revision = "0043_case_child_faces"
+down_revision = "0044_held_case_photos"
 branch_labels = None
 depends_on = None
 
