@@ -80,6 +80,8 @@ FIELD_NAMES = (
     "lang",  # the reader's language, a query parameter of every route (inputs.py)
     "other_case_id",  # a moderator's own duplicate flag: the second case
     "note_id",  # a partner registry's note kept aside, attached by a moderator
+    "correction_id",  # a family's correction a moderator decides (corrections)
+    "missing_since_was", "missing_since_time_was",  # the correction form's time last seen as it stood (unchanged)
     "withdraw", "withdraw_reason",  # revoking a token, withdrawing the cases it brought in that nobody verified
     "before_entry", "audit_subject",  # ``before`` where it is an entry's id, ``subject`` a record (``MEANINGS``)
 )
