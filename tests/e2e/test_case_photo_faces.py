@@ -28,7 +28,7 @@ from tests.photos import portrait
 
 
 def _client(container: Container, cookie: str | None = None, token: str | None = None) -> TestClient:
-    client = TestClient(create_app(container))
+    client = TestClient(create_app(container), headers={"Accept-Language": "en"})
     if cookie:
         client.cookies.set("reunite_session", cookie)
     if token:

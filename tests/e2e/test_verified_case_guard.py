@@ -15,28 +15,11 @@ from fastapi.testclient import TestClient
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Principal, Role, Scope
 from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
-from reunite.entrypoints.api.app import create_app
 from reunite.services import intake, moderation
-from reunite.services.accounts import from_session, issue_token
+from reunite.services.accounts import issue_token
 from tests.conftest import admin_token, run_jobs, session_for
+from tests.e2e.test_case_photo_faces import _client, _family
 from tests.photos import portrait
-
-
-def _client(container: Container, session: str | None = None, token: str | None = None) -> TestClient:
-    test = TestClient(create_app(container), headers={"Accept-Language": "en"})
-    if session:
-        test.cookies.set("reunite_session", session)
-    if token:
-        test.headers["Authorization"] = f"Bearer {token}"
-    return test
-
-
-def _family(container: Container) -> tuple[str, Principal]:
-    _, session = session_for(container, Role.REPORTER)
-    family = from_session(container.deps, session)
-    assert family is not None
-    return session, family
-
 
 CASE = NewCase(given_name="Xiaoyu", family_name="Lin", sex=Sex.FEMALE, birth_date=date(2016, 3, 1),
                missing_since=datetime(2025, 6, 1, 10, tzinfo=UTC), last_seen_place=GeoPoint(30.59, 114.30),
@@ -67,7 +50,7 @@ def _correct(client: TestClient, case_id: int, **values: str) -> str:
 
 def test_a_photo_added_to_a_verified_case_waits_for_a_moderator_before_the_poster_or_matching_use_it(
         container: Container) -> None:
-    session, family = _family(container)
+    family, session = _family(container)
     case_id = _register(container, family)
     moderation.verify_case(container.deps, OPERATOR, case_id, "police report checked")
     run_jobs(container)
@@ -101,7 +84,7 @@ def test_a_photo_added_to_a_verified_case_waits_for_a_moderator_before_the_poste
 
 
 def test_photos_added_while_the_case_waits_for_verification_or_by_police_apply_at_once(container: Container) -> None:
-    _, family = _family(container)
+    family, _ = _family(container)
     case_id = _register(container, family)
     intake.register_case(container.deps, family, CASE, [Upload(portrait("collins", 1), "c2.jpg")], [None])
     desk = _client(container, token=admin_token(container))
@@ -120,7 +103,7 @@ def test_photos_added_while_the_case_waits_for_verification_or_by_police_apply_a
 
 
 def test_verify_refuses_a_case_its_family_corrected_since_the_verifier_read_it(container: Container) -> None:
-    session, family = _family(container)
+    family, session = _family(container)
     case_id = _register(container, family)
     run_jobs(container)
     moderator = _client(container, session_for(container, Role.MODERATOR)[1])
@@ -155,7 +138,7 @@ def test_verify_refuses_a_case_its_family_corrected_since_the_verifier_read_it(c
 
 def test_the_corrections_queue_compares_with_what_was_verified_and_a_replaced_correction_is_said(
         container: Container) -> None:
-    session, family = _family(container)
+    family, session = _family(container)
     case_id = _register(container, family)
     moderation.verify_case(container.deps, OPERATOR, case_id, "police report checked")
     page = _client(container, session)
