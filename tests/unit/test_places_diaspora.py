@@ -119,3 +119,31 @@ def test_an_english_town_unknown_is_no_town_of_its_first_word_elsewhere(words: s
                                                 ("lost in Toronto under the bridge", "Toronto")])
 def test_a_name_alone_or_before_plain_words_keeps_its_reading(words: str, english: str) -> None:
     assert PLACES.city(words, latin=True) == english
+
+
+@pytest.mark.parametrize(("words", "english", "chinese", "zone"), [
+    ("华盛顿", "Washington, District of Columbia", "华盛顿（哥伦比亚特区）", "America/New_York"),
+    ("美国华盛顿", "Washington, District of Columbia", "华盛顿（哥伦比亚特区）", "America/New_York"),
+    ("华府", "Washington, District of Columbia", "华盛顿（哥伦比亚特区）", "America/New_York"),
+    ("新西兰奥克兰", "Auckland", "奥克兰", "Pacific/Auckland"),
+    ("奥克兰", "Auckland", "奥克兰", "Pacific/Auckland"),
+    ("加州奥克兰", "Oakland", "奥克兰（加利福尼亚州）", "America/Los_Angeles"),
+    ("加州圣地亚哥", "San Diego", "圣迭戈", "America/Los_Angeles"),
+    ("圣何塞", "San Jose", "圣何塞", "America/Los_Angeles"),
+    ("萨克拉门托", "Sacramento", "萨克拉门托", "America/Los_Angeles"),
+    ("安克雷奇", "Anchorage", "安克雷奇", "America/Anchorage"),
+    ("加拿大汉密尔顿", "Hamilton", "汉密尔顿", "America/Toronto"),
+    ("马尼拉", "Manila", "马尼拉", "Asia/Manila"),
+])
+def test_a_city_abroad_by_its_mainland_chinese_name(words: str, english: str, chinese: str, zone: str) -> None:
+    # GeoNames gives 华盛顿 to a town in England, San Jose only Taiwan's 圣荷西, Auckland no everyday name; a capital
+    # beside a larger city (Manila, Quezon City) is a city of its own
+    assert PLACES.city(words, latin=True) == english
+    assert PLACES.city(words, latin=False) == chinese
+    assert PLACES.city_zone(words) == zone
+
+
+@pytest.mark.parametrize(("words", "english"), [("英国华盛顿", "Washington, England"), ("Manila", "Manila"),
+                                                ("Quezon City", "Quezon City"), ("Oakland, CA", "Oakland")])
+def test_a_mainland_name_leaves_other_places_of_that_name_to_their_region(words: str, english: str) -> None:
+    assert PLACES.city(words, latin=True) == english

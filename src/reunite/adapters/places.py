@@ -212,6 +212,12 @@ def _region_shown(chosen: Chosen, chinese: bool = False) -> str:
     if read[:1] and read[0].place == place and alone is not None and alone.place == place and not any(
             r.place != place and r.people >= RIVAL_SHARE * own for r in read):
         return ""
+    return _area_name(place, chinese)
+
+
+def _area_name(place: Place, chinese: bool) -> str:
+    """The name of a city abroad's region, else of its country ('' if none is known)."""
+    index = names()
     shown = (index.area_chinese, index.area_names) if chinese else (index.area_names,)
     return next((names[code] for names in shown for code in (place.area, place.area.split(".")[0])
                  if code in names), "")
@@ -252,6 +258,8 @@ def chinese_city(text: str, near: Point | None = None) -> str:
     if chinese is None:
         return _in_script(chosen)
     region = _region_shown(chosen, chinese=True)
+    if not region and not chosen.rivals and ((alone := _chosen(chinese)) is None or alone.place != place):
+        region = _area_name(place, chinese=True)  # its Chinese name alone is another city's: 奥克兰 is Auckland
     return f"{chinese}（{region}）" if region else chinese
 
 
@@ -269,7 +277,7 @@ def _chinese_names() -> dict[Place, str]:
                 found[place] = form
     for place in found:
         if (mainland := CHINESE_CITY_NAMES.get((place.area, index.english.get(place, "")))) is not None:
-            found[place] = mainland
+            found[place] = mainland[0]
     return found
 
 

@@ -157,14 +157,33 @@ CHINESE_NAMES: dict[str, tuple[str, ...]] = {
     "AE": ("阿联酋", "阿拉伯联合酋长国"),
 }
 
-# A city abroad's Chinese name as the mainland writes it, where GeoNames gives several of one length and the one
-# it would show is another place's usage (三藩市, 雪梨): keyed by the GeoNames region and the city's English name.
-CHINESE_CITY_NAMES: dict[tuple[str, str], str] = {
-    ("US.CA", "San Francisco"): "旧金山",
-    ("AU.02", "Sydney"): "悉尼",
-    ("CA.02", "Vancouver"): "温哥华",
-    ("AU.07", "Melbourne"): "墨尔本",
-    ("CA.02", "Burnaby"): "本拿比",
+# A city abroad's Chinese names as the mainland writes them, where GeoNames gives none, another place's usage (三藩市,
+# 雪梨, 圣荷西, 沙加缅度) or gives the name to a small town only (华盛顿: Washington, England): keyed by the GeoNames
+# region and the city's English name; the first is how the city is shown. Each also reads as the city, beside any
+# other place of that name (奥克兰 is Auckland, and in California Oakland; 圣地亚哥 is Santiago, and San Diego).
+CHINESE_CITY_NAMES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("US.CA", "San Francisco"): ("旧金山",),
+    ("AU.02", "Sydney"): ("悉尼",),
+    ("CA.02", "Vancouver"): ("温哥华",),
+    ("AU.07", "Melbourne"): ("墨尔本",),
+    ("CA.02", "Burnaby"): ("本拿比",),
+    ("US.DC", "Washington"): ("华盛顿", "华盛顿特区", "华府"),
+    ("US.CA", "San Diego"): ("圣迭戈", "圣地亚哥"),
+    ("US.CA", "San Jose"): ("圣何塞", "圣荷塞"),
+    ("US.CA", "Sacramento"): ("萨克拉门托",),
+    ("US.AK", "Anchorage"): ("安克雷奇",),
+    ("US.NJ", "Newark"): ("纽瓦克",),
+    ("US.VA", "Virginia Beach"): ("弗吉尼亚比奇",),
+    ("US.NC", "Durham"): ("达勒姆",),
+    ("NZ.E7", "Auckland"): ("奥克兰",),
+    ("CA.08", "Hamilton"): ("汉密尔顿",),
+    ("NZ.G1", "Hamilton"): ("汉密尔顿",),
+    ("CA.07", "Halifax"): ("哈利法克斯",),
+    ("CA.08", "Kitchener"): ("基奇纳",),
+    ("CA.10", "Laval"): ("拉瓦尔",),
+    ("NG.05", "Lagos"): ("拉各斯",),
+    ("PH.07", "Cebu City"): ("宿务", "宿雾"),
+    ("MY.09", "George Town"): ("槟城", "乔治市"),
 }
 
 # Names the diaspora writes for a part of a city abroad (or a city) that GeoNames lacks or gives to another place:
