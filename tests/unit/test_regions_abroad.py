@@ -109,6 +109,26 @@ def test_chinese_words_for_regions_and_countries_abroad_choose_the_city(words: s
     assert PLACES.city(words, latin=False) == chinese
 
 
-@pytest.mark.parametrize("words", ["加拿大", "加州", "安大略省", "Ontario, Canada", "British Columbia", "昆士兰州"])
-def test_a_region_alone_is_no_city_of_a_case(words: str) -> None:
-    assert PLACES.city(words) == ""  # not Columbia, South Carolina; not 兰州 in 昆士兰州
+@pytest.mark.parametrize(("words", "shown"), [
+    ("加拿大", "加拿大"), ("加州", "美国加利福尼亚州"), ("安大略省", "加拿大安大略省"),
+    ("Ontario, Canada", "Ontario, Canada"),
+    ("British Columbia", "British Columbia, Canada"), ("昆士兰州", "澳大利亚昆士兰州")])
+def test_a_region_alone_is_shown_as_that_region_never_a_city(words: str, shown: str) -> None:
+    assert PLACES.city(words) == shown  # not Columbia, South Carolina; not 兰州 in 昆士兰州
+
+
+@pytest.mark.parametrize(("words", "region"), [
+    ("Victoria, Australia", "Victoria"), ("Victoria, Australia", "Australia"), ("维多利亚州", "Victoria"),
+    ("加州", "California"), ("California", "加州"), ("安大略省", "Canada")])
+def test_a_case_last_seen_in_a_region_is_in_that_regions_feeds_and_alerts(words: str, region: str) -> None:
+    for latin in (True, False):
+        assert covers(region, PLACES.city(words, latin=latin))
+
+
+@pytest.mark.parametrize(("words", "region"), [
+    ("Victoria, Australia", "Melbourne"), ("Victoria, Australia", "Hong Kong"), ("加州", "Los Angeles"),
+    ("加州", "Ontario"), ("安大略省", "Toronto")])
+def test_a_case_last_seen_in_a_region_is_in_none_of_its_cities(words: str, region: str) -> None:
+    # which city is not known: a city's subscribers are not told of it, nor another region's
+    for latin in (True, False):
+        assert not covers(region, PLACES.city(words, latin=latin))

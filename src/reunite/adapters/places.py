@@ -127,13 +127,14 @@ def _chinese(text: str, index: Names) -> Iterator[Mention]:
 
 def mentions(text: str) -> list[Mention]:
     """Every place name in the text, but a name inside a longer name (York in New York Penn Station; a city's
-    inside a region's: Columbia in British Columbia, 兰州 in 昆士兰州, Kansas in Kansas City) and a street's."""
+    inside a region's: Columbia in British Columbia, 兰州 in 昆士兰州, Kansas in Kansas City), a name overlapping a
+    longer one (大安, a county of Jilin, across 加拿大安大略省: Canada, Ontario) and a street's."""
     text = simplified(folded(text[:TEXT_READ]))
     index = names()
     found = [m for m in [*_latin(text, index), *_chinese(text, index)]
              if STREET_AFTER.match(text, m.end) is None]
     return [m for m in found if not any(
-        o.start <= m.start and m.end <= o.end and o.end - o.start > m.end - m.start for o in found)]
+        o.start < m.end and m.start < o.end and o.end - o.start > m.end - m.start for o in found)]
 
 
 @lru_cache(maxsize=8192)
@@ -225,9 +226,23 @@ def _area_name(place: Place, chinese: bool) -> str:
 
 def public_city(text: str, near: Point | None = None) -> str:
     """The city free words (and the pin) name, as the public may read it (四川省成都市 for Chinese words,
-    Chengdu for Latin ones); '' when they name none. The street, the stall, the landmark never come out."""
+    Chengdu for Latin ones); a region abroad the words name alone ("Victoria, Australia"); '' when they name
+    neither. The street, the stall, the landmark never come out."""
     chosen = _chosen(text, near)
-    return _in_script(chosen) if chosen else ""
+    return _in_script(chosen) if chosen else _region_alone(text, chinese=bool(CJK.search(text)))
+
+
+def _region_alone(text: str, chinese: bool) -> str:
+    """The region abroad words naming no city name (``region_named``), shown with its country, as a city abroad
+    is ("Victoria, Australia", "澳大利亚维多利亚州"), so that a region's feeds and alerts find a case last seen
+    there (``regions.covers``); '' for none."""
+    area = region_named(text).area
+    if not area:
+        return ""
+    region, country = _area_name(Place("", "", area), chinese), _area_name(Place("", "", area.split(".")[0]), chinese)
+    if "." not in area or not country or country == region:
+        return region
+    return f"{country}{region}" if chinese else f"{region}, {country}"
 
 
 def english_city(text: str, near: Point | None = None) -> str:
@@ -235,7 +250,7 @@ def english_city(text: str, near: Point | None = None) -> str:
     its province's (Chengdu, Sichuan; Shanghai) where the gazetteers know them, else as ``public_city``."""
     chosen = _chosen(text, near)
     if chosen is None:
-        return ""
+        return _region_alone(text, chinese=False)
     english = names().english
     city = english.get(chosen.place)
     if city is None or chosen.place.area:
@@ -250,7 +265,7 @@ def chinese_city(text: str, near: Point | None = None) -> str:
     else as ``public_city``. Simplified characters: the reader's script is the caller's (``Language.script``)."""
     chosen = _chosen(text, near)
     if chosen is None:
-        return ""
+        return _region_alone(text, chinese=True)
     place = chosen.place
     if place.province:
         return "".join(dict.fromkeys(n for n in place.names if n))

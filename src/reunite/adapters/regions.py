@@ -90,6 +90,8 @@ def covers(region: str, city: str) -> bool:
     if not region or not city:
         return False
     area, place = resolve(region), locate(city)
+    if place == NOWHERE:
+        place = region_named(city)  # a case last seen in a region abroad, no city named ("Victoria, Australia")
     if NOWHERE in (area, place):
         return any(form.lower() in city.lower() for form in scripts(region))
     return inside(area, place)
