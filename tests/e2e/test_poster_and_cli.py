@@ -19,6 +19,7 @@ from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.cli import app as cli
 from reunite.services.accounts import issue_token
 from reunite.services.moderation import share_texts, verify_case
+from reunite.services.queries import get_case
 from tests.conftest import count_rows, run_jobs
 from tests.e2e.test_case_removal import removed_for_good
 from tests.photos import face_jpeg
@@ -291,3 +292,23 @@ def test_hong_kong_and_cantonese_readers_get_a_poster_of_their_own(client: TestC
     assert "報告您看到的孩子" in reader.get("/report", headers={"Accept-Language": "yue"}).text
     guangzhou = pdf(headers={"Accept-Language": "yue-Hans-CN"})  # Cantonese written in simplified characters
     assert guangzhou[0] == "zh-CN" and "走失儿童" in guangzhou[1]
+
+
+def test_verify_case_from_the_command_line_refuses_a_case_changed_since_its_version_was_read(
+    cli_env: CliRunner, client: TestClient, container: Container
+) -> None:
+    token = issue_token(container.deps, OPERATOR, "NGO", [Scope.WRITE])
+    ngo = {"Authorization": f"Bearer {token}"}
+    answer = client.post("/api/cases", files=[("photos", ("kid.jpg", face_jpeg()))], headers=ngo,
+                         data={"given_name": "Lin", "sex": "female", "birth_date": "2015-01-01",
+                               "missing_since": "2019-06-01T08:00:00Z", "last_seen_text": "Wuhan"})
+    case_id = answer.json()["id"]
+    run_jobs(container)
+    read = get_case(container.deps, OPERATOR, case_id)["version"]
+    assert client.patch(f"/api/cases/{case_id}", json={"birth_date": "2014-01-01"}, headers=ngo).status_code == 200
+    verify = ["verify-case", str(case_id), "--by", "officer Wang", "--evidence", "report seen", "--case-version"]
+    stale = cli_env.invoke(cli, [*verify, read])
+    assert stale.exit_code == 1 and "changed since you opened it" in stale.output
+    assert client.get(f"/p/{case_id}").status_code == 404  # nothing verified
+    again = get_case(container.deps, OPERATOR, case_id)["version"]
+    assert cli_env.invoke(cli, [*verify, again]).exit_code == 0 and client.get(f"/p/{case_id}").status_code == 200

@@ -193,6 +193,9 @@ def verify_case(
         "PHOTO=FACE: in a photo showing several faces, the missing child's (the faces' ids as GET /api/cases/{id} "
         "lists them); PHOTO=none: cannot tell (the photo stays unpublished and unmatched). Once per such photo"))]
     = None,
+    case_version: Annotated[str | None, typer.Option(help=(
+        "The case's version as you read it (\"version\" in GET /api/cases/{id}, and on its page): refused if the "
+        "family corrected the case or added a photo since"))] = None,
 ) -> None:
     """Mark a case as checked (police report number or documents): it is matched, its family may
     browse sightings, and its public poster goes live."""
@@ -210,7 +213,7 @@ def verify_case(
             raise typer.BadParameter(lang.gettext("write PHOTO=FACE or PHOTO=none"), param_hint="--child-face")
         chosen[int(photo)] = None if face.strip() == "none" else int(face)
     verify(container.deps, OPERATOR, case_id, evidence, checked_by=by, shared=shared,  # what was checked: words
-           child_faces=chosen)
+           child_faces=chosen, version=case_version)
     typer.echo(lang.gettext("case {id} verified; its poster is at /p/{id}", id=case_id))
     # said once done, as the Verify forms show them before: a flag by hand still holds a family's later case
     alike = look_alikes(container.deps, OPERATOR, [case_id], lang, subject_id=case_id).get(case_id, [])
