@@ -210,3 +210,36 @@ def test_only_the_chosen_face_is_matched_and_compared(container: Container) -> N
         assert not conn.exec_driver_sql("SELECT count(*) FROM case_duplicates WHERE %s IN (case_id, other_case_id) "
                                         "AND %s IN (case_id, other_case_id)", (case_id, other_family)).scalar()
 
+
+
+def test_a_child_face_chosen_again_by_staff_takes_back_the_leads_the_old_face_made(container: Container) -> None:
+    """Staff first chose the wrong face (the other child's, collins) and leads of the other child's sighting came;
+    choosing the missing child's face instead withdraws those leads at once (none was reviewed) and proposes the
+    child's sighting (the security.md "left" note: leads of the old face stayed until matched again)."""
+    deps = container.deps
+    _, staff = session_for(container, Role.MODERATOR)
+    reporter = from_session(deps, session_for(container, Role.REPORTER)[1])
+    assert reporter is not None
+    seen = {}
+    for who, n in (("hopper", 1), ("collins", 0)):
+        when = NewSighting(seen_at=datetime(2006, 6, 1, 12 + n, tzinfo=UTC), place=GeoPoint(30.6, 114.3))
+        seen[who] = intake.report_sighting(deps, reporter, when, [Upload(portrait(who, n), "s.jpg")]).sighting_id
+    case_id = _register(container, _family(container)[0], [two_faces()])
+    photo, child, other = _crowded(container, case_id)
+
+    def lead_faces() -> dict[int, int]:
+        with container.engine.connect() as conn:
+            return dict(conn.exec_driver_sql("SELECT sighting_id, case_face_id FROM candidates WHERE case_id = %s",
+                                             (case_id,)).all())
+
+    with _client(container, staff) as moderator:
+        assert _verify_page(moderator, case_id, **{f"child_face_{photo}": str(other["id"])}) == 303
+    run_jobs(container)
+    assert lead_faces().get(seen["collins"]) == other["id"]  # the wrong face's lead
+    with _client(container, staff) as moderator:
+        assert moderator.post(f"/cases/{case_id}/photos/{photo}/child-face", data={
+            "csrf": csrf(moderator, f"/cases/{case_id}"), f"child_face_{photo}": str(child["id"])},
+            follow_redirects=False).status_code == 303
+    run_jobs(container)
+    after = lead_faces()
+    assert set(after.values()) == {child["id"]} and seen["hopper"] in after
