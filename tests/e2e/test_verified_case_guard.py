@@ -83,6 +83,27 @@ def test_a_photo_added_to_a_verified_case_waits_for_a_moderator_before_the_poste
     assert [lead["case_face_id"] in added for lead in desk.get(f"/api/cases/{case_id}/candidates").json()] == [True]
 
 
+def test_a_refused_photo_is_deleted_from_the_case_and_its_storage(container: Container) -> None:
+    family, session = _family(container)
+    case_id = _register(container, family)
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report checked")
+    run_jobs(container)
+    again = intake.register_case(container.deps, family, CASE, [Upload(portrait("hopper", 0), "h.jpg")], [None])
+    run_jobs(container)
+    desk = _client(container, token=admin_token(container))
+    stored = {p["id"]: p for p in container.deps.read.case(case_id)["photos"]}
+    files = {container.deps.read.photo(i)["storage_key"] for i in again.photo_ids}
+    assert set(again.photo_ids) <= set(stored) and all(container.deps.photos.get(key) for key in files)
+    waiting = desk.get("/api/moderation/queues").json()["corrections"]
+    assert desk.post(f"/api/moderation/corrections/{waiting[0]['id']}",
+                     json={"decision": "refuse", "reason": "another child's photo"}).status_code == 204
+    left = [p["id"] for p in desk.get(f"/api/cases/{case_id}").json()["photos"]]
+    assert left and not set(again.photo_ids) & set(left)  # the verified photo stays, the refused one is gone
+    page = html.unescape(_client(container, session).get(f"/cases/{case_id}").text)
+    assert "Photos added, shown to nobody else" not in page
+    assert not files & set(container.deps.photos.list_keys())  # its file is gone from storage too
+
+
 def test_photos_added_while_the_case_waits_for_verification_or_by_police_apply_at_once(container: Container) -> None:
     family, _ = _family(container)
     case_id = _register(container, family)

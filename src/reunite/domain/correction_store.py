@@ -40,6 +40,11 @@ class CorrectionStore(Protocol):
         """These photos of the case, held, are published and matched as any other."""
         ...
 
+    def drop_held_photos(self, case_id: int, photo_ids: Sequence[int]) -> list[str]:
+        """Those of ``photo_ids`` the case holds still held (a correction refused): deleted with their faces; their
+        stored files' keys (photos and face crops)."""
+        ...
+
     def vouch_facts(self, case_id: int, facts: dict[str, str]) -> None:
         """The identity facts as a verification vouched for them (as written), kept to compare corrections with."""
         ...

@@ -161,16 +161,20 @@ def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bo
         case_id = int(found["case_id"])
         move_case(uow, case_id, CaseAction.CORRECT, who.actor)  # 409 unless the case is open
         uow.decide_correction(correction_id, status, who.actor, now, reason)
-        if not accept:
-            uow.audit(who.actor, "case.correction_refused", "case", case_id, correction=correction_id, reason=reason)
+        photo_ids = [int(i) for i in found.get("photo_ids") or []]
+        if not accept:  # the photos held with it are not the case's: deleted, never published nor matched
+            unused = uow.storage_keys_unused(uow.drop_held_photos(case_id, photo_ids))
+            uow.audit(who.actor, "case.correction_refused", "case", case_id, correction=correction_id, reason=reason,
+                      photos_deleted=photo_ids)
             uow.commit()
+            for key in unused:
+                deps.photos.delete(key)
             return
         row = uow.case_facts_row(case_id)
         before = as_registered(row)
         after = kept_time(before, corrected(before, given(found["fields"])))
         check_case(after, [], now)
         changed = changes(before, after)
-        photo_ids = [int(i) for i in found.get("photo_ids") or []]
         if photo_ids:  # the photos held with it published and matched as any other
             uow.release_photos(case_id, photo_ids)
             uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, text, update
 
 from reunite.adapters.db.people_tables import case_corrections
-from reunite.adapters.db.tables import cases, photos
+from reunite.adapters.db.tables import cases, faces, photos
 from reunite.domain.model import NewCase
 from reunite.domain.times import offset_minutes
 
@@ -68,6 +68,13 @@ class CorrectionSql:
     def release_photos(self, case_id: int, photo_ids: Sequence[int]) -> None:
         self.conn.execute(update(photos).where(photos.c.case_id == case_id, photos.c.id.in_(list(photo_ids)))
                           .values(held_since=None))
+
+    def drop_held_photos(self, case_id: int, photo_ids: Sequence[int]) -> list[str]:
+        held = (photos.c.case_id == case_id) & photos.c.id.in_(list(photo_ids)) & photos.c.held_since.is_not(None)
+        ids = list(self.conn.execute(select(photos.c.id).where(held)).scalars())
+        crops = self.conn.execute(select(faces.c.crop_key).where(faces.c.photo_id.in_(ids))).scalars().all()
+        keys = self.conn.execute(photos.delete().where(photos.c.id.in_(ids)).returning(photos.c.storage_key))
+        return [*keys.scalars().all(), *(c for c in crops if c)]
 
     def vouch_facts(self, case_id: int, facts: dict[str, str]) -> None:
         self.conn.execute(update(cases).where(cases.c.id == case_id).values(verified_facts=facts))
