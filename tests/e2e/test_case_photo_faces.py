@@ -68,6 +68,18 @@ def detail(content: bytes, face: dict[str, int], scale: float = 1.0) -> float:
     return float(np.abs(np.diff(pixels[top:bottom, left:right], axis=1)).mean())
 
 
+def _seen_both(container: Container) -> dict[str, int]:
+    """Sightings of the missing child (hopper) and of the other child in the case photo (collins), by person."""
+    reporter = from_session(container.deps, session_for(container, Role.REPORTER)[1])
+    assert reporter is not None
+    seen = {}
+    for who, n in (("hopper", 1), ("collins", 0)):
+        when = NewSighting(seen_at=datetime(2006, 6, 1, 12 + n, tzinfo=UTC), place=GeoPoint(30.6, 114.3))
+        seen[who] = intake.report_sighting(container.deps, reporter, when,
+                                           [Upload(portrait(who, n), "s.jpg")]).sighting_id
+    return seen
+
+
 def _verify_page(moderator: TestClient, case_id: int, **choice: str) -> int:
     page = moderator.get(f"/cases/{case_id}").text  # the form sends the version of the case it shows
     version = re.search(r'name="version" value="([^"]*)"', page)
@@ -167,12 +179,7 @@ def test_only_the_chosen_face_is_matched_and_compared(container: Container) -> N
     never finds another family's case."""
     deps = container.deps
     _, staff = session_for(container, Role.MODERATOR)
-    reporter = from_session(deps, session_for(container, Role.REPORTER)[1])
-    assert reporter is not None
-    seen = {}
-    for who, n in (("hopper", 1), ("collins", 0)):
-        when = NewSighting(seen_at=datetime(2006, 6, 1, 12 + n, tzinfo=UTC), place=GeoPoint(30.6, 114.3))
-        seen[who] = intake.report_sighting(deps, reporter, when, [Upload(portrait(who, n), "s.jpg")]).sighting_id
+    seen = _seen_both(container)
     other_family = _register(container, OPERATOR, [portrait("collins", 2)], name="Other")  # the other child's
     case_id = _register(container, _family(container)[0], [two_faces()])
     photo, child, _ = _crowded(container, case_id)
@@ -216,14 +223,8 @@ def test_a_child_face_chosen_again_by_staff_takes_back_the_leads_the_old_face_ma
     """Staff first chose the wrong face (the other child's, collins) and leads of the other child's sighting came;
     choosing the missing child's face instead withdraws those leads at once (none was reviewed) and proposes the
     child's sighting (the security.md "left" note: leads of the old face stayed until matched again)."""
-    deps = container.deps
     _, staff = session_for(container, Role.MODERATOR)
-    reporter = from_session(deps, session_for(container, Role.REPORTER)[1])
-    assert reporter is not None
-    seen = {}
-    for who, n in (("hopper", 1), ("collins", 0)):
-        when = NewSighting(seen_at=datetime(2006, 6, 1, 12 + n, tzinfo=UTC), place=GeoPoint(30.6, 114.3))
-        seen[who] = intake.report_sighting(deps, reporter, when, [Upload(portrait(who, n), "s.jpg")]).sighting_id
+    seen = _seen_both(container)
     case_id = _register(container, _family(container)[0], [two_faces()])
     photo, child, other = _crowded(container, case_id)
 
