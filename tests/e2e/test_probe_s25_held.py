@@ -21,7 +21,7 @@ from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.model import GeoPoint, NewCase, Sex, Upload
 from reunite.entrypoints.api.app import create_app
-from reunite.services import grouping, intake, look_alikes, moderation, reach, reunion
+from reunite.services import grouping, intake, look_alikes, moderation, pfif, reach, reunion
 from reunite.services.accounts import from_session, issue_token
 from tests.conftest import run_jobs, session_for
 from tests.e2e.test_impostor import first_family
@@ -116,7 +116,7 @@ def test_a_case_held_as_a_possible_second_registration_ends_for_partners_and_com
     assert (_csv_row(exporter, held) or {}).get("given_name") == "Lanlan"
     again = _pfif_person(exporter, held)
     assert again is not None and again["given_name"] == "Lanlan"
-    assert datetime.fromisoformat(again["entry_date"]) >= datetime.fromisoformat(person["entry_date"])  # newer
+    assert datetime.fromisoformat(again["entry_date"]) > datetime.fromisoformat(person["entry_date"])  # newer
     receiver.sent.clear()
     run_jobs(container)
     assert receiver.sent == []
@@ -149,3 +149,38 @@ def test_a_case_reopened_after_it_ended_stays_in_the_exports_as_a_placeholder(co
     run_jobs(container)
     assert [payload["event"] for _, payload in receiver.sent][-1] == "case.restored"
     assert (_csv_row(exporter, case_id) or {}).get("given_name") == "Meimei"
+
+
+def test_a_partners_record_verified_again_after_a_withdrawal_is_dated_after_its_placeholder(
+    container: Container
+) -> None:
+    """A partner's PFIF record, verified, withdrawn (closed, reopened) and verified again: the export's record must
+    outrank the placeholder partners were given (PFIF importers keep the newer record), so it carries the new
+    verification's dates, not the import's."""
+    from tests.e2e.test_pfif_sync import PARTNER, doc, person
+
+    sent = "2026-03-01T10:00:00Z"
+    record = doc(person("partner.org/m1", entry_date=sent, source_date=sent, full_name="Mei Lin", age="6"))
+    assert pfif.import_pfif(container.deps, PARTNER, record).created == 1
+    with container.engine.connect() as conn:
+        case_id = int(conn.exec_driver_sql("SELECT id FROM cases").scalar_one())
+    exporter = _exporter(container)
+
+    def exported() -> dict[str, str]:
+        answer = exporter.get("/api/pfif")
+        people = [{c.tag.removeprefix(NS): c.text or "" for c in p} for p in ET.fromstring(answer.content).iter(
+            f"{NS}person")]
+        return next(p for p in people if p["person_record_id"] == "partner.org/m1")
+
+    moderation.verify_case(container.deps, OPERATOR, case_id, "checked with the partner by phone")
+    first = exported()
+    assert first["full_name"] == "Mei Lin" and first["source_date"] == sent
+    reunion.close_case(container.deps, OPERATOR, case_id, reunited=False, keep_data=True)
+    moderation.reopen_case(container.deps, OPERATOR, case_id, "closed by mistake")
+    placeholder = exported()
+    assert "full_name" not in placeholder
+    moderation.verify_case(container.deps, OPERATOR, case_id, "checked again with the partner by phone")
+    again = exported()
+    assert again["full_name"] == "Mei Lin"
+    for date_field in ("entry_date", "source_date"):
+        assert datetime.fromisoformat(again[date_field]) > datetime.fromisoformat(placeholder[date_field])

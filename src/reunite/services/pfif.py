@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -327,7 +327,12 @@ def _placeholder(case: dict[str, Any], record: str, now: datetime) -> dict[str, 
 
 
 def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> dict[str, str]:
-    changed = case["entry_date"] or case["verified_at"] or case["created_at"]
+    # when this copy last changed here: imported, verified, or verified again after a withdrawal, whose placeholder
+    # partners hold with the withdrawal's dates (a restored record dated before it would lose to the placeholder)
+    changed = max(d for d in (case["entry_date"], case["verified_at"], case["created_at"]) if d is not None)
+    withdrawn = case["withdrawn_at"]
+    if withdrawn is not None:  # PFIF dates are whole seconds: a restore within the withdrawal's second is after it
+        changed = max(changed, withdrawn.replace(microsecond=0) + timedelta(seconds=1))
     dates = {"person_record_id": record, "entry_date": pfif_time(changed),
              "expiry_date": pfif_time(case["expiry_date"])}
     name = full_name(case["given_name"], case["family_name"])
@@ -345,7 +350,10 @@ def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> di
             sent["author_name"] = case["source"] or record_domain(record)
         if not exact_last_seen(who, case["id"]):
             sent["description"] = description
-        return exportable({**sent, **dates, "source_date": pfif_time(case["source_date"] or changed)}, PERSON_FIELDS,
+        source_date = case["source_date"] or changed
+        if withdrawn is not None and source_date <= withdrawn:
+            source_date = changed  # the partner's date, older than the placeholder, would lose to it
+        return exportable({**sent, **dates, "source_date": pfif_time(source_date)}, PERSON_FIELDS,
                           hidden - {"author_name"})
     return exportable({
         **dates, "source_date": pfif_time(changed), "author_name": "Reunite", "source_name": deps.site.pfif_domain,
