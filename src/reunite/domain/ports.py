@@ -259,8 +259,9 @@ class PfifCodec(Protocol):
 
 
 class TableCodec(Protocol):
-    def read_rows(self, data: bytes) -> list[tuple[int, dict[str, str]]]:
-        """(row number as the spreadsheet shows it, values by lower-cased column name), blank rows skipped."""
+    def read_rows(self, data: bytes, most: int = ...) -> list[tuple[int, dict[str, str]]]:
+        """(row number as the spreadsheet shows it, values by lower-cased column name), blank rows skipped; refused
+        (413) as soon as it passes ``most`` rows of data."""
         ...
 
     def write_csv(self, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes: ...

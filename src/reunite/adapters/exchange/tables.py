@@ -1,18 +1,20 @@
-"""Spreadsheets in and out: CSV (UTF-8, with or without BOM) and XLSX (first sheet), header row first."""
+"""Spreadsheets in and out: CSV (UTF-8 with or without BOM, UTF-16, GBK) and XLSX (first sheet), header row first."""
 
 from __future__ import annotations
 
 import csv
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from reunite.domain.errors import InvalidInput, UnsupportedMedia
+from reunite.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 
 XLSX_MAGIC = b"PK\x03\x04"
-MAX_ROWS = 50_000
+MAX_ROWS = 50_000  # rows of a file, blank ones too
+MAX_COLUMNS = 200  # cells of a row read; a case needs a few dozen columns at most
+MAX_CELL = 20_000  # characters in a cell (a description is cut far shorter)
 
 
 def _cell(value: Any) -> str:
@@ -42,33 +44,65 @@ def _number(text: str) -> bool:
     return True
 
 
-def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+def read_rows(data: bytes, most: int = MAX_ROWS) -> list[tuple[int, dict[str, str]]]:
     """(row number as a spreadsheet program shows it, the row keyed by the header's lower-cased names);
-    blank rows are skipped but still counted. XLSX is recognised by its content."""
+    blank rows are skipped but still counted. XLSX is recognised by its content. Read row by row and refused
+    as soon as it passes ``most`` rows of data (or ``MAX_ROWS`` rows, blank ones too) or holds a cell longer
+    than ``MAX_CELL``: a small file that unpacks into millions of rows costs what its first rows cost."""
+    numbered: list[tuple[int, list[str]]] = []
+    for number, row in enumerate(_rows(data), start=1):
+        if any(len(cell) > MAX_CELL for cell in row):
+            raise InvalidInput("row {row}: a cell holds more than {n} characters", field="file", row=number,
+                               n=MAX_CELL)
+        if any(row):
+            numbered.append((number, row))
+        if number > MAX_ROWS + 1 or len(numbered) > most + 1:  # the header and ``most`` rows of data
+            raise PayloadTooLarge("more than {n} rows in one file: send them in several parts", field="file",
+                                  n=min(most, MAX_ROWS))
+    if not numbered:
+        raise InvalidInput("the file is empty: the first row names the columns", field="file")
+    header = [h.strip().lower() for h in numbered[0][1]]
+    return [(number, dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)))
+            for number, row in numbered[1:]]
+
+
+def _rows(data: bytes) -> Iterator[list[str]]:
+    """The file's rows one at a time, each as its cells' text (at most ``MAX_COLUMNS`` of them)."""
     if data.startswith(XLSX_MAGIC):
         from openpyxl import load_workbook  # here: only an import of a spreadsheet needs it
 
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+            for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+                yield [_cell(v) for v in row]
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
             raise UnsupportedMedia("the spreadsheet cannot be read: save it as XLSX or CSV") from exc
-        table = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    elif data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"<", b"{", b"[") or data.startswith(b"%PDF"):
+        return
+    if data.removeprefix(b"\xef\xbb\xbf").lstrip()[:1] in (b"<", b"{", b"[") or data.startswith(b"%PDF"):
         raise UnsupportedMedia("not a CSV or XLSX file (this looks like XML, HTML, JSON or PDF)")
+    reader = csv.reader(io.StringIO(_text(data)))
+    number = 0
+    try:
+        for number, row in enumerate(reader, start=1):  # noqa: B007 - the row a broken cell stops at
+            yield [c.strip() for c in row[:MAX_COLUMNS]]
+    except csv.Error as exc:  # a cell past the csv module's own limit, a NUL
+        raise InvalidInput("row {row} cannot be read: {problem}", field="file", row=number + 1,
+                           problem=str(exc)) from exc
+
+
+def _text(data: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without BOM), UTF-16 with its BOM, or GB18030, which reads GBK and GB2312
+    (what spreadsheet programs on Chinese Windows save "CSV" as)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings: tuple[str, ...] = ("utf-16",)
     else:
+        encodings = ("utf-8-sig", "gb18030")
+    for encoding in encodings:
         try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise UnsupportedMedia("the CSV file must be UTF-8 text") from exc
-        table = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    numbered = [(number, row) for number, row in enumerate(table, start=1) if any(row)]
-    if not numbered:
-        raise InvalidInput("the file is empty: the first row names the columns", field="file")
-    if len(numbered) > MAX_ROWS + 1:
-        raise InvalidInput("at most {n} rows per file", field="file", n=MAX_ROWS)
-    header = [h.strip().lower() for h in numbered[0][1]]
-    return [(number, dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)))
-            for number, row in numbered[1:]]
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise UnsupportedMedia("the CSV file must be text in UTF-8, UTF-16 or GBK")
 
 
 def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
@@ -83,8 +117,8 @@ def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
 class Spreadsheets:
     """Implements ``domain.ports.TableCodec``."""
 
-    def read_rows(self, data: bytes) -> list[tuple[int, dict[str, str]]]:
-        return read_rows(data)
+    def read_rows(self, data: bytes, most: int = MAX_ROWS) -> list[tuple[int, dict[str, str]]]:
+        return read_rows(data, most)
 
     def write_csv(self, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
         return write_csv(rows, columns)

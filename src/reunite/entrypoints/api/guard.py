@@ -37,6 +37,7 @@ Id = Annotated[int, Field(ge=1, le=BIGINT_MAX, description="A record's id")]
 NUMBER = re.compile(r"^[+-]?\d+$")
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 CHECKED_BODIES = (*FORMS, "application/json")
+MAX_JSON_DEPTH = 16  # levels of a JSON body: the API's deepest takes three
 NUL = "{name} contains a NUL character (an invisible control character), which cannot be read: remove it and send again"
 NOT_TEXT = "{name} contains bytes that are not UTF-8 text, which cannot be read: type it again and send again"
 ADDRESS_REFUSED = "reunite.address_refused"  # a page's scope: {parameter: why it cannot be read} (``read_query``)
@@ -148,16 +149,18 @@ def check_pairs(pairs: list[tuple[str, str]]) -> InvalidInput | None:
     return None
 
 
-def check_json(value: Any, field: str = "body") -> InvalidInput | None:
+def check_json(value: Any, field: str = "body", depth: int = 0) -> InvalidInput | None:
     if isinstance(value, str):
         return problem(value, field)
     if isinstance(value, bool) or not isinstance(value, int | list | dict):
         return None
     if isinstance(value, int):
         return number_problem(value, field)
+    if depth >= MAX_JSON_DEPTH:
+        return InvalidInput("the request body nests more than {n} levels deep", field=field, n=MAX_JSON_DEPTH)
     items = value.items() if isinstance(value, dict) else ((field, v) for v in value)
     for key, item in items:
-        found = problem(str(key), field) or check_json(item, str(key))
+        found = problem(str(key), field) or check_json(item, str(key), depth + 1)
         if found:
             return found
     return None
@@ -202,6 +205,8 @@ def check_body(body: bytes, content_type: str) -> InvalidInput | None:
             return check_json(json.loads(body, object_pairs_hook=once))
         except Repeated as repeated:
             return InvalidInput("{name} was sent more than once: send it once", field=repeated.key, name=repeated.key)
+        except RecursionError:  # deeper than the parser goes: no body the API takes nests so
+            return InvalidInput("the request body nests more than {n} levels deep", field="body", n=MAX_JSON_DEPTH)
         except ValueError:
             return None  # not JSON: the route's own validation says so
     fields = form_fields(body, content_type)

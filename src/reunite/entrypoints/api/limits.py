@@ -41,8 +41,10 @@ class BodyLimitMiddleware:
         if scope["path"] == REPORT_PAGE and scope["method"] == "POST":
             response: Response = too_large(request, self.max_bytes, scan)
         else:
-            response = error_response(request, PayloadTooLarge(
-                "the upload is larger than the {limit} MB limit", field="photos", limit=f"{self.max_bytes / 1e6:.0f}"))
+            multipart = request.headers.get("content-type", "").lower().startswith("multipart/")
+            response = error_response(request, PayloadTooLarge(  # a form carries photos; anything else is its body
+                "the upload is larger than the {limit} MB limit", field="photos" if multipart else "body",
+                limit=f"{self.max_bytes / 1e6:.0f}"))
         response.headers["connection"] = "close"
         await response(scope, _nothing, send)
 
