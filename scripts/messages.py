@@ -42,8 +42,8 @@ GETTEXT_CALL = re.compile(r"""reader\.gettext\(\s*"((?:[^"\\]|\\.)*)"()""")  # p
 PROBLEM_CALL = re.compile(r"""\.problem\([^,()]*,\s*\n?\s*"((?:[^"\\]|\\.)*)"()""")
 STATUS_WORDS = ("processing", "faces found", "no face found", "pending", "approved", "rejected", "removed", "expired",
                 "open", "reunited", "closed", "sighting", "case", "reporter", "family", "moderator", "police",
-                "admin", "partner", "dna", "document", "interview", "match", "no_match", "sightings", "cases",
-                "candidates", "takedowns", "sharing",
+                "admin", "partner", "admin token", "dna", "document", "interview", "match", "no_match", "sightings",
+                "cases", "candidates", "takedowns", "sharing",
                 "faces could not be searched for",  # a sighting whose photos failed for good (services/faces)
                 UNREADABLE,
                 "changed by the reporter", CHOOSE_CHILD_FACE,  # why a report approved before waits again

@@ -250,3 +250,12 @@ def test_questions_by_record_and_by_actor_are_read_from_an_index(container: Cont
             sql, params = audit_sql(query)
             plan = "\n".join(r[0] for r in conn.execute(text("EXPLAIN " + sql), params))
             assert "Seq Scan on audit_log" not in plan and index in plan, (index, plan)
+
+
+def test_an_admins_own_token_is_not_taken_for_a_partner_in_the_log(world: w.World) -> None:
+    with world.client("token_admin") as admin_token, world.client("token_read_sightings") as partner:
+        assert admin_token.get(f"/api/sightings/{world.sighting}").status_code == 200
+        assert partner.get(f"/api/sightings/{world.sighting}").status_code == 200
+    views = entries(world, "admin", subject="sighting", subject_id=world.sighting, action="sighting.viewed")
+    roles = {e["actor_named"]: e["actor_role"] for e in views if e["actor"].startswith("token:")}
+    assert roles == {"token_admin": "admin token", "token_read_sightings": "partner"}

@@ -36,6 +36,13 @@ def _entry(row: dict[str, Any]) -> dict[str, Any]:
     else:
         named = row.get("actor_token") or ""
     return {"id": row["id"], "at": row["at"], "actor": row["actor"], "actor_named": named,
-            "actor_role": row.get("actor_role") or ("partner" if row.get("actor_token") else None),
+            "actor_role": row.get("actor_role") or _token_role(row),
             "action": row["action"], "subject": row["subject"], "subject_id": row["subject_id"],
             "detail": row["detail"] or {}}
+
+
+def _token_role(row: dict[str, Any]) -> str | None:
+    """A token's kind as the log's reader should take it: an admin's own token is no partner organisation."""
+    if not row.get("actor_token"):
+        return None
+    return "admin token" if "admin" in (row.get("actor_token_scopes") or ()) else "partner"

@@ -11,7 +11,8 @@ from reunite.domain.audit import LISTINGS, AuditQuery, logged_actor
 
 COLUMNS = (
     "a.id, a.at, a.actor, a.action, a.subject, a.subject_id, a.detail, "
-    "ac.email AS actor_email, ac.display_name AS actor_name, ac.role AS actor_role, t.name AS actor_token"
+    "ac.email AS actor_email, ac.display_name AS actor_name, ac.role AS actor_role, t.name AS actor_token, "
+    "t.scopes AS actor_token_scopes"
 )
 # who an actor is: read per entry shown, by primary key
 WHO = (

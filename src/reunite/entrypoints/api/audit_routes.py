@@ -28,7 +28,8 @@ class AuditEntryOut(BaseModel):
     at: datetime = Field(description="When, in UTC (ISO 8601 with its offset)")
     actor: str = Field(description="account:ID, token:ID, operator (the command line) or anonymous")
     actor_named: str = Field(description="The account's email (and name), or the token's organisation")
-    actor_role: str | None = Field(description="The account's role now; partner for a token")
+    actor_role: str | None = Field(description=(
+        "The account's role now; for a token, admin token (it has the admin scope) or partner"))
     action: str = Field(description="What happened, e.g. sighting.viewed, case.verified, audit.viewed")
     subject: str = Field(description="The kind of record: sighting, case, account, system …")
     subject_id: int
