@@ -80,9 +80,9 @@ __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORD
            "Outline", "P", "Permission", "Principal", "Role", "Scope", "blur_faces", "box_of", "candidate_view",
            "candidate_visible", "case_original", "case_photo_child", "case_photo_shown", "case_photos_listed",
            "child_face", "child_face_of", "coarse_distance_km", "coarse_point", "coarse_radius",
-           "coarse_score", "coarsen", "distance_shown", "exact", "exact_places", "family_sent_view", "head_outline",
-           "held_again", "hours_only", "photo_shown", "public_pin", "scores_shown", "shared_with_child",
-           "sharp_regions", "times_view"]
+           "coarse_score", "coarsen", "distance_shown", "exact", "exact_places", "family_sent_view",
+           "found_child_hidden", "head_outline", "held_again", "hours_only", "photo_shown", "public_pin",
+           "scores_shown", "shared_with_child", "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
 
@@ -183,13 +183,13 @@ def sighting_filter(who: Principal, query: SightingFilter) -> SightingFilter:
     by its cell's centre, so that no sequence of questions tells two places of one cell apart. Without
     the originals, a report dated by its arrival (read as its hour only: ``sighting_view``) is compared
     and ordered by that hour, so that no run of time filters tells the instant it was sent."""
-    statuses = browsable_statuses(who)
+    statuses, found = browsable_statuses(who), found_child_hidden(who)
     hours = hours_only(who)  # a reader of hours (``times_shown``)
     if who.can(P.SEE_EXACT_PLACES):
-        return replace(query, statuses=statuses, grid_deg=None, arrival_hours=hours)
+        return replace(query, statuses=statuses, grid_deg=None, arrival_hours=hours, found_hidden=found)
     radius = coarse_radius(query.radius_km) if query.near else query.radius_km
     return replace(query, statuses=statuses, near=coarse_point(query.near), radius_km=radius,
-                   grid_deg=PLACE_GRID_DEG, arrival_hours=hours)
+                   grid_deg=PLACE_GRID_DEG, arrival_hours=hours, found_hidden=found)
 
 
 def browsable_statuses(who: Principal) -> tuple[str, ...]:
@@ -197,12 +197,22 @@ def browsable_statuses(who: Principal) -> tuple[str, ...]:
     return REVIEWABLE if who.can(P.MODERATE) else ("approved",)
 
 
-def sighting_visible(who: Principal, status: str) -> bool:
+def sighting_visible(who: Principal, status: str, found: bool = False) -> bool:
     """Moderators and police see every report still held (pending, approved, rejected); others only
-    reports a moderator approved. Removed and expired reports are placeholders nobody browses."""
+    reports a moderator approved, and not those of a child found (``found_child_hidden``). Removed and
+    expired reports are placeholders nobody browses."""
     if not who.can(P.BROWSE_SIGHTINGS):
         return False
+    if found and found_child_hidden(who):
+        return False
     return status in REVIEWABLE if who.can(P.MODERATE) else status == "approved"
+
+
+def found_child_hidden(who: Principal) -> bool:
+    """Whether the reports of a child found (confirmed for a case closed as reunited, and the reports of that
+    child's trail) are left out of what ``who`` browses, searches and opens (probe s28 B4): the child is home,
+    and only police and moderators, who keep the case's history, read them still."""
+    return not who.can(P.MODERATE)
 
 
 def held_again_shown(who: Principal, head: dict[str, Any]) -> bool:

@@ -358,6 +358,7 @@ class SightingFilter:
     include_unknown: bool = True  # reports that do not say age or sex are kept (labelled "unknown")
     grid_deg: float | None = None  # set: places compared by grid cell only (access.sighting_filter)
     arrival_hours: bool = False  # set: a report dated by its arrival compared and ordered by its hour only
+    found_hidden: bool = False  # set: reports of a child found (``access.found_child_hidden``) are left out
 
     def __post_init__(self) -> None:
         if not 0 < self.radius_km <= 20_000:

@@ -59,7 +59,8 @@ class ReadModel(WorkbenchReads, Protocol):
     def face(self, face_id: int, cases: Sequence[int]) -> dict[str, Any] | None: ...
 
     def similar_sighting_faces(
-        self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",)
+        self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",),
+        found_hidden: bool = False,
     ) -> list[dict[str, Any]]: ...
 
     def session_principal(self, token_hash: str, now: datetime) -> dict[str, Any] | None: ...

@@ -175,7 +175,7 @@ def visible_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, 
     if head is not None and access.held_again_shown(who, head):
         raise Conflict("sighting {id} is being checked again: something was added to it since it was approved, and moderators are checking the addition; it is shown again once they have",  # noqa: E501
                        id=sighting_id)
-    if head is None or not access.sighting_visible(who, head["status"]):
+    if head is None or not access.sighting_visible(who, head["status"], head["found"]):
         raise NotFound("sighting {id} does not exist", id=sighting_id)
     return head
 

@@ -128,7 +128,8 @@ def _sees_case(who: Principal, case: dict[str, Any]) -> bool:
 
 def _sees_photo(who: Principal, row: dict[str, Any]) -> bool:
     """A case's photos for those who see the case; a sighting's for those who see the sighting."""
-    return _sees_case(who, row["case"]) if row["case"] else access.sighting_visible(who, row["sighting_status"])
+    return _sees_case(who, row["case"]) if row["case"] else access.sighting_visible(
+        who, row["sighting_status"], bool(row["sighting_found"]))
 
 
 def _signed_in(who: Principal) -> None:
@@ -151,7 +152,8 @@ def _sees_face(deps: Deps, who: Principal, row: dict[str, Any]) -> bool:
     child = access.child_face_of(row["child_face_id"], row["sighting_face_ids"])
     return (who.can(Permission.SEE_ORIGINALS)
             or any(access.candidate_visible(who, c, settled, c["case_id"]) for c in row["confirmations"])
-            or (access.sighting_visible(who, row["sighting_status"]) and row["id"] == child))
+            or (access.sighting_visible(who, row["sighting_status"], bool(row["sighting_found"]))
+                and row["id"] == child))
 
 
 def face_crop(deps: Deps, who: Principal, face_id: int, known: str | None = None) -> Rendition:

@@ -53,7 +53,8 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
         raise InvalidInput("no face was found in this photo: try a clearer, front-facing photo", field="photo")
     found: dict[int, dict[str, Any]] = {}
     for face in faces:
-        for hit in deps.read.similar_sighting_faces(face.embedding, limit, access.browsable_statuses(who)):
+        for hit in deps.read.similar_sighting_faces(face.embedding, limit, access.browsable_statuses(who),
+                                                   access.found_child_hidden(who)):
             found.setdefault(hit["face_id"], hit)
     best: dict[int, dict[str, Any]] = {}
     with deps.uow() as uow:

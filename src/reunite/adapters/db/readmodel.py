@@ -17,7 +17,7 @@ from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.reach import ReachReads
 from reunite.adapters.db.shortlist import CHILD_FACE, FIRST_FACE, RANKS_NOW, RANKS_NOW_JOIN, ShortlistReads
-from reunite.adapters.db.sighting_filter import sighting_order, sighting_where
+from reunite.adapters.db.sighting_filter import FOUND_CHILDREN, NOT_FOUND, sighting_order, sighting_where
 from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.workbench import WorkbenchReadSql
 from reunite.domain.errors import NotFound
@@ -112,8 +112,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def sighting_head(self, sighting_id: int) -> dict[str, Any] | None:
         """What its visibility is decided from, in one statement: None for an id nobody uses."""
         rows = self._all(  # moderated before and pending: approved once, held again (see access.held_again_shown)
-            "SELECT id, status, child_face_id, status = 'pending' AND moderated_by IS NOT NULL AS held_again "
-            "FROM sightings WHERE id = :id", id=sighting_id)
+            "SELECT id, status, child_face_id, status = 'pending' AND moderated_by IS NOT NULL AS held_again, "
+            f"id IN ({FOUND_CHILDREN}) AS found FROM sightings WHERE id = :id", id=sighting_id)
         return rows[0] if rows else None
 
     def sighting(self, sighting_id: int) -> dict[str, Any]:
@@ -243,7 +243,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def photo(self, photo_id: int) -> dict[str, Any] | None:
         return _owned(self._all(
             "SELECT p.id, p.storage_key, p.case_id, p.sighting_id, p.processed_at, p.failed_reason, p.held_since, "
-            f"s.status AS sighting_status, s.child_face_id, {OWNER_CASE}, "
+            f"s.status AS sighting_status, s.id IN ({FOUND_CHILDREN}) AS sighting_found, s.child_face_id, "
+            f"{OWNER_CASE}, "
             # of a case photo: its faces and the one chosen as the child's (domain.case_faces)
             f"p.child_face_id AS case_child_face_id, {face_ids_sql('p')} AS face_ids "
             "FROM photos p LEFT JOIN sightings s ON s.id = p.sighting_id LEFT JOIN cases k ON k.id = p.case_id "
@@ -255,7 +256,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         # (case, face) index: no scan of every candidate, whose time would grow with the table
         return _owned(self._all(
             "SELECT f.id, f.crop_key, f.case_id, f.sighting_id, f.photo_id, f.box_left, f.box_top, f.box_right, "
-            f"f.box_bottom, s.status AS sighting_status, s.child_face_id, p.storage_key AS photo_key, {OWNER_CASE}, "
+            f"f.box_bottom, s.status AS sighting_status, s.id IN ({FOUND_CHILDREN}) AS sighting_found, "
+            f"s.child_face_id, p.storage_key AS photo_key, {OWNER_CASE}, "
             f"p.child_face_id AS case_child_face_id, {face_ids_sql('p')} AS photo_face_ids, "
             "ARRAY(SELECT g.id FROM faces g WHERE g.sighting_id = f.sighting_id ORDER BY g.created_at, g.id) "
             "AS sighting_face_ids, "
@@ -265,10 +267,11 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "LEFT JOIN photos p ON p.id = f.photo_id WHERE f.id = :id", id=face_id, cases=list(cases)))
 
     def similar_sighting_faces(
-        self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",)
+        self, embedding: Sequence[float], limit: int, statuses: Sequence[str] = ("approved",),
+        found_hidden: bool = False,
     ) -> list[dict[str, Any]]:
         """The faces nearest ``embedding`` that may be their sighting's child (``shortlist.CHILD_FACE``):
-        a bystander, an adult beside the child, is never found by photo."""
+        a bystander, an adult beside the child, is never found by photo; nor, ``found_hidden``, a child found."""
         with self.engine.begin() as conn:
             ann_scan(conn, EF_SEARCH)
             rows = conn.execute(text(
@@ -278,6 +281,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
                 "s.group_id "
                 "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 f"WHERE f.sighting_id IS NOT NULL AND s.status = ANY(:statuses) AND f.id = {CHILD_FACE} "
+                f"{'AND ' + NOT_FOUND if found_hidden else ''} "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
                 "SELECT * FROM near ORDER BY similarity DESC, face_id"
             ), {"q": vector_literal(embedding), "limit": limit, "statuses": list(statuses)})

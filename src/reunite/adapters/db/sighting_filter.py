@@ -29,8 +29,20 @@ def sighting_order(query: SightingFilter) -> str:
     return NEWEST_BY_HOUR if query.arrival_hours else NEWEST
 
 
+# the reports of a child found: confirmed for a case closed as reunited, and every report of that child's trail;
+# a few rows (reunions are rare), read once per statement (``s.id NOT IN (...)``: a hashed subplan)
+FOUND_CHILDREN = (
+    "SELECT fc.sighting_id FROM cases fk JOIN candidates fc ON fc.case_id = fk.id "
+    "WHERE fk.status = 'reunited' AND fc.status = 'confirmed' "
+    "UNION SELECT g.id FROM cases fk JOIN candidates fc ON fc.case_id = fk.id "
+    "JOIN sightings fs ON fs.id = fc.sighting_id JOIN sightings g ON g.group_id = fs.group_id "
+    "WHERE fk.status = 'reunited' AND fc.status = 'confirmed'"
+)
+NOT_FOUND = f"s.id NOT IN ({FOUND_CHILDREN})"
+
+
 def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
-    clauses: list[str] = ["s.status = ANY(:statuses)"]
+    clauses: list[str] = ["s.status = ANY(:statuses)"] + ([NOT_FOUND] if query.found_hidden else [])
     params: dict[str, Any] = {"statuses": list(query.statuses)}
     if query.near and query.grid_deg:  # by grid cell: the box (index) is widened by a cell's diagonal
         clauses.append(
