@@ -43,7 +43,7 @@ PROBLEM_CALL = re.compile(r"""\.problem\([^,()]*,\s*\n?\s*"((?:[^"\\]|\\.)*)"()"
 STATUS_WORDS = ("processing", "faces found", "no face found", "pending", "approved", "rejected", "removed", "expired",
                 "open", "reunited", "closed", "sighting", "case", "reporter", "family", "moderator", "police",
                 "admin", "partner", "admin token", "dna", "document", "interview", "match", "no_match", "sightings",
-                "cases", "candidates", "takedowns", "sharing",
+                "cases", "candidates", "takedowns", "sharing", "corrections", "families",
                 "faces could not be searched for",  # a sighting whose photos failed for good (services/faces)
                 UNREADABLE,
                 "changed by the reporter", CHOOSE_CHILD_FACE,  # why a report approved before waits again

@@ -338,10 +338,13 @@ def candidate_confirmed(deps: Deps, case_id: int, candidate_id: int | None = Non
 
 
 def message_sent(deps: Deps, message_id: int, case_id: int) -> None:
-    """Families are told of reviewers' messages (reviewers read families' on the case page)."""
+    """Families are told of reviewers' messages; reviewers of families' (their queue "families", in the hourly
+    notice of work waiting: ``tell_reviewers``)."""
     message = next((m for m in deps.read.messages(case_id) if m["id"] == message_id), None)
     if message is not None and not message["from_family"]:
         _case_note(deps, case_id, "new_message")
+    elif message is not None:
+        tell_reviewers(deps)
 
 
 def removal_asked(deps: Deps, takedown_id: int, stage: str) -> None:
@@ -378,10 +381,10 @@ def reviewers_told(deps: Deps, uow: UnitOfWork) -> bool:
 
 
 def tell_reviewers(deps: Deps) -> bool:
-    """Email reviewers when candidates or reports wait, at most once an hour; True if sent."""
+    """Email reviewers when candidates, reports or families wait, at most once an hour; True if sent."""
     counts = deps.read.queue_counts()
     overloaded = any(load.alarm for load in workbench.queue_loads(deps) if load.name == "sightings")
-    if not (counts["candidates"] or overloaded):
+    if not (counts["candidates"] or counts["families"] or overloaded):
         return False
     try:
         hit(deps, REVIEWERS_NOTICE, 1, HOUR)

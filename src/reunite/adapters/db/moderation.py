@@ -275,6 +275,18 @@ class ModerationSql:
 SHARING = "sharing_review_since IS NOT NULL AND verified_at IS NOT NULL AND status = 'open'"
 SAME_RECORD = ("FROM takedowns o WHERE o.status = 'pending' AND o.subject = t.subject "
                "AND o.subject_id = t.subject_id")
+FAMILIES_WAITING = (
+    "WITH said AS (SELECT m.case_id, m.created_at AS at, 'message' AS kind FROM messages m WHERE m.from_family "
+    "UNION ALL SELECT c.case_id, w.at, 'answer_' || w.answer FROM family_words w "
+    "JOIN candidates c ON c.id = w.candidate_id WHERE c.status = 'confirmed' "
+    "UNION ALL SELECT c.case_id, c.reviewed_at, 'confirmed' FROM candidates c WHERE c.status = 'confirmed'), "
+    "answered AS (SELECT case_id, max(at) AS at FROM (SELECT m.case_id, m.created_at AS at FROM messages m "
+    "WHERE NOT m.from_family UNION ALL SELECT v.case_id, v.created_at FROM verifications v) x GROUP BY case_id), "
+    "waiting AS (SELECT k.id, k.id AS case_id, k.given_name, k.family_name, min(s.at) AS waiting_since, "
+    "array_agg(DISTINCT s.kind ORDER BY s.kind) AS kinds FROM said s JOIN cases k ON k.id = s.case_id "
+    "LEFT JOIN answered a ON a.case_id = s.case_id WHERE k.status = 'open' AND k.verified_at IS NOT NULL "
+    "AND s.at > coalesce(a.at, '-infinity') GROUP BY k.id)"
+)
 QUEUE_SQL = {
     "sightings": (
         "SELECT s.id, s.created_at, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.camera_clock, "
@@ -330,6 +342,13 @@ QUEUE_SQL = {
         "c.created_at, "
         f"k.given_name {FROM} WHERE {OPEN} ORDER BY c.created_at, c.id LIMIT :limit",
         f"SELECT count(DISTINCT {ITEM}) {FROM} WHERE {OPEN}",  # workbench items: one per case and trail
+    ),
+    # verified, open cases whose family waits for a person (probe s28 B3): a family's message, its word on a
+    # confirmed lead ("not my child" above all), or a lead confirmed that nobody has written to it about since, newer
+    # than the last a reviewer, police or a caseworker wrote to it or recorded a check; oldest waiting first
+    "families": (
+        f"{FAMILIES_WAITING} SELECT * FROM waiting ORDER BY waiting_since, case_id LIMIT :limit",
+        f"{FAMILIES_WAITING} SELECT count(*) FROM waiting",
     ),
     "takedowns": (
         # what the moderator decides about: the record's photos, its state, (a sighting) the confirmed
