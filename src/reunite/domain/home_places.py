@@ -10,8 +10,9 @@ from __future__ import annotations
 
 # Hong Kong's districts and neighbourhoods in English and Chinese, each a part of Hong Kong. A name that is also a
 # place on the mainland is left out (马鞍山: Ma'anshan, Anhui; 蓝田: Lantian, Xi'an; 罗湖: Shenzhen; 天水围 begins
-# with 天水, Tianshui; 长沙湾 with 长沙), as is an English one that is a town elsewhere or a word (Stanley,
-# Aberdeen, Happy Valley, Central, Admiralty: "Central, Hong Kong" is Hong Kong by its own name).
+# with 天水, Tianshui; 长沙湾 with 长沙), as is a Chinese one that is also a word (北角, a "north corner"; 火炭,
+# charcoal) and an English one that is a town elsewhere or a word (Stanley, Aberdeen, Happy Valley, Central,
+# Admiralty: "Central, Hong Kong" is Hong Kong by its own name).
 HONG_KONG_PARTS: tuple[str, ...] = (
     "Causeway Bay", "铜锣湾", "中环", "Sheung Wan", "上环", "金钟", "Mid-Levels", "跑马地", "North Point",
     "Quarry Bay", "鲗鱼涌", "Tai Koo", "太古城", "Shau Kei Wan", "筲箕湾", "Chai Wan", "柴湾", "Repulse Bay", "浅水湾",
