@@ -5,8 +5,10 @@ Words alone: the place the most names in the words agree on wins: a city is name
 part of it (a district, a former town) and by its province's name, so "Near Chaoyang Park, Beijing" is
 Beijing (Chaoyang: a city in Liaoning, and a district of Beijing, named beside it), "Chaoyang, Liaoning"
 the city in Liaoning. Then a city over a province, a city's own name over a part's (Taipei over
-Zigong's 大安区, in 台北市大安区), a place in the platform's region over one elsewhere (Police station,
-Chengdu: not Police, Poland), the first mentioned (from Wuhan to Chengdu: Wuhan), the longer name. A name
+Zigong's 大安区, in 台北市大安区), a place on the side of the strait whose script the words are written in
+(大安區 alone: Taipei's; 大安区: Zigong's), a place in the platform's region over one elsewhere (Police station,
+Chengdu: not Police, Poland), the first mentioned (from Wuhan to Chengdu: Wuhan), the longer name. A town
+abroad is not meant beside a place ``DWARFED`` times as populous that other words name ("Chinatown, London"). A name
 that is only a part of places (朝阳区: Beijing's and Changchun's; Xinyi: two county-level cities) names none
 of them alone; a district's bare name (海淀, Haidian) names its city only beside another of its names.
 A city abroad is named by its region and its country too, as a Chinese city by its province ("Richmond, BC,
@@ -32,6 +34,8 @@ from reunite.adapters.place_names import CITY, NOWHERE, PART, Mention, Place, Po
 from reunite.adapters.place_pins import REACH_KM, distance_km, pin_city
 
 HOME = ("CN", "HK", "MO", "TW")  # the platform's region: its places have no area
+TRADITIONAL_PROVINCES = ("香港", "澳门", "台湾")  # cpca's provinces that write traditional characters
+DWARFED = 5  # a town abroad named beside a place this many times as populous is not meant (Chinatown, London)
 RIVAL_SHARE = 0.5  # a place abroad of the same name with at least this share of the people of the one chosen is
 # as likely meant (Richmond, Virginia and Richmond, British Columbia; not London, Ontario beside London, England)
 
@@ -55,6 +59,7 @@ class Candidate:
     latin: bool = True
     people: int = 0  # the people of the place that name is given to
     regioned: bool = False  # a city abroad whose region or country the words name too
+    unlike: bool = False  # on the other side than the script of the words says (``script_side``)
 
     def read(self, mention: Mention, at: int, reading: Reading, order: int) -> None:
         self.support.add(at)
@@ -68,21 +73,31 @@ class Candidate:
     def province_only(self) -> bool:
         return not self.place.city
 
-    def rank(self) -> tuple[int, bool, int, bool]:
+    def rank(self) -> tuple[int, bool, int, bool, bool]:
         """What places it before others, but for where it is written."""
         home = bool(self.place.province) or self.place in names().home
-        return -len(self.support), self.province_only, self.kind, not home
+        return -len(self.support), self.province_only, self.kind, self.unlike, not home
 
 
-def candidates(found: Sequence[Mention]) -> list[Candidate]:
+def script_side(place: Place) -> str:
+    """The script a place's people write Chinese in: traditional in Taiwan, Hong Kong and Macau, simplified on
+    the mainland; '' abroad."""
+    if place in names().home or place.province.startswith(TRADITIONAL_PROVINCES):
+        return "traditional"
+    return "simplified" if place.province else ""
+
+
+def candidates(found: Sequence[Mention], script: str = "") -> list[Candidate]:
     """Every place the names may name, each with the names that may name it; a city also with the names
-    of its province."""
+    of its province. ``script``: the script of Chinese words ("traditional", "simplified"; '' for none or both),
+    which a place at home of the other side's yields to one of its own (大安區: Taipei's; 大安区: Zigong's)."""
     by_place: dict[Place, Candidate] = {}
     for at, mention in enumerate(found):
         for order, reading in enumerate(mention.readings):
             by_place.setdefault(reading.place, Candidate(reading.place)).read(mention, at, reading, order)
     for candidate in by_place.values():
         place = candidate.place
+        candidate.unlike = bool(script) and script_side(place) not in ("", script)
         province = by_place.get(Place(place.province, ""))
         if place.city and province is not None:
             candidate.support |= province.support
@@ -105,6 +120,7 @@ def candidates(found: Sequence[Mention]) -> list[Candidate]:
 
 def _by_words(found: list[Candidate]) -> tuple[Candidate, tuple[Place, ...]] | None:
     eligible = [c for c in found if c.kind <= PART or len(c.support) > 1]
+    eligible = [c for c in eligible if not _dwarfed(c, eligible)]
     if not eligible:
         return None
     best = min(eligible, key=lambda c: (*c.rank(), c.start, -c.length, c.order))
@@ -117,10 +133,19 @@ def _by_words(found: list[Candidate]) -> tuple[Candidate, tuple[Place, ...]] | N
     return best, rivals
 
 
-def choose(found: Sequence[Mention], near: Point | None, latin: bool) -> Chosen | None:
+def _dwarfed(town: Candidate, others: list[Candidate]) -> bool:
+    """Whether a town abroad is named only by names that also name, elsewhere in the words, a place ``DWARFED``
+    times as populous: the words mean that place ("Chinatown, London", "Golden Gate, San Francisco")."""
+    return bool(town.place.area) and any(
+        other.place != town.place and not other.support & town.support and other.people >= DWARFED * max(
+            town.people, 1) for other in others)
+
+
+def choose(found: Sequence[Mention], near: Point | None, latin: bool, script: str = "") -> Chosen | None:
     """The city (else the province) the words name, the pin deciding between their places; ``latin``:
-    whether the words are written in Latin letters, for a city the pin alone names."""
-    every = candidates(found)
+    whether the words are written in Latin letters, for a city the pin alone names; ``script``: which Chinese
+    script they are written in (``candidates``)."""
+    every = candidates(found, script)
     here = pin_city(near) if near is not None else NOWHERE
     if here == NOWHERE:
         by_words = _by_words(every)

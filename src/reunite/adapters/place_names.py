@@ -85,6 +85,16 @@ def simplified(text: str) -> str:
     return str(_converters()[0].convert(text)) if CJK.search(text) else text
 
 
+def script_of(text: str) -> str:
+    """The Chinese script words are written in: "traditional" (大安區, 桃園), "simplified" (大安区); '' for words
+    the same in both (大安, 台北), for words in both at once, and for words in no Chinese."""
+    if not CJK.search(text):
+        return ""
+    t2s, s2t = _converters()
+    traditional, simple = t2s.convert(text) != text, s2t.convert(text) != text
+    return "" if traditional == simple else "traditional" if traditional else "simplified"
+
+
 def folded(text: str) -> str:
     """Words as every place rule reads them: compatibility forms folded (NFKC: full-width ＳＨＡＮＧＨＡＩ,
     ２号 as Shanghai, 2号), whoever typed them, on the side searched as on the side stored."""

@@ -14,14 +14,17 @@ from collections.abc import Iterator
 from functools import cache, lru_cache
 
 from reunite.adapters.place_choice import RIVAL_SHARE, Chosen, choose
-from reunite.adapters.place_index import ALIASES, BIG_CITY, Names, known_elsewhere, names
+from reunite.adapters.place_home import BIG_CITY
+from reunite.adapters.place_index import ALIASES, METRO_PEOPLE, Names, known_elsewhere, names
 from reunite.adapters.place_names import (
     AREA,
     CITY,
     CJK,
     MUNICIPALITIES,
     NOWHERE,
+    PART,
     TRANSLITERATION,
+    WEAK,
     Mention,
     Place,
     Point,
@@ -30,16 +33,21 @@ from reunite.adapters.place_names import (
     cpca_rows,
     folded,
     readings,
+    script_of,
     scripts,
     simplified,
     squashed,
 )
 from reunite.domain.admin_areas import CHINESE_CITY_NAMES
+from reunite.domain.home_places import COMMON_PLACE_WORDS, LANDMARK_WORDS, NEIGHBOURHOOD_BEFORE
 
 __all__ = ["MUNICIPALITIES", "NOWHERE", "Chosen", "Mention", "Names", "Place", "Point", "chinese_city", "chosen",
            "city_names", "english_city", "folded", "known_name", "locate", "mentions", "names", "public_city",
            "readings", "region_named", "scripts", "simplified"]
 
+JAPANESE = re.compile(r"[\u3040-\u30ff広浜戸沢県亀栄徳]")  # kana, and kanji of Japan's own forms (横浜, 広島, 松戸)
+JOINED = re.compile(r"[ \t-]+")  # what stands between two words of one name (Causeway Bay, Mid-Levels)
+GENERIC = frozenset(squashed(w) for w in COMMON_PLACE_WORDS)
 # a Latin word: letters, with apostrophes and hyphens inside (Xi'an, Xi-an), but not a possessive's (Beijing's)
 WORD = re.compile(r"[^\W\d_]+(?:['’-](?![sS]\b)[^\W\d_]+)*")
 LONGEST_NAME = 4  # words in a Latin place name (Ho Chi Minh City)
@@ -59,7 +67,11 @@ STREET_AFTER = re.compile(r"\s*(?:(?:east|west|north|south|middle|central|e|w|n|
 def _latin(text: str, index: Names) -> Iterator[Mention]:
     """Names of one to four words, as a capitalised word (police station is no Police, Poland); in a
     text written all in small letters (a search box), also a place in China's or a big city's name,
-    and any name that is the whole text (york)."""
+    and any name that is the whole text (york). A place abroad is named only weakly (beside another of its
+    names: its region, its country) by the name of a town below ``METRO_PEOPLE`` that is a common word (Bay,
+    Central, Union, Chinatown: ``domain.home_places.COMMON_PLACE_WORDS``) or that a landmark's word follows
+    (Central Park, Union Square, Golden Gate Park, Bay Ridge, Orange County, Richmond Station; not Toronto Union
+    Station); a place's name after Little is a neighbourhood's (Little Italy, Little Tokyo), no place."""
     words, any_case = list(WORD.finditer(text)), text.islower()
     keys = [squashed(w.group()) for w in words]
     for size in range(LONGEST_NAME, 0, -1):
@@ -72,9 +84,31 @@ def _latin(text: str, index: Names) -> Iterator[Mention]:
                 found = ()
             if UPON.match(text, span[-1].end()):  # Walton upon Thames: an English town's name, its first word no
                 found = tuple(r for r in found if r.place.area.startswith("GB."))  # town elsewhere
+            if _beside(text, words, first - 1, first) in NEIGHBOURHOOD_BEFORE:
+                continue  # Little Italy, Little Tokyo: a neighbourhood named after the place, not the place
             areas = _areas_named(text[span[0].start():span[-1].end()], key, index, any_case)
+            found = _weakened(found, key, _beside(text, words, first + size, first + size - 1) in LANDMARK_WORDS)
             if found or areas:
                 yield Mention(span[0].start(), span[-1].end(), (*found, *areas), True)
+
+
+def _beside(text: str, words: list[re.Match[str]], at: int, name: int) -> str:
+    """The word at ``at`` in small letters, if nothing but spaces or a hyphen stands between it and the word at
+    ``name`` (a name's first or last: Central Park, Causeway-Bay; not "Central, Park"); '' if not."""
+    if not 0 <= at < len(words):
+        return ""
+    one, other = sorted((words[at], words[name]), key=lambda w: w.start())
+    return words[at].group().lower() if JOINED.fullmatch(text, one.end(), other.start()) else ""
+
+
+def _weakened(found: tuple[Reading, ...], key: str, landmark: bool) -> tuple[Reading, ...]:
+    """The readings of a Latin name, weakly (``WEAK``) those of a town abroad under ``METRO_PEOPLE`` if the name is a
+    common word (``GENERIC``: Bay, Chinatown) or a landmark's (``landmark``: Central Park; Toronto Union Station keeps
+    Toronto)."""
+    if not found or not (key in GENERIC or landmark):
+        return found
+    return tuple(r._replace(kind=WEAK) if r.place.area and r.kind < WEAK and r.people < METRO_PEOPLE else r
+                 for r in found)
 
 
 def _areas_named(written: str, key: str, index: Names, any_case: bool) -> tuple[Reading, ...]:
@@ -104,7 +138,10 @@ def _cpca(text: str) -> Iterator[Mention]:
 
 def _chinese(text: str, index: Names) -> Iterator[Mention]:
     """cpca's names and the longest other name at each place (a city abroad, a district, a former
-    town), those starting at one place as one name (朝阳: the city in Liaoning, Beijing's district)."""
+    town), those starting at one place as one name (朝阳: the city in Liaoning, Beijing's district). Chinese
+    characters that alone name a place at home (a city, a part of one: not a district's bare name, 冈山) name no
+    place abroad (板橋: Banqiao, New Taipei, not Tokyo's Itabashi; 台东: Taitung, not Tokyo's Taitō): Chinese is
+    written here by Chinese writers."""
     if not CJK.search(text):
         return
     at: dict[int, Mention] = {m.start: m for m in _cpca(text)}
@@ -119,8 +156,9 @@ def _chinese(text: str, index: Names) -> Iterator[Mention]:
     for mention in at.values():
         touched = (mention.start > 0 and text[mention.start - 1] in TRANSLITERATION and mention.start not in ends) or (
             mention.end < len(text) and text[mention.end] in TRANSLITERATION and mention.end not in starts)
-        kept = tuple(r for r in mention.readings if not (touched and r.place.area and r.kind != AREA
-                                                          and r.people < BIG_CITY))
+        at_home = any(not r.place.area and r.kind <= PART for r in mention.readings)
+        kept = tuple(r for r in mention.readings if not (
+            r.place.area and r.kind != AREA and (at_home or (touched and r.people < BIG_CITY))))
         if kept:  # a town abroad inside a longer foreign name (法拉 in 法拉盛) is no mention of it
             yield mention._replace(readings=kept) if len(kept) < len(mention.readings) else mention
 
@@ -140,7 +178,7 @@ def mentions(text: str) -> list[Mention]:
 @lru_cache(maxsize=8192)
 def _chosen(text: str, near: Point | None = None) -> Chosen | None:
     text = text.strip()
-    return choose(mentions(text), near, not CJK.search(text))
+    return choose(mentions(text), near, not CJK.search(text), script_of(folded(text[:TEXT_READ])))
 
 
 def chosen(text: str, near: Point | None = None) -> Chosen | None:
@@ -280,15 +318,20 @@ def chinese_city(text: str, near: Point | None = None) -> str:
 
 @cache
 def _chinese_names() -> dict[Place, str]:
-    """A city abroad's Chinese name: the shortest GeoNames gives it as its own (纽约 rather than 纽约市),
-    never an alias's nor a district's; the mainland's where GeoNames gives another's as short (``domain.admin_areas
-    .CHINESE_CITY_NAMES``: 旧金山, not 三藩市)."""
+    """A city abroad's Chinese name: the shortest GeoNames gives it as its own (纽约 rather than 纽约市), in Chinese
+    characters rather than Japanese ones (横滨市, not 横浜), never an alias's nor a district's; the mainland's where
+    GeoNames gives another's as short (``domain.admin_areas.CHINESE_CITY_NAMES``: 旧金山, not 三藩市; 雅加达, not
+    勿礁维)."""
     found: dict[Place, str] = {}
     index = names()
+
+    def order(form: str) -> tuple[bool, int, str]:
+        return bool(JAPANESE.search(form)), len(form), form
+
     for form, read in index.cjk.items():
         for place in (r.place for r in read if r.kind == CITY and not r.place.province):
             if form not in ALIASES and form in index.own.get(place, ()) and (
-                    place not in found or len(form) < len(found[place])):
+                    place not in found or order(form) < order(found[place])):
                 found[place] = form
     for place in found:
         if (mainland := CHINESE_CITY_NAMES.get((place.area, index.english.get(place, "")))) is not None:

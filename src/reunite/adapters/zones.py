@@ -111,7 +111,13 @@ def _area_zone(area: str) -> str:
 
 @cache
 def country_of_zone(name: str) -> str | None:
-    """The country (ISO 3166 alpha-2) whose most populous GeoNames city keeps that IANA zone, or None (a zone no
-    city of the gazetteer keeps: UTC, Etc/GMT+8)."""
-    cities = [c for c in geonames() if c.get("timezone") == ONE_TIME.get(name, name)]
-    return str(max(cities, key=lambda c: c["population"] or 0)["countrycode"]) if cities else None
+    """The country (ISO 3166 alpha-2) most of whose GeoNames cities that keep that IANA zone lie in (of two as many,
+    the one with the most populous), or None (a zone no city of the gazetteer keeps: UTC, Etc/GMT+8). Asia/Bangkok
+    is Thailand's, though Hanoi, larger than Bangkok, keeps it too (a child lost in Bangkok: 191, not Vietnam's
+    113)."""
+    found: dict[str, tuple[int, int]] = {}
+    for city in geonames():
+        if city.get("timezone") == ONE_TIME.get(name, name):
+            count, people = found.get(city["countrycode"], (0, 0))
+            found[city["countrycode"]] = (count + 1, max(people, int(city["population"] or 0)))
+    return str(max(found, key=lambda code: found[code])) if found else None

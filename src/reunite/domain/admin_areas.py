@@ -159,8 +159,10 @@ CHINESE_NAMES: dict[str, tuple[str, ...]] = {
 
 # A city abroad's Chinese names as the mainland writes them, where GeoNames gives none, another place's usage (三藩市,
 # 雪梨, 圣荷西, 沙加缅度) or gives the name to a small town only (华盛顿: Washington, England): keyed by the GeoNames
-# region and the city's English name; the first is how the city is shown. Each also reads as the city, beside any
-# other place of that name (奥克兰 is Auckland, and in California Oakland; 圣地亚哥 is Santiago, and San Diego).
+# region (the country alone where GeoNames gives none: Singapore) and the city's English name; the first is how the
+# city is shown. Each also reads as the city, beside any other place of that name abroad (奥克兰 is Auckland, and in
+# California Oakland; 圣地亚哥 is Santiago, and San Diego), never over a city or a district at home named so. A part
+# of a larger city (Laval: Montréal's) is named by that city's names (拉瓦尔: ``DIASPORA_NAMES``).
 CHINESE_CITY_NAMES: dict[tuple[str, str], tuple[str, ...]] = {
     ("US.CA", "San Francisco"): ("旧金山",),
     ("AU.02", "Sydney"): ("悉尼",),
@@ -180,10 +182,35 @@ CHINESE_CITY_NAMES: dict[tuple[str, str], tuple[str, ...]] = {
     ("NZ.G1", "Hamilton"): ("汉密尔顿",),
     ("CA.07", "Halifax"): ("哈利法克斯",),
     ("CA.08", "Kitchener"): ("基奇纳",),
-    ("CA.10", "Laval"): ("拉瓦尔",),
     ("NG.05", "Lagos"): ("拉各斯",),
     ("PH.07", "Cebu City"): ("宿务", "宿雾"),
     ("MY.09", "George Town"): ("槟城", "乔治市"),
+    # city-states: the city is the country (``adapters.place_home.city_states``)
+    ("SG", "Singapore"): ("新加坡",), ("MC.00", "Monaco"): ("摩纳哥",), ("GI.00", "Gibraltar"): ("直布罗陀",),
+    # where GeoNames' shortest Chinese name is an old one, Hong Kong's or Taiwan's (雷堡城, 柯士甸, 伊斯坦堡, 比律悉),
+    # or equally short ones disagree (雅加达, 勿礁维, 耶加达)
+    ("CD.06", "Kinshasa"): ("金沙萨",), ("TR.34", "Istanbul"): ("伊斯坦布尔",), ("ID.04", "Jakarta"): ("雅加达",),
+    ("IN.09", "Ahmedabad"): ("艾哈迈达巴德",), ("CI.93", "Abidjan"): ("阿比让",),
+    ("TZ.23", "Dar es Salaam"): ("达累斯萨拉姆",), ("EG.06", "Alexandria"): ("亚历山大港",),
+    ("KE.05", "Nairobi"): ("内罗毕",), ("SA.10", "Riyadh"): ("利雅得",), ("JP.19", "Yokohama"): ("横滨",),
+    ("KP.12", "Pyongyang"): ("平壤",), ("KR.12", "Incheon"): ("仁川",), ("KR.15", "Daegu"): ("大邱",),
+    ("KR.19", "Daejeon"): ("大田",), ("AU.04", "Brisbane"): ("布里斯班",), ("SO.02", "Mogadishu"): ("摩加迪沙",),
+    ("US.TX", "Houston"): ("休斯敦",), ("ZM.09", "Lusaka"): ("卢萨卡",), ("ZA.06", "Pretoria"): ("比勒陀利亚",),
+    ("CA.10", "Montréal"): ("蒙特利尔",), ("BE.BRU", "Brussels"): ("布鲁塞尔",), ("ES.56", "Barcelona"): ("巴塞罗那",),
+    ("MA.04", "Rabat"): ("拉巴特",), ("ID.07", "Semarang"): ("三宝垄",), ("IQ.11", "Erbil"): ("埃尔比勒",),
+    ("JP.11", "Hiroshima"): ("广岛",), ("AU.05", "Adelaide"): ("阿德莱德",), ("CA.01", "Calgary"): ("卡尔加里",),
+    ("MR", "Nouakchott"): ("努瓦克肖特",), ("AM.11", "Yerevan"): ("埃里温",), ("RW.12", "Kigali"): ("基加利",),
+    ("MA.01", "Tangier"): ("丹吉尔",), ("ZA.06", "Johannesburg"): ("约翰内斯堡",), ("ID.32", "Palembang"): ("巨港",),
+    ("AE.06", "Sharjah"): ("沙迦",), ("US.TX", "Austin"): ("奥斯汀",), ("MN.20", "Ulan Bator"): ("乌兰巴托",),
+    ("SL.04", "Freetown"): ("弗里敦",), ("LK.36", "Colombo"): ("科伦坡",), ("US.TN", "Memphis"): ("孟菲斯",),
+    ("DE.07", "Düsseldorf"): ("杜塞尔多夫",), ("GB.ENG", "Leeds"): ("利兹",), ("FR.76", "Toulouse"): ("图卢兹",),
+    ("GB.ENG", "Nottingham"): ("诺丁汉",), ("BJ.14", "Cotonou"): ("科托努",), ("AR.21", "Rosario"): ("罗萨里奥",),
+    ("AU.01", "Canberra"): ("堪培拉",), ("US.OK", "Oklahoma City"): ("俄克拉何马城",), ("IN.25", "Chennai"): ("金奈",),
+    ("AE.03", "Dubai"): ("迪拜",), ("AO.20", "Luanda"): ("罗安达",), ("UY.10", "Montevideo"): ("蒙得维的亚",),
+    ("BR.30", "Recife"): ("累西腓",), ("CM.11", "Yaoundé"): ("雅温得",), ("DE.07", "Köln"): ("科隆",),
+    ("NI.10", "Managua"): ("马纳瓜",), ("ES.60", "Valencia"): ("巴伦西亚",), ("BA.01", "Sarajevo"): ("萨拉热窝",),
+    ("US.FL", "Miami"): ("迈阿密",), ("US.MN", "Minneapolis"): ("明尼阿波利斯",), ("NZ.G2", "Wellington"): ("惠灵顿",),
+    ("SE.27", "Malmö"): ("马尔默",),
 }
 
 # Names the diaspora writes for a part of a city abroad (or a city) that GeoNames lacks or gives to another place:
@@ -197,7 +224,7 @@ DIASPORA_NAMES: dict[str, tuple[str, str]] = {
     "皇后区": ("US.NY", "New York City"), "曼哈顿": ("US.NY", "New York City"),
     "布朗士": ("US.NY", "New York City"), "布朗克斯": ("US.NY", "New York City"),
     "史泰登岛": ("US.NY", "New York City"), "日落公园": ("US.NY", "New York City"),
-    "本拿比": ("CA.02", "Burnaby"), "素里": ("CA.02", "Surrey"),
+    "本拿比": ("CA.02", "Burnaby"), "素里": ("CA.02", "Surrey"), "拉瓦尔": ("CA.10", "Montréal"),
     "万锦": ("CA.08", "Markham"), "士嘉堡": ("CA.08", "Toronto"), "Scarborough, Ontario": ("CA.08", "Toronto"),
     "蒙特利公园": ("US.CA", "Los Angeles"), "蒙特利市": ("US.CA", "Los Angeles"),
     "Kingston upon Thames": ("GB.ENG", "London"), "Richmond upon Thames": ("GB.ENG", "London"),
