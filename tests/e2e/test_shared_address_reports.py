@@ -99,6 +99,27 @@ def test_a_puzzle_served_before_the_flood_is_answered_with_fetch_a_new_one_and_a
     assert count_rows(container, "sightings") == 5
 
 
+def test_a_page_served_before_a_flood_of_junk_and_refused_reports_is_told_to_fetch_a_new_puzzle_at_once(
+    container: Container
+) -> None:
+    """Refused reports from the address past their limit answer 429 for an hour, but never to a solved puzzle: one
+    too easy by now is told at once (Retry-After 1) to fetch the harder one, which the page's script does."""
+    container = replace(container, deps=replace(container.deps, limits=replace(container.deps.limits,
+                                                                                 refused_reports_per_hour=2)))
+    witness, flooder = phone(container), phone(container)
+    early = page_form(witness)  # opened before the flood: the base difficulty
+    for seed in range(4):
+        assert report(flooder, seed, **puzzle(flooder)).status_code == 202
+    for seed in range(2):
+        assert report(flooder, 10 + seed, lat="95").status_code == 422  # refused junk, past their limit now
+    assert report(flooder, 12, lat="95").status_code == 429
+    stale = witness.post("/report", files=photos(50), data=early)
+    assert stale.status_code == 429 and stale.headers["Retry-After"] == "1"
+    assert "too easy now" in form_error(stale.text)
+    assert witness.post("/report", files=photos(50), data=page_form(witness)).status_code == 200
+    assert count_rows(container, "sightings") == 5
+
+
 def test_without_a_solved_puzzle_the_small_limit_per_address_still_applies_and_says_it_was_the_network(
     container: Container
 ) -> None:

@@ -260,7 +260,13 @@ class ReportAttempt:
     def refuse_if_flooded(self) -> None:
         """429 at once (one small query) past the limit of refused reports; never with a fresh puzzle, so
         that nobody else's bad reports from a shared address keep a witness out, and never for a partner's
-        token, whose well-formed reports are accepted whatever its refused ones (``refused_too_often``)."""
+        token, whose well-formed reports are accepted whatever its refused ones (``refused_too_often``).
+        A puzzle easier than the address now needs is refused first, before the report is read (it was
+        never spent, so nothing else bounds its reuse): "fetch a new one", which the page does at once."""
+        if self.puzzle == EASY:  # not a wait: a fresh puzzle, as hard as the address now needs, lets it through
+            self.refused()
+            raise TooManyRequests("this puzzle is too easy now: more reports were sent from your network since it was given, and each one past the first few needs a harder puzzle; fetch a new one (GET /api/pow; the report page fetches one itself) and send again",  # noqa: E501
+                                  retry_after=1, field="pow_challenge")
         limit = self.deps.limits.refused_reports_per_hour
         if self.refused_key is None or self.who.token_id is not None:
             return
@@ -283,10 +289,6 @@ class ReportAttempt:
         elif self.puzzle == USED:  # not a day's wait: a fresh puzzle lets the report through at once
             self.refused()
             raise TooManyRequests("this puzzle was used already: each one buys one report; fetch a new one (GET /api/pow; the report page fetches one itself) and send again",  # noqa: E501
-                                  retry_after=1, field="pow_challenge")
-        elif self.puzzle == EASY:  # the same: a fresh puzzle, as hard as the address now needs, lets it through
-            self.refused()
-            raise TooManyRequests("this puzzle is too easy now: more reports were sent from your network since it was given, and each one past the first few needs a harder puzzle; fetch a new one (GET /api/pow; the report page fetches one itself) and send again",  # noqa: E501
                                   retry_after=1, field="pow_challenge")
         else:
             self.counted = hit(deps, f"report-unproved:ip:{ip}", deps.limits.reports_per_hour_without_proof,

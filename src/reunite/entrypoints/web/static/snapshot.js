@@ -69,9 +69,9 @@
     if (xhr.status === 429 && data.has("pow_challenge") && fresh < 3 && (!data.get("pow_nonce") || wait <= 1)) {
       fresh += 1; freshProof(data); return;
     }
-    // past the limit of reports from this network: the report is kept on the phone and sent by itself
-    // when the server said (Retry-After), never only handed back
-    if (xhr.status === 429 && wait > 1 && window.reuniteQueue && window.indexedDB) {
+    // an anonymous report past the limit of reports from this network: kept on the phone and sent by
+    // itself when the server said (Retry-After), never only handed back (an account's own limit: the form)
+    if (xhr.status === 429 && wait > 1 && data.has("pow_challenge") && window.reuniteQueue && window.indexedDB) {
       kept.keep(data, clientKey.value, {reason: "limit", next: Date.now() + wait * 1000, otherwise: function () {
         handBack(xhr, data);
       }});
