@@ -124,9 +124,15 @@ class Settings(BaseSettings):
     secret_key: str = Field(
         default="", description="Signs CSRF and proof-of-work tokens; default: a random key kept in data_dir.")
     session_days: int = Field(default=14, ge=1, description="How long a sign-in lasts.")
-    reports_per_hour: int = Field(default=10, description="Reports per hour per account, or per IP with proof-of-work.")
+    reports_per_hour: int = Field(default=10, description=(
+        "Reports per hour per account; for an anonymous address, the reports with a proof-of-work puzzle at its "
+        "base difficulty (each further one in the hour needs a puzzle twice as hard, up to "
+        "proof_of_work_max_bits)."))
     reports_per_hour_without_proof: int = Field(
         default=3, description="Reports per hour per IP from anonymous senders without proof-of-work (no JavaScript).")
+    puzzle_reports_per_hour: int = Field(default=200, ge=1, description=(
+        "Anonymous reports per hour per IP with a solved puzzle: a ceiling far above what one address's "
+        "witnesses send (a carrier's NAT, a school's Wi-Fi); below it a solved puzzle always buys a report."))
     refused_reports_per_hour: int = Field(default=30, ge=1, description=(
         "Reports refused for their input per hour per account, token, or IP for anonymous senders without a "
         "fresh puzzle (they do not count against the limits above); past it, such reports are refused at once "
@@ -157,7 +163,11 @@ class Settings(BaseSettings):
     webhook_allowed_hosts: str = Field(default="", description=(
         "Comma-separated host names or addresses that webhooks may reach although they are private or "
         "local (a partner inside your own network). Default: none; public addresses only."))
-    proof_of_work_bits: int = Field(default=14, ge=0, le=24, description="Difficulty of the anonymous report puzzle.")
+    proof_of_work_bits: int = Field(default=14, ge=0, le=24, description=(
+        "Base difficulty of the anonymous report puzzle (zero bits of SHA-256: 2**bits hashes expected)."))
+    proof_of_work_max_bits: int = Field(default=20, ge=0, le=24, description=(
+        "The puzzle's most difficulty: it grows one bit per report past reports_per_hour from one address in an "
+        "hour, up to this (2**20 hashes: about 2 s in a slow phone's browser, docs/benchmarks.md)."))
     sighting_retention_days: int = Field(default=730, description="Sightings are blanked after this many days.")
     sighting_years: int = Field(default=25, ge=1, le=150, description=(
         "How many years before a report its child may have been seen: a time given earlier is refused naming the "

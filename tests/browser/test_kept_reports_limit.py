@@ -1,8 +1,9 @@
 """Probe s20 T3: a report kept on the phone without signal, then refused for the hourly limit of reports
 from its address (429, Retry-After) once the network is back, is said to be kept and sent at that time
 because of the limit (not "No signal"); after a reload it is listed, with when it is sent, a button to send
-it now and one to delete it from the phone, in the reader's language. A report refused for the limit
-through the form online keeps the photos chosen."""
+it now and one to delete it from the phone, in the reader's language. Probe s30 D1: a report refused for the
+limit through the form online is kept on the phone and sent by itself at that time too (it was only handed
+back: "try again in 52 minutes"), the police's number offered as the police's."""
 
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ ZONE = "Asia/Shanghai"
 
 @pytest.fixture
 def container(container: Container) -> Container:
-    """One report an hour from an address."""
-    return replace(container, deps=replace(container.deps, limits=replace(container.deps.limits, reports_per_hour=1)))
+    """One report an hour from an address, puzzle or not (the ceiling of reports with a solved puzzle)."""
+    limits = replace(container.deps.limits, reports_per_hour=1, puzzle_reports_per_hour=1)
+    return replace(container, deps=replace(container.deps, limits=limits))
 
 
 @pytest.fixture
@@ -123,18 +125,36 @@ def test_a_kept_report_held_for_the_hourly_limit_is_sent_at_its_time_while_the_p
     context.close()
 
 
-def test_a_report_refused_for_the_hourly_limit_online_keeps_its_photos(
-    browser: Browser, server: str, spent: throttle.Counted
+def test_a_report_refused_for_the_hourly_limit_online_is_kept_on_the_phone_and_sent_at_its_time(
+    browser: Browser, server: str, container: Container, spent: throttle.Counted
 ) -> None:
-    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="en-US")
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="zh-CN", timezone_id=ZONE,
+                                  service_workers="block")
+    context.clock.install()  # the phone's clock, moved on an hour below
     page = context.new_page()
     page.goto(server + "/report")
     page.set_input_files("#photos", files=[PHOTO])
-    page.fill("input[name=place_text]", "Jing'an Temple, Shanghai")
-    page.click("#send")
-    expect(page.locator("#form-error")).to_contain_text("too many requests", timeout=30_000)
-    expect(page.locator("input[name=place_text]")).to_have_value("Jing'an Temple, Shanghai")
-    expect(page.locator("#photos-again")).to_have_text("Your photos are still chosen: send the report again later.")
-    expect(page.locator("#busy")).to_contain_text("What you typed and your photos stay in the form")
-    assert page.evaluate("() => document.getElementById('photos').files.length") == 1
+    page.fill("input[name=place_text]", "成都东站")
+    with page.expect_response(lambda r: r.request.method == "POST" and r.url.endswith("/report")) as answer:
+        page.click("#send")
+    assert answer.value.status == 429
+    said = page.locator("#progress-text")  # kept, with when it goes: never only "try again in 52 minutes"
+    expect(said).to_contain_text("本小时发送的报告已达上限", timeout=30_000)
+    expect(said).to_contain_text("请立即报警：110")
+    sent_at = kept_next(page)
+    assert 3000 < sent_at / 1000 - time.time() <= 3660, "the wait the server named (Retry-After)"
+    at = datetime.fromtimestamp(sent_at / 1000, ZoneInfo(ZONE))
+    assert f"{at.hour}:{at.minute:02d}" in words(page, "#progress-text")
+    entry = page.evaluate("() => reuniteQueue.all()")[0]
+    assert entry["reason"] == "limit" and len(entry["files"]) == 1  # the photo kept with it
+    expect(page.locator("#form-error")).to_have_count(0)
+    expect(page.get_by_role("button", name="立即发送")).to_be_visible()
+    assert count_rows(container, "sightings") == 0
+
+    with container.deps.uow() as uow:  # the hour has passed for the server too
+        uow.uncount_hit(*spent)
+        uow.commit()
+    page.clock.fast_forward("01:01:00")
+    expect(page.get_by_role("heading", name="谢谢您")).to_be_visible(timeout=30_000)
+    assert count_rows(container, "sightings") == 1
     context.close()

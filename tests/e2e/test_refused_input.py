@@ -34,7 +34,9 @@ def send(browser: TestClient, seed: int, **typed: Any) -> Any:
 def test_a_refused_report_does_not_use_up_the_hourly_limit_and_names_every_problem(container: Container) -> None:
     """Anonymous, without a script (no proof-of-work): three reports an hour. The probe's reporter typed
     ages 12 to 5 and a time in the future: both are named at once (in Chinese), and the three corrected
-    reports all go through; only a fourth is refused (429), its page offering another way to tell us."""
+    reports all go through; only a fourth is refused (429), its page saying that many reports came from the
+    reporter's network (never "at most 3", which blames a witness for what others sent; probe s30 D1), when
+    to send it again, and the police's number as the police's (never "call 110 to tell us")."""
     browser = TestClient(create_app(container), headers={"Accept-Language": "zh-CN"})
     wrong = send(browser, 0, age_low="12", age_high="5", seen_at="2099-05-01T20:00", tz="Asia/Shanghai")
     assert wrong.status_code == 422
@@ -46,7 +48,11 @@ def test_a_refused_report_does_not_use_up_the_hourly_limit_and_names_every_probl
         assert send(browser, seed, age_low="5", age_high="7").status_code == 200
     busy = send(browser, 4, doing="红色外套")
     assert busy.status_code == 429 and "红色外套" in busy.text  # kept, and another way is offered
-    assert "请稍后再次发送" in busy.text and "拨打 110" in busy.text
+    error = re.search(r'id="form-error">([^<]*)<', busy.text)
+    assert error and "您所在的网络" in error.group(1) and "最多" not in error.group(1), busy.text[-3000:]
+    wait = int(busy.headers["Retry-After"])
+    assert 0 < wait <= 3660 and f"请 {min(60, -(-wait // 60))} 分钟后再次发送" in error.group(1)
+    assert "请稍后再次发送" in busy.text and "请立即报警：110" in busy.text and "告诉我们" not in busy.text
     assert count_rows(container, "sightings") == 3
 
 

@@ -43,7 +43,8 @@ def test_anonymous_reports_are_throttled_and_proof_of_work_lifts_the_limit(anony
     for seed in range(3):
         assert anonymous_report(anonymous, seed).status_code == 202
     refused = anonymous_report(anonymous, 3)
-    assert refused.status_code == 429 and "too many requests" in refused.json()["detail"]
+    assert refused.status_code == 429 and "sent from your network" in refused.json()["detail"]
+    assert int(refused.headers["retry-after"]) > 1
 
     puzzle = anonymous.get("/api/pow").json()
     proof = {"pow_challenge": puzzle["challenge"], "pow_nonce": solve(puzzle["challenge"])}

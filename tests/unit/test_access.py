@@ -6,7 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from reunite.domain.abuse import counted_from, free_at, pow_challenge, pow_valid, solve, window_start
+from reunite.domain.abuse import (
+    counted_from,
+    free_at,
+    pow_bits,
+    pow_challenge,
+    pow_valid,
+    puzzle_bits,
+    solve,
+    window_start,
+)
 from reunite.domain.access import (
     ANONYMOUS,
     Permission,
@@ -119,6 +128,14 @@ def test_proof_of_work_is_checked_signed_and_expires() -> None:
     assert not pow_valid(SECRET, challenge, nonce, NOW + timedelta(hours=3))
     wrong = next(str(n) for n in range(1000) if not pow_valid(SECRET, challenge, str(n), NOW))
     assert not pow_valid(SECRET, challenge, wrong, NOW)
+
+
+def test_the_puzzle_doubles_its_work_with_each_report_past_an_addresss_free_ones_up_to_its_most() -> None:
+    assert [puzzle_bits(14, 20, 10, sent) for sent in (0, 9, 10, 11, 15, 16, 500)] == [14, 14, 15, 16, 20, 20, 20]
+    assert puzzle_bits(14, 10, 10, 30) == 14  # a most set below the base: the base
+    challenge = pow_challenge(SECRET, NOW, puzzle_bits(4, 9, 2, 5))
+    assert pow_bits(challenge) == 8 and pow_valid(SECRET, challenge, solve(challenge), NOW)
+    assert pow_bits("no.challenge") == 0
 
 
 def test_rate_windows_are_fixed_hours() -> None:

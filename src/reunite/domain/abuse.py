@@ -2,8 +2,12 @@
 
 The puzzle: the server hands out ``challenge`` = issued-at, difficulty, random salt and an HMAC over
 them; the browser finds a ``nonce`` such that sha256(challenge ":" nonce) starts with ``difficulty``
-zero bits (about 2**difficulty hashes: under a second in a phone's browser at 16). It costs a person
-nothing and a bulk sender a lot; nothing leaves the server, no third party is asked."""
+zero bits (about 2**difficulty hashes: the page's script hashes 0.4-2 million a second, so 2**20 in
+a few seconds on a slow phone, docs/benchmarks.md). The difficulty grows with what the sender's address
+sent in the last hour (``puzzle_bits``): one report costs a person a moment, a flood from one address
+twice as much work with each report. It stays stateless: the difficulty is signed into the challenge,
+and whether it is hard enough is asked when it is sent. Nothing leaves the server, no third party is
+asked."""
 
 from __future__ import annotations
 
@@ -55,13 +59,31 @@ def pow_valid(secret: bytes, challenge: str, nonce: str, now: datetime) -> bool:
     return leading_zero_bits(pow_digest(challenge, nonce)) >= int(difficulty)
 
 
+def pow_bits(challenge: str) -> int:
+    """The difficulty a challenge asks for (0 for what is no challenge; ``pow_valid`` checks it is signed)."""
+    parts = challenge.split(".")
+    return int(parts[1]) if len(parts) == 4 and parts[1].isdigit() else 0
+
+
+def puzzle_bits(base: int, most: int, free: int, recent: int) -> int:
+    """The difficulty of the puzzle an address must solve for one more report, having sent ``recent`` in the
+    last hour: ``base`` for its first ``free``, then one bit more (twice the work) for each further one, at
+    most ``most`` (what a slow phone's browser still solves in a few seconds)."""
+    return min(max(base, most), base + max(0, recent - free + 1))
+
+
 def solve(challenge: str) -> str:
-    """What the browser's script does (used by tests and API clients)."""
-    difficulty = int(challenge.split(".")[1])
+    """What the browser's script does (used by tests and API clients): the first nonce, counting from 0,
+    that meets the difficulty; the challenge's own bytes hashed once."""
+    difficulty = pow_bits(challenge)
+    prefix = hashlib.sha256(f"{challenge}:".encode())
     nonce = 0
-    while leading_zero_bits(pow_digest(challenge, str(nonce))) < difficulty:
+    while True:
+        digest = prefix.copy()
+        digest.update(str(nonce).encode())
+        if leading_zero_bits(digest.digest()) >= difficulty:
+            return str(nonce)
         nonce += 1
-    return str(nonce)
 
 
 def window_start(now: datetime, window: timedelta) -> datetime:

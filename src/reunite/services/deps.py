@@ -33,8 +33,9 @@ class Limits:
     max_photos_per_report: int = 10
     ann_neighbours: int = 200
     # abuse resistance: per hour, per IP for anonymous people, per account or token otherwise
-    reports_per_hour: int = 10
+    reports_per_hour: int = 10  # anonymous: the reports an address sends with a puzzle at the base difficulty
     reports_per_hour_without_proof: int = 3
+    puzzle_reports_per_hour: int = 200  # anonymous reports with a solved puzzle: the ceiling per address
     refused_reports_per_hour: int = 30  # reports refused for their input (these do not use the limits above)
     searches_per_hour: int = 30
     messages_per_hour: int = 20
@@ -42,7 +43,8 @@ class Limits:
     import_records_per_request: int = 1000  # PFIF records or a sheet's rows in one import (tokens, accounts)
     imported_records_per_hour: int = 2000  # records imported per token or account per hour
     listings_per_hour: int = 600  # sighting listings and single reads by families and partners (places by grid cell)
-    proof_of_work_bits: int = 14
+    proof_of_work_bits: int = 14  # the puzzle's base difficulty, one bit more per report past reports_per_hour
+    proof_of_work_max_bits: int = 20  # ... up to this (2**20 hashes: a few seconds in a slow phone's browser)
     # sign-in backoff: failures in a row allowed per account and per address, then a lock that doubles
     sign_in_failures_per_account: int = 5
     sign_in_failures_per_address: int = 20

@@ -1,6 +1,7 @@
 """Rate limits (sliding windows counted in PostgreSQL, so every server and worker shares them: "at most 5 in
 60 minutes" is what happens, and the wait a refusal names is when one more fits) and the proof-of-work that
-lets an anonymous reporter send more than a handful of reports an hour."""
+lets an anonymous reporter send more than a handful of reports an hour: a solved puzzle buys a report whatever
+others at the same address sent, the puzzle growing harder with each report past the address's free ones."""
 
 from __future__ import annotations
 
@@ -8,9 +9,19 @@ import math
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
-from reunite.domain.abuse import BUCKET, counted_from, free_at, lockout, pow_challenge, pow_valid, window_start
+from reunite.domain.abuse import (
+    BUCKET,
+    counted_from,
+    free_at,
+    lockout,
+    pow_bits,
+    pow_challenge,
+    pow_valid,
+    puzzle_bits,
+    window_start,
+)
 from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInput, PayloadTooLarge, TooManyRequests, UnsupportedMedia
 from reunite.domain.ports import UnitOfWork
@@ -60,19 +71,10 @@ def wait_minutes(seconds: int, window: timedelta | None = HOUR) -> int:
     return minutes if window is None else min(minutes, max(1, int(window.total_seconds() // 60)))
 
 
-def hit(deps: Deps, key: str, limit: int, window: timedelta = HOUR) -> Counted:
-    """Count one request; 429 once ``key`` passes ``limit`` in the sliding ``window`` ending now. Counted
-    in a transaction of its own, so requests refused later (a wrong password, a bad form) count too; one
-    refused here is not counted, so that the wait it is told is true (asking again sooner changes nothing)."""
-    now = deps.clock.now()
-    with deps.uow() as uow:
-        counted, counts = count(uow, key, now, window)
-        if sum(n for _, n in counts) > limit:
-            uow.uncount_hit(*counted)
-            uow.commit(durable=False)
-            _too_many(deps, [(start, n - (start == counted[1])) for start, n in counts], window, limit)
-        uow.commit(durable=False)  # a counter: not worth a wait for the disk on every request
-    return counted
+class Refusal(Protocol):
+    """The 429 for a request past its limit (``counts``: the window's, without it)."""
+
+    def __call__(self, deps: Deps, counts: Counts, window: timedelta, limit: int) -> NoReturn: ...
 
 
 def _too_many(deps: Deps, counts: Counts, window: timedelta, limit: int) -> NoReturn:
@@ -80,6 +82,38 @@ def _too_many(deps: Deps, counts: Counts, window: timedelta, limit: int) -> NoRe
     wait = wait_seconds(deps, counts, limit, window)
     raise TooManyRequests("too many requests: at most {limit} in {minutes} minutes; try again in {wait} min",
                           retry_after=wait, limit=limit, minutes=minutes, wait=wait_minutes(wait, window))
+
+
+def hit(deps: Deps, key: str, limit: int, window: timedelta = HOUR, refusal: Refusal = _too_many) -> Counted:
+    """Count one request; 429 (``refusal``) once ``key`` passes ``limit`` in the sliding ``window`` ending
+    now. Counted in a transaction of its own, so requests refused later (a wrong password, a bad form) count
+    too; one refused here is not counted, so that the wait it is told is true (asking again sooner changes
+    nothing)."""
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        counted, counts = count(uow, key, now, window)
+        if sum(n for _, n in counts) > limit:
+            uow.uncount_hit(*counted)
+            uow.commit(durable=False)
+            refusal(deps, [(start, n - (start == counted[1])) for start, n in counts], window, limit)
+        uow.commit(durable=False)  # a counter: not worth a wait for the disk on every request
+    return counted
+
+
+def _network_busy(deps: Deps, counts: Counts, window: timedelta, limit: int) -> NoReturn:
+    """An anonymous report with a solved puzzle past its address's ceiling: the words say it was the
+    network (many people may share the address), never "at most N", which blames a witness for reports
+    others sent."""
+    wait = wait_seconds(deps, counts, limit, window)
+    raise TooManyRequests("many reports were sent from your network in the last hour (many phones, or a shared Wi-Fi, may use one internet address): this report could not be taken now; send it again in {wait} min",  # noqa: E501
+                          retry_after=wait, wait=wait_minutes(wait, window))
+
+
+def _network_busy_without_puzzle(deps: Deps, counts: Counts, window: timedelta, limit: int) -> NoReturn:
+    """An anonymous report without a solved puzzle (no JavaScript) past its address's smaller limit."""
+    wait = wait_seconds(deps, counts, limit, window)
+    raise TooManyRequests("many reports without the report page's script were sent from your network in the last hour (many phones, or a shared Wi-Fi, may use one internet address): this report could not be taken now; send it again in {wait} min, or now from a browser with JavaScript on",  # noqa: E501
+                          retry_after=wait, wait=wait_minutes(wait, window))
 
 
 def records_limit(deps: Deps, who: Principal, records: int, counted: bool = True) -> None:
@@ -122,11 +156,24 @@ def retry_or_count(deps: Deps, key: idempotency.Key | None, who: Principal, acti
     return first
 
 
-def challenge(deps: Deps) -> str:
-    return pow_challenge(deps.secret, deps.clock.now(), deps.limits.proof_of_work_bits)
+def _bits_needed(deps: Deps, uow: UnitOfWork, ip: str) -> int:
+    """The difficulty ``ip``'s next anonymous report needs: it grows with the reports the address sent with a
+    puzzle in the last hour (``abuse.puzzle_bits``)."""
+    limits = deps.limits
+    sent = recent(uow, f"report:ip:{ip}", deps.clock.now())
+    return puzzle_bits(limits.proof_of_work_bits, limits.proof_of_work_max_bits, limits.reports_per_hour, sent)
 
 
-FRESH, USED = "fresh", "used"  # a puzzle sent with a report: solved and never used before, or used already
+def challenge(deps: Deps, ip: str) -> str:
+    """A puzzle for ``ip``'s next anonymous report, as hard as its address's reports of the hour ask."""
+    with deps.uow() as uow:
+        bits = _bits_needed(deps, uow, ip)
+    return pow_challenge(deps.secret, deps.clock.now(), bits)
+
+
+# a puzzle sent with a report: solved and never used before, used already, or solved but easier than its
+# address now needs (served before others there sent theirs: a fresh one is fetched and solved)
+FRESH, USED, EASY = "fresh", "used", "easy"
 
 
 def _puzzle_count(proof: tuple[str, str]) -> tuple[str, datetime]:
@@ -135,24 +182,27 @@ def _puzzle_count(proof: tuple[str, str]) -> tuple[str, datetime]:
     return f"pow:{proof[0]}", window_start(issued, timedelta(days=1))
 
 
-def spend_puzzle(deps: Deps, proof: tuple[str, str] | None) -> str:
-    """FRESH when ``proof`` is a solved, unexpired puzzle never sent before (spent now: each one buys one
-    report, accepted or refused), USED when it was sent before, "" when there is none or it is not solved."""
+def spend_puzzle(deps: Deps, proof: tuple[str, str] | None, ip: str) -> str:
+    """FRESH when ``proof`` is a solved, unexpired puzzle never sent before, as hard as ``ip`` now needs
+    (spent now: each one buys one report, accepted or refused), USED when it was sent before, EASY when it
+    is easier than the address now needs (not spent), "" when there is none or it is not solved."""
     if proof is None or not pow_valid(deps.secret, proof[0], proof[1], deps.clock.now()):
         return ""
     with deps.uow() as uow:
+        if uow.hits(*_puzzle_count(proof)) == 0 and pow_bits(proof[0]) < _bits_needed(deps, uow, ip):
+            return EASY
         sent = uow.count_hit(*_puzzle_count(proof))
         uow.commit(durable=False)
     return FRESH if sent == 1 else USED
 
 
-def fresh_puzzle(deps: Deps, proof: tuple[str, str] | None) -> bool:
-    """Whether ``proof`` is a solved, unexpired puzzle never sent before (nothing spent: the report's
-    attempt spends it)."""
+def fresh_puzzle(deps: Deps, proof: tuple[str, str] | None, ip: str) -> bool:
+    """Whether ``proof`` is a solved, unexpired puzzle never sent before, as hard as ``ip`` now needs
+    (nothing spent: the report's attempt spends it)."""
     if proof is None or not pow_valid(deps.secret, proof[0], proof[1], deps.clock.now()):
         return False
     with deps.uow() as uow:
-        return uow.hits(*_puzzle_count(proof)) == 0
+        return uow.hits(*_puzzle_count(proof)) == 0 and pow_bits(proof[0]) >= _bits_needed(deps, uow, ip)
 
 
 def address_flooded(deps: Deps, ip: str) -> Counts | None:
@@ -185,12 +235,14 @@ def refused_too_often(deps: Deps, who: Principal, refused: Counts) -> TooManyReq
 class ReportAttempt:
     """One report being sent. An anonymous sender's puzzle is checked and spent as the attempt starts,
     before the report is read; ``count`` counts it against the hourly limit once it is read and well formed:
-    signed in, by account or token; with a fresh puzzle, the normal limit per address; without one (no
-    JavaScript, or a script that skips it), a much smaller one."""
+    signed in, by account or token; with a fresh puzzle (as hard as the address's reports of the hour ask),
+    only a very high ceiling per address (``puzzle_reports_per_hour``), so that nobody's flood from a shared
+    address keeps a witness who solves the puzzle out; without one (no JavaScript, or a script that skips
+    it), a small limit per address."""
 
     def __init__(self, deps: Deps, who: Principal, ip: str, proof: tuple[str, str] | None) -> None:
         self.deps, self.who, self.ip = deps, who, ip
-        self.puzzle = "" if who.signed_in else spend_puzzle(deps, proof)
+        self.puzzle = "" if who.signed_in else spend_puzzle(deps, proof, ip)
         self.counted: Counted | None = None
 
     @property
@@ -208,7 +260,13 @@ class ReportAttempt:
     def refuse_if_flooded(self) -> None:
         """429 at once (one small query) past the limit of refused reports; never with a fresh puzzle, so
         that nobody else's bad reports from a shared address keep a witness out, and never for a partner's
-        token, whose well-formed reports are accepted whatever its refused ones (``refused_too_often``)."""
+        token, whose well-formed reports are accepted whatever its refused ones (``refused_too_often``).
+        A puzzle easier than the address now needs is refused first, before the report is read (it was
+        never spent, so nothing else bounds its reuse): "fetch a new one", which the page does at once."""
+        if self.puzzle == EASY:  # not a wait: a fresh puzzle, as hard as the address now needs, lets it through
+            self.refused()
+            raise TooManyRequests("this puzzle is too easy now: more reports were sent from your network since it was given, and each one past the first few needs a harder puzzle; fetch a new one (GET /api/pow; the report page fetches one itself) and send again",  # noqa: E501
+                                  retry_after=1, field="pow_challenge")
         limit = self.deps.limits.refused_reports_per_hour
         if self.refused_key is None or self.who.token_id is not None:
             return
@@ -227,13 +285,14 @@ class ReportAttempt:
         if who.signed_in:
             self.counted = action_limit(deps, who, "report", ip, deps.limits.reports_per_hour)
         elif self.puzzle == FRESH:
-            self.counted = hit(deps, f"report:ip:{ip}", deps.limits.reports_per_hour)
+            self.counted = hit(deps, f"report:ip:{ip}", deps.limits.puzzle_reports_per_hour, refusal=_network_busy)
         elif self.puzzle == USED:  # not a day's wait: a fresh puzzle lets the report through at once
             self.refused()
             raise TooManyRequests("this puzzle was used already: each one buys one report; fetch a new one (GET /api/pow; the report page fetches one itself) and send again",  # noqa: E501
                                   retry_after=1, field="pow_challenge")
         else:
-            self.counted = hit(deps, f"report-unproved:ip:{ip}", deps.limits.reports_per_hour_without_proof)
+            self.counted = hit(deps, f"report-unproved:ip:{ip}", deps.limits.reports_per_hour_without_proof,
+                               refusal=_network_busy_without_puzzle)
 
     def refused(self) -> Counts:
         """The report was refused: what it counted against the hourly limit is taken back, and the refusal

@@ -36,7 +36,7 @@ class RefusedReportsGate:
             return
         prefix, fields, more = await _text_before_photos(receive, headers.get(b"content-type", b""))
         proof = (fields.get("pow_challenge", "")[:200], fields.get("pow_nonce", "")[:200])
-        if not await run_in_threadpool(throttle.fresh_puzzle, deps, proof if all(proof) else None):
+        if not await run_in_threadpool(throttle.fresh_puzzle, deps, proof if all(proof) else None, ip):
             from reunite.entrypoints.api.guard import error_response
 
             response = error_response(request, throttle.flooded_address_error(deps, spent))

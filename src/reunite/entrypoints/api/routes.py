@@ -127,7 +127,15 @@ def report_sighting(
     idempotency_key: IdempotencyKey = None,
 ) -> sighting_schemas.SightingAccepted:
     """Report a child seen in the street. Returns at once; faces are found and matched in the background.
-    Anonymous senders solve the proof-of-work puzzle from GET /api/pow for the full hourly limit.
+    Anonymous senders solve the proof-of-work puzzle from GET /api/pow (fetched shortly before sending:
+    it grows harder with the reports sent from the address in the last hour): each solved puzzle buys one
+    report, whatever others at the same address sent, up to a ceiling far above what one address's
+    witnesses send (REUNITE_PUZZLE_REPORTS_PER_HOUR); without one, a few reports an hour per address
+    (REUNITE_REPORTS_PER_HOUR_WITHOUT_PROOF). Past either, 429 with ``Retry-After`` (seconds until one
+    more fits) and a ``detail`` in the reader's language saying that many reports came from the network
+    and the wait in minutes. A puzzle used already, or easier than the address needs by the time it is
+    sent, is answered 429 with ``field`` ``pow_challenge`` and ``Retry-After: 1``: fetch a new one and
+    send again.
     Sent again (the very same request: for anonymous senders the same puzzle too) with the same
     ``Idempotency-Key``, it answers the first receipt and stores nothing (anonymous senders choose the key
     at random: a plain one is refused with 422). Without a key, the identical report (every field, the same
@@ -311,8 +319,13 @@ def search_by_photo(
 
 
 @router.get("/pow", response_model=schemas.PowChallenge)
-def proof_of_work(deps: DepsDep) -> schemas.PowChallenge:
+def proof_of_work(request: Request, deps: DepsDep) -> schemas.PowChallenge:
     """A puzzle for an anonymous report: find ``nonce`` so that sha256(challenge + ":" + nonce) starts
-    with ``bits`` zero bits, and send both with the report."""
-    challenge = throttle.challenge(deps)
+    with ``bits`` zero bits, and send both with the report. Each puzzle buys one report. ``bits`` grows
+    with the reports sent from your address with a puzzle in the last hour: the site's base difficulty
+    (REUNITE_PROOF_OF_WORK_BITS) for the first REUNITE_REPORTS_PER_HOUR, then one bit more (twice the
+    work) for each further one, at most REUNITE_PROOF_OF_WORK_MAX_BITS. Fetch it shortly before sending:
+    a puzzle easier than the address needs by then is refused (429, ``field`` ``pow_challenge``,
+    ``Retry-After: 1``): fetch a new one and send again."""
+    challenge = throttle.challenge(deps, client_ip(request))
     return schemas.PowChallenge(challenge=challenge, bits=int(challenge.split(".")[1]))

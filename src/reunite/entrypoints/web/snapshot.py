@@ -58,14 +58,17 @@ def home(request: Request, lang: LangDep, deps: DepsDep) -> HTMLResponse:
 
 @router.get("/report", response_class=HTMLResponse)
 def snapshot_form(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> HTMLResponse:
-    return render(request, lang, "snapshot.html", form={}, pow=None if who.signed_in else throttle.challenge(deps))
+    return render(request, lang, "snapshot.html", form={},
+                  pow=None if who.signed_in else throttle.challenge(deps, client_ip(request)))
 
 
 @router.get("/report/challenge", response_class=PlainTextResponse)
-def snapshot_challenge(deps: DepsDep, who: PrincipalDep) -> PlainTextResponse:
+def snapshot_challenge(request: Request, deps: DepsDep, who: PrincipalDep) -> PlainTextResponse:
     """A fresh proof-of-work puzzle for a report sent later than its page was served (a page kept for
-    use without signal, the phone's queue): each puzzle still buys one report. Empty when signed in."""
-    return PlainTextResponse("" if who.signed_in else throttle.challenge(deps), headers={"Cache-Control": "no-store"})
+    use without signal, the phone's queue), or whose puzzle became too easy (more reports came from the
+    address since): each puzzle still buys one report. Empty when signed in."""
+    puzzle = "" if who.signed_in else throttle.challenge(deps, client_ip(request))
+    return PlainTextResponse(puzzle, headers={"Cache-Control": "no-store"})
 
 
 def photo_exif(form: FormData) -> tuple[datetime | None, GeoPoint | None, str]:
@@ -159,7 +162,7 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
         return refused(render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
                               error=form_language(form, lang).error(exc), error_field=exc.field,  # its zone
                               asked=occurrences(exc, form_language(form, lang)),  # a time that happened twice
-                              pow=None if who.signed_in else throttle.challenge(deps),
+                              pow=None if who.signed_in else throttle.challenge(deps, client_ip(request)),
                               busy=isinstance(exc, TooManyRequests), phone=deps.site.contact_phone), exc)
     pictures = [] if receipt.resent else copies
     link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
@@ -206,7 +209,8 @@ def form_again(request: Request, error: ReuniteError, typed: list[tuple[str, str
     lang = form_language(form, language(request))
     return render(request, lang, "snapshot.html", status=error.status_code, form=dict(form),
                   error=lang.error(error), error_field=error.field,
-                  pow=None if signed_in else throttle.challenge(deps), phone=deps.site.contact_phone)
+                  pow=None if signed_in else throttle.challenge(deps, client_ip(request)),
+                  phone=deps.site.contact_phone)
 
 
 def _receipt_page(request: Request, lang: Language, deps: Deps, receipt: str, token: str, status: int = 200,

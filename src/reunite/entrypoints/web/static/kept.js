@@ -35,22 +35,26 @@ var reuniteKept = function (form, page) {
     });
   }
 
-  function keep(data, key) {  // no signal: keep the report on the phone, send it when the network is back
-    if (!window.reuniteQueue || !window.indexedDB) { page.failed(); return; }
+  // no signal: keep the report on the phone, send it when the network is back; or (why: {reason: "limit",
+  // next, otherwise}) past the limit of reports from this network: sent at next (otherwise: not kept)
+  function keep(data, key, why) {
+    var notKept = why && why.otherwise || page.failed;
+    if (!window.reuniteQueue || !window.indexedDB) { notKept(); return; }
     var entry = {key: key, action: form.action, fields: [], files: [], state: "waiting", tries: 0};
+    if (why) { entry.reason = why.reason; entry.next = why.next; entry.tries = 1; }
     data.forEach(function (value, name) {
       if (value instanceof Blob) entry.files.push([name, value, value.name || "photo.jpg"]);
       else entry.fields.push([name, value]);
     });
     reuniteQueue.put(entry).then(function () {
       keptHere = entry.key;
-      progress.show(d.queued, 100);
+      progress.show(why ? waitingWords(entry) : d.queued, 100);
       showKept();  // its buttons: send now, delete
       if (navigator.serviceWorker && navigator.serviceWorker.ready) {
         navigator.serviceWorker.ready.then(function (reg) { if (reg.sync) return reg.sync.register("reunite-reports"); })
           .catch(function () {});
       }
-    }, page.failed);
+    }, notKept);
   }
 
   function showKept(again) {  // made anew only when something changed (else a screen reader hears it again)
@@ -92,7 +96,7 @@ var reuniteKept = function (form, page) {
   // why a kept report waits, and when it is sent: in the phone's own time
   function waitingWords(entry) {
     var ahead = entry.next > Date.now(), time = ahead ? clock(entry.next) : "";
-    if (entry.reason === "limit" && ahead) return d.waitLimit.replace("{time}", time);
+    if (entry.reason === "limit" && ahead) return d.waitLimit.replace("{time}", time) + (d.danger ? " " + d.danger : "");
     if (entry.reason === "server" && ahead) return d.waitServer.replace("{time}", time);
     return entry.tries && navigator.onLine && !ahead ? d.sending : d.queued;
   }

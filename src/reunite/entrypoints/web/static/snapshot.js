@@ -38,7 +38,7 @@
     return data;
   }
 
-  var fresh = false;
+  var fresh = 0;  // the fresh puzzles this report was sent again with
   function freshProof(data) {
     fetch("/report/challenge", {cache: "no-store"}).then(function (r) { return r.text(); }).then(function (c) {
       return reuniteQueue.solve(c).then(function (n) { data.set("pow_challenge", c); data.set("pow_nonce", n); upload(data); });
@@ -61,9 +61,25 @@
   function answered(xhr, data) {
     mark("answered");
     if (xhr.status >= 500) { failed(); return; }
-    // a page kept for use without signal carries the puzzle it was served with, perhaps used by
-    // now: once, a fresh puzzle is asked for and solved, and the report sent again
-    if (xhr.status === 429 && data.has("pow_challenge") && !fresh) { fresh = true; freshProof(data); return; }
+    var wait = +xhr.getResponseHeader("Retry-After") || 0;
+    // a fresh puzzle is asked for and solved, and the report sent again (a few times at most): when the
+    // report went without one (not solved within 15 s), or when the answer is "at once" (its puzzle was
+    // used already, as a page kept for use without signal may carry, or is easier than the address now
+    // needs: more reports came from it since the page was served)
+    if (xhr.status === 429 && data.has("pow_challenge") && fresh < 3 && (!data.get("pow_nonce") || wait <= 1)) {
+      fresh += 1; freshProof(data); return;
+    }
+    // an anonymous report past the limit of reports from this network: kept on the phone and sent by
+    // itself when the server said (Retry-After), never only handed back (an account's own limit: the form)
+    if (xhr.status === 429 && wait > 1 && data.has("pow_challenge") && window.reuniteQueue && window.indexedDB) {
+      kept.keep(data, clientKey.value, {reason: "limit", next: Date.now() + wait * 1000, otherwise: function () {
+        handBack(xhr, data);
+      }});
+      return;
+    }
+    handBack(xhr, data);
+  }
+  function handBack(xhr, data) {
     // the form again (422 a field to correct, 429 the hourly limit, …): for it to keep the photos chosen
     if (xhr.status >= 400) window.reuniteChosenPhotos = chosen;
     replacePage(xhr.responseText, xhr.responseURL, blobsOf(data));
@@ -87,7 +103,7 @@
   }
   function startProof() {  // the server's small proof-of-work for anonymous reports
     var nonce = document.getElementById("pow_nonce"), challenge = document.getElementById("pow_challenge");
-    if (!(challenge && nonce && window.reuniteQueue && window.crypto && crypto.subtle && window.TextEncoder)) return Promise.resolve();
+    if (!(challenge && nonce && window.reuniteQueue)) return Promise.resolve();
     mark("proof-start");
     return reuniteQueue.solve(challenge.value).then(function (found) { nonce.value = found; mark("proof"); });
   }
