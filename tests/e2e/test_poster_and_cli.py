@@ -53,7 +53,7 @@ def test_poster_only_for_verified_cases_and_without_family_details(client: TestC
     html = page.text
     # the city the family's words name, nothing finer (docs/privacy.md)
     assert "<h1>Lin</h1>" in html and "Wuhan" in html and "Crane Tower" not in html
-    assert re.search(r"Age when last seen</dt><dd>4<", html)
+    assert re.search(r"Age when last seen</dt><dd>4 years old<", html)
     base = container.deps.site.base_url  # the served address, whatever Host the request named
     assert f'<meta property="og:image" content="{base}/p/{case_id}/photo.jpg">' in html
     forged = client.get(f"/p/{case_id}", headers={"Host": "evil.example"}).text
