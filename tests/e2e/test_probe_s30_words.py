@@ -21,9 +21,10 @@ from reunite.domain.ages import age_told
 from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
 from reunite.i18n import Language
-from reunite.services import intake, reach
+from reunite.services import intake, pfif, reach
 from reunite.services.accounts import from_session
 from tests.conftest import run_jobs, run_jobs_settled, session_for
+from tests.e2e.test_exchange import PARTNER, UNVERIFIED
 from tests.e2e.test_reach import Inbox, follow, inbox, local, mailing, subject_of, text_of
 from tests.e2e.test_refused_input import send
 from tests.e2e.test_times import shown
@@ -186,3 +187,15 @@ def test_faces_to_choose_are_numbered_left_to_right_whatever_order_they_were_fou
     assert [int(n) for _, n in sorted(outlines, key=lambda o: int(o[0]))] == [1, 2]  # numbered left to right
     queue = moderator.get("/moderation/reports").text
     assert radio_order(queue, f"child_face_{sighting_id}") == left_first
+
+
+def test_a_partners_record_id_without_a_domain_is_refused_in_words_never_domain_question_mark(
+    container: Container
+) -> None:
+    """``or "?"`` was also in the import's problems: a record id with no domain read "domain ? is not one this
+    key may write"."""
+    report = pfif.import_pfif(container.deps, PARTNER, UNVERIFIED.replace(b"partner.org/p.14", b"p.14"))
+    assert [problem.reason for problem in report.problems] == [
+        "the record id names no domain (domain/id): this key writes only its domains' records"]
+    said = Language("zh_TW").gettext(report.problems[0].reason, **report.problems[0].params)
+    assert "?" not in said and "「域/編號」" in said
