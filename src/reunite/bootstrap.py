@@ -113,10 +113,13 @@ def limits_from(settings: Settings) -> Limits:
 def site_from(settings: Settings) -> Site:
     base = settings.base_url()
     domain = settings.pfif_domain or urlsplit(settings.public_url).hostname or "reunite.local"
+    police = settings.police_phone or police_number(country_of_zone(settings.timezone))
+    # no line of its own: posters give the police's (110 where the country's is not known, as before)
+    own = settings.contact_phone.strip() if settings.contact_phone.strip() != police else ""
     return Site(base_url=base, pfif_domain=domain,
-                contact_phone=settings.contact_phone, contact_email=settings.contact_email,
-                police_phone=settings.police_phone or police_number(country_of_zone(settings.timezone)),
-                alert_schedule=parse_schedule(settings.alert_schedule), timezone=settings.timezone)
+                contact_phone=own or police or "110", contact_email=settings.contact_email, police_phone=police,
+                contact_is_police=not own, alert_schedule=parse_schedule(settings.alert_schedule),
+                timezone=settings.timezone)
 
 
 def photo_store(settings: Settings) -> PhotoStore:

@@ -68,7 +68,10 @@ class Settings(BaseSettings):
     )
 
     public_url: str = Field(default="", description="This site's address, for shared links (Open Graph, posters).")
-    contact_phone: str = Field(default="110", description="The platform's (or police) number printed on posters.")
+    contact_phone: str = Field(default="", description=(
+        "The platform's own phone line, which posters, feeds and alerts tell whoever sees a child to call, and the "
+        "report form calls ours; empty: the police number (REUNITE_POLICE_PHONE, else that of REUNITE_TIMEZONE's "
+        "country), named as the police's."))
     contact_email: str = Field(default="", description="The platform's address printed on posters.")
     police_phone: str = Field(default="", description=(
         "The police emergency number pages tell readers to call when a child is in danger now; empty: the number "

@@ -28,6 +28,7 @@ from babel.support import NullTranslations, Translations
 from opencc import OpenCC
 
 from reunite.domain.access import ACTION_WORDS, Permission
+from reunite.domain.ages import Age
 from reunite.domain.errors import InvalidInputs, ReuniteError
 from reunite.domain.lifecycle import CaseState
 from reunite.domain.times import DEFAULT_ZONE, zone
@@ -50,9 +51,9 @@ def offered(code: str) -> dict[str, str]:
 
 # words Taiwan and Hong Kong both write otherwise than the mainland, which OpenCC leaves: 计算机 (a computer
 # there is 電腦; 計算機 is a calculator), 回复 (回覆), 通过 meaning "by way of" (透過; "passed", 通過审核, stays),
-# an app (應用程式), text (文字), a file (檔案)
+# an app (應用程式), text (文字), a file (檔案), "{days} 天後" (OpenCC writes 天后)
 TRADITIONAL_WORDS = (("計算機", "電腦"), ("回復", "回覆"), ("您的應用", "您的應用程式"), ("UTF-8 文本", "UTF-8 文字"),
-                     ("文件夾", "資料夾"), ("文件", "檔案"),
+                     ("文件夾", "資料夾"), ("文件", "檔案"), ("天后", "天後"),
                      *((f"通過{after}", f"透過{after}") for after in (
                          "平", "帳", "此", "報告的", "電子郵件", "電郵", "命令", "合作", "登記")))
 # words Taiwan writes otherwise that OpenCC's s2twp keeps as the mainland writes them (its phrase tables
@@ -61,6 +62,9 @@ TAIWAN_WORDS = (("電子郵箱地址", "電子郵件地址"), ("郵箱地址", "
                 ("郵箱", "信箱"), ("賬戶", "帳戶"), ("賬號", "帳號"), ("鏈接", "連結"), ("退出登入", "登出"),
                 # OpenCC keeps 采 in 沒有采用 and writes 审核 (review) as 稽核 (audit): Taiwan's sites say 審核員
                 ("采用", "採用"), ("稽核", "審核"), ("當前密碼", "目前密碼"), ("帖子", "貼文"), ("獲取", "取得"),
+                # OpenCC writes 高级 (advanced) as 高階 and cuts 地图标记 as 地圖示記; Taiwan writes 進階, 地圖標記,
+                # and 身分 (身分證, as on the card itself) where the mainland and Hong Kong write 身份
+                ("高階", "進階"), ("圖示記", "圖標記"), ("身份", "身分"),
                 *TRADITIONAL_WORDS)
 # Hong Kong's own words: OpenCC's s2hk changes characters only (no phrase table), so every mainland word
 # stays (账户 賬户, 链接 鏈接, 登录 登錄, 邮箱 郵箱, 信息, 设置 設置 …); Hong Kong writes them as below. Its own
@@ -73,12 +77,14 @@ HONG_KONG_WORDS = (("電子郵箱地址", "電郵地址"), ("郵箱地址", "電
                    ("導出", "匯出"), ("視頻", "影片"), ("質量", "質素"), ("鼠標", "滑鼠"), ("短信", "短訊"),
                    ("屏幕", "螢幕"), ("激活", "啟用"), ("當前密碼", "目前密碼"), *TRADITIONAL_WORDS)
 OWN_WORDS = {"zh_TW": TAIWAN_WORDS, "zh_HK": HONG_KONG_WORDS}
+# Taiwan and Hong Kong quote with corner brackets (「」, 『』 inside), the mainland with curly quotes (“”, ‘’)
+CORNER_QUOTES = str.maketrans({"“": "「", "”": "」", "‘": "『", "’": "』"})
 
 
 @cache
 def _converter(language: str) -> Callable[[str], str]:
-    """Simplified Chinese as this language writes it (OpenCC, then the words it misses: ``OWN_WORDS``):
-    itself for any but Taiwan's and Hong Kong's."""
+    """Simplified Chinese as this language writes it (OpenCC, then the words it misses: ``OWN_WORDS``, and its
+    quotation marks: ``CORNER_QUOTES``): itself for any but Taiwan's and Hong Kong's."""
     if language not in TRADITIONAL:
         return str
     convert, own = OpenCC(TRADITIONAL[language]).convert, OWN_WORDS.get(language, ())
@@ -87,7 +93,7 @@ def _converter(language: str) -> Callable[[str], str]:
         text = convert(text)
         for mainland, local in own:
             text = text.replace(mainland, local)
-        return text
+        return text.translate(CORNER_QUOTES)
     return written
 
 
@@ -241,6 +247,17 @@ class Language:
         Chinese has one form), its values ``params`` (``n``: the count, unless given)."""
         return translations(self.code).ngettext(singular, plural, count).format(**({"n": count} | params))
 
+    def age(self, age: Age) -> str:
+        """A child's age as ``ages.age_told`` tells it, in words: "9 months old", "7 years old", "9 个月大"
+        ("newborn" on the day of birth), the same words on posters, feeds, emails and pages."""
+        if age.unit == "year":
+            return self.ngettext("{n} year old", "{n} years old", age.n)
+        if age.unit == "month":
+            return self.ngettext("{n} month old", "{n} months old", age.n)
+        if age.unit == "day":
+            return self.ngettext("{n} day old", "{n} days old", age.n)
+        return self.gettext("newborn")
+
     def field_name(self, name: str) -> str:
         """A field as the reader calls it ("lat": "“纬度”", "“latitude”"): the catalog's name, else its
         English words (``ENGLISH_FIELDS``, else the name with spaces), quoted as the catalogs quote."""
@@ -248,7 +265,7 @@ class Language:
         base, _, number = name.rpartition("_")
         if found == name and base and number.isdigit():  # one of a list's fields (``version_12``): as its kind
             return self.field_name(base)
-        return found if found != name else f"“{ENGLISH_FIELDS.get(name, name.replace('_', ' '))}”"
+        return found if found != name else self.script(f"“{ENGLISH_FIELDS.get(name, name.replace('_', ' '))}”")
 
     def one_of(self, items: list[str]) -> str:
         """"a, b or c" with this language's joiner ("a、b或c")."""

@@ -9,6 +9,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
+from reunite.domain.ages import age_of_years
 from reunite.domain.elapsed import DAY, HOUR, INSTANT, MONTH, YEAR, Elapsed, since_missing
 from reunite.domain.model import SeenAtBasis
 from reunite.domain.scoring import doubt_hours
@@ -61,8 +62,9 @@ def lead_words(lang: Language, lead: dict[str, Any], facts: dict[str, Any] | Non
         words.append(lang.gettext("by the face alone, about 1 in {n} different children look this similar",
                                   n=lang.number(lead["one_in"])))
     if lead.get("long_gap") and lead.get("gap_years") is not None:
-        words.append(lang.gettext("photos {n} years apart: faces change a lot, so this is a weaker lead",
-                                  n=round(lead["gap_years"])))
+        words.append(lang.ngettext("photos {n} year apart: faces change a lot, so this is a weaker lead",
+                                   "photos {n} years apart: faces change a lot, so this is a weaker lead",
+                                   round(lead["gap_years"])))
     return words
 
 
@@ -74,8 +76,8 @@ def contradiction_words(lang: Language, contradicts: list[str], facts: dict[str,
                      else lang.gettext("The reporter saw a girl; this child is a boy"))
     if "age" in contradicts and facts.get("apparent_age_low") is not None:
         words.append(lang.gettext(
-            "The reporter guessed age {low}–{high}; this child would be {expected}: the ages do not fit",
-            low=facts["apparent_age_low"], high=facts["apparent_age_high"], expected=_years(facts["expected_age"])))
+            "The reporter guessed age {low}–{high}; this child would be {age}: the ages do not fit",
+            low=facts["apparent_age_low"], high=facts["apparent_age_high"], age=_age(lang, facts["expected_age"])))
     if "time" in contradicts and facts.get("elapsed_days") is not None:
         when = since_missing_words(lang, seen_since(facts))  # before the child went missing at every time either may be
         words.append(lang.gettext("Seen {when}: the times do not fit", when=when))
@@ -90,9 +92,10 @@ def _whole(x: float) -> int:
     return math.floor(x + 0.5)
 
 
-def _years(age: float) -> int:
-    """An age as people say it and as posters print it: the years completed (8 years 9 months is 8)."""
-    return math.floor(age + 1e-9)
+def _age(lang: Language, years: float) -> str:
+    """An age as people say it and as posters print it (``ages.age_of_years``): the years completed (8 years 9
+    months is "8 years old"), the months under 2 years ("9 months old")."""
+    return lang.age(age_of_years(years))
 
 
 # the spans words count in, from the largest: (days one counts, below how many days it is used)
@@ -193,10 +196,10 @@ def why(lang: Language, c: dict[str, Any]) -> list[str]:
     else:
         words.append(when)
     if c.get("apparent_age_low") is not None:
-        words.append(lang.gettext("apparent age {low}–{high}, expected {expected}", low=c["apparent_age_low"],
-                                  high=c["apparent_age_high"], expected=_years(c["expected_age"])))
+        words.append(lang.gettext("apparent age {low}–{high}, expected {age}", low=c["apparent_age_low"],
+                                  high=c["apparent_age_high"], age=_age(lang, c["expected_age"])))
     else:
-        words.append(lang.gettext("expected age {expected}", expected=_years(c["expected_age"])))
+        words.append(lang.gettext("expected age: {age}", age=_age(lang, c["expected_age"])))
     if c.get("resembles_many"):
         words.append(lang.gettext("this face resembles many people's, so it is ranked lower"))
     return words

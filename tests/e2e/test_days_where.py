@@ -161,7 +161,7 @@ def test_the_poster_pdf_feed_and_alert_give_the_day_the_child_went_missing_where
         assert "2026年12月5日, 四川省成都市" in shown(client.get(f"/p/{case_id}", params={"lang": "zh_CN"}))
         pdf = PdfReader(io.BytesIO(client.get(f"/p/{case_id}/poster.pdf").content)).pages[0].extract_text()
         assert "Missing since Dec 5, 2026" in pdf and "Dec 4" not in pdf
-    assert "last seen on Dec 5, 2026 in Chengdu" in shown(anyone.get("/feeds/cases.atom"))
+    assert "Last seen on Dec 5, 2026 in Chengdu" in shown(anyone.get("/feeds/cases.atom"))
     assert "<dd>Dec 5, 2026 (China Time), Chengdu" in shown(family.get(f"/p/{case_id}"))
     assert "Dec 4, 2026, 6:30 PM Central European Standard Time" in shown(family.get(f"/cases/{case_id}"))
 

@@ -294,7 +294,7 @@ def test_pdf_poster_renders_chinese_and_never_the_family(client: TestClient, con
     # where she was last seen: the city only, never the station the family named (docs/privacy.md)
     assert "走失儿童" in text and "小林" in text and "湖北省武汉市" in text and "110" in text
     assert "汉口" not in text and "火车站" not in text
-    assert "失踪时 4 岁" in text and f"/p/{case_id}" in text
+    assert "走失时年龄：4 岁" in text and f"/p/{case_id}" in text
     assert "张" not in text.replace("小林", "") and "138 0000" not in text
     assert len(page.images) == 2  # the child's photo and the QR code
     english = PdfReader(io.BytesIO(TestClient(create_app(container)).get(f"/p/{case_id}/poster.pdf").content))

@@ -53,7 +53,7 @@ def test_poster_only_for_verified_cases_and_without_family_details(client: TestC
     html = page.text
     # the city the family's words name, nothing finer (docs/privacy.md)
     assert "<h1>Lin</h1>" in html and "Wuhan" in html and "Crane Tower" not in html
-    assert re.search(r"Age when last seen</dt><dd>4<", html)
+    assert re.search(r"Age when last seen</dt><dd>4 years old<", html)
     base = container.deps.site.base_url  # the served address, whatever Host the request named
     assert f'<meta property="og:image" content="{base}/p/{case_id}/photo.jpg">' in html
     forged = client.get(f"/p/{case_id}", headers={"Host": "evil.example"}).text
@@ -163,7 +163,7 @@ def test_the_day_a_child_went_missing_reads_the_same_in_every_zone_and_every_cha
         assert "Jun 1, 2026" in page and "May 31, 2026" not in page, path
         assert "2026年6月1日" in abroad.get(path, params={"lang": "zh_CN"}).text
     feed = client.get("/feeds/cases.atom").text
-    assert "last seen on Jun 1, 2026" in feed
+    assert "Last seen on Jun 1, 2026" in feed
     pfif = client.get("/api/pfif").text
     assert "Missing since 2026-06-01" in pfif and "Missing since 2026-05-31" not in pfif
     pdf = PdfReader(io.BytesIO(abroad.get(f"/p/{case_id}/poster.pdf").content)).pages[0].extract_text()

@@ -59,7 +59,8 @@ def test_ages_are_rounded_to_the_decimal_shown(client: TestClient, container: Co
     intake.report_sighting(container.deps, OPERATOR, sighting, [Upload(portrait("collins", 1), "s.jpg")])
     run_jobs(container)
     page = html.unescape(client.get(f"/cases/{case_id}?lang=en").text)
-    assert "age 2.6" in page and "age 2.5" not in page
+    # the photo's age on the case page as people say it (probe s30 D7: whole years from 2, never "2.6")
+    assert "2 years old" in page and "age 2.5" not in page
     candidates = client.get(f"/api/cases/{case_id}/candidates").json()
     assert candidates, "the child's sighting should be a candidate"
     for candidate in candidates:  # 5 years and 151 of 365 days: 5.41369… years

@@ -28,7 +28,7 @@ def abroad_case(container: Container, name: str, since: str, words: str, who: Pr
 
 
 def last_seen(page: str) -> str:
-    found = re.search(r"<dd>([^<]*)</dd>", page.split("Last seen", 1)[1])
+    found = re.search(r"<dd>([^<]*)</dd>", page.split("Last seen</dt>", 1)[1])
     assert found, page
     return found.group(1)
 
@@ -50,7 +50,7 @@ def test_the_poster_names_the_city_the_region_chooses_and_its_day_there(containe
     assert last_seen(shown(anyone.get(f"/p/{kevin}"))) == "Nov 30, 2026 (Pacific Time), Richmond, British Columbia"
     assert last_seen(shown(anyone.get(f"/p/{olivia}"))) == "Nov 30, 2026 (Eastern Time), London, Ontario"
     feed = shown(anyone.get("/feeds/cases.atom"))
-    assert "last seen on Nov 30, 2026 (Eastern Time) in London, Ontario" in feed and "British Time" not in feed
+    assert "Last seen on Nov 30, 2026 (Eastern Time) in London, Ontario" in feed and "British Time" not in feed
     assert "Pacific Time" not in last_seen(shown(anyone.get(f"/p/{jason}")))
 
 

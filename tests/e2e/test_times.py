@@ -326,7 +326,7 @@ def test_a_posters_age_now_counts_the_sites_day_not_the_servers(container: Conta
         "given_name": "Lin", "sex": "male", "birth_date": "2019-12-04", "missing_since": "2026-06-01T10:00+08:00"})
     assert registered.status_code == 201, registered.text
     page = TestClient(create_app(early)).get(f"/p/{registered.json()['id']}")
-    assert re.search(r"Age now</dt>\s*<dd>7</dd>", page.text), page.text
+    assert re.search(r"Age now</dt>\s*<dd>7 years old</dd>", page.text), page.text
 
 
 def test_the_reviewers_dashboard_counts_decisions_in_the_readers_days_and_names_the_zone(

@@ -39,7 +39,7 @@ def test_an_api_error_for_a_taiwan_reader_is_in_traditional_chinese(anonymous: T
     assert said == {"zh-TW": "請登入後瀏覽目擊報告", "zh-HK": "請登入後瀏覽目擊報告", "zh-CN": "请登录后浏览目击报告"}
     refused = anonymous.post("/api/subscriptions", json={"channel": "email", "address": "a@example.org",
                                                          "lat": "north"}, headers={"Accept-Language": "zh-Hant"})
-    assert refused.status_code == 422 and refused.json()["detail"] == "“緯度”必須是數字"
+    assert refused.status_code == 422 and refused.json()["detail"] == "「緯度」必須是數字"
 
 
 def test_a_hong_kong_reader_can_subscribe_to_alerts_in_traditional_chinese(client: TestClient,

@@ -96,7 +96,7 @@ def test_a_time_seen_that_is_a_span_is_said_as_one() -> None:
               "seen_at_basis": "camera_zone_assumed"}  # a row read without the case's date: its basis still counts
     assert not any("before" in words for words in why(EN, camera))
     older = {"distance_km": None, "elapsed_days": 400.0, "expected_age": 8.74}  # 8 years 9 months: 8, as posters say
-    assert "expected age 8" in why(EN, older) and "推算年龄 8 岁" in why(ZH, older)
+    assert "expected age: 8 years old" in why(EN, older) and "推算年龄：8 岁" in why(ZH, older)
 
 
 @pytest.mark.parametrize("precision", ["instant", "day", "month", "year"])

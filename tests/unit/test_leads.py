@@ -124,7 +124,7 @@ def test_what_contradicts_the_case_lowers_the_band_and_is_said_next_to_it_in_bot
     assert told(lead(LeadPolicy(), 0.0001, 20_000, 1.0), ["sex"])["strength"] == "possible"
     assert lead_words(EN, lead_facts, facts)[:3] == [
         "Weak lead", "The reporter saw a boy; this child is a girl",
-        "The reporter guessed age 2–3; this child would be 11: the ages do not fit"]
+        "The reporter guessed age 2–3; this child would be 11 years old: the ages do not fit"]
     assert lead_words(ZH, lead_facts, facts)[1:3] == ["报告人看到的是男孩；这个孩子是女孩",
                                                       "报告人估计年龄为 2–3 岁；这个孩子当时应为 11 岁：年龄对不上"]
     assert lead_words(EN, lead_facts, facts)[-1].startswith("by the face alone, about 1 in 10,000 different")

@@ -19,13 +19,14 @@ def test_chinese_spaces_numbers_from_words_not_words_from_words() -> None:
     """A span of time or a date set into a Chinese sentence takes no stray space before the next word."""
     from datetime import date
 
+    from reunite.domain.ages import Age
     from reunite.domain.elapsed import since_missing
     from reunite.i18n import Language
     from reunite.wording import since_missing_words
 
     zh = Language("zh_CN")
     assert since_missing_words(zh, since_missing(2 * 365.25)) == "孩子失踪 2 年后"  # as a lead's words say it
-    line = zh.gettext("{name}, {age} years old, missing since {date} in {place}", name="小明", age=7,
+    line = zh.gettext("{name}, {age}, missing since {date} in {place}", name="小明", age=zh.age(Age(7, "year")),
                       date=zh.date(date(2019, 6, 1)), place="北京")
     assert line == "小明，7 岁，2019年6月1日起在北京失踪"
 
@@ -86,7 +87,8 @@ def test_the_traditional_catalogs_keep_every_sentences_values() -> None:
                 said = simplified.gettext(message)
                 assert sorted(names.findall(traditional.gettext(message))) == sorted(names.findall(said)), message
     assert [Language(code).gettext("Sign in") for code in ("zh_CN", "zh_TW", "zh_HK")] == ["登录", "登入", "登入"]
-    assert Language("zh_TW").field_name("lat") == "“緯度”" and Language("zh_HK").html_lang == "zh-HK"
+    assert Language("zh_TW").field_name("lat") == "「緯度」" and Language("zh_HK").html_lang == "zh-HK"
+    assert Language("zh_TW").field_name("no_such_field") == "「no such field」"  # quoted as the catalog quotes
 
 
 def test_an_hour_reads_as_a_span_in_every_language_also_across_midnight() -> None:
@@ -153,3 +155,28 @@ def test_no_converted_catalog_reads_a_mainland_only_word() -> None:
     assert hong_kong.gettext("Sign in") == "登入" and hong_kong.gettext("Email") == "電郵地址"
     assert hong_kong.gettext("Search") == "搜尋"
 
+
+
+def test_taiwan_and_hong_kong_read_their_own_quotes_and_taiwan_its_own_words_in_every_message() -> None:
+    """Probe s30 D8: Taiwan read 高階 for "advanced" (OpenCC's s2twp; Taiwan writes 進階) and 身份證 (Taiwan writes
+    身分證, as on the card), and both Taiwan and Hong Kong read the mainland's quotation marks “ ” (they write
+    「」). "{days} 天后" (a goddess, for "days after") and 地圖示記 (OpenCC's cut of 地图标记) were wrong in both or
+    in Taiwan. Every converted message, each plural form too, is read."""
+    from reunite.i18n import Language, translations
+
+    wrong_in = {"zh_TW": ("高階", "身份", "“", "”", "‘", "’", "天后", "圖示記"),
+                "zh_HK": ("“", "”", "‘", "’", "天后", "圖示記")}
+    simplified = translations("zh_CN")
+    for code, words in wrong_in.items():
+        catalog = translations(code)
+        texts = [catalog.gettext(m) if isinstance(m, str) else catalog.ngettext(m[0], m[0], 2)
+                 for m in simplified._catalog if m]  # type: ignore[attr-defined]
+        wrong = {word: text for text in texts for word in words if word in text}
+        assert wrong == {}, code
+        quoted = [text for text in texts if "「" in text]
+        assert quoted and all(text.count("「") == text.count("」") for text in quoted), code
+    tw, hk = Language("zh_TW"), Language("zh_HK")
+    assert tw.gettext("Exact coordinates (advanced)") == "精確座標（進階）"
+    assert tw.gettext("document") == "身分證件" and hk.gettext("document") == "身份證件"
+    assert "我們不認識「{region}」這個地方" in tw.gettext("“{region}” is not a place we know: name a city, province or "
+                                                 "country, or choose a place on the map")

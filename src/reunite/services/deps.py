@@ -75,15 +75,21 @@ class Site:
 
     base_url: str = "http://127.0.0.1:8000"
     pfif_domain: str = "reunite.local"  # the domain part of the PFIF record ids this site writes
-    contact_phone: str = "110"
+    contact_phone: str = "110"  # the number posters, feeds and alerts give: the platform's line, or the police's
     contact_email: str = ""
     police_phone: str | None = "110"  # the emergency number readers are told to call; None: not known here
+    contact_is_police: bool = True  # ``contact_phone`` is the police's, never to be called "us"
     alert_schedule: tuple[Step, ...] = parse_schedule(DEFAULT_SCHEDULE)
     timezone: str = DEFAULT_ZONE  # read times given without an offset in this IANA zone
 
     @property
     def zone(self) -> ZoneInfo:
         return zone(self.timezone) or ZoneInfo(DEFAULT_ZONE)
+
+    @property
+    def own_phone(self) -> str | None:
+        """The platform's own line, which pages may call "us"; None where the number given is the police's."""
+        return None if self.contact_is_police else self.contact_phone
 
 
 @dataclass(frozen=True)

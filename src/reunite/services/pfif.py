@@ -120,8 +120,12 @@ def _writable(who: Principal, record: str, kind: str, report: ImportReport) -> b
     if not record:
         report.problem("?", "a person needs a person_record_id")
         return False
-    if not may_write_domain(who, record_domain(record)):
-        report.problem(record, "domain {domain} is not one this key may write", domain=record_domain(record) or "?")
+    domain = record_domain(record)
+    if not may_write_domain(who, domain) and not domain:  # never "domain ?"
+        report.problem(record, "the record id names no domain (domain/id): this key writes only its domains' records")
+        return False
+    if not may_write_domain(who, domain):
+        report.problem(record, "domain {domain} is not one this key may write", domain=domain)
         return False
     return True
 

@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from reunite.domain import access
+from reunite.domain.ages import age_told
 from reunite.domain.emergency import police_number
 from reunite.domain.errors import NotFound
 from reunite.domain.model import age_in_years
+from reunite.domain.times import zone
 from reunite.services import stats
 from reunite.services.deps import Deps
 from reunite.services.queries import day_zone
@@ -19,7 +21,8 @@ FEED_BATCH = 200  # cases read at a time while a feed looks for those of a regio
 
 
 def poster(deps: Deps, case_id: int, latin: bool | None = None) -> dict[str, Any]:
-    """What a public poster shows of a verified, open case: first name, ages, when and where last seen
+    """What a public poster shows of a verified, open case: first name, ages (whole years for partners, and as
+    people tell them: ``ages.age_told``), when and where last seen
     (``latin``: the place in Latin letters, for a reader of English, else in Chinese characters, for a
     reader of Chinese; None: as the words are written), and the zone its day is shown in (``queries.day_zone``
     for the public: the public city's, else the offset the time was given with, else the site's). Never the
@@ -36,8 +39,12 @@ def poster(deps: Deps, case_id: int, latin: bool | None = None) -> dict[str, Any
     row.pop("shared_description")
     row.pop("last_seen_lat"), row.pop("last_seen_lon")  # the pin itself is never on a poster
     now = deps.clock.now().astimezone(deps.site.zone).date()  # the site's day, never the server's UTC one
-    row["age_then"] = int(age_in_years(row["birth_date"], row["missing_since"].date()))
+    missing = row["missing_since"].astimezone(zone(row["day_zone"]) or deps.site.zone).date()  # the day shown
+    row["age_then"] = int(age_in_years(row["birth_date"], missing))
     row["age_now"] = int(age_in_years(row["birth_date"], now))
+    # as people tell them (months under 2 years: ``Language.age`` words them), the integers for partners
+    row["age_then_told"] = age_told(row["birth_date"], missing)
+    row["age_now_told"] = age_told(row["birth_date"], now)
     row["phone"] = call_phone(deps, row["day_zone"])
     return row
 

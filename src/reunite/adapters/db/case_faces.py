@@ -41,8 +41,8 @@ class CaseFacesSql:
             .where(photos.c.case_id == case_id).order_by(photos.c.created_at, photos.c.id).with_for_update()
         ).all()
         found: dict[int, list[int]] = {row.id: [] for row in rows}
-        for face in self.conn.execute(select(faces.c.id, faces.c.photo_id).where(
-                faces.c.photo_id.in_(list(found))).order_by(faces.c.created_at, faces.c.id)):
+        for face in self.conn.execute(select(faces.c.id, faces.c.photo_id).where(  # as face_ids_sql lists them
+                faces.c.photo_id.in_(list(found))).order_by(faces.c.box_left, faces.c.box_top, faces.c.id)):
             found[face.photo_id].append(face.id)
         return [CasePhotoFaces(row.id, tuple(found[row.id]), row.child_face_id, row.processed_at is not None,
                                row.failed_reason is not None, row.held_since is not None) for row in rows]
@@ -54,7 +54,24 @@ class CaseFacesSql:
             raise NotFound("photo {id} does not exist", id=photo_id)
 
 
+# the order a photo's faces are listed in, numbered and offered to choose from ("Face 1", "Face 2"): left to right
+# in the picture, as a person counts them (never the order the detector found them in: probe s30 D8e)
+LEFT_TO_RIGHT = "{f}.box_left, {f}.box_top, {f}.id"
+
+
+def left_to_right(face: str = "f") -> str:
+    """``ORDER BY`` terms of faces ``face`` (one photo's) from left to right."""
+    return LEFT_TO_RIGHT.format(f=face)
+
+
+def sighting_faces_in_order(face: str = "f", sighting: str = "s") -> str:
+    """``FROM … ORDER BY`` of a sighting's faces (``face``): photo by photo as the report sent them, each photo's
+    left to right."""
+    return (f"faces {face} JOIN photos {face}p ON {face}p.id = {face}.photo_id WHERE {face}.sighting_id = {sighting} "
+            f"ORDER BY {face}p.created_at, {face}p.id, {left_to_right(face)}")
+
+
 def face_ids_sql(photo: str = "p") -> str:
-    """A photo's face ids in the order found, as an array column."""
-    return f"ARRAY(SELECT g.id FROM faces g WHERE g.photo_id = {photo}.id ORDER BY g.created_at, g.id)"
+    """A photo's face ids left to right (``LEFT_TO_RIGHT``), as an array column."""
+    return f"ARRAY(SELECT g.id FROM faces g WHERE g.photo_id = {photo}.id ORDER BY {left_to_right('g')})"
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy import case as when
 
-from reunite.adapters.db.case_faces import face_ids_sql
+from reunite.adapters.db.case_faces import face_ids_sql, sighting_faces_in_order
 from reunite.adapters.db.people_tables import messages, takedowns, verifications
 from reunite.adapters.db.tables import candidates, cases, faces, family_words, photos, sightings
 from reunite.adapters.db.workbench import FROM, ITEM, OPEN
@@ -293,7 +293,7 @@ QUEUE_SQL = {
         "s.place_text, s.description, s.apparent_sex, "
         "s.child_face_id, s.apparent_age_low, s.apparent_age_high, s.lat, s.lon, s.moderation_reason, "
         "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
-        "ARRAY(SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.created_at, f.id) AS face_ids, "
+        f"ARRAY(SELECT f.id FROM {sighting_faces_in_order('f', 's.id')}) AS face_ids, "
         "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.created_at, p.id) AS photo_ids, "
         f"{REPORT_VERSION} AS version, "

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, text
 
 from reunite.adapters.db.ann import EF_SEARCH, ann_scan, vector_literal
 from reunite.adapters.db.audit import AuditReads
-from reunite.adapters.db.case_faces import face_ids_sql, poster_photo
+from reunite.adapters.db.case_faces import face_ids_sql, left_to_right, poster_photo, sighting_faces_in_order
 from reunite.adapters.db.look_alikes import LookAlikeReads
 from reunite.adapters.db.moderation import REPORT_VERSION, ModerationReads
 from reunite.adapters.db.people import PeopleReads
@@ -131,15 +131,16 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         return row
 
     def sighting_faces(self, sighting_id: int) -> list[dict[str, Any]]:
+        """A sighting's faces photo by photo, each photo's left to right (as they are numbered to choose from)."""
         return self._all(
-            "SELECT id, photo_id, box_left, box_top, box_right, box_bottom, landmarks, quality, detector FROM faces "
-            "WHERE sighting_id = :id ORDER BY created_at, id", id=sighting_id,
+            "SELECT f.id, f.photo_id, f.box_left, f.box_top, f.box_right, f.box_bottom, f.landmarks, f.quality, "
+            f"f.detector FROM {sighting_faces_in_order('f', ':id')}", id=sighting_id,
         )
 
     def photo_faces(self, photo_id: int) -> list[dict[str, Any]]:
         return self._all(
-            "SELECT id, photo_id, box_left, box_top, box_right, box_bottom, landmarks, quality, detector FROM faces "
-            "WHERE photo_id = :id ORDER BY created_at, id", id=photo_id,
+            "SELECT id, photo_id, box_left, box_top, box_right, box_bottom, landmarks, quality, detector FROM faces f "
+            f"WHERE photo_id = :id ORDER BY {left_to_right('f')}", id=photo_id,
         )
 
     def case_head(self, case_id: int) -> dict[str, Any] | None:

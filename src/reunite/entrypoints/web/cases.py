@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from reunite.domain.access import Permission, Principal
+from reunite.domain.ages import age_told
 from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.domain.lifecycle import case_state, confirmable
@@ -99,6 +100,7 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
     case = queries.get_case(deps, who, case_id, reader)
     for photo in case["photos"]:
         photo["age"] = age_shown(age_in_years(case["birth_date"], photo["taken_on"])) if photo["taken_on"] else None
+        photo["age_told"] = age_told(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
     candidates = queries.case_candidates(deps, who, case_id, reader=reader)
     pages = max(1, math.ceil(len(candidates) / CANDIDATES_SHOWN))
     page = min(max(1, page), pages)

@@ -110,7 +110,8 @@ def poster_pdf(request: Request, deps: DepsDep, reader: LangDep, case_id: int) -
     Made once per content and kept; public but revalidated at every use (its entity tag, like the
     poster's photo), so a poster taken down leaves browsers and shared caches at once."""
     case = posters.poster(deps, case_id, reader.latin)
-    facts = [reader.gettext("Age {then} when last seen, {now} now", then=case["age_then"], now=case["age_now"]),
+    facts = [reader.gettext("Age when last seen: {then}; age now: {now}", then=reader.age(case["age_then_told"]),
+                            now=reader.age(case["age_now_told"])),
              reader.gettext("Missing since {date}", date=reader.day_at(case["missing_since"], case["day_zone"],
                                                                        case["missing_since_precision"]))]
     if case["last_seen_text"]:

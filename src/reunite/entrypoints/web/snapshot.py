@@ -163,7 +163,7 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
                               error=form_language(form, lang).error(exc), error_field=exc.field,  # its zone
                               asked=occurrences(exc, form_language(form, lang)),  # a time that happened twice
                               pow=None if who.signed_in else throttle.challenge(deps, client_ip(request)),
-                              busy=isinstance(exc, TooManyRequests), phone=deps.site.contact_phone), exc)
+                              busy=isinstance(exc, TooManyRequests), phone=deps.site.own_phone), exc)
     pictures = [] if receipt.resent else copies
     link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
     # the private link is the receipt's address: a language switched (or the page opened again) there
@@ -210,7 +210,7 @@ def form_again(request: Request, error: ReuniteError, typed: list[tuple[str, str
     return render(request, lang, "snapshot.html", status=error.status_code, form=dict(form),
                   error=lang.error(error), error_field=error.field,
                   pow=None if signed_in else throttle.challenge(deps, client_ip(request)),
-                  phone=deps.site.contact_phone)
+                  phone=deps.site.own_phone)
 
 
 def _receipt_page(request: Request, lang: Language, deps: Deps, receipt: str, token: str, status: int = 200,
