@@ -4,9 +4,11 @@ from a migrated template), the real dlib engine loaded once, and helpers to run 
 from __future__ import annotations
 
 import asyncio
+import html
 import io
 import itertools
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -242,3 +244,10 @@ def a_case(container: Container, given_name: str = "Lin") -> int:
 def count_rows(container: Container, table: str) -> int:
     with container.engine.connect() as conn:
         return int(conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one())
+
+
+def said_at_top(page: str) -> str | None:
+    """Why a page says its form was refused, at its top (``#form-error``), unescaped: a form's summary of its
+    problems (``_macros.error_summary``) gives them all in one text, as other pages' box does."""
+    found = re.search(r'id="form-error"(?:[^>]*? data-error="([^"]*)")?[^>]*>([^<]*)<', page)
+    return html.unescape(found.group(1) if found.group(1) is not None else found.group(2)) if found else None

@@ -39,7 +39,7 @@ def register(family: TestClient, **extra: str) -> TestClient | int:
 def test_registration_asks_for_the_sex_and_shows_the_case_back_coherently(container: Container) -> None:
     family = as_role(container, Role.FAMILY)
     form = family.get("/cases/new").text
-    assert re.search(r'<select name="sex" required>\s*<option value="" disabled selected>', form)  # no default
+    assert re.search(r'<select name="sex" id="sex" required>\s*<option value="" disabled selected>', form)  # no default
     refused = register(family)
     assert refused.status_code == 422 and "choose the child" in refused.text
     assert count_rows(container, "cases") == 0

@@ -9,7 +9,6 @@ the police's. The tests run with small difficulties: the rules are the same."""
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import replace
 from typing import Any
@@ -20,7 +19,7 @@ from fastapi.testclient import TestClient
 from reunite.bootstrap import Container
 from reunite.domain.abuse import pow_bits, solve
 from reunite.entrypoints.api.app import create_app
-from tests.conftest import count_rows, plain_photo
+from tests.conftest import count_rows, plain_photo, said_at_top
 
 ADDRESS = ("198.51.100.30", 40000)  # one public address: a carrier's NAT
 FREE, BASE, MOST, CEILING = 2, 2, 6, 9
@@ -61,9 +60,9 @@ def page_form(browser: TestClient, solved: bool = True) -> dict[str, str]:
 
 
 def form_error(page: str) -> str:
-    found = re.search(r'id="form-error">([^<]*)<', page)
+    found = said_at_top(page)
     assert found, page[-3000:]
-    return html.unescape(found.group(1))
+    return found
 
 
 def test_a_flood_from_one_address_does_not_stop_the_next_witness_who_solves_the_harder_puzzle(

@@ -276,7 +276,7 @@ def test_the_case_form_and_the_private_links_time_ask_which_of_two_times_a_repea
     assert asked.status_code == 422
     page = shown(asked)
     assert "2026-10-25 02:30 happened twice in Central European Time:" in page and "Europe/Berlin" not in page
-    assert 'name="missing_since_time" value="02:30"' in page and 'value="Mia"' in page
+    assert 'name="missing_since_time" id="missing_since_time" value="02:30"' in page and 'value="Mia"' in page
     assert 'name="missing_since_occurrence" value="2026-10-25T02:30+02:00"' in page
     assert 'name="missing_since_occurrence" value="2026-10-25T02:30+01:00"' in page
     assert "Central European Standard Time (UTC+01:00): the second time, after the clocks went back" in page

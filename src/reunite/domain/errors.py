@@ -80,11 +80,13 @@ class Problems:
     def check(self, read: Callable[[], T]) -> T | None:
         try:
             return read()
-        except InvalidInputs as exc:
-            self.found.extend(exc.problems)
         except InvalidInput as exc:
-            self.found.append(exc)
+            self.add(exc)
         return None
+
+    def add(self, problem: InvalidInput) -> None:
+        """One problem found (several, when it holds several: ``InvalidInputs``)."""
+        self.found.extend(problem.problems if isinstance(problem, InvalidInputs) else [problem])
 
     def raise_all(self) -> None:
         if len(self.found) == 1:

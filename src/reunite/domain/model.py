@@ -140,10 +140,13 @@ class AgeRange:
 
 @dataclass(frozen=True)
 class Upload:
-    """A photo as received: raw bytes and the name the sender gave it (never shown to others)."""
+    """A photo as received: raw bytes and the name the sender gave it (never shown to others); ``number``, which
+    photo of its form it is (the form's row: 3 when the second was left empty), as its problems name it (0: by its
+    place among the photos sent)."""
 
     data: bytes
     filename: str = ""
+    number: int = 0
 
 
 @dataclass(frozen=True)

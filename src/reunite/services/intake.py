@@ -13,7 +13,7 @@ from typing import Any
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.corrections import vouched
 from reunite.domain.doubles import BIRTH_WINDOW_DAYS
-from reunite.domain.errors import Conflict, InvalidInput, ReuniteError
+from reunite.domain.errors import Conflict, InvalidInput, Problems, ReuniteError
 from reunite.domain.model import (
     BIRTH_YEARS,
     NewCase,
@@ -125,7 +125,7 @@ def _inspect_all(deps: Deps, uploads: Sequence[Upload], case: bool = False) -> l
             facts.append(deps.codec.inspect(upload.data))
         except ReuniteError as exc:
             exc.field = "photos"
-            raise exc.within("photo {number}: ", number=number) from None
+            raise exc.within("photo {number}: ", number=upload.number or number) from None
     return facts
 
 
@@ -283,24 +283,47 @@ def resent_report(deps: Deps, key: idempotency.Key | None, sender: str = "") -> 
                            sender=str(first.get("sender", "")) if first else "-").to(sender)
 
 
-def check_case(case: NewCase, taken: Sequence[date | None], now: datetime) -> None:
-    check_time(case.missing_since, now, "missing_since", case.missing_since_precision)
-    if not case.given_name.strip():
-        raise InvalidInput("the child's given name is required", field="given_name")
-    if case.birth_date > today_somewhere(now):
-        raise InvalidInput("the birth date is in the future", field="birth_date")
-    if case.birth_date < earliest_birth(now.date()):
-        raise InvalidInput("the birth date {day} is more than {years} years ago: check its year", field="birth_date",
-                           day=case.birth_date, years=BIRTH_YEARS)
-    if case.birth_date > case.missing_since.date():
-        raise InvalidInput("the child went missing before the birth date", field="missing_since")
-    if age_in_years(case.birth_date, case.missing_since.date()) >= 18:
-        raise InvalidInput("Reunite registers children: the child must have been under 18 when missing",
-                           field="birth_date")
-    for number, day in enumerate(taken, start=1):
-        if day is not None and not case.birth_date <= day <= today_somewhere(now):
-            raise InvalidInput("the date taken must lie between birth and today", field="photos").within(
-                "photo {number}: ", number=number)
+def check_case(case: NewCase, taken: Sequence[date | None], now: datetime, numbers: Sequence[int] = ()) -> None:
+    """A case's facts checked: every problem at once (``case_problems``), refused together (422)."""
+    problems = Problems()
+    case_problems(problems, now, case.given_name, case.birth_date, (case.missing_since, case.missing_since_precision),
+                  taken, numbers)
+    problems.raise_all()
+
+
+def case_problems(problems: Problems, now: datetime, given_name: str | None, birth: date | None,
+                  missing: tuple[datetime, str] | None, taken: Sequence[date | None],
+                  numbers: Sequence[int] = ()) -> None:
+    """Each problem of a case's facts into ``problems`` (a form says them all at once): the time last seen (with
+    its precision), each photo's date taken (the photo named by ``numbers``, else by its place). A fact None (refused
+    as typed) is left out of the checks needing it, as is a time last seen refused here; the birth date's first."""
+    if missing is not None:
+        before, (at, precision) = len(problems.found), missing
+        problems.check(lambda: check_time(at, now, "missing_since", precision))
+        missing = missing if len(problems.found) == before else None
+    if given_name is not None and not given_name.strip():
+        problems.add(InvalidInput("the child's given name is required", field="given_name"))
+    if birth is not None and (found := _birth_problem(birth, missing[0].date() if missing else None, now)):
+        problems.add(found)
+    for index, day in enumerate(taken):
+        if day is not None and not (birth or day) <= day <= today_somewhere(now):
+            dated = InvalidInput("the date taken must lie between birth and today", field="photo_dates")
+            dated.within("photo {number}: ", number=numbers[index] if index < len(numbers) else index + 1)
+            problems.add(dated)
+
+
+def _birth_problem(birth: date, missing: date | None, now: datetime) -> InvalidInput | None:
+    if birth > today_somewhere(now):
+        return InvalidInput("the birth date is in the future", field="birth_date")
+    if birth < earliest_birth(now.date()):
+        return InvalidInput("the birth date {day} is more than {years} years ago: check its year", field="birth_date",
+                            day=birth, years=BIRTH_YEARS)
+    if missing is not None and birth > missing:
+        return InvalidInput("the child went missing before the birth date", field="missing_since")
+    if missing is not None and age_in_years(birth, missing) >= 18:
+        return InvalidInput("Reunite registers children: the child must have been under 18 when missing",
+                            field="birth_date")
+    return None
 
 
 def registered(uow: UnitOfWork, who: Principal, case: NewCase) -> int | None:
@@ -342,7 +365,7 @@ def register_case(
         return first
     if len(taken) != len(uploads):
         raise InvalidInput("give one date taken per photo (or leave each blank)", field="photo_dates")
-    check_case(case, taken, deps.clock.now())
+    check_case(case, taken, deps.clock.now(), [upload.number or n for n, upload in enumerate(uploads, start=1)])
     facts = _inspect_all(deps, uploads, case=True)
     if who.token_id is not None:  # a partner's cases one by one count as its imports do (probe s22 V6)
         throttle.records_limit(deps, who, 1)

@@ -4,7 +4,8 @@ decision on a candidate from it."""
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import date, timedelta
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,15 +15,16 @@ from starlette.datastructures import FormData, UploadFile
 from reunite.domain.access import Permission, Principal
 from reunite.domain.ages import age_told
 from reunite.domain.dates import birth_date
-from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.errors import InvalidInput, Problems, ReuniteError
 from reunite.domain.lifecycle import case_state, confirmable
 from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
-from reunite.domain.model import NICKNAMES_LIMIT, CandidateStatus, NewCase, age_in_years, age_shown
+from reunite.domain.model import NICKNAMES_LIMIT, CandidateStatus, NewCase, Upload, age_in_years, age_shown
 from reunite.entrypoints.api.auth import PrincipalDep, allow
 from reunite.entrypoints.web import filters
 from reunite.entrypoints.web.forms import (
     checked_form,
     form_language,
+    hint,
     number,
     occurrences,
     place,
@@ -57,39 +59,67 @@ def case_form(request: Request, lang: LangDep, who: Registrar) -> HTMLResponse:
     return render(request, lang, "case_new.html", form={}, photo_dates=[])
 
 
+NUMBERED = ("photos", "photo_dates")  # the case form's fields once per photo: a photo's problem said by its own
+# the case forms' fields in order (the correction form's without photos): their problems listed in it
+CASE_FIELDS = ("given_name", "family_name", "nicknames", "sex", "birth_date", "missing_since", "place_text", "lat",
+               "lon", "description", "marks", *NUMBERED, "police_report", "family_contact")
+
+
 @router.post("/cases/new", response_class=HTMLResponse, response_model=None)
 async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registrar) -> Response:
     form = await checked_form(request)
     try:
-        files, taken = await uploads(form, dates="photo_dates")
+        case, files, taken = await case_typed(deps, form, lang)
         key = idempotency.scoped(who, "case", text(form, "idempotency_key"), request_fields(form), files)
-        birth = birth_date(text(form, "birth_date")) if text(form, "birth_date") else None
-        missing = typed_day_and_time(form, "missing_since", "missing_since_time", lang)
-        if birth is None or missing is None:
-            raise InvalidInput("the birth date and the time last seen are required", field="birth_date")
-        case = NewCase(
-            given_name=text(form, "given_name", LIMIT["given_name"]),
-            family_name=text(form, "family_name", LIMIT["family_name"]),
-            sex=sex(form, "sex", required=True), birth_date=birth, missing_since=missing.at,
-            missing_since_precision=missing.precision,
-            last_seen_place=place(form), last_seen_text=text(form, "place_text", LIMIT["last_seen_text"]),
-            description=text(form, "description", LIMIT["description"]), marks=text(form, "marks", LIMIT["marks"]),
-            police_report=text(form, "police_report", LIMIT["police_report"]),
-            family_contact=text(form, "family_contact", LIMIT["family_contact"]),
-            nicknames=tuple(n.strip() for n in text(form, "nicknames", NICKNAMES_LIMIT).split(",") if n.strip()),
-        )
         receipt = intake.register_case(deps, who, case, files, taken, key)
     except ReuniteError as exc:
         # the photos chosen cannot come back with the form (no browser keeps a file field): said beside them
+        # (the page's script puts them back: static/forms.js)
         chosen = any(isinstance(f, UploadFile) and f.filename for f in form.getlist("photos"))
         reader = form_language(form, lang)
         return refused(render(request, lang, "case_new.html", status=exc.status_code, form=dict(form),
                               photo_dates=[str(d) for d in form.getlist("photo_dates")],  # each photo's, in order
-                              photos_dropped=chosen, error=reader.error(exc), error_field=exc.field,
-                              asked=occurrences(exc, reader)), exc)
+                              photos_dropped=chosen, asked=occurrences(exc, reader),
+                              **refusal(reader, exc, NUMBERED, CASE_FIELDS)), exc)
     if receipt.known:  # registered already by this sender: that case, saying what became of the photos sent
         return RedirectResponse(f"/cases/{receipt.case_id}?known={len(receipt.photo_ids)}", status_code=303)
     return RedirectResponse(f"/cases/{receipt.case_id}?registered=1", status_code=303)
+
+
+async def case_typed(deps: Deps, form: FormData, lang: Language) -> tuple[NewCase, list[Upload], list[date | None]]:
+    """The case as typed with its photos and their dates, or every problem of the form at once (422): each field
+    as read, each photo's, and those of the facts a registration checks (``intake.case_problems``)."""
+    problems = Problems()
+    try:
+        files, taken = await uploads(form, "photo_dates", problems)
+    except InvalidInput as exc:  # the dates unreadable as a whole (a NUL in one)
+        problems.add(exc)
+        files, taken = [], []
+    problems.check(lambda: intake.check_photo_count(deps, files, case=True))
+    words = {name: problems.check(partial(text, form, name, limit)) for name, limit in (
+        *((name, LIMIT[name]) for name in ("given_name", "family_name", "description", "marks", "police_report",
+                                           "family_contact")),
+        ("place_text", LIMIT["last_seen_text"]), ("nicknames", NICKNAMES_LIMIT))}
+    birth = problems.check(lambda: birth_date(text(form, "birth_date")) if text(form, "birth_date") else None)
+    missing = problems.check(partial(typed_day_and_time, form, "missing_since", "missing_since_time", lang))
+    if not hint(form, "birth_date"):
+        problems.add(InvalidInput("give the child's birth date", field="birth_date"))
+    if not hint(form, "missing_since"):
+        problems.add(InvalidInput("give the day the child was last seen", field="missing_since"))
+    chosen_sex = problems.check(lambda: sex(form, "sex", required=True))
+    where = problems.check(lambda: place(form))
+    intake.case_problems(problems, deps.clock.now(), words["given_name"], birth,
+                         (missing.at, missing.precision) if missing else None, taken, [f.number for f in files])
+    problems.raise_all()
+    assert birth is not None and missing is not None and chosen_sex is not None  # else refused above
+    typed = {name: value or "" for name, value in words.items()}
+    return NewCase(
+        given_name=typed["given_name"], family_name=typed["family_name"], sex=chosen_sex, birth_date=birth,
+        missing_since=missing.at, missing_since_precision=missing.precision, last_seen_place=where,
+        last_seen_text=typed["place_text"], description=typed["description"], marks=typed["marks"],
+        police_report=typed["police_report"], family_contact=typed["family_contact"],
+        nicknames=tuple(n.strip() for n in typed["nicknames"].split(",") if n.strip()),
+    ), files, taken
 
 
 CANDIDATES_SHOWN = 10  # a case page stays short: the rest on further pages (and in the workbench)

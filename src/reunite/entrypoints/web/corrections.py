@@ -4,6 +4,8 @@ as typed with the error by its field when refused."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,15 +14,16 @@ from starlette.datastructures import FormData
 
 from reunite.domain.access import Principal
 from reunite.domain.dates import birth_date
-from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.errors import InvalidInput, Problems, ReuniteError
 from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
 from reunite.domain.model import NICKNAMES_LIMIT
 from reunite.domain.times import with_offset
 from reunite.entrypoints.api.auth import PrincipalDep
-from reunite.entrypoints.web.forms import checked_form, occurrences, place, sex, text, typed_day_and_time
+from reunite.entrypoints.web.cases import CASE_FIELDS
+from reunite.entrypoints.web.forms import checked_form, hint, occurrences, place, sex, text, typed_day_and_time
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
-from reunite.services import corrections, queries
+from reunite.services import corrections, intake, queries
 from reunite.services.deps import Deps
 
 router = APIRouter(include_in_schema=False)
@@ -53,28 +56,33 @@ def correction_form(request: Request, lang: LangDep, deps: DepsDep, who: Princip
                   waiting=corrections.waiting_for(deps, who, case_id), asked={})
 
 
-def _values(form: FormData, lang: Language) -> dict[str, Any]:
-    """The fields of the form, read as the registration form reads them; the time last seen only when it was
-    changed (the same day and time read in another zone are no correction)."""
-    born = birth_date(text(form, "birth_date")) if text(form, "birth_date") else None
-    if born is None:
-        raise InvalidInput("the birth date and the time last seen are required", field="birth_date")
-    values: dict[str, Any] = {
-        "given_name": text(form, "given_name", LIMIT["given_name"]),
-        "family_name": text(form, "family_name", LIMIT["family_name"]), "sex": sex(form, "sex", required=True),
-        "birth_date": born, "nicknames": tuple(n.strip() for n in text(form, "nicknames", NICKNAMES_LIMIT).split(",")
-                                               if n.strip()),
-        "last_seen_place": place(form), "last_seen_text": text(form, "place_text", LIMIT["last_seen_text"]),
-        "description": text(form, "description", LIMIT["description"]), "marks": text(form, "marks", LIMIT["marks"]),
-        "police_report": text(form, "police_report", LIMIT["police_report"]),
-        "family_contact": text(form, "family_contact", LIMIT["family_contact"])}
-    same = (text(form, "missing_since"), text(form, "missing_since_time")) == (
-        text(form, "missing_since_was"), text(form, "missing_since_time_was"))
-    if not same:
-        missing = typed_day_and_time(form, "missing_since", "missing_since_time", lang)
-        if missing is None:
-            raise InvalidInput("the birth date and the time last seen are required", field="missing_since")
-        values |= {"missing_since": missing.at, "missing_since_precision": missing.precision}
+def _values(form: FormData, lang: Language, now: datetime) -> dict[str, Any]:
+    """The fields of the form, read and checked as the registration form reads and checks them, every problem at
+    once; the time last seen only when it was changed (the same day and time read in another zone are no
+    correction)."""
+    problems = Problems()
+    born = problems.check(lambda: birth_date(text(form, "birth_date")) if text(form, "birth_date") else None)
+    if not hint(form, "birth_date"):
+        problems.add(InvalidInput("give the child's birth date", field="birth_date"))
+    texts = {name: problems.check(partial(text, form, field, limit)) for name, field, limit in (
+        *((name, name, LIMIT[name]) for name in ("given_name", "family_name", "description", "marks", "police_report",
+                                                 "family_contact")),
+        ("last_seen_text", "place_text", LIMIT["last_seen_text"]), ("nicknames", "nicknames", NICKNAMES_LIMIT))}
+    values: dict[str, Any] = {name: value or "" for name, value in texts.items()} | {
+        "sex": problems.check(lambda: sex(form, "sex", required=True)), "birth_date": born,
+        "last_seen_place": problems.check(lambda: place(form)),
+        "nicknames": tuple(n.strip() for n in (texts["nicknames"] or "").split(",") if n.strip())}
+    same = problems.check(lambda: (text(form, "missing_since"), text(form, "missing_since_time")) == (
+        text(form, "missing_since_was"), text(form, "missing_since_time_was")))
+    if same is False:
+        missing = problems.check(partial(typed_day_and_time, form, "missing_since", "missing_since_time", lang))
+        if not hint(form, "missing_since"):
+            problems.add(InvalidInput("give the day the child was last seen", field="missing_since"))
+        elif missing is not None:
+            values |= {"missing_since": missing.at, "missing_since_precision": missing.precision}
+    changed = (values["missing_since"], values["missing_since_precision"]) if "missing_since" in values else None
+    intake.case_problems(problems, now, texts["given_name"], born, changed, [])
+    problems.raise_all()
     return values
 
 
@@ -84,13 +92,13 @@ async def correction_send(request: Request, lang: LangDep, deps: DepsDep, who: P
     form = await checked_form(request)
     corrections.require_correctable(deps, who, case_id)
     try:
-        done = corrections.correct_case(deps, who, case_id, _values(form, lang))
+        done = corrections.correct_case(deps, who, case_id, _values(form, lang, deps.clock.now()))
     except ReuniteError as exc:
         if exc.status_code in (403, 404):
             raise
         return refused(render(request, lang, "case_correct.html", status=exc.status_code, case_id=case_id,
                               form=dict(form), waiting=corrections.waiting_for(deps, who, case_id),
-                              asked=occurrences(exc, lang), **refusal(lang, exc)), exc)
+                              asked=occurrences(exc, lang), **refusal(lang, exc, order=CASE_FIELDS)), exc)
     said = "replaced" if done.replaced else "waiting" if done.waiting else "1" if done.applied else "0"
     return RedirectResponse(f"/cases/{case_id}?corrected={said}", status_code=303)
 

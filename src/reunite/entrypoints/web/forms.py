@@ -19,7 +19,7 @@ from fastapi import Request
 from starlette.datastructures import FormData, QueryParams, UploadFile
 
 from reunite.domain.access import Principal
-from reunite.domain.errors import InvalidInput, InvalidInputs, ReuniteError, bounded
+from reunite.domain.errors import InvalidInput, InvalidInputs, Problems, ReuniteError, bounded
 from reunite.domain.model import GeoPoint, Sex, Upload
 from reunite.domain.times import (
     MAX_OFFSET_MINUTES,
@@ -286,15 +286,18 @@ def place(form: FormData, lat: str = "lat", lon: str = "lon") -> GeoPoint | None
     return GeoPoint(la, lo) if la is not None and lo is not None else None
 
 
-async def uploads(form: FormData, dates: str | None = None) -> tuple[list[Upload], list[date | None]]:
+async def uploads(form: FormData, dates: str | None = None,
+                  problems: Problems | None = None) -> tuple[list[Upload], list[date | None]]:
     """Files actually chosen (browsers send empty parts for empty inputs), with their dates if asked: the date
     beside each file field, in order. A date beside a field with no photo (chosen before the form came back,
-    which a browser cannot keep) is refused naming that photo, never dropped unsaid."""
+    which a browser cannot keep) is refused naming that photo, never dropped unsaid; every photo's problem at once
+    (into ``problems`` when given, the photos and dates that could be read returned: a date that could not, None).
+    Each photo numbered by its field (``Upload.number``)."""
     files = form.getlist("photos")
     days = [raw.strip() if isinstance(raw, str) else "" for raw in form.getlist(dates)] if dates else []
     if dates:
         _readable(form, dates, days)  # a NUL in a date: refused naming the dates
-    chosen, taken = [], []
+    chosen, taken, found = [], [], Problems() if problems is None else problems
     for index in range(max(len(files), len(days))):
         item = files[index] if index < len(files) else None
         upload = item if isinstance(item, UploadFile) and item.filename else None
@@ -302,11 +305,18 @@ async def uploads(form: FormData, dates: str | None = None) -> tuple[list[Upload
         raw = days[index] if index < len(days) else ""
         if upload is None or not data:
             if raw:
-                raise InvalidInput("photo {number} has a date taken but no photo: choose the photo again, or clear its date",  # noqa: E501
-                                   field="photo_dates", number=index + 1)
+                found.add(InvalidInput("photo {number} has a date taken but no photo: choose the photo again, or clear its date",  # noqa: E501
+                                       field="photo_dates", number=index + 1))
             continue
-        chosen.append(Upload(data, upload.filename or ""))
-        taken.append(a_date(raw, "photo_dates"))
+        chosen.append(Upload(data, upload.filename or "", index + 1))
+        try:
+            taken.append(a_date(raw, "photo_dates"))
+        except InvalidInput as exc:  # said of its photo: "photo 2: the date is not valid"
+            exc.within("photo {number}: ", number=index + 1)
+            found.add(exc)
+            taken.append(None)
+    if problems is None:
+        found.raise_all()
     return chosen, taken
 
 

@@ -105,20 +105,42 @@ def _address_said(request: Request, lang: Language, status: int, context: dict[s
     told.update(left)
     said = refusal(lang, InvalidInputs(list(left.values())))
     context["field_errors"] = said["field_errors"] | (context.get("field_errors") or {})
+    earlier = context.get("form_problems") or (
+        [(context.get("error_field"), context["error"])] if context.get("error") else [])
+    context["form_problems"] = [*earlier, *said["form_problems"]]  # for a form's summary of its problems
     context["error"] = lang.gettext("; ").join(filter(None, (context.get("error"), said["error"])))
     return status if status >= 400 else 422
 
 
-def refusal(lang: Language, exc: ReuniteError) -> dict[str, Any]:
-    """What a form shown again says of its refusal: the whole error (``error``: at the top of the page, with
-    every problem of the form), the field it is about (``error_field``) and each field's own problem
-    (``field_errors``: by the field, ``_macros.field_error``), all in the reader's language."""
+def refusal(lang: Language, exc: ReuniteError, numbered: tuple[str, ...] = (),
+            order: tuple[str, ...] = ()) -> dict[str, Any]:
+    """What a form shown again says of its refusal: the whole error (``error``), each problem with the field it is
+    about (``form_problems``: (field, words), the field None when it is about none, for the summary at the top:
+    ``_macros.error_summary``; in the order of the form's fields, ``order``, when given), the field of the first
+    (``error_field``) and each field's own problems (``field_errors``: by the field, ``_macros.field_error``), all
+    in the reader's language. ``numbered``: the names of a form's fields that come once per item (a photo's file
+    and its date), a problem of the nth (``photo {number}: …``) by the nth field ("photo_dates-2")."""
     found = exc.problems if isinstance(exc, InvalidInputs) else [exc]
+    if order:  # the fields of one item (a photo, its date) together, item by item
+        def place(field: str | None) -> int:
+            field = numbered[0] if field in numbered else field
+            return order.index(field) if field in order else len(order)
+        found = sorted(found, key=lambda p: (place(p.field), _number(p) or 0))
     by_field: dict[str, str] = {}
+    listed: list[tuple[str | None, str]] = []
     for problem in found:
-        if problem.field and problem.field not in by_field:
-            by_field[problem.field] = lang.error(problem)
-    return {"error": lang.error(exc), "error_field": exc.field, "field_errors": by_field}
+        number = _number(problem) if problem.field in numbered else None
+        key, said = f"{problem.field}-{number}" if number else problem.field, lang.error(problem)
+        listed.append((key, said))
+        if key:  # two problems of one field, both beside it
+            by_field[key] = lang.gettext("; ").join((by_field[key], said)) if key in by_field else said
+    return {"error": lang.error(exc), "error_field": exc.field, "field_errors": by_field, "form_problems": listed}
+
+
+def _number(problem: ReuniteError) -> int | None:
+    """Which of several items a problem is about ("photo {number}: …"), if it says."""
+    number = (problem.context[1] if problem.context else problem.params).get("number")
+    return number if isinstance(number, int) else None
 
 
 @dataclass(frozen=True)

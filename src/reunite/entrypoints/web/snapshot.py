@@ -49,6 +49,9 @@ from reunite.services.deps import Deps
 from reunite.services.intake import SightingReceipt
 
 router = APIRouter(include_in_schema=False)
+# the report form's fields in order: its problems listed in it (an apparent age's, of its two fields, with them)
+REPORT_FIELDS = ("photos", "seen_at", "place_text", "lat", "lon", "age_low", "age_high", "apparent_age", "sex",
+                 "doing", "with", "contact")
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -160,7 +163,7 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
             receipt, copies = _send(deps, who, form, sighting, files, sender_of(request, who), attempt)
     except ReuniteError as exc:
         return refused(render(request, lang, "snapshot.html", status=exc.status_code, form=dict(form),
-                              error=form_language(form, lang).error(exc), error_field=exc.field,  # its zone
+                              **refusal(form_language(form, lang), exc, order=REPORT_FIELDS),  # in its zone
                               asked=occurrences(exc, form_language(form, lang)),  # a time that happened twice
                               pow=None if who.signed_in else throttle.challenge(deps, client_ip(request)),
                               busy=isinstance(exc, TooManyRequests), phone=deps.site.own_phone), exc)
@@ -208,7 +211,7 @@ def form_again(request: Request, error: ReuniteError, typed: list[tuple[str, str
         signed_in = False
     lang = form_language(form, language(request))
     return render(request, lang, "snapshot.html", status=error.status_code, form=dict(form),
-                  error=lang.error(error), error_field=error.field,
+                  **refusal(lang, error),
                   pow=None if signed_in else throttle.challenge(deps, client_ip(request)),
                   phone=deps.site.own_phone)
 

@@ -180,11 +180,8 @@ var reuniteKept = function (form, page) {
       var el = form.elements.namedItem(f[0]);
       if (el && el.type !== "hidden" && el.type !== "file" && !el.value) el.value = f[1];
     });
-    if (entry.files.length && window.DataTransfer) {
-      var files = new DataTransfer();
-      entry.files.forEach(function (f) { files.items.add(new File([f[1]], f[2], {type: f[1].type})); });
-      page.photos.files = files.files;
-      page.photos.dispatchEvent(new Event("change"));
+    if (entry.files.length) {
+      reuniteForms.putFiles(page.photos, entry.files.map(function (f) { return new File([f[1]], f[2], {type: f[1].type}); }));
     }
   }
   function forgetRestored() {  // sent again: the copy kept of the refused one is deleted

@@ -93,23 +93,5 @@ var reunitePhotos = (function () {
     }, function () { return null; });
   }
 
-  // a form the server sent back (422 a field to correct, 429 the hourly limit) keeps the photos chosen: a
-  // browser cannot put them back in the page it answered with, this script can (else the page says to
-  // choose them again)
-  function chooseAgain(input, files) {
-    var again = document.getElementById("photos-again");
-    // not when the photos were what was refused: the reporter chooses others
-    if (!window.DataTransfer || input.closest(".invalid")) return;
-    try {
-      var list = new DataTransfer();
-      files.forEach(function (f) { list.items.add(f); });
-      input.files = list.files;
-    } catch (err) { return; }
-    input.dispatchEvent(new Event("change"));
-    if (again) again.textContent = again.dataset.kept;
-    var busy = document.getElementById("busy");  // the hourly limit: no longer "choose the photo again"
-    if (busy && busy.dataset.kept) busy.textContent = busy.dataset.kept;
-  }
-
-  return {watch: watch, chooseAgain: chooseAgain};
+  return {watch: watch};
 })();

@@ -80,7 +80,7 @@ var reuniteQueue = (function () {
     return response.text().then(function (html) {
       var page = new DOMParser().parseFromString(html, "text/html"), error = page.getElementById("form-error");
       entry.state = "refused"; entry.status = response.status;
-      entry.error = error ? error.textContent.trim() : String(response.status);
+      entry.error = error ? (error.dataset.error || error.textContent).trim() : String(response.status);
       return keepIfKept(entry).then(function () { return {response: response, entry: entry}; });
     });
   }

@@ -14,7 +14,11 @@
   var photos = reunitePhotos.watch(input, mark);
   var chosen = [], refusedWith = window.reuniteChosenPhotos;  // the photos of a form the server sent back
   window.reuniteChosenPhotos = null;
-  if (refusedWith && refusedWith.length) reunitePhotos.chooseAgain(input, refusedWith);  // read again: their time, shrunk
+  // read again (their time, shrunk); the hourly limit's words no longer "choose the photo again"
+  if (refusedWith && reuniteForms.chooseAgain([input], refusedWith)) {
+    var busy = document.getElementById("busy");
+    if (busy && busy.dataset.kept) busy.textContent = busy.dataset.kept;
+  }
   form.addEventListener("submit", submit);
 
   function submit(e) {
@@ -81,7 +85,7 @@
   }
   function handBack(xhr, data) {
     // the form again (422 a field to correct, 429 the hourly limit, …): for it to keep the photos chosen
-    if (xhr.status >= 400) window.reuniteChosenPhotos = chosen;
+    if (xhr.status >= 400) window.reuniteChosenPhotos = [chosen];
     replacePage(xhr.responseText, xhr.responseURL, blobsOf(data));
   }
   function keep(data) { kept.keep(data, clientKey.value); }  // no signal: kept on the phone
@@ -111,11 +115,10 @@
   // The answer replaces the page (no further request); photos re-encoded on the phone are shown in
   // the place the thank-you page keeps for them
   function replacePage(html, url, blobs) {
-    document.open(); document.write(html); document.close();
+    reuniteForms.showPage(html, url);
     // a receipt's address is its private link: opened again (or in another language) it shows the receipt
     var receipt = document.getElementById("private-link");
-    if (receipt) url = receipt.getAttribute("href");
-    if (url && url !== location.href) history.replaceState(null, "", url);
+    if (receipt) history.replaceState(null, "", receipt.getAttribute("href"));
     var place = document.getElementById("phone-copies");
     if (!place || !blobs || !blobs.length) return;
     var list = place.querySelector(".thumbs");
