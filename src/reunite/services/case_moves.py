@@ -68,10 +68,11 @@ def _moved(uow: UnitOfWork, case_id: int, before: CaseState, after: CaseState, a
     (``reach.case_ended``), in the caller's
     transaction, so only when the change is written. A case verified and open again (a removal undone, a case
     reopened then verified): each webhook told it ended is told it is back (``case_events.deliver_restored``),
-    likewise. Verified, held back or rejected: its family is emailed (``case_notices``), likewise."""
+    likewise. Verified, held back or rejected: its family is emailed (``case_notices``), likewise; a case no
+    account registered (the police's, a partner's import) has no family to tell, and no job."""
     if ends_for_partners(before, after):
         uow.enqueue("reach.case_ended", case_id=case_id)
-    if before is not after and action in NOTICES:  # its family told it was verified, held back or rejected
+    if before is not after and action in NOTICES and uow.owner_emails(case_id):  # a family's accounts, told
         uow.enqueue("reach.case_changed", case_id=case_id, notice=NOTICES[action][0], change=new_token()[:24])
     if after is CaseState.ACTIVE and before is not CaseState.ACTIVE:
         for alert_id in uow.webhook_alerts_ended(case_id):
