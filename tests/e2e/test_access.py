@@ -70,6 +70,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/api/cases/{case_id}/close"): TOKEN_ADMIN,
     ("POST", "/api/takedowns"): ALL,
     ("POST", "/api/reports/{receipt}/{token}/time"): ALL,  # the API reporter's private link: its secret is the right
+    ("POST", "/api/reports/{receipt}/{token}/place"): ALL,  # where: the same private link
     ("POST", "/api/takedowns/{takedown_id}/decision"): TOKEN_ADMIN,
     ("POST", "/api/takedowns/{takedown_id}/undo"): TOKEN_ADMIN,
     # the case's registrant only (services/removals.answer): 404 to anyone else, as for a request that does not exist
@@ -94,6 +95,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/reports/{receipt}/{token}"): ALL,  # the reporter's private link: its secret is the right
     ("POST", "/reports/{receipt}/{token}/details"): ALL, ("POST", "/reports/{receipt}/{token}/withdraw"): ALL,
     ("POST", "/reports/{receipt}/{token}/time"): ALL,
+    ("POST", "/reports/{receipt}/{token}/place"): ALL,
     ("GET", "/reports/{receipt}/{token}/check"): ALL, ("POST", "/reports/{receipt}/{token}/photos"): ALL,
     ("GET", "/sw.js"): ALL, ("GET", "/favicon.ico"): ALL,
     ("GET", "/cases/new"): REGISTRARS, ("POST", "/cases/new"): REGISTRARS,

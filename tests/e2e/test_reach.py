@@ -240,7 +240,8 @@ def test_families_hear_of_confirmed_candidates_only_and_reviewers_of_waiting_wor
     intake.report_sighting(deps, OPERATOR, NewSighting(seen_at=datetime(2024, 1, 1, tzinfo=UTC), place=None),
                            [photo])
     run_jobs_settled(mailing)
-    assert inbox.to("mother@example.org") == []  # an unreviewed candidate: the family hears nothing
+    # its case verified (probe s30 D6), and nothing of an unreviewed candidate
+    assert [subject_of(m) for m in inbox.to("mother@example.org")] == ["The case of 小林 is verified"]
     queue = inbox.to("volunteer@example.org")
     assert len(queue) == 1 and "/moderation" in text_of(queue[0])
 
@@ -250,9 +251,9 @@ def test_families_hear_of_confirmed_candidates_only_and_reviewers_of_waiting_wor
     send_message(deps, moderator, case_id, "Please call the station.")
     run_jobs_settled(mailing)
     told = [subject_of(m) for m in inbox.to("mother@example.org")]
-    assert told == ["News about 小林", "A new message about 小林"]
+    assert told == ["The case of 小林 is verified", "News about 小林", "A new message about 小林"]
     assert all(m["Date"] and m["Content-Language"] == "en" for m in inbox.messages)
-    assert "Please call" not in text_of(inbox.to("mother@example.org")[1])  # details stay behind sign-in
+    assert "Please call" not in text_of(inbox.to("mother@example.org")[2])  # details stay behind sign-in
 
 
 def test_daily_digest_lists_the_days_cases_in_one_email(mailing: Container, inbox: Inbox) -> None:

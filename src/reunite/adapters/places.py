@@ -9,6 +9,7 @@ ever comes out."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
@@ -38,6 +39,7 @@ from reunite.adapters.place_names import (
     simplified,
     squashed,
 )
+from reunite.adapters.place_pins import distance_km
 from reunite.domain.admin_areas import CHINESE_CITY_NAMES
 from reunite.domain.home_places import COMMON_PLACE_WORDS, LANDMARK_WORDS, NEIGHBOURHOOD_BEFORE
 
@@ -227,6 +229,17 @@ def locate(text: str, near: Point | None = None) -> Place:
     as the public may read it); NOWHERE if none."""
     chosen = _chosen(text, near)
     return chosen.place if chosen else NOWHERE
+
+
+def km_from(text: str, point: Point) -> float | None:
+    """How far the pin lies from the city (else the province) the words alone name (``locate`` without a pin):
+    from its nearest seat, the nearest of the places the words name as surely (a bare "Richmond": Virginia's or
+    British Columbia's, whichever is nearer); None when they name none, or none with a seat."""
+    chosen = _chosen(text)
+    if chosen is None:
+        return None
+    away = min(distance_km(point, place) for place in (chosen.place, *chosen.rivals))
+    return away if math.isfinite(away) else None
 
 
 def _in_script(chosen: Chosen) -> str:

@@ -223,6 +223,9 @@ def held_again_shown(who: Principal, head: dict[str, Any]) -> bool:
 
 
 REPORTER_WORDS = ("description", "with_whom")  # free text: read only by those who see exact places
+# how the place was obtained, and the photo's EXIF position set aside as far from the words' city (its distance):
+# what the photo file said of where it was taken, read only by those who see exact places
+PHOTO_PLACE = ("place_basis", "photo_lat", "photo_lon", "photo_km")
 
 
 def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
@@ -230,7 +233,8 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     for everyone else, places coarsened to ~1 km, the reporter's place words reduced to the city they
     name (``place_city``, which the caller reads from the offline gazetteer; nothing when it is not
     given: "outside 12 Nanjing Road" pins a child as well as a map pin), the reporter's free words about
-    the child withheld (``words_withheld``) and only the child's face."""
+    the child withheld (``words_withheld``) and only the child's face; how the place was obtained and a photo's
+    position set aside as far from the words' city (``PHOTO_PLACE``) only for those who see exact places."""
     shown = exact_places({k: v for k, v in row.items() if k != "place_city"})
     if not who.can(P.SEE_EXACT_PLACES):
         shown["lat"], shown["lon"] = coarsen(row.get("lat")), coarsen(row.get("lon"))
@@ -239,6 +243,8 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
         # the reporter's own words about the child can name the place too ("by the gate of No. 17")
         shown["words_withheld"] = any(row.get(k) for k in REPORTER_WORDS)
         shown.update({k: "" for k in REPORTER_WORDS if k in row})
+        for name in PHOTO_PLACE:
+            shown.pop(name, None)
         shown["place_precise"] = False
     else:
         shown["place_precise"] = True

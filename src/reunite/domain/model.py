@@ -71,6 +71,16 @@ class SeenAtBasis(enum.StrEnum):
         return ZONE_DOUBT if self is SeenAtBasis.CAMERA_ZONE_ASSUMED else timedelta(0)
 
 
+class PlaceBasis(enum.StrEnum):
+    """How a sighting's place was obtained (``place_basis``): told to the reporter on the receipt and the private
+    page, and to the moderators (``services.where_seen``)."""
+
+    GIVEN = "given"  # a position the reporter gave: a map pin, their phone's location, coordinates
+    PHOTO = "photo"  # the photo's EXIF position (read by the server, or by the phone before it shrank the photo)
+    WORDS = "words"  # the reporter's words alone, no position (also kept over a photo's position far from them)
+    NONE = "none"  # no place at all: the reporter is asked where through their private link
+
+
 class PhotoOwner(enum.StrEnum):
     CASE = "case"
     SIGHTING = "sighting"
@@ -256,6 +266,18 @@ class SeenTime:
     # empty, the time was read from the report's words (an e-mail's, a post's), in this zone
     zone: str = ""
     camera_clock: str = ""  # a camera's clock reading set aside as implausible, as the camera wrote it
+
+
+@dataclass(frozen=True)
+class SeenPlace:
+    """Where a child was seen, as stored: the position (None: the words alone, or nothing) and how it was obtained,
+    with the photo's EXIF position set aside when it lies ``photo_km`` from the city the words name (for the
+    moderators only)."""
+
+    point: GeoPoint | None
+    basis: PlaceBasis
+    photo_aside: GeoPoint | None = None
+    photo_km: int | None = None
 
 
 @dataclass(frozen=True)

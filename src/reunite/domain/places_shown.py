@@ -13,7 +13,7 @@ from reunite.domain.model import GeoPoint
 PLACE_GRID_DEG = 0.01  # about 1.1 km of latitude: the precision families and partners see
 COARSE_DIGITS = 3  # a cell's centre (30.665) written in full, the same on pages and in the API
 EXACT_DIGITS = 6  # an exact place as given out: about 0.1 m, never a float's noise (30.645699999999998)
-COORDINATES = ("lat", "lon", "last_seen_lat", "last_seen_lon")  # a record's coordinates, wherever it holds them
+COORDINATES = ("lat", "lon", "last_seen_lat", "last_seen_lon", "photo_lat", "photo_lon")  # a record's coordinates
 # Radii of a place filter for anyone without exact places: a request is widened to the next step
 COARSE_RADII_KM = (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 20000)
 

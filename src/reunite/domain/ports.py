@@ -20,6 +20,7 @@ from reunite.domain.model import (
     NewSighting,
     PhotoFacts,
     PhotoOwner,
+    SeenPlace,
     SeenTime,
 )
 from reunite.domain.reads import ReadModel
@@ -231,6 +232,12 @@ class PlaceNames(Protocol):
         none is known: the zone a date alone of something that happened there is the day in."""
         ...
 
+    def km_from(self, words: str, point: GeoPoint) -> float | None:
+        """How far ``point`` lies from the city (else the province) place words alone name, as ``city`` reads
+        them without a pin: from its nearest seat (a district's, a county's), the nearest of the places they
+        name as surely (a bare "Richmond"); None when they name none (or none the gazetteers place)."""
+        ...
+
     def city_zone(self, words: str, near: GeoPoint | None = None) -> str:
         """The IANA time zone at the centre of the city (else province) place words (and the pin as the
         public sees it) name, as the public reads them (``city``), '' when they name none: a public date's
@@ -335,9 +342,11 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
 
     def add_sighting(
         self, sighting: NewSighting, seen: SeenTime, created_at: datetime, status: str,
-        reporter_account_id: int | None, day_zone: str = "",
+        reporter_account_id: int | None, day_zone: str = "", placed: SeenPlace | None = None,
     ) -> int:
-        """A new sighting; ``day_zone``: the zone its day is read in, its place's cell's ('' none: the site's)."""
+        """A new sighting; ``day_zone``: the zone its day is read in, its place's cell's ('' none: the site's);
+        ``placed``: how its place was obtained, and a photo's position set aside (None: a position given, else
+        the words, else none, as ``sighting`` holds them)."""
         ...
 
     def add_photo(

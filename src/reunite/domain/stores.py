@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from reunite.domain.model import NewCase, PhotoOwner, Provenance, SeenTime
+from reunite.domain.model import NewCase, PhotoOwner, Provenance, SeenPlace, SeenTime
 from reunite.domain.quality import ReportPhoto
 
 
@@ -419,6 +419,11 @@ class ReportStore(Protocol):
     def set_seen_time(self, sighting_id: int, seen: SeenTime, day_zone: str = "") -> None:
         """The sighting's time and how it was obtained, its photos dated by it; ``day_zone``: the zone its day
         is read in then ('' the site's)."""
+        ...
+
+    def set_place(self, sighting_id: int, placed: SeenPlace, words: str, day_zone: str = "") -> None:
+        """The sighting's place (a position, else ``words`` alone) and how it was obtained, given later by its
+        reporter; ``day_zone``: the zone its day is read in then ('' the site's)."""
         ...
 
     def set_face_problem(self, photo_id: int, problem: str | None) -> None:

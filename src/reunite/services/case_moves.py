@@ -6,10 +6,16 @@ one verified and open again tells those that were told it ended (``reach.deliver
 
 from __future__ import annotations
 
+from reunite.domain.abuse import new_token
 from reunite.domain.lifecycle import CaseAction, CaseState, ends_first_confirmations, require_kept, settled, state_of
 from reunite.domain.lifecycle import transition as allowed_move
 from reunite.domain.ports import UnitOfWork
 
+# the email a case's family gets of each change (``case_notices.tell_family``), and where the case stands after it: a
+# notice whose case has moved on since (verified, then held back before the worker ran) is not sent; the job is
+# named by a key of its own (``change``), which its retries share: each address is told once
+NOTICES = {CaseAction.VERIFY: ("case_verified", CaseState.ACTIVE), CaseAction.HOLD: ("case_held", CaseState.WAITING),
+           CaseAction.REJECT: ("case_rejected", CaseState.REJECTED)}
 ENDINGS = frozenset({CaseState.REUNITED, CaseState.CLOSED, CaseState.REJECTED, CaseState.EXPIRED})
 
 
@@ -62,9 +68,12 @@ def _moved(uow: UnitOfWork, case_id: int, before: CaseState, after: CaseState, a
     (``reach.case_ended``), in the caller's
     transaction, so only when the change is written. A case verified and open again (a removal undone, a case
     reopened then verified): each webhook told it ended is told it is back (``case_events.deliver_restored``),
-    likewise."""
+    likewise. Verified, held back or rejected: its family is emailed (``case_notices``), likewise; a case no
+    account registered (the police's, a partner's import) has no family to tell, and no job."""
     if ends_for_partners(before, after):
         uow.enqueue("reach.case_ended", case_id=case_id)
+    if before is not after and action in NOTICES and uow.owner_emails(case_id):  # a family's accounts, told
+        uow.enqueue("reach.case_changed", case_id=case_id, notice=NOTICES[action][0], change=new_token()[:24])
     if after is CaseState.ACTIVE and before is not CaseState.ACTIVE:
         for alert_id in uow.webhook_alerts_ended(case_id):
             uow.enqueue("reach.deliver_restored", alert_id=alert_id)

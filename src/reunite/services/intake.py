@@ -20,6 +20,7 @@ from reunite.domain.model import (
     NewSighting,
     PhotoFacts,
     PhotoOwner,
+    PlaceBasis,
     Provenance,
     SeenAtBasis,
     SightingStatus,
@@ -33,6 +34,7 @@ from reunite.services import case_photos, idempotency, reports, throttle
 from reunite.services.deps import Deps
 from reunite.services.queries import sighting_day_zone
 from reunite.services.when_seen import check_seen, check_time, seen_time
+from reunite.services.where_seen import seen_place
 
 FROM_PHOTO = (SeenAtBasis.CAMERA, SeenAtBasis.CAMERA_ZONE_ASSUMED)
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "image/heic": "heic"}
@@ -55,6 +57,8 @@ class SightingReceipt:
     sender: str = ""  # a digest of who sent it (an account, a browser's pre-session): only they get it again
     seen_at_basis: str = SeenAtBasis.GIVEN.value  # how seen_at was obtained (``SeenAtBasis``)
     camera_clock: str = ""  # the photo's clock, set aside as implausible (seen_at is then the report's arrival)
+    place_basis: str = PlaceBasis.GIVEN.value  # how the place was obtained (``PlaceBasis``, ``where_seen``)
+    photo_km: int | None = None  # the photo's position, set aside, lay this far from the city the words name
 
     def to(self, sender: str) -> SightingReceipt:
         """This receipt as answered again to ``sender``: without the receipt number (the private link's
@@ -147,7 +151,8 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
                     ) -> SightingReceipt:
     """Accept a sighting. Time and place come from the reporter, else the photos' EXIF (read by the
     server, or by the phone before it shrank the photo) when plausible, else the report's arrival, marked
-    so (``seen_time``).
+    so (``seen_time``); a photo's position far from the city the reporter's words name never replaces them
+    (``where_seen.seen_place``: set aside, for the moderators).
     It waits for a moderator before anyone but reviewers sees it (reviewers' own reports do not).
     A public post whose picture was reported before (a repost) joins that sighting as another source;
     a person's report (form, API, email) always stands as its own sighting with its own time, place and
@@ -166,9 +171,8 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
     where = zone(sighting.reporter_zone) or deps.site.zone  # the reporter's browser's zone, else the site's
     seen = seen_time(sighting, facts, now, where, deps.site.zone)
     check_seen(deps, seen.at, now)
-    exif_place = next((f.place for f in facts if f.place), None) or sighting.photo_place
-    if sighting.place is None and exif_place is not None:
-        sighting = replace(sighting, place=exif_place)
+    placed = seen_place(deps, sighting, facts)  # a photo's position far from the words' city is set aside
+    sighting = replace(sighting, place=placed.point)
     keys = _store_originals(deps, uploads, facts)
     with deps.uow() as uow:
         repeated = _repeated(deps, uow, who, facts, keys, provenance)
@@ -178,7 +182,7 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
         place = sighting.place  # its day is read in its place's zone: the card's and the date filter's
         sighting_id = uow.add_sighting(sighting, seen, now, status.value, who.account_id, sighting_day_zone(deps, {
             "lat": place.lat if place else None, "lon": place.lon if place else None,
-            "place_text": sighting.place_text, "seen_at": seen.at, "seen_at_basis": seen.basis.value}))
+            "place_text": sighting.place_text, "seen_at": seen.at, "seen_at_basis": seen.basis.value}), placed)
         photo_ids = [
             uow.add_photo(PhotoOwner.SIGHTING, sighting_id, fact, key, seen.at.date())
             for fact, key in zip(facts, keys, strict=True)
@@ -190,8 +194,9 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
         uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
         receipt = SightingReceipt(
             sighting_id, photo_ids, seen.at, time_from_photo=seen.basis in FROM_PHOTO, zone_assumed=seen.zone,
-            place_from_photo=sighting.place is exif_place and exif_place is not None, receipt=number,
+            place_from_photo=placed.basis is PlaceBasis.PHOTO, receipt=number,
             sender=sender, seen_at_basis=seen.basis.value, camera_clock=seen.camera_clock,
+            place_basis=placed.basis.value, photo_km=placed.photo_km,
         )
         for named in (key, same):
             if (won := idempotency.remember(uow, named, receipt.as_json())) is not None:
@@ -278,7 +283,9 @@ def resent_report(deps: Deps, key: idempotency.Key | None, sender: str = "") -> 
     if row is None:
         return None
     return SightingReceipt(row["id"], [], row["seen_at"], time_from_photo=row["seen_at_basis"] in FROM_PHOTO,
-                           place_from_photo=False, zone_assumed=row["seen_at_zone"], receipt=row["receipt"],
+                           place_from_photo=row["place_basis"] == PlaceBasis.PHOTO.value,
+                           place_basis=row["place_basis"], photo_km=row["photo_km"],
+                           zone_assumed=row["seen_at_zone"], receipt=row["receipt"],
                            resent=True, seen_at_basis=row["seen_at_basis"], camera_clock=row["camera_clock"],
                            sender=str(first.get("sender", "")) if first else "-").to(sender)
 

@@ -26,7 +26,7 @@ REPORT_VERSION = (
     "SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.id), ',') || ':' || array_to_string(ARRAY("
     "SELECT f.id FROM faces f WHERE f.sighting_id = s.id ORDER BY f.id), ',')), 8) || '.' || "
     "left(md5(s.description || '|' || s.with_whom || '|' || s.place_text || '|' || s.seen_at_basis || '|' || "
-    "extract(epoch FROM s.seen_at)::text), 8)")
+    "extract(epoch FROM s.seen_at)::text || '|' || coalesce(s.lat::text || ',' || s.lon::text, '')), 8)")
 
 
 class ModerationSql:
@@ -188,7 +188,8 @@ class ModerationSql:
     def blank_sighting(self, sighting_id: int, status: str, at: datetime) -> None:
         self.conn.execute(
             update(sightings).where(sightings.c.id == sighting_id).values(
-                status=status, lat=None, lon=None, place_text="", description="", with_whom="", family_summary="",
+                status=status, lat=None, lon=None, photo_lat=None, photo_lon=None, photo_km=None, place_text="",
+                description="", with_whom="", family_summary="",
                 reporter_contact="", apparent_age_low=None, apparent_age_high=None, child_face_id=None, moderated_at=at,
                 reporter_account_id=None)
         )
@@ -290,7 +291,7 @@ FAMILIES_WAITING = (
 QUEUE_SQL = {
     "sightings": (
         "SELECT s.id, s.created_at, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.camera_clock, "
-        "s.place_text, s.description, s.apparent_sex, "
+        "s.place_text, s.place_basis, s.photo_lat, s.photo_lon, s.photo_km, s.description, s.apparent_sex, "
         "s.child_face_id, s.apparent_age_low, s.apparent_age_high, s.lat, s.lon, s.moderation_reason, "
         "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
         f"ARRAY(SELECT f.id FROM {sighting_faces_in_order('f', 's.id')}) AS face_ids, "

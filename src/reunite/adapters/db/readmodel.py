@@ -27,7 +27,7 @@ from reunite.domain.times import with_offset
 
 SIGHTING_COLUMNS = (
     "s.id, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.camera_clock, s.lat, s.lon, s.day_zone, "
-    "s.place_text, "
+    "s.place_text, s.place_basis, s.photo_lat, s.photo_lon, s.photo_km, "
     "s.apparent_age_low, s.apparent_age_high, "
     "s.apparent_sex, s.description, s.with_whom, s.family_summary, s.created_at, s.status, s.child_face_id, "
     "s.group_id, "

@@ -9,14 +9,14 @@ from sqlalchemy.exc import IntegrityError
 
 from reunite.adapters.db.tables import photos, sightings
 from reunite.domain.errors import Conflict
-from reunite.domain.model import SeenTime
+from reunite.domain.model import SeenPlace, SeenTime
 from reunite.domain.quality import ReportPhoto
 from reunite.domain.times import offset_minutes
 
 COLUMNS = (sightings.c.id, sightings.c.receipt, sightings.c.status, sightings.c.seen_at, sightings.c.created_at,
            sightings.c.place_text, sightings.c.description, sightings.c.reporter_contact, sightings.c.seen_at_basis,
            sightings.c.seen_at_zone, sightings.c.camera_clock, sightings.c.moderated_at, sightings.c.lat,
-           sightings.c.lon)
+           sightings.c.lon, sightings.c.place_basis, sightings.c.photo_km)
 
 
 class ReportSql:
@@ -47,6 +47,12 @@ class ReportSql:
             seen_at=seen.at, seen_at_offset=offset_minutes(seen.at), seen_at_basis=seen.basis.value,
             seen_at_zone=seen.zone, camera_clock=seen.camera_clock, day_zone=day_zone or None))
         self.conn.execute(update(photos).where(photos.c.sighting_id == sighting_id).values(taken_on=seen.at.date()))
+
+    def set_place(self, sighting_id: int, placed: SeenPlace, words: str, day_zone: str = "") -> None:
+        point = placed.point
+        self.conn.execute(update(sightings).where(sightings.c.id == sighting_id).values(
+            lat=point.lat if point else None, lon=point.lon if point else None, place_text=words,
+            place_basis=placed.basis.value, day_zone=day_zone or None))
 
     def set_face_problem(self, photo_id: int, problem: str | None) -> None:
         self.conn.execute(update(photos).where(photos.c.id == photo_id).values(face_problem=problem))

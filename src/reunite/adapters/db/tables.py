@@ -137,6 +137,12 @@ sightings = Table(
     Column("camera_clock", Text, nullable=False, server_default=""),
     Column("lat", Float),
     Column("lon", Float),
+    # how its place was obtained (domain.model.PlaceBasis), and the photo's EXIF position set aside when it lay
+    # photo_km from the city the reporter's words name: for the moderators only (0046)
+    Column("place_basis", String(8), nullable=False, server_default="given"),
+    Column("photo_lat", Float),
+    Column("photo_lon", Float),
+    Column("photo_km", Integer),
     # the zone its day is read in (services.queries.sighting_day_zone: its ~1 km cell's, else the city its words
     # name, else its time's offset); NULL: the site's (0032)
     Column("day_zone", Text),
@@ -161,6 +167,7 @@ sightings = Table(
     Index("ix_sightings_group_id", "group_id", postgresql_where=text("group_id IS NOT NULL")),
     CheckConstraint("apparent_sex IN ('female', 'male', 'unknown')", name="apparent_sex"),
     CheckConstraint("seen_at_basis IN ('given', 'camera', 'camera_zone_assumed', 'arrival')", name="seen_at_basis"),
+    CheckConstraint("place_basis IN ('given', 'photo', 'words', 'none')", name="place_basis"),
     Index("ux_sightings_receipt", "receipt", unique=True),
     Index("ux_sightings_client_key", "client_key", unique=True),
     Index("ix_sightings_seen_at", "seen_at"),

@@ -47,7 +47,9 @@ from reunite.domain.model import (
     NewSighting,
     PhotoFacts,
     PhotoOwner,
+    PlaceBasis,
     SeenAtBasis,
+    SeenPlace,
     SeenTime,
     Sex,
 )
@@ -149,14 +151,19 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, S
 
     def add_sighting(
         self, sighting: NewSighting, seen: SeenTime, created_at: datetime, status: str,
-        reporter_account_id: int | None, day_zone: str = "",
+        reporter_account_id: int | None, day_zone: str = "", placed: SeenPlace | None = None,
     ) -> int:
         age, place = sighting.apparent_age, sighting.place
+        placed = placed or SeenPlace(place, PlaceBasis.GIVEN if place else PlaceBasis.WORDS
+                                     if sighting.place_text.strip() else PlaceBasis.NONE)
+        aside = placed.photo_aside
         return int(self.conn.execute(
             insert(sightings).values(
                 seen_at=seen.at, seen_at_offset=offset_minutes(seen.at), seen_at_basis=seen.basis.value,
                 seen_at_zone=seen.zone, camera_clock=seen.camera_clock,
                 lat=place.lat if place else None, lon=place.lon if place else None, day_zone=day_zone or None,
+                place_basis=placed.basis.value, photo_lat=aside.lat if aside else None,
+                photo_lon=aside.lon if aside else None, photo_km=placed.photo_km,
                 place_text=sighting.place_text, apparent_age_low=age.low if age else None,
                 apparent_age_high=age.high if age else None, apparent_sex=sighting.apparent_sex.value,
                 description=sighting.description, with_whom=sighting.with_whom,

@@ -19,6 +19,7 @@ from reunite.adapters.places import (
     chinese_city,
     city_names,
     english_city,
+    km_from,
     known_name,
     locate,
     public_city,
@@ -191,6 +192,9 @@ class Gazetteer:
 
     def zone(self, lat: float, lon: float) -> str:
         return zone_at(lat, lon)
+
+    def km_from(self, words: str, point: GeoPoint) -> float | None:
+        return km_from(words[:500], (point.lat, point.lon)) if words.strip() else None
 
     def city_zone(self, words: str, near: GeoPoint | None = None) -> str:
         return city_zone(words, (near.lat, near.lon) if near is not None else None)

@@ -24,6 +24,13 @@ class TimeIn(BodyIn):
     seen_at: GivenTime = Field(description="When the reporter saw the child, with its UTC offset")
 
 
+class PlaceIn(BodyIn):
+    place_text: str = Field("", max_length=500, description=(
+        "Where the reporter saw the child, in words naming the town or city (a street alone names none)"))
+    lat: float | None = Field(None, description="Or, with lon, the position")
+    lon: float | None = None
+
+
 class DuplicateIn(BodyIn):
     decision: str = Field(description="link, dismiss or reopen")
     reason: str = Field("", description=(

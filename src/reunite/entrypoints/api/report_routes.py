@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends
 from reunite.domain.model import SeenAtBasis
 from reunite.entrypoints.api import bodies, sighting_schemas
 from reunite.entrypoints.api.auth import PrincipalDep, get_deps
-from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader, aware
-from reunite.services import idempotency, reports, when_seen
+from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader, aware, point
+from reunite.services import idempotency, reports, when_seen, where_seen
 from reunite.services.deps import Deps
 
 router = APIRouter(prefix="/api")
@@ -33,3 +33,20 @@ def give_report_time(deps: DepsDep, who: PrincipalDep, lang: Reader, receipt: st
     sighting_id = reports.give_time(deps, receipt, token, when, key)
     return sighting_schemas.TimeGiven(id=sighting_id, seen_at=body.seen_at, seen_at_basis=SeenAtBasis.GIVEN.value,
                              message=lang.gettext("The time was added to your report. Thank you."))
+
+
+@router.post("/reports/{receipt}/{token}/place", response_model=sighting_schemas.PlaceGiven, responses=ERRORS)
+def give_report_place(deps: DepsDep, who: PrincipalDep, lang: Reader, receipt: str, token: str, body: bodies.PlaceIn,
+                      idempotency_key: IdempotencyKey = None) -> sighting_schemas.PlaceGiven:
+    """Where the reporter saw the child, for a report with no place families can be shown (`place_basis`
+    `none`, or `words` naming no town or city): words naming the town or city, or a position (`lat`, `lon`),
+    once, as the report form takes them (the private page asks the same). A report that has a place is refused
+    (422; a correction goes in the details), except that the very same place sent again is answered as given;
+    words naming no town or city without a position are refused (422) saying so; a wrong receipt or token is
+    404. An approved report goes back to the moderators, and is matched again with its place."""
+    where = point(body.lat, body.lon)
+    key = idempotency.scoped(who, f"report-place:{receipt.upper()}", idempotency_key,
+                             [("place_text", body.place_text), ("lat", body.lat), ("lon", body.lon)])
+    sighting_id = where_seen.give_place(deps, receipt, token, body.place_text, where, key)
+    return sighting_schemas.PlaceGiven(id=sighting_id, place_basis="given" if where else "words",
+                                       message=lang.gettext("The place was added to your report. Thank you."))

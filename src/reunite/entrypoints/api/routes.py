@@ -176,7 +176,8 @@ def report_sighting(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,
         seen_at_basis=receipt.seen_at_basis, time_from_photo=receipt.time_from_photo,
         place_from_photo=receipt.place_from_photo, zone_assumed=receipt.zone_assumed,
-        camera_clock=receipt.camera_clock, message=accepted_message(lang, receipt), already_received=receipt.resent,
+        camera_clock=receipt.camera_clock, place_basis=receipt.place_basis, photo_km=receipt.photo_km,
+        message=accepted_message(lang, receipt), already_received=receipt.resent,
         **reporters_hold(deps, receipt),
     )
 

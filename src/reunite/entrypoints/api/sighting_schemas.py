@@ -24,6 +24,14 @@ PROCESSED_AT = ("When the photo's faces were searched for (null: not yet); to th
                 "see originals")
 
 
+PLACE_BASIS = ("How the place was obtained: `given` (a position the reporter gave), `photo` (the photo's EXIF "
+               "position), `words` (the reporter's words alone: none given, or the photo's position lay far from the "
+               "city they name, `photo_km` away, and was set aside), `none` (no place: ask the reporter where, "
+               "POST /api/reports/{receipt}/{report_token}/place)")
+PHOTO_KM = ("Set when the photo's EXIF position lay this many km from the city the reporter's words name (more than "
+            "50): it was not used, the report is placed by the words (a photo forwarded, or taken earlier?)")
+
+
 class SightingAccepted(BaseModel):
     id: int
     photo_ids: list[int]
@@ -36,6 +44,8 @@ class SightingAccepted(BaseModel):
         "reporter's, else the site's; an IANA name, or an offset such as UTC+09:00). Send seen_at with its "
         "offset to correct it."))
     camera_clock: str = Field("", description=CAMERA_CLOCK)
+    place_basis: str = Field("given", description=PLACE_BASIS)
+    photo_km: int | None = Field(None, description=PHOTO_KM)
     message: str = Field(description=(
         "For the reporter, in the request's language; when no time could be used (`arrival`), it asks when the "
         "child was seen"))
@@ -63,6 +73,12 @@ class TimeGiven(BaseModel):
     id: int
     seen_at: datetime
     seen_at_basis: str = Field("given", description=SEEN_AT_BASIS)
+    message: str = Field(description="For the reporter, in the request's language")
+
+
+class PlaceGiven(BaseModel):
+    id: int
+    place_basis: str = Field(description=PLACE_BASIS)
     message: str = Field(description="For the reporter, in the request's language")
 
 
@@ -95,6 +111,12 @@ class SightingOut(BaseModel):
     lat: Coordinate
     lon: Coordinate
     place_text: str
+    place_basis: str | None = Field(default=None, description="Only for those who see exact places: " + PLACE_BASIS)
+    photo_lat: Coordinate = Field(default=None, description=(
+        "Only for those who see exact places: the photo's EXIF position, set aside (not used) because it lay "
+        "`photo_km` from the city the reporter's words name"))
+    photo_lon: Coordinate = None
+    photo_km: int | None = Field(default=None, description="Only for those who see exact places: " + PHOTO_KM)
     apparent_age_low: int | None
     apparent_age_high: int | None
     apparent_sex: str

@@ -44,7 +44,7 @@ from reunite.entrypoints.web.forms import (
 )
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
-from reunite.services import idempotency, intake, posters, reports, throttle, when_seen
+from reunite.services import idempotency, intake, posters, reports, throttle, when_seen, where_seen
 from reunite.services.deps import Deps
 from reunite.services.intake import SightingReceipt
 
@@ -169,12 +169,15 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
                               busy=isinstance(exc, TooManyRequests), phone=deps.site.own_phone), exc)
     pictures = [] if receipt.resent else copies
     link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
+    token = reports.link_token(deps, receipt.receipt) if link else ""
+    said = form_language(form, lang)
     # the private link is the receipt's address: a language switched (or the page opened again) there
     # keeps the receipt and link; the page, holding the link, sends no referrer and is not stored
-    response = render(request, form_language(form, lang), "thanks.html", receipt=receipt, photos=pictures, link=link,
+    response = render(request, said, "thanks.html", receipt=receipt, photos=pictures, link=link,
                       base=deps.site.base_url, photos_on_phone=shown(form, "copies") == "phone", path=link or None,
-                      verdict=reports.face_check(deps, receipt.receipt, reports.link_token(deps, receipt.receipt))
-                      if link else "closed")
+                      verdict=reports.face_check(deps, receipt.receipt, token) if link else "closed",
+                      placed=where_seen.placed(deps, reports.open_report(deps, receipt.receipt, token), said)
+                      if link else None)
     if link:
         response.headers["X-Reunite-Receipt"] = link
     return _private(response)
@@ -221,7 +224,7 @@ def _receipt_page(request: Request, lang: Language, deps: Deps, receipt: str, to
     report = reports.open_report(deps, receipt, token)
     context.setdefault("typed", {})
     return render(request, lang, "report.html", status=status, report=report, base=deps.site.base_url,
-                  link=reports.private_path(deps, report["receipt"]),
+                  link=reports.private_path(deps, report["receipt"]), placed=where_seen.placed(deps, report, lang),
                   verdict=reports.face_check(deps, receipt, token), **context)
 
 
@@ -283,6 +286,22 @@ async def report_time(request: Request, lang: LangDep, deps: DepsDep, who: Princ
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
                                       **refusal(lang, exc), typed=dict(form), asked=occurrences(exc, lang)))
     return RedirectResponse(f"/reports/{receipt}/{token}?time=1", status_code=303)
+
+
+@router.post("/reports/{receipt}/{token}/place", response_class=HTMLResponse, response_model=None)
+async def report_place(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, receipt: str,
+                       token: str) -> Response:
+    """Where the reporter saw the child, for a report with no place families can be shown (asked on the thank-you
+    page and here): the report form's place input, words or coordinates."""
+    form = await checked_form(request)
+    try:
+        words, where = text(form, "place_text", 500), place(form)
+        key = form_key(who, f"report-place:{receipt.upper()}", form)
+        where_seen.give_place(deps, receipt, token, words, where, key)
+    except InvalidInput as exc:  # what was typed is shown again, to correct
+        return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
+                                      **refusal(lang, exc), typed=dict(form)))
+    return RedirectResponse(f"/reports/{receipt}/{token}?place=1", status_code=303)
 
 
 @router.post("/reports/{receipt}/{token}/withdraw", response_model=None)

@@ -15,7 +15,7 @@ from reunite.adapters.db.uow import QUEUE
 from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import PhotoOwner
 from reunite.entrypoints.logs import ENGINE_FAILURES
-from reunite.services import case_events, reach, recipes, recovery, retention, signup, sources, stats
+from reunite.services import case_events, case_notices, reach, recipes, recovery, retention, signup, sources, stats
 from reunite.services.deps import Deps
 from reunite.services.matching import match_sighting, process_and_match, rescore_group
 
@@ -87,11 +87,16 @@ def _webhook_tasks(app: procrastinate.App, deps: Deps) -> None:
 
 
 def _family_notices(app: procrastinate.App, deps: Deps) -> None:
-    """The emails to a case's family (or whoever registered it): a lead confirmed, a message, a removal asked."""
+    """The emails to a case's family (or whoever registered it): a lead confirmed, a message, a removal asked, the
+    case verified, held back or rejected."""
 
     @app.task(name="reach.candidate_confirmed", queue=QUEUE, retry=DELIVERY_RETRY)
     def candidate_confirmed(candidate_id: int, case_id: int) -> None:
         reach.candidate_confirmed(deps, case_id, candidate_id)
+
+    @app.task(name="reach.case_changed", queue=QUEUE, retry=DELIVERY_RETRY)
+    def case_changed(case_id: int, notice: str, change: str) -> None:
+        case_notices.tell_family(deps, case_id, notice, change)
 
     @app.task(name="reach.message_sent", queue=QUEUE, retry=DELIVERY_RETRY)
     def message_sent(message_id: int, case_id: int) -> None:
