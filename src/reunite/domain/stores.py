@@ -303,6 +303,12 @@ class ReachStore(Protocol):
         """The case's alerts whose webhook was told it ended (``case.ended``) and not yet that it is back."""
         ...
 
+    def end_email_alerts(self, case_id: int) -> list[int]:
+        """The case's alerts emailed to a subscription still active and never told the case ended, marked told
+        now (``ended_at``, the database's clock) in the caller's transaction: each is told once, however often
+        the case ends (a case ended, reopened and ended again tells nobody twice)."""
+        ...
+
     def mark_alert_sent(self, alert_id: int, at: datetime) -> None: ...
 
     def mark_alert_ended(self, alert_id: int, at: datetime | None) -> None:

@@ -173,7 +173,8 @@ alerts = Table(
     Column("radius_km", Float, nullable=False),
     Column("distance_km", Float),
     Column("sent_at", DateTime(timezone=True)),
-    Column("ended_at", DateTime(timezone=True)),  # its webhook told the case ended; cleared once told it is back
+    # told the case ended (a webhook: cleared once told it is back; an email: once, kept)
+    Column("ended_at", DateTime(timezone=True)),
     created_column(),
     UniqueConstraint("case_id", "subscription_id"),
 )

@@ -1,0 +1,80 @@
+"""Probe s28 B7, the smaller defects of the review loop: a stale family form says what is true (the case ended,
+or the lead is not final yet) instead of "does not exist"; the reporter's private page says where the report
+stands; email subscribers are told, once, that an appeal they were alerted to ended; opening a candidate by its
+address claims it, and the case page says who holds one; a check whose sighting was withdrawn says so, and waits
+for police and moderators."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+from typing import Any
+
+from reunite.adapters.notify.mail import render
+from reunite.bootstrap import Container
+from reunite.domain.access import OPERATOR
+from reunite.services import case_events, reach, reunion
+from reunite.services.moderation import reopen_case, verify_case
+from tests.e2e.test_probe_s21_reach import _jobs
+from tests.e2e.test_reach import WUHAN, missing_case, north
+
+
+class Mailbox:
+    """A mailer that keeps each email as it would read (subject and body, in its language)."""
+
+    configured = True
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str, str]] = []
+
+    def send(self, to: str, kind: str, language: str, context: dict[str, Any],
+             headers: dict[str, str] | None = None) -> str:
+        subject, body = render(kind, language, context)
+        self.sent.append((to, kind, subject, body))
+        return subject
+
+
+def _subscriber(container: Container, address: str, language: str) -> int:
+    deps = container.deps
+    subscription_id, _ = reach.subscribe(deps, OPERATOR, "email", address, north(3), 10, language=language)
+    token = reach.link(deps, subscription_id, "confirm").split("t=")[1]
+    reach.set_status(deps, subscription_id, "confirm", token)
+    return subscription_id
+
+
+def test_email_subscribers_alerted_to_a_case_are_told_once_that_its_appeal_ended(container: Container) -> None:
+    mail = Mailbox()
+    deps = container.deps = replace(container.deps, mailer=mail)
+    _subscriber(container, "watcher@example.org", "zh_CN")
+    _subscriber(container, "english@example.org", "en")
+    gone = _subscriber(container, "gone@example.org", "en")
+    case_id = missing_case(container, place=WUHAN)
+    verify_case(deps, OPERATOR, case_id, "police report checked")
+    assert reach.alert_round(deps, case_id) == 3
+    with container.engine.connect() as conn:
+        for alert_id in conn.exec_driver_sql("SELECT id FROM alerts WHERE case_id = %s", (case_id,)).scalars():
+            reach.deliver_alert(deps, alert_id)
+    assert sorted(kind for _, kind, _, _ in mail.sent) == ["case_alert"] * 3
+    mail.sent.clear()
+    reach.set_status(deps, gone, "unsubscribe", reach.link(deps, gone, "unsubscribe").split("t=")[1])
+
+    reunion.close_case(deps, OPERATOR, case_id, reunited=False, keep_data=True)
+    queued = _jobs(container, "reach.deliver_ended")  # queued with the closing itself, one per email alert
+    assert len(queued) == 2
+    for args in queued:
+        case_events.deliver_ended(deps, args["alert_id"])
+    told = {to: (subject, body) for to, kind, subject, body in mail.sent if kind == "case_ended"}
+    assert set(told) == {"watcher@example.org", "english@example.org"}  # not the one who unsubscribed
+    subject, body = told["english@example.org"]
+    assert subject == "Reunite: an appeal for a missing child has ended"
+    assert "has ended" in body and "please take it down" in body and f"/p/{case_id}" in body
+    assert "小林" not in body and "closed" not in body and "found" not in body.lower()  # never who, never why
+    zh_subject, zh_body = told["watcher@example.org"]
+    assert "已结束" in zh_subject and "请将其取下" in zh_body
+
+    # reopened, verified again and closed again: nobody is told twice
+    reopen_case(deps, OPERATOR, case_id, "closed by mistake")
+    verify_case(deps, OPERATOR, case_id, "police report checked again")
+    mail.sent.clear()
+    reunion.close_case(deps, OPERATOR, case_id, reunited=False, keep_data=True)
+    assert len(_jobs(container, "reach.deliver_ended")) == 2  # no new delivery queued: told once
