@@ -10,13 +10,20 @@ import html
 from dataclasses import replace
 from typing import Any
 
+import pytest
+
 from reunite.adapters.notify.mail import render
 from reunite.bootstrap import Container
-from reunite.domain.access import OPERATOR
-from reunite.services import case_events, reach, reunion
+from reunite.domain.access import OPERATOR, Role
+from reunite.domain.errors import Conflict, NotFound
+from reunite.domain.workbench import Action
+from reunite.services import case_events, families, reach, reunion, workbench
+from reunite.services.accounts import from_session
 from reunite.services.moderation import reopen_case, verify_case
+from tests.conftest import session_for
 from tests.e2e.test_probe_s21_reach import _jobs
 from tests.e2e.test_reach import WUHAN, missing_case, north
+from tests.e2e.test_workbench import _client, _form, loop, with_undo
 
 
 class Mailbox:
@@ -78,3 +85,42 @@ def test_email_subscribers_alerted_to_a_case_are_told_once_that_its_appeal_ended
     mail.sent.clear()
     reunion.close_case(deps, OPERATOR, case_id, reunited=False, keep_data=True)
     assert len(_jobs(container, "reach.deliver_ended")) == 2  # no new delivery queued: told once
+
+
+def test_a_stale_answer_on_a_lead_says_what_is_true_to_the_family_and_nothing_to_anyone_else(
+    container: Container
+) -> None:
+    container = with_undo(container)
+    world = loop(container, photos=(("collins", 1),))
+    deps = container.deps
+    [lead] = deps.read.candidates(world.case_id, None)
+    workbench.decide(deps, OPERATOR, lead["id"], Action.CONFIRM, "")
+    family = _client(container, world.family_token)
+    family.headers["Accept-Language"] = "zh-CN"
+    answer = f"/candidates/{lead['id']}/answer"
+    # during the reviewer's undo window: not final yet, in the family's language; nothing stored
+    early = _form(family, answer, case_id=str(world.case_id), answer="not", note="不是他")
+    assert early.status_code == 409 and "这条线索尚未最终确定" in html.unescape(early.text)
+    with pytest.raises(Conflict, match="not final yet"):
+        families.answer_lead(deps, world.family, lead["id"], "not", "")
+    # another family, and a stranger, learn nothing: the lead "does not exist" for them
+    other = from_session(deps, session_for(container, Role.REPORTER)[1])
+    assert other is not None
+    with pytest.raises(NotFound, match="does not exist"):
+        families.answer_lead(deps, other, lead["id"], "not", "")
+    assert deps.read.workbench_item(lead["id"])["family_words"] == []
+
+    with container.engine.begin() as conn:  # the window passed
+        conn.exec_driver_sql("UPDATE candidates SET reviewed_at = reviewed_at - interval '3 minutes'")
+    page = html.unescape(family.get(f"/cases/{world.case_id}").text)  # the form, loaded while the case is open
+    assert f'action="/candidates/{lead['id']}/answer"' in page
+    reunion.close_case(deps, OPERATOR, world.case_id, reunited=False, keep_data=True)
+    late = _form(family, answer, case_id=str(world.case_id), answer="not", note="不是他")
+    assert late.status_code == 409 and "此案件已结束：不再接收对其线索的回复" in html.unescape(late.text)
+    ended_family = from_session(deps, world.family_token)
+    assert ended_family is not None
+    with pytest.raises(Conflict, match="this case has ended"):
+        families.answer_lead(deps, ended_family, lead["id"], "maybe", "")
+    with pytest.raises(NotFound, match="does not exist"):
+        families.answer_lead(deps, other, lead["id"], "maybe", "")
+    assert deps.read.workbench_item(lead["id"])["family_words"] == []
