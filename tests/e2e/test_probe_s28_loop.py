@@ -113,7 +113,7 @@ def test_a_stale_answer_on_a_lead_says_what_is_true_to_the_family_and_nothing_to
     with container.engine.begin() as conn:  # the window passed
         conn.exec_driver_sql("UPDATE candidates SET reviewed_at = reviewed_at - interval '3 minutes'")
     page = html.unescape(family.get(f"/cases/{world.case_id}").text)  # the form, loaded while the case is open
-    assert f'action="/candidates/{lead['id']}/answer"' in page
+    assert f'action="{answer}"' in page
     reunion.close_case(deps, OPERATOR, world.case_id, reunited=False, keep_data=True)
     late = _form(family, answer, case_id=str(world.case_id), answer="not", note="不是他")
     assert late.status_code == 409 and "此案件已结束：不再接收对其线索的回复" in html.unescape(late.text)
@@ -124,3 +124,34 @@ def test_a_stale_answer_on_a_lead_says_what_is_true_to_the_family_and_nothing_to
     with pytest.raises(NotFound, match="does not exist"):
         families.answer_lead(deps, other, lead["id"], "maybe", "")
     assert deps.read.workbench_item(lead["id"])["family_words"] == []
+
+
+def test_opening_a_candidate_by_its_address_claims_it_and_the_case_page_says_who_holds_it(
+    container: Container
+) -> None:
+    world = loop(container, photos=(("collins", 1),))
+    deps = container.deps
+    [lead] = deps.read.candidates(world.case_id, None)
+    first = _client(container, session_for(container, Role.MODERATOR, "first@example.org")[1])
+    second = _client(container, session_for(container, Role.MODERATOR, "second@example.org")[1])
+    assert first.get(f"/workbench/{lead['id']}").status_code == 200  # the case page's "Open in the workbench"
+    held = deps.read.workbench_item(lead["id"])
+    assert held["claimed_by"] and held["claim_expires_at"] > deps.clock.now()
+    # the other reviewer's queue does not serve it, and their case page says whose it is
+    assert second.get("/workbench", follow_redirects=False).status_code == 200
+    page = html.unescape(second.get(f"/cases/{world.case_id}?lang=en").text)
+    assert "first@example.org) is looking at this candidate in the workbench until" in page
+    refused = _form(second, f"/candidates/{lead['id']}/review", case_id=str(world.case_id), decision="dismiss",
+                    reason="a different child")
+    assert refused.status_code == 409 and "first@example.org" in html.unescape(refused.text)
+    assert deps.read.workbench_item(lead["id"])["status"] == "proposed"
+    # opened by its address by the second: still the first's, and the page says so
+    opened = html.unescape(second.get(f"/workbench/{lead['id']}?lang=en").text)
+    assert "first@example.org) is looking at this candidate until" in opened
+    assert deps.read.workbench_item(lead["id"])["claimed_by"] == held["claimed_by"]
+    # the holder's own case page names nobody; their decision goes through
+    assert "is looking at this candidate" not in first.get(f"/cases/{world.case_id}?lang=en").text
+    done = _form(first, f"/workbench/{lead['id']}", action="confirm")
+    assert done.status_code == 303 and deps.read.workbench_item(lead["id"])["status"] == "confirmed"
+    family_page = html.unescape(_client(container, world.family_token).get(f"/cases/{world.case_id}").text)
+    assert "first@example.org" not in family_page
