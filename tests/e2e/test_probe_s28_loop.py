@@ -7,23 +7,29 @@ for police and moderators."""
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from reunite.adapters.notify.mail import render
 from reunite.bootstrap import Container
-from reunite.domain.access import OPERATOR, Role
+from reunite.domain.access import ANONYMOUS, OPERATOR, Role
 from reunite.domain.errors import Conflict, NotFound
+from reunite.domain.model import NewSighting, Upload
 from reunite.domain.workbench import Action
-from reunite.services import case_events, families, reach, reunion, workbench
+from reunite.entrypoints.api.app import create_app
+from reunite.services import case_events, families, intake, reach, reports, reunion, workbench
 from reunite.services.accounts import from_session
 from reunite.services.moderation import reopen_case, verify_case
 from tests.conftest import session_for
 from tests.e2e.test_probe_s21_reach import _jobs
 from tests.e2e.test_reach import WUHAN, missing_case, north
 from tests.e2e.test_workbench import _client, _form, loop, with_undo
+from tests.photos import portrait
 
 
 class Mailbox:
@@ -155,3 +161,38 @@ def test_opening_a_candidate_by_its_address_claims_it_and_the_case_page_says_who
     assert done.status_code == 303 and deps.read.workbench_item(lead["id"])["status"] == "confirmed"
     family_page = html.unescape(_client(container, world.family_token).get(f"/cases/{world.case_id}").text)
     assert "first@example.org" not in family_page
+
+
+def test_the_reporters_private_page_says_where_the_report_stands_and_never_which_child(
+    container: Container
+) -> None:
+    world = loop(container, photos=(("collins", 1),))
+    deps = container.deps
+    anonymous = TestClient(create_app(container))
+    with container.engine.connect() as conn:
+        receipt = conn.exec_driver_sql("SELECT receipt FROM sightings WHERE id = %s",
+                                       (world.sightings[0],)).scalar_one()
+
+    def state(language: str = "en") -> str:
+        page = html.unescape(anonymous.get(reports.private_path(deps, receipt) + f"?lang={language}").text)
+        found = re.search(r'id="report-state"[^>]*>(.*?)</p>', page, re.S)
+        assert found
+        return found.group(1)
+
+    assert "A moderator approved your report" in state() and "with the reviewers" not in state()
+    [lead] = deps.read.candidates(world.case_id, None)
+    workbench.decide(deps, OPERATOR, lead["id"], Action.CONFIRM, "")
+    assert "A moderator approved your report" in state()  # a confirmed lead is never told: the child is looked for
+    reunion.record_verification(deps, OPERATOR, world.case_id, lead["id"], "dna", "match", "")
+    reunion.close_case(deps, OPERATOR, world.case_id, reunited=True, keep_data=False)
+    helped = state()
+    assert helped.startswith("Thank you: a child was found.")
+    assert "Lin" not in helped and str(world.case_id) not in helped and "Family" not in helped
+    assert "一名孩子已被找到" in state("zh-CN")
+
+    # a report waiting for a moderator says so
+    sent = intake.report_sighting(deps, ANONYMOUS, NewSighting(seen_at=datetime(2006, 6, 9, tzinfo=UTC),
+                                                                 place=WUHAN, place_text="Hankou station"),
+                                  [Upload(portrait("collins", 2), "c.jpg")])
+    receipt = sent.receipt
+    assert "Your report is with the reviewers" in state()

@@ -420,6 +420,10 @@ class ReportStore(Protocol):
 
     def report_by_receipt(self, receipt: str) -> dict[str, Any] | None: ...
 
+    def report_helped(self, sighting_id: int) -> bool:
+        """Whether a lead a reviewer confirmed on this report belongs to a case closed as reunited."""
+        ...
+
     def add_report_details(self, sighting_id: int, description: str, contact: str) -> None: ...
 
     def set_seen_time(self, sighting_id: int, seen: SeenTime, day_zone: str = "") -> None:
