@@ -196,3 +196,48 @@ def test_the_reporters_private_page_says_where_the_report_stands_and_never_which
                                   [Upload(portrait("collins", 2), "c.jpg")])
     receipt = sent.receipt
     assert "Your report is with the reviewers" in state()
+
+
+def test_a_check_whose_sighting_its_reporter_withdrew_says_so_and_waits_for_police_and_moderators(
+    container: Container
+) -> None:
+    world = loop(container, photos=(("collins", 1),))
+    deps = container.deps
+    [lead] = deps.read.candidates(world.case_id, None)
+    workbench.decide(deps, OPERATOR, lead["id"], Action.CONFIRM, "")
+    police = _client(container, session_for(container, Role.POLICE)[1])
+    _form(police, f"/cases/{world.case_id}/verifications", candidate_id=str(lead["id"]), method="dna",
+          result="pending", notes="DNA sample sent to lab", idempotency_key="check-1")
+    moderator = _client(container, session_for(container, Role.MODERATOR)[1])
+
+    def waiting() -> dict[int, list[str]]:
+        return {w["case_id"]: w["kinds"] for w in moderator.get("/api/moderation/queues").json()["families"]}
+
+    assert "check_orphaned" not in waiting().get(world.case_id, [])
+    with container.engine.connect() as conn:
+        receipt = conn.exec_driver_sql("SELECT receipt FROM sightings WHERE id = %s",
+                                       (world.sightings[0],)).scalar_one()
+        notices = conn.exec_driver_sql("SELECT count(*) FROM procrastinate_jobs "
+                                       "WHERE task_name = 'reach.tell_reviewers'").scalar_one()
+    reports.withdraw(deps, receipt, reports.link_token(deps, receipt), True)
+
+    for reader in (police, _client(container, world.family_token)):
+        page = html.unescape(reader.get(f"/cases/{world.case_id}?lang=en").text)
+        assert "DNA sample sent to lab" in page
+        assert "The sighting this check was about was withdrawn by its reporter on" in page
+    zh = html.unescape(_client(container, world.family_token).get(f"/cases/{world.case_id}?lang=zh-CN").text)
+    assert "这项核查所针对的目击已于" in zh and "被报告人撤回" in zh
+    assert waiting() == {world.case_id: ["check_orphaned"]}
+    page = html.unescape(moderator.get("/moderation?lang=en").text)
+    assert "<strong>a check under way whose sighting was withdrawn or removed: tell the family and the police" \
+           "</strong>" in page
+    with container.engine.connect() as conn:
+        audited = conn.exec_driver_sql("SELECT actor, detail->>'why' FROM audit_log "
+                                       "WHERE action = 'verification.lead_removed'").all()
+        told = conn.exec_driver_sql("SELECT count(*) FROM procrastinate_jobs "
+                                    "WHERE task_name = 'reach.tell_reviewers'").scalar_one()
+    assert audited == [("reporter", "withdrawn")] and told == notices + 1
+    # the police record what became of the check: nothing waits any more
+    _form(police, f"/cases/{world.case_id}/verifications", method="dna", result="no_match",
+          notes="lab: no match", idempotency_key="check-2")
+    assert waiting() == {}

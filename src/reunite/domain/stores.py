@@ -202,6 +202,11 @@ class ModerationStore(Protocol):
         """The cases for which a reviewer confirmed this sighting."""
         ...
 
+    def orphan_checks(self, sighting_id: int, why: str, at: datetime) -> list[tuple[int, int, str]]:
+        """The checks (verifications) recorded on this sighting's candidates, before they are deleted with it,
+        marked as about a sighting gone (``why``: withdrawn, removed, expired) at ``at``: (id, case id, result)."""
+        ...
+
     def blank_case(self, case_id: int, status: str, at: datetime) -> None:
         """Every personal field emptied (names, dates, places, contacts, police report, partner record),
         its messages deleted and its verifications' notes emptied: id, dates and status stay."""

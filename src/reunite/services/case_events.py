@@ -71,8 +71,8 @@ def deliver_restored(deps: Deps, alert_id: int) -> None:
 def _email_ended(deps: Deps, alert_id: int) -> None:
     """The email that an appeal the subscriber was alerted to has ended: its alert's date and, where the poster's
     address still answers (a case closed: it says the appeal ended), that address; never why nor the child's name
-    (the case may have been taken down at someone's request). Not once the case is active again (reopened and verified meanwhile), nor to a
-    subscription ended, unsubscribed or whose maker lost the right."""
+    (the case may have been taken down at someone's request). Not once the case is active again (reopened and
+    verified meanwhile), nor to a subscription ended, unsubscribed or whose maker lost the right."""
     with deps.uow() as uow:
         alert = uow.alert(alert_id)
         active = uow.case_is_active(alert["case_id"])

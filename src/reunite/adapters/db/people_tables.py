@@ -103,6 +103,9 @@ verifications = Table(
     Column("notes", Text, nullable=False, server_default=""),
     Column("recorded_by", Text, nullable=False),
     created_column(),
+    # its sighting is gone (0046): withdrawn, removed or expired, and when (its candidate deleted with it)
+    Column("lead_removed", String(16)),
+    Column("lead_removed_at", DateTime(timezone=True)),
 )
 
 takedowns = Table(
