@@ -202,6 +202,11 @@ class ModerationStore(Protocol):
         """The cases for which a reviewer confirmed this sighting."""
         ...
 
+    def orphan_checks(self, sighting_id: int, why: str, at: datetime) -> list[tuple[int, int, str]]:
+        """The checks (verifications) recorded on this sighting's candidates, before they are deleted with it,
+        marked as about a sighting gone (``why``: withdrawn, removed, expired) at ``at``: (id, case id, result)."""
+        ...
+
     def blank_case(self, case_id: int, status: str, at: datetime) -> None:
         """Every personal field emptied (names, dates, places, contacts, police report, partner record),
         its messages deleted and its verifications' notes emptied: id, dates and status stay."""
@@ -301,6 +306,12 @@ class ReachStore(Protocol):
 
     def webhook_alerts_ended(self, case_id: int) -> list[int]:
         """The case's alerts whose webhook was told it ended (``case.ended``) and not yet that it is back."""
+        ...
+
+    def end_email_alerts(self, case_id: int) -> list[int]:
+        """The case's alerts emailed to a subscription still active and never told the case ended, marked told
+        now (``ended_at``, the database's clock) in the caller's transaction: each is told once, however often
+        the case ends (a case ended, reopened and ended again tells nobody twice)."""
         ...
 
     def mark_alert_sent(self, alert_id: int, at: datetime) -> None: ...
@@ -413,6 +424,10 @@ class ReportStore(Protocol):
     def report_by_client_key(self, client_key: str) -> dict[str, Any] | None: ...
 
     def report_by_receipt(self, receipt: str) -> dict[str, Any] | None: ...
+
+    def report_helped(self, sighting_id: int) -> bool:
+        """Whether a lead a reviewer confirmed on this report belongs to a case closed as reunited."""
+        ...
 
     def add_report_details(self, sighting_id: int, description: str, contact: str) -> None: ...
 

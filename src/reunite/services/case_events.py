@@ -1,7 +1,8 @@
 """What the webhooks a case's alert was sent to are told after the alert (docs/exchange.md, "Webhook payload"):
 that the case ended (``case.ended``: take down what you show of the child), and, should it be verified and open
 again (a removal undone, a case reopened and verified again), that it is back (``case.restored``: show it
-again). Each is a delivery of its own, signed as alerts are, retried alone; never why."""
+again). Each is a delivery of its own, signed as alerts are, retried alone; never why. The email subscribers
+alerted to a case are told once that it ended (``case_moves``: queued with the change), by the same rule."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ from typing import Any
 
 from reunite.domain.reach import alert_distance
 from reunite.services.deps import Deps
-from reunite.services.reach import alert_payload, public_case, send_webhook, still_wanted, subscription_links
+from reunite.services.reach import (
+    alert_payload,
+    link,
+    public_case,
+    send_email,
+    send_webhook,
+    still_wanted,
+    subscription_links,
+)
 
 
 def case_ended(deps: Deps, case_id: int) -> int:
@@ -30,7 +39,13 @@ def deliver_ended(deps: Deps, alert_id: int) -> None:
     """``case.ended`` to one webhook that had the case's alert: saying only that the case ended (not how:
     reunited, closed, withdrawn, removed or held back for a second look read alike), and that the receiver should
     take down what it shows of it. Not once the case is active again, nor to a subscription ended or whose maker
-    lost the right."""
+    lost the right. An email alert (probe s28 B7): a short email in the subscriber's language, by the same rule
+    (that the appeal ended, never why nor the child's name, and to take printed posters down)."""
+    with deps.uow() as uow:
+        channel = uow.alert(alert_id)["channel"]
+    if channel == "email":
+        _email_ended(deps, alert_id)
+        return
     if (alert := _to_tell(deps, alert_id, ended=True)) is None:
         return
     send_webhook(deps, alert, {"event": "case.ended", "alert_id": alert["public_id"],
@@ -51,6 +66,24 @@ def deliver_restored(deps: Deps, alert_id: int) -> None:
     with deps.uow() as uow:  # told: a later ending tells it again, and a later restore too
         uow.mark_alert_ended(alert_id, None)
         uow.commit()
+
+
+def _email_ended(deps: Deps, alert_id: int) -> None:
+    """The email that an appeal the subscriber was alerted to has ended: its alert's date and, where the poster's
+    address still answers (a case closed: it says the appeal ended), that address; never why nor the child's name
+    (the case may have been taken down at someone's request). Not once the case is active again (reopened and
+    verified meanwhile), nor to a subscription ended, unsubscribed or whose maker lost the right."""
+    with deps.uow() as uow:
+        alert = uow.alert(alert_id)
+        active = uow.case_is_active(alert["case_id"])
+    if active or alert["status"] != "active" or not still_wanted(deps, alert, alert["subscription_id"]):
+        return
+    unsubscribe = link(deps, alert["subscription_id"], "unsubscribe")
+    send_email(deps, alert["address"], "case_ended", alert["language"],
+               {"alerted_on": alert["sent_at"], "unsubscribe_url": unsubscribe,
+                "poster_url": f"{deps.site.base_url}/p/{alert['case_id']}"
+                if deps.read.poster_outcome(alert["case_id"]) else None},
+               {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
 
 
 def _to_tell(deps: Deps, alert_id: int, ended: bool) -> dict[str, Any] | None:

@@ -69,11 +69,17 @@ def _moved(uow: UnitOfWork, case_id: int, before: CaseState, after: CaseState, a
     transaction, so only when the change is written. A case verified and open again (a removal undone, a case
     reopened then verified): each webhook told it ended is told it is back (``case_events.deliver_restored``),
     likewise. Verified, held back or rejected: its family is emailed (``case_notices``), likewise; a case no
-    account registered (the police's, a partner's import) has no family to tell, and no job."""
+    account registered (the police's, a partner's import) has no family to tell, and no job. A case that ends
+    (``ENDINGS``; not one held back, which may come back): each email subscriber it was alerted to is told, once
+    (``end_email_alerts``), in the same transaction (``case_events.deliver_ended``: that the appeal ended, never
+    why, and to take its printed posters down)."""
     if ends_for_partners(before, after):
         uow.enqueue("reach.case_ended", case_id=case_id)
     if before is not after and action in NOTICES and uow.owner_emails(case_id):  # a family's accounts, told
         uow.enqueue("reach.case_changed", case_id=case_id, notice=NOTICES[action][0], change=new_token()[:24])
+    if after in ENDINGS:  # the email subscribers alerted to it: once per alert, only at an end (never "held")
+        for alert_id in uow.end_email_alerts(case_id):
+            uow.enqueue("reach.deliver_ended", alert_id=alert_id)
     if after is CaseState.ACTIVE and before is not CaseState.ACTIVE:
         for alert_id in uow.webhook_alerts_ended(case_id):
             uow.enqueue("reach.deliver_restored", alert_id=alert_id)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
+from typing import Any
 
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
-from reunite.domain.errors import Forbidden, InvalidInput, NotFound, bounded
+from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, bounded
 from reunite.domain.model import CandidateStatus, PhotoOwner, SightingFilter
 from reunite.domain.scoring import impostor_share, score_pair
 from reunite.domain.workbench import SECOND_LOOK_COOL_DOWN, FamilyAnswer, word_is_new
@@ -33,7 +35,7 @@ def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note
     settled = deps.clock.now() - deps.limits.undo_window
     # a lead this reader may not see answers exactly as one that does not exist: ids tell nothing
     if not access.candidate_visible(who, row, settled, row["case_id"], held=True):
-        raise NotFound("candidate {id} does not exist", id=candidate_id)
+        _stale(who, row, settled, candidate_id)
     if not who.owns(row["case_id"]):
         raise Forbidden("only the child's family answers on a lead")
     if row["status"] != "confirmed":
@@ -54,6 +56,20 @@ def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note
         uow.enqueue("reach.tell_reviewers")
         uow.commit()
     return case_id
+
+
+def _stale(who: Principal, row: dict[str, Any], settled: datetime, candidate_id: int) -> None:
+    """A lead the family may not answer on now, from a form loaded before (probe s28 B7): to the case's own
+    family, what is true, in its language: its case has ended (answers are no longer taken), or the lead a
+    reviewer confirmed is not final yet (the minutes it may still be undone); to anyone else, and for any other
+    lead, 404 as for one that does not exist."""
+    case_id = int(row["case_id"])
+    lead = row["status"] == "confirmed" and row.get("sighting_status") in ("approved", "pending")
+    if who.owns(case_id) and lead and case_id in who.ended_cases and row["reviewed_at"] <= settled:
+        raise Conflict("this case has ended: answers on its leads are no longer taken. If there is something the police should know about this sighting, tell them directly")  # noqa: E501
+    if who.owns(case_id) and lead and case_id in who.verified_cases:
+        raise Conflict("this lead is not final yet: a reviewer may still take it back in the next few minutes. Try again in a few minutes")  # noqa: E501
+    raise NotFound("candidate {id} does not exist", id=candidate_id)
 
 
 def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int, note: str) -> int:

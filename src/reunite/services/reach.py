@@ -398,6 +398,7 @@ def tell_reviewers(deps: Deps) -> bool:
     return True
 
 
-def send_email(deps: Deps, to: str, kind: str, language: str, context: dict[str, Any]) -> None:
-    """One email through the outbox, for other services' notices (sign-up links)."""
-    _email(deps, to, kind, language, context)
+def send_email(deps: Deps, to: str, kind: str, language: str, context: dict[str, Any],
+               headers: dict[str, str] | None = None) -> None:
+    """One email through the outbox, for other services' notices (sign-up links, an appeal ended)."""
+    _email(deps, to, kind, language, context, headers)

@@ -9,6 +9,7 @@ import hashlib
 import hmac
 import re
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -68,6 +69,8 @@ def open_report(deps: Deps, receipt: str, token: str) -> dict[str, Any]:
         raise NotFound("this report link is not valid")
     with deps.uow() as uow:
         row = uow.report_by_receipt(receipt)
+        if row is not None:  # where it stands, in plain words (``stage``): never which case, child or family
+            row["stage"] = _stage(row["status"], lambda: uow.report_helped(int(row["id"])))
     if row is None:
         raise NotFound("this report link is not valid")
     row["open"] = row["status"] in OPEN
@@ -79,6 +82,20 @@ def open_report(deps: Deps, receipt: str, token: str) -> dict[str, Any]:
     if row["not_taken_up"]:  # deleted by the daily expiry once this is past (``retention.expire``)
         row["deleted_by"] = row["moderated_at"] + deps.limits.rejected_sighting_retention + timedelta(days=1)
     return row
+
+
+def _stage(status: str, helped: Callable[[], bool]) -> str:
+    """Where a report stands for its reporter (probe s28 B7: the page read "with the reviewers" long after it was
+    used): ``waiting`` for a moderator (a report added to goes back to them), ``approved`` (shown to the families
+    of verified cases, who compare it with their child), ``helped`` once a lead a reviewer confirmed on it belongs to
+    a case closed as reunited (docs/privacy.md: only that a child was found, never which child, case or family,
+    and nothing before the reunion: a confirmed lead on an open case is never told, as it would tell whoever holds
+    a child that the child is looked for); anything else: ``closed`` (the page says why from the status)."""
+    if status == SightingStatus.PENDING.value:
+        return "waiting"
+    if status == SightingStatus.APPROVED.value:
+        return "helped" if helped() else "approved"
+    return "closed"
 
 
 def require_open(row: dict[str, Any], field: str) -> None:

@@ -133,9 +133,19 @@ def blank_sighting(deps: Deps, uow: UnitOfWork, sighting_id: int, status: str) -
     """The one way a sighting is blanked (removed on request, withdrawn by its reporter, expired): its
     photos, faces, candidates and words deleted, a placeholder left; each case a reviewer had confirmed
     it for is told in its history (``case.lead_removed``: its family and reviewers see why the lead is
-    gone). Returns the stored files nothing else uses, to delete once committed."""
+    gone). A check recorded on one of its leads (a DNA test under way) is marked as about a sighting gone, why
+    and when, for the police and the family who read it; one still pending waits in the moderators' "families
+    waiting" queue and the reviewers' hourly notice until someone writes to the family or records a check
+    (``verification.lead_removed``, audited: probe s28 B7). Returns the stored files nothing else uses, to delete
+    once committed."""
     for case_id in uow.confirmed_cases(sighting_id):
         uow.audit("operator", "case.lead_removed", "case", case_id, sighting=sighting_id, why=status)
+    orphaned = uow.orphan_checks(sighting_id, status, deps.clock.now())
+    for check_id, case_id, result in orphaned:
+        uow.audit("reporter" if status == "withdrawn" else "operator", "verification.lead_removed", "verification",
+                  check_id, case_id=case_id, sighting=sighting_id, why=status, result=result)
+    if any(result == "pending" for _, _, result in orphaned):
+        uow.enqueue("reach.tell_reviewers")
     keys = uow.remove_photos(PhotoOwner.SIGHTING, sighting_id)
     uow.blank_sighting(sighting_id, status, deps.clock.now())
     leave_group(deps, uow, sighting_id)  # it leaves its group (and the group's fused face)

@@ -47,6 +47,42 @@ def next_candidate(deps: Deps, who: Principal) -> int | None:
     return found
 
 
+def open_by_address(deps: Deps, who: Principal, candidate_id: int) -> None:
+    """A candidate opened by its address (the case page's "Open in the workbench", a link sent to a colleague) is
+    claimed as the queue claims one (probe s28 B7), with the rest of its item, when it waits for a decision and
+    nobody else holds it: its report approved, its case verified and open. One another reviewer holds stays
+    theirs (the page says whose, and until when); nothing is claimed for a decided one."""
+    require(who, Permission.REVIEW_CANDIDATES)
+    now = deps.clock.now()
+    with deps.uow() as uow:
+        try:
+            held = uow.hold(candidate_id)
+        except NotFound:
+            return  # the page answers 404 as it reads it
+        if held.status != CandidateStatus.PROPOSED.value or held_by_other(held.claimed_by, held.claim_expires_at,
+                                                                          who.actor, now):
+            return
+        item = uow.item_candidates(candidate_id, who.actor, now)
+        if candidate_id not in item:  # its report waits for a moderator, or its case is not verified and open
+            return
+        for each in item:
+            uow.set_claim(each, who.actor, now + CLAIM)
+        uow.commit()
+
+
+def holders(deps: Deps, who: Principal, rows: Sequence[dict[str, Any]]) -> None:
+    """For reviewers: each candidate still waiting for a decision that another reviewer holds now says who, and
+    until when (``held_by``), as the workbench does: a decision on it from a list is refused (409) naming them."""
+    if not who.can(Permission.REVIEW_CANDIDATES):
+        return
+    now = deps.clock.now()
+    for row in rows:
+        if row.get("status") == CandidateStatus.PROPOSED.value and held_by_other(
+                row.get("claimed_by"), row.get("claim_expires_at"), who.actor, now):
+            row["held_by"] = {"reviewer": deps.read.reviewer_name(str(row["claimed_by"])),
+                              "until": row["claim_expires_at"]}
+
+
 def lead_share(deps: Deps) -> float | None:
     """The operating point candidates are read against (None: no calibration, every candidate a lead)."""
     return None if deps.policy.calibration is None else deps.policy.leads.propose_share

@@ -185,6 +185,13 @@ class ModerationSql:
             candidates.c.sighting_id == sighting_id, candidates.c.status == "confirmed").order_by(
             candidates.c.case_id)).scalars())
 
+    def orphan_checks(self, sighting_id: int, why: str, at: datetime) -> list[tuple[int, int, str]]:
+        rows = self.conn.execute(text(
+            "UPDATE verifications SET lead_removed = :why, lead_removed_at = :at WHERE lead_removed IS NULL "
+            "AND candidate_id IN (SELECT id FROM candidates WHERE sighting_id = :s) RETURNING id, case_id, result"),
+            {"why": why, "at": at, "s": sighting_id})
+        return sorted((int(r.id), int(r.case_id), str(r.result)) for r in rows)
+
     def blank_sighting(self, sighting_id: int, status: str, at: datetime) -> None:
         self.conn.execute(
             update(sightings).where(sightings.c.id == sighting_id).values(
@@ -280,7 +287,10 @@ FAMILIES_WAITING = (
     "WITH said AS (SELECT m.case_id, m.created_at AS at, 'message' AS kind FROM messages m WHERE m.from_family "
     "UNION ALL SELECT c.case_id, w.at, 'answer_' || w.answer FROM family_words w "
     "JOIN candidates c ON c.id = w.candidate_id WHERE c.status = 'confirmed' "
-    "UNION ALL SELECT c.case_id, c.reviewed_at, 'confirmed' FROM candidates c WHERE c.status = 'confirmed'), "
+    "UNION ALL SELECT c.case_id, c.reviewed_at, 'confirmed' FROM candidates c WHERE c.status = 'confirmed' "
+    # a check under way whose sighting its reporter withdrew (or was removed, or expired): police and family to tell
+    "UNION ALL SELECT v.case_id, v.lead_removed_at, 'check_orphaned' FROM verifications v "
+    "WHERE v.lead_removed_at IS NOT NULL AND v.result = 'pending'), "
     "answered AS (SELECT case_id, max(at) AS at FROM (SELECT m.case_id, m.created_at AS at FROM messages m "
     "WHERE NOT m.from_family UNION ALL SELECT v.case_id, v.created_at FROM verifications v) x GROUP BY case_id), "
     "waiting AS (SELECT k.id, k.id AS case_id, k.given_name, k.family_name, min(s.at) AS waiting_since, "
@@ -394,8 +404,8 @@ class ModerationReads:
                          "ORDER BY created_at, id", id=case_id)
 
     def verifications(self, case_id: int) -> list[dict[str, Any]]:
-        return self._all("SELECT id, candidate_id, method, result, notes, recorded_by, created_at "
-                         "FROM verifications WHERE case_id = :id ORDER BY created_at, id", id=case_id)
+        return self._all("SELECT id, candidate_id, method, result, notes, recorded_by, created_at, lead_removed, "
+                         "lead_removed_at FROM verifications WHERE case_id = :id ORDER BY created_at, id", id=case_id)
 
     def case_reports(self, case_id: int) -> list[dict[str, Any]]:
         return self._all(

@@ -103,6 +103,9 @@ verifications = Table(
     Column("notes", Text, nullable=False, server_default=""),
     Column("recorded_by", Text, nullable=False),
     created_column(),
+    # its sighting is gone (0046): withdrawn, removed or expired, and when (its candidate deleted with it)
+    Column("lead_removed", String(16)),
+    Column("lead_removed_at", DateTime(timezone=True)),
 )
 
 takedowns = Table(
@@ -173,7 +176,8 @@ alerts = Table(
     Column("radius_km", Float, nullable=False),
     Column("distance_km", Float),
     Column("sent_at", DateTime(timezone=True)),
-    Column("ended_at", DateTime(timezone=True)),  # its webhook told the case ended; cleared once told it is back
+    # told the case ended (a webhook: cleared once told it is back; an email: once, kept)
+    Column("ended_at", DateTime(timezone=True)),
     created_column(),
     UniqueConstraint("case_id", "subscription_id"),
 )

@@ -175,6 +175,15 @@ class ReachSql:
             .where(alerts.c.case_id == case_id, alerts.c.ended_at.is_not(None), subscriptions.c.channel == "webhook")
         ).scalars()]
 
+    def end_email_alerts(self, case_id: int) -> list[int]:
+        told = self.conn.execute(
+            update(alerts).where(
+                alerts.c.case_id == case_id, alerts.c.sent_at.is_not(None), alerts.c.ended_at.is_(None),
+                alerts.c.subscription_id.in_(select(subscriptions.c.id).where(
+                    subscriptions.c.channel == "email", subscriptions.c.status == "active")))
+            .values(ended_at=func.now()).returning(alerts.c.id))
+        return sorted(int(i) for i in told.scalars())
+
     def mark_alert_sent(self, alert_id: int, at: datetime) -> None:
         self.conn.execute(update(alerts).where(alerts.c.id == alert_id).values(sent_at=at))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from reunite.adapters.db.tables import photos, sightings
@@ -37,6 +37,11 @@ class ReportSql:
     def report_by_receipt(self, receipt: str) -> dict[str, Any] | None:
         row = self.conn.execute(select(*COLUMNS).where(sightings.c.receipt == receipt)).mappings().first()
         return dict(row) if row else None
+
+    def report_helped(self, sighting_id: int) -> bool:
+        return bool(self.conn.execute(text(
+            "SELECT EXISTS (SELECT 1 FROM candidates c JOIN cases k ON k.id = c.case_id WHERE c.sighting_id = :id "
+            "AND c.status = 'confirmed' AND k.status = 'reunited')"), {"id": sighting_id}).scalar())
 
     def add_report_details(self, sighting_id: int, description: str, contact: str) -> None:
         self.conn.execute(update(sightings).where(sightings.c.id == sighting_id).values(

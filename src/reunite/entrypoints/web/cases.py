@@ -46,6 +46,7 @@ from reunite.services import (
     queries,
     removals,
     review,
+    workbench,
 )
 from reunite.services.deps import Deps
 
@@ -132,6 +133,7 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
         photo["age"] = age_shown(age_in_years(case["birth_date"], photo["taken_on"])) if photo["taken_on"] else None
         photo["age_told"] = age_told(case["birth_date"], photo["taken_on"]) if photo["taken_on"] else None
     candidates = queries.case_candidates(deps, who, case_id, reader=reader)
+    workbench.holders(deps, who, candidates)  # reviewers read which another reviewer holds, and until when
     pages = max(1, math.ceil(len(candidates) / CANDIDATES_SHOWN))
     page = min(max(1, page), pages)
     waiting = case["status"] == "open" and not case.get("verified_at")

@@ -54,6 +54,8 @@ def _show(request: Request, lang: LangDep, deps: DepsDep, who: Principal, candid
 
 @router.get("/workbench/{candidate_id}", response_class=HTMLResponse)
 def show(request: Request, lang: LangDep, deps: DepsDep, who: Reviewer, candidate_id: int) -> HTMLResponse:
+    """Opened by its address, the candidate is claimed as the queue claims one, unless another reviewer holds it."""
+    workbench.open_by_address(deps, who, candidate_id)
     return _show(request, lang, deps, who, candidate_id)
 
 
