@@ -155,7 +155,7 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
         cases.update(uow.case_facts_of([c for c in exact if c not in cases]))
         for case_id, hits in exact.items():
             score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)
-            rows.append(CandidateRow(case_id, sighting_id, face.face_id, score))
+            rows.append(CandidateRow(case_id, sighting_id, face.face_id, score, together=face.together))
     existing = set(uow.candidate_pairs(sighting_id))
     kept = one_face_per_report(rows, set(uow.held_pairs(sighting_id)))
     left_out = existing - _pairs(kept)  # stored candidates no nearby case's pair kept: scored all the same
@@ -205,7 +205,7 @@ def _score_pairs(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, faces: li
         by_face[face_id].append(case_id)
     cases.update(uow.case_facts_of(sorted({c for c, _ in pairs} - set(cases))))
     return [CandidateRow(case_id, sighting.sighting_id, face.face_id,
-                         score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness))
+                         score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness), together=face.together)
             for face in faces if face.face_id in by_face
             for case_id, hits in hits_by_case(uow, face, sorted(by_face[face.face_id]), fuse).items()]
 
