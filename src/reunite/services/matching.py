@@ -291,7 +291,10 @@ def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: boo
 def rescore_members(deps: Deps, uow: UnitOfWork, group_id: int, but: int | None = None) -> int:
     """Match every reported member of a group (``but`` one) again in the caller's transaction: each is
     matched with the group's fused face of now, so its stored candidates' scores and bands, and its
-    proposals, follow the group's members (reviews kept, nothing stored twice). Returns new candidates."""
+    proposals, follow the group's members (reviews kept, nothing stored twice). Each candidate stores how many
+    pictures its face score reads together (``face_together``: the words say "these N sightings together"); a
+    decided one keeps the face evidence it was decided on beside it (``decided_face_score``). Returns new
+    candidates."""
     return sum(_match_sighting(deps, uow, uow.sighting_facts(member), uow.faces_of(PhotoOwner.SIGHTING, member),
                                "sighting.rescored") for member in uow.group_members(group_id) if member != but)
 
