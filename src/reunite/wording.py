@@ -54,18 +54,37 @@ def lead_words(lang: Language, lead: dict[str, Any], facts: dict[str, Any] | Non
         words.append(lang.gettext(
             "{ordinal} of the cases proposed for this sighting, by face, age, time, place and sex (open cases searched: {n})",  # noqa: E501
             ordinal=ordinal(lang, lead["rank"]), n=lang.number(lead["rank_of"])))
-    if lead.get("bounded"):  # no N: a sample's size is not the pair's, and the same faces read one sentence
-        words.append(lang.gettext("by the face alone, as alike as the closest pairs of different children we tested, or more"))  # noqa: E501
-    elif lead.get("one_in") is None:
-        words.append(lang.gettext("not calibrated: compare the faces yourself"))
-    else:
-        words.append(lang.gettext("by the face alone, about 1 in {n} different children look this similar",
-                                  n=lang.number(lead["one_in"])))
+    words.append(face_reading(lang, lead))
+    then = lead.get("when_decided")
+    if then:  # the trail changed since the decision: what it was decided on, beside what it reads now
+        was, named = face_reading(lang, then), band(lang, then["strength"])
+        words.append(lang.gettext("when it was confirmed: {band}, {reading}", band=named, reading=was)
+                     if then["status"] == "confirmed"
+                     else lang.gettext("when it was dismissed: {band}, {reading}", band=named, reading=was))
     if lead.get("long_gap") and lead.get("gap_years") is not None:
         words.append(lang.ngettext("photos {n} year apart: faces change a lot, so this is a weaker lead",
                                    "photos {n} years apart: faces change a lot, so this is a weaker lead",
                                    round(lead["gap_years"])))
     return words
+
+
+def face_reading(lang: Language, lead: dict[str, Any]) -> str:
+    """How often different children look this similar, saying what it reads: the face alone, or the trail's
+    faces together (``together``: a group's fused face, each picture once; probe s28 B6), never one face's
+    words for the trail's figure."""
+    together = lead.get("together") or 1
+    if lead.get("bounded"):  # no N: a sample's size is not the pair's, and the same faces read one sentence
+        if together > 1:
+            return lang.gettext("these {k} sightings' faces together, as alike as the closest pairs of different children we tested, or more",  # noqa: E501
+                                k=together)
+        return lang.gettext("by the face alone, as alike as the closest pairs of different children we tested, or more")
+    if lead.get("one_in") is None:
+        return lang.gettext("not calibrated: compare the faces yourself")
+    if together > 1:
+        return lang.gettext("these {k} sightings' faces together: about 1 in {n} different children look this similar",
+                            k=together, n=lang.number(lead["one_in"]))
+    return lang.gettext("by the face alone, about 1 in {n} different children look this similar",
+                        n=lang.number(lead["one_in"]))
 
 
 def contradiction_words(lang: Language, contradicts: list[str], facts: dict[str, Any]) -> list[str]:

@@ -22,7 +22,8 @@ def test_sightings_of_one_child_by_different_people_become_one_trail(
     case = register(client, upload(), given_name="Lin")
     first = report(client, [upload("collins", 1)], seen_at="2005-03-01T10:00:00Z", lat=30.59, lon=114.31,
                    place_text="Hankou station").json()["id"]
-    second = report(client, [upload("collins", 1)], seen_at="2005-03-01T15:00:00Z", lat=30.60, lon=114.30,
+    # another photo of the child (the same photo sent again would be one sighting: test_same_photo_again.py)
+    second = report(client, [upload("collins", 2)], seen_at="2005-03-01T15:00:00Z", lat=30.60, lon=114.30,
                     place_text="Jianghan road").json()["id"]
     elsewhere = report(client, [upload("collins", 1)], seen_at="2005-03-01T16:00:00Z", lat=43.83, lon=87.62,
                        place_text="Urumqi").json()["id"]  # 2,700 km in an hour: not the same child's journey

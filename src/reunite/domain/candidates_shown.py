@@ -88,7 +88,9 @@ RANKS = ("rank", "rank_of")
 # the reviewers' own history of a candidate: when a reviewer dismissed it before the family's words brought it
 # back (``dismissed_before_at``, the workbench's "Already dismissed on …"). Families never read a dismissal
 # (their case page says "checked", never when nor why); reviewers read it on the workbench and in the API
-REVIEW_HISTORY = ("dismissed_before_at",)
+# And a waiting lead whose face, in the same picture, another report's lead for the case was dismissed on (probe s28
+# B5: the same photo sent again): that report and the dismissal's date
+REVIEW_HISTORY = ("dismissed_before_at", "same_photo_dismissed_in", "same_photo_dismissed_at")
 
 
 def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
@@ -135,7 +137,7 @@ def _placed(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[st
 # uncalibrated numbers (a total above 1, a similarity of 0.997): an app would print them as "100%". Only
 # reviewers read them; everyone else reads the band, "1 in N", the rank and the facts in words
 RAW_SCORES = ("score", "face_score", "age_score", "time_score", "place_score", "sex_score", "similarity",
-              "hubness", "impostor_share")
+              "hubness", "impostor_share", "decided_face_score", "decided_hubness")
 
 
 def scores_shown(who: Principal, row: dict[str, Any]) -> dict[str, Any]:

@@ -83,6 +83,22 @@ def fuse_group(embeddings: Sequence[Sequence[float]], hubness: Sequence[float]) 
     return FusedFace([v / norm for v in mean], norm, sum(hubness) / len(hubness))
 
 
+def one_per_picture(pictures: Sequence[int | None], bits: int) -> list[int]:
+    """The positions of the first of each picture among these photos' perceptual hashes (64 bits, signed; None:
+    unknown, a picture of its own): hashes within ``bits`` of a kept one's are that picture again (the same photo
+    sent again, re-encoded or resized), which adds no evidence of its own (probe s28 B5)."""
+    kept: list[int] = []
+    for i, picture in enumerate(pictures):
+        if picture is None or not any(same_picture(picture, pictures[k], bits) for k in kept):
+            kept.append(i)
+    return kept
+
+
+def same_picture(a: int | None, b: int | None, bits: int) -> bool:
+    """Two perceptual hashes that are one picture: each known, at most ``bits`` of 64 apart."""
+    return a is not None and b is not None and ((a ^ b) & 0xFFFF_FFFF_FFFF_FFFF).bit_count() <= bits
+
+
 def pair_score(similarity: float, hubness_a: float, hubness_b: float) -> float:
     """The calibrated score of two sighting faces: the more common-looking face's hubness counts."""
     return similarity - max(hubness_a, hubness_b)

@@ -30,6 +30,7 @@ class StoredFace:
     hubness: float = 0.0
     extra: Sequence[float] | None = None  # by the operator's second model, when it has embedded this face
     scale: float = 1.0  # a group's fused face: its similarities times this are its members' mean
+    together: int = 1  # a group's fused face: how many sightings' faces (distinct pictures) it reads together
     taken_on: date | None = None  # its photo's date, when known (a case photo's: the child's age in it)
 
 
@@ -69,6 +70,7 @@ class CandidateRow:
     coarse_rank: int | None = None
     impostor_share: float | None = None
     proposable: bool | None = None  # at the operating point when ranked: only such a case ranks above another
+    together: int = 1  # how many sightings' faces (distinct pictures) its face score reads together (``StoredFace``)
 
 
 class MatchingStore(Protocol):

@@ -85,8 +85,9 @@ class ShortlistStore(Protocol):
         family, a family's own, in a reviewer's hands): never withdrawn nor replaced by another face."""
         ...
 
-    def group_child_faces(self, group_id: int) -> list[tuple[int, int, Sequence[float], float]]:
-        """(sighting id, face id, embedding, hubness) of each member's child face (marked, or its only face)."""
+    def group_child_faces(self, group_id: int) -> list[tuple[int, int, Sequence[float], float, int | None]]:
+        """(sighting id, face id, embedding, hubness, its photo's perceptual hash) of each member's child face
+        (marked, or its only face)."""
         ...
 
     def flag_duplicate(self, case_id: int, other_case_id: int, impostor_share: float,

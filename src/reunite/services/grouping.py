@@ -20,6 +20,7 @@ from reunite.domain.grouping import (
     Seen,
     fuse_group,
     gap_years,
+    one_per_picture,
     pair_score,
     reachable,
     same_child_by_face,
@@ -167,19 +168,25 @@ def fused_faces(deps: Deps, uow: UnitOfWork, sighting_id: int, faces: list[Store
     """The sighting's faces, its child's face replaced by the child faces fused of the group's members
     that look like that same child (``domain.grouping.fuse_group``: scored as the mean of their scores).
     A sighting may have joined its group by another face of its photo (a bystander as alike as another
-    sighting's child): once its child's face is marked, that face is never averaged with a different child's."""
+    sighting's child): once its child's face is marked, that face is never averaged with a different child's.
+    One picture counts once (probe s28 B5): members whose child face is in the same photo as an earlier
+    member's (perceptual hashes within ``SAME_PHOTO_BITS``: sent again, re-encoded) add no face of their own, so
+    copies of one photo never weigh the mean towards it, and a trail of copies alone is its one face.
+    ``StoredFace.together`` says how many pictures the fused face reads together."""
     group = uow.group_of(sighting_id) if deps.policy.groups.fuse else None
     members = uow.group_child_faces(group) if group is not None else []
     mine = next((m for m in members if m[0] == sighting_id), None)
     alike = _same_child(deps, uow, mine, members) if mine is not None and len(members) > 1 else []
+    alike = [alike[i] for i in one_per_picture([m[4] for m in alike], SAME_PHOTO_BITS)]
     if mine is None or len(alike) < 2:
         return faces
     fused = fuse_group([m[2] for m in alike], [m[3] for m in alike])
-    return [replace(f, embedding=fused.embedding, hubness=fused.hubness, scale=fused.scale) if f.face_id == mine[1]
-            else f for f in faces]
+    return [replace(f, embedding=fused.embedding, hubness=fused.hubness, scale=fused.scale, together=len(alike))
+            if f.face_id == mine[1] else f for f in faces]
 
 
-Member = tuple[int, int, Sequence[float], float]  # (sighting id, child face id, embedding, hubness)
+# (sighting id, child face id, embedding, hubness, its photo's perceptual hash)
+Member = tuple[int, int, Sequence[float], float, int | None]
 
 
 def _same_child(deps: Deps, uow: UnitOfWork, mine: Member, members: list[Member]) -> list[Member]:

@@ -155,7 +155,7 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
         cases.update(uow.case_facts_of([c for c in exact if c not in cases]))
         for case_id, hits in exact.items():
             score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)
-            rows.append(CandidateRow(case_id, sighting_id, face.face_id, score))
+            rows.append(CandidateRow(case_id, sighting_id, face.face_id, score, together=face.together))
     existing = set(uow.candidate_pairs(sighting_id))
     kept = one_face_per_report(rows, set(uow.held_pairs(sighting_id)))
     left_out = existing - _pairs(kept)  # stored candidates no nearby case's pair kept: scored all the same
@@ -205,7 +205,7 @@ def _score_pairs(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, faces: li
         by_face[face_id].append(case_id)
     cases.update(uow.case_facts_of(sorted({c for c, _ in pairs} - set(cases))))
     return [CandidateRow(case_id, sighting.sighting_id, face.face_id,
-                         score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness))
+                         score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness), together=face.together)
             for face in faces if face.face_id in by_face
             for case_id, hits in hits_by_case(uow, face, sorted(by_face[face.face_id]), fuse).items()]
 
@@ -291,7 +291,10 @@ def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: boo
 def rescore_members(deps: Deps, uow: UnitOfWork, group_id: int, but: int | None = None) -> int:
     """Match every reported member of a group (``but`` one) again in the caller's transaction: each is
     matched with the group's fused face of now, so its stored candidates' scores and bands, and its
-    proposals, follow the group's members (reviews kept, nothing stored twice). Returns new candidates."""
+    proposals, follow the group's members (reviews kept, nothing stored twice). Each candidate stores how many
+    pictures its face score reads together (``face_together``: the words say "these N sightings together"); a
+    decided one keeps the face evidence it was decided on beside it (``decided_face_score``). Returns new
+    candidates."""
     return sum(_match_sighting(deps, uow, uow.sighting_facts(member), uow.faces_of(PhotoOwner.SIGHTING, member),
                                "sighting.rescored") for member in uow.group_members(group_id) if member != but)
 

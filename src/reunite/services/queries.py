@@ -258,10 +258,29 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         reading = read_stored(deps.policy, evidence, row["expected_age"], row["gap_years"], row["rank"],
                               row["rank_of"], apparent.middle if apparent else None)
         row["impostor_share"] = reading.share
-        row["lead"] = told(reading.lead, contradictions(row.get("case_sex"), row.get("apparent_sex"),
-                                                        row["expected_age"], apparent, row.get("time_score")))
+        against = contradictions(row.get("case_sex"), row.get("apparent_sex"), row["expected_age"], apparent,
+                                 row.get("time_score"))
+        row["lead"] = told(reading.lead, against) | {"together": row.get("face_together") or 1}
+        row["lead"]["when_decided"] = _when_decided(deps, row, apparent.middle if apparent else None, against)
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
     return rows
+
+
+def _when_decided(deps: Deps, row: dict[str, Any], sighting_age: float | None,
+                  against: list[str]) -> dict[str, Any] | None:
+    """A confirmed or dismissed lead's reading when the reviewer decided it (the face evidence stored then,
+    ``decided_face_score``), when it reads otherwise now: its trail grew or shrank after the decision and the
+    group's fused face moved (probe s28 B6). None when undecided, or reading the same."""
+    if row.get("status") not in ("confirmed", "dismissed") or row.get("decided_face_score") is None:
+        return None
+    then = read_stored(deps.policy, face_evidence(deps.policy, row["decided_face_score"], row["decided_hubness"]),
+                       row["expected_age"], row["gap_years"], sighting_age=sighting_age)
+    was = told(then.lead, against) | {"together": row.get("decided_together") or 1}
+    keys = ("face_strength", "one_in", "bounded", "together")
+    if all(was[k] == row["lead"][k] for k in keys):
+        return None
+    return {"status": row["status"], "at": row.get("reviewed_at"), **{k: was[k] for k in keys},
+            "strength": was["strength"]}
 
 
 def seen_since_missing(deps: Deps, row: dict[str, Any]) -> Elapsed:

@@ -68,7 +68,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
                     facts = read.facts(hit["sighting_id"], scored)
                     against = facts.pop("contradicts", [])
                     best[face_id] |= facts
-                    best[face_id]["lead"] = told(reading.lead, against)
+                    best[face_id]["lead"] = told(reading.lead, against) | {"together": read.together(face_id)}
                     best[face_id]["impostor_share"] = reading.share
     if case_id is not None:
         _as_candidates(deps, who, case_id, best)
@@ -119,6 +119,11 @@ class _Reader:
         for sighting_id in self.sightings:
             stored = fused_faces(deps, uow, sighting_id, uow.faces_of(PhotoOwner.SIGHTING, sighting_id))
             self.faces |= {f.face_id: f for f in stored}
+
+    def together(self, face_id: int) -> int:
+        """How many sightings' pictures the face reads together (its group's fused face), as a candidate says."""
+        face = self.faces.get(face_id)
+        return 1 if face is None else face.together
 
     def score(self, query: DetectedFace, sighting_id: int, face_id: int) -> Score | None:
         face, sighting = self.faces.get(face_id), self.sightings.get(sighting_id)

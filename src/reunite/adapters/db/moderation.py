@@ -12,6 +12,7 @@ from sqlalchemy import case as when
 
 from reunite.adapters.db.case_faces import face_ids_sql, sighting_faces_in_order
 from reunite.adapters.db.people_tables import messages, takedowns, verifications
+from reunite.adapters.db.same_photos import same_photo_as
 from reunite.adapters.db.tables import candidates, cases, faces, family_words, photos, sightings
 from reunite.adapters.db.workbench import FROM, ITEM, OPEN
 from reunite.domain.access import SHARED_TEXTS
@@ -308,6 +309,8 @@ QUEUE_SQL = {
         "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "
         "ARRAY(SELECT p.id FROM photos p WHERE p.sighting_id = s.id ORDER BY p.created_at, p.id) AS photo_ids, "
         f"{REPORT_VERSION} AS version, "
+        # other reports waiting or approved that hold one of its pictures: the same photo sent again (probe s28 B5)
+        f"{same_photo_as('s')} AS same_photo_as, "
         "(SELECT count(*) FROM candidates c WHERE c.sighting_id = s.id AND c.status = 'confirmed') AS confirmed_leads "
         # a report its reporter added to after a reviewer confirmed a lead on it first: a family waits on it
         "FROM sightings s WHERE s.status = 'pending' ORDER BY EXISTS (SELECT 1 FROM candidates c "

@@ -16,6 +16,7 @@ from reunite.adapters.db.moderation import REPORT_VERSION, ModerationReads
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.reach import ReachReads
+from reunite.adapters.db.same_photos import SAME_PHOTO_DISMISSED, copy_of
 from reunite.adapters.db.shortlist import CHILD_FACE, FIRST_FACE, RANKS_NOW, RANKS_NOW_JOIN, ShortlistReads
 from reunite.adapters.db.sighting_filter import FOUND_CHILDREN, NOT_FOUND, sighting_order, sighting_where
 from reunite.adapters.db.sources import SourcesReads
@@ -218,6 +219,15 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "s.group_id, "
             "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id AND g.status = ANY(:group_statuses)) "
             "AS group_size, "
+            # of those, the reports that only send again a photo an earlier one holds (probe s28 B5): one picture
+            # counts once, and the sighting's own report when it is such a copy
+            "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id AND g.status = ANY(:group_statuses) "
+            f"AND {copy_of('g', ':group_statuses')} IS NOT NULL) AS group_copies, "
+            f"{copy_of('s', ':group_statuses')} AS copy_of, "
+            # the face evidence its decision was made on (0046), and how many pictures its face score reads together
+            "c.face_together, c.decided_face_score, c.decided_hubness, c.decided_together, "
+            # waiting, the same face in the same picture as another report's lead a reviewer dismissed for this case
+            f"{SAME_PHOTO_DISMISSED} AS same_photo_dismissed, "
             # other cases a reviewer confirmed this sighting for (a child registered twice: one of them may not
             # be the child's family); reviewers read it, everyone else an empty list (``access.candidate_view``)
             "ARRAY(SELECT DISTINCT o.case_id FROM candidates o WHERE o.sighting_id = c.sighting_id "
@@ -237,6 +247,9 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         for row in rows:
             row["family_words"] = [word | {"at": datetime.fromisoformat(word["at"])}
                                    for word in row["family_words"] or []]
+            dismissed = row.pop("same_photo_dismissed")
+            row["same_photo_dismissed_in"] = None if dismissed is None else int(dismissed["sighting_id"])
+            row["same_photo_dismissed_at"] = None if dismissed is None else datetime.fromisoformat(dismissed["at"])
             row["case_state"] = case_state({"status": row.pop("case_status"),
                                             "verified_at": row.pop("case_verified_at")})
         return rows

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, column, text
 
 from reunite.adapters.db.ann import ann_scan, vector_literal
 from reunite.adapters.db.case_faces import child_face, poster_photo
+from reunite.adapters.db.same_photos import copy_of
 from reunite.adapters.db.sources import REPOST_BITS
 from reunite.adapters.db.tables import EMBEDDING_DIM, LATEST_SEEN
 from reunite.domain.access import ACTIVE_CASE_STATUSES
@@ -204,13 +205,15 @@ class ShortlistSql:
             f"SELECT case_id, sighting_face_id FROM candidates WHERE sighting_id = :s AND NOT ({UNTOUCHED}) "
             "ORDER BY id"), {"s": sighting_id})]
 
-    def group_child_faces(self, group_id: int) -> list[tuple[int, int, Sequence[float], float]]:
+    def group_child_faces(self, group_id: int) -> list[tuple[int, int, Sequence[float], float, int | None]]:
         rows = self.conn.execute(text(
-            "SELECT s.id AS sighting_id, f.id, f.embedding, f.hubness FROM sightings s JOIN faces f "
-            f"ON f.id = {CHILD_FACE} WHERE s.group_id = :g AND s.status = 'approved' ORDER BY s.id"
-        ).columns(column("sighting_id"), column("id"), column("embedding", Vector(EMBEDDING_DIM)), column("hubness")),
-            {"g": group_id})
-        return [(r.sighting_id, r.id, [float(v) for v in r.embedding], r.hubness) for r in rows]
+            "SELECT s.id AS sighting_id, f.id, f.embedding, f.hubness, p.phash FROM sightings s JOIN faces f "
+            f"ON f.id = {CHILD_FACE} LEFT JOIN photos p ON p.id = f.photo_id "
+            "WHERE s.group_id = :g AND s.status = 'approved' ORDER BY s.seen_at, s.id"
+        ).columns(column("sighting_id"), column("id"), column("embedding", Vector(EMBEDDING_DIM)), column("hubness"),
+                  column("phash")), {"g": group_id})
+        return [(r.sighting_id, r.id, [float(v) for v in r.embedding], r.hubness,
+                 None if r.phash is None else int(r.phash)) for r in rows]
 
     def flag_duplicate(self, case_id: int, other_case_id: int, impostor_share: float,
                        same: SamePhoto | None = None) -> bool:
@@ -317,6 +320,8 @@ class ShortlistReads:
         return self._all(
             "SELECT s.id, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.lat, s.lon, s.place_text, "
             "s.status, s.child_face_id, "
+            # the earlier report of the trail whose photo this one only sends again (probe s28 B5)
+            f"{copy_of('s', ':st')} AS copy_of, "
             "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
             f"{FIRST_FACE} AS first_face_id "
             "FROM sightings s WHERE s.group_id = :g AND s.status = ANY(:st) ORDER BY s.seen_at, s.id",

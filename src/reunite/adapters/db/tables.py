@@ -303,6 +303,12 @@ candidates = Table(
     # a dismissed lead the family wrote on again (migration 0031): when it went back, and the dismissal it undid
     Column("family_reopened_at", DateTime(timezone=True)),
     Column("dismissed_before_at", DateTime(timezone=True)),
+    # how many sightings' faces (distinct pictures) the face score reads together: a group's fused face, 1 its own
+    # alone; and the face evidence a confirmation or dismissal was made on, cleared when it is undone (0046)
+    Column("face_together", Integer, nullable=False, server_default="1"),
+    Column("decided_face_score", Float),
+    Column("decided_hubness", Float),
+    Column("decided_together", Integer),
     UniqueConstraint("case_id", "sighting_face_id"),
     CheckConstraint("status IN ('proposed', 'confirmed', 'dismissed')", name="status"),
     CheckConstraint("family_answer IN ('maybe', 'not')", name="family_answer"),

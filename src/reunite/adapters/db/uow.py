@@ -65,7 +65,7 @@ def _point(lat: float | None, lon: float | None) -> GeoPoint | None:
 
 _SCORE_COLUMNS = ("case_face_id", "score", "face_score", "age_score", "time_score", "place_score", "sex_score",
                   "expected_age", "distance_km", "elapsed_days", "hubness", "rank", "rank_of",
-                  "coarse_rank", "impostor_share", "gap_years", "proposable")
+                  "coarse_rank", "impostor_share", "gap_years", "proposable", "face_together")
 
 
 def _candidate_values(row: CandidateRow) -> dict[str, Any]:
@@ -77,6 +77,7 @@ def _candidate_values(row: CandidateRow) -> dict[str, Any]:
         "distance_km": s.distance_km, "elapsed_days": s.elapsed_days, "hubness": s.hubness,
         "rank": row.rank, "rank_of": row.rank_of, "coarse_rank": row.coarse_rank,
         "impostor_share": row.impostor_share, "gap_years": s.gap_years, "proposable": row.proposable,
+        "face_together": row.together,
     }
 
 
@@ -260,7 +261,10 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, S
     ) -> int:
         case_id = self.conn.execute(
             update(candidates).where(candidates.c.id == candidate_id)
-            .values(status=status.value, review_reason=reason, reviewed_by=reviewer, reviewed_at=at, updated_at=at)
+            # the face evidence the decision is made on, kept beside the pair's score of now (probe s28 B6)
+            .values(status=status.value, review_reason=reason, reviewed_by=reviewer, reviewed_at=at, updated_at=at,
+                    decided_face_score=candidates.c.face_score, decided_hubness=candidates.c.hubness,
+                    decided_together=candidates.c.face_together)
             .returning(candidates.c.case_id)
         ).scalar_one_or_none()
         if case_id is None:

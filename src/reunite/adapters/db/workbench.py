@@ -23,6 +23,10 @@ ITEM = "(c.case_id, COALESCE(-s.group_id, c.sighting_id))"
 SIBLING = "o.case_id = c.case_id AND (o.sighting_id = c.sighting_id OR so.group_id = s.group_id)"
 HELD_BY_OTHER = "o.claimed_by <> :me AND o.claim_expires_at >= :now"
 
+# a decision undone: the face evidence it was made on goes with it (0046)
+UNDECIDED: dict[str, None] = {"decided_face_score": None, "decided_hubness": None, "decided_together": None}
+
+
 def person_sql(actor: str) -> str:
     """The person behind the actor the SQL expression ``actor`` names (``domain.workbench.person_of``): a
     token counts as the account that issued its line, every token the command line issued as the command line."""
@@ -123,7 +127,7 @@ class WorkbenchSql:
     def reopen(self, candidate_id: int, at: datetime) -> None:
         self.conn.execute(update(candidates).where(candidates.c.id == candidate_id).values(
             status="proposed", review_reason="", reviewed_by=None, reviewed_at=None, first_confirmed_by=None,
-            first_confirmed_at=None, updated_at=at))
+            first_confirmed_at=None, updated_at=at, **UNDECIDED))
 
     def family_reopen(self, candidate_id: int, at: datetime, cool_down: timedelta) -> bool:
         # SET reads the row as it was: the dismissal's date is kept before it is cleared
@@ -132,7 +136,8 @@ class WorkbenchSql:
             or_(candidates.c.family_reopened_at.is_(None), candidates.c.family_reopened_at <= at - cool_down))
             .values(status="proposed", review_reason="", reviewed_by=None, reviewed_at=None,
                     first_confirmed_by=None, first_confirmed_at=None, updated_at=at, family_reopened_at=at,
-                    dismissed_before_at=candidates.c.reviewed_at).returning(candidates.c.id)).first() is not None
+                    dismissed_before_at=candidates.c.reviewed_at, **UNDECIDED)
+            .returning(candidates.c.id)).first() is not None
 
     def last_decision(self, reviewer: str, since: datetime) -> list[int]:
         return [int(i) for i in self.conn.execute(text(

@@ -34,6 +34,25 @@ class Lead(BaseModel):
         "may be: the whole day, month or year of a date given alone, a camera's clock read in an assumed zone "
         "at any zone it may have been set to). Each takes the band one step down; `lead_words` say them next to "
         "it"))
+    together: int = Field(1, description=(
+        "How many sightings' faces (distinct pictures: the same photo sent again counts once) `one_in` reads "
+        "together: 1, this face alone; more, the trail's faces fused (one child seen several times), as "
+        "`lead_words` say (\"these N sightings together\")"))
+    when_decided: LeadThen | None = Field(default=None, description=(
+        "Of a confirmed or dismissed lead whose reading changed since the decision (its trail grew or shrank): "
+        "the reading the decision was made on; null when it reads the same, or is undecided"))
+
+
+class LeadThen(BaseModel):
+    """A decided lead's reading when it was decided, given only when it reads otherwise now."""
+
+    status: str = Field(description="The decision: confirmed or dismissed")
+    at: datetime | None = Field(default=None, description="When it was decided")
+    strength: str
+    face_strength: str | None = None
+    one_in: int | None
+    bounded: bool
+    together: int = Field(1, description="As Lead.together, then")
 
 
 class FamilyWordOut(BaseModel):
@@ -128,7 +147,17 @@ class CandidateOut(BaseModel):
     lead: Lead
     lead_words: list[str] = Field(description="The lead in words, in the request's language (Accept-Language)")
     group_id: int | None = Field(default=None, description="The sighting's group (one child seen several times)")
-    group_size: int | None = None
+    group_size: int | None = Field(default=None, description="Reports in the sighting's group (its trail)")
+    group_copies: int | None = Field(default=None, description=(
+        "Of those, reports that only send again a photo an earlier report of the trail holds: the child was "
+        "seen group_size - group_copies times"))
+    copy_of: int | None = Field(default=None, description=(
+        "The earlier report of the trail whose photo this sighting's report sends again, if it is such a copy"))
+    same_photo_dismissed_in: int | None = Field(default=None, description=(
+        "Only for reviewers, of a waiting lead: another report whose lead for this case, on the same face in the "
+        "same picture (the same photo sent again), a reviewer dismissed (“Already dismissed on …”)"))
+    same_photo_dismissed_at: datetime | None = Field(default=None, description=(
+        "Only for reviewers: when that lead was dismissed"))
 
 
 class DuplicateOut(BaseModel):

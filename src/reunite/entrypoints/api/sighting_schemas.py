@@ -151,6 +151,9 @@ class TrailPoint(BaseModel):
     lon: Coordinate
     place_text: str
     place_precise: bool
+    copy_of: int | None = Field(default=None, description=(
+        "The earlier sighting of the trail whose photo this report only sends again (the same picture, re-encoded "
+        "or resized): not another time the child was seen. The trail's sightings are those with none"))
 
 
 class SightingDetail(SightingOut):
@@ -159,7 +162,8 @@ class SightingDetail(SightingOut):
     photos: list[SightingPhoto]
     faces: list[SightingFace]
     trail: list[TrailPoint] = Field(default=[], description=(
-        "Every sighting of the same group (this one included), oldest first: one child's places and times"))
+        "Every sighting of the same group (this one included), oldest first: one child's places and times; a "
+        "report that sends again an earlier one's photo says so (copy_of) and is no time of its own"))
 
 
 class SightingPage(BaseModel):
