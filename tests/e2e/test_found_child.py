@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from reunite.bootstrap import Container
+from reunite.domain import access
 from reunite.domain.access import OPERATOR, Role
 from reunite.domain.model import GeoPoint, NewCase, Sex, Upload
 from reunite.services import intake, moderation, reunion, search
 from reunite.services.accounts import from_session
 from tests.conftest import session_for
 from tests.e2e import world as w
+from tests.e2e.test_workbench import loop
 from tests.photos import portrait
 
 
@@ -55,3 +58,18 @@ def test_a_found_childs_reports_leave_other_families_views_but_not_the_police(wo
     police = world.client("police")
     assert all(police.get(path).status_code == 200 for path in paths)
     assert world.sighting in listed(police)
+
+
+
+def test_a_child_found_on_a_lead_police_checked_before_any_reviewer_confirmed_it_is_found_too(
+    container: Container
+) -> None:
+    """Probe s31 E6: a case closed as reunited on a DNA match of a lead only proposed left its report in every
+    family's view, as a confirmed one no longer did."""
+    looped = loop(container, photos=(("collins", 1),))
+    [lead] = container.deps.read.candidates(looped.case_id, None)
+    assert lead["status"] == "proposed" and not container.deps.read.sighting_head(lead["sighting_id"])["found"]
+    reunion.record_verification(container.deps, OPERATOR, looped.case_id, lead["id"], "dna", "match", "")
+    reunion.close_case(container.deps, OPERATOR, looped.case_id, reunited=True, keep_data=True)
+    assert container.deps.read.sighting_head(lead["sighting_id"])["found"]
+    assert not access.sighting_visible(looped.family, "approved", found=True)  # families: hidden

@@ -29,14 +29,17 @@ def sighting_order(query: SightingFilter) -> str:
     return NEWEST_BY_HOUR if query.arrival_hours else NEWEST
 
 
-# the reports of a child found: confirmed for a case closed as reunited, and every report of that child's trail;
-# a few rows (reunions are rare), read once per statement (``s.id NOT IN (...)``: a hashed subplan)
+# the reports of a child found: confirmed for a case closed as reunited, or named by a check of it that matched (a
+# lead police checked before any reviewer confirmed it), and every report of that child's trail; a few rows
+# (reunions are rare), read once per statement (``s.id NOT IN (...)``: a hashed subplan)
+FOUND_LEADS = (
+    "SELECT fc.sighting_id FROM cases fk JOIN candidates fc ON fc.case_id = fk.id WHERE fk.status = 'reunited' "
+    "AND (fc.status = 'confirmed' OR EXISTS (SELECT 1 FROM verifications fv WHERE fv.candidate_id = fc.id "
+    "AND fv.result = 'match'))"
+)
 FOUND_CHILDREN = (
-    "SELECT fc.sighting_id FROM cases fk JOIN candidates fc ON fc.case_id = fk.id "
-    "WHERE fk.status = 'reunited' AND fc.status = 'confirmed' "
-    "UNION SELECT g.id FROM cases fk JOIN candidates fc ON fc.case_id = fk.id "
-    "JOIN sightings fs ON fs.id = fc.sighting_id JOIN sightings g ON g.group_id = fs.group_id "
-    "WHERE fk.status = 'reunited' AND fc.status = 'confirmed'"
+    f"SELECT f.sighting_id FROM ({FOUND_LEADS}) f UNION SELECT g.id FROM ({FOUND_LEADS}) f "
+    "JOIN sightings fs ON fs.id = f.sighting_id JOIN sightings g ON g.group_id = fs.group_id"
 )
 NOT_FOUND = f"s.id NOT IN ({FOUND_CHILDREN})"
 
