@@ -19,7 +19,7 @@ from reunite.adapters.db.reach import ReachReads
 from reunite.adapters.db.shortlist import CHILD_FACE, FIRST_FACE, RANKS_NOW, RANKS_NOW_JOIN, ShortlistReads
 from reunite.adapters.db.sighting_filter import sighting_order, sighting_where
 from reunite.adapters.db.sources import SourcesReads
-from reunite.adapters.db.workbench import WorkbenchReadSql
+from reunite.adapters.db.workbench import WorkbenchReadSql, ruled_out
 from reunite.domain.errors import NotFound
 from reunite.domain.lifecycle import case_state
 from reunite.domain.model import CandidateStatus, SightingFilter
@@ -66,7 +66,10 @@ def _owned(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     row["case"] = {"id": row["case_id"], "status": status, "verified_at": verified_at} if row["case_id"] else None
     if "confirmed_cases" in row:
         confirmed = zip(row.pop("confirmed_cases"), row.pop("confirmed_at"), strict=True)
-        row["confirmations"] = [{"case_id": case_id, "status": "confirmed", "reviewed_at": at,
+        # a face another face of its report was marked the child's over is ruled out: confirmed, it is that
+        # face's history, no family's lead (``access.candidate_visible``)
+        ruled_out = row.get("child_face_id") is not None and row["child_face_id"] != row["id"]
+        row["confirmations"] = [{"case_id": case_id, "status": "confirmed", "reviewed_at": at, "ruled_out": ruled_out,
                                  "sighting_status": row["sighting_status"]} for case_id, at in confirmed]
     return row
 
@@ -193,7 +196,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         rows = self._candidate_rows(
             "c.case_id = (SELECT case_id FROM candidates WHERE id = :id) AND c.sighting_id IN (SELECT t.id "
             "FROM candidates x JOIN sightings xs ON xs.id = x.sighting_id JOIN sightings t ON t.id = xs.id "
-            "OR t.group_id = xs.group_id WHERE x.id = :id)", group_statuses, id=candidate_id)
+            f"OR t.group_id = xs.group_id WHERE x.id = :id) AND NOT {ruled_out()}", group_statuses, id=candidate_id)
         return sorted(rows, key=lambda r: (r["seen_at"], r["id"]), reverse=True)
 
     def _candidate_rows(self, where: str, group_statuses: Sequence[str], **params: Any) -> list[dict[str, Any]]:
@@ -292,7 +295,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "AND d.id > a.id)) AS overturned "
             "FROM audit_log a WHERE (a.subject = 'case' AND a.subject_id = :id "
             "AND a.action IN ('case.registered', 'case.verified', 'case.rejected', 'case.closed', 'case.reunited', "
-            "'case.reopened', 'case.held', 'case.expired', 'case.lead_removed', 'case.photos_added', 'case.corrected', "
+            "'case.reopened', 'case.held', 'case.expired', 'case.lead_removed', 'case.lead_ruled_out', "
+            "'case.photos_added', 'case.corrected', "
             "'case.correction_asked', 'case.correction_accepted', 'case.correction_refused')) "
             "OR (a.subject = 'candidate' "
             "AND a.action IN ('candidate.confirmed', 'candidate.dismissed') "

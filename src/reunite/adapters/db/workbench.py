@@ -13,9 +13,19 @@ from reunite.adapters.db.tables import candidates, family_words, review_passes
 from reunite.domain.errors import NotFound
 from reunite.domain.workbench import CLAIM, COMMAND_LINE, FamilyWord, Held, person_of
 
+
+def ruled_out(c: str = "c", s: str = "s") -> str:
+    """Candidate ``c`` of sighting ``s`` was made from a face a moderator ruled out: another face of the report
+    is marked the child's (probe s28 B1). It is nobody's lead: ranked among none, served to no reviewer, shown
+    to no family; a decision on it stays as that face's history (``domain.candidates_shown``)."""
+    return f"({s}.child_face_id IS NOT NULL AND {c}.sighting_face_id <> {s}.child_face_id)"
+
+
 # a candidate reviewers can act on: proposed, its report approved, its case verified and open (a case waiting
-# for verification again, reopened or held as a possible second registration of a child, is not matched)
-OPEN = "c.status = 'proposed' AND s.status = 'approved' AND k.status = 'open' AND k.verified_at IS NOT NULL"
+# for verification again, reopened or held as a possible second registration of a child, is not matched), the
+# face it compares not ruled out
+OPEN = ("c.status = 'proposed' AND s.status = 'approved' AND k.status = 'open' AND k.verified_at IS NOT NULL "
+        f"AND NOT {ruled_out()}")
 # One workbench item: a case and one child's trail (the sightings of a group: reposts of a picture and
 # sightings of one child; else a report alone), whatever the number of its candidates (``ITEM`` keys it
 # for candidate ``c`` of sighting ``s``; ``SIBLING``: candidate ``o`` of sighting ``so`` is of c's item).
@@ -74,7 +84,7 @@ class WorkbenchSql:
             f"SELECT o.id FROM candidates c JOIN sightings s ON s.id = c.sighting_id, candidates o "
             f"JOIN sightings so ON so.id = o.sighting_id JOIN cases ko ON ko.id = o.case_id WHERE c.id = :id "
             f"AND {SIBLING} AND o.status = 'proposed' AND so.status = 'approved' AND ko.status = 'open' "
-            "AND ko.verified_at IS NOT NULL "
+            f"AND ko.verified_at IS NOT NULL AND NOT {ruled_out('o', 'so')} "
             "AND (o.claimed_by IS NULL OR o.claimed_by = :me OR o.claim_expires_at < :now) "
             "ORDER BY o.id FOR UPDATE OF o"),
             {"id": candidate_id, "me": reviewer, "now": now}).scalars()]
