@@ -185,7 +185,7 @@ def test_a_lead_confirmed_for_a_face_ruled_out_later_is_history_that_reaches_no_
     workbench.undo(container.deps, OPERATOR)
     refused = world.staff().post(f"/api/candidates/{bystander}/review", json={"decision": "confirm"})
     assert refused.status_code == 409
-    assert "another face of this report as the child's" in refused.json()["detail"]
+    assert "another face in this candidate's photo as the child's" in refused.json()["detail"]
     assert bystander not in _served(world)
 
 

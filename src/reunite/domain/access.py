@@ -42,6 +42,7 @@ from reunite.domain.photos_shown import (
     faces_counted,
     head_outline,
     photo_shown,
+    ruled_out_faces,
     shared_with_child,
     sharp_regions,
 )
@@ -81,8 +82,8 @@ __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORD
            "candidate_visible", "case_original", "case_photo_child", "case_photo_shown", "case_photos_listed",
            "child_face", "child_face_of", "coarse_distance_km", "coarse_point", "coarse_radius",
            "coarse_score", "coarsen", "distance_shown", "exact", "exact_places", "family_sent_view", "head_outline",
-           "held_again", "hours_only", "photo_shown", "public_pin", "scores_shown", "shared_with_child",
-           "sharp_regions", "times_view"]
+           "held_again", "hours_only", "photo_shown", "public_pin", "ruled_out_faces", "scores_shown",
+           "shared_with_child", "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
 

@@ -23,7 +23,7 @@ def candidate_visible(who: Principal, row: dict[str, Any], settled_before: datet
     A confirmed lead whose report is back with the moderators (its reporter added a photo, words or the
     time seen: ``held_again``) stays listed (``held``: the lists and the family's answer, never a photo or
     a face) with its decision, its photos not shown until they approve. A candidate of a face a moderator
-    ruled out (``ruled_out``: another face of its report is marked the child's, probe s28 B1) reaches no family,
+    ruled out (``ruled_out``: another face of its photo is marked the child's, probe s28 B1) reaches no family,
     confirmed or not: the face it compares is a bystander's, never shown to anyone as their child."""
     if who.can(P.REVIEW_CANDIDATES):
         return True

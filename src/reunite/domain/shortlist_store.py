@@ -25,11 +25,12 @@ class ShortlistStore(Protocol):
         ...
 
     def follow_child_face(self, sighting_id: int, face_id: int) -> int:
-        """Face ``face_id`` just marked the sighting's child's: every candidate of its other faces nobody decided
-        (proposed) leaves them. The machine's are withdrawn, in a reviewer's hands or half confirmed all the same
-        (the face they compare is not the child's); one the family proposed or wrote on follows the child's face
-        (its words were on the report): its case's candidate there, or its words join the one its case has there.
-        Confirmed and dismissed ones stay, their decision that face's history. Returns how many left."""
+        """Face ``face_id`` just marked the sighting's child's: the machine's proposals of its other faces nobody
+        touched are withdrawn (no longer matched), and every candidate nobody decided (proposed) of the other faces
+        of its photo (ruled out: someone else's) leaves them. The machine's are withdrawn, in a reviewer's hands or
+        half confirmed all the same; one the family proposed or wrote on follows the child's face (its words were
+        on the report): its case's candidate there, or its words join the one its case has there. Confirmed and
+        dismissed ones stay, their decision that face's history. Returns how many left."""
         ...
 
     def confirmed_faces(self, sighting_id: int) -> list[tuple[int, int, int]]:

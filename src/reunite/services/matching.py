@@ -153,6 +153,9 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
     stored candidates (each is scored again, reviewed or not: a stored score is always its pair's score
     of now) and the writes at the end. Idempotent: run again, it changes nothing."""
     sighting_id = sighting.sighting_id
+    # a decision on a face ruled out (another of its photo marked the child's) is that face's history: it holds
+    # no case back from the child's face, as a decision on a face of another photo does (the child again, maybe)
+    ruled_out = access.ruled_out_faces(sighting.child_face_id, [(f.face_id, f.photo_id) for f in own])
     own = matched_faces(sighting, own)
     faces = fused_faces(deps, uow, sighting_id, own)
     rows: list[CandidateRow] = []
@@ -169,10 +172,7 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
             score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)
             rows.append(CandidateRow(case_id, sighting_id, face.face_id, score))
     existing = set(uow.candidate_pairs(sighting_id))
-    # a decision on a face ruled out since (another face marked the child's) is that face's history: it holds
-    # no case back from the child's face
-    searched = {face.face_id for face in own}
-    kept = one_face_per_report(rows, {pair for pair in uow.held_pairs(sighting_id) if pair[1] in searched})
+    kept = one_face_per_report(rows, {pair for pair in uow.held_pairs(sighting_id) if pair[1] not in ruled_out})
     left_out = existing - _pairs(kept)  # stored candidates no nearby case's pair kept: scored all the same
     extra = [r for r in rows if _key(r) in left_out] + _score_pairs(
         deps, uow, sighting, faces, left_out - _pairs(rows), cases, fuse)
@@ -195,11 +195,11 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
 
 def matched_faces(sighting: SightingFacts, own: list[StoredFace]) -> list[StoredFace]:
     """The faces of a report that stand for it in matching: the child's alone once a moderator marked it (or
-    its only face was taken as the child's), every other face ruled out (a sibling, a passer-by, an adult:
-    never a lead for anyone, probe s28 B1); every face while a report of several has none marked (waiting
-    for a moderator, or approved as "the child's face is not among them"); none when its only face was said
-    not to be the child's (an adult's, the child turned away). A face no longer matched makes no proposal:
-    those nobody touched are withdrawn (``save_within_caps``)."""
+    its only face was taken as the child's; the others of its photo are someone else's, never a lead for
+    anyone: probe s28 B1); every face while a report of several has none marked (waiting for a moderator, or
+    approved as "the child's face is not among them"); none when its only face was said not to be the
+    child's (an adult's, the child turned away). A face no longer matched makes no proposal: those nobody
+    touched are withdrawn (``save_within_caps``)."""
     if sighting.child_face_id is not None:
         return [face for face in own if face.face_id == sighting.child_face_id]
     return own if len(own) > 1 else []

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
+from reunite.domain import access
 from reunite.domain.access import Permission, Principal, exact_places, require
 from reunite.domain.case_faces import require_choices
 from reunite.domain.corrections import as_registered, vouched
@@ -177,9 +178,10 @@ def _child_face_set(uow: UnitOfWork, who: Principal, sighting_id: int, face_id: 
     before, as the approval read them, the report locked.
 
     A face marked, only it stands for the report (probe s28 B1: the others' leads stayed, and one went to
-    another family with the bystander's face clear): in this transaction, every candidate of its other faces
-    nobody decided leaves (``follow_child_face``: the machine's withdrawn, a family's word following the child's
-    face); each confirmed for a face ruled out now stays as that face's history, seen by no family
+    another family with the bystander's face clear): in this transaction the other faces' proposals nobody
+    touched leave the lists, and so does every candidate nobody decided of the other faces of its photo, ruled
+    out as someone else's (``follow_child_face``: the machine's withdrawn, a family's word following the
+    child's face); each confirmed for a face ruled out now stays as that face's history, seen by no family
     (``access.candidate_visible``), its case told in its history (``case.lead_ruled_out``: reviewers and the
     family read that the lead no longer counts). A report's only face said not the child's (an adult's) makes
     no lead, and its proposals nobody touched leave the lists at once; marked again, it is matched again."""
@@ -188,9 +190,10 @@ def _child_face_set(uow: UnitOfWork, who: Principal, sighting_id: int, face_id: 
     withdrawn, ruled_out = 0, []
     if face_id is not None:
         withdrawn = uow.follow_child_face(sighting_id, face_id)
-        # confirmed for a face that stood for the report until now: every face while none was marked
+        faces = [(face.face_id, face.photo_id) for face in uow.faces_of(PhotoOwner.SIGHTING, sighting_id)]
+        now, before = access.ruled_out_faces(face_id, faces), access.ruled_out_faces(was, faces)
         ruled_out = [(candidate, case) for candidate, case, face in uow.confirmed_faces(sighting_id)
-                     if face != face_id and was in (None, face)]
+                     if face in now and face not in before]
     elif face_count == 1:
         withdrawn = uow.withdraw_proposals(sighting_id, [])
     uow.audit(who.actor, "sighting.child_face_marked", "sighting", sighting_id, face=face_id,

@@ -334,7 +334,7 @@ def candidate_confirmed(deps: Deps, case_id: int, candidate_id: int | None = Non
             return
         settled = deps.clock.now() - deps.limits.undo_window + CLOCKS_APART
         if (item["status"] != "confirmed" or item["reviewed_at"] is None or item["reviewed_at"] > settled
-                or item.get("ruled_out")):  # a moderator marked another face of its report the child's since
+                or item.get("ruled_out")):  # another face of its photo marked the child's since
             return
     _case_note(deps, case_id, "candidate_confirmed")
 

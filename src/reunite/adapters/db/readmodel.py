@@ -66,11 +66,11 @@ def _owned(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     row["case"] = {"id": row["case_id"], "status": status, "verified_at": verified_at} if row["case_id"] else None
     if "confirmed_cases" in row:
         confirmed = zip(row.pop("confirmed_cases"), row.pop("confirmed_at"), strict=True)
-        # a face another face of its report was marked the child's over is ruled out: confirmed, it is that
-        # face's history, no family's lead (``access.candidate_visible``)
-        ruled_out = row.get("child_face_id") is not None and row["child_face_id"] != row["id"]
-        row["confirmations"] = [{"case_id": case_id, "status": "confirmed", "reviewed_at": at, "ruled_out": ruled_out,
-                                 "sighting_status": row["sighting_status"]} for case_id, at in confirmed]
+        # a face ruled out (another of its photo marked the child's): confirmed, it is that face's history, no
+        # family's lead (``access.candidate_visible``)
+        row["confirmations"] = [{"case_id": case_id, "status": "confirmed", "reviewed_at": at,
+                                 "ruled_out": bool(row.get("ruled_out")), "sighting_status": row["sighting_status"]}
+                                for case_id, at in confirmed]
     return row
 
 
@@ -263,7 +263,9 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "ARRAY(SELECT g.id FROM faces g WHERE g.sighting_id = f.sighting_id ORDER BY g.created_at, g.id) "
             "AS sighting_face_ids, "
             f"ARRAY(SELECT c.case_id {CONFIRMED}) AS confirmed_cases, "
-            f"ARRAY(SELECT c.reviewed_at {CONFIRMED}) AS confirmed_at "
+            f"ARRAY(SELECT c.reviewed_at {CONFIRMED}) AS confirmed_at, "
+            "(s.child_face_id <> f.id AND EXISTS (SELECT 1 FROM faces rc WHERE rc.id = s.child_face_id "
+            "AND rc.photo_id = f.photo_id)) AS ruled_out "
             "FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id LEFT JOIN cases k ON k.id = f.case_id "
             "LEFT JOIN photos p ON p.id = f.photo_id WHERE f.id = :id", id=face_id, cases=list(cases)))
 

@@ -14,7 +14,7 @@ from reunite.adapters.db.ann import ann_scan, vector_literal
 from reunite.adapters.db.case_faces import child_face, poster_photo
 from reunite.adapters.db.sources import REPOST_BITS
 from reunite.adapters.db.tables import EMBEDDING_DIM, LATEST_SEEN
-from reunite.adapters.db.workbench import ruled_out
+from reunite.adapters.db.workbench import off_face, ruled_out
 from reunite.domain.access import ACTIVE_CASE_STATUSES
 from reunite.domain.chips import chip_correlation
 from reunite.domain.doubles import Double, SamePhoto
@@ -76,16 +76,16 @@ def verified_open(case: str) -> str:
 # exact totals' ``rank``, the grid cells' ``coarse_rank``; ranks stored equal, by two matchings of old, are told
 # apart by the exact score, then by id), so a case ranked above it is a candidate shown beside it; ``rank_of``
 # the open cases a sighting is searched against now (``open_cases_count``). A candidate of a case not verified
-# and open now has none: it is that case's history, not a lead among the open cases; nor has one of a face ruled
-# out (``ruled_out``), nor does such a one rank above any
+# and open now has none: it is that case's history, not a lead among the open cases; nor has one of a face that
+# no longer stands for the report (``off_face``: the child's is marked), nor does such a one rank above any
 RANKS_NOW_JOIN = (
     "LEFT JOIN LATERAL (SELECT count(DISTINCT o.case_id) FILTER (WHERE (o.rank, -o.score, o.id) "
     "< (c.rank, -c.score, c.id)) AS above, "
     "count(DISTINCT o.case_id) FILTER (WHERE (o.coarse_rank, o.id) < (c.coarse_rank, c.id)) AS above_cells "
     "FROM candidates o JOIN cases ko ON ko.id = o.case_id WHERE o.sighting_id = c.sighting_id "
-    f"AND o.case_id <> c.case_id AND o.proposable AND NOT {ruled_out('o')} AND {verified_open('ko')}) "
+    f"AND o.case_id <> c.case_id AND o.proposable AND NOT {off_face('o')} AND {verified_open('ko')}) "
     "ranked ON true")
-RANKED_NOW = f"{verified_open('k')} AND NOT {ruled_out()}"
+RANKED_NOW = f"{verified_open('k')} AND NOT {off_face()}"
 RANKS_NOW = (
     f"CASE WHEN {RANKED_NOW} AND c.rank IS NOT NULL THEN 1 + ranked.above END AS rank, "
     f"CASE WHEN {RANKED_NOW} AND c.coarse_rank IS NOT NULL THEN 1 + ranked.above_cells END AS coarse_rank, "
@@ -110,12 +110,16 @@ class ShortlistSql:
             {"s": sighting_id, "keep": kept}).rowcount)
 
     def follow_child_face(self, sighting_id: int, face_id: int) -> int:
-        undecided = "c.sighting_id = :s AND c.sighting_face_id <> :f AND c.status = 'proposed'"
         at = {"s": sighting_id, "f": face_id}
-        # the machine's, no family's word on it: withdrawn, in a reviewer's hands or half confirmed all the same
+        # the others of its photo (ruled out: someone else's), proposed: nobody decided on them
+        undecided = ("c.sighting_id = :s AND c.status = 'proposed' AND c.sighting_face_id IN (SELECT g.id FROM faces g "
+                     "JOIN faces m ON m.photo_id = g.photo_id WHERE m.id = :f AND g.id <> :f)")
+        # of every other face, the machine's proposals nobody touched (no longer matched); of the others of its photo,
+        # those no family wrote on too, in a reviewer's hands or half confirmed (the face they compare is not the
+        # child's)
         withdrawn = int(self.conn.execute(text(
-            f"DELETE FROM candidates c WHERE {undecided} AND c.proposed_by = 'machine' AND c.family_answer IS NULL"),
-            at).rowcount)
+            f"DELETE FROM candidates c WHERE c.sighting_id = :s AND c.sighting_face_id <> :f AND (({UNTOUCHED}) OR "
+            f"({undecided} AND c.proposed_by = 'machine' AND c.family_answer IS NULL))"), at).rowcount)
         # the family's word was on the report: it follows the child's face, as its case's candidate there (scored
         # again by the matching the mark enqueues); a reviewer's half confirmation was of the other face
         self.conn.execute(text(

@@ -14,11 +14,19 @@ from reunite.domain.errors import NotFound
 from reunite.domain.workbench import CLAIM, COMMAND_LINE, FamilyWord, Held, person_of
 
 
-def ruled_out(c: str = "c", s: str = "s") -> str:
-    """Candidate ``c`` of sighting ``s`` was made from a face a moderator ruled out: another face of the report
-    is marked the child's (probe s28 B1). It is nobody's lead: ranked among none, served to no reviewer, shown
-    to no family; a decision on it stays as that face's history (``domain.candidates_shown``)."""
+def off_face(c: str = "c", s: str = "s") -> str:
+    """Candidate ``c`` of sighting ``s`` compares a face that no longer stands for its report: another is marked
+    the child's (``matching.matched_faces``). It ranks among none, nor counts above any."""
     return f"({s}.child_face_id IS NOT NULL AND {c}.sighting_face_id <> {s}.child_face_id)"
+
+
+def ruled_out(c: str = "c", s: str = "s") -> str:
+    """Candidate ``c`` of sighting ``s`` compares a face a moderator ruled out: another face of its photo is
+    marked the child's, so it is someone else's (``access.ruled_out_faces``, probe s28 B1). It is nobody's lead:
+    served to no reviewer, confirmed no more, shown to no family; a decision on it stays as that face's history
+    (``domain.candidates_shown``). A face of another photo may be the child again: what was decided on it stands."""
+    return (f"({off_face(c, s)} AND EXISTS (SELECT 1 FROM faces rf JOIN faces rc ON rc.photo_id = rf.photo_id "
+            f"WHERE rf.id = {c}.sighting_face_id AND rc.id = {s}.child_face_id))")
 
 
 # a candidate reviewers can act on: proposed, its report approved, its case verified and open (a case waiting

@@ -96,7 +96,7 @@ class CandidateOut(BaseModel):
         "A confirmed lead whose report its reporter added to since (a photo, words, the time seen): moderators "
         "are checking it again; its sighting and photos are not shown until they approve it"))
     ruled_out: bool = Field(default=False, description=(
-        "The face this candidate compares was ruled out: a moderator marked another face of its report as the "
+        "The face this candidate compares was ruled out: a moderator marked another face of its photo as the "
         "child's (the compared face is a bystander's). It is nobody's lead: no rank, not in the workbench, never "
         "confirmed any more, and shown to no family or partner (so only reviewers ever read true here); a "
         "decision taken on it before is kept as history"))
