@@ -26,6 +26,7 @@ from reunite.domain.access import (
     case_view,
     coarsen,
     require,
+    ruled_out_faces,
     sighting_view,
     text_shown,
 )
@@ -178,3 +179,16 @@ def test_secrets_in_urls_never_reach_the_access_log() -> None:
         assert "f00dcafe" not in record.getMessage() and "s3cr3t" not in record.getMessage()
         assert "…" in record.getMessage()
 
+
+
+def test_a_childs_face_rules_out_the_other_faces_of_its_photo_only() -> None:
+    """Probe s28 B1: the other faces of the photo that shows the child are someone else's; a face of another
+    photo of the report may be the child again; with no face marked, none is ruled out."""
+    faces = [(1, 10), (2, 10), (3, 10), (4, 20)]  # (face, photo)
+    assert ruled_out_faces(2, faces) == {1, 3}
+    assert ruled_out_faces(4, faces) == set()
+    assert ruled_out_faces(None, faces) == set()
+    confirmed = {"status": "confirmed", "sighting_status": "approved", "reviewed_at": NOW}
+    assert candidate_visible(FAMILY, confirmed, NOW, 5)
+    assert not candidate_visible(FAMILY, confirmed | {"ruled_out": True}, NOW, 5)  # never a bystander as theirs
+    assert candidate_visible(POLICE, confirmed | {"ruled_out": True}, NOW, 5)  # reviewers keep it as history

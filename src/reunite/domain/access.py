@@ -42,6 +42,7 @@ from reunite.domain.photos_shown import (
     faces_counted,
     head_outline,
     photo_shown,
+    ruled_out_faces,
     shared_with_child,
     sharp_regions,
 )
@@ -82,7 +83,7 @@ __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORD
            "child_face", "child_face_of", "coarse_distance_km", "coarse_point", "coarse_radius",
            "coarse_score", "coarsen", "distance_shown", "exact", "exact_places", "family_sent_view",
            "found_child_hidden", "head_outline", "held_again", "hours_only", "photo_shown", "public_pin",
-           "scores_shown", "shared_with_child", "sharp_regions", "times_view"]
+           "ruled_out_faces", "scores_shown", "shared_with_child", "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
 

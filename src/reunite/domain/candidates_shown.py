@@ -22,12 +22,14 @@ def candidate_visible(who: Principal, row: dict[str, Any], settled_before: datet
     lead stays listed as a record (when, where to ~1 km, when confirmed), its photos no longer shown.
     A confirmed lead whose report is back with the moderators (its reporter added a photo, words or the
     time seen: ``held_again``) stays listed (``held``: the lists and the family's answer, never a photo or
-    a face) with its decision, its photos not shown until they approve."""
+    a face) with its decision, its photos not shown until they approve. A candidate of a face a moderator
+    ruled out (``ruled_out``: another face of its photo is marked the child's, probe s28 B1) reaches no family,
+    confirmed or not: the face it compares is a bystander's, never shown to anyone as their child."""
     if who.can(P.REVIEW_CANDIDATES):
         return True
     reviewed = row.get("reviewed_at")
-    return (row["status"] == "confirmed" and row.get("sighting_status") in (("approved", "pending") if held
-                                                                            else ("approved",))
+    return (row["status"] == "confirmed" and not row.get("ruled_out")
+            and row.get("sighting_status") in (("approved", "pending") if held else ("approved",))
             and reviewed is not None and reviewed <= settled_before
             and (case_id is None or case_id in who.verified_cases or (ended and who.owns(case_id))))
 
@@ -48,13 +50,16 @@ def family_sent_view(who: Principal, row: dict[str, Any], settled_before: dateti
     or answered on a lead), or None when it is not the child's family or sent none: when and where the child
     was seen as ``sighting_view`` shaped them (``row``), every word it sent with its time, and where it
     stands (``state``): "waiting" for a reviewer; once the reviewer's undo window is over, "confirmed", or
-    "checked" (a reviewer compared it and did not confirm it). Never a score, a rank, the reviewer's words,
+    "checked" (a reviewer compared it and did not confirm it, or confirmed a face of the report a moderator then
+    ruled out: not the child's). Never a score, a rank, the reviewer's words,
     nor anything of a candidate the family said nothing on. ``open``: its report may be opened (approved)."""
     if not who.owns(row["case_id"]) or not row.get("family_words"):
         return None
     reviewed = row.get("reviewed_at")
     decided = row["status"] != "proposed" and reviewed is not None and reviewed <= settled_before
-    state = ("confirmed" if row["status"] == "confirmed" else "checked") if decided else "waiting"
+    # a confirmation of a face ruled out since (another face of the report marked the child's) stands for nothing
+    confirmed = row["status"] == "confirmed" and not row.get("ruled_out")
+    state = ("confirmed" if confirmed else "checked") if decided else "waiting"
     return {k: row.get(k) for k in SENT_SHOWN} | {
         "words": [{"answer": w["answer"], "note": w["note"], "at": w["at"]} for w in row["family_words"]],
         "state": state, "open": row.get("sighting_status") == "approved"}

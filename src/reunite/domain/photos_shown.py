@@ -71,6 +71,17 @@ def child_face_of(marked: int | None, sighting_face_ids: Sequence[int]) -> int |
     return int(marked) if marked is not None and int(marked) in sighting_face_ids else None
 
 
+def ruled_out_faces(marked: int | None, faces: Iterable[tuple[int, int]]) -> set[int]:
+    """Of a report's ``faces`` ((face id, photo id) pairs), those its child's face ``marked`` rules out: the
+    other faces of the photo that shows it, someone else's (one person is seen once in a photo: a sibling, a
+    passer-by, an adult). A lead made from one is nobody's lead (probe s28 B1). A face in another photo of
+    the report may be the child again (a reporter's second, closer photo): it is no longer matched, but what
+    was decided on it stands."""
+    faces = list(faces)
+    photo = next((photo for face, photo in faces if face == marked), None)
+    return {face for face, in_photo in faces if photo is not None and in_photo == photo and face != marked}
+
+
 def faces_counted(row: dict[str, Any], photos: list[dict[str, Any]] | None) -> dict[str, Any]:
     """The report's and its ``photos``' ``face_count`` as a reader who sees only the child's face reads
     them: the child's face (one, in the photo that holds it) or none; the bystanders' faces, withheld, are

@@ -24,6 +24,19 @@ class ShortlistStore(Protocol):
         """Delete the sighting's unreviewed candidates but ``keep`` ((case id, face id) pairs)."""
         ...
 
+    def follow_child_face(self, sighting_id: int, face_id: int) -> int:
+        """Face ``face_id`` just marked the sighting's child's: the machine's proposals of its other faces nobody
+        touched are withdrawn (no longer matched), and every candidate nobody decided (proposed) of the other faces
+        of its photo (ruled out: someone else's) leaves them. The machine's are withdrawn, in a reviewer's hands or
+        half confirmed all the same; one the family proposed or wrote on follows the child's face (its words were
+        on the report): its case's candidate there, or its words join the one its case has there. Confirmed and
+        dismissed ones stay, their decision that face's history. Returns how many left."""
+        ...
+
+    def confirmed_faces(self, sighting_id: int) -> list[tuple[int, int, int]]:
+        """(candidate id, case id, sighting face id) of each confirmed candidate of the sighting."""
+        ...
+
     def trim_proposals(self, case_ids: Sequence[int], keep: int) -> int:
         """Delete each case's unreviewed candidates beyond its ``keep`` best (the per-case cap), in one go."""
         ...

@@ -54,31 +54,38 @@ def hits_by_case(uow: UnitOfWork, face: StoredFace, case_ids: Sequence[int], fus
 
 def ranked(deps: Deps, rows: list[CandidateRow], rank_of: int, seen: GeoPoint | None,
            last_seen: Mapping[int, GeoPoint | None]) -> list[CandidateRow]:
-    """One sighting face's scored cases, best first, each with its calibrated impostor share and two
-    ranks among the cases proposable for it (``plausible``: a case ranked above a candidate is a
-    candidate too, so "2nd" never points at a child nobody is shown): by the exact totals (for police
-    and moderators), and by every case's total with the distance between the grid cells of where it was
-    ``last_seen`` (by case) and where the child was ``seen``: what everyone else sees, so no rank they
+    """A sighting's scored (case, face) pairs, all its faces matched together, best first, each with its
+    calibrated impostor share and two ranks among the cases proposable for the sighting (``plausible``: a
+    case ranked above a candidate is a candidate too, so "2nd" never points at a child nobody is shown),
+    one ranking for the whole sighting, whatever face each case was matched by (probe s28 B2: two cases
+    matched by two faces were both "1st of the cases proposed for this sighting"): by the exact totals (for
+    police and moderators), and by every case's total with the distance between the grid cells of where it
+    was ``last_seen`` (by case) and where the child was ``seen``: what everyone else sees, so no rank they
     read moves with a place within its cell. Each row says whether it was ``proposable``: the ranks stored
-    order a face's candidates, and a reader counts, above each, the proposable ones of the cases verified
+    order a sighting's candidates, and a reader counts, above each, the proposable ones of the cases verified
     and open when it reads (``readmodel``: a case rejected, closed or held again since ranks above nobody)."""
     policy = deps.policy
-    shares = {row.case_id: impostor_share(policy, row.score) for row in rows}
-    by_total = sorted(rows, key=lambda r: r.score.total, reverse=True)
+    shares = {_key(row): impostor_share(policy, row.score) for row in rows}
+    by_total = sorted(rows, key=lambda r: (-r.score.total, r.case_id, r.sighting_face_id))
     by_cells = sorted(rows, key=lambda r: (-access.coarse_score(policy, r.score, last_seen.get(r.case_id), seen).total,
-                                           r.case_id))
+                                           r.case_id, r.sighting_face_id))
     exact_rank, coarse_rank = _ranks(policy, by_total, shares), _ranks(policy, by_cells, shares)
-    return [replace(row, rank=exact_rank[row.case_id], rank_of=max(rank_of, len(by_total)),
-                    coarse_rank=coarse_rank[row.case_id], impostor_share=shares[row.case_id],
-                    proposable=plausible(policy, row.score, shares[row.case_id])) for row in by_total]
+    cases = len({row.case_id for row in rows})
+    return [replace(row, rank=exact_rank[_key(row)], rank_of=max(rank_of, cases),
+                    coarse_rank=coarse_rank[_key(row)], impostor_share=shares[_key(row)],
+                    proposable=plausible(policy, row.score, shares[_key(row)])) for row in by_total]
 
 
-def _ranks(policy: MatchPolicy, ordered: list[CandidateRow], shares: Mapping[int, float | None]) -> dict[int, int]:
-    """Each case's rank: one more than the plausible cases ordered before it."""
-    ranks, above = {}, 0
+def _ranks(policy: MatchPolicy, ordered: list[CandidateRow],
+           shares: Mapping[tuple[int, int], float | None]) -> dict[tuple[int, int], int]:
+    """Each pair's rank: one more than the plausible cases ordered before it (a case counted once, whatever
+    number of the sighting's faces it was matched by)."""
+    ranks: dict[tuple[int, int], int] = {}
+    above: set[int] = set()
     for row in ordered:
-        ranks[row.case_id] = above + 1
-        above += plausible(policy, row.score, shares[row.case_id])
+        ranks[_key(row)] = len(above - {row.case_id}) + 1
+        if plausible(policy, row.score, shares[_key(row)]):
+            above.add(row.case_id)
     return ranks
 
 
@@ -89,16 +96,21 @@ def plausible(policy: MatchPolicy, score: Score, share: float | None) -> bool:
 
 
 def proposals(policy: MatchPolicy, ranked_rows: list[CandidateRow]) -> list[CandidateRow]:
-    """Of one face's ranked cases, those plausible at the operating point, at most ``per_sighting``, best
-    total first."""
-    out = [row for row in ranked_rows if plausible(policy, row.score, row.impostor_share)]
-    return out[: policy.leads.per_sighting]
+    """Of a sighting's ranked pairs, those plausible at the operating point, at most ``per_sighting`` of each
+    face, best total first."""
+    taken: dict[int, int] = defaultdict(int)
+    out = []
+    for row in ranked_rows:
+        if plausible(policy, row.score, row.impostor_share) and taken[row.sighting_face_id] < policy.leads.per_sighting:
+            taken[row.sighting_face_id] += 1
+            out.append(row)
+    return out
 
 
 def shortlist(deps: Deps, rows: list[CandidateRow], rank_of: int, seen: GeoPoint | None,
               last_seen: Mapping[int, GeoPoint | None]) -> list[CandidateRow]:
-    """One sighting face's proposals: every scored case ranked (``ranked``: the ranks are kept), then
-    those plausible at the operating point (calibrated impostor share), at most ``per_sighting``."""
+    """A sighting's proposals: every scored (case, face) pair ranked (``ranked``: the ranks are kept), then
+    those plausible at the operating point (calibrated impostor share), at most ``per_sighting`` a face."""
     return proposals(deps.policy, ranked(deps, rows, rank_of, seen, last_seen))
 
 
@@ -122,7 +134,8 @@ def one_face_per_report(rows: list[CandidateRow], held: set[tuple[int, int]]) ->
 
 
 def match_sighting(deps: Deps, sighting_id: int) -> int:
-    """Search each face of a sighting against all open cases; store the shortlist. Returns new candidates."""
+    """Search the faces that stand for a sighting (``matched_faces``: the child's, once marked) against all
+    open cases; store the shortlist. Returns new candidates."""
     with deps.uow() as uow:
         new = _match_sighting(deps, uow, uow.sighting_facts(sighting_id),
                               uow.faces_of(PhotoOwner.SIGHTING, sighting_id))
@@ -140,8 +153,10 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
     stored candidates (each is scored again, reviewed or not: a stored score is always its pair's score
     of now) and the writes at the end. Idempotent: run again, it changes nothing."""
     sighting_id = sighting.sighting_id
-    if len(own) == 1 and sighting.child_face_id is None:
-        own = []  # its only face said not the child's (an adult's): no lead, its untouched proposals withdrawn
+    # a decision on a face ruled out (another of its photo marked the child's) is that face's history: it holds
+    # no case back from the child's face, as a decision on a face of another photo does (the child again, maybe)
+    ruled_out = access.ruled_out_faces(sighting.child_face_id, [(f.face_id, f.photo_id) for f in own])
+    own = matched_faces(sighting, own)
     faces = fused_faces(deps, uow, sighting_id, own)
     rows: list[CandidateRow] = []
     cases: dict[int, CaseFacts] = {}
@@ -157,23 +172,16 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
             score = score_pair(deps.policy, cases[case_id], sighting, hits, face.hubness)
             rows.append(CandidateRow(case_id, sighting_id, face.face_id, score, together=face.together))
     existing = set(uow.candidate_pairs(sighting_id))
-    kept = one_face_per_report(rows, set(uow.held_pairs(sighting_id)))
+    kept = one_face_per_report(rows, {pair for pair in uow.held_pairs(sighting_id) if pair[1] not in ruled_out})
     left_out = existing - _pairs(kept)  # stored candidates no nearby case's pair kept: scored all the same
     extra = [r for r in rows if _key(r) in left_out] + _score_pairs(
         deps, uow, sighting, faces, left_out - _pairs(rows), cases, fuse)
     open_cases = uow.open_cases_count(sighting.latest_seen)
-    by_face: dict[int, list[CandidateRow]] = defaultdict(list)
-    for row in kept + extra:
-        by_face[row.sighting_face_id].append(row)
     last_seen = {case_id: facts.last_seen for case_id, facts in cases.items()}
-    proposed: list[CandidateRow] = []
-    refreshed: list[CandidateRow] = []
-    for face_rows in by_face.values():
-        ranks = ranked(deps, face_rows, open_cases, sighting.place, last_seen)
-        chosen = proposals(deps.policy, [r for r in ranks if _key(r) not in left_out])
-        proposed += chosen
-        stale = existing - _pairs(chosen)
-        refreshed += [r for r in ranks if _key(r) in stale]
+    ranks = ranked(deps, kept + extra, open_cases, sighting.place, last_seen)  # one ranking for the sighting
+    proposed = proposals(deps.policy, [r for r in ranks if _key(r) not in left_out])
+    stale = existing - _pairs(proposed)
+    refreshed = [r for r in ranks if _key(r) in stale]
     new = save_within_caps(deps, uow, sighting_id, proposed, refreshed)
     # the cases it was proposed for: "who saw sighting N" finds their candidate lists, also once the proposal is gone
     uow.audit(SYSTEM, audited, "sighting", sighting_id, new_candidates=new, refreshed=len(refreshed),
@@ -183,6 +191,18 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
     if not reviewers_told(deps, uow):
         uow.enqueue("reach.tell_reviewers", unless_waiting=True)
     return new
+
+
+def matched_faces(sighting: SightingFacts, own: list[StoredFace]) -> list[StoredFace]:
+    """The faces of a report that stand for it in matching: the child's alone once a moderator marked it (or
+    its only face was taken as the child's; the others of its photo are someone else's, never a lead for
+    anyone: probe s28 B1); every face while a report of several has none marked (waiting for a moderator, or
+    approved as "the child's face is not among them"); none when its only face was said not to be the
+    child's (an adult's, the child turned away). A face no longer matched makes no proposal: those nobody
+    touched are withdrawn (``save_within_caps``)."""
+    if sighting.child_face_id is not None:
+        return [face for face in own if face.face_id == sighting.child_face_id]
+    return own if len(own) > 1 else []
 
 
 def _key(row: CandidateRow) -> tuple[int, int]:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
+from reunite.domain import access
 from reunite.domain.access import Permission, Principal, exact_places, require
 from reunite.domain.case_faces import require_choices
 from reunite.domain.corrections import as_registered, vouched
@@ -111,7 +112,7 @@ def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
     state, face_count, marked = uow.child_face_state(sighting_id)  # the report locked until the commit
     face = chosen.get(sighting_id)
     if sighting_id in chosen and face is None and face_count == 1 and marked is not None:
-        _child_face_set(uow, who, sighting_id, None, face_count)  # its only face is an adult's (turned away)
+        _child_face_set(uow, who, sighting_id, None, (face_count, marked))  # its only face is an adult's
         return {"child_face": "not among the faces"}, True
     if sighting_id in chosen and marked is not None and face != marked:
         # the choice was made on a page showing no mark: someone marked the child's face since (changing a
@@ -119,7 +120,7 @@ def _child_face_chosen(uow: UnitOfWork, who: Principal, sighting_id: int,
         raise Conflict("report {id}: another moderator marked the child's face since this page was opened: look at the report again, then approve it",  # noqa: E501
                        field="child_faces", id=sighting_id)
     if face is not None and face != marked:
-        _child_face_set(uow, who, sighting_id, face, face_count)  # refused when the face is not this report's
+        _child_face_set(uow, who, sighting_id, face, (face_count, marked))  # refused: a face not this report's
         return {}, True
     if state != SightingStatus.APPROVED.value:
         require_child_face(sighting_id, face_count, marked, sighting_id in chosen)
@@ -171,16 +172,35 @@ def mark_child_face(deps: Deps, who: Principal, sighting_id: int, face_id: int |
 
 
 def _child_face_set(uow: UnitOfWork, who: Principal, sighting_id: int, face_id: int | None,
-                    face_count: int | None = None) -> None:
-    """Mark the child's face (None: no face is), audited, and have the report matched again: a report's
-    only face said not the child's (an adult's) makes no lead, and its proposals nobody touched leave the
-    lists at once (``matching._match_sighting``); marked again, it is matched again."""
-    if face_count is None:  # the approval read it already, the report locked
-        _, face_count, _ = uow.child_face_state(sighting_id)
+                    read: tuple[int, int | None] | None = None) -> None:
+    """Mark the child's face (None: no face is), audited, and have the report matched again, by the face
+    that stands for it now (``matching.matched_faces``). ``read``: the report's face count and the face marked
+    before, as the approval read them, the report locked.
+
+    A face marked, only it stands for the report (probe s28 B1: the others' leads stayed, and one went to
+    another family with the bystander's face clear): in this transaction the other faces' proposals nobody
+    touched leave the lists, and so does every candidate nobody decided of the other faces of its photo, ruled
+    out as someone else's (``follow_child_face``: the machine's withdrawn, a family's word following the
+    child's face); each confirmed for a face ruled out now stays as that face's history, seen by no family
+    (``access.candidate_visible``), its case told in its history (``case.lead_ruled_out``: reviewers and the
+    family read that the lead no longer counts). A report's only face said not the child's (an adult's) makes
+    no lead, and its proposals nobody touched leave the lists at once; marked again, it is matched again."""
+    face_count, was = uow.child_face_state(sighting_id)[1:] if read is None else read
     uow.set_child_face(sighting_id, face_id)
-    uow.audit(who.actor, "sighting.child_face_marked", "sighting", sighting_id, face=face_id)
-    if face_id is None and face_count == 1:
-        uow.withdraw_proposals(sighting_id, [])
+    withdrawn, ruled_out = 0, []
+    if face_id is not None:
+        withdrawn = uow.follow_child_face(sighting_id, face_id)
+        faces = [(face.face_id, face.photo_id) for face in uow.faces_of(PhotoOwner.SIGHTING, sighting_id)]
+        now, before = access.ruled_out_faces(face_id, faces), access.ruled_out_faces(was, faces)
+        ruled_out = [(candidate, case) for candidate, case, face in uow.confirmed_faces(sighting_id)
+                     if face in now and face not in before]
+    elif face_count == 1:
+        withdrawn = uow.withdraw_proposals(sighting_id, [])
+    uow.audit(who.actor, "sighting.child_face_marked", "sighting", sighting_id, face=face_id,
+              **({"withdrawn": withdrawn} if withdrawn else {}),
+              **({"ruled_out": [candidate for candidate, _ in ruled_out]} if ruled_out else {}))
+    for candidate, case in ruled_out:
+        uow.audit(who.actor, "case.lead_ruled_out", "case", case, sighting=sighting_id, candidate=candidate)
     uow.enqueue("matching.rescore_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
 
 

@@ -333,11 +333,13 @@ def sighting_candidates(deps: Deps, who: Principal, sighting_id: int) -> list[di
     """The cases this sighting was proposed for, for reviewers: first the leads of the cases verified and
     open now, ranked among them (the read model counts ranks when read), best first; then, as their history,
     those of cases that are not (waiting for verification, held again, ended, rejected: ``case_state``), with
-    no rank. Each says its decision (``status``)."""
+    no rank; last those of faces a moderator ruled out (``ruled_out``), with none either. Each says its
+    decision (``status``)."""
     require(who, Permission.REVIEW_CANDIDATES)
     visible_sighting(deps, who, sighting_id)
     found = deps.read.candidates(None, None, sighting_id, access.browsable_statuses(who))
-    found.sort(key=lambda r: r["case_state"] is not CaseState.ACTIVE)  # stable: best first within each
+    # stable: best first within each; the leads of faces ruled out (another face marked the child's) last
+    found.sort(key=lambda r: (bool(r["ruled_out"]), r["case_state"] is not CaseState.ACTIVE))
     rows = [access.candidate_view(who, r, deps.policy) for r in found]
     audit_read(deps, who, "candidates.viewed", "sighting", sighting_id, ids=[r["id"] for r in rows],
                 exact_places=who.can(Permission.SEE_EXACT_PLACES))

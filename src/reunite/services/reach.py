@@ -324,15 +324,17 @@ def _case_note(deps: Deps, case_id: int, kind: str) -> None:
 
 
 def candidate_confirmed(deps: Deps, case_id: int, candidate_id: int | None = None) -> None:
-    """Tell the family, unless the confirmation was undone (or its report removed) meanwhile, or this
-    notice was for an earlier confirmation that was undone (a later one has its own notice)."""
+    """Tell the family, unless the confirmation was undone (or its report removed, or the face it compared
+    ruled out as not the child's) meanwhile, or this notice was for an earlier confirmation that was undone (a
+    later one has its own notice)."""
     if candidate_id is not None:
         try:
             item = deps.read.workbench_item(candidate_id)
         except NotFound:
             return
         settled = deps.clock.now() - deps.limits.undo_window + CLOCKS_APART
-        if item["status"] != "confirmed" or item["reviewed_at"] is None or item["reviewed_at"] > settled:
+        if (item["status"] != "confirmed" or item["reviewed_at"] is None or item["reviewed_at"] > settled
+                or item.get("ruled_out")):  # another face of its photo marked the child's since
             return
     _case_note(deps, case_id, "candidate_confirmed")
 

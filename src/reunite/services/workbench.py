@@ -139,7 +139,8 @@ def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason
     ticked (the candidate alone when not given). A candidate already decided keeps its decision.
     A candidate another reviewer holds (claim not expired) is refused, naming them and until when,
     unless the decision says it ``take_over`` (the page showed whose it is: audited); so is confirming one whose
-    report no moderator has approved yet (its photo unchecked, its bystanders not settled), and one whose case
+    report no moderator has approved yet (its photo unchecked, its bystanders not settled), one of a face a
+    moderator ruled out (another face of its photo marked the child's: someone else's), and one whose case
     is not verified and open now (``lifecycle.require_confirmable``: waiting for verification, held back as
     possibly a child registered twice, or ended), read under a lock that a change of the case's state waits
     for; dismissing, skipping and "later" stay open. However it is confirmed, the family's notice waits out
@@ -148,6 +149,8 @@ def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason
     item = deps.read.workbench_item(candidate_id)  # NotFound once its report is rejected or removed
     if action is Action.CONFIRM and item["sighting_status"] != "approved":
         raise Conflict("this report has not been approved yet: approve it before confirming its candidates")
+    if action is Action.CONFIRM and item.get("ruled_out"):  # probe s28 B1: a bystander's face sent to a family
+        raise Conflict("a moderator marked another face in this candidate's photo as the child's: it compares someone else's face, and cannot be confirmed")  # noqa: E501
     now = deps.clock.now()
     with deps.uow() as uow:
         if action is Action.CONFIRM:  # the case first, then its candidates: the order its hold locks them in

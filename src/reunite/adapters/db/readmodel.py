@@ -20,7 +20,7 @@ from reunite.adapters.db.same_photos import SAME_PHOTO_DISMISSED, copy_of
 from reunite.adapters.db.shortlist import CHILD_FACE, FIRST_FACE, RANKS_NOW, RANKS_NOW_JOIN, ShortlistReads
 from reunite.adapters.db.sighting_filter import FOUND_CHILDREN, NOT_FOUND, sighting_order, sighting_where
 from reunite.adapters.db.sources import SourcesReads
-from reunite.adapters.db.workbench import WorkbenchReadSql
+from reunite.adapters.db.workbench import WorkbenchReadSql, ruled_out
 from reunite.domain.errors import NotFound
 from reunite.domain.lifecycle import case_state
 from reunite.domain.model import CandidateStatus, SightingFilter
@@ -67,8 +67,11 @@ def _owned(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
     row["case"] = {"id": row["case_id"], "status": status, "verified_at": verified_at} if row["case_id"] else None
     if "confirmed_cases" in row:
         confirmed = zip(row.pop("confirmed_cases"), row.pop("confirmed_at"), strict=True)
+        # a face ruled out (another of its photo marked the child's): confirmed, it is that face's history, no
+        # family's lead (``access.candidate_visible``)
         row["confirmations"] = [{"case_id": case_id, "status": "confirmed", "reviewed_at": at,
-                                 "sighting_status": row["sighting_status"]} for case_id, at in confirmed]
+                                 "ruled_out": bool(row.get("ruled_out")), "sighting_status": row["sighting_status"]}
+                                for case_id, at in confirmed]
     return row
 
 
@@ -195,7 +198,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         rows = self._candidate_rows(
             "c.case_id = (SELECT case_id FROM candidates WHERE id = :id) AND c.sighting_id IN (SELECT t.id "
             "FROM candidates x JOIN sightings xs ON xs.id = x.sighting_id JOIN sightings t ON t.id = xs.id "
-            "OR t.group_id = xs.group_id WHERE x.id = :id)", group_statuses, id=candidate_id)
+            f"OR t.group_id = xs.group_id WHERE x.id = :id) AND NOT {ruled_out()}", group_statuses, id=candidate_id)
         return sorted(rows, key=lambda r: (r["seen_at"], r["id"]), reverse=True)
 
     def _candidate_rows(self, where: str, group_statuses: Sequence[str], **params: Any) -> list[dict[str, Any]]:
@@ -276,7 +279,9 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "ARRAY(SELECT g.id FROM faces g WHERE g.sighting_id = f.sighting_id ORDER BY g.created_at, g.id) "
             "AS sighting_face_ids, "
             f"ARRAY(SELECT c.case_id {CONFIRMED}) AS confirmed_cases, "
-            f"ARRAY(SELECT c.reviewed_at {CONFIRMED}) AS confirmed_at "
+            f"ARRAY(SELECT c.reviewed_at {CONFIRMED}) AS confirmed_at, "
+            "(s.child_face_id <> f.id AND EXISTS (SELECT 1 FROM faces rc WHERE rc.id = s.child_face_id "
+            "AND rc.photo_id = f.photo_id)) AS ruled_out "
             "FROM faces f LEFT JOIN sightings s ON s.id = f.sighting_id LEFT JOIN cases k ON k.id = f.case_id "
             "LEFT JOIN photos p ON p.id = f.photo_id WHERE f.id = :id", id=face_id, cases=list(cases)))
 
@@ -310,7 +315,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "AND d.id > a.id)) AS overturned "
             "FROM audit_log a WHERE (a.subject = 'case' AND a.subject_id = :id "
             "AND a.action IN ('case.registered', 'case.verified', 'case.rejected', 'case.closed', 'case.reunited', "
-            "'case.reopened', 'case.held', 'case.expired', 'case.lead_removed', 'case.photos_added', 'case.corrected', "
+            "'case.reopened', 'case.held', 'case.expired', 'case.lead_removed', 'case.lead_ruled_out', "
+            "'case.photos_added', 'case.corrected', "
             "'case.correction_asked', 'case.correction_accepted', 'case.correction_refused')) "
             "OR (a.subject = 'candidate' "
             "AND a.action IN ('candidate.confirmed', 'candidate.dismissed') "

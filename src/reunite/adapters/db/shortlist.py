@@ -15,6 +15,7 @@ from reunite.adapters.db.case_faces import child_face, poster_photo
 from reunite.adapters.db.same_photos import copy_of
 from reunite.adapters.db.sources import REPOST_BITS
 from reunite.adapters.db.tables import EMBEDDING_DIM, LATEST_SEEN
+from reunite.adapters.db.workbench import off_face, ruled_out
 from reunite.domain.access import ACTIVE_CASE_STATUSES
 from reunite.domain.chips import chip_correlation
 from reunite.domain.doubles import Double, SamePhoto
@@ -70,22 +71,28 @@ def verified_open(case: str) -> str:
 
 # a candidate ``c`` (of case ``k``, sighting ``s``) ranked when it is read, among the cases verified and open
 # then (probe s20 T4: ranks stored at match time would still count a case rejected, closed or held again since):
-# one more than the candidates of its sighting face, of such cases, that matching found proposable and ranked
-# before it (``matching.ranked``; both ranks are of one matching of the sighting: the exact totals' ``rank``,
-# the grid cells' ``coarse_rank``), so a case ranked above it is a candidate shown beside it; ``rank_of`` the
-# open cases a sighting is searched against now (``open_cases_count``). A candidate of a case not verified and
-# open now has none: it is that case's history, not a lead among the open cases
+# one more than the other cases of such candidates of its sighting, whatever face each was matched by (probe s28
+# B2: counted by face, two cases matched by two faces were both "1st"), that matching found proposable and ranked
+# before it (``matching.ranked``: one ranking of the whole sighting; both ranks are of one matching of it: the
+# exact totals' ``rank``, the grid cells' ``coarse_rank``; ranks stored equal, by two matchings of old, are told
+# apart by the exact score, then by id), so a case ranked above it is a candidate shown beside it; ``rank_of``
+# the open cases a sighting is searched against now (``open_cases_count``). A candidate of a case not verified
+# and open now has none: it is that case's history, not a lead among the open cases; nor has one of a face that
+# no longer stands for the report (``off_face``: the child's is marked), nor does such a one rank above any
 RANKS_NOW_JOIN = (
-    "LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE o.rank < c.rank) AS above, "
-    "count(*) FILTER (WHERE o.coarse_rank < c.coarse_rank) AS above_cells "
+    "LEFT JOIN LATERAL (SELECT count(DISTINCT o.case_id) FILTER (WHERE (o.rank, -o.score, o.id) "
+    "< (c.rank, -c.score, c.id)) AS above, "
+    "count(DISTINCT o.case_id) FILTER (WHERE (o.coarse_rank, o.id) < (c.coarse_rank, c.id)) AS above_cells "
     "FROM candidates o JOIN cases ko ON ko.id = o.case_id WHERE o.sighting_id = c.sighting_id "
-    f"AND o.sighting_face_id = c.sighting_face_id AND o.id <> c.id AND o.proposable AND {verified_open('ko')}) "
+    f"AND o.case_id <> c.case_id AND o.proposable AND NOT {off_face('o')} AND {verified_open('ko')}) "
     "ranked ON true")
+RANKED_NOW = f"{verified_open('k')} AND NOT {off_face()}"
 RANKS_NOW = (
-    f"CASE WHEN {verified_open('k')} AND c.rank IS NOT NULL THEN 1 + ranked.above END AS rank, "
-    f"CASE WHEN {verified_open('k')} AND c.coarse_rank IS NOT NULL THEN 1 + ranked.above_cells END AS coarse_rank, "
-    f"CASE WHEN {verified_open('k')} AND c.rank IS NOT NULL THEN GREATEST(1 + ranked.above, 1 + ranked.above_cells, "
-    f"(SELECT count(*) FROM cases x WHERE {verified_open('x')} AND x.missing_since <= {LATEST_SEEN})) END AS rank_of")
+    f"CASE WHEN {RANKED_NOW} AND c.rank IS NOT NULL THEN 1 + ranked.above END AS rank, "
+    f"CASE WHEN {RANKED_NOW} AND c.coarse_rank IS NOT NULL THEN 1 + ranked.above_cells END AS coarse_rank, "
+    f"CASE WHEN {RANKED_NOW} AND c.rank IS NOT NULL THEN GREATEST(1 + ranked.above, 1 + ranked.above_cells, "
+    f"(SELECT count(*) FROM cases x WHERE {verified_open('x')} AND x.missing_since <= {LATEST_SEEN})) END AS rank_of, "
+    f"{ruled_out()} AS ruled_out")
 
 
 class ShortlistSql:
@@ -102,6 +109,41 @@ class ShortlistSql:
             f"DELETE FROM candidates WHERE sighting_id = :s AND {UNTOUCHED} "
             "AND NOT (case_id::text || ':' || sighting_face_id::text = ANY(:keep))"),
             {"s": sighting_id, "keep": kept}).rowcount)
+
+    def follow_child_face(self, sighting_id: int, face_id: int) -> int:
+        at = {"s": sighting_id, "f": face_id}
+        # the others of its photo (ruled out: someone else's), proposed: nobody decided on them
+        undecided = ("c.sighting_id = :s AND c.status = 'proposed' AND c.sighting_face_id IN (SELECT g.id FROM faces g "
+                     "JOIN faces m ON m.photo_id = g.photo_id WHERE m.id = :f AND g.id <> :f)")
+        # of every other face, the machine's proposals nobody touched (no longer matched); of the others of its photo,
+        # those no family wrote on too, in a reviewer's hands or half confirmed (the face they compare is not the
+        # child's)
+        withdrawn = int(self.conn.execute(text(
+            f"DELETE FROM candidates c WHERE c.sighting_id = :s AND c.sighting_face_id <> :f AND (({UNTOUCHED}) OR "
+            f"({undecided} AND c.proposed_by = 'machine' AND c.family_answer IS NULL))"), at).rowcount)
+        # the family's word was on the report: it follows the child's face, as its case's candidate there (scored
+        # again by the matching the mark enqueues); a reviewer's half confirmation was of the other face
+        self.conn.execute(text(
+            "UPDATE candidates c SET sighting_face_id = :f, first_confirmed_by = NULL, first_confirmed_at = NULL, "
+            "claimed_by = NULL, claim_expires_at = NULL WHERE c.id IN (SELECT DISTINCT ON (c.case_id) c.id "
+            f"FROM candidates c WHERE {undecided} ORDER BY c.case_id, c.id) AND NOT EXISTS (SELECT 1 FROM candidates o "
+            "WHERE o.case_id = c.case_id AND o.sighting_face_id = :f)"), at)
+        # or joins its case's candidate there, with every word it sent, its latest the candidate's own
+        self.conn.execute(text(
+            "UPDATE family_words w SET candidate_id = o.id FROM candidates c JOIN candidates o "
+            f"ON o.case_id = c.case_id AND o.sighting_face_id = :f WHERE w.candidate_id = c.id AND {undecided}"), at)
+        self.conn.execute(text(
+            "UPDATE candidates o SET family_answer = w.answer, family_note = w.note, family_answered_at = w.at "
+            "FROM (SELECT DISTINCT ON (w.candidate_id) w.candidate_id, w.answer, w.note, w.at FROM family_words w "
+            "JOIN candidates t ON t.id = w.candidate_id WHERE t.sighting_id = :s AND t.sighting_face_id = :f "
+            "ORDER BY w.candidate_id, w.at DESC, w.id DESC) w "
+            "WHERE o.id = w.candidate_id AND o.family_answered_at IS DISTINCT FROM w.at"), at)
+        return withdrawn + int(self.conn.execute(text(f"DELETE FROM candidates c WHERE {undecided}"), at).rowcount)
+
+    def confirmed_faces(self, sighting_id: int) -> list[tuple[int, int, int]]:
+        return [(int(r.id), int(r.case_id), int(r.sighting_face_id)) for r in self.conn.execute(text(
+            "SELECT id, case_id, sighting_face_id FROM candidates WHERE sighting_id = :s AND status = 'confirmed' "
+            "ORDER BY case_id, id"), {"s": sighting_id})]
 
     def withdraw_case_proposals(self, case_id: int) -> int:
         return int(self.conn.execute(text(f"DELETE FROM candidates WHERE case_id = :c AND {UNTOUCHED}"),

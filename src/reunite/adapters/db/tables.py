@@ -277,7 +277,7 @@ candidates = Table(
     Column("distance_km", Float),
     Column("elapsed_days", Float, nullable=False),
     Column("hubness", Float, nullable=False, server_default="0"),
-    Column("rank", Integer),  # among the open cases searched for this sighting face
+    Column("rank", Integer),  # among the open cases searched for this sighting (all its faces matched, ranked as one)
     Column("rank_of", Integer),
     Column("coarse_rank", Integer),  # the same from the places' grid cells: what families and partners see
     # proposable at the operating point when matching ranked it: only such a case ranks above another, the

@@ -13,9 +13,27 @@ from reunite.adapters.db.tables import candidates, family_words, review_passes
 from reunite.domain.errors import NotFound
 from reunite.domain.workbench import CLAIM, COMMAND_LINE, FamilyWord, Held, person_of
 
+
+def off_face(c: str = "c", s: str = "s") -> str:
+    """Candidate ``c`` of sighting ``s`` compares a face that no longer stands for its report: another is marked
+    the child's (``matching.matched_faces``). It ranks among none, nor counts above any."""
+    return f"({s}.child_face_id IS NOT NULL AND {c}.sighting_face_id <> {s}.child_face_id)"
+
+
+def ruled_out(c: str = "c", s: str = "s") -> str:
+    """Candidate ``c`` of sighting ``s`` compares a face a moderator ruled out: another face of its photo is
+    marked the child's, so it is someone else's (``access.ruled_out_faces``, probe s28 B1). It is nobody's lead:
+    served to no reviewer, confirmed no more, shown to no family; a decision on it stays as that face's history
+    (``domain.candidates_shown``). A face of another photo may be the child again: what was decided on it stands."""
+    return (f"({off_face(c, s)} AND EXISTS (SELECT 1 FROM faces rf JOIN faces rc ON rc.photo_id = rf.photo_id "
+            f"WHERE rf.id = {c}.sighting_face_id AND rc.id = {s}.child_face_id))")
+
+
 # a candidate reviewers can act on: proposed, its report approved, its case verified and open (a case waiting
-# for verification again, reopened or held as a possible second registration of a child, is not matched)
-OPEN = "c.status = 'proposed' AND s.status = 'approved' AND k.status = 'open' AND k.verified_at IS NOT NULL"
+# for verification again, reopened or held as a possible second registration of a child, is not matched), the
+# face it compares not ruled out
+OPEN = ("c.status = 'proposed' AND s.status = 'approved' AND k.status = 'open' AND k.verified_at IS NOT NULL "
+        f"AND NOT {ruled_out()}")
 # One workbench item: a case and one child's trail (the sightings of a group: reposts of a picture and
 # sightings of one child; else a report alone), whatever the number of its candidates (``ITEM`` keys it
 # for candidate ``c`` of sighting ``s``; ``SIBLING``: candidate ``o`` of sighting ``so`` is of c's item).
@@ -78,7 +96,7 @@ class WorkbenchSql:
             f"SELECT o.id FROM candidates c JOIN sightings s ON s.id = c.sighting_id, candidates o "
             f"JOIN sightings so ON so.id = o.sighting_id JOIN cases ko ON ko.id = o.case_id WHERE c.id = :id "
             f"AND {SIBLING} AND o.status = 'proposed' AND so.status = 'approved' AND ko.status = 'open' "
-            "AND ko.verified_at IS NOT NULL "
+            f"AND ko.verified_at IS NOT NULL AND NOT {ruled_out('o', 'so')} "
             "AND (o.claimed_by IS NULL OR o.claimed_by = :me OR o.claim_expires_at < :now) "
             "ORDER BY o.id FOR UPDATE OF o"),
             {"id": candidate_id, "me": reviewer, "now": now}).scalars()]

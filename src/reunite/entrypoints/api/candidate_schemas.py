@@ -25,7 +25,7 @@ class Lead(BaseModel):
     gap_years: Years | None = Field(description=(
         "Years between the case photo compared and the sighting, to one decimal (rounded); null when unknown"))
     long_gap: bool
-    rank: int | None = Field(description="Among the cases proposed for this sighting face (see CandidateOut.rank)")
+    rank: int | None = Field(description="Among the cases proposed for this sighting (see CandidateOut.rank)")
     rank_of: int | None = Field(description="How many open cases the sighting is searched against now")
     contradicts: list[str] = Field(default_factory=list, description=(
         "What the reporter saw that the case contradicts: 'sex' (seen as a boy, the case is a girl's, or the "
@@ -114,6 +114,11 @@ class CandidateOut(BaseModel):
     held_again: bool = Field(default=False, description=(
         "A confirmed lead whose report its reporter added to since (a photo, words, the time seen): moderators "
         "are checking it again; its sighting and photos are not shown until they approve it"))
+    ruled_out: bool = Field(default=False, description=(
+        "The face this candidate compares was ruled out: a moderator marked another face of its photo as the "
+        "child's (the compared face is a bystander's). It is nobody's lead: no rank, not in the workbench, never "
+        "confirmed any more, and shown to no family or partner (so only reviewers ever read true here); a "
+        "decision taken on it before is kept as history"))
     confirmed_for: list[int] = Field(default_factory=list, description=(
         "Only for reviewers (empty for anyone else): the other cases a reviewer confirmed this sighting for. "
         "A sighting confirmed for one child's case is rarely another child's: one of the two may be a child "
@@ -129,13 +134,15 @@ class CandidateOut(BaseModel):
         "new words brought it back for a second look (the workbench's “Already dismissed on …”); null when it "
         "was never brought back. Families never read a dismissal"))
     rank: int | None = Field(default=None, description=(
-        "Among the cases proposed for this sighting face (those at the operating point: every case ranked "
-        "above it is a candidate too), by face evidence and age, time, place and sex plausibility; for "
+        "Among the cases proposed for this sighting (those at the operating point: every case ranked above it is "
+        "a candidate too), one ranking whatever face of its photos each case was matched by (the child's face "
+        "alone once a moderator marked it; every face while none is), so no two cases share a rank; by face "
+        "evidence and age, time, place and sex plausibility; for "
         "anyone who does not see exact places, with the distance between the places' ~1 km grid cells. "
         "Counted when read, among the cases verified and open then: a case rejected, closed or held again "
         "since matching ranks above nobody. Null for a candidate of a case not verified and open now "
-        "(`case_state`: its history, not a lead among the open cases) and for a family's proposal matching "
-        "has not ranked yet"))
+        "(`case_state`: its history, not a lead among the open cases), for one of a face ruled out (`ruled_out`) "
+        "and for a family's proposal matching has not ranked yet"))
     rank_of: int | None = Field(default=None, description=(
         "How many open cases (verified, open, the child missing before it was seen) the sighting is searched "
         "against now; null with `rank`"))

@@ -144,8 +144,9 @@ def case_candidates(
 @router.post("/candidates/{candidate_id}/review", status_code=204, responses={
     **ERRORS, 409: {"model": schemas.Problem, "description": (
         "Another reviewer holds it (without `take_over`), it was decided otherwise, or, to confirm, its report "
-        "is not approved or its case is not verified and open (waiting for verification, held back as a "
-        "possible second registration, or ended)")}})
+        "is not approved, the face it compares was ruled out (a moderator marked another face of its photo as "
+        "the child's: `ruled_out`), or its case is not verified and open (waiting for verification, held back as "
+        "a possible second registration, or ended)")}})
 def review_candidate(deps: DepsDep, who: Reviewer, candidate_id: int, body: bodies.ReviewIn) -> Response:
     """A person confirms or dismisses (with a reason in words) a machine candidate; a confirmation may name
     the trail's other candidates (``members``) to confirm with it. A lead is confirmed only while its case is
