@@ -5,6 +5,7 @@ lives in ``adapters/exchange/pfif.py``, the storage and sync in ``services/pfif.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
@@ -282,3 +283,27 @@ def naive_times(values: dict[str, str]) -> list[str]:
 
 def record_domain(record_id: str) -> str:
     return record_id.split("/", 1)[0].lower() if "/" in record_id else ""
+
+
+# a host name's label (RFC 1123): letters, digits and hyphens, not at either end, at most 63
+HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def token_domain(value: str) -> str:
+    """A domain a token may write PFIF records of, as record ids are compared (``record_domain``): trimmed, in lower
+    case, a host name of two labels or more (``partner.org``, one trailing dot dropped). Anything else could never
+    match a record's domain (``PartnerC.ORG`` kept as typed, ``partnerc.org/evil``, ``*``, ``""``): InvalidInput
+    (probe s29 C9)."""
+    domain = value.strip().lower()
+    domain = domain[:-1] if domain.endswith(".") else domain
+    labels = domain.split(".")
+    if len(domain) > 253 or len(labels) < 2 or not all(HOST_LABEL.match(label) for label in labels) \
+            or labels[-1].isdigit():
+        raise InvalidInput("{value} is not a domain a key may write records of: give a host name such as partner.org, without a path, port, wildcard or spaces",  # noqa: E501
+                           field="domains", value=value.strip()[:100] or '""')
+    return domain
+
+
+def token_domains(values: Iterable[str]) -> list[str]:
+    """Each domain as ``token_domain`` keeps it, once, in the order given."""
+    return list(dict.fromkeys(token_domain(value) for value in values))
