@@ -328,15 +328,18 @@ class PfifStore(Protocol):
     """PFIF records inside a unit of work: imported cases with every field sent, notes, refused persons."""
 
     def case_for_record(self, record_id: str, local_id: int | None) -> dict[str, Any] | None:
-        """``id``, ``status``, ``source_date`` and ``pfif`` (the fields as sent) of the case with this PFIF
-        record id, or of this site's own case ``local_id``."""
+        """``id``, ``status``, ``verified_at``, ``source_date``, ``expiry_date`` and ``pfif`` (the fields as sent)
+        of the case with this PFIF record id, or of this site's own case ``local_id``."""
         ...
 
     def add_imported_case(self, record_id: str, case: NewCase, fields: dict[str, str], source: str,
                           source_date: datetime, expiry: datetime | None, at: datetime) -> int: ...
 
-    def update_imported_case(self, case_id: int, case: NewCase, fields: dict[str, str], source: str,
-                             source_date: datetime, expiry: datetime | None, at: datetime) -> None: ...
+    def update_imported_record(self, case_id: int, fields: dict[str, str], source: str, source_date: datetime,
+                               expiry: datetime | None) -> None:
+        """A newer version of a partner's record: its fields as kept, its source, dates and expiry (its facts are
+        written as corrections are: ``services.corrections.corrects``)."""
+        ...
 
     def add_note(self, values: dict[str, Any]) -> bool:
         """Store a PFIF note unless its record id is known; True if new."""

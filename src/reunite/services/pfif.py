@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,6 +47,7 @@ from reunite.domain.pfif import (
     full_name,
     instant,
     is_placeholder,
+    last_changed,
     naive_times,
     person_case,
     pfif_time,
@@ -55,7 +56,7 @@ from reunite.domain.pfif import (
 )
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.typed_time import INSTANT, date_written
-from reunite.services import doubles, idempotency, sharing, throttle
+from reunite.services import doubles, idempotency, pfif_versions, throttle
 from reunite.services.deps import Deps
 from reunite.services.exchange import ImportReport, Problem, ReadInZone, Registered, audit_export, last_seen_as_read
 from reunite.services.intake import check_case
@@ -192,15 +193,15 @@ def _store_person(deps: Deps, uow: UnitOfWork, who: Principal, record: str, pers
         report.unchanged += 1  # the same version (a re-sent feed, or this site's export coming back)
         return
     else:
-        case_id = existing["id"]
-        uow.update_imported_case(case_id, case, fields, source[:KEPT["source_name"]], recorded, expiry, now)
-        # new words withdraw what a moderator approved of the old ones, and ask the moderators again
-        sharing.source_changed(uow, who.actor, existing, {"description": case.description}, now, record=record)
+        if not pfif_versions.update(deps, uow, who, record, case, fields, source[:KEPT["source_name"]], recorded,
+                                    expiry, existing, report, version):
+            return
         report.updated += 1
+        _said_cut(person, PERSON_FIELDS, record, report)
+        return
     _said_cut(person, PERSON_FIELDS, record, report)  # stored: a version already here was told so when it came
-    uow.audit(who.actor, "case.imported" if existing is None else "case.reimported", "case", case_id,
-              record=record, pfif=version)
-    doubles.check_arrival(uow, case_id)  # its name and birth date, new or changed
+    uow.audit(who.actor, "case.imported", "case", case_id, record=record, pfif=version)
+    doubles.check_arrival(uow, case_id)  # its name and birth date
 
 
 def _without_missing_line(case: NewCase) -> NewCase:
@@ -327,12 +328,7 @@ def _placeholder(case: dict[str, Any], record: str, now: datetime) -> dict[str, 
 
 
 def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> dict[str, str]:
-    # when this copy last changed here: imported, verified, or verified again after a withdrawal, whose placeholder
-    # partners hold with the withdrawal's dates (a restored record dated before it would lose to the placeholder)
-    changed = max(d for d in (case["entry_date"], case["verified_at"], case["created_at"]) if d is not None)
-    withdrawn = case["withdrawn_at"]
-    if withdrawn is not None:  # PFIF dates are whole seconds: a restore within the withdrawal's second is after it
-        changed = max(changed, withdrawn.replace(microsecond=0) + timedelta(seconds=1))
+    changed, withdrawn = last_changed(case), case["withdrawn_at"]  # when this copy last changed here
     dates = {"person_record_id": record, "entry_date": pfif_time(changed),
              "expiry_date": pfif_time(case["expiry_date"])}
     name = full_name(case["given_name"], case["family_name"])

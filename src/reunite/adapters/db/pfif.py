@@ -43,8 +43,8 @@ class PfifSql:
 
     def case_for_record(self, record_id: str, local_id: int | None) -> dict[str, Any] | None:
         row = self.conn.execute(
-            select(cases.c.id, cases.c.status, cases.c.verified_at, cases.c.source_date, cases.c.pfif,
-                   cases.c.description, cases.c.marks).where(
+            select(cases.c.id, cases.c.status, cases.c.verified_at, cases.c.source_date, cases.c.expiry_date,
+                   cases.c.pfif, cases.c.description, cases.c.marks).where(
                 (cases.c.record_id == record_id) | (cases.c.record_id.is_(None) & (cases.c.id == (local_id or -1)))
             )
         ).first()
@@ -56,11 +56,10 @@ class PfifSql:
             record_id=record_id, pfif=fields, source=source, source_date=source_date, expiry_date=expiry,
             entry_date=at, **_case_values(case)).returning(cases.c.id)).scalar_one())
 
-    def update_imported_case(self, case_id: int, case: NewCase, fields: dict[str, str], source: str,
-                             source_date: datetime, expiry: datetime | None, at: datetime) -> None:
+    def update_imported_record(self, case_id: int, fields: dict[str, str], source: str, source_date: datetime,
+                               expiry: datetime | None) -> None:
         self.conn.execute(update(cases).where(cases.c.id == case_id).values(
-            pfif=fields, source=source, source_date=source_date, expiry_date=expiry, entry_date=at,
-            **_case_values(case)))
+            pfif=fields, source=source, source_date=source_date, expiry_date=expiry))
 
     def add_note(self, values: dict[str, Any]) -> bool:
         """Store a note unless its record id is known (notes never change); True if new."""
