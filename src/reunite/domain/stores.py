@@ -351,10 +351,12 @@ class PfifStore(Protocol):
 
     def person_refused(self, record_id: str) -> bool: ...
 
-    def link_notes_and_duplicates(self) -> int:
+    def link_notes_and_duplicates(self, own_domain: str) -> list[tuple[int, int, str]]:
         """Attach waiting notes to cases imported since (only a note of the person's own registry: one from
-        another is kept aside for a moderator), take an imported case's last-seen place from its
-        latest note, and link cases that notes mark as duplicates; how many links were made."""
+        another is kept aside for a moderator), and find the cases that notes mark as duplicates (a partner's record,
+        or this site's own, ``{own_domain}/case.{id}`` as the export names it, verified and open) whose pair is
+        neither flagged with a link yet nor decided by a moderator: (the note's case, the case it links, the note's
+        record id), one per pair. A moderator links them (``grouping.decide_duplicate``), never a note."""
         ...
 
     def note_aside(self, note_id: int, case_id: int) -> dict[str, Any] | None:

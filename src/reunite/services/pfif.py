@@ -56,7 +56,7 @@ from reunite.domain.pfif import (
 )
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.typed_time import INSTANT, date_written
-from reunite.services import doubles, idempotency, pfif_versions, throttle
+from reunite.services import doubles, idempotency, look_alikes, pfif_versions, throttle
 from reunite.services.deps import Deps
 from reunite.services.exchange import ImportReport, Problem, ReadInZone, Registered, audit_export, last_seen_as_read
 from reunite.services.intake import check_case
@@ -102,16 +102,27 @@ def import_pfif(deps: Deps, who: Principal, data: bytes, key: idempotency.Key | 
     throttle.records_limit(deps, who, len(persons) + len(notes))  # one key cannot flood the queue (probe s21 U4)
     report = ImportReport()
     with deps.uow() as uow:
+        doubles.take_turns(uow)  # a note's link may flag two cases (``_links``): before any case's row is locked
         for person in persons:
             _import_person(deps, uow, who, person, version, report)
         for note in notes:
             _import_note(deps, uow, who, note, report)
-        linked = uow.link_notes_and_duplicates()
+        linked = _links(deps, uow, who)
         report.linked = linked if who.can(Permission.VIEW_ALL_CASES) else 0  # says nothing of unreadable cases
         if (won := report.kept(uow, key)) is not None:
             return won
         uow.commit()
     return report
+
+
+def _links(deps: Deps, uow: UnitOfWork, who: Principal) -> int:
+    """Notes attached to their cases, and their links made (``linked_person_record_id``: a partner's record or this
+    site's own, ``{domain}/case.{id}`` as the export names it): each opens a duplicate flag in the moderators'
+    queue saying who linked it (``look_alikes.flag_linked``, probe s29 C7). How many links were made."""
+    made = uow.link_notes_and_duplicates(deps.site.pfif_domain)
+    for case_id, other_case_id, note in made:
+        look_alikes.flag_linked(deps, uow, who.actor, case_id, other_case_id, note)
+    return len(made)
 
 
 def _writable(who: Principal, record: str, kind: str, report: ImportReport) -> bool:
