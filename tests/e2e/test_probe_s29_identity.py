@@ -126,8 +126,19 @@ def test_a_partners_newer_record_waits_for_a_moderator_to_change_a_verified_chil
         description="Missing since: 2026-10-01\nred coat", expiry_date="2027-01-01T00:00:00Z"))
     assert again.json()["unchanged"] == 1
     assert len(desk.get("/api/moderation/queues").json()["corrections"]) == 1
+    # its registry takes the new identity back: nothing is left for a moderator to accept
+    back = writer.post("/api/pfif", headers=XML, content=_p1(
+        4, full_name="王小明", given_name="小明", family_name="王", sex="male", date_of_birth="2018-05-01",
+        description="Missing since: 2026-10-01\nred coat", expiry_date="2027-01-01T00:00:00Z"))
+    assert back.json()["updated"] == 1 and back.json()["problems"] == []
+    assert desk.get("/api/moderation/queues").json()["corrections"] == []
+    assert _audit(container, "case.reimported", p1)[-1]["dropped_correction"] == waiting["id"]
 
-    # a moderator accepts: the case and what other registries read of the record take the new identity
+    # sent once more, and a moderator accepts: the case and what other registries read of the record take it
+    writer.post("/api/pfif", headers=XML, content=_p1(
+        5, full_name="张小红", given_name="小红", family_name="张", sex="female", date_of_birth="2017-06-01",
+        description="Missing since: 2026-10-01\nred coat", expiry_date="2027-01-01T00:00:00Z"))
+    [waiting] = desk.get("/api/moderation/queues").json()["corrections"]
     assert desk.post(f"/api/moderation/corrections/{waiting['id']}", json={"decision": "accept"}).status_code == 204
     assert _case(container, p1)[:4] == ("小红", "张", "female", date(2017, 6, 1))
     shown = _exported(exporter, "partner.org/p1")

@@ -96,11 +96,12 @@ def corrects(uow: UnitOfWork, who: Principal, case_id: int, verified: bool, valu
              action: str | None = "case.corrected", also: Mapping[str, tuple[str, str]] | None = None,
              also_kept: Mapping[str, Any] | None = None, record: str | None = None) -> Corrected:
     """``values`` written over the case's facts (its row locked by the caller), by decision 0007's one rule,
-    whoever sends them (a registrant's PATCH or form, a partner's newer PFIF record: ``services.pfif``): the family's
-    words at once; of a verified case, the identity facts wait for a moderator when ``who`` may not verify cases,
-    the case keeping its verified values (searched, matched and compared for doubles with them) until one accepts.
+    whoever sends them (a registrant's PATCH or form, a partner's newer PFIF record: ``services.pfif_versions``):
+    the family's words at once; of a verified case, the identity facts wait for a moderator when ``who`` may not
+    verify cases, the case keeping its verified values (searched, matched and compared for doubles with them) until
+    one accepts.
     ``also``: more facts that changed (by name, old → new as written) that wait with the identity facts, kept with
-    the correction as ``also_kept`` (a partner record's photo link and its fields as sent: ``services.pfif``).
+    the correction as ``also_kept`` (a partner record's photo link and its fields as sent: ``pfif_versions``).
     Audited old → new as ``action`` (None: the caller audits, reading ``Corrected.changed``); ``record``: the
     partner's record that sent them, named when its words go back to the moderators (``sharing.source_changed``)."""
     row = uow.case_facts_row(case_id)
@@ -169,6 +170,17 @@ def _ask(uow: UnitOfWork, actor: str, case_id: int, after: NewCase, changed: Map
     return correction_id, replaced
 
 
+def drop_record_correction(uow: UnitOfWork, actor: str, case_id: int, now: datetime) -> int | None:
+    """A partner's newer record that asks nothing of a verified case's identity any more (it says what was verified)
+    drops the correction an earlier version of the record asked (``also_kept`` with its fields as sent), still
+    waiting and holding no photos: a moderator never accepts an identity its registry took back. Its id, if one."""
+    waiting = uow.waiting_correction(case_id)
+    if waiting is None or "pfif" not in waiting["fields"] or waiting["photo_ids"]:
+        return None
+    uow.decide_correction(int(waiting["id"]), "replaced", actor, now)
+    return int(waiting["id"])
+
+
 def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bool, reason: str = "") -> None:
     """A moderator accepts a correction waiting (its values written over the case's, audited old → new, and what
     depends on them run again) or refuses it, saying why in words. The same decision again changes nothing; a
@@ -207,7 +219,7 @@ def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bo
         if photo_ids:  # the photos held with it published and matched as any other
             uow.release_photos(case_id, photo_ids)
             uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
-        if sent := found["fields"].get("pfif"):  # a partner's record's fields as sent, held with it (services.pfif)
+        if sent := found["fields"].get("pfif"):  # a partner's record's fields as sent, held with it (pfif_versions)
             uow.merge_pfif(case_id, sent)
         if photo_ids or sent:
             changed_for_partners(uow, case_id, now)

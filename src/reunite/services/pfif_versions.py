@@ -35,7 +35,9 @@ def update(deps: Deps, uow: UnitOfWork, who: Principal, record: str, case: NewCa
     verified yet, or a sender who may verify cases, takes it whole. The rest of the case (its place last seen, police
     report, marks, the family's contact) is this site's: a record does not carry them. Audited ``case.reimported``
     old → new, with the correction asked and an ``expiry_date`` moved (the registry's to set: it may also withdraw
-    its record at once). False when the record's facts are refused here (said in the report, nothing written)."""
+    its record at once). A newer version that asks nothing any more drops the correction an earlier one asked
+    (``corrections.drop_record_correction``). False when the record's facts are refused here (said in the report,
+    nothing written)."""
     now, case_id = deps.clock.now(), int(existing["id"])
     state = move_case(uow, case_id, CaseAction.IMPORT, who.actor)  # its row locked until the commit
     sent_before = existing["pfif"] or {}
@@ -49,6 +51,8 @@ def update(deps: Deps, uow: UnitOfWork, who: Principal, record: str, case: NewCa
         report.problems.append(Problem.of(record, exc))
         return False
     kept = kept_fields if done.waiting else fields
+    dropped = corrections.drop_record_correction(uow, who.actor, case_id, now) \
+        if state.verified and not done.waiting else None
     uow.update_imported_record(case_id, kept, source, recorded, expiry)
     moved = {"expiry_date": [pfif_time(existing["expiry_date"]), pfif_time(expiry)]} \
         if existing["expiry_date"] != expiry else {}
@@ -56,7 +60,8 @@ def update(deps: Deps, uow: UnitOfWork, who: Principal, record: str, case: NewCa
         report.problem(record, "{fields} of a verified case wait for a moderator: the case keeps its verified values until one accepts them",  # noqa: E501
                        fields=", ".join(done.waiting))
     uow.audit(who.actor, "case.reimported", "case", case_id, record=record, pfif=version, changed=done.changed,
-              **({"waiting": done.waiting, "correction": done.correction_id} if done.waiting else {}), **moved)
+              **({"waiting": done.waiting, "correction": done.correction_id} if done.waiting else {}),
+              **({"dropped_correction": dropped} if dropped is not None else {}), **moved)
     if kept != existing["pfif"] or moved:
         changed_for_partners(uow, case_id, now)  # what partners hold of the record: its fields as kept, its dates
     return True
