@@ -286,7 +286,18 @@ def duplicate_words(lang: Language, row: dict[str, Any]) -> list[str]:
     both cases, then the pair's reading (``lead_words``)."""
     same = [same_photo_words(lang, row["case_id"], row["other_case_id"], row.get("photo_on_poster"))
             ] if row.get("same_photo") else []
-    return same + lead_words(lang, row["lead"])
+    linked = [partner_link_words(lang, row)] if row.get("linked_by") else []
+    return same + linked + lead_words(lang, row["lead"])
+
+
+def partner_link_words(lang: Language, row: dict[str, Any]) -> str:
+    """Who linked a flag's two cases as one child (a partner registry's PFIF note: ``look_alikes.flag_linked``), and
+    what that link does: nothing until a moderator decides."""
+    if row.get("partner_only"):
+        return lang.gettext("A partner registry linked these as one child ({who}, PFIF note {note}): its word alone holds neither case back. Compare them, then link or dismiss.",  # noqa: E501
+                            who=row["linked_by"], note=row.get("linked_note") or "?")
+    return lang.gettext("A partner registry linked these as one child too ({who}, PFIF note {note}).",
+                        who=row["linked_by"], note=row.get("linked_note") or "?")
 
 
 CLOCK_AHEAD = timedelta(minutes=15)  # as the server allows a camera's clock ahead of it (``times.CLOCK_SKEW``)

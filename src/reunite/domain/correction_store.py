@@ -17,6 +17,15 @@ class CorrectionStore(Protocol):
 
     def set_case_facts(self, case_id: int, case: NewCase) -> None: ...
 
+    def mark_case_changed(self, case_id: int, at: datetime) -> None:
+        """What partners and readers hold of the case changed ``at`` (``cases.entry_date``, never moved back)."""
+        ...
+
+    def merge_pfif(self, case_id: int, fields: dict[str, str]) -> None:
+        """These fields of a partner's record as sent (a correction accepted) written over those kept
+        (``cases.pfif``); an empty value drops the field."""
+        ...
+
     def waiting_correction(self, case_id: int) -> dict[str, Any] | None:
         """The correction of this case waiting for a moderator, locked until the commit; None if none waits."""
         ...

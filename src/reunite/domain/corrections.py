@@ -25,6 +25,10 @@ DESCRIPTIVE = ("nicknames", "description", "marks", "family_contact")
 MATCHED = frozenset({"sex", "birth_date", "missing_since", "last_seen_place"})
 DOUBLES = frozenset({"given_name", "family_name", "birth_date", "nicknames"})
 FIELDS = IDENTITY + DESCRIPTIVE
+# what partners and readers hold of a case (the exports, feeds, posters, webhooks: as each may read it): every fact
+# but the police report number and the family's contact, which stay here. A change of any moves the case's date
+# there (``services.case_moves.changed_for_partners``)
+PUBLISHED = frozenset(FIELDS) - {"police_report", "family_contact"}
 
 
 def as_registered(row: Mapping[str, Any]) -> NewCase:
@@ -98,6 +102,11 @@ def waits(verified: bool, may_verify: bool, changed: Mapping[str, object]) -> bo
     verify cases (a family, a partner's token). A case waiting for verification is checked whole by the moderator
     who verifies it; police and moderators vouch for what they write, as when they register a case."""
     return verified and not may_verify and bool(identity(changed))
+
+
+def published(names: Iterable[str]) -> bool:
+    """Whether partners or readers hold any of these facts (``PUBLISHED``)."""
+    return bool(PUBLISHED.intersection(names))
 
 
 def reruns(changed: Mapping[str, object]) -> bool:

@@ -70,12 +70,15 @@ class Double:
     other_first: bool  # the other case was registered before this one
     same_photo: bool = False  # flagged as one picture in both cases (``SamePhoto``)
     other_on_poster: bool = False  # that picture is the other case's public poster's photo
+    partner_only: bool = False  # raised by nothing but a partner registry's PFIF link (probe s29 C7)
 
     @property
     def blocks(self) -> bool:
         """Verifying this case waits until the flag is resolved: the other is verified already, and
-        registered by someone else (a family registering its child twice is not kept waiting)."""
-        return self.other_verified and not self.same_owner
+        registered by someone else (a family registering its child twice is not kept waiting). Not for a flag only
+        a partner's link raised: a registry's word alone holds back no other registrant's case (its moderators
+        read it in the queue)."""
+        return self.other_verified and not self.same_owner and not self.partner_only
 
     @property
     def held(self) -> bool:

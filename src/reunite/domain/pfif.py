@@ -5,8 +5,10 @@ lives in ``adapters/exchange/pfif.py``, the storage and sync in ``services/pfif.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 from reunite.domain.dates import loose_date
 from reunite.domain.errors import InvalidInput
@@ -44,6 +46,9 @@ AGE = re.compile(r"^\s*(\d{1,3})\s*(?:-\s*(\d{1,3}))?\s*$")
 OTHER_AGE = re.compile(r"(?im)^\s*age\s*:\s*(\d{1,3}(?:\s*-\s*\d{1,3})?)\s*$")
 MISSING_LINE = re.compile(r"(?im)^\s*(?:missing since|date missing|went missing(?: on)?|走失(?:时间|日期)|"
                           r"失踪(?:时间|日期))\s*[:：]?\s*(.+?)\s*$")
+# the fields of a partner's record that say who the person is (decision 0007's identity facts, and the photo): of a
+# verified case, a newer version's wait for a moderator with the case's correction (``held_fields``, probe s29 C1)
+IDENTITY_FIELDS = ("full_name", "given_name", "family_name", "sex", "date_of_birth", "age", "photo_url")
 TRUE_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 
 
@@ -282,3 +287,83 @@ def naive_times(values: dict[str, str]) -> list[str]:
 
 def record_domain(record_id: str) -> str:
     return record_id.split("/", 1)[0].lower() if "/" in record_id else ""
+
+
+# a host name's label (RFC 1123): letters, digits and hyphens, not at either end, at most 63
+HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def token_domain(value: str) -> str:
+    """A domain a token may write PFIF records of, as record ids are compared (``record_domain``): trimmed, in lower
+    case, a host name of two labels or more (``partner.org``, one trailing dot dropped). Anything else could never
+    match a record's domain (``PartnerC.ORG`` kept as typed, ``partnerc.org/evil``, ``*``, ``""``): InvalidInput
+    (probe s29 C9)."""
+    domain = value.strip().lower()
+    domain = domain[:-1] if domain.endswith(".") else domain
+    labels = domain.split(".")
+    if len(domain) > 253 or len(labels) < 2 or not all(HOST_LABEL.match(label) for label in labels) \
+            or labels[-1].isdigit():
+        raise InvalidInput("{value} is not a domain a key may write records of: give a host name such as partner.org, without a path, port, wildcard or spaces",  # noqa: E501
+                           field="domains", value=value.strip()[:100] or '""')
+    return domain
+
+
+def token_domains(values: Iterable[str]) -> list[str]:
+    """Each domain as ``token_domain`` keeps it, once, in the order given."""
+    return list(dict.fromkeys(token_domain(value) for value in values))
+
+
+def _missing_line(description: str) -> str:
+    found = MISSING_LINE.search(description)
+    return found.group(0).strip() if found else ""
+
+
+def restated(kept: dict[str, str], sent: dict[str, str]) -> set[str]:
+    """The case's facts a newer version of a record (``sent``) says as the version before (``kept``) did, whatever
+    its new dates: the birth date when its ``date_of_birth`` and ``age`` are the same (an age is as of the record's
+    ``source_date``: read again at a newer one it would move the estimate by days), the time missing when its
+    description's missing-since line is the same (without one, it is the record's ``source_date``). The case keeps
+    its values for them: nothing changed, nothing for a moderator to accept."""
+    same = set()
+    if all(sent.get(name, "") == kept.get(name, "") for name in ("date_of_birth", "age")):
+        same.add("birth_date")
+    if _missing_line(sent.get("description", "")) == _missing_line(kept.get("description", "")):
+        same |= {"missing_since", "missing_since_precision"}
+    return same
+
+
+def held_fields(kept: dict[str, str], sent: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """A newer version ``sent`` of a verified record (``kept`` as sent before) while its identity waits for a
+    moderator: (what is kept now: ``sent`` but for its identity fields, ``IDENTITY_FIELDS``, and its description's
+    missing-since line, as ``kept`` has them; what waits: those of ``sent`` that differ, an empty value for a field
+    it drops). The exports read a partner's record as kept: its new name, birth date or photo reach no other
+    registry before a moderator accepts them."""
+    stored, waiting = dict(sent), {}
+    for name in IDENTITY_FIELDS:
+        if sent.get(name, "") != kept.get(name, ""):
+            waiting[name] = sent.get(name, "")
+            if kept.get(name):
+                stored[name] = kept[name]
+            else:
+                stored.pop(name, None)
+    line = _missing_line(kept.get("description", ""))
+    if _missing_line(sent.get("description", "")) != line:
+        waiting["description"] = sent.get("description", "")
+        words = MISSING_LINE.sub("", sent.get("description", "")).strip()
+        stored["description"] = "\n".join(text for text in (words, line) if text)
+    return stored, waiting
+
+
+def last_changed(case: Mapping[str, Any]) -> datetime:
+    """When what partners and readers hold of a case last changed here (the PFIF export's ``entry_date``, and for
+    this site's own records its ``source_date``; the feed entry's ``<updated>``): imported, or changed since
+    (``entry_date``: a correction applied or accepted, a photo published, the words shared; probe s29 C5), verified,
+    or verified again after a withdrawal, whose placeholder partners hold with the withdrawal's dates (dated before
+    it, the record would lose to the placeholder). PFIF dates are whole seconds: a restore within the withdrawal's
+    second is after it."""
+    changed: datetime = max(d for d in (case.get("entry_date"), case.get("verified_at"), case.get("created_at"))
+                            if d is not None)
+    withdrawn = case.get("withdrawn_at")
+    if withdrawn is not None:
+        changed = max(changed, withdrawn.replace(microsecond=0) + timedelta(seconds=1))
+    return changed

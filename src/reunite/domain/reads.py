@@ -93,6 +93,10 @@ class ReadModel(WorkbenchReads, Protocol):
         """The case's workbench items (one per child's trail), counted as the candidates queue counts them."""
         ...
 
+    def feed_left_at(self) -> datetime | None:
+        """When a case last left the feeds (ended, or back to waiting for verification), if one ever did."""
+        ...
+
     def active_cases(self, before: datetime | None, limit: int) -> list[dict[str, Any]]:
         """Verified, open cases, most recently verified first: public fields only (feeds)."""
         ...

@@ -106,7 +106,14 @@ class ShortlistStore(Protocol):
     def flag_duplicate(self, case_id: int, other_case_id: int, impostor_share: float,
                        same: SamePhoto | None = None) -> bool:
         """Record that two cases look like one child; False when already flagged or decided. With ``same`` (their
-        photos are one picture): a flag raised otherwise is marked so (True then), and reopened if dismissed."""
+        photos are one picture): a flag raised otherwise is marked so (True then), and reopened if dismissed. A flag
+        only a partner's link raised (``partner_only``) becomes one like any other (True then)."""
+        ...
+
+    def flag_linked(self, case_id: int, other_case_id: int, impostor_share: float, by: str, note: str) -> bool:
+        """A partner registry's PFIF link (note ``note``, imported by ``by``) between two cases: a flag that holds no
+        case back (``partner_only``), or, on an open flag raised already, who linked it; False when the pair was
+        flagged with a link already, or decided by a moderator (their decision stands)."""
         ...
 
     def same_photos(self, case_id: int, similarity: float, bits: int, near: int,

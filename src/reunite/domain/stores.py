@@ -339,15 +339,18 @@ class PfifStore(Protocol):
     """PFIF records inside a unit of work: imported cases with every field sent, notes, refused persons."""
 
     def case_for_record(self, record_id: str, local_id: int | None) -> dict[str, Any] | None:
-        """``id``, ``status``, ``source_date`` and ``pfif`` (the fields as sent) of the case with this PFIF
-        record id, or of this site's own case ``local_id``."""
+        """``id``, ``status``, ``verified_at``, ``source_date``, ``expiry_date`` and ``pfif`` (the fields as sent)
+        of the case with this PFIF record id, or of this site's own case ``local_id``."""
         ...
 
     def add_imported_case(self, record_id: str, case: NewCase, fields: dict[str, str], source: str,
                           source_date: datetime, expiry: datetime | None, at: datetime) -> int: ...
 
-    def update_imported_case(self, case_id: int, case: NewCase, fields: dict[str, str], source: str,
-                             source_date: datetime, expiry: datetime | None, at: datetime) -> None: ...
+    def update_imported_record(self, case_id: int, fields: dict[str, str], source: str, source_date: datetime,
+                               expiry: datetime | None) -> None:
+        """A newer version of a partner's record: its fields as kept, its source, dates and expiry (its facts are
+        written as corrections are: ``services.corrections.corrects``)."""
+        ...
 
     def add_note(self, values: dict[str, Any]) -> bool:
         """Store a PFIF note unless its record id is known; True if new."""
@@ -359,10 +362,12 @@ class PfifStore(Protocol):
 
     def person_refused(self, record_id: str) -> bool: ...
 
-    def link_notes_and_duplicates(self) -> int:
+    def link_notes_and_duplicates(self, own_domain: str) -> list[tuple[int, int, str]]:
         """Attach waiting notes to cases imported since (only a note of the person's own registry: one from
-        another is kept aside for a moderator), take an imported case's last-seen place from its
-        latest note, and link cases that notes mark as duplicates; how many links were made."""
+        another is kept aside for a moderator), and find the cases that notes mark as duplicates (a partner's record,
+        or this site's own, ``{own_domain}/case.{id}`` as the export names it, verified and open) whose pair is
+        neither flagged with a link yet nor decided by a moderator: (the note's case, the case it links, the note's
+        record id), one per pair. A moderator links them (``grouping.decide_duplicate``), never a note."""
         ...
 
     def note_aside(self, note_id: int, case_id: int) -> dict[str, Any] | None:

@@ -1,8 +1,10 @@
 """What the webhooks a case's alert was sent to are told after the alert (docs/exchange.md, "Webhook payload"):
 that the case ended (``case.ended``: take down what you show of the child), and, should it be verified and open
 again (a removal undone, a case reopened and verified again), that it is back (``case.restored``: show it
-again). Each is a delivery of its own, signed as alerts are, retried alone; never why. The email subscribers
-alerted to a case are told once that it ended (``case_moves``: queued with the change), by the same rule."""
+again); and, while it is active, that what they show of it changed (``case.updated``: a name or birth date
+corrected, a photo, the words shared). Each is a delivery of its own, signed as alerts are, retried alone; never
+why. The email subscribers alerted to a case are told once that it ended (``case_moves``: queued with the change),
+by the same rule."""
 
 from __future__ import annotations
 
@@ -102,3 +104,35 @@ def _to_tell(deps: Deps, alert_id: int, ended: bool) -> dict[str, Any] | None:
             uow.mark_alert_ended(alert_id, deps.clock.now())
             uow.commit()
     return alert if still_wanted(deps, alert, alert["subscription_id"]) else None
+
+
+def case_updated(deps: Deps, case_id: int) -> int:
+    """What partners hold of an active case changed (``case_moves.changed_for_partners``: a correction applied or
+    accepted, a photo published, the words shared approved or withdrawn, a partner's newer record): each webhook its
+    alert was sent to, and not told since that it ended, is told by a delivery of its own (``deliver_updated``,
+    retried alone). Nothing while the case is not active (its ``case.restored`` will carry the new values). How many."""
+    with deps.uow() as uow:
+        if not uow.case_is_active(case_id):
+            return 0
+        told = uow.webhook_alerts_sent(case_id)
+        for alert_id in told:
+            uow.enqueue("reach.deliver_updated", alert_id=alert_id)
+        uow.commit()
+    return len(told)
+
+
+def deliver_updated(deps: Deps, alert_id: int) -> None:
+    """``case.updated`` to one webhook that had the case's alert (probe s29 C5): the alert's body, the case's fields
+    read anew, with ``"event": "case.updated"``: show these instead. Not once the case is no longer active, nor to a
+    webhook told it ended (and not told since that it is back), nor to a subscription ended or whose maker lost the
+    right."""
+    with deps.uow() as uow:
+        alert = uow.alert(alert_id)
+        active = uow.case_is_active(alert["case_id"])
+    if not active or alert["channel"] != "webhook" or alert["status"] != "active" or alert["ended_at"] is not None:
+        return
+    if not still_wanted(deps, alert, alert["subscription_id"]):
+        return
+    case = public_case(deps, alert["case_id"], alert["language"])
+    payload = alert_payload(deps, alert, case, alert_distance(alert["distance_km"]))
+    send_webhook(deps, alert, payload | {"event": "case.updated"}, "case_updated")

@@ -11,6 +11,7 @@ from reunite.domain.access import Permission, Principal, require
 from reunite.domain.case_faces import CasePhotoFaces, child_of
 from reunite.domain.errors import Conflict, InvalidInput, NotFound
 from reunite.domain.ports import UnitOfWork
+from reunite.services.case_moves import changed_for_partners
 from reunite.services.deps import Deps
 
 
@@ -35,6 +36,7 @@ def choose_child_face(deps: Deps, who: Principal, case_id: int, photo_id: int, f
                            field="face_id")
         if mark(uow, who, case_id, photo, face_id) and verified:
             uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)  # matched with that face
+            changed_for_partners(uow, case_id, deps.clock.now())  # a photo published, or taken back
         uow.commit()
 
 

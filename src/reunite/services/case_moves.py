@@ -6,6 +6,8 @@ one verified and open again tells those that were told it ended (``reach.deliver
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from reunite.domain.abuse import new_token
 from reunite.domain.lifecycle import CaseAction, CaseState, ends_first_confirmations, require_kept, settled, state_of
 from reunite.domain.lifecycle import transition as allowed_move
@@ -48,6 +50,16 @@ def change_case(uow: UnitOfWork, case_id: int, action: CaseAction, actor: str) -
     after = allowed_move(case_id, before, action)
     _moved(uow, case_id, before, after, action, actor)
     return after
+
+
+def changed_for_partners(uow: UnitOfWork, case_id: int, at: datetime) -> None:
+    """What partners and readers hold of the case changed (its names, dates, place, photos, or the texts shared:
+    probe s29 C5): it is dated ``at`` (``cases.entry_date``: the PFIF export's ``entry_date``, and for this site's own
+    records its ``source_date``, which decides "newer wins" at the partner; the feed entry's ``<updated>``), and the
+    webhooks alerted to it are told (``case.updated``: ``case_events.case_updated``, a job), in the caller's
+    transaction, so only when the change is written."""
+    uow.mark_case_changed(case_id, at)
+    uow.enqueue("reach.case_updated", case_id=case_id, unless_waiting=True)
 
 
 def kept_case(uow: UnitOfWork, case_id: int) -> None:

@@ -16,6 +16,7 @@ from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import PhotoFacts, PhotoOwner
 from reunite.domain.ports import UnitOfWork
+from reunite.services.case_moves import changed_for_partners
 from reunite.services.deps import Deps
 
 
@@ -37,9 +38,11 @@ def add_to_registered(deps: Deps, uow: UnitOfWork, who: Principal, case_id: int,
     finally:
         unstore(deps, uow, keys)  # those it held already (every one when refused)
     if added:
-        held = None
-        if uow.case_facts_row(case_id)["verified_at"] is not None and not who.can(Permission.VERIFY_CASE):
+        held, verified = None, uow.case_facts_row(case_id)["verified_at"] is not None
+        if verified and not who.can(Permission.VERIFY_CASE):
             held = hold(uow, who.actor, case_id, added, deps.clock.now())
+        elif verified:  # published at once: partners and readers are told (probe s29 C5)
+            changed_for_partners(uow, case_id, deps.clock.now())
         uow.audit(who.actor, "case.photos_added", "case", case_id, photos=len(added),
                   **({"correction": held} if held is not None else {}))
         uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)  # faces found; held: not matched

@@ -25,6 +25,7 @@ from reunite.domain.corrections import (
     identity,
     kept,
     kept_time,
+    published,
     reruns,
     waits,
 )
@@ -34,7 +35,7 @@ from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, NewCase
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.services import queries, sharing
-from reunite.services.case_moves import move_case
+from reunite.services.case_moves import changed_for_partners, move_case
 from reunite.services.deps import Deps
 from reunite.services.intake import check_case
 
@@ -48,6 +49,7 @@ class Corrected:
     waiting: list[str] = field(default_factory=list)
     correction_id: int | None = None
     replaced: bool = False  # it replaced a correction still waiting, whose values are dropped
+    changed: dict[str, list[str]] = field(default_factory=dict)  # the fields applied: old → new, as written
 
 
 def _bounded(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,47 +85,75 @@ def correct_case(deps: Deps, who: Principal, case_id: int, values: Mapping[str, 
         if not access.may_correct(who, case_id, uow.registrant(case_id)):
             raise Forbidden("only the family or the partner who registered case {id} may correct it", id=case_id)
         state = move_case(uow, case_id, CaseAction.CORRECT, who.actor)  # 409 unless open; its row locked
-        row = uow.case_facts_row(case_id)
-        before = as_registered(row)
-        after = kept_time(before, corrected(before, values))
-        check_case(after, [], now)
-        changed = changes(before, after)
-        held = waits(state.verified, who.can(Permission.VERIFY_CASE), changed)
-        now_fields = descriptive(changed) + ([] if held else identity(changed))
-        result = Corrected(case_id, applied=now_fields)
-        if now_fields:
-            _apply(uow, who.actor, row, before, after, now_fields, changed, now, "case.corrected")
-        if held:
-            asked, replaced = _ask(uow, who.actor, case_id, after, changed, now)
-            result = Corrected(case_id, now_fields, identity(changed), asked, replaced)
+        result = corrects(uow, who, case_id, state.verified, values, now)
         if shared:
-            sharing.write(uow, who.actor, case_id, approved)
+            sharing.write(uow, who.actor, case_id, approved, now)
         uow.commit()
     return result
 
 
+def corrects(uow: UnitOfWork, who: Principal, case_id: int, verified: bool, values: Mapping[str, Any], now: datetime,
+             action: str | None = "case.corrected", also: Mapping[str, tuple[str, str]] | None = None,
+             also_kept: Mapping[str, Any] | None = None, record: str | None = None) -> Corrected:
+    """``values`` written over the case's facts (its row locked by the caller), by decision 0007's one rule,
+    whoever sends them (a registrant's PATCH or form, a partner's newer PFIF record: ``services.pfif_versions``):
+    the family's words at once; of a verified case, the identity facts wait for a moderator when ``who`` may not
+    verify cases, the case keeping its verified values (searched, matched and compared for doubles with them) until
+    one accepts.
+    ``also``: more facts that changed (by name, old → new as written) that wait with the identity facts, kept with
+    the correction as ``also_kept`` (a partner record's photo link and its fields as sent: ``pfif_versions``).
+    Audited old → new as ``action`` (None: the caller audits, reading ``Corrected.changed``); ``record``: the
+    partner's record that sent them, named when its words go back to the moderators (``sharing.source_changed``)."""
+    row = uow.case_facts_row(case_id)
+    before = as_registered(row)
+    after = kept_time(before, corrected(before, values))
+    check_case(after, [], now)
+    changed = changes(before, after)
+    may_verify = who.can(Permission.VERIFY_CASE)
+    held = waits(verified, may_verify, changed) or bool(verified and not may_verify and also)
+    now_fields = descriptive(changed) + ([] if held else identity(changed))
+    said = {name: list(changed[name]) for name in now_fields}
+    result = Corrected(case_id, applied=now_fields, changed=said)
+    if now_fields:
+        _apply(uow, who.actor, row, before, after, now_fields, changed, now, action,
+               {"record": record} if record else {"corrected": True})
+    if held:
+        names = identity(changed) + list(also or {})
+        asked, replaced = _ask(uow, who.actor, case_id, after, {**changed, **(also or {})}, now, names, also_kept)
+        result = Corrected(case_id, now_fields, names, asked, replaced, said)
+    return result
+
+
 def _apply(uow: UnitOfWork, actor: str, row: Mapping[str, Any], before: NewCase, after: NewCase, names: list[str],
-           changed: Mapping[str, tuple[str, str]], now: datetime, action: str, **detail: object) -> None:
-    """Write ``names`` of ``after`` over ``before``; audited old → new; what depends on them run again."""
+           changed: Mapping[str, tuple[str, str]], now: datetime, action: str | None,
+           source: Mapping[str, object] | None = None, **detail: object) -> None:
+    """Write ``names`` of ``after`` over ``before``; audited old → new (as ``action``, unless None: the caller
+    does); what depends on them run again; partners and readers told, when they hold any of them
+    (``case_moves.changed_for_partners``: the exports' dates, the feed's, webhooks' ``case.updated``)."""
     taken = {name: getattr(after, name) for name in names}
     if "missing_since" in names:
         taken["missing_since_precision"] = after.missing_since_precision
     uow.set_case_facts(int(row["id"]), corrected(before, taken))
-    uow.audit(actor, action, "case", int(row["id"]), changed={name: list(changed[name]) for name in names}, **detail)
+    if action is not None:
+        uow.audit(actor, action, "case", int(row["id"]), changed={name: list(changed[name]) for name in names},
+                  **detail)
     texts: dict[str, str] = {name: getattr(after, name) for name in ("description", "marks") if name in names}
     if texts:  # what a moderator approved of the old words no longer says what they say: withdrawn, asked again
-        sharing.source_changed(uow, actor, dict(row), texts, now, corrected=True)
+        sharing.source_changed(uow, actor, dict(row), texts, now, **(source or {"corrected": True}))
     if reruns(dict.fromkeys(names)):
         uow.enqueue("faces.process_case", lock=f"case-{row['id']}", case_id=int(row["id"]))
+    if published(names):
+        changed_for_partners(uow, int(row["id"]), now)
 
 
 def _ask(uow: UnitOfWork, actor: str, case_id: int, after: NewCase, changed: Mapping[str, tuple[str, str]],
-         now: datetime) -> tuple[int, bool]:
-    """The identity facts corrected wait for a moderator: one request per case, the newest replacing one waiting
-    (its values dropped, and said so: whether one was); the photos held with the one replaced wait with the new
-    one; the same values again change nothing."""
-    names = identity(changed)
-    fields = kept(after, names)
+         now: datetime, names: list[str] | None = None, also_kept: Mapping[str, Any] | None = None) -> tuple[int, bool]:
+    """The identity facts corrected (``names``, by default those of ``changed``) wait for a moderator: one request
+    per case, the newest replacing one waiting (its values dropped, and said so: whether one was); the photos held
+    with the one replaced wait with the new one; the same values again change nothing. ``also_kept``: kept with
+    them, given back when a moderator accepts (``decide_correction``)."""
+    names = names if names is not None else identity(changed)
+    fields = kept(after, identity(dict.fromkeys(names))) | dict(also_kept or {})
     waiting = uow.waiting_correction(case_id)
     if waiting is not None and waiting["fields"] == fields:
         return int(waiting["id"]), False
@@ -138,6 +168,17 @@ def _ask(uow: UnitOfWork, actor: str, case_id: int, after: NewCase, changed: Map
               replaced=int(waiting["id"]) if waiting is not None else None,
               **({"dropped": waiting["became"]} if replaced and waiting is not None else {}))
     return correction_id, replaced
+
+
+def drop_record_correction(uow: UnitOfWork, actor: str, case_id: int, now: datetime) -> int | None:
+    """A partner's newer record that asks nothing of a verified case's identity any more (it says what was verified)
+    drops the correction an earlier version of the record asked (``also_kept`` with its fields as sent), still
+    waiting and holding no photos: a moderator never accepts an identity its registry took back. Its id, if one."""
+    waiting = uow.waiting_correction(case_id)
+    if waiting is None or "pfif" not in waiting["fields"] or waiting["photo_ids"]:
+        return None
+    uow.decide_correction(int(waiting["id"]), "replaced", actor, now)
+    return int(waiting["id"])
 
 
 def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bool, reason: str = "") -> None:
@@ -178,12 +219,17 @@ def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bo
         if photo_ids:  # the photos held with it published and matched as any other
             uow.release_photos(case_id, photo_ids)
             uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)
+        if sent := found["fields"].get("pfif"):  # a partner's record's fields as sent, held with it (pfif_versions)
+            uow.merge_pfif(case_id, sent)
+        if photo_ids or sent:
+            changed_for_partners(uow, case_id, now)
+        record: dict[str, object] = {"record_fields": sorted(sent)} if sent else {}  # its record's fields as sent
         if names := identity(changed):
-            _apply(uow, who.actor, row, before, after, names, changed, now, "case.correction_accepted",
-                   correction=correction_id, asked_by=found["asked_by"], photos=photo_ids)
+            _apply(uow, who.actor, row, before, after, names, changed, now, "case.correction_accepted", None,
+                   correction=correction_id, asked_by=found["asked_by"], photos=photo_ids, **record)
         else:
             uow.audit(who.actor, "case.correction_accepted", "case", case_id, correction=correction_id, changed={},
-                      photos=photo_ids)
+                      photos=photo_ids, **record)
         uow.commit()
 
 

@@ -109,6 +109,26 @@ def flag_by_hand(deps: Deps, who: Principal, case_id: int, other_case_id: int,
     return flag[0], True
 
 
+def flag_linked(deps: Deps, uow: UnitOfWork, actor: str, case_id: int, other_case_id: int, note: str) -> bool:
+    """A partner registry's PFIF link (a note's ``linked_person_record_id``: "the same child as that record", its own
+    or one of this site's, probe s29 C7): a duplicate flag in the moderators' queue, read as a moderator's by hand
+    (``pair_share``), saying whose import linked them and by which note, resolved the same way
+    (``grouping.decide_duplicate``). A registry's word alone holds back neither case (``Double.partner_only``: no
+    verification waits on it, no verified case is held), or one partner could take another family's verified case
+    offline by naming it (probe s29 C1). An open flag raised already says who linked it too. Audited under both
+    cases (``case.duplicate_flagged``, ``linked_by_partner``, the note). Whether a flag was raised or told so; the
+    caller took its turn (``doubles.take_turns``)."""
+    if not uow.flag_linked(case_id, other_case_id, pair_share(deps, uow, CaseFaces.read(uow, case_id), other_case_id),
+                           actor, note):
+        return False
+    flag = uow.duplicate_flag(case_id, other_case_id)
+    assert flag is not None
+    for one, other in ((case_id, other_case_id), (other_case_id, case_id)):
+        uow.audit(actor, "case.duplicate_flagged", "case", one, other_case_id=other, flag=flag[0],
+                  linked_by_partner=True, note=note)
+    return True
+
+
 @dataclass(frozen=True)
 class CaseFaces:
     """A case's facts and its faces, read once for every pair of cases it is one side of."""

@@ -389,5 +389,5 @@ def share_texts(deps: Deps, who: Principal, case_id: int, texts: Mapping[str, st
     shared = sharing.checked(deps, case_id, texts)
     with deps.uow() as uow:
         kept_case(uow, case_id)
-        sharing.write(uow, who.actor, case_id, shared)
+        sharing.write(uow, who.actor, case_id, shared, deps.clock.now())
         uow.commit()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -47,6 +47,7 @@ from reunite.domain.pfif import (
     full_name,
     instant,
     is_placeholder,
+    last_changed,
     naive_times,
     person_case,
     pfif_time,
@@ -55,7 +56,7 @@ from reunite.domain.pfif import (
 )
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.typed_time import INSTANT, date_written
-from reunite.services import doubles, idempotency, sharing, throttle
+from reunite.services import doubles, idempotency, look_alikes, pfif_versions, throttle
 from reunite.services.deps import Deps
 from reunite.services.exchange import ImportReport, Problem, ReadInZone, Registered, audit_export, last_seen_as_read
 from reunite.services.intake import check_case
@@ -101,16 +102,27 @@ def import_pfif(deps: Deps, who: Principal, data: bytes, key: idempotency.Key | 
     throttle.records_limit(deps, who, len(persons) + len(notes))  # one key cannot flood the queue (probe s21 U4)
     report = ImportReport()
     with deps.uow() as uow:
+        doubles.take_turns(uow)  # a note's link may flag two cases (``_links``): before any case's row is locked
         for person in persons:
             _import_person(deps, uow, who, person, version, report)
         for note in notes:
             _import_note(deps, uow, who, note, report)
-        linked = uow.link_notes_and_duplicates()
+        linked = _links(deps, uow, who)
         report.linked = linked if who.can(Permission.VIEW_ALL_CASES) else 0  # says nothing of unreadable cases
         if (won := report.kept(uow, key)) is not None:
             return won
         uow.commit()
     return report
+
+
+def _links(deps: Deps, uow: UnitOfWork, who: Principal) -> int:
+    """Notes attached to their cases, and their links made (``linked_person_record_id``: a partner's record or this
+    site's own, ``{domain}/case.{id}`` as the export names it): each opens a duplicate flag in the moderators'
+    queue saying who linked it (``look_alikes.flag_linked``, probe s29 C7). How many links were made."""
+    made = uow.link_notes_and_duplicates(deps.site.pfif_domain)
+    for case_id, other_case_id, note in made:
+        look_alikes.flag_linked(deps, uow, who.actor, case_id, other_case_id, note)
+    return len(made)
 
 
 def _writable(who: Principal, record: str, kind: str, report: ImportReport) -> bool:
@@ -196,15 +208,15 @@ def _store_person(deps: Deps, uow: UnitOfWork, who: Principal, record: str, pers
         report.unchanged += 1  # the same version (a re-sent feed, or this site's export coming back)
         return
     else:
-        case_id = existing["id"]
-        uow.update_imported_case(case_id, case, fields, source[:KEPT["source_name"]], recorded, expiry, now)
-        # new words withdraw what a moderator approved of the old ones, and ask the moderators again
-        sharing.source_changed(uow, who.actor, existing, {"description": case.description}, now, record=record)
+        if not pfif_versions.update(deps, uow, who, record, case, fields, source[:KEPT["source_name"]], recorded,
+                                    expiry, existing, report, version):
+            return
         report.updated += 1
+        _said_cut(person, PERSON_FIELDS, record, report)
+        return
     _said_cut(person, PERSON_FIELDS, record, report)  # stored: a version already here was told so when it came
-    uow.audit(who.actor, "case.imported" if existing is None else "case.reimported", "case", case_id,
-              record=record, pfif=version)
-    doubles.check_arrival(uow, case_id)  # its name and birth date, new or changed
+    uow.audit(who.actor, "case.imported", "case", case_id, record=record, pfif=version)
+    doubles.check_arrival(uow, case_id)  # its name and birth date
 
 
 def _without_missing_line(case: NewCase) -> NewCase:
@@ -331,12 +343,7 @@ def _placeholder(case: dict[str, Any], record: str, now: datetime) -> dict[str, 
 
 
 def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> dict[str, str]:
-    # when this copy last changed here: imported, verified, or verified again after a withdrawal, whose placeholder
-    # partners hold with the withdrawal's dates (a restored record dated before it would lose to the placeholder)
-    changed = max(d for d in (case["entry_date"], case["verified_at"], case["created_at"]) if d is not None)
-    withdrawn = case["withdrawn_at"]
-    if withdrawn is not None:  # PFIF dates are whole seconds: a restore within the withdrawal's second is after it
-        changed = max(changed, withdrawn.replace(microsecond=0) + timedelta(seconds=1))
+    changed, withdrawn = last_changed(case), case["withdrawn_at"]  # when this copy last changed here
     dates = {"person_record_id": record, "entry_date": pfif_time(changed),
              "expiry_date": pfif_time(case["expiry_date"])}
     name = full_name(case["given_name"], case["family_name"])

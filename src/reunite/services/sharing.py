@@ -14,6 +14,7 @@ from reunite.domain.model import CASE_TEXT_LIMITS
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.summary import cleaned
 from reunite.services import words
+from reunite.services.case_moves import changed_for_partners
 from reunite.services.deps import Deps
 
 # as long as the family's text may be (``model.CASE_TEXT_LIMITS``): approved whole, it fits
@@ -38,12 +39,17 @@ def checked(deps: Deps, case_id: int, texts: Mapping[str, str]) -> dict[str, str
     return shared
 
 
-def write(uow: UnitOfWork, actor: str, case_id: int, texts: Mapping[str, str]) -> None:
+def write(uow: UnitOfWork, actor: str, case_id: int, texts: Mapping[str, str], at: datetime | None = None) -> None:
     """Store the texts ``checked`` gave; each that changed audited with its words (``case.description_shared``,
     ``case.marks_shared``), the same words again nothing. A moderator's look at them (or at the case: a
-    verification) takes the case out of the "sharing" queue (``source_changed``), audited ``case.sharing_reviewed``."""
-    for name in uow.set_shared_texts(case_id, texts):
+    verification) takes the case out of the "sharing" queue (``source_changed``), audited ``case.sharing_reviewed``.
+    Changed ``at`` (none: with a verification, which dates the case itself), partners and readers are told
+    (``case_moves.changed_for_partners``)."""
+    changed = uow.set_shared_texts(case_id, texts)
+    for name in changed:
         uow.audit(actor, f"case.{name}_shared", "case", case_id, words=texts[name])
+    if changed and at is not None:
+        changed_for_partners(uow, case_id, at)
     if uow.sharing_reviewed(case_id):
         uow.audit(actor, "case.sharing_reviewed", "case", case_id)
 
@@ -63,3 +69,5 @@ def source_changed(uow: UnitOfWork, actor: str, case: dict[str, Any], texts: Map
     withdrawn = uow.hold_for_sharing(int(case["id"]), changed, ask, at)
     uow.audit(actor, "case.held_for_sharing", "case", int(case["id"]), changed=changed, withdrawn=withdrawn,
               asked=ask, **detail)
+    if withdrawn:  # partners and readers read none of it from now on
+        changed_for_partners(uow, int(case["id"]), at)

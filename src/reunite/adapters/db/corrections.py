@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text, update
+from sqlalchemy import Connection, func, insert, select, text, update
 
 from reunite.adapters.db.people_tables import case_corrections
 from reunite.adapters.db.tables import cases, faces, photos
@@ -41,6 +41,15 @@ class CorrectionSql:
 
     def set_case_facts(self, case_id: int, case: NewCase) -> None:
         self.conn.execute(update(cases).where(cases.c.id == case_id).values(**case_columns(case)))
+
+    def mark_case_changed(self, case_id: int, at: datetime) -> None:
+        self.conn.execute(update(cases).where(cases.c.id == case_id).values(
+            entry_date=func.greatest(func.coalesce(cases.c.entry_date, at), at)))
+
+    def merge_pfif(self, case_id: int, fields: dict[str, str]) -> None:
+        kept = self.conn.execute(select(cases.c.pfif).where(cases.c.id == case_id)).scalar_one() or {}
+        merged = {name: value for name, value in {**kept, **fields}.items() if value}
+        self.conn.execute(update(cases).where(cases.c.id == case_id).values(pfif=merged))
 
     def waiting_correction(self, case_id: int) -> dict[str, Any] | None:
         row = self.conn.execute(case_corrections.select().where(

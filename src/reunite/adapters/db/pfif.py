@@ -43,8 +43,8 @@ class PfifSql:
 
     def case_for_record(self, record_id: str, local_id: int | None) -> dict[str, Any] | None:
         row = self.conn.execute(
-            select(cases.c.id, cases.c.status, cases.c.verified_at, cases.c.source_date, cases.c.pfif,
-                   cases.c.description, cases.c.marks).where(
+            select(cases.c.id, cases.c.status, cases.c.verified_at, cases.c.source_date, cases.c.expiry_date,
+                   cases.c.pfif, cases.c.description, cases.c.marks).where(
                 (cases.c.record_id == record_id) | (cases.c.record_id.is_(None) & (cases.c.id == (local_id or -1)))
             )
         ).first()
@@ -56,11 +56,10 @@ class PfifSql:
             record_id=record_id, pfif=fields, source=source, source_date=source_date, expiry_date=expiry,
             entry_date=at, **_case_values(case)).returning(cases.c.id)).scalar_one())
 
-    def update_imported_case(self, case_id: int, case: NewCase, fields: dict[str, str], source: str,
-                             source_date: datetime, expiry: datetime | None, at: datetime) -> None:
+    def update_imported_record(self, case_id: int, fields: dict[str, str], source: str, source_date: datetime,
+                               expiry: datetime | None) -> None:
         self.conn.execute(update(cases).where(cases.c.id == case_id).values(
-            pfif=fields, source=source, source_date=source_date, expiry_date=expiry, entry_date=at,
-            **_case_values(case)))
+            pfif=fields, source=source, source_date=source_date, expiry_date=expiry))
 
     def add_note(self, values: dict[str, Any]) -> bool:
         """Store a note unless its record id is known (notes never change); True if new."""
@@ -78,7 +77,7 @@ class PfifSql:
         return self.conn.execute(select(pfif_refused.c.record_id).where(
             pfif_refused.c.record_id == record_id)).first() is not None
 
-    def link_notes_and_duplicates(self) -> int:
+    def link_notes_and_duplicates(self, own_domain: str) -> list[tuple[int, int, str]]:
         # a waiting note is attached only where its sender may write the case: a note of the person's own
         # registry (its domain, which only keys of that domain write). A note another registry sent is kept
         # aside (a moderator may attach it: ``attach_note``), never attached by whoever imports the person.
@@ -87,14 +86,22 @@ class PfifSql:
             "WHERE n.case_id IS NULL AND c.record_id = n.person_record_id AND c.status = 'open' "
             "AND lower(split_part(n.record_id, '/', 1)) = lower(split_part(c.record_id, '/', 1))"))
         # a note's place stays on the note (reviewers read it): it never becomes the case's last-seen
-        # place, which the public reads. A link only to a case partners may read: a checked, live one.
+        # place, which the public reads. A link only to a case partners may read: a checked, live one; this site's
+        # own records have no record id: the export names them ``{domain}/case.{id}`` (probe s29 C7). Each pair once:
+        # not flagged with a link already, nor decided by a moderator (``case_duplicates``)
         linked = self.conn.execute(text(
-            "UPDATE cases c SET linked_case_id = other.id FROM case_notes n JOIN cases other "
-            "ON other.record_id = n.linked_person_record_id "
-            "WHERE n.case_id = c.id AND n.linked_person_record_id <> '' AND other.id <> c.id "
+            "SELECT DISTINCT ON (least(c.id, other.id), greatest(c.id, other.id)) c.id, other.id, n.record_id "
+            "FROM case_notes n JOIN cases c ON c.id = n.case_id JOIN cases other "
+            "ON other.record_id = n.linked_person_record_id OR (other.record_id IS NULL "
+            "AND n.linked_person_record_id = :own || '/case.' || other.id) "
+            "WHERE n.linked_person_record_id <> '' AND other.id <> c.id AND c.status = 'open' "
             "AND other.verified_at IS NOT NULL AND other.status = 'open' "
-            "AND c.linked_case_id IS DISTINCT FROM other.id"))
-        return int(linked.rowcount or 0)
+            "AND NOT EXISTS (SELECT 1 FROM case_duplicates d WHERE d.case_id = least(c.id, other.id) "
+            "AND d.other_case_id = greatest(c.id, other.id) "
+            "AND (d.linked_by IS NOT NULL OR d.status <> 'open')) "
+            "ORDER BY least(c.id, other.id), greatest(c.id, other.id), n.entry_date, n.id"),
+            {"own": own_domain.lower()})
+        return [(int(r[0]), int(r[1]), str(r[2])) for r in linked]
 
     def note_aside(self, note_id: int, case_id: int) -> dict[str, Any] | None:
         """A note kept aside (attached to no case) whose person is this open case; None if there is none."""

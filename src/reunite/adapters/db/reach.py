@@ -223,7 +223,7 @@ class ReachSql:
 PUBLIC_CASE = (
     "SELECT c.id, c.given_name, c.sex, c.birth_date, c.missing_since, c.missing_since_offset, "
     "c.missing_since_precision, c.last_seen_text, c.last_seen_lat, c.last_seen_lon, "
-    f"c.verified_at, {poster_photo()} AS photo_id FROM cases c "
+    f"c.verified_at, c.entry_date, c.withdrawn_at, c.created_at, {poster_photo()} AS photo_id FROM cases c "
 )
 
 
@@ -233,6 +233,11 @@ class ReachReads:
 
     def outbox_skipped(self) -> int:
         return int(self._all("SELECT count(*) AS n FROM outbox WHERE status = 'skipped'")[0]["n"])
+
+    def feed_left_at(self) -> datetime | None:
+        """When a case last left the feeds (closed, reunited, rejected, expired, removed, or back to waiting for
+        verification), if one ever did."""
+        return self._all("SELECT max(greatest(closed_at, withdrawn_at)) AS at FROM cases")[0]["at"]  # type: ignore[no-any-return]
 
     def active_cases(self, before: datetime | None, limit: int) -> list[dict[str, Any]]:
         """Verified, open cases newest first (by verification), for feeds: public fields only."""

@@ -57,7 +57,7 @@ DOUBLES = (
     "o.verified_at IS NOT NULL AS other_verified, EXISTS (SELECT 1 FROM case_owners w WHERE w.case_id = x.id) "
     "AS owned, EXISTS (SELECT 1 FROM case_owners w JOIN case_owners v ON v.account_id = w.account_id "
     "WHERE w.case_id = x.id AND v.case_id = o.id) AS same_owner, (o.created_at, o.id) < (x.created_at, x.id) "
-    f"AS other_first, d.photo_id IS NOT NULL AS same_photo, {on_poster('o')} AS other_on_poster "
+    f"AS other_first, d.photo_id IS NOT NULL AS same_photo, {on_poster('o')} AS other_on_poster, d.partner_only "
     "FROM case_duplicates d JOIN cases x ON x.id IN (d.case_id, d.other_case_id) "
     "JOIN cases o ON o.id IN (d.case_id, d.other_case_id) AND o.id <> x.id "
     f"WHERE d.status = 'open' AND x.id = ANY(:ids) AND x.status = 'open' AND {OTHER_COUNTS} "
@@ -264,15 +264,28 @@ class ShortlistSql:
             ("pa", "pb"), (same.photo_id, same.other_photo_id) if same.case_id == low
             else (same.other_photo_id, same.photo_id), strict=True))
         # one picture found in a pair flagged otherwise: the flag says so from now on, and a dismissal made
-        # without knowing it (different children, whose photos are one picture) is undone: it waits again
+        # without knowing it (different children, whose photos are one picture) is undone: it waits again. A pair
+        # only a partner's link flagged is found by the check itself: a flag like any other from now on
+        new_photo = "EXCLUDED.photo_id IS NOT NULL AND case_duplicates.photo_id IS NULL"
         return bool(self.conn.execute(text(
             "INSERT INTO case_duplicates (case_id, other_case_id, impostor_share, photo_id, other_photo_id) "
             "VALUES (:a, :b, :s, :pa, :pb) ON CONFLICT (case_id, other_case_id) DO UPDATE SET "
-            "photo_id = EXCLUDED.photo_id, other_photo_id = EXCLUDED.other_photo_id, "
-            "impostor_share = LEAST(case_duplicates.impostor_share, EXCLUDED.impostor_share), "
-            "status = CASE WHEN case_duplicates.status = 'dismissed' THEN 'open' ELSE case_duplicates.status END "
-            "WHERE EXCLUDED.photo_id IS NOT NULL AND case_duplicates.photo_id IS NULL"),
+            "photo_id = COALESCE(case_duplicates.photo_id, EXCLUDED.photo_id), "
+            "other_photo_id = COALESCE(case_duplicates.other_photo_id, EXCLUDED.other_photo_id), "
+            "impostor_share = LEAST(case_duplicates.impostor_share, EXCLUDED.impostor_share), partner_only = false, "
+            f"status = CASE WHEN case_duplicates.status = 'dismissed' AND {new_photo} THEN 'open' "
+            f"ELSE case_duplicates.status END WHERE ({new_photo}) OR case_duplicates.partner_only"),
             {"a": low, "b": high, "s": impostor_share, **photos}).rowcount)
+
+    def flag_linked(self, case_id: int, other_case_id: int, impostor_share: float, by: str, note: str) -> bool:
+        low, high = sorted((case_id, other_case_id))
+        # a flag raised already, still open, says who linked it too; a moderator's decision stands
+        return bool(self.conn.execute(text(
+            "INSERT INTO case_duplicates (case_id, other_case_id, impostor_share, linked_by, linked_note, "
+            "partner_only) VALUES (:a, :b, :s, :by, :note, true) ON CONFLICT (case_id, other_case_id) DO UPDATE SET "
+            "linked_by = EXCLUDED.linked_by, linked_note = EXCLUDED.linked_note "
+            "WHERE case_duplicates.status = 'open' AND case_duplicates.linked_by IS NULL"),
+            {"a": low, "b": high, "s": impostor_share, "by": by, "note": note}).rowcount)
 
     def same_photos(self, case_id: int, similarity: float, bits: int, near: int,
                     faces: float = 1.0, chip: float = 1.0) -> list[SamePhoto]:
@@ -382,7 +395,9 @@ class ShortlistReads:
             f"(SELECT f.id FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = b.id AND {child_face()} "
             "ORDER BY f.created_at, f.id LIMIT 1) "
             "AS other_face_id, d.photo_id IS NOT NULL AS same_photo, "
-            f"{on_poster('a')} AS case_on_poster, {on_poster('b')} AS other_on_poster "
+            f"{on_poster('a')} AS case_on_poster, {on_poster('b')} AS other_on_poster, d.linked_note, d.partner_only, "
+            "COALESCE((SELECT t.name FROM api_tokens t WHERE 'token:' || t.id = d.linked_by), d.linked_by) "
+            "AS linked_by "
             "FROM case_duplicates d JOIN cases a ON a.id = d.case_id JOIN cases b ON b.id = d.other_case_id "
             "WHERE d.status = :st AND ((a.status = ANY(:live) AND b.status = ANY(:live)) OR (d.photo_id IS NOT NULL "
             "AND ((a.status = 'open' AND b.status = ANY(:kept)) OR (b.status = 'open' AND a.status = ANY(:kept))))) "

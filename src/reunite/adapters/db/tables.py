@@ -349,6 +349,11 @@ case_duplicates = Table(  # cases that look like one child registered twice, for
     # the two cases' photos that are one picture (of case_id, of other_case_id), when flagged for that
     Column("photo_id", BigInteger),
     Column("other_photo_id", BigInteger),
+    # a partner registry's PFIF link between the two: whose import resolved it, and the note; ``partner_only``: raised
+    # by nothing else (it holds no case back: ``domain.doubles.Double``)
+    Column("linked_by", Text),
+    Column("linked_note", Text),
+    Column("partner_only", Boolean, nullable=False, server_default=text("false")),
     created_column(),
     UniqueConstraint("case_id", "other_case_id"),
     CheckConstraint("case_id < other_case_id", name="ordered"),

@@ -164,7 +164,8 @@ def security_headers(
         secure = https_only or request.url.scheme == "https"
         if secure:
             headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-        if not existing:
+        # a public answer (a feed, a poster's photo) may be kept by shared caches: it never sets a cookie
+        if not existing and "public" not in headers.get("Cache-Control", ""):
             value = request.state.presession
             response.set_cookie(CSRF_COOKIE, f"{value}.{sign(secret, 'pre-session', value)}", httponly=True,
                                 samesite="strict", secure=secure, max_age=30 * 24 * 3600)

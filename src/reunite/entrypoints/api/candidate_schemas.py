@@ -188,9 +188,16 @@ class DuplicateOut(BaseModel):
         "re-encoded or cropped): flagged whatever the birth dates and names, a poster's photo registered again"))
     photo_on_poster: int | None = Field(None, description=(
         "With `same_photo`: the case (of the two) whose public poster shows that photo, if either's does"))
+    linked_by: str | None = Field(None, description=(
+        "A partner registry linked the two as one child (a PFIF note's `linked_person_record_id`): the token (by "
+        "name) or account whose import made the link"))
+    linked_note: str | None = Field(None, description="That PFIF note's record id")
+    partner_only: bool = Field(False, description=(
+        "Only that link flagged them: it holds neither case back (no verification waits on it) until you decide"))
     lead: Lead
     lead_words: list[str] = Field(description=(
-        "The flag in words, in the request's language: \"Same photo: …\" first with `same_photo`, then the reading"))
+        "The flag in words, in the request's language: \"Same photo: …\" first with `same_photo`, then who linked "
+        "them (`linked_by`), then the reading"))
 
 
 class SearchHit(BaseModel):

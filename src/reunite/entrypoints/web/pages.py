@@ -29,12 +29,21 @@ from reunite.entrypoints.web.forms import ReadQuery
 from reunite.entrypoints.web.links import contact_links, place_links, position
 from reunite.i18n import LANGUAGES, Language, negotiate, offered
 from reunite.services.deps import Deps
-from reunite.wording import alike_words, clock_set_aside, duplicate_words, lead_words, seen_when, why
+from reunite.wording import (
+    alike_words,
+    clock_set_aside,
+    duplicate_words,
+    lead_words,
+    partner_link_words,
+    seen_when,
+    why,
+)
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals |= {"lead_words": lead_words, "alike_words": alike_words,
-                          "duplicate_words": duplicate_words, "why": why, "seen_when": seen_when,
+                          "duplicate_words": duplicate_words, "partner_link_words": partner_link_words,
+                          "why": why, "seen_when": seen_when,
                           "clock_set_aside": clock_set_aside}  # (lang, …), in macros too
 templates.env.globals |= {"full_name": full_name, "contact_links": contact_links, "place_links": place_links,
                           "position": position, "inline": assets.inline}

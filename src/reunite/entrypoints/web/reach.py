@@ -3,12 +3,16 @@ Atom feeds of active cases, and posters (the page to share, its photo, and the p
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
+from reunite.domain.pfif import last_changed
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
 from reunite.entrypoints.api.media_routes import if_none_match, image
 from reunite.entrypoints.api.validation import GivenTime
@@ -65,19 +69,56 @@ async def subscription_change(request: Request, lang: LangDep, deps: DepsDep, su
 @router.get("/feeds/cases.atom")
 def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, Query(max_length=100)] = "",
          before: GivenTime | None = None) -> Response:
-    """Active (verified, open) cases, newest first, with a link to the next page of older ones.
-    Public fields only: the same as the posters."""
+    """Active (verified, open) cases, most recently verified first, with a link to the next page of older ones.
+    Public fields only: the same as the posters. Each entry's ``<updated>`` is when what it shows last changed
+    (``pfif.last_changed``: verified, corrected, a photo, the words shared), so that a reader keyed on id and
+    updated takes a correction (probe s29 C5). Public and cacheable (``feed_response``)."""
     rows = posters.feed_cases(deps, region, before, FEED_PAGE + 1)
-    entries = [posters.poster(deps, row["id"], lang.latin) | {"verified_at": row["verified_at"]}
+    entries = [posters.poster(deps, row["id"], lang.latin) | {"verified_at": row["verified_at"],
+                                                              "updated": last_changed(row)}
                for row in rows[:FEED_PAGE]]
+    # the feed changed when an entry did, or when a case left it
+    modified = max([e["updated"] for e in entries] + [t for t in (deps.read.feed_left_at(),) if t is not None],
+                   default=EPOCH)
     base = deps.site.base_url
     body = templates.get_template("feed.xml").render(
-        _=lang.gettext, lang=lang, entries=entries, base=base, region=region.strip(),
-        updated=entries[0]["verified_at"] if entries else deps.clock.now(),
+        _=lang.gettext, lang=lang, entries=entries, base=base, region=region.strip(), updated=modified,
         next=rows[FEED_PAGE - 1]["verified_at"].isoformat() if len(rows) > FEED_PAGE else None,
         # at the configured address, as every other link: never the Host header a request names (probe s21 U7)
         self_url=f"{base}{request.url.path}" + (f"?{request.url.query}" if request.url.query else ""))
-    return Response(body, media_type="application/atom+xml; charset=utf-8")
+    return feed_response(request, body.encode(), modified)
+
+
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # the date of a feed nothing was ever in
+FEED_CACHE = "public, max-age=60"  # a minute: a case that ends leaves shared caches soon
+
+
+def feed_response(request: Request, body: bytes, modified: datetime) -> Response:
+    """A public feed as caches and feed readers want it: ``Cache-Control: public`` for a minute, its entity tag (the
+    body's digest: the language is in it) and ``Last-Modified``; a conditional GET whose copy is current gets 304,
+    no body (``If-None-Match`` first, else ``If-Modified-Since``, RFC 9110). The language it is written in follows
+    the reader (``Vary``). No cookie: the security middleware sets none on a public answer."""
+    tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    headers = {"ETag": tag, "Last-Modified": format_datetime(modified.astimezone(UTC), usegmt=True),
+               "Cache-Control": FEED_CACHE, "Vary": "Accept-Language, Cookie"}
+    held = request.headers.get("if-none-match")
+    if held is not None:
+        current = held.strip() == "*" or tag in {t.strip().removeprefix("W/") for t in held.split(",")}
+    else:
+        current = _not_modified_since(request.headers.get("if-modified-since"), modified)
+    if current:
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type="application/atom+xml; charset=utf-8", headers=headers)
+
+
+def _not_modified_since(since: str | None, modified: datetime) -> bool:
+    if not since:
+        return False
+    try:
+        held = parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False  # a date no one can read: the whole feed
+    return held.tzinfo is not None and modified.replace(microsecond=0) <= held
 
 
 @router.api_route("/p/{case_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)

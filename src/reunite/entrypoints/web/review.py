@@ -381,7 +381,8 @@ async def issue(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> H
 
     def token() -> str:
         chosen = [Scope(v) for v in several(form, "scopes") if v in {s.value for s in Scope}]
-        return accounts.issue(deps, who, text(form, "name"), chosen, text(form, "domains").split(","),
+        return accounts.issue(deps, who, text(form, "name"), chosen,
+                              [d for d in text(form, "domains").split(",") if d.strip()],  # a blank box: none
                               form_key(who, "token", form))[1]
 
     return _admin_page(request, lang, deps, token, form=form)

@@ -67,8 +67,8 @@ class OutdatedFacesCheck:
 
 
 def _webhook_tasks(app: procrastinate.App, deps: Deps) -> None:
-    """Alerts to deliver; a case ended, or verified and open again: the webhooks alerted to it are told, each by
-    a delivery of its own (``case_events``)."""
+    """Alerts to deliver; a case ended, verified and open again, or changed: the webhooks alerted to it are told,
+    each by a delivery of its own (``case_events``)."""
     @app.task(name="reach.deliver_alert", queue=QUEUE, retry=DELIVERY_RETRY)
     def deliver_alert(alert_id: int) -> None:
         reach.deliver_alert(deps, alert_id)
@@ -84,6 +84,14 @@ def _webhook_tasks(app: procrastinate.App, deps: Deps) -> None:
     @app.task(name="reach.deliver_restored", queue=QUEUE, retry=DELIVERY_RETRY)
     def deliver_restored(alert_id: int) -> None:
         case_events.deliver_restored(deps, alert_id)
+
+    @app.task(name="reach.case_updated", queue=QUEUE, retry=RETRY)
+    def case_updated(case_id: int) -> None:
+        log.info("case %d updated: %d webhooks told", case_id, case_events.case_updated(deps, case_id))
+
+    @app.task(name="reach.deliver_updated", queue=QUEUE, retry=DELIVERY_RETRY)
+    def deliver_updated(alert_id: int) -> None:
+        case_events.deliver_updated(deps, alert_id)
 
 
 def _family_notices(app: procrastinate.App, deps: Deps) -> None:
