@@ -14,7 +14,9 @@ from reunite.domain.pfif import token_domains
 from reunite.services import idempotency, subscriptions, throttle, withdrawals
 from reunite.services.deps import Deps
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# an address mail can reach, in ASCII (mail servers without SMTPUTF8, most, refuse any other: every email to it
+# would fail unseen, probe s31 E7)
+EMAIL = re.compile(r"^[!-?A-~]+@[!-?A-~]+\.[!-?A-~]+$")
 MIN_PASSWORD = 10
 INVITED_ROLES = {Role.MODERATOR, Role.POLICE, Role.ADMIN}
 
