@@ -173,6 +173,7 @@ alerts = Table(
     Column("radius_km", Float, nullable=False),
     Column("distance_km", Float),
     Column("sent_at", DateTime(timezone=True)),
+    Column("tried_at", DateTime(timezone=True)),  # its first delivery began (0046): a case ending then tells it too
     Column("ended_at", DateTime(timezone=True)),  # its webhook told the case ended; cleared once told it is back
     created_column(),
     UniqueConstraint("case_id", "subscription_id"),
