@@ -83,6 +83,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     # its own (an admin: all); another's answers 404 as one that does not exist. API writes ignore cookies
     ("GET", "/api/subscriptions"): ALL - {"anonymous"},
     ("GET", "/api/subscriptions/{subscription_id}"): ALL - {"anonymous"},
+    ("GET", "/api/subscriptions/{subscription_id}/ended"): ALL - {"anonymous"},  # its maker's (404 otherwise)
+    ("POST", "/api/subscriptions/{subscription_id}/secret"): frozenset({"token_admin", "token_webhooks"}),
     ("DELETE", "/api/subscriptions/{subscription_id}"): frozenset(w.TOKENS),
     ("POST", "/admin/subscriptions/{subscription_id}/end"): ADMINS,
     ("GET", "/api/pfif"): EXPORTERS, ("POST", "/api/pfif"): API_WRITERS,

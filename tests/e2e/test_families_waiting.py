@@ -10,7 +10,7 @@ import html
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role
 from reunite.domain.workbench import Action
-from reunite.services import families, reach, reunion, workbench
+from reunite.services import families, notices, reunion, workbench
 from reunite.services.accounts import from_session
 from tests.conftest import session_for
 from tests.e2e.test_workbench import _client, loop
@@ -33,9 +33,9 @@ def test_a_familys_word_waits_for_a_person_until_someone_answers_it(container: C
     assert "Families waiting for an answer: 1" in page
     assert "a confirmed lead nobody has written to the family about" in page
     with container.engine.begin() as conn:  # this hour's notice (of the report matched above) counted out
-        conn.exec_driver_sql("DELETE FROM rate_counters WHERE key = %s", (reach.REVIEWERS_NOTICE,))
+        conn.exec_driver_sql("DELETE FROM rate_counters WHERE key = %s", (notices.REVIEWERS_NOTICE,))
     assert deps.read.queue_counts()["candidates"] == 0
-    assert reach.tell_reviewers(deps)  # the hourly notice goes out for a family waiting, no candidate waiting
+    assert notices.tell_reviewers(deps)  # the hourly notice goes out for a family waiting, no candidate waiting
 
     reunion.send_message(deps, staff, world.case_id, "We are checking this lead with the police in Wuhan.")
     assert waiting() == {}

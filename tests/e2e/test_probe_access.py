@@ -129,6 +129,7 @@ AUDITED: dict[tuple[str, str], tuple[str, str]] = {
     ("GET", "/api/accounts"): ("admin", "admin.viewed"), ("GET", "/api/tokens"): ("admin", "admin.viewed"),
     ("GET", "/api/subscriptions"): ("admin", "subscriptions.listed"),
     ("GET", "/api/subscriptions/{subscription_id}"): ("admin", "subscription.viewed"),
+    ("GET", "/api/subscriptions/{subscription_id}/ended"): ("admin", "subscription.ended_listed"),
     ("GET", "/moderation/reports"): ("moderator", "queues.viewed"),
     ("GET", "/workbench"): ("moderator", "sighting.viewed"),  # claims the next candidate and shows it
     ("GET", "/workbench/{candidate_id}"): ("moderator", "sighting.viewed"),

@@ -26,7 +26,7 @@ def test_a_receiver_written_as_a_number_escaped_or_with_dot_segments_is_the_webh
                     "http://8.8.8.8/%2e/hook", "http://[::ffff:8.8.8.8]/hook", "http://[::FFFF:808:808]:80/hook"):
         again = client.post("/api/subscriptions", json=AREA | {"address": variant})
         assert again.status_code == 201, (variant, again.text)
-        assert (again.json()["id"], again.json()["secret"]) == (first.json()["id"], first.json()["secret"]), variant
+        assert (again.json()["id"], again.json()["secret"]) == (first.json()["id"], None), variant  # shown once
     assert [s["address"] for s in client.get("/api/subscriptions").json()] == ["http://8.8.8.8/hook"]
 
     # other receivers stay other webhooks: another address, a doubled slash, an escaped slash, another query

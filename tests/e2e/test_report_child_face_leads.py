@@ -19,7 +19,7 @@ from reunite.domain.access import OPERATOR, Role
 from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.domain.workbench import Action
 from reunite.entrypoints.api.app import create_app
-from reunite.services import families, intake, matching, moderation, reach, review, workbench
+from reunite.services import families, intake, matching, moderation, notices, review, workbench
 from reunite.services.accounts import from_session
 from tests.conftest import admin_token, count_rows, run_jobs, session_for
 from tests.e2e.test_safety import Later
@@ -167,7 +167,7 @@ def test_a_lead_confirmed_for_a_face_ruled_out_later_is_history_that_reaches_no_
     assert family.get(f"/api/faces/{right}/crop").status_code == 404
     page = family.get(f"/cases/{world.cases['right']}").text
     assert "A confirmed sighting no longer counts as a lead: a moderator marked another face" in page
-    reach.candidate_confirmed(later.deps, world.cases["right"], bystander)
+    notices.candidate_confirmed(later.deps, world.cases["right"], bystander)
     assert count_rows(container, "outbox WHERE kind = 'candidate_confirmed'") == 0
     # reviewers keep the decision as the face's history, marked as ruled out, ranked among none
     kept = {c["id"]: c for c in world.candidates()}

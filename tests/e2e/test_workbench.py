@@ -22,7 +22,7 @@ from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.domain.workbench import Action
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.web import cases
-from reunite.services import intake, moderation, reach, stats, workbench
+from reunite.services import intake, moderation, notices, stats, workbench
 from reunite.services.accounts import from_session
 from tests.conftest import admin_token, as_read, count_rows, run_jobs, session_for
 from tests.e2e.test_safety import Later
@@ -270,14 +270,14 @@ def test_a_lead_reaches_the_family_only_approved_and_once_it_can_no_longer_be_un
     assert deps.read.workbench_item(lead["id"])["status"] == "proposed"
     later = replace(container, deps=replace(deps, clock=Later(timedelta(minutes=3))))
     assert _client(later, world.family_token).get(f"/api/cases/{world.case_id}/candidates").json() == []
-    reach.candidate_confirmed(later.deps, world.case_id, lead["id"])  # the delayed notice, run after the undo
+    notices.candidate_confirmed(later.deps, world.case_id, lead["id"])  # the delayed notice, run after the undo
     assert count_rows(container, "outbox WHERE kind = 'candidate_confirmed'") == 0
 
     assert _form(reviewer, f"/candidates/{lead['id']}/review", decision="confirm").status_code == 303  # again
     settled = _client(later, world.family_token)
     assert [c["id"] for c in settled.get(f"/api/cases/{world.case_id}/candidates").json()] == [lead["id"]]
     assert settled.get(f"/cases/{world.case_id}").text.count("A reviewer confirmed") == 1
-    reach.candidate_confirmed(later.deps, world.case_id, lead["id"])
+    notices.candidate_confirmed(later.deps, world.case_id, lead["id"])
     assert count_rows(container, "outbox WHERE kind = 'candidate_confirmed'") == 1  # told once, after the window
 
     # a dismissal never reaches the family: not the lead, not the timeline, not even once settled

@@ -14,7 +14,7 @@ from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M
 from reunite.bootstrap import Container
 from reunite.domain.model import BoundingBox, DetectedFace, NewSighting, PhotoFacts, PhotoOwner, SeenTime
 from reunite.services.matching import match_case, match_sighting
-from reunite.services.reach import REVIEWERS_NOTICE
+from reunite.services.notices import REVIEWERS_NOTICE
 from reunite.services.throttle import HOUR, hit
 
 

@@ -257,9 +257,13 @@ class ReachStore(Protocol):
         how long ago its confirmation link was last asked for (its creation, or the last resend)."""
         ...
 
-    def same_webhook(self, values: dict[str, Any]) -> tuple[int, str] | None:
+    def same_webhook(self, values: dict[str, Any]) -> int | None:
         """An active webhook the same maker made to the same receiver (``domain.reach.receiver``: an address
-        written another way that reaches it), area and language: its id and secret."""
+        written another way that reaches it), area and language: its id."""
+        ...
+
+    def set_subscription_secret(self, subscription_id: int, secret: str) -> None:
+        """A webhook's new signing secret (the old one signs nothing more)."""
         ...
 
     def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> str | None:
@@ -300,8 +304,13 @@ class ReachStore(Protocol):
 
     def alert(self, alert_id: int) -> dict[str, Any]: ...
 
-    def webhook_alerts_sent(self, case_id: int) -> list[int]:
-        """The case's alerts sent to webhooks (those told when it ends)."""
+    def webhook_alerts_tried(self, case_id: int) -> list[int]:
+        """The case's alerts to webhooks that were sent or are being sent (those told when it ends)."""
+        ...
+
+    def ended_alerts(self, subscription_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
+        """The subscription's alerts sent (or being sent) whose case is no longer active (ended, or held back),
+        newest alert first: each ``alert_id`` as receivers read it (opaque) and ``case_id``."""
         ...
 
     def webhook_alerts_ended(self, case_id: int) -> list[int]:
@@ -312,6 +321,9 @@ class ReachStore(Protocol):
         """The case's alerts emailed to a subscription still active and never told the case ended, marked told
         now (``ended_at``, the database's clock) in the caller's transaction: each is told once, however often
         the case ends (a case ended, reopened and ended again tells nobody twice)."""
+
+    def mark_alert_tried(self, alert_id: int, at: datetime) -> None:
+        """The alert's first delivery begins now (kept when it was tried before)."""
         ...
 
     def mark_alert_sent(self, alert_id: int, at: datetime) -> None: ...

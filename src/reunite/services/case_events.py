@@ -26,11 +26,15 @@ from reunite.services.reach import (
 def case_ended(deps: Deps, case_id: int) -> int:
     """A case ended, or went back to waiting for verification (``case_moves.ends_for_partners``: held as a
     possible second registration): each webhook its alert was sent to is told, by a delivery of its own (retried
-    alone). Nothing when the case is active again meanwhile (reopened and verified). How many."""
+    alone, for about three days: ``worker.tasks.ENDED_RETRY``). Nothing when the case is active again meanwhile
+    (reopened and verified). How many."""
     with deps.uow() as uow:
         if uow.case_is_active(case_id):
             return 0
-        told = uow.webhook_alerts_sent(case_id)
+        # alerts sent and alerts still being sent alike (probe s29 C4: an alert on its way as the case ended was
+        # never followed by case.ended): ``reach._going`` marks each before it goes, under a share lock on the case
+        # that this ending waited for; each ending's delivery waits for its alert's (their jobs share a lock)
+        told = uow.webhook_alerts_tried(case_id)
         for alert_id in told:
             uow.enqueue("reach.deliver_ended", alert_id=alert_id)
         uow.commit()
@@ -114,7 +118,7 @@ def case_updated(deps: Deps, case_id: int) -> int:
     with deps.uow() as uow:
         if not uow.case_is_active(case_id):
             return 0
-        told = uow.webhook_alerts_sent(case_id)
+        told = uow.webhook_alerts_tried(case_id)
         for alert_id in told:
             uow.enqueue("reach.deliver_updated", alert_id=alert_id)
         uow.commit()

@@ -26,7 +26,7 @@ from reunite.domain.scoring import (
 from reunite.services.deps import Deps
 from reunite.services.faces import JOB_DURABLE, SYSTEM, process_photos
 from reunite.services.grouping import flag_duplicates, fused_faces, join_likeliest_group
-from reunite.services.reach import reviewers_told
+from reunite.services.notices import reviewers_told
 
 Fusion = tuple[MatchPolicy, Spread | None]
 

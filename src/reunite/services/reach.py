@@ -1,5 +1,5 @@
-"""Reach: alerts to subscribers near a new case, with a radius that widens with time, and the notices
-people get (families when a reviewer confirms a candidate or writes; reviewers when work waits).
+"""Reach: alerts to subscribers near a new case, with a radius that widens with time (the notices families and
+reviewers get are ``notices``'; what webhooks are told after an alert, ``case_events``').
 
 Every email and webhook goes through the outbox (what was sent to whom, and whether it worked).
 Messages carry public case fields only; a family hears of a candidate only once a reviewer confirmed it."""
@@ -10,20 +10,22 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from reunite.domain.abuse import new_token, sign, signature_valid
+from reunite.domain.abuse import new_token, sign, signature_valid, token_hash
 from reunite.domain.access import Permission, Principal
-from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from reunite.domain.model import GeoPoint
 from reunite.domain.outbound import port_refused
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reach import alert_distance, alert_radius, next_widening, receiver, webhook_address, webhook_port
-from reunite.services import idempotency, posters, removals, subscriptions, workbench
+from reunite.services import idempotency, posters, subscriptions
 from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
-from reunite.services.throttle import HOUR, hit, recent
+from reunite.services.throttle import count, recent
 
 LANGUAGES = ("en", "zh_CN", "zh_TW", "zh_HK")  # as the pages speak them (i18n.LANGUAGES)
 RESEND_AFTER = timedelta(hours=1)  # the confirmation link, asked for again, is resent at most this often
+CONFIRMATIONS_PER_DAY = 3  # confirmation emails to one address, whatever the area and whoever asks
+CONFIRMATIONS_WINDOW = timedelta(hours=24)
 CLOCKS_APART = timedelta(seconds=30)  # the job queue's clock (the database's) and this one may differ a little
 
 
@@ -94,13 +96,19 @@ def subscribe(
     with deps.uow() as uow:
         uow.one_at_a_time(f"subscription:{receiver(address) if channel == 'webhook' else address.lower()}")
         if channel == "email" and (waiting := uow.pending_subscription(values)) is not None:
-            _resend_confirmation(uow, who, *waiting)
+            _resend_confirmation(deps, uow, who, address, *waiting)
             return waiting[0], ""
         if channel == "webhook" and (made := uow.same_webhook(values)) is not None:
-            return made  # the same webhook again (a retry without a key): one webhook, each alert sent once
+            # the same webhook again (a retry without its key): one webhook, each alert sent once, and its
+            # secret never shown again (probe s29 C10: a leaked token would read it; it is replaced instead)
+            uow.audit(who.actor, "subscription.asked_again", "subscription", made)
+            uow.commit()
+            return made, ""
         subscription_id = uow.add_subscription(values)
-        uow.audit(who.actor, "subscription.created", "subscription", subscription_id, channel=channel)
-        if channel == "email":
+        held = channel == "email" and not _confirmation_goes(deps, uow, address)
+        uow.audit(who.actor, "subscription.created", "subscription", subscription_id, channel=channel,
+                  **({"confirmation_held": True} if held else {}))
+        if channel == "email" and not held:
             uow.enqueue("reach.confirm_subscription", subscription_id=subscription_id)
         if (won := idempotency.remember(uow, key, {"id": subscription_id, "secret": secret})) is not None:
             return int(won["id"]), str(won.get("secret") or "")
@@ -108,9 +116,24 @@ def subscribe(
     return subscription_id, secret
 
 
-def _resend_confirmation(uow: UnitOfWork, who: Principal, subscription_id: int, asked_ago: timedelta) -> None:
-    """The waiting subscription's confirmation link again, unless it was asked for within the hour."""
-    if asked_ago < RESEND_AFTER:
+def _confirmation_goes(deps: Deps, uow: UnitOfWork, address: str) -> bool:
+    """Whether one more confirmation email may go to ``address`` today (counted if so): at most
+    ``CONFIRMATIONS_PER_DAY`` in any 24 hours, whatever the area and whoever asks (probe s29 C6: anyone could
+    send an address an email per area, 20 an hour from each client address, 5,000 from a token). Past that the
+    subscription is kept, waiting, and answered alike: nothing tells the asker that the address was capped,
+    nor whether it has subscriptions. Counted under a hash of the address (the counters keep no address)."""
+    key, now = f"confirmations:{token_hash(address.strip().lower())}", deps.clock.now()
+    if recent(uow, key, now, CONFIRMATIONS_WINDOW) >= CONFIRMATIONS_PER_DAY:
+        return False
+    count(uow, key, now, CONFIRMATIONS_WINDOW)
+    return True
+
+
+def _resend_confirmation(deps: Deps, uow: UnitOfWork, who: Principal, address: str, subscription_id: int,
+                         asked_ago: timedelta) -> None:
+    """The waiting subscription's confirmation link again, unless it was sent within the hour, or the
+    address had its confirmations for the day."""
+    if asked_ago < RESEND_AFTER or not _confirmation_goes(deps, uow, address):
         return
     uow.audit(who.actor, "subscription.confirmation_resent", "subscription", subscription_id)
     uow.enqueue("reach.confirm_subscription", subscription_id=subscription_id)
@@ -171,7 +194,10 @@ def send_confirmation(deps: Deps, subscription_id: int) -> None:
         sub = uow.subscription(subscription_id)
     if sub is None or sub["status"] != "pending":
         return
-    area = sub["region"] or f"{sub['lat']:.2f}, {sub['lon']:.2f} (+{sub['radius_km']:.0f} km)"
+    # the place as the gazetteer names it, or the point's numbers: never the words typed (probe s29 C6: a region
+    # "Wuhan. Your bank account is locked, call …" went word for word into the email, from this site's address)
+    area = (deps.places.city(sub["region"], latin=not sub["language"].startswith("zh")) if sub["region"]
+            else f"{sub['lat']:.2f}, {sub['lon']:.2f} (+{sub['radius_km']:.0f} km)")
     _email(deps, sub["address"], "confirm_subscription", sub["language"],
            {"area": area, "confirm_url": link(deps, subscription_id, "confirm")})
 
@@ -233,10 +259,9 @@ def deliver_alert(deps: Deps, alert_id: int) -> None:
     once the subscription's maker has lost the right to it."""
     with deps.uow() as uow:
         alert = uow.alert(alert_id)
-        active = uow.case_is_active(alert["case_id"])
-    if alert["sent_at"] or alert["status"] != "active" or not active:
+    if alert["sent_at"] or alert["status"] != "active" or not still_wanted(deps, alert, alert["subscription_id"]):
         return
-    if not still_wanted(deps, alert, alert["subscription_id"]):
+    if not _going(deps, alert_id, alert["case_id"]):
         return
     case = public_case(deps, alert["case_id"], alert["language"])
     distance = alert_distance(alert["distance_km"])
@@ -252,6 +277,24 @@ def deliver_alert(deps: Deps, alert_id: int) -> None:
     with deps.uow() as uow:
         uow.mark_alert_sent(alert_id, deps.clock.now())
         uow.commit()
+
+
+def _going(deps: Deps, alert_id: int, case_id: int) -> bool:
+    """Whether the case is still active; if so the alert is marked tried before it goes (probe s29 C4). Read
+    under a share lock, which any change of the case's state waits for (``case_moves``: its row locked for
+    update), in the transaction that marks it: a case ending commits either before (this alert is not sent) or
+    after it (then ``case_events.case_ended``, deferred by that ending, finds the alert tried and tells its
+    webhook, after the alert: their jobs share a lock)."""
+    with deps.uow() as uow:
+        try:
+            status, verified = uow.case_state(case_id, shared=True)
+        except NotFound:
+            return False
+        if status != "open" or not verified:
+            return False
+        uow.mark_alert_tried(alert_id, deps.clock.now())
+        uow.commit()
+    return True
 
 
 CASE_FIELDS = ("id", "given_name", "sex", "age_then", "age_now", "missing_since_precision", "last_seen_text",
@@ -292,7 +335,7 @@ def send_digests(deps: Deps) -> int:
         cases = {sub["id"]: [uow.alert(a) for a in sub["alert_ids"]] for sub in due}
     for sub in due:
         listed = [public_case(deps, a["case_id"], sub["language"]) for a in cases[sub["id"]]
-                  if _active(deps, a["case_id"])]
+                  if case_active(deps, a["case_id"])]
         if listed and not still_wanted(deps, sub, sub["id"]):
             listed = []  # ended: its alerts are marked done, unsent
         if listed:
@@ -306,98 +349,9 @@ def send_digests(deps: Deps) -> int:
     return len(due)
 
 
-def _active(deps: Deps, case_id: int) -> bool:
+def case_active(deps: Deps, case_id: int) -> bool:
     with deps.uow() as uow:
         return uow.case_is_active(case_id)
-
-
-def _case_note(deps: Deps, case_id: int, kind: str) -> None:
-    """Tell the family (by their accounts' emails) that something happened on their case. The email
-    says only that: details are behind sign-in."""
-    case = posters.poster(deps, case_id) if _active(deps, case_id) else None
-    if case is None:
-        return
-    with deps.uow() as uow:
-        owners = uow.owner_emails(case_id)
-    for address, language in owners:
-        _email(deps, address, kind, language, {"case": case, "case_url": f"{deps.site.base_url}/cases/{case_id}"})
-
-
-def candidate_confirmed(deps: Deps, case_id: int, candidate_id: int | None = None) -> None:
-    """Tell the family, unless the confirmation was undone (or its report removed, or the face it compared
-    ruled out as not the child's) meanwhile, or this notice was for an earlier confirmation that was undone (a
-    later one has its own notice)."""
-    if candidate_id is not None:
-        try:
-            item = deps.read.workbench_item(candidate_id)
-        except NotFound:
-            return
-        settled = deps.clock.now() - deps.limits.undo_window + CLOCKS_APART
-        if (item["status"] != "confirmed" or item["reviewed_at"] is None or item["reviewed_at"] > settled
-                or item.get("ruled_out")):  # another face of its photo marked the child's since
-            return
-    _case_note(deps, case_id, "candidate_confirmed")
-
-
-def message_sent(deps: Deps, message_id: int, case_id: int) -> None:
-    """Families are told of reviewers' messages; reviewers of families' (their queue "families", in the hourly
-    notice of work waiting: ``tell_reviewers``)."""
-    message = next((m for m in deps.read.messages(case_id) if m["id"] == message_id), None)
-    if message is not None and not message["from_family"]:
-        _case_note(deps, case_id, "new_message")
-    elif message is not None:
-        tell_reviewers(deps)
-
-
-def removal_asked(deps: Deps, takedown_id: int, stage: str) -> None:
-    """Tell a case's registrant, in their language, that someone asked for its removal (``stage``
-    "asked") or that a moderator approved it ("approved"): it waits for their objection or confirmation on
-    the case's page. Nothing once the request was decided otherwise meanwhile (``removals``)."""
-    with deps.uow() as uow:
-        row = uow.takedown(takedown_id)
-    if row is None:
-        return
-    case_id = int(row["subject_id"])
-    context = {"case_id": case_id, "case_url": f"{deps.site.base_url}/cases/{case_id}#removals",
-               "approved": stage == "approved", "days": deps.limits.case_removal_wait.days}
-    if (recipients := removals.tell_registrant(deps, takedown_id, stage)) is None:
-        return
-    try:
-        for address, language in recipients:
-            _email(deps, address, "removal_asked", language, context)
-    except Exception:
-        removals.told(deps, takedown_id, "failed")  # retried: a later try that goes says so
-        raise
-    # an email recorded but never sent warned nobody: the moderators read so (probe s23 W6)
-    removals.told(deps, takedown_id, "no_email" if not deps.mailer.configured else "sent" if recipients
-                  else "no_address")
-
-
-REVIEWERS_NOTICE = "notice:reviewers"  # the counter of reviewers' notices: at most one in 60 minutes
-
-
-def reviewers_told(deps: Deps, uow: UnitOfWork) -> bool:
-    """Reviewers had their notice in the last hour: a ``tell_reviewers`` job now would send nothing (a worker
-    matching many sightings then defers none, instead of one per sighting that only reads and stops)."""
-    return recent(uow, REVIEWERS_NOTICE, deps.clock.now(), HOUR) > 0
-
-
-def tell_reviewers(deps: Deps) -> bool:
-    """Email reviewers when candidates, reports or families wait, at most once an hour; True if sent."""
-    counts = deps.read.queue_counts()
-    overloaded = any(load.alarm for load in workbench.queue_loads(deps) if load.name == "sightings")
-    if not (counts["candidates"] or counts["families"] or overloaded):
-        return False
-    try:
-        hit(deps, REVIEWERS_NOTICE, 1, HOUR)
-    except TooManyRequests:  # already told this hour
-        return False
-    with deps.uow() as uow:
-        reviewers = uow.reviewer_emails()
-    for address, language in reviewers:
-        _email(deps, address, "reviewer_queue", language,
-               {"counts": counts, "moderation_url": f"{deps.site.base_url}/moderation"})
-    return True
 
 
 def send_email(deps: Deps, to: str, kind: str, language: str, context: dict[str, Any],

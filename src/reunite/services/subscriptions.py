@@ -17,9 +17,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from reunite.domain import staff
+from reunite.domain.abuse import new_token
 from reunite.domain.access import Permission, Principal, Role, Scope
-from reunite.domain.errors import NotFound, NotSignedIn
+from reunite.domain.errors import Conflict, Forbidden, NotFound, NotSignedIn
 from reunite.domain.ports import UnitOfWork
+from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.queries import audit_read
 
@@ -137,3 +139,47 @@ def end(deps: Deps, who: Principal, subscription_id: int) -> bool:
                   why="ended by its maker" if made_by else "ended by an admin")
         uow.commit()
     return True
+
+
+def new_secret(deps: Deps, who: Principal, subscription_id: int, key: idempotency.Key | None = None) -> tuple[int, str]:
+    """A new signing secret for a webhook this token or account made (an admin: any), shown in this answer only
+    (a retry under the same ``key`` answers it again, sealed by that key meanwhile): the old one signs nothing
+    more, deliveries retried included (each is signed as it goes). The way to a secret once its first answer
+    is lost, or leaked: a webhook asked for again is answered without it (probe s29 C10). Audited
+    (``subscription.secret_replaced``); 404 for another's, 409 for an email subscription or one that ended."""
+    if (first := idempotency.earlier_secret(deps, key)) is not None:
+        return first
+    made_by = _asker(who)
+    if not who.can(Permission.SUBSCRIBE_WEBHOOKS):
+        raise Forbidden("webhooks are for partner organisations with a token of the webhooks scope")
+    with deps.uow() as uow:
+        uow.one_at_a_time(f"subscription-secret:{subscription_id}")
+        rows = uow.subscriptions_listed(made_by, subscription_id)
+        if not rows:
+            raise NotFound("subscription {id} does not exist", id=subscription_id)
+        if rows[0]["channel"] != "webhook":
+            raise Conflict("only a webhook has a secret: email alerts are confirmed through their link")
+        if rows[0]["status"] != "active":
+            raise Conflict("this webhook has ended: subscribe again for a new one")
+        secret = new_token()
+        uow.set_subscription_secret(subscription_id, secret)
+        uow.audit(who.actor, "subscription.secret_replaced", "subscription", subscription_id)
+        if (won := idempotency.remember_secret(deps, uow, key, subscription_id, secret)) is not None:
+            return won
+        uow.commit()
+    return subscription_id, secret
+
+
+def ended_alerts(deps: Deps, who: Principal, subscription_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
+    """What a receiver that was down catches up with (probe s29 C4): the alerts this subscription was sent (or
+    was being sent) whose case is no longer active, for ``case.ended`` it may have missed, newest first; each
+    as ``case.ended`` names it (``alert_id``, the case's id), never how or when it ended. For the token or
+    account that made the subscription (an admin: any); 404 for another's. Audited, with the cases listed."""
+    made_by = _asker(who)
+    with deps.uow() as uow:
+        if not uow.subscriptions_listed(made_by, subscription_id):
+            raise NotFound("subscription {id} does not exist", id=subscription_id)
+        rows = uow.ended_alerts(subscription_id, limit, offset)
+    audit_read(deps, who, "subscription.ended_listed", "subscription", subscription_id,
+               cases=[r["case_id"] for r in rows])
+    return [{"alert_id": r["alert_id"], "case": {"id": r["case_id"]}} for r in rows]

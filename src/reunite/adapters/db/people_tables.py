@@ -103,7 +103,7 @@ verifications = Table(
     Column("notes", Text, nullable=False, server_default=""),
     Column("recorded_by", Text, nullable=False),
     created_column(),
-    # its sighting is gone (0046): withdrawn, removed or expired, and when (its candidate deleted with it)
+    # its sighting is gone (0047): withdrawn, removed or expired, and when (its candidate deleted with it)
     Column("lead_removed", String(16)),
     Column("lead_removed_at", DateTime(timezone=True)),
 )
@@ -176,6 +176,7 @@ alerts = Table(
     Column("radius_km", Float, nullable=False),
     Column("distance_km", Float),
     Column("sent_at", DateTime(timezone=True)),
+    Column("tried_at", DateTime(timezone=True)),  # its first delivery began (0051): a case ending then tells it too
     # told the case ended (a webhook: cleared once told it is back; an email: once, kept)
     Column("ended_at", DateTime(timezone=True)),
     created_column(),

@@ -61,22 +61,26 @@ class ReachSql:
             .order_by(subscriptions.c.id).limit(1)).scalar()
         if found is None:
             return None
-        asked = self.conn.execute(select(func.now() - func.max(audit_log.c.at)).where(
+        asked = self.conn.execute(select(func.now() - func.max(audit_log.c.at)).where(  # its link last sent
             audit_log.c.subject == "subscription", audit_log.c.subject_id == found,
-            audit_log.c.action.in_(["subscription.created", "subscription.confirmation_resent"]))).scalar()
+            audit_log.c.action.in_(["subscription.created", "subscription.confirmation_resent"]),
+            ~audit_log.c.detail.has_key("confirmation_held"))).scalar()
         return int(found), asked if isinstance(asked, timedelta) else timedelta.max
 
-    def same_webhook(self, values: dict[str, Any]) -> tuple[int, str] | None:
+    def same_webhook(self, values: dict[str, Any]) -> int | None:
         """The maker's active webhook for this area and language that reaches the same receiver (``receiver``:
         ``HTTP://Host:80/hook/`` is ``http://host/hook``, probe s22 V3), the first made; None if none."""
         same = [subscriptions.c[name].is_not_distinct_from(values[name]) for name in (*AREA, "language")]
         wanted = receiver(str(values["address"]))
         made = self.conn.execute(
-            select(subscriptions.c.id, subscriptions.c.secret, subscriptions.c.address).where(
+            select(subscriptions.c.id, subscriptions.c.address).where(
                 subscriptions.c.status == "active", subscriptions.c.channel == "webhook",
                 subscriptions.c.created_by == values["created_by"], *same)
             .order_by(subscriptions.c.created_at, subscriptions.c.id)).all()
-        return next(((int(row[0]), str(row[1])) for row in made if receiver(str(row[2])) == wanted), None)
+        return next((int(row[0]) for row in made if receiver(str(row[1])) == wanted), None)
+
+    def set_subscription_secret(self, subscription_id: int, secret: str) -> None:
+        self.conn.execute(update(subscriptions).where(subscriptions.c.id == subscription_id).values(secret=secret))
 
     def set_subscription_status(self, subscription_id: int, status: str, at: datetime) -> str | None:
         this = subscriptions.c.id == subscription_id
@@ -163,11 +167,22 @@ class ReachSql:
         ).one()
         return dict(row._mapping)
 
-    def webhook_alerts_sent(self, case_id: int) -> list[int]:
+    def webhook_alerts_tried(self, case_id: int) -> list[int]:
         return [int(i) for i in self.conn.execute(
             select(alerts.c.id).join(subscriptions, subscriptions.c.id == alerts.c.subscription_id)
-            .where(alerts.c.case_id == case_id, alerts.c.sent_at.is_not(None), subscriptions.c.channel == "webhook")
+            .where(alerts.c.case_id == case_id, or_(alerts.c.tried_at.is_not(None), alerts.c.sent_at.is_not(None)),
+                   subscriptions.c.channel == "webhook")
         ).scalars()]
+
+    def ended_alerts(self, subscription_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
+        rows = self.conn.execute(text(
+            "SELECT reunite_permute('alerts', a.id) AS alert_id, a.case_id FROM alerts a "
+            "JOIN cases c ON c.id = a.case_id WHERE a.subscription_id = :id "
+            "AND (a.tried_at IS NOT NULL OR a.sent_at IS NOT NULL) "
+            "AND NOT (c.status = 'open' AND c.verified_at IS NOT NULL) "
+            "ORDER BY a.id DESC LIMIT :limit OFFSET :offset"),
+            {"id": subscription_id, "limit": limit, "offset": offset})
+        return [{"alert_id": int(r.alert_id), "case_id": int(r.case_id)} for r in rows]
 
     def webhook_alerts_ended(self, case_id: int) -> list[int]:
         return [int(i) for i in self.conn.execute(
@@ -183,6 +198,10 @@ class ReachSql:
                     subscriptions.c.channel == "email", subscriptions.c.status == "active")))
             .values(ended_at=func.now()).returning(alerts.c.id))
         return sorted(int(i) for i in told.scalars())
+
+    def mark_alert_tried(self, alert_id: int, at: datetime) -> None:
+        self.conn.execute(update(alerts).where(alerts.c.id == alert_id, alerts.c.tried_at.is_(None))
+                          .values(tried_at=at))
 
     def mark_alert_sent(self, alert_id: int, at: datetime) -> None:
         self.conn.execute(update(alerts).where(alerts.c.id == alert_id).values(sent_at=at))

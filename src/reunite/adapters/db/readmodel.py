@@ -227,7 +227,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id AND g.status = ANY(:group_statuses) "
             f"AND {copy_of('g', ':group_statuses')} IS NOT NULL) AS group_copies, "
             f"{copy_of('s', ':group_statuses')} AS copy_of, "
-            # the face evidence its decision was made on (0046), and how many pictures its face score reads together
+            # the face evidence its decision was made on (0048), and how many pictures its face score reads together
             "c.face_together, c.decided_face_score, c.decided_hubness, c.decided_together, "
             # waiting, the same face in the same picture as another report's lead a reviewer dismissed for this case
             f"{SAME_PHOTO_DISMISSED} AS same_photo_dismissed, "

@@ -304,7 +304,7 @@ candidates = Table(
     Column("family_reopened_at", DateTime(timezone=True)),
     Column("dismissed_before_at", DateTime(timezone=True)),
     # how many sightings' faces (distinct pictures) the face score reads together: a group's fused face, 1 its own
-    # alone; and the face evidence a confirmation or dismissal was made on, cleared when it is undone (0046)
+    # alone; and the face evidence a confirmation or dismissal was made on, cleared when it is undone (0048)
     Column("face_together", Integer, nullable=False, server_default="1"),
     Column("decided_face_score", Float),
     Column("decided_hubness", Float),

@@ -57,6 +57,19 @@ from reunite.domain.scoring import CaseFacts, SightingFacts
 from reunite.domain.times import offset_minutes, with_offset
 
 QUEUE = "reunite"
+# webhook deliveries (and the alerts' emails): a queue of their own, worked beside the rest (``worker.tasks``), so
+# that a receiver answering slowly never holds back faces, matching or alerts (probe s29 C3)
+DELIVERY_QUEUE = "reunite-deliveries"
+DELIVERIES = frozenset({"reach.deliver_alert", "reach.deliver_ended", "reach.deliver_restored",
+                        "reach.deliver_updated"})
+# One alert's deliveries share a job lock (procrastinate runs jobs of one lock one at a time, each after those
+# deferred before it, retries included): ``case.ended`` never overtakes the alert it ends, still being sent or
+# retried (probe s29 C4), nor ``case.restored`` the ending it undoes.
+
+
+def queue_of(task: str) -> str:
+    """The queue a task's jobs go to."""
+    return DELIVERY_QUEUE if task in DELIVERIES else QUEUE
 
 
 def _point(lat: float | None, lon: float | None) -> GeoPoint | None:
@@ -110,6 +123,8 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, S
     # -- jobs and audit ---------------------------------------------------------------
     def enqueue(self, task: str, *, lock: str | None = None, at: datetime | None = None, unless_waiting: bool = False,
                 **args: Any) -> None:
+        if task in DELIVERIES and lock is None:  # one alert's deliveries one at a time, in the order planned (``lock``)
+            lock = f"alert:{args['alert_id']}"
         waiting = (" WHERE NOT EXISTS (SELECT 1 FROM procrastinate_jobs WHERE task_name = :task AND status = 'todo' "
                    "AND args = CAST(:args AS jsonb))" if unless_waiting else "")
         self.conn.execute(
@@ -117,7 +132,7 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, S
                 "SELECT procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, :lock, NULL, "
                 "CAST(:args AS jsonb), CAST(:at AS timestamptz))::procrastinate_job_to_defer_v1])" + waiting
             ),
-            {"queue": QUEUE, "task": task, "lock": lock, "args": json.dumps(args), "at": at},
+            {"queue": queue_of(task), "task": task, "lock": lock, "args": json.dumps(args), "at": at},
         )
 
     def audit(self, actor: str, action: str, subject: str, subject_id: int, **detail: Any) -> None:

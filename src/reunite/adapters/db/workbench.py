@@ -41,7 +41,7 @@ ITEM = "(c.case_id, COALESCE(-s.group_id, c.sighting_id))"
 SIBLING = "o.case_id = c.case_id AND (o.sighting_id = c.sighting_id OR so.group_id = s.group_id)"
 HELD_BY_OTHER = "o.claimed_by <> :me AND o.claim_expires_at >= :now"
 
-# a decision undone: the face evidence it was made on goes with it (0046)
+# a decision undone: the face evidence it was made on goes with it (0048)
 UNDECIDED: dict[str, None] = {"decided_face_score": None, "decided_hubness": None, "decided_together": None}
 
 

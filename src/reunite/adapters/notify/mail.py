@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -21,10 +22,28 @@ _env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined
                    keep_trailing_newline=True)
 
 
+BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")  # line breaks, tabs and other control characters
+
+
+def one_line(value: Any) -> Any:
+    """Every text inside ``value`` (a string, or one in a dict, list or tuple) on one line: its line breaks and
+    other control characters each a space. Whatever others wrote (a region typed, a name, an approved
+    description) then lays out no email of its own: no line of its own, no header, no subject (probe s29 C6)."""
+    if isinstance(value, str):
+        return BREAKS.sub(" ", value)
+    if isinstance(value, dict):
+        return {key: one_line(item) for key, item in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(one_line(item) for item in value)
+    return value
+
+
 def render(kind: str, language: str, context: dict[str, Any], zone: str = DEFAULT_ZONE) -> tuple[str, str]:
-    """The subject (the template's first line) and the plain-text body; times in ``zone`` (the site's)."""
+    """The subject (the template's first line) and the plain-text body; times in ``zone`` (the site's). The
+    context's texts are put on one line each (``one_line``): only the templates make lines."""
     lang = Language(language, zone)
-    text = _env.get_template(f"{kind}.txt").render(_=lang.gettext, ngettext=lang.ngettext, lang=lang, **context)
+    text = _env.get_template(f"{kind}.txt").render(_=lang.gettext, ngettext=lang.ngettext, lang=lang,
+                                                   **one_line(context))
     subject, _, body = text.partition("\n")
     return subject.strip(), body.strip() + "\n"
 

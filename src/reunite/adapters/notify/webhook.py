@@ -24,12 +24,14 @@ from typing import Any
 
 import httpx
 
+from reunite.adapters.notify import deadline
 from reunite.domain.errors import InvalidInput
 from reunite.domain.outbound import port_refused
 
 SIGNATURE_HEADER = "X-Reunite-Signature"
 TIMESTAMP_HEADER = "X-Reunite-Timestamp"
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
+MAX_ANSWER_BYTES = 4096  # of a receiver's answer, only the status matters
 Resolver = Callable[[str, int], list[str]]
 
 
@@ -86,10 +88,15 @@ class RefusedAddress(Exception):
     """A delivery to a host that now resolves to a private or local address (the job records it)."""
 
 
+class DeliveryRefused(Exception):
+    """The receiver answered, but not 2xx (the job records it, and retries)."""
+
+
 class HttpWebhooks:
     """Implements ``domain.ports.WebhookSender``. ``allowed_hosts``: names or addresses let through
     although not public (REUNITE_WEBHOOK_ALLOWED_HOSTS: a partner inside the operator's own network,
-    or a test's receiver); empty by default."""
+    or a test's receiver); empty by default. ``timeout``: each delivery's whole time, connecting, sending
+    and reading the answer (``deadline``: a receiver answering a byte at a time holds no worker longer)."""
 
     def __init__(self, timeout: float = 10.0, allowed_hosts: Iterable[str] = (),
                  resolve: Resolver = system_resolve) -> None:
@@ -123,8 +130,10 @@ class HttpWebhooks:
         self._address(url)
 
     def post(self, url: str, secret: str, timestamp: str, payload: dict[str, Any]) -> None:
-        """Deliver once; raises unless the receiver answers 2xx (the job retries), and
-        ``RefusedAddress`` without connecting when the host no longer resolves to a public address."""
+        """Deliver once, within ``timeout`` seconds in all; raises unless the receiver answers 2xx in time (the
+        job retries: ``DeliveryRefused``, ``deadline.DeadlinePassed``, a network error), and ``RefusedAddress``
+        without connecting when the host no longer resolves to a public address. Of the answer only the status
+        is used, and at most ``MAX_ANSWER_BYTES`` of its body are read."""
         try:
             parsed, address = self._address(url)
         except InvalidInput as exc:
@@ -133,9 +142,6 @@ class HttpWebhooks:
         target, host, extensions = pinned(parsed, address)
         headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp, **host,
                    SIGNATURE_HEADER: signature(secret, timestamp, body), "User-Agent": "Reunite-Webhook/1"}
-        with httpx.Client(trust_env=False, follow_redirects=False, timeout=self.timeout) as client:
-            response = client.post(target, content=body, headers=headers, extensions=extensions)
-        response.raise_for_status()
-        if not response.is_success:  # a redirect is not followed, and not a delivery
-            raise httpx.HTTPStatusError(f"answered {response.status_code}", request=response.request,
-                                        response=response)
+        status, _ = deadline.post(str(target), headers, body, extensions, self.timeout, MAX_ANSWER_BYTES)
+        if not 200 <= status < 300:  # a redirect is not followed, and not a delivery
+            raise DeliveryRefused(f"the receiver answered {status}")

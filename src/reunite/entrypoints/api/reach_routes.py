@@ -21,6 +21,7 @@ from reunite.domain.errors import InvalidInput
 from reunite.domain.model import GeoPoint
 from reunite.entrypoints.api import bodies, inputs
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps
+from reunite.entrypoints.api.guard import BIGINT_MAX
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey, Reader
 from reunite.i18n import Language
 from reunite.services import exchange, idempotency, pfif, reach, subscriptions, throttle
@@ -58,8 +59,11 @@ def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, lang: Reader,
               body: bodies.SubscriptionIn, idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
     """Alerts for an area (a point and radius, or a region's name) by email (confirmed through a link
     sent to the address) or by signed webhook (partners' tokens; the secret is in this answer only, and
-    in a retry's under the same ``Idempotency-Key``). Asked again for an address and area still waiting
-    for confirmation, it answers that subscription and sends its link again at most once an hour. The
+    in a retry's under the same ``Idempotency-Key``: a webhook asked for again otherwise is answered without
+    it, with ``secret_text`` saying how to have a new one, ``POST /api/subscriptions/{id}/secret``). Asked again
+    for an address and area still waiting for confirmation, it answers that subscription and sends its link
+    again at most once an hour; an address gets at most three confirmation emails a day, whatever the area and
+    whoever asks (past that the subscription waits, answered alike, and no email goes). The
     subscription is the address's (its owner confirms it): anyone may have asked for it first, so a
     sender without an account or token is answered no id, which would tell them whether someone else
     had asked for alerts to that address (and how many subscriptions the site has)."""
@@ -69,9 +73,25 @@ def subscribe(request: Request, deps: DepsDep, who: PrincipalDep, lang: Reader,
     subscription_id, secret = (int(first["id"]), str(first.get("secret") or "")) if first else reach.subscribe(
         deps, who, body.channel, body.address, near, body.radius_km, body.region, body.language, body.digest, key)
     # ``status`` a code, as GET /api/subscriptions gives it (a client switches on it); the words in ``status_text``
-    answer = {"secret": secret or None, "status": "active" if secret else "pending",
-              "status_text": lang.gettext("active" if secret else "waiting for the confirmation link sent by email")}
+    webhook = body.channel == "webhook"
+    answer: dict[str, Any] = {
+        "secret": secret or None, "status": "active" if webhook else "pending",
+        "status_text": lang.gettext("active" if webhook else "waiting for the confirmation link sent by email")}
+    if webhook and not secret:  # made before: its secret was shown then, and only then (probe s29 C10)
+        answer["secret_text"] = lang.gettext("This webhook was made before: its secret was shown once, when it was made. To have a new one, POST /api/subscriptions/{id}/secret.", id=subscription_id)  # noqa: E501
     return ({"id": subscription_id} | answer) if who.signed_in else answer
+
+
+@router.post("/subscriptions/{subscription_id}/secret", status_code=201, responses=ERRORS)
+def subscription_secret(deps: DepsDep, who: PrincipalDep, subscription_id: int,
+                        idempotency_key: IdempotencyKey = None) -> dict[str, Any]:
+    """A new signing secret for a webhook this token made (an admin's: any), in this answer only (and in a
+    retry's under the same ``Idempotency-Key``). The old secret signs nothing more from now on, deliveries
+    being retried included: each delivery is signed as it goes. Audited. 404 for another's webhook, 409 for an
+    email subscription or a webhook that ended."""
+    key = idempotency.scoped(who, "subscription-secret", idempotency_key, [("id", subscription_id)])
+    subscription_id, secret = subscriptions.new_secret(deps, who, subscription_id, key)
+    return {"id": subscription_id, "secret": secret}
 
 
 class SubscriptionOut(BaseModel):
@@ -117,6 +137,26 @@ def subscriptions_listed(deps: DepsDep, who: PrincipalDep) -> list[dict[str, Any
 def subscription_read(deps: DepsDep, who: PrincipalDep, subscription_id: int) -> dict[str, Any]:
     """One subscription this token or account made (an admin: any); 404 for another's."""
     return subscription_out(subscriptions.one(deps, who, subscription_id))
+
+
+class EndedCase(BaseModel):
+    id: int
+
+
+class EndedAlert(BaseModel):
+    alert_id: int = Field(description="The alert, as its case.alert and case.ended name it")
+    case: EndedCase
+
+
+@router.get("/subscriptions/{subscription_id}/ended", response_model=list[EndedAlert], responses=ERRORS)
+def subscription_ended(deps: DepsDep, who: PrincipalDep, subscription_id: int,
+                       limit: Annotated[int, Query(ge=1, le=1000)] = 500,
+                       offset: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0) -> list[dict[str, Any]]:
+    """The alerts this subscription was sent (or was being sent) whose case is no longer active, newest alert
+    first: each a ``case.ended`` the receiver may have missed while it was down (take down what you show of that
+    child). Never why or when it ended. For the token that made the subscription (an admin's: any); 404 for
+    another's. Audited."""
+    return subscriptions.ended_alerts(deps, who, subscription_id, limit, offset)
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=204, responses=ERRORS)

@@ -5,17 +5,29 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from typing import Any
 
 import procrastinate
 from procrastinate import BaseRetryStrategy, PsycopgConnector, RetryDecision, RetryStrategy
 from procrastinate.jobs import Job
 from sqlalchemy.exc import SQLAlchemyError
 
-from reunite.adapters.db.uow import QUEUE
+from reunite.adapters.db.uow import DELIVERY_QUEUE, QUEUE
 from reunite.domain.errors import FaceEngineUnavailable
 from reunite.domain.model import PhotoOwner
 from reunite.entrypoints.logs import ENGINE_FAILURES
-from reunite.services import case_events, case_notices, reach, recipes, recovery, retention, signup, sources, stats
+from reunite.services import (
+    case_events,
+    case_notices,
+    notices,
+    reach,
+    recipes,
+    recovery,
+    retention,
+    signup,
+    sources,
+    stats,
+)
 from reunite.services.deps import Deps
 from reunite.services.matching import match_sighting, process_and_match, rescore_group
 
@@ -24,6 +36,24 @@ RETRY = RetryStrategy(max_attempts=5, exponential_wait=2)
 # emails and webhooks: retried 2, 4, 8 … 1024 s apart (about half an hour in all); the outbox keeps each try
 DELIVERY_RETRY = RetryStrategy(max_attempts=10, exponential_wait=2)
 ENGINE_WAIT_MAX = 3600  # seconds
+DELIVERY_CONCURRENCY = 4  # webhook deliveries at once in each worker process, beside its other jobs (each ≤ 10 s)
+
+
+class EndedRetry(BaseRetryStrategy):
+    """``case.ended`` (what takes a child's photo down from a partner's site) is retried 2, 4, 8 … seconds apart,
+    then hourly, for about three days (``ENDED_TRIES``): a receiver down for a weekend is still told (probe s29
+    C4), where an alert's tries end after about half an hour."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        if job.attempts >= ENDED_TRIES:
+            return None
+        return RetryDecision(retry_in={"seconds": min(3600, 2 ** (job.attempts + 1))})
+
+
+ENDED_TRIES = 82  # 2 s … 2048 s (about an hour in all), then 71 hours
+
+
+ENDED_RETRY = EndedRetry()
 
 
 class FaceJobRetry(BaseRetryStrategy):
@@ -69,7 +99,7 @@ class OutdatedFacesCheck:
 def _webhook_tasks(app: procrastinate.App, deps: Deps) -> None:
     """Alerts to deliver; a case ended, verified and open again, or changed: the webhooks alerted to it are told,
     each by a delivery of its own (``case_events``)."""
-    @app.task(name="reach.deliver_alert", queue=QUEUE, retry=DELIVERY_RETRY)
+    @app.task(name="reach.deliver_alert", queue=DELIVERY_QUEUE, retry=DELIVERY_RETRY)
     def deliver_alert(alert_id: int) -> None:
         reach.deliver_alert(deps, alert_id)
 
@@ -77,11 +107,11 @@ def _webhook_tasks(app: procrastinate.App, deps: Deps) -> None:
     def case_ended(case_id: int) -> None:
         log.info("case %d ended: %d webhooks told", case_id, case_events.case_ended(deps, case_id))
 
-    @app.task(name="reach.deliver_ended", queue=QUEUE, retry=DELIVERY_RETRY)
+    @app.task(name="reach.deliver_ended", queue=DELIVERY_QUEUE, retry=ENDED_RETRY)
     def deliver_ended(alert_id: int) -> None:
         case_events.deliver_ended(deps, alert_id)
 
-    @app.task(name="reach.deliver_restored", queue=QUEUE, retry=DELIVERY_RETRY)
+    @app.task(name="reach.deliver_restored", queue=DELIVERY_QUEUE, retry=DELIVERY_RETRY)
     def deliver_restored(alert_id: int) -> None:
         case_events.deliver_restored(deps, alert_id)
 
@@ -89,7 +119,7 @@ def _webhook_tasks(app: procrastinate.App, deps: Deps) -> None:
     def case_updated(case_id: int) -> None:
         log.info("case %d updated: %d webhooks told", case_id, case_events.case_updated(deps, case_id))
 
-    @app.task(name="reach.deliver_updated", queue=QUEUE, retry=DELIVERY_RETRY)
+    @app.task(name="reach.deliver_updated", queue=DELIVERY_QUEUE, retry=DELIVERY_RETRY)
     def deliver_updated(alert_id: int) -> None:
         case_events.deliver_updated(deps, alert_id)
 
@@ -100,7 +130,7 @@ def _family_notices(app: procrastinate.App, deps: Deps) -> None:
 
     @app.task(name="reach.candidate_confirmed", queue=QUEUE, retry=DELIVERY_RETRY)
     def candidate_confirmed(candidate_id: int, case_id: int) -> None:
-        reach.candidate_confirmed(deps, case_id, candidate_id)
+        notices.candidate_confirmed(deps, case_id, candidate_id)
 
     @app.task(name="reach.case_changed", queue=QUEUE, retry=DELIVERY_RETRY)
     def case_changed(case_id: int, notice: str, change: str) -> None:
@@ -108,11 +138,11 @@ def _family_notices(app: procrastinate.App, deps: Deps) -> None:
 
     @app.task(name="reach.message_sent", queue=QUEUE, retry=DELIVERY_RETRY)
     def message_sent(message_id: int, case_id: int) -> None:
-        reach.message_sent(deps, message_id, case_id)
+        notices.message_sent(deps, message_id, case_id)
 
     @app.task(name="takedowns.tell_registrant", queue=QUEUE, retry=DELIVERY_RETRY)
     def tell_registrant(takedown_id: int, stage: str) -> None:
-        reach.removal_asked(deps, takedown_id, stage)
+        notices.removal_asked(deps, takedown_id, stage)
 
 
 def make_app(database_uri: str, deps: Deps, periodic: bool = True,
@@ -173,7 +203,7 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True,
 
     @app.task(name="reach.tell_reviewers", queue=QUEUE, retry=DELIVERY_RETRY)
     def tell_reviewers() -> None:
-        reach.tell_reviewers(deps)
+        notices.tell_reviewers(deps)
 
     @app.task(name="reach.digests", queue=QUEUE, retry=DELIVERY_RETRY)
     def digests(timestamp: int) -> None:
@@ -213,16 +243,34 @@ async def recover_stalled_jobs(app: procrastinate.App, timeout: float, every: fl
 
 async def run_worker(
     app: procrastinate.App, concurrency: int = 1, *, heartbeat: float = 10.0, stalled_after: float = 30.0,
-    wait: bool = True, install_signal_handlers: bool = True,
+    wait: bool = True, install_signal_handlers: bool = True, deliveries: int = DELIVERY_CONCURRENCY,
 ) -> None:
-    """Run jobs until cancelled (or, with ``wait=False``, until the queue is empty)."""
+    """Run jobs until cancelled (or, with ``wait=False``, until the queue is empty). Webhook deliveries have a
+    queue and a worker of their own (``deliveries`` at once) beside the one for everything else
+    (``concurrency``), so that receivers answering slowly never hold back faces, matching or alerts (probe s29
+    C3); until empty, one worker takes from both, so that a job one queue's job defers on the other runs too."""
+    options: dict[str, Any] = {"wait": wait, "update_heartbeat_interval": heartbeat,
+                               "stalled_worker_timeout": stalled_after}
     async with app.open_async():
         recovery = asyncio.create_task(recover_stalled_jobs(app, stalled_after, max(heartbeat, 1.0)))
         try:
-            await app.run_worker_async(
-                queues=[QUEUE], concurrency=concurrency, wait=wait, update_heartbeat_interval=heartbeat,
-                stalled_worker_timeout=stalled_after, install_signal_handlers=install_signal_handlers,
-            )
+            if not wait:
+                await app.run_worker_async(queues=[QUEUE, DELIVERY_QUEUE], concurrency=concurrency,
+                                           install_signal_handlers=install_signal_handlers, **options)
+                return
+            workers = [
+                asyncio.create_task(app.run_worker_async(queues=[QUEUE], concurrency=concurrency,
+                                                         install_signal_handlers=install_signal_handlers, **options)),
+                asyncio.create_task(app.run_worker_async(queues=[DELIVERY_QUEUE], concurrency=deliveries,
+                                                         install_signal_handlers=False, **options))]
+            try:  # either stopping (a signal, a failure) stops both
+                done, _ = await asyncio.wait(workers, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for worker in workers:
+                    worker.cancel()
+                await asyncio.gather(*workers, return_exceptions=True)
+            for worker in done:
+                worker.result()
         finally:
             recovery.cancel()
 
