@@ -171,3 +171,16 @@ def test_a_city_named_beside_a_common_word_or_a_small_town_wins(
 ])
 def test_a_city_abroad_is_shown_by_its_common_chinese_name(words: str, chinese: str) -> None:
     assert PLACES.city(words, latin=False) == chinese
+
+
+@pytest.mark.parametrize("region", ["台湾", "台灣", "臺灣", "Taiwan", "taiwan"])
+@pytest.mark.parametrize("city", ["台北", "臺北市大安區", "Taipei", "New Taipei City", "新北市板橋區", "高雄",
+                                  "高雄市左營區", "Kaohsiung", "桃園市中壢區", "台中"])
+def test_taiwan_covers_every_taiwanese_city(region: str, city: str) -> None:
+    """Probe s31 E3: a feed or an alert for Taiwan listed no child lost in Taiwan."""
+    assert covers(region, PLACES.city(city))
+
+
+@pytest.mark.parametrize("city", ["香港", "上海", "Tokyo", "东京", "Singapore"])
+def test_taiwan_covers_no_place_outside_it(city: str) -> None:
+    assert not covers("台湾", PLACES.city(city)) and not covers("Taiwan", PLACES.city(city))
