@@ -184,3 +184,19 @@ def test_taiwan_covers_every_taiwanese_city(region: str, city: str) -> None:
 @pytest.mark.parametrize("city", ["香港", "上海", "Tokyo", "东京", "Singapore"])
 def test_taiwan_covers_no_place_outside_it(city: str) -> None:
     assert not covers("台湾", PLACES.city(city)) and not covers("Taiwan", PLACES.city(city))
+
+
+@pytest.mark.parametrize(("words", "english", "number"), [
+    ("香港维多利亚公园", "Hong Kong", "999"), ("香港維多利亞公園", "Hong Kong", "999"),
+    ("Victoria Park, Hong Kong", "Hong Kong", "999"), ("温哥华机场", "Vancouver", "911"),
+    ("多伦多联合车站", "Toronto", "911"), ("台北车站", "Taipei", "110"),
+])
+def test_a_city_named_beside_a_chinese_landmark_wins_over_a_town_of_its_name(words: str, english: str,
+                                                                              number: str) -> None:
+    """Probe s31 E1: 香港维多利亚公园 was Victoria, British Columbia (Call 911); "Victoria Park, Hong Kong" was not."""
+    assert english in PLACES.city(words, True) and police(words) == number
+
+
+@pytest.mark.parametrize("words", ["维多利亚公园", "維多利亞公園", "维多利亚广场", "维多利亚港"])
+def test_a_town_abroad_named_before_a_chinese_landmark_word_names_no_city(words: str) -> None:
+    assert "Victoria" not in PLACES.city(words, True)
