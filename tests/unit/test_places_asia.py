@@ -200,3 +200,26 @@ def test_a_city_named_beside_a_chinese_landmark_wins_over_a_town_of_its_name(wor
 @pytest.mark.parametrize("words", ["维多利亚公园", "維多利亞公園", "维多利亚广场", "维多利亚港"])
 def test_a_town_abroad_named_before_a_chinese_landmark_word_names_no_city(words: str) -> None:
     assert "Victoria" not in PLACES.city(words, True)
+
+
+@pytest.mark.parametrize(("words", "english"), [
+    ("安大略", "Ontario, Canada"), ("Ontario", "Ontario, Canada"), ("Penang", "Penang, Malaysia"),
+    ("George Town, Penang", "George Town, Penang"), ("Georgetown, Penang", "George Town, Penang"),
+    ("槟城", "George Town, Penang"), ("檳城", "George Town, Penang"),
+])
+def test_a_region_abroad_named_alone_or_beside_its_city_reads_as_it_is_meant(words: str, english: str) -> None:
+    """Probe s31 E1: 安大略 was Ontario, California; "George Town, Penang" Georgetown, Guyana; Penang unknown."""
+    assert PLACES.city(words, True) == english
+
+
+@pytest.mark.parametrize(("region", "city"), [
+    ("Penang", "George Town, Penang"), ("槟城", "George Town, Penang"), ("Malaysia", "George Town, Penang"),
+    ("安大略", "Toronto"), ("安大略省", "安大略"), ("Canada", "安大略"), ("新南威尔士", "Sydney"),
+])
+def test_a_region_named_in_either_language_covers_its_cities(region: str, city: str) -> None:
+    assert covers(region, PLACES.city(city))
+
+
+def test_ontario_in_chinese_is_not_californias_city() -> None:
+    assert not covers("California", PLACES.city("安大略")) and not covers("加州", PLACES.city("安大略"))
+    assert police("George Town, Penang") == "999"
