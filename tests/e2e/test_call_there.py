@@ -27,3 +27,20 @@ def test_a_child_seen_abroad_gets_the_police_number_there_and_at_home_the_sites(
     assert "Call 110." in shown(anyone.get(f"/p/{ming}"))
     feed = shown(anyone.get("/feeds/cases.atom"))
     assert feed.count("Call 911.") == 1 and feed.count("Call 999.") == 1 and feed.count("Call 110.") == 1
+
+
+def test_a_child_seen_where_the_police_number_is_not_known_is_told_to_call_the_local_police(
+        container: Container) -> None:
+    """Probe s31 E2: a child last seen in Santiago de Chile (no number in the table), or at an offset no country
+    of the site keeps, was told "Call 110", the site's number, which reaches nobody there."""
+    chile = abroad_case(container, "Pia", "2026-12-04T21:00-03:00", "Santiago, Chile")
+    far = abroad_case(container, "Ravi", "2026-12-04T21:00+05:00", "somewhere nobody knows")
+    anyone = TestClient(create_app(container))
+    for case in (chile, far):
+        assert posters.poster(container.deps, case)["phone"] == ""
+        page = shown(anyone.get(f"/p/{case}"))
+        assert "Call the local police." in page and "Call 110" not in page
+    zh = shown(anyone.get(f"/p/{chile}", headers={"Accept-Language": "zh-CN"}))
+    assert "请联系当地警方" in zh and "拨打 110" not in zh
+    feed = shown(anyone.get("/feeds/cases.atom"))
+    assert feed.count("Call the local police.") == 2 and "Call 110" not in feed

@@ -38,3 +38,14 @@ def test_a_child_lost_in_taiwan_hong_kong_singapore_or_a_chinatown_is_posted_in_
         assert case_id in {c["id"] for c in posters.feed_cases(deps, region, None, 50)}, region
     for region, case_id in [("Tokyo", mei), ("Sichuan", wen), ("Philippines", ling), ("California", amy)]:
         assert case_id not in {c["id"] for c in posters.feed_cases(deps, region, None, 50)}, region
+
+
+def test_a_feed_for_taiwan_lists_a_child_lost_in_any_taiwanese_city(container: Container) -> None:
+    """Probe s31 E3: ?region=台湾 (Taiwan, 台灣) listed nobody, while ?region=Kaohsiung listed the child."""
+    abroad_case(container, "Zuo", "2026-12-04T21:00+08:00", "高雄市左營區")
+    abroad_case(container, "Ann", "2026-12-04T21:00+08:00", "臺北市大安區")
+    abroad_case(container, "Lin", "2026-12-04T21:00+08:00", "上海市黄浦区")
+    anyone = TestClient(create_app(container))
+    for region in ("台湾", "台灣", "臺灣", "Taiwan"):
+        feed = shown(anyone.get("/feeds/cases.atom", params={"region": region}))
+        assert "Zuo" in feed and "Ann" in feed and "Lin" not in feed

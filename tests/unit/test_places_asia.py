@@ -171,3 +171,55 @@ def test_a_city_named_beside_a_common_word_or_a_small_town_wins(
 ])
 def test_a_city_abroad_is_shown_by_its_common_chinese_name(words: str, chinese: str) -> None:
     assert PLACES.city(words, latin=False) == chinese
+
+
+@pytest.mark.parametrize("region", ["台湾", "台灣", "臺灣", "Taiwan", "taiwan"])
+@pytest.mark.parametrize("city", ["台北", "臺北市大安區", "Taipei", "New Taipei City", "新北市板橋區", "高雄",
+                                  "高雄市左營區", "Kaohsiung", "桃園市中壢區", "台中"])
+def test_taiwan_covers_every_taiwanese_city(region: str, city: str) -> None:
+    """Probe s31 E3: a feed or an alert for Taiwan listed no child lost in Taiwan."""
+    assert covers(region, PLACES.city(city))
+
+
+@pytest.mark.parametrize("city", ["香港", "上海", "Tokyo", "东京", "Singapore"])
+def test_taiwan_covers_no_place_outside_it(city: str) -> None:
+    assert not covers("台湾", PLACES.city(city)) and not covers("Taiwan", PLACES.city(city))
+
+
+@pytest.mark.parametrize(("words", "english", "number"), [
+    ("香港维多利亚公园", "Hong Kong", "999"), ("香港維多利亞公園", "Hong Kong", "999"),
+    ("Victoria Park, Hong Kong", "Hong Kong", "999"), ("温哥华机场", "Vancouver", "911"),
+    ("多伦多联合车站", "Toronto", "911"), ("台北车站", "Taipei", "110"),
+])
+def test_a_city_named_beside_a_chinese_landmark_wins_over_a_town_of_its_name(words: str, english: str,
+                                                                              number: str) -> None:
+    """Probe s31 E1: 香港维多利亚公园 was Victoria, British Columbia (Call 911); "Victoria Park, Hong Kong" was not."""
+    assert english in PLACES.city(words, True) and police(words) == number
+
+
+@pytest.mark.parametrize("words", ["维多利亚公园", "維多利亞公園", "维多利亚广场", "维多利亚港"])
+def test_a_town_abroad_named_before_a_chinese_landmark_word_names_no_city(words: str) -> None:
+    assert "Victoria" not in PLACES.city(words, True)
+
+
+@pytest.mark.parametrize(("words", "english"), [
+    ("安大略", "Ontario, Canada"), ("Ontario", "Ontario, Canada"), ("Penang", "Penang, Malaysia"),
+    ("George Town, Penang", "George Town, Penang"), ("Georgetown, Penang", "George Town, Penang"),
+    ("槟城", "George Town, Penang"), ("檳城", "George Town, Penang"),
+])
+def test_a_region_abroad_named_alone_or_beside_its_city_reads_as_it_is_meant(words: str, english: str) -> None:
+    """Probe s31 E1: 安大略 was Ontario, California; "George Town, Penang" Georgetown, Guyana; Penang unknown."""
+    assert PLACES.city(words, True) == english
+
+
+@pytest.mark.parametrize(("region", "city"), [
+    ("Penang", "George Town, Penang"), ("槟城", "George Town, Penang"), ("Malaysia", "George Town, Penang"),
+    ("安大略", "Toronto"), ("安大略省", "安大略"), ("Canada", "安大略"), ("新南威尔士", "Sydney"),
+])
+def test_a_region_named_in_either_language_covers_its_cities(region: str, city: str) -> None:
+    assert covers(region, PLACES.city(city))
+
+
+def test_ontario_in_chinese_is_not_californias_city() -> None:
+    assert not covers("California", PLACES.city("安大略")) and not covers("加州", PLACES.city("安大略"))
+    assert police("George Town, Penang") == "999"

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from reunite.adapters.place_home import BIG_CITY
 from reunite.adapters.place_names import AREA, Place, Reading, squashed
 from reunite.domain.admin_areas import CHINESE_NAMES, COUNTRY_NAMES, REGIONS
 
@@ -12,10 +13,13 @@ SHORT_AREA = 3  # letters: a region's name this short is an abbreviation (BC, NS
 
 def with_chinese_areas(cjk: dict[str, tuple[Reading, ...]]) -> dict[str, tuple[Reading, ...]]:
     """The Chinese names of regions abroad and countries (``domain.admin_areas.CHINESE_NAMES``: 加拿大, 加州,
-    安大略省) read as their Latin names are (``AREA``), beside the cities' names."""
+    安大略省) read as their Latin names are (``AREA``), beside the cities' names: a region's name names no town
+    GeoNames also gives it to (安大略: the province, not Ontario, California, nor Alliston; probe s31 E1), only a city
+    of a million (新加坡)."""
     for code, chinese in CHINESE_NAMES.items():
         for name in chinese:
-            cjk[name] = (*cjk.get(name, ()), Reading(Place("", "", code), AREA))
+            towns = tuple(r for r in cjk.get(name, ()) if r.kind == AREA or r.people >= BIG_CITY)
+            cjk[name] = (*towns, Reading(Place("", "", code), AREA))
     return cjk
 
 

@@ -41,7 +41,7 @@ from reunite.adapters.place_names import (
 )
 from reunite.adapters.place_pins import distance_km
 from reunite.domain.admin_areas import CHINESE_CITY_NAMES
-from reunite.domain.home_places import COMMON_PLACE_WORDS, LANDMARK_WORDS, NEIGHBOURHOOD_BEFORE
+from reunite.domain.home_places import CJK_LANDMARK_WORDS, COMMON_PLACE_WORDS, LANDMARK_WORDS, NEIGHBOURHOOD_BEFORE
 
 __all__ = ["MUNICIPALITIES", "NOWHERE", "Chosen", "Mention", "Names", "Place", "Point", "chinese_city", "chosen",
            "city_names", "english_city", "folded", "known_name", "locate", "mentions", "names", "public_city",
@@ -161,8 +161,10 @@ def _chinese(text: str, index: Names) -> Iterator[Mention]:
         at_home = any(not r.place.area and r.kind <= PART for r in mention.readings)
         kept = tuple(r for r in mention.readings if not (
             r.place.area and r.kind != AREA and (at_home or (touched and r.people < BIG_CITY))))
+        if text.startswith(CJK_LANDMARK_WORDS, mention.end):  # 维多利亚公园: a landmark's name, as Central Park
+            kept = _weakened(kept, "", True)
         if kept:  # a town abroad inside a longer foreign name (法拉 in 法拉盛) is no mention of it
-            yield mention._replace(readings=kept) if len(kept) < len(mention.readings) else mention
+            yield mention._replace(readings=kept) if kept != mention.readings else mention
 
 
 def mentions(text: str) -> list[Mention]:

@@ -29,6 +29,8 @@ from reunite.domain import access
 __all__ = ["ACCENTED", "FOLD_FROM", "FOLD_TO", "GAPS", "NOWHERE", "Narrowing", "Place", "PlaceFilter", "covers",
            "inside", "place_filter", "public_pin", "resolve", "squashed_text"]
 
+TAIWAN = "台湾省"  # cpca's province that 台湾, 台灣, 臺灣 and Taiwan name
+
 # What SQL drops from stored words before looking for the names of an area in them (``squashed_text``):
 # whatever may stand between the words of a Latin name (Hong Kong, Xi'an, Xi-an), or inside one (digits,
 # spaces, punctuation of either script); letters with diacritics are read without them (``FOLD_FROM``).
@@ -78,8 +80,8 @@ def inside(area: Place, place: Place) -> bool:
         return False
     if area.city:
         return place == area or (bool(place.area) and metro_areas().get(place) == area)
-    if area.province:
-        return place.province == area.province
+    if area.province:  # Taiwan's cities are GeoNames' (``place_index`` home places), not cpca's 台湾省's (probe s31 E3)
+        return place.province == area.province or (area.province == TAIWAN and place in names().home)
     return bool(place.area) and area.area in (place.area, place.area.split(".")[0])
 
 

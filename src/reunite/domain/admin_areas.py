@@ -37,6 +37,7 @@ REGIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "GB.SCT": (("Scotland",), ()),
     "GB.WLS": (("Wales",), ()),
     "GB.NIR": (("Northern Ireland",), ("NI",)),
+    "MY.09": (("Penang", "Pulau Pinang"), ()),  # George Town's state (probe s31 E1)
 }
 
 # a country's everyday names besides the one GeoNames gives it ("United States", "United Kingdom")
@@ -58,7 +59,7 @@ CHINESE_NAMES: dict[str, tuple[str, ...]] = {
     "CA.04": ("新不伦瑞克省", "纽宾士域省"),
     "CA.05": ("纽芬兰与拉布拉多省", "纽芬兰省"),
     "CA.07": ("新斯科舍省", "新斯科细亚省"),
-    "CA.08": ("安大略省", "安省"),
+    "CA.08": ("安大略省", "安省", "安大略"),  # 安大略 alone: the province, as "Ontario" (probe s31 E1)
     "CA.09": ("爱德华王子岛省",),
     "CA.10": ("魁北克省", "魁省"),
     "CA.11": ("萨斯喀彻温省",),
@@ -66,7 +67,7 @@ CHINESE_NAMES: dict[str, tuple[str, ...]] = {
     "CA.13": ("西北地区",),
     "CA.14": ("努纳武特地区",),
     "AU.01": ("澳大利亚首都领地",),
-    "AU.02": ("新南威尔士州",),
+    "AU.02": ("新南威尔士州", "新南威尔士"),
     "AU.03": ("北领地",),
     "AU.04": ("昆士兰州",),
     "AU.05": ("南澳大利亚州",),

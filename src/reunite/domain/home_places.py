@@ -83,5 +83,13 @@ LANDMARK_WORDS: frozenset[str] = frozenset({
     "junction", "terminal", "quarter", "gate",
 })
 
+# The same in Chinese (simplified), after a name with nothing between (维多利亚公园, 时代广场): a town abroad so named
+# is a landmark's name, no place (probe s31 E1: 香港维多利亚公园 is Hong Kong's park, not Victoria, British Columbia)
+CJK_LANDMARK_WORDS: tuple[str, ...] = (
+    "公园", "广场", "花园", "车站", "站", "机场", "大桥", "桥", "街", "港", "湾", "码头", "商场", "中心", "大厦",
+    "市场",
+    "海滩", "山", "岛", "村", "湖",
+)
+
 # Words before a name that make it a neighbourhood named after the place (Little Italy, Little Tokyo), not the place
 NEIGHBOURHOOD_BEFORE: frozenset[str] = frozenset({"little"})

@@ -51,12 +51,17 @@ def poster(deps: Deps, case_id: int, latin: bool | None = None) -> dict[str, Any
 
 def call_phone(deps: Deps, zone: str) -> str:
     """The number a poster, a feed entry or an alert tells whoever sees the child to call: the site's
-    (``REUNITE_CONTACT_PHONE``), unless the child was last seen in another country than the site's, whose
-    police number is known (a child lost in New York on a site in China: 911, not 110)."""
+    (``REUNITE_CONTACT_PHONE``) where the child was last seen in the site's own country (or nothing says
+    where: ``zone`` the site's or ''), else the police number of the country the child was last seen in (a child
+    lost in New York on a site in China: 911, not 110); '' where that country's number is not known, or
+    no country keeps that zone (a time's offset abroad): pages then say to call the local police, as
+    ``domain.emergency`` promises, never the site's number, which does not reach the police there (probe s31 E2)."""
+    if not zone or zone == deps.site.timezone:
+        return deps.site.contact_phone
     there = deps.places.country(zone)
-    if there is not None and there != deps.places.country(deps.site.timezone):
-        return police_number(there) or deps.site.contact_phone
-    return deps.site.contact_phone
+    if there is not None and there == deps.places.country(deps.site.timezone):
+        return deps.site.contact_phone
+    return police_number(there) or ""
 
 
 def case_city(deps: Deps, case: dict[str, Any], latin: bool | None = None) -> str:

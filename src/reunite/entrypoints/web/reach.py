@@ -157,7 +157,8 @@ def poster_pdf(request: Request, deps: DepsDep, reader: LangDep, case_id: int) -
                                                                        case["missing_since_precision"]))]
     if case["last_seen_text"]:
         facts.append(reader.gettext("Last seen: {place}", place=reader.script(case["last_seen_text"])))
-    call = reader.gettext("Seen this child? Do not approach. Call {phone}.", phone=case["phone"])
+    call = (reader.gettext("Seen this child? Do not approach. Call {phone}.", phone=case["phone"]) if case["phone"]
+            else reader.gettext("Seen this child? Do not approach. Call the local police."))
     labels = {"title": reader.gettext("Missing child"), "facts": "\n".join(facts),
               "call": call + (f"\n{deps.site.contact_email}" if deps.site.contact_email else "")}
     made = posters.poster_document(deps, case, labels, reader.html_lang, if_none_match(request))
