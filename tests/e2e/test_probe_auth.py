@@ -127,7 +127,10 @@ def test_serve_leaves_proxy_headers_to_the_trusted_list(container: Container,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     import uvicorn
     seen: dict[str, Any] = {}
-    monkeypatch.setattr(cli, "bootstrap", lambda: container)
+    from reunite.entrypoints import cli_serve
+
+    # ``serve`` lives in cli_serve: its own bootstrap is this test's, never the user's data folder's database
+    monkeypatch.setattr(cli_serve, "bootstrap", lambda: container)
     monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs))
     assert typer.testing.CliRunner().invoke(cli.app, ["serve", "--workers", "1"]).exit_code == 0
     assert seen["proxy_headers"] is False  # uvicorn would otherwise believe 127.0.0.1
