@@ -80,6 +80,14 @@ def _seen_both(container: Container) -> dict[str, int]:
     return seen
 
 
+def _choose_on_page(container: Container, staff: str, case_id: int, photo: int, face_id: int) -> int:
+    """Staff choose (or choose again) the child's face of a case photo on the case page: the answer's status."""
+    with _client(container, staff) as moderator:
+        return moderator.post(f"/cases/{case_id}/photos/{photo}/child-face", data={
+            "csrf": csrf(moderator, f"/cases/{case_id}"), f"child_face_{photo}": str(face_id)},
+            follow_redirects=False).status_code
+
+
 def _verify_page(moderator: TestClient, case_id: int, **choice: str) -> int:
     page = moderator.get(f"/cases/{case_id}").text  # the form sends the version of the case it shows
     version = re.search(r'name="version" value="([^"]*)"', page)
@@ -202,10 +210,7 @@ def test_only_the_chosen_face_is_matched_and_compared(container: Container) -> N
     with container.engine.connect() as conn:
         assert not conn.exec_driver_sql("SELECT count(*) FROM case_duplicates WHERE %s IN (case_id, other_case_id) "
                                         "AND %s IN (case_id, other_case_id)", (case_id, other_family)).scalar()
-    with _client(container, staff) as moderator:
-        assert moderator.post(f"/cases/{case_id}/photos/{photo}/child-face", data={
-            "csrf": csrf(moderator, f"/cases/{case_id}"), f"child_face_{photo}": str(child["id"])},
-            follow_redirects=False).status_code == 303
+    assert _choose_on_page(container, staff, case_id, photo, child["id"]) == 303
     run_jobs(container)
     found = leads()
     assert {face for face, _ in found.values()} == {child["id"]}  # every lead made by the child's face alone
@@ -237,10 +242,7 @@ def test_a_child_face_chosen_again_by_staff_takes_back_the_leads_the_old_face_ma
         assert _verify_page(moderator, case_id, **{f"child_face_{photo}": str(other["id"])}) == 303
     run_jobs(container)
     assert lead_faces().get(seen["collins"]) == other["id"]  # the wrong face's lead
-    with _client(container, staff) as moderator:
-        assert moderator.post(f"/cases/{case_id}/photos/{photo}/child-face", data={
-            "csrf": csrf(moderator, f"/cases/{case_id}"), f"child_face_{photo}": str(child["id"])},
-            follow_redirects=False).status_code == 303
+    assert _choose_on_page(container, staff, case_id, photo, child["id"]) == 303
     run_jobs(container)
     after = lead_faces()
     assert set(after.values()) == {child["id"]} and seen["hopper"] in after
