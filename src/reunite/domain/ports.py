@@ -23,6 +23,7 @@ from reunite.domain.model import (
     SeenPlace,
     SeenTime,
 )
+from reunite.domain.reach_store import ReachStore
 from reunite.domain.reads import ReadModel
 from reunite.domain.recipes import FaceRecipe, RecipeStore
 from reunite.domain.removal_store import RemovalStore
@@ -32,7 +33,6 @@ from reunite.domain.stores import (
     ModerationStore,
     PeopleStore,
     PfifStore,
-    ReachStore,
     ReportStore,
     SourcesStore,
 )
