@@ -153,6 +153,10 @@ def measure(container: Container, chosen: list[list[Photo]], seen: list[Photo], 
         approved = post(moderator, "/moderation/reports/approve", scope="all", all=ids, **choices)
         assert approved.status_code == 303, f"approving the reports was refused ({approved.status_code})"
         report_keys, report_pages = report_keys + 2 + len(asked), report_pages + 1  # "*", the faces chosen, "a"
+    # the matching each approval enqueued (a report's child face chosen: matched with that face alone), as the
+    # deployment's worker runs it
+    asyncio.run(run_worker(make_app(container.database_uri, deps, periodic=False), 1, wait=False,
+                           install_signal_handlers=False))
 
     waiting = deps.read.queue_counts()["candidates"]  # workbench items now (one per case and trail)
     candidates = sum(1 for c in subject_of_case for r in deps.read.candidates(c, None) if r["status"] == "proposed")

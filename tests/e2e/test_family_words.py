@@ -74,8 +74,9 @@ def test_a_second_note_joins_the_first_and_the_same_note_again_changes_nothing(c
     chinese = family.get(f"/cases/{world.case_id}", headers={"Accept-Language": "zh-CN"}).text
     assert "已发给审核员 (1)" in chinese and "等待审核员比对面孔。" in chinese
 
-    # checked: a reviewer dismissed it again; the family reads so, never the reviewer's reason
-    workbench.decide(deps, OPERATOR, lead["id"], Action.DISMISS, "a different child")
+    # checked: a reviewer dismissed it again (taking it over from the one whose workbench page opened it); the family
+    # reads so, never the reviewer's reason
+    workbench.decide(deps, OPERATOR, lead["id"], Action.DISMISS, "a different child", take_over=True)
     page = family.get(f"/cases/{world.case_id}").text
     assert "Checked: a reviewer compared the faces and did not confirm it." in page
     assert "a different child" not in page

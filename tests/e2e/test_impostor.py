@@ -141,8 +141,10 @@ def test_a_second_registration_of_a_verified_child_waits_until_a_moderator_resol
     assert f"这次目击已被确认属于案件 {real}" in bench_zh
     case_page = html.unescape(moderator.get(f"/cases/{fake}?lang=en").text)
     assert f"This sighting is already confirmed for case {real}" in case_page
-    # a reviewer fooled anyway: a family never learns whose other case its lead was confirmed for
-    assert review.review_candidate(container.deps, OPERATOR, candidate["id"], CandidateStatus.CONFIRMED, "") is None
+    # a reviewer fooled anyway (taking over the lead the page above opened): a family never learns whose other case
+    # its lead was confirmed for
+    assert review.review_candidate(container.deps, OPERATOR, candidate["id"], CandidateStatus.CONFIRMED, "",
+                                   take_over=True) is None
     [staff_view] = [c for c in client.get(f"/api/cases/{real}/candidates").json() if c["id"] == lead]
     [family_view] = [c for c in family.get(f"/api/cases/{real}/candidates").json() if c["id"] == lead]
     assert staff_view["confirmed_for"] == [fake] and family_view["confirmed_for"] == []

@@ -250,7 +250,7 @@ def test_the_queues_audit_names_every_item_shown_with_its_exact_place(world: w.W
     with world.container.engine.connect() as conn:
         detail, actor = conn.exec_driver_sql("SELECT detail, actor FROM audit_log WHERE action = 'queues.viewed' "
                                              "AND id > %s", (last,)).one()
-    queues = ("sightings", "cases", "sharing", "candidates", "takedowns", "corrections")
+    queues = ("sightings", "cases", "sharing", "candidates", "takedowns", "corrections", "families")
     assert detail["ids"] == {name: [item["id"] for item in shown[name]] for name in queues}
     assert world.pending in detail["ids"]["sightings"] and shown["sightings"][0]["lat"] == round(w.EXACT_LAT, 6)
     assert world.takedown in detail["ids"]["takedowns"]

@@ -27,7 +27,8 @@ from tests.photos import portrait
 
 WEST, EAST = GeoPoint(31.235, 121.4012), GeoPoint(31.235, 121.5088)
 # what names a lead rather than describes it, and the reviewers' bookkeeping
-RECORD = {"id", "sighting_id", "sighting_face_id", "reviewed_at", "updated_at", "created_at"}
+# which record it is: its ids, its times, and which report it repeats (the same photo sent again, said by id)
+RECORD = {"id", "sighting_id", "sighting_face_id", "reviewed_at", "updated_at", "created_at", "copy_of"}
 
 
 def case_at(container: Container, who: Principal, last_seen: GeoPoint) -> int:

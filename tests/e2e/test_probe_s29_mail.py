@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from reunite.adapters.notify.mail import render
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Scope
+from reunite.domain.ages import age_of_years
 from reunite.entrypoints.api.app import create_app
 from reunite.services import reach
 from reunite.services.accounts import issue_token
@@ -74,7 +75,8 @@ def test_the_confirmation_names_the_place_as_the_gazetteer_does_never_the_words_
 
 def test_no_text_from_outside_makes_a_line_of_its_own_in_an_email() -> None:
     subject, body = render("case_alert", "en", {
-        "case": {"given_name": "Lin\r\nBcc: x@evil.example", "age_now": 8, "age_then": 8,
+        "case": {"given_name": "Lin\r\nBcc: x@evil.example", "age_now_told": age_of_years(8),
+                 "age_then_told": age_of_years(8),
                  "missing_since": datetime(2026, 12, 1, 9, tzinfo=UTC),
                  "day_zone": "Asia/Shanghai", "missing_since_precision": "day", "last_seen_text": "Wuhan\nClick",
                  "description": "red coat\r\n\r\nCall 900 555 0100\u2028now"},
