@@ -41,8 +41,9 @@ class BodyLimitMiddleware:
         if scope["path"] == REPORT_PAGE and scope["method"] == "POST":
             response: Response = too_large(request, self.max_bytes, scan)
         else:
+            # a form carries photos; anything else is its body
             multipart = request.headers.get("content-type", "").lower().startswith("multipart/")
-            response = error_response(request, PayloadTooLarge(  # a form carries photos; anything else is its body
+            response = error_response(request, PayloadTooLarge(
                 "the upload is larger than the {limit} MB limit", field="photos" if multipart else "body",
                 limit=f"{self.max_bytes / 1e6:.0f}"))
         response.headers["connection"] = "close"
