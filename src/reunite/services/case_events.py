@@ -28,15 +28,20 @@ def case_ended(deps: Deps, case_id: int) -> int:
     possible second registration): each webhook its alert was sent to is told, by a delivery of its own (retried
     alone, for about three days: ``worker.tasks.ENDED_RETRY``). Nothing when the case is active again meanwhile
     (reopened and verified). How many."""
+    return _tell_alerted(deps, case_id, False, "reach.deliver_ended")
+
+
+def _tell_alerted(deps: Deps, case_id: int, active: bool, delivery: str) -> int:
+    """Each webhook the case's alert was tried to, told by a ``delivery`` job of its own, while the case is (not)
+    ``active``; how many. Alerts sent and alerts still being sent alike (probe s29 C4: an alert on its way as the
+    case ended was never followed by case.ended): ``reach._going`` marks each before it goes, under a share lock on
+    the case that this change waited for; each delivery waits for its alert's (their jobs share a lock)."""
     with deps.uow() as uow:
-        if uow.case_is_active(case_id):
+        if uow.case_is_active(case_id) is not active:
             return 0
-        # alerts sent and alerts still being sent alike (probe s29 C4: an alert on its way as the case ended was
-        # never followed by case.ended): ``reach._going`` marks each before it goes, under a share lock on the case
-        # that this ending waited for; each ending's delivery waits for its alert's (their jobs share a lock)
         told = uow.webhook_alerts_tried(case_id)
         for alert_id in told:
-            uow.enqueue("reach.deliver_ended", alert_id=alert_id)
+            uow.enqueue(delivery, alert_id=alert_id)
         uow.commit()
     return len(told)
 
@@ -115,14 +120,7 @@ def case_updated(deps: Deps, case_id: int) -> int:
     accepted, a photo published, the words shared approved or withdrawn, a partner's newer record): each webhook its
     alert was sent to, and not told since that it ended, is told by a delivery of its own (``deliver_updated``,
     retried alone). Nothing while the case is not active (its ``case.restored`` will carry the new values). How many."""
-    with deps.uow() as uow:
-        if not uow.case_is_active(case_id):
-            return 0
-        told = uow.webhook_alerts_tried(case_id)
-        for alert_id in told:
-            uow.enqueue("reach.deliver_updated", alert_id=alert_id)
-        uow.commit()
-    return len(told)
+    return _tell_alerted(deps, case_id, True, "reach.deliver_updated")
 
 
 def deliver_updated(deps: Deps, alert_id: int) -> None:
