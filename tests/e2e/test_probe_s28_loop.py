@@ -85,12 +85,48 @@ def test_email_subscribers_alerted_to_a_case_are_told_once_that_its_appeal_ended
     zh_subject, zh_body = told["watcher@example.org"]
     assert "已结束" in zh_subject and "请将其取下" in zh_body
 
-    # reopened, verified again and closed again: nobody is told twice
+    # closed by mistake: reopened and verified again, those told it ended are told it is open again, once
     reopen_case(deps, OPERATOR, case_id, "closed by mistake")
     verify_case(deps, OPERATOR, case_id, "police report checked again")
     mail.sent.clear()
+    for args in _jobs(container, "reach.deliver_restored"):
+        case_events.deliver_restored(deps, args["alert_id"])
+        case_events.deliver_restored(deps, args["alert_id"])  # a retried job tells nobody twice
+    back = {to: body for to, kind, _, body in mail.sent if kind == "case_restored"}
+    assert set(back) == {"watcher@example.org", "english@example.org"} and len(mail.sent) == 2
+    assert "is open again" in back["english@example.org"] and f"/p/{case_id}" in back["english@example.org"]
+    assert "重新开启" in back["watcher@example.org"]
+
+    # and closed again: told again that it ended, once more
+    mail.sent.clear()
     reunion.close_case(deps, OPERATOR, case_id, reunited=False, keep_data=True)
-    assert len(_jobs(container, "reach.deliver_ended")) == 2  # no new delivery queued: told once
+    again = _jobs(container, "reach.deliver_ended")
+    assert len(again) == 4
+    for args in again[2:]:
+        case_events.deliver_ended(deps, args["alert_id"])
+    assert sorted(to for to, kind, _, _ in mail.sent if kind == "case_ended") == [
+        "english@example.org", "watcher@example.org"]
+
+
+def test_an_appeal_back_before_its_subscribers_were_told_it_ended_tells_them_nothing(container: Container) -> None:
+    mail = Mailbox()
+    deps = container.deps = replace(container.deps, mailer=mail)
+    _subscriber(container, "watcher@example.org", "en")
+    case_id = missing_case(container, place=WUHAN)
+    verify_case(deps, OPERATOR, case_id, "police report checked")
+    assert reach.alert_round(deps, case_id) == 1
+    with container.engine.connect() as conn:
+        reach.deliver_alert(deps, conn.exec_driver_sql("SELECT id FROM alerts WHERE case_id = %s", (case_id,)).scalar())
+    assert [kind for _, kind, _, _ in mail.sent] == ["case_alert"]
+    mail.sent.clear()
+    reunion.close_case(deps, OPERATOR, case_id, reunited=False, keep_data=True)
+    reopen_case(deps, OPERATOR, case_id, "closed by mistake")
+    verify_case(deps, OPERATOR, case_id, "police report checked again")
+    for args in _jobs(container, "reach.deliver_ended"):  # its jobs run in order: the ending, then the return
+        case_events.deliver_ended(deps, args["alert_id"])
+    for args in _jobs(container, "reach.deliver_restored"):
+        case_events.deliver_restored(deps, args["alert_id"])
+    assert mail.sent == []  # neither "ended" for an appeal that is open, nor "open again" for one never said ended
 
 
 def test_a_stale_answer_on_a_lead_says_what_is_true_to_the_family_and_nothing_to_anyone_else(

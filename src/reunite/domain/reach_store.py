@@ -74,8 +74,9 @@ class ReachStore(Protocol):
         newest alert first: each ``alert_id`` as receivers read it (opaque) and ``case_id``."""
         ...
 
-    def webhook_alerts_ended(self, case_id: int) -> list[int]:
-        """The case's alerts whose webhook was told it ended (``case.ended``) and not yet that it is back."""
+    def alerts_told_ended(self, case_id: int) -> list[int]:
+        """The case's alerts whose webhook or email subscriber was told it ended (``case.ended``, the email that the
+        appeal ended) and not yet that it is back."""
         ...
 
     def end_email_alerts(self, case_id: int) -> list[int]:

@@ -4,7 +4,7 @@ again (a removal undone, a case reopened and verified again), that it is back (`
 again); and, while it is active, that what they show of it changed (``case.updated``: a name or birth date
 corrected, a photo, the words shared). Each is a delivery of its own, signed as alerts are, retried alone; never
 why. The email subscribers alerted to a case are told once that it ended (``case_moves``: queued with the change),
-by the same rule."""
+by the same rule, and that it is back should it come back."""
 
 from __future__ import annotations
 
@@ -14,9 +14,8 @@ from reunite.domain.reach import alert_distance
 from reunite.services.deps import Deps
 from reunite.services.reach import (
     alert_payload,
-    link,
+    email_alert,
     public_case,
-    send_email,
     send_webhook,
     still_wanted,
     subscription_links,
@@ -68,12 +67,17 @@ def deliver_restored(deps: Deps, alert_id: int) -> None:
     """``case.restored`` to one webhook that was told the case ended (``case_moves``: the case verified and open
     again, in the same transaction): it may show the case again. Its body is the alert's (``case.alert``'s
     fields, read anew), its ``event`` ``case.restored``. Not if the case ended again meanwhile, nor to a webhook
-    never told it ended."""
+    never told it ended. An email subscriber told the appeal ended is emailed that it is open again, with the
+    poster's address, by the same rule."""
     if (alert := _to_tell(deps, alert_id, ended=False)) is None:
         return
-    case = public_case(deps, alert["case_id"], alert["language"])  # as the alert gave it, read anew
-    payload = alert_payload(deps, alert, case, alert_distance(alert["distance_km"]))
-    send_webhook(deps, alert, payload | {"event": "case.restored"}, "case_restored")
+    if alert["channel"] == "email":
+        email_alert(deps, alert, "case_restored",
+                    {"alerted_on": alert["sent_at"], "poster_url": f"{deps.site.base_url}/p/{alert['case_id']}"})
+    else:
+        case = public_case(deps, alert["case_id"], alert["language"])  # as the alert gave it, read anew
+        payload = alert_payload(deps, alert, case, alert_distance(alert["distance_km"]))
+        send_webhook(deps, alert, payload | {"event": "case.restored"}, "case_restored")
     with deps.uow() as uow:  # told: a later ending tells it again, and a later restore too
         uow.mark_alert_ended(alert_id, None)
         uow.commit()
@@ -86,26 +90,26 @@ def _email_ended(deps: Deps, alert_id: int) -> None:
     verified meanwhile), nor to a subscription ended, unsubscribed or whose maker lost the right."""
     with deps.uow() as uow:
         alert = uow.alert(alert_id)
-        active = uow.case_is_active(alert["case_id"])
+        if active := uow.case_is_active(alert["case_id"]):  # back before it was told: nothing to take back either
+            uow.mark_alert_ended(alert_id, None)
+            uow.commit()
     if active or alert["status"] != "active" or not still_wanted(deps, alert, alert["subscription_id"]):
         return
-    unsubscribe = link(deps, alert["subscription_id"], "unsubscribe")
-    send_email(deps, alert["address"], "case_ended", alert["language"],
-               {"alerted_on": alert["sent_at"], "unsubscribe_url": unsubscribe,
-                "poster_url": f"{deps.site.base_url}/p/{alert['case_id']}"
-                if deps.read.poster_outcome(alert["case_id"]) else None},
-               {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+    email_alert(deps, alert, "case_ended",
+                {"alerted_on": alert["sent_at"], "poster_url": f"{deps.site.base_url}/p/{alert['case_id']}"
+                 if deps.read.poster_outcome(alert["case_id"]) else None})
 
 
 def _to_tell(deps: Deps, alert_id: int, ended: bool) -> dict[str, Any] | None:
-    """The webhook alert to tell that its case ended (``ended``) or is back, None when there is nothing to tell:
-    the case is where it was said to be, the alert is no active webhook's, or (back) it was never told it ended,
+    """The webhook alert to tell that its case ended (``ended``), or the alert (webhook or email) to tell it is back;
+    None when there is nothing to tell: the case is where it was said to be, the alert is not active, or (back) it
+    was never told it ended,
     or its maker lost the right. Told it ended, it is marked so before the delivery goes: a restore committed while
     it is on its way finds it, and tells it the case is back."""
     with deps.uow() as uow:
         alert = uow.alert(alert_id)
         active = uow.case_is_active(alert["case_id"])
-        if active is ended or alert["channel"] != "webhook" or alert["status"] != "active":
+        if active is ended or alert["status"] != "active" or (ended and alert["channel"] != "webhook"):
             return None
         if not ended and alert["ended_at"] is None:  # never told it ended, or told it is back already
             return None

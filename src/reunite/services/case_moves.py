@@ -79,9 +79,9 @@ def _moved(uow: UnitOfWork, case_id: int, before: CaseState, after: CaseState, a
     expired, taken down) or is held again (``ends_for_partners``): the webhooks alerted to it are told it ended
     (``reach.case_ended``), in the caller's
     transaction, so only when the change is written. A case verified and open again (a removal undone, a case
-    reopened then verified): each webhook told it ended is told it is back (``case_events.deliver_restored``),
-    likewise. Verified, held back or rejected: its family is emailed (``case_notices``), likewise; a case no
-    account registered (the police's, a partner's import) has no family to tell, and no job. A case that ends
+    reopened then verified): each webhook and email subscriber told it ended is told it is back
+    (``case_events.deliver_restored``), likewise. Verified, held back or rejected: its family is emailed
+    (``case_notices``), likewise; a case no account registered (the police's, a partner's import) has no family to tell, and no job. A case that ends
     (``ENDINGS``; not one held back, which may come back): each email subscriber it was alerted to is told, once
     (``end_email_alerts``), in the same transaction (``case_events.deliver_ended``: that the appeal ended, never
     why, and to take its printed posters down)."""
@@ -93,7 +93,7 @@ def _moved(uow: UnitOfWork, case_id: int, before: CaseState, after: CaseState, a
         for alert_id in uow.end_email_alerts(case_id):
             uow.enqueue("reach.deliver_ended", alert_id=alert_id)
     if after is CaseState.ACTIVE and before is not CaseState.ACTIVE:
-        for alert_id in uow.webhook_alerts_ended(case_id):
+        for alert_id in uow.alerts_told_ended(case_id):
             uow.enqueue("reach.deliver_restored", alert_id=alert_id)
     if not ends_first_confirmations(before, after):
         return

@@ -266,12 +266,8 @@ def deliver_alert(deps: Deps, alert_id: int) -> None:
     case = public_case(deps, alert["case_id"], alert["language"])
     distance = alert_distance(alert["distance_km"])
     if alert["channel"] == "email":
-        unsubscribe = link(deps, alert["subscription_id"], "unsubscribe")
-        _email(deps, alert["address"], "case_alert", alert["language"],
-               {"case": case, "distance_km": distance, "poster_url": case["poster_url"],
-                "report_url": f"{deps.site.base_url}/", "phone": case["phone"],
-                "unsubscribe_url": unsubscribe},
-               {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+        email_alert(deps, alert, "case_alert", {"case": case, "distance_km": distance, "poster_url": case["poster_url"],
+                                                "report_url": f"{deps.site.base_url}/", "phone": case["phone"]})
     else:
         send_webhook(deps, alert, alert_payload(deps, alert, case, distance))
     with deps.uow() as uow:
@@ -354,7 +350,14 @@ def case_active(deps: Deps, case_id: int) -> bool:
         return uow.case_is_active(case_id)
 
 
+def email_alert(deps: Deps, alert: dict[str, Any], kind: str, context: dict[str, Any]) -> None:
+    """An email about an ``alert`` to its subscriber, in their language, with the one-click way to stop them."""
+    unsubscribe = link(deps, alert["subscription_id"], "unsubscribe")
+    _email(deps, alert["address"], kind, alert["language"], context | {"unsubscribe_url": unsubscribe},
+           {"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"})
+
+
 def send_email(deps: Deps, to: str, kind: str, language: str, context: dict[str, Any],
                headers: dict[str, str] | None = None) -> None:
-    """One email through the outbox, for other services' notices (sign-up links, an appeal ended)."""
+    """One email through the outbox, for other services' notices (sign-up links, a family's case verified)."""
     _email(deps, to, kind, language, context, headers)

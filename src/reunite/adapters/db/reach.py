@@ -184,10 +184,9 @@ class ReachSql:
             {"id": subscription_id, "limit": limit, "offset": offset})
         return [{"alert_id": int(r.alert_id), "case_id": int(r.case_id)} for r in rows]
 
-    def webhook_alerts_ended(self, case_id: int) -> list[int]:
+    def alerts_told_ended(self, case_id: int) -> list[int]:
         return [int(i) for i in self.conn.execute(
-            select(alerts.c.id).join(subscriptions, subscriptions.c.id == alerts.c.subscription_id)
-            .where(alerts.c.case_id == case_id, alerts.c.ended_at.is_not(None), subscriptions.c.channel == "webhook")
+            select(alerts.c.id).where(alerts.c.case_id == case_id, alerts.c.ended_at.is_not(None)).order_by(alerts.c.id)
         ).scalars()]
 
     def end_email_alerts(self, case_id: int) -> list[int]:
