@@ -77,13 +77,13 @@ def _moved(uow: UnitOfWork, case_id: int, before: CaseState, after: CaseState, a
     is cleared, audited (``candidate.first_confirmation_cleared``: who had given it, the case's change);
     a second reviewer then makes none of them final alone. A case that ends (reunited, closed, rejected, withdrawn,
     expired, taken down) or is held again (``ends_for_partners``): the webhooks alerted to it are told it ended
-    (``reach.case_ended``), in the caller's
-    transaction, so only when the change is written. A case verified and open again (a removal undone, a case
-    reopened then verified): each webhook and email subscriber told it ended is told it is back
-    (``case_events.deliver_restored``), likewise. Verified, held back or rejected: its family is emailed
-    (``case_notices``), likewise; a case no account registered (the police's, a partner's import) has no family to tell, and no job. A case that ends
-    (``ENDINGS``; not one held back, which may come back): each email subscriber it was alerted to is told, once
-    (``end_email_alerts``), in the same transaction (``case_events.deliver_ended``: that the appeal ended, never
+    (``reach.case_ended``), in the caller's transaction, so only when the change is written. A case verified and
+    open again (a removal undone, a case reopened then verified): each webhook and email subscriber told it ended
+    is told it is back (``case_events.deliver_restored``), likewise. Verified, held back or rejected: its family is
+    emailed (``case_notices``), likewise; a case no account registered (the police's, a partner's import) has no
+    family to tell, and no job. A case that ends (``ENDINGS``; not one held back, which may come back): each email
+    subscriber it was alerted to and not told since is told, once (``end_email_alerts``), in the same transaction
+    (``case_events.deliver_ended``: that the appeal ended, never
     why, and to take its printed posters down)."""
     if ends_for_partners(before, after):
         uow.enqueue("reach.case_ended", case_id=case_id)
