@@ -18,7 +18,7 @@ from PIL import Image
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role
 from reunite.services import moderation
-from tests.conftest import as_read, jpeg, newest_sighting, plain_photo, run_jobs, session_for
+from tests.conftest import admin_token, as_read, jpeg, newest_sighting, plain_photo, run_jobs, session_for
 from tests.e2e.test_probe_places import verified_family
 from tests.e2e.test_reports_and_places import csrf, private_link
 
@@ -196,3 +196,47 @@ def test_a_report_without_a_place_is_asked_where_once_and_families_read_only_the
     family.cookies.set("reunite_session", verified_family(container)[0])
     seen = family.get(f"/api/sightings/{fountain}").json()
     assert seen["place_text"] == "Chengdu, Sichuan"  # the city only, never the reporter's words
+
+
+def test_a_moderator_who_finds_the_words_misread_places_the_report_by_its_photo(
+    anonymous: TestClient, container: Container
+) -> None:
+    thanks = report(anonymous, gps_photo(*TOKYO), place_text=FLUSHING, tz="America/New_York", client_key="misread")
+    link = private_link(thanks)
+    sighting_id = newest_sighting(container)
+    button = "The words were misread: place the report by the photo's location"
+    family = TestClient(anonymous.app)
+    family.cookies.set("reunite_session", verified_family(container)[0])
+    token = csrf(family)
+    assert family.post(f"/sightings/{sighting_id}/photo-place", data={"csrf": token}).status_code == 403
+
+    moderator = signed_in(anonymous, container, Role.MODERATOR)
+    page = moderator.get(f"/sightings/{sighting_id}").text
+    assert button in html.unescape(page)
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    used = moderator.post(f"/sightings/{sighting_id}/photo-place",
+                          data={"csrf": token.group(1), "back": f"/sightings/{sighting_id}"}, follow_redirects=False)
+    assert used.status_code == 303 and used.headers["location"] == f"/sightings/{sighting_id}?done=1"
+    after = text_of(moderator.get(f"/sightings/{sighting_id}").text)
+    assert button not in after and "It was not used" not in after and "35.68100, 139.76700" in after
+    with container.engine.connect() as conn:
+        row = conn.exec_driver_sql("SELECT lat, lon, place_text, place_basis, photo_km, day_zone FROM sightings "
+                                   "WHERE id = %s", (sighting_id,)).one()
+        audited = conn.exec_driver_sql("SELECT detail FROM audit_log WHERE action = 'sighting.place_from_photo' "
+                                       "AND subject_id = %s", (sighting_id,)).scalars().all()
+    assert (round(row.lat, 3), round(row.lon, 3), row.place_text, row.place_basis, row.photo_km, row.day_zone) == (
+        *TOKYO, FLUSHING, "photo", None, "Asia/Tokyo")  # the words kept; its day now read in Tokyo's zone
+    assert audited == [{"photo_km": 10848}]
+    assert place_said(text_of(anonymous.get(link).text)) == "Place: near Tokyo, from your photo's location"
+
+    api = TestClient(anonymous.app, headers={"Authorization": f"Bearer {admin_token(container)}"})
+    again = api.post(f"/api/sightings/{sighting_id}/place-from-photo")
+    assert again.status_code == 409 and "has no photo location set aside" in again.json()["detail"]
+    run_jobs(container)  # matched again where the photo was taken
+    moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], approve=True,
+                                  versions=as_read(container, sighting_id))
+    card = text_of(family.get(f"/sightings/{sighting_id}").text)
+    shown = card.replace(' class="wrap"', "")
+    assert "<dt>Place</dt><dd>Tokyo" in shown and "New York" not in card  # the city the photo was taken in,
+    assert "35.681" not in card and "(to about 1 km)" in card  # and its position to about 1 km only

@@ -355,7 +355,8 @@ class ReportStore(Protocol):
 
     def set_place(self, sighting_id: int, placed: SeenPlace, words: str, day_zone: str = "") -> None:
         """The sighting's place (a position, else ``words`` alone) and how it was obtained, given later by its
-        reporter; ``day_zone``: the zone its day is read in then ('' the site's)."""
+        reporter, or its photo's position set aside used by a moderator (no longer set aside then); ``day_zone``:
+        the zone its day is read in then ('' the site's)."""
         ...
 
     def set_face_problem(self, photo_id: int, problem: str | None) -> None:

@@ -4,14 +4,17 @@ the reporter's words alone. A photo's position far from the city the words name 
 the photo was forwarded, or taken earlier elsewhere, or the phone kept a stale fix. The words are kept then, and the
 photo's position is set aside for the moderators with its distance (``seen_place``). The reporter is told which
 place was used, in words, on the receipt and the private page (``placed``); a report without a place is asked for
-one through its private link, once, as a missing time is (``give_place``, ``reports.give_time``)."""
+one through its private link, once, as a missing time is (``give_place``, ``reports.give_time``). A moderator who
+finds the words misread (a street name read as a city elsewhere) places the report by its photo's position set aside
+instead (``use_photo_place``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from reunite.domain.errors import InvalidInput
+from reunite.domain.access import Permission, Principal, require
+from reunite.domain.errors import Conflict, InvalidInput
 from reunite.domain.model import GeoPoint, NewSighting, PhotoFacts, PlaceBasis, SeenPlace
 from reunite.domain.ports import ReaderScript
 from reunite.services import idempotency, reports
@@ -97,3 +100,22 @@ def give_place(deps: Deps, receipt: str, token: str, words: str, point: GeoPoint
         uow.enqueue("faces.process_sighting", lock=f"sighting-{row['id']}", sighting_id=row["id"])
         uow.commit()
     return int(row["id"])
+
+
+def use_photo_place(deps: Deps, who: Principal, sighting_id: int) -> None:
+    """A moderator places a report by its photo's position, which ``seen_place`` set aside as far from the city its
+    words name (the words misread, or naming a street the gazetteer placed elsewhere): the report is placed there
+    and matched again with it, its words kept. Refused (409) for a report with no position set aside, or placed by
+    a position already. Audited with the distance the photo's position lay from the words' city."""
+    require(who, Permission.MODERATE)
+    row = deps.read.sighting(sighting_id)
+    if row["photo_km"] is None or row["photo_lat"] is None or row["lat"] is not None:
+        raise Conflict("report {id} has no photo location set aside to use", id=sighting_id)
+    point = GeoPoint(row["photo_lat"], row["photo_lon"])
+    now = row | {"lat": point.lat, "lon": point.lon}
+    with deps.uow() as uow:
+        uow.set_place(sighting_id, SeenPlace(point, PlaceBasis.PHOTO), row["place_text"] or "",
+                      sighting_day_zone(deps, now))
+        uow.audit(who.actor, "sighting.place_from_photo", "sighting", sighting_id, photo_km=row["photo_km"])
+        uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id)
+        uow.commit()

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from reunite.adapters.db.tables import photos, sightings
 from reunite.domain.errors import Conflict
-from reunite.domain.model import SeenPlace, SeenTime
+from reunite.domain.model import PlaceBasis, SeenPlace, SeenTime
 from reunite.domain.quality import ReportPhoto
 from reunite.domain.times import offset_minutes
 
@@ -55,9 +55,10 @@ class ReportSql:
 
     def set_place(self, sighting_id: int, placed: SeenPlace, words: str, day_zone: str = "") -> None:
         point = placed.point
+        aside = {"photo_km": None} if placed.basis is PlaceBasis.PHOTO else {}  # the photo's position is used now
         self.conn.execute(update(sightings).where(sightings.c.id == sighting_id).values(
             lat=point.lat if point else None, lon=point.lon if point else None, place_text=words,
-            place_basis=placed.basis.value, day_zone=day_zone or None))
+            place_basis=placed.basis.value, day_zone=day_zone or None, **aside))
 
     def set_face_problem(self, photo_id: int, problem: str | None) -> None:
         self.conn.execute(update(photos).where(photos.c.id == photo_id).values(face_problem=problem))

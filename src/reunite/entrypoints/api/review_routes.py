@@ -25,6 +25,7 @@ from reunite.services import (
     retention,
     reunion,
     throttle,
+    where_seen,
     withdrawals,
 )
 from reunite.services.deps import Deps
@@ -132,6 +133,15 @@ def decide_correction(deps: DepsDep, who: Moderator, correction_id: int, body: b
 def child_face(deps: DepsDep, who: Moderator, sighting_id: int, body: bodies.ChildFaceIn) -> Response:
     """Mark which face is the child's; every other face is blurred for families."""
     moderation.mark_child_face(deps, who, sighting_id, body.face_id, body.version)
+    return Response(status_code=204)
+
+
+@router.post("/sightings/{sighting_id}/place-from-photo", status_code=204, responses=ERRORS)
+def place_from_photo(deps: DepsDep, who: Moderator, sighting_id: int) -> Response:
+    """Place the report by its photo's EXIF position, which was set aside because it lay far (``photo_km``) from the
+    city the reporter's words name (the words misread, or naming a street placed elsewhere): it is matched again
+    there, its words kept. 409 for a report with no position set aside, or placed by a position already."""
+    where_seen.use_photo_place(deps, who, sighting_id)
     return Response(status_code=204)
 
 

@@ -37,6 +37,7 @@ from reunite.services import (
     review,
     subscriptions,
     throttle,
+    where_seen,
     withdrawals,
 )
 from reunite.services import staff as staff_changes
@@ -168,6 +169,12 @@ async def flag_duplicate(request: Request, lang: LangDep, deps: DepsDep, who: Mo
 async def child_face(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, sighting_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.mark_child_face(
         deps, who, sighting_id, number(f, "face_id", int), text(f, "version") or None))
+
+
+@router.post("/sightings/{sighting_id}/photo-place", response_model=None)
+async def photo_place(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, sighting_id: int) -> Response:
+    """Place the report by its photo's location, set aside as far from the place typed."""
+    return await _moderate(request, lang, deps, who, lambda f: where_seen.use_photo_place(deps, who, sighting_id))
 
 
 @router.post("/sightings/{sighting_id}/family-summary", response_model=None)
