@@ -122,6 +122,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/sightings/{sighting_id}/child-face"): REVIEWERS,
     ("POST", "/sightings/{sighting_id}/family-summary"): REVIEWERS,
     ("PUT", "/api/sightings/{sighting_id}/family-summary"): TOKEN_ADMIN,
+    ("POST", "/sightings/{sighting_id}/photo-place"): REVIEWERS,
+    ("POST", "/api/sightings/{sighting_id}/place-from-photo"): TOKEN_ADMIN,
     ("POST", "/cases/{case_id}/verify"): REVIEWERS, ("POST", "/cases/{case_id}/reject"): REVIEWERS,
     ("POST", "/cases/{case_id}/shared-description"): REVIEWERS,
     # the child's face in a case photo of several: its family (on its case page) and reviewers; tokens that verify

@@ -41,6 +41,7 @@ from reunite.entrypoints.api.problems import framework_message, framework_proble
 from reunite.entrypoints.api.proxies import TrustedProxies
 from reunite.entrypoints.api.validation import body_refused, localized
 from reunite.entrypoints.web import (
+    admin,
     assets,
     audit,
     browse,
@@ -174,7 +175,7 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
 
     for module in (routes, case_routes, media_routes, report_routes, metrics_route, review_routes, reach_routes,
                    source_routes, staff_routes, audit_routes, snapshot, pages, cases, browse, people, recovery, review,
-                   workbench, reach, web_sources, audit, web_corrections):
+                   workbench, reach, web_sources, audit, web_corrections, admin):
         app.include_router(module.router)
     openapi_doc.install(app)
     app.mount("/static", StaticFiles(directory=assets.STATIC), name="static")
