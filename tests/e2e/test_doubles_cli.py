@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from reunite.bootstrap import Container
 from reunite.entrypoints.cli import app as cli
-from reunite.i18n import from_locale
+from reunite.language_tags import from_locale
 from tests.conftest import count_rows
 from tests.e2e.test_impostor import first_family, impostor_registers
 

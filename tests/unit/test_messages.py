@@ -32,7 +32,7 @@ def test_chinese_spaces_numbers_from_words_not_words_from_words() -> None:
 
 
 def test_the_browsers_preferred_language_wins_by_its_weight_not_its_place_in_the_list() -> None:
-    from reunite.i18n import negotiate
+    from reunite.language_tags import negotiate
 
     assert negotiate(None, None, "en;q=0.1,zh-CN;q=0.9") == "zh_CN"
     assert negotiate(None, None, "zh-CN;q=0.2, en-GB;q=0.8") == "en"
@@ -42,7 +42,7 @@ def test_the_browsers_preferred_language_wins_by_its_weight_not_its_place_in_the
 
 
 def test_taiwan_and_hong_kong_readers_are_answered_in_traditional_chinese() -> None:
-    from reunite.i18n import negotiate
+    from reunite.language_tags import negotiate
 
     assert [negotiate(None, None, tag) for tag in ("zh-TW", "zh-Hant", "zh-HK", "zh-Hant-MO", "zh-Hans-HK", "zh-SG")] \
         == ["zh_TW", "zh_TW", "zh_HK", "zh_HK", "zh_CN", "zh_CN"]
@@ -96,7 +96,8 @@ def test_an_hour_reads_as_a_span_in_every_language_also_across_midnight() -> Non
     Kong's clocks, which Babel cannot cut into intervals, included), and one across midnight names both days."""
     from datetime import UTC, datetime
 
-    from reunite.i18n import LANGUAGES, Language
+    from reunite.i18n import Language
+    from reunite.language_tags import LANGUAGES
 
     at = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)  # 02:00 in Shanghai, 23:30 in Kolkata
     for code in LANGUAGES:

@@ -56,8 +56,9 @@ LANG_CHOSEN = "reunite.lang"  # where ``--lang`` keeps its choice (the click con
 def operator_language(context: Any) -> Language:
     """The language the command line speaks to its operator (its refusals, and what some commands say):
     ``reunite --lang zh-CN …`` (kept in the command's ``context``), else the locale's (``LANGUAGE``, ``LC_ALL``,
-    ``LC_MESSAGES``, ``LANG``: ``i18n.from_locale``), else English."""
-    from reunite.i18n import Language, from_locale
+    ``LC_MESSAGES``, ``LANG``: ``language_tags.from_locale``), else English."""
+    from reunite.i18n import Language
+    from reunite.language_tags import from_locale
 
     return Language(context.meta.get(LANG_CHOSEN) or from_locale(os.environ))
 
@@ -81,7 +82,7 @@ def choose_language(
         "--lang", help="The language to answer in: en, zh-CN, zh-TW or zh-HK (default: the locale's, LANG)")] = None,
 ) -> None:
     """Reunite: street snapshots into leads for families of missing children."""
-    from reunite.i18n import chosen
+    from reunite.language_tags import chosen
 
     if lang is not None:
         if (code := chosen(lang)) is None:

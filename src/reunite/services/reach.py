@@ -22,7 +22,7 @@ from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
 from reunite.services.throttle import count, recent
 
-LANGUAGES = ("en", "zh_CN", "zh_TW", "zh_HK")  # as the pages speak them (i18n.LANGUAGES)
+LANGUAGES = ("en", "zh_CN", "zh_TW", "zh_HK")  # as the pages speak them (language_tags.LANGUAGES)
 RESEND_AFTER = timedelta(hours=1)  # the confirmation link, asked for again, is resent at most this often
 CONFIRMATIONS_PER_DAY = 3  # confirmation emails to one address, whatever the area and whoever asks
 CONFIRMATIONS_WINDOW = timedelta(hours=24)

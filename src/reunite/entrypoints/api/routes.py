@@ -24,7 +24,8 @@ from reunite.entrypoints.api import candidate_schemas, schemas, sighting_schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps, presession_of
 from reunite.entrypoints.api.guard import BIGINT_MAX
 from reunite.entrypoints.api.validation import GivenTime
-from reunite.i18n import Language, negotiate
+from reunite.i18n import Language
+from reunite.language_tags import negotiate
 from reunite.services import idempotency, intake, queries, reports, search, throttle, when_seen
 from reunite.services.deps import Deps
 from reunite.wording import clock_set_aside, explanation, lead_words, seen_since

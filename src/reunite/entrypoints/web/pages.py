@@ -27,7 +27,8 @@ from reunite.entrypoints.api.guard import ADDRESS_REFUSED, ADDRESS_SHOWN, ADDRES
 from reunite.entrypoints.web import assets
 from reunite.entrypoints.web.forms import ReadQuery
 from reunite.entrypoints.web.links import contact_links, place_links, position
-from reunite.i18n import LANGUAGES, Language, negotiate, offered
+from reunite.i18n import Language
+from reunite.language_tags import LANGUAGES, negotiate, offered
 from reunite.services.deps import Deps
 from reunite.wording import (
     alike_words,
