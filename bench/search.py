@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.common import machine, peak_memory_mb, scratch_instance
 from bench.synthetic_faces import Spread, cone, corpus_faces, describe, shaped_like, unit
-from reunite.adapters.db.ann import EF_SEARCH, HNSW_EF_CONSTRUCTION, HNSW_M
-from reunite.adapters.db.uow import SqlUnitOfWork, vector_literal
+from reunite.adapters.db.ann import EF_SEARCH, HNSW_EF_CONSTRUCTION, HNSW_M, vector_literal
+from reunite.adapters.db.uow import SqlUnitOfWork
 from reunite.bootstrap import Container
 from reunite.config import Settings
 

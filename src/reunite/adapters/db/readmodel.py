@@ -12,9 +12,10 @@ from reunite.adapters.db.ann import EF_SEARCH, ann_scan, vector_literal
 from reunite.adapters.db.audit import AuditReads
 from reunite.adapters.db.case_faces import face_ids_sql, left_to_right, poster_photo, sighting_faces_in_order
 from reunite.adapters.db.look_alikes import LookAlikeReads
-from reunite.adapters.db.moderation import REPORT_VERSION, ModerationReads
+from reunite.adapters.db.moderation import REPORT_VERSION
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
+from reunite.adapters.db.queues import ModerationReads
 from reunite.adapters.db.reach import ReachReads
 from reunite.adapters.db.same_photos import SAME_PHOTO_DISMISSED, copy_of
 from reunite.adapters.db.shortlist import CHILD_FACE, FIRST_FACE, RANKS_NOW, RANKS_NOW_JOIN, ShortlistReads

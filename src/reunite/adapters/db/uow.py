@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from pgvector.sqlalchemy import Vector
-from sqlalchemy import Connection, Engine, column, func, insert, literal_column, select, text, update
+from sqlalchemy import Connection, Engine, func, insert, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from reunite.adapters.db.ann import EF_SEARCH, vector_literal
-from reunite.adapters.db.case_faces import CaseFacesSql, child_face
+from reunite.adapters.db.ann import EF_SEARCH
+from reunite.adapters.db.case_faces import CaseFacesSql
 from reunite.adapters.db.corrections import CorrectionSql, case_columns
-from reunite.adapters.db.extra_faces import ExtraFacesSql, ExtraModel
+from reunite.adapters.db.extra_faces import ExtraModel
+from reunite.adapters.db.face_search import FaceSearchSql
 from reunite.adapters.db.idempotency import IdempotencySql
 from reunite.adapters.db.moderation import ModerationSql
 from reunite.adapters.db.people import PeopleSql
@@ -26,8 +26,6 @@ from reunite.adapters.db.reports import ReportSql
 from reunite.adapters.db.shortlist import ShortlistSql
 from reunite.adapters.db.sources import SourcesSql
 from reunite.adapters.db.tables import (
-    EMBEDDING_DIM,
-    LATEST_SEEN,
     audit_log,
     candidates,
     cases,
@@ -37,7 +35,7 @@ from reunite.adapters.db.tables import (
 )
 from reunite.adapters.db.workbench import WorkbenchSql
 from reunite.domain.errors import NotFound
-from reunite.domain.matching_store import CandidateRow, CaseHitRow, PhotoToProcess, SightingHitRow, StoredFace
+from reunite.domain.matching_store import CandidateRow, PhotoToProcess
 from reunite.domain.model import (
     AgeRange,
     CandidateStatus,
@@ -95,7 +93,7 @@ def _candidate_values(row: CandidateRow) -> dict[str, Any]:
 
 
 class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql, ShortlistSql,
-                    IdempotencySql, ReportSql, ExtraFacesSql, RecipeSql, RemovalSql, CorrectionSql):
+                    IdempotencySql, ReportSql, FaceSearchSql, RecipeSql, RemovalSql, CorrectionSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine, ef_search: int = EF_SEARCH, extra_model: ExtraModel | None = None) -> None:
@@ -327,86 +325,6 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, S
             found[row.id] = SightingFacts(row.id, row.seen_at, _point(row.lat, row.lon), age, Sex(row.apparent_sex),
                                           SeenAtBasis(row.seen_at_basis), row.child_face_id)
         return found
-
-    def faces_of(self, owner: PhotoOwner, owner_id: int) -> list[StoredFace]:
-        col = faces.c.case_id if owner is PhotoOwner.CASE else faces.c.sighting_id
-        query = (select(faces.c.id, faces.c.photo_id, faces.c.embedding, faces.c.hubness, photos.c.taken_on)
-                 .join(photos, photos.c.id == faces.c.photo_id).where(col == owner_id))
-        if owner is PhotoOwner.CASE:  # only the faces that stand for the child: a sibling beside it is never searched
-            query = query.where(text(child_face("faces", "photos")))
-        rows = self.conn.execute(query.order_by(faces.c.created_at, faces.c.id)).all()
-        extras = self.extra_embeddings([r.id for r in rows])
-        return [StoredFace(r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness, extras.get(r.id),
-                           taken_on=r.taken_on) for r in rows]
-
-    def near_case_faces(self, embedding: Sequence[float], seen_at: datetime, limit: int) -> list[CaseHitRow]:
-        """The ``limit`` open, verified cases' faces nearest to ``embedding``, most similar first."""
-        self._ann_scan()
-        rows = self.conn.execute(
-            text(
-                "WITH near AS MATERIALIZED (SELECT f.case_id, f.id, f.photo_id, f.hubness, "
-                "f.embedding <=> CAST(:q AS vector) AS distance "
-                "FROM faces f JOIN cases c ON c.id = f.case_id JOIN photos p ON p.id = f.photo_id "
-                "WHERE f.case_id IS NOT NULL AND c.status = 'open' AND c.verified_at IS NOT NULL "
-                f"AND c.missing_since <= :seen_at AND {child_face()} "
-                "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
-                "SELECT n.case_id, n.id, 1 - n.distance AS sim, p.taken_on, n.hubness FROM near n "
-                "JOIN photos p ON p.id = n.photo_id ORDER BY n.distance, n.id"
-            ),
-            {"q": vector_literal(embedding), "seen_at": seen_at, "limit": limit},
-        )
-        return [CaseHitRow(r.case_id, r.id, float(r.sim), r.taken_on, r.hubness) for r in rows]
-
-    def case_face_hits(self, embedding: Sequence[float], case_ids: Sequence[int]) -> list[CaseHitRow]:
-        rows = self.conn.execute(
-            text(
-                "SELECT f.case_id, f.id, 1 - (f.embedding <=> CAST(:q AS vector)) AS sim, p.taken_on "
-                "FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = ANY(:ids) "
-                f"AND {child_face()}"
-            ),
-            {"q": vector_literal(embedding), "ids": list(case_ids)},
-        )
-        return [CaseHitRow(r.case_id, r.id, float(r.sim), r.taken_on) for r in rows]
-
-    def case_face_hits_each(
-        self, embeddings: Sequence[Sequence[float]], case_id: int
-    ) -> list[list[CaseHitRow]]:
-        """For each embedding, exact similarities to every face of one case (one query for all)."""
-        if not embeddings:
-            return []
-        rows = self.conn.execute(
-            text(
-                "SELECT q.n, f.case_id, f.id, 1 - (f.embedding <=> q.v) AS sim, p.taken_on "
-                "FROM unnest(CAST(:qs AS vector[])) WITH ORDINALITY AS q(v, n) "
-                "CROSS JOIN faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = :case "
-                f"AND {child_face()} ORDER BY q.n, f.id"
-            ),
-            {"qs": [vector_literal(e) for e in embeddings], "case": case_id},
-        )
-        each: list[list[CaseHitRow]] = [[] for _ in embeddings]
-        for r in rows:
-            each[r.n - 1].append(CaseHitRow(r.case_id, r.id, float(r.sim), r.taken_on))
-        return each
-
-    def near_sighting_faces(
-        self, embedding: Sequence[float], seen_after: datetime, limit: int
-    ) -> list[SightingHitRow]:
-        self._ann_scan()
-        rows = self.conn.execute(
-            text(
-                "WITH near AS MATERIALIZED (SELECT f.sighting_id, f.id, f.photo_id, f.embedding, f.hubness, "
-                "f.embedding <=> CAST(:q AS vector) AS distance "
-                "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
-                f"WHERE f.sighting_id IS NOT NULL AND {LATEST_SEEN} >= :after AND s.status IN ('pending', 'approved') "
-                "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
-                "SELECT sighting_id, id, photo_id, embedding, hubness FROM near ORDER BY distance, id"
-            ).columns(column("sighting_id"), column("id"), column("photo_id"),
-                     column("embedding", Vector(EMBEDDING_DIM)), column("hubness")),
-            {"q": vector_literal(embedding), "after": seen_after, "limit": limit},
-        ).all()
-        extras = self.extra_embeddings([r.id for r in rows])
-        return [SightingHitRow(r.sighting_id, r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness,
-                               extras.get(r.id)) for r in rows]
 
     def mark_verified(self, case_id: int, verifier: str, at: datetime) -> None:
         done = self.conn.execute(
