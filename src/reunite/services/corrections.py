@@ -35,9 +35,9 @@ from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, NewCase
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.services import queries, sharing
+from reunite.services.case_checks import check_case
 from reunite.services.case_moves import changed_for_partners, move_case
 from reunite.services.deps import Deps
-from reunite.services.intake import check_case
 
 
 @dataclass(frozen=True)

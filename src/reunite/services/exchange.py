@@ -25,8 +25,8 @@ from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import zone
 from reunite.domain.typed_time import INSTANT, TypedTime, date_written, typed_time
 from reunite.services import doubles, idempotency, throttle
+from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
-from reunite.services.intake import check_case
 from reunite.services.posters import case_city
 
 CSV_COLUMNS = ("id", "record_id", "given_name", "family_name", "nicknames", "sex", "birth_date", "missing_since",

@@ -13,9 +13,8 @@ from typing import Any
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.corrections import vouched
 from reunite.domain.doubles import BIRTH_WINDOW_DAYS
-from reunite.domain.errors import Conflict, InvalidInput, Problems, ReuniteError
+from reunite.domain.errors import Conflict, InvalidInput, ReuniteError
 from reunite.domain.model import (
-    BIRTH_YEARS,
     NewCase,
     NewSighting,
     PhotoFacts,
@@ -25,15 +24,14 @@ from reunite.domain.model import (
     SeenAtBasis,
     SightingStatus,
     Upload,
-    age_in_years,
-    earliest_birth,
 )
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.times import today_somewhere, with_offset, zone
+from reunite.domain.times import with_offset, zone
 from reunite.services import case_photos, idempotency, reports, throttle
+from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
 from reunite.services.queries import sighting_day_zone
-from reunite.services.when_seen import check_seen, check_time, seen_time
+from reunite.services.when_seen import check_seen, seen_time
 from reunite.services.where_seen import seen_place
 
 FROM_PHOTO = (SeenAtBasis.CAMERA, SeenAtBasis.CAMERA_ZONE_ASSUMED)
@@ -288,49 +286,6 @@ def resent_report(deps: Deps, key: idempotency.Key | None, sender: str = "") -> 
                            zone_assumed=row["seen_at_zone"], receipt=row["receipt"],
                            resent=True, seen_at_basis=row["seen_at_basis"], camera_clock=row["camera_clock"],
                            sender=str(first.get("sender", "")) if first else "-").to(sender)
-
-
-def check_case(case: NewCase, taken: Sequence[date | None], now: datetime, numbers: Sequence[int] = ()) -> None:
-    """A case's facts checked: every problem at once (``case_problems``), refused together (422)."""
-    problems = Problems()
-    case_problems(problems, now, case.given_name, case.birth_date, (case.missing_since, case.missing_since_precision),
-                  taken, numbers)
-    problems.raise_all()
-
-
-def case_problems(problems: Problems, now: datetime, given_name: str | None, birth: date | None,
-                  missing: tuple[datetime, str] | None, taken: Sequence[date | None],
-                  numbers: Sequence[int] = ()) -> None:
-    """Each problem of a case's facts into ``problems`` (a form says them all at once): the time last seen (with
-    its precision), each photo's date taken (the photo named by ``numbers``, else by its place). A fact None (refused
-    as typed) is left out of the checks needing it, as is a time last seen refused here; the birth date's first."""
-    if missing is not None:
-        before, (at, precision) = len(problems.found), missing
-        problems.check(lambda: check_time(at, now, "missing_since", precision))
-        missing = missing if len(problems.found) == before else None
-    if given_name is not None and not given_name.strip():
-        problems.add(InvalidInput("the child's given name is required", field="given_name"))
-    if birth is not None and (found := _birth_problem(birth, missing[0].date() if missing else None, now)):
-        problems.add(found)
-    for index, day in enumerate(taken):
-        if day is not None and not (birth or day) <= day <= today_somewhere(now):
-            dated = InvalidInput("the date taken must lie between birth and today", field="photo_dates")
-            dated.within("photo {number}: ", number=numbers[index] if index < len(numbers) else index + 1)
-            problems.add(dated)
-
-
-def _birth_problem(birth: date, missing: date | None, now: datetime) -> InvalidInput | None:
-    if birth > today_somewhere(now):
-        return InvalidInput("the birth date is in the future", field="birth_date")
-    if birth < earliest_birth(now.date()):
-        return InvalidInput("the birth date {day} is more than {years} years ago: check its year", field="birth_date",
-                            day=birth, years=BIRTH_YEARS)
-    if missing is not None and birth > missing:
-        return InvalidInput("the child went missing before the birth date", field="missing_since")
-    if missing is not None and age_in_years(birth, missing) >= 18:
-        return InvalidInput("Reunite registers children: the child must have been under 18 when missing",
-                            field="birth_date")
-    return None
 
 
 def registered(uow: UnitOfWork, who: Principal, case: NewCase) -> int | None:

@@ -57,9 +57,9 @@ from reunite.domain.pfif import (
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.typed_time import INSTANT, date_written
 from reunite.services import doubles, idempotency, look_alikes, pfif_versions, throttle
+from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
 from reunite.services.exchange import ImportReport, Problem, ReadInZone, Registered, audit_export, last_seen_as_read
-from reunite.services.intake import check_case
 from reunite.services.queries import day_zone
 from reunite.services.retention import blank_case
 

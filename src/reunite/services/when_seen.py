@@ -43,7 +43,7 @@ def check_seen(deps: Deps, when: datetime, now: datetime) -> None:
     before the report, 25 by default: no child then is a child now, as for a camera's clock), refused naming
     that limit: a year typed wrong (1926 for 2026) would otherwise sit in the families' lists and in matching
     as years before the child went missing. Cases going back further (a partner's record of a child missing
-    in 1986) are cases, not reports: their times are read by ``intake.check_case``."""
+    in 1986) are cases, not reports: their times are read by ``case_checks.check_case``."""
     check_time(when, now, "seen_at")
     years = deps.limits.sighting_years
     earliest = earliest_given(now, years)

@@ -37,6 +37,7 @@ from reunite.entrypoints.web.forms import (
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
 from reunite.services import (
+    case_checks,
     case_faces,
     corrections,
     doubles,
@@ -89,7 +90,7 @@ async def case_send(request: Request, lang: LangDep, deps: DepsDep, who: Registr
 
 async def case_typed(deps: Deps, form: FormData, lang: Language) -> tuple[NewCase, list[Upload], list[date | None]]:
     """The case as typed with its photos and their dates, or every problem of the form at once (422): each field
-    as read, each photo's, and those of the facts a registration checks (``intake.case_problems``)."""
+    as read, each photo's, and those of the facts a registration checks (``case_checks.case_problems``)."""
     problems = Problems()
     try:
         files, taken = await uploads(form, "photo_dates", problems)
@@ -109,7 +110,7 @@ async def case_typed(deps: Deps, form: FormData, lang: Language) -> tuple[NewCas
         problems.add(InvalidInput("give the day the child was last seen", field="missing_since"))
     chosen_sex = problems.check(lambda: sex(form, "sex", required=True))
     where = problems.check(lambda: place(form))
-    intake.case_problems(problems, deps.clock.now(), words["given_name"], birth,
+    case_checks.case_problems(problems, deps.clock.now(), words["given_name"], birth,
                          (missing.at, missing.precision) if missing else None, taken, [f.number for f in files])
     problems.raise_all()
     assert birth is not None and missing is not None and chosen_sex is not None  # else refused above

@@ -23,7 +23,7 @@ from reunite.entrypoints.web.cases import CASE_FIELDS
 from reunite.entrypoints.web.forms import checked_form, hint, occurrences, place, sex, text, typed_day_and_time
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
-from reunite.services import corrections, intake, queries
+from reunite.services import case_checks, corrections, queries
 from reunite.services.deps import Deps
 
 router = APIRouter(include_in_schema=False)
@@ -81,7 +81,7 @@ def _values(form: FormData, lang: Language, now: datetime) -> dict[str, Any]:
         elif missing is not None:
             values |= {"missing_since": missing.at, "missing_since_precision": missing.precision}
     changed = (values["missing_since"], values["missing_since_precision"]) if "missing_since" in values else None
-    intake.case_problems(problems, now, texts["given_name"], born, changed, [])
+    case_checks.case_problems(problems, now, texts["given_name"], born, changed, [])
     problems.raise_all()
     return values
 
