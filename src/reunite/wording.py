@@ -241,6 +241,9 @@ def seen_when(lang: Language, at: datetime, basis: str | None = None, zone_read:
     shown = lang.day_at(at, where or lang.zone) if day else lang.hour(at) if precision == "hour" else lang.datetime(at)
     if basis == "arrival":
         return lang.gettext("time not given (report received {time})", time=shown)
+    if basis == "camera_zone_assumed" and not zone_read:  # the zone it was read in is the witness's: not said
+        said = lang.gettext("the camera's clock, which records no time zone: the hour may be off")
+        return f"{shown} ({said})"
     if basis == "camera_zone_assumed":
         return "{} ({})".format(shown, lang.gettext("the camera's clock, which records no time zone: read as {zone}",
                                                      zone=lang.zone_name_of(zone_read, at)))

@@ -71,7 +71,7 @@ from reunite.domain.principals import (
     Role,
     Scope,
 )
-from reunite.domain.times_shown import hours_only, times_view
+from reunite.domain.times_shown import hours_only, in_place_zone, times_view
 
 # re-exported: callers ask this module for who may do what and what of a photo, a time, a place or a
 # candidate they see, never domain.principals, domain.photos_shown, domain.times_shown,
@@ -246,6 +246,7 @@ def sighting_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
         shown.update({k: "" for k in REPORTER_WORDS if k in row})
         for name in PHOTO_PLACE:
             shown.pop(name, None)
+        shown |= in_place_zone(row)  # never the offset the time was given in: where the camera or phone was
         shown["place_precise"] = False
     else:
         shown["place_precise"] = True

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from reunite.domain.principals import P, Principal
 
@@ -49,3 +50,27 @@ def times_view(who: Principal, row: dict[str, Any]) -> dict[str, Any]:
     if "photos" in row:
         shown["photos"] = [times_view(who, photo) for photo in row["photos"]]
     return shown
+
+
+def in_place_zone(row: dict[str, Any]) -> dict[str, Any]:
+    """A report's time seen for readers who do not see exact places (probe s32 F5): at the offset of the zone its
+    day is shown in (``day_zone``: the public city's, else the ~1 km cell's), never at the offset it was given in,
+    which says where the camera or the witness's phone was set (New York's -04:00 on a report placed in Shanghai
+    by its words, its photo's position set aside); UTC when no zone is known. The zone a camera's zone-less clock
+    was read in (the witness's browser's) likewise, unless it is the day's own zone. The same instant."""
+    seen, place = row.get("seen_at"), _zone(row.get("day_zone"))
+    shown: dict[str, Any] = {}
+    if isinstance(seen, datetime):
+        shown["seen_at"] = seen.astimezone(place or UTC)
+    if row.get("seen_at_zone") and row.get("seen_at_zone") != row.get("day_zone"):
+        shown["seen_at_zone"] = ""
+    return shown
+
+
+def _zone(name: object) -> ZoneInfo | None:
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None

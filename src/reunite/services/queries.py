@@ -125,7 +125,7 @@ def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any],
                                                row.get("lon"))}
     kept = row.get("day_zone")  # the zone the date filter read its day in (``sighting_day_zone``): the card's too
     zone = (kept if "day_zone" in row else sighting_day_zone(deps, row)) or deps.site.zone.key
-    return access.sighting_view(who, row) | {"day_zone": zone}
+    return access.sighting_view(who, row | {"day_zone": zone})
 
 
 def get_sighting(deps: Deps, who: Principal, sighting_id: int,
