@@ -23,7 +23,7 @@ from reunite.services import case_faces, doubles, idempotency, look_alikes, shar
 from reunite.services.case_moves import change_case, kept_case, move_case
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
-from reunite.services.queries import audit_read, day_zone
+from reunite.services.queries import audit_read, day_zone, public_city
 
 MODERATED = (SightingStatus.PENDING.value, SightingStatus.APPROVED.value, SightingStatus.REJECTED.value)
 
@@ -323,6 +323,8 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
     _since_verified(deps, shown.get("corrections", []))
     flags = doubles.flags_shown(deps, who, [row["id"] for row in shown.get("cases", [])])
     alike = look_alikes.look_alikes(deps, who, [row["id"] for row in shown.get("cases", [])], reader)
+    for row in shown.get("sightings", []):  # the city it is placed in, as its reporter and families read it
+        row["city"] = public_city(deps, row["place_text"] or "", reader, row["lat"], row["lon"])
     for row in shown.get("cases", []):  # a case that may be a child registered already says so by its Verify
         row["doubles"] = flags.get(row["id"], [])
         row["look_alikes"] = alike.get(row["id"], [])

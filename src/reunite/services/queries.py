@@ -119,13 +119,14 @@ def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any],
                    reader: ReaderScript | None = None) -> dict[str, Any]:
     """A sighting as ``who`` may see it (``access.sighting_view``), given the city its place words name
     for readers who may not see exact places, named in ``reader``'s language, and the zone its day is
-    shown in alone (``day_zone``)."""
+    shown in alone (``day_zone``); ``city``, that city, for every reader (reviewers read it beside the exact
+    place: a report placed by its photo's position alone has no words)."""
+    city = public_city(deps, row.get("place_text") or "", reader, row.get("lat"), row.get("lon"))
     if not who.can(Permission.SEE_EXACT_PLACES):
-        row = row | {"place_city": public_city(deps, row.get("place_text") or "", reader, row.get("lat"),
-                                               row.get("lon"))}
+        row = row | {"place_city": city}
     kept = row.get("day_zone")  # the zone the date filter read its day in (``sighting_day_zone``): the card's too
     zone = (kept if "day_zone" in row else sighting_day_zone(deps, row)) or deps.site.zone.key
-    return access.sighting_view(who, row | {"day_zone": zone})
+    return access.sighting_view(who, row | {"day_zone": zone}) | {"city": city}
 
 
 def get_sighting(deps: Deps, who: Principal, sighting_id: int,
