@@ -21,7 +21,8 @@ def words_of(page: str) -> str:
 def test_a_report_placed_by_its_photo_shows_its_city_and_what_the_reporter_saw_in_the_queues(
     anonymous: TestClient, container: Container
 ) -> None:
-    thanks = report(anonymous, gps_photo(*CHENGDU_EAST), client_key="gps", **{"sex": "male", "with": "和两个大人在一起"})
+    seen = {"sex": "male", "with": "和两个大人在一起"}
+    thanks = report(anonymous, gps_photo(*CHENGDU_EAST), client_key="gps", **seen)
     assert "near Chengdu, Sichuan, from your photo's location" in thanks
     moderator = signed_in(anonymous, container, Role.MODERATOR)
     queue = words_of(moderator.get("/moderation/reports").text)
