@@ -257,7 +257,7 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         apparent = AgeRange.of(row.get("apparent_age_low"), row.get("apparent_age_high"))
         evidence = face_evidence(deps.policy, row["face_score"], row["hubness"])
         reading = read_stored(deps.policy, evidence, row["expected_age"], row["gap_years"], row["rank"],
-                              row["rank_of"], apparent.middle if apparent else None)
+                              row["rank_of"], _alone_age(row.get("face_together"), apparent))
         row["impostor_share"] = reading.share
         against = contradictions(row.get("case_sex"), row.get("apparent_sex"), row["expected_age"], apparent,
                                  row.get("time_score"))
@@ -265,6 +265,13 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row["lead"]["when_decided"] = _when_decided(deps, row, apparent.middle if apparent else None, against)
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
     return rows
+
+
+def _alone_age(together: int | None, apparent: AgeRange | None) -> float | None:
+    """The age a reporter gave the child, read into a lead's calibration cell only when the lead is of that report's
+    face alone: the faces of a trail fused together (``face_together`` > 1) are one reading for every report of the
+    trail, whatever age one of its reporters typed (probe s33 G4: 1 in 36,000 and 1 in 7,400 for the same faces)."""
+    return apparent.middle if apparent and (together or 1) <= 1 else None
 
 
 def _when_decided(deps: Deps, row: dict[str, Any], sighting_age: float | None,
@@ -275,7 +282,8 @@ def _when_decided(deps: Deps, row: dict[str, Any], sighting_age: float | None,
     if row.get("status") not in ("confirmed", "dismissed") or row.get("decided_face_score") is None:
         return None
     then = read_stored(deps.policy, face_evidence(deps.policy, row["decided_face_score"], row["decided_hubness"]),
-                       row["expected_age"], row["gap_years"], sighting_age=sighting_age)
+                       row["expected_age"], row["gap_years"],
+                       sighting_age=sighting_age if (row.get("decided_together") or 1) <= 1 else None)
     was = told(then.lead, against) | {"together": row.get("decided_together") or 1}
     keys = ("face_strength", "one_in", "bounded", "together")
     if all(was[k] == row["lead"][k] for k in keys):
