@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role
 from reunite.domain.leads import reading
-from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Upload
-from reunite.services import intake, moderation
+from reunite.domain.model import AgeRange, CandidateStatus, GeoPoint, NewSighting, Upload
+from reunite.services import intake, moderation, review
 from tests.conftest import run_jobs
 from tests.e2e.test_place_said import CHENGDU_EAST, gps_photo, report, signed_in, text_of
 from tests.e2e.test_same_photo_again import FIRST, OTHER, _approved, _client, _family_case, _lead_of
@@ -77,3 +77,26 @@ def test_one_trails_faces_read_together_give_one_figure_whatever_age_one_reporte
     one, other = _lead_of(reviewer, case_id, first), _lead_of(reviewer, case_id, aged)
     keys = ("face_strength", "one_in", "bounded", "strength")
     assert {k: one["lead"][k] for k in keys} == {k: other["lead"][k] for k in keys}, (one["lead"], other["lead"])
+
+
+def test_a_family_reads_its_confirmed_sighting_as_confirmed_and_no_dismissed_one_in_its_childs_trail(
+    container: Container
+) -> None:
+    """G6: a family's view of its child's trail listed a report a reviewer had dismissed for its case as fitting in
+    time and place, and a sighting confirmed for its case still asked "Is this your child?"."""
+    case_id, token = _family_case(container)
+    first = _approved(container, FIRST, 10)
+    other = _approved(container, OTHER, 15, GeoPoint(31.25, 121.49))
+    reviewer = _client(container, Role.MODERATOR)
+    review.review_candidate(container.deps, OPERATOR, _lead_of(reviewer, case_id, first)["id"],
+                            CandidateStatus.CONFIRMED, "her coat")
+    review.review_candidate(container.deps, OPERATOR, _lead_of(reviewer, case_id, other)["id"],
+                            CandidateStatus.DISMISSED, "the time or place does not fit")
+    family = TestClient(reviewer.app)
+    family.cookies.set("reunite_session", token)
+    page = words_of(family.get(f"/sightings/{first}").text)
+    assert "A reviewer confirmed this sighting for your case" in page and "Is this your child?" not in page
+    assert "The same child seen 2 times" not in page  # the dismissed report is no part of the child's trail
+    trail = family.get(f"/api/sightings/{first}").json()["trail"]
+    assert [t["id"] for t in trail] == [first]
+    assert "The same child seen 2 times" in words_of(reviewer.get(f"/sightings/{first}").text)  # reviewers: all

@@ -144,12 +144,28 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int,
     if who.can(Permission.REVIEW_CANDIDATES):  # reviewers weigh where a report came from and who else sent it
         shown["sources"] = deps.read.sighting_provenance(sighting_id)
         shown["same_picture"] = deps.read.same_picture(sighting_id)
+    decided = {} if who.can(Permission.REVIEW_CANDIDATES) else own_decisions(deps, who)
+    shown["decided_for_you"] = decided.get(sighting_id)
     if row["group_id"] is not None:  # one child seen several times: where and when, as this reader may see
         trail = deps.read.group_trail(row["group_id"], access.browsable_statuses(who))
-        trail = [sighting_shown(deps, who, r, reader) for r in trail]  # in the order of the times this reader reads
+        # a family never reads as its child's trail a report a reviewer ruled out for its case (probe s33 G6)
+        trail = [sighting_shown(deps, who, r, reader) for r in trail
+                 if r["id"] == sighting_id or decided.get(r["id"]) != CandidateStatus.DISMISSED.value]
         shown["trail"] = sorted(trail, key=lambda r: (r["seen_at"], r["id"]))
     _audit_view(deps, who, shown)
     return shown
+
+
+def own_decisions(deps: Deps, who: Principal) -> dict[int, str]:
+    """What reviewers decided of each sighting for the reader's own verified cases (``confirmed`` or ``dismissed``,
+    by sighting id; confirmed wins over a dismissal for another of its cases): a family reads a confirmed sighting
+    as confirmed, never asked again whether it is its child, and a dismissed one out of its child's trail."""
+    decided: dict[int, str] = {}
+    for case_id in sorted(who.verified_cases & who.own_cases):
+        for status in (CandidateStatus.DISMISSED, CandidateStatus.CONFIRMED):
+            for row in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who)):
+                decided[row["sighting_id"]] = status.value
+    return decided
 
 
 def _audit_view(deps: Deps, who: Principal, shown: dict[str, Any]) -> None:
