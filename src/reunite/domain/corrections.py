@@ -5,6 +5,7 @@ them verification vouched for (and matching reads), and what a change re-runs. P
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from datetime import date, datetime
@@ -154,6 +155,9 @@ def vouched(case: NewCase) -> dict[str, str]:
     """The identity facts a verification vouches for, as written: kept at verification (``cases.verified_facts``) so
     that a correction is compared with what was verified, not with what earlier corrections made of it."""
     return {name: written(name, case) for name in IDENTITY}
+
+
+VERSION = re.compile(r"[0-9a-f]{16}")  # what ``version`` gives: anything else was never a case's version
 
 
 def version(case: NewCase, photo_ids: Iterable[int]) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, exact_places, require
 from reunite.domain.case_faces import require_choices
-from reunite.domain.corrections import as_registered, vouched
+from reunite.domain.corrections import VERSION, as_registered, vouched
 from reunite.domain.corrections import version as case_version
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
@@ -226,6 +226,9 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
     if not evidence.strip():
         raise InvalidInput("say what was checked (police report, documents)", field="evidence")
     evidence = require_why(evidence, "evidence")
+    if version is not None and not VERSION.fullmatch(version):  # mistyped: not "changed since", never a version
+        raise InvalidInput("this is not a version of case {id}: copy the version its page or GET /api/cases/{id} gives (16 letters and digits)",  # noqa: E501
+                           field="version", id=case_id)
     if checked_by.strip():
         evidence = f"{evidence} (checked by {checked_by.strip()})"
     approved = sharing.checked(deps, case_id, shared or {})
