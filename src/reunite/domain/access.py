@@ -211,8 +211,9 @@ def sighting_visible(who: Principal, status: str, found: bool = False) -> bool:
 
 def found_child_hidden(who: Principal) -> bool:
     """Whether the reports of a child found (confirmed for a case closed as reunited, and the reports of that
-    child's trail) are left out of what ``who`` browses, searches and opens (probe s28 B4): the child is home,
-    and only police and moderators, who keep the case's history, read them still."""
+    child's trail, recorded when the case was closed so: probe s32 F2) are left out of what ``who`` browses,
+    searches and opens (probe s28 B4): the child is home, and only police and moderators, who keep the case's
+    history, read them still."""
     return not who.can(P.MODERATE)
 
 

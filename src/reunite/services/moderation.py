@@ -289,6 +289,7 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
             return
         move_case(uow, case_id, CaseAction.REOPEN, who.actor)
         uow.reopen_case(case_id, deps.clock.now())
+        uow.unmark_found(case_id)  # a reunion recorded in error: the child is looked for again
         uow.audit(who.actor, "case.reopened", "case", case_id, reason=bounded(reason, 4000, "reason"))
         uow.commit()
 

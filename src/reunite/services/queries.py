@@ -150,7 +150,8 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int,
         trail = deps.read.group_trail(row["group_id"], access.browsable_statuses(who))
         # a family never reads as its child's trail a report a reviewer ruled out for its case (probe s33 G6)
         trail = [sighting_shown(deps, who, r, reader) for r in trail
-                 if r["id"] == sighting_id or decided.get(r["id"]) != CandidateStatus.DISMISSED.value]
+                 if access.sighting_visible(who, r["status"], bool(r["found"]))
+                 and (r["id"] == sighting_id or decided.get(r["id"]) != CandidateStatus.DISMISSED.value)]
         shown["trail"] = sorted(trail, key=lambda r: (r["seen_at"], r["id"]))
     _audit_view(deps, who, shown)
     return shown
@@ -189,6 +190,8 @@ def visible_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, 
     reported (its photos, faces, place) is read only once access is granted, so that not even the time
     an answer takes tells the two apart; one held again is said so (409: ``access.held_again_shown``)."""
     head = deps.read.sighting_head(sighting_id)
+    if head is not None and head["found"] and access.found_child_hidden(who):  # before "checked again" (s32 F2)
+        raise NotFound("sighting {id} does not exist", id=sighting_id)
     if head is not None and access.held_again_shown(who, head):
         raise Conflict("sighting {id} is being checked again: something was added to it since it was approved, and moderators are checking the addition; it is shown again once they have",  # noqa: E501
                        id=sighting_id)
@@ -338,7 +341,9 @@ def family_sent(deps: Deps, who: Principal, case_id: int, reader: ReaderScript |
                 sighting_id: int | None = None) -> list[dict[str, Any]]:
     """What the child's family sent the reviewers on its case (``access.family_sent_view``): each sighting
     it marked as possibly its child, or lead it answered on (``sighting_id``: on that one only), with every
-    word it sent and where it stands, the latest sent first; empty for anyone else."""
+    word it sent and where it stands, the latest sent first; empty for anyone else. A found child's report
+    leaves it as it leaves every list (probe s32 F4); once the case is no longer verified and open, the
+    reports' times and places leave it too (rights follow the case's status)."""
     if not who.owns(case_id):
         return []
     visible_case(deps, who, case_id)
@@ -346,7 +351,8 @@ def family_sent(deps: Deps, who: Principal, case_id: int, reader: ReaderScript |
     sent = [access.family_sent_view(who, sighting_shown(deps, who, access.candidate_view(who, r, deps.policy), reader),
                                     settled)
             for r in deps.read.candidates(case_id, None, group_statuses=access.browsable_statuses(who))
-            if r["family_words"] and sighting_id in (None, r["sighting_id"])]
+            if r["family_words"] and sighting_id in (None, r["sighting_id"])
+            and not (r["sighting_found"] and access.found_child_hidden(who))]
     rows = sorted((r for r in sent if r), key=lambda r: (r["words"][-1]["at"], r["id"]), reverse=True)
     if rows:
         audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],

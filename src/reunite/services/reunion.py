@@ -101,9 +101,11 @@ def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_da
             return
         status = state.status
         uow.set_case_status(case_id, status, deps.clock.now(), keep_data)
+        # the child's reports, recorded as found now: they leave families' and partners' view for good (probe s32 F2)
+        found = {"reports_found": uow.mark_found(case_id, deps.clock.now())} if reunited else {}
         keys = [] if keep_data else uow.remove_photos(PhotoOwner.CASE, case_id)
         unused = uow.storage_keys_unused(keys) if keys else []
-        uow.audit(who.actor, f"case.{status}", "case", case_id, kept_data=keep_data)
+        uow.audit(who.actor, f"case.{status}", "case", case_id, kept_data=keep_data, **found)
         uow.commit()
     for stored in unused:
         deps.photos.delete(stored)
