@@ -1,7 +1,8 @@
 """Input that no route can read, refused at the boundary before any route sees it: a control character in the
 path (NUL, a line feed, a tab…: an address that does not exist, 404), NUL characters (PostgreSQL text cannot hold
 them, and no person types one) in the query, an API's form or JSON
-body, a JSON key sent twice, and whole numbers beyond PostgreSQL's bigint where a number is certain (an id in
+body, an API form's text field whose bytes are not UTF-8 (the framework would store them as Latin-1 mojibake;
+probe s34 H9), a JSON key sent twice, and whole numbers beyond PostgreSQL's bigint where a number is certain (an id in
 the path, a JSON number). Answered 422 in the reader's language, naming the input, as an API problem or a
 page, so a bad value is a clear error and never a server error. Text is never read as a number here: a
 field's own reader checks its length first, then what it holds (600 digits typed as a contact are a
