@@ -17,6 +17,7 @@ from reunite.domain.errors import InvalidInput, NotFound, bounded
 from reunite.domain.model import SeenAtBasis, SeenTime, SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import report_verdict
+from reunite.domain.spelling import without_controls
 from reunite.domain.times import CLOCK_SKEW, earliest_given
 from reunite.services import idempotency
 from reunite.services.deps import Deps
@@ -146,7 +147,7 @@ def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str
     require_open(row, "details")
     if idempotency.earlier(deps, key) is not None:
         return  # a double tap or a resend: added already
-    details, contact = details.strip(), bounded(contact, 500, "contact")
+    details, contact = without_controls(details), bounded(contact, 500, "contact")
     if len(details) > MAX_DETAILS:
         raise InvalidInput("at most {limit} characters can be added at a time: this text has {count}",
                            field="details", limit=MAX_DETAILS, count=len(details))

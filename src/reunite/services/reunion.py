@@ -9,6 +9,7 @@ from reunite.domain.access import Permission, Principal, require, require_corres
 from reunite.domain.errors import Conflict, InvalidInput, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
+from reunite.domain.spelling import without_controls
 from reunite.services import idempotency, words
 from reunite.services.case_moves import change_case, kept_case
 from reunite.services.deps import Deps
@@ -27,7 +28,7 @@ def send_message(deps: Deps, who: Principal, case_id: int, body: str, key: idemp
     require_correspondent(who, case_id)
     if (first := idempotency.earlier_id(deps, key)) is not None:
         return first
-    body = body.strip()
+    body = without_controls(body)
     if not body:
         raise InvalidInput("write a message", field="body")
     if len(body) > 4000:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Uplo
 
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, Problems
+from reunite.domain.model import SIGHTING_TEXT_LIMITS as SIGHTING_LIMIT
 from reunite.domain.model import (
     AgeRange,
     GeoPoint,
@@ -116,13 +117,14 @@ def report_sighting(
     ] = None,
     lat: Annotated[float | None, Form()] = None,
     lon: Annotated[float | None, Form()] = None,
-    place_text: Annotated[str, Form(max_length=500)] = "",
+    place_text: Annotated[str, Form(max_length=SIGHTING_LIMIT["place_text"])] = "",
     apparent_age_low: Annotated[int | None, Form()] = None,
     apparent_age_high: Annotated[int | None, Form()] = None,
     apparent_sex: Annotated[Sex, Form()] = Sex.UNKNOWN,
-    description: Annotated[str, Form(max_length=4000, description="What the child was doing, wearing")] = "",
-    with_whom: Annotated[str, Form(max_length=1000, description="Who the child was with")] = "",
-    contact: Annotated[str, Form(max_length=500)] = "",
+    description: Annotated[str, Form(max_length=SIGHTING_LIMIT["description"],
+                                     description="What the child was doing, wearing")] = "",
+    with_whom: Annotated[str, Form(max_length=SIGHTING_LIMIT["with_whom"], description="Who the child was with")] = "",
+    contact: Annotated[str, Form(max_length=SIGHTING_LIMIT["reporter_contact"])] = "",
     pow_challenge: Annotated[str, Form(description="From GET /api/pow (anonymous senders)")] = "",
     pow_nonce: Annotated[str, Form(description="The puzzle's solution")] = "",
     idempotency_key: IdempotencyKey = None,

@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 
 from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInput, InvalidInputs, ReuniteError, TooManyRequests
-from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT
+from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, SIGHTING_TEXT_LIMITS
 from reunite.domain.pfif import full_name
 from reunite.domain.times import zone
 from reunite.entrypoints.api.auth import csrf_token, current_principal, get_deps
@@ -48,7 +48,8 @@ templates.env.globals |= {"lead_words": lead_words, "alike_words": alike_words,
                           "clock_set_aside": clock_set_aside}  # (lang, …), in macros too
 templates.env.globals |= {"full_name": full_name, "contact_links": contact_links, "place_links": place_links,
                           "position": position, "inline": assets.inline}
-templates.env.globals |= {"case_limits": CASE_TEXT_LIMITS, "nicknames_limit": NICKNAMES_LIMIT}  # maxlength
+templates.env.globals |= {"case_limits": CASE_TEXT_LIMITS, "nicknames_limit": NICKNAMES_LIMIT,  # maxlength
+                          "sighting_limits": SIGHTING_TEXT_LIMITS}
 
 
 def language(request: Request) -> Language:
