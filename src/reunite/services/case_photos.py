@@ -1,5 +1,6 @@
 """Photos sent with a registration of a child the sender had registered already (``intake.registered``: the
-same names, birth date and day missing, an open case): added to that case, never dropped unsaid. The same
+same names, birth date and day missing, an open case), or with the case page's "Add photos" (``added_photos``):
+added to that case, never dropped unsaid. The same
 sender's own case (the family's, or the police's who registered it), so its photos are theirs to add; a
 photo the case holds already is not added twice (a form sent again). A photo is the most identifying fact of all:
 added to a verified case by someone who may not verify cases (its family, a partner token: whoever holds their
