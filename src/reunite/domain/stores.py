@@ -40,6 +40,10 @@ class PeopleStore(Protocol):
 
     def set_password(self, account_id: int, password_hash: str) -> None: ...
 
+    def set_account_language(self, account_id: int, language: str) -> str | None:
+        """The language the account's emails are written in, set; the one it had (None: no such account)."""
+        ...
+
     def end_sessions(self, account_id: int, keep: str | None = None) -> int:
         """Sign the account out everywhere but the session whose token hash is ``keep``; how many ended."""
         ...

@@ -80,10 +80,11 @@ def record_verification(
 
 def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_data: bool,
                key: idempotency.Key | None = None) -> None:
-    """Close a case: as reunited (needs a verification that matched) or for another reason. Alerts
-    stop and the poster is withdrawn at once (both only serve open cases); photos and faces are
-    deleted unless the family chose to keep them. Asked again (the same ``key``, or a case already
-    ended so, its photos kept or deleted as asked) it is closed once; ended otherwise, refused (409)."""
+    """Close a case: as reunited (needs a verification that matched) or for another reason. Alerts stop and the
+    poster is withdrawn at once (both only serve open cases); photos and faces are deleted unless the family chose
+    to keep them (never the photos held for a moderator with a correction that was waiting, which the close drops:
+    ``case_moves``); the family is emailed (``case_moves.NOTICES``). Asked again (the same ``key``, or a case
+    already ended so, its photos kept or deleted as asked) it is closed once; ended otherwise, refused (409)."""
     require(who, Permission.RECORD_REUNION)
     if idempotency.done(deps, key):
         return
@@ -104,7 +105,9 @@ def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_da
         uow.set_case_status(case_id, status, deps.clock.now(), keep_data)
         # the child's reports, recorded as found now: they leave families' and partners' view for good (probe s32 F2)
         found = {"reports_found": uow.mark_found(case_id, deps.clock.now())} if reunited else {}
-        keys = [] if keep_data else uow.remove_photos(PhotoOwner.CASE, case_id)
+        # the photos held with a correction it dropped (``case_moves``) are not the case's: never kept
+        keys = uow.drop_held_photos(case_id, uow.held_photos(case_id)) if keep_data else \
+            uow.remove_photos(PhotoOwner.CASE, case_id)
         unused = uow.storage_keys_unused(keys) if keys else []
         uow.audit(who.actor, f"case.{status}", "case", case_id, kept_data=keep_data, **found)
         uow.commit()

@@ -29,6 +29,7 @@ from reunite.entrypoints.web.forms import ReadQuery
 from reunite.entrypoints.web.links import contact_links, place_links, position
 from reunite.i18n import Language
 from reunite.language_tags import LANGUAGES, negotiate, offered
+from reunite.services import accounts
 from reunite.services.deps import Deps
 from reunite.wording import (
     alike_words,
@@ -204,9 +205,15 @@ def page_path(request: Request) -> str:
 
 
 @router.get("/lang/{code}")
-def switch_language(code: str, next: str = "/") -> RedirectResponse:
+def switch_language(request: Request, deps: DepsDep, code: str, next: str = "/") -> RedirectResponse:
+    """The pages' language (a cookie); a signed-in person's emails follow it too (probe s33 G7: "My account" says
+    so), unless the link was followed from another site (a browser's ``Sec-Fetch-Site``)."""
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(target, status_code=303)
     if code in LANGUAGES:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        who = current_principal(request)
+        if who.account_id is not None and who.token_id is None and \
+                request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none"):
+            accounts.set_language(deps, who, code)
     return response
