@@ -310,7 +310,9 @@ def search_by_photo(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     case_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX, description=(
         "The case whose child the photo shows (one you may read): each sighting is then read as that "
-        "case's candidate would be, the case's photos fused with this one"))] = None,
+        "case's candidate would be, the case's photos fused with this one. Required of a family (a signed-in "
+        "account without reviewers' rights): one of its verified, open cases, and only the photo's faces that "
+        "look like that case's photos are searched (none: 422)"))] = None,
 ) -> list[candidate_schemas.SearchHit]:
     """Upload a child's photo; get the sighting faces alike enough to be proposed (the same operating
     point as candidates), strongest band first and, within a band, most alike first (the calibrated
