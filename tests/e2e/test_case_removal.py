@@ -111,7 +111,8 @@ def test_a_strangers_request_approved_by_one_moderator_does_not_blank_a_familys_
     # the family objects on its case page: the request is refused, the case stays
     family = _client(container, session)
     shown = family.get(f"/cases/{case_id}").text
-    assert "please remove my child" in shown and STRANGER not in shown  # the reason, never the requester's contact
+    assert "I object: keep the case" in shown
+    assert "please remove my child" not in shown and STRANGER not in shown  # neither words nor contact (s32 F1)
     objected = family.post(f"/cases/{case_id}/removals/{takedown_id}", follow_redirects=False,
                            data={"csrf": _csrf(family, f"/cases/{case_id}"), "answer": "object"})
     assert objected.status_code == 303
