@@ -60,15 +60,16 @@ TOGETHER = "together"  # registrant_told: not emailed again, an earlier request'
 
 def _told_lately(uow: UnitOfWork, takedown_id: int, case_id: int) -> bool:
     """Whether another request about the case, still waiting, was made within ``TOLD_ONCE_IN`` and had (or
-    has on its way) its own email to the registrant: a burst of requests, however many, is one email; each
-    request still reaches the moderators."""
+    has on its way, or being tried again) its own email to the registrant: a burst of requests, however many,
+    is one email; each request still reaches the moderators. One whose email could not go (no email sent by
+    this site, no address) told nobody: the next one tries again."""
     if (this := uow.takedown(takedown_id)) is None:
         return False
     since = this["created_at"] - TOLD_ONCE_IN  # the database's clock, as each request's time is
     for other in uow.case_takedowns(case_id, ("pending", WAITING)):
         row = uow.takedown(other)
         if (other != takedown_id and row is not None and row["created_at"] >= since
-                and row["registrant_told"] != TOGETHER):
+                and row["registrant_told"] in ("", "sent", "failed")):
             return True
     return False
 
