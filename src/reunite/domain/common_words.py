@@ -37,6 +37,7 @@ wrists zipper begged asleep alive adult adults appeared approximately bag backpa
 reporter witness police photo picture said says carrying chair clothing toddler infant kids boys lady ladies
 gentleman guard cart rickshaw flower flowers balloon balloons doll dolls ball umbrella stroller pram candy
 sweets bread water fruit snack cards tissues paper newspaper sign cardboard blanket bowl bucket pushing pulled
+sell sold buying
 pulling man's woman's wheelchair crutch crutches bandage plaster bruise bruises barefoot shirtless tshirt
 shaved glasses maybe thinks looked seemed nervous calm shouting singing dancing drawing reading eating
 drinking

@@ -14,10 +14,12 @@ looked for in them: the report's coordinates (decimal, in degrees and minutes, 3
 31:14:15 N, 31 point 2375), any coordinate-like number, any map code (plus codes, geohashes, what3words,
 Maidenhead locators, MGRS and UTM grid references: ``geocodes``), every number and name of the
 reporter's place words, two Chinese characters in a row of them, the reporter's contact and any contact at all
-(an email, a phone number, a messenger's handle: ``contacts``), and the names in the reporter's other words:
-capitalised words, words not in ``common_words``' short list, two Chinese characters in a row not both
-in its list. Words that staff write for families elsewhere (a reviewer's message, a verification's notes)
-are read the same way (``services.words``)."""
+(an email, a phone number, a messenger's handle: ``contacts``), and the names and numbers in the reporter's
+other words: capitalised words, words not in ``common_words``' short list, two Chinese characters in a row not
+both in its list, and every number (a house's, a bus's, a building's: "the gate of No. 17", probe s32 F6),
+unless the summary says it only as an age, a size or a time ("about 6", "6 years old"). A refusal names
+which of the reporter's words it repeats (``Repeated.source``). Words that staff write for families elsewhere
+(a reviewer's message, a verification's notes) are read the same way (``services.words``)."""
 
 from __future__ import annotations
 
@@ -156,22 +158,51 @@ def _unnamed(piece: str, city_names: set[str]) -> bool:
     return not any(piece in name for name in city_names)
 
 
-def _fragments(place: str, others: str, names: str, city_names: set[str]) -> Iterator[tuple[str, str]]:
-    """(how it is looked for, how it is named) for each piece of the folded place words that pins a spot
-    beyond the city, and for each name in the reporter's other words (folded): its capitalised words
-    (``names``), its words and its Chinese pairs that are not common ones."""
+def _fragments(place: str, others: Sequence[tuple[str, str]], city_names: set[str]) -> Iterator[tuple[str, str, int]]:
+    """(how it is looked for, how it is named, which of the reporter's words it is of: 0 the place words, 1…
+    the others) for each piece of the folded place words that pins a spot beyond the city, and for each name
+    and number in the reporter's other words (each folded, with its capitalised words): its capitalised words,
+    its words and its Chinese pairs that are not common ones, and its numbers (a house, a bus, a building:
+    probe s32 F6; an age or a size said as one is let through where the summary says it so: ``_ordinary``)."""
     for number in dict.fromkeys(_NUMBER.findall(place)):
-        yield "number", number
-    words = [*_WORD.findall(place), *(w for w in _WORD.findall(others) if not common(w)), *names.split()]
-    for word in dict.fromkeys(words):
+        yield "number", number, 0
+    for at, (other, _) in enumerate(others, 1):
+        for number in dict.fromkeys(_NUMBER.findall(other)):
+            yield "counted", number, at
+    words = [(w, 0) for w in _WORD.findall(place)]
+    for at, (other, names) in enumerate(others, 1):
+        words += [(w, at) for w in [*(w for w in _WORD.findall(other) if not common(w)), *names.split()]]
+    for word, at in _first(words):
         if word not in GENERIC and _unnamed(word, city_names):
-            yield "letters", word
-    for text, ordinary in ((place, GENERIC_HAN), (others, GENERIC_HAN | COMMON_HAN)):
+            yield "letters", word, at
+    for at, (text, ordinary) in enumerate(((place, GENERIC_HAN), *((o, GENERIC_HAN | COMMON_HAN) for o, _ in others))):
         for run in HAN.findall(text):
             for i in range(len(run) - 1):
                 pair = run[i:i + 2]
                 if not set(pair) <= ordinary and _unnamed(pair, city_names):
-                    yield "letters", pair
+                    yield "letters", pair, at
+
+
+def _first(pieces: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """Each piece once, with the first of the reporter's words it is in."""
+    seen: dict[str, int] = {}
+    for piece, at in pieces:
+        seen.setdefault(piece, at)
+    return list(seen.items())
+
+
+# a number said as an age, a size, a count or a time: "about 6", "6 years old", "size 36", "120 cm", "3岁"
+_ORDINARY_BEFORE = re.compile(r"(?:about|around|aged?|maybe|perhaps|roughly|approximately|approx\.?|nearly|almost|"
+                              r"under|over|size|height|only|约|大约|大概|差不多|不到|才)\s*$")
+_ORDINARY_AFTER = re.compile(r"\s*(?:-|\s)?(?:years?|yrs?|y/?o|months?|weeks?|days?|hours?|minutes?|mins?|o'?clock|"
+                             r"am|pm|a\.m\.|p\.m\.|cm|mm|kg|feet|foot|ft|inch(?:es)?|or so|ish|岁|周岁|个月|厘米|公分|"
+                             r"公斤|斤|点|小时|分钟|天)(?![a-z])")
+
+
+def _ordinary(text: str, number: str) -> bool:
+    """Whether every time ``number`` stands in the folded ``text`` it is said as an age, a size or a time."""
+    found = list(re.finditer(rf"(?<!\d){number}(?!\d)", text))
+    return all(_ORDINARY_BEFORE.search(text, 0, m.start()) or _ORDINARY_AFTER.match(text, m.end()) for m in found)
 
 
 def _coordinate(text: str, point: tuple[float, float] | None) -> str | None:
@@ -262,9 +293,11 @@ class Repeated:
     """A piece of what pins the reported spot that words repeat: its kind (``PLACE``: the reporter's place
     or other words; ``POSITION``: a coordinate; ``MAP_CODE``: a plus code, geohash, grid reference…;
     ``CONTACT``: an email, a phone number or a messenger's handle; ``ID_NUMBER``: a resident identity card's
-    number, no contact but a child's own) and the words as written."""
+    number, no contact but a child's own) and the words as written; ``source``, for ``PLACE``, which of the
+    reporter's words they repeat (0: the place words; 1, 2…: the others, in the order given)."""
     kind: str
     words: str
+    source: int = 0
 
 
 def pinning(summary: str, reporter_words: Sequence[str], point: tuple[float, float] | None,
@@ -273,7 +306,8 @@ def pinning(summary: str, reporter_words: Sequence[str], point: tuple[float, flo
             spellings: Callable[[str], frozenset[str]]) -> Repeated | None:
     """The first piece of what pins the reported spot that ``summary`` repeats (as the reporter or the
     summary wrote it), None when it repeats none. ``reporter_words``: the place words first, then the
-    reporter's other words (only their names count: a summary rightly repeats "red coat", 红色外套);
+    reporter's other words, the description then who was with the child (only their names and numbers count:
+    a summary rightly repeats "red coat", 红色外套, and "about 6");
     ``point``: the report's coordinates; ``city_names``: the names (folded) of the public city a text
     names, which every reader sees; ``contact``: the reporter's, never for families; ``readings``: a Chinese
     character's pinyin, ``spellings``: its Wade-Giles and bopomofo (the place words' Chinese said in any of
@@ -286,13 +320,18 @@ def pinning(summary: str, reporter_words: Sequence[str], point: tuple[float, flo
         if found is not None:
             return Repeated(kind, _as_written(found, [summary], simplified))
     place = fold(reporter_words[0] if reporter_words else "", simplified)
-    others = "\n".join(reporter_words[1:])
-    names = fold(" ".join(m.group() for m in _NAME.finditer(others)), simplified)
+    others = [(fold(other, simplified), fold(" ".join(m.group() for m in _NAME.finditer(other)), simplified))
+              for other in reporter_words[1:]]
     known = city_names(reporter_words[0]) if reporter_words else set()
     compact = _compact(text)
-    for kind, piece in _fragments(place, fold(others, simplified), names, known):
-        if re.search(rf"(?<!\d){piece}(?!\d)", text) if kind == "number" else piece in compact:
-            return Repeated(PLACE, _as_written(piece, [*reporter_words, summary], simplified))
+    for kind, piece, at in _fragments(place, others, known):
+        if kind == "letters":
+            hit = piece in compact
+        else:
+            hit = re.search(rf"(?<!\d){piece}(?!\d)", text) is not None and (kind == "number"
+                                                                                 or not _ordinary(text, piece))
+        if hit:
+            return Repeated(PLACE, _as_written(piece, [reporter_words[at], *reporter_words, summary], simplified), at)
     said = _said_place(fold(summary, simplified, numerals=False), place, known, readings, spellings)
     return Repeated(PLACE, said) if said is not None else None
 

@@ -9,7 +9,7 @@ restore it; only then does the daily job blank it (``retention.expire``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, require
@@ -48,7 +48,30 @@ def asked(deps: Deps, uow: UnitOfWork, who: Principal, takedown_id: int, case_id
         uow.set_takedown(takedown_id, registrant_answer="confirmed")
         remove(deps, uow, takedown_id, case_id, who.actor, "asked by the case's registrant, signed in")
         return
+    if _told_lately(uow, takedown_id, case_id):  # probe s32 F1: one email for a burst of requests
+        uow.set_takedown(takedown_id, registrant_told=TOGETHER)
+        return
     uow.enqueue(NOTICE, takedown_id=takedown_id, stage="asked")
+
+
+TOLD_ONCE_IN = timedelta(hours=24)  # requests about one case within this share the registrant's one email
+TOGETHER = "together"  # registrant_told: not emailed again, an earlier request's email told of this one too
+
+
+def _told_lately(uow: UnitOfWork, takedown_id: int, case_id: int) -> bool:
+    """Whether another request about the case, still waiting, was made within ``TOLD_ONCE_IN`` and had (or
+    has on its way, or being tried again) its own email to the registrant: a burst of requests, however many,
+    is one email; each request still reaches the moderators. One whose email could not go (no email sent by
+    this site, no address) told nobody: the next one tries again."""
+    if (this := uow.takedown(takedown_id)) is None:
+        return False
+    since = this["created_at"] - TOLD_ONCE_IN  # the database's clock, as each request's time is
+    for other in uow.case_takedowns(case_id, ("pending", WAITING)):
+        row = uow.takedown(other)
+        if (other != takedown_id and row is not None and row["created_at"] >= since
+                and row["registrant_told"] in ("", "sent", "failed")):
+            return True
+    return False
 
 
 def approved(deps: Deps, uow: UnitOfWork, takedown_id: int, case_id: int, by: str) -> None:
@@ -129,13 +152,15 @@ def answer(deps: Deps, who: Principal, takedown_id: int, objects: bool) -> None:
 
 def asked_of(deps: Deps, who: Principal, case_id: int) -> list[dict[str, Any]]:
     """The requests about a case its registrant may answer (waiting, approved, or removed and restorable):
-    what was asked and why, never the requester's contact."""
+    when each was made and where it stands, never who asked nor their words (probe s32 F1: anyone may type
+    anything there, a ransom demand or "press I asked for it to keep your case", unread by anyone yet; the
+    moderators who check who asked read them)."""
     with deps.uow() as uow:
         if not is_registrant(uow, who, case_id):
             return []
         rows = [uow.takedown(i) for i in uow.case_takedowns(case_id, ("pending", WAITING, DONE))]
     now = deps.clock.now()
-    return [{k: r[k] for k in ("id", "status", "relation", "reason", "created_at", "due_at", "registrant_answer")}
+    return [{k: r[k] for k in ("id", "status", "created_at", "due_at", "registrant_answer")}
             for r in rows if r is not None and (r["status"] != DONE or (r["due_at"] is not None and r["due_at"] > now))]
 
 
@@ -164,7 +189,8 @@ def tell_registrant(deps: Deps, takedown_id: int, stage: str) -> list[tuple[str,
     return [] if found is None else list(found["emails"])
 
 
-TOLD = ("sent", "no_email", "no_address", "failed")  # registrant_told: what the notice did; '' before it ran
+# registrant_told: what the notice did; '' before it ran
+TOLD = ("sent", "no_email", "no_address", "failed", TOGETHER)
 
 
 def told(deps: Deps, takedown_id: int, outcome: str) -> None:

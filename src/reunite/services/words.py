@@ -77,5 +77,9 @@ def _refuse(found: Repeated, field: str) -> None:
         raise InvalidInput("these words give a map code (“{words}”) that pins a spot: families may read a report's city only", field=field, words=found.words)  # noqa: E501
     if found.kind == POSITION:
         raise InvalidInput("these words give a position on the map (“{words}”): families may read a report's city only", field=field, words=found.words)  # noqa: E501
+    if found.source == 1:
+        raise InvalidInput("these words repeat the reporter's description of what they saw (“{words}”), which can pin the spot: families never read the reporter's own words", field=field, words=found.words)  # noqa: E501
+    if found.source == 2:
+        raise InvalidInput("these words repeat who the reporter said was with the child (“{words}”), which can pin the spot: families never read the reporter's own words", field=field, words=found.words)  # noqa: E501
     raise InvalidInput("these words repeat the place the reporter gave (“{words}”): families may read its city only",
                        field=field, words=found.words)

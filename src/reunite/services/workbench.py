@@ -216,9 +216,10 @@ def _decided_again(status: str, action: Action) -> str:
 
 def _chosen(deps: Deps, candidate_id: int, action: Action, pending: list[int],
             members: Sequence[int] | None) -> list[int]:
-    """The candidates a confirmation or dismissal covers, the reviewed one first. A ticked candidate
-    that is not on the item's trail at all (another case's, another child's) is refused, naming it:
-    nothing is confirmed rather than less than the reviewer meant."""
+    """The candidates a confirmation or dismissal covers, the reviewed one first and always (probe s32 F7:
+    ``members`` are the others to confirm with it). A ticked candidate that is not on the item's trail at
+    all (another case's, another child's) is refused, naming it: nothing is confirmed rather than less
+    than the reviewer meant."""
     if action is Action.DISMISS:
         return list(dict.fromkeys([candidate_id, *pending]))
     if members is None:
@@ -229,10 +230,7 @@ def _chosen(deps: Deps, candidate_id: int, action: Action, pending: list[int],
         if outside := [m for m in unknown if m not in trail]:
             raise InvalidInput("candidate {ids} is not on this item's trail: tick only the sightings this item lists; nothing was confirmed",  # noqa: E501
                                field="member", ids=", ".join(map(str, outside)))
-    ticked = [m for m in ticked if m == candidate_id or m in pending]
-    if not ticked:
-        raise InvalidInput("tick at least one sighting of the trail to confirm", field="member")
-    return sorted(ticked, key=lambda m: m != candidate_id)
+    return [candidate_id, *(m for m in ticked if m != candidate_id and m in pending)]
 
 
 def _review(deps: Deps, uow: UnitOfWork, who: Principal, candidate_id: int, case_id: int, action: Action,

@@ -125,7 +125,8 @@ takedowns = Table(
     # approved waits for an objection (waiting) or a case removed can be restored (done): 0035
     Column("registrant_answer", String(16), nullable=False, server_default=""),
     Column("due_at", DateTime(timezone=True)),
-    # whether the notice reached the registrant: '' (not yet), sent, no_email, no_address, failed (0038)
+    # whether the notice reached the registrant: '' (not yet), sent, no_email, no_address, failed (0038), together
+    # (not emailed again: another request's email about the case, within a day before, told of it: 0054)
     Column("registrant_told", String(16), nullable=False, server_default=""),
     created_column(),
 )

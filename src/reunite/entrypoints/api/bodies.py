@@ -50,7 +50,8 @@ class ReviewIn(BodyIn):
         "refused, 422), or a one-key reason's number 1–5; optional to confirm"))
     members: list[int] | None = Field(None, description=(
         "To confirm with it: other candidates of the same case on this child's trail (as the workbench's "
-        "ticks); one not on the trail is refused (422) and nothing is confirmed"))
+        "ticks); the reviewed candidate is always confirmed, listed or not; one not on the trail is refused "
+        "(422) and nothing is confirmed"))
     take_over: bool = Field(False, description=(
         "Decide a candidate another reviewer holds on their workbench (the 409 names them and until when); "
         "audited as taken over"))
