@@ -17,6 +17,7 @@ import pytest
 
 from reunite.adapters.notify.deadline import DeadlinePassed
 from reunite.adapters.notify.webhook import MAX_ANSWER_BYTES, DeliveryRefused, HttpWebhooks
+from reunite.domain.errors import InvalidInput
 
 DEADLINE = 2.0
 BIG = 300 * 1024 * 1024
@@ -147,3 +148,24 @@ def test_only_a_2xx_answer_is_a_delivery(receiver: int) -> None:
         deliver(receiver)
     Receiver.behaviour = ok
     assert deliver(receiver) < DEADLINE
+
+
+def test_a_resolver_that_never_answers_holds_a_delivery_no_longer_than_its_deadline() -> None:
+    """The host name's lookup is part of the delivery: a resolver hanging for minutes fails the delivery at its
+    deadline (retried later), and a subscription's check says the host could not be found."""
+    release = threading.Event()
+
+    def hanging(host: str, port: int) -> list[str]:
+        release.wait(60)
+        return ["93.184.216.34"]
+
+    hooks = HttpWebhooks(timeout=0.5, resolve=hanging)
+    try:
+        started = time.monotonic()
+        with pytest.raises(DeadlinePassed, match=r"was not resolved within 0\.5 s"):
+            hooks.post("https://partner.example/hook", "secret", str(int(time.time())), {"event": "case.alert"})
+        assert time.monotonic() - started < 1.5
+        with pytest.raises(InvalidInput, match="could not be found"):
+            hooks.check("https://partner.example/hook")
+    finally:
+        release.set()

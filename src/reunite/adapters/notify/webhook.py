@@ -9,7 +9,8 @@ delivery). Loopback, private, shared, link-local, multicast, reserved and unspec
 refused, IPv4 and IPv6 alike, including IPv4 inside IPv6 (mapped, 6to4, Teredo, NAT64) and the
 numeric forms a resolver accepts (``2130706433``, ``0x7f000001``, ``127.1``), which resolve to
 what they mean before they are checked. Only the web's ports and those from 1024 are sent to
-(``domain.outbound``)."""
+(``domain.outbound``). The host name's lookup is under the delivery's deadline too: a resolver that never answers
+holds no worker longer than a receiver that never answers (``_resolved``)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ import hmac
 import ipaddress
 import json
 import socket
+import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as LookupTimeout
 from datetime import date, datetime
 from typing import Any
 
@@ -33,6 +37,9 @@ TIMESTAMP_HEADER = "X-Reunite-Timestamp"
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 MAX_ANSWER_BYTES = 4096  # of a receiver's answer, only the status matters
 Resolver = Callable[[str, int], list[str]]
+# lookups run here, so that one the resolver never answers is left behind at the deadline (a thread each, at most
+# this many at once: deliveries beyond wait their turn, within their own deadline)
+LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="webhook-lookup")
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:
@@ -115,10 +122,7 @@ class HttpWebhooks:
         if port_refused(parsed.port):  # as the subscription's own check says (services.reach)
             raise InvalidInput("webhooks are sent to port 80, 443 or 1024 to 65535, not {port}: name the receiver's web port, or leave it out", field="address", port=str(parsed.port))  # noqa: E501
         host = parsed.host.lower()
-        try:
-            addresses = self.resolve(host, parsed.port or (443 if parsed.scheme == "https" else 80))
-        except (OSError, UnicodeError):
-            addresses = []
+        addresses = self._resolved(host, parsed.port or (443 if parsed.scheme == "https" else 80))
         if not addresses:
             raise InvalidInput("the webhook's host {host} could not be found", field="address", host=host)
         if host not in self.allowed and not all(public(a) for a in addresses):
@@ -126,14 +130,31 @@ class HttpWebhooks:
                                field="address", host=host)
         return parsed, addresses[0]
 
+    def _resolved(self, host: str, port: int) -> list[str]:
+        """The host's addresses, or none when it cannot be found; ``deadline.DeadlinePassed`` when the resolver
+        has not answered within the delivery's ``timeout`` (the job retries later)."""
+        lookup = LOOKUPS.submit(self.resolve, host, port)
+        try:
+            return lookup.result(timeout=self.timeout)
+        except LookupTimeout:
+            lookup.cancel()
+            raise deadline.DeadlinePassed(f"the name {host} was not resolved within {self.timeout:g} s") from None
+        except (OSError, UnicodeError):
+            return []
+
     def check(self, url: str) -> None:
-        self._address(url)
+        try:
+            self._address(url)
+        except deadline.DeadlinePassed:
+            raise InvalidInput("the webhook's host {host} could not be found", field="address",
+                               host=httpx.URL(url).host) from None
 
     def post(self, url: str, secret: str, timestamp: str, payload: dict[str, Any]) -> None:
         """Deliver once, within ``timeout`` seconds in all; raises unless the receiver answers 2xx in time (the
         job retries: ``DeliveryRefused``, ``deadline.DeadlinePassed``, a network error), and ``RefusedAddress``
         without connecting when the host no longer resolves to a public address. Of the answer only the status
         is used, and at most ``MAX_ANSWER_BYTES`` of its body are read."""
+        started = time.monotonic()
         try:
             parsed, address = self._address(url)
         except InvalidInput as exc:
@@ -142,6 +163,12 @@ class HttpWebhooks:
         target, host, extensions = pinned(parsed, address)
         headers = {"Content-Type": "application/json", TIMESTAMP_HEADER: timestamp, **host,
                    SIGNATURE_HEADER: signature(secret, timestamp, body), "User-Agent": "Reunite-Webhook/1"}
-        status, _ = deadline.post(str(target), headers, body, extensions, self.timeout, MAX_ANSWER_BYTES)
+        left = self.timeout - (time.monotonic() - started)  # the lookup's time is the delivery's too
+        try:
+            if left <= 0:
+                raise deadline.DeadlinePassed
+            status, _ = deadline.post(str(target), headers, body, extensions, left, MAX_ANSWER_BYTES)
+        except deadline.DeadlinePassed:
+            raise deadline.DeadlinePassed(f"no answer within {self.timeout:g} s") from None
         if not 200 <= status < 300:  # a redirect is not followed, and not a delivery
             raise DeliveryRefused(f"the receiver answered {status}")
