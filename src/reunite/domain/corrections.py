@@ -156,9 +156,11 @@ def vouched(case: NewCase) -> dict[str, str]:
     return {name: written(name, case) for name in IDENTITY}
 
 
-def version(case: NewCase, photo_ids: Iterable[int]) -> str:
-    """What a verifier read of a case (its facts, as written, and its photos), in a few characters: a verify form
-    carries it, and a case that changed since is refused (probe s27 A3)."""
+def version(case: NewCase, photo_ids: Iterable[int], state: str) -> str:
+    """What a moderator read of a case: where it stood (``state``: ``waiting``, ``verified``, or how it ended), then its
+    facts, as written, and its photos in a few characters (``state.stamp``). The forms deciding on a case (verify,
+    reject, close) carry it, and a case that changed since is refused (probe s27 A3: facts corrected, a photo added;
+    probe s34 H2: verified meanwhile by another moderator, and rejected on the page that showed it waiting)."""
     said = "\n".join(f"{name}={written(name, case)}" for name in FIELDS)
     said += "\nphotos=" + ",".join(str(i) for i in sorted(int(i) for i in photo_ids))
-    return hashlib.sha256(said.encode()).hexdigest()[:16]
+    return f"{state}.{hashlib.sha256(said.encode()).hexdigest()[:16]}"

@@ -95,6 +95,11 @@ def state_of(status: str, verified: bool) -> CaseState:
     return CaseState(status)
 
 
+def read_as(state: CaseState) -> str:
+    """The word a case's ``version`` starts with (``corrections.version``): where the case stood when it was read."""
+    return {CaseState.WAITING: "waiting", CaseState.ACTIVE: "verified"}.get(state, state.value)
+
+
 def case_state(case: Mapping[str, Any]) -> CaseState | None:
     """Where a case as read (its ``status`` and ``verified_at``) stands now: the one reading of the words
     people are shown for it (the case page, "My account", a lead's case). A verification is kept after a

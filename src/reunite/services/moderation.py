@@ -13,14 +13,14 @@ from reunite.domain.case_faces import require_choices
 from reunite.domain.corrections import as_registered, vouched
 from reunite.domain.corrections import version as case_version
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
-from reunite.domain.lifecycle import CaseAction
+from reunite.domain.lifecycle import CaseAction, CaseState, read_as
 from reunite.domain.model import PhotoOwner, SightingStatus
 from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.summary import SUMMARY_LIMIT, cleaned
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
 from reunite.services import case_faces, doubles, idempotency, look_alikes, sharing, words, workbench
-from reunite.services.case_moves import change_case, kept_case, move_case
+from reunite.services.case_moves import as_read, change_case, kept_case, move_case
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
 from reunite.services.queries import audit_read, day_zone
@@ -236,11 +236,8 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
         if change_case(uow, case_id, CaseAction.VERIFY, who.actor) is None:
             return
         doubles.refuse_verifying(uow, case_id)  # possibly a child another account registered: resolved first
-        facts = as_registered(uow.case_facts_row(case_id))
-        if version is not None and version != case_version(facts, [p.photo_id for p in uow.case_photo_faces(case_id)]):
-            raise Conflict("case {id} changed since you opened it (corrected, or a photo added): read it again before verifying",  # noqa: E501
-                           field="version", id=case_id)
-        uow.vouch_facts(case_id, vouched(facts))
+        as_read(uow, case_id, version, "case {id} changed since you opened it (corrected, or a photo added): read it again before verifying")  # noqa: E501
+        uow.vouch_facts(case_id, vouched(as_registered(uow.case_facts_row(case_id))))
         # which face is the child's in a photo of several: asked before it is published or matched
         require_choices(case_id, case_faces.mark_all(uow, who, case_id, child_faces or {}), child_faces or {})
         uow.mark_verified(case_id, who.actor, deps.clock.now())
@@ -252,9 +249,13 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
         uow.commit()
 
 
-def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idempotency.Key | None = None) -> None:
+def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idempotency.Key | None = None,
+                version: str | None = None) -> None:
     """A registration that could not be verified (or is a false report) is closed, never matched (once:
-    asked again, the same ``key`` or a case rejected already, nothing is written twice)."""
+    asked again, the same ``key`` or a case rejected already, nothing is written twice). ``version``: the case
+    as the rejecting moderator read it (``corrections.version``, the forms send it); a case verified meanwhile by
+    another moderator, or changed since, is refused (409) rather than its verification overturned unseen (probe
+    s34 H2); without one (an API client that read none), the case is rejected as it stands."""
     require(who, Permission.VERIFY_CASE)
     if idempotency.done(deps, key):
         return
@@ -265,7 +266,8 @@ def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         if not idempotency.first(uow, key):
             return
         if (state := change_case(uow, case_id, CaseAction.REJECT, who.actor)) is None:
-            return
+            return  # rejected already (a double tap, two moderators agreeing)
+        as_read(uow, case_id, version, "case {id} changed since you opened it (corrected, or a photo added): read it again before rejecting it")  # noqa: E501
         uow.set_case_status(case_id, state.status, deps.clock.now())
         uow.audit(who.actor, "case.rejected", "case", case_id, reason=bounded(reason, 4000, "reason"))
         uow.commit()
@@ -316,7 +318,7 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
     loads = workbench.queue_loads(deps)
     read = {name: deps.read.queue(name, limit) for name in counts}
     for row in read.get("cases", []):  # what the verifier reads, sent back with Verify (probe s27 A3)
-        row["version"] = case_version(as_registered(row), row["photo_ids"])
+        row["version"] = case_version(as_registered(row), row["photo_ids"], read_as(CaseState.WAITING))
         for name in ("sex", "nicknames", "family_contact"):  # read for the version only
             row.pop(name, None)
     shown = {name: [exact_places(row) for row in rows] for name, rows in read.items()}
