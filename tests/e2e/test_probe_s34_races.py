@@ -8,12 +8,22 @@ from __future__ import annotations
 
 import html
 import re
+import threading
+import time
+from typing import Any
+
+import pytest
 
 from reunite.bootstrap import Container
-from reunite.domain.access import OPERATOR, Role
-from reunite.services import moderation
+from reunite.domain.access import OPERATOR, Principal, Role, Scope
+from reunite.domain.errors import NotSignedIn
+from reunite.services import exchange, moderation, throttle
+from reunite.services import pfif as pfif_service
+from reunite.services.accounts import from_api_token, issue_token, revoke_token
 from tests.conftest import admin_token, run_jobs, session_for
 from tests.e2e.test_case_photo_faces import _client, _family
+from tests.e2e.test_import_bounds import children, sheet
+from tests.e2e.test_pfif_sync import rows
 from tests.e2e.test_verified_case_guard import _register
 
 
@@ -40,8 +50,9 @@ def test_a_reject_sent_from_a_page_read_before_another_moderator_verified_the_ca
     verify_form = re.search(rf'action="/cases/{case_id}/verify"[^>]*>((?:<input type="hidden"[^>]*>)+)',
                             first.get("/moderation").text)
     assert verify_form
-    verified = first.post(f"/cases/{case_id}/verify", follow_redirects=False, data=dict(
-        re.findall(r'name="([^"]+)" value="([^"]*)"', verify_form.group(1))) | {"evidence": "police report 123 checked"})
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', verify_form.group(1)))
+    verified = first.post(f"/cases/{case_id}/verify", follow_redirects=False,
+                          data=fields | {"evidence": "police report 123 checked"})
     assert verified.status_code == 303
 
     stale = second.post(f"/cases/{case_id}/reject", follow_redirects=False,
@@ -103,3 +114,62 @@ def test_a_close_sent_from_the_case_page_read_before_the_case_was_verified_is_re
     assert sent.status_code == 409
     assert f"case {case_id} was verified meanwhile by another moderator" in html.unescape(sent.text)
     assert _client(container, token=admin_token(container)).get(f"/api/cases/{case_id}").json()["status"] == "open"
+
+
+def _partner(container: Container) -> tuple[Principal, str]:
+    """A partner's write token, as a request holding it is granted: its principal, and its secret."""
+    secret = issue_token(container.deps, OPERATOR, "partner b", [Scope.WRITE], ["partnerb.org"])
+    who = from_api_token(container.deps, secret)
+    assert who is not None and who.token_id is not None
+    return who, secret
+
+
+def test_an_import_whose_token_is_revoked_before_it_writes_writes_nothing(
+        container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+    who, _ = _partner(container)
+    counted = throttle.records_limit
+
+    def revoked_meanwhile(deps: Any, sender: Principal, *args: Any, **kwargs: Any) -> None:
+        counted(deps, sender, *args, **kwargs)
+        revoke_token(deps, OPERATOR, int(sender.token_id or 0))  # the admin revokes it while the file is read
+
+    monkeypatch.setattr(throttle, "records_limit", revoked_meanwhile)
+    with pytest.raises(NotSignedIn, match="revoked while the request ran: nothing was written"):
+        exchange.import_cases_table(container.deps, who, sheet(["Bo", "Yu", "Fei"])["file"][1], dry_run=False)
+    assert rows(container, "SELECT count(*) FROM cases") == [(0,)]
+
+    writer = _client(container, token=_partner(container)[1])
+    answer = writer.post("/api/pfif", headers={"Content-Type": "application/xml", "Accept-Language": "zh-CN"},
+                         content=children(0, 3))
+    assert answer.status_code == 401 and "未写入任何内容" in answer.json()["detail"]
+    assert rows(container, "SELECT count(*) FROM cases") == [(0,)]
+
+
+def test_a_token_revoked_while_its_import_writes_waits_for_it_and_withdraws_what_it_wrote(
+        container: Container, monkeypatch: pytest.MonkeyPatch) -> None:
+    who, _ = _partner(container)
+    writing, order = threading.Event(), []
+    linked = pfif_service._links
+
+    def slow_links(*args: Any) -> int:  # the import's last step, inside its write transaction
+        writing.set()
+        time.sleep(0.5)
+        order.append("import written")
+        return linked(*args)
+
+    monkeypatch.setattr(pfif_service, "_links", slow_links)
+    withdrawn: list[int] = []
+
+    def admin() -> None:
+        writing.wait(30)
+        withdrawn.append(revoke_token(container.deps, OPERATOR, int(who.token_id or 0),
+                                      withdraw_reason="token leaked, withdrawing everything it imported"))
+        order.append("revoked")
+
+    revoking = threading.Thread(target=admin)
+    revoking.start()
+    report = pfif_service.import_pfif(container.deps, who, children(0, 3))
+    revoking.join(30)
+    assert report.created == 3
+    assert order == ["import written", "revoked"] and withdrawn == [3]  # the revocation waited, and found them
+    assert rows(container, "SELECT status, count(*) FROM cases GROUP BY status") == [("rejected", 3)]
