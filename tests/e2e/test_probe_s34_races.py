@@ -10,17 +10,21 @@ import html
 import re
 import threading
 import time
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from reunite.bootstrap import Container
-from reunite.domain.access import OPERATOR, Principal, Role, Scope
-from reunite.domain.errors import NotSignedIn
-from reunite.services import exchange, moderation, throttle
+from reunite.domain.access import ANONYMOUS, OPERATOR, Principal, Role, Scope
+from reunite.domain.errors import InvalidInput, NotSignedIn
+from reunite.domain.model import GeoPoint, NewSighting, Upload
+from reunite.services import exchange, intake, moderation, throttle, where_seen
 from reunite.services import pfif as pfif_service
 from reunite.services.accounts import from_api_token, issue_token, revoke_token
-from tests.conftest import admin_token, run_jobs, session_for
+from reunite.services.reports import give_time, link_token
+from tests.conftest import admin_token, plain_photo, run_jobs, session_for
 from tests.e2e.test_case_photo_faces import _client, _family
 from tests.e2e.test_import_bounds import children, sheet
 from tests.e2e.test_pfif_sync import rows
@@ -173,3 +177,71 @@ def test_a_token_revoked_while_its_import_writes_waits_for_it_and_withdraws_what
     assert report.created == 3
     assert order == ["import written", "revoked"] and withdrawn == [3]  # the revocation waited, and found them
     assert rows(container, "SELECT status, count(*) FROM cases GROUP BY status") == [("rejected", 3)]
+
+
+def _at_once(calls: list[Callable[[], int]]) -> list[str]:
+    """Each call made at the same moment, in a thread of its own: what each was answered ("given", or the refusal)."""
+    start, answers = threading.Barrier(len(calls)), [""] * len(calls)
+
+    def run(n: int) -> None:
+        start.wait(30)
+        try:
+            calls[n]()
+            answers[n] = "given"
+        except InvalidInput as exc:
+            answers[n] = exc.message
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return answers
+
+
+def _unplaced_report(container: Container, seed: int) -> tuple[int, str, str]:
+    """A report sent with no time and no place: its id, and its private link's receipt and secret."""
+    sent = intake.report_sighting(container.deps, ANONYMOUS, NewSighting(None, None),
+                                  [Upload(plain_photo(seed=seed), "s.jpg")])
+    return sent.sighting_id, sent.receipt, link_token(container.deps, sent.receipt)
+
+
+def test_when_and_where_answered_several_times_at_once_keep_one_answer_and_refuse_the_others(
+        container: Container) -> None:
+    sighting_id, receipt, secret = _unplaced_report(container, 41)
+    [(arrived,)] = rows(container, f"SELECT created_at FROM sightings WHERE id = {sighting_id}")
+    times = [arrived - timedelta(days=days) for days in (1, 2, 3)]
+    places = [("", GeoPoint(31.2, 121.4)), ("", GeoPoint(39.9, 116.4)), ("Chengdu", None)]
+    answers = _at_once([(lambda when=when: give_time(container.deps, receipt, secret, when)) for when in times]
+                       + [(lambda words=words, point=point: where_seen.give_place(container.deps, receipt, secret,
+                                                                                  words, point))
+                          for words, point in places])
+    time_answers, place_answers = answers[:3], answers[3:]
+    refused = "this report has its {} already: write a correction in the details"
+    assert sorted(time_answers) == ["given", refused.format("time"), refused.format("time")]
+    assert sorted(place_answers) == ["given", refused.format("place"), refused.format("place")]
+
+    [(seen_at, lat, lon, place_text)] = rows(container, "SELECT seen_at, lat, lon, place_text FROM sightings "
+                                                        f"WHERE id = {sighting_id}")
+    assert seen_at == times[time_answers.index("given")]  # the answer the reporter was thanked for is the one kept
+    words, point = places[place_answers.index("given")]
+    assert (lat, lon) == ((point.lat, point.lon) if point else (None, None))
+    assert place_text == words
+    audit = rows(container, "SELECT action, detail FROM audit_log WHERE subject = 'sighting' AND subject_id = "
+                            f"{sighting_id} AND action IN ('sighting.time_given', 'sighting.place_given')")
+    assert sorted(action for action, _ in audit) == ["sighting.place_given", "sighting.time_given"]
+    [said] = [detail for action, detail in audit if action == "sighting.place_given"]
+    assert said["position"] is (point is not None)  # the audit says what the record holds
+
+
+def test_the_same_answer_sent_several_times_at_once_is_thanked_each_time_and_given_once(container: Container) -> None:
+    sighting_id, receipt, secret = _unplaced_report(container, 42)
+    [(arrived,)] = rows(container, f"SELECT created_at FROM sightings WHERE id = {sighting_id}")
+    when = arrived - timedelta(hours=5)
+    answers = _at_once([lambda: give_time(container.deps, receipt, secret, when)] * 3
+                       + [lambda: where_seen.give_place(container.deps, receipt, secret, "Chengdu", None)] * 3)
+    assert answers == ["given"] * 6
+    given = rows(container, f"SELECT action, count(*) FROM audit_log WHERE subject = 'sighting' AND subject_id = "
+                            f"{sighting_id} AND action IN ('sighting.time_given', 'sighting.place_given') "
+                            "GROUP BY action ORDER BY action")
+    assert given == [("sighting.place_given", 1), ("sighting.time_given", 1)]

@@ -355,7 +355,9 @@ class ReportStore(Protocol):
 
     def report_by_client_key(self, client_key: str) -> dict[str, Any] | None: ...
 
-    def report_by_receipt(self, receipt: str) -> dict[str, Any] | None: ...
+    def report_by_receipt(self, receipt: str, lock: bool = False) -> dict[str, Any] | None:
+        """The report with this receipt (None: none has it); with ``lock``, its row locked until the commit."""
+        ...
 
     def report_helped(self, sighting_id: int) -> bool:
         """Whether a lead a reviewer confirmed on this report belongs to a case closed as reunited."""
