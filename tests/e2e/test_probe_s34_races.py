@@ -120,6 +120,30 @@ def test_a_close_sent_from_the_case_page_read_before_the_case_was_verified_is_re
     assert _client(container, token=admin_token(container)).get(f"/api/cases/{case_id}").json()["status"] == "open"
 
 
+def test_a_reopen_sent_from_a_page_read_before_the_case_was_reopened_and_rejected_again_is_refused(
+        container: Container) -> None:
+    case_id = _waiting_case(container)
+    moderation.reject_case(container.deps, OPERATOR, case_id, "Not a real case, spam")
+    stale = _client(container, session_for(container, Role.MODERATOR)[1])
+    form = re.search(rf'action="/cases/{case_id}/reopen"[^>]*>((?:<input type="hidden"[^>]*>)+)',
+                     stale.get(f"/cases/{case_id}").text)
+    assert form
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.group(1)))
+    assert "version" in fields
+    # meanwhile another moderator reopens it, looks again, and rejects it for good reason
+    moderation.reopen_case(container.deps, OPERATOR, case_id, "Rejected by mistake, the family called")
+    moderation.reject_case(container.deps, OPERATOR, case_id, "The family says it was a misunderstanding")
+    sent = stale.post(f"/cases/{case_id}/reopen", follow_redirects=False,
+                      data=fields | {"reason": "Rejected by mistake, the family called"})
+    assert sent.status_code == 409
+    assert f"case {case_id} is rejected since you opened it, by another decision" in html.unescape(sent.text)
+    desk = _client(container, token=admin_token(container))
+    case = desk.get(f"/api/cases/{case_id}").json()
+    assert case["status"] == "rejected"
+    assert desk.post(f"/api/cases/{case_id}/reopen", json={"reason": "Rejected by mistake, the family called",
+                                                          "version": case["version"]}).status_code == 204
+
+
 def _partner(container: Container) -> tuple[Principal, str]:
     """A partner's write token, as a request holding it is granted: its principal, and its secret."""
     secret = issue_token(container.deps, OPERATOR, "partner b", [Scope.WRITE], ["partnerb.org"])

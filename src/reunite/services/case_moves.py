@@ -73,12 +73,11 @@ def as_read(uow: UnitOfWork, case_id: int, version: str | None, changed: str) ->
     if version is None:
         return
     status, verified = uow.case_state(case_id)
-    state = state_of(status, verified)
-    now = case_version(as_registered(uow.case_facts_row(case_id)), [p.photo_id for p in uow.case_photo_faces(case_id)],
-                       read_as(state))
+    state, facts = state_of(status, verified), uow.case_facts_row(case_id)
+    now = case_version(as_registered(facts), [p.photo_id for p in uow.case_photo_faces(case_id)], read_as(state, facts))
     if version == now:
         return
-    if version.split(".", 1)[0] == read_as(state):
+    if version.split(".", 1)[0] == now.split(".", 1)[0]:  # where it stands, as read: its facts or photos changed
         raise Conflict(changed, field="version", id=case_id)
     if state is CaseState.ACTIVE:
         raise Conflict("case {id} was verified meanwhile by another moderator: look at it again, nothing was changed",

@@ -273,10 +273,13 @@ def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         uow.commit()
 
 
-def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idempotency.Key | None = None) -> None:
+def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idempotency.Key | None = None,
+                version: str | None = None) -> None:
     """Undo a rejection or a closing made in error: the case waits for verification again (verifying it
     then restarts matching, alerts and the poster). An expired case is blanked and cannot come back.
-    Sent again under the same ``key`` it is done once; without one, a waiting case is refused (409)."""
+    Sent again under the same ``key`` it is done once; without one, a waiting case is refused (409).
+    ``version``: the case as the page showed it (``corrections.version``); a case reopened and ended again since, by
+    another decision, is refused (409) rather than that decision undone unseen (probe s34 H2)."""
     require(who, Permission.MODERATE)
     if idempotency.done(deps, key):
         return
@@ -287,6 +290,7 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         if not idempotency.first(uow, key):
             return
         move_case(uow, case_id, CaseAction.REOPEN, who.actor)
+        as_read(uow, case_id, version, "case {id} changed since you opened it (corrected, or a photo added): read it again before reopening it")  # noqa: E501
         uow.reopen_case(case_id, deps.clock.now())
         uow.audit(who.actor, "case.reopened", "case", case_id, reason=bounded(reason, 4000, "reason"))
         uow.commit()

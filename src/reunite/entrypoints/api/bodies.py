@@ -137,11 +137,12 @@ class ReasonIn(BodyIn):
     reason: str
 
 
-class RejectIn(ReasonIn):
-    version: str | None = Field(default=None, max_length=64, description=(
-        "The case's `version` as GET /api/cases/{id} gave it when you read the case: send it. A case verified "
-        "meanwhile by another moderator, or changed since, is refused (409: read it again) rather than its "
-        "verification overturned unseen. Left out (older clients), the case is rejected as it stands"))
+class CaseDecisionIn(ReasonIn):
+    version: str | None = Field(default=None, max_length=80, description=(
+        "The case's `version` as GET /api/cases/{id} gave it when you read the case: send it. A case decided "
+        "meanwhile by another moderator (verified, or reopened and ended again), or changed since, is refused (409: "
+        "read it again) rather than that decision overturned unseen. Left out (older clients), the case is taken as it "
+        "stands"))
 
 
 class MessageIn(BodyIn):
@@ -160,7 +161,7 @@ class CloseIn(BodyIn):
     keep_data: bool = Field(description=(
         "Required, as on the case's page: true keeps the family's photos until the closed case expires, false "
         "deletes them and their faces for good"))
-    version: str | None = Field(default=None, max_length=64, description=(
+    version: str | None = Field(default=None, max_length=80, description=(
         "The case's `version` as GET /api/cases/{id} gave it when you read the case: send it. A case decided "
         "meanwhile (verified, held back, reopened) or changed since is refused (409: read it again). Left out "
         "(older clients), the case is closed as it stands"))

@@ -195,7 +195,7 @@ def shared_marks(deps: DepsDep, who: Verifier, case_id: int, body: bodies.Shared
 
 
 @router.post("/cases/{case_id}/reject", status_code=204, responses=STATUS_CHANGE)
-def reject(deps: DepsDep, who: Verifier, case_id: int, body: bodies.RejectIn,
+def reject(deps: DepsDep, who: Verifier, case_id: int, body: bodies.CaseDecisionIn,
            idempotency_key: IdempotencyKey = None) -> Response:
     """Reject a case still open; asked again (a case rejected already, or the same ``Idempotency-Key``)
     it answers 204 again and nothing is done twice. Send the case's ``version`` as you read it (GET /api/cases/{id}):
@@ -206,12 +206,12 @@ def reject(deps: DepsDep, who: Verifier, case_id: int, body: bodies.RejectIn,
 
 
 @router.post("/cases/{case_id}/reopen", status_code=204, responses=STATUS_CHANGE)
-def reopen(deps: DepsDep, who: Moderator, case_id: int, body: bodies.ReasonIn,
+def reopen(deps: DepsDep, who: Moderator, case_id: int, body: bodies.CaseDecisionIn,
            idempotency_key: IdempotencyKey = None) -> Response:
     """Reopen a reunited, closed or rejected case (closed in error): it waits for verification again.
     A retry under the same ``Idempotency-Key`` answers 204 again; without one, a waiting case is 409."""
     key = idempotency.scoped(who, f"reopen:{case_id}", idempotency_key, [("body", body.model_dump_json())])
-    moderation.reopen_case(deps, who, case_id, body.reason, key)
+    moderation.reopen_case(deps, who, case_id, body.reason, key, version=body.version)
     return Response(status_code=204)
 
 

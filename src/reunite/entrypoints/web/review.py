@@ -211,7 +211,8 @@ async def reject(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, 
 @router.post("/cases/{case_id}/reopen", response_model=None)
 async def reopen(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, case_id: int) -> Response:
     return await _on_case(request, lang, deps, who, case_id, lambda f: moderation.reopen_case(
-        deps, who, case_id, text(f, "reason"), form_key(who, f"reopen:{case_id}", f)))
+        deps, who, case_id, text(f, "reason"), form_key(who, f"reopen:{case_id}", f),
+        version=text(f, "version") if "version" in f else None))  # the form sends it
 
 
 @router.post("/cases/{case_id}/notes/{note_id}/attach", response_model=None)
