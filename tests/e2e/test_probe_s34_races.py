@@ -100,6 +100,9 @@ def test_the_api_refuses_a_reject_or_close_sent_with_the_version_of_a_case_verif
     assert zh.status_code == 409 and "另一位" in zh.json()["detail"]
     closed = desk.post(f"/api/cases/{case_id}/close", json={"reunited": False, "keep_data": True, "version": read})
     assert closed.status_code == 409
+    older = desk.post(f"/api/cases/{case_id}/reject", json={"reason": "Not a real case, spam",
+                                                           "version": read.split(".")[1]})  # a page from before
+    assert older.status_code == 409 and "changed since you opened it" in older.json()["detail"]
     case = desk.get(f"/api/cases/{case_id}").json()
     assert case["status"] == "open" and case["verified_at"] is not None
 

@@ -63,14 +63,15 @@ class PeopleStore(Protocol):
         ...
 
     def token_holds(self, token_id: int) -> bool:
-        """Whether the token still works (not revoked), its row locked ``FOR SHARE`` until the commit: a revocation
-        (of it, of a token it came from, of the account that issued it) waits for this transaction, or this one
-        reads it revoked."""
+        """Whether the token was not revoked, its row locked ``FOR SHARE`` until the commit: a revocation (of it, of a
+        token it came from, of the account that issued it) waits for this transaction, or this one reads it revoked.
+        No row names it (none is ever deleted): nothing revoked it."""
         ...
 
-    def account_holds(self, account_id: int) -> str | None:
-        """The account's role while it is enabled (None: disabled, or gone), its row locked ``FOR SHARE`` until the
-        commit: disabling it or changing its role waits for this transaction, or this one reads it so."""
+    def account_holds(self, account_id: int) -> tuple[str, bool] | None:
+        """The account's role and whether it is enabled, its row locked ``FOR SHARE`` until the commit: disabling it
+        or changing its role waits for this transaction, or this one reads it so. None: no row names it (none is ever
+        deleted)."""
         ...
 
     def add_invitation(self, token_hash: str, email: str, role: str, invited_by: int, expires_at: datetime) -> int: ...

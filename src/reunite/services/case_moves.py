@@ -77,8 +77,9 @@ def as_read(uow: UnitOfWork, case_id: int, version: str | None, changed: str) ->
     now = case_version(as_registered(facts), [p.photo_id for p in uow.case_photo_faces(case_id)], read_as(state, facts))
     if version == now:
         return
-    if version.split(".", 1)[0] == now.split(".", 1)[0]:  # where it stands, as read: its facts or photos changed
-        raise Conflict(changed, field="version", id=case_id)
+    read = version.split(".", 1)[0] if "." in version else ""
+    if read == now.split(".", 1)[0] or read.split("-", 1)[0] not in {read_as(s) for s in CaseState}:
+        raise Conflict(changed, field="version", id=case_id)  # where it stood as read (or an older page's version)
     if state is CaseState.ACTIVE:
         raise Conflict("case {id} was verified meanwhile by another moderator: look at it again, nothing was changed",
                        field="version", id=case_id)

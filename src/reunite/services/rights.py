@@ -19,13 +19,14 @@ from reunite.domain.ports import UnitOfWork
 def still_held(uow: UnitOfWork, who: Principal, permission: Permission) -> None:
     """Refuse (nothing written: the caller's transaction rolls back) a write by a token revoked, or an account disabled
     or no longer granted ``permission``, since the request began; else the token's or account's row stays locked
-    (shared) until the commit. The command line's operator and anonymous senders hold nothing to revoke."""
+    (shared) until the commit. The command line's operator and anonymous senders hold nothing to revoke, nor does a
+    principal no row names (rows are never deleted: one made up by a caller in-process)."""
     if who.token_id is not None and not uow.token_holds(who.token_id):
         raise NotSignedIn("this API token was revoked while the request ran: nothing was written")
-    if who.account_id is None:
+    if who.account_id is None or (held := uow.account_holds(who.account_id)) is None:
         return
-    role = uow.account_holds(who.account_id)
-    if role is None:
+    role, enabled = held
+    if not enabled:
         raise NotSignedIn("your account was disabled while the request ran: nothing was written")
     if not (role == Role.REPORTER.value and who.role is Role.FAMILY):  # a reporter with cases is their family
         require(replace(who, role=Role(role)), permission)

@@ -98,12 +98,12 @@ class PeopleSql:
     def token_holds(self, token_id: int) -> bool:
         revoked = self.conn.execute(select(api_tokens.c.revoked_at).where(api_tokens.c.id == token_id)
                                     .with_for_update(read=True)).first()
-        return revoked is not None and revoked.revoked_at is None
+        return revoked is None or revoked.revoked_at is None
 
-    def account_holds(self, account_id: int) -> str | None:
+    def account_holds(self, account_id: int) -> tuple[str, bool] | None:
         row = self.conn.execute(select(accounts.c.role, accounts.c.disabled_at).where(accounts.c.id == account_id)
                                 .with_for_update(read=True)).first()
-        return None if row is None or row.disabled_at is not None else str(row.role)
+        return None if row is None else (str(row.role), row.disabled_at is None)
 
     def _revoke_lines(self, first: str, params: dict[str, object]) -> list[int]:
         """Revoke the tokens ``first`` selects and every token issued from them, down the line; their ids."""
