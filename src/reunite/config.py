@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     log_json: bool = Field(default=False, description="Log one JSON object per line (for a log collector).")
     metrics_token: str = Field(default="", description="Bearer token for /metrics; unset: loopback clients only.")
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=1, le=65535)
     web_workers: int = Field(default=0, ge=0, description="Web processes `reunite serve` starts; 0: one per core.")
     in_process_worker: bool = Field(default=True, description=(
         "`serve` also runs a job worker: in a process of its own beside several web processes, in the "
@@ -200,7 +200,7 @@ class Settings(BaseSettings):
 
     # Reach and exchange
     smtp_host: str = Field(default="", description="SMTP server for alerts and notices; empty: emails are not sent.")
-    smtp_port: int = 25
+    smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_user: str = ""
     smtp_password: str = ""
     smtp_starttls: bool = False

@@ -75,9 +75,9 @@ def face_reading(lang: Language, lead: dict[str, Any]) -> str:
     together = lead.get("together") or 1
     if lead.get("bounded"):  # no N: a sample's size is not the pair's, and the same faces read one sentence
         if together > 1:
-            return lang.gettext("these {k} sightings' faces together, as alike as the closest pairs of different children we tested, or more",  # noqa: E501
+            return lang.gettext("these {k} sightings' faces together, more alike than almost any two different children we tested",  # noqa: E501
                                 k=together)
-        return lang.gettext("by the face alone, as alike as the closest pairs of different children we tested, or more")
+        return lang.gettext("by the face alone, more alike than almost any two different children we tested")
     if lead.get("one_in") is None:
         return lang.gettext("not calibrated: compare the faces yourself")
     if together > 1:

@@ -141,7 +141,7 @@ def test_the_search_page_offers_the_familys_cases_on_a_phone(
     page.set_viewport_size({"width": 320, "height": 740})
     page.goto(server + "/search")
     chooser = page.locator("select[name=case_id]")
-    expect(chooser.locator("option")).to_have_count(3)  # both cases and "Not one of my cases"
+    expect(chooser.locator("option")).to_have_count(2)  # both cases: a family searches for its own child only
     expect(chooser.locator("option").first).to_have_text("Annabelle-Xiaoyu Konstantina Featherstonehaugh-Montgomery")
     box = chooser.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 320

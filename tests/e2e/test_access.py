@@ -113,6 +113,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/invite/{token}"): ALL, ("POST", "/invite/{token}"): ALL,
     ("GET", "/account"): SESSIONS | frozenset(w.TOKENS),
     ("POST", "/account/password"): SESSIONS,  # the current password is asked too
+    ("POST", "/account/language"): SESSIONS,  # the language of one's emails: an account's, never a token's
     ("GET", "/reset"): ALL, ("POST", "/reset"): ALL,
     ("GET", "/reset/{token}"): ALL, ("POST", "/reset/{token}"): ALL,  # the signed link sent by email
     ("GET", "/privacy"): ALL, ("GET", "/takedown"): ALL, ("POST", "/takedown"): ALL,
@@ -165,6 +166,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     # a case corrected by its registrant (the world's case is a family's), or by a moderator or police
     ("GET", "/cases/{case_id}/correct"): frozenset({"family"}) | REVIEWERS,
     ("POST", "/cases/{case_id}/correct"): frozenset({"family"}) | REVIEWERS,
+    ("GET", "/cases/{case_id}/photos"): frozenset({"family"}) | REVIEWERS,  # "Add photos": as the correction form
+    ("POST", "/cases/{case_id}/photos"): frozenset({"family"}) | REVIEWERS,
     ("PATCH", "/api/cases/{case_id}"): TOKEN_ADMIN,  # API changes ignore cookies; a token that did not register it
     ("POST", "/moderation/corrections/{correction_id}"): REVIEWERS,
     ("POST", "/api/moderation/corrections/{correction_id}"): TOKEN_ADMIN,

@@ -70,8 +70,8 @@ def test_import_sightings_takes_seen_at_with_an_hours_only_offset_and_keeps_it(
 ) -> None:
     folder = tmp_path / "batch"
     folder.mkdir()
-    (folder / "a.jpg").write_bytes(plain_photo(seed=3))
-    for seen_at in ("2026-05-04T09:15+09", "2026-05-04T09:15+0900"):  # ISO 8601's hours alone, or without a colon
+    for seed, seen_at in ((3, "2026-05-04T09:15+09"), (4, "2026-05-04T09:15+0900")):  # hours alone, or no colon
+        (folder / "a.jpg").write_bytes(plain_photo(seed=seed))  # another photo: the same one is not imported twice
         result = cli_env.invoke(cli, ["import-sightings", str(folder), "--seen-at", seen_at, "--moderate"])
         assert result.exit_code == 0, result.output
     with container.engine.connect() as conn:

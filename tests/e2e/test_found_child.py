@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from reunite.bootstrap import Container
 from reunite.domain import access
 from reunite.domain.access import OPERATOR, Role
+from reunite.domain.errors import InvalidInput
 from reunite.domain.model import GeoPoint, NewCase, Sex, Upload
 from reunite.services import intake, moderation, reunion, search
 from reunite.services.accounts import from_session
@@ -41,20 +44,26 @@ def test_a_found_childs_reports_leave_other_families_views_but_not_the_police(wo
     def listed(client: w.TestClient) -> set[int]:
         return {s["id"] for s in client.get("/api/sightings", params={"limit": 200}).json()["items"]}
 
-    def searched(who: str) -> set[int]:
-        principal = from_session(world.container.deps, world.cookies[who])
-        assert principal is not None
-        hits = search.search_by_photo(world.container.deps, principal, portrait("collins", 2), 50, None)
-        return {hit["sighting_id"] for hit in hits}
+    def searched() -> set[int]:
+        """What a partner's ``read:sightings`` token finds by the child's photo (the other family cannot search
+        for a child not its own: probe s32 F3)."""
+        with world.client("token_read_sightings") as partner:
+            found = partner.post("/api/search", files={"photo": ("c.jpg", portrait("collins", 2), "image/jpeg")})
+        assert found.status_code == 200, found.text
+        return {hit["sighting_id"] for hit in found.json()}
 
+    principal = from_session(world.container.deps, world.cookies["other_family"])
+    assert principal is not None
+    with pytest.raises(InvalidInput):
+        search.search_by_photo(world.container.deps, principal, portrait("collins", 2), 50, None)
     assert all(other.get(path).status_code == 200 for path in paths)
-    assert world.sighting in listed(other) and world.sighting in searched("other_family")
+    assert world.sighting in listed(other) and world.sighting in searched()
 
     reunion.record_verification(world.container.deps, OPERATOR, world.case_a, world.confirmed, "dna", "match", "")
     reunion.close_case(world.container.deps, OPERATOR, world.case_a, reunited=True, keep_data=True)
 
     assert [other.get(path).status_code for path in paths] == [404] * len(paths)
-    assert world.sighting not in listed(other) and world.sighting not in searched("other_family")
+    assert world.sighting not in listed(other) and world.sighting not in searched()
     police = world.client("police")
     assert all(police.get(path).status_code == 200 for path in paths)
     assert world.sighting in listed(police)

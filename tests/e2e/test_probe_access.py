@@ -177,7 +177,8 @@ def read(world: w.World, client: TestClient, method: str, path: str, face: bytes
         return client.post(url, files={"photo": ("kid.jpg", face, "image/jpeg")})
     if path == "/search":
         token = re.search(r'name="csrf" value="([^"]+)"', client.get("/takedown").text)  # bound to the session
-        return client.post(url, data={"csrf": token.group(1) if token else ""},
+        # a family searches for its own child, naming its case (probe s32 F3)
+        return client.post(url, data={"csrf": token.group(1) if token else "", "case_id": str(world.case_a)},
                            files={"photos": ("kid.jpg", face, "image/jpeg")})
     return client.get(url)
 

@@ -89,7 +89,8 @@ def test_a_lead_at_the_test_limit_carries_no_number_its_words_do_not_say(world: 
     """A lead as alike as the closest pairs of different children tested, or more: its words give no "1 in N"
     (the only N would be the size of the sample that bounds it, which differs with the child's age), and the
     family's JSON carried that N all the same (``lead.one_in``), as its search did."""
-    for lang, said in (("en", "as alike as the closest pairs"), ("zh-CN", "与我们测试过的最相像的")):
+    for lang, said in (("en", "more alike than almost any two different children"),
+                       ("zh-CN", "比我们测试过的几乎任何两个不同孩子都更相像")):
         with world.client("family") as family:
             family.headers["Accept-Language"] = lang
             candidate = next(c for c in family.get(f"/api/cases/{world.case_a}/candidates").json()

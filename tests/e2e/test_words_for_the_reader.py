@@ -61,13 +61,13 @@ def test_the_case_page_speaks_to_its_reader_and_names_a_verification_in_words(co
 def test_counts_take_their_plural_forms_and_a_familys_search_speaks_to_a_family(container: Container) -> None:
     world = loop(container, photos=())  # a verified case, no sighting yet
     family = _client(container, world.family_token)
-    nothing = _search(family, portrait())
+    nothing = _search(family, portrait(), case_id=str(world.case_id))  # a family searches for its own child
     assert "No sighting looks alike enough yet" in nothing
     assert "register your child" not in nothing and "compared with your child&#39;s case as they arrive" in nothing
     seen = NewSighting(seen_at=datetime(2006, 6, 1, tzinfo=UTC), place=GeoPoint(30.5, 114.3), place_text="Hankou")
     intake.report_sighting(container.deps, OPERATOR, seen, [Upload(portrait("collins", 1), "c.jpg")])
     run_jobs(container)
-    found = _search(family, portrait())
+    found = _search(family, portrait(), case_id=str(world.case_id))
     assert "1 sighting alike enough to check" in found and "1 sightings" not in found
     assert "1 份目击报告" in _client(container, world.family_token).get(
         "/sightings", headers={"Accept-Language": "zh-CN"}).text

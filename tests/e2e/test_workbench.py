@@ -224,7 +224,7 @@ def test_a_case_page_lists_unapproved_reports_candidates_last_with_the_report_to
         return reviewer.get(f"/cases/{world.case_id}").text, queue, dashboard
 
     page, queue, dashboard = counted()
-    assert queue == dashboard == 1 and "Candidates to review (1)" in page
+    assert queue == dashboard == 1 and "Candidates to review (1 to decide:" in page
     marked = page.split(f'id="candidate-{unchecked["id"]}"')[1].split('<li id="candidate-')[0]
     assert "Report waiting for approval" in marked and f'href="/sightings/{waiting}"' in marked
     assert f'action="/candidates/{unchecked["id"]}/review"' not in page
@@ -234,13 +234,13 @@ def test_a_case_page_lists_unapproved_reports_candidates_last_with_the_report_to
     moderation.moderate_sightings(deps, OPERATOR, [waiting], approve=True)
     page, queue, dashboard = counted()
     assert f'action="/candidates/{unchecked["id"]}/review"' in page and "Report waiting for approval" not in page
-    assert queue == dashboard and f"Candidates to review ({queue})" in page
+    assert queue == dashboard and f"Candidates to review ({queue} to decide:" in page
 
     moderation.moderate_sightings(deps, OPERATOR, [waiting], approve=False, reason="abusive",
                                   versions=as_read(container, waiting))
     page, queue, dashboard = counted()
     assert f'id="candidate-{unchecked["id"]}"' not in page
-    assert queue == dashboard == 1 and "Candidates to review (1)" in page
+    assert queue == dashboard == 1 and "Candidates to review (1 to decide:" in page
 
 
 def test_a_lead_reaches_the_family_only_approved_and_once_it_can_no_longer_be_undone(

@@ -52,7 +52,7 @@ def test_one_in_n_never_claims_more_than_the_calibration_sample_holds() -> None:
     facts = lead(LeadPolicy(), share, band.pairs, 1.0)
     assert facts.bounded and facts.one_in is None  # no N the words refuse to say: not in the API either
     said = lead_summary(EN, asdict(facts))
-    assert "as alike as the closest pairs of different children we tested" in said and "20,000" not in said
+    assert "more alike than almost any two different children we tested" in said and "20,000" not in said
 
 
 def test_bands_follow_the_operating_point() -> None:

@@ -209,10 +209,21 @@ def sighting_visible(who: Principal, status: str, found: bool = False) -> bool:
     return status in REVIEWABLE if who.can(P.MODERATE) else status == "approved"
 
 
+def searches_own_child_only(who: Principal) -> bool:
+    """Whether ``who`` searches by photo only for its own child (probe s32 F3): a family, that is an account
+    without the rights of those who check cases (``VERIFY_CASE``) or moderate, names one of its verified, open
+    cases, and only the faces of its photo that look like that case's child are searched
+    (``services.search``). Staff search any photo, as do the tokens of partner organisations an admin issued
+    ``read:sightings``: otherwise any checked family could ask, with another family's poster photo, whether
+    and when and where that child was seen."""
+    return who.account_id is not None and not (who.can(P.VERIFY_CASE) or who.can(P.MODERATE))
+
+
 def found_child_hidden(who: Principal) -> bool:
     """Whether the reports of a child found (confirmed for a case closed as reunited, and the reports of that
-    child's trail) are left out of what ``who`` browses, searches and opens (probe s28 B4): the child is home,
-    and only police and moderators, who keep the case's history, read them still."""
+    child's trail, recorded when the case was closed so: probe s32 F2) are left out of what ``who`` browses,
+    searches and opens (probe s28 B4): the child is home, and only police and moderators, who keep the case's
+    history, read them still."""
     return not who.can(P.MODERATE)
 
 

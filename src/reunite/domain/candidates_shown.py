@@ -43,6 +43,7 @@ def held_again(row: dict[str, Any]) -> bool:
 # what a family reads of a sighting it sent to the reviewers (``family_sent_view``), as sighting_view shaped it
 SENT_SHOWN = ("id", "case_id", "sighting_id", "seen_at", "seen_at_basis", "seen_at_zone", "seen_at_precision",
               "place_text")
+SENT_SEEN = ("seen_at", "seen_at_basis", "seen_at_zone", "seen_at_precision", "place_text")  # while its case is active
 
 
 def family_sent_view(who: Principal, row: dict[str, Any], settled_before: datetime) -> dict[str, Any] | None:
@@ -52,7 +53,9 @@ def family_sent_view(who: Principal, row: dict[str, Any], settled_before: dateti
     stands (``state``): "waiting" for a reviewer; once the reviewer's undo window is over, "confirmed", or
     "checked" (a reviewer compared it and did not confirm it, or confirmed a face of the report a moderator then
     ruled out: not the child's). Never a score, a rank, the reviewer's words,
-    nor anything of a candidate the family said nothing on. ``open``: its report may be opened (approved)."""
+    nor anything of a candidate the family said nothing on. ``open``: its report may be opened (approved).
+    Once its case is no longer verified and open (rejected, ended, waiting again), the family no longer reads
+    reports: when and where each was seen leaves the list (``SENT_SEEN``), its own words and their fate stay."""
     if not who.owns(row["case_id"]) or not row.get("family_words"):
         return None
     reviewed = row.get("reviewed_at")
@@ -60,9 +63,10 @@ def family_sent_view(who: Principal, row: dict[str, Any], settled_before: dateti
     # a confirmation of a face ruled out since (another face of the report marked the child's) stands for nothing
     confirmed = row["status"] == "confirmed" and not row.get("ruled_out")
     state = ("confirmed" if confirmed else "checked") if decided else "waiting"
-    return {k: row.get(k) for k in SENT_SHOWN} | {
+    active = row["case_id"] in who.verified_cases  # rights follow the case's status (probe s32 F4)
+    return {k: row.get(k) if active or k not in SENT_SEEN else None for k in SENT_SHOWN} | {
         "words": [{"answer": w["answer"], "note": w["note"], "at": w["at"]} for w in row["family_words"]],
-        "state": state, "open": row.get("sighting_status") == "approved"}
+        "state": state, "open": active and row.get("sighting_status") == "approved"}
 
 
 # the sighting's place (lat, lon) is shaped by sighting_view; the rank shown is one of the two ranks

@@ -61,6 +61,16 @@ class CorrectionStore(Protocol):
     def decide_correction(self, correction_id: int, status: str, by: str, at: datetime, reason: str = "") -> None:
         ...
 
+    def drop_waiting_correction(self, case_id: int, by: str, reason: str) -> dict[str, Any] | None:
+        """The correction of this case still waiting, settled as its case ends (``dropped``, with ``reason``, by
+        ``by``, now): its id, what it would have replaced and given (``was``, ``became``), its photos held; None if
+        none waited."""
+        ...
+
+    def held_photos(self, case_id: int) -> list[int]:
+        """The photos of the case held for a moderator (``photos.held_since``)."""
+        ...
+
     def own_open_cases(self, account_id: int) -> list[dict[str, Any]]:
         """The open cases this family account owns: id, names, birth date, missing since (with its offset)."""
         ...

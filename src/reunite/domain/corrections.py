@@ -5,6 +5,7 @@ them verification vouched for (and matching reads), and what a change re-runs. P
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import fields
 from datetime import date, datetime
@@ -154,6 +155,11 @@ def vouched(case: NewCase) -> dict[str, str]:
     """The identity facts a verification vouches for, as written: kept at verification (``cases.verified_facts``) so
     that a correction is compared with what was verified, not with what earlier corrections made of it."""
     return {name: written(name, case) for name in IDENTITY}
+
+
+# what ``version`` gives ("waiting.3f9a0c1d2b4e6f70", "verified-20261205T091500123456.3f9a…"), or an older page's 16
+# letters and digits: anything else was never a case's version
+VERSION = re.compile(r"(?:[a-z]+(?:-\d{8}T\d{12})?\.)?[0-9a-f]{16}")
 
 
 def version(case: NewCase, photo_ids: Iterable[int], state: str) -> str:

@@ -8,12 +8,15 @@ import re
 from datetime import date, datetime, timedelta
 
 from reunite.domain.errors import InvalidInput
-from reunite.domain.times import iso_time
+from reunite.domain.times import ISO_TIME, iso_time
 
 NUMERIC = re.compile(r"^(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?$")
 CHINESE = re.compile(r"^(\d{4})\s*年(?:\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?)?$")
 SERIAL_EPOCH = date(1899, 12, 30)
 SERIAL_DIGITS = 5  # 10000 .. 99999: 1927 to 2173; shorter numbers are years, not serials
+# a date written whole whose day the calendar does not have (2015-02-29, 2026-02-30, 2026-13-01): said so
+# wherever a date is read (the API, the forms, PFIF), never "must be a date" nor "no date" (probe s34 H9)
+NO_SUCH_DAY = "{name}: the date is not valid (no such day in the calendar)"
 
 
 def loose_date(text: str) -> tuple[date, str] | None:
@@ -31,6 +34,28 @@ def loose_date(text: str) -> tuple[date, str] | None:
         return date(year, month or 1, day or 1), "day" if day else "month" if month else "year"
     except ValueError:
         return None
+
+
+def no_such_day(text: str) -> bool:
+    """Whether ``text`` is a whole date, alone or with a time of day (``2015-02-29``, ``2015/2/29``,
+    ``2015年2月29日``, ``2026-02-29T10:00+08:00``), naming a day the calendar does not have."""
+    text = text.strip()
+    iso = ISO_TIME.fullmatch(text)
+    found = NUMERIC.match(text) or CHINESE.match(text)
+    if iso is not None:
+        day = iso["day"].replace("-", "")
+        parts: tuple[str | None, ...] = (day[:4], day[4:6], day[6:])
+    elif found is not None:
+        parts = found.groups()
+    else:
+        return False
+    if not all(parts):
+        return False
+    try:
+        date(*(int(p or 0) for p in parts))
+    except ValueError:
+        return True
+    return False
 
 
 def serial_date(text: str) -> date | None:
@@ -65,6 +90,8 @@ def birth_date(text: str) -> date:
     """A child's birth date as the API, the pages' form and the spreadsheets read it; refused, saying how
     to write it, when it is no whole date."""
     found = calendar_day(text)
+    if found is None and no_such_day(text):
+        raise InvalidInput(NO_SUCH_DAY, field="birth_date", name="birth_date")
     if found is None:
         raise InvalidInput("{name} must be a date such as 2016-07-08, 2016/07/08 or 2016年7月8日",
                            field="birth_date", name="birth_date")

@@ -9,6 +9,8 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import TypeVar
 
+from reunite.domain.spelling import without_controls
+
 T = TypeVar("T")
 
 
@@ -96,9 +98,9 @@ class Problems:
 
 
 def bounded(value: str, limit: int, field: str) -> str:
-    """A typed text, trimmed; one longer than ``limit`` is refused (422, naming the field and its limit),
-    never silently cut short."""
-    value = value.strip()
+    """A typed text, trimmed and without invisible control characters (``spelling.without_controls``); one longer
+    than ``limit`` is refused (422, naming the field and its limit), never silently cut short."""
+    value = without_controls(value)
     if len(value) > limit:
         raise InvalidInput("{name} is too long (at most {limit} characters)", field=field, name=field, limit=limit)
     return value

@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Final
 
 from reunite.domain.errors import InvalidInput
-from reunite.domain.spelling import person_name, sex_word, without_format
+from reunite.domain.spelling import person_name, sex_word, without_controls, without_format
 from reunite.domain.times import ZONE_DOUBT
 
 
@@ -191,6 +191,9 @@ CASE_TEXT_LIMITS: Final[Mapping[str, int]] = MappingProxyType({
     "police_report": 200, "family_contact": 500,
 })
 NICKNAMES_LIMIT: Final = 500  # a case's nicknames as the form and the API take them: one text, comma-separated
+# the same for a report's texts (the report form's ``maxlength`` too: ``doing`` is the description, ``with`` with_whom)
+SIGHTING_TEXT_LIMITS: Final[Mapping[str, int]] = MappingProxyType({
+    "place_text": 500, "description": 4000, "with_whom": 1000, "reporter_contact": 500})
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,9 @@ class NewCase:
         names = {"given_name": person_name(self.given_name), "family_name": person_name(self.family_name),
                  "nicknames": tuple(n for n in map(person_name, self.nicknames) if n)}
         short = {name: without_format(getattr(self, name)) for name in ("last_seen_text", "police_report")}
-        for name, value in (names | short).items():
+        # every other text without invisible control characters, which a page cannot show nor XML carry
+        texts = {name: without_controls(getattr(self, name)) for name in ("description", "marks", "family_contact")}
+        for name, value in (names | short | texts).items():
             object.__setattr__(self, name, value)
 
 
@@ -251,9 +256,10 @@ class NewSighting:
 
     def __post_init__(self) -> None:
         """The short fields without format characters (``domain.spelling``): a place or a contact displays
-        as it is stored."""
+        as it is stored; the description without control characters."""
         for name in ("place_text", "reporter_contact", "with_whom"):
             object.__setattr__(self, name, without_format(getattr(self, name)))
+        object.__setattr__(self, "description", without_controls(self.description))
 
 
 @dataclass(frozen=True)

@@ -328,6 +328,11 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
         will do the same)."""
         ...
 
+    def waiting_jobs(self, task: str) -> list[dict[str, Any]]:
+        """The arguments of every job of ``task`` waiting to run (read once, where ``unless_waiting`` would
+        look again for each of many jobs)."""
+        ...
+
     def audit(self, actor: str, action: str, subject: str, subject_id: int, **detail: Any) -> None:
         """Append to the audit log: who did what to which record."""
         ...

@@ -2,14 +2,27 @@
 pages' forms, spreadsheets, PFIF): a name is kept in Unicode's compatibility form (NFKC: full-width
 ``Ａｎｎａ`` is ``Anna``, a ligature its letters) without format characters (category Cf: bidi controls
 such as U+202E, which would let a name display other than it is stored and searched, zero-width spaces
-and joiners, the BOM), its spaces collapsed; other short fields lose their format characters only. The
-words a sex may be given in, in the languages the site reads."""
+and joiners, the BOM), its spaces collapsed; other short fields lose their format characters only. Every text,
+whichever way it comes in, loses its invisible control characters (``without_controls``: ESC, BEL, backspace…,
+DEL and C1), which no person means to type, which a page cannot show and XML 1.0 cannot carry: one of them would
+make the feed and every PFIF export ill-formed (probe s34 H1). The words a sex may be given in, in the languages
+the site reads."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 FORMAT = "Cf"
+# the control characters (Unicode's Cc) a text may not hold: all of C0 but tab, line feed and carriage return;
+# DEL and C1. Those Python reads as spaces (vertical tab, form feed, the separators U+001C-U+001F, NEL) become
+# a space, as in a name they always did; the others (ESC, BEL, backspace, NUL…) are removed.
+SPACING_CONTROLS = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
+CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# what XML 1.0 cannot carry at all (``Char``: C0 but tab, line feed and carriage return; lone surrogates; U+FFFE,
+# U+FFFF), and DEL and C1, which it discourages: left out by the writers of the feed and of PFIF, whatever a
+# stored row holds
+NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 SEX_WORDS = {  # every spelling of a sex the site reads, folded (``casefold``), to its stored value
     "female": "female", "f": "female", "女": "female",
     "male": "male", "m": "male", "男": "male",
@@ -17,9 +30,21 @@ SEX_WORDS = {  # every spelling of a sex the site reads, folded (``casefold``), 
 }
 
 
+def without_controls(text: str) -> str:
+    """``text`` without invisible control characters (``CONTROLS``; tab, line feed and carriage return are kept;
+    a vertical tab, a form feed become a space), trimmed."""
+    return CONTROLS.sub("", SPACING_CONTROLS.sub(" ", text)).strip()
+
+
 def without_format(text: str) -> str:
-    """``text`` without Unicode format characters (bidi controls, zero-width characters), trimmed."""
-    return "".join(ch for ch in text if unicodedata.category(ch) != FORMAT).strip()
+    """``text`` without Unicode format characters (bidi controls, zero-width characters) nor control characters
+    (``without_controls``), trimmed."""
+    return "".join(ch for ch in without_controls(text) if unicodedata.category(ch) != FORMAT).strip()
+
+
+def xml_text(text: str) -> str:
+    """``text`` as an XML 1.0 document may carry it: without the characters it cannot (``NOT_XML``)."""
+    return NOT_XML.sub("", text)
 
 
 def person_name(text: str) -> str:

@@ -40,6 +40,10 @@ class PeopleStore(Protocol):
 
     def set_password(self, account_id: int, password_hash: str) -> None: ...
 
+    def set_account_language(self, account_id: int, language: str) -> str | None:
+        """The language the account's emails are written in, set; the one it had (None: no such account)."""
+        ...
+
     def end_sessions(self, account_id: int, keep: str | None = None) -> int:
         """Sign the account out everywhere but the session whose token hash is ``keep``; how many ended."""
         ...
@@ -189,6 +193,19 @@ class ModerationStore(Protocol):
     def reopen_case(self, case_id: int, at: datetime) -> None:
         """Open again, waiting for verification (verified and closed dates cleared); a case verified and open
         once (partners may hold a copy) is withdrawn from them ``at`` (the exports' placeholder)."""
+        ...
+
+    def mark_found(self, case_id: int, at: datetime) -> int:
+        """Record the reports of the child a case closed as reunited found (``found_sightings``): those confirmed
+        for it or named by a check of it that matched, and every report of their trails. How many were new."""
+        ...
+
+    def spread_found(self, group_id: int, at: datetime) -> int:
+        """A trail holding a found child's report: record its every report as found too. How many were new."""
+        ...
+
+    def unmark_found(self, case_id: int) -> None:
+        """A case reopened from its reunion: the reports it found are no longer recorded as found for it."""
         ...
 
     def case_is_active(self, case_id: int) -> bool:
@@ -362,6 +379,10 @@ class ReportStore(Protocol):
 
     def report_helped(self, sighting_id: int) -> bool:
         """Whether a lead a reviewer confirmed on this report belongs to a case closed as reunited."""
+        ...
+
+    def report_found(self, sighting_id: int) -> bool:
+        """Whether this report is a found child's (``mark_found``): no family or partner reads it any more."""
         ...
 
     def add_report_details(self, sighting_id: int, description: str, contact: str) -> None: ...

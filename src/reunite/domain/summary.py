@@ -31,6 +31,7 @@ from reunite.domain.contacts import compact as _compact
 from reunite.domain.contacts import contact_in, identity_number
 from reunite.domain.geocodes import map_code
 from reunite.domain.spelled_numbers import english_numbers
+from reunite.domain.spelling import without_format
 
 SUMMARY_LIMIT = 1000
 _NUMBER = re.compile(r"\d+")
@@ -94,9 +95,9 @@ def _pinyin_number(found: re.Match[str]) -> str:
 
 
 def cleaned(text: str) -> str:
-    """Typed words without format characters (zero-width spaces and joiners, direction marks), trimmed:
-    words of nothing but those are no words."""
-    return "".join(c for c in text if unicodedata.category(c) != "Cf").strip()
+    """Typed words without format characters (zero-width spaces and joiners, direction marks) nor control
+    characters (``spelling.without_format``), trimmed: words of nothing but those are no words."""
+    return without_format(text)
 
 
 def _han_number(numeral: str) -> str:

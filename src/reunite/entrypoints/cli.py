@@ -45,11 +45,14 @@ class FriendlyGroup(TyperGroup):
             fail(f"cannot reach the database ({first}); check REUNITE_DATABASE_URL")
         except DataError as exc:  # a value the database cannot hold (a number past its range)
             fail(f"a value is out of range ({str(exc.orig).strip().splitlines()[0]})")
-        except (OSError, ValueError) as exc:
+        except OSError as exc:  # a file or folder named: it and what is wrong, not Python's "[Errno 2] …"
+            fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
+        except ValueError as exc:
             fail(str(exc))
 
 
 ID_MAX = 2**63 - 1  # record numbers are PostgreSQL bigints
+PORT_MAX = 65535  # a TCP port: 1 to 65535 (a larger one was taken modulo 65536: probe s34 H7)
 LANG_CHOSEN = "reunite.lang"  # where ``--lang`` keeps its choice (the click context's meta, shared by subcommands)
 
 
@@ -117,7 +120,8 @@ from reunite.entrypoints import cli_serve  # noqa: E402, F401
 
 @app.command("backup")
 def backup_command(folder: Annotated[Path, typer.Argument(help="New folder to write the backup into")]) -> None:
-    """Back up the database (pg_dump) and every photo into FOLDER."""
+    """Back up the database (pg_dump) and every photo into FOLDER (a new folder: written beside it under a
+    hidden name and renamed once whole, so a backup cut short leaves nothing behind)."""
     from reunite.adapters.backup import backup
 
     container = bootstrap(run_migrations=False)
@@ -130,15 +134,18 @@ def restore_command(
     folder: Annotated[Path, typer.Argument(help="A folder written by `reunite backup`")],
     yes: Annotated[bool, typer.Option("--yes", help="Replace this instance's data without asking")] = False,
 ) -> None:
-    """Replace this instance's database and photos with a backup."""
-    from reunite.adapters.backup import restore
+    """Replace this instance's database and photos with a backup. Photos stored since the backup, which no
+    restored record refers to, are deleted; ids already handed out are never handed out again."""
+    from reunite.adapters.backup import check_backup, restore
 
+    check_backup(folder)  # before asking: a folder that is no backup is refused at once
     if not yes:
         typer.confirm("This replaces every case, sighting and account of this instance. Continue?", abort=True)
     container = bootstrap(run_migrations=False)
     container.engine.dispose()  # no open connection while the schema is replaced
     done = restore(folder, container.database_uri, container.deps.photos)
-    typer.echo(f"restored the database and {done['photos']} photos from {folder}")
+    typer.echo(f"restored the database and {done['photos']} photos from {folder}; "
+               f"{done['removed']} photos stored since the backup, which no restored record refers to, deleted")
 
 
 @db_app.command("upgrade")
@@ -148,6 +155,7 @@ def db_upgrade() -> None:
     typer.echo("database is up to date")
 
 
+STALL_HELP = "With --wait: give up when no job moves for this many seconds"
 WAIT_HELP = "Then follow the background processing (faces, matching) until it is done"
 
 
@@ -168,7 +176,7 @@ def _follow(container: Container, after: int, wait: bool, stall: float) -> None:
 @app.command()
 def jobs(
     wait: Annotated[bool, typer.Option(help="Show progress until no job waits")] = False,
-    stall: Annotated[float, typer.Option(help="With --wait: give up when no job moves for this many seconds")] = 60.0,
+    stall: Annotated[float, typer.Option(min=0.1, help=STALL_HELP)] = 60.0,
 ) -> None:
     """Background jobs (faces, matching, alerts): how many wait, and how many failed."""
     container = bootstrap()
@@ -242,13 +250,14 @@ def rematch(
                                                "again at photos marked unreadable; reviewed candidates keep "
                                                "their decisions")] = False,
     wait: Annotated[bool, typer.Option(help=WAIT_HELP)] = False,
-    stall: Annotated[float, typer.Option(help="With --wait: give up when no job moves for this many seconds")] = 60.0,
+    stall: Annotated[float, typer.Option(min=0.1, help=STALL_HELP)] = 60.0,
 ) -> None:
     """Re-run matching for every case and sighting (after changing the model or the policy)."""
     container = bootstrap()
     after = jobwatch.last_job_id(container.engine)
-    count = matching.rematch_all(container.deps, actor="cli", reembed=reembed)
-    typer.echo(f"{count} matching jobs queued; a worker will run them")
+    count, waiting = matching.rematch_all(container.deps, actor="cli", reembed=reembed)
+    again = f" ({waiting} already waiting, not queued again)" if waiting else ""
+    typer.echo(f"{count} matching jobs queued{again}; a worker will run them")
     if not reembed:  # which would not mend faces made with another recipe
         with contextlib.suppress(FaceEngineUnavailable):  # the workers say that
             if line := recipes.workers_warning(container.deps):

@@ -39,6 +39,15 @@ assert {r.value for r in SettableRole} == {r.value for r in SETTABLE_ROLES}
 EMAIL_HELP = "The account's sign-in email"
 
 
+class EmailLanguage(enum.StrEnum):
+    """The languages an account's emails are written in (``accounts.EMAIL_LANGUAGES``)."""
+
+    EN = "en"
+    ZH_CN = "zh_CN"
+    ZH_TW = "zh_TW"
+    ZH_HK = "zh_HK"
+
+
 @app.command("create-account")
 def create_account(
     email: Annotated[str, typer.Option(help="Sign-in email")],
@@ -46,13 +55,15 @@ def create_account(
     name: Annotated[str, typer.Option(help="Display name")] = "",
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
                                           envvar="REUNITE_NEW_PASSWORD", help="At least 10 characters")] = "",
+    lang: Annotated[EmailLanguage, typer.Option(
+        help="The language of the account's emails (its owner changes it on /account)")] = EmailLanguage.EN,
 ) -> None:
     """Make an account directly (the first admin; after that, admins invite people from /admin)."""
     from reunite.services.accounts import sign_up
 
     container = bootstrap()
-    account_id = sign_up(container.deps, email, password, name, role=Role(role.value))
-    typer.echo(f"account {account_id} ({role.value}) created for {email}")
+    account_id = sign_up(container.deps, email, password, name, language=lang.value, role=Role(role.value))
+    typer.echo(f"account {account_id} ({role.value}, emails in {lang.value}) created for {email}")
 
 
 @app.command("accounts")

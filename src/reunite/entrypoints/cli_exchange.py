@@ -3,6 +3,7 @@ import-pfif, export-pfif, mail-intake (registered on ``cli.app``)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated
@@ -16,8 +17,8 @@ from reunite.domain.errors import ReuniteError
 from reunite.domain.model import GeoPoint, NewSighting, Upload
 from reunite.domain.times import iso_time, localize
 from reunite.entrypoints import jobwatch
-from reunite.entrypoints.cli import WAIT_HELP, _follow, _logging, app
-from reunite.services import intake
+from reunite.entrypoints.cli import PORT_MAX, STALL_HELP, WAIT_HELP, _follow, _logging, app
+from reunite.services import idempotency, intake
 from reunite.services.exchange import ImportReport
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
@@ -29,6 +30,16 @@ def given_time(value: str) -> datetime:
     if parsed is None:
         raise typer.BadParameter("not an ISO 8601 date and time, such as 2026-12-02T17:30+08:00 or 2026-12-02T17:30")
     return parsed
+
+
+def imported(data: bytes, told: list[tuple[str, str]]) -> idempotency.Key | None:
+    """An imported photo named by its bytes and what the command line said of it (time, place, contact): the
+    same photo imported again (the command run again after Ctrl-C, or twice) within the days idempotency
+    keys are kept (``retention.RETRIES_WITHIN``) is answered with its first sighting, nothing reported again
+    (probe s34 H6). A photo imported with another time or place is another report."""
+    said = "\n".join(f"{name}={value}" for name, value in told)
+    name = hashlib.sha256(data + b"\0" + said.encode()).hexdigest()
+    return idempotency.scoped(OPERATOR, "import-sightings", name)
 
 
 @app.command("import-sightings")
@@ -43,7 +54,7 @@ def import_sightings(
     contact: Annotated[str, typer.Option(help="The reporter's contact (only police and moderators see it)")] = "",
     moderate: Annotated[bool, typer.Option(help="Put them in the moderation queue instead of approving them")] = False,
     wait: Annotated[bool, typer.Option(help=WAIT_HELP)] = False,
-    stall: Annotated[float, typer.Option(help="With --wait: give up when no job moves for this many seconds")] = 60.0,
+    stall: Annotated[float, typer.Option(min=0.1, help=STALL_HELP)] = 60.0,
 ) -> None:
     """Bulk-report every photo in a folder as one sighting each (time and place from the options, else
     EXIF). Imports are approved at once, skipping moderation, unless --moderate; a photo that shows
@@ -59,18 +70,27 @@ def import_sightings(
     who = Principal(role=Role.REPORTER, name="cli import") if moderate else OPERATOR
     files = sorted(p for p in directory.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     after = jobwatch.last_job_id(container.engine)
-    accepted, refused = 0, []
+    accepted, already, refused = 0, 0, []
+    told = [("seen_at", when.isoformat() if when else ""), ("place", f"{lat},{lon}" if where else ""),
+            ("place_text", place_text), ("contact", contact)]
     for path in tqdm(files, desc="importing", unit="photo"):
         sighting = NewSighting(seen_at=when, place=where, place_text=place_text, reporter_contact=contact)
+        data = path.read_bytes()
         try:
-            intake.report_sighting(container.deps, who, sighting, [Upload(path.read_bytes(), path.name)])
-            accepted += 1
+            receipt = intake.report_sighting(container.deps, who, sighting, [Upload(data, path.name)],
+                                             key=imported(data, told))
         except ReuniteError as exc:
             refused.append(f"{path}: {exc.message}")
+            continue
+        if receipt.resent:
+            already += 1
+        else:
+            accepted += 1
     state = ("waiting in the moderation queue" if moderate
              else "approved at once (imports skip moderation; --moderate queues them), but a report whose "
                   "photo shows several faces waits for a moderator to choose the child's face")
-    typer.echo(f"{accepted} sightings accepted, {len(refused)} refused; {state}")
+    again = f", {already} already imported (not reported again)" if already else ""
+    typer.echo(f"{accepted} sightings accepted{again}, {len(refused)} refused; {state}")
     for line in refused:
         typer.echo(f"  {line}", err=True)
     if accepted:
@@ -150,7 +170,7 @@ def export_pfif(path: Annotated[Path, typer.Argument(dir_okay=False, help="Where
 @app.command("mail-intake")
 def mail_intake(
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="SMTP port")] = 2525,
+    port: Annotated[int, typer.Option(min=1, max=PORT_MAX, help="SMTP port")] = 2525,
 ) -> None:
     """Take sightings by email: an SMTP server whose messages with photos become reports waiting for
     moderation (a reply tells the sender what happens next). Runs until stopped."""

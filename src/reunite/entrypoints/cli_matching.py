@@ -9,14 +9,14 @@ import typer
 
 from reunite.bootstrap import bootstrap
 from reunite.entrypoints import jobwatch
-from reunite.entrypoints.cli import WAIT_HELP, _follow, app
+from reunite.entrypoints.cli import STALL_HELP, WAIT_HELP, _follow, app
 from reunite.services.regroup import regroup_all
 
 
 @app.command()
 def regroup(
     wait: Annotated[bool, typer.Option(help=WAIT_HELP)] = False,
-    stall: Annotated[float, typer.Option(help="With --wait: give up when no job moves for this many seconds")] = 60.0,
+    stall: Annotated[float, typer.Option(min=0.1, help=STALL_HELP)] = 60.0,
 ) -> None:
     """Group every approved sighting again, in the order they were seen: the same groups whatever order
     reports came in, were approved or matched (run it after a rematch --reembed, or once after upgrading

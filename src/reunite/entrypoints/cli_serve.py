@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from reunite.bootstrap import Container, bootstrap
-from reunite.entrypoints.cli import _logging, app, fail
+from reunite.entrypoints.cli import PORT_MAX, _logging, app, fail
 
 if TYPE_CHECKING:  # the web framework is imported by the commands that serve, not by the worker
     from fastapi import FastAPI
@@ -37,7 +37,7 @@ def _exit_cleanly(signum: int, _frame: object) -> None:
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: REUNITE_HOST")] = None,
-    port: Annotated[int | None, typer.Option(help="Default: REUNITE_PORT")] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=PORT_MAX, help="Default: REUNITE_PORT")] = None,
     workers: Annotated[int | None, typer.Option(
         min=1, help="Web processes. Default: REUNITE_WEB_WORKERS, else one per core")] = None,
 ) -> None:
@@ -132,12 +132,13 @@ def _exit_now() -> NoReturn:
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(help="Jobs run at once in each process")] = 1,
-    processes: Annotated[int, typer.Option(help="Worker processes sharing one copy of the face models "
+    concurrency: Annotated[int, typer.Option(min=1, help="Jobs run at once in each process")] = 1,
+    processes: Annotated[int, typer.Option(min=1, help="Worker processes sharing one copy of the face models "
                                                  "(forked once they are loaded); one per core")] = 1,
     until_empty: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
-    heartbeat: Annotated[float, typer.Option(help="Seconds between heartbeats")] = 10.0,
-    stalled_after: Annotated[float, typer.Option(help="A worker silent this long is dead; its jobs rerun")] = 30.0,
+    heartbeat: Annotated[float, typer.Option(min=0.1, max=3600, help="Seconds between heartbeats")] = 10.0,
+    stalled_after: Annotated[float, typer.Option(min=1, max=86400,
+                                                 help="A worker silent this long is dead; its jobs rerun")] = 30.0,
 ) -> None:
     """Run background jobs (face detection, matching). Start as many as you like, on any machine
     that reaches the database."""

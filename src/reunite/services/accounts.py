@@ -230,3 +230,35 @@ def revoke_token(deps: Deps, who: Principal, token_id: int, withdraw_reason: str
                       **({"cases_withdrawn": withdrawn, "reason": why} if why is not None else {}))
         uow.commit()
     return withdrawn
+
+
+# the languages an account's emails are written in: the site's (``language_tags.LANGUAGES``, ``reach.LANGUAGES``)
+EMAIL_LANGUAGES = ("en", "zh_CN", "zh_TW", "zh_HK")
+
+
+def set_language(deps: Deps, who: Principal, language: str) -> bool:
+    """The language of the signed-in account's emails (probe s33 G7: it was fixed when the account was made), from
+    "My account" or the language switch; audited old → new. Whether it changed (the same again changes nothing).
+    Refused for a language the site does not write (422) and for a reader with no account of their own: an API
+    token, a visitor (401)."""
+    if who.account_id is None or who.token_id is not None:
+        raise NotSignedIn("sign in to choose the language of your emails")
+    if language not in EMAIL_LANGUAGES:
+        raise InvalidInput("{value} is not a language emails are written in: en, zh_CN, zh_TW or zh_HK",
+                           field="language", value=language)
+    with deps.uow() as uow:
+        was = uow.set_account_language(who.account_id, language)
+        if was is None or was == language:
+            return False
+        uow.audit(who.actor, "account.language_changed", "account", who.account_id, changed=[was, language])
+        uow.commit()
+    return True
+
+
+def language_of(deps: Deps, who: Principal) -> str | None:
+    """The language the signed-in account's emails are written in (None: no account of its own)."""
+    if who.account_id is None or who.token_id is not None:
+        return None
+    with deps.uow() as uow:
+        row = uow.account_by_id(who.account_id)
+    return None if row is None else row.language

@@ -28,8 +28,13 @@ from reunite.domain.ports import UnitOfWork
 # notice whose case has moved on since (verified, then held back before the worker ran) is not sent; the job is
 # named by a key of its own (``change``), which its retries share: each address is told once
 NOTICES = {CaseAction.VERIFY: ("case_verified", CaseState.ACTIVE), CaseAction.HOLD: ("case_held", CaseState.WAITING),
-           CaseAction.REJECT: ("case_rejected", CaseState.REJECTED)}
+           CaseAction.REJECT: ("case_rejected", CaseState.REJECTED),
+           # a case closed: as reunited, a warm word; otherwise, what happened only (probe s33 G2)
+           CaseAction.REUNITE: ("case_reunited", CaseState.REUNITED),
+           CaseAction.CLOSE: ("case_closed", CaseState.CLOSED)}
 ENDINGS = frozenset({CaseState.REUNITED, CaseState.CLOSED, CaseState.REJECTED, CaseState.EXPIRED})
+# why a correction still waiting when its case ends is settled undecided (probe s33 G2): none decides it after
+DROPPED = "the case was closed"
 
 
 def ends_for_partners(before: CaseState, after: CaseState) -> bool:
@@ -117,16 +122,22 @@ def _moved(uow: UnitOfWork, case_id: int, before: CaseState, after: CaseState, a
     expired, taken down) or is held again (``ends_for_partners``): the webhooks alerted to it are told it ended
     (``reach.case_ended``), in the caller's transaction, so only when the change is written. A case verified and
     open again (a removal undone, a case reopened then verified): each webhook and email subscriber told it ended
-    is told it is back (``case_events.deliver_restored``), likewise. Verified, held back or rejected: its family is
-    emailed (``case_notices``), likewise; a case no account registered (the police's, a partner's import) has no
-    family to tell, and no job. A case that ends (``ENDINGS``; not one held back, which may come back): each email
-    subscriber it was alerted to and not told since is told, once (``end_email_alerts``), in the same transaction
-    (``case_events.deliver_ended``: that the appeal ended, never
-    why, and to take its printed posters down)."""
+    is told it is back (``case_events.deliver_restored``), likewise. Verified, held back, rejected, reunited or
+    closed: its family is emailed (``case_notices``), likewise; a case no account registered (the police's, a
+    partner's import) has no family to tell, and no job. A case that ends (``ENDINGS``; not one held back, which may
+    come back): each email subscriber it was alerted to and not told since is told, once (``end_email_alerts``), in
+    the same transaction (``case_events.deliver_ended``: that the appeal ended, never why, and to take its printed
+    posters down). A correction still waiting when the case ends is settled undecided
+    (``DROPPED``, audited ``case.correction_dropped``: the case's timeline says so), the case keeping its values; the
+    photos held with it stay unpublished (``reunion.close_case`` deletes them)."""
     if ends_for_partners(before, after):
         uow.enqueue("reach.case_ended", case_id=case_id)
     if before is not after and action in NOTICES and uow.owner_emails(case_id):  # a family's accounts, told
         uow.enqueue("reach.case_changed", case_id=case_id, notice=NOTICES[action][0], change=new_token()[:24])
+    if after in ENDINGS and (dropped := uow.drop_waiting_correction(case_id, actor, DROPPED)) is not None:
+        uow.audit(actor, "case.correction_dropped", "case", case_id, correction=int(dropped["id"]),
+                  changed={name: [old, dropped["became"].get(name, "")] for name, old in dropped["was"].items()},
+                  photos=list(dropped["photo_ids"] or []), case_state=after.value)
     if after in ENDINGS:  # the email subscribers alerted to it: once per alert, only at an end (never "held")
         for alert_id in uow.end_email_alerts(case_id):
             uow.enqueue("reach.deliver_ended", alert_id=alert_id)

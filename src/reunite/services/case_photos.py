@@ -1,5 +1,6 @@
 """Photos sent with a registration of a child the sender had registered already (``intake.registered``: the
-same names, birth date and day missing, an open case): added to that case, never dropped unsaid. The same
+same names, birth date and day missing, an open case), or with the case page's "Add photos" (``added_photos``):
+added to that case, never dropped unsaid. The same
 sender's own case (the family's, or the police's who registered it), so its photos are theirs to add; a
 photo the case holds already is not added twice (a form sent again). A photo is the most identifying fact of all:
 added to a verified case by someone who may not verify cases (its family, a partner token: whoever holds their
@@ -21,10 +22,11 @@ from reunite.services.deps import Deps
 
 
 def add_to_registered(deps: Deps, uow: UnitOfWork, who: Principal, case_id: int, facts: Sequence[PhotoFacts],
-                      keys: Sequence[str], taken: Sequence[date]) -> list[int]:
+                      keys: Sequence[str], taken: Sequence[date], from_page: bool = False) -> list[int]:
     """The photos of ``facts`` (stored at ``keys``, taken on ``taken``) that the case does not hold yet, added to
     it, found faces in and matched; the ids added (none: it held them all). More than a case may hold: refused,
-    nothing added. The caller commits."""
+    nothing added. The caller commits. ``from_page``: sent with the case page's "Add photos" (``added_photos``),
+    not with a registration of the child again (the case's timeline says which)."""
     try:
         have = uow.case_photo_digests(case_id)
         fresh: dict[str, tuple[PhotoFacts, str, date]] = {}
@@ -44,7 +46,7 @@ def add_to_registered(deps: Deps, uow: UnitOfWork, who: Principal, case_id: int,
         elif verified:  # published at once: partners and readers are told (probe s29 C5)
             changed_for_partners(uow, case_id, deps.clock.now())
         uow.audit(who.actor, "case.photos_added", "case", case_id, photos=len(added),
-                  **({"correction": held} if held is not None else {}))
+                  **({"correction": held} if held is not None else {}), **({"from_page": True} if from_page else {}))
         uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)  # faces found; held: not matched
     return added
 

@@ -91,6 +91,7 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
         first = uow.sighting_facts(copy)
         if earlier(first) and reachable(policy.groups, here, _seen(first)):
             joined = uow.join_group(me.sighting_id, first.sighting_id)  # the same pictures: one child, one trail
+            uow.spread_found(joined, deps.clock.now())  # a found child's trail: this report is found too
             uow.audit(SYSTEM, "sighting.grouped", "sighting", me.sighting_id, group=joined,
                       with_sighting=first.sighting_id, repost=True)
             return joined
@@ -112,6 +113,7 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
             continue
         if group is None or _fits(deps, uow, here, face, group):
             joined = uow.join_group(me.sighting_id, other)
+            uow.spread_found(joined, deps.clock.now())
             uow.audit(SYSTEM, "sighting.grouped", "sighting", me.sighting_id, group=joined, with_sighting=other)
             return joined
         refused.add(group)

@@ -119,7 +119,7 @@ def check_photo_count(deps: Deps, uploads: Sequence[Upload], case: bool = False)
         raise InvalidInput("at most {limit} photos per report", field="photos", limit=deps.limits.max_photos_per_report)
 
 
-def _inspect_all(deps: Deps, uploads: Sequence[Upload], case: bool = False) -> list[PhotoFacts]:
+def inspect_all(deps: Deps, uploads: Sequence[Upload], case: bool = False) -> list[PhotoFacts]:
     check_photo_count(deps, uploads, case)
     facts = []
     for number, upload in enumerate(uploads, start=1):
@@ -131,7 +131,7 @@ def _inspect_all(deps: Deps, uploads: Sequence[Upload], case: bool = False) -> l
     return facts
 
 
-def _store_originals(deps: Deps, uploads: Sequence[Upload], facts: Sequence[PhotoFacts]) -> list[str]:
+def store_originals(deps: Deps, uploads: Sequence[Upload], facts: Sequence[PhotoFacts]) -> list[str]:
     """Content-addressed: storing the same photo twice writes one file. Written before the
     transaction so that a committed record never points at a missing file."""
     keys = []
@@ -164,14 +164,14 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
     require(who, Permission.REPORT_SIGHTING)
     if first := earlier_sighting(deps, key, sender) or earlier_sighting(deps, same, sender):
         return first
-    facts = _inspect_all(deps, uploads)
+    facts = inspect_all(deps, uploads)
     now = deps.clock.now()
     where = zone(sighting.reporter_zone) or deps.site.zone  # the reporter's browser's zone, else the site's
     seen = seen_time(sighting, facts, now, where, deps.site.zone)
     check_seen(deps, seen.at, now)
     placed = seen_place(deps, sighting, facts)  # a photo's position far from the words' city is set aside
     sighting = replace(sighting, place=placed.point)
-    keys = _store_originals(deps, uploads, facts)
+    keys = store_originals(deps, uploads, facts)
     with deps.uow() as uow:
         rights.still_held(uow, who, Permission.REPORT_SIGHTING)  # revoked while its photos were read (probe s34 H3)
         repeated = _repeated(deps, uow, who, facts, keys, provenance)
@@ -234,7 +234,7 @@ def add_report_photos(deps: Deps, receipt: str, token: str, uploads: Sequence[Up
     (a resent form). Returns how many were added."""
     row = reports.open_report(deps, receipt, token)
     reports.require_open(row, "photos")
-    facts = _inspect_all(deps, uploads)
+    facts = inspect_all(deps, uploads)
     with deps.uow() as uow:
         have = uow.report_photos(row["id"])
     known = {p.sha256 for p in have}
@@ -244,7 +244,7 @@ def add_report_photos(deps: Deps, receipt: str, token: str, uploads: Sequence[Up
         raise InvalidInput("at most {limit} photos per report", field="photos", limit=deps.limits.max_photos_per_report)
     if not fresh:
         return 0
-    keys = _store_originals(deps, [u for u, _ in fresh], [f for _, f in fresh])
+    keys = store_originals(deps, [u for u, _ in fresh], [f for _, f in fresh])
     with deps.uow() as uow:
         for (_, fact), key in zip(fresh, keys, strict=True):
             uow.add_photo(PhotoOwner.SIGHTING, row["id"], fact, key, row["seen_at"].date())
@@ -329,15 +329,15 @@ def register_case(
     if len(taken) != len(uploads):
         raise InvalidInput("give one date taken per photo (or leave each blank)", field="photo_dates")
     check_case(case, taken, deps.clock.now(), [upload.number or n for n, upload in enumerate(uploads, start=1)])
-    facts = _inspect_all(deps, uploads, case=True)
+    facts = inspect_all(deps, uploads, case=True)
     if who.token_id is not None:  # a partner's cases one by one count as its imports do (probe s22 V6)
         throttle.records_limit(deps, who, 1)
-    keys = _store_originals(deps, uploads, facts)
+    keys = store_originals(deps, uploads, facts)
     days = [day or case.missing_since.date() for day in taken]
     with deps.uow() as uow:
         rights.still_held(uow, who, Permission.REGISTER_CASE)  # revoked while its photos were read (probe s34 H3)
         if (other := registered_before(uow, who, case)) is not None:
-            raise Conflict("you registered this child already, as case {case}, with another birth date: correct that case (its page, “Correct this case”) rather than registering the child again", field="birth_date", case=other)  # noqa: E501
+            raise Conflict("you registered this child already, as case {case}, with another birth date: correct that case (its page, “Correct this case”), and add a photo to it there (“Add photos”), rather than registering the child again", field="birth_date", case=other)  # noqa: E501
         if (known := registered(uow, who, case)) is not None:  # the photos it lacked added to it
             receipt = CaseReceipt(known, case_photos.add_to_registered(deps, uow, who, known, facts, keys, days),
                                   verified=who.can(Permission.VERIFY_CASE), known=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from typing import Any
 
 from reunite.domain import access
 from reunite.domain.fusion import Spread, fused_similarity
@@ -328,21 +329,28 @@ def rescore_group(deps: Deps, group_id: int) -> int:
     return new
 
 
-def rematch_all(deps: Deps, actor: str, reembed: bool = False) -> int:
+def rematch_all(deps: Deps, actor: str, reembed: bool = False) -> tuple[int, int]:
     """Re-run matching for every sighting and case (after a model or policy change; with
     ``reembed``, embedding every face again first, and detecting again in photos marked unreadable:
     one whose faces are found now loses its mark). Idempotent: reviewed candidates keep their
-    decisions. Returns the number of jobs deferred."""
+    decisions. A job already waiting to do the same (a rematch run twice) is not queued again (probe s34
+    H6). Returns the number of jobs deferred, and of those already waiting."""
     with deps.uow() as uow:
         forgotten = uow.forget_other_models() if reembed else 0  # a model removed or replaced
         sighting_ids = uow.all_ids(PhotoOwner.SIGHTING)
         case_ids = uow.all_ids(PhotoOwner.CASE)
-        for sighting_id in sighting_ids:
-            uow.enqueue("faces.process_sighting", lock=f"sighting-{sighting_id}", sighting_id=sighting_id,
-                        reembed=reembed)
-        for case_id in case_ids:
-            uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id, reembed=reembed)
+        jobs: list[tuple[str, str, dict[str, Any]]] = [
+            *(("faces.process_sighting", "sighting", {"sighting_id": i, "reembed": reembed}) for i in sighting_ids),
+            *(("faces.process_case", "case", {"case_id": i, "reembed": reembed}) for i in case_ids)]
+        waiting = {(task, frozenset(args.items())) for task in ("faces.process_sighting", "faces.process_case")
+                   for args in uow.waiting_jobs(task)}
+        queued = 0
+        for task, owner, args in jobs:
+            if (task, frozenset(args.items())) in waiting:
+                continue
+            uow.enqueue(task, lock=f"{owner}-{args[f'{owner}_id']}", **args)
+            queued += 1
         uow.audit(actor, "matching.rematch", "system", 0, sightings=len(sighting_ids), cases=len(case_ids),
-                  reembed=reembed, embeddings_forgotten=forgotten)
+                  reembed=reembed, embeddings_forgotten=forgotten, queued=queued)
         uow.commit()
-    return len(sighting_ids) + len(case_ids)
+    return queued, len(jobs) - queued

@@ -10,7 +10,7 @@ from typing import Any
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, exact_places, require
 from reunite.domain.case_faces import require_choices
-from reunite.domain.corrections import as_registered, vouched
+from reunite.domain.corrections import VERSION, as_registered, vouched
 from reunite.domain.corrections import version as case_version
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction, CaseState, read_as
@@ -23,7 +23,7 @@ from reunite.services import case_faces, doubles, idempotency, look_alikes, shar
 from reunite.services.case_moves import as_read, change_case, kept_case, move_case
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
-from reunite.services.queries import audit_read, day_zone
+from reunite.services.queries import audit_read, day_zone, public_city
 
 MODERATED = (SightingStatus.PENDING.value, SightingStatus.APPROVED.value, SightingStatus.REJECTED.value)
 
@@ -216,16 +216,18 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
     ``shared``: the family's free texts (description, marks) as the verifier approves them for sharing
     (``share_texts``), those given. ``child_faces``: of each photo showing several faces none chosen as the
     child's, the face the verifier chose, or None (cannot tell: that photo stays unpublished and unmatched);
-    refused until every such photo is answered (``case_faces.require_choices``). ``version``: what the verifier
-    read of the case (``corrections.version``, given with the page); refused (409) when the case changed since (its
-    family corrected it, a photo was added): a verification vouches only for what was read (probe s27 A3). The
-    identity facts vouched for are kept (``cases.verified_facts``) for corrections to be compared with."""
+    refused until every such photo is answered (``case_faces.require_choices``). ``version``: the case as read
+    (``case_moves.as_read``): a verification vouches only for what was read (probe s27 A3). The identity facts
+    vouched for are kept (``cases.verified_facts``) for corrections to be compared with."""
     require(who, Permission.VERIFY_CASE)
     if idempotency.done(deps, key):
         return
     if not evidence.strip():
         raise InvalidInput("say what was checked (police report, documents)", field="evidence")
     evidence = require_why(evidence, "evidence")
+    if version is not None and not VERSION.fullmatch(version):  # mistyped: not "changed since", never a version
+        raise InvalidInput("this is not a version of case {id}: copy the version its page or GET /api/cases/{id} gives (such as waiting.3f9a0c1d2b4e6f70)",  # noqa: E501
+                           field="version", id=case_id)
     if checked_by.strip():
         evidence = f"{evidence} (checked by {checked_by.strip()})"
     approved = sharing.checked(deps, case_id, shared or {})
@@ -251,11 +253,8 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
 
 def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idempotency.Key | None = None,
                 version: str | None = None) -> None:
-    """A registration that could not be verified (or is a false report) is closed, never matched (once:
-    asked again, the same ``key`` or a case rejected already, nothing is written twice). ``version``: the case
-    as the rejecting moderator read it (``corrections.version``, the forms send it); a case verified meanwhile by
-    another moderator, or changed since, is refused (409) rather than its verification overturned unseen (probe
-    s34 H2); without one (an API client that read none), the case is rejected as it stands."""
+    """A registration that could not be verified (or is a false report) is closed, never matched (once: asked again,
+    nothing is written twice). ``version``: the case as read (``case_moves.as_read``; verified meanwhile: 409)."""
     require(who, Permission.VERIFY_CASE)
     if idempotency.done(deps, key):
         return
@@ -277,9 +276,8 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
                 version: str | None = None) -> None:
     """Undo a rejection or a closing made in error: the case waits for verification again (verifying it
     then restarts matching, alerts and the poster). An expired case is blanked and cannot come back.
-    Sent again under the same ``key`` it is done once; without one, a waiting case is refused (409).
-    ``version``: the case as the page showed it (``corrections.version``); a case reopened and ended again since, by
-    another decision, is refused (409) rather than that decision undone unseen (probe s34 H2)."""
+    Sent again under the same ``key`` it is done once; without one, a waiting case is refused (409). ``version``:
+    the case as read (``case_moves.as_read``): one reopened and ended again since is refused (409)."""
     require(who, Permission.MODERATE)
     if idempotency.done(deps, key):
         return
@@ -292,6 +290,7 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         move_case(uow, case_id, CaseAction.REOPEN, who.actor)
         as_read(uow, case_id, version, "case {id} changed since you opened it (corrected, or a photo added): read it again before reopening it")  # noqa: E501
         uow.reopen_case(case_id, deps.clock.now())
+        uow.unmark_found(case_id)  # a reunion recorded in error: the child is looked for again
         uow.audit(who.actor, "case.reopened", "case", case_id, reason=bounded(reason, 4000, "reason"))
         uow.commit()
 
@@ -329,6 +328,8 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
     _since_verified(deps, shown.get("corrections", []))
     flags = doubles.flags_shown(deps, who, [row["id"] for row in shown.get("cases", [])])
     alike = look_alikes.look_alikes(deps, who, [row["id"] for row in shown.get("cases", [])], reader)
+    for row in shown.get("sightings", []):  # the city it is placed in, as its reporter and families read it
+        row["city"] = public_city(deps, row["place_text"] or "", reader, row["lat"], row["lon"])
     for row in shown.get("cases", []):  # a case that may be a child registered already says so by its Verify
         row["doubles"] = flags.get(row["id"], [])
         row["look_alikes"] = alike.get(row["id"], [])

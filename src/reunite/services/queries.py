@@ -122,13 +122,14 @@ def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any],
                    reader: ReaderScript | None = None) -> dict[str, Any]:
     """A sighting as ``who`` may see it (``access.sighting_view``), given the city its place words name
     for readers who may not see exact places, named in ``reader``'s language, and the zone its day is
-    shown in alone (``day_zone``)."""
+    shown in alone (``day_zone``); ``city``, that city, for every reader (reviewers read it beside the exact
+    place: a report placed by its photo's position alone has no words)."""
+    city = public_city(deps, row.get("place_text") or "", reader, row.get("lat"), row.get("lon"))
     if not who.can(Permission.SEE_EXACT_PLACES):
-        row = row | {"place_city": public_city(deps, row.get("place_text") or "", reader, row.get("lat"),
-                                               row.get("lon"))}
+        row = row | {"place_city": city}
     kept = row.get("day_zone")  # the zone the date filter read its day in (``sighting_day_zone``): the card's too
     zone = (kept if "day_zone" in row else sighting_day_zone(deps, row)) or deps.site.zone.key
-    return access.sighting_view(who, row | {"day_zone": zone})
+    return access.sighting_view(who, row | {"day_zone": zone}) | {"city": city}
 
 
 def get_sighting(deps: Deps, who: Principal, sighting_id: int,
@@ -146,12 +147,29 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int,
     if who.can(Permission.REVIEW_CANDIDATES):  # reviewers weigh where a report came from and who else sent it
         shown["sources"] = deps.read.sighting_provenance(sighting_id)
         shown["same_picture"] = deps.read.same_picture(sighting_id)
+    decided = {} if who.can(Permission.REVIEW_CANDIDATES) else own_decisions(deps, who)
+    shown["decided_for_you"] = decided.get(sighting_id)
     if row["group_id"] is not None:  # one child seen several times: where and when, as this reader may see
         trail = deps.read.group_trail(row["group_id"], access.browsable_statuses(who))
-        trail = [sighting_shown(deps, who, r, reader) for r in trail]  # in the order of the times this reader reads
+        # a family never reads as its child's trail a report a reviewer ruled out for its case (probe s33 G6)
+        trail = [sighting_shown(deps, who, r, reader) for r in trail
+                 if access.sighting_visible(who, r["status"], bool(r["found"]))
+                 and (r["id"] == sighting_id or decided.get(r["id"]) != CandidateStatus.DISMISSED.value)]
         shown["trail"] = sorted(trail, key=lambda r: (r["seen_at"], r["id"]))
     _audit_view(deps, who, shown)
     return shown
+
+
+def own_decisions(deps: Deps, who: Principal) -> dict[int, str]:
+    """What reviewers decided of each sighting for the reader's own verified cases (``confirmed`` or ``dismissed``,
+    by sighting id; confirmed wins over a dismissal for another of its cases): a family reads a confirmed sighting
+    as confirmed, never asked again whether it is its child, and a dismissed one out of its child's trail."""
+    decided: dict[int, str] = {}
+    for case_id in sorted(who.verified_cases & who.own_cases):
+        for status in (CandidateStatus.DISMISSED, CandidateStatus.CONFIRMED):
+            for row in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who)):
+                decided[row["sighting_id"]] = status.value
+    return decided
 
 
 def _audit_view(deps: Deps, who: Principal, shown: dict[str, Any]) -> None:
@@ -175,6 +193,8 @@ def visible_sighting(deps: Deps, who: Principal, sighting_id: int) -> dict[str, 
     reported (its photos, faces, place) is read only once access is granted, so that not even the time
     an answer takes tells the two apart; one held again is said so (409: ``access.held_again_shown``)."""
     head = deps.read.sighting_head(sighting_id)
+    if head is not None and head["found"] and access.found_child_hidden(who):  # before "checked again" (s32 F2)
+        raise NotFound("sighting {id} does not exist", id=sighting_id)
     if head is not None and access.held_again_shown(who, head):
         raise Conflict("sighting {id} is being checked again: something was added to it since it was approved, and moderators are checking the addition; it is shown again once they have",  # noqa: E501
                        id=sighting_id)
@@ -263,7 +283,7 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         apparent = AgeRange.of(row.get("apparent_age_low"), row.get("apparent_age_high"))
         evidence = face_evidence(deps.policy, row["face_score"], row["hubness"])
         reading = read_stored(deps.policy, evidence, row["expected_age"], row["gap_years"], row["rank"],
-                              row["rank_of"], apparent.middle if apparent else None)
+                              row["rank_of"], _alone_age(row.get("face_together"), apparent))
         row["impostor_share"] = reading.share
         against = contradictions(row.get("case_sex"), row.get("apparent_sex"), row["expected_age"], apparent,
                                  row.get("time_score"))
@@ -271,6 +291,13 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row["lead"]["when_decided"] = _when_decided(deps, row, apparent.middle if apparent else None, against)
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
     return rows
+
+
+def _alone_age(together: int | None, apparent: AgeRange | None) -> float | None:
+    """The age a reporter gave the child, read into a lead's calibration cell only when the lead is of that report's
+    face alone: the faces of a trail fused together (``face_together`` > 1) are one reading for every report of the
+    trail, whatever age one of its reporters typed (probe s33 G4: 1 in 36,000 and 1 in 7,400 for the same faces)."""
+    return apparent.middle if apparent and (together or 1) <= 1 else None
 
 
 def _when_decided(deps: Deps, row: dict[str, Any], sighting_age: float | None,
@@ -281,7 +308,8 @@ def _when_decided(deps: Deps, row: dict[str, Any], sighting_age: float | None,
     if row.get("status") not in ("confirmed", "dismissed") or row.get("decided_face_score") is None:
         return None
     then = read_stored(deps.policy, face_evidence(deps.policy, row["decided_face_score"], row["decided_hubness"]),
-                       row["expected_age"], row["gap_years"], sighting_age=sighting_age)
+                       row["expected_age"], row["gap_years"],
+                       sighting_age=sighting_age if (row.get("decided_together") or 1) <= 1 else None)
     was = told(then.lead, against) | {"together": row.get("decided_together") or 1}
     keys = ("face_strength", "one_in", "bounded", "together")
     if all(was[k] == row["lead"][k] for k in keys):
@@ -320,7 +348,9 @@ def family_sent(deps: Deps, who: Principal, case_id: int, reader: ReaderScript |
                 sighting_id: int | None = None) -> list[dict[str, Any]]:
     """What the child's family sent the reviewers on its case (``access.family_sent_view``): each sighting
     it marked as possibly its child, or lead it answered on (``sighting_id``: on that one only), with every
-    word it sent and where it stands, the latest sent first; empty for anyone else."""
+    word it sent and where it stands, the latest sent first; empty for anyone else. A found child's report
+    leaves it as it leaves every list (probe s32 F4); once the case is no longer verified and open, the
+    reports' times and places leave it too (rights follow the case's status)."""
     if not who.owns(case_id):
         return []
     visible_case(deps, who, case_id)
@@ -328,7 +358,8 @@ def family_sent(deps: Deps, who: Principal, case_id: int, reader: ReaderScript |
     sent = [access.family_sent_view(who, sighting_shown(deps, who, access.candidate_view(who, r, deps.policy), reader),
                                     settled)
             for r in deps.read.candidates(case_id, None, group_statuses=access.browsable_statuses(who))
-            if r["family_words"] and sighting_id in (None, r["sighting_id"])]
+            if r["family_words"] and sighting_id in (None, r["sighting_id"])
+            and not (r["sighting_found"] and access.found_child_hidden(who))]
     rows = sorted((r for r in sent if r), key=lambda r: (r["words"][-1]["at"], r["id"]), reverse=True)
     if rows:
         audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],

@@ -17,6 +17,7 @@ from reunite.domain.errors import InvalidInput, NotFound, bounded
 from reunite.domain.model import SeenAtBasis, SeenTime, SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import report_verdict
+from reunite.domain.spelling import without_controls
 from reunite.domain.times import CLOCK_SKEW, earliest_given
 from reunite.services import idempotency
 from reunite.services.deps import Deps
@@ -70,7 +71,8 @@ def open_report(deps: Deps, receipt: str, token: str) -> dict[str, Any]:
     with deps.uow() as uow:
         row = uow.report_by_receipt(receipt)
         if row is not None:  # where it stands, in plain words (``stage``): never which case, child or family
-            row["stage"] = _stage(row["status"], lambda: uow.report_helped(int(row["id"])))
+            row["stage"] = _stage(row["status"], lambda: uow.report_helped(int(row["id"])),
+                                  lambda: uow.report_found(int(row["id"])))
     if row is None:
         raise NotFound("this report link is not valid")
     row["open"] = row["status"] in OPEN
@@ -84,17 +86,19 @@ def open_report(deps: Deps, receipt: str, token: str) -> dict[str, Any]:
     return row
 
 
-def _stage(status: str, helped: Callable[[], bool]) -> str:
+def _stage(status: str, helped: Callable[[], bool], found: Callable[[], bool]) -> str:
     """Where a report stands for its reporter (probe s28 B7: the page read "with the reviewers" long after it was
     used): ``waiting`` for a moderator (a report added to goes back to them), ``approved`` (shown to the families
     of verified cases, who compare it with their child), ``helped`` once a lead a reviewer confirmed on it belongs to
     a case closed as reunited (docs/privacy.md: only that a child was found, never which child, case or family,
     and nothing before the reunion: a confirmed lead on an open case is never told, as it would tell whoever holds
-    a child that the child is looked for); anything else: ``closed`` (the page says why from the status)."""
+    a child that the child is looked for); ``found``: a report of a found child's trail no reviewer confirmed, no
+    longer shown to families (probe s32 F4: never which child); anything else: ``closed`` (the page says why from
+    the status)."""
     if status == SightingStatus.PENDING.value:
         return "waiting"
     if status == SightingStatus.APPROVED.value:
-        return "helped" if helped() else "approved"
+        return "helped" if helped() else "found" if found() else "approved"
     return "closed"
 
 
@@ -157,7 +161,7 @@ def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str
     require_open(row, "details")
     if idempotency.earlier(deps, key) is not None:
         return  # a double tap or a resend: added already
-    details, contact = details.strip(), bounded(contact, 500, "contact")
+    details, contact = without_controls(details), bounded(contact, 500, "contact")
     if len(details) > MAX_DETAILS:
         raise InvalidInput("at most {limit} characters can be added at a time: this text has {count}",
                            field="details", limit=MAX_DETAILS, count=len(details))

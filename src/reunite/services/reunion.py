@@ -9,6 +9,7 @@ from reunite.domain.access import Permission, Principal, require, require_corres
 from reunite.domain.errors import Conflict, InvalidInput, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
+from reunite.domain.spelling import without_controls
 from reunite.services import idempotency, words
 from reunite.services.case_moves import as_read, change_case, kept_case
 from reunite.services.deps import Deps
@@ -27,7 +28,7 @@ def send_message(deps: Deps, who: Principal, case_id: int, body: str, key: idemp
     require_correspondent(who, case_id)
     if (first := idempotency.earlier_id(deps, key)) is not None:
         return first
-    body = body.strip()
+    body = without_controls(body)
     if not body:
         raise InvalidInput("write a message", field="body")
     if len(body) > 4000:
@@ -79,10 +80,11 @@ def record_verification(
 
 def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_data: bool,
                key: idempotency.Key | None = None, version: str | None = None) -> None:
-    """Close a case: as reunited (needs a verification that matched) or for another reason. Alerts
-    stop and the poster is withdrawn at once (both only serve open cases); photos and faces are
-    deleted unless the family chose to keep them. Asked again (the same ``key``, or a case already
-    ended so, its photos kept or deleted as asked) it is closed once; ended otherwise, refused (409).
+    """Close a case: as reunited (needs a verification that matched) or for another reason. Alerts stop and the
+    poster is withdrawn at once (both only serve open cases); photos and faces are deleted unless the family chose
+    to keep them (never the photos held for a moderator with a correction that was waiting, which the close drops:
+    ``case_moves``); the family is emailed (``case_moves.NOTICES``). Asked again (the same ``key``, or a case
+    already ended so, its photos kept or deleted as asked) it is closed once; ended otherwise, refused (409).
     ``version``: the case as the caseworker read it (``corrections.version``, the case page's form sends it); a case
     decided meanwhile (verified, held back, reopened) or changed since is refused (409), rather than closed on what
     was not read (probe s34 H2)."""
@@ -105,9 +107,13 @@ def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_da
         as_read(uow, case_id, version, "case {id} changed since you opened it (corrected, or a photo added): read it again before closing it")  # noqa: E501
         status = state.status
         uow.set_case_status(case_id, status, deps.clock.now(), keep_data)
-        keys = [] if keep_data else uow.remove_photos(PhotoOwner.CASE, case_id)
+        # the child's reports, recorded as found now: they leave families' and partners' view for good (probe s32 F2)
+        found = {"reports_found": uow.mark_found(case_id, deps.clock.now())} if reunited else {}
+        # the photos held with a correction it dropped (``case_moves``) are not the case's: never kept
+        keys = uow.drop_held_photos(case_id, uow.held_photos(case_id)) if keep_data else \
+            uow.remove_photos(PhotoOwner.CASE, case_id)
         unused = uow.storage_keys_unused(keys) if keys else []
-        uow.audit(who.actor, f"case.{status}", "case", case_id, kept_data=keep_data)
+        uow.audit(who.actor, f"case.{status}", "case", case_id, kept_data=keep_data, **found)
         uow.commit()
     for stored in unused:
         deps.photos.delete(stored)

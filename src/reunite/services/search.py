@@ -19,11 +19,21 @@ from reunite.domain.doubles import SAME_PHOTO  # a searched face this alike one 
 from reunite.domain.elapsed import INSTANT, since_missing
 from reunite.domain.errors import InvalidInput
 from reunite.domain.fusion import Spread, fused_similarity
-from reunite.domain.leads import Strength, proposable, told
+from reunite.domain.leads import LeadPolicy, Strength, proposable, told
 from reunite.domain.matching_store import StoredFace
 from reunite.domain.model import DetectedFace, PhotoOwner
 from reunite.domain.ports import ReaderScript, UnitOfWork
-from reunite.domain.scoring import CaseFacts, FaceHit, Score, SightingFacts, contradictions, read_pair, score_pair
+from reunite.domain.scoring import (
+    CaseFacts,
+    CasePhoto,
+    FaceHit,
+    Score,
+    SightingFacts,
+    contradictions,
+    read_case_photos,
+    read_pair,
+    score_pair,
+)
 from reunite.services.deps import Deps
 from reunite.services.grouping import fused_faces
 from reunite.services.matching import hits_by_case
@@ -45,21 +55,27 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
     that case and the sighting face, as its case page reads it). With several faces in the photo,
     each sighting face keeps its best reading. Cities are named for ``reader``."""
     require(who, Permission.SEARCH_BY_PHOTO)
+    own_child = access.searches_own_child_only(who)
     if case_id is not None:
         visible_case(deps, who, case_id)
+    if own_child:
+        _require_own_case(who, case_id)
     deps.codec.inspect(data)
     faces = deps.faces.detect(data, thorough=True)  # the searched photo plays a case photo's part
     if not faces:
         raise InvalidInput("no face was found in this photo: try a clearer, front-facing photo", field="photo")
+    searched = list(enumerate(faces))  # (its number in the photo, the face)
+    if own_child and case_id is not None:
+        searched = _the_childs_faces(deps, who, case_id, faces)
     found: dict[int, dict[str, Any]] = {}
-    for face in faces:
+    for _, face in searched:
         for hit in deps.read.similar_sighting_faces(face.embedding, limit, access.browsable_statuses(who),
                                                    access.found_child_hidden(who)):
             found.setdefault(hit["face_id"], hit)
     best: dict[int, dict[str, Any]] = {}
     with deps.uow() as uow:
         read = _Reader(deps, who, uow, case_id, [h["sighting_id"] for h in found.values()])
-        for number, face in enumerate(faces):
+        for number, face in searched:
             for face_id, hit in found.items():
                 scored = read.score(face, hit["sighting_id"], face_id)
                 if scored is not None and (face_id not in best or scored.total > best[face_id]["score"]):
@@ -76,8 +92,66 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
     ranked = [h for h in ranked if proposable(deps.policy.leads, h["impostor_share"])][:limit]
     ranked = [sighting_shown(deps, who, h, reader) for h in ranked]  # place words as this reader may read them
     audit_read(deps, who, "sightings.searched", "sighting", ranked[0]["sighting_id"] if ranked else 0,
-               ids=[h["sighting_id"] for h in ranked], case=case_id)
+               ids=[h["sighting_id"] for h in ranked], case=case_id, faces=len(faces),
+               **({"set_aside": len(faces) - len(searched)} if len(searched) < len(faces) else {}))
     return [access.scores_shown(who, h) for h in ranked]
+
+
+# A family's photo must look like its own child (probe s32 F3): each face of it is read against each face of
+# the case's own photos as the duplicate check reads two case photos (``scoring.read_case_photos``: the searched
+# photo's date unknown, so the most cautious age cell and the larger hubness read it), and is searched only when the
+# pair reads at least as alike as the weakest lead a family is shown at the shipped settings: a weak lead, at the
+# shipped operating point (``LeadPolicy.propose_share``: at most 1 in 500 different children as alike). Lenient
+# enough for the child's own later photo (fgnet-dev: a child's photo at 13 against its case photo at 10 reads about
+# 1 in 500, at 11 about 1 in 4,000), while another child's photo passes 1 time in 500 at most per face of the case.
+# Fixed, not the operator's REUNITE_PROPOSE_ONE_IN: proposing more to reviewers never widens whom a family may search
+# for. Without a calibration there is no share to read, and every face passes (as every candidate is then proposed).
+OWN_CHILD_SHARE = LeadPolicy().propose_share
+
+
+def _looks_like_the_child(share: float | None) -> bool:
+    return share is None or share <= OWN_CHILD_SHARE
+
+
+def _require_own_case(who: Principal, case_id: int | None) -> None:
+    """A family searches only for one of its own verified, open cases (its rights as read on this request)."""
+    if case_id is None:
+        raise InvalidInput("choose your case: families search only with a photo of their own child, for their verified case",  # noqa: E501
+                           field="case_id")
+    if case_id not in who.verified_cases:
+        raise InvalidInput("case {id} is not verified and open: families search only for a case of theirs that a moderator has verified and that is still open",  # noqa: E501
+                           field="case_id", id=case_id)
+
+
+def _the_childs_faces(deps: Deps, who: Principal, case_id: int,
+                      faces: list[DetectedFace]) -> list[tuple[int, DetectedFace]]:
+    """The faces of a family's photo that look like its case's child (``OWN_CHILD_SHARE`` against any face of
+    the case's own photos), each with its number in the photo: a collage is searched for the child alone. None:
+    the search is refused and audited (``sightings.search_refused``), so that reviewers reading the log see a
+    family searching another child."""
+    policy = deps.policy
+    with deps.uow() as uow:
+        birth = uow.case_facts(case_id).birth_date
+        own = uow.faces_of(PhotoOwner.CASE, case_id)
+        spread = uow.extra_spread() if any(face.extra for face in faces) else None
+    kept = []
+    for number, face in enumerate(faces):
+        query_extra = face.extra[0].vector if face.extra else None
+        for mine in own:
+            similarity = _cosine(face.embedding, mine.embedding)
+            if query_extra is not None and mine.extra is not None:
+                similarity = fused_similarity(policy, spread, similarity, _cosine(query_extra, mine.extra))
+            reading = read_case_photos(policy, similarity, CasePhoto(None, face.hubness),
+                                       CasePhoto.of(birth, mine.taken_on, mine.hubness))
+            if _looks_like_the_child(reading.share):
+                kept.append((number, face))
+                break
+    if not kept:
+        audit_read(deps, who, "sightings.search_refused", "case", case_id, faces=len(faces),
+                   case_faces=len(own))
+        raise InvalidInput("this photo does not look like the child of your case: search with a photo of your child, or ask the reviewers to add it to your case",  # noqa: E501
+                           field="photo")
+    return kept
 
 
 STRENGTHS = [s.value for s in Strength]  # strongest first

@@ -17,6 +17,7 @@ from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, InvalidInput
 from reunite.domain.model import GeoPoint, NewSighting, PhotoFacts, PlaceBasis, SeenPlace
 from reunite.domain.ports import ReaderScript
+from reunite.domain.spelling import without_format
 from reunite.services import idempotency, reports
 from reunite.services.deps import Deps
 from reunite.services.queries import public_city, sighting_day_zone
@@ -86,7 +87,7 @@ def give_place(deps: Deps, receipt: str, token: str, words: str, point: GeoPoint
     reports.require_open(row, "place_text")
     if idempotency.earlier(deps, key) is not None:
         return int(row["id"])  # a double tap or a resend: given already
-    words = words.strip()
+    words = without_format(words)  # as a report's place words at intake (``NewSighting``)
     if not words and point is None:
         raise InvalidInput("say where you saw the child", field="place_text")
     if _place_given(deps, row, words, point):

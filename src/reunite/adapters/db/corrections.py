@@ -92,6 +92,18 @@ class CorrectionSql:
         self.conn.execute(update(case_corrections).where(case_corrections.c.id == correction_id).values(
             status=status, decided_by=by, decided_at=at, reason=reason))
 
+    def drop_waiting_correction(self, case_id: int, by: str, reason: str) -> dict[str, Any] | None:
+        row = self.conn.execute(update(case_corrections).where(
+            case_corrections.c.case_id == case_id, case_corrections.c.status == "waiting").values(
+            status="dropped", decided_by=by, decided_at=func.now(), reason=reason).returning(
+            case_corrections.c.id, case_corrections.c.was, case_corrections.c.became,
+            case_corrections.c.photo_ids)).first()
+        return None if row is None else dict(row._mapping)
+
+    def held_photos(self, case_id: int) -> list[int]:
+        return [int(i) for i in self.conn.execute(select(photos.c.id).where(
+            photos.c.case_id == case_id, photos.c.held_since.is_not(None))).scalars()]
+
     def own_open_cases(self, account_id: int) -> list[dict[str, Any]]:
         rows = self.conn.execute(text(
             "SELECT c.id, c.given_name, c.family_name, c.birth_date, c.missing_since, c.missing_since_offset "

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, insert, select, text, update
 from sqlalchemy import case as when
 
 from reunite.adapters.db.people_tables import messages, takedowns, verifications
+from reunite.adapters.db.sighting_filter import FOUND_LEADS
 from reunite.adapters.db.tables import candidates, cases, faces, family_words, photos, sightings
 from reunite.domain.access import SHARED_TEXTS
 from reunite.domain.errors import InvalidInput, NotFound
@@ -132,6 +133,22 @@ class ModerationSql:
         self.conn.execute(update(cases).where(cases.c.id == case_id).values(
             status="open", closed_at=None, verified_at=None, verified_by=None,
             withdrawn_at=when((shared, at), else_=cases.c.withdrawn_at)))
+
+    def mark_found(self, case_id: int, at: datetime) -> int:
+        return int(self.conn.execute(text(
+            f"WITH leads AS ({FOUND_LEADS}) INSERT INTO found_sightings (sighting_id, case_id, found_at) "
+            "SELECT sighting_id, :case_id, :at FROM leads UNION SELECT g.id, :case_id, :at FROM leads l "
+            "JOIN sightings fs ON fs.id = l.sighting_id JOIN sightings g ON g.group_id = fs.group_id "
+            "ON CONFLICT DO NOTHING"), {"case_id": case_id, "at": at}).rowcount)
+
+    def spread_found(self, group_id: int, at: datetime) -> int:
+        return int(self.conn.execute(text(
+            "INSERT INTO found_sightings (sighting_id, case_id, found_at) SELECT DISTINCT g.id, f.case_id, :at "
+            "FROM found_sightings f JOIN sightings fs ON fs.id = f.sighting_id AND fs.group_id = :g "
+            "JOIN sightings g ON g.group_id = :g ON CONFLICT DO NOTHING"), {"g": group_id, "at": at}).rowcount)
+
+    def unmark_found(self, case_id: int) -> None:
+        self.conn.execute(text("DELETE FROM found_sightings WHERE case_id = :case_id"), {"case_id": case_id})
 
     def case_is_active(self, case_id: int) -> bool:
         return bool(self.conn.execute(

@@ -64,6 +64,13 @@ class PeopleSql:
     def set_password(self, account_id: int, password_hash: str) -> None:
         self.conn.execute(update(accounts).where(accounts.c.id == account_id).values(password_hash=password_hash))
 
+    def set_account_language(self, account_id: int, language: str) -> str | None:
+        was = self.conn.execute(select(accounts.c.language).where(accounts.c.id == account_id)
+                                .with_for_update()).scalar_one_or_none()
+        if was is not None and was != language:
+            self.conn.execute(update(accounts).where(accounts.c.id == account_id).values(language=language))
+        return None if was is None else str(was)
+
     def end_sessions(self, account_id: int, keep: str | None = None) -> int:
         ended = sessions.delete().where(sessions.c.account_id == account_id)
         if keep is not None:

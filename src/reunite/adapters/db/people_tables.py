@@ -277,8 +277,9 @@ recorded_settings = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-# a correction of a verified case's identity facts by its registrant, waiting for a moderator (0039,
-# docs/decisions/0007): the fields it gives (``domain.corrections.kept``), what they replace and become as written
+# a correction of a verified case's identity facts by its registrant, waiting for a moderator (0039, dropped when
+# its case ends: 0053; docs/decisions/0007): the fields it gives (``domain.corrections.kept``), what they replace
+# and become as written
 case_corrections = Table(
     "case_corrections",
     metadata,
@@ -295,5 +296,5 @@ case_corrections = Table(
     # photos added to the verified case with it, held until it is accepted (0044)
     Column("photo_ids", ARRAY(BigInteger), nullable=False, server_default="{}"),
     created_column(),
-    CheckConstraint("status IN ('waiting', 'accepted', 'refused', 'replaced')", name="status"),
+    CheckConstraint("status IN ('waiting', 'accepted', 'refused', 'replaced', 'dropped')", name="status"),
 )

@@ -19,7 +19,7 @@ from reunite.adapters.db.queues import ModerationReads
 from reunite.adapters.db.reach import ReachReads
 from reunite.adapters.db.same_photos import SAME_PHOTO_DISMISSED, copy_of
 from reunite.adapters.db.shortlist import CHILD_FACE, FIRST_FACE, RANKS_NOW, RANKS_NOW_JOIN, ShortlistReads
-from reunite.adapters.db.sighting_filter import FOUND_CHILDREN, NOT_FOUND, sighting_order, sighting_where
+from reunite.adapters.db.sighting_filter import NOT_FOUND, found, sighting_order, sighting_where
 from reunite.adapters.db.sources import SourcesReads
 from reunite.adapters.db.workbench import WorkbenchReadSql, ruled_out
 from reunite.domain.errors import NotFound
@@ -118,7 +118,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         """What its visibility is decided from, in one statement: None for an id nobody uses."""
         rows = self._all(  # moderated before and pending: approved once, held again (see access.held_again_shown)
             "SELECT id, status, child_face_id, status = 'pending' AND moderated_by IS NOT NULL AS held_again, "
-            f"id IN ({FOUND_CHILDREN}) AS found FROM sightings WHERE id = :id", id=sighting_id)
+            f"{found('s')} AS found FROM sightings s WHERE id = :id", id=sighting_id)
         return rows[0] if rows else None
 
     def sighting(self, sighting_id: int) -> dict[str, Any]:
@@ -219,7 +219,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.place_text, s.lat, s.lon, s.day_zone, "
             "s.description, "
             "s.family_summary, "
-            "s.status AS sighting_status, "
+            f"s.status AS sighting_status, {found('s')} AS sighting_found, "
             "s.group_id, "
             "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id AND g.status = ANY(:group_statuses)) "
             "AS group_size, "
@@ -261,7 +261,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
     def photo(self, photo_id: int) -> dict[str, Any] | None:
         return _owned(self._all(
             "SELECT p.id, p.storage_key, p.case_id, p.sighting_id, p.processed_at, p.failed_reason, p.held_since, "
-            f"s.status AS sighting_status, s.id IN ({FOUND_CHILDREN}) AS sighting_found, s.child_face_id, "
+            f"s.status AS sighting_status, {found('s')} AS sighting_found, s.child_face_id, "
             f"{OWNER_CASE}, "
             # of a case photo: its faces and the one chosen as the child's (domain.case_faces)
             f"p.child_face_id AS case_child_face_id, {face_ids_sql('p')} AS face_ids "
@@ -274,7 +274,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         # (case, face) index: no scan of every candidate, whose time would grow with the table
         return _owned(self._all(
             "SELECT f.id, f.crop_key, f.case_id, f.sighting_id, f.photo_id, f.box_left, f.box_top, f.box_right, "
-            f"f.box_bottom, s.status AS sighting_status, s.id IN ({FOUND_CHILDREN}) AS sighting_found, "
+            f"f.box_bottom, s.status AS sighting_status, {found('s')} AS sighting_found, "
             f"s.child_face_id, p.storage_key AS photo_key, {OWNER_CASE}, "
             f"p.child_face_id AS case_child_face_id, {face_ids_sql('p')} AS photo_face_ids, "
             "ARRAY(SELECT g.id FROM faces g WHERE g.sighting_id = f.sighting_id ORDER BY g.created_at, g.id) "
@@ -318,7 +318,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "AND a.action IN ('case.registered', 'case.verified', 'case.rejected', 'case.closed', 'case.reunited', "
             "'case.reopened', 'case.held', 'case.expired', 'case.lead_removed', 'case.lead_ruled_out', "
             "'case.photos_added', 'case.corrected', "
-            "'case.correction_asked', 'case.correction_accepted', 'case.correction_refused')) "
+            "'case.correction_asked', 'case.correction_accepted', 'case.correction_refused', "
+            "'case.correction_dropped')) "
             "OR (a.subject = 'candidate' "
             "AND a.action IN ('candidate.confirmed', 'candidate.dismissed') "
             "AND (a.detail->>'case_id')::bigint = :id AND NOT EXISTS (SELECT 1 FROM audit_log u "

@@ -44,6 +44,10 @@ class ReportSql:
             "SELECT EXISTS (SELECT 1 FROM candidates c JOIN cases k ON k.id = c.case_id WHERE c.sighting_id = :id "
             "AND c.status = 'confirmed' AND k.status = 'reunited')"), {"id": sighting_id}).scalar())
 
+    def report_found(self, sighting_id: int) -> bool:
+        return bool(self.conn.execute(text("SELECT EXISTS (SELECT 1 FROM found_sightings WHERE sighting_id = :id)"),
+                                      {"id": sighting_id}).scalar())
+
     def add_report_details(self, sighting_id: int, description: str, contact: str) -> None:
         self.conn.execute(update(sightings).where(sightings.c.id == sighting_id).values(
             description=description, reporter_contact=contact))

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, column, text
 from reunite.adapters.db.ann import ann_scan, vector_literal
 from reunite.adapters.db.case_faces import child_face, poster_photo
 from reunite.adapters.db.same_photos import copy_of
+from reunite.adapters.db.sighting_filter import found
 from reunite.adapters.db.sources import REPOST_BITS
 from reunite.adapters.db.tables import EMBEDDING_DIM, LATEST_SEEN
 from reunite.adapters.db.workbench import off_face, ruled_out
@@ -374,7 +375,7 @@ class ShortlistReads:
         """The group's sightings, oldest first: when and where (coarse place text) each was seen."""
         return self._all(
             "SELECT s.id, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.lat, s.lon, s.place_text, "
-            "s.status, s.child_face_id, "
+            f"s.status, s.child_face_id, {found('s')} AS found, "
             # the earlier report of the trail whose photo this one only sends again (probe s28 B5)
             f"{copy_of('s', ':st')} AS copy_of, "
             "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "

@@ -30,18 +30,22 @@ def sighting_order(query: SightingFilter) -> str:
 
 
 # the reports of a child found: confirmed for a case closed as reunited, or named by a check of it that matched (a
-# lead police checked before any reviewer confirmed it), and every report of that child's trail; a few rows
-# (reunions are rare), read once per statement (``s.id NOT IN (...)``: a hashed subplan)
+# lead police checked before any reviewer confirmed it), and every report of that child's trail; what is recorded
+# when the case is closed so (``mark_found``), never read anew: the case expiring or removed, the confirmed report
+# withdrawn or held again, the trail regrouped leave them found (probe s32 F2)
 FOUND_LEADS = (
-    "SELECT fc.sighting_id FROM cases fk JOIN candidates fc ON fc.case_id = fk.id WHERE fk.status = 'reunited' "
-    "AND (fc.status = 'confirmed' OR EXISTS (SELECT 1 FROM verifications fv WHERE fv.candidate_id = fc.id "
-    "AND fv.result = 'match'))"
+    "SELECT fc.sighting_id FROM cases fk JOIN candidates fc ON fc.case_id = fk.id WHERE fk.id = :case_id "
+    "AND fk.status = 'reunited' AND (fc.status = 'confirmed' OR EXISTS (SELECT 1 FROM verifications fv "
+    "WHERE fv.candidate_id = fc.id AND fv.result = 'match'))"
 )
-FOUND_CHILDREN = (
-    f"SELECT f.sighting_id FROM ({FOUND_LEADS}) f UNION SELECT g.id FROM ({FOUND_LEADS}) f "
-    "JOIN sightings fs ON fs.id = f.sighting_id JOIN sightings g ON g.group_id = fs.group_id"
-)
-NOT_FOUND = f"s.id NOT IN ({FOUND_CHILDREN})"
+
+
+def found(alias: str) -> str:
+    """Whether sighting ``alias`` is a found child's (``found_sightings``, by its primary key)."""
+    return f"EXISTS (SELECT 1 FROM found_sightings fd WHERE fd.sighting_id = {alias}.id)"
+
+
+NOT_FOUND = f"NOT {found('s')}"
 
 
 def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:

@@ -175,6 +175,19 @@ sightings = Table(
           postgresql_where=text("lat IS NOT NULL")),
 )
 
+# the reports of a child found (0052): recorded when its case is closed as reunited (the reports confirmed for it or
+# named by a check that matched, and every report of their trails) and for a report that joins such a trail later;
+# families and partners never read them again, whatever becomes of the case, the confirmed report or the trail
+# (``sighting_filter.NOT_FOUND``). A case reopened from its reunion takes its rows back
+found_sightings = Table(
+    "found_sightings",
+    metadata,
+    Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="CASCADE"), primary_key=True),
+    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True),
+    Column("found_at", DateTime(timezone=True), nullable=False),
+    Index("ix_found_sightings_case_id", "case_id"),
+)
+
 photos = Table(
     "photos",
     metadata,

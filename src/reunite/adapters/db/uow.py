@@ -133,6 +133,10 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, S
             {"queue": queue_of(task), "task": task, "lock": lock, "args": json.dumps(args), "at": at},
         )
 
+    def waiting_jobs(self, task: str) -> list[dict[str, Any]]:
+        return [dict(row.args) for row in self.conn.execute(text(
+            "SELECT args FROM procrastinate_jobs WHERE task_name = :task AND status = 'todo'"), {"task": task})]
+
     def audit(self, actor: str, action: str, subject: str, subject_id: int, **detail: Any) -> None:
         self.conn.execute(
             insert(audit_log).values(

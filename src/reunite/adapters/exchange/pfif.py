@@ -12,6 +12,7 @@ from defusedxml.ElementTree import fromstring
 from reunite.adapters.exchange.xml_encoding import xml_in_utf8
 from reunite.domain.errors import InvalidInput
 from reunite.domain.pfif import NOTE_FIELDS, PERSON_FIELDS
+from reunite.domain.spelling import without_controls, xml_text
 
 NAMESPACES = {f"http://zesty.ca/pfif/{v}": v for v in ("1.1", "1.2", "1.3", "1.4")}
 NS14 = "http://zesty.ca/pfif/1.4"
@@ -34,7 +35,7 @@ def _fields(element: ET.Element, ns: str) -> dict[str, str]:
         if not child.tag.startswith(f"{{{ns}}}") or child.tag.endswith("}note"):
             continue
         name = child.tag.split("}", 1)[1]
-        text = (child.text or "").strip()
+        text = without_controls(child.text or "")  # C1 and DEL, which XML can carry (``domain.spelling``)
         values[RENAMED.get(name, name)] = _other(text) if name == "other" else text
     return values
 
@@ -115,7 +116,7 @@ def write(persons: list[dict[str, str]], notes: list[dict[str, str]]) -> bytes:
 def _append(parent: ET.Element, values: dict[str, str], order: tuple[str, ...]) -> None:
     for name in order:
         if values.get(name):
-            ET.SubElement(parent, f"{{{NS14}}}{name}").text = values[name]
+            ET.SubElement(parent, f"{{{NS14}}}{name}").text = xml_text(values[name])  # whatever a row holds
 
 
 class PfifXml:

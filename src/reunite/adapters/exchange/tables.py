@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from reunite.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
+from reunite.domain.spelling import without_controls
 
 XLSX_MAGIC = b"PK\x03\x04"
 MAX_ROWS = 50_000  # rows of a file, blank ones too
@@ -29,7 +30,7 @@ def _cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return without_controls(str(value))  # no ESC, BEL… read in nor written out (``domain.spelling``)
 
 
 def _safe(text: str) -> str:
@@ -85,7 +86,7 @@ def _rows(data: bytes) -> Iterator[list[str]]:
     number = 0
     try:
         for number, row in enumerate(reader, start=1):  # noqa: B007 - the row a broken cell stops at
-            yield [c.strip() for c in row[:MAX_COLUMNS]]
+            yield [without_controls(c) for c in row[:MAX_COLUMNS]]
     except csv.Error as exc:  # a cell past the csv module's own limit, a NUL
         raise InvalidInput("row {row} cannot be read: {problem}", field="file", row=number + 1,
                            problem=str(exc)) from exc

@@ -20,8 +20,8 @@ class Lead(BaseModel):
         "About 1 in this many pairs of different children of similar ages and age gap look this similar; null "
         "without calibration, and when bounded"))
     bounded: bool = Field(description=(
-        "True: as alike as the closest pairs of different children tested, or more; no number is given (one_in is "
-        "null): the only one would be the size of the sample tested, not how alike the pair is"))
+        "True: more alike than almost any two different children tested (as the closest pairs, or more); no number "
+        "is given (one_in is null): the only one would be the size of the sample tested, not how alike the pair is"))
     gap_years: Years | None = Field(description=(
         "Years between the case photo compared and the sighting, to one decimal (rounded); null when unknown"))
     long_gap: bool

@@ -8,9 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Response
 from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
 from reunite.domain.access import Permission, Principal
-from reunite.domain.dates import calendar_day
+from reunite.domain.dates import NO_SUCH_DAY, calendar_day, no_such_day
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
 from reunite.domain.model import NICKNAMES_LIMIT, CandidateStatus, NewCase, Sex
@@ -40,7 +41,10 @@ def _as_sex(value: object) -> object:
 
 
 def _as_birth_date(value: object) -> object:
-    """A date as the spreadsheets read it (``dates.calendar_day``: ``2018年5月1日``…); else left to be refused."""
+    """A date as the spreadsheets read it (``dates.calendar_day``: ``2018年5月1日``…); a day the calendar does not
+    have (2015-02-29) refused saying so, as a correction's is; else left to be refused."""
+    if isinstance(value, str) and no_such_day(value):
+        raise PydanticCustomError("no_such_day", "no such day in the calendar")
     return (calendar_day(value) or value) if isinstance(value, str) else value
 
 
@@ -201,7 +205,8 @@ def correction_values(deps: DepsDep, body: bodies.CaseCorrectionIn) -> dict[str,
     if body.birth_date is not None:
         born = calendar_day(body.birth_date)
         if born is None:
-            raise InvalidInput("the date is not valid", field="birth_date")
+            raise InvalidInput(NO_SUCH_DAY if no_such_day(body.birth_date) else "{name} must be a date such as 2016-07-08, 2016/07/08 or 2016年7月8日",  # noqa: E501
+                               field="birth_date", name="birth_date")
         values["birth_date"] = born
     if body.missing_since is not None:
         missing = typed_time(body.missing_since, deps.site.zone, "missing_since", offset_needed=True)

@@ -39,6 +39,18 @@ class FormScan:
         return [(name, raw.decode(errors="replace")) for name, raw in self._text]
 
     @property
+    def not_text(self) -> list[str]:
+        """The names of the text fields whose bytes are not UTF-8 text (the framework's parser would read them as
+        Latin-1, storing mojibake), in order."""
+        found = []
+        for name, raw in self._text:
+            try:
+                raw.decode()
+            except UnicodeDecodeError:
+                found.append(name)
+        return found
+
+    @property
     def fields(self) -> dict[str, str]:
         """Each text field's value (the last one sent, as the routes' form reads it)."""
         return dict(self.pairs)

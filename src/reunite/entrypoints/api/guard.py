@@ -1,7 +1,8 @@
 """Input that no route can read, refused at the boundary before any route sees it: a control character in the
 path (NUL, a line feed, a tab…: an address that does not exist, 404), NUL characters (PostgreSQL text cannot hold
 them, and no person types one) in the query, an API's form or JSON
-body, a JSON key sent twice, and whole numbers beyond PostgreSQL's bigint where a number is certain (an id in
+body, an API form's text field whose bytes are not UTF-8 (the framework would store them as Latin-1 mojibake;
+probe s34 H9), a JSON key sent twice, and whole numbers beyond PostgreSQL's bigint where a number is certain (an id in
 the path, a JSON number). Answered 422 in the reader's language, naming the input, as an API problem or a
 page, so a bad value is a clear error and never a server error. Text is never read as a number here: a
 field's own reader checks its length first, then what it holds (600 digits typed as a contact are a
@@ -166,19 +167,20 @@ def check_json(value: Any, field: str = "body", depth: int = 0) -> InvalidInput 
     return None
 
 
-def form_fields(body: bytes, content_type: str) -> list[tuple[str, str]] | None:
+def form_fields(body: bytes, content_type: str) -> tuple[list[tuple[str, str]], list[str]] | None:
     """A form's text fields as the routes read them: a multipart body's text parts only (a part without
-    a file name; files may hold any bytes), every one whole (``FormScan``). None for a body that is no
-    form, or a broken one (left to the route's own parser)."""
+    a file name; files may hold any bytes), every one whole (``FormScan``); with the names of those whose
+    bytes are not UTF-8 text. None for a body that is no form, or a broken one (left to the route's own parser)."""
     kind = content_type.lower()
     if kind.startswith("application/x-www-form-urlencoded"):
-        return parse_qsl(body.decode(errors="replace"), keep_blank_values=True)
+        not_text = [name for name, why in read_query(body).refused.items() if why.template == NOT_TEXT]
+        return parse_qsl(body.decode(errors="replace"), keep_blank_values=True), not_text
     if not kind.startswith("multipart/form-data"):
         return None
     scan = FormScan(content_type.encode(), max_text=None)
     scan.feed(body)
     scan.finish()
-    return None if scan.broken else scan.pairs
+    return None if scan.broken else (scan.pairs, scan.not_text)
 
 
 class Repeated(Exception):
@@ -209,8 +211,19 @@ def check_body(body: bytes, content_type: str) -> InvalidInput | None:
             return InvalidInput("the request body nests more than {n} levels deep", field="body", n=MAX_JSON_DEPTH)
         except ValueError:
             return None  # not JSON: the route's own validation says so
-    fields = form_fields(body, content_type)
-    return None if fields is None else check_pairs(fields)
+    return check_form(body, content_type)
+
+
+def check_form(body: bytes, content_type: str) -> InvalidInput | None:
+    """An API's form: a field whose bytes are not UTF-8 text (stored as mojibake else: probe s34 H9, as the
+    imports refuse such text naming its line), or holding a NUL, refused naming it."""
+    found = form_fields(body, content_type)
+    if found is None:
+        return None
+    fields, not_text = found
+    if not_text:
+        return InvalidInput(NOT_TEXT, field=not_text[0], name=not_text[0])
+    return check_pairs(fields)
 
 
 def refusal(request: Request, found: ReuniteError) -> Response:

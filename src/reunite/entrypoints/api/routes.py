@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Uplo
 
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, Problems
+from reunite.domain.model import SIGHTING_TEXT_LIMITS as SIGHTING_LIMIT
 from reunite.domain.model import (
     AgeRange,
     GeoPoint,
@@ -116,13 +117,14 @@ def report_sighting(
     ] = None,
     lat: Annotated[float | None, Form()] = None,
     lon: Annotated[float | None, Form()] = None,
-    place_text: Annotated[str, Form(max_length=500)] = "",
+    place_text: Annotated[str, Form(max_length=SIGHTING_LIMIT["place_text"])] = "",
     apparent_age_low: Annotated[int | None, Form()] = None,
     apparent_age_high: Annotated[int | None, Form()] = None,
     apparent_sex: Annotated[Sex, Form()] = Sex.UNKNOWN,
-    description: Annotated[str, Form(max_length=4000, description="What the child was doing, wearing")] = "",
-    with_whom: Annotated[str, Form(max_length=1000, description="Who the child was with")] = "",
-    contact: Annotated[str, Form(max_length=500)] = "",
+    description: Annotated[str, Form(max_length=SIGHTING_LIMIT["description"],
+                                     description="What the child was doing, wearing")] = "",
+    with_whom: Annotated[str, Form(max_length=SIGHTING_LIMIT["with_whom"], description="Who the child was with")] = "",
+    contact: Annotated[str, Form(max_length=SIGHTING_LIMIT["reporter_contact"])] = "",
     pow_challenge: Annotated[str, Form(description="From GET /api/pow (anonymous senders)")] = "",
     pow_nonce: Annotated[str, Form(description="The puzzle's solution")] = "",
     idempotency_key: IdempotencyKey = None,
@@ -308,7 +310,9 @@ def search_by_photo(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     case_id: Annotated[int | None, Query(ge=1, le=BIGINT_MAX, description=(
         "The case whose child the photo shows (one you may read): each sighting is then read as that "
-        "case's candidate would be, the case's photos fused with this one"))] = None,
+        "case's candidate would be, the case's photos fused with this one. Required of a family (a signed-in "
+        "account without reviewers' rights): one of its verified, open cases, and only the photo's faces that "
+        "look like that case's photos are searched (none: 422)"))] = None,
 ) -> list[candidate_schemas.SearchHit]:
     """Upload a child's photo; get the sighting faces alike enough to be proposed (the same operating
     point as candidates), strongest band first and, within a band, most alike first (the calibrated

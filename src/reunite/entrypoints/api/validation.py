@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, AwareDatetime, BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from reunite.domain.dates import no_such_day
 from reunite.domain.model import Sex
 from reunite.domain.times import MAX_OFFSET_MINUTES, iso_time, offset_minutes
 from reunite.i18n import Language
@@ -24,6 +25,7 @@ KINDS = {  # the validator's error type, by prefix, to what the reader is told
     "float": "{field} must be a number",
     "decimal": "{field} must be a number",
     "bool": "{field} must be true or false",
+    "no_such_day": "{field}: the date is not valid (no such day in the calendar)",  # dates.NO_SUCH_DAY
     "date": "{field} must be a date such as 2026-12-02",
     "datetime": "{field} must be a date and time with its zone, such as 2026-12-02T17:30+08:00",
     "time": "{field} must be a time such as 17:30",
@@ -101,6 +103,8 @@ def _read_time(value: object) -> object:
     if isinstance(value, datetime):
         return value
     parsed = iso_time(value) if isinstance(value, str) else None
+    if parsed is None and isinstance(value, str) and no_such_day(value):  # 2026-02-29T10:00+08:00: it has a zone
+        raise PydanticCustomError("no_such_day", "no such day in the calendar")
     if parsed is None:
         raise PydanticCustomError("datetime_parsing", "not an ISO 8601 date and time")
     return parsed  # naive when it names no offset: ``AwareDatetime`` refuses it (422, "timezone_aware")

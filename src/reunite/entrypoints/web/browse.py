@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from reunite.domain import access
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import InvalidInput, ReuniteError
 from reunite.entrypoints.api.auth import allow, client_ip
@@ -70,13 +71,15 @@ def _search_cases(deps: Deps, who: Principal) -> list[dict[str, Any]]:
 
 @router.get("/search", response_class=HTMLResponse)
 def search_form(request: Request, lang: LangDep, deps: DepsDep, who: Searcher) -> HTMLResponse:
-    return render(request, lang, "search.html", hits=None, my_cases=_search_cases(deps, who), chosen=None)
+    return render(request, lang, "search.html", hits=None, my_cases=_search_cases(deps, who), chosen=None,
+                  any_photo=not access.searches_own_child_only(who))
 
 
 @router.post("/search", response_class=HTMLResponse)
 async def search_send(request: Request, lang: LangDep, deps: DepsDep, who: Searcher) -> HTMLResponse:
     form = await checked_form(request)
     my_cases = _search_cases(deps, who)
+    any_photo = not access.searches_own_child_only(who)  # staff; a family searches for its own child only
     chosen = ""
     try:
         chosen = text(form, "case_id")
@@ -90,5 +93,5 @@ async def search_send(request: Request, lang: LangDep, deps: DepsDep, who: Searc
         hits = search.search_by_photo(deps, who, files[0].data, limit=48, case_id=case_id, reader=lang)
     except ReuniteError as exc:
         return refused(render(request, lang, "search.html", status=exc.status_code, hits=None,
-                              error=lang.error(exc), my_cases=my_cases, chosen=chosen), exc)
-    return render(request, lang, "search.html", hits=hits, my_cases=my_cases, chosen=chosen)
+                              error=lang.error(exc), my_cases=my_cases, chosen=chosen, any_photo=any_photo), exc)
+    return render(request, lang, "search.html", hits=hits, my_cases=my_cases, chosen=chosen, any_photo=any_photo)

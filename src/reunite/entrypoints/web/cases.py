@@ -179,15 +179,16 @@ def case_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep,
     return render(request, lang, "case.html", status=422 if error else 200,
                   **case_context(deps, who, case_id, page or 1, lang), error=error,
                   registered=request.query_params.get("registered") == "1", known=_known(request),
+                  photos_added=_known(request, "photos"), photos_held=request.query_params.get("held") == "1",
                   answered=request.query_params.get("answered") == "1",
                   corrected=request.query_params.get("corrected") or "",
                   chosen=request.query_params.get("chosen") == "1")
 
 
-def _known(request: Request) -> int | None:
+def _known(request: Request, name: str = "known") -> int | None:
     """After a registration of a child the sender had registered already: how many of the photos sent were
-    added to that case (``?known=2``); None otherwise."""
-    raw = request.query_params.get("known") or ""
+    added to that case (``?known=2``); after "Add photos", how many it added (``?photos=2``); None otherwise."""
+    raw = request.query_params.get(name) or ""
     return int(raw) if raw.isdigit() and len(raw) <= 2 else None
 
 

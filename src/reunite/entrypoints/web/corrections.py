@@ -1,6 +1,6 @@
-"""A case corrected from its page by whoever registered it (docs/decisions/0007), and a moderator's decision on a
-correction of a verified case's identity that waits: each form reads its fields, calls one service, and comes back
-as typed with the error by its field when refused."""
+"""A case corrected from its page by whoever registered it (docs/decisions/0007), photos added to it (probe s33 G1),
+and a moderator's decision on a correction of a verified case's identity that waits: each form reads its fields,
+calls one service, and comes back as typed with the error by its field when refused."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 
 from reunite.domain.access import Principal
 from reunite.domain.dates import birth_date
@@ -19,11 +19,20 @@ from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
 from reunite.domain.model import NICKNAMES_LIMIT
 from reunite.domain.times import with_offset
 from reunite.entrypoints.api.auth import PrincipalDep
-from reunite.entrypoints.web.cases import CASE_FIELDS
-from reunite.entrypoints.web.forms import checked_form, hint, occurrences, place, sex, text, typed_day_and_time
+from reunite.entrypoints.web.cases import CASE_FIELDS, NUMBERED
+from reunite.entrypoints.web.forms import (
+    checked_form,
+    hint,
+    occurrences,
+    place,
+    sex,
+    text,
+    typed_day_and_time,
+    uploads,
+)
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.i18n import Language
-from reunite.services import case_checks, corrections, queries
+from reunite.services import added_photos, case_checks, corrections, queries
 from reunite.services.deps import Deps
 
 router = APIRouter(include_in_schema=False)
@@ -102,3 +111,30 @@ async def correction_send(request: Request, lang: LangDep, deps: DepsDep, who: P
     said = "replaced" if done.replaced else "waiting" if done.waiting else "1" if done.applied else "0"
     return RedirectResponse(f"/cases/{case_id}?corrected={said}", status_code=303)
 
+
+
+@router.get("/cases/{case_id}/photos", response_class=HTMLResponse)
+def photos_form(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, case_id: int) -> HTMLResponse:
+    """The case page's "Add photos": the registration form's photo fields, each with its date taken."""
+    return render(request, lang, "case_photos.html", case_id=case_id, photo_dates=[],
+                  **added_photos.form_facts(deps, who, case_id))
+
+
+@router.post("/cases/{case_id}/photos", response_class=HTMLResponse, response_model=None)
+async def photos_send(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep, case_id: int) -> Response:
+    form = await checked_form(request)
+    facts = added_photos.form_facts(deps, who, case_id)  # 404, 403 before anything sent is read
+    try:
+        problems = Problems()
+        files, taken = await uploads(form, "photo_dates", problems)
+        problems.raise_all()
+        done = added_photos.add_photos(deps, who, case_id, files, taken)
+    except ReuniteError as exc:
+        if exc.status_code in (403, 404):
+            raise
+        chosen = any(isinstance(f, UploadFile) and f.filename for f in form.getlist("photos"))
+        return refused(render(request, lang, "case_photos.html", status=exc.status_code, case_id=case_id,
+                              photo_dates=[str(d) for d in form.getlist("photo_dates")], photos_dropped=chosen,
+                              **facts, **refusal(lang, exc, NUMBERED, ("photos", "photo_dates"))), exc)
+    said = f"{len(done.photo_ids)}" + ("&held=1" if done.held else "")
+    return RedirectResponse(f"/cases/{case_id}?photos={said}#photos", status_code=303)

@@ -21,6 +21,7 @@ from starlette.datastructures import FormData, QueryParams, UploadFile
 from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInput, InvalidInputs, Problems, ReuniteError, bounded
 from reunite.domain.model import GeoPoint, Sex, Upload
+from reunite.domain.spelling import without_controls
 from reunite.domain.times import (
     MAX_OFFSET_MINUTES,
     RepeatedTime,
@@ -119,8 +120,9 @@ def hint(form: FormData, name: str) -> str:
 
 
 def text(form: FormData | QueryParams, name: str, limit: int | None = None) -> str:
-    """A field's text, trimmed; longer than ``limit``: refused naming the field, never cut short."""
-    found = single(form, name).strip()
+    """A field's text, trimmed, without invisible control characters (``spelling.without_controls``: ESC, BEL…;
+    a vertical tab is a space); longer than ``limit``: refused naming the field, never cut short."""
+    found = without_controls(single(form, name))
     return found if limit is None else bounded(found, limit, name)
 
 

@@ -19,7 +19,7 @@ from starlette.datastructures import FormData
 
 from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInput, InvalidInputs, ReuniteError, TooManyRequests
-from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT
+from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, SIGHTING_TEXT_LIMITS
 from reunite.domain.pfif import full_name
 from reunite.domain.times import zone
 from reunite.entrypoints.api.auth import csrf_token, current_principal, get_deps
@@ -29,6 +29,7 @@ from reunite.entrypoints.web.forms import ReadQuery
 from reunite.entrypoints.web.links import contact_links, place_links, position
 from reunite.i18n import Language
 from reunite.language_tags import LANGUAGES, negotiate, offered
+from reunite.services import accounts
 from reunite.services.deps import Deps
 from reunite.wording import (
     alike_words,
@@ -48,7 +49,8 @@ templates.env.globals |= {"lead_words": lead_words, "alike_words": alike_words,
                           "clock_set_aside": clock_set_aside}  # (lang, …), in macros too
 templates.env.globals |= {"full_name": full_name, "contact_links": contact_links, "place_links": place_links,
                           "position": position, "inline": assets.inline}
-templates.env.globals |= {"case_limits": CASE_TEXT_LIMITS, "nicknames_limit": NICKNAMES_LIMIT}  # maxlength
+templates.env.globals |= {"case_limits": CASE_TEXT_LIMITS, "nicknames_limit": NICKNAMES_LIMIT,  # maxlength
+                          "sighting_limits": SIGHTING_TEXT_LIMITS}
 
 
 def language(request: Request) -> Language:
@@ -203,9 +205,15 @@ def page_path(request: Request) -> str:
 
 
 @router.get("/lang/{code}")
-def switch_language(code: str, next: str = "/") -> RedirectResponse:
+def switch_language(request: Request, deps: DepsDep, code: str, next: str = "/") -> RedirectResponse:
+    """The pages' language (a cookie); a signed-in person's emails follow it too (probe s33 G7: "My account" says
+    so), unless the link was followed from another site (a browser's ``Sec-Fetch-Site``)."""
     target = next if next.startswith("/") and not next.startswith("//") else "/"
     response = RedirectResponse(target, status_code=303)
     if code in LANGUAGES:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
+        who = current_principal(request)
+        if who.account_id is not None and who.token_id is None and \
+                request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none"):
+            accounts.set_language(deps, who, code)
     return response

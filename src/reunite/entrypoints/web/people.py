@@ -134,7 +134,24 @@ def account_page(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalD
         raise NotSignedIn("sign in to see your account")
     cases = queries.own_cases(deps, who, lang)
     return render(request, lang, "account.html", cases=cases, created=request.query_params.get("created") == "1",
-                  changed=request.query_params.get("changed") == "1" or request.query_params.get("reset") == "1")
+                  changed=request.query_params.get("changed") == "1" or request.query_params.get("reset") == "1",
+                  email_language=accounts.language_of(deps, who),
+                  language_set=request.query_params.get("language") == "1")
+
+
+@router.post("/account/language", response_class=HTMLResponse, response_model=None)
+async def email_language(request: Request, lang: LangDep, deps: DepsDep, who: PrincipalDep) -> Response:
+    """The language of one's emails (probe s33 G7), chosen on "My account"."""
+    form = await checked_form(request)
+    if not who.signed_in:
+        raise NotSignedIn("sign in to choose the language of your emails")
+    try:
+        accounts.set_language(deps, who, text(form, "language"))
+    except ReuniteError as exc:
+        return refused(render(request, lang, "account.html", status=exc.status_code,
+                              cases=queries.own_cases(deps, who, lang), created=False, changed=False,
+                              email_language=accounts.language_of(deps, who), **refusal(lang, exc)), exc)
+    return RedirectResponse("/account?language=1#language", status_code=303)
 
 
 @router.get("/privacy", response_class=HTMLResponse)

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
 from reunite.domain.pfif import last_changed
+from reunite.domain.spelling import xml_text
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip
 from reunite.entrypoints.api.media_routes import if_none_match, image
 from reunite.entrypoints.api.validation import GivenTime
@@ -86,7 +87,8 @@ def feed(request: Request, deps: DepsDep, lang: LangDep, region: Annotated[str, 
         next=rows[FEED_PAGE - 1]["verified_at"].isoformat() if len(rows) > FEED_PAGE else None,
         # at the configured address, as every other link: never the Host header a request names (probe s21 U7)
         self_url=f"{base}{request.url.path}" + (f"?{request.url.query}" if request.url.query else ""))
-    return feed_response(request, body.encode(), modified)
+    # never a character XML 1.0 cannot carry, whatever a stored row holds (probe s34 H1): the markup holds none
+    return feed_response(request, xml_text(body).encode(), modified)
 
 
 EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # the date of a feed nothing was ever in

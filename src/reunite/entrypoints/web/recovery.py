@@ -12,7 +12,7 @@ from reunite.entrypoints.api.auth import SESSION_COOKIE, PrincipalDep, client_ip
 from reunite.entrypoints.web.forms import checked_form, form_key, own_key, shown, single, text
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, render
 from reunite.entrypoints.web.people import _mail_works, _refused, _signed_in
-from reunite.services import idempotency, queries, recovery
+from reunite.services import accounts, idempotency, queries, recovery
 
 router = APIRouter(include_in_schema=False)
 
@@ -77,5 +77,6 @@ async def change_password(request: Request, lang: LangDep, deps: DepsDep, who: P
     except ReuniteError as exc:
         cases = queries.own_cases(deps, who, lang)
         return _refused(render(request, lang, "account.html", status=exc.status_code, cases=cases, created=False,
-                               changed=False, **refusal(lang, exc)), exc)
+                               changed=False, email_language=accounts.language_of(deps, who),
+                               **refusal(lang, exc)), exc)
     return RedirectResponse("/account?changed=1#password", status_code=303)

@@ -22,6 +22,7 @@ from reunite.domain.errors import (
     TooManyRequests,
     UnsupportedMedia,
 )
+from reunite.domain.model import SIGHTING_TEXT_LIMITS as LIMIT
 from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Sex, Upload
 from reunite.domain.times import clock_hint, clock_words
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip, current_principal
@@ -98,7 +99,8 @@ def sighting_of(form: FormData, lang: Language, deps: Deps, files: list[Upload])
     seen_at = problems.check(lambda: when_seen.check_seen_at(deps, local_time(form, "seen_at", lang)))
     where = problems.check(lambda: place(form))
     words = {name: problems.check(partial(text, form, name, limit)) or ""
-             for name, limit in (("place_text", 500), ("doing", 4000), ("with", 1000), ("contact", 500))}
+             for name, limit in (("place_text", LIMIT["place_text"]), ("doing", LIMIT["description"]),
+                                 ("with", LIMIT["with_whom"]), ("contact", LIMIT["reporter_contact"]))}
     age = problems.check(lambda: AgeRange.of(number(form, "age_low", int), number(form, "age_high", int)))
     seen_sex = problems.check(lambda: sex(form, "sex"))
     problems.raise_all()
@@ -295,7 +297,7 @@ async def report_place(request: Request, lang: LangDep, deps: DepsDep, who: Prin
     page and here): the report form's place input, words or coordinates."""
     form = await checked_form(request)
     try:
-        words, where = text(form, "place_text", 500), place(form)
+        words, where = text(form, "place_text", LIMIT["place_text"]), place(form)
         key = form_key(who, f"report-place:{receipt.upper()}", form)
         where_seen.give_place(deps, receipt, token, words, where, key)
     except InvalidInput as exc:  # what was typed is shown again, to correct
