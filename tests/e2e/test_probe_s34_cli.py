@@ -233,7 +233,8 @@ def test_verify_case_with_a_version_it_never_had_says_so(
                                    "--case-version", "garbage"])
     assert garbage.exit_code == 1
     assert one_line_error(garbage.output) == (f"error: this is not a version of case {case_id}: copy the version "
-                                              f"its page or GET /api/cases/{case_id} gives (16 letters and digits)")
+                                              f"its page or GET /api/cases/{case_id} gives "
+                                              "(such as waiting.3f9a0c1d2b4e6f70)")
     api = client.post(f"/api/cases/{case_id}/verify", json={"evidence": "police report 55", "version": "garbage"})
     assert api.status_code == 422
     version = client.get(f"/api/cases/{case_id}").json()["version"]

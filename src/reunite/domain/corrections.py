@@ -157,12 +157,16 @@ def vouched(case: NewCase) -> dict[str, str]:
     return {name: written(name, case) for name in IDENTITY}
 
 
-VERSION = re.compile(r"[0-9a-f]{16}")  # what ``version`` gives: anything else was never a case's version
+# what ``version`` gives ("waiting.3f9a0c1d2b4e6f70", "verified-20261205T091500123456.3f9a…"), or an older page's 16
+# letters and digits: anything else was never a case's version
+VERSION = re.compile(r"(?:[a-z]+(?:-\d{8}T\d{12})?\.)?[0-9a-f]{16}")
 
 
-def version(case: NewCase, photo_ids: Iterable[int]) -> str:
-    """What a verifier read of a case (its facts, as written, and its photos), in a few characters: a verify form
-    carries it, and a case that changed since is refused (probe s27 A3)."""
+def version(case: NewCase, photo_ids: Iterable[int], state: str) -> str:
+    """What a moderator read of a case: where it stood (``state``: ``waiting``, ``verified``, or how it ended), then its
+    facts, as written, and its photos in a few characters (``state.stamp``). The forms deciding on a case (verify,
+    reject, close) carry it, and a case that changed since is refused (probe s27 A3: facts corrected, a photo added;
+    probe s34 H2: verified meanwhile by another moderator, and rejected on the page that showed it waiting)."""
     said = "\n".join(f"{name}={written(name, case)}" for name in FIELDS)
     said += "\nphotos=" + ",".join(str(i) for i in sorted(int(i) for i in photo_ids))
-    return hashlib.sha256(said.encode()).hexdigest()[:16]
+    return f"{state}.{hashlib.sha256(said.encode()).hexdigest()[:16]}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from datetime import UTC
 from typing import Any
 
 from reunite.domain.errors import Conflict
@@ -93,6 +94,17 @@ def state_of(status: str, verified: bool) -> CaseState:
     if status == "open":
         return CaseState.ACTIVE if verified else CaseState.WAITING
     return CaseState(status)
+
+
+def read_as(state: CaseState, case: Mapping[str, Any] | None = None) -> str:
+    """What a case's ``version`` starts with (``corrections.version``): where the case stood when it was read, and, of a
+    verified or ended one, since when (``case``'s ``verified_at``, ``closed_at``): a case reopened and rejected again,
+    or held back and verified again, since the page was read is not where that page left it."""
+    word = {CaseState.WAITING: "waiting", CaseState.ACTIVE: "verified"}.get(state, state.value)
+    since = None if case is None else case.get("verified_at" if state is CaseState.ACTIVE else "closed_at")
+    if since is None or state is CaseState.WAITING:
+        return word
+    return f"{word}-{since.astimezone(UTC).strftime('%Y%m%dT%H%M%S%f')}"
 
 
 def case_state(case: Mapping[str, Any]) -> CaseState | None:

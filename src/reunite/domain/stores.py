@@ -55,11 +55,27 @@ class PeopleStore(Protocol):
         """A new token; with ``issued_by``, only while that token is still valid (else NotFound)."""
         ...
 
-    def token_exists(self, token_id: int) -> bool: ...
+    def token_exists(self, token_id: int) -> bool:
+        """Whether the token exists, its row locked ``FOR UPDATE`` until the commit: a write it is making
+        (``token_holds``) is waited for."""
+        ...
 
     def revoke_api_token(self, token_id: int, at: datetime) -> list[int] | None:
-        """Revoke a token and every token issued from it, down the line; the ids newly revoked
-        (empty when it already was), or None when no such token exists."""
+        """Revoke a token and every token issued from it, down the line (the token's row locked ``FOR UPDATE``: a
+        write holding it ``token_holds`` is waited for); the ids newly revoked (empty when it already was), or None
+        when no such token exists."""
+        ...
+
+    def token_holds(self, token_id: int) -> bool:
+        """Whether the token was not revoked, its row locked ``FOR SHARE`` until the commit: a revocation (of it, of a
+        token it came from, of the account that issued it) waits for this transaction, or this one reads it revoked.
+        No row names it (none is ever deleted): nothing revoked it."""
+        ...
+
+    def account_holds(self, account_id: int) -> tuple[str, bool] | None:
+        """The account's role and whether it is enabled, its row locked ``FOR SHARE`` until the commit: disabling it
+        or changing its role waits for this transaction, or this one reads it so. None: no row names it (none is ever
+        deleted)."""
         ...
 
     def add_invitation(self, token_hash: str, email: str, role: str, invited_by: int, expires_at: datetime) -> int: ...
@@ -357,7 +373,9 @@ class ReportStore(Protocol):
 
     def report_by_client_key(self, client_key: str) -> dict[str, Any] | None: ...
 
-    def report_by_receipt(self, receipt: str) -> dict[str, Any] | None: ...
+    def report_by_receipt(self, receipt: str, lock: bool = False) -> dict[str, Any] | None:
+        """The report with this receipt (None: none has it); with ``lock``, its row locked until the commit."""
+        ...
 
     def report_helped(self, sighting_id: int) -> bool:
         """Whether a lead a reviewer confirmed on this report belongs to a case closed as reunited."""

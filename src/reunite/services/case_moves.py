@@ -9,7 +9,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from reunite.domain.abuse import new_token
-from reunite.domain.lifecycle import CaseAction, CaseState, ends_first_confirmations, require_kept, settled, state_of
+from reunite.domain.corrections import as_registered
+from reunite.domain.corrections import version as case_version
+from reunite.domain.errors import Conflict
+from reunite.domain.lifecycle import (
+    CaseAction,
+    CaseState,
+    ends_first_confirmations,
+    read_as,
+    require_kept,
+    settled,
+    state_of,
+)
 from reunite.domain.lifecycle import transition as allowed_move
 from reunite.domain.ports import UnitOfWork
 
@@ -55,6 +66,33 @@ def change_case(uow: UnitOfWork, case_id: int, action: CaseAction, actor: str) -
     after = allowed_move(case_id, before, action)
     _moved(uow, case_id, before, after, action, actor)
     return after
+
+
+def as_read(uow: UnitOfWork, case_id: int, version: str | None, changed: str) -> None:
+    """Refuse (409, nothing written) a decision on a case taken on a page or a read that showed it otherwise than it
+    is now (``version``: ``corrections.version`` as the page or GET /api/cases/{id} gave it): decided meanwhile by
+    another moderator (verified, rejected, closed, held back, reopened: probe s34 H2, a stale "Reject" overturned a
+    verification made seconds before), or its facts or photos changed (``changed``, the caller's words). Without a
+    version (an API client that read none) the case is taken as it stands. Its row is locked (``case_state``) until
+    the commit; called before anything is written, or in the transaction that writes."""
+    if version is None:
+        return
+    status, verified = uow.case_state(case_id)
+    state, facts = state_of(status, verified), uow.case_facts_row(case_id)
+    now = case_version(as_registered(facts), [p.photo_id for p in uow.case_photo_faces(case_id)], read_as(state, facts))
+    if version == now:
+        return
+    read = version.split(".", 1)[0] if "." in version else ""
+    if read == now.split(".", 1)[0] or read.split("-", 1)[0] not in {read_as(s) for s in CaseState}:
+        raise Conflict(changed, field="version", id=case_id)  # where it stood as read (or an older page's version)
+    if state is CaseState.ACTIVE:
+        raise Conflict("case {id} was verified meanwhile by another moderator: look at it again, nothing was changed",
+                       field="version", id=case_id)
+    if state is CaseState.WAITING:
+        raise Conflict("case {id} waits for verification again since you opened it (held back, or reopened): look at it again, nothing was changed",  # noqa: E501
+                       field="version", id=case_id)
+    raise Conflict("case {id} is {state} since you opened it, by another decision: look at it again, nothing was changed",  # noqa: E501
+                   field="version", id=case_id, state=state.value)
 
 
 def changed_for_partners(uow: UnitOfWork, case_id: int, at: datetime) -> None:

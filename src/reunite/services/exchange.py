@@ -24,7 +24,7 @@ from reunite.domain.model import CASE_TEXT_LIMITS, GeoPoint, NewCase, Sex
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import zone
 from reunite.domain.typed_time import INSTANT, TypedTime, date_written, typed_time
-from reunite.services import doubles, idempotency, throttle
+from reunite.services import doubles, idempotency, rights, throttle
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
 from reunite.services.posters import case_city
@@ -264,6 +264,7 @@ def import_cases_table(
         if progress:
             progress(1)
     with deps.uow() as uow:
+        rights.still_held(uow, who, Permission.REGISTER_CASE)  # its token revoked meanwhile: nothing written (s34 H3)
         uow.one_at_a_time(f"cases-of:{who.actor}")  # as ``intake.registered``: a retry sent meanwhile waits
         registered = uow.registered_cases(who.actor, [case for _, case in valid])
         children: dict[tuple[str, str, date, date], int] = {}  # this sheet's rows, by the child they register

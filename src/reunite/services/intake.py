@@ -27,7 +27,7 @@ from reunite.domain.model import (
 )
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import with_offset, zone
-from reunite.services import case_photos, idempotency, reports, throttle
+from reunite.services import case_photos, idempotency, reports, rights, throttle
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
 from reunite.services.queries import sighting_day_zone
@@ -173,6 +173,7 @@ def report_sighting(deps: Deps, who: Principal, sighting: NewSighting, uploads: 
     sighting = replace(sighting, place=placed.point)
     keys = store_originals(deps, uploads, facts)
     with deps.uow() as uow:
+        rights.still_held(uow, who, Permission.REPORT_SIGHTING)  # revoked while its photos were read (probe s34 H3)
         repeated = _repeated(deps, uow, who, facts, keys, provenance)
         if repeated is not None:
             return SightingReceipt(repeated, [], seen.at, False, False, repeated=True)
@@ -334,6 +335,7 @@ def register_case(
     keys = store_originals(deps, uploads, facts)
     days = [day or case.missing_since.date() for day in taken]
     with deps.uow() as uow:
+        rights.still_held(uow, who, Permission.REGISTER_CASE)  # revoked while its photos were read (probe s34 H3)
         if (other := registered_before(uow, who, case)) is not None:
             raise Conflict("you registered this child already, as case {case}, with another birth date: correct that case (its page, “Correct this case”), and add a photo to it there (“Add photos”), rather than registering the child again", field="birth_date", case=other)  # noqa: E501
         if (known := registered(uow, who, case)) is not None:  # the photos it lacked added to it

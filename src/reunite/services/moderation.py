@@ -13,14 +13,14 @@ from reunite.domain.case_faces import require_choices
 from reunite.domain.corrections import VERSION, as_registered, vouched
 from reunite.domain.corrections import version as case_version
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
-from reunite.domain.lifecycle import CaseAction
+from reunite.domain.lifecycle import CaseAction, CaseState, read_as
 from reunite.domain.model import PhotoOwner, SightingStatus
 from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.summary import SUMMARY_LIMIT, cleaned
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
 from reunite.services import case_faces, doubles, idempotency, look_alikes, sharing, words, workbench
-from reunite.services.case_moves import change_case, kept_case, move_case
+from reunite.services.case_moves import as_read, change_case, kept_case, move_case
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
 from reunite.services.queries import audit_read, day_zone, public_city
@@ -216,10 +216,9 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
     ``shared``: the family's free texts (description, marks) as the verifier approves them for sharing
     (``share_texts``), those given. ``child_faces``: of each photo showing several faces none chosen as the
     child's, the face the verifier chose, or None (cannot tell: that photo stays unpublished and unmatched);
-    refused until every such photo is answered (``case_faces.require_choices``). ``version``: what the verifier
-    read of the case (``corrections.version``, given with the page); refused (409) when the case changed since (its
-    family corrected it, a photo was added): a verification vouches only for what was read (probe s27 A3). The
-    identity facts vouched for are kept (``cases.verified_facts``) for corrections to be compared with."""
+    refused until every such photo is answered (``case_faces.require_choices``). ``version``: the case as read
+    (``case_moves.as_read``): a verification vouches only for what was read (probe s27 A3). The identity facts
+    vouched for are kept (``cases.verified_facts``) for corrections to be compared with."""
     require(who, Permission.VERIFY_CASE)
     if idempotency.done(deps, key):
         return
@@ -227,7 +226,7 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
         raise InvalidInput("say what was checked (police report, documents)", field="evidence")
     evidence = require_why(evidence, "evidence")
     if version is not None and not VERSION.fullmatch(version):  # mistyped: not "changed since", never a version
-        raise InvalidInput("this is not a version of case {id}: copy the version its page or GET /api/cases/{id} gives (16 letters and digits)",  # noqa: E501
+        raise InvalidInput("this is not a version of case {id}: copy the version its page or GET /api/cases/{id} gives (such as waiting.3f9a0c1d2b4e6f70)",  # noqa: E501
                            field="version", id=case_id)
     if checked_by.strip():
         evidence = f"{evidence} (checked by {checked_by.strip()})"
@@ -239,11 +238,8 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
         if change_case(uow, case_id, CaseAction.VERIFY, who.actor) is None:
             return
         doubles.refuse_verifying(uow, case_id)  # possibly a child another account registered: resolved first
-        facts = as_registered(uow.case_facts_row(case_id))
-        if version is not None and version != case_version(facts, [p.photo_id for p in uow.case_photo_faces(case_id)]):
-            raise Conflict("case {id} changed since you opened it (corrected, or a photo added): read it again before verifying",  # noqa: E501
-                           field="version", id=case_id)
-        uow.vouch_facts(case_id, vouched(facts))
+        as_read(uow, case_id, version, "case {id} changed since you opened it (corrected, or a photo added): read it again before verifying")  # noqa: E501
+        uow.vouch_facts(case_id, vouched(as_registered(uow.case_facts_row(case_id))))
         # which face is the child's in a photo of several: asked before it is published or matched
         require_choices(case_id, case_faces.mark_all(uow, who, case_id, child_faces or {}), child_faces or {})
         uow.mark_verified(case_id, who.actor, deps.clock.now())
@@ -255,9 +251,10 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
         uow.commit()
 
 
-def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idempotency.Key | None = None) -> None:
-    """A registration that could not be verified (or is a false report) is closed, never matched (once:
-    asked again, the same ``key`` or a case rejected already, nothing is written twice)."""
+def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idempotency.Key | None = None,
+                version: str | None = None) -> None:
+    """A registration that could not be verified (or is a false report) is closed, never matched (once: asked again,
+    nothing is written twice). ``version``: the case as read (``case_moves.as_read``; verified meanwhile: 409)."""
     require(who, Permission.VERIFY_CASE)
     if idempotency.done(deps, key):
         return
@@ -268,16 +265,19 @@ def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         if not idempotency.first(uow, key):
             return
         if (state := change_case(uow, case_id, CaseAction.REJECT, who.actor)) is None:
-            return
+            return  # rejected already (a double tap, two moderators agreeing)
+        as_read(uow, case_id, version, "case {id} changed since you opened it (corrected, or a photo added): read it again before rejecting it")  # noqa: E501
         uow.set_case_status(case_id, state.status, deps.clock.now())
         uow.audit(who.actor, "case.rejected", "case", case_id, reason=bounded(reason, 4000, "reason"))
         uow.commit()
 
 
-def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idempotency.Key | None = None) -> None:
+def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idempotency.Key | None = None,
+                version: str | None = None) -> None:
     """Undo a rejection or a closing made in error: the case waits for verification again (verifying it
     then restarts matching, alerts and the poster). An expired case is blanked and cannot come back.
-    Sent again under the same ``key`` it is done once; without one, a waiting case is refused (409)."""
+    Sent again under the same ``key`` it is done once; without one, a waiting case is refused (409). ``version``:
+    the case as read (``case_moves.as_read``): one reopened and ended again since is refused (409)."""
     require(who, Permission.MODERATE)
     if idempotency.done(deps, key):
         return
@@ -288,6 +288,7 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         if not idempotency.first(uow, key):
             return
         move_case(uow, case_id, CaseAction.REOPEN, who.actor)
+        as_read(uow, case_id, version, "case {id} changed since you opened it (corrected, or a photo added): read it again before reopening it")  # noqa: E501
         uow.reopen_case(case_id, deps.clock.now())
         uow.unmark_found(case_id)  # a reunion recorded in error: the child is looked for again
         uow.audit(who.actor, "case.reopened", "case", case_id, reason=bounded(reason, 4000, "reason"))
@@ -320,7 +321,7 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
     loads = workbench.queue_loads(deps)
     read = {name: deps.read.queue(name, limit) for name in counts}
     for row in read.get("cases", []):  # what the verifier reads, sent back with Verify (probe s27 A3)
-        row["version"] = case_version(as_registered(row), row["photo_ids"])
+        row["version"] = case_version(as_registered(row), row["photo_ids"], read_as(CaseState.WAITING))
         for name in ("sex", "nicknames", "family_contact"):  # read for the version only
             row.pop(name, None)
     shown = {name: [exact_places(row) for row in rows] for name, rows in read.items()}

@@ -56,7 +56,7 @@ from reunite.domain.pfif import (
 )
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.typed_time import INSTANT, date_written
-from reunite.services import doubles, idempotency, look_alikes, pfif_versions, throttle
+from reunite.services import doubles, idempotency, look_alikes, pfif_versions, rights, throttle
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
 from reunite.services.exchange import ImportReport, Problem, ReadInZone, Registered, audit_export, last_seen_as_read
@@ -102,6 +102,7 @@ def import_pfif(deps: Deps, who: Principal, data: bytes, key: idempotency.Key | 
     throttle.records_limit(deps, who, len(persons) + len(notes))  # one key cannot flood the queue (probe s21 U4)
     report = ImportReport()
     with deps.uow() as uow:
+        rights.still_held(uow, who, Permission.REGISTER_CASE)  # its token revoked meanwhile: nothing written (s34 H3)
         doubles.take_turns(uow)  # a note's link may flag two cases (``_links``): before any case's row is locked
         for person in persons:
             _import_person(deps, uow, who, person, version, report)

@@ -15,7 +15,7 @@ from reunite.domain.corrections import version as case_version
 from reunite.domain.elapsed import Elapsed, since_missing
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.leads import told
-from reunite.domain.lifecycle import CaseState, case_state
+from reunite.domain.lifecycle import CaseState, case_state, read_as
 from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SeenAtBasis, SightingFilter
 from reunite.domain.pfif import birth_precision
 from reunite.domain.ports import ReaderScript
@@ -24,6 +24,9 @@ from reunite.domain.times import offset_zone
 from reunite.domain.workbench import waits_for_report
 from reunite.services import throttle
 from reunite.services.deps import Deps
+
+# the cases a page offers a decision on (verify, reject, close; reopen): its forms send back the version it read
+DECIDED_ON = ("open", "reunited", "closed", "rejected")
 
 
 def audit_read(deps: Deps, who: Principal, action: str, subject: str, subject_id: int, **detail: Any) -> None:
@@ -225,9 +228,13 @@ def get_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | No
     shown = access.case_view(who, row)
     shown["birth_date_precision"] = birth_precision(row.get("pfif") or {})
     shown["missing_since_precision"] = row["missing_since_precision"]
-    if who.can(Permission.VERIFY_CASE) and row["status"] == "open" and row.get("given_name") is not None:
-        # what its verifier reads: the verify forms send it back, refused when the case changed since (probe s27 A3)
-        shown["version"] = case_version(as_registered(row), [p["id"] for p in row.get("photos") or []])
+    if any(who.can(p) for p in (Permission.VERIFY_CASE, Permission.RECORD_REUNION, Permission.MODERATE)) \
+            and row["status"] in DECIDED_ON and row.get("given_name") is not None \
+            and (state := case_state(row)) is not None:
+        # what its verifier, caseworker or moderator reads: the verify, reject, close and reopen forms send it back,
+        # refused when the case changed since (probe s27 A3), or was decided meanwhile (probe s34 H2)
+        shown["version"] = case_version(as_registered(row), [p["id"] for p in row.get("photos") or []],
+                                        read_as(state, row))
     if not who.owns(case_id):
         audit_read(deps, who, "case.viewed", "case", case_id, contact="family_contact" in shown,
                     imported_contacts=sorted(shown.get("imported_contacts", {})),

@@ -102,6 +102,20 @@ def _stage(status: str, helped: Callable[[], bool], found: Callable[[], bool]) -
     return "closed"
 
 
+def locked_report(uow: UnitOfWork, row: dict[str, Any], field: str) -> dict[str, Any]:
+    """The report ``row`` (``open_report``'s) read again in the transaction that writes, its row locked until the
+    commit, still open (``require_open``): what the reporter's answer is checked against. Answers sent at once (a
+    double tap, a phone's queue resending, probe s34 H4) then come one after another, each reading what the one
+    before wrote: one is kept, and the others are answered as a second answer is."""
+    fresh = uow.report_by_receipt(str(row["receipt"]), lock=True)
+    if fresh is None:
+        raise NotFound("this report link is not valid")
+    now = row | fresh | {"open": fresh["status"] in OPEN,
+                         "not_taken_up": fresh["status"] == SightingStatus.REJECTED.value}
+    require_open(now, field)
+    return now
+
+
 def require_open(row: dict[str, Any], field: str) -> None:
     """Refuse an addition to a report that takes none: withdrawn, removed, expired, or not taken up by
     the moderators (withdrawing it still works; a new sighting is a new report)."""
@@ -188,8 +202,27 @@ def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
         raise InvalidInput("say when you saw the child", field="seen_at")
     if when.tzinfo is None:
         raise InvalidInput("the time needs a time zone", field="seen_at")
-    if row["seen_at_basis"] == SeenAtBasis.GIVEN.value and row["seen_at"] == when:
+    if _time_given(deps, row, when):
         return int(row["id"])  # this very time is the report's: nothing to change
+    with deps.uow() as uow:
+        row = locked_report(uow, row, "seen_at")  # checked again, locked: answers sent at once, one after another
+        if _time_given(deps, row, when) or idempotency.remember(uow, key, {"given": True}) is not None:
+            return int(row["id"])  # this very time was given meanwhile, or a concurrent resend was given first
+        given = row | {"seen_at": when, "seen_at_basis": SeenAtBasis.GIVEN.value}
+        uow.set_seen_time(row["id"], SeenTime(when), sighting_day_zone(deps, given))  # a time's offset may date it
+        uow.audit("reporter", "sighting.time_given", "sighting", row["id"], was=row["seen_at"].isoformat(),
+                  was_basis=row["seen_at_basis"], given=when.isoformat())
+        held_again(deps, uow, row)
+        uow.enqueue("faces.process_sighting", lock=f"sighting-{row['id']}", sighting_id=row["id"])
+        uow.commit()
+    return int(row["id"])
+
+
+def _time_given(deps: Deps, row: dict[str, Any], when: datetime) -> bool:
+    """Whether ``when`` is the report's time already, given by its reporter (nothing to change); refused when the report
+    has its time (given, or from its photos or the phone), or ``when`` is after it was sent or too long before."""
+    if row["seen_at_basis"] == SeenAtBasis.GIVEN.value and row["seen_at"] == when:
+        return True
     if row["seen_at_basis"] not in (SeenAtBasis.ARRIVAL.value, SeenAtBasis.CAMERA.value,
                                     SeenAtBasis.CAMERA_ZONE_ASSUMED.value):
         raise InvalidInput("this report has its time already: write a correction in the details", field="seen_at")
@@ -199,17 +232,7 @@ def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
     if when < earliest_given(row["created_at"], deps.limits.sighting_years):  # as a report's own time (intake)
         raise InvalidInput("{when} is too long before your report was sent: when did you see the child?",
                            field="seen_at", when=when)
-    with deps.uow() as uow:
-        if idempotency.remember(uow, key, {"given": True}) is not None:
-            return int(row["id"])  # a concurrent resend was given first
-        given = row | {"seen_at": when, "seen_at_basis": SeenAtBasis.GIVEN.value}
-        uow.set_seen_time(row["id"], SeenTime(when), sighting_day_zone(deps, given))  # a time's offset may date it
-        uow.audit("reporter", "sighting.time_given", "sighting", row["id"], was=row["seen_at"].isoformat(),
-                  was_basis=row["seen_at_basis"], given=when.isoformat())
-        held_again(deps, uow, row)
-        uow.enqueue("faces.process_sighting", lock=f"sighting-{row['id']}", sighting_id=row["id"])
-        uow.commit()
-    return int(row["id"])
+    return False
 
 
 def held_again(deps: Deps, uow: UnitOfWork, row: dict[str, Any]) -> None:

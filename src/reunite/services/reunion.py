@@ -11,7 +11,7 @@ from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.domain.spelling import without_controls
 from reunite.services import idempotency, words
-from reunite.services.case_moves import change_case, kept_case
+from reunite.services.case_moves import as_read, change_case, kept_case
 from reunite.services.deps import Deps
 
 METHODS = ("dna", "document", "interview")
@@ -79,12 +79,15 @@ def record_verification(
 
 
 def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_data: bool,
-               key: idempotency.Key | None = None) -> None:
+               key: idempotency.Key | None = None, version: str | None = None) -> None:
     """Close a case: as reunited (needs a verification that matched) or for another reason. Alerts stop and the
     poster is withdrawn at once (both only serve open cases); photos and faces are deleted unless the family chose
     to keep them (never the photos held for a moderator with a correction that was waiting, which the close drops:
     ``case_moves``); the family is emailed (``case_moves.NOTICES``). Asked again (the same ``key``, or a case
-    already ended so, its photos kept or deleted as asked) it is closed once; ended otherwise, refused (409)."""
+    already ended so, its photos kept or deleted as asked) it is closed once; ended otherwise, refused (409).
+    ``version``: the case as the caseworker read it (``corrections.version``, the case page's form sends it); a case
+    decided meanwhile (verified, held back, reopened) or changed since is refused (409), rather than closed on what
+    was not read (probe s34 H2)."""
     require(who, Permission.RECORD_REUNION)
     if idempotency.done(deps, key):
         return
@@ -101,6 +104,7 @@ def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_da
             if not keep_data and uow.case_keeps_data(case_id):
                 raise Conflict("case {id} is already closed with the family's photos kept: nothing was deleted", field="keep_data", id=case_id)  # noqa: E501
             return
+        as_read(uow, case_id, version, "case {id} changed since you opened it (corrected, or a photo added): read it again before closing it")  # noqa: E501
         status = state.status
         uow.set_case_status(case_id, status, deps.clock.now(), keep_data)
         # the child's reports, recorded as found now: they leave families' and partners' view for good (probe s32 F2)

@@ -64,6 +64,16 @@ def _has_place(deps: Deps, row: dict[str, Any]) -> bool:
     return row["lat"] is not None or bool(public_city(deps, row["place_text"] or "", None))
 
 
+def _place_given(deps: Deps, row: dict[str, Any], words: str, point: GeoPoint | None) -> bool:
+    """Whether this place is the report's already (nothing to change); refused when the report has another."""
+    if not _has_place(deps, row):
+        return False
+    had = GeoPoint(row["lat"], row["lon"]) if row["lat"] is not None else None
+    if words in ("", row["place_text"]) and point == had:
+        return True
+    raise InvalidInput("this report has its place already: write a correction in the details", field="place_text")
+
+
 def give_place(deps: Deps, receipt: str, token: str, words: str, point: GeoPoint | None,
                key: idempotency.Key | None = None) -> int:
     """The reporter says where they saw the child, for a report that has no place families can be shown (no
@@ -80,19 +90,17 @@ def give_place(deps: Deps, receipt: str, token: str, words: str, point: GeoPoint
     words = without_format(words)  # as a report's place words at intake (``NewSighting``)
     if not words and point is None:
         raise InvalidInput("say where you saw the child", field="place_text")
-    if _has_place(deps, row):
-        had = GeoPoint(row["lat"], row["lon"]) if row["lat"] is not None else None
-        if words in ("", row["place_text"]) and point == had:
-            return int(row["id"])  # this very place is the report's: nothing to change
-        raise InvalidInput("this report has its place already: write a correction in the details", field="place_text")
+    if _place_given(deps, row, words, point):
+        return int(row["id"])  # this very place is the report's: nothing to change
     if point is None and not deps.places.city(words):
         raise InvalidInput("“{words}” names no town or city we know: add the town or city, or give the coordinates",
                            field="place_text", words=words)
-    words = words or row["place_text"] or ""
     given = SeenPlace(point, PlaceBasis.GIVEN if point is not None else PlaceBasis.WORDS)
     with deps.uow() as uow:
-        if idempotency.remember(uow, key, {"given": True}) is not None:
-            return int(row["id"])  # a concurrent resend was given first
+        row = reports.locked_report(uow, row, "place_text")  # checked again, locked: answers sent at once, in turn
+        if _place_given(deps, row, words, point) or idempotency.remember(uow, key, {"given": True}) is not None:
+            return int(row["id"])  # this very place was given meanwhile, or a concurrent resend was given first
+        words = words or row["place_text"] or ""
         now = row | {"lat": point.lat if point else None, "lon": point.lon if point else None, "place_text": words}
         uow.set_place(row["id"], given, words, sighting_day_zone(deps, now))
         uow.audit("reporter", "sighting.place_given", "sighting", row["id"], was_basis=row["place_basis"],

@@ -41,7 +41,8 @@ def pending_imports(deps: Deps, who: Principal, token_id: int) -> int:
 
 def withdraw_imports(deps: Deps, who: Principal, token_id: int, reason: str) -> int:
     """Withdraw (reject) the cases this token imported that nobody verified yet, revoked or not; how many.
-    Audited case by case and on the token (``token.imports_withdrawn``)."""
+    Audited case by case and on the token (``token.imports_withdrawn``). An import the token is writing meanwhile
+    is waited for (its row locked: ``rights.still_held``), and what it wrote is withdrawn too (probe s34 H3)."""
     require(who, Permission.ADMINISTER)
     why = checked_reason(reason)
     with deps.uow() as uow:

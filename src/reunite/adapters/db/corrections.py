@@ -28,7 +28,7 @@ def case_columns(case: NewCase) -> dict[str, Any]:
 
 FACTS = ("id", "given_name", "family_name", "nicknames", "sex", "birth_date", "missing_since", "missing_since_offset",
          "missing_since_precision", "last_seen_lat", "last_seen_lon", "last_seen_text", "description", "marks",
-         "police_report", "family_contact", "status", "verified_at", "verified_facts")
+         "police_report", "family_contact", "status", "verified_at", "verified_facts", "closed_at")
 
 
 class CorrectionSql:

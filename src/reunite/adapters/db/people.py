@@ -93,12 +93,24 @@ class PeopleSql:
         ).scalar_one())
 
     def token_exists(self, token_id: int) -> bool:
-        return self.conn.execute(select(api_tokens.c.id).where(api_tokens.c.id == token_id)).first() is not None
+        return self.conn.execute(select(api_tokens.c.id).where(api_tokens.c.id == token_id).with_for_update()
+                                 ).first() is not None
 
     def revoke_api_token(self, token_id: int, at: datetime) -> list[int] | None:
-        if self.conn.execute(select(api_tokens.c.id).where(api_tokens.c.id == token_id)).first() is None:
+        if self.conn.execute(select(api_tokens.c.id).where(api_tokens.c.id == token_id).with_for_update()
+                             ).first() is None:
             return None
         return self._revoke_lines("SELECT CAST(:id AS bigint)", {"id": token_id, "at": at})
+
+    def token_holds(self, token_id: int) -> bool:
+        revoked = self.conn.execute(select(api_tokens.c.revoked_at).where(api_tokens.c.id == token_id)
+                                    .with_for_update(read=True)).first()
+        return revoked is None or revoked.revoked_at is None
+
+    def account_holds(self, account_id: int) -> tuple[str, bool] | None:
+        row = self.conn.execute(select(accounts.c.role, accounts.c.disabled_at).where(accounts.c.id == account_id)
+                                .with_for_update(read=True)).first()
+        return None if row is None else (str(row.role), row.disabled_at is None)
 
     def _revoke_lines(self, first: str, params: dict[str, object]) -> list[int]:
         """Revoke the tokens ``first`` selects and every token issued from them, down the line; their ids."""

@@ -34,8 +34,9 @@ class ReportSql:
         row = self.conn.execute(select(*COLUMNS).where(sightings.c.client_key == client_key)).mappings().first()
         return dict(row) if row else None
 
-    def report_by_receipt(self, receipt: str) -> dict[str, Any] | None:
-        row = self.conn.execute(select(*COLUMNS).where(sightings.c.receipt == receipt)).mappings().first()
+    def report_by_receipt(self, receipt: str, lock: bool = False) -> dict[str, Any] | None:
+        found = select(*COLUMNS).where(sightings.c.receipt == receipt)
+        row = self.conn.execute(found.with_for_update() if lock else found).mappings().first()
         return dict(row) if row else None
 
     def report_helped(self, sighting_id: int) -> bool:

@@ -138,6 +138,14 @@ class ReasonIn(BodyIn):
     reason: str
 
 
+class CaseDecisionIn(ReasonIn):
+    version: str | None = Field(default=None, max_length=80, description=(
+        "The case's `version` as GET /api/cases/{id} gave it when you read the case: send it. A case decided "
+        "meanwhile by another moderator (verified, or reopened and ended again), or changed since, is refused (409: "
+        "read it again) rather than that decision overturned unseen. Left out (older clients), the case is taken as it "
+        "stands"))
+
+
 class MessageIn(BodyIn):
     body: str
 
@@ -154,6 +162,10 @@ class CloseIn(BodyIn):
     keep_data: bool = Field(description=(
         "Required, as on the case's page: true keeps the family's photos until the closed case expires, false "
         "deletes them and their faces for good"))
+    version: str | None = Field(default=None, max_length=80, description=(
+        "The case's `version` as GET /api/cases/{id} gave it when you read the case: send it. A case decided "
+        "meanwhile (verified, held back, reopened) or changed since is refused (409: read it again). Left out "
+        "(older clients), the case is closed as it stands"))
 
 
 class TakedownIn(BodyIn):

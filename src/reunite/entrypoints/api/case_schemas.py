@@ -82,9 +82,10 @@ class CaseOut(BaseModel):
     closed_at: datetime | None = None
     photos: list[CasePhoto]
     version: str | None = Field(default=None, description=(
-        "Only for those who verify cases, of an open case: what this answer read of it (its facts and photos). "
-        "Send it with POST /api/cases/{id}/verify: a case changed since (its family corrected it, a photo was "
-        "added) is then refused (409) instead of verified unread"))
+        "Only for reviewers, of a case open, reunited, closed or rejected: what this answer read of it (where it "
+        "stood and since when, its facts and photos). Send it with POST /api/cases/{id}/verify, /reject, /close or "
+        "/reopen: a case changed since (verified, rejected or reopened by another moderator, its family corrected it, "
+        "a photo was added) is then refused (409) instead of decided unread"))
     family_contact: str | None = Field(default=None, description="Only for the family and reviewers")
     police_report: str | None = Field(default=None, description="Only for the family and reviewers")
     birth_date_precision: str = Field(default="day", description=(

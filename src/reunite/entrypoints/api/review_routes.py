@@ -195,22 +195,23 @@ def shared_marks(deps: DepsDep, who: Verifier, case_id: int, body: bodies.Shared
 
 
 @router.post("/cases/{case_id}/reject", status_code=204, responses=STATUS_CHANGE)
-def reject(deps: DepsDep, who: Verifier, case_id: int, body: bodies.ReasonIn,
+def reject(deps: DepsDep, who: Verifier, case_id: int, body: bodies.CaseDecisionIn,
            idempotency_key: IdempotencyKey = None) -> Response:
     """Reject a case still open; asked again (a case rejected already, or the same ``Idempotency-Key``)
-    it answers 204 again and nothing is done twice."""
+    it answers 204 again and nothing is done twice. Send the case's ``version`` as you read it (GET /api/cases/{id}):
+    a case verified meanwhile by another moderator, or changed since, is refused (409)."""
     key = idempotency.scoped(who, f"reject:{case_id}", idempotency_key, [("body", body.model_dump_json())])
-    moderation.reject_case(deps, who, case_id, body.reason, key)
+    moderation.reject_case(deps, who, case_id, body.reason, key, version=body.version)
     return Response(status_code=204)
 
 
 @router.post("/cases/{case_id}/reopen", status_code=204, responses=STATUS_CHANGE)
-def reopen(deps: DepsDep, who: Moderator, case_id: int, body: bodies.ReasonIn,
+def reopen(deps: DepsDep, who: Moderator, case_id: int, body: bodies.CaseDecisionIn,
            idempotency_key: IdempotencyKey = None) -> Response:
     """Reopen a reunited, closed or rejected case (closed in error): it waits for verification again.
     A retry under the same ``Idempotency-Key`` answers 204 again; without one, a waiting case is 409."""
     key = idempotency.scoped(who, f"reopen:{case_id}", idempotency_key, [("body", body.model_dump_json())])
-    moderation.reopen_case(deps, who, case_id, body.reason, key)
+    moderation.reopen_case(deps, who, case_id, body.reason, key, version=body.version)
     return Response(status_code=204)
 
 
@@ -257,7 +258,7 @@ def close(deps: DepsDep, who: Caseworker, case_id: int, body: bodies.CloseIn,
     already ended so, or the same ``Idempotency-Key``) it answers 204 again and nothing is done twice;
     a case ended otherwise is 409."""
     key = idempotency.scoped(who, f"close:{case_id}", idempotency_key, [("body", body.model_dump_json())])
-    reunion.close_case(deps, who, case_id, body.reunited, body.keep_data, key)
+    reunion.close_case(deps, who, case_id, body.reunited, body.keep_data, key, version=body.version)
     return Response(status_code=204)
 
 

@@ -204,13 +204,15 @@ async def shared_description(request: Request, lang: LangDep, deps: DepsDep, who
 @router.post("/cases/{case_id}/reject", response_model=None)
 async def reject(request: Request, lang: LangDep, deps: DepsDep, who: Verifier, case_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: moderation.reject_case(
-        deps, who, case_id, text(f, "reason"), form_key(who, f"reject:{case_id}", f)))
+        deps, who, case_id, text(f, "reason"), form_key(who, f"reject:{case_id}", f),
+        version=text(f, "version") if "version" in f else None))  # the forms send it
 
 
 @router.post("/cases/{case_id}/reopen", response_model=None)
 async def reopen(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, case_id: int) -> Response:
     return await _on_case(request, lang, deps, who, case_id, lambda f: moderation.reopen_case(
-        deps, who, case_id, text(f, "reason"), form_key(who, f"reopen:{case_id}", f)))
+        deps, who, case_id, text(f, "reason"), form_key(who, f"reopen:{case_id}", f),
+        version=text(f, "version") if "version" in f else None))  # the form sends it
 
 
 @router.post("/cases/{case_id}/notes/{note_id}/attach", response_model=None)
@@ -295,6 +297,7 @@ async def close(request: Request, lang: LangDep, deps: DepsDep, who: Caseworker,
         if text(form, "confirm") != "yes":
             raise InvalidInput("tick the box to confirm that the case should be closed", field="confirm")
         reunion.close_case(deps, who, case_id, text(form, "outcome") == "reunited", text(form, "keep_data") == "yes",
-                           form_key(who, f"close:{case_id}", form))
+                           form_key(who, f"close:{case_id}", form),
+                           version=text(form, "version") if "version" in form else None)  # the form sends it
 
     return await _on_case(request, lang, deps, who, case_id, close_it)
