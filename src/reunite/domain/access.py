@@ -26,7 +26,8 @@ from reunite.domain.candidates_shown import (
 )
 from reunite.domain.errors import Forbidden, NotFound, NotSignedIn
 from reunite.domain.model import SightingFilter
-from reunite.domain.pfif import NOTE_CONTACTS, PERSON_CONTACTS
+from reunite.domain.pfif import PERSON_CONTACTS
+from reunite.domain.pfif_shown import note_view, notes_shown, pfif_hidden
 from reunite.domain.photos_shown import (
     HEAD,
     Box,
@@ -75,14 +76,15 @@ from reunite.domain.times_shown import hours_only, in_place_zone, times_view
 
 # re-exported: callers ask this module for who may do what and what of a photo, a time, a place or a
 # candidate they see, never domain.principals, domain.photos_shown, domain.times_shown,
-# domain.places_shown or domain.candidates_shown
+# domain.places_shown, domain.candidates_shown or domain.pfif_shown
 __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORDS", "FAMILY_NEEDS_VERIFIED_CASE",
            "HEAD", "OPERATOR", "PLACE_GRID_DEG", "RAW_SCORES", "ROLE_PERMISSIONS", "SCOPE_PERMISSIONS", "Box",
            "Outline", "P", "Permission", "Principal", "Role", "Scope", "blur_faces", "box_of", "candidate_view",
            "candidate_visible", "case_original", "case_photo_child", "case_photo_shown", "case_photos_listed",
            "child_face", "child_face_of", "coarse_distance_km", "coarse_point", "coarse_radius",
            "coarse_score", "coarsen", "distance_shown", "exact", "exact_places", "family_sent_view",
-           "found_child_hidden", "head_outline", "held_again", "hours_only", "photo_shown", "public_pin",
+           "found_child_hidden", "head_outline", "held_again", "hours_only", "note_view", "notes_shown", "pfif_hidden",
+           "photo_shown", "public_pin",
            "ruled_out_faces", "scores_shown", "shared_with_child", "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
@@ -352,24 +354,6 @@ def text_withheld(who: Principal, case: dict[str, Any], name: str) -> bool:
     """Whether the family wrote a free text ``name`` that ``who`` does not read because no moderator has approved
     a text of it for sharing yet (the API's ``description_withheld``, ``marks_withheld``; the pages say why)."""
     return bool(case.get(name)) and not text_shown(who, case, name)
-
-
-def pfif_hidden(who: Principal) -> frozenset[str]:
-    """The PFIF fields an export to ``who`` leaves out, as ``case_view`` hides them from this reader: a
-    partner's record's contacts and the family's home for anyone but reviewers."""
-    return frozenset() if who.can(P.SEE_CONTACTS) else frozenset(PERSON_CONTACTS)
-
-
-def notes_shown(who: Principal) -> bool:
-    """Partners' notes name people and places: only reviewers read them (on the case, in exports)."""
-    return who.can(P.SEE_CONTACTS)
-
-
-def note_view(note: dict[str, Any]) -> dict[str, Any]:
-    """A partner's note on a case, with the contacts it came with (for reviewers: see case_view)."""
-    sent = note.get("pfif") or {}
-    return {**{k: v for k, v in note.items() if k != "pfif"},
-            "contacts": {name: sent[name] for name in NOTE_CONTACTS if sent.get(name)}}
 
 
 # Public statistics (anyone, unsigned): counts of what anyone may read, never of a private status. A report
