@@ -20,9 +20,9 @@ from reunite.bootstrap import Container
 from reunite.config import Settings
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.errors import Forbidden, InvalidInput
-from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
+from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
-from reunite.services import intake, moderation, search
+from reunite.services import intake, moderation, review, search
 from reunite.services.accounts import from_session, issue_token
 from tests.conftest import newest_sighting, run_jobs, session_for
 from tests.photos import side_by_side
@@ -30,7 +30,7 @@ from tests.photos import side_by_side
 pytestmark = [pytest.mark.corpus]
 
 WUHAN, SHANGHAI = GeoPoint(30.5801, 114.2950), GeoPoint(31.2304, 121.4737)
-REFUSED = "does not look like the child of your case"
+REFUSED = "could not be matched to your case"
 
 
 @dataclass
@@ -139,7 +139,7 @@ def test_a_family_searching_with_another_familys_poster_photo_is_refused_and_aud
         assert status == 422 and REFUSED in page and f"/sightings/{world.seen_b}" not in page
         family.headers["Accept-Language"] = "zh-CN"
         status, page = _page_search(family, poster_b, world.case_a)
-        assert status == 422 and "这张照片看起来不像您案件中的孩子" in page
+        assert status == 422 and "这张照片无法与您案件中的照片对应" in page
         del family.headers["Accept-Language"]
         status, page = _page_search(family, poster_b, "")  # "Not one of my cases", sent by hand
         assert status == 422 and "families search only with a photo of their own child" in page
@@ -203,3 +203,16 @@ def test_a_familys_search_follows_its_case_as_it_is_now(world: World) -> None:
         assert family.get("/search").status_code == 403
     with pytest.raises(Forbidden):
         _as_the_api_runs_it(world, world.family_a, later, world.case_a)
+
+
+def test_a_family_searches_with_the_picture_of_a_lead_confirmed_for_its_case(world: World) -> None:
+    """Probe s35 J6: the gate refused the picture of a report the matching proposed for the family's case (039a11
+    against its case photo 039a10, read as a photo of no known age); once a reviewer confirmed it, the family was
+    shown it as its child's lead, and searches with it."""
+    deps = world.container.deps
+    lead = next(row for row in deps.read.candidates(world.case_b, None) if row["sighting_id"] == world.seen_b)
+    review.review_candidate(deps, OPERATOR, lead["id"], CandidateStatus.CONFIRMED, "the same child")
+    hits = _as_the_api_runs_it(world, world.family_b, world.photo("039a11"), world.case_b)
+    assert world.seen_b in {hit["sighting_id"] for hit in hits}
+    with pytest.raises(InvalidInput, match=REFUSED):  # family A, with the same picture: not its case's lead
+        _as_the_api_runs_it(world, world.family_a, world.photo("039a11"), world.case_a)

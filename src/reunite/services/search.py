@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from reunite.domain import access
@@ -21,7 +22,7 @@ from reunite.domain.errors import InvalidInput
 from reunite.domain.fusion import Spread, fused_similarity
 from reunite.domain.leads import LeadPolicy, Strength, proposable, told
 from reunite.domain.matching_store import StoredFace
-from reunite.domain.model import DetectedFace, PhotoOwner
+from reunite.domain.model import CandidateStatus, DetectedFace, PhotoOwner
 from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.scoring import (
     CaseFacts,
@@ -136,6 +137,9 @@ def _the_childs_faces(deps: Deps, who: Principal, case_id: int,
         spread = uow.extra_spread() if any(face.extra for face in faces) else None
     kept = []
     for number, face in enumerate(faces):
+        if _a_report_proposed_for(deps, case_id, face):
+            kept.append((number, face))
+            continue
         query_extra = face.extra[0].vector if face.extra else None
         for mine in own:
             similarity = _cosine(face.embedding, mine.embedding)
@@ -149,9 +153,26 @@ def _the_childs_faces(deps: Deps, who: Principal, case_id: int,
     if not kept:
         audit_read(deps, who, "sightings.search_refused", "case", case_id, faces=len(faces),
                    case_faces=len(own))
-        raise InvalidInput("this photo does not look like the child of your case: search with a photo of your child, or ask the reviewers to add it to your case",  # noqa: E501
+        raise InvalidInput("this photo could not be matched to your case's photos (a child changes, and some photos are hard to read): search with another photo of your child, or add this one to your case, where a moderator checks it before it is used",  # noqa: E501
                            field="photo")
     return kept
+
+
+# a report's face this close to the photo's is that picture as families are shown it (a copy re-encoded, shrunk,
+# its bystanders blurred: dlib reads such copies 0.98 and more alike; two photos of one child rarely pass 0.95)
+SHOWN_PICTURE = 0.97
+
+
+def _a_report_proposed_for(deps: Deps, case_id: int, face: DetectedFace) -> bool:
+    """Whether the photo's face is the face of a report a reviewer confirmed for this case: the family searches with
+    the picture it was shown as its child's lead, whatever its case photos' ages read (probe s35 J6: the gate
+    refused a report's own photo). Only a confirmed lead: a proposed one is no word on the child (it may be a
+    bystander's face, matched before a moderator marked the child's), and the family was never shown it."""
+    with deps.uow() as uow:
+        near = uow.near_sighting_faces(face.embedding, datetime.min.replace(tzinfo=UTC), 3)
+    close = {hit.sighting_face_id for hit in near if _cosine(face.embedding, hit.embedding) >= SHOWN_PICTURE}
+    confirmed = deps.read.candidates(case_id, CandidateStatus.CONFIRMED) if close else []
+    return any(row["sighting_face_id"] in close for row in confirmed)
 
 
 STRENGTHS = [s.value for s in Strength]  # strongest first
