@@ -66,3 +66,22 @@ def test_a_camera_clock_read_in_the_witnesss_zone_does_not_name_that_zone_to_fam
     assert "Eastern" not in page and "New York" not in page and "-04:00" not in page
     staff = TestClient(anonymous.app, headers={"Authorization": f"Bearer {admin_token(container)}"})
     assert staff.get(f"/api/sightings/{camera}").json()["seen_at_zone"] == "America/New_York"
+
+
+def test_a_report_with_no_place_is_read_in_the_sites_zone_not_the_witnesss(
+    anonymous: TestClient, container: Container
+) -> None:
+    """Probe s35 J3: with no place, a report's day was dated at the offset its time was given in (-07:00: the
+    witness's phone on US Pacific time), on the family's card and in the API."""
+    sent = anonymous.post("/report", files=[("photos", ("p.jpg", plain_photo(seed=8), "image/jpeg"))],
+                          data={"csrf": csrf(anonymous), "seen_at": "2025-07-25T09:15", "tz": "America/Los_Angeles",
+                                "client_key": "no-place"})
+    assert sent.status_code == 200, sent.text[:2000]
+    placeless = _approved(container)
+    family = TestClient(anonymous.app)
+    family.cookies.set("reunite_session", verified_family(container)[0])
+    assert family.get(f"/api/sightings/{placeless}").json()["seen_at"] == "2025-07-26T00:15:00+08:00"
+    cards = html.unescape(family.get("/sightings").text)
+    assert "GMT-07:00" not in cards and "Pacific" not in cards
+    staff = TestClient(anonymous.app, headers={"Authorization": f"Bearer {admin_token(container)}"})
+    assert staff.get(f"/api/sightings/{placeless}").json()["seen_at"] == "2025-07-25T09:15:00-07:00"
