@@ -19,7 +19,15 @@ from typer.testing import CliRunner
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
-from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, SIGHTING_TEXT_LIMITS, NewCase, Sex, Upload
+from reunite.domain.model import (
+    CASE_TEXT_LIMITS,
+    NICKNAMES_LIMIT,
+    SIGHTING_TEXT_LIMITS,
+    NewCase,
+    NewSighting,
+    Sex,
+    Upload,
+)
 from reunite.entrypoints.cli import app as cli
 from reunite.entrypoints.mail import IntakeHandler
 from reunite.services import intake, moderation
@@ -180,3 +188,28 @@ def test_every_report_and_case_form_field_takes_as_many_characters_as_the_server
     assert client.post("/api/sightings", files=PHOTO, data={"description": typed}).status_code == 202
     too_long = client.post("/api/sightings", files=PHOTO, data={"description": typed + "x"})
     assert too_long.status_code == 422 and too_long.json()["field"] == "description"
+
+
+def test_a_lone_surrogate_escaped_in_json_is_left_out_never_a_server_error(
+    anonymous: TestClient, client: TestClient, container: Container
+) -> None:
+    """Probe s35 J8: a JSON string escaping a lone UTF-16 surrogate ("\\ud800": valid JSON, no character) reached
+    the database and answered 500, on the anonymous removal request and the reviewers' words for families."""
+    case_id = intake.register_case(container.deps, OPERATOR, NewCase(
+        given_name="Jun", family_name="Li", sex=Sex.MALE, birth_date=date(2015, 1, 1),
+        missing_since=datetime(2024, 5, 1, tzinfo=UTC), last_seen_place=None), [Upload(plain_photo(seed=31), "c.jpg")],
+        [None]).case_id
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report checked")
+    body = ('{"subject": "case", "subject_id": ' + str(case_id) + ', "relation": "me\\ud800", '
+            '"reason": "x\\ud800 please", "requester": "a@b.example"}')
+    asked = anonymous.post("/api/takedowns", content=body, headers={"Content-Type": "application/json"})
+    assert asked.status_code == 422 and "relation" in asked.text, asked.text  # named, nothing stored
+    seen = NewSighting(seen_at=datetime(2025, 1, 1, tzinfo=UTC), place=None)
+    photo = [Upload(plain_photo(seed=32), "s.jpg")]
+    sighting = intake.report_sighting(container.deps, OPERATOR, seen, photo).sighting_id
+    said = client.put(f"/api/sightings/{sighting}/family-summary", content='{"family_summary": "red coat\\ud800"}',
+                      headers={"Content-Type": "application/json"})
+    assert said.status_code == 422 and "family_summary" in said.text, said.text
+    shared = client.put(f"/api/cases/{case_id}/shared-description", content='{"description": "a mole\\ud800"}',
+                        headers={"Content-Type": "application/json"})
+    assert shared.status_code == 422, shared.text

@@ -18,7 +18,8 @@ FORMAT = "Cf"
 # DEL and C1. Those Python reads as spaces (vertical tab, form feed, the separators U+001C-U+001F, NEL) become
 # a space, as in a name they always did; the others (ESC, BEL, backspace, NUL…) are removed.
 SPACING_CONTROLS = re.compile(r"[\x0b\x0c\x1c-\x1f\x85]")
-CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# and lone UTF-16 surrogates (a JSON string may escape one, "\ud800": no character, and no UTF-8 carries it)
+CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
 # what XML 1.0 cannot carry at all (``Char``: C0 but tab, line feed and carriage return; lone surrogates; U+FFFE,
 # U+FFFF), and DEL and C1, which it discourages: left out by the writers of the feed and of PFIF, whatever a
 # stored row holds

@@ -40,6 +40,7 @@ FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 CHECKED_BODIES = (*FORMS, "application/json")
 MAX_JSON_DEPTH = 16  # levels of a JSON body: the API's deepest takes three
 NUL = "{name} contains a NUL character (an invisible control character), which cannot be read: remove it and send again"
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 NOT_TEXT = "{name} contains bytes that are not UTF-8 text, which cannot be read: type it again and send again"
 ADDRESS_REFUSED = "reunite.address_refused"  # a page's scope: {parameter: why it cannot be read} (``read_query``)
 ADDRESS_TYPED = "reunite.address_typed"  # a page's scope: its query as typed, without what cannot be read
@@ -90,6 +91,8 @@ def problem(text: str, field: str) -> InvalidInput | None:
     nothing: it "cannot be read")."""
     if "\x00" in text:
         return InvalidInput(NUL, field=field, name=field)
+    if LONE_SURROGATE.search(text):  # a JSON escape of half a character ("\ud800"): no UTF-8 carries it (probe s35 J8)
+        return InvalidInput(NOT_TEXT, field=field, name=field)
     return None
 
 
