@@ -148,6 +148,7 @@ NOT_PERSONAL: dict[tuple[str, str], str] = {
     ("GET", "/reports/{receipt}/{token}"): "the reporter's own report, through its signed private link",
     ("GET", "/reports/{receipt}/{token}/check"): "the verdict on the reporter's own photo, through its link",
     ("GET", "/"): "a form", ("GET", "/cases/new"): "a form", ("GET", "/search"): "a form",
+    ("GET", "/cases/{case_id}/photos"): "a form, to whoever may correct the case: how many photos it holds",
     ("GET", "/subscribe"): "a form", ("GET", "/takedown"): "a form", ("GET", "/privacy"): "text",
     ("GET", "/login"): "a form", ("GET", "/signup"): "a form", ("GET", "/invite/{token}"): "a form",
     ("GET", "/signup/{token}"): "a form showing the address its signed link was sent to",
