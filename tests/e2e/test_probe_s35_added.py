@@ -153,6 +153,10 @@ def test_another_childs_photo_added_to_a_verified_case_is_read_before_accepting_
     assert f'src="/api/photos/{photo["photo_id"]}?max_side=480" alt="Photo waiting" width="240"' in card
     assert 'width="96"' not in card.split("look-alike")[0]  # the photos compared are large, not thumbnails
     assert CHECK in card
+    with world.container.engine.connect() as conn:  # who read another family's child beside this case: audited
+        viewed = [row[0] for row in conn.exec_driver_sql(
+            "SELECT detail FROM audit_log WHERE action = 'look_alikes.viewed' ORDER BY id").fetchall()]
+    assert any(d.get("photos_added") and d["shown"].get(str(world.jun)) == [world.haoran] for d in viewed)
 
     # accepted without the tick: refused, saying why, the form as it was sent
     token = csrf(moderator, "/moderation")

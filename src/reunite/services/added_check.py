@@ -22,6 +22,7 @@ from reunite.domain.leads import OWN_CHILD_SHARE
 from reunite.domain.ports import ReaderScript
 from reunite.services.deps import Deps
 from reunite.services.look_alikes import PAIR, PER_FACE, shown_alike
+from reunite.services.queries import audit_read
 
 CHECK_FIELD = "checked"
 
@@ -85,9 +86,14 @@ def shown_with(deps: Deps, who: Principal, rows: list[dict[str, Any]], reader: R
     who read look-alikes; nothing for anyone else."""
     if not access.look_alikes_shown(who):
         return
+    shown: dict[str, list[int]] = {}
     for row in rows:
         if row.get("held_photo_ids"):
             row["added_check"] = read_added(deps, int(row["case_id"]), row["held_photo_ids"], reader)
+            shown[str(row["case_id"])] = [a["case_id"] for p in row["added_check"]["photos"] for a in p["look_alikes"]]
+    if shown:  # another family's child shown beside a case: audited as the look-alikes beside Verify are
+        audit_read(deps, who, "look_alikes.viewed", "case", 0, of=sorted(int(i) for i in shown), shown=shown,
+                   photos_added=True)
 
 
 def summary(reading: dict[str, Any]) -> dict[str, Any]:
