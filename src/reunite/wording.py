@@ -322,3 +322,26 @@ def clock_set_aside(lang: Language, clock: str, sent: datetime) -> str:
                             time=lang.datetime(at), sent=lang.datetime(sent))
     return lang.gettext("Your photo's clock says {day}: that cannot be when you saw the child, so your report has no time yet.", day=clock_said(lang, clock))  # noqa: E501
 
+
+
+def own_child_words(lang: Language, photo: dict[str, Any]) -> str:
+    """A photo added to a verified case against the case's own photos (``added_check.read_added``), in words."""
+    own = photo.get("own")
+    if not photo["read"]:
+        return lang.gettext("Its faces are not read yet: look again in a minute before accepting")
+    if not photo["faces"]:
+        return lang.gettext("No face was found in this photo: it is never searched with")
+    if not own:
+        return lang.gettext("The case has no face of its own photos to compare this one with")
+    said = " · ".join(lead_words(lang, own["lead"]))
+    if own["looks_like"]:
+        return lang.gettext("This face looks like the case's child: {reading}", reading=said)
+    return lang.gettext("This face does NOT look like the case's child: {reading}", reading=said)
+
+
+def added_alike_words(lang: Language, case_id: int, alike: dict[str, Any], first: bool) -> str:
+    """Another account's case a photo added to case ``case_id`` looks like (``added_check``), in words."""
+    said = " · ".join(alike_words(lang, case_id, alike))
+    if first:
+        return lang.gettext("Looks most like case {id}'s child: {reading}", id=alike["case_id"], reading=said)
+    return lang.gettext("Looks like case {id}'s child too: {reading}", id=alike["case_id"], reading=said)

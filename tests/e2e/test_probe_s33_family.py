@@ -89,6 +89,7 @@ def test_a_family_adds_a_newer_photo_to_its_verified_case_and_a_moderator_accept
         f"/cases/{case_id}?photos=0#photos"  # the same photo again adds nothing
     assert _held(container, case_id) == (2, 1)
 
+    run_jobs(container)  # its faces read: against the case's own photos (probe s35 J1)
     moderator = _page(container, session_for(container, Role.MODERATOR)[1])
     queue = html.unescape(moderator.get("/moderation").text).split('id="corrections"')[1]
     assert "Photos added to the verified case, published and matched only once you accept: 1" in queue

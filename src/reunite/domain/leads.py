@@ -141,6 +141,12 @@ class LeadPolicy:
     per_case: int = 25  # proposals waiting per case; a better one replaces the weakest
 
 
+# how alike a face must read to a case's own photos to count as its child (probe s32 F3, s35 J1): a family's search
+# by photo (``services.search``) and a photo added to a verified case (``services.added_check``); at most as many
+# different children as alike as the weakest lead a family is shown at the shipped settings
+OWN_CHILD_SHARE = LeadPolicy().propose_share
+
+
 @dataclass(frozen=True)
 class Lead:
     strength: Strength

@@ -178,6 +178,13 @@ class ReadModel(WorkbenchReads, Protocol):
         statement for all the cases."""
         ...
 
+    def held_photo_reads(self, case_id: int, photo_ids: Sequence[int], per_face: int) -> dict[str, Any]:
+        """What the machine reads of photos held for a moderator on case ``case_id`` (``services.added_check``):
+        ``photos`` (each photo's id, whether its faces were found, how many stand for the child, its face ids),
+        ``own`` (each of their faces against each face of the case's own photos as verified, with what
+        ``domain.doubles.FacePair`` reads), ``others`` (as ``look_alike_faces``, for their faces)."""
+        ...
+
     def poster_outcome(self, case_id: int) -> str | None:
         """How a once-public case (verified, then closed) ended: 'reunited' or 'closed'; None otherwise."""
         ...

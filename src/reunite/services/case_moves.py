@@ -129,7 +129,8 @@ def _moved(uow: UnitOfWork, case_id: int, before: CaseState, after: CaseState, a
     the same transaction (``case_events.deliver_ended``: that the appeal ended, never why, and to take its printed
     posters down). A correction still waiting when the case ends is settled undecided
     (``DROPPED``, audited ``case.correction_dropped``: the case's timeline says so), the case keeping its values; the
-    photos held with it stay unpublished (``reunion.close_case`` deletes them)."""
+    photos held with it stay unpublished (``reunion.close_case`` and ``moderation.reject_case`` delete them; the
+    timeline names them: probe s35 J7)."""
     if ends_for_partners(before, after):
         uow.enqueue("reach.case_ended", case_id=case_id)
     if before is not after and action in NOTICES and uow.owner_emails(case_id):  # a family's accounts, told

@@ -34,7 +34,7 @@ from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, NewCase
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
-from reunite.services import queries, sharing
+from reunite.services import added_check, queries, sharing
 from reunite.services.case_checks import check_case
 from reunite.services.case_moves import changed_for_partners, move_case
 from reunite.services.deps import Deps
@@ -181,13 +181,24 @@ def drop_record_correction(uow: UnitOfWork, actor: str, case_id: int, now: datet
     return int(waiting["id"])
 
 
-def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bool, reason: str = "") -> None:
+def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bool, reason: str = "",
+                      checked: bool = False) -> None:
     """A moderator accepts a correction waiting (its values written over the case's, audited old → new, and what
     depends on them run again) or refuses it, saying why in words. The same decision again changes nothing; a
-    correction decided otherwise, replaced by a newer one, or of a case no longer open is 409."""
+    correction decided otherwise, replaced by a newer one, or of a case no longer open is 409. Photos held with it
+    are read first (``added_check``: against the case's own photos and other accounts' open cases, probe s35 J1);
+    one that asks a person's check is accepted only with ``checked`` (422 otherwise); the reading is audited with the
+    decision."""
     require(who, Permission.MODERATE)
     if not accept:
         reason = require_why(reason, "reason")
+    with deps.uow() as uow:
+        asked = uow.correction(correction_id)
+    held = [int(i) for i in (asked or {}).get("photo_ids") or []] if asked and asked["status"] == "waiting" else []
+    reading = added_check.read_added(deps, int(asked["case_id"]), held) if asked and held else None
+    if accept and reading is not None:
+        added_check.require_checked(reading, checked)
+    read = {"photos_read": added_check.summary(reading), "checked": checked} if reading is not None else {}
     now = deps.clock.now()
     with deps.uow() as uow:
         found = uow.correction(correction_id)
@@ -206,7 +217,7 @@ def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bo
         if not accept:  # the photos held with it are not the case's: deleted, never published nor matched
             unused = uow.storage_keys_unused(uow.drop_held_photos(case_id, photo_ids))
             uow.audit(who.actor, "case.correction_refused", "case", case_id, correction=correction_id, reason=reason,
-                      photos_deleted=photo_ids)
+                      photos_deleted=photo_ids, **read)
             uow.commit()
             for key in unused:
                 deps.photos.delete(key)
@@ -226,10 +237,10 @@ def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bo
         record: dict[str, object] = {"record_fields": sorted(sent)} if sent else {}  # its record's fields as sent
         if names := identity(changed):
             _apply(uow, who.actor, row, before, after, names, changed, now, "case.correction_accepted", None,
-                   correction=correction_id, asked_by=found["asked_by"], photos=photo_ids, **record)
+                   correction=correction_id, asked_by=found["asked_by"], photos=photo_ids, **record, **read)
         else:
             uow.audit(who.actor, "case.correction_accepted", "case", case_id, correction=correction_id, changed={},
-                      photos=photo_ids, **record)
+                      photos=photo_ids, **record, **read)
         uow.commit()
 
 

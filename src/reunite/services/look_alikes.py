@@ -48,7 +48,7 @@ def look_alikes(deps: Deps, who: Principal, case_ids: Sequence[int], reader: Rea
     about = {(row["case_id"], row["other_case_id"]): row for row in rows}
     posters = {(row["case_id"], row["other_face_id"]) for row in rows if row["on_poster"]}
     found = most_alike(deps.policy, [FacePair(**{name: row[name] for name in PAIR}) for row in rows])
-    shown = {case_id: [_shown(deps, alike, about[(case_id, alike.pair.other_case_id)], reader,
+    shown = {case_id: [shown_alike(deps, alike, about[(case_id, alike.pair.other_case_id)], reader,
                               (case_id, alike.pair.other_face_id) in posters) for alike in alikes]
              for case_id, alikes in found.items()}
     queries.audit_read(deps, who, "look_alikes.viewed", "case", subject_id, of=sorted(set(case_ids)),
@@ -56,7 +56,7 @@ def look_alikes(deps: Deps, who: Principal, case_ids: Sequence[int], reader: Rea
     return shown
 
 
-def _shown(deps: Deps, alike: LookAlike, row: dict[str, Any], reader: ReaderScript | None,
+def shown_alike(deps: Deps, alike: LookAlike, row: dict[str, Any], reader: ReaderScript | None,
            on_poster: bool) -> dict[str, Any]:
     pair, lat, lon = alike.pair, row["last_seen_lat"], row["last_seen_lon"]
     return {"case_id": pair.other_case_id, "face_id": pair.other_face_id, "this_face_id": pair.face_id,

@@ -19,7 +19,7 @@ from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.summary import SUMMARY_LIMIT, cleaned
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
-from reunite.services import case_faces, doubles, idempotency, look_alikes, sharing, words, workbench
+from reunite.services import added_check, case_faces, doubles, idempotency, look_alikes, sharing, words, workbench
 from reunite.services.case_moves import as_read, change_case, kept_case, move_case
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
@@ -268,8 +268,13 @@ def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
             return  # rejected already (a double tap, two moderators agreeing)
         as_read(uow, case_id, version, "case {id} changed since you opened it (corrected, or a photo added): read it again before rejecting it")  # noqa: E501
         uow.set_case_status(case_id, state.status, deps.clock.now())
+        # the photos held with the correction it dropped (``case_moves``) never became the case's (probe s35 J7)
+        held = uow.held_photos(case_id)
+        unused = uow.storage_keys_unused(uow.drop_held_photos(case_id, held)) if held else []
         uow.audit(who.actor, "case.rejected", "case", case_id, reason=bounded(reason, 4000, "reason"))
         uow.commit()
+    for stored in unused:
+        deps.photos.delete(stored)
 
 
 def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idempotency.Key | None = None,
@@ -326,6 +331,7 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
             row.pop(name, None)
     shown = {name: [exact_places(row) for row in rows] for name, rows in read.items()}
     _since_verified(deps, shown.get("corrections", []))
+    added_check.shown_with(deps, who, shown.get("corrections", []), reader)  # photos added, read (probe s35 J1)
     flags = doubles.flags_shown(deps, who, [row["id"] for row in shown.get("cases", [])])
     alike = look_alikes.look_alikes(deps, who, [row["id"] for row in shown.get("cases", [])], reader)
     for row in shown.get("sightings", []):  # the city it is placed in, as its reporter and families read it

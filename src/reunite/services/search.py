@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from reunite.domain import access
+from reunite.domain import access, leads
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.doubles import SAME_PHOTO  # a searched face this alike one of the case's is that photo
 from reunite.domain.elapsed import INSTANT, since_missing
 from reunite.domain.errors import InvalidInput
 from reunite.domain.fusion import Spread, fused_similarity
-from reunite.domain.leads import LeadPolicy, Strength, proposable, told
+from reunite.domain.leads import Strength, proposable, told
 from reunite.domain.matching_store import StoredFace
 from reunite.domain.model import CandidateStatus, DetectedFace, PhotoOwner
 from reunite.domain.ports import ReaderScript, UnitOfWork
@@ -107,7 +107,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
 # 1 in 500, at 11 about 1 in 4,000), while another child's photo passes 1 time in 500 at most per face of the case.
 # Fixed, not the operator's REUNITE_PROPOSE_ONE_IN: proposing more to reviewers never widens whom a family may search
 # for. Without a calibration there is no share to read, and every face passes (as every candidate is then proposed).
-OWN_CHILD_SHARE = LeadPolicy().propose_share
+OWN_CHILD_SHARE = leads.OWN_CHILD_SHARE
 
 
 def _looks_like_the_child(share: float | None) -> bool:

@@ -26,10 +26,27 @@ REGISTERED_BY = (
     "AND a.action = 'case.registered' ORDER BY a.at, a.id LIMIT 1) LIKE 'token:%' THEN 'partner' "
     "ELSE 'staff' END")
 
+MINE_SQL = ("WITH mine AS MATERIALIZED (SELECT f.id, f.case_id, f.embedding, f.hubness, p.taken_on, c.birth_date "
+            "FROM faces f JOIN photos p ON p.id = f.photo_id JOIN cases c ON c.id = f.case_id "
+            f"WHERE f.case_id = ANY(:ids) AND c.birth_date IS NOT NULL AND {child_face()}), ")
+# the faces of photos held for a moderator (added to a verified case: services/added_check.py), read as a
+# registration's are: every face of the photo, unless one was chosen as the child's
+HELD_FACE = "p.id = ANY(:photos) AND p.held_since IS NOT NULL AND (p.child_face_id IS NULL OR p.child_face_id = f.id)"
+HELD_SQL = ("WITH mine AS MATERIALIZED (SELECT f.id, f.case_id, f.embedding, f.hubness, p.taken_on, c.birth_date "
+            "FROM faces f JOIN photos p ON p.id = f.photo_id JOIN cases c ON c.id = f.case_id "
+            f"WHERE f.case_id = ANY(:ids) AND c.birth_date IS NOT NULL AND {HELD_FACE}), ")
+# each held face against each face standing for its own case's child (as verified)
+OWN_SQL = ("SELECT f.id AS face_id, f.photo_id, p.taken_on, f.hubness, c.birth_date, o.id AS own_face_id, "
+           "op.taken_on AS own_taken_on, o.hubness AS own_hubness, 1 - (f.embedding <=> o.embedding) AS similarity "
+           "FROM faces f JOIN photos p ON p.id = f.photo_id JOIN cases c ON c.id = f.case_id "
+           "JOIN faces o ON o.case_id = f.case_id JOIN photos op ON op.id = o.photo_id "
+           f"WHERE f.case_id = :case AND {HELD_FACE} AND {child_face('o', 'op')} ORDER BY f.id, o.id")
+HELD_PHOTOS_SQL = ("SELECT p.id, p.processed_at IS NOT NULL AND p.failed_reason IS NULL AS read, "
+                   "(SELECT count(*) FROM faces f WHERE f.photo_id = p.id AND (p.child_face_id IS NULL "
+                   "OR p.child_face_id = f.id)) AS faces, ARRAY(SELECT f.id FROM faces f WHERE f.photo_id = p.id) "
+                   "AS face_ids FROM photos p WHERE p.case_id = :case AND p.id = ANY(:photos) ORDER BY p.id")
+
 LOOK_ALIKE_SQL = (
-    "WITH mine AS MATERIALIZED (SELECT f.id, f.case_id, f.embedding, f.hubness, p.taken_on, c.birth_date "
-    "FROM faces f JOIN photos p ON p.id = f.photo_id JOIN cases c ON c.id = f.case_id "
-    f"WHERE f.case_id = ANY(:ids) AND c.birth_date IS NOT NULL AND {child_face()}), "
     # each face's nearest faces of other open cases (verified or waiting), no account owning both
     "near AS MATERIALIZED (SELECT m.case_id, m.id AS face_id, m.birth_date, m.taken_on, m.hubness, "
     "n.case_id AS other_case_id, n.id AS other_face_id, n.photo_id AS other_photo_id, "
@@ -55,6 +72,8 @@ LOOK_ALIKE_SQL = (
     "LEFT JOIN case_duplicates d ON d.case_id = LEAST(n.case_id, n.other_case_id) "
     "AND d.other_case_id = GREATEST(n.case_id, n.other_case_id) "
     "ORDER BY n.case_id, n.similarity DESC, n.other_face_id")
+HELD_LOOK_ALIKE_SQL = HELD_SQL + LOOK_ALIKE_SQL
+LOOK_ALIKE_SQL = MINE_SQL + LOOK_ALIKE_SQL
 
 
 class LookAlikeReads:
@@ -67,8 +86,23 @@ class LookAlikeReads:
             ann_scan(conn, EF_LOOK_ALIKES)
             rows = [dict(r._mapping) for r in conn.execute(text(LOOK_ALIKE_SQL),
                                                           {"ids": list(case_ids), "per_face": per_face})]
-        for row in rows:  # as it was given (its offset)
-            offset = row.pop("missing_since_offset")
-            if row["missing_since"] is not None:
-                row["missing_since"] = with_offset(row["missing_since"], offset)
-        return rows
+        return _as_given(rows)
+
+    def held_photo_reads(self, case_id: int, photo_ids: Sequence[int], per_face: int) -> dict[str, Any]:
+        if not photo_ids:
+            return {"photos": [], "own": [], "others": []}
+        said = {"case": case_id, "ids": [case_id], "photos": list(photo_ids), "per_face": per_face}
+        with self.engine.begin() as conn:
+            ann_scan(conn, EF_LOOK_ALIKES)
+            others = [dict(r._mapping) for r in conn.execute(text(HELD_LOOK_ALIKE_SQL), said)]
+            own = [dict(r._mapping) for r in conn.execute(text(OWN_SQL), said)]
+            shown = [dict(r._mapping) for r in conn.execute(text(HELD_PHOTOS_SQL), said)]
+        return {"photos": shown, "own": own, "others": _as_given(others)}
+
+
+def _as_given(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:  # as it was given (its offset)
+        offset = row.pop("missing_since_offset")
+        if row["missing_since"] is not None:
+            row["missing_since"] = with_offset(row["missing_since"], offset)
+    return rows

@@ -233,3 +233,6 @@ class CaseCorrectionIn(BodyIn):
 class CorrectionDecisionIn(BodyIn):
     decision: Literal["accept", "refuse"]
     reason: str = Field("", description="Required to refuse: why, in words (the family reads that it was refused)")
+    checked: bool = Field(False, description="To accept photos held with it that the machine reads as not the "
+                          "case's child, as more like another account's case, or not read yet "
+                          "(``added_check.check_needed`` in the queue): you compared them and it is the same child")

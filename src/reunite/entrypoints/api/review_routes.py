@@ -29,7 +29,7 @@ from reunite.services import (
     withdrawals,
 )
 from reunite.services.deps import Deps
-from reunite.wording import alike_words, duplicate_words
+from reunite.wording import added_alike_words, alike_words, duplicate_words, own_child_words
 
 router = APIRouter(prefix="/api")
 DepsDep = Annotated[Deps, Depends(get_deps)]
@@ -65,6 +65,13 @@ def queues(deps: DepsDep, who: Moderator, lang: Reader,
     cases = overview.get("cases")
     for row in cases if isinstance(cases, list) else []:
         row["look_alikes"] = [_alike(lang, row["id"], alike) for alike in row["look_alikes"]]
+    held = overview.get("corrections")
+    for row in held if isinstance(held, list) else []:  # photos added, read (probe s35 J1), in words too
+        for photo in row.get("added_check", {}).get("photos", []):
+            photo["own_words"] = own_child_words(lang, photo)
+            photo["look_alikes"] = [alike | {"lead_words": alike_words(lang, row["case_id"], alike),
+                                             "words": added_alike_words(lang, row["case_id"], alike, n == 0)}
+                                    for n, alike in enumerate(photo["look_alikes"])]
     return overview
 
 
@@ -125,7 +132,7 @@ def decide_correction(deps: DepsDep, who: Moderator, correction_id: int, body: b
     """Accept a correction of a verified case's identity facts waiting (``corrections`` in the queues: the values
     it replaces and gives): written over the case's, matched again; or refuse it, saying why. The same decision
     again changes nothing; one decided otherwise, or of a case no longer open, is 409."""
-    corrections.decide_correction(deps, who, correction_id, body.decision == "accept", body.reason)
+    corrections.decide_correction(deps, who, correction_id, body.decision == "accept", body.reason, body.checked)
     return Response(status_code=204)
 
 

@@ -83,6 +83,7 @@ FIELD_NAMES = (
     "other_case_id",  # a moderator's own duplicate flag: the second case
     "note_id",  # a partner registry's note kept aside, attached by a moderator
     "correction_id",  # a family's correction a moderator decides (corrections)
+    "checked",  # a moderator's tick: photos added that the machine reads as another child were compared (added_check)
     "missing_since_was", "missing_since_time_was",  # the correction form's time last seen as it stood (unchanged)
     "withdraw", "withdraw_reason",  # revoking a token, withdrawing the cases it brought in that nobody verified
     "before_entry", "audit_subject",  # ``before`` where it is an entry's id, ``subject`` a record (``MEANINGS``)

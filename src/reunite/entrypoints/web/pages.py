@@ -32,10 +32,12 @@ from reunite.language_tags import LANGUAGES, negotiate, offered
 from reunite.services import accounts
 from reunite.services.deps import Deps
 from reunite.wording import (
+    added_alike_words,
     alike_words,
     clock_set_aside,
     duplicate_words,
     lead_words,
+    own_child_words,
     partner_link_words,
     seen_when,
     why,
@@ -44,6 +46,7 @@ from reunite.wording import (
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 templates.env.globals |= {"lead_words": lead_words, "alike_words": alike_words,
+                          "own_child_words": own_child_words, "added_alike_words": added_alike_words,
                           "duplicate_words": duplicate_words, "partner_link_words": partner_link_words,
                           "why": why, "seen_when": seen_when,
                           "clock_set_aside": clock_set_aside}  # (lang, …), in macros too

@@ -227,7 +227,7 @@ async def attach_note(request: Request, lang: LangDep, deps: DepsDep, who: Moder
 async def correction(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, correction_id: int) -> Response:
     """Accept or refuse (saying why) a correction of a verified case's identity (docs/decisions/0007)."""
     return await _moderate(request, lang, deps, who, lambda f: corrections.decide_correction(
-        deps, who, correction_id, text(f, "decision") == "accept", text(f, "reason")))
+        deps, who, correction_id, text(f, "decision") == "accept", text(f, "reason"), text(f, "checked") == "yes"))
 
 
 @router.post("/moderation/takedowns/{takedown_id}", response_model=None)
