@@ -236,7 +236,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "(SELECT json_agg(json_build_object('id', x.id, 'at', x.at, 'copy', x.copy)) FROM (SELECT g.id, "
             f"{copy_of('g', ':group_statuses')} IS NOT NULL AS copy, (SELECT max(d.reviewed_at) FROM candidates d "
             "WHERE d.sighting_id = g.id AND d.case_id = c.case_id AND d.status = 'dismissed') AS at FROM sightings g "
-            "WHERE g.group_id = s.group_id AND g.id <> s.id AND g.status = ANY(:group_statuses) AND NOT EXISTS "
+            "WHERE g.group_id = s.group_id AND g.id <> s.id AND g.status = ANY(:group_statuses) AND EXISTS "
+            "(SELECT 1 FROM candidates y WHERE y.sighting_id = g.id AND y.case_id = c.case_id) AND NOT EXISTS "
             "(SELECT 1 FROM candidates y WHERE y.sighting_id = g.id AND y.case_id = c.case_id "
             "AND y.status = 'confirmed')) x WHERE x.at IS NOT NULL) AS dismissed_members, "
             # the face evidence its decision was made on (0048), and how many pictures its face score reads together
