@@ -20,7 +20,9 @@ from reunite.domain.candidates_shown import (
     candidate_view,
     candidate_visible,
     coarse_score,
+    decision_settled,
     family_sent_view,
+    found_elsewhere,
     held_again,
     scores_shown,
 )
@@ -82,8 +84,9 @@ __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORD
            "Outline", "P", "Permission", "Principal", "Role", "Scope", "blur_faces", "box_of", "candidate_view",
            "candidate_visible", "case_original", "case_photo_child", "case_photo_shown", "case_photos_listed",
            "child_face", "child_face_of", "coarse_distance_km", "coarse_point", "coarse_radius",
-           "coarse_score", "coarsen", "distance_shown", "exact", "exact_places", "family_sent_view",
-           "found_child_hidden", "head_outline", "held_again", "hours_only", "note_view", "notes_shown", "pfif_hidden",
+           "coarse_score", "coarsen", "decision_settled", "distance_shown", "exact", "exact_places", "family_sent_view",
+           "found_child_hidden",
+           "found_elsewhere", "head_outline", "held_again", "hours_only", "note_view", "notes_shown", "pfif_hidden",
            "photo_shown", "public_pin",
            "ruled_out_faces", "scores_shown", "shared_with_child", "sharp_regions", "times_view"]
 

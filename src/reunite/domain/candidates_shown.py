@@ -24,14 +24,29 @@ def candidate_visible(who: Principal, row: dict[str, Any], settled_before: datet
     time seen: ``held_again``) stays listed (``held``: the lists and the family's answer, never a photo or
     a face) with its decision, its photos not shown until they approve. A candidate of a face a moderator
     ruled out (``ruled_out``: another face of its photo is marked the child's, probe s28 B1) reaches no family,
-    confirmed or not: the face it compares is a bystander's, never shown to anyone as their child."""
+    confirmed or not: the face it compares is a bystander's, never shown to anyone as their child. Nor one of a
+    report of a child found for another case (``found_elsewhere``, probe s35 J2): that child is home."""
     if who.can(P.REVIEW_CANDIDATES):
         return True
     reviewed = row.get("reviewed_at")
-    return (row["status"] == "confirmed" and not row.get("ruled_out")
+    return (row["status"] == "confirmed" and not row.get("ruled_out") and not found_elsewhere(row)
             and row.get("sighting_status") in (("approved", "pending") if held else ("approved",))
             and reviewed is not None and reviewed <= settled_before
             and (case_id is None or case_id in who.verified_cases or (ended and who.owns(case_id))))
+
+
+def found_elsewhere(row: dict[str, Any]) -> list[int]:
+    """The cases closed as reunited that found a candidate's report, when its own case is not one of them (the
+    child found is no other family's lead: probe s35 J2); empty otherwise."""
+    found = list(row.get("found_for") or [])
+    return [] if row.get("case_id") in found else found
+
+
+def decision_settled(row: dict[str, Any], settled_before: datetime) -> bool:
+    """A reviewer's decision on a candidate, read by the family only once its undo window is over (decided at or
+    before ``settled_before``), as ``candidate_visible`` reads a confirmation (probe s35 J4)."""
+    reviewed = row.get("reviewed_at")
+    return reviewed is not None and reviewed <= settled_before
 
 
 def held_again(row: dict[str, Any]) -> bool:
@@ -70,7 +85,7 @@ def family_sent_view(who: Principal, row: dict[str, Any], settled_before: dateti
 
 
 # the sighting's place (lat, lon) is shaped by sighting_view; the rank shown is one of the two ranks
-CANDIDATE_HIDDEN = ("case_lat", "case_lon", "coarse_rank")
+CANDIDATE_HIDDEN = ("case_lat", "case_lon", "coarse_rank", "dismissed_members")
 # what a family or a partner reads for a reviewer's reason: a reviewer explaining why it is the same child
 # cites where the reporter saw the child. Their words stay with staff; everyone else reads these fixed
 # words and the sighting's words for families, which the moderators wrote and the place check read
@@ -105,7 +120,8 @@ REVIEW_HISTORY = ("dismissed_before_at", "same_photo_dismissed_in", "same_photo_
 def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:
     """A candidate as this principal may see it: the reviewer's reason (``review_reason``), its rank
     among the cases proposed (``RANKS``), its review history (``REVIEW_HISTORY``) and the other cases its
-    sighting was confirmed for (``confirmed_for``: another family's lead) for staff only, its place as
+    sighting was confirmed for (``confirmed_for``: another family's lead) and the cases that found its child
+    (``found_for``: closed as reunited) for staff only, its place as
     ``_placed`` reads it."""
     shown = _placed(who, row, policy)
     shown["held_again"] = held_again(row)
@@ -114,7 +130,8 @@ def candidate_view(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> 
     if who.can(P.REVIEW_CANDIDATES):
         return shown
     return (shown | dict.fromkeys(RANKS) | dict.fromkeys(REVIEW_HISTORY)
-            | ({"confirmed_for": []} if "confirmed_for" in row else {}))
+            | ({"confirmed_for": []} if "confirmed_for" in row else {})
+            | ({"found_for": []} if "found_for" in row else {}))
 
 
 def _placed(who: Principal, row: dict[str, Any], policy: MatchPolicy) -> dict[str, Any]:

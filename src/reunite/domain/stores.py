@@ -204,6 +204,11 @@ class ModerationStore(Protocol):
         """A trail holding a found child's report: record its every report as found too. How many were new."""
         ...
 
+    def withdraw_found_proposals(self, case_id: int | None = None, group_id: int | None = None) -> int:
+        """Withdraw the undecided machine proposals of found reports (those found for ``case_id``, or of trail
+        ``group_id``) for every other case (probe s35 J2): a found child is no other family's lead. How many."""
+        ...
+
     def unmark_found(self, case_id: int) -> None:
         """A case reopened from its reunion: the reports it found are no longer recorded as found for it."""
         ...

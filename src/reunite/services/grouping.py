@@ -5,7 +5,7 @@ like one child registered twice are flagged for moderators."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -113,7 +113,8 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
             continue
         if group is None or _fits(deps, uow, here, face, group):
             joined = uow.join_group(me.sighting_id, other)
-            uow.spread_found(joined, deps.clock.now())
+            if uow.spread_found(joined, deps.clock.now()):  # joined a found child's trail (probe s35 J2)
+                uow.withdraw_found_proposals(group_id=joined)
             uow.audit(SYSTEM, "sighting.grouped", "sighting", me.sighting_id, group=joined, with_sighting=other)
             return joined
         refused.add(group)
@@ -166,7 +167,8 @@ def leave_group(deps: Deps, uow: UnitOfWork, sighting_id: int) -> None:
         uow.leave_group(sighting_id)
 
 
-def fused_faces(deps: Deps, uow: UnitOfWork, sighting_id: int, faces: list[StoredFace]) -> list[StoredFace]:
+def fused_faces(deps: Deps, uow: UnitOfWork, sighting_id: int, faces: list[StoredFace],
+                leave_out: Collection[int] = ()) -> list[StoredFace]:
     """The sighting's faces, its child's face replaced by the child faces fused of the group's members
     that look like that same child (``domain.grouping.fuse_group``: scored as the mean of their scores).
     A sighting may have joined its group by another face of its photo (a bystander as alike as another
@@ -174,9 +176,10 @@ def fused_faces(deps: Deps, uow: UnitOfWork, sighting_id: int, faces: list[Store
     One picture counts once (probe s28 B5): members whose child face is in the same photo as an earlier
     member's (perceptual hashes within ``SAME_PHOTO_BITS``: sent again, re-encoded) add no face of their own, so
     copies of one photo never weigh the mean towards it, and a trail of copies alone is its one face.
-    ``StoredFace.together`` says how many pictures the fused face reads together."""
+    ``StoredFace.together`` says how many pictures the fused face reads together. ``leave_out``: members read as if
+    not in the trail (those a reviewer dismissed for the case a family reads the lead of: ``family_leads``)."""
     group = uow.group_of(sighting_id) if deps.policy.groups.fuse else None
-    members = uow.group_child_faces(group) if group is not None else []
+    members = [m for m in uow.group_child_faces(group) if m[0] not in leave_out] if group is not None else []
     mine = next((m for m in members if m[0] == sighting_id), None)
     alike = _same_child(deps, uow, mine, members) if mine is not None and len(members) > 1 else []
     alike = [alike[i] for i in one_per_picture([m[4] for m in alike], SAME_PHOTO_BITS)]

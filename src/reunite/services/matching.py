@@ -180,7 +180,10 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
     open_cases = uow.open_cases_count(sighting.latest_seen)
     last_seen = {case_id: facts.last_seen for case_id, facts in cases.items()}
     ranks = ranked(deps, kept + extra, open_cases, sighting.place, last_seen)  # one ranking for the sighting
-    proposed = proposals(deps.policy, [r for r in ranks if _key(r) not in left_out])
+    # a found child's report (``found_sightings``) is no other family's lead: scored still, proposed to none, its
+    # undecided proposals withdrawn (probe s35 J2; its own case is closed, never matched)
+    found = uow.report_found(sighting_id)
+    proposed = [] if found else proposals(deps.policy, [r for r in ranks if _key(r) not in left_out])
     stale = existing - _pairs(proposed)
     refreshed = [r for r in ranks if _key(r) in stale]
     new = save_within_caps(deps, uow, sighting_id, proposed, refreshed)

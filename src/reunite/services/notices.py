@@ -4,6 +4,7 @@ reviewers', when work waits. Each says only that something happened: details are
 
 from __future__ import annotations
 
+from reunite.domain import access
 from reunite.domain.errors import NotFound, TooManyRequests
 from reunite.domain.ports import UnitOfWork
 from reunite.services import posters, removals, workbench
@@ -35,7 +36,8 @@ def candidate_confirmed(deps: Deps, case_id: int, candidate_id: int | None = Non
             return
         settled = deps.clock.now() - deps.limits.undo_window + CLOCKS_APART
         if (item["status"] != "confirmed" or item["reviewed_at"] is None or item["reviewed_at"] > settled
-                or item.get("ruled_out")):  # another face of its photo marked the child's since
+                or item.get("ruled_out")  # another face of its photo marked the child's since
+                or access.found_elsewhere(item)):  # a child found for another case since (probe s35 J2)
             return
     _case_note(deps, case_id, "candidate_confirmed")
 

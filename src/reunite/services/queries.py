@@ -24,6 +24,7 @@ from reunite.domain.times import offset_zone
 from reunite.domain.workbench import waits_for_report
 from reunite.services import throttle
 from reunite.services.deps import Deps
+from reunite.services.family_leads import as_family_reads
 
 # the cases a page offers a decision on (verify, reject, close; reopen): its forms send back the version it read
 DECIDED_ON = ("open", "reunited", "closed", "rejected")
@@ -165,12 +166,17 @@ def get_sighting(deps: Deps, who: Principal, sighting_id: int,
 def own_decisions(deps: Deps, who: Principal) -> dict[int, str]:
     """What reviewers decided of each sighting for the reader's own verified cases (``confirmed`` or ``dismissed``,
     by sighting id; confirmed wins over a dismissal for another of its cases): a family reads a confirmed sighting
-    as confirmed, never asked again whether it is its child, and a dismissed one out of its child's trail."""
+    as confirmed, never asked again whether it is its child, and a dismissed one out of its child's trail. A decision
+    is read as every family surface reads it (``access.candidate_visible``): once the reviewer's undo window is over
+    (probe s35 J4), a confirmation only as the case page lists it."""
     decided: dict[int, str] = {}
+    settled = deps.clock.now() - deps.limits.undo_window
     for case_id in sorted(who.verified_cases & who.own_cases):
         for status in (CandidateStatus.DISMISSED, CandidateStatus.CONFIRMED):
             for row in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who)):
-                decided[row["sighting_id"]] = status.value
+                if access.decision_settled(row, settled) and (
+                        status is CandidateStatus.DISMISSED or access.candidate_visible(who, row, settled, case_id)):
+                    decided[row["sighting_id"]] = status.value
     return decided
 
 
@@ -337,7 +343,9 @@ def case_candidates(
     case = visible_case(deps, who, case_id)  # 404 for an unknown case rather than an empty list
     settled = deps.clock.now() - deps.limits.undo_window
     ended = case["status"] in (CaseStatus.CLOSED, CaseStatus.REUNITED)  # its confirmed leads stay listed
-    rows = [sighting_shown(deps, who, access.candidate_view(who, r, deps.policy), reader)
+    # a family reads each lead's trail and face figure without the reports a reviewer dismissed for its case (s35 J5)
+    rows = [sighting_shown(deps, who, access.candidate_view(who, as_family_reads(deps, who, r, settled), deps.policy),
+                           reader)
             for r in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who))
             if access.candidate_visible(who, r, settled, case_id, ended, held=True)]
     rows.sort(key=lambda r: (waits_for_report(r), -r["score"], r["id"]))  # those reviewers can act on first

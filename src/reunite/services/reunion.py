@@ -109,6 +109,8 @@ def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_da
         uow.set_case_status(case_id, status, deps.clock.now(), keep_data)
         # the child's reports, recorded as found now: they leave families' and partners' view for good (probe s32 F2)
         found = {"reports_found": uow.mark_found(case_id, deps.clock.now())} if reunited else {}
+        if reunited:  # a found child is no other family's lead: the proposals nobody decided go (probe s35 J2)
+            found["proposals_withdrawn"] = uow.withdraw_found_proposals(case_id=case_id)
         # the photos held with a correction it dropped (``case_moves``) are not the case's: never kept
         keys = uow.drop_held_photos(case_id, uow.held_photos(case_id)) if keep_data else \
             uow.remove_photos(PhotoOwner.CASE, case_id)

@@ -118,7 +118,7 @@ def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
     held = held_by_other(row["claimed_by"], row["claim_expires_at"], who.actor, now)
     state = state_of(stored["status"], stored["verified_at"] is not None)
     return {"c": row, "case": case, "sighting": sighting, "members": members if len(members) > 1 else [],
-            "case_state": state.value, "confirmable": confirmable(state),
+            "case_state": state.value, "confirmable": confirmable(state) and not access.found_elsewhere(row),
             "doubles": doubles.flags_shown(deps, who, [row["case_id"]]).get(row["case_id"], []),
             "held_by_other": {"reviewer": deps.read.reviewer_name(row["claimed_by"]),
                               "until": row["claim_expires_at"]} if held else None,
@@ -151,6 +151,9 @@ def decide(deps: Deps, who: Principal, candidate_id: int, action: Action, reason
         raise Conflict("this report has not been approved yet: approve it before confirming its candidates")
     if action is Action.CONFIRM and item.get("ruled_out"):  # probe s28 B1: a bystander's face sent to a family
         raise Conflict("a moderator marked another face in this candidate's photo as the child's: it compares someone else's face, and cannot be confirmed")  # noqa: E501
+    if action is Action.CONFIRM and access.found_elsewhere(item):  # probe s35 J2: that child is home
+        raise Conflict("this child was found (case {ids} closed as reunited): this report cannot be confirmed for another case; dismiss it instead",  # noqa: E501
+                       ids=", ".join(str(i) for i in access.found_elsewhere(item)))
     now = deps.clock.now()
     with deps.uow() as uow:
         if action is Action.CONFIRM:  # the case first, then its candidates: the order its hold locks them in

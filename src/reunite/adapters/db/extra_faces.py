@@ -18,6 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M, AnnScanOnce, vector_literal
 from reunite.adapters.db.case_faces import child_face
+from reunite.adapters.db.sighting_filter import NOT_FOUND
 from reunite.adapters.db.tables import LATEST_SEEN, face_embeddings
 from reunite.domain.fusion import Spread
 from reunite.domain.matching_store import CaseHitRow, SightingHitRow
@@ -134,7 +135,7 @@ class ExtraFacesSql(AnnScanOnce):
             return []
         rows = self._near(query, "JOIN sightings s ON s.id = e.sighting_id WHERE e.model = '{m}' "
                           f"AND e.sighting_id IS NOT NULL AND {LATEST_SEEN} >= :after "
-                          "AND s.status IN ('pending', 'approved')", limit, after=seen_after)
+                          f"AND s.status IN ('pending', 'approved') AND {NOT_FOUND}", limit, after=seen_after)
         extras = self.extra_embeddings([r.id for r in rows])
         return [SightingHitRow(r.sighting_id, r.id, r.photo_id, [float(x) for x in r.base.strip("[]").split(",")],
                                r.hubness, extras.get(r.id)) for r in rows]

@@ -13,6 +13,7 @@ from sqlalchemy import column, select, text
 from reunite.adapters.db.ann import vector_literal
 from reunite.adapters.db.case_faces import child_face
 from reunite.adapters.db.extra_faces import ExtraFacesSql
+from reunite.adapters.db.sighting_filter import NOT_FOUND
 from reunite.adapters.db.tables import EMBEDDING_DIM, LATEST_SEEN, faces, photos
 from reunite.domain.matching_store import CaseHitRow, SightingHitRow, StoredFace
 from reunite.domain.model import PhotoOwner
@@ -89,7 +90,7 @@ class FaceSearchSql(ExtraFacesSql):
                 "f.embedding <=> CAST(:q AS vector) AS distance "
                 "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 f"WHERE f.sighting_id IS NOT NULL AND {LATEST_SEEN} >= :after AND s.status IN ('pending', 'approved') "
-                "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
+                f"AND {NOT_FOUND} ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
                 "SELECT sighting_id, id, photo_id, embedding, hubness FROM near ORDER BY distance, id"
             ).columns(column("sighting_id"), column("id"), column("photo_id"),
                      column("embedding", Vector(EMBEDDING_DIM)), column("hubness")),

@@ -147,6 +147,15 @@ class ModerationSql:
             "FROM found_sightings f JOIN sightings fs ON fs.id = f.sighting_id AND fs.group_id = :g "
             "JOIN sightings g ON g.group_id = :g ON CONFLICT DO NOTHING"), {"g": group_id, "at": at}).rowcount)
 
+    def withdraw_found_proposals(self, case_id: int | None = None, group_id: int | None = None) -> int:
+        return int(self.conn.execute(text(
+            "DELETE FROM candidates c USING found_sightings fd WHERE fd.sighting_id = c.sighting_id "
+            "AND (CAST(:case AS bigint) IS NULL OR fd.case_id = :case) AND (CAST(:g AS bigint) IS NULL OR "
+            "c.sighting_id IN (SELECT g.id FROM sightings g WHERE g.group_id = :g)) AND c.status = 'proposed' "
+            "AND c.proposed_by = 'machine' AND c.family_answer IS NULL AND NOT EXISTS (SELECT 1 FROM found_sightings "
+            "o WHERE o.sighting_id = c.sighting_id AND o.case_id = c.case_id)"),
+            {"case": case_id, "g": group_id}).rowcount)
+
     def unmark_found(self, case_id: int) -> None:
         self.conn.execute(text("DELETE FROM found_sightings WHERE case_id = :case_id"), {"case_id": case_id})
 

@@ -46,6 +46,8 @@ OWNER_CASE = "k.status AS case_status, k.verified_at AS case_verified_at"
 
 CONFIRMED = ("FROM candidates c WHERE c.case_id = ANY(:cases) AND c.sighting_face_id = f.id "
              "AND c.status = 'confirmed' ORDER BY c.case_id")
+# the cases a report was found for (a child found: ``found_sightings``), by its sighting id ``id``
+FOUND_FOR = "ARRAY(SELECT fd.case_id FROM found_sightings fd WHERE fd.sighting_id = {id} ORDER BY fd.case_id)"
 LIVE_REPORTS = "('pending', 'approved')"  # a rejected, removed or expired report's candidates are gone
 
 
@@ -71,7 +73,8 @@ def _owned(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
         # a face ruled out (another of its photo marked the child's): confirmed, it is that face's history, no
         # family's lead (``access.candidate_visible``)
         row["confirmations"] = [{"case_id": case_id, "status": "confirmed", "reviewed_at": at,
-                                 "ruled_out": bool(row.get("ruled_out")), "sighting_status": row["sighting_status"]}
+                                 "ruled_out": bool(row.get("ruled_out")), "sighting_status": row["sighting_status"],
+                                 "found_for": row.get("found_for") or []}
                                 for case_id, at in confirmed]
     return row
 
@@ -219,7 +222,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.place_text, s.lat, s.lon, s.day_zone, "
             "s.description, "
             "s.family_summary, "
-            f"s.status AS sighting_status, {found('s')} AS sighting_found, "
+            f"s.status AS sighting_status, {found('s')} AS sighting_found, {FOUND_FOR.format(id='s.id')} AS found_for, "
             "s.group_id, "
             "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id AND g.status = ANY(:group_statuses)) "
             "AS group_size, "
@@ -228,6 +231,15 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "(SELECT count(*) FROM sightings g WHERE g.group_id = s.group_id AND g.status = ANY(:group_statuses) "
             f"AND {copy_of('g', ':group_statuses')} IS NOT NULL) AS group_copies, "
             f"{copy_of('s', ':group_statuses')} AS copy_of, "
+            # of those, the other reports a reviewer dismissed for this case (and confirmed for it on no face): when,
+            # and whether a copy; a family's trail leaves them out once settled (probe s33 G6, s35 J5)
+            "(SELECT json_agg(json_build_object('id', x.id, 'at', x.at, 'copy', x.copy)) FROM (SELECT g.id, "
+            f"{copy_of('g', ':group_statuses')} IS NOT NULL AS copy, (SELECT max(d.reviewed_at) FROM candidates d "
+            "WHERE d.sighting_id = g.id AND d.case_id = c.case_id AND d.status = 'dismissed') AS at FROM sightings g "
+            "WHERE g.group_id = s.group_id AND g.id <> s.id AND g.status = ANY(:group_statuses) AND EXISTS "
+            "(SELECT 1 FROM candidates y WHERE y.sighting_id = g.id AND y.case_id = c.case_id) AND NOT EXISTS "
+            "(SELECT 1 FROM candidates y WHERE y.sighting_id = g.id AND y.case_id = c.case_id "
+            "AND y.status = 'confirmed')) x WHERE x.at IS NOT NULL) AS dismissed_members, "
             # the face evidence its decision was made on (0048), and how many pictures its face score reads together
             "c.face_together, c.decided_face_score, c.decided_hubness, c.decided_together, "
             # waiting, the same face in the same picture as another report's lead a reviewer dismissed for this case
@@ -251,6 +263,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
         for row in rows:
             row["family_words"] = [word | {"at": datetime.fromisoformat(word["at"])}
                                    for word in row["family_words"] or []]
+            row["dismissed_members"] = [m | {"at": datetime.fromisoformat(m["at"])}
+                                        for m in row["dismissed_members"] or []]
             dismissed = row.pop("same_photo_dismissed")
             row["same_photo_dismissed_in"] = None if dismissed is None else int(dismissed["sighting_id"])
             row["same_photo_dismissed_at"] = None if dismissed is None else datetime.fromisoformat(dismissed["at"])
@@ -280,6 +294,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "ARRAY(SELECT g.id FROM faces g WHERE g.sighting_id = f.sighting_id ORDER BY g.created_at, g.id) "
             "AS sighting_face_ids, "
             f"ARRAY(SELECT c.case_id {CONFIRMED}) AS confirmed_cases, "
+            f"{FOUND_FOR.format(id='f.sighting_id')} AS found_for, "
             f"ARRAY(SELECT c.reviewed_at {CONFIRMED}) AS confirmed_at, "
             "(s.child_face_id <> f.id AND EXISTS (SELECT 1 FROM faces rc WHERE rc.id = s.child_face_id "
             "AND rc.photo_id = f.photo_id)) AS ruled_out "

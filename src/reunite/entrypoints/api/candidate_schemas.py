@@ -123,6 +123,10 @@ class CandidateOut(BaseModel):
         "Only for reviewers (empty for anyone else): the other cases a reviewer confirmed this sighting for. "
         "A sighting confirmed for one child's case is rarely another child's: one of the two may be a child "
         "registered twice, perhaps by someone who is not the family"))
+    found_for: list[int] = Field(default_factory=list, description=(
+        "Only for reviewers (empty for anyone else): the cases closed as reunited that found the child of this "
+        "candidate's sighting. Such a report is no other family's lead: never proposed, never confirmed for "
+        "another case"))
     family_answer: str | None = Field(default=None, description="The family's latest answer (see family_words)")
     family_note: str = Field(default="", description="The note sent with the family's latest answer")
     family_words: list[FamilyWordOut] = Field(default_factory=list, description=(
