@@ -151,6 +151,8 @@ def test_a_date_the_calendar_does_not_have_is_said_to_be_one_wherever_it_comes_i
     [problem] = pfif.json()["problems"]
     assert "date_of_birth" in problem["reason"] and NO_SUCH_DAY in problem["reason"], problem
     assert "no date of birth or age" not in problem["reason"]
+    browse = as_role(container, Role.POLICE).get("/sightings", params={"from": "2025-02-29"})  # s35 J9: browse too
+    assert browse.status_code == 422 and NO_SUCH_DAY in browse.text.replace("&#34;", "").replace("&#39;", "'")
 
 
 def test_a_multipart_text_that_is_not_utf8_is_refused_naming_it(client: TestClient, container: Container) -> None:

@@ -10,6 +10,7 @@ from datetime import date
 
 from starlette.datastructures import QueryParams
 
+from reunite.domain.dates import no_such_day
 from reunite.domain.model import GeoPoint, Sex, SightingFilter
 from reunite.entrypoints.api import guard
 from reunite.entrypoints.web.forms import ReadQuery
@@ -30,6 +31,7 @@ NUMBER = "“{field}” must be a number"
 WHOLE = "“{field}” must be a whole number"
 BETWEEN = "“{field}” must be between {low} and {high}"
 DAY = "“{field}” must be a date such as 2026-12-02"
+NO_DAY = "“{field}”: the date is not valid (no such day in the calendar)"
 PAIR = "“{field}” is missing: give both coordinates of the pin, or neither"
 RADIUS = "“{field}” must be more than 0 and at most {high}"
 CHOICE = "“{field}” must be one of: {choices}"
@@ -40,7 +42,7 @@ TWICE = "“{field}” is in the address more than once: give it once"
 PIN_NEEDED = "“{field}” is a distance from the map pin: put the pin on the map, or leave the distance empty"
 NUL = "“{field}” contains a NUL character (an invisible control character), which cannot be read: remove it"
 NOT_TEXT = "“{field}” contains bytes that are not UTF-8 text, which cannot be read: type it again"
-MESSAGES = (NUMBER, WHOLE, BETWEEN, DAY, PAIR, RADIUS, CHOICE, ORDER, TEXT, BOX, TWICE,
+MESSAGES = (NUMBER, WHOLE, BETWEEN, DAY, NO_DAY, PAIR, RADIUS, CHOICE, ORDER, TEXT, BOX, TWICE,
             PIN_NEEDED, NUL, NOT_TEXT)  # for scripts/messages.py
 RADIUS_KM = 50.0  # around the pin, when no distance is given
 
@@ -97,7 +99,7 @@ def _day(q: QueryParams, name: str, problems: Problems) -> date | None:
     try:
         return date.fromisoformat(raw) if raw else None
     except ValueError:
-        problems.add(name, DAY)
+        problems.add(name, NO_DAY if no_such_day(raw) else DAY)
         return None
 
 
