@@ -50,7 +50,7 @@ def test_each_photo_keeps_its_own_date_in_the_draft_and_after_a_refusal(
     photos.nth(0).set_input_files(files=[{"name": "a.jpg", "mimeType": "image/jpeg", "buffer": plain_photo(seed=1)}])
     photos.nth(2).set_input_files(files=[{"name": "c.jpg", "mimeType": "image/jpeg", "buffer": plain_photo()}])
     page.click("main button.primary")
-    expect(page.locator("[role=status]:not([hidden])").first).to_be_visible()  # registered: said
+    page.wait_for_url(lambda url: "/cases/new" not in url, timeout=30_000)  # registered: the case page
     assert "/cases/new" not in page.url
     page.goto(server + "/cases/new")  # accepted: the draft is gone
     expect(page.locator("input[name=given_name]")).to_have_value("")
