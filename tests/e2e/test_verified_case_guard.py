@@ -77,7 +77,9 @@ def test_a_photo_added_to_a_verified_case_waits_for_a_moderator_before_the_poste
     assert "Photos added to the verified case, published and matched only once you accept: 1" in html.unescape(
         moderator.get("/moderation").text)
 
-    assert desk.post(f"/api/moderation/corrections/{waiting[0]['id']}", json={"decision": "accept"}).status_code == 204
+    decide = f"/api/moderation/corrections/{waiting[0]['id']}"  # another face than the case's (probe s35 J1)
+    assert desk.post(decide, json={"decision": "accept"}).status_code == 422  # not without saying it was checked
+    assert desk.post(decide, json={"decision": "accept", "checked": True}).status_code == 204
     run_jobs(container)
     assert public.get(f"/p/{case_id}/photo.jpg").content != poster  # accepted: published, the newest photo
     assert [lead["case_face_id"] in added for lead in desk.get(f"/api/cases/{case_id}/candidates").json()] == [True]
