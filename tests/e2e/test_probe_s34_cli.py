@@ -48,6 +48,11 @@ def test_import_sightings_run_again_reports_no_photo_twice(
     assert "0 sightings accepted, 2 already imported (not reported again), 0 refused" in again.output
     assert count_rows(container, "sightings") == 2
 
+    # the same instant written at another offset, the same place in other case and spacing (probe s35 J9)
+    same = cli_env.invoke(cli, ["import-sightings", str(folder), "--moderate", "--place-text", " hangzhou ",
+                                "--seen-at", "2026-12-03T01:00Z"])
+    assert "0 sightings accepted, 2 already imported" in same.output and count_rows(container, "sightings") == 2
+
     photos_folder(tmp_path, 3)  # the rest of the folder, imported after the interruption
     rest = cli_env.invoke(cli, ["import-sightings", str(folder), "--moderate", *where])
     assert "1 sightings accepted, 2 already imported" in rest.output and count_rows(container, "sightings") == 3

@@ -4,7 +4,7 @@ import-pfif, export-pfif, mail-intake (registered on ``cli.app``)."""
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -71,8 +71,9 @@ def import_sightings(
     files = sorted(p for p in directory.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
     after = jobwatch.last_job_id(container.engine)
     accepted, already, refused = 0, 0, []
-    told = [("seen_at", when.isoformat() if when else ""), ("place", f"{lat},{lon}" if where else ""),
-            ("place_text", place_text), ("contact", contact)]
+    # as read, not as typed: the same instant written at another offset, the same words in other case or spacing
+    told = [("seen_at", when.astimezone(UTC).isoformat() if when else ""), ("place", f"{lat},{lon}" if where else ""),
+            ("place_text", " ".join(place_text.casefold().split())), ("contact", " ".join(contact.split()))]
     for path in tqdm(files, desc="importing", unit="photo"):
         sighting = NewSighting(seen_at=when, place=where, place_text=place_text, reporter_contact=contact)
         data = path.read_bytes()
