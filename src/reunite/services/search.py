@@ -137,9 +137,6 @@ def _the_childs_faces(deps: Deps, who: Principal, case_id: int,
         spread = uow.extra_spread() if any(face.extra for face in faces) else None
     kept = []
     for number, face in enumerate(faces):
-        if _a_report_proposed_for(deps, case_id, face):
-            kept.append((number, face))
-            continue
         query_extra = face.extra[0].vector if face.extra else None
         for mine in own:
             similarity = _cosine(face.embedding, mine.embedding)
@@ -150,6 +147,9 @@ def _the_childs_faces(deps: Deps, who: Principal, case_id: int,
             if _looks_like_the_child(reading.share):
                 kept.append((number, face))
                 break
+        else:  # read in memory first; the index only for a face that does not look like the case's photos
+            if _a_confirmed_leads_picture(deps, case_id, face):
+                kept.append((number, face))
     if not kept:
         audit_read(deps, who, "sightings.search_refused", "case", case_id, faces=len(faces),
                    case_faces=len(own))
@@ -163,7 +163,7 @@ def _the_childs_faces(deps: Deps, who: Principal, case_id: int,
 SHOWN_PICTURE = 0.97
 
 
-def _a_report_proposed_for(deps: Deps, case_id: int, face: DetectedFace) -> bool:
+def _a_confirmed_leads_picture(deps: Deps, case_id: int, face: DetectedFace) -> bool:
     """Whether the photo's face is the face of a report a reviewer confirmed for this case: the family searches with
     the picture it was shown as its child's lead, whatever its case photos' ages read (probe s35 J6: the gate
     refused a report's own photo). Only a confirmed lead: a proposed one is no word on the child (it may be a
