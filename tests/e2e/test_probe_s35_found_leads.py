@@ -178,3 +178,36 @@ def test_a_confirmed_leads_words_count_and_read_only_the_reports_its_family_is_s
     # reviewers read the trail whole, as stored
     assert _lead_of(reviewer, case_id, first)["lead"]["together"] == 3
     assert "these 3 sightings' faces together" in words_of(reviewer.get(f"/cases/{case_id}").text)
+
+
+def test_a_case_reopened_from_its_reunion_gives_the_withdrawn_proposals_back_without_a_rematch(
+        container: Container) -> None:
+    """The reunion withdrew the found child's reports' undecided proposals from a look-alike child's case; reopened
+    (the reunion recorded in error), those reports are matched again by the reopen's own jobs: the look-alike case's
+    reviewers read its proposals again, and its family its confirmed lead, with no operator running ``reunite
+    rematch``. The decisions reviewers took stand."""
+    found = _setup(container)
+    deps = container.deps
+    alike, family = _look_alike(found)
+    first, second, third = found.sightings
+    before = _leads(found, alike)
+    assert {second, third} <= set(before), "the found child's reports should be the look-alike case's leads"
+    review.review_candidate(deps, OPERATOR, int(before[second]["id"]), CandidateStatus.CONFIRMED, "same ears")
+    dismissed = first in before
+    if dismissed:
+        review.review_candidate(deps, OPERATOR, int(before[first]["id"]), CandidateStatus.DISMISSED, "not his coat")
+    _reunite(found)
+    run_jobs(container)
+    assert third not in _leads(found, alike), "the reunion should withdraw the undecided proposal"
+    assert family.get(f"/api/cases/{alike}/candidates").json() == []
+
+    moderation.reopen_case(deps, OPERATOR, found.case_id, "closed as reunited by mistake: another child")
+    run_jobs(container)
+    after = _leads(found, alike)
+    assert after[third]["status"] == "proposed", "the reopened case's reports should be the look-alike's leads again"
+    assert after[second]["status"] == "confirmed" and after[second]["id"] == before[second]["id"]
+    if dismissed:
+        assert after[first]["status"] == "dismissed"
+    reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
+    assert third in {c["sighting_id"] for c in reviewer.get(f"/api/cases/{alike}/candidates").json()}
+    assert [c["sighting_id"] for c in family.get(f"/api/cases/{alike}/candidates").json()] == [second]
