@@ -54,7 +54,10 @@ def lead_words(lang: Language, lead: dict[str, Any], facts: dict[str, Any] | Non
         words.append(lang.gettext(
             "{ordinal} of the cases proposed for this sighting, by face, age, time, place and sex (open cases searched: {n})",  # noqa: E501
             ordinal=ordinal(lang, lead["rank"]), n=lang.number(lead["rank_of"])))
-    words.append(face_reading(lang, lead))
+    if lead.get("photos_removed"):  # the case closed with the family's photos deleted: no figure is read now
+        words.append(lang.gettext("the family's photos were deleted when the case closed: how alike the faces are is no longer read"))  # noqa: E501
+    else:
+        words.append(face_reading(lang, lead))
     then = lead.get("when_decided")
     if then:  # the trail changed since the decision: what it was decided on, beside what it reads now
         was, named = face_reading(lang, then), band(lang, then["strength"])

@@ -22,7 +22,7 @@ from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.errors import Forbidden, InvalidInput
 from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
-from reunite.services import intake, moderation, review, search
+from reunite.services import families, intake, moderation, review, search
 from reunite.services.accounts import from_session, issue_token
 from tests.conftest import newest_sighting, run_jobs, session_for
 from tests.photos import side_by_side
@@ -216,3 +216,38 @@ def test_a_family_searches_with_the_picture_of_a_lead_confirmed_for_its_case(wor
     assert world.seen_b in {hit["sighting_id"] for hit in hits}
     with pytest.raises(InvalidInput, match=REFUSED):  # family A, with the same picture: not its case's lead
         _as_the_api_runs_it(world, world.family_a, world.photo("039a11"), world.case_a)
+
+
+def test_a_family_searches_with_the_picture_of_a_report_it_sent_for_its_case_until_a_reviewer_dismisses_it(
+        world: World) -> None:
+    """A report the matching proposed for case B (039a11), which its family marked "possibly my child" and so reads
+    on its case page as sent and waiting: the family searches with its picture (is this my child elsewhere?), though
+    the case photo's age reads it too far. Unsent, nobody showed the family that report as a lead: refused. Another
+    family marking the same report for its own case searches no other child's face. Dismissed by a reviewer, the
+    picture no longer passes."""
+    deps = world.container.deps
+    picture = world.photo("039a11")
+    with pytest.raises(InvalidInput, match=REFUSED):  # proposed by the matching only: never shown to the family
+        _as_the_api_runs_it(world, world.family_b, picture, world.case_b)
+    family_b = from_session(deps, world.family_b)
+    assert family_b is not None
+    sent = families.propose_sighting(deps, family_b, world.seen_b, world.case_b, "his ears")
+    with world.client(world.family_b) as family:
+        assert f'id="sent-{sent}"' in family.get(f"/cases/{world.case_b}").text  # the family reads it as sent
+        status, page = _page_search(family, picture, world.case_b)
+    assert status == 200 and world.seen_b in _found_on_page(page), page
+    assert world.seen_b in {hit["sighting_id"] for hit in _as_the_api_runs_it(world, world.family_b, picture,
+                                                                               world.case_b)}
+
+    family_a = from_session(deps, world.family_a)
+    assert family_a is not None
+    families.propose_sighting(deps, family_a, world.seen_b, world.case_a, "maybe him")
+    with pytest.raises(InvalidInput, match=REFUSED):  # case B's child is no lead of case A by the face
+        _as_the_api_runs_it(world, world.family_a, picture, world.case_a)
+
+    review.review_candidate(deps, OPERATOR, sent, CandidateStatus.DISMISSED, "the time or place does not fit")
+    with world.client(world.family_b) as family:
+        status, page = _page_search(family, picture, world.case_b)
+    assert status == 422 and REFUSED in page
+    with pytest.raises(InvalidInput, match=REFUSED):
+        _as_the_api_runs_it(world, world.family_b, picture, world.case_b)

@@ -17,7 +17,7 @@ from reunite.domain.access import OPERATOR, Role
 from reunite.domain.errors import Conflict
 from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, Sex, Upload
 from reunite.entrypoints.api.app import create_app
-from reunite.services import families, grouping, intake, matching, moderation, review
+from reunite.services import families, grouping, intake, matching, moderation, reunion, review
 from reunite.services.accounts import from_session
 from tests.conftest import SettableClock, run_jobs, session_for
 from tests.e2e.test_probe_s32_found import Found, _client, _report, _reunite, _setup
@@ -178,3 +178,70 @@ def test_a_confirmed_leads_words_count_and_read_only_the_reports_its_family_is_s
     # reviewers read the trail whole, as stored
     assert _lead_of(reviewer, case_id, first)["lead"]["together"] == 3
     assert "these 3 sightings' faces together" in words_of(reviewer.get(f"/cases/{case_id}").text)
+
+
+def test_a_case_reopened_from_its_reunion_gives_the_withdrawn_proposals_back_without_a_rematch(
+        container: Container) -> None:
+    """The reunion withdrew the found child's reports' undecided proposals from a look-alike child's case; reopened
+    (the reunion recorded in error), those reports are matched again by the reopen's own jobs: the look-alike case's
+    reviewers read its proposals again, and its family its confirmed lead, with no operator running ``reunite
+    rematch``. The decisions reviewers took stand."""
+    found = _setup(container)
+    deps = container.deps
+    alike, family = _look_alike(found)
+    first, second, third = found.sightings
+    before = _leads(found, alike)
+    assert {second, third} <= set(before), "the found child's reports should be the look-alike case's leads"
+    review.review_candidate(deps, OPERATOR, int(before[second]["id"]), CandidateStatus.CONFIRMED, "same ears")
+    dismissed = first in before
+    if dismissed:
+        review.review_candidate(deps, OPERATOR, int(before[first]["id"]), CandidateStatus.DISMISSED, "not his coat")
+    _reunite(found)
+    run_jobs(container)
+    assert third not in _leads(found, alike), "the reunion should withdraw the undecided proposal"
+    assert family.get(f"/api/cases/{alike}/candidates").json() == []
+
+    moderation.reopen_case(deps, OPERATOR, found.case_id, "closed as reunited by mistake: another child")
+    run_jobs(container)
+    after = _leads(found, alike)
+    assert after[third]["status"] == "proposed", "the reopened case's reports should be the look-alike's leads again"
+    assert after[second]["status"] == "confirmed" and after[second]["id"] == before[second]["id"]
+    if dismissed:
+        assert after[first]["status"] == "dismissed"
+    reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
+    assert third in {c["sighting_id"] for c in reviewer.get(f"/api/cases/{alike}/candidates").json()}
+    assert [c["sighting_id"] for c in family.get(f"/api/cases/{alike}/candidates").json()] == [second]
+
+
+def test_a_case_closed_without_its_photos_shows_no_figure_read_from_the_deleted_photos(container: Container) -> None:
+    """A trail of three, two confirmed and the third dismissed for the case; the case closed, its family's photos
+    deleted. The family's record of its leads read "these 3 sightings' faces together: about 1 in N", a figure of
+    faces it no longer keeps (and of a report it was told is not its child's). Now the lead says the photos were
+    deleted at the close and gives no figure, on the page and in the API; reviewers read the same."""
+    case_id, token = _family_case(container)
+    first = _approved(container, FIRST, 10)
+    other = _approved(container, OTHER, 15)
+    third = _approved(container, portrait("collins", 3), 20)
+    reviewer = _client(container, session_for(container, Role.MODERATOR)[1])
+    deps = container.deps
+    for sighting_id in (first, other):
+        review.review_candidate(deps, OPERATOR, _lead_of(reviewer, case_id, sighting_id)["id"],
+                                CandidateStatus.CONFIRMED, "her coat")
+    review.review_candidate(deps, OPERATOR, _lead_of(reviewer, case_id, third)["id"], CandidateStatus.DISMISSED,
+                            "the time or place does not fit")
+    family = TestClient(reviewer.app)
+    family.cookies.set("reunite_session", token)
+    assert "these 2 sightings' faces together" in words_of(family.get(f"/cases/{case_id}").text)
+
+    reunion.close_case(deps, OPERATOR, case_id, reunited=False, keep_data=False)
+    removed = "the family's photos were deleted when the case closed: how alike the faces are is no longer read"
+    for client in (family, reviewer):
+        leads = {c["sighting_id"]: c for c in client.get(f"/api/cases/{case_id}/candidates").json()}
+        assert {first, other} <= set(leads)
+        for sighting_id in (first, other):
+            lead = leads[sighting_id]["lead"]
+            assert lead["photos_removed"] and lead["one_in"] is None and not lead["bounded"], lead
+            assert lead["when_decided"] is None
+        page = words_of(client.get(f"/cases/{case_id}").text)
+        assert removed in page
+        assert "faces together" not in page and "different children" not in page, page

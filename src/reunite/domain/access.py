@@ -24,6 +24,7 @@ from reunite.domain.candidates_shown import (
     family_sent_view,
     found_elsewhere,
     held_again,
+    picture_shown_as_lead,
     scores_shown,
 )
 from reunite.domain.errors import Forbidden, NotFound, NotSignedIn
@@ -87,7 +88,7 @@ __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "COARSE_DIGITS", "CONFIRMED_WORD
            "coarse_score", "coarsen", "decision_settled", "distance_shown", "exact", "exact_places", "family_sent_view",
            "found_child_hidden",
            "found_elsewhere", "head_outline", "held_again", "hours_only", "note_view", "notes_shown", "pfif_hidden",
-           "photo_shown", "public_pin",
+           "photo_shown", "picture_shown_as_lead", "public_pin",
            "ruled_out_faces", "scores_shown", "shared_with_child", "sharp_regions", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from reunite.domain.leads import OWN_CHILD_SHARE
 from reunite.domain.model import GeoPoint, SeenAtBasis
 from reunite.domain.places_shown import coarse_distance_km, distance_shown
 from reunite.domain.principals import P, Principal
@@ -33,6 +34,29 @@ def candidate_visible(who: Principal, row: dict[str, Any], settled_before: datet
             and row.get("sighting_status") in (("approved", "pending") if held else ("approved",))
             and reviewed is not None and reviewed <= settled_before
             and (case_id is None or case_id in who.verified_cases or (ended and who.owns(case_id))))
+
+
+def picture_shown_as_lead(who: Principal, row: dict[str, Any], settled_before: datetime, case_id: int) -> bool:
+    """Whether ``who``, the family of ``case_id``, is shown this candidate's picture as a lead of its case while the
+    case is verified and open: a confirmed lead its case page lists (``candidate_visible``), or a report it sent the
+    reviewers as possibly its child that still reads "waiting" to it (``family_sent_view``: undecided, or decided
+    within the reviewer's undo window, which the family is not told of yet), its report approved and open to it.
+    A report it sent counts only when matching reads the pair as a lead of the case by the face (its stored share at
+    most ``leads.OWN_CHILD_SHARE``, as the search's gate reads a photo against the case's own): marking any report it
+    browsed "possibly my child" never opens a search by another child's face. Never a report a reviewer dismissed or
+    did not confirm (once the family reads "checked"), one withdrawn (no candidate any more), a face ruled out, nor
+    a child found (``sighting_found``): a family's search by photo takes such a picture as its child's
+    (``services.search``)."""
+    if case_id not in who.verified_cases or not who.owns(case_id):
+        return False
+    if candidate_visible(who, row, settled_before, case_id):
+        return True
+    waiting = row["status"] == "proposed" or (row["status"] == "dismissed"
+                                              and not decision_settled(row, settled_before))
+    share = row.get("impostor_share")  # the pair as matching reads it: a lead by the face, or the family's word alone
+    return (waiting and bool(row.get("family_words")) and row.get("sighting_status") == "approved"
+            and (share is None or share <= OWN_CHILD_SHARE)
+            and not row.get("ruled_out") and not row.get("sighting_found") and not found_elsewhere(row))
 
 
 def found_elsewhere(row: dict[str, Any]) -> list[int]:

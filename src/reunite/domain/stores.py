@@ -209,8 +209,9 @@ class ModerationStore(Protocol):
         ``group_id``) for every other case (probe s35 J2): a found child is no other family's lead. How many."""
         ...
 
-    def unmark_found(self, case_id: int) -> None:
-        """A case reopened from its reunion: the reports it found are no longer recorded as found for it."""
+    def unmark_found(self, case_id: int) -> list[int]:
+        """A case reopened from its reunion: the reports it found are no longer recorded as found for it. Their
+        ids, in order."""
         ...
 
     def case_is_active(self, case_id: int) -> bool:

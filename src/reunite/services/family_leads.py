@@ -36,7 +36,7 @@ def as_family_reads(deps: Deps, who: Principal, row: dict[str, Any], settled: da
 def _read_without(deps: Deps, row: dict[str, Any], left_out: set[int]) -> dict[str, Any]:
     """The lead's face evidence read from its trail's faces without ``left_out``'s, as matching reads a pair;
     its reading when decided is not said (it read the faces left out). When the case's photos are gone (closed
-    without keeping them) nothing can be read again: the stored figure stays (only its reading when decided goes)."""
+    without keeping them) nothing can be read again, and no figure is shown at all (``queries.photos_removed``)."""
     from reunite.services.matching import hits_by_case  # matching's notices read the workbench, which reads queries
 
     sighting_id, case_id = int(row["sighting_id"]), int(row["case_id"])

@@ -280,9 +280,12 @@ def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
 def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idempotency.Key | None = None,
                 version: str | None = None) -> None:
     """Undo a rejection or a closing made in error: the case waits for verification again (verifying it
-    then restarts matching, alerts and the poster). An expired case is blanked and cannot come back.
-    Sent again under the same ``key`` it is done once; without one, a waiting case is refused (409). ``version``:
-    the case as read (``case_moves.as_read``): one reopened and ended again since is refused (409)."""
+    then restarts matching, alerts and the poster). An expired case is blanked and cannot come back. Reopened
+    from a reunion, the reports it found are no longer the found child's: each is matched again by a job enqueued
+    in this transaction, so their proposals the reunion withdrew from other cases come back without a ``reunite
+    rematch`` (reviews kept). Sent again under the same ``key`` it is done once; without one, a waiting case is
+    refused (409). ``version``: the case as read (``case_moves.as_read``): one reopened and ended again since is
+    refused (409)."""
     require(who, Permission.MODERATE)
     if idempotency.done(deps, key):
         return
@@ -295,8 +298,14 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         move_case(uow, case_id, CaseAction.REOPEN, who.actor)
         as_read(uow, case_id, version, "case {id} changed since you opened it (corrected, or a photo added): read it again before reopening it")  # noqa: E501
         uow.reopen_case(case_id, deps.clock.now())
-        uow.unmark_found(case_id)  # a reunion recorded in error: the child is looked for again
-        uow.audit(who.actor, "case.reopened", "case", case_id, reason=bounded(reason, 4000, "reason"))
+        # a reunion recorded in error: the child is looked for again, and its reports are matched again in this
+        # transaction's jobs: the proposals the reunion withdrew from other cases come back (reviews kept)
+        unfound = uow.unmark_found(case_id)
+        for sighting_id in unfound:
+            uow.enqueue("matching.rescore_sighting", lock=f"sighting-{sighting_id}", unless_waiting=True,
+                        sighting_id=sighting_id)
+        uow.audit(who.actor, "case.reopened", "case", case_id, reason=bounded(reason, 4000, "reason"),
+                  **({"reports_matched_again": unfound} if unfound else {}))
         uow.commit()
 
 

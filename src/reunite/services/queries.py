@@ -298,7 +298,18 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row["lead"] = told(reading.lead, against) | {"together": row.get("face_together") or 1}
         row["lead"]["when_decided"] = _when_decided(deps, row, apparent.middle if apparent else None, against)
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
+        if photos_removed(row):  # no figure read from faces deleted at the close is shown as the pair's of now
+            row["impostor_share"] = None
+            row["lead"] |= {"one_in": None, "bounded": False, "when_decided": None, "photos_removed": True}
     return rows
+
+
+def photos_removed(row: dict[str, Any]) -> bool:
+    """Whether a candidate's case was closed (reunited or otherwise) with the family's photos deleted: its pair's
+    case face is gone (``case_face_id`` null), so its stored face evidence reads faces no longer kept. Its lead keeps
+    its band as the record of what was decided; its "1 in N", its trail's faces "together" and its reading when
+    decided are not shown (``lead["photos_removed"]``: the words say the photos were deleted at the close)."""
+    return row.get("case_face_id") is None and row.get("case_state") in (CaseState.CLOSED, CaseState.REUNITED)
 
 
 def _alone_age(together: int | None, apparent: AgeRange | None) -> float | None:

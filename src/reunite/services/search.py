@@ -22,7 +22,7 @@ from reunite.domain.errors import InvalidInput
 from reunite.domain.fusion import Spread, fused_similarity
 from reunite.domain.leads import Strength, proposable, told
 from reunite.domain.matching_store import StoredFace
-from reunite.domain.model import CandidateStatus, DetectedFace, PhotoOwner
+from reunite.domain.model import DetectedFace, PhotoOwner
 from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.scoring import (
     CaseFacts,
@@ -127,7 +127,8 @@ def _require_own_case(who: Principal, case_id: int | None) -> None:
 def _the_childs_faces(deps: Deps, who: Principal, case_id: int,
                       faces: list[DetectedFace]) -> list[tuple[int, DetectedFace]]:
     """The faces of a family's photo that look like its case's child (``OWN_CHILD_SHARE`` against any face of
-    the case's own photos), each with its number in the photo: a collage is searched for the child alone. None:
+    the case's own photos, or the picture of a report shown to the family as a lead of the case:
+    ``_a_shown_leads_picture``), each with its number in the photo: a collage is searched for the child alone. None:
     the search is refused and audited (``sightings.search_refused``), so that reviewers reading the log see a
     family searching another child."""
     policy = deps.policy
@@ -148,7 +149,7 @@ def _the_childs_faces(deps: Deps, who: Principal, case_id: int,
                 kept.append((number, face))
                 break
         else:  # read in memory first; the index only for a face that does not look like the case's photos
-            if _a_confirmed_leads_picture(deps, case_id, face):
+            if _a_shown_leads_picture(deps, who, case_id, face):
                 kept.append((number, face))
     if not kept:
         audit_read(deps, who, "sightings.search_refused", "case", case_id, faces=len(faces),
@@ -163,16 +164,21 @@ def _the_childs_faces(deps: Deps, who: Principal, case_id: int,
 SHOWN_PICTURE = 0.97
 
 
-def _a_confirmed_leads_picture(deps: Deps, case_id: int, face: DetectedFace) -> bool:
-    """Whether the photo's face is the face of a report a reviewer confirmed for this case: the family searches with
-    the picture it was shown as its child's lead, whatever its case photos' ages read (probe s35 J6: the gate
-    refused a report's own photo). Only a confirmed lead: a proposed one is no word on the child (it may be a
-    bystander's face, matched before a moderator marked the child's), and the family was never shown it."""
+def _a_shown_leads_picture(deps: Deps, who: Principal, case_id: int, face: DetectedFace) -> bool:
+    """Whether the photo's face is the picture of a report the family is shown as a lead of its case
+    (``access.picture_shown_as_lead``): one a reviewer confirmed for it (probe s35 J6: the gate refused a report's own
+    photo), or one the family itself sent the reviewers as possibly its child, still waiting for them: the natural
+    next step, "is this my child elsewhere?", whatever its case photos' ages read. A report the matching proposed
+    and nobody showed the family (it may be a bystander's face, matched before a moderator marked the child's), one
+    dismissed or withdrawn, or any other report it browsed, is no picture of its child."""
     with deps.uow() as uow:
         near = uow.near_sighting_faces(face.embedding, datetime.min.replace(tzinfo=UTC), 3)
     close = {hit.sighting_face_id for hit in near if _cosine(face.embedding, hit.embedding) >= SHOWN_PICTURE}
-    confirmed = deps.read.candidates(case_id, CandidateStatus.CONFIRMED) if close else []
-    return any(row["sighting_face_id"] in close for row in confirmed)
+    if not close:
+        return False
+    settled = deps.clock.now() - deps.limits.undo_window
+    return any(row["sighting_face_id"] in close and access.picture_shown_as_lead(who, row, settled, case_id)
+               for row in deps.read.candidates(case_id, None))
 
 
 STRENGTHS = [s.value for s in Strength]  # strongest first

@@ -156,8 +156,10 @@ class ModerationSql:
             "o WHERE o.sighting_id = c.sighting_id AND o.case_id = c.case_id)"),
             {"case": case_id, "g": group_id}).rowcount)
 
-    def unmark_found(self, case_id: int) -> None:
-        self.conn.execute(text("DELETE FROM found_sightings WHERE case_id = :case_id"), {"case_id": case_id})
+    def unmark_found(self, case_id: int) -> list[int]:
+        return sorted(int(i) for i in self.conn.execute(text(
+            "DELETE FROM found_sightings WHERE case_id = :case_id RETURNING sighting_id"), {"case_id": case_id}
+        ).scalars())
 
     def case_is_active(self, case_id: int) -> bool:
         return bool(self.conn.execute(

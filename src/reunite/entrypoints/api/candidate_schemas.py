@@ -38,6 +38,9 @@ class Lead(BaseModel):
         "How many sightings' faces (distinct pictures: the same photo sent again counts once) `one_in` reads "
         "together: 1, this face alone; more, the trail's faces fused (one child seen several times), as "
         "`lead_words` say (\"these N sightings together\")"))
+    photos_removed: bool = Field(False, description=(
+        "True: the case was closed with the family's photos deleted; the face evidence read faces no longer kept, "
+        "so one_in is null and no reading when decided is given (the band stays as the record)"))
     when_decided: LeadThen | None = Field(default=None, description=(
         "Of a confirmed or dismissed lead whose reading changed since the decision (its trail grew or shrank): "
         "the reading the decision was made on; null when it reads the same, or is undecided"))
