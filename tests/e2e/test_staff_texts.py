@@ -5,7 +5,9 @@ JSON ("\\ud800") is refused naming its field, nothing stored."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -13,9 +15,11 @@ from typer.testing import CliRunner
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role
 from reunite.domain.model import NewCase, Sex, Upload
+from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.entrypoints.cli import app as cli
+from reunite.entrypoints.web import pages as pages_module
 from reunite.services import intake
-from tests.conftest import plain_photo
+from tests.conftest import newest_sighting, plain_photo, run_jobs
 from tests.e2e.test_journeys import as_role, csrf
 
 
@@ -69,3 +73,58 @@ def test_a_lone_surrogate_in_a_staff_json_text_is_refused_naming_the_field(
     assert token.status_code == 422 and token.json()["field"] == "name", token.text
     assert stored(container, "SELECT count(*) FROM api_tokens WHERE left(name, 4) = 'Half'") == [(0,)]
     assert stored(container, f"SELECT verified_at IS NULL FROM cases WHERE id = {case_id}") == [(True,)]
+
+
+NAMED = {"reason": "reason", "evidence": "evidence", "note": "note", "notes": "notes", "body": "message",
+         "family_summary": "family_summary", "relation": "relation", "requester": "requester", "details": "details",
+         "actor": "actor", "subject": "subject", "action": "action", "region": "region", "url": "source_url",
+         "domains": "token_domains"}
+
+
+def maxlengths(page: str) -> list[tuple[str, int]]:
+    """Each text field of a page by its name, with the characters its ``maxlength`` lets the reader type."""
+    found = []
+    for tag in re.findall(r"<(?:input|textarea)\b[^>]*>", page):
+        name, most = re.search(r'name="([^"]+)"', tag), re.search(r'maxlength="(\d+)"', tag)
+        if name and most:
+            found.append((name.group(1), int(most.group(1))))
+    return found
+
+
+def test_every_staff_form_field_takes_as_many_characters_as_the_server(
+        anonymous: TestClient, client: TestClient, container: Container) -> None:
+    waiting = waiting_case(container, 44)
+    sent = anonymous.post("/api/sightings", files=[("photos", ("s.jpg", plain_photo(seed=45), "image/jpeg"))])
+    assert sent.status_code == 202, sent.text
+    run_jobs(container)
+    report = newest_sighting(container)
+    moderator, admin = as_role(container, Role.MODERATOR), as_role(container, Role.ADMIN)
+    pages = {(admin, "/admin"): "token_name", (admin, "/audit"): None, (moderator, "/moderation"): None,
+             (moderator, "/moderation/sources"): "source_name", (moderator, f"/cases/{waiting}"): None,
+             (moderator, f"/sightings/{report}"): None, (moderator, "/workbench"): None,
+             (anonymous, "/subscribe"): None, (anonymous, "/takedown"): None}
+    seen: set[str] = set()
+    for (reader, path), name_is in pages.items():
+        page = reader.get(path)
+        assert page.status_code == 200, (path, page.status_code)
+        for name, most in maxlengths(page.text):
+            limit = TEXT_LIMITS[name_is if name == "name" and name_is else NAMED.get(name, name)]
+            assert most == limit, (path, name, most, limit)
+            seen.add(name)
+    assert {"reason", "evidence", "family_summary", "name", "domains", "url", "actor", "body"} <= seen, seen
+    # the server takes as long a reason as the form lets a moderator type, and no longer
+    typed = "不同的孩子" * (TEXT_LIMITS["reason"] // 5)
+    refused = client.post(f"/api/cases/{waiting}/reject", json={"reason": typed + "x"})
+    assert refused.status_code == 422 and refused.json()["field"] == "reason", refused.text
+    rejected = client.post("/api/moderation/sightings", json={"ids": [report], "approve": False, "reason": typed})
+    assert rejected.status_code in (200, 204), rejected.text
+    assert stored(container, f"SELECT length(moderation_reason) FROM sightings WHERE id = {report}") \
+        == [(TEXT_LIMITS["reason"],)]  # whole: never cut to fewer characters than the form let them type
+
+
+def test_no_page_writes_a_maxlength_of_its_own() -> None:
+    """Every form's maxlength is a limit the server enforces (``text_limits``, the case's and a report's), never a
+    number written into a page, which drifts from the server's."""
+    folder = Path(pages_module.__file__).parent / "templates"
+    written = {path.name: re.findall(r'maxlength="\d+"', path.read_text()) for path in folder.glob("*.html")}
+    assert {name: found for name, found in written.items() if found} == {}

@@ -23,6 +23,7 @@ from reunite.domain.errors import InvalidInput, InvalidInputs, ReuniteError, Too
 from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, SIGHTING_TEXT_LIMITS
 from reunite.domain.pfif import full_name
 from reunite.domain.spelling import xml_text
+from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.domain.times import zone
 from reunite.entrypoints.api.auth import csrf_token, current_principal, get_deps
 from reunite.entrypoints.api.guard import ADDRESS_REFUSED, ADDRESS_SHOWN, ADDRESS_TOLD, ADDRESS_TYPED
@@ -67,7 +68,7 @@ templates.env.globals |= {"lead_words": lead_words, "alike_words": alike_words,
 templates.env.globals |= {"full_name": full_name, "contact_links": contact_links, "place_links": place_links,
                           "position": position, "inline": assets.inline}
 templates.env.globals |= {"case_limits": CASE_TEXT_LIMITS, "nicknames_limit": NICKNAMES_LIMIT,  # maxlength
-                          "sighting_limits": SIGHTING_TEXT_LIMITS}
+                          "sighting_limits": SIGHTING_TEXT_LIMITS, "text_limits": TEXT_LIMITS}
 
 
 def language(request: Request) -> Language:
