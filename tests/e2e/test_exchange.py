@@ -106,6 +106,32 @@ ZONED_SHEET = ("given_name,sex,birth_date,missing_since,zone\n"
                "Ed,male,2016-01-01,2024-05-01T08:30,Mars/Olympus\n")  # no zone of this world: that row's problem
 
 
+def test_a_sheets_missing_since_on_a_day_the_calendar_lacks_is_refused_naming_its_row_and_its_column(
+    client: TestClient, cli_env: CliRunner, tmp_path: Path
+) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["given_name", "sex", "birth_date", "missing_since"])
+    sheet.append(["Ann", "female", "2016-07-08", "2026-02-30"])
+    sheet.append(["Bo", "male", "2017-03-02", "2024-02-30 10:00"])
+    sheet.append(["Cy", "male", "2017-03-02", "2024-05-01"])
+    data = io.BytesIO()
+    book.save(data)
+    upload = {"file": ("c.xlsx", data.getvalue())}
+    report = client.post("/api/cases/import", files=upload).json()
+    assert report["created"] == 1, report
+    reasons = {p["record"]: p["reason"] for p in report["problems"]}
+    assert reasons == {"row 2": "“missing since”: the date is not valid (no such day in the calendar)",
+                       "row 3": "“missing since”: the date and time are not valid"}, reasons
+    chinese = client.post("/api/cases/import", files=upload, headers={"Accept-Language": "zh-CN"}).json()
+    assert {p["record"]: p["reason"] for p in chinese["problems"]}["第 2 行"].startswith("“走失时间”：日期无效")
+    csv = tmp_path / "cases.csv"
+    csv.write_text("given_name,sex,birth_date,missing_since\nAnn,female,2016-07-08,2026-02-30\n", encoding="utf-8")
+    said = cli_env.invoke(cli, ["import-cases", str(csv), "--dry-run"])
+    assert "row 2: missing_since: the date is not valid (no such day in the calendar)" in said.output, said.output
+
+
 def test_a_sheets_times_without_an_offset_are_read_in_the_rows_zone_and_the_report_says_which(
     client: TestClient, container: Container
 ) -> None:

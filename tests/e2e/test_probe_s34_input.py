@@ -167,6 +167,26 @@ def test_a_multipart_text_that_is_not_utf8_is_refused_naming_it(client: TestClie
     assert fine.status_code == 202, fine.text
 
 
+def test_a_poster_and_its_case_page_never_show_a_control_character_a_stored_row_holds(
+        anonymous: TestClient, container: Container) -> None:
+    case = NewCase(given_name="Hua", family_name="Wang", sex=Sex.FEMALE, birth_date=date(2016, 3, 3),
+                   missing_since=datetime.now(UTC) - timedelta(days=2), last_seen_place=None)
+    case_id = intake.register_case(container.deps, OPERATOR, case, [Upload(plain_photo(seed=36), "c.jpg")],
+                                   [None]).case_id
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report 56 checked")
+    with container.engine.begin() as conn:  # a row written before the input was cleaned
+        conn.exec_driver_sql(f"UPDATE cases SET given_name = 'Hu' || chr(27) || '[2Ja' || chr(7) || chr(127), "
+                             f"family_name = 'Wa' || chr(8) || 'ng' WHERE id = {case_id}")
+    poster = anonymous.get(f"/p/{case_id}")
+    assert poster.status_code == 200, poster.text
+    title = re.search(r"<title>(.*?)</title>", poster.text, re.S)
+    assert title and "Hu[2Ja" in title.group(1), poster.text[:500]
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", poster.text)
+    staff = as_role(container, Role.POLICE).get(f"/cases/{case_id}")
+    assert staff.status_code == 200 and "Hu[2Ja" in staff.text
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", staff.text)
+
+
 def maxlengths(page: str) -> dict[str, int]:
     """Each text field of a page by its name, with the characters its ``maxlength`` lets the reader type."""
     found = {}

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from reunite.domain.errors import InvalidInput
+from reunite.domain.errors import InvalidInput, bounded
+from reunite.domain.text_limits import REASON_LIMIT, TEXT_LIMITS
 
 REASON_LETTERS = 3  # a reason says why in words: at least this many letters (two Chinese characters)
 CHINESE_LETTERS = 2
@@ -106,8 +107,9 @@ def says_why(reason: str) -> bool:
 
 def require_why(reason: str, field: str) -> str:
     """A required reason, trimmed; InvalidInput (422, naming ``field`` in the reader's language) when it is
-    not words. The caller says first what it asks for when nothing at all was given."""
-    reason = reason.strip()
+    not words, or longer than ``text_limits`` lets it be (refused, never cut). The caller says first what it asks
+    for when nothing at all was given."""
+    reason = bounded(reason, TEXT_LIMITS.get(field, REASON_LIMIT), field)
     if not says_why(reason):
         raise InvalidInput("{name} must be words, at least three letters or two Chinese characters: a mark tells whoever reads it later nothing",  # noqa: E501
                            field=field, name=field)

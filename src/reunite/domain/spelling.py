@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 FORMAT = "Cf"
 # the control characters (Unicode's Cc) a text may not hold: all of C0 but tab, line feed and carriage return;
@@ -35,6 +36,18 @@ def without_controls(text: str) -> str:
     """``text`` without invisible control characters (``CONTROLS``; tab, line feed and carriage return are kept;
     a vertical tab, a form feed become a space), trimmed."""
     return CONTROLS.sub("", SPACING_CONTROLS.sub(" ", text)).strip()
+
+
+def texts_without_controls(value: Any) -> Any:
+    """``value`` with every text in it, in lists and mappings too, ``without_controls``: how an entry point that
+    reads many texts at once (a JSON body, a command's options) cleans each one it will store, whatever its name."""
+    if type(value) is str:  # a text itself, not a choice among named values (an enum) nor a path
+        return without_controls(value)
+    if type(value) in (list, tuple):
+        return type(value)(texts_without_controls(item) for item in value)
+    if type(value) is dict:
+        return {key: texts_without_controls(item) for key, item in value.items()}
+    return value
 
 
 def without_format(text: str) -> str:

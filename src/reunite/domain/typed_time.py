@@ -79,26 +79,32 @@ def read_typed_time(text: str, where: tzinfo, field: str = "time", *, serials: b
 
 
 def typed_time(text: str, where: tzinfo, field: str, *, serials: bool = False,
-               offset_needed: bool = False, chosen: datetime | None = None) -> TypedTime:
+               offset_needed: bool = False, chosen: datetime | None = None, named: bool = False) -> TypedTime:
     """``read_typed_time``, refusing what it cannot read (``unread``: a date that does not exist is said to be
     no date; anything else is told every shape read), the one reading of the form, the API and sheets.
     ``offset_needed``: a date and time must name its UTC offset (the API: a partner's clock without one would
-    be hours off, never guessed); a date, month or year alone is read in ``where`` (no time of day to shift)."""
+    be hours off, never guessed); a date, month or year alone is read in ``where`` (no time of day to shift).
+    ``named``: a refusal names ``field`` in its words (a sheet's cell, said beside no field of a form)."""
     found = read_typed_time(text, where, field, serials=serials, chosen=chosen)
     if found is None:
-        raise unread(text, field)
+        raise unread(text, field, named)
     if offset_needed and found.precision == INSTANT and found.read_in:
         raise InvalidInput("{name} has a time of day but no UTC offset: give it with its offset, such as 2026-11-20T10:00+08:00, or give the date alone",  # noqa: E501
                            field=field, name=field)
     return found
 
 
-def unread(text: str, field: str) -> InvalidInput:
+def unread(text: str, field: str, named: bool = False) -> InvalidInput:
     """Why ``text`` is no time, said as the registration form says it (probe s20 T6): typed as a date but naming
     a day that does not exist (2026-02-30, 2026-13-01, no time given), "the date is not valid" ("the date and time
-    are not valid" with a time of day, or one out of range: 2026-11-20 25:00); anything else, every shape read."""
+    are not valid" with a time of day, or one out of range: 2026-11-20 25:00); anything else, every shape read.
+    ``named``: the field named in the words, as a sheet's other cells are ("birth_date: the date is not valid")."""
     if DATE_SHAPED.match(text):
         timed = CLOCK_SHAPED.search(text) is not None
+        if named and timed:
+            return InvalidInput("{name}: the date and time are not valid", field=field, name=field)
+        if named:
+            return InvalidInput("{name}: the date is not valid (no such day in the calendar)", field=field, name=field)
         return InvalidInput("the date and time are not valid" if timed else "the date is not valid", field=field)
     return InvalidInput("{name} must be a date and time such as 2026-11-20 10:00 or 2026-11-20T10:00+08:00, or a date, month or year alone: 2026-11-20, 2026/11/20, 2026-11, 2026",  # noqa: E501
                         field=field, name=field)

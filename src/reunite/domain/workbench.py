@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from reunite.domain.errors import InvalidInput
+from reunite.domain.errors import InvalidInput, bounded
+from reunite.domain.text_limits import REASON_LIMIT
 
 # the item a reviewer was given is theirs while it is on their screen: others are given other items, and
 # one who opens it anyway reads who holds it until when, and may take it over (audited); then anyone may
@@ -87,11 +88,11 @@ def word_is_new(said: Sequence[FamilyWord], answer: str, note: str) -> bool:
 
 
 def reason_of(raw: str, reasons: tuple[str, ...]) -> str:
-    """A reason typed, or chosen by its key (1..n)."""
+    """A reason typed (one longer than ``REASON_LIMIT``: refused, never cut), or chosen by its key (1..n)."""
     raw = raw.strip()
     if raw.isdigit() and 1 <= int(raw) <= len(reasons):
         return reasons[int(raw) - 1]
-    return raw[:1000]
+    return bounded(raw, REASON_LIMIT, "reason")
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ said in the operator's language (``--lang``, else the locale: ``operator_languag
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 from pathlib import Path
@@ -20,6 +21,7 @@ from typer.core import TyperGroup
 from reunite.bootstrap import Container, bootstrap
 from reunite.domain.access import OPERATOR
 from reunite.domain.errors import FaceEngineUnavailable, ReuniteError
+from reunite.domain.spelling import texts_without_controls
 from reunite.entrypoints import jobwatch
 from reunite.entrypoints.secret_links import redact
 from reunite.services import matching, recipes
@@ -29,7 +31,13 @@ if TYPE_CHECKING:
 
 
 class FriendlyGroup(TyperGroup):
-    """Bad input, a bad setting or an unreachable database: one clear line and exit code 1, no traceback."""
+    """Bad input, a bad setting or an unreachable database: one clear line and exit code 1, no traceback. Every
+    command's text options (a token's name, evidence, a reason, who decided…) are read as every typed text is
+    (``spelling.without_controls``), here for every command (``typed_options``)."""
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> Any:
+        name, command, rest = super().resolve_command(ctx, args)
+        return name, typed_options(command), rest
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -49,6 +57,28 @@ class FriendlyGroup(TyperGroup):
             fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
         except ValueError as exc:
             fail(str(exc))
+
+
+VERBATIM_OPTIONS = {"password"}  # a secret is read as typed: trimming or cleaning it would change it
+
+
+def typed_options(command: Any) -> Any:
+    """``command`` (and, for a group, each of its commands) reading its text options trimmed and without invisible
+    control characters (ESC, BEL… pasted into a terminal), but for ``VERBATIM_OPTIONS``; once."""
+    for sub in getattr(command, "commands", {}).values():
+        typed_options(sub)
+    callback = getattr(command, "callback", None)
+    if callback is None or getattr(callback, "typed_options", False):
+        return command
+
+    @functools.wraps(callback)
+    def typed(*args: Any, **options: Any) -> Any:
+        return callback(*args, **{name: value if name in VERBATIM_OPTIONS else texts_without_controls(value)
+                                  for name, value in options.items()})
+
+    typed.typed_options = True  # type: ignore[attr-defined]
+    command.callback = typed
+    return command
 
 
 ID_MAX = 2**63 - 1  # record numbers are PostgreSQL bigints

@@ -11,6 +11,7 @@ from reunite.domain.abuse import new_token, token_hash
 from reunite.domain.access import Permission, Principal, Role, Scope, require
 from reunite.domain.errors import Forbidden, InvalidInput, NotFound, NotSignedIn, bounded
 from reunite.domain.pfif import token_domains
+from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.services import idempotency, subscriptions, throttle, withdrawals
 from reunite.services.deps import Deps
 
@@ -43,7 +44,8 @@ def sign_up(deps: Deps, email: str, password: str, name: str, language: str = "e
     registers a case); other roles come by invitation or from the command line."""
     email = _check(email, password)
     with deps.uow() as uow:
-        account_id = uow.add_account(email, bounded(name, 200, "name"), deps.passwords.hash(password), role.value,
+        account_id = uow.add_account(email, bounded(name, TEXT_LIMITS["account_name"], "name"),
+                                     deps.passwords.hash(password), role.value,
                                      language)
         uow.audit(f"account:{account_id}", "account.created", "account", account_id, role=role.value)
         uow.commit()
@@ -168,7 +170,8 @@ def accept_invitation(deps: Deps, token: str, password: str, name: str, language
         email, role, inviter = taken
         _still_vouched(inviter.role, inviter.disabled)
         email = _check(email, password)
-        account_id = uow.add_account(email, bounded(name, 200, "name"), deps.passwords.hash(password), role, language)
+        account_id = uow.add_account(email, bounded(name, TEXT_LIMITS["account_name"], "name"),
+                                     deps.passwords.hash(password), role, language)
         uow.audit(f"account:{account_id}", "account.created", "account", account_id, role=role, invited=True)
         uow.commit()
     return account_id
@@ -191,7 +194,8 @@ def issue(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], domain
     require(who, Permission.ADMINISTER)
     if (first := idempotency.earlier_secret(deps, key)) is not None:
         return first
-    if not name.strip():
+    name = bounded(name, TEXT_LIMITS["token_name"], "name")
+    if not name:
         raise InvalidInput("name the organisation the token is for", field="name")
     if not scopes:
         raise InvalidInput("choose at least one scope", field="scopes")
@@ -200,8 +204,8 @@ def issue(deps: Deps, who: Principal, name: str, scopes: Sequence[Scope], domain
     domains = token_domains(domains)  # as record ids compare them: never one that could not match (probe s29 C9)
     token = new_token()
     with deps.uow() as uow:
-        token_id = uow.add_api_token(name.strip(), token_hash(token), [s.value for s in scopes],
-                                     domains, who.actor, issued_by=who.token_id)
+        token_id = uow.add_api_token(name, token_hash(token), [s.value for s in scopes], domains, who.actor,
+                                     issued_by=who.token_id)
         uow.audit(who.actor, "token.issued", "api_token", token_id, scopes=[s.value for s in scopes])
         if (won := idempotency.remember_secret(deps, uow, key, token_id, token)) is not None:
             return won

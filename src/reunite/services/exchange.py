@@ -198,7 +198,7 @@ def _row_case(row: dict[str, str], where: ZoneInfo) -> tuple[NewCase, str]:
     are read as every typed time is (``typed_time.read_typed_time``, with a sheet's serial numbers), those
     without an offset in ``where`` (the row's zone, else the site's)."""
     birth = birth_date(row.get("birth_date", ""))
-    missing = typed_time(row.get("missing_since", ""), where, "missing_since", serials=True)
+    missing = typed_time(row.get("missing_since", ""), where, "missing_since", serials=True, named=True)
     if not row.get("given_name", "").strip():
         raise InvalidInput("the child's given name is required", field="given_name")
     lat, lon = row.get("last_seen_lat", "").strip(), row.get("last_seen_lon", "").strip()

@@ -13,6 +13,7 @@ from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, bounded
 from reunite.domain.model import CandidateStatus, PhotoOwner, SightingFilter
 from reunite.domain.scoring import impostor_share, score_pair
+from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.domain.workbench import SECOND_LOOK_COOL_DOWN, FamilyAnswer, word_is_new
 from reunite.services import throttle
 from reunite.services.deps import Deps
@@ -44,7 +45,7 @@ def answer_lead(deps: Deps, who: Principal, candidate_id: int, answer: str, note
         chosen = FamilyAnswer(answer)
     except ValueError:
         raise InvalidInput("answer 'this may be my child' or 'not my child'", field="answer") from None
-    note = bounded(note, 2000, "note")
+    note = bounded(note, TEXT_LIMITS["note"], "note")
     count_word(deps, who)
     with deps.uow() as uow:
         uow.one_at_a_time(f"family-words:{row['case_id']}")  # two copies of one answer at once: kept once
@@ -84,7 +85,7 @@ def propose_sighting(deps: Deps, who: Principal, sighting_id: int, case_id: int,
     if not (who.owns(case_id) and case_id in who.verified_cases):
         raise Forbidden("only the child's family answers on a lead")
     sighting = visible_sighting(deps, who, sighting_id)
-    note = bounded(note, 2000, "note")
+    note = bounded(note, TEXT_LIMITS["note"], "note")
     count_word(deps, who)
     now = deps.clock.now()
     with deps.uow() as uow:

@@ -31,6 +31,7 @@ from reunite.domain.names import same_name
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.scoring import CasePhoto, SightingFacts, lead_for, read_case_photos
+from reunite.domain.text_limits import REASON_LIMIT
 from reunite.domain.times import ZONE_DOUBT
 from reunite.services import doubles, look_alikes
 from reunite.services.deps import Deps
@@ -357,7 +358,7 @@ def decide_duplicate(deps: Deps, who: Principal, flag_id: int, decision: str, re
         raise InvalidInput("decision must be 'link', 'dismiss' or 'reopen'", field="decision")
     if by is not None and not any(ch.isalpha() for ch in by):
         raise InvalidInput("say who decided: a name, in words", field="by")
-    why = bounded(reason, 4000, "reason").strip()
+    why = bounded(reason, REASON_LIMIT, "reason").strip()
     if decision == "dismiss" and not why:
         raise InvalidInput("say why they are different children (what you checked)", field="reason")
     if decision == "dismiss":

@@ -18,6 +18,7 @@ from reunite.domain.model import PhotoOwner, SightingStatus
 from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.summary import SUMMARY_LIMIT, cleaned
+from reunite.domain.text_limits import REASON_LIMIT
 from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
 from reunite.services import added_check, case_faces, doubles, idempotency, look_alikes, sharing, words, workbench
 from reunite.services.case_moves import as_read, change_case, kept_case, move_case
@@ -271,7 +272,7 @@ def reject_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         # the photos held with the correction it dropped (``case_moves``) never became the case's (probe s35 J7)
         held = uow.held_photos(case_id)
         unused = uow.storage_keys_unused(uow.drop_held_photos(case_id, held)) if held else []
-        uow.audit(who.actor, "case.rejected", "case", case_id, reason=bounded(reason, 4000, "reason"))
+        uow.audit(who.actor, "case.rejected", "case", case_id, reason=bounded(reason, REASON_LIMIT, "reason"))
         uow.commit()
     for stored in unused:
         deps.photos.delete(stored)
@@ -304,7 +305,7 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         for sighting_id in unfound:
             uow.enqueue("matching.rescore_sighting", lock=f"sighting-{sighting_id}", unless_waiting=True,
                         sighting_id=sighting_id)
-        uow.audit(who.actor, "case.reopened", "case", case_id, reason=bounded(reason, 4000, "reason"),
+        uow.audit(who.actor, "case.reopened", "case", case_id, reason=bounded(reason, REASON_LIMIT, "reason"),
                   **({"reports_matched_again": unfound} if unfound else {}))
         uow.commit()
 

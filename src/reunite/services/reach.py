@@ -12,11 +12,12 @@ from typing import Any
 
 from reunite.domain.abuse import new_token, sign, signature_valid, token_hash
 from reunite.domain.access import Permission, Principal
-from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
+from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, bounded
 from reunite.domain.model import GeoPoint
 from reunite.domain.outbound import port_refused
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reach import alert_distance, alert_radius, next_widening, receiver, webhook_address, webhook_port
+from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.services import idempotency, posters, subscriptions
 from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
@@ -78,7 +79,7 @@ def subscribe(
     the waiting one's link is sent again, at most once an hour (an address gets no flood of emails)."""
     if (first := idempotency.earlier(deps, key)) is not None:
         return int(first["id"]), str(first.get("secret") or "")
-    address, region = address.strip(), region.strip()[:200]
+    address, region = address.strip(), bounded(region, TEXT_LIMITS["region"], "region")
     language = language.strip().replace("-", "_")
     if language not in LANGUAGES:  # never silently another: the alerts would come in a language not asked for
         raise InvalidInput("{value} is not a language alerts are written in: en, zh_CN, zh_TW or zh_HK",

@@ -18,6 +18,7 @@ from reunite.domain.model import SeenAtBasis, SeenTime, SightingStatus
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.quality import report_verdict
 from reunite.domain.spelling import without_controls
+from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.domain.times import CLOCK_SKEW, earliest_given
 from reunite.services import idempotency
 from reunite.services.deps import Deps
@@ -135,7 +136,7 @@ def face_check(deps: Deps, receipt: str, token: str) -> str:
         return report_verdict(uow.report_photos(row["id"]))
 
 
-MAX_DETAILS = 2000
+MAX_DETAILS = TEXT_LIMITS["details"]
 REPEAT_WINDOW = timedelta(minutes=15)  # the same words again this soon: a page reloaded and sent again
 ADDED = re.compile(r"(?:^|\n)\[(\d{4}-\d\d-\d\dT\d\d:\d\dZ)\] ")
 
@@ -161,7 +162,7 @@ def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str
     require_open(row, "details")
     if idempotency.earlier(deps, key) is not None:
         return  # a double tap or a resend: added already
-    details, contact = without_controls(details), bounded(contact, 500, "contact")
+    details, contact = without_controls(details), bounded(contact, TEXT_LIMITS["contact"], "contact")
     if len(details) > MAX_DETAILS:
         raise InvalidInput("at most {limit} characters can be added at a time: this text has {count}",
                            field="details", limit=MAX_DETAILS, count=len(details))

@@ -14,6 +14,7 @@ from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
+from reunite.domain.text_limits import REASON_LIMIT, TEXT_LIMITS
 from reunite.services import idempotency, removals
 from reunite.services.case_moves import move_case
 from reunite.services.deps import Deps
@@ -58,8 +59,8 @@ def _request_takedown(deps: Deps, subject: str, subject_id: int, requester: str,
     if not requester.strip() or not reason.strip():
         raise InvalidInput("give a way to reach you and the reason", field="requester")
     require_why(reason, "reason")  # a moderator decides by it: words, not a mark
-    requester = bounded(requester, 500, "requester")
-    relation, reason = bounded(relation, 200, "relation"), bounded(reason, 4000, "reason")
+    requester = bounded(requester, TEXT_LIMITS["requester"], "requester")
+    relation, reason = bounded(relation, TEXT_LIMITS["relation"], "relation"), bounded(reason, REASON_LIMIT, "reason")
     with deps.uow() as uow:
         uow.one_at_a_time(_record_lock(subject, subject_id))
         if (deps.read.sighting_head if subject == "sighting" else deps.read.case_head)(subject_id) is None:

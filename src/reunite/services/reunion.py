@@ -10,6 +10,7 @@ from reunite.domain.errors import Conflict, InvalidInput, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import PhotoOwner
 from reunite.domain.spelling import without_controls
+from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.services import idempotency, words
 from reunite.services.case_moves import as_read, change_case, kept_case
 from reunite.services.deps import Deps
@@ -31,7 +32,7 @@ def send_message(deps: Deps, who: Principal, case_id: int, body: str, key: idemp
     body = without_controls(body)
     if not body:
         raise InvalidInput("write a message", field="body")
-    if len(body) > 4000:
+    if len(body) > TEXT_LIMITS["message"]:
         raise InvalidInput("the message is too long (at most 4,000 characters)", field="body")
     if not who.owns(case_id):  # a reviewer's words the family reads
         words.refuse_repeated(deps, body, deps.read.case_reports(case_id), "body")
@@ -65,7 +66,7 @@ def record_verification(
     if candidate_id is not None and candidate_id not in {c["id"] for c in deps.read.candidates(case_id, None)}:
         raise InvalidInput("candidate {candidate} is not a candidate of case {case}", field="candidate_id",
                            candidate=candidate_id, case=case_id)
-    notes = bounded(notes, 4000, "notes")
+    notes = bounded(notes, TEXT_LIMITS["notes"], "notes")
     words.refuse_repeated(deps, notes, deps.read.case_reports(case_id), "notes")  # the family reads them
     with deps.uow() as uow:
         kept_case(uow, case_id)

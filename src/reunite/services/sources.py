@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from reunite.domain.access import Permission, Principal, Role, require
-from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
+from reunite.domain.errors import InvalidInput, NotFound, ReuniteError, bounded
 from reunite.domain.model import NewSighting, Provenance, Upload
 from reunite.domain.outbound import port_of, port_refused
 from reunite.domain.said_time import time_in_text, zone_read_in
@@ -22,6 +22,7 @@ from reunite.domain.sources import (
     is_mastodon_timeline,
     next_poll,
 )
+from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.services import idempotency, intake
 from reunite.services.deps import Deps
 
@@ -48,9 +49,10 @@ def add_source(deps: Deps, who: Principal, kind: str, url: str, name: str, inter
         raise InvalidInput(MASTODON_URL, field="url")
     if port_refused(port := port_of(url)):  # 22, 25, 110…: never read from (domain.outbound)
         raise InvalidInput("sources are read from port 80, 443 or 1024 to 65535, not {port}: name the source's web port, or leave it out", field="url", port=str(port))  # noqa: E501
+    name = bounded(name, TEXT_LIMITS["source_name"], "name")
     deps.sources.check(url.strip())
     with deps.uow() as uow:
-        source_id = uow.add_source(kind, url.strip(), name.strip()[:200], interval_minutes * 60, who.actor)
+        source_id = uow.add_source(kind, url.strip(), name, interval_minutes * 60, who.actor)
         uow.audit(who.actor, "source.added", "source", source_id, url=url.strip())
         if (won := idempotency.remember_id(uow, key, source_id)) is not None:
             return won

@@ -9,6 +9,7 @@ from reunite.domain.errors import InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
+from reunite.domain.text_limits import REASON_LIMIT
 from reunite.services.case_moves import change_case
 from reunite.services.deps import Deps
 
@@ -17,7 +18,7 @@ def checked_reason(reason: str) -> str:
     if not reason.strip():
         raise InvalidInput("say why the cases this token imported are withdrawn", field="reason")
     require_why(reason, "reason")
-    return bounded(reason, 4000, "reason")
+    return bounded(reason, REASON_LIMIT, "reason")
 
 
 def withdraw_in(deps: Deps, uow: UnitOfWork, who: Principal, token_ids: list[int], reason: str) -> int:

@@ -11,11 +11,12 @@ from typing import Any
 
 from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
-from reunite.domain.errors import Conflict, InvalidInput, NotFound
+from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import confirmable, require_confirmable, state_of
 from reunite.domain.model import CandidateStatus, age_in_years, age_shown
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
+from reunite.domain.text_limits import REASON_LIMIT
 from reunite.domain.workbench import (
     CLAIM,
     DISMISS_REASONS,
@@ -259,7 +260,8 @@ def _review(deps: Deps, uow: UnitOfWork, who: Principal, candidate_id: int, case
         return "first_confirmed"  # this reviewer's first confirmation sent again: it still waits for a second
     if deps.limits.four_eyes and first_by is not None and uow.person_of(first_by) == uow.person_of(who.actor):
         raise Conflict("this candidate's first confirmation came from you: an API token counts as the account that issued it, and every token issued from the command line counts as one reviewer. A second, different person must confirm it")  # noqa: E501
-    uow.set_candidate_status(candidate_id, CandidateStatus.CONFIRMED, reason.strip()[:1000], who.actor, now)
+    why = bounded(reason, REASON_LIMIT, "reason")
+    uow.set_candidate_status(candidate_id, CandidateStatus.CONFIRMED, why, who.actor, now)
     uow.audit(who.actor, "candidate.confirmed", "candidate", candidate_id, case_id=case_id,
               **({"first_confirmed_by": first_by} if first_by else {}), **on_item)
     window = deps.limits.undo_window

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from reunite.domain.access import Permission, Principal
 from reunite.domain.audit import LARGEST_ID, MAX_PAGE, PAGE, AuditQuery, parse_subject
 from reunite.domain.errors import InvalidInput
+from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.entrypoints.api.auth import allow, get_deps
 from reunite.entrypoints.api.routes import ERRORS, GIVEN_TIME, aware
 from reunite.entrypoints.api.validation import GivenTime
@@ -45,14 +46,14 @@ class AuditPageOut(BaseModel):
 def read_audit(
     deps: DepsDep,
     who: Auditor,
-    actor: Annotated[str, Query(max_length=420, description=(
+    actor: Annotated[str, Query(max_length=TEXT_LIMITS["actor"], description=(
         "account:ID, token:ID, operator, anonymous, or an account's email"))] = "",
-    subject: Annotated[str, Query(max_length=52, description=(
+    subject: Annotated[str, Query(max_length=TEXT_LIMITS["subject"], description=(
         "A record (sighting:12, case:3), as the page and `reunite audit` take it, or a kind of record (sighting); "
         "for a sighting, every read that showed it too"))] = "",
     subject_id: Annotated[int | None, Query(ge=0, le=LARGEST_ID, description=(
         "With a kind of record as subject: that record only (the same as subject=sighting:12)"))] = None,
-    action: Annotated[str, Query(max_length=64, description=(
+    action: Annotated[str, Query(max_length=TEXT_LIMITS["action"], description=(
         "The start of the action's name, e.g. sighting.viewed"))] = "",
     since: Annotated[GivenTime | None, Query(description="At or after: " + GIVEN_TIME)] = None,
     until: Annotated[GivenTime | None, Query(description="At or before: " + GIVEN_TIME)] = None,

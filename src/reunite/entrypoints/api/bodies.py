@@ -1,15 +1,17 @@
 """Request DTOs: the bodies the API takes in (JSON), validated before any service runs; every problem
 is answered in the one error shape (``problems.py``). Every body is a ``BodyIn``: a field it does not
 name is refused (422 naming it), never silently dropped (a misspelt ``keep_data`` must not keep a
-family's photos); the OpenAPI document says so (``additionalProperties: false``)."""
+family's photos); the OpenAPI document says so (``additionalProperties: false``). Its texts are read as every
+typed text is (``spelling.without_controls``), in this one place for every body."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from reunite.domain.access import Scope
+from reunite.domain.spelling import texts_without_controls
 from reunite.entrypoints.api.guard import Id
 from reunite.entrypoints.api.validation import GivenTime
 
@@ -18,6 +20,14 @@ class BodyIn(BaseModel):
     """A JSON body the API takes: only the fields it names (``inputs`` refuses the same of forms and queries)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed(cls, data: Any) -> Any:
+        """Every text it holds (a reason, a token's name, evidence, a label…) trimmed and without invisible
+        control characters, before any field's length is counted, as a page's form reads it (``forms.text``);
+        a lone surrogate never comes so far (``guard.check_json`` refuses it naming its field)."""
+        return texts_without_controls(data) if isinstance(data, dict) else data
 
 
 class TimeIn(BodyIn):

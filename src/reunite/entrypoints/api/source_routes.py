@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends
 from pydantic import Field
 
 from reunite.domain.access import Permission, Principal
+from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.entrypoints.api import bodies
 from reunite.entrypoints.api.auth import allow, get_deps
 from reunite.entrypoints.api.routes import ERRORS, IdempotencyKey
@@ -23,8 +24,8 @@ PUBLIC_FIELDS = ("id", "kind", "url", "name", "status", "interval_s", "failures"
 
 class SourceIn(bodies.BodyIn):
     kind: Literal["feed", "mastodon"]
-    url: str = Field(max_length=2000)
-    name: str = Field(default="", max_length=200)
+    url: str = Field(max_length=TEXT_LIMITS["source_url"])
+    name: str = Field(default="", max_length=TEXT_LIMITS["source_name"])
     interval_minutes: int = Field(default=15, ge=5, le=1440)
 
 

@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 from reunite.domain import staff
 from reunite.domain.access import Permission, Principal, Role, Scope
 from reunite.domain.errors import ReuniteError
+from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.entrypoints.api.auth import allow
 from reunite.entrypoints.web.forms import checked_form, form_key, several, shown, text
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
@@ -104,8 +105,9 @@ async def issue(request: Request, lang: LangDep, deps: DepsDep, who: Admin) -> H
 
     def token() -> str:
         chosen = [Scope(v) for v in several(form, "scopes") if v in {s.value for s in Scope}]
+        domains = text(form, "domains", TEXT_LIMITS["token_domains"])
         return accounts.issue(deps, who, text(form, "name"), chosen,
-                              [d for d in text(form, "domains").split(",") if d.strip()],  # a blank box: none
+                              [d for d in domains.split(",") if d.strip()],  # a blank box: none
                               form_key(who, "token", form))[1]
 
     return _admin_page(request, lang, deps, token, form=form)

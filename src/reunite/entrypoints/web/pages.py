@@ -15,12 +15,15 @@ from urllib.parse import unquote, urlsplit
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.datastructures import FormData
 
 from reunite.domain.access import Principal
 from reunite.domain.errors import InvalidInput, InvalidInputs, ReuniteError, TooManyRequests
 from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, SIGHTING_TEXT_LIMITS
 from reunite.domain.pfif import full_name
+from reunite.domain.spelling import xml_text
+from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.domain.times import zone
 from reunite.entrypoints.api.auth import csrf_token, current_principal, get_deps
 from reunite.entrypoints.api.guard import ADDRESS_REFUSED, ADDRESS_SHOWN, ADDRESS_TOLD, ADDRESS_TYPED
@@ -45,6 +48,18 @@ from reunite.wording import (
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def shown_text(value: Any) -> Any:
+    """Every value a page writes (``{{ … }}``), without the invisible control characters a row stored before input
+    was cleaned may hold (ESC, BEL… in a name, a title: ``spelling.xml_text``), which no page can show (and a lone
+    surrogate no UTF-8 page can even carry); HTML a macro made stays HTML."""
+    if isinstance(value, Markup):
+        return Markup(xml_text(str(value)))  # noqa: S704 (escaped HTML less some characters: no new markup)
+    return xml_text(value) if isinstance(value, str) else value
+
+
+templates.env.finalize = shown_text  # before any template is compiled: it applies to every output
 templates.env.globals |= {"lead_words": lead_words, "alike_words": alike_words,
                           "own_child_words": own_child_words, "added_alike_words": added_alike_words,
                           "duplicate_words": duplicate_words, "partner_link_words": partner_link_words,
@@ -53,7 +68,7 @@ templates.env.globals |= {"lead_words": lead_words, "alike_words": alike_words,
 templates.env.globals |= {"full_name": full_name, "contact_links": contact_links, "place_links": place_links,
                           "position": position, "inline": assets.inline}
 templates.env.globals |= {"case_limits": CASE_TEXT_LIMITS, "nicknames_limit": NICKNAMES_LIMIT,  # maxlength
-                          "sighting_limits": SIGHTING_TEXT_LIMITS}
+                          "sighting_limits": SIGHTING_TEXT_LIMITS, "text_limits": TEXT_LIMITS}
 
 
 def language(request: Request) -> Language:
