@@ -1,10 +1,8 @@
 """Probe s36 K2: a partner's token with ``read:cases`` (``webhooks read:cases`` too) opened the web page of a case
 and read its whole timeline, as the family reads it: when a reviewer confirmed a lead, the family's corrections and
 the moderator's own words refusing one (names, a phone number). A partner reads a case as the API gives it; the
-case's history, its leads and corrections are its family's and the reviewers'. K3: a report held again came first
-in the moderators' queue when a lead was confirmed on it, which told its reporter, by how soon it was approved
-again, that it was confirmed for a child: held-again reports come first by how long they have waited, whatever
-their leads."""
+case's history, its leads and corrections are its family's and the reviewers'. (K3, the moderators' queue: in
+tests/e2e/test_held_lead.py.)"""
 
 from __future__ import annotations
 
