@@ -1,7 +1,8 @@
 """A reporter who answers the site's question "when did you see the child?" (or adds a photo) after a
 reviewer confirmed a lead on their report: the report goes back to the moderators (nothing the reporter
 adds reaches families unseen), but the family's confirmed lead stays listed, saying why its photos are not
-shown for now, and the report comes first in the moderators' queue (probe s14 F11)."""
+shown for now, and the report comes back first in the moderators' queue, as every report held again does, whatever
+its leads (probe s14 F11, probe s36 K3)."""
 
 from __future__ import annotations
 
@@ -115,15 +116,35 @@ def _said_to_be_checked_again(anonymous: TestClient, container: Container, famil
         assert reader.get(f"/api/sightings/{waiting}").status_code == 404
 
 
-def test_a_held_lead_jumps_the_moderators_queue(anonymous: TestClient, container: Container) -> None:
+def _report(anonymous: TestClient, container: Container, photo: bytes) -> tuple[int, str]:
+    """A passer-by's report, its faces found, waiting for a moderator: its id and private link."""
+    thanks = anonymous.post("/report", files=[("photos", ("o.jpg", photo, "image/jpeg"))],
+                            data={"csrf": report_csrf(anonymous), "place_text": "Hankou"})
+    assert thanks.status_code == 200
+    run_jobs(container)
+    return newest_sighting(container), private_link(thanks.text)
+
+
+def test_reports_held_again_come_first_by_how_long_they_waited_whatever_their_leads(
+    anonymous: TestClient, container: Container
+) -> None:
+    """Probe s36 K3: a report with a confirmed lead jumped the queue when its reporter added to it, so that how
+    soon it came back approved told the reporter it was confirmed for a child. Every report held again comes
+    before new ones (a family may wait on it), first the one held longest; the moderator still reads its leads."""
     family, case_id, sighting_id, _, link = _confirmed_lead(anonymous, container)
-    older = anonymous.post("/report", files=[("photos", ("o.jpg", portrait("hopper", 1), "image/jpeg"))],
-                           data={"csrf": report_csrf(anonymous), "place_text": "Hankou"})
-    assert older.status_code == 200  # another report, waiting before the addition below
-    files = [("photos", ("closer.jpg", portrait("collins", 3), "image/jpeg"))]
-    assert anonymous.post(link + "/photos", files=files, data={"csrf": report_csrf(anonymous)}).status_code == 200
+    plain, plain_link = _report(anonymous, container, portrait("hopper", 1))  # no lead: another child
+    moderation.moderate_sightings(container.deps, OPERATOR, [plain], approve=True)
+    run_jobs(container)
+    assert "confirmed" not in {c["status"] for c in container.deps.read.candidates(None, None, plain)}
+    new, _ = _report(anonymous, container, portrait("hopper", 2))  # waiting before both additions below
+    for added in (plain_link, link):  # the report without a lead is added to first
+        told = anonymous.post(added + "/details", data={"csrf": report_csrf(anonymous), "details": "a yellow cap"})
+        assert told.status_code == 200
     run_jobs(container)
     assert [c["held_again"] for c in family.get(f"/api/cases/{case_id}/candidates").json()] == [True]
     queue = moderation.queue_overview(container.deps, OPERATOR)["sightings"]
-    assert queue[0]["id"] == sighting_id and len(queue) == 2  # a family waits on it: first
-    assert queue[0]["confirmed_leads"] == 1
+    assert [r["id"] for r in queue] == [plain, sighting_id, new]  # the lead does not jump the report held before
+    assert [r["confirmed_leads"] for r in queue] == [0, 1, 0]  # the moderator reads who waits on it
+    moderator = TestClient(anonymous.app)
+    moderator.cookies.set("reunite_session", session_for(container, Role.MODERATOR)[1])
+    assert "Leads a reviewer confirmed on this report: 1." in html.unescape(moderator.get("/moderation/reports").text)

@@ -379,11 +379,19 @@ def may_write_domain(who: Principal, domain: str) -> bool:
     return (who.can(P.ADMINISTER) and who.token_id is None) or domain in who.domains
 
 
+def case_history_shown(who: Principal, case_id: int) -> bool:
+    """Whether ``who`` reads a case's family side: its history (timeline: a reviewer's confirmation, a lead its
+    reporter withdrew, photos added, corrections and a moderator's words refusing one), its leads and what its
+    family sent, its messages: the family itself and those who review (reviewers, moderators, police). A
+    partner's token reads a case as ``case_view`` gives it, never its history (probe s36 K2)."""
+    return who.owns(case_id) or who.can(P.REVIEW_CANDIDATES)
+
+
 def require_correspondent(who: Principal, case_id: int, reading: bool = False) -> None:
-    """The family and reviewers write to each other on a case; nobody else reads or writes there. The
-    refusal says what was asked: ``reading`` the messages, or writing one."""
+    """The family and reviewers write to each other on a case (``case_history_shown``); nobody else reads or
+    writes there. The refusal says what was asked: ``reading`` the messages, or writing one."""
     require_case(who, case_id)
-    if not (who.owns(case_id) or who.can(P.REVIEW_CANDIDATES)):
+    if not case_history_shown(who, case_id):
         if reading:
             raise Forbidden("only the family and reviewers read the messages on a case")
         raise Forbidden("only the family and reviewers write on a case")

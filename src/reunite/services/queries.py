@@ -267,9 +267,11 @@ def case_timeline(deps: Deps, who: Principal, case_id: int) -> list[dict[str, An
     once it can no longer be undone, as with the lead itself, and only of one that stands (what it was
     told of: ``reach.candidate_confirmed`` tells it of a confirmation still standing once the undo window is
     over), never of a dismissal (dismissed candidates are not shown to it: their mention would tell that a
-    proposal existed), nor of a confirmation a dismissal overturned (a dismissal by another name)."""
-    if not access.case_in_full(who, visible_case(deps, who, case_id)):
-        return []  # a placeholder has no history to tell
+    proposal existed), nor of a confirmation a dismissal overturned (a dismissal by another name). Nobody but the
+    family and reviewers reads it (``access.case_history_shown``): a partner's token reads no history (probe s36 K2)."""
+    case = visible_case(deps, who, case_id)
+    if not (access.case_history_shown(who, case_id) and access.case_in_full(who, case)):
+        return []  # a placeholder has no history to tell, and a partner reads none
     entries = deps.read.case_timeline(case_id)
     overturned = [bool(e.pop("overturned", False)) for e in entries]
     if who.can(Permission.REVIEW_CANDIDATES):

@@ -12,6 +12,8 @@ from reunite.adapters.db.moderation import REPORT_VERSION
 from reunite.adapters.db.same_photos import same_photo_as
 from reunite.adapters.db.workbench import FROM, ITEM, OPEN
 
+HELD_AGAIN = "s.moderated_by IS NOT NULL"  # a report waiting that a moderator had decided on: approved once
+LEAD_WAITS = "k.status = 'open' AND k.verified_at IS NOT NULL"
 SHARING = "sharing_review_since IS NOT NULL AND verified_at IS NOT NULL AND status = 'open'"
 SAME_RECORD = ("FROM takedowns o WHERE o.status = 'pending' AND o.subject = t.subject "
                "AND o.subject_id = t.subject_id")
@@ -42,10 +44,13 @@ QUEUE_SQL = {
         f"{REPORT_VERSION} AS version, "
         # other reports waiting or approved that hold one of its pictures: the same photo sent again (probe s28 B5)
         f"{same_photo_as('s')} AS same_photo_as, "
-        "(SELECT count(*) FROM candidates c WHERE c.sighting_id = s.id AND c.status = 'confirmed') AS confirmed_leads "
-        # a report its reporter added to after a reviewer confirmed a lead on it first: a family waits on it
-        "FROM sightings s WHERE s.status = 'pending' ORDER BY EXISTS (SELECT 1 FROM candidates c "
-        "WHERE c.sighting_id = s.id AND c.status = 'confirmed') DESC, s.created_at, s.id LIMIT :limit",
+        # the leads confirmed on it whose families wait on it (their cases verified and open), told to moderators
+        "(SELECT count(*) FROM candidates c JOIN cases k ON k.id = c.case_id WHERE c.sighting_id = s.id "
+        f"AND c.status = 'confirmed' AND {LEAD_WAITS}) AS confirmed_leads "
+        # held again (approved once, its reporter added to it) first, by how long each has waited since, whatever its
+        # leads: a lead's report coming back sooner would tell its reporter it was confirmed (probe s36 K3)
+        f"FROM sightings s WHERE s.status = 'pending' ORDER BY {HELD_AGAIN} DESC, "
+        f"CASE WHEN {HELD_AGAIN} THEN s.moderated_at ELSE s.created_at END, s.created_at, s.id LIMIT :limit",
         "SELECT count(*) FROM sightings WHERE status = 'pending'",
     ),
     "cases": (

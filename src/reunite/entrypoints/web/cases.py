@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
+from reunite.domain import access
 from reunite.domain.access import Permission, Principal
 from reunite.domain.ages import age_told
 from reunite.domain.dates import birth_date
@@ -152,6 +153,8 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
             "look_alikes": look_alikes.look_alikes(deps, who, [case_id], reader, subject_id=case_id).get(case_id, [])
             if waiting and who.can(Permission.VERIFY_CASE) else [],
             "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id),
+            # its history and leads: the family's and reviewers' side of the page, never a partner's (probe s36 K2)
+            "history": access.case_history_shown(who, case_id),
             "sent": queries.family_sent(deps, who, case_id, reader),  # the family's own words: to it only
             "removal_requests": removals.asked_of(deps, who, case_id),  # to its registrant only
             # its registrant corrects it (docs/decisions/0007); a correction waiting for a moderator, shown to them
@@ -161,7 +164,7 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
 
 def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
     """Messages (family and reviewers), verification records and the actions this reader may take."""
-    talk = who.owns(case_id) or who.can(Permission.REVIEW_CANDIDATES)
+    talk = access.case_history_shown(who, case_id)
     follow = who.owns(case_id) or who.can(Permission.RECORD_REUNION)
     return {"messages": queries.case_messages(deps, who, case_id) if talk else [], "can_talk": talk,
             "verifications": deps.read.verifications(case_id) if follow else [],
