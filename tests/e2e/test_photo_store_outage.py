@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
 from reunite.bootstrap import Container
 from reunite.domain.access import Role
@@ -19,6 +20,7 @@ from reunite.domain.errors import PhotoStoreUnavailable
 from reunite.domain.ports import PhotoStore
 from reunite.entrypoints.api import health
 from reunite.entrypoints.api.app import create_app
+from reunite.entrypoints.cli import app as cli
 from reunite.entrypoints.worker.tasks import make_app, run_worker
 from tests.conftest import count_rows, newest_sighting, plain_photo, session_for
 from tests.photos import face_jpeg
@@ -155,10 +157,14 @@ def test_a_face_job_that_meets_a_store_outage_waits_and_the_queue_says_the_repor
     assert "have not been searched for faces yet" not in queue
 
 
-def test_metrics_count_jobs_given_up_by_task(outage: tuple[Container, Outage]) -> None:
+def test_jobs_given_up_are_counted_by_task_and_the_operator_is_told_how_to_run_them_again(
+    outage: tuple[Container, Outage], cli_env: CliRunner
+) -> None:
     container, _ = outage
     with container.engine.begin() as conn:  # a job that failed for good (its tries spent)
         conn.exec_driver_sql("INSERT INTO procrastinate_jobs (queue_name, task_name, args, status, attempts) "
                              "VALUES ('default', 'reach.case_ended', '{}', 'failed', 5)")
     figures = TestClient(create_app(container)).get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
     assert 'reunite_jobs_failed{task="reach.case_ended"} 1.0' in figures, figures
+    said = cli_env.invoke(cli, ["jobs"])
+    assert said.exit_code == 0 and "(1 failed)" in said.output and "reunite rematch --wait" in said.output
