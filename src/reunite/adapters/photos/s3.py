@@ -60,7 +60,12 @@ class S3PhotoStore:
             with reachable("list buckets"):
                 existing = {b["Name"] for b in main.list_buckets().get("Buckets", [])}
                 if bucket not in existing:
-                    main.create_bucket(Bucket=bucket)
+                    try:
+                        main.create_bucket(Bucket=bucket)
+                    except ClientError as exc:  # made meanwhile, or listed only to its owner: there it is
+                        if exc.response.get("Error", {}).get("Code") not in ("BucketAlreadyOwnedByYou",
+                                                                             "BucketAlreadyExists"):
+                            raise
         return cls(main, bucket, prefix, probe)
 
     def _key(self, key: str) -> str:
