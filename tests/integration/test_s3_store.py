@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from reunite.adapters.photos.s3 import S3PhotoStore
 from reunite.bootstrap import photo_store
 from reunite.config import Settings
-from reunite.domain.errors import NotFound
+from reunite.domain.errors import NotFound, PhotoStoreUnavailable
 from tests.s3server import weed_s3
 
 
@@ -37,3 +38,21 @@ def test_photos_round_trip_through_s3_and_a_missing_one_is_not_found(s3_endpoint
         store.get("faces/1-0.jpg")
     with pytest.raises(ValueError, match="bad photo key"):
         store.get("../secret")
+
+
+def test_a_bucket_that_cannot_be_reached_is_said_as_the_store_unavailable(s3_endpoint: str) -> None:
+    """Probe s37 K3: the server up, the store ready; a bucket not made, or an endpoint where nothing answers,
+    is ``PhotoStoreUnavailable`` (botocore's errors stay in the adapter), and ``check`` answers within seconds."""
+    store = S3PhotoStore.connect("photos", endpoint_url=s3_endpoint, access_key="any", secret_key="any",
+                                 create_bucket=True)
+    store.check()
+    missing = S3PhotoStore.connect("never-made", endpoint_url=s3_endpoint, access_key="any", secret_key="any")
+    with pytest.raises(PhotoStoreUnavailable):
+        missing.check()
+    nothing = S3PhotoStore.connect("photos", endpoint_url="http://127.0.0.1:1", access_key="any", secret_key="any")
+    started = time.monotonic()
+    with pytest.raises(PhotoStoreUnavailable, match="EndpointConnectionError"):
+        nothing.check()
+    assert time.monotonic() - started < 5
+    with pytest.raises(PhotoStoreUnavailable):
+        nothing.put("sightings/1/a.jpg", b"bytes")

@@ -156,3 +156,20 @@ class FaceEngineUnavailable(ServiceUnavailable):
 
     def __str__(self) -> str:
         return f"the face engine is unavailable: {self.detail}"
+
+
+class PhotoStoreUnavailable(ServiceUnavailable):
+    """The photo store cannot be reached (S3 down or unreachable, the folder's disk failing or full). Nothing
+    of the sender's is wrong: a report is refused 503 with ``retry_after`` (seconds, for Retry-After) and a
+    form comes back with what was typed; a face job waits and is tried again. ``detail`` names the cause,
+    for the operator (logs)."""
+
+    retry_after = 30
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__("photos cannot be stored at the moment: nothing was saved, try again in a minute")
+        self.args = (detail,)  # pickled across processes as its detail
+
+    def __str__(self) -> str:
+        return f"the photo store is unavailable: {self.detail}"

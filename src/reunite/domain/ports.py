@@ -113,7 +113,8 @@ class RenditionCache(Protocol):
 
 
 class PhotoStore(Protocol):
-    """Where photo bytes live: a local folder or S3-compatible storage."""
+    """Where photo bytes live: a local folder or S3-compatible storage. A store that cannot be reached
+    raises ``errors.PhotoStoreUnavailable`` from any method (never the library's own error)."""
 
     def put(self, key: str, data: bytes) -> None: ...
 
@@ -123,6 +124,10 @@ class PhotoStore(Protocol):
 
     def list_keys(self) -> list[str]:
         """Every stored key (for backups)."""
+        ...
+
+    def check(self) -> None:
+        """Cheaply, that photos can be stored now (for /readyz); ``PhotoStoreUnavailable`` when not."""
         ...
 
 

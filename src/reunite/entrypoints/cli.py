@@ -212,6 +212,9 @@ def jobs(
     container = bootstrap()
     now = jobwatch.counts(container.engine)
     typer.echo(f"{now.waiting} jobs waiting, {now.done} finished ({now.failed} failed)")
+    if now.failed:  # given up for good: what runs their face searches again (docs/deploy.md "Failed jobs")
+        typer.echo("failed jobs are not tried again: once the cause is mended, `reunite rematch --wait` searches "
+                   "every report's and case's photos again")
     if wait and now.waiting:
         _follow(container, 0, wait, stall)
 

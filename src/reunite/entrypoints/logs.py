@@ -9,7 +9,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
-from reunite.domain.errors import FaceEngineUnavailable
+from reunite.domain.errors import FaceEngineUnavailable, PhotoStoreUnavailable
 
 
 class JsonFormatter(logging.Formatter):
@@ -28,10 +28,11 @@ class WithoutEngineTraceback(logging.Filter):
     """A job failed for ``FaceEngineUnavailable`` (a model file missing or damaged): its own error line
     (``services.faces.engine_failed``) names the file and the cause, so procrastinate's line about the
     job comes without the traceback, which would bury it at every try of every waiting job. Any other
-    failure keeps its traceback."""
+    failure keeps its traceback. A photo store down is said the same way: its message names the cause
+    (``PhotoStoreUnavailable``), and a traceback at each try of each waiting job would bury it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.exc_info and isinstance(record.exc_info[1], FaceEngineUnavailable):
+        if record.exc_info and isinstance(record.exc_info[1], FaceEngineUnavailable | PhotoStoreUnavailable):
             record.exc_info, record.exc_text = None, None
         return True
 

@@ -1,7 +1,7 @@
 """Operational figures for Prometheus, read from the database on each scrape (so every web process
 reports the same numbers, whichever one is scraped): queue depth and age, job durations, faces
-stored per second, face engine failures, review backlog, faces embedded with another recipe than the
-workers' engine's. Counts only: nothing about any case, sighting or person."""
+stored per second, face engine failures, jobs given up, photos never searched, review backlog, faces
+embedded with another recipe than the workers' engine's. Counts only: nothing about any case, sighting or person."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import Engine
 
+from reunite.adapters.db.queues import UNSEARCHED_AFTER
 from reunite.adapters.db.recipes import count_outdated, read_recipe
 from reunite.adapters.db.workbench import FROM, OPEN
 
@@ -51,6 +52,11 @@ class DatabaseCollector(Collector):
                 "SELECT count(*) FROM audit_log WHERE subject = 'face_engine' AND subject_id = 0 "
                 "AND action = 'faces.engine_unavailable' AND at > now() - make_interval(secs => %(w)s)",
                 {"w": WINDOW_SECONDS}).scalar_one()
+            failed = conn.exec_driver_sql(  # given up for good: `reunite rematch` queues their photos again
+                "SELECT task_name, count(*) FROM procrastinate_jobs WHERE status = 'failed' GROUP BY 1").all()
+            unsearched = conn.exec_driver_sql(  # as the moderators' queue marks them (``UNSEARCHED_AFTER``)
+                "SELECT count(*) FROM photos WHERE processed_at IS NULL AND held_since IS NULL "
+                "AND created_at < now() - make_interval(secs => %(s)s)", {"s": UNSEARCHED_AFTER}).scalar_one()
             backlog = conn.exec_driver_sql(
                 "SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(c.created_at)), 0) "
                 f"{FROM} WHERE {OPEN}").one()  # candidates reviewers can act on, as the workbench reads them
@@ -86,6 +92,14 @@ class DatabaseCollector(Collector):
                                 f"Photos the face engine could not load or run for (model file missing or damaged, "
                                 f"out of memory) in the last {WINDOW_SECONDS} s: each waits, its job retried",
                                 value=engine_failures)
+        given_up = GaugeMetricFamily("reunite_jobs_failed", "Jobs that failed for good (not retried again; "
+                                     "`reunite rematch` queues their reports' photos again)", labels=["task"])
+        for task, count in failed:
+            given_up.add_metric([task], count)
+        yield given_up
+        yield GaugeMetricFamily("reunite_photos_unsearched", f"Photos whose faces were not yet searched for, "
+                                f"{UNSEARCHED_AFTER} s or more after they came (a worker down, the photo store or "
+                                f"the face engine failing, a job given up)", value=unsearched)
         yield GaugeMetricFamily("reunite_review_backlog", "Candidates waiting for review", value=backlog[0])
         yield GaugeMetricFamily("reunite_review_backlog_oldest_seconds", "Age of the oldest candidate waiting",
                                 value=float(backlog[1]))

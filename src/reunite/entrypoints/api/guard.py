@@ -27,7 +27,15 @@ from fastapi import Request
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from pydantic import Field
 
-from reunite.domain.errors import InvalidInput, InvalidInputs, NotFound, NotSignedIn, ReuniteError, TooManyRequests
+from reunite.domain.errors import (
+    InvalidInput,
+    InvalidInputs,
+    NotFound,
+    NotSignedIn,
+    PhotoStoreUnavailable,
+    ReuniteError,
+    TooManyRequests,
+)
 from reunite.entrypoints.api.auth import said_truly
 from reunite.entrypoints.api.formscan import FormScan, replaying
 from reunite.entrypoints.api.problems import service_problem
@@ -75,7 +83,7 @@ def error_response(request: Request, exc: ReuniteError) -> Response:
         response = service_problem(lang, exc)
         if isinstance(exc, NotSignedIn):  # how to authenticate (RFC 9110: every 401 says)
             response.headers["WWW-Authenticate"] = bearer_challenge(request)
-    if isinstance(exc, TooManyRequests):  # a throttle says when to try again
+    if isinstance(exc, TooManyRequests | PhotoStoreUnavailable):  # a throttle, a store down: when to try again
         response.headers["Retry-After"] = str(exc.retry_after)
     return response
 

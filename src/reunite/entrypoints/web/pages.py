@@ -19,7 +19,7 @@ from markupsafe import Markup
 from starlette.datastructures import FormData
 
 from reunite.domain.access import Principal
-from reunite.domain.errors import InvalidInput, InvalidInputs, ReuniteError, TooManyRequests
+from reunite.domain.errors import InvalidInput, InvalidInputs, PhotoStoreUnavailable, ReuniteError, TooManyRequests
 from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, SIGHTING_TEXT_LIMITS
 from reunite.domain.pfif import full_name
 from reunite.domain.spelling import xml_text
@@ -207,9 +207,10 @@ def sent_form(request: Request, errors: dict[str, str],
 
 
 def refused(page: HTMLResponse, exc: ReuniteError) -> HTMLResponse:
-    """A form shown again with its error; a throttle's 429 says when to try again (Retry-After)."""
-    if isinstance(exc, TooManyRequests):
-        page.status_code = 429
+    """A form shown again with its error; a throttle's 429 and a photo store down's 503 say when to try again
+    (Retry-After)."""
+    if isinstance(exc, TooManyRequests | PhotoStoreUnavailable):
+        page.status_code = exc.status_code
         page.headers["Retry-After"] = str(exc.retry_after)
     return page
 

@@ -17,6 +17,7 @@ from reunite.domain.errors import (
     Conflict,
     InvalidInput,
     PayloadTooLarge,
+    PhotoStoreUnavailable,
     Problems,
     ReuniteError,
     TooManyRequests,
@@ -168,7 +169,8 @@ async def snapshot_send(request: Request, lang: LangDep, deps: DepsDep, who: Pri
                               **refusal(form_language(form, lang), exc, order=REPORT_FIELDS),  # in its zone
                               asked=occurrences(exc, form_language(form, lang)),  # a time that happened twice
                               pow=None if who.signed_in else throttle.challenge(deps, client_ip(request)),
-                              busy=isinstance(exc, TooManyRequests), phone=deps.site.own_phone), exc)
+                              busy=isinstance(exc, TooManyRequests | PhotoStoreUnavailable),  # send it later
+                              phone=deps.site.own_phone), exc)
     pictures = [] if receipt.resent else copies
     link = reports.private_path(deps, receipt.receipt) if receipt.receipt else ""  # none: joined another's
     token = reports.link_token(deps, receipt.receipt) if link else ""

@@ -13,7 +13,7 @@ from procrastinate.jobs import Job
 from sqlalchemy.exc import SQLAlchemyError
 
 from reunite.adapters.db.uow import DELIVERY_QUEUE, QUEUE
-from reunite.domain.errors import FaceEngineUnavailable
+from reunite.domain.errors import FaceEngineUnavailable, PhotoStoreUnavailable
 from reunite.domain.model import PhotoOwner
 from reunite.entrypoints.logs import ENGINE_FAILURES
 from reunite.services import (
@@ -58,12 +58,14 @@ ENDED_RETRY = EndedRetry()
 
 class FaceJobRetry(BaseRetryStrategy):
     """Face jobs: a face engine that cannot load or run (``FaceEngineUnavailable``) is the
-    installation's fault, mended by the operator in minutes or days: its jobs are retried 2, 4, 8 …
-    seconds apart, then hourly, for as long as it takes, and never given up (their photos wait,
-    unprocessed, and /metrics counts the failures). Any other failure: ``RETRY``."""
+    installation's fault, mended by the operator in minutes or days, and a photo store that cannot be
+    reached (``PhotoStoreUnavailable``: S3 restarting or failing over, a mount gone) comes back by itself
+    or is mended: their jobs are retried 2, 4, 8 … seconds apart, then hourly, for as long as it takes,
+    and never given up (their photos wait, unprocessed, and the moderators' queue says so; /metrics counts
+    the engine's failures). Any other failure: ``RETRY``."""
 
     def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
-        if isinstance(exception, FaceEngineUnavailable):
+        if isinstance(exception, FaceEngineUnavailable | PhotoStoreUnavailable):
             return RetryDecision(retry_in={"seconds": min(ENGINE_WAIT_MAX, 2 ** min(job.attempts + 1, 12))})
         return RETRY.get_retry_decision(exception=exception, job=job)
 

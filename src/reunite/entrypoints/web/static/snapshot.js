@@ -64,8 +64,16 @@
   }
   function answered(xhr, data) {
     mark("answered");
-    if (xhr.status >= 500) { failed(); return; }
     var wait = +xhr.getResponseHeader("Retry-After") || 0;
+    // the site cannot take reports just now (503: its photo store or database down): kept on the phone and
+    // sent by itself when the server said, as the offline queue sends a report refused so (queue.js)
+    if (xhr.status === 503 && window.reuniteQueue && window.indexedDB) {
+      kept.keep(data, clientKey.value, {reason: "server", next: Date.now() + (wait || 30) * 1000, otherwise: function () {
+        handBack(xhr, data);
+      }});
+      return;
+    }
+    if (xhr.status >= 500 && xhr.status !== 503) { failed(); return; }
     // a fresh puzzle is asked for and solved, and the report sent again (a few times at most): when the
     // report went without one (not solved within 15 s), or when the answer is "at once" (its puzzle was
     // used already, as a page kept for use without signal may carry, or is easier than the address now
