@@ -62,7 +62,8 @@ def test_a_partner_token_reads_a_case_page_without_its_history_leads_or_correcti
         page = words_of(answer.text)
         assert "Lin" in page  # the case as the API gives it
         for private in ("Timeline", CONFIRMED, REFUSED, "027-8888-1234", "correction", "Case verified",
-                        "Sightings a reviewer confirmed", "Candidates to review", "Messages", "candidates appear below"):
+                        "Sightings a reviewer confirmed", "Candidates to review", "Messages",
+                        "candidates appear below"):
             assert private not in page, (name, private)
         assert partner.get(f"/api/cases/{case_id}").json()["id"] == case_id
         assert partner.get(f"/api/cases/{case_id}/candidates").json() == []
