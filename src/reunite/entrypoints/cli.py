@@ -215,9 +215,12 @@ def _follow(container: Container, after: int, wait: bool, stall: float) -> None:
         typer.echo("faces and matching run in the background; follow them with: reunite jobs --wait")
         return
     left = jobwatch.wait(container.engine, after, stall=stall)
+    if left.waiting and not jobwatch.workers_alive(container.engine):
+        fail(f"{left.waiting} jobs still waiting and no worker is running: start one (reunite serve, or "
+             "reunite worker)")
     if left.waiting:
-        fail(f"{left.waiting} jobs still waiting and none moved for {stall:.0f} s: "
-             "is a worker running (reunite serve, or reunite worker)?")
+        fail(f"{left.waiting} jobs still waiting and none moved for {stall:.0f} s, although a worker is "
+             "running: see its log")
     typer.echo(f"processing done: {left.done} jobs" + (f", {left.failed} failed" if left.failed else ""))
     if left.failed:
         raise typer.Exit(1)
@@ -233,7 +236,7 @@ def jobs(
     now = jobwatch.counts(container.engine)
     typer.echo(f"{now.waiting} jobs waiting, {now.done} finished ({now.failed} failed)")
     if wait and now.waiting:
-        _follow(container, 0, wait, stall)
+        _follow(container, jobwatch.before_waiting(container.engine), wait, stall)
 
 
 @app.command("verify-case")
