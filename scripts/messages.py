@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po, write_po
 
 from reunite.domain.access import ACTION_WORDS, CONFIRMED_WORDS, Permission
 from reunite.domain.lifecycle import REFUSALS, CaseState
-from reunite.domain.workbench import CHOOSE_CHILD_FACE
+from reunite.domain.workbench import CHOOSE_CHILD_FACE, QUEUE_WORDS
 from reunite.entrypoints.api import guard
 from reunite.entrypoints.api.validation import FIELD_NAMES, FRAMEWORK_400, GLOSS, KINDS, VALUE_WORDS
 from reunite.entrypoints.web import filters
@@ -47,7 +47,8 @@ STATUS_WORDS = ("processing", "faces found", "no face found", "pending", "approv
                 "faces could not be searched for",  # a sighting whose photos failed for good (services/faces)
                 UNREADABLE,
                 "changed by the reporter", CHOOSE_CHILD_FACE,  # why a report approved before waits again
-                CONFIRMED_WORDS)  # a confirmation's reason as families and partners read it
+                CONFIRMED_WORDS,  # a confirmation's reason as families and partners read it
+                *QUEUE_WORDS.values())  # the moderators' queues, in the reviewers' notice and queue alarms
 
 
 def messages() -> list[Message]:

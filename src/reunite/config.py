@@ -125,7 +125,10 @@ class Settings(BaseSettings):
 
     # Accounts and abuse resistance
     secret_key: str = Field(
-        default="", description="Signs CSRF and proof-of-work tokens; default: a random key kept in data_dir.")
+        default="", description=(
+            "Signs CSRF and proof-of-work tokens, reporters' private links, alert and removal links; default: a "
+            "random key kept in data_dir (backed up with it). Every process sharing one database, workers "
+            "included, needs the same key."))
     session_days: int = Field(default=14, ge=1, description="How long a sign-in lasts.")
     reports_per_hour: int = Field(default=10, description=(
         "Reports per hour per account; for an anonymous address, the reports with a proof-of-work puzzle at its "
@@ -226,6 +229,10 @@ class Settings(BaseSettings):
             return self.public_url.rstrip("/")
         host = socket.gethostname() if self.host in ("0.0.0.0", "::", "") else self.host  # noqa: S104
         return f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
+
+    def secret_file(self) -> Path | None:
+        """Where the signing key is kept when REUNITE_SECRET_KEY is unset (data_dir/secret_key), else None."""
+        return None if self.secret_key else self.data_dir / "secret_key"
 
     def secret(self) -> bytes:
         """The signing key: the configured one, else one made once and kept (mode 0600) in data_dir."""

@@ -88,8 +88,14 @@ def test_jobs_are_followed_until_done_and_a_missing_worker_is_named(
     folder.mkdir()
     (folder / "a.jpg").write_bytes(plain_photo(seed=3))
     stalled = cli_env.invoke(cli, ["import-sightings", str(folder), "--wait", "--stall", "1"])
-    assert stalled.exit_code == 1 and "is a worker running" in stalled.output  # nobody processes the queue here
+    assert stalled.exit_code == 1 and "no worker is running" in stalled.output  # nobody processes the queue here
     assert "1 jobs waiting" in cli_env.invoke(cli, ["jobs"]).output
+    with container.engine.begin() as conn:  # a worker's heartbeat, as procrastinate records it, but a stuck one
+        conn.exec_driver_sql("INSERT INTO procrastinate_workers DEFAULT VALUES")
+    stuck = cli_env.invoke(cli, ["jobs", "--wait", "--stall", "1"])
+    assert stuck.exit_code == 1 and "none moved for 1 s, although a worker is running" in stuck.output
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM procrastinate_workers")
     run_jobs(container)
     done = cli_env.invoke(cli, ["jobs", "--wait"])
     assert done.exit_code == 0 and "0 jobs waiting" in done.output and "(0 failed)" in done.output

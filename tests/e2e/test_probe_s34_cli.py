@@ -108,7 +108,7 @@ def test_backup_into_an_existing_folder_or_cut_short_leaves_the_next_one_free(
     monkeypatch.undo()
     again = cli_env.invoke(cli, ["backup", str(target)])
     assert again.exit_code == 0, again.output
-    assert sorted(p.name for p in target.iterdir()) == ["database.dump", "manifest.json"]
+    assert sorted(p.name for p in target.iterdir()) == ["database.dump", "manifest.json", "secret_key"]
     assert sorted(p.name for p in backups.iterdir()) == ["bk", "nightly"]
 
 

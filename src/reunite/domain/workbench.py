@@ -95,6 +95,24 @@ def reason_of(raw: str, reasons: tuple[str, ...]) -> str:
     return bounded(raw, REASON_LIMIT, "reason")
 
 
+# each moderators' queue (``ReadModel.queue_counts``'s keys) as reviewers read it, in emails and on pages (the
+# keys are no words: "sharing: 0", probe s37 K8); translated as messages
+QUEUE_WORDS = {
+    "sightings": "reports to review",
+    "cases": "cases to check",
+    "sharing": "case words a partner registry changed",
+    "corrections": "case corrections to check",
+    "candidates": "candidates to review",
+    "families": "families waiting for an answer",
+    "takedowns": "removal requests",
+}
+
+
+def queue_words(name: str) -> str:
+    """The queue ``name`` in words (English: the message to translate)."""
+    return QUEUE_WORDS.get(name, name)
+
+
 @dataclass(frozen=True)
 class QueueLoad:
     """A queue's backlog against the reviewers who work it."""

@@ -150,13 +150,20 @@ from reunite.entrypoints import cli_serve  # noqa: E402, F401
 
 @app.command("backup")
 def backup_command(folder: Annotated[Path, typer.Argument(help="New folder to write the backup into")]) -> None:
-    """Back up the database (pg_dump) and every photo into FOLDER (a new folder: written beside it under a
-    hidden name and renamed once whole, so a backup cut short leaves nothing behind)."""
+    """Back up the database (pg_dump), every photo and the signing key kept in the data folder into FOLDER (a
+    new folder: written beside it under a hidden name and renamed once whole, so a backup cut short leaves
+    nothing behind). FOLDER/secret_key is a secret (mode 0600): keep the backup as safe as the key."""
     from reunite.adapters.backup import backup
 
     container = bootstrap(run_migrations=False)
-    made = backup(container.database_uri, container.deps.photos, folder)
-    typer.echo(f"backed up the database ({made['database_bytes']} bytes) and {made['photos']} photos to {folder}")
+    key_file = container.settings.secret_file()
+    made = backup(container.database_uri, container.deps.photos, folder, key_file)
+    key = (f" and the signing key ({folder / 'secret_key'}, mode 0600: a secret, keep the backup safe)"
+           if made["secret_key"] else "")
+    typer.echo(f"backed up the database ({made['database_bytes']} bytes), {made['photos']} photos{key} to {folder}")
+    if key_file is None:
+        typer.echo("note: the signing key is REUNITE_SECRET_KEY, which a backup does not hold: keep it with the "
+                   "backup, or reporters' private links and alert links stop working after a restore", err=True)
 
 
 @app.command("restore")
@@ -166,16 +173,29 @@ def restore_command(
 ) -> None:
     """Replace this instance's database and photos with a backup. Photos stored since the backup, which no
     restored record refers to, are deleted; ids already handed out are never handed out again."""
-    from reunite.adapters.backup import check_backup, restore
+    from reunite.adapters import backup as kept
 
-    check_backup(folder)  # before asking: a folder that is no backup is refused at once
+    kept.check_backup(folder)  # before asking: a folder that is no backup is refused at once
     if not yes:
         typer.confirm("This replaces every case, sighting and account of this instance. Continue?", abort=True)
     container = bootstrap(run_migrations=False)
     container.engine.dispose()  # no open connection while the schema is replaced
-    done = restore(folder, container.database_uri, container.deps.photos)
+    settings = container.settings
+    done = kept.restore(folder, container.database_uri, container.deps.photos, settings.secret_file(),
+                        settings.secret_key)
     typer.echo(f"restored the database and {done['photos']} photos from {folder}; "
                f"{done['removed']} photos stored since the backup, which no restored record refers to, deleted")
+    if done["key"] == kept.KEY_RESTORED:
+        typer.echo(f"restored the signing key into {settings.secret_file()}: restart every process of this "
+                   "instance (serve, workers) so that links sent before the backup work again")
+    elif done["key"] == kept.KEY_DIFFERS:
+        typer.echo(f"warning: REUNITE_SECRET_KEY differs from the signing key in the backup, so reporters' "
+                   "private links, alert confirm/unsubscribe links and removal links sent before the backup are "
+                   f"refused; set REUNITE_SECRET_KEY to the key in {folder / kept.KEY} (every process)", err=True)
+    elif done["key"] == kept.KEY_NONE and not settings.secret_key:
+        typer.echo("warning: this backup holds no signing key (made with REUNITE_SECRET_KEY, or by an older "
+                   "version): set REUNITE_SECRET_KEY to the key the backed-up instance used, or reporters' private "
+                   "links and alert links sent before the backup are refused", err=True)
 
 
 @db_app.command("upgrade")
@@ -195,9 +215,12 @@ def _follow(container: Container, after: int, wait: bool, stall: float) -> None:
         typer.echo("faces and matching run in the background; follow them with: reunite jobs --wait")
         return
     left = jobwatch.wait(container.engine, after, stall=stall)
+    if left.waiting and not jobwatch.workers_alive(container.engine):
+        fail(f"{left.waiting} jobs still waiting and no worker is running: start one (reunite serve, or "
+             "reunite worker)")
     if left.waiting:
-        fail(f"{left.waiting} jobs still waiting and none moved for {stall:.0f} s: "
-             "is a worker running (reunite serve, or reunite worker)?")
+        fail(f"{left.waiting} jobs still waiting and none moved for {stall:.0f} s, although a worker is "
+             "running: see its log")
     typer.echo(f"processing done: {left.done} jobs" + (f", {left.failed} failed" if left.failed else ""))
     if left.failed:
         raise typer.Exit(1)
@@ -216,7 +239,7 @@ def jobs(
         typer.echo("failed jobs are not tried again: once the cause is mended, `reunite rematch --wait` searches "
                    "every report's and case's photos again")
     if wait and now.waiting:
-        _follow(container, 0, wait, stall)
+        _follow(container, jobwatch.before_waiting(container.engine), wait, stall)
 
 
 @app.command("verify-case")

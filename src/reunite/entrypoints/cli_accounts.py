@@ -39,13 +39,14 @@ assert {r.value for r in SettableRole} == {r.value for r in SETTABLE_ROLES}
 EMAIL_HELP = "The account's sign-in email"
 
 
-class EmailLanguage(enum.StrEnum):
-    """The languages an account's emails are written in (``accounts.EMAIL_LANGUAGES``)."""
+def email_language(tag: str) -> str:
+    """``--lang`` of create-account read as the global ``--lang`` reads it (zh-CN and zh_CN alike): one of
+    ``accounts.EMAIL_LANGUAGES``."""
+    from reunite.language_tags import chosen
 
-    EN = "en"
-    ZH_CN = "zh_CN"
-    ZH_TW = "zh_TW"
-    ZH_HK = "zh_HK"
+    if (code := chosen(tag)) is None:
+        raise typer.BadParameter("en, zh-CN, zh-TW or zh-HK")
+    return code
 
 
 @app.command("create-account")
@@ -55,22 +56,26 @@ def create_account(
     name: Annotated[str, typer.Option(help="Display name")] = "",
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
                                           envvar="REUNITE_NEW_PASSWORD", help="At least 10 characters")] = "",
-    lang: Annotated[EmailLanguage, typer.Option(
-        help="The language of the account's emails (its owner changes it on /account)")] = EmailLanguage.EN,
+    lang: Annotated[str, typer.Option(callback=email_language, help=(
+        "The language of the account's emails: en, zh-CN, zh-TW or zh-HK (its owner changes it on /account)"))]
+    = "en",
 ) -> None:
     """Make an account directly (the first admin; after that, admins invite people from /admin)."""
     from reunite.services.accounts import sign_up
 
     container = bootstrap()
-    account_id = sign_up(container.deps, email, password, name, language=lang.value, role=Role(role.value))
-    typer.echo(f"account {account_id} ({role.value}, emails in {lang.value}) created for {email}")
+    account_id = sign_up(container.deps, email, password, name, language=lang, role=Role(role.value))
+    typer.echo(f"account {account_id} ({role.value}, emails in {lang}) created for {email}")
 
 
 @app.command("accounts")
 def list_accounts() -> None:
     """Staff accounts (admins, police, moderators) and disabled accounts, with their role and state."""
     container = bootstrap()
-    for row in queries.admin_lists(container.deps, OPERATOR)["accounts"]:
+    rows = queries.admin_lists(container.deps, OPERATOR)["accounts"]
+    if not rows:
+        typer.echo("no staff account yet: make the first admin with reunite create-account --email ADDRESS")
+    for row in rows:
         state = f"disabled since {row['disabled_at'].isoformat()}" if row["disabled_at"] else "active"
         typer.echo(f"{row['id']}\t{row['email']}\t{row['role']}\t{state}")
 

@@ -21,6 +21,7 @@ from reunite.entrypoints.cli import PORT_MAX, _logging, app, fail
 if TYPE_CHECKING:  # the web framework is imported by the commands that serve, not by the worker
     from fastapi import FastAPI
 
+    from reunite.config import Settings
     from reunite.entrypoints.worker.tasks import OutdatedFacesCheck
 
 SHUTDOWN_SECONDS = 3  # requests and the in-process worker get this long; the whole stop stays under 10 s
@@ -54,6 +55,7 @@ def serve(
         typer.echo(f"warning: REUNITE_PUBLIC_URL is not set, so links in emails, posters and the reporters' "
                    f"private links point at {settings.base_url()}; set it to the address people reach "
                    "(behind a proxy, its https:// address)", err=True)
+    _shared_key_warning(settings)
     count = workers or settings.web_workers or default_workers()
     if count == 1:
         _serve_one(container, host or settings.host, port or settings.port)
@@ -133,8 +135,9 @@ def _exit_now() -> NoReturn:
 @app.command()
 def worker(
     concurrency: Annotated[int, typer.Option(min=1, help="Jobs run at once in each process")] = 1,
-    processes: Annotated[int, typer.Option(min=1, help="Worker processes sharing one copy of the face models "
-                                                 "(forked once they are loaded); one per core")] = 1,
+    processes: Annotated[int, typer.Option(min=1, help=(
+        "Worker processes sharing one copy of the face models (forked once they are loaded); more than one per "
+        "core gains nothing"))] = 1,
     until_empty: Annotated[bool, typer.Option(help="Exit when the queue is empty")] = False,
     heartbeat: Annotated[float, typer.Option(min=0.1, max=3600, help="Seconds between heartbeats")] = 10.0,
     stalled_after: Annotated[float, typer.Option(min=1, max=86400,
@@ -147,6 +150,12 @@ def worker(
 
     _logging()
     container = bootstrap()
+    settings = container.settings
+    if not settings.public_url:  # a worker serves nothing: its links would name the default port (probe s37 K2)
+        typer.echo(f"warning: REUNITE_PUBLIC_URL is not set, so links in the emails this worker sends (alerts, "
+                   f"notices, confirm and unsubscribe links) point at {settings.base_url()}; set it to the "
+                   "address people reach, as for reunite serve", err=True)
+    _shared_key_warning(settings)
     outdated = OutdatedFacesCheck(container.deps)
 
     def jobs() -> None:
@@ -165,6 +174,17 @@ def worker(
             raise typer.Exit(1)
     finally:
         container.close()
+
+
+def _shared_key_warning(settings: Settings) -> None:
+    """A process on a shared database (REUNITE_DATABASE_URL) signing with its own data folder's key: the links
+    it signs (alert confirm/unsubscribe, reporters' private links, removal links) are refused by the others
+    unless every process has the same key (probe s37 K1)."""
+    if settings.database_url and not settings.secret_key:
+        typer.echo(f"warning: REUNITE_SECRET_KEY is not set, so this process signs links with the key in "
+                   f"{settings.secret_file()}; every process sharing REUNITE_DATABASE_URL (web servers and "
+                   "workers, on every machine) needs the same REUNITE_SECRET_KEY, or the links one signs "
+                   "are refused by the others", err=True)
 
 
 def _run_jobs(container: Container, outdated: OutdatedFacesCheck, concurrency: int, until_empty: bool,

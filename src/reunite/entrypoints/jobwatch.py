@@ -23,6 +23,26 @@ def last_job_id(engine: Engine) -> int:
         return int(conn.execute(text("SELECT coalesce(max(id), 0) FROM procrastinate_jobs")).scalar_one())
 
 
+ALIVE_SECONDS = 60  # a worker whose last heartbeat is older is dead (heartbeats: every 10 s by default)
+
+
+def before_waiting(engine: Engine) -> int:
+    """The job just before the oldest one waiting: a progress from there counts this run's jobs, not every job
+    ever run."""
+    with engine.connect() as conn:
+        return int(conn.execute(text(
+            "SELECT coalesce(min(id) - 1, 0) FROM procrastinate_jobs WHERE status IN ('todo', 'doing')")).scalar_one())
+
+
+def workers_alive(engine: Engine) -> int:
+    """Workers (``reunite worker``, ``serve``'s own) whose heartbeat is recent: procrastinate records each
+    running worker, and removes it when it stops."""
+    with engine.connect() as conn:
+        return int(conn.execute(text(
+            "SELECT count(*) FROM procrastinate_workers WHERE last_heartbeat > now() - make_interval(secs => :alive)"),
+            {"alive": ALIVE_SECONDS}).scalar_one())
+
+
 def counts(engine: Engine, after: int = 0) -> JobCounts:
     """Jobs queued after job ``after`` (and the jobs they queued in turn)."""
     with engine.connect() as conn:

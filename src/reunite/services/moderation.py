@@ -19,7 +19,14 @@ from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.summary import SUMMARY_LIMIT, cleaned
 from reunite.domain.text_limits import REASON_LIMIT
-from reunite.domain.workbench import CHOOSE_CHILD_FACE, REJECT_REASONS, needs_child_face, reason_of, require_child_face
+from reunite.domain.workbench import (
+    CHOOSE_CHILD_FACE,
+    REJECT_REASONS,
+    needs_child_face,
+    queue_words,
+    reason_of,
+    require_child_face,
+)
 from reunite.services import added_check, case_faces, doubles, idempotency, look_alikes, sharing, words, workbench
 from reunite.services.case_moves import as_read, change_case, kept_case, move_case
 from reunite.services.deps import Deps
@@ -356,7 +363,8 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
                ids={name: [row["id"] for row in rows] for name, rows in shown.items()}
                | ({"removals": [row["id"] for row in removed]} if removed else {}), sightings=_reports_in(shown),
                exact_places=who.can(Permission.SEE_EXACT_PLACES))
-    return {"counts": counts, "alarms": [asdict(load) for load in loads if load.alarm], **shown, "removals": removed,
+    alarms = [{**asdict(load), "words": queue_words(load.name)} for load in loads if load.alarm]  # in words
+    return {"counts": counts, "alarms": alarms, **shown, "removals": removed,
             "removal_days": deps.limits.case_removal_wait.days, "undo_days": deps.limits.case_removal_undo.days}
 
 

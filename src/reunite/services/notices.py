@@ -7,6 +7,7 @@ from __future__ import annotations
 from reunite.domain import access
 from reunite.domain.errors import NotFound, TooManyRequests
 from reunite.domain.ports import UnitOfWork
+from reunite.domain.workbench import queue_words
 from reunite.services import posters, removals, workbench
 from reunite.services.deps import Deps
 from reunite.services.reach import CLOCKS_APART, case_active, send_email
@@ -99,5 +100,6 @@ def tell_reviewers(deps: Deps) -> bool:
         reviewers = uow.reviewer_emails()
     for address, language in reviewers:
         send_email(deps, address, "reviewer_queue", language,
-                   {"counts": counts, "moderation_url": f"{deps.site.base_url}/moderation"})
+                   {"counts": {queue_words(name): count for name, count in counts.items()},
+                    "moderation_url": f"{deps.site.base_url}/moderation"})
     return True
