@@ -29,7 +29,7 @@ from pathlib import Path
 
 import psycopg
 
-from reunite.domain.errors import InvalidInput, ReuniteError
+from reunite.domain.errors import InvalidInput, PhotoStoreUnavailable, ReuniteError
 from reunite.domain.ports import PhotoStore
 
 DUMP = "database.dump"
@@ -84,6 +84,8 @@ def check_store(photos: PhotoStore, *, write: bool) -> None:
             photos.delete(key)
         else:
             photos.list_keys()
+    except PhotoStoreUnavailable as exc:  # the store's own word for it: its cause names the setting to mend
+        raise _store_error(photos, exc.__cause__ or exc, write) from None
     except ReuniteError:
         raise
     except Exception as exc:
