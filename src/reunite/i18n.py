@@ -234,9 +234,10 @@ class Language:
             format_time(local, "short", tzinfo=self.tzinfo, locale=locale), format_date(local, "medium", locale=locale))
         return f"{shown} {self.zone_name(local)}"
 
-    def hour(self, value: Instant) -> str:
+    def hour(self, value: Instant, dated: bool = True) -> str:
         """The hour that begins at ``value``, in the reader's zone, zone named: "Dec 4, 2026, 12:00 – 1:00 AM
-        China Standard Time" (in a zone half an hour off UTC, "9:30 – 10:30 PM": never one minute)."""
+        China Standard Time" (in a zone half an hour off UTC, "9:30 – 10:30 PM": never one minute); without its
+        date when not ``dated``."""
         local = value.astimezone(self.tzinfo)
         end = (value + timedelta(hours=1)).astimezone(self.tzinfo)
         locale = Locale.parse(self.code)
@@ -247,6 +248,8 @@ class Language:
             span = " – ".join(format_time(each, "short", tzinfo=self.tzinfo, locale=locale) for each in (local, end))
         if end.date() != local.date():  # an hour across midnight names the day it ends on too
             span += f" ({format_date(end, 'medium', locale=locale)})"
+        if not dated:
+            return f"{span} {self.zone_name(local)}"
         shown = str(locale.datetime_formats["medium"]).format(span, format_date(local, "medium", locale=locale))
         return f"{shown} {self.zone_name(local)}"
 
@@ -326,6 +329,26 @@ class Language:
         if not self.elsewhere(there, value):
             return shown
         return self.gettext("{date} ({zone})", date=shown, zone=self.zone_called(there, value))
+
+    def there(self, value: Instant, where: str, precision: str = "instant") -> str:
+        """An instant (an hour, with ``precision`` "hour") as the clock read at a place, ``where`` its zone (``services.
+        queries.day_zone``), zone named, for a reader whose clock reads another time then: "5:30 PM China Standard
+        Time", with its date too when the day there is not the reader's ("Oct 1, 2026, 8:15 AM China Standard
+        Time" beside "Sep 30, 2026, 5:15 PM Pacific Daylight Time"); '' where the reader's clock reads the same."""
+        place = zone(where)
+        if place is None or not self.elsewhere(place, value):
+            return ""
+        local = replace(self, zone=place.key)
+        try:
+            dated = value.astimezone(place).date() != value.astimezone(self.tzinfo).date()
+        except OverflowError:  # at the calendar's ends: as given
+            return value.isoformat(sep=" ", timespec="minutes")
+        if precision == "hour":
+            return local.hour(value, dated)
+        if dated:
+            return local.datetime(value)
+        clock = format_time(value.astimezone(place), "short", tzinfo=place, locale=Locale.parse(self.code))
+        return f"{clock} {local.zone_name(value)}"
 
     def elsewhere(self, there: ZoneInfo | str, at: Instant | None = None) -> bool:
         """Whether this reader's clock reads another time than that zone's at that instant (now, if none):

@@ -291,3 +291,12 @@ def local_days(now: datetime, where: tzinfo, count: int, weeks: bool = False) ->
 
 def _midnight(day: date, where: tzinfo) -> datetime:
     return real(datetime.combine(day, time()), where).astimezone(UTC)
+
+
+def daily_cron(hour: int, minute: int, where: tzinfo, now: datetime) -> str:
+    """A daily cron line, read in UTC (as procrastinate's periodic tasks read theirs: it knows no zone), for
+    ``hour``:``minute`` on the clocks of ``where`` (the site's zone, ``REUNITE_TIMEZONE``) at the offset they keep
+    on ``now``'s day there: "7 0 * * *" for 08:07 in Shanghai, "7 16 * * *" in Los Angeles in winter. A change to
+    or from summer time moves it by that hour until the line is made again (the next start of the worker)."""
+    at = real(datetime.combine(now.astimezone(where).date(), time(hour, minute)), where).astimezone(UTC)
+    return f"{at.minute} {at.hour} * * *"

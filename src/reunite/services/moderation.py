@@ -353,6 +353,7 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
     alike = look_alikes.look_alikes(deps, who, [row["id"] for row in shown.get("cases", [])], reader)
     for row in shown.get("sightings", []):  # the city it is placed in, as its reporter and families read it
         row["city"] = public_city(deps, row["place_text"] or "", reader, row["lat"], row["lon"])
+        row["day_zone"] = row.get("day_zone") or deps.site.zone.key  # its time read where seen too (probe s37 K6)
     for row in shown.get("cases", []):  # a case that may be a child registered already says so by its Verify
         row["doubles"] = flags.get(row["id"], [])
         row["look_alikes"] = alike.get(row["id"], [])

@@ -14,7 +14,7 @@ from reunite.domain.access import Permission, Principal, require
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import confirmable, require_confirmable, state_of
 from reunite.domain.model import CandidateStatus, age_in_years, age_shown
-from reunite.domain.ports import UnitOfWork
+from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.text_limits import REASON_LIMIT
 from reunite.domain.workbench import (
@@ -89,24 +89,25 @@ def lead_share(deps: Deps) -> float | None:
     return None if deps.policy.calibration is None else deps.policy.leads.propose_share
 
 
-def item(deps: Deps, who: Principal, candidate_id: int) -> dict[str, Any]:
+def item(deps: Deps, who: Principal, candidate_id: int, reader: ReaderScript | None = None) -> dict[str, Any]:
     """What the workbench shows of one item: the candidate's sighting (as this reviewer may see it, its
     photos and the face), every case photo by age, the explanation, the family's word, progress; and
     the item's ``members``: every candidate of the case on the same child's trail (its group's reports,
     reposts among them), newest first, each with its own decision. Each candidate names the other cases
     its sighting was confirmed for (``confirmed_for``), and ``doubles`` the case's open duplicate flags:
-    a reviewer never confirms another family's lead for a possible second registration unaware."""
+    a reviewer never confirms another family's lead for a possible second registration unaware. Cities are named
+    for ``reader`` (its language and script), as every other page names them (probe s37 K6)."""
     require(who, Permission.REVIEW_CANDIDATES)
     statuses = access.browsable_statuses(who)
-    row = sighting_shown(deps, who, deps.read.workbench_item(candidate_id, statuses))
-    members = [sighting_shown(deps, who, m) for m in deps.read.item_members(candidate_id, statuses)]
+    row = sighting_shown(deps, who, deps.read.workbench_item(candidate_id, statuses), reader)
+    members = [sighting_shown(deps, who, m, reader) for m in deps.read.item_members(candidate_id, statuses)]
     with_lead(deps, [row, *members])
     stored = deps.read.case(row["case_id"])
     case = access.case_view(who, stored)
     for photo in case["photos"]:
         photo["age"] = age_shown(age_in_years(case["birth_date"], photo["taken_on"])) if photo["taken_on"] else None
     case["photos"].sort(key=lambda p: (p["age"] is None, p["age"] or 0))
-    sighting = sighting_shown(deps, who, deps.read.sighting(row["sighting_id"]))
+    sighting = sighting_shown(deps, who, deps.read.sighting(row["sighting_id"]), reader)
     now = deps.clock.now()
     with deps.uow() as uow:
         uow.audit(who.actor, "sighting.viewed", "sighting", row["sighting_id"], candidate=candidate_id,

@@ -38,6 +38,7 @@ QUEUE_SQL = {
         "SELECT s.id, s.created_at, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.camera_clock, "
         "s.place_text, s.place_basis, s.photo_lat, s.photo_lon, s.photo_km, s.description, s.with_whom, "
         "s.apparent_sex, s.child_face_id, s.apparent_age_low, s.apparent_age_high, s.lat, s.lon, s.moderation_reason, "
+        "s.day_zone, "
         "(SELECT count(*) FROM faces f WHERE f.sighting_id = s.id) AS face_count, "
         f"ARRAY(SELECT f.id FROM {sighting_faces_in_order('f', 's.id')}) AS face_ids, "
         "(SELECT count(*) FROM photos p WHERE p.sighting_id = s.id AND p.processed_at IS NULL) AS pending_photos, "

@@ -47,7 +47,7 @@ def _show(request: Request, lang: LangDep, deps: DepsDep, who: Principal, candid
     done = request.query_params.get("done")
     told = refusal(lang, refused_with) if refused_with else {}
     page = render(request, lang, "workbench.html", status=refused_with.status_code if refused_with else 200,
-                  **workbench.item(deps, who, candidate_id), done=done if done in OUTCOMES else None,
+                  **workbench.item(deps, who, candidate_id, lang), done=done if done in OUTCOMES else None,
                   reasons=DISMISS_REASONS, typed=form, **told)
     return refused(page, refused_with) if refused_with else page
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from reunite.adapters.db.uow import DELIVERY_QUEUE, QUEUE
 from reunite.domain.errors import FaceEngineUnavailable, PhotoStoreUnavailable
 from reunite.domain.model import PhotoOwner
+from reunite.domain.times import daily_cron
 from reunite.entrypoints.logs import ENGINE_FAILURES
 from reunite.services import (
     case_events,
@@ -147,6 +148,18 @@ def _family_notices(app: procrastinate.App, deps: Deps) -> None:
         notices.removal_asked(deps, takedown_id, stage)
 
 
+# the daily jobs' hour and minute on the site's clocks (REUNITE_TIMEZONE; docs/deploy.md, "The daily jobs"): the
+# digest in the morning, before the day's searching begins; expiry, the largest delete the site runs, at night
+DAILY = {"daily-digest": (8, 7), "daily-expiry": (3, 17)}
+
+
+def daily_crons(deps: Deps) -> dict[str, str]:
+    """Each daily job's cron line in UTC (procrastinate reads cron in UTC) for its hour on the site's clocks, at
+    their offset when the worker starts (probe s37 K7): a change to or from summer time is followed at the next
+    start."""
+    return {name: daily_cron(hour, minute, deps.site.zone, deps.clock.now()) for name, (hour, minute) in DAILY.items()}
+
+
 def make_app(database_uri: str, deps: Deps, periodic: bool = True,
              outdated: OutdatedFacesCheck | None = None) -> procrastinate.App:
     """The procrastinate app with Reunite's tasks bound to ``deps``; ``outdated``: this process's check,
@@ -224,9 +237,9 @@ def make_app(database_uri: str, deps: Deps, periodic: bool = True,
     def observe_figures(timestamp: int) -> None:
         stats.observe(deps)
 
-    if periodic:  # daily, at times of little traffic (tests run without them); sources every minute
-        app.periodic(cron="7 8 * * *", periodic_id="daily-digest")(digests)
-        app.periodic(cron="17 3 * * *", periodic_id="daily-expiry")(expire)
+    if periodic:  # daily, at quiet hours of the site's zone (tests run without them); sources every minute
+        for periodic_id, cron in daily_crons(deps).items():
+            app.periodic(cron=cron, periodic_id=periodic_id)(digests if periodic_id == "daily-digest" else expire)
         app.periodic(cron="* * * * *", periodic_id="poll-sources")(poll_sources)
         app.periodic(cron="*/10 * * * *", periodic_id="public-figures")(observe_figures)  # stats.OBSERVE_EVERY
 
