@@ -92,7 +92,7 @@ def check_store(photos: PhotoStore, *, write: bool) -> None:
         raise _store_error(photos, exc, write) from None
 
 
-def _store_error(photos: PhotoStore, exc: Exception, write: bool) -> ReuniteError:
+def _store_error(photos: PhotoStore, exc: BaseException, write: bool) -> ReuniteError:
     """What is wrong with the photo store, in one line naming its settings."""
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     bucket = getattr(photos, "bucket", None)
