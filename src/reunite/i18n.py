@@ -312,7 +312,7 @@ class Language:
 
     def day_at(self, value: Instant | None, where: str, precision: str = "instant") -> str:
         """The day something happened at a place, as it was there: ``where`` is the place's zone (``services.
-        queries.day_zone``: its ~1 km cell's, else the site's), never the zone of whoever typed the time. The
+        place_days.day_zone``: its ~1 km cell's, else the site's), never the zone of whoever typed the time. The
         same day for every reader, its zone named to a reader whose clock reads another time then ("Dec 1, 2025
         (China Time)" in Los Angeles; "Dec 1, 2025" in Shanghai or Hong Kong): a poster's, a feed's, an alert's
         "missing since", a sighting card's day. A day, month or year given alone is shown as given, with no
@@ -332,7 +332,7 @@ class Language:
 
     def there(self, value: Instant, where: str, precision: str = "instant") -> str:
         """An instant (an hour, with ``precision`` "hour") as the clock read at a place, ``where`` its zone (``services.
-        queries.day_zone``), zone named, for a reader whose clock reads another time then: "5:30 PM China Standard
+        place_days.day_zone``), zone named, for a reader whose clock reads another time then: "5:30 PM China Standard
         Time", with its date too when the day there is not the reader's ("Oct 1, 2026, 8:15 AM China Standard
         Time" beside "Sep 30, 2026, 5:15 PM Pacific Daylight Time"); '' where the reader's clock reads the same."""
         place = zone(where)

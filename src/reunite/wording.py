@@ -241,7 +241,7 @@ def seen_when(lang: Language, at: datetime, basis: str | None = None, zone_read:
     a camera's clock says so, and the zone its zone-less time was read in; a time read from the report's words
     says so too (``seen_at_zone`` beside ``given``). A time known to the hour (``seen_at_precision`` "hour")
     reads as that hour, never as its first minute. A time (not ``day``) with ``where``, the zone of the place seen
-    (``services.queries.day_zone``), also reads as the clock read there, to a reader whose clock reads another time
+    (``services.place_days.day_zone``), also reads as the clock read there, to a reader whose clock reads another time
     (``Language.there``): the day where it happened, as cards and posters show it, beside the reader's."""
     shown = lang.day_at(at, where or lang.zone) if day else lang.hour(at) if precision == "hour" else lang.datetime(at)
     local = "" if day or not where or not at else lang.there(at, where, precision)

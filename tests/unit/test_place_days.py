@@ -14,7 +14,7 @@ from reunite.adapters.zones import zone_at
 from reunite.domain.times import offset_zone
 from reunite.i18n import Language
 from reunite.services.deps import Site
-from reunite.services.queries import day_zone
+from reunite.services.place_days import day_zone
 
 NOON_IN_SHANGHAI = datetime(2025, 12, 1, 12, tzinfo=timezone(timedelta(hours=8)))
 

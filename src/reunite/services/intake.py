@@ -30,7 +30,7 @@ from reunite.domain.times import with_offset, zone
 from reunite.services import case_photos, idempotency, reports, rights, throttle
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
-from reunite.services.queries import sighting_day_zone
+from reunite.services.place_days import sighting_day_zone
 from reunite.services.when_seen import check_seen, seen_time
 from reunite.services.where_seen import seen_place
 

@@ -22,7 +22,7 @@ from reunite.domain.matching_store import StoredFace
 from reunite.domain.model import CaseStatus, PhotoOwner
 from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.scoring import CaseFacts
-from reunite.services import doubles, queries
+from reunite.services import doubles, place_days, queries
 from reunite.services.deps import Deps
 
 # the nearest faces of other cases read per face of a case shown (``ReadModel.look_alike_faces``): faces, not
@@ -64,8 +64,8 @@ def shown_alike(deps: Deps, alike: LookAlike, row: dict[str, Any], reader: Reade
             "birth_date": pair.other_birth_date, "this_birth_date": pair.birth_date,
             "births_disagree": alike.births_disagree, "births_apart_years": round(alike.births_apart_days / 365.25),
             "missing_since": row["missing_since"], "missing_since_precision": row["missing_since_precision"],
-            "day_zone": queries.day_zone(deps, lat, lon, row["last_seen_text"] or "", row["missing_since"]),
-            "place_city": queries.public_city(deps, row["last_seen_text"] or "", reader, lat, lon),
+            "day_zone": place_days.day_zone(deps, lat, lon, row["last_seen_text"] or "", row["missing_since"]),
+            "place_city": place_days.public_city(deps, row["last_seen_text"] or "", reader, lat, lon),
             "impostor_share": alike.reading.share, "lead": asdict(alike.reading.lead),
             "flag_id": row["flag_id"], "flag_status": row["flag_status"],
             # one picture in both (``domain.doubles.SAME_PHOTO``, or flagged so: ``grouping.flag_duplicates``), and

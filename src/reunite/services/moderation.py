@@ -31,7 +31,8 @@ from reunite.services import added_check, case_faces, doubles, idempotency, look
 from reunite.services.case_moves import as_read, change_case, kept_case, move_case
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
-from reunite.services.queries import audit_read, day_zone, public_city
+from reunite.services.place_days import day_zone, public_city
+from reunite.services.queries import audit_read
 
 MODERATED = (SightingStatus.PENDING.value, SightingStatus.APPROVED.value, SightingStatus.REJECTED.value)
 

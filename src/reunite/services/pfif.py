@@ -60,7 +60,7 @@ from reunite.services import doubles, idempotency, look_alikes, pfif_versions, r
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
 from reunite.services.exchange import ImportReport, Problem, ReadInZone, Registered, audit_export, last_seen_as_read
-from reunite.services.queries import day_zone
+from reunite.services.place_days import day_zone
 from reunite.services.retention import blank_case
 
 OWN_CASE = re.compile(r"^case\.(\d{1,18})$")
@@ -383,7 +383,7 @@ def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> 
     was last seen and where, as this reader may read it (``exchange.last_seen_as_read``)."""
     written = case["verified_at"] or case["created_at"]  # the note's date: when it was written, not the child's
     place = last_seen_as_read(deps, who, case)
-    # the day where the child went missing (its place's zone, named: ``queries.day_zone``), not the UTC date nor
+    # the day where the child went missing (its place's zone, named: ``place_days.day_zone``), not the UTC date nor
     # the day of whoever typed the time; a day, month or year given alone as such
     day = date_written(case["missing_since"], case["missing_since_precision"])
     if case["missing_since_precision"] == INSTANT:

@@ -14,7 +14,7 @@ from reunite.domain.model import age_in_years
 from reunite.domain.times import zone
 from reunite.services import stats
 from reunite.services.deps import Deps
-from reunite.services.queries import day_zone
+from reunite.services.place_days import day_zone
 from reunite.services.renditions import Rendition, case_copy, rendition
 
 FEED_BATCH = 200  # cases read at a time while a feed looks for those of a region
@@ -24,7 +24,7 @@ def poster(deps: Deps, case_id: int, latin: bool | None = None) -> dict[str, Any
     """What a public poster shows of a verified, open case: first name, ages (whole years for partners, and as
     people tell them: ``ages.age_told``), when and where last seen
     (``latin``: the place in Latin letters, for a reader of English, else in Chinese characters, for a
-    reader of Chinese; None: as the words are written), and the zone its day is shown in (``queries.day_zone``
+    reader of Chinese; None: as the words are written), and the zone its day is shown in (``place_days.day_zone``
     for the public: the public city's, else the offset the time was given with, else the site's). Never the
     family's name or contact, nor the pin. Public: no principal needed. Its description is the text a moderator
     approved for sharing, else none (``access.text_shown``), as for alerts, webhooks and feeds, which read it

@@ -23,7 +23,7 @@ from reunite.domain.times import CLOCK_SKEW, earliest_given
 from reunite.services import idempotency
 from reunite.services.deps import Deps
 from reunite.services.grouping import leave_group
-from reunite.services.queries import sighting_day_zone
+from reunite.services.place_days import sighting_day_zone
 from reunite.services.retention import blank_sighting
 
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: read aloud or typed from a screen

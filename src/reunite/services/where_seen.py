@@ -20,7 +20,7 @@ from reunite.domain.ports import ReaderScript
 from reunite.domain.spelling import without_format
 from reunite.services import idempotency, reports
 from reunite.services.deps import Deps
-from reunite.services.queries import public_city, sighting_day_zone
+from reunite.services.place_days import public_city, sighting_day_zone
 
 # A photo's position this far from every seat (a district's, a county's) of the city the words name lies outside
 # that city. A city's streets lie within about 25 km of one of its seats (a Chinese prefecture's district and county
@@ -51,7 +51,7 @@ def seen_place(deps: Deps, sighting: NewSighting, facts: Sequence[PhotoFacts]) -
 
 def placed(deps: Deps, row: dict[str, Any], reader: ReaderScript | None) -> dict[str, Any]:
     """What the reporter is told of where their report (``reports.open_report``'s row) is placed: how
-    (``basis``: ``PlaceBasis``), the city as families read it (``queries.public_city``: the same words, pin and
+    (``basis``: ``PlaceBasis``), the city as families read it (``place_days.public_city``: the same words, pin and
     rule, named for ``reader``), the reporter's own words, how far the photo's position set aside lay
     (``photo_km``), and whether they are asked where (``ask``: an open report with no position whose words name
     no city families could be shown). Never a position: the link may be passed on."""

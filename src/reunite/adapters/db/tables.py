@@ -143,7 +143,7 @@ sightings = Table(
     Column("photo_lat", Float),
     Column("photo_lon", Float),
     Column("photo_km", Integer),
-    # the zone its day is read in (services.queries.sighting_day_zone: its ~1 km cell's, else the city its words
+    # the zone its day is read in (services.place_days.sighting_day_zone: its ~1 km cell's, else the city its words
     # name, else its time's offset); NULL: the site's (0032)
     Column("day_zone", Text),
     Column("place_text", Text, nullable=False, server_default=""),

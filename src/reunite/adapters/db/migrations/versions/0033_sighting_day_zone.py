@@ -1,5 +1,5 @@
 """The zone a sighting's day is read in, kept with it (``sightings.day_zone``): the zone of its place's ~1 km
-grid cell (``services.queries.cell_zone``, as the card shows its day: ``queries.day_zone``), NULL where it has
+grid cell (``services.place_days.cell_zone``, as the card shows its day: ``place_days.day_zone``), NULL where it has
 no place or none is drawn there (the site's zone then). The browse page's From/To compare each sighting's day
 where it was seen in SQL (``sighting_filter._where``), so a day asked is the day its card shows. Written by intake;
 filled here for the sightings kept, by the same lookup (``adapters.zones.zone_at`` at the cell's centre).

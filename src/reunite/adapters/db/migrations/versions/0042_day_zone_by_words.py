@@ -1,5 +1,5 @@
 """The zone a sighting's day is read in (``sightings.day_zone``) for the sightings kept without one: those with no
-pin (or none in a drawn zone) stored before intake read it from their place words too (``queries.place_zone``:
+pin (or none in a drawn zone) stored before intake read it from their place words too (``place_days.place_zone``:
 "Canal Street station, Manhattan, New York" is dated in New York's zone, "Richmond, BC" in Vancouver's; probe s26
 Z5). Filled by the same lookup (``adapters.zones.city_zone``), so the browse page's From/To and the cards agree for
 old sightings as for new ones; words that name no city surely (a bare "Richmond") leave it NULL (the site's zone).
