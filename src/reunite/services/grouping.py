@@ -32,7 +32,7 @@ from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.scoring import CasePhoto, SightingFacts, lead_for, read_case_photos
 from reunite.domain.times import ZONE_DOUBT
-from reunite.services import doubles, look_alikes
+from reunite.services import doubles, look_alikes, photo_copies
 from reunite.services.deps import Deps
 
 SYSTEM = "system"
@@ -232,6 +232,7 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
         read = look_alikes.CaseFaces.read(uow, case_id)  # this case's faces: read once, for every pair
         me, mine = read.facts, read.faces
         flagged = _flag_same_photos(uow, case_id) + _flag_same_names(deps, uow, read)
+        flagged += photo_copies.flag_copies(uow, case_id)  # a report's picture registered (probe s36 K1)
         spread = uow.extra_spread() if any(face.extra is not None for face in mine) else None
         for face in mine if policy.calibration is not None else ():
             near = [hit for hit in uow.near_case_faces(face.embedding, FAR_FUTURE, NEIGHBOURS)
