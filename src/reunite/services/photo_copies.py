@@ -15,7 +15,7 @@ from reunite.domain.errors import Conflict
 from reunite.domain.photo_copies import REJECTED, SIGHTING, PhotoCopy
 from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.services.deps import Deps
-from reunite.services.queries import public_city
+from reunite.services import queries  # a module: it imports grouping, which imports this
 
 NEAR = 10  # the nearest report faces of each face of a case searched for one picture (one is the nearest)
 SYSTEM = "system"
@@ -60,7 +60,7 @@ def copies_shown(deps: Deps, who: Principal, case_ids: Sequence[int],
     for row in deps.read.photo_copies(case_ids):
         lat, lon, words = row.pop("lat"), row.pop("lon"), row.pop("place_text")
         if row["kind"] == SIGHTING:
-            row["city"] = public_city(deps, words or "", reader, lat, lon)
+            row["city"] = queries.public_city(deps, words or "", reader, lat, lon)
             row["blocks"] = True
         else:
             row["blocks"] = False
