@@ -14,8 +14,8 @@ from reunite.domain.doubles import SAME_CHIP_FACES, SAME_PHOTO, SAME_PHOTO_BITS
 from reunite.domain.errors import Conflict
 from reunite.domain.photo_copies import REJECTED, SIGHTING, PhotoCopy
 from reunite.domain.ports import ReaderScript, UnitOfWork
-from reunite.services.deps import Deps
 from reunite.services import queries  # a module: it imports grouping, which imports this
+from reunite.services.deps import Deps
 
 NEAR = 10  # the nearest report faces of each face of a case searched for one picture (one is the nearest)
 SYSTEM = "system"

@@ -70,9 +70,10 @@ class PhotoCopiesSql:
     def flag_photo_copy(self, copy: PhotoCopy) -> bool:
         return bool(self.conn.execute(text(
             "INSERT INTO case_photo_copies (case_id, photo_id, kind, sighting_id, other_case_id, other_photo_id) "
-            "SELECT CAST(:c AS bigint), CAST(:p AS bigint), CAST(:k AS varchar), CAST(:s AS bigint), CAST(:o AS bigint), "
-            "CAST(:op AS bigint) WHERE NOT EXISTS (SELECT 1 FROM case_photo_copies x WHERE x.photo_id = CAST(:p AS bigint) "
-            "AND x.kind = CAST(:k AS varchar) AND x.sighting_id IS NOT DISTINCT FROM CAST(:s AS bigint) "
+            "SELECT CAST(:c AS bigint), CAST(:p AS bigint), CAST(:k AS varchar), CAST(:s AS bigint), "
+            "CAST(:o AS bigint), CAST(:op AS bigint) WHERE NOT EXISTS (SELECT 1 FROM case_photo_copies x "
+            "WHERE x.photo_id = CAST(:p AS bigint) AND x.kind = CAST(:k AS varchar) "
+            "AND x.sighting_id IS NOT DISTINCT FROM CAST(:s AS bigint) "
             "AND x.other_case_id IS NOT DISTINCT FROM CAST(:o AS bigint))"),
             {"c": copy.case_id, "p": copy.photo_id, "k": copy.kind, "s": copy.sighting_id, "o": copy.other_case_id,
              "op": copy.other_photo_id}).rowcount)
