@@ -94,12 +94,13 @@ def test_a_case_registered_with_a_reports_face_crop_is_flagged_and_cannot_be_ver
         moderation.verify_case(container.deps, OPERATOR, case_id, "police report PR-Yang checked by phone")
 
 
-def test_a_copy_verified_before_the_check_ran_is_never_published_nor_matched_to_its_report(
+def test_a_copy_verified_before_the_check_ran_is_held_never_published_nor_matched_to_its_report(
         container: Container, fgnet: Path) -> None:
     sighting_id = _report(container, fgnet)
     _, case_id = _register(container, _crop_scaled(container, sighting_id), "Yang")
     moderation.verify_case(container.deps, OPERATOR, case_id, "police report PR-Yang checked by phone")  # quicker
-    run_jobs(container)  # the faces job finds the copy after all
+    run_jobs(container)  # the faces job finds the copy after all: the case waits for verification again
+    assert container.deps.read.case(case_id)["verified_at"] is None
     with TestClient(create_app(container)) as anyone:
         assert anyone.get(f"/p/{case_id}/photo.jpg").status_code == 404
         assert f"/p/{case_id}/photo.jpg" not in anyone.get("/feeds/cases.atom").text

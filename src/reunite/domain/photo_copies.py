@@ -38,10 +38,11 @@ class PhotoCopy:
 class PhotoCopyStore(Protocol):
     def sighting_copies(self, case_id: int, similarity: float, bits: int, near: int,
                         faces: float = 1.0, chip: float = 1.0) -> list[PhotoCopy]:
-        """Each photo of this case (held ones too) that is a picture of a report (any status but removed): a face
-        of each as alike as ``similarity`` (among the ``near`` nearest report faces of each face), or at least
-        ``faces`` alike with chips correlating at least ``chip``, or perceptual hashes at most ``bits`` apart.
-        One per photo and report."""
+        """Each photo of this case (held ones too) that is a picture of a report (any status but removed): its
+        child's face (its only face, or the one chosen: a bystander's is no claim of the case) and a report's face
+        as alike as ``similarity`` (among the ``near`` nearest report faces of each face), or at least ``faces``
+        alike with chips correlating at least ``chip``, or perceptual hashes at most ``bits`` apart. One per photo
+        and report."""
         ...
 
     def rejected_copies(self, case_id: int, found: Sequence[PhotoCopy]) -> list[PhotoCopy]:

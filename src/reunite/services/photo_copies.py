@@ -6,15 +6,18 @@ reviewers (the queue's case entry, the case page, the workbench), never to a fam
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from reunite.domain.access import Permission, Principal
 from reunite.domain.chips import SAME_CHIP
 from reunite.domain.doubles import SAME_CHIP_FACES, SAME_PHOTO, SAME_PHOTO_BITS
 from reunite.domain.errors import Conflict
+from reunite.domain.lifecycle import CaseAction
 from reunite.domain.photo_copies import REJECTED, SIGHTING, PhotoCopy
 from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.services import queries  # a module: it imports grouping, which imports this
+from reunite.services.case_moves import move_case
 from reunite.services.deps import Deps
 
 NEAR = 10  # the nearest report faces of each face of a case searched for one picture (one is the nearest)
@@ -38,6 +41,21 @@ def flag_copies(uow: UnitOfWork, case_id: int) -> int:
                       **({"other_case_id": copy.other_case_id} if copy.other_case_id else {}))
             flagged += 1
     return flagged
+
+
+def hold(uow: UnitOfWork, case_id: int, at: datetime) -> bool:
+    """A case verified before its copy of a report's picture was found (a moderator quicker than the faces job)
+    waits for verification again from ``at``, as a double found late holds one (``doubles.hold``, which the caller
+    ran first): no browsing, no leads, its untouched proposals withdrawn. Whether it was held."""
+    copied = uow.sighting_copies_of(case_id)
+    status, verified = uow.case_state(case_id)
+    if not copied or status != "open" or not verified:
+        return False
+    move_case(uow, case_id, CaseAction.HOLD, SYSTEM)
+    uow.reopen_case(case_id, at)
+    withdrawn = uow.withdraw_case_proposals(case_id)
+    uow.audit(SYSTEM, "case.held", "case", case_id, photo_copy_of=copied, proposals_withdrawn=withdrawn)
+    return True
 
 
 def refuse_verifying(uow: UnitOfWork, case_id: int) -> None:

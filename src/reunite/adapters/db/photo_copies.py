@@ -28,7 +28,8 @@ class PhotoCopiesSql:
                         faces: float = 1.0, chip: float = 1.0) -> list[PhotoCopy]:
         ann_scan(self.conn)
         by_face = self.conn.execute(text(
-            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding, f.chip FROM faces f WHERE f.case_id = :c) "
+            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding, f.chip FROM faces f JOIN photos p "
+            "ON p.id = f.photo_id WHERE f.case_id = :c AND (p.face_count = 1 OR p.child_face_id = f.id)) "
             "SELECT m.photo_id, m.chip, n.sighting_id, n.photo_id AS other_photo_id, n.distance, n.chip AS other_chip "
             "FROM mine m CROSS JOIN LATERAL (SELECT g.sighting_id, g.photo_id, g.chip, "
             "g.embedding <=> m.embedding AS distance FROM faces g JOIN sightings s ON s.id = g.sighting_id "
