@@ -32,7 +32,7 @@ def test_the_operators_language_is_read_from_the_locale_as_gettext_reads_it(
 def test_the_command_line_refuses_in_the_operators_language_and_resolves_a_duplicate_flag(
     cli_env: CliRunner, client: TestClient, container: Container
 ) -> None:
-    _, real, _, _ = first_family(container)
+    _, real, _, _ = first_family(container, seen=False)  # no report: the impostor's photo copies none (s36 K1)
     _, fake = impostor_registers(container, real)
     verify = ["verify-case", str(fake), "--by", "officer Wang", "--evidence", "police report PR-FAKE-999 seen"]
 

@@ -17,7 +17,7 @@ from reunite.domain.access import OPERATOR, Role
 from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.services import intake, reunion, review
 from tests.conftest import count_rows, run_jobs
-from tests.e2e.test_impostor import first_family, impostor_registers, signed_in
+from tests.e2e.test_impostor import first_family, impostor_registers, seen_and_confirmed, signed_in
 from tests.e2e.test_journeys import csrf
 from tests.photos import portrait
 
@@ -34,12 +34,13 @@ def test_a_lead_of_a_case_held_back_as_a_possible_second_registration_cannot_be_
 ) -> None:
     """The impostor's case was verified once its flag was dismissed, and matched; a reviewer took its lead
     onto the workbench; then the flag was reopened and the case held. The reviewer's Confirm is refused."""
-    _, real, sighting, _ = first_family(container)
+    _, real, _, _ = first_family(container, seen=False)  # the child seen after both registered (probe s36 K1)
     _, fake = impostor_registers(container, real)
     [flag] = client.get("/api/moderation/duplicates").json()
     assert client.post(f"/api/moderation/duplicates/{flag['id']}",
                        json={"decision": "dismiss", "reason": "DNA on file differs"}).status_code == 204
     assert client.post(f"/api/cases/{fake}/verify", json={"evidence": "police report seen"}).status_code == 204
+    sighting, _ = seen_and_confirmed(container, real)
     run_jobs(container)
     [lead] = [c for c in client.get(f"/api/cases/{fake}/candidates").json() if c["sighting_id"] == sighting]
 

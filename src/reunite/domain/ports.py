@@ -23,6 +23,7 @@ from reunite.domain.model import (
     SeenPlace,
     SeenTime,
 )
+from reunite.domain.photo_copies import PhotoCopyStore
 from reunite.domain.reach_store import ReachStore
 from reunite.domain.reads import ReadModel
 from reunite.domain.recipes import FaceRecipe, RecipeStore
@@ -317,7 +318,7 @@ class IdempotencyStore(Protocol):
 
 class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesStore, WorkbenchStore, ShortlistStore,
                  IdempotencyStore, ReportStore, ExtraFaceStore, RecipeStore, MatchingStore, RemovalStore, CaseFaceStore,
-                 CorrectionStore, Protocol):
+                 CorrectionStore, PhotoCopyStore, Protocol):
     """One database transaction. Nothing is written until ``commit``; leaving the block without it
     rolls everything back, jobs included."""
 

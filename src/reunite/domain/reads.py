@@ -164,6 +164,12 @@ class ReadModel(WorkbenchReads, Protocol):
         nothing to link; its flags come back if it is reopened)."""
         ...
 
+    def photo_copies(self, case_ids: Sequence[int]) -> list[dict[str, Any]]:
+        """These cases' photos flagged as copies (``domain.photo_copies``): ``case_id``, ``photo_id``, ``kind``,
+        the report's ``sighting_id``, ``seen_at``, ``place_text``, ``lat``, ``lon`` (a report's copy), the rejected
+        case's ``other_case_id``, ``rejected_at`` and ``reason`` (a rejected case's), oldest first."""
+        ...
+
     def doubles(self, case_ids: Sequence[int]) -> list[Double]:
         """The open flags of these open cases whose other case is open too, seen from each of them
         (``ShortlistStore.doubles``, read outside a transaction: what the pages show)."""

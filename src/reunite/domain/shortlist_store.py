@@ -117,11 +117,12 @@ class ShortlistStore(Protocol):
         ...
 
     def same_photos(self, case_id: int, similarity: float, bits: int, near: int,
-                    faces: float = 1.0, chip: float = 1.0) -> list[SamePhoto]:
-        """Each other case (open, or ended with its photos kept: reunited, closed) with a photo that is one of this
-        case's: a face of each as alike as ``similarity`` (among the ``near`` nearest case faces of each face), or
-        at least ``faces`` alike with chip prints correlating at least ``chip`` (``domain.chips``), or perceptual
-        hashes at most ``bits`` apart. One per other case: by face first, then by chip, then the nearest."""
+                    faces: float = 1.0, chip: float = 1.0,
+                    statuses: Sequence[str] = ("open", "reunited", "closed")) -> list[SamePhoto]:
+        """Each other case in ``statuses`` (open, or ended with its photos kept: reunited, closed) with a photo that
+        is one of this case's: a face of each as alike as ``similarity`` (among the ``near`` nearest case faces of each
+        face), or at least ``faces`` alike with chip prints correlating at least ``chip`` (``domain.chips``), or
+        perceptual hashes at most ``bits`` apart. One per other case: by face first, then by chip, then the nearest."""
         ...
 
     def born_near(self, case_id: int, days: int) -> list[tuple[int, str, str]]:

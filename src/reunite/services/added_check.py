@@ -19,6 +19,7 @@ from reunite.domain.access import Principal
 from reunite.domain.doubles import FacePair, LookAlike, best_pair, most_alike
 from reunite.domain.errors import InvalidInput
 from reunite.domain.leads import OWN_CHILD_SHARE
+from reunite.domain.photo_copies import SIGHTING
 from reunite.domain.ports import ReaderScript
 from reunite.services.deps import Deps
 from reunite.services.look_alikes import PAIR, PER_FACE, shown_alike
@@ -56,6 +57,14 @@ def read_added(deps: Deps, case_id: int, photo_ids: Sequence[int],
         others.setdefault(photo_of.get(row["face_id"], 0), []).append(row)
     photos = [_photo(deps, case_id, row, own.get(int(row["id"]), []), others.get(int(row["id"]), []), reader)
               for row in found["photos"]]
+    copied: dict[int, list[int]] = {}  # a report's picture added as the child's (probe s36 K1)
+    for copy in deps.read.photo_copies([case_id]):
+        if copy["kind"] == SIGHTING and copy["sighting_id"] is not None:
+            copied.setdefault(int(copy["photo_id"]), []).append(int(copy["sighting_id"]))
+    for photo in photos:
+        photo["copy_of"] = copied.get(photo["photo_id"], [])
+        if photo["copy_of"]:
+            photo["why"] = "copy"
     return {"photos": photos, "check_needed": any(photo["why"] for photo in photos)}
 
 
@@ -108,7 +117,12 @@ def summary(reading: dict[str, Any]) -> dict[str, Any]:
 
 
 def require_checked(reading: dict[str, Any], checked: bool) -> None:
-    """422 when a photo asks a person's check (``why``) and the moderator did not tick that they made it."""
+    """422 when a photo asks a person's check (``why``) and the moderator did not tick that they made it; always when
+    a photo is a copy of a report's picture (``copy``: a family cannot hold it unless it came from Reunite)."""
+    copies = sorted({s for p in reading["photos"] for s in p.get("copy_of", [])})
+    if copies:
+        raise InvalidInput("a photo added is a copy of the photo of street report {other}: a family cannot hold it unless it came from Reunite. Refuse the correction",  # noqa: E501
+                           field=CHECK_FIELD, other=", ".join(map(str, copies)))
     if reading["check_needed"] and not checked:
         raise InvalidInput("a photo added does not look like the case's child, or looks more like another case's child, or its faces are not read yet: compare them, then tick “I have checked: this is the same child” to accept (or refuse the correction)",  # noqa: E501
                            field=CHECK_FIELD)

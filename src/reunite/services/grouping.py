@@ -33,7 +33,7 @@ from reunite.domain.reasons import require_why
 from reunite.domain.scoring import CasePhoto, SightingFacts, lead_for, read_case_photos
 from reunite.domain.text_limits import REASON_LIMIT
 from reunite.domain.times import ZONE_DOUBT
-from reunite.services import doubles, look_alikes
+from reunite.services import doubles, look_alikes, photo_copies
 from reunite.services.deps import Deps
 
 SYSTEM = "system"
@@ -233,6 +233,7 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
         read = look_alikes.CaseFaces.read(uow, case_id)  # this case's faces: read once, for every pair
         me, mine = read.facts, read.faces
         flagged = _flag_same_photos(uow, case_id) + _flag_same_names(deps, uow, read)
+        flagged += photo_copies.flag_copies(uow, case_id)  # a report picture (s36 K1)
         spread = uow.extra_spread() if any(face.extra is not None for face in mine) else None
         for face in mine if policy.calibration is not None else ():
             near = [hit for hit in uow.near_case_faces(face.embedding, FAR_FUTURE, NEIGHBOURS)
@@ -252,6 +253,7 @@ def flag_duplicates(deps: Deps, case_id: int) -> int:
                     uow.audit(SYSTEM, "case.duplicate_flagged", "case", case_id, other_case_id=hit.case_id)
                     flagged += 1
         doubles.hold(uow, SYSTEM, [case_id], deps.clock.now())
+        photo_copies.hold(uow, case_id, deps.clock.now())  # verified before its copy of a report was found
         uow.commit()
     return flagged
 

@@ -27,7 +27,17 @@ from reunite.domain.workbench import (
     reason_of,
     require_child_face,
 )
-from reunite.services import added_check, case_faces, doubles, idempotency, look_alikes, sharing, words, workbench
+from reunite.services import (
+    added_check,
+    case_faces,
+    doubles,
+    idempotency,
+    look_alikes,
+    photo_copies,
+    sharing,
+    words,
+    workbench,
+)
 from reunite.services.case_moves import as_read, change_case, kept_case, move_case
 from reunite.services.deps import Deps
 from reunite.services.grouping import SYSTEM, leave_group, regroup
@@ -247,6 +257,7 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
         if change_case(uow, case_id, CaseAction.VERIFY, who.actor) is None:
             return
         doubles.refuse_verifying(uow, case_id)  # possibly a child another account registered: resolved first
+        photo_copies.refuse_verifying(uow, case_id)  # a report's picture as the case's photo (probe s36 K1)
         as_read(uow, case_id, version, "case {id} changed since you opened it (corrected, or a photo added): read it again before verifying")  # noqa: E501
         uow.vouch_facts(case_id, vouched(as_registered(uow.case_facts_row(case_id))))
         # which face is the child's in a photo of several: asked before it is published or matched
@@ -352,12 +363,14 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
     added_check.shown_with(deps, who, shown.get("corrections", []), reader)  # photos added, read (probe s35 J1)
     flags = doubles.flags_shown(deps, who, [row["id"] for row in shown.get("cases", [])])
     alike = look_alikes.look_alikes(deps, who, [row["id"] for row in shown.get("cases", [])], reader)
+    copies = photo_copies.copies_shown(deps, who, [row["id"] for row in shown.get("cases", [])], reader)
     for row in shown.get("sightings", []):  # the city it is placed in, as its reporter and families read it
         row["city"] = public_city(deps, row["place_text"] or "", reader, row["lat"], row["lon"])
         row["day_zone"] = row.get("day_zone") or deps.site.zone.key  # its time read where seen too (probe s37 K6)
     for row in shown.get("cases", []):  # a case that may be a child registered already says so by its Verify
         row["doubles"] = flags.get(row["id"], [])
         row["look_alikes"] = alike.get(row["id"], [])
+        row["photo_copies"] = copies.get(row["id"], [])  # a report's picture as its photo (probe s36 K1)
         row["day_zone"] = day_zone(deps, row.pop("last_seen_lat"), row.pop("last_seen_lon"),  # its day's zone only
                                    row.get("last_seen_text") or "", row.get("missing_since"))
     removed = _registrants(deps, shown)

@@ -31,7 +31,7 @@ from reunite.domain.workbench import (
     queue_load,
     reason_of,
 )
-from reunite.services import doubles
+from reunite.services import doubles, photo_copies
 from reunite.services.deps import Deps
 from reunite.services.queries import sighting_shown, with_lead
 
@@ -122,6 +122,8 @@ def item(deps: Deps, who: Principal, candidate_id: int, reader: ReaderScript | N
     return {"c": row, "case": case, "sighting": sighting, "members": members if len(members) > 1 else [],
             "case_state": state.value, "confirmable": confirmable(state) and not access.found_elsewhere(row),
             "doubles": doubles.flags_shown(deps, who, [row["case_id"]]).get(row["case_id"], []),
+            # a case photo that is a report's picture: never evidence beside that report (probe s36 K1)
+            "photo_copies": photo_copies.copies_shown(deps, who, [row["case_id"]]).get(row["case_id"], []),
             "held_by_other": {"reviewer": deps.read.reviewer_name(row["claimed_by"]),
                               "until": row["claim_expires_at"]} if held else None,
             "progress": deps.read.workbench_progress(who.actor, now, now - SESSION),

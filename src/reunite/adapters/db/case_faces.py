@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, select, update
 
+from reunite.adapters.db.photo_copies import not_copied
 from reunite.adapters.db.tables import faces, photos
 from reunite.domain.case_faces import CasePhotoFaces
 from reunite.domain.errors import NotFound
@@ -18,9 +19,17 @@ def child_face(face: str = "f", photo: str = "p") -> str:
     return f"({photo}.held_since IS NULL AND ({photo}.face_count = 1 OR {photo}.child_face_id = {face}.id))"
 
 
+def matched(face: str = "f", photo: str = "p") -> str:
+    """The condition that case face ``face`` is matched against reports: the child's (``child_face``), in a photo
+    that is no report's picture (``photo_copies``, probe s36 K1: a copy of the report is no evidence)."""
+    return f"({child_face(face, photo)} AND {not_copied(photo)})"
+
+
 def published(photo: str = "p") -> str:
-    """The condition that case photo ``photo`` is published (``domain.case_faces.published``)."""
+    """The condition that case photo ``photo`` is published (``domain.case_faces.published``), never a report's
+    picture registered as the case's (``photo_copies``, probe s36 K1: the witness's report is never published)."""
     return (f"({photo}.processed_at IS NOT NULL AND {photo}.failed_reason IS NULL AND {photo}.held_since IS NULL "
+            f"AND {not_copied(photo)} "
             f"AND ({photo}.face_count <= 1 "
             f"OR EXISTS (SELECT 1 FROM faces cf WHERE cf.id = {photo}.child_face_id AND cf.photo_id = {photo}.id)))")
 

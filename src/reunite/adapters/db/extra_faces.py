@@ -17,7 +17,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from reunite.adapters.db.ann import HNSW_EF_CONSTRUCTION, HNSW_M, AnnScanOnce, vector_literal
-from reunite.adapters.db.case_faces import child_face
+from reunite.adapters.db.case_faces import matched
 from reunite.adapters.db.sighting_filter import NOT_FOUND
 from reunite.adapters.db.tables import LATEST_SEEN, face_embeddings
 from reunite.domain.fusion import Spread
@@ -125,7 +125,7 @@ class ExtraFacesSql(AnnScanOnce):
         rows = self._near(query, "JOIN cases c ON c.id = e.case_id JOIN faces f ON f.id = e.face_id "
                           "JOIN photos p ON p.id = f.photo_id WHERE e.model = '{m}' "
                           "AND e.case_id IS NOT NULL AND c.status = 'open' AND c.verified_at IS NOT NULL "
-                          f"AND c.missing_since <= :seen_at AND {child_face()}", limit, seen_at=seen_at)
+                          f"AND c.missing_since <= :seen_at AND {matched()}", limit, seen_at=seen_at)
         return [CaseHitRow(r.case_id, r.id, float(r.sim), r.taken_on) for r in rows]
 
     def near_sighting_faces_extra(

@@ -11,7 +11,7 @@ from pgvector.sqlalchemy import Vector
 from sqlalchemy import column, select, text
 
 from reunite.adapters.db.ann import vector_literal
-from reunite.adapters.db.case_faces import child_face
+from reunite.adapters.db.case_faces import matched
 from reunite.adapters.db.extra_faces import ExtraFacesSql
 from reunite.adapters.db.sighting_filter import NOT_FOUND
 from reunite.adapters.db.tables import EMBEDDING_DIM, LATEST_SEEN, faces, photos
@@ -25,7 +25,7 @@ class FaceSearchSql(ExtraFacesSql):
         query = (select(faces.c.id, faces.c.photo_id, faces.c.embedding, faces.c.hubness, photos.c.taken_on)
                  .join(photos, photos.c.id == faces.c.photo_id).where(col == owner_id))
         if owner is PhotoOwner.CASE:  # only the faces that stand for the child: a sibling beside it is never searched
-            query = query.where(text(child_face("faces", "photos")))
+            query = query.where(text(matched("faces", "photos")))
         rows = self.conn.execute(query.order_by(faces.c.created_at, faces.c.id)).all()
         extras = self.extra_embeddings([r.id for r in rows])
         return [StoredFace(r.id, r.photo_id, [float(v) for v in r.embedding], r.hubness, extras.get(r.id),
@@ -40,7 +40,7 @@ class FaceSearchSql(ExtraFacesSql):
                 "f.embedding <=> CAST(:q AS vector) AS distance "
                 "FROM faces f JOIN cases c ON c.id = f.case_id JOIN photos p ON p.id = f.photo_id "
                 "WHERE f.case_id IS NOT NULL AND c.status = 'open' AND c.verified_at IS NOT NULL "
-                f"AND c.missing_since <= :seen_at AND {child_face()} "
+                f"AND c.missing_since <= :seen_at AND {matched()} "
                 "ORDER BY f.embedding <=> CAST(:q AS vector) LIMIT :limit) "
                 "SELECT n.case_id, n.id, 1 - n.distance AS sim, p.taken_on, n.hubness FROM near n "
                 "JOIN photos p ON p.id = n.photo_id ORDER BY n.distance, n.id"
@@ -54,7 +54,7 @@ class FaceSearchSql(ExtraFacesSql):
             text(
                 "SELECT f.case_id, f.id, 1 - (f.embedding <=> CAST(:q AS vector)) AS sim, p.taken_on "
                 "FROM faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = ANY(:ids) "
-                f"AND {child_face()}"
+                f"AND {matched()}"
             ),
             {"q": vector_literal(embedding), "ids": list(case_ids)},
         )
@@ -71,7 +71,7 @@ class FaceSearchSql(ExtraFacesSql):
                 "SELECT q.n, f.case_id, f.id, 1 - (f.embedding <=> q.v) AS sim, p.taken_on "
                 "FROM unnest(CAST(:qs AS vector[])) WITH ORDINALITY AS q(v, n) "
                 "CROSS JOIN faces f JOIN photos p ON p.id = f.photo_id WHERE f.case_id = :case "
-                f"AND {child_face()} ORDER BY q.n, f.id"
+                f"AND {matched()} ORDER BY q.n, f.id"
             ),
             {"qs": [vector_literal(e) for e in embeddings], "case": case_id},
         )

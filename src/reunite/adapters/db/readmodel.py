@@ -15,6 +15,7 @@ from reunite.adapters.db.look_alikes import LookAlikeReads
 from reunite.adapters.db.moderation import REPORT_VERSION
 from reunite.adapters.db.people import PeopleReads
 from reunite.adapters.db.pfif import PfifReads
+from reunite.adapters.db.photo_copies import PhotoCopiesReads
 from reunite.adapters.db.queues import ModerationReads
 from reunite.adapters.db.reach import ReachReads
 from reunite.adapters.db.same_photos import SAME_PHOTO_DISMISSED, copy_of
@@ -90,7 +91,7 @@ def _status(row: dict[str, Any]) -> str:
 
 
 class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesReads, WorkbenchReadSql,
-                   ShortlistReads, AuditReads, LookAlikeReads):
+                   ShortlistReads, AuditReads, LookAlikeReads, PhotoCopiesReads):
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 

@@ -289,9 +289,9 @@ class ShortlistSql:
             {"a": low, "b": high, "s": impostor_share, "by": by, "note": note}).rowcount)
 
     def same_photos(self, case_id: int, similarity: float, bits: int, near: int,
-                    faces: float = 1.0, chip: float = 1.0) -> list[SamePhoto]:
+                    faces: float = 1.0, chip: float = 1.0, statuses: Sequence[str] = KEPT) -> list[SamePhoto]:
         ann_scan(self.conn)
-        kept = {"c": case_id, "kept": list(KEPT)}
+        kept = {"c": case_id, "kept": list(statuses)}
         by_face = self.conn.execute(text(
             "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding, f.chip FROM faces f JOIN photos p "
             f"ON p.id = f.photo_id WHERE f.case_id = :c AND {child_face()}) "  # the child's faces only

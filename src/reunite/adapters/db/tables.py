@@ -373,6 +373,22 @@ case_duplicates = Table(  # cases that look like one child registered twice, for
     CheckConstraint("status IN ('open', 'linked', 'dismissed')", name="status"),
 )
 
+case_photo_copies = Table(  # a case photo that is a report's photo or face crop, or a rejected case's (0055)
+    "case_photo_copies",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("case_id", BigInteger, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False),
+    Column("photo_id", BigInteger, ForeignKey("photos.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # 'sighting': a report's picture; 'rejected': a rejected case's
+    Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="SET NULL")),
+    Column("other_case_id", BigInteger, ForeignKey("cases.id", ondelete="SET NULL")),
+    Column("other_photo_id", BigInteger),
+    created_column(),
+    UniqueConstraint("photo_id", "kind", "sighting_id", "other_case_id"),
+    CheckConstraint("kind IN ('sighting', 'rejected')", name="kind"),
+    Index("ix_case_photo_copies_case_id", "case_id"),
+)
+
 audit_log = Table(
     "audit_log",
     metadata,

@@ -19,6 +19,7 @@ from reunite.adapters.db.idempotency import IdempotencySql
 from reunite.adapters.db.moderation import ModerationSql
 from reunite.adapters.db.people import PeopleSql
 from reunite.adapters.db.pfif import PfifSql
+from reunite.adapters.db.photo_copies import PhotoCopiesSql
 from reunite.adapters.db.reach import ReachSql
 from reunite.adapters.db.recipes import RecipeSql
 from reunite.adapters.db.removals import RemovalSql
@@ -93,7 +94,7 @@ def _candidate_values(row: CandidateRow) -> dict[str, Any]:
 
 
 class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, SourcesSql, WorkbenchSql, ShortlistSql,
-                    IdempotencySql, ReportSql, FaceSearchSql, RecipeSql, RemovalSql, CorrectionSql):
+                    IdempotencySql, ReportSql, FaceSearchSql, RecipeSql, RemovalSql, CorrectionSql, PhotoCopiesSql):
     """Implements ``domain.ports.UnitOfWork`` on one SQLAlchemy connection and transaction."""
 
     def __init__(self, engine: Engine, ef_search: int = EF_SEARCH, extra_model: ExtraModel | None = None) -> None:

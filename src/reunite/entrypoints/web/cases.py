@@ -45,6 +45,7 @@ from reunite.services import (
     idempotency,
     intake,
     look_alikes,
+    photo_copies,
     queries,
     removals,
     review,
@@ -149,6 +150,7 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
             "verify_hours": hours and max(1, round(hours)),
             "to_review": deps.read.items_to_review(case_id) if who.can(Permission.REVIEW_CANDIDATES) else 0,
             "doubles": doubles.flags_shown(deps, who, [case_id]).get(case_id, []),  # reviewers only
+            "photo_copies": photo_copies.copies_shown(deps, who, [case_id], reader).get(case_id, []),  # probe s36 K1
             # beside the Verify form: the other accounts' cases that look alike (those who verify only)
             "look_alikes": look_alikes.look_alikes(deps, who, [case_id], reader, subject_id=case_id).get(case_id, [])
             if waiting and who.can(Permission.VERIFY_CASE) else [],

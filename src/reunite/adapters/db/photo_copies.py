@@ -1,0 +1,107 @@
+"""SQL of case photos that are copies of a report's picture or of a rejected case's photo (``domain.photo_copies``,
+probe s36 K1): found, recorded, and read for the moderators' pages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from reunite.adapters.db.ann import ann_scan
+from reunite.domain.chips import chip_correlation
+from reunite.domain.photo_copies import REJECTED, SIGHTING, PhotoCopy
+
+# a case photo flagged as a report's picture: never published nor matched (``case_faces.published``, ``matched``)
+COPIED = "EXISTS (SELECT 1 FROM case_photo_copies x WHERE x.photo_id = {photo}.id AND x.kind = 'sighting')"
+
+
+def not_copied(photo: str = "p") -> str:
+    """The condition that case photo ``photo`` is no report's picture."""
+    return "NOT " + COPIED.format(photo=photo)
+
+
+class PhotoCopiesSql:
+    conn: Connection
+
+    def sighting_copies(self, case_id: int, similarity: float, bits: int, near: int,
+                        faces: float = 1.0, chip: float = 1.0) -> list[PhotoCopy]:
+        ann_scan(self.conn)
+        by_face = self.conn.execute(text(
+            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding, f.chip FROM faces f JOIN photos p "
+            "ON p.id = f.photo_id WHERE f.case_id = :c AND (p.face_count = 1 OR p.child_face_id = f.id)) "
+            "SELECT m.photo_id, m.chip, n.sighting_id, n.photo_id AS other_photo_id, n.distance, n.chip AS other_chip "
+            "FROM mine m CROSS JOIN LATERAL (SELECT g.sighting_id, g.photo_id, g.chip, "
+            "g.embedding <=> m.embedding AS distance FROM faces g JOIN sightings s ON s.id = g.sighting_id "
+            "WHERE g.sighting_id IS NOT NULL AND s.status <> 'removed' "
+            "ORDER BY g.embedding <=> m.embedding LIMIT :near) n WHERE 1 - n.distance >= :faces"),
+            {"c": case_id, "near": near, "faces": min(faces, similarity)}).all()
+        by_hash = self.conn.execute(text(
+            "SELECT m.id AS photo_id, q.sighting_id, q.id AS other_photo_id FROM photos m JOIN photos q "
+            "ON q.sighting_id IS NOT NULL AND q.phash IS NOT NULL AND bit_count((q.phash # m.phash)::bit(64)) <= :bits "
+            "JOIN sightings s ON s.id = q.sighting_id AND s.status <> 'removed' "
+            "WHERE m.case_id = :c AND m.phash IS NOT NULL"), {"c": case_id, "bits": bits}).all()
+        found: dict[tuple[int, int], int] = {}
+        for r in by_face:
+            alike = 1 - float(r.distance) >= similarity
+            if not alike and r.chip is not None and r.other_chip is not None:
+                read = chip_correlation(bytes(r.chip), bytes(r.other_chip))
+                alike = read is not None and read >= chip
+            if alike:
+                found.setdefault((int(r.photo_id), int(r.sighting_id)), int(r.other_photo_id))
+        for r in by_hash:
+            found.setdefault((int(r.photo_id), int(r.sighting_id)), int(r.other_photo_id))
+        return [PhotoCopy(case_id, photo, SIGHTING, sighting_id=sighting, other_photo_id=other)
+                for (photo, sighting), other in sorted(found.items())]
+
+    def rejected_copies(self, case_id: int, found: Sequence[PhotoCopy]) -> list[PhotoCopy]:
+        pairs = [(c.photo_id, c.sighting_id) for c in found if c.sighting_id is not None]
+        if not pairs:
+            return []
+        rows = self.conn.execute(text(
+            "SELECT DISTINCT ON (q.photo, x.case_id) q.photo, x.case_id, x.photo_id FROM case_photo_copies x "
+            "JOIN cases k ON k.id = x.case_id AND k.status = 'rejected' "
+            "JOIN unnest(CAST(:photos AS bigint[]), CAST(:sightings AS bigint[])) AS q(photo, sighting) "
+            "ON q.sighting = x.sighting_id WHERE x.kind = 'sighting' AND x.case_id <> :c "
+            "ORDER BY q.photo, x.case_id, x.photo_id"),
+            {"c": case_id, "photos": [p for p, _ in pairs], "sightings": [s for _, s in pairs]}).all()
+        return [PhotoCopy(case_id, int(r.photo), REJECTED, other_case_id=int(r.case_id), other_photo_id=int(r.photo_id))
+                for r in rows]
+
+    def flag_photo_copy(self, copy: PhotoCopy) -> bool:
+        return bool(self.conn.execute(text(
+            "INSERT INTO case_photo_copies (case_id, photo_id, kind, sighting_id, other_case_id, other_photo_id) "
+            "SELECT CAST(:c AS bigint), CAST(:p AS bigint), CAST(:k AS varchar), CAST(:s AS bigint), "
+            "CAST(:o AS bigint), CAST(:op AS bigint) WHERE NOT EXISTS (SELECT 1 FROM case_photo_copies x "
+            "WHERE x.photo_id = CAST(:p AS bigint) AND x.kind = CAST(:k AS varchar) "
+            "AND x.sighting_id IS NOT DISTINCT FROM CAST(:s AS bigint) "
+            "AND x.other_case_id IS NOT DISTINCT FROM CAST(:o AS bigint))"),
+            {"c": copy.case_id, "p": copy.photo_id, "k": copy.kind, "s": copy.sighting_id, "o": copy.other_case_id,
+             "op": copy.other_photo_id}).rowcount)
+
+    def sighting_copies_of(self, case_id: int) -> list[int]:
+        return [int(r[0]) for r in self.conn.execute(text(
+            "SELECT DISTINCT x.sighting_id FROM case_photo_copies x JOIN photos p ON p.id = x.photo_id "
+            "WHERE x.case_id = :c AND x.kind = 'sighting' AND x.sighting_id IS NOT NULL ORDER BY 1"), {"c": case_id})]
+
+
+# the rejection of a case: its latest audit entry (the date and the moderator's reason)
+REJECTION = ("(SELECT json_build_object('at', a.at, 'reason', a.detail->>'reason') FROM audit_log a "
+             "WHERE a.subject = 'case' AND a.subject_id = x.other_case_id AND a.action = 'case.rejected' "
+             "ORDER BY a.at DESC, a.id DESC LIMIT 1)")
+
+
+class PhotoCopiesReads:
+    def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
+        raise NotImplementedError
+
+    def photo_copies(self, case_ids: Sequence[int]) -> list[dict[str, Any]]:
+        rows = self._all(
+            "SELECT x.case_id, x.photo_id, x.kind, x.sighting_id, s.seen_at, s.place_text, "
+            "s.lat, s.lon, x.other_case_id, "
+            f"{REJECTION} AS rejection FROM case_photo_copies x LEFT JOIN sightings s ON s.id = x.sighting_id "
+            "WHERE x.case_id = ANY(:ids) ORDER BY x.created_at, x.id", ids=list(case_ids))
+        for row in rows:
+            rejection = row.pop("rejection") or {}
+            row["rejected_at"], row["reason"] = rejection.get("at"), rejection.get("reason")
+        return rows

@@ -1,0 +1,86 @@
+"""Case photos that are copies of a street report's picture, or of a rejected case's photo (``domain.photo_copies``,
+probe s36 K1): found with the duplicate check (``grouping.flag_duplicates``: at registration, and when photos are
+added to a case), verification refused while a case holds a report's picture, and the flags shown to moderators and
+reviewers (the queue's case entry, the case page, the workbench), never to a family."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from reunite.domain.access import Permission, Principal
+from reunite.domain.chips import SAME_CHIP
+from reunite.domain.doubles import SAME_CHIP_FACES, SAME_PHOTO, SAME_PHOTO_BITS
+from reunite.domain.errors import Conflict
+from reunite.domain.lifecycle import CaseAction
+from reunite.domain.photo_copies import REJECTED, SIGHTING, PhotoCopy
+from reunite.domain.ports import ReaderScript, UnitOfWork
+from reunite.services import queries  # a module: it imports grouping, which imports this
+from reunite.services.case_moves import move_case
+from reunite.services.deps import Deps
+
+NEAR = 10  # the nearest report faces of each face of a case searched for one picture (one is the nearest)
+SYSTEM = "system"
+
+
+def flag_copies(uow: UnitOfWork, case_id: int) -> int:
+    """Flag each photo of the case (held ones too) that is a report's picture (one picture, as the duplicate check
+    reads a copy of another case's poster: ``domain.doubles``), and each that is the photo of a case rejected before
+    or a copy of the same report as a rejected case's photo. Audited; returns the flags new."""
+    found = uow.sighting_copies(case_id, SAME_PHOTO, SAME_PHOTO_BITS, NEAR, SAME_CHIP_FACES, SAME_CHIP)
+    rejected = [PhotoCopy(case_id, same.photo_id, REJECTED, other_case_id=same.other_case_id,
+                          other_photo_id=same.other_photo_id)
+                for same in uow.same_photos(case_id, SAME_PHOTO, SAME_PHOTO_BITS, NEAR, SAME_CHIP_FACES, SAME_CHIP,
+                                            statuses=("rejected",))]
+    flagged = 0
+    for copy in found + rejected + uow.rejected_copies(case_id, found):
+        if uow.flag_photo_copy(copy):
+            uow.audit(SYSTEM, "case.photo_copy_flagged", "case", case_id, photo=copy.photo_id, kind=copy.kind,
+                      **({"sighting": copy.sighting_id} if copy.sighting_id else {}),
+                      **({"other_case_id": copy.other_case_id} if copy.other_case_id else {}))
+            flagged += 1
+    return flagged
+
+
+def hold(uow: UnitOfWork, case_id: int, at: datetime) -> bool:
+    """A case verified before its copy of a report's picture was found (a moderator quicker than the faces job)
+    waits for verification again from ``at``, as a double found late holds one (``doubles.hold``, which the caller
+    ran first): no browsing, no leads, its untouched proposals withdrawn. Whether it was held."""
+    copied = uow.sighting_copies_of(case_id)
+    status, verified = uow.case_state(case_id)
+    if not copied or status != "open" or not verified:
+        return False
+    move_case(uow, case_id, CaseAction.HOLD, SYSTEM)
+    uow.reopen_case(case_id, at)
+    withdrawn = uow.withdraw_case_proposals(case_id)
+    uow.audit(SYSTEM, "case.held", "case", case_id, photo_copy_of=copied, proposals_withdrawn=withdrawn)
+    return True
+
+
+def refuse_verifying(uow: UnitOfWork, case_id: int) -> None:
+    """Conflict (409, naming the reports) while a photo of the case is a report's picture: a family cannot hold one
+    unless it came from Reunite. The moderator rejects the case (or the family registers with its own photos)."""
+    copied = uow.sighting_copies_of(case_id)
+    if copied:
+        raise Conflict("case {id}'s photo is a copy of the photo of street report {other}: a family cannot hold it unless it came from Reunite. It cannot be verified with that photo: reject the case, or ask the family for its own photos of the child",  # noqa: E501
+                       field="status", id=case_id, other=", ".join(map(str, copied)))
+
+
+def copies_shown(deps: Deps, who: Principal, case_ids: Sequence[int],
+                 reader: ReaderScript | None = None) -> dict[int, list[dict[str, Any]]]:
+    """For moderators and reviewers: each case's photos flagged as copies (``photo_id``, ``kind``; a report's:
+    ``sighting_id``, ``seen_at``, ``city``, ``blocks``; a rejected case's: ``other_case_id``, ``rejected_at``,
+    ``reason``); nothing for anyone else (a family never learns of a report or another case this way)."""
+    if not case_ids or not (who.can(Permission.MODERATE) or who.can(Permission.REVIEW_CANDIDATES)):
+        return {}
+    shown: dict[int, list[dict[str, Any]]] = {}
+    for row in deps.read.photo_copies(case_ids):
+        lat, lon, words = row.pop("lat"), row.pop("lon"), row.pop("place_text")
+        if row["kind"] == SIGHTING:
+            row["city"] = queries.public_city(deps, words or "", reader, lat, lon)
+            row["blocks"] = True
+        else:
+            row["blocks"] = False
+        shown.setdefault(int(row["case_id"]), []).append(row)
+    return shown
