@@ -16,7 +16,7 @@ from reunite.domain.errors import Conflict
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.photo_copies import REJECTED, SIGHTING, PhotoCopy
 from reunite.domain.ports import ReaderScript, UnitOfWork
-from reunite.services import queries  # a module: it imports grouping, which imports this
+from reunite.services import place_days
 from reunite.services.case_moves import move_case
 from reunite.services.deps import Deps
 
@@ -78,7 +78,7 @@ def copies_shown(deps: Deps, who: Principal, case_ids: Sequence[int],
     for row in deps.read.photo_copies(case_ids):
         lat, lon, words = row.pop("lat"), row.pop("lon"), row.pop("place_text")
         if row["kind"] == SIGHTING:
-            row["city"] = queries.public_city(deps, words or "", reader, lat, lon)
+            row["city"] = place_days.public_city(deps, words or "", reader, lat, lon)
             row["blocks"] = True
         else:
             row["blocks"] = False
