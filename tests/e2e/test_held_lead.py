@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, Sex, Upload
-from reunite.services import intake, moderation, review
+from reunite.services import intake, moderation, moderation_queues, review
 from reunite.services.accounts import from_session, issue_token
 from tests.conftest import as_read, newest_sighting, run_jobs, session_for
 from tests.e2e.test_journeys import csrf
@@ -142,7 +142,7 @@ def test_reports_held_again_come_first_by_how_long_they_waited_whatever_their_le
         assert told.status_code == 200
     run_jobs(container)
     assert [c["held_again"] for c in family.get(f"/api/cases/{case_id}/candidates").json()] == [True]
-    queue = moderation.queue_overview(container.deps, OPERATOR)["sightings"]
+    queue = moderation_queues.queue_overview(container.deps, OPERATOR)["sightings"]
     assert [r["id"] for r in queue] == [plain, sighting_id, new]  # the lead does not jump the report held before
     assert [r["confirmed_leads"] for r in queue] == [0, 1, 0]  # the moderator reads who waits on it
     moderator = TestClient(anonymous.app)

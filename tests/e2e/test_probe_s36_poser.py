@@ -19,7 +19,7 @@ from reunite.domain.access import OPERATOR, Role
 from reunite.domain.errors import Conflict
 from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
-from reunite.services import intake, moderation
+from reunite.services import intake, moderation, moderation_queues
 from reunite.services.accounts import from_session
 from tests.conftest import newest_sighting, run_jobs, session_for
 
@@ -73,7 +73,7 @@ def _moderator(container: Container) -> TestClient:
 
 
 def _queued(container: Container, case_id: int) -> dict[str, object]:
-    overview = moderation.queue_overview(container.deps, OPERATOR)
+    overview = moderation_queues.queue_overview(container.deps, OPERATOR)
     rows = [row for row in overview["cases"] if row["id"] == case_id]  # type: ignore[attr-defined]
     assert rows
     return rows[0]  # type: ignore[no-any-return]

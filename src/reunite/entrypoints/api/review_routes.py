@@ -19,6 +19,7 @@ from reunite.services import (
     idempotency,
     look_alikes,
     moderation,
+    moderation_queues,
     pfif,
     queries,
     removals,
@@ -61,7 +62,7 @@ def queues(deps: DepsDep, who: Moderator, lang: Reader,
     /api/cases/{id}/shared-description, /shared-marks: even empty, it takes the case out). Each case to verify
     carries its open duplicate flags (``doubles``) and the other accounts' open cases whose photos look most
     alike, whatever their birth dates (``look_alikes``, as ``GET /api/cases/{id}/look-alikes`` gives them)."""
-    overview = moderation.queue_overview(deps, who, limit, reader=lang)
+    overview = moderation_queues.queue_overview(deps, who, limit, reader=lang)
     cases = overview.get("cases")
     for row in cases if isinstance(cases, list) else []:
         row["look_alikes"] = [_alike(lang, row["id"], alike) for alike in row["look_alikes"]]

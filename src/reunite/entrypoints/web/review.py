@@ -27,6 +27,7 @@ from reunite.services import (
     grouping,
     look_alikes,
     moderation,
+    moderation_queues,
     pfif,
     removals,
     retention,
@@ -78,7 +79,7 @@ def versions(form: FormData, chosen: list[int]) -> dict[int, str]:
 
 @router.get("/moderation", response_class=HTMLResponse)
 def queues(request: Request, lang: LangDep, deps: DepsDep, who: Moderator) -> HTMLResponse:
-    return render(request, lang, "moderation.html", q=moderation.queue_overview(deps, who, reader=lang),
+    return render(request, lang, "moderation.html", q=moderation_queues.queue_overview(deps, who, reader=lang),
                   duplicates=grouping.duplicates(deps, who), done=request.query_params.get("done"), typed=None,
                   bulk=_bulk_said(request))
 
@@ -108,7 +109,7 @@ def _again(request: Request, lang: Language, deps: Deps, who: Principal, back: s
         return refused(show_sighting(request, lang, deps, who, int(found.group(1)), exc.status_code,
                                      typed=form, **refusal(lang, exc)), exc)
     return refused(render(request, lang, "moderation.html", status=exc.status_code,
-                          q=moderation.queue_overview(deps, who, reader=lang),
+                          q=moderation_queues.queue_overview(deps, who, reader=lang),
                           duplicates=grouping.duplicates(deps, who), done=None, bulk={"dismissed": None, "left": {}},
                           typed=form, **refusal(lang, exc)), exc)
 

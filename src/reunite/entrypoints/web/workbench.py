@@ -19,7 +19,7 @@ from reunite.entrypoints.web.cases import case_again
 from reunite.entrypoints.web.forms import checked_form, number, several, text
 from reunite.entrypoints.web.pages import DepsDep, LangDep, refusal, refused, render
 from reunite.entrypoints.web.review import child_faces, versions
-from reunite.services import families, moderation, workbench
+from reunite.services import families, moderation, moderation_queues, workbench
 
 router = APIRouter(include_in_schema=False)
 Reviewer = Annotated[Principal, Depends(allow(Permission.REVIEW_CANDIDATES))]
@@ -102,7 +102,7 @@ def _reports(request: Request, lang: LangDep, deps: DepsDep, who: Principal,
              refused_with: ReuniteError | None = None, typed: FormData | None = None) -> HTMLResponse:
     """The reports to check; after a refusal, with what the moderator chose (``typed``) still chosen and the
     error by what it is about (``pages.refusal``)."""
-    q = moderation.queue_overview(deps, who, REPORTS_SHOWN, reader=lang)
+    q = moderation_queues.queue_overview(deps, who, REPORTS_SHOWN, reader=lang)
     counts = cast(dict[str, int], q["counts"])
     told = refusal(lang, refused_with) if refused_with else {}
     page = render(request, lang, "reports.html", status=refused_with.status_code if refused_with else 200,
