@@ -144,6 +144,8 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
     state = case_state(case)
     hours = deps.read.verification_hours(deps.clock.now() - timedelta(days=90)) if waiting else None
     return {"case": case, "candidates": candidates, "cpage": page, "cpages": pages,
+            # an ended case, to a reader of active cases only, is its placeholder: no name to head it (probe s38 M1)
+            "placeholder": not access.case_in_full(who, case),
             # its leads' Confirm button, shown only while a confirmation may be made
             "case_state": state.value if state else "", "confirmable": state is not None and confirmable(state),
             "shown": candidates[(page - 1) * CANDIDATES_SHOWN: page * CANDIDATES_SHOWN],
