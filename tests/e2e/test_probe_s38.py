@@ -49,6 +49,7 @@ def test_a_partner_opening_the_page_of_an_ended_case_reads_that_it_ended(contain
             assert f"Case {case_id}" in page and "This case has ended" in page and "take it down" in page
             assert "Lin" not in page and "Something went wrong" not in page
             assert partner.get(f"/api/cases/{case_id}").json()["status"] == status  # the API's answer, the same
+            assert partner.get(f"/p/{case_id}").status_code < 500  # its poster, which says the appeal ended
     family = words_of(_client(container, family_session).get(f"/cases/{reunited}").text)
     assert "Lin" in family and "reunited with the family" in family  # its family reads its case in full
 
