@@ -29,6 +29,21 @@ def test_every_text_loses_its_invisible_controls(typed: str, kept: str) -> None:
     assert cleaned(typed) == without_format(typed) == kept
 
 
+@pytest.mark.parametrize(("typed", "kept"), [
+    ("Refused \u202eevil\u202c end", "Refused evil end"), ("a\u2066b\u2069c\u202ad\u202be\u202df", "abcdef"),
+    ("zero\u200bwidth\ufeffbom\u2060join", "zerowidthbomjoin"), ("\u200e\u200fmarks\u061c", "marks"),
+    ("line\u2028sep\u2029para", "line sep para"), ("\ufeff\u200b  \u202e", ""),
+    ("family \U0001f468\u200d\U0001f469\u200d\U0001f467", "family \U0001f468\u200d\U0001f469\u200d\U0001f467"),
+    ("\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645", "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645"),
+    ("\u200dlone \u200c joiners\u200d\u200dx\u200d", "lone  joinersx"),
+])
+def test_every_text_loses_the_format_characters_that_hide_or_reorder_it(typed: str, kept: str) -> None:
+    """Probe s38 M5: a bidi override in a moderator's reason reversed the rest of the family's timeline line; a
+    zero-width space or a BOM hid in it. A joiner between two characters (an emoji family, a Persian word) stays."""
+    assert without_controls(typed) == kept
+    assert bounded(typed, 100, "note") == kept
+
+
 def test_a_name_loses_controls_and_format_characters_and_keeps_one_space() -> None:
     assert person_name("Li\x0bNa\x1b") == "Li Na"
     assert person_name("\u202eLi\u200b \x07Na") == "Li Na"

@@ -25,6 +25,18 @@ CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\ud800-\udfff]")
 # U+FFFF), and DEL and C1, which it discourages: left out by the writers of the feed and of PFIF, whatever a
 # stored row holds
 NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# Invisible format characters that no typed text needs and that can hide or reorder what follows them (probe s38
+# M5): the bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069: an unclosed RLO reverses the rest
+# of an audit line or a timeline), the direction marks (U+061C, U+200E, U+200F), the zero-width space, word joiner
+# and invisible operators (U+200B, U+2060-U+2064), the byte order mark (U+FEFF), the deprecated format characters
+# (U+206A-U+206F), the Mongolian vowel separator (U+180E) and the interlinear annotation characters
+# (U+FFF9-U+FFFB): removed. The line and paragraph separators (U+2028, U+2029) become a space, as NEL does.
+INVISIBLE = re.compile(r"[\u061c\u180e\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]")
+SEPARATORS = re.compile(r"[\u2028\u2029]")
+# The zero-width non-joiner and joiner (U+200C, U+200D) are kept between two visible characters: Persian and the
+# Indic scripts spell words with them, and emoji sequences (a family, a flag) are joined by them; anywhere else
+# (at an end, beside a space or another joiner) they join nothing, and go.
+LONE_JOINERS = re.compile(r"[\u200c\u200d](?![^\s\u200c\u200d])|(?<![^\s\u200c\u200d])[\u200c\u200d]")
 SEX_WORDS = {  # every spelling of a sex the site reads, folded (``casefold``), to its stored value
     "female": "female", "f": "female", "女": "female",
     "male": "male", "m": "male", "男": "male",
@@ -34,8 +46,12 @@ SEX_WORDS = {  # every spelling of a sex the site reads, folded (``casefold``), 
 
 def without_controls(text: str) -> str:
     """``text`` without invisible control characters (``CONTROLS``; tab, line feed and carriage return are kept;
-    a vertical tab, a form feed become a space), trimmed."""
-    return CONTROLS.sub("", SPACING_CONTROLS.sub(" ", text)).strip()
+    a vertical tab, a form feed, a line or paragraph separator become a space), nor the invisible format characters
+    that hide or reorder text (``INVISIBLE``: bidi overrides and isolates, zero-width spaces, a byte order mark;
+    a joiner only where it joins nothing, ``LONE_JOINERS``), trimmed: every typed text the site stores, staff's
+    and the public's, is read through it (forms, JSON bodies, command options, sheets, PFIF)."""
+    spaced = SEPARATORS.sub(" ", SPACING_CONTROLS.sub(" ", text))
+    return LONE_JOINERS.sub("", INVISIBLE.sub("", CONTROLS.sub("", spaced))).strip()
 
 
 def texts_without_controls(value: Any) -> Any:

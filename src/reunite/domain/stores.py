@@ -209,6 +209,11 @@ class ModerationStore(Protocol):
         ``group_id``) for every other case (probe s35 J2): a found child is no other family's lead. How many."""
         ...
 
+    def supersede_verifications(self, case_id: int, at: datetime) -> list[int]:
+        """A case reopened: the checks recorded on it so far are superseded ``at`` (history, no longer current).
+        Their ids."""
+        ...
+
     def unmark_found(self, case_id: int) -> list[int]:
         """A case reopened from its reunion: the reports it found are no longer recorded as found for it. Their
         ids, in order."""

@@ -181,11 +181,26 @@ def drop_record_correction(uow: UnitOfWork, actor: str, case_id: int, now: datet
     return int(waiting["id"])
 
 
+def decided_already(found: dict[str, Any], status: str, reason: str) -> bool:
+    """Whether a correction was decided so already (a retry: nothing to do); 409 when it was decided otherwise,
+    or refused already for another reason, which would be dropped unsaid (probe s38 M5)."""
+    if found["status"] == "waiting":
+        return False
+    if found["status"] != status:
+        raise Conflict("correction {id} was {status} already", field="decision", id=found["id"],
+                       status=found["status"])
+    if status == "refused" and found["reason"] != reason:
+        raise Conflict("correction {id} was refused already, for another reason: yours was not recorded",
+                       field="reason", id=found["id"])
+    return True
+
+
 def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bool, reason: str = "",
                       checked: bool = False) -> None:
     """A moderator accepts a correction waiting (its values written over the case's, audited old → new, and what
-    depends on them run again) or refuses it, saying why in words. The same decision again changes nothing; a
-    correction decided otherwise, replaced by a newer one, or of a case no longer open is 409. Photos held with it
+    depends on them run again) or refuses it, saying why in words. The same decision again changes nothing (a
+    refusal only with the same reason: another would be dropped unsaid, 409, probe s38 M5); a correction decided
+    otherwise, replaced by a newer one, or of a case no longer open is 409. Photos held with it
     are read first (``added_check``: against the case's own photos and other accounts' open cases, probe s35 J1);
     one that asks a person's check is accepted only with ``checked`` (422 otherwise); the reading is audited with the
     decision."""
@@ -205,11 +220,8 @@ def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bo
         if found is None:
             raise NotFound("correction {id} does not exist", id=correction_id)
         status = "accepted" if accept else "refused"
-        if found["status"] == status:
+        if decided_already(found, status, reason):
             return
-        if found["status"] != "waiting":
-            raise Conflict("correction {id} was {status} already", field="decision", id=correction_id,
-                           status=found["status"])
         case_id = int(found["case_id"])
         move_case(uow, case_id, CaseAction.CORRECT, who.actor)  # 409 unless the case is open
         uow.decide_correction(correction_id, status, who.actor, now, reason)

@@ -311,12 +311,16 @@ def reopen_case(deps: Deps, who: Principal, case_id: int, reason: str, key: idem
         uow.reopen_case(case_id, deps.clock.now())
         # a reunion recorded in error: the child is looked for again, and its reports are matched again in this
         # transaction's jobs: the proposals the reunion withdrew from other cases come back (reviews kept)
+        # its checks so far are history: the family no longer reads them as current, and closing it as reunited
+        # again needs a check recorded after this (probe s38 M3)
+        superseded = uow.supersede_verifications(case_id, deps.clock.now())
         unfound = uow.unmark_found(case_id)
         for sighting_id in unfound:
             uow.enqueue("matching.rescore_sighting", lock=f"sighting-{sighting_id}", unless_waiting=True,
                         sighting_id=sighting_id)
         uow.audit(who.actor, "case.reopened", "case", case_id, reason=bounded(reason, REASON_LIMIT, "reason"),
-                  **({"reports_matched_again": unfound} if unfound else {}))
+                  **({"reports_matched_again": unfound} if unfound else {}),
+                  **({"checks_superseded": superseded} if superseded else {}))
         uow.commit()
 
 

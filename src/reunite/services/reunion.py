@@ -92,7 +92,8 @@ def close_case(deps: Deps, who: Principal, case_id: int, reunited: bool, keep_da
     require(who, Permission.RECORD_REUNION)
     if idempotency.done(deps, key):
         return
-    if reunited and not any(v["result"] == "match" for v in deps.read.verifications(case_id)):
+    if reunited and not any(v["result"] == "match" and v.get("superseded_at") is None  # not before a reopening
+                            for v in deps.read.verifications(case_id)):
         raise InvalidInput("record a verification that matched (DNA, document or interview) first",
                            field="reunited")
     with deps.uow() as uow:

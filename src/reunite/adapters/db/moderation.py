@@ -134,6 +134,11 @@ class ModerationSql:
             status="open", closed_at=None, verified_at=None, verified_by=None,
             withdrawn_at=when((shared, at), else_=cases.c.withdrawn_at)))
 
+    def supersede_verifications(self, case_id: int, at: datetime) -> list[int]:
+        return [int(i) for i in self.conn.execute(update(verifications).where(
+            verifications.c.case_id == case_id, verifications.c.superseded_at.is_(None)).values(
+            superseded_at=at).returning(verifications.c.id)).scalars()]
+
     def mark_found(self, case_id: int, at: datetime) -> int:
         return int(self.conn.execute(text(
             f"WITH leads AS ({FOUND_LEADS}) INSERT INTO found_sightings (sighting_id, case_id, found_at) "

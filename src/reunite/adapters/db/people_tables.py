@@ -106,6 +106,8 @@ verifications = Table(
     # its sighting is gone (0047): withdrawn, removed or expired, and when (its candidate deleted with it)
     Column("lead_removed", String(16)),
     Column("lead_removed_at", DateTime(timezone=True)),
+    # its case was reopened since (0056): history for staff, not the family's current check, closes nothing
+    Column("superseded_at", DateTime(timezone=True)),
 )
 
 takedowns = Table(

@@ -150,7 +150,8 @@ class ModerationReads:
 
     def verifications(self, case_id: int) -> list[dict[str, Any]]:
         return self._all("SELECT id, candidate_id, method, result, notes, recorded_by, created_at, lead_removed, "
-                         "lead_removed_at FROM verifications WHERE case_id = :id ORDER BY created_at, id", id=case_id)
+                         "lead_removed_at, superseded_at FROM verifications WHERE case_id = :id "
+                         "ORDER BY created_at, id", id=case_id)
 
     def case_reports(self, case_id: int) -> list[dict[str, Any]]:
         return self._all(

@@ -36,7 +36,7 @@ def sighting_order(query: SightingFilter) -> str:
 FOUND_LEADS = (
     "SELECT fc.sighting_id FROM cases fk JOIN candidates fc ON fc.case_id = fk.id WHERE fk.id = :case_id "
     "AND fk.status = 'reunited' AND (fc.status = 'confirmed' OR EXISTS (SELECT 1 FROM verifications fv "
-    "WHERE fv.candidate_id = fc.id AND fv.result = 'match'))"
+    "WHERE fv.candidate_id = fc.id AND fv.result = 'match' AND fv.superseded_at IS NULL))"  # not before a reopening
 )
 
 

@@ -144,6 +144,8 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
     state = case_state(case)
     hours = deps.read.verification_hours(deps.clock.now() - timedelta(days=90)) if waiting else None
     return {"case": case, "candidates": candidates, "cpage": page, "cpages": pages,
+            # an ended case, to a reader of active cases only, is its placeholder: no name to head it (probe s38 M1)
+            "placeholder": not access.case_in_full(who, case),
             # its leads' Confirm button, shown only while a confirmation may be made
             "case_state": state.value if state else "", "confirmable": state is not None and confirmable(state),
             "shown": candidates[(page - 1) * CANDIDATES_SHOWN: page * CANDIDATES_SHOWN],
@@ -169,10 +171,16 @@ def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:
     talk = access.case_history_shown(who, case_id)
     follow = who.owns(case_id) or who.can(Permission.RECORD_REUNION)
     return {"messages": queries.case_messages(deps, who, case_id) if talk else [], "can_talk": talk,
-            "verifications": deps.read.verifications(case_id) if follow else [],
+            "verifications": checks_shown(who, deps.read.verifications(case_id)) if follow else [],
             "can_verify": who.can(Permission.VERIFY_CASE), "can_close": who.can(Permission.RECORD_REUNION),
             "can_reopen": who.can(Permission.MODERATE),
             "can_review": who.can(Permission.REVIEW_CANDIDATES)}
+
+
+def checks_shown(who: Principal, checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A case's checks as this reader reads them: staff all, those recorded before the case was reopened marked
+    superseded; its family only the current ones, recorded since (probe s38 M3: a reunion reopened in error)."""
+    return checks if who.can(Permission.RECORD_REUNION) else [c for c in checks if c.get("superseded_at") is None]
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
