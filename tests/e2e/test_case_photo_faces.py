@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 from fastapi.testclient import TestClient
-from PIL import Image, ImageFilter
+from PIL import Image
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Principal, Role, Scope
@@ -24,7 +24,7 @@ from reunite.services.accounts import from_session, issue_token
 from tests.conftest import run_jobs, session_for
 from tests.e2e.test_journeys import csrf
 from tests.e2e.world import two_faces
-from tests.photos import portrait
+from tests.photos import another_shot, portrait
 
 
 def _client(container: Container, cookie: str | None = None, token: str | None = None) -> TestClient:
@@ -68,16 +68,6 @@ def detail(content: bytes, face: dict[str, int], scale: float = 1.0) -> float:
     return float(np.abs(np.diff(pixels[top:bottom, left:right], axis=1)).mean())
 
 
-def _another_shot(photo: bytes) -> bytes:
-    """The portrait as a street camera takes it: a third of its size, soft. Not the case photo's picture (a report's
-    picture registered as a case photo is a copy, probe s36 K1: its faces read 0.966 alike, their chips 0.41-0.88)."""
-    image = Image.open(io.BytesIO(photo)).convert("RGB")
-    out = io.BytesIO()
-    image.resize((image.width // 3, image.height // 3)).filter(ImageFilter.GaussianBlur(1)).save(out, format="JPEG",
-                                                                                                quality=85)
-    return out.getvalue()
-
-
 def _seen_both(container: Container) -> dict[str, int]:
     """Sightings of the missing child (hopper) and of the other child in the case photo (collins), by person."""
     reporter = from_session(container.deps, session_for(container, Role.REPORTER)[1])
@@ -86,7 +76,7 @@ def _seen_both(container: Container) -> dict[str, int]:
     for who, n in (("hopper", 1), ("collins", 0)):
         when = NewSighting(seen_at=datetime(2006, 6, 1, 12 + n, tzinfo=UTC), place=GeoPoint(30.6, 114.3))
         seen[who] = intake.report_sighting(container.deps, reporter, when,
-                                           [Upload(_another_shot(portrait(who, n)), "s.jpg")]).sighting_id
+                                           [Upload(another_shot(portrait(who, n)), "s.jpg")]).sighting_id
     return seen
 
 

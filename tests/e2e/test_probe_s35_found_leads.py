@@ -24,7 +24,7 @@ from tests.e2e.test_probe_s32_found import Found, _client, _report, _reunite, _s
 from tests.e2e.test_probe_s33_review import words_of
 from tests.e2e.test_same_photo_again import FIRST, OTHER, _approved, _family_case, _lead_of
 from tests.e2e.test_workbench import _form, with_undo
-from tests.photos import portrait
+from tests.photos import another_shot, portrait
 
 LEAD_KEYS = ("face_strength", "one_in", "bounded", "together")
 
@@ -39,7 +39,7 @@ def _look_alike(found: Found) -> tuple[int, TestClient]:
     case = NewCase(given_name="Hao", family_name="Alike", sex=Sex.MALE, birth_date=date(1999, 6, 1),
                    missing_since=datetime(2001, 6, 1, tzinfo=UTC), last_seen_place=GeoPoint(31.2, 121.4),
                    police_report="PR-ALIKE-1")
-    case_id = intake.register_case(deps, me, case, [Upload(portrait("collins", 3), "h.jpg")],
+    case_id = intake.register_case(deps, me, case, [Upload(another_shot(portrait("collins", 0)), "h.jpg")],
                                    [date(2001, 1, 1)]).case_id
     moderation.verify_case(deps, OPERATOR, case_id, "police report checked")
     run_jobs(found.container)  # held: possibly the found child registered twice; a moderator rules it out

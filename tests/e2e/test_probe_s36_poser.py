@@ -19,7 +19,7 @@ from reunite.domain.access import OPERATOR, Role
 from reunite.domain.errors import Conflict
 from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
-from reunite.services import intake, moderation, moderation_queues
+from reunite.services import intake, moderation, moderation_queues, photo_copies
 from reunite.services.accounts import from_session
 from tests.conftest import newest_sighting, run_jobs, session_for
 
@@ -116,6 +116,32 @@ def test_a_genuine_other_photo_of_the_same_child_is_no_copy(container: Container
     run_jobs(container)
     with TestClient(create_app(container)) as anyone:
         assert anyone.get(f"/p/{case_id}/photo.jpg").status_code == 200
+
+
+def test_a_report_made_later_of_a_cases_own_photo_never_flags_the_case(container: Container, fgnet: Path) -> None:
+    """The reverse order: someone reposts a verified case's poster photo as a street report. That report copies
+    the case's photo; the case, checked again (a rematch, a photo added), is no copy of it and stays verified."""
+    _, case_id = _register(container, (fgnet / "images" / "043a10.jpg").read_bytes(), "Ming")
+    run_jobs(container)
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report PR-Ming checked by phone")
+    run_jobs(container)
+    with TestClient(create_app(container)) as anyone:
+        poster = anyone.get(f"/p/{case_id}/photo.jpg")
+    assert poster.status_code == 200
+    seen = NewSighting(seen_at=datetime(2025, 8, 2, 7, 40, tzinfo=UTC), place=GUANGZHOU, place_text="Guangzhou")
+    intake.report_sighting(container.deps, OPERATOR, seen, [Upload(poster.content, "repost.jpg")])
+    run_jobs(container)
+    with container.deps.uow() as uow:
+        assert photo_copies.flag_copies(uow, case_id) == 0  # the check run again, as a rematch runs it
+        uow.commit()
+    assert _queued_or_none(container, case_id) is None  # not held for verification again
+    assert container.deps.read.case(case_id)["verified_at"] is not None
+
+
+def _queued_or_none(container: Container, case_id: int) -> dict[str, object] | None:
+    overview = moderation_queues.queue_overview(container.deps, OPERATOR)
+    rows = [row for row in overview["cases"] if row["id"] == case_id]  # type: ignore[attr-defined]
+    return rows[0] if rows else None  # type: ignore[no-any-return]
 
 
 def test_a_second_poser_after_a_rejection_is_flagged_with_the_rejection(container: Container, fgnet: Path) -> None:

@@ -38,7 +38,8 @@ class PhotoCopy:
 class PhotoCopyStore(Protocol):
     def sighting_copies(self, case_id: int, similarity: float, bits: int, near: int,
                         faces: float = 1.0, chip: float = 1.0) -> list[PhotoCopy]:
-        """Each photo of this case (held ones too) that is a picture of a report (any status but removed): its
+        """Each photo of this case (held ones too) that is a picture of a report (any status but removed) stored before
+        it (a report made later of the case's photo is the report's copy, never the case's): its
         child's face (its only face, or the one chosen: a bystander's is no claim of the case) and a report's face
         as alike as ``similarity`` (among the ``near`` nearest report faces of each face), or at least ``faces``
         alike with chips correlating at least ``chip``, or perceptual hashes at most ``bits`` apart. One per photo

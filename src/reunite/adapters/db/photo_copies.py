@@ -26,19 +26,23 @@ class PhotoCopiesSql:
 
     def sighting_copies(self, case_id: int, similarity: float, bits: int, near: int,
                         faces: float = 1.0, chip: float = 1.0) -> list[PhotoCopy]:
+        # only a report's picture stored before the case photo: a report made later of the case's photo (a repost of
+        # its poster) is that report's copy of the case's, flagged on the report ("same photo"), never the reverse
         ann_scan(self.conn)
         by_face = self.conn.execute(text(
-            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding, f.chip FROM faces f JOIN photos p "
-            "ON p.id = f.photo_id WHERE f.case_id = :c AND (p.face_count = 1 OR p.child_face_id = f.id)) "
+            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding, f.chip, p.created_at FROM faces f "
+            "JOIN photos p ON p.id = f.photo_id WHERE f.case_id = :c AND (p.face_count = 1 OR p.child_face_id = f.id)) "
             "SELECT m.photo_id, m.chip, n.sighting_id, n.photo_id AS other_photo_id, n.distance, n.chip AS other_chip "
             "FROM mine m CROSS JOIN LATERAL (SELECT g.sighting_id, g.photo_id, g.chip, "
             "g.embedding <=> m.embedding AS distance FROM faces g JOIN sightings s ON s.id = g.sighting_id "
-            "WHERE g.sighting_id IS NOT NULL AND s.status <> 'removed' "
+            "JOIN photos q ON q.id = g.photo_id "
+            "WHERE g.sighting_id IS NOT NULL AND s.status <> 'removed' AND q.created_at < m.created_at "
             "ORDER BY g.embedding <=> m.embedding LIMIT :near) n WHERE 1 - n.distance >= :faces"),
             {"c": case_id, "near": near, "faces": min(faces, similarity)}).all()
         by_hash = self.conn.execute(text(
             "SELECT m.id AS photo_id, q.sighting_id, q.id AS other_photo_id FROM photos m JOIN photos q "
             "ON q.sighting_id IS NOT NULL AND q.phash IS NOT NULL AND bit_count((q.phash # m.phash)::bit(64)) <= :bits "
+            "AND q.created_at < m.created_at "
             "JOIN sightings s ON s.id = q.sighting_id AND s.status <> 'removed' "
             "WHERE m.case_id = :c AND m.phash IS NOT NULL"), {"c": case_id, "bits": bits}).all()
         found: dict[tuple[int, int], int] = {}
