@@ -20,11 +20,11 @@ from reunite.bootstrap import Container
 from reunite.config import Settings
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.errors import Forbidden, InvalidInput
-from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, Upload
-from reunite.entrypoints.api.app import create_app
+from reunite.domain.model import CandidateStatus, GeoPoint, NewSighting, Upload
 from reunite.services import families, intake, moderation, review, search
 from reunite.services.accounts import from_session, issue_token
 from tests.conftest import newest_sighting, run_jobs, session_for
+from tests.fgnet_world import FgnetWorld
 from tests.photos import side_by_side
 
 pytestmark = [pytest.mark.corpus]
@@ -34,9 +34,7 @@ REFUSED = "could not be matched to your case"
 
 
 @dataclass
-class World:
-    container: Container
-    fgnet: Path
+class World(FgnetWorld):
     family_a: str = ""  # session cookies
     family_b: str = ""
     police: str = ""
@@ -44,28 +42,6 @@ class World:
     case_b: int = 0
     seen_a: int = 0  # an approved report of case A's child
     seen_b: int = 0  # and one of case B's
-
-    def photo(self, name: str) -> bytes:
-        return (self.fgnet / "images" / f"{name}.jpg").read_bytes()
-
-    def client(self, cookie: str | None = None) -> TestClient:
-        test = TestClient(create_app(self.container))
-        if cookie:
-            test.cookies.set("reunite_session", cookie)
-        return test
-
-
-def _family_case(world: World, photo: str, name: str, birth: date, photo_on: date, missing: datetime,
-                 place: GeoPoint) -> tuple[str, int]:
-    _, cookie = session_for(world.container, Role.REPORTER)
-    who = from_session(world.container.deps, cookie)
-    assert who is not None
-    case = NewCase(given_name=name, family_name="Wang", sex=Sex.MALE, birth_date=birth, missing_since=missing,
-                   last_seen_place=place, last_seen_text="Wuhan" if place == WUHAN else "Shanghai",
-                   police_report=f"PR-{name}")
-    case_id = intake.register_case(world.container.deps, who, case, [Upload(world.photo(photo), "c.jpg")],
-                                   [photo_on]).case_id
-    return cookie, case_id
 
 
 def _seen(world: World, photo: str, when: datetime, place: GeoPoint, words: str) -> int:
@@ -83,10 +59,9 @@ def settings(settings: Settings) -> Settings:
 @pytest.fixture
 def world(container: Container, fgnet: Path) -> Iterator[World]:
     w = World(container, fgnet)
-    w.family_a, w.case_a = _family_case(w, "029a10", "Haoran", date(2014, 3, 1), date(2024, 3, 1),
-                                        datetime(2024, 6, 1, 6, tzinfo=UTC), WUHAN)
-    w.family_b, w.case_b = _family_case(w, "039a10", "Lei", date(2013, 5, 1), date(2023, 5, 1),
-                                        datetime(2024, 1, 1, 6, tzinfo=UTC), SHANGHAI)
+    w.family_a, w.case_a = w.family_case("029a10", "Haoran", date(2014, 3, 1), date(2024, 3, 1), WUHAN, "Wuhan")
+    w.family_b, w.case_b = w.family_case("039a10", "Lei", date(2013, 5, 1), date(2023, 5, 1), SHANGHAI, "Shanghai",
+                                       datetime(2024, 1, 1, 6, tzinfo=UTC))
     run_jobs(container)  # the cases' faces
     for case_id in (w.case_a, w.case_b):
         moderation.verify_case(container.deps, OPERATOR, case_id, "police report checked")

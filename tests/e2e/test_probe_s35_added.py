@@ -24,12 +24,12 @@ from httpx import Response
 from reunite.bootstrap import Container
 from reunite.config import Settings
 from reunite.domain.access import OPERATOR, Principal, Role
-from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
-from reunite.entrypoints.api.app import create_app
+from reunite.domain.model import GeoPoint, NewSighting, Upload
 from reunite.services import corrections, intake, moderation, reunion
 from reunite.services.accounts import from_session
-from tests.conftest import admin_token, newest_sighting, run_jobs, session_for
+from tests.conftest import newest_sighting, run_jobs, session_for
 from tests.e2e.test_journeys import csrf
+from tests.fgnet_world import FgnetWorld
 
 pytestmark = [pytest.mark.corpus]
 
@@ -38,41 +38,12 @@ CHECK = "I have checked: this is the same child"
 
 
 @dataclass
-class World:
-    container: Container
-    fgnet: Path
+class World(FgnetWorld):
     haoran_family: str = ""  # session cookies
     jun_family: str = ""
     haoran: int = 0  # case ids
     jun: int = 0
     seen: int = 0  # an approved report of Haoran
-
-    def photo(self, name: str) -> bytes:
-        return (self.fgnet / "images" / f"{name}.jpg").read_bytes()
-
-    def client(self, cookie: str | None = None, lang: str = "en") -> TestClient:
-        test = TestClient(create_app(self.container), headers={"Accept-Language": lang})
-        if cookie:
-            test.cookies.set("reunite_session", cookie)
-        return test
-
-    def desk(self) -> TestClient:
-        test = TestClient(create_app(self.container))
-        test.headers["Authorization"] = f"Bearer {admin_token(self.container)}"
-        return test
-
-
-def _family_case(world: World, photo: str, name: str, birth: date, photo_on: date, place: GeoPoint,
-                 city: str) -> tuple[str, int]:
-    _, cookie = session_for(world.container, Role.REPORTER)
-    who = from_session(world.container.deps, cookie)
-    assert who is not None
-    case = NewCase(given_name=name, family_name="Wang", sex=Sex.MALE, birth_date=birth,
-                   missing_since=datetime(2024, 6, 1, 6, tzinfo=UTC), last_seen_place=place, last_seen_text=city,
-                   police_report=f"PR-{name}")
-    case_id = intake.register_case(world.container.deps, who, case, [Upload(world.photo(photo), "c.jpg")],
-                                   [photo_on]).case_id
-    return cookie, case_id
 
 
 @pytest.fixture
@@ -84,9 +55,9 @@ def settings(settings: Settings) -> Settings:
 @pytest.fixture
 def world(container: Container, fgnet: Path) -> Iterator[World]:
     w = World(container, fgnet)
-    w.haoran_family, w.haoran = _family_case(w, "029a10", "Haoran", date(2014, 3, 1), date(2024, 3, 1), WUHAN,
+    w.haoran_family, w.haoran = w.family_case("029a10", "Haoran", date(2014, 3, 1), date(2024, 3, 1), WUHAN,
                                              "Wuhan")
-    w.jun_family, w.jun = _family_case(w, "015a10", "Jun", date(2012, 5, 1), date(2022, 5, 1), SHENZHEN, "Shenzhen")
+    w.jun_family, w.jun = w.family_case("015a10", "Jun", date(2012, 5, 1), date(2022, 5, 1), SHENZHEN, "Shenzhen")
     run_jobs(container)
     for case_id in (w.haoran, w.jun):
         moderation.verify_case(container.deps, OPERATOR, case_id, "police report checked")
