@@ -10,7 +10,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from reunite.bootstrap import Container
+from reunite.domain.access import Scope
 from reunite.entrypoints.cli import app as cli
+from tests.e2e.test_pfif_sync import RECENT, doc, person
+from tests.e2e.test_probe_pfif import token_client
 from tests.photos import portrait
 
 SHEET = ("given_name,family_name,sex,birth_date,missing_since,zone\n"
@@ -63,3 +67,19 @@ def test_registering_a_case_through_the_api_says_which_part_of_the_date_does_not
                                                 "birth_date": "2016-07-08", "missing_since": when},
                            files={"photos": ("a.jpg", portrait(), "image/jpeg")})
         assert sent.status_code == 422 and words in sent.text, (when, sent.text)
+
+
+def test_a_birth_date_in_month_13_is_said_so_when_corrected_and_from_pfif(client: TestClient,
+                                                                         container: Container) -> None:
+    made = client.post("/api/cases", data={"given_name": "Ann", "sex": "female", "birth_date": "2016-07-08",
+                                           "missing_since": "2025-05-01"},
+                       files={"photos": ("a.jpg", portrait(), "image/jpeg")})
+    assert made.status_code == 201, made.text
+    patched = client.patch(f"/api/cases/{made.json()['id']}", json={"birth_date": "2016-13-01"})
+    assert patched.status_code == 422 and "the month is not valid" in patched.json()["detail"], patched.text
+    writer = token_client(container, Scope.WRITE, domains=("partner.org",))
+    sent = writer.post("/api/pfif", headers={"Content-Type": "application/xml"}, content=doc(person(
+        "partner.org/m13", entry_date=RECENT, source_date=RECENT, full_name="Wang Fang", date_of_birth="2016-13-01",
+        description="Missing since: 2025-11-01")))
+    [problem] = sent.json()["problems"]
+    assert problem["reason"] == "date_of_birth: the month is not valid (a year has 12 months)", problem
