@@ -123,7 +123,7 @@ def test_a_sheets_missing_since_on_a_day_the_calendar_lacks_is_refused_naming_it
     assert report["created"] == 1, report
     reasons = {p["record"]: p["reason"] for p in report["problems"]}
     assert reasons == {"row 2": "“missing since”: the date is not valid (no such day in the calendar)",
-                       "row 3": "“missing since”: the date and time are not valid"}, reasons
+                       "row 3": "“missing since”: the date is not valid (no such day in the calendar)"}, reasons
     chinese = client.post("/api/cases/import", files=upload, headers={"Accept-Language": "zh-CN"}).json()
     assert {p["record"]: p["reason"] for p in chinese["problems"]}["第 2 行"].startswith("“走失时间”：日期无效")
     csv = tmp_path / "cases.csv"
@@ -141,14 +141,14 @@ def test_a_sheets_times_without_an_offset_are_read_in_the_rows_zone_and_the_repo
     dry = client.post("/api/cases/import", files=upload).json()
     assert dry["created"] == 4
     assert [(p["record"], p["reason"]) for p in dry["problems"]] == [
-        ("row 6", "Mars/Olympus is not a time zone this site knows: give a name such as Asia/Shanghai")]
+        ("row 6", "“zone”: Mars/Olympus is not a time zone this site knows: give a name such as Asia/Shanghai")]
     read = [(r["record"], r["zone"], r["note"]) for r in dry["read_in_zone"]]
     assert read == [("row 3", "Asia/Shanghai", "“missing since” has no UTC offset: read in Asia/Shanghai"),
                     ("row 4", "Europe/London", "“missing since” has no UTC offset: read in Europe/London"),
                     ("row 5", "America/New_York", "“missing since” has no UTC offset: read in America/New_York")]
     chinese = client.post("/api/cases/import", files=upload, headers={"Accept-Language": "zh-CN"}).json()
     assert chinese["read_in_zone"][1]["note"] == "“走失时间”未注明 UTC 偏移：按 Europe/London 时区读取"
-    assert chinese["problems"][0]["reason"].startswith("Mars/Olympus 不是本站认识的时区")
+    assert chinese["problems"][0]["reason"].startswith("“时区”：Mars/Olympus 不是本站认识的时区")
     assert rows(container, "SELECT count(*) FROM cases")[0][0] == 0
 
     key = {"Idempotency-Key": "sheet-1"}
@@ -201,7 +201,8 @@ def test_a_sheets_time_that_happened_twice_or_never_in_its_zone_is_refused_namin
     assert done["created"] == 1
     problems = {p["record"]: p["reason"] for p in done["problems"]}
     assert problems["row 2"] == (
-        "2026-11-01 01:30 happened twice in America/New_York: the clocks went back over it (summer time ended). "
+        "“missing since”: 2026-11-01 01:30 happened twice in America/New_York: "
+        "the clocks went back over it (summer time ended). "
         "Write it with its UTC offset: 2026-11-01T01:30-04:00 (the first time) or 2026-11-01T01:30-05:00 (the second)")
     assert "2026-03-08 02:30 never happened in America/New_York" in problems["row 4"]
     kept = rows(container, "SELECT given_name, missing_since, missing_since_offset FROM cases")
@@ -241,7 +242,7 @@ def test_the_command_line_says_which_zone_a_sheets_times_without_an_offset_were_
     dry = cli_env.invoke(cli, ["import-cases", str(sheet), "--dry-run"])
     assert "missing_since without a UTC offset, read in Asia/Shanghai: row 3" in dry.output
     assert "missing_since without a UTC offset, read in Europe/London: row 4" in dry.output
-    assert "row 6: Mars/Olympus is not a time zone this site knows" in dry.output
+    assert "row 6: zone: Mars/Olympus is not a time zone this site knows" in dry.output
     assert dry.exit_code == 1 and rows(container, "SELECT count(*) FROM cases")[0][0] == 0
 
 

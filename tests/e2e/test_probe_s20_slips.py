@@ -70,17 +70,19 @@ def test_ages_are_rounded_to_the_decimal_shown(client: TestClient, container: Co
 
 def test_a_date_alone_that_does_not_exist_is_said_to_be_no_date(container: Container) -> None:
     family = as_role(container, Role.FAMILY)
-    for day in ("2026-02-30", "2026-13-01"):
+    for day, said in (("2026-02-30", "the date is not valid (no such day in the calendar)"),
+                      ("2026-13-01", "the month is not valid (a year has 12 months)")):  # probe s38 M4
         sent = family.post("/cases/new?lang=en", follow_redirects=False, data=CASE_FORM | {
             "csrf": csrf(family, "/cases/new"), "sex": "male", "missing_since": day, "missing_since_time": ""},
             files=[("photos", ("kid.jpg", plain_photo(seed=1), "image/jpeg"))])
-        assert sent.status_code == 422 and "the date is not valid" in sent.text, day
+        assert sent.status_code == 422 and said in html.unescape(sent.text), day
         assert "date and time" not in sent.text
     timed = family.post("/cases/new?lang=en", follow_redirects=False, data=CASE_FORM | {
         "csrf": csrf(family, "/cases/new"), "sex": "male", "missing_since": "2026-02-30",
         "missing_since_time": "10:00"},
         files=[("photos", ("kid.jpg", plain_photo(seed=1), "image/jpeg"))])
-    assert timed.status_code == 422 and "the date and time are not valid" in timed.text
+    # the same words with a time of day (probe s38 M4: before, only "the date and time are not valid")
+    assert timed.status_code == 422 and "no such day in the calendar" in html.unescape(timed.text)
     assert count_rows(container, "cases") == 0
 
 
@@ -89,15 +91,16 @@ def test_the_api_says_a_date_that_does_not_exist_is_not_valid_as_the_form_does(c
     """``POST /api/cases`` reads ``missing_since`` as the form does (``typed_time.typed_time``): a date alone
     that does not exist is "the date is not valid", in the reader's language, never the list of shapes read."""
     form = {"given_name": "Lin", "sex": "female", "birth_date": "2018-05-01"}
-    for day, said in (("2026-02-30", "the date is not valid"), ("2026-13-01", "the date is not valid"),
-                      ("2026/02/30", "the date is not valid"), ("2026年2月30日", "the date is not valid"),
-                      ("2026-02-30T10:00+08:00", "the date and time are not valid")):
+    no_day = "the date is not valid (no such day in the calendar)"  # with a time or without (probe s38 M4)
+    for day, said in (("2026-02-30", no_day), ("2026-13-01", "the month is not valid (a year has 12 months)"),
+                      ("2026/02/30", no_day), ("2026年2月30日", no_day), ("2026-02-30T10:00+08:00", no_day),
+                      ("2026-02-28T25:00+08:00", "the date and time are not valid")):
         refused = client.post("/api/cases", data=form | {"missing_since": day}, files=PHOTO)
         assert refused.status_code == 422 and refused.json()["field"] == "missing_since", refused.text
         assert refused.json()["detail"] == said, (day, refused.json()["detail"])
     chinese = client.post("/api/cases", data=form | {"missing_since": "2026-02-30"}, files=PHOTO,
                           headers={"Accept-Language": "zh-CN"})
-    assert chinese.status_code == 422 and chinese.json()["detail"] == "日期无效", chinese.text
+    assert chinese.status_code == 422 and chinese.json()["detail"] == "日期无效（日历上没有这一天）", chinese.text
     # what is no date at all is still told the shapes read
     words = client.post("/api/cases", data=form | {"missing_since": "last spring"}, files=PHOTO)
     assert words.status_code == 422 and "2026-11-20T10:00+08:00" in words.json()["detail"], words.text

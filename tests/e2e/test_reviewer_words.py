@@ -67,3 +67,24 @@ def test_the_familys_own_message_is_not_checked(client: TestClient, container: C
     said = "We live near Nanjing road, call me on 13800138000"
     sent = own.post(f"{path}/messages", data={"csrf": _csrf(own, path), "body": said}, follow_redirects=False)
     assert sent.status_code == 303  # the family's words go to reviewers only
+
+
+def test_a_reviewers_small_numbers_pass_though_a_report_says_exit_3(client: TestClient, container: Container) -> None:
+    """Probe s38 M2: a report's "exit 3" refused "within 3 days" and "2 samples matched" to every reviewer."""
+    family, sighting = confirmed_lead(container)
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE sightings SET place_text = 'Nanjing road metro exit 3, gate 2' WHERE id = %s",
+                             (sighting,))
+    api = TestClient(client.app, headers={
+        "Authorization": f"Bearer {issue_token(container.deps, OPERATOR, 'desk', [Scope.ADMIN])}"})
+    path = f"/api/cases/{family.case_id}"
+    for body in ("A caseworker will call you within 3 days", "He is 3 years old in this photo", "3天内联系您",
+                 "Please bring 10 photos of your son"):
+        assert api.post(f"{path}/messages", json={"body": body}).status_code == 201, body
+    assert api.post(f"{path}/verifications", json={"method": "dna", "result": "pending",
+                                                   "notes": "DNA test done, 2 samples matched"}).status_code == 201
+    for body in ("He was seen at exit 3", "by gate two"):  # the report's own gate and exit, however written
+        refused = api.post(f"{path}/messages", json={"body": body})
+        assert refused.status_code == 422 and "place the reporter gave" in refused.text, body
+    talk = html.unescape(family.client().get(f"/cases/{family.case_id}").text)
+    assert "within 3 days" in talk and "2 samples matched" in talk and "exit 3" not in talk

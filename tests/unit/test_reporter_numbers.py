@@ -56,3 +56,30 @@ def test_the_place_words_are_named_as_the_place() -> None:
 ])
 def test_ages_clothes_and_ordinary_words_pass(summary: str) -> None:
     assert found(summary) is None
+
+
+@pytest.mark.parametrize("words", [
+    "A caseworker will call you within 3 days", "We checked 7 photos this week", "Please bring 10 photos of your son",
+    "He is 3 years old in this photo", "He looked about 7", "Call at 3 o'clock", "3天内联系您",
+    "He is ten years old now",
+    "DNA test done, 2 samples matched", "Interview took 2 hours with both parents", "We will call within three days",
+])
+def test_small_counts_ages_and_durations_pass_though_a_report_holds_the_same_number(words: str) -> None:
+    """Probe s38 M2: one report's "exit 3", "bench 7", "bench 10" or "gate 2" refused every small number."""
+    for place in ("metro exit 3", "bench 7", "bench 10", "Futian bus station gate 2"):
+        assert found(words, place, "a boy crying", "") is None, place
+
+
+@pytest.mark.parametrize(("words", "place", "named"), [
+    ("He was seen at exit 3", "metro exit 3", "3"),
+    ("seen by exit three of the metro", "metro exit 3", "3"),  # spelled out, checked the same way
+    ("he sat on bench 10", "People's Park, bench 10", "10"),
+    ("near gate 2", "Futian bus station gate 2", "2"),
+    ("takes bus 41 home", "bus 41 stop", "41"),
+    ("outside number 12", "Outside No. 12 Jiefang Road, Wuhan", "12"),
+    ("在十二号门口", "解放路12号", "12"),
+    ("a boy seen at 1398 Jiefang", "1398 Jiefang Road", "1398"),  # three digits or more: anywhere
+])
+def test_a_number_repeated_beside_the_reporters_word_is_refused_naming_it(words: str, place: str, named: str) -> None:
+    repeated = found(words, place, "a boy crying", "")
+    assert repeated is not None and (repeated.words, repeated.source) == (named, 0)

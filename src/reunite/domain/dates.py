@@ -17,6 +17,11 @@ SERIAL_DIGITS = 5  # 10000 .. 99999: 1927 to 2173; shorter numbers are years, no
 # a date written whole whose day the calendar does not have (2015-02-29, 2026-02-30, 2026-13-01): said so
 # wherever a date is read (the API, the forms, PFIF), never "must be a date" nor "no date" (probe s34 H9)
 NO_SUCH_DAY = "{name}: the date is not valid (no such day in the calendar)"
+NO_SUCH_MONTH = "{name}: the month is not valid (a year has 12 months)"  # 2016-13-01 (probe s38 M4)
+# a date's year, month and day as written before anything else (a time of day): 2025-02-30 08:00, 2025.2.29,
+# 2025年2月29日上午8点, 20250230
+_DATE_PARTS = re.compile(r"^\s*(\d{4})\s*(?:[-/.]\s*(\d{1,2})(?:\s*[-/.]\s*(\d{1,2}))?(?!\d)"
+                         r"|年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*[日号])?|(\d{2})(\d{2})(?!\d))")
 
 
 def loose_date(text: str) -> tuple[date, str] | None:
@@ -34,6 +39,25 @@ def loose_date(text: str) -> tuple[date, str] | None:
         return date(year, month or 1, day or 1), "day" if day else "month" if month else "year"
     except ValueError:
         return None
+
+
+def calendar_fault(text: str) -> str | None:
+    """What of a date written whole (alone or with a time of day after it) the calendar does not have: "month"
+    (2016-13-01, 2025年13月1日), "day" (2025-02-30 08:00, 2025年2月29日上午8点), else None (probe s38 M4)."""
+    found = _DATE_PARTS.match(text)
+    if found is None:
+        return None
+    year, month, day = (next((g for g in pair if g), None) for pair in (
+        (found[1],), (found[2], found[4], found[6]), (found[3], found[5], found[7])))
+    if month is None:
+        return None
+    if not 1 <= int(month) <= 12:
+        return "month"
+    try:
+        date(int(year or 0), int(month), int(day or 1))
+    except ValueError:
+        return "day"
+    return None
 
 
 def no_such_day(text: str) -> bool:
@@ -90,6 +114,8 @@ def birth_date(text: str) -> date:
     """A child's birth date as the API, the pages' form and the spreadsheets read it; refused, saying how
     to write it, when it is no whole date."""
     found = calendar_day(text)
+    if found is None and calendar_fault(text) == "month":
+        raise InvalidInput(NO_SUCH_MONTH, field="birth_date", name="birth_date")
     if found is None and no_such_day(text):
         raise InvalidInput(NO_SUCH_DAY, field="birth_date", name="birth_date")
     if found is None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-from reunite.domain.dates import loose_date, no_such_day
+from reunite.domain.dates import calendar_fault, loose_date, no_such_day
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CASE_TEXT_LIMITS, NewCase, Sex, age_in_years
 from reunite.domain.times import iso_time
@@ -190,6 +190,8 @@ def person_case(person: dict[str, str], where: tzinfo) -> tuple[NewCase, datetim
     if not given:
         raise InvalidInput("no name")
     born = birth(person, recorded)
+    if born is None and calendar_fault(person.get("date_of_birth", "")) == "month":
+        raise InvalidInput("date_of_birth: the month is not valid (a year has 12 months)")
     if born is None and no_such_day(person.get("date_of_birth", "")):
         raise InvalidInput("date_of_birth: the date is not valid (no such day in the calendar)")
     if born is None:

@@ -17,7 +17,9 @@ reporter's place words, two Chinese characters in a row of them, the reporter's 
 (an email, a phone number, a messenger's handle: ``contacts``), and the names and numbers in the reporter's
 other words: capitalised words, words not in ``common_words``' short list, two Chinese characters in a row not
 both in its list, and every number (a house's, a bus's, a building's: "the gate of No. 17", probe s32 F6),
-unless the summary says it only as an age, a size or a time ("about 6", "6 years old"). A refusal names
+unless the summary says it only as an age, a size or a time ("about 6", "6 years old"). A number of one or two
+digits counts only said beside a word the reporter wrote beside it ("exit 3", "bus 41": ``numbers_beside``;
+"within 3 days", "10 photos" pass, probe s38 M2). A refusal names
 which of the reporter's words it repeats (``Repeated.source``). Words that staff write for families elsewhere
 (a reviewer's message, a verification's notes) are read the same way (``services.words``)."""
 
@@ -32,6 +34,7 @@ from reunite.domain.common_words import COMMON_HAN, common
 from reunite.domain.contacts import compact as _compact
 from reunite.domain.contacts import contact_in, identity_number
 from reunite.domain.geocodes import map_code
+from reunite.domain.numbers_beside import repeated_beside
 from reunite.domain.spelled_numbers import english_numbers
 from reunite.domain.spelling import without_format
 
@@ -205,6 +208,18 @@ def _ordinary(text: str, number: str) -> bool:
     return all(_ORDINARY_BEFORE.search(text, 0, m.start()) or _ORDINARY_AFTER.match(text, m.end()) for m in found)
 
 
+def _number(text: str, number: str, said: str, texts: Sequence[str], counted: bool) -> str | None:
+    """How the folded words ``text`` repeat a number of the reporter's folded words ``said``: one of three or more
+    digits wherever it stands, one of one or two only beside a word the reporter wrote beside it ("exit 3", not
+    "within 3 days": ``numbers_beside``); ``counted``, a number of the reporter's other words, passes where the
+    words say it only as an age, a size or a time. None when they do not."""
+    if counted and re.search(rf"(?<!\d){number}(?!\d)", text) and _ordinary(text, number):
+        return None
+    if len(number.lstrip("0")) >= 3:
+        return number if re.search(rf"(?<!\d){number}(?!\d)", text) else None
+    return repeated_beside(said, number, texts)
+
+
 def _coordinate(text: str, point: tuple[float, float] | None) -> str | None:
     """A coordinate in the folded summary: any decimal or degrees-and-minutes one, and the report's own
     in whole degrees (beside a hemisphere or a degree sign) or as its digits without the point."""
@@ -326,12 +341,12 @@ def pinning(summary: str, reporter_words: Sequence[str], point: tuple[float, flo
     compact = _compact(text)
     for kind, piece, at in _fragments(place, others, known):
         if kind == "letters":
-            hit = piece in compact
+            named: str | None = piece if piece in compact else None
         else:
-            hit = re.search(rf"(?<!\d){piece}(?!\d)", text) is not None and (kind == "number"
-                                                                                 or not _ordinary(text, piece))
-        if hit:
-            return Repeated(PLACE, _as_written(piece, [reporter_words[at], *reporter_words, summary], simplified), at)
+            theirs = place if at == 0 else others[at - 1][0]
+            named = _number(text, piece, theirs, [text, fold(summary, simplified, numerals=False)], kind == "counted")
+        if named is not None:
+            return Repeated(PLACE, _as_written(named, [reporter_words[at], *reporter_words, summary], simplified), at)
     said = _said_place(fold(summary, simplified, numerals=False), place, known, readings, spellings)
     return Repeated(PLACE, said) if said is not None else None
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 
-from reunite.domain.dates import loose_date, serial_date, serial_moment
+from reunite.domain.dates import NO_SUCH_DAY, NO_SUCH_MONTH, calendar_fault, loose_date, serial_date, serial_moment
 from reunite.domain.errors import InvalidInput, plain
 from reunite.domain.said_time import dated_time
 from reunite.domain.times import YEARS, iso_time, localize, real
@@ -85,7 +85,12 @@ def typed_time(text: str, where: tzinfo, field: str, *, serials: bool = False,
     ``offset_needed``: a date and time must name its UTC offset (the API: a partner's clock without one would
     be hours off, never guessed); a date, month or year alone is read in ``where`` (no time of day to shift).
     ``named``: a refusal names ``field`` in its words (a sheet's cell, said beside no field of a form)."""
-    found = read_typed_time(text, where, field, serials=serials, chosen=chosen)
+    try:
+        found = read_typed_time(text, where, field, serials=serials, chosen=chosen)
+    except InvalidInput as exc:
+        if named and (said := _named(exc, field)) is not exc:
+            raise said from None
+        raise
     if found is None:
         raise unread(text, field, named)
     if offset_needed and found.precision == INSTANT and found.read_in:
@@ -95,19 +100,43 @@ def typed_time(text: str, where: tzinfo, field: str, *, serials: bool = False,
 
 
 def unread(text: str, field: str, named: bool = False) -> InvalidInput:
-    """Why ``text`` is no time, said as the registration form says it (probe s20 T6): typed as a date but naming
-    a day that does not exist (2026-02-30, 2026-13-01, no time given), "the date is not valid" ("the date and time
-    are not valid" with a time of day, or one out of range: 2026-11-20 25:00); anything else, every shape read.
+    """Why ``text`` is no time, said alike by every way in (the form, the API, sheets, PFIF; probe s20 T6, s38 M4):
+    typed as a date naming a month that does not exist (2026-13-01), "the month is not valid"; a day that does not
+    exist (2026-02-30, with a time of day or without), "no such day in the calendar"; a real day with a time out of
+    range (2026-11-20 25:00), "the date and time are not valid"; anything else, every shape read.
     ``named``: the field named in the words, as a sheet's other cells are ("birth_date: the date is not valid")."""
     if DATE_SHAPED.match(text):
-        timed = CLOCK_SHAPED.search(text) is not None
-        if named and timed:
-            return InvalidInput("{name}: the date and time are not valid", field=field, name=field)
-        if named:
-            return InvalidInput("{name}: the date is not valid (no such day in the calendar)", field=field, name=field)
-        return InvalidInput("the date and time are not valid" if timed else "the date is not valid", field=field)
+        return _no_such_time(text, field, named)
     return InvalidInput("{name} must be a date and time such as 2026-11-20 10:00 or 2026-11-20T10:00+08:00, or a date, month or year alone: 2026-11-20, 2026/11/20, 2026-11, 2026",  # noqa: E501
                         field=field, name=field)
+
+
+def _no_such_time(text: str, field: str, named: bool) -> InvalidInput:
+    """A text typed as a date naming no real month, day, or time of day (``unread``)."""
+    fault = calendar_fault(text)
+    if fault == "month":
+        return InvalidInput(NO_SUCH_MONTH, field=field, name=field) if named else \
+            InvalidInput("the month is not valid (a year has 12 months)", field=field)
+    if fault == "day":
+        return InvalidInput(NO_SUCH_DAY, field=field, name=field) if named else \
+            InvalidInput("the date is not valid (no such day in the calendar)", field=field)
+    timed = CLOCK_SHAPED.search(text) is not None
+    if named and timed:
+        return InvalidInput("{name}: the date and time are not valid", field=field, name=field)
+    if named:
+        return InvalidInput("{name}: the date is not valid", field=field, name=field)
+    return InvalidInput("the date and time are not valid" if timed else "the date is not valid", field=field)
+
+
+def _named(exc: InvalidInput, field: str) -> InvalidInput:
+    """A time summer time skipped or repeated, said naming its column (a sheet's cell, probe s38 M4)."""
+    if exc.template.startswith("{wall} never happened in"):
+        return InvalidInput("{name}: {wall} never happened in {zone}: the clocks went forward over it (summer time began). It was {real} there then: check the time and send it again",  # noqa: E501
+                            field=field, name=field, **exc.params)
+    if exc.template.startswith("{wall} happened twice in"):
+        return InvalidInput("{name}: {wall} happened twice in {zone}: the clocks went back over it (summer time ended). Write it with its UTC offset: {first} (the first time) or {second} (the second)",  # noqa: E501
+                            field=field, name=field, **exc.params)
+    return exc
 
 
 def _wall_or_day(said: str, serials: bool) -> tuple[datetime | None, tuple[date, str] | None]:

@@ -101,7 +101,9 @@ def import_sightings(
 
 
 def _print_report(report: ImportReport) -> None:
-    typer.echo(f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
+    created = f"{report.created} would be created (a dry run: nothing was written)" if report.dry_run \
+        else f"{report.created} created"
+    typer.echo(f"{created}, {report.updated} updated, {report.unchanged} unchanged, "
                f"{report.expired} expired, {report.notes_added} notes added ({report.notes_known} already known), "
                f"{report.linked} duplicates linked, {len(report.problems)} problems")
     zones: dict[str, list[str]] = {}

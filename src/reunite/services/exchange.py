@@ -113,7 +113,8 @@ class Registered(NamedTuple):
 class ImportReport:
     """What an import did, record by record: ``problems`` holds each record or row not taken whole."""
 
-    created: int = 0
+    created: int = 0  # by a dry run: would be created (nothing is written)
+    dry_run: bool = False
     updated: int = 0
     notes_added: int = 0
     notes_known: int = 0
@@ -172,8 +173,8 @@ def _row_zone(row: dict[str, str], site: ZoneInfo) -> ZoneInfo:
         return site
     found = zone(name)
     if found is None:
-        raise InvalidInput("{zone} is not a time zone this site knows: give a name such as Asia/Shanghai",
-                           field="zone", zone=name[:64])
+        raise InvalidInput("{name}: {zone} is not a time zone this site knows: give a name such as Asia/Shanghai",
+                           field="zone", name="zone", zone=name[:64])
     return found
 
 
@@ -248,7 +249,7 @@ def import_cases_table(
         deps.tables.read_rows(data)  # the command line: no limit but the file's
     _check_columns(rows)
     throttle.records_limit(deps, who, len(rows), counted=not dry_run)  # probe s21 U4
-    report = ImportReport()
+    report = ImportReport(dry_run=dry_run)
     valid: list[tuple[int, NewCase]] = []
     for number, row in rows:
         try:

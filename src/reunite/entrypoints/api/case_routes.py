@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Form, Response
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
+from reunite.domain import dates
 from reunite.domain.access import Permission, Principal
-from reunite.domain.dates import NO_SUCH_DAY, calendar_day, no_such_day
+from reunite.domain.dates import calendar_day, no_such_day
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
 from reunite.domain.model import NICKNAMES_LIMIT, CandidateStatus, NewCase, Sex
@@ -203,11 +204,7 @@ def correction_values(deps: DepsDep, body: bodies.CaseCorrectionIn) -> dict[str,
             raise InvalidInput("sex must be female, male or unknown", field="sex")
         values["sex"] = sex
     if body.birth_date is not None:
-        born = calendar_day(body.birth_date)
-        if born is None:
-            raise InvalidInput(NO_SUCH_DAY if no_such_day(body.birth_date) else "{name} must be a date such as 2016-07-08, 2016/07/08 or 2016年7月8日",  # noqa: E501
-                               field="birth_date", name="birth_date")
-        values["birth_date"] = born
+        values["birth_date"] = dates.birth_date(body.birth_date)  # month 13 said as such (probe s38 M4)
     if body.missing_since is not None:
         missing = typed_time(body.missing_since, deps.site.zone, "missing_since", offset_needed=True)
         values |= {"missing_since": missing.at, "missing_since_precision": missing.precision}
