@@ -9,6 +9,7 @@ import contextlib
 import functools
 import logging
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -22,6 +23,7 @@ from reunite.bootstrap import Container, bootstrap
 from reunite.domain.access import OPERATOR
 from reunite.domain.errors import FaceEngineUnavailable, ReuniteError
 from reunite.domain.spelling import texts_without_controls
+from reunite.domain.times import iso_time
 from reunite.entrypoints import jobwatch
 from reunite.entrypoints.secret_links import redact
 from reunite.services import matching, recipes
@@ -82,6 +84,14 @@ def typed_options(command: Any) -> Any:
 
 
 ID_MAX = 2**63 - 1  # record numbers are PostgreSQL bigints
+def given_time(value: str) -> datetime:
+    """``--seen-at``, read as every time from outside is (``times.iso_time``: ``+08:00``, ``+0800``, ``+08``, ``Z``)."""
+    parsed = iso_time(value)
+    if parsed is None:
+        raise typer.BadParameter("not an ISO 8601 date and time, such as 2026-12-02T17:30+08:00 or 2026-12-02T17:30")
+    return parsed
+
+
 PORT_MAX = 65535  # a TCP port: 1 to 65535 (a larger one was taken modulo 65536: probe s34 H7)
 LANG_CHOSEN = "reunite.lang"  # where ``--lang`` keeps its choice (the click context's meta, shared by subcommands)
 

@@ -14,8 +14,7 @@ from reunite.domain.access import OPERATOR
 from reunite.domain.audit import MAX_PAGE, PAGE, AuditQuery, parse_subject
 from reunite.domain.errors import ReuniteError
 from reunite.domain.times import localize
-from reunite.entrypoints.cli import app
-from reunite.entrypoints.cli_exchange import given_time
+from reunite.entrypoints.cli import app, given_time
 from reunite.services import audit
 
 

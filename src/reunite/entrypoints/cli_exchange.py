@@ -15,21 +15,13 @@ from reunite.bootstrap import bootstrap
 from reunite.domain.access import OPERATOR, Principal, Role
 from reunite.domain.errors import ReuniteError
 from reunite.domain.model import GeoPoint, NewSighting, Upload
-from reunite.domain.times import iso_time, localize
+from reunite.domain.times import localize
 from reunite.entrypoints import jobwatch
-from reunite.entrypoints.cli import PORT_MAX, STALL_HELP, WAIT_HELP, _follow, _logging, app
+from reunite.entrypoints.cli import PORT_MAX, STALL_HELP, WAIT_HELP, _follow, _logging, app, given_time
 from reunite.services import idempotency, intake
 from reunite.services.exchange import ImportReport
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif"}
-
-
-def given_time(value: str) -> datetime:
-    """``--seen-at``, read as every time from outside is (``times.iso_time``: ``+08:00``, ``+0800``, ``+08``, ``Z``)."""
-    parsed = iso_time(value)
-    if parsed is None:
-        raise typer.BadParameter("not an ISO 8601 date and time, such as 2026-12-02T17:30+08:00 or 2026-12-02T17:30")
-    return parsed
 
 
 def imported(data: bytes, told: list[tuple[str, str]]) -> idempotency.Key | None:

@@ -12,8 +12,10 @@ from typing import Any
 from reunite.domain.access import Permission, Principal
 from reunite.domain.model import PhotoOwner
 from reunite.domain.scoring import score_pair
+from reunite.services import (
+    grouping,  # a module: grouping imports look_alikes, which imports queries, which imports this
+)
 from reunite.services.deps import Deps
-from reunite.services.grouping import fused_faces
 
 
 def as_family_reads(deps: Deps, who: Principal, row: dict[str, Any], settled: datetime) -> dict[str, Any]:
@@ -41,7 +43,7 @@ def _read_without(deps: Deps, row: dict[str, Any], left_out: set[int]) -> dict[s
 
     sighting_id, case_id = int(row["sighting_id"]), int(row["case_id"])
     with deps.uow() as uow:
-        faces = fused_faces(deps, uow, sighting_id, uow.faces_of(PhotoOwner.SIGHTING, sighting_id), left_out)
+        faces = grouping.fused_faces(deps, uow, sighting_id, uow.faces_of(PhotoOwner.SIGHTING, sighting_id), left_out)
         face = next((f for f in faces if f.face_id == row["sighting_face_id"]), None)
         hits = hits_by_case(uow, face, [case_id], (deps.policy, uow.extra_spread())).get(case_id, []) \
             if face is not None else []

@@ -20,9 +20,8 @@ from reunite.domain.pfif import birth_precision
 from reunite.domain.ports import ReaderScript
 from reunite.domain.scoring import contradictions, doubt_hours, face_evidence, read_stored
 from reunite.domain.workbench import waits_for_report
-from reunite.services import throttle
+from reunite.services import family_leads, throttle  # family_leads a module: it imports grouping, which imports this
 from reunite.services.deps import Deps
-from reunite.services.family_leads import as_family_reads
 from reunite.services.place_days import public_city, sighting_day_zone
 
 # the cases a page offers a decision on (verify, reject, close; reopen): its forms send back the version it read
@@ -293,8 +292,8 @@ def case_candidates(
     settled = deps.clock.now() - deps.limits.undo_window
     ended = case["status"] in (CaseStatus.CLOSED, CaseStatus.REUNITED)  # its confirmed leads stay listed
     # a family reads each lead's trail and face figure without the reports a reviewer dismissed for its case (s35 J5)
-    rows = [sighting_shown(deps, who, access.candidate_view(who, as_family_reads(deps, who, r, settled), deps.policy),
-                           reader)
+    rows = [sighting_shown(deps, who, access.candidate_view(
+                who, family_leads.as_family_reads(deps, who, r, settled), deps.policy), reader)
             for r in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who))
             if access.candidate_visible(who, r, settled, case_id, ended, held=True)]
     rows.sort(key=lambda r: (waits_for_report(r), -r["score"], r["id"]))  # those reviewers can act on first
