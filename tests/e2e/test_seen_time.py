@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from reunite.bootstrap import Container
 from tests.conftest import newest_sighting, plain_photo, run_jobs
 from tests.e2e.test_times import csrf, only_sighting_id, photo_with_time, police, shown
-from tests.photos import portrait
+from tests.photos import another_shot, portrait
 
 
 def basis_of(container: Container, sighting_id: int) -> tuple[str, str, str, str]:
@@ -304,7 +304,8 @@ def test_a_camera_time_read_in_an_assumed_zone_is_not_taken_as_exact(
 
     before = sent(photo_with_time("2026:11:01 12:00:00", source=portrait("collins", 1)))
     assert (before["seen_at"], before["seen_at_basis"]) == ("2026-11-01T12:00:00+08:00", "camera_zone_assumed")
-    registered = police(container).post("/api/cases", files=[("photos", ("kid.jpg", portrait(), "image/jpeg"))], data={
+    kid = another_shot(portrait())  # registered after a report of her: another shot, not that report's picture
+    registered = police(container).post("/api/cases", files=[("photos", ("kid.jpg", kid, "image/jpeg"))], data={
         "given_name": "Lili", "sex": "female", "birth_date": "2017-01-01",
         "missing_since": "2026-11-01T16:00:00+08:00", "photo_dates": "2025-01-01"})
     assert registered.status_code == 201
