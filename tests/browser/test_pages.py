@@ -15,7 +15,7 @@ from reunite.services import signup
 from tests.browser.conftest import screenshots, sign_in
 from tests.conftest import plain_photo, run_jobs
 from tests.e2e.test_retries import Inbox
-from tests.photos import portrait, upload
+from tests.photos import another_shot, portrait, upload
 
 
 def photo_file(folder: Path, person: str = "collins", take: int = 0) -> str:
@@ -94,8 +94,8 @@ def test_snapshot_page_is_light(page: Page, server: str) -> None:
 def test_register_a_case_then_review_its_candidates(
     page: Page, server: str, client: TestClient, container: Container, tmp_path: Path
 ) -> None:
-    for person, take in (("collins", 1), ("hopper", 2)):
-        files = {"photos": upload(person, take)}
+    for person, take in (("collins", 1), ("hopper", 2)):  # street shots: the case photo comes later, and is no copy
+        files = {"photos": (f"{person}.jpg", another_shot(portrait(person, take)), "image/jpeg")}
         client.post("/api/sightings", files=files, data={"seen_at": "2008-06-01T10:00:00Z"})
     run_jobs(container)
     container.deps = replace(container.deps, mailer=Inbox())  # a site that sends email: sign-up by link

@@ -16,7 +16,7 @@ from reunite.entrypoints.api.app import create_app
 from reunite.services.accounts import issue_token
 from tests.conftest import count_rows, jpeg, plain_photo, run_jobs
 from tests.integration.test_codec import phone_exif
-from tests.photos import face_jpeg, portrait, side_by_side, upload
+from tests.photos import another_shot, face_jpeg, portrait, side_by_side, upload
 
 
 def report(client: TestClient, files: list[tuple[str, bytes, str]], **form: Any) -> Any:
@@ -207,7 +207,7 @@ def test_new_case_finds_past_sightings_but_not_earlier_ones(client: TestClient, 
     before = report(client, [upload("collins", 0)], seen_at="2004-01-01T00:00:00Z").json()["id"]
     after = report(client, [upload("collins", 1)], seen_at="2008-01-01T00:00:00Z").json()["id"]
     run_jobs(container)
-    case_id = register(client, upload("collins", 2), birth_date="2000-01-01",
+    case_id = register(client, ("c.jpg", another_shot(portrait("collins", 2)), "image/jpeg"), birth_date="2000-01-01",
                        missing_since="2005-06-01T00:00:00Z", photo_dates="2005-01-01")
     run_jobs(container)
     found = {c["sighting_id"] for c in client.get(f"/api/cases/{case_id}/candidates").json()}
