@@ -8,27 +8,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from fastapi.testclient import TestClient
-
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CandidateStatus
-from reunite.entrypoints.api.app import create_app
 from reunite.services import corrections, moderation, reunion, review
 from reunite.services.accounts import from_session, issue_token
 from tests.conftest import admin_token, session_for
 from tests.e2e.test_probe_s33_review import words_of
+from tests.e2e.test_probe_s36_history import _client
 from tests.e2e.test_same_photo_again import FIRST, _approved, _family_case, _lead_of
-
-
-def _client(container: Container, session: str = "", bearer: str = "") -> TestClient:
-    test = TestClient(create_app(container))
-    if session:
-        test.cookies.set("reunite_session", session)
-    if bearer:
-        test.headers["Authorization"] = f"Bearer {bearer}"
-    return test
 
 
 def test_a_partner_opening_the_page_of_an_ended_case_reads_that_it_ended(container: Container) -> None:
