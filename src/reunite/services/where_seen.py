@@ -75,7 +75,7 @@ def _place_given(deps: Deps, row: dict[str, Any], words: str, point: GeoPoint | 
 
 
 def give_place(deps: Deps, receipt: str, token: str, words: str, point: GeoPoint | None,
-               key: idempotency.Key | None = None) -> int:
+               key: idempotency.Key | None = None) -> reports.Given:
     """The reporter says where they saw the child, for a report that has no place families can be shown (no
     position, and words that name no city: none typed, or a street alone): words naming a town or city, or a
     position (the report form's place input: the same fields and limits), once; the report is held for the
