@@ -138,19 +138,20 @@ def _send(deps: Deps, who: Principal, form: FormData, sighting: NewSighting, fil
     resent = intake.resent_report(deps, key, sender) or intake.earlier_sighting(deps, same, sender)
     if resent is not None:
         return resent, []
-    attempt.count()
+    attempt.count(key.name if key else None)  # copies of this request sent at once count once between them
     # the copies shown on the thank-you page are made first: a photo that cannot be shown is refused
     # before anything is stored (a failure after storing would invite a duplicating retry)
     on_phone = text(form, "copies") == "phone"
     copies = [] if on_phone else [base64.b64encode(deps.codec.clean_copy(f.data, 320)).decode() for f in files]
     try:
-        return intake.report_sighting(deps, who, sighting, files, key=key, client_key=key.name if key else None,
-                                      sender=sender, same=same), copies
+        stored = intake.report_sighting(deps, who, sighting, files, key=key, client_key=key.name if key else None,
+                                        sender=sender, same=same)
     except Conflict:  # the same report arrived twice at once: the other one was stored
         again = intake.resent_report(deps, key, sender) or intake.earlier_sighting(deps, same, sender)
         if again is None:
             raise
         return again, copies
+    return stored, copies
 
 
 @router.post("/report", response_class=HTMLResponse)
