@@ -67,6 +67,10 @@ def test_a_report_that_helped_find_a_child_keeps_its_time_and_place(anonymous: T
     assert refused.status_code == 422
     page = html.unescape(refused.text)
     assert "time and place can no longer be changed" in page and "a child was found" in page
+    offered = anonymous.get(link).text
+    assert f'action="{link}/time"' not in offered and f'action="{link}/place"' not in offered
+    place = anonymous.post(f"{link}/place", data={"csrf": csrf(anonymous, link), "place_text": "Chengdu"})
+    assert place.status_code == 422 and "can no longer be changed" in html.unescape(place.text)
     after = container.deps.read.sighting(sighting_id)
     assert (after["seen_at"], after["status"], after["description"]) == (
         before["seen_at"], "approved", before["description"])

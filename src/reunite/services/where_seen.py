@@ -54,10 +54,12 @@ def placed(deps: Deps, row: dict[str, Any], reader: ReaderScript | None) -> dict
     (``basis``: ``PlaceBasis``), the city as families read it (``place_days.public_city``: the same words, pin and
     rule, named for ``reader``), the reporter's own words, how far the photo's position set aside lay
     (``photo_km``), and whether they are asked where (``ask``: an open report with no position whose words name
-    no city families could be shown). Never a position: the link may be passed on."""
+    no city families could be shown, unless its part is over:
+    ``reports.require_changeable``). Never a position: the link may be passed on."""
     city = public_city(deps, row["place_text"] or "", reader, row["lat"], row["lon"])
     return {"basis": row["place_basis"], "city": city, "words": row["place_text"] or "", "photo_km": row["photo_km"],
-            "ask": bool(row["open"]) and row["lat"] is None and not city}
+            "ask": bool(row["open"]) and row.get("stage") not in ("helped", "found") and row["lat"] is None
+            and not city}
 
 
 def _has_place(deps: Deps, row: dict[str, Any]) -> bool:
