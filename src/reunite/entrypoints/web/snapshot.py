@@ -144,14 +144,13 @@ def _send(deps: Deps, who: Principal, form: FormData, sighting: NewSighting, fil
     on_phone = text(form, "copies") == "phone"
     copies = [] if on_phone else [base64.b64encode(deps.codec.clean_copy(f.data, 320)).decode() for f in files]
     try:
-        stored = intake.report_sighting(deps, who, sighting, files, key=key, client_key=key.name if key else None,
-                                        sender=sender, same=same)
+        return intake.report_sighting(deps, who, sighting, files, key=key, client_key=key.name if key else None,
+                                      sender=sender, same=same), copies
     except Conflict:  # the same report arrived twice at once: the other one was stored
         again = intake.resent_report(deps, key, sender) or intake.earlier_sighting(deps, same, sender)
         if again is None:
             raise
         return again, copies
-    return stored, copies
 
 
 @router.post("/report", response_class=HTMLResponse)
