@@ -43,14 +43,17 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 # an app (應用程式), text (文字), a file (檔案), "{days} 天後" (OpenCC writes 天后)
 TRADITIONAL_WORDS = (("計算機", "電腦"), ("回復", "回覆"), ("您的應用", "您的應用程式"), ("UTF-8 文本", "UTF-8 文字"),
                      ("文件夾", "資料夾"), ("文件", "檔案"), ("天后", "天後"),
+                     # OpenCC's segmentation reads a pair across a word's edge (probe s40 A3): 上复制 as 上覆 制, 被发送
+                     # as 被髮 送, 声明了 as 聲明瞭 (clear); and it keeps 采 in 没有采用 (adopt: 採用)
+                     ("覆制", "複製"), ("髮送", "發送"), ("聲明瞭", "聲明了"), ("采用", "採用"),
                      *((f"通過{after}", f"透過{after}") for after in (
                          "平", "帳", "此", "報告的", "電子郵件", "電郵", "命令", "合作", "登記")))
 # words Taiwan writes otherwise that OpenCC's s2twp keeps as the mainland writes them (its phrase tables
 # lack them), put right after its conversion, longest first: 账户 reads 帳戶, 电子邮箱 電子郵件信箱, 审核员 審核員
 TAIWAN_WORDS = (("電子郵箱地址", "電子郵件地址"), ("郵箱地址", "電子郵件地址"), ("電子郵箱", "電子郵件信箱"),
                 ("郵箱", "信箱"), ("賬戶", "帳戶"), ("賬號", "帳號"), ("鏈接", "連結"), ("退出登入", "登出"),
-                # OpenCC keeps 采 in 沒有采用 and writes 审核 (review) as 稽核 (audit): Taiwan's sites say 審核員
-                ("采用", "採用"), ("稽核", "審核"), ("當前密碼", "目前密碼"), ("帖子", "貼文"), ("獲取", "取得"),
+                # OpenCC writes 审核 (review) as 稽核 (audit): Taiwan's sites say 審核員
+                ("稽核", "審核"), ("當前密碼", "目前密碼"), ("帖子", "貼文"), ("獲取", "取得"),
                 # OpenCC writes 高级 (advanced) as 高階 and cuts 地图标记 as 地圖示記; Taiwan writes 進階, 地圖標記,
                 # and 身分 (身分證, as on the card itself) where the mainland and Hong Kong write 身份
                 ("高階", "進階"), ("圖示記", "圖標記"), ("身份", "身分"),

@@ -30,6 +30,7 @@ def test_a_photos_time_reads_in_the_zone_the_form_names(browser: Browser, server
     help_text = page.locator("#when-help")
     expect(help_text).to_contain_text("1:00")
     assert "14:00" not in (help_text.text_content() or "")
+    expect(help_text).to_contain_text("Eastern Standard Time")  # the zone it is shown in, named (probe s40 A5)
     context.close()
 
 

@@ -164,3 +164,32 @@ def test_past_the_ceiling_a_report_with_a_puzzle_is_told_its_network_sent_many_a
     assert "过去一小时内从您所在的网络发送的报告很多" in error and f"请 {min(60, -(-wait // 60))} 分钟后" in error
     assert "请立即报警：110" in busy.text and "告诉我们" not in busy.text
     assert count_rows(container, "sightings") == CEILING
+
+
+def test_a_no_script_report_double_tapped_costs_the_network_one_report(container: Container) -> None:
+    """Probe s40 A6: the same form sent three times at once (a double tap and the phone's resend) is one report,
+    and counts once against the address's hourly reports without a puzzle: the next witness there still sends."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    container = replace(container, deps=replace(container.deps, limits=replace(
+        container.deps.limits, reports_per_hour_without_proof=2)))
+    tapper = phone(container, "zh-HK")
+    form = page_form(tapper, solved=False)
+    copies = [phone(container, "zh-HK") for _ in range(3)]
+    for copy in copies:
+        copy.cookies.update(tapper.cookies)  # one browser: its copies carry its cookie, key and CSRF token
+
+    def send(copy: TestClient) -> tuple[int, str]:
+        answer = copy.post("/report", files=photos(70), data=form | {"place_text": "Mong Kok"})
+        return answer.status_code, (re.findall(r"[A-Z0-9]{4}-[A-Z0-9]{4}", answer.text) or [""])[0]
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        answers = set(pool.map(send, copies))
+    assert len(answers) == 1 and next(iter(answers))[0] == 200, answers  # one receipt, answered to every copy
+    assert count_rows(container, "sightings") == 1
+
+    neighbour = phone(container, "zh-HK")  # another phone behind the same address, no script either
+    sent = neighbour.post("/report", files=photos(71), data=page_form(neighbour, solved=False) | {
+        "place_text": "Yau Ma Tei"})
+    assert sent.status_code == 200, form_error(sent.text)
+    assert count_rows(container, "sightings") == 2

@@ -181,3 +181,23 @@ def test_taiwan_and_hong_kong_read_their_own_quotes_and_taiwan_its_own_words_in_
     assert tw.gettext("document") == "身分證件" and hk.gettext("document") == "身份證件"
     assert "我們不認識「{region}」這個地方" in tw.gettext("“{region}” is not a place we know: name a city, province or "
                                                  "country, or choose a place on the map")
+
+# pairs OpenCC's segmentation reads across a word's edge (probe s40 A3): 上复制 as 上覆制, 被发送 as 被髮送 (hair),
+# 声明了 as 聲明瞭 (clear), and 采 kept in 没有采用 (adopt: 採用), in both Taiwan's and Hong Kong's catalogs
+MISREAD = ("覆制", "覆製", "髮送", "被髮", "聲明瞭", "采用", "采")
+
+
+def test_no_converted_catalog_reads_a_pair_opencc_cut_across_words() -> None:
+    from reunite.i18n import Language, translations
+
+    for code in ("zh_TW", "zh_HK"):
+        catalog = translations(code)
+        texts = [catalog.gettext(m) if isinstance(m, str) else catalog.ngettext(*m[:1], m[0], 2)
+                 for m in catalog._catalog if m]  # type: ignore[attr-defined]
+        wrong = {word: text for text in texts for word in MISREAD if word in text}
+        assert wrong == {}, code
+        language = Language(code)
+        assert "沒有採用這份報告" in language.gettext(
+            "The reviewers did not take this report up: it is not used to look for a child, and nobody but the "
+            "reviewers sees it. Thank you for sending it.")
+        assert "被發送了 3 次" in language.gettext("one photo sent {n} times: see the trail", n=3)

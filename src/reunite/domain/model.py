@@ -11,7 +11,7 @@ from types import MappingProxyType
 from typing import Final
 
 from reunite.domain.errors import InvalidInput
-from reunite.domain.spelling import person_name, sex_word, without_controls, without_format
+from reunite.domain.spelling import nickname_list, person_name, sex_word, without_controls, without_format
 from reunite.domain.times import ZONE_DOUBT
 
 
@@ -220,7 +220,7 @@ class NewCase:
         """Names in one spelling however they came in (``domain.spelling``): NFKC, without the format
         characters that would let a name display other than it is stored; the short fields without them."""
         names = {"given_name": person_name(self.given_name), "family_name": person_name(self.family_name),
-                 "nicknames": tuple(n for n in map(person_name, self.nicknames) if n)}
+                 "nicknames": nickname_list(*self.nicknames)}
         short = {name: without_format(getattr(self, name)) for name in ("last_seen_text", "police_report")}
         # every other text without invisible control characters, which a page cannot show nor XML carry
         texts = {name: without_controls(getattr(self, name)) for name in ("description", "marks", "family_contact")}

@@ -13,6 +13,7 @@ from typing import Any
 from reunite.domain.dates import calendar_fault, loose_date, no_such_day
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CASE_TEXT_LIMITS, NewCase, Sex, age_in_years
+from reunite.domain.spelling import nickname_list
 from reunite.domain.times import iso_time
 from reunite.domain.typed_time import DAY, INSTANT, TypedTime, read_typed_time
 
@@ -208,7 +209,7 @@ def person_case(person: dict[str, str], where: tzinfo) -> tuple[NewCase, datetim
         birth_date=born.day, missing_since=missing, missing_since_precision=said.precision,
         last_seen_place=None,  # last seen: from notes, not home
         description=person.get("description", "")[:KEPT["description"]],
-        nicknames=tuple(n.strip() for n in person.get("alternate_names", "").splitlines() if n.strip()),
+        nicknames=nickname_list(*person.get("alternate_names", "").splitlines()),
     )
     return case, recorded, said.read_in
 

@@ -82,6 +82,17 @@ def person_name(text: str) -> str:
     return " ".join(without_format(unicodedata.normalize("NFKC", text)).split())
 
 
+NICKNAME_BREAK = re.compile(r"[,;/、，；／]")  # how names are listed: "a, b", "豪豪、小豪", "婷婷，小婷", "a; b"
+
+
+def nickname_list(*texts: str) -> tuple[str, ...]:
+    """Every nickname in ``texts`` as stored (``person_name``), each text split where a list of names is split in
+    English or Chinese (commas, the enumeration comma 、, semicolons, slashes, full- or half-width: probe s40 A4),
+    without empties or repeats, in the order given."""
+    names = (person_name(part) for text in texts for part in NICKNAME_BREAK.split(text or ""))
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
 def sex_word(text: str) -> str | None:
     """The stored value of a sex as people write it (``女``, ``F``, ``male``…); None when it names none."""
     return SEX_WORDS.get(person_name(text).casefold())

@@ -22,6 +22,7 @@ from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia, plain
 from reunite.domain.model import CASE_TEXT_LIMITS, GeoPoint, NewCase, Sex
 from reunite.domain.ports import UnitOfWork
+from reunite.domain.spelling import nickname_list
 from reunite.domain.times import zone
 from reunite.domain.typed_time import INSTANT, TypedTime, date_written, typed_time
 from reunite.services import doubles, idempotency, rights, throttle
@@ -213,7 +214,7 @@ def _row_case(row: dict[str, str], where: ZoneInfo) -> tuple[NewCase, str]:
         last_seen_text=_kept(row, "last_seen_text"), description=_kept(row, "description"),
         marks=_kept(row, "marks"), police_report=_kept(row, "police_report"),
         family_contact=_kept(row, "family_contact"),
-        nicknames=tuple(n.strip() for n in row.get("nicknames", "").split(",") if n.strip()),
+        nicknames=nickname_list(row.get("nicknames", "")),
     ), missing.read_in
 
 

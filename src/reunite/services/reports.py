@@ -11,7 +11,7 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from reunite.domain.errors import InvalidInput, NotFound, bounded
 from reunite.domain.model import SeenAtBasis, SeenTime, SightingStatus
@@ -187,28 +187,75 @@ def add_details(deps: Deps, receipt: str, token: str, details: str, contact: str
         uow.commit()
 
 
+class Given(NamedTuple):
+    """A time or place the reporter gave: the report's id, and whether it was kept for the moderators (``held``:
+    a report approved once, whose time and place stay until a moderator reads the change) rather than used."""
+    id: int
+    held: bool = False
+
+
+def moderated_once(row: dict[str, Any]) -> bool:
+    """Whether a moderator approved the report once (approved, or held again since): families may have compared it,
+    and a reviewer may have confirmed a lead on it (decided on its time and place). Its time and place then change
+    only through the moderators, the same for every such report, so the private link never tells whether a lead
+    was confirmed (probe s40 A2)."""
+    return row["moderated_at"] is not None and row["status"] in (s.value for s in OPEN)
+
+
+def require_changeable(row: dict[str, Any], field: str) -> None:
+    """Refuse a change of time or place on a report whose part is over (``stage`` helped or found: a child was
+    found), whose record stays as it was when the case ended; a correction goes in the details, for staff."""
+    if row.get("stage") in ("helped", "found"):
+        raise InvalidInput("this report's time and place can no longer be changed: write a correction in the details",
+                           field=field)
+
+
+def kept_for_moderators(deps: Deps, uow: UnitOfWork, row: dict[str, Any], said: str, field: str) -> None:
+    """A time or place the reporter gives for a report approved once (``moderated_once``): not used, but added to
+    the report's details, marked with the instant, and the report held for the moderators again (``held_again``),
+    so that a lead decided on the report keeps the time and place it was decided on."""
+    now: datetime = deps.clock.now()
+    description = f"{row['description'] or ''}\n[{now.astimezone(UTC):%Y-%m-%dT%H:%MZ}] {said}".strip()
+    if len(description) > MAX_DESCRIPTION:
+        raise InvalidInput("this report has no room for more details", field=field)
+    uow.add_report_details(row["id"], description, row["reporter_contact"])
+    held_again(deps, uow, row)
+
+
 def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
-              key: idempotency.Key | None = None) -> int:
+              key: idempotency.Key | None = None) -> Given:
     """The reporter says when they saw the child, for a report that had no time (none given, or the photo's
     clock implausible: dated by its arrival, ``SeenAtBasis.ARRIVAL``) or whose time is the photo's clock
     (a camera set wrong): it becomes the time seen, given by the reporter, once, and the report is matched
     again on it. A time the reporter gave is kept (a correction goes in the details, for the moderators); a
     time after the report arrived, or before any child in it can have been seen (``times.earliest_given``), is
-    refused. The same time sent again (a retry without a key) is answered as given. Returns the report's id."""
+    refused. The same time sent again (a retry without a key) is answered as given. A report approved once keeps
+    its time: the one given goes to the moderators in its details (``kept_for_moderators``, ``held``); one whose
+    part is over is refused (``require_changeable``)."""
     row = open_report(deps, receipt, token)
     require_open(row, "seen_at")
+    require_changeable(row, "seen_at")
+    held = moderated_once(row)
     if idempotency.earlier(deps, key) is not None:
-        return int(row["id"])  # a double tap or a resend: given already
+        return Given(int(row["id"]), held)  # a double tap or a resend: given already
     if when is None:
         raise InvalidInput("say when you saw the child", field="seen_at")
     if when.tzinfo is None:
         raise InvalidInput("the time needs a time zone", field="seen_at")
     if _time_given(deps, row, when):
-        return int(row["id"])  # this very time is the report's: nothing to change
+        return Given(int(row["id"]))  # this very time is the report's: nothing to change
     with deps.uow() as uow:
         row = locked_report(uow, row, "seen_at")  # checked again, locked: answers sent at once, one after another
+        held = moderated_once(row)
         if _time_given(deps, row, when) or idempotency.remember(uow, key, {"given": True}) is not None:
-            return int(row["id"])  # this very time was given meanwhile, or a concurrent resend was given first
+            return Given(int(row["id"]), held)  # given meanwhile, or a concurrent resend was given first
+        if held:
+            kept_for_moderators(deps, uow, row, f"Time seen, given on the report's link: "
+                                f"{when.isoformat(timespec='minutes')}", "seen_at")
+            uow.audit("reporter", "sighting.time_proposed", "sighting", row["id"], was=row["seen_at"].isoformat(),
+                      given=when.isoformat())
+            uow.commit()
+            return Given(int(row["id"]), held)
         given = row | {"seen_at": when, "seen_at_basis": SeenAtBasis.GIVEN.value}
         uow.set_seen_time(row["id"], SeenTime(when), sighting_day_zone(deps, given))  # a time's offset may date it
         uow.audit("reporter", "sighting.time_given", "sighting", row["id"], was=row["seen_at"].isoformat(),
@@ -216,7 +263,7 @@ def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
         held_again(deps, uow, row)
         uow.enqueue("faces.process_sighting", lock=f"sighting-{row['id']}", sighting_id=row["id"])
         uow.commit()
-    return int(row["id"])
+    return Given(int(row["id"]))
 
 
 def _time_given(deps: Deps, row: dict[str, Any], when: datetime) -> bool:

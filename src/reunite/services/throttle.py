@@ -280,7 +280,21 @@ class ReportAttempt:
         raise TooManyRequests("too many refused reports from this account: at most {limit} in 60 minutes; try again in {wait} min",  # noqa: E501
                               retry_after=wait, limit=limit, wait=wait_minutes(wait))
 
-    def count(self) -> None:
+    def count(self, once: str | None = None) -> None:
+        """Count the report against the hourly limit; ``once``: the request's key (``idempotency.Key.name``),
+        so that copies of one request sent at once (a double tap, a phone's resend) count once between them
+        (probe s40 A6): the first copy's count is marked in the same transaction, which the others wait for
+        (a copy refused 429 marks nothing, so the next copy is counted and refused alike)."""
+        if once is None:
+            self._count()
+            return
+        with self.deps.uow() as uow:
+            if not uow.remember_result(f"report-counted:{once}", {"counted": True}):
+                return  # a copy of this very request was counted already
+            self._count()
+            uow.commit(durable=False)
+
+    def _count(self) -> None:
         deps, who, ip = self.deps, self.who, self.ip
         if who.signed_in:
             self.counted = action_limit(deps, who, "report", ip, deps.limits.reports_per_hour)

@@ -54,10 +54,12 @@ def placed(deps: Deps, row: dict[str, Any], reader: ReaderScript | None) -> dict
     (``basis``: ``PlaceBasis``), the city as families read it (``place_days.public_city``: the same words, pin and
     rule, named for ``reader``), the reporter's own words, how far the photo's position set aside lay
     (``photo_km``), and whether they are asked where (``ask``: an open report with no position whose words name
-    no city families could be shown). Never a position: the link may be passed on."""
+    no city families could be shown, unless its part is over:
+    ``reports.require_changeable``). Never a position: the link may be passed on."""
     city = public_city(deps, row["place_text"] or "", reader, row["lat"], row["lon"])
     return {"basis": row["place_basis"], "city": city, "words": row["place_text"] or "", "photo_km": row["photo_km"],
-            "ask": bool(row["open"]) and row["lat"] is None and not city}
+            "ask": bool(row["open"]) and row.get("stage") not in ("helped", "found") and row["lat"] is None
+            and not city}
 
 
 def _has_place(deps: Deps, row: dict[str, Any]) -> bool:
@@ -75,31 +77,43 @@ def _place_given(deps: Deps, row: dict[str, Any], words: str, point: GeoPoint | 
 
 
 def give_place(deps: Deps, receipt: str, token: str, words: str, point: GeoPoint | None,
-               key: idempotency.Key | None = None) -> int:
+               key: idempotency.Key | None = None) -> reports.Given:
     """The reporter says where they saw the child, for a report that has no place families can be shown (no
     position, and words that name no city: none typed, or a street alone): words naming a town or city, or a
     position (the report form's place input: the same fields and limits), once; the report is held for the
     moderators again if approved, and matched again with its place. A report with a place is refused (a
     correction goes in the details); words naming no town or city, with no position, are refused saying so
     (they would leave families with no place again). The same place sent again (a retry without a key) is
-    answered as given. Audited without the words or the position. Returns the report's id."""
+    answered as given. Audited without the words or the position. A report approved once keeps its place: the one
+    given goes to the moderators in its details (``reports.kept_for_moderators``, ``held``); one whose part is over
+    is refused (``reports.require_changeable``)."""
     row = reports.open_report(deps, receipt, token)
     reports.require_open(row, "place_text")
+    reports.require_changeable(row, "place_text")
     if idempotency.earlier(deps, key) is not None:
-        return int(row["id"])  # a double tap or a resend: given already
+        return reports.Given(int(row["id"]), reports.moderated_once(row))  # a double tap or a resend: given already
     words = without_format(words)  # as a report's place words at intake (``NewSighting``)
     if not words and point is None:
         raise InvalidInput("say where you saw the child", field="place_text")
     if _place_given(deps, row, words, point):
-        return int(row["id"])  # this very place is the report's: nothing to change
+        return reports.Given(int(row["id"]))  # this very place is the report's: nothing to change
     if point is None and not deps.places.city(words):
         raise InvalidInput("“{words}” names no town or city we know: add the town or city, or give the coordinates",
                            field="place_text", words=words)
     given = SeenPlace(point, PlaceBasis.GIVEN if point is not None else PlaceBasis.WORDS)
     with deps.uow() as uow:
         row = reports.locked_report(uow, row, "place_text")  # checked again, locked: answers sent at once, in turn
+        held = reports.moderated_once(row)
         if _place_given(deps, row, words, point) or idempotency.remember(uow, key, {"given": True}) is not None:
-            return int(row["id"])  # this very place was given meanwhile, or a concurrent resend was given first
+            return reports.Given(int(row["id"]), held)  # given meanwhile, or a concurrent resend was given first
+        if held:
+            at = f" ({point.lat:.5f}, {point.lon:.5f})" if point is not None else ""
+            reports.kept_for_moderators(deps, uow, row, f"Place seen, given on the report's link: {words}{at}".strip(),
+                                        "place_text")
+            uow.audit("reporter", "sighting.place_proposed", "sighting", row["id"], words=bool(words),
+                      position=point is not None)
+            uow.commit()
+            return reports.Given(int(row["id"]), held)
         words = words or row["place_text"] or ""
         now = row | {"lat": point.lat if point else None, "lon": point.lon if point else None, "place_text": words}
         uow.set_place(row["id"], given, words, sighting_day_zone(deps, now))
@@ -108,7 +122,7 @@ def give_place(deps: Deps, receipt: str, token: str, words: str, point: GeoPoint
         reports.held_again(deps, uow, row)
         uow.enqueue("faces.process_sighting", lock=f"sighting-{row['id']}", sighting_id=row["id"])
         uow.commit()
-    return int(row["id"])
+    return reports.Given(int(row["id"]))
 
 
 def use_photo_place(deps: Deps, who: Principal, sighting_id: int) -> None:

@@ -16,6 +16,7 @@ from reunite.domain.dates import calendar_day, no_such_day
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
 from reunite.domain.model import NICKNAMES_LIMIT, CandidateStatus, NewCase, Sex
+from reunite.domain.spelling import nickname_list
 from reunite.domain.typed_time import typed_time
 from reunite.entrypoints.api import bodies, candidate_schemas, case_schemas, schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow
@@ -101,7 +102,7 @@ def register_case(
         missing_since=missing.at, missing_since_precision=missing.precision,
         last_seen_place=point(last_seen_lat, last_seen_lon, ("last_seen_lat", "last_seen_lon")),
         last_seen_text=last_seen_text, description=description, marks=marks, police_report=police_report,
-        family_contact=family_contact, nicknames=tuple(n.strip() for n in nicknames.split(",") if n.strip()),
+        family_contact=family_contact, nicknames=nickname_list(nicknames),
     )
     taken = parse_dates(photo_dates or [], len(photos))
     uploads = read_uploads(photos)
@@ -197,7 +198,7 @@ def correction_values(deps: DepsDep, body: bodies.CaseCorrectionIn) -> dict[str,
         "given_name", "family_name", "last_seen_text", "description", "marks", "police_report", "family_contact")
         if name in given and getattr(body, name) is not None}
     if "nicknames" in given and body.nicknames is not None:
-        values["nicknames"] = tuple(n.strip() for n in body.nicknames if n.strip())
+        values["nicknames"] = nickname_list(*body.nicknames)
     if body.sex is not None:
         sex = Sex.read(body.sex)
         if sex is None:

@@ -173,7 +173,7 @@ def report_sighting(
         sender = report_sender(request, who, idempotency_key, puzzle)
         receipt = intake.earlier_sighting(deps, key, sender)
         if receipt is None:
-            attempt.count()
+            attempt.count(key.name if key else None)  # copies of this request sent at once count once
             receipt = intake.report_sighting(deps, who, sighting, uploads, key=key, sender=sender)
     return sighting_schemas.SightingAccepted(
         id=receipt.sighting_id, photo_ids=receipt.photo_ids, seen_at=receipt.seen_at,

@@ -20,6 +20,7 @@ from reunite.domain.errors import InvalidInput, Problems, ReuniteError
 from reunite.domain.lifecycle import case_state, confirmable
 from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
 from reunite.domain.model import NICKNAMES_LIMIT, CandidateStatus, NewCase, Upload, age_in_years, age_shown
+from reunite.domain.spelling import nickname_list
 from reunite.entrypoints.api.auth import PrincipalDep, allow
 from reunite.entrypoints.web import filters
 from reunite.entrypoints.web.forms import (
@@ -122,7 +123,7 @@ async def case_typed(deps: Deps, form: FormData, lang: Language) -> tuple[NewCas
         missing_since=missing.at, missing_since_precision=missing.precision, last_seen_place=where,
         last_seen_text=typed["place_text"], description=typed["description"], marks=typed["marks"],
         police_report=typed["police_report"], family_contact=typed["family_contact"],
-        nicknames=tuple(n.strip() for n in typed["nicknames"].split(",") if n.strip()),
+        nicknames=nickname_list(typed["nicknames"]),
     ), files, taken
 
 

@@ -17,6 +17,7 @@ from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, Problems, ReuniteError
 from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
 from reunite.domain.model import NICKNAMES_LIMIT
+from reunite.domain.spelling import nickname_list
 from reunite.domain.times import with_offset
 from reunite.entrypoints.api.auth import PrincipalDep
 from reunite.entrypoints.web.cases import CASE_FIELDS, NUMBERED
@@ -80,7 +81,7 @@ def _values(form: FormData, lang: Language, now: datetime) -> dict[str, Any]:
     values: dict[str, Any] = {name: value or "" for name, value in texts.items()} | {
         "sex": problems.check(lambda: sex(form, "sex", required=True)), "birth_date": born,
         "last_seen_place": problems.check(lambda: place(form)),
-        "nicknames": tuple(n.strip() for n in (texts["nicknames"] or "").split(",") if n.strip())}
+        "nicknames": nickname_list(texts["nicknames"] or "")}
     same = problems.check(lambda: (text(form, "missing_since"), text(form, "missing_since_time")) == (
         text(form, "missing_since_was"), text(form, "missing_since_time_was")))
     if same is False:

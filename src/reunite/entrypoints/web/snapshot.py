@@ -138,7 +138,7 @@ def _send(deps: Deps, who: Principal, form: FormData, sighting: NewSighting, fil
     resent = intake.resent_report(deps, key, sender) or intake.earlier_sighting(deps, same, sender)
     if resent is not None:
         return resent, []
-    attempt.count()
+    attempt.count(key.name if key else None)  # copies of this request sent at once count once between them
     # the copies shown on the thank-you page are made first: a photo that cannot be shown is refused
     # before anything is stored (a failure after storing would invite a duplicating retry)
     on_phone = text(form, "copies") == "phone"
@@ -285,11 +285,11 @@ async def report_time(request: Request, lang: LangDep, deps: DepsDep, who: Princ
     try:
         # give_time's: the report's
         when = when_seen.check_seen_at(deps, local_time(form, "seen_at", lang), floor=False)
-        reports.give_time(deps, receipt, token, when, form_key(who, f"report-time:{receipt.upper()}", form))
+        given = reports.give_time(deps, receipt, token, when, form_key(who, f"report-time:{receipt.upper()}", form))
     except InvalidInput as exc:  # what was typed is shown again, to correct (or which of two times, to choose)
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
                                       **refusal(lang, exc), typed=dict(form), asked=occurrences(exc, lang)))
-    return RedirectResponse(f"/reports/{receipt}/{token}?time=1", status_code=303)
+    return RedirectResponse(f"/reports/{receipt}/{token}?{'held' if given.held else 'time'}=1", status_code=303)
 
 
 @router.post("/reports/{receipt}/{token}/place", response_class=HTMLResponse, response_model=None)
@@ -301,11 +301,11 @@ async def report_place(request: Request, lang: LangDep, deps: DepsDep, who: Prin
     try:
         words, where = text(form, "place_text", LIMIT["place_text"]), place(form)
         key = form_key(who, f"report-place:{receipt.upper()}", form)
-        where_seen.give_place(deps, receipt, token, words, where, key)
+        given = where_seen.give_place(deps, receipt, token, words, where, key)
     except InvalidInput as exc:  # what was typed is shown again, to correct
         return _private(_receipt_page(request, lang, deps, receipt, token, status=exc.status_code,
                                       **refusal(lang, exc), typed=dict(form)))
-    return RedirectResponse(f"/reports/{receipt}/{token}?place=1", status_code=303)
+    return RedirectResponse(f"/reports/{receipt}/{token}?{'held' if given.held else 'place'}=1", status_code=303)
 
 
 @router.post("/reports/{receipt}/{token}/withdraw", response_model=None)

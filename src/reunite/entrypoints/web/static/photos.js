@@ -58,8 +58,10 @@ var reunitePhotos = (function () {
         clockNote.value = "";
         zoneAssumed.value = time.assumed ? "1" : "";
         clockSaid = "used";
-        // a zone-less camera clock: said so; in the zone the label names (the browser's)
-        tell(time.assumed ? "assumed" : "photo", new Date(at).toLocaleString(lang, {dateStyle: "medium", timeStyle: "short"}));
+        // in this phone's zone, named (probe s40 A5: a traveller whose gallery shows another hour sees why);
+        // a zone-less camera clock is said so too
+        tell(time.assumed ? "assumed" : "photo", new Date(at).toLocaleString(lang, {year: "numeric", month: "short",
+          day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "long"}));
       } else if (!clockSaid) {
         clockSaid = "set aside";
         clockNote.value = time.words;
