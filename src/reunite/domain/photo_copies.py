@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 SIGHTING = "sighting"  # a report's picture: blocks verification, never published nor matched
@@ -56,5 +57,10 @@ class PhotoCopyStore(Protocol):
         ...
 
     def sighting_copies_of(self, case_id: int) -> list[int]:
-        """The reports this case's photos are copies of, as flagged (verification waits on none)."""
+        """The reports this case's photos are copies of, as flagged and not cleared (verification waits on none)."""
+        ...
+
+    def clear_photo_copy(self, copy_id: int, actor: str, reason: str, at: datetime) -> tuple[int, int | None] | None:
+        """Clear a report-copy flag not cleared yet (the family's own photo, reposted as a report first): its case
+        and report, or None where there is no such flag open."""
         ...

@@ -4,6 +4,7 @@ probe s36 K1): found, recorded, and read for the moderators' pages."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -13,7 +14,9 @@ from reunite.domain.chips import chip_correlation
 from reunite.domain.photo_copies import REJECTED, SIGHTING, PhotoCopy
 
 # a case photo flagged as a report's picture: never published nor matched (``case_faces.published``, ``matched``)
-COPIED = "EXISTS (SELECT 1 FROM case_photo_copies x WHERE x.photo_id = {photo}.id AND x.kind = 'sighting')"
+# (one a moderator cleared, the family's own photo reposted as a report first: probe s39 L4, no longer)
+COPIED = ("EXISTS (SELECT 1 FROM case_photo_copies x WHERE x.photo_id = {photo}.id AND x.kind = 'sighting' "
+          "AND x.cleared_at IS NULL)")
 
 
 def not_copied(photo: str = "p") -> str:
@@ -86,7 +89,15 @@ class PhotoCopiesSql:
     def sighting_copies_of(self, case_id: int) -> list[int]:
         return [int(r[0]) for r in self.conn.execute(text(
             "SELECT DISTINCT x.sighting_id FROM case_photo_copies x JOIN photos p ON p.id = x.photo_id "
-            "WHERE x.case_id = :c AND x.kind = 'sighting' AND x.sighting_id IS NOT NULL ORDER BY 1"), {"c": case_id})]
+            "WHERE x.case_id = :c AND x.kind = 'sighting' AND x.sighting_id IS NOT NULL AND x.cleared_at IS NULL "
+            "ORDER BY 1"), {"c": case_id})]
+
+    def clear_photo_copy(self, copy_id: int, actor: str, reason: str, at: datetime) -> tuple[int, int | None] | None:
+        row = self.conn.execute(text(
+            "UPDATE case_photo_copies SET cleared_at = :at, cleared_by = :by, cleared_reason = :why "
+            "WHERE id = :id AND kind = 'sighting' AND cleared_at IS NULL RETURNING case_id, sighting_id"),
+            {"id": copy_id, "at": at, "by": actor, "why": reason}).first()
+        return (int(row.case_id), None if row.sighting_id is None else int(row.sighting_id)) if row else None
 
 
 # the rejection of a case: its latest audit entry (the date and the moderator's reason)
@@ -101,10 +112,18 @@ class PhotoCopiesReads:
 
     def photo_copies(self, case_ids: Sequence[int]) -> list[dict[str, Any]]:
         rows = self._all(
-            "SELECT x.case_id, x.photo_id, x.kind, x.sighting_id, s.seen_at, s.place_text, "
-            "s.lat, s.lon, x.other_case_id, "
+            "SELECT x.id, x.case_id, x.photo_id, x.kind, x.sighting_id, s.seen_at, s.place_text, "
+            "s.lat, s.lon, x.other_case_id, s.status AS sighting_status, s.moderation_reason AS sighting_reason, "
+            "x.cleared_at, x.cleared_by, x.cleared_reason, "
             f"{REJECTION} AS rejection FROM case_photo_copies x LEFT JOIN sightings s ON s.id = x.sighting_id "
             "WHERE x.case_id = ANY(:ids) ORDER BY x.created_at, x.id", ids=list(case_ids))
+        return self._shown(rows)
+
+    def photo_copy(self, copy_id: int) -> list[dict[str, Any]]:
+        return self._all("SELECT x.id, x.kind FROM case_photo_copies x WHERE x.id = :id", id=copy_id)
+
+    @staticmethod
+    def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for row in rows:
             rejection = row.pop("rejection") or {}
             row["rejected_at"], row["reason"] = rejection.get("at"), rejection.get("reason")

@@ -384,6 +384,10 @@ case_photo_copies = Table(  # a case photo that is a report's photo or face crop
     Column("other_case_id", BigInteger, ForeignKey("cases.id", ondelete="SET NULL")),
     Column("other_photo_id", BigInteger),
     created_column(),
+    # a moderator cleared it, saying why (the family's own photo reposted as a report first: 0057, probe s39 L4)
+    Column("cleared_at", DateTime(timezone=True)),
+    Column("cleared_by", Text),
+    Column("cleared_reason", Text),
     UniqueConstraint("photo_id", "kind", "sighting_id", "other_case_id"),
     CheckConstraint("kind IN ('sighting', 'rejected')", name="kind"),
     Index("ix_case_photo_copies_case_id", "case_id"),
