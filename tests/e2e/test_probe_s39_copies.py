@@ -115,3 +115,22 @@ def test_the_blocking_alert_comes_first_and_rejected_cases_are_one_line(containe
     assert "A case with this photo was rejected on" not in page
     assert len(re.findall(r'class="alert photo-copy"', page)) == 1
     assert f"/sightings/{sighting_id}" in page
+
+
+def test_a_report_reposting_the_cases_own_photo_is_one_picture_never_a_strong_lead(
+        container: Container, fgnet: Path) -> None:
+    """L5: a street report that is the verified case's poster photo again (a repost) is a candidate whose likeness
+    is no evidence: the workbench and the lead's words say it is one picture, never "Strong lead"."""
+    photo = (fgnet / "images" / "043a05.jpg").read_bytes()
+    case_id = _register(container, photo, "Wei", born=date(2015, 1, 10))
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report PR-Wei checked by phone")
+    run_jobs(container)
+    sighting_id = _report(container, photo, "Saw this poster near Tianhe")
+    moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], True)
+    run_jobs(container)
+    [candidate] = [c for c in container.deps.read.candidates(case_id, None) if c["sighting_id"] == sighting_id]
+    with _moderator(container) as moderator:
+        page = moderator.get(f"/workbench/{candidate['id']}?lang=en").text
+    assert 'id="one-picture"' in page and "their likeness is no evidence that the child was seen" in page
+    assert "One picture: this report&#39;s photo is the case&#39;s own photo" in page
+    assert "Strong lead" not in page
