@@ -6,12 +6,14 @@ are one line. On fgnet-dev."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role
@@ -19,7 +21,7 @@ from reunite.domain.audit import AuditQuery
 from reunite.domain.errors import Conflict, InvalidInput
 from reunite.domain.model import GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
-from reunite.services import intake, moderation, moderation_queues, photo_copies
+from reunite.services import intake, moderation, moderation_queues, photo_copies, reports
 from reunite.services.accounts import from_session
 from tests.conftest import newest_sighting, run_jobs, session_for
 
@@ -134,3 +136,42 @@ def test_a_report_reposting_the_cases_own_photo_is_one_picture_never_a_strong_le
     assert 'id="one-picture"' in page and "their likeness is no evidence that the child was seen" in page
     assert "One picture: this report&#39;s photo is the case&#39;s own photo" in page
     assert "Strong lead" not in page
+
+
+def test_a_crop_saved_before_its_report_was_withdrawn_is_still_a_copy(container: Container, fgnet: Path) -> None:
+    """L3: a poser saves a report's face crop, the witness withdraws the report (its photos deleted), then the poser
+    registers the crop: still flagged as that report's picture (its prints kept for the copy check only), the case
+    cannot be verified and its photo is never on a public poster; the flag says the report was withdrawn."""
+    seen = NewSighting(seen_at=datetime(2025, 8, 2, 7, 40, tzinfo=UTC), place=SHANGHAI, place_text="Chunxi Road")
+    receipt = intake.report_sighting(container.deps, OPERATOR, seen,
+                                     [Upload((fgnet / "images" / "045a12.jpg").read_bytes(), "s.jpg")])
+    run_jobs(container)
+    with _moderator(container) as police:
+        face = police.get(f"/api/sightings/{receipt.sighting_id}").json()["child_face_id"]
+        crop = police.get(f"/api/faces/{face}/crop")
+    assert crop.status_code == 200
+    image = Image.open(io.BytesIO(crop.content)).convert("RGB")
+    saved = io.BytesIO()
+    image.resize((image.width * 3, image.height * 3)).save(saved, format="JPEG", quality=90)
+    reports.withdraw(container.deps, receipt.receipt, reports.link_token(container.deps, receipt.receipt), sure=True)
+    assert container.deps.read.sighting_head(receipt.sighting_id)["status"] == "withdrawn"
+    case_id = _register(container, saved.getvalue(), "Bo", born=date(2014, 9, 9))
+    [copy] = _copies(container, case_id)
+    assert copy["sighting_id"] == receipt.sighting_id and copy["blocks"]
+    with _moderator(container) as moderator:
+        assert "That report was withdrawn or removed." in moderator.get(f"/cases/{case_id}").text
+    with pytest.raises(Conflict):
+        moderation.verify_case(container.deps, OPERATOR, case_id, "police report PR-Bo checked by phone")
+    with TestClient(create_app(container)) as anyone:
+        assert anyone.get(f"/p/{case_id}/photo.jpg").status_code == 404
+
+
+def test_a_genuine_photo_registered_after_a_withdrawal_is_no_copy(container: Container, fgnet: Path) -> None:
+    """L3's other side: the kept prints flag only the report's picture, not another photo of the child."""
+    seen = NewSighting(seen_at=datetime(2025, 8, 2, 7, 40, tzinfo=UTC), place=SHANGHAI, place_text="Chunxi Road")
+    receipt = intake.report_sighting(container.deps, OPERATOR, seen,
+                                     [Upload((fgnet / "images" / "043a10.jpg").read_bytes(), "s.jpg")])
+    run_jobs(container)
+    reports.withdraw(container.deps, receipt.receipt, reports.link_token(container.deps, receipt.receipt), sure=True)
+    case_id = _register(container, (fgnet / "images" / "043a05.jpg").read_bytes(), "Ming", born=date(2015, 1, 10))
+    assert _copies(container, case_id) == []

@@ -39,12 +39,19 @@ class PhotoCopy:
 class PhotoCopyStore(Protocol):
     def sighting_copies(self, case_id: int, similarity: float, bits: int, near: int,
                         faces: float = 1.0, chip: float = 1.0) -> list[PhotoCopy]:
-        """Each photo of this case (held ones too) that is a picture of a report (any status but removed) stored before
+        """Each photo of this case (held ones too) that is a picture of a report (any status but removed; a withdrawn
+        or removed one's by its kept prints: ``keep_report_prints``) stored before
         it (a report made later of the case's photo is the report's copy, never the case's): its
         child's face (its only face, or the one chosen: a bystander's is no claim of the case) and a report's face
         as alike as ``similarity`` (among the ``near`` nearest report faces of each face), or at least ``faces``
         alike with chips correlating at least ``chip``, or perceptual hashes at most ``bits`` apart. One per photo
         and report."""
+        ...
+
+    def keep_report_prints(self, sighting_id: int) -> int:
+        """Before a withdrawn or removed report's photos are deleted: keep what the copy check reads of them (each
+        photo's perceptual hash, each face's embedding and chip print; no image), read by ``sighting_copies``
+        only, so that a copy saved before still reads as that report's (probe s39 L3). How many were kept."""
         ...
 
     def rejected_copies(self, case_id: int, found: Sequence[PhotoCopy]) -> list[PhotoCopy]:

@@ -48,18 +48,40 @@ class PhotoCopiesSql:
             "AND q.created_at < m.created_at "
             "JOIN sightings s ON s.id = q.sighting_id AND s.status <> 'removed' "
             "WHERE m.case_id = :c AND m.phash IS NOT NULL"), {"c": case_id, "bits": bits}).all()
-        found: dict[tuple[int, int], int] = {}
+        # a withdrawn or removed report's pictures, deleted: their prints (probe s39 L3)
+        kept_faces = self.conn.execute(text(
+            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding, f.chip, p.created_at FROM faces f "
+            "JOIN photos p ON p.id = f.photo_id WHERE f.case_id = :c AND (p.face_count = 1 OR p.child_face_id = f.id)) "
+            "SELECT m.photo_id, m.chip, r.sighting_id, NULL AS other_photo_id, "
+            "r.embedding <=> m.embedding AS distance, r.chip AS other_chip "
+            "FROM mine m JOIN report_prints r ON r.embedding IS NOT NULL "
+            "AND r.stored_at < m.created_at WHERE 1 - (r.embedding <=> m.embedding) >= :faces"),
+            {"c": case_id, "faces": min(faces, similarity)}).all()
+        kept_hashes = self.conn.execute(text(
+            "SELECT m.id AS photo_id, r.sighting_id, NULL AS other_photo_id FROM photos m JOIN report_prints r "
+            "ON r.phash IS NOT NULL AND bit_count((r.phash # m.phash)::bit(64)) <= :bits "
+            "AND r.stored_at < m.created_at "
+            "WHERE m.case_id = :c AND m.phash IS NOT NULL"), {"c": case_id, "bits": bits}).all()
+        by_face, by_hash = [*by_face, *kept_faces], [*by_hash, *kept_hashes]
+        found: dict[tuple[int, int], int | None] = {}
         for r in by_face:
             alike = 1 - float(r.distance) >= similarity
             if not alike and r.chip is not None and r.other_chip is not None:
                 read = chip_correlation(bytes(r.chip), bytes(r.other_chip))
                 alike = read is not None and read >= chip
             if alike:
-                found.setdefault((int(r.photo_id), int(r.sighting_id)), int(r.other_photo_id))
+                found.setdefault((int(r.photo_id), int(r.sighting_id)), _id(r.other_photo_id))
         for r in by_hash:
-            found.setdefault((int(r.photo_id), int(r.sighting_id)), int(r.other_photo_id))
+            found.setdefault((int(r.photo_id), int(r.sighting_id)), _id(r.other_photo_id))
         return [PhotoCopy(case_id, photo, SIGHTING, sighting_id=sighting, other_photo_id=other)
                 for (photo, sighting), other in sorted(found.items())]
+
+    def keep_report_prints(self, sighting_id: int) -> int:
+        return int(self.conn.execute(text(
+            "INSERT INTO report_prints (sighting_id, phash, embedding, chip, stored_at) "
+            "SELECT p.sighting_id, p.phash, f.embedding, f.chip, p.created_at FROM photos p "
+            "LEFT JOIN faces f ON f.photo_id = p.id WHERE p.sighting_id = :s "
+            "AND (f.id IS NOT NULL OR p.phash IS NOT NULL)"), {"s": sighting_id}).rowcount)
 
     def rejected_copies(self, case_id: int, found: Sequence[PhotoCopy]) -> list[PhotoCopy]:
         pairs = [(c.photo_id, c.sighting_id) for c in found if c.sighting_id is not None]
@@ -98,6 +120,10 @@ class PhotoCopiesSql:
             "WHERE id = :id AND kind = 'sighting' AND cleared_at IS NULL RETURNING case_id, sighting_id"),
             {"id": copy_id, "at": at, "by": actor, "why": reason}).first()
         return (int(row.case_id), None if row.sighting_id is None else int(row.sighting_id)) if row else None
+
+
+def _id(value: object) -> int | None:
+    return None if value is None else int(str(value))
 
 
 # the rejection of a case: its latest audit entry (the date and the moderator's reason)
