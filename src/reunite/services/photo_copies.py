@@ -97,7 +97,7 @@ def clear_copy(deps: Deps, who: Principal, copy_id: int, reason: str) -> bool:
 def copies_shown(deps: Deps, who: Principal, case_ids: Sequence[int],
                  reader: ReaderScript | None = None) -> dict[int, list[dict[str, Any]]]:
     """For moderators and reviewers: each case's photos flagged as copies (``photo_id``, ``kind``; a report's:
-    ``sighting_id``, ``seen_at``, ``city``, ``blocks``; a rejected case's: ``other_case_id``, ``rejected_at``,
+    ``sighting_id``, ``seen_at``, ``city``, ``blocks``, the report's status and reason, a clearing's; a rejected case's: ``other_case_id``, ``rejected_at``,
     ``reason``); nothing for anyone else (a family never learns of a report or another case this way)."""
     if not case_ids or not (who.can(Permission.MODERATE) or who.can(Permission.REVIEW_CANDIDATES)):
         return {}
@@ -110,4 +110,6 @@ def copies_shown(deps: Deps, who: Principal, case_ids: Sequence[int],
         else:
             row["blocks"] = False
         shown.setdefault(int(row["case_id"]), []).append(row)
+    for rows in shown.values():  # blocking first; rejected cases oldest rejection first, the latest last (s39 L6)
+        rows.sort(key=lambda r: (not r["blocks"], r["kind"] == REJECTED, str(r.get("rejected_at") or "")))
     return shown
