@@ -97,7 +97,8 @@ def clear_copy(deps: Deps, who: Principal, copy_id: int, reason: str) -> bool:
 def copies_shown(deps: Deps, who: Principal, case_ids: Sequence[int],
                  reader: ReaderScript | None = None) -> dict[int, list[dict[str, Any]]]:
     """For moderators and reviewers: each case's photos flagged as copies (``photo_id``, ``kind``; a report's:
-    ``sighting_id``, ``seen_at``, ``city``, ``blocks``, the report's status and reason, a clearing's; a rejected case's: ``other_case_id``, ``rejected_at``,
+    ``sighting_id``, ``seen_at``, ``city``, ``blocks``, the report's status and reason, a clearing's;
+    a rejected case's: ``other_case_id``, ``rejected_at``,
     ``reason``); nothing for anyone else (a family never learns of a report or another case this way)."""
     if not case_ids or not (who.can(Permission.MODERATE) or who.can(Permission.REVIEW_CANDIDATES)):
         return {}
