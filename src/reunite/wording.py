@@ -48,7 +48,10 @@ def lead_words(lang: Language, lead: dict[str, Any], facts: dict[str, Any] | Non
     age, time, place, sex), the "1 in N" the face alone, so that a case ranked 2nd reading a rarer
     "1 in N" than the 1st explains itself."""
     facts = facts or {}
-    words = [band(lang, lead["strength"], family_word(facts)),
+    # the report's photo is the case's own picture (a repost): said instead of the band (probe s39 L5)
+    named = lang.gettext("One picture: this report's photo is the case's own photo (a repost of its poster or appeal). Their likeness is no evidence that the child was seen there.") \
+        if lead.get("one_picture") else band(lang, lead["strength"], family_word(facts))  # noqa: E501
+    words = [named,
              *contradiction_words(lang, lead.get("contradicts") or [], facts)]
     if lead.get("rank") and lead.get("rank_of"):
         words.append(lang.gettext(

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 SIGHTING = "sighting"  # a report's picture: blocks verification, never published nor matched
@@ -38,12 +39,19 @@ class PhotoCopy:
 class PhotoCopyStore(Protocol):
     def sighting_copies(self, case_id: int, similarity: float, bits: int, near: int,
                         faces: float = 1.0, chip: float = 1.0) -> list[PhotoCopy]:
-        """Each photo of this case (held ones too) that is a picture of a report (any status but removed) stored before
+        """Each photo of this case (held ones too) that is a picture of a report (any status but removed; a withdrawn
+        or removed one's by its kept prints: ``keep_report_prints``) stored before
         it (a report made later of the case's photo is the report's copy, never the case's): its
         child's face (its only face, or the one chosen: a bystander's is no claim of the case) and a report's face
         as alike as ``similarity`` (among the ``near`` nearest report faces of each face), or at least ``faces``
         alike with chips correlating at least ``chip``, or perceptual hashes at most ``bits`` apart. One per photo
         and report."""
+        ...
+
+    def keep_report_prints(self, sighting_id: int) -> int:
+        """Before a withdrawn or removed report's photos are deleted: keep what the copy check reads of them (each
+        photo's perceptual hash, each face's embedding and chip print; no image), read by ``sighting_copies``
+        only, so that a copy saved before still reads as that report's (probe s39 L3). How many were kept."""
         ...
 
     def rejected_copies(self, case_id: int, found: Sequence[PhotoCopy]) -> list[PhotoCopy]:
@@ -56,5 +64,10 @@ class PhotoCopyStore(Protocol):
         ...
 
     def sighting_copies_of(self, case_id: int) -> list[int]:
-        """The reports this case's photos are copies of, as flagged (verification waits on none)."""
+        """The reports this case's photos are copies of, as flagged and not cleared (verification waits on none)."""
+        ...
+
+    def clear_photo_copy(self, copy_id: int, actor: str, reason: str, at: datetime) -> tuple[int, int | None] | None:
+        """Clear a report-copy flag not cleared yet (the family's own photo, reposted as a report first): its case
+        and report, or None where there is no such flag open."""
         ...

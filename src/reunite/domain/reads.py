@@ -167,7 +167,13 @@ class ReadModel(WorkbenchReads, Protocol):
     def photo_copies(self, case_ids: Sequence[int]) -> list[dict[str, Any]]:
         """These cases' photos flagged as copies (``domain.photo_copies``): ``case_id``, ``photo_id``, ``kind``,
         the report's ``sighting_id``, ``seen_at``, ``place_text``, ``lat``, ``lon`` (a report's copy), the rejected
-        case's ``other_case_id``, ``rejected_at`` and ``reason`` (a rejected case's), oldest first."""
+        case's ``other_case_id``, ``rejected_at`` and ``reason`` (a rejected case's), oldest first; the flag's ``id``,
+        the report's ``sighting_status`` and ``sighting_reason`` (why it was rejected), and ``cleared_at``,
+        ``cleared_by``, ``cleared_reason`` (a moderator cleared it: the family's own photo)."""
+        ...
+
+    def photo_copy(self, copy_id: int) -> list[dict[str, Any]]:
+        """The flag ``copy_id`` (``id``, ``kind``), where there is one."""
         ...
 
     def doubles(self, case_ids: Sequence[int]) -> list[Double]:

@@ -9,13 +9,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from reunite.domain.access import Permission, Principal
+from reunite.domain.access import Permission, Principal, require
 from reunite.domain.chips import SAME_CHIP
 from reunite.domain.doubles import SAME_CHIP_FACES, SAME_PHOTO, SAME_PHOTO_BITS
-from reunite.domain.errors import Conflict
+from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.photo_copies import REJECTED, SIGHTING, PhotoCopy
 from reunite.domain.ports import ReaderScript, UnitOfWork
+from reunite.domain.reasons import require_why
+from reunite.domain.text_limits import REASON_LIMIT
 from reunite.services import place_days
 from reunite.services.case_moves import move_case
 from reunite.services.deps import Deps
@@ -67,10 +69,36 @@ def refuse_verifying(uow: UnitOfWork, case_id: int) -> None:
                        field="status", id=case_id, other=", ".join(map(str, copied)))
 
 
+def clear_copy(deps: Deps, who: Principal, copy_id: int, reason: str) -> bool:
+    """A moderator clears a report-copy flag (probe s39 L4): the picture is the family's own, reposted as a "report"
+    first (its public appeal, a report rejected as "not a sighting"), ``reason`` saying what was checked (required,
+    words). The flag then blocks nothing (verification, the poster, matching: the case's faces are searched again)
+    and is shown cleared, with who cleared it and why. Audited under the case. The flag cleared already answers
+    False and changes nothing (404 where there is no such report-copy flag)."""
+    require(who, Permission.MODERATE)
+    why = bounded(reason, REASON_LIMIT, "reason").strip()
+    if not why:
+        raise InvalidInput("say why this photo is the family's own (what you checked)", field="reason")
+    require_why(why, "reason")
+    with deps.uow() as uow:
+        cleared = uow.clear_photo_copy(copy_id, who.actor, why, deps.clock.now())
+        if cleared is None:
+            if not any(row.get("id") == copy_id and row["kind"] == SIGHTING for row in deps.read.photo_copy(copy_id)):
+                raise NotFound("no such photo copy flag")
+            return False
+        case_id, sighting_id = cleared
+        uow.audit(who.actor, "case.photo_copy_cleared", "case", case_id, flag=copy_id, sighting=sighting_id,
+                  reason=why)
+        uow.enqueue("faces.process_case", lock=f"case-{case_id}", case_id=case_id)  # matched with that photo now
+        uow.commit()
+    return True
+
+
 def copies_shown(deps: Deps, who: Principal, case_ids: Sequence[int],
                  reader: ReaderScript | None = None) -> dict[int, list[dict[str, Any]]]:
     """For moderators and reviewers: each case's photos flagged as copies (``photo_id``, ``kind``; a report's:
-    ``sighting_id``, ``seen_at``, ``city``, ``blocks``; a rejected case's: ``other_case_id``, ``rejected_at``,
+    ``sighting_id``, ``seen_at``, ``city``, ``blocks``, the report's status and reason, a clearing's;
+    a rejected case's: ``other_case_id``, ``rejected_at``,
     ``reason``); nothing for anyone else (a family never learns of a report or another case this way)."""
     if not case_ids or not (who.can(Permission.MODERATE) or who.can(Permission.REVIEW_CANDIDATES)):
         return {}
@@ -79,8 +107,10 @@ def copies_shown(deps: Deps, who: Principal, case_ids: Sequence[int],
         lat, lon, words = row.pop("lat"), row.pop("lon"), row.pop("place_text")
         if row["kind"] == SIGHTING:
             row["city"] = place_days.public_city(deps, words or "", reader, lat, lon)
-            row["blocks"] = True
+            row["blocks"] = row.get("cleared_at") is None
         else:
             row["blocks"] = False
         shown.setdefault(int(row["case_id"]), []).append(row)
+    for rows in shown.values():  # blocking first; rejected cases oldest rejection first, the latest last (s39 L6)
+        rows.sort(key=lambda r: (not r["blocks"], r["kind"] == REJECTED, str(r.get("rejected_at") or "")))
     return shown

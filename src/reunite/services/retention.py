@@ -130,6 +130,11 @@ def blank_case(deps: Deps, uow: UnitOfWork, case_id: int, action: CaseAction, ac
     return uow.storage_keys_unused(keys) if keys else []
 
 
+# a report withdrawn by its reporter or removed on request: its pictures' prints kept for the copy check only (not
+# one expired: its retention ended)
+KEEP_PRINTS = ("withdrawn", "removed")
+
+
 def blank_sighting(deps: Deps, uow: UnitOfWork, sighting_id: int, status: str) -> list[str]:
     """The one way a sighting is blanked (removed on request, withdrawn by its reporter, expired): its
     photos, faces, candidates and words deleted, a placeholder left; each case a reviewer had confirmed
@@ -147,6 +152,8 @@ def blank_sighting(deps: Deps, uow: UnitOfWork, sighting_id: int, status: str) -
                   check_id, case_id=case_id, sighting=sighting_id, why=status, result=result)
     if any(result == "pending" for _, _, result in orphaned):
         uow.enqueue("reach.tell_reviewers")
+    if status in KEEP_PRINTS:  # a copy of its picture saved before is still one (probe s39 L3)
+        uow.keep_report_prints(sighting_id)
     keys = uow.remove_photos(PhotoOwner.SIGHTING, sighting_id)
     uow.blank_sighting(sighting_id, status, deps.clock.now())
     leave_group(deps, uow, sighting_id)  # it leaves its group (and the group's fused face)

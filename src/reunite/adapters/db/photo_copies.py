@@ -4,6 +4,7 @@ probe s36 K1): found, recorded, and read for the moderators' pages."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -13,7 +14,9 @@ from reunite.domain.chips import chip_correlation
 from reunite.domain.photo_copies import REJECTED, SIGHTING, PhotoCopy
 
 # a case photo flagged as a report's picture: never published nor matched (``case_faces.published``, ``matched``)
-COPIED = "EXISTS (SELECT 1 FROM case_photo_copies x WHERE x.photo_id = {photo}.id AND x.kind = 'sighting')"
+# (one a moderator cleared, the family's own photo reposted as a report first: probe s39 L4, no longer)
+COPIED = ("EXISTS (SELECT 1 FROM case_photo_copies x WHERE x.photo_id = {photo}.id AND x.kind = 'sighting' "
+          "AND x.cleared_at IS NULL)")
 
 
 def not_copied(photo: str = "p") -> str:
@@ -45,18 +48,40 @@ class PhotoCopiesSql:
             "AND q.created_at < m.created_at "
             "JOIN sightings s ON s.id = q.sighting_id AND s.status <> 'removed' "
             "WHERE m.case_id = :c AND m.phash IS NOT NULL"), {"c": case_id, "bits": bits}).all()
-        found: dict[tuple[int, int], int] = {}
+        # a withdrawn or removed report's pictures, deleted: their prints (probe s39 L3)
+        kept_faces = self.conn.execute(text(
+            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding, f.chip, p.created_at FROM faces f "
+            "JOIN photos p ON p.id = f.photo_id WHERE f.case_id = :c AND (p.face_count = 1 OR p.child_face_id = f.id)) "
+            "SELECT m.photo_id, m.chip, r.sighting_id, NULL AS other_photo_id, "
+            "r.embedding <=> m.embedding AS distance, r.chip AS other_chip "
+            "FROM mine m JOIN report_prints r ON r.embedding IS NOT NULL "
+            "AND r.stored_at < m.created_at WHERE 1 - (r.embedding <=> m.embedding) >= :faces"),
+            {"c": case_id, "faces": min(faces, similarity)}).all()
+        kept_hashes = self.conn.execute(text(
+            "SELECT m.id AS photo_id, r.sighting_id, NULL AS other_photo_id FROM photos m JOIN report_prints r "
+            "ON r.phash IS NOT NULL AND bit_count((r.phash # m.phash)::bit(64)) <= :bits "
+            "AND r.stored_at < m.created_at "
+            "WHERE m.case_id = :c AND m.phash IS NOT NULL"), {"c": case_id, "bits": bits}).all()
+        by_face, by_hash = [*by_face, *kept_faces], [*by_hash, *kept_hashes]
+        found: dict[tuple[int, int], int | None] = {}
         for r in by_face:
             alike = 1 - float(r.distance) >= similarity
             if not alike and r.chip is not None and r.other_chip is not None:
                 read = chip_correlation(bytes(r.chip), bytes(r.other_chip))
                 alike = read is not None and read >= chip
             if alike:
-                found.setdefault((int(r.photo_id), int(r.sighting_id)), int(r.other_photo_id))
+                found.setdefault((int(r.photo_id), int(r.sighting_id)), _id(r.other_photo_id))
         for r in by_hash:
-            found.setdefault((int(r.photo_id), int(r.sighting_id)), int(r.other_photo_id))
+            found.setdefault((int(r.photo_id), int(r.sighting_id)), _id(r.other_photo_id))
         return [PhotoCopy(case_id, photo, SIGHTING, sighting_id=sighting, other_photo_id=other)
                 for (photo, sighting), other in sorted(found.items())]
+
+    def keep_report_prints(self, sighting_id: int) -> int:
+        return int(self.conn.execute(text(
+            "INSERT INTO report_prints (sighting_id, phash, embedding, chip, stored_at) "
+            "SELECT p.sighting_id, p.phash, f.embedding, f.chip, p.created_at FROM photos p "
+            "LEFT JOIN faces f ON f.photo_id = p.id WHERE p.sighting_id = :s "
+            "AND (f.id IS NOT NULL OR p.phash IS NOT NULL)"), {"s": sighting_id}).rowcount)
 
     def rejected_copies(self, case_id: int, found: Sequence[PhotoCopy]) -> list[PhotoCopy]:
         pairs = [(c.photo_id, c.sighting_id) for c in found if c.sighting_id is not None]
@@ -86,7 +111,19 @@ class PhotoCopiesSql:
     def sighting_copies_of(self, case_id: int) -> list[int]:
         return [int(r[0]) for r in self.conn.execute(text(
             "SELECT DISTINCT x.sighting_id FROM case_photo_copies x JOIN photos p ON p.id = x.photo_id "
-            "WHERE x.case_id = :c AND x.kind = 'sighting' AND x.sighting_id IS NOT NULL ORDER BY 1"), {"c": case_id})]
+            "WHERE x.case_id = :c AND x.kind = 'sighting' AND x.sighting_id IS NOT NULL AND x.cleared_at IS NULL "
+            "ORDER BY 1"), {"c": case_id})]
+
+    def clear_photo_copy(self, copy_id: int, actor: str, reason: str, at: datetime) -> tuple[int, int | None] | None:
+        row = self.conn.execute(text(
+            "UPDATE case_photo_copies SET cleared_at = :at, cleared_by = :by, cleared_reason = :why "
+            "WHERE id = :id AND kind = 'sighting' AND cleared_at IS NULL RETURNING case_id, sighting_id"),
+            {"id": copy_id, "at": at, "by": actor, "why": reason}).first()
+        return (int(row.case_id), None if row.sighting_id is None else int(row.sighting_id)) if row else None
+
+
+def _id(value: object) -> int | None:
+    return None if value is None else int(str(value))
 
 
 # the rejection of a case: its latest audit entry (the date and the moderator's reason)
@@ -101,10 +138,18 @@ class PhotoCopiesReads:
 
     def photo_copies(self, case_ids: Sequence[int]) -> list[dict[str, Any]]:
         rows = self._all(
-            "SELECT x.case_id, x.photo_id, x.kind, x.sighting_id, s.seen_at, s.place_text, "
-            "s.lat, s.lon, x.other_case_id, "
+            "SELECT x.id, x.case_id, x.photo_id, x.kind, x.sighting_id, s.seen_at, s.place_text, "
+            "s.lat, s.lon, x.other_case_id, s.status AS sighting_status, s.moderation_reason AS sighting_reason, "
+            "x.cleared_at, x.cleared_by, x.cleared_reason, "
             f"{REJECTION} AS rejection FROM case_photo_copies x LEFT JOIN sightings s ON s.id = x.sighting_id "
             "WHERE x.case_id = ANY(:ids) ORDER BY x.created_at, x.id", ids=list(case_ids))
+        return self._shown(rows)
+
+    def photo_copy(self, copy_id: int) -> list[dict[str, Any]]:
+        return self._all("SELECT x.id, x.kind FROM case_photo_copies x WHERE x.id = :id", id=copy_id)
+
+    @staticmethod
+    def _shown(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for row in rows:
             rejection = row.pop("rejection") or {}
             row["rejected_at"], row["reason"] = rejection.get("at"), rejection.get("reason")

@@ -384,9 +384,25 @@ case_photo_copies = Table(  # a case photo that is a report's photo or face crop
     Column("other_case_id", BigInteger, ForeignKey("cases.id", ondelete="SET NULL")),
     Column("other_photo_id", BigInteger),
     created_column(),
+    # a moderator cleared it, saying why (the family's own photo reposted as a report first: 0057, probe s39 L4)
+    Column("cleared_at", DateTime(timezone=True)),
+    Column("cleared_by", Text),
+    Column("cleared_reason", Text),
     UniqueConstraint("photo_id", "kind", "sighting_id", "other_case_id"),
     CheckConstraint("kind IN ('sighting', 'rejected')", name="kind"),
     Index("ix_case_photo_copies_case_id", "case_id"),
+)
+
+report_prints = Table(  # a withdrawn or removed report's pictures, for the copy check only (0057, probe s39 L3)
+    "report_prints",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("sighting_id", BigInteger, ForeignKey("sightings.id", ondelete="CASCADE"), nullable=False),
+    Column("phash", BigInteger),  # the photo's perceptual hash
+    Column("embedding", Vector()),  # a face's embedding (one row per face; NULL: a photo with no face)
+    Column("chip", LargeBinary),  # that face's chip print
+    Column("stored_at", DateTime(timezone=True), nullable=False),  # when the report's photo was stored
+    Index("ix_report_prints_sighting_id", "sighting_id"),
 )
 
 audit_log = Table(

@@ -48,6 +48,12 @@ class DuplicateIn(BodyIn):
         "cases. Optional for the others"))
 
 
+class PhotoCopyClearIn(BodyIn):
+    reason: str = Field(description=(
+        "Required: why the case photo is the family's own although a report holds it (e.g. the report reposted "
+        "the family's appeal and was rejected); kept in the case's audit log and shown on the flag"))
+
+
 class DuplicateFlagIn(BodyIn):
     case_id: Id = Field(description="A case (one of two open cases a moderator judges may be one child)")
     other_case_id: Id = Field(description="The other case")

@@ -21,6 +21,7 @@ from reunite.services import (
     moderation,
     moderation_queues,
     pfif,
+    photo_copies,
     queries,
     removals,
     retention,
@@ -125,6 +126,15 @@ def decide_duplicate(deps: DepsDep, who: Moderator, flag_id: int, body: bodies.D
     children, with the ``reason``), or reopen it. A case waiting on the flag (``verification_waits``)
     may be verified once it is linked or dismissed."""
     grouping.decide_duplicate(deps, who, flag_id, body.decision, body.reason)
+    return Response(status_code=204)
+
+
+@router.post("/moderation/photo-copies/{copy_id}/clear", status_code=204, responses=ERRORS)
+def clear_photo_copy(deps: DepsDep, who: Moderator, copy_id: int, body: bodies.PhotoCopyClearIn) -> Response:
+    """Clear a flag "this case photo is a copy of street report N's picture" (``photo_copies[].id`` in the
+    queues) where the photo is the family's own, reposted as a report first, saying why: the case may then be
+    verified, and the photo is published and matched. Audited."""
+    photo_copies.clear_copy(deps, who, copy_id, body.reason)
     return Response(status_code=204)
 
 

@@ -29,6 +29,7 @@ from reunite.services import (
     moderation,
     moderation_queues,
     pfif,
+    photo_copies,
     removals,
     retention,
     reunion,
@@ -150,6 +151,13 @@ def _bulk_said(request: Request) -> dict[str, object]:
 async def decide_duplicate(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, flag_id: int) -> Response:
     return await _moderate(request, lang, deps, who, lambda f: grouping.decide_duplicate(
         deps, who, flag_id, text(f, "decision"), text(f, "reason")))
+
+
+@router.post("/moderation/photo-copies/{copy_id}/clear", response_model=None)
+async def clear_photo_copy(request: Request, lang: LangDep, deps: DepsDep, who: Moderator, copy_id: int) -> Response:
+    """A moderator clears a report-copy flag: the family's own photo, reposted as a report first (probe s39 L4)."""
+    return await _moderate(request, lang, deps, who, lambda f: photo_copies.clear_copy(
+        deps, who, copy_id, text(f, "reason")))
 
 
 @router.post("/moderation/duplicates", response_model=None)
