@@ -108,7 +108,7 @@ def test_import_cases_dry_run_then_export_pfif_from_the_command_line(
                      "Lin,female,2015-01-01,2019-06-01T08:00:00Z\n"
                      ",male,2016-01-01,2020-01-01T00:00:00Z\n", encoding="utf-8")
     dry = cli_env.invoke(cli, ["import-cases", str(sheet), "--dry-run"])
-    assert dry.exit_code == 1 and "1 created" in dry.output
+    assert dry.exit_code == 1 and "1 would be created" in dry.output and "nothing was written" in dry.output
     assert "row 3: the child's given name is required" in dry.output
     assert count_rows(container, "cases") == 0
     sheet.write_text("given_name,sex,birth_date,missing_since\nLin,female,2015-01-01,2019-06-01T08:00:00Z\n")
