@@ -19,6 +19,13 @@ COPIED = ("EXISTS (SELECT 1 FROM case_photo_copies x WHERE x.photo_id = {photo}.
           "AND x.cleared_at IS NULL)")
 
 
+# the child's face of each of a case's photos (its only face, or the one chosen; held photos too: a photo added and
+# waiting is checked before anyone decides), as ``mine``, with the instant the photo was stored
+CHILD_FACES = ("WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding, f.chip, p.created_at FROM faces f "
+               "JOIN photos p ON p.id = f.photo_id "
+               "WHERE f.case_id = :c AND (p.face_count = 1 OR p.child_face_id = f.id))")
+
+
 def not_copied(photo: str = "p") -> str:
     """The condition that case photo ``photo`` is no report's picture."""
     return "NOT " + COPIED.format(photo=photo)
@@ -33,8 +40,7 @@ class PhotoCopiesSql:
         # its poster) is that report's copy of the case's, flagged on the report ("same photo"), never the reverse
         ann_scan(self.conn)
         by_face = self.conn.execute(text(
-            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding, f.chip, p.created_at FROM faces f "
-            "JOIN photos p ON p.id = f.photo_id WHERE f.case_id = :c AND (p.face_count = 1 OR p.child_face_id = f.id)) "
+            f"{CHILD_FACES} "
             "SELECT m.photo_id, m.chip, n.sighting_id, n.photo_id AS other_photo_id, n.distance, n.chip AS other_chip "
             "FROM mine m CROSS JOIN LATERAL (SELECT g.sighting_id, g.photo_id, g.chip, "
             "g.embedding <=> m.embedding AS distance FROM faces g JOIN sightings s ON s.id = g.sighting_id "
@@ -50,8 +56,7 @@ class PhotoCopiesSql:
             "WHERE m.case_id = :c AND m.phash IS NOT NULL"), {"c": case_id, "bits": bits}).all()
         # a withdrawn or removed report's pictures, deleted: their prints (probe s39 L3)
         kept_faces = self.conn.execute(text(
-            "WITH mine AS MATERIALIZED (SELECT f.photo_id, f.embedding, f.chip, p.created_at FROM faces f "
-            "JOIN photos p ON p.id = f.photo_id WHERE f.case_id = :c AND (p.face_count = 1 OR p.child_face_id = f.id)) "
+            f"{CHILD_FACES} "
             "SELECT m.photo_id, m.chip, r.sighting_id, NULL AS other_photo_id, "
             "r.embedding <=> m.embedding AS distance, r.chip AS other_chip "
             "FROM mine m JOIN report_prints r ON r.embedding IS NOT NULL "
