@@ -56,6 +56,16 @@ def move_case(uow: UnitOfWork, case_id: int, action: CaseAction, actor: str) -> 
     return after
 
 
+def hold_case(uow: UnitOfWork, case_id: int, actor: str, at: datetime, **why: object) -> None:
+    """A verified case back to waiting for verification from ``at`` (a double, or a copy of a report's picture,
+    found once it was verified): no browsing, no poster, no matching, its machine proposals nobody touched
+    withdrawn; audited ``case.held`` with ``why``."""
+    move_case(uow, case_id, CaseAction.HOLD, actor)  # locked until the commit
+    uow.reopen_case(case_id, at)
+    withdrawn = uow.withdraw_case_proposals(case_id)
+    uow.audit(actor, "case.held", "case", case_id, **why, proposals_withdrawn=withdrawn)
+
+
 def change_case(uow: UnitOfWork, case_id: int, action: CaseAction, actor: str) -> CaseState | None:
     """As ``move_case``, but None when the case already is where ``action`` leads: the same change
     asked again (a double tap, a retry without a key), answered as the first was with nothing written."""

@@ -11,9 +11,8 @@ from typing import Any
 from reunite.domain.access import Permission, Principal
 from reunite.domain.doubles import Double
 from reunite.domain.errors import Conflict
-from reunite.domain.lifecycle import CaseAction
 from reunite.domain.ports import UnitOfWork
-from reunite.services.case_moves import move_case
+from reunite.services.case_moves import hold_case
 from reunite.services.deps import Deps
 
 # verifying a case and flagging (or reopening) a duplicate take turns: one always sees the other's work
@@ -62,11 +61,7 @@ def hold(uow: UnitOfWork, actor: str, case_ids: Sequence[int], at: datetime) -> 
         if double.held and double.case_id not in held:
             held[double.case_id] = double
     for case_id, double in sorted(held.items()):
-        move_case(uow, case_id, CaseAction.HOLD, actor)  # locked until the commit
-        uow.reopen_case(case_id, at)
-        withdrawn = uow.withdraw_case_proposals(case_id)
-        uow.audit(actor, "case.held", "case", case_id, other_case_id=double.other_case_id, flag=double.flag_id,
-                  proposals_withdrawn=withdrawn)
+        hold_case(uow, case_id, actor, at, other_case_id=double.other_case_id, flag=double.flag_id)
     return sorted(held)
 
 

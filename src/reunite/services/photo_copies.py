@@ -13,13 +13,12 @@ from reunite.domain.access import Permission, Principal, require
 from reunite.domain.chips import SAME_CHIP
 from reunite.domain.doubles import SAME_CHIP_FACES, SAME_PHOTO, SAME_PHOTO_BITS
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
-from reunite.domain.lifecycle import CaseAction
 from reunite.domain.photo_copies import REJECTED, SIGHTING, PhotoCopy
 from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.text_limits import REASON_LIMIT
 from reunite.services import place_days
-from reunite.services.case_moves import move_case
+from reunite.services.case_moves import hold_case
 from reunite.services.deps import Deps
 
 NEAR = 10  # the nearest report faces of each face of a case searched for one picture (one is the nearest)
@@ -53,10 +52,7 @@ def hold(uow: UnitOfWork, case_id: int, at: datetime) -> bool:
     status, verified = uow.case_state(case_id)
     if not copied or status != "open" or not verified:
         return False
-    move_case(uow, case_id, CaseAction.HOLD, SYSTEM)
-    uow.reopen_case(case_id, at)
-    withdrawn = uow.withdraw_case_proposals(case_id)
-    uow.audit(SYSTEM, "case.held", "case", case_id, photo_copy_of=copied, proposals_withdrawn=withdrawn)
+    hold_case(uow, case_id, SYSTEM, at, photo_copy_of=copied)
     return True
 
 
