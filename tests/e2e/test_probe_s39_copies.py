@@ -6,14 +6,12 @@ are one line. On fgnet-dev."""
 
 from __future__ import annotations
 
-import io
 import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from PIL import Image
 
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role
@@ -24,6 +22,7 @@ from reunite.entrypoints.api.app import create_app
 from reunite.services import intake, moderation, moderation_queues, photo_copies, reports
 from reunite.services.accounts import from_session
 from tests.conftest import newest_sighting, run_jobs, session_for
+from tests.e2e.test_probe_s36_poser import _crop_scaled
 
 pytestmark = [pytest.mark.corpus]
 
@@ -146,16 +145,10 @@ def test_a_crop_saved_before_its_report_was_withdrawn_is_still_a_copy(container:
     receipt = intake.report_sighting(container.deps, OPERATOR, seen,
                                      [Upload((fgnet / "images" / "045a12.jpg").read_bytes(), "s.jpg")])
     run_jobs(container)
-    with _moderator(container) as police:
-        face = police.get(f"/api/sightings/{receipt.sighting_id}").json()["child_face_id"]
-        crop = police.get(f"/api/faces/{face}/crop")
-    assert crop.status_code == 200
-    image = Image.open(io.BytesIO(crop.content)).convert("RGB")
-    saved = io.BytesIO()
-    image.resize((image.width * 3, image.height * 3)).save(saved, format="JPEG", quality=90)
+    saved = _crop_scaled(container, receipt.sighting_id)
     reports.withdraw(container.deps, receipt.receipt, reports.link_token(container.deps, receipt.receipt), sure=True)
     assert container.deps.read.sighting_head(receipt.sighting_id)["status"] == "withdrawn"
-    case_id = _register(container, saved.getvalue(), "Bo", born=date(2014, 9, 9))
+    case_id = _register(container, saved, "Bo", born=date(2014, 9, 9))
     [copy] = _copies(container, case_id)
     assert copy["sighting_id"] == receipt.sighting_id and copy["blocks"]
     with _moderator(container) as moderator:
