@@ -59,6 +59,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/moderation/queues"): REVIEWERS,
     ("GET", "/api/moderation/duplicates"): REVIEWERS,
     ("POST", "/api/moderation/duplicates/{flag_id}"): TOKEN_ADMIN,
+    ("POST", "/api/moderation/photo-copies/{copy_id}/clear"): TOKEN_ADMIN,
     ("POST", "/api/moderation/duplicates"): TOKEN_ADMIN, ("GET", "/api/cases/{case_id}/look-alikes"): REVIEWERS,
     ("POST", "/api/moderation/sightings"): TOKEN_ADMIN,
     ("POST", "/api/sightings/{sighting_id}/child-face"): TOKEN_ADMIN,
@@ -119,7 +120,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/privacy"): ALL, ("GET", "/takedown"): ALL, ("POST", "/takedown"): ALL,
     ("GET", "/moderation"): REVIEWERS, ("POST", "/moderation/sightings"): REVIEWERS,
     ("POST", "/moderation/candidates"): REVIEWERS, ("POST", "/moderation/duplicates/{flag_id}"): REVIEWERS,
-    ("POST", "/moderation/duplicates"): REVIEWERS,
+    ("POST", "/moderation/duplicates"): REVIEWERS, ("POST", "/moderation/photo-copies/{copy_id}/clear"): REVIEWERS,
     ("POST", "/sightings/{sighting_id}/child-face"): REVIEWERS,
     ("POST", "/sightings/{sighting_id}/family-summary"): REVIEWERS,
     ("PUT", "/api/sightings/{sighting_id}/family-summary"): TOKEN_ADMIN,
@@ -223,7 +224,7 @@ def probe(client: TestClient, method: str, path: str, world: w.World) -> object:
     values: dict[str, int | str] = {**world.ids(), "code": "en", "token": "not-an-invitation",
                                     "subscription_id": 1, "purpose": "unsubscribe", "verdict": "reject",
                                     "flag_id": 999_999, "receipt": "NONE-0000",
-                                    "correction_id": 999_999}
+                                    "correction_id": 999_999, "copy_id": 999_999}
     if path == "/candidates/{candidate_id}/answer":
         values["candidate_id"] = world.confirmed
     if path in PROBE_MISSING:

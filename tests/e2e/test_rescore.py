@@ -21,9 +21,12 @@ from reunite.services.accounts import from_session
 from reunite.services.grouping import group_changed
 from reunite.services.matching import process_and_match, rescore_group
 from tests.conftest import as_read, run_jobs, session_for
-from tests.photos import portrait, side_by_side
+from tests.photos import another_shot, portrait, side_by_side
 
-CASE_PHOTO = ("collins", 0)
+
+def case_photo() -> bytes:
+    """The family's own photo of the child: another shot, no copy of the reports' pictures (``another_shot``)."""
+    return another_shot(portrait("collins", 0))
 
 
 def _reading(lead: dict[str, Any]) -> tuple[Any, ...]:
@@ -68,7 +71,7 @@ class Family:
                        missing_since=datetime(2002, 6, 1, 8, tzinfo=UTC), last_seen_place=GeoPoint(31.23, 121.47))
         me = from_session(container.deps, self.token)
         assert me is not None
-        self.case_id = intake.register_case(container.deps, me, case, [Upload(portrait(*CASE_PHOTO), "c.jpg")],
+        self.case_id = intake.register_case(container.deps, me, case, [Upload(case_photo(), "c.jpg")],
                                             [date(2002, 1, 1)]).case_id
         moderation.verify_case(container.deps, OPERATOR, self.case_id, "police report seen")
         run_jobs(container)
@@ -91,7 +94,7 @@ def _everyone_reads(client: TestClient, family: Family, candidate_id: int, face_
     there (once confirmed) and in a search by its child's photo for its case (no raw score: the band,
     "1 in N" and words), and as a partner's API search reads it."""
     container, case_id = family.container, family.case_id
-    photo = portrait(*CASE_PHOTO)
+    photo = case_photo()
     read = {"reviewer": next(c for c in client.get(f"/api/cases/{case_id}/candidates").json()
                              if c["id"] == candidate_id)}
     with family.client() as own:

@@ -28,7 +28,7 @@ from tests.conftest import admin_token, as_read, count_rows, run_jobs, session_f
 from tests.e2e.test_safety import Later
 from tests.e2e.test_staff_accounts import audited
 from tests.e2e.world import two_faces
-from tests.photos import portrait
+from tests.photos import another_shot, portrait
 
 
 @dataclass
@@ -67,7 +67,7 @@ def loop(container: Container, photos: tuple[tuple[str, int], ...] = (("collins"
     assert family is not None
     case = NewCase(given_name="Lin", family_name="Family", sex=Sex.MALE, birth_date=date(1998, 1, 1),
                    missing_since=datetime(2000, 6, 1, tzinfo=UTC), last_seen_place=GeoPoint(31.2, 121.4))
-    data = portrait()
+    data = another_shot(portrait())  # the family's own photo of him, no copy of a report's picture
     case_id = intake.register_case(deps, family, case, [Upload(data, "a.jpg")], [date(2000, 1, 1)]).case_id
     moderation.verify_case(deps, OPERATOR, case_id, "police report seen")
     sightings = []

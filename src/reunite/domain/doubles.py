@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from reunite.domain.leads import Reading
 from reunite.domain.scoring import CasePhoto, MatchPolicy, read_case_photos
@@ -45,6 +46,14 @@ LOOK_ALIKES_SHOWN = 3  # the other accounts' cases shown beside a Verify form, m
 # reopened (two moderators' conflicting decisions are never silently last-wins)
 FLAG_FROM = {"linked": ("open",), "dismissed": ("open",), "open": ("linked", "dismissed")}
 
+
+
+def as_one_picture(lead: dict[str, Any], face: float) -> dict[str, Any]:
+    """A lead whose faces read as one picture's (``SAME_PHOTO``: the report's photo is the case's own, a repost
+    of its poster or appeal) is no evidence that the child was seen: no band, and said so (probe s39 L5). Every
+    reading of a pair goes through here (a case's candidates, a search by photo for the case), so a reviewer, the
+    family and a partner read the same."""
+    return lead | {"strength": "none", "one_picture": True} if face >= SAME_PHOTO else lead
 
 @dataclass(frozen=True)
 class SamePhoto:

@@ -11,7 +11,7 @@ from reunite.domain import access, staff
 from reunite.domain.access import Permission, Principal, require, require_case
 from reunite.domain.corrections import as_registered
 from reunite.domain.corrections import version as case_version
-from reunite.domain.doubles import SAME_PHOTO
+from reunite.domain.doubles import as_one_picture
 from reunite.domain.elapsed import Elapsed, since_missing
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.leads import told
@@ -233,11 +233,10 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         row["impostor_share"] = reading.share
         against = contradictions(row.get("case_sex"), row.get("apparent_sex"), row["expected_age"], apparent,
                                  row.get("time_score"))
-        row["lead"] = told(reading.lead, against) | {"together": row.get("face_together") or 1}
+        row["lead"] = as_one_picture(told(reading.lead, against) | {"together": row.get("face_together") or 1},
+                                     float(row["face_score"]))
         row["lead"]["when_decided"] = _when_decided(deps, row, apparent.middle if apparent else None, against)
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
-        if float(row["face_score"]) >= SAME_PHOTO:  # one picture (a repost of the case's poster): no evidence (s39 L5)
-            row["lead"] |= {"strength": "none", "one_picture": True}
         if photos_removed(row):  # no figure read from faces deleted at the close is shown as the pair's of now
             row["impostor_share"] = None
             row["lead"] |= {"one_in": None, "bounded": False, "when_decided": None, "photos_removed": True}

@@ -16,7 +16,7 @@ from typing import Any
 
 from reunite.domain import access, leads
 from reunite.domain.access import Permission, Principal, require
-from reunite.domain.doubles import SAME_PHOTO  # a searched face this alike one of the case's is that photo
+from reunite.domain.doubles import SAME_PHOTO, as_one_picture  # SAME_PHOTO: a searched face is that photo
 from reunite.domain.elapsed import INSTANT, since_missing
 from reunite.domain.errors import InvalidInput
 from reunite.domain.fusion import Spread, fused_similarity
@@ -85,7 +85,8 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
                     facts = read.facts(hit["sighting_id"], scored)
                     against = facts.pop("contradicts", [])
                     best[face_id] |= facts
-                    best[face_id]["lead"] = told(reading.lead, against) | {"together": read.together(face_id)}
+                    best[face_id]["lead"] = as_one_picture(
+                        told(reading.lead, against) | {"together": read.together(face_id)}, scored.face)
                     best[face_id]["impostor_share"] = reading.share
     if case_id is not None:
         _as_candidates(deps, who, case_id, best)

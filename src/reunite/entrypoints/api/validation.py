@@ -55,7 +55,7 @@ FIELD_NAMES = (
     "Idempotency-Key", "address", "age", "age_high", "age_low", "apparent_age_high", "apparent_age_low",
     "apparent_sex", "approve", "before", "birth_date", "body", "candidate_id", "case_id", "channel", "contact",
     "decision",
-    "description", "digest", "domains", "dry_run", "evidence", "face_id", "family_name", "file", "flag_id",
+    "copy_id", "description", "digest", "domains", "dry_run", "evidence", "face_id", "family_name", "file", "flag_id",
     "given_name", "id", "ids", "include_unknown", "interval", "interval_minutes", "keep_data", "kind", "language",
     "last_seen_lat", "last_seen_lon", "last_seen_text", "lat", "limit", "lon", "marks", "max_side", "method",
     "missing_since", "name", "nicknames", "notes", "offset", "page", "path", "photo", "photo_dates", "photo_id",
