@@ -27,7 +27,7 @@ from reunite.domain.scoring import (
 from reunite.services.deps import Deps
 from reunite.services.faces import JOB_DURABLE, SYSTEM, process_photos
 from reunite.services.grouping import flag_duplicates, fused_faces, join_likeliest_group
-from reunite.services.notices import reviewers_told
+from reunite.services.notices import work_waits
 
 Fusion = tuple[MatchPolicy, Spread | None]
 
@@ -190,10 +190,7 @@ def _match_sighting(deps: Deps, uow: UnitOfWork, sighting: SightingFacts, own: l
     # the cases it was proposed for: "who saw sighting N" finds their candidate lists, also once the proposal is gone
     uow.audit(SYSTEM, audited, "sighting", sighting_id, new_candidates=new, refreshed=len(refreshed),
               cases=sorted({r.case_id for r in proposed}))
-    # new candidates, or a report queue grown past its threshold (one notice job waiting is enough;
-    # none once this hour's notice went out)
-    if not reviewers_told(deps, uow):
-        uow.enqueue("reach.tell_reviewers", unless_waiting=True)
+    work_waits(deps, uow)  # new candidates, or the report itself waiting for its approval
     return new
 
 
@@ -290,7 +287,11 @@ def process_and_match(deps: Deps, owner: PhotoOwner, owner_id: int, reembed: boo
     """The job behind every upload: faces first, then the search in the right direction."""
     stored = process_photos(deps, owner, owner_id, reembed)
     if owner is not PhotoOwner.SIGHTING:
-        return match_case(deps, owner_id)
+        new = match_case(deps, owner_id)
+        with deps.uow() as uow:  # a case waiting for its check, or its new candidates
+            work_waits(deps, uow)
+            uow.commit()
+        return new
     # grouped and matched in one transaction, apart from the faces' own: another worker's grouping
     # must see this sighting's faces while this one looks for its group (else two sightings processed
     # at once could each miss the other)

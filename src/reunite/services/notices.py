@@ -8,7 +8,7 @@ from reunite.domain import access
 from reunite.domain.errors import NotFound, TooManyRequests
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.workbench import queue_words
-from reunite.services import posters, removals, workbench
+from reunite.services import posters, removals
 from reunite.services.deps import Deps
 from reunite.services.reach import CLOCKS_APART, case_active, send_email
 from reunite.services.throttle import HOUR, hit, recent
@@ -86,11 +86,18 @@ def reviewers_told(deps: Deps, uow: UnitOfWork) -> bool:
     return recent(uow, REVIEWERS_NOTICE, deps.clock.now(), HOUR) > 0
 
 
+def work_waits(deps: Deps, uow: UnitOfWork) -> None:
+    """Work joined a reviewers' queue (a report or a case to check, candidates, a removal asked): a notice job
+    deferred in the caller's transaction, unless one waits already or this hour's notice went out."""
+    if not reviewers_told(deps, uow):
+        uow.enqueue("reach.tell_reviewers", unless_waiting=True)
+
+
 def tell_reviewers(deps: Deps) -> bool:
-    """Email reviewers when candidates, reports or families wait, at most once an hour; True if sent."""
+    """Email reviewers when anything waits for them, at most once an hour; True if sent. A report of a child seen
+    waiting alone for its approval is work as much as a lead is: a family sees nothing of it before."""
     counts = deps.read.queue_counts()
-    overloaded = any(load.alarm for load in workbench.queue_loads(deps) if load.name == "sightings")
-    if not (counts["candidates"] or counts["families"] or overloaded):
+    if not any(counts.values()):
         return False
     try:
         hit(deps, REVIEWERS_NOTICE, 1, HOUR)

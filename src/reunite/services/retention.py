@@ -15,7 +15,7 @@ from reunite.domain.model import PhotoOwner
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.text_limits import REASON_LIMIT, TEXT_LIMITS
-from reunite.services import idempotency, removals
+from reunite.services import idempotency, notices, removals
 from reunite.services.case_moves import move_case
 from reunite.services.deps import Deps
 from reunite.services.grouping import leave_group
@@ -72,6 +72,7 @@ def _request_takedown(deps: Deps, subject: str, subject_id: int, requester: str,
         uow.audit("anonymous", "takedown.requested", subject, subject_id, takedown=takedown)
         if subject == "case":
             removals.asked(deps, uow, who or Principal(), takedown, subject_id)
+        notices.work_waits(deps, uow)
         if (won := idempotency.remember_id(uow, key, takedown)) is not None:
             return won
         idempotency.remember(uow, _asked_by(sender, takedown), {"id": takedown})
