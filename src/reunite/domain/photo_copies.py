@@ -21,6 +21,15 @@ from typing import Protocol
 
 SIGHTING = "sighting"  # a report's picture: blocks verification, never published nor matched
 REJECTED = "rejected"  # a rejected case's picture: said to moderators
+NEAR = "near"  # a report whose face reads nearly as a case photo's: said beside the Verify form, blocks nothing
+# a report's picture with the face partly covered (a sticker over the mouth, a bar over the eyes) is no copy by the
+# tests above (probe s39 L2: faces 0.981 and 0.970 alike in the median, chips no longer aligned), nor is it told from
+# two photos of one child by any test measured (docs/benchmarks.md, "A covered copy of a report's crop"): so a report
+# stored before a case photo whose face reads at least this alike is shown to whoever verifies the case, to compare
+# the two pictures by eye (the same background and clothes are a copy; the family's own photo of a child reported
+# already is a lead). Two different children's photos of fgnet-dev read at most 0.978 alike
+NEAR_REPORT = 0.965
+NEAR_REPORTS_SHOWN = 3  # per case, most alike first
 
 
 @dataclass(frozen=True)

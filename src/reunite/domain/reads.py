@@ -172,6 +172,13 @@ class ReadModel(WorkbenchReads, Protocol):
         ``cleared_by``, ``cleared_reason`` (a moderator cleared it: the family's own photo)."""
         ...
 
+    def near_reports(self, case_ids: Sequence[int], faces: float, near: int) -> list[dict[str, Any]]:
+        """Each of these cases' photos' child face against the ``near`` nearest faces of reports stored before the
+        photo (not removed), none flagged as its copy, those at least ``faces`` alike, most alike first per case:
+        ``case_id``, ``photo_id``, ``face_id``, ``report_face_id``, ``sighting_id``, ``similarity``, ``seen_at``,
+        ``place_text``, ``lat``, ``lon``, ``sighting_status``."""
+        ...
+
     def photo_copy(self, copy_id: int) -> list[dict[str, Any]]:
         """The flag ``copy_id`` (``id``, ``kind``), where there is one."""
         ...

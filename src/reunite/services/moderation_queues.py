@@ -54,6 +54,7 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
     flags = doubles.flags_shown(deps, who, [row["id"] for row in shown.get("cases", [])])
     alike = look_alikes.look_alikes(deps, who, [row["id"] for row in shown.get("cases", [])], reader)
     copies = photo_copies.copies_shown(deps, who, [row["id"] for row in shown.get("cases", [])], reader)
+    near = photo_copies.near_reports(deps, who, [row["id"] for row in shown.get("cases", [])], reader)
     for row in shown.get("sightings", []):  # the city it is placed in, as its reporter and families read it
         row["city"] = public_city(deps, row["place_text"] or "", reader, row["lat"], row["lon"])
         row["day_zone"] = row.get("day_zone") or deps.site.zone.key  # its time read where seen too (probe s37 K6)
@@ -61,6 +62,7 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
         row["doubles"] = flags.get(row["id"], [])
         row["look_alikes"] = alike.get(row["id"], [])
         row["photo_copies"] = copies.get(row["id"], [])  # a report's picture as its photo (probe s36 K1)
+        row["near_reports"] = near.get(row["id"], [])  # one covered over, to compare by eye (probe s39 L2)
         row["day_zone"] = day_zone(deps, row.pop("last_seen_lat"), row.pop("last_seen_lon"),  # its day's zone only
                                    row.get("last_seen_text") or "", row.get("missing_since"))
     removed = _registrants(deps, shown)

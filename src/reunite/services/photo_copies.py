@@ -9,15 +9,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.chips import SAME_CHIP
 from reunite.domain.doubles import SAME_CHIP_FACES, SAME_PHOTO, SAME_PHOTO_BITS
 from reunite.domain.errors import Conflict, InvalidInput, NotFound, bounded
-from reunite.domain.photo_copies import REJECTED, SIGHTING, PhotoCopy
+from reunite.domain.photo_copies import NEAR_REPORT, NEAR_REPORTS_SHOWN, REJECTED, SIGHTING, PhotoCopy
 from reunite.domain.ports import ReaderScript, UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.domain.text_limits import REASON_LIMIT
-from reunite.services import place_days
+from reunite.services import place_days, queries
 from reunite.services.case_moves import hold_case
 from reunite.services.deps import Deps
 
@@ -109,4 +110,27 @@ def copies_shown(deps: Deps, who: Principal, case_ids: Sequence[int],
         shown.setdefault(int(row["case_id"]), []).append(row)
     for rows in shown.values():  # blocking first; rejected cases oldest rejection first, the latest last (s39 L6)
         rows.sort(key=lambda r: (not r["blocks"], r["kind"] == REJECTED, str(r.get("rejected_at") or "")))
+    return shown
+
+
+def near_reports(deps: Deps, who: Principal, case_ids: Sequence[int], reader: ReaderScript | None = None,
+                 subject_id: int = 0) -> dict[int, list[dict[str, Any]]]:
+    """Beside a Verify form, for those who verify (``access.look_alikes_shown``; nothing for anyone else): for each
+    case, the few street reports sent before one of its photos whose face reads nearly as that photo's child's
+    (``domain.photo_copies.NEAR_REPORT``) and that no flag names a copy of it (probe s39 L2: a report's picture with
+    the face partly covered reads so), most alike first, one line per report: ``sighting_id``, ``report_face_id``,
+    ``face_id`` (the case photo's), ``seen_at`` (as given: the day where it was seen), ``city`` (for ``reader``),
+    ``sighting_status``. Nothing blocks: a person compares the pictures. Audited as ``photo_copies.near_viewed``
+    (under ``subject_id``) with the reports shown."""
+    if not case_ids or not access.look_alikes_shown(who):
+        return {}
+    shown: dict[int, list[dict[str, Any]]] = {}
+    for row in deps.read.near_reports(case_ids, NEAR_REPORT, NEAR):
+        rows = shown.setdefault(int(row["case_id"]), [])
+        if len(rows) < NEAR_REPORTS_SHOWN and all(r["sighting_id"] != row["sighting_id"] for r in rows):
+            lat, lon, words = row.pop("lat"), row.pop("lon"), row.pop("place_text")
+            rows.append(row | {"city": place_days.public_city(deps, words or "", reader, lat, lon)})
+    if shown:
+        queries.audit_read(deps, who, "photo_copies.near_viewed", "case", subject_id,
+                           shown={str(case_id): [r["sighting_id"] for r in rows] for case_id, rows in shown.items()})
     return shown

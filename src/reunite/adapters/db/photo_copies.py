@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
 from reunite.adapters.db.ann import ann_scan
 from reunite.domain.chips import chip_correlation
 from reunite.domain.photo_copies import REJECTED, SIGHTING, PhotoCopy
+from reunite.domain.times import with_offset
 
 # a case photo flagged as a report's picture: never published nor matched (``case_faces.published``, ``matched``)
 # (one a moderator cleared, the family's own photo reposted as a report first: probe s39 L4, no longer)
@@ -137,13 +138,41 @@ REJECTION = ("(SELECT json_build_object('at', a.at, 'reason', a.detail->>'reason
              "ORDER BY a.at DESC, a.id DESC LIMIT 1)")
 
 
+# each case photo's child face (held photos too, as ``CHILD_FACES``) against the nearest faces of reports stored
+# before it, none flagged as its copy: those reading at least :faces alike (``ReadModel.near_reports``)
+NEAR_REPORTS_SQL = (
+    "SELECT m.case_id, m.photo_id, m.face_id, n.face_id AS report_face_id, n.sighting_id, "
+    "1 - n.distance AS similarity, s.seen_at, s.seen_at_offset, s.place_text, s.lat, s.lon, "
+    "s.status AS sighting_status FROM (SELECT f.id AS face_id, f.case_id, f.photo_id, f.embedding, p.created_at "
+    "FROM faces f JOIN photos p ON p.id = f.photo_id "
+    "WHERE f.case_id = ANY(:ids) AND (p.face_count = 1 OR p.child_face_id = f.id)) m CROSS JOIN LATERAL ("
+    "SELECT g.id AS face_id, g.sighting_id, g.embedding <=> m.embedding AS distance FROM faces g "
+    "JOIN photos q ON q.id = g.photo_id WHERE g.sighting_id IS NOT NULL AND q.created_at < m.created_at "
+    "ORDER BY g.embedding <=> m.embedding LIMIT :near) n JOIN sightings s ON s.id = n.sighting_id "
+    "WHERE 1 - n.distance >= :faces AND s.status <> 'removed' AND NOT EXISTS (SELECT 1 FROM case_photo_copies x "
+    "WHERE x.photo_id = m.photo_id AND x.sighting_id = n.sighting_id) ORDER BY m.case_id, n.distance")
+
+
 class PhotoCopiesReads:
+    engine: Engine
+
     def _all(self, sql: str, **params: Any) -> list[dict[str, Any]]:
         raise NotImplementedError
 
+    def near_reports(self, case_ids: Sequence[int], faces: float, near: int) -> list[dict[str, Any]]:
+        if not case_ids:
+            return []
+        with self.engine.begin() as conn:  # the scan's settings last this transaction
+            ann_scan(conn)
+            rows = [dict(r._mapping) for r in conn.execute(text(NEAR_REPORTS_SQL),
+                                                           {"ids": list(case_ids), "faces": faces, "near": near})]
+        for row in rows:  # as it was given (its offset): the day where it was seen
+            row["seen_at"] = with_offset(row["seen_at"], row.pop("seen_at_offset"))
+        return rows
+
     def photo_copies(self, case_ids: Sequence[int]) -> list[dict[str, Any]]:
         rows = self._all(
-            "SELECT x.id, x.case_id, x.photo_id, x.kind, x.sighting_id, s.seen_at, s.place_text, "
+            "SELECT x.id, x.case_id, x.photo_id, x.kind, x.sighting_id, s.seen_at, s.seen_at_offset, s.place_text, "
             "s.lat, s.lon, x.other_case_id, s.status AS sighting_status, s.moderation_reason AS sighting_reason, "
             "x.cleared_at, x.cleared_by, x.cleared_reason, "
             f"{REJECTION} AS rejection FROM case_photo_copies x LEFT JOIN sightings s ON s.id = x.sighting_id "

@@ -157,6 +157,8 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
             # beside the Verify form: the other accounts' cases that look alike (those who verify only)
             "look_alikes": look_alikes.look_alikes(deps, who, [case_id], reader, subject_id=case_id).get(case_id, [])
             if waiting and who.can(Permission.VERIFY_CASE) else [],
+            "near_reports": photo_copies.near_reports(deps, who, [case_id], reader, subject_id=case_id).get(case_id, [])
+            if waiting else [],
             "timeline": queries.case_timeline(deps, who, case_id), **reunion_context(deps, who, case_id),
             # its history and leads: the family's and reviewers' side of the page, never a partner's (probe s36 K2)
             "history": access.case_history_shown(who, case_id),
