@@ -23,7 +23,7 @@ from reunite.services import intake, moderation, review, search
 from reunite.services.accounts import from_session, issue_token
 from reunite.wording import lead_summary
 from tests.conftest import as_read, run_jobs, session_for
-from tests.e2e.test_rescore import CASE_PHOTO, Family, _candidates, _group_of, _sighting
+from tests.e2e.test_rescore import Family, _candidates, _group_of, _sighting, case_photo
 from tests.photos import portrait, side_by_side
 
 EN = Language("en", "Asia/Shanghai")
@@ -58,7 +58,7 @@ def test_a_photo_of_the_adult_beside_a_child_finds_nothing(container: Container)
         assert {hit["face_id"] for hit in hits if hit["sighting_id"] == both} <= {marked}
         assert adult["id"] not in [hit["face_id"] for hit in hits]
     # the child is still found by the child's photo, by the child's face
-    found = search.search_by_photo(container.deps, family.principal, portrait(*CASE_PHOTO), 50, family.case_id)
+    found = search.search_by_photo(container.deps, family.principal, case_photo(), 50, family.case_id)
     assert [hit["face_id"] for hit in found if hit["sighting_id"] == both] == [child["id"]]
 
 
@@ -127,7 +127,7 @@ def test_the_familys_search_naming_its_case_reads_no_decision_the_family_is_not_
     family = Family(container)
     sighting = _sighting(container, portrait("collins", 1), 10)
     [(candidate_id, _)] = [(i, row) for i, row in _candidates(container).items() if row[0] == family.case_id]
-    photo = portrait(*CASE_PHOTO)
+    photo = case_photo()
 
     def found(deps_of: Container, case_id: int | None) -> dict[int, str]:
         hits = search.search_by_photo(deps_of.deps, family.principal, photo, 50, case_id)
@@ -154,7 +154,7 @@ def test_a_partner_naming_the_case_learns_nothing_of_the_reviewers_decision(cont
     [(candidate_id, _)] = [(i, row) for i, row in _candidates(container).items() if row[0] == family.case_id]
     review.review_candidate(container.deps, OPERATOR, candidate_id, CandidateStatus.DISMISSED, "a different child")
     settled = _with_undo(container, timedelta(0))
-    photo = portrait(*CASE_PHOTO)
+    photo = case_photo()
     token = issue_token(container.deps, OPERATOR, "probe", [Scope.READ_SIGHTINGS, Scope.READ_CASES])
     with TestClient(create_app(settled), headers={"Authorization": f"Bearer {token}"}) as partner:
         named = partner.post(f"/api/search?case_id={family.case_id}", files={"photo": ("a.jpg", photo, "image/jpeg")})
