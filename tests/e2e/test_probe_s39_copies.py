@@ -69,6 +69,8 @@ def test_a_family_whose_appeal_photo_was_reported_first_is_cleared_by_a_moderato
     appeal = (fgnet / "images" / "049a06.jpg").read_bytes()
     sighting_id = _report(container, appeal)
     moderation.moderate_sightings(container.deps, OPERATOR, [sighting_id], False, APPEAL)
+    seen = _report(container, (fgnet / "images" / "049a07.jpg").read_bytes(), "a boy begging at the station")
+    moderation.moderate_sightings(container.deps, OPERATOR, [seen], True)  # the child, a year later, in the street
     case_id = _register(container, appeal, "Jun")
     [copy] = _copies(container, case_id)
     assert copy["blocks"] and copy["sighting_status"] == "rejected" and copy["sighting_reason"] == APPEAL
@@ -95,6 +97,8 @@ def test_a_family_whose_appeal_photo_was_reported_first_is_cleared_by_a_moderato
         assert photo_copies.flag_copies(uow, case_id) == 0  # checked again: the cleared flag is not raised anew
         uow.commit()
     assert container.deps.read.case(case_id)["verified_at"] is not None
+    # the cleared photo is matched now: the street report of the child is proposed to the case
+    assert seen in {c["sighting_id"] for c in container.deps.read.candidates(case_id, None)}
     with TestClient(create_app(container)) as anyone:
         assert anyone.get(f"/p/{case_id}/photo.jpg").status_code == 200
     with _moderator(container) as moderator:
