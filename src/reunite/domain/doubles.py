@@ -12,11 +12,12 @@ poster, its untouched proposals withdrawn) until the flag is resolved and someon
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from reunite.domain.chips import SAME_CHIP, chip_correlation
 from reunite.domain.leads import Reading
 from reunite.domain.scoring import CasePhoto, MatchPolicy, read_case_photos
 
@@ -48,12 +49,26 @@ FLAG_FROM = {"linked": ("open",), "dismissed": ("open",), "open": ("linked", "di
 
 
 
-def as_one_picture(lead: dict[str, Any], face: float) -> dict[str, Any]:
-    """A lead whose faces read as one picture's (``SAME_PHOTO``: the report's photo is the case's own, a repost
-    of its poster or appeal) is no evidence that the child was seen: no band, and said so (probe s39 L5). Every
-    reading of a pair goes through here (a case's candidates, a search by photo for the case), so a reviewer, the
-    family and a partner read the same."""
-    return lead | {"strength": "none", "one_picture": True} if face >= SAME_PHOTO else lead
+def one_picture(face: float, same_print: bool, chip: bytes | None, chips: Sequence[bytes]) -> bool:
+    """Whether a report's picture and a case's (or a searched) photo are one picture, by the copy check's three tests
+    (a repost of the case's poster, cropped, framed in a screenshot or re-encoded: probe s39 L5, s42 N1): faces
+    ``SAME_PHOTO`` alike (``face``, the most alike pair); perceptual hashes ``SAME_PHOTO_BITS`` apart
+    (``same_print``, read by the store); or the report face's ``chip`` correlating ``chips.SAME_CHIP`` with one of
+    ``chips``, those of the other photos' faces at least ``SAME_CHIP_FACES`` alike."""
+    if face >= SAME_PHOTO or same_print:
+        return True
+    if not chip:
+        return False
+    return any((read := chip_correlation(chip, other)) is not None and read >= SAME_CHIP for other in chips if other)
+
+
+def as_one_picture(lead: dict[str, Any], one: bool) -> dict[str, Any]:
+    """A lead whose report picture is the case's own (``one_picture``: a repost of its poster or appeal) is no
+    evidence that the child was seen: no band, and said so (probe s39 L5). Every reading of a pair goes through
+    here (a case's candidates, a search by photo for the case), so a reviewer, the family and a partner read the
+    same."""
+    return lead | {"strength": "none", "one_picture": True} if one else lead
+
 
 @dataclass(frozen=True)
 class SamePhoto:

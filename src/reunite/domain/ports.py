@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from reunite.domain.case_faces import CaseFaceStore
 from reunite.domain.correction_store import CorrectionStore
+from reunite.domain.exchange_stores import PfifStore, SourcesStore
 from reunite.domain.fusion import ExtraFaceStore
 from reunite.domain.matching_store import MatchingStore
 from reunite.domain.model import (
@@ -30,13 +31,7 @@ from reunite.domain.recipes import FaceRecipe, RecipeStore
 from reunite.domain.removal_store import RemovalStore
 from reunite.domain.shortlist_store import ShortlistStore
 from reunite.domain.sources import Page, SourceKind
-from reunite.domain.stores import (
-    ModerationStore,
-    PeopleStore,
-    PfifStore,
-    ReportStore,
-    SourcesStore,
-)
+from reunite.domain.stores import ModerationStore, PeopleStore, ReportStore
 from reunite.domain.workbench import WorkbenchStore
 
 __all__ = ["ReadModel"]  # the read model is a port too; kept in its own module

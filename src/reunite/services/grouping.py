@@ -98,6 +98,8 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
             return joined
     if policy.calibration is None or face is None:
         return None
+    if uow.case_picture_of(face.face_id):  # a case's own picture reposted: no sighting of a child (probe s42 N1)
+        return None
     # sightings seen too long before cannot be this child (a face changes), either time perhaps off by as much as a
     # zone is (``reachable`` then reads each pair exactly); with this time unknown, any may be
     window = timedelta(days=365.25 * GROUP_AGE_YEARS) + ZONE_DOUBT

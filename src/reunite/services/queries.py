@@ -234,7 +234,7 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         against = contradictions(row.get("case_sex"), row.get("apparent_sex"), row["expected_age"], apparent,
                                  row.get("time_score"))
         row["lead"] = as_one_picture(told(reading.lead, against) | {"together": row.get("face_together") or 1},
-                                     float(row["face_score"]))
+                                     row["one_picture"])
         row["lead"]["when_decided"] = _when_decided(deps, row, apparent.middle if apparent else None, against)
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
         if photos_removed(row):  # no figure read from faces deleted at the close is shown as the pair's of now
@@ -298,7 +298,8 @@ def case_candidates(
                 who, family_leads.as_family_reads(deps, who, r, settled), deps.policy), reader)
             for r in deps.read.candidates(case_id, status, group_statuses=access.browsable_statuses(who))
             if access.candidate_visible(who, r, settled, case_id, ended, held=True)]
-    rows.sort(key=lambda r: (waits_for_report(r), -r["score"], r["id"]))  # those reviewers can act on first
+    # those reviewers can act on first; a report of the case's own picture after the leads (no evidence: s42 N1)
+    rows.sort(key=lambda r: (waits_for_report(r), r["one_picture"], -r["score"], r["id"]))
     audit_read(deps, who, "candidates.viewed", "case", case_id, ids=[r["id"] for r in rows],
                 sightings=sorted({r["sighting_id"] for r in rows}), exact_places=who.can(Permission.SEE_EXACT_PLACES))
     return [access.scores_shown(who, r) for r in with_lead(deps, rows)]

@@ -16,10 +16,17 @@ from typing import Any
 
 from reunite.domain import access, leads
 from reunite.domain.access import Permission, Principal, require
-from reunite.domain.doubles import SAME_PHOTO, as_one_picture  # SAME_PHOTO: a searched face is that photo
+from reunite.domain.doubles import (  # SAME_PHOTO: a searched face is that photo
+    SAME_CHIP_FACES,
+    SAME_PHOTO,
+    SAME_PHOTO_BITS,
+    as_one_picture,
+    one_picture,
+)
 from reunite.domain.elapsed import INSTANT, since_missing
 from reunite.domain.errors import InvalidInput
 from reunite.domain.fusion import Spread, fused_similarity
+from reunite.domain.grouping import same_picture
 from reunite.domain.leads import Strength, proposable, told
 from reunite.domain.matching_store import StoredFace
 from reunite.domain.model import DetectedFace, PhotoOwner
@@ -61,7 +68,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
         visible_case(deps, who, case_id)
     if own_child:
         _require_own_case(who, case_id)
-    deps.codec.inspect(data)
+    print_ = deps.codec.inspect(data).phash
     faces = deps.faces.detect(data, thorough=True)  # the searched photo plays a case photo's part
     if not faces:
         raise InvalidInput("no face was found in this photo: try a clearer, front-facing photo", field="photo")
@@ -69,10 +76,18 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
     if own_child and case_id is not None:
         searched = _the_childs_faces(deps, who, case_id, faces)
     found: dict[int, dict[str, Any]] = {}
+    copies: set[int] = set()  # the faces of reports whose picture is the searched photo (a repost of it)
     for _, face in searched:
         for hit in deps.read.similar_sighting_faces(face.embedding, limit, access.browsable_statuses(who),
                                                    access.found_child_hidden(who)):
+            chip, phash = hit.pop("chip"), hit.pop("phash")
+            near = [face.chip] if hit["similarity"] >= SAME_CHIP_FACES else []
+            if one_picture(hit["similarity"], same_picture(print_, phash, SAME_PHOTO_BITS),
+                           None if chip is None else bytes(chip), near):
+                copies.add(hit["face_id"])
             found.setdefault(hit["face_id"], hit)
+    if case_id is not None:  # and those whose picture is one of the case's own
+        copies |= {r["sighting_face_id"] for r in deps.read.candidates(case_id, None) if r["one_picture"]}
     best: dict[int, dict[str, Any]] = {}
     with deps.uow() as uow:
         read = _Reader(deps, who, uow, case_id, [h["sighting_id"] for h in found.values()])
@@ -86,7 +101,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
                     against = facts.pop("contradicts", [])
                     best[face_id] |= facts
                     best[face_id]["lead"] = as_one_picture(
-                        told(reading.lead, against) | {"together": read.together(face_id)}, scored.face)
+                        told(reading.lead, against) | {"together": read.together(face_id)}, face_id in copies)
                     best[face_id]["impostor_share"] = reading.share
     if case_id is not None:
         _as_candidates(deps, who, case_id, best)

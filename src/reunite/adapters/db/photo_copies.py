@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from reunite.adapters.db.ann import ann_scan
+from reunite.adapters.db.same_photos import ANY_CASE_PICTURE, read_one_picture
 from reunite.domain.chips import chip_correlation
 from reunite.domain.photo_copies import REJECTED, SIGHTING, PhotoCopy
 from reunite.domain.times import with_offset
@@ -113,6 +114,10 @@ class PhotoCopiesSql:
             "AND x.other_case_id IS NOT DISTINCT FROM CAST(:o AS bigint))"),
             {"c": copy.case_id, "p": copy.photo_id, "k": copy.kind, "s": copy.sighting_id, "o": copy.other_case_id,
              "op": copy.other_photo_id}).rowcount)
+
+    def case_picture_of(self, face_id: int) -> bool:
+        row = self.conn.execute(text(ANY_CASE_PICTURE), {"f": face_id}).first()
+        return row is not None and read_one_picture(dict(row._mapping))
 
     def sighting_copies_of(self, case_id: int) -> list[int]:
         return [int(r[0]) for r in self.conn.execute(text(

@@ -18,7 +18,7 @@ from reunite.adapters.db.pfif import PfifReads
 from reunite.adapters.db.photo_copies import PhotoCopiesReads
 from reunite.adapters.db.queues import ModerationReads
 from reunite.adapters.db.reach import ReachReads
-from reunite.adapters.db.same_photos import SAME_PHOTO_DISMISSED, copy_of
+from reunite.adapters.db.same_photos import SAME_PHOTO_DISMISSED, case_picture, copy_of, read_one_picture
 from reunite.adapters.db.shortlist import CHILD_FACE, FIRST_FACE, RANKS_NOW, RANKS_NOW_JOIN, ShortlistReads
 from reunite.adapters.db.sighting_filter import NOT_FOUND, found, sighting_order, sighting_where
 from reunite.adapters.db.sources import SourcesReads
@@ -245,6 +245,8 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
             "c.face_together, c.decided_face_score, c.decided_hubness, c.decided_together, "
             # waiting, the same face in the same picture as another report's lead a reviewer dismissed for this case
             f"{SAME_PHOTO_DISMISSED} AS same_photo_dismissed, "
+            # whether the report's picture is one of the case's own (a repost of its poster: probe s42 N1)
+            f"{case_picture('c.sighting_face_id', 'c.case_id')}, "
             # other cases a reviewer confirmed this sighting for (a child registered twice: one of them may not
             # be the child's family); reviewers read it, everyone else an empty list (``access.candidate_view``)
             "ARRAY(SELECT DISTINCT o.case_id FROM candidates o WHERE o.sighting_id = c.sighting_id "
@@ -266,6 +268,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
                                    for word in row["family_words"] or []]
             row["dismissed_members"] = [m | {"at": datetime.fromisoformat(m["at"])}
                                         for m in row["dismissed_members"] or []]
+            row["one_picture"] = read_one_picture(row)
             dismissed = row.pop("same_photo_dismissed")
             row["same_photo_dismissed_in"] = None if dismissed is None else int(dismissed["sighting_id"])
             row["same_photo_dismissed_at"] = None if dismissed is None else datetime.fromisoformat(dismissed["at"])
@@ -314,7 +317,7 @@ class SqlReadModel(PeopleReads, ModerationReads, ReachReads, PfifReads, SourcesR
                 "WITH near AS MATERIALIZED (SELECT f.id AS face_id, f.sighting_id, "
                 "1 - (f.embedding <=> CAST(:q AS vector)) AS similarity, "
                 "f.hubness, s.seen_at, s.seen_at_offset, s.seen_at_basis, s.seen_at_zone, s.place_text, s.lat, s.lon, "
-                "s.group_id "
+                "s.group_id, f.chip, (SELECT p.phash FROM photos p WHERE p.id = f.photo_id) AS phash "
                 "FROM faces f JOIN sightings s ON s.id = f.sighting_id "
                 f"WHERE f.sighting_id IS NOT NULL AND s.status = ANY(:statuses) AND f.id = {CHILD_FACE} "
                 f"{'AND ' + NOT_FOUND if found_hidden else ''} "

@@ -5,7 +5,9 @@ resized), as the intake reads reposts (``sources.sighting_with_photo``) and grou
 
 from __future__ import annotations
 
-from reunite.domain.doubles import SAME_PHOTO, SAME_PHOTO_BITS
+from typing import Any
+
+from reunite.domain.doubles import SAME_CHIP_FACES, SAME_PHOTO, SAME_PHOTO_BITS, one_picture
 
 SAME = f"bit_count(({{a}}.phash # {{b}}.phash)::bit(64)) <= {SAME_PHOTO_BITS}"
 
@@ -46,3 +48,38 @@ SAME_PHOTO_DISMISSED = (
     f"AND d.sighting_id <> c.sighting_id AND {_same('dp', 'cp')} "
     f"AND (df.embedding <=> cf.embedding) <= {1.0 - SAME_PHOTO:.6f} "
     "ORDER BY d.reviewed_at DESC, d.id LIMIT 1)")
+
+
+def case_picture(face: str, case: str) -> str:
+    """What tells whether report face ``face``'s picture is one of case ``case``'s own (``domain.doubles.one_picture``:
+    a repost of its poster, probe s42 N1), as columns ``read_one_picture`` reads: the most alike pair of faces, whether
+    a photo of each has the same perceptual hash, the report face's chip and the chips of the case's faces alike
+    enough for the chip test."""
+    return (
+        f"(SELECT max(1 - (cf.embedding <=> sf.embedding)) FROM faces cf, faces sf WHERE sf.id = {face} "
+        f"AND cf.case_id = {case}) AS pic_face, "
+        "EXISTS (SELECT 1 FROM faces sf JOIN photos sp ON sp.id = sf.photo_id JOIN photos cp "
+        f"ON cp.case_id = {case} WHERE sf.id = {face} AND {_same('sp', 'cp')}) AS pic_print, "
+        f"(SELECT sf.chip FROM faces sf WHERE sf.id = {face}) AS pic_chip, "
+        f"ARRAY(SELECT cf.chip FROM faces cf, faces sf WHERE sf.id = {face} AND cf.case_id = {case} "
+        f"AND cf.chip IS NOT NULL AND 1 - (cf.embedding <=> sf.embedding) >= {SAME_CHIP_FACES}) AS pic_chips")
+
+
+def read_one_picture(row: dict[str, Any]) -> bool:
+    """Whether the row's report picture is its case's own (``case_picture``'s columns, taken off the row)."""
+    face, same, chip, chips = (row.pop(k) for k in ("pic_face", "pic_print", "pic_chip", "pic_chips"))
+    return one_picture(float(face or 0.0), bool(same), None if chip is None else bytes(chip),
+                       [bytes(c) for c in chips or ()])
+
+
+# the report face :f against every case's pictures, as ``read_one_picture`` reads them: its nearest case faces (their
+# index), and every case photo's perceptual hash
+ANY_CASE_PICTURE = (
+    "WITH sf AS (SELECT f.id, f.photo_id, f.embedding, f.chip FROM faces f WHERE f.id = :f), "
+    "near AS (SELECT 1 - n.distance AS sim, n.chip FROM sf CROSS JOIN LATERAL (SELECT g.chip, "
+    "g.embedding <=> sf.embedding AS distance FROM faces g WHERE g.case_id IS NOT NULL "
+    "ORDER BY g.embedding <=> sf.embedding LIMIT 5) n) "
+    "SELECT (SELECT max(sim) FROM near) AS pic_face, EXISTS (SELECT 1 FROM sf JOIN photos sp ON sp.id = sf.photo_id "
+    f"JOIN photos cp ON cp.case_id IS NOT NULL AND {_same('sp', 'cp')}) AS pic_print, "
+    "(SELECT chip FROM sf) AS pic_chip, "
+    f"ARRAY(SELECT chip FROM near WHERE chip IS NOT NULL AND sim >= {SAME_CHIP_FACES}) AS pic_chips")
