@@ -86,8 +86,8 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
                            None if chip is None else bytes(chip), near):
                 copies.add(hit["face_id"])
             found.setdefault(hit["face_id"], hit)
-    if case_id is not None:  # and those whose picture is one of the case's own
-        copies |= {r["sighting_face_id"] for r in deps.read.candidates(case_id, None) if r["one_picture"]}
+    candidates = deps.read.candidates(case_id, None) if case_id is not None else []
+    copies |= {r["sighting_face_id"] for r in candidates if r["one_picture"]}  # and those of the case's own picture
     best: dict[int, dict[str, Any]] = {}
     with deps.uow() as uow:
         read = _Reader(deps, who, uow, case_id, [h["sighting_id"] for h in found.values()])
@@ -104,7 +104,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
                         told(reading.lead, against) | {"together": read.together(face_id)}, face_id in copies)
                     best[face_id]["impostor_share"] = reading.share
     if case_id is not None:
-        _as_candidates(deps, who, case_id, best)
+        _as_candidates(deps, who, case_id, candidates, best)
     ranked = sorted(best.values(), key=most_alike_first)
     ranked = [h for h in ranked if proposable(deps.policy.leads, h["impostor_share"])][:limit]
     ranked = [sighting_shown(deps, who, h, reader) for h in ranked]  # place words as this reader may read them
@@ -209,7 +209,8 @@ def most_alike_first(hit: dict[str, Any]) -> tuple[int, float, float, int]:
             hit["face_id"])
 
 
-def _as_candidates(deps: Deps, who: Principal, case_id: int, best: dict[int, dict[str, Any]]) -> None:
+def _as_candidates(deps: Deps, who: Principal, case_id: int, candidates: list[dict[str, Any]],
+                   best: dict[int, dict[str, Any]]) -> None:
     """A sighting face already the case's candidate (one this reader sees on the case page) names that
     candidate. Its reading is the pair's of now, as every hit's: the candidate's stored score is the same
     number, since matching scores a group's stored candidates again whenever the group changes.
@@ -217,7 +218,7 @@ def _as_candidates(deps: Deps, who: Principal, case_id: int, best: dict[int, dic
     the case (which its family never reads: not on the case page, not in its history) is found, and read,
     as in a search without the case, so that the difference between the two searches names no decision."""
     settled = deps.clock.now() - deps.limits.undo_window
-    for row in deps.read.candidates(case_id, None):
+    for row in candidates:  # the case's (``ReadModel.candidates``)
         if row["sighting_face_id"] in best and access.candidate_visible(who, row, settled, case_id):
             best[row["sighting_face_id"]]["candidate_id"] = row["id"]
 
