@@ -5,13 +5,20 @@ number at home."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from fastapi.testclient import TestClient
 
 from reunite.bootstrap import Container
+from reunite.domain.access import OPERATOR, Role
+from reunite.domain.model import CandidateStatus, GeoPoint, NewCase, NewSighting, Sex, Upload
 from reunite.entrypoints.api.app import create_app
-from reunite.services import posters
+from reunite.services import intake, moderation, posters, review
+from reunite.services.accounts import from_session
+from tests.conftest import run_jobs, session_for
 from tests.e2e.test_probe_s26_abroad import abroad_case
 from tests.e2e.test_times import shown
+from tests.photos import another_shot, portrait
 
 
 def test_a_child_seen_abroad_gets_the_police_number_there_and_at_home_the_sites(container: Container) -> None:
@@ -44,3 +51,36 @@ def test_a_child_seen_where_the_police_number_is_not_known_is_told_to_call_the_l
     assert "请联系当地警方" in zh and "拨打 110" not in zh
     feed = shown(anyone.get("/feeds/cases.atom"))
     assert feed.count("Call the local police.") == 2 and "Call 110" not in feed
+
+
+def test_a_family_in_los_angeles_is_told_911_under_its_lead_on_its_case_page_and_the_poster(
+        container: Container) -> None:
+    """Probe s42 N2: on a site in China, the family's case page said "call the police: 110" under a lead confirmed in
+    Los Angeles, and every footer (the LA poster's too, beside its "Call 911") said 110. The number is the place's:
+    where the lead was seen under it, where the child went missing on the case page and the poster."""
+    deps = container.deps
+    _, token = session_for(container, Role.REPORTER)
+    family = from_session(deps, token)
+    assert family is not None
+    case = NewCase(given_name="Lucy", family_name="Wong", sex=Sex.FEMALE, birth_date=date(2016, 1, 1),
+                   missing_since=datetime.fromisoformat("2026-11-30T22:30-08:00"), last_seen_place=None,
+                   last_seen_text="Los Angeles, California")
+    case_id = intake.register_case(deps, family, case, [Upload(another_shot(portrait()), "c.jpg")], [None]).case_id
+    moderation.verify_case(deps, OPERATOR, case_id, "police report seen")
+    seen = NewSighting(seen_at=datetime.fromisoformat("2026-12-02T10:00-08:00"), place=GeoPoint(34.05, -118.24),
+                       place_text="Los Angeles")
+    sighting = intake.report_sighting(deps, OPERATOR, seen, [Upload(portrait("collins", 1), "s.jpg")]).sighting_id
+    run_jobs(container)
+    moderation.moderate_sightings(deps, OPERATOR, [sighting], approve=True)
+    run_jobs(container)
+    [lead] = deps.read.candidates(case_id, None)
+    review.review_candidate(deps, OPERATOR, lead["id"], CandidateStatus.CONFIRMED, "her coat")
+    own = TestClient(create_app(container))
+    own.cookies.set("reunite_session", token)
+    page = shown(own.get(f"/cases/{case_id}?lang=en"))
+    assert "if the child is in danger, call the police: 911." in page
+    assert "Call the police: 911." in page and "police: 110" not in page
+    poster = shown(TestClient(create_app(container)).get(f"/p/{case_id}?lang=en"))
+    assert "Call 911." in poster and "Call the police: 911." in poster and "110" not in poster
+    home = shown(TestClient(create_app(container)).get("/?lang=en"))
+    assert "Call the police: 110." in home  # a page about no place: the site's own

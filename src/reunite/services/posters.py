@@ -56,11 +56,26 @@ def call_phone(deps: Deps, zone: str) -> str:
     lost in New York on a site in China: 911, not 110); '' where that country's number is not known, or
     no country keeps that zone (a time's offset abroad): pages then say to call the local police, as
     ``domain.emergency`` promises, never the site's number, which does not reach the police there (probe s31 E2)."""
+    abroad = _abroad(deps, zone)
+    return deps.site.contact_phone if abroad is None else abroad
+
+
+def police_at(deps: Deps, zone: str) -> str:
+    """The police number a page tells a reader to call when a child at a place in ``zone`` is in danger now: the
+    site's (``REUNITE_POLICE_PHONE``, else its country's) in the site's own country or where nothing says where,
+    else that country's, '' where unknown (pages then say to call the local police): a family in Los Angeles is
+    never told 110 by a site in China (probe s42 N2)."""
+    abroad = _abroad(deps, zone)
+    return (deps.site.police_phone or "") if abroad is None else abroad
+
+
+def _abroad(deps: Deps, zone: str) -> str | None:
+    """None for a place in the site's own country (or nowhere said), else that country's police number ('')."""
     if not zone or zone == deps.site.timezone:
-        return deps.site.contact_phone
+        return None
     there = deps.places.country(zone)
     if there is not None and there == deps.places.country(deps.site.timezone):
-        return deps.site.contact_phone
+        return None
     return police_number(there) or ""
 
 

@@ -47,6 +47,8 @@ from reunite.services import (
     intake,
     look_alikes,
     photo_copies,
+    place_days,
+    posters,
     queries,
     removals,
     review,
@@ -166,7 +168,11 @@ def case_context(deps: Deps, who: Principal, case_id: int, page: int = 1,
             "removal_requests": removals.asked_of(deps, who, case_id),  # to its registrant only
             # its registrant corrects it (docs/decisions/0007); a correction waiting for a moderator, shown to them
             "can_correct": case["status"] == "open" and corrections.may_correct(deps, who, case_id),
-            "correction": corrections.waiting_for(deps, who, case_id) if case["status"] == "open" else None}
+            "correction": corrections.waiting_for(deps, who, case_id) if case["status"] == "open" else None,
+            # the police number where the child went missing (the page's), and where each lead was seen
+            "police_phone": posters.police_at(deps, place_days.day_zone(
+                deps, case.get("last_seen_lat"), case.get("last_seen_lon"), case.get("last_seen_text") or "")),
+            "lead_police": {c["id"]: posters.police_at(deps, c.get("day_zone") or "") for c in candidates}}
 
 
 def reunion_context(deps: Deps, who: Principal, case_id: int) -> dict[str, Any]:

@@ -104,7 +104,8 @@ def render(request: Request, lang: Language, name: str, status: int = 200, **con
                 "once": secrets.token_urlsafe(18),  # a form's one-time idempotency key
                 "inline_assets": name in assets.PAGES,
                 "mail_on": request.app.state.container.deps.mailer.configured,
-                "police_phone": request.app.state.container.deps.site.police_phone}
+                # the number for the place the page is about (a case's, a poster's), else the site's
+                "police_phone": context.get("police_phone", request.app.state.container.deps.site.police_phone)}
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 

@@ -135,7 +135,8 @@ def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTML
             raise
         return render(request, lang, "poster_closed.html", outcome=outcome)
     settings = request.app.state.container.settings
-    return render(request, lang, "poster.html", c=c, base=base, email=settings.contact_email)
+    return render(request, lang, "poster.html", c=c, base=base, email=settings.contact_email,
+                  police_phone=posters.police_at(deps, c["day_zone"]))
 
 
 @router.api_route("/p/{case_id}/photo.jpg", methods=["GET", "HEAD"])
