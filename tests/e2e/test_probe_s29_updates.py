@@ -17,6 +17,7 @@ from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Scope
 from reunite.domain.model import GeoPoint
 from reunite.domain.pfif import pfif_time
+from reunite.domain.places_shown import public_pin
 from reunite.entrypoints.api.app import create_app
 from reunite.services import moderation, pfif, reach, reunion
 from reunite.services.accounts import issue_token
@@ -113,6 +114,28 @@ def test_a_correction_moves_the_exports_dates_the_feeds_updated_and_tells_webhoo
     assert _person(exporter, case_id)["source_date"] == pfif_time(clock.current - timedelta(minutes=5))
     run_jobs(container)
     assert receiver.sent == []
+
+    # what partners read only as the city and the ~1 km cell, and the family's own marks (they read only words a
+    # moderator shared), move nothing and tell nobody: the exact words within the city, the pin moved within its
+    # cell, the marks (probe s41 D1: the public feed's date said when a private fact was edited)
+    clock.current += timedelta(minutes=5)
+    dated = _person(exporter, case_id)["source_date"]
+    near = (30.6003, 114.3002)
+    assert public_pin(*near) == public_pin(30.6, 114.3)
+    for change in ({"last_seen_text": "Wuchang, Zhongnan road 3, building 2"},
+                   {"last_seen_lat": near[0], "last_seen_lon": near[1]}, {"marks": "a scar on her left hand"}):
+        assert desk.patch(f"/api/cases/{case_id}", json=change).json()["applied"]  # written
+    assert _person(exporter, case_id)["source_date"] == dated
+    assert _entry_updated(public.get("/feeds/cases.atom").text, case_id) < clock.current
+    run_jobs(container)
+    assert receiver.sent == []
+    # a pin in another cell is read: dated and told
+    moved = {"last_seen_lat": 30.58, "last_seen_lon": 114.27}
+    assert desk.patch(f"/api/cases/{case_id}", json=moved).status_code == 200
+    assert _person(exporter, case_id)["source_date"] == pfif_time(clock.current)
+    run_jobs(container)
+    assert [payload["event"] for _, payload in receiver.sent] == ["case.updated"]
+    receiver.sent.clear()
 
     # once the case ends, its webhook is told it ended, never updated
     reunion.close_case(deps, OPERATOR, case_id, reunited=False, keep_data=True)

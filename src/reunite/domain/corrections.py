@@ -26,10 +26,14 @@ DESCRIPTIVE = ("nicknames", "description", "marks", "family_contact")
 MATCHED = frozenset({"sex", "birth_date", "missing_since", "last_seen_place"})
 DOUBLES = frozenset({"given_name", "family_name", "birth_date", "nicknames"})
 FIELDS = IDENTITY + DESCRIPTIVE
-# what partners and readers hold of a case (the exports, feeds, posters, webhooks: as each may read it): every fact
-# but the police report number and the family's contact, which stay here. A change of any moves the case's date
-# there (``services.case_moves.changed_for_partners``)
-PUBLISHED = frozenset(FIELDS) - {"police_report", "family_contact"}
+# where the child was last seen: partners and readers hold it only as the public city and the pin's ~1 km cell
+LAST_SEEN = frozenset({"last_seen_text", "last_seen_place"})
+# what partners and readers hold of a case as it is (the exports, feeds, posters, webhooks): every fact but the police
+# report number and the family's contact, which stay here, the family's own words (they read only what a moderator
+# approved for sharing: ``services.sharing``, which tells them when that changes) and the place last seen (read as
+# ``LAST_SEEN`` says). A change of any moves the case's date there (``services.case_moves.changed_for_partners``):
+# a change of what they do not read never does (probe s41 D1: the feed's date told when a private fact was edited)
+PUBLISHED = frozenset(FIELDS) - {"police_report", "family_contact", "description", "marks"} - LAST_SEEN
 
 
 def as_registered(row: Mapping[str, Any]) -> NewCase:

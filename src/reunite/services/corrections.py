@@ -17,6 +17,7 @@ from reunite.domain import access
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.corrections import (
     FIELDS,
+    LAST_SEEN,
     as_registered,
     changes,
     corrected,
@@ -31,8 +32,9 @@ from reunite.domain.corrections import (
 )
 from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
-from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, NewCase
-from reunite.domain.ports import UnitOfWork
+from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, GeoPoint, NewCase
+from reunite.domain.places_shown import public_pin
+from reunite.domain.ports import PlaceNames, UnitOfWork
 from reunite.domain.reasons import require_why
 from reunite.services import added_check, queries, sharing
 from reunite.services.case_checks import check_case
@@ -85,7 +87,7 @@ def correct_case(deps: Deps, who: Principal, case_id: int, values: Mapping[str, 
         if not access.may_correct(who, case_id, uow.registrant(case_id)):
             raise Forbidden("only the family or the partner who registered case {id} may correct it", id=case_id)
         state = move_case(uow, case_id, CaseAction.CORRECT, who.actor)  # 409 unless open; its row locked
-        result = corrects(uow, who, case_id, state.verified, values, now)
+        result = corrects(uow, who, case_id, state.verified, values, now, places=deps.places)
         if shared:
             sharing.write(uow, who.actor, case_id, approved, now)
         uow.commit()
@@ -94,7 +96,8 @@ def correct_case(deps: Deps, who: Principal, case_id: int, values: Mapping[str, 
 
 def corrects(uow: UnitOfWork, who: Principal, case_id: int, verified: bool, values: Mapping[str, Any], now: datetime,
              action: str | None = "case.corrected", also: Mapping[str, tuple[str, str]] | None = None,
-             also_kept: Mapping[str, Any] | None = None, record: str | None = None) -> Corrected:
+             also_kept: Mapping[str, Any] | None = None, record: str | None = None, *,
+             places: PlaceNames) -> Corrected:
     """``values`` written over the case's facts (its row locked by the caller), by decision 0007's one rule,
     whoever sends them (a registrant's PATCH or form, a partner's newer PFIF record: ``services.pfif_versions``):
     the family's words at once; of a verified case, the identity facts wait for a moderator when ``who`` may not
@@ -103,7 +106,8 @@ def corrects(uow: UnitOfWork, who: Principal, case_id: int, verified: bool, valu
     ``also``: more facts that changed (by name, old → new as written) that wait with the identity facts, kept with
     the correction as ``also_kept`` (a partner record's photo link and its fields as sent: ``pfif_versions``).
     Audited old → new as ``action`` (None: the caller audits, reading ``Corrected.changed``); ``record``: the
-    partner's record that sent them, named when its words go back to the moderators (``sharing.source_changed``)."""
+    partner's record that sent them, named when its words go back to the moderators (``sharing.source_changed``);
+    ``places`` reads the place last seen as partners do (``public_place``)."""
     row = uow.case_facts_row(case_id)
     before = as_registered(row)
     after = kept_time(before, corrected(before, values))
@@ -115,7 +119,7 @@ def corrects(uow: UnitOfWork, who: Principal, case_id: int, verified: bool, valu
     said = {name: list(changed[name]) for name in now_fields}
     result = Corrected(case_id, applied=now_fields, changed=said)
     if now_fields:
-        _apply(uow, who.actor, row, before, after, now_fields, changed, now, action,
+        _apply(uow, who.actor, row, before, after, now_fields, changed, now, action, places,
                {"record": record} if record else {"corrected": True})
     if held:
         names = identity(changed) + list(also or {})
@@ -125,10 +129,10 @@ def corrects(uow: UnitOfWork, who: Principal, case_id: int, verified: bool, valu
 
 
 def _apply(uow: UnitOfWork, actor: str, row: Mapping[str, Any], before: NewCase, after: NewCase, names: list[str],
-           changed: Mapping[str, tuple[str, str]], now: datetime, action: str | None,
+           changed: Mapping[str, tuple[str, str]], now: datetime, action: str | None, places: PlaceNames,
            source: Mapping[str, object] | None = None, **detail: object) -> None:
     """Write ``names`` of ``after`` over ``before``; audited old → new (as ``action``, unless None: the caller
-    does); what depends on them run again; partners and readers told, when they hold any of them
+    does); what depends on them run again; partners and readers told, when what they read of them changed
     (``case_moves.changed_for_partners``: the exports' dates, the feed's, webhooks' ``case.updated``)."""
     taken = {name: getattr(after, name) for name in names}
     if "missing_since" in names:
@@ -142,8 +146,16 @@ def _apply(uow: UnitOfWork, actor: str, row: Mapping[str, Any], before: NewCase,
         sharing.source_changed(uow, actor, dict(row), texts, now, **(source or {"corrected": True}))
     if reruns(dict.fromkeys(names)):
         uow.enqueue("faces.process_case", lock=f"case-{row['id']}", case_id=int(row["id"]))
-    if published(names):
+    moved = LAST_SEEN.intersection(names) and public_place(places, before) != public_place(places, after)
+    if published(names) or moved:
         changed_for_partners(uow, int(row["id"]), now)
+
+
+def public_place(places: PlaceNames, case: NewCase) -> tuple[GeoPoint | None, str]:
+    """Where a case's child was last seen as partners and readers read it: the pin's ~1 km cell and the city the
+    words and that cell name (``posters.case_city``), never the words or the pin themselves."""
+    pin = public_pin(case.last_seen_place.lat, case.last_seen_place.lon) if case.last_seen_place else None
+    return pin, places.city(case.last_seen_text or "", True, pin)
 
 
 def _ask(uow: UnitOfWork, actor: str, case_id: int, after: NewCase, changed: Mapping[str, tuple[str, str]],
@@ -248,8 +260,8 @@ def decide_correction(deps: Deps, who: Principal, correction_id: int, accept: bo
             changed_for_partners(uow, case_id, now)
         record: dict[str, object] = {"record_fields": sorted(sent)} if sent else {}  # its record's fields as sent
         if names := identity(changed):
-            _apply(uow, who.actor, row, before, after, names, changed, now, "case.correction_accepted", None,
-                   correction=correction_id, asked_by=found["asked_by"], photos=photo_ids, **record, **read)
+            _apply(uow, who.actor, row, before, after, names, changed, now, "case.correction_accepted", deps.places,
+                   None, correction=correction_id, asked_by=found["asked_by"], photos=photo_ids, **record, **read)
         else:
             uow.audit(who.actor, "case.correction_accepted", "case", case_id, correction=correction_id, changed={},
                       photos=photo_ids, **record, **read)

@@ -46,7 +46,7 @@ def update(deps: Deps, uow: UnitOfWork, who: Principal, record: str, case: NewCa
     values = {name: getattr(case, name) for name in RECORD_FACTS if name not in restated(sent_before, fields)}
     try:
         done = corrections.corrects(uow, who, case_id, state.verified, values, now, None, photo,
-                                    {"pfif": waiting} if waiting else None, record=record)
+                                    {"pfif": waiting} if waiting else None, record=record, places=deps.places)
     except ReuniteError as exc:
         report.problems.append(Problem.of(record, exc))
         return False
