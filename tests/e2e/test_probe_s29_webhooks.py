@@ -26,7 +26,7 @@ from reunite.domain.access import OPERATOR, Scope
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.worker.tasks import DELIVERY_RETRY, ENDED_RETRY, make_app, run_worker
 from reunite.services import reach, reunion
-from reunite.services.accounts import issue_token
+from reunite.services.accounts import from_api_token, issue_token, revoke_token
 from tests.conftest import count_rows, run_jobs_settled
 from tests.e2e.test_reach import missing_case
 
@@ -268,3 +268,27 @@ def test_a_webhook_asked_for_again_is_answered_without_its_secret_which_its_make
     assert partner(container, Scope.READ_CASES).post(url).status_code == 403
     assert client.delete(f"/api/subscriptions/{first['id']}").status_code == 204
     assert client.post(url).status_code == 409  # ended: nothing to sign any more
+
+
+def test_a_partners_key_revoked_after_an_alert_still_gets_the_take_down(container: Container) -> None:
+    """Probe s41 D2: revoking (or rotating) a webhooks key ended its subscriptions, and with them every later
+    ``case.ended``: the child stayed on the partner's site after the case ended. The take-down outlives the
+    subscription; nothing else goes (no ``case.updated``, no new alert)."""
+    receiver = Recorder()
+    container.deps = replace(container.deps, webhooks=receiver)
+    token = issue_token(container.deps, OPERATOR, "partner", [Scope.WEBHOOKS])
+    client = TestClient(create_app(container), headers={"Authorization": f"Bearer {token}"})
+    assert client.post("/api/subscriptions", json=WUHAN_HOOK | {"address": "https://partner.example/hook"}).is_success
+    case_id, later = active_case(container), active_case(container)
+    reach.alert_round(container.deps, case_id)
+    run_jobs_settled(container)
+    [(_, alert)] = receiver.sent
+    receiver.sent.clear()
+    holder = from_api_token(container.deps, token)
+    assert holder is not None and holder.token_id is not None
+    revoke_token(container.deps, OPERATOR, holder.token_id)
+    reach.alert_round(container.deps, later)  # the subscription ended: no new alert
+    reunion.close_case(container.deps, OPERATOR, case_id, reunited=False, keep_data=True)
+    run_jobs_settled(container)
+    assert [(p["event"], p["case"]["id"], p["alert_id"]) for _, p in receiver.sent] == [
+        ("case.ended", case_id, alert["alert_id"])]

@@ -48,8 +48,9 @@ def _tell_alerted(deps: Deps, case_id: int, active: bool, delivery: str) -> int:
 def deliver_ended(deps: Deps, alert_id: int) -> None:
     """``case.ended`` to one webhook that had the case's alert: saying only that the case ended (not how:
     reunited, closed, withdrawn, removed or held back for a second look read alike), and that the receiver should
-    take down what it shows of it. Not once the case is active again, nor to a subscription ended or whose maker
-    lost the right. An email alert (probe s28 B7): a short email in the subscriber's language, by the same rule
+    take down what it shows of it. Not once the case is active again; to a subscription ended since the alert (its
+    key revoked or rotated, its maker without the right) too: the take-down outlives it (probe s41 D2).
+    An email alert (probe s28 B7): a short email in the subscriber's language, by the same rule
     (that the appeal ended, never why nor the child's name, and to take printed posters down)."""
     with deps.uow() as uow:
         channel = uow.alert(alert_id)["channel"]
@@ -101,21 +102,25 @@ def _email_ended(deps: Deps, alert_id: int) -> None:
 
 
 def _to_tell(deps: Deps, alert_id: int, ended: bool) -> dict[str, Any] | None:
-    """The webhook alert to tell that its case ended (``ended``), or the alert (webhook or email) to tell it is back;
-    None when there is nothing to tell: the case is where it was said to be, the alert is not active, or (back) it
-    was never told it ended,
-    or its maker lost the right. Told it ended, it is marked so before the delivery goes: a restore committed while
+    """The webhook alert to tell that its case ended (``ended``: whatever became of its subscription since), or the
+    alert (webhook or email) to tell it is back; None when there is nothing to tell: the case is where it was said to
+    be, or (back) it was never told it ended, its subscription ended, or its maker lost the right.
+    Told it ended, it is marked so before the delivery goes: a restore committed while
     it is on its way finds it, and tells it the case is back."""
     with deps.uow() as uow:
         alert = uow.alert(alert_id)
         active = uow.case_is_active(alert["case_id"])
-        if active is ended or alert["status"] != "active" or (ended and alert["channel"] != "webhook"):
+        if active is ended or (ended and alert["channel"] != "webhook"):
             return None
-        if not ended and alert["ended_at"] is None:  # never told it ended, or told it is back already
-            return None
+        if not ended and (alert["status"] != "active" or alert["ended_at"] is None):  # never told it ended, or
+            return None  # told it is back already; or a subscription ended since: nothing more to show
         if ended:
             uow.mark_alert_ended(alert_id, deps.clock.now())
             uow.commit()
+            # a take-down outlives the subscription (probe s41 D2): a partner whose key was revoked or rotated,
+            # or whose issuer lost the right, still shows the child it was alerted to. It is told only that the case
+            # ended (its id, which it holds; the public poster and feed say as much), at the address it gave
+            return alert
     return alert if still_wanted(deps, alert, alert["subscription_id"]) else None
 
 
