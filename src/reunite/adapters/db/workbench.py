@@ -10,6 +10,7 @@ from sqlalchemy import Connection, insert, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from reunite.adapters.db.tables import candidates, family_words, review_passes
+from reunite.domain.doubles import SAME_PHOTO
 from reunite.domain.errors import NotFound
 from reunite.domain.workbench import CLAIM, COMMAND_LINE, FamilyWord, Held, person_of
 
@@ -75,14 +76,16 @@ class WorkbenchSql:
 
     def claim_next(self, reviewer: str, now: datetime, lead_share: float | None) -> int | None:
         # mine first, then what a second reviewer waits on, then leads by the face (the family's first),
-        # then the strongest; last what only a family's word keeps (its face no lead: share above the
-        # operating point)
+        # then the strongest, a repost of the case's own picture after them (probe s42 N1); last what only a
+        # family's word keeps (its face no lead: share above the operating point)
         found = self.conn.execute(text(
             f"UPDATE candidates SET claimed_by = :me, claim_expires_at = :until WHERE id = ("
             f"SELECT c.id {FROM} WHERE {FOR_ME} ORDER BY (c.claimed_by = :me AND c.claim_expires_at >= :now) "
             "IS TRUE DESC, (c.first_confirmed_by IS NOT NULL) DESC, "
             "(CAST(:lead AS double precision) IS NULL OR c.impostor_share IS NULL OR c.impostor_share <= :lead) "
             "DESC, (c.family_answer = 'maybe') IS TRUE DESC, "
+            # a report of the case's own picture (faces one picture's: a repost of its poster) after the leads
+            f"c.face_score >= {SAME_PHOTO} ASC, "
             "c.score DESC, c.id LIMIT 1 FOR UPDATE OF c SKIP LOCKED) RETURNING id"
         ), {"me": reviewer, "now": now, "until": now + CLAIM, "lead": lead_share}).scalar()
         if found is None:
