@@ -126,7 +126,8 @@ def test_the_command_line_refuses_in_one_line_and_offers_only_valid_roles(
     sheet.write_text("name,age\nLin,4\n" * 3)
     other = cli_env.invoke(cli, ["import-cases", str(sheet)])
     assert other.exit_code == 1 and "row 2" not in other.output  # one error for the file, none per row
-    assert other.output.strip().endswith("error: not a CSV or XLSX table of cases: its first row must name the columns")
+    assert "error: not a table of cases: its first row names the columns name, age, but a case sheet names its " \
+        "columns given_name, birth_date, missing_since" in " ".join(other.output.split())
 
 
 def audits(container: Container, action: str, case_id: int) -> int:

@@ -215,10 +215,18 @@ def person_case(person: dict[str, str], where: tzinfo) -> tuple[NewCase, datetim
 
 
 def full_name(given: str, family: str) -> str:
-    """A name as its culture writes it: Chinese, Japanese and Korean family name first, without a space."""
-    if any("\u2e80" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in given + family):
+    """A name as its culture writes it: Chinese, Japanese and Korean family name first, without a space, when
+    both names are written so; a name of mixed scripts (Zoë O'Brien-陈) given name first, with a space (probe s41
+    D7)."""
+    if given and family and _cjk(given) and _cjk(family):
         return f"{family}{given}"
     return f"{given} {family}".strip()
+
+
+def _cjk(name: str) -> bool:
+    """Whether a name is written in Chinese, Japanese or Korean characters only (its spaces and dots aside)."""
+    letters = [ch for ch in name if ch.isalpha()]
+    return bool(letters) and all(CJK.match(ch) for ch in letters)
 
 
 FORMATS = {
@@ -230,6 +238,8 @@ FORMATS = {
     "linked_person_record_id": re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?/\S+$"),
 }
 TIMES = ("entry_date", "expiry_date", "source_date")
+CJK = re.compile("[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003ffff]")
+WEB = FORMATS["photo_url"]
 
 
 def canonical(values: dict[str, str], order: tuple[str, ...]) -> tuple[dict[str, str], list[str]]:
@@ -256,6 +266,10 @@ def canonical(values: dict[str, str], order: tuple[str, ...]) -> tuple[dict[str,
             value = f"{domain.lower()}/{local}"
         if value and name in FORMATS and not FORMATS[name].match(value):
             value = ""
+        elif name == "profile_urls":
+            value = links(value)
+            if value and value != values[name].strip():  # some no web address (javascript:…): not kept, and said
+                dropped.append(name)
         if value:
             kept[name] = value
         else:
@@ -267,7 +281,16 @@ def exportable(values: dict[str, str], order: tuple[str, ...],
                hidden: frozenset[str] = NEVER_EXPORTED) -> dict[str, str]:
     """The fields of a stored record that may leave Reunite, in PFIF order (``hidden``: what this reader
     may not read, ``domain.access.pfif_hidden``)."""
-    return {name: values[name] for name in order if values.get(name) and name not in hidden | NEVER_EXPORTED}
+    found = {name: values[name] for name in order if values.get(name) and name not in hidden | NEVER_EXPORTED}
+    if "profile_urls" in found:  # stored before they were checked: only web addresses leave (probe s41 D7)
+        found["profile_urls"] = links(found["profile_urls"])
+    return {name: value for name, value in found.items() if value}
+
+
+def links(urls: str) -> str:
+    """``profile_urls`` (one a line) that are web addresses (``http``, ``https``: as ``photo_url`` and
+    ``source_url`` are checked), the others left out."""
+    return "\n".join(line.strip() for line in urls.splitlines() if WEB.match(line.strip()))
 
 
 def record_id(value: str) -> str:

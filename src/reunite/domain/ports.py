@@ -272,8 +272,8 @@ class PfifCodec(Protocol):
 
 
 class TableCodec(Protocol):
-    def read_rows(self, data: bytes, most: int = ...) -> list[tuple[int, dict[str, str]]]:
-        """(row number as the spreadsheet shows it, values by lower-cased column name), blank rows skipped; refused
+    def read_rows(self, data: bytes, most: int = ...) -> list[tuple[int, list[str]]]:
+        """(row number as the spreadsheet shows it, its cells), the header row first, blank rows skipped; refused
         (413) as soon as it passes ``most`` rows of data."""
         ...
 

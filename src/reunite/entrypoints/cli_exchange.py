@@ -120,7 +120,7 @@ def import_cases(
 
     container = bootstrap()
     data = path.read_bytes()
-    rows = len(container.deps.tables.read_rows(data))
+    rows = len(container.deps.tables.read_rows(data)) - 1  # less the header
     with tqdm(total=rows, desc="checking" if dry_run else "importing", unit="row") as bar:
         report = import_cases_table(container.deps, OPERATOR, data, dry_run, bar.update)
     _print_report(report)

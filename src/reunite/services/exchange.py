@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
+from reunite.domain import sheet_columns
 from reunite.domain.access import (
     Permission,
     Principal,
@@ -18,9 +19,10 @@ from reunite.domain.access import (
     require,
     text_shown,
 )
-from reunite.domain.dates import birth_date
-from reunite.domain.errors import InvalidInput, ReuniteError, UnsupportedMedia, plain
+from reunite.domain.dates import birth_date, loose_date
+from reunite.domain.errors import InvalidInput, ReuniteError, plain
 from reunite.domain.model import CASE_TEXT_LIMITS, GeoPoint, NewCase, Sex
+from reunite.domain.pfif import birth_precision, record_domain, record_id
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.spelling import nickname_list
 from reunite.domain.times import zone
@@ -195,11 +197,23 @@ def _cut(row: dict[str, str], number: int) -> list[Problem]:
             for name, limit in KEPT.items() if len(_kept(row, name)) < len(row.get(name, "").strip())]
 
 
+MIDDLE = {"month": timedelta(days=14), "year": timedelta(days=182)}
+
+
+def _born(text: str) -> date:
+    """A row's birth date: a whole date, or a month or a year alone (``2015-03``, ``2015``: as this site's export
+    writes a birth date known only so) as the middle of what it spans, as PFIF's ``date_of_birth`` is read."""
+    partial = loose_date(text) if len(text.strip()) <= len("2015-03") else None
+    if partial is not None and partial[1] in MIDDLE:
+        return partial[0] + MIDDLE[partial[1]]
+    return birth_date(text)
+
+
 def _row_case(row: dict[str, str], where: ZoneInfo) -> tuple[NewCase, str]:
     """A spreadsheet row, and the zone its time was read in ("" when it named its offset): times and dates
     are read as every typed time is (``typed_time.read_typed_time``, with a sheet's serial numbers), those
     without an offset in ``where`` (the row's zone, else the site's)."""
-    birth = birth_date(row.get("birth_date", ""))
+    birth = _born(row.get("birth_date", ""))
     missing = typed_time(row.get("missing_since", ""), where, "missing_since", serials=True, named=True)
     if not row.get("given_name", "").strip():
         raise InvalidInput("the child's given name is required", field="given_name")
@@ -218,22 +232,56 @@ def _row_case(row: dict[str, str], where: ZoneInfo) -> tuple[NewCase, str]:
     ), missing.read_in
 
 
-REQUIRED_COLUMNS = ("given_name", "birth_date", "missing_since")
-
-
-def _check_columns(rows: list[tuple[int, dict[str, str]]]) -> None:
-    """One clear error for a file that is not a table of cases, rather than one per row (or none at
-    all: a file of which no row could be read is not 'nothing to do')."""
-    if not rows:
+def _sheet(rows: list[tuple[int, list[str]]], report: ImportReport) -> list[tuple[int, dict[str, str] | None]]:
+    """The sheet's rows keyed by column (``sheet_columns``), the header's problems and each row not read in the
+    report (that row then None). One clear error for a file that is not a table of cases, rather than one per
+    row (or none at all: a file of which no row could be read is not 'nothing to do')."""
+    if len(rows) < 2:
         raise InvalidInput("no row could be read: the file is empty, or not a CSV or XLSX table of cases",
                            field="file")
-    missing = [name for name in REQUIRED_COLUMNS if rows and name not in rows[0][1]]
-    if missing == list(REQUIRED_COLUMNS):
-        raise UnsupportedMedia("not a CSV or XLSX table of cases: its first row must name the columns",
-                               field="file")
-    if missing:
-        raise InvalidInput("the first row names no column {names}: every case needs it", field="file",
-                           names=", ".join(missing))
+    (first, cells), keyed_rows = rows[0], list[tuple[int, dict[str, str] | None]]()
+    names, problems = sheet_columns.header(cells)
+    report.problems += [Problem.of("", problem, row=first) for problem in problems]
+    for number, row in rows[1:]:
+        try:
+            keyed_rows.append((number, sheet_columns.keyed(names, row)))
+        except InvalidInput as exc:
+            report.problems.append(Problem.of("", exc, row=number))
+            keyed_rows.append((number, None))
+    return keyed_rows
+
+
+def _valid_rows(deps: Deps, sheet: list[tuple[int, dict[str, str] | None]], report: ImportReport,
+                progress: Callable[[int], object] | None) -> list[tuple[int, NewCase, dict[str, str]]]:
+    """Each row read that makes a case, with that case; the others in the report's problems."""
+    valid: list[tuple[int, NewCase, dict[str, str]]] = []
+    for number, row in sheet:
+        try:
+            if row is not None:  # else not read: in the report's problems already
+                where = _row_zone(row, deps.site.zone)
+                case, read_in = _row_case(row, where)
+                check_case(case, [], deps.clock.now())
+                if read_in:  # its time named no offset: say in which zone it was read
+                    report.read_in_zone.append(ReadInZone(number, read_in))
+                valid.append((number, case, row))
+                report.problems += _cut(row, number)
+        except ReuniteError as exc:
+            report.problems.append(Problem.of("", exc, row=number))
+        if progress:
+            progress(1)
+    return valid
+
+
+def _this_sites(deps: Deps, uow: UnitOfWork, row: dict[str, str], case: NewCase) -> int | None:
+    """The case here that a row of a CSV export (this site's, a mirror's) names by its ``id`` or ``record_id``
+    (``{REUNITE_PFIF_DOMAIN}/case.N``, or a partner's record this site imported), when it is that child (the
+    same given name: another site's export numbers its own cases), so that it is not registered twice."""
+    record, number = record_id(row.get("record_id", "").strip()), row.get("id", "").strip()
+    if record and record_domain(record) == deps.site.pfif_domain.lower():
+        number, record = record.split("/", 1)[1].removeprefix("case."), ""
+    local = int(number) if number.isdigit() and len(number) <= 18 else None
+    found = uow.case_for_record(record, local) if record or local is not None else None
+    return int(found["id"]) if found and str(found["given_name"]).casefold() == case.given_name.casefold() else None
 
 
 def import_cases_table(
@@ -248,32 +296,22 @@ def import_cases_table(
         return first
     rows = deps.tables.read_rows(data, deps.limits.import_records_per_request) if who.signed_in else \
         deps.tables.read_rows(data)  # the command line: no limit but the file's
-    _check_columns(rows)
-    throttle.records_limit(deps, who, len(rows), counted=not dry_run)  # probe s21 U4
     report = ImportReport(dry_run=dry_run)
-    valid: list[tuple[int, NewCase]] = []
-    for number, row in rows:
-        try:
-            where = _row_zone(row, deps.site.zone)
-            case, read_in = _row_case(row, where)
-            check_case(case, [], deps.clock.now())
-            if read_in:  # its time named no offset: say in which zone it was read
-                report.read_in_zone.append(ReadInZone(number, read_in))
-            valid.append((number, case))
-            report.problems += _cut(row, number)
-        except ReuniteError as exc:
-            report.problems.append(Problem.of("", exc, row=number))
-        if progress:
-            progress(1)
+    sheet = _sheet(rows, report)
+    throttle.records_limit(deps, who, len(sheet), counted=not dry_run)  # probe s21 U4
+    valid = _valid_rows(deps, sheet, report, progress)
     with deps.uow() as uow:
         rights.still_held(uow, who, Permission.REGISTER_CASE)  # its token revoked meanwhile: nothing written (s34 H3)
         uow.one_at_a_time(f"cases-of:{who.actor}")  # as ``intake.registered``: a retry sent meanwhile waits
-        registered = uow.registered_cases(who.actor, [case for _, case in valid])
+        registered = uow.registered_cases(who.actor, [case for _, case, _ in valid])
         children: dict[tuple[str, str, date, date], int] = {}  # this sheet's rows, by the child they register
-        for (number, case), known in zip(valid, registered, strict=True):
+        for (number, case, row), known in zip(valid, registered, strict=True):
             same = (case.given_name.casefold(), case.family_name.casefold(), case.birth_date,
                     case.missing_since.date())
-            if same in children:
+            if (ours := _this_sites(deps, uow, row, case)) is not None:  # a row of an export coming back
+                report.already.append(Problem.of("", InvalidInput(
+                    "this site's own case {case} (its id in the sheet): not registered again", case=ours), number))
+            elif same in children:
                 report.already.append(Problem.of("", InvalidInput(
                     "the same child as row {row}: registered once", row=children[same]), number))
             elif known is not None:  # the same sheet sent again
@@ -303,7 +341,7 @@ def export_cases_csv(deps: Deps, who: Principal) -> bytes:
     record id, status), as in PFIF. The status as this reader reads it in the API (``access.exported_status``): a
     partner reads a hoax as ``withdrawn``, never ``rejected``; a case held back reads ``withdrawn`` too."""
     require(who, Permission.EXPORT)
-    rows = [dict(case, nicknames=", ".join(case["nicknames"]), missing_since=_given(case),
+    rows = [dict(case, nicknames=", ".join(case["nicknames"]), missing_since=_given(case), birth_date=_birth(case),
                  last_seen_text=last_seen_as_read(deps, who, case), description=text_shown(who, case, "description"),
                  marks=text_shown(who, case, "marks"))
             if exported_in_full(case) else
@@ -311,6 +349,15 @@ def export_cases_csv(deps: Deps, who: Principal) -> bytes:
             for case in deps.read.export_cases()]
     audit_export(deps, who, "csv", len(rows))
     return deps.tables.write_csv(rows, CSV_COLUMNS)
+
+
+def _birth(case: dict[str, Any]) -> str:
+    """A case's birth date as precisely as it is known (probe s41 D6): a partner's ``2015-03`` as that month, a
+    year as that year, an age alone as the year it gives (never the day in the middle it is kept as)."""
+    day: date = case["birth_date"]
+    precision = birth_precision(case.get("pfif") or {})
+    return day.isoformat()[:7] if precision == "month" else day.isoformat()[:4] if precision in ("year", "age") \
+        else day.isoformat()
 
 
 def _given(case: dict[str, Any]) -> datetime | str:

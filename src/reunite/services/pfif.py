@@ -78,7 +78,10 @@ def _kept(values: dict[str, str], names: tuple[str, ...], record: str, report: I
     """The record's fields as PFIF writes them; a field with no PFIF form is reported and not kept."""
     fields, dropped = canonical(values, names)
     for name in dropped:
-        report.problem(record, "{name} is not in PFIF's format: not kept", name=name)
+        if name == "profile_urls":  # a javascript: link among them (probe s41 D7)
+            report.problem(record, "{name}: only http and https addresses are kept, the others are not", name=name)
+        else:
+            report.problem(record, "{name} is not in PFIF's format: not kept", name=name)
     return {name: value[:MAX_FIELD] for name, value in fields.items()}
 
 

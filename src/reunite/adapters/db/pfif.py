@@ -44,7 +44,7 @@ class PfifSql:
     def case_for_record(self, record_id: str, local_id: int | None) -> dict[str, Any] | None:
         row = self.conn.execute(
             select(cases.c.id, cases.c.status, cases.c.verified_at, cases.c.source_date, cases.c.expiry_date,
-                   cases.c.pfif, cases.c.description, cases.c.marks).where(
+                   cases.c.pfif, cases.c.description, cases.c.marks, cases.c.given_name).where(
                 (cases.c.record_id == record_id) | (cases.c.record_id.is_(None) & (cases.c.id == (local_id or -1)))
             )
         ).first()

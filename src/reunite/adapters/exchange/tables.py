@@ -46,26 +46,32 @@ def _number(text: str) -> bool:
     return True
 
 
-def read_rows(data: bytes, most: int = MAX_ROWS) -> list[tuple[int, dict[str, str]]]:
-    """(row number as a spreadsheet program shows it, the row keyed by the header's lower-cased names);
-    blank rows are skipped but still counted. XLSX is recognised by its content. Read row by row and refused
-    as soon as it passes ``most`` rows of data (or ``MAX_ROWS`` rows, blank ones too) or holds a cell longer
-    than ``MAX_CELL``: a small file that unpacks into millions of rows costs what its first rows cost."""
+def read_rows(data: bytes, most: int = MAX_ROWS) -> list[tuple[int, list[str]]]:
+    """The file's rows that are not blank, the header first, each with its number as a spreadsheet program shows
+    it (blank rows are skipped but still counted) and its cells as written (``_unguarded``: less the quote this
+    site's export puts before a formula's first character). XLSX is recognised by its content. Read row by row
+    and refused as soon as it passes ``most`` rows of data (or ``MAX_ROWS`` rows, blank ones too) or holds a cell
+    longer than ``MAX_CELL``: a small file that unpacks into millions of rows costs what its first rows cost. The
+    header's names are matched to columns by ``domain.sheet_columns``."""
     numbered: list[tuple[int, list[str]]] = []
     for number, row in enumerate(_rows(data), start=1):
         if any(len(cell) > MAX_CELL for cell in row):
             raise InvalidInput("row {row}: a cell holds more than {n} characters", field="file", row=number,
                                n=MAX_CELL)
-        if any(row):
-            numbered.append((number, row))
+        if any(cell.strip() for cell in row):
+            numbered.append((number, [_unguarded(cell) for cell in row]))
         if number > MAX_ROWS + 1 or len(numbered) > most + 1:  # the header and ``most`` rows of data
             raise PayloadTooLarge("more than {n} rows in one file: send them in several parts", field="file",
                                   n=min(most, MAX_ROWS))
     if not numbered:
         raise InvalidInput("the file is empty: the first row names the columns", field="file")
-    header = [h.strip().lower() for h in numbered[0][1]]
-    return [(number, dict(zip(header, row + [""] * (len(header) - len(row)), strict=False)))
-            for number, row in numbered[1:]]
+    return numbered
+
+
+def _unguarded(cell: str) -> str:
+    """A cell as it was before ``_safe`` guarded it: exactly one leading quote less before ``= + - @`` (or a
+    tab, a carriage return), so that this site's export reads back as it was written (probe s41 D6)."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def _rows(data: bytes) -> Iterator[list[str]]:
@@ -98,7 +104,7 @@ def _text(data: bytes) -> str:
     Simplified-Chinese Windows)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
-    for encoding in ("utf-8-sig", "big5" if _big5(data) else "gb18030", "gb18030"):
+    for encoding in ("utf-8-sig", "big5" if looks_big5(data) else "gb18030", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
@@ -109,7 +115,7 @@ def _text(data: bytes) -> str:
 BIG5_SHARE = 0.1  # of a text's Chinese characters, the share GB2312 cannot read, past which it is Big5's
 
 
-def _big5(data: bytes) -> bool:
+def looks_big5(data: bytes) -> bool:
     """Whether bytes that are no UTF-8 are Big5 rather than GBK: both read most byte pairs, but Big5's second bytes
     fall outside GB2312's about four times in ten, while a GBK file's characters lie almost all in GB2312 (a rare
     name's character or two aside); so a text Big5 reads whole and GB2312 cannot read in many places is Big5."""
@@ -138,7 +144,7 @@ def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:
 class Spreadsheets:
     """Implements ``domain.ports.TableCodec``."""
 
-    def read_rows(self, data: bytes, most: int = MAX_ROWS) -> list[tuple[int, dict[str, str]]]:
+    def read_rows(self, data: bytes, most: int = MAX_ROWS) -> list[tuple[int, list[str]]]:
         return read_rows(data, most)
 
     def write_csv(self, rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 
+from reunite.adapters.exchange.tables import looks_big5
 from reunite.domain.errors import InvalidInput
 
 # byte order marks, longest first (UTF-32's little-endian mark begins with UTF-16's)
@@ -21,6 +22,7 @@ DECLARED = re.compile(rb"""^\s*<\?xml\b[^>]*?\bencoding\s*=\s*["']([A-Za-z0-9._:
 DECLARATION = re.compile(r"""^(\s*<\?xml\b[^>]*?\bencoding\s*=\s*["'])([^"']{0,40})(["'])""")
 # GB2312 and GBK documents often hold characters of GB18030, which holds both (and reads their bytes alike)
 GB = frozenset({"gb2312", "gbk", "gb_2312-80", "csgb2312", "x-gbk", "cp936"})
+PRIVATE_USE = re.compile("[\ue000-\uf8ff\U000f0000-\U0010ffff]")  # what GB18030 reads unassigned byte pairs as
 BOM, HEADER, DECLARATION_SAYS, NOTHING = "bom", "header", "declaration", "nothing"
 
 
@@ -63,7 +65,22 @@ def xml_in_utf8(data: bytes, charset: str = "") -> bytes:
     except UnicodeDecodeError as exc:
         line = data[:exc.start].decode(codec, errors="replace").count("\n") + 1
         raise _not_valid(named_by, name[:40], line) from None
+    if codec == "gb18030":
+        _gb_indeed(data, text, name[:40], named_by)
     return DECLARATION.sub(r"\g<1>UTF-8\g<3>", text.removeprefix("\ufeff"), count=1).encode("utf-8")
+
+
+def _gb_indeed(data: bytes, text: str, name: str, named_by: str) -> None:
+    """A document named GB2312 or GBK (read as GB18030, which reads almost any byte pair) whose bytes are Big5's
+    (a Traditional-Chinese file relabelled by mainland tools: the spreadsheets' test, ``tables.looks_big5``), or
+    that reads as private-use characters nobody can see, is refused: never names stored as invisible
+    characters (probe s41 D5)."""
+    odd = next((at for at, ch in enumerate(text) if PRIVATE_USE.match(ch)), None)
+    if looks_big5(data):
+        raise InvalidInput("the PFIF document is labelled {encoding}, but its bytes are Big5's (line {line}): nothing was imported. Label it Big5, or send it in UTF-8",  # noqa: E501
+                           field="file", encoding=name, line=text[:odd or 0].count("\n") + 1)
+    if odd is not None:
+        raise _not_valid(named_by, name, text[:odd].count("\n") + 1)
 
 
 def _not_valid(named_by: str, name: str, line: int) -> InvalidInput:
