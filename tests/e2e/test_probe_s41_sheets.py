@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Scope
 from reunite.services import moderation, reunion
-from tests.conftest import count_rows
+from tests.conftest import count_rows, plain_photo
 from tests.e2e.test_probe_pfif import token_client
 
 HEAD = "given_name,family_name,sex,birth_date,missing_since,zone\n"
@@ -107,3 +107,21 @@ def test_verifying_a_case_verified_already_takes_the_shared_texts_sent(client: T
     assert container.deps.read.case(case)["shared_description"] == "红色外套"
     with container.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM audit_log WHERE action = 'case.verified'").scalar_one() == 1
+
+
+def test_a_child_registered_again_by_the_api_after_the_case_ended_is_refused_naming_it(
+    client: TestClient, container: Container,
+) -> None:
+    form = {"given_name": "Lin", "family_name": "Chen", "sex": "female", "birth_date": "2015-01-01",
+            "missing_since": "2020-06-01T08:00:00+08:00"}
+    files = [("photos", ("a.jpg", plain_photo(), "image/jpeg"))]
+    first = client.post("/api/cases", files=files, data=form)
+    assert first.status_code == 201
+    reunion.close_case(container.deps, OPERATOR, first.json()["id"], reunited=False, keep_data=True)
+    again = client.post("/api/cases", files=files, data=form | {"missing_since": "2020-06-01T00:00:00Z"},
+                        headers={"Accept-Language": "zh-CN"})
+    assert again.status_code == 409 and again.json()["field"] == "missing_since"
+    assert str(first.json()["id"]) in again.json()["detail"] and "已结案" in again.json()["detail"]
+    assert count_rows(container, "cases") == 1
+    missing_again = client.post("/api/cases", files=files, data=form | {"missing_since": "2021-03-01T08:00:00+08:00"})
+    assert missing_again.status_code == 201 and count_rows(container, "cases") == 2
