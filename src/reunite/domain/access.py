@@ -41,6 +41,7 @@ from reunite.domain.cases_shown import (
     exported_in_full,
     exported_status,
     may_correct,
+    registered_by,
     text_shown,
     text_withheld,
 )
@@ -106,8 +107,8 @@ __all__ = ["ACTIVE_CASE_STATUSES", "ANONYMOUS", "CASE_PLACEHOLDER", "CASE_PRIVAT
            "distance_shown", "exact", "exact_last_seen", "exact_places", "exported_in_full", "exported_status",
            "family_sent_view", "found_child_hidden", "found_elsewhere", "head_outline", "held_again", "hours_only",
            "may_correct", "note_view", "notes_shown", "pfif_hidden", "photo_shown", "picture_shown_as_lead",
-           "public_pin", "ruled_out_faces", "scores_shown", "shared_with_child", "sharp_regions", "text_shown",
-           "text_withheld", "times_view"]
+           "public_pin", "registered_by", "ruled_out_faces", "scores_shown", "shared_with_child", "sharp_regions",
+           "text_shown", "text_withheld", "times_view"]
 
 REVIEWABLE = ("pending", "approved", "rejected")
 

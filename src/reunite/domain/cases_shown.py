@@ -156,7 +156,20 @@ def may_correct(who: Principal, case_id: int, registrant: Mapping[str, Any] | No
         return False
     if who.owns(case_id):
         return True
-    return registrant is not None and registrant.get("kind") != "family" and registrant.get("actor") == who.actor
+    return registered_by(who, registrant)
+
+
+def registered_by(who: Principal, registrant: Mapping[str, Any] | None) -> bool:
+    """Whether ``who`` is the case's registrant (``registrant``: ``kind``, ``actor``, ``token_domains``), a family
+    aside: the account or token that registered or imported it, or another token of the same partner organisation,
+    one sharing a PFIF domain with it (its key rotated: probe s41 D4), as a PFIF record is updated by any token of
+    its domain. A token that names no domain is its own organisation."""
+    if registrant is None or registrant.get("kind") == "family":
+        return False
+    if registrant.get("actor") == who.actor:
+        return True
+    return who.token_id is not None and registrant.get("kind") == "partner" and \
+        bool(who.domains & frozenset(registrant.get("token_domains") or ()))
 
 
 def corrections_decided(who: Principal) -> bool:

@@ -4,7 +4,7 @@ Only ``bootstrap.py`` knows which adapter implements each one."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -345,10 +345,13 @@ class UnitOfWork(PeopleStore, ModerationStore, ReachStore, PfifStore, SourcesSto
 
     def add_case(self, case: NewCase, created_at: datetime) -> int: ...
 
-    def registered_cases(self, actor: str, cases: Sequence[NewCase]) -> list[int | None]:
-        """For each of ``cases``, the open case ``actor`` registered (or imported) for the same child: the
-        same given and family names (case-insensitive), birth date, and day missing (in the offset each was
-        given with); None where there is none. One query, whatever the number of cases."""
+    def registered_cases(self, actor: str, domains: Collection[str],
+                         cases: Sequence[NewCase]) -> list[tuple[int, str] | None]:
+        """For each of ``cases``, the case ``actor`` (or another token of its partner organisation: one sharing
+        one of the PFIF ``domains``, ``access.registered_by``) registered or imported for the same child, with its
+        status: open, else closed or reunited since; the same given and family names (case-insensitive), birth
+        date, and day missing as the case here reads it (its instant in the offset the case was given with); None
+        where there is none. One query, whatever the number of cases."""
         ...
 
     def add_sighting(

@@ -27,7 +27,7 @@ from reunite.domain.ports import UnitOfWork
 from reunite.domain.spelling import nickname_list
 from reunite.domain.times import zone
 from reunite.domain.typed_time import INSTANT, TypedTime, date_written, typed_time
-from reunite.services import doubles, idempotency, rights, throttle
+from reunite.services import doubles, idempotency, intake, rights, throttle
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
 from reunite.services.posters import case_city
@@ -284,6 +284,21 @@ def _this_sites(deps: Deps, uow: UnitOfWork, row: dict[str, str], case: NewCase)
     return int(found["id"]) if found and str(found["given_name"]).casefold() == case.given_name.casefold() else None
 
 
+# a row of a child registered before, by the case's status now: a case that ended is never registered again
+# unseen (probe s41 D4: a fresh pending case republished and re-alerted a reunited child)
+ALREADY = {
+    "open": "already registered: case {case}",
+    "closed": "already registered: case {case}, closed since: not registered again (a child missing again is registered with the new day missing)",  # noqa: E501
+    "reunited": "already registered: case {case}, reunited since: not registered again (a child missing again is registered with the new day missing)",  # noqa: E501
+}
+
+
+def _same_day(one: datetime, other: datetime) -> bool:
+    """Whether two rows' times fall on the same day as the first (``other``) reads it, in its offset: one instant
+    written in UTC and in China time is one day (as ``uow.registered_cases`` compares with a case here)."""
+    return one.astimezone(other.tzinfo).date() == other.date()
+
+
 def import_cases_table(
     deps: Deps, who: Principal, data: bytes, dry_run: bool, progress: Callable[[int], object] | None = None,
     key: idempotency.Key | None = None,
@@ -302,23 +317,21 @@ def import_cases_table(
     valid = _valid_rows(deps, sheet, report, progress)
     with deps.uow() as uow:
         rights.still_held(uow, who, Permission.REGISTER_CASE)  # its token revoked meanwhile: nothing written (s34 H3)
-        uow.one_at_a_time(f"cases-of:{who.actor}")  # as ``intake.registered``: a retry sent meanwhile waits
-        registered = uow.registered_cases(who.actor, [case for _, case, _ in valid])
-        children: dict[tuple[str, str, date, date], int] = {}  # this sheet's rows, by the child they register
+        registered = intake.registered_cases(uow, who, [case for _, case, _ in valid])  # as ``intake.registered``
+        children: dict[tuple[str, str, date], list[tuple[datetime, int]]] = {}  # this sheet's rows, by child
         for (number, case, row), known in zip(valid, registered, strict=True):
-            same = (case.given_name.casefold(), case.family_name.casefold(), case.birth_date,
-                    case.missing_since.date())
+            same = (case.given_name.casefold(), case.family_name.casefold(), case.birth_date)
+            earlier = next((n for at, n in children.get(same, []) if _same_day(case.missing_since, at)), None)
             if (ours := _this_sites(deps, uow, row, case)) is not None:  # a row of an export coming back
                 report.already.append(Problem.of("", InvalidInput(
                     "this site's own case {case} (its id in the sheet): not registered again", case=ours), number))
-            elif same in children:
+            elif earlier is not None:
                 report.already.append(Problem.of("", InvalidInput(
-                    "the same child as row {row}: registered once", row=children[same]), number))
-            elif known is not None:  # the same sheet sent again
-                report.already.append(Problem.of("", InvalidInput("already registered: case {case}", case=known),
-                                                 number))
+                    "the same child as row {row}: registered once", row=earlier), number))
+            elif known is not None:  # the same sheet sent again (by this key, or another of its organisation)
+                report.already.append(Problem.of("", InvalidInput(ALREADY[known[1]], case=known[0]), number))
             else:
-                children[same] = number
+                children.setdefault(same, []).append((case.missing_since, number))
                 report.created += 1
                 if not dry_run:
                     case_id = uow.add_case(case, deps.clock.now())

@@ -15,6 +15,7 @@ from reunite.domain.corrections import vouched
 from reunite.domain.doubles import BIRTH_WINDOW_DAYS
 from reunite.domain.errors import Conflict, InvalidInput, ReuniteError
 from reunite.domain.model import (
+    CaseStatus,
     NewCase,
     NewSighting,
     PhotoFacts,
@@ -290,11 +291,30 @@ def resent_report(deps: Deps, key: idempotency.Key | None, sender: str = "") -> 
 
 
 def registered(uow: UnitOfWork, who: Principal, case: NewCase) -> int | None:
-    """The open case ``who`` registered already for this child (the same names as spelled at intake,
-    birth date and day missing): a retried registration or import, which registers nothing again. Two
-    copies sent at once look for each other one after the other (the lock is held until the write ends)."""
-    uow.one_at_a_time(f"cases-of:{who.actor}")
-    return uow.registered_cases(who.actor, [case])[0]
+    """The open case ``who`` (or its partner organisation: ``access.registered_by``) registered already for this
+    child (the same names as spelled at intake, birth date and day missing): a retried registration or import,
+    which registers nothing again. Two copies sent at once look for each other one after the other (the lock is
+    held until the write ends). One that ended since (closed, reunited) is refused (409, naming it), never
+    registered again unseen for a moderator to republish (probe s41 D4); a child missing again went missing on
+    another day."""
+    found = registered_cases(uow, who, [case])[0]
+    if found is not None and found[1] != CaseStatus.OPEN:
+        raise Conflict(ENDED[found[1]], field="missing_since", case=found[0])
+    return None if found is None else found[0]
+
+
+ENDED = {
+    "closed": "you registered this child already, as case {case}, closed since: nothing was registered again; if the child is missing again, register the new disappearance with its day missing",  # noqa: E501
+    "reunited": "you registered this child already, as case {case}, reunited since: nothing was registered again; if the child is missing again, register the new disappearance with its day missing",  # noqa: E501
+}
+
+
+def registered_cases(uow: UnitOfWork, who: Principal, cases: list[NewCase]) -> list[tuple[int, str] | None]:
+    """``uow.registered_cases`` for ``who``'s organisation, one sender of it at a time (its token, and each of its
+    PFIF domains: two keys of one partner sending the same sheet at once look for each other)."""
+    for name in [who.actor, *sorted(f"domain:{domain}" for domain in who.domains)]:
+        uow.one_at_a_time(f"cases-of:{name}")
+    return uow.registered_cases(who.actor, who.domains if who.token_id is not None else (), cases)
 
 
 def registered_before(uow: UnitOfWork, who: Principal, case: NewCase) -> int | None:

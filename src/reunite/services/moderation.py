@@ -219,7 +219,8 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
                 child_faces: Mapping[int, int | None] | None = None, version: str | None = None) -> None:
     """A person confirms the case is real (police report number checked, documents seen). Only then is
     it matched against sightings, its family may browse them, and it gets a public poster. Asked again
-    (the same ``key``, or a case verified already) it is done once: one audit, one search, one alert.
+    (the same ``key``, or a case verified already) it is done once: one audit, one search, one alert; of a case
+    verified already, the ``shared`` texts sent are taken all the same (as ``share_texts``), never dropped.
     Refused (409) while a duplicate flag ties it to a verified case another account registered
     (``doubles.refuse_verifying``), until a moderator resolves the flag. What was checked is words
     (``reasons.require_why``); ``checked_by`` (the command line's operator names who) is kept with it.
@@ -245,7 +246,10 @@ def verify_case(deps: Deps, who: Principal, case_id: int, evidence: str, key: id
         if not idempotency.first(uow, key):
             return
         doubles.take_turns(uow)
-        if change_case(uow, case_id, CaseAction.VERIFY, who.actor) is None:
+        if change_case(uow, case_id, CaseAction.VERIFY, who.actor) is None:  # verified already: nothing twice,
+            if approved:  # but the texts sent are taken, as ``share_texts`` takes them (probe s41 D8)
+                sharing.write(uow, who.actor, case_id, approved, deps.clock.now())
+                uow.commit()
             return
         doubles.refuse_verifying(uow, case_id)  # possibly a child another account registered: resolved first
         photo_copies.refuse_verifying(uow, case_id)  # a report's picture as the case's photo (probe s36 K1)

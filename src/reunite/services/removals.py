@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from reunite.domain.access import Permission, Principal, require
+from reunite.domain.access import Permission, Principal, registered_by, require
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.lifecycle import CaseAction, CaseState
 from reunite.domain.ports import UnitOfWork
@@ -32,11 +32,11 @@ def guarded(uow: UnitOfWork, case_id: int) -> bool:
 
 
 def is_registrant(uow: UnitOfWork, who: Principal, case_id: int) -> bool:
-    """The family's own account, or the account or token that registered the case, signed in."""
+    """The family's own account, or the account or token that registered the case (or another token of the same
+    partner organisation: ``access.registered_by``), signed in."""
     if who.owns(case_id):
         return True
-    found = uow.registrant(case_id)
-    return found is not None and found["kind"] != "family" and found["actor"] == who.actor
+    return registered_by(who, uow.registrant(case_id))
 
 
 def asked(deps: Deps, uow: UnitOfWork, who: Principal, takedown_id: int, case_id: int) -> None:

@@ -31,6 +31,7 @@ REGISTRANT = (
     "WHEN r.actor LIKE 'account:%' THEN (SELECT a.role FROM accounts a WHERE 'account:' || a.id = r.actor) "
     "ELSE 'operator' END AS kind, r.actor, "
     "(SELECT t.name FROM api_tokens t WHERE 'token:' || t.id = r.actor) AS token_name, "
+    "(SELECT t.allowed_domains FROM api_tokens t WHERE 'token:' || t.id = r.actor) AS token_domains, "
     "k.family_contact, k.source, k.status, k.verified_at IS NOT NULL AS verified "
     f"FROM cases k, LATERAL (SELECT {FIRST_ACTOR.format(case='k.id')} AS actor) r WHERE k.id = :case_id")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -151,21 +151,28 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, S
             insert(cases).values(**case_columns(case), created_at=created_at).returning(cases.c.id)
         ).scalar_one())
 
-    def registered_cases(self, actor: str, cases: Sequence[NewCase]) -> list[int | None]:
+    def registered_cases(self, actor: str, domains: Collection[str],
+                         cases: Sequence[NewCase]) -> list[tuple[int, str] | None]:
         if not cases:
             return []
-        found: dict[int, int] = dict(self.conn.execute(text(
-            "SELECT DISTINCT ON (k.n) k.n, c.id FROM unnest(CAST(:given AS text[]), CAST(:family AS text[]), "
-            "CAST(:born AS date[]), CAST(:day AS date[])) WITH ORDINALITY AS k(given, family, born, day, n) "
+        # the day missing of each, as the case here reads it (in its own offset): one instant written in
+        # another offset is the same day (probe s41 D4); an open case before an ended one
+        day = "(({at} AT TIME ZONE 'UTC') + make_interval(mins => coalesce(c.missing_since_offset, 0)))::date"
+        found: dict[int, tuple[int, str]] = {int(n): (int(i), str(status)) for n, i, status in self.conn.execute(text(
+            "SELECT DISTINCT ON (k.n) k.n, c.id, c.status FROM unnest(CAST(:given AS text[]), "
+            "CAST(:family AS text[]), CAST(:born AS date[]), CAST(:at AS timestamptz[])) WITH ORDINALITY "
+            "AS k(given, family, born, at, n) "
             "JOIN cases c ON c.birth_date = k.born AND lower(c.given_name) = lower(k.given) "
-            "AND lower(c.family_name) = lower(k.family) AND (c.missing_since AT TIME ZONE 'UTC' "
-            "+ make_interval(mins => coalesce(c.missing_since_offset, 0)))::date = k.day "
-            "WHERE c.status = 'open' AND EXISTS (SELECT 1 FROM audit_log a WHERE a.subject = 'case' "
-            "AND a.subject_id = c.id AND a.action IN ('case.registered', 'case.imported') AND a.actor = :actor) "
-            "ORDER BY k.n, c.id"),
+            f"AND lower(c.family_name) = lower(k.family) AND {day.format(at='k.at')} = "
+            f"{day.format(at='c.missing_since')} "
+            "WHERE c.status IN ('open', 'closed', 'reunited') AND EXISTS (SELECT 1 FROM audit_log a "
+            "WHERE a.subject = 'case' AND a.subject_id = c.id AND a.action IN ('case.registered', 'case.imported') "
+            "AND (a.actor = :actor OR a.actor IN (SELECT 'token:' || t.id FROM api_tokens t "
+            "WHERE t.allowed_domains && CAST(:domains AS text[])))) "
+            "ORDER BY k.n, c.status = 'open' DESC, c.id"),
             {"given": [c.given_name for c in cases], "family": [c.family_name for c in cases],
-             "born": [c.birth_date for c in cases], "day": [c.missing_since.date() for c in cases],
-             "actor": actor}).tuples().all())
+             "born": [c.birth_date for c in cases], "at": [c.missing_since for c in cases],
+             "actor": actor, "domains": sorted(domains)}).all()}
         return [found.get(n) for n in range(1, len(cases) + 1)]
 
     def add_sighting(

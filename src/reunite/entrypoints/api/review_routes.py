@@ -175,7 +175,9 @@ def family_summary(deps: DepsDep, who: Moderator, sighting_id: int, body: bodies
 def verify(deps: DepsDep, who: Verifier, case_id: int, body: bodies.EvidenceIn,
            idempotency_key: IdempotencyKey = None) -> Response:
     """Verify a case waiting for verification; asked again (a case verified already, or the same
-    ``Idempotency-Key``) it answers 204 again and nothing is done twice. Send the case's ``version`` as you read it
+    ``Idempotency-Key``) it answers 204 again and nothing is done twice; the ``shared_description`` and
+    ``shared_marks`` sent to a case verified already are taken all the same, as PUT .../shared-description takes
+    them (refused alike: 422), never dropped. Send the case's ``version`` as you read it
     (GET /api/cases/{id}): a case changed since is refused (409) rather than verified with facts you never saw."""
     key = idempotency.scoped(who, f"verify:{case_id}", idempotency_key, [("body", body.model_dump_json())])
     moderation.verify_case(deps, who, case_id, body.evidence, key, shared=body.shared(), child_faces=body.child_faces,
