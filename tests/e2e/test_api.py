@@ -238,7 +238,9 @@ def test_search_by_photo_ranks_the_same_child_first(client: TestClient, containe
     for take in range(3):
         report(client, [upload("hopper", take)])
     run_jobs(container)
-    hits = client.post("/api/search", files={"photo": upload("collins", 2)}).json()
+    # another shot of the child: the same picture would be one picture, no evidence (after the leads)
+    hits = client.post("/api/search", files={"photo": ("c.jpg", another_shot(portrait("collins", 2)),
+                                                       "image/jpeg")}).json()
     assert hits[0]["sighting_id"] == wanted
     assert count_rows(container, "photos") == 4  # the searched photo is not kept
 
