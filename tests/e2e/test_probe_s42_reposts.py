@@ -84,6 +84,7 @@ def test_a_case_photo_sent_back_as_a_report_is_one_picture_and_joins_no_trail(
     run_jobs(container)
     real = _report(container, (fgnet / "images" / "079a11.jpg").read_bytes(), 14)  # the child a year on
     repost = _report(container, copy(photo), 15)  # type: ignore[operator]
+    _report(container, (fgnet / "images" / "079a12.jpg").read_bytes(), 16)  # a real sighting after it (s43 E1)
 
     rows = {r["sighting_id"]: r for r in queries.case_candidates(container.deps, OPERATOR, case_id)}
     assert rows[repost]["lead"]["strength"] == "none" and rows[repost]["lead"]["one_picture"]
@@ -93,8 +94,8 @@ def test_a_case_photo_sent_back_as_a_report_is_one_picture_and_joins_no_trail(
     assert found[repost]["lead"]["strength"] == "none" and found[repost]["lead"]["one_picture"]
     with container.engine.connect() as conn:
         group = conn.exec_driver_sql("SELECT group_id FROM sightings WHERE id = %s", (repost,)).scalar()
-    assert group is None  # no trail counts the family's own photo as a sighting
+    assert group is None  # no trail counts the family's own photo as a sighting, nor forms around it
     if copy is not cropped:  # faces one picture's: the workbench gives the real lead first (a copy read so only by
         reviewer = _client(container, session_for(container, Role.MODERATOR)[1])  # its chips waits in score order)
         first = reviewer.get("/workbench", follow_redirects=False).headers["location"]
-        assert first == f"/workbench/{rows[real]['id']}"
+        assert first != f"/workbench/{rows[repost]['id']}"  # a real lead first

@@ -68,9 +68,9 @@ class PhotoCopyStore(Protocol):
         report copies)."""
         ...
 
-    def case_picture_of(self, face_id: int) -> bool:
-        """Whether report face ``face_id``'s picture is one of any case's own (``doubles.one_picture``, against its
-        nearest case faces and every case photo's perceptual hash): a repost of a poster, no sighting of a child."""
+    def case_pictures_among(self, face_ids: Sequence[int]) -> set[int]:
+        """Those of these report faces whose picture is one of any case's own (``doubles.one_picture``, against
+        their nearest case faces and every case photo's perceptual hash): a repost of a poster, no sighting."""
         ...
 
     def flag_photo_copy(self, copy: PhotoCopy) -> bool:

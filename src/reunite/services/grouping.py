@@ -98,13 +98,17 @@ def join_likeliest_group(deps: Deps, uow: UnitOfWork, me: SightingFacts, faces: 
             return joined
     if policy.calibration is None or face is None:
         return None
-    if uow.case_picture_of(face.face_id):  # a case's own picture reposted: no sighting of a child (probe s42 N1)
-        return None
     # sightings seen too long before cannot be this child (a face changes), either time perhaps off by as much as a
     # zone is (``reachable`` then reads each pair exactly); with this time unknown, any may be
     window = timedelta(days=365.25 * GROUP_AGE_YEARS) + ZONE_DOUBT
     since = EARLIEST if here.doubt is None else me.seen_at - here.doubt - window
     hits = [h for h in uow.near_child_faces(face.embedding, since, NEIGHBOURS) if h.sighting_id != me.sighting_id]
+    # a case's own picture reposted is no sighting of a child: it joins no trail, nor does a trail form around it
+    # (probe s42 N1, s43 E1: a real sighting arriving after a poster's repost joined it)
+    copies = uow.case_pictures_among([face.face_id, *(h.sighting_face_id for h in hits)])
+    if face.face_id in copies:
+        return None
+    hits = [h for h in hits if h.sighting_face_id not in copies]
     facts = uow.sighting_facts_of(sorted({h.sighting_id for h in hits}))
     alike = sorted(((_score(face, hit.embedding, hit.hubness), hit.sighting_id) for hit in hits
                     if hit.sighting_id in facts and earlier(facts[hit.sighting_id])

@@ -115,9 +115,11 @@ class PhotoCopiesSql:
             {"c": copy.case_id, "p": copy.photo_id, "k": copy.kind, "s": copy.sighting_id, "o": copy.other_case_id,
              "op": copy.other_photo_id}).rowcount)
 
-    def case_picture_of(self, face_id: int) -> bool:
-        row = self.conn.execute(text(ANY_CASE_PICTURE), {"f": face_id}).first()
-        return row is not None and read_one_picture(dict(row._mapping))
+    def case_pictures_among(self, face_ids: Sequence[int]) -> set[int]:
+        if not face_ids:
+            return set()
+        rows = [dict(r._mapping) for r in self.conn.execute(text(ANY_CASE_PICTURE), {"ids": list(face_ids)})]
+        return {int(row.pop("face_id")) for row in rows if read_one_picture(row)}
 
     def sighting_copies_of(self, case_id: int) -> list[int]:
         return [int(r[0]) for r in self.conn.execute(text(

@@ -72,14 +72,13 @@ def read_one_picture(row: dict[str, Any]) -> bool:
                        [bytes(c) for c in chips or ()])
 
 
-# the report face :f against every case's pictures, as ``read_one_picture`` reads them: its nearest case faces (their
-# index), and every case photo's perceptual hash
+# each report face of :ids against every case's pictures, as ``read_one_picture`` reads them: its nearest case faces
+# (their index), and every case photo's perceptual hash
 ANY_CASE_PICTURE = (
-    "WITH sf AS (SELECT f.id, f.photo_id, f.embedding, f.chip FROM faces f WHERE f.id = :f), "
-    "near AS (SELECT 1 - n.distance AS sim, n.chip FROM sf CROSS JOIN LATERAL (SELECT g.chip, "
-    "g.embedding <=> sf.embedding AS distance FROM faces g WHERE g.case_id IS NOT NULL "
-    "ORDER BY g.embedding <=> sf.embedding LIMIT 5) n) "
-    "SELECT (SELECT max(sim) FROM near) AS pic_face, EXISTS (SELECT 1 FROM sf JOIN photos sp ON sp.id = sf.photo_id "
-    f"JOIN photos cp ON cp.case_id IS NOT NULL AND {_same('sp', 'cp')}) AS pic_print, "
-    "(SELECT chip FROM sf) AS pic_chip, "
-    f"ARRAY(SELECT chip FROM near WHERE chip IS NOT NULL AND sim >= {SAME_CHIP_FACES}) AS pic_chips")
+    "WITH sf AS MATERIALIZED (SELECT f.id, f.photo_id, f.embedding, f.chip FROM faces f WHERE f.id = ANY(:ids)) "
+    "SELECT sf.id AS face_id, max(1 - n.distance) AS pic_face, EXISTS (SELECT 1 FROM photos sp "
+    f"JOIN photos cp ON cp.case_id IS NOT NULL AND {_same('sp', 'cp')} WHERE sp.id = sf.photo_id) AS pic_print, "
+    f"sf.chip AS pic_chip, array_remove(array_agg(CASE WHEN 1 - n.distance >= {SAME_CHIP_FACES} THEN n.chip END), "
+    "NULL) AS pic_chips FROM sf LEFT JOIN LATERAL (SELECT g.chip, g.embedding <=> sf.embedding AS distance "
+    "FROM faces g WHERE g.case_id IS NOT NULL ORDER BY g.embedding <=> sf.embedding LIMIT 5) n ON true "
+    "GROUP BY sf.id, sf.photo_id, sf.chip")
