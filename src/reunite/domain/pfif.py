@@ -138,6 +138,26 @@ def birth_precision(person: dict[str, str]) -> str:
     return found[1] if found else "age" if person.get("age", "").strip() else "day"
 
 
+def case_birth_precision(case: Mapping[str, Any]) -> str:
+    """How precise a case's birth date is known: as ``birth_precision`` reads the ``date_of_birth`` kept with it
+    (a partner's record's, or a sheet's month or year: probe s43 E4), while the case's birth date is still the
+    one those words give; "day" once it was corrected to another."""
+    sent = case.get("pfif") or {}
+    precision = birth_precision(sent)
+    if precision in ("month", "year"):
+        found = birth(sent, datetime.now(UTC))  # a date of birth: read without the time (only an age needs it)
+        if found is None or found.day != case.get("birth_date"):
+            return "day"
+    return precision
+
+
+def birth_written(day: date, precision: str) -> str:
+    """A birth date as precisely as it is known: a month as ``2015-03``, a year (or an age's) as ``2015``, never
+    the day in the middle it is kept as."""
+    return day.isoformat()[:7] if precision == "month" else day.isoformat()[:4] if precision in ("year", "age") \
+        else day.isoformat()
+
+
 def names(person: dict[str, str]) -> tuple[str, str]:
     """(given, family): the PFIF fields, else the whole ``full_name`` (its first line) as the given name:
     names are not split on spaces ("Maria de la Cruz Santos" stays whole)."""

@@ -1,6 +1,6 @@
 """A case sheet's columns: the names its header row may give them, and each row's cells keyed by them, with
 what cannot be read so said, never silently (probe s41 D3): a column named twice, a name this site does not
-read, a row with more cells than its header names."""
+read, a row with more cells than its header names, or fewer (probe s43 E3)."""
 
 from __future__ import annotations
 
@@ -61,12 +61,17 @@ def header(cells: list[str]) -> Header:
 
 def keyed(names: list[str], cells: list[str]) -> dict[str, str]:
     """A row's cells by column; refused (InvalidInput, the row not taken) when it has filled cells past the
-    header's last column (a comma not in quotes shifts every cell after it: probe s41 D3) or different words
-    under a column named twice."""
+    header's last column (a comma not in quotes shifts every cell after it: probe s41 D3), fewer cells than the
+    header names (a cell left out shifts every cell after it the other way: probe s43 E3; a CSV row keeps the
+    commas of its empty cells, ``a,b,,`` is four cells, and an XLSX row is read to its full width, so only a row
+    written short is refused), or different words under a column named twice."""
     beyond = [cell for cell in cells[len(names):] if cell.strip()]
     if beyond:
         raise InvalidInput("the row has filled cells past the {columns} columns its first row names (a comma not in quotes?): nothing of it is taken",  # noqa: E501
                            field="file", columns=len(names))
+    if len(cells) < len(names):
+        raise InvalidInput("the row has {cells} cells but its first row names {columns} columns (a cell missing? keep the commas of empty cells: ,,): nothing of it is taken",  # noqa: E501
+                           field="file", cells=len(cells), columns=len(names))
     row: dict[str, str] = {}
     for name, cell in zip(names, cells, strict=False):
         if not name or not cell.strip():

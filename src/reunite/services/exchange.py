@@ -22,7 +22,7 @@ from reunite.domain.access import (
 from reunite.domain.dates import birth_date, loose_date
 from reunite.domain.errors import InvalidInput, ReuniteError, plain
 from reunite.domain.model import CASE_TEXT_LIMITS, GeoPoint, NewCase, Sex
-from reunite.domain.pfif import birth_precision, record_domain, record_id
+from reunite.domain.pfif import birth_written, case_birth_precision, record_domain, record_id
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.spelling import nickname_list
 from reunite.domain.times import zone
@@ -200,20 +200,29 @@ def _cut(row: dict[str, str], number: int) -> list[Problem]:
 MIDDLE = {"month": timedelta(days=14), "year": timedelta(days=182)}
 
 
-def _born(text: str) -> date:
-    """A row's birth date: a whole date, or a month or a year alone (``2015-03``, ``2015``: as this site's export
-    writes a birth date known only so) as the middle of what it spans, as PFIF's ``date_of_birth`` is read."""
+def _born(text: str) -> tuple[date, str]:
+    """A row's birth date and how precise it is: a whole date ("day"), or a month or a year alone (``2015-03``,
+    ``2015``: as this site's export writes a birth date known only so) as the middle of what it spans, as PFIF's
+    ``date_of_birth`` is read, and kept as a month or a year (probe s43 E4)."""
     partial = loose_date(text) if len(text.strip()) <= len("2015-03") else None
     if partial is not None and partial[1] in MIDDLE:
-        return partial[0] + MIDDLE[partial[1]]
-    return birth_date(text)
+        return partial[0] + MIDDLE[partial[1]], partial[1]
+    return birth_date(text), "day"
+
+
+def _birth_kept(uow: UnitOfWork, case_id: int, row: dict[str, str]) -> None:
+    """A row's month or year of birth kept with its case as PFIF's ``date_of_birth`` is (``birth_precision``), so
+    that the case's page, the API and the exports give it as that month or year, never an invented day."""
+    day, precision = _born(row.get("birth_date", ""))
+    if precision != "day":
+        uow.merge_pfif(case_id, {"date_of_birth": birth_written(day, precision)})
 
 
 def _row_case(row: dict[str, str], where: ZoneInfo) -> tuple[NewCase, str]:
     """A spreadsheet row, and the zone its time was read in ("" when it named its offset): times and dates
     are read as every typed time is (``typed_time.read_typed_time``, with a sheet's serial numbers), those
     without an offset in ``where`` (the row's zone, else the site's)."""
-    birth = _born(row.get("birth_date", ""))
+    birth = _born(row.get("birth_date", ""))[0]
     missing = typed_time(row.get("missing_since", ""), where, "missing_since", serials=True, named=True)
     if not row.get("given_name", "").strip():
         raise InvalidInput("the child's given name is required", field="given_name")
@@ -335,6 +344,7 @@ def import_cases_table(
                 report.created += 1
                 if not dry_run:
                     case_id = uow.add_case(case, deps.clock.now())
+                    _birth_kept(uow, case_id, row)
                     uow.audit(who.actor, "case.imported", "case", case_id, row=number)
                     doubles.check_arrival(uow, case_id)
                     report.registered.append(Registered(number, case_id))
@@ -365,12 +375,10 @@ def export_cases_csv(deps: Deps, who: Principal) -> bytes:
 
 
 def _birth(case: dict[str, Any]) -> str:
-    """A case's birth date as precisely as it is known (probe s41 D6): a partner's ``2015-03`` as that month, a
-    year as that year, an age alone as the year it gives (never the day in the middle it is kept as)."""
-    day: date = case["birth_date"]
-    precision = birth_precision(case.get("pfif") or {})
-    return day.isoformat()[:7] if precision == "month" else day.isoformat()[:4] if precision in ("year", "age") \
-        else day.isoformat()
+    """A case's birth date as precisely as it is known (probe s41 D6, s43 E4): a partner's or a sheet's
+    ``2015-03`` as that month, a year as that year, an age alone as the year it gives (never the day in the
+    middle it is kept as)."""
+    return birth_written(case["birth_date"], case_birth_precision(case))
 
 
 def _given(case: dict[str, Any]) -> datetime | str:

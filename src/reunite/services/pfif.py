@@ -40,7 +40,9 @@ from reunite.domain.pfif import (
     NOTE_PLACEHOLDER,
     NOTE_STATUSES,
     PERSON_FIELDS,
+    birth_written,
     canonical,
+    case_birth_precision,
     cut_fields,
     exportable,
     flag,
@@ -375,7 +377,7 @@ def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> di
         "source_url": f"{base}/p/{case['id']}", "full_name": name, "given_name": case["given_name"],
         "family_name": case["family_name"], "alternate_names": "\n".join(case["nicknames"]),
         "description": description, "sex": case["sex"] if case["sex"] != "unknown" else "",
-        "date_of_birth": case["birth_date"].isoformat(),
+        "date_of_birth": birth_written(case["birth_date"], case_birth_precision(case)),  # a sheet's month: so
         "photo_url": f"{base}/p/{case['id']}/photo.jpg" if case["has_photo"] else "",
     }, PERSON_FIELDS)
 

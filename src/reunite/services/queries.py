@@ -17,7 +17,7 @@ from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.leads import told
 from reunite.domain.lifecycle import CaseState, case_state, read_as
 from reunite.domain.model import AgeRange, CandidateStatus, CaseStatus, SeenAtBasis, SightingFilter
-from reunite.domain.pfif import birth_precision
+from reunite.domain.pfif import case_birth_precision
 from reunite.domain.ports import ReaderScript
 from reunite.domain.scoring import contradictions, doubt_hours, face_evidence, read_stored
 from reunite.domain.workbench import waits_for_report
@@ -170,7 +170,7 @@ def checked_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript 
 def get_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | None = None) -> dict[str, Any]:
     row = checked_case(deps, who, case_id, reader)
     shown = access.case_view(who, row)
-    shown["birth_date_precision"] = birth_precision(row.get("pfif") or {})
+    shown["birth_date_precision"] = case_birth_precision(row)
     shown["missing_since_precision"] = row["missing_since_precision"]
     if any(who.can(p) for p in (Permission.VERIFY_CASE, Permission.RECORD_REUNION, Permission.MODERATE)) \
             and row["status"] in DECIDED_ON and row.get("given_name") is not None \

@@ -81,6 +81,8 @@ def _rows(data: bytes) -> Iterator[list[str]]:
 
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+            # each row read to MAX_COLUMNS cells (empty ones None): a sheet's row is never shorter than its
+            # header (``sheet_columns.keyed`` refuses a CSV row written with fewer cells)
             for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
                 yield [_cell(v) for v in row]
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
