@@ -23,7 +23,7 @@ from reunite.services import intake, moderation, review
 from reunite.services.accounts import from_session
 from tests.conftest import as_read, run_jobs, session_for
 from tests.e2e.test_probe_places import CORNER_A, CORNER_B, attack, client, verified_family
-from tests.photos import portrait
+from tests.photos import another_shot, portrait
 
 WEST, EAST = GeoPoint(31.235, 121.4012), GeoPoint(31.235, 121.5088)
 # what names a lead rather than describes it, and the reviewers' bookkeeping
@@ -34,7 +34,7 @@ RECORD = {"id", "sighting_id", "sighting_face_id", "reviewed_at", "updated_at", 
 def case_at(container: Container, who: Principal, last_seen: GeoPoint) -> int:
     case = NewCase(given_name="Lin", family_name="Zhang", sex=Sex.FEMALE, birth_date=date(2000, 1, 1),
                    missing_since=datetime(2002, 6, 1, 8, tzinfo=UTC), last_seen_place=last_seen)
-    return intake.register_case(container.deps, who, case, [Upload(portrait("collins", 0), "c.jpg")],
+    return intake.register_case(container.deps, who, case, [Upload(another_shot(portrait("collins", 0)), "c.jpg")],
                                 [date(2002, 1, 1)]).case_id
 
 

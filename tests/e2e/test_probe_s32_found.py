@@ -20,7 +20,7 @@ from reunite.services import families, intake, moderation, queries, reports, ret
 from reunite.services.accounts import from_session, issue_token
 from reunite.services.intake import SightingReceipt
 from tests.conftest import SettableClock, run_jobs, session_for
-from tests.photos import portrait
+from tests.photos import another_shot, portrait
 
 STATION = (GeoPoint(30.5, 114.3), "Hankou station")
 
@@ -62,7 +62,8 @@ def _setup(container: Container) -> Found:
     assert owner is not None
     case = NewCase(given_name="Lin", family_name="Found", sex=Sex.MALE, birth_date=date(1998, 1, 1),
                    missing_since=datetime(2000, 6, 1, tzinfo=UTC), last_seen_place=GeoPoint(31.2, 121.4))
-    case_id = intake.register_case(deps, owner, case, [Upload(portrait(), "a.jpg")], [date(2000, 1, 1)]).case_id
+    photo = another_shot(portrait())  # the family's own photo: no copy of the reports' pictures
+    case_id = intake.register_case(deps, owner, case, [Upload(photo, "a.jpg")], [date(2000, 1, 1)]).case_id
     moderation.verify_case(deps, OPERATOR, case_id, "police report seen")
     sent = [_report(container, 1 + n, 1 + n) for n in range(3)]
     _, cookie = session_for(container, Role.REPORTER)
@@ -174,7 +175,7 @@ def test_a_report_joining_a_found_childs_trail_later_is_hidden_and_a_reopened_ca
 ) -> None:
     found = _setup(container)
     _reunite(found)
-    later = _report(container, 5, 0).sighting_id  # the child seen again (a photo sent late)
+    later = _report(container, 5, 3).sighting_id  # the child seen again (take 0 is the case photo's picture)
     run_jobs(container)
     deps = container.deps
     assert deps.read.sighting(later)["group_id"] == deps.read.sighting(found.sightings[0])["group_id"]

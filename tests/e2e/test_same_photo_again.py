@@ -26,7 +26,7 @@ from reunite.entrypoints.api.app import create_app
 from reunite.services import intake, moderation, review
 from reunite.services.accounts import from_session
 from tests.conftest import run_jobs, session_for
-from tests.photos import portrait
+from tests.photos import another_shot, portrait
 
 NEAR = GeoPoint(31.24, 121.48)  # a kilometre from where the child was last seen
 FIRST = portrait("collins", 1)  # the photo forwarded again and again
@@ -73,7 +73,7 @@ def _family_case(container: Container) -> tuple[int, str]:
                    missing_since=datetime(2002, 6, 1, 8, tzinfo=UTC), last_seen_place=GeoPoint(31.23, 121.47))
     me = from_session(container.deps, token)
     assert me is not None
-    case_id = intake.register_case(container.deps, me, case, [Upload(portrait("collins", 0), "c.jpg")],
+    case_id = intake.register_case(container.deps, me, case, [Upload(another_shot(portrait("collins", 0)), "c.jpg")],
                                    [date(2002, 1, 1)]).case_id
     moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
     run_jobs(container)

@@ -13,13 +13,13 @@ from reunite.entrypoints.api.app import create_app
 from reunite.services.accounts import issue_token
 from tests.conftest import count_rows, run_jobs
 from tests.e2e.test_api import register, report
-from tests.photos import upload
+from tests.photos import another_shot, portrait, upload
 
 
 def test_sightings_of_one_child_by_different_people_become_one_trail(
     client: TestClient, container: Container
 ) -> None:
-    case = register(client, upload(), given_name="Lin")
+    case = register(client, ("c.jpg", another_shot(portrait()), "image/jpeg"), given_name="Lin")  # the family's own
     first = report(client, [upload("collins", 1)], seen_at="2005-03-01T10:00:00Z", lat=30.59, lon=114.31,
                    place_text="Hankou station").json()["id"]
     # another photo of the child (the same photo sent again would be one sighting: test_same_photo_again.py)
