@@ -17,7 +17,7 @@ from reunite.services import intake, moderation
 from reunite.services.accounts import from_session
 from tests.browser.conftest import screenshots
 from tests.conftest import run_jobs, session_for
-from tests.photos import portrait
+from tests.photos import another_shot, portrait
 
 WORDS = {
     "en": {"reports": "Reports to check", "bench": "Workbench", "nothing": "Nothing waiting.", "left": "2 of 2 left",
@@ -53,7 +53,7 @@ def no_sideways_scroll(page: Page) -> None:
 def family_case(container: Container, family: Principal) -> int:
     case = NewCase(given_name="Lin", family_name="Family", sex=Sex.MALE, birth_date=date(1998, 1, 1),
                    missing_since=datetime(2000, 6, 1, tzinfo=UTC), last_seen_place=GeoPoint(31.2, 121.4))
-    data = portrait()
+    data = another_shot(portrait())  # the family's own photo: no copy of the reports' pictures
     case_id = intake.register_case(container.deps, family, case, [Upload(data, "a.jpg")], [date(2000, 1, 1)]).case_id
     if not container.deps.read.case(case_id)["verified_at"]:  # registered by a reviewer: verified already
         moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
