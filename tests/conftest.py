@@ -163,8 +163,9 @@ def run_jobs(container: Container) -> None:
     worker.start()
     worker.join()
     with container.engine.connect() as conn:
-        unfinished = conn.exec_driver_sql(
-            "SELECT task_name, status, attempts FROM procrastinate_jobs WHERE status <> 'succeeded'"
+        unfinished = conn.exec_driver_sql(  # a job for later (the reviewers' next hourly notice) is not due yet
+            "SELECT task_name, status, attempts FROM procrastinate_jobs WHERE status <> 'succeeded' "
+            "AND NOT (status = 'todo' AND scheduled_at > now() + interval '30 seconds')"
         ).fetchall()
     assert not unfinished, f"jobs did not succeed: {unfinished}"
 

@@ -5,13 +5,14 @@ reviewers', when work waits. Each says only that something happened: details are
 from __future__ import annotations
 
 from reunite.domain import access
+from reunite.domain.abuse import free_at
 from reunite.domain.errors import NotFound, TooManyRequests
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.workbench import queue_words
 from reunite.services import posters, removals
 from reunite.services.deps import Deps
 from reunite.services.reach import CLOCKS_APART, case_active, send_email
-from reunite.services.throttle import HOUR, hit, recent
+from reunite.services.throttle import HOUR, count, hit, in_window, uncount
 
 
 def _case_note(deps: Deps, case_id: int, kind: str) -> None:
@@ -77,36 +78,48 @@ def removal_asked(deps: Deps, takedown_id: int, stage: str) -> None:
                   else "no_address")
 
 
-REVIEWERS_NOTICE = "notice:reviewers"  # the counter of reviewers' notices: at most one in 60 minutes
-
-
-def reviewers_told(deps: Deps, uow: UnitOfWork) -> bool:
-    """Reviewers had their notice in the last hour: a ``tell_reviewers`` job now would send nothing (a worker
-    matching many sightings then defers none, instead of one per sighting that only reads and stops)."""
-    return recent(uow, REVIEWERS_NOTICE, deps.clock.now(), HOUR) > 0
+REVIEWERS_NOTICE = "notice:reviewers"  # counted when the hour's notice went out (each reviewer's: ``:address``)
 
 
 def work_waits(deps: Deps, uow: UnitOfWork) -> None:
-    """Work joined a reviewers' queue (a report or a case to check, candidates, a removal asked): a notice job
-    deferred in the caller's transaction, unless one waits already or this hour's notice went out."""
-    if not reviewers_told(deps, uow):
-        uow.enqueue("reach.tell_reviewers", unless_waiting=True)
+    """Work joined a reviewers' queue (a report or a case to check, candidates, a removal asked): one notice job
+    deferred in the caller's transaction, unless one waits already: now, or once this hour's notice is an hour old
+    (probe s43 E2: a report arriving after the notice waited unannounced until more work came). A worker matching
+    many sightings so defers one job, never one per sighting."""
+    now = deps.clock.now()
+    uow.enqueue("reach.tell_reviewers", at=free_at(in_window(uow, REVIEWERS_NOTICE, now, HOUR), 1, HOUR),
+                unless_waiting=True)
 
 
 def tell_reviewers(deps: Deps) -> bool:
-    """Email reviewers when anything waits for them, at most once an hour; True if sent. A report of a child seen
-    waiting alone for its approval is work as much as a lead is: a family sees nothing of it before."""
+    """Email reviewers when anything waits for them, each at most once an hour; True if any was sent. A report of a
+    child seen waiting alone for its approval is work as much as a lead is: a family sees nothing of it before. A
+    reviewer's hour counts only once their email went: a failed delivery is raised once the others went, so that the
+    job's retry sends it again, to those not told yet (probe s43 E2: one failure cancelled the hour for everyone)."""
     counts = deps.read.queue_counts()
     if not any(counts.values()):
         return False
-    try:
-        hit(deps, REVIEWERS_NOTICE, 1, HOUR)
-    except TooManyRequests:  # already told this hour
-        return False
     with deps.uow() as uow:
         reviewers = uow.reviewer_emails()
+    context = {"counts": {queue_words(name): count for name, count in counts.items()},
+               "moderation_url": f"{deps.site.base_url}/moderation"}
+    sent, failed = False, None
     for address, language in reviewers:
-        send_email(deps, address, "reviewer_queue", language,
-                   {"counts": {queue_words(name): count for name, count in counts.items()},
-                    "moderation_url": f"{deps.site.base_url}/moderation"})
-    return True
+        try:
+            counted = hit(deps, f"{REVIEWERS_NOTICE}:{address}", 1, HOUR)
+        except TooManyRequests:  # told this hour already
+            continue
+        try:
+            send_email(deps, address, "reviewer_queue", language, context)
+        except Exception as exc:  # raised below, once the others were told
+            uncount(deps, counted)
+            failed = failed or exc
+        else:
+            sent = True
+    if sent:
+        with deps.uow() as uow:
+            count(uow, REVIEWERS_NOTICE, deps.clock.now())
+            uow.commit()
+    if failed is not None:
+        raise failed
+    return sent

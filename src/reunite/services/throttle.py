@@ -100,6 +100,13 @@ def hit(deps: Deps, key: str, limit: int, window: timedelta = HOUR, refusal: Ref
     return counted
 
 
+def uncount(deps: Deps, counted: Counted) -> None:
+    """Take back one counted by ``hit``: what it counted for did not happen (an email that could not go)."""
+    with deps.uow() as uow:
+        uow.uncount_hit(*counted)
+        uow.commit(durable=False)
+
+
 def _network_busy(deps: Deps, counts: Counts, window: timedelta, limit: int) -> NoReturn:
     """An anonymous report with a solved puzzle past its address's ceiling: the words say it was the
     network (many people may share the address), never "at most N", which blames a witness for reports
