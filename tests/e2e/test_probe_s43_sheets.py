@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
 from reunite.bootstrap import Container
-from reunite.domain.access import OPERATOR
+from reunite.domain.access import OPERATOR, Scope
 from reunite.services import moderation
 from tests.e2e.test_pfif_sync import rows
+from tests.e2e.test_probe_pfif import token_client
 
 HEADER = "given_name,birth_date,missing_since,description,last_seen_text,family_contact\n"
 
@@ -92,3 +93,21 @@ def test_a_sheets_month_of_birth_corrected_to_a_day_reads_as_that_day(client: Te
     assert patched.status_code == 200, patched.text
     case = client.get(f"/api/cases/{case_id}").json()
     assert (case["birth_date"], case["birth_date_precision"]) == ("2015-03-20", "day")
+
+
+def test_an_id_in_a_sheet_tells_another_organisation_nothing_of_a_case_no_export_carried(
+    container: Container,
+) -> None:
+    """Probe s43 E7: a row's ``id`` and a guessed given name answered "this site's own case N" for another
+    organisation's case waiting for verification (or rejected): any write token learned it exists and the child's
+    name. Only a case an export could have carried (verified), or one of the sender's own, is recognised."""
+    ngo = token_client(container, Scope.WRITE, domains=("ngo.example",))
+    other = token_client(container, Scope.WRITE, domains=("evil.example",))
+    row = "id,given_name,birth_date,missing_since\n{id},Lele,2019-02-01,2026-11-01\n"
+    assert ngo.post("/api/cases/import?dry_run=false", files=sheet(row.format(id=""))).json()["created"] == 1
+    [(case_id,)] = rows(container, "SELECT id FROM cases")
+    probing = sheet(row.format(id=case_id))
+    assert other.post("/api/cases/import?dry_run=true", files=probing).json()["created"] == 1  # as no case at all
+    assert ngo.post("/api/cases/import?dry_run=true", files=probing).json()["already"]  # its own: recognised
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
+    assert other.post("/api/cases/import?dry_run=true", files=probing).json()["already"]  # exported now

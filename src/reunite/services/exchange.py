@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from reunite.domain import sheet_columns
+from reunite.domain import access, sheet_columns
 from reunite.domain.access import (
     Permission,
     Principal,
@@ -281,16 +281,23 @@ def _valid_rows(deps: Deps, sheet: list[tuple[int, dict[str, str] | None]], repo
     return valid
 
 
-def _this_sites(deps: Deps, uow: UnitOfWork, row: dict[str, str], case: NewCase) -> int | None:
+def _this_sites(deps: Deps, who: Principal, uow: UnitOfWork, row: dict[str, str], case: NewCase) -> int | None:
     """The case here that a row of a CSV export (this site's, a mirror's) names by its ``id`` or ``record_id``
     (``{REUNITE_PFIF_DOMAIN}/case.N``, or a partner's record this site imported), when it is that child (the
-    same given name: another site's export numbers its own cases), so that it is not registered twice."""
+    same given name: another site's export numbers its own cases), so that it is not registered twice. Only a case
+    an export could have carried (verified, and not rejected since) or one the sender may correct (its own
+    organisation's: ``access.may_correct``): another's case waiting or rejected answers as no case at all, so that
+    an id and a guessed name tell nobody it exists (probe s43 E7)."""
     record, number = record_id(row.get("record_id", "").strip()), row.get("id", "").strip()
     if record and record_domain(record) == deps.site.pfif_domain.lower():
         number, record = record.split("/", 1)[1].removeprefix("case."), ""
     local = int(number) if number.isdigit() and len(number) <= 18 else None
     found = uow.case_for_record(record, local) if record or local is not None else None
-    return int(found["id"]) if found and str(found["given_name"]).casefold() == case.given_name.casefold() else None
+    if not found or str(found["given_name"]).casefold() != case.given_name.casefold():
+        return None
+    exported = found["verified_at"] is not None and found["status"] != "rejected"
+    case_id = int(found["id"])
+    return case_id if exported or access.may_correct(who, case_id, uow.registrant(case_id)) else None
 
 
 # a row of a child registered before, by the case's status now: a case that ended is never registered again
@@ -331,7 +338,7 @@ def import_cases_table(
         for (number, case, row), known in zip(valid, registered, strict=True):
             same = (case.given_name.casefold(), case.family_name.casefold(), case.birth_date)
             earlier = next((n for at, n in children.get(same, []) if _same_day(case.missing_since, at)), None)
-            if (ours := _this_sites(deps, uow, row, case)) is not None:  # a row of an export coming back
+            if (ours := _this_sites(deps, who, uow, row, case)) is not None:  # a row of an export coming back
                 report.already.append(Problem.of("", InvalidInput(
                     "this site's own case {case} (its id in the sheet): not registered again", case=ours), number))
             elif earlier is not None:
