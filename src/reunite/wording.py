@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from reunite.domain.ages import age_of_years
+from reunite.domain.doubles import SEARCHED_PICTURE
 from reunite.domain.elapsed import DAY, HOUR, INSTANT, MONTH, YEAR, Elapsed, since_missing
 from reunite.domain.model import SeenAtBasis
 from reunite.domain.scoring import doubt_hours
@@ -48,9 +49,14 @@ def lead_words(lang: Language, lead: dict[str, Any], facts: dict[str, Any] | Non
     age, time, place, sex), the "1 in N" the face alone, so that a case ranked 2nd reading a rarer
     "1 in N" than the 1st explains itself."""
     facts = facts or {}
-    # the report's photo is the case's own picture (a repost): said instead of the band (probe s39 L5)
-    named = lang.gettext("One picture: this report's photo is the case's own photo (a repost of its poster or appeal). Their likeness is no evidence that the child was seen there.") \
-        if lead.get("one_picture") else band(lang, lead["strength"], family_word(facts))  # noqa: E501
+    # the report's photo is the case's own picture (a repost), or the photo searched with: said instead of the band
+    # (probe s39 L5, s43 E5)
+    if lead.get("one_picture") == SEARCHED_PICTURE:
+        named = lang.gettext("One picture: this report's photo is the photo searched with. Their likeness says nothing more than that; read the report's own words.")  # noqa: E501
+    elif lead.get("one_picture"):
+        named = lang.gettext("One picture: this report's photo is the case's own photo (a repost of its poster or appeal). Their likeness is no evidence that the child was seen there.")  # noqa: E501
+    else:
+        named = band(lang, lead["strength"], family_word(facts))
     words = [named,
              *contradiction_words(lang, lead.get("contradicts") or [], facts)]
     if lead.get("rank") and lead.get("rank_of"):

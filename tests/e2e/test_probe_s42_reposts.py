@@ -91,7 +91,10 @@ def test_a_case_photo_sent_back_as_a_report_is_one_picture_and_joins_no_trail(
     assert list(rows).index(repost) > list(rows).index(real)  # after the child's real sighting
     assert not rows[real]["lead"].get("one_picture")
     found = {h["sighting_id"]: h for h in search.search_by_photo(container.deps, OPERATOR, photo, 50, case_id)}
-    assert found[repost]["lead"]["strength"] == "none" and found[repost]["lead"]["one_picture"]
+    assert found[repost]["lead"]["strength"] == "none" and found[repost]["lead"]["one_picture"] == "case"
+    # a search by a report's own photo names it as the photo searched with, never as the case's (probe s43 E5)
+    own = search.search_by_photo(container.deps, OPERATOR, (fgnet / "images" / "079a11.jpg").read_bytes(), 50)
+    assert {h["sighting_id"]: h["lead"].get("one_picture") for h in own}[real] == "searched"
     with container.engine.connect() as conn:
         group = conn.exec_driver_sql("SELECT group_id FROM sightings WHERE id = %s", (repost,)).scalar()
     assert group is None  # no trail counts the family's own photo as a sighting, nor forms around it

@@ -62,12 +62,15 @@ def one_picture(face: float, same_print: bool, chip: bytes | None, chips: Sequen
     return any((read := chip_correlation(chip, other)) is not None and read >= SAME_CHIP for other in chips if other)
 
 
-def as_one_picture(lead: dict[str, Any], one: bool) -> dict[str, Any]:
-    """A lead whose report picture is the case's own (``one_picture``: a repost of its poster or appeal) is no
-    evidence that the child was seen: no band, and said so (probe s39 L5). Every reading of a pair goes through
-    here (a case's candidates, a search by photo for the case), so a reviewer, the family and a partner read the
-    same."""
-    return lead | {"strength": "none", "one_picture": True} if one else lead
+CASE_PICTURE, SEARCHED_PICTURE = "case", "searched"  # whose picture a report's is (``as_one_picture``)
+
+
+def as_one_picture(lead: dict[str, Any], of: str | None) -> dict[str, Any]:
+    """A lead whose report picture is one picture (``one_picture``) with the case's own (``CASE_PICTURE``: a repost
+    of its poster or appeal) or with the photo searched with (``SEARCHED_PICTURE``) is no evidence that the child
+    was seen: no band, and said so, naming which (probe s39 L5, s43 E5). Every reading of a pair goes through here
+    (a case's candidates, a search by photo), so a reviewer, the family and a partner read the same."""
+    return lead | {"strength": "none", "one_picture": of} if of else lead
 
 
 @dataclass(frozen=True)

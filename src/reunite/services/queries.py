@@ -11,7 +11,7 @@ from reunite.domain import access, staff
 from reunite.domain.access import Permission, Principal, require, require_case
 from reunite.domain.corrections import as_registered
 from reunite.domain.corrections import version as case_version
-from reunite.domain.doubles import as_one_picture
+from reunite.domain.doubles import CASE_PICTURE, as_one_picture
 from reunite.domain.elapsed import Elapsed, since_missing
 from reunite.domain.errors import Conflict, NotFound
 from reunite.domain.leads import told
@@ -234,7 +234,7 @@ def with_lead(deps: Deps, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         against = contradictions(row.get("case_sex"), row.get("apparent_sex"), row["expected_age"], apparent,
                                  row.get("time_score"))
         row["lead"] = as_one_picture(told(reading.lead, against) | {"together": row.get("face_together") or 1},
-                                     row["one_picture"])
+                                     CASE_PICTURE if row["one_picture"] else None)
         row["lead"]["when_decided"] = _when_decided(deps, row, apparent.middle if apparent else None, against)
         row["resembles_many"] = row["hubness"] > deps.policy.hub_words_above
         if photos_removed(row):  # no figure read from faces deleted at the close is shown as the pair's of now

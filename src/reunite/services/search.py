@@ -17,9 +17,11 @@ from typing import Any
 from reunite.domain import access, leads
 from reunite.domain.access import Permission, Principal, require
 from reunite.domain.doubles import (  # SAME_PHOTO: a searched face is that photo
+    CASE_PICTURE,
     SAME_CHIP_FACES,
     SAME_PHOTO,
     SAME_PHOTO_BITS,
+    SEARCHED_PICTURE,
     as_one_picture,
     one_picture,
 )
@@ -87,7 +89,8 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
                 copies.add(hit["face_id"])
             found.setdefault(hit["face_id"], hit)
     candidates = deps.read.candidates(case_id, None) if case_id is not None else []
-    copies |= {r["sighting_face_id"] for r in candidates if r["one_picture"]}  # and those of the case's own picture
+    pictures = dict.fromkeys(copies, SEARCHED_PICTURE) | {  # and those of the case's own picture
+        r["sighting_face_id"]: CASE_PICTURE for r in candidates if r["one_picture"]}
     best: dict[int, dict[str, Any]] = {}
     with deps.uow() as uow:
         read = _Reader(deps, who, uow, case_id, [h["sighting_id"] for h in found.values()])
@@ -101,7 +104,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
                     against = facts.pop("contradicts", [])
                     best[face_id] |= facts
                     best[face_id]["lead"] = as_one_picture(
-                        told(reading.lead, against) | {"together": read.together(face_id)}, face_id in copies)
+                        told(reading.lead, against) | {"together": read.together(face_id)}, pictures.get(face_id))
                     best[face_id]["impostor_share"] = reading.share
     if case_id is not None:
         _as_candidates(deps, who, case_id, candidates, best)
