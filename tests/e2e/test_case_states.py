@@ -49,6 +49,9 @@ def test_my_account_says_where_each_case_stands_now(container: Container) -> Non
         shown = {case: " ".join(re.sub(r"<[^>]+>", "", said).split()) for case, said in
                  re.findall(r'href="/cases/(\d+)">[^<]*</a> ·(.*?)</li>', page.text, re.S)}
         assert shown == {str(ids[name]): said for name, said in words.items()}, language
+    # the closed case's own page tells the family the way back from a close made by mistake (probe s43 E10)
+    closed = family.get(f"/cases/{ids['Closed']}?lang=en").text
+    assert "If it was closed by mistake, ask the police who handle it to have a moderator reopen it" in closed
 
 
 def one_child_two_cases(container: Container) -> tuple[int, int, int]:

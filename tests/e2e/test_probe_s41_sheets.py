@@ -122,6 +122,7 @@ def test_a_child_registered_again_by_the_api_after_the_case_ended_is_refused_nam
                         headers={"Accept-Language": "zh-CN"})
     assert again.status_code == 409 and again.json()["field"] == "missing_since"
     assert str(first.json()["id"]) in again.json()["detail"] and "已结案" in again.json()["detail"]
+    assert "被误结" in again.json()["detail"]  # and the way back for a case closed by mistake (probe s43 E10)
     assert count_rows(container, "cases") == 1
     missing_again = client.post("/api/cases", files=files, data=form | {"missing_since": "2021-03-01T08:00:00+08:00"})
     assert missing_again.status_code == 201 and count_rows(container, "cases") == 2

@@ -304,8 +304,8 @@ def registered(uow: UnitOfWork, who: Principal, case: NewCase) -> int | None:
 
 
 ENDED = {
-    "closed": "you registered this child already, as case {case}, closed since: nothing was registered again; if the child is missing again, register the new disappearance with its day missing",  # noqa: E501
-    "reunited": "you registered this child already, as case {case}, reunited since: nothing was registered again; if the child is missing again, register the new disappearance with its day missing",  # noqa: E501
+    "closed": "you registered this child already, as case {case}, closed since: nothing was registered again; if the child is missing again, register the new disappearance with its day missing; if the case was closed by mistake, ask the police who handle it to have a moderator reopen it as it stood",  # noqa: E501
+    "reunited": "you registered this child already, as case {case}, reunited since: nothing was registered again; if the child is missing again, register the new disappearance with its day missing; if the case was closed by mistake, ask the police who handle it to have a moderator reopen it as it stood",  # noqa: E501
 }
 
 
