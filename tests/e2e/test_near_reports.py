@@ -11,7 +11,7 @@ from bench.covered_copies import COPIES
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role
 from reunite.domain.model import NewCase, NewSighting, Sex, Upload
-from reunite.services import intake, moderation
+from reunite.services import added_photos, intake, moderation
 from reunite.services.accounts import from_session
 from tests.conftest import count_rows, run_jobs, session_for
 from tests.e2e.test_workbench import _client
@@ -68,3 +68,20 @@ def test_a_different_childs_photo_lists_no_report(container: Container) -> None:
     moderator = _client(container, session_for(container, Role.MODERATOR)[1])
     page = moderator.get(f"/cases/{case_id}?lang=en").text
     assert 'id="verify"' in page and "near-report" not in page and f"/sightings/{sighting}" not in page
+
+
+def test_a_covered_copy_added_to_a_verified_case_is_shown_beside_the_correction(container: Container) -> None:
+    """Probe s43 E9: a photo added to a verified case waits for a moderator, who read no near report beside it."""
+    sighting, face = _report(container)
+    moderator = _client(container, session_for(container, Role.MODERATOR)[1])
+    crop = moderator.get(f"/api/faces/{face}/crop").content
+    _, family = session_for(container, Role.REPORTER)
+    case_id = _register(container, family, another_shot(portrait("collins", 0)))
+    moderation.verify_case(container.deps, OPERATOR, case_id, "police report seen")
+    who = from_session(container.deps, family)
+    assert who is not None
+    added_photos.add_photos(container.deps, who, case_id, [Upload(COPIES["mouth sticker"](crop), "more.jpg")], [None])
+    run_jobs(container)
+    queue = moderator.get("/moderation?lang=en").text
+    entry = queue.split('id="correction-', 1)[1]
+    assert f'id="near-report-{case_id}-{sighting}"' in entry

@@ -51,6 +51,7 @@ def queue_overview(deps: Deps, who: Principal, limit: int = 100,
     shown = {name: [exact_places(row) for row in rows] for name, rows in read.items()}
     _since_verified(deps, shown.get("corrections", []))
     added_check.shown_with(deps, who, shown.get("corrections", []), reader)  # photos added, read (probe s35 J1)
+    _near_added(deps, who, shown.get("corrections", []), reader)
     flags = doubles.flags_shown(deps, who, [row["id"] for row in shown.get("cases", [])])
     alike = look_alikes.look_alikes(deps, who, [row["id"] for row in shown.get("cases", [])], reader)
     copies = photo_copies.copies_shown(deps, who, [row["id"] for row in shown.get("cases", [])], reader)
@@ -97,3 +98,13 @@ def _reports_in(queues: dict[str, list[dict[str, Any]]]) -> list[int]:
     ids = {row["id"] for row in queues.get("sightings", [])}
     ids |= {row["sighting_id"] for row in queues.get("candidates", [])}
     return sorted(ids | {row["subject_id"] for row in queues.get("takedowns", []) if row["subject"] == "sighting"})
+
+
+def _near_added(deps: Deps, who: Principal, rows: list[dict[str, Any]], reader: ReaderScript | None) -> None:
+    """Each correction holding photos added to a verified case gets the street reports sent before one of them whose
+    face reads nearly as the child's in it (``photo_copies.near_reports``, as beside Verify: probe s43 E9)."""
+    held = {int(row["case_id"]): set(row["held_photo_ids"]) for row in rows if row.get("held_photo_ids")}
+    near = photo_copies.near_reports(deps, who, sorted(held), reader)
+    for row in rows:
+        row["near_reports"] = [r for r in near.get(int(row["case_id"]), [])
+                               if r["photo_id"] in held.get(int(row["case_id"]), set())]
