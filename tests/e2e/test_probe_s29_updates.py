@@ -129,9 +129,15 @@ def test_a_correction_moves_the_exports_dates_the_feeds_updated_and_tells_webhoo
     assert _entry_updated(public.get("/feeds/cases.atom").text, case_id) < clock.current
     run_jobs(container)
     assert receiver.sent == []
-    # a pin in another cell is read: dated and told
+    # nor a pin in another cell of the same city (the API reads the cell when asked; the feed, exports and webhooks
+    # give the city: probe s43 E8); another city is read: dated and told
     moved = {"last_seen_lat": 30.58, "last_seen_lon": 114.27}
     assert desk.patch(f"/api/cases/{case_id}", json=moved).status_code == 200
+    assert _person(exporter, case_id)["source_date"] == dated
+    run_jobs(container)
+    assert receiver.sent == []
+    chengdu = {"last_seen_text": "Chengdu", "last_seen_lat": 30.66, "last_seen_lon": 104.07}
+    assert desk.patch(f"/api/cases/{case_id}", json=chengdu).status_code == 200
     assert _person(exporter, case_id)["source_date"] == pfif_time(clock.current)
     run_jobs(container)
     assert [payload["event"] for _, payload in receiver.sent] == ["case.updated"]

@@ -32,7 +32,7 @@ from reunite.domain.corrections import (
 )
 from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
-from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, GeoPoint, NewCase
+from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, NewCase
 from reunite.domain.places_shown import public_pin
 from reunite.domain.ports import PlaceNames, UnitOfWork
 from reunite.domain.reasons import require_why
@@ -151,11 +151,13 @@ def _apply(uow: UnitOfWork, actor: str, row: Mapping[str, Any], before: NewCase,
         changed_for_partners(uow, int(row["id"]), now)
 
 
-def public_place(places: PlaceNames, case: NewCase) -> tuple[GeoPoint | None, str]:
-    """Where a case's child was last seen as partners and readers read it: the pin's ~1 km cell and the city the
-    words and that cell name (``posters.case_city``), never the words or the pin themselves."""
+def public_place(places: PlaceNames, case: NewCase) -> str:
+    """Where a case's child was last seen as the exports, the feed, posters and webhooks give it: the city the words
+    and the pin's ~1 km cell name (``posters.case_city``), never the words or the pin themselves, nor the cell (a
+    partner reading the case by the API reads that when it asks: probe s43 E8, the public feed dated a pin moved
+    into the next cell of the same city)."""
     pin = public_pin(case.last_seen_place.lat, case.last_seen_place.lon) if case.last_seen_place else None
-    return pin, places.city(case.last_seen_text or "", True, pin)
+    return places.city(case.last_seen_text or "", True, pin)
 
 
 def _ask(uow: UnitOfWork, actor: str, case_id: int, after: NewCase, changed: Mapping[str, tuple[str, str]],
