@@ -23,6 +23,7 @@ from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.entrypoints.api.app import create_app
 from reunite.entrypoints.cli import app as cli
+from reunite.services import reunion
 from reunite.services.accounts import issue_token
 from tests.conftest import run_jobs
 from tests.e2e.test_doubles_by_age import births, first_family, on
@@ -185,3 +186,20 @@ def test_the_command_line_lists_the_look_alikes_and_flags_them_by_hand(
     assert f"case {real}: registered by a family's account" in verified.output
     assert "A moderator said they are different children." in verified.output
     assert verified.output.endswith("\n")  # the next command's words start on a line of their own (probe s23 W10)
+
+
+def test_a_child_registered_again_after_its_case_was_closed_is_shown_with_the_ended_case(
+    client: TestClient, container: Container, fgnet: Path
+) -> None:
+    """Probe s43 E6: another account registering a child whose case had just ended (found, reunited) was shown
+    nothing beside Verify: the look-alikes read open cases only. Someone posing as a parent to find a child found is
+    the harm; the ended case is listed, marked so, with what to check (no flag form: there is nothing to link)."""
+    real, _, fake, _, _ = registered_twice(container, fgnet)
+    reunion.close_case(container.deps, OPERATOR, real, reunited=False, keep_data=True)
+    moderator, _ = signed_in(container, Role.MODERATOR)
+    listed = look_alikes_of(html.unescape(moderator.get(f"/cases/{fake}?lang=en").text), fake)
+    assert f'href="/cases/{real}"' in listed and "<strong>closed</strong>" in listed
+    assert "someone posing as a parent to find a child found" in listed
+    assert f'name="other_case_id" value="{real}"' not in listed
+    [alike] = client.get(f"/api/cases/{fake}/look-alikes").json()
+    assert alike["case_id"] == real and alike["status"] == "closed"

@@ -36,8 +36,9 @@ PAIR = ("case_id", "face_id", "birth_date", "taken_on", "hubness", "other_case_i
 def look_alikes(deps: Deps, who: Principal, case_ids: Sequence[int], reader: ReaderScript | None = None,
                 subject_id: int = 0) -> dict[int, list[dict[str, Any]]]:
     """For each of these cases, for those who verify (``access.look_alikes_shown``; nothing for anyone else):
-    the few open cases of other accounts (verified or waiting) whose photos look most alike, read as the
-    duplicate check reads a pair of case photos (``lead``), each with its face (``face_id``), who registered
+    the few cases of other accounts, open (verified or waiting) or ended (closed, reunited: ``status``; the same
+    child registered again after its case ended, or sought by a poser: probe s43 E6), whose photos look most alike,
+    read as the duplicate check reads a pair of case photos (``lead``), each with its face (``face_id``), who registered
     it (``registered_by``: family, import, partner or staff, never who), its birth date and whether the two
     birth dates are more than a year apart (``births_disagree``), when and where (the city, for ``reader``)
     the child went missing, and the pair's duplicate flag if any. One read for all the cases (the face index),
@@ -60,7 +61,7 @@ def shown_alike(deps: Deps, alike: LookAlike, row: dict[str, Any], reader: Reade
            on_poster: bool) -> dict[str, Any]:
     pair, lat, lon = alike.pair, row["last_seen_lat"], row["last_seen_lon"]
     return {"case_id": pair.other_case_id, "face_id": pair.other_face_id, "this_face_id": pair.face_id,
-            "registered_by": row["registered_by"], "verified": row["other_verified"],
+            "registered_by": row["registered_by"], "verified": row["other_verified"], "status": row["other_status"],
             "birth_date": pair.other_birth_date, "this_birth_date": pair.birth_date,
             "births_disagree": alike.births_disagree, "births_apart_years": round(alike.births_apart_days / 365.25),
             "missing_since": row["missing_since"], "missing_since_precision": row["missing_since_precision"],

@@ -47,25 +47,29 @@ HELD_PHOTOS_SQL = ("SELECT p.id, p.processed_at IS NOT NULL AND p.failed_reason 
                    "AS face_ids FROM photos p WHERE p.case_id = :case AND p.id = ANY(:photos) ORDER BY p.id")
 
 LOOK_ALIKE_SQL = (
-    # each face's nearest faces of other open cases (verified or waiting), no account owning both
+    # each face's nearest faces of other cases open (verified or waiting) or ended (closed, reunited: the same child
+    # registered again after its case ended, probe s43 E6), no account owning both
     "near AS MATERIALIZED (SELECT m.case_id, m.id AS face_id, m.birth_date, m.taken_on, m.hubness, "
     "n.case_id AS other_case_id, n.id AS other_face_id, n.photo_id AS other_photo_id, "
     "n.hubness AS other_hubness, 1 - n.distance AS similarity FROM mine m CROSS JOIN LATERAL ("
     "SELECT g.id, g.case_id, g.photo_id, g.hubness, g.embedding <=> m.embedding AS distance "
     "FROM faces g JOIN cases k ON k.id = g.case_id JOIN photos gp ON gp.id = g.photo_id "
-    "WHERE g.case_id IS NOT NULL AND g.case_id <> m.case_id AND k.status = 'open' AND k.birth_date IS NOT NULL "
+    "WHERE g.case_id IS NOT NULL AND g.case_id <> m.case_id AND k.status IN ('open', 'closed', 'reunited') "
+    "AND k.birth_date IS NOT NULL "
     f"AND {child_face('g', 'gp')} "
     "AND NOT EXISTS (SELECT 1 FROM case_owners w JOIN case_owners v ON v.account_id = w.account_id "
     "WHERE w.case_id = m.case_id AND v.case_id = g.case_id) "
     "ORDER BY g.embedding <=> m.embedding LIMIT :per_face) n), "
     # what a verifier reads of each other case found, once per case
-    "others AS MATERIALIZED (SELECT k.id, k.birth_date, k.verified_at IS NOT NULL AS verified, k.missing_since, "
+    "others AS MATERIALIZED (SELECT k.id, k.status, k.birth_date, k.verified_at IS NOT NULL AS verified, "
+    "k.missing_since, "
     "k.missing_since_offset, k.missing_since_precision, k.last_seen_text, k.last_seen_lat, k.last_seen_lon, "
     f"{REGISTERED_BY} AS registered_by, {poster_photo('k')} AS poster_photo_id "
     "FROM cases k WHERE k.id IN (SELECT other_case_id FROM near)) "
     "SELECT n.case_id, n.face_id, n.birth_date, n.taken_on, n.hubness, n.other_case_id, n.other_face_id, "
     "n.other_hubness, n.similarity, q.taken_on AS other_taken_on, o.birth_date AS other_birth_date, "
-    "o.verified AS other_verified, o.missing_since, o.missing_since_offset, o.missing_since_precision, "
+    "o.verified AS other_verified, o.status AS other_status, o.missing_since, o.missing_since_offset, "
+    "o.missing_since_precision, "
     "o.last_seen_text, o.last_seen_lat, o.last_seen_lon, o.registered_by, d.id AS flag_id, d.status AS flag_status, "
     "d.photo_id IS NOT NULL AS flag_same_photo, o.verified AND n.other_photo_id = o.poster_photo_id AS on_poster "
     "FROM near n JOIN others o ON o.id = n.other_case_id JOIN photos q ON q.id = n.other_photo_id "

@@ -12,13 +12,16 @@ from reunite.entrypoints.api.candidate_schemas import Lead
 
 
 class LookAlikeOut(BaseModel):
-    case_id: int = Field(description="The other case: open, verified or waiting, registered by another account")
+    case_id: int = Field(description=(
+        "The other case, registered by another account: open (verified or waiting), or ended (closed, reunited: "
+        "a child registered again after its case ended is missing again, or sought by someone posing as a parent)"))
     face_id: int = Field(description="Its face most alike this case's (`GET /api/faces/{id}/crop`)")
     this_face_id: int = Field(description="This case's face it is most alike")
     registered_by: str = Field(description=(
         "Who registered it, as a kind, never who: family (a family's account), import (a partner registry's "
         "record), partner (a partner's API token) or staff (police, a moderator)"))
     verified: bool
+    status: str = Field(description="Where the other case stands: open, closed or reunited")
     birth_date: date = Field(description="The birth date the other case gives")
     this_birth_date: date = Field(description="The birth date this case gives")
     births_disagree: bool = Field(description=(
