@@ -96,11 +96,9 @@ def birth(person: dict[str, str], at: datetime) -> Birth | None:
     """From ``date_of_birth`` (``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``: the middle of what it spans), else
     from ``age`` (``NN`` or ``NN-MM``, as of the record's source date; in 1.1 an ``age:`` line of
     ``other``). An invalid date of birth beside a valid age gives way to the age."""
-    found = loose_date(person.get("date_of_birth", ""))
+    found = date_of_birth(person.get("date_of_birth", ""))
     if found is not None:
-        day, precision = found
-        middle = {"day": day, "month": day + timedelta(days=14), "year": day + timedelta(days=182)}[precision]
-        return Birth(middle, precision)
+        return found
     other = OTHER_AGE.search(person.get("description", ""))
     match = AGE.match(person.get("age", "") or (other.group(1) if other else ""))
     if not match:
@@ -109,6 +107,16 @@ def birth(person: dict[str, str], at: datetime) -> Birth | None:
     if high < low:
         return None
     return Birth((at - timedelta(days=365.25 * (low + high) / 2 + 182)).date(), "age")
+
+
+MIDDLE = {"day": timedelta(0), "month": timedelta(days=14), "year": timedelta(days=182)}  # of what a date spans
+
+
+def date_of_birth(text: str) -> Birth | None:
+    """A date of birth written ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` (a PFIF record's, a sheet's): the middle of
+    what it spans, with how precise it is; None when it is no date."""
+    found = loose_date(text)
+    return None if found is None else Birth(found[0] + MIDDLE[found[1]], found[1])
 
 
 def missing_since(person: dict[str, str], recorded: datetime, where: tzinfo) -> TypedTime:

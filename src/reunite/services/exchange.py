@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -19,10 +19,10 @@ from reunite.domain.access import (
     require,
     text_shown,
 )
-from reunite.domain.dates import birth_date, loose_date
+from reunite.domain.dates import birth_date
 from reunite.domain.errors import InvalidInput, ReuniteError, plain
 from reunite.domain.model import CASE_TEXT_LIMITS, GeoPoint, NewCase, Sex
-from reunite.domain.pfif import birth_written, case_birth_precision, record_domain, record_id
+from reunite.domain.pfif import birth_written, case_birth_precision, date_of_birth, record_domain, record_id
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.spelling import nickname_list
 from reunite.domain.times import zone
@@ -197,16 +197,13 @@ def _cut(row: dict[str, str], number: int) -> list[Problem]:
             for name, limit in KEPT.items() if len(_kept(row, name)) < len(row.get(name, "").strip())]
 
 
-MIDDLE = {"month": timedelta(days=14), "year": timedelta(days=182)}
-
-
 def _born(text: str) -> tuple[date, str]:
     """A row's birth date and how precise it is: a whole date ("day"), or a month or a year alone (``2015-03``,
     ``2015``: as this site's export writes a birth date known only so) as the middle of what it spans, as PFIF's
-    ``date_of_birth`` is read, and kept as a month or a year (probe s43 E4)."""
-    partial = loose_date(text) if len(text.strip()) <= len("2015-03") else None
-    if partial is not None and partial[1] in MIDDLE:
-        return partial[0] + MIDDLE[partial[1]], partial[1]
+    ``date_of_birth`` is read (``pfif.date_of_birth``), and kept as a month or a year (probe s43 E4)."""
+    partial = date_of_birth(text) if len(text.strip()) <= len("2015-03") else None
+    if partial is not None and partial.precision != "day":
+        return partial.day, partial.precision
     return birth_date(text), "day"
 
 
