@@ -78,7 +78,7 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
     if own_child and case_id is not None:
         searched = _the_childs_faces(deps, who, case_id, faces)
     found: dict[int, dict[str, Any]] = {}
-    copies: set[int] = set()  # the faces of reports whose picture is the searched photo (a repost of it)
+    pictures: dict[int, str] = {}  # the faces of reports whose picture is one with the searched photo, or the case's
     for _, face in searched:
         for hit in deps.read.similar_sighting_faces(face.embedding, limit, access.browsable_statuses(who),
                                                    access.found_child_hidden(who)):
@@ -86,11 +86,10 @@ def search_by_photo(deps: Deps, who: Principal, data: bytes, limit: int = 50,
             near = [face.chip] if hit["similarity"] >= SAME_CHIP_FACES else []
             if one_picture(hit["similarity"], same_picture(print_, phash, SAME_PHOTO_BITS),
                            None if chip is None else bytes(chip), near):
-                copies.add(hit["face_id"])
+                pictures[hit["face_id"]] = SEARCHED_PICTURE
             found.setdefault(hit["face_id"], hit)
     candidates = deps.read.candidates(case_id, None) if case_id is not None else []
-    pictures = dict.fromkeys(copies, SEARCHED_PICTURE) | {  # and those of the case's own picture
-        r["sighting_face_id"]: CASE_PICTURE for r in candidates if r["one_picture"]}
+    pictures |= {r["sighting_face_id"]: CASE_PICTURE for r in candidates if r["one_picture"]}
     best: dict[int, dict[str, Any]] = {}
     with deps.uow() as uow:
         read = _Reader(deps, who, uow, case_id, [h["sighting_id"] for h in found.values()])
