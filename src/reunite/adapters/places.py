@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
 
+from reunite.adapters.chinese_words import common_words, inside_word, longer_words
 from reunite.adapters.place_choice import RIVAL_SHARE, Chosen, choose
 from reunite.adapters.place_home import BIG_CITY
 from reunite.adapters.place_index import ALIASES, METRO_PEOPLE, Names, known_elsewhere, names
@@ -150,6 +151,7 @@ def _chinese(text: str, index: Names) -> Iterator[Mention]:
     for start in range(len(text)):
         for size in range(min(LONGEST_CJK, len(text) - start), 1, -1):
             if (found := index.cjk.get(text[start:start + size])) is not None:
+                found = _as_word(text, start, start + size, found)
                 known = at.get(start)
                 merged = (*known.readings, *found) if known else found
                 at[start] = Mention(start, max(start + size, known.end if known else 0), merged, False)
@@ -165,6 +167,25 @@ def _chinese(text: str, index: Names) -> Iterator[Mention]:
             kept = _weakened(kept, "", True)
         if kept:  # a town abroad inside a longer foreign name (法拉 in 法拉盛) is no mention of it
             yield mention._replace(readings=kept) if kept != mention.readings else mention
+
+
+@cache
+def _words_abroad() -> tuple[frozenset[str], frozenset[str]]:
+    """The Chinese names of places abroad that are words of general Chinese, and the longer words that hold one."""
+    abroad = frozenset(k for k, found in names().cjk.items() if any(r.place.area and r.kind != AREA for r in found))
+    return common_words(abroad, TRANSLITERATION), longer_words(abroad)
+
+
+def _as_word(text: str, start: int, end: int, found: tuple[Reading, ...]) -> tuple[Reading, ...]:
+    """A Chinese name's readings, read as a Chinese reader does (``adapters.chinese_words``): a town abroad is not
+    named by a name inside a longer word (自由市场, a market, holds Freetown's 自由市) and is named only weakly by a
+    name that is an everyday word (南门, a south gate; 喷泉, a fountain), unless it heads a metro area."""
+    common, longer = _words_abroad()
+    if not any(r.place.area and r.kind != AREA for r in found):
+        return found
+    if inside_word(text, start, end, longer):
+        return tuple(r for r in found if not r.place.area or r.kind == AREA)
+    return _weakened(found, "", True) if text[start:end] in common else found
 
 
 def mentions(text: str) -> list[Mention]:

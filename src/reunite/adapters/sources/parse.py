@@ -154,6 +154,7 @@ class Gazetteer:
         for latin in (None, True, False):  # each script's names, the pins' cities, the zones
             self.city("成都东站 Wuhan", latin, GeoPoint(30.58, 114.3))
         self.city_zone("Richmond, BC")
+        self.city_zone("公园南门")  # the everyday words of Chinese (chinese_words)
         self.zone(31.23, 121.47)
         self.simplified("臺北")
 
