@@ -320,3 +320,24 @@ def test_a_camera_time_read_in_an_assumed_zone_is_not_taken_as_exact(
         # nor said "4 hours before" by the ranking's words: within the hours the camera's zone may be off
         assert "before the child went missing" not in found[camera["id"]]["explanation"]
         assert "within 18 hours of the time the child went missing" in found[camera["id"]]["explanation"]
+
+
+def test_the_apis_own_example_time_pasted_into_a_query_string_is_read_with_its_offset(
+    container: Container, client: TestClient
+) -> None:
+    """A "+" in a query string is a space once decoded: the API's own example, 2026-11-20T10:00+08:00, pasted
+    unencoded, was refused with that very example (probe s45 P6); a partner in China writes +08:00 on every query."""
+    with container.engine.begin() as conn:
+        seen = int(conn.exec_driver_sql(
+            "INSERT INTO sightings (seen_at, seen_at_basis, place_text, status, moderated_at) "
+            "VALUES ('2026-11-20T10:05:00+08:00', 'given', '上海市', 'approved', now()) RETURNING id").scalar_one())
+
+    def listed(query: str) -> list[int]:
+        answer = client.get(f"/api/sightings?{query}")
+        assert answer.status_code == 200, answer.text
+        return [s["id"] for s in answer.json()["items"] if s["id"] == seen]
+
+    assert listed("seen_from=2026-11-20T10:00+08:00") == [seen]  # read as 10:00 at +08:00: 02:00 UTC
+    assert listed("seen_from=2026-11-20T10:10+08:00") == []
+    assert listed("seen_to=2026-11-20T10:00:30 0800") == []
+    assert client.get("/api/sightings?seen_from=2026-11-20 10:00").status_code == 422  # no offset: never guessed

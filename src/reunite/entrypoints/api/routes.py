@@ -64,7 +64,8 @@ PhotosIn = Annotated[list[UploadFile], File(description="JPEG, PNG, WebP or HEIC
 
 
 GIVEN_TIME = ("ISO 8601 with its UTC offset, e.g. 2026-12-02T17:30+08:00, 2026-12-02T17:30+08 or 2026-12-02T09:30Z; "
-              "a time without one is refused (422), never guessed")
+              "a time without one is refused (422), never guessed; in a query string, + is %2B (a + left unencoded, "
+              "read as a space, is read as +)")
 
 
 def aware(value: datetime | None, deps: Deps, field: str) -> datetime | None:

@@ -98,11 +98,18 @@ GLOSS = "{value} ({word})"  # a value to send, with what it means in the reader'
 VALUE_WORDS = tuple(sex.value for sex in Sex)  # values that the catalogs name as words (scripts/messages.py)
 
 
+# a time whose offset's "+" a query string read as a space (2026-12-05T00:00+08:00 pasted unencoded)
+PLUS_READ_AS_SPACE = re.compile(r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}(?::?\d{2})?)")
+
+
 def _read_time(value: object) -> object:
     """A time sent as text, read as every time from outside is (``times.iso_time``: hours-only offsets
-    too); text that is none is refused here, not read by the framework's own rules."""
+    too); text that is none is refused here, not read by the framework's own rules. A positive offset whose
+    "+" became a space (the API's own example pasted into a query string unencoded) is that offset."""
     if isinstance(value, datetime):
         return value
+    if isinstance(value, str) and (plus := PLUS_READ_AS_SPACE.fullmatch(value.strip())):
+        value = f"{plus[1]}+{plus[2]}"
     parsed = iso_time(value) if isinstance(value, str) else None
     if parsed is None and isinstance(value, str) and no_such_day(value):  # 2026-02-29T10:00+08:00: it has a zone
         raise PydanticCustomError("no_such_day", "no such day in the calendar")
