@@ -31,7 +31,7 @@ from reunite.domain.access import ACTION_WORDS, Permission
 from reunite.domain.ages import Age
 from reunite.domain.errors import InvalidInputs, ReuniteError
 from reunite.domain.lifecycle import CaseState
-from reunite.domain.times import DEFAULT_ZONE, zone
+from reunite.domain.times import DEFAULT_ZONE, WallTime, ZoneName, zone
 from reunite.domain.typed_time import TypedTime
 from reunite.language_tags import TRADITIONAL
 
@@ -133,10 +133,7 @@ ENGLISH_FIELDS = {  # fields whose name is not the English words for them (other
 WORDS = frozenset(p.value for p in Permission) | frozenset(s.value for s in CaseState) | ACTION_WORDS
 
 
-class ZoneKey(str):
-    """An IANA zone's name inside a message for people: shown as the reader's language names the zone
-    ("Central European Time", "中欧时间"), as the times around it are, never its key ("Europe/Berlin")."""
-
+ZoneKey = ZoneName  # an IANA zone's name inside a message, shown as the reader's language names the zone
 
 @dataclass(frozen=True)
 class Language:
@@ -193,27 +190,35 @@ class Language:
         return str(format_list(items, style="or", locale=self.code)) if items else ""
 
     def value(self, value: object, field: str | None = None) -> object:
-        """A value inside a message: an instant in the reader's zone, zone named; a day; a typed time as precisely
-        as it was given (``domain.typed_time``: a day, month or year alone as that date); a word translated;
-        the name of the field in error as the reader calls it."""
-        if isinstance(value, TypedTime):  # a date given alone as that date, never a midnight nobody gave
-            return self.when(value.at, value.precision)
-        if isinstance(value, Instant):
-            return self.datetime(value)
-        if isinstance(value, Day):
-            return self.date(value)
+        """A value inside a message: a time or a zone as ``_timed`` shows it; a word translated; the name of the
+        field in error as the reader calls it."""
+        if (timed := self._timed(value)) is not None:
+            return timed
         if isinstance(value, str) and value in WORDS:
             return self.gettext(value)
         if isinstance(value, str) and value == field:
             return self.field_name(value)
         return value
 
+    def _timed(self, value: object) -> str | None:
+        """An instant in the reader's zone, zone named; a day; a typed time as precisely as it was given
+        (``domain.typed_time``: a day, month or year alone as that date); a wall time as the reader writes one;
+        a zone as their language names it. None for any other value."""
+        if isinstance(value, TypedTime):  # a date given alone as that date, never a midnight nobody gave
+            return self.when(value.at, value.precision)
+        if isinstance(value, Instant):
+            return self.datetime(value)
+        if isinstance(value, Day):
+            return self.date(value)
+        if isinstance(value, WallTime):  # a wall time in the zone the message names: the reader's format, no zone
+            return self.wall(value.at)
+        return self.zone_called_generic(value) if isinstance(value, ZoneName) else None
+
     def error(self, exc: ReuniteError) -> str:
         """The error in this language; its values as ``value`` shows them; every problem of a form at once."""
         if isinstance(exc, InvalidInputs):
             return self.gettext("; ").join(self.error(problem) for problem in exc.problems)
-        params = {k: self.zone_called_generic(v) if isinstance(v, ZoneKey) else self.value(v, exc.field)
-                  for k, v in exc.params.items()}
+        params = {k: self.value(v, exc.field) for k, v in exc.params.items()}
         text = self.gettext(exc.template, **params)
         if exc.context:
             template, params = exc.context
@@ -236,6 +241,12 @@ class Language:
         shown = str(locale.datetime_formats["medium"]).format(
             format_time(local, "short", tzinfo=self.tzinfo, locale=locale), format_date(local, "medium", locale=locale))
         return f"{shown} {self.zone_name(local)}"
+
+    def wall(self, value: Instant) -> str:
+        """A wall-clock time as the reader writes a date and a time, in no zone ("Mar 8, 2026, 2:30 AM")."""
+        locale = Locale.parse(self.code)
+        return str(locale.datetime_formats["medium"]).format(
+            format_time(value, "short", locale=locale), format_date(value, "medium", locale=locale))
 
     def hour(self, value: Instant, dated: bool = True) -> str:
         """The hour that begins at ``value``, in the reader's zone, zone named: "Dec 4, 2026, 12:00 – 1:00 AM

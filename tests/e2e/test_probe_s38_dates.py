@@ -38,7 +38,7 @@ def test_every_impossible_day_is_said_so_with_or_without_a_time_naming_its_colum
     assert [reasons[f"row {n}"] for n in (2, 3, 4, 5)] == [NO_DAY] * 4, reasons
     assert reasons["row 6"] == "“birth date”: the month is not valid (a year has 12 months)"
     assert reasons["row 7"].startswith("“zone”: Asia/Shanghia is not a time zone")
-    assert reasons["row 8"].startswith("“missing since”: 2025-03-09 02:30 never happened in America/New_York")
+    assert reasons["row 8"].startswith("“missing since”: Mar 9, 2025, 2:30\u202fAM never happened in Eastern Time")
     assert reasons["row 9"] == "“missing since”: the date and time are not valid"  # a real day, no 25 o'clock
     assert report["created"] == 2 and report["dry_run"] is True and report["registered"] == []
     chinese = client.post("/api/cases/import?dry_run=true", files=upload, headers={"Accept-Language": "zh-CN"}).json()

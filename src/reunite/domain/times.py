@@ -157,6 +157,24 @@ def repeated(wall: datetime, where: tzinfo) -> bool:
         wall.replace(tzinfo=where, fold=0).utcoffset() != wall.replace(tzinfo=where, fold=1).utcoffset()
 
 
+class ZoneName(str):
+    """An IANA zone's key inside a message for people: shown as the reader's language names the zone ("Pacific
+    Time", "北美太平洋时间"), never as its key ("America/Los_Angeles")."""
+
+
+class WallTime(str):
+    """A wall-clock time inside a message ("2026-03-08 02:30", in the zone the message names): shown as the reader
+    writes a date and a time ("Mar 8, 2026, 2:30 AM", "2026年3月8日 02:30"), read in no zone of its own."""
+
+    @classmethod
+    def of(cls, wall: datetime) -> WallTime:
+        return cls(wall.strftime("%Y-%m-%d %H:%M"))
+
+    @property
+    def at(self) -> datetime:
+        return datetime.fromisoformat(self)
+
+
 class RepeatedTime(InvalidInput):
     """A wall-clock time that happened twice where it was read (the clocks went back over it), refused saying so:
     ``choices``, the first and the second occurrence, each with the offset it had, for a form to ask which."""
@@ -180,19 +198,18 @@ def localize(wall: datetime, where: tzinfo, field: str = "time", chosen: datetim
     if wall.tzinfo:
         return wall
     if skipped(wall, where):
-        name = getattr(where, "key", None) or str(where)
+        name = ZoneName(getattr(where, "key", None) or str(where))
         raise InvalidInput("{wall} never happened in {zone}: the clocks went forward over it (summer time began). It was {real} there then: check the time and send it again",  # noqa: E501
-                           field=field, wall=wall.strftime("%Y-%m-%d %H:%M"), zone=name,
-                           real=real(wall, where).strftime("%Y-%m-%d %H:%M"))
+                           field=field, wall=WallTime.of(wall), zone=name, real=WallTime.of(real(wall, where)))
     if repeated(wall, where):
-        name = getattr(where, "key", None) or str(where)
+        name = ZoneName(getattr(where, "key", None) or str(where))
         first, second = (wall.replace(tzinfo=where, fold=fold).astimezone(UTC).astimezone(where) for fold in (0, 1))
         for each in (first, second):
             if chosen is not None and chosen.replace(tzinfo=None) == wall.replace(tzinfo=None, fold=0) \
                     and chosen.utcoffset() == each.utcoffset():
                 return each
         raise RepeatedTime(InvalidInput("{wall} happened twice in {zone}: the clocks went back over it (summer time ended). Write it with its UTC offset: {first} (the first time) or {second} (the second)",  # noqa: E501
-                                        field=field, wall=wall.strftime("%Y-%m-%d %H:%M"), zone=name,
+                                        field=field, wall=WallTime.of(wall), zone=name,
                                         first=offset_text(first), second=offset_text(second)), (first, second))
     return real(wall, where)
 

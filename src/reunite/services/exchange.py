@@ -25,7 +25,7 @@ from reunite.domain.model import CASE_TEXT_LIMITS, GeoPoint, NewCase, Sex
 from reunite.domain.pfif import birth_written, case_birth_precision, date_of_birth, record_domain, record_id
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.spelling import nickname_list
-from reunite.domain.times import zone
+from reunite.domain.times import WallTime, ZoneName, zone
 from reunite.domain.typed_time import INSTANT, TypedTime, date_written, typed_time
 from reunite.services import doubles, idempotency, intake, rights, throttle
 from reunite.services.case_checks import check_case
@@ -37,7 +37,8 @@ CSV_COLUMNS = ("id", "record_id", "given_name", "family_name", "nicknames", "sex
 
 
 INSTANTS = "_instants"  # a Problem's params that were instants (kept as ISO 8601 text), by name
-TYPED = "_typed"  # those that were typed times (their instant kept so), as name:precision
+TYPED = "_typed"  # those that were typed times (their instant kept so), as name:precision; wall times and zones
+WORDED: dict[str, type[str]] = {"WallTime": WallTime, "ZoneName": ZoneName}  # as name:WallTime, name:ZoneName
 
 
 class Problem(NamedTuple):
@@ -61,6 +62,9 @@ class Problem(NamedTuple):
             elif isinstance(value, datetime):
                 params[name] = value.isoformat()
                 instants.append(name)
+            elif isinstance(value, WallTime | ZoneName):  # shown as the reader writes a time, names a zone
+                params[name] = str(value)
+                typed.append(f"{name}:{type(value).__name__}")
             else:
                 params[name] = str(value)
         kept = ({INSTANTS: ",".join(instants)} if instants else {}) | ({TYPED: ",".join(typed)} if typed else {})
@@ -73,7 +77,8 @@ class Problem(NamedTuple):
         given alone shown as that day); the rest as they were."""
         instants = self.params.get(INSTANTS, "").split(",")
         typed = dict(kind.split(":", 1) for kind in self.params.get(TYPED, "").split(",") if ":" in kind)
-        return {name: (TypedTime(datetime.fromisoformat(value), typed[name]) if name in typed
+        return {name: (WORDED[typed[name]](value) if typed.get(name) in WORDED
+                       else TypedTime(datetime.fromisoformat(value), typed[name]) if name in typed
                        else datetime.fromisoformat(value) if name in instants else value)
                 for name, value in self.params.items() if name not in (INSTANTS, TYPED)}
 

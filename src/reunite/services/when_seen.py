@@ -49,7 +49,7 @@ def check_seen(deps: Deps, when: datetime, now: datetime) -> None:
     earliest = earliest_given(now, years)
     if when < earliest:
         raise InvalidInput("{when} is before {earliest}: a report is about a child seen in the last {years} years; check the year",  # noqa: E501
-                           field="seen_at", when=when.date(), earliest=earliest.date(), years=years)
+                           field="seen_at", when=when, earliest=earliest, years=years)
 
 
 def clock_readings(facts: Sequence[PhotoFacts], phone: NewSighting, where: tzinfo) -> list[tuple[datetime, bool]]:
