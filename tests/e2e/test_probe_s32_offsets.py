@@ -85,3 +85,28 @@ def test_a_report_with_no_place_is_read_in_the_sites_zone_not_the_witnesss(
     assert "GMT-07:00" not in cards and "Pacific" not in cards
     staff = TestClient(anonymous.app, headers={"Authorization": f"Bearer {admin_token(container)}"})
     assert staff.get(f"/api/sightings/{placeless}").json()["seen_at"] == "2025-07-25T09:15:00-07:00"
+
+
+def test_the_date_filter_reads_a_report_with_no_place_on_the_day_its_card_shows(
+    anonymous: TestClient, container: Container
+) -> None:
+    """Probe s44 P1: the card of a report with no place (or words naming no city) showed its day in the site's zone
+    (Nov 21 in China) while the From/To filter read it at the phone's offset (-05:00: Nov 20): which of the two days
+    found it told the witness's zone. The filter now reads the day the card shows; police read it as given."""
+    sent = anonymous.post("/report", files=[("photos", ("p.jpg", plain_photo(seed=9), "image/jpeg"))],
+                          data={"csrf": csrf(anonymous), "seen_at": "2026-11-20T22:30", "tz": "America/New_York",
+                                "place_text": "by the red bridge near the market", "client_key": "no-city"})
+    assert sent.status_code == 200, sent.text[:2000]
+    placeless = _approved(container)
+    family = TestClient(anonymous.app)
+    family.cookies.set("reunite_session", verified_family(container)[0])
+
+    def found(reader: TestClient, day: str) -> bool:
+        page = reader.get("/sightings", params={"from": day, "to": day})
+        assert page.status_code == 200
+        return f"/sightings/{placeless}" in page.text
+
+    assert family.get(f"/api/sightings/{placeless}").json()["seen_at"].startswith("2026-11-21T11:30")
+    assert found(family, "2026-11-21") and not found(family, "2026-11-20")
+    partner = TestClient(anonymous.app, headers={"Authorization": f"Bearer {admin_token(container)}"})
+    assert partner.get(f"/api/sightings/{placeless}").json()["seen_at"] == "2026-11-20T22:30:00-05:00"

@@ -66,8 +66,8 @@ def sighting_shown(deps: Deps, who: Principal, row: dict[str, Any],
         row = row | {"place_city": city}
     kept = row.get("day_zone")  # the zone the date filter read its day in (``sighting_day_zone``): the card's too
     zone = (kept if "day_zone" in row else sighting_day_zone(deps, row)) or deps.site.zone.key
-    if not who.can(Permission.SEE_EXACT_PLACES) and not city and row.get("lat") is None:
-        zone = deps.site.zone.key  # no place: its zone is the offset the witness's phone gave (probe s35 J3)
+    if not who.can(Permission.SEE_EXACT_PLACES) and row.get("lat") is None and zone.startswith("Etc/"):
+        zone = deps.site.zone.key  # no pin: the offset the witness's phone gave (probe s35 J3; the filter: s44 P1)
     return access.sighting_view(who, row | {"day_zone": zone}) | {"city": city}
 
 

@@ -92,9 +92,13 @@ def _where(query: SightingFilter) -> tuple[str, dict[str, Any]]:
 
 # the day a sighting was seen, as its card shows it (``Language.day_at``): in its place's cell's zone (``day_zone``),
 # else the site's; for readers of hours (``arrival_hours``), a report dated by its arrival: the day of its hour
-DAY_SEEN = "(s.seen_at AT TIME ZONE coalesce(s.day_zone, :day_zone))::date"
+DAY_SEEN = "(s.seen_at AT TIME ZONE {zone})::date"
 DAY_SEEN_BY_HOUR = ("((CASE WHEN s.seen_at_basis = 'arrival' THEN date_trunc('hour', s.seen_at, 'UTC') "
-                    "ELSE s.seen_at END) AT TIME ZONE coalesce(s.day_zone, :day_zone))::date")
+                    "ELSE s.seen_at END) AT TIME ZONE {zone})::date")
+DAY_ZONE = "coalesce(s.day_zone, :day_zone)"
+# for readers without exact places, a report without a pin whose day is dated by the offset the witness's phone
+# gave (``place_days.place_zone``: ``Etc/GMT+5``) is dated in the site's zone, as its card shows it (probe s44 P1)
+DAY_ZONE_SHOWN = "(CASE WHEN s.lat IS NULL AND s.day_zone LIKE 'Etc/%' THEN :day_zone ELSE " + DAY_ZONE + " END)"
 ZONE_REACH = timedelta(hours=15)  # every zone's day lies within UTC's day widened by this (UTC-12 to UTC+14, an hour)
 
 
@@ -102,7 +106,9 @@ def _days_seen(query: SightingFilter, params: dict[str, Any]) -> str:
     """The days seen asked, where each sighting was seen: within the instants the days may hold in some zone
     (``ix_sightings_seen_at``), each row's day in its own zone, unless it lies in them in every zone (a long
     range reads few rows' days); at the calendar's ends, every instant."""
-    day, clauses = DAY_SEEN_BY_HOUR if query.arrival_hours else DAY_SEEN, list[str]()
+    day = (DAY_SEEN_BY_HOUR if query.arrival_hours else DAY_SEEN).format(
+        zone=DAY_ZONE if query.grid_deg is None else DAY_ZONE_SHOWN)
+    clauses = list[str]()
     params["day_zone"] = query.day_zone
     for sign, asked, name in ((-1, query.seen_on_from, "day_from"), (1, query.seen_on_to, "day_to")):
         if asked is None:
