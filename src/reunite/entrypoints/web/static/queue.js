@@ -91,6 +91,13 @@ var reuniteQueue = (function () {
     if (how.key) return entry.key === how.key;
     return !(entry.next > now) || (how.network && (!entry.reason || entry.reason === "network"));
   }
+  // one sender at a time across the page and the service worker (Web Locks): the second finds the report
+  // sent and sends nothing (probe s45 P5: both sent it when the signal came back, and the page showed the
+  // server's answer to the second, "You had sent this report already", to someone given no receipt yet)
+  function oneSender(work) {
+    var locks = typeof navigator !== "undefined" && navigator.locks;
+    return locks ? locks.request("reunite-reports", work) : work();
+  }
   var flushing = null;
   // Send every kept report whose time has come (how.network: the network is back, so those that waited
   // for a signal too; how.key: that one alone, whatever its time); resolves with [{response, entry}] for
@@ -98,7 +105,7 @@ var reuniteQueue = (function () {
   function flush(how) {
     how = how || {};
     if (flushing) return flushing.then(function () { return flush(how); });
-    flushing = all().then(function (entries) {
+    flushing = oneSender(function () { return all().then(function (entries) {
       var now = Date.now();
       return entries.filter(function (e) { return due(e, now, how); }).reduce(function (done, entry) {
         return done.then(function (settled) {
@@ -109,7 +116,7 @@ var reuniteQueue = (function () {
           }, function () { return later(entry, 0, "network").then(function () { return settled; }); });  // still no signal
         });
       }, Promise.resolve([]));
-    }).finally(function () { flushing = null; });
+    }); }).finally(function () { flushing = null; });
     return flushing;
   }
   // The server's proof-of-work for anonymous reports: the first nonce, counting from 0, such that
