@@ -277,8 +277,13 @@ def test_a_lead_reaches_the_family_only_approved_and_once_it_can_no_longer_be_un
     settled = _client(later, world.family_token)
     assert [c["id"] for c in settled.get(f"/api/cases/{world.case_id}/candidates").json()] == [lead["id"]]
     assert settled.get(f"/cases/{world.case_id}").text.count("A reviewer confirmed") == 1
-    notices.candidate_confirmed(later.deps, world.case_id, lead["id"])
+    from tests.e2e.test_probe_s37_operator import Outbox  # it imports this module's helpers
+
+    mails = Outbox()
+    notices.candidate_confirmed(replace(later.deps, mailer=mails), world.case_id, lead["id"])
     assert count_rows(container, "outbox WHERE kind = 'candidate_confirmed'") == 1  # told once, after the window
+    # the moment scammers call a family: the email says Reunite never asks for money (probe s45 P7)
+    assert "Reunite never asks for money" in mails.sent[0][1]
 
     # a dismissal never reaches the family: not the lead, not the timeline, not even once settled
     other = machine[world.sightings[1]]
