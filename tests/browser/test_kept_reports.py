@@ -40,12 +40,18 @@ def test_a_report_kept_on_a_kept_page_is_sent_and_its_receipt_shown_even_later(
     page.click("#send")
     expect(page.locator("#progress-text")).to_contain_text("No signal")
     context.set_offline(False)
-    expect(page.get_by_role("heading", name="Thank you")).to_be_visible(timeout=30_000)
-    receipt = page.locator(".receipt-no").inner_text()
-    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", receipt)
+    # sent by the page (its thank-you page) or by the service worker's background sync, whichever came first
+    # (one sender at a time: probe s45 P5), never twice, and never said to have been sent before
+    said = page.locator(".receipt-no, #kept .kept-sent")
+    expect(said.first).to_contain_text(re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}"), timeout=30_000)
+    found = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", said.first.inner_text())
+    assert found
+    receipt = found.group()
+    assert "You had sent this report already" not in page.content()
     assert count_rows(container, "sightings") == 2
-    page.reload()  # the receipt's address is its private link: opened again, the receipt is still there
-    expect(page.locator(".receipt-no")).to_have_text(receipt)
+    if page.locator(".receipt-no").count():
+        page.reload()  # the receipt's address is its private link: opened again, the receipt is still there
+        expect(page.locator(".receipt-no")).to_have_text(receipt)
     page.goto(server + "/report")  # reopened: the report sent from the phone's queue is still shown
     kept = page.locator("#kept .kept-sent")
     expect(kept).to_contain_text(receipt)
