@@ -26,7 +26,7 @@ from reunite.domain.pfif import birth_written, case_birth_precision, date_of_bir
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.spelling import nickname_list
 from reunite.domain.times import zone
-from reunite.domain.typed_time import INSTANT, TypedTime, date_written, typed_time
+from reunite.domain.typed_time import INSTANT, TypedTime, date_written, same_day_missing, typed_time
 from reunite.services import doubles, idempotency, intake, rights, throttle
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
@@ -306,12 +306,6 @@ ALREADY = {
 }
 
 
-def _same_day(one: datetime, other: datetime) -> bool:
-    """Whether two rows' times fall on the same day as the first (``other``) reads it, in its offset: one instant
-    written in UTC and in China time is one day (as ``uow.registered_cases`` compares with a case here)."""
-    return one.astimezone(other.tzinfo).date() == other.date()
-
-
 def import_cases_table(
     deps: Deps, who: Principal, data: bytes, dry_run: bool, progress: Callable[[int], object] | None = None,
     key: idempotency.Key | None = None,
@@ -331,10 +325,12 @@ def import_cases_table(
     with deps.uow() as uow:
         rights.still_held(uow, who, Permission.REGISTER_CASE)  # its token revoked meanwhile: nothing written (s34 H3)
         registered = intake.registered_cases(uow, who, [case for _, case, _ in valid])  # as ``intake.registered``
-        children: dict[tuple[str, str, date], list[tuple[datetime, int]]] = {}  # this sheet's rows, by child
+        children: dict[tuple[str, str, date], list[tuple[NewCase, int]]] = {}  # this sheet's rows, by child
         for (number, case, row), known in zip(valid, registered, strict=True):
             same = (case.given_name.casefold(), case.family_name.casefold(), case.birth_date)
-            earlier = next((n for at, n in children.get(same, []) if _same_day(case.missing_since, at)), None)
+            earlier = next((n for first, n in children.get(same, []) if same_day_missing(  # as a case here is
+                case.missing_since, case.missing_since_precision, first.missing_since,
+                first.missing_since_precision)), None)
             if (ours := _this_sites(deps, who, uow, row, case)) is not None:  # a row of an export coming back
                 report.already.append(Problem.of("", InvalidInput(
                     "this site's own case {case} (its id in the sheet): not registered again", case=ours), number))
@@ -344,7 +340,7 @@ def import_cases_table(
             elif known is not None:  # the same sheet sent again (by this key, or another of its organisation)
                 report.already.append(Problem.of("", InvalidInput(ALREADY[known[1]], case=known[0]), number))
             else:
-                children.setdefault(same, []).append((case.missing_since, number))
+                children.setdefault(same, []).append((case, number))
                 report.created += 1
                 if not dry_run:
                     case_id = uow.add_case(case, deps.clock.now())

@@ -28,6 +28,7 @@ from reunite.domain.model import (
 )
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import with_offset, zone
+from reunite.domain.typed_time import INSTANT, same_day_missing
 from reunite.services import case_photos, idempotency, reports, rights, throttle
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
@@ -323,10 +324,12 @@ def registered_before(uow: UnitOfWork, who: Principal, case: NewCase) -> int | N
     if who.account_id is None or who.token_id is not None or who.can(Permission.VERIFY_CASE):
         return None
     for row in uow.own_open_cases(who.account_id):
-        missing = with_offset(row["missing_since"], row["missing_since_offset"]).date()
+        missing = with_offset(row["missing_since"], row["missing_since_offset"])
         same = (row["given_name"].lower(), (row["family_name"] or "").lower()) == (case.given_name.lower(),
                                                                                    case.family_name.lower())
-        if same and missing == case.missing_since.date() and _near(row["birth_date"], case.birth_date):
+        if same and same_day_missing(case.missing_since, case.missing_since_precision, missing,
+                                     row.get("missing_since_precision", INSTANT)) \
+                and _near(row["birth_date"], case.birth_date):
             return int(row["id"])
     return None
 
