@@ -19,10 +19,10 @@ from reunite.domain.access import (
     require,
     text_shown,
 )
-from reunite.domain.dates import birth_date
+from reunite.domain.births import birth_given
 from reunite.domain.errors import InvalidInput, ReuniteError, plain
 from reunite.domain.model import CASE_TEXT_LIMITS, GeoPoint, NewCase, Sex
-from reunite.domain.pfif import birth_written, case_birth_precision, date_of_birth, record_domain, record_id
+from reunite.domain.pfif import birth_written, case_birth_precision, record_domain, record_id
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.spelling import nickname_list
 from reunite.domain.times import zone
@@ -197,20 +197,10 @@ def _cut(row: dict[str, str], number: int) -> list[Problem]:
             for name, limit in KEPT.items() if len(_kept(row, name)) < len(row.get(name, "").strip())]
 
 
-def _born(text: str) -> tuple[date, str]:
-    """A row's birth date and how precise it is: a whole date ("day"), or a month or a year alone (``2015-03``,
-    ``2015``: as this site's export writes a birth date known only so) as the middle of what it spans, as PFIF's
-    ``date_of_birth`` is read (``pfif.date_of_birth``), and kept as a month or a year (probe s43 E4)."""
-    partial = date_of_birth(text) if len(text.strip()) <= len("2015-03") else None
-    if partial is not None and partial.precision != "day":
-        return partial.day, partial.precision
-    return birth_date(text), "day"
-
-
 def _birth_kept(uow: UnitOfWork, case_id: int, row: dict[str, str]) -> None:
     """A row's month or year of birth kept with its case as PFIF's ``date_of_birth`` is (``birth_precision``), so
     that the case's page, the API and the exports give it as that month or year, never an invented day."""
-    day, precision = _born(row.get("birth_date", ""))
+    day, precision = birth_given(row.get("birth_date", ""))
     if precision != "day":
         uow.merge_pfif(case_id, {"date_of_birth": birth_written(day, precision)})
 
@@ -219,7 +209,7 @@ def _row_case(row: dict[str, str], where: ZoneInfo) -> tuple[NewCase, str]:
     """A spreadsheet row, and the zone its time was read in ("" when it named its offset): times and dates
     are read as every typed time is (``typed_time.read_typed_time``, with a sheet's serial numbers), those
     without an offset in ``where`` (the row's zone, else the site's)."""
-    birth = _born(row.get("birth_date", ""))[0]
+    birth = birth_given(row.get("birth_date", ""))[0]
     missing = typed_time(row.get("missing_since", ""), where, "missing_since", serials=True, named=True)
     if not row.get("given_name", "").strip():
         raise InvalidInput("the child's given name is required", field="given_name")

@@ -26,6 +26,7 @@ from reunite.domain.model import (
     SightingStatus,
     Upload,
 )
+from reunite.domain.pfif import birth_written
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import with_offset, zone
 from reunite.domain.typed_time import INSTANT, same_day_missing
@@ -340,9 +341,11 @@ def _near(one: date, other: date) -> bool:
 
 def register_case(
     deps: Deps, who: Principal, case: NewCase, uploads: Sequence[Upload], taken: Sequence[date | None],
-    key: idempotency.Key | None = None,
+    key: idempotency.Key | None = None, birth_precision: str = "day",
 ) -> CaseReceipt:
     """Register a missing child with photos at known dates (unknown dates count as the date missing).
+    ``birth_precision``: a birth date known to the month or year ("month", "year": ``births.birth_given``) is
+    kept so, as a sheet's or a PFIF record's is (probe s46 P10).
     A family's registration waits for verification; police and moderators registering one verify it.
     A child the sender registered already (``registered``) is answered with that case (``known``), the
     photos it did not hold added to it (``case_photos``: the receipt's ``photo_ids``)."""
@@ -366,6 +369,8 @@ def register_case(
                                   verified=who.can(Permission.VERIFY_CASE), known=True)
         else:
             receipt = _add_case(uow, who, case, facts, keys, days, deps.clock.now())
+            if birth_precision != "day":  # shown as that month or year, never an invented day
+                uow.merge_pfif(receipt.case_id, {"date_of_birth": birth_written(case.birth_date, birth_precision)})
         if (won := idempotency.remember(uow, key, receipt.as_json())) is not None:
             return CaseReceipt.from_json(won)  # a concurrent retry won
         uow.commit()
