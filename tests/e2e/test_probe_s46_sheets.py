@@ -98,3 +98,16 @@ def test_a_birth_date_refused_by_the_api_offers_no_date_in_the_future_as_its_exa
         assert answer.status_code == 422 and answer.json()["field"] == "birth_date", answer.text
         said = answer.json()["detail"]
         assert "2016" in said and "2026-12-02" not in said, said
+
+
+def test_a_sheets_time_in_words_at_a_summer_time_change_is_told_as_the_gap_or_fold_naming_both_offsets(
+    container: Container,
+) -> None:
+    partner = token_client(container, Scope.WRITE, domains=("ngo46.org",))
+    report = send(partner, HEAD + "A,B,f,2016-05-02,2025-11-02 1am,,America/New_York\n"
+                  "C,D,f,2016-05-02,2025-03-09 2:30am,,America/New_York\n"
+                  "E,F,f,2016-05-02,2025年3月31日上午1点30分,,Asia/Shanghai\n", dry_run=True)
+    assert report["created"] == 1, report
+    reasons = {p["record"]: p["reason"] for p in report["problems"]}
+    assert "-04:00" in reasons["row 2"] and "-05:00" in reasons["row 2"] and "twice" in reasons["row 2"]
+    assert "never happened" in reasons["row 3"] and "03:30" in reasons["row 3"]

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, tzinfo
 
 from reunite.domain.dates import NO_SUCH_DAY, NO_SUCH_MONTH, calendar_fault, loose_date, serial_date, serial_moment
 from reunite.domain.errors import InvalidInput, plain
-from reunite.domain.said_time import dated_time
+from reunite.domain.said_time import dated_wall
 from reunite.domain.times import YEARS, iso_time, localize, real
 
 INSTANT = "instant"  # a date and time: the instant it names
@@ -74,8 +74,8 @@ def read_typed_time(text: str, where: tzinfo, field: str = "time", *, serials: b
         return _instant(wall, where, field, chosen)
     if day is not None:
         return whole(day[0], where, day[1], field)
-    spoken = dated_time(said, where) if said else None  # "2026年11月20日上午10点", "2026-11-20 3pm"
-    return None if spoken is None else TypedTime(localize(spoken, where, field), INSTANT, zone_label(where))
+    spoken = dated_wall(said) if said else None  # "2026年11月20日上午10点", "2026-11-20 3pm"
+    return None if spoken is None else _instant(spoken, where, field, chosen)  # a gap or a fold said (s46 P9)
 
 
 def typed_time(text: str, where: tzinfo, field: str, *, serials: bool = False,
