@@ -1,11 +1,16 @@
-"""Probe s46 P1 and P10: a day given alone is that day wherever it was given, so a partner's sheet row of a child
-its PFIF record registered (dated by the record's day, UTC's) or a sheet row in another zone is recognised, on a
-sheet and through ``POST /api/cases``; and the API reads a birth date known to the month or year as sheets and
-PFIF do, on registering and on correcting a case."""
+"""Probe s46 P1, P5, P9 (sheets) and P10: a day given alone is that day wherever it was given, so a partner's
+sheet row of a child its PFIF record registered (dated by the record's day, UTC's) or a sheet row in another
+zone is recognised, on a sheet and through ``POST /api/cases``; and the API reads a birth date known to the month or year as sheets and
+PFIF do, on registering and on correcting a case. An XLSX formula with no saved value is its row's problem,
+never an empty cell; a time in words at a summer-time change is told as the gap or fold it is."""
 
 from __future__ import annotations
 
+import io
+from datetime import date, datetime
+
 from fastapi.testclient import TestClient
+from openpyxl import Workbook
 
 from reunite.bootstrap import Container
 from reunite.domain.access import Scope
@@ -111,3 +116,27 @@ def test_a_sheets_time_in_words_at_a_summer_time_change_is_told_as_the_gap_or_fo
     reasons = {p["record"]: p["reason"] for p in report["problems"]}
     assert "-04:00" in reasons["row 2"] and "-05:00" in reasons["row 2"] and "twice" in reasons["row 2"]
     assert "never happened" in reasons["row 3"] and "03:30" in reasons["row 3"]
+
+
+def test_an_xlsx_formula_with_no_saved_value_is_its_rows_problem_naming_the_column(container: Container) -> None:
+    partner = token_client(container, Scope.WRITE, domains=("ngo46.org",))
+    book = Workbook()  # as scripts write it: formulas, no values saved
+    page = book.active
+    assert page is not None
+    page.append(["given_name", "family_name", "sex", "birth_date", "missing_since", "last_seen_text", "description"])
+    page.append(["Mei2", "Zhou", "f", date(2016, 5, 2), datetime(2025, 11, 2, 10), '=TRIM(" Wuhan ")',
+                 '=CONCATENATE("red coat"," scar on chin")'])
+    page.append(['=PROPER("mei3")', "Zhou", "f", date(2016, 5, 2), datetime(2025, 11, 2, 10), "Wuhan", ""])
+    page.append(["Mei4", "Zhou", "f", date(2016, 5, 3), datetime(2025, 11, 2, 10), "Wuhan", "a blue coat"])
+    data = io.BytesIO()
+    book.save(data)
+    for dry_run in ("true", "false"):
+        report = partner.post(f"/api/cases/import?dry_run={dry_run}",
+                              files={"file": ("c.xlsx", data.getvalue())}).json()
+        assert report["created"] == 1, report
+        reasons = {p["record"]: p["reason"] for p in report["problems"]}
+        assert set(reasons) == {"row 2", "row 3"}
+        assert "column “last seen text” holds a formula with no saved value" in reasons["row 2"]
+        assert "open and save the file" in reasons["row 2"] and 'TRIM(" Wuhan ")' in reasons["row 2"]
+        assert "column “given name” holds a formula" in reasons["row 3"], reasons
+    assert rows(container, "SELECT given_name, description FROM cases") == [("Mei4", "a blue coat")]

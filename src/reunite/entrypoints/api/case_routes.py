@@ -8,9 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Response
 from pydantic import BeforeValidator
+from pydantic_core import PydanticCustomError
 
-from reunite.domain.births import birth_given
 from reunite.domain.access import Permission, Principal
+from reunite.domain.births import birth_given
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
 from reunite.domain.model import NICKNAMES_LIMIT, CandidateStatus, NewCase, Sex
@@ -42,7 +43,20 @@ def _as_sex(value: object) -> object:
 
 SexIn = Annotated[Sex, BeforeValidator(_as_sex), Form(
     description="female, male or unknown (女, 男, 未知, f and m are read too, as in spreadsheets)")]
-BirthDateIn = Annotated[str, Form(max_length=40, description=(
+def _as_birth_date(value: object) -> object:
+    """A birth date as every way in reads it (``births.birth_given``: ``2018年5月1日``, a month or a year alone);
+    refused here, beside the form's other problems, saying why (no such day, no such month, no date)."""
+    if isinstance(value, str):
+        try:
+            birth_given(value)
+        except InvalidInput as exc:
+            kind = "no_such_day" if "no such day" in exc.template else \
+                "no_such_month" if "month is not valid" in exc.template else "birth_date"
+            raise PydanticCustomError(kind, "not a birth date") from None
+    return value
+
+
+BirthDateIn = Annotated[str, BeforeValidator(_as_birth_date), Form(max_length=40, description=(
     "2016-07-08 (2016/07/08 and 2016年7月8日 are read too), or a month or a year alone when no more is known "
     "(2015-03, 2015年3月, 2015): kept as that month or year (``birth_date_precision``), as in spreadsheets and "
     "PFIF (``domain.births``)"))]
