@@ -1,8 +1,9 @@
 """Probe s46 P1, P5, P9 (sheets) and P10: a day given alone is that day wherever it was given, so a partner's
 sheet row of a child its PFIF record registered (dated by the record's day, UTC's) or a sheet row in another
-zone is recognised, on a sheet and through ``POST /api/cases``; and the API reads a birth date known to the month or year as sheets and
-PFIF do, on registering and on correcting a case. An XLSX formula with no saved value is its row's problem,
-never an empty cell; a time in words at a summer-time change is told as the gap or fold it is."""
+zone is recognised, on a sheet and through ``POST /api/cases``; the API reads a birth date known to the month
+or year as sheets and PFIF do, on registering and on correcting a case. An XLSX formula with no saved value is
+its row's problem, never an empty cell; a time in words at a summer-time change is told as the gap or fold it
+is."""
 
 from __future__ import annotations
 
