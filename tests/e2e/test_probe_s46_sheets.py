@@ -49,6 +49,18 @@ def test_a_sheet_row_of_a_child_a_pfif_record_registered_on_that_day_is_that_chi
     assert send(partner, HEAD + "甲,,,2016,2025-12-02,,UTC\n", dry_run=True)["created"] == 1
 
 
+def test_a_day_another_site_exported_is_that_day_here_whatever_zone_a_row_names(container: Container) -> None:
+    # another Reunite site's export writes a day given alone as that day; read here in this site's zone
+    partner = token_client(container, Scope.WRITE, domains=("ngo46.org",))
+    sent = partner.post("/api/pfif", content=doc(person(
+        "ngo46.org/k2", full_name="乙", date_of_birth="2015-03", source_date="2025-12-03T00:00:00Z",
+        description="Missing since: 2025-12-01\nred coat")), headers=XML)
+    case = sent.json()["registered"][0]["case"]
+    for zone in ("UTC", "America/Los_Angeles", ""):
+        again = send(partner, HEAD + f"乙,,,2015-03,2025-12-01,,{zone}\n", dry_run=True)
+        assert again["created"] == 0 and [r["case"] for r in again["already"]] == [case], (zone, again)
+
+
 def test_a_day_given_in_new_york_is_that_day_to_the_api_and_to_rows_of_one_sheet(container: Container) -> None:
     partner = token_client(container, Scope.WRITE, domains=("ngo46.org",))
     first = send(partner, HEAD + "Day,Test,f,2016-05-02,2025-11-15,,America/New_York\n"
