@@ -14,7 +14,8 @@ from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
 from reunite.bootstrap import Container
-from reunite.domain.access import Scope
+from reunite.domain.access import OPERATOR, Scope
+from reunite.services import corrections, moderation
 from tests.conftest import count_rows, plain_photo
 from tests.e2e.test_pfif_sync import doc, person, rows
 from tests.e2e.test_probe_pfif import token_client
@@ -153,3 +154,21 @@ def test_an_xlsx_formula_with_no_saved_value_is_its_rows_problem_naming_the_colu
         assert "open and save the file" in reasons["row 2"] and 'TRIM(" Wuhan ")' in reasons["row 2"]
         assert "column “given name” holds a formula" in reasons["row 3"], reasons
     assert rows(container, "SELECT given_name, description FROM cases") == [("Mei4", "a blue coat")]
+
+
+def test_a_verified_cases_birth_year_waits_for_a_moderator_and_is_kept_as_a_year_once_accepted(
+    container: Container, client: TestClient,
+) -> None:
+    partner = token_client(container, Scope.WRITE, domains=("ngo46.org",))
+    made = partner.post("/api/cases", data={"given_name": "核", "birth_date": "2015-03-04", "sex": "f",
+                                            "missing_since": "2025-11-01"},
+                        files=[("photos", ("a.jpg", plain_photo(seed=7), "image/jpeg"))])
+    case = made.json()["id"]
+    moderation.verify_case(container.deps, OPERATOR, case, "police report seen")
+    asked = partner.patch(f"/api/cases/{case}", json={"birth_date": "2014"}).json()
+    assert asked["waiting"] == ["birth_date"], asked
+    shown = client.get(f"/api/cases/{case}").json()
+    assert (shown["birth_date"], shown["birth_date_precision"]) == ("2015-03-04", "day")  # until a moderator accepts
+    corrections.decide_correction(container.deps, OPERATOR, asked["correction_id"], accept=True)
+    shown = client.get(f"/api/cases/{case}").json()
+    assert (shown["birth_date"], shown["birth_date_precision"]) == ("2014-07-02", "year")
