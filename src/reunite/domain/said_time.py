@@ -25,7 +25,7 @@ DAY_PERIOD = {"昨晚": "晚上", "昨夜": "晚上", "今晚": "晚上", "今�
 # period → how an hour 1–12 said with it is read: (hours taken as they are, hours 12 is added to, 12 read as)
 PERIODS = {
     "凌晨": (range(1, 7), range(0), 0),
-    "早上": (range(4, 12), range(0), None), "上午": (range(5, 12), range(0), None),
+    "早上": (range(4, 12), range(0), None), "上午": (range(1, 12), range(0), None),  # 上午1点: 01:00 (s46 P9)
     "中午": (range(11, 12), range(1, 3), 12),
     "下午": (range(0), range(1, 12), 12), "傍晚": (range(0), range(4, 9), None),
     "晚上": (range(0), range(5, 12), 24), "半夜": (range(0), range(10, 12), 24),
@@ -265,9 +265,10 @@ def zone_read_in(zone: tzinfo, when: datetime) -> str:
     return getattr(zone, "key", "") or offset_name(when)
 
 
-def dated_time(text: str, zone: tzinfo) -> datetime | None:
-    """A date with its year and a time of day said in words ("2026年11月20日上午10点", "2026-11-20 3pm"), in
-    ``zone``; None unless exactly one such date and a time of day that leaves no doubt are said."""
+def dated_wall(text: str) -> datetime | None:
+    """A date with its year and a time of day said in words ("2026年11月20日上午10点", "2026-11-20 3pm") as the wall
+    clock it names (no zone: the reader places it, saying so when summer time skipped or repeated it there: probe
+    s46 P9); None unless exactly one such date and a time of day that leaves no doubt are said."""
     if UTC_OFFSET.search(text):
         return None  # "10:00 +08:00": an offset this reader does not apply (never its "08:00" as the time)
     dates = [m for m in (*CN_DATE.finditer(text), *ISO_DATE.finditer(text)) if m["year"]]
@@ -279,4 +280,10 @@ def dated_time(text: str, zone: tzinfo) -> datetime | None:
         day = date(int(dates[0]["year"]), int(dates[0]["month"]), int(dates[0]["day"]))
     except ValueError:
         return None
-    return _at(day, wall, zone)
+    return datetime.combine(day, time()) + timedelta(hours=wall[0], minutes=wall[1])
+
+
+def dated_time(text: str, zone: tzinfo) -> datetime | None:
+    """``dated_wall`` in ``zone``; None too when summer time skipped that wall time there or it came twice."""
+    wall = dated_wall(text)
+    return None if wall is None else _at(wall.date(), (wall.hour, wall.minute), zone)

@@ -19,6 +19,19 @@ EXPORTED = ("id", "record_id", "status", "verified_at", "source")
 SEPARATORS = re.compile(r"[\s_\-]+")
 
 
+class UnsavedFormula(str):
+    """An XLSX cell holding a formula whose value the file does not carry (scripts and many tools other than
+    spreadsheet programs write formulas so): empty text, but never read as an empty cell (probe s46 P5), its row
+    refused naming its column (``keyed``)."""
+
+    formula: str
+
+    def __new__(cls, formula: str) -> UnsavedFormula:
+        cell = super().__new__(cls, "")
+        cell.formula = formula
+        return cell
+
+
 def column(name: str) -> str:
     """A header cell as the column it names: case, spaces and hyphens aside (``Given Name``, ``given-name`` and
     ``GIVEN_NAME`` are ``given_name``), full-width letters as ASCII."""
@@ -64,7 +77,8 @@ def keyed(names: list[str], cells: list[str]) -> dict[str, str]:
     header's last column (a comma not in quotes shifts every cell after it: probe s41 D3), fewer cells than the
     header names (a cell left out shifts every cell after it the other way: probe s43 E3; a CSV row keeps the
     commas of its empty cells, ``a,b,,`` is four cells, and an XLSX row is read to its full width, so only a row
-    written short is refused), or different words under a column named twice."""
+    written short is refused), different words under a column named twice, or a formula whose value the file
+    does not carry under a column read (``UnsavedFormula``)."""
     beyond = [cell for cell in cells[len(names):] if cell.strip()]
     if beyond:
         raise InvalidInput("the row has filled cells past the {columns} columns its first row names (a comma not in quotes?): nothing of it is taken",  # noqa: E501
@@ -74,6 +88,9 @@ def keyed(names: list[str], cells: list[str]) -> dict[str, str]:
                            field="file", cells=len(cells), columns=len(names))
     row: dict[str, str] = {}
     for name, cell in zip(names, cells, strict=False):
+        if isinstance(cell, UnsavedFormula) and name in READ + EXPORTED[:2]:
+            raise InvalidInput("the column {name} holds a formula with no saved value ({formula}): open and save the file in a spreadsheet program (or type the value): nothing of the row is taken",  # noqa: E501
+                               field=name, name=name, formula=cell.formula[:80])
         if not name or not cell.strip():
             continue
         if name in row and row[name].strip() != cell.strip():

@@ -16,7 +16,7 @@ from datetime import date, datetime, time, tzinfo
 
 from reunite.domain.dates import NO_SUCH_DAY, NO_SUCH_MONTH, calendar_fault, loose_date, serial_date, serial_moment
 from reunite.domain.errors import InvalidInput, plain
-from reunite.domain.said_time import dated_time
+from reunite.domain.said_time import dated_wall
 from reunite.domain.times import YEARS, iso_time, localize, real
 
 INSTANT = "instant"  # a date and time: the instant it names
@@ -74,8 +74,8 @@ def read_typed_time(text: str, where: tzinfo, field: str = "time", *, serials: b
         return _instant(wall, where, field, chosen)
     if day is not None:
         return whole(day[0], where, day[1], field)
-    spoken = dated_time(said, where) if said else None  # "2026年11月20日上午10点", "2026-11-20 3pm"
-    return None if spoken is None else TypedTime(localize(spoken, where, field), INSTANT, zone_label(where))
+    spoken = dated_wall(said) if said else None  # "2026年11月20日上午10点", "2026-11-20 3pm"
+    return None if spoken is None else _instant(spoken, where, field, chosen)  # a gap or a fold said (s46 P9)
 
 
 def typed_time(text: str, where: tzinfo, field: str, *, serials: bool = False,
@@ -177,3 +177,20 @@ def date_written(at: datetime, precision: str) -> str:
     offset ``at`` carries): 2026-11-20 (a day's, or a time's date), 2026-11 (a month), 2026 (a year). Read again
     by ``read_typed_time``, a day, month or year is that day, month or year again."""
     return at.date().isoformat()[:{MONTH: 7, YEAR: 4}.get(precision, 10)]
+
+
+def day_given(at: datetime, precision: str) -> date | None:
+    """The date a day (month, year) given alone names, as it was written where it was given (``at`` in its own
+    offset: the first instant there); None for an instant, whose day depends on where it is read."""
+    return None if precision == INSTANT else at.date()
+
+
+def same_day_missing(one: datetime, one_precision: str, other: datetime, other_precision: str) -> bool:
+    """Whether two dates missing name the same day, as the second (a case here, an earlier row) reads it: a day
+    given alone is compared as that day, whatever zone it was given or read in (``2026-12-01`` read in UTC and in
+    Asia/Shanghai is one day: probe s46 P1); an instant is read on the day the second reads it (in its offset). A
+    month or a year alone is the same only as that month or year."""
+    if one_precision in (MONTH, YEAR) or other_precision in (MONTH, YEAR):
+        return one_precision == other_precision and one.date() == other.date()
+    mine = day_given(one, one_precision) or one.astimezone(other.tzinfo).date()
+    return mine == other.date()

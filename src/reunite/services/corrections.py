@@ -33,6 +33,7 @@ from reunite.domain.corrections import (
 from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, bounded
 from reunite.domain.lifecycle import CaseAction
 from reunite.domain.model import CASE_TEXT_LIMITS, NICKNAMES_LIMIT, NewCase
+from reunite.domain.pfif import birth_written
 from reunite.domain.places_shown import public_pin
 from reunite.domain.ports import PlaceNames, UnitOfWork
 from reunite.domain.reasons import require_why
@@ -77,17 +78,24 @@ def correct_case(deps: Deps, who: Principal, case_id: int, values: Mapping[str, 
     _reached(deps, who, case_id)  # a case the reader may neither see nor correct answers as a missing one
     if shared and not who.can(Permission.VERIFY_CASE):
         raise Forbidden("only police and moderators approve the words partners and the public read")
-    unknown = sorted(set(values) - set(FIELDS) - {"missing_since_precision"})
+    unknown = sorted(set(values) - set(FIELDS) - {"missing_since_precision", "birth_date_precision"})
     if unknown:
         raise InvalidInput("{name} cannot be corrected", field=unknown[0], name=unknown[0])
     values = _bounded(values)
+    # a birth date known to the month or year kept so, as at registration (probe s46 P10): with the case at once,
+    # or with the correction waiting for a moderator, given back when one accepts it
+    precision = values.pop("birth_date_precision", "day")
+    born = {"pfif": {"date_of_birth": birth_written(values["birth_date"], precision)}} \
+        if "birth_date" in values and precision != "day" else None
     approved = sharing.checked(deps, case_id, shared or {})
     now = deps.clock.now()
     with deps.uow() as uow:
         if not access.may_correct(who, case_id, uow.registrant(case_id)):
             raise Forbidden("only the family or the partner who registered case {id} may correct it", id=case_id)
         state = move_case(uow, case_id, CaseAction.CORRECT, who.actor)  # 409 unless open; its row locked
-        result = corrects(uow, who, case_id, state.verified, values, now, places=deps.places)
+        result = corrects(uow, who, case_id, state.verified, values, now, also_kept=born, places=deps.places)
+        if born and "birth_date" not in result.waiting:
+            uow.merge_pfif(case_id, born["pfif"])
         if shared:
             sharing.write(uow, who.actor, case_id, approved, now)
         uow.commit()

@@ -19,14 +19,14 @@ from reunite.domain.access import (
     require,
     text_shown,
 )
-from reunite.domain.dates import birth_date
+from reunite.domain.births import birth_given
 from reunite.domain.errors import InvalidInput, ReuniteError, plain
 from reunite.domain.model import CASE_TEXT_LIMITS, GeoPoint, NewCase, Sex
-from reunite.domain.pfif import birth_written, case_birth_precision, date_of_birth, record_domain, record_id
+from reunite.domain.pfif import birth_written, case_birth_precision, record_domain, record_id
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.spelling import nickname_list
 from reunite.domain.times import WallTime, ZoneName, zone
-from reunite.domain.typed_time import INSTANT, TypedTime, date_written, typed_time
+from reunite.domain.typed_time import INSTANT, TypedTime, date_written, same_day_missing, typed_time
 from reunite.services import doubles, idempotency, intake, rights, throttle
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
@@ -202,20 +202,10 @@ def _cut(row: dict[str, str], number: int) -> list[Problem]:
             for name, limit in KEPT.items() if len(_kept(row, name)) < len(row.get(name, "").strip())]
 
 
-def _born(text: str) -> tuple[date, str]:
-    """A row's birth date and how precise it is: a whole date ("day"), or a month or a year alone (``2015-03``,
-    ``2015``: as this site's export writes a birth date known only so) as the middle of what it spans, as PFIF's
-    ``date_of_birth`` is read (``pfif.date_of_birth``), and kept as a month or a year (probe s43 E4)."""
-    partial = date_of_birth(text) if len(text.strip()) <= len("2015-03") else None
-    if partial is not None and partial.precision != "day":
-        return partial.day, partial.precision
-    return birth_date(text), "day"
-
-
 def _birth_kept(uow: UnitOfWork, case_id: int, row: dict[str, str]) -> None:
     """A row's month or year of birth kept with its case as PFIF's ``date_of_birth`` is (``birth_precision``), so
     that the case's page, the API and the exports give it as that month or year, never an invented day."""
-    day, precision = _born(row.get("birth_date", ""))
+    day, precision = birth_given(row.get("birth_date", ""))
     if precision != "day":
         uow.merge_pfif(case_id, {"date_of_birth": birth_written(day, precision)})
 
@@ -224,7 +214,7 @@ def _row_case(row: dict[str, str], where: ZoneInfo) -> tuple[NewCase, str]:
     """A spreadsheet row, and the zone its time was read in ("" when it named its offset): times and dates
     are read as every typed time is (``typed_time.read_typed_time``, with a sheet's serial numbers), those
     without an offset in ``where`` (the row's zone, else the site's)."""
-    birth = _born(row.get("birth_date", ""))[0]
+    birth = birth_given(row.get("birth_date", ""))[0]
     missing = typed_time(row.get("missing_since", ""), where, "missing_since", serials=True, named=True)
     if not row.get("given_name", "").strip():
         raise InvalidInput("the child's given name is required", field="given_name")
@@ -311,12 +301,6 @@ ALREADY = {
 }
 
 
-def _same_day(one: datetime, other: datetime) -> bool:
-    """Whether two rows' times fall on the same day as the first (``other``) reads it, in its offset: one instant
-    written in UTC and in China time is one day (as ``uow.registered_cases`` compares with a case here)."""
-    return one.astimezone(other.tzinfo).date() == other.date()
-
-
 def import_cases_table(
     deps: Deps, who: Principal, data: bytes, dry_run: bool, progress: Callable[[int], object] | None = None,
     key: idempotency.Key | None = None,
@@ -336,10 +320,12 @@ def import_cases_table(
     with deps.uow() as uow:
         rights.still_held(uow, who, Permission.REGISTER_CASE)  # its token revoked meanwhile: nothing written (s34 H3)
         registered = intake.registered_cases(uow, who, [case for _, case, _ in valid])  # as ``intake.registered``
-        children: dict[tuple[str, str, date], list[tuple[datetime, int]]] = {}  # this sheet's rows, by child
+        children: dict[tuple[str, str, date], list[tuple[NewCase, int]]] = {}  # this sheet's rows, by child
         for (number, case, row), known in zip(valid, registered, strict=True):
             same = (case.given_name.casefold(), case.family_name.casefold(), case.birth_date)
-            earlier = next((n for at, n in children.get(same, []) if _same_day(case.missing_since, at)), None)
+            earlier = next((n for first, n in children.get(same, []) if same_day_missing(  # as a case here is
+                case.missing_since, case.missing_since_precision, first.missing_since,
+                first.missing_since_precision)), None)
             if (ours := _this_sites(deps, who, uow, row, case)) is not None:  # a row of an export coming back
                 report.already.append(Problem.of("", InvalidInput(
                     "this site's own case {case} (its id in the sheet): not registered again", case=ours), number))
@@ -349,7 +335,7 @@ def import_cases_table(
             elif known is not None:  # the same sheet sent again (by this key, or another of its organisation)
                 report.already.append(Problem.of("", InvalidInput(ALREADY[known[1]], case=known[0]), number))
             else:
-                children.setdefault(same, []).append((case.missing_since, number))
+                children.setdefault(same, []).append((case, number))
                 report.created += 1
                 if not dry_run:
                     case_id = uow.add_case(case, deps.clock.now())

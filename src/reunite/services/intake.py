@@ -26,8 +26,10 @@ from reunite.domain.model import (
     SightingStatus,
     Upload,
 )
+from reunite.domain.pfif import birth_written
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.times import with_offset, zone
+from reunite.domain.typed_time import INSTANT, same_day_missing
 from reunite.services import case_photos, idempotency, reports, rights, throttle
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
@@ -323,10 +325,12 @@ def registered_before(uow: UnitOfWork, who: Principal, case: NewCase) -> int | N
     if who.account_id is None or who.token_id is not None or who.can(Permission.VERIFY_CASE):
         return None
     for row in uow.own_open_cases(who.account_id):
-        missing = with_offset(row["missing_since"], row["missing_since_offset"]).date()
+        missing = with_offset(row["missing_since"], row["missing_since_offset"])
         same = (row["given_name"].lower(), (row["family_name"] or "").lower()) == (case.given_name.lower(),
                                                                                    case.family_name.lower())
-        if same and missing == case.missing_since.date() and _near(row["birth_date"], case.birth_date):
+        if same and same_day_missing(case.missing_since, case.missing_since_precision, missing,
+                                     row.get("missing_since_precision", INSTANT)) \
+                and _near(row["birth_date"], case.birth_date):
             return int(row["id"])
     return None
 
@@ -337,9 +341,11 @@ def _near(one: date, other: date) -> bool:
 
 def register_case(
     deps: Deps, who: Principal, case: NewCase, uploads: Sequence[Upload], taken: Sequence[date | None],
-    key: idempotency.Key | None = None,
+    key: idempotency.Key | None = None, birth_precision: str = "day",
 ) -> CaseReceipt:
     """Register a missing child with photos at known dates (unknown dates count as the date missing).
+    ``birth_precision``: a birth date known to the month or year ("month", "year": ``births.birth_given``) is
+    kept so, as a sheet's or a PFIF record's is (probe s46 P10).
     A family's registration waits for verification; police and moderators registering one verify it.
     A child the sender registered already (``registered``) is answered with that case (``known``), the
     photos it did not hold added to it (``case_photos``: the receipt's ``photo_ids``)."""
@@ -363,6 +369,8 @@ def register_case(
                                   verified=who.can(Permission.VERIFY_CASE), known=True)
         else:
             receipt = _add_case(uow, who, case, facts, keys, days, deps.clock.now())
+            if birth_precision != "day":  # shown as that month or year, never an invented day
+                uow.merge_pfif(receipt.case_id, {"date_of_birth": birth_written(case.birth_date, birth_precision)})
         if (won := idempotency.remember(uow, key, receipt.as_json())) is not None:
             return CaseReceipt.from_json(won)  # a concurrent retry won
         uow.commit()

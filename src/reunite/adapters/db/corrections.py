@@ -106,7 +106,8 @@ class CorrectionSql:
 
     def own_open_cases(self, account_id: int) -> list[dict[str, Any]]:
         rows = self.conn.execute(text(
-            "SELECT c.id, c.given_name, c.family_name, c.birth_date, c.missing_since, c.missing_since_offset "
+            "SELECT c.id, c.given_name, c.family_name, c.birth_date, c.missing_since, c.missing_since_offset, "
+            "c.missing_since_precision "
             "FROM cases c JOIN case_owners o ON o.case_id = c.id WHERE o.account_id = :a AND c.status = 'open' "
             "ORDER BY c.created_at, c.id"), {"a": account_id}).mappings().all()
         return [dict(row) for row in rows]

@@ -54,6 +54,7 @@ from reunite.domain.model import (
 )
 from reunite.domain.scoring import CaseFacts, SightingFacts
 from reunite.domain.times import offset_minutes, with_offset
+from reunite.domain.typed_time import day_given
 
 QUEUE = "reunite"
 # webhook deliveries (and the alerts' emails): a queue of their own, worked beside the rest (``worker.tasks``), so
@@ -155,16 +156,21 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, S
                          cases: Sequence[NewCase]) -> list[tuple[int, str] | None]:
         if not cases:
             return []
-        # the day missing of each, as the case here reads it (in its own offset): one instant written in
-        # another offset is the same day (probe s41 D4); an open case before an ended one
+        # the day missing of each as the case here reads it (in its own offset): one instant written in another
+        # offset is the same day (probe s41 D4); a day given alone is that day, whatever zone either was given in
+        # (probe s46 P1: ``typed_time.same_day_missing``); a month or year only that month or year; an open case
+        # before an ended one
         day = "(({at} AT TIME ZONE 'UTC') + make_interval(mins => coalesce(c.missing_since_offset, 0)))::date"
+        coarse = "('month', 'year')"
         found: dict[int, tuple[int, str]] = {int(n): (int(i), str(status)) for n, i, status in self.conn.execute(text(
             "SELECT DISTINCT ON (k.n) k.n, c.id, c.status FROM unnest(CAST(:given AS text[]), "
-            "CAST(:family AS text[]), CAST(:born AS date[]), CAST(:at AS timestamptz[])) WITH ORDINALITY "
-            "AS k(given, family, born, at, n) "
+            "CAST(:family AS text[]), CAST(:born AS date[]), CAST(:at AS timestamptz[]), CAST(:day AS date[]), "
+            "CAST(:precision AS text[])) WITH ORDINALITY AS k(given, family, born, at, day, precision, n) "
             "JOIN cases c ON c.birth_date = k.born AND lower(c.given_name) = lower(k.given) "
-            f"AND lower(c.family_name) = lower(k.family) AND {day.format(at='k.at')} = "
-            f"{day.format(at='c.missing_since')} "
+            f"AND lower(c.family_name) = lower(k.family) AND CASE WHEN k.precision IN {coarse} "
+            f"OR c.missing_since_precision IN {coarse} THEN k.precision = c.missing_since_precision "
+            f"AND k.day = {day.format(at='c.missing_since')} "
+            f"ELSE coalesce(k.day, {day.format(at='k.at')}) = {day.format(at='c.missing_since')} END "
             "WHERE c.status IN ('open', 'closed', 'reunited') AND EXISTS (SELECT 1 FROM audit_log a "
             "WHERE a.subject = 'case' AND a.subject_id = c.id AND a.action IN ('case.registered', 'case.imported') "
             "AND (a.actor = :actor OR a.actor IN (SELECT 'token:' || t.id FROM api_tokens t "
@@ -172,6 +178,8 @@ class SqlUnitOfWork(PeopleSql, ModerationSql, CaseFacesSql, ReachSql, PfifSql, S
             "ORDER BY k.n, c.status = 'open' DESC, c.id"),
             {"given": [c.given_name for c in cases], "family": [c.family_name for c in cases],
              "born": [c.birth_date for c in cases], "at": [c.missing_since for c in cases],
+             "day": [day_given(c.missing_since, c.missing_since_precision) for c in cases],
+             "precision": [c.missing_since_precision for c in cases],
              "actor": actor, "domains": sorted(domains)}).all()}
         return [found.get(n) for n in range(1, len(cases) + 1)]
 

@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from reunite.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
+from reunite.domain.sheet_columns import UnsavedFormula
 from reunite.domain.spelling import without_controls
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -31,6 +32,11 @@ def _cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return without_controls(str(value))  # no ESC, BEL… read in nor written out (``domain.spelling``)
+
+
+def _formula(value: Any) -> bool:
+    """Whether a cell as written holds a formula (its text, or an array formula's object)."""
+    return (isinstance(value, str) and value.startswith("=")) or hasattr(value, "text")
 
 
 def _safe(text: str) -> str:
@@ -58,7 +64,7 @@ def read_rows(data: bytes, most: int = MAX_ROWS) -> list[tuple[int, list[str]]]:
         if any(len(cell) > MAX_CELL for cell in row):
             raise InvalidInput("row {row}: a cell holds more than {n} characters", field="file", row=number,
                                n=MAX_CELL)
-        if any(cell.strip() for cell in row):
+        if any(cell.strip() or isinstance(cell, UnsavedFormula) for cell in row):
             numbered.append((number, [_unguarded(cell) for cell in row]))
         if number > MAX_ROWS + 1 or len(numbered) > most + 1:  # the header and ``most`` rows of data
             raise PayloadTooLarge("more than {n} rows in one file: send them in several parts", field="file",
@@ -81,10 +87,15 @@ def _rows(data: bytes) -> Iterator[list[str]]:
 
         try:
             sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
+            written = load_workbook(io.BytesIO(data), read_only=True).worksheets[0]  # formulas as written
             # each row read to MAX_COLUMNS cells (empty ones None): a sheet's row is never shorter than its
-            # header (``sheet_columns.keyed`` refuses a CSV row written with fewer cells)
-            for row in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-                yield [_cell(v) for v in row]
+            # header (``sheet_columns.keyed`` refuses a CSV row written with fewer cells); a formula with no value
+            # saved is said so, never read as an empty cell (probe s46 P5)
+            for row, formulas in zip(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS),
+                                     written.iter_rows(values_only=True, max_col=MAX_COLUMNS), strict=False):
+                yield [_cell(v) if v is not None or place >= len(formulas) or not _formula(formulas[place])
+                       else UnsavedFormula(str(getattr(formulas[place], "text", formulas[place])))
+                       for place, v in enumerate(row)]
         except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
             raise UnsupportedMedia("the spreadsheet cannot be read: save it as XLSX or CSV") from exc
         return

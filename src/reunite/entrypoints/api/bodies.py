@@ -232,7 +232,8 @@ class CaseCorrectionIn(BodyIn):
     family_name: str | None = Field(None, max_length=200)
     nicknames: list[str] | None = Field(None, description="Every nickname, replacing those kept")
     sex: str | None = Field(None, description="female, male or unknown")
-    birth_date: str | None = Field(None, description="YYYY-MM-DD")
+    birth_date: str | None = Field(None, max_length=40, description=(
+        "As at registration: YYYY-MM-DD, or a month or a year alone (2015-03, 2015) kept as that month or year"))
     missing_since: str | None = Field(None, max_length=100, description=(
         "As at registration: a date and time with its UTC offset, or a date, month or year alone"))
     last_seen_lat: float | None = None

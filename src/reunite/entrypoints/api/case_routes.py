@@ -10,9 +10,8 @@ from fastapi import APIRouter, Depends, Form, Response
 from pydantic import BeforeValidator
 from pydantic_core import PydanticCustomError
 
-from reunite.domain import dates
 from reunite.domain.access import Permission, Principal
-from reunite.domain.dates import calendar_day, no_such_day
+from reunite.domain.births import birth_given
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import CASE_TEXT_LIMITS as LIMIT
 from reunite.domain.model import NICKNAMES_LIMIT, CandidateStatus, NewCase, Sex
@@ -42,18 +41,25 @@ def _as_sex(value: object) -> object:
     return (Sex.read(value) or value) if isinstance(value, str) else value
 
 
-def _as_birth_date(value: object) -> object:
-    """A date as the spreadsheets read it (``dates.calendar_day``: ``2018年5月1日``…); a day the calendar does not
-    have (2015-02-29) refused saying so, as a correction's is; else left to be refused."""
-    if isinstance(value, str) and no_such_day(value):
-        raise PydanticCustomError("no_such_day", "no such day in the calendar")
-    return (calendar_day(value) or value) if isinstance(value, str) else value
-
-
 SexIn = Annotated[Sex, BeforeValidator(_as_sex), Form(
     description="female, male or unknown (女, 男, 未知, f and m are read too, as in spreadsheets)")]
-BirthDateIn = Annotated[date, BeforeValidator(_as_birth_date), Form(
-    description="2016-07-08 (2016/07/08 and 2016年7月8日 are read too, as in spreadsheets)")]
+def _as_birth_date(value: object) -> object:
+    """A birth date as every way in reads it (``births.birth_given``: ``2018年5月1日``, a month or a year alone);
+    refused here, beside the form's other problems, saying why (no such day, no such month, no date)."""
+    if isinstance(value, str):
+        try:
+            birth_given(value)
+        except InvalidInput as exc:
+            kind = "no_such_day" if "no such day" in exc.template else \
+                "no_such_month" if "month is not valid" in exc.template else "birth_date"
+            raise PydanticCustomError(kind, "not a birth date") from None
+    return value
+
+
+BirthDateIn = Annotated[str, BeforeValidator(_as_birth_date), Form(max_length=40, description=(
+    "2016-07-08 (2016/07/08 and 2016年7月8日 are read too), or a month or a year alone when no more is known "
+    "(2015-03, 2015年3月, 2015): kept as that month or year (``birth_date_precision``), as in spreadsheets and "
+    "PFIF (``domain.births``)"))]
 
 
 @router.post("/cases", status_code=201, response_model=case_schemas.CaseAccepted,
@@ -96,9 +102,10 @@ def register_case(
     already (the same names, birth date and day missing) is answered 200 with that case, the photos sent that
     it did not hold added to it (``photo_ids``). More ``photo_dates`` than photos are refused. Names are kept
     in one spelling (NFKC, without bidi or zero-width characters), as every other way in keeps them."""
+    born, precision = birth_given(birth_date)
     missing = typed_time(missing_since, deps.site.zone, "missing_since", offset_needed=True)
     case = NewCase(
-        given_name=given_name, family_name=family_name, sex=sex, birth_date=birth_date,
+        given_name=given_name, family_name=family_name, sex=sex, birth_date=born,
         missing_since=missing.at, missing_since_precision=missing.precision,
         last_seen_place=point(last_seen_lat, last_seen_lon, ("last_seen_lat", "last_seen_lon")),
         last_seen_text=last_seen_text, description=description, marks=marks, police_report=police_report,
@@ -106,8 +113,9 @@ def register_case(
     )
     taken = parse_dates(photo_dates or [], len(photos))
     uploads = read_uploads(photos)
-    key = idempotency.scoped(who, "case", idempotency_key, [("case", repr(case)), ("taken", repr(taken))], uploads)
-    receipt = intake.register_case(deps, who, case, uploads, taken, key)
+    key = idempotency.scoped(who, "case", idempotency_key, [("case", repr(case)), ("taken", repr(taken)),
+                                                            ("born", precision)], uploads)
+    receipt = intake.register_case(deps, who, case, uploads, taken, key, birth_precision=precision)
     message = "The case is registered. Its photos are being compared with every sighting." if receipt.verified \
         else "The case is registered and waits for a moderator to verify it; its photos are compared with " \
              "sightings once it is verified."
@@ -205,7 +213,8 @@ def correction_values(deps: DepsDep, body: bodies.CaseCorrectionIn) -> dict[str,
             raise InvalidInput("sex must be female, male or unknown", field="sex")
         values["sex"] = sex
     if body.birth_date is not None:
-        values["birth_date"] = dates.birth_date(body.birth_date)  # month 13 said as such (probe s38 M4)
+        # month 13 said as such (probe s38 M4); a month or a year alone kept so (probe s46 P10)
+        values["birth_date"], values["birth_date_precision"] = birth_given(body.birth_date)
     if body.missing_since is not None:
         missing = typed_time(body.missing_since, deps.site.zone, "missing_since", offset_needed=True)
         values |= {"missing_since": missing.at, "missing_since_precision": missing.precision}

@@ -26,6 +26,8 @@ KINDS = {  # the validator's error type, by prefix, to what the reader is told
     "decimal": "{field} must be a number",
     "bool": "{field} must be true or false",
     "no_such_day": "{field}: the date is not valid (no such day in the calendar)",  # dates.NO_SUCH_DAY
+    "no_such_month": "{field}: the month is not valid (a year has 12 months)",  # dates.NO_SUCH_MONTH
+    "birth_date": "{field} must be a date such as 2016-07-08, 2016/07/08 or 2016年7月8日, or a month or a year alone: 2015-03, 2015",  # noqa: E501
     "date": "{field} must be a date such as 2026-12-02",
     "datetime": "{field} must be a date and time with its zone, such as 2026-12-02T17:30+08:00",
     "time": "{field} must be a time such as 17:30",
