@@ -39,7 +39,7 @@ def twice(kind: str, index: int, record: str, name: str, count: int) -> Fault:
     fields sent twice and a sheet's column named twice are (probe s46 P7)."""
     return Fault(kind, index, record, InvalidInput(
         "{name} is given {count} times in this record: the record is not taken; give each field once",
-        field=name, name=name, count=count), refuses=True)
+        name=name, count=count), refuses=True)  # no ``field``: the element's name is shown as sent
 
 
 def markup(kind: str, index: int, record: str, name: str, tags: list[str]) -> Fault:
@@ -47,8 +47,7 @@ def markup(kind: str, index: int, record: str, name: str, tags: list[str]) -> Fa
     break for ``<br/>``), the elements are not, and it is said (probe s46 P2)."""
     shown = ", ".join(f"<{tag}>" for tag in dict.fromkeys(tags))
     return Fault(kind, index, record, InvalidInput(
-        "{name} holds markup ({tags}): its words are kept as text, the markup is not", field=name, name=name,
-        tags=shown[:120]))
+        "{name} holds markup ({tags}): its words are kept as text, the markup is not", name=name, tags=shown[:120]))
 
 
 def foreign(kind: str, index: int, record: str, element: str, namespace: str) -> Fault:

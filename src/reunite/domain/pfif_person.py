@@ -27,7 +27,7 @@ def recorded_at(person: dict[str, str]) -> datetime:
         found = instant(sent)
         if found is None:
             raise InvalidInput("{name} “{value}” is not a date and time: write it in UTC as 2026-12-01T08:00:00Z",
-                               field=name, name=name, value=sent[:SHOWN])
+                               name=name, value=sent[:SHOWN])  # named as sent (no ``field``: "source date")
         return found
     raise InvalidInput("no source_date or entry_date")
 
