@@ -18,10 +18,15 @@ BIG5, SHIFT_JIS, EUC_KR, CP1251 = "Big5", "Shift_JIS", "EUC-KR", "windows-1251"
 BIG5_SHARE = 0.1  # of a text's Chinese characters, the share GB2312 cannot read, past which it is Big5's
 RARE_SHARE = 0.5  # of a GBK reading's characters, the share outside GB2312's common level past which it is no Chinese
 LEAST = 3  # characters of the other script, fewer of which say nothing
+SAMPLE = 5000  # characters (or words) of a text looked at one by one: the first ones say what the rest would
+NOT_ASCII = re.compile("[^\x00-\x7f]")
 JAPANESE = re.compile("[\u3000-\u30ff\u4e00-\u9fff\uff01-\uff5e]")  # kana, kanji, Japanese punctuation
 HALF_KANA = re.compile("[\uff61-\uff9f\ue000-\uf8ff]")  # half-width kana, private use: what GBK reads as Shift_JIS
+NOT_JAPANESE = re.compile("[^\x00-\x7f\u3000-\u30ff\u4e00-\u9fff\uff01-\uff5e]")
 HANGUL = re.compile("[\uac00-\ud7a3]")
+NOT_HANGUL = re.compile("[^\x00-\x7f\uac00-\ud7a3]")  # a hanja, say: what a Chinese text reads as in EUC-KR
 CYRILLIC_WORD = re.compile("[\u0400-\u04ff]+")
+NOT_CYRILLIC = re.compile("[^\x00-\x7f\u0400-\u04ff]")
 VOWELS = frozenset("аеёиоуыэюя")
 VOWEL_SHARE = 0.25  # of a Russian text's letters, vowels are about four in ten
 RUN = re.compile("[аеёиоуыэюя]{3}|[бвгджзйклмнпрстфхцчшщьъ]{5}")
@@ -75,7 +80,7 @@ def _rare_in_gbk(data: bytes) -> bool:
     text = _strictly(data, "gb18030")
     if text is None:
         return True
-    read = [ch for ch in text if ord(ch) > 0x7F]
+    read = [found.group() for found in itertools.islice(NOT_ASCII.finditer(text), SAMPLE)]
     rare = sum(1 for ch in read if not _common_hanzi(ch))
     return bool(read) and rare >= RARE_SHARE * len(read)
 
@@ -92,20 +97,18 @@ def _japanese(data: bytes) -> bool:
     """Shift_JIS (Japanese Windows' CSV, Excel's): kana and kanji, without the half-width kana most of a GBK text's
     bytes would read as, and rare hanzi in GBK."""
     text = _strictly(data, "cp932")
-    if text is None or HALF_KANA.search(text):
+    if text is None or HALF_KANA.search(text) or NOT_JAPANESE.search(text):
         return False
-    written = [ch for ch in text if ord(ch) > 0x7F]
-    return len(written) >= LEAST and all(JAPANESE.match(ch) for ch in written) and _rare_in_gbk(data)
+    return len(list(itertools.islice(JAPANESE.finditer(text), LEAST))) >= LEAST and _rare_in_gbk(data)
 
 
 def _korean(data: bytes) -> bool:
     """EUC-KR: hangul only (a Chinese text read as EUC-KR gives hanja too), and the hangul Korean writes."""
     text = _strictly(data, "euc_kr")
-    if text is None:
+    if text is None or NOT_HANGUL.search(text):
         return False
-    written = [ch for ch in text if ord(ch) > 0x7F]
-    hangul = [ch for ch in written if HANGUL.match(ch)]
-    if len(hangul) < LEAST or len(hangul) < len(written):
+    hangul = [found.group() for found in itertools.islice(HANGUL.finditer(text), SAMPLE)]
+    if len(hangul) < LEAST:
         return False
     common = sum(1 for ch in hangul if ch in COMMON_HANGUL)
     return common == len(hangul) if len(hangul) < 2 * LEAST else common >= 0.8 * len(hangul)
@@ -115,12 +118,12 @@ def _cyrillic(data: bytes) -> bool:
     """windows-1251: every letter of it Cyrillic, written in words (capitalised, lower or upper case) that Russian
     could spell (``_spelled``), and rare hanzi in GBK."""
     text = _strictly(data, "cp1251")
-    if text is None:
+    if text is None or NOT_CYRILLIC.search(text):
         return False
-    written = [ch for ch in text if ord(ch) > 0x7F]
-    words = CYRILLIC_WORD.findall(text)
-    vowels = sum(1 for ch in text.lower() if ch in VOWELS)
-    return (len(written) > LEAST + 1 and sum(map(len, words)) == len(written) and vowels >= VOWEL_SHARE * len(written)
+    words = [found.group() for found in itertools.islice(CYRILLIC_WORD.finditer(text), SAMPLE)]
+    letters = sum(map(len, words))
+    vowels = sum(1 for word in words for ch in word.lower() if ch in VOWELS)
+    return (letters > LEAST + 1 and vowels >= VOWEL_SHARE * letters
             and all(WORD_SHAPE.match(word) and _spelled(word.lower()) for word in words) and _rare_in_gbk(data))
 
 
