@@ -148,7 +148,7 @@ def test_too_large_uploads_are_refused_in_the_readers_language_as_a_page_or_json
     assert api.status_code == 413 and "上限" in api.json()["detail"]
     browser = TestClient(client.app, headers=chinese)
     browser.cookies.set("reunite_session", session_for(container, Role.FAMILY)[1])
-    for path, words in (("/report", "这张照片有 28 MB"), ("/cases/new", "上限")):
+    for path, words in (("/report", "这张照片有 27 MB"), ("/cases/new", "上限")):
         page = browser.post(path, files=big, data={"csrf": "x"}, headers={"Referer": f"http://testserver{path}"})
         assert page.status_code == 413 and page.headers["content-type"].startswith("text/html"), path
         assert words in page.text  # the report form itself again (tests/e2e/test_too_large_report.py)

@@ -7,15 +7,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from reunite.domain.dates import calendar_fault, loose_date, no_such_day
+from reunite.domain.dates import loose_date
 from reunite.domain.errors import InvalidInput
-from reunite.domain.model import CASE_TEXT_LIMITS, NewCase, Sex, age_in_years
-from reunite.domain.spelling import nickname_list
+from reunite.domain.model import CASE_TEXT_LIMITS, Sex
 from reunite.domain.times import iso_time
-from reunite.domain.typed_time import DAY, INSTANT, TypedTime, read_typed_time
+from reunite.domain.typed_time import INSTANT
 
 PERSON_FIELDS = (
     "person_record_id", "entry_date", "expiry_date", "author_name", "author_email", "author_phone", "source_name",
@@ -119,25 +118,6 @@ def date_of_birth(text: str) -> Birth | None:
     return None if found is None else Birth(found[0] + MIDDLE[found[1]], found[1])
 
 
-def missing_since(person: dict[str, str], recorded: datetime, where: tzinfo) -> TypedTime:
-    """When the person went missing: a ``missing since: …`` (``走失时间：…``) line of the description, read as
-    every typed time is (``typed_time.read_typed_time``: a date and time is that instant, a date alone that
-    whole day, month or year), else the record's own date, as a day (UTC's: the record's date is no instant
-    anyone saw the child at). Adults looking for the family they lost as children say it this way. A time or
-    date without an offset (or ``-00:00``) is read in ``where`` (the partner's zone, else the site's), and
-    said so (``read_in``); a line that cannot be read is refused (InvalidInput), never replaced by the
-    record's date."""
-    line = MISSING_LINE.search(person.get("description", ""))
-    if line is None:
-        return TypedTime(datetime.combine(recorded.astimezone(UTC).date(), time(), UTC), DAY)
-    said = line.group(1).strip()
-    found = read_typed_time(said, where, "missing_since")
-    if found is None:
-        raise InvalidInput("the missing-since line “{said}” cannot be read: write it as 2026-11-20T10:00+08:00 or 2026-11-20",  # noqa: E501
-                           field="missing_since", said=said[:80])
-    return found
-
-
 def birth_precision(person: dict[str, str]) -> str:
     """How precise a partner's birth date was, so that it is shown as sent: "day", "month", "year", or "age"
     when only an age was given. A case typed here: "day". (How precise the date missing was is stored with
@@ -206,40 +186,6 @@ def cut_fields(values: dict[str, str], order: tuple[str, ...]) -> dict[str, int]
         if len(value) > MAX_FIELD:
             cut.setdefault(name, MAX_FIELD)
     return cut
-
-
-def person_case(person: dict[str, str], where: tzinfo) -> tuple[NewCase, datetime, str]:
-    """A PFIF person as the case of someone who went missing as a child (whatever their age now),
-    with the record's source date and the zone a time without an offset was read in (``missing_since``);
-    InvalidInput says why a person cannot be one."""
-    recorded = instant(person.get("source_date", "")) or instant(person.get("entry_date", ""))
-    if recorded is None:
-        raise InvalidInput("no source_date or entry_date")
-    given, family = names(person)
-    if not given:
-        raise InvalidInput("no name")
-    born = birth(person, recorded)
-    if born is None and calendar_fault(person.get("date_of_birth", "")) == "month":
-        raise InvalidInput("date_of_birth: the month is not valid (a year has 12 months)")
-    if born is None and no_such_day(person.get("date_of_birth", "")):
-        raise InvalidInput("date_of_birth: the date is not valid (no such day in the calendar)")
-    if born is None:
-        raise InvalidInput("no date of birth or age: Reunite registers people who went missing as children")
-    said = missing_since(person, recorded, where)
-    missing = said.at
-    if born.day > missing.date():
-        raise InvalidInput("the date of birth is after the date missing")
-    if age_in_years(born.day, missing.date()) >= CHILD_YEARS:
-        raise InvalidInput("went missing as an adult: Reunite registers people who went missing as children")
-    case = NewCase(
-        given_name=given[:NAME_KEPT], family_name=family[:NAME_KEPT],
-        sex=Sex.read(person.get("sex", "")) or Sex.UNKNOWN,
-        birth_date=born.day, missing_since=missing, missing_since_precision=said.precision,
-        last_seen_place=None,  # last seen: from notes, not home
-        description=person.get("description", "")[:KEPT["description"]],
-        nicknames=nickname_list(*person.get("alternate_names", "").splitlines()),
-    )
-    return case, recorded, said.read_in
 
 
 def full_name(given: str, family: str) -> str:

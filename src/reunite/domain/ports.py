@@ -24,6 +24,7 @@ from reunite.domain.model import (
     SeenPlace,
     SeenTime,
 )
+from reunite.domain.pfif_faults import Fault
 from reunite.domain.photo_copies import PhotoCopyStore
 from reunite.domain.reach_store import ReachStore
 from reunite.domain.reads import ReadModel
@@ -263,9 +264,11 @@ class PosterRenderer(Protocol):
 
 
 class PfifCodec(Protocol):
-    def parse(self, data: bytes, charset: str = "") -> tuple[str, list[dict[str, str]], list[dict[str, str]]]:
-        """(version, persons, notes) with 1.4 field names; ``charset`` the one the document was sent with (its
-        Content-Type's), if any: read before its XML declaration's (RFC 7303)."""
+    def parse(self, data: bytes, charset: str = "") -> tuple[str, list[dict[str, str]], list[dict[str, str]],
+                                                           list[Fault]]:
+        """(version, persons, notes, faults) with 1.4 field names, and what the document holds that is not read as
+        sent (``pfif_faults``); ``charset`` the one the document was sent with (its Content-Type's), if any: read
+        before its XML declaration's (RFC 7303)."""
         ...
 
     def write(self, persons: list[dict[str, str]], notes: list[dict[str, str]]) -> bytes: ...

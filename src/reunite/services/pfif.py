@@ -4,9 +4,9 @@ Import (1.1–1.4): a person who went missing as a child becomes a case pending 
 field the partner sent kept as sent; anyone else is refused and nothing of theirs is stored, notes
 included. Records are identified by ``person_record_id``; a newer ``source_date`` wins; ``expiry_date``
 is honoured; this site's own records coming back are recognised, never duplicated; a note follows the
-person it is nested in. Export (1.4): verified cases only; open ones in full but for the fields the
-privacy rules keep here (``domain.pfif.NEVER_EXPORTED``), closed and expired ones, and those verified once that
-wait for verification again (held, reopened), as placeholders, their notes too. See docs/exchange.md for every field."""
+person it is nested in; what the document holds that is not read, or read twice, is said (``pfif_faults``).
+Export (1.4): ``services/pfif_export.py`` (``export_pfif`` is named here too). See docs/exchange.md for every
+field."""
 
 from __future__ import annotations
 
@@ -14,19 +14,13 @@ import re
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from reunite.domain.access import (
     Permission,
     Principal,
     case_checked_for,
-    exact_last_seen,
-    exported_in_full,
     may_write_domain,
-    notes_shown,
-    pfif_hidden,
     require,
-    text_shown,
 )
 from reunite.domain.errors import InvalidInput, NotFound, ReuniteError
 from reunite.domain.lifecycle import CaseAction, allowed, state_of
@@ -37,33 +31,29 @@ from reunite.domain.pfif import (
     MAX_FIELD,
     MISSING_LINE,
     NOTE_FIELDS,
-    NOTE_PLACEHOLDER,
     NOTE_STATUSES,
     PERSON_FIELDS,
-    birth_written,
     canonical,
-    case_birth_precision,
     cut_fields,
-    exportable,
     flag,
-    full_name,
     instant,
     is_placeholder,
-    last_changed,
     naive_times,
-    person_case,
     pfif_time,
     record_domain,
     record_id,
 )
+from reunite.domain.pfif_faults import NOTE, PERSON, Fault, sent_twice
+from reunite.domain.pfif_person import person_case, recorded_at
 from reunite.domain.ports import UnitOfWork
-from reunite.domain.typed_time import INSTANT, date_written
 from reunite.services import doubles, idempotency, look_alikes, pfif_versions, rights, throttle
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
-from reunite.services.exchange import ImportReport, Problem, ReadInZone, Registered, audit_export, last_seen_as_read
-from reunite.services.place_days import day_zone
+from reunite.services.exchange import ImportReport, Problem, ReadInZone, Registered
+from reunite.services.pfif_export import export_pfif
 from reunite.services.retention import blank_case
+
+__all__ = ["attach_note", "export_pfif", "import_pfif"]
 
 OWN_CASE = re.compile(r"^case\.(\d{1,18})$")
 
@@ -103,9 +93,10 @@ def import_pfif(deps: Deps, who: Principal, data: bytes, key: idempotency.Key | 
     require(who, Permission.REGISTER_CASE)
     if (first := ImportReport.remembered(deps, key)) is not None:
         return first
-    version, persons, notes = deps.pfif.parse(data, charset)
+    version, persons, notes, faults = deps.pfif.parse(data, charset)
     throttle.records_limit(deps, who, len(persons) + len(notes))  # one key cannot flood the queue (probe s21 U4)
     report = ImportReport()
+    persons, notes = _taken(persons, notes, faults, report)
     with deps.uow() as uow:
         rights.still_held(uow, who, Permission.REGISTER_CASE)  # its token revoked meanwhile: nothing written (s34 H3)
         doubles.take_turns(uow)  # a note's link may flag two cases (``_links``): before any case's row is locked
@@ -119,6 +110,30 @@ def import_pfif(deps: Deps, who: Principal, data: bytes, key: idempotency.Key | 
             return won
         uow.commit()
     return report
+
+
+def _taken(persons: list[dict[str, str]], notes: list[dict[str, str]], faults: list[Fault],
+           report: ImportReport) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The persons and notes to import, in order, and in the report each thing the document holds that is not read
+    as sent (``pfif_faults``; probe s46 P2, P3, P7): a record with a field given twice is not taken, nor any copy of
+    a record given twice with different contents (the same copy again is taken once: a re-sent feed)."""
+    refused: set[tuple[str, int]] = set()
+    for fault in faults:
+        report.problems.append(Problem.of(record_id(fault.record) or "?", fault.error))
+        if fault.refuses:
+            refused.add((fault.kind, fault.at))
+    taken = []
+    for kind, records in ((PERSON, persons), (NOTE, notes)):
+        copies: dict[str, list[dict[str, str]]] = {}
+        for values in records:
+            copies.setdefault(record_id(values.get(f"{kind}_record_id", "")), []).append(values)
+        differ = {record for record, same in copies.items()
+                  if record and len({tuple(sorted(copy.items())) for copy in same}) > 1}
+        for record in differ:
+            report.problems.append(Problem.of(record, sent_twice(kind, len(copies[record]))))
+        taken.append([values for index, values in enumerate(records) if (kind, index) not in refused
+                      and record_id(values.get(f"{kind}_record_id", "")) not in differ])
+    return taken[0], taken[1]
 
 
 def _links(deps: Deps, uow: UnitOfWork, who: Principal) -> int:
@@ -170,18 +185,20 @@ def _import_person(deps: Deps, uow: UnitOfWork, who: Principal, person: dict[str
         report.problem(record, "closed or expired here: an import does not reopen it")
         return
     try:
+        recorded = recorded_at(person)
+        if recorded > now + FUTURE_SKEW:  # it would be "newer" than every correction its registry sends: not
+            # taken, and not remembered as refused (the record sent again with its real date is taken); said before
+            # the date missing it gives is checked (probe s46 P9: "… is in the future" named no field)
+            report.problems.append(Problem.of(record, InvalidInput(
+                "source_date {when} is in the future: a record is dated when it was written; send it with that time",
+                field="source_date", when=recorded)))
+            return
         case, recorded, read_in = person_case(person, deps.site.zone)
         check_case(case, [], now)
     except ReuniteError as exc:
         report.problems.append(Problem.of(record, exc))
         if existing is None:
             uow.refuse_person(record)
-        return
-    if recorded > now + FUTURE_SKEW:  # it would be "newer" than every correction its registry sends: not taken,
-        # and not remembered as refused (the record sent again with its real date is taken)
-        report.problems.append(Problem.of(record, InvalidInput(
-            "source_date {when} is in the future: a record is dated when it was written; send it with that time",
-            field="source_date", when=recorded)))
         return
     if read_in:  # a time without an offset: read in the site's zone, and said so
         report.read_in_zone.append(ReadInZone(0, read_in, record))
@@ -304,101 +321,3 @@ def attach_note(deps: Deps, who: Principal, case_id: int, note_id: int) -> None:
         uow.audit(who.actor, "case.note_attached", "case", case_id, note=note_id, record=note["record_id"],
                   source=note["source"])
         uow.commit()
-
-
-def export_pfif(deps: Deps, who: Principal) -> bytes | None:
-    """Verified cases as PFIF 1.4 persons with their notes; None when there is nothing to export (a PFIF
-    document needs at least one record)."""
-    require(who, Permission.EXPORT)
-    domain, now = deps.site.pfif_domain, deps.clock.now()
-    persons: list[dict[str, str]] = []
-    notes: list[dict[str, str]] = []
-    gone: set[int] = set()
-    for case in deps.read.export_cases():
-        record = case["record_id"] or f"{domain}/case.{case['id']}"
-        if not exported_in_full(case) or (case["expiry_date"] and case["expiry_date"] <= now):
-            persons.append(_placeholder(case, record, now))
-            gone.add(case["id"])
-            continue
-        persons.append(_person(deps, who, case, record))
-        if not case["record_id"]:
-            notes.append(_own_note(deps, who, case, record))
-    for note in deps.read.export_notes() if notes_shown(who) else ():  # as case_view: reviewers only
-        record = note["case_record_id"] or f"{domain}/case.{note['case_id']}"
-        fields = {**note["pfif"], "note_record_id": note["record_id"], "person_record_id": record,
-                  "entry_date": pfif_time(note["entry_date"]), "source_date": pfif_time(note["source_date"])}
-        if note["case_id"] in gone:
-            notes.append({name: fields[name] for name in NOTE_PLACEHOLDER})
-            continue
-        fields.setdefault("author_name", note["source"] or record_domain(note["record_id"]))  # required in PFIF
-        fields.setdefault("text", note["status"] or "-")
-        notes.append(exportable(fields, NOTE_FIELDS))
-    audit_export(deps, who, "pfif", len(persons))
-    return deps.pfif.write(persons, notes) if persons else None
-
-
-def _placeholder(case: dict[str, Any], record: str, now: datetime) -> dict[str, str]:
-    """A closed or expired record, or one withdrawn (verified once, waiting for verification again: held,
-    reopened), as PFIF 1.3+ placeholders look: ids and dates only, set when it closed (or was withdrawn), and an
-    expiry date that has passed (so that partners delete their copy)."""
-    closed = (case["closed_at"] or case["withdrawn_at"] or case["expiry_date"] or case["entry_date"]
-              or case["created_at"])
-    expiry = min(d for d in (case["expiry_date"], closed, now) if d is not None)
-    return {"person_record_id": record, "entry_date": pfif_time(closed), "expiry_date": pfif_time(expiry),
-            "source_date": pfif_time(closed)}
-
-
-def _person(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> dict[str, str]:
-    changed, withdrawn = last_changed(case), case["withdrawn_at"]  # when this copy last changed here
-    dates = {"person_record_id": record, "entry_date": pfif_time(changed),
-             "expiry_date": pfif_time(case["expiry_date"])}
-    name = full_name(case["given_name"], case["family_name"])
-    base, precision = deps.site.base_url, case["missing_since_precision"]
-    # a date given alone is written alone (read back as that whole day, month or year), never as its midnight
-    missing = pfif_time(case["missing_since"]) if precision == INSTANT else date_written(case["missing_since"],
-                                                                                          precision)
-    # the family's (or the partner's) own words only for those who read them on the case; for anyone else the
-    # text a moderator approved for sharing, else none (``access.text_shown``)
-    description = "\n".join(v for v in (text_shown(who, case, "description"), f"Missing since: {missing}") if v)
-    if case["record_id"]:  # a partner's record: as it was sent, less what stays here
-        sent, hidden = dict(case["pfif"]), pfif_hidden(who)
-        sent.setdefault("full_name", name)
-        if "author_name" in hidden:  # PFIF wants an author: the registry, not the person who wrote
-            sent["author_name"] = case["source"] or record_domain(record)
-        if not exact_last_seen(who, case["id"]):
-            sent["description"] = description
-        source_date = case["source_date"] or changed
-        if withdrawn is not None and source_date <= withdrawn:
-            source_date = changed  # the partner's date, older than the placeholder, would lose to it
-        return exportable({**sent, **dates, "source_date": pfif_time(source_date)}, PERSON_FIELDS,
-                          hidden - {"author_name"})
-    return exportable({
-        **dates, "source_date": pfif_time(changed), "author_name": "Reunite", "source_name": deps.site.pfif_domain,
-        "source_url": f"{base}/p/{case['id']}", "full_name": name, "given_name": case["given_name"],
-        "family_name": case["family_name"], "alternate_names": "\n".join(case["nicknames"]),
-        "description": description, "sex": case["sex"] if case["sex"] != "unknown" else "",
-        "date_of_birth": birth_written(case["birth_date"], case_birth_precision(case)),  # a sheet's month: so
-        "photo_url": f"{base}/p/{case['id']}/photo.jpg" if case["has_photo"] else "",
-    }, PERSON_FIELDS)
-
-
-def _own_note(deps: Deps, who: Principal, case: dict[str, Any], record: str) -> dict[str, str]:
-    """The note this site writes for its own case: its distinguishing marks as this reader may read them (the
-    family's words, else the marks a moderator approved for sharing: ``access.text_shown``), else when the child
-    was last seen and where, as this reader may read it (``exchange.last_seen_as_read``)."""
-    written = case["verified_at"] or case["created_at"]  # the note's date: when it was written, not the child's
-    place = last_seen_as_read(deps, who, case)
-    # the day where the child went missing (its place's zone, named: ``place_days.day_zone``), not the UTC date nor
-    # the day of whoever typed the time; a day, month or year given alone as such
-    day = date_written(case["missing_since"], case["missing_since_precision"])
-    if case["missing_since_precision"] == INSTANT:
-        where = day_zone(deps, case["last_seen_lat"], case["last_seen_lon"], case.get("last_seen_text") or "",
-                         case["missing_since"])  # an instant: its time there too
-        day = f"{case['missing_since'].astimezone(ZoneInfo(where)).strftime('%Y-%m-%d %H:%M')} ({where})"
-    text = text_shown(who, case, "marks") or f"Missing since {day}" + (f", last seen: {place}" if place else "")
-    return exportable({
-        "note_record_id": f"{deps.site.pfif_domain}/note.case.{case['id']}", "person_record_id": record,
-        "entry_date": pfif_time(written), "author_name": "Reunite",
-        "source_date": pfif_time(written), "status": "information_sought", "last_known_location": place,
-        "text": text,
-    }, NOTE_FIELDS)

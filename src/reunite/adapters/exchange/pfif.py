@@ -12,6 +12,7 @@ from defusedxml.ElementTree import fromstring
 from reunite.adapters.exchange.xml_encoding import xml_in_utf8
 from reunite.domain.errors import InvalidInput
 from reunite.domain.pfif import NOTE_FIELDS, PERSON_FIELDS
+from reunite.domain.pfif_faults import DOCUMENT, NOTE, PERSON, Fault, foreign, given_twice, markup, nothing_read, twice
 from reunite.domain.spelling import without_controls, xml_text
 
 NAMESPACES = {f"http://zesty.ca/pfif/{v}": v for v in ("1.1", "1.2", "1.3", "1.4")}
@@ -27,17 +28,78 @@ class PfifDocument:
     version: str
     persons: list[dict[str, str]] = field(default_factory=list)
     notes: list[dict[str, str]] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)  # what is not read as sent (``domain.pfif_faults``)
 
 
-def _fields(element: ET.Element, ns: str) -> dict[str, str]:
-    values = {}
+KNOWN = frozenset(PERSON_FIELDS) | frozenset(NOTE_FIELDS) | frozenset(RENAMED) | {"person", "note"}
+LINE_BREAKS = frozenset({"br", "p", "div", "li"})  # markup read as a line break before its words
+
+
+def _fields(element: ET.Element, ns: str, kind: str, index: int, faults: list[Fault]) -> dict[str, str]:
+    """A person's or note's fields by their 1.4 names, each its whole text (``_words``); what is not read as sent
+    is said in ``faults``: a field given twice (the record refused), markup in a field, a PFIF field's name in
+    another namespace or none (elements of other namespaces are extensions PFIF allows: passed over)."""
+    values: dict[str, str] = {}
+    seen: list[str] = []
+    record = _record_id(element)
     for child in element:
-        if not child.tag.startswith(f"{{{ns}}}") or child.tag.endswith("}note"):
+        if not isinstance(child.tag, str):  # a comment or processing instruction
             continue
-        name = child.tag.split("}", 1)[1]
-        text = without_controls(child.text or "")  # C1 and DEL, which XML can carry (``domain.spelling``)
-        values[RENAMED.get(name, name)] = _other(text) if name == "other" else text
+        local = child.tag.rsplit("}", 1)[-1]
+        if not child.tag.startswith(f"{{{ns}}}"):
+            if local in KNOWN:
+                faults.append(foreign(kind, index, record, child.tag, ns))
+            continue
+        if local == "note":
+            continue
+        name = RENAMED.get(local, local)
+        seen.append(name)
+        words, tags = _words(child)
+        if tags:
+            faults.append(markup(kind, index, record, name, tags))
+        text = without_controls(words)  # C1 and DEL, which XML can carry (``domain.spelling``)
+        values[name] = _other(text) if local == "other" else text
+    for name, count in given_twice(seen).items():
+        faults.append(twice(kind, index, record, name, count))
     return values
+
+
+def _words(element: ET.Element) -> tuple[str, list[str]]:
+    """An element's whole text: its own, and its sub-elements' with their tails, in order (``seen at the
+    market<br/>with a man``: a ``<br/>``, ``<p>``, ``<div>`` or ``<li>`` as a line break), and the names of the
+    sub-elements found (none: the text as sent). Walked without recursion: nesting may be deep."""
+    parts, tags = [element.text or ""], []
+    last = parts[0][-1:]  # the last character written so far
+    stack: list[tuple[ET.Element, int]] = [(element, 0)]
+    while stack:
+        parent, at = stack.pop()
+        if at >= len(parent):
+            if parent is not element and parent.tail:
+                parts.append(parent.tail)
+                last = parent.tail[-1]
+            continue
+        stack.append((parent, at + 1))
+        child = parent[at]
+        local = child.tag.rsplit("}", 1)[-1] if isinstance(child.tag, str) else ""
+        tags.append(local)
+        if local.lower() in LINE_BREAKS and last and last != "\n":
+            parts.append("\n")
+            last = "\n"
+        if child.text:
+            parts.append(child.text)
+            last = child.text[-1]
+        stack.append((child, 0))
+    return "".join(parts), tags
+
+
+def _record_id(element: ET.Element) -> str:
+    """The record id a person or note was sent with (its first ``person_record_id`` or ``note_record_id``, in
+    any namespace), to name it in the report; "" when it has none."""
+    wanted = "note_record_id" if element.tag.endswith("note") else "person_record_id"
+    for child in element:
+        if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == wanted:
+            return (child.text or "").strip()[:200]
+    return ""
 
 
 def _other(text: str) -> str:
@@ -79,17 +141,22 @@ def parse(data: bytes, charset: str = "") -> PfifDocument:
     if ns not in NAMESPACES or not root.tag.endswith("}pfif"):
         raise InvalidInput("this is not a PFIF 1.1–1.4 document (root {tag})", field="file", tag=root.tag[:120])
     document = PfifDocument(NAMESPACES[ns])
+    faults = document.faults
     for element in root:
         if element.tag == f"{{{ns}}}person":
-            person = _fields(element, ns)
+            person = _fields(element, ns, PERSON, len(document.persons), faults)
             document.persons.append(person)
             for nested in element.findall(f"{{{ns}}}note"):
-                note = _fields(nested, ns)
+                note = _fields(nested, ns, NOTE, len(document.notes), faults)
                 # PFIF: a note inside a person belongs to that person, whatever id it names
                 note["person_record_id"] = person.get("person_record_id", "")
                 document.notes.append(note)
         elif element.tag == f"{{{ns}}}note":
-            document.notes.append(_fields(element, ns))
+            document.notes.append(_fields(element, ns, NOTE, len(document.notes), faults))
+        elif isinstance(element.tag, str) and element.tag.rsplit("}", 1)[-1] in ("person", "note"):
+            faults.append(foreign(DOCUMENT, -1, _record_id(element), element.tag, ns))  # probe s46 P3
+    if not document.persons and not document.notes:
+        faults.append(nothing_read(ns))
     return document
 
 
@@ -122,9 +189,10 @@ def _append(parent: ET.Element, values: dict[str, str], order: tuple[str, ...]) 
 class PfifXml:
     """Implements ``domain.ports.PfifCodec``."""
 
-    def parse(self, data: bytes, charset: str = "") -> tuple[str, list[dict[str, str]], list[dict[str, str]]]:
+    def parse(self, data: bytes, charset: str = "") -> tuple[str, list[dict[str, str]], list[dict[str, str]],
+                                                           list[Fault]]:
         document = parse(data, charset)
-        return document.version, document.persons, document.notes
+        return document.version, document.persons, document.notes, document.faults
 
     def write(self, persons: list[dict[str, str]], notes: list[dict[str, str]]) -> bytes:
         return write(persons, notes)

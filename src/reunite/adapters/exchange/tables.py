@@ -10,6 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
+from reunite.adapters.exchange.legacy_text import looks_big5
 from reunite.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from reunite.domain.sheet_columns import UnsavedFormula
 from reunite.domain.spelling import without_controls
@@ -123,26 +124,6 @@ def _text(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise UnsupportedMedia("the CSV file must be text in UTF-8, UTF-16, GBK or Big5")
-
-
-BIG5_SHARE = 0.1  # of a text's Chinese characters, the share GB2312 cannot read, past which it is Big5's
-
-
-def looks_big5(data: bytes) -> bool:
-    """Whether bytes that are no UTF-8 are Big5 rather than GBK: both read most byte pairs, but Big5's second bytes
-    fall outside GB2312's about four times in ten, while a GBK file's characters lie almost all in GB2312 (a rare
-    name's character or two aside); so a text Big5 reads whole and GB2312 cannot read in many places is Big5."""
-    try:
-        data.decode("utf-8")
-        return False
-    except UnicodeDecodeError:
-        pass
-    try:
-        chinese = sum(1 for c in data.decode("big5") if "\u3400" <= c <= "\u9fff")
-    except UnicodeDecodeError:
-        return False
-    unread = data.decode("gb2312", errors="replace").count("\ufffd")
-    return unread >= 2 and unread > BIG5_SHARE * chinese  # one place unread: a rare name's character in GBK
 
 
 def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import codecs
 import re
 
-from reunite.adapters.exchange.tables import looks_big5
+from reunite.adapters.exchange.legacy_text import BIG5, mislabelled_gb
 from reunite.domain.errors import InvalidInput
 
 # byte order marks, longest first (UTF-32's little-endian mark begins with UTF-16's)
@@ -71,14 +71,20 @@ def xml_in_utf8(data: bytes, charset: str = "") -> bytes:
 
 
 def _gb_indeed(data: bytes, text: str, name: str, named_by: str) -> None:
-    """A document named GB2312 or GBK (read as GB18030, which reads almost any byte pair) whose bytes are Big5's
-    (a Traditional-Chinese file relabelled by mainland tools: the spreadsheets' test, ``tables.looks_big5``), or
-    that reads as private-use characters nobody can see, is refused: never names stored as invisible
-    characters (probe s41 D5)."""
+    """A document named GB2312 or GBK (read as GB18030, which reads almost any byte pair) whose bytes are another
+    legacy encoding's (``legacy_text.mislabelled_gb``: Big5, a Traditional-Chinese file relabelled by mainland
+    tools; Shift_JIS, EUC-KR, windows-1251, read as Chinese-looking mojibake: probe s46 P6), or that reads as
+    private-use characters nobody can see, is refused naming the likely encoding: never names stored as
+    invisible characters (probe s41 D5) or mojibake."""
     odd = next((at for at, ch in enumerate(text) if PRIVATE_USE.match(ch)), None)
-    if looks_big5(data):
+    likely = mislabelled_gb(data)
+    if likely == BIG5:
         raise InvalidInput("the PFIF document is labelled {encoding}, but its bytes are Big5's (line {line}): nothing was imported. Label it Big5, or send it in UTF-8",  # noqa: E501
                            field="file", encoding=name, line=text[:odd or 0].count("\n") + 1)
+    if likely is not None:
+        first = next((at for at, byte in enumerate(data) if byte > 0x7F), 0)
+        raise InvalidInput("the PFIF document is labelled {encoding}, but its bytes read as {likely}, not as Chinese (line {line}): nothing was imported. Label it {likely}, or send it in UTF-8",  # noqa: E501
+                           field="file", encoding=name, likely=likely, line=data[:first].count(b"\n") + 1)
     if odd is not None:
         raise _not_valid(named_by, name, text[:odd].count("\n") + 1)
 

@@ -13,6 +13,17 @@ from reunite.entrypoints.api.formscan import FormScan
 
 REPORT_PAGE = "/report"  # a form whose photos may pass the limit together: shown again, as it was typed
 READ_THROUGH = 4  # a report page's body up to this many times the limit is read (its photos not kept)
+# the field of an operation that takes its upload under another name than "photos" (a form's photos) or "body"
+# (a JSON or XML body): the document or sheet an import reads is its ``file``, however it is sent (probe s46 P11)
+UPLOAD_FIELDS = {"/api/pfif": "file", "/api/cases/import": "file", "/api/search": "photo"}
+MIB = 1024 * 1024
+
+
+def megabytes(size: int) -> str:
+    """A size in the megabytes people read it in (1 MB = 1,024 × 1,024 bytes, as ``REUNITE_MAX_UPLOAD_BYTES``'s
+    default is written: 25 × 1024 × 1024 is told "25 MB", never "26 MB"): whole, else to one decimal."""
+    value = size / MIB
+    return f"{value:.0f}" if abs(value - round(value)) < 0.05 else f"{value:.1f}"
 
 
 class BodyLimitMiddleware:
@@ -41,11 +52,11 @@ class BodyLimitMiddleware:
         if scope["path"] == REPORT_PAGE and scope["method"] == "POST":
             response: Response = too_large(request, self.max_bytes, scan)
         else:
-            # a form carries photos; anything else is its body
+            # an import's document or sheet is its ``file``; a form carries photos; anything else is its body
             multipart = request.headers.get("content-type", "").lower().startswith("multipart/")
+            named = UPLOAD_FIELDS.get(scope["path"].rstrip("/")) or ("photos" if multipart else "body")
             response = error_response(request, PayloadTooLarge(
-                "the upload is larger than the {limit} MB limit", field="photos" if multipart else "body",
-                limit=f"{self.max_bytes / 1e6:.0f}"))
+                "the upload is larger than the {limit} MB limit", field=named, limit=megabytes(self.max_bytes)))
         response.headers["connection"] = "close"
         await response(scope, _nothing, send)
 

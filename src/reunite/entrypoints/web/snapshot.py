@@ -28,6 +28,7 @@ from reunite.domain.model import AgeRange, GeoPoint, NewSighting, Sex, Upload
 from reunite.domain.times import clock_hint, clock_words
 from reunite.entrypoints.api.auth import PrincipalDep, client_ip, current_principal
 from reunite.entrypoints.api.formscan import FormScan
+from reunite.entrypoints.api.limits import megabytes
 from reunite.entrypoints.web.assets import STATIC
 from reunite.entrypoints.web.forms import (
     checked_form,
@@ -191,14 +192,14 @@ def too_large(request: Request, max_bytes: int, scan: FormScan | None) -> HTMLRe
     """The report form again (413) when its photos together pass the upload limit: with what was typed
     (``scan``: the form read through, its photos measured and dropped; None when it was too large to
     read), and what to send instead: how many of the photos chosen fit, or smaller ones."""
-    limit, sizes = f"{max_bytes / 1e6:.0f}", sorted(scan.file_sizes if scan else [])
+    limit, sizes = megabytes(max_bytes), sorted(scan.file_sizes if scan else [])
     fit = next((n for n in range(len(sizes), 0, -1) if sum(sizes[:n]) <= max_bytes * 0.98), 0)
     if len(sizes) > 1 and fit:
         error = PayloadTooLarge("your {count} photos come to {size} MB together, more than the {limit} MB a report can carry: send up to {fit} of them (or smaller copies); once the report is sent, add the others from its private link",  # noqa: E501
-                                field="photos", count=len(sizes), size=f"{sum(sizes) / 1e6:.0f}", limit=limit, fit=fit)
+                                field="photos", count=len(sizes), size=megabytes(sum(sizes)), limit=limit, fit=fit)
     elif sizes:
         error = PayloadTooLarge("this photo is {size} MB, more than the {limit} MB a report can carry: send a smaller copy (a screenshot of it will do)",  # noqa: E501
-                                field="photos", size=f"{sizes[-1] / 1e6:.0f}", limit=limit)
+                                field="photos", size=megabytes(sizes[-1]), limit=limit)
     else:
         error = PayloadTooLarge("the photos are more than the {limit} MB a report can carry together: send fewer or smaller photos; once the report is sent, you can add more from its private link",  # noqa: E501
                                 field="photos", limit=limit)
