@@ -21,6 +21,7 @@ from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.services import idempotency, posters, subscriptions
 from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
+from reunite.services.place_days import in_day_zone
 from reunite.services.throttle import count, recent
 
 LANGUAGES = ("en", "zh_CN", "zh_TW", "zh_HK")  # as the pages speak them (language_tags.LANGUAGES)
@@ -304,7 +305,8 @@ def alert_payload(deps: Deps, alert: dict[str, Any], case: dict[str, Any], dista
     return {
         "event": "case.alert", "alert_id": alert["public_id"], "sent_at": deps.clock.now().isoformat(),
         "distance_km": distance,
-        "case": {k: case[k] for k in CASE_FIELDS} | {"missing_since": case["missing_since"].isoformat()},
+        "case": {k: case[k] for k in CASE_FIELDS} | {"missing_since": in_day_zone(  # as its poster dates it
+            case["missing_since"], case["day_zone"], case["missing_since_precision"]).isoformat()},
         "subscription": subscription_links(deps, alert["subscription_id"]),
     }
 
