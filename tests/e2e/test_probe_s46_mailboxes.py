@@ -20,8 +20,8 @@ from fastapi.testclient import TestClient
 from reunite.adapters.notify.mail import SmtpMailer
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Scope
-from reunite.entrypoints.api.app import create_app
 from reunite.domain.errors import InvalidInput
+from reunite.entrypoints.api.app import create_app
 from reunite.services import accounts, signup
 from reunite.services.accounts import issue_token
 from tests.conftest import count_rows, run_jobs_settled
