@@ -264,9 +264,13 @@ class ReachReads:
         return int(self._all("SELECT count(*) AS n FROM outbox WHERE status = 'skipped'")[0]["n"])
 
     def feed_left_at(self) -> datetime | None:
-        """When a case last left the feeds (closed, reunited, rejected, expired, removed, or back to waiting for
-        verification), if one ever did."""
-        return self._all("SELECT max(greatest(closed_at, withdrawn_at)) AS at FROM cases")[0]["at"]  # type: ignore[no-any-return]
+        """When a case last left the feeds (closed, reunited, rejected, expired, removed while verified, or back to
+        waiting for verification), if one ever did. Only what was in the feeds dates them: a case never verified
+        (or waiting again) that is rejected, withdrawn or closed changes nothing public (probe s44 P2: the feed's
+        date told when a hidden case was refused, or a partner's key revoked with its imports)."""
+        return self._all(  # type: ignore[no-any-return]
+            "SELECT max(greatest(CASE WHEN verified_at IS NOT NULL THEN closed_at END, withdrawn_at)) AS at "
+            "FROM cases")[0]["at"]
 
     def active_cases(self, before: datetime | None, limit: int) -> list[dict[str, Any]]:
         """Verified, open cases newest first (by verification), for feeds: public fields only."""
