@@ -168,14 +168,14 @@ class Narrowing:
         self.literal, self.names, self.box = literal, names, box
 
     def keeps(self, stored: str, lat: float | None, lon: float | None) -> bool:
-        """What SQL keeps, in Python (for tests)."""
+        """What SQL keeps, in Python (for tests): the box tested on the pin's cell centre (``public_pin``), as
+        ``PlaceFilter.admits`` reads it."""
         if self.literal and re.search(self.literal, folded(stored), re.IGNORECASE):
             return True
         if self.names and re.search(self.names, squashed_text(stored), re.IGNORECASE):
             return True
-        box = self.box
-        return box is not None and lat is not None and lon is not None and (
-            box[0] <= lat <= box[1] and box[2] <= lon <= box[3])
+        box, pin = self.box, public_pin(lat, lon)
+        return box is not None and pin is not None and (box[0] <= pin[0] <= box[1] and box[2] <= pin[1] <= box[3])
 
 
 @dataclass(frozen=True)
