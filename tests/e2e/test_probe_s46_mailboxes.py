@@ -22,7 +22,7 @@ from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR, Scope
 from reunite.domain.errors import InvalidInput
 from reunite.entrypoints.api.app import create_app
-from reunite.services import accounts, signup
+from reunite.services import accounts, mail_intake, signup
 from reunite.services.accounts import issue_token
 from tests.conftest import count_rows, run_jobs_settled
 from tests.e2e.test_bad_input import csrf_of
@@ -155,3 +155,14 @@ def test_the_same_area_written_another_way_is_the_email_subscription_waiting(
     assert count_rows(mailing, "subscriptions") == 1
     run_jobs_settled(mailing)
     assert len(inbox.messages) == 1
+
+
+def test_an_emailed_report_from_a_sender_not_written_plainly_gets_no_reply(
+    mailing: Container, inbox: Inbox  # noqa: F811
+) -> None:
+    for sender in ('"victim"@example.org', "victim@example.org.", "victim(a)@example.org"):
+        assert mail_intake.receive(mailing.deps, sender, "seen", "a girl", [], "en", verified=True) == \
+            "sighting_needs_photo"
+    assert inbox.messages == []
+    mail_intake.receive(mailing.deps, "Li@Example.ORG", "seen", "a girl", [], "en", verified=True)
+    assert [m["To"] for m in inbox.messages] == ["Li@example.org"]
