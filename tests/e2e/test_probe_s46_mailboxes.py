@@ -165,4 +165,4 @@ def test_an_emailed_report_from_a_sender_not_written_plainly_gets_no_reply(
             "sighting_needs_photo"
     assert inbox.messages == []
     mail_intake.receive(mailing.deps, "Li@Example.ORG", "seen", "a girl", [], "en", verified=True)
-    assert [m["To"] for m in inbox.messages] == ["Li@example.org"]
+    assert [m["To"] for m in inbox.messages] == ["li@example.org"]  # its mailbox (kept in small letters)
