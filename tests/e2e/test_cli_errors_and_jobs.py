@@ -122,3 +122,8 @@ def test_import_sightings_says_each_refusal_and_its_summary_in_the_operators_lan
     assert "in the future" not in result.output and "sightings accepted" not in result.output
     half = cli_env.invoke(cli, ["--lang", "zh-CN", "import-sightings", str(folder), "--lat", "30.6"])
     assert half.exit_code == 2 and "请同时给出 --lat 和 --lon" in half.output
+    (folder / "broken.jpg").unlink()
+    taken = cli_env.invoke(cli, ["--lang", "zh-CN", "import-sightings", str(folder), "--seen-at", "2026-05-04T09:15"])
+    assert taken.exit_code == 0 and "已接收 1 份目击报告，拒收 0 份" in taken.output
+    assert "面孔识别和比对在后台进行" in taken.output and "run in the background" not in taken.output
+    assert "个任务等待中" in cli_env.invoke(cli, ["--lang", "zh-CN", "jobs"]).output

@@ -219,37 +219,38 @@ STALL_HELP = "With --wait: give up when no job moves for this many seconds"
 WAIT_HELP = "Then follow the background processing (faces, matching) until it is done"
 
 
-def _follow(container: Container, after: int, wait: bool, stall: float) -> None:
-    """Say what was queued; with ``wait``, show its progress until done (or until no worker moves it)."""
+def _follow(container: Container, after: int, wait: bool, stall: float, lang: Language) -> None:
+    """Say what was queued, in the operator's language; with ``wait``, show its progress until done (or until no
+    worker moves it)."""
     if not wait:
-        typer.echo("faces and matching run in the background; follow them with: reunite jobs --wait")
+        typer.echo(lang.gettext("faces and matching run in the background; follow them with: reunite jobs --wait"))
         return
     left = jobwatch.wait(container.engine, after, stall=stall)
     if left.waiting and not jobwatch.workers_alive(container.engine):
-        fail(f"{left.waiting} jobs still waiting and no worker is running: start one (reunite serve, or "
-             "reunite worker)")
+        fail(lang.gettext("{n} jobs still waiting and no worker is running: start one (reunite serve, or reunite worker)", n=left.waiting))  # noqa: E501
     if left.waiting:
-        fail(f"{left.waiting} jobs still waiting and none moved for {stall:.0f} s, although a worker is "
-             "running: see its log")
-    typer.echo(f"processing done: {left.done} jobs" + (f", {left.failed} failed" if left.failed else ""))
+        fail(lang.gettext("{n} jobs still waiting and none moved for {seconds} s, although a worker is running: see its log", n=left.waiting, seconds=f"{stall:.0f}"))  # noqa: E501
+    typer.echo(lang.gettext("processing done: {n} jobs", n=left.done)
+               + (lang.gettext(", {n} failed", n=left.failed) if left.failed else ""))
     if left.failed:
         raise typer.Exit(1)
 
 
 @app.command()
 def jobs(
+    context: typer.Context,
     wait: Annotated[bool, typer.Option(help="Show progress until no job waits")] = False,
     stall: Annotated[float, typer.Option(min=0.1, help=STALL_HELP)] = 60.0,
 ) -> None:
     """Background jobs (faces, matching, alerts): how many wait, and how many failed."""
-    container = bootstrap()
+    container, lang = bootstrap(), operator_language(context)
     now = jobwatch.counts(container.engine)
-    typer.echo(f"{now.waiting} jobs waiting, {now.done} finished ({now.failed} failed)")
+    typer.echo(lang.gettext("{waiting} jobs waiting, {done} finished ({failed} failed)", waiting=now.waiting,
+                            done=now.done, failed=now.failed))
     if now.failed:  # given up for good: what runs their face searches again (docs/deploy.md "Failed jobs")
-        typer.echo("failed jobs are not tried again: once the cause is mended, `reunite rematch --wait` searches "
-                   "every report's and case's photos again")
+        typer.echo(lang.gettext("failed jobs are not tried again: once the cause is mended, `reunite rematch --wait` searches every report's and case's photos again"))  # noqa: E501
     if wait and now.waiting:
-        _follow(container, jobwatch.before_waiting(container.engine), wait, stall)
+        _follow(container, jobwatch.before_waiting(container.engine), wait, stall, lang)
 
 
 @app.command("verify-case")
@@ -301,17 +302,19 @@ def verify_case(
 
 
 @app.command()
-def expire() -> None:
+def expire(context: typer.Context) -> None:
     """Blank sightings and closed cases past their retention period (the worker also does this daily)."""
     from reunite.services.retention import expire as run
 
     container = bootstrap()
     sightings, cases = run(container.deps)
-    typer.echo(f"{sightings} sightings and {cases} cases expired")
+    typer.echo(operator_language(context).gettext("{sightings} sightings and {cases} cases expired",
+                                                  sightings=sightings, cases=cases))
 
 
 @app.command()
 def rematch(
+    context: typer.Context,
     reembed: Annotated[bool, typer.Option(help="Embed every face again first (after a model change), and look "
                                                "again at photos marked unreadable; reviewed candidates keep "
                                                "their decisions")] = False,
@@ -319,16 +322,16 @@ def rematch(
     stall: Annotated[float, typer.Option(min=0.1, help=STALL_HELP)] = 60.0,
 ) -> None:
     """Re-run matching for every case and sighting (after changing the model or the policy)."""
-    container = bootstrap()
+    container, lang = bootstrap(), operator_language(context)
     after = jobwatch.last_job_id(container.engine)
     count, waiting = matching.rematch_all(container.deps, actor="cli", reembed=reembed)
-    again = f" ({waiting} already waiting, not queued again)" if waiting else ""
-    typer.echo(f"{count} matching jobs queued{again}; a worker will run them")
+    again = lang.gettext(" ({n} already waiting, not queued again)", n=waiting) if waiting else ""
+    typer.echo(lang.gettext("{count} matching jobs queued{again}; a worker will run them", count=count, again=again))
     if not reembed:  # which would not mend faces made with another recipe
         with contextlib.suppress(FaceEngineUnavailable):  # the workers say that
             if line := recipes.workers_warning(container.deps):
                 typer.echo(f"warning: {line}", err=True)
-    _follow(container, after, wait, stall)
+    _follow(container, after, wait, stall, lang)
 
 
 from reunite.entrypoints import cli_accounts, cli_audit, cli_doubles, cli_exchange, cli_matching  # noqa: E402, F401  (their commands join ``app``)

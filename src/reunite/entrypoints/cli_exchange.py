@@ -101,7 +101,7 @@ def import_sightings(
     for line in refused:
         typer.echo(f"  {line}", err=True)
     if accepted:
-        _follow(container, after, wait, stall)
+        _follow(container, after, wait, stall, lang)
     if refused:
         raise typer.Exit(1)
 
