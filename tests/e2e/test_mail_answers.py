@@ -15,7 +15,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from alembic import command
 
+from reunite.adapters.db.migrate import alembic_config, upgrade
 from reunite.adapters.notify.mail import render
 from reunite.bootstrap import Container
 from reunite.domain.access import OPERATOR
@@ -119,8 +121,9 @@ def test_a_reply_without_a_photo_adds_its_time_place_and_words_to_the_report_it_
 
 def test_after_approval_an_answer_goes_to_the_moderators_and_keeps_the_reports_time_and_place(
         container: Container, sent: Sent) -> None:
+    evening = (datetime.now(SHANGHAI) - timedelta(days=1)).replace(hour=18, minute=0, second=0, microsecond=0)
     deliver(container, mail("m5@example.org", "看到孩子", "今天下午3点在成都春熙路看到这个孩子，在乞讨",
-                            plain_photo(seed=42)))
+                            plain_photo(seed=42), date=evening))  # "today" is the day it was sent
     first = report_of(container, "m5@example.org")
     thanks = sent.mails[-1]
     assert "四川省成都市（根据您邮件中的文字）" in thanks["body"] and "15:00 中国标准时间" in thanks["body"]
@@ -142,6 +145,12 @@ def test_the_reply_is_in_the_writers_script_and_a_refused_photo_is_explained_in_
     assert "謝謝" in sent.mails[-1]["subject"] and "臺北（根據您郵件中的文字）" in sent.mails[-1]["body"]
     deliver(container, mail("m6@example.org", "看到孩子", "在北京朝阳区看到这个孩子", plain_photo(seed=44)))
     assert report_of(container, "m6@example.org").place_text == "北京市"  # never cpca's 北京市市辖区
+    command.downgrade(alembic_config(container.engine), "0057_photo_copies_cleared")  # as stored before: mended
+    with container.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE sightings SET place_text = '北京市市辖区' "
+                             "WHERE reporter_contact = 'm6@example.org'")
+    upgrade(container.engine)
+    assert report_of(container, "m6@example.org").place_text == "北京市"
     deliver(container, mail("m7@example.org", "看到孩子", "今天早上在成都看到这个孩子", b"not really a jpeg"))
     refused = sent.mails[-1]
     assert refused["kind"] == "sighting_refused" and "第 1 张照片：这个文件不是照片" in refused["body"]

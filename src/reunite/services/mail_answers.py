@@ -47,7 +47,8 @@ def reply(deps: Deps, to: str, kind: str, language: str, context: dict[str, Any]
     """Send the ``kind`` reply to ``to`` (nobody: none), in the thread of the message ``answering``, known by its
     Message-ID as about the report ``receipt``; its kind."""
     if to and deps.mailer.configured:
-        headers = {"In-Reply-To": answering, "References": answering} if answering.strip() else {}
+        answering = " ".join(answering.split())[:998]  # one header line, however it came folded
+        headers = {"In-Reply-To": answering, "References": answering} if answering else {}
         if receipt:
             host = urlsplit(deps.site.base_url).hostname or "reunite.invalid"
             headers["Message-ID"] = f"<report-{receipt}.{secrets.token_hex(6)}@{host}>"
