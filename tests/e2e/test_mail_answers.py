@@ -172,3 +172,5 @@ def test_the_message_answered_is_not_read_as_the_writers_words() -> None:
     text = "在广州东站\n\n在 2026年12月5日 15:10，Reunite 写道：\n> 谢谢：您的目击报告编号为 Z39C-AZM9\n> 上海"
     assert own_words(text) == "在广州东站"
     assert own_words("Near the bus stop\n-----Original Message-----\nFrom: Reunite") == "Near the bus stop"
+    wrapped = "Near the bus stop\n\nOn Sat, Dec 5, 2026 at 3:10 PM Reunite <\nsightings@example.org> wrote:\n> Seen at"
+    assert own_words(wrapped) == "Near the bus stop"  # no time of our reply's date left to read

@@ -57,6 +57,9 @@ def own_words(text: str) -> str:
     for line in text.splitlines():
         if ANSWERED.match(line):
             break
+        if lines and lines[-1].strip() and ANSWERED.match(f"{lines[-1]} {line.strip()}"):
+            lines.pop()  # "On Sat, Dec 5, 2026 at 3:10 PM Reunite <" wrapped before "reunite@… wrote:"
+            break
         if not QUOTED.match(line):
             lines.append(line)
     return "\n".join(lines).strip()
