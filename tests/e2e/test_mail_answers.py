@@ -111,6 +111,10 @@ def test_a_reply_without_a_photo_adds_its_time_place_and_words_to_the_report_it_
     # by the receipt in the subject alone (a client that drops In-Reply-To), from the same address
     deliver(container, mail("M4@Example.org", f"Re: number {first.receipt}", "He wore a blue school uniform."))
     assert "blue school uniform" in report_of(container, "m4@example.org").description
+    # an answer to a reply sent before replies gave the receipt: its subject names the record's number
+    deliver(container, mail("m4@example.org", f"Re: Thank you: your sighting is number {first.id}",
+                            "She had a red backpack."))
+    assert "red backpack" in report_of(container, "m4@example.org").description
     # from another address, even vouched for and naming the receipt: nothing added, no photo asked for
     deliver(container, mail("stranger@example.org", f"Re: {thanks['subject']}", "He is my son, call me.",
                             answers=thanks["headers"]["Message-ID"]))

@@ -28,6 +28,8 @@ CODE = f"[{reports.ALPHABET}]{{4}}-[{reports.ALPHABET}]{{4}}"
 # a receipt in a subject ("Re: 谢谢：您的目击报告编号为Z39C-AZM9"), never inside a longer word or number
 RECEIPT = re.compile(rf"(?<![0-9A-Za-z-])({CODE})(?![0-9A-Za-z-])")
 OWN_ID = re.compile(rf"<report-({CODE})\.", re.IGNORECASE)  # the Message-ID of our reply about a report
+# the record's number our replies carried before they gave the receipt ("your sighting is number 4020122475")
+NUMBER = re.compile(r"(?:number|编号为|編號為)\s*(\d{1,19})(?!\d)", re.IGNORECASE)
 TIME_OPEN = (SeenAtBasis.ARRIVAL.value, SeenAtBasis.CAMERA.value, SeenAtBasis.CAMERA_ZONE_ASSUMED.value)
 MAX_TEXT = 2000
 
@@ -74,9 +76,9 @@ def said(deps: Deps, receipt: str) -> dict[str, Any]:
 
 def answered(deps: Deps, sender: str, subject: str, answers: str) -> dict[str, Any] | None:
     """The report a message answers: ours its In-Reply-To or References name (``OWN_ID``), else the receipt its
-    subject carries, sent from the address the report came from (``sender``, vouched for by the caller); None
-    for any other message (a new report)."""
-    named = [*OWN_ID.findall(answers), *RECEIPT.findall(subject.upper())]
+    subject carries (or the record's number our replies carried before), sent from the address the report came
+    from (``sender``, vouched for by the caller); None for any other message (a new report)."""
+    named = [*OWN_ID.findall(answers), *RECEIPT.findall(subject.upper()), *_numbered(deps, subject)]
     for receipt in dict.fromkeys(code.upper() for code in named):
         try:
             row = reports.open_report(deps, receipt, reports.link_token(deps, receipt))
@@ -85,6 +87,17 @@ def answered(deps: Deps, sender: str, subject: str, answers: str) -> dict[str, A
         if (row["reporter_contact"] or "").strip().lower() == sender:
             return row
     return None
+
+
+def _numbered(deps: Deps, subject: str) -> list[str]:
+    """The receipts of the reports a subject names by record number, as our replies did before (probe s45 P1: an
+    answer to one of those still reaches its report)."""
+    found = []
+    for number in NUMBER.findall(subject):
+        if int(number) < 2**63:
+            with deps.uow() as uow:
+                found.append(uow.receipt_of(int(number)))
+    return [receipt for receipt in found if receipt]
 
 
 def add(deps: Deps, row: dict[str, Any], to: str, text: str, photos: Sequence[Upload], language: str,
