@@ -127,3 +127,6 @@ def test_import_sightings_says_each_refusal_and_its_summary_in_the_operators_lan
     assert taken.exit_code == 0 and "已接收 1 份目击报告，拒收 0 份" in taken.output
     assert "面孔识别和比对在后台进行" in taken.output and "run in the background" not in taken.output
     assert "个任务等待中" in cli_env.invoke(cli, ["--lang", "zh-CN", "jobs"]).output
+    assert "条记录，时间按 Asia/Shanghai" in cli_env.invoke(cli, ["--lang", "zh-CN", "audit"]).output
+    nothing = cli_env.invoke(cli, ["--lang", "zh-CN", "export-pfif", str(tmp_path / "out.xml")])
+    assert "没有可导出的内容" in nothing.output

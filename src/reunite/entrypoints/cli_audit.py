@@ -53,7 +53,8 @@ def read_audit(
     page = audit.read_log(container.deps, OPERATOR, query)
     for entry in page.entries:
         typer.echo(json.dumps(entry, default=str, ensure_ascii=False) if as_json else _line(entry, zone))
-    more = f"; older entries: --before {page.next_before}" if page.next_before else ""
     count = len(page.entries)
-    typer.echo(f"{count} {'entry' if count == 1 else 'entries'}, times in {container.deps.site.timezone}{more}",
-               err=True)
+    lang = operator_language(context)
+    more = lang.gettext("; older entries: --before {id}", id=page.next_before) if page.next_before else ""
+    typer.echo(lang.ngettext("{n} entry, times in {zone}{more}", "{n} entries, times in {zone}{more}", count,
+                             zone=container.deps.site.timezone, more=more), err=True)

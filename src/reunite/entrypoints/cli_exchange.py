@@ -175,24 +175,25 @@ def import_pfif(context: typer.Context,
 
 
 @app.command("export-pfif")
-def export_pfif(path: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the PFIF 1.4 file")]) -> None:
+def export_pfif(context: typer.Context,
+                path: Annotated[Path, typer.Argument(dir_okay=False, help="Where to write the PFIF 1.4 file")]) -> None:
     """Export verified cases and their notes as PFIF 1.4 (closed and expired cases as placeholders)."""
     from reunite.services.pfif import export_pfif as run
 
-    container = bootstrap()
+    container, lang = bootstrap(), operator_language(context)
     if not container.settings.public_url:
-        typer.echo(f"warning: REUNITE_PUBLIC_URL is not set, so the file links to {container.settings.base_url()}; "
-                   "set it to this site's public address", err=True)
+        typer.echo(lang.gettext("warning: REUNITE_PUBLIC_URL is not set, so the file links to {url}; set it to this site's public address", url=container.settings.base_url()), err=True)  # noqa: E501
     document = run(container.deps, OPERATOR)
     if document is None:
-        typer.echo("nothing to export: no case has been verified yet (no file written)")
+        typer.echo(lang.gettext("nothing to export: no case has been verified yet (no file written)"))
         return
     path.write_bytes(document)
-    typer.echo(f"written {path}")
+    typer.echo(lang.gettext("written {path}", path=path))
 
 
 @app.command("mail-intake")
 def mail_intake(
+    context: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=PORT_MAX, help="SMTP port")] = 2525,
 ) -> None:
@@ -205,7 +206,8 @@ def mail_intake(
     _logging()
     container = bootstrap()
     controller = start(container.deps, host, port, container.settings.max_upload_bytes)
-    typer.echo(f"taking sightings by email on {host}:{port}")
+    typer.echo(operator_language(context).gettext("taking sightings by email on {host}:{port}", host=host,
+                                                  port=port))
     try:
         while True:
             time.sleep(3600)
