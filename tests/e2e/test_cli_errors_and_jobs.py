@@ -104,3 +104,29 @@ def test_jobs_are_followed_until_done_and_a_missing_worker_is_named(
 def test_export_pfif_warns_when_the_public_address_is_unset(cli_env: CliRunner, tmp_path: Path) -> None:
     result = cli_env.invoke(cli, ["export-pfif", str(tmp_path / "out.xml")])
     assert result.exit_code == 0 and "REUNITE_PUBLIC_URL is not set" in result.output
+
+
+def test_import_sightings_says_each_refusal_and_its_summary_in_the_operators_language(
+    cli_env: CliRunner, container: Container, tmp_path: Path
+) -> None:
+    """Probe s45 P7: under ``--lang zh-CN`` a photo refused and the summary read in Chinese, as the form says them."""
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "081a10.jpg").write_bytes(plain_photo(seed=3))
+    (folder / "broken.jpg").write_bytes(b"not a photo at all")
+    result = cli_env.invoke(cli, ["--lang", "zh-CN", "import-sightings", str(folder), "--seen-at", "2099-12-05T10:00",
+                                  "--place-text", "臺北市"])
+    assert result.exit_code == 1
+    assert "已接收 0 份目击报告，拒收 2 份" in result.output and "已直接通过" in result.output
+    assert "是将来的时间" in result.output and "这个文件不是照片" in result.output
+    assert "in the future" not in result.output and "sightings accepted" not in result.output
+    half = cli_env.invoke(cli, ["--lang", "zh-CN", "import-sightings", str(folder), "--lat", "30.6"])
+    assert half.exit_code == 2 and "请同时给出 --lat 和 --lon" in half.output
+    (folder / "broken.jpg").unlink()
+    taken = cli_env.invoke(cli, ["--lang", "zh-CN", "import-sightings", str(folder), "--seen-at", "2026-05-04T09:15"])
+    assert taken.exit_code == 0 and "已接收 1 份目击报告，拒收 0 份" in taken.output
+    assert "面孔识别和比对在后台进行" in taken.output and "run in the background" not in taken.output
+    assert "个任务等待中" in cli_env.invoke(cli, ["--lang", "zh-CN", "jobs"]).output
+    assert "条记录，时间按 Asia/Shanghai" in cli_env.invoke(cli, ["--lang", "zh-CN", "audit"]).output
+    nothing = cli_env.invoke(cli, ["--lang", "zh-CN", "export-pfif", str(tmp_path / "out.xml")])
+    assert "没有可导出的内容" in nothing.output

@@ -129,7 +129,8 @@ def test_a_sheets_missing_since_on_a_day_the_calendar_lacks_is_refused_naming_it
     csv = tmp_path / "cases.csv"
     csv.write_text("given_name,sex,birth_date,missing_since\nAnn,female,2016-07-08,2026-02-30\n", encoding="utf-8")
     said = cli_env.invoke(cli, ["import-cases", str(csv), "--dry-run"])
-    assert "row 2: missing_since: the date is not valid (no such day in the calendar)" in said.output, said.output
+    # as the API and the pages say it: the column named in the operator's words
+    assert "row 2: “missing since”: the date is not valid (no such day in the calendar)" in said.output, said.output
 
 
 def test_a_sheets_times_without_an_offset_are_read_in_the_rows_zone_and_the_report_says_which(
@@ -242,7 +243,7 @@ def test_the_command_line_says_which_zone_a_sheets_times_without_an_offset_were_
     dry = cli_env.invoke(cli, ["import-cases", str(sheet), "--dry-run"])
     assert "missing_since without a UTC offset, read in Asia/Shanghai: row 3" in dry.output
     assert "missing_since without a UTC offset, read in Europe/London: row 4" in dry.output
-    assert "row 6: zone: Mars/Olympus is not a time zone this site knows" in dry.output
+    assert "row 6: “zone”: Mars/Olympus is not a time zone this site knows" in dry.output
     assert dry.exit_code == 1 and rows(container, "SELECT count(*) FROM cases")[0][0] == 0
 
 

@@ -53,6 +53,8 @@ def test_create_account_takes_the_global_lang_spellings_and_accounts_says_when_t
     assert wrong.exit_code == 2 and "en, zh-CN, zh-TW or zh-HK" in wrong.output
     listed = cli_env.invoke(cli, ["accounts"]).output
     assert "mod0@example.org" in listed and "no staff account" not in listed
+    chinese = cli_env.invoke(cli, ["--lang", "zh-CN", "set-role", "--email", "mod0@example.org", "--role", "police"])
+    assert chinese.exit_code == 0 and "mod0@example.org 现在是 police" in chinese.output  # probe s45 P7's class
 
 
 class Outbox:

@@ -55,8 +55,8 @@ def test_a_dry_run_on_the_command_line_says_would_be_created(cli_env: CliRunner,
     said = cli_env.invoke(cli, ["import-cases", str(sheet), "--dry-run"])
     assert "2 would be created (a dry run: nothing was written), 0 updated" in said.output, said.output
     assert " 2 created" not in said.output
-    assert "row 7: zone: Asia/Shanghia is not a time zone" in said.output
-    assert "row 4: missing_since: the date is not valid (no such day in the calendar)" in said.output
+    assert "row 7: “zone”: Asia/Shanghia is not a time zone" in said.output
+    assert "row 4: “missing since”: the date is not valid (no such day in the calendar)" in said.output
 
 
 def test_registering_a_case_through_the_api_says_which_part_of_the_date_does_not_exist(client: TestClient) -> None:

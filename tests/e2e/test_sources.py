@@ -284,7 +284,12 @@ def test_sightings_by_email_with_a_reply(settings: Settings, container: Containe
         replies = {str(m["To"]): m for m in inbox.messages}
     outgoing.stop()
     mailing.close()
-    assert f"number {rows[0].id}" in str(replies["walker@example.org"]["Subject"])
+    # the report's receipt and private link, never its record's number (probe s45 P2)
+    with mailing.engine.connect() as conn:
+        receipt = conn.exec_driver_sql("SELECT receipt FROM sightings WHERE id = %s", (rows[0].id,)).scalar_one()
+    assert f"number {receipt}" in str(replies["walker@example.org"]["Subject"])
+    assert f"/reports/{receipt}/" in replies["walker@example.org"].get_content()
+    assert str(rows[0].id) not in str(replies["walker@example.org"])
     assert "没有附带照片" in str(replies["anna@example.org"]["Subject"])  # in the sender's language
     assert "victim@example.org" not in replies  # a forged From gets no mail
 
@@ -517,10 +522,9 @@ def test_times_in_emailed_words_are_read_against_the_messages_date_and_shown_as_
     }
     ids = []
     for number, words in enumerate(said):
-        sender, _, text, photos, message_id, _, date = read_message(
-            emailed(f"w{number}@example.org", words, format_datetime(sent)))
-        assert mail_intake.receive(container.deps, sender, "", text, photos, "zh_CN", message_id,
-                                   date=date) == "sighting_received"
+        read = read_message(emailed(f"w{number}@example.org", words, format_datetime(sent)))
+        assert mail_intake.receive(container.deps, read.sender, "", read.text, read.photos, "zh_CN", read.message_id,
+                                   date=read.date) == "sighting_received"
         ids.append(newest_sighting(container))
     with container.engine.connect() as conn:
         rows = {r.id: r for r in conn.exec_driver_sql(

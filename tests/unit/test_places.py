@@ -226,3 +226,18 @@ def test_a_city_is_named_in_the_readers_script_whatever_script_its_words_are_in(
     gazetteer = Gazetteer()
     assert gazetteer.city(words, latin=True) == english
     assert gazetteer.city(words, latin=False) == chinese
+
+
+@pytest.mark.parametrize(("words", "place"), [
+    ("在北京朝阳区三里屯看到", "北京市"), ("上海市黄浦区南京东路", "上海市"),  # never cpca's 北京市市辖区
+    ("今天下午3點在臺北西門町看到這個孩子", "台北"), ("seen in Taibei", "Taipei"),
+    ("I saw this boy at 3pm today in Guangzhou", "Guangzhou, Guangdong"), ("Saw her in Canton", "Guangzhou, Guangdong"),
+    ("今天下午3点在成都春熙路看到", "四川省成都市"), ("near the bus stop", ""),
+])
+def test_the_place_of_an_emails_or_posts_words_is_the_city_the_form_reads_in_them(words: str, place: str) -> None:
+    """Probe s45 P3: an email's or a post's place is read by the one reading of the form and the API, in any script
+    or spelling; stored, it reads again as the same city for every reader."""
+    places = Gazetteer()
+    assert places.words(words) == place
+    for latin in (True, False):
+        assert places.city(places.words(words), latin) == places.city(words, latin)

@@ -192,7 +192,10 @@ class PlaceNames(Protocol):
         ...
 
     def words(self, text: str) -> str:
-        """The province and city a free text names (四川省成都市), '' when none."""
+        """The city (and province) a free text names, read as every path reads place words (``city``): in Chinese
+        characters for words written in them (四川省成都市; 北京市 for 北京朝阳区), in English for words in Latin
+        letters (Guangzhou, Guangdong): the place of a report read from its words (an email's, a post's); '' when
+        none."""
         ...
 
     def city(self, text: str, latin: bool | None = None, near: GeoPoint | None = None) -> str:

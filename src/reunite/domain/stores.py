@@ -302,6 +302,10 @@ class ReportStore(Protocol):
         """The report with this receipt (None: none has it); with ``lock``, its row locked until the commit."""
         ...
 
+    def receipt_of(self, sighting_id: int) -> str:
+        """The receipt of the report with this number ('' if none: no such report, or one without a receipt)."""
+        ...
+
     def report_helped(self, sighting_id: int) -> bool:
         """Whether a lead a reviewer confirmed on this report belongs to a case closed as reunited."""
         ...

@@ -52,9 +52,11 @@ class FriendlyGroup(TyperGroup):
             fail("; ".join(f"REUNITE_{'_'.join(str(p) for p in e['loc']).upper()}: {e['msg']}" for e in exc.errors()))
         except (OperationalError, psycopg.OperationalError) as exc:
             first = (str(getattr(exc, "orig", None) or exc).strip().splitlines() or ["?"])[0]
-            fail(f"cannot reach the database ({first}); check REUNITE_DATABASE_URL")
+            fail(operator_language(ctx).gettext("cannot reach the database ({reason}); check REUNITE_DATABASE_URL",
+                                                reason=first))
         except DataError as exc:  # a value the database cannot hold (a number past its range)
-            fail(f"a value is out of range ({str(exc.orig).strip().splitlines()[0]})")
+            fail(operator_language(ctx).gettext("a value is out of range ({reason})",
+                                                reason=str(exc.orig).strip().splitlines()[0]))
         except OSError as exc:  # a file or folder named: it and what is wrong, not Python's "[Errno 2] …"
             fail(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
         except ValueError as exc:
@@ -159,25 +161,27 @@ from reunite.entrypoints import cli_serve  # noqa: E402, F401
 
 
 @app.command("backup")
-def backup_command(folder: Annotated[Path, typer.Argument(help="New folder to write the backup into")]) -> None:
+def backup_command(context: typer.Context,
+                   folder: Annotated[Path, typer.Argument(help="New folder to write the backup into")]) -> None:
     """Back up the database (pg_dump), every photo and the signing key kept in the data folder into FOLDER (a
     new folder: written beside it under a hidden name and renamed once whole, so a backup cut short leaves
     nothing behind). FOLDER/secret_key is a secret (mode 0600): keep the backup as safe as the key."""
     from reunite.adapters.backup import backup
 
-    container = bootstrap(run_migrations=False)
+    container, lang = bootstrap(run_migrations=False), operator_language(context)
     key_file = container.settings.secret_file()
     made = backup(container.database_uri, container.deps.photos, folder, key_file)
-    key = (f" and the signing key ({folder / 'secret_key'}, mode 0600: a secret, keep the backup safe)"
-           if made["secret_key"] else "")
-    typer.echo(f"backed up the database ({made['database_bytes']} bytes), {made['photos']} photos{key} to {folder}")
+    key = (lang.gettext(" and the signing key ({file}, mode 0600: a secret, keep the backup safe)",
+                        file=folder / "secret_key") if made["secret_key"] else "")
+    typer.echo(lang.gettext("backed up the database ({bytes} bytes), {photos} photos{key} to {folder}",
+                            bytes=made["database_bytes"], photos=made["photos"], key=key, folder=folder))
     if key_file is None:
-        typer.echo("note: the signing key is REUNITE_SECRET_KEY, which a backup does not hold: keep it with the "
-                   "backup, or reporters' private links and alert links stop working after a restore", err=True)
+        typer.echo(lang.gettext("note: the signing key is REUNITE_SECRET_KEY, which a backup does not hold: keep it with the backup, or reporters' private links and alert links stop working after a restore"), err=True)  # noqa: E501
 
 
 @app.command("restore")
 def restore_command(
+    context: typer.Context,
     folder: Annotated[Path, typer.Argument(help="A folder written by `reunite backup`")],
     yes: Annotated[bool, typer.Option("--yes", help="Replace this instance's data without asking")] = False,
 ) -> None:
@@ -185,71 +189,69 @@ def restore_command(
     restored record refers to, are deleted; ids already handed out are never handed out again."""
     from reunite.adapters import backup as kept
 
+    lang = operator_language(context)
     kept.check_backup(folder)  # before asking: a folder that is no backup is refused at once
     if not yes:
-        typer.confirm("This replaces every case, sighting and account of this instance. Continue?", abort=True)
+        typer.confirm(lang.gettext("This replaces every case, sighting and account of this instance. Continue?"),
+                      abort=True)
     container = bootstrap(run_migrations=False)
     container.engine.dispose()  # no open connection while the schema is replaced
     settings = container.settings
     done = kept.restore(folder, container.database_uri, container.deps.photos, settings.secret_file(),
                         settings.secret_key)
-    typer.echo(f"restored the database and {done['photos']} photos from {folder}; "
-               f"{done['removed']} photos stored since the backup, which no restored record refers to, deleted")
+    typer.echo(lang.gettext("restored the database and {photos} photos from {folder}; {removed} photos stored since the backup, which no restored record refers to, deleted",  # noqa: E501
+                            photos=done["photos"], folder=folder, removed=done["removed"]))
     if done["key"] == kept.KEY_RESTORED:
-        typer.echo(f"restored the signing key into {settings.secret_file()}: restart every process of this "
-                   "instance (serve, workers) so that links sent before the backup work again")
+        typer.echo(lang.gettext("restored the signing key into {file}: restart every process of this instance (serve, workers) so that links sent before the backup work again", file=settings.secret_file()))  # noqa: E501
     elif done["key"] == kept.KEY_DIFFERS:
-        typer.echo(f"warning: REUNITE_SECRET_KEY differs from the signing key in the backup, so reporters' "
-                   "private links, alert confirm/unsubscribe links and removal links sent before the backup are "
-                   f"refused; set REUNITE_SECRET_KEY to the key in {folder / kept.KEY} (every process)", err=True)
+        typer.echo(lang.gettext("warning: REUNITE_SECRET_KEY differs from the signing key in the backup, so reporters' private links, alert confirm/unsubscribe links and removal links sent before the backup are refused; set REUNITE_SECRET_KEY to the key in {file} (every process)", file=folder / kept.KEY), err=True)  # noqa: E501
     elif done["key"] == kept.KEY_NONE and not settings.secret_key:
-        typer.echo("warning: this backup holds no signing key (made with REUNITE_SECRET_KEY, or by an older "
-                   "version): set REUNITE_SECRET_KEY to the key the backed-up instance used, or reporters' private "
-                   "links and alert links sent before the backup are refused", err=True)
+        typer.echo(lang.gettext("warning: this backup holds no signing key (made with REUNITE_SECRET_KEY, or by an older version): set REUNITE_SECRET_KEY to the key the backed-up instance used, or reporters' private links and alert links sent before the backup are refused"), err=True)  # noqa: E501
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(context: typer.Context) -> None:
     """Create or migrate the schema to the latest version."""
     bootstrap(run_migrations=True)
-    typer.echo("database is up to date")
+    typer.echo(operator_language(context).gettext("database is up to date"))
 
 
 STALL_HELP = "With --wait: give up when no job moves for this many seconds"
 WAIT_HELP = "Then follow the background processing (faces, matching) until it is done"
 
 
-def _follow(container: Container, after: int, wait: bool, stall: float) -> None:
-    """Say what was queued; with ``wait``, show its progress until done (or until no worker moves it)."""
+def _follow(container: Container, after: int, wait: bool, stall: float, lang: Language) -> None:
+    """Say what was queued, in the operator's language; with ``wait``, show its progress until done (or until no
+    worker moves it)."""
     if not wait:
-        typer.echo("faces and matching run in the background; follow them with: reunite jobs --wait")
+        typer.echo(lang.gettext("faces and matching run in the background; follow them with: reunite jobs --wait"))
         return
     left = jobwatch.wait(container.engine, after, stall=stall)
     if left.waiting and not jobwatch.workers_alive(container.engine):
-        fail(f"{left.waiting} jobs still waiting and no worker is running: start one (reunite serve, or "
-             "reunite worker)")
+        fail(lang.gettext("{n} jobs still waiting and no worker is running: start one (reunite serve, or reunite worker)", n=left.waiting))  # noqa: E501
     if left.waiting:
-        fail(f"{left.waiting} jobs still waiting and none moved for {stall:.0f} s, although a worker is "
-             "running: see its log")
-    typer.echo(f"processing done: {left.done} jobs" + (f", {left.failed} failed" if left.failed else ""))
+        fail(lang.gettext("{n} jobs still waiting and none moved for {seconds} s, although a worker is running: see its log", n=left.waiting, seconds=f"{stall:.0f}"))  # noqa: E501
+    typer.echo(lang.gettext("processing done: {n} jobs", n=left.done)
+               + (lang.gettext(", {n} failed", n=left.failed) if left.failed else ""))
     if left.failed:
         raise typer.Exit(1)
 
 
 @app.command()
 def jobs(
+    context: typer.Context,
     wait: Annotated[bool, typer.Option(help="Show progress until no job waits")] = False,
     stall: Annotated[float, typer.Option(min=0.1, help=STALL_HELP)] = 60.0,
 ) -> None:
     """Background jobs (faces, matching, alerts): how many wait, and how many failed."""
-    container = bootstrap()
+    container, lang = bootstrap(), operator_language(context)
     now = jobwatch.counts(container.engine)
-    typer.echo(f"{now.waiting} jobs waiting, {now.done} finished ({now.failed} failed)")
+    typer.echo(lang.gettext("{waiting} jobs waiting, {done} finished ({failed} failed)", waiting=now.waiting,
+                            done=now.done, failed=now.failed))
     if now.failed:  # given up for good: what runs their face searches again (docs/deploy.md "Failed jobs")
-        typer.echo("failed jobs are not tried again: once the cause is mended, `reunite rematch --wait` searches "
-                   "every report's and case's photos again")
+        typer.echo(lang.gettext("failed jobs are not tried again: once the cause is mended, `reunite rematch --wait` searches every report's and case's photos again"))  # noqa: E501
     if wait and now.waiting:
-        _follow(container, jobwatch.before_waiting(container.engine), wait, stall)
+        _follow(container, jobwatch.before_waiting(container.engine), wait, stall, lang)
 
 
 @app.command("verify-case")
@@ -301,17 +303,19 @@ def verify_case(
 
 
 @app.command()
-def expire() -> None:
+def expire(context: typer.Context) -> None:
     """Blank sightings and closed cases past their retention period (the worker also does this daily)."""
     from reunite.services.retention import expire as run
 
     container = bootstrap()
     sightings, cases = run(container.deps)
-    typer.echo(f"{sightings} sightings and {cases} cases expired")
+    typer.echo(operator_language(context).gettext("{sightings} sightings and {cases} cases expired",
+                                                  sightings=sightings, cases=cases))
 
 
 @app.command()
 def rematch(
+    context: typer.Context,
     reembed: Annotated[bool, typer.Option(help="Embed every face again first (after a model change), and look "
                                                "again at photos marked unreadable; reviewed candidates keep "
                                                "their decisions")] = False,
@@ -319,16 +323,16 @@ def rematch(
     stall: Annotated[float, typer.Option(min=0.1, help=STALL_HELP)] = 60.0,
 ) -> None:
     """Re-run matching for every case and sighting (after changing the model or the policy)."""
-    container = bootstrap()
+    container, lang = bootstrap(), operator_language(context)
     after = jobwatch.last_job_id(container.engine)
     count, waiting = matching.rematch_all(container.deps, actor="cli", reembed=reembed)
-    again = f" ({waiting} already waiting, not queued again)" if waiting else ""
-    typer.echo(f"{count} matching jobs queued{again}; a worker will run them")
+    again = lang.gettext(" ({n} already waiting, not queued again)", n=waiting) if waiting else ""
+    typer.echo(lang.gettext("{count} matching jobs queued{again}; a worker will run them", count=count, again=again))
     if not reembed:  # which would not mend faces made with another recipe
         with contextlib.suppress(FaceEngineUnavailable):  # the workers say that
             if line := recipes.workers_warning(container.deps):
                 typer.echo(f"warning: {line}", err=True)
-    _follow(container, after, wait, stall)
+    _follow(container, after, wait, stall, lang)
 
 
 from reunite.entrypoints import cli_accounts, cli_audit, cli_doubles, cli_exchange, cli_matching  # noqa: E402, F401  (their commands join ``app``)

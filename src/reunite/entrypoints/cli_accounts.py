@@ -12,7 +12,7 @@ import typer
 from reunite.bootstrap import bootstrap
 from reunite.domain.access import OPERATOR, Role, Scope
 from reunite.domain.staff import SETTABLE_ROLES
-from reunite.entrypoints.cli import app
+from reunite.entrypoints.cli import app, operator_language
 from reunite.services import queries, staff
 
 
@@ -51,6 +51,7 @@ def email_language(tag: str) -> str:
 
 @app.command("create-account")
 def create_account(
+    context: typer.Context,
     email: Annotated[str, typer.Option(help="Sign-in email")],
     role: Annotated[AccountRole, typer.Option(help="Who the account is for")] = AccountRole.ADMIN,
     name: Annotated[str, typer.Option(help="Display name")] = "",
@@ -65,43 +66,48 @@ def create_account(
 
     container = bootstrap()
     account_id = sign_up(container.deps, email, password, name, language=lang, role=Role(role.value))
-    typer.echo(f"account {account_id} ({role.value}, emails in {lang}) created for {email}")
+    typer.echo(operator_language(context).gettext("account {id} ({role}, emails in {lang}) created for {email}",
+                                                  id=account_id, role=role.value, lang=lang, email=email))
 
 
 @app.command("accounts")
-def list_accounts() -> None:
+def list_accounts(context: typer.Context) -> None:
     """Staff accounts (admins, police, moderators) and disabled accounts, with their role and state."""
     container = bootstrap()
     rows = queries.admin_lists(container.deps, OPERATOR)["accounts"]
     if not rows:
-        typer.echo("no staff account yet: make the first admin with reunite create-account --email ADDRESS")
+        typer.echo(operator_language(context).gettext(
+            "no staff account yet: make the first admin with reunite create-account --email ADDRESS"))
     for row in rows:
         state = f"disabled since {row['disabled_at'].isoformat()}" if row["disabled_at"] else "active"
         typer.echo(f"{row['id']}\t{row['email']}\t{row['role']}\t{state}")
 
 
 @app.command("disable-account")
-def disable_account(email: Annotated[str, typer.Option(help=EMAIL_HELP)]) -> None:
+def disable_account(context: typer.Context, email: Annotated[str, typer.Option(help=EMAIL_HELP)]) -> None:
     """Disable an account: every session of it ends now, it cannot sign in, and the API tokens and
     invitations it issued are revoked for good (enabling it again brings none back: issue new ones)."""
     container = bootstrap()
     changed = staff.set_disabled(container.deps, OPERATOR, staff.account_id(container.deps, email), True)
-    typer.echo(f"{email} is disabled and signed out everywhere; the API tokens and invitations it issued are "
-               "revoked for good" if changed else f"{email} was already disabled")
+    lang = operator_language(context)
+    typer.echo(lang.gettext("{email} is disabled and signed out everywhere; the API tokens and invitations it issued are revoked for good", email=email)  # noqa: E501
+               if changed else lang.gettext("{email} was already disabled", email=email))
 
 
 @app.command("enable-account")
-def enable_account(email: Annotated[str, typer.Option(help=EMAIL_HELP)]) -> None:
+def enable_account(context: typer.Context, email: Annotated[str, typer.Option(help=EMAIL_HELP)]) -> None:
     """Enable a disabled account again (it signs in anew). The API tokens and invitations it issued stay
     revoked: issue new ones."""
     container = bootstrap()
     changed = staff.set_disabled(container.deps, OPERATOR, staff.account_id(container.deps, email), False)
-    typer.echo(f"{email} is enabled; the API tokens and invitations it issued before stay revoked"
-               if changed else f"{email} was not disabled")
+    lang = operator_language(context)
+    typer.echo(lang.gettext("{email} is enabled; the API tokens and invitations it issued before stay revoked",
+                            email=email) if changed else lang.gettext("{email} was not disabled", email=email))
 
 
 @app.command("set-role")
 def set_role(
+    context: typer.Context,
     email: Annotated[str, typer.Option(help=EMAIL_HELP)],
     role: Annotated[SettableRole, typer.Option(help="The new role (a family's account is a reporter's that "
                                                     "registered a case)")],
@@ -109,7 +115,9 @@ def set_role(
     """Change an account's role; its open sessions carry the new role from their next request."""
     container = bootstrap()
     changed = staff.set_role(container.deps, OPERATOR, staff.account_id(container.deps, email), Role(role.value))
-    typer.echo(f"{email} is now {role.value}" if changed else f"{email} already was {role.value}")
+    lang = operator_language(context)
+    typer.echo(lang.gettext("{email} is now {role}", email=email, role=role.value) if changed
+               else lang.gettext("{email} already was {role}", email=email, role=role.value))
 
 
 @app.command("issue-token")

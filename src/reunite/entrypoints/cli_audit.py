@@ -14,7 +14,7 @@ from reunite.domain.access import OPERATOR
 from reunite.domain.audit import MAX_PAGE, PAGE, AuditQuery, parse_subject
 from reunite.domain.errors import ReuniteError
 from reunite.domain.times import localize
-from reunite.entrypoints.cli import app, given_time
+from reunite.entrypoints.cli import app, given_time, operator_language
 from reunite.services import audit
 
 
@@ -27,6 +27,7 @@ def _line(entry: dict[str, Any], zone: Any) -> str:
 
 @app.command("audit")
 def read_audit(
+    context: typer.Context,
     actor: Annotated[str, typer.Option(help="account:ID, token:ID, operator, anonymous or an account's email")] = "",
     subject: Annotated[str, typer.Option(help="A record (sighting:12, case:3) or a kind of record (sighting)")] = "",
     action: Annotated[str, typer.Option(help="The start of the action's name: sighting.viewed, case.")] = "",
@@ -47,11 +48,13 @@ def read_audit(
                            since=localize(since, zone, "since") if since else None,
                            until=localize(until, zone, "until") if until else None, before=before, limit=limit)
     except ReuniteError as exc:
-        raise typer.BadParameter(exc.message, param_hint=f"--{exc.field or 'subject'}") from None
+        raise typer.BadParameter(operator_language(context).error(exc), param_hint=f"--{exc.field or 'subject'}") \
+            from None
     page = audit.read_log(container.deps, OPERATOR, query)
     for entry in page.entries:
         typer.echo(json.dumps(entry, default=str, ensure_ascii=False) if as_json else _line(entry, zone))
-    more = f"; older entries: --before {page.next_before}" if page.next_before else ""
     count = len(page.entries)
-    typer.echo(f"{count} {'entry' if count == 1 else 'entries'}, times in {container.deps.site.timezone}{more}",
-               err=True)
+    lang = operator_language(context)
+    more = lang.gettext("; older entries: --before {id}", id=page.next_before) if page.next_before else ""
+    typer.echo(lang.ngettext("{n} entry, times in {zone}{more}", "{n} entries, times in {zone}{more}", count,
+                             zone=container.deps.site.timezone, more=more), err=True)

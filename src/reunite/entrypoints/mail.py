@@ -11,7 +11,7 @@ import re
 from datetime import datetime
 from email.message import EmailMessage, MIMEPart
 from email.utils import parseaddr, parsedate_to_datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from reunite.domain.errors import TooManyRequests
 from reunite.domain.model import Upload
@@ -20,7 +20,14 @@ from reunite.services.deps import Deps
 
 log = logging.getLogger("reunite.mail")
 CJK = re.compile(r"[\u3400-\u9fff]")
+LATIN_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]+")
+CANTONESE = re.compile(r"[嘅咗喺唔佢冇嘢睇咁啲哋]")  # written Cantonese: Hong Kong's, never the mainland's or Taiwan's
 MAX_PHOTOS = 10
+QUOTED = re.compile(r"^\s*>")  # a line of the message answered, as mail clients quote it
+# where a mail client starts the message answered: "-----Original Message-----", QQ Mail's "原始邮件", "On … wrote:",
+# "在 … 写道：" (a line alone, the quote below it)
+ANSWERED = re.compile(r"^\s*(?:-{2,}\s*(?:original message|原始邮件|原始郵件|回复的原邮件|原郵件)\s*-{2,}"
+                      r"|on\b.{0,200}\bwrote:|.{0,200}(?:写道|寫道)[:：])\s*$", re.IGNORECASE)
 
 
 RESULT = re.compile(r"\b(spf|dkim|dmarc)=(\w+)([^;]*)", re.I)
@@ -42,9 +49,56 @@ def vouched_for(message: EmailMessage, sender: str) -> bool:
     return False
 
 
-def read_message(raw: bytes) -> tuple[str, str, str, list[Upload], str, bool, datetime | None]:
-    """(sender, subject, text, photos, message id, whether the sender is vouched for, its Date) of an email;
-    photos are its image parts. The sender is the From address (what authentication vouches for)."""
+def own_words(text: str) -> str:
+    """What the sender wrote, without the message they answer, which mail clients quote below it ("> …" lines,
+    from a line "On … wrote:", "-----Original Message-----", QQ Mail's "原始邮件"): the time and place in it are
+    those of our own reply, never the sender's."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        if ANSWERED.match(line):
+            break
+        if lines and lines[-1].strip() and ANSWERED.match(f"{lines[-1]} {line.strip()}"):
+            lines.pop()  # "On Sat, Dec 5, 2026 at 3:10 PM Reunite <" wrapped before "reunite@… wrote:"
+            break
+        if not QUOTED.match(line):
+            lines.append(line)
+    return "\n".join(lines).strip()
+
+
+def reply_language(text: str, content_language: str = "") -> str:
+    """The language to answer a message in, as its sender wrote it: Chinese when Chinese characters are as many as
+    the words in Latin letters (a station's name in Chinese inside English words stays English), in the script
+    written (traditional: Hong Kong's for written Cantonese or a message marked ``zh-HK``/``zh-MO``, else Taiwan's;
+    simplified, or both alike: the mainland's); else English."""
+    from reunite.adapters.place_names import script_of
+    from reunite.language_tags import chosen
+
+    chinese = CJK.findall(text)
+    if not chinese or len(chinese) < len(LATIN_WORD.findall(text)):
+        return "en"
+    scripts = [script_of(c) for c in chinese[:500]]
+    if scripts.count("traditional") <= scripts.count("simplified"):
+        return "zh_CN"
+    marked = chosen(content_language.split(",", maxsplit=1)[0]) if content_language.strip() else None
+    return "zh_HK" if marked == "zh_HK" or CANTONESE.search(text) else "zh_TW"
+
+
+class Mail(NamedTuple):
+    """An email as the intake reads it."""
+
+    sender: str  # the From address (what authentication vouches for)
+    subject: str
+    text: str  # the sender's own words (``own_words``)
+    photos: list[Upload]  # its image parts
+    message_id: str
+    verified: bool  # whether the receiving server vouched for the sender (``vouched_for``)
+    date: datetime | None
+    answers: str = ""  # the messages it answers: its In-Reply-To and References headers
+    language: str = ""  # its Content-Language header
+
+
+def read_message(raw: bytes) -> Mail:
+    """An email as the intake reads it (``Mail``)."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
     assert isinstance(message, EmailMessage)
     sender = parseaddr(str(message.get("From") or ""))[1]
@@ -52,9 +106,11 @@ def read_message(raw: bytes) -> tuple[str, str, str, list[Upload], str, bool, da
               for number, part in enumerate(message.walk(), start=1)
               if part.get_content_maintype() == "image" and isinstance(part.get_content(), bytes)][:MAX_PHOTOS]
     body = message.get_body(preferencelist=("plain", "html"))
-    text = part_text(body) if body is not None else ""
-    return (sender, str(message.get("Subject") or ""), str(text).strip(), photos, str(message.get("Message-ID") or ""),
-            vouched_for(message, sender), sent_date(str(message.get("Date") or "")))
+    text = own_words(part_text(body)) if body is not None else ""
+    answers = " ".join(str(message.get(name) or "") for name in ("In-Reply-To", "References"))
+    return Mail(sender, str(message.get("Subject") or ""), text, photos, str(message.get("Message-ID") or ""),
+                vouched_for(message, sender), sent_date(str(message.get("Date") or "")), answers,
+                str(message.get("Content-Language") or ""))
 
 
 # charsets mail clients name that Python does not know, read as what they mean (x-gbk: Chinese clients' GBK)
@@ -99,11 +155,12 @@ class IntakeHandler:
         self.deps = deps
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        sender, subject, text, photos, message_id, verified, date = read_message(envelope.content)
-        language = "zh_CN" if CJK.search(subject + text) else "en"
+        mail = read_message(envelope.content)
+        language = reply_language(mail.text or mail.subject, mail.language)
         try:
-            kind = await asyncio.to_thread(mail_intake.receive, self.deps, sender, subject, text, photos, language,
-                                           message_id, verified, date)
+            kind = await asyncio.to_thread(mail_intake.receive, self.deps, mail.sender, mail.subject, mail.text,
+                                           mail.photos, language, mail.message_id, mail.verified, mail.date,
+                                           mail.answers)
         except TooManyRequests:
             return "450 Too many reports from this address: please try again in an hour"
         log.info("emailed sighting from a sender: %s", kind)

@@ -1,6 +1,7 @@
 """Sightings sent by email, for people who will not use a web form: the photos attached become a
 report waiting for moderation, with the same checks and limits as the form, and the sender gets a
-reply in their language saying what happens next (or, without a photo, how to send one). The time
+reply in their language saying what happens next, with the report's receipt and private link (or, without a
+photo, how to send one); their answer to that reply adds to the report (``mail_answers``). The time
 and place the words name are read as a feed post's are, against the message's own Date (its sending time,
 in the sender's offset). Only a sender the receiving server vouched
 for (SPF, DKIM or DMARC pass for the From domain) gets a reply; anyone else's report is kept, with
@@ -8,7 +9,6 @@ the contact marked as not verified for reviewers: a forged From gets no mail and
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -18,10 +18,9 @@ from reunite.domain.mailboxes import read_mailbox
 from reunite.domain.model import NewSighting, Provenance, Upload
 from reunite.domain.said_time import time_in_text, zone_read_in
 from reunite.domain.times import CLOCK_SKEW
-from reunite.services import intake, throttle
+from reunite.services import intake, mail_answers, throttle
 from reunite.services.deps import Deps
 
-log = logging.getLogger("reunite.mail")
 MAX_TEXT = 2000
 SENDER = Principal(role=Role.ANONYMOUS, name="email")  # reports like a passer-by: pending, never approved
 UNVERIFIED = " (sender not verified: the address may be forged)"
@@ -40,18 +39,23 @@ def sent_when(deps: Deps, date: datetime | None) -> tuple[datetime, tzinfo]:
 
 
 def receive(deps: Deps, sender: str, subject: str, text: str, photos: Sequence[Upload], language: str,
-            message_id: str = "", verified: bool = False, date: datetime | None = None) -> str:
-    """Turn one email into a pending sighting; the reply's kind ("sighting_received",
-    "sighting_needs_photo", "sighting_refused"), sent when mail can be sent and the sender is ``verified``."""
+            message_id: str = "", verified: bool = False, date: datetime | None = None, answers: str = "") -> str:
+    """Turn one email into a pending sighting, or, from the address a report came from (``verified``) answering
+    our reply about it (``answers``: its In-Reply-To and References; or the receipt in its subject), add it to
+    that report (``mail_answers.add``); the reply's kind ("sighting_received", "sighting_added",
+    "sighting_not_added", "sighting_needs_photo", "sighting_refused"), sent when mail can be sent and the sender
+    is ``verified``, in the thread of ``message_id``."""
     mailbox = read_mailbox(sender)  # the one mailbox a From names; an address not written plainly gets no reply
     sender = (mailbox or sender.strip().rstrip(".")).lower()[:320]
     throttle.hit(deps, f"email:{sender}", deps.limits.reports_per_hour)
     verified = verified and mailbox is not None
     to = sender if verified else ""
-    if not photos:
-        return _reply(deps, to, "sighting_needs_photo", language, {})
-    words = "\n".join(t for t in (subject, text) if t)[:MAX_TEXT]
     sent, zone = sent_when(deps, date)
+    if verified and (row := mail_answers.answered(deps, sender, subject, answers)) is not None:
+        return mail_answers.add(deps, row, to, text, photos, language, sent, zone, message_id)
+    if not photos:
+        return mail_answers.reply(deps, to, "sighting_needs_photo", language, {}, message_id)
+    words = "\n".join(t for t in (subject, text) if t)[:MAX_TEXT]
     said = time_in_text(words, sent, zone)
     sighting = NewSighting(seen_at=said, place=None, place_text=deps.places.words(words)[:500], description=words,
                            reporter_contact=sender if verified else (sender + UNVERIFIED)[:500],
@@ -59,15 +63,9 @@ def receive(deps: Deps, sender: str, subject: str, text: str, photos: Sequence[U
     try:
         receipt = intake.report_sighting(deps, SENDER, sighting, photos,
                                          Provenance("email", f"mailto:{sender}#{message_id}" if message_id else ""))
-    except ReuniteError as exc:
-        return _reply(deps, to, "sighting_refused", language, {"reason": exc.message})
-    return _reply(deps, to, "sighting_received", language, {"number": receipt.sighting_id})
-
-
-def _reply(deps: Deps, to: str, kind: str, language: str, context: dict[str, object]) -> str:
-    if to and deps.mailer.configured:
-        try:
-            deps.mailer.send(to, kind, language, context | {"site": deps.site.base_url})
-        except OSError as exc:  # the report is kept; only the reply failed
-            log.warning("reply to an emailed sighting not sent: %s", exc)
-    return kind
+    except ReuniteError as exc:  # told in the sender's language, as the form tells it (``Language.error``)
+        return mail_answers.reply(deps, to, "sighting_refused", language, {"error": exc}, message_id)
+    if not to:
+        return "sighting_received"
+    return mail_answers.reply(deps, to, "sighting_received", language, mail_answers.said(deps, receipt.receipt),
+                              message_id, receipt.receipt)

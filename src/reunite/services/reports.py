@@ -223,7 +223,7 @@ def kept_for_moderators(deps: Deps, uow: UnitOfWork, row: dict[str, Any], said: 
 
 
 def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
-              key: idempotency.Key | None = None) -> Given:
+              key: idempotency.Key | None = None, read_in: str = "") -> Given:
     """The reporter says when they saw the child, for a report that had no time (none given, or the photo's
     clock implausible: dated by its arrival, ``SeenAtBasis.ARRIVAL``) or whose time is the photo's clock
     (a camera set wrong): it becomes the time seen, given by the reporter, once, and the report is matched
@@ -231,7 +231,8 @@ def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
     time after the report arrived, or before any child in it can have been seen (``times.earliest_given``), is
     refused. The same time sent again (a retry without a key) is answered as given. A report approved once keeps
     its time: the one given goes to the moderators in its details (``kept_for_moderators``, ``held``); one whose
-    part is over is refused (``require_changeable``)."""
+    part is over is refused (``require_changeable``). ``read_in``: the zone a time read from the reporter's words
+    (an email's) was read in (``SeenTime.zone``)."""
     row = open_report(deps, receipt, token)
     require_open(row, "seen_at")
     require_changeable(row, "seen_at")
@@ -257,7 +258,8 @@ def give_time(deps: Deps, receipt: str, token: str, when: datetime | None,
             uow.commit()
             return Given(int(row["id"]), held)
         given = row | {"seen_at": when, "seen_at_basis": SeenAtBasis.GIVEN.value}
-        uow.set_seen_time(row["id"], SeenTime(when), sighting_day_zone(deps, given))  # a time's offset may date it
+        # a time's offset may date it
+        uow.set_seen_time(row["id"], SeenTime(when, zone=read_in), sighting_day_zone(deps, given))
         uow.audit("reporter", "sighting.time_given", "sighting", row["id"], was=row["seen_at"].isoformat(),
                   was_basis=row["seen_at_basis"], given=when.isoformat())
         held_again(deps, uow, row)

@@ -39,6 +39,10 @@ class ReportSql:
         row = self.conn.execute(found.with_for_update() if lock else found).mappings().first()
         return dict(row) if row else None
 
+    def receipt_of(self, sighting_id: int) -> str:
+        found = self.conn.execute(select(sightings.c.receipt).where(sightings.c.id == sighting_id)).scalar()
+        return str(found or "")
+
     def report_helped(self, sighting_id: int) -> bool:
         return bool(self.conn.execute(text(
             "SELECT EXISTS (SELECT 1 FROM candidates c JOIN cases k ON k.id = c.case_id WHERE c.sighting_id = :id "

@@ -16,11 +16,13 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from reunite.domain.mailboxes import read_mailbox
 from reunite.domain.times import DEFAULT_ZONE
 from reunite.i18n import Language
+from reunite.wording import seen_when
 
 TEMPLATES = Path(__file__).parent / "templates"
 POLICY = SMTP.clone(max_line_length=998)  # long links (List-Unsubscribe) stay on one line, unencoded
 _env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,  # noqa: S701
                    keep_trailing_newline=True)
+_env.globals["seen_when"] = seen_when  # a report's time as its thank-you page says it (the email intake's replies)
 
 
 BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")  # line breaks, tabs and other control characters
@@ -74,7 +76,8 @@ class SmtpMailer:
         message = EmailMessage(policy=POLICY)
         message["From"], message["To"], message["Subject"] = self.sender, recipient, subject
         message["Date"] = format_datetime(datetime.now(UTC))  # the instant it is handed over, +0000
-        message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
+        if "Message-ID" not in (headers or {}):  # else the caller's own: one its replies can be known by
+            message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         for name, value in (headers or {}).items():
             message[name] = value
         message.set_content(body)  # (which drops any Content-* header set before)

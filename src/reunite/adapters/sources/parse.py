@@ -16,6 +16,7 @@ import feedparser
 
 from reunite.adapters.place_names import spellings
 from reunite.adapters.places import (
+    TEXT_READ,
     chinese_city,
     city_names,
     english_city,
@@ -131,15 +132,12 @@ def mastodon_posts(data: bytes) -> list[Post]:
 
 
 def place_words(text: str) -> str:
-    """The province and city a Chinese post names (``cpca``'s offline gazetteer), e.g. 四川省成都市;
-    nothing finer, and '' when it names none."""
-    if not CJK.search(text):
-        return ""
-    import cpca
-
-    row = cpca.transform([text[:500]]).iloc[0]
-    words = [row[k] for k in ("省", "市") if isinstance(row[k], str) and row[k]]
-    return "".join(dict.fromkeys(words))
+    """The city (with its province) free words name, as the place of a report read from its words (an email's, a
+    post's): the one reading every path uses (``places.locate``, as the form's place is read and shown), in Chinese
+    characters for words written in them (四川省成都市 for 成都 and 成都市 alike, 台北 for 臺北; 北京市 for 北京朝阳区,
+    never cpca's 市辖区), in English for words in Latin letters alone (Guangzhou, Guangdong for Guangzhou or Canton;
+    Taipei for Taibei); nothing finer, and '' when they name none."""
+    return chinese_city(text) if CJK.search(text[:TEXT_READ]) else english_city(text)
 
 
 def with_places(posts: list[Post]) -> list[Post]:
