@@ -100,7 +100,8 @@ def _print_report(report: ImportReport) -> None:
                f"{report.linked} duplicates linked, {len(report.problems)} problems")
     zones: dict[str, list[str]] = {}
     for read in report.read_in_zone:  # a sheet's rows (or PFIF records) whose time named no UTC offset
-        zones.setdefault(read.zone, []).append(f"row {read.row}" if read.row else read.record)
+        named = read.zone if read.zone == read.offset or not read.offset else f"{read.zone}, {read.offset}"
+        zones.setdefault(named, []).append(f"row {read.row}" if read.row else read.record)
     for name, rows in zones.items():
         typer.echo(f"missing_since without a UTC offset, read in {name}: {', '.join(rows)}")
     for problem in report.problems:
