@@ -129,7 +129,7 @@ def test_a_sheets_time_in_words_at_a_summer_time_change_is_told_as_the_gap_or_fo
     assert report["created"] == 1, report
     reasons = {p["record"]: p["reason"] for p in report["problems"]}
     assert "-04:00" in reasons["row 2"] and "-05:00" in reasons["row 2"] and "twice" in reasons["row 2"]
-    assert "never happened" in reasons["row 3"] and "03:30" in reasons["row 3"]
+    assert "never happened" in reasons["row 3"] and "3:30\u202fAM there then" in reasons["row 3"]
 
 
 def test_an_xlsx_formula_with_no_saved_value_is_its_rows_problem_naming_the_column(container: Container) -> None:

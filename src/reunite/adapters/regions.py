@@ -21,13 +21,28 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from reunite.adapters.place_index import metro_areas, names
-from reunite.adapters.place_names import place_of_adcode
+from reunite.adapters.place_names import place_of_adcode, simplified
 from reunite.adapters.place_pins import area_box
 from reunite.adapters.places import NOWHERE, Place, Point, folded, locate, region_named, scripts
 from reunite.domain import access
 
-__all__ = ["ACCENTED", "FOLD_FROM", "FOLD_TO", "GAPS", "NOWHERE", "Narrowing", "Place", "PlaceFilter", "covers",
-           "inside", "place_filter", "public_pin", "resolve", "squashed_text"]
+__all__ = [
+    "ACCENTED",
+    "FOLD_FROM",
+    "FOLD_TO",
+    "GAPS",
+    "NOWHERE",
+    "Narrowing",
+    "Place",
+    "PlaceFilter",
+    "area_of",
+    "covers",
+    "inside",
+    "place_filter",
+    "public_pin",
+    "resolve",
+    "squashed_text",
+]
 
 TAIWAN = "台湾省"  # cpca's province that 台湾, 台灣, 臺灣 and Taiwan name
 
@@ -83,6 +98,18 @@ def inside(area: Place, place: Place) -> bool:
     if area.province:  # Taiwan's cities are GeoNames' (``place_index`` home places), not cpca's 台湾省's (probe s31 E3)
         return place.province == area.province or (area.province == TAIWAN and place in names().home)
     return bool(place.area) and area.area in (place.area, place.area.split(".")[0])
+
+
+def area_of(region: str) -> str:
+    """The area a region's name reads as, as ``covers`` reads it (``resolve``: 武汉, Wuhan, 武汉市 and Hankou are
+    one), written as one text; a name the gazetteer cannot place, its words folded (small letters, one script);
+    '' for no words."""
+    region = folded(region).strip()
+    if not region:
+        return ""
+    if (area := resolve(region)) != NOWHERE:
+        return "\t".join(("place", *area))
+    return "words\t" + simplified(region).lower()
 
 
 def covers(region: str, city: str) -> bool:
@@ -141,14 +168,14 @@ class Narrowing:
         self.literal, self.names, self.box = literal, names, box
 
     def keeps(self, stored: str, lat: float | None, lon: float | None) -> bool:
-        """What SQL keeps, in Python (for tests)."""
+        """What SQL keeps, in Python (for tests): the box tested on the pin's cell centre (``public_pin``), as
+        ``PlaceFilter.admits`` reads it."""
         if self.literal and re.search(self.literal, folded(stored), re.IGNORECASE):
             return True
         if self.names and re.search(self.names, squashed_text(stored), re.IGNORECASE):
             return True
-        box = self.box
-        return box is not None and lat is not None and lon is not None and (
-            box[0] <= lat <= box[1] and box[2] <= lon <= box[3])
+        box, pin = self.box, public_pin(lat, lon)
+        return box is not None and pin is not None and (box[0] <= pin[0] <= box[1] and box[2] <= pin[1] <= box[3])
 
 
 @dataclass(frozen=True)

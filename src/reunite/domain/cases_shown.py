@@ -48,8 +48,12 @@ def exported_in_full(case: dict[str, Any]) -> bool:
 
 def exported_status(who: Principal, case: dict[str, Any]) -> str:
     """A placeholder's status in an export: ``case_status_shown``; a case still open there waits for verification
-    again, which reads ``withdrawn`` to whoever reads it (as a case found false does for partners: never why)."""
-    return WITHDRAWN if case.get("status") in ACTIVE_CASE_STATUSES else case_status_shown(who, case)
+    again, which reads ``withdrawn`` to whoever reads it (as a case found false does for partners: never why); one
+    withdrawn so and closed while it waited (rejected, closed by its family) reads ``withdrawn`` still to anyone
+    but those who check cases: what happened to it since was never exported (probe s44 P2)."""
+    if case.get("status") in ACTIVE_CASE_STATUSES or (case.get("verified_at") is None and not who.can(P.VERIFY_CASE)):
+        return WITHDRAWN
+    return case_status_shown(who, case)
 
 
 def case_in_full(who: Principal, case: dict[str, Any]) -> bool:

@@ -234,6 +234,11 @@ class PlaceNames(Protocol):
         of a case's place (``city``), never the family's own words. No city is in no region."""
         ...
 
+    def area(self, region: str) -> str:
+        """The area a region's name reads as, the same whatever the script or the name (武汉, Wuhan, 武汉市, Hankou:
+        one), as ``covers`` reads it: what tells two regions asked for apart; '' for none."""
+        ...
+
     def zone(self, lat: float, lon: float) -> str:
         """The IANA time zone at that point (callers ask for a place's ~1 km grid cell only), '' where
         none is known: the zone a date alone of something that happened there is the day in."""

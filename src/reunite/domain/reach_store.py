@@ -3,7 +3,7 @@ outbox (``ports.UnitOfWork`` combines it with the rest)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -13,14 +13,17 @@ class ReachStore(Protocol):
 
     def add_subscription(self, values: dict[str, Any]) -> int: ...
 
-    def pending_subscription(self, values: dict[str, Any]) -> tuple[int, timedelta] | None:
-        """An unconfirmed subscription of the same channel, address (without case) and area: its id and
-        how long ago its confirmation link was last asked for (its creation, or the last resend)."""
+    def pending_subscription(self, values: dict[str, Any], same_region: Callable[[str], bool]
+                             ) -> tuple[int, timedelta] | None:
+        """An unconfirmed subscription of the same channel, address (without case) and area (the same point and
+        radius; or a region ``same_region`` says is the one asked for: the same place however written): its id
+        and how long ago its confirmation link was last asked for (its creation, or the last resend)."""
         ...
 
-    def same_webhook(self, values: dict[str, Any]) -> int | None:
+    def same_webhook(self, values: dict[str, Any], same_region: Callable[[str], bool]) -> int | None:
         """An active webhook the same maker made to the same receiver (``domain.reach.receiver``: an address
-        written another way that reaches it), area and language: its id."""
+        written another way that reaches it), area (as ``pending_subscription`` compares it) and language: its
+        id."""
         ...
 
     def set_subscription_secret(self, subscription_id: int, secret: str) -> None:

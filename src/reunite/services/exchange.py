@@ -30,6 +30,7 @@ from reunite.domain.typed_time import INSTANT, TypedTime, date_written, same_day
 from reunite.services import doubles, idempotency, intake, rights, throttle
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
+from reunite.services.place_days import missing_since_shown
 from reunite.services.posters import case_city
 
 CSV_COLUMNS = ("id", "record_id", "given_name", "family_name", "nicknames", "sex", "birth_date", "missing_since",
@@ -364,8 +365,9 @@ def export_cases_csv(deps: Deps, who: Principal) -> bytes:
     record id, status), as in PFIF. The status as this reader reads it in the API (``access.exported_status``): a
     partner reads a hoax as ``withdrawn``, never ``rejected``; a case held back reads ``withdrawn`` too."""
     require(who, Permission.EXPORT)
-    rows = [dict(case, nicknames=", ".join(case["nicknames"]), missing_since=_given(case), birth_date=_birth(case),
-                 last_seen_text=last_seen_as_read(deps, who, case), description=text_shown(who, case, "description"),
+    rows = [dict(case, nicknames=", ".join(case["nicknames"]), missing_since=_given(deps, case),
+                 birth_date=_birth(case), last_seen_text=last_seen_as_read(deps, who, case),
+                 description=text_shown(who, case, "description"),
                  marks=text_shown(who, case, "marks"))
             if exported_in_full(case) else
             {"id": case["id"], "record_id": case["record_id"], "status": exported_status(who, case)}
@@ -381,11 +383,12 @@ def _birth(case: dict[str, Any]) -> str:
     return birth_written(case["birth_date"], case_birth_precision(case))
 
 
-def _given(case: dict[str, Any]) -> datetime | str:
-    """A case's missing-since as a sheet's cell gives it back, read again as it was given: a time with its
-    offset, a date given alone as that date (2026-11-20, 2026-11, 2026), never its midnight."""
+def _given(deps: Deps, case: dict[str, Any]) -> datetime | str:
+    """A case's missing-since as a sheet's cell gives it back, read again as it was given: a time at the offset of
+    the zone the public reads its day in (``place_days.missing_since_shown``), a date given alone as that date
+    (2026-11-20, 2026-11, 2026), never its midnight."""
     at, precision = case["missing_since"], case["missing_since_precision"]
-    return at if precision == INSTANT else date_written(at, precision)
+    return missing_since_shown(deps, case) if precision == INSTANT else date_written(at, precision)
 
 
 def last_seen_as_read(deps: Deps, who: Principal, case: dict[str, Any]) -> str:

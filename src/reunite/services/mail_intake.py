@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from reunite.domain.access import Principal, Role
 from reunite.domain.errors import ReuniteError
+from reunite.domain.mailboxes import read_mailbox
 from reunite.domain.model import NewSighting, Provenance, Upload
 from reunite.domain.said_time import time_in_text, zone_read_in
 from reunite.domain.times import CLOCK_SKEW
@@ -42,8 +43,10 @@ def receive(deps: Deps, sender: str, subject: str, text: str, photos: Sequence[U
             message_id: str = "", verified: bool = False, date: datetime | None = None) -> str:
     """Turn one email into a pending sighting; the reply's kind ("sighting_received",
     "sighting_needs_photo", "sighting_refused"), sent when mail can be sent and the sender is ``verified``."""
-    sender = sender.strip().lower()[:320]
+    mailbox = read_mailbox(sender)  # the one mailbox a From names; an address not written plainly gets no reply
+    sender = (mailbox or sender.strip().rstrip(".")).lower()[:320]
     throttle.hit(deps, f"email:{sender}", deps.limits.reports_per_hour)
+    verified = verified and mailbox is not None
     to = sender if verified else ""
     if not photos:
         return _reply(deps, to, "sighting_needs_photo", language, {})

@@ -71,8 +71,11 @@ def export_pfif(deps: Deps, who: Principal) -> bytes | None:
 def _placeholder(case: dict[str, Any], record: str, now: datetime) -> dict[str, str]:
     """A closed or expired record, or one withdrawn (verified once, waiting for verification again: held,
     reopened), as PFIF 1.3+ placeholders look: ids and dates only, set when it closed (or was withdrawn), and an
-    expiry date that has passed (so that partners delete their copy)."""
-    closed = (case["closed_at"] or case["withdrawn_at"] or case["expiry_date"] or case["entry_date"]
+    expiry date that has passed (so that partners delete their copy). A case withdrawn, then closed while it was
+    waiting (rejected, closed by its family), keeps its withdrawal's dates: what happened to it since was never
+    exported, and a new date would tell when (probe s44 P2)."""
+    closed_shown = case["closed_at"] if case["verified_at"] is not None else None
+    closed = (closed_shown or case["withdrawn_at"] or case["expiry_date"] or case["entry_date"]
               or case["created_at"])
     expiry = min(d for d in (case["expiry_date"], closed, now) if d is not None)
     return {"person_record_id": record, "entry_date": pfif_time(closed), "expiry_date": pfif_time(expiry),

@@ -11,7 +11,8 @@ from typing import Any
 from reunite.domain import access
 from reunite.domain.model import SeenAtBasis
 from reunite.domain.ports import ReaderScript
-from reunite.domain.times import offset_zone
+from reunite.domain.times import offset_zone, zone
+from reunite.domain.typed_time import INSTANT
 from reunite.services.deps import Deps
 
 
@@ -34,6 +35,24 @@ def day_zone(deps: Deps, lat: float | None, lon: float | None, words: str = "", 
     rule for every surface that shows or filters such a day (posters, feeds, alerts, cards, the moderators'
     queue, the browse page's From/To, e-mails, exports)."""
     return place_zone(deps, lat, lon, words, at, public=public) or deps.site.zone.key
+
+
+def in_day_zone(at: datetime, zone_key: str, precision: str | None) -> datetime:
+    """An instant at the offset of the zone its day is shown in (the same instant); a date given alone (a day, a
+    month, a year: ``precision``) unchanged, since its midnight at another offset would be another day."""
+    where = zone(zone_key)
+    return at.astimezone(where) if where is not None and (precision or INSTANT) == INSTANT else at
+
+
+def missing_since_shown(deps: Deps, case: dict[str, Any]) -> datetime:
+    """When a child went missing, for readers who do not read the family's words about the place (partners' tokens,
+    their exports and webhooks): at the offset of the zone the public reads its day in (``day_zone`` for the
+    public: its poster's and PFIF's), never the offset the family's browser gave beside another place (a family in
+    Los Angeles registering a child lost in Wuhan told partners "-07:00": probe s44 P4). The same instant."""
+    at = case["missing_since"]
+    key = day_zone(deps, case.get("last_seen_lat"), case.get("last_seen_lon"), case.get("last_seen_text") or "", at,
+                   public=True)
+    return in_day_zone(at, key, case.get("missing_since_precision"))
 
 
 def place_zone(deps: Deps, lat: float | None, lon: float | None, words: str = "", at: datetime | None = None,

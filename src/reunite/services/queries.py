@@ -23,7 +23,7 @@ from reunite.domain.scoring import contradictions, doubt_hours, face_evidence, r
 from reunite.domain.workbench import waits_for_report
 from reunite.services import family_leads, throttle  # family_leads a module: it imports grouping, which imports this
 from reunite.services.deps import Deps
-from reunite.services.place_days import public_city, sighting_day_zone
+from reunite.services.place_days import missing_since_shown, public_city, sighting_day_zone
 
 # the cases a page offers a decision on (verify, reject, close; reopen): its forms send back the version it read
 DECIDED_ON = ("open", "reunited", "closed", "rejected")
@@ -172,6 +172,8 @@ def get_case(deps: Deps, who: Principal, case_id: int, reader: ReaderScript | No
     shown = access.case_view(who, row)
     shown["birth_date_precision"] = case_birth_precision(row)
     shown["missing_since_precision"] = row["missing_since_precision"]
+    if "missing_since" in shown and not access.exact_last_seen(who, case_id):
+        shown["missing_since"] = missing_since_shown(deps, row)
     if any(who.can(p) for p in (Permission.VERIFY_CASE, Permission.RECORD_REUNION, Permission.MODERATE)) \
             and row["status"] in DECIDED_ON and row.get("given_name") is not None \
             and (state := case_state(row)) is not None:

@@ -13,14 +13,15 @@ from typing import Any
 from reunite.domain.abuse import new_token, sign, signature_valid, token_hash
 from reunite.domain.access import Permission, Principal
 from reunite.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, bounded
+from reunite.domain.mailboxes import mailbox, mailbox_key, read_mailbox
 from reunite.domain.model import GeoPoint
 from reunite.domain.outbound import port_refused
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.reach import alert_distance, alert_radius, next_widening, receiver, webhook_address, webhook_port
 from reunite.domain.text_limits import TEXT_LIMITS
 from reunite.services import idempotency, posters, subscriptions
-from reunite.services.accounts import EMAIL
 from reunite.services.deps import Deps
+from reunite.services.place_days import in_day_zone
 from reunite.services.throttle import count, recent
 
 LANGUAGES = ("en", "zh_CN", "zh_TW", "zh_HK")  # as the pages speak them (language_tags.LANGUAGES)
@@ -40,8 +41,8 @@ def _check_subscription(deps: Deps, who: Principal, channel: str, address: str, 
     if channel == "email" and not deps.mailer.configured:
         raise InvalidInput("this site cannot send email, so email alerts are off: follow the feed instead",
                            field="address")
-    if channel == "email" and not EMAIL.match(address):
-        raise InvalidInput("enter a valid email address", field="address")
+    if channel == "email":
+        mailbox(address, "address")  # one mailbox, written plainly (probe s46 P12)
     if channel == "webhook":
         if not who.can(Permission.SUBSCRIBE_WEBHOOKS):
             raise Forbidden("webhooks are for partner organisations with a token of the webhooks scope")
@@ -55,8 +56,14 @@ def _check_subscription(deps: Deps, who: Principal, channel: str, address: str, 
         deps.webhooks.check(canonical)  # public only, as it is kept and sent to (checked again at each delivery)
     elif channel != "email":
         raise InvalidInput("the channel is email or webhook", field="channel")
+    _check_area(deps, near, radius_km, region)
+
+
+def _check_area(deps: Deps, near: GeoPoint | None, radius_km: float, region: str) -> None:
     if near is None and not region:
         raise InvalidInput("choose a place on the map or name a region", field="region")
+    if near is not None and region:  # which area would count? Alerts follow one (probe s46 P4)
+        raise InvalidInput("name a region or choose a place on the map, not both: alerts follow one area", field="region")  # noqa: E501
     if region and not deps.places.known(region):  # a name no case's place will ever carry: no alert, ever
         raise InvalidInput(UNKNOWN_REGION, field="region", region=region[:80])
     if near is not None and not MIN_RADIUS_KM <= radius_km <= MAX_RADIUS_KM:  # not an area of nothing (s21 U7)
@@ -85,8 +92,9 @@ def subscribe(
         raise InvalidInput("{value} is not a language alerts are written in: en, zh_CN, zh_TW or zh_HK",
                            field="language", value=language[:20])
     _check_subscription(deps, who, channel, address, near, radius_km, region)
-    if channel == "webhook":  # one receiver, one address: "HTTP://Host:80" is "http://host/" (probe s22 V3)
-        address = webhook_address(address) or address
+    # one receiver, one address: "HTTP://Host:80" is "http://host/" (probe s22 V3); an email's, the mailbox its mail
+    # goes to: "Victim@Example.ORG" is "Victim@example.org" (probe s46 P12)
+    address = (webhook_address(address) or address) if channel == "webhook" else mailbox(address, "address")
     secret = new_token() if channel == "webhook" else ""
     values = {
         "channel": channel, "address": address, "lat": near.lat if near else None,
@@ -94,12 +102,17 @@ def subscribe(
         "language": language, "digest": digest, "secret": secret,
         "status": "active" if channel == "webhook" else "pending", "created_by": who.actor,
     }
+    area = deps.places.area(region)
+
+    def same_region(other: str) -> bool:  # the place the gazetteer reads: 武汉, Wuhan and 武汉市 are one (s46 P4)
+        return deps.places.area(other) == area
+
     with deps.uow() as uow:
-        uow.one_at_a_time(f"subscription:{receiver(address) if channel == 'webhook' else address.lower()}")
-        if channel == "email" and (waiting := uow.pending_subscription(values)) is not None:
+        uow.one_at_a_time(f"subscription:{receiver(address) if channel == 'webhook' else mailbox_key(address)}")
+        if channel == "email" and (waiting := uow.pending_subscription(values, same_region)) is not None:
             _resend_confirmation(deps, uow, who, address, *waiting)
             return waiting[0], ""
-        if channel == "webhook" and (made := uow.same_webhook(values)) is not None:
+        if channel == "webhook" and (made := uow.same_webhook(values, same_region)) is not None:
             # the same webhook again (a retry without its key): one webhook, each alert sent once, and its
             # secret never shown again (probe s29 C10: a leaked token would read it; it is replaced instead)
             uow.audit(who.actor, "subscription.asked_again", "subscription", made)
@@ -122,8 +135,9 @@ def _confirmation_goes(deps: Deps, uow: UnitOfWork, address: str) -> bool:
     ``CONFIRMATIONS_PER_DAY`` in any 24 hours, whatever the area and whoever asks (probe s29 C6: anyone could
     send an address an email per area, 20 an hour from each client address, 5,000 from a token). Past that the
     subscription is kept, waiting, and answered alike: nothing tells the asker that the address was capped,
-    nor whether it has subscriptions. Counted under a hash of the address (the counters keep no address)."""
-    key, now = f"confirmations:{token_hash(address.strip().lower())}", deps.clock.now()
+    nor whether it has subscriptions. Counted under a hash of the mailbox (``mailboxes.mailbox_key``: the counters
+    keep no address; probe s46 P12: its spellings are one mailbox)."""
+    key, now = f"confirmations:{token_hash(mailbox_key(address))}", deps.clock.now()
     if recent(uow, key, now, CONFIRMATIONS_WINDOW) >= CONFIRMATIONS_PER_DAY:
         return False
     count(uow, key, now, CONFIRMATIONS_WINDOW)
@@ -163,13 +177,17 @@ def set_status(deps: Deps, subscription_id: int, purpose: str, token: str) -> No
         uow.commit()
 
 
-def _through_outbox(deps: Deps, channel: str, recipient: str, kind: str, send: Callable[[], str] | None) -> None:
-    """Record a delivery in the outbox and make it: ``send`` returns the subject (None: no server is
-    configured, recorded as skipped). A failure is recorded, then raised so that the job is retried."""
+NO_SERVER = "no SMTP server is configured (REUNITE_SMTP_HOST)"
+
+
+def _through_outbox(deps: Deps, channel: str, recipient: str, kind: str, send: Callable[[], str] | None,
+                    skipped: str = NO_SERVER) -> None:
+    """Record a delivery in the outbox and make it: ``send`` returns the subject (None: not sent, recorded as
+    skipped for the reason ``skipped``). A failure is recorded, then raised so that the job is retried."""
     with deps.uow() as uow:
         outbox_id = uow.add_outbox(channel, recipient, kind)
         uow.commit()
-    status, subject, error = "skipped", "", "no SMTP server is configured (REUNITE_SMTP_HOST)"
+    status, subject, error = "skipped", "", skipped
     try:
         if send is not None:
             subject, status, error = send(), "sent", ""
@@ -187,6 +205,9 @@ def _email(deps: Deps, to: str, kind: str, language: str, context: dict[str, Any
     def send() -> str:
         return deps.mailer.send(to, kind, language, context, headers)
 
+    if read_mailbox(to) is None:  # kept before every address was read as one mailbox (probe s46 P12): never sent
+        _through_outbox(deps, "email", to, kind, None, "not an email address written plainly: nothing is sent to it")
+        return
     _through_outbox(deps, "email", to, kind, send if deps.mailer.configured else None)
 
 
@@ -304,7 +325,8 @@ def alert_payload(deps: Deps, alert: dict[str, Any], case: dict[str, Any], dista
     return {
         "event": "case.alert", "alert_id": alert["public_id"], "sent_at": deps.clock.now().isoformat(),
         "distance_km": distance,
-        "case": {k: case[k] for k in CASE_FIELDS} | {"missing_since": case["missing_since"].isoformat()},
+        "case": {k: case[k] for k in CASE_FIELDS} | {"missing_since": in_day_zone(  # as its poster dates it
+            case["missing_since"], case["day_zone"], case["missing_since_precision"]).isoformat()},
         "subscription": subscription_links(deps, alert["subscription_id"]),
     }
 

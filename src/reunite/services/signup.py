@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from reunite.domain.abuse import sign, signature_valid, token_hash
 from reunite.domain.errors import InvalidInput
+from reunite.domain.mailboxes import mailbox, mailbox_key
 from reunite.services import accounts, idempotency, reach, throttle
 from reunite.services.deps import Deps
 
@@ -34,16 +35,14 @@ def ask_for_link(deps: Deps, purpose: str, job: str, email: str, language: str, 
     rate-limited, and the look-up left to ``job`` so that the answer (nothing) never says whether an
     account exists. The same request again (under the form's ``key``, or for the same address within
     a minute: a double click, a retry) sends nothing more and is not counted against the limits."""
-    email = email.strip()
-    if not accounts.EMAIL.match(email) or len(email) > 254:
-        raise InvalidInput("enter a valid email address", field="email")
-    asked = token_hash(f"asked\n{purpose}\n{email.lower()}")
+    email = mailbox(email)  # one mailbox, written plainly: its limit counts it, whatever the spelling
+    asked = token_hash(f"asked\n{purpose}\n{mailbox_key(email)}")
     with deps.uow() as uow:
         again = uow.remembered_result(asked, within=ASKED_AGAIN_WITHIN) is not None
     if again or idempotency.earlier(deps, key) is not None:
         return
     throttle.hit(deps, f"{purpose}:ip:{ip}", deps.limits.sign_ups_per_hour)
-    throttle.hit(deps, f"{purpose}:email:{token_hash(email.lower())}", REQUESTS_PER_ADDRESS)
+    throttle.hit(deps, f"{purpose}:email:{token_hash(mailbox_key(email))}", REQUESTS_PER_ADDRESS)
     with deps.uow() as uow:  # a copy sent at the same moment finds the other's mark, after waiting for it
         if uow.remember_result(asked, {}, replacing_older_than=ASKED_AGAIN_WITHIN) and \
                 idempotency.remember(uow, key, {}) is None:

@@ -129,10 +129,15 @@ class ModerationSql:
         return bool(self.conn.execute(select(cases.c.keep_data).where(cases.c.id == case_id)).scalar())
 
     def reopen_case(self, case_id: int, at: datetime) -> None:
-        shared = cases.c.verified_at.is_not(None) | cases.c.withdrawn_at.is_not(None)  # partners may hold a copy
-        self.conn.execute(update(cases).where(cases.c.id == case_id).values(
+        """Back to waiting for verification. ``withdrawn_at`` is when it left what the public and partners read (the
+        feed, the exports' records in full), which dates their placeholder and the feed: ``at`` for a case held
+        while verified and open; for one verified and since closed, when it closed (it left them then: reopening
+        it is no public event, probe s44 P2); else it stays as it was (none for a case never verified)."""
+        verified = cases.c.verified_at.is_not(None)
+        self.conn.execute(update(cases).where(cases.c.id == case_id).values(  # (the row as it was, on the right)
             status="open", closed_at=None, verified_at=None, verified_by=None,
-            withdrawn_at=when((shared, at), else_=cases.c.withdrawn_at)))
+            withdrawn_at=when((verified & (cases.c.status == "open"), at),
+                              (verified, func.coalesce(cases.c.closed_at, at)), else_=cases.c.withdrawn_at)))
 
     def supersede_verifications(self, case_id: int, at: datetime) -> list[int]:
         return [int(i) for i in self.conn.execute(update(verifications).where(

@@ -3,7 +3,7 @@ feeds."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -42,7 +42,16 @@ SELECT :case_id, found.id, :radius, min(found.km) FROM found GROUP BY found.id
 ON CONFLICT (case_id, subscription_id) DO NOTHING
 RETURNING id, (SELECT digest FROM subscriptions WHERE subscriptions.id = alerts.subscription_id)
 """
-AREA = ("lat", "lon", "radius_km", "region")  # what makes two subscriptions of one address the same
+POINT = ("lat", "lon", "radius_km")  # what makes two subscriptions of one address around a point the same
+
+
+def _same_area(values: dict[str, Any]) -> list[Any]:
+    """SQL's part of "the same area": around a point, the same point and radius and no region; for a region, no
+    point, and a region (which one, the gazetteer tells: ``services.reach``; its radius is not read)."""
+    if values["region"]:
+        return [subscriptions.c.lat.is_(None), subscriptions.c.lon.is_(None), subscriptions.c.region != ""]
+    return [*(subscriptions.c[name].is_not_distinct_from(values[name]) for name in POINT),
+            subscriptions.c.region == ""]
 
 
 class ReachSql:
@@ -52,13 +61,14 @@ class ReachSql:
         return int(self.conn.execute(insert(subscriptions).values(**values).returning(subscriptions.c.id))
                    .scalar_one())
 
-    def pending_subscription(self, values: dict[str, Any]) -> tuple[int, timedelta] | None:
-        same = [subscriptions.c[name].is_not_distinct_from(values[name]) for name in AREA]
-        found = self.conn.execute(
-            select(subscriptions.c.id).where(
+    def pending_subscription(self, values: dict[str, Any], same_region: Callable[[str], bool]
+                             ) -> tuple[int, timedelta] | None:
+        rows = self.conn.execute(
+            select(subscriptions.c.id, subscriptions.c.region).where(
                 subscriptions.c.status == "pending", subscriptions.c.channel == values["channel"],
-                func.lower(subscriptions.c.address) == str(values["address"]).lower(), *same)
-            .order_by(subscriptions.c.id).limit(1)).scalar()
+                func.lower(subscriptions.c.address) == str(values["address"]).lower(), *_same_area(values))
+            .order_by(subscriptions.c.id)).all()
+        found = next((int(row.id) for row in rows if same_region(str(row.region))), None)
         if found is None:
             return None
         asked = self.conn.execute(select(func.now() - func.max(audit_log.c.at)).where(  # its link last sent
@@ -67,17 +77,18 @@ class ReachSql:
             ~audit_log.c.detail.has_key("confirmation_held"))).scalar()
         return int(found), asked if isinstance(asked, timedelta) else timedelta.max
 
-    def same_webhook(self, values: dict[str, Any]) -> int | None:
+    def same_webhook(self, values: dict[str, Any], same_region: Callable[[str], bool]) -> int | None:
         """The maker's active webhook for this area and language that reaches the same receiver (``receiver``:
         ``HTTP://Host:80/hook/`` is ``http://host/hook``, probe s22 V3), the first made; None if none."""
-        same = [subscriptions.c[name].is_not_distinct_from(values[name]) for name in (*AREA, "language")]
         wanted = receiver(str(values["address"]))
         made = self.conn.execute(
-            select(subscriptions.c.id, subscriptions.c.address).where(
+            select(subscriptions.c.id, subscriptions.c.address, subscriptions.c.region).where(
                 subscriptions.c.status == "active", subscriptions.c.channel == "webhook",
-                subscriptions.c.created_by == values["created_by"], *same)
+                subscriptions.c.created_by == values["created_by"],
+                subscriptions.c.language == values["language"], *_same_area(values))
             .order_by(subscriptions.c.created_at, subscriptions.c.id)).all()
-        return next((int(row[0]) for row in made if receiver(str(row[1])) == wanted), None)
+        return next((int(row.id) for row in made
+                     if receiver(str(row.address)) == wanted and same_region(str(row.region))), None)
 
     def set_subscription_secret(self, subscription_id: int, secret: str) -> None:
         self.conn.execute(update(subscriptions).where(subscriptions.c.id == subscription_id).values(secret=secret))
@@ -253,9 +264,13 @@ class ReachReads:
         return int(self._all("SELECT count(*) AS n FROM outbox WHERE status = 'skipped'")[0]["n"])
 
     def feed_left_at(self) -> datetime | None:
-        """When a case last left the feeds (closed, reunited, rejected, expired, removed, or back to waiting for
-        verification), if one ever did."""
-        return self._all("SELECT max(greatest(closed_at, withdrawn_at)) AS at FROM cases")[0]["at"]  # type: ignore[no-any-return]
+        """When a case last left the feeds (closed, reunited, rejected, expired, removed while verified, or back to
+        waiting for verification), if one ever did. Only what was in the feeds dates them: a case never verified
+        (or waiting again) that is rejected, withdrawn or closed changes nothing public (probe s44 P2: the feed's
+        date told when a hidden case was refused, or a partner's key revoked with its imports)."""
+        return self._all(  # type: ignore[no-any-return]
+            "SELECT max(greatest(CASE WHEN verified_at IS NOT NULL THEN closed_at END, withdrawn_at)) AS at "
+            "FROM cases")[0]["at"]
 
     def active_cases(self, before: datetime | None, limit: int) -> list[dict[str, Any]]:
         """Verified, open cases newest first (by verification), for feeds: public fields only."""

@@ -13,6 +13,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from reunite.domain.mailboxes import read_mailbox
 from reunite.domain.times import DEFAULT_ZONE
 from reunite.i18n import Language
 
@@ -66,9 +67,12 @@ class SmtpMailer:
         """Send one email; returns its subject. Raises OSError / SMTPException on failure. It carries its
         origination date (RFC 5322 requires one: relays do not add it to mail from remote clients, and
         providers score mail without it as spam) and the language it is written in."""
+        recipient = read_mailbox(to)
+        if recipient is None:  # never an empty envelope recipient, nor one mail servers read otherwise (s46 P12)
+            raise ValueError("not an email address written plainly: nothing is sent to it")
         subject, body = render(kind, language, context, self.zone)
         message = EmailMessage(policy=POLICY)
-        message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message["From"], message["To"], message["Subject"] = self.sender, recipient, subject
         message["Date"] = format_datetime(datetime.now(UTC))  # the instant it is handed over, +0000
         message["Message-ID"] = make_msgid(domain=self.sender.rpartition("@")[2] or None)
         for name, value in (headers or {}).items():
@@ -80,5 +84,5 @@ class SmtpMailer:
                 smtp.starttls()
             if self.user:
                 smtp.login(self.user, self.password)
-            smtp.send_message(message)
+            smtp.send_message(message, to_addrs=[recipient])  # the envelope: the mailbox, never read from To
         return subject

@@ -26,7 +26,7 @@ from reunite.adapters.places import (
     readings,
     simplified,
 )
-from reunite.adapters.regions import covers
+from reunite.adapters.regions import area_of, covers
 from reunite.adapters.zones import city_zone, country_of_zone, zone_at
 from reunite.domain.errors import InvalidInput
 from reunite.domain.model import GeoPoint
@@ -197,6 +197,9 @@ class Gazetteer:
 
     def covers(self, region: str, city: str) -> bool:
         return covers(region, city)
+
+    def area(self, region: str) -> str:
+        return area_of(region)
 
     def zone(self, lat: float, lon: float) -> str:
         return zone_at(lat, lon)

@@ -37,6 +37,7 @@ from reunite.entrypoints.api import (
 from reunite.entrypoints.api.auth import client_ip, security_headers
 from reunite.entrypoints.api.flood import RefusedReportsGate
 from reunite.entrypoints.api.guard import InputGuardMiddleware, error_response, feed_error
+from reunite.entrypoints.api.head import HeadAsGet
 from reunite.entrypoints.api.limits import BodyLimitMiddleware
 from reunite.entrypoints.api.problems import framework_message, framework_problem, validation_problem
 from reunite.entrypoints.api.proxies import TrustedProxies
@@ -120,7 +121,8 @@ def create_app(container: Container, lifespan: Lifespan | None = None) -> FastAP
                                              container.deps.secret, assets.csp_hashes()))
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(BodyLimitMiddleware, max_bytes=container.settings.max_upload_bytes)
-    app.add_middleware(TrustedProxies, trusted=settings.trusted_proxy_list())  # outermost: before any limit
+    app.add_middleware(TrustedProxies, trusted=settings.trusted_proxy_list())  # before any limit
+    app.add_middleware(HeadAsGet)  # outermost: HEAD wherever GET answers, every route read as its GET (s46 P8)
 
     @app.exception_handler(ReuniteError)
     async def reunite_error(request: Request, exc: ReuniteError) -> Response:

@@ -123,7 +123,7 @@ def _not_modified_since(since: str | None, modified: datetime) -> bool:
     return held.tzinfo is not None and modified.replace(microsecond=0) <= held
 
 
-@router.api_route("/p/{case_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
+@router.get("/p/{case_id}", response_class=HTMLResponse)
 def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTMLResponse:
     """The public poster of a verified case: safe to share (no family name, no family contact)."""
     base = deps.site.base_url  # never the request's Host header (a shared cache would keep a forged one)
@@ -139,14 +139,14 @@ def poster(request: Request, lang: LangDep, deps: DepsDep, case_id: int) -> HTML
                   police_phone=posters.police_at(deps, c["day_zone"]))
 
 
-@router.api_route("/p/{case_id}/photo.jpg", methods=["GET", "HEAD"])
+@router.get("/p/{case_id}/photo.jpg")
 def poster_photo(request: Request, deps: DepsDep, case_id: int) -> Response:
     """Public, but revalidated at every use (no-cache, with its entity tag: a 304 costs no bytes), so
     that a poster taken down leaves browsers and shared caches at once, not an hour later."""
     return image(posters.poster_rendition(deps, case_id, if_none_match(request)), "public, no-cache")
 
 
-@router.api_route("/p/{case_id}/poster.pdf", methods=["GET", "HEAD"])
+@router.get("/p/{case_id}/poster.pdf")
 def poster_pdf(request: Request, deps: DepsDep, reader: LangDep, case_id: int) -> Response:
     """A printable A4 poster: photo, given name, ages, when and where last seen, the platform's
     contact and a QR code to the public page. Never the family's name or contact. In the language the
