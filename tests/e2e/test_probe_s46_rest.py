@@ -127,7 +127,7 @@ def test_a_misspelt_pfif_field_and_a_sheet_column_with_no_name_are_said(containe
     assert said["created"] == 1 and [(p["record"], p["reason"]) for p in said["problems"]] == [
         ("row 1", "column B has no name in the first row, but holds words (row 2): its cells are not imported; "
                   "name the column")]
-    blank = imported(partner, "given_name,,birth_date,missing_since\nA,,2016-05-02,2026-11-15\n".encode()).json()
+    blank = imported(partner, b"given_name,,birth_date,missing_since\nA,,2016-05-02,2026-11-15\n").json()
     assert blank["problems"] == []  # an empty column with no name says nothing
 
 
