@@ -105,7 +105,7 @@ def test_pfif_notes_dated_ahead_are_not_kept_naming_their_field(container: Conta
                            "dated when it was written; it is not kept. Send it with that time",
         "ngo46.org/futn": "source_date Jan 1, 2099, 8:00\u202fAM China Standard Time is in the future: a note is "
                           "dated when it was written; it is not kept. Send it with that time"}
-    assert rows(container, "SELECT record_id FROM notes") == [("ngo46.org/nown",)]
+    assert rows(container, "SELECT record_id FROM case_notes") == [("ngo46.org/nown",)]
     # a person dated by a future entry_date alone is told so by that field, never as "went missing as an adult"
     ahead = partner.post("/api/pfif", content=doc(person("ngo46.org/p2", full_name="乙", date_of_birth="2016",
                                                          entry_date="2099-01-01T00:00:00Z")), headers=XML).json()
