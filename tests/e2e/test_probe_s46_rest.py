@@ -156,3 +156,13 @@ def test_an_internationalised_domain_is_one_domain_in_either_spelling(container:
     refused = other.post("/api/pfif", content=doc(person("中国.org/p9", full_name="丁", date_of_birth="2016",
                                                          source_date="2026-12-01T00:00:00Z")), headers=XML).json()
     assert refused["created"] == 0 and len(refused["problems"]) == 1
+
+
+def test_the_browse_pages_sex_filter_reads_the_same_words(container: Container) -> None:
+    from tests.e2e.test_filter_errors import browser
+
+    reader = browser(container, "en")
+    for word in ("female", "女", "F", "男"):
+        page = reader.get("/sightings", params={"sex": word})
+        assert page.status_code == 200 and 'id="filter-errors"' not in page.text, word
+    assert reader.get("/sightings", params={"sex": "unknown"}).status_code == 422  # a filter of girls or boys
