@@ -35,6 +35,7 @@ from reunite.adapters.zones import country_of_zone
 from reunite.config import Settings
 from reunite.domain.emergency import police_number
 from reunite.domain.leads import LeadPolicy
+from reunite.domain.pfif import canonical_domain
 from reunite.domain.ports import Clock, FaceEngine, PhotoStore
 from reunite.domain.reach import parse_schedule
 from reunite.domain.scoring import MatchPolicy
@@ -112,7 +113,7 @@ def limits_from(settings: Settings) -> Limits:
 
 def site_from(settings: Settings) -> Site:
     base = settings.base_url()
-    domain = settings.pfif_domain or urlsplit(settings.public_url).hostname or "reunite.local"
+    domain = canonical_domain(settings.pfif_domain or urlsplit(settings.public_url).hostname or "reunite.local")
     police = settings.police_phone or police_number(country_of_zone(settings.timezone))
     # no line of its own: posters give the police's (110 where the country's is not known, as before)
     own = settings.contact_phone.strip() if settings.contact_phone.strip() != police else ""

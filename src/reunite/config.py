@@ -12,8 +12,9 @@ from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from reunite.adapters.db.ann import EF_SEARCH
+from reunite.domain.errors import InvalidInput
 from reunite.domain.reach import DEFAULT_SCHEDULE
-from reunite.domain.times import DEFAULT_ZONE, zone
+from reunite.domain.times import DEFAULT_ZONE, given_zone
 
 
 def _default_data_dir() -> Path:
@@ -217,9 +218,13 @@ class Settings(BaseSettings):
     @field_validator("timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
-        if zone(value) is None:
+        try:  # UTC+8 is that offset; Etc/GMT+8 (UTC-08:00 in the zone database) refused naming it (probe s46 P13)
+            found = given_zone(value, "REUNITE_TIMEZONE")
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
+        if found is None:
             raise ValueError(f"unknown time zone {value!r}: give an IANA name such as Asia/Shanghai or Europe/London")
-        return value
+        return found.key
 
     def base_url(self) -> str:
         """The public address; without one, the address served (never the Host header a request

@@ -142,13 +142,15 @@ def test_a_sheets_times_without_an_offset_are_read_in_the_rows_zone_and_the_repo
     dry = client.post("/api/cases/import", files=upload).json()
     assert dry["created"] == 4
     assert [(p["record"], p["reason"]) for p in dry["problems"]] == [
-        ("row 6", "“zone”: Mars/Olympus is not a time zone this site knows: give a name such as Asia/Shanghai")]
+        ("row 6", "“zone”: Mars/Olympus is not a time zone this site knows: give a name such as Asia/Shanghai, "
+                  "or an offset such as UTC+8")]
     read = [(r["record"], r["zone"], r["note"]) for r in dry["read_in_zone"]]
-    assert read == [("row 3", "Asia/Shanghai", "“missing since” has no UTC offset: read in Asia/Shanghai"),
-                    ("row 4", "Europe/London", "“missing since” has no UTC offset: read in Europe/London"),
-                    ("row 5", "America/New_York", "“missing since” has no UTC offset: read in America/New_York")]
+    assert read == [  # each with the offset it had there then (probe s46 P13)
+        ("row 3", "Asia/Shanghai", "“missing since” has no UTC offset: read in Asia/Shanghai, UTC+08:00"),
+        ("row 4", "Europe/London", "“missing since” has no UTC offset: read in Europe/London, UTC+01:00"),
+        ("row 5", "America/New_York", "“missing since” has no UTC offset: read in America/New_York, UTC\u221204:00")]
     chinese = client.post("/api/cases/import", files=upload, headers={"Accept-Language": "zh-CN"}).json()
-    assert chinese["read_in_zone"][1]["note"] == "“走失时间”未注明 UTC 偏移：按 Europe/London 时区读取"
+    assert chinese["read_in_zone"][1]["note"] == "“走失时间”未注明 UTC 偏移：按 Europe/London 时区（UTC+01:00）读取"
     assert chinese["problems"][0]["reason"].startswith("“时区”：Mars/Olympus 不是本站认识的时区")
     assert rows(container, "SELECT count(*) FROM cases")[0][0] == 0
 
@@ -241,8 +243,8 @@ def test_the_command_line_says_which_zone_a_sheets_times_without_an_offset_were_
     sheet = tmp_path / "cases.csv"
     sheet.write_text(ZONED_SHEET, encoding="utf-8")
     dry = cli_env.invoke(cli, ["import-cases", str(sheet), "--dry-run"])
-    assert "missing_since without a UTC offset, read in Asia/Shanghai: row 3" in dry.output
-    assert "missing_since without a UTC offset, read in Europe/London: row 4" in dry.output
+    assert "missing_since without a UTC offset, read in Asia/Shanghai, UTC+08:00: row 3" in dry.output
+    assert "missing_since without a UTC offset, read in Europe/London, UTC+01:00: row 4" in dry.output
     assert "row 6: “zone”: Mars/Olympus is not a time zone this site knows" in dry.output
     assert dry.exit_code == 1 and rows(container, "SELECT count(*) FROM cases")[0][0] == 0
 

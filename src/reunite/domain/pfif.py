@@ -267,14 +267,29 @@ def links(urls: str) -> str:
     return "\n".join(line.strip() for line in urls.splitlines() if WEB.match(line.strip()))
 
 
+def canonical_domain(domain: str) -> str:
+    """A domain in the one form it is compared in: lower case, an internationalised domain as its IDNA (punycode)
+    form (``中国.org`` is ``xn--fiqs8s.org``, as DNS knows it), so that a key for either spelling writes the
+    records whose ids use either (probe s46 P14); a domain IDNA cannot write is kept in lower case (and refused
+    where a key names it: ``token_domain``)."""
+    domain = domain.strip().lower()
+    if domain.isascii():
+        return domain
+    try:
+        return domain.encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return domain
+
+
 def record_id(value: str) -> str:
-    """A PFIF record id as kept and compared: its domain (the part before the first ``/``) in lower case, as
-    domains are case-insensitive (``PartnerB.org/p1`` is ``partnerb.org/p1``); the rest as sent."""
+    """A PFIF record id as kept and compared: its domain (the part before the first ``/``) in its one form
+    (``canonical_domain``: lower case, as domains are case-insensitive, ``PartnerB.org/p1`` is ``partnerb.org/p1``;
+    an internationalised one in punycode); the rest as sent."""
     value = value.strip()
     if "/" not in value:
         return value
     domain, local = value.split("/", 1)
-    return f"{domain.lower()}/{local}"
+    return f"{canonical_domain(domain)}/{local}"
 
 
 FUTURE_SKEW = timedelta(minutes=10)  # clocks differ: a source_date this far ahead of ours is still taken
@@ -288,7 +303,7 @@ def naive_times(values: dict[str, str]) -> list[str]:
 
 
 def record_domain(record_id: str) -> str:
-    return record_id.split("/", 1)[0].lower() if "/" in record_id else ""
+    return canonical_domain(record_id.split("/", 1)[0]) if "/" in record_id else ""
 
 
 # a host name's label (RFC 1123): letters, digits and hyphens, not at either end, at most 63
@@ -297,11 +312,12 @@ HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 def token_domain(value: str) -> str:
     """A domain a token may write PFIF records of, as record ids are compared (``record_domain``): trimmed, in lower
-    case, a host name of two labels or more (``partner.org``, one trailing dot dropped). Anything else could never
+    case, a host name of two labels or more (``partner.org``, one trailing dot dropped; an internationalised one
+    in punycode: ``canonical_domain``). Anything else could never
     match a record's domain (``PartnerC.ORG`` kept as typed, ``partnerc.org/evil``, ``*``, ``""``): InvalidInput
     (probe s29 C9)."""
     domain = value.strip().lower()
-    domain = domain[:-1] if domain.endswith(".") else domain
+    domain = canonical_domain(domain[:-1] if domain.endswith(".") else domain)  # 中国.org as xn--fiqs8s.org
     labels = domain.split(".")
     if len(domain) > 253 or len(labels) < 2 or not all(HOST_LABEL.match(label) for label in labels) \
             or labels[-1].isdigit():

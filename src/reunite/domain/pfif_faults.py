@@ -7,6 +7,7 @@ PFIF namespace (not read), a document with no record at all, and one record sent
 
 from __future__ import annotations
 
+import difflib
 from collections import Counter
 from collections.abc import Iterable
 from typing import NamedTuple
@@ -56,6 +57,19 @@ def foreign(kind: str, index: int, record: str, element: str, namespace: str) ->
     return Fault(kind, index, record, InvalidInput(
         "{element} is not in the document's PFIF namespace ({namespace}): it is not read", field="file",
         element=element[:120], namespace=namespace))
+
+
+def unknown(kind: str, index: int, record: str, element: str, fields: Iterable[str]) -> Fault:
+    """An element in the document's PFIF namespace that is no field of a ``kind`` (``<pfif:descripton>``): not
+    read, and said with the field it may have meant, the record taken without it, as a sheet's column this site
+    does not read is said (probe s46 P3: a misspelt description lost its words and its date missing unsaid)."""
+    near = difflib.get_close_matches(element.lower(), sorted(fields), n=1, cutoff=0.6)
+    if near:
+        return Fault(kind, index, record, InvalidInput(
+            "{element} is not a PFIF {kind} field: it is not read (did you mean {near}?)", element=element[:120],
+            kind=kind, near=near[0]))
+    return Fault(kind, index, record, InvalidInput(
+        "{element} is not a PFIF {kind} field: it is not read", element=element[:120], kind=kind))
 
 
 def nothing_read(namespace: str) -> Fault:

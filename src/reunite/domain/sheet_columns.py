@@ -1,6 +1,7 @@
 """A case sheet's columns: the names its header row may give them, and each row's cells keyed by them, with
 what cannot be read so said, never silently (probe s41 D3): a column named twice, a name this site does not
-read, a row with more cells than its header names, or fewer (probe s43 E3)."""
+read, a column with no name holding words (probe s46 P5), a row with more cells than its header names, or fewer
+(probe s43 E3)."""
 
 from __future__ import annotations
 
@@ -98,3 +99,28 @@ def keyed(names: list[str], cells: list[str]) -> dict[str, str]:
                                field=name, name=name)
         row[name] = cell
     return row
+
+
+def unnamed(names: list[str], rows: list[tuple[int, list[str]]]) -> list[InvalidInput]:
+    """Each column whose header cell is blank but whose cells hold words (a title row deleted, cells merged):
+    read by nobody, so said naming it as a spreadsheet program does (column B) and the first row holding words
+    under it (probe s46 P5), as a column this site does not read is."""
+    problems: list[InvalidInput] = []
+    for place, name in enumerate(names):
+        if name:
+            continue
+        filled = next((number for number, cells in rows if place < len(cells) and cells[place].strip()), None)
+        if filled is not None:
+            problems.append(InvalidInput("column {letter} has no name in the first row, but holds words (row {row}): its cells are not imported; name the column",  # noqa: E501
+                                         field="file", letter=letter(place), row=filled))
+    return problems
+
+
+def letter(place: int) -> str:
+    """A column's letters as spreadsheet programs name it: A for the first, Z, AA, AB …"""
+    letters = ""
+    place += 1
+    while place:
+        place, rest = divmod(place - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters

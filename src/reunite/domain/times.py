@@ -66,6 +66,56 @@ def zone(name: str | None) -> ZoneInfo | None:
         return None
 
 
+OFFSET_ZONE = re.compile(r"(?:UTC|GMT)\s*(?P<sign>[+\-\u2212])\s*(?P<hours>\d{1,2})(?::?(?P<minutes>\d{2}))?", re.I)
+POSIX_ZONE = re.compile(r"Etc/GMT(?P<sign>[+-])(?P<hours>\d{1,2})", re.I)
+
+
+def given_zone(name: str, field: str) -> ZoneInfo | None:
+    """A zone as people and partners write one (a sheet's ``zone``, a form's ``tz``, an option): an IANA name in
+    any case, or an offset said the way people say it, ``UTC+8``, ``GMT+8``, ``UTC+08:00``, ``UTC-5``, read as
+    that offset (east of UTC); None for nothing given. ``Etc/GMT+8`` is refused naming what it is: the zone
+    database writes those with POSIX's reversed sign (UTC−08:00), so it would read a Chinese time 16 hours off
+    (probe s46 P13). An offset of no whole hours, or beyond -12 to +14, has no zone here: refused naming it."""
+    name = name.strip()
+    if not name:
+        return None
+    if (posix := POSIX_ZONE.fullmatch(name)) and int(posix["hours"]):
+        east = -int(posix["hours"]) if posix["sign"] == "+" else int(posix["hours"])
+        meant = f"UTC{'+' if east < 0 else '-'}{abs(east)}"
+        raise InvalidInput("{name}: {zone} is {offset} in the time-zone database (its sign is the reverse of what it looks): write {meant} if you meant {meant_offset} (China's time is UTC+8), or {written} for {offset}",  # noqa: E501
+                           field=field, name=field, zone=name[:64], offset=_offset_words(east * 60), meant=meant,
+                           meant_offset=_offset_words(-east * 60), written=f"UTC{'+' if east > 0 else '-'}{abs(east)}")
+    if said := OFFSET_ZONE.fullmatch(name):
+        east = int(said["hours"]) * 60 + int(said["minutes"] or 0)
+        east = -east if said["sign"] != "+" else east
+        if east % 60 or int(said["minutes"] or 0) > 59 or not -12 * 60 <= east <= 14 * 60:
+            raise InvalidInput("{name}: {zone}: an offset of {offset} has no zone here: give the place's zone name, such as Asia/Kolkata",  # noqa: E501
+                               field=field, name=field, zone=name[:64], offset=_offset_words(east))
+        return ZoneInfo(f"Etc/GMT{'-' if east > 0 else '+'}{abs(east) // 60}") if east else ZoneInfo("UTC")
+    found = zone(name)
+    if found is None:
+        raise InvalidInput("{name}: {zone} is not a time zone this site knows: give a name such as Asia/Shanghai, or an offset such as UTC+8",  # noqa: E501
+                           field=field, name=field, zone=name[:64])
+    return found
+
+
+def _offset_words(minutes: int) -> str:
+    """An offset in minutes east of UTC as a reader is shown one: "UTC−08:00" (a minus sign), "UTC+05:30"."""
+    sign = "\u2212" if minutes < 0 else "+"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def zone_offset(where: tzinfo, at: datetime) -> str:
+    """The UTC offset a zone had at an instant, as a reader is shown it ("UTC+08:00", "UTC−05:00")."""
+    offset = at.astimezone(where).utcoffset()
+    return _offset_words(round(offset.total_seconds() / 60) if offset is not None else 0)
+
+
+def offset_only(key: str) -> bool:
+    """Whether a zone's key names an offset and no place (``Etc/GMT-8``, ``UTC``): shown as its offset alone."""
+    return key.startswith("Etc/") or key in ("UTC", "GMT")
+
+
 def iso_time(text: str) -> datetime | None:
     """A date and time in ISO 8601 as anyone outside sends it (the API, a sheet, PFIF, a feed, a form): the
     one reader of them all. ``2026-12-03T10:00+08:00``, ``…+0800``, ``…+08`` (hours alone), ``…Z``, with or

@@ -116,8 +116,9 @@ def _print_report(lang: Language, report: ImportReport) -> None:
                             linked=report.linked, problems=len(report.problems)))
     zones: dict[str, list[str]] = {}
     for read in report.read_in_zone:  # a sheet's rows (or PFIF records) whose time named no UTC offset
-        zones.setdefault(read.zone, []).append(lang.gettext("row {number}", number=read.row) if read.row
-                                               else read.record)
+        named = read.zone if read.zone == read.offset or not read.offset else f"{read.zone}, {read.offset}"
+        zones.setdefault(named, []).append(lang.gettext("row {number}", number=read.row) if read.row
+                                           else read.record)
     for name, rows in zones.items():
         typer.echo(lang.gettext("missing_since without a UTC offset, read in {zone}: {rows}", zone=name,
                                 rows=", ".join(rows)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -22,11 +22,11 @@ from reunite.domain.access import (
 from reunite.domain.births import birth_given
 from reunite.domain.errors import InvalidInput, ReuniteError, plain
 from reunite.domain.model import CASE_TEXT_LIMITS, GeoPoint, NewCase, Sex
-from reunite.domain.pfif import birth_written, case_birth_precision, record_domain, record_id
+from reunite.domain.pfif import birth_written, canonical_domain, case_birth_precision, record_domain, record_id
 from reunite.domain.ports import UnitOfWork
 from reunite.domain.spelling import nickname_list
-from reunite.domain.times import WallTime, ZoneName, zone
-from reunite.domain.typed_time import INSTANT, TypedTime, date_written, same_day_missing, typed_time
+from reunite.domain.times import WallTime, ZoneName, given_zone, offset_only, zone_offset
+from reunite.domain.typed_time import INSTANT, TypedTime, date_written, same_day_missing, typed_time, zone_label
 from reunite.services import doubles, idempotency, intake, rights, throttle
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
@@ -107,6 +107,7 @@ class ReadInZone(NamedTuple):
     row: int
     zone: str
     record: str = ""  # a PFIF record's id ("" for a sheet's row)
+    offset: str = ""  # the zone's UTC offset at that time ("UTC+08:00")
 
 
 class Registered(NamedTuple):
@@ -144,7 +145,7 @@ class ImportReport:
     @classmethod
     def from_json(cls, found: dict[str, Any]) -> ImportReport:
         return cls(**{**found, "problems": [Problem.from_json(p) for p in found.get("problems", [])],
-                      "read_in_zone": [ReadInZone(int(read[0]), str(read[1]), str(read[2]) if len(read) > 2 else "")
+                      "read_in_zone": [ReadInZone(int(read[0]), str(read[1]), *(str(part) for part in read[2:4]))
                                        for read in found.get("read_in_zone", [])],
                       "already": [Problem.from_json(p) for p in found.get("already", [])],
                       "registered": [Registered(int(r[0]), int(r[1]), str(r[2]))
@@ -176,15 +177,18 @@ def _sex(row: dict[str, str]) -> Sex:
 
 
 def _row_zone(row: dict[str, str], site: ZoneInfo) -> ZoneInfo:
-    """The zone a row's times without an offset are in: its ``zone`` column (an IANA name), else the site's."""
-    name = row.get("zone", "").strip()
-    if not name:
-        return site
-    found = zone(name)
-    if found is None:
-        raise InvalidInput("{name}: {zone} is not a time zone this site knows: give a name such as Asia/Shanghai",
-                           field="zone", name="zone", zone=name[:64])
-    return found
+    """The zone a row's times without an offset are in: its ``zone`` column (an IANA name, or an offset said as
+    people say it, ``UTC+8``: ``times.given_zone``, which refuses ``Etc/GMT+8`` naming its real offset), else the
+    site's."""
+    return given_zone(row.get("zone", ""), "zone") or site
+
+
+def read_in_zone(row: int, where: tzinfo, at: datetime, record: str = "") -> ReadInZone:
+    """A row's (or record's) time read in a zone, said with the offset it had there then: a zone that names no
+    place (``UTC+8`` given, kept as Etc/GMT-8) is said as its offset alone (probe s46 P13)."""
+    key = zone_label(where)
+    offset = zone_offset(where, at)
+    return ReadInZone(row, offset if offset_only(key) else key, record, offset)
 
 
 # what a sheet's column keeps of a row's text, as a case holds it (longer: kept up to there, and said)
@@ -244,6 +248,7 @@ def _sheet(rows: list[tuple[int, list[str]]], report: ImportReport) -> list[tupl
     (first, cells), keyed_rows = rows[0], list[tuple[int, dict[str, str] | None]]()
     names, problems = sheet_columns.header(cells)
     report.problems += [Problem.of("", problem, row=first) for problem in problems]
+    report.problems += [Problem.of("", problem, row=first) for problem in sheet_columns.unnamed(names, rows[1:])]
     for number, row in rows[1:]:
         try:
             keyed_rows.append((number, sheet_columns.keyed(names, row)))
@@ -264,7 +269,7 @@ def _valid_rows(deps: Deps, sheet: list[tuple[int, dict[str, str] | None]], repo
                 case, read_in = _row_case(row, where)
                 check_case(case, [], deps.clock.now())
                 if read_in:  # its time named no offset: say in which zone it was read
-                    report.read_in_zone.append(ReadInZone(number, read_in))
+                    report.read_in_zone.append(read_in_zone(number, where, case.missing_since))
                 valid.append((number, case, row))
                 report.problems += _cut(row, number)
         except ReuniteError as exc:
@@ -282,7 +287,7 @@ def _this_sites(deps: Deps, who: Principal, uow: UnitOfWork, row: dict[str, str]
     organisation's: ``access.may_correct``): another's case waiting or rejected answers as no case at all, so that
     an id and a guessed name tell nobody it exists (probe s43 E7)."""
     record, number = record_id(row.get("record_id", "").strip()), row.get("id", "").strip()
-    if record and record_domain(record) == deps.site.pfif_domain.lower():
+    if record and record_domain(record) == canonical_domain(deps.site.pfif_domain):
         number, record = record.split("/", 1)[1].removeprefix("case."), ""
     local = int(number) if number.isdigit() and len(number) <= 18 else None
     found = uow.case_for_record(record, local) if record or local is not None else None

@@ -34,6 +34,7 @@ from reunite.domain.pfif import (
     NOTE_STATUSES,
     PERSON_FIELDS,
     canonical,
+    canonical_domain,
     cut_fields,
     flag,
     instant,
@@ -49,7 +50,7 @@ from reunite.domain.ports import UnitOfWork
 from reunite.services import doubles, idempotency, look_alikes, pfif_versions, rights, throttle
 from reunite.services.case_checks import check_case
 from reunite.services.deps import Deps
-from reunite.services.exchange import ImportReport, Problem, ReadInZone, Registered
+from reunite.services.exchange import ImportReport, Problem, Registered, read_in_zone
 from reunite.services.pfif_export import export_pfif
 from reunite.services.retention import blank_case
 
@@ -60,7 +61,7 @@ OWN_CASE = re.compile(r"^case\.(\d{1,18})$")
 
 def _own_case_id(record_id: str, domain: str) -> int | None:
     """The case number of one of this site's own records (``{domain}/case.{id}``)."""
-    if record_domain(record_id) != domain.lower():
+    if record_domain(record_id) != canonical_domain(domain):
         return None
     found = OWN_CASE.match(record_id.split("/", 1)[1])
     return int(found.group(1)) if found else None
@@ -171,7 +172,7 @@ def _import_person(deps: Deps, uow: UnitOfWork, who: Principal, person: dict[str
                    report: ImportReport) -> None:
     record, now = record_id(person.get("person_record_id", "")), deps.clock.now()
     person = person | {"person_record_id": record}  # its domain in lower case, as every id is kept
-    if record and record_domain(record) == deps.site.pfif_domain.lower():
+    if record and record_domain(record) == canonical_domain(deps.site.pfif_domain):
         report.unchanged += 1  # this site's own record coming back: it changes here, not by imports
         return
     if not _writable(who, record, "person", report):
@@ -188,10 +189,10 @@ def _import_person(deps: Deps, uow: UnitOfWork, who: Principal, person: dict[str
         recorded = recorded_at(person)
         if recorded > now + FUTURE_SKEW:  # it would be "newer" than every correction its registry sends: not
             # taken, and not remembered as refused (the record sent again with its real date is taken); said before
-            # the date missing it gives is checked (probe s46 P9: "… is in the future" named no field)
-            report.problems.append(Problem.of(record, InvalidInput(
-                "source_date {when} is in the future: a record is dated when it was written; send it with that time",
-                field="source_date", when=recorded)))
+            # the date missing it gives is checked (probe s46 P9: "… is in the future" named no field), naming the
+            # field it came from (an entry_date when no source_date was sent)
+            dated_by = "source_date" if person.get("source_date", "").strip() else "entry_date"
+            report.problems.append(Problem.of(record, _ahead(dated_by, recorded)))
             return
         case, recorded, read_in = person_case(person, deps.site.zone)
         check_case(case, [], now)
@@ -201,7 +202,7 @@ def _import_person(deps: Deps, uow: UnitOfWork, who: Principal, person: dict[str
             uow.refuse_person(record)
         return
     if read_in:  # a time without an offset: read in the site's zone, and said so
-        report.read_in_zone.append(ReadInZone(0, read_in, record))
+        report.read_in_zone.append(read_in_zone(0, deps.site.zone, case.missing_since, record))
     _said_naive(person, record, report)
     _store_person(deps, uow, who, record, person, _without_missing_line(case), recorded, expiry, existing, report,
                   version)
@@ -268,7 +269,7 @@ def _readable(who: Principal, case: dict[str, Any]) -> bool:
 
 def _import_note(deps: Deps, uow: UnitOfWork, who: Principal, note: dict[str, str], report: ImportReport) -> None:
     record, person = record_id(note.get("note_record_id", "")), record_id(note.get("person_record_id", ""))
-    if record and record_domain(record) == deps.site.pfif_domain.lower():
+    if record and record_domain(record) == canonical_domain(deps.site.pfif_domain):
         report.unchanged += 1  # a note this site wrote
         return
     if not _writable(who, record, "note", report):
@@ -286,6 +287,12 @@ def _import_note(deps: Deps, uow: UnitOfWork, who: Principal, note: dict[str, st
     if case is not None and case["status"] != "open":
         report.problem(record, "its person is closed or expired here: the note is not kept")
         return
+    for dated_by in ("source_date", "entry_date"):  # a note dated ahead would stay the newest word on its case
+        # above every real note after it, and be exported so (probe s46 P15): not kept, naming the field
+        when = instant(note.get(dated_by, ""))
+        if when is not None and when > deps.clock.now() + FUTURE_SKEW:
+            report.problems.append(Problem.of(record, _ahead(dated_by, when, "note")))
+            return
     _said_naive(note, record, report)
     status = note.get("status", "").strip().lower()
     if status and status not in NOTE_STATUSES:
@@ -307,6 +314,21 @@ def _import_note(deps: Deps, uow: UnitOfWork, who: Principal, note: dict[str, st
     if added:
         _said_cut(note, NOTE_FIELDS, record, report)
     report.notes_known += not added
+
+
+def _ahead(name: str, when: datetime, kind: str = "person") -> InvalidInput:
+    """A record's date more than ``FUTURE_SKEW`` ahead of this site's clock, refused naming its field."""
+    if kind == "note" and name == "entry_date":
+        return InvalidInput("entry_date {when} is in the future: a note is dated when it was written; it is not kept. Send it with that time",  # noqa: E501
+                            field=name, when=when)
+    if kind == "note":
+        return InvalidInput("source_date {when} is in the future: a note is dated when it was written; it is not kept. Send it with that time",  # noqa: E501
+                            field=name, when=when)
+    if name == "entry_date":
+        return InvalidInput("entry_date {when} is in the future (the record has no source_date): a record is dated when it was written; send it with that time",  # noqa: E501
+                            field=name, when=when)
+    return InvalidInput("source_date {when} is in the future: a record is dated when it was written; send it with that time",  # noqa: E501
+                        field=name, when=when)
 
 
 def attach_note(deps: Deps, who: Principal, case_id: int, note_id: int) -> None:

@@ -12,7 +12,18 @@ from defusedxml.ElementTree import fromstring
 from reunite.adapters.exchange.xml_encoding import xml_in_utf8
 from reunite.domain.errors import InvalidInput
 from reunite.domain.pfif import NOTE_FIELDS, PERSON_FIELDS
-from reunite.domain.pfif_faults import DOCUMENT, NOTE, PERSON, Fault, foreign, given_twice, markup, nothing_read, twice
+from reunite.domain.pfif_faults import (
+    DOCUMENT,
+    NOTE,
+    PERSON,
+    Fault,
+    foreign,
+    given_twice,
+    markup,
+    nothing_read,
+    twice,
+    unknown,
+)
 from reunite.domain.spelling import without_controls, xml_text
 
 NAMESPACES = {f"http://zesty.ca/pfif/{v}": v for v in ("1.1", "1.2", "1.3", "1.4")}
@@ -32,13 +43,17 @@ class PfifDocument:
 
 
 KNOWN = frozenset(PERSON_FIELDS) | frozenset(NOTE_FIELDS) | frozenset(RENAMED) | {"person", "note"}
+# each kind's fields by any version's name: another name in the PFIF namespace is a misspelling, said (probe s46 P3)
+OWN_FIELDS = {PERSON: frozenset(PERSON_FIELDS) | {"first_name", "last_name", "other", "home_zip", "note"},
+              NOTE: frozenset(NOTE_FIELDS) | {"found"}}
 LINE_BREAKS = frozenset({"br", "p", "div", "li"})  # markup read as a line break before its words
 
 
 def _fields(element: ET.Element, ns: str, kind: str, index: int, faults: list[Fault]) -> dict[str, str]:
     """A person's or note's fields by their 1.4 names, each its whole text (``_words``); what is not read as sent
     is said in ``faults``: a field given twice (the record refused), markup in a field, a PFIF field's name in
-    another namespace or none (elements of other namespaces are extensions PFIF allows: passed over)."""
+    another namespace or none, a name in the PFIF namespace that is no field of the record (a misspelling:
+    not read); elements of other namespaces are extensions PFIF allows: passed over."""
     values: dict[str, str] = {}
     seen: list[str] = []
     record = _record_id(element)
@@ -49,6 +64,9 @@ def _fields(element: ET.Element, ns: str, kind: str, index: int, faults: list[Fa
         if not child.tag.startswith(f"{{{ns}}}"):
             if local in KNOWN:
                 faults.append(foreign(kind, index, record, child.tag, ns))
+            continue
+        if local not in OWN_FIELDS[kind]:  # <pfif:descripton>: the record is read, the element said (not read)
+            faults.append(unknown(kind, index, record, local, OWN_FIELDS[kind]))
             continue
         if local == "note":
             continue

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
-from reunite.adapters.exchange.legacy_text import looks_big5
+from reunite.adapters.exchange.legacy_text import BIG5, CP1251, EUC_KR, SHIFT_JIS, mislabelled_gb
 from reunite.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from reunite.domain.sheet_columns import UnsavedFormula
 from reunite.domain.spelling import without_controls
@@ -115,15 +115,39 @@ def _rows(data: bytes) -> Iterator[list[str]]:
 def _text(data: bytes) -> str:
     """A CSV file's text: UTF-8 (with or without BOM), UTF-16 with its BOM, Big5 (what spreadsheet programs on
     Traditional-Chinese Windows save "CSV" as: Taiwan, Hong Kong), or GB18030, which reads GBK and GB2312 (on
-    Simplified-Chinese Windows)."""
+    Simplified-Chinese Windows). GB18030 reads almost any byte pair, so bytes that are another legacy encoding's
+    (``legacy_text.mislabelled_gb``: Japanese Excel's Shift_JIS, EUC-KR, windows-1251) are refused naming it,
+    never read as Chinese-looking mojibake names (さくら as 偝偔傜: probe s46 P6)."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")
-    for encoding in ("utf-8-sig", "big5" if looks_big5(data) else "gb18030", "gb18030"):
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    likely = mislabelled_gb(data)
+    if likely in (SHIFT_JIS, EUC_KR, CP1251):
+        raise _legacy(data, likely)
+    for encoding in ("big5" if likely == BIG5 else "gb18030", "gb18030"):
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
             continue
     raise UnsupportedMedia("the CSV file must be text in UTF-8, UTF-16, GBK or Big5")
+
+
+def _legacy(data: bytes, likely: str) -> UnsupportedMedia:
+    """The refusal of a CSV file in a legacy encoding other than Chinese ones, naming it and its language, and the
+    line of its first byte past ASCII."""
+    first = next((at for at, byte in enumerate(data) if byte > 0x7F), 0)
+    line = data[:first].count(b"\n") + 1
+    if likely == SHIFT_JIS:
+        return UnsupportedMedia("the CSV file is not in UTF-8: its bytes read as Japanese in {encoding} (as Japanese Excel saves CSV), not as Chinese in GBK (line {line}): nothing was imported. Save it as “CSV UTF-8” and send it again",  # noqa: E501
+                                field="file", encoding=likely, line=line)
+    if likely == EUC_KR:
+        return UnsupportedMedia("the CSV file is not in UTF-8: its bytes read as Korean in {encoding}, not as Chinese in GBK (line {line}): nothing was imported. Save it as “CSV UTF-8” and send it again",  # noqa: E501
+                                field="file", encoding=likely, line=line)
+    return UnsupportedMedia("the CSV file is not in UTF-8: its bytes read as Cyrillic in {encoding}, not as Chinese in GBK (line {line}): nothing was imported. Save it as “CSV UTF-8” and send it again",  # noqa: E501
+                            field="file", encoding=likely, line=line)
 
 
 def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> bytes:

@@ -30,18 +30,14 @@ from reunite.entrypoints.api.routes import (
     point,
     read_uploads,
 )
+from reunite.entrypoints.api.validation import SexRead
 from reunite.services import corrections, idempotency, intake, queries, review
 
 router = APIRouter(prefix="/api")
 Registrar = Annotated[Principal, Depends(allow(Permission.REGISTER_CASE))]
 
 
-def _as_sex(value: object) -> object:
-    """A sex as every way in reads it (``Sex.read``: ``女``, ``F``…); other words left to be refused."""
-    return (Sex.read(value) or value) if isinstance(value, str) else value
-
-
-SexIn = Annotated[Sex, BeforeValidator(_as_sex), Form(
+SexIn = Annotated[SexRead, Form(
     description="female, male or unknown (女, 男, 未知, f and m are read too, as in spreadsheets)")]
 def _as_birth_date(value: object) -> object:
     """A birth date as every way in reads it (``births.birth_given``: ``2018年5月1日``, a month or a year alone);

@@ -45,9 +45,11 @@ def report_json(report: exchange.ImportReport, lang: Language) -> dict[str, Any]
                       for p in getattr(report, name)]
     body["read_in_zone"] = [{
         "record": lang.gettext("row {number}", number=read.row) if read.row else read.record, "row": read.row,
-        "zone": read.zone,
-        "note": lang.gettext("{field} has no UTC offset: read in {zone}", field=lang.field_name("missing_since"),
-                             zone=read.zone)} for read in report.read_in_zone]
+        "zone": read.zone, "offset": read.offset,
+        "note": lang.gettext("{field} has no UTC offset: read at {offset}", field=lang.field_name("missing_since"),
+                             offset=read.offset) if read.zone == read.offset else
+        lang.gettext("{field} has no UTC offset: read in {zone}, {offset}", field=lang.field_name("missing_since"),
+                     zone=read.zone, offset=read.offset)} for read in report.read_in_zone]
     # each case registered, with its sheet's row (or PFIF record), so that the sender can follow it up
     body["registered"] = [{"row": r.row, "case": r.case} | ({"record": r.record} if r.record else {})
                           for r in report.registered]

@@ -24,7 +24,7 @@ from reunite.domain.times import localize
 from reunite.entrypoints.api import candidate_schemas, schemas, sighting_schemas
 from reunite.entrypoints.api.auth import PrincipalDep, allow, client_ip, get_deps, presession_of
 from reunite.entrypoints.api.guard import BIGINT_MAX
-from reunite.entrypoints.api.validation import GivenTime
+from reunite.entrypoints.api.validation import GivenTime, SexRead
 from reunite.i18n import Language
 from reunite.language_tags import negotiate
 from reunite.services import idempotency, intake, queries, reports, search, throttle, when_seen
@@ -121,7 +121,7 @@ def report_sighting(
     place_text: Annotated[str, Form(max_length=SIGHTING_LIMIT["place_text"])] = "",
     apparent_age_low: Annotated[int | None, Form()] = None,
     apparent_age_high: Annotated[int | None, Form()] = None,
-    apparent_sex: Annotated[Sex, Form()] = Sex.UNKNOWN,
+    apparent_sex: Annotated[SexRead, Form()] = Sex.UNKNOWN,
     description: Annotated[str, Form(max_length=SIGHTING_LIMIT["description"],
                                      description="What the child was doing, wearing")] = "",
     with_whom: Annotated[str, Form(max_length=SIGHTING_LIMIT["with_whom"], description="Who the child was with")] = "",
@@ -259,7 +259,8 @@ def list_sightings(
     seen_from: Annotated[GivenTime | None, Query(description="Seen at or after: " + GIVEN_TIME)] = None,
     seen_to: Annotated[GivenTime | None, Query(description="Seen at or before: " + GIVEN_TIME)] = None,
     age: Annotated[int | None, Query(ge=0, le=60)] = None,
-    sex: Sex | None = None,
+    sex: Annotated[SexRead | None, Query(description=(
+        "female, male or unknown (女, 男, 未知, f and m are read too, as in forms and spreadsheets)"))] = None,
     place: Annotated[str, Query(max_length=200, description="Words in the place description")] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=BIGINT_MAX)] = 0,

@@ -213,3 +213,13 @@ def body_refused(detail: str, lang: Language) -> str:
         if found := pattern.search(detail):
             return lang.gettext(message, limit=found.group(1))
     return lang.gettext("the request body could not be read: send the form again, as a well-formed form or JSON")
+
+
+def as_sex(value: object) -> object:
+    """A sex as every way in reads it (``Sex.read``: ``女``, ``F``…); other words left to be refused."""
+    return (Sex.read(value) or value) if isinstance(value, str) else value
+
+
+# a sex in a form, a query or a body: the words the forms and sheets read (female, 女, f…), one reading on every
+# route (probe s46 P10: ``GET /api/sightings?sex=女`` was refused)
+SexRead = Annotated[Sex, BeforeValidator(as_sex)]

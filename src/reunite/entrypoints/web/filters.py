@@ -125,11 +125,13 @@ def _radius(q: QueryParams, problems: Problems) -> float:
 
 def _sex(q: QueryParams, problems: Problems) -> Sex | None:
     raw = _raw(q, "sex")
-    if raw and raw not in SEXES:
+    read = Sex.read(raw) if raw else None  # the words the forms and sheets read: 女, F, female…
+    if raw and (read is None or read.value not in SEXES):
         lang = problems.lang
         choices = lang.one_of([lang.gettext(v) for v in SEXES.values()])
         problems.add("sex", CHOICE, choices=choices)
-    return Sex(raw) if raw in SEXES else None
+        return None
+    return read
 
 
 def read_browse(q: QueryParams, lang: Language, site_zone: str) -> Browse:
