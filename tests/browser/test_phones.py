@@ -217,13 +217,9 @@ def test_a_report_made_without_signal_arrives_once_when_the_signal_returns(
     context.close()
 
 
-def test_a_report_the_page_and_the_service_worker_both_send_when_the_signal_returns_is_sent_once(
-    browser: Browser, server: str, container: Container
-) -> None:
-    """Probe s45 P5: the page (its "online" event) and the service worker (background sync) each sent the kept
-    report; the server stored it once, but the page showed its answer to the second: "You had sent this report
-    already … the receipt and private link you were given then", to a witness given none. One sends now."""
-    context, page = report_without_signal(browser, server)
+def sync_now(context: BrowserContext, page: Page, server: str) -> None:
+    """What the browser does when the network returns: the service worker's background sync (headless Chromium
+    sees no real change of network)."""
     cdp = context.new_cdp_session(page)
     registrations: list[dict[str, str]] = []
     cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
@@ -232,9 +228,19 @@ def test_a_report_the_page_and_the_service_worker_both_send_when_the_signal_retu
     while not registrations and time.monotonic() < deadline:
         page.wait_for_timeout(100)
     assert registrations, "the service worker is not registered"
-    context.set_offline(False)
     cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": server, "registrationId": registrations[0]["registrationId"],
                                                   "tag": "reunite-reports", "lastChance": False})
+
+
+def test_a_report_the_page_and_the_service_worker_both_send_when_the_signal_returns_is_sent_once(
+    browser: Browser, server: str, container: Container
+) -> None:
+    """Probe s45 P5: the page (its "online" event) and the service worker (background sync) each sent the kept
+    report; the server stored it once, but the page showed its answer to the second: "You had sent this report
+    already … the receipt and private link you were given then", to a witness given none. One sends now."""
+    context, page = report_without_signal(browser, server)
+    context.set_offline(False)
+    sync_now(context, page, server)
     expect(page.get_by_text(re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}")).first).to_be_visible(timeout=30_000)
     page.wait_for_timeout(2000)
     assert "You had sent this report already" not in page.content()
@@ -250,17 +256,7 @@ def test_a_report_kept_offline_is_sent_by_background_sync_after_the_page_was_clo
     context.set_offline(False)
     other = context.new_page()  # a page of the site without the report form, to reach the worker
     other.goto(server + "/privacy")
-    cdp = context.new_cdp_session(other)
-    registrations: list[dict[str, str]] = []
-    cdp.on("ServiceWorker.workerRegistrationUpdated", lambda e: registrations.extend(e["registrations"]))
-    cdp.send("ServiceWorker.enable")
-    deadline = time.monotonic() + 10
-    while not registrations and time.monotonic() < deadline:
-        other.wait_for_timeout(100)
-    assert registrations, "the service worker is not registered"
-    # what the browser does when the network returns (headless Chromium sees no real change of network)
-    cdp.send("ServiceWorker.dispatchSyncEvent", {"origin": server, "registrationId": registrations[0]["registrationId"],
-                                                  "tag": "reunite-reports", "lastChance": False})
+    sync_now(context, other, server)
     deadline = time.monotonic() + 30
     while count_rows(container, "sightings") == 0 and time.monotonic() < deadline:
         other.wait_for_timeout(200)
