@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from reunite.adapters.places import locate, public_city
+from reunite.adapters.places import NOWHERE, locate, public_city
 from reunite.adapters.sources.parse import Gazetteer
 from reunite.domain.emergency import police_number
 
@@ -42,7 +42,31 @@ def test_a_city_abroad_by_its_chinese_name_is_still_read(words: str, city: str) 
     assert city in public_city(words)
 
 
-def test_a_name_inside_a_longer_word_is_no_place() -> None:
-    """自由市场 (a free market) holds 自由市 (Freetown); 五角大楼 (the Pentagon) holds 五角 (Five Corners)."""
-    assert locate("自由市场旁边").area == ""
-    assert locate("五角大楼").area == ""
+@pytest.mark.parametrize("words", [
+    "自由市场旁边", "五角大楼",  # a market holds Freetown's 自由市; the Pentagon Five Corners' 五角
+    "今天门口有个小孩在要饭", "昨天门口", "一个大连锁店门口", "三明治店门口", "东方明珠塔下", "莲花山邓小平像",
+    "供销合作社门口", "县城汽车站", "新乡村", "黑河边", "大同小异", "保安阳台", "普洱茶店", "长春藤",
+])
+def test_a_name_across_two_words_or_inside_one_is_no_place(words: str) -> None:
+    """Probe s47 P1: 今天|门口 holds 天门 (Tianmen), 大|连锁店 大连 (Dalian), 三明治 三明, 邓小平 小平 (Kodaira, Tokyo),
+    合作社 合作 (Hezuo): a name counts as the words are written (jieba's segmentation)."""
+    assert public_city(words) == ""
+    assert locate(words) == NOWHERE
+
+
+@pytest.mark.parametrize("words", [
+    "维也纳酒店门口", "兰州拉面馆门口", "沙县小吃", "重庆火锅店", "巴黎春天门口", "曼哈顿广场", "罗马花园", "悉尼花园",
+])
+def test_a_chain_or_an_estate_named_after_a_city_is_no_place_alone(words: str) -> None:
+    """Probe s47 P1: a Vienna Hotel (a chain with thousands of branches in China) placed a child in Vienna, with
+    Europe's number on its poster; a Lanzhou noodle shop is on every street."""
+    assert public_city(words) == ""
+
+
+@pytest.mark.parametrize(("words", "city"), [
+    ("北京火车站南门", "北京"), ("北京西站", "北京"), ("上海市浦东新区陆家嘴", "上海"), ("武汉长江大桥", "武汉"),
+    ("我在武汉市汉口火车站", "武汉"), ("成都市中心", "成都"), ("深圳莲花山公园", "深圳"), ("甘肃兰州拉面馆", "兰州"),
+    ("上海维也纳酒店门口", "上海"), ("在大连", "大连"), ("天门市", "天门"), ("三明市", "三明"),
+])
+def test_a_place_written_as_its_own_words_is_still_read(words: str, city: str) -> None:
+    assert city in public_city(words)

@@ -1,31 +1,78 @@
-"""Chinese words that are not place names, from jieba's dictionary (``jieba/dict.txt``: 349,000 words of
-general Chinese; MIT, inside the package; read as a file, jieba itself never runs).
+"""Chinese words that are not place names, from jieba (MIT): its dictionary of general Chinese (``jieba/dict.txt``,
+349,000 words, inside the package) and its segmentation of a text into words by that dictionary's frequencies.
 
-Chinese is written without spaces, and GeoNames gives many a small town abroad a Chinese name that is an
-everyday word (South Gate, a town of Los Angeles: 南门, a south gate; Fountain, Colorado: 喷泉; The Crossings:
-十字路口; Kaminoyama: 上山). Read as any other name, 人民公园南门 (the People's Park's south gate) put a child
-seen in China in Los Angeles. Two rules keep such words words (``adapters.places``):
+Chinese is written without spaces, and a place's name often stands inside other words: 今天门口 (today, at the
+door) holds 天门 (Tianmen), 大连锁店 (a big chain store) 大连 (Dalian), 三明治 (a sandwich) 三明 (Sanming), 邓小平
+小平 (Kodaira, Tokyo), 自由市场 (a market) 自由市 (Freetown). GeoNames also gives many a small town abroad a Chinese
+name that is an everyday word (South Gate, Los Angeles: 南门, a south gate; Fountain, Colorado: 喷泉). Two rules
+keep words words (``adapters.places``):
 
-- a name that is itself a word of the dictionary names a town abroad only weakly (``WEAK``: beside another
-  name of its region or country), as a common English word does (Bay, Central: ``COMMON_PLACE_WORDS``);
-- a name inside a longer word of the text that is no proper name (自由市, Freetown's, inside 自由市场, a
-  market) is no mention at all, as York inside New York is none."""
+- a name counts only as written: whole words of the text, or the start of one word whose rest ends as a place's
+  part or landmark does (北京西站, 上海市浦东新区, 武汉长江大桥), never across two words nor inside one otherwise
+  (``as_written``);
+- a name that is itself an everyday word names a town abroad only weakly (``WEAK``: beside another name of its
+  region or country), as a common English word does (Bay, Central: ``COMMON_PLACE_WORDS``)."""
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
 EVERYDAY = 2500  # characters in everyday use (as many as the list of common characters schools teach first)
-LONGEST_WORD = 8  # characters of the longest word looked for around a name
 PROPER = ("ns", "nr", "nrt", "nrfg", "nz", "nt")  # jieba's tags of names: places, people, organisations, others
+# how a word that begins with a place's name may end and still be that place's: a part of it, a station, a
+# bridge, a park (上海市浦东新区, 北京西站, 武汉长江大桥, 中山公园); not a sandwich (三明治), a co-op (合作社)
+PLACE_ENDINGS = ("市", "省", "县", "区", "州", "镇", "乡", "村", "站", "广场", "机场", "园", "桥", "街", "路", "港",
+                 "湾", "岛", "山", "湖", "中心", "大学", "医院", "码头", "大厦")
 
 
 @cache
+def _tokenizer() -> Any:
+    """jieba's segmenter on its own dictionary, loaded once per process (about 1.5 s, 90 MB)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where each word of ``text`` begins and ends, as jieba cuts it by its dictionary alone (no guessing of new
+    words)."""
+    return [(start, end) for _, start, end in _tokenizer().tokenize(text, HMM=False)]
+
+
+def names_apart(words: Sequence[tuple[int, int]], names: Mapping[int, int]) -> list[tuple[int, int]]:
+    """The ``words``, but a word made wholly of place names back to back (``names``: where each name found begins,
+    and ends) cut into those names: 英国伦敦 and 美国纽约 are a country and its city, one word to jieba."""
+    cut: list[tuple[int, int]] = []
+    for first, last in words:
+        pieces, at = [], first
+        while at < last and (end := names.get(at)) is not None and end <= last:
+            pieces.append((at, end))
+            at = end
+        cut.extend(pieces if at == last and len(pieces) > 1 else [(first, last)])
+    return cut
+
+
+def as_written(text: str, words: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether a name at ``text[start:end]`` stands as written among the text's ``words`` (``word_spans``)."""
+    for first, last in words:
+        if first < start < last:  # begins inside a word: 今天门口's 天门, 邓小平's 小平
+            return False
+        if first < end < last:  # ends inside a word: a place only as the start of its longer name
+            return first == start and text[end:last].endswith(PLACE_ENDINGS)
+    return True
+
+
 def _dictionary() -> dict[str, tuple[int, str]]:
-    """Every word of jieba's dictionary with its frequency and part-of-speech tag."""
+    """Every word of jieba's dictionary with its frequency and part-of-speech tag (read when the index is built,
+    not kept)."""
     words: dict[str, tuple[int, str]] = {}
     with (files("jieba") / "dict.txt").open(encoding="utf-8") as lines:
         for line in lines:
@@ -34,42 +81,16 @@ def _dictionary() -> dict[str, tuple[int, str]]:
     return words
 
 
-@cache
-def _everyday_characters() -> frozenset[str]:
-    """The ``EVERYDAY`` characters most used in the dictionary's words, each word counted by its frequency."""
-    used: Counter[str] = Counter()
-    for word, (times, _) in _dictionary().items():
-        for character in word:
-            used[character] += times
-    return frozenset(c for c, _ in used.most_common(EVERYDAY))
-
-
 def common_words(names: frozenset[str], sounds: Collection[str]) -> frozenset[str]:
     """Those of ``names`` (Chinese names of places abroad) that are everyday words: words of the dictionary
-    written in everyday characters, two of them or tagged as no proper name (南门, 喷泉, 十字路口); not a name that
-    spells only foreign sounds (``sounds``: 伯克利, Berkeley), one with a rarer character (槟城, Penang's George
-    Town) nor a longer proper name (安克雷奇, Anchorage)."""
-    dictionary, everyday = _dictionary(), _everyday_characters()
+    written in everyday characters (the ``EVERYDAY`` most used), two of them or tagged as no proper name (南门, 喷泉,
+    十字路口); not a name that spells only foreign sounds (``sounds``: 伯克利, Berkeley), one with a rarer character
+    (槟城, Penang's George Town) nor a longer proper name (安克雷奇, Anchorage)."""
+    dictionary = _dictionary()
+    used: Counter[str] = Counter()
+    for word, (times, _) in dictionary.items():
+        for character in word:
+            used[character] += times
+    everyday = {c for c, _ in used.most_common(EVERYDAY)}
     return frozenset(name for name in names if name in dictionary and set(name) <= everyday
                      and not set(name) <= set(sounds) and (len(name) == 2 or dictionary[name][1] not in PROPER))
-
-
-def longer_words(names: frozenset[str]) -> frozenset[str]:
-    """The dictionary's words, no proper names, that hold one of ``names`` inside a longer word (自由市场 holds
-    自由市)."""
-    found = set()
-    for word, (_, tag) in _dictionary().items():
-        if tag in PROPER or not 2 < len(word) <= LONGEST_WORD:
-            continue
-        if any(word[i:j] in names for i in range(len(word)) for j in range(i + 2, len(word) + 1) if j - i < len(word)):
-            found.add(word)
-    return frozenset(found)
-
-
-def inside_word(text: str, start: int, end: int, words: Collection[str]) -> bool:
-    """Whether ``text[start:end]`` lies inside a longer word of ``words`` as written in ``text``."""
-    for first in range(max(0, start - LONGEST_WORD), start + 1):
-        for last in range(end, min(len(text), first + LONGEST_WORD) + 1):
-            if last - first > end - start and text[first:last] in words:
-                return True
-    return False

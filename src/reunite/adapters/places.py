@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
 
-from reunite.adapters.chinese_words import common_words, inside_word, longer_words
+from reunite.adapters.chinese_words import as_written, common_words, names_apart, word_spans
 from reunite.adapters.place_choice import RIVAL_SHARE, Chosen, choose
 from reunite.adapters.place_home import BIG_CITY
 from reunite.adapters.place_index import ALIASES, METRO_PEOPLE, Names, known_elsewhere, names
@@ -42,7 +42,14 @@ from reunite.adapters.place_names import (
 )
 from reunite.adapters.place_pins import distance_km
 from reunite.domain.admin_areas import CHINESE_CITY_NAMES
-from reunite.domain.home_places import CJK_LANDMARK_WORDS, COMMON_PLACE_WORDS, LANDMARK_WORDS, NEIGHBOURHOOD_BEFORE
+from reunite.domain.home_places import (
+    CJK_ESTATE_WORDS,
+    CJK_LANDMARK_WORDS,
+    CJK_SHOP_WORDS,
+    COMMON_PLACE_WORDS,
+    LANDMARK_WORDS,
+    NEIGHBOURHOOD_BEFORE,
+)
 
 __all__ = ["MUNICIPALITIES", "NOWHERE", "Chosen", "Mention", "Names", "Place", "Point", "chinese_city", "chosen",
            "city_names", "english_city", "folded", "known_name", "locate", "mentions", "names", "public_city",
@@ -104,13 +111,13 @@ def _beside(text: str, words: list[re.Match[str]], at: int, name: int) -> str:
     return words[at].group().lower() if JOINED.fullmatch(text, one.end(), other.start()) else ""
 
 
-def _weakened(found: tuple[Reading, ...], key: str, landmark: bool) -> tuple[Reading, ...]:
-    """The readings of a Latin name, weakly (``WEAK``) those of a town abroad under ``METRO_PEOPLE`` if the name is a
-    common word (``GENERIC``: Bay, Chinatown) or a landmark's (``landmark``: Central Park; Toronto Union Station keeps
-    Toronto)."""
+def _weakened(found: tuple[Reading, ...], key: str, landmark: bool, under: int = METRO_PEOPLE) -> tuple[Reading, ...]:
+    """The readings of a name, weakly (``WEAK``) those of a town abroad of fewer than ``under`` people if the name is
+    a common word (``GENERIC``: Bay, Chinatown) or a landmark's (``landmark``: Central Park; Toronto Union Station
+    keeps Toronto)."""
     if not found or not (key in GENERIC or landmark):
         return found
-    return tuple(r._replace(kind=WEAK) if r.place.area and r.kind < WEAK and r.people < METRO_PEOPLE else r
+    return tuple(r._replace(kind=WEAK) if r.place.area and r.kind < WEAK and r.people < under else r
                  for r in found)
 
 
@@ -157,7 +164,10 @@ def _chinese(text: str, index: Names) -> Iterator[Mention]:
                 at[start] = Mention(start, max(start + size, known.end if known else 0), merged, False)
                 break
     starts, ends = set(at), {m.end for m in at.values()}
+    words = names_apart(word_spans(text), {m.start: m.end for m in at.values()})
     for mention in at.values():
+        if not as_written(text, words, mention.start, mention.end):  # 今天门口 holds 天门, 三明治 三明: no place
+            continue
         touched = (mention.start > 0 and text[mention.start - 1] in TRANSLITERATION and mention.start not in ends) or (
             mention.end < len(text) and text[mention.end] in TRANSLITERATION and mention.end not in starts)
         at_home = any(not r.place.area and r.kind <= PART for r in mention.readings)
@@ -165,27 +175,25 @@ def _chinese(text: str, index: Names) -> Iterator[Mention]:
             r.place.area and r.kind != AREA and (at_home or (touched and r.people < BIG_CITY))))
         if text.startswith(CJK_LANDMARK_WORDS, mention.end):  # 维多利亚公园: a landmark's name, as Central Park
             kept = _weakened(kept, "", True)
+        if text.startswith(CJK_ESTATE_WORDS, mention.end):  # 曼哈顿广场, 悉尼花园: a Chinese mall's, estate's name
+            kept = _weakened(kept, "", True, under=2**62)
+        if text.startswith(CJK_SHOP_WORDS, mention.end):  # 维也纳酒店, 兰州拉面: a chain's name, in every city
+            kept = tuple(r._replace(kind=WEAK) if r.kind < WEAK else r for r in kept)
         if kept:  # a town abroad inside a longer foreign name (法拉 in 法拉盛) is no mention of it
             yield mention._replace(readings=kept) if kept != mention.readings else mention
 
 
 @cache
-def _words_abroad() -> tuple[frozenset[str], frozenset[str]]:
-    """The Chinese names of places abroad that are words of general Chinese, and the longer words that hold one."""
+def _common_abroad() -> frozenset[str]:
+    """The Chinese names of places abroad that are everyday words (``chinese_words.common_words``)."""
     abroad = frozenset(k for k, found in names().cjk.items() if any(r.place.area and r.kind != AREA for r in found))
-    return common_words(abroad, TRANSLITERATION), longer_words(abroad)
+    return common_words(abroad, TRANSLITERATION)
 
 
 def _as_word(text: str, start: int, end: int, found: tuple[Reading, ...]) -> tuple[Reading, ...]:
-    """A Chinese name's readings, read as a Chinese reader does (``adapters.chinese_words``): a town abroad is not
-    named by a name inside a longer word (自由市场, a market, holds Freetown's 自由市) and is named only weakly by a
-    name that is an everyday word (南门, a south gate; 喷泉, a fountain), unless it heads a metro area."""
-    common, longer = _words_abroad()
-    if not any(r.place.area and r.kind != AREA for r in found):
-        return found
-    if inside_word(text, start, end, longer):
-        return tuple(r for r in found if not r.place.area or r.kind == AREA)
-    return _weakened(found, "", True) if text[start:end] in common else found
+    """A Chinese name's readings, a town abroad named only weakly by a name that is an everyday word (南门, a south
+    gate; 喷泉, a fountain), unless it heads a metro area."""
+    return _weakened(found, "", True) if text[start:end] in _common_abroad() else found
 
 
 def mentions(text: str) -> list[Mention]:

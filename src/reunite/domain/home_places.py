@@ -90,6 +90,14 @@ CJK_LANDMARK_WORDS: tuple[str, ...] = (
     "市场",
     "海滩", "山", "岛", "村", "湖",
 )
+# after a city abroad's Chinese name, whatever its size, the name of a mall, an estate or a shop in China named after
+# it (曼哈顿广场, 悉尼花园, 巴黎春天, 罗马假日广场): no place abroad alone
+CJK_ESTATE_WORDS: tuple[str, ...] = ("广场", "花园", "小区", "公寓", "春天", "假日")
+# after any city's name, a chain's, found in every city (维也纳酒店, 兰州拉面, 沙县小吃, 重庆火锅): that city only
+# beside another name of its region
+CJK_SHOP_WORDS: tuple[str, ...] = (
+    "酒店", "宾馆", "饭店", "大酒店", "餐厅", "酒家", "菜馆", "面馆", "拉面", "火锅", "小吃", "米粉", "烤鸭", "黄焖鸡",
+)
 
 # Words before a name that make it a neighbourhood named after the place (Little Italy, Little Tokyo), not the place
 NEIGHBOURHOOD_BEFORE: frozenset[str] = frozenset({"little"})
