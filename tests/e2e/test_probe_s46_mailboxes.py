@@ -72,6 +72,20 @@ def test_one_mailbox_written_another_way_gets_no_fourth_confirmation_email(
     assert len(inbox.messages) == 3  # the mailbox's three a day, however it was written
 
 
+def test_one_inbox_written_with_sub_addresses_or_dots_gets_no_fourth_confirmation_email(
+    mailing: Container, inbox: Inbox  # noqa: F811
+) -> None:
+    """Probe s47 P2: victim+1@gmail.com, victim+2@gmail.com … each counted as a mailbox of its own: 19 confirmations
+    reached one Gmail inbox in a minute. Sub-addresses and Gmail's dots are one mailbox to the cap."""
+    anonymous = TestClient(create_app(mailing))
+    addresses = [f"victim+{n}@gmail.com" for n in range(4)] + ["v.i.c.t.i.m@gmail.com", "Victim+x@googlemail.com"]
+    asked = [anonymous.post("/api/subscriptions", json={"address": a} | point(n)) for n, a in enumerate(addresses)]
+    assert {a.status_code for a in asked} == {201}
+    run_jobs_settled(mailing)
+    assert len(inbox.messages) == 3
+    assert inbox.messages[0]["To"] == "victim+0@gmail.com"  # sent as written, counted as one inbox
+
+
 def test_a_plain_address_reads_as_its_mailbox_in_the_subscription_and_the_form_says_how_to_write_it(
     mailing: Container, inbox: Inbox  # noqa: F811
 ) -> None:

@@ -49,8 +49,21 @@ def mailbox(text: str, field: str = "email") -> str:
     raise InvalidInput("enter a valid email address", field=field)
 
 
+# providers that read no dot in an address's name (v.i.c.tim@gmail.com is victim@gmail.com), under their one name
+DOTLESS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
 def mailbox_key(address: str) -> str:
-    """What one mailbox is counted and compared under: its address in small letters (``Victim@Example.org`` and
-    ``victim@example.org`` are one mailbox to every provider people use). ``address`` as ``read_mailbox`` gave it;
-    text that is no plain address is counted as itself, folded alike."""
-    return (read_mailbox(address) or address.strip()).lower()
+    """What one mailbox is counted and compared under (the caps on emails an address is sent, the locks): its
+    address in small letters (``Victim@Example.org`` and ``victim@example.org`` are one mailbox to every provider
+    people use), without a sub-address (``victim+1@``, ``victim+2@``: one inbox at Gmail, Outlook, iCloud, Fastmail
+    and most others: probe s47 P2) and, at Gmail, without dots in its name. Never the address mail is sent to.
+    ``address`` as ``read_mailbox`` gave it; text that is no plain address is counted as itself, folded alike."""
+    plain = (read_mailbox(address) or address.strip()).lower()
+    name, at, domain = plain.rpartition("@")
+    if not at:
+        return plain
+    name = name.split("+", 1)[0] or name
+    if domain in DOTLESS:
+        name, domain = name.replace(".", "") or name, DOTLESS[domain]
+    return f"{name}@{domain}"
