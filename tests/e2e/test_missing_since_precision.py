@@ -26,7 +26,7 @@ XML = {"Content-Type": "application/xml"}
 
 def cases_by_name(container: Container) -> dict[str, int]:
     with container.engine.connect() as conn:
-        return dict(conn.exec_driver_sql("SELECT given_name, id FROM cases").tuples().all())
+        return {str(row[0]): int(row[1]) for row in conn.exec_driver_sql("SELECT given_name, id FROM cases")}
 
 
 def sighting_at(client: TestClient, container: Container, seen_at: str) -> int:
@@ -211,7 +211,7 @@ def test_cases_stored_before_the_precision_was_kept_read_as_they_were_given(
     def stored() -> dict[str, tuple[str, str]]:
         with container.engine.connect() as conn:
             return {name: (at.isoformat(), precision) for name, at, precision in conn.exec_driver_sql(
-                "SELECT given_name, missing_since, missing_since_precision FROM cases").tuples()}
+                "SELECT given_name, missing_since, missing_since_precision FROM cases")}
 
     before = stored()
     assert {name: precision for name, (_, precision) in before.items()} == {

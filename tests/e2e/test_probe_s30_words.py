@@ -140,8 +140,8 @@ def test_a_report_held_back_by_the_hourly_limit_names_the_police_as_the_police(c
 def found_right_first(container: Container, face_ids: list[int]) -> list[int]:
     """Make the detector's order the right-to-left one (as the probe's photo had it): the faces' ids, left first."""
     with container.engine.begin() as conn:
-        boxes = dict(conn.execute(sql("SELECT id, box_left FROM faces WHERE id = ANY(:ids)"),
-                                  {"ids": face_ids}).tuples().all())
+        found = conn.execute(sql("SELECT id, box_left FROM faces WHERE id = ANY(:ids)"), {"ids": face_ids})
+        boxes = {int(row[0]): float(row[1]) for row in found}
         left_first = sorted(boxes, key=lambda face: boxes[face])
         for n, face in enumerate(reversed(left_first)):  # the rightmost found first
             conn.execute(sql("UPDATE faces SET created_at = now() - make_interval(mins => :n) WHERE id = :id"),
