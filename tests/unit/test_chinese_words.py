@@ -70,3 +70,31 @@ def test_a_chain_or_an_estate_named_after_a_city_is_no_place_alone(words: str) -
 ])
 def test_a_place_written_as_its_own_words_is_still_read(words: str, city: str) -> None:
     assert city in public_city(words)
+
+
+@pytest.mark.parametrize("words", [
+    "在小河南边的菜市场", "在山东边的路口", "在山西边的村子", "在江西边的码头", "湖北岸的小路上", "湖北面的停车场",
+    "在海南边的沙滩上", "山南边", "东方向",
+])
+def test_a_name_ending_in_a_direction_that_goes_on_as_a_word_is_no_place_alone(words: str) -> None:
+    """Probe s48 P0: 小河|南边 (south of the little river) read as Henan, 山|东边 as Shandong, 湖|北岸 as Hubei."""
+    assert public_city(words) == ""
+
+
+@pytest.mark.parametrize("words", [
+    "维也纳国际酒店门口", "维也纳3好酒店", "首尔炸鸡店门口", "东京烤肉店", "米兰婚纱摄影门口", "中山公园南门",
+    "中山医院门口", "北海公园门口",
+])
+def test_a_shop_named_after_a_city_abroad_or_a_namesake_landmark_is_no_place_alone(words: str) -> None:
+    """Probe s48 P1: a Vienna International Hotel (a branch of a Chinese chain) still read as Vienna, Seoul fried
+    chicken as Seoul; 中山公园 (Sun Yat-sen's park, in most cities) as Zhongshan, Beijing's 北海公园 as Beihai."""
+    assert public_city(words) == ""
+
+
+@pytest.mark.parametrize(("words", "city"), [
+    ("河南郑州", "郑州"), ("在山东济南", "济南"), ("湖北武汉", "武汉"), ("东方市", "东方"),
+    ("在成都一家店门口", "成都"), ("上海博物馆", "上海"), ("河南省南边", "河南"), ("中山市", "中山"),
+    ("在北海", "北海"),
+])
+def test_those_names_written_as_places_are_still_read(words: str, city: str) -> None:
+    assert city in public_city(words)

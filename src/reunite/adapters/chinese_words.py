@@ -27,7 +27,8 @@ PROPER = ("ns", "nr", "nrt", "nrfg", "nz", "nt")  # jieba's tags of names: place
 # how a word that begins with a place's name may end and still be that place's: a part of it, a station, a
 # bridge, a park (上海市浦东新区, 北京西站, 武汉长江大桥, 中山公园); not a sandwich (三明治), a co-op (合作社)
 PLACE_ENDINGS = ("市", "省", "县", "区", "州", "镇", "乡", "村", "站", "广场", "机场", "园", "桥", "街", "路", "港",
-                 "湾", "岛", "山", "湖", "中心", "大学", "医院", "码头", "大厦")
+                 "湾", "岛", "山", "湖", "中心", "大学", "医院", "码头", "大厦", "馆", "院", "局", "所", "宫", "寺",
+                 "塔")
 
 
 @cache
@@ -68,6 +69,33 @@ def as_written(text: str, words: Sequence[tuple[int, int]], start: int, end: int
         if first < end < last:  # ends inside a word: a place only as the start of its longer name
             return first == start and text[end:last].endswith(PLACE_ENDINGS)
     return True
+
+
+# a name ending in a direction that goes on as a word of place (小河|南边, 山|东边, 湖|北岸, 东|方向): "south of the
+# little river", not Henan; the name only beside another name of its region
+DIRECTIONS = (*(f"{side}{word}" for side in "东西南北" for word in "边面岸侧头"), "方向")
+# a word that ends a shop's, a hotel's or a studio's name (维也纳|国际|酒店, 首尔|炸鸡店, 米兰|婚纱摄影)
+SHOP_ENDINGS = ("酒店", "宾馆", "饭店", "餐厅", "店", "铺", "摊", "超市", "百货", "摄影", "面馆", "饭馆", "菜馆",
+                "酒馆", "茶馆", "专卖")
+NOT_A_NAME = ("的", "家", "一家", "这家", "那家", "附近", "旁边", "门口")  # between a city and a shop: 成都|一家|店
+
+
+def direction_after(text: str, end: int) -> bool:
+    """Whether a name ending at ``end`` ends in a direction that goes on as a word of place (河南|边: 南边)."""
+    return end > 0 and text.startswith(DIRECTIONS, end - 1)
+
+
+def shop_after(text: str, words: Sequence[tuple[int, int]], end: int) -> bool:
+    """Whether a name ending at ``end`` goes on as a shop's or a hotel's name: one of the next three words (six
+    characters at most) ends or begins as one does (维也纳|国际|酒店, 维也纳|3|好|酒店, 首尔|炸鸡|店门口), no word
+    before it that says it is not one (成都|一家|店)."""
+    for first, last in [(f, e) for f, e in words if end <= f < end + 6][:3]:
+        word = text[first:last]
+        if word in NOT_A_NAME:
+            return False
+        if word.endswith(SHOP_ENDINGS) or word.startswith(SHOP_ENDINGS):
+            return True
+    return False
 
 
 def _dictionary() -> dict[str, tuple[int, str]]:

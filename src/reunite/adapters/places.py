@@ -14,7 +14,14 @@ import re
 from collections.abc import Iterator
 from functools import cache, lru_cache
 
-from reunite.adapters.chinese_words import as_written, common_words, names_apart, word_spans
+from reunite.adapters.chinese_words import (
+    as_written,
+    common_words,
+    direction_after,
+    names_apart,
+    shop_after,
+    word_spans,
+)
 from reunite.adapters.place_choice import RIVAL_SHARE, Chosen, choose
 from reunite.adapters.place_home import BIG_CITY
 from reunite.adapters.place_index import ALIASES, METRO_PEOPLE, Names, known_elsewhere, names
@@ -45,6 +52,7 @@ from reunite.domain.admin_areas import CHINESE_CITY_NAMES
 from reunite.domain.home_places import (
     CJK_ESTATE_WORDS,
     CJK_LANDMARK_WORDS,
+    CJK_NAMESAKES,
     CJK_SHOP_WORDS,
     COMMON_PLACE_WORDS,
     LANDMARK_WORDS,
@@ -177,7 +185,10 @@ def _chinese(text: str, index: Names) -> Iterator[Mention]:
             kept = _weakened(kept, "", True)
         if text.startswith(CJK_ESTATE_WORDS, mention.end):  # 曼哈顿广场, 悉尼花园: a Chinese mall's, estate's name
             kept = _weakened(kept, "", True, under=2**62)
-        if text.startswith(CJK_SHOP_WORDS, mention.end):  # 维也纳酒店, 兰州拉面: a chain's name, in every city
+        if shop_after(text, words, mention.end):  # 维也纳国际酒店, 首尔炸鸡店: a shop named after a city abroad
+            kept = _weakened(kept, "", True, under=2**62)
+        if text.startswith(CJK_SHOP_WORDS, mention.end) or direction_after(text, mention.end) \
+                or text.startswith(CJK_NAMESAKES, mention.start):  # 兰州拉面, 小河|南边 (not 河南), 中山公园
             kept = tuple(r._replace(kind=WEAK) if r.kind < WEAK else r for r in kept)
         if kept:  # a town abroad inside a longer foreign name (法拉 in 法拉盛) is no mention of it
             yield mention._replace(readings=kept) if kept != mention.readings else mention

@@ -93,6 +93,9 @@ CJK_LANDMARK_WORDS: tuple[str, ...] = (
 # after a city abroad's Chinese name, whatever its size, the name of a mall, an estate or a shop in China named after
 # it (曼哈顿广场, 悉尼花园, 巴黎春天, 罗马假日广场): no place abroad alone
 CJK_ESTATE_WORDS: tuple[str, ...] = ("广场", "花园", "小区", "公寓", "春天", "假日")
+# landmarks of many cities named after a person or of one city named like another (中山公园: Sun Yat-sen's, in
+# most cities; 北海公园 is Beijing's): no place alone
+CJK_NAMESAKES: tuple[str, ...] = ("中山公园", "中山医院", "中山大学", "中山纪念", "中山广场", "北海公园")
 # after any city's name, a chain's, found in every city (维也纳酒店, 兰州拉面, 沙县小吃, 重庆火锅): that city only
 # beside another name of its region
 CJK_SHOP_WORDS: tuple[str, ...] = (
