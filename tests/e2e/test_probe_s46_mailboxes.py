@@ -86,6 +86,19 @@ def test_one_inbox_written_with_sub_addresses_or_dots_gets_no_fourth_confirmatio
     assert inbox.messages[0]["To"] == "victim+0@gmail.com"  # sent as written, counted as one inbox
 
 
+@pytest.mark.parametrize(("one", "other"), [
+    ("victim48@proton.me", "v.ic-tim_48@protonmail.com"), ("victim48@pm.me", "victim48@protonmail.ch"),
+    ("x@victim48.fastmail.com", "victim48+y@fastmail.com"),
+])
+def test_one_inbox_at_proton_or_fastmail_is_one_mailbox_to_the_caps(one: str, other: str) -> None:
+    """Probe s48 P3: Proton reads no dot, hyphen or underscore in a name and its domains are one account; Fastmail
+    delivers any name at a user's subdomain to that user."""
+    from reunite.domain.mailboxes import mailbox_key
+
+    assert mailbox_key(one) == mailbox_key(other)
+    assert mailbox_key("victim48@proton.me") != mailbox_key("victim49@proton.me")
+
+
 def test_a_plain_address_reads_as_its_mailbox_in_the_subscription_and_the_form_says_how_to_write_it(
     mailing: Container, inbox: Inbox  # noqa: F811
 ) -> None:

@@ -49,21 +49,32 @@ def mailbox(text: str, field: str = "email") -> str:
     raise InvalidInput("enter a valid email address", field=field)
 
 
-# providers that read no dot in an address's name (v.i.c.tim@gmail.com is victim@gmail.com), under their one name
-DOTLESS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+# providers whose several domains are one mailbox, under their one name, with the characters they read in no
+# address's name (v.i.c.tim@gmail.com is victim@gmail.com; Proton reads no dot, hyphen or underscore either)
+ONE_INBOX = {"gmail.com": ("gmail.com", "."), "googlemail.com": ("gmail.com", "."),
+             "proton.me": ("proton.me", ".-_"), "protonmail.com": ("proton.me", ".-_"),
+             "protonmail.ch": ("proton.me", ".-_"), "pm.me": ("proton.me", ".-_")}
+# providers that deliver any name at a user's own subdomain to that user (anything@victim.fastmail.com)
+SUBDOMAIN_INBOX = ("fastmail.com", "fastmail.fm")
 
 
 def mailbox_key(address: str) -> str:
     """What one mailbox is counted and compared under (the caps on emails an address is sent, the locks): its
     address in small letters (``Victim@Example.org`` and ``victim@example.org`` are one mailbox to every provider
     people use), without a sub-address (``victim+1@``, ``victim+2@``: one inbox at Gmail, Outlook, iCloud, Fastmail
-    and most others: probe s47 P2) and, at Gmail, without dots in its name. Never the address mail is sent to.
+    and most others: probe s47 P2), without what Gmail and Proton read in no name (dots; Proton's hyphens and
+    underscores), each provider's domains as one, and a Fastmail user's subdomain as that user (probe s48 P3).
+    Never the address mail is sent to.
     ``address`` as ``read_mailbox`` gave it; text that is no plain address is counted as itself, folded alike."""
     plain = (read_mailbox(address) or address.strip()).lower()
     name, at, domain = plain.rpartition("@")
     if not at:
         return plain
     name = name.split("+", 1)[0] or name
-    if domain in DOTLESS:
-        name, domain = name.replace(".", "") or name, DOTLESS[domain]
+    user, _, provider = domain.partition(".")
+    if provider in SUBDOMAIN_INBOX:
+        name, domain = user, provider
+    if domain in ONE_INBOX:
+        domain, unread = ONE_INBOX[domain]
+        name = name.translate({ord(c): None for c in unread}) or name
     return f"{name}@{domain}"
