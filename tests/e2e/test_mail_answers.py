@@ -123,6 +123,24 @@ def test_a_reply_without_a_photo_adds_its_time_place_and_words_to_the_report_it_
         "body"]
 
 
+def test_an_answer_naming_another_city_than_the_reports_says_it_was_not_made_its_place(
+        container: Container, sent: Sent) -> None:
+    """Probe s48 P5: the report read one city from the first email; the witness's answer named another (深圳): it
+    was added as words only and the reply said "added", confirming the first city without a word on the second."""
+    deliver(container, mail("m6@example.org", "看到一个孩子", "今天下午3点在成都春熙路看到这个孩子",
+                            plain_photo(seed=43)))
+    first = report_of(container, "m6@example.org")
+    assert first.place_text == "四川省成都市"
+    [thanks] = sent.mails
+    deliver(container, mail("m6@example.org", f"回复：{thanks['subject']}", "不对，是在深圳罗湖火车站东广场",
+                            answers=thanks["headers"]["Message-ID"]))
+    after = report_of(container, "m6@example.org")
+    assert after.place_text == "四川省成都市" and "深圳罗湖火车站" in after.description
+    added = sent.mails[-1]
+    assert added["kind"] == "sighting_added"
+    assert "您写的地点（广东省深圳市）没有改成报告的地点" in added["body"], added["body"]
+
+
 def test_after_approval_an_answer_goes_to_the_moderators_and_keeps_the_reports_time_and_place(
         container: Container, sent: Sent) -> None:
     evening = (datetime.now(SHANGHAI) - timedelta(days=1)).replace(hour=18, minute=0, second=0, microsecond=0)

@@ -150,9 +150,12 @@ def _time_and_place(deps: Deps, row: dict[str, Any], words: str, sent: datetime,
     except InvalidInput as exc:
         problems.append(exc)
     city = deps.places.words(words)[:500]
-    placed = row["lat"] is not None or bool(public_city(deps, row["place_text"] or "", None))
+    shown = public_city(deps, row["place_text"] or "", None, row["lat"], row["lon"])
     try:
-        if city and not placed:
+        if city and row["lat"] is None and not shown:
             where_seen.give_place(deps, receipt, token, city, None)
+        elif city and public_city(deps, city, None) not in ("", shown):  # said, never silently dropped (probe s48 P5)
+            problems.append(InvalidInput("the place you name ({given}) was not made the report's: it has one already ({place}); the moderators read what you wrote",  # noqa: E501
+                                         field="place_text", given=city, place=shown or row["place_text"] or ""))
     except InvalidInput as exc:
         problems.append(exc)
