@@ -11,6 +11,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from reunite.adapters.exchange.legacy_text import BIG5, CP1251, EUC_KR, SHIFT_JIS, mislabelled_gb
+from reunite.adapters.exchange.xml_encoding import PRIVATE_USE
 from reunite.domain.errors import InvalidInput, PayloadTooLarge, UnsupportedMedia
 from reunite.domain.sheet_columns import UnsavedFormula
 from reunite.domain.spelling import without_controls
@@ -127,11 +128,13 @@ def _text(data: bytes) -> str:
     likely = mislabelled_gb(data)
     if likely in (SHIFT_JIS, EUC_KR, CP1251):
         raise _legacy(data, likely)
-    for encoding in ("big5" if likely == BIG5 else "gb18030", "gb18030"):
+    for encoding in ("big5" if likely == BIG5 else "gb18030", "big5", "gb18030"):
         try:
-            return data.decode(encoding)
+            text = data.decode(encoding)
         except UnicodeDecodeError:
             continue
+        if not PRIVATE_USE.search(text):  # GBK reads Big5's 陳 as a character nobody sees (probe s48 P4): not it
+            return text
     raise UnsupportedMedia("the CSV file must be text in UTF-8, UTF-16, GBK or Big5")
 
 
