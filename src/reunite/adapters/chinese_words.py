@@ -4,14 +4,16 @@
 Chinese is written without spaces, and a place's name often stands inside other words: 今天门口 (today, at the
 door) holds 天门 (Tianmen), 大连锁店 (a big chain store) 大连 (Dalian), 三明治 (a sandwich) 三明 (Sanming), 邓小平
 小平 (Kodaira, Tokyo), 自由市场 (a market) 自由市 (Freetown). GeoNames also gives many a small town abroad a Chinese
-name that is an everyday word (South Gate, Los Angeles: 南门, a south gate; Fountain, Colorado: 喷泉). Two rules
-keep words words (``adapters.places``):
+name that is an everyday word (South Gate, Los Angeles: 南门, a south gate; Fountain, Colorado: 喷泉). These rules
+keep words words (``adapters.places`` applies them):
 
 - a name counts only as written: whole words of the text, or the start of one word whose rest ends as a place's
   part or landmark does (北京西站, 上海市浦东新区, 武汉长江大桥), never across two words nor inside one otherwise
-  (``as_written``);
+  (``as_written``; a word made of names back to back, 英国伦敦, is those names: ``names_apart``);
 - a name that is itself an everyday word names a town abroad only weakly (``WEAK``: beside another name of its
-  region or country), as a common English word does (Bay, Central: ``COMMON_PLACE_WORDS``)."""
+  region or country), as a common English word does (Bay, Central: ``COMMON_PLACE_WORDS``): ``common_words``;
+- a name ending in a direction that goes on as a word (小河|南边: ``direction_after``) names its place only weakly,
+  and a city abroad a word or two before a shop's name (维也纳|国际|酒店: ``shop_after``) likewise."""
 
 from __future__ import annotations
 
