@@ -71,6 +71,7 @@ WORD = re.compile(r"[^\W\d_]+(?:['’-](?![sS]\b)[^\W\d_]+)*")
 LONGEST_NAME = 4  # words in a Latin place name (Ho Chi Minh City)
 LONGEST_CJK = 8  # characters in a Chinese name looked up outside cpca
 TEXT_READ = 500  # characters of a text read for its place
+ANY_SIZE = 2**62  # more people than any city has: ``_weakened`` for towns abroad of every size
 # the words that say a region's name names the region (New York State, State of New York, 纽约州 is one name)
 HOME = ("CN", "HK", "MO", "TW")  # the platform's region: its places are cpca's provinces and cities, no area
 REGION_WORDS = re.compile(r"\b(?:state|province|territory|of|the)\b|[省州]")
@@ -183,10 +184,9 @@ def _chinese(text: str, index: Names) -> Iterator[Mention]:
             r.place.area and r.kind != AREA and (at_home or (touched and r.people < BIG_CITY))))
         if text.startswith(CJK_LANDMARK_WORDS, mention.end):  # 维多利亚公园: a landmark's name, as Central Park
             kept = _weakened(kept, "", True)
-        if text.startswith(CJK_ESTATE_WORDS, mention.end):  # 曼哈顿广场, 悉尼花园: a Chinese mall's, estate's name
-            kept = _weakened(kept, "", True, under=2**62)
-        if shop_after(text, words, mention.end):  # 维也纳国际酒店, 首尔炸鸡店: a shop named after a city abroad
-            kept = _weakened(kept, "", True, under=2**62)
+        # 曼哈顿广场, 悉尼花园, 维也纳国际酒店: a mall, an estate or a shop in China named after a city abroad, any size
+        if text.startswith(CJK_ESTATE_WORDS, mention.end) or shop_after(text, words, mention.end):
+            kept = _weakened(kept, "", True, under=ANY_SIZE)
         if text.startswith(CJK_SHOP_WORDS, mention.end) or direction_after(text, mention.end) \
                 or text.startswith(CJK_NAMESAKES, mention.start):  # 兰州拉面, 小河|南边 (not 河南), 中山公园
             kept = tuple(r._replace(kind=WEAK) if r.kind < WEAK else r for r in kept)
